@@ -73,21 +73,16 @@ public sealed class LiveDelivery(ChatPush push, ILogger<LiveDelivery> logger)
     }
 
     /// <summary>Typing signals go to the others only; they are never stored.</summary>
-    public Task TypingAsync(
-        HubEvent<TypingSignal> target,
-        Guid conversationId,
-        Guid userId,
-        IReadOnlyList<Guid> recipients
-    ) =>
+    public Task TypingAsync(HubEvent<TypingSignal> target, TypingSignal signal, IReadOnlyList<Guid> recipients) =>
         BoundedAsync(
             target.Name,
-            conversationId,
+            signal.ConversationId,
             token =>
                 push.ToJoinedAsync(
-                    conversationId,
-                    recipients.Where(r => r != userId),
+                    signal.ConversationId,
+                    recipients.Where(r => r != signal.UserId),
                     target,
-                    new TypingSignal(conversationId, userId),
+                    signal,
                     null,
                     token
                 )

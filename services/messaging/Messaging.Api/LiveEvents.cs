@@ -22,11 +22,12 @@ public static class LiveEvents
     );
     public static readonly HubEvent<TypingSignal> Typing = new(
         "typing",
-        "Another member is typing in a joined conversation; it lapses unless repeated (or ended by stop_typing)."
+        "Another member is typing in a joined conversation (with their username and display_name); stop_typing "
+            + "follows when they stop, send, or do not repeat it within 5 seconds."
     );
     public static readonly HubEvent<TypingSignal> StopTyping = new(
         "stop_typing",
-        "Another member stopped typing in a joined conversation."
+        "Another member stopped typing in a joined conversation: they said so, sent a message, or let 5 seconds pass."
     );
     public static readonly HubEvent<MemberChange> MemberJoined = new(
         "member_joined",
@@ -61,8 +62,9 @@ public static class LiveEvents
 /// <summary>A member's read position moved (a read receipt).</summary>
 public sealed record ReadReceipt(Guid ConversationId, Guid UserId, long ReadSeq);
 
-/// <summary>Someone is typing, or stopped, in a conversation.</summary>
-public sealed record TypingSignal(Guid ConversationId, Guid UserId);
+/// <summary>Someone is typing, or stopped, in a conversation; their names as the conversation shows them (null for
+/// a deleted account).</summary>
+public sealed record TypingSignal(Guid ConversationId, Guid UserId, string? Username, string? DisplayName);
 
 /// <summary>
 /// Someone joined or left a group: pushed to a joined thread of the group (conversation_id the thread) or to the

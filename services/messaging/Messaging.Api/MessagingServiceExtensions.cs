@@ -36,6 +36,7 @@ public static class MessagingServiceExtensions
         builder.Services.AddScoped<ConversationMessages>();
         builder.Services.AddScoped<MessageQueries>();
         builder.Services.AddSingleton<ConversationPush>();
+        builder.Services.AddSingleton<ConversationTyping>();
         // UserDeleted: the profile becomes a tombstone, then its connections end (the order it always ran in).
         builder.Services.AddUserDataEraser<UserProfileEraser>();
         builder.Services.AddUserDataEraser<ConnectionsEraser>();

@@ -17,7 +17,7 @@ public sealed class ChatHub(
     MessagingDbContext db,
     ConversationMessages messages,
     MessageQueries queries,
-    LiveDelivery live,
+    ConversationTyping typing,
     HubPresence presence
 ) : Hub
 {
@@ -131,24 +131,24 @@ public sealed class ChatHub(
 
     [HubCallLimit(callsPerSecond: 1, burst: 3)]
     [Description(
-        "Tells the other members' joined connections the caller is typing (never stored); repeat it while typing."
+        "Tells the other members' joined connections the caller is typing (never stored); repeat it while typing: "
+            + "stop_typing follows 5 seconds after the last call, or at once on a send or StopTyping."
     )]
-    public Task Typing(Guid id) => SignalTypingAsync(LiveEvents.Typing, id);
+    public Task Typing(Guid id) => SignalTypingAsync(id, started: true);
 
     [HubCallLimit(callsPerSecond: 1, burst: 3)]
     [Description("Tells the other members' joined connections the caller stopped typing.")]
-    public Task StopTyping(Guid id) => SignalTypingAsync(LiveEvents.StopTyping, id);
+    public Task StopTyping(Guid id) => SignalTypingAsync(id, started: false);
 
     // Only someone who may send now types; the signal is never stored.
-    private async Task SignalTypingAsync(HubEvent<TypingSignal> target, Guid id)
+    private async Task SignalTypingAsync(Guid id, bool started)
     {
         var access = await ConversationAccess.OpenAsync(db, id, UserId, Context.ConnectionAborted);
         access.EnsureCanSend();
-        await live.TypingAsync(
-            target,
-            id,
-            UserId,
-            await queries.RecipientsAsync(access.Conversation, UserId, Context.ConnectionAborted)
-        );
+        var recipients = await queries.RecipientsAsync(access.Conversation, UserId, Context.ConnectionAborted);
+        if (started)
+            await typing.TypingAsync(db, id, UserId, recipients, Context.ConnectionAborted);
+        else
+            await typing.StoppedAsync(db, id, UserId, recipients, Context.ConnectionAborted);
     }
 }
