@@ -125,6 +125,15 @@ public sealed class LiveDelivery(ChatPush push, ILogger<LiveDelivery> logger)
             token => push.ToSubscribedAsync(groupId, audience, target, new MemberChange(null, userId, groupId), token)
         );
 
+    /// <summary>An event chat's news (attendees, who opened it) to <paramref name="audience"/>'s joined
+    /// connections.</summary>
+    public Task EventChatAsync<T>(HubEvent<T> target, Guid conversationId, T payload, IReadOnlyList<Guid> audience) =>
+        BoundedAsync(
+            target.Name,
+            conversationId,
+            token => push.ToJoinedAsync(conversationId, audience, target, payload, null, token)
+        );
+
     public Task PresenceAsync(Guid userId, bool online, IReadOnlyList<Guid> audience) =>
         audience.Count == 0
             ? Task.CompletedTask

@@ -38,6 +38,22 @@ public static class LiveEvents
         "member_left",
         "Someone left, or was removed from, the group of a joined thread or of a subscribed group (as member_joined)."
     );
+    public static readonly HubEvent<AttendeeChange> AttendeeRegistered = new(
+        "attendee_registered",
+        "Someone registered for the event of a joined event chat (they are now among its members)."
+    );
+    public static readonly HubEvent<AttendeeChange> AttendeeCancelled = new(
+        "attendee_cancelled",
+        "Someone cancelled their registration for the event of a joined event chat (they left its members)."
+    );
+    public static readonly HubEvent<ChatPresence> UserJoined = new(
+        "user_joined",
+        "Someone opened a joined event chat (their first connection joined it)."
+    );
+    public static readonly HubEvent<ChatPresence> UserLeft = new(
+        "user_left",
+        "Someone left a joined event chat (their last connection in it left or closed)."
+    );
     public static readonly HubEvent<ThreadDto> NewThread = new(
         "new_thread",
         "A thread was started in one of the user's groups (to every connection of its members, subscribed or not)."
@@ -75,3 +91,16 @@ public sealed record MemberChange(Guid? ConversationId, Guid UserId, Guid? Group
 /// <summary>A connection of the user came online (their first hub connection opened) or went offline (their last one
 /// closed).</summary>
 public sealed record PresenceChange(Guid UserId, bool Online);
+
+/// <summary>Someone registered for, or cancelled from, the event of an event chat.</summary>
+public sealed record AttendeeChange(Guid ConversationId, Guid EventId, Guid UserId);
+
+/// <summary>Someone opened or left an event chat; their names as the chat shows them (null for a deleted
+/// account).</summary>
+public sealed record ChatPresence(
+    Guid ConversationId,
+    Guid EventId,
+    Guid UserId,
+    string? Username,
+    string? DisplayName
+);

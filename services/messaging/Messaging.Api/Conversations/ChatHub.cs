@@ -18,7 +18,8 @@ public sealed class ChatHub(
     ConversationMessages messages,
     MessageQueries queries,
     ConversationTyping typing,
-    HubPresence presence
+    HubPresence presence,
+    EventChatPresence chatPresence
 ) : Hub
 {
     /// <summary>How many messages a join answers with at most; has_more says to join again from the last one's
@@ -35,8 +36,12 @@ public sealed class ChatHub(
     public override Task OnConnectedAsync() =>
         presence.ConnectedAsync(Context.ConnectionId, UserId, Context.ConnectionAborted);
 
-    public override Task OnDisconnectedAsync(Exception? exception) =>
-        presence.DisconnectedAsync(Context.ConnectionId, UserId, CancellationToken.None);
+    public override async Task OnDisconnectedAsync(Exception? exception)
+    {
+        var joined = await presence.DisconnectedAsync(Context.ConnectionId, UserId, CancellationToken.None);
+        if (joined.Count > 0)
+            await chatPresence.LeftAsync(db, joined, UserId, CancellationToken.None);
+    }
 
     /// <summary>
     /// Starts live delivery of the conversation to this connection and answers with the messages after
@@ -46,15 +51,19 @@ public sealed class ChatHub(
     /// </summary>
     [Description(
         "Starts live delivery of the conversation to this connection; answers the messages after since_seq "
-            + "(at most 100, oldest first; has_more: join again from the last) or, with null, the newest page."
+            + "(at most 100, oldest first; has_more: join again from the last) or, with null, the newest page. "
+            + "An event chat's members hear user_joined when it is the caller's first connection in it."
     )]
     public async Task<MessageHistory> JoinConversation(Guid id, long? sinceSeq)
     {
         if (sinceSeq < 0)
             throw new RequestValidationException("since_seq", "since_seq must be 0 or more.");
         var access = await ConversationAccess.OpenAsync(db, id, UserId, Context.ConnectionAborted);
+        var opens = access.Conversation.Kind == ConversationKinds.EventChat && await chatPresence.AwayAsync(id, UserId);
         await Groups.AddToGroupAsync(Context.ConnectionId, ChatPush.JoinedGroup(id, UserId), Context.ConnectionAborted);
         await presence.JoinedAsync(Context.ConnectionId, UserId, access.Conversation.Id);
+        if (opens)
+            await chatPresence.OpenedAsync(db, access.Conversation, UserId, Context.ConnectionAborted);
         return sinceSeq is { } since
             ? await queries.HistoryAsync(id, UserId, null, since, JoinPageLimit, Context.ConnectionAborted)
             : await queries.HistoryAsync(
@@ -67,7 +76,10 @@ public sealed class ChatHub(
             );
     }
 
-    [Description("Stops live delivery of the conversation to this connection.")]
+    [Description(
+        "Stops live delivery of the conversation to this connection (an event chat's members hear user_left when it "
+            + "was the caller's last connection in it)."
+    )]
     public async Task LeaveConversation(Guid id)
     {
         await Groups.RemoveFromGroupAsync(
@@ -75,7 +87,8 @@ public sealed class ChatHub(
             ChatPush.JoinedGroup(id, UserId),
             Context.ConnectionAborted
         );
-        await presence.LeftAsync(Context.ConnectionId, UserId, id);
+        if (await presence.LeftAsync(Context.ConnectionId, UserId, id))
+            await chatPresence.LeftAsync(db, [id], UserId, Context.ConnectionAborted);
     }
 
     /// <summary>
