@@ -10,7 +10,8 @@ namespace Community.Messaging.Conversations;
 /// </summary>
 public sealed class EventChatPresence(HubPresence presence, LiveDelivery live)
 {
-    /// <summary>Whether <paramref name="userId"/> has no connection in the conversation now (false when unknown).</summary>
+    /// <summary>Whether <paramref name="userId"/> has no connection in the conversation now (false when
+    /// unknown).</summary>
     public async Task<bool> AwayAsync(Guid conversationId, Guid userId) =>
         await presence.WatchingAsync(conversationId, [userId]) is { } watching && !watching.Contains(userId);
 
