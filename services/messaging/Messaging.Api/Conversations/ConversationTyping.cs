@@ -138,16 +138,22 @@ public sealed class ConversationTyping(
         return new(conversationId, userId, typist.Username, typist.DisplayName);
     }
 
+    private int _unreachable;
+
     private async Task<bool> RunAsync(Func<IDatabase, Task<bool>> command)
     {
         try
         {
-            return await command(await redis.DatabaseAsync());
+            var result = await command(await redis.DatabaseAsync());
+            Interlocked.Exchange(ref _unreachable, 0);
+            return result;
         }
         // RedisTimeoutException is a TimeoutException, not a RedisException.
         catch (Exception e) when (e is RedisException or RedisTimeoutException)
         {
-            logger.LogWarning(e, "Redis is unreachable: typing lapses on the clients only");
+            // Once per outage: every send asks.
+            if (Interlocked.Exchange(ref _unreachable, 1) == 0)
+                logger.LogWarning(e, "Redis is unreachable: typing lapses on the clients only until it answers");
             return false;
         }
     }
