@@ -28,6 +28,28 @@ public sealed class ChatPush(IHubContext<ChatHub> hub)
     public static string JoinedGroup(Guid conversationId, Guid userId) =>
         "joined:" + conversationId.ToString("N") + ":" + userId.ToString("N");
 
+    /// <summary>
+    /// The SignalR group of <paramref name="userId"/>'s connections subscribed to group <paramref name="groupId"/>'s
+    /// community events (JoinGroup); as for conversations, sends name the members allowed now.
+    /// </summary>
+    public static string SubscribedGroup(Guid groupId, Guid userId) =>
+        "community:" + groupId.ToString("N") + ":" + userId.ToString("N");
+
+    /// <summary>The connections of <paramref name="userIds"/> subscribed to group <paramref name="groupId"/>.</summary>
+    public Task ToSubscribedAsync<T>(
+        Guid groupId,
+        IEnumerable<Guid> userIds,
+        HubEvent<T> target,
+        T payload,
+        CancellationToken cancellationToken
+    )
+    {
+        var groups = userIds.Distinct().Select(u => SubscribedGroup(groupId, u)).ToList();
+        return groups.Count == 0
+            ? Task.CompletedTask
+            : hub.Clients.Groups(groups).SendAsync(target.Name, payload, cancellationToken);
+    }
+
     /// <summary>The connections of <paramref name="userIds"/> that joined <paramref name="conversationId"/>, but
     /// <paramref name="exceptConnectionId"/>.</summary>
     public Task ToJoinedAsync<T>(

@@ -92,12 +92,18 @@ public sealed partial class HubPresence
             await AnnounceAsync(userId, true, cancellationToken);
     }
 
-    public async Task DisconnectedAsync(string connectionId, Guid userId, CancellationToken cancellationToken)
+    /// <summary>Closes the connection; answers the conversations it had joined.</summary>
+    public async Task<IReadOnlyList<Guid>> DisconnectedAsync(
+        string connectionId,
+        Guid userId,
+        CancellationToken cancellationToken
+    )
     {
         // Forgotten first: a renewal running now finds the tombstone the close leaves.
         if (!_held.TryRemove(connectionId, out var held))
             held = new Held(userId);
         await CloseAsync(connectionId, held, replay: false, cancellationToken);
+        return [.. held.Joined.Keys];
     }
 
     /// <summary>Records that the connection joined the conversation (renewed with it, registered again after a
@@ -115,11 +121,12 @@ public sealed partial class HubPresence
         );
     }
 
-    public async Task LeftAsync(string connectionId, Guid userId, Guid conversationId)
+    /// <summary>Forgets that the connection joined the conversation; false when it had not.</summary>
+    public async Task<bool> LeftAsync(string connectionId, Guid userId, Guid conversationId)
     {
-        if (_held.TryGetValue(connectionId, out var held))
-            held.Joined.TryRemove(conversationId, out _);
+        var had = _held.TryGetValue(connectionId, out var held) && held.Joined.TryRemove(conversationId, out _);
         await RunAsync(db => db.SortedSetRemoveAsync(JoinedKey(userId, conversationId), Member(connectionId)));
+        return had;
     }
 
     /// <summary>Which of <paramref name="userIds"/> have a live connection that joined the conversation; null while

@@ -73,21 +73,16 @@ public sealed class LiveDelivery(ChatPush push, ILogger<LiveDelivery> logger)
     }
 
     /// <summary>Typing signals go to the others only; they are never stored.</summary>
-    public Task TypingAsync(
-        HubEvent<TypingSignal> target,
-        Guid conversationId,
-        Guid userId,
-        IReadOnlyList<Guid> recipients
-    ) =>
+    public Task TypingAsync(HubEvent<TypingSignal> target, TypingSignal signal, IReadOnlyList<Guid> recipients) =>
         BoundedAsync(
             target.Name,
-            conversationId,
+            signal.ConversationId,
             token =>
                 push.ToJoinedAsync(
-                    conversationId,
-                    recipients.Where(r => r != userId),
+                    signal.ConversationId,
+                    recipients.Where(r => r != signal.UserId),
                     target,
-                    new TypingSignal(conversationId, userId),
+                    signal,
                     null,
                     token
                 )
@@ -99,7 +94,8 @@ public sealed class LiveDelivery(ChatPush push, ILogger<LiveDelivery> logger)
         HubEvent<MemberChange> target,
         Guid conversationId,
         Guid userId,
-        IReadOnlyList<Guid> audience
+        IReadOnlyList<Guid> audience,
+        Guid? groupId = null
     ) =>
         BoundedAsync(
             target.Name,
@@ -109,10 +105,33 @@ public sealed class LiveDelivery(ChatPush push, ILogger<LiveDelivery> logger)
                     conversationId,
                     audience,
                     target,
-                    new MemberChange(conversationId, userId),
+                    new MemberChange(conversationId, userId, groupId),
                     null,
                     token
                 )
+        );
+
+    /// <summary>member_joined / member_left of a group to <paramref name="audience"/>'s subscribed connections
+    /// (JoinGroup).</summary>
+    public Task GroupMemberAsync(
+        HubEvent<MemberChange> target,
+        Guid groupId,
+        Guid userId,
+        IReadOnlyList<Guid> audience
+    ) =>
+        BoundedAsync(
+            target.Name,
+            groupId,
+            token => push.ToSubscribedAsync(groupId, audience, target, new MemberChange(null, userId, groupId), token)
+        );
+
+    /// <summary>An event chat's news (attendees, who opened it) to <paramref name="audience"/>'s joined
+    /// connections.</summary>
+    public Task EventChatAsync<T>(HubEvent<T> target, Guid conversationId, T payload, IReadOnlyList<Guid> audience) =>
+        BoundedAsync(
+            target.Name,
+            conversationId,
+            token => push.ToJoinedAsync(conversationId, audience, target, payload, null, token)
         );
 
     public Task PresenceAsync(Guid userId, bool online, IReadOnlyList<Guid> audience) =>

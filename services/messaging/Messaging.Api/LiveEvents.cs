@@ -22,23 +22,41 @@ public static class LiveEvents
     );
     public static readonly HubEvent<TypingSignal> Typing = new(
         "typing",
-        "Another member is typing in a joined conversation; it lapses unless repeated (or ended by stop_typing)."
+        "Another member is typing in a joined conversation (with their username and display_name); stop_typing "
+            + "follows when they stop, send, or do not repeat it within 5 seconds."
     );
     public static readonly HubEvent<TypingSignal> StopTyping = new(
         "stop_typing",
-        "Another member stopped typing in a joined conversation."
+        "Another member stopped typing in a joined conversation: they said so, sent a message, or let 5 seconds pass."
     );
     public static readonly HubEvent<MemberChange> MemberJoined = new(
         "member_joined",
-        "Someone joined a joined event chat's or group thread's members."
+        "Someone joined the group of a joined thread (conversation_id the thread) or of a group subscribed to with "
+            + "JoinGroup (conversation_id null)."
     );
     public static readonly HubEvent<MemberChange> MemberLeft = new(
         "member_left",
-        "Someone left a joined event chat's or group thread's members."
+        "Someone left, or was removed from, the group of a joined thread or of a subscribed group (as member_joined)."
+    );
+    public static readonly HubEvent<AttendeeChange> AttendeeRegistered = new(
+        "attendee_registered",
+        "Someone registered for the event of a joined event chat (they are now among its members)."
+    );
+    public static readonly HubEvent<AttendeeChange> AttendeeCancelled = new(
+        "attendee_cancelled",
+        "Someone cancelled their registration for the event of a joined event chat (they left its members)."
+    );
+    public static readonly HubEvent<ChatPresence> UserJoined = new(
+        "user_joined",
+        "Someone opened a joined event chat (their first connection joined it)."
+    );
+    public static readonly HubEvent<ChatPresence> UserLeft = new(
+        "user_left",
+        "Someone left a joined event chat (their last connection in it left or closed)."
     );
     public static readonly HubEvent<ThreadDto> NewThread = new(
         "new_thread",
-        "A thread was started in one of the user's groups."
+        "A thread was started in one of the user's groups (to every connection of its members, subscribed or not)."
     );
     public static readonly HubEvent<ReadReceipt> Read = new(
         "read",
@@ -60,12 +78,29 @@ public static class LiveEvents
 /// <summary>A member's read position moved (a read receipt).</summary>
 public sealed record ReadReceipt(Guid ConversationId, Guid UserId, long ReadSeq);
 
-/// <summary>Someone is typing, or stopped, in a conversation.</summary>
-public sealed record TypingSignal(Guid ConversationId, Guid UserId);
+/// <summary>Someone is typing, or stopped, in a conversation; their names as the conversation shows them (null for
+/// a deleted account).</summary>
+public sealed record TypingSignal(Guid ConversationId, Guid UserId, string? Username, string? DisplayName);
 
-/// <summary>Someone joined or left a conversation's members (an event chat's attendees, a thread's group).</summary>
-public sealed record MemberChange(Guid ConversationId, Guid UserId);
+/// <summary>
+/// Someone joined or left a group: pushed to a joined thread of the group (conversation_id the thread) or to the
+/// connections subscribed to the group (conversation_id null).
+/// </summary>
+public sealed record MemberChange(Guid? ConversationId, Guid UserId, Guid? GroupId = null);
 
 /// <summary>A connection of the user came online (their first hub connection opened) or went offline (their last one
 /// closed).</summary>
 public sealed record PresenceChange(Guid UserId, bool Online);
+
+/// <summary>Someone registered for, or cancelled from, the event of an event chat.</summary>
+public sealed record AttendeeChange(Guid ConversationId, Guid EventId, Guid UserId);
+
+/// <summary>Someone opened or left an event chat; their names as the chat shows them (null for a deleted
+/// account).</summary>
+public sealed record ChatPresence(
+    Guid ConversationId,
+    Guid EventId,
+    Guid UserId,
+    string? Username,
+    string? DisplayName
+);

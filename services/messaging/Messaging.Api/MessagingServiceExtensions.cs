@@ -36,6 +36,8 @@ public static class MessagingServiceExtensions
         builder.Services.AddScoped<ConversationMessages>();
         builder.Services.AddScoped<MessageQueries>();
         builder.Services.AddSingleton<ConversationPush>();
+        builder.Services.AddSingleton<ConversationTyping>();
+        builder.Services.AddSingleton<EventChatPresence>();
         // UserDeleted: the profile becomes a tombstone, then its connections end (the order it always ran in).
         builder.Services.AddUserDataEraser<UserProfileEraser>();
         builder.Services.AddUserDataEraser<ConnectionsEraser>();
@@ -57,8 +59,9 @@ public static class MessagingServiceExtensions
             ChatHub.AsyncApiPath,
             new HubDescription(
                 "Community chat hub",
-                "The messaging service's SignalR hub: join conversations, send, edit, delete, typing, read receipts; "
-                    + "live messages, typing, read receipts, membership, presence and notifications.",
+                "The messaging service's SignalR hub: join conversations and groups, send, edit, delete, typing, read "
+                    + "receipts; live messages, typing, read receipts, membership, event chat attendees and presence, "
+                    + "group events and notifications.",
                 ChatHub.Path,
                 typeof(ChatHub),
                 LiveEvents.All

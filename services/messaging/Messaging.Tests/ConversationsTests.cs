@@ -414,6 +414,101 @@ public sealed class ConversationsTests(MessagingFixture fx) : IClassFixture<Mess
     }
 
     [Fact]
+    public async Task One_message_by_id_is_the_history_item_for_its_members_only_and_gone_once_deleted()
+    {
+        var (aId, a, bId, b, c) = await fx.PairAsync();
+        var sent = await fx.SendAsync(a, c, "Just this one", "txn-one");
+        var id = sent["id"]!.GetValue<string>();
+        var other = await fx.SendAsync(b, c, "Another");
+
+        // The same item the history shows each member: the sender's own client_txn_id, nobody else's.
+        foreach (var token in new[] { a, b })
+        {
+            var history = await (await fx.Client.Get($"/api/v1/conversations/{c}/messages", token)).AssertStatus(200);
+            var listed = history["items"]!.AsArray().Single(m => m!["id"]!.GetValue<string>() == id)!;
+            var response = await fx.Client.Get($"/api/v1/conversations/{c}/messages/{id}", token);
+            Assert.NotNull(response.Headers.ETag);
+            var one = await response.AssertStatus(200);
+            Assert.True(JsonNode.DeepEquals(listed, one), one.ToJsonString());
+        }
+        Assert.Equal(
+            "txn-one",
+            (await (await fx.Client.Get($"/api/v1/conversations/{c}/messages/{id}", a)).AssertStatus(200))[
+                "client_txn_id"
+            ]!.GetValue<string>()
+        );
+
+        // Someone outside the conversation, an unknown id, a message of another conversation: the same 404.
+        var (_, stranger) = await fx.RegisteredAsync();
+        await (await fx.Client.Get($"/api/v1/conversations/{c}/messages/{id}", stranger)).AssertProblem(404);
+        await (await fx.Client.Get($"/api/v1/conversations/{c}/messages/{Guid.NewGuid()}", a)).AssertProblem(404);
+        var (_, _, _, d, elsewhere) = await fx.PairAsync();
+        var foreign = (await fx.SendAsync(d, elsewhere, "Elsewhere"))["id"]!.GetValue<string>();
+        await (await fx.Client.Get($"/api/v1/conversations/{c}/messages/{foreign}", a)).AssertProblem(404);
+        await (await fx.Client.Get($"/api/v1/conversations/{c}/messages/not-a-uuid", a)).AssertProblem(404);
+        await (await fx.Client.Get($"/api/v1/conversations/{c}/messages/{id}")).AssertProblem(401);
+
+        // Deleted: gone from this route, a tombstone in the history.
+        await (
+            await fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/conversations/{c}/messages/{id}", null, a)
+        ).AssertStatus(204);
+        await (await fx.Client.Get($"/api/v1/conversations/{c}/messages/{id}", b)).AssertProblem(404);
+
+        // A block: the blocked side no longer sees the direct conversation at all; the blocker still reads it.
+        await fx.BlockAsync(aId, bId);
+        var otherId = other["id"]!.GetValue<string>();
+        await (await fx.Client.Get($"/api/v1/conversations/{c}/messages/{otherId}", b)).AssertProblem(404);
+        Assert.Equal(
+            "Another",
+            (await (await fx.Client.Get($"/api/v1/conversations/{c}/messages/{otherId}", a)).AssertStatus(200))[
+                "text"
+            ]!.GetValue<string>()
+        );
+    }
+
+    [Fact]
+    public async Task In_a_thread_one_message_by_id_is_hidden_in_place_across_a_block_as_in_the_history()
+    {
+        var (ownerId, owner) = await fx.RegisteredAsync();
+        var (aId, a) = await fx.RegisteredAsync();
+        var (bId, b) = await fx.RegisteredAsync();
+        var groupId = Guid.NewGuid();
+        await fx.DeliverAsync(new GroupCreated(Guid.NewGuid(), fx.Tick(), groupId, ownerId, "Readers", "public"));
+        foreach (var id in new[] { aId, bId })
+            await fx.DeliverAsync(new GroupMemberJoined(Guid.NewGuid(), fx.Tick(), groupId, id));
+        var thread = (
+            await (
+                await fx.Client.PostJson(
+                    "/api/v1/threads",
+                    new
+                    {
+                        group_id = groupId,
+                        title = "Books",
+                        text = "What are you reading?",
+                    },
+                    owner
+                )
+            ).AssertStatus(201)
+        )["id"]!.GetValue<string>();
+        var message = (await fx.SendAsync(b, thread, "Dune"))["id"]!.GetValue<string>();
+        await fx.BlockAsync(aId, bId);
+
+        var hidden = await (await fx.Client.Get($"/api/v1/conversations/{thread}/messages/{message}", a)).AssertStatus(
+            200
+        );
+        Assert.True(hidden["hidden"]!.GetValue<bool>());
+        Assert.Null(hidden["text"]);
+        var whole = await (
+            await fx.Client.Get($"/api/v1/conversations/{thread}/messages/{message}", owner)
+        ).AssertStatus(200);
+        Assert.Equal("Dune", whole["text"]!.GetValue<string>());
+        Assert.False(whole["hidden"]!.GetValue<bool>());
+        // The group's members only.
+        var (_, outsider) = await fx.RegisteredAsync();
+        await (await fx.Client.Get($"/api/v1/conversations/{thread}/messages/{message}", outsider)).AssertProblem(404);
+    }
+
+    [Fact]
     public async Task A_deleted_message_is_a_tombstone_that_keeps_its_seq()
     {
         var (_, a, _, b, c) = await fx.PairAsync();

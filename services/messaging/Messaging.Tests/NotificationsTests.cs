@@ -344,6 +344,85 @@ public sealed class NotificationsTests(MessagingFixture fx) : IClassFixture<Mess
     }
 
     [Fact]
+    public async Task An_organizer_hears_of_registrations_and_cancellations_live_but_not_their_own_nor_across_a_block()
+    {
+        var (organizerId, organizer) = await fx.RegisteredAsync();
+        var (aliceId, _) = await fx.RegisteredAsync();
+        var (bobId, _) = await fx.RegisteredAsync();
+        var (blockedId, _) = await fx.RegisteredAsync();
+        var eventId = Guid.NewGuid();
+        await fx.DeliverAsync(
+            new EventPublished(
+                Guid.NewGuid(),
+                fx.Tick(),
+                eventId,
+                organizerId,
+                "Dunes",
+                fx.Clock.GetUtcNow().AddDays(2),
+                fx.Clock.GetUtcNow().AddDays(2).AddHours(3),
+                0,
+                "AED"
+            )
+        );
+        await fx.BlockAsync(organizerId, blockedId);
+        await using var organizerHub = await ChatClient.ConnectAsync(fx.Client.BaseAddress!, organizer);
+
+        RegistrationConfirmed Registered(Guid userId) =>
+            new(Guid.NewGuid(), fx.Tick(), Guid.NewGuid(), eventId, userId, "T-" + userId.ToString("N")[..4], null);
+        var alice = Registered(aliceId);
+        await NotifiedAsync(alice);
+        var pushed = (await organizerHub.WaitForAsync("notification")).Arguments[0];
+        Assert.Equal("event_registration", pushed.GetProperty("kind").GetString());
+        Assert.Equal(eventId, pushed.GetProperty("subject_id").GetGuid());
+        Assert.Equal(aliceId, pushed.GetProperty("actor").GetProperty("user_id").GetGuid());
+        Assert.Equal(alice.RegistrationId, pushed.GetProperty("data").GetProperty("registration_id").GetGuid());
+        Assert.EndsWith("registered for your event", pushed.GetProperty("summary").GetString());
+        // The attendee still gets their own confirmation.
+        Assert.Equal(1L, await CountAsync(aliceId, "registration_confirmed"));
+
+        // The organizer registering themselves, and someone they blocked: nobody tells the organizer.
+        await NotifiedAsync(Registered(organizerId));
+        await NotifiedAsync(Registered(blockedId));
+        await NotifiedAsync(Registered(bobId));
+        Assert.Equal(2L, await CountAsync(organizerId, "event_registration"));
+        var folded = (await ItemsAsync(organizer)).Single(i => i!["kind"]!.GetValue<string>() == "event_registration")!;
+        Assert.Equal(2, folded["count"]!.GetValue<int>());
+        Assert.Equal(bobId, folded["actor"]!["user_id"]!.GetValue<Guid>());
+        Assert.EndsWith("and 1 other registered for your event", folded["summary"]!.GetValue<string>());
+
+        RsvpCancelled Cancelled(RegistrationConfirmed r) =>
+            new(Guid.NewGuid(), fx.Tick(), r.RegistrationId, eventId, r.UserId, "confirmed", 0, null, null);
+        await NotifiedAsync(Cancelled(alice));
+        var cancelled = (
+            await organizerHub.WaitForAsync(
+                "notification",
+                n => n.Arguments[0].GetProperty("kind").GetString() == "event_cancellation"
+            )
+        ).Arguments[0];
+        Assert.Equal(aliceId, cancelled.GetProperty("actor").GetProperty("user_id").GetGuid());
+        Assert.Equal("confirmed", cancelled.GetProperty("data").GetProperty("previous_status").GetString());
+        await NotifiedAsync(Cancelled(Registered(organizerId)));
+        await NotifiedAsync(Cancelled(Registered(blockedId)));
+        Assert.Equal(1L, await CountAsync(organizerId, "event_cancellation"));
+        var unread = await (await fx.Client.Get("/api/v1/notifications/unread-count", organizer)).AssertStatus(200);
+        Assert.Equal(1L, unread["by_kind"]!["event_cancellation"]!.GetValue<long>());
+        Assert.Equal(2L, unread["by_kind"]!["event_registration"]!.GetValue<long>());
+
+        // An event messaging never heard published has no organizer to tell; the attendee is still confirmed.
+        var unknown = new RegistrationConfirmed(
+            Guid.NewGuid(),
+            fx.Tick(),
+            Guid.NewGuid(),
+            Guid.NewGuid(),
+            bobId,
+            "X",
+            null
+        );
+        await NotifiedAsync(unknown);
+        Assert.Equal(2L, await CountAsync(bobId, "registration_confirmed"));
+    }
+
+    [Fact]
     public async Task Bad_requests_are_validation_problems()
     {
         var (_, token) = await fx.RegisteredAsync();

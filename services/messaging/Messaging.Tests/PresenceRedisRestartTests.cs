@@ -71,6 +71,9 @@ public sealed class PresenceRedisRestartTests(PresenceRedisRestartFixture fx)
             await MessagesHandledAsync(1);
             Assert.Equal(1L, await NotifiedAsync(bId));
             Assert.Null(await Presence.WatchingAsync(conversation, [bId]));
+            // Typing and its lapse neither fail nor hang on Redis: the call answers, the clients' own lapse ends it.
+            await bob.Connection.InvokeAsync("Typing", c).WaitAsync(TimeSpan.FromSeconds(5));
+            await fx.SendAsync(b, c, "Typed during the outage");
         }
         finally
         {

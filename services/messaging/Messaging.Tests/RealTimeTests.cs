@@ -346,7 +346,7 @@ public sealed class RealTimeTests(RealTimeFixture fx) : IClassFixture<RealTimeFi
     }
 
     [Fact]
-    public async Task Event_chat_attendees_joining_and_leaving_are_announced_to_its_joined_connections()
+    public async Task Event_chat_registrations_and_cancellations_are_announced_to_its_joined_connections()
     {
         var eventId = Guid.NewGuid();
         var (organizerId, organizer) = await fx.RegisteredAsync();
@@ -380,7 +380,9 @@ public sealed class RealTimeTests(RealTimeFixture fx) : IClassFixture<RealTimeFi
             null
         );
         await fx.DeliverAsync(confirmed);
-        Assert.Equal(attendeeId.ToString(), (await host.WaitForAsync(LiveEvents.MemberJoined)).Str("user_id"));
+        var registered = await host.WaitForAsync(LiveEvents.AttendeeRegistered);
+        Assert.Equal(attendeeId.ToString(), registered.Str("user_id"));
+        Assert.Equal(eventId.ToString(), registered.Str("event_id"));
         await using var guest = await fx.ConnectAsync(attendee);
         await Join(guest, chat);
         await fx.DeliverAsync(
@@ -396,8 +398,9 @@ public sealed class RealTimeTests(RealTimeFixture fx) : IClassFixture<RealTimeFi
                 null
             )
         );
-        Assert.Equal(attendeeId.ToString(), (await host.WaitForAsync(LiveEvents.MemberLeft)).Str("user_id"));
-        await guest.WaitForAsync(LiveEvents.MemberLeft);
+        Assert.Equal(attendeeId.ToString(), (await host.WaitForAsync(LiveEvents.AttendeeCancelled)).Str("user_id"));
+        await guest.WaitForAsync(LiveEvents.AttendeeCancelled);
+        Assert.Empty(host.ReceivedOf(LiveEvents.MemberJoined));
 
         // Gone from the members, the guest's joined connection hears no more.
         await Send(host, chat, "Meet at the gate");

@@ -215,6 +215,61 @@ public sealed class ThreadsTests(MessagingFixture fx) : IClassFixture<MessagingF
     }
 
     [Fact]
+    public async Task The_owner_of_a_new_group_pins_unpins_and_deletes_others_messages_and_a_member_may_not()
+    {
+        var (ownerId, owner) = await fx.RegisteredAsync();
+        var (memberId, member) = await fx.RegisteredAsync();
+        var (otherId, other) = await fx.RegisteredAsync();
+        var groupId = Guid.NewGuid();
+        // As social announces a new group: the owner's GroupMemberJoined first, GroupCreated at the same instant.
+        var created = fx.Tick();
+        await fx.DeliverAsync(new GroupMemberJoined(Guid.NewGuid(), created, groupId, ownerId));
+        await fx.DeliverAsync(new GroupCreated(Guid.NewGuid(), created, groupId, ownerId, "New circle", "public"));
+        foreach (var id in new[] { memberId, otherId })
+            await fx.DeliverAsync(new GroupMemberJoined(Guid.NewGuid(), fx.Tick(), groupId, id));
+
+        var thread = Id(await CreateAsync(member, groupId, "Owner moderates"));
+        var message = Id(await fx.SendAsync(other, thread, "Spam"));
+        var mine = Id(await fx.SendAsync(member, thread, "Mine"));
+
+        // A plain member may neither pin nor delete another's message.
+        await (await fx.Client.PostJson($"/api/v1/threads/{thread}/pin", new { }, member)).AssertProblem(403);
+        await (
+            await fx.Client.SendJson(
+                HttpMethod.Delete,
+                $"/api/v1/conversations/{thread}/messages/{message}",
+                null,
+                member
+            )
+        ).AssertProblem(403);
+
+        var pinned = await (await fx.Client.PostJson($"/api/v1/threads/{thread}/pin", new { }, owner)).AssertStatus(
+            200
+        );
+        Assert.True(pinned["pinned"]!.GetValue<bool>());
+        await (await fx.Client.PostJson($"/api/v1/threads/{thread}/unpin", new { }, member)).AssertProblem(403);
+        var unpinned = await (await fx.Client.PostJson($"/api/v1/threads/{thread}/unpin", new { }, owner)).AssertStatus(
+            200
+        );
+        Assert.False(unpinned["pinned"]!.GetValue<bool>());
+        await (
+            await fx.Client.SendJson(
+                HttpMethod.Delete,
+                $"/api/v1/conversations/{thread}/messages/{message}",
+                null,
+                owner
+            )
+        ).AssertStatus(204);
+        await (
+            await fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/conversations/{thread}/messages/{mine}", null, owner)
+        ).AssertStatus(204);
+
+        var history = await (await fx.Client.Get($"/api/v1/conversations/{thread}/messages", member)).AssertStatus(200);
+        var deleted = history["items"]!.AsArray().Where(m => m!["deleted_at"] is not null).Select(m => Id(m!));
+        Assert.Equal([message, mine], deleted);
+    }
+
+    [Fact]
     public async Task The_author_and_moderators_edit_a_thread_by_merge_patch_and_other_members_may_not()
     {
         var crew = await GroupAsync();

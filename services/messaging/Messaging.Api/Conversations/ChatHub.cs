@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using Community.Messaging.Conversations.Threads;
 using Community.ServiceDefaults.Auth;
 using Community.ServiceDefaults.RealTime;
 using Microsoft.AspNetCore.SignalR;
@@ -16,8 +17,9 @@ public sealed class ChatHub(
     MessagingDbContext db,
     ConversationMessages messages,
     MessageQueries queries,
-    LiveDelivery live,
-    HubPresence presence
+    ConversationTyping typing,
+    HubPresence presence,
+    EventChatPresence chatPresence
 ) : Hub
 {
     /// <summary>How many messages a join answers with at most; has_more says to join again from the last one's
@@ -34,8 +36,12 @@ public sealed class ChatHub(
     public override Task OnConnectedAsync() =>
         presence.ConnectedAsync(Context.ConnectionId, UserId, Context.ConnectionAborted);
 
-    public override Task OnDisconnectedAsync(Exception? exception) =>
-        presence.DisconnectedAsync(Context.ConnectionId, UserId, CancellationToken.None);
+    public override async Task OnDisconnectedAsync(Exception? exception)
+    {
+        var joined = await presence.DisconnectedAsync(Context.ConnectionId, UserId, CancellationToken.None);
+        if (joined.Count > 0)
+            await chatPresence.LeftAsync(db, joined, UserId, CancellationToken.None);
+    }
 
     /// <summary>
     /// Starts live delivery of the conversation to this connection and answers with the messages after
@@ -45,15 +51,19 @@ public sealed class ChatHub(
     /// </summary>
     [Description(
         "Starts live delivery of the conversation to this connection; answers the messages after since_seq "
-            + "(at most 100, oldest first; has_more: join again from the last) or, with null, the newest page."
+            + "(at most 100, oldest first; has_more: join again from the last) or, with null, the newest page. "
+            + "An event chat's members hear user_joined when it is the caller's first connection in it."
     )]
     public async Task<MessageHistory> JoinConversation(Guid id, long? sinceSeq)
     {
         if (sinceSeq < 0)
             throw new RequestValidationException("since_seq", "since_seq must be 0 or more.");
         var access = await ConversationAccess.OpenAsync(db, id, UserId, Context.ConnectionAborted);
+        var opens = access.Conversation.Kind == ConversationKinds.EventChat && await chatPresence.AwayAsync(id, UserId);
         await Groups.AddToGroupAsync(Context.ConnectionId, ChatPush.JoinedGroup(id, UserId), Context.ConnectionAborted);
         await presence.JoinedAsync(Context.ConnectionId, UserId, access.Conversation.Id);
+        if (opens)
+            await chatPresence.OpenedAsync(db, access.Conversation, UserId, Context.ConnectionAborted);
         return sinceSeq is { } since
             ? await queries.HistoryAsync(id, UserId, null, since, JoinPageLimit, Context.ConnectionAborted)
             : await queries.HistoryAsync(
@@ -66,7 +76,10 @@ public sealed class ChatHub(
             );
     }
 
-    [Description("Stops live delivery of the conversation to this connection.")]
+    [Description(
+        "Stops live delivery of the conversation to this connection (an event chat's members hear user_left when it "
+            + "was the caller's last connection in it)."
+    )]
     public async Task LeaveConversation(Guid id)
     {
         await Groups.RemoveFromGroupAsync(
@@ -74,8 +87,37 @@ public sealed class ChatHub(
             ChatPush.JoinedGroup(id, UserId),
             Context.ConnectionAborted
         );
-        await presence.LeftAsync(Context.ConnectionId, UserId, id);
+        if (await presence.LeftAsync(Context.ConnectionId, UserId, id))
+            await chatPresence.LeftAsync(db, [id], UserId, Context.ConnectionAborted);
     }
+
+    /// <summary>
+    /// Subscribes this connection to the group's community events (member_joined, member_left; new_thread reaches
+    /// every connection of a member anyway) while the caller stays a member; anyone else gets the 404 of no group.
+    /// </summary>
+    [Description(
+        "Subscribes this connection to a group's member_joined and member_left (conversation_id null) while the "
+            + "caller is a member; a non-member gets the 404 of a group that does not exist."
+    )]
+    public async Task JoinGroup(Guid groupId)
+    {
+        _ =
+            await ThreadAccess.MembershipAsync(db, groupId, UserId, Context.ConnectionAborted)
+            ?? throw new NotFoundException(ThreadAccess.NoSuchGroup);
+        await Groups.AddToGroupAsync(
+            Context.ConnectionId,
+            ChatPush.SubscribedGroup(groupId, UserId),
+            Context.ConnectionAborted
+        );
+    }
+
+    [Description("Ends this connection's subscription to the group's community events.")]
+    public Task LeaveGroup(Guid groupId) =>
+        Groups.RemoveFromGroupAsync(
+            Context.ConnectionId,
+            ChatPush.SubscribedGroup(groupId, UserId),
+            Context.ConnectionAborted
+        );
 
     /// <summary>As POST /conversations/{id}/messages: the same <paramref name="clientTxnId"/> again answers with the
     /// first attempt's message.</summary>
@@ -102,24 +144,24 @@ public sealed class ChatHub(
 
     [HubCallLimit(callsPerSecond: 1, burst: 3)]
     [Description(
-        "Tells the other members' joined connections the caller is typing (never stored); repeat it while typing."
+        "Tells the other members' joined connections the caller is typing (never stored); repeat it while typing: "
+            + "stop_typing follows 5 seconds after the last call, or at once on a send or StopTyping."
     )]
-    public Task Typing(Guid id) => SignalTypingAsync(LiveEvents.Typing, id);
+    public Task Typing(Guid id) => SignalTypingAsync(id, started: true);
 
     [HubCallLimit(callsPerSecond: 1, burst: 3)]
     [Description("Tells the other members' joined connections the caller stopped typing.")]
-    public Task StopTyping(Guid id) => SignalTypingAsync(LiveEvents.StopTyping, id);
+    public Task StopTyping(Guid id) => SignalTypingAsync(id, started: false);
 
     // Only someone who may send now types; the signal is never stored.
-    private async Task SignalTypingAsync(HubEvent<TypingSignal> target, Guid id)
+    private async Task SignalTypingAsync(Guid id, bool started)
     {
         var access = await ConversationAccess.OpenAsync(db, id, UserId, Context.ConnectionAborted);
         access.EnsureCanSend();
-        await live.TypingAsync(
-            target,
-            id,
-            UserId,
-            await queries.RecipientsAsync(access.Conversation, UserId, Context.ConnectionAborted)
-        );
+        var recipients = await queries.RecipientsAsync(access.Conversation, UserId, Context.ConnectionAborted);
+        if (started)
+            await typing.TypingAsync(db, id, UserId, recipients, Context.ConnectionAborted);
+        else
+            await typing.StoppedAsync(db, id, UserId, recipients, Context.ConnectionAborted);
     }
 }

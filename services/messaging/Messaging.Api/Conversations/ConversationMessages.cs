@@ -16,6 +16,7 @@ public sealed class ConversationMessages(
     IBlobStore blobs,
     MessageQueries queries,
     LiveDelivery live,
+    ConversationTyping typing,
     ILogger<ConversationMessages> logger
 )
 {
@@ -160,7 +161,10 @@ public sealed class ConversationMessages(
         var dto = (await queries.ToDtosAsync([sent], senderId, cancellationToken))[0];
         // Inside a caller's transaction nothing is committed yet: the caller announces what it made after its commit.
         if (transaction is not null)
+        {
             await live.MessageAsync(LiveEvents.NewMessage, dto, senderId, recipients, originConnectionId);
+            await typing.SentAsync(db, conversationId, senderId, recipients, cancellationToken);
+        }
         return new(dto, true);
     }
 

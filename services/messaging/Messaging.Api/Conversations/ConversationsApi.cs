@@ -74,6 +74,11 @@ public static class ConversationsApi
                     + "neither gives the newest"
             );
         group
+            .MapGet("/{id:guid}/messages/{messageId:guid}", GetMessage)
+            .WithName("GetMessage")
+            .AnswersETag()
+            .WithSummary("One message, as the history shows it (hidden in place across a block); 404 once deleted");
+        group
             .MapPost("/{id:guid}/messages", Send)
             .WithName("SendMessage")
             .AnswersETag()
@@ -231,6 +236,20 @@ public static class ConversationsApi
                 cancellationToken
             )
         );
+    }
+
+    private static async Task<Ok<MessageDto>> GetMessage(
+        Guid id,
+        Guid messageId,
+        ClaimsPrincipal principal,
+        MessageQueries messages,
+        HttpResponse response,
+        CancellationToken cancellationToken
+    )
+    {
+        var (message, version) = await messages.OneAsync(id, messageId, principal.UserId(), cancellationToken);
+        EntityTag.Set(response, version);
+        return TypedResults.Ok(message);
     }
 
     private static async Task<Results<Created<MessageDto>, Ok<MessageDto>>> Send(

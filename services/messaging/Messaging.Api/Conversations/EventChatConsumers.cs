@@ -185,8 +185,8 @@ public static class EventChats
             cancellationToken
         );
 
-    /// <summary>An event chat's member joined or left: they and its active members hear it, but those in a block with
-    /// them.</summary>
+    /// <summary>An event chat's attendee registered or cancelled: they and its active members hear it, but those in a
+    /// block with them.</summary>
     public static async Task AnnounceMemberAsync(
         MessagingDbContext db,
         LiveDelivery live,
@@ -196,18 +196,33 @@ public static class EventChats
         CancellationToken cancellationToken
     )
     {
+        var eventId = await db
+            .Conversations.Where(c => c.Id == conversationId)
+            .Select(c => c.EventId!.Value)
+            .SingleAsync(cancellationToken);
+        var members = await AudienceAsync(db, conversationId, userId, cancellationToken);
+        await live.EventChatAsync(
+            joined ? LiveEvents.AttendeeRegistered : LiveEvents.AttendeeCancelled,
+            conversationId,
+            new AttendeeChange(conversationId, eventId, userId),
+            [.. members, userId]
+        );
+    }
+
+    /// <summary>The chat's active members but those in a block with <paramref name="userId"/>.</summary>
+    public static Task<List<Guid>> AudienceAsync(
+        MessagingDbContext db,
+        Guid conversationId,
+        Guid userId,
+        CancellationToken cancellationToken
+    )
+    {
         var blocked = RelationQueries.BlockedWith(db, userId);
-        var members = await db
+        return db
             .ConversationMembers.Where(m =>
                 m.ConversationId == conversationId && m.Active && !blocked.Contains(m.UserId)
             )
             .Select(m => m.UserId)
             .ToListAsync(cancellationToken);
-        await live.MemberAsync(
-            joined ? LiveEvents.MemberJoined : LiveEvents.MemberLeft,
-            conversationId,
-            userId,
-            [.. members, userId]
-        );
     }
 }

@@ -49,6 +49,31 @@ public sealed class MessageQueries(MessagingDbContext db, IBlobStore blobs)
         return new(await ToDtosAsync(page, userId, cancellationToken), hasMore, lastSeq);
     }
 
+    /// <summary>
+    /// One message as the history shows it (hidden in place across a block); 404 for someone who may not read the
+    /// conversation, for a message of another conversation and for a deleted one.
+    /// </summary>
+    public async Task<(MessageDto Message, uint Version)> OneAsync(
+        Guid conversationId,
+        Guid messageId,
+        Guid userId,
+        CancellationToken cancellationToken
+    )
+    {
+        await ConversationAccess.OpenAsync(db, conversationId, userId, cancellationToken);
+        var message =
+            await db
+                .Messages.AsNoTracking()
+                .SingleOrDefaultAsync(
+                    m => m.Id == messageId && m.ConversationId == conversationId && m.DeletedAt == null,
+                    cancellationToken
+                )
+            ?? throw new NotFoundException(NoSuchMessage);
+        return ((await ToDtosAsync([message], userId, cancellationToken))[0], message.Version);
+    }
+
+    public const string NoSuchMessage = "No such message.";
+
     /// <summary>Messages whose text matches <paramref name="query"/> (PostgreSQL full-text search, web-search syntax),
     /// newest first.</summary>
     public async Task<MessageHistory> SearchAsync(

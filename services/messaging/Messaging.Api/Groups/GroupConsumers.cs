@@ -7,7 +7,7 @@ namespace Community.Messaging.Groups;
 
 // Group membership and roles from social: a thread is open to its group's active members, and its
 // moderators and owner may delete others' messages there. Writes compare as-of times; a join or departure is pushed
-// to the group's threads' joined connections (member_joined / member_left).
+// to the group's threads' joined connections and its subscribed ones (member_joined / member_left).
 
 public sealed class GroupCreatedConsumer(MessagingDbContext db, ILogger<GroupCreatedConsumer> logger)
     : IdempotentConsumer<GroupCreated, MessagingDbContext>(db, logger)
@@ -22,13 +22,15 @@ public sealed class GroupCreatedConsumer(MessagingDbContext db, ILogger<GroupCre
             """,
             cancellationToken
         );
-        await GroupMembership.SetAsync(
-            Db,
-            m.GroupId,
-            m.OwnerUserId,
-            GroupRoles.Owner,
-            true,
-            m.OccurredAt,
+        // Social announces the owner's GroupMemberJoined at the same instant, often first: the owner's role wins a tie.
+        await Db.Database.ExecuteSqlAsync(
+            $"""
+            INSERT INTO group_members (group_id, user_id, role, active, as_of)
+            VALUES ({m.GroupId}, {m.OwnerUserId}, 'owner', true, {m.OccurredAt})
+            ON CONFLICT (group_id, user_id) DO UPDATE
+                SET role = 'owner', active = true, as_of = EXCLUDED.as_of
+            WHERE group_members.as_of <= EXCLUDED.as_of
+            """,
             cancellationToken
         );
     }
@@ -167,7 +169,10 @@ public sealed class GroupDeletedConsumer(MessagingDbContext db, ILogger<GroupDel
 
 internal static class GroupMembership
 {
-    /// <summary>A group's member joined or left: each open thread hears it, as an event chat's members do.</summary>
+    /// <summary>
+    /// A group's member joined or left: each open thread hears it, as an event chat's members do, and so do the
+    /// connections subscribed to the group (JoinGroup); never those in a block with them.
+    /// </summary>
     public static async Task AnnounceAsync(
         MessagingDbContext db,
         LiveDelivery live,
@@ -181,20 +186,16 @@ internal static class GroupMembership
             .Conversations.Where(c => c.Kind == ConversationKinds.Thread && c.GroupId == groupId && !c.Closed)
             .Select(c => c.Id)
             .ToListAsync(cancellationToken);
-        if (threads.Count == 0)
-            return;
         var blocked = RelationQueries.BlockedWith(db, userId);
         var members = await db
             .GroupMembers.Where(g => g.GroupId == groupId && g.Active && !blocked.Contains(g.UserId))
             .Select(g => g.UserId)
             .ToListAsync(cancellationToken);
+        var target = joined ? LiveEvents.MemberJoined : LiveEvents.MemberLeft;
+        IReadOnlyList<Guid> audience = [.. members, userId];
+        await live.GroupMemberAsync(target, groupId, userId, audience);
         foreach (var thread in threads)
-            await live.MemberAsync(
-                joined ? LiveEvents.MemberJoined : LiveEvents.MemberLeft,
-                thread,
-                userId,
-                [.. members, userId]
-            );
+            await live.MemberAsync(target, thread, userId, audience, groupId);
     }
 
     public static Task<int> SetAsync(

@@ -2,6 +2,7 @@ using Community.Contracts.Events;
 using Community.Contracts.Messaging;
 using Community.Contracts.Payments;
 using Community.Contracts.Social;
+using Community.Messaging.Relations;
 using Community.ServiceDefaults.Messaging;
 using MassTransit;
 
@@ -153,6 +154,8 @@ public sealed class GroupJoinRequestDecidedNotifier(
         );
 }
 
+/// <summary>The attendee gets their ticket; the event's organizer hears who registered (not themselves, never across a
+/// block).</summary>
 public sealed class RegistrationConfirmedNotifier(
     MessagingDbContext db,
     TimeProvider clock,
@@ -160,25 +163,96 @@ public sealed class RegistrationConfirmedNotifier(
     ILogger<RegistrationConfirmedNotifier> logger
 ) : NotifyingConsumer<RegistrationConfirmed>(db, clock, push, logger)
 {
-    protected override Task<IReadOnlyList<NewNotification>> NotificationsForAsync(
+    protected override async Task<IReadOnlyList<NewNotification>> NotificationsForAsync(
         RegistrationConfirmed m,
         CancellationToken cancellationToken
-    ) =>
-        One(
-            new(
-                m.UserId,
-                NotificationKinds.RegistrationConfirmed,
-                null,
-                SubjectTypes.Event,
-                m.EventId,
-                new
-                {
-                    event_id = m.EventId,
-                    registration_id = m.RegistrationId,
-                    ticket_code = m.TicketCode,
-                }
-            )
+    )
+    {
+        var ticket = new NewNotification(
+            m.UserId,
+            NotificationKinds.RegistrationConfirmed,
+            null,
+            SubjectTypes.Event,
+            m.EventId,
+            new
+            {
+                event_id = m.EventId,
+                registration_id = m.RegistrationId,
+                ticket_code = m.TicketCode,
+            }
         );
+        var organizer = await Organizers.ToTellAsync(Db, m.EventId, m.UserId, cancellationToken);
+        return organizer is { } organizerId
+            ?
+            [
+                ticket,
+                new(
+                    organizerId,
+                    NotificationKinds.EventRegistration,
+                    m.UserId,
+                    SubjectTypes.Event,
+                    m.EventId,
+                    new { event_id = m.EventId, registration_id = m.RegistrationId }
+                ),
+            ]
+            : [ticket];
+    }
+}
+
+/// <summary>The event's organizer hears who cancelled (not themselves, never across a block).</summary>
+public sealed class RsvpCancelledNotifier(
+    MessagingDbContext db,
+    TimeProvider clock,
+    NotificationPush push,
+    ILogger<RsvpCancelledNotifier> logger
+) : NotifyingConsumer<RsvpCancelled>(db, clock, push, logger)
+{
+    protected override async Task<IReadOnlyList<NewNotification>> NotificationsForAsync(
+        RsvpCancelled m,
+        CancellationToken cancellationToken
+    ) =>
+        await Organizers.ToTellAsync(Db, m.EventId, m.UserId, cancellationToken) is { } organizerId
+            ?
+            [
+                new(
+                    organizerId,
+                    NotificationKinds.EventCancellation,
+                    m.UserId,
+                    SubjectTypes.Event,
+                    m.EventId,
+                    new
+                    {
+                        event_id = m.EventId,
+                        registration_id = m.RegistrationId,
+                        previous_status = m.PreviousStatus,
+                    }
+                ),
+            ]
+            : [];
+}
+
+internal static class Organizers
+{
+    /// <summary>
+    /// The event's organizer (its chat's owner, from EventPublished) when they should hear of
+    /// <paramref name="attendeeId"/>: someone else, with no block either way.
+    /// </summary>
+    public static async Task<Guid?> ToTellAsync(
+        MessagingDbContext db,
+        Guid eventId,
+        Guid attendeeId,
+        CancellationToken cancellationToken
+    )
+    {
+        var organizerId = await db
+            .Conversations.Where(c => c.Kind == ConversationKinds.EventChat && c.EventId == eventId)
+            .Select(c => c.OwnerId)
+            .FirstOrDefaultAsync(cancellationToken);
+        if (organizerId is not { } organizer || organizer == attendeeId)
+            return null;
+        var blocked = await RelationQueries.BlockedWith(db, attendeeId).ContainsAsync(organizer, cancellationToken);
+        return blocked ? null : organizer;
+    }
 }
 
 public sealed class PaymentSucceededNotifier(

@@ -192,6 +192,8 @@ public static class NotificationQueries
             NotificationKinds.MessageReceived => count == 1
                 ? $"{who} sent you a message"
                 : $"{who} sent you {count} messages",
+            NotificationKinds.EventRegistration => $"{who} registered for your event",
+            NotificationKinds.EventCancellation => $"{who} cancelled their registration for your event",
             _ => kind,
         };
     }

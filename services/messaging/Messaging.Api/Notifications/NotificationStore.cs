@@ -14,6 +14,8 @@ public static class NotificationKinds
     public const string CourseEnrolled = "course_enrolled";
     public const string ReportResolved = "report_resolved";
     public const string MessageReceived = "message_received";
+    public const string EventRegistration = "event_registration";
+    public const string EventCancellation = "event_cancellation";
 
     public static readonly IReadOnlyList<string> All =
     [
@@ -27,6 +29,8 @@ public static class NotificationKinds
         CourseEnrolled,
         ReportResolved,
         MessageReceived,
+        EventRegistration,
+        EventCancellation,
     ];
 }
 
