@@ -42,6 +42,7 @@ public static class SocialServiceExtensions
             .AddUserDataEraser<ReportEraser>()
             .AddUserDataEraser<DashboardEraser>()
             .AddUserDataEraser<FeedEraser>()
+            .AddUserDataEraser<InnovatorProfileEraser>()
             .AddUserDataEraser<UserProfileEraser>();
         return builder;
     }
@@ -50,6 +51,7 @@ public static class SocialServiceExtensions
     {
         // Every create below honours Idempotency-Key (HonoursIdempotencyKey), unless its handler keeps its own.
         var api = app.MapGroup("").HonourIdempotencyKeys();
+        api.MapInnovatorProfilesApi();
         api.MapProfilesApi();
         api.MapDiscoveryApi();
         api.MapConnectionsApi();
