@@ -7,6 +7,7 @@ using Community.ServiceDefaults.Auth;
 using Community.ServiceDefaults.Data;
 using Community.ServiceDefaults.Errors;
 using Community.ServiceDefaults.OpenApi;
+using Community.Social.Feed;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
@@ -72,7 +73,9 @@ public static class GroupsApi
             .MapGet("/{id:guid}", Get)
             .WithName("GetGroup")
             .AnswersETag()
-            .WithSummary("A group (404 for a secret group I neither belong to nor was invited to)");
+            .WithSummary(
+                "A group with its recent_activity (404 for a secret group I neither belong to nor was invited to)"
+            );
         group
             .MapPatch("/{id:guid}", Update)
             .WithName("UpdateGroup")
@@ -219,9 +222,17 @@ public static class GroupsApi
     )
     {
         var callerId = principal.UserId();
-        var (group, _) = await GroupAccess.VisibleAsync(db, id, callerId, cancellationToken);
+        var (group, membership) = await GroupAccess.VisibleAsync(db, id, callerId, cancellationToken);
         EntityTag.Set(response, group.Version);
-        return TypedResults.Ok(await GroupQueries.OneAsync(db, callerId, group, cancellationToken));
+        var dto = await GroupQueries.OneAsync(db, callerId, group, cancellationToken);
+        var activity = await FeedQueries.GroupActivityAsync(
+            db,
+            callerId,
+            group,
+            membership is not null,
+            cancellationToken
+        );
+        return TypedResults.Ok(dto with { RecentActivity = activity });
     }
 
     private static async Task<Ok<GroupDto>> Update(
