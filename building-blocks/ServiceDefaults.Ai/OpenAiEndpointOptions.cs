@@ -37,7 +37,7 @@ public class OpenAiEndpointOptions
 /// <summary>An OpenAI-compatible <c>/v1/embeddings</c> endpoint.</summary>
 public class OpenAiEmbeddingOptions : OpenAiEndpointOptions
 {
-    /// <summary>The length asked of each vector (text-embedding-3 shortens on request); null: the model's own.</summary>
+    /// <summary>The length asked of each vector (text-embedding-3 shortens on request); null: the model's.</summary>
     public int? Dimensions { get; set; }
 
     public override IEnumerable<string> Problems(string section)

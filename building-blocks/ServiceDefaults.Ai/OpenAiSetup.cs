@@ -16,7 +16,7 @@ namespace Community.ServiceDefaults.Ai;
 /// </summary>
 public static class OpenAiSetup
 {
-    /// <summary>Binds <typeparamref name="TOptions"/> to <paramref name="section"/>; a bad one stops the start.</summary>
+    /// <summary>Binds <typeparamref name="TOptions"/> to <paramref name="section"/>; bad ones stop the start.</summary>
     public static TOptions AddOpenAiOptions<TOptions>(this IHostApplicationBuilder builder, string section)
         where TOptions : OpenAiEndpointOptions, new()
     {
