@@ -21,6 +21,7 @@ public sealed class SocialDbContext(DbContextOptions<SocialDbContext> options) :
     public DbSet<EarnedBadge> Badges => Set<EarnedBadge>();
     public DbSet<CourseEnrollment> CourseEnrollments => Set<CourseEnrollment>();
     public DbSet<Report> Reports => Set<Report>();
+    public DbSet<SearchDocument> SearchDocuments => Set<SearchDocument>();
 
     protected override void OnModelCreating(ModelBuilder model)
     {
