@@ -12,6 +12,7 @@ using Community.Social.Groups;
 using Community.Social.Network;
 using Community.Social.Profiles;
 using Community.Social.Reports;
+using Community.Social.Search;
 using Community.Social.Users;
 
 namespace Community.Social;
@@ -32,6 +33,7 @@ public static class SocialServiceExtensions
                     .RequireKnownUsers()
         );
         builder.Services.AddHostedService<BadgeBackfill>();
+        builder.AddSemanticSearch();
         // A deleted account's share in each feature, erased in this order in UserDeletedConsumer's one transaction.
         builder
             .Services.AddUserDataEraser<ConnectionEraser>()
@@ -43,6 +45,7 @@ public static class SocialServiceExtensions
             .AddUserDataEraser<DashboardEraser>()
             .AddUserDataEraser<FeedEraser>()
             .AddUserDataEraser<InnovatorProfileEraser>()
+            .AddUserDataEraser<SearchDocumentEraser>()
             .AddUserDataEraser<UserProfileEraser>();
         return builder;
     }
@@ -63,6 +66,7 @@ public static class SocialServiceExtensions
         api.MapReportsApi();
         api.MapDashboardApi();
         api.MapFeedApi();
+        api.MapSearchApi();
         return app;
     }
 }
