@@ -34,6 +34,7 @@ public static class SocialServiceExtensions
         );
         builder.Services.AddHostedService<BadgeBackfill>();
         builder.AddSemanticSearch();
+        builder.AddProfileAnalysis();
         // A deleted account's share in each feature, erased in this order in UserDeletedConsumer's one transaction.
         builder
             .Services.AddUserDataEraser<ConnectionEraser>()

@@ -22,6 +22,7 @@ public sealed class SocialDbContext(DbContextOptions<SocialDbContext> options) :
     public DbSet<CourseEnrollment> CourseEnrollments => Set<CourseEnrollment>();
     public DbSet<Report> Reports => Set<Report>();
     public DbSet<InnovatorProfile> InnovatorProfiles => Set<InnovatorProfile>();
+    public DbSet<ProfileAnalysisUse> ProfileAnalysisUses => Set<ProfileAnalysisUse>();
     public DbSet<SearchDocument> SearchDocuments => Set<SearchDocument>();
 
     protected override void OnModelCreating(ModelBuilder model)
