@@ -2,7 +2,7 @@ using Community.Social.Dashboard;
 
 namespace Community.Social.Tests;
 
-/// <summary>Seed 003's dashboard figures: emotional path progress, the daily message and weekly growth in percent.</summary>
+/// <summary>Seed 003's dashboard figures: emotional path progress, daily message, weekly growth in percent.</summary>
 public sealed class DashboardProgressTests(SocialFixture fx) : IClassFixture<SocialFixture>
 {
     [Fact]

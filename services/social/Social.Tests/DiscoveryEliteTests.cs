@@ -2,7 +2,7 @@ using Community.Contracts.Payments;
 
 namespace Community.Social.Tests;
 
-/// <summary>Seed 003's priority visibility: elite members before others of equal relevance, below paid boosts.</summary>
+/// <summary>Seed 003's priority visibility: elite before others of equal relevance, below paid boosts.</summary>
 public sealed class DiscoveryEliteTests(SocialFixture fx) : IClassFixture<SocialFixture>
 {
     [Fact]

@@ -37,7 +37,7 @@ public static class DashboardRules
         + Math.Min(30, 2 * Math.Max(0, streakDays))
         + Math.Min(20, Math.Max(0, activeDays));
 
-    /// <summary>The message of <paramref name="day"/> for <paramref name="userId"/>: the same on every instance.</summary>
+    /// <summary>The message of <paramref name="day"/> for <paramref name="userId"/>, alike on every instance.</summary>
     public static string DailyMessage(Guid userId, DateOnly day)
     {
         var digest = SHA256.HashData(Encoding.UTF8.GetBytes($"{userId:N}:{day:yyyy-MM-dd}"));

@@ -2,7 +2,7 @@ using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
 namespace Community.Social.Data;
 
-/// <summary>How many profile analyses a member asked for on one UTC day (the tier's daily limit counts these).</summary>
+/// <summary>How many profile analyses a member asked for on one UTC day (the tier's daily limit).</summary>
 public sealed class ProfileAnalysisUse
 {
     public Guid UserId { get; set; }

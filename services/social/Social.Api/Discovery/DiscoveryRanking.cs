@@ -8,8 +8,9 @@ namespace Community.Social.Discovery;
 public static partial class DiscoveryApi
 {
     /// <summary>
-    /// The people discovery shows <paramref name="callerId"/> (boosted now first, then compatibility, then elite before
-    /// the rest, then id), a page after <paramref name="after"/>. The score is compatibility_score's, computed from columns
+    /// The people discovery shows <paramref name="callerId"/> (boosted now first, then compatibility, then elite
+    /// before the rest, then id), a page after <paramref name="after"/>. The score is compatibility_score's, computed
+    /// from columns
     /// (compatibility_points) against what is read of the caller once, so no candidate costs a call.
     /// </summary>
     public static async Task<List<DiscoverRow>> FindAsync(
@@ -288,7 +289,7 @@ public static partial class DiscoveryApi
              ELSE 0 END
         """;
 
-    /// <summary>Whether the profile aliased <paramref name="alias"/> is an elite member's (priority visibility).</summary>
+    /// <summary>Whether the profile aliased <paramref name="alias"/> is an elite member's.</summary>
     private static string IsElite(string alias) => $"{alias}.tier = '{Tiers.Elite}'";
 
     /// <summary>

@@ -51,7 +51,8 @@ public static class NetworkApi
             .WithName("GetNetworkGraph")
             .WithSummary(
                 "My neighbourhood to two hops as nodes {id, username, hop} and edges {from, to}: at most 50 first-hop "
-                    + "(newest connections first) and 200 nodes, 2000 edges, truncated when cut; nobody blocked either way"
+                    + "(newest connections first) and 200 nodes, 2000 edges, truncated when cut; nobody blocked "
+                    + "either way"
             );
         return group;
     }

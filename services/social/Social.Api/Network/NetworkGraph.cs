@@ -3,7 +3,7 @@ namespace Community.Social.Network;
 /// <summary>A person in my neighbourhood: hop 0 is me, 1 my connections, 2 theirs.</summary>
 public sealed record GraphNodeDto(Guid Id, string? Username, int Hop);
 
-/// <summary>An accepted connection between two nodes, from the one nearer to me (the smaller id at equal hops).</summary>
+/// <summary>An accepted connection between two nodes, from the one nearer me (the smaller id at equal hops).</summary>
 public sealed record GraphEdgeDto(Guid From, Guid To);
 
 /// <summary>

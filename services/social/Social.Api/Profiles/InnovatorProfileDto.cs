@@ -49,7 +49,7 @@ public sealed record AwardInput([Required] string? Title, string? Issuer, int? Y
 /// <param name="Year">1900 to this year.</param>
 public sealed record ProjectInput([Required] string? Name, string? Description, string? Url, int? Year);
 
-/// <summary>Who sees each section on my public profile: public, connections (my accepted connections) or private.</summary>
+/// <summary>Who sees each section of my public profile: public, connections (my connections) or private.</summary>
 public sealed record SectionVisibilityInput(
     [ValuesOf(typeof(SectionVisibility))] string? Skills,
     [ValuesOf(typeof(SectionVisibility))] string? Certifications,
