@@ -146,6 +146,7 @@ public static class GatewayRoutes
         .. Prefix(ResourceNames.Social, "/api/v1/dashboard"),
         .. Prefix(ResourceNames.Social, "/api/v1/network"),
         .. Prefix(ResourceNames.Social, "/api/v1/reports"),
+        .. Prefix(ResourceNames.Social, "/api/v1/search"),
         // messaging (the SignalR hubs take the token from the access_token query parameter too)
         new("messaging-attachment-upload", "/api/v1/conversations/{id:guid}/attachments", ResourceNames.Messaging)
         {

@@ -12,6 +12,7 @@ using Community.Social.Groups;
 using Community.Social.Network;
 using Community.Social.Profiles;
 using Community.Social.Reports;
+using Community.Social.Search;
 using Community.Social.Users;
 
 namespace Community.Social;
@@ -32,6 +33,8 @@ public static class SocialServiceExtensions
                     .RequireKnownUsers()
         );
         builder.Services.AddHostedService<BadgeBackfill>();
+        builder.AddSemanticSearch();
+        builder.AddProfileAnalysis();
         // A deleted account's share in each feature, erased in this order in UserDeletedConsumer's one transaction.
         builder
             .Services.AddUserDataEraser<ConnectionEraser>()
@@ -42,6 +45,8 @@ public static class SocialServiceExtensions
             .AddUserDataEraser<ReportEraser>()
             .AddUserDataEraser<DashboardEraser>()
             .AddUserDataEraser<FeedEraser>()
+            .AddUserDataEraser<InnovatorProfileEraser>()
+            .AddUserDataEraser<SearchDocumentEraser>()
             .AddUserDataEraser<UserProfileEraser>();
         return builder;
     }
@@ -50,6 +55,7 @@ public static class SocialServiceExtensions
     {
         // Every create below honours Idempotency-Key (HonoursIdempotencyKey), unless its handler keeps its own.
         var api = app.MapGroup("").HonourIdempotencyKeys();
+        api.MapInnovatorProfilesApi();
         api.MapProfilesApi();
         api.MapDiscoveryApi();
         api.MapConnectionsApi();
@@ -61,6 +67,7 @@ public static class SocialServiceExtensions
         api.MapReportsApi();
         api.MapDashboardApi();
         api.MapFeedApi();
+        api.MapSearchApi();
         return app;
     }
 }

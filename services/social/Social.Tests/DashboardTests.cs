@@ -160,7 +160,8 @@ public sealed class DashboardTests(SocialFixture fx) : IClassFixture<SocialFixtu
         counts = (await DashboardAsync(me))["counts"]!;
         Assert.Equal(1, counts["courses_in_progress"]!.GetValue<int>());
         Assert.Equal(1, counts["pending_requests"]!.GetValue<int>());
-        var growth = dashboard["weekly_growth"]!;
+        var growth = dashboard["weekly_growth_detail"]!;
+        Assert.Equal(100.0, dashboard["weekly_growth"]!.GetValue<double>());
         Assert.Equal(2, growth["new_connections"]!.GetValue<int>());
         Assert.Equal(2, growth["new_followers"]!.GetValue<int>());
         Assert.Equal(1, growth["previous_connections"]!.GetValue<int>());
@@ -180,7 +181,9 @@ public sealed class DashboardTests(SocialFixture fx) : IClassFixture<SocialFixtu
                 + theirs["courses_in_progress"]!.GetValue<int>()
                 + theirs["pending_requests"]!.GetValue<int>()
         );
-        Assert.Null((await DashboardAsync(stranger))["weekly_growth"]!["change_percent"]);
+        var strangers = await DashboardAsync(stranger);
+        Assert.Null(strangers["weekly_growth_detail"]!["change_percent"]);
+        Assert.Null(strangers["weekly_growth"]);
     }
 
     [Fact]

@@ -41,6 +41,11 @@ public sealed class DiscoveryRangeTests(SocialFixture fx) : IClassFixture<Social
         foreach (var i in new[] { 3, 8, 17 })
             await fx.DeliverAsync(new BoostPurchased(Guid.NewGuid(), now, people[i].Id, now.AddDays(1)));
         await fx.DeliverAsync(new BoostPurchased(Guid.NewGuid(), now.AddDays(-3), people[5].Id, now.AddDays(-2)));
+        // Elite members rank before others of their score: one boosted (8), one a neighbour (4), one blocked (14).
+        foreach (var i in new[] { 1, 4, 8, 14, 20, 21, 30 })
+            await fx.DeliverAsync(
+                new SubscriptionChanged(Guid.NewGuid(), now, people[i].Id, Tiers.Elite, now.AddDays(30))
+            );
 
         async Task Connect(string from, Guid to, string toToken)
         {

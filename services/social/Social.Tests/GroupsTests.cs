@@ -277,6 +277,47 @@ public sealed class GroupsTests(SocialFixture fx) : IClassFixture<SocialFixture>
         Assert.Equal(2, first["pages"]!.GetValue<int>());
     }
 
+    [Fact]
+    public async Task Explore_filters_by_visibility_public_or_private_and_refuses_any_other()
+    {
+        var (_, owner, _) = await fx.RegisteredAsync();
+        var (_, viewer, _) = await fx.RegisteredAsync();
+        var tag = "v" + Guid.NewGuid().ToString("N")[..8];
+        var open = await GroupsFlow.CreateAsync(fx, owner, name: "Open " + tag, tags: [tag]);
+        var closed = await GroupsFlow.CreateAsync(fx, owner, name: "Closed " + tag, tags: [tag], visibility: "private");
+        await GroupsFlow.CreateAsync(fx, owner, name: "Hidden " + tag, tags: [tag], visibility: "secret");
+
+        foreach (var who in new[] { viewer, owner })
+        {
+            Assert.Equal(
+                open,
+                Single(
+                    await (await fx.Client.Get($"/api/v1/groups?tag={tag}&visibility=public", who)).AssertStatus(200)
+                )
+            );
+            Assert.Equal(
+                closed,
+                Single(
+                    await (await fx.Client.Get($"/api/v1/groups?tag={tag}&visibility=PRIVATE", who)).AssertStatus(200)
+                )
+            );
+        }
+        // Absent, explore is as it was: both, and the secret group to its member.
+        Assert.Equal(
+            3,
+            (await (await fx.Client.Get($"/api/v1/groups?tag={tag}", owner)).AssertStatus(200))[
+                "total"
+            ]!.GetValue<int>()
+        );
+        foreach (var bad in new[] { "secret", "all", "public,private", new string('p', 300) })
+        {
+            var problem = await (
+                await fx.Client.Get($"/api/v1/groups?tag={tag}&visibility={Uri.EscapeDataString(bad)}", owner)
+            ).AssertProblem(400);
+            Assert.NotNull(problem["errors"]!["visibility"]);
+        }
+    }
+
     private static string Single(JsonNode page) => Assert.Single(page["items"]!.AsArray())!["id"]!.GetValue<string>();
 
     private Task<long> OutboxAsync(string type, string groupId) =>

@@ -403,6 +403,118 @@ public sealed class ReportsTests(SocialFixture fx) : IClassFixture<SocialFixture
         );
     }
 
+    [Fact]
+    public async Task A_suspension_carries_its_end_in_the_resolution_and_the_event()
+    {
+        var (_, reporter, _) = await fx.RegisteredAsync();
+        var (targetId, _, _) = await fx.RegisteredAsync();
+        var admin = Admin();
+        var id = await FileAsync(reporter, "user", targetId);
+        var now = fx.Clock.GetUtcNow();
+        var until = new DateTimeOffset(now.Year + 1, now.Month, 1, 8, 30, 0, TimeSpan.Zero);
+        var resolved = await (
+            await fx.Client.PostJson(
+                $"/api/v1/reports/{id}/resolve",
+                new { action = "suspend_user", suspend_until = until },
+                admin
+            )
+        ).AssertStatus(200);
+        Assert.Equal(until, resolved["suspended_until"]!.GetValue<DateTimeOffset>());
+        Assert.Equal(
+            1L,
+            await fx.ScalarAsync<long>(
+                $"""
+                SELECT count(*) FROM outbox_messages WHERE type LIKE '%.{nameof(ReportResolved)},%'
+                    AND payload->>'reportId' = @id AND (payload->>'suspendedUntil')::timestamptz = @until
+                """,
+                ("id", id),
+                ("until", until)
+            )
+        );
+
+        // Without suspend_until the suspension lasts until lifted: the event says null.
+        var (otherId, _, _) = await fx.RegisteredAsync();
+        var open = await FileAsync(reporter, "user", otherId);
+        var untilLifted = await (
+            await fx.Client.PostJson($"/api/v1/reports/{open}/resolve", new { action = "suspend_user" }, admin)
+        ).AssertStatus(200);
+        Assert.Null(untilLifted["suspended_until"]);
+        Assert.Equal(
+            1L,
+            await fx.ScalarAsync<long>(
+                $"""
+                SELECT count(*) FROM outbox_messages WHERE type LIKE '%.{nameof(ReportResolved)},%'
+                    AND payload->>'reportId' = @id AND payload->>'action' = 'suspend_user'
+                    AND payload->'suspendedUntil' = 'null'::jsonb
+                """,
+                ("id", open)
+            )
+        );
+    }
+
+    [Fact]
+    public async Task A_suspension_end_that_is_past_too_far_or_on_the_wrong_report_is_a_400_that_resolves_nothing()
+    {
+        var (_, reporter, _) = await fx.RegisteredAsync();
+        var (targetId, _, _) = await fx.RegisteredAsync();
+        var admin = Admin();
+        var userReport = await FileAsync(reporter, "user", targetId);
+        var groupReport = await FileAsync(reporter, "group", Guid.NewGuid());
+        var now = fx.Clock.GetUtcNow();
+        var refused = new (string Id, object Body)[]
+        {
+            (userReport, new { action = "suspend_user", suspend_until = now.AddMinutes(-1) }),
+            (userReport, new { action = "suspend_user", suspend_until = now.AddYears(10).AddDays(1) }),
+            (userReport, new { action = "suspend_user", suspend_until = "9999-12-31T23:59:59Z" }),
+            (userReport, new { action = "warn", suspend_until = now.AddDays(3) }),
+            (groupReport, new { action = "suspend_user", suspend_until = now.AddDays(3) }),
+        };
+        foreach (var (id, body) in refused)
+        {
+            var problem = await (await fx.Client.PostJson($"/api/v1/reports/{id}/resolve", body, admin)).AssertProblem(
+                400
+            );
+            Assert.NotNull(problem["errors"]!["suspend_until"]);
+        }
+        var malformed = await fx.Client.PostJson(
+            $"/api/v1/reports/{userReport}/resolve",
+            new { action = "suspend_user", suspend_until = "next tuesday" },
+            admin
+        );
+        await malformed.AssertProblem(400);
+        Assert.Equal(
+            0L,
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM reports WHERE id = ANY(@ids) AND status <> 'open'",
+                ("ids", new[] { Guid.Parse(userReport), Guid.Parse(groupReport) })
+            )
+        );
+        // At the bound it is accepted.
+        await (
+            await fx.Client.PostJson(
+                $"/api/v1/reports/{userReport}/resolve",
+                new { action = "suspend_user", suspend_until = now.AddYears(10).AddMinutes(-1) },
+                admin
+            )
+        ).AssertStatus(200);
+    }
+
+    private async Task<string> FileAsync(string reporter, string targetType, Guid targetId) =>
+        (
+            await (
+                await fx.Client.PostJson(
+                    "/api/v1/reports",
+                    new
+                    {
+                        target_type = targetType,
+                        target_id = targetId,
+                        category = "harassment",
+                    },
+                    reporter
+                )
+            ).AssertStatus(201)
+        )["id"]!.GetValue<string>();
+
     private async Task<List<string>> QueueAsync(string status, string admin)
     {
         var ids = new List<string>();

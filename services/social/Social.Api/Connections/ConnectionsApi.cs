@@ -73,6 +73,14 @@ public static class ConnectionsApi
                 "My connections (status=accepted, the default) or requests (status=pending), "
                     + "direction=incoming|outgoing, newest first"
             );
+        // Seed 004's name for the same list.
+        routes
+            .MapGet("/api/v1/network/connections", List)
+            .WithTags("Network")
+            .RequireAuthorization(Policies.Member)
+            .WithStandardProblems()
+            .WithName("ListNetworkConnections")
+            .WithSummary("My connections, as GET /api/v1/connections answers them (same parameters, same pages)");
         return group;
     }
 

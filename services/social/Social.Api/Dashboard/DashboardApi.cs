@@ -6,11 +6,28 @@ using Microsoft.AspNetCore.Http.HttpResults;
 namespace Community.Social.Dashboard;
 
 /// <summary>My social standing at a glance (seed 003's dashboard stats), always the caller's own.</summary>
+/// <param name="WeeklyGrowth">
+/// New connections and followers in the last 7 days against the 7 before, in percent with one decimal
+/// ((this - before) * 100 / before, e.g. 12.5 or -40.0); null when the week before had none. The counts are in
+/// weekly_growth_detail.
+/// </param>
+/// <param name="EmotionalPathProgress">
+/// 0-100, the sum of: 20 per completed course (up to 40), 5 per course in progress (up to 10), 2 per day of the current
+/// streak (up to 30) and 1 per active day in the last 28 (up to 20). Companion check-ins are not counted: social hears
+/// nothing of them.
+/// </param>
+/// <param name="DailyMessage">
+/// One of DashboardRules.DailyMessages, chosen by the caller's id and today's UTC date: the same all day, another day
+/// likely another.
+/// </param>
 public sealed record DashboardDto(
     Guid UserId,
     Streak Streak,
     DashboardCounts Counts,
-    WeeklyGrowth WeeklyGrowth,
+    double? WeeklyGrowth,
+    WeeklyGrowth WeeklyGrowthDetail,
+    int EmotionalPathProgress,
+    string DailyMessage,
     IReadOnlyList<EarnedBadgeDto> Badges,
     IReadOnlyList<BadgeProgressDto> NextBadges
 );
@@ -55,7 +72,10 @@ public static class DashboardApi
         group
             .MapGet("", Get)
             .WithName("GetDashboard")
-            .WithSummary("My streak, counts, weekly growth, the badges I earned and my progress towards the others");
+            .WithSummary(
+                "My streak, counts, weekly growth (percent, counts in weekly_growth_detail), emotional path progress "
+                    + "(0-100), the daily message, the badges I earned and my progress towards the others"
+            );
         return group;
     }
 
@@ -107,6 +127,23 @@ public static class DashboardApi
         var previous = previousConnections + previousFollowers;
         int? change = previous == 0 ? null : (newConnections + newFollowers - previous) * 100 / previous;
         var growth = new WeeklyGrowth(newConnections, newFollowers, previousConnections, previousFollowers, change);
+        double? growthPercent =
+            previous == 0 ? null : Math.Round((newConnections + newFollowers - previous) * 100.0 / previous, 1);
+        var today = DateOnly.FromDateTime(now.UtcDateTime);
+        var completed = await db.CourseEnrollments.CountAsync(
+            c => c.UserId == me && c.CompletedAt != null,
+            cancellationToken
+        );
+        var activeDays = await db.ActivityDays.CountAsync(
+            d => d.UserId == me && d.Day > today.AddDays(-DashboardRules.ActiveDaysWindow) && d.Day <= today,
+            cancellationToken
+        );
+        var progress = DashboardRules.EmotionalPathProgress(
+            completed,
+            counts.CoursesInProgress,
+            streak.Days,
+            activeDays
+        );
 
         var earned = await db
             .Badges.AsNoTracking()
@@ -130,7 +167,17 @@ public static class DashboardApi
                 );
         }
         return TypedResults.Ok(
-            new DashboardDto(me, streak, counts, growth, badges.OrderBy(b => b.EarnedAt).ToList(), next)
+            new DashboardDto(
+                me,
+                streak,
+                counts,
+                growthPercent,
+                growth,
+                progress,
+                DashboardRules.DailyMessage(me, today),
+                badges.OrderBy(b => b.EarnedAt).ToList(),
+                next
+            )
         );
     }
 }

@@ -8,6 +8,7 @@ public static class ReportVocabulary
     public const string Open = "open";
     public const string Resolved = "resolved";
     public const string UserTarget = "user";
+    public const string SuspendUser = "suspend_user";
 
     public static readonly IReadOnlyList<string> Statuses = [Open, Resolved];
     public static readonly IReadOnlyList<string> TargetTypes = [UserTarget, "group", "message", "event"];
@@ -21,7 +22,7 @@ public static class ReportVocabulary
         "self_harm",
         "other",
     ];
-    public static readonly IReadOnlyList<string> Actions = ["dismiss", "warn", "remove_content", "suspend_user"];
+    public static readonly IReadOnlyList<string> Actions = ["dismiss", "warn", "remove_content", SuspendUser];
 }
 
 /// <summary>A member's report of a user, group, message or event; open until an admin resolves it.</summary>
@@ -42,6 +43,9 @@ public sealed class Report
     public string? Note { get; set; }
     public Guid? ResolvedBy { get; set; }
     public DateTimeOffset? ResolvedAt { get; set; }
+
+    /// <summary>A suspend_user resolution's end (null: until an admin lifts it, or another action).</summary>
+    public DateTimeOffset? SuspendedUntil { get; set; }
 }
 
 internal sealed class ReportConfiguration : IEntityTypeConfiguration<Report>

@@ -21,6 +21,9 @@ public sealed class SocialDbContext(DbContextOptions<SocialDbContext> options) :
     public DbSet<EarnedBadge> Badges => Set<EarnedBadge>();
     public DbSet<CourseEnrollment> CourseEnrollments => Set<CourseEnrollment>();
     public DbSet<Report> Reports => Set<Report>();
+    public DbSet<InnovatorProfile> InnovatorProfiles => Set<InnovatorProfile>();
+    public DbSet<ProfileAnalysisUse> ProfileAnalysisUses => Set<ProfileAnalysisUse>();
+    public DbSet<SearchDocument> SearchDocuments => Set<SearchDocument>();
 
     protected override void OnModelCreating(ModelBuilder model)
     {

@@ -75,8 +75,8 @@ public static partial class DiscoveryApi
             .MapGet("", Discover)
             .WithName("Discover")
             .WithSummary(
-                "People to meet: boosted first, then by compatibility; age_min, age_max and gender need premium or "
-                    + "elite (403)"
+                "People to meet: boosted first, then by compatibility, elite members before others of equal "
+                    + "compatibility (priority visibility); age_min, age_max and gender need premium or elite (403)"
             );
         return group;
     }
@@ -139,7 +139,7 @@ public static partial class DiscoveryApi
             Keyset.Page(
                 rows,
                 limit,
-                r => DiscoverPosition.Format(r.Boosted, r.Score, r.UserId),
+                r => DiscoverPosition.Format(r.Boosted, r.Score, r.Elite, r.UserId),
                 r => new DiscoverItem(
                     r.UserId,
                     r.Username,
@@ -165,22 +165,32 @@ public static partial class DiscoveryApi
     private static string? Clean(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 }
 
-/// <summary>A keyset position in discovery's order: boosted, score, user id (all descending).</summary>
-public readonly record struct DiscoverPosition(bool Boosted, int Score, Guid Id)
+/// <summary>A keyset position in discovery's order: boosted, score, elite, user id (all descending).</summary>
+public readonly record struct DiscoverPosition(bool Boosted, int Score, bool Elite, Guid Id)
 {
-    public static string Format(bool boosted, int score, Guid id) =>
-        (boosted ? "1" : "0") + "_" + score.ToString(CultureInfo.InvariantCulture) + "_" + id.ToString("N");
+    /// <summary>Score and elite as one number in the ranking's order: an elite member just above their score.</summary>
+    public int Rank => Score * 2 + (Elite ? 1 : 0);
+
+    public static string Format(bool boosted, int score, bool elite, Guid id) =>
+        (boosted ? "1" : "0")
+        + "_"
+        + score.ToString(CultureInfo.InvariantCulture)
+        + "_"
+        + (elite ? "1" : "0")
+        + "_"
+        + id.ToString("N");
 
     public static DiscoverPosition? Parse(string position)
     {
         var parts = position.Split('_');
         return
-            parts.Length == 3
+            parts.Length == 4
             && parts[0] is "0" or "1"
             && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var score)
             && score <= 100
-            && Guid.TryParseExact(parts[2], "N", out var id)
-            ? new(parts[0] == "1", score, id)
+            && parts[2] is "0" or "1"
+            && Guid.TryParseExact(parts[3], "N", out var id)
+            ? new(parts[0] == "1", score, parts[2] == "1", id)
             : null;
     }
 }

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Community.Contracts;
 using static Community.ServiceDefaults.Data.TypedParameters;
 
 namespace Community.Social.Discovery;
@@ -7,8 +8,9 @@ namespace Community.Social.Discovery;
 public static partial class DiscoveryApi
 {
     /// <summary>
-    /// The people discovery shows <paramref name="callerId"/> (boosted now first, then compatibility, then id), a page
-    /// after <paramref name="after"/>. The score is compatibility_score's, computed from columns
+    /// The people discovery shows <paramref name="callerId"/> (boosted now first, then compatibility, then elite
+    /// before the rest, then id), a page after <paramref name="after"/>. The score is compatibility_score's, computed
+    /// from columns
     /// (compatibility_points) against what is read of the caller once, so no candidate costs a call.
     /// </summary>
     public static async Task<List<DiscoverRow>> FindAsync(
@@ -68,7 +70,7 @@ public static partial class DiscoveryApi
             ? null
             : "%" + filter.Q.Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_") + "%";
         var (afterBoosted, afterScore, afterId) = after is { } a
-            ? (a.Boosted, a.Score, a.Id)
+            ? (a.Boosted, a.Rank, a.Id)
             : ((bool?)null, (int?)null, (Guid?)null);
         // Optional values go typed (TypedParameters): set or not, the statement keeps its prepared form and plan.
         object?[] args =
@@ -118,6 +120,9 @@ public static partial class DiscoveryApi
                     AND ({4}::text IS NULL OR p.username ILIKE {4}::text OR p.full_name ILIKE {4}::text)
                 """;
         var sameRegion = pair ? "p.region_key = lower({14}::text)" : "lower(p.region) = lower({14}::text)";
+        var elite = pair
+            ? $"EXISTS (SELECT 1 FROM user_profiles u WHERE u.user_id = p.user_id AND {IsElite("u")})"
+            : IsElite("p");
         var sql = FormattableStringFactory.Create(
             $$"""
             WITH candidates AS (
@@ -126,7 +131,8 @@ public static partial class DiscoveryApi
                        CASE WHEN {8} THEN compatibility_points({{shared}},
                                                                {14}::text IS NOT NULL AND {{sameRegion}},
                                                                {{NeighbourPoints}})
-                            ELSE 0 END AS score
+                            ELSE 0 END AS score,
+                       {{elite}} AS elite
                 FROM {{source}}
                   AND p.user_id <> {0}
                   AND ({5}::text IS NULL OR p.gender = {5}::text)
@@ -161,7 +167,7 @@ public static partial class DiscoveryApi
         var baseShared = mine.Length - others.Length;
         var neighbours = caller.MutualIds.Union(caller.GroupMateIds).ToArray();
         var (afterBoosted, afterScore, afterId) = after is { } a
-            ? (a.Boosted, a.Score, a.Id)
+            ? (a.Boosted, a.Rank, a.Id)
             : ((bool?)null, (int?)null, (Guid?)null);
         // The general query's parameter numbers where they mean the same; 4 and 8 (text, has a profile) are unused.
         object?[] args =
@@ -204,10 +210,20 @@ public static partial class DiscoveryApi
         const string notBoosted = "(p.boosted_until IS NULL OR p.boosted_until <= {1})";
         var sql = FormattableStringFactory.Create(
             $$"""
-            WITH near AS (
+            WITH elites AS (
+                SELECT u.user_id FROM user_profiles u
+                WHERE lower(u.region) = lower({2}::text) AND {{IsElite("u")}} AND u.username IS NOT NULL
+                    AND u.deleted_at IS NULL
+            ),
+            near AS (
                 SELECT p.* FROM discovery_entries p
                 WHERE p.region_key = lower({2}::text) AND p.interest = {3}::text AND p.boosted_until IS NOT NULL
                     AND p.boosted_until > {1}
+                UNION
+                -- Elites are few and rank apart from their score's crowd: scored one by one, like the boosted.
+                SELECT p.* FROM elites n
+                JOIN discovery_entries p ON p.region_key = lower({2}::text) AND p.interest = {3}::text
+                    AND p.user_id = n.user_id
                 UNION
                 SELECT p.* FROM unnest({21}::uuid[]) AS n(id)
                 JOIN discovery_entries p ON p.region_key = lower({2}::text) AND p.interest = {3}::text
@@ -221,33 +237,35 @@ public static partial class DiscoveryApi
                     WHERE d.region_key = lower({2}::text) AND d.interest_a = LEAST({3}::text, j.interest)
                         AND d.interest_b = GREATEST({3}::text, j.interest)
                 ) p
-                WHERE {{notBoosted}} {{filters}}
+                WHERE {{notBoosted}} {{filters}} AND p.user_id NOT IN (SELECT user_id FROM elites)
                 GROUP BY p.user_id
             ),
             rest_score AS (SELECT compatibility_points({22}, {{sameRegion}}, 0, 0) AS score),
             candidates AS (
                 SELECT p.user_id, (p.boosted_until IS NOT NULL AND p.boosted_until > {1}) AS boosted,
                        compatibility_points({{shared}}, {{sameRegion}},
-                                            {{NeighbourPoints}}) AS score
+                                            {{NeighbourPoints}}) AS score,
+                       p.user_id IN (SELECT user_id FROM elites) AS elite
                 FROM near p
                 WHERE p.user_id <> {0} AND p.user_id NOT IN (SELECT unnest({15}::uuid[])) {{filters}}
                 UNION ALL
-                SELECT e.user_id, false, compatibility_points({22} + e.n, {{sameRegion}}, 0, 0)
+                SELECT e.user_id, false, compatibility_points({22} + e.n, {{sameRegion}}, 0, 0), false
                 FROM extra e
                 WHERE e.user_id <> {0} AND e.user_id NOT IN (SELECT unnest({15}::uuid[]))
                     AND e.user_id NOT IN (SELECT unnest({21}::uuid[]))
                 UNION ALL
-                (SELECT p.user_id, false, r.score
+                (SELECT p.user_id, false, r.score, false
                  FROM rest_score r, discovery_entries p
                  WHERE p.region_key = lower({2}::text) AND p.interest = {3}::text
                    -- Where the cursor leaves this part, as a bound on the id range: all of it, below an id, or none.
-                   AND p.user_id < CASE WHEN {11}::uuid IS NULL OR {9}::boolean OR r.score < {10}::integer
+                   AND p.user_id < CASE WHEN {11}::uuid IS NULL OR {9}::boolean OR r.score * 2 < {10}::integer
                        THEN 'ffffffff-ffff-ffff-ffff-ffffffffffff'::uuid
-                                        WHEN r.score = {10}::integer THEN {11}::uuid
+                                        WHEN r.score * 2 = {10}::integer THEN {11}::uuid
                                         ELSE '00000000-0000-0000-0000-000000000000'::uuid END
                    AND {{notBoosted}} AND p.user_id <> {0} {{filters}}
                    AND p.user_id NOT IN (SELECT unnest({15}::uuid[])) AND p.user_id NOT IN (SELECT unnest({21}::uuid[]))
                    AND NOT EXISTS (SELECT 1 FROM extra e WHERE e.user_id = p.user_id)
+                   AND p.user_id NOT IN (SELECT user_id FROM elites)
                  ORDER BY p.user_id DESC
                  LIMIT {12})
             ),
@@ -271,23 +289,27 @@ public static partial class DiscoveryApi
              ELSE 0 END
         """;
 
+    /// <summary>Whether the profile aliased <paramref name="alias"/> is an elite member's.</summary>
+    private static string IsElite(string alias) => $"{alias}.tier = '{Tiers.Elite}'";
+
     /// <summary>
-    /// The page after the cursor (parameters 9-12) of the scored candidates, and its profiles: how both discovery
-    /// queries end.
+    /// The page after the cursor (parameters 9-12; 10 is the rank, score * 2 + elite) of the scored candidates, and
+    /// its profiles: how both discovery queries end.
     /// </summary>
     private const string PageOfCandidates = """
         page AS (
-            SELECT c.user_id, c.boosted, c.score FROM candidates c
-            WHERE {11}::uuid IS NULL OR (c.boosted, c.score, c.user_id) < ({9}::boolean, {10}::integer, {11}::uuid)
-            ORDER BY c.boosted DESC, c.score DESC, c.user_id DESC
+            SELECT c.user_id, c.boosted, c.score, c.elite FROM candidates c
+            WHERE {11}::uuid IS NULL
+                OR (c.boosted, c.score * 2 + c.elite::integer, c.user_id) < ({9}::boolean, {10}::integer, {11}::uuid)
+            ORDER BY c.boosted DESC, c.score * 2 + c.elite::integer DESC, c.user_id DESC
             LIMIT {12}
         )
         SELECT p.user_id, p.username, p.full_name, p.bio, p.region,
                p.city, p.country, p.date_of_birth, p.interests,
                p.profile_image_url, p.identity_badge, p.is_verified,
-               p.role, pg.boosted, pg.score, common_interests(p.interests, {13}::text[]) AS common
+               p.role, pg.boosted, pg.score, pg.elite, common_interests(p.interests, {13}::text[]) AS common
         FROM page pg JOIN user_profiles p ON p.user_id = pg.user_id
-        ORDER BY pg.boosted DESC, pg.score DESC, pg.user_id DESC
+        ORDER BY pg.boosted DESC, pg.score * 2 + pg.elite::integer DESC, pg.user_id DESC
         """;
 
     /// <summary>
@@ -321,6 +343,7 @@ public static partial class DiscoveryApi
         public string Role { get; set; } = "";
         public bool Boosted { get; set; }
         public int Score { get; set; }
+        public bool Elite { get; set; }
         public string[] Common { get; set; } = [];
     }
 }

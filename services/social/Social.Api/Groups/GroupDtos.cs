@@ -1,13 +1,15 @@
 using System.ComponentModel.DataAnnotations;
 using Community.Contracts;
 using Community.ServiceDefaults.OpenApi;
+using Community.Social.Feed;
 
 namespace Community.Social.Groups;
 
 /// <summary>
 /// A group as the caller sees it: its settings, its owner (null when a block stands between them),
 /// the caller's role (owner | moderator | member, null when not one) and membership_status
-/// member | pending | invited | none.
+/// member | pending | invited | none. recent_activity: on GET /api/v1/groups/{id} only (null elsewhere), the latest 10
+/// joins and threads started, newest first (for members only in a private or secret group; nobody blocked either way).
 /// </summary>
 public sealed record GroupDto(
     Guid Id,
@@ -28,7 +30,8 @@ public sealed record GroupDto(
     [property: ValuesOf(typeof(GroupRoles))] string? MyRole,
     [property: AllowedValues("member", "pending", "invited", "none")] string MembershipStatus,
     DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt
+    DateTimeOffset UpdatedAt,
+    IReadOnlyList<GroupActivityDto>? RecentActivity = null
 );
 
 /// <summary>

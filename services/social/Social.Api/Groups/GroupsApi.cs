@@ -7,13 +7,18 @@ using Community.ServiceDefaults.Auth;
 using Community.ServiceDefaults.Data;
 using Community.ServiceDefaults.Errors;
 using Community.ServiceDefaults.OpenApi;
+using Community.Social.Feed;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 
 namespace Community.Social.Groups;
 
+/// <param name="Visibility">
+/// public or private: only groups of that visibility; absent: public and private ones, and secret ones I belong to.
+/// </param>
 public sealed record ExploreQuery(
+    [ValuesOf(typeof(GroupsApi), nameof(GroupsApi.ExploreVisibilities))] string? Visibility,
     string? Q,
     string? Region,
     string? Interest,
@@ -37,6 +42,13 @@ public static class GroupsApi
     public const int DefaultPageLimit = 20;
     public const int MaxReasonLength = 500;
 
+    /// <summary>The visibilities explore filters by (secret groups are never explored by name).</summary>
+    public static readonly IReadOnlyList<string> ExploreVisibilities =
+    [
+        GroupVisibility.Public,
+        GroupVisibility.Private,
+    ];
+
     public static RouteGroupBuilder MapGroupsApi(this IEndpointRouteBuilder routes)
     {
         var group = routes
@@ -53,15 +65,17 @@ public static class GroupsApi
             .MapGet("", Explore)
             .WithName("ExploreGroups")
             .WithSummary(
-                "Public and private groups (and secret ones I belong to), most members first, filtered by q, region, "
-                    + "interest, category, tag"
+                "Public and private groups (and secret ones I belong to), most members first, filtered by "
+                    + "visibility (public|private), q, region, interest, category, tag"
             );
         group.MapGet("/mine", Mine).WithName("MyGroups").WithSummary("The groups I belong to, latest joined first");
         group
             .MapGet("/{id:guid}", Get)
             .WithName("GetGroup")
             .AnswersETag()
-            .WithSummary("A group (404 for a secret group I neither belong to nor was invited to)");
+            .WithSummary(
+                "A group with its recent_activity (404 for a secret group I neither belong to nor was invited to)"
+            );
         group
             .MapPatch("/{id:guid}", Update)
             .WithName("UpdateGroup")
@@ -149,6 +163,8 @@ public static class GroupsApi
         var interest = Clean(query.Interest)?.ToLowerInvariant();
         var category = Clean(query.Category)?.ToLowerInvariant();
         var tag = Clean(query.Tag)?.ToLowerInvariant();
+        var visibility = Clean(query.Visibility)?.ToLowerInvariant();
+        errors.OneOf("visibility", visibility, ExploreVisibilities);
         errors.MaxLength("q", q, 100);
         errors.MaxLength("region", region, 100);
         errors.MaxLength("interest", interest, 40);
@@ -165,6 +181,8 @@ public static class GroupsApi
                 EF.Functions.ILike(g.Name, pattern, "\\") || EF.Functions.ILike(g.Description, pattern, "\\")
             );
         }
+        if (visibility is not null)
+            groups = groups.Where(g => g.Visibility == visibility);
         if (region is not null)
             groups = groups.Where(g => g.Region!.ToLower() == region.ToLower());
         if (interest is not null)
@@ -204,9 +222,17 @@ public static class GroupsApi
     )
     {
         var callerId = principal.UserId();
-        var (group, _) = await GroupAccess.VisibleAsync(db, id, callerId, cancellationToken);
+        var (group, membership) = await GroupAccess.VisibleAsync(db, id, callerId, cancellationToken);
         EntityTag.Set(response, group.Version);
-        return TypedResults.Ok(await GroupQueries.OneAsync(db, callerId, group, cancellationToken));
+        var dto = await GroupQueries.OneAsync(db, callerId, group, cancellationToken);
+        var activity = await FeedQueries.GroupActivityAsync(
+            db,
+            callerId,
+            group,
+            membership is not null,
+            cancellationToken
+        );
+        return TypedResults.Ok(dto with { RecentActivity = activity });
     }
 
     private static async Task<Ok<GroupDto>> Update(

@@ -46,6 +46,14 @@ public static class NetworkApi
             .MapGet("/suggestions", Suggestions)
             .WithName("GetNetworkSuggestions")
             .WithSummary("People two hops away, most mutual connections first (never connected, pending or blocked)");
+        group
+            .MapGet("/graph", Graph)
+            .WithName("GetNetworkGraph")
+            .WithSummary(
+                "My neighbourhood to two hops as nodes {id, username, hop} and edges {from, to}: at most 50 first-hop "
+                    + "(newest connections first) and 200 nodes, 2000 edges, truncated when cut; nobody blocked "
+                    + "either way"
+            );
         return group;
     }
 
@@ -137,6 +145,12 @@ public static class NetworkApi
             _ => [from, row.FirstStep!.Value, row.SecondStep!.Value, to],
         };
     }
+
+    private static async Task<Ok<NetworkGraphDto>> Graph(
+        ClaimsPrincipal principal,
+        SocialDbContext db,
+        CancellationToken cancellationToken
+    ) => TypedResults.Ok(await NetworkGraph.ReadAsync(db, principal.UserId(), cancellationToken));
 
     private static async Task<Ok<SuggestionsDto>> Suggestions(
         [AsParameters] SuggestionsQuery query,

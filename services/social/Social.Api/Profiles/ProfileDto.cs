@@ -2,7 +2,8 @@ namespace Community.Social.Profiles;
 
 /// <summary>
 /// A member's public profile (no contact details, no birth date, no gender) and how they relate to
-/// the caller: connection_status none | pending_outgoing | pending_incoming | connected.
+/// the caller: connection_status none | pending_outgoing | pending_incoming | connected; innovator: the sections of
+/// their innovator profile the owner lets the caller see.
 /// </summary>
 public sealed record ProfileDto(
     Guid UserId,
@@ -26,7 +27,8 @@ public sealed record ProfileDto(
     string ConnectionStatus,
     Guid? ConnectionId,
     bool IsFollowing,
-    bool FollowsYou
+    bool FollowsYou,
+    InnovatorSectionsDto Innovator
 )
 {
     public static int? AgeOn(DateOnly? born, DateOnly today)
@@ -37,7 +39,12 @@ public sealed record ProfileDto(
         return b.AddYears(age) > today ? age - 1 : age;
     }
 
-    public static ProfileDto From(UserProfile p, DateTimeOffset now, ProfileRelation relation) =>
+    public static ProfileDto From(
+        UserProfile p,
+        DateTimeOffset now,
+        ProfileRelation relation,
+        InnovatorSectionsDto innovator
+    ) =>
         new(
             p.UserId,
             p.Username!,
@@ -60,7 +67,8 @@ public sealed record ProfileDto(
             relation.ConnectionStatus,
             relation.ConnectionId,
             relation.IsFollowing,
-            relation.FollowsYou
+            relation.FollowsYou,
+            innovator
         );
 }
 

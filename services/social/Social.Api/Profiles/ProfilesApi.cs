@@ -58,9 +58,7 @@ public static class ProfilesApi
     {
         var callerId = principal.UserId();
         var profile = await ProfileAccess.VisibleAsync(db, callerId, userId, cancellationToken);
-        return TypedResults.Ok(
-            ProfileDto.From(profile, clock.GetUtcNow(), await RelationAsync(db, callerId, profile, cancellationToken))
-        );
+        return TypedResults.Ok(await DtoAsync(db, callerId, profile, clock.GetUtcNow(), cancellationToken));
     }
 
     private static async Task<Ok<ProfileDto>> ByUsername(
@@ -83,9 +81,7 @@ public static class ProfilesApi
                 .FirstOrDefaultAsync(cancellationToken)
             ?? throw new NotFoundException("No user has this username.");
         var profile = await ProfileAccess.VisibleAsync(db, callerId, userId, cancellationToken);
-        return TypedResults.Ok(
-            ProfileDto.From(profile, clock.GetUtcNow(), await RelationAsync(db, callerId, profile, cancellationToken))
-        );
+        return TypedResults.Ok(await DtoAsync(db, callerId, profile, clock.GetUtcNow(), cancellationToken));
     }
 
     private static async Task<Ok<CursorPage<GroupDto>>> Groups(
@@ -124,6 +120,20 @@ public static class ProfilesApi
         var attended = await db.EventsAttended.CountAsync(a => a.UserId == userId, cancellationToken);
         return TypedResults.Ok(new ProfileActivityDto(userId, groups, connections, followers, attended));
     }
+
+    private static async Task<ProfileDto> DtoAsync(
+        SocialDbContext db,
+        Guid callerId,
+        UserProfile profile,
+        DateTimeOffset now,
+        CancellationToken cancellationToken
+    ) =>
+        ProfileDto.From(
+            profile,
+            now,
+            await RelationAsync(db, callerId, profile, cancellationToken),
+            await InnovatorProfileRules.VisibleToAsync(db, callerId, profile.UserId, cancellationToken)
+        );
 
     private static async Task<ProfileRelation> RelationAsync(
         SocialDbContext db,

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using System.Globalization;
 using System.Security.Claims;
 using Community.Contracts.Social;
 using Community.ServiceDefaults.Api;
@@ -36,10 +37,23 @@ public sealed record ReportRequest(
 /// <summary>How an admin settles an open report.</summary>
 /// <param name="Action">dismiss, warn, remove_content or suspend_user.</param>
 /// <param name="Note">The admin's note, kept with the report.</param>
+/// <param name="SuspendUntil">
+/// Only with suspend_user on a user report: when the suspension ends (ISO 8601, in the future, at most 10 years
+/// ahead); absent, the account stays suspended until an admin lifts it.
+/// </param>
 public sealed record ResolveRequest(
     [Required, ValuesOf(typeof(ReportVocabulary), nameof(ReportVocabulary.Actions))] string? Action,
-    string? Note
-);
+    string? Note,
+    DateTimeOffset? SuspendUntil = null
+) : IRequestExample<ResolveRequest>
+{
+    public static ResolveRequest Example =>
+        new(
+            ReportVocabulary.SuspendUser,
+            "Third harassment report this month.",
+            DateTimeOffset.Parse("2026-12-31T00:00:00Z", CultureInfo.InvariantCulture)
+        );
+}
 
 public sealed record ReportDto(
     Guid Id,
@@ -53,7 +67,8 @@ public sealed record ReportDto(
     string? Action,
     string? Note,
     Guid? ResolvedBy,
-    DateTimeOffset? ResolvedAt
+    DateTimeOffset? ResolvedAt,
+    DateTimeOffset? SuspendedUntil
 )
 {
     public static ReportDto From(Report r) =>
@@ -69,7 +84,8 @@ public sealed record ReportDto(
             r.Action,
             r.Note,
             r.ResolvedBy,
-            r.ResolvedAt
+            r.ResolvedAt,
+            r.SuspendedUntil
         );
 }
 
@@ -79,6 +95,9 @@ public static class ReportsApi
 {
     public const int MaxCommentLength = 2000;
     public const int MaxNoteLength = 2000;
+
+    /// <summary>The longest suspension a resolution may set; longer is until lifted (no suspend_until).</summary>
+    public const int MaxSuspensionYears = 10;
 
     public static RouteGroupBuilder MapReportsApi(this IEndpointRouteBuilder routes)
     {
@@ -108,8 +127,8 @@ public static class ReportsApi
             .RequireAuthorization(Policies.Admin)
             .WithName("ResolveReport")
             .WithSummary(
-                "Resolve an open report (admin): dismiss, warn, remove_content or suspend_user (ReportResolved); "
-                    + "again is 409"
+                "Resolve an open report (admin): dismiss, warn, remove_content or suspend_user (ReportResolved, with "
+                    + "suspend_until for a user report: the suspension's end, up to 10 years ahead); again is 409"
             )
             .ProducesProblem(StatusCodes.Status409Conflict);
         return group;
@@ -218,6 +237,24 @@ public static class ReportsApi
         if (errors.Required("action", action))
             errors.OneOf("action", action, ReportVocabulary.Actions);
         errors.MaxLength("note", note, MaxNoteLength);
+        // To PostgreSQL's microseconds, so the answer, the row and the event state the same instant.
+        var suspendUntil = body.SuspendUntil is { } u
+            ? new DateTimeOffset(u.UtcTicks - u.UtcTicks % 10, TimeSpan.Zero)
+            : (DateTimeOffset?)null;
+        var asked = clock.GetUtcNow();
+        if (suspendUntil is { } until)
+        {
+            if (action != ReportVocabulary.SuspendUser)
+                errors.Add("suspend_until", "suspend_until goes only with action suspend_user.");
+            else if (until <= asked)
+                errors.Add("suspend_until", "suspend_until must be in the future.");
+            else if (until > asked.AddYears(MaxSuspensionYears))
+                errors.Add(
+                    "suspend_until",
+                    $"suspend_until must be at most {MaxSuspensionYears} years ahead; leave it out to suspend until "
+                        + "lifted."
+                );
+        }
         errors.ThrowIfAny();
 
         var report = await db.InTransactionAsync(
@@ -231,6 +268,11 @@ public static class ReportsApi
                     ?? throw new NotFoundException("No report has this id.");
                 if (r.Status == ReportVocabulary.Resolved)
                     throw new ConflictException($"This report was already resolved ({r.Action}).");
+                if (suspendUntil is not null && r.TargetType != ReportVocabulary.UserTarget)
+                    throw new RequestValidationException(
+                        "suspend_until",
+                        "suspend_until applies to a report of a user only."
+                    );
                 var now = clock.GetUtcNow();
                 (r.Status, r.Action, r.Note, r.ResolvedBy, r.ResolvedAt) = (
                     ReportVocabulary.Resolved,
@@ -239,6 +281,7 @@ public static class ReportsApi
                     adminId,
                     now
                 );
+                r.SuspendedUntil = suspendUntil;
                 db.AddIntegrationEvent(
                     new ReportResolved(
                         Guid.CreateVersion7(),
@@ -252,6 +295,9 @@ public static class ReportsApi
                         note,
                         adminId
                     )
+                    {
+                        SuspendedUntil = suspendUntil,
+                    }
                 );
                 return r;
             },
