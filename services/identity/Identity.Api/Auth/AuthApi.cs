@@ -2,6 +2,7 @@ using System.Security.Claims;
 using System.Security.Cryptography;
 using Community.Contracts;
 using Community.Contracts.Identity;
+using Community.Identity.Suspensions;
 using Community.Identity.Users;
 using Community.ServiceDefaults;
 using Community.ServiceDefaults.Api;
@@ -35,6 +36,8 @@ public static class AuthApi
             .AllowAnonymous()
             .WithName("Login")
             .WithSummary("Sign in with username, e-mail or phone")
+            .AnswersTokensOrChallenge()
+            .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status429TooManyRequests);
         group
             .MapPost("/refresh", Refresh)
@@ -180,12 +183,17 @@ public static class AuthApi
         return TypedResults.Ok(UserDto.From(user, Rules.Today(clock)));
     }
 
-    private static async Task<Ok<AuthResponse>> Login(
+    /// <summary>
+    /// Signs in; when the account has two-factor sign-in on, answers a challenge instead of tokens (the second step is
+    /// /api/v1/auth/login/two-factor). A suspended account is refused with 403 once the password is right.
+    /// </summary>
+    private static async Task<Results<Ok<AuthResponse>, Ok<TwoFactorChallengeResponse>>> Login(
         LoginRequest request,
         HttpContext http,
         IdentityDbContext db,
         TokenIssuer tokens,
         LoginThrottle throttle,
+        TwoFactorCodes twoFactor,
         TimeProvider clock,
         CancellationToken cancellationToken
     )
@@ -225,6 +233,15 @@ public static class AuthApi
             throw new UnauthorizedException("The identifier or the password is wrong.");
         }
 
+        SuspensionRules.ThrowIfSuspended(user, clock.GetUtcNow());
+        if (await twoFactor.IsOnAsync(user.Id, cancellationToken))
+        {
+            // The account's failures are forgiven only once the second factor is right too.
+            var challenge = await twoFactor.StartChallengeAsync(user.Id, cancellationToken);
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            return TypedResults.Ok(challenge);
+        }
         await throttle.RecordSuccessAsync(keys, user.Id, cancellationToken);
         var pair = await tokens.IssueAsync(db, user, null, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
