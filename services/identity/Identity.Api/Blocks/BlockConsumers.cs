@@ -43,7 +43,8 @@ internal static class BlockProjection
             $"""
             INSERT INTO user_blocks (blocker_user_id, blocked_user_id, blocked, as_of)
             SELECT {blocker}, {blocked}, {isBlocked}, {occurredAt.ToUniversalTime()}
-            WHERE EXISTS (SELECT 1 FROM users WHERE id = {blocker}) AND EXISTS (SELECT 1 FROM users WHERE id = {blocked})
+            WHERE EXISTS (SELECT 1 FROM users WHERE id = {blocker})
+                AND EXISTS (SELECT 1 FROM users WHERE id = {blocked})
             ON CONFLICT (blocker_user_id, blocked_user_id) DO UPDATE
                 SET blocked = excluded.blocked, as_of = excluded.as_of
                 WHERE user_blocks.as_of < excluded.as_of

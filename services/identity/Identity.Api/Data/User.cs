@@ -58,11 +58,11 @@ public sealed class User
     /// <summary>When the account's current or last suspension began; null when never suspended or lifted.</summary>
     public DateTimeOffset? SuspendedAt { get; set; }
 
-    /// <summary>When the suspension ends by itself; null with <see cref="SuspendedAt"/> set: until an admin lifts it.</summary>
+    /// <summary>When the suspension ends by itself; null (with <see cref="SuspendedAt"/> set): until lifted.</summary>
     public DateTimeOffset? SuspendedUntil { get; set; }
     public string? SuspensionReason { get; set; }
 
-    /// <summary>Whether the account may not sign in at <paramref name="now"/> (a suspension ends with no job).</summary>
+    /// <summary>Whether the account may not sign in at <paramref name="now"/> (a suspension ends by itself).</summary>
     public bool IsSuspendedAt(DateTimeOffset now) =>
         SuspendedAt is not null && (SuspendedUntil is null || SuspendedUntil > now);
 
