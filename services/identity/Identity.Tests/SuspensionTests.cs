@@ -215,6 +215,39 @@ public sealed class SuspensionTests(IdentityFixture fx) : IClassFixture<Identity
     }
 
     [Fact]
+    public async Task Logins_racing_a_suspension_leave_no_working_session()
+    {
+        var member = await MemberAsync();
+        var admin = await AdminAsync();
+        var logins = Enumerable.Range(0, 8).Select(_ => LoginAsync(member.Username)).ToList();
+        var suspension = Client.SendJson(
+            HttpMethod.Put,
+            $"/api/v1/admin/users/{member.Id}/suspension",
+            new { reason = "spam" },
+            admin
+        );
+        await Task.WhenAll([.. logins, suspension]);
+        await (await suspension).AssertStatus(200);
+
+        foreach (var login in logins.Select(l => l.Result))
+        {
+            if (login.StatusCode == HttpStatusCode.Forbidden)
+                continue;
+            var pair = await login.AssertStatus(200);
+            await Eventually.TrueAsync(
+                () => EndedAsync(pair["access_token"]!.GetValue<string>()),
+                "a login racing the suspension kept a working token"
+            );
+            await (
+                await Client.PostJson(
+                    "/api/v1/auth/refresh",
+                    new { refresh_token = pair["refresh_token"]!.GetValue<string>() }
+                )
+            ).AssertProblem(401);
+        }
+    }
+
+    [Fact]
     public async Task A_suspension_refuses_the_second_step_of_a_two_factor_login()
     {
         var member = await MemberAsync();

@@ -1,3 +1,6 @@
+using Community.ServiceDefaults.Data;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.Extensions.DependencyInjection;
 using OtpNet;
 
 namespace Community.Identity.Tests;
@@ -74,12 +77,16 @@ public sealed class TwoFactorTests(IdentityFixture fx) : IClassFixture<IdentityF
         );
         // Pending until confirmed: the password alone still signs in.
         await fx.LoginAsync(username, Password);
-        // The secret is stored encrypted, never as the bytes an app holds.
+        // The secret is stored encrypted with the Data Protection key ring, never as the bytes an app holds.
         var stored = await fx.ScalarAsync<byte[]>(
             "SELECT secret FROM two_factor_secrets WHERE user_id = @id",
             ("id", Guid.Parse(registered["user"]!["id"]!.GetValue<string>()))
         );
         Assert.NotEqual(Base32Encoding.ToBytes(secret), stored);
+        var protector = fx
+            .Host.Services.GetRequiredService<IDataProtectionProvider>()
+            .ForStoredSecret("two_factor_secrets");
+        Assert.Equal(Base32Encoding.ToBytes(secret), protector.Unprotect(stored!));
 
         var confirmed = await (
             await Client.PostJson("/api/v1/users/me/two-factor/confirm", new { code = NextCode(secret) }, token)

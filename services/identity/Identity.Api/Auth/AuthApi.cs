@@ -43,7 +43,8 @@ public static class AuthApi
             .MapPost("/refresh", Refresh)
             .AllowAnonymous()
             .WithName("Refresh")
-            .WithSummary("Exchange a refresh token for a new pair");
+            .WithSummary("Exchange a refresh token for a new pair")
+            .ProducesProblem(StatusCodes.Status403Forbidden);
         group.MapPost("/logout", Logout).WithName("Logout").WithSummary("Revoke this login's refresh tokens");
         group.MapGet("/me", Me).WithName("Me").WithSummary("The signed-in account");
         return group;
@@ -271,6 +272,13 @@ public static class AuthApi
 
         // One transaction: a failure after the claim must not leave the old token used and no new one issued.
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        // The user's row before the token's, in the order a suspension locks them: neither waits on the other in turn.
+        var owner = await db
+            .RefreshTokens.Where(t => t.TokenHash == hash)
+            .Select(t => (Guid?)t.UserId)
+            .FirstOrDefaultAsync(cancellationToken);
+        if (owner is { } ownerId)
+            await db.Database.ExecuteSqlAsync($"SELECT 1 FROM users WHERE id = {ownerId} FOR SHARE", cancellationToken);
         var claimed = await db
             .RefreshTokens.Where(t =>
                 t.TokenHash == hash && t.RotatedAt == null && t.RevokedAt == null && t.ExpiresAt > now

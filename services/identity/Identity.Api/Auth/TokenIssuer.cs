@@ -38,7 +38,7 @@ public sealed class TokenIssuer(
     )
     {
         var now = clock.GetUtcNow();
-        SuspensionRules.ThrowIfSuspended(user, now);
+        await SuspensionRules.ThrowIfSuspendedAsync(db, user.Id, now, cancellationToken);
         var options = identityOptions.Value;
         var refresh = Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(32));
         var family = familyId ?? Guid.NewGuid();

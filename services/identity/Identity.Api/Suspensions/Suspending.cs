@@ -18,6 +18,8 @@ public sealed class Suspending(SessionEnding sessions, TimeProvider clock)
         CancellationToken cancellationToken
     )
     {
+        // Waits for sign-ins holding the row (SuspensionRules): their tokens exist by now and end below.
+        await db.Database.ExecuteSqlAsync($"SELECT 1 FROM users WHERE id = {user.Id} FOR UPDATE", cancellationToken);
         var now = clock.GetUtcNow();
         user.SuspendedAt = now;
         user.SuspendedUntil = until;

@@ -8,7 +8,32 @@ public static class SuspensionRules
     {
         if (!user.IsSuspendedAt(now))
             return;
-        var until = user.SuspendedUntil;
+        Throw(user.SuspendedUntil);
+    }
+
+    /// <summary>
+    /// As <see cref="ThrowIfSuspended(User, DateTimeOffset)"/>, from the committed row, which stays share-locked to
+    /// the caller's commit: a suspension cannot slip between this check and the tokens it lets the caller issue.
+    /// </summary>
+    public static async Task ThrowIfSuspendedAsync(
+        IdentityDbContext db,
+        Guid userId,
+        DateTimeOffset now,
+        CancellationToken cancellationToken
+    )
+    {
+        var row = await db
+            .Users.FromSql($"SELECT * FROM users WHERE id = {userId} FOR SHARE")
+            .AsNoTracking()
+            .Select(u => new User { SuspendedAt = u.SuspendedAt, SuspendedUntil = u.SuspendedUntil })
+            .FirstOrDefaultAsync(cancellationToken);
+        // A user being registered has no row yet, and no suspension.
+        if (row is not null)
+            ThrowIfSuspended(row, now);
+    }
+
+    private static void Throw(DateTimeOffset? until)
+    {
         throw new ForbiddenException(
             until is { } end
                 ? $"This account is suspended until {end.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ}."
