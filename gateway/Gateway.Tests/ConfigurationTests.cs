@@ -30,6 +30,7 @@ public sealed class ConfigurationTests
             "POST /api/v1/auth/register",
             "POST /api/v1/auth/register/confirm",
             "POST /api/v1/auth/login",
+            "POST /api/v1/auth/login/two-factor",
             "POST /api/v1/auth/refresh",
             "POST /api/v1/auth/password/forgot",
             "POST /api/v1/auth/password/reset",

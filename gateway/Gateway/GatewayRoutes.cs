@@ -87,6 +87,13 @@ public static class GatewayRoutes
             Methods = Post,
             RateLimitPolicy = GatewayRateLimits.Login,
         },
+        // The second step of a login with two-factor sign-in on: no token yet, limited like logins.
+        new("identity-login-two-factor", "/api/v1/auth/login/two-factor", ResourceNames.Identity)
+        {
+            Anonymous = true,
+            Methods = Post,
+            RateLimitPolicy = GatewayRateLimits.Login,
+        },
         new("identity-refresh", "/api/v1/auth/refresh", ResourceNames.Identity) { Anonymous = true, Methods = Post },
         new("identity-password-forgot", "/api/v1/auth/password/forgot", ResourceNames.Identity)
         {
@@ -135,6 +142,7 @@ public static class GatewayRoutes
         .. Prefix(ResourceNames.Identity, "/api/v1/users"),
         .. Prefix(ResourceNames.Identity, "/api/v1/referrals"),
         .. Prefix(ResourceNames.Identity, "/api/v1/waitlist"),
+        .. Prefix(ResourceNames.Identity, "/api/v1/admin/users"),
         // social
         .. Prefix(ResourceNames.Social, "/api/v1/profiles"),
         .. Prefix(ResourceNames.Social, "/api/v1/discover"),

@@ -45,6 +45,7 @@ public sealed class IdentityOptions
     public LoginThrottleOptions LoginThrottle { get; set; } = new();
     public RegistrationThrottleOptions RegistrationThrottle { get; set; } = new();
     public PhoneVerificationOptions PhoneVerification { get; set; } = new();
+    public TwoFactorOptions TwoFactor { get; set; } = new();
 
     /// <summary>Accounts made or promoted to admin at start-up (passwords come from secrets, never from git).</summary>
     public List<AdminAccount> Admins { get; set; } = [];
@@ -149,6 +150,22 @@ public sealed class PhoneVerificationOptions
     /// </summary>
     public int SendsPerWindow { get; set; } = 5;
     public TimeSpan Window { get; set; } = TimeSpan.FromHours(1);
+}
+
+public sealed class TwoFactorOptions
+{
+    /// <summary>How long a login with the right password may take to give its second factor.</summary>
+    public TimeSpan ChallengeLifetime { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Codes one challenge may be answered with before it is dead and the login starts again.</summary>
+    public int AttemptsPerChallenge { get; set; } = 5;
+
+    /// <summary>Wrong codes or passwords one account may give in a <see cref="Window"/> before 429.</summary>
+    public int FailuresPerWindow { get; set; } = 10;
+    public TimeSpan Window { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>The issuer an authenticator app shows beside the account.</summary>
+    public string Issuer { get; set; } = "Community";
 }
 
 public sealed class AdminAccount

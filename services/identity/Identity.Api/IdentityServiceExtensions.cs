@@ -1,9 +1,11 @@
 using Community.Contracts;
 using Community.Identity.Admins;
 using Community.Identity.Auth;
+using Community.Identity.Blocks;
 using Community.Identity.PasswordReset;
 using Community.Identity.Referrals;
 using Community.Identity.Sessions;
+using Community.Identity.Suspensions;
 using Community.Identity.Users;
 using Community.Identity.Verification;
 using Community.Identity.Waitlist;
@@ -34,6 +36,8 @@ public static class IdentityServiceExtensions
         builder.Services.AddSingleton<IRevocationSource, DatabaseRevocationSource>();
         builder.Services.AddSingleton<SessionEnding>();
         builder.Services.AddSingleton<PasswordWork>();
+        builder.Services.AddSingleton<Suspending>();
+        builder.Services.AddUserDataEraser<BlockEraser>();
         builder.Services.AddHostedService<AdminSeeder>();
         builder.AddBlobStore(ProfilePictureApi.BlobSection, ".local/blobs/identity");
 
@@ -42,6 +46,7 @@ public static class IdentityServiceExtensions
         builder.Services.AddSingleton<ISigningKeySource>(sp => sp.GetRequiredService<SigningKeyStore>());
         builder.Services.AddScoped<TokenIssuer>();
         builder.Services.AddScoped<LoginThrottle>();
+        builder.Services.AddScoped<TwoFactorCodes>();
         builder.Services.AddScoped<RegistrationThrottle>();
         builder.Services.AddScoped<EmailVerifications>();
         builder.Services.AddScoped<PhoneVerifications>();
@@ -58,12 +63,14 @@ public static class IdentityServiceExtensions
         var api = app.MapGroup("").HonourIdempotencyKeys();
         api.MapAuthApi();
         api.MapExternalLoginApi();
+        api.MapTwoFactorApi();
         api.MapPasswordResetApi();
         api.MapUsersApi();
         api.MapPhoneVerificationApi();
         api.MapEmailVerificationApi();
         api.MapProfilePictureApi();
         api.MapReferralsApi();
+        api.MapSuspensionsApi();
         api.MapWaitlistApi();
         api.MapJwksApi();
         api.MapRevocationFeedApi();

@@ -13,6 +13,7 @@ public sealed class SessionEnding(IOptions<IdentityOptions> options, TimeProvide
     public const string PasswordReset = "password_reset";
     public const string UserDeleted = "user_deleted";
     public const string RoleChanged = "role_changed";
+    public const string Suspended = "suspended";
 
     /// <summary>Rows are kept this long after their tokens expired, then deleted by the next writer.</summary>
     private static readonly TimeSpan Retention = TimeSpan.FromDays(1);

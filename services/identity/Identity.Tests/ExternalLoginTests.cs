@@ -126,6 +126,68 @@ public sealed class ExternalLoginTests(ExternalLoginFixture fx) : IClassFixture<
         Assert.Equal(1, await AccountsWithEmailAsync("new.person+x@example.com"));
     }
 
+    /// <summary>The callback's one-time code, exchanged once: the raw answer.</summary>
+    private async Task<HttpResponseMessage> ExchangeAsync(FakeOidcUser user)
+    {
+        var page = (await Client.GetAsync(await AuthorizeAsync(user))).Headers.Location!;
+        var code = HttpUtility.ParseQueryString(page.Query)["code"]!;
+        return await Client.PostJson("/api/v1/auth/external/exchange", new { code });
+    }
+
+    [Fact]
+    public async Task An_account_with_two_factor_on_is_asked_for_its_second_factor()
+    {
+        var registered = await fx.RegisterAsync();
+        var email = registered["user"]!["email"]!.GetValue<string>();
+        var token = registered["access_token"]!.GetValue<string>();
+        var secret = (
+            await (
+                await Client.PostJson("/api/v1/users/me/two-factor", new { password = "correct-horse-9" }, token)
+            ).AssertStatus(200)
+        )["secret"]!.GetValue<string>();
+        var totp = new OtpNet.Totp(OtpNet.Base32Encoding.ToBytes(secret));
+        fx.Clock.Advance(TimeSpan.FromSeconds(30));
+        var recovery = (
+            await (
+                await Client.PostJson(
+                    "/api/v1/users/me/two-factor/confirm",
+                    new { code = totp.ComputeTotp(fx.Clock.GetUtcNow().UtcDateTime) },
+                    token
+                )
+            ).AssertStatus(200)
+        )["recovery_codes"]![0]!.GetValue<string>();
+
+        var answer = await (await ExchangeAsync(new FakeOidcUser(NewSubject(), email))).AssertStatus(200);
+        Assert.True(answer["two_factor_required"]!.GetValue<bool>());
+        Assert.Null(answer["access_token"]);
+        var signedIn = await (
+            await Client.PostJson(
+                "/api/v1/auth/login/two-factor",
+                new { challenge = answer["challenge"]!.GetValue<string>(), code = recovery }
+            )
+        ).AssertStatus(200);
+        Assert.Equal(registered["user"]!["id"]!.GetValue<string>(), signedIn["user"]!["id"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task A_suspended_account_gets_no_tokens_from_an_outside_sign_in()
+    {
+        var registered = await fx.RegisterAsync();
+        var admin = await fx.LoginAsync(IdentityFixture.AdminUsername, fx.AdminPassword);
+        await (
+            await Client.SendJson(
+                HttpMethod.Put,
+                $"/api/v1/admin/users/{registered["user"]!["id"]}/suspension",
+                new { reason = "spam" },
+                admin
+            )
+        ).AssertStatus(200);
+
+        var user = new FakeOidcUser(NewSubject(), registered["user"]!["email"]!.GetValue<string>());
+        var problem = await (await ExchangeAsync(user)).AssertProblem(403);
+        Assert.Contains("suspended", problem["detail"]!.GetValue<string>());
+    }
+
     [Fact]
     public async Task A_taken_username_gets_a_number()
     {

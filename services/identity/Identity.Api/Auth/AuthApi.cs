@@ -2,6 +2,7 @@ using System.Security.Claims;
 using System.Security.Cryptography;
 using Community.Contracts;
 using Community.Contracts.Identity;
+using Community.Identity.Suspensions;
 using Community.Identity.Users;
 using Community.ServiceDefaults;
 using Community.ServiceDefaults.Api;
@@ -37,12 +38,15 @@ public static class AuthApi
             .HashesPasswords()
             .WithName("Login")
             .WithSummary("Sign in with username, e-mail or phone")
+            .AnswersTokensOrChallenge()
+            .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status429TooManyRequests);
         group
             .MapPost("/refresh", Refresh)
             .AllowAnonymous()
             .WithName("Refresh")
-            .WithSummary("Exchange a refresh token for a new pair");
+            .WithSummary("Exchange a refresh token for a new pair")
+            .ProducesProblem(StatusCodes.Status403Forbidden);
         group.MapPost("/logout", Logout).WithName("Logout").WithSummary("Revoke this login's refresh tokens");
         group.MapGet("/me", Me).WithName("Me").WithSummary("The signed-in account");
         return group;
@@ -182,12 +186,17 @@ public static class AuthApi
         return TypedResults.Ok(UserDto.From(user, Rules.Today(clock)));
     }
 
-    private static async Task<Ok<AuthResponse>> Login(
+    /// <summary>
+    /// Signs in; when the account has two-factor sign-in on, answers a challenge instead of tokens (the second step is
+    /// /api/v1/auth/login/two-factor). A suspended account is refused with 403 once the password is right.
+    /// </summary>
+    private static async Task<Results<Ok<AuthResponse>, Ok<TwoFactorChallengeResponse>>> Login(
         LoginRequest request,
         HttpContext http,
         IdentityDbContext db,
         TokenIssuer tokens,
         LoginThrottle throttle,
+        TwoFactorCodes twoFactor,
         TimeProvider clock,
         CancellationToken cancellationToken
     )
@@ -227,6 +236,15 @@ public static class AuthApi
             throw new UnauthorizedException("The identifier or the password is wrong.");
         }
 
+        SuspensionRules.ThrowIfSuspended(user, clock.GetUtcNow());
+        if (await twoFactor.IsOnAsync(user.Id, cancellationToken))
+        {
+            // The account's failures are forgiven only once the second factor is right too.
+            var challenge = await twoFactor.StartChallengeAsync(user.Id, cancellationToken);
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            return TypedResults.Ok(challenge);
+        }
         await throttle.RecordSuccessAsync(keys, user.Id, cancellationToken);
         var pair = await tokens.IssueAsync(db, user, null, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
@@ -256,6 +274,13 @@ public static class AuthApi
 
         // One transaction: a failure after the claim must not leave the old token used and no new one issued.
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        // The user's row before the token's, in the order a suspension locks them: neither waits on the other in turn.
+        var owner = await db
+            .RefreshTokens.Where(t => t.TokenHash == hash)
+            .Select(t => (Guid?)t.UserId)
+            .FirstOrDefaultAsync(cancellationToken);
+        if (owner is { } ownerId)
+            await db.Database.ExecuteSqlAsync($"SELECT 1 FROM users WHERE id = {ownerId} FOR SHARE", cancellationToken);
         var claimed = await db
             .RefreshTokens.Where(t =>
                 t.TokenHash == hash && t.RotatedAt == null && t.RevokedAt == null && t.ExpiresAt > now

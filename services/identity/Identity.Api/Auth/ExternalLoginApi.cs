@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
 using Community.Contracts.Identity;
+using Community.Identity.Suspensions;
 using Community.Identity.Users;
 using Microsoft.IdentityModel.Tokens;
 
@@ -36,7 +37,9 @@ public static partial class ExternalLoginApi
             .MapPost("/exchange", Exchange)
             .HashesPasswords()
             .WithName("ExternalLoginExchange")
-            .WithSummary("Exchange the one-time code from an outside sign-in for a token pair");
+            .WithSummary("Exchange the one-time code from an outside sign-in for a token pair")
+            .AnswersTokensOrChallenge()
+            .ProducesProblem(StatusCodes.Status403Forbidden);
         return group;
     }
 
@@ -140,10 +143,15 @@ public static partial class ExternalLoginApi
     private static string ProviderErrorCode(string error) =>
         error.Length <= 64 && error.All(c => c is (>= 'a' and <= 'z') or '_') ? error : "sign_in_failed";
 
-    private static async Task<Ok<AuthResponse>> Exchange(
+    /// <summary>
+    /// The one-time code for the tokens; for an account with two-factor sign-in on, for a challenge to answer with a
+    /// code at /api/v1/auth/login/two-factor (the provider's sign-in is the first factor).
+    /// </summary>
+    private static async Task<Results<Ok<AuthResponse>, Ok<TwoFactorChallengeResponse>>> Exchange(
         ExternalLoginExchangeRequest request,
         IdentityDbContext db,
         TokenIssuer tokens,
+        TwoFactorCodes twoFactor,
         TimeProvider clock,
         CancellationToken cancellationToken
     )
@@ -163,6 +171,14 @@ public static partial class ExternalLoginApi
         )
             throw new UnauthorizedException("The sign-in code is invalid, used or expired.");
         var user = await db.Users.FirstAsync(u => u.Id == grant.UserId, cancellationToken);
+        SuspensionRules.ThrowIfSuspended(user, now);
+        if (await twoFactor.IsOnAsync(user.Id, cancellationToken))
+        {
+            var challenge = await twoFactor.StartChallengeAsync(user.Id, cancellationToken);
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            return TypedResults.Ok(challenge);
+        }
         var pair = await tokens.IssueAsync(db, user, null, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);

@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using System.Security.Cryptography;
+using Community.Identity.Suspensions;
 using Community.ServiceDefaults.Api;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
@@ -27,6 +28,7 @@ public sealed class TokenIssuer(
 
     /// <summary>
     /// Issues a new pair; the refresh token joins <paramref name="familyId"/> (a new family when null). Caller saves.
+    /// Every sign-in path comes through here, so a suspended account gets no tokens whichever path it takes.
     /// </summary>
     public async Task<TokenPair> IssueAsync(
         IdentityDbContext db,
@@ -36,6 +38,7 @@ public sealed class TokenIssuer(
     )
     {
         var now = clock.GetUtcNow();
+        await SuspensionRules.ThrowIfSuspendedAsync(db, user.Id, now, cancellationToken);
         var options = identityOptions.Value;
         var refresh = Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(32));
         var family = familyId ?? Guid.NewGuid();

@@ -18,6 +18,10 @@ public sealed class IdentityDbContext(DbContextOptions<IdentityDbContext> option
     public DbSet<ExternalLoginState> ExternalLoginStates => Set<ExternalLoginState>();
     public DbSet<ExternalLogin> ExternalLogins => Set<ExternalLogin>();
     public DbSet<ExternalLoginCode> ExternalLoginCodes => Set<ExternalLoginCode>();
+    public DbSet<TwoFactorSecret> TwoFactorSecrets => Set<TwoFactorSecret>();
+    public DbSet<TwoFactorRecoveryCode> TwoFactorRecoveryCodes => Set<TwoFactorRecoveryCode>();
+    public DbSet<TwoFactorChallenge> TwoFactorChallenges => Set<TwoFactorChallenge>();
+    public DbSet<UserBlock> UserBlocks => Set<UserBlock>();
 
     protected override void OnModelCreating(ModelBuilder model)
     {

@@ -55,6 +55,17 @@ public sealed class User
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
 
+    /// <summary>When the account's current or last suspension began; null when never suspended or lifted.</summary>
+    public DateTimeOffset? SuspendedAt { get; set; }
+
+    /// <summary>When the suspension ends by itself; null (with <see cref="SuspendedAt"/> set): until lifted.</summary>
+    public DateTimeOffset? SuspendedUntil { get; set; }
+    public string? SuspensionReason { get; set; }
+
+    /// <summary>Whether the account may not sign in at <paramref name="now"/> (a suspension ends by itself).</summary>
+    public bool IsSuspendedAt(DateTimeOffset now) =>
+        SuspendedAt is not null && (SuspendedUntil is null || SuspendedUntil > now);
+
     /// <summary>Seed 004's verified member: an e-mail or a phone proven to be the owner's.</summary>
     public bool IsVerified => EmailVerifiedAt is not null || PhoneVerifiedAt is not null;
 }

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using System.Text.Json.Nodes;
 using Community.Contracts;
 using Community.Contracts.Identity;
+using Community.Identity.Blocks;
 using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Blobs;
 using Community.ServiceDefaults.Data;
@@ -54,8 +55,10 @@ public static class UsersApi
         return TypedResults.Ok(UserDto.From(user, Rules.Today(clock)));
     }
 
+    /// <summary>A member's public profile; 404 between a blocked pair, whichever blocked the other.</summary>
     private static async Task<Ok<PublicProfileDto>> GetPublic(
         Guid id,
+        ClaimsPrincipal principal,
         IdentityDbContext db,
         TimeProvider clock,
         HttpResponse response,
@@ -65,6 +68,9 @@ public static class UsersApi
         var user =
             await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Id == id, cancellationToken)
             ?? throw new NotFoundException("No member has this id.");
+        var callerId = principal.UserId();
+        if (callerId != id && await BlockQueries.EitherBlockedAsync(db, callerId, id, cancellationToken))
+            throw new NotFoundException("No member has this id.");
         // the account's version, for an admin's If-Match on its role
         EntityTag.Set(response, user.Version);
         return TypedResults.Ok(PublicProfileDto.From(user, Rules.Today(clock)));

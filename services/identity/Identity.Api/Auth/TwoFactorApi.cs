@@ -1,0 +1,253 @@
+using System.Security.Claims;
+using Community.Identity.Users;
+using Community.ServiceDefaults;
+using Community.ServiceDefaults.Api;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.OpenApi;
+
+namespace Community.Identity.Auth;
+
+/// <summary>
+/// Two-factor sign-in with an authenticator app (TOTP, RFC 6238) and one-time recovery codes: set up, confirm, turn
+/// off, and the login's second step.
+/// </summary>
+public static class TwoFactorApi
+{
+    public static RouteGroupBuilder MapTwoFactorApi(this IEndpointRouteBuilder routes)
+    {
+        routes
+            .MapPost("/api/v1/auth/login/two-factor", CompleteLogin)
+            .AllowAnonymous()
+            .WithTags("Auth")
+            .WithStandardProblems()
+            .WithName("LoginTwoFactor")
+            .WithSummary("Finish a login with a code from the authenticator app or a recovery code")
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
+
+        var group = routes
+            .MapGroup("/api/v1/users/me/two-factor")
+            .WithTags("Users")
+            .RequireAuthorization(Policies.Member)
+            .WithStandardProblems();
+        group
+            .MapPost("", Setup)
+            .HashesPasswords()
+            .WithName("StartTwoFactorSetup")
+            .WithSummary("Make a TOTP secret for an authenticator app (two-factor stays off until confirmed)")
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
+        group
+            .MapPost("/confirm", Confirm)
+            .WithName("ConfirmTwoFactor")
+            .WithSummary("Turn two-factor sign-in on with the app's first code; answers the recovery codes")
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
+        group
+            .MapDelete("", Disable)
+            .HashesPasswords()
+            .WithName("DisableTwoFactor")
+            .WithSummary("Turn two-factor sign-in off (password and a code or recovery code)")
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
+        return group;
+    }
+
+    /// <summary>
+    /// Makes a new TOTP secret (replacing one not yet confirmed). Nothing changes for sign-in until a code from the
+    /// app confirms it.
+    /// </summary>
+    private static async Task<Ok<TwoFactorSetup>> Setup(
+        TwoFactorSetupRequest request,
+        ClaimsPrincipal principal,
+        IdentityDbContext db,
+        TwoFactorCodes codes,
+        CancellationToken cancellationToken
+    )
+    {
+        if (string.IsNullOrEmpty(request.Password))
+            throw new RequestValidationException("password", "password is required.");
+        var user = await FindAsync(db, principal.UserId(), cancellationToken);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await CheckPasswordAsync(codes, user, request.Password, transaction, cancellationToken);
+        if (await codes.IsOnAsync(user.Id, cancellationToken))
+            throw new ConflictException("Two-factor sign-in is already on; turn it off first to set up a new app.");
+        var secret = await codes.StartSetupAsync(user.Id, cancellationToken);
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return TypedResults.Ok(new TwoFactorSetup(secret, codes.OtpauthUri(user.Username, secret)));
+    }
+
+    /// <summary>Turns two-factor sign-in on when the code matches the secret just set up.</summary>
+    private static async Task<Ok<TwoFactorRecoveryCodes>> Confirm(
+        TwoFactorConfirmRequest request,
+        ClaimsPrincipal principal,
+        IdentityDbContext db,
+        TwoFactorCodes codes,
+        TimeProvider clock,
+        CancellationToken cancellationToken
+    )
+    {
+        RequireCode(request.Code);
+        var userId = principal.UserId();
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var secret =
+            await db.TwoFactorSecrets.FirstOrDefaultAsync(s => s.UserId == userId, cancellationToken)
+            ?? throw new ConflictException("Set up two-factor sign-in first (POST /api/v1/users/me/two-factor).");
+        if (secret.EnabledAt is not null)
+            throw new ConflictException("Two-factor sign-in is already on.");
+        await codes.GuardAsync(userId, cancellationToken);
+        if (!await codes.VerifyAsync(userId, request.Code!, pending: true, cancellationToken))
+        {
+            await codes.RecordFailureAsync(userId, cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            throw new RequestValidationException("code", "The code is wrong or expired.");
+        }
+        secret.EnabledAt = clock.GetUtcNow();
+        var recovery = await codes.NewRecoveryCodesAsync(userId, cancellationToken);
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return TypedResults.Ok(new TwoFactorRecoveryCodes(recovery));
+    }
+
+    /// <summary>Turns two-factor sign-in off; the recovery codes die with it.</summary>
+    private static async Task<NoContent> Disable(
+        [FromBody] TwoFactorDisableRequest request,
+        ClaimsPrincipal principal,
+        IdentityDbContext db,
+        TwoFactorCodes codes,
+        CancellationToken cancellationToken
+    )
+    {
+        var errors = new ValidationErrors();
+        if (string.IsNullOrEmpty(request.Password))
+            errors.Add("password", "password is required.");
+        if (string.IsNullOrWhiteSpace(request.Code))
+            errors.Add("code", "code is required.");
+        errors.MaxLength("code", request.Code, TwoFactorCodes.MaxCodeLength);
+        errors.ThrowIfAny();
+        var user = await FindAsync(db, principal.UserId(), cancellationToken);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        if (!await codes.IsOnAsync(user.Id, cancellationToken))
+            throw new ConflictException("Two-factor sign-in is not on.");
+        await CheckPasswordAsync(codes, user, request.Password!, transaction, cancellationToken);
+        if (!await codes.VerifyAsync(user.Id, request.Code!, pending: false, cancellationToken))
+        {
+            await codes.RecordFailureAsync(user.Id, cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            throw new RequestValidationException("code", "The code is wrong, used or expired.");
+        }
+        await codes.RemoveAsync(user.Id, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return TypedResults.NoContent();
+    }
+
+    /// <summary>
+    /// The login's second step: the challenge a login answered and a code. A wrong code answers 401 as a wrong
+    /// password does; the challenge takes at most 5 codes, one right one, within 5 minutes.
+    /// </summary>
+    private static async Task<Ok<AuthResponse>> CompleteLogin(
+        TwoFactorLoginRequest request,
+        HttpContext http,
+        IdentityDbContext db,
+        TwoFactorCodes codes,
+        TokenIssuer tokens,
+        LoginThrottle throttle,
+        TimeProvider clock,
+        CancellationToken cancellationToken
+    )
+    {
+        var errors = new ValidationErrors();
+        if (string.IsNullOrWhiteSpace(request.Challenge))
+            errors.Add("challenge", "challenge is required.");
+        errors.MaxLength("challenge", request.Challenge, 100);
+        if (string.IsNullOrWhiteSpace(request.Code))
+            errors.Add("code", "code is required.");
+        errors.MaxLength("code", request.Code, TwoFactorCodes.MaxCodeLength);
+        errors.ThrowIfAny();
+
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var userId =
+            await codes.CountAttemptAsync(request.Challenge!, cancellationToken)
+            ?? throw new UnauthorizedException(
+                "The sign-in challenge is invalid, used, expired or out of attempts; sign in again."
+            );
+        await codes.GuardAsync(userId, cancellationToken);
+        if (!await codes.VerifyAsync(userId, request.Code!, pending: false, cancellationToken))
+        {
+            await codes.RecordFailureAsync(userId, cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            throw new UnauthorizedException("The two-factor code is wrong, used or expired.");
+        }
+        await codes.SpendChallengeAsync(request.Challenge!, cancellationToken);
+        var user = await db.Users.FirstAsync(u => u.Id == userId, cancellationToken);
+        await throttle.RecordSuccessAsync(
+            LoginThrottle.For(user.Id, "", ClientAddress.Of(http)),
+            user.Id,
+            cancellationToken
+        );
+        var pair = await tokens.IssueAsync(db, user, null, cancellationToken);
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return TypedResults.Ok(AuthResponse.From(UserDto.From(user, Rules.Today(clock)), pair));
+    }
+
+    /// <summary>
+    /// Documents a sign-in's 200 as either answer: the tokens, or the challenge when two-factor sign-in is on.
+    /// </summary>
+    internal static RouteHandlerBuilder AnswersTokensOrChallenge(this RouteHandlerBuilder builder) =>
+        builder.AddOpenApiOperationTransformer(
+            async (operation, context, cancellationToken) =>
+            {
+                if (operation.Responses?.TryGetValue("200", out var ok) != true || ok is not OpenApiResponse response)
+                    return;
+                var oneOf = new List<IOpenApiSchema>();
+                foreach (var type in new[] { typeof(AuthResponse), typeof(TwoFactorChallengeResponse) })
+                {
+                    if (context.Document!.Components?.Schemas?.ContainsKey(type.Name) != true)
+                        context.Document.AddComponent(
+                            type.Name,
+                            await context.GetOrCreateSchemaAsync(type, null, cancellationToken)
+                        );
+                    oneOf.Add(new OpenApiSchemaReference(type.Name, context.Document));
+                }
+                response.Description =
+                    "The tokens; or, when the account has two-factor sign-in on, two_factor_required with a challenge "
+                    + "for /api/v1/auth/login/two-factor and no tokens.";
+                response.Content = new Dictionary<string, OpenApiMediaType>
+                {
+                    ["application/json"] = new() { Schema = new OpenApiSchema { OneOf = oneOf } },
+                };
+            }
+        );
+
+    private static void RequireCode(string? code)
+    {
+        var errors = new ValidationErrors();
+        if (string.IsNullOrWhiteSpace(code))
+            errors.Add("code", "code is required.");
+        errors.MaxLength("code", code, TwoFactorCodes.MaxCodeLength);
+        errors.ThrowIfAny();
+    }
+
+    /// <summary>A wrong password is a 400 here (the caller is signed in) and counts against the account.</summary>
+    private static async Task CheckPasswordAsync(
+        TwoFactorCodes codes,
+        User user,
+        string password,
+        Microsoft.EntityFrameworkCore.Storage.IDbContextTransaction transaction,
+        CancellationToken cancellationToken
+    )
+    {
+        await codes.GuardAsync(user.Id, cancellationToken);
+        if (PasswordHasher.Verify(password, user.PasswordHash))
+            return;
+        await codes.RecordFailureAsync(user.Id, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        throw new RequestValidationException("password", "The password is wrong.");
+    }
+
+    private static async Task<User> FindAsync(IdentityDbContext db, Guid id, CancellationToken cancellationToken) =>
+        await db.Users.FirstOrDefaultAsync(u => u.Id == id, cancellationToken)
+        ?? throw new NotFoundException("The account no longer exists.");
+}

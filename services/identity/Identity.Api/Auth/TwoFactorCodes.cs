@@ -1,0 +1,199 @@
+using System.Security.Cryptography;
+using Community.ServiceDefaults.Data;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.IdentityModel.Tokens;
+using OtpNet;
+
+namespace Community.Identity.Auth;
+
+/// <summary>
+/// Second factors: TOTP codes (RFC 6238: SHA-1, 6 digits, 30 s, one step either side, each step once) and one-time
+/// recovery codes; challenges that a login with the right password waits on; a per-account count of wrong answers.
+/// </summary>
+public sealed class TwoFactorCodes(
+    IdentityDbContext db,
+    IDataProtectionProvider protection,
+    IOptions<IdentityOptions> options,
+    TimeProvider clock
+)
+{
+    public const int RecoveryCodeCount = 10;
+    public const int MaxCodeLength = 64;
+    private const string RecoveryAlphabet = "abcdefghjkmnpqrstuvwxyz23456789";
+    private readonly IDataProtector _protector = protection.ForStoredSecret("two_factor_secrets");
+
+    private TwoFactorOptions Settings => options.Value.TwoFactor;
+
+    public Task<bool> IsOnAsync(Guid userId, CancellationToken cancellationToken) =>
+        db.TwoFactorSecrets.AnyAsync(s => s.UserId == userId && s.EnabledAt != null, cancellationToken);
+
+    /// <summary>A new pending secret for the user (replacing a pending one); the caller saves.</summary>
+    public async Task<string> StartSetupAsync(Guid userId, CancellationToken cancellationToken)
+    {
+        var key = KeyGeneration.GenerateRandomKey(20);
+        var row = await db.TwoFactorSecrets.FirstOrDefaultAsync(s => s.UserId == userId, cancellationToken);
+        if (row is null)
+        {
+            row = new TwoFactorSecret { UserId = userId };
+            db.TwoFactorSecrets.Add(row);
+        }
+        row.Secret = _protector.Protect(key);
+        row.CreatedAt = clock.GetUtcNow();
+        row.EnabledAt = null;
+        row.LastUsedStep = null;
+        return Base32Encoding.ToString(key);
+    }
+
+    /// <summary>
+    /// Whether <paramref name="code"/> is a TOTP code of the user's secret not used before (pending secrets only
+    /// when <paramref name="pending"/>) or, with the secret on, an unused recovery code; an accepted code is spent.
+    /// </summary>
+    public async Task<bool> VerifyAsync(Guid userId, string code, bool pending, CancellationToken cancellationToken)
+    {
+        var trimmed = code.Trim();
+        var row = await db
+            .TwoFactorSecrets.AsNoTracking()
+            .FirstOrDefaultAsync(s => s.UserId == userId, cancellationToken);
+        if (row is null || (row.EnabledAt is null) != pending)
+            return false;
+        var now = clock.GetUtcNow();
+        if (trimmed.Length == 6 && trimmed.All(char.IsAsciiDigit))
+        {
+            var totp = new Totp(_protector.UnprotectStored(row.Secret, $"The two-factor secret of {userId}"));
+            if (!totp.VerifyTotp(now.UtcDateTime, trimmed, out var step, new VerificationWindow(1, 1)))
+                return false;
+            // A step is spent once: a code seen by someone else a moment ago signs no one in.
+            var claimed = await db
+                .TwoFactorSecrets.Where(s => s.UserId == userId && (s.LastUsedStep == null || s.LastUsedStep < step))
+                .ExecuteUpdateAsync(s => s.SetProperty(x => x.LastUsedStep, step), cancellationToken);
+            return claimed == 1;
+        }
+        if (pending)
+            return false;
+        var hash = Hashing.Sha256(NormalizeRecoveryCode(trimmed));
+        var used = await db
+            .TwoFactorRecoveryCodes.Where(c => c.UserId == userId && c.CodeHash == hash && c.UsedAt == null)
+            .ExecuteUpdateAsync(s => s.SetProperty(c => c.UsedAt, now), cancellationToken);
+        return used == 1;
+    }
+
+    /// <summary>New recovery codes replacing any earlier ones; only their hashes are kept. The caller saves.</summary>
+    public async Task<List<string>> NewRecoveryCodesAsync(Guid userId, CancellationToken cancellationToken)
+    {
+        await db.TwoFactorRecoveryCodes.Where(c => c.UserId == userId).ExecuteDeleteAsync(cancellationToken);
+        var codes = new List<string>();
+        while (codes.Count < RecoveryCodeCount)
+        {
+            var raw = RandomNumberGenerator.GetString(RecoveryAlphabet, 10);
+            var code = $"{raw[..5]}-{raw[5..]}";
+            if (codes.Contains(code))
+                continue;
+            codes.Add(code);
+            db.TwoFactorRecoveryCodes.Add(
+                new TwoFactorRecoveryCode { UserId = userId, CodeHash = Hashing.Sha256(raw) }
+            );
+        }
+        return codes;
+    }
+
+    /// <summary>Turns two-factor sign-in off: the secret, the recovery codes and open challenges go.</summary>
+    public async Task RemoveAsync(Guid userId, CancellationToken cancellationToken)
+    {
+        await db.TwoFactorChallenges.Where(c => c.UserId == userId).ExecuteDeleteAsync(cancellationToken);
+        await db.TwoFactorRecoveryCodes.Where(c => c.UserId == userId).ExecuteDeleteAsync(cancellationToken);
+        await db.TwoFactorSecrets.Where(s => s.UserId == userId).ExecuteDeleteAsync(cancellationToken);
+    }
+
+    /// <summary>A challenge for a login whose password was right; the caller saves.</summary>
+    public async Task<TwoFactorChallengeResponse> StartChallengeAsync(Guid userId, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        await db.TwoFactorChallenges.Where(c => c.ExpiresAt <= now).ExecuteDeleteAsync(cancellationToken);
+        var challenge = Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(32));
+        db.TwoFactorChallenges.Add(
+            new TwoFactorChallenge
+            {
+                ChallengeHash = Hashing.Sha256(challenge),
+                UserId = userId,
+                CreatedAt = now,
+                ExpiresAt = now + Settings.ChallengeLifetime,
+            }
+        );
+        return new TwoFactorChallengeResponse(true, challenge, (int)Settings.ChallengeLifetime.TotalSeconds);
+    }
+
+    /// <summary>
+    /// Counts one answer to the challenge and returns its user; null when the challenge is unknown, used, expired or
+    /// out of attempts.
+    /// </summary>
+    public async Task<Guid?> CountAttemptAsync(string challenge, CancellationToken cancellationToken)
+    {
+        var hash = Hashing.Sha256(challenge);
+        var now = clock.GetUtcNow();
+        var users = await db
+            .Database.SqlQuery<Guid>(
+                $"""
+                UPDATE two_factor_challenges SET attempts = attempts + 1
+                WHERE challenge_hash = {hash} AND expires_at > {now} AND attempts < {Settings.AttemptsPerChallenge}
+                RETURNING user_id AS "Value"
+                """
+            )
+            .ToListAsync(cancellationToken);
+        return users.Count == 1 ? users[0] : null;
+    }
+
+    /// <summary>Spends the challenge: it answers one right code only.</summary>
+    public Task<int> SpendChallengeAsync(string challenge, CancellationToken cancellationToken)
+    {
+        var hash = Hashing.Sha256(challenge);
+        return db.TwoFactorChallenges.Where(c => c.ChallengeHash == hash).ExecuteDeleteAsync(cancellationToken);
+    }
+
+    /// <summary>429 once the account gave too many wrong codes or passwords in the window.</summary>
+    public async Task GuardAsync(Guid userId, CancellationToken cancellationToken)
+    {
+        var key = FailureKey(userId);
+        var since = clock.GetUtcNow() - Settings.Window;
+        var failures = await db
+            .LoginFailures.AsNoTracking()
+            .FirstOrDefaultAsync(f => f.Key == key && f.WindowStartedAt > since, cancellationToken);
+        if (failures is not null && failures.Failures >= Settings.FailuresPerWindow)
+            throw new TooManyRequestsException(
+                "Too many wrong two-factor codes for this account; try again later.",
+                failures.WindowStartedAt + Settings.Window - clock.GetUtcNow()
+            );
+    }
+
+    public async Task RecordFailureAsync(Guid userId, CancellationToken cancellationToken)
+    {
+        var key = FailureKey(userId);
+        var now = clock.GetUtcNow();
+        var windowStart = now - Settings.Window;
+        await db.Database.ExecuteSqlAsync(
+            $"""
+            INSERT INTO login_failures (key, window_started_at, failures, last_failed_at)
+            VALUES ({key}, {now}, 1, {now})
+            ON CONFLICT (key) DO UPDATE SET
+                failures = CASE WHEN login_failures.window_started_at <= {windowStart}
+                    THEN 1 ELSE login_failures.failures + 1 END,
+                window_started_at = CASE WHEN login_failures.window_started_at <= {windowStart}
+                    THEN {now} ELSE login_failures.window_started_at END,
+                last_failed_at = {now}
+            """,
+            cancellationToken
+        );
+    }
+
+    /// <summary>The otpauth URI an authenticator app reads (usually from a QR code).</summary>
+    public string OtpauthUri(string username, string secret)
+    {
+        var issuer = Uri.EscapeDataString(Settings.Issuer);
+        return $"otpauth://totp/{issuer}:{Uri.EscapeDataString(username)}?secret={secret}&issuer={issuer}"
+            + "&algorithm=SHA1&digits=6&period=30";
+    }
+
+    private static string FailureKey(Guid userId) => "two_factor:" + userId;
+
+    private static string NormalizeRecoveryCode(string code) =>
+        code.Replace("-", "").Replace(" ", "").ToLowerInvariant();
+}

@@ -1,0 +1,48 @@
+using Community.Contracts.Identity;
+
+namespace Community.Identity.Suspensions;
+
+/// <summary>
+/// Suspends and lifts: the account's sessions end as a logout ends them (revocation feed and event, so the gateway
+/// and the hubs drop them) and its refresh tokens are revoked. Runs in the caller's transaction; the caller saves.
+/// </summary>
+public sealed class Suspending(SessionEnding sessions, TimeProvider clock)
+{
+    public async Task SuspendAsync(
+        IdentityDbContext db,
+        User user,
+        DateTimeOffset? until,
+        string? reason,
+        Guid byUserId,
+        Guid? reportId,
+        CancellationToken cancellationToken
+    )
+    {
+        // Waits for sign-ins holding the row (SuspensionRules): their tokens exist by now and end below.
+        await db.Database.ExecuteSqlAsync($"SELECT 1 FROM users WHERE id = {user.Id} FOR UPDATE", cancellationToken);
+        var now = clock.GetUtcNow();
+        user.SuspendedAt = now;
+        user.SuspendedUntil = until;
+        user.SuspensionReason = reason;
+        user.UpdatedAt = now;
+        await sessions.RevokeRefreshTokensAsync(db, user.Id, cancellationToken);
+        await sessions.EndAllAsync(db, user.Id, SessionEnding.Suspended, cancellationToken);
+        db.AddIntegrationEvent(
+            new UserSuspended(Guid.CreateVersion7(), now, user.Id, until, reason, byUserId, reportId)
+        );
+    }
+
+    /// <summary>Lifts a suspension in force; false (and nothing changes) when there is none.</summary>
+    public bool Lift(IdentityDbContext db, User user, Guid byUserId)
+    {
+        var now = clock.GetUtcNow();
+        if (!user.IsSuspendedAt(now))
+            return false;
+        user.SuspendedAt = null;
+        user.SuspendedUntil = null;
+        user.SuspensionReason = null;
+        user.UpdatedAt = now;
+        db.AddIntegrationEvent(new UserSuspensionLifted(Guid.CreateVersion7(), now, user.Id, byUserId));
+        return true;
+    }
+}

@@ -1,0 +1,337 @@
+using Community.Contracts.Social;
+using OtpNet;
+
+namespace Community.Identity.Tests;
+
+/// <summary>
+/// A report resolved with suspend_user (or an admin directly) suspends an account: its sessions end at once, every
+/// sign-in answers 403 with the suspension's end, and the account works again when it passes or an admin lifts it.
+/// </summary>
+public sealed class SuspensionTests(IdentityFixture fx) : IClassFixture<IdentityFixture>
+{
+    private const string Password = "correct-horse-9";
+    private HttpClient Client => fx.Client;
+
+    private sealed record Member(Guid Id, string Username, string Access, string Refresh);
+
+    private async Task<Member> MemberAsync()
+    {
+        var registered = await fx.RegisterAsync();
+        return new Member(
+            Guid.Parse(registered["user"]!["id"]!.GetValue<string>()),
+            registered["user"]!["username"]!.GetValue<string>(),
+            registered["access_token"]!.GetValue<string>(),
+            registered["refresh_token"]!.GetValue<string>()
+        );
+    }
+
+    private DateTimeOffset WholeSecondsFromNow(TimeSpan by)
+    {
+        var at = fx.Clock.GetUtcNow() + by;
+        return at.AddTicks(-(at.UtcTicks % TimeSpan.TicksPerSecond));
+    }
+
+    private ReportResolved Resolution(Guid target, DateTimeOffset? until, string action = "suspend_user") =>
+        new(
+            Guid.NewGuid(),
+            fx.Tick(),
+            Guid.NewGuid(),
+            Guid.NewGuid(),
+            "user",
+            target,
+            "harassment",
+            action,
+            "Repeated harassment.",
+            Guid.NewGuid()
+        )
+        {
+            SuspendedUntil = until,
+        };
+
+    private Task<HttpResponseMessage> LoginAsync(string username) =>
+        Client.PostJson("/api/v1/auth/login", new { identifier = username, password = Password });
+
+    /// <summary>Whether identity refuses the token because its session ended.</summary>
+    private async Task<bool> EndedAsync(string token)
+    {
+        var response = await Client.Get("/api/v1/auth/me", token);
+        if (response.StatusCode != HttpStatusCode.Unauthorized)
+            return false;
+        var problem = await response.AssertProblem(401);
+        return problem["detail"]!.GetValue<string>().Contains("session has ended");
+    }
+
+    private async Task<string> AdminAsync() => await fx.LoginAsync(IdentityFixture.AdminUsername, fx.AdminPassword);
+
+    [Fact]
+    public async Task A_report_resolved_with_suspend_user_ends_every_session_and_login_answers_403_with_the_end()
+    {
+        var member = await MemberAsync();
+        var other = await fx.LoginAsync(member.Username, Password);
+        var until = WholeSecondsFromNow(TimeSpan.FromDays(2));
+
+        await fx.DeliverAsync(Resolution(member.Id, until), "SuspendUserConsumer");
+
+        await Eventually.TrueAsync(() => EndedAsync(member.Access), "the suspended member's token still works");
+        await Eventually.TrueAsync(() => EndedAsync(other), "the suspended member's other session still works");
+        var refresh = await (
+            await Client.PostJson("/api/v1/auth/refresh", new { refresh_token = member.Refresh })
+        ).AssertProblem(401);
+        Assert.Contains("revoked", refresh["detail"]!.GetValue<string>());
+
+        var problem = await (await LoginAsync(member.Username)).AssertProblem(403);
+        Assert.Contains("suspended until", problem["detail"]!.GetValue<string>());
+        Assert.Equal(until, problem["suspended_until"]!.GetValue<DateTimeOffset>());
+        Assert.NotNull(problem["request_id"]);
+        // A wrong password learns nothing about the suspension.
+        await (
+            await Client.PostJson("/api/v1/auth/login", new { identifier = member.Username, password = "wrong-one-9" })
+        ).AssertProblem(401);
+
+        Assert.Equal(
+            1L,
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM outbox_messages WHERE type LIKE '%UserSuspended,%' AND payload->>'userId' = @id",
+                ("id", member.Id.ToString())
+            )
+        );
+        Assert.Equal(
+            1L,
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM outbox_messages WHERE type LIKE '%UserSessionsEnded,%' "
+                    + "AND payload->>'userId' = @id AND payload->>'reason' = 'suspended'",
+                ("id", member.Id.ToString())
+            )
+        );
+    }
+
+    [Fact]
+    public async Task The_account_works_again_once_the_suspension_has_passed()
+    {
+        var member = await MemberAsync();
+        await fx.DeliverAsync(Resolution(member.Id, WholeSecondsFromNow(TimeSpan.FromHours(1))), "SuspendUserConsumer");
+        await (await LoginAsync(member.Username)).AssertProblem(403);
+
+        fx.Clock.Advance(TimeSpan.FromMinutes(61));
+        try
+        {
+            await (await LoginAsync(member.Username)).AssertStatus(200);
+        }
+        finally
+        {
+            fx.Clock.Advance(TimeSpan.FromMinutes(-61));
+        }
+    }
+
+    [Fact]
+    public async Task A_duplicate_delivery_suspends_once_and_other_resolutions_change_nothing()
+    {
+        var member = await MemberAsync();
+        var warned = await MemberAsync();
+        var resolution = Resolution(member.Id, null);
+        await fx.DeliverAsync(resolution, "SuspendUserConsumer");
+        await fx.PublishAsync(resolution);
+        await fx.PublishAsync(Resolution(warned.Id, null, action: "warn"));
+        await fx.PublishAsync(Resolution(warned.Id, null, action: "remove_content"));
+        // A later message on the same queue: once it is handled, the ones before it were seen.
+        var marker = Resolution((await MemberAsync()).Id, null);
+        await fx.DeliverAsync(marker, "SuspendUserConsumer");
+
+        Assert.Equal(
+            1L,
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM outbox_messages WHERE type LIKE '%UserSuspended,%' AND payload->>'userId' = @id",
+                ("id", member.Id.ToString())
+            )
+        );
+        Assert.Equal(
+            1L,
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM session_revocations WHERE user_id = @id AND reason = 'suspended'",
+                ("id", member.Id)
+            )
+        );
+        var problem = await (await LoginAsync(member.Username)).AssertProblem(403);
+        Assert.True(problem.AsObject().ContainsKey("suspended_until"), "suspended_until is missing");
+        Assert.Null(problem["suspended_until"]);
+        Assert.Contains("until an admin lifts", problem["detail"]!.GetValue<string>());
+        await (await LoginAsync(warned.Username)).AssertStatus(200);
+        await (await Client.Get("/api/v1/auth/me", warned.Access)).AssertStatus(200);
+    }
+
+    [Fact]
+    public async Task An_admin_sees_and_lifts_a_suspension_idempotently()
+    {
+        var member = await MemberAsync();
+        var admin = await AdminAsync();
+        var url = $"/api/v1/admin/users/{member.Id}/suspension";
+        var none = await (await Client.Get(url, admin)).AssertStatus(200);
+        Assert.False(none["suspended"]!.GetValue<bool>());
+
+        await fx.DeliverAsync(Resolution(member.Id, null), "SuspendUserConsumer");
+        var seen = await (await Client.Get(url, admin)).AssertStatus(200);
+        Assert.True(seen["suspended"]!.GetValue<bool>());
+        Assert.Null(seen["suspended_until"]);
+        Assert.Equal("Repeated harassment.", seen["reason"]!.GetValue<string>());
+
+        Assert.Equal(HttpStatusCode.NoContent, (await Client.SendJson(HttpMethod.Delete, url, null, admin)).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await Client.SendJson(HttpMethod.Delete, url, null, admin)).StatusCode);
+        await (await LoginAsync(member.Username)).AssertStatus(200);
+        Assert.False((await (await Client.Get(url, admin)).AssertStatus(200))["suspended"]!.GetValue<bool>());
+        Assert.Equal(
+            1L,
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM outbox_messages WHERE type LIKE '%UserSuspensionLifted,%' "
+                    + "AND payload->>'userId' = @id",
+                ("id", member.Id.ToString())
+            )
+        );
+
+        var unknown = $"/api/v1/admin/users/{Guid.NewGuid()}/suspension";
+        await (await Client.SendJson(HttpMethod.Delete, unknown, null, admin)).AssertProblem(404);
+        await (await Client.Get(unknown, admin)).AssertProblem(404);
+        await (await Client.SendJson(HttpMethod.Put, unknown, new { reason = "spam" }, admin)).AssertProblem(404);
+    }
+
+    [Fact]
+    public async Task An_admin_suspends_directly_with_the_same_effect()
+    {
+        var member = await MemberAsync();
+        var admin = await AdminAsync();
+        var until = WholeSecondsFromNow(TimeSpan.FromDays(7));
+        var url = $"/api/v1/admin/users/{member.Id}/suspension";
+        var body = await (
+            await Client.SendJson(HttpMethod.Put, url, new { until, reason = "Spam after a warning." }, admin)
+        ).AssertStatus(200);
+        Assert.True(body["suspended"]!.GetValue<bool>());
+        Assert.Equal(until, body["suspended_until"]!.GetValue<DateTimeOffset>());
+
+        await Eventually.TrueAsync(() => EndedAsync(member.Access), "the suspended member's token still works");
+        await (await Client.PostJson("/api/v1/auth/refresh", new { refresh_token = member.Refresh })).AssertProblem(
+            401
+        );
+        var problem = await (await LoginAsync(member.Username)).AssertProblem(403);
+        Assert.Equal(until, problem["suspended_until"]!.GetValue<DateTimeOffset>());
+    }
+
+    [Fact]
+    public async Task Logins_racing_a_suspension_leave_no_working_session()
+    {
+        var member = await MemberAsync();
+        var admin = await AdminAsync();
+        var logins = Enumerable.Range(0, 8).Select(_ => LoginAsync(member.Username)).ToList();
+        var suspension = Client.SendJson(
+            HttpMethod.Put,
+            $"/api/v1/admin/users/{member.Id}/suspension",
+            new { reason = "spam" },
+            admin
+        );
+        await Task.WhenAll([.. logins, suspension]);
+        await (await suspension).AssertStatus(200);
+
+        foreach (var login in logins.Select(l => l.Result))
+        {
+            if (login.StatusCode == HttpStatusCode.Forbidden)
+                continue;
+            var pair = await login.AssertStatus(200);
+            await Eventually.TrueAsync(
+                () => EndedAsync(pair["access_token"]!.GetValue<string>()),
+                "a login racing the suspension kept a working token"
+            );
+            await (
+                await Client.PostJson(
+                    "/api/v1/auth/refresh",
+                    new { refresh_token = pair["refresh_token"]!.GetValue<string>() }
+                )
+            ).AssertProblem(401);
+        }
+    }
+
+    [Fact]
+    public async Task A_suspension_refuses_the_second_step_of_a_two_factor_login()
+    {
+        var member = await MemberAsync();
+        var secret = (
+            await (
+                await Client.PostJson("/api/v1/users/me/two-factor", new { password = Password }, member.Access)
+            ).AssertStatus(200)
+        )["secret"]!.GetValue<string>();
+        var totp = new Totp(Base32Encoding.ToBytes(secret));
+        fx.Clock.Advance(TimeSpan.FromSeconds(30));
+        await (
+            await Client.PostJson(
+                "/api/v1/users/me/two-factor/confirm",
+                new { code = totp.ComputeTotp(fx.Clock.GetUtcNow().UtcDateTime) },
+                member.Access
+            )
+        ).AssertStatus(200);
+        var challenge = (await (await LoginAsync(member.Username)).AssertStatus(200))["challenge"]!.GetValue<string>();
+
+        await fx.DeliverAsync(Resolution(member.Id, null), "SuspendUserConsumer");
+        fx.Clock.Advance(TimeSpan.FromSeconds(30));
+        var problem = await (
+            await Client.PostJson(
+                "/api/v1/auth/login/two-factor",
+                new { challenge, code = totp.ComputeTotp(fx.Clock.GetUtcNow().UtcDateTime) }
+            )
+        ).AssertProblem(403);
+        Assert.Contains("suspended", problem["detail"]!.GetValue<string>());
+        await (await LoginAsync(member.Username)).AssertProblem(403);
+    }
+
+    [Fact]
+    public async Task Bad_suspensions_are_400s_that_change_nothing()
+    {
+        var member = await MemberAsync();
+        var admin = await AdminAsync();
+        var url = $"/api/v1/admin/users/{member.Id}/suspension";
+        await (await Client.SendJson(HttpMethod.Put, url, new { }, admin)).AssertProblem(400);
+        await (await Client.SendJson(HttpMethod.Put, url, new { reason = "  " }, admin)).AssertProblem(400);
+        await (await Client.SendJson(HttpMethod.Put, url, new { reason = new string('x', 501) }, admin)).AssertProblem(
+            400
+        );
+        await (
+            await Client.SendJson(
+                HttpMethod.Put,
+                url,
+                new { reason = "spam", until = fx.Clock.GetUtcNow().AddDays(-1) },
+                admin
+            )
+        ).AssertProblem(400);
+        await (
+            await Client.SendJson(HttpMethod.Put, url, "{\"reason\": \"spam\", \"until\": \"soon\"}", admin)
+        ).AssertProblem(400);
+        await (await Client.SendJson(HttpMethod.Put, url, "{\"reason\": \"a\\u0000b\"}", admin)).AssertProblem(400);
+        var adminId = TestTokens.Payload(admin)["sub"]!.GetValue<string>();
+        await (
+            await Client.SendJson(
+                HttpMethod.Put,
+                $"/api/v1/admin/users/{adminId}/suspension",
+                new { reason = "me" },
+                admin
+            )
+        ).AssertProblem(400);
+        await (
+            await Client.SendJson(HttpMethod.Delete, $"/api/v1/admin/users/{adminId}/suspension", null, admin)
+        ).AssertProblem(403);
+
+        await (await LoginAsync(member.Username)).AssertStatus(200);
+        Assert.False((await (await Client.Get(url, admin)).AssertStatus(200))["suspended"]!.GetValue<bool>());
+    }
+
+    [Fact]
+    public async Task Members_and_organizers_cannot_use_the_admin_routes()
+    {
+        var member = await MemberAsync();
+        var organizer = (await fx.RegisterAsync(role: "organizer"))["access_token"]!.GetValue<string>();
+        var url = $"/api/v1/admin/users/{member.Id}/suspension";
+        foreach (var token in new[] { member.Access, organizer })
+        {
+            await (await Client.Get(url, token)).AssertProblem(403);
+            await (await Client.SendJson(HttpMethod.Put, url, new { reason = "spam" }, token)).AssertProblem(403);
+            await (await Client.SendJson(HttpMethod.Delete, url, null, token)).AssertProblem(403);
+        }
+        await (await Client.Get(url)).AssertProblem(401);
+        await (await LoginAsync(member.Username)).AssertStatus(200);
+    }
+}

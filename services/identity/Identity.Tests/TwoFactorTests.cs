@@ -1,0 +1,335 @@
+using Community.ServiceDefaults.Data;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.Extensions.DependencyInjection;
+using OtpNet;
+
+namespace Community.Identity.Tests;
+
+/// <summary>
+/// Two-factor sign-in: codes are computed here with Otp.NET from the secret identity hands out, as an authenticator
+/// app would.
+/// </summary>
+public sealed class TwoFactorTests(IdentityFixture fx) : IClassFixture<IdentityFixture>
+{
+    private const string Password = "correct-horse-9";
+    private HttpClient Client => fx.Client;
+
+    private sealed record Enrolled(string Id, string Username, string Secret, List<string> RecoveryCodes, string Token);
+
+    /// <summary>The code an app shows now, a time step after the last one used (each step is accepted once).</summary>
+    private string NextCode(string secret)
+    {
+        fx.Clock.Advance(TimeSpan.FromSeconds(30));
+        return CodeAt(secret, fx.Clock.GetUtcNow());
+    }
+
+    private static string CodeAt(string secret, DateTimeOffset at) =>
+        new Totp(Base32Encoding.ToBytes(secret)).ComputeTotp(at.UtcDateTime);
+
+    private async Task<Enrolled> EnrolledAsync()
+    {
+        var registered = await fx.RegisterAsync();
+        var token = registered["access_token"]!.GetValue<string>();
+        var setup = await (
+            await Client.PostJson("/api/v1/users/me/two-factor", new { password = Password }, token)
+        ).AssertStatus(200);
+        var secret = setup["secret"]!.GetValue<string>();
+        var confirmed = await (
+            await Client.PostJson("/api/v1/users/me/two-factor/confirm", new { code = NextCode(secret) }, token)
+        ).AssertStatus(200);
+        return new Enrolled(
+            registered["user"]!["id"]!.GetValue<string>(),
+            registered["user"]!["username"]!.GetValue<string>(),
+            secret,
+            [.. confirmed["recovery_codes"]!.AsArray().Select(c => c!.GetValue<string>())],
+            token
+        );
+    }
+
+    private async Task<string> ChallengeAsync(string username)
+    {
+        var body = await (
+            await Client.PostJson("/api/v1/auth/login", new { identifier = username, password = Password })
+        ).AssertStatus(200);
+        Assert.True(body["two_factor_required"]!.GetValue<bool>());
+        Assert.Null(body["access_token"]);
+        Assert.Null(body["refresh_token"]);
+        return body["challenge"]!.GetValue<string>();
+    }
+
+    private Task<HttpResponseMessage> AnswerAsync(string challenge, string code) =>
+        Client.PostJson("/api/v1/auth/login/two-factor", new { challenge, code });
+
+    [Fact]
+    public async Task Setup_confirm_and_login_with_a_code_from_the_app()
+    {
+        var registered = await fx.RegisterAsync();
+        var token = registered["access_token"]!.GetValue<string>();
+        var username = registered["user"]!["username"]!.GetValue<string>();
+        var setup = await (
+            await Client.PostJson("/api/v1/users/me/two-factor", new { password = Password }, token)
+        ).AssertStatus(200);
+        var secret = setup["secret"]!.GetValue<string>();
+        Assert.Equal(20, Base32Encoding.ToBytes(secret).Length);
+        Assert.Equal(
+            $"otpauth://totp/Community:{username}?secret={secret}&issuer=Community&algorithm=SHA1&digits=6&period=30",
+            setup["otpauth_uri"]!.GetValue<string>()
+        );
+        // Pending until confirmed: the password alone still signs in.
+        await fx.LoginAsync(username, Password);
+        // The secret is stored encrypted with the Data Protection key ring, never as the bytes an app holds.
+        var stored = await fx.ScalarAsync<byte[]>(
+            "SELECT secret FROM two_factor_secrets WHERE user_id = @id",
+            ("id", Guid.Parse(registered["user"]!["id"]!.GetValue<string>()))
+        );
+        Assert.NotEqual(Base32Encoding.ToBytes(secret), stored);
+        var protector = fx
+            .Host.Services.GetRequiredService<IDataProtectionProvider>()
+            .ForStoredSecret("two_factor_secrets");
+        Assert.Equal(Base32Encoding.ToBytes(secret), protector.Unprotect(stored!));
+
+        var confirmed = await (
+            await Client.PostJson("/api/v1/users/me/two-factor/confirm", new { code = NextCode(secret) }, token)
+        ).AssertStatus(200);
+        var recovery = confirmed["recovery_codes"]!.AsArray().Select(c => c!.GetValue<string>()).ToList();
+        Assert.Equal(10, recovery.Distinct().Count());
+        // Only their hashes are kept.
+        Assert.Equal(
+            1L,
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM two_factor_recovery_codes WHERE code_hash = sha256(convert_to(@c, 'UTF8'))",
+                ("c", recovery[0].Replace("-", ""))
+            )
+        );
+
+        var challenge = await ChallengeAsync(username);
+        var signedIn = await (await AnswerAsync(challenge, NextCode(secret))).AssertStatus(200);
+        Assert.Equal("bearer", signedIn["token_type"]!.GetValue<string>());
+        Assert.Equal(username, signedIn["user"]!["username"]!.GetValue<string>());
+        await (await Client.Get("/api/v1/auth/me", signedIn["access_token"]!.GetValue<string>())).AssertStatus(200);
+        await (
+            await Client.PostJson(
+                "/api/v1/auth/refresh",
+                new { refresh_token = signedIn["refresh_token"]!.GetValue<string>() }
+            )
+        ).AssertStatus(200);
+    }
+
+    [Fact]
+    public async Task Login_without_two_factor_is_unchanged()
+    {
+        var registered = await fx.RegisterAsync();
+        var body = await (
+            await Client.PostJson(
+                "/api/v1/auth/login",
+                new { identifier = registered["user"]!["username"]!.GetValue<string>(), password = Password }
+            )
+        ).AssertStatus(200);
+        Assert.NotNull(body["access_token"]);
+        Assert.NotNull(body["refresh_token"]);
+        Assert.Null(body["two_factor_required"]);
+        Assert.Null(body["challenge"]);
+    }
+
+    [Fact]
+    public async Task A_replayed_code_is_refused()
+    {
+        var user = await EnrolledAsync();
+        var code = NextCode(user.Secret);
+        await (await AnswerAsync(await ChallengeAsync(user.Username), code)).AssertStatus(200);
+
+        var replay = await (await AnswerAsync(await ChallengeAsync(user.Username), code)).AssertProblem(401);
+        Assert.Contains("code", replay["detail"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task A_stale_code_is_refused_and_a_neighbouring_step_is_accepted()
+    {
+        var user = await EnrolledAsync();
+        fx.Clock.Advance(TimeSpan.FromMinutes(2));
+        var now = fx.Clock.GetUtcNow();
+        var challenge = await ChallengeAsync(user.Username);
+        await (await AnswerAsync(challenge, CodeAt(user.Secret, now.AddSeconds(-90)))).AssertProblem(401);
+        await (await AnswerAsync(challenge, CodeAt(user.Secret, now.AddSeconds(90)))).AssertProblem(401);
+        // One step behind is tolerated (clock drift of the phone).
+        await (await AnswerAsync(challenge, CodeAt(user.Secret, now.AddSeconds(-30)))).AssertStatus(200);
+    }
+
+    [Fact]
+    public async Task A_recovery_code_works_once()
+    {
+        var user = await EnrolledAsync();
+        var code = user.RecoveryCodes[3];
+        await (await AnswerAsync(await ChallengeAsync(user.Username), code.ToUpperInvariant())).AssertStatus(200);
+        await (await AnswerAsync(await ChallengeAsync(user.Username), code)).AssertProblem(401);
+        // The others still work.
+        await (await AnswerAsync(await ChallengeAsync(user.Username), user.RecoveryCodes[4])).AssertStatus(200);
+    }
+
+    [Fact]
+    public async Task A_challenge_is_single_use_and_expires()
+    {
+        var user = await EnrolledAsync();
+        var challenge = await ChallengeAsync(user.Username);
+        await (await AnswerAsync(challenge, NextCode(user.Secret))).AssertStatus(200);
+        await (await AnswerAsync(challenge, NextCode(user.Secret))).AssertProblem(401);
+
+        var late = await ChallengeAsync(user.Username);
+        fx.Clock.Advance(TimeSpan.FromMinutes(5));
+        var expired = await (await AnswerAsync(late, CodeAt(user.Secret, fx.Clock.GetUtcNow()))).AssertProblem(401);
+        Assert.Contains("challenge", expired["detail"]!.GetValue<string>());
+        await (await AnswerAsync("not-a-challenge", NextCode(user.Secret))).AssertProblem(401);
+    }
+
+    [Fact]
+    public async Task A_challenge_takes_five_codes_and_the_account_ten_wrong_ones()
+    {
+        var user = await EnrolledAsync();
+        var challenge = await ChallengeAsync(user.Username);
+        for (var i = 0; i < 5; i++)
+        {
+            var wrong = await (await AnswerAsync(challenge, "000000")).AssertProblem(401);
+            Assert.Contains("code", wrong["detail"]!.GetValue<string>());
+        }
+        var spent = await (await AnswerAsync(challenge, NextCode(user.Secret))).AssertProblem(401);
+        Assert.Contains("challenge", spent["detail"]!.GetValue<string>());
+
+        var second = await ChallengeAsync(user.Username);
+        for (var i = 0; i < 5; i++)
+            await (await AnswerAsync(second, "000000")).AssertProblem(401);
+        // Ten wrong codes on the account: even a right one on a fresh challenge waits.
+        var limited = await AnswerAsync(await ChallengeAsync(user.Username), NextCode(user.Secret));
+        await limited.AssertProblem(429);
+        Assert.NotNull(limited.Headers.RetryAfter);
+    }
+
+    [Fact]
+    public async Task Bad_input_is_a_400_that_changes_nothing()
+    {
+        var user = await EnrolledAsync();
+        var challenge = await ChallengeAsync(user.Username);
+        await (await Client.PostJson("/api/v1/auth/login/two-factor", new { challenge })).AssertProblem(400);
+        await (await Client.PostJson("/api/v1/auth/login/two-factor", new { code = "123456" })).AssertProblem(400);
+        await (await AnswerAsync(challenge, new string('9', 5000))).AssertProblem(400);
+        await (await AnswerAsync(challenge, "12\u000034")).AssertProblem(400);
+        await (await Client.PostJson("/api/v1/auth/login/two-factor", "{\"challenge\": 5}")).AssertProblem(400);
+        Assert.Equal(
+            0,
+            await fx.ScalarAsync<int>(
+                "SELECT attempts FROM two_factor_challenges WHERE user_id = @id",
+                ("id", Guid.Parse(user.Id))
+            )
+        );
+        await (await AnswerAsync(challenge, NextCode(user.Secret))).AssertStatus(200);
+    }
+
+    [Fact]
+    public async Task Setup_and_confirm_refuse_a_wrong_password_a_wrong_code_and_a_second_setup()
+    {
+        var registered = await fx.RegisterAsync();
+        var token = registered["access_token"]!.GetValue<string>();
+        var wrong = await (
+            await Client.PostJson("/api/v1/users/me/two-factor", new { password = "not-the-password-1" }, token)
+        ).AssertProblem(400);
+        Assert.NotNull(wrong["errors"]!["password"]);
+        await (await Client.PostJson("/api/v1/users/me/two-factor", new { }, token)).AssertProblem(400);
+        await (await Client.PostJson("/api/v1/users/me/two-factor", new { password = Password })).AssertProblem(401);
+        // Confirm before any setup.
+        await (
+            await Client.PostJson("/api/v1/users/me/two-factor/confirm", new { code = "123456" }, token)
+        ).AssertProblem(409);
+
+        var secret = (
+            await (
+                await Client.PostJson("/api/v1/users/me/two-factor", new { password = Password }, token)
+            ).AssertStatus(200)
+        )["secret"]!.GetValue<string>();
+        var badCode = (int.Parse(NextCode(secret)) + 1) % 1_000_000;
+        await (
+            await Client.PostJson("/api/v1/users/me/two-factor/confirm", new { code = badCode.ToString("D6") }, token)
+        ).AssertProblem(400);
+        // A wrong code left it off.
+        await fx.LoginAsync(registered["user"]!["username"]!.GetValue<string>(), Password);
+
+        await (
+            await Client.PostJson("/api/v1/users/me/two-factor/confirm", new { code = NextCode(secret) }, token)
+        ).AssertStatus(200);
+        await (await Client.PostJson("/api/v1/users/me/two-factor", new { password = Password }, token)).AssertProblem(
+            409
+        );
+        await (
+            await Client.PostJson("/api/v1/users/me/two-factor/confirm", new { code = NextCode(secret) }, token)
+        ).AssertProblem(409);
+    }
+
+    [Fact]
+    public async Task Disable_needs_the_password_and_a_code_then_login_gives_tokens_again()
+    {
+        var user = await EnrolledAsync();
+        const string url = "/api/v1/users/me/two-factor";
+        await (
+            await Client.SendJson(
+                HttpMethod.Delete,
+                url,
+                new { password = "wrong-password-1", code = NextCode(user.Secret) },
+                user.Token
+            )
+        ).AssertProblem(400);
+        await (
+            await Client.SendJson(HttpMethod.Delete, url, new { password = Password, code = "000000" }, user.Token)
+        ).AssertProblem(400);
+        await (await Client.SendJson(HttpMethod.Delete, url, new { password = Password }, user.Token)).AssertProblem(
+            400
+        );
+        await ChallengeAsync(user.Username);
+
+        Assert.Equal(
+            HttpStatusCode.NoContent,
+            (
+                await Client.SendJson(
+                    HttpMethod.Delete,
+                    url,
+                    new { password = Password, code = user.RecoveryCodes[0] },
+                    user.Token
+                )
+            ).StatusCode
+        );
+        await fx.LoginAsync(user.Username, Password);
+        Assert.Equal(
+            0L,
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM two_factor_recovery_codes WHERE user_id = @id",
+                ("id", Guid.Parse(user.Id))
+            )
+        );
+        await (
+            await Client.SendJson(HttpMethod.Delete, url, new { password = Password, code = "123456" }, user.Token)
+        ).AssertProblem(409);
+    }
+
+    [Fact]
+    public async Task A_wrong_password_with_two_factor_on_answers_as_without_it()
+    {
+        var user = await EnrolledAsync();
+        var problem = await (
+            await Client.PostJson("/api/v1/auth/login", new { identifier = user.Username, password = "nope-nope-1" })
+        ).AssertProblem(401);
+        Assert.Null(problem["challenge"]);
+    }
+
+    [Fact]
+    public async Task The_login_answer_is_documented_as_tokens_or_a_challenge()
+    {
+        var document = await (await Client.Get("/openapi/v1.json")).AssertStatus(200);
+        var oneOf = document["paths"]!["/api/v1/auth/login"]!["post"]!["responses"]!["200"]!["content"]![
+            "application/json"
+        ]!["schema"]!["oneOf"]!.AsArray();
+        Assert.Equal(
+            ["#/components/schemas/AuthResponse", "#/components/schemas/TwoFactorChallengeResponse"],
+            oneOf.Select(s => s!["$ref"]!.GetValue<string>())
+        );
+        var challenge = document["components"]!["schemas"]!["TwoFactorChallengeResponse"]!["properties"]!;
+        Assert.NotNull(challenge["two_factor_required"]);
+        Assert.NotNull(document["paths"]!["/api/v1/auth/login/two-factor"]!["post"]!["responses"]!["401"]);
+    }
+}
