@@ -211,6 +211,22 @@ public sealed class SemanticSearchTests(SearchFixture fx) : IClassFixture<Search
         }
     }
 
+    [Fact]
+    public async Task Two_instances_embed_each_document_once()
+    {
+        await using var second = fx.StartHost();
+        await SearchFixture.BusReadyAsync(second);
+        var texts = Enumerable.Range(0, 40).Select(i => $"Chess composer {i} {Guid.NewGuid():N}").ToArray();
+        var ids = new List<Guid>();
+        foreach (var text in texts)
+            ids.Add((await SearchFlow.PersonAsync(fx, text)).Id);
+
+        await SearchFlow.EmbeddedAsync(fx, [.. ids]);
+
+        var inputs = fx.Embeddings.Received.SelectMany(r => r.Inputs).ToList();
+        Assert.All(texts, text => Assert.Single(inputs, x => x.Contains(text)));
+    }
+
     [Theory]
     [InlineData("")]
     [InlineData("q=")]
