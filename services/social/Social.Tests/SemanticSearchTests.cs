@@ -228,6 +228,18 @@ public sealed class SemanticSearchTests(SearchFixture fx) : IClassFixture<Search
     }
 
     [Theory]
+    [InlineData("101")]
+    [InlineData("")]
+    public void A_bad_embeddings_configuration_stops_the_start(string dimensions)
+    {
+        var failure = Assert.ThrowsAny<Exception>(() =>
+            fx.StartHost(new Dictionary<string, string?> { ["Social:Embeddings:Dimensions"] = dimensions })
+        );
+        Assert.Contains("Social:Embeddings:Dimensions", failure.ToString());
+        Assert.DoesNotContain(FakeEmbeddingsServer.ApiKey, failure.ToString());
+    }
+
+    [Theory]
     [InlineData("")]
     [InlineData("q=")]
     [InlineData("q=%20%20")]
