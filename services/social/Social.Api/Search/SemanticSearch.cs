@@ -7,8 +7,9 @@ using Npgsql;
 namespace Community.Social.Search;
 
 /// <summary>
-/// Nearest documents to a query's embedding (an exact scan: docs/semantic-search.md says why), or, without an
-/// endpoint or when it fails, PostgreSQL full-text ranking; blocks both ways and visibility apply in the same query.
+/// Nearest documents to a query's embedding (an exact scan of this instance's <see cref="VectorIndex"/>, its
+/// candidates checked in PostgreSQL: docs/semantic-search.md says why), or, without an endpoint or when it fails,
+/// PostgreSQL full-text ranking; blocks both ways and visibility are SQL in both.
 /// </summary>
 public sealed class SemanticSearch(
     SocialDbContext db,
