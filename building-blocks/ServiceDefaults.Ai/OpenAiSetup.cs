@@ -27,7 +27,8 @@ public static class OpenAiSetup
 
     /// <summary>
     /// A named HttpClient for calls that change nothing: retried <paramref name="retries"/> times, each attempt within
-    /// half of <paramref name="timeout"/>, the whole within it; <c>Http:Resilience:Clients:{name}</c> still wins.
+    /// half of <paramref name="timeout"/> (all of it without retries), the whole within it;
+    /// <c>Http:Resilience:Clients:{name}</c> still wins.
     /// </summary>
     public static IHttpClientBuilder AddOpenAiHttpClient(
         this IHostApplicationBuilder builder,
@@ -42,8 +43,10 @@ public static class OpenAiSetup
             o =>
             {
                 o.TotalRequestTimeout.Timeout = timeout;
-                o.AttemptTimeout.Timeout = timeout / 2;
-                o.CircuitBreaker.SamplingDuration = AtLeastTwice(timeout / 2, o.CircuitBreaker.SamplingDuration);
+                // One attempt may take it all; with retries, each gets half.
+                var attempt = retries == 0 ? timeout : timeout / 2;
+                o.AttemptTimeout.Timeout = attempt;
+                o.CircuitBreaker.SamplingDuration = AtLeastTwice(attempt, o.CircuitBreaker.SamplingDuration);
                 o.Retry.MaxRetryAttempts = retries;
             }
         );

@@ -52,6 +52,7 @@ public sealed class ProxyTests(GatewayFixture fixture) : IClassFixture<GatewayFi
     [InlineData("GET", "/hubs/chat/negotiate")]
     [InlineData("GET", "/api/v1/messages/unread-count")]
     [InlineData("POST", "/api/v1/conversations/0f8fad5b-d9cb-469f-a165-70867728950e/attachments")]
+    [InlineData("GET", "/api/v1/search/semantic?q=hiking")]
     public async Task Protected_routes_answer_401_problem_without_a_token(string method, string path)
     {
         var before = _.Backend.Received.Count;

@@ -1,5 +1,7 @@
 using System.Text.Json.Nodes;
 using Community.Contracts.Events;
+using Community.Social.Search;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Community.Social.Tests;
 
@@ -17,6 +19,7 @@ public sealed class SearchFixture : SocialFixture
         settings["Social:Embeddings:PollInterval"] = "00:00:00.100";
         settings["Social:Embeddings:RetryDelay"] = "00:00:00.200";
         settings["Social:Embeddings:MaxRetryDelay"] = "00:00:00.500";
+        settings["Social:Embeddings:IndexRefreshInterval"] = "00:00:00.050";
         settings["Http:Resilience:Clients:social-embeddings:Retry:Delay"] = "00:00:00.010";
         // Many failures in a row while the fake is down must not open the breaker for the rest of the class.
         settings["Http:Resilience:Clients:social-embeddings:CircuitBreaker:MinimumThroughput"] = "100000";
@@ -208,6 +211,34 @@ public sealed class SemanticSearchTests(SearchFixture fx) : IClassFixture<Search
         }
     }
 
+    [Fact]
+    public async Task Two_instances_embed_each_document_once()
+    {
+        await using var second = fx.StartHost();
+        await SearchFixture.BusReadyAsync(second);
+        var texts = Enumerable.Range(0, 40).Select(i => $"Chess composer {i} {Guid.NewGuid():N}").ToArray();
+        var ids = new List<Guid>();
+        foreach (var text in texts)
+            ids.Add((await SearchFlow.PersonAsync(fx, text)).Id);
+
+        await SearchFlow.EmbeddedAsync(fx, [.. ids]);
+
+        var inputs = fx.Embeddings.Received.SelectMany(r => r.Inputs).ToList();
+        Assert.All(texts, text => Assert.Single(inputs, x => x.Contains(text)));
+    }
+
+    [Theory]
+    [InlineData("101")]
+    [InlineData("")]
+    public void A_bad_embeddings_configuration_stops_the_start(string dimensions)
+    {
+        var failure = Assert.ThrowsAny<Exception>(() =>
+            fx.StartHost(new Dictionary<string, string?> { ["Social:Embeddings:Dimensions"] = dimensions })
+        );
+        Assert.Contains("Social:Embeddings:Dimensions", failure.ToString());
+        Assert.DoesNotContain(FakeEmbeddingsServer.ApiKey, failure.ToString());
+    }
+
     [Theory]
     [InlineData("")]
     [InlineData("q=")]
@@ -329,9 +360,10 @@ public static class SearchFlow
         return id;
     }
 
-    /// <summary>Waits until the worker embedded the current text of each document.</summary>
-    public static Task EmbeddedAsync(SocialFixture fx, params Guid[] ids) =>
-        Eventually.TrueAsync(
+    /// <summary>Waits until the worker embedded the current text of each document, and the index has it.</summary>
+    public static async Task EmbeddedAsync(SocialFixture fx, params Guid[] ids)
+    {
+        await Eventually.TrueAsync(
             async () =>
                 await fx.ScalarAsync<long>(
                     "SELECT count(*) FROM search_documents WHERE id = ANY(@ids) AND embedded_revision = revision",
@@ -339,6 +371,16 @@ public static class SearchFlow
                 ) == ids.Length,
             "the documents were never embedded"
         );
+        var seq = await fx.ScalarAsync<long>(
+            "SELECT max(embedded_seq) FROM search_documents WHERE id = ANY(@ids)",
+            ("ids", ids)
+        );
+        var index = fx.Host.Services.GetRequiredService<VectorIndex>();
+        await Eventually.TrueAsync(
+            () => Task.FromResult(index.Ready && index.AppliedSeq >= seq),
+            "the vector index never caught up"
+        );
+    }
 
     public static async Task<JsonNode> SearchAsync(
         SocialFixture fx,

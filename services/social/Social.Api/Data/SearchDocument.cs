@@ -28,6 +28,9 @@ public sealed class SearchDocument
     public float[]? Embedding { get; set; }
     public int Attempts { get; set; }
 
+    /// <summary>From search_documents_embedded_seq each time the embedding is stored or withdrawn.</summary>
+    public long? EmbeddedSeq { get; set; }
+
     /// <summary>A worker's claim until then, or the next try after a failure.</summary>
     public DateTimeOffset? RetryAt { get; set; }
 
@@ -52,5 +55,6 @@ internal sealed class SearchDocumentConfiguration : IEntityTypeConfiguration<Sea
         e.HasIndex(d => d.RetryAt)
             .HasFilter("embedded_revision IS DISTINCT FROM revision")
             .HasDatabaseName("search_documents_stale");
+        e.HasIndex(d => d.EmbeddedSeq).HasDatabaseName("search_documents_changes");
     }
 }

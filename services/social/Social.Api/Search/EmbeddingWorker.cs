@@ -106,6 +106,8 @@ public sealed class EmbeddingWorker(
                 UPDATE search_documents SET
                     embedding = CASE WHEN revision = {d.Revision} THEN {vectors[i]} ELSE embedding END,
                     embedded_revision = CASE WHEN revision = {d.Revision} THEN revision ELSE embedded_revision END,
+                    embedded_seq = CASE WHEN revision = {d.Revision} THEN nextval('search_documents_embedded_seq')
+                        ELSE embedded_seq END,
                     attempts = 0, retry_at = NULL
                 WHERE kind = {d.Kind} AND id = {d.Id}
                 """,

@@ -33,12 +33,24 @@ public sealed class SearchEmbeddingOptions : OpenAiEmbeddingOptions
 
     public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>How often each instance reads the embeddings stored since its last look into its index.</summary>
+    public TimeSpan IndexRefreshInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How often each instance reloads its whole vector index (dropping deleted documents).</summary>
+    public TimeSpan FullReloadInterval { get; set; } = TimeSpan.FromMinutes(10);
+
     public override IEnumerable<string> Problems(string section)
     {
         foreach (var problem in base.Problems(section))
             yield return problem;
-        if (QueryTimeout <= TimeSpan.Zero || PollInterval <= TimeSpan.Zero || RetryDelay <= TimeSpan.Zero)
-            yield return $"{section}: QueryTimeout, PollInterval and RetryDelay must be more than 0.";
+        if (
+            QueryTimeout <= TimeSpan.Zero
+            || PollInterval <= TimeSpan.Zero
+            || RetryDelay <= TimeSpan.Zero
+            || IndexRefreshInterval <= TimeSpan.Zero
+            || FullReloadInterval <= TimeSpan.Zero
+        )
+            yield return $"{section}: every interval, delay and timeout must be more than 0.";
         if (MaxRetryDelay < RetryDelay)
             yield return $"{section}:MaxRetryDelay must not be below RetryDelay.";
         if (BatchSize is < 1 or > 256)

@@ -81,7 +81,8 @@ public sealed class SearchEventCancelledConsumer(SocialDbContext db, ILogger<Sea
             $"""
             INSERT INTO search_documents AS d (kind, id, title, body, is_public, cancelled)
                 VALUES ({SearchKinds.Events}, {eventId}, '', '', false, true)
-            ON CONFLICT (kind, id) DO UPDATE SET cancelled = true, embedding = NULL, title = '', body = ''
+            ON CONFLICT (kind, id) DO UPDATE SET cancelled = true, embedding = NULL, title = '', body = '',
+                embedded_seq = nextval('search_documents_embedded_seq')
             """,
             cancellationToken
         );

@@ -21,6 +21,8 @@ public static class SearchSetup
         builder.Services.AddSingleton<QueryEmbeddingCache>();
         builder.Services.AddScoped<SemanticSearch>();
         builder.Services.AddHostedService<EmbeddingWorker>();
+        builder.Services.AddSingleton<VectorIndex>();
+        builder.Services.AddHostedService<VectorIndexSync>();
         return builder;
     }
 }

@@ -7,14 +7,16 @@ using Npgsql;
 namespace Community.Social.Search;
 
 /// <summary>
-/// Nearest documents to a query's embedding (an exact scan: docs/semantic-search.md says why), or, without an
-/// endpoint or when it fails, PostgreSQL full-text ranking; blocks both ways and visibility apply in the same query.
+/// Nearest documents to a query's embedding (an exact scan of this instance's <see cref="VectorIndex"/>, its
+/// candidates checked in PostgreSQL: docs/semantic-search.md says why), or, without an endpoint or when it fails,
+/// PostgreSQL full-text ranking; blocks both ways and visibility are SQL in both.
 /// </summary>
 public sealed class SemanticSearch(
     SocialDbContext db,
     IServiceProvider services,
     IOptions<SearchEmbeddingOptions> options,
     QueryEmbeddingCache cache,
+    VectorIndex index,
     ILogger<SemanticSearch> logger
 )
 {
@@ -52,39 +54,116 @@ public sealed class SemanticSearch(
     )
     {
         var vector = await QueryVectorAsync(q, cancellationToken);
-        var parameters = new List<NpgsqlParameter>
+        return vector is null
+            ? (FullText, await MatchingAsync(db, callerId, q, kinds, limit, cancellationToken))
+            : (
+                Embeddings,
+                index.Ready
+                    ? await NearestInIndexAsync(db, index, callerId, vector, kinds, limit, cancellationToken)
+                    : await NearestAsync(db, callerId, vector, kinds, limit, cancellationToken)
+            );
+    }
+
+    private sealed record Seen(string Kind, Guid Id, string Title, string Body);
+
+    /// <summary>
+    /// Candidates from this instance's <see cref="VectorIndex"/>, kept when PostgreSQL says the caller may see them;
+    /// when too few pass, four times as many are asked for, until the index has no more.
+    /// </summary>
+    public static async Task<List<Hit>> NearestInIndexAsync(
+        SocialDbContext db,
+        VectorIndex index,
+        Guid callerId,
+        float[] vector,
+        IReadOnlyList<string> kinds,
+        int limit,
+        CancellationToken cancellationToken
+    )
+    {
+        for (var wanted = limit * 4 + 20; ; wanted *= 4)
         {
-            new("me", callerId),
-            new("kinds", kinds.ToArray()),
-            new("limit", limit),
-        };
-        string sql;
-        if (vector is not null)
-        {
-            parameters.Add(new("v", vector));
-            // Unit vectors: cosine similarity is 1 - d²/2 of their euclidean distance.
-            sql = $"""
+            var candidates = index.Nearest(kinds, vector, wanted);
+            if (candidates.Count == 0)
+                return [];
+            var seen = await db
+                .Database.SqlQueryRaw<Seen>(
+                    $"""
+                    SELECT d.kind, d.id, d.title, d.body
+                    FROM search_documents d
+                    JOIN unnest(@ckinds, @cids) AS c(kind, id) ON c.kind = d.kind AND c.id = d.id
+                    WHERE d.embedding IS NOT NULL AND {Visible}
+                    """,
+                    [
+                        .. Parameters(callerId, kinds, limit),
+                        new NpgsqlParameter("ckinds", candidates.Select(c => c.Kind).ToArray()),
+                        new NpgsqlParameter("cids", candidates.Select(c => c.Id).ToArray()),
+                    ]
+                )
+                .ToDictionaryAsync(s => (s.Kind, s.Id), cancellationToken);
+            if (seen.Count >= limit || candidates.Count < wanted)
+                return
+                [
+                    .. candidates
+                        .Where(c => seen.ContainsKey((c.Kind, c.Id)))
+                        .Take(limit)
+                        .Select(c => new Hit(
+                            c.Kind,
+                            c.Id,
+                            seen[(c.Kind, c.Id)].Title,
+                            seen[(c.Kind, c.Id)].Body,
+                            c.Score
+                        )),
+                ];
+        }
+    }
+
+    /// <summary>The documents nearest <paramref name="vector"/> the caller may see, by a scan in PostgreSQL.</summary>
+    public static Task<List<Hit>> NearestAsync(
+        SocialDbContext db,
+        Guid callerId,
+        float[] vector,
+        IReadOnlyList<string> kinds,
+        int limit,
+        CancellationToken cancellationToken
+    ) =>
+        // Unit vectors: cosine similarity is 1 - d²/2 of their euclidean distance.
+        db
+            .Database.SqlQueryRaw<Hit>(
+                $"""
                 SELECT d.kind, d.id, d.title, d.body,
                     1 - power(cube(d.embedding::float8[]) <-> cube(@v::float8[]), 2) / 2 AS score
                 FROM search_documents d
                 WHERE d.embedding IS NOT NULL AND {Visible}
                 ORDER BY cube(d.embedding::float8[]) <-> cube(@v::float8[]), d.id LIMIT @limit
-                """;
-        }
-        else
-        {
-            parameters.Add(new("q", q));
-            sql = $"""
+                """,
+                [.. Parameters(callerId, kinds, limit), new NpgsqlParameter("v", vector)]
+            )
+            .ToListAsync(cancellationToken);
+
+    /// <summary>The documents matching <paramref name="q"/> the caller may see, best full-text rank first.</summary>
+    public static Task<List<Hit>> MatchingAsync(
+        SocialDbContext db,
+        Guid callerId,
+        string q,
+        IReadOnlyList<string> kinds,
+        int limit,
+        CancellationToken cancellationToken
+    ) =>
+        db
+            .Database.SqlQueryRaw<Hit>(
+                $"""
                 SELECT d.kind, d.id, d.title, d.body,
                     ts_rank({Document}, websearch_to_tsquery('english'::regconfig, @q))::float8 AS score
                 FROM search_documents d
                 WHERE {Document} @@ websearch_to_tsquery('english'::regconfig, @q) AND {Visible}
                 ORDER BY score DESC, d.id LIMIT @limit
-                """;
-        }
-        var hits = await db.Database.SqlQueryRaw<Hit>(sql, [.. parameters]).ToListAsync(cancellationToken);
-        return (vector is null ? FullText : Embeddings, hits);
-    }
+                """,
+                [.. Parameters(callerId, kinds, limit), new NpgsqlParameter("q", q)]
+            )
+            .ToListAsync(cancellationToken);
+
+    private static NpgsqlParameter[] Parameters(Guid callerId, IReadOnlyList<string> kinds, int limit) =>
+        [new("me", callerId), new("kinds", kinds.ToArray()), new("limit", limit)];
 
     /// <summary>The query's unit vector, or null when full text must answer (no endpoint, or it failed now).</summary>
     private async Task<float[]?> QueryVectorAsync(string q, CancellationToken cancellationToken)
