@@ -233,7 +233,7 @@ public static partial class SocialBench
             if (first.Count <= PageSize)
                 return;
             var last = first[PageSize - 1];
-            await Discover(db, caller, filter, new DiscoverPosition(last.Boosted, last.Score, last.UserId));
+            await Discover(db, caller, filter, new DiscoverPosition(last.Boosted, last.Score, last.Elite, last.UserId));
         }
         var bigFollower = Population.Id(people.BigFollower);
         Task<List<FollowsApi.FollowRow>> FollowingPage(SocialDbContext db, TimeAndId? after) =>
