@@ -211,7 +211,10 @@ export interface components {
         CompanionMessageDto: {
             /** Format: uuid */
             id: string;
-            /** Format: int64 */
+            /**
+             * Format: int64
+             * @description The message's number within the caller's conversation: 1, 2, 3... in order (a message and its reply take two in a row); it keeps counting after the conversation is deleted.
+             */
             seq: number;
             /** @description user or assistant (the companion). */
             role: string;

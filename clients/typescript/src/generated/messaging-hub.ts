@@ -12,11 +12,34 @@ export interface components {
             size_bytes: number;
             url: string;
         };
-        MemberChange: {
+        AttendeeChange: {
             /** Format: uuid */
             conversation_id: string;
             /** Format: uuid */
+            event_id: string;
+            /** Format: uuid */
             user_id: string;
+        };
+        ChatPresence: {
+            /** Format: uuid */
+            conversation_id: string;
+            /** Format: uuid */
+            event_id: string;
+            /** Format: uuid */
+            user_id: string;
+            username: string | null;
+            display_name: string | null;
+        };
+        MemberChange: {
+            /** Format: uuid */
+            conversation_id: string | null;
+            /** Format: uuid */
+            user_id: string;
+            /**
+             * Format: uuid
+             * @default null
+             */
+            group_id: string | null;
         };
         MessageDto: {
             /** Format: uuid */
@@ -123,6 +146,8 @@ export interface components {
             conversation_id: string;
             /** Format: uuid */
             user_id: string;
+            username: string | null;
+            display_name: string | null;
         };
         UserRef: {
             /** Format: uuid */
@@ -145,10 +170,14 @@ export const hubPath = "/hubs/chat";
 
 /** Hub methods a client invokes: their arguments, in order, and what they answer. */
 export interface HubMethods {
-    /** Starts live delivery of the conversation to this connection; answers the messages after since_seq (at most 100, oldest first; has_more: join again from the last) or, with null, the newest page. */
+    /** Starts live delivery of the conversation to this connection; answers the messages after since_seq (at most 100, oldest first; has_more: join again from the last) or, with null, the newest page. An event chat's members hear user_joined when it is the caller's first connection in it. */
     JoinConversation: { args: [id: string, since_seq: number | null]; result: components["schemas"]["MessageHistory"] };
-    /** Stops live delivery of the conversation to this connection. */
+    /** Stops live delivery of the conversation to this connection (an event chat's members hear user_left when it was the caller's last connection in it). */
     LeaveConversation: { args: [id: string]; result: void };
+    /** Subscribes this connection to a group's member_joined and member_left (conversation_id null) while the caller is a member; a non-member gets the 404 of a group that does not exist. */
+    JoinGroup: { args: [group_id: string]; result: void };
+    /** Ends this connection's subscription to the group's community events. */
+    LeaveGroup: { args: [group_id: string]; result: void };
     /** Sends a message (idempotent per client_txn_id, as POST /conversations/{id}/messages); answers the message. */
     SendMessage: { args: [id: string, text: string | null, client_txn_id: string | null, reply_to: string | null]; result: components["schemas"]["MessageDto"] };
     /** Edits one of the caller's messages; answers the message. */
@@ -157,7 +186,7 @@ export interface HubMethods {
     DeleteMessage: { args: [id: string, message_id: string]; result: components["schemas"]["MessageDto"] };
     /** Moves the caller's read position to seq; answers the read position and unread count. */
     MarkRead: { args: [id: string, seq: number]; result: components["schemas"]["ReadPosition"] };
-    /** Tells the other members' joined connections the caller is typing (never stored); repeat it while typing. */
+    /** Tells the other members' joined connections the caller is typing (never stored); repeat it while typing: stop_typing follows 5 seconds after the last call, or at once on a send or StopTyping. */
     Typing: { args: [id: string]; result: void };
     /** Tells the other members' joined connections the caller stopped typing. */
     StopTyping: { args: [id: string]; result: void };
@@ -171,15 +200,23 @@ export interface HubEvents {
     message_updated: components["schemas"]["MessageDto"];
     /** A message of a joined conversation was deleted: its tombstone. */
     message_deleted: components["schemas"]["MessageDto"];
-    /** Another member is typing in a joined conversation; it lapses unless repeated (or ended by stop_typing). */
+    /** Another member is typing in a joined conversation (with their username and display_name); stop_typing follows when they stop, send, or do not repeat it within 5 seconds. */
     typing: components["schemas"]["TypingSignal"];
-    /** Another member stopped typing in a joined conversation. */
+    /** Another member stopped typing in a joined conversation: they said so, sent a message, or let 5 seconds pass. */
     stop_typing: components["schemas"]["TypingSignal"];
-    /** Someone joined a joined event chat's or group thread's members. */
+    /** Someone joined the group of a joined thread (conversation_id the thread) or of a group subscribed to with JoinGroup (conversation_id null). */
     member_joined: components["schemas"]["MemberChange"];
-    /** Someone left a joined event chat's or group thread's members. */
+    /** Someone left, or was removed from, the group of a joined thread or of a subscribed group (as member_joined). */
     member_left: components["schemas"]["MemberChange"];
-    /** A thread was started in one of the user's groups. */
+    /** Someone registered for the event of a joined event chat (they are now among its members). */
+    attendee_registered: components["schemas"]["AttendeeChange"];
+    /** Someone cancelled their registration for the event of a joined event chat (they left its members). */
+    attendee_cancelled: components["schemas"]["AttendeeChange"];
+    /** Someone opened a joined event chat (their first connection joined it). */
+    user_joined: components["schemas"]["ChatPresence"];
+    /** Someone left a joined event chat (their last connection in it left or closed). */
+    user_left: components["schemas"]["ChatPresence"];
+    /** A thread was started in one of the user's groups (to every connection of its members, subscribed or not). */
     new_thread: components["schemas"]["ThreadDto"];
     /** A member's read position in a joined conversation moved. */
     read: components["schemas"]["ReadReceipt"];
@@ -189,6 +226,6 @@ export interface HubEvents {
     notification: components["schemas"]["NotificationItem"];
 }
 
-export const hubMethodNames = ["JoinConversation","LeaveConversation","SendMessage","EditMessage","DeleteMessage","MarkRead","Typing","StopTyping"] as const;
+export const hubMethodNames = ["JoinConversation","LeaveConversation","JoinGroup","LeaveGroup","SendMessage","EditMessage","DeleteMessage","MarkRead","Typing","StopTyping"] as const;
 
-export const hubEventNames = ["new_message","message_updated","message_deleted","typing","stop_typing","member_joined","member_left","new_thread","read","presence","notification"] as const;
+export const hubEventNames = ["new_message","message_updated","message_deleted","typing","stop_typing","member_joined","member_left","attendee_registered","attendee_cancelled","user_joined","user_left","new_thread","read","presence","notification"] as const;

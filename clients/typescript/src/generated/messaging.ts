@@ -87,6 +87,25 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/conversations/{id}/messages/{message_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One message, as the history shows it (hidden in place across a block); 404 once deleted */
+        get: operations["GetMessage"];
+        put?: never;
+        post?: never;
+        /** Delete a message, leaving a tombstone with its seq (its author, a thread's moderators, an event's organizer) */
+        delete: operations["DeleteMessage"];
+        options?: never;
+        head?: never;
+        /** Change my message's text within 15 minutes of sending */
+        patch: operations["EditMessage"];
+        trace?: never;
+    };
     "/api/v1/conversations/{id}/messages/search": {
         parameters: {
             query?: never;
@@ -102,24 +121,6 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
-        trace?: never;
-    };
-    "/api/v1/conversations/{id}/messages/{message_id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post?: never;
-        /** Delete a message, leaving a tombstone with its seq (its author, a thread's moderators, an event's organizer) */
-        delete: operations["DeleteMessage"];
-        options?: never;
-        head?: never;
-        /** Change my message's text within 15 minutes of sending */
-        patch: operations["EditMessage"];
         trace?: never;
     };
     "/api/v1/conversations/{id}/read": {
@@ -1197,19 +1198,16 @@ export interface operations {
             };
         };
     };
-    SearchMessages: {
+    GetMessage: {
         parameters: {
-            query?: {
-                q?: string;
-                before_seq?: number;
-                limit?: number;
-            };
+            query?: never;
             header?: {
                 /** @description The caller's request id (1-64 of A-Z a-z 0-9 . _ : -), echoed and logged; else a new one. */
                 "X-Request-Id"?: string;
             };
             path: {
                 id: string;
+                message_id: string;
             };
             cookie?: never;
         };
@@ -1220,10 +1218,12 @@ export interface operations {
                 headers: {
                     /** @description The request's id, as in logs and problem details. */
                     "X-Request-Id"?: string;
+                    /** @description The resource's version, for If-Match on its update. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["MessageHistory"];
+                    "application/json": components["schemas"]["MessageDto"];
                 };
             };
             /** @description Bad Request */
@@ -1444,6 +1444,81 @@ export interface operations {
             };
             /** @description Unprocessable Entity */
             422: {
+                headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    SearchMessages: {
+        parameters: {
+            query?: {
+                q?: string;
+                before_seq?: number;
+                limit?: number;
+            };
+            header?: {
+                /** @description The caller's request id (1-64 of A-Z a-z 0-9 . _ : -), echoed and logged; else a new one. */
+                "X-Request-Id"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessageHistory"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
                 headers: {
                     /** @description The request's id, as in logs and problem details. */
                     "X-Request-Id"?: string;

@@ -1,6 +1,41 @@
 // Generated from contract/social.openapi.json by scripts/generate.mjs: do not edit; run clients/typescript/generate.sh.
 
 export interface paths {
+    "/api/v1/profiles/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My innovator profile: skills, certifications, awards, projects and who sees each section */
+        get: operations["GetMyInnovatorProfile"];
+        /** Replace my innovator profile (absent lists empty, absent visibility public); shown on my public profile as each section's visibility allows: public, connections or private */
+        put: operations["PutMyInnovatorProfile"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/profiles/me/analyze": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** An AI analysis of my innovator profile: strengths, interests to look for in connections, next steps (offline: true when the built-in analyst wrote it); per UTC day free 3, premium 20, elite 100 (the token's tier), else 429 with Retry-After */
+        post: operations["AnalyzeMyInnovatorProfile"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/profiles/{user_id}": {
         parameters: {
             query?: never;
@@ -76,7 +111,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** People to meet: boosted first, then by compatibility; age_min, age_max and gender need premium or elite (403) */
+        /** People to meet: boosted first, then by compatibility, elite members before others of equal compatibility (priority visibility); age_min, age_max and gender need premium or elite (403) */
         get: operations["Discover"];
         put?: never;
         post?: never;
@@ -150,6 +185,23 @@ export interface paths {
         post?: never;
         /** End a connection, or withdraw my request (either side) */
         delete: operations["RemoveConnection"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/network/connections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My connections, as GET /api/v1/connections answers them (same parameters, same pages) */
+        get: operations["ListNetworkConnections"];
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -249,7 +301,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Public and private groups (and secret ones I belong to), most members first, filtered by q, region, interest, category, tag */
+        /** Public and private groups (and secret ones I belong to), most members first, filtered by visibility (public|private), q, region, interest, category, tag */
         get: operations["ExploreGroups"];
         put?: never;
         /** Create a group (GroupCreated); I am its owner and first member */
@@ -284,7 +336,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A group (404 for a secret group I neither belong to nor was invited to) */
+        /** A group with its recent_activity (404 for a secret group I neither belong to nor was invited to) */
         get: operations["GetGroup"];
         put?: never;
         post?: never;
@@ -450,6 +502,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/network/graph": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My neighbourhood to two hops as nodes {id, username, hop} and edges {from, to}: at most 50 first-hop (newest connections first) and 200 nodes, 2000 edges, truncated when cut; nobody blocked either way */
+        get: operations["GetNetworkGraph"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/reports": {
         parameters: {
             query?: never;
@@ -477,7 +546,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Resolve an open report (admin): dismiss, warn, remove_content or suspend_user (ReportResolved); again is 409 */
+        /** Resolve an open report (admin): dismiss, warn, remove_content or suspend_user (ReportResolved, with suspend_until for a user report: the suspension's end, up to 10 years ahead); again is 409 */
         post: operations["ResolveReport"];
         delete?: never;
         options?: never;
@@ -492,7 +561,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** My streak, counts, weekly growth, the badges I earned and my progress towards the others */
+        /** My streak, counts, weekly growth (percent, counts in weekly_growth_detail), emotional path progress (0-100), the daily message, the badges I earned and my progress towards the others */
         get: operations["GetDashboard"];
         put?: never;
         post?: never;
@@ -519,10 +588,45 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/search/semantic": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** People, groups and events by meaning (embeddings), or by full text without an embeddings endpoint; mode says which ran */
+        get: operations["SemanticSearch"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** @description An award: what, from whom, and the year. */
+        Award: {
+            title: string;
+            issuer?: null | string;
+            /** Format: int32 */
+            year?: null | number;
+        };
+        AwardInput: {
+            /** @description 1-120 characters. */
+            title: string;
+            /** @description At most 120 characters. */
+            issuer?: null | string;
+            /**
+             * Format: int32
+             * @description 1900 to this year.
+             */
+            year?: null | number;
+        };
         BadgeProgressDto: {
             badge: string;
             name: string;
@@ -537,6 +641,27 @@ export interface components {
             user: components["schemas"]["UserSummary"];
             /** Format: date-time */
             blocked_at: string;
+        };
+        /** @description A certification: what, from whom, the year it was earned, and where it can be checked. */
+        Certification: {
+            name: string;
+            issuer?: null | string;
+            /** Format: int32 */
+            year?: null | number;
+            url?: null | string;
+        };
+        CertificationInput: {
+            /** @description 1-120 characters. */
+            name: string;
+            /** @description At most 120 characters. */
+            issuer?: null | string;
+            /**
+             * Format: int32
+             * @description 1900 to this year.
+             */
+            year?: null | number;
+            /** @description Where it can be checked: absolute http(s), at most 500 characters. */
+            url?: null | string;
         };
         /** @description A request or a connection as one side sees it: direction outgoing when the caller asked. */
         ConnectionDto: {
@@ -625,7 +750,19 @@ export interface components {
             user_id: string;
             streak: components["schemas"]["Streak"];
             counts: components["schemas"]["DashboardCounts"];
-            weekly_growth: components["schemas"]["WeeklyGrowth"];
+            /**
+             * Format: double
+             * @description New connections and followers in the last 7 days against the 7 before, in percent with one decimal ((this - before) * 100 / before, e.g. 12.5 or -40.0); null when the week before had none. The counts are in weekly_growth_detail.
+             */
+            weekly_growth?: null | number;
+            weekly_growth_detail: components["schemas"]["WeeklyGrowth"];
+            /**
+             * Format: int32
+             * @description 0-100, the sum of: 20 per completed course (up to 40), 5 per course in progress (up to 10), 2 per day of the current streak (up to 30) and 1 per active day in the last 28 (up to 20). Companion check-ins are not counted: social hears nothing of them.
+             */
+            emotional_path_progress: number;
+            /** @description One of DashboardRules.DailyMessages, chosen by the caller's id and today's UTC date: the same all day, another day likely another. */
+            daily_message: string;
             badges: components["schemas"]["EarnedBadgeDto"][];
             next_badges: components["schemas"]["BadgeProgressDto"][];
         };
@@ -680,7 +817,31 @@ export interface components {
             /** Format: date-time */
             followed_at: string;
         };
-        /** @description A group as the caller sees it: its settings, its owner (null when a block stands between them), the caller's role (owner | moderator | member, null when not one) and membership_status member | pending | invited | none. */
+        /** @description An accepted connection between two nodes, from the one nearer me (the smaller id at equal hops). */
+        GraphEdgeDto: {
+            /** Format: uuid */
+            from: string;
+            /** Format: uuid */
+            to: string;
+        };
+        /** @description A person in my neighbourhood: hop 0 is me, 1 my connections, 2 theirs. */
+        GraphNodeDto: {
+            /** Format: uuid */
+            id: string;
+            username?: null | string;
+            /** Format: int32 */
+            hop: number;
+        };
+        /** @description One thing that happened in a group (someone joined, or started a thread), for the group's page. */
+        GroupActivityDto: {
+            /** @enum {string} */
+            kind: "group_joined" | "thread_started";
+            actor: components["schemas"]["UserSummary"];
+            subject: components["schemas"]["FeedSubjectDto"];
+            /** Format: date-time */
+            occurred_at: string;
+        };
+        /** @description A group as the caller sees it: its settings, its owner (null when a block stands between them), the caller's role (owner | moderator | member, null when not one) and membership_status member | pending | invited | none. recent_activity: on GET /api/v1/groups/{id} only (null elsewhere), the latest 10 joins and threads started, newest first (for members only in a private or secret group; nobody blocked either way). */
         GroupDto: {
             /** Format: uuid */
             id: string;
@@ -710,6 +871,7 @@ export interface components {
             created_at: string;
             /** Format: date-time */
             updated_at: string;
+            recent_activity?: null | components["schemas"]["GroupActivityDto"][];
         };
         /** @description Everything an owner sets on a group. Creation reads it from the body; an edit overlays the body on the current values and validates the result with the same rules. Unknown members (owner_id, member_count...) are refused by the shared JSON options. */
         GroupInput: {
@@ -813,6 +975,41 @@ export interface components {
             /** Format: int32 */
             member_count: number;
         };
+        /** @description My innovator profile as I wrote it; updated_at is null until I first saved it. */
+        InnovatorProfileDto: {
+            /** Format: uuid */
+            user_id: string;
+            skills: string[];
+            certifications: components["schemas"]["Certification"][];
+            awards: components["schemas"]["Award"][];
+            projects: components["schemas"]["InnovatorProject"][];
+            visibility: components["schemas"]["SectionVisibilityDto"];
+            /** Format: date-time */
+            updated_at?: null | string;
+        };
+        /** @description My whole innovator profile: each list replaces the stored one (absent: empty), each section's visibility is public, connections or private (absent: public). Bounds: 50 skills of 1-50 characters (repeats ignoring case are dropped), 20 certifications, 20 awards and 20 projects; names and titles 1-120 characters, issuers 120, descriptions 1000, URLs absolute http(s) of at most 500, years 1900 to this year. */
+        InnovatorProfileInput: {
+            skills?: null | string[];
+            certifications?: null | components["schemas"]["CertificationInput"][];
+            awards?: null | components["schemas"]["AwardInput"][];
+            projects?: null | components["schemas"]["ProjectInput"][];
+            visibility?: null | components["schemas"]["SectionVisibilityInput"];
+        };
+        /** @description A project: what it is, where to see it, and the year. */
+        InnovatorProject: {
+            name: string;
+            description?: null | string;
+            url?: null | string;
+            /** Format: int32 */
+            year?: null | number;
+        };
+        /** @description The sections of a member's innovator profile the caller may see on their public profile: a section its owner keeps private, or for connections when the caller is not one, is null (hidden), unlike an empty list (nothing entered). */
+        InnovatorSectionsDto: {
+            skills?: null | string[];
+            certifications?: null | components["schemas"]["Certification"][];
+            awards?: null | components["schemas"]["Award"][];
+            projects?: null | components["schemas"]["InnovatorProject"][];
+        };
         /** @description An invitation to join the group. */
         InvitationRequest: {
             /**
@@ -825,6 +1022,12 @@ export interface components {
         JoinRequest: {
             /** @description At most 500 characters. */
             reason?: null | string;
+        };
+        /** @description My neighbourhood to two hops for drawing: at most 50 first-hop and 200 nodes in all, and the accepted connections among them (at most 2000); truncated when any bound cut something off. */
+        NetworkGraphDto: {
+            nodes: components["schemas"]["GraphNodeDto"][];
+            edges: components["schemas"]["GraphEdgeDto"][];
+            truncated: boolean;
         };
         /** @description The shortest chain of accepted connections from the caller (first) to the person asked for (last). */
         NetworkPathDto: {
@@ -902,7 +1105,15 @@ export interface components {
             /** Format: int32 */
             events_attended: number;
         };
-        /** @description A member's public profile (no contact details, no birth date, no gender) and how they relate to the caller: connection_status none | pending_outgoing | pending_incoming | connected. */
+        /** @description An analysis of my innovator profile: what stands out, interests worth looking for in connections, what to do next; model names what wrote it, offline is true when it was the built-in analyst (no endpoint, or the model failed). */
+        ProfileAnalysisDto: {
+            strengths: string[];
+            suggested_interests: string[];
+            next_steps: string[];
+            model: string;
+            offline: boolean;
+        };
+        /** @description A member's public profile (no contact details, no birth date, no gender) and how they relate to the caller: connection_status none | pending_outgoing | pending_incoming | connected; innovator: the sections of their innovator profile the owner lets the caller see. */
         ProfileDto: {
             /** Format: uuid */
             user_id: string;
@@ -931,6 +1142,20 @@ export interface components {
             connection_id?: null | string;
             is_following: boolean;
             follows_you: boolean;
+            innovator: components["schemas"]["InnovatorSectionsDto"];
+        };
+        ProjectInput: {
+            /** @description 1-120 characters. */
+            name: string;
+            /** @description At most 1000 characters. */
+            description?: null | string;
+            /** @description Absolute http(s), at most 500 characters. */
+            url?: null | string;
+            /**
+             * Format: int32
+             * @description 1900 to this year.
+             */
+            year?: null | number;
         };
         ReportDto: {
             /** Format: uuid */
@@ -954,6 +1179,8 @@ export interface components {
             resolved_by?: null | string;
             /** Format: date-time */
             resolved_at?: null | string;
+            /** Format: date-time */
+            suspended_until?: null | string;
         };
         /** @description A report of something against the rules, for the moderators. */
         ReportRequest: {
@@ -984,6 +1211,11 @@ export interface components {
             action: "dismiss" | "warn" | "remove_content" | "suspend_user";
             /** @description The admin's note, kept with the report. */
             note?: null | string;
+            /**
+             * Format: date-time
+             * @description Only with suspend_user on a user report: when the suspension ends (ISO 8601, in the future, at most 10 years ahead); absent, the account stays suspended until an admin lifts it.
+             */
+            suspend_until?: null | string;
         };
         /** @description A member's new role in the group. */
         RoleChange: {
@@ -992,6 +1224,45 @@ export interface components {
              * @enum {string}
              */
             role: "owner" | "moderator" | "member";
+        };
+        /** @description One result: what it is, its id, its name and the start of its text; score is higher for closer. */
+        SearchHitDto: {
+            /** @enum {string} */
+            type: "people" | "groups" | "events";
+            /** Format: uuid */
+            id: string;
+            title: string;
+            snippet: string;
+            /** Format: double */
+            score: number;
+        };
+        /** @description Who sees each section: public, connections or private. */
+        SectionVisibilityDto: {
+            /** @enum {string} */
+            skills: "public" | "connections" | "private";
+            /** @enum {string} */
+            certifications: "public" | "connections" | "private";
+            /** @enum {string} */
+            awards: "public" | "connections" | "private";
+            /** @enum {string} */
+            projects: "public" | "connections" | "private";
+        };
+        /** @description Who sees each section of my public profile: public, connections (my connections) or private. */
+        SectionVisibilityInput: {
+            /** @enum {null|string} */
+            skills?: "public" | "connections" | "private" | null;
+            /** @enum {null|string} */
+            certifications?: "public" | "connections" | "private" | null;
+            /** @enum {null|string} */
+            awards?: "public" | "connections" | "private" | null;
+            /** @enum {null|string} */
+            projects?: "public" | "connections" | "private" | null;
+        };
+        /** @description Results best first. mode says what ranked them: embeddings (nearest by meaning, score is cosine similarity) or full_text (PostgreSQL full-text ranking, score is ts_rank) when no embeddings endpoint is configured or it failed. */
+        SemanticSearchDto: {
+            /** @enum {string} */
+            mode: "embeddings" | "full_text";
+            items: components["schemas"]["SearchHitDto"][];
         };
         /** @description Days in a row with activity, whether today is one of them, and the last active day. */
         Streak: {
@@ -1042,6 +1313,266 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    GetMyInnovatorProfile: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The caller's request id (1-64 of A-Z a-z 0-9 . _ : -), echoed and logged; else a new one. */
+                "X-Request-Id"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InnovatorProfileDto"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    PutMyInnovatorProfile: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The caller's request id (1-64 of A-Z a-z 0-9 . _ : -), echoed and logged; else a new one. */
+                "X-Request-Id"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "skills": [
+                 *         "product design",
+                 *         "PostgreSQL",
+                 *         "public speaking"
+                 *       ],
+                 *       "certifications": [
+                 *         {
+                 *           "name": "AWS Solutions Architect",
+                 *           "issuer": "Amazon Web Services",
+                 *           "year": 2024,
+                 *           "url": "https://aws.amazon.com/certification/"
+                 *         }
+                 *       ],
+                 *       "awards": [
+                 *         {
+                 *           "title": "Best Hardware Hack",
+                 *           "issuer": "Dubai Tech Hackathon",
+                 *           "year": 2025
+                 *         }
+                 *       ],
+                 *       "projects": [
+                 *         {
+                 *           "name": "Solar Scout",
+                 *           "description": "A map of rooftops worth a panel.",
+                 *           "url": "https://github.com/example/solar-scout",
+                 *           "year": 2025
+                 *         }
+                 *       ],
+                 *       "visibility": {
+                 *         "skills": "public",
+                 *         "certifications": "connections",
+                 *         "awards": "public",
+                 *         "projects": "private"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["InnovatorProfileInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InnovatorProfileDto"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    AnalyzeMyInnovatorProfile: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The caller's request id (1-64 of A-Z a-z 0-9 . _ : -), echoed and logged; else a new one. */
+                "X-Request-Id"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProfileAnalysisDto"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     GetProfile: {
         parameters: {
             query?: never;
@@ -1816,6 +2347,80 @@ export interface operations {
             };
         };
     };
+    ListNetworkConnections: {
+        parameters: {
+            query?: {
+                status?: string;
+                direction?: string;
+                cursor?: string;
+                limit?: number;
+            };
+            header?: {
+                /** @description The caller's request id (1-64 of A-Z a-z 0-9 . _ : -), echoed and logged; else a new one. */
+                "X-Request-Id"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CursorPageOfConnectionDto"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     Follow: {
         parameters: {
             query?: never;
@@ -2335,6 +2940,8 @@ export interface operations {
     ExploreGroups: {
         parameters: {
             query?: {
+                /** @description public or private: only groups of that visibility; absent: public and private ones, and secret ones I belong to. */
+                visibility?: string;
                 q?: string;
                 region?: string;
                 interest?: string;
@@ -3677,6 +4284,75 @@ export interface operations {
             };
         };
     };
+    GetNetworkGraph: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The caller's request id (1-64 of A-Z a-z 0-9 . _ : -), echoed and logged; else a new one. */
+                "X-Request-Id"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NetworkGraphDto"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     ListReports: {
         parameters: {
             query?: {
@@ -3869,6 +4545,13 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "action": "suspend_user",
+                 *       "note": "Third harassment report this month.",
+                 *       "suspend_until": "2026-12-31T00:00:00.000000Z"
+                 *     }
+                 */
                 "application/json": components["schemas"]["ResolveRequest"];
             };
         };
@@ -4034,6 +4717,82 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CursorPageOfFeedItemDto"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    SemanticSearch: {
+        parameters: {
+            query?: {
+                /** @description What to look for, in plain words (1-200 characters). */
+                q?: string;
+                /** @description One kind only; all three without it. */
+                type?: string;
+                /** @description How many results, 1-50 (10 without it). */
+                limit?: number;
+            };
+            header?: {
+                /** @description The caller's request id (1-64 of A-Z a-z 0-9 . _ : -), echoed and logged; else a new one. */
+                "X-Request-Id"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SemanticSearchDto"];
                 };
             };
             /** @description Bad Request */

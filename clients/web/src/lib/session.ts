@@ -91,11 +91,25 @@ export class Session {
     return hub;
   }
 
-  async signIn(identifier: string, password: string): Promise<string | null> {
+  /**
+   * Signs in; with two-factor sign-in on, the answer is a challenge to complete with {@link completeSignIn}.
+   */
+  async signIn(identifier: string, password: string): Promise<{ error: string | null; challenge?: string }> {
     const { data, error, response } = await this.api.identity.POST("/api/v1/auth/login", {
       body: { identifier, password },
     });
-    if (!data) return problemText(error, response, "Signing in failed.");
+    if (!data) return { error: problemText(error, response, "Signing in failed.") };
+    if ("two_factor_required" in data) return { error: null, challenge: data.challenge };
+    this.begin(data);
+    return { error: null };
+  }
+
+  /** The second step: a code from the authenticator app, or a recovery code (each works once). */
+  async completeSignIn(challenge: string, code: string): Promise<string | null> {
+    const { data, error, response } = await this.api.identity.POST("/api/v1/auth/login/two-factor", {
+      body: { challenge, code },
+    });
+    if (!data) return problemText(error, response, "That code did not work.");
     this.begin(data);
     return null;
   }

@@ -5,6 +5,33 @@ import { href, navigate } from "../lib/router";
 export function SignIn() {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [challenge, setChallenge] = useState<string | null>(null);
+  if (challenge)
+    return (
+      <main class="auth" id="main">
+        <h1>Two-factor sign-in</h1>
+        <form
+          onSubmit={async (e) => {
+            e.preventDefault();
+            const form = new FormData(e.currentTarget);
+            setBusy(true);
+            const failed = await session.completeSignIn(challenge, String(form.get("code")).trim());
+            setBusy(false);
+            setError(failed);
+            if (!failed) navigate("/", true);
+          }}
+        >
+          <label>
+            The 6-digit code from your authenticator app, or a recovery code
+            <input name="code" autoComplete="one-time-code" required maxLength={32} />
+          </label>
+          {error && <p class="error" role="alert">{error}</p>}
+          <button type="submit" disabled={busy}>
+            Continue
+          </button>
+        </form>
+      </main>
+    );
   return (
     <main class="auth" id="main">
       <h1>Sign in to Community</h1>
@@ -14,10 +41,11 @@ export function SignIn() {
           e.preventDefault();
           const form = new FormData(e.currentTarget);
           setBusy(true);
-          const failed = await session.signIn(String(form.get("identifier")), String(form.get("password")));
+          const result = await session.signIn(String(form.get("identifier")), String(form.get("password")));
           setBusy(false);
-          setError(failed);
-          if (!failed) navigate("/", true);
+          setError(result.error);
+          if (result.challenge) setChallenge(result.challenge);
+          else if (!result.error) navigate("/", true);
         }}
       >
         <label>
