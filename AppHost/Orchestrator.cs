@@ -51,7 +51,16 @@ internal sealed partial class Orchestrator(AppHostOptions options, ConsoleOutput
             ClaimDataFolder();
             StopLeftoverChildren();
 
-            dashboard = new Dashboard(options.DashboardUrl, Snapshot, _telemetry, () => _probes);
+            var history = new MetricsHistory(_telemetry);
+            _ = history.RunAsync(stopping);
+            dashboard = new Dashboard(
+                options.DashboardUrl,
+                Snapshot,
+                _telemetry,
+                () => _probes,
+                history,
+                options.HealthTimeout
+            );
             dashboard.Start(stopping);
             var (otlpEndpoint, otlpProtocol) = ServiceEnvironment.OtlpTarget(
                 dashboard.OtlpEndpoint,
@@ -117,6 +126,7 @@ internal sealed partial class Orchestrator(AppHostOptions options, ConsoleOutput
                 );
             }
             _probes = new PlatformProbes(databases, rabbitMq, Resources.VirtualHost);
+            _ = SampleProbesAsync(_probes, history, stopping);
             var admin = LocalAdminFor(services);
             // The secret identity's revocation feed asks of the gateway and services: made for this run, never stored.
             var revocationFeedKey = Convert.ToBase64String(
@@ -281,6 +291,31 @@ internal sealed partial class Orchestrator(AppHostOptions options, ConsoleOutput
                 _redis.LastHealth =
                     "redis-server exited; hub limits are off, the gateway limits in memory, until AppHost restarts";
                 console.Error(_redis.LastHealth);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // AppHost is stopping
+        }
+    }
+
+    /// <summary>
+    /// The outbox and queue charts get a point every 30 s even when no one watches (each reading boots rabbitmqctl's
+    /// Erlang VM: not every 5 s); an open metrics view adds its own readings.
+    /// </summary>
+    private static async Task SampleProbesAsync(
+        PlatformProbes probes,
+        MetricsHistory history,
+        CancellationToken stopping
+    )
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(30));
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stopping))
+            {
+                var (outboxes, queues, _) = await probes.ReadAsync(stopping);
+                history.RecordPlatform(outboxes, queues);
             }
         }
         catch (OperationCanceledException)
