@@ -109,7 +109,7 @@ internal sealed class MetricsHistory(TelemetryStore telemetry, TimeProvider? clo
             _previous[instance] = (seconds, collections, time);
     }
 
-    /// <summary>The platform probes' reading (outbox rows per service, queue depths), at most one per interval.</summary>
+    /// <summary>The platform probes' reading (outbox rows, queue depths), at most one per interval.</summary>
     public void RecordPlatform(IReadOnlyList<OutboxBacklog> outboxes, IReadOnlyList<QueueDepth> queues)
     {
         var now = _clock.GetUtcNow();

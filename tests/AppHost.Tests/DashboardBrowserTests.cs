@@ -27,7 +27,7 @@ public class DashboardPlatformFixture : IAsyncLifetime
     /// <summary>Whether messaging runs too (behind the gateway, its own database on identity's vhost).</summary>
     protected virtual bool WithMessaging => false;
 
-    /// <summary>The password of a connection string only identity's environment holds (the details view masks it).</summary>
+    /// <summary>A connection string password only identity's environment holds (the details view masks it).</summary>
     public string MaskingProbePassword { get; } = "probe-" + Guid.NewGuid().ToString("N");
 
     /// <summary>Messaging's database, when it runs.</summary>
