@@ -114,7 +114,10 @@ internal sealed partial class Orchestrator(AppHostOptions options, ConsoleOutput
             var instances = Resources.Instances(
                 services,
                 options.ReplicasOf,
-                s => s.IsGateway ? options.GatewayUrl : $"http://127.0.0.1:{ports.Dequeue()}"
+                (s, i) =>
+                    s.IsGateway
+                        ? Resources.GatewayUrl(options.GatewayUrl, i, ports.Dequeue)
+                        : $"http://127.0.0.1:{ports.Dequeue()}"
             );
             var addresses = Resources.Addresses(instances);
             var databases = new Dictionary<string, string>();
@@ -200,6 +203,12 @@ internal sealed partial class Orchestrator(AppHostOptions options, ConsoleOutput
             var gateway = _runners.FirstOrDefault(r => r.Kind == "gateway");
             console.Host("everything is healthy:");
             console.Host($"  gateway    {gateway?.Url ?? "(no gateway project yet)"}");
+            foreach (var other in _runners.Where(r => r.Kind == "gateway").Skip(1))
+            {
+                console.Host(
+                    $"  {other.Name, -10} {other.Url}  (the same routes; clients or a load balancer pick one)"
+                );
+            }
             if (gateway is not null)
             {
                 console.Host($"  web app    {gateway.Url.TrimEnd('/')}/app/  (clients/web)");
