@@ -71,7 +71,7 @@ internal static class Resources
             )
             .ToList();
 
-    /// <summary>The address of gateway number <paramref name="number"/>: the advertised one, else its host's port.</summary>
+    /// <summary>The address of gateway <paramref name="number"/>: the advertised one, else a port of its host.</summary>
     public static string GatewayUrl(string advertised, int number, Func<int> freePort) =>
         number == 1
             ? advertised
