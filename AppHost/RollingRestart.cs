@@ -6,6 +6,12 @@ namespace Community.AppHost;
 /// </summary>
 internal sealed class RollingRestart
 {
+    /// <summary>
+    /// How long a restarted instance serves before the next is stopped: the gateway's active health check (every 5 s)
+    /// must have seen it back, or the gateway would be left with the stopping instance alone.
+    /// </summary>
+    public static readonly TimeSpan Settle = TimeSpan.FromSeconds(10);
+
     private readonly Lock _gate = new();
     private readonly Dictionary<string, Task> _rolling = [];
 
@@ -47,6 +53,10 @@ internal sealed class RollingRestart
             {
                 runner.Logs.Add($"rolling restart stopped: {runner.Name} is not healthy ({runner.LastHealth})");
                 return false;
+            }
+            if (i < instances.Count)
+            {
+                await Task.Delay(Settle);
             }
         }
         return true;
