@@ -65,7 +65,8 @@ internal sealed class MetricsHistory(TelemetryStore telemetry, TimeProvider? clo
         var numbers = telemetry.Numbers();
         lock (_gate)
         {
-            foreach (var r in requests)
+            // a service whose exports stopped (stopped, or starved of CPU) has no point: a gap, not a false zero
+            foreach (var r in requests.Where(r => now - telemetry.LastExport(r.Service) <= RateWindow))
             {
                 Add("requests_per_second", r.Service, t, r.RequestsPerSecond);
                 Add("error_share", r.Service, t, r.ErrorRate * 100);

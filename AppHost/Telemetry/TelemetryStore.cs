@@ -233,6 +233,18 @@ internal sealed class TelemetryStore(int maxSpans = 20_000, int maxLogs = 10_000
         }
     }
 
+    /// <summary>When <paramref name="service"/>'s newest request-duration export arrived; null when none did.</summary>
+    public DateTimeOffset? LastExport(string service)
+    {
+        lock (_gate)
+        {
+            return _durations
+                .Where(d => d.Key.Service == service && d.Value.Count > 0)
+                .Select(d => (DateTimeOffset?)d.Value[^1].Received)
+                .Max();
+        }
+    }
+
     /// <summary>The latest value of every gauge and sum each service exported.</summary>
     public IReadOnlyList<NumberPoint> Numbers()
     {

@@ -113,6 +113,30 @@ public sealed class MetricsHistoryTests
     }
 
     [Fact]
+    public void A_service_whose_exports_stopped_leaves_a_gap_instead_of_a_zero_rate()
+    {
+        var clock = new ManualClock();
+        var store = new TelemetryStore(clock: clock);
+        var history = new MetricsHistory(store, clock);
+        for (ulong i = 1; i <= 4; i++)
+        {
+            store.AddMetrics(new([Requests("messaging-1", 200, i * 50, 0, i * 50, 0, 0)], []));
+            clock.Advance(MetricsHistory.Interval);
+            history.Sample();
+        }
+        // then no export: samples go on while the newest export is within the rate window (15 s), then stop
+        for (var i = 0; i < 4; i++)
+        {
+            clock.Advance(MetricsHistory.Interval);
+            history.Sample();
+        }
+
+        var rates = history.Points("requests_per_second", "messaging")!;
+        Assert.Equal(6, rates.Count);
+        Assert.All(rates, p => Assert.True(p.V > 0));
+    }
+
+    [Fact]
     public void A_restarted_instance_s_counters_start_again_without_a_negative_point()
     {
         var clock = new ManualClock();
