@@ -58,10 +58,13 @@ internal sealed record AppHostOptions
           --health-timeout <secs>   How long each service may take to answer GET /health/ready
                                     with 200 before AppHost gives up. Default: 120
           --replicas <name>=<n>[,<name>=<n>...]
-                                    Run n instances of a service (not the gateway), each on its
-                                    own port, e.g. --replicas messaging=2,social=2. The gateway
-                                    spreads their routes over them; /hubs stays pinned to one.
-                                    Default: one of each. At most 8.
+                                    Run n instances of a service, each on its own port, e.g.
+                                    --replicas messaging=2,social=2. The gateway spreads their
+                                    routes over them; /hubs stays pinned to one. gateway=n runs
+                                    n gateways: the first on --gateway-url, the others on free
+                                    ports of its host (printed at start; a load balancer in
+                                    front spreads clients over them). Default: one of each.
+                                    At most 8.
           --cors-origins <origin>[,<origin>...]
                                     Browser origins the gateway allows (credentials included),
                                     exact, like http://localhost:5173 (env COMMUNITY_CORS_ORIGINS).
@@ -182,16 +185,11 @@ internal sealed record AppHostOptions
                     $"--replicas takes <service>=<1..{MaxReplicas}>, comma-separated, like messaging=2; got '{pair}'."
                 );
             }
-            if (service == ResourceNames.Gateway)
+            if (!ResourceNames.Services.Contains(service) && service != ResourceNames.Gateway)
             {
                 throw new ArgumentException(
-                    "--replicas: the gateway runs once (it owns --gateway-url); give a service, like messaging=2."
-                );
-            }
-            if (!ResourceNames.Services.Contains(service))
-            {
-                throw new ArgumentException(
-                    $"--replicas: no service '{service}'; one of {string.Join(", ", ResourceNames.Services)}."
+                    $"--replicas: no service '{service}'; one of {string.Join(", ", ResourceNames.Services)} or "
+                        + $"{ResourceNames.Gateway}."
                 );
             }
             counts[service] = count;

@@ -9,19 +9,27 @@ namespace Community.AppHost;
 
 /// <summary>
 /// The ops dashboard and OTLP receiver on one address. The page (<c>/</c>) reads:
-/// <c>GET /api/resources</c>, <c>POST /api/resources/{name}/{stop|start|restart}</c>,
+/// <c>GET /api/resources</c>, <c>GET /api/resources/{name}</c> (details: environment with secrets masked,
+/// endpoints, replicas), <c>POST /api/resources/{name}/{stop|start|restart}</c>,
+/// <c>POST /api/services/{service}/rolling-restart</c>,
 /// <c>GET /api/console?resource=</c> (server-sent events), <c>GET /api/traces?q=</c>,
-/// <c>GET /api/traces/{traceId}</c>, <c>GET /api/logs?service=&amp;traceId=&amp;q=&amp;minSeverity=</c>
-/// and <c>GET /api/metrics?window=</c>. Services export to <c>POST /v1/traces</c>,
-/// <c>/v1/logs</c> and <c>/v1/metrics</c> (OTLP/HTTP protobuf).
+/// <c>GET /api/traces/{traceId}</c>, <c>GET /api/logs?service=&amp;traceId=&amp;q=&amp;minSeverity=</c>,
+/// <c>GET /api/metrics?window=</c>, <c>GET /api/charts</c> and <c>GET /api/charts/{series}?of=</c>. Services export
+/// to <c>POST /v1/traces</c>, <c>/v1/logs</c> and <c>/v1/metrics</c> (OTLP/HTTP protobuf). Refusals are problem
+/// details (application/problem+json), and a refused action changes nothing.
 /// </summary>
 internal sealed class Dashboard(
     string url,
     Func<IReadOnlyList<Resource>> resources,
     TelemetryStore telemetry,
-    Func<PlatformProbes?>? probes = null
+    Func<PlatformProbes?>? probes = null,
+    MetricsHistory? history = null,
+    TimeSpan? healthTimeout = null
 ) : IDisposable
 {
+    private readonly MetricsHistory _history = history ?? new MetricsHistory(telemetry);
+    private readonly RollingRestart _rolls = new();
+
     private const int MaxOtlpBody = 32 * 1024 * 1024;
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = false };
     private readonly HttpListener _listener = new();
@@ -60,7 +68,15 @@ internal sealed class Dashboard(
         }
         _stopping = stopping.Register(() => _closing.Cancel());
         _ = Task.Run(AcceptAsync, CancellationToken.None);
+        if (history is null)
+        {
+            // a history of its own: sampled here; AppHost's is sampled by AppHost
+            _ = Task.Run(() => _history.RunAsync(_closing.Token), CancellationToken.None);
+        }
     }
+
+    /// <summary>The charts' samples (the platform probes' too, each time they are read).</summary>
+    public MetricsHistory History => _history;
 
     // Serves until Dispose, not until Ctrl+C: the services stopping meanwhile flush their last telemetry here, and a
     // listener still bound but no longer answering held each of them for its exporter's timeout, past AppHost's 10 s.
@@ -98,11 +114,14 @@ internal sealed class Dashboard(
                 case ("POST", ["api", "resources", var name, var action]):
                     await ActAsync(request, response, name, action);
                     break;
+                case ("POST", ["api", "services", var service, "rolling-restart"]):
+                    RollingRestart(request, response, service);
+                    break;
                 case ("POST", _):
-                    Write(response, 404, "text/plain", "not found"u8.ToArray());
+                    Problem(response, 404, "not found", $"no action at {path}");
                     break;
                 case (not "GET", _):
-                    Write(response, 405, "text/plain", "GET or POST"u8.ToArray());
+                    Problem(response, 405, "method not allowed", "GET or POST");
                     break;
                 case (_, []) or (_, ["index.html"]):
                     Write(response, 200, "text/html; charset=utf-8", _page!);
@@ -121,8 +140,33 @@ internal sealed class Dashboard(
                                 r.Restarts,
                                 r.LastHealth,
                                 Actions = r is ServiceRunner,
+                                Service = (r as ServiceRunner)?.Service,
                             })
                     );
+                    break;
+                case (_, ["api", "resources", var name]):
+                    WriteDetails(response, name);
+                    break;
+                case (_, ["api", "charts"]):
+                    WriteJson(
+                        response,
+                        new
+                        {
+                            IntervalSeconds = MetricsHistory.Interval.TotalSeconds,
+                            MetricsHistory.Capacity,
+                            Series = MetricsHistory.Series.Select(s => new
+                            {
+                                s.Name,
+                                s.Of,
+                                s.Unit,
+                                s.Title,
+                                Keys = _history.Keys()[s.Name],
+                            }),
+                        }
+                    );
+                    break;
+                case (_, ["api", "charts", var series]):
+                    WriteChart(response, series, query["of"]);
                     break;
                 case (_, ["api", "console"]):
                     await StreamConsoleAsync(response, query["resource"]);
@@ -180,7 +224,7 @@ internal sealed class Dashboard(
                     );
                     break;
                 default:
-                    Write(response, 404, "text/plain", "not found"u8.ToArray());
+                    Problem(response, 404, "not found", $"nothing at {path}");
                     break;
             }
         }
@@ -256,40 +300,172 @@ internal sealed class Dashboard(
 
     private async Task ActAsync(HttpListenerRequest request, HttpListenerResponse response, string name, string action)
     {
+        if (Refused(request, response))
+        {
+            return;
+        }
+        if (action is not ("stop" or "start" or "restart"))
+        {
+            Problem(response, 400, "unknown action", "the action is stop, start or restart");
+            return;
+        }
+        var resource = resources().FirstOrDefault(r => r.Name == name);
+        if (resource is not ServiceRunner runner)
+        {
+            if (resource is null)
+                Problem(response, 404, "no such resource", $"no resource is named '{name}'");
+            else
+                Problem(
+                    response,
+                    409,
+                    "not an action of infrastructure",
+                    $"{name} is infrastructure; AppHost does not stop it alone"
+                );
+            return;
+        }
+        if (_rolls.IsRolling(runner.Service))
+        {
+            Problem(response, 409, "a rolling restart is under way", $"{runner.Service} is being rolled; wait for it");
+            return;
+        }
+        await runner.ActAsync(action);
+        WriteJson(response, new { runner.Name, runner.State });
+    }
+
+    private void RollingRestart(HttpListenerRequest request, HttpListenerResponse response, string service)
+    {
+        if (Refused(request, response))
+        {
+            return;
+        }
+        var instances = resources().OfType<ServiceRunner>().Where(r => r.Service == service).ToList();
+        if (instances.Count == 0)
+        {
+            Problem(response, 404, "no such service", $"no service is named '{service}'");
+            return;
+        }
+        if (!_rolls.TryStart(service, instances, healthTimeout ?? TimeSpan.FromSeconds(120), out _))
+        {
+            Problem(response, 409, "a rolling restart is under way", $"{service} is being rolled already");
+            return;
+        }
+        Write(
+            response,
+            202,
+            "application/json; charset=utf-8",
+            JsonSerializer.SerializeToUtf8Bytes(
+                new { Service = service, Instances = instances.Select(i => i.Name) },
+                Json
+            )
+        );
+    }
+
+    /// <summary>
+    /// Refuses, before anything is done, a POST from a page of another origin and one without a length (HttpListener
+    /// answers it 411 on its own, yet hands it on).
+    /// </summary>
+    private bool Refused(HttpListenerRequest request, HttpListenerResponse response)
+    {
         // a page of another origin must not stop services: browsers send Origin on cross-site POSTs
         if (
             request.Headers["Origin"] is { } origin
             && !string.Equals(origin.TrimEnd('/'), url, StringComparison.OrdinalIgnoreCase)
         )
         {
-            Write(response, 403, "text/plain", "cross-origin request refused"u8.ToArray());
-            return;
+            Problem(response, 403, "cross-origin request refused", "actions are taken from the dashboard's own page");
+            return true;
         }
-        // HttpListener answers a POST without a length 411 on its own, yet hands it on: it must change nothing.
         if (request.Headers["Content-Length"] is null && request.Headers["Transfer-Encoding"] is null)
         {
-            TryWrite(response, 411, "text/plain", "send Content-Length: 0"u8.ToArray());
+            try
+            {
+                Problem(response, 411, "length required", "send Content-Length: 0 (curl -d '')");
+            }
+            catch (Exception e)
+                when (e is HttpListenerException or IOException or ObjectDisposedException or InvalidOperationException)
+            {
+                // HttpListener answered already
+            }
+            return true;
+        }
+        return false;
+    }
+
+    private void WriteDetails(HttpListenerResponse response, string name)
+    {
+        var all = resources();
+        var resource = all.FirstOrDefault(r => r.Name == name);
+        if (resource is null)
+        {
+            Problem(response, 404, "no such resource", $"no resource is named '{name}'");
             return;
         }
-        var resource = resources().FirstOrDefault(r => r.Name == name);
-        if (resource is not ServiceRunner runner)
+        var runner = resource as ServiceRunner;
+        WriteJson(
+            response,
+            new
+            {
+                resource.Name,
+                resource.Kind,
+                resource.State,
+                resource.Pid,
+                resource.Restarts,
+                resource.LastHealth,
+                Service = runner?.Service,
+                Endpoints = new[] { resource.Endpoint }
+                    .Concat(runner is null ? [] : [runner.Url + "/health/ready"])
+                    .OfType<string>()
+                    .Distinct(),
+                Replicas = runner is null
+                    ? []
+                    : all.OfType<ServiceRunner>()
+                        .Where(r => r.Service == runner.Service)
+                        .Select(r => new
+                        {
+                            r.Name,
+                            r.Url,
+                            r.State,
+                            r.Pid,
+                            r.Restarts,
+                        }),
+                Environment = runner is null
+                    ? []
+                    : ResourceDetails.Environment(runner.Environment).Select(v => new { v.Key, v.Value }),
+                Rolling = runner is not null && _rolls.IsRolling(runner.Service),
+            }
+        );
+    }
+
+    private void WriteChart(HttpListenerResponse response, string name, string? of)
+    {
+        var series = MetricsHistory.Series.FirstOrDefault(s => s.Name == name);
+        if (series is null)
         {
-            Write(
+            Problem(
                 response,
-                resource is null ? 404 : 409,
-                "text/plain",
-                Encoding.UTF8.GetBytes(
-                    resource is null ? "no such resource" : $"{name} is infrastructure; AppHost does not stop it alone"
-                )
+                404,
+                "no such chart",
+                $"the series are {string.Join(", ", MetricsHistory.Series.Select(s => s.Name))}"
             );
             return;
         }
-        if (!await runner.ActAsync(action))
+        if (string.IsNullOrWhiteSpace(of))
         {
-            Write(response, 400, "text/plain", "action is stop, start or restart"u8.ToArray());
+            Problem(response, 400, "which one?", $"give ?of=<{series.Of}>");
             return;
         }
-        WriteJson(response, new { runner.Name, runner.State });
+        WriteJson(
+            response,
+            new
+            {
+                Series = series.Name,
+                Of = of,
+                series.Unit,
+                series.Title,
+                IntervalSeconds = MetricsHistory.Interval.TotalSeconds,
+                Points = _history.Points(series.Name, of) ?? [],
+            }
+        );
     }
 
     /// <summary>
@@ -406,6 +582,7 @@ internal sealed class Dashboard(
         var (outboxes, queues, queueError) = platform is null
             ? ([], [], "not started yet")
             : await platform.ReadAsync(timeout.Token);
+        _history.RecordPlatform(outboxes, queues);
         WriteJson(
             response,
             new
@@ -418,6 +595,24 @@ internal sealed class Dashboard(
             }
         );
     }
+
+    /// <summary>An RFC 9457 problem: the dashboard's refusals, each with what to do instead.</summary>
+    private static void Problem(HttpListenerResponse response, int status, string title, string detail) =>
+        Write(
+            response,
+            status,
+            "application/problem+json; charset=utf-8",
+            JsonSerializer.SerializeToUtf8Bytes(
+                new
+                {
+                    Type = "about:blank",
+                    Title = title,
+                    Status = status,
+                    Detail = detail,
+                },
+                Json
+            )
+        );
 
     private static void WriteJson<T>(HttpListenerResponse response, T body) =>
         Write(response, 200, "application/json; charset=utf-8", JsonSerializer.SerializeToUtf8Bytes(body, Json));

@@ -51,7 +51,16 @@ internal sealed partial class Orchestrator(AppHostOptions options, ConsoleOutput
             ClaimDataFolder();
             StopLeftoverChildren();
 
-            dashboard = new Dashboard(options.DashboardUrl, Snapshot, _telemetry, () => _probes);
+            var history = new MetricsHistory(_telemetry);
+            _ = history.RunAsync(stopping);
+            dashboard = new Dashboard(
+                options.DashboardUrl,
+                Snapshot,
+                _telemetry,
+                () => _probes,
+                history,
+                options.HealthTimeout
+            );
             dashboard.Start(stopping);
             var (otlpEndpoint, otlpProtocol) = ServiceEnvironment.OtlpTarget(
                 dashboard.OtlpEndpoint,
@@ -105,7 +114,10 @@ internal sealed partial class Orchestrator(AppHostOptions options, ConsoleOutput
             var instances = Resources.Instances(
                 services,
                 options.ReplicasOf,
-                s => s.IsGateway ? options.GatewayUrl : $"http://127.0.0.1:{ports.Dequeue()}"
+                (s, i) =>
+                    s.IsGateway
+                        ? Resources.GatewayUrl(options.GatewayUrl, i, ports.Dequeue)
+                        : $"http://127.0.0.1:{ports.Dequeue()}"
             );
             var addresses = Resources.Addresses(instances);
             var databases = new Dictionary<string, string>();
@@ -117,6 +129,7 @@ internal sealed partial class Orchestrator(AppHostOptions options, ConsoleOutput
                 );
             }
             _probes = new PlatformProbes(databases, rabbitMq, Resources.VirtualHost);
+            _ = SampleProbesAsync(_probes, history, stopping);
             var admin = LocalAdminFor(services);
             // The secret identity's revocation feed asks of the gateway and services: made for this run, never stored.
             var revocationFeedKey = Convert.ToBase64String(
@@ -190,6 +203,12 @@ internal sealed partial class Orchestrator(AppHostOptions options, ConsoleOutput
             var gateway = _runners.FirstOrDefault(r => r.Kind == "gateway");
             console.Host("everything is healthy:");
             console.Host($"  gateway    {gateway?.Url ?? "(no gateway project yet)"}");
+            foreach (var other in _runners.Where(r => r.Kind == "gateway").Skip(1))
+            {
+                console.Host(
+                    $"  {other.Name, -10} {other.Url}  (the same routes; clients or a load balancer pick one)"
+                );
+            }
             if (gateway is not null)
             {
                 console.Host($"  web app    {gateway.Url.TrimEnd('/')}/app/  (clients/web)");
@@ -281,6 +300,31 @@ internal sealed partial class Orchestrator(AppHostOptions options, ConsoleOutput
                 _redis.LastHealth =
                     "redis-server exited; hub limits are off, the gateway limits in memory, until AppHost restarts";
                 console.Error(_redis.LastHealth);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // AppHost is stopping
+        }
+    }
+
+    /// <summary>
+    /// The outbox and queue charts get a point every 30 s even when no one watches (each reading boots rabbitmqctl's
+    /// Erlang VM: not every 5 s); an open metrics view adds its own readings.
+    /// </summary>
+    private static async Task SampleProbesAsync(
+        PlatformProbes probes,
+        MetricsHistory history,
+        CancellationToken stopping
+    )
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(30));
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stopping))
+            {
+                var (outboxes, queues, _) = await probes.ReadAsync(stopping);
+                history.RecordPlatform(outboxes, queues);
             }
         }
         catch (OperationCanceledException)

@@ -50,16 +50,32 @@ internal static class Resources
         IReadOnlyList<ServiceDefinition> services,
         Func<string, int> replicasOf,
         Func<ServiceDefinition, string> urlOf
+    ) => Instances(services, replicasOf, (service, _) => urlOf(service));
+
+    /// <summary>
+    /// As the other overload; <paramref name="urlOf"/> is also given the instance's number (1 to n), so that the first
+    /// gateway takes the advertised address and the others ports of their own.
+    /// </summary>
+    public static IReadOnlyList<ServiceInstance> Instances(
+        IReadOnlyList<ServiceDefinition> services,
+        Func<string, int> replicasOf,
+        Func<ServiceDefinition, int, string> urlOf
     ) =>
         services
             .SelectMany(service =>
-                replicasOf(service.Name) is var count && count > 1 && !service.IsGateway
+                replicasOf(service.Name) is var count && count > 1
                     ? Enumerable
                         .Range(1, count)
-                        .Select(i => new ServiceInstance(service, $"{service.Name}-{i}", urlOf(service)))
-                    : [new ServiceInstance(service, service.Name, urlOf(service))]
+                        .Select(i => new ServiceInstance(service, $"{service.Name}-{i}", urlOf(service, i)))
+                    : [new ServiceInstance(service, service.Name, urlOf(service, 1))]
             )
             .ToList();
+
+    /// <summary>The address of gateway <paramref name="number"/>: the advertised one, else a port of its host.</summary>
+    public static string GatewayUrl(string advertised, int number, Func<int> freePort) =>
+        number == 1
+            ? advertised
+            : new UriBuilder(advertised) { Port = freePort() }.Uri.GetLeftPart(UriPartial.Authority);
 
     /// <summary>
     /// Service name to its instances' addresses, separated by ';' (the gateway's <c>Services:&lt;name&gt;</c>).

@@ -32,6 +32,12 @@ internal sealed class ServiceRunner(
 
     public string Url => instance.Url;
 
+    /// <summary>The service this process is an instance of (<c>messaging</c> of <c>messaging-2</c>).</summary>
+    public string Service => instance.Service.Name;
+
+    /// <summary>The variables the process runs with, as given (the dashboard masks the secrets).</summary>
+    public IReadOnlyDictionary<string, string> Environment => environment;
+
     /// <summary>
     /// Starts supervising: the process is (re)started until <see cref="StopAsync"/>; no-op while supervised.
     /// </summary>

@@ -14,11 +14,12 @@ internal static partial class OtlpDecoder
             (resource, resourceMetrics) =>
             {
                 var service = ServiceName(resource);
+                var instance = resource.TryGetValue("service.instance.id", out var id) && id.Length > 0 ? id : service;
                 foreach (var scopeMetrics in Repeated(resourceMetrics, 2))
                 {
                     foreach (var metric in Repeated(scopeMetrics, 2))
                     {
-                        DecodeMetric(metric, service, histograms, numbers);
+                        DecodeMetric(metric, service, instance, histograms, numbers);
                     }
                 }
             }
@@ -29,6 +30,7 @@ internal static partial class OtlpDecoder
     private static void DecodeMetric(
         byte[] bytes,
         string service,
+        string instance,
         List<HistogramPoint> histograms,
         List<NumberPoint> numbers
     )
@@ -65,11 +67,16 @@ internal static partial class OtlpDecoder
             {
                 if (field == 9)
                 {
-                    histograms.Add(DecodeHistogramPoint(point, service, name, unit, delta: temporality == 1));
+                    histograms.Add(
+                        DecodeHistogramPoint(point, service, name, unit, delta: temporality == 1) with
+                        {
+                            Instance = instance,
+                        }
+                    );
                 }
                 else
                 {
-                    numbers.Add(DecodeNumberPoint(point, service, name, unit));
+                    numbers.Add(DecodeNumberPoint(point, service, name, unit) with { Instance = instance });
                 }
             }
         }

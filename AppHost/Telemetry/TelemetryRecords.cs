@@ -40,7 +40,10 @@ internal sealed record LogRecordData(
     string Scope
 );
 
-/// <summary>One histogram data point (explicit buckets), cumulative or delta as <see cref="Delta"/> says.</summary>
+/// <summary>
+/// One histogram data point (explicit buckets), cumulative or delta as <see cref="Delta"/> says; <see cref="Instance"/>
+/// is the exporting process's service.instance.id (replicas of a service export apart), its service's name without one.
+/// </summary>
 internal sealed record HistogramPoint(
     string Service,
     string Metric,
@@ -52,17 +55,19 @@ internal sealed record HistogramPoint(
     double Sum,
     IReadOnlyList<ulong> BucketCounts,
     IReadOnlyList<double> Bounds,
-    bool Delta
+    bool Delta,
+    string? Instance = null
 );
 
-/// <summary>One gauge or sum data point.</summary>
+/// <summary>One gauge or sum data point, of one instance as <see cref="HistogramPoint"/>'s.</summary>
 internal sealed record NumberPoint(
     string Service,
     string Metric,
     string Unit,
     IReadOnlyDictionary<string, string> Attributes,
     ulong TimeNanos,
-    double Value
+    double Value,
+    string? Instance = null
 );
 
 internal sealed record MetricsBatch(IReadOnlyList<HistogramPoint> Histograms, IReadOnlyList<NumberPoint> Numbers);

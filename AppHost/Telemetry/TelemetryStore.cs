@@ -45,10 +45,10 @@ internal sealed class TelemetryStore(int maxSpans = 20_000, int maxLogs = 10_000
     private readonly Dictionary<string, LinkedListNode<string>> _traceNodes = [];
     private readonly LinkedList<LogRecordData> _logs = [];
     private readonly Dictionary<
-        (string Service, string Series),
+        (string Service, string Instance, string Series),
         List<(DateTimeOffset Received, HistogramPoint Point)>
     > _durations = [];
-    private readonly Dictionary<(string Service, string Metric, string Series), NumberPoint> _numbers = [];
+    private readonly Dictionary<(string Instance, string Metric, string Series), NumberPoint> _numbers = [];
     private int _spanCount;
 
     public void AddSpans(IEnumerable<SpanRecord> spans)
@@ -106,7 +106,8 @@ internal sealed class TelemetryStore(int maxSpans = 20_000, int maxLogs = 10_000
                 )
             )
             {
-                var key = (point.Service, SeriesKey(point.Attributes));
+                // replicas count apart: each one's cumulative series grows on its own
+                var key = (point.Service, point.Instance ?? point.Service, SeriesKey(point.Attributes));
                 if (!_durations.TryGetValue(key, out var history))
                 {
                     _durations[key] = history = [];
@@ -116,7 +117,7 @@ internal sealed class TelemetryStore(int maxSpans = 20_000, int maxLogs = 10_000
             }
             foreach (var point in batch.Numbers)
             {
-                _numbers[(point.Service, point.Metric, SeriesKey(point.Attributes))] = point;
+                _numbers[(point.Instance ?? point.Service, point.Metric, SeriesKey(point.Attributes))] = point;
             }
         }
     }
@@ -196,7 +197,7 @@ internal sealed class TelemetryStore(int maxSpans = 20_000, int maxLogs = 10_000
                     errors = 0;
                 IReadOnlyList<double> bounds = [];
                 ulong[] buckets = [];
-                foreach (var ((_, _), history) in _durations.Where(d => d.Key.Service == service))
+                foreach (var (_, history) in _durations.Where(d => d.Key.Service == service))
                 {
                     var (count, counts) = Increase(history, now - window);
                     if (count == 0)
@@ -229,6 +230,18 @@ internal sealed class TelemetryStore(int maxSpans = 20_000, int maxLogs = 10_000
                 );
             }
             return result;
+        }
+    }
+
+    /// <summary>When <paramref name="service"/>'s newest request-duration export arrived; null when none did.</summary>
+    public DateTimeOffset? LastExport(string service)
+    {
+        lock (_gate)
+        {
+            return _durations
+                .Where(d => d.Key.Service == service && d.Value.Count > 0)
+                .Select(d => (DateTimeOffset?)d.Value[^1].Received)
+                .Max();
         }
     }
 

@@ -24,7 +24,8 @@ public static class InstanceRetries
             {
                 var feature = context.GetReverseProxyFeature();
                 var candidates = feature.AvailableDestinations;
-                if (candidates.Count < 2 || context.WebSockets.IsWebSocketRequest)
+                var all = feature.AllDestinations;
+                if (all.Count < 2 || context.WebSockets.IsWebSocketRequest)
                 {
                     await next();
                     return;
@@ -48,7 +49,11 @@ public static class InstanceRetries
                         return;
 
                     tried.Add(failed);
+                    // the healthy ones first, then those the health checks took out: one may be back already (a
+                    // rolling restart stops the next instance once the restarted one answers, before a probe saw it)
                     var remaining = candidates.Where(d => !tried.Contains(d)).ToList();
+                    if (remaining.Count == 0)
+                        remaining = all.Where(d => !tried.Contains(d)).ToList();
                     if (remaining.Count == 0)
                         return;
 

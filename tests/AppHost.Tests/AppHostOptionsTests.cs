@@ -30,13 +30,13 @@ public sealed class AppHostOptionsTests
     }
 
     [Theory]
-    [InlineData("gateway=2", "the gateway runs once")]
+    [InlineData("gateway=9", "gateway=9")]
     [InlineData("nobody=2", "no service 'nobody'")]
     [InlineData("messaging=0", "messaging=0")]
     [InlineData("messaging=9", "messaging=9")]
     [InlineData("messaging", "'messaging'")]
     [InlineData("messaging=two", "messaging=two")]
-    public void Replicas_of_the_gateway_unknown_services_or_bad_counts_are_refused(string value, string message)
+    public void Replicas_of_unknown_services_or_bad_counts_are_refused(string value, string message)
     {
         var error = Assert.Throws<ArgumentException>(() => AppHostOptions.Parse(["--replicas", value]));
 
@@ -94,6 +94,59 @@ public sealed class AppHostOptionsTests
             environments["gateway"][$"Services__{ResourceNames.Messaging}"]
         );
         Assert.Equal("service.instance.id=identity", environments["identity"]["OTEL_RESOURCE_ATTRIBUTES"]);
+    }
+
+    [Fact]
+    public void Gateway_replicas_take_the_advertised_address_first_then_ports_of_its_host_and_route_to_every_instance()
+    {
+        var options = AppHostOptions.Parse([
+            "--replicas",
+            "gateway=3,messaging=2",
+            "--gateway-url",
+            "http://localhost:9090",
+        ]);
+        var services = Resources
+            .Declared.Where(s => s.Name is ResourceNames.Identity or ResourceNames.Messaging or ResourceNames.Gateway)
+            .ToList();
+        var port = 6000;
+        var instances = Resources.Instances(
+            services,
+            options.ReplicasOf,
+            (s, i) =>
+                s.IsGateway ? Resources.GatewayUrl(options.GatewayUrl, i, () => ++port) : $"http://127.0.0.1:{++port}"
+        );
+
+        Assert.Equal(
+            ["identity", "messaging-1", "messaging-2", "gateway-1", "gateway-2", "gateway-3"],
+            instances.Select(i => i.Name)
+        );
+        Assert.Equal(
+            ["http://localhost:9090", "http://localhost:6004", "http://localhost:6005"],
+            instances.Where(i => i.Service.IsGateway).Select(i => i.Url)
+        );
+        var addresses = Resources.Addresses(instances);
+        var platform = new PlatformEnvironment(
+            options.GatewayUrl,
+            addresses,
+            new Dictionary<string, string>
+            {
+                ["identity"] = "Host=db;Database=identity",
+                ["messaging"] = "Host=db;Database=messaging",
+            },
+            "amqp://guest:guest@127.0.0.1:5672/community",
+            Redis: "127.0.0.1:6379"
+        );
+        foreach (var gateway in instances.Where(i => i.Service.IsGateway))
+        {
+            var environment = ServiceEnvironment.For(gateway, services, platform);
+            Assert.Equal(gateway.Url, environment["ASPNETCORE_URLS"]);
+            Assert.Equal($"service.instance.id={gateway.Name}", environment["OTEL_RESOURCE_ATTRIBUTES"]);
+            // every gateway reaches every instance, shares the rate limits in Redis and hands out the advertised URL
+            Assert.Equal("http://127.0.0.1:6002;http://127.0.0.1:6003", environment["Services__messaging"]);
+            Assert.Equal(platform.Redis, environment[$"ConnectionStrings__{ResourceNames.Redis}"]);
+            Assert.Equal("http://localhost:9090", environment["Payments__PublicBaseUrl"]);
+        }
+        Assert.Equal(1, AppHostOptions.Parse([]).ReplicasOf(ResourceNames.Gateway));
     }
 
     [Fact]

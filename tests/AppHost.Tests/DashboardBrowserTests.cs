@@ -27,6 +27,9 @@ public class DashboardPlatformFixture : IAsyncLifetime
     /// <summary>Whether messaging runs too (behind the gateway, its own database on identity's vhost).</summary>
     protected virtual bool WithMessaging => false;
 
+    /// <summary>A connection string password only identity's environment holds (the details view masks it).</summary>
+    public string MaskingProbePassword { get; } = "probe-" + Guid.NewGuid().ToString("N");
+
     /// <summary>Messaging's database, when it runs.</summary>
     public string? MessagingDatabase => _messagingResources?.DatabaseConnectionString;
     public string Root { get; } = RepositoryRoot.Find();
@@ -70,7 +73,17 @@ public class DashboardPlatformFixture : IAsyncLifetime
             OtlpProtocol: "http/protobuf"
         );
         ServiceDefinition[] services = WithMessaging ? [identity, messaging, gateway] : [identity, gateway];
-        Identity = Runner(identity, services, platform, addresses);
+        // a password in a connection string, for the details view to mask (the test servers trust local users)
+        Identity = Runner(
+            identity,
+            services,
+            platform,
+            addresses,
+            new Dictionary<string, string>
+            {
+                ["ConnectionStrings__masking-probe"] = $"Host=127.0.0.1;Username=probe;Password={MaskingProbePassword}",
+            }
+        );
         if (WithMessaging)
         {
             // the backplane and hub limits in Redis, under this fixture's own prefix
@@ -217,6 +230,73 @@ public sealed class DashboardBrowserTests(DashboardPlatformFixture fx) : IClassF
         var identityServer = spans.First(s => s.Service == ResourceNames.Identity && s.Kind == SpanKind.Server);
         var parent = spans.Single(s => s.SpanId == identityServer.ParentSpanId);
         Assert.Equal(ResourceNames.Gateway, parent.Service);
+    }
+
+    [Fact]
+    public async Task Charts_runtime_per_instance_details_with_masked_secrets_and_dark_mode_show_in_the_browser()
+    {
+        var browserFolder = Path.Combine(fx.Root, "tests", "AppHost.Tests", "browser");
+        ChildProcess.AssertBrowserInstalled(browserFolder);
+        var images = Path.Combine(fx.Root, "docs", "images");
+        var secrets = fx.Identity.Environment["Revocations__FeedKey"] + "," + fx.MaskingProbePassword;
+
+        // steady traffic through the gateway (identity's key set and the gateway's own 404s) while the page is watched
+        using var traffic = new CancellationTokenSource();
+        var load = Task.Run(async () =>
+        {
+            using var gateway = new HttpClient { BaseAddress = new Uri(fx.Gateway.Url) };
+            while (!traffic.IsCancellationRequested)
+            {
+                using var keys = await gateway.GetAsync("/.well-known/jwks.json");
+                using var missing = await gateway.GetAsync("/api/v1/no-such-route");
+                await Task.Delay(100);
+            }
+        });
+        var (exitCode, output) = await ChildProcess.RunAsync(
+            browserFolder,
+            "node",
+            ["dashboard-views.mjs", fx.Dashboard.Url, secrets, images, ChildProcess.Chromium],
+            timeout: TimeSpan.FromSeconds(180)
+        );
+        await traffic.CancelAsync();
+        await load;
+        Assert.True(exitCode == 0, $"the browser check failed (exit code {exitCode}):\n{output}");
+
+        // the pictures are fresh, and the gateway's chart came from real samples of its histogram
+        foreach (var name in new[] { "dashboard-light.png", "dashboard-dark.png" })
+        {
+            var file = new FileInfo(Path.Combine(images, name));
+            Assert.True(file.Exists && file.LastWriteTimeUtc > DateTime.UtcNow.AddMinutes(-5), name);
+        }
+        Assert.Contains(fx.Dashboard.History.Points("requests_per_second", ResourceNames.Gateway)!, p => p.V > 0);
+    }
+
+    [Fact]
+    public async Task A_rolling_restart_from_the_dashboard_replaces_the_service_s_process_and_it_comes_back_healthy()
+    {
+        using var dashboard = new HttpClient { BaseAddress = new Uri(fx.Dashboard.Url) };
+        var before = fx.Identity.Pid;
+
+        using var accepted = await dashboard.PostAsync(
+            "/api/services/identity/rolling-restart",
+            new ByteArrayContent([])
+        );
+        Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
+        for (var deadline = DateTime.UtcNow.AddSeconds(120); DateTime.UtcNow < deadline; await Task.Delay(500))
+        {
+            var details = (
+                await dashboard.GetFromJsonAsync<System.Text.Json.Nodes.JsonObject>("/api/resources/identity")
+            )!;
+            if (!details["rolling"]!.GetValue<bool>())
+                break;
+        }
+
+        Assert.Equal(ResourceState.Healthy, fx.Identity.State);
+        Assert.NotEqual(before, fx.Identity.Pid);
+        Assert.Contains(
+            fx.Identity.Logs.Snapshot(),
+            l => l.Contains("rolling restart: instance 1 of 1", StringComparison.Ordinal)
+        );
     }
 
     [Fact]

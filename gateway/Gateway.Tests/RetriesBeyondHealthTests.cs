@@ -1,0 +1,120 @@
+using System.Net.Sockets;
+using System.Text;
+using Community.Contracts;
+
+namespace Community.Gateway.Tests;
+
+/// <summary>
+/// A rolling restart as the gateway sees it: the instance that came back still fails the gateway's last health probe
+/// (here: its /health/ready says 503 while it serves), and the one the probes call healthy is stopping (it answers
+/// its probes, and hangs up on requests). A read must still reach the instance that works.
+/// </summary>
+public sealed class RetriesBeyondHealthTests : IAsyncLifetime
+{
+    private readonly TestTokens _tokens = new();
+    private readonly CancellationTokenSource _stop = new();
+    private TcpListener _back = null!;
+    private TcpListener _stopping = null!;
+    private GatewayHost _gateway = null!;
+    private FakeBackend _identity = null!;
+    private int _served;
+
+    public async Task InitializeAsync()
+    {
+        _identity = await FakeBackend.StartAsync(_tokens); // the key set the gateway checks tokens with
+        _back = Listen(healthStatus: "503 Service Unavailable", serves: true);
+        _stopping = Listen(healthStatus: "200 OK", serves: false);
+        _gateway = GatewayHost.Start(
+            new Dictionary<string, string?>
+            {
+                [$"Services:{ResourceNames.Identity}"] = _identity.BaseAddress.ToString().TrimEnd('/'),
+                [$"Services:{ResourceNames.Messaging}"] = $"{Address(_stopping)};{Address(_back)}",
+            }
+        );
+    }
+
+    [Fact]
+    public async Task A_read_failing_on_the_only_healthy_instance_goes_to_the_one_the_probes_took_out()
+    {
+        // the active probes (every 5 s) mark the instance that came back unhealthy: two failures in a row
+        await Task.Delay(TimeSpan.FromSeconds(12));
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/conversations");
+        request.Headers.Authorization = new("Bearer", _tokens.Issue());
+        using var response = await _gateway.Client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("served", await response.Content.ReadAsStringAsync());
+        Assert.Equal(1, Volatile.Read(ref _served));
+    }
+
+    private static string Address(TcpListener listener) =>
+        $"http://127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}";
+
+    // A raw HTTP/1.1 instance: its probes answered with healthStatus; other requests served ("served") or hung up on.
+    private TcpListener Listen(string healthStatus, bool serves)
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        _ = Task.Run(async () =>
+        {
+            while (!_stop.IsCancellationRequested)
+            {
+                Socket socket;
+                try
+                {
+                    socket = await listener.AcceptSocketAsync(_stop.Token);
+                }
+                catch (Exception) when (_stop.IsCancellationRequested)
+                {
+                    return;
+                }
+                _ = Task.Run(() => AnswerAsync(socket, healthStatus, serves));
+            }
+        });
+        return listener;
+    }
+
+    private async Task AnswerAsync(Socket socket, string healthStatus, bool serves)
+    {
+        using (socket)
+        {
+            var buffer = new byte[8192];
+            try
+            {
+                while (true)
+                {
+                    var received = await socket.ReceiveAsync(buffer, SocketFlags.None, _stop.Token);
+                    if (received == 0)
+                        return;
+                    var text = Encoding.ASCII.GetString(buffer, 0, received);
+                    string answer;
+                    if (text.Contains("/health/ready", StringComparison.Ordinal))
+                        answer = $"HTTP/1.1 {healthStatus}\r\nContent-Length: 0\r\n\r\n";
+                    else if (serves)
+                    {
+                        Interlocked.Increment(ref _served);
+                        answer = "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 6\r\n\r\nserved";
+                    }
+                    else
+                    {
+                        socket.LingerState = new LingerOption(true, 0);
+                        return; // the instance stops mid-request
+                    }
+                    await socket.SendAsync(Encoding.ASCII.GetBytes(answer), SocketFlags.None, _stop.Token);
+                }
+            }
+            catch (Exception e) when (e is SocketException or OperationCanceledException) { }
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        _back.Stop();
+        _stopping.Stop();
+        await _gateway.DisposeAsync();
+        await _identity.DisposeAsync();
+        _tokens.Dispose();
+    }
+}

@@ -1,0 +1,166 @@
+namespace Community.AppHost.Tests.Telemetry;
+
+public sealed class MetricsHistoryTests
+{
+    private static readonly double[] Bounds = [0.1, 0.2, 0.4];
+
+    private static HistogramPoint Requests(string instance, int status, ulong count, params ulong[] buckets) =>
+        new(
+            "messaging",
+            TelemetryStore.RequestDurationMetric,
+            "s",
+            new Dictionary<string, string> { ["http.response.status_code"] = $"{status}" },
+            1,
+            2,
+            count,
+            0,
+            buckets,
+            Bounds,
+            Delta: false,
+            Instance: instance
+        );
+
+    private static NumberPoint Number(
+        string instance,
+        string metric,
+        double value,
+        ulong timeNanos,
+        string? mode = null
+    ) =>
+        new(
+            "messaging",
+            metric,
+            "",
+            mode is null ? new Dictionary<string, string>() : new Dictionary<string, string> { ["cpu.mode"] = mode },
+            timeNanos,
+            value,
+            instance
+        );
+
+    [Fact]
+    public void Replicas_cumulative_histograms_add_up_per_service_instead_of_being_read_as_one_series()
+    {
+        var clock = new ManualClock();
+        var store = new TelemetryStore(clock: clock);
+        store.AddMetrics(
+            new([Requests("messaging-1", 200, 1000, 1000, 0, 0, 0), Requests("messaging-2", 200, 10, 10, 0, 0, 0)], [])
+        );
+        clock.Advance(TimeSpan.FromSeconds(70));
+        // in the last minute: 60 more on messaging-1, 30 more on messaging-2 (one series each)
+        store.AddMetrics(
+            new([Requests("messaging-1", 200, 1060, 1060, 0, 0, 0), Requests("messaging-2", 200, 40, 40, 0, 0, 0)], [])
+        );
+
+        Assert.Equal(90UL, Assert.Single(store.RequestMetrics(TimeSpan.FromSeconds(60))).Requests);
+    }
+
+    [Fact]
+    public void Each_sample_adds_a_point_per_service_and_per_instance_and_the_ring_keeps_the_newest()
+    {
+        var clock = new ManualClock();
+        var store = new TelemetryStore(clock: clock);
+        var history = new MetricsHistory(store, clock);
+        ulong total = 0,
+            errors = 0;
+        for (var i = 0; i < MetricsHistory.Capacity + 20; i++)
+        {
+            // 10 requests a second, one in ten a 500, all in (0.1, 0.2]
+            total += 45;
+            errors += 5;
+            store.AddMetrics(
+                new(
+                    [
+                        Requests("messaging-1", 200, total, 0, total, 0, 0),
+                        Requests("messaging-1", 500, errors, 0, errors, 0, 0),
+                    ],
+                    [
+                        // one CPU second per 5 s in user mode, half that in system mode: 30 % of a core
+                        Number("messaging-1", "dotnet.process.cpu.time", i * 1.0, (ulong)i * 5_000_000_000, "user"),
+                        Number("messaging-1", "dotnet.process.cpu.time", i * 0.5, (ulong)i * 5_000_000_000, "system"),
+                        Number(
+                            "messaging-1",
+                            "dotnet.process.memory.working_set",
+                            200 * 1048576.0,
+                            (ulong)i * 5_000_000_000
+                        ),
+                        Number(
+                            "messaging-1",
+                            "dotnet.gc.last_collection.heap.size",
+                            30 * 1048576.0,
+                            (ulong)i * 5_000_000_000
+                        ),
+                        Number("messaging-1", "dotnet.gc.collections", i * 2.0, (ulong)i * 5_000_000_000),
+                    ]
+                )
+            );
+            clock.Advance(MetricsHistory.Interval);
+            history.Sample();
+        }
+
+        var rate = history.Points("requests_per_second", "messaging")!;
+        Assert.Equal(MetricsHistory.Capacity, rate.Count);
+        Assert.True(rate.Zip(rate.Skip(1)).All(p => p.Second.T - p.First.T == 5000), "one point every 5 s");
+        Assert.Equal(10, rate[^1].V, 3);
+        Assert.Equal(10, history.Points("error_share", "messaging")![^1].V, 3);
+        var p95 = history.Points("p95_ms", "messaging")![^1].V;
+        Assert.InRange(p95, 100, 200);
+        Assert.Equal(30, history.Points("cpu_percent", "messaging-1")![^1].V, 3);
+        Assert.Equal(200, history.Points("working_set_mb", "messaging-1")![^1].V, 3);
+        Assert.Equal(30, history.Points("gc_heap_mb", "messaging-1")![^1].V, 3);
+        Assert.Equal(2, history.Points("gc_collections", "messaging-1")![^1].V, 3);
+        Assert.Null(history.Points("cpu_percent", "messaging"));
+        Assert.Equal(["messaging-1"], history.Keys()["cpu_percent"]);
+    }
+
+    [Fact]
+    public void A_service_whose_exports_stopped_leaves_a_gap_instead_of_a_zero_rate()
+    {
+        var clock = new ManualClock();
+        var store = new TelemetryStore(clock: clock);
+        var history = new MetricsHistory(store, clock);
+        for (ulong i = 1; i <= 4; i++)
+        {
+            store.AddMetrics(new([Requests("messaging-1", 200, i * 50, 0, i * 50, 0, 0)], []));
+            clock.Advance(MetricsHistory.Interval);
+            history.Sample();
+        }
+        // then no export: samples go on while the newest export is within the rate window (15 s), then stop
+        for (var i = 0; i < 4; i++)
+        {
+            clock.Advance(MetricsHistory.Interval);
+            history.Sample();
+        }
+
+        var rates = history.Points("requests_per_second", "messaging")!;
+        Assert.Equal(6, rates.Count);
+        Assert.All(rates, p => Assert.True(p.V > 0));
+    }
+
+    [Fact]
+    public void A_restarted_instance_s_counters_start_again_without_a_negative_point()
+    {
+        var clock = new ManualClock();
+        var store = new TelemetryStore(clock: clock);
+        var history = new MetricsHistory(store, clock);
+        foreach (var (cpu, time) in new[] { (10.0, 5UL), (11.0, 10UL), (0.5, 15UL), (1.0, 20UL) })
+        {
+            store.AddMetrics(new([], [Number("social-2", "dotnet.process.cpu.time", cpu, time * 1_000_000_000)]));
+            clock.Advance(MetricsHistory.Interval);
+            history.Sample();
+        }
+        // no export between two samples: no point either
+        clock.Advance(MetricsHistory.Interval);
+        history.Sample();
+
+        Assert.Equal([20.0, 10.0], history.Points("cpu_percent", "social-2")!.Select(p => p.V));
+    }
+
+    private sealed class ManualClock : TimeProvider
+    {
+        private DateTimeOffset _now = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+        public override DateTimeOffset GetUtcNow() => _now;
+
+        public void Advance(TimeSpan by) => _now += by;
+    }
+}
