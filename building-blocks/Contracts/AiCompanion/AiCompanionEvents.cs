@@ -10,3 +10,10 @@ namespace Community.Contracts.AiCompanion;
 /// </summary>
 public sealed record CompanionSessionRequested(Guid MessageId, DateTimeOffset OccurredAt, Guid SessionId, Guid UserId)
     : IIntegrationEvent;
+
+/// <summary>
+/// A user talked with the companion on Day (UTC): published once per user and day, with their first message of the day.
+/// Social counts these days in the dashboard's emotional path progress.
+/// </summary>
+public sealed record CompanionCheckedIn(Guid MessageId, DateTimeOffset OccurredAt, Guid UserId, DateOnly Day)
+    : IIntegrationEvent;

@@ -102,6 +102,23 @@ public sealed class ConversationTests(CompanionFixture fixture) : IClassFixture<
     }
 
     [Fact]
+    public async Task The_first_message_of_a_day_announces_one_check_in_and_later_ones_none()
+    {
+        var (id, token) = await fixture.RegisteredAsync();
+        Task<long> CheckInsAsync() =>
+            fixture.ScalarAsync<long>(
+                "SELECT count(*) FROM outbox_messages WHERE type LIKE '%.CompanionCheckedIn,%' "
+                    + "AND payload->>'userId' = @u",
+                ("u", id.ToString())
+            );
+        Assert.Equal(0, await CheckInsAsync());
+        await Task.WhenAll(Enumerable.Range(1, 4).Select(i => SendAsync(token, $"morning {i}")));
+        Assert.Equal(1, await CheckInsAsync());
+        await (await SendAsync(token, "later the same day")).AssertStatus(201);
+        Assert.Equal(1, await CheckInsAsync());
+    }
+
+    [Fact]
     public async Task The_same_client_txn_id_returns_the_first_answer_and_another_text_under_it_is_a_conflict()
     {
         var (id, token) = await fixture.RegisteredAsync();

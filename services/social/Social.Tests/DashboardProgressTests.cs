@@ -1,3 +1,4 @@
+using Community.Contracts.AiCompanion;
 using Community.Social.Dashboard;
 
 namespace Community.Social.Tests;
@@ -21,17 +22,32 @@ public sealed class DashboardProgressTests(SocialFixture fx) : IClassFixture<Soc
         await ActiveAsync(meId, today.AddDays(-DashboardRules.ActiveDaysWindow));
         Assert.Equal(35, (await DashboardAsync(me))["emotional_path_progress"]!.GetValue<int>());
 
-        // Every part at its cap: 3 completed (40), 3 in progress (10), a 20-day streak (30), 20+ active days (20).
+        // Days with the AI companion, from its CompanionCheckedIn: one per day however often announced; one outside the
+        // window counts for nothing. 35 + 2 companion days + 1 active day (a check-in is activity: day 5 is new).
+        foreach (var ago in new[] { 0, 0, 5, DashboardRules.ActiveDaysWindow })
+        {
+            var day = today.AddDays(-ago);
+            var at = new DateTimeOffset(day.ToDateTime(new TimeOnly(9, 0)), TimeSpan.Zero);
+            await fx.DeliverAsync(new CompanionCheckedIn(Guid.NewGuid(), at, meId, day));
+        }
+        Assert.Equal(38, (await DashboardAsync(me))["emotional_path_progress"]!.GetValue<int>());
+
+        // Every part at its cap: 3 completed (40), 3 in progress (10), a 20-day streak (20), 20+ active days (15),
+        // 15+ companion days (15).
         await CourseAsync(meId, completed: true);
         await CourseAsync(meId, completed: true);
         await CourseAsync(meId, completed: false);
         await CourseAsync(meId, completed: false);
         for (var ago = 3; ago < 20; ago++)
-            await ActiveAsync(meId, today.AddDays(-ago));
+        {
+            var day = today.AddDays(-ago);
+            await ActiveAsync(meId, day);
+            await fx.DeliverAsync(new CompanionCheckedIn(Guid.NewGuid(), fx.Clock.GetUtcNow(), meId, day));
+        }
         Assert.Equal(100, (await DashboardAsync(me))["emotional_path_progress"]!.GetValue<int>());
-        Assert.Equal(100, DashboardRules.EmotionalPathProgress(50, 50, 365, 28));
-        Assert.Equal(0, DashboardRules.EmotionalPathProgress(0, 0, 0, 0));
-        Assert.Equal(99, DashboardRules.EmotionalPathProgress(2, 2, 15, 19));
+        Assert.Equal(100, DashboardRules.EmotionalPathProgress(50, 50, 365, 28, 28));
+        Assert.Equal(0, DashboardRules.EmotionalPathProgress(0, 0, 0, 0, 0));
+        Assert.Equal(99, DashboardRules.EmotionalPathProgress(2, 2, 15, 19, 14));
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using Community.AiCompanion.Conversation.Model;
 using Community.AiCompanion.Conversation.Safety;
 using Community.AiCompanion.Limits;
+using Community.Contracts.AiCompanion;
 using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Errors;
 using Microsoft.Extensions.AI;
@@ -337,6 +338,7 @@ public sealed class CompanionConversation(
                 cancellationToken
             );
             await safetyEvents.RecordAsync(send.UserId, reply.Stage, reply.Verdict, cancellationToken);
+            await AnnounceCheckInAsync(send.UserId, messageId, now, cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         }
         var rows = await db
@@ -344,6 +346,29 @@ public sealed class CompanionConversation(
             .Where(m => m.Id == messageId || m.Id == replyId)
             .ToListAsync(cancellationToken);
         return (ToExchange(rows.Single(m => m.Id == messageId), rows.Single(m => m.Id == replyId)), true);
+    }
+
+    /// <summary>
+    /// The user's first message of the UTC day is a check-in (social's dashboard counts the days); the conversation's
+    /// sequence row, locked by this transaction, keeps two first messages from both announcing it.
+    /// </summary>
+    private async Task AnnounceCheckInAsync(
+        Guid userId,
+        Guid messageId,
+        DateTimeOffset now,
+        CancellationToken cancellationToken
+    )
+    {
+        var day = DateOnly.FromDateTime(now.UtcDateTime);
+        var dayStart = new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+        var earlier = await db.CompanionMessages.AnyAsync(
+            m => m.UserId == userId && m.Role == MessageRoles.User && m.CreatedAt >= dayStart && m.Id != messageId,
+            cancellationToken
+        );
+        if (earlier)
+            return;
+        db.AddIntegrationEvent(new CompanionCheckedIn(Guid.CreateVersion7(now), now, userId, day));
+        await db.SaveChangesAsync(cancellationToken);
     }
 
     /// <summary>Forgets the whole conversation, irreversibly; the settings (the user's consent) stay.</summary>

@@ -13,8 +13,8 @@ namespace Community.Social.Dashboard;
 /// </param>
 /// <param name="EmotionalPathProgress">
 /// 0-100, the sum of: 20 per completed course (up to 40), 5 per course in progress (up to 10), 2 per day of the current
-/// streak (up to 30) and 1 per active day in the last 28 (up to 20). Companion check-ins are not counted: social hears
-/// nothing of them.
+/// streak (up to 20), 1 per active day in the last 28 (up to 15) and 1 per day in the last 28 with a check-in with the
+/// AI companion (a message to it; up to 15).
 /// </param>
 /// <param name="DailyMessage">
 /// One of DashboardRules.DailyMessages, chosen by the caller's id and today's UTC date: the same all day, another day
@@ -138,11 +138,16 @@ public static class DashboardApi
             d => d.UserId == me && d.Day > today.AddDays(-DashboardRules.ActiveDaysWindow) && d.Day <= today,
             cancellationToken
         );
+        var companionDays = await db.CompanionCheckInDays.CountAsync(
+            d => d.UserId == me && d.Day > today.AddDays(-DashboardRules.ActiveDaysWindow) && d.Day <= today,
+            cancellationToken
+        );
         var progress = DashboardRules.EmotionalPathProgress(
             completed,
             counts.CoursesInProgress,
             streak.Days,
-            activeDays
+            activeDays,
+            companionDays
         );
 
         var earned = await db

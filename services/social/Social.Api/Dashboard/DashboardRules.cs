@@ -23,19 +23,22 @@ public static class DashboardRules
     ];
 
     /// <summary>
-    /// 0-100: 20 per completed course (up to 40), 5 per course in progress (up to 10), 2 per streak day (up to 30),
-    /// 1 per active day in the last <see cref="ActiveDaysWindow"/> (up to 20).
+    /// 0-100: 20 per completed course (up to 40), 5 per course in progress (up to 10), 2 per streak day (up to 20),
+    /// 1 per active day (up to 15) and 1 per day with the AI companion (up to 15), both in the last
+    /// <see cref="ActiveDaysWindow"/> days.
     /// </summary>
     public static int EmotionalPathProgress(
         int completedCourses,
         int coursesInProgress,
         int streakDays,
-        int activeDays
+        int activeDays,
+        int companionDays
     ) =>
         Math.Min(40, 20 * Math.Max(0, completedCourses))
         + Math.Min(10, 5 * Math.Max(0, coursesInProgress))
-        + Math.Min(30, 2 * Math.Max(0, streakDays))
-        + Math.Min(20, Math.Max(0, activeDays));
+        + Math.Min(20, 2 * Math.Max(0, streakDays))
+        + Math.Min(15, Math.Max(0, activeDays))
+        + Math.Min(15, Math.Max(0, companionDays));
 
     /// <summary>The message of <paramref name="day"/> for <paramref name="userId"/>, alike on every instance.</summary>
     public static string DailyMessage(Guid userId, DateOnly day)

@@ -13,3 +13,15 @@ internal sealed class ActivityDayConfiguration : IEntityTypeConfiguration<Activi
 {
     public void Configure(EntityTypeBuilder<ActivityDay> e) => e.HasKey(d => new { d.UserId, d.Day });
 }
+
+/// <summary>A UTC day on which a member talked with the AI companion (the dashboard's emotional path counts these).</summary>
+public sealed class CompanionCheckInDay
+{
+    public Guid UserId { get; set; }
+    public DateOnly Day { get; set; }
+}
+
+internal sealed class CompanionCheckInDayConfiguration : IEntityTypeConfiguration<CompanionCheckInDay>
+{
+    public void Configure(EntityTypeBuilder<CompanionCheckInDay> e) => e.HasKey(d => new { d.UserId, d.Day });
+}

@@ -18,6 +18,7 @@ public sealed class SocialDbContext(DbContextOptions<SocialDbContext> options) :
     public DbSet<GroupPurchase> GroupPurchases => Set<GroupPurchase>();
     public DbSet<EventAttended> EventsAttended => Set<EventAttended>();
     public DbSet<ActivityDay> ActivityDays => Set<ActivityDay>();
+    public DbSet<CompanionCheckInDay> CompanionCheckInDays => Set<CompanionCheckInDay>();
     public DbSet<EarnedBadge> Badges => Set<EarnedBadge>();
     public DbSet<CourseEnrollment> CourseEnrollments => Set<CourseEnrollment>();
     public DbSet<Report> Reports => Set<Report>();
