@@ -758,7 +758,7 @@ export interface components {
             weekly_growth_detail: components["schemas"]["WeeklyGrowth"];
             /**
              * Format: int32
-             * @description 0-100, the sum of: 20 per completed course (up to 40), 5 per course in progress (up to 10), 2 per day of the current streak (up to 30) and 1 per active day in the last 28 (up to 20). Companion check-ins are not counted: social hears nothing of them.
+             * @description 0-100, the sum of: 20 per completed course (up to 40), 5 per course in progress (up to 10), 2 per day of the current streak (up to 20), 1 per active day in the last 28 (up to 15) and 1 per day in the last 28 with a check-in with the AI companion (a message to it; up to 15).
              */
             emotional_path_progress: number;
             /** @description One of DashboardRules.DailyMessages, chosen by the caller's id and today's UTC date: the same all day, another day likely another. */
