@@ -287,6 +287,42 @@ public sealed class FullTextSearchTests(SocialFixture fx) : IClassFixture<Social
             await fx.ScalarAsync<long>("SELECT count(*) FROM search_documents WHERE embedding IS NOT NULL")
         );
     }
+
+    [Fact]
+    public async Task Public_innovator_sections_are_searchable_and_others_never()
+    {
+        var (personId, token) = await SearchFlow.PersonAsync(fx, "Likes long walks.");
+        var (_, caller, _) = await fx.RegisteredAsync();
+        async Task<int> RankFor(string q) =>
+            SearchFlow.Rank(await SearchFlow.SearchAsync(fx, caller, q, "people"), personId);
+
+        await (
+            await fx.Client.SendJson(
+                HttpMethod.Put,
+                "/api/v1/profiles/me",
+                new
+                {
+                    skills = new[] { "Photogrammetry" },
+                    projects = new[] { new { name = "Zeppelinfinder" } },
+                    visibility = new { skills = "public", projects = "connections" },
+                },
+                token
+            )
+        ).AssertStatus(200);
+        Assert.Equal(0, await RankFor("photogrammetry"));
+        Assert.Equal(-1, await RankFor("zeppelinfinder"));
+
+        // The owner hides the skills: no longer found by them.
+        await (
+            await fx.Client.SendJson(
+                HttpMethod.Put,
+                "/api/v1/profiles/me",
+                new { skills = new[] { "Photogrammetry" }, visibility = new { skills = "private" } },
+                token
+            )
+        ).AssertStatus(200);
+        Assert.Equal(-1, await RankFor("photogrammetry"));
+    }
 }
 
 public static class SearchFlow
