@@ -39,7 +39,11 @@ public interface IRevocationSource
     Task<RevocationPage> ReadAsync(long after, CancellationToken cancellationToken);
 }
 
-/// <summary>Reads <c>GET {identity}/internal/revocations?after=</c> with the shared feed key.</summary>
+/// <summary>
+/// Reads <c>GET {identity}/internal/revocations?after=</c> with the shared feed key. Every identity instance serves the
+/// same feed (one database): when the one last read cannot answer, the next listed is asked, so losing an instance
+/// loses nothing and logs nothing.
+/// </summary>
 internal sealed class HttpRevocationSource(
     IHttpClientFactory httpClients,
     IConfiguration configuration,
@@ -48,15 +52,38 @@ internal sealed class HttpRevocationSource(
 {
     public const string HttpClientName = "revocations";
 
-    public bool IsConfigured => !string.IsNullOrEmpty(options.Value.FeedKey) && IdentityUrl is not null;
+    private int _preferred;
 
-    private string? IdentityUrl => IdentityAddress.From(configuration);
+    public bool IsConfigured =>
+        !string.IsNullOrEmpty(options.Value.FeedKey) && IdentityAddress.From(configuration) is not null;
 
     public async Task<RevocationPage> ReadAsync(long after, CancellationToken cancellationToken)
     {
+        var addresses = IdentityAddress.All(configuration);
+        Exception? failure = null;
+        for (var i = 0; i < addresses.Count; i++)
+        {
+            var index = (Volatile.Read(ref _preferred) + i) % addresses.Count;
+            try
+            {
+                var page = await ReadFromAsync(addresses[index], after, cancellationToken);
+                Volatile.Write(ref _preferred, index);
+                return page;
+            }
+            catch (Exception e)
+                when (e is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+            {
+                failure = e;
+            }
+        }
+        throw failure ?? new HttpRequestException("No identity instance is configured.");
+    }
+
+    private async Task<RevocationPage> ReadFromAsync(string identity, long after, CancellationToken cancellationToken)
+    {
         using var request = new HttpRequestMessage(
             HttpMethod.Get,
-            $"{IdentityUrl}{RevocationFeedOptions.FeedPath}?after={after}"
+            $"{identity}{RevocationFeedOptions.FeedPath}?after={after}"
         );
         request.Headers.Add(RevocationFeedOptions.KeyHeader, options.Value.FeedKey);
         using var response = await httpClients.CreateClient(HttpClientName).SendAsync(request, cancellationToken);
@@ -151,7 +178,8 @@ public static class RevocationFeedSetup
             .AddOptions<RevocationFeedOptions>()
             .Configure(o => o.PollInterval = pollInterval)
             .BindConfiguration(RevocationFeedOptions.Section);
-        services.AddHttpClient(HttpRevocationSource.HttpClientName);
+        // A hung instance must not hold the poll: the next one is asked.
+        services.AddHttpClient(HttpRevocationSource.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(5));
         services.TryAddSingleton<IRevocationSource, HttpRevocationSource>();
         services.AddSingleton<RevocationFeed>();
         services.AddHostedService(sp => sp.GetRequiredService<RevocationFeed>());

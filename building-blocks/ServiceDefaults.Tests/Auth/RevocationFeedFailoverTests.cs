@@ -1,0 +1,70 @@
+using System.Net;
+using System.Net.Sockets;
+using Community.ServiceDefaults.Auth;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
+
+namespace Community.ServiceDefaults.Tests.Auth;
+
+/// <summary>With several identity instances listed, the feed is read from whichever answers.</summary>
+public sealed class RevocationFeedFailoverTests
+{
+    private const string Key = "feed-key";
+
+    private static async Task<WebApplication> FeedAsync(long cursor)
+    {
+        var builder = WebApplication.CreateBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        var app = builder.Build();
+        app.MapGet(
+            RevocationFeedOptions.FeedPath,
+            (HttpRequest request) =>
+                request.Headers[RevocationFeedOptions.KeyHeader] == Key
+                    ? Results.Json(new { items = Array.Empty<object>(), cursor })
+                    : Results.StatusCode(403)
+        );
+        await app.StartAsync();
+        return app;
+    }
+
+    private static int ClosedPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static IRevocationSource Source(string identities)
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(
+                new Dictionary<string, string?> { ["Services:identity"] = identities, ["Revocations:FeedKey"] = Key }
+            )
+            .Build();
+        var services = new ServiceCollection();
+        services.AddSingleton<IConfiguration>(configuration);
+        services.AddLogging();
+        services.AddSingleton(TimeProvider.System);
+        services.AddRevocationFeed(TimeSpan.FromSeconds(1));
+        return services.BuildServiceProvider().GetRequiredService<IRevocationSource>();
+    }
+
+    [Fact]
+    public async Task A_dead_first_instance_is_passed_over_and_the_next_one_read()
+    {
+        await using var alive = await FeedAsync(cursor: 42);
+        var source = Source($"http://127.0.0.1:{ClosedPort()};{alive.Urls.First()}");
+        Assert.Equal(42, (await source.ReadAsync(0, CancellationToken.None)).Cursor);
+        // Read again: the instance that answered is asked first.
+        Assert.Equal(42, (await source.ReadAsync(42, CancellationToken.None)).Cursor);
+    }
+
+    [Fact]
+    public async Task With_every_instance_down_the_read_fails()
+    {
+        var source = Source($"http://127.0.0.1:{ClosedPort()};http://127.0.0.1:{ClosedPort()}");
+        await Assert.ThrowsAsync<HttpRequestException>(() => source.ReadAsync(0, CancellationToken.None));
+    }
+}
