@@ -71,7 +71,7 @@ internal static class Resources
             )
             .ToList();
 
-    /// <summary>The address of gateway <paramref name="number"/>: the advertised one, else a port of its host.</summary>
+    /// <summary>Gateway <paramref name="number"/>'s address: the advertised one, else a port of its host.</summary>
     public static string GatewayUrl(string advertised, int number, Func<int> freePort) =>
         number == 1
             ? advertised

@@ -2,7 +2,7 @@ using Community.Contracts.Identity;
 
 namespace Community.Social.Dashboard;
 
-/// <summary>What the dashboard keeps of a deleted account: activity and check-in days, badges, course enrollments.</summary>
+/// <summary>What the dashboard keeps of a deleted account: activity and check-in days, badges, courses.</summary>
 public sealed class DashboardEraser(SocialDbContext db) : IUserDataEraser
 {
     public async Task EraseAsync(UserDeleted deleted, CancellationToken cancellationToken)

@@ -14,7 +14,7 @@ internal sealed class ActivityDayConfiguration : IEntityTypeConfiguration<Activi
     public void Configure(EntityTypeBuilder<ActivityDay> e) => e.HasKey(d => new { d.UserId, d.Day });
 }
 
-/// <summary>A UTC day on which a member talked with the AI companion (the dashboard's emotional path counts these).</summary>
+/// <summary>A UTC day on which a member talked with the AI companion (counted on the emotional path).</summary>
 public sealed class CompanionCheckInDay
 {
     public Guid UserId { get; set; }
