@@ -13,7 +13,7 @@ public sealed class PasswordWorkFixture : IdentityFixture
     }
 }
 
-/// <summary>A burst of password work queues in turn; past the queue it is told when to retry, nothing half-done.</summary>
+/// <summary>Password work queues in turn; past the queue it is told when to retry; nothing half-done.</summary>
 public sealed class PasswordWorkTests(PasswordWorkFixture fx) : IClassFixture<PasswordWorkFixture>
 {
     private Task<HttpResponseMessage> RegisterAsync(string username) =>
