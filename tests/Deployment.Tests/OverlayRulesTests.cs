@@ -5,7 +5,8 @@ namespace Community.Deployment.Tests;
 /// <summary>
 /// Both overlays, as kustomize renders them, keep the rules every workload of deploy/k8s/README.md
 /// follows: every service and the gateway deployed, probes, resources, non-root with a read-only
-/// root file system, an HPA and a PDB each, Secrets only by reference, inbound traffic only
+/// root file system, an HPA and a PDB each, Secrets only by reference, model endpoints in the
+/// services' own ConfigMaps with optional API keys and egress on 443, inbound traffic only
 /// through the gateway, and the hubs' WebSocket timeouts on the Ingress.
 /// </summary>
 public sealed partial class OverlayRulesTests
@@ -190,6 +191,86 @@ public sealed partial class OverlayRulesTests
                     && Str(e, "valueFrom", "secretKeyRef", "name") == "rabbitmq-secrets"
             );
         }
+    }
+
+    // The services that call OpenAI-compatible endpoints (ServiceDefaults.Ai): their own ConfigMap (endpoints and
+    // models, base/<service>/config.yaml) and an optional Secret for each API key (deployment-patch.yaml there).
+    private static readonly (
+        string Service,
+        string ConfigMap,
+        string[] Settings,
+        (string Variable, string Secret, string Key)[] ApiKeys
+    )[] ModelClients =
+    [
+        (
+            ResourceNames.AiCompanion,
+            "ai-companion-config",
+            ["Companion__Model__Model"],
+            [("Companion__Model__ApiKey", "ai-companion-model", "api-key")]
+        ),
+        (
+            ResourceNames.Social,
+            "social-config",
+            ["Social__Embeddings__Model", "Social__Embeddings__Dimensions", "Social__ProfileAnalysis__Model"],
+            [
+                ("Social__Embeddings__ApiKey", "social-ai", "embeddings-api-key"),
+                ("Social__ProfileAnalysis__ApiKey", "social-ai", "analysis-api-key"),
+            ]
+        ),
+    ];
+
+    [Theory, MemberData(nameof(Overlays))]
+    public void Model_endpoints_come_from_the_services_configmap_their_keys_from_optional_secrets_over_https(
+        string overlay
+    )
+    {
+        var objects = Kustomize.Render(overlay);
+        foreach (var (service, configMapName, settings, apiKeys) in ModelClients)
+        {
+            var container = Container(Assert.Single(OfKind(objects, "Deployment"), d => Name(d) == service));
+            Assert.Contains(Items(container, "envFrom"), e => Str(e, "configMapRef", "name") == configMapName);
+            var configMap = Assert.Single(OfKind(objects, "ConfigMap"), c => Name(c) == configMapName);
+            Assert.All(settings, s => Assert.False(string.IsNullOrEmpty(Str(configMap, "data", s)), $"{service}: {s}"));
+
+            var env = Items(container, "env").ToList();
+            foreach (var (variable, secret, key) in apiKeys)
+            {
+                // by reference, optional (no key for a local model server, none without an endpoint), never a value
+                var reference = Assert.Single(env, e => Str(e, "name") == variable);
+                Assert.Null(reference?["value"]);
+                Assert.Equal(secret, Str(reference, "valueFrom", "secretKeyRef", "name"));
+                Assert.Equal(key, Str(reference, "valueFrom", "secretKeyRef", "key"));
+                Assert.Equal("true", Str(reference, "valueFrom", "secretKeyRef", "optional"));
+                Assert.DoesNotContain(OfKind(objects, "ConfigMap"), c => Str(c, "data", variable) is not null);
+                Assert.DoesNotContain(objects, o => Kind(o) == "Secret" && Name(o) == secret);
+            }
+
+            // a hosted model API has no fixed address: any destination on 443
+            var policy = Assert.Single(OfKind(objects, "NetworkPolicy"), p => Name(p) == service);
+            Assert.Contains(
+                Items(policy, "spec", "egress"),
+                r =>
+                    !Items(r, "to").Any()
+                    && Items(r, "ports").Any(p => Str(p, "port") == "443" && Str(p, "protocol") == "TCP")
+            );
+        }
+    }
+
+    [Fact]
+    public void Without_an_endpoint_in_the_base_the_services_run_their_offline_fallbacks()
+    {
+        var configMaps = OfKind(Kustomize.Render("base"), "ConfigMap");
+        foreach (var (service, configMapName, _, _) in ModelClients)
+        {
+            var data = Assert.Single(configMaps, c => Name(c) == configMapName)["data"] as JsonObject ?? [];
+            Assert.False(
+                data.Any(p => p.Key.EndsWith("__Endpoint", StringComparison.Ordinal)),
+                $"{service}: an endpoint in the base (set it per environment in an overlay)"
+            );
+        }
+        // semantic search's vectors are stored in PostgreSQL cube columns: at most 100 dimensions
+        var social = Assert.Single(configMaps, c => Name(c) == "social-config");
+        Assert.InRange(int.Parse(Str(social, "data", "Social__Embeddings__Dimensions")!), 1, 100);
     }
 
     [Theory, MemberData(nameof(Overlays))]
