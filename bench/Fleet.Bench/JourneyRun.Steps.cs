@@ -108,7 +108,9 @@ public static partial class JourneyRun
                         conversation = await response.Body();
                         return true;
                     }
-                    return response.StatusCode == HttpStatusCode.UnprocessableEntity
+                    // 422 (not connected yet) and 404 (messaging has not heard of the other member yet) both mean
+                    // an event is still on its way.
+                    return response.StatusCode is HttpStatusCode.UnprocessableEntity or HttpStatusCode.NotFound
                         ? false
                         : await Unexpected(response, "open conversation");
                 },
