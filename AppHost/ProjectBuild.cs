@@ -27,8 +27,8 @@ internal sealed class ProjectBuild(string root, ConsoleOutput console)
         var stopwatch = Stopwatch.StartNew();
         console.Line(
             "build",
-            $"building {total} projects (the services, the gateway and what they reference; a first build takes "
-                + "minutes, one with nothing to compile about 5 s)"
+            $"building {total} projects (the services, the gateway and what they reference; a first build took "
+                + "32 s on a quiet two-core machine, one with nothing to compile about 5 s)"
         );
         using var heartbeat = new Timer(
             _ =>

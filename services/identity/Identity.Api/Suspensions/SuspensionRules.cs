@@ -26,7 +26,7 @@ public static class SuspensionRules
             .Users.FromSql($"SELECT * FROM users WHERE id = {userId} FOR SHARE")
             .AsNoTracking()
             .Select(u => new User { SuspendedAt = u.SuspendedAt, SuspendedUntil = u.SuspendedUntil })
-            .FirstOrDefaultAsync(cancellationToken);
+            .SingleOrDefaultAsync(cancellationToken);
         // A user being registered has no row yet, and no suspension.
         if (row is not null)
             ThrowIfSuspended(row, now);
