@@ -180,24 +180,44 @@ internal sealed partial class Orchestrator(AppHostOptions options, ConsoleOutput
                 TimeSpan.FromSeconds(1),
                 TimeSpan.FromSeconds(2)
             );
-            foreach (var runner in _runners)
+            // In waves: identity first (the others read its keys and revocations at start), then every other service
+            // at once, then the gateway(s) in front of them.
+            var waves = _runners
+                .GroupBy(r =>
+                    r.Service == ResourceNames.Identity ? 0
+                    : r.Kind == "gateway" ? 2
+                    : 1
+                )
+                .OrderBy(wave => wave.Key);
+            foreach (var wave in waves)
             {
-                console.Host($"starting {runner.Name} on {runner.Url}");
-                runner.Start();
-                if (!await runner.WaitUntilHealthyAsync(options.HealthTimeout, stopping))
+                foreach (var runner in wave)
+                {
+                    console.Host($"starting {runner.Name} on {runner.Url}");
+                    runner.Start();
+                }
+                var healthy = await Task.WhenAll(
+                    wave.Select(async runner =>
+                    {
+                        var ok = await runner.WaitUntilHealthyAsync(options.HealthTimeout, stopping);
+                        if (ok)
+                            console.Host($"{runner.Name} is healthy");
+                        return (runner, ok);
+                    })
+                );
+                if (healthy.FirstOrDefault(h => !h.ok).runner is { } failed)
                 {
                     console.Error(
-                        $"{runner.Name} did not answer 200 on {runner.Url}/health/ready within "
+                        $"{failed.Name} did not answer 200 on {failed.Url}/health/ready within "
                             + $"{options.HealthTimeout.TotalSeconds:0} s "
-                            + $"(last check: {runner.LastHealth ?? "none"}, state {runner.State}). Its last lines:"
+                            + $"(last check: {failed.LastHealth ?? "none"}, state {failed.State}). Its last lines:"
                     );
-                    foreach (var line in runner.Logs.Snapshot().TakeLast(20))
+                    foreach (var line in failed.Logs.Snapshot().TakeLast(20))
                     {
-                        console.Line(runner.Name, line, error: true);
+                        console.Line(failed.Name, line, error: true);
                     }
                     return exitCode = 1;
                 }
-                console.Host($"{runner.Name} is healthy");
             }
 
             var gateway = _runners.FirstOrDefault(r => r.Kind == "gateway");
