@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Threading.RateLimiting;
 
 namespace Community.Identity;
 
@@ -8,15 +9,13 @@ namespace Community.Identity;
 /// so a burst of sign-ups is served in turn instead of slowing every request of the service. Settings in
 /// <c>Identity:PasswordWork</c>: PermitLimit (default: the cores), QueueLimit (default 64 per core).
 /// </summary>
-public sealed class PasswordWork
+public sealed class PasswordWork : IDisposable
 {
     public const string Refusal = "Too many sign-ins and sign-ups at once; please try again shortly.";
     public const string Section = "Identity:PasswordWork";
 
-    private readonly SemaphoreSlim _slots;
+    private readonly ConcurrencyLimiter _slots;
     private readonly int _permits;
-    private readonly int _queueLimit;
-    private int _waiting;
     private int _refusing;
     private readonly ILogger<PasswordWork> _logger;
 
@@ -27,68 +26,66 @@ public sealed class PasswordWork
     {
         _logger = logger;
         _permits = configuration.GetValue($"{Section}:PermitLimit", Environment.ProcessorCount);
-        _queueLimit = configuration.GetValue($"{Section}:QueueLimit", 64 * Environment.ProcessorCount);
-        if (_permits < 1 || _queueLimit < 0)
+        var queueLimit = configuration.GetValue($"{Section}:QueueLimit", 64 * Environment.ProcessorCount);
+        if (_permits < 1 || queueLimit < 0)
             throw new InvalidOperationException($"{Section} needs PermitLimit >= 1 and QueueLimit >= 0.");
-        _slots = new SemaphoreSlim(_permits, _permits);
+        _slots = new ConcurrencyLimiter(
+            new ConcurrencyLimiterOptions
+            {
+                PermitLimit = _permits,
+                QueueLimit = queueLimit,
+                QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+            }
+        );
     }
 
     /// <summary>Requests waiting for a slot now.</summary>
-    public int Waiting => Volatile.Read(ref _waiting);
+    public long Waiting => _slots.GetStatistics()?.CurrentQueuedCount ?? 0;
 
     /// <summary>Waits for a slot; null with the wait to suggest when the queue is full.</summary>
     public async ValueTask<(IDisposable? Slot, TimeSpan RetryAfter)> EnterAsync(CancellationToken cancellationToken)
     {
-        if (!_slots.Wait(0))
+        var lease = await _slots.AcquireAsync(1, cancellationToken);
+        if (!lease.IsAcquired)
         {
-            var waiting = Interlocked.Increment(ref _waiting);
-            try
-            {
-                if (waiting > _queueLimit)
-                {
-                    // One line per episode, not one per refused request.
-                    if (Interlocked.Exchange(ref _refusing, 1) == 0)
-                        _logger.LogWarning(
-                            "Password work is saturated ({Permits} at once, {Queue} waiting): refusing with 503 and "
-                                + "Retry-After until the queue drains",
-                            _permits,
-                            _queueLimit
-                        );
-                    return (null, RetryAfter(waiting));
-                }
-                await _slots.WaitAsync(cancellationToken);
-            }
-            finally
-            {
-                Interlocked.Decrement(ref _waiting);
-            }
+            lease.Dispose();
+            // One line per episode, not one per refused request.
+            if (Interlocked.Exchange(ref _refusing, 1) == 0)
+                _logger.LogWarning(
+                    "Password work is saturated ({Permits} at once and a full queue): refusing with 503 and "
+                        + "Retry-After until the queue drains",
+                    _permits
+                );
+            return (null, RetryAfter(Waiting + 1));
         }
-        else if (Volatile.Read(ref _waiting) == 0 && Interlocked.Exchange(ref _refusing, 0) == 1)
+        if (Waiting == 0 && Interlocked.Exchange(ref _refusing, 0) == 1)
             _logger.LogInformation("Password work drained its queue: accepting again");
-        return (new Slot(this, Stopwatch.GetTimestamp()), TimeSpan.Zero);
+        return (new Slot(this, lease, Stopwatch.GetTimestamp()), TimeSpan.Zero);
     }
 
-    private TimeSpan RetryAfter(int waiting)
+    public void Dispose() => _slots.Dispose();
+
+    private TimeSpan RetryAfter(long waiting)
     {
         var seconds = Math.Ceiling(waiting * Volatile.Read(ref _averageMs) / _permits / 1000);
         return TimeSpan.FromSeconds(Math.Clamp(seconds, 1, 30));
     }
 
-    private void Leave(long started)
+    private void Leave(RateLimitLease lease, long started)
     {
         var held = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         Volatile.Write(ref _averageMs, 0.9 * Volatile.Read(ref _averageMs) + 0.1 * held);
-        _slots.Release();
+        lease.Dispose();
     }
 
-    private sealed class Slot(PasswordWork work, long started) : IDisposable
+    private sealed class Slot(PasswordWork work, RateLimitLease lease, long started) : IDisposable
     {
         private int _released;
 
         public void Dispose()
         {
             if (Interlocked.Exchange(ref _released, 1) == 0)
-                work.Leave(started);
+                work.Leave(lease, started);
         }
     }
 }

@@ -126,22 +126,33 @@ public sealed class LoginThrottle(IdentityDbContext db, IOptions<IdentityOptions
         var now = clock.GetUtcNow();
         var windowStart = now - options.Value.LoginThrottle.Window;
         foreach (var key in new[] { keys.AccountKey, keys.AccountAtAddressKey, keys.AddressKey })
-        {
-            await db.Database.ExecuteSqlAsync(
-                $"""
-                INSERT INTO login_failures (key, window_started_at, failures, last_failed_at)
-                VALUES ({key}, {now}, 1, {now})
-                ON CONFLICT (key) DO UPDATE SET
-                    failures = CASE WHEN login_failures.window_started_at <= {windowStart}
-                        THEN 1 ELSE login_failures.failures + 1 END,
-                    window_started_at = CASE WHEN login_failures.window_started_at <= {windowStart}
-                        THEN {now} ELSE login_failures.window_started_at END,
-                    last_failed_at = {now}
-                """,
-                cancellationToken
-            );
-        }
+            await CountFailureAsync(db, key, now, windowStart, cancellationToken);
     }
+
+    /// <summary>
+    /// One more failure under <paramref name="key"/> in its fixed window (a window that started at or before
+    /// <paramref name="windowStart"/> begins again at 1); shared by sign-in and the second factor.
+    /// </summary>
+    public static Task CountFailureAsync(
+        IdentityDbContext db,
+        string key,
+        DateTimeOffset now,
+        DateTimeOffset windowStart,
+        CancellationToken cancellationToken
+    ) =>
+        db.Database.ExecuteSqlAsync(
+            $"""
+            INSERT INTO login_failures (key, window_started_at, failures, last_failed_at)
+            VALUES ({key}, {now}, 1, {now})
+            ON CONFLICT (key) DO UPDATE SET
+                failures = CASE WHEN login_failures.window_started_at <= {windowStart}
+                    THEN 1 ELSE login_failures.failures + 1 END,
+                window_started_at = CASE WHEN login_failures.window_started_at <= {windowStart}
+                    THEN {now} ELSE login_failures.window_started_at END,
+                last_failed_at = {now}
+            """,
+            cancellationToken
+        );
 
     /// <summary>Clears the account's counts and remembers the address as one of its usual ones.</summary>
     public async Task RecordSuccessAsync(Keys keys, Guid userId, CancellationToken cancellationToken)

@@ -164,24 +164,10 @@ public sealed class TwoFactorCodes(
             );
     }
 
-    public async Task RecordFailureAsync(Guid userId, CancellationToken cancellationToken)
+    public Task RecordFailureAsync(Guid userId, CancellationToken cancellationToken)
     {
-        var key = FailureKey(userId);
         var now = clock.GetUtcNow();
-        var windowStart = now - Settings.Window;
-        await db.Database.ExecuteSqlAsync(
-            $"""
-            INSERT INTO login_failures (key, window_started_at, failures, last_failed_at)
-            VALUES ({key}, {now}, 1, {now})
-            ON CONFLICT (key) DO UPDATE SET
-                failures = CASE WHEN login_failures.window_started_at <= {windowStart}
-                    THEN 1 ELSE login_failures.failures + 1 END,
-                window_started_at = CASE WHEN login_failures.window_started_at <= {windowStart}
-                    THEN {now} ELSE login_failures.window_started_at END,
-                last_failed_at = {now}
-            """,
-            cancellationToken
-        );
+        return LoginThrottle.CountFailureAsync(db, FailureKey(userId), now, now - Settings.Window, cancellationToken);
     }
 
     /// <summary>The otpauth URI an authenticator app reads (usually from a QR code).</summary>
