@@ -6,6 +6,7 @@ using System.Text.Json;
 using Community.Events.Bench;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
+using Npgsql;
 
 namespace Community.Messaging.Bench;
 
@@ -17,7 +18,7 @@ namespace Community.Messaging.Bench;
 /// </summary>
 public static class LiveRun
 {
-    public const double P99TargetMs = 250;
+    public const double P99TargetMs = 100;
     private const string Hub = "/hubs/chat";
     private static readonly TimeSpan UnansweredAfter = TimeSpan.FromSeconds(15);
 
@@ -62,20 +63,21 @@ public static class LiveRun
     public static async Task RunAsync(
         MessagingBenchOptions options,
         LiveWorld world,
-        Uri gateway,
+        LiveHosts hosts,
         TestTokens tokens,
-        Func<string> perInstance,
+        NpgsqlDataSource database,
         Action<string> line
     )
     {
         line("");
         line(
-            $"(a) Live: {options.Clients:N0} WebSocket clients through the gateway, "
+            $"(a) Live: {options.Clients:N0} WebSocket clients through {hosts.Gateways.Count} gateway(s), "
                 + $"{options.Conversations} conversations, "
                 + $"{options.Senders} sender(s) each sending {options.Messages} messages, "
                 + $"{options.Rate} messages/s in all"
         );
         line(new string('-', 100));
+        var memoryBefore = hosts.Memory();
         var connecting = Stopwatch.StartNew();
         var clients = new Client[options.Clients];
         var connectErrors = 0;
@@ -89,6 +91,7 @@ public static class LiveRun
                     var token = tokens.Issue(world.Users[i]);
                     for (var attempt = 1; ; attempt++)
                     {
+                        var gateway = hosts.Gateways[i % hosts.Gateways.Count];
                         var hub = LiveConnection.Build(new Uri(gateway, Hub), token, skipNegotiation: true);
                         var client = new Client(i, world.ConversationOf(i), hub);
                         try
@@ -106,7 +109,9 @@ public static class LiveRun
                     }
                 }
             );
-            await MeasureAsync(options, clients, connectErrors, connecting.Elapsed, perInstance, line);
+            await MeasureAsync(options, clients, connectErrors, connecting.Elapsed, hosts, memoryBefore, line);
+            if (options.SendSeconds > 0)
+                await SendRun.RunAsync(options, world, hosts, tokens, database, line);
         }
         finally
         {
@@ -123,7 +128,8 @@ public static class LiveRun
         Client[] clients,
         int connectErrors,
         TimeSpan connected,
-        Func<string> countPerInstance,
+        LiveHosts hosts,
+        IReadOnlyList<(string Process, long Bytes)> memoryBefore,
         Action<string> line
     )
     {
@@ -133,7 +139,7 @@ public static class LiveRun
             new ParallelOptions { MaxDegreeOfParallelism = 32 },
             async (client, _) => await client.Hub.InvokeAsync<JsonElement>("JoinConversation", client.Conversation, 0L)
         );
-        var perInstance = countPerInstance();
+        var perInstance = await hosts.HeldPerInstanceAsync();
         line(
             string.Create(
                 CultureInfo.InvariantCulture,
@@ -142,6 +148,7 @@ public static class LiveRun
                     + $"hub connections per instance: {perInstance}"
             )
         );
+        line(MemoryPerConnection(memoryBefore, hosts.Memory(), clients.Length));
 
         // Sender k of conversation c is client c + k * conversations; each sends on its own fixed schedule, offset so
         // sends spread evenly.
@@ -302,6 +309,36 @@ public static class LiveRun
                 + $"seqs {gaps}, duplicates {duplicates}, "
                 + $"out of order {outOfOrder} (not counted: {unanswered} seqs of the senders' own unanswered calls)"
         );
+    }
+
+    /// <summary>What each process grew by from before the first connection to all clients joined, per client.</summary>
+    private static string MemoryPerConnection(
+        IReadOnlyList<(string Process, long Bytes)> before,
+        IReadOnlyList<(string Process, long Bytes)> after,
+        int clients
+    )
+    {
+        const double MiB = 1024 * 1024;
+        var parts = before
+            .Zip(after)
+            .Select(p =>
+                string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"{p.First.Process} {p.First.Bytes / MiB:N0} -> {p.Second.Bytes / MiB:N0} MiB"
+                        + $" ({(p.Second.Bytes - p.First.Bytes) / (double)clients / 1024:N1} KiB a client)"
+                )
+            );
+        var servers = before.Count > 1 ? before.Zip(after).SkipLast(1).Sum(p => p.Second.Bytes - p.First.Bytes) : 0;
+        return "resident memory: "
+            + string.Join("; ", parts)
+            + (
+                before.Count > 1
+                    ? string.Create(
+                        CultureInfo.InvariantCulture,
+                        $"; servers (gateways and instances) {servers / (double)clients / 1024:N1} KiB a connection"
+                    )
+                    : ""
+            );
     }
 
     private static HashSet<long> Seen(Client client)

@@ -15,6 +15,12 @@ public sealed record MessagingBenchOptions
           --reader-conversations N   conversations of the reader whose reads are timed (default 500)
           --history N          messages in each of them (default 200)
           --runs N             timed runs per read (default 300)
+          --nodes N            run N nodes (a gateway and a messaging instance each) as processes of their own,
+                               the clients spread over their gateways; 0 hosts two instances and one gateway in
+                               this process (default 0; 10,000 clients need 2: a process may open 20,000 files)
+          --send-seconds N     then N seconds of sends through the gateway, POST .../messages (default 20; 0: none)
+          --send-concurrency N senders in a closed loop during those seconds (default 32)
+          --skip-reads         no read run
           --keep               leave the database and vhost in place
         """;
 
@@ -26,6 +32,10 @@ public sealed record MessagingBenchOptions
     public int ReaderConversations { get; init; } = 500;
     public int History { get; init; } = 200;
     public int Runs { get; init; } = 300;
+    public int Nodes { get; init; }
+    public int SendSeconds { get; init; } = 20;
+    public int SendConcurrency { get; init; } = 32;
+    public bool SkipReads { get; init; }
     public bool Keep { get; init; }
 
     /// <summary>The options, or null after printing the usage (for --help or a bad option).</summary>
@@ -61,6 +71,10 @@ public sealed record MessagingBenchOptions
                     "--reader-conversations" => options with { ReaderConversations = Number(1) },
                     "--history" => options with { History = Number(1) },
                     "--runs" => options with { Runs = Number(20) },
+                    "--nodes" => options with { Nodes = Number(0) },
+                    "--send-seconds" => options with { SendSeconds = Number(0) },
+                    "--send-concurrency" => options with { SendConcurrency = Number(1) },
+                    "--skip-reads" => options with { SkipReads = true },
                     "--keep" => options with { Keep = true },
                     "--help" or "-h" => null,
                     _ => throw new ArgumentException($"unknown option '{args[i]}'."),
@@ -80,6 +94,12 @@ public sealed record MessagingBenchOptions
         if (options.Clients < options.Conversations * (options.Senders + 1))
         {
             Console.Error.WriteLine("--clients must give every conversation its senders and at least one more member.");
+            Console.WriteLine(Usage);
+            return null;
+        }
+        if (options.Nodes == 1 || options.SendConcurrency > options.Clients)
+        {
+            Console.Error.WriteLine("--nodes must be 0 or at least 2; --send-concurrency at most --clients.");
             Console.WriteLine(Usage);
             return null;
         }

@@ -1,19 +1,15 @@
-extern alias GatewayApp;
-extern alias MessagingApi;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using Community.Contracts;
 using Community.Messaging.Bench;
-using Community.ServiceDefaults.Auth;
-using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
-using GatewayProgram = GatewayApp::Program;
-using MessagingProgram = MessagingApi::Program;
 
 // Messaging under load: two messaging instances (real Kestrel, one PostgreSQL, the Redis backplane) behind the
 // gateway, all in this process. (b) reads: history page, unread count and conversation list of a member of many
 // conversations; (a) live: WebSocket clients through the gateway, send-to-delivery latency and order.
+if (args is [Node.Mode])
+    return await Node.RunAsync();
 var options = MessagingBenchOptions.Parse(args);
 if (options is null)
     return 2;
@@ -48,7 +44,6 @@ try
     {
         Issued = new KnownUsersRecorder(() => resources.DatabaseConnectionStrings).Record,
     };
-    void Shared(IServiceCollection services) => services.AddSingleton<ISigningKeySource>(tokens);
     // Each host says once that it reads no revocation feed and keeps its keys unencrypted; true here, and noise in the
     // report.
     const string Quiet = "Error";
@@ -65,28 +60,24 @@ try
             ["DataProtection:KeyRingPath"] = Path.Combine(scratch.FullName, "keys"),
             ["Messaging:Attachments:LocalPath"] = Path.Combine(scratch.FullName, "attachments"),
         };
-    await using var first = new ServiceHost<MessagingProgram>(MessagingSettings(), Shared).Start();
-    await using var second = new ServiceHost<MessagingProgram>(MessagingSettings(), Shared).Start();
-    await using var gateway = new ServiceHost<GatewayProgram>(
-        new Dictionary<string, string?>
+    Dictionary<string, string?> GatewaySettings() =>
+        new()
         {
             ["Logging:LogLevel:Default"] = "Warning",
             ["Logging:LogLevel:Community.ServiceDefaults.Auth.RevocationFeed"] = Quiet,
             ["Logging:LogLevel:Microsoft.AspNetCore.DataProtection"] = Quiet,
-            [$"Services:{ResourceNames.Messaging}"] =
-                $"{first.BaseAddress.ToString().TrimEnd('/')};{second.BaseAddress.ToString().TrimEnd('/')}",
             // Every client of the benchmark comes from 127.0.0.1: the per-IP and per-user limits would measure
             // themselves.
             ["RateLimits:PerIp:PermitLimit"] = "10000000",
             ["RateLimits:PerUser:PermitLimit"] = "10000000",
-        },
-        Shared
-    ).Start();
-    Console.WriteLine(
-        $"PostgreSQL, RabbitMQ, two messaging instances and the gateway up in {started.Elapsed.TotalSeconds:0.0} s"
-    );
+        };
+    await using var hosts =
+        options.Nodes > 0
+            ? await LiveHosts.NodesAsync(options.Nodes, MessagingSettings, GatewaySettings, tokens)
+            : LiveHosts.InProcess(MessagingSettings, GatewaySettings, tokens);
+    Console.WriteLine($"PostgreSQL, RabbitMQ, Redis, {hosts.Layout} up in {started.Elapsed.TotalSeconds:0.0} s");
 
-    var dataSource = first.Services.GetRequiredService<NpgsqlDataSource>();
+    await using var dataSource = NpgsqlDataSource.Create(database);
     var stamp = DateTime.UtcNow;
     var report = new StringBuilder();
     void Line(string text = "")
@@ -97,8 +88,7 @@ try
     Line(
         string.Create(
             CultureInfo.InvariantCulture,
-            $"Messaging benchmark, {stamp:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores; two messaging "
-                + $"instances behind the gateway, all in one process"
+            $"Messaging benchmark, {stamp:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores; {hosts.Layout}"
         )
     );
     // The figures mean little without how busy the machine was: everything here shares its cores.
@@ -120,17 +110,22 @@ try
     );
 
     // Reads first, on a quiet database; the live run then adds its messages.
-    await ReadRun.RunAsync(options, reader, gateway.NewClient(), tokens, first.Services, dataSource, Line);
-    // The hub connections each instance holds (presence lives in Redis; each instance knows its own).
-    string PerInstance() =>
-        string.Join(
-            " + ",
-            new[] { first, second }
-                .Select(h => h.Services.GetRequiredService<MessagingApi::Community.Messaging.HubPresence>().HeldCount)
-                .OrderDescending()
+    if (options.SkipReads || hosts.FirstInstance is null)
+        Line(
+            "\n(b) Reads: not run"
+                + (options.SkipReads ? " (--skip-reads)" : " (they need an instance in this process)")
         );
-    await LiveRun.RunAsync(options, live, gateway.BaseAddress, tokens, PerInstance, Line);
-
+    else
+        await ReadRun.RunAsync(
+            options,
+            reader,
+            new HttpClient { BaseAddress = hosts.Gateways[0] },
+            tokens,
+            hosts.FirstInstance,
+            dataSource,
+            Line
+        );
+    await LiveRun.RunAsync(options, live, hosts, tokens, dataSource, Line);
     Line("");
     Line("load average at the end: " + LoadAverage());
     var results = Path.Combine(root.FullName, "bench/results");

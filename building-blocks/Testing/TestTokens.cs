@@ -20,6 +20,17 @@ public sealed class TestTokens(TimeProvider? clock = null) : ISigningKeySource, 
 
     private readonly TimeProvider _clock = clock ?? TimeProvider.System;
 
+    /// <summary>
+    /// An issuer with a given key, so several processes (a benchmark's hosts) trust and issue the same tokens.
+    /// </summary>
+    public TestTokens(ECDsa key, string kid, TimeProvider? clock = null)
+        : this(clock)
+    {
+        Key.Dispose();
+        Key = key;
+        Kid = kid;
+    }
+
     public ECDsa Key { get; } = ECDsa.Create(ECCurve.NamedCurves.nistP256);
     public string Kid { get; } = "test-" + Guid.NewGuid().ToString("N")[..8];
 
