@@ -24,7 +24,7 @@ public sealed class GatewayProcess : IAsyncDisposable
         string root,
         Uri messaging,
         BenchIdentity identity,
-        string redis,
+        string? redis,
         string redisPrefix
     )
     {
@@ -50,7 +50,7 @@ public sealed class GatewayProcess : IAsyncDisposable
                 [$"Services__{ResourceNames.Identity}"] = identity.BaseAddress.ToString().TrimEnd('/'),
                 [$"Services__{ResourceNames.Messaging}"] = messaging.ToString().TrimEnd('/'),
                 ["Revocations__FeedKey"] = BenchIdentity.FeedKey,
-                [$"ConnectionStrings__{ResourceNames.Redis}"] = redis,
+                [$"ConnectionStrings__{ResourceNames.Redis}"] = redis ?? "",
                 ["RateLimits__RedisKeyPrefix"] = redisPrefix + "gateway:ratelimits:",
                 // One client address and one user: the windows are still counted in Redis on every request, with
                 // limits they never reach.

@@ -78,7 +78,8 @@ public static class GatewayRun
                 Report.Root.FullName,
                 service.BaseAddress,
                 identity,
-                resources.RedisConnectionString,
+                // --windows-in-memory: the gateway without Redis (a lone instance's windows), to see what sharing costs.
+                args.Has("--windows-in-memory") ? null : resources.RedisConnectionString,
                 resources.RedisKeyPrefix
             );
             // --profile: the gateway in this process (settings as above, but the windows in memory and the keys

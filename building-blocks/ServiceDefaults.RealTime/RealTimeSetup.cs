@@ -101,6 +101,8 @@ public static class RealTimeSetup
                     backplane.Configuration.ClientName ??= clientName;
                     // A failed first connect throws, so the backplane connects (and subscribes) again at the next use.
                     backplane.Configuration.AbortOnConnectFail = true;
+                    // As RealTimeRedisConnection: the .NET thread pool, no dedicated threads.
+                    backplane.Configuration.SocketManager = SocketManager.ThreadPool;
                 }
             );
         // After AddSignalR, whose user ids (a claim our tokens do not carry) this replaces.
