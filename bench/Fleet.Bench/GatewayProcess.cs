@@ -25,7 +25,8 @@ public sealed class GatewayProcess : IAsyncDisposable
         Uri messaging,
         BenchIdentity identity,
         string? redis,
-        string redisPrefix
+        string redisPrefix,
+        IEnumerable<string> extraEnvironment
     )
     {
         var dll = Path.Combine(root, "gateway/Gateway/bin/Release/net10.0/Community.Gateway.dll");
@@ -59,6 +60,8 @@ public sealed class GatewayProcess : IAsyncDisposable
             }
         )
             start.Environment[key] = value;
+        foreach (var pair in extraEnvironment)
+            start.Environment[pair[..pair.IndexOf('=', StringComparison.Ordinal)]] = pair[(pair.IndexOf('=') + 1)..];
         var process = Process.Start(start) ?? throw new InvalidOperationException("The gateway did not start.");
         // Its output is drained (a full pipe would stop it) and shown: at Warning a healthy gateway writes nothing.
         process.OutputDataReceived += (_, e) => Echo(e.Data);
@@ -76,10 +79,13 @@ public sealed class GatewayProcess : IAsyncDisposable
                     return gateway;
             }
             catch (HttpRequestException) { }
-            if (process.HasExited || ready.Elapsed > TimeSpan.FromMinutes(2))
+            if (process.HasExited || ready.Elapsed > TimeSpan.FromMinutes(3))
             {
+                var why = process.HasExited
+                    ? $"exited with code {process.ExitCode}"
+                    : $"was not ready after {ready.Elapsed.TotalSeconds:0} s";
                 await gateway.DisposeAsync();
-                throw new InvalidOperationException("The gateway process did not become ready.");
+                throw new InvalidOperationException($"The gateway process {why} (its output is above).");
             }
             await Task.Delay(200);
         }
