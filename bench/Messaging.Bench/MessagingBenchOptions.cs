@@ -16,6 +16,8 @@ public sealed record MessagingBenchOptions
           --history N          messages in each of them (default 200)
           --runs N             timed runs per read (default 300)
           --keep               leave the database and vhost in place
+          --peer               the live run only, then the same load against a private ejabberd (multi-user chat,
+                               archived in PostgreSQL) and the comparison (bash bench/run-peer.sh)
         """;
 
     public int Clients { get; init; } = 1000;
@@ -27,6 +29,7 @@ public sealed record MessagingBenchOptions
     public int History { get; init; } = 200;
     public int Runs { get; init; } = 300;
     public bool Keep { get; init; }
+    public bool Peer { get; init; }
 
     /// <summary>The options, or null after printing the usage (for --help or a bad option).</summary>
     public static MessagingBenchOptions? Parse(IReadOnlyList<string> args)
@@ -62,6 +65,7 @@ public sealed record MessagingBenchOptions
                     "--history" => options with { History = Number(1) },
                     "--runs" => options with { Runs = Number(20) },
                     "--keep" => options with { Keep = true },
+                    "--peer" => options with { Peer = true },
                     "--help" or "-h" => null,
                     _ => throw new ArgumentException($"unknown option '{args[i]}'."),
                 };

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# A real peer side by side (issue 33): our messaging hub through the gateway (official SignalR client) and ejabberd
+# multi-user chat (archived in PostgreSQL by mod_mam), the same clients, rooms and messages/s, one after the other
+# in one process; prints throughput, p50/p95/p99 send-to-delivery of both and the ratios ours / ejabberd.
+# Installs ejabberd from Debian when missing and runs a PRIVATE one (own config, ports, node; .local/bench/ejabberd),
+# never the system service; it is stopped at the end of the run.
+# Usage: bash bench/run-peer.sh [--clients 1000] [--conversations 100] [--messages 20] [--rate 100] (--help for all)
+#        bash bench/run-peer.sh --clients 10000 --conversations 1000 --rate 200   # the issue's real-time row
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [ ! -x /usr/sbin/ejabberdctl ] || [ ! -d /usr/lib/erlang/lib/p1_pgsql-* ] 2>/dev/null; then
+    if [ "$(id -u)" != 0 ]; then
+        echo "ejabberd is not installed and this is not root: apt-get install ejabberd erlang-p1-pgsql" >&2
+        exit 1
+    fi
+    apt-get update -qq
+    # Installed only: the package's own service must not start (the benchmark runs its own node).
+    policy_added=""
+    if [ ! -e /usr/sbin/policy-rc.d ]; then
+        printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d && policy_added=1
+    fi
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends ejabberd erlang-p1-pgsql
+    [ -n "$policy_added" ] && rm -f /usr/sbin/policy-rc.d
+fi
+bash scripts/setup.sh >/dev/null
+# 10,000 clients need 10,000 sockets on each side.
+ulimit -n 65536 2>/dev/null || true
+dotnet build bench/Messaging.Bench -c Release -nologo -v quiet
+dotnet run --project bench/Messaging.Bench -c Release --no-build -- --peer "$@"
