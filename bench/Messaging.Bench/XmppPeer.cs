@@ -222,9 +222,27 @@ public sealed class XmppPeer : IAsyncDisposable
 
     private async Task CtlAsync(string command)
     {
-        var (code, output) = await RunAsync(
-            "/usr/sbin/ejabberdctl",
+        var (code, output) = await CtlRunAsync(command);
+        if (code != 0)
+        {
+            var errors = Path.Combine(_home, "logs/error.log");
+            var log = File.Exists(errors) ? string.Join('\n', File.ReadLines(errors).TakeLast(5)) : "";
+            throw new InvalidOperationException($"ejabberdctl {command} failed ({code}): {output} {log}");
+        }
+    }
+
+    /// <summary>
+    /// ejabberdctl run as the ejabberd user by setpriv, not by its own su: su applies PAM's limits (1,024 open files, a
+    /// thousand clients' worth), setpriv keeps this process's. HOME holds the node's own Erlang cookie.
+    /// </summary>
+    private Task<(int Code, string Output)> CtlRunAsync(string command) =>
+        RunAsync(
+            "/usr/bin/setpriv",
             [
+                "--reuid=ejabberd",
+                "--regid=ejabberd",
+                "--init-groups",
+                "/usr/sbin/ejabberdctl",
                 "--config-dir",
                 _home,
                 "--spool",
@@ -232,42 +250,36 @@ public sealed class XmppPeer : IAsyncDisposable
                 "--logs",
                 Path.Combine(_home, "logs"),
                 command,
-            ]
+            ],
+            new Dictionary<string, string> { ["HOME"] = _home }
         );
-        if (code != 0)
-        {
-            var errors = Path.Combine(_home, "logs/error.log");
-            var log = File.Exists(errors) ? await File.ReadAllTextAsync(errors) : "";
-            throw new InvalidOperationException($"ejabberdctl {command} failed ({code}): {output} {log}");
-        }
-    }
 
     /// <summary>A node left by an interrupted run holds the name: stopped before this run starts.</summary>
     private async Task StopStrayAsync()
     {
-        if (!File.Exists(Path.Combine(_home, "ejabberd.yml")))
-            return;
-        await RunAsync(
-            "/usr/sbin/ejabberdctl",
-            [
-                "--config-dir",
-                _home,
-                "--spool",
-                Path.Combine(_home, "spool"),
-                "--logs",
-                Path.Combine(_home, "logs"),
-                "stop",
-            ]
-        );
+        if (File.Exists(Path.Combine(_home, "ejabberd.yml")) && (await CtlRunAsync("stop")).Code != 0)
+            await KillAsync();
     }
 
-    private static async Task<(int Code, string Output)> RunAsync(string file, IEnumerable<string> arguments)
+    /// <summary>For a node too busy (or out of file descriptors) to answer ejabberdctl's RPC.</summary>
+    private async Task KillAsync()
+    {
+        if (await ProcessIdAsync() is { Length: > 0 } pid)
+            await RunAsync("kill", ["-9", pid]);
+    }
+
+    private static async Task<(int Code, string Output)> RunAsync(
+        string file,
+        IEnumerable<string> arguments,
+        IReadOnlyDictionary<string, string>? environment = null
+    )
     {
         var (code, output) = await ChildProcess.RunAsync(
             Environment.CurrentDirectory,
             file,
             arguments,
-            timeout: TimeSpan.FromMinutes(3)
+            environment,
+            TimeSpan.FromMinutes(3)
         );
         return (code, output);
     }
@@ -284,8 +296,15 @@ public sealed class XmppPeer : IAsyncDisposable
         if (_started)
         {
             _started = false;
-            await CtlAsync("stop");
-            await CtlAsync("stopped");
+            try
+            {
+                await CtlAsync("stop");
+                await CtlAsync("stopped");
+            }
+            catch (InvalidOperationException)
+            {
+                await KillAsync();
+            }
         }
         await _database.DisposeAsync();
     }
