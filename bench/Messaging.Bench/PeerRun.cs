@@ -11,6 +11,7 @@ public static class PeerRun
         string repositoryRoot,
         string connectionString,
         LiveFigures ours,
+        PeerProbe.OurSide ourSide,
         Action<string> line
     )
     {
@@ -24,5 +25,11 @@ public static class PeerRun
         line("ejabberd's Erlang VM: pid " + await peer.ProcessIdAsync());
         var theirs = await XmppRun.RunAsync(options, peer, line);
         PeerComparison.Print(ours, theirs, line);
+        // The floors last, so neither run's figures include the other's probe.
+        PeerProbe.Print(
+            await PeerProbe.OursAsync(ourSide),
+            await PeerProbe.EjabberdAsync(peer, options.Conversations),
+            line
+        );
     }
 }

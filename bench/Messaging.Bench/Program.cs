@@ -135,7 +135,14 @@ try
         );
     var ours = await LiveRun.RunAsync(options, live, gateway.BaseAddress, tokens, PerInstance, Line);
     if (options.Peer)
-        await PeerRun.RunAsync(options, root.FullName, await resources.AddDatabaseAsync("ejabberd"), ours, Line);
+        await PeerRun.RunAsync(
+            options,
+            root.FullName,
+            await resources.AddDatabaseAsync("ejabberd"),
+            ours,
+            new PeerProbe.OurSide(live, gateway.BaseAddress, tokens, dataSource),
+            Line
+        );
 
     Line("");
     Line("load average at the end: " + LoadAverage());

@@ -92,6 +92,15 @@ public sealed class XmppPeer : IAsyncDisposable
         return (long)(await count.ExecuteScalarAsync())!;
     }
 
+    /// <summary>Transactions committed in ejabberd's database so far (each of its SQL statements is one).</summary>
+    public async Task<long> CommittedAsync()
+    {
+        await using var count = _database.CreateCommand(
+            "SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()"
+        );
+        return (long)(await count.ExecuteScalarAsync())!;
+    }
+
     /// <summary>The operating system id of the server's Erlang VM (for a profile or a CPU reading).</summary>
     public async Task<string> ProcessIdAsync()
     {
