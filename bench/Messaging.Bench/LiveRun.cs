@@ -60,7 +60,7 @@ public static class LiveRun
         public int UnansweredSends;
     }
 
-    public static async Task RunAsync(
+    public static async Task<LiveFigures> RunAsync(
         MessagingBenchOptions options,
         LiveWorld world,
         LiveHosts hosts,
@@ -109,9 +109,19 @@ public static class LiveRun
                     }
                 }
             );
-            await MeasureAsync(options, clients, connectErrors, connecting.Elapsed, hosts, memoryBefore, line);
-            if (options.SendSeconds > 0)
+            var figures = await MeasureAsync(
+                options,
+                clients,
+                connectErrors,
+                connecting.Elapsed,
+                hosts,
+                memoryBefore,
+                line
+            );
+            // The peer comparison has no counterpart of the sends through the gateway.
+            if (options.SendSeconds > 0 && !options.Peer)
                 await SendRun.RunAsync(options, world, hosts, tokens, database, line);
+            return figures;
         }
         finally
         {
@@ -123,7 +133,7 @@ public static class LiveRun
         }
     }
 
-    private static async Task MeasureAsync(
+    private static async Task<LiveFigures> MeasureAsync(
         MessagingBenchOptions options,
         Client[] clients,
         int connectErrors,
@@ -308,6 +318,20 @@ public static class LiveRun
             $"order per client: {complete:N0}/{clients.Length:N0} clients saw seq 1..{expected} with no gap; missing "
                 + $"seqs {gaps}, duplicates {duplicates}, "
                 + $"out of order {outOfOrder} (not counted: {unanswered} seqs of the senders' own unanswered calls)"
+        );
+        return new LiveFigures(
+            clients.Length,
+            options.Conversations,
+            options.Rate,
+            delivered,
+            delivered / Math.Max(window, 0.001),
+            latencies.Count > 0 ? LatencyStats.From("send-to-delivery", latencies) : null,
+            sendTimes.IsEmpty ? null : LatencyStats.From("round trip", [.. sendTimes]),
+            complete,
+            gaps,
+            duplicates,
+            outOfOrder,
+            sendErrors.Count
         );
     }
 

@@ -22,6 +22,8 @@ public sealed record MessagingBenchOptions
           --send-concurrency N senders in a closed loop during those seconds (default 32)
           --skip-reads         no read run
           --keep               leave the database and vhost in place
+          --peer               the live run only, then the same load against a private ejabberd (multi-user chat,
+                               archived in PostgreSQL) and the comparison (bash bench/run-peer.sh)
         """;
 
     public int Clients { get; init; } = 1000;
@@ -37,6 +39,7 @@ public sealed record MessagingBenchOptions
     public int SendConcurrency { get; init; } = 32;
     public bool SkipReads { get; init; }
     public bool Keep { get; init; }
+    public bool Peer { get; init; }
 
     /// <summary>The options, or null after printing the usage (for --help or a bad option).</summary>
     public static MessagingBenchOptions? Parse(IReadOnlyList<string> args)
@@ -76,6 +79,7 @@ public sealed record MessagingBenchOptions
                     "--send-concurrency" => options with { SendConcurrency = Number(1) },
                     "--skip-reads" => options with { SkipReads = true },
                     "--keep" => options with { Keep = true },
+                    "--peer" => options with { Peer = true },
                     "--help" or "-h" => null,
                     _ => throw new ArgumentException($"unknown option '{args[i]}'."),
                 };

@@ -97,23 +97,30 @@ try
 
     var seeder = new Seeder(dataSource, DateTimeOffset.UtcNow);
     var live = seeder.Live(options.Clients, options.Conversations);
-    var reader = seeder.Reader(options.ReaderConversations, options.History, new Random(42));
+    // The peer comparison is about live delivery only: no reader, no reads.
+    var reader = options.Peer
+        ? new ReaderWorld(Guid.Empty, [], 0)
+        : seeder.Reader(options.ReaderConversations, options.History, new Random(42));
     var seeding = Stopwatch.StartNew();
     await seeder.WriteAsync();
     Line(
         string.Create(
             CultureInfo.InvariantCulture,
             $"seeded {options.Clients:N0} users in {options.Conversations} event chats, and a reader in "
-                + $"{options.ReaderConversations} conversations with {reader.Messages:N0} messages, in "
+                + $"{reader.Conversations.Length} conversations with {reader.Messages:N0} messages, in "
                 + $"{seeding.Elapsed.TotalSeconds:0.0} s"
         )
     );
 
     // Reads first, on a quiet database; the live run then adds its messages.
-    if (options.SkipReads || hosts.FirstInstance is null)
+    if (options.SkipReads || options.Peer || hosts.FirstInstance is null)
         Line(
             "\n(b) Reads: not run"
-                + (options.SkipReads ? " (--skip-reads)" : " (they need an instance in this process)")
+                + (
+                    options.SkipReads ? " (--skip-reads)"
+                    : options.Peer ? " (--peer)"
+                    : " (they need an instance in this process)"
+                )
         );
     else
         await ReadRun.RunAsync(
@@ -125,14 +132,25 @@ try
             dataSource,
             Line
         );
-    await LiveRun.RunAsync(options, live, hosts, tokens, dataSource, Line);
+    var ours = await LiveRun.RunAsync(options, live, hosts, tokens, dataSource, Line);
+    if (options.Peer)
+        await PeerRun.RunAsync(
+            options,
+            root.FullName,
+            await resources.AddDatabaseAsync("ejabberd"),
+            ours,
+            new PeerProbe.OurSide(live, hosts.Gateways[0], tokens, dataSource),
+            Line
+        );
+
     Line("");
     Line("load average at the end: " + LoadAverage());
     var results = Path.Combine(root.FullName, "bench/results");
     Directory.CreateDirectory(results);
-    await File.WriteAllTextAsync(Path.Combine(results, $"messaging-{stamp:yyyyMMdd-HHmm}.txt"), report.ToString());
-    await File.WriteAllTextAsync(Path.Combine(results, "messaging-latest.txt"), report.ToString());
-    Console.WriteLine($"report written to bench/results/messaging-{stamp:yyyyMMdd-HHmm}.txt and messaging-latest.txt");
+    var kind = options.Peer ? "peer" : "messaging";
+    await File.WriteAllTextAsync(Path.Combine(results, $"{kind}-{stamp:yyyyMMdd-HHmm}.txt"), report.ToString());
+    await File.WriteAllTextAsync(Path.Combine(results, $"{kind}-latest.txt"), report.ToString());
+    Console.WriteLine($"report written to bench/results/{kind}-{stamp:yyyyMMdd-HHmm}.txt and {kind}-latest.txt");
 }
 catch (Exception e)
 {

@@ -107,12 +107,12 @@ public sealed class Seeder(NpgsqlDataSource database, DateTimeOffset now)
         await using var connection = await database.OpenConnectionAsync();
         await using (
             var users = await connection.BeginBinaryImportAsync(
-                "COPY user_profiles (user_id, username, display_name, as_of) FROM STDIN (FORMAT BINARY)"
+                "COPY user_profiles (user_id, username, display_name, deleted_at, as_of) FROM STDIN (FORMAT BINARY)"
             )
         )
         {
             foreach (var (id, name) in _users)
-                await users.WriteRowAsync(default, id, name, "User " + name, now);
+                await users.WriteRowAsync(default, id, name, "User " + name, (DateTimeOffset?)null, now);
             await users.CompleteAsync();
         }
         await using (
