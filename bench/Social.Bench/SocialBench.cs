@@ -185,6 +185,7 @@ public static partial class SocialBench
         var capture = new CommandCapture();
         var contextOptions = new DbContextOptionsBuilder<SocialDbContext>()
             .UseNpgsql(dataSource)
+            .UseSnakeCaseNamingConvention()
             .AddInterceptors(capture)
             .Options;
         SocialDbContext NewContext() => new(contextOptions);

@@ -52,6 +52,11 @@ public static class SocialSeeder
         Action<string> log
     )
     {
+        // COPY through the discovery triggers can stall longer than the default 30 s on a busy machine.
+        await using var unbounded = new NpgsqlDataSourceBuilder(
+            new NpgsqlConnectionStringBuilder(dataSource.ConnectionString) { CommandTimeout = 0 }.ConnectionString
+        ).Build();
+        dataSource = unbounded;
         var indexes = new List<(string Name, string Definition)>();
         await using (
             var command = dataSource.CreateCommand(
