@@ -28,12 +28,13 @@ public sealed record SocialSeedTimings(
 /// </summary>
 public static class SocialSeeder
 {
-    // discovery_entries is filled by its trigger as the profiles are copied (the service's own write path).
+    // The discovery tables are filled by their trigger as the profiles are copied (the service's own write path).
     private static readonly string[] Tables =
     [
         "user_profiles",
         "discovery_entries",
         "discovery_pairs",
+        "discovery_regions",
         "connections",
         "follows",
         "blocks",
