@@ -76,7 +76,8 @@ public static partial class SocialBench
                                || ' + indexes ' || pg_size_pretty(pg_indexes_size(c.oid)),
                                ', ' ORDER BY c.relname)
                     FROM pg_class c
-                    WHERE c.relname IN ('user_profiles', 'discovery_entries', 'connections', 'follows', 'blocks')
+                    WHERE c.relname IN ('user_profiles', 'discovery_entries', 'discovery_pairs', 'discovery_regions',
+                                        'connections', 'follows', 'blocks')
                       AND c.relkind = 'r'
                     """
                 )

@@ -28,12 +28,13 @@ public sealed record SocialSeedTimings(
 /// </summary>
 public static class SocialSeeder
 {
-    // discovery_entries is filled by its trigger as the profiles are copied (the service's own write path).
+    // The discovery tables are filled by their trigger as the profiles are copied (the service's own write path).
     private static readonly string[] Tables =
     [
         "user_profiles",
         "discovery_entries",
         "discovery_pairs",
+        "discovery_regions",
         "connections",
         "follows",
         "blocks",
@@ -52,6 +53,11 @@ public static class SocialSeeder
         Action<string> log
     )
     {
+        // COPY through the discovery triggers can stall longer than the default 30 s on a busy machine.
+        await using var unbounded = new NpgsqlDataSourceBuilder(
+            new NpgsqlConnectionStringBuilder(dataSource.ConnectionString) { CommandTimeout = 0 }.ConnectionString
+        ).Build();
+        dataSource = unbounded;
         var indexes = new List<(string Name, string Definition)>();
         await using (
             var command = dataSource.CreateCommand(

@@ -3,9 +3,10 @@ using Community.Contracts.Payments;
 namespace Community.Social.Tests;
 
 /// <summary>
-/// Discovery by region and interest takes a shortcut (migration 0012: the boosted and the caller's neighbourhood scored
-/// in full, the rest counted from discovery_pairs or read in id order). A text filter sends the same question through
-/// the general query, which scores every candidate: both must give the same people, scores and order, page by page.
+/// Discovery by region, with or without an interest, takes a shortcut (migration 0025: the boosted and the caller's
+/// neighbourhood scored in full, everyone else read level by level from ranges in rank order). A text filter sends the
+/// same question through the general query, which scores every candidate: both must give the same people, scores and
+/// order, page by page.
 /// </summary>
 public sealed class DiscoveryRangeTests(SocialFixture fx) : IClassFixture<SocialFixture>
 {
@@ -19,6 +20,15 @@ public sealed class DiscoveryRangeTests(SocialFixture fx) : IClassFixture<Social
             gender: "female"
         );
         var premium = fx.Tokens.Issue(meId, Roles.Member, Tiers.Premium);
+        // Six interests: a region's levels read single interests' ranges where pairs would be too many, and five
+        // shared is the cap.
+        var (wideId, wide, _) = await fx.RegisteredAsync(
+            region: region,
+            interests: ["chess", "golf", "sailing", "tennis", "knitting", "rowing"]
+        );
+        var widePremium = fx.Tokens.Issue(wideId, Roles.Member, Tiers.Premium);
+        // In the region without interests: only a region's levels have them.
+        var (bareId, _, _) = await fx.RegisteredAsync(region: region, interests: []);
         var random = new Random(1234);
         string[] pool = ["chess", "golf", "sailing", "tennis", "knitting", "rowing"];
         var people = new List<(Guid Id, string Token)>();
@@ -37,15 +47,27 @@ public sealed class DiscoveryRangeTests(SocialFixture fx) : IClassFixture<Social
             );
             people.Add((id, token));
         }
+        async Task<(Guid, string)> PersonAsync(string[] interests)
+        {
+            var (id, token, _) = await fx.RegisteredAsync(region: region, interests: interests, gender: "female");
+            return (id, token);
+        }
+        // Sharing five or six of the wide caller's interests: one score, the cap.
+        foreach (var extra in new[] { pool, pool[1..], pool[..5] })
+            people.Add(await PersonAsync(extra));
         var now = fx.Clock.GetUtcNow();
         foreach (var i in new[] { 3, 8, 17 })
             await fx.DeliverAsync(new BoostPurchased(Guid.NewGuid(), now, people[i].Id, now.AddDays(1)));
         await fx.DeliverAsync(new BoostPurchased(Guid.NewGuid(), now.AddDays(-3), people[5].Id, now.AddDays(-2)));
         // Elite members rank before others of their score: one boosted (8), one a neighbour (4), one blocked (14).
-        foreach (var i in new[] { 1, 4, 8, 14, 20, 21, 30 })
+        foreach (var i in new[] { 1, 4, 8, 14, 20, 21, 30, 33 })
             await fx.DeliverAsync(
                 new SubscriptionChanged(Guid.NewGuid(), now, people[i].Id, Tiers.Elite, now.AddDays(30))
             );
+        // Elite is in the ranges' keys: a tier that ends moves its rows back.
+        await fx.DeliverAsync(
+            new SubscriptionChanged(Guid.NewGuid(), now.AddMinutes(1), people[33].Id, Tiers.Free, null)
+        );
 
         async Task Connect(string from, Guid to, string toToken)
         {
@@ -78,20 +100,23 @@ public sealed class DiscoveryRangeTests(SocialFixture fx) : IClassFixture<Social
         );
 
         var checkedRows = 0;
-        foreach (var interest in new[] { "chess", "knitting" })
+        var bareSeen = false;
+        foreach (var (free, paid) in new[] { (me, premium), (wide, widePremium) })
+        foreach (var interest in new[] { "&interest=chess", "&interest=knitting", "&interest=rowing", "" })
         foreach (var extra in new[] { "", "&include_connected=true", "&gender=female&age_min=20&age_max=40" })
         foreach (var limit in new[] { 2, 5, 50 })
         {
-            var token = extra.Contains("gender") ? premium : me;
-            var query =
-                $"/api/v1/discover?region={Uri.EscapeDataString(region)}&interest={interest}&limit={limit}{extra}";
+            var token = extra.Contains("gender") ? paid : free;
+            var query = $"/api/v1/discover?region={Uri.EscapeDataString(region)}{interest}&limit={limit}{extra}";
             var fast = await WalkAsync(query, token);
             var general = await WalkAsync(query + "&q=User", token);
             Assert.Equal(general, fast);
             Assert.NotEmpty(fast);
             checkedRows += fast.Count;
+            bareSeen |= fast.Any(r => r.User == bareId.ToString());
         }
-        Assert.True(checkedRows > 100);
+        Assert.True(checkedRows > 500);
+        Assert.True(bareSeen);
     }
 
     /// <summary>Every page of <paramref name="query"/> by cursor: (user, boosted, score) in the order given.</summary>

@@ -169,12 +169,15 @@ public sealed class DiscoveryTests(SocialFixture fx) : IClassFixture<SocialFixtu
         );
         Assert.Empty(await FoundAsync("interest=chess"));
         Assert.Equal([id], await FoundAsync("interest=golf"));
+        Assert.Equal([id], await FoundAsync(""));
         await fx.DeliverAsync(new UserDeleted(Guid.NewGuid(), now.AddMinutes(2), id));
         Assert.Empty(await FoundAsync("interest=golf"));
-        Assert.Equal(
-            0L,
-            await fx.ScalarAsync<long>("SELECT count(*) FROM discovery_entries WHERE user_id = @id", ("id", id))
-        );
+        Assert.Empty(await FoundAsync(""));
+        foreach (var table in new[] { "discovery_entries", "discovery_pairs", "discovery_regions" })
+            Assert.Equal(
+                0L,
+                await fx.ScalarAsync<long>($"SELECT count(*) FROM {table} WHERE user_id = @id", ("id", id))
+            );
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Runtime.CompilerServices;
 using Community.Contracts;
 using static Community.ServiceDefaults.Data.TypedParameters;
@@ -37,7 +38,15 @@ public static partial class DiscoveryApi
                            COALESCE(m.ids, ARRAY[]::uuid[]) AS mutual_ids, COALESCE(m.counts,
                                ARRAY[]::integer[]) AS mutual_counts,
                            COALESCE(g.ids, ARRAY[]::uuid[]) AS group_mate_ids, COALESCE(g.counts,
-                               ARRAY[]::integer[]) AS group_mate_counts
+                               ARRAY[]::integer[]) AS group_mate_counts,
+                           -- The caller's interests, rarest first by the discovery ranges' statistics.
+                           ARRAY(SELECT i FROM unnest(me.interests) AS i
+                                 LEFT JOIN (SELECT unnest(s.most_common_vals::text::text[]) AS v,
+                                                   unnest(s.most_common_freqs) AS f
+                                            FROM pg_stats s WHERE s.schemaname = current_schema()
+                                                AND s.tablename = 'discovery_entries' AND s.attname = 'interest') s
+                                     ON s.v = i
+                                 GROUP BY i ORDER BY COALESCE(max(s.f), 0), i) AS rarest
                     FROM (SELECT 1) AS one
                     LEFT JOIN user_profiles me ON me.user_id = {callerId}
                     LEFT JOIN LATERAL (
@@ -64,8 +73,8 @@ public static partial class DiscoveryApi
                 .ToListAsync(cancellationToken)
         ).Single();
         var mine = caller.Interests.Distinct(StringComparer.Ordinal).ToArray();
-        if (filter is { Region: not null, Interest: not null, Q: null } && caller.HasProfile)
-            return await FindInRangeAsync(db, callerId, caller, mine, filter, after, probe, now, cancellationToken);
+        if (filter is { Region: not null, Q: null } && caller.HasProfile)
+            return await FindByLevelsAsync(db, callerId, caller, mine, filter, after, probe, now, cancellationToken);
         var pattern = filter.Q is null
             ? null
             : "%" + filter.Q.Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_") + "%";
@@ -148,10 +157,13 @@ public static partial class DiscoveryApi
     }
 
     /// <summary>
-    /// A region and an interest without text: the general query's people and order without scoring the whole range
-    /// (migration 0012 says how); DiscoveryRangeTests holds it to the general query's answers.
+    /// A region, with or without an interest, and no text: the general query's people and order without scoring the
+    /// region's people (migration 0025 says how). The boosted and the caller's neighbourhood are scored in full;
+    /// everyone else ranks by a level (how many of the caller's interests they share), then elite, then id, which is
+    /// the order of every discovery range, so each level is read from its ranges only as far as a page needs.
+    /// DiscoveryRangeTests holds it to the general query's answers.
     /// </summary>
-    private static async Task<List<DiscoverRow>> FindInRangeAsync(
+    private static async Task<List<DiscoverRow>> FindByLevelsAsync(
         SocialDbContext db,
         Guid callerId,
         CallerContext caller,
@@ -163,8 +175,11 @@ public static partial class DiscoveryApi
         CancellationToken cancellationToken
     )
     {
-        var others = mine.Where(i => i != filter.Interest).ToArray();
-        var baseShared = mine.Length - others.Length;
+        var interest = filter.Interest;
+        // The interests that make levels, rarest first (the smallest ranges are the ones a sparse level reads whole):
+        // all of the caller's for a region; those besides the asked-for one for a region and an interest.
+        var order = caller.Rarest.Distinct(StringComparer.Ordinal).Where(i => i != interest).ToArray();
+        var baseShared = interest is not null && mine.Contains(interest, StringComparer.Ordinal) ? 1 : 0;
         var neighbours = caller.MutualIds.Union(caller.GroupMateIds).ToArray();
         var (afterBoosted, afterScore, afterId) = after is { } a
             ? (a.Boosted, a.Rank, a.Id)
@@ -175,7 +190,7 @@ public static partial class DiscoveryApi
             callerId,
             now,
             Text(filter.Region),
-            Text(filter.Interest),
+            Text(interest),
             Text(null),
             Text(filter.Gender),
             Date(filter.BornBy),
@@ -192,88 +207,176 @@ public static partial class DiscoveryApi
             caller.MutualCounts,
             caller.GroupMateIds,
             caller.GroupMateCounts,
-            others,
             neighbours,
-            baseShared,
-            .. mine,
+            .. order,
         ];
-        var shared =
-            mine.Length == 0
-                ? "0"
-                : string.Join(" + ", mine.Select((_, i) => $"(p.interests @> ARRAY[{{{23 + i}}}::text])::integer"));
-        const string filters = """
-            AND ({5}::text IS NULL OR p.gender = {5}::text)
-            AND ({6}::date IS NULL OR p.date_of_birth <= {6}::date)
-            AND ({7}::date IS NULL OR p.date_of_birth > {7}::date)
-            """;
-        const string sameRegion = "({14}::text IS NOT NULL AND lower({2}::text) = lower({14}::text))";
-        const string notBoosted = "(p.boosted_until IS NULL OR p.boosted_until <= {1})";
+        var levels = interest is null ? RegionLevels(order.Length) : InterestLevels(order.Length, baseShared);
+        var table = interest is null ? "discovery_regions" : "discovery_entries";
+        var range = interest is null
+            ? "p.region_key = lower({2}::text)"
+            : "p.region_key = lower({2}::text) AND p.interest = {3}::text";
+        var shared = baseShared + " + " + Shared(Enumerable.Range(0, order.Length));
         var sql = FormattableStringFactory.Create(
             $$"""
-            WITH elites AS (
-                SELECT u.user_id FROM user_profiles u
-                WHERE lower(u.region) = lower({2}::text) AND {{IsElite("u")}} AND u.username IS NOT NULL
-                    AND u.deleted_at IS NULL
-            ),
-            near AS (
-                SELECT p.* FROM discovery_entries p
-                WHERE p.region_key = lower({2}::text) AND p.interest = {3}::text AND p.boosted_until IS NOT NULL
-                    AND p.boosted_until > {1}
+            WITH near AS (
+                SELECT p.* FROM {{table}} p
+                WHERE {{range}} AND p.boosted_until IS NOT NULL AND p.boosted_until > {1}
                 UNION
-                -- Elites are few and rank apart from their score's crowd: scored one by one, like the boosted.
-                SELECT p.* FROM elites n
-                JOIN discovery_entries p ON p.region_key = lower({2}::text) AND p.interest = {3}::text
-                    AND p.user_id = n.user_id
-                UNION
-                SELECT p.* FROM unnest({21}::uuid[]) AS n(id)
-                JOIN discovery_entries p ON p.region_key = lower({2}::text) AND p.interest = {3}::text
-                    AND p.user_id = n.id
+                SELECT p.* FROM {{table}} p
+                WHERE p.user_id = ANY ({20}::uuid[]) AND {{range}}
             ),
-            extra AS (
-                SELECT p.user_id, count(*)::integer AS n
-                FROM unnest({20}::text[]) AS j(interest)
-                CROSS JOIN LATERAL (
-                    SELECT d.user_id, d.boosted_until, d.gender, d.date_of_birth FROM discovery_pairs d
-                    WHERE d.region_key = lower({2}::text) AND d.interest_a = LEAST({3}::text, j.interest)
-                        AND d.interest_b = GREATEST({3}::text, j.interest)
-                ) p
-                WHERE {{notBoosted}} {{filters}} AND p.user_id NOT IN (SELECT user_id FROM elites)
-                GROUP BY p.user_id
-            ),
-            rest_score AS (SELECT compatibility_points({22}, {{sameRegion}}, 0, 0) AS score),
             candidates AS (
                 SELECT p.user_id, (p.boosted_until IS NOT NULL AND p.boosted_until > {1}) AS boosted,
-                       compatibility_points({{shared}}, {{sameRegion}},
-                                            {{NeighbourPoints}}) AS score,
-                       p.user_id IN (SELECT user_id FROM elites) AS elite
+                       compatibility_points({{shared}}, {{SameRegion}}, {{NeighbourPoints}}) AS score, p.elite
                 FROM near p
-                WHERE p.user_id <> {0} AND p.user_id NOT IN (SELECT unnest({15}::uuid[])) {{filters}}
-                UNION ALL
-                SELECT e.user_id, false, compatibility_points({22} + e.n, {{sameRegion}}, 0, 0), false
-                FROM extra e
-                WHERE e.user_id <> {0} AND e.user_id NOT IN (SELECT unnest({15}::uuid[]))
-                    AND e.user_id NOT IN (SELECT unnest({21}::uuid[]))
-                UNION ALL
-                (SELECT p.user_id, false, r.score, false
-                 FROM rest_score r, discovery_entries p
-                 WHERE p.region_key = lower({2}::text) AND p.interest = {3}::text
-                   -- Where the cursor leaves this part, as a bound on the id range: all of it, below an id, or none.
-                   AND p.user_id < CASE WHEN {11}::uuid IS NULL OR {9}::boolean OR r.score * 2 < {10}::integer
-                       THEN 'ffffffff-ffff-ffff-ffff-ffffffffffff'::uuid
-                                        WHEN r.score * 2 = {10}::integer THEN {11}::uuid
-                                        ELSE '00000000-0000-0000-0000-000000000000'::uuid END
-                   AND {{notBoosted}} AND p.user_id <> {0} {{filters}}
-                   AND p.user_id NOT IN (SELECT unnest({15}::uuid[])) AND p.user_id NOT IN (SELECT unnest({21}::uuid[]))
-                   AND NOT EXISTS (SELECT 1 FROM extra e WHERE e.user_id = p.user_id)
-                   AND p.user_id NOT IN (SELECT user_id FROM elites)
-                 ORDER BY p.user_id DESC
-                 LIMIT {12})
+                WHERE p.user_id <> {0} AND p.user_id <> ALL ({15}::uuid[]) {{Filters}}
+                {{string.Concat(levels.Select(l => "\nUNION ALL\n" + l))}}
             ),
             {{PageOfCandidates}}
             """,
             args
         );
         return await db.Database.SqlQuery<DiscoverRow>(sql).ToListAsync(cancellationToken);
+    }
+
+    private const string Filters = """
+        AND ({5}::text IS NULL OR p.gender = {5}::text)
+        AND ({6}::date IS NULL OR p.date_of_birth <= {6}::date)
+        AND ({7}::date IS NULL OR p.date_of_birth > {7}::date)
+        """;
+
+    private const string SameRegion = "({14}::text IS NOT NULL AND lower({2}::text) = lower({14}::text))";
+
+    /// <summary>The i-th interest that makes levels (parameters 21 on).</summary>
+    private static string Interest(int i) => $"{{{21 + i}}}::text";
+
+    private static string Interests(IEnumerable<int> indices) =>
+        "ARRAY[" + string.Join(", ", indices.Select(Interest)) + "]::text[]";
+
+    /// <summary>How many of those interests candidate p has.</summary>
+    private static string Shared(IEnumerable<int> indices) =>
+        "(0" + string.Concat(indices.Select(i => $" + (p.interests @> ARRAY[{Interest(i)}])::integer")) + ")";
+
+    /// <summary>Candidate p has none of those interests (true when there are none).</summary>
+    private static string NoneOf(IEnumerable<int> indices) =>
+        indices.Any() ? $"NOT (p.interests && {Interests(indices)})" : "true";
+
+    /// <summary>
+    /// One range of a level, in its order, from the cursor on and only as far as a page needs: the people outside
+    /// the neighbourhood and the boosted few who meet the level's <paramref name="condition"/>, scored
+    /// <paramref name="score"/> (with <paramref name="score"/> known, rank and id bound the range like the cursor).
+    /// </summary>
+    private static string LevelRange(string table, string range, string condition, string score) =>
+        $$"""
+            (SELECT p.user_id, false AS boosted, {{score}} AS score, p.elite
+             FROM {{table}} p
+             WHERE {{range}}
+               AND (p.elite, p.user_id) < (
+                   {11}::uuid IS NULL OR {9}::boolean OR {10}::integer > 2 * {{score}},
+                   CASE WHEN {11}::uuid IS NULL OR {9}::boolean OR {10}::integer > 2 * {{score}} + 1
+                        THEN 'ffffffff-ffff-ffff-ffff-ffffffffffff'::uuid
+                        WHEN {10}::integer >= 2 * {{score}} THEN {11}::uuid
+                        ELSE '00000000-0000-0000-0000-000000000000'::uuid END)
+               AND {{condition}}
+               AND (p.boosted_until IS NULL OR p.boosted_until <= {1}) AND p.user_id <> {0}
+               AND p.user_id <> ALL ({15}::uuid[]) AND p.user_id <> ALL ({20}::uuid[]) {{Filters}}
+             ORDER BY p.elite DESC, p.user_id DESC
+             LIMIT {12})
+            """;
+
+    private static string LevelScore(string shared) => $"compatibility_points({shared}, {SameRegion}, 0, 0)";
+
+    /// <summary>
+    /// A region's levels, k interests of the caller's (parameters 21 on, rarest first): sharing 5 or more, 4, ... 1,
+    /// none. Sharing at least l of k means sharing 2 of any k - l + 2 of them, so level l is read from the pair
+    /// ranges of the rarest k - l + 2 (or, when those would be over 10 ranges, from the single interests' ranges of
+    /// the rarest k - l + 1); each person is read from one range only: the first one of theirs.
+    /// </summary>
+    private static List<string> RegionLevels(int k)
+    {
+        var all = Enumerable.Range(0, k).ToArray();
+        var levels = new List<string>();
+        for (var level = Math.Min(5, k); level >= 2; level--)
+        {
+            var condition = Shared(all) + (level == 5 ? " >= 5" : $" = {level}");
+            var score = LevelScore(level.ToString(CultureInfo.InvariantCulture));
+            var pairs = k - level + 2;
+            if (pairs * (pairs - 1) / 2 <= 10)
+            {
+                for (var i = 0; i < pairs; i++)
+                for (var j = i + 1; j < pairs; j++)
+                    levels.Add(
+                        LevelRange(
+                            "discovery_pairs",
+                            $"p.region_key = lower({{2}}::text) AND p.interest_a = LEAST({Interest(i)}, {Interest(j)})"
+                                + $" AND p.interest_b = GREATEST({Interest(i)}, {Interest(j)})",
+                            $"{condition} AND {NoneOf(all[..i])} AND {NoneOf(all[(i + 1)..j])}",
+                            score
+                        )
+                    );
+            }
+            else
+            {
+                for (var i = 0; i < k - level + 1; i++)
+                    levels.Add(
+                        LevelRange(
+                            "discovery_entries",
+                            $"p.region_key = lower({{2}}::text) AND p.interest = {Interest(i)}",
+                            $"{condition} AND {NoneOf(all[..i])}",
+                            score
+                        )
+                    );
+            }
+        }
+        if (k > 0)
+            for (var i = 0; i < k; i++)
+                levels.Add(
+                    LevelRange(
+                        "discovery_entries",
+                        $"p.region_key = lower({{2}}::text) AND p.interest = {Interest(i)}",
+                        Shared(all) + " = 1",
+                        LevelScore("1")
+                    )
+                );
+        levels.Add(LevelRange("discovery_regions", "p.region_key = lower({2}::text)", NoneOf(all), LevelScore("0")));
+        return levels;
+    }
+
+    /// <summary>
+    /// A region and an interest's levels: the caller's m other interests (parameters 21 on, rarest first) shared by
+    /// e of them, plus <paramref name="baseShared"/> (the asked-for interest, when it is the caller's). Sharing e of
+    /// m means having one of any m - e + 1 of them, so e is read from the pair ranges (the interest and another) of
+    /// the rarest m - e + 1, each person from their first; those sharing none from the interest's range.
+    /// </summary>
+    private static List<string> InterestLevels(int m, int baseShared)
+    {
+        var all = Enumerable.Range(0, m).ToArray();
+        var levels = new List<string>();
+        var capped = 5 - baseShared;
+        for (var e = Math.Min(m, capped); e >= 1; e--)
+        {
+            var condition = Shared(all) + (e == capped ? $" >= {capped}" : $" = {e}");
+            var score = LevelScore((baseShared + e).ToString(CultureInfo.InvariantCulture));
+            for (var i = 0; i < m - e + 1; i++)
+                levels.Add(
+                    LevelRange(
+                        "discovery_pairs",
+                        $"p.region_key = lower({{2}}::text) AND p.interest_a = LEAST({{3}}::text, {Interest(i)})"
+                            + $" AND p.interest_b = GREATEST({{3}}::text, {Interest(i)})",
+                        $"{condition} AND {NoneOf(all[..i])}",
+                        score
+                    )
+                );
+        }
+        levels.Add(
+            LevelRange(
+                "discovery_entries",
+                "p.region_key = lower({2}::text) AND p.interest = {3}::text",
+                NoneOf(all),
+                LevelScore(baseShared.ToString(CultureInfo.InvariantCulture))
+            )
+        );
+        return levels;
     }
 
     /// <summary>
@@ -323,7 +426,8 @@ public static partial class DiscoveryApi
         Guid[] MutualIds,
         int[] MutualCounts,
         Guid[] GroupMateIds,
-        int[] GroupMateCounts
+        int[] GroupMateCounts,
+        string[] Rarest
     );
 
     public sealed class DiscoverRow
