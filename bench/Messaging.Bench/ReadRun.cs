@@ -92,6 +92,7 @@ public static class ReadRun
         var log = new CommandLog();
         var contextOptions = new DbContextOptionsBuilder<MessagingDbContext>()
             .UseNpgsql(database)
+            .UseSnakeCaseNamingConvention()
             .AddInterceptors(log)
             .Options;
         var conversation = reader.Conversations[0];
