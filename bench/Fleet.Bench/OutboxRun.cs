@@ -7,6 +7,7 @@ using Community.Contracts.Payments;
 using Community.ServiceDefaults.Auth;
 using Community.ServiceDefaults.Messaging;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using NpgsqlTypes;
 using RabbitMQ.Client;
@@ -31,6 +32,9 @@ public static class OutboxRun
         var backlog = args.Int("--backlog", 20_000);
         var rate = args.Int("--rate", 200);
         var seconds = args.Int("--seconds", 20);
+        // The service's own defaults unless given, so a run measures what a deployment does.
+        var batchSize = args.Int("--batch-size", 0, min: 0);
+        var inFlight = args.Int("--in-flight", 0, min: 0);
 
         Report.ContentRoot("Community.Payments", "services/payments/Payments.Api");
         var report = new Report("outbox");
@@ -48,9 +52,18 @@ public static class OutboxRun
                 [$"ConnectionStrings:{ResourceNames.DatabaseOf(ResourceNames.Payments)}"] =
                     resources.DatabaseConnectionString,
             },
-            services => services.AddSingleton<ISigningKeySource>(tokens)
+            services =>
+            {
+                services.AddSingleton<ISigningKeySource>(tokens);
+                services.PostConfigure<MessagingOptions>(o =>
+                {
+                    o.OutboxBatchSize = batchSize > 0 ? batchSize : o.OutboxBatchSize;
+                    o.OutboxBatchesInFlight = inFlight > 0 ? inFlight : o.OutboxBatchesInFlight;
+                });
+            }
         ).Start();
         await ServiceFixture<PaymentsProgram>.BusReadyAsync(payments);
+        var dispatch = payments.Services.GetRequiredService<IOptions<MessagingOptions>>().Value;
 
         // MassTransit publishes to a fanout exchange named after the message type; a queue of our own bound to it sees
         // every event.
@@ -80,8 +93,8 @@ public static class OutboxRun
             )
         );
         report.Line(
-            $"payments' OutboxDispatcher (batches of {new MessagingOptions().OutboxBatchSize} claimed FOR UPDATE SKIP "
-                + "LOCKED, their confirms in flight together, publisher confirms) "
+            $"payments' OutboxDispatcher (batches of {dispatch.OutboxBatchSize} claimed FOR UPDATE SKIP LOCKED, "
+                + $"{dispatch.OutboxBatchesInFlight} in flight, publisher confirms) "
                 + "-> RabbitMQ fanout exchange -> a queue of the benchmark's own"
         );
         report.Line(new string('=', 110));
@@ -92,6 +105,7 @@ public static class OutboxRun
         // (1) A backlog: every row committed in one transaction, as after an outage of the broker.
         var ids = Enumerable.Range(0, backlog).Select(_ => Guid.NewGuid()).ToList();
         var committed = await CopyAsync(resources.DatabaseConnectionString, ids);
+        var cpuBefore = ProcessCpu.Snapshot();
         payments.Services.GetRequiredService<OutboxSignal>().Notify();
         var drained = await WaitAsync(
             resources.DatabaseConnectionString,
@@ -99,6 +113,7 @@ public static class OutboxRun
             received,
             TimeSpan.FromSeconds(Math.Max(120, backlog / 50))
         );
+        var cpuAfter = ProcessCpu.Snapshot();
         var published = await PublishedAtAsync(resources.DatabaseConnectionString, ids);
         if (published.Count == 0)
             throw new InvalidOperationException("no outbox row of the backlog was published");
@@ -132,6 +147,7 @@ public static class OutboxRun
             .Select(g => g.Count())
             .ToList();
         report.Line("    confirmed per second of the drain: " + string.Join(' ', perSecond));
+        report.Line("    " + ProcessCpu.PerEvent(cpuBefore, cpuAfter, backlog));
 
         // (2) Paced: one event per transaction, as requests write them.
         var paced = await PacedAsync(
