@@ -27,6 +27,8 @@ namespace Community.Fleet.Bench;
 /// </summary>
 public static class OutboxRun
 {
+    private const int WarmUpBacklog = 5000;
+
     public static async Task<int> RunAsync(BenchArgs args)
     {
         var backlog = args.Int("--backlog", 20_000);
@@ -101,6 +103,13 @@ public static class OutboxRun
 
         // Warm-up: JIT, pools, the exchange's first publish.
         await PacedAsync(payments, resources.DatabaseConnectionString, received, 50, 1, report, warmUp: true);
+
+        // And of the batch path: a small backlog drained untimed, so the JIT's tier-1 compilations of the per-row code
+        // (a quarter of the process's CPU in a cold drain) are not counted as the dispatcher's.
+        var warmUp = Enumerable.Range(0, WarmUpBacklog).Select(_ => Guid.NewGuid()).ToList();
+        await CopyAsync(resources.DatabaseConnectionString, warmUp);
+        payments.Services.GetRequiredService<OutboxSignal>().Notify();
+        await WaitAsync(resources.DatabaseConnectionString, warmUp, received, TimeSpan.FromSeconds(120));
 
         // (1) A backlog: every row committed in one transaction, as after an outage of the broker.
         var ids = Enumerable.Range(0, backlog).Select(_ => Guid.NewGuid()).ToList();
@@ -286,7 +295,12 @@ public static class OutboxRun
         var deadline = Stopwatch.StartNew();
         while (deadline.Elapsed < timeout)
         {
-            if (ids.All(received.ContainsKey) && await UnpublishedAsync(connectionString) == 0)
+            // The count first: checking every id on each poll of a large backlog costs the process measured.
+            if (
+                received.Count >= ids.Count
+                && ids.All(received.ContainsKey)
+                && await UnpublishedAsync(connectionString) == 0
+            )
                 return true;
             await Task.Delay(100);
         }
