@@ -131,6 +131,7 @@ public sealed class OutboxDispatcher<TContext>(
     {
         var scope = scopes.CreateAsyncScope();
         IDbContextTransaction? transaction = null;
+        Batch? batch = null;
         try
         {
             var db = scope.ServiceProvider.GetRequiredService<TContext>();
@@ -152,7 +153,7 @@ public sealed class OutboxDispatcher<TContext>(
                 return null;
             }
 
-            var batch = new Batch(scope, db, transaction, rows.Count, cancellationToken);
+            batch = new Batch(scope, db, transaction, rows.Count, cancellationToken);
             foreach (var row in rows)
             {
                 // Once one has failed (the broker is going away), the rest waits for the next pass, in order.
@@ -195,9 +196,14 @@ public sealed class OutboxDispatcher<TContext>(
         }
         catch
         {
-            if (transaction is not null)
-                await transaction.DisposeAsync();
-            await scope.DisposeAsync();
+            if (batch is not null)
+                await batch.DisposeAsync();
+            else
+            {
+                if (transaction is not null)
+                    await transaction.DisposeAsync();
+                await scope.DisposeAsync();
+            }
             throw;
         }
     }
