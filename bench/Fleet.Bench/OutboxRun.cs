@@ -160,8 +160,8 @@ public static class OutboxRun
         report.Line("    confirmed per second of the drain: " + string.Join(' ', perSecond));
         report.Line("    " + ProcessCpu.PerEvent(cpuBefore, cpuAfter, backlog));
 
-        // Payments consumes its own PaymentSucceeded (three consumers, a durable queue each): their share of the backlog
-        // is worked off first, so the paced events are timed on a service doing nothing else.
+        // Payments consumes its own PaymentSucceeded (three consumers, a durable queue each): their share of the
+        // backlog is worked off first, so the paced events are timed on a service doing nothing else.
         await QueuesEmptyAsync(
             channel,
             typeof(PaymentsProgram).Assembly,
