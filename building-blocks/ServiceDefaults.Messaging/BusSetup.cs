@@ -46,6 +46,11 @@ public static class BusSetup
                 $"{MessagingOptions.Section}:OutboxBatchSize must be between 1 and "
                     + $"{MessagingOptions.MaximumOutboxBatchSize}."
             )
+            .Validate(
+                o => o.OutboxBatchesInFlight is >= 1 and <= MessagingOptions.MaximumOutboxBatchesInFlight,
+                $"{MessagingOptions.Section}:OutboxBatchesInFlight must be between 1 and "
+                    + $"{MessagingOptions.MaximumOutboxBatchesInFlight}."
+            )
             .ValidateOnStart();
         builder
             .Services.AddHealthChecks()

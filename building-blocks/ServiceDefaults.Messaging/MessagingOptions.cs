@@ -19,10 +19,20 @@ public sealed class MessagingOptions
     /// Outbox rows claimed and published per pass, all with their confirms in flight at once: one broker
     /// round trip per batch, not per event. 1 publishes one row at a time.
     /// </summary>
-    public int OutboxBatchSize { get; set; } = 100;
+    public int OutboxBatchSize { get; set; } = 1000;
 
-    /// <summary>Bounds the claimed rows, the row locks held and the unconfirmed messages one pass keeps.</summary>
+    /// <summary>Bounds the claimed rows, the row locks held and the unconfirmed messages one batch keeps.</summary>
     public const int MaximumOutboxBatchSize = 1000;
+
+    /// <summary>
+    /// Batches of a backlog published before the first of them is confirmed and marked: the next batch is claimed and
+    /// published while the previous ones' confirms come back, each batch in its own transaction (a database
+    /// connection each). 1 finishes every batch before claiming the next.
+    /// </summary>
+    public int OutboxBatchesInFlight { get; set; } = 3;
+
+    /// <summary>Bounds the database connections and the unconfirmed messages a dispatcher keeps.</summary>
+    public const int MaximumOutboxBatchesInFlight = 4;
 }
 
 /// <summary>Which consumer failures are worth retrying.</summary>

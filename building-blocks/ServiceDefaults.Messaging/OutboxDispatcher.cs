@@ -1,5 +1,7 @@
 using System.Diagnostics;
+using System.Runtime.ExceptionServices;
 using Community.ServiceDefaults.Telemetry;
+using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -11,9 +13,11 @@ namespace Community.ServiceDefaults.Messaging;
 /// Publishes outbox rows in commit order (per replica: with several, batches interleave). It reads the table, not
 /// memory, so rows left by a crash or an outage go out on its next pass (on start, on every commit signal, on a poll).
 /// Rows are claimed with FOR UPDATE SKIP LOCKED and marked published only once the broker confirmed them. A batch
-/// (<see cref="MessagingOptions.OutboxBatchSize"/> rows) has all its confirms in flight at once; a failed row stays for
-/// the next pass. A publish that may wait, and so resume after later ones (the first of a batch and of each message
-/// type, and rows after a failed pass until one succeeds), goes alone.
+/// (<see cref="MessagingOptions.OutboxBatchSize"/> rows) has all its confirms in flight at once, and while they come
+/// back and its rows are marked the next batch is claimed and published
+/// (<see cref="MessagingOptions.OutboxBatchesInFlight"/>); a failed row stays for the next pass. A publish that may
+/// wait, and so resume after later ones (the first of each message type in a pass, and rows after a failed pass until
+/// one succeeds), goes alone.
 /// </summary>
 public sealed class OutboxDispatcher<TContext>(
     IServiceScopeFactory scopes,
@@ -27,24 +31,18 @@ public sealed class OutboxDispatcher<TContext>(
     private static readonly TimeSpan Poll = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan PublishTimeout = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan KeepPublished = TimeSpan.FromDays(7);
+    private const int MaxErrorLength = 2000;
+
+    private int _failures;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var batchSize = options.Value.OutboxBatchSize;
-        var failures = 0;
         var lastCleanup = DateTimeOffset.MinValue;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                int dispatched;
-                do
-                {
-                    // After a failed pass, one at a time until a pass succeeds; then a backlog drains a batch per round
-                    // trip again.
-                    dispatched = await DispatchBatchAsync(batchSize, oneAtATime: failures > 0, stoppingToken);
-                    failures = 0;
-                } while (dispatched == batchSize);
+                await DrainAsync(options.Value.OutboxBatchSize, options.Value.OutboxBatchesInFlight, stoppingToken);
                 if (clock.GetUtcNow() - lastCleanup > TimeSpan.FromHours(1))
                 {
                     await CleanUpAsync(stoppingToken);
@@ -58,12 +56,12 @@ public sealed class OutboxDispatcher<TContext>(
             }
             catch (Exception e)
             {
-                failures++;
-                var delay = TimeSpan.FromMilliseconds(Math.Min(30_000, 250 * Math.Pow(2, Math.Min(failures, 8))));
+                _failures++;
+                var delay = TimeSpan.FromMilliseconds(Math.Min(30_000, 250 * Math.Pow(2, Math.Min(_failures, 8))));
                 logger.LogWarning(
                     e,
                     "Outbox dispatch failed ({Failures} in a row); retrying in {Delay}",
-                    failures,
+                    _failures,
                     delay
                 );
                 await Task.Delay(delay, clock, stoppingToken).ContinueWith(_ => { }, CancellationToken.None);
@@ -71,77 +69,162 @@ public sealed class OutboxDispatcher<TContext>(
         }
     }
 
-    /// <summary>Publishes up to one batch; returns how many rows the broker confirmed.</summary>
-    private async Task<int> DispatchBatchAsync(int batchSize, bool oneAtATime, CancellationToken cancellationToken)
+    /// <summary>
+    /// Claims and publishes batches in sequence order until one comes back short, up to <paramref name="inFlight"/>
+    /// of them awaiting their confirms and their marks at once; throws the first failure once every batch has ended.
+    /// </summary>
+    private async Task DrainAsync(int batchSize, int inFlight, CancellationToken cancellationToken)
     {
-        await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<TContext>();
-        var publisher = scope.ServiceProvider.GetRequiredService<IPublishEndpoint>();
-
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var batch = await db.Set<OutboxMessage>()
-            .FromSql(
-                $"""
-                SELECT * FROM outbox_messages WHERE published_at IS NULL AND failed_at IS NULL
-                ORDER BY sequence LIMIT {batchSize} FOR UPDATE SKIP LOCKED
-                """
-            )
-            .ToListAsync(cancellationToken);
-        if (batch.Count == 0)
-            return 0;
-
-        // Publishes are started in sequence order and their confirms awaited together: one round trip per batch, not
-        // per row.
-        var sends = new List<(OutboxMessage Row, Task Confirmed)>(batch.Count);
-        var types = new HashSet<Type>();
-        foreach (var row in batch)
+        var pass = new Pass();
+        var pending = new Queue<Task>(inFlight);
+        Exception? failure = null;
+        try
         {
-            // Once one has failed (the broker is going away), the rest of the batch waits for the next pass, in order.
-            if (sends.Exists(s => s.Confirmed.IsFaulted || s.Confirmed.IsCanceled))
-                break;
-            (object Message, Type Type) message;
+            while (true)
+            {
+                // After a failed pass, one at a time until a batch succeeds; then batches overlap again.
+                var oneAtATime = _failures > 0;
+                var batch = await ClaimAndPublishAsync(batchSize, pass, oneAtATime, cancellationToken);
+                if (batch is null)
+                    break;
+                pending.Enqueue(CompleteAsync(batch, cancellationToken));
+                if (batch.Claimed < batchSize || pass.Faulted)
+                    break;
+                while (pending.Count >= (oneAtATime ? 1 : inFlight))
+                {
+                    await pending.Dequeue();
+                    _failures = 0;
+                }
+            }
+        }
+        catch (Exception e)
+        {
+            failure = e;
+        }
+        while (pending.TryDequeue(out var completion))
+        {
             try
             {
-                message = row.Deserialize();
+                await completion;
+                if (failure is null)
+                    _failures = 0;
             }
             catch (Exception e)
-                when (e
-                        is TypeLoadException
-                            or FileNotFoundException
-                            or System.Text.Json.JsonException
-                            or ArgumentException
-                )
             {
-                // Permanent: retrying cannot help, and the rows behind it must not wait.
-                logger.LogError(
-                    e,
-                    "Outbox message {MessageId} of type {Type} cannot be published; parked",
-                    row.Id,
-                    row.Type
-                );
-                row.FailedAt = clock.GetUtcNow();
-                row.LastError = e.Message;
-                continue;
+                failure ??= e;
             }
-            var confirmed = PublishAsync(publisher, row.Id, row.TraceParent, message, cancellationToken);
-            sends.Add((row, confirmed));
-            // This one may wait for a channel or its exchange, and publishes that wait can resume in any order: it goes
-            // alone.
-            if (oneAtATime || types.Add(message.Type))
-                await confirmed.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
-        await Task.WhenAll(sends.Select(s => s.Confirmed)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        if (failure is not null)
+            ExceptionDispatchInfo.Throw(failure);
+    }
 
-        var published = 0;
-        var failed = 0;
+    /// <summary>
+    /// Claims up to a batch of rows in a transaction of its own and starts their publishes in sequence order; null
+    /// when there is nothing to publish.
+    /// </summary>
+    private async Task<Batch?> ClaimAndPublishAsync(
+        int batchSize,
+        Pass pass,
+        bool oneAtATime,
+        CancellationToken cancellationToken
+    )
+    {
+        var scope = scopes.CreateAsyncScope();
+        IDbContextTransaction? transaction = null;
+        Batch? batch = null;
+        try
+        {
+            var db = scope.ServiceProvider.GetRequiredService<TContext>();
+            var publisher = scope.ServiceProvider.GetRequiredService<IPublishEndpoint>();
+            transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            var rows = await db.Set<OutboxMessage>()
+                .FromSql(
+                    $"""
+                    SELECT * FROM outbox_messages WHERE published_at IS NULL AND failed_at IS NULL
+                    ORDER BY sequence LIMIT {batchSize} FOR UPDATE SKIP LOCKED
+                    """
+                )
+                .AsNoTracking()
+                .ToListAsync(cancellationToken);
+            if (rows.Count == 0)
+            {
+                await transaction.DisposeAsync();
+                await scope.DisposeAsync();
+                return null;
+            }
+
+            batch = new Batch(scope, db, transaction, rows.Count, cancellationToken);
+            foreach (var row in rows)
+            {
+                // Once one has failed (the broker is going away), the rest waits for the next pass, in order.
+                if (pass.Faulted)
+                    break;
+                (object Message, Type Type) message;
+                try
+                {
+                    message = row.Deserialize();
+                }
+                catch (Exception e)
+                    when (e
+                            is TypeLoadException
+                                or FileNotFoundException
+                                or System.Text.Json.JsonException
+                                or ArgumentException
+                    )
+                {
+                    // Permanent: retrying cannot help, and the rows behind it must not wait.
+                    logger.LogError(
+                        e,
+                        "Outbox message {MessageId} of type {Type} cannot be published; parked",
+                        row.Id,
+                        row.Type
+                    );
+                    batch.Parked.Add((row.Sequence, e.Message));
+                    continue;
+                }
+                var confirmed = PublishAsync(publisher, row, message, pass, batch.Timeout.Token);
+                batch.Sends.Add((row.Sequence, row.Id, confirmed));
+                // This one may wait for a channel or its exchange, and publishes that wait can resume in any order: it
+                // goes alone.
+                if (oneAtATime || pass.Types.Add(message.Type))
+                {
+                    await confirmed.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                    batch.Timeout.CancelAfter(PublishTimeout);
+                }
+            }
+            return batch;
+        }
+        catch
+        {
+            if (batch is not null)
+                await batch.DisposeAsync();
+            else
+            {
+                if (transaction is not null)
+                    await transaction.DisposeAsync();
+                await scope.DisposeAsync();
+            }
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Awaits the batch's confirms, marks the confirmed rows published and the failed ones' attempts in one statement
+    /// each, and commits, which releases the rows that were not marked.
+    /// </summary>
+    private async Task CompleteAsync(Batch batch, CancellationToken cancellationToken)
+    {
+        await using var _ = batch;
+        await Task.WhenAll(batch.Sends.Select(s => s.Confirmed)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+
+        var published = new List<long>(batch.Sends.Count);
+        var failed = new List<(long Sequence, string Error)>();
         (Guid Id, Exception Error)? first = null;
-        var now = clock.GetUtcNow();
-        foreach (var (row, confirmed) in sends)
+        foreach (var (sequence, id, confirmed) in batch.Sends)
         {
             if (confirmed.IsCompletedSuccessfully)
             {
-                row.PublishedAt = now;
-                published++;
+                published.Add(sequence);
                 continue;
             }
             if (confirmed.IsCanceled && cancellationToken.IsCancellationRequested)
@@ -149,39 +232,79 @@ public sealed class OutboxDispatcher<TContext>(
             var error =
                 confirmed.Exception?.InnerException
                 ?? new TimeoutException($"The broker did not confirm within {PublishTimeout.TotalSeconds:0} s.");
-            row.Attempts++;
-            row.LastError = error.Message.Length > 2000 ? error.Message[..2000] : error.Message;
-            failed++;
-            first ??= (row.Id, error);
+            failed.Add((sequence, Truncate(error.Message)));
+            first ??= (id, error);
         }
-        // Saved even when stopping or after a failure: a confirmed row marked now is not sent again.
-        await db.SaveChangesAsync(CancellationToken.None);
-        await transaction.CommitAsync(CancellationToken.None);
+
+        // Written even when stopping or after a failure: a confirmed row marked now is not sent again.
+        var db = batch.Db.Database;
+        var now = clock.GetUtcNow();
+        if (published.Count > 0)
+        {
+            var sequences = published.ToArray();
+            await db.ExecuteSqlAsync(
+                $"UPDATE outbox_messages SET published_at = {now} WHERE sequence = ANY({sequences})",
+                CancellationToken.None
+            );
+        }
+        if (failed.Count > 0)
+        {
+            var (sequences, errors) = Columns(failed);
+            await db.ExecuteSqlAsync(
+                $"""
+                UPDATE outbox_messages AS o SET attempts = o.attempts + 1, last_error = f.error
+                FROM unnest({sequences}, {errors}) AS f(sequence, error) WHERE o.sequence = f.sequence
+                """,
+                CancellationToken.None
+            );
+        }
+        if (batch.Parked.Count > 0)
+        {
+            var (sequences, errors) = Columns(batch.Parked);
+            await db.ExecuteSqlAsync(
+                $"""
+                UPDATE outbox_messages AS o SET failed_at = {now}, last_error = f.error
+                FROM unnest({sequences}, {errors}) AS f(sequence, error) WHERE o.sequence = f.sequence
+                """,
+                CancellationToken.None
+            );
+        }
+        await batch.Transaction.CommitAsync(CancellationToken.None);
         cancellationToken.ThrowIfCancellationRequested();
         if (first is { } failure)
-            throw new OutboxPublishException(failure.Id, failed, failure.Error);
-        return published;
+            throw new OutboxPublishException(failure.Id, failed.Count, failure.Error);
     }
+
+    private static (long[] Sequences, string[] Errors) Columns(List<(long Sequence, string Error)> rows) =>
+        ([.. rows.Select(r => r.Sequence)], [.. rows.Select(r => Truncate(r.Error))]);
+
+    private static string Truncate(string error) => error.Length > MaxErrorLength ? error[..MaxErrorLength] : error;
 
     private static async Task PublishAsync(
         IPublishEndpoint publisher,
-        Guid messageId,
-        string? traceParent,
+        OutboxMessage row,
         (object Message, Type Type) outgoing,
-        CancellationToken cancellationToken
+        Pass pass,
+        CancellationToken timeout
     )
     {
         var (message, type) = outgoing;
-        ActivityContext.TryParse(traceParent, null, out var parent);
+        ActivityContext.TryParse(row.TraceParent, null, out var parent);
         using var activity = DiagnosticNames.Activities.StartActivity(
             "outbox publish " + type.Name,
             ActivityKind.Producer,
             parent
         );
-
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(PublishTimeout);
-        await publisher.Publish(message, type, context => context.MessageId = messageId, timeout.Token);
+        var messageId = row.Id;
+        try
+        {
+            await publisher.Publish(message, type, context => context.MessageId = messageId, timeout);
+        }
+        catch
+        {
+            pass.Faulted = true;
+            throw;
+        }
     }
 
     /// <summary>Deletes published outbox rows and inbox rows older than their windows (hourly).</summary>
@@ -198,6 +321,46 @@ public sealed class OutboxDispatcher<TContext>(
             .ExecuteDeleteAsync(cancellationToken);
         if (forgotten > 0)
             logger.LogInformation("Deleted {Count} inbox rows processed before {Before}", forgotten, processedBefore);
+    }
+
+    /// <summary>One drain of the table: the message types it published, and whether a publish failed.</summary>
+    private sealed class Pass
+    {
+        public HashSet<Type> Types { get; } = [];
+        public volatile bool Faulted;
+    }
+
+    /// <summary>A claimed batch: its rows stay locked by <see cref="Transaction"/> until it commits.</summary>
+    private sealed class Batch(
+        AsyncServiceScope scope,
+        TContext db,
+        IDbContextTransaction transaction,
+        int claimed,
+        CancellationToken cancellationToken
+    ) : IAsyncDisposable
+    {
+        public TContext Db { get; } = db;
+        public IDbContextTransaction Transaction { get; } = transaction;
+        public int Claimed { get; } = claimed;
+        public List<(long Sequence, Guid Id, Task Confirmed)> Sends { get; } = new(claimed);
+        public List<(long Sequence, string Error)> Parked { get; } = [];
+
+        /// <summary>Cancels the batch's publishes that the broker has not confirmed in time.</summary>
+        public CancellationTokenSource Timeout { get; } = NewTimeout(cancellationToken);
+
+        private static CancellationTokenSource NewTimeout(CancellationToken cancellationToken)
+        {
+            var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(PublishTimeout);
+            return timeout;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            Timeout.Dispose();
+            await Transaction.DisposeAsync();
+            await scope.DisposeAsync();
+        }
     }
 }
 

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.Json;
 using Community.Contracts;
@@ -24,6 +25,9 @@ public sealed class OutboxMessage
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
+    // Type.GetType parses the assembly-qualified name on every call; a dispatcher resolves the same few names.
+    private static readonly ConcurrentDictionary<string, Type> Types = new(StringComparer.Ordinal);
+
     public static OutboxMessage From(IIntegrationEvent message)
     {
         var type = message.GetType();
@@ -40,7 +44,8 @@ public sealed class OutboxMessage
     /// <summary>The event the row holds, for the dispatcher to publish.</summary>
     public (object Message, Type Type) Deserialize()
     {
-        var type = System.Type.GetType(Type, throwOnError: true)!;
+        if (!Types.TryGetValue(Type, out var type))
+            type = Types.GetOrAdd(Type, System.Type.GetType(Type, throwOnError: true)!);
         return (JsonSerializer.Deserialize(Payload, type, Json)!, type);
     }
 }

@@ -28,6 +28,9 @@ public sealed record OtherOutboxProbe(Guid MessageId, DateTimeOffset OccurredAt,
 public sealed class PublishHook
 {
     public Func<INumberedProbe, Task> Before { get; set; } = _ => Task.CompletedTask;
+
+    /// <summary>Runs once the broker confirmed the publish, before the dispatcher learns it: a late confirm.</summary>
+    public Func<INumberedProbe, Task> After { get; set; } = _ => Task.CompletedTask;
     public System.Collections.Concurrent.ConcurrentDictionary<int, int> Calls { get; } = new();
 }
 
@@ -60,6 +63,7 @@ public class HookedPublisher : DispatchProxy
         _hook.Calls.AddOrUpdate(probe.Number, 1, (_, n) => n + 1);
         await _hook.Before(probe);
         await (Task)Forward(method, args)!;
+        await _hook.After(probe);
     }
 
     private object? Forward(MethodInfo method, object?[]? args)
@@ -101,6 +105,7 @@ public sealed class OutboxDispatchTests : IAsyncLifetime
             [$"ConnectionStrings:{ResourceNames.RabbitMq}"] = brokerUri,
             [$"ConnectionStrings:{ResourceNames.DatabaseOf(service)}"] = database,
             ["Messaging:OutboxBatchSize"] = BatchSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Messaging:OutboxBatchesInFlight"] = "2",
         };
         return await BusHosts.StartAsync(
             settings,
@@ -222,6 +227,52 @@ public sealed class OutboxDispatchTests : IAsyncLifetime
             var arrived = await DrainAsync(_resources.BrokerUri, queue);
             var inSequence = (await RowsAsync(host)).Select(r => r.Id).Where(id => id != fifth).Append(fifth).ToList();
             Assert.Equal(inSequence, arrived);
+        }
+        finally
+        {
+            await BusHosts.StopAsync(host);
+        }
+    }
+
+    [Fact]
+    public async Task The_next_batch_goes_out_while_the_last_ones_confirms_are_awaited_each_row_once_in_order()
+    {
+        const string service = "outboxpipelineprobe";
+        const int count = 4 * BatchSize;
+        var queue = await BindQueueAsync(_resources.BrokerUri);
+        IHost? host = null;
+        // The first batch's last confirm comes back only once the whole second batch is confirmed and marked. Were
+        // batches finished one by one, that would never happen: the wait gives up after 5 s and the row fails.
+        _hook.After = async probe =>
+        {
+            if (probe.Number != BatchSize)
+                return;
+            await Eventually.TrueAsync(
+                async () => (await RowsAsync(host!)).Skip(BatchSize).Take(BatchSize).All(r => r.PublishedAt != null),
+                "the second batch was not marked while the first awaited a confirm",
+                TimeSpan.FromSeconds(5)
+            );
+        };
+        host = await StartServiceAsync(service, _resources.BrokerUri, _resources.DatabaseConnectionString);
+        try
+        {
+            var events = await WriteAsync(host, count);
+
+            await Eventually.TrueAsync(
+                async () => (await RowsAsync(host)).All(r => r.PublishedAt is not null),
+                "not every row was marked published"
+            );
+            var rows = await RowsAsync(host);
+            Assert.All(rows, r => Assert.Equal(0, r.Attempts));
+            Assert.All(Enumerable.Range(1, count), n => Assert.Equal(1, _hook.Calls[n]));
+            // Each batch is marked at once, in its own transaction; the first only after its late confirm.
+            Assert.Equal(4, rows.Select(r => r.PublishedAt).Distinct().Count());
+            Assert.True(rows[0].PublishedAt > rows[BatchSize].PublishedAt);
+
+            // Every event arrived once, in sequence (commit) order across batches and types.
+            var arrived = await DrainAsync(_resources.BrokerUri, queue);
+            Assert.Equal(rows.Select(r => r.Id), arrived);
+            Assert.Equal(events.Select(e => e.MessageId).Order(), arrived.Order());
         }
         finally
         {
