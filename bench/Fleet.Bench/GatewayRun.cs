@@ -78,11 +78,14 @@ public static class GatewayRun
                 Report.Root.FullName,
                 service.BaseAddress,
                 identity,
-                // --windows-in-memory: the gateway without Redis (a lone instance's windows), to see what sharing costs.
-                args.Has("--windows-in-memory") ? null : resources.RedisConnectionString,
+                // --windows-in-memory: the gateway without Redis (one instance's windows): what sharing them costs.
+                args.Has("--windows-in-memory")
+                    ? null
+                    : resources.RedisConnectionString,
                 resources.RedisKeyPrefix,
                 // --gateway-env NAME=VALUE[,NAME=VALUE]: runtime settings tried on the gateway's process alone.
-                args.Value("--gateway-env")?.Split(',') ?? []
+                args.Value("--gateway-env")?.Split(',')
+                    ?? []
             );
             // --profile: the gateway in this process (settings as above, but the windows in memory and the keys
             // handed over), then the same with one part taken away (or the log level appsettings.json ships), to see
