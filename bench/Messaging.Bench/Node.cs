@@ -83,7 +83,9 @@ public sealed class Node : IAsyncDisposable
                     RedirectStandardOutput = true,
                     UseShellExecute = false,
                 };
-                start.ArgumentList.Add(typeof(Node).Assembly.Location);
+                // Started as `dotnet <dll>` or as its own executable (dotnet run): the node the same way.
+                if (Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet")
+                    start.ArgumentList.Add(typeof(Node).Assembly.Location);
                 start.ArgumentList.Add(Mode);
                 start.Environment[SpecVariable] = JsonSerializer.Serialize(spec);
                 var node = new Node(
