@@ -98,39 +98,7 @@ public sealed class Nginx : IAsyncDisposable
     }
 
     /// <summary>CPU time of the master and its workers so far, from /proc (utime + stime).</summary>
-    public TimeSpan CpuTime()
-    {
-        var ticks = 0L;
-        foreach (var dir in Directory.EnumerateDirectories("/proc"))
-        {
-            if (!int.TryParse(System.IO.Path.GetFileName(dir), out var pid))
-                continue;
-            string stat;
-            try
-            {
-                stat = File.ReadAllText(System.IO.Path.Combine(dir, "stat"));
-            }
-            catch (IOException)
-            {
-                continue;
-            }
-            catch (UnauthorizedAccessException)
-            {
-                continue;
-            }
-            // Fields after the command's closing parenthesis: state ppid ... utime(14) stime(15), counted from 1 over
-            // the whole line.
-            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-            var parent = int.Parse(fields[1], CultureInfo.InvariantCulture);
-            if (pid != _process.Id && parent != _process.Id)
-                continue;
-            ticks +=
-                long.Parse(fields[11], CultureInfo.InvariantCulture)
-                + long.Parse(fields[12], CultureInfo.InvariantCulture);
-        }
-        // Linux reports these in USER_HZ, 100 per second on every mainstream build.
-        return TimeSpan.FromMilliseconds(ticks * 10.0);
-    }
+    public TimeSpan CpuTime() => TimeSpan.FromSeconds(ProcessCpu.TreeSeconds(_process.Id));
 
     public static string Version()
     {

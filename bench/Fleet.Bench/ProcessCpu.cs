@@ -13,10 +13,53 @@ public static class ProcessCpu
     public static Dictionary<string, double> Snapshot()
     {
         var result = new Dictionary<string, double>();
-        if (!Directory.Exists("/proc/self"))
+        var processes = Read();
+        if (processes.Count == 0)
             return result;
         var marker = $"-{Environment.ProcessId}-";
-        var processes = new Dictionary<int, (int Parent, string Name, long Ticks, string CommandLine)>();
+        if (processes.TryGetValue(Environment.ProcessId, out var self))
+            result["bench"] = self.Ticks / TicksPerSecond;
+        foreach (var (pid, process) in processes)
+        {
+            if (!process.CommandLine.Contains(".local", StringComparison.Ordinal))
+                continue;
+            if (!process.CommandLine.Contains(marker, StringComparison.Ordinal))
+                continue;
+            if (process.Name == "postgres" && process.CommandLine.Contains(" -D ", StringComparison.Ordinal))
+                result["postgres"] = result.GetValueOrDefault("postgres") + TreeSeconds(processes, pid);
+            else if (process.Name.StartsWith("beam", StringComparison.Ordinal))
+                result["rabbitmq"] = result.GetValueOrDefault("rabbitmq") + TreeSeconds(processes, pid);
+        }
+        return result;
+    }
+
+    /// <summary>Seconds of CPU so far of <paramref name="root"/> and every process under it (0 off Linux).</summary>
+    public static double TreeSeconds(int root) => TreeSeconds(Read(), root);
+
+    private static double TreeSeconds(Dictionary<int, ProcessStat> processes, int root)
+    {
+        var children = processes.ToLookup(p => p.Value.Parent, p => p.Key);
+        var seconds = 0.0;
+        var stack = new Stack<int>([root]);
+        while (stack.TryPop(out var pid))
+        {
+            if (!processes.TryGetValue(pid, out var process))
+                continue;
+            seconds += process.Ticks / TicksPerSecond;
+            foreach (var child in children[pid])
+                stack.Push(child);
+        }
+        return seconds;
+    }
+
+    private readonly record struct ProcessStat(int Parent, string Name, long Ticks, string CommandLine);
+
+    // Every process's parent, name, utime + stime and command line, from /proc; empty off Linux.
+    private static Dictionary<int, ProcessStat> Read()
+    {
+        var processes = new Dictionary<int, ProcessStat>();
+        if (!Directory.Exists("/proc/self"))
+            return processes;
         foreach (var directory in Directory.EnumerateDirectories("/proc"))
         {
             if (!int.TryParse(Path.GetFileName(directory), out var pid))
@@ -31,38 +74,14 @@ public static class ProcessCpu
                     long.Parse(fields[11], CultureInfo.InvariantCulture)
                     + long.Parse(fields[12], CultureInfo.InvariantCulture);
                 var commandLine = File.ReadAllText(Path.Combine(directory, "cmdline")).Replace('\0', ' ');
-                processes[pid] = (int.Parse(fields[1], CultureInfo.InvariantCulture), name, ticks, commandLine);
+                processes[pid] = new(int.Parse(fields[1], CultureInfo.InvariantCulture), name, ticks, commandLine);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
             {
                 // gone meanwhile, or not ours to read
             }
         }
-        var children = processes.ToLookup(p => p.Value.Parent, p => p.Key);
-        void Add(string group, int root)
-        {
-            var stack = new Stack<int>([root]);
-            while (stack.TryPop(out var pid))
-            {
-                result[group] = result.GetValueOrDefault(group) + processes[pid].Ticks / TicksPerSecond;
-                foreach (var child in children[pid])
-                    stack.Push(child);
-            }
-        }
-        if (processes.TryGetValue(Environment.ProcessId, out var self))
-            result["bench"] = self.Ticks / TicksPerSecond;
-        foreach (var (pid, process) in processes)
-        {
-            if (!process.CommandLine.Contains(".local", StringComparison.Ordinal))
-                continue;
-            if (!process.CommandLine.Contains(marker, StringComparison.Ordinal))
-                continue;
-            if (process.Name == "postgres" && process.CommandLine.Contains(" -D ", StringComparison.Ordinal))
-                Add("postgres", pid);
-            else if (process.Name.StartsWith("beam", StringComparison.Ordinal))
-                Add("rabbitmq", pid);
-        }
-        return result;
+        return processes;
     }
 
     /// <summary>Milliseconds of CPU per event between two snapshots, by group, and their total.</summary>

@@ -75,7 +75,7 @@ public sealed class LiveHosts : IAsyncDisposable
                         instances.Select(h => h.Services.GetRequiredService<HubPresence>().HeldCount).OrderDescending()
                     )
                 ),
-            () => [("one process: clients, gateway, both instances", Node.ResidentBytes(Environment.ProcessId))],
+            () => [("one process: clients, gateway, both instances", Environment.WorkingSet)],
             async () =>
             {
                 await gateway.DisposeAsync();
@@ -101,7 +101,7 @@ public sealed class LiveHosts : IAsyncDisposable
             () =>
                 [
                     .. nodes.Select((n, i) => ($"node {i + 1} (gateway + instance)", n.ResidentBytes())),
-                    ("clients (this process)", Node.ResidentBytes(Environment.ProcessId)),
+                    ("clients (this process)", Environment.WorkingSet),
                 ],
             async () =>
             {

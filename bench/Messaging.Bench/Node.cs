@@ -124,14 +124,11 @@ public sealed class Node : IAsyncDisposable
     /// <summary>Hub connections its messaging instance holds.</summary>
     public async Task<int> HeldAsync() => int.Parse(await AskAsync("held"), CultureInfo.InvariantCulture);
 
-    /// <summary>The node's resident memory (VmRSS), in bytes.</summary>
-    public long ResidentBytes() => ResidentBytes(_process.Id);
-
-    public static long ResidentBytes(int pid)
+    /// <summary>The node's resident memory (its working set), in bytes.</summary>
+    public long ResidentBytes()
     {
-        var line = File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
-        return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture)
-            * 1024;
+        _process.Refresh();
+        return _process.WorkingSet64;
     }
 
     private async Task<string> AskAsync(string question)
