@@ -76,6 +76,12 @@ install_browser_check() {
         echo "setup: npm ci in clients/web"
         PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --prefix "$web" --no-audit --no-fund
     fi
+    # Built again only when a source of it (its own or the SDK's) is newer than the last build: a warm start skips it.
+    if [ -f "$web/dist/index.html" ] && [ -z "$(find "$web/src" "$web/index.html" "$web/package-lock.json" "$web/vite.config.ts" \
+        "$web/tsconfig.json" "$sdk/src" "$sdk/package-lock.json" -newer "$web/dist/index.html" -print -quit)" ]; then
+        echo "setup: clients/web/dist is up to date"
+        return 0
+    fi
     echo "setup: building clients/web (vite build -> clients/web/dist, served at <gateway>/app/)"
     npm run --prefix "$web" --silent build > "$web/build.log" 2>&1 || { cat "$web/build.log"; echo "setup: the web client's build failed" >&2; return 1; }
 }
