@@ -33,7 +33,10 @@ public sealed class GatewayProcess : IAsyncDisposable
         if (!File.Exists(dll))
             throw new InvalidOperationException($"{dll} is missing: build bench/Fleet.Bench in Release first.");
         var port = ServiceHost<object>.FreePort();
-        var start = new ProcessStartInfo(Environment.ProcessPath!)
+        // The gateway's dll runs on the dotnet host (under `dotnet run` this process is the benchmark's own executable).
+        var host =
+            Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet" ? Environment.ProcessPath! : "dotnet";
+        var start = new ProcessStartInfo(host)
         {
             WorkingDirectory = Path.GetDirectoryName(dll)!,
             RedirectStandardOutput = true,
