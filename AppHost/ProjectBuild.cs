@@ -28,7 +28,7 @@ internal sealed class ProjectBuild(string root, ConsoleOutput console)
         console.Line(
             "build",
             $"building {total} projects (the services, the gateway and what they reference; a first build took "
-                + "32 s on a quiet two-core machine, one with nothing to compile about 5 s)"
+                + "32-55 s on a two-core machine, one with nothing to compile about 5 s)"
         );
         using var heartbeat = new Timer(
             _ =>
