@@ -1,4 +1,4 @@
-using System.Numerics;
+using System.Numerics.Tensors;
 
 namespace Community.Search.Bench;
 
@@ -59,46 +59,34 @@ public sealed class Vectors
 
     public static float[] Unit(float[] v)
     {
-        var norm = (float)Math.Sqrt(Dot(v, v));
-        for (var i = 0; i < v.Length; i++)
-            v[i] /= norm;
+        TensorPrimitives.Divide(v, TensorPrimitives.Norm(v), v);
         return v;
     }
 
-    public static float Dot(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
-    {
-        var sum = Vector<float>.Zero;
-        var i = 0;
-        for (; i <= a.Length - Vector<float>.Count; i += Vector<float>.Count)
-            sum += new Vector<float>(a[i..]) * new Vector<float>(b[i..]);
-        var total = Vector.Sum(sum);
-        for (; i < a.Length; i++)
-            total += a[i] * b[i];
-        return total;
-    }
-}
-
-/// <summary>Exact nearest neighbours over the memory copy: every row scored, the best k kept.</summary>
-public static class BruteForce
-{
-    public static int[] Nearest(Vectors vectors, ReadOnlySpan<float> query, int k, int skip = -1)
+    /// <summary>The <paramref name="k"/> rows of the highest score, best first.</summary>
+    public static int[] Best(IEnumerable<int> rows, Func<int, float> score, int k)
     {
         var best = new PriorityQueue<int, float>(k + 1);
-        for (var i = 0; i < vectors.Count; i++)
+        foreach (var i in rows)
         {
-            if (i == skip)
-                continue;
-            var score = Vectors.Dot(vectors.Row(i), query);
+            var s = score(i);
             if (best.Count < k)
-                best.Enqueue(i, score);
-            else if (best.TryPeek(out _, out var worst) && score > worst)
-                best.EnqueueDequeue(i, score);
+                best.Enqueue(i, s);
+            else if (best.TryPeek(out _, out var worst) && s > worst)
+                best.EnqueueDequeue(i, s);
         }
         var result = new int[best.Count];
         for (var j = result.Length - 1; j >= 0; j--)
             result[j] = best.Dequeue();
         return result;
     }
+}
+
+/// <summary>Exact nearest neighbours over the memory copy: every row scored, the best k kept.</summary>
+public static class BruteForce
+{
+    public static int[] Nearest(Vectors vectors, float[] query, int k) =>
+        Vectors.Best(Enumerable.Range(0, vectors.Count), i => TensorPrimitives.Dot(vectors.Row(i), query), k);
 }
 
 /// <summary>
@@ -144,26 +132,18 @@ public sealed class Ivf
 
     public int Lists => _lists.Length;
 
-    public int[] Nearest(float[] query, int k, int probes, int skip = -1)
-    {
-        var best = new PriorityQueue<int, float>(k + 1);
-        foreach (var list in Closest(query, probes))
-        foreach (var i in _lists[list])
-        {
-            if (i == skip)
-                continue;
-            var score = Vectors.Dot(_vectors.Row(i), query);
-            if (best.Count < k)
-                best.Enqueue(i, score);
-            else if (best.TryPeek(out _, out var worst) && score > worst)
-                best.EnqueueDequeue(i, score);
-        }
-        var result = new int[best.Count];
-        for (var j = result.Length - 1; j >= 0; j--)
-            result[j] = best.Dequeue();
-        return result;
-    }
+    public int[] Nearest(float[] query, int k, int probes) =>
+        Vectors.Best(
+            Closest(query, probes).SelectMany(list => _lists[list]),
+            i => TensorPrimitives.Dot(_vectors.Row(i), query),
+            k
+        );
 
     private int[] Closest(float[] v, int n) =>
-        [.. Enumerable.Range(0, _centroids.Length).OrderByDescending(c => Vectors.Dot(_centroids[c], v)).Take(n)];
+        [
+            .. Enumerable
+                .Range(0, _centroids.Length)
+                .OrderByDescending(c => TensorPrimitives.Dot(_centroids[c], v))
+                .Take(n),
+        ];
 }

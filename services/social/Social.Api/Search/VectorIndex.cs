@@ -1,4 +1,4 @@
-using System.Numerics;
+using System.Numerics.Tensors;
 
 namespace Community.Social.Search;
 
@@ -90,7 +90,7 @@ public sealed class VectorIndex
                     var row = shard.Data.AsSpan(i * shard.Dimensions, shard.Dimensions);
                     if (row.Length != dimensions)
                         continue;
-                    var score = Dot(row, query);
+                    var score = TensorPrimitives.Dot(row, query);
                     if (best.Count < k)
                         best.Enqueue(new Candidate(kind, shard.Ids[i], score), score);
                     else if (best.TryPeek(out _, out var worst) && score > worst)
@@ -106,18 +106,6 @@ public sealed class VectorIndex
         for (var j = result.Length - 1; j >= 0; j--)
             result[j] = best.Dequeue();
         return result;
-    }
-
-    public static float Dot(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
-    {
-        var sum = Vector<float>.Zero;
-        var i = 0;
-        for (; i <= a.Length - Vector<float>.Count; i += Vector<float>.Count)
-            sum += new Vector<float>(a[i..]) * new Vector<float>(b[i..]);
-        var total = Vector.Sum(sum);
-        for (; i < a.Length; i++)
-            total += a[i] * b[i];
-        return total;
     }
 
     /// <summary>One kind's vectors, row-major; a removed row is filled with the last one.</summary>
