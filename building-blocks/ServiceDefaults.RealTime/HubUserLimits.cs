@@ -73,7 +73,7 @@ public sealed class HubUserLimits
     private readonly ILogger<HubUserLimits> _logger;
     private readonly RealTimeRedisConnection _redis;
     private readonly ConcurrentDictionary<string, RedisKey> _leases = new();
-    private int _unreachable;
+    private readonly RedisOutage _outage = new();
 
     public HubUserLimits(
         RealTimeRedisConnection redis,
@@ -183,14 +183,20 @@ public sealed class HubUserLimits
         try
         {
             var result = await command(await _redis.DatabaseAsync());
-            if (Interlocked.Exchange(ref _unreachable, 0) == 1)
+            if (_outage.Answered())
                 _logger.LogInformation("Redis answers again: per-user hub limits apply again.");
             return result;
+        }
+        // The instance is stopping (its Redis connection already closed, hub connections still ending): nothing to
+        // share any more, and nothing for an operator to act on.
+        catch (ObjectDisposedException)
+        {
+            return fallback;
         }
         // RedisTimeoutException is a TimeoutException, not a RedisException: a slow Redis fails open too.
         catch (Exception e) when (e is RedisException or RedisTimeoutException)
         {
-            if (Interlocked.Exchange(ref _unreachable, 1) == 0)
+            if (_outage.Failed(e))
                 _logger.LogWarning(
                     e,
                     "Redis is unreachable: per-user hub limits are off (only per-connection limits "

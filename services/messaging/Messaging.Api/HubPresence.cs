@@ -22,7 +22,7 @@ public sealed partial class HubPresence
     private readonly ILogger<HubPresence> _logger;
     private readonly ConcurrentDictionary<string, Held> _held = new();
     private readonly ConcurrentDictionary<string, Held> _unsettledCloses = new();
-    private int _unreachable;
+    private readonly RedisOutage _outage = new();
 
     // A connection this instance holds, with the conversations it joined; Unsettled while Redis has not heard of it.
     private sealed class Held(Guid userId)
@@ -288,9 +288,15 @@ public sealed partial class HubPresence
         try
         {
             var result = await command(await _redis.DatabaseAsync());
-            if (Interlocked.Exchange(ref _unreachable, 0) == 1)
+            if (_outage.Answered())
                 _logger.LogInformation("Redis answers again: hub presence is shared again.");
             return result;
+        }
+        // The instance is stopping (its Redis connection already closed, hub connections still ending): nothing to
+        // share any more, and nothing for an operator to act on.
+        catch (ObjectDisposedException)
+        {
+            return default;
         }
         // RedisTimeoutException is a TimeoutException, not a RedisException.
         catch (Exception e) when (e is RedisException or RedisTimeoutException)
@@ -302,7 +308,7 @@ public sealed partial class HubPresence
 
     private void Unreachable(Exception e)
     {
-        if (Interlocked.Exchange(ref _unreachable, 1) == 0)
+        if (_outage.Failed(e))
             _logger.LogWarning(
                 e,
                 "Redis is unreachable: hub presence degrades (nobody counts as watching a conversation) "

@@ -138,21 +138,28 @@ public sealed class ConversationTyping(
         return new(conversationId, userId, typist.Username, typist.DisplayName);
     }
 
-    private int _unreachable;
+    private readonly RedisOutage _outage = new();
 
     private async Task<bool> RunAsync(Func<IDatabase, Task<bool>> command)
     {
         try
         {
             var result = await command(await redis.DatabaseAsync());
-            Interlocked.Exchange(ref _unreachable, 0);
+            if (_outage.Answered())
+                logger.LogInformation("Redis answers again: typing lapses are ended by the server again");
             return result;
+        }
+        // The instance is stopping (its Redis connection already closed, hub connections still ending): nothing to
+        // share any more, and nothing for an operator to act on.
+        catch (ObjectDisposedException)
+        {
+            return false;
         }
         // RedisTimeoutException is a TimeoutException, not a RedisException.
         catch (Exception e) when (e is RedisException or RedisTimeoutException)
         {
             // Once per outage: every send asks.
-            if (Interlocked.Exchange(ref _unreachable, 1) == 0)
+            if (_outage.Failed(e))
                 logger.LogWarning(e, "Redis is unreachable: typing lapses on the clients only until it answers");
             return false;
         }
