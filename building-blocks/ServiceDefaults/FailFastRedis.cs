@@ -7,7 +7,8 @@ namespace Community.ServiceDefaults;
 /// Redis for shared counters that must never hold a request up: it connects in the background and keeps reconnecting,
 /// commands fail at once while it is disconnected, and while it is unreachable a call answers null (the caller falls
 /// back to its own in-memory state) and Redis is tried again at most every <see cref="RetryEvery"/>, so a hung server
-/// does not slow every request. The owner's logger says so once per outage (Warning) and once when Redis answers again.
+/// does not slow every request. The owner's logger says so once per outage (Warning; a late reply counts only when late
+/// replies go on, see <see cref="RedisOutage"/>) and once when Redis answers again.
 /// </summary>
 public sealed class FailFastRedis : IAsyncDisposable, IDisposable
 {
@@ -19,7 +20,7 @@ public sealed class FailFastRedis : IAsyncDisposable, IDisposable
     private readonly string _recovered;
     private readonly Task<ConnectionMultiplexer> _redis;
     private long _retryAt;
-    private int _unreachable;
+    private readonly RedisOutage _state = new();
 
     /// <param name="outage">What an outage means for the owner (logged once per outage as a Warning).</param>
     /// <param name="recovered">What Redis answering again means (logged once as Information).</param>
@@ -62,7 +63,7 @@ public sealed class FailFastRedis : IAsyncDisposable, IDisposable
             if (!redis.IsConnected)
                 return Unreachable(null);
             var result = await redis.GetDatabase().ScriptEvaluateAsync(script, keys, values);
-            if (Interlocked.Exchange(ref _unreachable, 0) == 1)
+            if (_state.Answered())
                 _logger.LogInformation("{Recovered}", _recovered);
             return result;
         }
@@ -77,7 +78,7 @@ public sealed class FailFastRedis : IAsyncDisposable, IDisposable
     {
         var retryIn = (long)(RetryEvery.TotalSeconds * _clock.TimestampFrequency);
         Volatile.Write(ref _retryAt, _clock.GetTimestamp() + retryIn);
-        if (Interlocked.Exchange(ref _unreachable, 1) == 0)
+        if (_state.Failed(e))
             _logger.LogWarning(e, "{Outage}", _outage);
         return null;
     }

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Community.Contracts;
+using Community.ServiceDefaults;
 using Community.ServiceDefaults.Messaging;
 using Community.ServiceDefaults.RealTime;
 using Microsoft.Extensions.Options;

@@ -472,24 +472,8 @@ public sealed class ConversationsTests(MessagingFixture fx) : IClassFixture<Mess
         var (ownerId, owner) = await fx.RegisteredAsync();
         var (aId, a) = await fx.RegisteredAsync();
         var (bId, b) = await fx.RegisteredAsync();
-        var groupId = Guid.NewGuid();
-        await fx.DeliverAsync(new GroupCreated(Guid.NewGuid(), fx.Tick(), groupId, ownerId, "Readers", "public"));
-        foreach (var id in new[] { aId, bId })
-            await fx.DeliverAsync(new GroupMemberJoined(Guid.NewGuid(), fx.Tick(), groupId, id));
-        var thread = (
-            await (
-                await fx.Client.PostJson(
-                    "/api/v1/threads",
-                    new
-                    {
-                        group_id = groupId,
-                        title = "Books",
-                        text = "What are you reading?",
-                    },
-                    owner
-                )
-            ).AssertStatus(201)
-        )["id"]!.GetValue<string>();
+        var groupId = await fx.GroupAsync(ownerId, "Readers", aId, bId);
+        var thread = await fx.ThreadAsync(owner, groupId, "Books", "What are you reading?");
         var message = (await fx.SendAsync(b, thread, "Dune"))["id"]!.GetValue<string>();
         await fx.BlockAsync(aId, bId);
 

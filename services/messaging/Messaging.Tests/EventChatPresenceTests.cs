@@ -114,23 +114,8 @@ public sealed class EventChatPresenceTests(RealTimeFixture fx) : IClassFixture<R
         await Assert.ThrowsAsync<HubException>(() => Join(outsiderClient, chat));
 
         // A thread is no event chat: opening it announces nothing.
-        var groupId = Guid.NewGuid();
-        await fx.DeliverAsync(new GroupCreated(Guid.NewGuid(), fx.Tick(), groupId, organizerId, "Crew", "public"));
-        await fx.DeliverAsync(new GroupMemberJoined(Guid.NewGuid(), fx.Tick(), groupId, blockerId));
-        var thread = (
-            await (
-                await fx.Client.PostJson(
-                    "/api/v1/threads",
-                    new
-                    {
-                        group_id = groupId,
-                        title = "Plans",
-                        text = "Plans?",
-                    },
-                    organizer
-                )
-            ).AssertStatus(201)
-        )["id"]!.GetValue<string>();
+        var groupId = await fx.GroupAsync(organizerId, "Crew", blockerId);
+        var thread = await fx.ThreadAsync(organizer, groupId, "Plans", "Plans?");
         await Join(host, thread);
         await Join(blockerClient, thread);
         await Task.Delay(Quiet);

@@ -66,6 +66,33 @@ public class MessagingFixture() : ServiceFixture<Program>(ResourceNames.Messagin
         return (aId, a, bId, b, conversation["id"]!.GetValue<string>());
     }
 
+    /// <summary>A public group as social announces it: created by its owner, then joined by each member.</summary>
+    public async Task<Guid> GroupAsync(Guid ownerId, string name, params Guid[] members)
+    {
+        var groupId = Guid.NewGuid();
+        await DeliverAsync(new GroupCreated(Guid.NewGuid(), Tick(), groupId, ownerId, name, "public"));
+        foreach (var id in members)
+            await DeliverAsync(new GroupMemberJoined(Guid.NewGuid(), Tick(), groupId, id));
+        return groupId;
+    }
+
+    /// <summary>A thread started in a group by the token's user: its conversation id.</summary>
+    public async Task<string> ThreadAsync(string token, Guid groupId, string title, string text) =>
+        (
+            await (
+                await Client.PostJson(
+                    "/api/v1/threads",
+                    new
+                    {
+                        group_id = groupId,
+                        title,
+                        text,
+                    },
+                    token
+                )
+            ).AssertStatus(201)
+        )["id"]!.GetValue<string>();
+
     public async Task<JsonNode> SendAsync(
         string token,
         string conversation,

@@ -90,24 +90,8 @@ public sealed class TypingTests(RealTimeFixture fx) : IClassFixture<RealTimeFixt
         var (ownerId, owner) = await fx.RegisteredAsync();
         var (blockerId, blocker) = await fx.RegisteredAsync();
         var (typistId, typist) = await fx.RegisteredAsync();
-        var groupId = Guid.NewGuid();
-        await fx.DeliverAsync(new GroupCreated(Guid.NewGuid(), fx.Tick(), groupId, ownerId, "Readers", "public"));
-        foreach (var id in new[] { blockerId, typistId })
-            await fx.DeliverAsync(new GroupMemberJoined(Guid.NewGuid(), fx.Tick(), groupId, id));
-        var thread = (
-            await (
-                await fx.Client.PostJson(
-                    "/api/v1/threads",
-                    new
-                    {
-                        group_id = groupId,
-                        title = "Books",
-                        text = "What are you reading?",
-                    },
-                    owner
-                )
-            ).AssertStatus(201)
-        )["id"]!.GetValue<string>();
+        var groupId = await fx.GroupAsync(ownerId, "Readers", blockerId, typistId);
+        var thread = await fx.ThreadAsync(owner, groupId, "Books", "What are you reading?");
         await fx.BlockAsync(blockerId, typistId);
         await using var ownerClient = await fx.ConnectAsync(owner);
         await using var blockerClient = await fx.ConnectAsync(blocker, viaB: true);

@@ -1,4 +1,5 @@
 using Community.Contracts;
+using Community.ServiceDefaults;
 using Community.ServiceDefaults.RealTime;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;

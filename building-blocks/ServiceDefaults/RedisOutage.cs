@@ -1,6 +1,6 @@
 using StackExchange.Redis;
 
-namespace Community.ServiceDefaults.RealTime;
+namespace Community.ServiceDefaults;
 
 /// <summary>
 /// Tells when a failed Redis command is an outage worth an operator's warning: at once when Redis cannot be reached
@@ -21,8 +21,11 @@ public sealed class RedisOutage
     private long _failingSince;
     private int _warned;
 
-    /// <summary>Notes a failed command; true when it starts an outage to warn of (once per outage).</summary>
-    public bool Failed(Exception e)
+    /// <summary>
+    /// Notes a failed command (<paramref name="e"/> null: not even sent, Redis is not connected); true when it starts
+    /// an outage to warn of (once per outage).
+    /// </summary>
+    public bool Failed(Exception? e)
     {
         var now = Math.Max(1, Environment.TickCount64);
         var since = Interlocked.CompareExchange(ref _failingSince, now, 0);

@@ -1,7 +1,6 @@
-using Community.ServiceDefaults.RealTime;
 using StackExchange.Redis;
 
-namespace Community.ServiceDefaults.Tests.RealTime;
+namespace Community.ServiceDefaults.Tests;
 
 /// <summary>
 /// A Redis that cannot be reached is warned of at once and once; a late reply only when replies keep failing, so a
@@ -26,6 +25,14 @@ public sealed class OutageWarningTests
         Assert.True(outage.Answered());
         Assert.False(outage.Answered());
         Assert.True(outage.Failed(Unreachable));
+    }
+
+    [Fact]
+    public void A_command_not_sent_because_redis_is_not_connected_is_an_outage_at_once()
+    {
+        var outage = new RedisOutage(TimeSpan.FromMinutes(1));
+        Assert.True(outage.Failed(null));
+        Assert.False(outage.Failed(null));
     }
 
     [Fact]
