@@ -33,7 +33,7 @@ public sealed class GatewayProcess : IAsyncDisposable
         if (!File.Exists(dll))
             throw new InvalidOperationException($"{dll} is missing: build bench/Fleet.Bench in Release first.");
         var port = ServiceHost<object>.FreePort();
-        // The gateway's dll runs on the dotnet host (under `dotnet run` this process is the benchmark's own executable).
+        // The gateway's dll runs on the dotnet host (under `dotnet run` this process is the benchmark's executable).
         var host =
             Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet" ? Environment.ProcessPath! : "dotnet";
         var start = new ProcessStartInfo(host)

@@ -16,9 +16,10 @@ public sealed class RealTimeRedisConnection : IAsyncDisposable
         configuration.AbortOnConnectFail = false;
         configuration.BacklogPolicy = BacklogPolicy.FailFast;
         // The .NET thread pool, not the library's ten dedicated threads: handing each reply from one of those to the
-        // pool was most of the gateway's CPU per request (a count each) in a profile on two cores, and the 10,000-client
-        // messaging bench had p99 917 ms with it against 2,104 ms with the dedicated threads (2026-11-25, one run
-        // each). A reply a busy pool reads late is not an outage: RedisOutage warns only when late replies persist.
+        // pool was most of the gateway's CPU per request (a count each) in a profile on two cores, and the
+        // 10,000-client messaging bench had p99 917 ms with it against 2,104 ms with the dedicated threads
+        // (2026-11-25, one run each). A reply a busy pool reads late is not an outage: RedisOutage warns only when
+        // late replies persist.
         configuration.SocketManager = SocketManager.ThreadPool;
         configuration.ConnectTimeout = Math.Min(configuration.ConnectTimeout, 2000);
         configuration.AsyncTimeout = Math.Min(configuration.AsyncTimeout, 1000);
