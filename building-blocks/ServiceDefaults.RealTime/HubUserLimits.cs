@@ -73,7 +73,7 @@ public sealed class HubUserLimits
     private readonly ILogger<HubUserLimits> _logger;
     private readonly RealTimeRedisConnection _redis;
     private readonly ConcurrentDictionary<string, RedisKey> _leases = new();
-    private readonly RedisOutage _outage = new();
+    private readonly RedisFallback _fallback;
 
     public HubUserLimits(
         RealTimeRedisConnection redis,
@@ -84,6 +84,12 @@ public sealed class HubUserLimits
         _options = options;
         _logger = logger;
         _redis = redis;
+        _fallback = new RedisFallback(
+            logger,
+            "Redis is unreachable: per-user hub limits are off (only per-connection limits apply) until it answers "
+                + "again.",
+            "Redis answers again: per-user hub limits apply again."
+        );
     }
 
     /// <summary>The open connections this instance holds leases for.</summary>
@@ -178,33 +184,8 @@ public sealed class HubUserLimits
     private Task<bool> RunAsync(Func<IDatabase, Task<RedisResult>> script, bool fallback) =>
         RunAsync(async db => (long)await script(db) == 1, fallback);
 
-    private async Task<bool> RunAsync(Func<IDatabase, Task<bool>> command, bool fallback)
-    {
-        try
-        {
-            var result = await command(await _redis.DatabaseAsync());
-            if (_outage.Answered())
-                _logger.LogInformation("Redis answers again: per-user hub limits apply again.");
-            return result;
-        }
-        // The instance is stopping (its Redis connection already closed, hub connections still ending): nothing to
-        // share any more, and nothing for an operator to act on.
-        catch (ObjectDisposedException)
-        {
-            return fallback;
-        }
-        // RedisTimeoutException is a TimeoutException, not a RedisException: a slow Redis fails open too.
-        catch (Exception e) when (e is RedisException or RedisTimeoutException)
-        {
-            if (_outage.Failed(e))
-                _logger.LogWarning(
-                    e,
-                    "Redis is unreachable: per-user hub limits are off (only per-connection limits "
-                        + "apply) until it answers again."
-                );
-            return fallback;
-        }
-    }
+    private Task<bool> RunAsync(Func<IDatabase, Task<bool>> command, bool fallback) =>
+        _fallback.RunAsync(async () => await command(await _redis.DatabaseAsync()), fallback);
 }
 
 /// <summary>

@@ -44,8 +44,7 @@ public sealed class OutboxMessage
     /// <summary>The event the row holds, for the dispatcher to publish.</summary>
     public (object Message, Type Type) Deserialize()
     {
-        if (!Types.TryGetValue(Type, out var type))
-            type = Types.GetOrAdd(Type, System.Type.GetType(Type, throwOnError: true)!);
+        var type = Types.GetOrAdd(Type, static name => System.Type.GetType(name, throwOnError: true)!);
         return (JsonSerializer.Deserialize(Payload, type, Json)!, type);
     }
 }

@@ -23,7 +23,7 @@ public sealed partial class HubPresence
     private readonly ILogger<HubPresence> _logger;
     private readonly ConcurrentDictionary<string, Held> _held = new();
     private readonly ConcurrentDictionary<string, Held> _unsettledCloses = new();
-    private readonly RedisOutage _outage = new();
+    private readonly RedisFallback _fallback;
 
     // A connection this instance holds, with the conversations it joined; Unsettled while Redis has not heard of it.
     private sealed class Held(Guid userId)
@@ -43,6 +43,12 @@ public sealed partial class HubPresence
     )
     {
         (_scopes, _redis, _instance, _clock, _options, _logger) = (scopes, redis, instance, clock, options, logger);
+        _fallback = new RedisFallback(
+            logger,
+            "Redis is unreachable: hub presence degrades (nobody counts as watching a conversation) until it answers "
+                + "again.",
+            "Redis answers again: hub presence is shared again."
+        );
     }
 
     public string InstanceId => _instance.Id;
@@ -284,36 +290,6 @@ public sealed partial class HubPresence
     private Task<long?> RunAsync(Func<IDatabase, Task<RedisResult>> script) =>
         RunAsync<long?>(async db => (long)await script(db));
 
-    private async Task<T?> RunAsync<T>(Func<IDatabase, Task<T>> command)
-    {
-        try
-        {
-            var result = await command(await _redis.DatabaseAsync());
-            if (_outage.Answered())
-                _logger.LogInformation("Redis answers again: hub presence is shared again.");
-            return result;
-        }
-        // The instance is stopping (its Redis connection already closed, hub connections still ending): nothing to
-        // share any more, and nothing for an operator to act on.
-        catch (ObjectDisposedException)
-        {
-            return default;
-        }
-        // RedisTimeoutException is a TimeoutException, not a RedisException.
-        catch (Exception e) when (e is RedisException or RedisTimeoutException)
-        {
-            Unreachable(e);
-            return default;
-        }
-    }
-
-    private void Unreachable(Exception e)
-    {
-        if (_outage.Failed(e))
-            _logger.LogWarning(
-                e,
-                "Redis is unreachable: hub presence degrades (nobody counts as watching a conversation) "
-                    + "until it answers again."
-            );
-    }
+    private Task<T?> RunAsync<T>(Func<IDatabase, Task<T>> command) =>
+        _fallback.RunAsync<T?>(async () => await command(await _redis.DatabaseAsync()), default);
 }

@@ -139,30 +139,13 @@ public sealed class ConversationTyping(
         return new(conversationId, userId, typist.Username, typist.DisplayName);
     }
 
-    private readonly RedisOutage _outage = new();
+    // Once per outage: every send asks.
+    private readonly RedisFallback _fallback = new(
+        logger,
+        "Redis is unreachable: typing lapses on the clients only until it answers",
+        "Redis answers again: typing lapses are ended by the server again"
+    );
 
-    private async Task<bool> RunAsync(Func<IDatabase, Task<bool>> command)
-    {
-        try
-        {
-            var result = await command(await redis.DatabaseAsync());
-            if (_outage.Answered())
-                logger.LogInformation("Redis answers again: typing lapses are ended by the server again");
-            return result;
-        }
-        // The instance is stopping (its Redis connection already closed, hub connections still ending): nothing to
-        // share any more, and nothing for an operator to act on.
-        catch (ObjectDisposedException)
-        {
-            return false;
-        }
-        // RedisTimeoutException is a TimeoutException, not a RedisException.
-        catch (Exception e) when (e is RedisException or RedisTimeoutException)
-        {
-            // Once per outage: every send asks.
-            if (_outage.Failed(e))
-                logger.LogWarning(e, "Redis is unreachable: typing lapses on the clients only until it answers");
-            return false;
-        }
-    }
+    private Task<bool> RunAsync(Func<IDatabase, Task<bool>> command) =>
+        _fallback.RunAsync(async () => await command(await redis.DatabaseAsync()), false);
 }
