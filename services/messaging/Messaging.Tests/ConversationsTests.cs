@@ -148,6 +148,59 @@ public sealed class ConversationsTests(MessagingFixture fx) : IClassFixture<Mess
     }
 
     [Fact]
+    public async Task A_send_in_one_statement_names_the_members_allowed_and_reads_it_for_its_sender()
+    {
+        var (aId, a) = await fx.RegisteredAsync();
+        var (bId, b) = await fx.RegisteredAsync();
+        var (cId, _) = await fx.RegisteredAsync();
+        var (dId, _) = await fx.RegisteredAsync();
+        var groupId = await fx.GroupAsync(bId, "Statement", aId, cId, dId);
+        await fx.BlockAsync(dId, aId);
+        var thread = await fx.ThreadAsync(b, groupId, "One statement", "First");
+
+        // a's first message in the thread makes their member row, read up to it.
+        var sent = await fx.SendAsync(a, thread, "Second", "txn-statement");
+        Assert.Equal(2, sent["seq"]!.GetValue<long>());
+        Assert.Equal("Second", sent["text"]!.GetValue<string>());
+        Assert.Equal("txn-statement", sent["client_txn_id"]!.GetValue<string>());
+        Assert.Equal(aId.ToString(), sent["sender"]!["user_id"]!.GetValue<string>());
+        Assert.StartsWith("u", sent["sender"]!["username"]!.GetValue<string>());
+        var history = await (await fx.Client.Get($"/api/v1/conversations/{thread}/messages", a)).AssertStatus(200);
+        Assert.Equal(sent.ToJsonString(), history["items"]!.AsArray()[1]!.ToJsonString());
+        Assert.Equal(
+            2L,
+            await fx.ScalarAsync<long>(
+                "SELECT read_seq FROM conversation_members WHERE conversation_id = @c AND user_id = @u",
+                ("c", Guid.Parse(thread)),
+                ("u", aId)
+            )
+        );
+
+        // MessageSent names the other members but d, who blocked a.
+        var messageId = sent["id"]!.GetValue<string>();
+        var recipients = await fx.ScalarAsync<string>(
+            "SELECT payload->>'recipientUserIds' FROM outbox_messages WHERE payload->>'chatMessageId' = @id",
+            ("id", messageId)
+        );
+        Assert.Equal(
+            new[] { bId, cId }.Order(),
+            System.Text.Json.JsonSerializer.Deserialize<Guid[]>(recipients!)!.Order()
+        );
+
+        // A retry writes nothing more: no message, number or event.
+        var retry = await fx.SendAsync(a, thread, "Second", "txn-statement", status: 200);
+        Assert.Equal(messageId, retry["id"]!.GetValue<string>());
+        Assert.Equal(3, (await fx.SendAsync(b, thread, "Third"))["seq"]!.GetValue<long>());
+        Assert.Equal(
+            1L,
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM outbox_messages WHERE payload->>'chatMessageId' = @id",
+                ("id", messageId)
+            )
+        );
+    }
+
+    [Fact]
     public async Task A_client_txn_id_used_in_another_conversation_is_a_conflict()
     {
         var (aId, a, _, _, c) = await fx.PairAsync();

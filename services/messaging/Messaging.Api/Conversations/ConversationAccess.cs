@@ -20,7 +20,10 @@ public sealed record ConversationAccess(
             throw SendRefusal;
     }
 
-    /// <summary>The conversation if <paramref name="userId"/> may see it; 404 otherwise.</summary>
+    /// <summary>
+    /// The conversation if <paramref name="userId"/> may see it; 404 otherwise. One query whatever the kind: the
+    /// conversation with the facts its kind's rule needs (every hub call and request starts here).
+    /// </summary>
     public static async Task<ConversationAccess> OpenAsync(
         MessagingDbContext db,
         Guid conversationId,
@@ -28,91 +31,88 @@ public sealed record ConversationAccess(
         CancellationToken cancellationToken
     )
     {
-        var c =
-            await db.Conversations.AsNoTracking().SingleOrDefaultAsync(x => x.Id == conversationId, cancellationToken)
-            ?? throw new NotFoundException(NoSuchConversation);
-        return c.Kind switch
-        {
-            ConversationKinds.Direct => await DirectAsync(db, c, userId, cancellationToken),
-            ConversationKinds.Thread => await ThreadAsync(db, c, userId, cancellationToken),
-            _ => await EventChatAsync(db, c, userId, cancellationToken),
-        };
-    }
-
-    private static async Task<ConversationAccess> DirectAsync(
-        MessagingDbContext db,
-        Conversation c,
-        Guid userId,
-        CancellationToken cancellationToken
-    )
-    {
-        if (c.DirectLow != userId && c.DirectHigh != userId)
-            throw new NotFoundException(NoSuchConversation);
-        var other = c.OtherThan(userId);
-        var blocks = await db
-            .Blocks.AsNoTracking()
-            .Where(b =>
-                b.Blocked
-                && ((b.BlockerId == other && b.BlockedId == userId) || (b.BlockerId == userId && b.BlockedId == other))
-            )
-            .Select(b => b.BlockerId)
-            .ToListAsync(cancellationToken);
-        // The blocked side does not see the conversation at all.
-        if (blocks.Contains(other))
-            throw new NotFoundException(NoSuchConversation);
-        var (low, high) = Pair.Of(userId, other);
-        DomainException? refusal =
-            blocks.Count > 0
-                ? new ForbiddenException("You blocked this person; the conversation is closed for sending.")
-            : !await db.Connections.AnyAsync(
-                p => p.UserLow == low && p.UserHigh == high && p.Connected,
-                cancellationToken
-            )
-                ? new BusinessRuleException(
-                    "You are no longer connected with this person; connect again to send messages."
-                )
-            : c.Closed ? Closed()
-            : null;
-        return new(c, userId, false, refusal);
-    }
-
-    private static async Task<ConversationAccess> ThreadAsync(
-        MessagingDbContext db,
-        Conversation c,
-        Guid userId,
-        CancellationToken cancellationToken
-    )
-    {
-        var membership =
+        var facts =
             await db
-                .GroupMembers.AsNoTracking()
-                .SingleOrDefaultAsync(g => g.GroupId == c.GroupId && g.UserId == userId && g.Active, cancellationToken)
+                .Conversations.AsNoTracking()
+                .Where(c => c.Id == conversationId)
+                .Select(c => new Facts(
+                    c,
+                    c.Kind == ConversationKinds.EventChat
+                        && db.ConversationMembers.Any(m => m.ConversationId == c.Id && m.UserId == userId && m.Active),
+                    c.Kind == ConversationKinds.Thread
+                        ? db
+                            .GroupMembers.Where(g => g.GroupId == c.GroupId && g.UserId == userId && g.Active)
+                            .Select(g => g.Role)
+                            .FirstOrDefault()
+                        : null,
+                    // A join announced after the group's deletion does not reopen its threads, and a deleted thread's
+                    // messages leave every read with it.
+                    c.Kind == ConversationKinds.Thread
+                        && (
+                            db.Groups.Any(g => g.GroupId == c.GroupId && g.Deleted)
+                            || db.Threads.Any(t => t.Id == c.Id && t.DeletedAt != null)
+                        ),
+                    c.Kind == ConversationKinds.Direct
+                        && db.Blocks.Any(b =>
+                            b.Blocked
+                            && b.BlockedId == userId
+                            && b.BlockerId != userId
+                            && (b.BlockerId == c.DirectLow || b.BlockerId == c.DirectHigh)
+                        ),
+                    c.Kind == ConversationKinds.Direct
+                        && db.Blocks.Any(b =>
+                            b.Blocked
+                            && b.BlockerId == userId
+                            && b.BlockedId != userId
+                            && (b.BlockedId == c.DirectLow || b.BlockedId == c.DirectHigh)
+                        ),
+                    c.Kind == ConversationKinds.Direct
+                        && db.Connections.Any(p =>
+                            p.UserLow == c.DirectLow && p.UserHigh == c.DirectHigh && p.Connected
+                        )
+                ))
+                .SingleOrDefaultAsync(cancellationToken)
             ?? throw new NotFoundException(NoSuchConversation);
-        // A join announced after the group's deletion does not reopen its threads.
-        if (await db.Groups.AnyAsync(g => g.GroupId == c.GroupId && g.Deleted, cancellationToken))
-            throw new NotFoundException(NoSuchConversation);
-        // A deleted thread's messages leave every read with it.
-        if (await db.Threads.AnyAsync(t => t.Id == c.Id && t.DeletedAt != null, cancellationToken))
-            throw new NotFoundException(NoSuchConversation);
-        return new(c, userId, membership.Moderates, c.Closed ? Closed() : null);
+        var conversation = facts.Conversation;
+        switch (conversation.Kind)
+        {
+            case ConversationKinds.Direct:
+                // The blocked side does not see the conversation at all.
+                if ((conversation.DirectLow != userId && conversation.DirectHigh != userId) || facts.BlockedByTheOther)
+                    throw new NotFoundException(NoSuchConversation);
+                DomainException? refusal =
+                    facts.BlockedTheOther
+                        ? new ForbiddenException("You blocked this person; the conversation is closed for sending.")
+                    : !facts.Connected
+                        ? new BusinessRuleException(
+                            "You are no longer connected with this person; connect again to send messages."
+                        )
+                    : conversation.Closed ? Closed()
+                    : null;
+                return new(conversation, userId, false, refusal);
+            case ConversationKinds.Thread:
+                if (facts.GroupRole is not { } role || facts.Gone)
+                    throw new NotFoundException(NoSuchConversation);
+                var moderates = role is GroupRoles.Owner or GroupRoles.Moderator;
+                return new(conversation, userId, moderates, conversation.Closed ? Closed() : null);
+            default:
+                if (!facts.EventChatMember)
+                    throw new NotFoundException(NoSuchConversation);
+                return new(conversation, userId, conversation.OwnerId == userId, conversation.Closed ? Closed() : null);
+        }
     }
 
-    private static async Task<ConversationAccess> EventChatAsync(
-        MessagingDbContext db,
-        Conversation c,
-        Guid userId,
-        CancellationToken cancellationToken
-    )
-    {
-        if (
-            !await db.ConversationMembers.AnyAsync(
-                m => m.ConversationId == c.Id && m.UserId == userId && m.Active,
-                cancellationToken
-            )
-        )
-            throw new NotFoundException(NoSuchConversation);
-        return new(c, userId, c.OwnerId == userId, c.Closed ? Closed() : null);
-    }
+    /// <summary>What <see cref="OpenAsync"/> reads in one query; each fact is false (or null) for the other
+    /// kinds.</summary>
+    private sealed record Facts(
+        Conversation Conversation,
+        bool EventChatMember,
+        string? GroupRole,
+        bool Gone,
+        bool BlockedByTheOther,
+        bool BlockedTheOther,
+        bool Connected
+    );
 
     private static ConflictException Closed() => new("This conversation is closed for sending.");
 

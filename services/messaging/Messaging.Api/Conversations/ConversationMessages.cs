@@ -1,6 +1,5 @@
 using Community.Contracts.Messaging;
 using Community.ServiceDefaults.Blobs;
-using Community.ServiceDefaults.Messaging;
 
 namespace Community.Messaging.Conversations;
 
@@ -58,7 +57,13 @@ public sealed class ConversationMessages(
         errors.ThrowIfAny();
         var txn = input.ClientTxnId!;
 
-        if (await FindSentAsync(senderId, txn, conversationId, cancellationToken) is { } earlier)
+        // A retry answers with its first attempt's message, also once the sender may no longer send. Otherwise the
+        // statement finds it (its insert conflicts), which saves the lookup on every first attempt.
+        var inCallersTransaction = db.Database.CurrentTransaction is not null;
+        if (
+            (access.SendRefusal is not null || inCallersTransaction)
+            && await FindSentAsync(senderId, txn, conversationId, cancellationToken) is { } earlier
+        )
             return new(earlier, false);
         access.EnsureCanSend();
         if (
@@ -71,52 +76,50 @@ public sealed class ConversationMessages(
             throw new RequestValidationException("reply_to", "reply_to must be a message of this conversation.");
 
         var now = clock.GetUtcNow();
-        var messageId = NewId.Next(now);
-        IReadOnlyList<Guid> recipients;
+        // As stored (microseconds), so the answer and the live push show what history will.
+        now = now.AddTicks(-(now.Ticks % 10));
+        var message = new Message
+        {
+            Id = NewId.Next(now),
+            ConversationId = conversationId,
+            SenderId = senderId,
+            Text = input.Text ?? "",
+            ReplyTo = input.ReplyTo,
+            AttachmentIds = [.. attachmentIds],
+            ClientTxnId = txn,
+            CreatedAt = now,
+        };
+        var sent = new MessageSent(
+            Guid.CreateVersion7(now),
+            now,
+            message.Id,
+            conversationId,
+            access.Conversation.Kind,
+            senderId,
+            []
+        );
+        MessageInsert.Outcome written;
         // Joins the caller's transaction when there is one (a new thread posts its first message with itself).
-        var transaction = db.Database.CurrentTransaction is null
-            ? await db.Database.BeginTransactionAsync(cancellationToken)
-            : null;
+        var transaction = inCallersTransaction ? null : await db.Database.BeginTransactionAsync(cancellationToken);
         await using (transaction)
         {
-            // The row lock taken here orders concurrent sends; a closed conversation gives no number.
-            var seqs = await db
-                .Database.SqlQuery<long>(
-                    $"""
-                    UPDATE conversations
-                    SET last_seq = last_seq + 1, last_activity_at = GREATEST(last_activity_at, {now})
-                    WHERE id = {conversationId} AND NOT closed RETURNING last_seq AS "Value"
-                    """
-                )
-                .ToListAsync(cancellationToken);
-            if (seqs.Count == 0)
-                throw new ConflictException("This conversation is closed for sending.");
-            var seq = seqs[0];
-            var text = input.Text ?? "";
-            var inserted = await db.Database.ExecuteSqlAsync(
-                $"""
-                INSERT INTO messages
-                    (id, conversation_id, seq, sender_id, text, reply_to, attachment_ids, client_txn_id, created_at)
-                VALUES ({messageId}, {conversationId}, {seq}, {senderId}, {text}, {input.ReplyTo},
-                    {attachmentIds.ToArray()}, {txn}, {now})
-                ON CONFLICT (sender_id, client_txn_id) DO NOTHING
-                """,
-                cancellationToken
-            );
-            if (inserted == 0)
+            written = await MessageInsert.RunAsync(db, access.Conversation, message, sent, cancellationToken);
+            if (written.Seq is not { } seq)
             {
-                // A concurrent retry committed first: give its number back and answer with its message.
+                // Closed since the check, or the client_txn_id was used (a retry racing its first attempt): nothing is
+                // kept, the number included.
                 if (transaction is null)
-                    throw new ConflictException("client_txn_id was already used.");
+                    throw written.Claimed is null ? ClosedForSending() : new ConflictException(TxnUsed);
                 await transaction.RollbackAsync(cancellationToken);
-                return new(
-                    await FindSentAsync(senderId, txn, conversationId, cancellationToken)
-                        ?? throw new InvalidOperationException(
-                            $"client_txn_id {txn} of {senderId} conflicted but its message cannot be read."
-                        ),
-                    false
-                );
+                if (await FindSentAsync(senderId, txn, conversationId, cancellationToken) is { } first)
+                    return new(first, false);
+                throw written.Claimed is null
+                    ? ClosedForSending()
+                    : new InvalidOperationException(
+                        $"client_txn_id {txn} of {senderId} conflicted but its message cannot be read."
+                    );
             }
+            message.Seq = seq;
             if (attachmentIds.Count > 0)
             {
                 var ids = attachmentIds.ToList();
@@ -127,46 +130,46 @@ public sealed class ConversationMessages(
                         && a.UploaderId == senderId
                         && a.MessageId == null
                     )
-                    .ExecuteUpdateAsync(s => s.SetProperty(a => a.MessageId, messageId), cancellationToken);
+                    .ExecuteUpdateAsync(s => s.SetProperty(a => a.MessageId, message.Id), cancellationToken);
                 if (claimed != ids.Count)
                     throw new RequestValidationException(
                         "attachments",
                         "attachments must be files you uploaded to this conversation that no other message carries."
                     );
             }
-            await access.EnsureMemberRowAsync(db, now, cancellationToken);
-            // Your own message is read.
-            await db
-                .ConversationMembers.Where(m =>
-                    m.ConversationId == conversationId && m.UserId == senderId && m.ReadSeq < seq
-                )
-                .ExecuteUpdateAsync(s => s.SetProperty(m => m.ReadSeq, seq), cancellationToken);
-            recipients = await queries.RecipientsAsync(access.Conversation, senderId, cancellationToken);
-            db.AddIntegrationEvent(
-                new MessageSent(
-                    Guid.CreateVersion7(now),
-                    now,
-                    messageId,
-                    conversationId,
-                    access.Conversation.Kind,
-                    senderId,
-                    recipients
-                )
-            );
-            await db.SaveChangesAsync(cancellationToken);
             if (transaction is not null)
                 await transaction.CommitAsync(cancellationToken);
         }
-        var sent = await db.Messages.AsNoTracking().SingleAsync(m => m.Id == messageId, cancellationToken);
-        var dto = (await queries.ToDtosAsync([sent], senderId, cancellationToken))[0];
+        // Built from what was written: only files need reading.
+        var dto =
+            attachmentIds.Count > 0
+                ? (await queries.ToDtosAsync([message], senderId, cancellationToken))[0]
+                : new MessageDto(
+                    message.Id,
+                    conversationId,
+                    message.Seq,
+                    written.Sender(senderId),
+                    message.Text,
+                    message.ReplyTo,
+                    [],
+                    txn,
+                    now,
+                    null,
+                    null,
+                    false
+                );
         // Inside a caller's transaction nothing is committed yet: the caller announces what it made after its commit.
         if (transaction is not null)
         {
-            await live.MessageAsync(LiveEvents.NewMessage, dto, senderId, recipients, originConnectionId);
-            await typing.SentAsync(db, conversationId, senderId, recipients, cancellationToken);
+            await live.MessageAsync(LiveEvents.NewMessage, dto, senderId, written.Recipients, originConnectionId);
+            await typing.SentAsync(db, conversationId, senderId, written.Recipients, cancellationToken);
         }
         return new(dto, true);
     }
+
+    private const string TxnUsed = "client_txn_id was already used.";
+
+    private static ConflictException ClosedForSending() => new("This conversation is closed for sending.");
 
     /// <summary>Changes a message's text: its author only, within <see cref="EditWindow"/> of sending, while they may
     /// still send.</summary>
