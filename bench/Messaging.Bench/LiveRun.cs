@@ -183,12 +183,14 @@ public static class LiveRun
         var warming = Stopwatch.StartNew();
         while (warming.Elapsed < TimeSpan.FromSeconds(15) && clients.Any(c => Seen(c).Count < warmUp))
             await Task.Delay(50);
-        var interval = TimeSpan.FromSeconds((double)senders.Count / options.Rate);
+        var interval = options.SendInterval;
+        var untimed = options.WarmupMessages;
         var sentAt = new ConcurrentDictionary<string, long>();
         var sendTimes = new ConcurrentBag<double>();
         var sendErrors = new ConcurrentBag<string>();
         var clock = Stopwatch.StartNew();
-        var firstSend = Stopwatch.GetTimestamp();
+        // The timed window opens with the first timed send.
+        var firstSend = Stopwatch.GetTimestamp() + (long)((interval * untimed).TotalSeconds * Stopwatch.Frequency);
         // Open loop: a send leaves on its schedule whether or not the previous one was answered, so --rate is what is
         // offered.
         await Task.WhenAll(
@@ -196,8 +198,8 @@ public static class LiveRun
                 async (sender, k) =>
                 {
                     var offset = interval * k / senders.Count;
-                    var sends = new List<Task>(options.Messages);
-                    for (var n = 0; n < options.Messages; n++)
+                    var sends = new List<Task>(untimed + options.Messages);
+                    for (var n = 0; n < untimed + options.Messages; n++)
                     {
                         var due = offset + interval * n;
                         if (due > clock.Elapsed)
@@ -211,9 +213,11 @@ public static class LiveRun
 
         async Task SendAsync(Client sender, int n)
         {
-            var text = $"bench {sender.Index} {n}";
+            var timed = n >= untimed;
+            var text = timed ? $"bench {sender.Index} {n}" : $"warm-up {sender.Index} {n}";
             var start = Stopwatch.GetTimestamp();
-            sentAt[text] = start;
+            if (timed)
+                sentAt[text] = start;
             try
             {
                 using var answerWithin = new CancellationTokenSource(UnansweredAfter);
@@ -225,7 +229,8 @@ public static class LiveRun
                     null,
                     answerWithin.Token
                 );
-                sendTimes.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+                if (timed)
+                    sendTimes.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
                 sender.OwnSeqs.Add(message.GetProperty("seq").GetInt64());
             }
             catch (Exception e) when (e is HubException or InvalidOperationException or OperationCanceledException)
@@ -238,7 +243,7 @@ public static class LiveRun
 
         // Every message a conversation got should reach all its members (the sender's own may come as the call's answer
         // only).
-        var expected = warmUp + options.Senders * options.Messages;
+        var expected = warmUp + options.Senders * (untimed + options.Messages);
         var settle = Stopwatch.StartNew();
         while (
             settle.Elapsed < TimeSpan.FromSeconds(30) && clients.Any(c => Seen(c).Count + c.UnansweredSends < expected)
@@ -246,6 +251,8 @@ public static class LiveRun
             await Task.Delay(100);
 
         var latencies = new List<double>();
+        // Send-to-delivery by when the message was sent (5 s windows): whether the tail is spikes or a steady queue.
+        var byWindow = new SortedDictionary<long, List<double>>();
         var delivered = 0L;
         long lastDelivery = firstSend;
         int gaps = 0,
@@ -267,7 +274,12 @@ public static class LiveRun
                     continue;
                 lastDelivery = Math.Max(lastDelivery, d.At);
                 delivered++;
-                latencies.Add(Stopwatch.GetElapsedTime(at, d.At).TotalMilliseconds);
+                var latency = Stopwatch.GetElapsedTime(at, d.At).TotalMilliseconds;
+                latencies.Add(latency);
+                var windowIndex = (long)(Stopwatch.GetElapsedTime(firstSend, at).TotalSeconds / 5);
+                if (!byWindow.TryGetValue(windowIndex, out var inWindow))
+                    byWindow[windowIndex] = inWindow = [];
+                inWindow.Add(latency);
             }
             duplicates += deliveries.Count - deliveries.Select(d => d.Seq).Distinct().Count();
             outOfOrder += deliveries.Zip(deliveries.Skip(1)).Count(p => p.Second.Seq <= p.First.Seq);
@@ -286,9 +298,10 @@ public static class LiveRun
         line(
             string.Create(
                 CultureInfo.InvariantCulture,
-                $"sent {senders.Count:N0} warm-up messages (untimed), then {sendTimes.Count:N0} timed messages, the "
-                    + $"last answered after {sendingTook.TotalSeconds:0.0} s (scheduled over "
-                    + $"{(interval * (options.Messages - 1)).TotalSeconds:0.0} s) ({sendErrors.Count} "
+                $"sent {senders.Count:N0} warm-up messages at once and {senders.Count * untimed:N0} on the schedule "
+                    + $"({(interval * untimed).TotalSeconds:0} s, untimed), then {sendTimes.Count:N0} timed messages, "
+                    + $"the last answered after {sendingTook.TotalSeconds:0.0} s (scheduled over "
+                    + $"{(interval * (untimed + options.Messages - 1)).TotalSeconds:0.0} s) ({sendErrors.Count} "
                     + $"failed{(sendErrors.IsEmpty ? "" : ": " + sendErrors.First())})"
             )
         );
@@ -297,6 +310,15 @@ public static class LiveRun
         {
             var stats = LatencyStats.From("send-to-delivery", latencies);
             line(Stats("send-to-delivery at every other member", latencies));
+            line(
+                "p99 per 5 s of sending (ms): "
+                    + string.Join(
+                        " ",
+                        byWindow.Values.Select(w =>
+                            LatencyStats.From("window", w).P99.ToString("0", CultureInfo.InvariantCulture)
+                        )
+                    )
+            );
             line(
                 string.Create(
                     CultureInfo.InvariantCulture,

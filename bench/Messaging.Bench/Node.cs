@@ -88,6 +88,10 @@ public sealed class Node : IAsyncDisposable
                     start.ArgumentList.Add(typeof(Node).Assembly.Location);
                 start.ArgumentList.Add(Mode);
                 start.Environment[SpecVariable] = JsonSerializer.Serialize(spec);
+                // As a deployed service runs (Directory.Build.targets, the Web SDK): no spin-waiting for work in the
+                // thread pool, server GC; this console project would otherwise give the node neither.
+                start.Environment["DOTNET_ThreadPool_UnfairSemaphoreSpinLimit"] = "0";
+                start.Environment["DOTNET_gcServer"] = "1";
                 var node = new Node(
                     Process.Start(start) ?? throw new InvalidOperationException("The node did not start."),
                     i,
@@ -166,7 +170,6 @@ public sealed class Node : IAsyncDisposable
     /// <summary>The child's side: host both apps, answer the parent's questions until its input closes.</summary>
     public static async Task<int> RunAsync()
     {
-        ThreadPool.SetMinThreads(Math.Max(64, Environment.ProcessorCount * 8), 64);
         var spec =
             JsonSerializer.Deserialize<NodeSpec>(Environment.GetEnvironmentVariable(SpecVariable) ?? "null")
             ?? throw new InvalidOperationException($"{SpecVariable} is not set.");

@@ -121,24 +121,27 @@ public static class XmppRun
         while (warming.Elapsed < TimeSpan.FromSeconds(15) && occupants.Any(o => o.Count() < options.Senders))
             await Task.Delay(50);
 
-        var interval = TimeSpan.FromSeconds((double)senders.Count / options.Rate);
+        var interval = options.SendInterval;
+        var untimed = options.WarmupMessages;
         var sentAt = new ConcurrentDictionary<string, long>();
         var sendErrors = new ConcurrentBag<string>();
         var clock = Stopwatch.StartNew();
-        var firstSend = Stopwatch.GetTimestamp();
+        // As ours: the first untimed messages of every sender on the same schedule; the window opens with a timed one.
+        var firstSend = Stopwatch.GetTimestamp() + (long)((interval * untimed).TotalSeconds * Stopwatch.Frequency);
         // Open loop, as ours: a send leaves on its schedule (a write to the socket; the room's echo is its answer).
         await Task.WhenAll(
             senders.Select(
                 async (sender, k) =>
                 {
                     var offset = interval * k / senders.Count;
-                    for (var n = 0; n < options.Messages; n++)
+                    for (var n = 0; n < untimed + options.Messages; n++)
                     {
                         var due = offset + interval * n;
                         if (due > clock.Elapsed)
                             await Task.Delay(due - clock.Elapsed);
                         var text = $"bench {sender.Index} {n}";
-                        sentAt[text] = Stopwatch.GetTimestamp();
+                        if (n >= untimed)
+                            sentAt[text] = Stopwatch.GetTimestamp();
                         try
                         {
                             await sender.Client.SendGroupAsync(
@@ -158,7 +161,7 @@ public static class XmppRun
         );
         var sendingTook = clock.Elapsed;
 
-        var expected = options.Senders * (1 + options.Messages);
+        var expected = options.Senders * (1 + untimed + options.Messages);
         var settle = Stopwatch.StartNew();
         while (settle.Elapsed < TimeSpan.FromSeconds(30) && occupants.Any(o => o.Count() < expected))
             await Task.Delay(100);
@@ -210,7 +213,7 @@ public static class XmppRun
             foreach (var s in roomSenders.GetValueOrDefault(o.Room, []))
             {
                 var theirs = Enumerable
-                    .Range(0, options.Messages)
+                    .Range(0, untimed + options.Messages)
                     .Select(n => $"bench {s} {n}")
                     .Prepend($"warm-up {s}")
                     .Count(b => !seen.Contains(b));
@@ -228,9 +231,11 @@ public static class XmppRun
         line(
             string.Create(
                 CultureInfo.InvariantCulture,
-                $"sent {senders.Count:N0} warm-up messages (untimed), then {sentAt.Count:N0} timed messages, the last "
-                    + $"written after {sendingTook.TotalSeconds:0.0} s (scheduled over "
-                    + $"{(interval * (options.Messages - 1)).TotalSeconds:0.0} s) ({sendErrors.Count} failed); "
+                $"sent {senders.Count:N0} warm-up messages at once and {senders.Count * untimed:N0} on the schedule "
+                    + $"({(interval * untimed).TotalSeconds:0} s, untimed), then {sentAt.Count:N0} timed messages, "
+                    + $"the last written after {sendingTook.TotalSeconds:0.0} s (scheduled over "
+                    + $"{(interval * (untimed + options.Messages - 1)).TotalSeconds:0.0} s) "
+                    + $"({sendErrors.Count} failed); "
                     + $"{archived:N0} archived by mod_mam"
             )
         );

@@ -155,11 +155,14 @@ public sealed class HubUserLimits
             fallback: false
         );
 
-    /// <summary>Extends the lease of every connection this instance holds (and re-adds those Redis lost).</summary>
-    public async Task RenewLeasesAsync()
+    /// <summary>
+    /// Extends the lease of the connections this instance holds (and re-adds those Redis lost): every one, or those of
+    /// <paramref name="slices"/> due at <paramref name="tick"/>.
+    /// </summary>
+    public async Task RenewLeasesAsync(RenewalSlices? slices = null, long tick = 0)
     {
         var lease = (long)_options.Value.ConnectionLease.TotalMilliseconds;
-        var held = _leases.ToArray();
+        var held = slices is null ? _leases.ToArray() : [.. _leases.Where(h => slices.IsDue(h.Key, tick))];
         if (held.Length == 0)
             return;
         await RunAsync(
@@ -195,14 +198,16 @@ public sealed class HubUserLimits
 public sealed record RealTimeRedis(string Configuration, string ClientName);
 
 /// <summary>
-/// Renews this instance's connection leases (a third of a lease apart), so only a dead instance's age out.
+/// Renews this instance's connection leases (each a third of a lease apart, a slice of them at a time), so only a dead
+/// instance's age out.
 /// </summary>
 internal sealed class HubConnectionLeases(HubUserLimits limits, IOptions<RealTimeOptions> options) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(options.Value.ConnectionLease / 3);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
-            await limits.RenewLeasesAsync();
+        var slices = new RenewalSlices(options.Value.ConnectionLease / 3);
+        using var timer = new PeriodicTimer(slices.Tick);
+        for (long tick = 0; await timer.WaitForNextTickAsync(stoppingToken); tick++)
+            await limits.RenewLeasesAsync(slices, tick);
     }
 }

@@ -153,12 +153,14 @@ public sealed partial class HubPresence
         );
 
     /// <summary>
-    /// Renews the leases of this instance's connections and their joins (registering again those Redis lost), then
-    /// settles what an outage hid: users whose first connection Redis missed come online, closes it missed replay.
+    /// Renews the leases of this instance's connections due at <paramref name="tick"/> and their joins (registering
+    /// again those Redis lost), then settles what an outage hid: users whose first connection Redis missed come
+    /// online, closes it missed replay.
     /// </summary>
-    public async Task RenewAsync(CancellationToken cancellationToken)
+    public async Task RenewAsync(RenewalSlices slices, long tick, CancellationToken cancellationToken)
     {
-        var held = _held.ToArray();
+        // The slice due now, and any connection Redis has not heard of yet (an outage) at once.
+        var held = _held.Where(h => h.Value.Unsettled || slices.IsDue(h.Key, tick)).ToArray();
         // Nothing held, nothing asked: an idle instance neither warns nor reports Redis back during an outage.
         var renewed =
             held.Length == 0

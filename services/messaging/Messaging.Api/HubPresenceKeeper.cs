@@ -4,9 +4,9 @@ using Microsoft.Extensions.Options;
 namespace Community.Messaging;
 
 /// <summary>
-/// Every third of a connection lease: renews this instance's presence leases and announces offline the users of
-/// instances that died (their leases ended); on a clean stop closes this instance's connections, so their users go
-/// offline now.
+/// Every third of a connection lease: renews this instance's presence leases (a slice of its connections at a time,
+/// <see cref="RenewalSlices"/>) and announces offline the users of instances that died (their leases ended); on a
+/// clean stop closes this instance's connections, so their users go offline now.
 /// </summary>
 public sealed class HubPresenceKeeper(
     HubPresence presence,
@@ -16,14 +16,15 @@ public sealed class HubPresenceKeeper(
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(options.Value.ConnectionLease / 3);
+        var slices = new RenewalSlices(options.Value.ConnectionLease / 3);
+        using var timer = new PeriodicTimer(slices.Tick);
+        long tick = 0;
         do
         {
             try
             {
-                await presence.RenewAsync(stoppingToken);
-                var swept = await presence.SweepAsync(stoppingToken);
-                if (swept > 0)
+                await presence.RenewAsync(slices, tick, stoppingToken);
+                if (tick % slices.Count == 0 && await presence.SweepAsync(stoppingToken) is > 0 and var swept)
                     logger.LogInformation("{Count} users of silent instances went offline", swept);
             }
             catch (Exception e) when (e is not OperationCanceledException)
@@ -31,6 +32,7 @@ public sealed class HubPresenceKeeper(
                 // The database may be away for a moment; the next round tries again.
                 logger.LogWarning(e, "Keeping the hub presence of instance {Instance} failed", presence.InstanceId);
             }
+            tick++;
         } while (await timer.WaitForNextTickAsync(stoppingToken));
     }
 
