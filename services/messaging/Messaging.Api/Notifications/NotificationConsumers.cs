@@ -393,10 +393,16 @@ public sealed class MessageSentNotifier(
         if (recipients.Length == 0)
             return [];
         var (conversationId, senderId) = (m.ConversationId, m.SenderUserId);
+        // Whoever has the conversation open sees the message live: asked first (Redis), so a conversation read by
+        // everyone costs no query. While Redis is away nobody counts as watching.
+        var watching = await presence.WatchingAsync(conversationId, recipients) ?? new HashSet<Guid>();
+        var away = recipients.Where(r => !watching.Contains(r)).ToArray();
+        if (away.Length == 0)
+            return [];
         var reachable = await Db
             .Database.SqlQuery<Guid>(
                 $"""
-                SELECT r AS "Value" FROM unnest({recipients}) AS r
+                SELECT r AS "Value" FROM unnest({away}) AS r
                 WHERE NOT EXISTS (SELECT 1 FROM conversation_members cm
                                   WHERE cm.conversation_id = {conversationId} AND cm.user_id = r
                                     AND (cm.muted OR NOT cm.active))
@@ -406,9 +412,7 @@ public sealed class MessageSentNotifier(
                 """
             )
             .ToListAsync(cancellationToken);
-        var watching = await presence.WatchingAsync(conversationId, reachable) ?? new HashSet<Guid>();
         return reachable
-            .Where(r => !watching.Contains(r))
             .Select(r => new NewNotification(
                 r,
                 NotificationKinds.MessageReceived,

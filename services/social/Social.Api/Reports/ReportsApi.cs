@@ -170,7 +170,8 @@ public static class ReportsApi
 
         var report = new Report
         {
-            Id = Guid.CreateVersion7(),
+            // Ordered as they were filed: the queue pages oldest first by id.
+            Id = NewId.Next(clock),
             ReporterId = callerId,
             TargetType = targetType!,
             TargetId = targetId,
