@@ -37,7 +37,6 @@ public class DashboardPlatformFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var ports = FreePorts(4);
         _resources = await TestInfrastructure.IsolateAsync(GetType().Name);
         if (WithMessaging)
             _messagingResources = await TestInfrastructure.IsolateAsync(GetType().Name + "Messaging");
@@ -46,17 +45,31 @@ public class DashboardPlatformFixture : IAsyncLifetime
             _resources.RabbitMq,
             _resources.Name
         );
-        Dashboard = new Dashboard($"http://127.0.0.1:{ports[0]}", () => [Identity, Gateway], Telemetry, () => probes);
-        Dashboard.Start(_stop.Token);
+        // Bound as soon as its port is chosen, and on another should a parallel test process take it in between.
+        for (var attempt = 1; ; attempt++)
+        {
+            var url = $"http://127.0.0.1:{FreePorts(1)[0]}";
+            Dashboard = new Dashboard(url, () => [Identity, Gateway], Telemetry, () => probes);
+            try
+            {
+                Dashboard.Start(_stop.Token);
+                break;
+            }
+            catch (InvalidOperationException) when (attempt < 5)
+            {
+                Dashboard.Dispose();
+            }
+        }
+        var ports = FreePorts(3);
 
         var identity = Resources.Declared.Single(s => s.Name == ResourceNames.Identity);
         var messaging = Resources.Declared.Single(s => s.Name == ResourceNames.Messaging);
         var gateway = Resources.Declared.Single(s => s.Name == ResourceNames.Gateway);
         var addresses = new Dictionary<string, string>
         {
-            [identity.Name] = $"http://127.0.0.1:{ports[1]}",
-            [gateway.Name] = $"http://127.0.0.1:{ports[2]}",
-            [messaging.Name] = $"http://127.0.0.1:{ports[3]}",
+            [identity.Name] = $"http://127.0.0.1:{ports[0]}",
+            [gateway.Name] = $"http://127.0.0.1:{ports[1]}",
+            [messaging.Name] = $"http://127.0.0.1:{ports[2]}",
         };
         var databases = new Dictionary<string, string> { [identity.Name] = _resources.DatabaseConnectionString };
         if (_messagingResources is not null)
