@@ -31,6 +31,13 @@ public class TwoGatewaysFixture : IAsyncLifetime
 
     protected virtual ValueTask StopRedisAsync() => ValueTask.CompletedTask;
 
+    /// <summary>Settings of both instances beyond the fixture's, applied last.</summary>
+    protected virtual void Configure(IDictionary<string, string?> settings) { }
+
+    /// <summary>The Redis both instances count in, and where their windows' keys start.</summary>
+    public string RedisConnectionString { get; private set; } = "";
+    public string RedisKeyPrefix { get; } = $"gw_{Guid.NewGuid():N}:";
+
     public async Task InitializeAsync()
     {
         Backend = await FakeBackend.StartAsync(Tokens);
@@ -39,8 +46,8 @@ public class TwoGatewaysFixture : IAsyncLifetime
         {
             [$"Services:{ResourceNames.Identity}"] = backend,
             [$"Services:{ResourceNames.Events}"] = backend,
-            [$"ConnectionStrings:{ResourceNames.Redis}"] = await StartRedisAsync(),
-            ["RateLimits:RedisKeyPrefix"] = $"gw_{Guid.NewGuid():N}:",
+            [$"ConnectionStrings:{ResourceNames.Redis}"] = RedisConnectionString = await StartRedisAsync(),
+            ["RateLimits:RedisKeyPrefix"] = RedisKeyPrefix,
             ["RateLimits:InvalidTokens:RedisKeyPrefix"] = $"gw_{Guid.NewGuid():N}:invalid-tokens:",
             ["Http:TrustedNetworks:0"] = "127.0.0.1",
             [$"Logging:LogLevel:{WindowsLog}"] = "Information",
@@ -59,6 +66,7 @@ public class TwoGatewaysFixture : IAsyncLifetime
             settings[$"RateLimits:{ceiling}:PermitLimit"] = Ceiling.ToString();
             settings[$"RateLimits:{ceiling}:WindowSeconds"] = "3600";
         }
+        Configure(settings);
         First = GatewayHost.Start(settings, services => services.AddSingleton<ILoggerProvider>(FirstLogs));
         Second = GatewayHost.Start(settings, services => services.AddSingleton<ILoggerProvider>(SecondLogs));
     }

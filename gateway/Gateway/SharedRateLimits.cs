@@ -12,6 +12,12 @@ internal sealed record SharedWindow(string Key, RateLimitWindow Limit);
 internal readonly record struct WindowCount(bool Acquired, TimeSpan RetryAfter);
 
 /// <summary>
+/// The answer of one take: how many permits the window granted (0: it is spent) and how long it has left, as Redis saw
+/// it (so at most that long from when the take was sent).
+/// </summary>
+internal readonly record struct WindowTake(int Granted, TimeSpan WindowLeft);
+
+/// <summary>
 /// The gateway's fixed windows in Redis, shared by every instance: one script counts a request in its window (and,
 /// when the window allows it, in a ceiling window) atomically on Redis. While Redis is unreachable counts answer null
 /// (callers use their in-memory windows), with one warning per outage and one note when Redis answers again.
@@ -38,6 +44,29 @@ internal sealed class SharedRateLimitWindows : IHostedService, IAsyncDisposable
         return {0, left}
         """;
 
+    // KEYS[1]: the window's counter. ARGV: permits wanted, limit, window (ms), most permits in a block, divisor.
+    // Grants nothing when fewer than the permits wanted are left; otherwise a block: the permits wanted, or a
+    // divisor-th of what is left when that is more (at most the most in a block). Returns {granted, ms left}.
+    private const string Take = """
+        local wanted = tonumber(ARGV[1])
+        local left = tonumber(ARGV[2]) - tonumber(redis.call('GET', KEYS[1]) or '0')
+        local ttl = redis.call('PTTL', KEYS[1])
+        local fresh = ttl < 0
+        if fresh then ttl = tonumber(ARGV[3]) end
+        if left < wanted then return {0, ttl} end
+        local block = math.min(tonumber(ARGV[4]), math.floor(left / tonumber(ARGV[5])))
+        local granted = math.min(left, math.max(wanted, block))
+        redis.call('INCRBY', KEYS[1], granted)
+        if fresh then redis.call('PEXPIRE', KEYS[1], ttl) end
+        return {granted, ttl}
+        """;
+
+    /// <summary>The most permits one take grants an instance.</summary>
+    public const int MostInABlock = 64;
+
+    /// <summary>A take grants at most this fraction of what is left in the window (1/32).</summary>
+    public const int BlockDivisor = 32;
+
     private readonly string _prefix;
     private readonly FailFastRedis _redis;
 
@@ -49,6 +78,7 @@ internal sealed class SharedRateLimitWindows : IHostedService, IAsyncDisposable
     )
     {
         _prefix = prefix;
+        Clock = clock;
         _redis = new FailFastRedis(
             configuration,
             $"gateway-{Environment.MachineName}",
@@ -61,6 +91,9 @@ internal sealed class SharedRateLimitWindows : IHostedService, IAsyncDisposable
         );
     }
 
+    /// <summary>The clock the windows' ends are reckoned by.</summary>
+    public TimeProvider Clock { get; }
+
     /// <summary>Counts one request; null when Redis is unreachable.</summary>
     public async Task<WindowCount?> CountAsync(SharedWindow own, SharedWindow? ceiling, int permits)
     {
@@ -72,6 +105,17 @@ internal sealed class SharedRateLimitWindows : IHostedService, IAsyncDisposable
             return null;
         var result = (RedisResult[])answer!;
         return new WindowCount((long)result[0] == 1, TimeSpan.FromMilliseconds((long)result[1]));
+    }
+
+    /// <summary>Takes a block of permits from a window (see <see cref="SharedWindowLimiter"/>); null when Redis is
+    /// unreachable.</summary>
+    public async Task<WindowTake?> TakeAsync(SharedWindow window, int permits)
+    {
+        RedisValue[] values = [permits, window.Limit.PermitLimit, WindowMs(window), MostInABlock, BlockDivisor];
+        if (await _redis.EvaluateAsync(Take, [Key(window)], values) is not { } answer)
+            return null;
+        var result = (RedisResult[])answer!;
+        return new WindowTake((int)result[0], TimeSpan.FromMilliseconds((long)result[1]));
     }
 
     private RedisKey Key(SharedWindow window) => _prefix + window.Key;
@@ -90,6 +134,15 @@ internal sealed class SharedRateLimitWindows : IHostedService, IAsyncDisposable
 /// A fixed window counted in Redis (<see cref="SharedRateLimitWindows"/>), optionally under a ceiling window that only
 /// requests within this window's own limit spend. While Redis is unreachable the instance's in-memory windows answer
 /// (these are abuse limits: never none). Its in-memory window is replenished by the partitioned limiter that owns it.
+/// <para>
+/// A window without a ceiling (each caller's) is taken from Redis in blocks: one take grants this instance the permits
+/// asked for, or a 32nd of what is left of the window when that is more (at most 64), which it spends in memory until
+/// the window ends; a window that refused is refused here too until it ends, without asking again. So a caller far
+/// from their limit costs a Redis round trip per block rather than per request, and one beyond it costs none. The
+/// instances together never admit more than the limit; near it blocks are single permits, and the only permits lost
+/// are those of a block another instance took and its caller has not used by the end of the window (at most a 32nd
+/// of what was left when it was taken). Windows under a ceiling are counted a request at a time.
+/// </para>
 /// </summary>
 internal sealed class SharedWindowLimiter : ReplenishingRateLimiter
 {
@@ -98,8 +151,17 @@ internal sealed class SharedWindowLimiter : ReplenishingRateLimiter
     private readonly SharedWindow? _ceiling;
     private readonly FixedWindowRateLimiter _localOwn;
     private readonly RateLimiter _local;
+    private readonly TimeProvider _clock;
     private long _lastUsed = Stopwatch.GetTimestamp();
     private int _inFlight;
+
+    // The block in hand (guarded by _gate): permits left of it and the timestamp its window ends by; or the timestamp
+    // until which the window is spent. One take at a time: requests finding the block empty wait for the same one.
+    private readonly Lock _gate = new();
+    private int _held;
+    private long _heldUntil;
+    private long _spentUntil;
+    private Task<WindowTake?>? _taking;
 
     public SharedWindowLimiter(
         SharedRateLimitWindows windows,
@@ -110,6 +172,7 @@ internal sealed class SharedWindowLimiter : ReplenishingRateLimiter
         _windows = windows;
         _own = own;
         _ceiling = ceiling?.Window;
+        _clock = windows.Clock;
         _localOwn = new FixedWindowRateLimiter(own.Limit.ToLimiterOptions(autoReplenishment: false));
         _local = ceiling is { Local: var localCeiling } ? new UnderCeilingLimiter(_localOwn, localCeiling) : _localOwn;
     }
@@ -137,17 +200,77 @@ internal sealed class SharedWindowLimiter : ReplenishingRateLimiter
         Interlocked.Increment(ref _inFlight);
         try
         {
-            return await _windows.CountAsync(_own, _ceiling, permitCount) switch
-            {
-                null => _local.AttemptAcquire(permitCount),
-                { Acquired: true } => WindowLease.Acquired,
-                { RetryAfter: var wait } => new WindowLease(false, wait),
-            };
+            return _ceiling is null ? await FromBlockAsync(permitCount) : await CountAsync(permitCount);
         }
         finally
         {
             Volatile.Write(ref _lastUsed, Stopwatch.GetTimestamp());
             Interlocked.Decrement(ref _inFlight);
+        }
+    }
+
+    private async ValueTask<RateLimitLease> CountAsync(int permitCount) =>
+        await _windows.CountAsync(_own, _ceiling, permitCount) switch
+        {
+            null => _local.AttemptAcquire(permitCount),
+            { Acquired: true } => WindowLease.Acquired,
+            { RetryAfter: var wait } => new WindowLease(false, wait),
+        };
+
+    private async ValueTask<RateLimitLease> FromBlockAsync(int permitCount)
+    {
+        while (true)
+        {
+            TaskCompletionSource<WindowTake?>? mine = null;
+            Task<WindowTake?> taking;
+            lock (_gate)
+            {
+                var now = _clock.GetTimestamp();
+                if (now < _heldUntil && _held >= permitCount)
+                {
+                    _held -= permitCount;
+                    return WindowLease.Acquired;
+                }
+                if (now < _spentUntil)
+                    return new WindowLease(false, _clock.GetElapsedTime(now, _spentUntil));
+                if (_taking is null)
+                {
+                    mine = new(TaskCreationOptions.RunContinuationsAsynchronously);
+                    _taking = mine.Task;
+                }
+                taking = _taking;
+            }
+            if (mine is not null)
+                await TakeAsync(permitCount, mine);
+            if (await taking is null)
+                return _local.AttemptAcquire(permitCount);
+        }
+    }
+
+    // The window's end is reckoned from before the take was sent, so it is never later here than in Redis.
+    private async Task TakeAsync(int permitCount, TaskCompletionSource<WindowTake?> taking)
+    {
+        var sent = _clock.GetTimestamp();
+        WindowTake? take = null;
+        try
+        {
+            take = await _windows.TakeAsync(_own, permitCount);
+        }
+        finally
+        {
+            lock (_gate)
+            {
+                _taking = null;
+                if (take is { } answer)
+                {
+                    var ends = sent + (long)(answer.WindowLeft.TotalSeconds * _clock.TimestampFrequency);
+                    if (answer.Granted > 0)
+                        (_held, _heldUntil) = (answer.Granted, ends);
+                    else
+                        _spentUntil = ends;
+                }
+            }
+            taking.SetResult(take);
         }
     }
 
