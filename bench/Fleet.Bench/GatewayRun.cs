@@ -25,6 +25,7 @@ public static class GatewayRun
     public const double ThroughputTarget = 0.9;
     public const double CpuAgainstNginxTarget = 2.0;
     private const string InProcess = "gw: in this process";
+    private const string BareYarpName = "yarp alone, in process";
 
     public static async Task<int> RunAsync(BenchArgs args)
     {
@@ -132,6 +133,8 @@ public static class GatewayRun
                 );
             }
             await using var nginx = await Nginx.StartAsync(service.BaseAddress, nginxWorkers);
+            // --profile: YARP alone too, the floor of any gateway built on it.
+            await using var bare = profile ? await BareYarp.StartAsync(service.BaseAddress) : null;
 
             var token = tokens.Issue(Guid.NewGuid());
             // --only direct,gateway: a subset, e.g. to profile one target (the report's ratios need all three).
@@ -145,6 +148,7 @@ public static class GatewayRun
                     ("nginx", new Uri(nginx.BaseAddress, Path)),
                 }
                     .Concat(variants.Select(v => (v.Name, new Uri(v.Host.BaseAddress, Path))))
+                    .Concat(bare is null ? [] : [(BareYarpName, new Uri(bare.BaseAddress, Path))])
                     .Where(t => only is null || only.Any(o => t.Name.StartsWith(o, StringComparison.Ordinal))),
             ];
             // Each target must answer 200 with the token and refuse without one, or the figures measure an error path.
@@ -154,6 +158,7 @@ public static class GatewayRun
                 {
                     var ok = await probe.Get(url.ToString(), token);
                     var refused = await probe.Get(url.ToString());
+                    // YARP alone checks no token: the service behind it refuses.
                     if ((int)ok.StatusCode != 200 || (int)refused.StatusCode != 401)
                         throw new InvalidOperationException(
                             $"{name}: {(int)ok.StatusCode} with the token, {(int)refused.StatusCode} "
@@ -283,6 +288,19 @@ public static class GatewayRun
                             + $"{summary[name].Throughput / summary[InProcess].Throughput:0.00}x"
                     )
                 );
+            if (bare is not null)
+            {
+                var alone = summary[BareYarpName];
+                report.Line(
+                    string.Create(
+                        CultureInfo.InvariantCulture,
+                        $"profile: {BareYarpName} server CPU added per request {alone.CpuUs - direct.CpuUs:0} us "
+                            + $"(nginx {theirs.CpuUs - direct.CpuUs:0} us), throughput "
+                            + $"{alone.Throughput / direct.Throughput:0.00}x direct; the full gateway in this "
+                            + $"process adds {summary[InProcess].CpuUs - alone.CpuUs:+0;-0} us to it"
+                    )
+                );
+            }
             if (profile)
             {
                 var check = await TokenCheckMicrosecondsAsync(variants[0].Host, token);
