@@ -34,24 +34,18 @@ public static class MessageInsert
         nameof(MessageSent.RecipientUserIds)
     );
 
-    /// <summary>The other members who may see the conversation now, per kind, before blocks are taken out.</summary>
-    private static readonly Dictionary<string, (string Audience, string OwnRead)> ByKind = new()
+    /// <summary>Per kind, how the sender's own read position moves up to the message.</summary>
+    private static readonly Dictionary<string, string> OwnRead = new()
     {
-        [ConversationKinds.EventChat] = (
-            "SELECT user_id FROM conversation_members WHERE conversation_id = @c AND active AND user_id <> @sender",
-            OwnReadUpdate
-        ),
-        [ConversationKinds.Thread] = (
-            "SELECT user_id FROM group_members WHERE group_id = @group AND active AND user_id <> @sender",
-            // A thread's members come from its group: the member row is made on first use.
-            """
+        [ConversationKinds.EventChat] = OwnReadUpdate,
+        // A thread's members come from its group: the member row is made on first use.
+        [ConversationKinds.Thread] = """
             INSERT INTO conversation_members (conversation_id, user_id, role, active, read_seq, muted, joined_at, as_of)
             SELECT @c, @sender, 'member', true, m.seq, false, @now, @now FROM m
             ON CONFLICT (conversation_id, user_id)
             DO UPDATE SET read_seq = GREATEST(conversation_members.read_seq, EXCLUDED.read_seq)
-            """
-        ),
-        [ConversationKinds.Direct] = ("SELECT @other AS user_id", OwnReadUpdate),
+            """,
+        [ConversationKinds.Direct] = OwnReadUpdate,
     };
 
     private const string OwnReadUpdate = """
@@ -72,12 +66,10 @@ public static class MessageInsert
                 SELECT @id, @c, last_seq, @sender, @text, @reply_to, @attachments, @txn, @now FROM claimed
                 ON CONFLICT (sender_id, client_txn_id) DO NOTHING
                 RETURNING seq),
-            own AS ({{ByKind[kind].OwnRead}}),
+            own AS ({{OwnRead[kind]}}),
             audience AS (
-                SELECT coalesce(array_agg(a.user_id), ARRAY[]::uuid[]) AS ids FROM ({{ByKind[kind].Audience}}) a
-                WHERE NOT EXISTS (SELECT 1 FROM blocks b WHERE b.blocked
-                    AND ((b.blocker_id = @sender AND b.blocked_id = a.user_id)
-                      OR (b.blocker_id = a.user_id AND b.blocked_id = @sender)))),
+                SELECT coalesce(array_agg(a.user_id), ARRAY[]::uuid[]) AS ids
+                FROM ({{ConversationAudience.Of(kind)}}) a),
             event AS (
                 INSERT INTO outbox_messages (id, type, payload, occurred_at, trace_parent)
                 SELECT @event_id, @event_type, jsonb_set(@payload::jsonb, ARRAY[@key], to_jsonb(audience.ids)),
@@ -88,7 +80,7 @@ public static class MessageInsert
             FROM audience LEFT JOIN user_profiles u ON u.user_id = @sender
             """;
 
-    private static readonly Dictionary<string, string> Statements = ByKind.Keys.ToDictionary(k => k, Statement);
+    private static readonly Dictionary<string, string> Statements = OwnRead.Keys.ToDictionary(k => k, Statement);
 
     /// <summary>Runs the statement in <paramref name="db"/>'s current transaction. <paramref name="sent"/> is the
     /// event as published, its recipients left empty for the statement to fill.</summary>
@@ -104,35 +96,27 @@ public static class MessageInsert
         var rows = await db
             .Database.SqlQueryRaw<Outcome>(
                 Statements[conversation.Kind],
-                new NpgsqlParameter("c", message.ConversationId),
-                new NpgsqlParameter("sender", message.SenderId),
-                new NpgsqlParameter("now", message.CreatedAt),
-                new NpgsqlParameter("id", message.Id),
-                new NpgsqlParameter("text", message.Text),
-                new NpgsqlParameter("reply_to", (object?)message.ReplyTo ?? DBNull.Value)
-                {
-                    NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Uuid,
-                },
-                new NpgsqlParameter("attachments", message.AttachmentIds.ToArray()),
-                new NpgsqlParameter("txn", message.ClientTxnId),
-                new NpgsqlParameter("group", (object?)conversation.GroupId ?? DBNull.Value)
-                {
-                    NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Uuid,
-                },
-                new NpgsqlParameter(
-                    "other",
-                    conversation.Kind == ConversationKinds.Direct
-                        ? conversation.OtherThan(message.SenderId)
-                        : Guid.Empty
-                ),
-                new NpgsqlParameter("event_id", outbox.Id),
-                new NpgsqlParameter("event_type", outbox.Type),
-                new NpgsqlParameter("payload", outbox.Payload),
-                new NpgsqlParameter("key", RecipientsKey),
-                new NpgsqlParameter("trace_parent", (object?)outbox.TraceParent ?? DBNull.Value)
-                {
-                    NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text,
-                }
+                [
+                    .. ConversationAudience.Parameters(conversation, message.SenderId),
+                    new NpgsqlParameter("sender", message.SenderId),
+                    new NpgsqlParameter("now", message.CreatedAt),
+                    new NpgsqlParameter("id", message.Id),
+                    new NpgsqlParameter("text", message.Text),
+                    new NpgsqlParameter("reply_to", (object?)message.ReplyTo ?? DBNull.Value)
+                    {
+                        NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Uuid,
+                    },
+                    new NpgsqlParameter("attachments", message.AttachmentIds.ToArray()),
+                    new NpgsqlParameter("txn", message.ClientTxnId),
+                    new NpgsqlParameter("event_id", outbox.Id),
+                    new NpgsqlParameter("event_type", outbox.Type),
+                    new NpgsqlParameter("payload", outbox.Payload),
+                    new NpgsqlParameter("key", RecipientsKey),
+                    new NpgsqlParameter("trace_parent", (object?)outbox.TraceParent ?? DBNull.Value)
+                    {
+                        NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text,
+                    },
+                ]
             )
             .ToListAsync(cancellationToken);
         return rows.Single();

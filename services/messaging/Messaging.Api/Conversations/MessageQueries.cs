@@ -191,32 +191,18 @@ public sealed class MessageQueries(MessagingDbContext db, IBlobStore blobs)
 
     /// <summary>
     /// Whom MessageSent names and a live push reaches: the other members who may see the conversation now, but anyone
-    /// in a block with the actor (either way, in every kind of conversation). One query, whatever the audience.
+    /// in a block with the actor (<see cref="ConversationAudience"/>, the rule the send's statement reads too). One
+    /// query, whatever the audience.
     /// </summary>
     public async Task<IReadOnlyList<Guid>> RecipientsAsync(
         Conversation c,
         Guid senderId,
         CancellationToken cancellationToken
-    )
-    {
-        var blocked = RelationQueries.BlockedWith(db, senderId);
-        return c.Kind switch
-        {
-            ConversationKinds.Direct => await blocked.ContainsAsync(c.OtherThan(senderId), cancellationToken)
-                ? []
-                : [c.OtherThan(senderId)],
-            ConversationKinds.Thread => await db
-                .GroupMembers.Where(g =>
-                    g.GroupId == c.GroupId && g.Active && g.UserId != senderId && !blocked.Contains(g.UserId)
-                )
-                .Select(g => g.UserId)
-                .ToListAsync(cancellationToken),
-            _ => await db
-                .ConversationMembers.Where(m =>
-                    m.ConversationId == c.Id && m.Active && m.UserId != senderId && !blocked.Contains(m.UserId)
-                )
-                .Select(m => m.UserId)
-                .ToListAsync(cancellationToken),
-        };
-    }
+    ) =>
+        await db
+            .Database.SqlQueryRaw<Guid>(
+                ConversationAudience.AsScalars(c.Kind),
+                ConversationAudience.Parameters(c, senderId)
+            )
+            .ToListAsync(cancellationToken);
 }

@@ -1,0 +1,58 @@
+using Npgsql;
+
+namespace Community.Messaging.Conversations;
+
+/// <summary>
+/// Who hears what one person does in a conversation (a message, an edit, a read receipt, typing): the other members
+/// who may see it now, less anyone in a block with that person (either way), in every kind of conversation. Written
+/// once, in SQL, so the send's single statement (<see cref="MessageInsert"/>) and every other push
+/// (<see cref="MessageQueries.RecipientsAsync"/>) read the same rule. Parameters: @c (the conversation), @group (a
+/// thread's group), @other (a direct conversation's other member) and @actor.
+/// </summary>
+public static class ConversationAudience
+{
+    /// <summary>The other members who may see the conversation now, per kind, before blocks are taken out.</summary>
+    private static readonly Dictionary<string, string> Members = new()
+    {
+        [ConversationKinds.EventChat] =
+            "SELECT user_id FROM conversation_members WHERE conversation_id = @c AND active AND user_id <> @actor",
+        // A thread's members are its group's.
+        [ConversationKinds.Thread] =
+            "SELECT user_id FROM group_members WHERE group_id = @group AND active AND user_id <> @actor",
+        [ConversationKinds.Direct] = "SELECT @other AS user_id",
+    };
+
+    private static readonly Dictionary<string, string> Audiences = Members.ToDictionary(
+        k => k.Key,
+        k =>
+            $"""
+                SELECT a.user_id FROM ({k.Value}) a
+                WHERE NOT EXISTS (SELECT 1 FROM blocks b WHERE b.blocked
+                    AND ((b.blocker_id = @actor AND b.blocked_id = a.user_id)
+                      OR (b.blocker_id = a.user_id AND b.blocked_id = @actor)))
+                """
+    );
+
+    // The audience as EF reads a list of scalars (one column named Value).
+    private static readonly Dictionary<string, string> Scalars = Audiences.ToDictionary(
+        k => k.Key,
+        k => $"""SELECT r.user_id AS "Value" FROM ({k.Value}) r"""
+    );
+
+    /// <summary>The audience of <paramref name="kind"/>: a query of one column, user_id.</summary>
+    public static string Of(string kind) => Audiences[kind];
+
+    /// <summary>The audience of <paramref name="kind"/> as a query of one column named Value (EF's scalar
+    /// <c>SqlQueryRaw</c>).</summary>
+    public static string AsScalars(string kind) => Scalars[kind];
+
+    /// <summary>The parameters <see cref="Of"/> reads, for <paramref name="actor"/> in <paramref name="c"/>
+    /// (<see cref="Guid.Empty"/>: nobody in particular, so every member who may see it).</summary>
+    public static NpgsqlParameter[] Parameters(Conversation c, Guid actor) =>
+        [
+            new("c", c.Id),
+            new("actor", actor),
+            new("group", (object?)c.GroupId ?? DBNull.Value) { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Uuid },
+            new("other", c.Kind == ConversationKinds.Direct ? c.OtherThan(actor) : Guid.Empty),
+        ];
+}
