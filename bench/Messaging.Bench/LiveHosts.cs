@@ -17,7 +17,9 @@ namespace Community.Messaging.Bench;
 public sealed class LiveHosts : IAsyncDisposable
 {
     private readonly Func<Task<string>> _held;
+    private readonly Func<DateTime, Task<IReadOnlyList<(string Process, StallWatch.Second[] Seconds)>>> _stalls;
     private readonly Func<IReadOnlyList<(string Process, long Bytes)>> _memory;
+    private readonly StallWatch _here = new();
     private readonly Func<ValueTask> _dispose;
 
     private LiveHosts(
@@ -25,10 +27,12 @@ public sealed class LiveHosts : IAsyncDisposable
         IReadOnlyList<Uri> gateways,
         IServiceProvider? firstInstance,
         Func<Task<string>> held,
+        Func<DateTime, Task<IReadOnlyList<(string, StallWatch.Second[])>>> stalls,
         Func<IReadOnlyList<(string, long)>> memory,
         Func<ValueTask> dispose
     )
     {
+        _stalls = stalls;
         Layout = layout;
         Gateways = gateways;
         FirstInstance = firstInstance;
@@ -46,6 +50,10 @@ public sealed class LiveHosts : IAsyncDisposable
     public IServiceProvider? FirstInstance { get; }
 
     public Task<string> HeldPerInstanceAsync() => _held();
+
+    /// <summary>Each process's stalled seconds since <paramref name="since"/>, this one (the clients) last.</summary>
+    public async Task<IReadOnlyList<(string Process, StallWatch.Second[] Seconds)>> StallsAsync(DateTime since) =>
+        [.. await _stalls(since), ("this process", StallWatch.Parse(_here.Since(since)))];
 
     /// <summary>Resident memory of each process of the run, this one (the clients) last.</summary>
     public IReadOnlyList<(string Process, long Bytes)> Memory() => _memory();
@@ -75,6 +83,7 @@ public sealed class LiveHosts : IAsyncDisposable
                         instances.Select(h => h.Services.GetRequiredService<HubPresence>().HeldCount).OrderDescending()
                     )
                 ),
+            _ => Task.FromResult<IReadOnlyList<(string, StallWatch.Second[])>>([]),
             () => [("one process: clients, gateway, both instances", Environment.WorkingSet)],
             async () =>
             {
@@ -98,6 +107,12 @@ public sealed class LiveHosts : IAsyncDisposable
             [.. nodes.Select(n => n.Gateway)],
             null,
             async () => string.Join(" + ", await Task.WhenAll(nodes.Select(n => n.HeldAsync()))),
+            async since =>
+                [
+                    .. (await Task.WhenAll(nodes.Select(n => n.StallsAsync(since)))).Select(
+                        (s, i) => ($"node {i + 1}", s)
+                    ),
+                ],
             () =>
                 [
                     .. nodes.Select((n, i) => ($"node {i + 1} (gateway + instance)", n.ResidentBytes())),
@@ -111,5 +126,9 @@ public sealed class LiveHosts : IAsyncDisposable
         );
     }
 
-    public ValueTask DisposeAsync() => _dispose();
+    public ValueTask DisposeAsync()
+    {
+        _here.Dispose();
+        return _dispose();
+    }
 }

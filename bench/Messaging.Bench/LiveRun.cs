@@ -191,6 +191,7 @@ public static class LiveRun
         var clock = Stopwatch.StartNew();
         // The timed window opens with the first timed send.
         var firstSend = Stopwatch.GetTimestamp() + (long)((interval * untimed).TotalSeconds * Stopwatch.Frequency);
+        var firstSendUtc = DateTime.UtcNow + interval * untimed;
         // Open loop: a send leaves on its schedule whether or not the previous one was answered, so --rate is what is
         // offered.
         await Task.WhenAll(
@@ -326,6 +327,25 @@ public static class LiveRun
                         + $"{delivered / Math.Max(window, 0.001):N0} messages/s"
                 )
             );
+            foreach (var (process, seconds) in await hosts.StallsAsync(firstSendUtc))
+                line(
+                    $"stalls, {process}: "
+                        + (
+                            seconds.Length == 0
+                                ? $"no second with GC pauses or thread-pool lateness over {StallWatch.Threshold} ms"
+                                : string.Join(
+                                    "; ",
+                                    seconds.Select(x =>
+                                        string.Create(
+                                            CultureInfo.InvariantCulture,
+                                            $"+{(x.At - firstSendUtc).TotalSeconds:0} s: GC {x.GcPauseMs:0} ms"
+                                                + $"{(x.Gen2 > 0 ? $" (gen2 x{x.Gen2})" : "")}, pool late "
+                                                + $"{x.PoolLateMs:0} ms, {x.Queued} queued, {x.Threads} threads"
+                                        )
+                                    )
+                                )
+                        )
+                );
             line(
                 string.Create(
                     CultureInfo.InvariantCulture,

@@ -128,6 +128,10 @@ public sealed class Node : IAsyncDisposable
     /// <summary>Hub connections its messaging instance holds.</summary>
     public async Task<int> HeldAsync() => int.Parse(await AskAsync("held"), CultureInfo.InvariantCulture);
 
+    /// <summary>The node's stalled seconds since <paramref name="since"/> (<see cref="StallWatch"/>).</summary>
+    public async Task<StallWatch.Second[]> StallsAsync(DateTime since) =>
+        StallWatch.Parse(await AskAsync("stalls " + since.Ticks.ToString(CultureInfo.InvariantCulture)));
+
     /// <summary>The node's resident memory (its working set), in bytes.</summary>
     public long ResidentBytes()
     {
@@ -187,10 +191,19 @@ public sealed class Node : IAsyncDisposable
                 return 0;
             await using var gateway = new ServiceHost<GatewayProgram>(spec.Gateway, Shared).Start(spec.GatewayPort);
             var presence = messaging.Services.GetRequiredService<MessagingApi::Community.Messaging.HubPresence>();
+            using var stalls = new StallWatch();
             Console.WriteLine(Reply + "ready");
             while (await Console.In.ReadLineAsync() is { } question)
                 Console.WriteLine(
-                    Reply + (question == "held" ? presence.HeldCount.ToString(CultureInfo.InvariantCulture) : "?")
+                    Reply
+                        + question.Split(' ') switch
+                        {
+                            ["held"] => presence.HeldCount.ToString(CultureInfo.InvariantCulture),
+                            ["stalls", var ticks] => stalls.Since(
+                                new DateTime(long.Parse(ticks, CultureInfo.InvariantCulture), DateTimeKind.Utc)
+                            ),
+                            _ => "?",
+                        }
                 );
             return 0;
         }
