@@ -191,9 +191,21 @@ internal sealed class SharedWindowLimiter : ReplenishingRateLimiter
 
     public override RateLimiterStatistics? GetStatistics() => _localOwn.GetStatistics();
 
-    // Counting is a Redis round trip: the middleware's synchronous attempt is declined unanswered, and its
-    // AcquireAsync that follows counts the request once.
-    protected override RateLimitLease AttemptAcquireCore(int permitCount) => WindowLease.Undecided;
+    // The middleware's synchronous attempt is answered from a block in hand; anything else needs Redis (or the
+    // spent window's answer) and is declined unanswered, so its AcquireAsync that follows decides the request once.
+    protected override RateLimitLease AttemptAcquireCore(int permitCount)
+    {
+        if (_ceiling is not null)
+            return WindowLease.Undecided;
+        lock (_gate)
+        {
+            if (_clock.GetTimestamp() >= _heldUntil || _held < permitCount)
+                return WindowLease.Undecided;
+            _held -= permitCount;
+        }
+        Volatile.Write(ref _lastUsed, Stopwatch.GetTimestamp());
+        return WindowLease.Acquired;
+    }
 
     protected override async ValueTask<RateLimitLease> AcquireAsyncCore(int permitCount, CancellationToken token)
     {
