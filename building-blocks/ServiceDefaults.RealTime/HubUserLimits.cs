@@ -156,13 +156,13 @@ public sealed class HubUserLimits
         );
 
     /// <summary>
-    /// Extends the lease of the connections this instance holds (and re-adds those Redis lost): every one, or those of
-    /// <paramref name="slices"/> due at <paramref name="tick"/>.
+    /// Extends the lease of the connections this instance holds that <paramref name="slices"/> has due at
+    /// <paramref name="tick"/> (and re-adds those Redis lost).
     /// </summary>
-    public async Task RenewLeasesAsync(RenewalSlices? slices = null, long tick = 0)
+    public async Task RenewLeasesAsync(RenewalSlices slices, long tick)
     {
         var lease = (long)_options.Value.ConnectionLease.TotalMilliseconds;
-        var held = slices is null ? _leases.ToArray() : [.. _leases.Where(h => slices.IsDue(h.Key, tick))];
+        var held = _leases.Where(h => slices.IsDue(h.Key, tick)).ToArray();
         if (held.Length == 0)
             return;
         await RunAsync(

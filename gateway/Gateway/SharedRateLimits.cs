@@ -199,12 +199,20 @@ internal sealed class SharedWindowLimiter : ReplenishingRateLimiter
             return WindowLease.Undecided;
         lock (_gate)
         {
-            if (_clock.GetTimestamp() >= _heldUntil || _held < permitCount)
+            if (!TakeHeld(permitCount, _clock.GetTimestamp()))
                 return WindowLease.Undecided;
-            _held -= permitCount;
         }
         Volatile.Write(ref _lastUsed, Stopwatch.GetTimestamp());
         return WindowLease.Acquired;
+    }
+
+    // Spends permits of the block in hand while its window lasts; the caller holds _gate.
+    private bool TakeHeld(int permitCount, long now)
+    {
+        if (now >= _heldUntil || _held < permitCount)
+            return false;
+        _held -= permitCount;
+        return true;
     }
 
     protected override async ValueTask<RateLimitLease> AcquireAsyncCore(int permitCount, CancellationToken token)
@@ -238,11 +246,8 @@ internal sealed class SharedWindowLimiter : ReplenishingRateLimiter
             lock (_gate)
             {
                 var now = _clock.GetTimestamp();
-                if (now < _heldUntil && _held >= permitCount)
-                {
-                    _held -= permitCount;
+                if (TakeHeld(permitCount, now))
                     return WindowLease.Acquired;
-                }
                 if (now < _spentUntil)
                     return new WindowLease(false, _clock.GetElapsedTime(now, _spentUntil));
                 if (_taking is null)
