@@ -1,57 +1,17 @@
-// The web client in Chromium, served by the gateway at /app/: the budget, two people in a community thread, live,
+// The web client in Chromium, served by the gateway at /app/: the first view, two people in a community thread, live,
 // through a messaging restart; axe-core on every main view; screenshots.
 //   node test/browser.mjs <gateway url> <chromium path> <screenshot folder>
 // Run by tests/SystemTests/WebClientTests, which answers "@@ stop messaging" / "@@ start messaging" on stdin.
-import { gzipSync } from "node:zlib";
-import { app, ask, axe, discussion, figures, finish, gateway, newPage, problems, run, seesOnce, send, shot, signUp, step } from "./lib.mjs";
+import { app, ask, axe, discussion, figures, finish, gateway, measureFirstView, newPage, problems, run, seesOnce, send, shot, signUp, step } from "./lib.mjs";
 
 try {
-  // ---- budget: the first view, with the platform warm (one load before the measured one)
+  // ---- the first view, with the platform warm: measured and reported here; its time budget (1 s) is held by
+  // bench/run-web.sh on a quiet machine, since a test run shares the cores with every other test project
   step("first view and JavaScript budget");
-  for (let i = 0; i < 2; i++) {
-    const warm = await newPage("warm-up");
-    await warm.goto(app);
-    await warm.getByRole("button", { name: "Sign in", exact: true }).waitFor();
-    await warm.context().close();
-  }
-
-  // three fresh visitors (empty cache each); the budget holds for the median
-  const loads = [];
-  let visitor;
-  let scripts = [];
-  for (let i = 0; i < 3; i++) {
-    if (visitor) await visitor.context().close();
-    visitor = await newPage("visitor");
-    scripts = [];
-    visitor.on("response", (r) => r.url().startsWith(`${gateway}/app/`) && r.request().resourceType() === "script" && scripts.push(r));
-    const started = Date.now();
-    await visitor.goto(app);
-    await visitor.getByRole("textbox", { name: "Username, e-mail or phone", exact: true }).waitFor();
-    await visitor.getByRole("button", { name: "Sign in", exact: true }).waitFor();
-    const wall = Date.now() - started;
-    const timing = await visitor.evaluate(() => {
-      const nav = performance.getEntriesByType("navigation")[0];
-      const mark = performance.getEntriesByName("community:interactive")[0];
-      return { ttfb: Math.round(nav.responseStart), domInteractive: Math.round(nav.domInteractive), interactive: Math.round(mark?.startTime ?? -1) };
-    });
-    loads.push({ wall, ...timing });
-    console.log(`   load ${i + 1}: ${wall} ms until the form answered (in the page: first byte ${timing.ttfb} ms, DOM interactive ${timing.domInteractive} ms, app interactive ${timing.interactive} ms)`);
-  }
-  const median = (values) => [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)];
-  figures.firstViewInteractiveMs = median(loads.map((l) => l.wall));
-  figures.firstViewInPageMs = median(loads.map((l) => l.interactive));
-  let gzipped = 0;
-  let raw = 0;
-  for (const response of scripts) {
-    const body = await response.body();
-    raw += body.length;
-    gzipped += gzipSync(body, { level: 9 }).length;
-  }
-  figures.jsKb = +(raw / 1024).toFixed(1);
-  figures.jsGzipKb = +(gzipped / 1024).toFixed(1);
-  console.log(`BUDGET first view interactive ${figures.firstViewInteractiveMs} ms, median of 3 (the app interactive ${figures.firstViewInPageMs} ms after navigation start); JavaScript ${figures.jsKb} kB, ${figures.jsGzipKb} kB gzipped (${scripts.length} files)`);
-  if (figures.firstViewInteractiveMs > 1000) problems.push(`first view interactive after ${figures.firstViewInteractiveMs} ms (budget 1000)`);
-  if (figures.jsGzipKb > 200) problems.push(`JavaScript ${figures.jsGzipKb} kB gzipped (budget 200)`);
+  const { visitor, loads, ...view } = await measureFirstView(3);
+  Object.assign(figures, view);
+  console.log(`FIRST VIEW interactive ${view.firstViewInteractiveMs} ms, median of 3 (the app interactive ${view.firstViewInPageMs} ms after navigation start); JavaScript ${view.jsKb} kB, ${view.jsGzipKb} kB gzipped`);
+  if (view.jsGzipKb > 200) problems.push(`JavaScript ${view.jsGzipKb} kB gzipped (budget 200)`);
   // a route of the app reloads into the app (the gateway answers index.html for it)
   const cached = await visitor.request.get(`${gateway}/app/communities/anything`);
   if (cached.status() !== 200 || !(await cached.text()).includes('<div id="app">')) problems.push("a route under /app/ is not the app");
@@ -76,7 +36,7 @@ try {
   await a.getByRole("list", { name: "Communities", exact: true }).waitFor({ state: "attached" });
   await a.getByRole("button", { name: "New community" }).waitFor();
   figures.signedInViewMs = Date.now() - reloaded;
-  console.log(`BUDGET signed-in Communities view interactive after a reload: ${figures.signedInViewMs} ms`);
+  console.log(`SIGNED-IN VIEW: Communities interactive after a reload: ${figures.signedInViewMs} ms`);
 
   step("amira creates a community and a thread");
   const community = `Hikers ${run}`;

@@ -4,6 +4,7 @@ import { chromium } from "playwright-core";
 import { readFileSync, mkdirSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { join } from "node:path";
+import { gzipSync } from "node:zlib";
 
 export const [gateway, executablePath, shots] = process.argv.slice(2);
 export const app = `${gateway}/app/`;
@@ -83,6 +84,62 @@ export async function signUp(page, username, organizer = false) {
   if (organizer) await page.getByLabel("I organize events").check();
   await page.getByRole("button", { name: "Create account" }).click();
   await page.getByRole("navigation", { name: "Main" }).waitFor();
+}
+
+/**
+ * The first view as a new visitor meets it: two warm-up loads, then `count` fresh visitors (empty cache each), each
+ * timed from navigation until the sign-in form answers, with the page's own marks; medians, and the JavaScript the
+ * last one was sent (raw and gzipped). Returns the last visitor's page, still open.
+ */
+export async function measureFirstView(count) {
+  for (let i = 0; i < 2; i++) {
+    const warm = await newPage("warm-up");
+    await warm.goto(app);
+    await warm.getByRole("button", { name: "Sign in", exact: true }).waitFor();
+    await warm.context().close();
+  }
+  const loads = [];
+  let visitor;
+  let scripts = [];
+  for (let i = 0; i < count; i++) {
+    if (visitor) await visitor.context().close();
+    visitor = await newPage("visitor");
+    scripts = [];
+    visitor.on("response", (r) => r.url().startsWith(`${gateway}/app/`) && r.request().resourceType() === "script" && scripts.push(r));
+    const started = Date.now();
+    await visitor.goto(app);
+    await visitor.getByRole("textbox", { name: "Username, e-mail or phone", exact: true }).waitFor();
+    await visitor.getByRole("button", { name: "Sign in", exact: true }).waitFor();
+    const wall = Date.now() - started;
+    const timing = await visitor.evaluate(() => {
+      const nav = performance.getEntriesByType("navigation")[0];
+      const mark = performance.getEntriesByName("community:interactive")[0];
+      return { ttfb: Math.round(nav.responseStart), domInteractive: Math.round(nav.domInteractive), interactive: Math.round(mark?.startTime ?? -1) };
+    });
+    loads.push({ wall, ...timing });
+    console.log(`   load ${i + 1}: ${wall} ms until the form answered (in the page: first byte ${timing.ttfb} ms, DOM interactive ${timing.domInteractive} ms, app interactive ${timing.interactive} ms)`);
+  }
+  let gzipped = 0;
+  let raw = 0;
+  for (const response of scripts) {
+    const body = await response.body();
+    raw += body.length;
+    gzipped += gzipSync(body, { level: 9 }).length;
+  }
+  return {
+    visitor,
+    loads,
+    firstViewInteractiveMs: percentile(loads.map((l) => l.wall), 50),
+    firstViewInPageMs: percentile(loads.map((l) => l.interactive), 50),
+    jsKb: +(raw / 1024).toFixed(1),
+    jsGzipKb: +(gzipped / 1024).toFixed(1),
+  };
+}
+
+/** The value at or below which `p` percent of `values` lie (nearest rank; the median of 3 is the middle one). */
+export function percentile(values, p) {
+  const sorted = [...values].sort((x, y) => x - y);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
 }
 
 /** Closes the browser and ends the script: 0 when nothing went wrong. */
