@@ -79,6 +79,9 @@ public sealed class SessionRevocationsTests
             _set,
             Options.Create(new RevocationFeedOptions { PollInterval = TimeSpan.FromMilliseconds(20) }),
             _clock,
+            new Microsoft.Extensions.Hosting.Internal.ApplicationLifetime(
+                NullLogger<Microsoft.Extensions.Hosting.Internal.ApplicationLifetime>.Instance
+            ),
             NullLogger<RevocationFeed>.Instance
         );
 

@@ -104,13 +104,15 @@ internal sealed class HttpRevocationSource(
 
 /// <summary>
 /// Reads the revocation feed on start and then every <see cref="RevocationFeedOptions.PollInterval"/>,
-/// with a cursor, into this instance's <see cref="SessionRevocations"/>.
+/// with a cursor, into this instance's <see cref="SessionRevocations"/>, until the application begins to stop: a
+/// platform stopping as a whole (identity perhaps first) is not an outage to report.
 /// </summary>
 public sealed class RevocationFeed(
     IRevocationSource source,
     SessionRevocations revocations,
     IOptions<RevocationFeedOptions> options,
     TimeProvider clock,
+    IHostApplicationLifetime lifetime,
     ILogger<RevocationFeed> logger
 ) : BackgroundService
 {
@@ -129,15 +131,20 @@ public sealed class RevocationFeed(
             );
             return;
         }
+        using var polling = CancellationTokenSource.CreateLinkedTokenSource(
+            stoppingToken,
+            lifetime.ApplicationStopping
+        );
+        var stopping = polling.Token;
         var failing = false;
-        while (!stoppingToken.IsCancellationRequested)
+        while (!stopping.IsCancellationRequested)
         {
             try
             {
                 RevocationPage page;
                 do
                 {
-                    page = await source.ReadAsync(Cursor, stoppingToken);
+                    page = await source.ReadAsync(Cursor, stopping);
                     foreach (var revocation in page.Items)
                         revocations.Add(revocation);
                     Interlocked.Exchange(ref _cursor, page.Cursor);
@@ -146,10 +153,11 @@ public sealed class RevocationFeed(
                     logger.LogInformation("The revocation feed is read again");
                 failing = false;
             }
-            catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+            catch (Exception e) when (e is not OperationCanceledException || !stopping.IsCancellationRequested)
             {
-                // Logged once per outage, not every second; the next poll tries again.
-                if (!failing)
+                // Logged once per outage, not every second; the next poll tries again. A read that failed as this
+                // instance began to stop is no outage.
+                if (!failing && !stopping.IsCancellationRequested)
                     logger.LogWarning(
                         e,
                         "The revocation feed cannot be read; retrying every {Interval}",
@@ -157,7 +165,7 @@ public sealed class RevocationFeed(
                     );
                 failing = true;
             }
-            await Task.Delay(options.Value.PollInterval, clock, stoppingToken)
+            await Task.Delay(options.Value.PollInterval, clock, stopping)
                 .ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
     }
@@ -178,8 +186,15 @@ public static class RevocationFeedSetup
             .AddOptions<RevocationFeedOptions>()
             .Configure(o => o.PollInterval = pollInterval)
             .BindConfiguration(RevocationFeedOptions.Section);
-        // A hung instance must not hold the poll: the next one is asked.
-        services.AddHttpClient(HttpRevocationSource.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(5));
+        // A hung instance must not hold the poll: the next one is asked. The poll is its own resilience (the next
+        // instance now, every instance again at the next poll; one warning an outage), so the platform's standard
+        // handler is taken off this client: its retries would only delay asking the next instance, and it would log
+        // a warning for every retried poll, e.g. each second of an identity restart, in every service.
+#pragma warning disable EXTEXP0001 // the library's way to take the defaults' handler off one client
+        services
+            .AddHttpClient(HttpRevocationSource.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(5))
+            .RemoveAllResilienceHandlers();
+#pragma warning restore EXTEXP0001
         services.TryAddSingleton<IRevocationSource, HttpRevocationSource>();
         services.AddSingleton<RevocationFeed>();
         services.AddHostedService(sp => sp.GetRequiredService<RevocationFeed>());
