@@ -1,8 +1,30 @@
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.AspNetCore.DataProtection.Repositories;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
 namespace Community.Gateway.Tests;
 
 public sealed class ProxyTests(GatewayFixture fixture) : IClassFixture<GatewayFixture>
 {
     private readonly GatewayFixture _ = fixture;
+
+    /// <summary>
+    /// YARP's affinity policies take a protector at start: with the default file key ring the gateway wrote a key to
+    /// its home folder (read-only in the pod) and warned at each start that it was stored unencrypted.
+    /// </summary>
+    [Fact]
+    public void The_gateway_keeps_its_data_protection_keys_in_memory()
+    {
+        var services = _.Gateway.Services;
+        var protector = services.GetRequiredService<IDataProtectionProvider>().CreateProtector("test");
+        Assert.Equal("affinity", protector.Unprotect(protector.Protect("affinity")));
+        var ring = services.GetRequiredService<IOptions<KeyManagementOptions>>().Value.XmlRepository;
+        Assert.NotNull(ring);
+        Assert.IsNotType<FileSystemXmlRepository>(ring);
+        Assert.NotEmpty(ring.GetAllElements()); // the key made at start is there, and only there
+    }
 
     [Theory]
     [InlineData("POST", "/api/v1/auth/register")]

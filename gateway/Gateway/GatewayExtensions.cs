@@ -1,4 +1,7 @@
+using System.Xml.Linq;
 using Community.ServiceDefaults.Auth;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.AspNetCore.DataProtection.Repositories;
 
 namespace Community.Gateway;
 
@@ -23,6 +26,13 @@ public static class GatewayExtensions
         // No bus at the edge: identity's feed is read every second, which bounds how long an ended session's token
         // still passes here.
         services.AddRevocationFeed(TimeSpan.FromSeconds(1));
+        // YARP's session affinity takes a Data Protection protector at start; the one policy used here (HashCookie)
+        // protects nothing, so the keys live in memory: no key ring written to the home folder (read-only in the
+        // pod) and no warning at each start about one stored unencrypted.
+        services.AddDataProtection();
+        services.Configure<KeyManagementOptions>(o => o.XmlRepository = new InMemoryKeyRing());
+        // "No XML encryptor configured: the key may be persisted unencrypted": it is persisted nowhere
+        builder.Logging.AddFilter(typeof(XmlKeyManager).FullName, LogLevel.Error);
         return builder;
     }
 
@@ -43,5 +53,23 @@ public static class GatewayExtensions
         app.MapRegistrationConfirmPage();
         app.MapWebClient();
         return app;
+    }
+}
+
+/// <summary>Data Protection keys kept in memory only: nothing the gateway protects outlives its process.</summary>
+internal sealed class InMemoryKeyRing : IXmlRepository
+{
+    private readonly List<XElement> _elements = [];
+
+    public IReadOnlyCollection<XElement> GetAllElements()
+    {
+        lock (_elements)
+            return [.. _elements.Select(e => new XElement(e))];
+    }
+
+    public void StoreElement(XElement element, string friendlyName)
+    {
+        lock (_elements)
+            _elements.Add(new XElement(element));
     }
 }
