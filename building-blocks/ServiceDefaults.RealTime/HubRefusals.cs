@@ -6,8 +6,8 @@ namespace Community.ServiceDefaults.RealTime;
 /// <summary>
 /// Hub calls refused on purpose answer as REST refusals do: a <see cref="DomainException"/> becomes a
 /// <see cref="HubException"/> the client reads ("404 Not found: ..."), and a refusal (that, or a HubException such as
-/// the rate limit's) is logged at Information. A 5xx domain exception is still an Error, and anything else is left to
-/// SignalR, which logs it as an Error. Runs first among the hub filters, so it sees every other filter's refusals.
+/// the rate limit's) is logged at Information. A call cancelled because its connection ended is logged at Debug. A 5xx
+/// domain exception is still an Error, and anything else is left to SignalR, which logs it as an Error. Runs first among the hub filters, so it sees every other filter's refusals.
 /// </summary>
 public sealed class HubRefusalFilter(ILogger<HubRefusalFilter> logger) : IHubFilter
 {
@@ -38,6 +38,13 @@ public sealed class HubRefusalFilter(ILogger<HubRefusalFilter> logger) : IHubFil
             else
                 Refused(invocationContext, answer.Message);
             throw answer;
+        }
+        catch (OperationCanceledException e) when (invocationContext.Context.ConnectionAborted.IsCancellationRequested)
+        {
+            // The call ran on the connection's token, and the connection ended (the client left, or this instance
+            // closed it as it stops): nobody waits for the answer, and nothing failed. SignalR would log an Error.
+            logger.LogDebug("Hub method {HubMethod} cut short: its connection ended", invocationContext.HubMethodName);
+            throw new HubException("The connection ended before the call completed.", e);
         }
     }
 

@@ -124,6 +124,7 @@ public sealed class MessagingGracefulStopTests(MessagingPlatformFixture fx, ITes
         await Task.Delay(300);
 
         var pendingAtSigterm = await PendingAsync(database);
+        var gatewayLogMark = fx.Gateway.Logs.After(0).Lines.LastOrDefault()?.Sequence ?? 0;
         using var process = Process.GetProcessById(fx.Messaging.Pid!.Value);
         var clock = Stopwatch.StartNew();
         var stopping = fx.Messaging.StopAsync(); // SIGTERM, as AppHost sends it
@@ -162,6 +163,17 @@ public sealed class MessagingGracefulStopTests(MessagingPlatformFixture fx, ITes
             await member.WaitForCloseAsync(TimeSpan.FromSeconds(10));
             await member.DisposeAsync();
         }
+
+        // a graceful stop is no failure to report: the gateway saw each hub closed by messaging, not broken
+        var gatewayWarnings = fx
+            .Gateway.Logs.After(gatewayLogMark)
+            .Lines.Select(l => l.Text)
+            .Where(l => l.Contains(" warn: ") || l.Contains(" fail: ") || l.Contains(" crit: "))
+            .ToList();
+        Assert.True(
+            gatewayWarnings.Count == 0,
+            "the gateway logged while messaging stopped gracefully:\n" + string.Join('\n', gatewayWarnings)
+        );
 
         // every answered 201 is a stored message with exactly one outbox row, published or waiting for the next start
         Assert.NotEmpty(sent);

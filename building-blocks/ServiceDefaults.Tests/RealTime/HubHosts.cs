@@ -30,6 +30,23 @@ public sealed class ProbeHub : Hub
 
     public string Echo(string text) => text;
 
+    /// <summary>How many <see cref="WaitForTheConnection"/> calls are running now.</summary>
+    public static int Waiting;
+
+    /// <summary>Runs until its connection ends, as a hub method on the connection's token does.</summary>
+    public async Task WaitForTheConnection()
+    {
+        Interlocked.Increment(ref Waiting);
+        try
+        {
+            await Task.Delay(Timeout.Infinite, Context.ConnectionAborted);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref Waiting);
+        }
+    }
+
     [HubCallLimit(callsPerSecond: 1, burst: 2)]
     public string Typing() => "typing";
 

@@ -127,6 +127,28 @@ public sealed class HubRefusalLogTests(RefusalLogHubFixture fx) : IClassFixture<
         Assert.DoesNotContain(fx.Logs.Entries.Skip(before), e => e.Level >= LogLevel.Warning);
     }
 
+    [Fact]
+    public async Task A_call_cut_short_by_its_connection_ending_logs_nothing_at_Warning_or_above()
+    {
+        var client = await fx.Host.ConnectAsync(fx.Tokens.Issue(Guid.NewGuid()));
+        var before = fx.Logs.Entries.Count;
+        var waiting = ProbeHub.Waiting;
+        await client.Connection.SendAsync("WaitForTheConnection");
+        await Eventually.TrueAsync(() => Task.FromResult(ProbeHub.Waiting > waiting), "the call never started");
+
+        await client.DisposeAsync(); // the client leaves while its call runs
+
+        await Eventually.TrueAsync(
+            () =>
+                Task.FromResult(
+                    fx.Logs.Entries.Skip(before)
+                        .Any(e => e.Category == typeof(HubRefusalFilter).FullName && e.Message.Contains("cut short"))
+                ),
+            "the call was never cut short"
+        );
+        Assert.DoesNotContain(fx.Logs.Entries.Skip(before), e => e.Level >= LogLevel.Warning);
+    }
+
     // Nothing at Warning or above; each refusal on record once, at Information, without a stack trace.
     private static void AssertRefusalsLoggedQuietly(IReadOnlyList<CapturedLogs.Entry> logged, int expected)
     {
