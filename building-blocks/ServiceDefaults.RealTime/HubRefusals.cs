@@ -7,7 +7,8 @@ namespace Community.ServiceDefaults.RealTime;
 /// Hub calls refused on purpose answer as REST refusals do: a <see cref="DomainException"/> becomes a
 /// <see cref="HubException"/> the client reads ("404 Not found: ..."), and a refusal (that, or a HubException such as
 /// the rate limit's) is logged at Information. A call cancelled because its connection ended is logged at Debug. A 5xx
-/// domain exception is still an Error, and anything else is left to SignalR, which logs it as an Error. Runs first among the hub filters, so it sees every other filter's refusals.
+/// domain exception is still an Error, and anything else is left to SignalR, which logs it as an Error. Runs first
+/// among the hub filters, so it sees every other filter's refusals.
 /// </summary>
 public sealed class HubRefusalFilter(ILogger<HubRefusalFilter> logger) : IHubFilter
 {
