@@ -39,6 +39,18 @@ public sealed class HubSessionGuard : IHubFilter, IDisposable
         _expirySweep = clock.CreateTimer(_ => AbortExpired(), null, ExpirySweepEvery, ExpirySweepEvery);
     }
 
+    private volatile Action<HubCallerContext>? _closeOnOpen;
+
+    /// <summary>
+    /// The connections open now; from now on each connection that opens is handed to <paramref name="close"/> (an
+    /// instance that stops: <see cref="HubGracefulStop"/>).
+    /// </summary>
+    public IReadOnlyList<HubCallerContext> CloseFromNowOn(Action<HubCallerContext> close)
+    {
+        _closeOnOpen = close;
+        return [.. _connections.Values.Select(connection => connection.Context)];
+    }
+
     /// <summary>Whether any open connection of <paramref name="userId"/> is being watched.</summary>
     public bool Watches(Guid userId) => _connections.Values.Any(connection => connection.UserId == userId);
 
@@ -62,6 +74,7 @@ public sealed class HubSessionGuard : IHubFilter, IDisposable
             return;
         }
         await next(context);
+        _closeOnOpen?.Invoke(context.Context);
     }
 
     public async Task OnDisconnectedAsync(

@@ -77,8 +77,6 @@ public static class RealTimeSetup
             // The guard runs before the call limits, so a call of an ended session is never counted or served.
             hub.AddFilter<HubSessionGuard>();
             hub.AddFilter<HubRateLimitFilter>();
-            // Innermost: only connections every other filter let in are closed on stop (and waited for).
-            hub.AddFilter<HubGracefulStop>();
         });
         // Hub arguments and client calls in the platform's wire format (snake_case, strict), as the HTTP APIs.
         signalR.AddJsonProtocol(json => ServiceDefaultsExtensions.ConfigureJson(json.PayloadSerializerOptions));
