@@ -1,7 +1,10 @@
 using System.Security.Cryptography;
+using Community.ServiceDefaults;
 using Community.ServiceDefaults.Auth;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
 
@@ -13,6 +16,8 @@ public sealed class JwksKeySourceTests : IAsyncLifetime
     private readonly ECDsa _first = ECDsa.Create(ECCurve.NamedCurves.nistP256);
     private readonly ECDsa _second = ECDsa.Create(ECCurve.NamedCurves.nistP256);
     private readonly TestClock _clock = new();
+    private readonly LogCapture _logs = new();
+    private readonly LoggerFactory _loggers = new();
     private FakeJwks _identity = null!;
     private ServiceProvider _services = null!;
     private JwksSigningKeySource _source = null!;
@@ -25,7 +30,8 @@ public sealed class JwksKeySourceTests : IAsyncLifetime
         _services = new ServiceCollection().AddHttpClient().BuildServiceProvider();
         var http = _services.GetRequiredService<IHttpClientFactory>();
         var options = Options.Create(new JwtOptions { JwksUrl = address + "/.well-known/jwks.json" });
-        _source = new JwksSigningKeySource(http, options, _clock, NullLogger<JwksSigningKeySource>.Instance);
+        _loggers.AddProvider(_logs);
+        _source = new JwksSigningKeySource(http, options, _clock, _loggers.CreateLogger<JwksSigningKeySource>());
     }
 
     public async Task DisposeAsync()
@@ -33,6 +39,7 @@ public sealed class JwksKeySourceTests : IAsyncLifetime
         _source.Dispose();
         await _services.DisposeAsync();
         await _identity.DisposeAsync();
+        _loggers.Dispose();
         _first.Dispose();
         _second.Dispose();
     }
@@ -89,5 +96,83 @@ public sealed class JwksKeySourceTests : IAsyncLifetime
         Assert.Equal(3, _identity.Fetches);
         Assert.ThrowsAny<ObjectDisposedException>(() => first.ECDsa.ExportParameters(includePrivateParameters: false));
         Assert.Same(second, await _source.FindAsync("second", default));
+    }
+
+    [Fact]
+    public async Task A_known_kid_never_waits_for_the_refresh_of_a_stale_set()
+    {
+        _identity.Published = [EcPublicJwk.From("first", _first)];
+        var first = await _source.FindAsync("first", default);
+        _identity.Published = [EcPublicJwk.From("second", _second)];
+        _identity.Hold();
+        _clock.Advance(JwksSigningKeySource.MaxAge);
+
+        // identity does not answer: the held key is answered at once, the refresh runs behind
+        var find = _source.FindAsync("first", default);
+        Assert.True(find.IsCompletedSuccessfully);
+        Assert.Same(first, await find);
+        await Eventually.TrueAsync(
+            () => Task.FromResult(_identity.Fetches == 2),
+            "the background refresh asked identity"
+        );
+        Assert.Same(first, await _source.FindAsync("first", default));
+        Assert.Equal(2, _identity.Fetches);
+
+        // once it answers, its set is the one held: the withdrawn key is gone, the new one found
+        _identity.Release();
+        Assert.NotNull(await _source.FindAsync("second", default));
+        Assert.Null(await _source.FindAsync("first", default));
+    }
+
+    [Fact]
+    public async Task An_outage_keeps_the_keys_and_is_logged_once_and_its_end_too()
+    {
+        _identity.Published = [EcPublicJwk.From("first", _first)];
+        var first = await _source.FindAsync("first", default);
+        _identity.Down = true;
+        for (var i = 0; i < 3; i++)
+        {
+            _clock.Advance(JwksSigningKeySource.MaxAge);
+            Assert.Null(await _source.FindAsync($"unknown-{i}", default));
+        }
+        Assert.Equal(4, _identity.Fetches);
+        Assert.Same(first, await _source.FindAsync("first", default));
+        var warning = Assert.Single(_logs.AtLeast(LogLevel.Warning));
+        Assert.Contains("Could not refresh signing keys", warning.Message);
+
+        _identity.Down = false;
+        _identity.Published = [EcPublicJwk.From("first", _first), EcPublicJwk.From("second", _second)];
+        _clock.Advance(JwksSigningKeySource.MinRefreshInterval);
+        Assert.NotNull(await _source.FindAsync("second", default));
+        Assert.Single(_logs.AtLeast(LogLevel.Warning));
+        Assert.Contains(
+            _logs.Entries,
+            e => e.Message.StartsWith("Signing keys are read again", StringComparison.Ordinal)
+        );
+    }
+
+    [Fact]
+    public async Task With_the_platforms_http_defaults_a_dead_identity_instance_is_asked_once_and_nothing_is_logged()
+    {
+        await using var dead = new ResettingListener();
+        _identity.Published = [EcPublicJwk.From("first", _first)];
+        var logs = new LogCapture();
+        var builder = WebApplication.CreateBuilder();
+        builder.Configuration.AddInMemoryCollection(
+            new Dictionary<string, string?>
+            {
+                ["Services:identity"] = $"{dead.Address};{_identity.BaseAddress.ToString().TrimEnd('/')}",
+            }
+        );
+        builder.AddServiceDefaults();
+        builder.Logging.AddProvider(logs);
+        builder.AddJwtAuthentication();
+        await using var app = builder.Build();
+        var source = app.Services.GetRequiredService<JwksSigningKeySource>();
+
+        Assert.NotNull(await source.FindAsync("first", default));
+        Assert.Equal(1, dead.Accepted);
+        Assert.Equal(1, _identity.Fetches);
+        Assert.Empty(logs.AtLeast(LogLevel.Warning));
     }
 }

@@ -73,28 +73,13 @@ public sealed class RevocationFeedFailoverTests
     public async Task With_the_platforms_http_defaults_a_dead_instance_is_asked_once_and_nothing_is_logged()
     {
         await using var alive = await FeedAsync(cursor: 7);
-        // a dead instance that resets every connection (a transient failure the standard handler would retry)
-        using var dead = new TcpListener(IPAddress.Loopback, 0);
-        dead.Start();
-        var accepted = 0;
-        using var stop = new CancellationTokenSource();
-        var resetting = Task.Run(async () =>
-        {
-            while (!stop.IsCancellationRequested)
-            {
-                using var socket = await dead.AcceptSocketAsync(stop.Token);
-                Interlocked.Increment(ref accepted);
-                socket.LingerState = new LingerOption(true, 0);
-                socket.Close();
-            }
-        });
+        await using var dead = new ResettingListener();
         var logs = new LogCapture();
         var builder = WebApplication.CreateBuilder();
         builder.Configuration.AddInMemoryCollection(
             new Dictionary<string, string?>
             {
-                ["Services:identity"] =
-                    $"http://127.0.0.1:{((IPEndPoint)dead.LocalEndpoint).Port};{alive.Urls.First()}",
+                ["Services:identity"] = $"{dead.Address};{alive.Urls.First()}",
                 ["Revocations:FeedKey"] = Key,
             }
         );
@@ -106,9 +91,7 @@ public sealed class RevocationFeedFailoverTests
         var page = await app.Services.GetRequiredService<IRevocationSource>().ReadAsync(0, CancellationToken.None);
 
         Assert.Equal(7, page.Cursor);
-        Assert.Equal(1, Volatile.Read(ref accepted));
+        Assert.Equal(1, dead.Accepted);
         Assert.Empty(logs.AtLeast(LogLevel.Warning));
-        await stop.CancelAsync();
-        await resetting.ContinueWith(_ => { }, TaskScheduler.Default);
     }
 }

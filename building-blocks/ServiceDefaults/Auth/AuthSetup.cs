@@ -48,12 +48,18 @@ public static class AuthSetup
         builder.Services.Configure<JwtOptions>(section);
         builder.Services.PostConfigure<JwtOptions>(options =>
         {
-            var identityUrl = IdentityAddress.From(builder.Configuration);
-            options.JwksUrl ??= identityUrl is null ? null : identityUrl + "/.well-known/jwks.json";
+            var identities = IdentityAddress.All(builder.Configuration);
+            options.JwksUrl ??=
+                identities.Count == 0 ? null : string.Join(';', identities.Select(i => i + "/.well-known/jwks.json"));
         });
         builder.Services.TryAddSingleton(TimeProvider.System);
         // The JWKS client comes from the factory on each refresh (handlers rotate), not captured in the singleton.
-        builder.Services.AddHttpClient(JwksSigningKeySource.HttpClientName);
+        // As the revocation feed's, it has no resilience handler: the source asks the next identity instance itself.
+#pragma warning disable EXTEXP0001 // the library's way to take the defaults' handler off one client
+        builder
+            .Services.AddHttpClient(JwksSigningKeySource.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(5))
+            .RemoveAllResilienceHandlers();
+#pragma warning restore EXTEXP0001
         builder.Services.TryAddSingleton<JwksSigningKeySource>();
         builder.Services.TryAddSingleton<ISigningKeySource>(sp => sp.GetRequiredService<JwksSigningKeySource>());
         builder.Services.TryAddSingleton<SessionRevocations>();

@@ -7,8 +7,11 @@ using Microsoft.IdentityModel.Tokens;
 namespace Community.ServiceDefaults.Auth;
 
 /// <summary>
-/// Reads identity's published keys and caches them. An unknown kid triggers a refresh (keys
-/// rotate), at most once per <see cref="MinRefreshInterval"/> so forged kids cannot hammer identity.
+/// Reads identity's published keys and caches them. An unknown kid triggers a refresh (keys rotate), at most once per
+/// <see cref="MinRefreshInterval"/> so forged kids cannot hammer identity. A known kid never waits: when the set is
+/// older than <see cref="MaxAge"/> it is refreshed in the background, so identity being slow or down delays no
+/// request that carries a key already held. Read from whichever identity instance answers
+/// (<see cref="JwtOptions.JwksUrl"/>); an outage is logged once, and its end.
 /// </summary>
 public sealed class JwksSigningKeySource(
     IHttpClientFactory httpClients,
@@ -19,22 +22,47 @@ public sealed class JwksSigningKeySource(
 {
     public const string HttpClientName = "jwks";
     public static readonly TimeSpan MinRefreshInterval = TimeSpan.FromSeconds(5);
-    private static readonly TimeSpan MaxAge = TimeSpan.FromMinutes(10);
+    public static readonly TimeSpan MaxAge = TimeSpan.FromMinutes(10);
 
     // Swapped whole, never changed in place, so a lookup always sees one consistent set.
     private sealed record KeySet(FrozenDictionary<string, ECDsaSecurityKey> Keys, DateTimeOffset FetchedAt);
 
     private readonly SemaphoreSlim _refreshLock = new(1, 1);
     private readonly RetiredKeys _retired = new(clock);
+    private readonly InstanceFailover _instances = new();
     private volatile KeySet _current = new(FrozenDictionary<string, ECDsaSecurityKey>.Empty, DateTimeOffset.MinValue);
+    private int _refreshingInBackground;
+    private bool _failing;
 
     public async ValueTask<SecurityKey?> FindAsync(string kid, CancellationToken cancellationToken)
     {
         var current = _current;
-        if (current.Keys.TryGetValue(kid, out var key) && clock.GetUtcNow() - current.FetchedAt < MaxAge)
+        if (current.Keys.TryGetValue(kid, out var key))
+        {
+            if (clock.GetUtcNow() - current.FetchedAt >= MaxAge)
+                RefreshInBackground();
             return key;
+        }
         await RefreshAsync(cancellationToken);
         return _current.Keys.GetValueOrDefault(kid);
+    }
+
+    /// <summary>The background refresh of a stale set (one at a time), that no request waits for.</summary>
+    private void RefreshInBackground()
+    {
+        if (Interlocked.Exchange(ref _refreshingInBackground, 1) == 1)
+            return;
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await RefreshAsync(CancellationToken.None);
+            }
+            finally
+            {
+                Volatile.Write(ref _refreshingInBackground, 0);
+            }
+        });
     }
 
     private async Task RefreshAsync(CancellationToken cancellationToken)
@@ -45,22 +73,37 @@ public sealed class JwksSigningKeySource(
             var current = _current;
             if (clock.GetUtcNow() - current.FetchedAt < MinRefreshInterval)
                 return;
-            var url = options.Value.JwksUrl;
-            if (url is null)
+            var urls = IdentityAddress.Split(options.Value.JwksUrl);
+            if (urls.Count == 0)
             {
                 logger.LogError("Neither Jwt:JwksUrl nor Services:identity is configured: no token can be verified");
                 return;
             }
-            var json = await httpClients.CreateClient(HttpClientName).GetStringAsync(url, cancellationToken);
+            var json = await _instances.AskAsync(
+                urls,
+                (url, token) => httpClients.CreateClient(HttpClientName).GetStringAsync(url, token),
+                cancellationToken
+            );
             var keys = Es256Keys(new JsonWebKeySet(json), current.Keys);
             _current = new KeySet(keys, clock.GetUtcNow());
             _retired.Retire(current.Keys.Values.Where(old => !keys.Values.Contains(old)).Select(old => old.ECDsa));
-            logger.LogInformation("Loaded {Count} signing keys from {Url}", keys.Count, url);
+            if (_failing)
+                logger.LogInformation("Signing keys are read again: {Count} keys", keys.Count);
+            else
+                logger.LogInformation("Loaded {Count} signing keys", keys.Count);
+            _failing = false;
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            // Keep the keys we had: identity being briefly unreachable must not log everybody out.
-            logger.LogWarning(e, "Could not refresh signing keys");
+            // Keep the keys we had: identity being briefly unreachable must not log everybody out. Tried again
+            // MinRefreshInterval from now at the earliest; logged once an outage.
+            if (!_failing)
+                logger.LogWarning(
+                    e,
+                    "Could not refresh signing keys from any identity instance; keeping the {Count} held",
+                    _current.Keys.Count
+                );
+            _failing = true;
             _current = _current with { FetchedAt = clock.GetUtcNow() - MaxAge + MinRefreshInterval };
         }
         finally

@@ -8,7 +8,10 @@ public sealed class JwtOptions
     public string Issuer { get; set; } = "community-identity";
     public string Audience { get; set; } = "community";
 
-    /// <summary>Where the public keys are published; defaults to identity's /.well-known/jwks.json.</summary>
+    /// <summary>
+    /// Where the public keys are published, one address or several separated by ';' (read from whichever answers);
+    /// defaults to /.well-known/jwks.json of every identity instance in <c>Services:identity</c>.
+    /// </summary>
     public string? JwksUrl { get; set; }
 
     /// <summary>Clock skew allowed on exp and nbf (the platform's limit is 30 s).</summary>

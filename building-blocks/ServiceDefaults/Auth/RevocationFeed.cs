@@ -52,32 +52,17 @@ internal sealed class HttpRevocationSource(
 {
     public const string HttpClientName = "revocations";
 
-    private int _preferred;
+    private readonly InstanceFailover _instances = new();
 
     public bool IsConfigured =>
         !string.IsNullOrEmpty(options.Value.FeedKey) && IdentityAddress.From(configuration) is not null;
 
-    public async Task<RevocationPage> ReadAsync(long after, CancellationToken cancellationToken)
-    {
-        var addresses = IdentityAddress.All(configuration);
-        Exception? failure = null;
-        for (var i = 0; i < addresses.Count; i++)
-        {
-            var index = (Volatile.Read(ref _preferred) + i) % addresses.Count;
-            try
-            {
-                var page = await ReadFromAsync(addresses[index], after, cancellationToken);
-                Volatile.Write(ref _preferred, index);
-                return page;
-            }
-            catch (Exception e)
-                when (e is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
-            {
-                failure = e;
-            }
-        }
-        throw failure ?? new HttpRequestException("No identity instance is configured.");
-    }
+    public Task<RevocationPage> ReadAsync(long after, CancellationToken cancellationToken) =>
+        _instances.AskAsync(
+            IdentityAddress.All(configuration),
+            (identity, token) => ReadFromAsync(identity, after, token),
+            cancellationToken
+        );
 
     private async Task<RevocationPage> ReadFromAsync(string identity, long after, CancellationToken cancellationToken)
     {
