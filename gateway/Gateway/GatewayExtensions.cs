@@ -20,6 +20,7 @@ public static class GatewayExtensions
             .AddDnsDestinations(builder.Configuration);
 
         builder.Logging.AddFilter(ForwardingLog.ForwarderCategory, LogLevel.Error);
+        services.AddForwardingLog(builder.Configuration);
 
         services.AddGatewayRateLimits(builder.Configuration);
         services.AddGatewayCors(builder.Configuration);
