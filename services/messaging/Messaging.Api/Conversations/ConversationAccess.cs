@@ -32,46 +32,7 @@ public sealed record ConversationAccess(
     )
     {
         var facts =
-            await db
-                .Conversations.AsNoTracking()
-                .Where(c => c.Id == conversationId)
-                .Select(c => new Facts(
-                    c,
-                    c.Kind == ConversationKinds.EventChat
-                        && db.ConversationMembers.Any(m => m.ConversationId == c.Id && m.UserId == userId && m.Active),
-                    c.Kind == ConversationKinds.Thread
-                        ? db
-                            .GroupMembers.Where(g => g.GroupId == c.GroupId && g.UserId == userId && g.Active)
-                            .Select(g => g.Role)
-                            .FirstOrDefault()
-                        : null,
-                    // A join announced after the group's deletion does not reopen its threads, and a deleted thread's
-                    // messages leave every read with it.
-                    c.Kind == ConversationKinds.Thread
-                        && (
-                            db.Groups.Any(g => g.GroupId == c.GroupId && g.Deleted)
-                            || db.Threads.Any(t => t.Id == c.Id && t.DeletedAt != null)
-                        ),
-                    c.Kind == ConversationKinds.Direct
-                        && db.Blocks.Any(b =>
-                            b.Blocked
-                            && b.BlockedId == userId
-                            && b.BlockerId != userId
-                            && (b.BlockerId == c.DirectLow || b.BlockerId == c.DirectHigh)
-                        ),
-                    c.Kind == ConversationKinds.Direct
-                        && db.Blocks.Any(b =>
-                            b.Blocked
-                            && b.BlockerId == userId
-                            && b.BlockedId != userId
-                            && (b.BlockedId == c.DirectLow || b.BlockedId == c.DirectHigh)
-                        ),
-                    c.Kind == ConversationKinds.Direct
-                        && db.Connections.Any(p =>
-                            p.UserLow == c.DirectLow && p.UserHigh == c.DirectHigh && p.Connected
-                        )
-                ))
-                .SingleOrDefaultAsync(cancellationToken)
+            await FactsOf(db, conversationId, userId, cancellationToken)
             ?? throw new NotFoundException(NoSuchConversation);
         var conversation = facts.Conversation;
         switch (conversation.Kind)
@@ -101,6 +62,57 @@ public sealed record ConversationAccess(
                 return new(conversation, userId, conversation.OwnerId == userId, conversation.Closed ? Closed() : null);
         }
     }
+
+    /// <summary>
+    /// <see cref="OpenAsync"/>'s query, compiled once: every hub call and request runs it, and its tree is large enough
+    /// that looking it up in EF's query cache (funcletizing and comparing the tree) cost more CPU than running it.
+    /// </summary>
+    private static readonly Func<MessagingDbContext, Guid, Guid, CancellationToken, Task<Facts?>> FactsOf =
+        EF.CompileAsyncQuery(
+            (MessagingDbContext db, Guid conversationId, Guid userId, CancellationToken _) =>
+                db
+                    .Conversations.AsNoTracking()
+                    .Where(c => c.Id == conversationId)
+                    .Select(c => new Facts(
+                        c,
+                        c.Kind == ConversationKinds.EventChat
+                            && db.ConversationMembers.Any(m =>
+                                m.ConversationId == c.Id && m.UserId == userId && m.Active
+                            ),
+                        c.Kind == ConversationKinds.Thread
+                            ? db
+                                .GroupMembers.Where(g => g.GroupId == c.GroupId && g.UserId == userId && g.Active)
+                                .Select(g => g.Role)
+                                .FirstOrDefault()
+                            : null,
+                        // A join announced after the group's deletion does not reopen its threads, and a deleted
+                        // thread's messages leave every read with it.
+                        c.Kind == ConversationKinds.Thread
+                            && (
+                                db.Groups.Any(g => g.GroupId == c.GroupId && g.Deleted)
+                                || db.Threads.Any(t => t.Id == c.Id && t.DeletedAt != null)
+                            ),
+                        c.Kind == ConversationKinds.Direct
+                            && db.Blocks.Any(b =>
+                                b.Blocked
+                                && b.BlockedId == userId
+                                && b.BlockerId != userId
+                                && (b.BlockerId == c.DirectLow || b.BlockerId == c.DirectHigh)
+                            ),
+                        c.Kind == ConversationKinds.Direct
+                            && db.Blocks.Any(b =>
+                                b.Blocked
+                                && b.BlockerId == userId
+                                && b.BlockedId != userId
+                                && (b.BlockedId == c.DirectLow || b.BlockedId == c.DirectHigh)
+                            ),
+                        c.Kind == ConversationKinds.Direct
+                            && db.Connections.Any(p =>
+                                p.UserLow == c.DirectLow && p.UserHigh == c.DirectHigh && p.Connected
+                            )
+                    ))
+                    .SingleOrDefault()
+        );
 
     /// <summary>What <see cref="OpenAsync"/> reads in one query; each fact is false (or null) for the other
     /// kinds.</summary>
