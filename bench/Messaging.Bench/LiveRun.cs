@@ -192,6 +192,7 @@ public static class LiveRun
         // The timed window opens with the first timed send.
         var firstSend = Stopwatch.GetTimestamp() + (long)((interval * untimed).TotalSeconds * Stopwatch.Frequency);
         var firstSendUtc = DateTime.UtcNow + interval * untimed;
+        var cpu = MachineCpu.From(firstSend);
         // Open loop: a send leaves on its schedule whether or not the previous one was answered, so --rate is what is
         // offered.
         await Task.WhenAll(
@@ -250,6 +251,7 @@ public static class LiveRun
             settle.Elapsed < TimeSpan.FromSeconds(30) && clients.Any(c => Seen(c).Count + c.UnansweredSends < expected)
         )
             await Task.Delay(100);
+        var cpuUsed = await cpu.UntilNowAsync();
 
         var latencies = new List<double>();
         // Send-to-delivery by when the message was sent (5 s windows): whether the tail is spikes or a steady queue.
@@ -307,6 +309,7 @@ public static class LiveRun
             )
         );
         line(Stats("SendMessage call (sender's round trip)", [.. sendTimes]));
+        line(MachineCpu.Describe(cpuUsed, options.Senders * options.Messages, delivered));
         if (latencies.Count > 0)
         {
             var stats = LatencyStats.From("send-to-delivery", latencies);
@@ -373,7 +376,8 @@ public static class LiveRun
             gaps,
             duplicates,
             outOfOrder,
-            sendErrors.Count
+            sendErrors.Count,
+            MachineCpu.PerMessageMs(cpuUsed, options.Senders * options.Messages)
         );
     }
 

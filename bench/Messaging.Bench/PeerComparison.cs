@@ -16,7 +16,8 @@ public sealed record LiveFigures(
     int Gaps,
     int Duplicates,
     int OutOfOrder,
-    int SendErrors
+    int SendErrors,
+    double? CpuMsPerMessage
 );
 
 /// <summary>Our hub against ejabberd, same clients, rooms and schedule: table and ratios ours / ejabberd.</summary>
@@ -74,6 +75,14 @@ public static class PeerComparison
                 Ratio(Of(ours.SenderRoundTrip, s => s.P99), Of(peer.SenderRoundTrip, s => s.P99))
             )
         );
+        line(
+            Row(
+                "machine CPU a message (all processes)",
+                Cpu(ours.CpuMsPerMessage),
+                Cpu(peer.CpuMsPerMessage),
+                Ratio(ours.CpuMsPerMessage ?? 0, peer.CpuMsPerMessage ?? 0)
+            )
+        );
         line(Row("clients that saw everything once", Count(ours.CompleteClients), Count(peer.CompleteClients), ""));
         line(Row("gaps / duplicates / out of order", Gd(ours), Gd(peer), ""));
         line(Row("sends failed or unanswered", Count(ours.SendErrors), Count(peer.SendErrors), ""));
@@ -84,6 +93,8 @@ public static class PeerComparison
             $"target (ours at least as fast as ejabberd): p99 {(p99 ? "MET" : "MISSED")}, "
                 + $"throughput {(throughput ? "MET" : "MISSED")}"
         );
+
+        static string Cpu(double? ms) => ms is { } v ? v.ToString("0.00", CultureInfo.InvariantCulture) + " ms" : "-";
 
         static string Gd(LiveFigures f) =>
             string.Create(CultureInfo.InvariantCulture, $"{f.Gaps} / {f.Duplicates} / {f.OutOfOrder}");

@@ -128,6 +128,7 @@ public static class XmppRun
         var clock = Stopwatch.StartNew();
         // As ours: the first untimed messages of every sender on the same schedule; the window opens with a timed one.
         var firstSend = Stopwatch.GetTimestamp() + (long)((interval * untimed).TotalSeconds * Stopwatch.Frequency);
+        var cpu = MachineCpu.From(firstSend);
         // Open loop, as ours: a send leaves on its schedule (a write to the socket; the room's echo is its answer).
         await Task.WhenAll(
             senders.Select(
@@ -165,6 +166,7 @@ public static class XmppRun
         var settle = Stopwatch.StartNew();
         while (settle.Elapsed < TimeSpan.FromSeconds(30) && occupants.Any(o => o.Count() < expected))
             await Task.Delay(100);
+        var cpuUsed = await cpu.UntilNowAsync();
 
         var latencies = new List<double>();
         var roundTrips = new List<double>();
@@ -241,6 +243,7 @@ public static class XmppRun
         );
         line(LiveRun.Stats("sender's own echo (round trip)", roundTrips));
         line(LiveRun.Stats("send-to-delivery at every other occupant", latencies));
+        line(MachineCpu.Describe(cpuUsed, options.Senders * options.Messages, delivered));
         line(
             string.Create(
                 CultureInfo.InvariantCulture,
@@ -265,7 +268,8 @@ public static class XmppRun
             gaps - unanswered,
             duplicates,
             outOfOrder,
-            sendErrors.Count + unanswered
+            sendErrors.Count + unanswered,
+            MachineCpu.PerMessageMs(cpuUsed, options.Senders * options.Messages)
         );
     }
 }
