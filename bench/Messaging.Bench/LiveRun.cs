@@ -309,7 +309,7 @@ public static class LiveRun
             )
         );
         line(Stats("SendMessage call (sender's round trip)", [.. sendTimes]));
-        line(MachineCpu.Describe(cpuUsed, options.Senders * options.Messages, delivered));
+        line(MachineCpu.Describe(cpuUsed, senders.Count * options.Messages, delivered));
         if (latencies.Count > 0)
         {
             var stats = LatencyStats.From("send-to-delivery", latencies);
@@ -377,7 +377,7 @@ public static class LiveRun
             duplicates,
             outOfOrder,
             sendErrors.Count,
-            MachineCpu.PerMessageMs(cpuUsed, options.Senders * options.Messages)
+            MachineCpu.PerMessageMs(cpuUsed, senders.Count * options.Messages)
         );
     }
 

@@ -77,7 +77,7 @@ public static class PeerComparison
         );
         line(
             Row(
-                "machine CPU a message (all processes)",
+                "machine CPU a message (every process)",
                 Cpu(ours.CpuMsPerMessage),
                 Cpu(peer.CpuMsPerMessage),
                 Ratio(ours.CpuMsPerMessage ?? 0, peer.CpuMsPerMessage ?? 0)

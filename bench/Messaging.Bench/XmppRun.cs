@@ -243,7 +243,7 @@ public static class XmppRun
         );
         line(LiveRun.Stats("sender's own echo (round trip)", roundTrips));
         line(LiveRun.Stats("send-to-delivery at every other occupant", latencies));
-        line(MachineCpu.Describe(cpuUsed, options.Senders * options.Messages, delivered));
+        line(MachineCpu.Describe(cpuUsed, senders.Count * options.Messages, delivered));
         line(
             string.Create(
                 CultureInfo.InvariantCulture,
@@ -269,7 +269,7 @@ public static class XmppRun
             duplicates,
             outOfOrder,
             sendErrors.Count + unanswered,
-            MachineCpu.PerMessageMs(cpuUsed, options.Senders * options.Messages)
+            MachineCpu.PerMessageMs(cpuUsed, senders.Count * options.Messages)
         );
     }
 }
