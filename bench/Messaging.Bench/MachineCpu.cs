@@ -12,9 +12,11 @@ public sealed class MachineCpu
 {
     private const double TicksPerSecond = 100; // USER_HZ on Linux
 
-    private readonly Task<(long Busy, long All)?> _start;
+    private readonly Task<Reading?> _start;
 
-    private MachineCpu(Task<(long Busy, long All)?> start) => _start = start;
+    private sealed record Reading(long Busy, long All, Dictionary<string, long> ByProgram);
+
+    private MachineCpu(Task<Reading?> start) => _start = start;
 
     /// <summary>Reads the counters at <paramref name="timestamp"/> (a <see cref="Stopwatch"/> timestamp, now or
     /// later).</summary>
@@ -29,32 +31,48 @@ public sealed class MachineCpu
             })
         );
 
-    /// <summary>Busy CPU seconds since the start reading and the machine's share busy (1.0: every core), or null
-    /// where /proc/stat cannot be read.</summary>
-    public async Task<(double Seconds, double Busy)?> UntilNowAsync()
+    /// <summary>What the CPU did between two readings: busy seconds, the machine's share busy (1.0: every core), and
+    /// the seconds of each program (by its process name) that ran at both readings.</summary>
+    public sealed record Used(double Seconds, double Busy, IReadOnlyList<(string Program, double Seconds)> ByProgram);
+
+    /// <summary>What the CPU did since the start reading, or null where /proc cannot be read.</summary>
+    public async Task<Used?> UntilNowAsync()
     {
         var end = Read();
         if (await _start is not { } start || end is not { } now || now.All <= start.All)
             return null;
-        return ((now.Busy - start.Busy) / TicksPerSecond, (double)(now.Busy - start.Busy) / (now.All - start.All));
+        var byProgram = now
+            .ByProgram.Select(p => (p.Key, (p.Value - start.ByProgram.GetValueOrDefault(p.Key)) / TicksPerSecond))
+            .Where(p => p.Item2 >= 0.05)
+            .OrderByDescending(p => p.Item2)
+            .ToList();
+        return new(
+            (now.Busy - start.Busy) / TicksPerSecond,
+            (double)(now.Busy - start.Busy) / (now.All - start.All),
+            byProgram
+        );
     }
 
     /// <summary>The line every run prints, and the figure per message.</summary>
-    public static string Describe((double Seconds, double Busy)? cpu, int messages, long deliveries) =>
+    public static string Describe(Used? cpu, int messages, long deliveries) =>
         cpu is not { } c
             ? "machine CPU: /proc/stat not readable"
             : string.Create(
                 CultureInfo.InvariantCulture,
                 $"machine CPU over the timed sends (every process): {c.Seconds:0.0} s, {c.Busy * 100:0}% of the cores "
                     + $"busy; {PerMessageMs(cpu, messages):0.00} ms a message, "
-                    + $"{c.Seconds * 1e6 / Math.Max(deliveries, 1):0} us a delivery"
+                    + $"{c.Seconds * 1e6 / Math.Max(deliveries, 1):0} us a delivery; by program: "
+                    + $"{string.Join(", ", c.ByProgram.Take(6).Select(p => Seconds(p.Program, p.Seconds)))}"
             );
 
-    public static double? PerMessageMs((double Seconds, double Busy)? cpu, int messages) =>
+    private static string Seconds(string program, double seconds) =>
+        string.Create(CultureInfo.InvariantCulture, $"{program} {seconds:0.0} s");
+
+    public static double? PerMessageMs(Used? cpu, int messages) =>
         cpu is { } c ? c.Seconds * 1000 / Math.Max(messages, 1) : null;
 
     // cpu  user nice system idle iowait irq softirq steal ...: busy is everything but idle, iowait and steal.
-    private static (long Busy, long All)? Read()
+    private static Reading? Read()
     {
         try
         {
@@ -66,11 +84,39 @@ public sealed class MachineCpu
                 .Select(f => long.Parse(f, CultureInfo.InvariantCulture))
                 .ToArray();
             var all = fields.Sum();
-            return (all - fields[3] - fields[4] - fields[7], all);
+            return new(all - fields[3] - fields[4] - fields[7], all, ByProgram());
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
         {
             return null;
         }
+    }
+
+    // /proc/<pid>/stat: "pid (comm) state ppid ... utime stime" (the 14th and 15th fields; comm may hold spaces).
+    private static Dictionary<string, long> ByProgram()
+    {
+        var ticks = new Dictionary<string, long>();
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out _))
+                continue;
+            try
+            {
+                var stat = File.ReadAllText(Path.Combine(dir, "stat"));
+                var open = stat.IndexOf('(', StringComparison.Ordinal);
+                var close = stat.LastIndexOf(')');
+                var rest = stat[(close + 2)..].Split(' ');
+                var program = stat[(open + 1)..close];
+                var used =
+                    long.Parse(rest[11], CultureInfo.InvariantCulture)
+                    + long.Parse(rest[12], CultureInfo.InvariantCulture);
+                ticks[program] = ticks.GetValueOrDefault(program) + used;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
+            {
+                // a process that ended meanwhile
+            }
+        }
+        return ticks;
     }
 }
