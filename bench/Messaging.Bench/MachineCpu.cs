@@ -14,7 +14,7 @@ public sealed class MachineCpu
 
     private readonly Task<Reading?> _start;
 
-    private sealed record Reading(long Busy, long All, Dictionary<string, long> ByProgram);
+    private sealed record Reading(long Busy, long All, Dictionary<int, (string Program, long Ticks)> ByProcess);
 
     private MachineCpu(Task<Reading?> start) => _start = start;
 
@@ -41,8 +41,13 @@ public sealed class MachineCpu
         var end = Read();
         if (await _start is not { } start || end is not { } now || now.All <= start.All)
             return null;
+        // Per process alive at both readings (a kernel worker's name changes with its work: not compared).
         var byProgram = now
-            .ByProgram.Select(p => (p.Key, (p.Value - start.ByProgram.GetValueOrDefault(p.Key)) / TicksPerSecond))
+            .ByProcess.Where(p =>
+                start.ByProcess.TryGetValue(p.Key, out var before) && before.Program == p.Value.Program
+            )
+            .GroupBy(p => p.Value.Program)
+            .Select(g => (g.Key, g.Sum(p => p.Value.Ticks - start.ByProcess[p.Key].Ticks) / TicksPerSecond))
             .Where(p => p.Item2 >= 0.05)
             .OrderByDescending(p => p.Item2)
             .ToList();
@@ -84,7 +89,7 @@ public sealed class MachineCpu
                 .Select(f => long.Parse(f, CultureInfo.InvariantCulture))
                 .ToArray();
             var all = fields.Sum();
-            return new(all - fields[3] - fields[4] - fields[7], all, ByProgram());
+            return new(all - fields[3] - fields[4] - fields[7], all, ByProcess());
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
         {
@@ -93,12 +98,12 @@ public sealed class MachineCpu
     }
 
     // /proc/<pid>/stat: "pid (comm) state ppid ... utime stime" (the 14th and 15th fields; comm may hold spaces).
-    private static Dictionary<string, long> ByProgram()
+    private static Dictionary<int, (string Program, long Ticks)> ByProcess()
     {
-        var ticks = new Dictionary<string, long>();
+        var ticks = new Dictionary<int, (string, long)>();
         foreach (var dir in Directory.EnumerateDirectories("/proc"))
         {
-            if (!int.TryParse(Path.GetFileName(dir), out _))
+            if (!int.TryParse(Path.GetFileName(dir), out var pid))
                 continue;
             try
             {
@@ -110,7 +115,7 @@ public sealed class MachineCpu
                 var used =
                     long.Parse(rest[11], CultureInfo.InvariantCulture)
                     + long.Parse(rest[12], CultureInfo.InvariantCulture);
-                ticks[program] = ticks.GetValueOrDefault(program) + used;
+                ticks[pid] = (program, used);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
             {
