@@ -16,6 +16,10 @@ public sealed class LogCapture : ILoggerProvider
     /// <summary>Entries at <paramref name="level"/> or above.</summary>
     public IReadOnlyList<LogEntry> AtLeast(LogLevel level) => [.. _entries.Where(e => e.Level >= level)];
 
+    /// <summary>Entries of <paramref name="category"/> at exactly <paramref name="level"/>.</summary>
+    public IReadOnlyList<LogEntry> Of(string category, LogLevel level) =>
+        [.. _entries.Where(e => e.Category == category && e.Level == level)];
+
     /// <summary>Forgets what was logged so far (a host's start-up, for a test about what follows).</summary>
     public void Clear() => _entries.Clear();
 

@@ -21,8 +21,8 @@ public class TwoGatewaysFixture : IAsyncLifetime
     public FakeBackend Backend { get; private set; } = null!;
     public GatewayHost First { get; private set; } = null!;
     public GatewayHost Second { get; private set; } = null!;
-    public CapturedLogs FirstLogs { get; } = new();
-    public CapturedLogs SecondLogs { get; } = new();
+    public LogCapture FirstLogs { get; } = new();
+    public LogCapture SecondLogs { get; } = new();
 
     /// <summary>Requests alternate between the instances: the i-th goes to this one.</summary>
     public GatewayHost Instance(int i) => i % 2 == 0 ? First : Second;

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Community.ServiceDefaults.Errors;
 using Community.ServiceDefaults.RealTime;
 using Microsoft.AspNetCore.SignalR;
@@ -7,41 +6,13 @@ using Microsoft.Extensions.Logging;
 
 namespace Community.ServiceDefaults.Tests.RealTime;
 
-/// <summary>Every log entry of a host, whatever the configured levels.</summary>
-public sealed class CapturedLogs : ILoggerProvider
-{
-    public sealed record Entry(string Category, LogLevel Level, EventId EventId, string Message, Exception? Exception);
-
-    public ConcurrentQueue<Entry> Entries { get; } = new();
-
-    public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
-
-    public void Dispose() { }
-
-    private sealed class Logger(CapturedLogs logs, string category) : ILogger
-    {
-        public IDisposable? BeginScope<TState>(TState state)
-            where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(
-            LogLevel logLevel,
-            EventId eventId,
-            TState state,
-            Exception? exception,
-            Func<TState, Exception?, string> formatter
-        ) => logs.Entries.Enqueue(new(category, logLevel, eventId, formatter(state, exception), exception));
-    }
-}
-
 public sealed class RefusalLogHubFixture : IAsyncLifetime
 {
     public IsolatedResources Resources { get; private set; } = null!;
     public TestClock Clock { get; } = new();
     public TestTokens Tokens { get; private set; } = null!;
     public HubHost Host { get; private set; } = null!;
-    public CapturedLogs Logs { get; } = new();
+    public LogCapture Logs { get; } = new();
 
     public async Task InitializeAsync()
     {
@@ -55,7 +26,7 @@ public sealed class RefusalLogHubFixture : IAsyncLifetime
             {
                 builder.Logging.AddProvider(Logs);
                 // This provider sees everything, so a refusal logged lower than Warning still shows here.
-                builder.Logging.AddFilter<CapturedLogs>(null, LogLevel.Trace);
+                builder.Logging.AddFilter<LogCapture>(null, LogLevel.Trace);
             }
         );
     }
@@ -150,7 +121,7 @@ public sealed class HubRefusalLogTests(RefusalLogHubFixture fx) : IClassFixture<
     }
 
     // Nothing at Warning or above; each refusal on record once, at Information, without a stack trace.
-    private static void AssertRefusalsLoggedQuietly(IReadOnlyList<CapturedLogs.Entry> logged, int expected)
+    private static void AssertRefusalsLoggedQuietly(IReadOnlyList<LogEntry> logged, int expected)
     {
         Assert.DoesNotContain(logged, e => e.Level >= LogLevel.Warning);
         var refusals = logged

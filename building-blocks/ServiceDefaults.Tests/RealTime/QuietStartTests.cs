@@ -6,7 +6,7 @@ namespace Community.ServiceDefaults.Tests.RealTime;
 
 public sealed class QuietStartTests : IAsyncLifetime
 {
-    private readonly CapturedLogs _logs = new();
+    private readonly LogCapture _logs = new();
     private readonly TestClock _clock = new();
     private IsolatedResources _resources = null!;
     private TestTokens _tokens = null!;
@@ -33,7 +33,7 @@ public sealed class QuietStartTests : IAsyncLifetime
             configure: builder =>
             {
                 builder.Logging.AddProvider(_logs);
-                builder.Logging.AddFilter<CapturedLogs>(null, LogLevel.Trace);
+                builder.Logging.AddFilter<LogCapture>(null, LogLevel.Trace);
             }
         );
         await using var client = await host.ConnectAsync(_tokens.Issue(Guid.NewGuid()));
