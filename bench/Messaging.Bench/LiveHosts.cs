@@ -1,5 +1,6 @@
 extern alias GatewayApp;
 extern alias MessagingApi;
+using System.Runtime;
 using Community.Contracts;
 using Community.ServiceDefaults.Auth;
 using Microsoft.Extensions.DependencyInjection;
@@ -17,6 +18,7 @@ namespace Community.Messaging.Bench;
 public sealed class LiveHosts : IAsyncDisposable
 {
     private readonly Func<Task<string>> _held;
+    private readonly Func<Task<long>> _compiled;
     private readonly Func<DateTime, Task<IReadOnlyList<(string Process, StallWatch.Second[] Seconds)>>> _stalls;
     private readonly Func<IReadOnlyList<(string Process, long Bytes)>> _memory;
     private readonly StallWatch _here = new();
@@ -27,6 +29,7 @@ public sealed class LiveHosts : IAsyncDisposable
         IReadOnlyList<Uri> gateways,
         IServiceProvider? firstInstance,
         Func<Task<string>> held,
+        Func<Task<long>> compiled,
         Func<DateTime, Task<IReadOnlyList<(string, StallWatch.Second[])>>> stalls,
         Func<IReadOnlyList<(string, long)>> memory,
         Func<ValueTask> dispose
@@ -37,6 +40,7 @@ public sealed class LiveHosts : IAsyncDisposable
         Gateways = gateways;
         FirstInstance = firstInstance;
         _held = held;
+        _compiled = compiled;
         _memory = memory;
         _dispose = dispose;
     }
@@ -50,6 +54,10 @@ public sealed class LiveHosts : IAsyncDisposable
     public IServiceProvider? FirstInstance { get; }
 
     public Task<string> HeldPerInstanceAsync() => _held();
+
+    /// <summary>Methods the JIT has compiled so far in every .NET process of the run (this one and the
+    /// nodes).</summary>
+    public async Task<long> CompiledMethodsAsync() => JitInfo.GetCompiledMethodCount() + await _compiled();
 
     /// <summary>Each process's stalled seconds since <paramref name="since"/>, this one (the clients) last.</summary>
     public async Task<IReadOnlyList<(string Process, StallWatch.Second[] Seconds)>> StallsAsync(DateTime since) =>
@@ -83,6 +91,7 @@ public sealed class LiveHosts : IAsyncDisposable
                         instances.Select(h => h.Services.GetRequiredService<HubPresence>().HeldCount).OrderDescending()
                     )
                 ),
+            () => Task.FromResult(0L),
             _ => Task.FromResult<IReadOnlyList<(string, StallWatch.Second[])>>([]),
             () => [("one process: clients, gateway, both instances", Environment.WorkingSet)],
             async () =>
@@ -107,6 +116,7 @@ public sealed class LiveHosts : IAsyncDisposable
             [.. nodes.Select(n => n.Gateway)],
             null,
             async () => string.Join(" + ", await Task.WhenAll(nodes.Select(n => n.HeldAsync()))),
+            async () => (await Task.WhenAll(nodes.Select(n => n.CompiledMethodsAsync()))).Sum(),
             async since =>
                 [
                     .. (await Task.WhenAll(nodes.Select(n => n.StallsAsync(since)))).Select(

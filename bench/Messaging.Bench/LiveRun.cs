@@ -184,15 +184,12 @@ public static class LiveRun
         while (warming.Elapsed < TimeSpan.FromSeconds(15) && clients.Any(c => Seen(c).Count < warmUp))
             await Task.Delay(50);
         var interval = options.SendInterval;
-        var untimed = options.WarmupMessages;
         var sentAt = new ConcurrentDictionary<string, long>();
         var sendTimes = new ConcurrentBag<double>();
         var sendErrors = new ConcurrentBag<string>();
-        var clock = Stopwatch.StartNew();
-        // The timed window opens with the first timed send.
-        var firstSend = Stopwatch.GetTimestamp() + (long)((interval * untimed).TotalSeconds * Stopwatch.Frequency);
-        var firstSendUtc = DateTime.UtcNow + interval * untimed;
-        var cpu = MachineCpu.From(firstSend);
+        // The timed window opens with the first timed round, decided while the untimed rounds run.
+        var schedule = WarmUpSchedule.Start(options, hosts.CompiledMethodsAsync);
+        var cpu = schedule.TimedFromAsync().ContinueWith(t => MachineCpu.From(schedule.Timestamp(t.Result)));
         // Open loop: a send leaves on its schedule whether or not the previous one was answered, so --rate is what is
         // offered.
         await Task.WhenAll(
@@ -200,22 +197,26 @@ public static class LiveRun
                 async (sender, k) =>
                 {
                     var offset = interval * k / senders.Count;
-                    var sends = new List<Task>(untimed + options.Messages);
-                    for (var n = 0; n < untimed + options.Messages; n++)
+                    var sends = new List<Task>();
+                    for (var n = 0; ; n++)
                     {
                         var due = offset + interval * n;
-                        if (due > clock.Elapsed)
-                            await Task.Delay(due - clock.Elapsed);
-                        sends.Add(SendAsync(sender, n));
+                        if (due > schedule.Elapsed)
+                            await Task.Delay(due - schedule.Elapsed);
+                        if (schedule.Done(n))
+                            break;
+                        sends.Add(SendAsync(sender, n, schedule.IsTimed(n)));
                     }
                     await Task.WhenAll(sends);
                 }
             )
         );
+        var untimed = await schedule.TimedFromAsync();
+        var firstSend = schedule.Timestamp(untimed);
+        var firstSendUtc = schedule.Utc(untimed);
 
-        async Task SendAsync(Client sender, int n)
+        async Task SendAsync(Client sender, int n, bool timed)
         {
-            var timed = n >= untimed;
             var text = timed ? $"bench {sender.Index} {n}" : $"warm-up {sender.Index} {n}";
             var start = Stopwatch.GetTimestamp();
             if (timed)
@@ -241,7 +242,7 @@ public static class LiveRun
                 Interlocked.Increment(ref sender.UnansweredSends);
             }
         }
-        var sendingTook = clock.Elapsed;
+        var sendingTook = schedule.Elapsed;
 
         // Every message a conversation got should reach all its members (the sender's own may come as the call's answer
         // only).
@@ -251,7 +252,7 @@ public static class LiveRun
             settle.Elapsed < TimeSpan.FromSeconds(30) && clients.Any(c => Seen(c).Count + c.UnansweredSends < expected)
         )
             await Task.Delay(100);
-        var cpuUsed = await cpu.UntilNowAsync();
+        var cpuUsed = await (await cpu).UntilNowAsync();
 
         var latencies = new List<double>();
         // Send-to-delivery by when the message was sent (5 s windows): whether the tail is spikes or a steady queue.
@@ -301,8 +302,8 @@ public static class LiveRun
         line(
             string.Create(
                 CultureInfo.InvariantCulture,
-                $"sent {senders.Count:N0} warm-up messages at once and {senders.Count * untimed:N0} on the schedule "
-                    + $"({(interval * untimed).TotalSeconds:0} s, untimed), then {sendTimes.Count:N0} timed messages, "
+                $"sent {senders.Count:N0} warm-up messages at once and {schedule.Describe(senders.Count)}, "
+                    + $"then {sendTimes.Count:N0} timed messages, "
                     + $"the last answered after {sendingTook.TotalSeconds:0.0} s (scheduled over "
                     + $"{(interval * (untimed + options.Messages - 1)).TotalSeconds:0.0} s) ({sendErrors.Count} "
                     + $"failed{(sendErrors.IsEmpty ? "" : ": " + sendErrors.First())})"

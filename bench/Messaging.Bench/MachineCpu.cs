@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime;
 
 namespace Community.Messaging.Bench;
 
@@ -14,7 +15,13 @@ public sealed class MachineCpu
 
     private readonly Task<Reading?> _start;
 
-    private sealed record Reading(long Busy, long All, Dictionary<int, (string Program, long Ticks)> ByProcess);
+    private sealed record Reading(
+        long Busy,
+        long All,
+        Dictionary<int, (string Program, long Ticks)> ByProcess,
+        long JitMethods,
+        TimeSpan JitTime
+    );
 
     private MachineCpu(Task<Reading?> start) => _start = start;
 
@@ -31,9 +38,16 @@ public sealed class MachineCpu
             })
         );
 
-    /// <summary>What the CPU did between two readings: busy seconds, the machine's share busy (1.0: every core), and
-    /// the seconds of each program (by its process name) that ran at both readings.</summary>
-    public sealed record Used(double Seconds, double Busy, IReadOnlyList<(string Program, double Seconds)> ByProgram);
+    /// <summary>What the CPU did between two readings: busy seconds, the machine's share busy (1.0: every core), the
+    /// seconds of each program (by its process name) that ran at both readings, and the methods this process's JIT
+    /// compiled meanwhile (tiering up: a cost of a young process, not of a message).</summary>
+    public sealed record Used(
+        double Seconds,
+        double Busy,
+        IReadOnlyList<(string Program, double Seconds)> ByProgram,
+        long JitMethods,
+        TimeSpan JitTime
+    );
 
     /// <summary>What the CPU did since the start reading, or null where /proc cannot be read.</summary>
     public async Task<Used?> UntilNowAsync()
@@ -54,7 +68,9 @@ public sealed class MachineCpu
         return new(
             (now.Busy - start.Busy) / TicksPerSecond,
             (double)(now.Busy - start.Busy) / (now.All - start.All),
-            byProgram
+            byProgram,
+            now.JitMethods - start.JitMethods,
+            now.JitTime - start.JitTime
         );
     }
 
@@ -67,7 +83,8 @@ public sealed class MachineCpu
                 $"machine CPU over the timed sends (every process): {c.Seconds:0.0} s, {c.Busy * 100:0}% of the cores "
                     + $"busy; {PerMessageMs(cpu, messages):0.00} ms a message, "
                     + $"{c.Seconds * 1e6 / Math.Max(deliveries, 1):0} us a delivery; by program: "
-                    + $"{string.Join(", ", c.ByProgram.Take(6).Select(p => Seconds(p.Program, p.Seconds)))}"
+                    + $"{string.Join(", ", c.ByProgram.Take(6).Select(p => Seconds(p.Program, p.Seconds)))}; "
+                    + $"this process's JIT compiled {c.JitMethods:N0} methods in {c.JitTime.TotalSeconds:0.0} s"
             );
 
     private static string Seconds(string program, double seconds) =>
@@ -89,7 +106,13 @@ public sealed class MachineCpu
                 .Select(f => long.Parse(f, CultureInfo.InvariantCulture))
                 .ToArray();
             var all = fields.Sum();
-            return new(all - fields[3] - fields[4] - fields[7], all, ByProcess());
+            return new(
+                all - fields[3] - fields[4] - fields[7],
+                all,
+                ByProcess(),
+                JitInfo.GetCompiledMethodCount(),
+                JitInfo.GetCompilationTime()
+            );
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
         {

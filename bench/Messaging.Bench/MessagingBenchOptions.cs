@@ -12,7 +12,10 @@ public sealed record MessagingBenchOptions
           --senders N          senders per conversation (default 1)
           --messages N         messages each sender sends (default 20)
           --rate N             messages per second over all senders (default 100)
-          --warmup-seconds N   first N seconds of the same schedule untimed (the steady state is timed; default 10)
+          --warmup-seconds N   at least the first N seconds of the same schedule untimed (default 10), then until
+                               this process's JIT is quiet (at most 50 methods compiled in 5 s: a young process
+                               tiering its code up is not the steady state a server reaches), or
+          --warmup-max-seconds N   at most that (default 120; as --warmup-seconds: a fixed warm-up)
           --reader-conversations N   conversations of the reader whose reads are timed (default 500)
           --history N          messages in each of them (default 200)
           --runs N             timed runs per read (default 300)
@@ -33,6 +36,7 @@ public sealed record MessagingBenchOptions
     public int Messages { get; init; } = 20;
     public int Rate { get; init; } = 100;
     public int WarmupSeconds { get; init; } = 10;
+    public int WarmupMaxSeconds { get; init; } = 120;
     public int ReaderConversations { get; init; } = 500;
     public int History { get; init; } = 200;
     public int Runs { get; init; } = 300;
@@ -74,6 +78,7 @@ public sealed record MessagingBenchOptions
                     "--messages" => options with { Messages = Number(1) },
                     "--rate" => options with { Rate = Number(1) },
                     "--warmup-seconds" => options with { WarmupSeconds = Number(0) },
+                    "--warmup-max-seconds" => options with { WarmupMaxSeconds = Number(0) },
                     "--reader-conversations" => options with { ReaderConversations = Number(1) },
                     "--history" => options with { History = Number(1) },
                     "--runs" => options with { Runs = Number(20) },
@@ -115,11 +120,4 @@ public sealed record MessagingBenchOptions
 
     /// <summary>The gap between two sends of one sender.</summary>
     public TimeSpan SendInterval => TimeSpan.FromSeconds((double)Conversations * Senders / Rate);
-
-    /// <summary>
-    /// Untimed messages each sender sends first, on the timed schedule, so that the first
-    /// <see cref="WarmupSeconds"/> (thread pools, JIT tiers, GC heaps, connection pools settling at the offered
-    /// rate) are not measured; <see cref="Messages"/> timed ones follow.
-    /// </summary>
-    public int WarmupMessages => (int)Math.Ceiling(WarmupSeconds / SendInterval.TotalSeconds);
 }

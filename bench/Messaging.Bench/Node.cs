@@ -2,6 +2,7 @@ extern alias GatewayApp;
 extern alias MessagingApi;
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime;
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Threading.Channels;
@@ -128,6 +129,9 @@ public sealed class Node : IAsyncDisposable
     /// <summary>Hub connections its messaging instance holds.</summary>
     public async Task<int> HeldAsync() => int.Parse(await AskAsync("held"), CultureInfo.InvariantCulture);
 
+    /// <summary>Methods the node's JIT has compiled so far.</summary>
+    public async Task<long> CompiledMethodsAsync() => long.Parse(await AskAsync("jit"), CultureInfo.InvariantCulture);
+
     /// <summary>The node's stalled seconds since <paramref name="since"/> (<see cref="StallWatch"/>).</summary>
     public async Task<StallWatch.Second[]> StallsAsync(DateTime since) =>
         StallWatch.Parse(await AskAsync("stalls " + since.Ticks.ToString(CultureInfo.InvariantCulture)));
@@ -199,6 +203,7 @@ public sealed class Node : IAsyncDisposable
                         + question.Split(' ') switch
                         {
                             ["held"] => presence.HeldCount.ToString(CultureInfo.InvariantCulture),
+                            ["jit"] => JitInfo.GetCompiledMethodCount().ToString(CultureInfo.InvariantCulture),
                             ["stalls", var ticks] => stalls.Since(
                                 new DateTime(long.Parse(ticks, CultureInfo.InvariantCulture), DateTimeKind.Utc)
                             ),

@@ -122,26 +122,30 @@ public static class XmppRun
             await Task.Delay(50);
 
         var interval = options.SendInterval;
-        var untimed = options.WarmupMessages;
         var sentAt = new ConcurrentDictionary<string, long>();
         var sendErrors = new ConcurrentBag<string>();
-        var clock = Stopwatch.StartNew();
-        // As ours: the first untimed messages of every sender on the same schedule; the window opens with a timed one.
-        var firstSend = Stopwatch.GetTimestamp() + (long)((interval * untimed).TotalSeconds * Stopwatch.Frequency);
-        var cpu = MachineCpu.From(firstSend);
+        // As ours: untimed rounds of every sender on the same schedule until the warm-up ends; the window opens with a
+        // timed one.
+        var schedule = WarmUpSchedule.Start(
+            options,
+            () => Task.FromResult(System.Runtime.JitInfo.GetCompiledMethodCount())
+        );
+        var cpu = schedule.TimedFromAsync().ContinueWith(t => MachineCpu.From(schedule.Timestamp(t.Result)));
         // Open loop, as ours: a send leaves on its schedule (a write to the socket; the room's echo is its answer).
         await Task.WhenAll(
             senders.Select(
                 async (sender, k) =>
                 {
                     var offset = interval * k / senders.Count;
-                    for (var n = 0; n < untimed + options.Messages; n++)
+                    for (var n = 0; ; n++)
                     {
                         var due = offset + interval * n;
-                        if (due > clock.Elapsed)
-                            await Task.Delay(due - clock.Elapsed);
+                        if (due > schedule.Elapsed)
+                            await Task.Delay(due - schedule.Elapsed);
+                        if (schedule.Done(n))
+                            break;
                         var text = $"bench {sender.Index} {n}";
-                        if (n >= untimed)
+                        if (schedule.IsTimed(n))
                             sentAt[text] = Stopwatch.GetTimestamp();
                         try
                         {
@@ -160,13 +164,15 @@ public static class XmppRun
                 }
             )
         );
-        var sendingTook = clock.Elapsed;
+        var untimed = await schedule.TimedFromAsync();
+        var firstSend = schedule.Timestamp(untimed);
+        var sendingTook = schedule.Elapsed;
 
         var expected = options.Senders * (1 + untimed + options.Messages);
         var settle = Stopwatch.StartNew();
         while (settle.Elapsed < TimeSpan.FromSeconds(30) && occupants.Any(o => o.Count() < expected))
             await Task.Delay(100);
-        var cpuUsed = await cpu.UntilNowAsync();
+        var cpuUsed = await (await cpu).UntilNowAsync();
 
         var latencies = new List<double>();
         var roundTrips = new List<double>();
@@ -233,8 +239,8 @@ public static class XmppRun
         line(
             string.Create(
                 CultureInfo.InvariantCulture,
-                $"sent {senders.Count:N0} warm-up messages at once and {senders.Count * untimed:N0} on the schedule "
-                    + $"({(interval * untimed).TotalSeconds:0} s, untimed), then {sentAt.Count:N0} timed messages, "
+                $"sent {senders.Count:N0} warm-up messages at once and {schedule.Describe(senders.Count)}, "
+                    + $"then {sentAt.Count:N0} timed messages, "
                     + $"the last written after {sendingTook.TotalSeconds:0.0} s (scheduled over "
                     + $"{(interval * (untimed + options.Messages - 1)).TotalSeconds:0.0} s) "
                     + $"({sendErrors.Count} failed); "
