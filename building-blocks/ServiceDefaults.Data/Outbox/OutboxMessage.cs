@@ -41,11 +41,12 @@ public sealed class OutboxMessage
         };
     }
 
-    /// <summary>The event the row holds, for the dispatcher to publish.</summary>
-    public (object Message, Type Type) Deserialize()
+    /// <summary>The event a row holds (its <see cref="Type"/> and <see cref="Payload"/>), for the dispatcher to
+    /// publish.</summary>
+    public static (object Message, Type Type) Deserialize(string typeName, string payload)
     {
-        var type = Types.GetOrAdd(Type, static name => System.Type.GetType(name, throwOnError: true)!);
-        return (JsonSerializer.Deserialize(Payload, type, Json)!, type);
+        var type = Types.GetOrAdd(typeName, static name => System.Type.GetType(name, throwOnError: true)!);
+        return (JsonSerializer.Deserialize(payload, type, Json)!, type);
     }
 }
 
