@@ -31,14 +31,14 @@ if [ -z "${PEER_TRACE:-}" ]; then
     dotnet run --project bench/Messaging.Bench -c Release --no-build -- --peer "$@"
     exit
 fi
-# PEER_TRACE=1: a dotnet-trace (sampled thread time) of our side's timed sends, from the moment every client joined,
+# PEER_TRACE=1: a dotnet-trace (sampled thread time) of our side's timed sends, from the moment they begin,
 # written to .local/bench/peer-ours.nettrace and .speedscope.json (the run itself is the same).
 dotnet tool restore >/dev/null
 mkdir -p .local/bench
 log=.local/bench/peer-run.log
 bench=bench/Messaging.Bench/bin/Release/net10.0/Community.Messaging.Bench
 "$bench" --peer "$@" 2>&1 | tee "$log" &
-until grep -q '^connected ' "$log" 2>/dev/null; do sleep 0.2; done
+until grep -q '^timed sends begin ' "$log" 2>/dev/null; do sleep 0.2; done
 dotnet dotnet-trace collect -p "$(pgrep -n -f "^$bench")" --profile dotnet-sampled-thread-time \
     --duration 00:00:00:${PEER_TRACE_SECONDS:-20} -o .local/bench/peer-ours.nettrace >/dev/null
 dotnet dotnet-trace convert .local/bench/peer-ours.nettrace --format speedscope -o .local/bench/peer-ours >/dev/null

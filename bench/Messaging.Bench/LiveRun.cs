@@ -190,6 +190,8 @@ public static class LiveRun
         // The timed window opens with the first timed round, decided while the untimed rounds run.
         var schedule = WarmUpSchedule.Start(options, hosts.CompiledMethodsAsync);
         var cpu = schedule.TimedFromAsync().ContinueWith(t => MachineCpu.From(schedule.Timestamp(t.Result)));
+        // On the console only (run-peer.sh's PEER_TRACE waits for it): when the timed sends begin.
+        _ = schedule.TimedFromAsync().ContinueWith(t => Console.WriteLine($"timed sends begin at round {t.Result}"));
         // Open loop: a send leaves on its schedule whether or not the previous one was answered, so --rate is what is
         // offered.
         await Task.WhenAll(
