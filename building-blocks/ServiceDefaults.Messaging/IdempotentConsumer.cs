@@ -29,6 +29,9 @@ public abstract class IdempotentConsumer<TMessage, TContext>(TContext db, ILogge
         // row.
         if (!Concerns(context.Message))
             return;
+        // Nor does one that changes nothing here (a message whose every recipient watched it arrive).
+        if (!await PrepareAsync(context, cancellationToken))
+            return;
 
         await using var transaction = await Db.Database.BeginTransactionAsync(cancellationToken);
         var first = await Db.Database.ExecuteSqlAsync(
@@ -54,6 +57,15 @@ public abstract class IdempotentConsumer<TMessage, TContext>(TContext db, ILogge
     /// Whether this consumer acts on the message at all; decided from the message alone, before any transaction.
     /// </summary>
     protected virtual bool Concerns(TMessage message) => true;
+
+    /// <summary>
+    /// Reads what <see cref="HandleAsync"/> will write, before any transaction; false when the message changes nothing
+    /// here, and then no transaction is begun and no inbox row written (a redelivery reads again: idempotent, as it
+    /// writes nothing either unless what it reads has changed). Reads inside the transaction are at read committed
+    /// too, so reading here sees no older state than they would. A redelivery that the inbox skips reads here first.
+    /// </summary>
+    protected virtual Task<bool> PrepareAsync(ConsumeContext<TMessage> context, CancellationToken cancellationToken) =>
+        Task.FromResult(true);
 
     /// <summary>Applies the message; changes tracked on <see cref="Db"/> are saved with the inbox row.</summary>
     protected abstract Task HandleAsync(ConsumeContext<TMessage> context, CancellationToken cancellationToken);

@@ -31,17 +31,16 @@ public sealed class NotificationsTests(MessagingFixture fx) : IClassFixture<Mess
         )!;
 
     /// <summary>Waits until the message notifier handled <paramref name="total"/> MessageSent events in all (those that
-    /// notify nobody included).</summary>
+    /// notify nobody, which leave no inbox row, included).</summary>
     private Task MessagesHandledAsync(long total) =>
         Eventually.TrueAsync(
-            async () =>
-                await fx.ScalarAsync<long>(
-                    "SELECT count(*) FROM inbox_messages WHERE consumer LIKE '%.MessageSentNotifier'"
-                ) >= total,
+            () => Task.FromResult(fx.Consumed.Count("MessageSentNotifier") >= total),
             $"the message notifier never reached {total} messages"
         );
 
-    private Task<long> MessagesHandledSoFarAsync() =>
+    private Task<long> MessagesHandledSoFarAsync() => Task.FromResult<long>(fx.Consumed.Count("MessageSentNotifier"));
+
+    private Task<long> NotifierInboxRowsAsync() =>
         fx.ScalarAsync<long>("SELECT count(*) FROM inbox_messages WHERE consumer LIKE '%.MessageSentNotifier'");
 
     private async Task<long> SendAndWaitAsync(string token, string conversation, string text)
@@ -180,11 +179,15 @@ public sealed class NotificationsTests(MessagingFixture fx) : IClassFixture<Mess
         var presence = fx.Host.Services.GetRequiredService<HubPresence>();
         await presence.ConnectedAsync("b-1", bId, CancellationToken.None);
         await presence.JoinedAsync("b-1", bId, conversationId);
+        var inboxRows = await NotifierInboxRowsAsync();
         await SendAndWaitAsync(a, c, "while looking");
         Assert.Equal(3L, await CountAsync(bId, "message_received"));
+        // Nobody to tell: handled without a transaction, so without an inbox row either.
+        Assert.Equal(inboxRows, await NotifierInboxRowsAsync());
         await presence.LeftAsync("b-1", bId, conversationId);
         await SendAndWaitAsync(a, c, "looking elsewhere");
         Assert.Equal(4L, await CountAsync(bId, "message_received"));
+        Assert.Equal(inboxRows + 1, await NotifierInboxRowsAsync());
         await presence.DisconnectedAsync("b-1", bId, CancellationToken.None);
 
         // Muted: nothing.

@@ -11,7 +11,7 @@ namespace Community.Messaging.Notifications;
 /// <summary>
 /// An inbox consumer that records notifications for a message (once: a redelivery is skipped by the inbox) and pushes
 /// them live after the commit, so a client that fetches on the push finds them and a rolled-back attempt pushes
-/// nothing.
+/// nothing. Who is told is read before the transaction: a message that tells nobody costs no transaction.
 /// </summary>
 public abstract class NotifyingConsumer<TMessage>(
     MessagingDbContext db,
@@ -21,7 +21,17 @@ public abstract class NotifyingConsumer<TMessage>(
 ) : IdempotentConsumer<TMessage, MessagingDbContext>(db, logger)
     where TMessage : class
 {
+    private IReadOnlyList<NewNotification> _notifications = [];
     private IReadOnlyList<CreatedNotification> _created = [];
+
+    protected sealed override async Task<bool> PrepareAsync(
+        ConsumeContext<TMessage> context,
+        CancellationToken cancellationToken
+    )
+    {
+        _notifications = await NotificationsForAsync(context.Message, cancellationToken);
+        return _notifications.Count > 0;
+    }
 
     protected sealed override Task AfterCommitAsync(
         ConsumeContext<TMessage> context,
@@ -31,13 +41,7 @@ public abstract class NotifyingConsumer<TMessage>(
     protected sealed override async Task HandleAsync(
         ConsumeContext<TMessage> context,
         CancellationToken cancellationToken
-    ) =>
-        _created = await NotificationStore.AddAsync(
-            Db,
-            clock,
-            await NotificationsForAsync(context.Message, cancellationToken),
-            cancellationToken
-        );
+    ) => _created = await NotificationStore.AddAsync(Db, clock, _notifications, cancellationToken);
 
     /// <summary>Who is told what about <paramref name="message"/>.</summary>
     protected abstract Task<IReadOnlyList<NewNotification>> NotificationsForAsync(
