@@ -75,7 +75,22 @@ public sealed class WarmUpSchedule
         while (true)
         {
             var now = Elapsed;
-            var methods = await _compiledMethods();
+            long methods;
+            try
+            {
+                methods = await _compiledMethods();
+            }
+            catch (Exception e)
+            {
+                // A node that stopped answering: the run goes on (and says so) rather than send untimed forever.
+                if (now >= least)
+                {
+                    Decide(now, $"the JIT could not be asked: {e.Message}");
+                    return;
+                }
+                await Task.Delay(TimeSpan.FromSeconds(1));
+                continue;
+            }
             counts.Enqueue((now, methods));
             while (counts.Peek().At < now - Look)
                 counts.Dequeue();
@@ -84,17 +99,25 @@ public sealed class WarmUpSchedule
             var quiet = watchedLongEnough && recent <= QuietMethods;
             if (now >= least && (quiet || now >= most))
             {
-                _why = quiet
-                    ? $"until the JIT was quiet: {recent} methods compiled in the last {Look.TotalSeconds:0} s"
-                    : $"at --warmup-max-seconds; the JIT still compiled {recent} methods in the last "
-                        + $"{Look.TotalSeconds:0} s";
-                // Two rounds ahead: no sender has started it (a round is due at most one interval after its start).
-                var from = (int)(now / _interval) + 2;
-                _timedFrom = from;
-                _decided.SetResult(from);
+                Decide(
+                    now,
+                    quiet
+                        ? $"until the JIT was quiet: {recent} methods compiled in the last {Look.TotalSeconds:0} s"
+                        : $"at --warmup-max-seconds; the JIT still compiled {recent} methods in the last "
+                            + $"{Look.TotalSeconds:0} s"
+                );
                 return;
             }
             await Task.Delay(TimeSpan.FromSeconds(1));
         }
+    }
+
+    private void Decide(TimeSpan now, string why)
+    {
+        _why = why;
+        // Two rounds ahead: no sender has started it (a round is due at most one interval after its start).
+        var from = (int)(now / _interval) + 2;
+        _timedFrom = from;
+        _decided.SetResult(from);
     }
 }
