@@ -31,7 +31,7 @@ public abstract class ServiceFixture<TProgram> : IAsyncLifetime
     public ServiceHost<TProgram> Host { get; protected set; } = null!;
     public HttpClient Client { get; protected set; } = null!;
 
-    /// <summary>What the consumers of every instance started by <see cref="StartHost"/> finished with.</summary>
+    /// <summary>What the consumers of every instance of this fixture finished with.</summary>
     public ConsumedMessages Consumed { get; } = new();
 
     /// <summary>
@@ -97,10 +97,7 @@ public abstract class ServiceFixture<TProgram> : IAsyncLifetime
         ConfigureService(settings);
         foreach (var (key, value) in extra ?? new Dictionary<string, string?>())
             settings[key] = value;
-        var host = new ServiceHost<TProgram>(settings, ConfigureServices).Start(port);
-        // Connected as the bus starts in the background, before its endpoints consume anything.
-        host.Services.GetService<IBus>()?.ConnectReceiveObserver(Consumed);
-        return host;
+        return new ServiceHost<TProgram>(settings, ConfigureServices).Start(port);
     }
 
     /// <summary>
@@ -110,6 +107,9 @@ public abstract class ServiceFixture<TProgram> : IAsyncLifetime
     public virtual void ConfigureServices(IServiceCollection services)
     {
         services.AddSingleton<TimeProvider>(Clock);
+        // Connected by the bus itself when it is made (resolving the bus here, in a test's flow, would carry that
+        // host's logging into the next host a test starts).
+        services.AddReceiveObserver(_ => Consumed);
         if (TrustsTestTokens)
             services.AddSingleton<ISigningKeySource>(Tokens);
     }
