@@ -1,5 +1,7 @@
 using Community.Contracts.Messaging;
 using Community.ServiceDefaults.Blobs;
+using Community.ServiceDefaults.Messaging;
+using Npgsql;
 
 namespace Community.Messaging.Conversations;
 
@@ -16,6 +18,7 @@ public sealed class ConversationMessages(
     MessageQueries queries,
     LiveDelivery live,
     ConversationTyping typing,
+    OutboxSignal outbox,
     ILogger<ConversationMessages> logger
 )
 {
@@ -98,28 +101,51 @@ public sealed class ConversationMessages(
             senderId,
             []
         );
-        MessageInsert.Outcome written;
-        // Joins the caller's transaction when there is one (a new thread posts its first message with itself).
-        var transaction = inCallersTransaction ? null : await db.Database.BeginTransactionAsync(cancellationToken);
+        IReadOnlyList<Guid> recipients;
+        UserRef sender;
+        // The statement is atomic on its own: a plain message needs no transaction (no BEGIN, no COMMIT round trip).
+        // Attachments are claimed in one with it; a caller's transaction is joined (a new thread posts its first
+        // message with itself).
+        var transaction =
+            inCallersTransaction || attachmentIds.Count == 0
+                ? null
+                : await db.Database.BeginTransactionAsync(cancellationToken);
         await using (transaction)
         {
-            written = await MessageInsert.RunAsync(db, access.Conversation, message, sent, cancellationToken);
-            if (written.Seq is not { } seq)
+            MessageInsert.Outcome? written;
+            try
             {
-                // Closed since the check, or the client_txn_id was used (a retry racing its first attempt): nothing is
-                // kept, the number included.
-                if (transaction is null)
-                    throw written.Claimed is null ? ClosedForSending() : new ConflictException(TxnUsed);
-                await transaction.RollbackAsync(cancellationToken);
-                if (await FindSentAsync(senderId, txn, conversationId, cancellationToken) is { } first)
-                    return new(first, false);
-                throw written.Claimed is null
-                    ? ClosedForSending()
-                    : new InvalidOperationException(
-                        $"client_txn_id {txn} of {senderId} conflicted but its message cannot be read."
-                    );
+                written = await MessageInsert.RunAsync(db, access.Conversation, message, sent, cancellationToken);
+            }
+            catch (PostgresException e)
+                when (e.SqlState == PostgresErrorCodes.UniqueViolation
+                    && e.ConstraintName == MessageInsert.TxnConstraint
+                )
+            {
+                // An attempt with the same client_txn_id raced this one: nothing of this one was kept.
+                written = null;
+            }
+            if (written is not { Seq: { } seq })
+            {
+                // Closed since the check, or the client_txn_id used (a retry, or one racing its first attempt):
+                // nothing is kept, the number included.
+                if (written is { Used: false })
+                    throw ClosedForSending();
+                if (inCallersTransaction)
+                    throw new ConflictException(TxnUsed);
+                if (transaction is not null)
+                    await transaction.RollbackAsync(cancellationToken);
+                return new(
+                    await FindSentAsync(senderId, txn, conversationId, cancellationToken)
+                        ?? throw new InvalidOperationException(
+                            $"client_txn_id {txn} of {senderId} conflicted but its message cannot be read."
+                        ),
+                    false
+                );
             }
             message.Seq = seq;
+            recipients = written.Recipients;
+            sender = written.Sender(senderId);
             if (attachmentIds.Count > 0)
             {
                 var ids = attachmentIds.ToList();
@@ -139,6 +165,9 @@ public sealed class ConversationMessages(
             }
             if (transaction is not null)
                 await transaction.CommitAsync(cancellationToken);
+            else if (!inCallersTransaction)
+                // Committed by the statement itself: no transaction's end wakes the outbox's dispatcher.
+                outbox.Notify();
         }
         // Built from what was written: only files need reading.
         var dto =
@@ -148,7 +177,7 @@ public sealed class ConversationMessages(
                     message.Id,
                     conversationId,
                     message.Seq,
-                    written.Sender(senderId),
+                    sender,
                     message.Text,
                     message.ReplyTo,
                     [],
@@ -159,10 +188,10 @@ public sealed class ConversationMessages(
                     false
                 );
         // Inside a caller's transaction nothing is committed yet: the caller announces what it made after its commit.
-        if (transaction is not null)
+        if (!inCallersTransaction)
         {
-            await live.MessageAsync(LiveEvents.NewMessage, dto, senderId, written.Recipients, originConnectionId);
-            await typing.SentAsync(db, conversationId, senderId, written.Recipients, cancellationToken);
+            await live.MessageAsync(LiveEvents.NewMessage, dto, senderId, recipients, originConnectionId);
+            await typing.SentAsync(db, conversationId, senderId, recipients, cancellationToken);
         }
         return new(dto, true);
     }

@@ -1,24 +1,27 @@
 using System.Text.Json;
 using Community.Contracts.Messaging;
 using Community.ServiceDefaults.Messaging;
+using Microsoft.EntityFrameworkCore.Storage;
 using Npgsql;
 
 namespace Community.Messaging.Conversations;
 
 /// <summary>
-/// A send's writes in one statement (one round trip, in the send's transaction): the next number under the
-/// conversation's row lock, the message, the sender's own read position (and a thread member's row), who hears it
-/// and the MessageSent that names them in the outbox. Whom it reaches is read in the same snapshot as the number, and
-/// the event is only written with the message.
+/// A send's writes in one statement (one round trip): the next number under the conversation's row lock, the message,
+/// the sender's own read position (and a thread member's row), who hears it and the MessageSent that names them in the
+/// outbox. Whom it reaches is read in the same snapshot as the number, and the event is only written with the message.
+/// Being one statement it is atomic on its own: a send with nothing else to write needs no transaction around it (no
+/// BEGIN, no COMMIT round trip); it also runs in the caller's when there is one.
 /// </summary>
 public static class MessageInsert
 {
-    /// <summary>What the statement did: <see cref="Claimed"/> null when the conversation is closed (or gone);
-    /// <see cref="Seq"/> null when the sender's client_txn_id was already used (nothing written but the number, which
-    /// the caller rolls back).</summary>
+    /// <summary>What the statement did: <see cref="Claimed"/> null when nothing was written, because the conversation
+    /// is closed (or gone) or, with <see cref="Used"/>, because the sender's client_txn_id was already used; then
+    /// <see cref="Seq"/> is null too.</summary>
     public sealed record Outcome(
         long? Claimed,
         long? Seq,
+        bool Used,
         Guid[] Recipients,
         string? Username,
         string? DisplayName,
@@ -28,6 +31,11 @@ public static class MessageInsert
         public UserRef Sender(Guid senderId) =>
             SenderDeleted ? new(senderId, null, null) : new(senderId, Username, DisplayName);
     }
+
+    /// <summary>The unique (sender_id, client_txn_id) of messages (0002_conversations.sql): only an attempt racing
+    /// the first one with the same client_txn_id, which the statement's snapshot cannot see yet, meets it; the
+    /// statement then fails whole, its number included.</summary>
+    public const string TxnConstraint = "messages_sender_id_client_txn_id_key";
 
     // The event's recipients are filled in by the statement under this key of its JSON (the outbox's web naming).
     private static readonly string RecipientsKey = JsonNamingPolicy.CamelCase.ConvertName(
@@ -53,18 +61,21 @@ public static class MessageInsert
         WHERE cm.conversation_id = @c AND cm.user_id = @sender AND cm.read_seq < m.seq
         """;
 
+    // An earlier attempt the snapshot sees stops the statement before the number moves: a retry writes nothing and
+    // raises nothing (no error in the server's log); one racing its first attempt conflicts in the insert instead.
     private static string Statement(string kind) =>
         $$"""
-            WITH claimed AS (
+            WITH earlier AS (
+                SELECT 1 FROM messages WHERE sender_id = @sender AND client_txn_id = @txn),
+            claimed AS (
                 UPDATE conversations
                 SET last_seq = last_seq + 1, last_activity_at = GREATEST(last_activity_at, @now)
-                WHERE id = @c AND NOT closed
+                WHERE id = @c AND NOT closed AND NOT EXISTS (SELECT 1 FROM earlier)
                 RETURNING last_seq),
             m AS (
                 INSERT INTO messages
                     (id, conversation_id, seq, sender_id, text, reply_to, attachment_ids, client_txn_id, created_at)
                 SELECT @id, @c, last_seq, @sender, @text, @reply_to, @attachments, @txn, @now FROM claimed
-                ON CONFLICT (sender_id, client_txn_id) DO NOTHING
                 RETURNING seq),
             own AS ({{OwnRead[kind]}}),
             audience AS (
@@ -75,15 +86,18 @@ public static class MessageInsert
                 SELECT @event_id, @event_type, jsonb_set(@payload::jsonb, ARRAY[@key], to_jsonb(audience.ids)),
                     @now, @trace_parent
                 FROM m, audience)
-            SELECT (SELECT last_seq FROM claimed) AS claimed, (SELECT seq FROM m) AS seq, audience.ids AS recipients,
-                u.username, u.display_name, u.deleted_at IS NOT NULL AS sender_deleted
+            SELECT (SELECT last_seq FROM claimed), (SELECT seq FROM m), EXISTS (SELECT 1 FROM earlier), audience.ids,
+                u.username, u.display_name, u.deleted_at IS NOT NULL
             FROM audience LEFT JOIN user_profiles u ON u.user_id = @sender
             """;
 
     private static readonly Dictionary<string, string> Statements = OwnRead.Keys.ToDictionary(k => k, Statement);
 
-    /// <summary>Runs the statement in <paramref name="db"/>'s current transaction. <paramref name="sent"/> is the
-    /// event as published, its recipients left empty for the statement to fill.</summary>
+    /// <summary>Runs the statement in <paramref name="db"/>'s current transaction, or on its own when there is none.
+    /// <paramref name="sent"/> is the event as published, its recipients left empty for the statement to fill. Read
+    /// through the context's connection without EF's query pipeline (building the raw query cost more than mapping
+    /// one row). A <see cref="PostgresException"/> on <see cref="TxnConstraint"/> means an attempt raced this one.
+    /// </summary>
     public static async Task<Outcome> RunAsync(
         MessagingDbContext db,
         Conversation conversation,
@@ -93,32 +107,52 @@ public static class MessageInsert
     )
     {
         var outbox = OutboxMessage.From(sent);
-        var rows = await db
-            .Database.SqlQueryRaw<Outcome>(
-                Statements[conversation.Kind],
-                [
-                    .. ConversationAudience.Parameters(conversation, message.SenderId),
-                    new NpgsqlParameter("sender", message.SenderId),
-                    new NpgsqlParameter("now", message.CreatedAt),
-                    new NpgsqlParameter("id", message.Id),
-                    new NpgsqlParameter("text", message.Text),
-                    new NpgsqlParameter("reply_to", (object?)message.ReplyTo ?? DBNull.Value)
-                    {
-                        NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Uuid,
-                    },
-                    new NpgsqlParameter("attachments", message.AttachmentIds.ToArray()),
-                    new NpgsqlParameter("txn", message.ClientTxnId),
-                    new NpgsqlParameter("event_id", outbox.Id),
-                    new NpgsqlParameter("event_type", outbox.Type),
-                    new NpgsqlParameter("payload", outbox.Payload),
-                    new NpgsqlParameter("key", RecipientsKey),
-                    new NpgsqlParameter("trace_parent", (object?)outbox.TraceParent ?? DBNull.Value)
-                    {
-                        NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text,
-                    },
-                ]
-            )
-            .ToListAsync(cancellationToken);
-        return rows.Single();
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        try
+        {
+            await using var command = (NpgsqlCommand)db.Database.GetDbConnection().CreateCommand();
+            command.Transaction = (NpgsqlTransaction?)db.Database.CurrentTransaction?.GetDbTransaction();
+            command.CommandText = Statements[conversation.Kind];
+            command.Parameters.AddRange(ConversationAudience.Parameters(conversation, message.SenderId));
+            command.Parameters.AddRange(
+                (NpgsqlParameter[])
+                    [
+                        new NpgsqlParameter("sender", message.SenderId),
+                        new NpgsqlParameter("now", message.CreatedAt),
+                        new NpgsqlParameter("id", message.Id),
+                        new NpgsqlParameter("text", message.Text),
+                        new NpgsqlParameter("reply_to", (object?)message.ReplyTo ?? DBNull.Value)
+                        {
+                            NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Uuid,
+                        },
+                        new NpgsqlParameter("attachments", message.AttachmentIds.ToArray()),
+                        new NpgsqlParameter("txn", message.ClientTxnId),
+                        new NpgsqlParameter("event_id", outbox.Id),
+                        new NpgsqlParameter("event_type", outbox.Type),
+                        new NpgsqlParameter("payload", outbox.Payload),
+                        new NpgsqlParameter("key", RecipientsKey),
+                        new NpgsqlParameter("trace_parent", (object?)outbox.TraceParent ?? DBNull.Value)
+                        {
+                            NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text,
+                        },
+                    ]
+            );
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            if (!await reader.ReadAsync(cancellationToken))
+                throw new InvalidOperationException("The send's statement answered no row.");
+            return new Outcome(
+                reader.IsDBNull(0) ? null : reader.GetInt64(0),
+                reader.IsDBNull(1) ? null : reader.GetInt64(1),
+                reader.GetBoolean(2),
+                reader.GetFieldValue<Guid[]>(3),
+                reader.IsDBNull(4) ? null : reader.GetString(4),
+                reader.IsDBNull(5) ? null : reader.GetString(5),
+                reader.GetBoolean(6)
+            );
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
     }
 }
