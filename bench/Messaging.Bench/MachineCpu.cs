@@ -39,8 +39,9 @@ public sealed class MachineCpu
         );
 
     /// <summary>What the CPU did between two readings: busy seconds, the machine's share busy (1.0: every core), the
-    /// seconds of each program (by its process name) that ran at both readings, and the methods this process's JIT
-    /// compiled meanwhile (tiering up: a cost of a young process, not of a message).</summary>
+    /// seconds of each program (by its process name; "this process" for the benchmark's own) that ran at both readings,
+    /// and the methods this process's JIT compiled meanwhile (tiering up: a cost of a young process, not of a
+    /// message).</summary>
     public sealed record Used(
         double Seconds,
         double Busy,
@@ -134,7 +135,9 @@ public sealed class MachineCpu
                 var open = stat.IndexOf('(', StringComparison.Ordinal);
                 var close = stat.LastIndexOf(')');
                 var rest = stat[(close + 2)..].Split(' ');
-                var program = stat[(open + 1)..close];
+                // This process by that name (the load tool, and the servers where they run in it); the nodes and any
+                // other .NET process by their own.
+                var program = pid == Environment.ProcessId ? "this process" : stat[(open + 1)..close];
                 var used =
                     long.Parse(rest[11], CultureInfo.InvariantCulture)
                     + long.Parse(rest[12], CultureInfo.InvariantCulture);

@@ -27,7 +27,11 @@ public static class PeerProbe
     /// <summary>What the probe of our side needs from the live run's world.</summary>
     public sealed record OurSide(LiveWorld World, Uri Gateway, TestTokens Tokens, NpgsqlDataSource Database);
 
-    public sealed record Floor(LatencyStats Latency, double? OperationsPerSend, double CommitsPerSend);
+    public sealed record Floor(LatencyStats Latency, double? OperationsPerSend, double CommitsPerSend)
+    {
+        /// <summary>Ours: where a send's time went (<see cref="FloorTimeline"/>); empty for ejabberd.</summary>
+        public IReadOnlyList<string> Timeline { get; init; } = [];
+    }
 
     public static async Task<Floor> OursAsync(OurSide side)
     {
@@ -50,7 +54,8 @@ public static class PeerProbe
             await sender.InvokeAsync<JsonElement>("JoinConversation", conversation, 0L);
             await receiver.InvokeAsync<JsonElement>("JoinConversation", conversation, 0L);
             using var operations = new OperationCounter();
-            return await MeasureAsync(
+            using var timeline = new FloorTimeline();
+            var floor = await MeasureAsync(
                 () => operations.Count,
                 () => CommittedAsync(side.Database),
                 async n =>
@@ -59,9 +64,13 @@ public static class PeerProbe
                     var delivered = arrived[text] = new(TaskCreationOptions.RunContinuationsAsynchronously);
                     var start = Stopwatch.GetTimestamp();
                     await sender.InvokeAsync<JsonElement>("SendMessage", conversation, text, $"probe-{n}", null);
-                    return Stopwatch.GetElapsedTime(start, await delivered.Task.WaitAsync(DeliveredWithin));
+                    var at = await delivered.Task.WaitAsync(DeliveredWithin);
+                    if (n >= 0)
+                        timeline.Sent(start, at);
+                    return Stopwatch.GetElapsedTime(start, at);
                 }
             );
+            return floor with { Timeline = [.. timeline.Describe()] };
         }
         finally
         {
@@ -122,6 +131,13 @@ public static class PeerProbe
         line(Row("send-to-delivery p99", Ms(ours.Latency.P99), Ms(peer.Latency.P99)));
         line(Row("SQL round trips per message (Npgsql)", Per(ours.OperationsPerSend), Per(peer.OperationsPerSend)));
         line(Row("transactions committed per message", Per(ours.CommitsPerSend), Per(peer.CommitsPerSend)));
+        line("");
+        line(
+            "Where our floor's time goes: the activities started while a send was on its way, on that send's clock "
+                + "(start and length in ms, medians; k-th of its kind; how many a send had)"
+        );
+        foreach (var row in ours.Timeline)
+            line(row);
     }
 
     private static HubConnection Connect(OurSide side, int client) =>
