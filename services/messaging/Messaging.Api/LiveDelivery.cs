@@ -5,11 +5,20 @@ namespace Community.Messaging;
 
 /// <summary>
 /// What a committed change sends to the connections that joined its conversation. A push never fails its request:
-/// while Redis is down the backplane waits, so it is cut short after <see cref="Bound"/>; clients catch up by seq.
+/// while Redis is down the backplane waits, so it is cut short after <see cref="Bound"/>; clients catch up by seq. The
+/// first push not delivered is a Warning; those that follow within <see cref="Window"/> of it are counted and told in
+/// one Warning when the window ends, so an outage is two lines, not one a push.
 /// </summary>
-public sealed class LiveDelivery(ChatPush push, ILogger<LiveDelivery> logger)
+public sealed class LiveDelivery(ChatPush push, TimeProvider clock, ILogger<LiveDelivery> logger) : IDisposable
 {
     public static readonly TimeSpan Bound = TimeSpan.FromSeconds(2);
+
+    /// <summary>How long after a logged failure the next ones are only counted.</summary>
+    public static readonly TimeSpan Window = TimeSpan.FromMinutes(1);
+
+    private readonly Lock _gate = new();
+    private ITimer? _counting;
+    private int _counted;
 
     /// <summary>
     /// A new, edited or deleted message: the actor's view (with their client_txn_id) to their other connections, the
@@ -153,17 +162,68 @@ public sealed class LiveDelivery(ChatPush push, ILogger<LiveDelivery> logger)
         }
         catch (Exception e) when (e is OperationCanceledException or TimeoutException)
         {
-            logger.LogWarning(
-                "Live {Target} for {About} not delivered within {Bound}: the backplane is unavailable; "
-                    + "clients catch up by seq",
-                target,
-                about,
-                Bound
-            );
+            if (FirstInWindow())
+                logger.LogWarning(
+                    "Live {Target} for {About} not delivered within {Bound}: Redis (the backplane) is unreachable or "
+                        + "too slow; clients catch up by seq. Pushes that fail within {Window} are counted",
+                    target,
+                    about,
+                    Bound,
+                    Window
+                );
         }
         catch (Exception e)
         {
-            logger.LogWarning(e, "Live {Target} for {About} not delivered; clients catch up by seq", target, about);
+            if (FirstInWindow())
+                logger.LogWarning(
+                    e,
+                    "Live {Target} for {About} not delivered; clients catch up by seq. Pushes that fail within "
+                        + "{Window} are counted",
+                    target,
+                    about,
+                    Window
+                );
+        }
+    }
+
+    // True for the failure that opens a window (log it); the others in it are counted.
+    private bool FirstInWindow()
+    {
+        lock (_gate)
+        {
+            if (_counting is not null)
+            {
+                _counted++;
+                return false;
+            }
+            _counting = clock.CreateTimer(_ => CloseWindow(), null, Window, Timeout.InfiniteTimeSpan);
+            return true;
+        }
+    }
+
+    private void CloseWindow()
+    {
+        int counted;
+        lock (_gate)
+        {
+            (counted, _counted) = (_counted, 0);
+            _counting?.Dispose();
+            _counting = null;
+        }
+        if (counted > 0)
+            logger.LogWarning(
+                "{Count} more live pushes not delivered within {Window} of the first; clients catch up by seq",
+                counted,
+                Window
+            );
+    }
+
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            _counting?.Dispose();
+            _counting = null;
         }
     }
 }

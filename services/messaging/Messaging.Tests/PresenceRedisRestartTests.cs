@@ -1,5 +1,6 @@
 using Community.LocalInfrastructure;
 using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.Logging;
 
 namespace Community.Messaging.Tests;
 
@@ -8,6 +9,14 @@ namespace Community.Messaging.Tests;
 public sealed class PresenceRedisRestartFixture : MessagingFixture
 {
     public RedisServer Redis { get; private set; } = null!;
+
+    public LogCapture Logs { get; } = new();
+
+    public override void ConfigureServices(IServiceCollection services)
+    {
+        base.ConfigureServices(services);
+        Logs.AddTo(services);
+    }
 
     protected override void ConfigureService(IDictionary<string, string?> settings)
     {
@@ -71,6 +80,10 @@ public sealed class PresenceRedisRestartTests(PresenceRedisRestartFixture fx)
             // Typing and its lapse neither fail nor hang on Redis: the call answers, the clients' own lapse ends it.
             await bob.Connection.InvokeAsync("Typing", c).WaitAsync(TimeSpan.FromSeconds(5));
             await fx.SendAsync(b, c, "Typed during the outage");
+            // Every live push of the outage failed (two messages at least); the first said so, the others are counted
+            // (told once, a minute after the first), so an outage is not a warning a push.
+            var undelivered = Assert.Single(fx.Logs.Of(typeof(LiveDelivery).FullName!, LogLevel.Warning));
+            Assert.Contains("not delivered within", undelivered.Message);
         }
         finally
         {
