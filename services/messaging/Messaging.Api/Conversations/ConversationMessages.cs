@@ -163,11 +163,11 @@ public sealed class ConversationMessages(
                         "attachments must be files you uploaded to this conversation that no other message carries."
                     );
             }
+            // The statement wrote MessageSent to the outbox: the dispatcher is woken once it is committed (now, when
+            // the statement was its own transaction).
+            outbox.NotifyOnCommit(db);
             if (transaction is not null)
                 await transaction.CommitAsync(cancellationToken);
-            else if (!inCallersTransaction)
-                // Committed by the statement itself: no transaction's end wakes the outbox's dispatcher.
-                outbox.Notify();
         }
         // Built from what was written: only files need reading.
         var dto =
