@@ -72,8 +72,8 @@ public static class NotificationStore
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
     };
 
-    /// <summary>Inserts each notification (ids time-ordered from <paramref name="clock"/>) and returns them as list
-    /// items of one.</summary>
+    /// <summary>Inserts the notifications in one statement (ids time-ordered from <paramref name="clock"/>) and returns
+    /// them as list items of one.</summary>
     public static async Task<IReadOnlyList<CreatedNotification>> AddAsync(
         MessagingDbContext db,
         TimeProvider clock,
@@ -90,19 +90,13 @@ public static class NotificationStore
             notifications.Where(n => n.ActorId is not null).Select(n => n.ActorId!.Value),
             cancellationToken
         );
-        foreach (var n in notifications)
+        var ids = new Guid[notifications.Count];
+        var data = new string[notifications.Count];
+        for (var i = 0; i < notifications.Count; i++)
         {
-            var id = NewId.Next(now);
-            var data = JsonSerializer.Serialize(n.Data, DataJson);
-            await db.Database.ExecuteSqlAsync(
-                $"""
-                INSERT INTO notifications
-                    (id, user_id, kind, actor_id, subject_type, subject_id, group_key, data, created_at)
-                VALUES ({id}, {n.UserId}, {n.Kind}, {n.ActorId}, {n.SubjectType}, {n.SubjectId}, {n.GroupKey},
-                    {data}::jsonb, {now})
-                """,
-                cancellationToken
-            );
+            var n = notifications[i];
+            var id = ids[i] = NewId.Next(now);
+            data[i] = JsonSerializer.Serialize(n.Data, DataJson);
             var actor = n.ActorId is { } actorId
                 ? new NotificationActor(actorId, names.GetValueOrDefault(actorId))
                 : null;
@@ -118,13 +112,31 @@ public static class NotificationStore
                         actor,
                         n.ActorId is null ? 0 : 1,
                         1,
-                        JsonDocument.Parse(data).RootElement.Clone(),
+                        JsonDocument.Parse(data[i]).RootElement.Clone(),
                         now,
                         null
                     )
                 )
             );
         }
+        // One statement for all (a message to a conversation notifies every member away from it).
+        var users = notifications.Select(n => n.UserId).ToArray();
+        var kinds = notifications.Select(n => n.Kind).ToArray();
+        var actors = notifications.Select(n => n.ActorId).ToArray();
+        var subjectTypes = notifications.Select(n => n.SubjectType).ToArray();
+        var subjectIds = notifications.Select(n => n.SubjectId).ToArray();
+        var groupKeys = notifications.Select(n => n.GroupKey).ToArray();
+        await db.Database.ExecuteSqlAsync(
+            $"""
+            INSERT INTO notifications
+                (id, user_id, kind, actor_id, subject_type, subject_id, group_key, data, created_at)
+            SELECT n.id, n.user_id, n.kind, n.actor_id, n.subject_type, n.subject_id, n.group_key, n.data::jsonb, {now}
+            FROM unnest({ids}, {users}, {kinds}, {actors}, {subjectTypes}, {subjectIds}, {groupKeys}, {data})
+                AS n(id, user_id, kind, actor_id, subject_type, subject_id, group_key, data)
+            ORDER BY n.id
+            """,
+            cancellationToken
+        );
         return created;
     }
 }
