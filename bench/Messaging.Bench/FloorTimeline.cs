@@ -82,6 +82,29 @@ public sealed class FloorTimeline : IDisposable
             );
     }
 
+    /// <summary>
+    /// Every span of the floor by kind, the work after the delivery included (consumers, the outbox's bookkeeping):
+    /// how many a send had, and their median length.
+    /// </summary>
+    public IEnumerable<string> Counts()
+    {
+        if (_sends.Count == 0)
+            yield break;
+        var first = _sends.Min(s => s.Sent);
+        var last = _sends.Max(s => s.Delivered);
+        foreach (
+            var kind in _spans
+                .Where(s => s.Start >= first && s.Start <= last)
+                .GroupBy(s => s.Name)
+                .OrderByDescending(g => g.Count())
+        )
+            yield return string.Create(
+                CultureInfo.InvariantCulture,
+                $"  {kind.Key, -70} x{(double)kind.Count() / _sends.Count, 4:0.0} "
+                    + $"{Median([.. kind.Select(s => Ms(s.End - s.Start))]), 7:0.00} ms"
+            );
+    }
+
     private static double Ms(long ticks) => ticks * 1000.0 / Stopwatch.Frequency;
 
     private static double Median(List<double> values)

@@ -31,6 +31,9 @@ public static class PeerProbe
     {
         /// <summary>Ours: where a send's time went (<see cref="FloorTimeline"/>); empty for ejabberd.</summary>
         public IReadOnlyList<string> Timeline { get; init; } = [];
+
+        /// <summary>Ours: every activity of the floor by kind (<see cref="FloorTimeline.Counts"/>).</summary>
+        public IReadOnlyList<string> Counts { get; init; } = [];
     }
 
     public static async Task<Floor> OursAsync(OurSide side)
@@ -70,7 +73,7 @@ public static class PeerProbe
                     return Stopwatch.GetElapsedTime(start, at);
                 }
             );
-            return floor with { Timeline = [.. timeline.Describe()] };
+            return floor with { Timeline = [.. timeline.Describe()], Counts = [.. timeline.Counts()] };
         }
         finally
         {
@@ -137,6 +140,12 @@ public static class PeerProbe
                 + "(start and length in ms, medians; k-th of its kind; how many a send had)"
         );
         foreach (var row in ours.Timeline)
+            line(row);
+        line("");
+        line(
+            "Every activity of our floor by kind, the work after each delivery included (how many a send had, median ms)"
+        );
+        foreach (var row in ours.Counts)
             line(row);
     }
 
