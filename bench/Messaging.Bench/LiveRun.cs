@@ -66,6 +66,7 @@ public static class LiveRun
         LiveHosts hosts,
         TestTokens tokens,
         NpgsqlDataSource database,
+        string redis,
         Action<string> line
     )
     {
@@ -116,6 +117,7 @@ public static class LiveRun
                 connecting.Elapsed,
                 hosts,
                 memoryBefore,
+                redis,
                 line
             );
             // The peer comparison has no counterpart of the sends through the gateway.
@@ -140,6 +142,7 @@ public static class LiveRun
         TimeSpan connected,
         LiveHosts hosts,
         IReadOnlyList<(string Process, long Bytes)> memoryBefore,
+        string redis,
         Action<string> line
     )
     {
@@ -190,6 +193,9 @@ public static class LiveRun
         // The timed window opens with the first timed round, decided while the untimed rounds run.
         var schedule = WarmUpSchedule.Start(options, hosts.CompiledMethodsAsync);
         var cpu = schedule.TimedFromAsync().ContinueWith(t => MachineCpu.From(schedule.Timestamp(t.Result)));
+        var redisCommands = schedule
+            .TimedFromAsync()
+            .ContinueWith(t => RedisCommands.From(redis, schedule.Timestamp(t.Result)));
         // On the console only (run-peer.sh's PEER_TRACE waits for it): when the timed sends begin.
         _ = schedule.TimedFromAsync().ContinueWith(t => Console.WriteLine($"timed sends begin at round {t.Result}"));
         // Open loop: a send leaves on its schedule whether or not the previous one was answered, so --rate is what is
@@ -255,6 +261,7 @@ public static class LiveRun
         )
             await Task.Delay(100);
         var cpuUsed = await (await cpu).UntilNowAsync();
+        var redisUsed = await (await redisCommands).DescribeUntilNowAsync(senders.Count * options.Messages);
 
         var latencies = new List<double>();
         // Send-to-delivery by when the message was sent (5 s windows): whether the tail is spikes or a steady queue.
@@ -313,6 +320,7 @@ public static class LiveRun
         );
         line(Stats("SendMessage call (sender's round trip)", [.. sendTimes]));
         line(MachineCpu.Describe(cpuUsed, senders.Count * options.Messages, delivered));
+        line(redisUsed);
         if (latencies.Count > 0)
         {
             var stats = LatencyStats.From("send-to-delivery", latencies);

@@ -132,7 +132,7 @@ try
             dataSource,
             Line
         );
-    var ours = await LiveRun.RunAsync(options, live, hosts, tokens, dataSource, Line);
+    var ours = await LiveRun.RunAsync(options, live, hosts, tokens, dataSource, resources.RedisConnectionString, Line);
     if (options.Peer)
         await PeerRun.RunAsync(
             options,
