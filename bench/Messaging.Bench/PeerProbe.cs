@@ -143,7 +143,8 @@ public static class PeerProbe
             line(row);
         line("");
         line(
-            "Every activity of our floor by kind, the work after each delivery included (how many a send had, median ms)"
+            "Every activity of our floor by kind, the work after each delivery included "
+                + "(how many a send had, median ms)"
         );
         foreach (var row in ours.Counts)
             line(row);

@@ -50,7 +50,8 @@ public sealed class OutboxSignal
 
     internal void Wrote(DbContext db) => _wrote.AddOrUpdate(db, Marker);
 
-    /// <summary>The context's work ended: the dispatcher is woken if it wrote outbox rows and they were committed.</summary>
+    /// <summary>The context's work ended: the dispatcher is woken if it wrote outbox rows and they were
+    /// committed.</summary>
     internal void Ended(DbContext db, bool committed)
     {
         if (_wrote.Remove(db) && committed)
@@ -58,7 +59,8 @@ public sealed class OutboxSignal
     }
 }
 
-/// <summary>Tells <see cref="OutboxSignal"/> when a SaveChanges adds outbox rows and when their transaction ends.</summary>
+/// <summary>Tells <see cref="OutboxSignal"/> when a SaveChanges adds outbox rows and when their transaction
+/// ends.</summary>
 public sealed class OutboxSaveChangesInterceptor(OutboxSignal signal)
     : SaveChangesInterceptor,
         IDbTransactionInterceptor
