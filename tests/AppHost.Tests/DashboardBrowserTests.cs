@@ -232,7 +232,7 @@ public sealed class DashboardBrowserTests(DashboardPlatformFixture fx) : IClassF
             browserFolder,
             "node",
             ["dashboard-trace.mjs", fx.Dashboard.Url, requestId, ChildProcess.Chromium],
-            timeout: TimeSpan.FromSeconds(150)
+            timeout: TimeSpan.FromSeconds(240)
         );
         Assert.True(exitCode == 0, $"the browser check failed (exit code {exitCode}):\n{output}");
 

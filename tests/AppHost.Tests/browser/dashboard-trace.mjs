@@ -66,10 +66,15 @@ try {
   const linked = await page.$$eval('#logs tr[data-i] a', links => links.map(a => a.getAttribute('href')));
   if (!traceId || linked.some(href => href !== `#traces/${traceId}`)) throw new Error(`logs of trace ${traceId} link elsewhere: ${linked.join(', ')}`);
 
-  // metrics: the gateway's request rate (exported every 5 s) and identity's outbox
+  // metrics: the gateway's request rate (exported every 5 s) and identity's outbox (the page reloads them every 5 s;
+  // a loaded machine, as CI's with every test project at once, has been seen to take over 30 s)
   await page.click('nav a[data-tab="metrics"]');
   await page.waitForFunction(() => document.getElementById('metrics-requests').textContent.includes('gateway')
-    && document.getElementById('metrics-outbox').textContent.includes('identity'), null, { timeout: 30_000 });
+    && document.getElementById('metrics-outbox').textContent.includes('identity'), null, { timeout: 60_000 })
+    .catch(async e => {
+      const shown = async id => (await page.textContent('#' + id)).replace(/\s+/g, ' ').trim();
+      throw new Error(`${e.message}; requests: ${await shown('metrics-requests')}; outbox: ${await shown('metrics-outbox')}`);
+    });
 
   if (pageErrors.length) throw new Error('the page threw: ' + pageErrors.join('; '));
   // DASHBOARD_SCREENSHOT=file.png keeps a picture of the waterfall, for a person looking at a failure or a change
