@@ -53,12 +53,16 @@ public sealed class HubUserLimits
             return 1
             """;
 
-    // KEYS[1]: the user's connections; ARGV: connection id, lease in ms. Re-adds a connection Redis lost (a restart).
-    private const string RenewConnection =
+    // KEYS: each connection's user's connections; ARGV: lease in ms, then the connection ids in KEYS' order. Re-adds a
+    // connection Redis lost (a restart).
+    private const string RenewConnections =
         Now
         + """
-            redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[1])
-            redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[2]))
+            local lease = tonumber(ARGV[1])
+            for i = 1, #KEYS do
+              redis.call('ZADD', KEYS[i], now + lease, ARGV[i + 1])
+              redis.call('PEXPIRE', KEYS[i], lease)
+            end
             return 1
             """;
 
@@ -169,7 +173,14 @@ public sealed class HubUserLimits
             async db =>
             {
                 await Task.WhenAll(
-                    held.Select(h => db.ScriptEvaluateAsync(RenewConnection, [h.Value], [h.Key, lease]))
+                    held.Chunk(RenewalSlices.PerScript)
+                        .Select(chunk =>
+                            db.ScriptEvaluateAsync(
+                                RenewConnections,
+                                [.. chunk.Select(h => h.Value)],
+                                [lease, .. chunk.Select(h => (RedisValue)h.Key)]
+                            )
+                        )
                 );
                 // Closed while being renewed: removed again, so the renewal cannot keep a closed connection's slot.
                 await Task.WhenAll(

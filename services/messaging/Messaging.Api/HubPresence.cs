@@ -167,16 +167,11 @@ public sealed partial class HubPresence
                 ? Array.Empty<long>()
                 : await RunAsync(async db =>
                 {
+                    // A script renews a chunk of connections (one round trip, not one each).
                     var added = await Task.WhenAll(
-                        held.Select(h =>
-                            db.ScriptEvaluateAsync(
-                                Renew,
-                                Keys(h.Key, h.Value),
-                                [Member(h.Key), Lease, h.Value.UserId.ToString()]
-                            )
-                        )
+                        held.Chunk(RenewalSlices.PerScript).Select(chunk => RenewAsync(db, chunk))
                     );
-                    return added.Select(a => (long)a).ToArray();
+                    return added.SelectMany(a => a).ToArray();
                 });
         if (renewed is null)
             return;
@@ -213,6 +208,22 @@ public sealed partial class HubPresence
             await AnnounceAsync(userId, false, cancellationToken);
         }
         return offline;
+    }
+
+    /// <summary>Renews <paramref name="chunk"/> in one script; for each, 1 when its user was put back online.</summary>
+    private async Task<long[]> RenewAsync(IDatabase db, KeyValuePair<string, Held>[] chunk)
+    {
+        var keys = new List<RedisKey>();
+        var values = new List<RedisValue> { Lease };
+        foreach (var (connectionId, held) in chunk)
+        {
+            var own = Keys(connectionId, held);
+            keys.AddRange(own);
+            values.Add(Member(connectionId));
+            values.Add(held.UserId.ToString());
+            values.Add(own.Length);
+        }
+        return (long[])(await db.ScriptEvaluateAsync(Renew, [.. keys], [.. values]))!;
     }
 
     /// <summary>Closes every connection this instance holds (a clean stop), so their users go offline now.</summary>

@@ -22,22 +22,32 @@ public sealed partial class HubPresence
             return added
             """;
 
-    // KEYS: the connection's tombstone, the user's connections, the online users, the joined conversations;
-    // ARGV as Connect. A closed connection (tombstone) is never renewed back; 1 when the user was put back online.
+    // Several connections at once. KEYS: for each connection in turn, its tombstone, the user's connections, the
+    // online users, the joined conversations (as Close's); ARGV: lease ms, then for each connection its member, user
+    // and how many KEYS are its. A closed connection (tombstone) is never renewed back; for each connection, 1 when
+    // the user was put back online.
     private const string Renew =
         Now
         + """
-            if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-            local lease = tonumber(ARGV[2])
-            redis.call('ZADD', KEYS[2], now + lease, ARGV[1])
-            redis.call('PEXPIRE', KEYS[2], lease)
-            local added = redis.call('ZADD', KEYS[3], 'GT', now + lease, ARGV[3])
-            redis.call('PEXPIRE', KEYS[3], lease)
-            for i = 4, #KEYS do
-              redis.call('ZADD', KEYS[i], now + lease, ARGV[1])
-              redis.call('PEXPIRE', KEYS[i], lease)
+            local lease = tonumber(ARGV[1])
+            local renewed = {}
+            local k = 1
+            for c = 1, (#ARGV - 1) / 3 do
+              local member, user, count = ARGV[c * 3 - 1], ARGV[c * 3], tonumber(ARGV[c * 3 + 1])
+              renewed[c] = 0
+              if redis.call('EXISTS', KEYS[k]) == 0 then
+                redis.call('ZADD', KEYS[k + 1], now + lease, member)
+                redis.call('PEXPIRE', KEYS[k + 1], lease)
+                renewed[c] = redis.call('ZADD', KEYS[k + 2], 'GT', now + lease, user)
+                redis.call('PEXPIRE', KEYS[k + 2], lease)
+                for i = k + 3, k + count - 1 do
+                  redis.call('ZADD', KEYS[i], now + lease, member)
+                  redis.call('PEXPIRE', KEYS[i], lease)
+                end
+              end
+              k = k + count
             end
-            return added
+            return renewed
             """;
 
     // KEYS: the connection's tombstone, the conversation's joined connections of the user; ARGV: member, lease ms.
@@ -50,8 +60,9 @@ public sealed partial class HubPresence
             return 1
             """;
 
-    // KEYS as Renew; ARGV: member, lease ms, user, '1' to announce offline even if Redis lost the user (a replay
-    // after an outage). 1 when the user went offline: their last live connection is gone.
+    // KEYS: the connection's tombstone, the user's connections, the online users, the joined conversations; ARGV:
+    // member, lease ms, user, '1' to announce offline even if Redis lost the user (a replay after an outage). 1 when
+    // the user went offline: their last live connection is gone.
     private const string Close =
         Now
         + """

@@ -103,3 +103,49 @@ public sealed class PresenceRedisRestartTests(PresenceRedisRestartFixture fx)
         Assert.Equal(0, bob.Reconnects);
     }
 }
+
+/// <summary>
+/// An instance renews its connections' leases a slice at a time, many connections to one script: after Redis lost
+/// everything, one renewal puts each connection back with exactly its own joins (connections of different users with
+/// different numbers of joins, in one script).
+/// </summary>
+public sealed class PresenceRenewalTests(PresenceRedisRestartFixture fx) : IClassFixture<PresenceRedisRestartFixture>
+{
+    private HubPresence Presence => fx.Host.Services.GetRequiredService<HubPresence>();
+
+    [Fact]
+    public async Task After_Redis_lost_everything_a_renewal_registers_every_connection_with_its_own_joins_again()
+    {
+        var (aliceId, alice, bobId, bob, withAlice) = await fx.PairAsync();
+        var (eveId, eve) = await fx.RegisteredAsync();
+        await fx.ConnectAsync(bobId, eveId);
+        var withEve = (
+            await (await fx.Client.PostJson("/api/v1/conversations/direct", new { user_id = eveId }, bob)).AssertStatus(
+                201
+            )
+        )["id"]!.GetValue<string>();
+        await using var bobs = await fx.ConnectAsync(bob);
+        await using var alices = await fx.ConnectAsync(alice);
+        await using var eves = await fx.ConnectAsync(eve);
+        // Bob joined two conversations, Alice one, Eve none: 5, 4 and 3 keys in the renewal.
+        await bobs.Connection.InvokeAsync<JsonElement>("JoinConversation", withAlice, null);
+        await bobs.Connection.InvokeAsync<JsonElement>("JoinConversation", withEve, null);
+        await alices.Connection.InvokeAsync<JsonElement>("JoinConversation", withAlice, null);
+
+        await fx.Redis.StopAsync();
+        await fx.Redis.StartAsync();
+
+        var (alicesChat, evesChat) = (Guid.Parse(withAlice), Guid.Parse(withEve));
+        await Eventually.TrueAsync(
+            async () =>
+                await Presence.WatchingAsync(alicesChat, [aliceId, bobId]) is { Count: 2 }
+                && await Presence.WatchingAsync(evesChat, [bobId]) is { Count: 1 }
+                && await Presence.OnlineAsync([aliceId, bobId, eveId]) is { Count: 3 },
+            "the connections and their joins were not all registered again after Redis came back"
+        );
+        // Nothing more than each one's own: Eve joined nothing, and each user has exactly their one connection.
+        Assert.Empty((await Presence.WatchingAsync(evesChat, [eveId]))!);
+        foreach (var user in new[] { aliceId, bobId, eveId })
+            Assert.Single((await Presence.ConnectionsAsync(user))!);
+    }
+}
