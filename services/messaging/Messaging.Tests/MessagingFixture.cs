@@ -60,11 +60,16 @@ public class MessagingFixture() : ServiceFixture<Program>(ResourceNames.Messagin
         var (aId, a) = await RegisteredAsync();
         var (bId, b) = await RegisteredAsync();
         await ConnectAsync(aId, bId);
-        var conversation = await (
-            await Client.PostJson("/api/v1/conversations/direct", new { user_id = bId }, a)
-        ).AssertStatus(201);
-        return (aId, a, bId, b, conversation["id"]!.GetValue<string>());
+        return (aId, a, bId, b, await DirectAsync(a, bId));
     }
+
+    /// <summary>The direct conversation of the token's user with <paramref name="otherId"/> (connected), new.</summary>
+    public async Task<string> DirectAsync(string token, Guid otherId) =>
+        (
+            await (
+                await Client.PostJson("/api/v1/conversations/direct", new { user_id = otherId }, token)
+            ).AssertStatus(201)
+        )["id"]!.GetValue<string>();
 
     /// <summary>A public group as social announces it: created by its owner, then joined by each member.</summary>
     public async Task<Guid> GroupAsync(Guid ownerId, string name, params Guid[] members)

@@ -119,11 +119,7 @@ public sealed class PresenceRenewalTests(PresenceRedisRestartFixture fx) : IClas
         var (aliceId, alice, bobId, bob, withAlice) = await fx.PairAsync();
         var (eveId, eve) = await fx.RegisteredAsync();
         await fx.ConnectAsync(bobId, eveId);
-        var withEve = (
-            await (await fx.Client.PostJson("/api/v1/conversations/direct", new { user_id = eveId }, bob)).AssertStatus(
-                201
-            )
-        )["id"]!.GetValue<string>();
+        var withEve = await fx.DirectAsync(bob, eveId);
         await using var bobs = await fx.ConnectAsync(bob);
         await using var alices = await fx.ConnectAsync(alice);
         await using var eves = await fx.ConnectAsync(eve);
