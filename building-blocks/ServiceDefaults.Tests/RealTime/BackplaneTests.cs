@@ -312,15 +312,22 @@ public sealed class BackplaneTests(TwoHubInstancesFixture fx) : IClassFixture<Tw
         var early = await Connect(fx.Second);
         await early.Connection.InvokeAsync("Join", group);
         var tag = Tag();
+        var joined = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
 
+        // The second half waits for the late join, so a slow connect cannot let every send pass before it.
         var sending = Task.Run(async () =>
         {
             for (var seq = 1; seq <= count; seq++)
+            {
+                if (seq == count / 2 + 1)
+                    await joined.Task.WaitAsync(TimeSpan.FromSeconds(30));
                 await sender.Connection.InvokeAsync("ToGroup", group, tag, seq);
+            }
         });
         await early.WaitForAsync("group", i => i.Argument<string>(0) == tag && i.Argument<int>(1) >= count / 4);
         var late = await Connect(fx.Second);
         await late.Connection.InvokeAsync("Join", group);
+        joined.SetResult();
         await sending;
         await late.WaitForAsync("group", i => i.Argument<string>(0) == tag && i.Argument<int>(1) == count);
         await Settle();
