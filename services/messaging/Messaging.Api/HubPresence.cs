@@ -253,40 +253,38 @@ public sealed partial class HubPresence
     {
         await using var scope = _scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<MessagingDbContext>();
-        if (!online)
-        {
-            var now = _clock.GetUtcNow();
-            await db.Database.ExecuteSqlAsync(
-                $"""
-                INSERT INTO user_presence (user_id, last_offline_at) VALUES ({userId}, {now})
-                ON CONFLICT (user_id) DO UPDATE SET last_offline_at = excluded.last_offline_at
-                """,
-                cancellationToken
-            );
-        }
-        var audience = await AudienceAsync(db, userId, cancellationToken);
+        var audience = await AudienceAsync(db, userId, online ? null : _clock.GetUtcNow(), cancellationToken);
         await scope.ServiceProvider.GetRequiredService<LiveDelivery>().PresenceAsync(userId, online, audience);
     }
 
-    /// <summary>Who hears a user's presence: their accepted connections, without a block either way.</summary>
+    /// <summary>
+    /// Who hears a user's presence: their accepted connections, without a block either way. Going offline records
+    /// when (<paramref name="offlineAt"/>) in the same statement: one round trip either way.
+    /// </summary>
     private static async Task<IReadOnlyList<Guid>> AudienceAsync(
         MessagingDbContext db,
         Guid userId,
+        DateTimeOffset? offlineAt,
         CancellationToken cancellationToken
-    )
-    {
-        var connections = await db
-            .Connections.AsNoTracking()
-            .Where(p => p.Connected && (p.UserLow == userId || p.UserHigh == userId))
-            .Select(p => p.UserLow == userId ? p.UserHigh : p.UserLow)
+    ) =>
+        await db
+            .Database.SqlQuery<Guid>(
+                $"""
+                WITH offline AS (
+                    INSERT INTO user_presence (user_id, last_offline_at)
+                    SELECT {userId}, {offlineAt} WHERE {offlineAt}::timestamptz IS NOT NULL
+                    ON CONFLICT (user_id) DO UPDATE SET last_offline_at = excluded.last_offline_at
+                )
+                SELECT o.user_id AS "Value"
+                FROM (SELECT CASE WHEN p.user_low = {userId} THEN p.user_high ELSE p.user_low END AS user_id
+                      FROM connections p
+                      WHERE p.connected AND (p.user_low = {userId} OR p.user_high = {userId})) o
+                WHERE NOT EXISTS (SELECT 1 FROM blocks b WHERE b.blocked
+                    AND ((b.blocker_id = {userId} AND b.blocked_id = o.user_id)
+                      OR (b.blocker_id = o.user_id AND b.blocked_id = {userId})))
+                """
+            )
             .ToListAsync(cancellationToken);
-        var blocked = await db
-            .Blocks.AsNoTracking()
-            .Where(b => b.Blocked && (b.BlockerId == userId || b.BlockedId == userId))
-            .Select(b => b.BlockerId == userId ? b.BlockedId : b.BlockerId)
-            .ToListAsync(cancellationToken);
-        return connections.Except(blocked).ToList();
-    }
 
     private async Task<IReadOnlySet<Guid>?> AnyLiveAsync(IReadOnlyList<Guid> userIds, Func<Guid, RedisKey> key)
     {

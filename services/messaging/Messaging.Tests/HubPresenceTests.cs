@@ -47,6 +47,41 @@ public sealed class HubPresenceTests(RealTimeFixture fx) : IClassFixture<RealTim
     }
 
     [Fact]
+    public async Task A_block_either_way_keeps_presence_from_the_pair_while_other_connections_still_hear_it()
+    {
+        var (aId, a) = await fx.RegisteredAsync();
+        var (bId, b) = await fx.RegisteredAsync();
+        var (cId, c) = await fx.RegisteredAsync();
+        var (dId, d) = await fx.RegisteredAsync();
+        foreach (var other in new[] { bId, cId, dId })
+            await fx.ConnectAsync(aId, other);
+        await fx.BlockAsync(aId, bId);
+        await fx.BlockAsync(cId, aId);
+        await using var bob = await fx.ConnectAsync(b);
+        await using var carol = await fx.ConnectAsync(c, viaB: true);
+        await using var dave = await fx.ConnectAsync(d);
+        bool IsAlice(HubCall p) => p.Str("user_id") == aId.ToString();
+
+        var alice = await fx.ConnectAsync(a, viaB: true);
+        await dave.WaitForAsync(
+            LiveEvents.Presence,
+            p => IsAlice(p) && p.Arguments[0].GetProperty("online").GetBoolean()
+        );
+        await alice.DisposeAsync();
+        await dave.WaitForAsync(
+            LiveEvents.Presence,
+            p => IsAlice(p) && !p.Arguments[0].GetProperty("online").GetBoolean()
+        );
+        Assert.NotNull(
+            await fx.ScalarAsync<DateTime?>("SELECT last_offline_at FROM user_presence WHERE user_id = @u", ("u", aId))
+        );
+        await Task.Delay(Quiet);
+        Assert.DoesNotContain(bob.ReceivedOf(LiveEvents.Presence), IsAlice);
+        Assert.DoesNotContain(carol.ReceivedOf(LiveEvents.Presence), IsAlice);
+        Assert.Equal(2, dave.ReceivedOf(LiveEvents.Presence).Count(IsAlice));
+    }
+
+    [Fact]
     public async Task Many_connections_of_one_user_opened_and_closed_at_once_on_two_instances_announce_presence_once()
     {
         var (aId, a, _, b, _) = await fx.PairAsync();
