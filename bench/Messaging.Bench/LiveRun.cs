@@ -264,6 +264,8 @@ public static class LiveRun
         var redisUsed = await (await redisCommands).DescribeUntilNowAsync(senders.Count * options.Messages);
 
         var latencies = new List<double>();
+        // Each delivery's message and when it was sent, to tell whether the tail is stalls or queueing (TailShape).
+        var timedDeliveries = new List<(double Latency, string Text, long SentAt)>();
         // Send-to-delivery by when the message was sent (5 s windows): whether the tail is spikes or a steady queue.
         var byWindow = new SortedDictionary<long, List<double>>();
         var delivered = 0L;
@@ -289,6 +291,7 @@ public static class LiveRun
                 delivered++;
                 var latency = Stopwatch.GetElapsedTime(at, d.At).TotalMilliseconds;
                 latencies.Add(latency);
+                timedDeliveries.Add((latency, d.Text, at));
                 var windowIndex = (long)(Stopwatch.GetElapsedTime(firstSend, at).TotalSeconds / 5);
                 if (!byWindow.TryGetValue(windowIndex, out var inWindow))
                     byWindow[windowIndex] = inWindow = [];
@@ -333,6 +336,15 @@ public static class LiveRun
                             LatencyStats.From("window", w).P99.ToString("0", CultureInfo.InvariantCulture)
                         )
                     )
+            );
+            line(TailShape(timedDeliveries, stats.P99, firstSend));
+            line(
+                PausesAndTail(
+                    timedDeliveries,
+                    stats.P99,
+                    StallWatch.PausesSince(firstSend),
+                    hosts.FirstInstance is null ? "the load tool's clients" : "the load tool's clients and the servers"
+                )
             );
             line(
                 string.Create(
@@ -389,6 +401,72 @@ public static class LiveRun
             outOfOrder,
             sendErrors.Count,
             MachineCpu.PerMessageMs(cpuUsed, senders.Count * options.Messages)
+        );
+    }
+
+    /// <summary>
+    /// Where the deliveries over the p99 come from: how many messages they belong to, in how many 100-ms slices of
+    /// sending, and how those messages reached their other members. Few slices, every member late: a stall (a GC pause,
+    /// a periodic job) held everything at once; many slices, the other members on time: queueing in the fan-out.
+    /// </summary>
+    public static string TailShape(List<(double Latency, string Text, long SentAt)> deliveries, double p99, long start)
+    {
+        var slow = deliveries.Where(d => d.Latency > p99).ToList();
+        if (slow.Count == 0)
+            return "over the p99: no delivery";
+        var messages = slow.Select(d => d.Text).ToHashSet();
+        var slices = slow.Select(d => (long)(Stopwatch.GetElapsedTime(start, d.SentAt).TotalMilliseconds / 100))
+            .Distinct()
+            .Count();
+        var allSlices = deliveries
+            .Select(d => (long)(Stopwatch.GetElapsedTime(start, d.SentAt).TotalMilliseconds / 100))
+            .Distinct()
+            .Count();
+        var ofThose = deliveries.Where(d => messages.Contains(d.Text)).ToList();
+        var lateEverywhere = ofThose.GroupBy(d => d.Text).Count(m => m.All(d => d.Latency > p99 / 2));
+        return string.Create(
+            CultureInfo.InvariantCulture,
+            $"over the p99 ({p99:0.0} ms): {slow.Count:N0} deliveries of {messages.Count:N0} messages, sent in "
+                + $"{slices:N0} of {allSlices:N0} 100-ms slices; every delivery of those messages p50 "
+                + $"{LatencyStats.From("tail", [.. ofThose.Select(d => d.Latency)]).P50:0.0} ms; "
+                + $"{lateEverywhere:N0} of the {messages.Count:N0} over p99/2 at every member"
+        );
+    }
+
+    /// <summary>
+    /// This process's GC pauses over the timed sends, and whether the messages with a delivery over the p99 were more
+    /// often on their way during one (a pause of 5 ms or more between the send and the last delivery) than all
+    /// messages.
+    /// </summary>
+    public static string PausesAndTail(
+        List<(double Latency, string Text, long SentAt)> deliveries,
+        double p99,
+        IReadOnlyList<(long Start, double Ms)> pauses,
+        string holds
+    )
+    {
+        if (pauses.Count == 0)
+            return "GC pauses, this process: none over the timed sends";
+        var ms = pauses.Select(p => p.Ms).ToList();
+        var long5 = pauses.Where(p => p.Ms >= 5).Select(p => p.Start).ToArray();
+        var messages = deliveries
+            .GroupBy(d => d.Text)
+            .Select(m =>
+            {
+                var sent = m.First().SentAt;
+                var until = sent + (long)(m.Max(d => d.Latency) / 1000 * Stopwatch.Frequency);
+                return (Slow: m.Any(d => d.Latency > p99), Paused: long5.Any(p => p >= sent && p <= until));
+            })
+            .ToList();
+        var slow = messages.Where(m => m.Slow).ToList();
+        double Share(List<(bool Slow, bool Paused)> of) =>
+            of.Count == 0 ? 0 : 100.0 * of.Count(m => m.Paused) / of.Count;
+        return string.Create(
+            CultureInfo.InvariantCulture,
+            $"GC pauses, this process ({holds}): {pauses.Count:N0}, p50 {LatencyStats.From("gc", ms).P50:0.0} ms, "
+                + $"p99 {LatencyStats.From("gc", ms).P99:0.0} ms, max {ms.Max():0.0} ms, {ms.Sum():N0} ms in all; "
+                + $"on their way during a pause of 5 ms or more: {Share(slow):0}% of the {slow.Count:N0} messages with "
+                + $"a delivery over the p99, {Share(messages):0}% of all {messages.Count:N0}"
         );
     }
 

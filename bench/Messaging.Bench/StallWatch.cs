@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Diagnostics.Tracing;
 using System.Text.Json;
 
 namespace Community.Messaging.Bench;
@@ -19,7 +20,19 @@ public sealed class StallWatch : IDisposable
     private readonly ConcurrentQueue<Second> _kept = new();
     private readonly CancellationTokenSource _stop = new();
 
-    public StallWatch() => _ = Task.Run(() => WatchAsync(_stop.Token));
+    // One listener a process, from the first watch on: ours and the peer's runs read the same record.
+    private static readonly Lazy<GcPauses> Pauses = new(() => new GcPauses());
+
+    public StallWatch()
+    {
+        _ = Pauses.Value;
+        _ = Task.Run(() => WatchAsync(_stop.Token));
+    }
+
+    /// <summary>This process's GC pauses (each from the runtime's suspension to its restart) since
+    /// <paramref name="since"/> (a <see cref="Stopwatch"/> timestamp): when each began, and how long it
+    /// lasted.</summary>
+    public static IReadOnlyList<(long Start, double Ms)> PausesSince(long since) => Pauses.Value.Since(since);
 
     /// <summary>The seconds kept since <paramref name="since"/>, as one line of JSON.</summary>
     public string Since(DateTime since) => JsonSerializer.Serialize(_kept.Where(s => s.At >= since).ToArray());
@@ -61,5 +74,38 @@ public sealed class StallWatch : IDisposable
     {
         _stop.Cancel();
         _stop.Dispose();
+    }
+
+    /// <summary>The runtime's GC suspension events (GCSuspendEEBegin, GCRestartEEEnd), each pause placed on the
+    /// <see cref="Stopwatch"/> clock the runs time their messages with.</summary>
+    private sealed class GcPauses : EventListener
+    {
+        private const long GcKeyword = 0x1;
+        private const int SuspendBegin = 9;
+        private const int RestartEnd = 3;
+        private readonly ConcurrentQueue<(long Start, double Ms)> _pauses = new();
+        private readonly DateTime _utcAtStart = DateTime.UtcNow;
+        private readonly long _timestampAtStart = Stopwatch.GetTimestamp();
+        private DateTime? _suspended;
+
+        public IReadOnlyList<(long Start, double Ms)> Since(long since) => [.. _pauses.Where(p => p.Start >= since)];
+
+        protected override void OnEventSourceCreated(EventSource source)
+        {
+            if (source.Name == "Microsoft-Windows-DotNETRuntime")
+                EnableEvents(source, EventLevel.Informational, (EventKeywords)GcKeyword);
+        }
+
+        protected override void OnEventWritten(EventWrittenEventArgs e)
+        {
+            if (e.EventId == SuspendBegin)
+                _suspended = e.TimeStamp.ToUniversalTime();
+            else if (e.EventId == RestartEnd && _suspended is { } began)
+            {
+                var at = _timestampAtStart + (long)((began - _utcAtStart).TotalSeconds * Stopwatch.Frequency);
+                _pauses.Enqueue((at, (e.TimeStamp.ToUniversalTime() - began).TotalMilliseconds));
+                _suspended = null;
+            }
+        }
     }
 }

@@ -175,6 +175,7 @@ public static class XmppRun
         var cpuUsed = await (await cpu).UntilNowAsync();
 
         var latencies = new List<double>();
+        var timedDeliveries = new List<(double Latency, string Text, long SentAt)>();
         var roundTrips = new List<double>();
         var delivered = 0L;
         long lastDelivery = firstSend;
@@ -213,6 +214,7 @@ public static class XmppRun
                 lastDelivery = Math.Max(lastDelivery, d.At);
                 delivered++;
                 latencies.Add(ms);
+                timedDeliveries.Add((ms, d.Body, at));
             }
             var bodies = deliveries.Select(d => d.Body).ToList();
             duplicates += bodies.Count - bodies.Distinct().Count();
@@ -250,6 +252,19 @@ public static class XmppRun
         line(LiveRun.Stats("sender's own echo (round trip)", roundTrips));
         line(LiveRun.Stats("send-to-delivery at every other occupant", latencies));
         line(MachineCpu.Describe(cpuUsed, senders.Count * options.Messages, delivered));
+        if (latencies.Count > 0)
+        {
+            var p99 = LatencyStats.From("send-to-delivery", latencies).P99;
+            line(LiveRun.TailShape(timedDeliveries, p99, firstSend));
+            line(
+                LiveRun.PausesAndTail(
+                    timedDeliveries,
+                    p99,
+                    StallWatch.PausesSince(firstSend),
+                    "the load tool's XMPP clients"
+                )
+            );
+        }
         line(
             string.Create(
                 CultureInfo.InvariantCulture,
