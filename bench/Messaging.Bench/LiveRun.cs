@@ -193,6 +193,7 @@ public static class LiveRun
         // The timed window opens with the first timed round, decided while the untimed rounds run.
         var schedule = WarmUpSchedule.Start(options, hosts.CompiledMethodsAsync);
         var cpu = schedule.TimedFromAsync().ContinueWith(t => MachineCpu.From(schedule.Timestamp(t.Result)));
+        var allocatedBefore = schedule.TimedFromAsync().ContinueWith(_ => GC.GetTotalAllocatedBytes());
         var redisCommands = schedule
             .TimedFromAsync()
             .ContinueWith(t => RedisCommands.From(redis, schedule.Timestamp(t.Result)));
@@ -261,6 +262,7 @@ public static class LiveRun
         )
             await Task.Delay(100);
         var cpuUsed = await (await cpu).UntilNowAsync();
+        var allocated = GC.GetTotalAllocatedBytes() - await allocatedBefore;
         var redisUsed = await (await redisCommands).DescribeUntilNowAsync(senders.Count * options.Messages);
 
         var latencies = new List<double>();
@@ -343,6 +345,7 @@ public static class LiveRun
                     timedDeliveries,
                     stats.P99,
                     StallWatch.PausesSince(firstSend),
+                    allocated / (double)(senders.Count * options.Messages),
                     hosts.FirstInstance is null ? "the load tool's clients" : "the load tool's clients and the servers"
                 )
             );
@@ -442,11 +445,16 @@ public static class LiveRun
         List<(double Latency, string Text, long SentAt)> deliveries,
         double p99,
         IReadOnlyList<(long Start, double Ms)> pauses,
+        double allocatedPerMessage,
         string holds
     )
     {
+        var allocated = string.Create(
+            CultureInfo.InvariantCulture,
+            $"this process ({holds}) allocated {allocatedPerMessage / 1024:N0} KiB a message; "
+        );
         if (pauses.Count == 0)
-            return "GC pauses, this process: none over the timed sends";
+            return allocated + "no GC pause over the timed sends";
         var ms = pauses.Select(p => p.Ms).ToList();
         var long5 = pauses.Where(p => p.Ms >= 5).Select(p => p.Start).ToArray();
         var messages = deliveries
@@ -463,7 +471,7 @@ public static class LiveRun
             of.Count == 0 ? 0 : 100.0 * of.Count(m => m.Paused) / of.Count;
         return string.Create(
             CultureInfo.InvariantCulture,
-            $"GC pauses, this process ({holds}): {pauses.Count:N0}, p50 {LatencyStats.From("gc", ms).P50:0.0} ms, "
+            $"{allocated}GC pauses: {pauses.Count:N0}, p50 {LatencyStats.From("gc", ms).P50:0.0} ms, "
                 + $"p99 {LatencyStats.From("gc", ms).P99:0.0} ms, max {ms.Max():0.0} ms, {ms.Sum():N0} ms in all; "
                 + $"on their way during a pause of 5 ms or more: {Share(slow):0}% of the {slow.Count:N0} messages with "
                 + $"a delivery over the p99, {Share(messages):0}% of all {messages.Count:N0}"

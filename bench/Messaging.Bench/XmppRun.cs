@@ -131,6 +131,7 @@ public static class XmppRun
             () => Task.FromResult(System.Runtime.JitInfo.GetCompiledMethodCount())
         );
         var cpu = schedule.TimedFromAsync().ContinueWith(t => MachineCpu.From(schedule.Timestamp(t.Result)));
+        var allocatedBefore = schedule.TimedFromAsync().ContinueWith(_ => GC.GetTotalAllocatedBytes());
         // Open loop, as ours: a send leaves on its schedule (a write to the socket; the room's echo is its answer).
         await Task.WhenAll(
             senders.Select(
@@ -173,6 +174,7 @@ public static class XmppRun
         while (settle.Elapsed < TimeSpan.FromSeconds(30) && occupants.Any(o => o.Count() < expected))
             await Task.Delay(100);
         var cpuUsed = await (await cpu).UntilNowAsync();
+        var allocated = GC.GetTotalAllocatedBytes() - await allocatedBefore;
 
         var latencies = new List<double>();
         var timedDeliveries = new List<(double Latency, string Text, long SentAt)>();
@@ -261,6 +263,7 @@ public static class XmppRun
                     timedDeliveries,
                     p99,
                     StallWatch.PausesSince(firstSend),
+                    allocated / (double)(senders.Count * options.Messages),
                     "the load tool's XMPP clients"
                 )
             );
