@@ -346,6 +346,7 @@ public static class LiveRun
                     stats.P99,
                     StallWatch.PausesSince(firstSend),
                     allocated / (double)(senders.Count * options.Messages),
+                    firstSend,
                     hosts.FirstInstance is null ? "the load tool's clients" : "the load tool's clients and the servers"
                 )
             );
@@ -446,6 +447,7 @@ public static class LiveRun
         double p99,
         IReadOnlyList<(long Start, double Ms)> pauses,
         double allocatedPerMessage,
+        long since,
         string holds
     )
     {
@@ -453,6 +455,17 @@ public static class LiveRun
             CultureInfo.InvariantCulture,
             $"this process ({holds}) allocated {allocatedPerMessage / 1024:N0} KiB a message; "
         );
+        var sampled = StallWatch.AllocatedSince(since);
+        var total = Math.Max(1, sampled.Sum(t => t.Bytes));
+        allocated +=
+            "most by type (sampled): "
+            + string.Join(
+                ", ",
+                sampled
+                    .Take(8)
+                    .Select(t => string.Create(CultureInfo.InvariantCulture, $"{t.Type} {100.0 * t.Bytes / total:0}%"))
+            )
+            + "; ";
         if (pauses.Count == 0)
             return allocated + "no GC pause over the timed sends";
         var ms = pauses.Select(p => p.Ms).ToList();

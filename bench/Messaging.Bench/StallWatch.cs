@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Tracing;
+using System.Globalization;
 using System.Text.Json;
 
 namespace Community.Messaging.Bench;
@@ -33,6 +34,11 @@ public sealed class StallWatch : IDisposable
     /// <paramref name="since"/> (a <see cref="Stopwatch"/> timestamp): when each began, and how long it
     /// lasted.</summary>
     public static IReadOnlyList<(long Start, double Ms)> PausesSince(long since) => Pauses.Value.Since(since);
+
+    /// <summary>What this process allocated since <paramref name="since"/> by type, as the runtime samples it (a tick
+    /// every 100 KiB or so, carrying the type that crossed it), most first.</summary>
+    public static IReadOnlyList<(string Type, long Bytes)> AllocatedSince(long since) =>
+        Pauses.Value.AllocatedSince(since);
 
     /// <summary>The seconds kept since <paramref name="since"/>, as one line of JSON.</summary>
     public string Since(DateTime since) => JsonSerializer.Serialize(_kept.Where(s => s.At >= since).ToArray());
@@ -83,22 +89,43 @@ public sealed class StallWatch : IDisposable
         private const long GcKeyword = 0x1;
         private const int SuspendBegin = 9;
         private const int RestartEnd = 3;
+        private const int AllocationTick = 10;
         private readonly ConcurrentQueue<(long Start, double Ms)> _pauses = new();
+        private readonly ConcurrentQueue<(long At, string Type, long Bytes)> _allocations = new();
         private readonly DateTime _utcAtStart = DateTime.UtcNow;
         private readonly long _timestampAtStart = Stopwatch.GetTimestamp();
         private DateTime? _suspended;
 
         public IReadOnlyList<(long Start, double Ms)> Since(long since) => [.. _pauses.Where(p => p.Start >= since)];
 
+        public IReadOnlyList<(string Type, long Bytes)> AllocatedSince(long since) =>
+            [
+                .. _allocations
+                    .Where(a => a.At >= since)
+                    .GroupBy(a => a.Type)
+                    .Select(g => (g.Key, g.Sum(a => a.Bytes)))
+                    .OrderByDescending(t => t.Item2),
+            ];
+
         protected override void OnEventSourceCreated(EventSource source)
         {
             if (source.Name == "Microsoft-Windows-DotNETRuntime")
-                EnableEvents(source, EventLevel.Informational, (EventKeywords)GcKeyword);
+                // Verbose for the allocation ticks: a sample every 100 KiB allocated, with its type.
+                EnableEvents(source, EventLevel.Verbose, (EventKeywords)GcKeyword);
         }
 
         protected override void OnEventWritten(EventWrittenEventArgs e)
         {
-            if (e.EventId == SuspendBegin)
+            if (e.EventId == AllocationTick && e.PayloadNames is { } names)
+            {
+                var type = e.Payload![names.IndexOf("TypeName")] as string ?? "?";
+                var bytes = Convert.ToInt64(
+                    e.Payload[names.IndexOf("AllocationAmount64")],
+                    CultureInfo.InvariantCulture
+                );
+                _allocations.Enqueue((Stopwatch.GetTimestamp(), type, bytes));
+            }
+            else if (e.EventId == SuspendBegin)
                 _suspended = e.TimeStamp.ToUniversalTime();
             else if (e.EventId == RestartEnd && _suspended is { } began)
             {

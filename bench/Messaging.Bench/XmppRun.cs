@@ -264,6 +264,7 @@ public static class XmppRun
                     p99,
                     StallWatch.PausesSince(firstSend),
                     allocated / (double)(senders.Count * options.Messages),
+                    firstSend,
                     "the load tool's XMPP clients"
                 )
             );
