@@ -579,9 +579,19 @@ internal sealed class Dashboard(
     {
         var platform = probes?.Invoke();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-        var (outboxes, queues, queueError) = platform is null
-            ? ([], [], "not started yet")
-            : await platform.ReadAsync(timeout.Token);
+        IReadOnlyList<OutboxBacklog> outboxes = [];
+        IReadOnlyList<QueueDepth> queues = [];
+        string? queueError = "not started yet";
+        try
+        {
+            if (platform is not null)
+                (outboxes, queues, queueError) = await platform.ReadAsync(timeout.Token);
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+        {
+            // The request metrics are this process's own: shown even when the databases and broker are too slow.
+            queueError = "the databases and the broker did not answer within 20 s";
+        }
         _history.RecordPlatform(outboxes, queues);
         WriteJson(
             response,
