@@ -25,15 +25,13 @@ public sealed class ChatPush(IHubContext<ChatHub> hub)
     /// Sends name the users allowed now, so a block or a departure stops delivery at once without tracking connection
     /// ids.
     /// </summary>
-    public static string JoinedGroup(Guid conversationId, Guid userId) =>
-        "joined:" + conversationId.ToString("N") + ":" + userId.ToString("N");
+    public static string JoinedGroup(Guid conversationId, Guid userId) => $"joined:{conversationId:N}:{userId:N}";
 
     /// <summary>
     /// The SignalR group of <paramref name="userId"/>'s connections subscribed to group <paramref name="groupId"/>'s
     /// community events (JoinGroup); as for conversations, sends name the members allowed now.
     /// </summary>
-    public static string SubscribedGroup(Guid groupId, Guid userId) =>
-        "community:" + groupId.ToString("N") + ":" + userId.ToString("N");
+    public static string SubscribedGroup(Guid groupId, Guid userId) => $"community:{groupId:N}:{userId:N}";
 
     /// <summary>The connections of <paramref name="userIds"/> subscribed to group <paramref name="groupId"/>.</summary>
     public Task ToSubscribedAsync<T>(
