@@ -33,13 +33,21 @@ if [ -z "${PEER_TRACE:-}" ]; then
 fi
 # PEER_TRACE=1: a dotnet-trace (sampled thread time) of our side's timed sends, from the moment they begin,
 # written to .local/bench/peer-ours.nettrace and .speedscope.json (the run itself is the same).
+# PEER_TRACE_PROFILE=gc-verbose instead records the collections and samples allocations with their stacks (every
+# ~100 KB allocated); at the end the report says what the pauses are made of and who allocated
+# (`Community.Messaging.Bench --trace-report FILE`, bench/README.md) into .local/bench/peer-ours-gc.txt.
 dotnet tool restore >/dev/null
 mkdir -p .local/bench
 log=.local/bench/peer-run.log
 bench=bench/Messaging.Bench/bin/Release/net10.0/Community.Messaging.Bench
 "$bench" --peer "$@" 2>&1 | tee "$log" &
 until grep -q '^timed sends begin ' "$log" 2>/dev/null; do sleep 0.2; done
-dotnet dotnet-trace collect -p "$(pgrep -n -f "^$bench")" --profile dotnet-sampled-thread-time \
+dotnet dotnet-trace collect -p "$(pgrep -n -f "^$bench")" --profile ${PEER_TRACE_PROFILE:-dotnet-sampled-thread-time} \
     --duration 00:00:00:${PEER_TRACE_SECONDS:-20} -o .local/bench/peer-ours.nettrace >/dev/null
+if [ "${PEER_TRACE_PROFILE:-}" = gc-verbose ]; then
+    wait
+    "$bench" --trace-report .local/bench/peer-ours.nettrace | tee .local/bench/peer-ours-gc.txt
+    exit
+fi
 dotnet dotnet-trace convert .local/bench/peer-ours.nettrace --format speedscope -o .local/bench/peer-ours >/dev/null
 wait

@@ -91,8 +91,10 @@ public sealed class Node : IAsyncDisposable
                 start.Environment[SpecVariable] = JsonSerializer.Serialize(spec);
                 // As a deployed service runs (Directory.Build.targets, the Web SDK): no spin-waiting for work in the
                 // thread pool, server GC; this console project would otherwise give the node neither.
+                // BENCH_NODE_GC_SERVER=0 tries workstation GC instead (bench/README.md: slower at 10,000 clients).
                 start.Environment["DOTNET_ThreadPool_UnfairSemaphoreSpinLimit"] = "0";
-                start.Environment["DOTNET_gcServer"] = "1";
+                start.Environment["DOTNET_gcServer"] =
+                    Environment.GetEnvironmentVariable("BENCH_NODE_GC_SERVER") ?? "1";
                 var node = new Node(
                     Process.Start(start) ?? throw new InvalidOperationException("The node did not start."),
                     i,

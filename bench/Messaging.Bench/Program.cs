@@ -10,6 +10,8 @@ using Npgsql;
 // conversations; (a) live: WebSocket clients through the gateway, send-to-delivery latency and order.
 if (args is [Node.Mode])
     return await Node.RunAsync();
+if (args is [TraceReport.Mode, var trace])
+    return TraceReport.Run(trace, top: 30);
 var options = MessagingBenchOptions.Parse(args);
 if (options is null)
     return 2;
