@@ -7,10 +7,11 @@ namespace Community.Messaging.Bench;
 
 /// <summary>
 /// Reads a dotnet-trace of the gc-verbose profile (run-peer.sh with PEER_TRACE_PROFILE=gc-verbose) and says what the
-/// pauses are made of and who allocates: each collection's pause split into the runtime's mark stages (roots on the
-/// stacks, the finalization queue, handles, the older generations' references into the young ones, the rest), and the
-/// sampled allocations (one tick per ~100 KB, with its stack) by the first frame outside the base library, so a
-/// library's or our own code's share shows instead of the <c>byte[]</c> it allocated.
+/// pauses are made of and who allocates: each blocking collection (start to end: its pause less the suspension) split
+/// into the runtime's mark stages (roots on the stacks, the finalization queue, handles, the older generations'
+/// references into the young ones, the rest), and the sampled allocations (one tick per ~100 KB, with its stack) by the
+/// first frame outside the base library, so a library's or our own code's share shows instead of the <c>byte[]</c> it
+/// allocated.
 /// </summary>
 public static class TraceReport
 {
@@ -42,8 +43,15 @@ public static class TraceReport
         using var source = new EventPipeEventSource(path);
         var collections = new List<Collection>();
         Collection? current = null;
+        var background = 0;
         source.Clr.GCStart += e =>
         {
+            // A background collection runs beside the program (no pause of its own): counted, not timed.
+            if (e.Type == GCType.BackgroundGC)
+            {
+                background++;
+                return;
+            }
             current = new Collection(e.Depth, e.TimeStampRelativeMSec);
             collections.Add(current);
         };
@@ -74,8 +82,9 @@ public static class TraceReport
         var ms = done.Select(c => c.Ms).Order().ToList();
         var generations = done.GroupBy(c => c.Generation).OrderBy(g => g.Key).Select(g => $"gen{g.Key} {g.Count()}");
         Console.WriteLine(
-            $"collections: {done.Count} ({string.Join(", ", generations)}), "
-                + $"p50 {ms[ms.Count / 2]:F1} ms, max {ms[^1]:F1} ms, {ms.Sum():F0} ms in all; the time by stage:"
+            $"blocking collections: {done.Count} ({string.Join(", ", generations)}; background ones: {background}), "
+                + $"start to end p50 {ms[ms.Count / 2]:F1} ms, max {ms[^1]:F1} ms, {ms.Sum():F0} ms in all; "
+                + "the time by stage:"
         );
         var total = ms.Sum();
         foreach (
