@@ -61,7 +61,10 @@ try {
 
   // the trace's structured logs: the link filters the logs tab by its trace id (the tab refreshes as log batches arrive)
   await page.click('#trace-logs-link');
-  await page.waitForFunction(() => [...document.querySelectorAll('#logs tr[data-i]')].some(r => r.textContent.includes('identity')), null, { timeout: 30_000 });
+  await page.waitForFunction(() => [...document.querySelectorAll('#logs tr[data-i]')].some(r => r.textContent.includes('identity')), null, { timeout: 30_000 })
+    .catch(async e => {
+      throw new Error(`${e.message}; trace id filter: ${await page.inputValue('#logs-trace')}; logs: ${(await page.textContent('#logs')).replace(/\s+/g, ' ').trim().slice(0, 500)}`);
+    });
   const traceId = await page.inputValue('#logs-trace');
   const linked = await page.$$eval('#logs tr[data-i] a', links => links.map(a => a.getAttribute('href')));
   if (!traceId || linked.some(href => href !== `#traces/${traceId}`)) throw new Error(`logs of trace ${traceId} link elsewhere: ${linked.join(', ')}`);
