@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Community.ServiceDefaults.Tests;
@@ -86,6 +87,39 @@ public sealed class HealthTransitionLogTests
         await Publish(HealthStatus.Degraded, "Degraded: an endpoint is faulted");
 
         Assert.Equal(LogLevel.Warning, Assert.Single(_logger.Entries).Level);
+    }
+
+    [Fact]
+    public async Task A_check_falling_while_the_service_stops_is_information_not_a_warning_or_an_error()
+    {
+        using var stopping = new CancellationTokenSource();
+        var log = new HealthTransitionLog(_logger, _clock, new Lifetime(stopping.Token));
+        await log.PublishAsync(Report(HealthStatus.Healthy, "Ready"), CancellationToken.None);
+
+        await stopping.CancelAsync();
+        await log.PublishAsync(Report(HealthStatus.Degraded, "Degraded Endpoints: stopping"), CancellationToken.None);
+        await log.PublishAsync(Report(HealthStatus.Unhealthy, "Not ready: stopped"), CancellationToken.None);
+
+        Assert.All(_logger.Entries, e => Assert.Equal(LogLevel.Information, e.Level));
+        Assert.Equal(2, _logger.Entries.Count);
+    }
+
+    private static HealthReport Report(HealthStatus bus, string description) =>
+        new(
+            new Dictionary<string, HealthReportEntry>
+            {
+                ["masstransit-bus"] = new(bus, description, TimeSpan.Zero, null, null),
+            },
+            TimeSpan.Zero
+        );
+
+    private sealed class Lifetime(CancellationToken stopping) : IHostApplicationLifetime
+    {
+        public CancellationToken ApplicationStarted => CancellationToken.None;
+        public CancellationToken ApplicationStopping => stopping;
+        public CancellationToken ApplicationStopped => CancellationToken.None;
+
+        public void StopApplication() { }
     }
 
     [Fact]

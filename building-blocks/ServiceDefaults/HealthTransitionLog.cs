@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Community.ServiceDefaults;
@@ -8,9 +9,14 @@ namespace Community.ServiceDefaults;
 /// category is filtered out): a check that has not been healthy yet within
 /// <see cref="StartupGrace"/> is starting (the bus connects in the background) and logs nothing;
 /// afterwards each fall to Unhealthy is an error, Degraded a warning, and recovery information.
-/// A check still failing when the grace ends is an error too, so a real outage is never hidden.
+/// A check still failing when the grace ends is an error too, so a real outage is never hidden. Once the service is
+/// stopping, a check falling (the bus's endpoints stop under a probe) is what the stop does: information, no warning.
 /// </summary>
-public sealed class HealthTransitionLog(ILogger<HealthTransitionLog> logger, TimeProvider clock) : IHealthCheckPublisher
+public sealed class HealthTransitionLog(
+    ILogger<HealthTransitionLog> logger,
+    TimeProvider clock,
+    IHostApplicationLifetime? lifetime = null
+) : IHealthCheckPublisher
 {
     /// <summary>
     /// The category of DefaultHealthCheckService, which logs every Unhealthy probe as an error ("fail:").
@@ -44,7 +50,10 @@ public sealed class HealthTransitionLog(ILogger<HealthTransitionLog> logger, Tim
                 }
                 else if (entry.Status != reported)
                 {
-                    var level = entry.Status == HealthStatus.Unhealthy ? LogLevel.Error : LogLevel.Warning;
+                    var level =
+                        lifetime?.ApplicationStopping.IsCancellationRequested == true ? LogLevel.Information
+                        : entry.Status == HealthStatus.Unhealthy ? LogLevel.Error
+                        : LogLevel.Warning;
                     logger.Log(
                         level,
                         entry.Exception,
