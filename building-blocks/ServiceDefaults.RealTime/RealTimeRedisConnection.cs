@@ -29,6 +29,10 @@ public sealed class RealTimeRedisConnection : IAsyncDisposable
 
     public async Task<IDatabase> DatabaseAsync() => (await _redis).GetDatabase();
 
+    /// <summary>Publish and subscribe on the same connection; subscriptions come back by themselves after an
+    /// outage.</summary>
+    public async Task<ISubscriber> SubscriberAsync() => (await _redis).GetSubscriber();
+
     public async ValueTask DisposeAsync()
     {
         try

@@ -1,35 +1,70 @@
+using System.Text.Json;
+using Community.Contracts;
 using Community.Messaging.Conversations;
 using Community.ServiceDefaults.RealTime;
 using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
 
 namespace Community.Messaging;
 
 /// <summary>
-/// How every feature (REST routes, consumers, the hub itself) reaches connected clients, on this instance and,
-/// through the Redis backplane, on the others: a user's connections, or the connections that joined a conversation.
+/// How every feature (REST routes, consumers, the hub itself) reaches connected clients, on this instance and the
+/// others: a user's connections (SignalR's Redis backplane), or the connections that joined a conversation or
+/// subscribed to a group.
 /// </summary>
-public sealed class ChatPush(IHubContext<ChatHub> hub)
+/// <remarks>
+/// A push to joined or subscribed connections names the group of each user allowed now (<see cref="JoinedGroup"/>,
+/// <see cref="SubscribedGroup"/>), so a block or a departure stops delivery at once without tracking connections
+/// across instances. It is one Redis publish however many users it names (SignalR's groups would publish once a
+/// group: ten a message in a conversation of ten): every instance hears it on one channel and writes it to the
+/// connections it holds in those groups. A connection is in a group from the hub call that joined it until it leaves
+/// or closes; it lives on one instance, so that instance's own table is the whole truth about it.
+/// </remarks>
+public sealed class ChatPush : IHostedService
 {
+    private readonly IHubContext<ChatHub> _hub;
+    private readonly RealTimeRedisConnection _redis;
+    private readonly JsonSerializerOptions _json;
+    private readonly ILogger<ChatPush> _logger;
+    private readonly RedisChannel _channel;
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, HashSet<string>> _connectionsOf = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, HashSet<string>> _groupsOf = new(StringComparer.Ordinal);
+    private ChannelMessageQueue? _pushes;
+
+    public ChatPush(
+        IHubContext<ChatHub> hub,
+        RealTimeRedisConnection redis,
+        IOptions<JsonHubProtocolOptions> json,
+        IOptions<RealTimeOptions> options,
+        ILogger<ChatPush> logger
+    )
+    {
+        (_hub, _redis, _json, _logger) = (hub, redis, json.Value.PayloadSerializerOptions, logger);
+        // Services (and test classes) sharing one Redis never hear each other's pushes.
+        _channel = RedisChannel.Literal($"{options.Value.RedisKeyPrefix}{ResourceNames.Messaging}:pushes");
+    }
+
+    // What crosses Redis: the payload as the hub's protocol writes it, and whom it is for.
+    private sealed record Push<T>(IReadOnlyList<string> Groups, string? Except, string Target, T Payload);
+
     public Task ToUsersAsync<T>(
         IEnumerable<Guid> userIds,
         HubEvent<T> target,
         T payload,
         CancellationToken cancellationToken
     ) =>
-        hub
+        _hub
             .Clients.Users(userIds.Select(u => u.ToString()).ToList())
             .SendAsync(target.Name, payload, cancellationToken);
 
-    /// <summary>
-    /// The SignalR group of <paramref name="userId"/>'s connections that joined <paramref name="conversationId"/>.
-    /// Sends name the users allowed now, so a block or a departure stops delivery at once without tracking connection
-    /// ids.
-    /// </summary>
+    /// <summary>The group of <paramref name="userId"/>'s connections that joined <paramref name="conversationId"/>.</summary>
     public static string JoinedGroup(Guid conversationId, Guid userId) => $"joined:{conversationId:N}:{userId:N}";
 
     /// <summary>
-    /// The SignalR group of <paramref name="userId"/>'s connections subscribed to group <paramref name="groupId"/>'s
-    /// community events (JoinGroup); as for conversations, sends name the members allowed now.
+    /// The group of <paramref name="userId"/>'s connections subscribed to group <paramref name="groupId"/>'s community
+    /// events (JoinGroup); as for conversations, pushes name the members allowed now.
     /// </summary>
     public static string SubscribedGroup(Guid groupId, Guid userId) => $"community:{groupId:N}:{userId:N}";
 
@@ -40,13 +75,14 @@ public sealed class ChatPush(IHubContext<ChatHub> hub)
         HubEvent<T> target,
         T payload,
         CancellationToken cancellationToken
-    )
-    {
-        var groups = userIds.Distinct().Select(u => SubscribedGroup(groupId, u)).ToList();
-        return groups.Count == 0
-            ? Task.CompletedTask
-            : hub.Clients.Groups(groups).SendAsync(target.Name, payload, cancellationToken);
-    }
+    ) =>
+        PublishAsync(
+            userIds.Distinct().Select(u => SubscribedGroup(groupId, u)),
+            null,
+            target,
+            payload,
+            cancellationToken
+        );
 
     /// <summary>The connections of <paramref name="userIds"/> that joined <paramref name="conversationId"/>, but
     /// <paramref name="exceptConnectionId"/>.</summary>
@@ -57,17 +93,139 @@ public sealed class ChatPush(IHubContext<ChatHub> hub)
         T payload,
         string? exceptConnectionId,
         CancellationToken cancellationToken
+    ) =>
+        PublishAsync(
+            userIds.Distinct().Select(u => JoinedGroup(conversationId, u)),
+            exceptConnectionId,
+            target,
+            payload,
+            cancellationToken
+        );
+
+    /// <summary>Puts this instance's connection <paramref name="connectionId"/> in <paramref name="group"/>.</summary>
+    public void Add(string connectionId, string group)
+    {
+        lock (_gate)
+        {
+            if (!_connectionsOf.TryGetValue(group, out var connections))
+                _connectionsOf[group] = connections = new HashSet<string>(StringComparer.Ordinal);
+            connections.Add(connectionId);
+            if (!_groupsOf.TryGetValue(connectionId, out var groups))
+                _groupsOf[connectionId] = groups = new HashSet<string>(StringComparer.Ordinal);
+            groups.Add(group);
+        }
+    }
+
+    /// <summary>Takes connection <paramref name="connectionId"/> out of <paramref name="group"/>.</summary>
+    public void Remove(string connectionId, string group)
+    {
+        lock (_gate)
+        {
+            if (_groupsOf.TryGetValue(connectionId, out var groups) && groups.Remove(group) && groups.Count == 0)
+                _groupsOf.Remove(connectionId);
+            RemoveFromGroup(connectionId, group);
+        }
+    }
+
+    /// <summary>A closed connection leaves every group it was in.</summary>
+    public void RemoveConnection(string connectionId)
+    {
+        lock (_gate)
+        {
+            if (!_groupsOf.Remove(connectionId, out var groups))
+                return;
+            foreach (var group in groups)
+                RemoveFromGroup(connectionId, group);
+        }
+    }
+
+    /// <summary>How many connections of this instance are in <paramref name="group"/>.</summary>
+    public int CountIn(string group)
+    {
+        lock (_gate)
+            return _connectionsOf.TryGetValue(group, out var connections) ? connections.Count : 0;
+    }
+
+    private void RemoveFromGroup(string connectionId, string group)
+    {
+        if (_connectionsOf.TryGetValue(group, out var connections) && connections.Remove(connectionId))
+            if (connections.Count == 0)
+                _connectionsOf.Remove(group);
+    }
+
+    private async Task PublishAsync<T>(
+        IEnumerable<string> groups,
+        string? exceptConnectionId,
+        HubEvent<T> target,
+        T payload,
+        CancellationToken cancellationToken
     )
     {
-        var groups = userIds.Distinct().Select(u => JoinedGroup(conversationId, u)).ToList();
-        if (groups.Count == 0)
-            return Task.CompletedTask;
-        if (exceptConnectionId is null)
-            return hub.Clients.Groups(groups).SendAsync(target.Name, payload, cancellationToken);
-        return Task.WhenAll(
-            groups.Select(g =>
-                hub.Clients.GroupExcept(g, [exceptConnectionId]).SendAsync(target.Name, payload, cancellationToken)
-            )
+        var named = groups.ToList();
+        if (named.Count == 0)
+            return;
+        var push = JsonSerializer.SerializeToUtf8Bytes(
+            new Push<T>(named, exceptConnectionId, target.Name, payload),
+            _json
         );
+        var subscriber = await _redis.SubscriberAsync().WaitAsync(cancellationToken);
+        await subscriber.PublishAsync(_channel, push).WaitAsync(cancellationToken);
+    }
+
+    // One message at a time, in the order Redis relays them, so each connection gets a conversation's pushes in the
+    // order they were published. Writes are not awaited here: a client slow to read holds up only its own
+    // connection, whose writes SignalR queues in order.
+    private void Deliver(ChannelMessage message)
+    {
+        Push<JsonElement>? push;
+        try
+        {
+            push = JsonSerializer.Deserialize<Push<JsonElement>>((byte[])message.Message!, _json);
+        }
+        catch (JsonException e)
+        {
+            _logger.LogWarning(e, "A push on {Channel} is not one this service publishes; dropped", _channel);
+            return;
+        }
+        if (push is null)
+            return;
+        List<string> connections = [];
+        lock (_gate)
+            foreach (var group in push.Groups)
+                if (_connectionsOf.TryGetValue(group, out var members))
+                    connections.AddRange(members.Where(c => c != push.Except));
+        foreach (var connection in connections)
+            Observe(_hub.Clients.Client(connection).SendAsync(push.Target, push.Payload));
+    }
+
+    private void Observe(Task write)
+    {
+        if (write.IsCompletedSuccessfully)
+            return;
+        write.ContinueWith(
+            static (t, state) =>
+                ((ILogger)state!).LogDebug(t.Exception, "A push to a closing connection was not written"),
+            _logger,
+            CancellationToken.None,
+            TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default
+        );
+    }
+
+    /// <summary>
+    /// Subscribes without waiting for Redis: while it is away the subscription waits in the connection's table, and
+    /// it is made (again) whenever the connection is (re)established.
+    /// </summary>
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var subscriber = await _redis.SubscriberAsync();
+        _pushes = subscriber.Subscribe(_channel, CommandFlags.FireAndForget);
+        _pushes.OnMessage(Deliver);
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        _pushes?.Unsubscribe(CommandFlags.FireAndForget);
+        return Task.CompletedTask;
     }
 }

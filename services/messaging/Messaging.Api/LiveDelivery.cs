@@ -1,11 +1,13 @@
 using Community.Messaging.Conversations;
 using Community.ServiceDefaults.RealTime;
+using StackExchange.Redis;
 
 namespace Community.Messaging;
 
 /// <summary>
 /// What a committed change sends to the connections that joined its conversation. A push never fails its request:
-/// while Redis is down the backplane waits, so it is cut short after <see cref="Bound"/>; clients catch up by seq. The
+/// while Redis is down a publish fails at once or waits, and is cut short after <see cref="Bound"/>; clients catch up
+/// by seq. The
 /// first push not delivered is a Warning; those that follow within <see cref="Window"/> of it are counted and told in
 /// one Warning when the window ends, so an outage is two lines, not one a push.
 /// </summary>
@@ -160,7 +162,13 @@ public sealed class LiveDelivery(ChatPush push, TimeProvider clock, ILogger<Live
             // WaitAsync too: a publish that ignores its token still lets the request go.
             await send(timeout.Token).WaitAsync(Bound + TimeSpan.FromMilliseconds(100), CancellationToken.None);
         }
-        catch (Exception e) when (e is OperationCanceledException or TimeoutException)
+        catch (Exception e)
+            when (e
+                    is OperationCanceledException
+                        or TimeoutException
+                        or RedisConnectionException
+                        or RedisTimeoutException
+            )
         {
             if (FirstInWindow())
                 logger.LogWarning(

@@ -29,6 +29,7 @@ public static class MessagingServiceExtensions
         );
         builder.AddRealTime();
         builder.Services.AddSingleton<ChatPush>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<ChatPush>());
         builder.Services.AddSingleton<LiveDelivery>();
         builder.Services.AddSingleton<HubPresence>();
         builder.Services.AddHostedService<HubPresenceKeeper>();

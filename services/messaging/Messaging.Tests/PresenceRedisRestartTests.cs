@@ -99,6 +99,16 @@ public sealed class PresenceRedisRestartTests(PresenceRedisRestartFixture fx)
         await fx.SendAsync(a, c, "After the restart");
         await MessagesHandledAsync(2);
         Assert.Equal(1L, await NotifiedAsync(bId));
+        // Live delivery came back by itself too (its subscription made again on the new connection): bob's joined
+        // connection hears the message sent after the restart, and nothing of the outage.
+        await bob.WaitForAsync(
+            "new_message",
+            m => m.Arguments[0].GetProperty("text").GetString() == "After the restart"
+        );
+        Assert.DoesNotContain(
+            bob.ReceivedOf("new_message"),
+            m => m.Arguments[0].GetProperty("text").GetString() == "During the outage"
+        );
         Assert.Equal(HubConnectionState.Connected, bob.Connection.State);
         Assert.Equal(0, bob.Reconnects);
     }

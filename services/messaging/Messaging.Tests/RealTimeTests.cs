@@ -62,6 +62,38 @@ public sealed class RealTimeTests(RealTimeFixture fx) : IClassFixture<RealTimeFi
     }
 
     [Fact]
+    public async Task A_connection_leaves_its_instances_push_groups_when_it_leaves_or_closes_and_hears_no_more()
+    {
+        var (aliceId, a, _, b, c) = await fx.PairAsync();
+        var pushes = fx.Host.Services.GetRequiredService<ChatPush>();
+        var group = ChatPush.JoinedGroup(Guid.Parse(c), aliceId);
+        var left = await fx.ConnectAsync(a);
+        await using var stays = await fx.ConnectAsync(a);
+        await using var bob = await fx.ConnectAsync(b, viaB: true);
+        await Join(left, c);
+        await Join(stays, c);
+        Assert.Equal(2, pushes.CountIn(group));
+
+        await left.Connection.InvokeAsync("LeaveConversation", c);
+        Assert.Equal(1, pushes.CountIn(group));
+        await Send(bob, c, "After one left");
+        await stays.WaitForAsync(LiveEvents.NewMessage, m => m.Str("text") == "After one left");
+        await Task.Delay(Quiet);
+        Assert.Empty(left.ReceivedOf(LiveEvents.NewMessage));
+
+        // Joined again, then closed: the closing takes it out as well, without a leave.
+        await Join(left, c);
+        Assert.Equal(2, pushes.CountIn(group));
+        await left.DisposeAsync();
+        await Eventually.TrueAsync(
+            () => Task.FromResult(pushes.CountIn(group) == 1),
+            "the closed connection stayed in its push group"
+        );
+        // The other instance never held either of alice's connections.
+        Assert.Equal(0, fx.Second.Services.GetRequiredService<ChatPush>().CountIn(group));
+    }
+
+    [Fact]
     public async Task REST_sends_edits_deletes_and_reads_reach_hub_clients_as_do_typing_signals()
     {
         var (aId, a, bId, b, c) = await fx.PairAsync();

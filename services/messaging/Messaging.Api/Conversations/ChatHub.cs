@@ -11,7 +11,7 @@ namespace Community.Messaging.Conversations;
 /// Every method checks membership and blocks through <see cref="ConversationAccess"/> and
 /// <see cref="ConversationMessages"/>, the code the REST routes use; a refusal answers the call with an error ending
 /// "HubException: 404 Not found: ..." and the connection stays. A joined connection is in the group of its user and
-/// that conversation, which pushes name by the members allowed now.
+/// that conversation (<see cref="ChatPush"/>), which pushes name by the members allowed now.
 /// </summary>
 public sealed class ChatHub(
     MessagingDbContext db,
@@ -19,7 +19,8 @@ public sealed class ChatHub(
     MessageQueries queries,
     ConversationTyping typing,
     HubPresence presence,
-    EventChatPresence chatPresence
+    EventChatPresence chatPresence,
+    ChatPush push
 ) : Hub
 {
     /// <summary>How many messages a join answers with at most; has_more says to join again from the last one's
@@ -38,6 +39,7 @@ public sealed class ChatHub(
 
     public override async Task OnDisconnectedAsync(Exception? exception)
     {
+        push.RemoveConnection(Context.ConnectionId);
         var joined = await presence.DisconnectedAsync(Context.ConnectionId, UserId, CancellationToken.None);
         if (joined.Count > 0)
             await chatPresence.LeftAsync(db, joined, UserId, CancellationToken.None);
@@ -60,7 +62,7 @@ public sealed class ChatHub(
             throw new RequestValidationException("since_seq", "since_seq must be 0 or more.");
         var access = await ConversationAccess.OpenAsync(db, id, UserId, Context.ConnectionAborted);
         var opens = access.Conversation.Kind == ConversationKinds.EventChat && await chatPresence.AwayAsync(id, UserId);
-        await Groups.AddToGroupAsync(Context.ConnectionId, ChatPush.JoinedGroup(id, UserId), Context.ConnectionAborted);
+        push.Add(Context.ConnectionId, ChatPush.JoinedGroup(id, UserId));
         await presence.JoinedAsync(Context.ConnectionId, UserId, access.Conversation.Id);
         if (opens)
             await chatPresence.OpenedAsync(db, access.Conversation, UserId, Context.ConnectionAborted);
@@ -82,11 +84,7 @@ public sealed class ChatHub(
     )]
     public async Task LeaveConversation(Guid id)
     {
-        await Groups.RemoveFromGroupAsync(
-            Context.ConnectionId,
-            ChatPush.JoinedGroup(id, UserId),
-            Context.ConnectionAborted
-        );
+        push.Remove(Context.ConnectionId, ChatPush.JoinedGroup(id, UserId));
         if (await presence.LeftAsync(Context.ConnectionId, UserId, id))
             await chatPresence.LeftAsync(db, [id], UserId, Context.ConnectionAborted);
     }
@@ -104,20 +102,15 @@ public sealed class ChatHub(
         _ =
             await ThreadAccess.MembershipAsync(db, groupId, UserId, Context.ConnectionAborted)
             ?? throw new NotFoundException(ThreadAccess.NoSuchGroup);
-        await Groups.AddToGroupAsync(
-            Context.ConnectionId,
-            ChatPush.SubscribedGroup(groupId, UserId),
-            Context.ConnectionAborted
-        );
+        push.Add(Context.ConnectionId, ChatPush.SubscribedGroup(groupId, UserId));
     }
 
     [Description("Ends this connection's subscription to the group's community events.")]
-    public Task LeaveGroup(Guid groupId) =>
-        Groups.RemoveFromGroupAsync(
-            Context.ConnectionId,
-            ChatPush.SubscribedGroup(groupId, UserId),
-            Context.ConnectionAborted
-        );
+    public Task LeaveGroup(Guid groupId)
+    {
+        push.Remove(Context.ConnectionId, ChatPush.SubscribedGroup(groupId, UserId));
+        return Task.CompletedTask;
+    }
 
     /// <summary>As POST /conversations/{id}/messages: the same <paramref name="clientTxnId"/> again answers with the
     /// first attempt's message.</summary>
