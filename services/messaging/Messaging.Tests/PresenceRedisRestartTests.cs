@@ -155,3 +155,56 @@ public sealed class PresenceRenewalTests(PresenceRedisRestartFixture fx) : IClas
             Assert.Single((await Presence.ConnectionsAsync(user))!);
     }
 }
+
+/// <summary>Messaging started while its Redis is down (a node that comes up before Redis does).</summary>
+public sealed class RedisLateFixture : MessagingFixture
+{
+    public RedisServer Redis { get; private set; } = null!;
+
+    protected override void ConfigureService(IDictionary<string, string?> settings)
+    {
+        settings[$"ConnectionStrings:{ResourceNames.Redis}"] = Redis.ConnectionString;
+        settings["RealTime:ConnectionLease"] = "00:00:03";
+    }
+
+    public override async Task InitializeAsync()
+    {
+        Redis = await TestInfrastructure.StartPrivateRedisAsync();
+        await Redis.StopAsync();
+        await base.InitializeAsync();
+    }
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        await Redis.DisposeAsync();
+    }
+}
+
+public sealed class RedisLateTests(RedisLateFixture fx) : IClassFixture<RedisLateFixture>
+{
+    [Fact]
+    public async Task Live_pushes_reach_joined_connections_once_Redis_comes_up_after_the_service()
+    {
+        var (_, a, _, b, c) = await fx.PairAsync();
+        await fx.Redis.StartAsync();
+        await using var bob = await ChatClient.ConnectAsync(fx.Host.BaseAddress, b);
+        await bob.Connection.InvokeAsync<JsonElement>("JoinConversation", c, null);
+
+        // The push subscription made while Redis was away is made as the connection comes up: a message sent now
+        // (sent again until one arrives: the subscription may still be on its way) is heard live, and only once.
+        await Eventually.TrueAsync(
+            async () =>
+            {
+                if (bob.ReceivedOf(LiveEvents.NewMessage).Count > 0)
+                    return true;
+                await fx.SendAsync(a, c, "Once Redis is up");
+                await Task.Delay(TimeSpan.FromMilliseconds(300));
+                return bob.ReceivedOf(LiveEvents.NewMessage).Count > 0;
+            },
+            "no live push reached the joined connection after Redis came up"
+        );
+        var seqs = bob.ReceivedOf(LiveEvents.NewMessage).Select(m => m.Seq()).ToList();
+        Assert.Equal(seqs.Distinct(), seqs);
+    }
+}
