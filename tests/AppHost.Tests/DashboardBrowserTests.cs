@@ -262,22 +262,19 @@ public sealed class DashboardBrowserTests(DashboardPlatformFixture fx) : IClassF
         Assert.Equal(ResourceNames.Gateway, parent.Service);
     }
 
-    private async Task<bool> ReceivedAsync(string requestId, TimeSpan within)
-    {
-        var waited = Stopwatch.StartNew();
-        while (waited.Elapsed < within)
-        {
-            if (
-                fx.Telemetry.Traces(requestId) is [var trace]
-                && trace.Services.Contains(ResourceNames.Gateway)
-                && trace.Services.Contains(ResourceNames.Identity)
-                && fx.Telemetry.Logs(ResourceNames.Identity, trace.TraceId, null).Count > 0
-            )
-                return true;
-            await Task.Delay(250);
-        }
-        return false;
-    }
+    // The trace with both services' spans and identity's log of it, in the receiver within the time given.
+    private Task<bool> ReceivedAsync(string requestId, TimeSpan within) =>
+        Eventually.WithinAsync(
+            () =>
+                Task.FromResult(
+                    fx.Telemetry.Traces(requestId) is [var trace]
+                        && trace.Services.Contains(ResourceNames.Gateway)
+                        && trace.Services.Contains(ResourceNames.Identity)
+                        && fx.Telemetry.Logs(ResourceNames.Identity, trace.TraceId, null).Count > 0
+                ),
+            within,
+            TimeSpan.FromMilliseconds(250)
+        );
 
     [Fact]
     public async Task Charts_runtime_per_instance_details_with_masked_secrets_and_dark_mode_show_in_the_browser()

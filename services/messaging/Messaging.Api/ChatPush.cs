@@ -29,8 +29,8 @@ public sealed class ChatPush : IHostedService
     private readonly ILogger<ChatPush> _logger;
     private readonly RedisChannel _channel;
     private readonly Lock _gate = new();
-    private readonly Dictionary<string, HashSet<string>> _connectionsOf = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, HashSet<string>> _groupsOf = new(StringComparer.Ordinal);
+    private readonly Dictionary<PushGroup, HashSet<string>> _connectionsOf = [];
+    private readonly Dictionary<string, HashSet<PushGroup>> _groupsOf = new(StringComparer.Ordinal);
     private ChannelMessageQueue? _pushes;
 
     public ChatPush(
@@ -46,8 +46,16 @@ public sealed class ChatPush : IHostedService
         _channel = RedisChannel.Literal($"{options.Value.RedisKeyPrefix}{ResourceNames.Messaging}:pushes");
     }
 
-    // What crosses Redis: the payload as the hub's protocol writes it, and whom it is for.
-    private sealed record Push<T>(IReadOnlyList<string> Groups, string? Except, string Target, T Payload);
+    // What crosses Redis: the payload as the hub's protocol writes it, and whom it is for (the groups of Users in
+    // Scope, but the connection Except).
+    private sealed record Push<T>(
+        PushGroupKind Kind,
+        Guid Scope,
+        IReadOnlyList<Guid> Users,
+        string? Except,
+        string Target,
+        T Payload
+    );
 
     public Task ToUsersAsync<T>(
         IEnumerable<Guid> userIds,
@@ -60,13 +68,15 @@ public sealed class ChatPush : IHostedService
             .SendAsync(target.Name, payload, cancellationToken);
 
     /// <summary>The group of <paramref name="userId"/>'s connections that joined <paramref name="conversationId"/>.</summary>
-    public static string JoinedGroup(Guid conversationId, Guid userId) => $"joined:{conversationId:N}:{userId:N}";
+    public static PushGroup JoinedGroup(Guid conversationId, Guid userId) =>
+        new(PushGroupKind.Joined, conversationId, userId);
 
     /// <summary>
     /// The group of <paramref name="userId"/>'s connections subscribed to group <paramref name="groupId"/>'s community
     /// events (JoinGroup); as for conversations, pushes name the members allowed now.
     /// </summary>
-    public static string SubscribedGroup(Guid groupId, Guid userId) => $"community:{groupId:N}:{userId:N}";
+    public static PushGroup SubscribedGroup(Guid groupId, Guid userId) =>
+        new(PushGroupKind.Subscribed, groupId, userId);
 
     /// <summary>The connections of <paramref name="userIds"/> subscribed to group <paramref name="groupId"/>.</summary>
     public Task ToSubscribedAsync<T>(
@@ -75,14 +85,7 @@ public sealed class ChatPush : IHostedService
         HubEvent<T> target,
         T payload,
         CancellationToken cancellationToken
-    ) =>
-        PublishAsync(
-            userIds.Distinct().Select(u => SubscribedGroup(groupId, u)),
-            null,
-            target,
-            payload,
-            cancellationToken
-        );
+    ) => PublishAsync(PushGroupKind.Subscribed, groupId, userIds, null, target, payload, cancellationToken);
 
     /// <summary>The connections of <paramref name="userIds"/> that joined <paramref name="conversationId"/>, but
     /// <paramref name="exceptConnectionId"/>.</summary>
@@ -95,7 +98,9 @@ public sealed class ChatPush : IHostedService
         CancellationToken cancellationToken
     ) =>
         PublishAsync(
-            userIds.Distinct().Select(u => JoinedGroup(conversationId, u)),
+            PushGroupKind.Joined,
+            conversationId,
+            userIds,
             exceptConnectionId,
             target,
             payload,
@@ -103,7 +108,7 @@ public sealed class ChatPush : IHostedService
         );
 
     /// <summary>Puts this instance's connection <paramref name="connectionId"/> in <paramref name="group"/>.</summary>
-    public void Add(string connectionId, string group)
+    public void Add(string connectionId, PushGroup group)
     {
         lock (_gate)
         {
@@ -111,13 +116,13 @@ public sealed class ChatPush : IHostedService
                 _connectionsOf[group] = connections = new HashSet<string>(StringComparer.Ordinal);
             connections.Add(connectionId);
             if (!_groupsOf.TryGetValue(connectionId, out var groups))
-                _groupsOf[connectionId] = groups = new HashSet<string>(StringComparer.Ordinal);
+                _groupsOf[connectionId] = groups = [];
             groups.Add(group);
         }
     }
 
     /// <summary>Takes connection <paramref name="connectionId"/> out of <paramref name="group"/>.</summary>
-    public void Remove(string connectionId, string group)
+    public void Remove(string connectionId, PushGroup group)
     {
         lock (_gate)
         {
@@ -140,13 +145,13 @@ public sealed class ChatPush : IHostedService
     }
 
     /// <summary>How many connections of this instance are in <paramref name="group"/>.</summary>
-    public int CountIn(string group)
+    public int CountIn(PushGroup group)
     {
         lock (_gate)
             return _connectionsOf.TryGetValue(group, out var connections) ? connections.Count : 0;
     }
 
-    private void RemoveFromGroup(string connectionId, string group)
+    private void RemoveFromGroup(string connectionId, PushGroup group)
     {
         if (_connectionsOf.TryGetValue(group, out var connections) && connections.Remove(connectionId))
             if (connections.Count == 0)
@@ -154,18 +159,20 @@ public sealed class ChatPush : IHostedService
     }
 
     private async Task PublishAsync<T>(
-        IEnumerable<string> groups,
+        PushGroupKind kind,
+        Guid scope,
+        IEnumerable<Guid> userIds,
         string? exceptConnectionId,
         HubEvent<T> target,
         T payload,
         CancellationToken cancellationToken
     )
     {
-        var named = groups.ToList();
-        if (named.Count == 0)
+        var users = userIds.Distinct().ToList();
+        if (users.Count == 0)
             return;
         var push = JsonSerializer.SerializeToUtf8Bytes(
-            new Push<T>(named, exceptConnectionId, target.Name, payload),
+            new Push<T>(kind, scope, users, exceptConnectionId, target.Name, payload),
             _json
         );
         var subscriber = await _redis.SubscriberAsync().WaitAsync(cancellationToken);
@@ -191,9 +198,11 @@ public sealed class ChatPush : IHostedService
             return;
         List<string> connections = [];
         lock (_gate)
-            foreach (var group in push.Groups)
-                if (_connectionsOf.TryGetValue(group, out var members))
-                    connections.AddRange(members.Where(c => c != push.Except));
+            foreach (var user in push.Users)
+                if (_connectionsOf.TryGetValue(new PushGroup(push.Kind, push.Scope, user), out var members))
+                    foreach (var connection in members)
+                        if (connection != push.Except)
+                            connections.Add(connection);
         foreach (var connection in connections)
             Observe(_hub.Clients.Client(connection).SendAsync(push.Target, push.Payload));
     }
@@ -229,3 +238,13 @@ public sealed class ChatPush : IHostedService
         return Task.CompletedTask;
     }
 }
+
+/// <summary>What a connection joined: a conversation, or a group's community events.</summary>
+public enum PushGroupKind
+{
+    Joined,
+    Subscribed,
+}
+
+/// <summary>The connections of one user that joined one conversation (or subscribed to one group).</summary>
+public readonly record struct PushGroup(PushGroupKind Kind, Guid Scope, Guid User);
