@@ -67,7 +67,8 @@ public sealed class ChatPush : IHostedService
             .Clients.Users(userIds.Select(u => u.ToString()).ToList())
             .SendAsync(target.Name, payload, cancellationToken);
 
-    /// <summary>The group of <paramref name="userId"/>'s connections that joined <paramref name="conversationId"/>.</summary>
+    /// <summary>The group of <paramref name="userId"/>'s connections that joined
+    /// <paramref name="conversationId"/>.</summary>
     public static PushGroup JoinedGroup(Guid conversationId, Guid userId) =>
         new(PushGroupKind.Joined, conversationId, userId);
 

@@ -6,8 +6,11 @@ namespace Community.Messaging.Tests;
 
 /// <summary>Messaging on a Redis of this class's own (backplane and presence), which the test stops and starts; leases
 /// of 3 s.</summary>
-public sealed class PresenceRedisRestartFixture : MessagingFixture
+public class PresenceRedisRestartFixture : MessagingFixture
 {
+    /// <summary>Whether Redis is stopped before messaging starts.</summary>
+    protected virtual bool RedisDownAtStart => false;
+
     public RedisServer Redis { get; private set; } = null!;
 
     public LogCapture Logs { get; } = new();
@@ -27,6 +30,8 @@ public sealed class PresenceRedisRestartFixture : MessagingFixture
     public override async Task InitializeAsync()
     {
         Redis = await TestInfrastructure.StartPrivateRedisAsync();
+        if (RedisDownAtStart)
+            await Redis.StopAsync();
         await base.InitializeAsync();
     }
 
@@ -157,28 +162,9 @@ public sealed class PresenceRenewalTests(PresenceRedisRestartFixture fx) : IClas
 }
 
 /// <summary>Messaging started while its Redis is down (a node that comes up before Redis does).</summary>
-public sealed class RedisLateFixture : MessagingFixture
+public sealed class RedisLateFixture : PresenceRedisRestartFixture
 {
-    public RedisServer Redis { get; private set; } = null!;
-
-    protected override void ConfigureService(IDictionary<string, string?> settings)
-    {
-        settings[$"ConnectionStrings:{ResourceNames.Redis}"] = Redis.ConnectionString;
-        settings["RealTime:ConnectionLease"] = "00:00:03";
-    }
-
-    public override async Task InitializeAsync()
-    {
-        Redis = await TestInfrastructure.StartPrivateRedisAsync();
-        await Redis.StopAsync();
-        await base.InitializeAsync();
-    }
-
-    public override async Task DisposeAsync()
-    {
-        await base.DisposeAsync();
-        await Redis.DisposeAsync();
-    }
+    protected override bool RedisDownAtStart => true;
 }
 
 public sealed class RedisLateTests(RedisLateFixture fx) : IClassFixture<RedisLateFixture>
