@@ -7,9 +7,8 @@ namespace Community.Messaging;
 /// <summary>
 /// What a committed change sends to the connections that joined its conversation. A push never fails its request:
 /// while Redis is down a publish fails at once or waits, and is cut short after <see cref="Bound"/>; clients catch up
-/// by seq. The
-/// first push not delivered is a Warning; those that follow within <see cref="Window"/> of it are counted and told in
-/// one Warning when the window ends, so an outage is two lines, not one a push.
+/// by seq. The first push not delivered is a Warning; those that follow within <see cref="Window"/> of it are counted
+/// and told in one Warning when the window ends, so an outage is two lines, not one a push.
 /// </summary>
 public sealed class LiveDelivery(ChatPush push, TimeProvider clock, ILogger<LiveDelivery> logger) : IDisposable
 {
