@@ -54,8 +54,9 @@ internal sealed class InstanceFailover
                 Volatile.Write(ref _preferred, index);
                 return answer;
             }
-            catch (Exception e)
-                when (e is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+            // Whatever one instance fails with (a reset, a timeout, an error the handler did not wrap), the next is
+            // asked; only the caller's own cancellation ends the round.
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested)
             {
                 failure = e;
             }
