@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace Community.ServiceDefaults.Messaging;
 
@@ -104,6 +105,14 @@ public static class BusSetup
                 }
             );
         });
+        if (bus.Retired.Count > 0)
+            builder.Services.AddHostedService(sp => new RetiredQueues(
+                uri,
+                bus.Retired,
+                RetiredQueues.Retry,
+                sp.GetRequiredService<TimeProvider>(),
+                sp.GetRequiredService<ILogger<RetiredQueues>>()
+            ));
         builder.Services.Configure<MassTransitHostOptions>(options =>
         {
             options.WaitUntilStarted = false;
@@ -150,6 +159,18 @@ public sealed class EventBusBuilder
     internal List<Assembly> ConsumerAssemblies { get; } = [];
     internal List<EphemeralRegistration> Ephemeral { get; } = [];
     internal List<Type> PlatformConsumers { get; } = [];
+    internal List<string> Retired { get; } = [];
+
+    /// <summary>
+    /// The shared queues of consumers this service no longer has, named as MassTransit named them
+    /// (service-kebab-consumer): deleted once nothing consumes them (<see cref="RetiredQueues"/>), so the messages an
+    /// earlier version's bindings still route there do not pile up in the broker.
+    /// </summary>
+    public EventBusBuilder RetireQueues(params string[] queues)
+    {
+        Retired.AddRange(queues.Except(Retired));
+        return this;
+    }
 
     /// <summary>
     /// Publishes the outbox rows of <typeparamref name="TContext"/> (written by

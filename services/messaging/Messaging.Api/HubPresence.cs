@@ -70,17 +70,16 @@ public sealed partial class HubPresence
     /// <summary>The online users (score: no lease of theirs ends later).</summary>
     public RedisKey OnlineKey => $"{Prefix}online";
 
-    private RedisKey JoinedKey(Guid userId, Guid conversationId) => $"{Prefix}{userId:N}:joined:{conversationId:N}";
+    /// <summary>The conversation's joined connections, members "user/instance/connection" (each leased), so who watches
+    /// it is one read whoever the recipients are.</summary>
+    private RedisKey JoinedKey(Guid conversationId) => $"{Prefix}joined:{conversationId:N}";
+
+    private string Watcher(Guid userId, string connectionId) => $"{userId}/{Member(connectionId)}";
 
     private RedisKey TombstoneKey(string connectionId) => $"{Prefix}closed:{Member(connectionId)}";
 
     private RedisKey[] Keys(string connectionId, Held held) =>
-        [
-            TombstoneKey(connectionId),
-            ConnectionsKey(held.UserId),
-            OnlineKey,
-            .. held.Joined.Keys.Select(c => JoinedKey(held.UserId, c)),
-        ];
+        [TombstoneKey(connectionId), ConnectionsKey(held.UserId), OnlineKey, .. held.Joined.Keys.Select(JoinedKey)];
 
     public async Task ConnectedAsync(string connectionId, Guid userId, CancellationToken cancellationToken)
     {
@@ -122,8 +121,8 @@ public sealed partial class HubPresence
         await RunAsync(db =>
             db.ScriptEvaluateAsync(
                 Join,
-                [TombstoneKey(connectionId), JoinedKey(userId, conversationId)],
-                [Member(connectionId), Lease]
+                [TombstoneKey(connectionId), JoinedKey(conversationId)],
+                [Watcher(userId, connectionId), Lease]
             )
         );
     }
@@ -132,14 +131,22 @@ public sealed partial class HubPresence
     public async Task<bool> LeftAsync(string connectionId, Guid userId, Guid conversationId)
     {
         var had = _held.TryGetValue(connectionId, out var held) && held.Joined.TryRemove(conversationId, out _);
-        await RunAsync(db => db.SortedSetRemoveAsync(JoinedKey(userId, conversationId), Member(connectionId)));
+        await RunAsync(db => db.SortedSetRemoveAsync(JoinedKey(conversationId), Watcher(userId, connectionId)));
         return had;
     }
 
     /// <summary>Which of <paramref name="userIds"/> have a live connection that joined the conversation; null while
     /// Redis is away.</summary>
-    public Task<IReadOnlySet<Guid>?> WatchingAsync(Guid conversationId, IReadOnlyList<Guid> userIds) =>
-        AnyLiveAsync(userIds, u => JoinedKey(u, conversationId));
+    public async Task<IReadOnlySet<Guid>?> WatchingAsync(Guid conversationId, IReadOnlyList<Guid> userIds) =>
+        await WatchersAsync(conversationId) is { } watchers ? userIds.Where(watchers.Contains).ToHashSet() : null;
+
+    /// <summary>Everyone with a live connection that joined the conversation; null while Redis is away.</summary>
+    public Task<IReadOnlySet<Guid>?> WatchersAsync(Guid conversationId) =>
+        RunAsync<IReadOnlySet<Guid>?>(async db =>
+            ((RedisValue[])(await db.ScriptEvaluateAsync(LiveUsers, [JoinedKey(conversationId)]))!)
+                .Select(u => Guid.Parse(u.ToString()))
+                .ToHashSet()
+        );
 
     /// <summary>Which of <paramref name="userIds"/> have a live connection; null while Redis is away.</summary>
     public Task<IReadOnlySet<Guid>?> OnlineAsync(IReadOnlyList<Guid> userIds) => AnyLiveAsync(userIds, ConnectionsKey);

@@ -23,9 +23,9 @@ public sealed partial class HubPresence
             """;
 
     // Several connections at once. KEYS: for each connection in turn, its tombstone, the user's connections, the
-    // online users, the joined conversations (as Close's); ARGV: lease ms, then for each connection its member, user
-    // and how many KEYS are its. A closed connection (tombstone) is never renewed back; for each connection, 1 when
-    // the user was put back online.
+    // online users, the joined conversations (as Close's; their members "user/member"); ARGV: lease ms, then for each
+    // connection its member, user and how many KEYS are its. A closed connection (tombstone) is never renewed back;
+    // for each connection, 1 when the user was put back online.
     private const string Renew =
         Now
         + """
@@ -41,7 +41,7 @@ public sealed partial class HubPresence
                 renewed[c] = redis.call('ZADD', KEYS[k + 2], 'GT', now + lease, user)
                 redis.call('PEXPIRE', KEYS[k + 2], lease)
                 for i = k + 3, k + count - 1 do
-                  redis.call('ZADD', KEYS[i], now + lease, member)
+                  redis.call('ZADD', KEYS[i], now + lease, user .. '/' .. member)
                   redis.call('PEXPIRE', KEYS[i], lease)
                 end
               end
@@ -50,11 +50,13 @@ public sealed partial class HubPresence
             return renewed
             """;
 
-    // KEYS: the connection's tombstone, the conversation's joined connections of the user; ARGV: member, lease ms.
+    // KEYS: the connection's tombstone, the conversation's joined connections; ARGV: "user/member", lease ms. Leases
+    // of connections that died with their instance are dropped here (the key lives while anyone joins or renews).
     private const string Join =
         Now
         + """
             if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+            redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
             redis.call('ZADD', KEYS[2], now + tonumber(ARGV[2]), ARGV[1])
             redis.call('PEXPIRE', KEYS[2], tonumber(ARGV[2]))
             return 1
@@ -67,7 +69,7 @@ public sealed partial class HubPresence
         Now
         + """
             redis.call('SET', KEYS[1], '1', 'PX', tonumber(ARGV[2]))
-            for i = 4, #KEYS do redis.call('ZREM', KEYS[i], ARGV[1]) end
+            for i = 4, #KEYS do redis.call('ZREM', KEYS[i], ARGV[3] .. '/' .. ARGV[1]) end
             redis.call('ZREM', KEYS[2], ARGV[1])
             redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
             if redis.call('ZCARD', KEYS[2]) > 0 then return 0 end
@@ -104,6 +106,22 @@ public sealed partial class HubPresence
               live[i] = redis.call('ZCOUNT', KEYS[i], '(' .. now, '+inf') > 0 and 1 or 0
             end
             return live
+            """;
+
+    // KEYS: a conversation's joined connections ("user/instance/connection", leased); the users with a live one,
+    // each once.
+    private const string LiveUsers =
+        Now
+        + """
+            local seen, users = {}, {}
+            for _, m in ipairs(redis.call('ZRANGE', KEYS[1], '(' .. now, '+inf', 'BYSCORE')) do
+              local user = string.sub(m, 1, 36)
+              if not seen[user] then
+                seen[user] = true
+                users[#users + 1] = user
+              end
+            end
+            return users
             """;
 
     // KEYS: a sorted set of leased members; those whose lease is live.

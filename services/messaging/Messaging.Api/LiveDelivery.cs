@@ -1,4 +1,5 @@
 using Community.Messaging.Conversations;
+using Community.Messaging.Notifying;
 using Community.ServiceDefaults.RealTime;
 using StackExchange.Redis;
 
@@ -143,6 +144,20 @@ public sealed class LiveDelivery(ChatPush push, TimeProvider clock, ILogger<Live
             conversationId,
             token => push.ToJoinedAsync(conversationId, audience, target, payload, null, token)
         );
+
+    /// <summary>Notifications just committed, each to its person's connections (the list has them either
+    /// way).</summary>
+    public Task NotificationsAsync(IReadOnlyList<CreatedNotification> notifications) =>
+        notifications.Count == 0
+            ? Task.CompletedTask
+            : BoundedAsync(
+                LiveEvents.Notification.Name,
+                notifications[0].Item.SubjectId,
+                token =>
+                    Task.WhenAll(
+                        notifications.Select(n => push.ToUsersAsync([n.UserId], LiveEvents.Notification, n.Item, token))
+                    )
+            );
 
     public Task PresenceAsync(Guid userId, bool online, IReadOnlyList<Guid> audience) =>
         audience.Count == 0

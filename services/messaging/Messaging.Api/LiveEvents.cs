@@ -1,6 +1,6 @@
 using Community.Messaging.Conversations;
 using Community.Messaging.Conversations.Threads;
-using Community.Messaging.Notifications;
+using Community.Messaging.Notifying;
 using Community.ServiceDefaults.RealTime;
 
 namespace Community.Messaging;

@@ -26,6 +26,8 @@ public static class MessagingServiceExtensions
                     .AddConsumers(typeof(MessagingServiceExtensions).Assembly)
                     .FollowSessionRevocations()
                     .RequireKnownUsers()
+                    // MessageSent's notifier, until 2026-11-26: a message's notifications are written by its send.
+                    .RetireQueues("messaging-message-sent-notifier")
         );
         builder.AddRealTime();
         builder.Services.AddSingleton<ChatPush>();

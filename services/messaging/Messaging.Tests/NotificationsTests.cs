@@ -1,6 +1,7 @@
 using Community.Contracts.Events;
 using Community.Contracts.Payments;
 using MassTransit;
+using Microsoft.AspNetCore.SignalR.Client;
 
 namespace Community.Messaging.Tests;
 
@@ -29,27 +30,6 @@ public sealed class NotificationsTests(MessagingFixture fx) : IClassFixture<Mess
             ("u", userId),
             ("k", kind)
         )!;
-
-    /// <summary>Waits until the message notifier handled <paramref name="total"/> MessageSent events in all (those that
-    /// notify nobody, which leave no inbox row, included).</summary>
-    private Task MessagesHandledAsync(long total) =>
-        Eventually.TrueAsync(
-            () => Task.FromResult(fx.Consumed.Count("MessageSentNotifier") >= total),
-            $"the message notifier never reached {total} messages"
-        );
-
-    private Task<long> MessagesHandledSoFarAsync() => Task.FromResult<long>(fx.Consumed.Count("MessageSentNotifier"));
-
-    private Task<long> NotifierInboxRowsAsync() =>
-        fx.ScalarAsync<long>("SELECT count(*) FROM inbox_messages WHERE consumer LIKE '%.MessageSentNotifier'");
-
-    private async Task<long> SendAndWaitAsync(string token, string conversation, string text)
-    {
-        var before = await MessagesHandledSoFarAsync();
-        await fx.SendAsync(token, conversation, text);
-        await MessagesHandledAsync(before + 1);
-        return before + 1;
-    }
 
     [Fact]
     public async Task Each_event_tells_the_right_person_once()
@@ -162,9 +142,9 @@ public sealed class NotificationsTests(MessagingFixture fx) : IClassFixture<Mess
     {
         var (aId, a, bId, b, c) = await fx.PairAsync();
         var conversationId = Guid.Parse(c);
-        await SendAndWaitAsync(a, c, "one");
-        await SendAndWaitAsync(a, c, "two");
-        await SendAndWaitAsync(a, c, "three");
+        await fx.SendAsync(a, c, "one");
+        await fx.SendAsync(a, c, "two");
+        await fx.SendAsync(a, c, "three");
         // The sender is never told of their own messages.
         Assert.Equal(0L, await CountAsync(aId, "message_received"));
         var item = Assert.Single(await ItemsAsync(b))!;
@@ -179,20 +159,19 @@ public sealed class NotificationsTests(MessagingFixture fx) : IClassFixture<Mess
         var presence = fx.Host.Services.GetRequiredService<HubPresence>();
         await presence.ConnectedAsync("b-1", bId, CancellationToken.None);
         await presence.JoinedAsync("b-1", bId, conversationId);
-        var inboxRows = await NotifierInboxRowsAsync();
-        await SendAndWaitAsync(a, c, "while looking");
+        await fx.SendAsync(a, c, "while looking");
         Assert.Equal(3L, await CountAsync(bId, "message_received"));
-        // Nobody to tell: handled without a transaction, so without an inbox row either.
-        Assert.Equal(inboxRows, await NotifierInboxRowsAsync());
         await presence.LeftAsync("b-1", bId, conversationId);
-        await SendAndWaitAsync(a, c, "looking elsewhere");
+        await fx.SendAsync(a, c, "looking elsewhere", txn: "elsewhere");
         Assert.Equal(4L, await CountAsync(bId, "message_received"));
-        Assert.Equal(inboxRows + 1, await NotifierInboxRowsAsync());
+        // A retry of that send (its client_txn_id again) answers the first message and tells nobody again.
+        await fx.SendAsync(a, c, "looking elsewhere", txn: "elsewhere", status: 200);
+        Assert.Equal(4L, await CountAsync(bId, "message_received"));
         await presence.DisconnectedAsync("b-1", bId, CancellationToken.None);
 
         // Muted: nothing.
         await (await fx.Client.SendJson(HttpMethod.Put, $"/api/v1/conversations/{c}/mute", null, b)).AssertStatus(204);
-        await SendAndWaitAsync(a, c, "muted");
+        await fx.SendAsync(a, c, "muted");
         Assert.Equal(4L, await CountAsync(bId, "message_received"));
     }
 
@@ -220,9 +199,9 @@ public sealed class NotificationsTests(MessagingFixture fx) : IClassFixture<Mess
         );
         // The reader blocked y: y's messages never reach them as notifications; the owner still hears of them.
         await fx.BlockAsync(readerId, yId);
-        await SendAndWaitAsync(owner, thread.ToString(), "welcome");
-        await SendAndWaitAsync(x, thread.ToString(), "hi");
-        await SendAndWaitAsync(y, thread.ToString(), "hello");
+        await fx.SendAsync(owner, thread.ToString(), "welcome");
+        await fx.SendAsync(x, thread.ToString(), "hi");
+        await fx.SendAsync(y, thread.ToString(), "hello");
         var readers = Assert.Single(await ItemsAsync(reader))!;
         Assert.Equal(2, readers["count"]!.GetValue<int>());
         Assert.Equal(2, readers["actor_count"]!.GetValue<int>());
@@ -239,7 +218,7 @@ public sealed class NotificationsTests(MessagingFixture fx) : IClassFixture<Mess
         Assert.Equal(2, Assert.Single(await ItemsAsync(owner))!["count"]!.GetValue<int>());
         // A block the other way round (the sender blocked the recipient) stops it too.
         await fx.BlockAsync(xId, ownerId);
-        await SendAndWaitAsync(x, thread.ToString(), "again");
+        await fx.SendAsync(x, thread.ToString(), "again");
         Assert.Equal(2L, await CountAsync(ownerId, "message_received"));
     }
 
@@ -248,8 +227,8 @@ public sealed class NotificationsTests(MessagingFixture fx) : IClassFixture<Mess
     {
         var (_, a, bId, b, c) = await fx.PairAsync();
         var (_, stranger) = await fx.RegisteredAsync();
-        await SendAndWaitAsync(a, c, "one");
-        await SendAndWaitAsync(a, c, "two");
+        await fx.SendAsync(a, c, "one");
+        await fx.SendAsync(a, c, "two");
         await NotifiedAsync(
             new PaymentSucceeded(Guid.NewGuid(), fx.Tick(), Guid.NewGuid(), bId, "event", Guid.NewGuid(), 500, "EUR")
         );
@@ -296,7 +275,7 @@ public sealed class NotificationsTests(MessagingFixture fx) : IClassFixture<Mess
         Assert.Equal(0, after["by_kind"]!["message_received"]!.GetValue<long>());
 
         // A new message starts an unread item beside the read one; unread_only shows only unread items.
-        await SendAndWaitAsync(a, c, "three");
+        await fx.SendAsync(a, c, "three");
         var all = await ItemsAsync(b);
         Assert.Equal(4, all.Count);
         var unread = await ItemsAsync(b, "?unread_only=true");
@@ -344,6 +323,66 @@ public sealed class NotificationsTests(MessagingFixture fx) : IClassFixture<Mess
         await Assert.ThrowsAsync<TimeoutException>(() =>
             otherHub.WaitForAsync("notification", timeout: TimeSpan.FromSeconds(1))
         );
+    }
+
+    [Fact]
+    public async Task A_message_notification_is_pushed_live_to_a_recipient_elsewhere_as_it_is_listed()
+    {
+        var (aId, a, _, b, c) = await fx.PairAsync();
+        // Bob is online (a hub connection) but has not opened the conversation: told, live.
+        await using var bobHub = await ChatClient.ConnectAsync(fx.Client.BaseAddress!, b);
+        await using var aliceHub = await ChatClient.ConnectAsync(fx.Client.BaseAddress!, a);
+        var sent = await fx.SendAsync(a, c, "are you there?");
+        var pushed = (await bobHub.WaitForAsync("notification")).Arguments[0];
+        Assert.Equal("message_received", pushed.GetProperty("kind").GetString());
+        Assert.Equal(Guid.Parse(c), pushed.GetProperty("subject_id").GetGuid());
+        Assert.Equal(aId, pushed.GetProperty("actor").GetProperty("user_id").GetGuid());
+        Assert.Equal(sent["id"]!.GetValue<Guid>(), pushed.GetProperty("data").GetProperty("message_id").GetGuid());
+        var listed = Assert.Single(await ItemsAsync(b))!;
+        Assert.Equal(listed["id"]!.GetValue<Guid>(), pushed.GetProperty("id").GetGuid());
+        Assert.Equal(listed["summary"]!.GetValue<string>(), pushed.GetProperty("summary").GetString());
+        // Once bob opens the conversation, the next message arrives there and is no notification.
+        await bobHub.Connection.InvokeAsync<JsonElement>("JoinConversation", c, null);
+        await fx.SendAsync(a, c, "now you see it");
+        await bobHub.WaitForAsync("new_message");
+        Assert.Single(await ItemsAsync(b));
+        Assert.Equal(1, Assert.Single(await ItemsAsync(b))!["count"]!.GetValue<int>());
+        // The sender hears of their own message nowhere.
+        await Assert.ThrowsAsync<TimeoutException>(() =>
+            aliceHub.WaitForAsync("notification", timeout: TimeSpan.FromSeconds(1))
+        );
+    }
+
+    [Fact]
+    public async Task A_new_threads_first_message_notifies_the_groups_members_once_the_thread_is_committed()
+    {
+        var groupId = Guid.NewGuid();
+        var (ownerId, owner) = await fx.RegisteredAsync();
+        var (memberId, member) = await fx.RegisteredAsync();
+        await fx.DeliverAsync(new GroupCreated(Guid.NewGuid(), fx.Tick(), groupId, ownerId, "Climbers", "public"));
+        await fx.DeliverAsync(new GroupMemberJoined(Guid.NewGuid(), fx.Tick(), groupId, memberId));
+        await using var memberHub = await ChatClient.ConnectAsync(fx.Client.BaseAddress!, member);
+        var thread = await (
+            await fx.Client.PostJson(
+                "/api/v1/threads",
+                new
+                {
+                    group_id = groupId,
+                    title = "Bouldering tonight",
+                    text = "Who is in?",
+                    tags = Array.Empty<string>(),
+                },
+                owner
+            )
+        ).AssertStatus(201);
+        var threadId = thread["id"]!.GetValue<Guid>();
+        var pushed = (await memberHub.WaitForAsync("notification")).Arguments[0];
+        Assert.Equal("message_received", pushed.GetProperty("kind").GetString());
+        Assert.Equal(threadId, pushed.GetProperty("subject_id").GetGuid());
+        Assert.Equal("thread", pushed.GetProperty("data").GetProperty("conversation_kind").GetString());
+        var listed = Assert.Single(await ItemsAsync(member))!;
+        Assert.Equal(listed["id"]!.GetValue<Guid>(), pushed.GetProperty("id").GetGuid());
+        Assert.Equal(0L, await CountAsync(ownerId, "message_received"));
     }
 
     [Fact]

@@ -105,5 +105,11 @@ public sealed record SendMessage(
     public static SendMessage Example => new("See you at the trailhead at 6!", null, null, "a6f1c2d4-0001");
 }
 
-/// <summary>The message a send made, or found when its client_txn_id was sent before (Created false).</summary>
-public sealed record SendOutcome(MessageDto Message, bool Created);
+/// <summary>The message a send made, or found when its client_txn_id was sent before (Created false), and the
+/// notifications it made (pushed by the send, or by the caller whose transaction it joined once that
+/// commits).</summary>
+public sealed record SendOutcome(
+    MessageDto Message,
+    bool Created,
+    IReadOnlyList<Notifying.CreatedNotification> Notified
+);

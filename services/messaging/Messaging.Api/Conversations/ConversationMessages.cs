@@ -1,4 +1,5 @@
 using Community.Contracts.Messaging;
+using Community.Messaging.Notifying;
 using Community.ServiceDefaults.Blobs;
 using Community.ServiceDefaults.Messaging;
 using Npgsql;
@@ -19,6 +20,7 @@ public sealed class ConversationMessages(
     LiveDelivery live,
     ConversationTyping typing,
     OutboxSignal outbox,
+    HubPresence presence,
     ILogger<ConversationMessages> logger
 )
 {
@@ -32,7 +34,9 @@ public sealed class ConversationMessages(
     /// <summary>
     /// Posts a message, numbered by the database under the conversation's row lock. Idempotent per (sender,
     /// client_txn_id): a retry, also one racing the first attempt, returns the first attempt's message with Created
-    /// false.
+    /// false. A recipient who does not have the conversation open is notified in the same statement (none of their
+    /// connections joined it: Redis, <see cref="HubPresence"/>; while it is away nobody counts as watching, so
+    /// everyone is told); never in a muted conversation, never across a block.
     /// </summary>
     public async Task<SendOutcome> SendAsync(
         Guid conversationId,
@@ -42,6 +46,8 @@ public sealed class ConversationMessages(
         CancellationToken cancellationToken
     )
     {
+        // Who has the conversation open, asked of Redis while the database answers who may send.
+        var watching = presence.WatchersAsync(conversationId);
         var access = await ConversationAccess.OpenAsync(db, conversationId, senderId, cancellationToken);
         var errors = new ValidationErrors();
         var attachmentIds = input.Attachments ?? [];
@@ -67,7 +73,7 @@ public sealed class ConversationMessages(
             (access.SendRefusal is not null || inCallersTransaction)
             && await FindSentAsync(senderId, txn, conversationId, cancellationToken) is { } earlier
         )
-            return new(earlier, false);
+            return new(earlier, false, []);
         access.EnsureCanSend();
         if (
             input.ReplyTo is { } replyTo
@@ -101,7 +107,22 @@ public sealed class ConversationMessages(
             senderId,
             []
         );
+        var notice = new NewNotification(
+            Guid.Empty,
+            NotificationKinds.MessageReceived,
+            senderId,
+            SubjectTypes.Conversation,
+            conversationId,
+            new
+            {
+                conversation_id = conversationId,
+                conversation_kind = access.Conversation.Kind,
+                message_id = message.Id,
+            }
+        );
+        var noticeData = NotificationStore.DataOf(notice);
         IReadOnlyList<Guid> recipients;
+        IReadOnlyList<CreatedNotification> notified;
         UserRef sender;
         // The statement is atomic on its own: a plain message needs no transaction (no BEGIN, no COMMIT round trip).
         // Attachments are claimed in one with it; a caller's transaction is joined (a new thread posts its first
@@ -115,7 +136,14 @@ public sealed class ConversationMessages(
             MessageInsert.Outcome? written;
             try
             {
-                written = await MessageInsert.RunAsync(db, access.Conversation, message, sent, cancellationToken);
+                written = await MessageInsert.RunAsync(
+                    db,
+                    access.Conversation,
+                    message,
+                    sent,
+                    new(notice, noticeData, await watching ?? new HashSet<Guid>()),
+                    cancellationToken
+                );
             }
             catch (PostgresException e)
                 when (e.SqlState == PostgresErrorCodes.UniqueViolation
@@ -140,12 +168,30 @@ public sealed class ConversationMessages(
                         ?? throw new InvalidOperationException(
                             $"client_txn_id {txn} of {senderId} conflicted but its message cannot be read."
                         ),
-                    false
+                    false,
+                    []
                 );
             }
             message.Seq = seq;
             recipients = written.Recipients;
             sender = written.Sender(senderId);
+            notified =
+            [
+                .. written.NotifiedIds.Zip(
+                    written.NotifiedUsers,
+                    (id, user) =>
+                        NotificationStore.Created(
+                            notice with
+                            {
+                                UserId = user,
+                            },
+                            id,
+                            sender.DisplayName ?? sender.Username,
+                            noticeData,
+                            now
+                        )
+                ),
+            ];
             if (attachmentIds.Count > 0)
             {
                 var ids = attachmentIds.ToList();
@@ -190,10 +236,13 @@ public sealed class ConversationMessages(
         // Inside a caller's transaction nothing is committed yet: the caller announces what it made after its commit.
         if (!inCallersTransaction)
         {
-            await live.MessageAsync(LiveEvents.NewMessage, dto, senderId, recipients, originConnectionId);
+            await Task.WhenAll(
+                live.MessageAsync(LiveEvents.NewMessage, dto, senderId, recipients, originConnectionId),
+                live.NotificationsAsync(notified)
+            );
             await typing.SentAsync(db, conversationId, senderId, recipients, cancellationToken);
         }
-        return new(dto, true);
+        return new(dto, true, notified);
     }
 
     private const string TxnUsed = "client_txn_id was already used.";

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Community.Contracts.Messaging;
+using Community.Messaging.Notifying;
 using Community.ServiceDefaults.Messaging;
 using Microsoft.EntityFrameworkCore.Storage;
 using Npgsql;
@@ -25,12 +26,19 @@ public static class MessageInsert
         Guid[] Recipients,
         string? Username,
         string? DisplayName,
-        bool SenderDeleted
+        bool SenderDeleted,
+        Guid[] NotifiedIds,
+        Guid[] NotifiedUsers
     )
     {
         public UserRef Sender(Guid senderId) =>
             SenderDeleted ? new(senderId, null, null) : new(senderId, Username, DisplayName);
     }
+
+    /// <summary>What a recipient who does not see the message arrive is told: <paramref name="Template"/> (its user
+    /// left empty) with its data as stored (<see cref="NotificationStore.DataOf"/>); <paramref name="Watching"/>, who
+    /// has the conversation open (nobody while Redis is away, so everyone is told).</summary>
+    public sealed record Notice(NewNotification Template, string Data, IReadOnlyCollection<Guid> Watching);
 
     /// <summary>The unique (sender_id, client_txn_id) of messages (0002_conversations.sql): only an attempt racing
     /// the first one with the same client_txn_id, which the statement's snapshot cannot see yet, meets it; the
@@ -85,16 +93,38 @@ public static class MessageInsert
                 INSERT INTO outbox_messages (id, type, payload, occurred_at, trace_parent)
                 SELECT @event_id, @event_type, jsonb_set(@payload::jsonb, ARRAY[@key], to_jsonb(audience.ids)),
                     @now, @trace_parent
-                FROM m, audience)
+                FROM m, audience),
+            notified AS (
+                INSERT INTO notifications
+                    (id, user_id, kind, actor_id, subject_type, subject_id, group_key, data, created_at)
+                SELECT {{NotificationId}}, r.user_id, @n_kind, @sender, @n_subject, @c, @n_group, @n_data::jsonb, @now
+                FROM m, audience, unnest(audience.ids) AS r(user_id)
+                WHERE r.user_id <> ALL (@watching)
+                  AND NOT EXISTS (SELECT 1 FROM conversation_members cm
+                                  WHERE cm.conversation_id = @c AND cm.user_id = r.user_id
+                                    AND (cm.muted OR NOT cm.active))
+                RETURNING id, user_id)
             SELECT (SELECT last_seq FROM claimed), (SELECT seq FROM m), EXISTS (SELECT 1 FROM earlier), audience.ids,
-                u.username, u.display_name, u.deleted_at IS NOT NULL
+                u.username, u.display_name, u.deleted_at IS NOT NULL,
+                (SELECT coalesce(array_agg(n.id ORDER BY n.id), '{}') FROM notified n),
+                (SELECT coalesce(array_agg(n.user_id ORDER BY n.id), '{}') FROM notified n)
             FROM audience LEFT JOIN user_profiles u ON u.user_id = @sender
             """;
+
+    // A recipient's notification of the message: the message's id (its time and the instance's order of ids, so
+    // notifications sort as their messages do) with the rest from a hash of the message and the recipient (unique
+    // between a message's recipients).
+    private const string NotificationId = """
+        encode(overlay(uuid_send(@id) PLACING substring(decode(md5(@id::text || r.user_id::text), 'hex') FROM 1 FOR 7)
+                       FROM 10 FOR 7), 'hex')::uuid
+        """;
 
     private static readonly Dictionary<string, string> Statements = OwnRead.Keys.ToDictionary(k => k, Statement);
 
     /// <summary>Runs the statement in <paramref name="db"/>'s current transaction, or on its own when there is none.
-    /// <paramref name="sent"/> is the event as published, its recipients left empty for the statement to fill. Read
+    /// <paramref name="sent"/> is the event as published, its recipients left empty for the statement to fill;
+    /// <paramref name="notice"/> the notification every recipient it does not name as watching gets, unless they
+    /// muted the conversation or left it. Read
     /// through the context's connection without EF's query pipeline (building the raw query cost more than mapping
     /// one row). A <see cref="PostgresException"/> on <see cref="TxnConstraint"/> means an attempt raced this one.
     /// </summary>
@@ -103,6 +133,7 @@ public static class MessageInsert
         Conversation conversation,
         Message message,
         MessageSent sent,
+        Notice notice,
         CancellationToken cancellationToken
     )
     {
@@ -135,6 +166,11 @@ public static class MessageInsert
                         {
                             NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text,
                         },
+                        new NpgsqlParameter("n_kind", notice.Template.Kind),
+                        new NpgsqlParameter("n_subject", notice.Template.SubjectType),
+                        new NpgsqlParameter("n_group", notice.Template.GroupKey),
+                        new NpgsqlParameter("n_data", notice.Data),
+                        new NpgsqlParameter("watching", notice.Watching.ToArray()),
                     ]
             );
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
@@ -147,7 +183,9 @@ public static class MessageInsert
                 reader.GetFieldValue<Guid[]>(3),
                 reader.IsDBNull(4) ? null : reader.GetString(4),
                 reader.IsDBNull(5) ? null : reader.GetString(5),
-                reader.GetBoolean(6)
+                reader.GetBoolean(6),
+                reader.GetFieldValue<Guid[]>(7),
+                reader.GetFieldValue<Guid[]>(8)
             );
         }
         finally

@@ -1,7 +1,7 @@
 using Community.Contracts.Events;
-using Community.Contracts.Messaging;
 using Community.Contracts.Payments;
 using Community.Contracts.Social;
+using Community.Messaging.Notifying;
 using Community.Messaging.Relations;
 using Community.ServiceDefaults.Messaging;
 using MassTransit;
@@ -11,7 +11,7 @@ namespace Community.Messaging.Notifications;
 /// <summary>
 /// An inbox consumer that records notifications for a message (once: a redelivery is skipped by the inbox) and pushes
 /// them live after the commit, so a client that fetches on the push finds them and a rolled-back attempt pushes
-/// nothing. Who is told is read before the transaction: a message that tells nobody costs no transaction.
+/// nothing. Who is told is read before the transaction: an event that tells nobody costs no transaction.
 /// </summary>
 public abstract class NotifyingConsumer<TMessage>(
     MessagingDbContext db,
@@ -373,63 +373,4 @@ public sealed class ReportResolvedNotifier(
                 }
             )
         );
-}
-
-/// <summary>
-/// A message is a notification only for a recipient who would not see it arrive: none of their hub connections joined
-/// the conversation (offline people have no connection at all; Redis knows, <see cref="HubPresence"/>; while it is away
-/// nobody counts as watching, so everyone is told). Never for a muted conversation, never across a block.
-/// </summary>
-public sealed class MessageSentNotifier(
-    MessagingDbContext db,
-    TimeProvider clock,
-    NotificationPush push,
-    HubPresence presence,
-    ILogger<MessageSentNotifier> logger
-) : NotifyingConsumer<MessageSent>(db, clock, push, logger)
-{
-    protected override async Task<IReadOnlyList<NewNotification>> NotificationsForAsync(
-        MessageSent m,
-        CancellationToken cancellationToken
-    )
-    {
-        var recipients = m.RecipientUserIds.Where(r => r != m.SenderUserId).Distinct().ToArray();
-        if (recipients.Length == 0)
-            return [];
-        var (conversationId, senderId) = (m.ConversationId, m.SenderUserId);
-        // Whoever has the conversation open sees the message live: asked first (Redis), so a conversation read by
-        // everyone costs no query. While Redis is away nobody counts as watching.
-        var watching = await presence.WatchingAsync(conversationId, recipients) ?? new HashSet<Guid>();
-        var away = recipients.Where(r => !watching.Contains(r)).ToArray();
-        if (away.Length == 0)
-            return [];
-        var reachable = await Db
-            .Database.SqlQuery<Guid>(
-                $"""
-                SELECT r AS "Value" FROM unnest({away}) AS r
-                WHERE NOT EXISTS (SELECT 1 FROM conversation_members cm
-                                  WHERE cm.conversation_id = {conversationId} AND cm.user_id = r
-                                    AND (cm.muted OR NOT cm.active))
-                  AND NOT EXISTS (SELECT 1 FROM blocks b
-                                  WHERE b.blocked AND ((b.blocker_id = r AND b.blocked_id = {senderId})
-                                                       OR (b.blocker_id = {senderId} AND b.blocked_id = r)))
-                """
-            )
-            .ToListAsync(cancellationToken);
-        return reachable
-            .Select(r => new NewNotification(
-                r,
-                NotificationKinds.MessageReceived,
-                senderId,
-                SubjectTypes.Conversation,
-                conversationId,
-                new
-                {
-                    conversation_id = conversationId,
-                    conversation_kind = m.ConversationKind,
-                    message_id = m.ChatMessageId,
-                }
-            ))
-            .ToList();
-    }
 }

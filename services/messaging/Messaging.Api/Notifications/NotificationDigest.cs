@@ -1,4 +1,5 @@
 using System.Text;
+using Community.Messaging.Notifying;
 using Community.ServiceDefaults.Mail;
 using Microsoft.Extensions.Options;
 

@@ -1,36 +1,8 @@
-using System.ComponentModel;
 using System.Globalization;
 using System.Text.Json;
-using Community.ServiceDefaults.OpenApi;
+using Community.Messaging.Notifying;
 
 namespace Community.Messaging.Notifications;
-
-public sealed record NotificationActor(
-    Guid UserId,
-    [property: Description("Their name; null for a deleted account or one messaging has not heard of.")] string? Name
-);
-
-/// <summary>One list item: a notification, or several of one kind on one subject folded together (all unread, or all
-/// read).</summary>
-public sealed record NotificationItem(
-    [property: Description("The newest notification of the item.")] Guid Id,
-    [property: Description(
-        "The item's notifications, newest first (at most 100): what PATCH /notifications/read takes."
-    )]
-        IReadOnlyList<Guid> Ids,
-    string Kind,
-    string SubjectType,
-    Guid SubjectId,
-    [property: Description("Who did it, in the newest notification; null when nobody did (a payment, a confirmation).")]
-        NotificationActor? Actor,
-    [property: Description("How many different people the folded notifications name.")] int ActorCount,
-    [property: Description("How many notifications the item folds.")] int Count,
-    [property: Description("The newest notification's details (ids, amounts, the decision...)."), JsonObjectMember]
-        JsonElement Data,
-    [property: Description("A sentence for people: \"Amira and 3 others sent you 7 messages\".")] string Summary,
-    DateTimeOffset CreatedAt,
-    DateTimeOffset? ReadAt
-);
 
 public sealed record NotificationUnreadCount(long Total, IReadOnlyDictionary<string, long> ByKind);
 

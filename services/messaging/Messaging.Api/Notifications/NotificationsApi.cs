@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Security.Claims;
+using Community.Messaging.Notifying;
 using Community.ServiceDefaults.Auth;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;

@@ -85,6 +85,7 @@ public static class ThreadsApi
         MessagingDbContext db,
         ConversationMessages messages,
         ChatPush push,
+        LiveDelivery live,
         TimeProvider clock,
         ILoggerFactory loggers,
         CancellationToken cancellationToken
@@ -105,6 +106,7 @@ public static class ThreadsApi
 
         var now = clock.GetUtcNow();
         var id = NewId.Next(now);
+        SendOutcome first;
         await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
         {
             db.Conversations.Add(
@@ -134,7 +136,7 @@ public static class ThreadsApi
             db.AddIntegrationEvent(new NewThread(Guid.CreateVersion7(now), now, id, groupId, callerId, title!));
             await db.SaveChangesAsync(cancellationToken);
             // The first message goes through the same send as every other, inside this transaction.
-            await messages.SendAsync(
+            first = await messages.SendAsync(
                 id,
                 callerId,
                 new SendMessage(body.Text, [], null, "thread-" + id.ToString("N")),
@@ -143,6 +145,8 @@ public static class ThreadsApi
             );
             await transaction.CommitAsync(cancellationToken);
         }
+        // The group's members are told of the first message (nobody can have had the thread open).
+        await live.NotificationsAsync(first.Notified);
         var thread =
             await ThreadQueries.FindAsync(db, callerId, id, cancellationToken)
             ?? throw new InvalidOperationException($"Thread {id} was just made but its author cannot see it.");

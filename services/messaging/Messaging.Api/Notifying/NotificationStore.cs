@@ -1,6 +1,7 @@
 using System.Text.Json;
+using Community.Messaging.Notifications;
 
-namespace Community.Messaging.Notifications;
+namespace Community.Messaging.Notifying;
 
 public static class NotificationKinds
 {
@@ -64,13 +65,44 @@ public sealed record NewNotification(
 /// <summary>A notification just recorded, and whose it is.</summary>
 public sealed record CreatedNotification(Guid UserId, NotificationItem Item);
 
-/// <summary>Writes notifications; the caller's transaction (an inbox consumer's) commits them.</summary>
+/// <summary>Writes notifications; the caller's transaction (an inbox consumer's) commits them. A message's are written
+/// by its send's statement (<see cref="Conversations.MessageInsert"/>), with the message.</summary>
 public static class NotificationStore
 {
     private static readonly JsonSerializerOptions DataJson = new(JsonSerializerDefaults.Web)
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
     };
+
+    /// <summary>The notification's data as stored (its small json).</summary>
+    public static string DataOf(NewNotification notification) => JsonSerializer.Serialize(notification.Data, DataJson);
+
+    /// <summary>A notification just stored as <paramref name="id"/>, as its list item (alone in it), with its
+    /// actor's name (null when unknown or deleted) and <paramref name="data"/> as <see cref="DataOf"/> made
+    /// it.</summary>
+    public static CreatedNotification Created(
+        NewNotification n,
+        Guid id,
+        string? actorName,
+        string data,
+        DateTimeOffset now
+    ) =>
+        new(
+            n.UserId,
+            NotificationQueries.Item(
+                id,
+                [id],
+                n.Kind,
+                n.SubjectType,
+                n.SubjectId,
+                n.ActorId is { } actorId ? new NotificationActor(actorId, actorName) : null,
+                n.ActorId is null ? 0 : 1,
+                1,
+                JsonDocument.Parse(data).RootElement.Clone(),
+                now,
+                null
+            )
+        );
 
     /// <summary>Inserts the notifications in one statement (ids time-ordered from <paramref name="clock"/>) and returns
     /// them as list items of one.</summary>
@@ -96,27 +128,9 @@ public static class NotificationStore
         {
             var n = notifications[i];
             var id = ids[i] = NewId.Next(now);
-            data[i] = JsonSerializer.Serialize(n.Data, DataJson);
-            var actor = n.ActorId is { } actorId
-                ? new NotificationActor(actorId, names.GetValueOrDefault(actorId))
-                : null;
+            data[i] = DataOf(n);
             created.Add(
-                new(
-                    n.UserId,
-                    NotificationQueries.Item(
-                        id,
-                        [id],
-                        n.Kind,
-                        n.SubjectType,
-                        n.SubjectId,
-                        actor,
-                        n.ActorId is null ? 0 : 1,
-                        1,
-                        JsonDocument.Parse(data[i]).RootElement.Clone(),
-                        now,
-                        null
-                    )
-                )
+                Created(n, id, n.ActorId is { } actorId ? names.GetValueOrDefault(actorId) : null, data[i], now)
             );
         }
         // One statement for all (a message to a conversation notifies every member away from it).
