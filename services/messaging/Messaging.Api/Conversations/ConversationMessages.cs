@@ -175,6 +175,8 @@ public sealed class ConversationMessages(
             message.Seq = seq;
             recipients = written.Recipients;
             sender = written.Sender(senderId);
+            // Parsed once for all of them (and only when someone is told).
+            var noticeElement = written.NotifiedIds.Length > 0 ? NotificationStore.Element(noticeData) : default;
             notified =
             [
                 .. written.NotifiedIds.Zip(
@@ -187,7 +189,7 @@ public sealed class ConversationMessages(
                             },
                             id,
                             sender.DisplayName ?? sender.Username,
-                            noticeData,
+                            noticeElement,
                             now
                         )
                 ),

@@ -77,14 +77,20 @@ public static class NotificationStore
     /// <summary>The notification's data as stored (its small json).</summary>
     public static string DataOf(NewNotification notification) => JsonSerializer.Serialize(notification.Data, DataJson);
 
+    /// <summary>Stored data (<see cref="DataOf"/>) as the list item carries it.</summary>
+    public static JsonElement Element(string data)
+    {
+        using var document = JsonDocument.Parse(data);
+        return document.RootElement.Clone();
+    }
+
     /// <summary>A notification just stored as <paramref name="id"/>, as its list item (alone in it), with its
-    /// actor's name (null when unknown or deleted) and <paramref name="data"/> as <see cref="DataOf"/> made
-    /// it.</summary>
+    /// actor's name (null when unknown or deleted) and its data (<see cref="Element"/>).</summary>
     public static CreatedNotification Created(
         NewNotification n,
         Guid id,
         string? actorName,
-        string data,
+        JsonElement data,
         DateTimeOffset now
     ) =>
         new(
@@ -98,7 +104,7 @@ public static class NotificationStore
                 n.ActorId is { } actorId ? new NotificationActor(actorId, actorName) : null,
                 n.ActorId is null ? 0 : 1,
                 1,
-                JsonDocument.Parse(data).RootElement.Clone(),
+                data,
                 now,
                 null
             )
@@ -129,9 +135,8 @@ public static class NotificationStore
             var n = notifications[i];
             var id = ids[i] = NewId.Next(now);
             data[i] = DataOf(n);
-            created.Add(
-                Created(n, id, n.ActorId is { } actorId ? names.GetValueOrDefault(actorId) : null, data[i], now)
-            );
+            var actorName = n.ActorId is { } actorId ? names.GetValueOrDefault(actorId) : null;
+            created.Add(Created(n, id, actorName, Element(data[i]), now));
         }
         // One statement for all (a message to a conversation notifies every member away from it).
         var users = notifications.Select(n => n.UserId).ToArray();
