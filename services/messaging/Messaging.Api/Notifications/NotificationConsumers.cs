@@ -16,7 +16,7 @@ namespace Community.Messaging.Notifications;
 public abstract class NotifyingConsumer<TMessage>(
     MessagingDbContext db,
     TimeProvider clock,
-    NotificationPush push,
+    LiveDelivery live,
     ILogger logger
 ) : IdempotentConsumer<TMessage, MessagingDbContext>(db, logger)
     where TMessage : class
@@ -36,7 +36,7 @@ public abstract class NotifyingConsumer<TMessage>(
     protected sealed override Task AfterCommitAsync(
         ConsumeContext<TMessage> context,
         CancellationToken cancellationToken
-    ) => push.SendAsync(_created, cancellationToken);
+    ) => live.NotificationsAsync(_created);
 
     protected sealed override async Task HandleAsync(
         ConsumeContext<TMessage> context,
@@ -56,9 +56,9 @@ public abstract class NotifyingConsumer<TMessage>(
 public sealed class ConnectionRequestedNotifier(
     MessagingDbContext db,
     TimeProvider clock,
-    NotificationPush push,
+    LiveDelivery live,
     ILogger<ConnectionRequestedNotifier> logger
-) : NotifyingConsumer<ConnectionRequested>(db, clock, push, logger)
+) : NotifyingConsumer<ConnectionRequested>(db, clock, live, logger)
 {
     protected override Task<IReadOnlyList<NewNotification>> NotificationsForAsync(
         ConnectionRequested m,
@@ -79,9 +79,9 @@ public sealed class ConnectionRequestedNotifier(
 public sealed class ConnectionAcceptedNotifier(
     MessagingDbContext db,
     TimeProvider clock,
-    NotificationPush push,
+    LiveDelivery live,
     ILogger<ConnectionAcceptedNotifier> logger
-) : NotifyingConsumer<ConnectionAccepted>(db, clock, push, logger)
+) : NotifyingConsumer<ConnectionAccepted>(db, clock, live, logger)
 {
     protected override Task<IReadOnlyList<NewNotification>> NotificationsForAsync(
         ConnectionAccepted m,
@@ -104,9 +104,9 @@ public sealed class ConnectionAcceptedNotifier(
 public sealed class GroupJoinRequestedNotifier(
     MessagingDbContext db,
     TimeProvider clock,
-    NotificationPush push,
+    LiveDelivery live,
     ILogger<GroupJoinRequestedNotifier> logger
-) : NotifyingConsumer<GroupJoinRequested>(db, clock, push, logger)
+) : NotifyingConsumer<GroupJoinRequested>(db, clock, live, logger)
 {
     protected override async Task<IReadOnlyList<NewNotification>> NotificationsForAsync(
         GroupJoinRequested m,
@@ -138,9 +138,9 @@ public sealed class GroupJoinRequestedNotifier(
 public sealed class GroupJoinRequestDecidedNotifier(
     MessagingDbContext db,
     TimeProvider clock,
-    NotificationPush push,
+    LiveDelivery live,
     ILogger<GroupJoinRequestDecidedNotifier> logger
-) : NotifyingConsumer<GroupJoinRequestDecided>(db, clock, push, logger)
+) : NotifyingConsumer<GroupJoinRequestDecided>(db, clock, live, logger)
 {
     protected override Task<IReadOnlyList<NewNotification>> NotificationsForAsync(
         GroupJoinRequestDecided m,
@@ -163,9 +163,9 @@ public sealed class GroupJoinRequestDecidedNotifier(
 public sealed class RegistrationConfirmedNotifier(
     MessagingDbContext db,
     TimeProvider clock,
-    NotificationPush push,
+    LiveDelivery live,
     ILogger<RegistrationConfirmedNotifier> logger
-) : NotifyingConsumer<RegistrationConfirmed>(db, clock, push, logger)
+) : NotifyingConsumer<RegistrationConfirmed>(db, clock, live, logger)
 {
     protected override async Task<IReadOnlyList<NewNotification>> NotificationsForAsync(
         RegistrationConfirmed m,
@@ -207,9 +207,9 @@ public sealed class RegistrationConfirmedNotifier(
 public sealed class RsvpCancelledNotifier(
     MessagingDbContext db,
     TimeProvider clock,
-    NotificationPush push,
+    LiveDelivery live,
     ILogger<RsvpCancelledNotifier> logger
-) : NotifyingConsumer<RsvpCancelled>(db, clock, push, logger)
+) : NotifyingConsumer<RsvpCancelled>(db, clock, live, logger)
 {
     protected override async Task<IReadOnlyList<NewNotification>> NotificationsForAsync(
         RsvpCancelled m,
@@ -262,9 +262,9 @@ internal static class Organizers
 public sealed class PaymentSucceededNotifier(
     MessagingDbContext db,
     TimeProvider clock,
-    NotificationPush push,
+    LiveDelivery live,
     ILogger<PaymentSucceededNotifier> logger
-) : NotifyingConsumer<PaymentSucceeded>(db, clock, push, logger)
+) : NotifyingConsumer<PaymentSucceeded>(db, clock, live, logger)
 {
     protected override Task<IReadOnlyList<NewNotification>> NotificationsForAsync(
         PaymentSucceeded m,
@@ -293,9 +293,9 @@ public sealed class PaymentSucceededNotifier(
 public sealed class PaymentRefundFailedNotifier(
     MessagingDbContext db,
     TimeProvider clock,
-    NotificationPush push,
+    LiveDelivery live,
     ILogger<PaymentRefundFailedNotifier> logger
-) : NotifyingConsumer<PaymentRefundFailed>(db, clock, push, logger)
+) : NotifyingConsumer<PaymentRefundFailed>(db, clock, live, logger)
 {
     protected override Task<IReadOnlyList<NewNotification>> NotificationsForAsync(
         PaymentRefundFailed m,
@@ -323,9 +323,9 @@ public sealed class PaymentRefundFailedNotifier(
 public sealed class CourseEnrolledNotifier(
     MessagingDbContext db,
     TimeProvider clock,
-    NotificationPush push,
+    LiveDelivery live,
     ILogger<CourseEnrolledNotifier> logger
-) : NotifyingConsumer<CourseEnrolled>(db, clock, push, logger)
+) : NotifyingConsumer<CourseEnrolled>(db, clock, live, logger)
 {
     protected override Task<IReadOnlyList<NewNotification>> NotificationsForAsync(
         CourseEnrolled m,
@@ -348,9 +348,9 @@ public sealed class CourseEnrolledNotifier(
 public sealed class ReportResolvedNotifier(
     MessagingDbContext db,
     TimeProvider clock,
-    NotificationPush push,
+    LiveDelivery live,
     ILogger<ReportResolvedNotifier> logger
-) : NotifyingConsumer<ReportResolved>(db, clock, push, logger)
+) : NotifyingConsumer<ReportResolved>(db, clock, live, logger)
 {
     protected override Task<IReadOnlyList<NewNotification>> NotificationsForAsync(
         ReportResolved m,

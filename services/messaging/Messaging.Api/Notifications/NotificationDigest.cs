@@ -1,5 +1,4 @@
 using System.Text;
-using Community.Messaging.Notifying;
 using Community.ServiceDefaults.Mail;
 using Microsoft.Extensions.Options;
 
@@ -181,10 +180,9 @@ public sealed class NotificationDigest(
 
 public static class NotificationsSetup
 {
-    /// <summary>The live push, and the digest with its e-mail sender when Notifications:Digest:Enabled.</summary>
+    /// <summary>The digest with its e-mail sender when Notifications:Digest:Enabled.</summary>
     public static IHostApplicationBuilder AddNotifications(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddSingleton<NotificationPush>();
         builder
             .Services.AddOptions<DigestOptions>()
             .Bind(builder.Configuration.GetSection(DigestOptions.Section))

@@ -159,33 +159,3 @@ public static class NotificationStore
         return created;
     }
 }
-
-/// <summary>
-/// Pushes new notifications to their people's hub connections. A push is a courtesy (the list has them), so a slow or
-/// failing backplane never fails the consumer that recorded them: the wait is bounded and a failure is logged.
-/// </summary>
-public sealed class NotificationPush(ChatPush push, ILogger<NotificationPush> logger)
-{
-    public static readonly TimeSpan MaxWait = TimeSpan.FromSeconds(2);
-
-    public async Task SendAsync(IReadOnlyList<CreatedNotification> notifications, CancellationToken cancellationToken)
-    {
-        foreach (var (userId, item) in notifications)
-        {
-            try
-            {
-                await push.ToUsersAsync([userId], LiveEvents.Notification, item, cancellationToken)
-                    .WaitAsync(MaxWait, cancellationToken);
-            }
-            catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
-            {
-                logger.LogWarning(
-                    exception,
-                    "Pushing notification {NotificationId} to {UserId} failed; it stays in their list",
-                    item.Id,
-                    userId
-                );
-            }
-        }
-    }
-}
