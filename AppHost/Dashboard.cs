@@ -654,10 +654,8 @@ internal sealed class Dashboard(
     {
         _stopping.Dispose();
         _closing.Cancel();
-        if (_listener.IsListening)
-        {
-            _listener.Stop();
-        }
+        // Close only: the managed listener's Close after a Stop removes its prefixes a second time, and that binds the
+        // port again, which throws once someone else holds it (and holds it meanwhile when nobody does).
         _listener.Close();
         _closing.Dispose();
     }
