@@ -30,6 +30,21 @@ public sealed class RealTimeOptions
     /// <summary>Calls one user may make at once over all their connections (the shared bucket's size).</summary>
     public int UserBurst { get; set; } = 40;
 
+    /// <summary>
+    /// Calls of a user's budget an instance takes at once when it must ask Redis and the budget is more than half full,
+    /// so the user's next calls on that instance start without a round trip. The leased calls count against the
+    /// budget until spent or <see cref="UserCallLeaseTime"/> ends, so no user makes more calls than the budget allows;
+    /// a user spending their whole burst over several instances may be refused while another instance still holds a
+    /// few of their leased calls (at most this many less one). 1 asks Redis on every call.
+    /// </summary>
+    public int UserCallLease { get; set; } = 4;
+
+    /// <summary>
+    /// How long an instance may spend the calls it leased; those left unspent then are dropped (the budget refills at
+    /// <see cref="UserCallsPerSecond"/> as ever).
+    /// </summary>
+    public TimeSpan UserCallLeaseTime { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Hub connections one user may hold open at once, over every instance.</summary>
     public int MaxConnectionsPerUser { get; set; } = 10;
 

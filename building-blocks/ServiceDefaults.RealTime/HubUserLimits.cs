@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Security.Cryptography;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
@@ -7,9 +8,11 @@ namespace Community.ServiceDefaults.RealTime;
 
 /// <summary>
 /// A user's hub limits shared by all their connections on every instance, kept in Redis: a token bucket of calls
-/// and a set of open connections (each with a lease the owning instance renews, so a killed instance's connections
-/// age out). Scripts run atomically on Redis's clock. While Redis is unreachable every check passes (fail open:
-/// chat goes on with the per-connection limits), with one warning, until Redis answers again.
+/// (an instance that asks takes a few at once while it is more than half full, so the user's next calls there start
+/// without a round trip; see <see cref="RealTimeOptions.UserCallLease"/>) and a set of open connections (each with
+/// a lease the owning instance renews, so a killed instance's connections age out). Scripts run atomically on Redis's
+/// clock. While Redis is unreachable every check passes (fail open: chat goes on with the per-connection limits and
+/// the calls already leased), with one warning, until Redis answers again.
 /// </summary>
 public sealed class HubUserLimits
 {
@@ -20,23 +23,53 @@ public sealed class HubUserLimits
 
         """;
 
-    // KEYS[1]: the user's bucket (tokens, refilled at in ms); ARGV: rate per second, burst.
-    private const string TakeCall =
+    // KEYS[1]: the user's bucket: its tokens, when they were refilled (ms), and each lease of calls to an instance
+    // ("l:" and its id: "count:end ms"). ARGV: rate per second, burst, most calls to take, lease in ms, lease id.
+    // A lease's calls count against the bucket until it ends (spent or not), so the tokens left and the calls leased
+    // never add up to more than the burst: no instance's calls take the user over it. Calls are leased only from the
+    // top half of the bucket, so a user near their limit is counted call by call, here.
+    private const string TakeCalls =
         Now
         + """
             local rate = tonumber(ARGV[1])
             local burst = tonumber(ARGV[2])
-            local state = redis.call('HMGET', KEYS[1], 'tokens', 'at')
-            local tokens = tonumber(state[1]) or burst
-            local at = tonumber(state[2]) or now
-            tokens = math.min(burst, tokens + math.max(0, now - at) * rate / 1000)
+            local state = redis.call('HGETALL', KEYS[1])
+            local tokens = burst
+            local at = now
+            local leased = 0
+            local ended = {}
+            for i = 1, #state, 2 do
+              local field = state[i]
+              if field == 'tokens' then
+                tokens = tonumber(state[i + 1])
+              elseif field == 'at' then
+                at = tonumber(state[i + 1])
+              else
+                local count, ends = string.match(state[i + 1], '(%d+):(%d+)')
+                if tonumber(ends) <= now then
+                  ended[#ended + 1] = field
+                else
+                  leased = leased + tonumber(count)
+                end
+              end
+            end
+            if #ended > 0 then
+              redis.call('HDEL', KEYS[1], unpack(ended))
+            end
+            tokens = math.min(burst - leased, tokens + math.max(0, now - at) * rate / 1000)
             local taken = 0
             if tokens >= 1 then
               tokens = tokens - 1
               taken = 1
+              local extra = math.min(tonumber(ARGV[3]) - 1, math.floor(tokens - burst / 2))
+              if extra > 0 then
+                tokens = tokens - extra
+                taken = taken + extra
+                redis.call('HSET', KEYS[1], 'l:' .. ARGV[5], extra .. ':' .. (now + tonumber(ARGV[4])))
+              end
             end
             redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', tostring(now))
-            redis.call('PEXPIRE', KEYS[1], math.ceil(burst * 1000 / rate) + 1000)
+            redis.call('PEXPIRE', KEYS[1], math.max(math.ceil(burst * 1000 / rate), tonumber(ARGV[4])) + 1000)
             return taken
             """;
 
@@ -77,6 +110,7 @@ public sealed class HubUserLimits
     private readonly ILogger<HubUserLimits> _logger;
     private readonly RealTimeRedisConnection _redis;
     private readonly ConcurrentDictionary<string, RedisKey> _leases = new();
+    private readonly ConcurrentDictionary<string, HeldCalls> _leasedCalls = new();
     private readonly RedisFallback _fallback;
 
     public HubUserLimits(
@@ -101,20 +135,119 @@ public sealed class HubUserLimits
 
     /// <summary>
     /// Takes one call from the user's bucket; false when the user is over
-    /// <see cref="RealTimeOptions.UserCallsPerSecond"/>.
+    /// <see cref="RealTimeOptions.UserCallsPerSecond"/>. A call on calls this instance holds a lease of needs no round
+    /// trip; one that needs a round trip takes up to <see cref="RealTimeOptions.UserCallLease"/> calls at once.
     /// </summary>
-    public Task<bool> TryTakeCallAsync(string hub, string userId)
+    public async Task<bool> TryTakeCallAsync(string hub, string userId)
     {
+        var key = Key(hub, userId, "calls");
+        if (TryTakeLeased(key))
+            return true;
         var limits = _options.Value;
-        return RunAsync(
-            db =>
-                db.ScriptEvaluateAsync(
-                    TakeCall,
-                    [Key(hub, userId, "calls")],
-                    [limits.UserCallsPerSecond, limits.UserBurst]
-                ),
-            fallback: true
+        var leaseId = Convert.ToHexString(RandomNumberGenerator.GetBytes(8));
+        var leaseMs = (long)limits.UserCallLeaseTime.TotalMilliseconds;
+        // Read before the script runs, so the lease ends here no later than Redis's own end for it.
+        var started = Environment.TickCount64;
+        var taken = await _fallback.RunAsync(
+            async () =>
+                (long)
+                    await (await _redis.DatabaseAsync()).ScriptEvaluateAsync(
+                        TakeCalls,
+                        [key],
+                        [limits.UserCallsPerSecond, limits.UserBurst, limits.UserCallLease, leaseMs, leaseId]
+                    ),
+            fallback: 1L
         );
+        if (taken > 1)
+            Hold(key, new LeasedCalls(leaseId, (int)taken - 1, started + leaseMs - leaseMs / 10));
+        // Refused: calls a concurrent call of the same user leased meanwhile still serve this one.
+        return taken > 0 || TryTakeLeased(key);
+    }
+
+    /// <summary>The users whose leased calls this instance holds.</summary>
+    public int LeasedCallUsers => _leasedCalls.Count;
+
+    /// <summary>Forgets the leases of calls that ended unspent (Redis has dropped them on its side).</summary>
+    public void ForgetEndedCallLeases()
+    {
+        var now = Environment.TickCount64;
+        foreach (var (key, held) in _leasedCalls)
+            lock (held)
+            {
+                held.Leases.RemoveAll(l => l.Ends <= now);
+                if (held.Leases.Count == 0)
+                    Forget(key, held);
+            }
+    }
+
+    private bool TryTakeLeased(string key)
+    {
+        if (!_leasedCalls.TryGetValue(key, out var held))
+            return false;
+        LeasedCalls? spent = null;
+        lock (held)
+        {
+            var now = Environment.TickCount64;
+            held.Leases.RemoveAll(l => l.Ends <= now);
+            var lease = held.Leases.FirstOrDefault();
+            if (lease is not null && --lease.Left == 0)
+            {
+                held.Leases.Remove(lease);
+                spent = lease;
+            }
+            if (held.Leases.Count == 0)
+                Forget(key, held);
+            if (lease is null)
+                return false;
+        }
+        // Spent: no longer counted against the bucket's refill, off the call's path.
+        if (spent is not null)
+            _ = _fallback.RunAsync(
+                async () => await (await _redis.DatabaseAsync()).HashDeleteAsync(key, "l:" + spent.Id),
+                fallback: false
+            );
+        return true;
+    }
+
+    private void Hold(string key, LeasedCalls lease)
+    {
+        while (true)
+        {
+            var held = _leasedCalls.GetOrAdd(key, _ => new HeldCalls());
+            lock (held)
+            {
+                if (held.Forgotten)
+                    continue;
+                held.Leases.Add(lease);
+                return;
+            }
+        }
+    }
+
+    // Under held's lock.
+    private void Forget(string key, HeldCalls held)
+    {
+        held.Forgotten = true;
+        _leasedCalls.TryRemove(new KeyValuePair<string, HeldCalls>(key, held));
+    }
+
+    /// <summary>One user's calls leased to this instance (a lock of its own).</summary>
+    private sealed class HeldCalls
+    {
+        public List<LeasedCalls> Leases { get; } = [];
+
+        /// <summary>Removed from the map: a new lease goes to a new one.</summary>
+        public bool Forgotten { get; set; }
+    }
+
+    /// <summary>Calls taken from the user's bucket and not yet spent, usable until <see cref="Ends"/>.</summary>
+    private sealed class LeasedCalls(string id, int left, long ends)
+    {
+        public string Id { get; } = id;
+        public int Left { get; set; } = left;
+
+        /// <summary>On <see cref="Environment.TickCount64"/>'s clock, a tenth of the lease before Redis's.</summary>
+        public long Ends { get; } = ends;
     }
 
     /// <summary>
@@ -192,7 +325,7 @@ public sealed class HubUserLimits
         );
     }
 
-    private RedisKey Key(string hub, string userId, string what) =>
+    private string Key(string hub, string userId, string what) =>
         $"{_options.Value.RedisKeyPrefix}{hub}:{userId}:{what}";
 
     private Task<bool> RunAsync(Func<IDatabase, Task<RedisResult>> script, bool fallback) =>
@@ -219,6 +352,9 @@ internal sealed class HubConnectionLeases(HubUserLimits limits, IOptions<RealTim
         var slices = new RenewalSlices(options.Value.ConnectionLease / 3);
         using var timer = new PeriodicTimer(slices.Tick);
         for (long tick = 0; await timer.WaitForNextTickAsync(stoppingToken); tick++)
+        {
             await limits.RenewLeasesAsync(slices, tick);
+            limits.ForgetEndedCallLeases();
+        }
     }
 }

@@ -44,9 +44,11 @@ public static class RealTimeSetup
                     o.UserCallsPerSecond > 0
                     && o.UserBurst >= 1
                     && o.MaxConnectionsPerUser >= 1
-                    && o.ConnectionLease >= TimeSpan.FromSeconds(3),
-                $"{RealTimeOptions.Section}: UserCallsPerSecond, UserBurst and MaxConnectionsPerUser must be positive, "
-                    + "ConnectionLease at least 3 seconds."
+                    && o.ConnectionLease >= TimeSpan.FromSeconds(3)
+                    && o.UserCallLease >= 1
+                    && o.UserCallLeaseTime >= TimeSpan.FromSeconds(1),
+                $"{RealTimeOptions.Section}: UserCallsPerSecond, UserBurst, MaxConnectionsPerUser and UserCallLease "
+                    + "must be positive, ConnectionLease at least 3 seconds, UserCallLeaseTime at least 1 second."
             )
             .ValidateOnStart();
         var redis =

@@ -9,7 +9,8 @@ namespace Community.ServiceDefaults.Tests.RealTime;
 
 /// <summary>
 /// Two instances of a hub service sharing one vhost and one Redis key prefix, with per-connection limits that never
-/// bind, a user budget of 6 calls (refilled at one per 5 s) and at most 3 connections per user.
+/// bind, a user budget of 6 calls (refilled at one per 5 s; up to 4 taken at once, leased to an instance for 2 s) and
+/// at most 3 connections per user.
 /// </summary>
 public sealed class UserLimitedHubsFixture : TwoHubInstances
 {
@@ -27,6 +28,8 @@ public sealed class UserLimitedHubsFixture : TwoHubInstances
             ["RealTime:UserBurst"] = UserBurst.ToString(),
             ["RealTime:MaxConnectionsPerUser"] = MaxConnections.ToString(),
             ["RealTime:ConnectionLease"] = "00:00:03",
+            ["RealTime:UserCallLease"] = "4",
+            ["RealTime:UserCallLeaseTime"] = "00:00:02",
         };
 }
 
@@ -98,6 +101,83 @@ public sealed class UserLimitTests(UserLimitedHubsFixture fx, ITestOutputHelper 
         await Assert.ThrowsAsync<HubException>(() => Echo(connections[0]));
         await Assert.ThrowsAsync<HubException>(() => Echo(connections[1]));
         Assert.Equal("ping", await Echo(await Connect(fx.Second, Guid.NewGuid())));
+    }
+
+    [Fact]
+    public async Task Leased_calls_are_spent_on_their_instance_after_the_other_is_refused_and_no_more_than_the_budget()
+    {
+        var user = Guid.NewGuid();
+        var (first, second) = (await Connect(fx.First, user), await Connect(fx.Second, user));
+
+        // The first call finds the budget full: it takes itself and two more (the top half of the 6 less one).
+        Assert.Equal("ping", await Echo(first));
+        var passedOnSecond = 0;
+        for (var i = 0; i < UserLimitedHubsFixture.UserBurst; i++)
+        {
+            try
+            {
+                await Echo(second);
+                passedOnSecond++;
+            }
+            catch (HubException) { }
+        }
+
+        Assert.Equal(UserLimitedHubsFixture.UserBurst - 3, passedOnSecond);
+        Assert.Equal("ping", await Echo(first));
+        Assert.Equal("ping", await Echo(first));
+        var refused = await Assert.ThrowsAsync<HubException>(() => Echo(first));
+        Assert.Contains("over all your connections", refused.Message);
+    }
+
+    [Fact]
+    public async Task Calls_a_lease_left_unspent_are_not_spent_after_it_ends()
+    {
+        var user = Guid.NewGuid();
+        var (first, second) = (await Connect(fx.First, user), await Connect(fx.Second, user));
+        Assert.Equal("ping", await Echo(first));
+
+        await Task.Delay(TimeSpan.FromSeconds(2.5));
+
+        for (var i = 0; i < UserLimitedHubsFixture.UserBurst - 3; i++)
+            Assert.Equal("ping", await Echo(second));
+        await Assert.ThrowsAsync<HubException>(() => Echo(second));
+        await Assert.ThrowsAsync<HubException>(() => Echo(first));
+    }
+
+    [Fact]
+    public async Task A_users_calls_at_once_on_both_instances_never_pass_more_than_the_budget()
+    {
+        var user = Guid.NewGuid();
+        LiveConnection[] connections =
+        [
+            await Connect(fx.First, user),
+            await Connect(fx.Second, user),
+            await Connect(fx.First, user),
+        ];
+        var started = TimeProvider.System.GetTimestamp();
+
+        var results = await Task.WhenAll(
+            Enumerable
+                .Range(0, 60)
+                .Select(async i =>
+                {
+                    try
+                    {
+                        await Echo(connections[i % connections.Length]);
+                        return true;
+                    }
+                    catch (HubException)
+                    {
+                        return false;
+                    }
+                })
+        );
+
+        // The budget, and what it refilled (one a 5 s) while the calls ran.
+        var refilled = (int)(TimeProvider.System.GetElapsedTime(started).TotalSeconds / 5);
+        var passed = results.Count(r => r);
+        output.WriteLine($"{passed} of {results.Length} passed, {refilled} refilled");
+        Assert.InRange(passed, 1, UserLimitedHubsFixture.UserBurst + refilled);
     }
 
     [Fact]
