@@ -32,7 +32,34 @@ public sealed class ChatHub(
     /// <summary>The hub's AsyncAPI document, at the same path here and at the gateway.</summary>
     public const string AsyncApiPath = "/asyncapi/messaging.json";
 
+    // The event chats this connection joined: only those can announce user_left when it leaves or closes, so a
+    // connection that joined none (most) closes without a query.
+    private static readonly object EventChatsKey = new();
+
     private Guid UserId => Context.User!.UserId();
+
+    private HashSet<Guid> JoinedEventChats
+    {
+        get
+        {
+            lock (Context.Items)
+            {
+                if (Context.Items.TryGetValue(EventChatsKey, out var kept))
+                    return (HashSet<Guid>)kept!;
+                var chats = new HashSet<Guid>();
+                Context.Items[EventChatsKey] = chats;
+                return chats;
+            }
+        }
+    }
+
+    // Under the set's lock: a connection's hub calls may run at once.
+    private bool IsJoinedEventChat(Guid conversationId)
+    {
+        var chats = JoinedEventChats;
+        lock (chats)
+            return chats.Contains(conversationId);
+    }
 
     public override Task OnConnectedAsync() =>
         presence.ConnectedAsync(Context.ConnectionId, UserId, Context.ConnectionAborted);
@@ -41,8 +68,9 @@ public sealed class ChatHub(
     {
         push.RemoveConnection(Context.ConnectionId);
         var joined = await presence.DisconnectedAsync(Context.ConnectionId, UserId, CancellationToken.None);
-        if (joined.Count > 0)
-            await chatPresence.LeftAsync(db, joined, UserId, CancellationToken.None);
+        var eventChats = joined.Where(IsJoinedEventChat).ToList();
+        if (eventChats.Count > 0)
+            await chatPresence.LeftAsync(db, eventChats, UserId, CancellationToken.None);
     }
 
     /// <summary>
@@ -61,7 +89,14 @@ public sealed class ChatHub(
         if (sinceSeq < 0)
             throw new RequestValidationException("since_seq", "since_seq must be 0 or more.");
         var access = await ConversationAccess.OpenAsync(db, id, UserId, Context.ConnectionAborted);
-        var opens = access.Conversation.Kind == ConversationKinds.EventChat && await chatPresence.AwayAsync(id, UserId);
+        var eventChat = access.Conversation.Kind == ConversationKinds.EventChat;
+        var opens = eventChat && await chatPresence.AwayAsync(id, UserId);
+        if (eventChat)
+        {
+            var chats = JoinedEventChats;
+            lock (chats)
+                chats.Add(id);
+        }
         push.Add(Context.ConnectionId, ChatPush.JoinedGroup(id, UserId));
         await presence.JoinedAsync(Context.ConnectionId, UserId, access.Conversation.Id);
         if (opens)
@@ -85,7 +120,7 @@ public sealed class ChatHub(
     public async Task LeaveConversation(Guid id)
     {
         push.Remove(Context.ConnectionId, ChatPush.JoinedGroup(id, UserId));
-        if (await presence.LeftAsync(Context.ConnectionId, UserId, id))
+        if (await presence.LeftAsync(Context.ConnectionId, UserId, id) && IsJoinedEventChat(id))
             await chatPresence.LeftAsync(db, [id], UserId, Context.ConnectionAborted);
     }
 
