@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Community.Contracts;
 using Community.Messaging.Conversations;
 using Community.ServiceDefaults.RealTime;
@@ -26,6 +27,7 @@ public sealed class ChatPush : IHostedService
     private readonly IHubContext<ChatHub> _hub;
     private readonly RealTimeRedisConnection _redis;
     private readonly JsonSerializerOptions _json;
+    private readonly JsonSerializerOptions _read;
     private readonly ILogger<ChatPush> _logger;
     private readonly RedisChannel _channel;
     private readonly Lock _gate = new();
@@ -42,20 +44,26 @@ public sealed class ChatPush : IHostedService
     )
     {
         (_hub, _redis, _json, _logger) = (hub, redis, json.Value.PayloadSerializerOptions, logger);
+        _read = new JsonSerializerOptions(_json) { UnmappedMemberHandling = JsonUnmappedMemberHandling.Skip };
         // Services (and test classes) sharing one Redis never hear each other's pushes.
         _channel = RedisChannel.Literal($"{options.Value.RedisKeyPrefix}{ResourceNames.Messaging}:pushes");
     }
 
     // What crosses Redis: the payload as the hub's protocol writes it, and whom it is for (the groups of Users in
-    // Scope, but the connection Except).
+    // Scope, but the connection Except); Also, another view of it for other users in the same publish. Read with
+    // members it does not know skipped, so an instance running the version before a new member still delivers what
+    // it knows during a rollout.
     private sealed record Push<T>(
         PushGroupKind Kind,
         Guid Scope,
         IReadOnlyList<Guid> Users,
         string? Except,
         string Target,
-        T Payload
+        T Payload,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] View<T>? Also = null
     );
+
+    private sealed record View<T>(IReadOnlyList<Guid> Users, T Payload);
 
     public Task ToUsersAsync<T>(
         IEnumerable<Guid> userIds,
@@ -106,6 +114,32 @@ public sealed class ChatPush : IHostedService
             target,
             payload,
             cancellationToken
+        );
+
+    /// <summary>
+    /// In one publish: <paramref name="actorView"/> to <paramref name="actorId"/>'s connections that joined
+    /// <paramref name="conversationId"/> but <paramref name="originConnectionId"/>, and <paramref name="othersView"/>
+    /// to the joined connections of <paramref name="others"/>.
+    /// </summary>
+    public Task ToJoinedAsync<T>(
+        Guid conversationId,
+        Guid actorId,
+        T actorView,
+        IEnumerable<Guid> others,
+        T othersView,
+        HubEvent<T> target,
+        string? originConnectionId,
+        CancellationToken cancellationToken
+    ) =>
+        PublishAsync(
+            PushGroupKind.Joined,
+            conversationId,
+            others.Where(u => u != actorId),
+            originConnectionId,
+            target,
+            othersView,
+            cancellationToken,
+            new View<T>([actorId], actorView)
         );
 
     /// <summary>Puts this instance's connection <paramref name="connectionId"/> in <paramref name="group"/>.</summary>
@@ -166,14 +200,15 @@ public sealed class ChatPush : IHostedService
         string? exceptConnectionId,
         HubEvent<T> target,
         T payload,
-        CancellationToken cancellationToken
+        CancellationToken cancellationToken,
+        View<T>? also = null
     )
     {
         var users = userIds.Distinct().ToList();
-        if (users.Count == 0)
+        if (users.Count == 0 && also is null)
             return;
         var push = JsonSerializer.SerializeToUtf8Bytes(
-            new Push<T>(kind, scope, users, exceptConnectionId, target.Name, payload),
+            new Push<T>(kind, scope, users, exceptConnectionId, target.Name, payload, also),
             _json
         );
         var subscriber = await _redis.SubscriberAsync().WaitAsync(cancellationToken);
@@ -188,7 +223,7 @@ public sealed class ChatPush : IHostedService
         Push<JsonElement>? push;
         try
         {
-            push = JsonSerializer.Deserialize<Push<JsonElement>>((byte[])message.Message!, _json);
+            push = JsonSerializer.Deserialize<Push<JsonElement>>((byte[])message.Message!, _read);
         }
         catch (JsonException e)
         {
@@ -197,15 +232,25 @@ public sealed class ChatPush : IHostedService
         }
         if (push is null)
             return;
+        var connections = ConnectionsOf(push, push.Users);
+        var alsoConnections = push.Also is { } also ? ConnectionsOf(push, also.Users) : [];
+        foreach (var connection in connections)
+            Observe(_hub.Clients.Client(connection).SendAsync(push.Target, push.Payload));
+        foreach (var connection in alsoConnections)
+            Observe(_hub.Clients.Client(connection).SendAsync(push.Target, push.Also!.Payload));
+    }
+
+    // This instance's connections in the push's groups of users, but the one it leaves out.
+    private List<string> ConnectionsOf(Push<JsonElement> push, IReadOnlyList<Guid> users)
+    {
         List<string> connections = [];
         lock (_gate)
-            foreach (var user in push.Users)
+            foreach (var user in users)
                 if (_connectionsOf.TryGetValue(new PushGroup(push.Kind, push.Scope, user), out var members))
                     foreach (var connection in members)
                         if (connection != push.Except)
                             connections.Add(connection);
-        foreach (var connection in connections)
-            Observe(_hub.Clients.Client(connection).SendAsync(push.Target, push.Payload));
+        return connections;
     }
 
     private void Observe(Task write)

@@ -38,19 +38,18 @@ public sealed class LiveDelivery(ChatPush push, TimeProvider clock, ILogger<Live
             target.Name,
             forActor.ConversationId,
             token =>
-                Task.WhenAll(
-                    push.ToJoinedAsync(forActor.ConversationId, [actorId], target, forActor, originConnectionId, token),
-                    push.ToJoinedAsync(
-                        forActor.ConversationId,
-                        recipients.Where(r => r != actorId),
-                        target,
-                        forActor with
-                        {
-                            ClientTxnId = null,
-                        },
-                        null,
-                        token
-                    )
+                push.ToJoinedAsync(
+                    forActor.ConversationId,
+                    actorId,
+                    forActor,
+                    recipients,
+                    forActor with
+                    {
+                        ClientTxnId = null,
+                    },
+                    target,
+                    originConnectionId,
+                    token
                 )
         );
 
@@ -68,17 +67,15 @@ public sealed class LiveDelivery(ChatPush push, TimeProvider clock, ILogger<Live
         return BoundedAsync(
             LiveEvents.Read.Name,
             conversationId,
+            // One view for all: the connection left out is the reader's own.
             token =>
-                Task.WhenAll(
-                    push.ToJoinedAsync(conversationId, [userId], LiveEvents.Read, receipt, originConnectionId, token),
-                    push.ToJoinedAsync(
-                        conversationId,
-                        recipients.Where(r => r != userId),
-                        LiveEvents.Read,
-                        receipt,
-                        null,
-                        token
-                    )
+                push.ToJoinedAsync(
+                    conversationId,
+                    [userId, .. recipients],
+                    LiveEvents.Read,
+                    receipt,
+                    originConnectionId,
+                    token
                 )
         );
     }

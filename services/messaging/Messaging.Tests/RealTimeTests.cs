@@ -1,8 +1,11 @@
 using System.Net;
 using Community.Contracts.Events;
 using Community.Messaging.Conversations;
+using Community.ServiceDefaults.RealTime;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
 
 namespace Community.Messaging.Tests;
 
@@ -59,6 +62,49 @@ public sealed class RealTimeTests(RealTimeFixture fx) : IClassFixture<RealTimeFi
         var mine = await aliceElsewhere.WaitForCountAsync(LiveEvents.NewMessage, count);
         Assert.Equal("txn-100", mine[^1].Str("client_txn_id"));
         Assert.Empty(alice.ReceivedOf(LiveEvents.NewMessage));
+    }
+
+    [Fact]
+    public async Task A_read_receipt_reaches_the_readers_other_connections_and_the_others_but_not_the_reading_one()
+    {
+        var (aId, a, _, b, c) = await fx.PairAsync();
+        await using var alice = await fx.ConnectAsync(a);
+        await using var aliceElsewhere = await fx.ConnectAsync(a, viaB: true);
+        await using var bob = await fx.ConnectAsync(b, viaB: true);
+        foreach (var client in new[] { alice, aliceElsewhere, bob })
+            await Join(client, c);
+        await Send(bob, c, "Read me");
+
+        await alice.Connection.InvokeAsync<JsonElement>("MarkRead", c, 1);
+
+        var mine = await aliceElsewhere.WaitForAsync(LiveEvents.Read);
+        Assert.Equal(aId.ToString(), mine.Str("user_id"));
+        Assert.Equal(1, mine.Arguments[0].GetProperty("read_seq").GetInt64());
+        Assert.Equal(aId.ToString(), (await bob.WaitForAsync(LiveEvents.Read)).Str("user_id"));
+        await Task.Delay(Quiet);
+        Assert.Empty(alice.ReceivedOf(LiveEvents.Read));
+        Assert.Single(aliceElsewhere.ReceivedOf(LiveEvents.Read));
+    }
+
+    [Fact]
+    public async Task A_push_with_a_member_this_version_does_not_know_is_still_delivered()
+    {
+        // What an instance of a later version may publish during a rollout.
+        var (_, _, bId, b, c) = await fx.PairAsync();
+        await using var bob = await fx.ConnectAsync(b, viaB: true);
+        await Join(bob, c);
+        var prefix = fx.Host.Services.GetRequiredService<IOptions<RealTimeOptions>>().Value.RedisKeyPrefix;
+        var redis = await fx.Host.Services.GetRequiredService<RealTimeRedisConnection>().SubscriberAsync();
+
+        await redis.PublishAsync(
+            RedisChannel.Literal($"{prefix}{ResourceNames.Messaging}:pushes"),
+            $$"""
+            {"kind":"joined","scope":"{{c}}","users":["{{bId}}"],"except":null,"target":"typing",
+             "payload":{"conversation_id":"{{c}}","user_id":"{{Guid.Empty}}"},"from_a_later_version":1}
+            """
+        );
+
+        Assert.Equal(Guid.Empty.ToString(), (await bob.WaitForAsync(LiveEvents.Typing)).Str("user_id"));
     }
 
     [Fact]
