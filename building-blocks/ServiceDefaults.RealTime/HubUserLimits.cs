@@ -164,9 +164,6 @@ public sealed class HubUserLimits
         return taken > 0 || TryTakeLeased(key);
     }
 
-    /// <summary>The users whose leased calls this instance holds.</summary>
-    public int LeasedCallUsers => _leasedCalls.Count;
-
     /// <summary>Forgets the leases of calls that ended unspent (Redis has dropped them on its side).</summary>
     public void ForgetEndedCallLeases()
     {
