@@ -35,15 +35,44 @@ public sealed class RealTimeTests(RealTimeFixture fx) : IClassFixture<RealTimeFi
             replyTo
         );
 
+    /// <summary>Alice on the first instance and on the second, Bob on the second, all joined to their
+    /// conversation.</summary>
+    private sealed record JoinedPair(
+        Guid AId,
+        LiveConnection Alice,
+        LiveConnection AliceElsewhere,
+        LiveConnection Bob,
+        string Conversation
+    ) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await Alice.DisposeAsync();
+            await AliceElsewhere.DisposeAsync();
+            await Bob.DisposeAsync();
+        }
+    }
+
+    private async Task<JoinedPair> JoinedPairAsync()
+    {
+        var (aId, a, _, b, c) = await fx.PairAsync();
+        var pair = new JoinedPair(
+            aId,
+            await fx.ConnectAsync(a),
+            await fx.ConnectAsync(a, viaB: true),
+            await fx.ConnectAsync(b, viaB: true),
+            c
+        );
+        foreach (var client in new[] { pair.Alice, pair.AliceElsewhere, pair.Bob })
+            await Join(client, c);
+        return pair;
+    }
+
     [Fact]
     public async Task Messages_sent_on_one_instance_reach_the_other_instances_client_exactly_once_in_seq_order()
     {
-        var (_, a, _, b, c) = await fx.PairAsync();
-        await using var alice = await fx.ConnectAsync(a);
-        await using var aliceElsewhere = await fx.ConnectAsync(a, viaB: true);
-        await using var bob = await fx.ConnectAsync(b, viaB: true);
-        foreach (var client in new[] { alice, aliceElsewhere, bob })
-            await Join(client, c);
+        await using var pair = await JoinedPairAsync();
+        var (_, alice, aliceElsewhere, bob, c) = pair;
 
         const int count = 100;
         for (var i = 1; i <= count; i++)
@@ -67,12 +96,8 @@ public sealed class RealTimeTests(RealTimeFixture fx) : IClassFixture<RealTimeFi
     [Fact]
     public async Task A_read_receipt_reaches_the_readers_other_connections_and_the_others_but_not_the_reading_one()
     {
-        var (aId, a, _, b, c) = await fx.PairAsync();
-        await using var alice = await fx.ConnectAsync(a);
-        await using var aliceElsewhere = await fx.ConnectAsync(a, viaB: true);
-        await using var bob = await fx.ConnectAsync(b, viaB: true);
-        foreach (var client in new[] { alice, aliceElsewhere, bob })
-            await Join(client, c);
+        await using var pair = await JoinedPairAsync();
+        var (aId, alice, aliceElsewhere, bob, c) = pair;
         await Send(bob, c, "Read me");
 
         await alice.Connection.InvokeAsync<JsonElement>("MarkRead", c, 1);
