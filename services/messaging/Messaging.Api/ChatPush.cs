@@ -21,6 +21,11 @@ namespace Community.Messaging;
 /// group: ten a message in a conversation of ten): every instance hears it on one channel and writes it to the
 /// connections it holds in those groups. A connection is in a group from the hub call that joined it until it leaves
 /// or closes; it lives on one instance, so that instance's own table is the whole truth about it.
+/// <para>The instance that publishes a push writes it to its own connections at once, in the order it publishes its
+/// pushes, and skips it when Redis relays it back (<see cref="Push{T}.Origin"/>): its own connections do not wait for
+/// Redis's round trip (at two instances, about half of a conversation's deliveries), nor miss its pushes while Redis
+/// is away. Every instance hears the others' pushes in the order they were published; two instances' pushes may
+/// reach each instance interleaved differently, as their messages' seqs already could (clients order by seq).</para>
 /// </remarks>
 public sealed class ChatPush : IHostedService
 {
@@ -31,6 +36,11 @@ public sealed class ChatPush : IHostedService
     private readonly ILogger<ChatPush> _logger;
     private readonly RedisChannel _channel;
     private readonly Lock _gate = new();
+
+    // Held while this instance publishes a push and writes it to its own connections: both in the same order.
+    private readonly Lock _publishing = new();
+    private readonly string _origin = Guid.NewGuid().ToString("N");
+    private readonly byte[] _ownPrefix;
     private readonly Dictionary<PushGroup, HashSet<string>> _connectionsOf = [];
     private readonly Dictionary<string, HashSet<PushGroup>> _groupsOf = new(StringComparer.Ordinal);
     private ChannelMessageQueue? _pushes;
@@ -47,13 +57,16 @@ public sealed class ChatPush : IHostedService
         _read = new JsonSerializerOptions(_json) { UnmappedMemberHandling = JsonUnmappedMemberHandling.Skip };
         // Services (and test classes) sharing one Redis never hear each other's pushes.
         _channel = RedisChannel.Literal($"{options.Value.RedisKeyPrefix}{ResourceNames.Messaging}:pushes");
+        // How this instance's own pushes begin (Origin is the first member written): skipped without reading them.
+        _ownPrefix = JsonSerializer.SerializeToUtf8Bytes(new OriginOnly(_origin), _json)[..^1];
     }
 
-    // What crosses Redis: the payload as the hub's protocol writes it, and whom it is for (the groups of Users in
-    // Scope, but the connection Except); Also, another view of it for other users in the same publish. Read with
-    // members it does not know skipped, so an instance running the version before a new member still delivers what
-    // it knows during a rollout.
+    // What crosses Redis: the instance that published it (Origin, written first), the payload as the hub's protocol
+    // writes it, and whom it is for (the groups of Users in Scope, but the connection Except); Also, another view of
+    // it for other users in the same publish. Read with members it does not know skipped, so an instance running the
+    // version before a new member still delivers what it knows during a rollout.
     private sealed record Push<T>(
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Origin,
         PushGroupKind Kind,
         Guid Scope,
         IReadOnlyList<Guid> Users,
@@ -64,6 +77,8 @@ public sealed class ChatPush : IHostedService
     );
 
     private sealed record View<T>(IReadOnlyList<Guid> Users, T Payload);
+
+    private sealed record OriginOnly(string Origin);
 
     public Task ToUsersAsync<T>(
         IEnumerable<Guid> userIds,
@@ -207,31 +222,61 @@ public sealed class ChatPush : IHostedService
         var users = userIds.Distinct().ToList();
         if (users.Count == 0 && also is null)
             return;
-        var push = JsonSerializer.SerializeToUtf8Bytes(
-            new Push<T>(kind, scope, users, exceptConnectionId, target.Name, payload, also),
-            _json
-        );
-        var subscriber = await _redis.SubscriberAsync().WaitAsync(cancellationToken);
-        await subscriber.PublishAsync(_channel, push).WaitAsync(cancellationToken);
+        var push = new Push<T>(_origin, kind, scope, users, exceptConnectionId, target.Name, payload, also);
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(push, _json);
+        // Not awaited before the local writes: a Redis that is away or slow holds up only the other instances.
+        var subscriber = _redis.SubscriberAsync();
+        Task published;
+        lock (_publishing)
+        {
+            published = subscriber.IsCompletedSuccessfully
+                ? Publish(subscriber.Result, bytes)
+                : PublishWhenConnectedAsync(subscriber, bytes);
+            Write(push);
+        }
+        await published.WaitAsync(cancellationToken);
     }
 
+    private Task Publish(ISubscriber subscriber, byte[] push)
+    {
+        try
+        {
+            return subscriber.PublishAsync(_channel, push);
+        }
+        catch (Exception e)
+        {
+            return Task.FromException(e);
+        }
+    }
+
+    private async Task PublishWhenConnectedAsync(Task<ISubscriber> subscriber, byte[] push) =>
+        await Publish(await subscriber, push);
+
     // One message at a time, in the order Redis relays them, so each connection gets a conversation's pushes in the
-    // order they were published. Writes are not awaited here: a client slow to read holds up only its own
-    // connection, whose writes SignalR queues in order.
+    // order they were published; this instance's own were written when published.
     private void Deliver(ChannelMessage message)
     {
+        var bytes = (byte[])message.Message!;
+        if (bytes.AsSpan().StartsWith(_ownPrefix))
+            return;
         Push<JsonElement>? push;
         try
         {
-            push = JsonSerializer.Deserialize<Push<JsonElement>>((byte[])message.Message!, _read);
+            push = JsonSerializer.Deserialize<Push<JsonElement>>(bytes, _read);
         }
         catch (JsonException e)
         {
             _logger.LogWarning(e, "A push on {Channel} is not one this service publishes; dropped", _channel);
             return;
         }
-        if (push is null)
-            return;
+        if (push is not null && push.Origin != _origin)
+            Write(push);
+    }
+
+    // To this instance's connections in the push's groups. Writes are not awaited: a client slow to read holds up only
+    // its own connection, whose writes SignalR queues in order.
+    private void Write<T>(Push<T> push)
+    {
         var connections = ConnectionsOf(push, push.Users);
         var alsoConnections = push.Also is { } also ? ConnectionsOf(push, also.Users) : [];
         foreach (var connection in connections)
@@ -241,7 +286,7 @@ public sealed class ChatPush : IHostedService
     }
 
     // This instance's connections in the push's groups of users, but the one it leaves out.
-    private List<string> ConnectionsOf(Push<JsonElement> push, IReadOnlyList<Guid> users)
+    private List<string> ConnectionsOf<T>(Push<T> push, IReadOnlyList<Guid> users)
     {
         List<string> connections = [];
         lock (_gate)

@@ -1,5 +1,8 @@
 using System.Net.Http.Headers;
 using Community.Contracts.Identity;
+using Community.ServiceDefaults.RealTime;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
 
 namespace Community.Messaging.Tests;
 
@@ -53,6 +56,26 @@ public class MessagingFixture() : ServiceFixture<Program>(ResourceNames.Messagin
 
     public Task BlockAsync(Guid blocker, Guid blocked) =>
         DeliverAsync(new UserBlocked(Guid.NewGuid(), Tick(), blocker, blocked));
+
+    /// <summary>
+    /// Publishes <paramref name="push"/> (JSON) on the service's push channel as another instance would: no instance
+    /// of this fixture wrote it to its own connections first, so it reaches them through their subscription only.
+    /// </summary>
+    public async Task PublishPushAsync(string push)
+    {
+        var prefix = Host.Services.GetRequiredService<IOptions<RealTimeOptions>>().Value.RedisKeyPrefix;
+        var redis = await Host.Services.GetRequiredService<RealTimeRedisConnection>().SubscriberAsync();
+        await redis.PublishAsync(RedisChannel.Literal($"{prefix}{ResourceNames.Messaging}:pushes"), push);
+    }
+
+    /// <summary>A typing push for <paramref name="userId"/>'s connections that joined
+    /// <paramref name="conversation"/>, from nobody (<see cref="Guid.Empty"/>), with <paramref name="extra"/> members
+    /// after the known ones.</summary>
+    public static string TypingPush(string conversation, Guid userId, string extra = "") =>
+        $$"""
+            {"kind":"joined","scope":"{{conversation}}","users":["{{userId}}"],"except":null,"target":"typing",
+             "payload":{"conversation_id":"{{conversation}}","user_id":"{{Guid.Empty}}"}{{extra}}}
+            """;
 
     /// <summary>Two registered, connected people and their direct conversation.</summary>
     public async Task<(Guid AId, string A, Guid BId, string B, string Conversation)> PairAsync()

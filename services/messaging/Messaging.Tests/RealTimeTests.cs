@@ -1,11 +1,8 @@
 using System.Net;
 using Community.Contracts.Events;
 using Community.Messaging.Conversations;
-using Community.ServiceDefaults.RealTime;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
-using Microsoft.Extensions.Options;
-using StackExchange.Redis;
 
 namespace Community.Messaging.Tests;
 
@@ -94,6 +91,41 @@ public sealed class RealTimeTests(RealTimeFixture fx) : IClassFixture<RealTimeFi
     }
 
     [Fact]
+    public async Task Pushes_reach_the_sending_instances_own_connections_once_in_the_order_the_other_instance_hears()
+    {
+        // The sending instance writes its pushes to its own connections itself and skips them when Redis relays them
+        // back: bob's connection there gets each once, in the order his connection on the other instance gets them.
+        var (_, a, _, b, c) = await fx.PairAsync();
+        await using var alice = await fx.ConnectAsync(a);
+        await using var aliceAgain = await fx.ConnectAsync(a);
+        await using var bobHere = await fx.ConnectAsync(b);
+        await using var bobThere = await fx.ConnectAsync(b, viaB: true);
+        foreach (var client in new[] { alice, aliceAgain, bobHere, bobThere })
+            await Join(client, c);
+
+        const int each = 20;
+        // Two connections sending at once: instance A publishes their pushes in an order of its own.
+        await Task.WhenAll(
+            new[] { alice, aliceAgain }.Select(async sender =>
+            {
+                for (var i = 0; i < each; i++)
+                    await Send(sender, c, $"Message {i} of {sender.Connection.ConnectionId}");
+            })
+        );
+
+        await bobHere.WaitForCountAsync(LiveEvents.NewMessage, 2 * each);
+        await bobThere.WaitForCountAsync(LiveEvents.NewMessage, 2 * each);
+        await Task.Delay(Quiet);
+        var here = bobHere.ReceivedOf(LiveEvents.NewMessage).Select(m => m.Seq()).ToList();
+        var there = bobThere.ReceivedOf(LiveEvents.NewMessage).Select(m => m.Seq()).ToList();
+        Assert.Equal(Enumerable.Range(1, 2 * each).Select(i => (long)i), here.Order());
+        Assert.Equal(there, here);
+        // Each of alice's connections hears the other's messages (its own view) once, and none of its own.
+        Assert.Equal(each, alice.ReceivedOf(LiveEvents.NewMessage).Count);
+        Assert.Equal(each, aliceAgain.ReceivedOf(LiveEvents.NewMessage).Count);
+    }
+
+    [Fact]
     public async Task A_read_receipt_reaches_the_readers_other_connections_and_the_others_but_not_the_reading_one()
     {
         await using var pair = await JoinedPairAsync();
@@ -118,16 +150,8 @@ public sealed class RealTimeTests(RealTimeFixture fx) : IClassFixture<RealTimeFi
         var (_, _, bId, b, c) = await fx.PairAsync();
         await using var bob = await fx.ConnectAsync(b, viaB: true);
         await Join(bob, c);
-        var prefix = fx.Host.Services.GetRequiredService<IOptions<RealTimeOptions>>().Value.RedisKeyPrefix;
-        var redis = await fx.Host.Services.GetRequiredService<RealTimeRedisConnection>().SubscriberAsync();
 
-        await redis.PublishAsync(
-            RedisChannel.Literal($"{prefix}{ResourceNames.Messaging}:pushes"),
-            $$"""
-            {"kind":"joined","scope":"{{c}}","users":["{{bId}}"],"except":null,"target":"typing",
-             "payload":{"conversation_id":"{{c}}","user_id":"{{Guid.Empty}}"},"from_a_later_version":1}
-            """
-        );
+        await fx.PublishPushAsync(MessagingFixture.TypingPush(c, bId, extra: ""","from_a_later_version":1"""));
 
         Assert.Equal(Guid.Empty.ToString(), (await bob.WaitForAsync(LiveEvents.Typing)).Str("user_id"));
     }
