@@ -131,6 +131,7 @@ public sealed class ConversationMessages(
             inCallersTransaction || attachmentIds.Count == 0
                 ? null
                 : await db.Database.BeginTransactionAsync(cancellationToken);
+        var ownTransaction = transaction is null && !inCallersTransaction;
         await using (transaction)
         {
             MessageInsert.Outcome? written;
@@ -211,9 +212,11 @@ public sealed class ConversationMessages(
                         "attachments must be files you uploaded to this conversation that no other message carries."
                     );
             }
-            // The statement wrote MessageSent to the outbox: the dispatcher is woken once it is committed (now, when
-            // the statement was its own transaction).
-            outbox.NotifyOnCommit(db);
+            // The statement wrote MessageSent to the outbox: the dispatcher is woken once it is committed. When the
+            // statement was its own transaction, once the live push is on its way (below): the dispatcher's claim and
+            // publish then run beside the delivery's last hops, not ahead of them.
+            if (!ownTransaction)
+                outbox.NotifyOnCommit(db);
             if (transaction is not null)
                 await transaction.CommitAsync(cancellationToken);
         }
@@ -238,10 +241,20 @@ public sealed class ConversationMessages(
         // Inside a caller's transaction nothing is committed yet: the caller announces what it made after its commit.
         if (!inCallersTransaction)
         {
-            await Task.WhenAll(
-                live.MessageAsync(LiveEvents.NewMessage, dto, senderId, recipients, originConnectionId),
-                live.NotificationsAsync(notified)
-            );
+            Task pushed;
+            try
+            {
+                pushed = Task.WhenAll(
+                    live.MessageAsync(LiveEvents.NewMessage, dto, senderId, recipients, originConnectionId),
+                    live.NotificationsAsync(notified)
+                );
+            }
+            finally
+            {
+                if (ownTransaction)
+                    outbox.Notify();
+            }
+            await pushed;
             await typing.SentAsync(db, conversationId, senderId, recipients, cancellationToken);
         }
         return new(dto, true, notified);
