@@ -34,6 +34,7 @@ public static class MessagingServiceExtensions
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ChatPush>());
         builder.Services.AddSingleton<LiveDelivery>();
         builder.Services.AddSingleton<HubPresence>();
+        builder.Services.AddSingleton<ConversationShapes>();
         builder.Services.AddHostedService<HubPresenceKeeper>();
         builder.AddBlobStore(AttachmentsApi.BlobSection, ".local/blobs/messaging");
         builder.Services.AddScoped<ConversationMessages>();

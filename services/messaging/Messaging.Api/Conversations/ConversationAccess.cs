@@ -22,7 +22,10 @@ public sealed record ConversationAccess(
 
     /// <summary>
     /// The conversation if <paramref name="userId"/> may see it; 404 otherwise. One query whatever the kind: the
-    /// conversation with the facts its kind's rule needs (every hub call and request starts here).
+    /// conversation with the facts its kind's rule needs (every hub call and request starts here; a plain send to a
+    /// conversation the instance knows has its statement check the rules for sending instead, MessageInsert).
+    /// The rules for sending are written there once more, in SQL (<c>MessageInsert.MaySend</c>): a change here is a
+    /// change there, which ConversationSendGuardTests hold together.
     /// </summary>
     public static async Task<ConversationAccess> OpenAsync(
         MessagingDbContext db,

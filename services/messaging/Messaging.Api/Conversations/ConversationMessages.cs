@@ -21,6 +21,7 @@ public sealed class ConversationMessages(
     ConversationTyping typing,
     OutboxSignal outbox,
     HubPresence presence,
+    ConversationShapes shapes,
     ILogger<ConversationMessages> logger
 )
 {
@@ -38,19 +39,36 @@ public sealed class ConversationMessages(
     /// connections joined it: Redis, <see cref="HubPresence"/>; while it is away nobody counts as watching, so
     /// everyone is told); never in a muted conversation, never across a block.
     /// </summary>
-    public async Task<SendOutcome> SendAsync(
+    public Task<SendOutcome> SendAsync(
         Guid conversationId,
         Guid senderId,
         SendMessage input,
         string? originConnectionId,
         CancellationToken cancellationToken
+    ) => SendAsync(conversationId, senderId, input, originConnectionId, checkedFirst: false, cancellationToken);
+
+    // Unless checkedFirst, a plain message to a conversation this instance knows goes straight to the statement,
+    // which checks who may send itself (MessageInsert's checkSender): a round trip less. Whatever it does not write
+    // (a refusal, a closed conversation, a client_txn_id used) is then sent again checked first, which answers it as
+    // before.
+    private async Task<SendOutcome> SendAsync(
+        Guid conversationId,
+        Guid senderId,
+        SendMessage input,
+        string? originConnectionId,
+        bool checkedFirst,
+        CancellationToken cancellationToken
     )
     {
         // Who has the conversation open, asked of Redis while the database answers who may send.
         var watching = presence.WatchersAsync(conversationId);
-        var access = await ConversationAccess.OpenAsync(db, conversationId, senderId, cancellationToken);
-        var errors = new ValidationErrors();
+        var inCallersTransaction = db.Database.CurrentTransaction is not null;
         var attachmentIds = input.Attachments ?? [];
+        var known =
+            checkedFirst || inCallersTransaction || attachmentIds.Count > 0 || input.ReplyTo is not null
+                ? null
+                : shapes.Find(conversationId, senderId);
+        var errors = new ValidationErrors();
         var hasText = !string.IsNullOrWhiteSpace(input.Text);
         if (!hasText && attachmentIds.Count == 0)
             errors.Add("text", "text is required (or at least one attachment).");
@@ -63,26 +81,35 @@ public sealed class ConversationMessages(
             errors.Add("attachments", "attachments must be distinct attachment ids.");
         if (input.ReplyTo == Guid.Empty)
             errors.Add("reply_to", "reply_to must be a message id.");
-        errors.ThrowIfAny();
-        var txn = input.ClientTxnId!;
-
-        // A retry answers with its first attempt's message, also once the sender may no longer send. Otherwise the
-        // statement finds it (its insert conflicts), which saves the lookup on every first attempt.
-        var inCallersTransaction = db.Database.CurrentTransaction is not null;
-        if (
-            (access.SendRefusal is not null || inCallersTransaction)
-            && await FindSentAsync(senderId, txn, conversationId, cancellationToken) is { } earlier
-        )
-            return new(earlier, false, []);
-        access.EnsureCanSend();
-        if (
-            input.ReplyTo is { } replyTo
-            && !await db.Messages.AnyAsync(
-                m => m.Id == replyTo && m.ConversationId == conversationId,
-                cancellationToken
+        // Who may not see the conversation hears that before anything about their input.
+        Conversation conversation;
+        if (known is null || errors.Any)
+        {
+            var access = await ConversationAccess.OpenAsync(db, conversationId, senderId, cancellationToken);
+            shapes.Remember(access.Conversation);
+            errors.ThrowIfAny();
+            // A retry answers with its first attempt's message, also once the sender may no longer send. Otherwise
+            // the statement finds it (its insert conflicts), which saves the lookup on every first attempt.
+            if (
+                (access.SendRefusal is not null || inCallersTransaction)
+                && await FindSentAsync(senderId, input.ClientTxnId!, conversationId, cancellationToken) is { } earlier
             )
-        )
-            throw new RequestValidationException("reply_to", "reply_to must be a message of this conversation.");
+                return new(earlier, false, []);
+            access.EnsureCanSend();
+            if (
+                input.ReplyTo is { } replyTo
+                && !await db.Messages.AnyAsync(
+                    m => m.Id == replyTo && m.ConversationId == conversationId,
+                    cancellationToken
+                )
+            )
+                throw new RequestValidationException("reply_to", "reply_to must be a message of this conversation.");
+            conversation = access.Conversation;
+            known = null;
+        }
+        else
+            conversation = known;
+        var txn = input.ClientTxnId!;
 
         var now = clock.GetUtcNow();
         // As stored (microseconds), so the answer and the live push show what history will.
@@ -103,7 +130,7 @@ public sealed class ConversationMessages(
             now,
             message.Id,
             conversationId,
-            access.Conversation.Kind,
+            conversation.Kind,
             senderId,
             []
         );
@@ -116,7 +143,7 @@ public sealed class ConversationMessages(
             new
             {
                 conversation_id = conversationId,
-                conversation_kind = access.Conversation.Kind,
+                conversation_kind = conversation.Kind,
                 message_id = message.Id,
             }
         );
@@ -139,10 +166,11 @@ public sealed class ConversationMessages(
             {
                 written = await MessageInsert.RunAsync(
                     db,
-                    access.Conversation,
+                    conversation,
                     message,
                     sent,
                     new(notice, noticeData, await watching ?? new HashSet<Guid>()),
+                    checkSender: known is not null,
                     cancellationToken
                 );
             }
@@ -156,6 +184,15 @@ public sealed class ConversationMessages(
             }
             if (written is not { Seq: { } seq })
             {
+                if (known is not null)
+                    return await SendAsync(
+                        conversationId,
+                        senderId,
+                        input,
+                        originConnectionId,
+                        checkedFirst: true,
+                        cancellationToken
+                    );
                 // Closed since the check, or the client_txn_id used (a retry, or one racing its first attempt):
                 // nothing is kept, the number included.
                 if (written is { Used: false })

@@ -69,9 +69,38 @@ public static class MessageInsert
         WHERE cm.conversation_id = @c AND cm.user_id = @sender AND cm.read_seq < m.seq
         """;
 
+    /// <summary>
+    /// Per kind, whether the sender may send now as <see cref="ConversationAccess.OpenAsync"/> decides it, for a
+    /// statement run without that check first (<see cref="RunAsync"/>'s checkSender): a direct conversation's sender is
+    /// one of its pair (the caller's to check), no block either way and the two still connected; a thread's, an active
+    /// member of a group not deleted, the thread not deleted; an event chat's, an active member. Closed is the
+    /// statement's own condition. It may refuse what the access check allows, never the reverse: a refusal is
+    /// answered by the access check (ConversationSendGuardTests holds the two together).
+    /// </summary>
+    private static readonly Dictionary<string, string> MaySend = new()
+    {
+        [ConversationKinds.EventChat] = """
+            EXISTS (SELECT 1 FROM conversation_members s
+                    WHERE s.conversation_id = @c AND s.user_id = @sender AND s.active)
+            """,
+        [ConversationKinds.Thread] = """
+            EXISTS (SELECT 1 FROM group_members s WHERE s.group_id = @group AND s.user_id = @sender AND s.active)
+            AND NOT EXISTS (SELECT 1 FROM groups s WHERE s.group_id = @group AND s.deleted)
+            AND NOT EXISTS (SELECT 1 FROM threads s WHERE s.id = @c AND s.deleted_at IS NOT NULL)
+            """,
+        [ConversationKinds.Direct] = """
+            NOT EXISTS (SELECT 1 FROM blocks s WHERE s.blocked
+                        AND ((s.blocker_id = @sender AND s.blocked_id = @other)
+                          OR (s.blocker_id = @other AND s.blocked_id = @sender)))
+            AND EXISTS (SELECT 1 FROM connections s WHERE s.connected
+                        AND ((s.user_low = @sender AND s.user_high = @other)
+                          OR (s.user_low = @other AND s.user_high = @sender)))
+            """,
+    };
+
     // An earlier attempt the snapshot sees stops the statement before the number moves: a retry writes nothing and
     // raises nothing (no error in the server's log); one racing its first attempt conflicts in the insert instead.
-    private static string Statement(string kind) =>
+    private static string Statement(string kind, bool checkSender) =>
         $$"""
             WITH earlier AS (
                 SELECT 1 FROM messages WHERE sender_id = @sender AND client_txn_id = @txn),
@@ -79,6 +108,7 @@ public static class MessageInsert
                 UPDATE conversations
                 SET last_seq = last_seq + 1, last_activity_at = GREATEST(last_activity_at, @now)
                 WHERE id = @c AND NOT closed AND NOT EXISTS (SELECT 1 FROM earlier)
+                    {{(checkSender ? "AND " + MaySend[kind] : "")}}
                 RETURNING last_seq),
             m AS (
                 INSERT INTO messages
@@ -119,12 +149,15 @@ public static class MessageInsert
                        FROM 10 FOR 7), 'hex')::uuid
         """;
 
-    private static readonly Dictionary<string, string> Statements = OwnRead.Keys.ToDictionary(k => k, Statement);
+    private static readonly Dictionary<(string, bool), string> Statements = OwnRead
+        .Keys.SelectMany(k => new[] { (k, false), (k, true) })
+        .ToDictionary(k => k, k => Statement(k.Item1, k.Item2));
 
     /// <summary>Runs the statement in <paramref name="db"/>'s current transaction, or on its own when there is none.
     /// <paramref name="sent"/> is the event as published, its recipients left empty for the statement to fill;
     /// <paramref name="notice"/> the notification every recipient it does not name as watching gets, unless they
-    /// muted the conversation or left it. Read
+    /// muted the conversation or left it; with <paramref name="checkSender"/>, it also writes nothing unless the
+    /// sender may send now (<see cref="MaySend"/>), for a send not checked first. Read
     /// through the context's connection without EF's query pipeline (building the raw query cost more than mapping
     /// one row). A <see cref="PostgresException"/> on <see cref="TxnConstraint"/> means an attempt raced this one.
     /// </summary>
@@ -134,6 +167,7 @@ public static class MessageInsert
         Message message,
         MessageSent sent,
         Notice notice,
+        bool checkSender,
         CancellationToken cancellationToken
     )
     {
@@ -143,7 +177,7 @@ public static class MessageInsert
         {
             await using var command = (NpgsqlCommand)db.Database.GetDbConnection().CreateCommand();
             command.Transaction = (NpgsqlTransaction?)db.Database.CurrentTransaction?.GetDbTransaction();
-            command.CommandText = Statements[conversation.Kind];
+            command.CommandText = Statements[(conversation.Kind, checkSender)];
             command.Parameters.AddRange(ConversationAudience.Parameters(conversation, message.SenderId));
             command.Parameters.AddRange(
                 (NpgsqlParameter[])

@@ -1,0 +1,195 @@
+using Community.Contracts.Events;
+using Community.Messaging.Conversations;
+
+namespace Community.Messaging.Tests;
+
+/// <summary>
+/// A send to a conversation the instance already knows goes straight to its statement, which checks who may send
+/// itself (<see cref="MessageInsert"/>): every refusal of the access check holds there too, answered as the access
+/// check answers it, with nothing stored; and what it allows again is sent again.
+/// </summary>
+public sealed class ConversationSendGuardTests(MessagingFixture fx) : IClassFixture<MessagingFixture>
+{
+    private ConversationShapes Shapes => fx.Host.Services.GetRequiredService<ConversationShapes>();
+
+    private async Task Refused(string token, string conversation, int status) =>
+        await (
+            await fx.Client.PostJson(
+                $"/api/v1/conversations/{conversation}/messages",
+                new { text = "Refused", client_txn_id = Guid.NewGuid().ToString("N") },
+                token
+            )
+        ).AssertProblem(status);
+
+    // Only what was answered 201 is stored, numbered 1..n.
+    private async Task AssertStored(string conversation, long count)
+    {
+        Assert.Equal(
+            count,
+            await fx.ScalarAsync<long>(
+                "SELECT last_seq FROM conversations WHERE id = @c",
+                ("c", Guid.Parse(conversation))
+            )
+        );
+        Assert.Equal(
+            count,
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM messages WHERE conversation_id = @c",
+                ("c", Guid.Parse(conversation))
+            )
+        );
+        Assert.Equal(
+            0L,
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM messages WHERE conversation_id = @c AND text = 'Refused'",
+                ("c", Guid.Parse(conversation))
+            )
+        );
+    }
+
+    [Fact]
+    public async Task In_a_direct_conversation_blocks_either_way_and_a_removed_connection_refuse_the_send()
+    {
+        var (aId, a, bId, b, c) = await fx.PairAsync();
+        var (strangerId, stranger) = await fx.RegisteredAsync();
+        await fx.SendAsync(a, c, "Hello");
+        // Known to the instance: the sends below go straight to the statement (the stranger's never does).
+        Assert.NotNull(Shapes.Find(Guid.Parse(c), aId));
+        Assert.NotNull(Shapes.Find(Guid.Parse(c), bId));
+        Assert.Null(Shapes.Find(Guid.Parse(c), strangerId));
+
+        await fx.BlockAsync(aId, bId);
+        await Refused(a, c, 403); // the blocker: closed for sending
+        await Refused(b, c, 404); // the blocked side does not see it
+        await fx.DeliverAsync(new UserUnblocked(Guid.NewGuid(), fx.Tick(), aId, bId));
+        await fx.SendAsync(b, c, "Unblocked");
+
+        await fx.BlockAsync(bId, aId);
+        await Refused(a, c, 404);
+        await Refused(b, c, 403);
+        await fx.DeliverAsync(new UserUnblocked(Guid.NewGuid(), fx.Tick(), bId, aId));
+        await fx.SendAsync(a, c, "Unblocked again");
+
+        await fx.DisconnectAsync(aId, bId);
+        await Refused(a, c, 422);
+        await Refused(b, c, 422);
+        await Refused(stranger, c, 404);
+        await AssertStored(c, 3);
+    }
+
+    [Fact]
+    public async Task In_a_thread_leaving_the_group_or_the_threads_deletion_refuses_the_send()
+    {
+        var (ownerId, owner) = await fx.RegisteredAsync();
+        var (memberId, member) = await fx.RegisteredAsync();
+        var groupId = await fx.GroupAsync(ownerId, "Climbers", memberId);
+        var thread = await fx.ThreadAsync(owner, groupId, "Saturday", "Who climbs?");
+        await fx.SendAsync(member, thread, "Me");
+        Assert.NotNull(Shapes.Find(Guid.Parse(thread), memberId));
+
+        await fx.DeliverAsync(new GroupMemberLeft(Guid.NewGuid(), fx.Tick(), groupId, memberId));
+        await Refused(member, thread, 404);
+        await fx.DeliverAsync(new GroupMemberJoined(Guid.NewGuid(), fx.Tick(), groupId, memberId));
+        await fx.SendAsync(member, thread, "Back");
+
+        await (await fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/threads/{thread}", null, owner)).AssertStatus(204);
+        await Refused(member, thread, 404);
+        await Refused(owner, thread, 404);
+        Assert.Equal(
+            3L,
+            await fx.ScalarAsync<long>("SELECT last_seq FROM conversations WHERE id = @c", ("c", Guid.Parse(thread)))
+        );
+    }
+
+    [Fact]
+    public async Task In_a_thread_of_a_deleted_group_the_send_is_refused()
+    {
+        var (ownerId, owner) = await fx.RegisteredAsync();
+        var (memberId, member) = await fx.RegisteredAsync();
+        var groupId = await fx.GroupAsync(ownerId, "Runners", memberId);
+        var thread = await fx.ThreadAsync(owner, groupId, "Sunday", "Who runs?");
+        await fx.SendAsync(member, thread, "Me");
+        Assert.NotNull(Shapes.Find(Guid.Parse(thread), memberId));
+
+        await fx.DeliverAsync(new GroupDeleted(Guid.NewGuid(), fx.Tick(), groupId));
+        await Refused(member, thread, 404);
+        await AssertStored(thread, 2);
+    }
+
+    [Fact]
+    public async Task In_an_event_chat_a_cancelled_registration_or_the_events_cancellation_refuses_the_send()
+    {
+        var eventId = Guid.NewGuid();
+        var (organizerId, organizer) = await fx.RegisteredAsync();
+        var (attendeeId, attendee) = await fx.RegisteredAsync();
+        await fx.DeliverAsync(
+            new EventPublished(
+                Guid.NewGuid(),
+                fx.Tick(),
+                eventId,
+                organizerId,
+                "Night swim",
+                fx.Clock.GetUtcNow().AddDays(2),
+                fx.Clock.GetUtcNow().AddDays(2).AddHours(2),
+                0,
+                "AED"
+            )
+        );
+        var registered = new RegistrationConfirmed(
+            Guid.NewGuid(),
+            fx.Tick(),
+            Guid.NewGuid(),
+            eventId,
+            attendeeId,
+            "T-1",
+            null
+        );
+        await fx.DeliverAsync(registered);
+        var chat = (
+            await (await fx.Client.Get($"/api/v1/conversations/by-event/{eventId}", attendee)).AssertStatus(200)
+        )["id"]!.GetValue<string>();
+        await fx.SendAsync(attendee, chat, "Bringing towels");
+        Assert.NotNull(Shapes.Find(Guid.Parse(chat), attendeeId));
+
+        await fx.DeliverAsync(
+            new RsvpCancelled(
+                Guid.NewGuid(),
+                fx.Tick(),
+                registered.RegistrationId,
+                eventId,
+                attendeeId,
+                "confirmed",
+                0,
+                null,
+                null
+            )
+        );
+        await Refused(attendee, chat, 404);
+        await fx.DeliverAsync(
+            new RegistrationConfirmed(Guid.NewGuid(), fx.Tick(), Guid.NewGuid(), eventId, attendeeId, "T-2", null)
+        );
+        await fx.SendAsync(attendee, chat, "Back in");
+
+        await fx.DeliverAsync(new EventCancelled(Guid.NewGuid(), fx.Tick(), eventId, "Storm"));
+        await Refused(attendee, chat, 409);
+        await Refused(organizer, chat, 409);
+        await AssertStored(chat, 2);
+    }
+
+    [Fact]
+    public async Task A_retry_sent_straight_to_the_statement_answers_with_the_first_message_also_once_refused()
+    {
+        var (aId, a, bId, _, c) = await fx.PairAsync();
+        await fx.SendAsync(a, c, "Hello");
+        Assert.NotNull(Shapes.Find(Guid.Parse(c), aId));
+
+        var first = await fx.SendAsync(a, c, "Once", txn: "retry-1");
+        var again = await fx.SendAsync(a, c, "Once", txn: "retry-1", status: 200);
+        Assert.Equal(first["id"]!.GetValue<string>(), again["id"]!.GetValue<string>());
+        // Closed for sending since: the retry still answers with what was sent.
+        await fx.BlockAsync(aId, bId);
+        var late = await fx.SendAsync(a, c, "Once", txn: "retry-1", status: 200);
+        Assert.Equal(first["id"]!.GetValue<string>(), late["id"]!.GetValue<string>());
+        await AssertStored(c, 2);
+    }
+}
