@@ -1,4 +1,5 @@
 using System.Net.Http.Headers;
+using Community.Contracts.Events;
 using Community.Contracts.Identity;
 using Community.ServiceDefaults.RealTime;
 using Microsoft.Extensions.Options;
@@ -102,6 +103,37 @@ public class MessagingFixture() : ServiceFixture<Program>(ResourceNames.Messagin
         foreach (var id in members)
             await DeliverAsync(new GroupMemberJoined(Guid.NewGuid(), Tick(), groupId, id));
         return groupId;
+    }
+
+    /// <summary>An event published by <paramref name="organizerId"/> as events announces it, two days ahead: its
+    /// id.</summary>
+    public async Task<Guid> EventAsync(Guid organizerId, string title)
+    {
+        var eventId = Guid.NewGuid();
+        var starts = Clock.GetUtcNow().AddDays(2);
+        await DeliverAsync(
+            new EventPublished(
+                Guid.NewGuid(),
+                Tick(),
+                eventId,
+                organizerId,
+                title,
+                starts,
+                starts.AddHours(2),
+                0,
+                "AED"
+            )
+        );
+        return eventId;
+    }
+
+    /// <summary>A confirmed registration of <paramref name="userId"/> for <paramref name="eventId"/>, as events
+    /// announces it.</summary>
+    public async Task<RegistrationConfirmed> RegisteredForAsync(Guid eventId, Guid userId)
+    {
+        var confirmed = new RegistrationConfirmed(Guid.NewGuid(), Tick(), Guid.NewGuid(), eventId, userId, "T", null);
+        await DeliverAsync(confirmed);
+        return confirmed;
     }
 
     /// <summary>A thread started in a group by the token's user: its conversation id.</summary>
