@@ -82,8 +82,15 @@ public sealed class WebClientFixture() : ServiceFixture<IdentityProgram>(Resourc
         // the bus first, and fully: a consumer left open on the broker by an in-process host (a crashed process's
         // connection would simply close) would keep taking messages the restarted instance never sees
         await Messaging.Services.GetRequiredService<IBusControl>().StopAsync(TimeSpan.FromSeconds(30));
-        await Messaging.DisposeAsync();
-        Messaging = null;
+        try
+        {
+            await Messaging.DisposeAsync();
+        }
+        finally
+        {
+            // started again by the script's runner even when stopping failed, so the next test finds it
+            Messaging = null;
+        }
     }
 
     /// <summary>Starts messaging (again) on its port, with its database and queues as they were.</summary>

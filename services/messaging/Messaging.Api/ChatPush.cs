@@ -323,9 +323,22 @@ public sealed class ChatPush : IHostedService
         _pushes.OnMessage(Deliver);
     }
 
+    /// <summary>
+    /// Unsubscribes once. A host may stop its services twice at once: a test's WebApplicationFactory stops the host
+    /// while the app's own Run stops it too and then disposes it. The first call unsubscribes (Run disposes the
+    /// connection only after its own stop), the second finds nothing to do; a connection closed meanwhile took its
+    /// subscription with it.
+    /// </summary>
     public Task StopAsync(CancellationToken cancellationToken)
     {
-        _pushes?.Unsubscribe(CommandFlags.FireAndForget);
+        try
+        {
+            Interlocked.Exchange(ref _pushes, null)?.Unsubscribe(CommandFlags.FireAndForget);
+        }
+        catch (ObjectDisposedException)
+        {
+            // the connection is closed, and its subscriptions with it
+        }
         return Task.CompletedTask;
     }
 }
