@@ -146,7 +146,7 @@ internal sealed class RabbitMqNode
             if (died || elapsed > _options.StartTimeout)
             {
                 KillProcess(Posix.SigKill);
-                if (log.Contains("eaddrinuse", StringComparison.OrdinalIgnoreCase))
+                if (PortWasTaken(log))
                 {
                     throw new PortInUseException(
                         $"RabbitMQ node {Name} could not listen on port {NodePort} or {DistributionPort}: in use."
@@ -312,13 +312,26 @@ internal sealed class RabbitMqNode
 
     private string ReadNodeLog(long offset) => LogFiles.ReadFrom(NodeLog, offset);
 
+    // A port chosen free was taken before the node listened on it: the AMQP listener says so in the node's log, the
+    // distribution port (checked before the log is set up) in the crash dump's slogan.
+    private bool PortWasTaken(string log) =>
+        log.Contains("eaddrinuse", StringComparison.OrdinalIgnoreCase)
+        || CrashSlogan() is { } slogan
+            && (
+                slogan.Contains("dist_port_already_used", StringComparison.Ordinal)
+                || slogan.Contains("eaddrinuse", StringComparison.OrdinalIgnoreCase)
+            );
+
+    // a VM that dies before its log is set up says why only in the crash dump's "Slogan:" line
+    private string? CrashSlogan() =>
+        File.Exists(CrashDump)
+            ? File.ReadLines(CrashDump).Take(5).FirstOrDefault(l => l.StartsWith("Slogan:", StringComparison.Ordinal))
+            : null;
+
     private string LogTail(long offset)
     {
         var startup = File.Exists(_startupLog) ? File.ReadAllText(_startupLog) : "";
-        // a VM that dies before its log is set up says why only in the crash dump's "Slogan:" line
-        var slogan = File.Exists(CrashDump)
-            ? File.ReadLines(CrashDump).Take(5).FirstOrDefault(l => l.StartsWith("Slogan:", StringComparison.Ordinal))
-            : null;
+        var slogan = CrashSlogan();
         return (slogan is null ? "" : $"--- {CrashDump} ---{Environment.NewLine}{slogan}{Environment.NewLine}")
             + $"--- {_startupLog} ---{Environment.NewLine}{LogFiles.Tail(startup, 15)}{Environment.NewLine}"
             + $"--- {NodeLog} ---{Environment.NewLine}{LogFiles.Tail(ReadNodeLog(offset), 40)}";

@@ -105,7 +105,7 @@ public sealed partial class RabbitMqServer : IAsyncDisposable
             await node.StopLeftoverAsync(cancellationToken).ConfigureAwait(false);
             for (var attempt = 1; ; attempt++)
             {
-                var ports = FreePorts.Take(2);
+                var ports = options.RabbitMqPorts(attempt);
                 node.NodePort = ports[0];
                 node.DistributionPort = ports[1];
                 try
