@@ -130,9 +130,6 @@ public sealed class HubUserLimits
         );
     }
 
-    /// <summary>The open connections this instance holds leases for.</summary>
-    public int LeaseCount => _leases.Count;
-
     /// <summary>
     /// Takes one call from the user's bucket; false when the user is over
     /// <see cref="RealTimeOptions.UserCallsPerSecond"/>. A call on calls this instance holds a lease of needs no round
