@@ -2,7 +2,12 @@ using System.Security.Cryptography;
 
 namespace Community.LocalInfrastructure;
 
-internal sealed class PortInUseException(string message) : Exception(message);
+/// <summary>A port chosen free was taken before the node bound it; <see cref="Distribution"/> when it was the
+/// Erlang distribution's (the node's own business, unlike the AMQP port its clients know).</summary>
+internal sealed class PortInUseException(string message, bool distribution) : Exception(message)
+{
+    public bool Distribution { get; } = distribution;
+}
 
 /// <summary>
 /// The files, environment and process of one private RabbitMQ node (<see cref="RabbitMqServer"/> owns one).
@@ -146,10 +151,12 @@ internal sealed class RabbitMqNode
             if (died || elapsed > _options.StartTimeout)
             {
                 KillProcess(Posix.SigKill);
-                if (PortWasTaken(log))
+                var distribution = DistributionPortWasTaken();
+                if (distribution || PortWasTaken(log))
                 {
                     throw new PortInUseException(
-                        $"RabbitMQ node {Name} could not listen on port {NodePort} or {DistributionPort}: in use."
+                        $"RabbitMQ node {Name} could not listen on port {NodePort} or {DistributionPort}: in use.",
+                        distribution
                     );
                 }
                 throw new InvalidOperationException(
@@ -316,11 +323,10 @@ internal sealed class RabbitMqNode
     // distribution port (checked before the log is set up) in the crash dump's slogan.
     private bool PortWasTaken(string log) =>
         log.Contains("eaddrinuse", StringComparison.OrdinalIgnoreCase)
-        || CrashSlogan() is { } slogan
-            && (
-                slogan.Contains("dist_port_already_used", StringComparison.Ordinal)
-                || slogan.Contains("eaddrinuse", StringComparison.OrdinalIgnoreCase)
-            );
+        || CrashSlogan()?.Contains("eaddrinuse", StringComparison.OrdinalIgnoreCase) == true;
+
+    private bool DistributionPortWasTaken() =>
+        CrashSlogan()?.Contains("dist_port_already_used", StringComparison.Ordinal) == true;
 
     // a VM that dies before its log is set up says why only in the crash dump's "Slogan:" line
     private string? CrashSlogan() =>

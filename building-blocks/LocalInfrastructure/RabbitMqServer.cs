@@ -71,6 +71,9 @@ public sealed partial class RabbitMqServer : IAsyncDisposable
     /// </summary>
     public string? NodeName => _node?.Name;
 
+    /// <summary>The Erlang distribution port of a private node (0 for an external broker).</summary>
+    internal int DistributionPort => _node?.DistributionPort ?? 0;
+
     /// <summary>True while the broker runs (always true for an external broker).</summary>
     public bool IsRunning => _node is null || _node.Running;
 
@@ -162,7 +165,8 @@ public sealed partial class RabbitMqServer : IAsyncDisposable
     }
 
     /// <summary>
-    /// Starts the private node again after <see cref="StopAsync"/>, on the same ports and data. No-op if running.
+    /// Starts the private node again after <see cref="StopAsync"/>, on the same AMQP port and data (its distribution
+    /// port, if another process took it meanwhile, on another). No-op if running.
     /// </summary>
     /// <exception cref="InvalidOperationException">The broker is external, or the node did not come up.</exception>
     public async Task StartAsync(CancellationToken cancellationToken = default)
@@ -179,13 +183,23 @@ public sealed partial class RabbitMqServer : IAsyncDisposable
             if (!node.Running)
             {
                 _options?.Log?.Invoke($"rabbitmq: starting node {node.Name} again");
-                try
+                for (var attempt = 1; ; attempt++)
                 {
-                    await node.StartAsync(cancellationToken).ConfigureAwait(false);
-                }
-                catch (PortInUseException e)
-                {
-                    throw new InvalidOperationException(e.Message, e);
+                    try
+                    {
+                        await node.StartAsync(cancellationToken).ConfigureAwait(false);
+                        break;
+                    }
+                    // The clients know the AMQP port, so it stays; the distribution port may move.
+                    catch (PortInUseException e) when (e.Distribution && attempt < 3)
+                    {
+                        _options?.Log?.Invoke("rabbitmq: the distribution port was taken meanwhile; another one");
+                        node.DistributionPort = FreePorts.Take();
+                    }
+                    catch (PortInUseException e)
+                    {
+                        throw new InvalidOperationException(e.Message, e);
+                    }
                 }
             }
         }

@@ -39,4 +39,21 @@ public sealed class RabbitMqPortsTests
         Assert.True(broker.IsRunning);
         Assert.True(await FreePorts.AcceptsConnectionsAsync(broker.Port, CancellationToken.None));
     }
+
+    [Fact]
+    public async Task A_stopped_node_whose_distribution_port_was_taken_starts_again_on_its_amqp_port()
+    {
+        await using var broker = await RabbitMqServer.StartAsync(LocalInfrastructureOptions.ForTests());
+        var (amqp, distribution) = (broker.Port, broker.DistributionPort);
+        await broker.StopAsync();
+        using var holder = new TcpListener(IPAddress.Loopback, distribution);
+        holder.Start();
+
+        await broker.StartAsync();
+
+        Assert.True(broker.IsRunning);
+        Assert.Equal(amqp, broker.Port);
+        Assert.NotEqual(distribution, broker.DistributionPort);
+        Assert.True(await FreePorts.AcceptsConnectionsAsync(amqp, CancellationToken.None));
+    }
 }
