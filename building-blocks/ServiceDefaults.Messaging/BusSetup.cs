@@ -52,6 +52,13 @@ public static class BusSetup
                 $"{MessagingOptions.Section}:OutboxBatchesInFlight must be between 1 and "
                     + $"{MessagingOptions.MaximumOutboxBatchesInFlight}."
             )
+            .Validate(
+                o =>
+                    o.OutboxPollInterval >= MessagingOptions.MinimumOutboxPollInterval
+                    && o.OutboxPollInterval <= MessagingOptions.MaximumOutboxPollInterval,
+                $"{MessagingOptions.Section}:OutboxPollInterval must be between "
+                    + $"{MessagingOptions.MinimumOutboxPollInterval} and {MessagingOptions.MaximumOutboxPollInterval}."
+            )
             .ValidateOnStart();
         builder
             .Services.AddHealthChecks()

@@ -33,6 +33,16 @@ public sealed class MessagingOptions
 
     /// <summary>Bounds the database connections and the unconfirmed messages a dispatcher keeps.</summary>
     public const int MaximumOutboxBatchesInFlight = 4;
+
+    /// <summary>
+    /// How long the dispatcher waits for a commit's signal before it looks at the table anyway: what writes outbox rows
+    /// wakes it (<see cref="OutboxSignal"/>), so the poll only finds rows another instance of the service left behind
+    /// (one that stopped or lost its broker before publishing them) and those a failed pass kept.
+    /// </summary>
+    public TimeSpan OutboxPollInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    public static readonly TimeSpan MinimumOutboxPollInterval = TimeSpan.FromMilliseconds(100);
+    public static readonly TimeSpan MaximumOutboxPollInterval = TimeSpan.FromHours(1);
 }
 
 /// <summary>Which consumer failures are worth retrying.</summary>

@@ -28,7 +28,6 @@ public sealed class OutboxDispatcher<TContext>(
 ) : BackgroundService
     where TContext : DbContext
 {
-    private static readonly TimeSpan Poll = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan PublishTimeout = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan KeepPublished = TimeSpan.FromDays(7);
     private const int MaxErrorLength = 2000;
@@ -48,7 +47,7 @@ public sealed class OutboxDispatcher<TContext>(
                     await CleanUpAsync(stoppingToken);
                     lastCleanup = clock.GetUtcNow();
                 }
-                await signal.WaitAsync(Poll, stoppingToken);
+                await signal.WaitAsync(options.Value.OutboxPollInterval, stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {

@@ -7,6 +7,7 @@ using Community.ServiceDefaults.Messaging;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using RabbitMQ.Client;
 
 namespace Community.ServiceDefaults.Tests.Messaging;
@@ -185,6 +186,28 @@ public sealed class OutboxDispatchTests : IAsyncLifetime
             .AsNoTracking()
             .OrderBy(m => m.Sequence)
             .ToListAsync();
+    }
+
+    [Fact]
+    public void The_poll_interval_is_configurable_and_validated()
+    {
+        var settings = BusHosts.Settings(_resources, "pollprobe", database: false);
+        settings["Messaging:OutboxPollInterval"] = "00:00:30";
+        using (var configured = BusHosts.Build(settings, b => b.AddEventBus("pollprobe")))
+            Assert.Equal(
+                TimeSpan.FromSeconds(30),
+                configured.Services.GetRequiredService<IOptions<MessagingOptions>>().Value.OutboxPollInterval
+            );
+
+        foreach (var outside in new[] { "00:00:00", "00:00:00.050", "1.00:00:00" })
+        {
+            settings["Messaging:OutboxPollInterval"] = outside;
+            using var refused = BusHosts.Build(settings, b => b.AddEventBus("pollprobe"));
+            var error = Assert.Throws<OptionsValidationException>(() =>
+                refused.Services.GetRequiredService<IOptions<MessagingOptions>>().Value
+            );
+            Assert.Contains("OutboxPollInterval", error.Message);
+        }
     }
 
     [Fact]
