@@ -157,4 +157,57 @@ public sealed class ConversationSendGuardTests(MessagingFixture fx) : IClassFixt
         Assert.Equal(first["id"]!.GetValue<string>(), late["id"]!.GetValue<string>());
         await AssertStored(c, 2);
     }
+
+    [Fact]
+    public async Task A_send_the_statement_allows_is_its_only_round_trip_in_every_kind_whichever_member_sends()
+    {
+        var (_, a, _, b, c) = await fx.PairAsync();
+        var (_, _, member, _, thread) = await ThreadAsync("Walkers");
+        var (organizerId, _) = await fx.RegisteredAsync();
+        var (guestId, guest) = await fx.RegisteredAsync();
+        var eventId = await fx.EventAsync(organizerId, "Picnic");
+        await fx.RegisteredForAsync(eventId, guestId);
+        var chat = await fx.ScalarAsync<Guid>("SELECT id FROM conversations WHERE event_id = @e", ("e", eventId));
+        var senders = new[] { (a, c), (b, c), (member, thread), (guest, chat.ToString()) };
+        // Each sender seen once by the instance (their identity remembered) and each conversation known.
+        foreach (var (token, conversation) in senders)
+            await fx.SendAsync(token, conversation, "Hello");
+
+        // Both of a pair (the lower id and the higher), a thread's member, an event chat's member: refused by the
+        // statement, a send would be sent again checked first (more round trips, the same answer).
+        foreach (var (token, conversation) in senders)
+        {
+            var commands = await CommandsOfAsync(() => fx.SendAsync(token, conversation, "One round trip"));
+            Assert.True(
+                commands is [var only] && only.StartsWith("WITH earlier AS", StringComparison.Ordinal),
+                $"The send ran {commands.Count} commands: {string.Join(" | ", commands)}"
+            );
+        }
+    }
+
+    /// <summary>The database commands <paramref name="request"/> ran in the service: those of its trace.</summary>
+    private static async Task<List<string>> CommandsOfAsync(Func<Task> request)
+    {
+        var commands = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        using var trace = new System.Diagnostics.Activity("send under test").Start();
+        var traceId = trace.TraceId;
+        using var listener = new System.Diagnostics.ActivityListener
+        {
+            ShouldListenTo = source => source.Name == "Npgsql",
+            Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) =>
+                System.Diagnostics.ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = activity =>
+            {
+                if (activity.TraceId == traceId)
+                    commands.Enqueue(
+                        activity.GetTagItem("db.query.text") as string
+                            ?? activity.GetTagItem("db.statement") as string
+                            ?? activity.DisplayName
+                    );
+            },
+        };
+        System.Diagnostics.ActivitySource.AddActivityListener(listener);
+        await request();
+        return [.. commands.Select(c => c.TrimStart())];
+    }
 }

@@ -73,6 +73,15 @@ public sealed class IdempotencyKeyTests(MessagingFixture fx) : IClassFixture<Mes
         var message = await sent.AssertStatus(201);
         var tag = sent.Headers.ETag ?? throw new Xunit.Sdk.XunitException("The send answered no ETag.");
         var url = $"/api/v1/conversations/{conversation}/messages/{message["id"]}";
+        // The tag the send answers is the message's as read, and a retry of the send answers it too.
+        Assert.Equal(tag, (await fx.Client.Get(url, a)).Headers.ETag);
+        var retried = await fx.Client.PostJson(
+            $"/api/v1/conversations/{conversation}/messages",
+            new { text = "first", client_txn_id = "etag" },
+            a
+        );
+        await retried.AssertStatus(200);
+        Assert.Equal(tag, retried.Headers.ETag);
 
         await (await fx.Client.SendIfMatch(HttpMethod.Patch, url, "{\"text\": \"stale\"}", a, "\"1\"")).AssertProblem(
             412

@@ -107,9 +107,10 @@ public sealed record SendMessage(
 
 /// <summary>The message a send made, or found when its client_txn_id was sent before (Created false), and the
 /// notifications it made (pushed by the send, or by the caller whose transaction it joined once that
-/// commits).</summary>
+/// commits); <paramref name="Version"/> is the message row's version (its ETag).</summary>
 public sealed record SendOutcome(
     MessageDto Message,
     bool Created,
-    IReadOnlyList<Notifying.CreatedNotification> Notified
+    IReadOnlyList<Notifying.CreatedNotification> Notified,
+    uint Version
 );

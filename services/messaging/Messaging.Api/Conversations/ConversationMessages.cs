@@ -94,7 +94,7 @@ public sealed class ConversationMessages(
                 (access.SendRefusal is not null || inCallersTransaction)
                 && await FindSentAsync(senderId, input.ClientTxnId!, conversationId, cancellationToken) is { } earlier
             )
-                return new(earlier, false, []);
+                return earlier;
             access.EnsureCanSend();
             if (
                 input.ReplyTo is { } replyTo
@@ -201,16 +201,13 @@ public sealed class ConversationMessages(
                     throw new ConflictException(TxnUsed);
                 if (transaction is not null)
                     await transaction.RollbackAsync(cancellationToken);
-                return new(
-                    await FindSentAsync(senderId, txn, conversationId, cancellationToken)
-                        ?? throw new InvalidOperationException(
-                            $"client_txn_id {txn} of {senderId} conflicted but its message cannot be read."
-                        ),
-                    false,
-                    []
-                );
+                return await FindSentAsync(senderId, txn, conversationId, cancellationToken)
+                    ?? throw new InvalidOperationException(
+                        $"client_txn_id {txn} of {senderId} conflicted but its message cannot be read."
+                    );
             }
             message.Seq = seq;
+            message.Version = written.Version ?? 0;
             recipients = written.Recipients;
             sender = written.Sender(senderId);
             // Parsed once for all of them (and only when someone is told).
@@ -294,7 +291,7 @@ public sealed class ConversationMessages(
             await pushed;
             await typing.SentAsync(db, conversationId, senderId, recipients, cancellationToken);
         }
-        return new(dto, true, notified);
+        return new(dto, true, notified, message.Version);
     }
 
     private const string TxnUsed = "client_txn_id was already used.";
@@ -435,7 +432,7 @@ public sealed class ConversationMessages(
             .ExecuteUpdateAsync(s => s.SetProperty(m => m.Muted, muted), cancellationToken);
     }
 
-    private async Task<MessageDto?> FindSentAsync(
+    private async Task<SendOutcome?> FindSentAsync(
         Guid senderId,
         string clientTxnId,
         Guid conversationId,
@@ -449,7 +446,7 @@ public sealed class ConversationMessages(
             return null;
         if (sent.ConversationId != conversationId)
             throw new ConflictException("client_txn_id was already used for a message in another conversation.");
-        return (await queries.ToDtosAsync([sent], senderId, cancellationToken))[0];
+        return new((await queries.ToDtosAsync([sent], senderId, cancellationToken))[0], false, [], sent.Version);
     }
 
     private async Task<Message> MessageAsync(

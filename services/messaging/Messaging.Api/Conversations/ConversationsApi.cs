@@ -257,13 +257,12 @@ public static class ConversationsApi
         SendMessage body,
         ClaimsPrincipal principal,
         ConversationMessages messages,
-        MessagingDbContext db,
         HttpResponse response,
         CancellationToken cancellationToken
     )
     {
         var outcome = await messages.SendAsync(id, principal.UserId(), body, null, cancellationToken);
-        EntityTag.Set(response, await VersionAsync(db, outcome.Message.Id, cancellationToken));
+        EntityTag.Set(response, outcome.Version);
         return outcome.Created
             ? TypedResults.Created(
                 $"/api/v1/conversations/{id}/messages?after_seq={outcome.Message.Seq - 1}&limit=1",

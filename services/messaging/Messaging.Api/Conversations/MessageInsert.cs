@@ -18,10 +18,11 @@ public static class MessageInsert
 {
     /// <summary>What the statement did: <see cref="Claimed"/> null when nothing was written, because the conversation
     /// is closed (or gone) or, with <see cref="Used"/>, because the sender's client_txn_id was already used; then
-    /// <see cref="Seq"/> is null too.</summary>
+    /// <see cref="Seq"/> and <see cref="Version"/> (the message row's xmin, its ETag) are null too.</summary>
     public sealed record Outcome(
         long? Claimed,
         long? Seq,
+        uint? Version,
         bool Used,
         Guid[] Recipients,
         string? Username,
@@ -93,8 +94,7 @@ public static class MessageInsert
                         AND ((s.blocker_id = @sender AND s.blocked_id = @other)
                           OR (s.blocker_id = @other AND s.blocked_id = @sender)))
             AND EXISTS (SELECT 1 FROM connections s WHERE s.connected
-                        AND ((s.user_low = @sender AND s.user_high = @other)
-                          OR (s.user_low = @other AND s.user_high = @sender)))
+                        AND s.user_low = LEAST(@sender, @other) AND s.user_high = GREATEST(@sender, @other))
             """,
     };
 
@@ -114,7 +114,7 @@ public static class MessageInsert
                 INSERT INTO messages
                     (id, conversation_id, seq, sender_id, text, reply_to, attachment_ids, client_txn_id, created_at)
                 SELECT @id, @c, last_seq, @sender, @text, @reply_to, @attachments, @txn, @now FROM claimed
-                RETURNING seq),
+                RETURNING seq, xmin),
             own AS ({{OwnRead[kind]}}),
             audience AS (
                 SELECT coalesce(array_agg(a.user_id), ARRAY[]::uuid[]) AS ids
@@ -134,7 +134,8 @@ public static class MessageInsert
                                   WHERE cm.conversation_id = @c AND cm.user_id = r.user_id
                                     AND (cm.muted OR NOT cm.active))
                 RETURNING id, user_id)
-            SELECT (SELECT last_seq FROM claimed), (SELECT seq FROM m), EXISTS (SELECT 1 FROM earlier), audience.ids,
+            SELECT (SELECT last_seq FROM claimed), (SELECT seq FROM m), (SELECT xmin FROM m),
+                EXISTS (SELECT 1 FROM earlier), audience.ids,
                 u.username, u.display_name, u.deleted_at IS NOT NULL,
                 (SELECT coalesce(array_agg(n.id ORDER BY n.id), '{}') FROM notified n),
                 (SELECT coalesce(array_agg(n.user_id ORDER BY n.id), '{}') FROM notified n)
@@ -213,13 +214,14 @@ public static class MessageInsert
             return new Outcome(
                 reader.IsDBNull(0) ? null : reader.GetInt64(0),
                 reader.IsDBNull(1) ? null : reader.GetInt64(1),
-                reader.GetBoolean(2),
-                reader.GetFieldValue<Guid[]>(3),
-                reader.IsDBNull(4) ? null : reader.GetString(4),
+                reader.IsDBNull(2) ? null : reader.GetFieldValue<uint>(2),
+                reader.GetBoolean(3),
+                reader.GetFieldValue<Guid[]>(4),
                 reader.IsDBNull(5) ? null : reader.GetString(5),
-                reader.GetBoolean(6),
-                reader.GetFieldValue<Guid[]>(7),
-                reader.GetFieldValue<Guid[]>(8)
+                reader.IsDBNull(6) ? null : reader.GetString(6),
+                reader.GetBoolean(7),
+                reader.GetFieldValue<Guid[]>(8),
+                reader.GetFieldValue<Guid[]>(9)
             );
         }
         finally
