@@ -66,6 +66,11 @@ public sealed class TypingTests(RealTimeFixture fx) : IClassFixture<RealTimeFixt
         var stop = await alice.WaitForAsync("stop_typing");
         Assert.True(watch.Elapsed < ConversationTyping.Lapse, $"{watch.Elapsed}");
         Assert.Equal(bId.ToString(), stop.Str("user_id"));
+        // The message first, then the end of its typing.
+        Assert.Equal(
+            ["new_message", "typing", "new_message", "stop_typing"],
+            alice.Received.Select(call => call.Target).Where(t => t is "new_message" or "typing" or "stop_typing")
+        );
         await Task.Delay(ConversationTyping.Lapse + Quiet);
         Assert.Single(alice.ReceivedOf("stop_typing"));
 

@@ -288,8 +288,9 @@ public sealed class ConversationMessages(
                 if (ownTransaction)
                     outbox.Notify();
             }
-            await pushed;
-            await typing.SentAsync(db, conversationId, senderId, recipients, cancellationToken);
+            // The sender's typing ends beside the pushes (its Redis round trip with the message's publish, not after
+            // it); a stop it pushes is still issued after the message's.
+            await Task.WhenAll(pushed, typing.SentAsync(db, conversationId, senderId, recipients, cancellationToken));
         }
         return new(dto, true, notified, message.Version);
     }
