@@ -2,7 +2,8 @@ using Community.Contracts.Messaging;
 
 namespace Community.Messaging.Tests;
 
-/// <summary>The messaging service with its outbox poll an hour long: only a send's own signal publishes its event.</summary>
+/// <summary>The messaging service with its outbox poll an hour long: only a send's own signal publishes its
+/// event.</summary>
 public sealed class OutboxWakeFixture : MessagingFixture
 {
     protected override IDictionary<string, string?> Settings =>
