@@ -130,8 +130,15 @@ public sealed class LiveHosts : IAsyncDisposable
                 ],
             async () =>
             {
-                foreach (var node in nodes)
-                    await node.DisposeAsync();
+                try
+                {
+                    await Task.WhenAll(nodes.Select(n => n.StopGatewayAsync()));
+                }
+                finally
+                {
+                    foreach (var node in nodes)
+                        await node.DisposeAsync();
+                }
             }
         );
     }

@@ -128,6 +128,13 @@ public sealed class Node : IAsyncDisposable
             throw new InvalidOperationException($"node {index + 1}: {first}");
     }
 
+    /// <summary>Stops the node's gateway (its instance keeps running until the node is disposed).</summary>
+    public async Task StopGatewayAsync()
+    {
+        if (await AskAsync("stop gateway") != "gateway stopped")
+            throw new InvalidOperationException("The node's gateway did not stop.");
+    }
+
     /// <summary>Hub connections its messaging instance holds.</summary>
     public async Task<int> HeldAsync() => int.Parse(await AskAsync("held"), CultureInfo.InvariantCulture);
 
@@ -195,24 +202,43 @@ public sealed class Node : IAsyncDisposable
             Console.WriteLine(Reply + "messaging");
             if (await Console.In.ReadLineAsync() != "gateway")
                 return 0;
-            await using var gateway = new ServiceHost<GatewayProgram>(spec.Gateway, Shared).Start(spec.GatewayPort);
-            var presence = messaging.Services.GetRequiredService<MessagingApi::Community.Messaging.HubPresence>();
-            using var stalls = new StallWatch();
-            Console.WriteLine(Reply + "ready");
-            while (await Console.In.ReadLineAsync() is { } question)
-                Console.WriteLine(
-                    Reply
-                        + question.Split(' ') switch
-                        {
-                            ["held"] => presence.HeldCount.ToString(CultureInfo.InvariantCulture),
-                            ["jit"] => JitInfo.GetCompiledMethodCount().ToString(CultureInfo.InvariantCulture),
-                            ["stalls", var ticks] => stalls.Since(
-                                new DateTime(long.Parse(ticks, CultureInfo.InvariantCulture), DateTimeKind.Utc)
-                            ),
-                            _ => "?",
-                        }
-                );
-            return 0;
+            var gateway = new ServiceHost<GatewayProgram>(spec.Gateway, Shared).Start(spec.GatewayPort);
+            var gatewayStopped = false;
+            try
+            {
+                var presence = messaging.Services.GetRequiredService<MessagingApi::Community.Messaging.HubPresence>();
+                using var stalls = new StallWatch();
+                Console.WriteLine(Reply + "ready");
+                while (await Console.In.ReadLineAsync() is { } question)
+                {
+                    if (question == "stop gateway")
+                    {
+                        // Every node's gateway stops before any instance does, so none probes one that is gone.
+                        await gateway.DisposeAsync();
+                        gatewayStopped = true;
+                        Console.WriteLine(Reply + "gateway stopped");
+                        continue;
+                    }
+                    Console.WriteLine(
+                        Reply
+                            + question.Split(' ') switch
+                            {
+                                ["held"] => presence.HeldCount.ToString(CultureInfo.InvariantCulture),
+                                ["jit"] => JitInfo.GetCompiledMethodCount().ToString(CultureInfo.InvariantCulture),
+                                ["stalls", var ticks] => stalls.Since(
+                                    new DateTime(long.Parse(ticks, CultureInfo.InvariantCulture), DateTimeKind.Utc)
+                                ),
+                                _ => "?",
+                            }
+                    );
+                }
+                return 0;
+            }
+            finally
+            {
+                if (!gatewayStopped)
+                    await gateway.DisposeAsync();
+            }
         }
         catch (Exception e)
         {
