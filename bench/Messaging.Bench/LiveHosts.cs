@@ -47,7 +47,8 @@ public sealed class LiveHosts : IAsyncDisposable
 
     public string Layout { get; }
 
-    /// <summary>The gateways; client i uses gateway i % count, as a load balancer would spread them.</summary>
+    /// <summary>The gateways; client i uses gateway i % count, as a load balancer would spread them (without a
+    /// gateway, the instances themselves).</summary>
     public IReadOnlyList<Uri> Gateways { get; }
 
     /// <summary>An instance's services when one runs in this process (the read run captures its SQL).</summary>
@@ -69,7 +70,8 @@ public sealed class LiveHosts : IAsyncDisposable
     public static LiveHosts InProcess(
         Func<Dictionary<string, string?>> messagingSettings,
         Func<Dictionary<string, string?>> gatewaySettings,
-        TestTokens tokens
+        TestTokens tokens,
+        bool gateway
     )
     {
         void Shared(IServiceCollection services) => services.AddSingleton<ISigningKeySource>(tokens);
@@ -78,11 +80,13 @@ public sealed class LiveHosts : IAsyncDisposable
         var settings = gatewaySettings();
         settings[$"Services:{ResourceNames.Messaging}"] =
             $"{first.BaseAddress.ToString().TrimEnd('/')};{second.BaseAddress.ToString().TrimEnd('/')}";
-        var gateway = new ServiceHost<GatewayProgram>(settings, Shared).Start();
+        var proxy = gateway ? new ServiceHost<GatewayProgram>(settings, Shared).Start() : null;
         ServiceHost<MessagingProgram>[] instances = [first, second];
         return new LiveHosts(
-            "two messaging instances behind the gateway, all in one process",
-            [gateway.BaseAddress],
+            proxy is null
+                ? "two messaging instances, the clients connected to them directly (no gateway), all in one process"
+                : "two messaging instances behind the gateway, all in one process",
+            proxy is null ? [first.BaseAddress, second.BaseAddress] : [proxy.BaseAddress],
             first.Services,
             () =>
                 Task.FromResult(
@@ -96,7 +100,8 @@ public sealed class LiveHosts : IAsyncDisposable
             () => [("one process: clients, gateway, both instances", Environment.WorkingSet)],
             async () =>
             {
-                await gateway.DisposeAsync();
+                if (proxy is not null)
+                    await proxy.DisposeAsync();
                 await second.DisposeAsync();
                 await first.DisposeAsync();
             }

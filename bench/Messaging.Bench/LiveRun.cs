@@ -72,7 +72,11 @@ public static class LiveRun
     {
         line("");
         line(
-            $"(a) Live: {options.Clients:N0} WebSocket clients through {hosts.Gateways.Count} gateway(s), "
+            (
+                options.NoGateway
+                    ? $"(a) Live: {options.Clients:N0} WebSocket clients straight to {hosts.Gateways.Count} instances, "
+                    : $"(a) Live: {options.Clients:N0} WebSocket clients through {hosts.Gateways.Count} gateway(s), "
+            )
                 + $"{options.Conversations} conversations, "
                 + $"{options.Senders} sender(s) each sending {options.Messages} messages, "
                 + $"{options.Rate} messages/s in all"

@@ -28,6 +28,8 @@ public sealed record MessagingBenchOptions
           --keep               leave the database and vhost in place
           --peer               the live run only, then the same load against a private ejabberd (multi-user chat,
                                archived in PostgreSQL) and the comparison (bash bench/run-peer.sh)
+          --no-gateway         (with --nodes 0) the clients connect to the two instances directly, half to each:
+                               what the gateway's hop costs, not the deployed shape
         """;
 
     public int Clients { get; init; } = 1000;
@@ -46,6 +48,7 @@ public sealed record MessagingBenchOptions
     public bool SkipReads { get; init; }
     public bool Keep { get; init; }
     public bool Peer { get; init; }
+    public bool NoGateway { get; init; }
 
     /// <summary>The options, or null after printing the usage (for --help or a bad option).</summary>
     public static MessagingBenchOptions? Parse(IReadOnlyList<string> args)
@@ -88,6 +91,7 @@ public sealed record MessagingBenchOptions
                     "--skip-reads" => options with { SkipReads = true },
                     "--keep" => options with { Keep = true },
                     "--peer" => options with { Peer = true },
+                    "--no-gateway" => options with { NoGateway = true },
                     "--help" or "-h" => null,
                     _ => throw new ArgumentException($"unknown option '{args[i]}'."),
                 };
@@ -109,9 +113,11 @@ public sealed record MessagingBenchOptions
             Console.WriteLine(Usage);
             return null;
         }
-        if (options.Nodes == 1 || options.SendConcurrency > options.Clients)
+        if (options.Nodes == 1 || options.SendConcurrency > options.Clients || options.NoGateway && options.Nodes > 0)
         {
-            Console.Error.WriteLine("--nodes must be 0 or at least 2; --send-concurrency at most --clients.");
+            Console.Error.WriteLine(
+                "--nodes must be 0 or at least 2 (0 with --no-gateway); --send-concurrency at most --clients."
+            );
             Console.WriteLine(Usage);
             return null;
         }

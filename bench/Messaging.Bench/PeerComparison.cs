@@ -23,7 +23,7 @@ public sealed record LiveFigures(
 /// <summary>Our hub against ejabberd, same clients, rooms and schedule: table and ratios ours / ejabberd.</summary>
 public static class PeerComparison
 {
-    public static void Print(LiveFigures ours, LiveFigures peer, Action<string> line)
+    public static void Print(LiveFigures ours, LiveFigures peer, bool throughGateway, Action<string> line)
     {
         static string Ms(LatencyStats? s, Func<LatencyStats, double> pick) =>
             s is null ? "-" : pick(s).ToString("0.0", CultureInfo.InvariantCulture) + " ms";
@@ -35,7 +35,11 @@ public static class PeerComparison
         string Count(long n) => n.ToString("N0", CultureInfo.InvariantCulture);
 
         line("");
-        line("Peer comparison: our hub through the gateway vs ejabberd multi-user chat, same load, back to back");
+        line(
+            "Peer comparison: our hub "
+                + (throughGateway ? "through the gateway" : "WITHOUT the gateway (--no-gateway)")
+                + " vs ejabberd multi-user chat, same load, back to back"
+        );
         line(Row("", "ours", "ejabberd", "ours/ejab"));
         line(Row(new string('-', 36), new string('-', 16), new string('-', 16), new string('-', 10)));
         line(Row("clients", Count(ours.Clients), Count(peer.Clients), ""));

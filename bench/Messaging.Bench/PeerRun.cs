@@ -24,7 +24,7 @@ public static class PeerRun
         );
         line("ejabberd's Erlang VM: pid " + await peer.ProcessIdAsync());
         var theirs = await XmppRun.RunAsync(options, peer, line);
-        PeerComparison.Print(ours, theirs, line);
+        PeerComparison.Print(ours, theirs, !options.NoGateway, line);
         // The floors last, so neither run's figures include the other's probe.
         PeerProbe.Print(
             await PeerProbe.OursAsync(ourSide),

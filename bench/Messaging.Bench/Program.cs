@@ -76,7 +76,7 @@ try
     await using var hosts =
         options.Nodes > 0
             ? await LiveHosts.NodesAsync(options.Nodes, MessagingSettings, GatewaySettings, tokens)
-            : LiveHosts.InProcess(MessagingSettings, GatewaySettings, tokens);
+            : LiveHosts.InProcess(MessagingSettings, GatewaySettings, tokens, gateway: !options.NoGateway);
     Console.WriteLine($"PostgreSQL, RabbitMQ, Redis, {hosts.Layout} up in {started.Elapsed.TotalSeconds:0.0} s");
 
     await using var dataSource = NpgsqlDataSource.Create(database);
