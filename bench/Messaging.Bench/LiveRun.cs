@@ -72,11 +72,9 @@ public static class LiveRun
     {
         line("");
         line(
-            (
-                options.NoGateway
-                    ? $"(a) Live: {options.Clients:N0} WebSocket clients straight to {hosts.Gateways.Count} instances, "
-                    : $"(a) Live: {options.Clients:N0} WebSocket clients through {hosts.Gateways.Count} gateway(s), "
-            )
+            $"(a) Live: {options.Clients:N0} WebSocket clients "
+                + (options.NoGateway ? "straight to" : "through")
+                + $" {hosts.Gateways.Count} {(options.NoGateway ? "instances" : "gateway(s)")}, "
                 + $"{options.Conversations} conversations, "
                 + $"{options.Senders} sender(s) each sending {options.Messages} messages, "
                 + $"{options.Rate} messages/s in all"

@@ -151,8 +151,9 @@ internal sealed class RabbitMqNode
             if (died || elapsed > _options.StartTimeout)
             {
                 KillProcess(Posix.SigKill);
-                var distribution = DistributionPortWasTaken();
-                if (distribution || PortWasTaken(log))
+                var slogan = CrashSlogan();
+                var distribution = slogan?.Contains("dist_port_already_used", StringComparison.Ordinal) == true;
+                if (distribution || PortWasTaken(log, slogan))
                 {
                     throw new PortInUseException(
                         $"RabbitMQ node {Name} could not listen on port {NodePort} or {DistributionPort}: in use.",
@@ -319,14 +320,12 @@ internal sealed class RabbitMqNode
 
     private string ReadNodeLog(long offset) => LogFiles.ReadFrom(NodeLog, offset);
 
-    // A port chosen free was taken before the node listened on it: the AMQP listener says so in the node's log, the
-    // distribution port (checked before the log is set up) in the crash dump's slogan.
-    private bool PortWasTaken(string log) =>
+    // A port chosen free was taken before the node listened on it: the AMQP listener says so in the node's log, a
+    // listener refused before the log is set up in the crash dump's slogan (the distribution port's own words,
+    // dist_port_already_used, are read by the caller).
+    private static bool PortWasTaken(string log, string? slogan) =>
         log.Contains("eaddrinuse", StringComparison.OrdinalIgnoreCase)
-        || CrashSlogan()?.Contains("eaddrinuse", StringComparison.OrdinalIgnoreCase) == true;
-
-    private bool DistributionPortWasTaken() =>
-        CrashSlogan()?.Contains("dist_port_already_used", StringComparison.Ordinal) == true;
+        || slogan?.Contains("eaddrinuse", StringComparison.OrdinalIgnoreCase) == true;
 
     // a VM that dies before its log is set up says why only in the crash dump's "Slogan:" line
     private string? CrashSlogan() =>
