@@ -25,7 +25,14 @@ public static class PeerProbe
     private static readonly TimeSpan Pace = TimeSpan.FromMilliseconds(125);
 
     /// <summary>What the probe of our side needs from the live run's world.</summary>
-    public sealed record OurSide(LiveWorld World, Uri Gateway, TestTokens Tokens, NpgsqlDataSource Database);
+    /// <param name="ServersInProcess">false with <c>--nodes</c>: the servers' SQL and activities are not this process's.</param>
+    public sealed record OurSide(
+        LiveWorld World,
+        Uri Gateway,
+        TestTokens Tokens,
+        NpgsqlDataSource Database,
+        bool ServersInProcess
+    );
 
     public sealed record Floor(LatencyStats Latency, double? OperationsPerSend, double CommitsPerSend)
     {
@@ -59,7 +66,7 @@ public static class PeerProbe
             using var operations = new OperationCounter();
             using var timeline = new FloorTimeline();
             var floor = await MeasureAsync(
-                () => operations.Count,
+                () => side.ServersInProcess ? operations.Count : null,
                 () => CommittedAsync(side.Database),
                 async n =>
                 {
@@ -73,7 +80,14 @@ public static class PeerProbe
                     return Stopwatch.GetElapsedTime(start, at);
                 }
             );
-            return floor with { Timeline = [.. timeline.Describe()], Counts = [.. timeline.Counts()] };
+            string[] seen = side.ServersInProcess
+                ? []
+                : ["  (the servers run in processes of their own: only the load tool's own activities are seen)"];
+            return floor with
+            {
+                Timeline = [.. seen, .. timeline.Describe()],
+                Counts = [.. seen, .. timeline.Counts()],
+            };
         }
         finally
         {

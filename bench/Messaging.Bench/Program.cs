@@ -141,7 +141,7 @@ try
             root.FullName,
             await resources.AddDatabaseAsync("ejabberd"),
             ours,
-            new PeerProbe.OurSide(live, hosts.Gateways[0], tokens, dataSource),
+            new PeerProbe.OurSide(live, hosts.Gateways[0], tokens, dataSource, ServersInProcess: options.Nodes == 0),
             Line
         );
 
