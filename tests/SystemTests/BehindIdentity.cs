@@ -36,6 +36,9 @@ internal static class BehindIdentity
                 ["RateLimits:InvalidTokens:RedisKeyPrefix"] = own.RedisKeyPrefix + "invalid-tokens:",
                 [$"Services:{ResourceNames.Identity}"] = Address(identity),
                 ["Revocations:FeedKey"] = feedKey,
+                // A write by a user identity has just registered waits for their UserRegistered (5 s in production);
+                // on a loaded test machine the event can take longer than that.
+                ["KnownUsers:Wait"] = "00:00:30",
                 ["Logging:LogLevel:Default"] = "Warning",
             },
             services

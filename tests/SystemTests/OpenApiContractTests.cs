@@ -41,6 +41,9 @@ public sealed class OpenApiContractFixture() : ServiceFixture<IdentityProgram>(R
         var host = BehindIdentity.StartService<T>(service, resources, Resources.BrokerUri, Host.BaseAddress, FeedKey);
         _others.Add((resources, host));
         Clients[service] = host.NewClient();
+        // Each test registers its user first: identity's UserRegistered must find this service's queue bound, or the
+        // service never knows the user and refuses their every write.
+        await BusReadyAsync(host);
     }
 
     public override async Task DisposeAsync()

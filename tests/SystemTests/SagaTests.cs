@@ -50,6 +50,10 @@ public sealed class SagaFixture() : ServiceFixture<PaymentsProgram>(ResourceName
             ConfigureServices
         ).Start(gatewayPort);
         Edge = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { BaseAddress = new Uri(edge) };
+        // Payments learns a hold's price only from events' TicketHoldCreated, and events of a payment from payments'
+        // PaymentSucceeded: both queues must be bound before the first test publishes either.
+        await BusReadyAsync(Host);
+        await BusReadyAsync(Events);
     }
 
     public override async Task DisposeAsync()
