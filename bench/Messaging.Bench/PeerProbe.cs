@@ -25,7 +25,9 @@ public static class PeerProbe
     private static readonly TimeSpan Pace = TimeSpan.FromMilliseconds(125);
 
     /// <summary>What the probe of our side needs from the live run's world.</summary>
-    /// <param name="ServersInProcess">false with <c>--nodes</c>: the servers' SQL and activities are not this process's.</param>
+    /// <param name="ServersInProcess">
+    /// false with <c>--nodes</c>: the servers' SQL and activities are not this process's.
+    /// </param>
     public sealed record OurSide(
         LiveWorld World,
         Uri Gateway,
