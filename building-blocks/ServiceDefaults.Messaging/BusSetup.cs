@@ -12,6 +12,9 @@ namespace Community.ServiceDefaults.Messaging;
 
 public static class BusSetup
 {
+    /// <summary>The bus's own stop timeout; <see cref="BoundedBusStop"/> bounds its stop just after.</summary>
+    public static readonly TimeSpan BusStopTimeout = TimeSpan.FromSeconds(4);
+
     /// <summary>
     /// MassTransit on RabbitMQ (connection string "rabbitmq", an amqp:// URI) with publisher
     /// confirms. What runs on it is said in <paramref name="configure"/>: the outbox of a
@@ -124,8 +127,9 @@ public static class BusSetup
         {
             options.WaitUntilStarted = false;
             // Within the host's own stop budget (ServiceDefaultsExtensions.ShutdownTimeout).
-            options.StopTimeout = TimeSpan.FromSeconds(4);
+            options.StopTimeout = BusStopTimeout;
         });
+        BoundedBusStop.Wrap(builder.Services, BusStopTimeout + TimeSpan.FromMilliseconds(500));
         return builder;
     }
 
