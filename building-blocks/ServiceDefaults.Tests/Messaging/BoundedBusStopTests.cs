@@ -21,13 +21,10 @@ public sealed class BoundedBusStopTests : IAsyncLifetime
     [Fact]
     public async Task A_bus_that_never_stops_lets_the_host_stop_after_the_bound_with_a_warning()
     {
-        using var logs = new LogCapture();
+        var logs = new LogCapture();
+        using var loggers = LoggerFactory.Create(b => b.AddProvider(logs));
         var stuck = new Stuck();
-        var bounded = new BoundedBusStop(
-            stuck,
-            TimeSpan.FromMilliseconds(300),
-            new Logger<BoundedBusStop>(new SingleProviderFactory(logs))
-        );
+        var bounded = new BoundedBusStop(stuck, TimeSpan.FromMilliseconds(300), loggers.CreateLogger<BoundedBusStop>());
         await bounded.StartAsync(CancellationToken.None);
 
         await bounded.StopAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
@@ -40,14 +37,11 @@ public sealed class BoundedBusStopTests : IAsyncLifetime
     [Fact]
     public async Task A_bus_that_stops_in_time_is_waited_for_and_nothing_is_logged()
     {
-        using var logs = new LogCapture();
+        var logs = new LogCapture();
+        using var loggers = LoggerFactory.Create(b => b.AddProvider(logs));
         var stopped = new TaskCompletionSource();
         var slow = new Slow(TimeSpan.FromMilliseconds(100), stopped);
-        var bounded = new BoundedBusStop(
-            slow,
-            TimeSpan.FromSeconds(5),
-            new Logger<BoundedBusStop>(new SingleProviderFactory(logs))
-        );
+        var bounded = new BoundedBusStop(slow, TimeSpan.FromSeconds(5), loggers.CreateLogger<BoundedBusStop>());
 
         await bounded.StopAsync(CancellationToken.None);
 
@@ -102,14 +96,5 @@ public sealed class BoundedBusStopTests : IAsyncLifetime
             await Task.Delay(takes, CancellationToken.None);
             stopped.SetResult();
         }
-    }
-
-    private sealed class SingleProviderFactory(ILoggerProvider provider) : ILoggerFactory
-    {
-        public ILogger CreateLogger(string categoryName) => provider.CreateLogger(categoryName);
-
-        public void AddProvider(ILoggerProvider provider) { }
-
-        public void Dispose() { }
     }
 }
