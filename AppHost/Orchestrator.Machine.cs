@@ -1,25 +1,14 @@
 using System.Net;
 using System.Net.Sockets;
+using Community.LocalInfrastructure;
 
 namespace Community.AppHost;
 
 // The machine's side of a run: free ports, the data folder's lock and the pids of running children.
 internal sealed partial class Orchestrator
 {
-    /// <summary>Distinct free loopback ports: every listener stays open until all are chosen.</summary>
-    private static int[] FreePorts(int count)
-    {
-        var listeners = Enumerable.Range(0, count).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToList();
-        try
-        {
-            listeners.ForEach(l => l.Start());
-            return listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port).ToArray();
-        }
-        finally
-        {
-            listeners.ForEach(l => l.Stop());
-        }
-    }
+    /// <summary>Distinct free loopback ports, outside the ephemeral range (<see cref="LoopbackPorts"/>).</summary>
+    private static int[] FreePorts(int count) => LoopbackPorts.Take(count);
 
     private static void EnsureFree(string url, string option)
     {

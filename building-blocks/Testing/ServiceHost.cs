@@ -1,3 +1,4 @@
+using Community.LocalInfrastructure;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -39,13 +40,11 @@ public sealed class ServiceHost<TEntryPoint>(
 
     public HttpClient NewClient() => new() { BaseAddress = BaseAddress };
 
-    /// <summary>A loopback port free right now, for a host whose address others must know before it starts.</summary>
-    public static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    /// <summary>
+    /// A free loopback port for a host whose address others must know before it starts, outside the kernel's ephemeral
+    /// range (<see cref="LoopbackPorts"/>): no connection made meanwhile can take it.
+    /// </summary>
+    public static int FreePort() => LoopbackPorts.Take();
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {

@@ -2,6 +2,7 @@ using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using Community.Contracts;
+using Community.LocalInfrastructure;
 
 namespace Community.AppHost.Tests;
 
@@ -165,10 +166,7 @@ public sealed class AppHostOptionsTests
                 http
             ))
             .ToList();
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var url = $"http://127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}";
-        listener.Stop();
+        var url = $"http://127.0.0.1:{LoopbackPorts.Take()}";
         using var stopping = new CancellationTokenSource();
         using var dashboard = new Dashboard(url, () => runners, new TelemetryStore());
         dashboard.Start(stopping.Token);

@@ -2,6 +2,7 @@ using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using Community.Contracts;
+using Community.LocalInfrastructure;
 
 namespace Community.AppHost.Tests;
 
@@ -44,10 +45,7 @@ public sealed class DashboardApiTests : IDisposable
                 _probes
             ))
             .ToList();
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        _url = $"http://127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}";
-        listener.Stop();
+        _url = $"http://127.0.0.1:{LoopbackPorts.Take()}";
         _dashboard = new Dashboard(
             _url,
             () => [_postgres, .. _runners],

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using Community.Contracts;
 using Community.LocalInfrastructure;
 using Community.Testing;
@@ -48,7 +47,7 @@ public class DashboardPlatformFixture : IAsyncLifetime
         // Bound as soon as its port is chosen, and on another should a parallel test process take it in between.
         for (var attempt = 1; ; attempt++)
         {
-            var url = $"http://127.0.0.1:{FreePorts(1)[0]}";
+            var url = $"http://127.0.0.1:{LoopbackPorts.Take()}";
             Dashboard = new Dashboard(url, () => [Identity, Gateway], Telemetry, () => probes);
             try
             {
@@ -60,7 +59,7 @@ public class DashboardPlatformFixture : IAsyncLifetime
                 Dashboard.Dispose();
             }
         }
-        var ports = FreePorts(3);
+        var ports = LoopbackPorts.Take(3);
 
         var identity = Resources.Declared.Single(s => s.Name == ResourceNames.Identity);
         var messaging = Resources.Declared.Single(s => s.Name == ResourceNames.Messaging);
@@ -173,15 +172,6 @@ public class DashboardPlatformFixture : IAsyncLifetime
                 // already gone
             }
         }
-    }
-
-    private static int[] FreePorts(int count)
-    {
-        var listeners = Enumerable.Range(0, count).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToList();
-        listeners.ForEach(l => l.Start());
-        var ports = listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port).ToArray();
-        listeners.ForEach(l => l.Stop());
-        return ports;
     }
 
     /// <summary>

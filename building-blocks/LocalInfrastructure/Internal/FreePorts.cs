@@ -5,31 +5,8 @@ namespace Community.LocalInfrastructure.Internal;
 
 internal static class FreePorts
 {
-    /// <summary>
-    /// Distinct free loopback ports, found by binding port 0. All listeners stay open until every
-    /// port is chosen so the kernel cannot hand out the same port twice.
-    /// </summary>
-    public static int[] Take(int count)
-    {
-        var listeners = new List<TcpListener>(count);
-        try
-        {
-            for (var i = 0; i < count; i++)
-            {
-                var listener = new TcpListener(IPAddress.Loopback, 0);
-                listener.Start();
-                listeners.Add(listener);
-            }
-            return listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port).ToArray();
-        }
-        finally
-        {
-            foreach (var listener in listeners)
-            {
-                listener.Stop();
-            }
-        }
-    }
+    /// <summary>Distinct free loopback ports outside the ephemeral range (<see cref="LoopbackPorts"/>).</summary>
+    public static int[] Take(int count) => LoopbackPorts.Take(count);
 
     public static int Take() => Take(1)[0];
 

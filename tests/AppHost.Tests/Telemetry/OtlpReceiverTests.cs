@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
-using System.Net.Sockets;
+using Community.LocalInfrastructure;
 using Microsoft.Extensions.Logging;
 using OpenTelemetry;
 using OpenTelemetry.Exporter;
@@ -24,7 +24,7 @@ public sealed class OtlpReceiverTests : IDisposable
     public OtlpReceiverTests()
     {
         // "localhost", as AppHost's default dashboard address is
-        _dashboard = new Dashboard($"http://localhost:{FreePort()}", () => [], _store);
+        _dashboard = new Dashboard($"http://localhost:{LoopbackPorts.Take()}", () => [], _store);
         _dashboard.Start(_stop.Token);
     }
 
@@ -179,15 +179,6 @@ public sealed class OtlpReceiverTests : IDisposable
         var content = new ByteArrayContent(body);
         content.Headers.ContentType = new("application/x-protobuf");
         return content;
-    }
-
-    private static int FreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
     }
 
     public void Dispose()
