@@ -12,7 +12,7 @@ namespace Community.LocalInfrastructure;
 /// </summary>
 public static class LoopbackPorts
 {
-    // Debian's default ephemeral range starts at 32768; where it is set lower, the ports below it are used instead.
+    // Below Linux's default ephemeral range (32768-60999); where a range starts too low for that, above it.
     private const int Lowest = 20000;
     private const int Highest = 32767;
     private static readonly HashSet<int> Given = [];
