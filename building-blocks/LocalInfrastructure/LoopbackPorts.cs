@@ -20,10 +20,12 @@ public static class LoopbackPorts
     /// <summary>The ports the kernel may pick for a connection's local end, from ip_local_port_range.</summary>
     public static (int First, int Last) EphemeralRange { get; } = ReadEphemeralRange();
 
-    /// <summary>One free loopback port outside <see cref="EphemeralRange"/>.</summary>
+    /// <summary>One free loopback port outside <see cref="EphemeralRange"/> (where the range leaves room).</summary>
     public static int Take() => Take(1)[0];
 
-    /// <summary>Distinct free loopback ports outside <see cref="EphemeralRange"/>.</summary>
+    /// <summary>
+    /// Distinct free loopback ports outside <see cref="EphemeralRange"/> (where the range leaves room).
+    /// </summary>
     public static int[] Take(int count)
     {
         var (low, high) = Candidates();
@@ -54,8 +56,10 @@ public static class LoopbackPorts
         var (first, last) = EphemeralRange;
         if (first > Lowest + 1000)
             return (Lowest, Math.Min(Highest, first - 1));
-        // An unusual range: the ports above it, else (nothing outside it) its own, still checked free.
-        return last < 64000 ? (last + 1, 65000) : (first, last);
+        // A range that starts lower: the ports above it, else those below it, else (no room outside it) its own.
+        if (last < 64000)
+            return (last + 1, 65000);
+        return first > 2024 ? (1024, first - 1) : (first, last);
     }
 
     private static bool IsFree(int port)
@@ -75,9 +79,15 @@ public static class LoopbackPorts
     private static (int, int) ReadEphemeralRange()
     {
         const string path = "/proc/sys/net/ipv4/ip_local_port_range";
-        var parts = File.Exists(path)
-            ? File.ReadAllText(path).Split((char[])['\t', ' ', '\n'], StringSplitOptions.RemoveEmptyEntries)
-            : [];
+        string[] parts;
+        try
+        {
+            parts = File.ReadAllText(path).Split((char[])['\t', ' ', '\n'], StringSplitOptions.RemoveEmptyEntries);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            parts = []; // not Linux, or not readable here: Linux's default
+        }
         return parts.Length == 2 && int.TryParse(parts[0], out var first) && int.TryParse(parts[1], out var last)
             ? (first, last)
             : (32768, 60999);

@@ -35,7 +35,8 @@ public sealed class LoopbackPortsTests
         var clients = new List<TcpClient>();
         try
         {
-            for (var i = 0; i < 300; i++)
+            // Fewer than the smallest accept backlog a Linux kernel sets by default (128): none waits to be accepted.
+            for (var i = 0; i < 100; i++)
             {
                 var client = new TcpClient();
                 clients.Add(client);
@@ -43,8 +44,9 @@ public sealed class LoopbackPortsTests
             }
             var (first, last) = LoopbackPorts.EphemeralRange;
             var ends = clients.Select(c => ((IPEndPoint)c.Client.LocalEndPoint!).Port).ToList();
-            // The premise: the kernel gives a connection's local end a port of its ephemeral range.
-            Assert.All(ends, p => Assert.InRange(p, first, last));
+            // The premise: the kernel gives a connection's local end a port of its ephemeral range (read on Linux).
+            if (OperatingSystem.IsLinux())
+                Assert.All(ends, p => Assert.InRange(p, first, last));
             Assert.DoesNotContain(ends, chosen.Contains);
             // And every chosen port is still free to bind.
             foreach (var port in chosen)

@@ -15,7 +15,7 @@ public sealed class ConversationShapesTests
     [Fact]
     public async Task Past_its_capacity_it_forgets_the_least_recently_used_and_keeps_the_busy_ones()
     {
-        using var shapes = new ConversationShapes(capacity: 100);
+        var shapes = new ConversationShapes(capacity: 100);
         var sender = Guid.NewGuid();
         var quiet = Enumerable.Range(0, 50).Select(_ => EventChat()).ToList();
         var busy = Enumerable.Range(0, 50).Select(_ => EventChat()).ToList();
@@ -45,7 +45,7 @@ public sealed class ConversationShapesTests
     [Fact]
     public void A_direct_conversation_is_found_only_for_one_of_its_pair()
     {
-        using var shapes = new ConversationShapes();
+        var shapes = new ConversationShapes();
         var (low, high) = (Guid.NewGuid(), Guid.NewGuid());
         var direct = new Conversation
         {

@@ -9,7 +9,7 @@ namespace Community.Messaging.Conversations;
 /// (<see cref="Capacity"/> conversations unless told) the conversations least recently sent to are forgotten, a
 /// tenth at a time, and the busy ones stay.
 /// </summary>
-public sealed class ConversationShapes(int capacity = ConversationShapes.Capacity) : IDisposable
+public sealed class ConversationShapes(int capacity = ConversationShapes.Capacity)
 {
     public const int Capacity = 100_000;
 
@@ -55,6 +55,4 @@ public sealed class ConversationShapes(int capacity = ConversationShapes.Capacit
                 GroupId = shape.GroupId,
             }
             : null;
-
-    public void Dispose() => _shapes.Dispose();
 }
