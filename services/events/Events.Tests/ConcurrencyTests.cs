@@ -14,6 +14,8 @@ public sealed class ConcurrencyFixture : EventsFixture
         await base.InitializeAsync();
         Second = StartHost();
         SecondClient = Second.NewClient();
+        // Like the first, it hears an ended session on its own queue (each instance has one) before any test runs.
+        await BusReadyAsync(Second);
     }
 
     public override async Task DisposeAsync()

@@ -73,6 +73,7 @@ public sealed class EventDeliveryFixture : IdentityFixture
         Host = StartHost(brokerUri: vhost);
         Client.Dispose();
         Client = Host.NewClient();
+        await BusReadyAsync(Host);
 
         var postgres = await TestInfrastructure.PostgresAsync();
         _consumerDatabase = Resources.Name + "_consumer";

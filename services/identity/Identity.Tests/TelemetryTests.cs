@@ -54,6 +54,7 @@ public sealed class TelemetryFixture : IdentityFixture
             }
         );
         Client = Host.NewClient();
+        await BusReadyAsync(Host);
     }
 
     public override async Task DisposeAsync()
