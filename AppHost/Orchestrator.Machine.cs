@@ -1,15 +1,11 @@
 using System.Net;
 using System.Net.Sockets;
-using Community.LocalInfrastructure;
 
 namespace Community.AppHost;
 
-// The machine's side of a run: free ports, the data folder's lock and the pids of running children.
+// The machine's side of a run: free addresses, the data folder's lock and the pids of running children.
 internal sealed partial class Orchestrator
 {
-    /// <summary>Distinct free loopback ports, outside the ephemeral range (<see cref="LoopbackPorts"/>).</summary>
-    private static int[] FreePorts(int count) => LoopbackPorts.Take(count);
-
     private static void EnsureFree(string url, string option)
     {
         var uri = new Uri(url);

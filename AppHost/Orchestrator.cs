@@ -110,7 +110,7 @@ internal sealed partial class Orchestrator(AppHostOptions options, ConsoleOutput
             _ = WatchRedisAsync(redis, stopping);
 
             var broker = await rabbitMq.CreateVhostAsync(Resources.VirtualHost, stopping);
-            var ports = new Queue<int>(FreePorts(names.Count));
+            var ports = new Queue<int>(LoopbackPorts.Take(names.Count));
             var instances = Resources.Instances(
                 services,
                 options.ReplicasOf,

@@ -33,7 +33,7 @@ public sealed record LocalInfrastructureOptions
     /// A private RabbitMQ node's AMQP and distribution ports for each attempt to start it (1, 2, 3): free ones by
     /// default; a test hands out a taken one to see the node start again on others.
     /// </summary>
-    internal Func<int, int[]> RabbitMqPorts { get; init; } = _ => FreePorts.Take(2);
+    internal Func<int, int[]> RabbitMqPorts { get; init; } = _ => LoopbackPorts.Take(2);
 
     /// <summary>
     /// Persistent data in <c>&lt;repositoryRoot&gt;/.local/apphost/</c>, as used by AppHost.

@@ -133,7 +133,7 @@ public sealed partial class PostgresServer
         var socketDirectory = (home + "/.s.PGSQL.65535").Length < 100 ? home : "";
         for (var attempt = 1; ; attempt++)
         {
-            var port = FreePorts.Take();
+            var port = LoopbackPorts.Take();
             var serverOptions =
                 $"-p {port} -k '{socketDirectory.Replace("'", "'\\''", StringComparison.Ordinal)}' "
                 + "-c listen_addresses=127.0.0.1 -c max_connections=300";

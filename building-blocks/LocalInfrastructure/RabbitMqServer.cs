@@ -194,7 +194,7 @@ public sealed partial class RabbitMqServer : IAsyncDisposable
                     catch (PortInUseException e) when (e.Distribution && attempt < 3)
                     {
                         _options?.Log?.Invoke("rabbitmq: the distribution port was taken meanwhile; another one");
-                        node.DistributionPort = FreePorts.Take();
+                        node.DistributionPort = LoopbackPorts.Take();
                     }
                     catch (PortInUseException e)
                     {

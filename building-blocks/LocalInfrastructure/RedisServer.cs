@@ -82,7 +82,7 @@ public sealed class RedisServer : IAsyncDisposable
         await StopLeftoverAsync(home, options).ConfigureAwait(false);
         for (var attempt = 1; ; attempt++)
         {
-            var started = new RedisServer("127.0.0.1", FreePorts.Take(), options, home);
+            var started = new RedisServer("127.0.0.1", LoopbackPorts.Take(), options, home);
             try
             {
                 await started.StartProcessAsync(cancellationToken).ConfigureAwait(false);

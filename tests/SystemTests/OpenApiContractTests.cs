@@ -142,7 +142,6 @@ public sealed partial class OpenApiContractTests(OpenApiContractFixture fx) : IC
         }
     }
 
-    // The POSTs that create (they honour Idempotency-Key).
     // A write refused because the service never heard of the test's user checks nothing: a failure, not a skip.
     private static async Task NoteUnknownUserAsync(
         List<string> failures,
@@ -158,6 +157,7 @@ public sealed partial class OpenApiContractTests(OpenApiContractFixture fx) : IC
             failures.Add($"{service} POST {path}: the user registered through identity never became known here");
     }
 
+    // The POSTs that create (they honour Idempotency-Key).
     private static bool Creates(JsonNode operation) =>
         operation["parameters"]?.AsArray().Any(p => (string?)p?["name"] == "Idempotency-Key") == true;
 

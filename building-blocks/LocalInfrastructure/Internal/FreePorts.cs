@@ -5,11 +5,6 @@ namespace Community.LocalInfrastructure.Internal;
 
 internal static class FreePorts
 {
-    /// <summary>Distinct free loopback ports outside the ephemeral range (<see cref="LoopbackPorts"/>).</summary>
-    public static int[] Take(int count) => LoopbackPorts.Take(count);
-
-    public static int Take() => Take(1)[0];
-
     /// <summary>True when something accepts TCP connections on 127.0.0.1:<paramref name="port"/>.</summary>
     public static async Task<bool> AcceptsConnectionsAsync(int port, CancellationToken cancellationToken)
     {

@@ -25,7 +25,7 @@ public sealed class RabbitMqPortsTests
             RabbitMqPorts = attempt =>
             {
                 attempts.Add(attempt);
-                var ports = FreePorts.Take(2);
+                var ports = LoopbackPorts.Take(2);
                 if (attempt == 1)
                     ports[taken] = takenPort;
                 return ports;
