@@ -82,6 +82,12 @@ public abstract class ServiceFixture<TProgram> : IAsyncLifetime
         IDictionary<string, string?>? extra = null,
         string? brokerUri = null,
         int port = 0
+    ) => new ServiceHost<TProgram>(HostSettings(extra, brokerUri), ConfigureServices).Start(port);
+
+    /// <summary>The configuration <see cref="StartHost"/> gives an instance, <paramref name="extra"/> last.</summary>
+    public Dictionary<string, string?> HostSettings(
+        IDictionary<string, string?>? extra = null,
+        string? brokerUri = null
     )
     {
         var settings = new Dictionary<string, string?>
@@ -97,7 +103,7 @@ public abstract class ServiceFixture<TProgram> : IAsyncLifetime
         ConfigureService(settings);
         foreach (var (key, value) in extra ?? new Dictionary<string, string?>())
             settings[key] = value;
-        return new ServiceHost<TProgram>(settings, ConfigureServices).Start(port);
+        return settings;
     }
 
     /// <summary>

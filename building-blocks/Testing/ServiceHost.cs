@@ -1,9 +1,13 @@
+using System.Runtime.ExceptionServices;
 using Community.LocalInfrastructure;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Community.Testing;
 
@@ -19,6 +23,13 @@ public sealed class ServiceHost<TEntryPoint>(
     where TEntryPoint : class
 {
     private int _port;
+    private readonly StartFailure _startFailure = new();
+
+    /// <summary>
+    /// Called with the built host before the factory starts it: a test of the start itself can hold the factory there
+    /// (the application goes on with its own start meanwhile).
+    /// </summary>
+    public Action<IHost>? Built { get; init; }
 
     public Uri BaseAddress { get; private set; } = null!;
 
@@ -46,8 +57,28 @@ public sealed class ServiceHost<TEntryPoint>(
     /// </summary>
     public static int FreePort() => LoopbackPorts.Take();
 
+    // The factory starts the host it is handed while the application's Main goes on, and Main starts the same host. A
+    // start that fails at once (bad options) disposes the host, and the factory's start then asks the disposed host for
+    // its lifetime (dotnet/aspnetcore#38335): an ObjectDisposedException in place of the start's own failure. The host
+    // logs that failure before it is disposed, so it is the one thrown.
+    protected override IHost CreateHost(IHostBuilder builder)
+    {
+        var host = builder.Build();
+        Built?.Invoke(host);
+        try
+        {
+            host.Start();
+        }
+        catch (ObjectDisposedException) when (_startFailure.Exception is { } failure)
+        {
+            ExceptionDispatchInfo.Throw(failure);
+        }
+        return host;
+    }
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
+        builder.ConfigureLogging(logging => logging.AddProvider(_startFailure));
         builder.UseEnvironment("Testing");
         builder.UseUrls($"http://127.0.0.1:{_port}");
         builder.PreferHostingUrls(true);
@@ -56,4 +87,34 @@ public sealed class ServiceHost<TEntryPoint>(
         if (services is not null)
             builder.ConfigureServices(services);
     }
+}
+
+/// <summary>The failure the host logged when it could not start ("Hosting failed to start"), if any.</summary>
+internal sealed class StartFailure : ILoggerProvider, ILogger
+{
+    private const string HostCategory = "Microsoft.Extensions.Hosting.Internal.Host";
+    private Exception? _exception;
+
+    public Exception? Exception => Volatile.Read(ref _exception);
+
+    public ILogger CreateLogger(string categoryName) => categoryName == HostCategory ? this : NullLogger.Instance;
+
+    public void Log<TState>(
+        LogLevel logLevel,
+        EventId eventId,
+        TState state,
+        Exception? exception,
+        Func<TState, Exception?, string> formatter
+    )
+    {
+        if (logLevel >= LogLevel.Error && exception is not null)
+            Interlocked.CompareExchange(ref _exception, exception, null);
+    }
+
+    public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Error;
+
+    public IDisposable? BeginScope<TState>(TState state)
+        where TState : notnull => null;
+
+    public void Dispose() { }
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Microsoft.Extensions.Hosting;
 
 namespace Community.AiCompanion.Tests;
 
@@ -147,6 +148,48 @@ public sealed class ModelOptionsTests(CompanionFixture fixture) : IClassFixture<
         );
         Assert.Contains("Companion:Model", failure.ToString());
         Assert.DoesNotContain(ModelFixture.ApiKey, failure.ToString());
+    }
+
+    [Fact]
+    public void The_start_reports_its_own_failure_when_the_host_is_gone_before_the_test_starts_it()
+    {
+        // The application's Main starts (and on failure disposes) the host while the factory is about to start it:
+        // held here until the host is gone, the factory meets a disposed host (as it did once in CI).
+        using var host = new ServiceHost<Program>(
+            fixture.HostSettings(
+                new Dictionary<string, string?>
+                {
+                    ["Companion:Model:Endpoint"] = "not a url",
+                    ["Companion:Model:Model"] = "m",
+                    ["Companion:Model:ApiKey"] = ModelFixture.ApiKey,
+                }
+            ),
+            fixture.ConfigureServices
+        )
+        {
+            Built = UntilDisposed,
+        };
+        var failure = Assert.ThrowsAny<Exception>(() => host.Start());
+        Assert.Contains("Companion:Model:Endpoint must be an absolute http(s) URL", failure.ToString());
+        Assert.DoesNotContain(ModelFixture.ApiKey, failure.ToString());
+    }
+
+    private static void UntilDisposed(IHost host)
+    {
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            try
+            {
+                host.Services.GetService<IHostApplicationLifetime>();
+            }
+            catch (ObjectDisposedException)
+            {
+                return;
+            }
+            Thread.Sleep(10);
+        }
+        throw new TimeoutException("the application never gave up its start");
     }
 }
 
