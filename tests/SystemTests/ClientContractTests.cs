@@ -1,98 +1,29 @@
-extern alias AiCompanionApi;
-extern alias EventsApi;
 extern alias GatewayApp;
-extern alias IdentityApi;
-extern alias MessagingApi;
-extern alias PaymentsApi;
-extern alias SocialApi;
 using System.Text.Json;
-using CompanionProgram = AiCompanionApi::Program;
-using EventsProgram = EventsApi::Program;
 using GatewayProgram = GatewayApp::Program;
-using IdentityProgram = IdentityApi::Program;
-using MessagingProgram = MessagingApi::Program;
-using PaymentsProgram = PaymentsApi::Program;
-using SocialProgram = SocialApi::Program;
 
 namespace Community.SystemTests;
 
 /// <summary>
-/// The whole platform (every service, each with its own database, on identity's vhost) behind the real gateway:
-/// what the TypeScript SDK in clients/typescript is generated from, and what its node and browser tests run against.
+/// The whole platform behind the real gateway: what the TypeScript SDK in clients/typescript is generated from, and
+/// what its node and browser tests run against.
 /// </summary>
-public sealed class ClientContractFixture() : ServiceFixture<IdentityProgram>(ResourceNames.Identity)
+public sealed class ClientContractFixture : PlatformFixture
 {
-    private readonly List<IAsyncDisposable> _others = [];
-
-    public ServiceHost<GatewayProgram> Gateway { get; private set; } = null!;
-
     /// <summary>
     /// Where the browser test serves its page: another port of the gateway's host, an origin the gateway allows.
     /// </summary>
     public int PagePort { get; } = ServiceHost<GatewayProgram>.FreePort();
 
-    protected override bool TrustsTestTokens => false;
+    protected override string Name => nameof(ClientContractTests);
 
-    public readonly string FeedKey = Guid.NewGuid().ToString("N");
-
-    protected override void ConfigureService(IDictionary<string, string?> settings) =>
-        settings["Revocations:FeedKey"] = FeedKey;
-
-    public override async Task InitializeAsync()
+    protected override void ConfigureGateway(IDictionary<string, string?> settings)
     {
-        await base.InitializeAsync();
-        var gatewayPort = ServiceHost<GatewayProgram>.FreePort();
-        var services = new Dictionary<string, Uri> { [ResourceNames.Identity] = Host.BaseAddress };
-        services[ResourceNames.Social] = await StartAsync<SocialProgram>(ResourceNames.Social);
-        services[ResourceNames.Messaging] = await StartAsync<MessagingProgram>(ResourceNames.Messaging);
-        services[ResourceNames.Events] = await StartAsync<EventsProgram>(ResourceNames.Events);
-        services[ResourceNames.Payments] = await StartAsync<PaymentsProgram>(
-            ResourceNames.Payments,
-            new() { ["Payments:PublicBaseUrl"] = $"http://127.0.0.1:{gatewayPort}" }
-        );
-        services[ResourceNames.AiCompanion] = await StartAsync<CompanionProgram>(ResourceNames.AiCompanion);
-        var settings = new Dictionary<string, string?>
-        {
-            ["Revocations:FeedKey"] = FeedKey,
-            ["Logging:LogLevel:Default"] = "Warning",
-            ["Cors:AllowedOrigins:0"] = $"http://127.0.0.1:{PagePort}",
-        };
-        foreach (var (service, address) in services)
-            settings[$"Services:{service}"] = address.ToString().TrimEnd('/');
+        settings["Cors:AllowedOrigins:0"] = $"http://127.0.0.1:{PagePort}";
         // The hubs over the one messaging instance twice: with a choice to make, the gateway sets its affinity cookie,
         // which a browser stores only from an answer that allows credentials.
-        var messaging = services[ResourceNames.Messaging].ToString().TrimEnd('/');
+        var messaging = settings[$"Services:{ResourceNames.Messaging}"];
         settings[$"PinnedServices:{ResourceNames.Messaging}"] = $"{messaging};{messaging}";
-        Gateway = new ServiceHost<GatewayProgram>(settings).Start(gatewayPort);
-        Client.Dispose();
-        Client = BehindIdentity.ClientOf(Gateway);
-    }
-
-    private async Task<Uri> StartAsync<T>(string service, Dictionary<string, string?>? extra = null)
-        where T : class
-    {
-        var resources = await TestInfrastructure.IsolateAsync(nameof(ClientContractTests) + service.Replace("-", ""));
-        _others.Add(resources);
-        var host = BehindIdentity.StartService<T>(
-            service,
-            resources,
-            Resources.BrokerUri,
-            Host.BaseAddress,
-            FeedKey,
-            extra
-        );
-        _others.Insert(0, host);
-        // Its queues must be bound before the first registration, or it would never hear of that user.
-        await BusReadyAsync(host);
-        return host.BaseAddress;
-    }
-
-    public override async Task DisposeAsync()
-    {
-        await Gateway.DisposeAsync();
-        foreach (var other in _others)
-            await other.DisposeAsync();
-        await base.DisposeAsync();
     }
 }
 

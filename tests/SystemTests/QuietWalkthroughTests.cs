@@ -1,20 +1,6 @@
-extern alias AiCompanionApi;
-extern alias EventsApi;
-extern alias GatewayApp;
-extern alias IdentityApi;
-extern alias MessagingApi;
-extern alias PaymentsApi;
-extern alias SocialApi;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using CompanionProgram = AiCompanionApi::Program;
-using EventsProgram = EventsApi::Program;
-using GatewayProgram = GatewayApp::Program;
-using IdentityProgram = IdentityApi::Program;
-using MessagingProgram = MessagingApi::Program;
-using PaymentsProgram = PaymentsApi::Program;
-using SocialProgram = SocialApi::Program;
 
 namespace Community.SystemTests;
 
@@ -22,22 +8,18 @@ namespace Community.SystemTests;
 /// The whole platform (six services, the gateway) with every host's log captured from its first line: what an
 /// operator reads after a healthy start and the README's walk-through.
 /// </summary>
-public sealed class QuietPlatformFixture() : ServiceFixture<IdentityProgram>(ResourceNames.Identity)
+public sealed class QuietPlatformFixture : PlatformFixture
 {
-    private readonly List<IAsyncDisposable> _others = [];
-
     /// <summary>Each host's log (Warning and above reach it: the hosts log at Warning).</summary>
     public Dictionary<string, LogCapture> Logs { get; } = [];
 
-    public ServiceHost<GatewayProgram> Gateway { get; private set; } = null!;
     public SmtpSink Smtp { get; } = new();
-    public readonly string FeedKey = Guid.NewGuid().ToString("N");
 
-    protected override bool TrustsTestTokens => false;
+    protected override string Name => nameof(QuietWalkthroughTests);
 
     protected override void ConfigureService(IDictionary<string, string?> settings)
     {
-        settings["Revocations:FeedKey"] = FeedKey;
+        base.ConfigureService(settings);
         settings["Smtp:Host"] = "127.0.0.1";
         settings["Smtp:Port"] = Smtp.Port.ToString();
         settings["Smtp:EnableSsl"] = "false";
@@ -49,34 +31,11 @@ public sealed class QuietPlatformFixture() : ServiceFixture<IdentityProgram>(Res
         Capture(ResourceNames.Identity).AddTo(services);
     }
 
-    public override async Task InitializeAsync()
-    {
-        await base.InitializeAsync();
-        var gatewayPort = ServiceHost<GatewayProgram>.FreePort();
-        var services = new Dictionary<string, Uri> { [ResourceNames.Identity] = Host.BaseAddress };
-        services[ResourceNames.Social] = await StartAsync<SocialProgram>(ResourceNames.Social);
-        services[ResourceNames.Messaging] = await StartAsync<MessagingProgram>(ResourceNames.Messaging);
-        services[ResourceNames.Events] = await StartAsync<EventsProgram>(ResourceNames.Events);
-        services[ResourceNames.Payments] = await StartAsync<PaymentsProgram>(
-            ResourceNames.Payments,
-            new() { ["Payments:PublicBaseUrl"] = $"http://127.0.0.1:{gatewayPort}" }
-        );
-        // no model here: the offline responder answers, as README's walk-through says it does without one
-        services[ResourceNames.AiCompanion] = await StartAsync<CompanionProgram>(
-            ResourceNames.AiCompanion,
-            new() { ["Companion:Model:FallbackToOffline"] = "true" }
-        );
-        var settings = new Dictionary<string, string?>
-        {
-            ["Revocations:FeedKey"] = FeedKey,
-            ["Logging:LogLevel:Default"] = "Warning",
-        };
-        foreach (var (service, address) in services)
-            settings[$"Services:{service}"] = address.ToString().TrimEnd('/');
-        Gateway = new ServiceHost<GatewayProgram>(settings, Capture(ResourceNames.Gateway).AddTo).Start(gatewayPort);
-        Client.Dispose();
-        Client = BehindIdentity.ClientOf(Gateway);
-    }
+    // no model here: the offline responder answers, as README's walk-through says it does without one
+    protected override Dictionary<string, string?> SettingsOf(string service) =>
+        service == ResourceNames.AiCompanion ? new() { ["Companion:Model:FallbackToOffline"] = "true" } : [];
+
+    protected override Action<IServiceCollection> ServicesOf(string host) => Capture(host).AddTo;
 
     private LogCapture Capture(string host)
     {
@@ -85,30 +44,8 @@ public sealed class QuietPlatformFixture() : ServiceFixture<IdentityProgram>(Res
         return capture;
     }
 
-    private async Task<Uri> StartAsync<T>(string service, Dictionary<string, string?>? extra = null)
-        where T : class
-    {
-        var resources = await TestInfrastructure.IsolateAsync(nameof(QuietWalkthroughTests) + service.Replace("-", ""));
-        _others.Add(resources);
-        var host = BehindIdentity.StartService<T>(
-            service,
-            resources,
-            Resources.BrokerUri,
-            Host.BaseAddress,
-            FeedKey,
-            extra,
-            Capture(service).AddTo
-        );
-        _others.Insert(0, host);
-        await BusReadyAsync(host);
-        return host.BaseAddress;
-    }
-
     public override async Task DisposeAsync()
     {
-        await Gateway.DisposeAsync();
-        foreach (var other in _others)
-            await other.DisposeAsync();
         await base.DisposeAsync();
         await Smtp.DisposeAsync();
     }

@@ -1,21 +1,9 @@
-extern alias AiCompanionApi;
-extern alias EventsApi;
-extern alias GatewayApp;
-extern alias IdentityApi;
 extern alias MessagingApi;
-extern alias PaymentsApi;
-extern alias SocialApi;
 using System.Diagnostics;
 using Community.LocalInfrastructure;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
-using CompanionProgram = AiCompanionApi::Program;
-using EventsProgram = EventsApi::Program;
-using GatewayProgram = GatewayApp::Program;
-using IdentityProgram = IdentityApi::Program;
 using MessagingProgram = MessagingApi::Program;
-using PaymentsProgram = PaymentsApi::Program;
-using SocialProgram = SocialApi::Program;
 
 namespace Community.SystemTests;
 
@@ -23,55 +11,30 @@ namespace Community.SystemTests;
 /// The whole platform behind the real gateway, which serves the built web client (clients/web/dist) at /app/ as
 /// AppHost does; messaging can be stopped and started again on its port mid-test, as a crash and restart would.
 /// </summary>
-public sealed class WebClientFixture() : ServiceFixture<IdentityProgram>(ResourceNames.Identity)
+public sealed class WebClientFixture : PlatformFixture
 {
-    private readonly List<IAsyncDisposable> _others = [];
     private IsolatedResources _messagingResources = null!;
     private int _messagingPort;
-
-    public ServiceHost<GatewayProgram> Gateway { get; private set; } = null!;
 
     public ServiceHost<MessagingProgram>? Messaging { get; private set; }
 
     public static readonly string WebFolder = Path.Combine(RepositoryRoot.Find(), "clients", "web");
 
-    protected override bool TrustsTestTokens => false;
+    protected override string Name => nameof(WebClientTests);
 
-    public readonly string FeedKey = Guid.NewGuid().ToString("N");
-
-    protected override void ConfigureService(IDictionary<string, string?> settings) =>
-        settings["Revocations:FeedKey"] = FeedKey;
-
-    public override async Task InitializeAsync()
+    protected override void ConfigureGateway(IDictionary<string, string?> settings)
     {
-        await base.InitializeAsync();
-        var gatewayPort = ServiceHost<GatewayProgram>.FreePort();
-        var services = new Dictionary<string, Uri> { [ResourceNames.Identity] = Host.BaseAddress };
-        services[ResourceNames.Social] = await StartAsync<SocialProgram>(ResourceNames.Social);
-        _messagingResources = await TestInfrastructure.IsolateAsync(nameof(WebClientTests) + ResourceNames.Messaging);
-        _others.Add(_messagingResources);
-        await StartMessagingAsync();
+        settings["WebClient:Root"] = Path.Combine(WebFolder, "dist");
+        // messaging is stopped on purpose mid-test: its forwarding failures are expected
+        settings["Logging:LogLevel:Community.Gateway.Forwarding"] = "Error";
+    }
+
+    protected override async Task<Uri> StartMessagingAsync()
+    {
+        _messagingResources = await IsolateAsync(ResourceNames.Messaging);
+        await StartMessagingAgainAsync();
         _messagingPort = Messaging!.BaseAddress.Port;
-        services[ResourceNames.Messaging] = Messaging.BaseAddress;
-        services[ResourceNames.Events] = await StartAsync<EventsProgram>(ResourceNames.Events);
-        services[ResourceNames.Payments] = await StartAsync<PaymentsProgram>(
-            ResourceNames.Payments,
-            new() { ["Payments:PublicBaseUrl"] = $"http://127.0.0.1:{gatewayPort}" }
-        );
-        services[ResourceNames.AiCompanion] = await StartAsync<CompanionProgram>(ResourceNames.AiCompanion);
-        var settings = new Dictionary<string, string?>
-        {
-            ["Revocations:FeedKey"] = FeedKey,
-            ["Logging:LogLevel:Default"] = "Warning",
-            ["WebClient:Root"] = Path.Combine(WebFolder, "dist"),
-            // messaging is stopped on purpose mid-test: its forwarding failures are expected
-            ["Logging:LogLevel:Community.Gateway.Forwarding"] = "Error",
-        };
-        foreach (var (service, address) in services)
-            settings[$"Services:{service}"] = address.ToString().TrimEnd('/');
-        Gateway = new ServiceHost<GatewayProgram>(settings).Start(gatewayPort);
-        Client.Dispose();
-        Client = BehindIdentity.ClientOf(Gateway);
+        return Messaging.BaseAddress;
     }
 
     /// <summary>Stops messaging as a crash would end it: its hub connections drop, its port stops answering.</summary>
@@ -94,44 +57,15 @@ public sealed class WebClientFixture() : ServiceFixture<IdentityProgram>(Resourc
     }
 
     /// <summary>Starts messaging (again) on its port, with its database and queues as they were.</summary>
-    public async Task StartMessagingAsync()
+    public async Task StartMessagingAgainAsync()
     {
-        Messaging = BehindIdentity.StartService<MessagingProgram>(
-            ResourceNames.Messaging,
-            _messagingResources,
-            Resources.BrokerUri,
-            Host.BaseAddress,
-            FeedKey,
-            port: _messagingPort
-        );
+        Messaging = StartService<MessagingProgram>(ResourceNames.Messaging, _messagingResources, port: _messagingPort);
         await BusReadyAsync(Messaging);
-    }
-
-    private async Task<Uri> StartAsync<T>(string service, Dictionary<string, string?>? extra = null)
-        where T : class
-    {
-        var resources = await TestInfrastructure.IsolateAsync(nameof(WebClientTests) + service.Replace("-", ""));
-        _others.Add(resources);
-        var host = BehindIdentity.StartService<T>(
-            service,
-            resources,
-            Resources.BrokerUri,
-            Host.BaseAddress,
-            FeedKey,
-            extra
-        );
-        _others.Insert(0, host);
-        // Its queues must be bound before the first registration, or it would never hear of that user.
-        await BusReadyAsync(host);
-        return host.BaseAddress;
     }
 
     public override async Task DisposeAsync()
     {
-        await Gateway.DisposeAsync();
         await StopMessagingAsync();
-        foreach (var other in _others)
-            await other.DisposeAsync();
         await base.DisposeAsync();
     }
 }
@@ -244,7 +178,7 @@ public sealed class WebClientTests(WebClientFixture fx, Xunit.Abstractions.ITest
                 }
                 else if (line == "@@ start messaging")
                 {
-                    await fx.StartMessagingAsync();
+                    await fx.StartMessagingAgainAsync();
                     await process.StandardInput.WriteLineAsync("started");
                 }
                 await process.StandardInput.FlushAsync();
@@ -259,7 +193,7 @@ public sealed class WebClientTests(WebClientFixture fx, Xunit.Abstractions.ITest
         finally
         {
             if (fx.Messaging is null)
-                await fx.StartMessagingAsync();
+                await fx.StartMessagingAgainAsync();
         }
         return (process.ExitCode, log + await stderr);
     }
