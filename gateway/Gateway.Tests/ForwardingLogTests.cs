@@ -22,7 +22,7 @@ public sealed class ForwardingLogTests : IAsyncLifetime
             {
                 [$"Services:{ResourceNames.Identity}"] = _identity.BaseAddress.ToString().TrimEnd('/'),
                 [$"Services:{ResourceNames.Messaging}"] = GatewayHost.DeadAddress(),
-                [ForwardingLog.WindowSetting] = "00:00:02",
+                [ForwardingLog.WindowSetting] = "00:00:05",
             },
             _logs.AddTo
         );
@@ -55,7 +55,7 @@ public sealed class ForwardingLogTests : IAsyncLifetime
             () => Task.FromResult(Forwarding().Count > first.Count),
             "the failures after the first were summed up"
         );
-        await Task.Delay(TimeSpan.FromSeconds(3));
+        await Task.Delay(TimeSpan.FromSeconds(5.5));
         var summaries = Forwarding().Skip(first.Count).ToList();
         Assert.InRange(summaries.Count, 1, first.Count);
         Assert.All(summaries, s => Assert.Matches(@"^\d+ more requests to messaging \(.+\) failed within", s.Message));

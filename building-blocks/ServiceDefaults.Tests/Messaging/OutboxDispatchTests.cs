@@ -280,7 +280,7 @@ public sealed class OutboxDispatchTests : IAsyncLifetime
         var queue = await BindQueueAsync(_resources.BrokerUri);
         IHost? host = null;
         // The first batch's last confirm comes back only once the whole second batch is confirmed and marked. Were
-        // batches finished one by one, that would never happen: the wait gives up after 5 s and the row fails.
+        // batches finished one by one, that would never happen: the wait gives up after 20 s and the row fails.
         _hook.After = async probe =>
         {
             if (probe.Number != BatchSize)
@@ -288,7 +288,7 @@ public sealed class OutboxDispatchTests : IAsyncLifetime
             await Eventually.TrueAsync(
                 async () => (await RowsAsync(host!)).Skip(BatchSize).Take(BatchSize).All(r => r.PublishedAt != null),
                 "the second batch was not marked while the first awaited a confirm",
-                TimeSpan.FromSeconds(5)
+                TimeSpan.FromSeconds(20)
             );
         };
         host = await StartServiceAsync(service, _resources.BrokerUri, _resources.DatabaseConnectionString);

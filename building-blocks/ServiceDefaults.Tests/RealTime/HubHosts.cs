@@ -47,7 +47,8 @@ public sealed class ProbeHub : Hub
         }
     }
 
-    [HubCallLimit(callsPerSecond: 1, burst: 2)]
+    // A burst of 2, then one every 5 s: the third call at once is refused however slow the machine.
+    [HubCallLimit(callsPerSecond: 0.2, burst: 2)]
     public string Typing() => "typing";
 
     public Task Join(string group) => Groups.AddToGroupAsync(Context.ConnectionId, group);

@@ -9,8 +9,9 @@ namespace Community.ServiceDefaults.Tests.RealTime;
 
 /// <summary>
 /// Two instances of a hub service sharing one vhost and one Redis key prefix, with per-connection limits that never
-/// bind, a user budget of 6 calls (refilled at one per 5 s; up to 4 taken at once, leased to an instance for 2 s) and
-/// at most 3 connections per user.
+/// bind, a user budget of 6 calls (refilled at one per 20 s; up to 4 taken at once, leased to an instance for 5 s) and
+/// at most 3 connections per user. Slow enough that a stall of a loaded machine neither refills the budget nor ends a
+/// lease in the middle of a test that counts them.
 /// </summary>
 public sealed class UserLimitedHubsFixture : TwoHubInstances
 {
@@ -24,12 +25,12 @@ public sealed class UserLimitedHubsFixture : TwoHubInstances
         {
             ["RealTime:CallsPerSecond"] = "1000",
             ["RealTime:Burst"] = "1000",
-            ["RealTime:UserCallsPerSecond"] = "0.2",
+            ["RealTime:UserCallsPerSecond"] = "0.05",
             ["RealTime:UserBurst"] = UserBurst.ToString(),
             ["RealTime:MaxConnectionsPerUser"] = MaxConnections.ToString(),
             ["RealTime:ConnectionLease"] = "00:00:03",
             ["RealTime:UserCallLease"] = "4",
-            ["RealTime:UserCallLeaseTime"] = "00:00:02",
+            ["RealTime:UserCallLeaseTime"] = "00:00:05",
         };
 }
 
@@ -147,7 +148,7 @@ public sealed class UserLimitTests(UserLimitedHubsFixture fx, ITestOutputHelper 
         var (first, second) = (await Connect(fx.First, user), await Connect(fx.Second, user));
         Assert.Equal("ping", await Echo(first));
 
-        await Task.Delay(TimeSpan.FromSeconds(2.5));
+        await Task.Delay(TimeSpan.FromSeconds(5.5));
 
         for (var i = 0; i < UserLimitedHubsFixture.UserBurst - 3; i++)
             Assert.Equal("ping", await Echo(second));
@@ -166,8 +167,8 @@ public sealed class UserLimitTests(UserLimitedHubsFixture fx, ITestOutputHelper 
             Enumerable.Range(0, 60).Select(i => Passes(connections[i % connections.Length]))
         );
 
-        // The budget, and what it refilled (one a 5 s) while the calls ran.
-        var refilled = (int)(TimeProvider.System.GetElapsedTime(started).TotalSeconds / 5);
+        // The budget, and what it refilled (one a 20 s) while the calls ran.
+        var refilled = (int)(TimeProvider.System.GetElapsedTime(started).TotalSeconds / 20);
         var passed = results.Count(r => r);
         output.WriteLine($"{passed} of {results.Length} passed, {refilled} refilled");
         Assert.InRange(passed, 1, UserLimitedHubsFixture.UserBurst + refilled);
@@ -229,7 +230,7 @@ public sealed class UserLimitTests(UserLimitedHubsFixture fx, ITestOutputHelper 
         var closed = new List<string?>();
         foreach (var client in attempts.Select(a => a.Client).OfType<LiveConnection>())
         {
-            if (await Task.WhenAny(client.Closed, Task.Delay(TimeSpan.FromSeconds(1))) == client.Closed)
+            if (await Task.WhenAny(client.Closed, Task.Delay(TimeSpan.FromSeconds(5))) == client.Closed)
                 closed.Add((await client.Closed)?.Message);
             else
                 Assert.Equal("ping", await Echo(client));

@@ -45,6 +45,9 @@ public sealed class JoinBatches
     /// <summary>The histogram of how many newcomers each batched statement settled, on the platform's meter.</summary>
     public const string SizeName = "community.events.registration_batch.size";
 
+    /// <summary>The newcomers waiting for their event's next batch, on the platform's meter (up and down).</summary>
+    public const string WaitingName = "community.events.registration_batch.waiting";
+
     /// <summary>The unique index that allows one live registration per person and event.</summary>
     public const string RegistrationsLive = "registrations_live";
 
@@ -54,6 +57,7 @@ public sealed class JoinBatches
     private readonly TimeProvider _clock;
     private readonly ILogger<JoinBatches> _logger;
     private readonly Histogram<int> _sizes;
+    private readonly UpDownCounter<int> _waiting;
     private readonly BatchQueue<RegistrationTerms, Member> _queue;
 
     public JoinBatches(
@@ -64,13 +68,17 @@ public sealed class JoinBatches
     )
     {
         (_dataSource, _clock, _logger) = (dataSource, clock, logger);
-        _sizes = meters
-            .Create(DiagnosticNames.Source)
-            .CreateHistogram<int>(
-                SizeName,
-                "{registration}",
-                "Newcomers seated, waitlisted or refused by one batched registering statement"
-            );
+        var meter = meters.Create(DiagnosticNames.Source);
+        _sizes = meter.CreateHistogram<int>(
+            SizeName,
+            "{registration}",
+            "Newcomers seated, waitlisted or refused by one batched registering statement"
+        );
+        _waiting = meter.CreateUpDownCounter<int>(
+            WaitingName,
+            "{registration}",
+            "Newcomers waiting for the next batched registering statement of their event"
+        );
         _queue = new BatchQueue<RegistrationTerms, Member>(SettleAsync, Fail, Take);
     }
 
@@ -87,6 +95,7 @@ public sealed class JoinBatches
     )
     {
         var member = new Member(seated, message, cancellationToken);
+        _waiting.Add(1);
         _queue.Add(terms, member);
         return await member.Result.Task.WaitAsync(cancellationToken);
     }
@@ -150,7 +159,7 @@ public sealed class JoinBatches
     /// Up to <see cref="MaxBatch"/> members in the order they came, one per person (a second press waits for the next
     /// batch); whoever stopped waiting (the request was aborted) is left out, so nobody is written who was never told.
     /// </summary>
-    private static List<Member> Take(List<Member> waiting)
+    private List<Member> Take(List<Member> waiting)
     {
         var batch = new List<Member>(Math.Min(waiting.Count, MaxBatch));
         var users = new HashSet<Guid>();
@@ -164,6 +173,7 @@ public sealed class JoinBatches
             else
                 later.Add(member);
         }
+        _waiting.Add(later.Count - waiting.Count);
         waiting.Clear();
         waiting.AddRange(later);
         return batch;
