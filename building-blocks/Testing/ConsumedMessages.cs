@@ -15,13 +15,19 @@ public sealed class ConsumedMessages : IReceiveObserver
     /// <paramref name="messageId"/>.</summary>
     public bool Has(Guid messageId, string consumer) => _consumed.ContainsKey((messageId, Short(consumer)));
 
+    /// <summary>
+    /// How many times <paramref name="consumer"/> (a consumer's class name) finished with <paramref name="messageId"/>:
+    /// a redelivery its inbox skipped counts too.
+    /// </summary>
+    public int Times(Guid messageId, string consumer) => _consumed.GetValueOrDefault((messageId, Short(consumer)));
+
     /// <summary>How many messages <paramref name="consumer"/> (a consumer's class name) finished with.</summary>
     public int Count(string consumer) => _consumed.Keys.Count(k => k.Consumer == Short(consumer));
 
     Task IReceiveObserver.PostConsume<T>(ConsumeContext<T> context, TimeSpan duration, string consumerType)
     {
         if (context.MessageId is { } id)
-            _consumed.TryAdd((id, Short(consumerType)), 0);
+            _consumed.AddOrUpdate((id, Short(consumerType)), 1, (_, times) => times + 1);
         return Task.CompletedTask;
     }
 
