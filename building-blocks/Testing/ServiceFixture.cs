@@ -178,6 +178,16 @@ public abstract class ServiceFixture<TProgram> : IAsyncLifetime
         );
 
     /// <summary>
+    /// Waits until <paramref name="consumer"/> (a consumer's class name) finished with <paramref name="messageId"/>
+    /// <paramref name="times"/> times on this fixture's instances: a duplicate its inbox skipped is seen this way.
+    /// </summary>
+    public Task ConsumedAsync(Guid messageId, string consumer, int times) =>
+        Eventually.TrueAsync(
+            () => Task.FromResult(Consumed.Times(messageId, consumer) >= times),
+            $"{consumer} never finished with {messageId} {times} times"
+        );
+
+    /// <summary>
     /// Publishes <paramref name="message"/> and waits until <paramref name="consumer"/> (by default <c>{T}Consumer</c>)
     /// handled it.
     /// </summary>

@@ -131,11 +131,9 @@ public sealed class SuspensionTests(IdentityFixture fx) : IClassFixture<Identity
         var resolution = Resolution(member.Id, null);
         await fx.DeliverAsync(resolution, "SuspendUserConsumer");
         await fx.PublishAsync(resolution);
-        await fx.PublishAsync(Resolution(warned.Id, null, action: "warn"));
-        await fx.PublishAsync(Resolution(warned.Id, null, action: "remove_content"));
-        // A later message on the same queue: once it is handled, the ones before it were seen.
-        var marker = Resolution((await MemberAsync()).Id, null);
-        await fx.DeliverAsync(marker, "SuspendUserConsumer");
+        await fx.ConsumedAsync(resolution.MessageId, "SuspendUserConsumer", times: 2);
+        await fx.DeliverAsync(Resolution(warned.Id, null, action: "warn"), "SuspendUserConsumer");
+        await fx.DeliverAsync(Resolution(warned.Id, null, action: "remove_content"), "SuspendUserConsumer");
 
         Assert.Equal(
             1L,
