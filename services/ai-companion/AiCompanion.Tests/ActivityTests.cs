@@ -65,6 +65,7 @@ public sealed class ActivityTests(CompanionFixture fx) : ActivityTestsBase(fx), 
         var published = PublicEvent(eventId, organizerId, region, ["hiking"]);
         await AnnounceAsync(published);
         await Fx.PublishAsync(published);
+        await Fx.ConsumedAsync(published.MessageId, "Activity" + nameof(EventPublished) + "Consumer", times: 2);
         // The same event announced again under a new message id (a replay from the outbox of another deployment).
         await AnnounceAsync(published with { MessageId = Guid.NewGuid() });
         Assert.Equal(1L, await ItemsAsync(memberId));

@@ -78,7 +78,7 @@ public sealed class SessionsTests(AllowanceFixture fx) : IClassFixture<Allowance
         );
         await fx.DeliverAsync(spent);
         await fx.PublishAsync(spent); // a redelivery changes nothing
-        await fx.HandledAsync(spent.MessageId, "CreditsSpentConsumer");
+        await fx.ConsumedAsync(spent.MessageId, "CreditsSpentConsumer", times: 2);
 
         var session = await GetAsync(token, sessionId);
         Assert.Equal("active", session["state"]!.GetValue<string>());

@@ -16,7 +16,7 @@ public sealed class CreditsEnrollmentTests(EventsFixture fx) : IClassFixture<Eve
         var spent = new CreditsSpent(Guid.NewGuid(), fx.Clock.GetUtcNow(), memberId, 40, "course", enrollmentId);
         await PublishAsync(spent);
         await PublishAsync(spent); // redelivered
-        await HandledAsync(spent.MessageId);
+        await fx.ConsumedAsync(spent.MessageId, "CreditsSpentConsumer", times: 2);
 
         Assert.Equal(
             "active",

@@ -193,7 +193,7 @@ public sealed class EventStatsTests(EventsFixture fx) : IClassFixture<EventsFixt
         );
         await PublishAsync(registered);
         await PublishAsync(registered); // redelivered
-        await HandledAsync(registered.MessageId, "UserRegisteredConsumer");
+        await fx.ConsumedAsync(registered.MessageId, "UserRegisteredConsumer", times: 2);
         await (await Client.PostJson($"/api/v1/events/{eventId}/registrations", new { }, amira)).AssertStatus(201);
         await (await Client.PostJson($"/api/v1/events/{eventId}/registrations", new { }, unknown)).AssertStatus(201);
 

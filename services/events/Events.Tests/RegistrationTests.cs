@@ -601,6 +601,7 @@ public sealed class RegistrationTests(EventsFixture fx) : IClassFixture<EventsFi
         var bus = fx.Host.Services.GetRequiredService<IBus>();
         await bus.Publish(message, context => context.MessageId = message.MessageId);
         await bus.Publish(message, context => context.MessageId = message.MessageId); // redelivered: handled once
+        await fx.ConsumedAsync(message.MessageId, "UserDeletedConsumer", times: 2);
 
         await Eventually.TrueAsync(
             async () =>

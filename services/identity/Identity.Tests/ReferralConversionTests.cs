@@ -19,7 +19,7 @@ public sealed class ReferralConversionTests(IdentityFixture fx) : IClassFixture<
         var paid = Payment(referredId);
         await PublishAsync(paid);
         await PublishAsync(paid); // redelivered
-        await HandledAsync(paid.MessageId);
+        await fx.ConsumedAsync(paid.MessageId, "ReferralConversionConsumer", times: 2);
 
         Assert.Equal(1L, await ConvertedOutboxRowsAsync(referredId));
         Assert.Equal(

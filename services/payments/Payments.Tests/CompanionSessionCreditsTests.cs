@@ -21,7 +21,7 @@ public sealed class CompanionSessionCreditsTests(PaymentsFixture fx) : IClassFix
         await PublishAsync(request, request.MessageId);
         var again = request with { MessageId = Guid.NewGuid() };
         await PublishAsync(again, again.MessageId);
-        await HandledAsync(request.MessageId);
+        await fx.ConsumedAsync(request.MessageId, nameof(CompanionSessionRequestedConsumer), times: 2);
         await HandledAsync(again.MessageId);
 
         Assert.Equal(100 - Price, await BalanceAsync(userId));

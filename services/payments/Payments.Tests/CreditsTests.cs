@@ -351,7 +351,7 @@ public sealed class CreditsTests(PaymentsFixture fx) : IClassFixture<PaymentsFix
         await PublishAsync(rejected, rejected.MessageId);
         var sentAgain = rejected with { MessageId = Guid.NewGuid() };
         await PublishAsync(sentAgain, sentAgain.MessageId);
-        await HandledAsync(rejected.MessageId, "PurchaseRejectedConsumer");
+        await fx.ConsumedAsync(rejected.MessageId, "PurchaseRejectedConsumer", times: 2);
         await HandledAsync(sentAgain.MessageId, "PurchaseRejectedConsumer");
 
         Assert.Equal(100, await BalanceAsync(token));
@@ -397,7 +397,7 @@ public sealed class CreditsTests(PaymentsFixture fx) : IClassFixture<PaymentsFix
             async () => await BalanceAsync(referrerToken) == 50 && await BalanceAsync(referredToken) == 50,
             "the referral rewards never arrived"
         );
-        await HandledAsync(converted.MessageId, "ReferralConvertedConsumer");
+        await fx.ConsumedAsync(converted.MessageId, "ReferralConvertedConsumer", times: 2);
         await HandledAsync(announcedAgain.MessageId, "ReferralConvertedConsumer");
         Assert.Equal(50, await BalanceAsync(referrerToken));
         Assert.Equal(50, await BalanceAsync(referredToken));

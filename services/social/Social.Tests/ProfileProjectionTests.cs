@@ -94,6 +94,7 @@ public sealed class ProfileProjectionTests(SocialFixture fx) : IClassFixture<Soc
         await fx.DeliverAsync(newer);
         // The same message again (a redelivery) and an older update arriving late.
         await fx.PublishAsync(newer);
+        await fx.ConsumedAsync(newer.MessageId, nameof(UserProfileUpdated) + "Consumer", times: 2);
         var older = new UserProfileUpdated(
             Guid.NewGuid(),
             now.AddMinutes(1),
