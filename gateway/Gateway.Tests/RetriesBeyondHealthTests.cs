@@ -1,6 +1,9 @@
 using System.Net.Sockets;
 using System.Text;
 using Community.Contracts;
+using Microsoft.Extensions.DependencyInjection;
+using Yarp.ReverseProxy;
+using Yarp.ReverseProxy.Model;
 
 namespace Community.Gateway.Tests;
 
@@ -36,8 +39,18 @@ public sealed class RetriesBeyondHealthTests : IAsyncLifetime
     [Fact]
     public async Task A_read_failing_on_the_only_healthy_instance_goes_to_the_one_the_probes_took_out()
     {
-        // the active probes (every 5 s) mark the instance that came back unhealthy: two failures in a row
-        await Task.Delay(TimeSpan.FromSeconds(12));
+        // the active probes (every 5 s) mark the instance that came back unhealthy (two failures in a row) and the
+        // stopping one healthy: from then on the gateway sends requests only to the stopping one
+        var lookup = _gateway.Services.GetRequiredService<IProxyStateLookup>();
+        await Eventually.TrueAsync(
+            () =>
+                Task.FromResult(
+                    lookup.TryGetCluster(ResourceNames.Messaging, out var cluster)
+                        && cluster.Destinations["messaging-0"].Health.Active == DestinationHealth.Healthy
+                        && cluster.Destinations["messaging-1"].Health.Active == DestinationHealth.Unhealthy
+                ),
+            "the probes never took the instance that came back out"
+        );
 
         using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/conversations");
         request.Headers.Authorization = new("Bearer", _tokens.Issue());
