@@ -59,7 +59,16 @@ public sealed class InboxRetentionTests : IAsyncLifetime
         Assert.True(
             Math.Abs((await ProcessedAtAsync(recent.Id) - _clock.GetUtcNow().UtcDateTime)!.Value.TotalMinutes) < 1
         );
-        await Task.Delay(TimeSpan.FromSeconds(3)); // a cleanup runs on this day too and must keep both (13 days < 14)
+        // A cleanup runs on this day too and must keep both (13 days < 14): a row 15 days old, gone, says it ran.
+        var witness = Guid.NewGuid();
+        await Sql.ExecuteAsync(
+            _resources.DatabaseConnectionString,
+            "INSERT INTO inbox_messages (message_id, consumer, processed_at) VALUES (@id, 'witness', @at)",
+            ("id", witness),
+            ("at", _clock.GetUtcNow().UtcDateTime - TimeSpan.FromDays(15))
+        );
+        _clock.Advance(TimeSpan.FromHours(2));
+        await Eventually.TrueAsync(async () => await ProcessedAtAsync(witness) is null, "no cleanup ran on day 13");
         Assert.NotNull(await ProcessedAtAsync(old.Id));
 
         _clock.Advance(TimeSpan.FromDays(2));
