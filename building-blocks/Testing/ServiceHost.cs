@@ -107,7 +107,7 @@ internal sealed class StartFailure : ILoggerProvider, ILogger
         Func<TState, Exception?, string> formatter
     )
     {
-        if (logLevel >= LogLevel.Error && exception is not null)
+        if (eventId.Name == "HostedServiceStartupFaulted" && exception is not null)
             Interlocked.CompareExchange(ref _exception, exception, null);
     }
 

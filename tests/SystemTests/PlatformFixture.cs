@@ -53,7 +53,7 @@ public abstract class PlatformFixture() : ServiceFixture<IdentityProgram>(Resour
         var gatewayPort = ServiceHost<GatewayProgram>.FreePort();
         var services = new Dictionary<string, Uri> { [ResourceNames.Identity] = Host.BaseAddress };
         services[ResourceNames.Social] = await StartAsync<SocialProgram>(ResourceNames.Social);
-        services[ResourceNames.Messaging] = await StartMessagingAsync();
+        services[ResourceNames.Messaging] = await MessagingAsync();
         services[ResourceNames.Events] = await StartAsync<EventsProgram>(ResourceNames.Events);
         services[ResourceNames.Payments] = await StartAsync<PaymentsProgram>(
             ResourceNames.Payments,
@@ -73,8 +73,8 @@ public abstract class PlatformFixture() : ServiceFixture<IdentityProgram>(Resour
         Client = BehindIdentity.ClientOf(Gateway);
     }
 
-    /// <summary>Messaging's address; a fixture that stops and starts messaging mid-test starts it itself.</summary>
-    protected virtual Task<Uri> StartMessagingAsync() => StartAsync<MessagingProgram>(ResourceNames.Messaging);
+    /// <summary>Starts messaging, its address; a fixture that stops and starts it mid-test does it itself.</summary>
+    protected virtual Task<Uri> MessagingAsync() => StartAsync<MessagingProgram>(ResourceNames.Messaging);
 
     /// <summary>A database, vhost and key prefix for <paramref name="service"/>, kept to the fixture's end.</summary>
     protected async Task<IsolatedResources> IsolateAsync(string service)

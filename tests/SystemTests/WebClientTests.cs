@@ -29,10 +29,10 @@ public sealed class WebClientFixture : PlatformFixture
         settings["Logging:LogLevel:Community.Gateway.Forwarding"] = "Error";
     }
 
-    protected override async Task<Uri> StartMessagingAsync()
+    protected override async Task<Uri> MessagingAsync()
     {
         _messagingResources = await IsolateAsync(ResourceNames.Messaging);
-        await StartMessagingAgainAsync();
+        await StartMessagingAsync();
         _messagingPort = Messaging!.BaseAddress.Port;
         return Messaging.BaseAddress;
     }
@@ -57,7 +57,7 @@ public sealed class WebClientFixture : PlatformFixture
     }
 
     /// <summary>Starts messaging (again) on its port, with its database and queues as they were.</summary>
-    public async Task StartMessagingAgainAsync()
+    public async Task StartMessagingAsync()
     {
         Messaging = StartService<MessagingProgram>(ResourceNames.Messaging, _messagingResources, port: _messagingPort);
         await BusReadyAsync(Messaging);
@@ -178,7 +178,7 @@ public sealed class WebClientTests(WebClientFixture fx, Xunit.Abstractions.ITest
                 }
                 else if (line == "@@ start messaging")
                 {
-                    await fx.StartMessagingAgainAsync();
+                    await fx.StartMessagingAsync();
                     await process.StandardInput.WriteLineAsync("started");
                 }
                 await process.StandardInput.FlushAsync();
@@ -193,7 +193,7 @@ public sealed class WebClientTests(WebClientFixture fx, Xunit.Abstractions.ITest
         finally
         {
             if (fx.Messaging is null)
-                await fx.StartMessagingAgainAsync();
+                await fx.StartMessagingAsync();
         }
         return (process.ExitCode, log + await stderr);
     }

@@ -47,7 +47,7 @@ public sealed class ProbeHub : Hub
         }
     }
 
-    // A burst of 2, then one every 5 s: the third call at once is refused however slow the machine.
+    // A burst of 2, then one every 5 s: the third call at once is refused unless the machine stalls for 5 s.
     [HubCallLimit(callsPerSecond: 0.2, burst: 2)]
     public string Typing() => "typing";
 

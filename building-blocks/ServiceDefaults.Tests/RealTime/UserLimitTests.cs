@@ -167,7 +167,7 @@ public sealed class UserLimitTests(UserLimitedHubsFixture fx, ITestOutputHelper 
             Enumerable.Range(0, 60).Select(i => Passes(connections[i % connections.Length]))
         );
 
-        // The budget, and what it refilled (one a 20 s) while the calls ran.
+        // The budget, and what it refilled (one every 20 s) while the calls ran.
         var refilled = (int)(TimeProvider.System.GetElapsedTime(started).TotalSeconds / 20);
         var passed = results.Count(r => r);
         output.WriteLine($"{passed} of {results.Length} passed, {refilled} refilled");
@@ -227,13 +227,17 @@ public sealed class UserLimitTests(UserLimitedHubsFixture fx, ITestOutputHelper 
         );
         // A connection past the 429 check that loses the race is closed right after the handshake, the reason in the
         // close message.
+        var clients = attempts.Select(a => a.Client).OfType<LiveConnection>().ToList();
+        var closedInTime = await Task.WhenAll(
+            clients.Select(async c => await Task.WhenAny(c.Closed, Task.Delay(TimeSpan.FromSeconds(5))) == c.Closed)
+        );
         var closed = new List<string?>();
-        foreach (var client in attempts.Select(a => a.Client).OfType<LiveConnection>())
+        for (var i = 0; i < clients.Count; i++)
         {
-            if (await Task.WhenAny(client.Closed, Task.Delay(TimeSpan.FromSeconds(5))) == client.Closed)
-                closed.Add((await client.Closed)?.Message);
+            if (closedInTime[i])
+                closed.Add((await clients[i].Closed)?.Message);
             else
-                Assert.Equal("ping", await Echo(client));
+                Assert.Equal("ping", await Echo(clients[i]));
         }
 
         var open = attempts.Count(a => a.Client is { Closed.IsCompleted: false });

@@ -53,7 +53,7 @@ public sealed class JoinBatchTests : IClassFixture<IdleSweeperFixture>, IDisposa
     private Task WaitingAsync(int count) =>
         Eventually.TrueAsync(
             () => Task.FromResult(Volatile.Read(ref _waiting) == count),
-            $"{count} newcomers never waited for a batch together"
+            $"the newcomers waiting for a batch never numbered {count}"
         );
 
     private Task<HttpResponseMessage> Register(

@@ -64,6 +64,7 @@ public sealed class EventDeliveryFixture : IdentityFixture
 
     /// <summary>Every delivery the consumer host finished with, a redelivery its inbox skipped included.</summary>
     public ConsumedMessages ConsumerDeliveries { get; } = new();
+
     public string BrokerUri { get; private set; } = "";
     private string _consumerDatabase = "";
 

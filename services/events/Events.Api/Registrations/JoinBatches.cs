@@ -45,7 +45,10 @@ public sealed class JoinBatches
     /// <summary>The histogram of how many newcomers each batched statement settled, on the platform's meter.</summary>
     public const string SizeName = "community.events.registration_batch.size";
 
-    /// <summary>The newcomers waiting for their event's next batch, on the platform's meter (up and down).</summary>
+    /// <summary>
+    /// The newcomers waiting for their event's next batch, on the platform's meter (up and down); one whose request was
+    /// aborted meanwhile counts until that batch is taken (and leaves them out).
+    /// </summary>
     public const string WaitingName = "community.events.registration_batch.waiting";
 
     /// <summary>The unique index that allows one live registration per person and event.</summary>
@@ -77,7 +80,7 @@ public sealed class JoinBatches
         _waiting = meter.CreateUpDownCounter<int>(
             WaitingName,
             "{registration}",
-            "Newcomers waiting for the next batched registering statement of their event"
+            "Newcomers waiting for the next batched registering statement of their event (aborted ones until it starts)"
         );
         _queue = new BatchQueue<RegistrationTerms, Member>(SettleAsync, Fail, Take);
     }
