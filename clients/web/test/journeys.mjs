@@ -107,17 +107,22 @@ try {
       stored[f] = (stored[f][0] === "x" ? "y" : "x") + stored[f].slice(1);
       sessionStorage.setItem("community.session", JSON.stringify(stored));
     }, field);
+  // Corrupted while the app is unloaded (on a page of the same origin that runs no script), then loaded again: no
+  // refresh of the app's still under way can store fresh tokens over the corrupted ones.
+  const corruptUnloaded = async (...fields) => {
+    const at = m.url();
+    await m.goto(new URL("/health/live", at).href);
+    for (const field of fields) await corrupt(field);
+    await m.goto(at);
+  };
   await m.setViewportSize({ width: 1280, height: 800 });
-  await corrupt("access");
-  await m.reload();
+  await corruptUnloaded("access");
   await go(m, "People");
   await m.getByRole("list", { name: "People" }).waitFor({ state: "attached" });
   await go(m, "Communities");
   await m.getByRole("button", { name: "New community" }).waitFor();
   if (await m.getByRole("button", { name: "Sign in", exact: true }).isVisible()) problems.push("a refused access token signed the user out");
-  await corrupt("access");
-  await corrupt("refresh");
-  await m.reload(); // its first requests are refused, and so is the refresh
+  await corruptUnloaded("access", "refresh"); // its first requests are refused, and so is the refresh
   await m.getByText("Your session ended. Sign in again.").waitFor();
   await m.getByLabel("Username, e-mail or phone", { exact: true }).fill(musa);
   await m.getByLabel("Password", { exact: true }).fill("correct horse 42");

@@ -197,15 +197,22 @@ export class Session {
     return this.refreshing;
   }
 
-  /** Every SDK request: a 401 refreshes the token once and repeats the request with the new one. */
+  /**
+   * Every SDK request: a 401 refreshes the token once and repeats the request with the new one. A request refused
+   * with a token another request's refresh has replaced meanwhile is repeated with the new one, without a second
+   * refresh (each refresh rotates the refresh token).
+   */
   private async fetch(request: Request): Promise<Response> {
     // the gateway checks any bearer token it is sent, on anonymous routes too: a refresh must not carry the
     // (expired or refused) access token it replaces
     if (new URL(request.url).pathname === "/api/v1/auth/refresh") request.headers.delete("Authorization");
+    const sentWith = request.headers.get("Authorization");
     const again = request.clone();
     const response = await fetch(request);
     if (response.status !== 401 || !this.stored || request.url.includes("/api/v1/auth/")) return response;
-    if (!(await this.refresh())) return response;
+    const replaced = sentWith !== `Bearer ${this.stored.access}`;
+    if (!replaced && !(await this.refresh())) return response;
+    if (!this.stored) return response;
     again.headers.set("Authorization", `Bearer ${this.stored.access}`);
     return fetch(again);
   }
