@@ -145,16 +145,7 @@ public sealed class CreditsEnrollmentTests(EventsFixture fx) : IClassFixture<Eve
     private Task PublishAsync(CreditsSpent message) =>
         fx.Host.Services.GetRequiredService<IBus>().Publish(message, context => context.MessageId = message.MessageId);
 
-    private Task HandledAsync(Guid messageId) =>
-        Eventually.TrueAsync(
-            async () =>
-                await fx.ScalarAsync<long>(
-                    "SELECT count(*) FROM inbox_messages WHERE message_id = @id AND consumer LIKE "
-                        + "'%.CreditsSpentConsumer'",
-                    ("id", messageId)
-                ) == 1,
-            $"CreditsSpent {messageId} was never handled"
-        );
+    private Task HandledAsync(Guid messageId) => fx.HandledAsync(messageId, "CreditsSpentConsumer");
 
     private Task<long> OutboxAsync(string type, string field, Guid value) =>
         fx.ScalarAsync<long>(

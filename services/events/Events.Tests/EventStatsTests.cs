@@ -101,7 +101,7 @@ public sealed class EventStatsTests(EventsFixture fx) : IClassFixture<EventsFixt
             "EUR"
         );
         await PublishAsync(stale);
-        await HandledAsync(stale.MessageId, "PaymentRefundedConsumer");
+        await fx.HandledAsync(stale.MessageId, "PaymentRefundedConsumer");
         Assert.Equal(500L, await RefundedCentsAsync(partial.Registration));
         await PublishAsync(
             new PaymentRefunded(
@@ -129,7 +129,7 @@ public sealed class EventStatsTests(EventsFixture fx) : IClassFixture<EventsFixt
             "EUR"
         );
         await PublishAsync(other);
-        await HandledAsync(other.MessageId, "PaymentRefundedConsumer");
+        await fx.HandledAsync(other.MessageId, "PaymentRefundedConsumer");
         stats = await StatsAsync(eventId, organizer);
         Assert.Equal(6000 - 300 - 2000, stats["revenue_cents"]!.GetValue<long>());
         Assert.Equal(2300, stats["refunded_cents"]!.GetValue<long>());
@@ -209,19 +209,19 @@ public sealed class EventStatsTests(EventsFixture fx) : IClassFixture<EventsFixt
         var renamed = Updated(amiraId, "amira_k", "Amira Khalil", fx.Clock.GetUtcNow().AddMinutes(2));
         var older = Updated(amiraId, "amira_old", "Old Name", fx.Clock.GetUtcNow().AddMinutes(1));
         await PublishAsync(renamed);
-        await HandledAsync(renamed.MessageId, "UserProfileUpdatedConsumer");
+        await fx.HandledAsync(renamed.MessageId, "UserProfileUpdatedConsumer");
         await PublishAsync(older); // arrives after the newer one: ignored
-        await HandledAsync(older.MessageId, "UserProfileUpdatedConsumer");
+        await fx.HandledAsync(older.MessageId, "UserProfileUpdatedConsumer");
         first = Single(await AttendeesAsync(eventId, organizer), amiraId);
         Assert.Equal("amira_k", first["username"]!.GetValue<string>());
         Assert.Equal("Amira Khalil", first["full_name"]!.GetValue<string>());
 
         var deleted = new UserDeleted(Guid.NewGuid(), fx.Clock.GetUtcNow().AddMinutes(3), amiraId);
         await PublishAsync(deleted);
-        await HandledAsync(deleted.MessageId, "UserDeletedConsumer");
+        await fx.HandledAsync(deleted.MessageId, "UserDeletedConsumer");
         var late = Updated(amiraId, "amira_back", "Back Again", fx.Clock.GetUtcNow().AddMinutes(4));
         await PublishAsync(late);
-        await HandledAsync(late.MessageId, "UserProfileUpdatedConsumer");
+        await fx.HandledAsync(late.MessageId, "UserProfileUpdatedConsumer");
 
         Assert.Equal(
             0L,
@@ -271,17 +271,6 @@ public sealed class EventStatsTests(EventsFixture fx) : IClassFixture<EventsFixt
         Eventually.TrueAsync(
             async () => await RefundedCentsAsync(registrationId) == cents,
             $"registration {registrationId} never recorded {cents} refunded"
-        );
-
-    private Task HandledAsync(Guid messageId, string consumer) =>
-        Eventually.TrueAsync(
-            async () =>
-                await fx.ScalarAsync<long>(
-                    "SELECT count(*) FROM inbox_messages WHERE message_id = @id AND consumer LIKE @consumer",
-                    ("id", messageId),
-                    ("consumer", "%." + consumer)
-                ) == 1,
-            $"message {messageId} was never handled by {consumer}"
         );
 
     private async Task PublishAsync<T>(T message)

@@ -163,16 +163,7 @@ public sealed class ReferralConversionTests(IdentityFixture fx) : IClassFixture<
     private Task PublishAsync(PaymentSucceeded message) =>
         fx.Host.Services.GetRequiredService<IBus>().Publish(message, context => context.MessageId = message.MessageId);
 
-    private Task HandledAsync(Guid messageId) =>
-        Eventually.TrueAsync(
-            async () =>
-                await fx.ScalarAsync<long>(
-                    "SELECT count(*) FROM inbox_messages WHERE message_id = @id "
-                        + "AND consumer LIKE '%.ReferralConversionConsumer'",
-                    ("id", messageId)
-                ) == 1,
-            $"payment message {messageId} was never handled"
-        );
+    private Task HandledAsync(Guid messageId) => fx.HandledAsync(messageId, "ReferralConversionConsumer");
 
     private async Task<long> ConvertedOutboxRowsAsync(Guid referredId) =>
         await fx.ScalarAsync<long>(

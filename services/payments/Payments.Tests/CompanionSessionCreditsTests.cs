@@ -122,15 +122,7 @@ public sealed class CompanionSessionCreditsTests(PaymentsFixture fx) : IClassFix
         await fx.Host.Services.GetRequiredService<IBus>().Publish(message, context => context.MessageId = messageId);
 
     private Task HandledAsync(Guid messageId, string consumer = nameof(CompanionSessionRequestedConsumer)) =>
-        Eventually.TrueAsync(
-            async () =>
-                await fx.ScalarAsync<long>(
-                    "SELECT count(*) FROM inbox_messages WHERE message_id = @id AND consumer LIKE '%.' || @c",
-                    ("id", messageId),
-                    ("c", consumer)
-                ) == 1,
-            $"{consumer} never handled message {messageId}"
-        );
+        fx.HandledAsync(messageId, consumer);
 
     private Task<long> OutboxAsync(string eventType, Guid sessionId) =>
         fx.ScalarAsync<long>(

@@ -49,7 +49,7 @@ public sealed class CreditsTests(PaymentsFixture fx) : IClassFixture<PaymentsFix
             "EUR"
         );
         await PublishAsync(again, again.MessageId);
-        await HandledAsync(again.MessageId, nameof(CreditPackPaidConsumer));
+        await fx.HandledAsync(again.MessageId, nameof(CreditPackPaidConsumer));
         Assert.Equal(100, await BalanceAsync(token));
         Assert.Equal(1, await OutboxForUserAsync("CreditsGranted", userId));
         Assert.Equal(
@@ -352,7 +352,7 @@ public sealed class CreditsTests(PaymentsFixture fx) : IClassFixture<PaymentsFix
         var sentAgain = rejected with { MessageId = Guid.NewGuid() };
         await PublishAsync(sentAgain, sentAgain.MessageId);
         await fx.ConsumedAsync(rejected.MessageId, "PurchaseRejectedConsumer", times: 2);
-        await HandledAsync(sentAgain.MessageId, "PurchaseRejectedConsumer");
+        await fx.HandledAsync(sentAgain.MessageId, "PurchaseRejectedConsumer");
 
         Assert.Equal(100, await BalanceAsync(token));
         var entries = (await CreditsAsync(token))["items"]!.AsArray();
@@ -398,7 +398,7 @@ public sealed class CreditsTests(PaymentsFixture fx) : IClassFixture<PaymentsFix
             "the referral rewards never arrived"
         );
         await fx.ConsumedAsync(converted.MessageId, "ReferralConvertedConsumer", times: 2);
-        await HandledAsync(announcedAgain.MessageId, "ReferralConvertedConsumer");
+        await fx.HandledAsync(announcedAgain.MessageId, "ReferralConvertedConsumer");
         Assert.Equal(50, await BalanceAsync(referrerToken));
         Assert.Equal(50, await BalanceAsync(referredToken));
         Assert.Equal(1, await OutboxForUserAsync("CreditsGranted", referrerId));
@@ -541,17 +541,6 @@ public sealed class CreditsTests(PaymentsFixture fx) : IClassFixture<PaymentsFix
         await fx
             .Host.Services.GetRequiredService<IBus>()
             .Publish(message, context => context.MessageId = messageId ?? Guid.NewGuid());
-
-    private Task HandledAsync(Guid messageId, string consumer) =>
-        Eventually.TrueAsync(
-            async () =>
-                await fx.ScalarAsync<long>(
-                    "SELECT count(*) FROM inbox_messages WHERE message_id = @id AND consumer LIKE '%.' || @c",
-                    ("id", messageId),
-                    ("c", consumer)
-                ) == 1,
-            $"{consumer} never handled message {messageId}"
-        );
 
     private async Task<long> OutboxForUserAsync(string eventType, Guid userId) =>
         await fx.ScalarAsync<long>(
