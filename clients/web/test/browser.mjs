@@ -2,7 +2,7 @@
 // through a messaging restart; axe-core on every main view; screenshots.
 //   node test/browser.mjs <gateway url> <chromium path> <screenshot folder>
 // Run by tests/SystemTests/WebClientTests, which answers "@@ stop messaging" / "@@ start messaging" on stdin.
-import { app, ask, axe, discussion, figures, finish, gateway, measureFirstView, newPage, problems, run, seesOnce, send, shot, signUp, step } from "./lib.mjs";
+import { app, ask, axe, discussion, figures, finish, gateway, measureFirstView, newPage, problems, run, seesOnce, send, shot, signIn, signUp, step } from "./lib.mjs";
 
 try {
   // ---- the first view, with the platform warm: measured and reported here; its time budget (1 s) is held by
@@ -77,10 +77,21 @@ try {
   await seesOnce(b, "Great, 8 am");
   await shot(a, "desktop-communities");
 
-  step("messaging stops mid-conversation; both write meanwhile; it starts again");
+  // amira signed in on a second page too (a session of its own), which opens her notifications while messaging is down
+  const a2 = await newPage("amira-2");
+  await signIn(a2, amira);
+
+  step("messaging stops mid-conversation; both write meanwhile; a list that cannot load says so; it starts again");
   await ask("stop messaging");
   await send(b, "Sent while messaging was down");
   await send(a, "Me too, while it was down");
+  await a2.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Notifications", exact: true }).click();
+  const failed = a2.getByRole("alert").filter({ hasText: "Notifications could not be loaded." });
+  await failed.waitFor({ timeout: 30_000 });
+  if (!(await failed.innerText()).includes("The messaging service is unavailable.")) problems.push(`a failed load does not say why: ${await failed.innerText()}`);
+  if (await a2.getByText("Nothing yet.").count()) problems.push("a list that failed to load reads as empty");
+  await axe(a2, "a list that failed to load");
+  await shot(a2, "desktop-load-failed");
   await a.getByText("waiting for the connection…").first().waitFor({ timeout: 15_000 }).catch(() => undefined);
   await ask("start messaging");
   for (const page of [a, b]) {
@@ -88,6 +99,12 @@ try {
     await seesOnce(page, "Me too, while it was down", 60_000);
     await discussion(page).locator(".message.pending").waitFor({ state: "detached", timeout: 30_000 });
   }
+  await failed.getByRole("button", { name: "Try again" }).click();
+  await failed.waitFor({ state: "detached" });
+  await a2.getByRole("status").filter({ hasText: "Loading…" }).waitFor({ state: "detached" });
+  const loaded = (await a2.getByRole("list", { name: "Notifications" }).getByRole("listitem").count()) > 0 || (await a2.getByText("Nothing yet.").isVisible());
+  if (!loaded) problems.push("trying again after messaging came back did not load the notifications");
+  await a2.context().close();
   await send(b, "And after the restart");
   await seesOnce(a, "And after the restart");
   for (const [page, who] of [[a, "amira"], [b, "bilal"]]) {

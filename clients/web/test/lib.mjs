@@ -86,6 +86,14 @@ export async function signUp(page, username, organizer = false) {
   await page.getByRole("navigation", { name: "Main" }).waitFor();
 }
 
+export async function signIn(page, username) {
+  await page.goto(app);
+  await page.getByLabel("Username, e-mail or phone", { exact: true }).fill(username);
+  await page.getByLabel("Password", { exact: true }).fill("correct horse 42");
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
+  await page.getByRole("navigation", { name: "Main" }).waitFor();
+}
+
 /**
  * The first view as a new visitor meets it: two warm-up loads, then `count` fresh visitors (empty cache each), each
  * timed from navigation until the sign-in form answers, with the page's own marks; medians, and the JavaScript the

@@ -2,6 +2,7 @@ import type { messaging, social } from "@community/sdk";
 import { useEffect, useState } from "preact/hooks";
 import { session } from "../lib/app";
 import { href, navigate } from "../lib/router";
+import { ListState, LoadFailed, useList, useLoad } from "../lib/list";
 import { problemText } from "../lib/session";
 import { Discussion } from "./Discussion";
 
@@ -14,7 +15,7 @@ export function Communities({ groupId, threadId }: { groupId?: string; threadId?
   return (
     <div class="columns" data-depth={depth}>
       <CommunityList selected={groupId} />
-      {groupId ? <ThreadList groupId={groupId} selected={threadId} /> : <section class="column placeholder"><p>Choose a community to see its threads.</p></section>}
+      {groupId ? <ThreadList key={groupId} groupId={groupId} selected={threadId} /> : <section class="column placeholder"><p>Choose a community to see its threads.</p></section>}
       {groupId && threadId ? <ThreadDiscussion groupId={groupId} threadId={threadId} /> : <section class="column placeholder"><p>Choose a thread to join its discussion.</p></section>}
     </div>
   );
@@ -22,25 +23,19 @@ export function Communities({ groupId, threadId }: { groupId?: string; threadId?
 
 function CommunityList({ selected }: { selected?: string }) {
   const [tab, setTab] = useState<"mine" | "explore">("mine");
-  const [groups, setGroups] = useState<Group[] | null>(null);
   const [filters, setFilters] = useState({ q: "", region: "", interest: "" });
   const [creating, setCreating] = useState(false);
   const [version, setVersion] = useState(0);
 
-  useEffect(() => {
-    let live = true;
-    setGroups(null);
-    (async () => {
-      const answer =
-        tab === "mine"
-          ? await session.api.social.GET("/api/v1/groups/mine", { params: { query: { limit: 100 } } })
-          : await session.api.social.GET("/api/v1/groups", {
-              params: { query: { limit: 50, q: filters.q || undefined, region: filters.region || undefined, interest: filters.interest || undefined } },
-            });
-      if (live) setGroups(answer.data?.items ?? []);
-    })();
-    return () => void (live = false);
-  }, [tab, filters, version]);
+  const groups = useList<Group>(
+    () =>
+      tab === "mine"
+        ? session.api.social.GET("/api/v1/groups/mine", { params: { query: { limit: 100 } } })
+        : session.api.social.GET("/api/v1/groups", {
+            params: { query: { limit: 50, q: filters.q || undefined, region: filters.region || undefined, interest: filters.interest || undefined } },
+          }),
+    [tab, filters, version],
+  );
 
   return (
     <section class="column" aria-labelledby="communities-heading">
@@ -96,13 +91,10 @@ function CommunityList({ selected }: { selected?: string }) {
           <button type="submit">Search</button>
         </form>
       )}
-      {groups === null ? (
-        <p class="meta" role="status">Loading…</p>
-      ) : groups.length === 0 ? (
-        <p class="meta">{tab === "mine" ? "You are in no community yet: explore, or create one." : "No community matches."}</p>
-      ) : null}
+      <LoadFailed what="Communities" loaded={groups} />
+      <ListState list={groups} empty={tab === "mine" ? "You are in no community yet: explore, or create one." : "No community matches."} />
       <ul class="list" aria-label="Communities">
-        {(groups ?? []).map((g) => (
+        {(groups.value ?? []).map((g) => (
           <li key={g.id}>
             <a href={href(`/communities/${g.id}`)} aria-current={g.id === selected ? "page" : undefined}>
               <span class="title">{g.name}</span>
@@ -166,37 +158,29 @@ function CreateCommunity({ onCreated }: { onCreated: (group: Group) => void }) {
 }
 
 function ThreadList({ groupId, selected }: { groupId: string; selected?: string }) {
-  const [group, setGroup] = useState<Group | null>(null);
-  const [threads, setThreads] = useState<Thread[] | null>(null);
   const [query, setQuery] = useState("");
   const [creating, setCreating] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [version, setVersion] = useState(0);
 
-  useEffect(() => {
-    let live = true;
-    setError(null);
-    void session.api.social.GET("/api/v1/groups/{id}", { params: { path: { id: groupId } } }).then(({ data }) => live && setGroup(data ?? null));
-    return () => void (live = false);
-  }, [groupId, version]);
+  const loaded = useLoad<Group>(() => session.api.social.GET("/api/v1/groups/{id}", { params: { path: { id: groupId } } }), [groupId, version], { keep: true });
+  const group = loaded.value;
+  useEffect(() => setError(null), [groupId, version]);
 
   const member = group?.membership_status === "member";
+  const threads = useList<Thread>(
+    () =>
+      !member
+        ? null
+        : query
+          ? session.api.messaging.GET("/api/v1/threads/search", { params: { query: { q: query, group_id: groupId, limit: 50 } } })
+          : session.api.messaging.GET("/api/v1/threads", { params: { query: { group_id: groupId, limit: 100 } } }),
+    [groupId, member, query],
+  );
   useEffect(() => {
-    let live = true;
-    setThreads(null);
-    if (!member) return;
-    (async () => {
-      const answer = query
-        ? await session.api.messaging.GET("/api/v1/threads/search", { params: { query: { q: query, group_id: groupId, limit: 50 } } })
-        : await session.api.messaging.GET("/api/v1/threads", { params: { query: { group_id: groupId, limit: 100 } } });
-      if (live) setThreads(answer.data?.items ?? []);
-    })();
+    if (!member || query) return;
     // a thread started by someone else appears at once
-    const off = session.hub()?.on("new_thread", (t) => t.group_id === groupId && !query && setThreads((all) => (all && !all.some((x) => x.id === t.id) ? sortThreads([t, ...all]) : all)));
-    return () => {
-      live = false;
-      off?.();
-    };
+    return session.hub()?.on("new_thread", (t) => t.group_id === groupId && threads.update((all) => (all.some((x) => x.id === t.id) ? all : sortThreads([t, ...all]))));
   }, [groupId, member, query]);
 
   async function join() {
@@ -235,6 +219,7 @@ function ThreadList({ groupId, selected }: { groupId: string; selected?: string 
             </button>
           ))}
       </div>
+      <LoadFailed what="The community" loaded={loaded} />
       {group?.description && <p class="meta">{group.description}</p>}
       {error && <p class="error" role="alert">{error}</p>}
       {member ? (
@@ -266,14 +251,15 @@ function ThreadList({ groupId, selected }: { groupId: string; selected?: string 
               groupId={groupId}
               onCreated={(t) => {
                 setCreating(false);
-                setThreads((all) => sortThreads([t, ...(all ?? []).filter((x) => x.id !== t.id)]));
+                threads.update((all) => sortThreads([t, ...all.filter((x) => x.id !== t.id)]));
                 navigate(`/communities/${groupId}/${t.id}`);
               }}
             />
           )}
-          {threads === null ? <p class="meta" role="status">Loading…</p> : threads.length === 0 ? <p class="meta">{query ? "No thread matches." : "No threads yet: start one."}</p> : null}
+          <LoadFailed what="Threads" loaded={threads} />
+          <ListState list={threads} empty={query ? "No thread matches." : "No threads yet: start one."} />
           <ul class="list" aria-label="Threads">
-            {(threads ?? []).map((t) => (
+            {(threads.value ?? []).map((t) => (
               <li key={t.id}>
                 <a href={href(`/communities/${groupId}/${t.id}`)} aria-current={t.id === selected ? "page" : undefined}>
                   <span class="title">

@@ -3,6 +3,7 @@ import { useEffect, useState } from "preact/hooks";
 import { formatPrice, session } from "../lib/app";
 import { QrCode } from "../lib/qr";
 import { href, navigate } from "../lib/router";
+import { type Answer, ListState, LoadFailed, useList } from "../lib/list";
 import { problemText } from "../lib/session";
 import { Discussion } from "./Discussion";
 
@@ -21,36 +22,29 @@ function EventList() {
   const [mode, setMode] = useState<"browse" | "nearby">("browse");
   const [filters, setFilters] = useState<Filters>({ q: "", city: "", event_type: "", price: "" });
   const [place, setPlace] = useState<{ lat: number; lon: number } | null>(null);
-  const [list, setList] = useState<Event[] | null>(null);
   const [note, setNote] = useState<string | null>(null);
   const [creating, setCreating] = useState(false);
   const organizer = session.user?.role === "organizer" || session.user?.role === "admin";
 
-  useEffect(() => {
-    let live = true;
-    setList(null);
-    (async () => {
-      if (mode === "nearby") {
-        if (!place) return setList([]);
-        const { data } = await session.api.events.GET("/api/v1/events/nearby", { params: { query: { lat: place.lat, lon: place.lon, radius_km: 50, limit: 50 } } });
-        if (live) setList((data?.items ?? []) as Event[]);
-      } else {
-        const { data } = await session.api.events.GET("/api/v1/events", {
-          params: {
-            query: {
-              q: filters.q || undefined,
-              city: filters.city || undefined,
-              event_type: filters.event_type || undefined,
-              price: filters.price || undefined,
-              limit: 50,
+  const list = useList<Event>(
+    () =>
+      mode === "nearby"
+        ? place
+          ? (session.api.events.GET("/api/v1/events/nearby", { params: { query: { lat: place.lat, lon: place.lon, radius_km: 50, limit: 50 } } }) as PromiseLike<Answer<{ items: Event[] }>>)
+          : []
+        : session.api.events.GET("/api/v1/events", {
+            params: {
+              query: {
+                q: filters.q || undefined,
+                city: filters.city || undefined,
+                event_type: filters.event_type || undefined,
+                price: filters.price || undefined,
+                limit: 50,
+              },
             },
-          },
-        });
-        if (live) setList(data?.items ?? []);
-      }
-    })();
-    return () => void (live = false);
-  }, [mode, filters, place]);
+          }),
+    [mode, filters, place],
+  );
 
   function locate() {
     setNote("Finding where you are…");
@@ -146,9 +140,10 @@ function EventList() {
           {note && <p role="status">{note}</p>}
         </form>
       )}
-      {list === null ? <p class="meta" role="status">Loading…</p> : list.length === 0 ? <p class="meta">No events found.</p> : null}
+      <LoadFailed what="Events" loaded={list} />
+      <ListState list={list} empty="No events found." />
       <ul class="grid" aria-label="Events">
-        {(list ?? []).map((e) => (
+        {(list.value ?? []).map((e) => (
           <li key={e.id}>
             <a class="title" href={href(`/events/${e.id}`)}>
               {e.title}

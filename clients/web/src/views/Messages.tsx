@@ -1,6 +1,7 @@
 import type { messaging } from "@community/sdk";
 import { useEffect, useState } from "preact/hooks";
 import { displayName, formatTime, session } from "../lib/app";
+import { ListState, LoadFailed, useList } from "../lib/list";
 import { href, navigate } from "../lib/router";
 import { problemText } from "../lib/session";
 import { Discussion } from "./Discussion";
@@ -9,16 +10,9 @@ type Conversation = messaging.components["schemas"]["ConversationDto"];
 
 /** Direct messages: conversations with unread counts (live), the open one's discussion with read receipts. */
 export function Messages({ conversationId }: { conversationId?: string }) {
-  const [conversations, setConversations] = useState<Conversation[] | null>(null);
   const [version, setVersion] = useState(0);
-
-  useEffect(() => {
-    let live = true;
-    void session.api.messaging
-      .GET("/api/v1/conversations", { params: { query: { limit: 100 } } })
-      .then(({ data }) => live && setConversations((data?.items ?? []).filter((c) => c.kind === "direct")));
-    return () => void (live = false);
-  }, [version]);
+  const list = useList<Conversation>(() => session.api.messaging.GET("/api/v1/conversations", { params: { query: { limit: 100 } } }), [version], { keep: true });
+  const conversations = list.value?.filter((c) => c.kind === "direct") ?? null;
 
   useEffect(() => {
     const hub = session.hub();
@@ -42,7 +36,8 @@ export function Messages({ conversationId }: { conversationId?: string }) {
       <section class="column" aria-labelledby="messages-heading">
         <h2 id="messages-heading">Messages</h2>
         <NewConversation />
-        {conversations === null ? <p class="meta" role="status">Loading…</p> : conversations.length === 0 ? <p class="meta">No conversations yet. Connect with people, then write to them.</p> : null}
+        <LoadFailed what="Conversations" loaded={list} />
+        <ListState list={{ ...list, value: conversations }} empty="No conversations yet. Connect with people, then write to them." />
         <ul class="list" aria-label="Conversations">
           {(conversations ?? []).map((c) => (
             <li key={c.id}>

@@ -1,25 +1,26 @@
 import type { messaging } from "@community/sdk";
 import { useEffect, useState } from "preact/hooks";
 import { formatTime, session } from "../lib/app";
+import { ListState, LoadFailed, useList } from "../lib/list";
 import { href } from "../lib/router";
 
 type Item = messaging.components["schemas"]["NotificationItem"];
 
 /** Notifications, newest first; a new one arrives live (the hub's notification event). */
 export function Notifications() {
-  const [items, setItems] = useState<Item[] | null>(null);
   const [version, setVersion] = useState(0);
+  const list = useList<Item>(() => session.api.messaging.GET("/api/v1/notifications", { params: { query: { limit: 50 } } }), [version], { keep: true });
+  const items = list.value;
 
-  useEffect(() => {
-    let live = true;
-    void session.api.messaging.GET("/api/v1/notifications", { params: { query: { limit: 50 } } }).then(({ data }) => live && setItems(data?.items ?? []));
-    // the hub types data as unknown, REST as an empty object: the same JSON
-    const off = session.hub()?.on("notification", (pushed) => { const n = pushed as unknown as Item; setItems((all) => [n, ...(all ?? []).filter((x) => x.id !== n.id && !n.ids.includes(x.id))]); });
-    return () => {
-      live = false;
-      off?.();
-    };
-  }, [version]);
+  useEffect(
+    () =>
+      // the hub types data as unknown, REST as an empty object: the same JSON
+      session.hub()?.on("notification", (pushed) => {
+        const n = pushed as unknown as Item;
+        list.update((all) => [n, ...all.filter((x) => x.id !== n.id && !n.ids.includes(x.id))]);
+      }),
+    [version],
+  );
 
   async function markRead(body: { ids?: string[]; all?: boolean }) {
     await session.api.messaging.PATCH("/api/v1/notifications/read", { body: { ids: body.ids ?? null, all: body.all ?? null } });
@@ -39,7 +40,8 @@ export function Notifications() {
             </button>
           )}
         </div>
-        {items === null ? <p class="meta" role="status">Loading…</p> : items.length === 0 ? <p class="meta">Nothing yet.</p> : null}
+        <LoadFailed what="Notifications" loaded={list} />
+        <ListState list={list} empty="Nothing yet." />
         <ul class="list" aria-label="Notifications">
           {(items ?? []).map((n) => (
             <li key={n.id} class={n.read_at ? "" : "unread"}>

@@ -2,6 +2,7 @@ import type { social } from "@community/sdk";
 import { useEffect, useState } from "preact/hooks";
 import { session } from "../lib/app";
 import { href, navigate } from "../lib/router";
+import { ListState, LoadFailed, useList } from "../lib/list";
 import { problemText } from "../lib/session";
 import { startConversation } from "./Messages";
 
@@ -24,26 +25,19 @@ export function People({ userId }: { userId?: string }) {
 }
 
 function Discover() {
-  const [people, setPeople] = useState<Person[] | null>(null);
-  const [requests, setRequests] = useState<Connection[]>([]);
   const [filters, setFilters] = useState<Record<string, string>>({});
   const [version, setVersion] = useState(0);
   const premium = tier() !== "free";
 
-  useEffect(() => {
-    let live = true;
-    setPeople(null);
-    const q = (k: string) => filters[k] || undefined;
-    void session.api.social
-      .GET("/api/v1/discover", {
+  const q = (k: string) => filters[k] || undefined;
+  const people = useList<Person>(
+    () =>
+      session.api.social.GET("/api/v1/discover", {
         params: { query: { q: q("q"), region: q("region"), interest: q("interest"), ...(premium ? { age_min: q("age_min") ? Number(q("age_min")) : undefined, age_max: q("age_max") ? Number(q("age_max")) : undefined, gender: q("gender") } : {}), limit: 50 } },
-      })
-      .then(({ data }) => live && setPeople(data?.items ?? []));
-    void session.api.social
-      .GET("/api/v1/connections", { params: { query: { status: "pending", direction: "incoming", limit: 50 } } })
-      .then(({ data }) => live && setRequests(data?.items ?? []));
-    return () => void (live = false);
-  }, [filters, version]);
+      }),
+    [filters, version],
+  );
+  const requests = useList<Connection>(() => session.api.social.GET("/api/v1/connections", { params: { query: { status: "pending", direction: "incoming", limit: 50 } } }), [version]);
 
   async function answer(id: string, accept: boolean) {
     await session.api.social.POST(accept ? "/api/v1/connections/{id}/accept" : "/api/v1/connections/{id}/decline", { params: { path: { id } } });
@@ -53,11 +47,12 @@ function Discover() {
   return (
     <section aria-labelledby="people-heading">
       <h2 id="people-heading">People</h2>
-      {requests.length > 0 && (
+      <LoadFailed what="Connection requests" loaded={requests} />
+      {requests.value && requests.value.length > 0 && (
         <div class="card">
           <h3>Connection requests</h3>
           <ul class="list" aria-label="Connection requests">
-            {requests.map((r) => (
+            {requests.value.map((r) => (
               <li key={r.id} class="row">
                 <a href={href(`/people/${r.user.user_id}`)}>{r.user.full_name || r.user.username}</a>
                 <button type="button" class="small" onClick={() => void answer(r.id, true)} aria-label={`Accept ${r.user.username}`}>
@@ -114,9 +109,10 @@ function Discover() {
         )}
         <button type="submit">Search</button>
       </form>
-      {people === null ? <p class="meta" role="status">Loading…</p> : people.length === 0 ? <p class="meta">Nobody matches yet.</p> : null}
+      <LoadFailed what="People" loaded={people} />
+      <ListState list={people} empty="Nobody matches yet." />
       <ul class="grid" aria-label="People">
-        {(people ?? []).map((p) => (
+        {(people.value ?? []).map((p) => (
           <li key={p.user_id}>
             <a class="title" href={href(`/people/${p.user_id}`)}>
               {p.full_name || p.username}
