@@ -1,6 +1,7 @@
 import type { aiCompanion } from "@community/sdk";
 import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import { newTxnId, session } from "../lib/app";
+import { LoadFailed, useLoad } from "../lib/list";
 import { problemText } from "../lib/session";
 
 type Message = aiCompanion.components["schemas"]["CompanionMessageDto"];
@@ -15,23 +16,21 @@ interface Line {
 
 /** The AI companion: the disclosure as the API words it, replies streamed (server-sent events) as they are written. */
 export function Companion() {
-  const [disclosure, setDisclosure] = useState<string | null>(null);
   const [lines, setLines] = useState<Line[]>([]);
   const [draft, setDraft] = useState("");
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const log = useRef<HTMLDivElement>(null);
+  const history = useLoad(() => session.api.aiCompanion.GET("/api/v1/companion/conversation", { params: { query: { limit: 50 } } }), []);
+  const disclosure = history.value?.disclosure ?? null;
 
   useEffect(() => {
-    void session.api.aiCompanion.GET("/api/v1/companion/conversation", { params: { query: { limit: 50 } } }).then(({ data }) => {
-      if (!data) return;
-      setDisclosure(data.disclosure);
-      // what was said before this page, above anything already sent from it
-      const history = [...data.items].reverse().map(toLine);
-      const known = new Set(history.map((l) => l.id));
-      setLines((current) => [...history, ...current.filter((l) => !known.has(l.id))]);
-    });
-  }, []);
+    if (!history.value) return;
+    // what was said before this page, above anything already sent from it
+    const before = [...history.value.items].reverse().map(toLine);
+    const known = new Set(before.map((l) => l.id));
+    setLines((current) => [...before, ...current.filter((l) => !known.has(l.id))]);
+  }, [history.value]);
 
   useLayoutEffect(() => {
     if (log.current) log.current.scrollTop = log.current.scrollHeight;
@@ -79,8 +78,9 @@ export function Companion() {
       <section aria-labelledby="companion-heading">
         <h2 id="companion-heading">Companion</h2>
         {disclosure && <p class="notice">{disclosure}</p>}
+        <LoadFailed what="The conversation so far" loaded={history} />
         <div class="log companion-log" role="log" aria-label="Companion conversation" ref={log} tabIndex={0} aria-busy={busy}>
-          {lines.length === 0 && <p class="empty">Say hello to start.</p>}
+          {lines.length === 0 && history.value && <p class="empty">Say hello to start.</p>}
           {lines.map((l) => (
             <article key={l.id} class={`message${l.role === "user" ? " mine" : ""}`} aria-label={l.role === "user" ? "You" : "Companion"}>
               <header>

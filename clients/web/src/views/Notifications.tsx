@@ -3,12 +3,14 @@ import { useEffect, useState } from "preact/hooks";
 import { formatTime, session } from "../lib/app";
 import { ListState, LoadFailed, useList } from "../lib/list";
 import { href } from "../lib/router";
+import { problemText } from "../lib/session";
 
 type Item = messaging.components["schemas"]["NotificationItem"];
 
 /** Notifications, newest first; a new one arrives live (the hub's notification event). */
 export function Notifications() {
   const [version, setVersion] = useState(0);
+  const [refused, setRefused] = useState<string | null>(null);
   const list = useList<Item>(() => session.api.messaging.GET("/api/v1/notifications", { params: { query: { limit: 50 } } }), [version], { keep: true });
   const items = list.value;
 
@@ -23,7 +25,9 @@ export function Notifications() {
   );
 
   async function markRead(body: { ids?: string[]; all?: boolean }) {
-    await session.api.messaging.PATCH("/api/v1/notifications/read", { body: { ids: body.ids ?? null, all: body.all ?? null } });
+    setRefused(null);
+    const { error, response } = await session.api.messaging.PATCH("/api/v1/notifications/read", { body: { ids: body.ids ?? null, all: body.all ?? null } });
+    if (!response.ok) return setRefused(problemText(error, response, "Marking them read failed."));
     dispatchEvent(new Event("community:unread-changed"));
     setVersion((v) => v + 1);
   }
@@ -40,6 +44,7 @@ export function Notifications() {
             </button>
           )}
         </div>
+        {refused && <p class="error" role="alert">{refused}</p>}
         <LoadFailed what="Notifications" loaded={list} />
         <ListState list={list} empty="Nothing yet." />
         <ul class="list" aria-label="Notifications">

@@ -27,6 +27,7 @@ export function People({ userId }: { userId?: string }) {
 function Discover() {
   const [filters, setFilters] = useState<Record<string, string>>({});
   const [version, setVersion] = useState(0);
+  const [refused, setRefused] = useState<string | null>(null);
   const premium = tier() !== "free";
 
   const q = (k: string) => filters[k] || undefined;
@@ -40,7 +41,9 @@ function Discover() {
   const requests = useList<Connection>(() => session.api.social.GET("/api/v1/connections", { params: { query: { status: "pending", direction: "incoming", limit: 50 } } }), [version]);
 
   async function answer(id: string, accept: boolean) {
-    await session.api.social.POST(accept ? "/api/v1/connections/{id}/accept" : "/api/v1/connections/{id}/decline", { params: { path: { id } } });
+    setRefused(null);
+    const { error, response } = await session.api.social.POST(accept ? "/api/v1/connections/{id}/accept" : "/api/v1/connections/{id}/decline", { params: { path: { id } } });
+    if (!response.ok) return setRefused(problemText(error, response, accept ? "Accepting failed." : "Declining failed."));
     setVersion((v) => v + 1);
   }
 
@@ -51,6 +54,7 @@ function Discover() {
       {requests.value && requests.value.length > 0 && (
         <div class="card">
           <h3>Connection requests</h3>
+          {refused && <p class="error" role="alert">{refused}</p>}
           <ul class="list" aria-label="Connection requests">
             {requests.value.map((r) => (
               <li key={r.id} class="row">
