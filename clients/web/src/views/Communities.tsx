@@ -316,12 +316,7 @@ function CreateThread({ groupId, onCreated }: { groupId: string; onCreated: (thr
 }
 
 function ThreadDiscussion({ groupId, threadId }: { groupId: string; threadId: string }) {
-  const [thread, setThread] = useState<Thread | null>(null);
-  useEffect(() => {
-    let live = true;
-    void session.api.messaging.GET("/api/v1/threads/{id}", { params: { path: { id: threadId } } }).then(({ data }) => live && setThread(data ?? null));
-    return () => void (live = false);
-  }, [threadId]);
+  const thread = useLoad<Thread>(() => session.api.messaging.GET("/api/v1/threads/{id}", { params: { path: { id: threadId } } }), [threadId]).value;
   return (
     <section class="column discussion-column" aria-labelledby="thread-heading">
       <a class="back" href={href(`/communities/${groupId}`)}>

@@ -2,7 +2,7 @@ import type { social } from "@community/sdk";
 import { useEffect, useState } from "preact/hooks";
 import { session } from "../lib/app";
 import { href, navigate } from "../lib/router";
-import { ListState, LoadFailed, useList } from "../lib/list";
+import { ListState, LoadFailed, useList, useLoad } from "../lib/list";
 import { problemText } from "../lib/session";
 import { startConversation } from "./Messages";
 
@@ -21,7 +21,7 @@ function tier(): string {
 }
 
 export function People({ userId }: { userId?: string }) {
-  return <div class="page">{userId ? <PersonProfile id={userId} /> : <Discover />}</div>;
+  return <div class="page">{userId ? <PersonProfile key={userId} id={userId} /> : <Discover />}</div>;
 }
 
 function Discover() {
@@ -134,20 +134,12 @@ function Discover() {
 }
 
 function PersonProfile({ id }: { id: string }) {
-  const [profile, setProfile] = useState<Profile | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [status, setStatus] = useState<string | null>(null);
   const [version, setVersion] = useState(0);
-
-  useEffect(() => {
-    let live = true;
-    void session.api.social.GET("/api/v1/profiles/{user_id}", { params: { path: { user_id: id } } }).then(({ data, error, response }) => {
-      if (!live) return;
-      setProfile(data ?? null);
-      if (!data) setError(problemText(error, response, "This profile is not available."));
-    });
-    return () => void (live = false);
-  }, [id, version]);
+  // kept while it loads again after an action, so the page does not blink
+  const loaded = useLoad<Profile>(() => session.api.social.GET("/api/v1/profiles/{user_id}", { params: { path: { user_id: id } } }), [id, version], { keep: true });
+  const profile = loaded.value;
 
   async function act(call: Promise<{ error?: unknown; response: Response }>, done: string) {
     setError(null);
@@ -158,7 +150,7 @@ function PersonProfile({ id }: { id: string }) {
     } else setError(problemText(error, response, "That did not work."));
   }
 
-  if (!profile) return <section>{error ? <p class="error" role="alert">{error}</p> : <p role="status">Loading…</p>}</section>;
+  if (!profile) return <section>{loaded.failed === null ? <p role="status">Loading…</p> : <LoadFailed what="This profile" loaded={loaded} />}</section>;
   const path = { params: { path: { user_id: id } } };
   return (
     <section aria-labelledby="profile-heading">
