@@ -85,13 +85,17 @@ try {
   await ask("stop messaging");
   await send(b, "Sent while messaging was down");
   await send(a, "Me too, while it was down");
-  await a2.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Notifications", exact: true }).click();
-  const failed = a2.getByRole("alert").filter({ hasText: "Notifications could not be loaded." });
-  await failed.waitFor({ timeout: 30_000 });
-  if (!(await failed.innerText()).includes("The messaging service is unavailable.")) problems.push(`a failed load does not say why: ${await failed.innerText()}`);
-  if (await a2.getByText("Nothing yet.").count()) problems.push("a list that failed to load reads as empty");
-  await axe(a2, "a list that failed to load");
-  await shot(a2, "desktop-load-failed");
+  const failed = a2.locator(".load-failed").filter({ has: a2.getByRole("alert").filter({ hasText: "Notifications could not be loaded." }) });
+  try {
+    await a2.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Notifications", exact: true }).click();
+    await failed.waitFor({ timeout: 30_000 });
+    if (!(await failed.innerText()).includes("The messaging service is unavailable.")) problems.push(`a failed load does not say why: ${await failed.innerText()}`);
+    if (await a2.getByText("Nothing yet.").count()) problems.push("a list that failed to load reads as empty");
+    await axe(a2, "a list that failed to load");
+    await shot(a2, "desktop-load-failed");
+  } catch (e) {
+    problems.push(`failed while messaging was down: ${e?.stack ?? e}`); // messaging is started again all the same
+  }
   await a.getByText("waiting for the connection…").first().waitFor({ timeout: 15_000 }).catch(() => undefined);
   await ask("start messaging");
   for (const page of [a, b]) {
@@ -104,7 +108,6 @@ try {
   await a2.getByRole("status").filter({ hasText: "Loading…" }).waitFor({ state: "detached" });
   const loaded = (await a2.getByRole("list", { name: "Notifications" }).getByRole("listitem").count()) > 0 || (await a2.getByText("Nothing yet.").isVisible());
   if (!loaded) problems.push("trying again after messaging came back did not load the notifications");
-  await a2.context().close();
   await send(b, "And after the restart");
   await seesOnce(a, "And after the restart");
   for (const [page, who] of [[a, "amira"], [b, "bilal"]]) {

@@ -121,16 +121,22 @@ try {
   let refreshes = 0;
   const countRefresh = (r) => r.method() === "POST" && new URL(r.url()).pathname === "/api/v1/auth/refresh" && refreshes++;
   m.on("request", countRefresh);
-  await corruptUnloaded("access");
+  // each view loaded, with no failure shown (a list refused for the old token would say so)
+  const loadedWithoutAlert = async (view) => {
+    await m.getByRole("status").filter({ hasText: "Loading…" }).waitFor({ state: "detached" });
+    if (await m.getByRole("alert").count()) problems.push(`${view} after a refused access token: ${await m.getByRole("alert").first().innerText()}`);
+  };
+  await corruptUnloaded("access"); // back on Events, whose first requests are refused
+  await m.getByRole("list", { name: "Events" }).getByRole("listitem").first().waitFor();
+  await loadedWithoutAlert("Events");
   await go(m, "People");
   await m.getByRole("list", { name: "People" }).waitFor({ state: "attached" });
-  await m.getByRole("status").filter({ hasText: "Loading…" }).waitFor({ state: "detached" });
+  await loadedWithoutAlert("People");
   await go(m, "Communities");
   await m.getByRole("button", { name: "New community" }).waitFor();
-  await m.getByRole("status").filter({ hasText: "Loading…" }).waitFor({ state: "detached" });
+  await loadedWithoutAlert("Communities");
   m.off("request", countRefresh);
   if (refreshes !== 1) problems.push(`a refused access token took ${refreshes} refreshes (one expected)`);
-  if (await m.getByRole("alert").count()) problems.push(`a refused access token showed: ${await m.getByRole("alert").first().innerText()}`);
   if (await m.getByRole("button", { name: "Sign in", exact: true }).isVisible()) problems.push("a refused access token signed the user out");
   await corruptUnloaded("access", "refresh"); // its first requests are refused, and so is the refresh
   await m.getByText("Your session ended. Sign in again.").waitFor();

@@ -1,4 +1,4 @@
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useId, useRef, useState } from "preact/hooks";
 import { problemText } from "./session";
 
 /** What an SDK request answers: the data, or the problem the platform sent instead. */
@@ -7,11 +7,16 @@ export type Answer<T> = { data?: T; error?: unknown; response?: Response };
 /** Something a view loads: the value (null while loading or when it failed), or why it failed. */
 export type Loaded<T> = {
   value: T | null;
-  /** The platform's words for why the last load failed; null while loading and once loaded. */
+  /** The platform's words for why the last load failed; null once loaded. */
   failed: string | null;
+  /** True while a load is under way (the first, a change of what is asked, or a retry). */
+  loading: boolean;
   /** Loads it again (the "Try again" of a failed load). */
   retry: () => void;
-  /** Changes the loaded value in place (a live push); nothing while loading or failed. */
+  /**
+   * Changes the shown value in place (a live push). When nothing is shown (still loading, or failed) it loads again
+   * instead, so the change is not lost.
+   */
   update: (change: (value: T) => T) => void;
 };
 
@@ -19,38 +24,63 @@ export type Loaded<T> = {
  * Loads something whenever `deps` change. A refusal or an unreachable platform is a failure with the platform's
  * words and a way to try again, never an empty value: "nothing here yet" is said only of what was loaded. `load`
  * may return the value itself (nothing to ask the platform) or null (nothing to show: the value stays null). With
- * `keep`, what is shown stays while it loads again (a list refreshed in the background), and after a failure too.
+ * `keep`, what is shown stays while it loads again (a list refreshed in the background), and after a failure the
+ * platform may get over (a 5xx, a 408 or 429, no answer); a refusal that will not change (another 4xx: gone,
+ * forbidden, blocked) takes it away.
  */
 export function useLoad<T>(load: () => PromiseLike<Answer<T>> | T | null, deps: unknown[], { keep = false } = {}): Loaded<T> {
   const [value, setValue] = useState<T | null>(null);
   const [failed, setFailed] = useState<string | null>(null);
+  const [loading, setLoading] = useState(true);
   const [attempt, setAttempt] = useState(0);
+  // what is shown now, for an update from a callback made in an earlier render (a hub handler)
+  const shown = useRef<T | null>(null);
+  shown.current = value;
 
   useEffect(() => {
     let live = true;
     if (!keep) setValue(null);
-    setFailed(null);
-    const answer = load();
+    let answer: PromiseLike<Answer<T>> | T | null;
+    try {
+      answer = load();
+    } catch {
+      answer = Promise.reject();
+    }
     if (!isPromise(answer)) {
       setValue(answer);
+      setFailed(null);
+      setLoading(false);
       return;
     }
+    setLoading(true);
     answer.then(
       ({ data, error, response }) => {
         if (!live) return;
-        if (data !== undefined) setValue(data);
-        else setFailed(problemText(error, response, "The platform refused it."));
+        setLoading(false);
+        if (data !== undefined) {
+          setValue(data);
+          setFailed(null);
+        } else {
+          if (!transient(response)) setValue(null);
+          setFailed(problemText(error, response, "The platform refused it."));
+        }
       },
-      () => live && setFailed("The platform could not be reached. Check your connection."),
+      () => {
+        if (!live) return;
+        setLoading(false);
+        setFailed("The platform could not be reached. Check your connection.");
+      },
     );
     return () => void (live = false);
   }, [...deps, attempt]);
 
+  const retry = () => setAttempt((a) => a + 1);
   return {
     value,
     failed,
-    retry: () => setAttempt((a) => a + 1),
-    update: (change) => setValue((current) => (current === null ? current : change(current))),
+    loading,
+    retry,
+    update: (change) => (shown.current === null ? retry() : setValue((current) => (current === null ? current : change(current)))),
   };
 }
 
@@ -70,23 +100,33 @@ function isPromise<T>(value: unknown): value is PromiseLike<T> {
   return typeof (value as PromiseLike<T> | null)?.then === "function";
 }
 
-/** A failed load, said where its content would be, with a way to try again. */
-export function LoadFailed({ what, loaded }: { what: string; loaded: Pick<Loaded<unknown>, "failed" | "retry"> }) {
+/** A failure the platform may get over by itself: worth keeping what is shown meanwhile. */
+function transient(response: Response | undefined): boolean {
+  return !response || response.status >= 500 || response.status === 408 || response.status === 429;
+}
+
+/**
+ * A failed load, said where its content would be, with a way to try again. The button stays while it tries again
+ * (so keyboard focus stays on it) and says so.
+ */
+export function LoadFailed({ what, loaded }: { what: string; loaded: Pick<Loaded<unknown>, "failed" | "loading" | "retry"> }) {
+  const id = useId();
   if (loaded.failed === null) return null;
   return (
-    <div class="card load-failed" role="alert">
-      <p class="error">
+    <div class="card load-failed">
+      <p class="error" role="alert" id={id}>
         {what} could not be loaded. {loaded.failed}
       </p>
-      <button type="button" class="small" onClick={loaded.retry}>
-        Try again
+      <button type="button" class="small" aria-describedby={id} aria-disabled={loaded.loading} onClick={() => !loaded.loading && loaded.retry()}>
+        {loaded.loading ? "Trying again…" : "Try again"}
       </button>
     </div>
   );
 }
 
-/** "Loading…" while a list loads, `empty` once it loaded with nothing in it; nothing otherwise. */
+/** "Loading…" while a list loads, `empty` once it loaded with nothing in it; nothing while it has failed. */
 export function ListState({ list, empty }: { list: Pick<Loaded<readonly unknown[]>, "value" | "failed">; empty: string }) {
-  if (list.value === null) return list.failed === null ? <p class="meta" role="status">Loading…</p> : null;
+  if (list.failed !== null) return null;
+  if (list.value === null) return <p class="meta" role="status">Loading…</p>;
   return list.value.length === 0 ? <p class="meta">{empty}</p> : null;
 }

@@ -251,7 +251,7 @@ function ThreadList({ groupId, selected }: { groupId: string; selected?: string 
               groupId={groupId}
               onCreated={(t) => {
                 setCreating(false);
-                threads.update((all) => sortThreads([t, ...all.filter((x) => x.id !== t.id)]));
+                threads.update((all) => sortThreads([t, ...all.filter((x) => x.id !== t.id)])); // or loads them again
                 navigate(`/communities/${groupId}/${t.id}`);
               }}
             />

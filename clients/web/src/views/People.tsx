@@ -38,7 +38,11 @@ function Discover() {
       }),
     [filters, version],
   );
-  const requests = useList<Connection>(() => session.api.social.GET("/api/v1/connections", { params: { query: { status: "pending", direction: "incoming", limit: 50 } } }), [version]);
+  const requests = useList<Connection>(
+    () => session.api.social.GET("/api/v1/connections", { params: { query: { status: "pending", direction: "incoming", limit: 50 } } }),
+    [version],
+    { keep: true }, // an answered request goes when the list comes back without it; the card does not blink
+  );
 
   async function answer(id: string, accept: boolean) {
     setRefused(null);
@@ -150,7 +154,13 @@ function PersonProfile({ id }: { id: string }) {
     } else setError(problemText(error, response, "That did not work."));
   }
 
-  if (!profile) return <section>{loaded.failed === null ? <p role="status">Loading…</p> : <LoadFailed what="This profile" loaded={loaded} />}</section>;
+  if (!profile)
+    return (
+      <section>
+        {status && <p class="banner" role="status">{status}</p>}
+        {loaded.failed === null ? <p role="status">Loading…</p> : <LoadFailed what="This profile" loaded={loaded} />}
+      </section>
+    );
   const path = { params: { path: { user_id: id } } };
   return (
     <section aria-labelledby="profile-heading">
@@ -166,6 +176,7 @@ function PersonProfile({ id }: { id: string }) {
       {profile.bio && <p>{profile.bio}</p>}
       {profile.interests.length > 0 && <p>Interests: {profile.interests.join(", ")}</p>}
       {status && <p class="banner" role="status">{status}</p>}
+      <LoadFailed what="This profile" loaded={loaded} />
       {error && <p class="error" role="alert">{error}</p>}
       <p class="row">
         {profile.connection_status === "none" && (
