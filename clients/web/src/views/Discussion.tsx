@@ -134,9 +134,11 @@ export function Discussion({ conversationId, title, canSend, receipts = false }:
     if (!hasOlder || !messages.length) return;
     const first = messages[0]!.seq;
     setHasOlder(false);
-    const { data } = await session.api.messaging.GET("/api/v1/conversations/{id}/messages", {
-      params: { path: { id: conversationId }, query: { before_seq: first, limit: 30 } },
-    });
+    // refused or unreachable: older messages stay to be loaded on the next scroll
+    const answer = await session.api.messaging
+      .GET("/api/v1/conversations/{id}/messages", { params: { path: { id: conversationId }, query: { before_seq: first, limit: 30 } } })
+      .catch(() => null);
+    const data = answer?.data;
     if (!data) return setHasOlder(true);
     const el = log.current;
     if (el) keepFromBottom.current = el.scrollHeight - el.scrollTop;

@@ -291,7 +291,7 @@ function EventDetail({ id }: { id: string }) {
         setTimeout(() => live && setVersion((v) => v + 1), 1000);
       } else if (back === "paid" && r.data?.status === "confirmed") setStatus("Paid: here is your ticket.");
       else if (back === "cancelled") setStatus("The checkout was cancelled: your seat stays held for a while.");
-    })();
+    })().catch(() => live && setError("The platform could not be reached. Check your connection, then reload the page."));
     return () => void (live = false);
   }, [id, version]);
 
