@@ -14,8 +14,8 @@ export type Loaded<T> = {
   /** Loads it again (the "Try again" of a failed load). */
   retry: () => void;
   /**
-   * Changes the shown value in place (a live push). When nothing is shown (still loading, or failed) it loads again
-   * instead, so the change is not lost.
+   * Changes the shown value in place (a live push). When nothing is shown it loads again instead, so the change is
+   * not lost: at once after a failure, after the load under way while loading.
    */
   update: (change: (value: T) => T) => void;
 };
@@ -36,6 +36,10 @@ export function useLoad<T>(load: () => PromiseLike<Answer<T>> | T | null, deps: 
   // what is shown now, for an update from a callback made in an earlier render (a hub handler)
   const shown = useRef<T | null>(null);
   shown.current = value;
+  const inFlight = useRef(false);
+  // a change pushed while nothing was shown and a load was under way: that load may have been answered before the
+  // change was made, so one more follows it (one, however many changes come meanwhile)
+  const stale = useRef(false);
 
   useEffect(() => {
     let live = true;
@@ -47,16 +51,24 @@ export function useLoad<T>(load: () => PromiseLike<Answer<T>> | T | null, deps: 
       answer = Promise.reject();
     }
     if (!isPromise(answer)) {
+      inFlight.current = false;
       setValue(answer);
       setFailed(null);
       setLoading(false);
       return;
     }
     setLoading(true);
+    inFlight.current = true;
+    stale.current = false;
+    const settled = () => {
+      inFlight.current = false;
+      setLoading(false);
+      if (stale.current) setAttempt((a) => a + 1);
+    };
     answer.then(
       ({ data, error, response }) => {
         if (!live) return;
-        setLoading(false);
+        settled();
         if (data !== undefined) {
           setValue(data);
           setFailed(null);
@@ -67,7 +79,7 @@ export function useLoad<T>(load: () => PromiseLike<Answer<T>> | T | null, deps: 
       },
       () => {
         if (!live) return;
-        setLoading(false);
+        settled();
         setFailed("The platform could not be reached. Check your connection.");
       },
     );
@@ -80,7 +92,11 @@ export function useLoad<T>(load: () => PromiseLike<Answer<T>> | T | null, deps: 
     failed,
     loading,
     retry,
-    update: (change) => (shown.current === null ? retry() : setValue((current) => (current === null ? current : change(current)))),
+    update: (change) => {
+      if (shown.current !== null) setValue((current) => (current === null ? current : change(current)));
+      else if (inFlight.current) stale.current = true;
+      else retry();
+    },
   };
 }
 
