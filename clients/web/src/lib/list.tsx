@@ -1,4 +1,4 @@
-import { useEffect, useId, useRef, useState } from "preact/hooks";
+import { useId, useLayoutEffect, useRef, useState } from "preact/hooks";
 import { problemText } from "./session";
 
 /** What an SDK request answers: the data, or the problem the platform sent instead. */
@@ -36,14 +36,23 @@ export function useLoad<T>(load: () => PromiseLike<Answer<T>> | T | null, deps: 
   // what is shown now, for an update from a callback made in an earlier render (a hub handler)
   const shown = useRef<T | null>(null);
   shown.current = value;
+  const asked = useRef<unknown[] | null>(null);
   const inFlight = useRef(false);
-  // a change pushed while nothing was shown and a load was under way: that load may have been answered before the
-  // change was made, so one more follows it (one, however many changes come meanwhile)
+  // a change pushed while a load was under way: that load may have been answered before the change was made, so one
+  // more follows it (one, however many changes come meanwhile)
   const stale = useRef(false);
 
-  useEffect(() => {
+  // a layout effect: a superseded load is cut off before the browser paints, so its answer cannot land after it
+  useLayoutEffect(() => {
     let live = true;
-    if (!keep) setValue(null);
+    // something else asked (not "Try again" nor a follow-up): what was shown, or why it failed, was about that
+    const other = asked.current === null || asked.current.length !== deps.length || deps.some((d, i) => !Object.is(d, asked.current![i]));
+    asked.current = deps;
+    if (other) {
+      if (!keep) setValue(null);
+      setFailed(null);
+    }
+    stale.current = false;
     let answer: PromiseLike<Answer<T>> | T | null;
     try {
       answer = load();
@@ -57,30 +66,33 @@ export function useLoad<T>(load: () => PromiseLike<Answer<T>> | T | null, deps: 
       setLoading(false);
       return;
     }
-    setLoading(true);
     inFlight.current = true;
-    stale.current = false;
-    const settled = () => {
-      inFlight.current = false;
-      setLoading(false);
-      if (stale.current) setAttempt((a) => a + 1);
+    setLoading(true);
+    // true when another load follows this one at once (a change pushed meanwhile): it stays "loading" until then
+    const followed = () => {
+      if (!stale.current) {
+        inFlight.current = false;
+        setLoading(false);
+        return false;
+      }
+      setAttempt((a) => a + 1);
+      return true;
     };
     answer.then(
       ({ data, error, response }) => {
         if (!live) return;
-        settled();
+        const more = followed();
         if (data !== undefined) {
           setValue(data);
           setFailed(null);
-        } else {
+        } else if (!more) {
           if (!transient(response)) setValue(null);
           setFailed(problemText(error, response, "The platform refused it."));
         }
       },
       () => {
         if (!live) return;
-        settled();
-        setFailed("The platform could not be reached. Check your connection.");
+        if (!followed()) setFailed("The platform could not be reached. Check your connection.");
       },
     );
     return () => void (live = false);
@@ -93,9 +105,9 @@ export function useLoad<T>(load: () => PromiseLike<Answer<T>> | T | null, deps: 
     loading,
     retry,
     update: (change) => {
+      if (inFlight.current) stale.current = true;
       if (shown.current !== null) setValue((current) => (current === null ? current : change(current)));
-      else if (inFlight.current) stale.current = true;
-      else retry();
+      else if (!inFlight.current) retry();
     },
   };
 }
@@ -123,7 +135,7 @@ function transient(response: Response | undefined): boolean {
 
 /**
  * A failed load, said where its content would be, with a way to try again. The button stays while it tries again
- * (so keyboard focus stays on it) and says so.
+ * (so keyboard focus stays on it) and says so; pressed again, it starts over (a load that hangs is never waited out).
  */
 export function LoadFailed({ what, loaded }: { what: string; loaded: Pick<Loaded<unknown>, "failed" | "loading" | "retry"> }) {
   const id = useId();
@@ -133,7 +145,7 @@ export function LoadFailed({ what, loaded }: { what: string; loaded: Pick<Loaded
       <p class="error" role="alert" id={id}>
         {what} could not be loaded. {loaded.failed}
       </p>
-      <button type="button" class="small" aria-describedby={id} aria-disabled={loaded.loading} onClick={() => !loaded.loading && loaded.retry()}>
+      <button type="button" class="small" aria-describedby={id} onClick={loaded.retry}>
         {loaded.loading ? "Trying again…" : "Try again"}
       </button>
     </div>
@@ -141,8 +153,8 @@ export function LoadFailed({ what, loaded }: { what: string; loaded: Pick<Loaded
 }
 
 /** "Loading…" while a list loads, `empty` once it loaded with nothing in it; nothing while it has failed. */
-export function ListState({ list, empty }: { list: Pick<Loaded<readonly unknown[]>, "value" | "failed">; empty: string }) {
+export function ListState({ list, empty }: { list: Pick<Loaded<readonly unknown[]>, "value" | "failed" | "loading">; empty: string }) {
   if (list.failed !== null) return null;
-  if (list.value === null) return <p class="meta" role="status">Loading…</p>;
+  if (list.value === null) return list.loading ? <p class="meta" role="status">Loading…</p> : null;
   return list.value.length === 0 ? <p class="meta">{empty}</p> : null;
 }
