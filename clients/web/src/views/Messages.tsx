@@ -86,7 +86,7 @@ function NewConversation() {
         const username = String(new FormData(e.currentTarget).get("username") ?? "").trim().replace(/^@/, "");
         if (!username) return;
         const profile = await session.api.social.GET("/api/v1/profiles/by-username/{username}", { params: { path: { username } } });
-        if (!profile.data) return setError(`Nobody is called ${username}.`);
+        if (!profile.data) return setError(profile.response.status === 404 ? `Nobody is called ${username}.` : problemText(profile.error, profile.response, "Looking them up failed."));
         const started = await startConversation(profile.data.user_id);
         if (started.id) navigate(`/messages/${started.id}`);
         else setError(started.error ?? null);
