@@ -1,6 +1,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { session, useSession } from "./lib/app";
 import { href, navigate, onLinkClick, usePath } from "./lib/router";
+import { Unreachable } from "./lib/session";
 import { SignIn, SignUp } from "./views/Auth";
 import { Communities } from "./views/Communities";
 import { Companion } from "./views/Companion";
@@ -103,11 +104,20 @@ function useBadges(): { messages: number; notifications: number } {
   useEffect(() => {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const load = async () => {
-      const [m, n] = await Promise.all([
-        session.api.messaging.GET("/api/v1/messages/unread-count"),
-        session.api.messaging.GET("/api/v1/notifications/unread-count"),
-      ]);
-      setCounts({ messages: m.data?.by_kind?.direct ?? 0, notifications: n.data?.total ?? 0 });
+      try {
+        const [m, n] = await Promise.all([
+          session.api.messaging.GET("/api/v1/messages/unread-count"),
+          session.api.messaging.GET("/api/v1/notifications/unread-count"),
+        ]);
+        // a count that failed to load keeps the one shown (a failure is not zero)
+        setCounts((shown) => ({
+          messages: m.data ? (m.data.by_kind?.direct ?? 0) : shown.messages,
+          notifications: n.data ? n.data.total : shown.notifications,
+        }));
+      } catch (e) {
+        // no answer: the badges keep their counts until the next change loads them again
+        if (!(e instanceof Unreachable)) throw e;
+      }
     };
     const soon = () => {
       clearTimeout(timer);

@@ -1,5 +1,6 @@
 // The web client in Chromium, beyond the communities: a paid ticket through the sandbox checkout, a connection that
-// becomes direct messages (unread badge, read receipt), notifications arriving live, and the companion's streamed reply.
+// becomes direct messages (unread badge, read receipt), notifications arriving live, the companion's streamed reply,
+// a refused token refreshed once, and actions whose request gets no answer saying so.
 //   node test/journeys.mjs <gateway url> <chromium path> <screenshot folder>
 import { app, axe, discussion, finish, newPage, problems, run, seesOnce, send, shot, signIn, signUp, step } from "./lib.mjs";
 
@@ -138,12 +139,35 @@ try {
   m.off("request", countRefresh);
   if (refreshes !== 1) problems.push(`a refused access token took ${refreshes} refreshes (one expected)`);
   if (await m.getByRole("button", { name: "Sign in", exact: true }).isVisible()) problems.push("a refused access token signed the user out");
+
+  step("a request that gets no answer says so, and the action can be taken again");
+  const unanswered = (pattern) => m.route(pattern, (r) => r.abort("internetdisconnected"));
+  const noAnswer = m.getByRole("alert").filter({ hasText: "The platform could not be reached." });
+  await go(m, "Messages");
+  await unanswered("**/api/v1/profiles/by-username/**");
+  await m.getByLabel("Write to (username)").fill(olga);
+  await m.getByRole("button", { name: "Write", exact: true }).click();
+  await noAnswer.waitFor();
+  await m.unroute("**/api/v1/profiles/by-username/**");
+  await m.getByRole("button", { name: "Write", exact: true }).click();
+  await m.waitForURL(/\/app\/messages\/[0-9a-f-]{36}$/);
+  await noAnswer.waitFor({ state: "detached" });
   await corruptUnloaded("access", "refresh"); // its first requests are refused, and so is the refresh
   await m.getByText("Your session ended. Sign in again.").waitFor();
   await signIn(m, musa);
   await m.getByRole("button", { name: "Sign out" }).click();
   await m.getByRole("button", { name: "Sign in", exact: true }).waitFor();
   if (await m.evaluate(() => sessionStorage.getItem("community.session"))) problems.push("signing out left the tokens in the page");
+  // signing in with no answer: said, and the button works again (it stayed disabled)
+  await unanswered("**/api/v1/auth/login");
+  await m.getByLabel("Username, e-mail or phone", { exact: true }).fill(musa);
+  await m.getByLabel("Password", { exact: true }).fill("correct horse 42");
+  await m.getByRole("button", { name: "Sign in", exact: true }).click();
+  await noAnswer.waitFor();
+  await axe(m, "sign-in with no answer");
+  await m.unroute("**/api/v1/auth/login");
+  await m.getByRole("button", { name: "Sign in", exact: true }).click({ timeout: 5_000 });
+  await main(m).waitFor();
 } catch (e) {
   problems.push(`failed: ${e?.stack ?? e}`);
 }

@@ -1,8 +1,25 @@
 import { useEffect, useState } from "preact/hooks";
-import { Session } from "./session";
+import { Session, Unreachable } from "./session";
 
 /** The one session of this page: the app is served by the gateway, so the API is at its own origin. */
 export const session = new Session(location.origin);
+
+/** What an action says when a request of it got no answer. */
+export const unreachable = "The platform could not be reached. Check your connection, then try again.";
+
+/**
+ * Runs an action the person started (a form sent, a button pressed). When a request of it gets no answer, `fail` says
+ * so: otherwise the action would end without a word (an unhandled rejection), its form left busy. Any other error is a
+ * bug, and thrown on.
+ */
+export async function attempt(fail: (text: string) => void, action: () => Promise<unknown>): Promise<void> {
+  try {
+    await action();
+  } catch (e) {
+    if (!(e instanceof Unreachable)) throw e;
+    fail(unreachable);
+  }
+}
 
 /** Re-renders when the session changes (signed in or out, a new token, the hub connected). */
 export function useSession(): Session {

@@ -15,6 +15,23 @@ interface Stored {
 
 type Listener = () => void;
 
+/** A request the platform never answered (offline, or the platform unreachable), as every SDK call throws it. */
+export class Unreachable extends Error {
+  constructor() {
+    super("The platform could not be reached.");
+    this.name = "Unreachable";
+  }
+}
+
+/** The browser's fetch: a request that gets no answer (a network error) throws {@link Unreachable}. */
+async function send(request: Request): Promise<Response> {
+  try {
+    return await fetch(request);
+  } catch (e) {
+    throw e instanceof TypeError ? new Unreachable() : e;
+  }
+}
+
 /**
  * The signed-in session: tokens kept in sessionStorage (one tab, one login), the access token refreshed a minute
  * before it expires (and once more on a 401), the session ended when the platform says it ended (the refresh is
@@ -208,13 +225,13 @@ export class Session {
     if (new URL(request.url).pathname === "/api/v1/auth/refresh") request.headers.delete("Authorization");
     const sentWith = request.headers.get("Authorization");
     const again = request.clone();
-    const response = await fetch(request);
+    const response = await send(request);
     if (response.status !== 401 || !this.stored || request.url.includes("/api/v1/auth/")) return response;
     const replaced = sentWith !== `Bearer ${this.stored.access}`;
     if (!replaced && !(await this.refresh())) return response;
     if (!this.stored) return response;
     again.headers.set("Authorization", `Bearer ${this.stored.access}`);
-    return fetch(again);
+    return send(again);
   }
 }
 

@@ -1,5 +1,5 @@
 import { useState } from "preact/hooks";
-import { session } from "../lib/app";
+import { attempt, session } from "../lib/app";
 import { href, navigate } from "../lib/router";
 
 export function SignIn() {
@@ -15,7 +15,11 @@ export function SignIn() {
             e.preventDefault();
             const form = new FormData(e.currentTarget);
             setBusy(true);
-            const failed = await session.completeSignIn(challenge, String(form.get("code")).trim());
+            let failed: string | null = null;
+            await attempt(
+              (text) => (failed = text),
+              async () => (failed = await session.completeSignIn(challenge, String(form.get("code")).trim())),
+            );
             setBusy(false);
             setError(failed);
             if (!failed) navigate("/", true);
@@ -41,7 +45,11 @@ export function SignIn() {
           e.preventDefault();
           const form = new FormData(e.currentTarget);
           setBusy(true);
-          const result = await session.signIn(String(form.get("identifier")), String(form.get("password")));
+          let result: { error: string | null; challenge?: string } = { error: null };
+          await attempt(
+            (text) => (result = { error: text }),
+            async () => (result = await session.signIn(String(form.get("identifier")), String(form.get("password")))),
+          );
           setBusy(false);
           setError(result.error);
           if (result.challenge) setChallenge(result.challenge);
@@ -79,7 +87,8 @@ export function SignUp() {
           e.preventDefault();
           const form = new FormData(e.currentTarget);
           setBusy(true);
-          const failed = await session.signUp({
+          let failed: string | null = null;
+          const body = {
             username: String(form.get("username")).trim().toLowerCase(),
             email: String(form.get("email") ?? "").trim() || null,
             phone: null,
@@ -87,7 +96,11 @@ export function SignUp() {
             full_name: String(form.get("full_name") ?? "").trim() || null,
             role: form.get("organizer") ? "organizer" : "member",
             referral_code: null,
-          });
+          } as const;
+          await attempt(
+            (text) => (failed = text),
+            async () => (failed = await session.signUp(body)),
+          );
           setBusy(false);
           setError(failed);
           if (!failed) navigate("/", true);

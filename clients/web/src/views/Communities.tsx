@@ -1,6 +1,6 @@
 import type { messaging, social } from "@community/sdk";
 import { useEffect, useState } from "preact/hooks";
-import { session } from "../lib/app";
+import { attempt, session } from "../lib/app";
 import { href, navigate } from "../lib/router";
 import { ListState, LoadFailed, useList, useLoad } from "../lib/list";
 import { problemText } from "../lib/session";
@@ -116,22 +116,25 @@ function CreateCommunity({ onCreated }: { onCreated: (group: Group) => void }) {
     <form
       class="card"
       aria-label="New community"
-      onSubmit={async (e) => {
-        e.preventDefault();
-        const form = new FormData(e.currentTarget);
-        const { data, error, response } = await session.api.social.POST("/api/v1/groups", {
-          body: {
-            name: String(form.get("name")),
-            description: String(form.get("description") ?? "") || null,
-            interest: String(form.get("interest") ?? "") || null,
-            region: String(form.get("region") ?? "") || null,
-            visibility: "public",
-            join_policy: "open",
-          } as social.components["schemas"]["GroupInput"],
-        });
-        if (data) onCreated(data);
-        else setError(problemText(error, response, "The community could not be created."));
-      }}
+      onSubmit={(e) =>
+        void attempt(setError, async () => {
+          e.preventDefault();
+          setError(null);
+          const form = new FormData(e.currentTarget);
+          const { data, error, response } = await session.api.social.POST("/api/v1/groups", {
+            body: {
+              name: String(form.get("name")),
+              description: String(form.get("description") ?? "") || null,
+              interest: String(form.get("interest") ?? "") || null,
+              region: String(form.get("region") ?? "") || null,
+              visibility: "public",
+              join_policy: "open",
+            } as social.components["schemas"]["GroupInput"],
+          });
+          if (data) onCreated(data);
+          else setError(problemText(error, response, "The community could not be created."));
+        })
+      }
     >
       <label>
         Name
@@ -184,12 +187,14 @@ function ThreadList({ groupId, selected }: { groupId: string; selected?: string 
   }, [groupId, member, query]);
 
   async function join() {
+    setError(null);
     const { error, response } = await session.api.social.POST("/api/v1/groups/{id}/join", { params: { path: { id: groupId } } });
     if (response.ok) setVersion((v) => v + 1);
     else setError(problemText(error, response, "Joining failed."));
   }
 
   async function leave() {
+    setError(null);
     const { error, response } = await session.api.social.POST("/api/v1/groups/{id}/leave", { params: { path: { id: groupId } } });
     if (response.ok) {
       setVersion((v) => v + 1);
@@ -207,14 +212,14 @@ function ThreadList({ groupId, selected }: { groupId: string; selected?: string 
         {group &&
           (member ? (
             group.my_role !== "owner" && (
-              <button type="button" class="small secondary" onClick={() => void leave()}>
+              <button type="button" class="small secondary" onClick={() => void attempt(setError, leave)}>
                 Leave
               </button>
             )
           ) : group.membership_status === "pending" ? (
             <span class="meta">Request sent</span>
           ) : (
-            <button type="button" class="small" onClick={() => void join()}>
+            <button type="button" class="small" onClick={() => void attempt(setError, join)}>
               Join
             </button>
           ))}
@@ -291,15 +296,18 @@ function CreateThread({ groupId, onCreated }: { groupId: string; onCreated: (thr
     <form
       class="card"
       aria-label="New thread"
-      onSubmit={async (e) => {
-        e.preventDefault();
-        const form = new FormData(e.currentTarget);
-        const { data, error, response } = await session.api.messaging.POST("/api/v1/threads", {
-          body: { group_id: groupId, title: String(form.get("title")), text: String(form.get("text")), tags: null },
-        });
-        if (data) onCreated(data);
-        else setError(problemText(error, response, "The thread could not be started."));
-      }}
+      onSubmit={(e) =>
+        void attempt(setError, async () => {
+          e.preventDefault();
+          setError(null);
+          const form = new FormData(e.currentTarget);
+          const { data, error, response } = await session.api.messaging.POST("/api/v1/threads", {
+            body: { group_id: groupId, title: String(form.get("title")), text: String(form.get("text")), tags: null },
+          });
+          if (data) onCreated(data);
+          else setError(problemText(error, response, "The thread could not be started."));
+        })
+      }
     >
       <label>
         Title

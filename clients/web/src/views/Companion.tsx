@@ -1,8 +1,8 @@
 import type { aiCompanion } from "@community/sdk";
 import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
-import { newTxnId, session } from "../lib/app";
+import { newTxnId, session, unreachable } from "../lib/app";
 import { LoadFailed, useLoad } from "../lib/list";
-import { problemText } from "../lib/session";
+import { problemText, Unreachable } from "../lib/session";
 
 type Message = aiCompanion.components["schemas"]["CompanionMessageDto"];
 interface Line {
@@ -65,8 +65,9 @@ export function Companion() {
         else if (name === "error") setError(body.text ?? "The reply was cut short.");
       }
       update({ streaming: false });
-    } catch {
-      setError("The connection to the companion was lost.");
+    } catch (e) {
+      // no answer at all, or the reply's stream cut off part way
+      setError(e instanceof Unreachable ? unreachable : "The connection to the companion was lost.");
       update({ streaming: false });
     } finally {
       setBusy(false);

@@ -1,6 +1,6 @@
 import type { messaging } from "@community/sdk";
 import { useEffect, useState } from "preact/hooks";
-import { formatTime, session } from "../lib/app";
+import { attempt, formatTime, session } from "../lib/app";
 import { ListState, LoadFailed, useList } from "../lib/list";
 import { href } from "../lib/router";
 import { problemText } from "../lib/session";
@@ -39,7 +39,7 @@ export function Notifications() {
         <div class="column-head">
           <h2 id="notifications-heading">Notifications</h2>
           {unread > 0 && (
-            <button type="button" class="small secondary" onClick={() => void markRead({ all: true })}>
+            <button type="button" class="small secondary" onClick={() => void attempt(setRefused, () => markRead({ all: true }))}>
               Mark all as read
             </button>
           )}
@@ -50,7 +50,7 @@ export function Notifications() {
         <ul class="list" aria-label="Notifications">
           {(items ?? []).map((n) => (
             <li key={n.id} class={n.read_at ? "" : "unread"}>
-              <a href={link(n)} onClick={() => !n.read_at && void markRead({ ids: n.ids })}>
+              <a href={link(n)} onClick={() => !n.read_at && void attempt(setRefused, () => markRead({ ids: n.ids }))}>
                 <span class="title">
                   {!n.read_at && <span class="visually-hidden">Unread: </span>}
                   {n.summary}

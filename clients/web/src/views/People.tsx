@@ -1,6 +1,6 @@
 import type { social } from "@community/sdk";
 import { useEffect, useState } from "preact/hooks";
-import { session } from "../lib/app";
+import { attempt, session } from "../lib/app";
 import { href, navigate } from "../lib/router";
 import { ListState, LoadFailed, useList, useLoad } from "../lib/list";
 import { problemText } from "../lib/session";
@@ -63,10 +63,10 @@ function Discover() {
             {requests.value.map((r) => (
               <li key={r.id} class="row">
                 <a href={href(`/people/${r.user.user_id}`)}>{r.user.full_name || r.user.username}</a>
-                <button type="button" class="small" onClick={() => void answer(r.id, true)} aria-label={`Accept ${r.user.username}`}>
+                <button type="button" class="small" onClick={() => void attempt(setRefused, () => answer(r.id, true))} aria-label={`Accept ${r.user.username}`}>
                   Accept
                 </button>
-                <button type="button" class="small secondary" onClick={() => void answer(r.id, false)} aria-label={`Decline ${r.user.username}`}>
+                <button type="button" class="small secondary" onClick={() => void attempt(setRefused, () => answer(r.id, false))} aria-label={`Decline ${r.user.username}`}>
                   Decline
                 </button>
               </li>
@@ -145,13 +145,16 @@ function PersonProfile({ id }: { id: string }) {
   const loaded = useLoad<Profile>(() => session.api.social.GET("/api/v1/profiles/{user_id}", { params: { path: { user_id: id } } }), [id, version], { keep: true });
   const profile = loaded.value;
 
-  async function act(call: Promise<{ error?: unknown; response: Response }>, done: string) {
+  function act(call: () => Promise<{ error?: unknown; response: Response }>, done: string) {
     setError(null);
-    const { error, response } = await call;
-    if (response.ok) {
-      setStatus(done);
-      setVersion((v) => v + 1);
-    } else setError(problemText(error, response, "That did not work."));
+    setStatus(null);
+    return attempt(setError, async () => {
+      const { error, response } = await call();
+      if (response.ok) {
+        setStatus(done);
+        setVersion((v) => v + 1);
+      } else setError(problemText(error, response, "That did not work."));
+    });
   }
 
   if (!profile)
@@ -180,41 +183,44 @@ function PersonProfile({ id }: { id: string }) {
       {error && <p class="error" role="alert">{error}</p>}
       <p class="row">
         {profile.connection_status === "none" && (
-          <button type="button" onClick={() => void act(session.api.social.POST("/api/v1/connections", { body: { user_id: id, message: null } }), "Connection requested.")}>
+          <button type="button" onClick={() => void act(() => session.api.social.POST("/api/v1/connections", { body: { user_id: id, message: null } }), "Connection requested.")}>
             Connect
           </button>
         )}
         {profile.connection_status === "pending_outgoing" && <span class="meta">Connection requested</span>}
         {profile.connection_status === "pending_incoming" && profile.connection_id && (
-          <button type="button" onClick={() => void act(session.api.social.POST("/api/v1/connections/{id}/accept", { params: { path: { id: profile.connection_id! } } }), "Connected.")}>
+          <button type="button" onClick={() => void act(() => session.api.social.POST("/api/v1/connections/{id}/accept", { params: { path: { id: profile.connection_id! } } }), "Connected.")}>
             Accept connection
           </button>
         )}
         {profile.connection_status === "connected" && (
           <button
             type="button"
-            onClick={async () => {
-              const started = await startConversation(id);
-              if (started.id) navigate(`/messages/${started.id}`);
-              else setError(started.error ?? null);
-            }}
+            onClick={() =>
+              void attempt(setError, async () => {
+                setError(null);
+                const started = await startConversation(id);
+                if (started.id) navigate(`/messages/${started.id}`);
+                else setError(started.error ?? null);
+              })
+            }
           >
             Message
           </button>
         )}
         {profile.is_following ? (
-          <button type="button" class="secondary" onClick={() => void act(session.api.social.DELETE("/api/v1/follows/{user_id}", path), "Unfollowed.")}>
+          <button type="button" class="secondary" onClick={() => void act(() => session.api.social.DELETE("/api/v1/follows/{user_id}", path), "Unfollowed.")}>
             Unfollow
           </button>
         ) : (
-          <button type="button" class="secondary" onClick={() => void act(session.api.social.PUT("/api/v1/follows/{user_id}", path), "Following.")}>
+          <button type="button" class="secondary" onClick={() => void act(() => session.api.social.PUT("/api/v1/follows/{user_id}", path), "Following.")}>
             Follow
           </button>
         )}
         <button
           type="button"
           class="secondary"
-          onClick={() => confirm(`Block ${profile.username}? You will no longer see each other.`) && void act(session.api.social.PUT("/api/v1/blocks/{user_id}", path), "Blocked.")}
+          onClick={() => confirm(`Block ${profile.username}? You will no longer see each other.`) && void act(() => session.api.social.PUT("/api/v1/blocks/{user_id}", path), "Blocked.")}
         >
           Block
         </button>
