@@ -3,7 +3,7 @@ import { useEffect, useState } from "preact/hooks";
 import { attempt, formatPrice, session } from "../lib/app";
 import { QrCode } from "../lib/qr";
 import { href, navigate } from "../lib/router";
-import { type Answer, ListState, LoadFailed, useList } from "../lib/list";
+import { ListState, LoadFailed, useList } from "../lib/list";
 import { problemText } from "../lib/session";
 import { Discussion } from "./Discussion";
 
@@ -30,7 +30,7 @@ function EventList() {
     () =>
       mode === "nearby"
         ? place
-          ? (session.api.events.GET("/api/v1/events/nearby", { params: { query: { lat: place.lat, lon: place.lon, radius_km: 50, limit: 50 } } }) as PromiseLike<Answer<{ items: Event[] }>>)
+          ? session.api.events.GET("/api/v1/events/nearby", { params: { query: { lat: place.lat, lon: place.lon, radius_km: 50, limit: 50 } } })
           : []
         : session.api.events.GET("/api/v1/events", {
             params: {
