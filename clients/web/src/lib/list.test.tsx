@@ -1,0 +1,246 @@
+import { act, cleanup, render, renderHook, screen, waitFor } from "@testing-library/preact";
+import { afterEach, describe, expect, it } from "vitest";
+import { type Answer, ListState, LoadFailed, type Loaded, useLoad } from "./list";
+
+/** A load the test answers when it wants: every call is kept, in order, with its own answer to give. */
+function loads<T>() {
+  const calls: { resolve: (answer: Answer<T>) => void; reject: (reason?: unknown) => void }[] = [];
+  const load = () =>
+    new Promise<Answer<T>>((resolve, reject) => {
+      calls.push({ resolve, reject });
+    });
+  return { load, calls };
+}
+
+const ok = <T,>(data: T): Answer<T> => ({ data, response: new Response(null, { status: 200 }) });
+const refused = (status: number, detail: string): Answer<never> => ({
+  error: { title: "Refused", detail },
+  response: new Response(null, { status }),
+});
+
+/** Answers a load and lets the hook's state settle. */
+async function answer<T>(call: { resolve: (answer: Answer<T>) => void } | undefined, with_: Answer<T>) {
+  expect(call, "a load was started").toBeDefined();
+  await act(async () => call!.resolve(with_));
+}
+
+afterEach(cleanup);
+
+describe("useLoad", () => {
+  it("says it is loading, then holds what was loaded", async () => {
+    const { load, calls } = loads<string>();
+    const { result } = renderHook(() => useLoad(load, []));
+    expect(result.current).toMatchObject({ value: null, loading: true, failed: null });
+    await answer(calls[0], ok("groups"));
+    expect(result.current).toMatchObject({ value: "groups", loading: false, failed: null });
+    expect(calls).toHaveLength(1);
+  });
+
+  it("says why the platform refused, in its words, and holds nothing", async () => {
+    const { load, calls } = loads<string>();
+    const { result } = renderHook(() => useLoad(load, []));
+    await answer(calls[0], refused(403, "Only members see this."));
+    expect(result.current).toMatchObject({ value: null, loading: false, failed: "Only members see this." });
+  });
+
+  it("says the platform could not be reached when the load gets no answer, or throws before asking", async () => {
+    const { load, calls } = loads<string>();
+    const { result } = renderHook(() => useLoad(load, []));
+    await act(async () => calls[0]!.reject(new TypeError("Failed to fetch")));
+    expect(result.current.failed).toMatch(/could not be reached/);
+    expect(result.current.loading).toBe(false);
+
+    const thrown = renderHook(() =>
+      useLoad<string>(() => {
+        throw new Error("no connection");
+      }, []),
+    );
+    await waitFor(() => expect(thrown.result.current.failed).toMatch(/could not be reached/));
+  });
+
+  it("takes a value, or nothing, without loading when there is nothing to ask", () => {
+    const { result } = renderHook(() => useLoad<string[]>(() => [], []));
+    expect(result.current).toMatchObject({ value: [], loading: false, failed: null });
+    const nothing = renderHook(() => useLoad<string>(() => null, []));
+    expect(nothing.result.current).toMatchObject({ value: null, loading: false, failed: null });
+  });
+
+  it("without keep, drops what it showed when something else is asked", async () => {
+    const { load, calls } = loads<string>();
+    const { result, rerender } = renderHook(({ q }) => useLoad(load, [q]), { initialProps: { q: "a" } });
+    await answer(calls[0], ok("for a"));
+    rerender({ q: "b" });
+    expect(result.current).toMatchObject({ value: null, loading: true });
+    await answer(calls[1], ok("for b"));
+    expect(result.current.value).toBe("for b");
+  });
+
+  it("with keep, keeps what it showed while loading again and after a failure the platform may get over", async () => {
+    const { load, calls } = loads<string>();
+    const { result, rerender } = renderHook(({ v }) => useLoad(load, [v], { keep: true }), { initialProps: { v: 0 } });
+    await answer(calls[0], ok("profile"));
+
+    rerender({ v: 1 });
+    expect(result.current).toMatchObject({ value: "profile", loading: true });
+    await answer(calls[1], refused(503, "The social service is unavailable."));
+    expect(result.current).toMatchObject({ value: "profile", failed: "The social service is unavailable." });
+
+    rerender({ v: 2 });
+    await act(async () => calls[2]!.reject(new TypeError("Failed to fetch")));
+    expect(result.current.value).toBe("profile");
+
+    for (const status of [408, 429]) {
+      rerender({ v: 10 + status });
+      await answer(calls.at(-1), refused(status, "Later."));
+      expect(result.current.value).toBe("profile");
+    }
+  });
+
+  it("with keep, drops what it showed on a refusal that stands", async () => {
+    const { load, calls } = loads<string>();
+    const { result, rerender } = renderHook(({ v }) => useLoad(load, [v], { keep: true }), { initialProps: { v: 0 } });
+    await answer(calls[0], ok("profile"));
+    rerender({ v: 1 });
+    await answer(calls[1], refused(404, "No such profile."));
+    expect(result.current).toMatchObject({ value: null, failed: "No such profile." });
+  });
+
+  it("never lets a superseded load's answer land", async () => {
+    const { load, calls } = loads<string>();
+    const { result, rerender } = renderHook(({ q }) => useLoad(load, [q]), { initialProps: { q: "a" } });
+    rerender({ q: "b" });
+    await answer(calls[1], ok("for b"));
+    await answer(calls[0], ok("for a"));
+    expect(result.current.value).toBe("for b");
+    await act(async () => calls[0]!.reject());
+    expect(result.current.failed).toBeNull();
+  });
+
+  it("changes what it shows in place on a push, without loading", async () => {
+    const { load, calls } = loads<string[]>();
+    const { result } = renderHook(() => useLoad(load, []));
+    await answer(calls[0], ok(["one"]));
+    act(() => result.current.update((all) => ["two", ...all]));
+    expect(result.current.value).toEqual(["two", "one"]);
+    expect(calls).toHaveLength(1);
+  });
+
+  it("loads once more after a load that pushes arrived during, however many came", async () => {
+    const { load, calls } = loads<string[]>();
+    const { result } = renderHook(() => useLoad(load, []));
+    act(() => {
+      for (let i = 0; i < 5; i++) result.current.update((all) => [...all, "pushed"]);
+    });
+    expect(calls).toHaveLength(1);
+    // the first answer may predate the pushes: it is followed by one more load, and the list stays loading till then
+    await answer(calls[0], ok(["before"]));
+    expect(calls).toHaveLength(2);
+    expect(result.current.loading).toBe(true);
+    await answer(calls[1], ok(["before", "pushed"]));
+    expect(result.current).toMatchObject({ value: ["before", "pushed"], loading: false, failed: null });
+    expect(calls).toHaveLength(2);
+  });
+
+  it("keeps what it shows through the follow-up load, without keep too", async () => {
+    const { load, calls } = loads<string[]>();
+    const { result, rerender } = renderHook(({ v }) => useLoad(load, [v]), { initialProps: { v: 0 } });
+    await answer(calls[0], ok(["first"]));
+    rerender({ v: 1 });
+    act(() => result.current.update((all) => [...all, "pushed"]));
+    await answer(calls[1], ok(["second"]));
+    expect(calls).toHaveLength(3);
+    expect(result.current.value).toEqual(["second"]);
+    await answer(calls[2], ok(["second", "pushed"]));
+    expect(result.current.value).toEqual(["second", "pushed"]);
+  });
+
+  it("loads again on a push while it shows a failure", async () => {
+    const { load, calls } = loads<string[]>();
+    const { result } = renderHook(() => useLoad(load, []));
+    await answer(calls[0], refused(503, "Unavailable."));
+    act(() => result.current.update((all) => [...all, "pushed"]));
+    expect(calls).toHaveLength(2);
+    await answer(calls[1], ok(["pushed"]));
+    expect(result.current).toMatchObject({ value: ["pushed"], failed: null });
+  });
+
+  it("tries again on retry, and clears the failure once loaded", async () => {
+    const { load, calls } = loads<string>();
+    const { result } = renderHook(() => useLoad(load, []));
+    await answer(calls[0], refused(502, "Bad gateway."));
+    act(() => result.current.retry());
+    expect(calls).toHaveLength(2);
+    expect(result.current).toMatchObject({ loading: true, failed: "Bad gateway." });
+    await answer(calls[1], ok("loaded"));
+    expect(result.current).toMatchObject({ value: "loaded", failed: null, loading: false });
+  });
+
+  it("starts over when retried while a retry hangs", async () => {
+    const { load, calls } = loads<string>();
+    const { result } = renderHook(() => useLoad(load, []));
+    await answer(calls[0], refused(503, "Unavailable."));
+    act(() => result.current.retry());
+    act(() => result.current.retry());
+    expect(calls).toHaveLength(3);
+    await answer(calls[2], ok("loaded"));
+    await answer(calls[1], refused(503, "Too late."));
+    expect(result.current).toMatchObject({ value: "loaded", failed: null });
+  });
+
+  it("forgets a failure when something else is asked", async () => {
+    const { load, calls } = loads<string>();
+    const { result, rerender } = renderHook(({ q }) => useLoad(load, [q]), { initialProps: { q: "a" } });
+    await answer(calls[0], refused(400, "Bad query."));
+    rerender({ q: "b" });
+    expect(result.current).toMatchObject({ failed: null, loading: true });
+  });
+});
+
+describe("LoadFailed and ListState", () => {
+  const state = (change: Partial<Loaded<readonly string[]>>): Loaded<readonly string[]> => ({
+    value: null,
+    failed: null,
+    loading: false,
+    retry: () => undefined,
+    update: () => undefined,
+    ...change,
+  });
+
+  it("says what could not be loaded and why, with a button described by it", () => {
+    let retried = 0;
+    render(<LoadFailed what="Notifications" loaded={state({ failed: "The messaging service is unavailable.", retry: () => retried++ })} />);
+    const alert = screen.getByRole("alert");
+    expect(alert.textContent).toBe("Notifications could not be loaded. The messaging service is unavailable.");
+    const button = screen.getByRole("button", { name: "Try again" });
+    expect(button.getAttribute("aria-describedby")).toBe(alert.id);
+    button.click();
+    expect(retried).toBe(1);
+  });
+
+  it("keeps its button while it tries again, saying so", () => {
+    render(<LoadFailed what="People" loaded={state({ failed: "Unavailable.", loading: true })} />);
+    expect(screen.getByRole("button").textContent).toBe("Trying again…");
+  });
+
+  it("shows nothing while nothing failed", () => {
+    const { container } = render(<LoadFailed what="People" loaded={state({})} />);
+    expect(container.innerHTML).toBe("");
+  });
+
+  it("says Loading only while loading, the empty text only for a list loaded empty, nothing after a failure", () => {
+    const cases: [Partial<Loaded<readonly string[]>>, string][] = [
+      [{ loading: true }, "Loading…"],
+      [{ value: [] }, "Nothing yet."],
+      [{ value: ["a"] }, ""],
+      [{ value: [], loading: true }, "Nothing yet."],
+      [{ failed: "Unavailable." }, ""],
+      [{ failed: "Unavailable.", loading: true }, ""],
+      [{}, ""],
+    ];
+    for (const [change, text] of cases) {
+      const { container, unmount } = render(<ListState list={state(change)} empty="Nothing yet." />);
+      expect(container.textContent, JSON.stringify(change)).toBe(text);
+      unmount();
+    }
+  });
+});
