@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { attempt, session, unreachable } from "./app";
+import { attempt, session, submitted, unreachable } from "./app";
 import { Unreachable } from "./session";
 
 afterEach(() => vi.unstubAllGlobals());
@@ -22,6 +22,29 @@ describe("attempt", () => {
     const bug = new TypeError("undefined is not a function");
     await expect(attempt((text) => said.push(text), () => Promise.reject(bug))).rejects.toBe(bug);
     expect(said).toEqual([]);
+  });
+});
+
+describe("submitted", () => {
+  it("keeps the page, clears the last error, sends the form's fields and says when they got no answer", async () => {
+    const form = document.createElement("form");
+    form.innerHTML = `<input name="username" value="olga">`;
+    document.body.append(form);
+    const event = new Event("submit", { cancelable: true });
+    Object.defineProperty(event, "currentTarget", { value: form });
+    const said: (string | null)[] = ["an earlier error"];
+    const sent: string[] = [];
+    const handler = submitted(
+      (text) => said.push(text),
+      async (fields) => {
+        sent.push(String(fields.get("username")));
+        throw new Unreachable();
+      },
+    );
+    handler(event as Parameters<typeof handler>[0]);
+    expect(event.defaultPrevented).toBe(true);
+    await vi.waitFor(() => expect(said).toEqual(["an earlier error", null, unreachable]));
+    expect(sent).toEqual(["olga"]);
   });
 });
 

@@ -1,3 +1,4 @@
+import type { TargetedSubmitEvent } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { Session, Unreachable } from "./session";
 
@@ -19,6 +20,18 @@ export async function attempt(fail: (text: string) => void, action: () => Promis
     if (!(e instanceof Unreachable)) throw e;
     fail(unreachable);
   }
+}
+
+/**
+ * A form's submit handler: the page stays, the last error goes, and the form's fields go to `send`, run through
+ * {@link attempt} (so no answer at all is said through `fail` too).
+ */
+export function submitted(fail: (text: string | null) => void, send: (form: FormData) => Promise<unknown>) {
+  return (e: TargetedSubmitEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    fail(null);
+    void attempt(fail, () => send(new FormData(e.currentTarget)));
+  };
 }
 
 /** Re-renders when the session changes (signed in or out, a new token, the hub connected). */

@@ -24,6 +24,23 @@ async function answer<T>(call: { resolve: (answer: Answer<T>) => void } | undefi
   await act(async () => call!.resolve(with_));
 }
 
+/** A hook on deps that never change, its first load answered with `first`. */
+async function answeredOnce<T>(first: Answer<T>) {
+  const { load, calls } = loads<T>();
+  const hook = renderHook(() => useLoad(load, []));
+  await answer(calls[0], first);
+  return { ...hook, calls };
+}
+
+/** A hook with `keep` that has loaded "profile" and was then asked again (deps changed): that load waits in calls[1]. */
+async function keptAndAskedAgain() {
+  const { load, calls } = loads<string>();
+  const hook = renderHook(({ v }) => useLoad(load, [v], { keep: true }), { initialProps: { v: 0 } });
+  await answer(calls[0], ok("profile"));
+  hook.rerender({ v: 1 });
+  return { ...hook, calls };
+}
+
 afterEach(cleanup);
 
 describe("useLoad", () => {
@@ -37,9 +54,7 @@ describe("useLoad", () => {
   });
 
   it("says why the platform refused, in its words, and holds nothing", async () => {
-    const { load, calls } = loads<string>();
-    const { result } = renderHook(() => useLoad(load, []));
-    await answer(calls[0], refused(403, "Only members see this."));
+    const { result, calls } = await answeredOnce<string>(refused(403, "Only members see this."));
     expect(result.current).toMatchObject({ value: null, loading: false, failed: "Only members see this." });
   });
 
@@ -76,11 +91,7 @@ describe("useLoad", () => {
   });
 
   it("with keep, keeps what it showed while loading again and after a failure the platform may get over", async () => {
-    const { load, calls } = loads<string>();
-    const { result, rerender } = renderHook(({ v }) => useLoad(load, [v], { keep: true }), { initialProps: { v: 0 } });
-    await answer(calls[0], ok("profile"));
-
-    rerender({ v: 1 });
+    const { result, rerender, calls } = await keptAndAskedAgain();
     expect(result.current).toMatchObject({ value: "profile", loading: true });
     await answer(calls[1], refused(503, "The social service is unavailable."));
     expect(result.current).toMatchObject({ value: "profile", failed: "The social service is unavailable." });
@@ -97,10 +108,7 @@ describe("useLoad", () => {
   });
 
   it("with keep, drops what it showed on a refusal that stands", async () => {
-    const { load, calls } = loads<string>();
-    const { result, rerender } = renderHook(({ v }) => useLoad(load, [v], { keep: true }), { initialProps: { v: 0 } });
-    await answer(calls[0], ok("profile"));
-    rerender({ v: 1 });
+    const { result, calls } = await keptAndAskedAgain();
     await answer(calls[1], refused(404, "No such profile."));
     expect(result.current).toMatchObject({ value: null, failed: "No such profile." });
   });
@@ -117,9 +125,7 @@ describe("useLoad", () => {
   });
 
   it("changes what it shows in place on a push, without loading", async () => {
-    const { load, calls } = loads<string[]>();
-    const { result } = renderHook(() => useLoad(load, []));
-    await answer(calls[0], ok(["one"]));
+    const { result, calls } = await answeredOnce<string[]>(ok(["one"]));
     act(() => result.current.update((all) => ["two", ...all]));
     expect(result.current.value).toEqual(["two", "one"]);
     expect(calls).toHaveLength(1);
@@ -155,9 +161,7 @@ describe("useLoad", () => {
   });
 
   it("loads again on a push while it shows a failure", async () => {
-    const { load, calls } = loads<string[]>();
-    const { result } = renderHook(() => useLoad(load, []));
-    await answer(calls[0], refused(503, "Unavailable."));
+    const { result, calls } = await answeredOnce<string[]>(refused(503, "Unavailable."));
     act(() => result.current.update((all) => [...all, "pushed"]));
     expect(calls).toHaveLength(2);
     await answer(calls[1], ok(["pushed"]));
@@ -165,9 +169,7 @@ describe("useLoad", () => {
   });
 
   it("tries again on retry, and clears the failure once loaded", async () => {
-    const { load, calls } = loads<string>();
-    const { result } = renderHook(() => useLoad(load, []));
-    await answer(calls[0], refused(502, "Bad gateway."));
+    const { result, calls } = await answeredOnce<string>(refused(502, "Bad gateway."));
     act(() => result.current.retry());
     expect(calls).toHaveLength(2);
     expect(result.current).toMatchObject({ loading: true, failed: "Bad gateway." });
@@ -175,10 +177,16 @@ describe("useLoad", () => {
     expect(result.current).toMatchObject({ value: "loaded", failed: null, loading: false });
   });
 
+  it("keeps what it shows while it loads again on retry, without keep too (a refresh after a change)", async () => {
+    const { result, calls } = await answeredOnce<string[]>(ok(["ada", "bilal"]));
+    act(() => result.current.retry());
+    expect(result.current).toMatchObject({ value: ["ada", "bilal"], loading: true });
+    await answer(calls[1], ok(["ada"]));
+    expect(result.current).toMatchObject({ value: ["ada"], loading: false });
+  });
+
   it("starts over when retried while a retry hangs", async () => {
-    const { load, calls } = loads<string>();
-    const { result } = renderHook(() => useLoad(load, []));
-    await answer(calls[0], refused(503, "Unavailable."));
+    const { result, calls } = await answeredOnce<string>(refused(503, "Unavailable."));
     act(() => result.current.retry());
     act(() => result.current.retry());
     expect(calls).toHaveLength(3);

@@ -11,7 +11,7 @@ export type Loaded<T> = {
   failed: string | null;
   /** True while a load is under way (the first, a change of what is asked, or a retry). */
   loading: boolean;
-  /** Loads it again (the "Try again" of a failed load). */
+  /** Loads it again, showing what it holds meanwhile: the "Try again" of a failed load, or a refresh after a change. */
   retry: () => void;
   /**
    * Changes the shown value in place (a live push). When nothing is shown it loads again instead, so the change is

@@ -1,6 +1,6 @@
 import type { messaging, social } from "@community/sdk";
 import { useEffect, useState } from "preact/hooks";
-import { attempt, session } from "../lib/app";
+import { attempt, session, submitted } from "../lib/app";
 import { href, navigate } from "../lib/router";
 import { ListState, LoadFailed, useList, useLoad } from "../lib/list";
 import { problemText } from "../lib/session";
@@ -116,25 +116,20 @@ function CreateCommunity({ onCreated }: { onCreated: (group: Group) => void }) {
     <form
       class="card"
       aria-label="New community"
-      onSubmit={(e) =>
-        void attempt(setError, async () => {
-          e.preventDefault();
-          setError(null);
-          const form = new FormData(e.currentTarget);
-          const { data, error, response } = await session.api.social.POST("/api/v1/groups", {
-            body: {
-              name: String(form.get("name")),
-              description: String(form.get("description") ?? "") || null,
-              interest: String(form.get("interest") ?? "") || null,
-              region: String(form.get("region") ?? "") || null,
-              visibility: "public",
-              join_policy: "open",
-            } as social.components["schemas"]["GroupInput"],
-          });
-          if (data) onCreated(data);
-          else setError(problemText(error, response, "The community could not be created."));
-        })
-      }
+      onSubmit={submitted(setError, async (form) => {
+        const { data, error, response } = await session.api.social.POST("/api/v1/groups", {
+          body: {
+            name: String(form.get("name")),
+            description: String(form.get("description") ?? "") || null,
+            interest: String(form.get("interest") ?? "") || null,
+            region: String(form.get("region") ?? "") || null,
+            visibility: "public",
+            join_policy: "open",
+          } as social.components["schemas"]["GroupInput"],
+        });
+        if (data) onCreated(data);
+        else setError(problemText(error, response, "The community could not be created."));
+      })}
     >
       <label>
         Name
@@ -296,18 +291,13 @@ function CreateThread({ groupId, onCreated }: { groupId: string; onCreated: (thr
     <form
       class="card"
       aria-label="New thread"
-      onSubmit={(e) =>
-        void attempt(setError, async () => {
-          e.preventDefault();
-          setError(null);
-          const form = new FormData(e.currentTarget);
-          const { data, error, response } = await session.api.messaging.POST("/api/v1/threads", {
-            body: { group_id: groupId, title: String(form.get("title")), text: String(form.get("text")), tags: null },
-          });
-          if (data) onCreated(data);
-          else setError(problemText(error, response, "The thread could not be started."));
-        })
-      }
+      onSubmit={submitted(setError, async (form) => {
+        const { data, error, response } = await session.api.messaging.POST("/api/v1/threads", {
+          body: { group_id: groupId, title: String(form.get("title")), text: String(form.get("text")), tags: null },
+        });
+        if (data) onCreated(data);
+        else setError(problemText(error, response, "The thread could not be started."));
+      })}
     >
       <label>
         Title

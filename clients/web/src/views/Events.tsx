@@ -1,6 +1,6 @@
 import type { events } from "@community/sdk";
 import { useEffect, useState } from "preact/hooks";
-import { attempt, formatPrice, session } from "../lib/app";
+import { attempt, formatPrice, session, submitted } from "../lib/app";
 import { QrCode } from "../lib/qr";
 import { href, navigate } from "../lib/router";
 import { ListState, LoadFailed, useList } from "../lib/list";
@@ -168,36 +168,31 @@ function CreateEvent({ onCreated }: { onCreated: (event: Event) => void }) {
     <form
       class="card"
       aria-label="New event"
-      onSubmit={(e) =>
-        void attempt(setError, async () => {
-          e.preventDefault();
-          setError(null);
-          const f = new FormData(e.currentTarget);
-          const starts = new Date(String(f.get("starts_at")));
-          const hours = Number(f.get("hours") || 2);
-          const price = Math.round(Number(f.get("price") || 0) * 100);
-          const { data, error, response } = await session.api.events.POST("/api/v1/events", {
-            body: {
-              title: String(f.get("title")),
-              description: String(f.get("description") ?? ""),
-              event_type: String(f.get("event_type")),
-              city: String(f.get("city") ?? "") || null,
-              location_name: String(f.get("location_name") ?? "") || null,
-              latitude: Number(f.get("lat")),
-              longitude: Number(f.get("lon")),
-              starts_at: starts.toISOString(),
-              ends_at: new Date(starts.getTime() + hours * 3_600_000).toISOString(),
-              capacity: Number(f.get("capacity") || 0) || null,
-              price_cents: price,
-              currency: price ? String(f.get("currency") || "EUR") : null,
-            } as events.components["schemas"]["EventInput"],
-          });
-          if (!data) return setError(problemText(error, response, "The event could not be created."));
-          const published = await session.api.events.POST("/api/v1/events/{id}/publish", { params: { path: { id: data.id } } });
-          if (!published.data) return setError(problemText(published.error, published.response, "The event was saved as a draft but not published."));
-          onCreated(published.data);
-        })
-      }
+      onSubmit={submitted(setError, async (f) => {
+        const starts = new Date(String(f.get("starts_at")));
+        const hours = Number(f.get("hours") || 2);
+        const price = Math.round(Number(f.get("price") || 0) * 100);
+        const { data, error, response } = await session.api.events.POST("/api/v1/events", {
+          body: {
+            title: String(f.get("title")),
+            description: String(f.get("description") ?? ""),
+            event_type: String(f.get("event_type")),
+            city: String(f.get("city") ?? "") || null,
+            location_name: String(f.get("location_name") ?? "") || null,
+            latitude: Number(f.get("lat")),
+            longitude: Number(f.get("lon")),
+            starts_at: starts.toISOString(),
+            ends_at: new Date(starts.getTime() + hours * 3_600_000).toISOString(),
+            capacity: Number(f.get("capacity") || 0) || null,
+            price_cents: price,
+            currency: price ? String(f.get("currency") || "EUR") : null,
+          } as events.components["schemas"]["EventInput"],
+        });
+        if (!data) return setError(problemText(error, response, "The event could not be created."));
+        const published = await session.api.events.POST("/api/v1/events/{id}/publish", { params: { path: { id: data.id } } });
+        if (!published.data) return setError(problemText(published.error, published.response, "The event was saved as a draft but not published."));
+        onCreated(published.data);
+      })}
     >
       <label>
         Title

@@ -1,6 +1,6 @@
 import type { messaging } from "@community/sdk";
 import { useEffect, useState } from "preact/hooks";
-import { attempt, displayName, formatTime, session } from "../lib/app";
+import { displayName, formatTime, session, submitted } from "../lib/app";
 import { ListState, LoadFailed, useList } from "../lib/list";
 import { href, navigate } from "../lib/router";
 import { problemText } from "../lib/session";
@@ -80,19 +80,15 @@ function NewConversation() {
     <form
       class="inline"
       aria-label="New conversation"
-      onSubmit={(e) =>
-        void attempt(setError, async () => {
-          e.preventDefault();
-          setError(null);
-          const username = String(new FormData(e.currentTarget).get("username") ?? "").trim().replace(/^@/, "");
-          if (!username) return;
-          const profile = await session.api.social.GET("/api/v1/profiles/by-username/{username}", { params: { path: { username } } });
-          if (!profile.data) return setError(profile.response.status === 404 ? `Nobody is called ${username}.` : problemText(profile.error, profile.response, "Looking them up failed."));
-          const started = await startConversation(profile.data.user_id);
-          if (started.id) navigate(`/messages/${started.id}`);
-          else setError(started.error ?? null);
-        })
-      }
+      onSubmit={submitted(setError, async (form) => {
+        const username = String(form.get("username") ?? "").trim().replace(/^@/, "");
+        if (!username) return;
+        const profile = await session.api.social.GET("/api/v1/profiles/by-username/{username}", { params: { path: { username } } });
+        if (!profile.data) return setError(profile.response.status === 404 ? `Nobody is called ${username}.` : problemText(profile.error, profile.response, "Looking them up failed."));
+        const started = await startConversation(profile.data.user_id);
+        if (started.id) navigate(`/messages/${started.id}`);
+        else setError(started.error ?? null);
+      })}
     >
       <label class="visually-hidden" for="new-conversation">
         Write to (username)

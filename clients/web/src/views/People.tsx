@@ -26,7 +26,6 @@ export function People({ userId }: { userId?: string }) {
 
 function Discover() {
   const [filters, setFilters] = useState<Record<string, string>>({});
-  const [version, setVersion] = useState(0);
   const [refused, setRefused] = useState<string | null>(null);
   const premium = tier() !== "free";
 
@@ -36,11 +35,11 @@ function Discover() {
       session.api.social.GET("/api/v1/discover", {
         params: { query: { q: q("q"), region: q("region"), interest: q("interest"), ...(premium ? { age_min: q("age_min") ? Number(q("age_min")) : undefined, age_max: q("age_max") ? Number(q("age_max")) : undefined, gender: q("gender") } : {}), limit: 50 } },
       }),
-    [filters, version],
+    [filters],
   );
   const requests = useList<Connection>(
     () => session.api.social.GET("/api/v1/connections", { params: { query: { status: "pending", direction: "incoming", limit: 50 } } }),
-    [version],
+    [],
     { keep: true }, // an answered request goes when the list comes back without it; the card does not blink
   );
 
@@ -48,7 +47,9 @@ function Discover() {
     setRefused(null);
     const { error, response } = await session.api.social.POST(accept ? "/api/v1/connections/{id}/accept" : "/api/v1/connections/{id}/decline", { params: { path: { id } } });
     if (!response.ok) return setRefused(problemText(error, response, accept ? "Accepting failed." : "Declining failed."));
-    setVersion((v) => v + 1);
+    // both load again, showing what they hold meanwhile: the request goes, and a new connection leaves discovery
+    requests.retry();
+    people.retry();
   }
 
   return (
