@@ -15,7 +15,7 @@ try {
   const m = await newPage("musa");
   await Promise.all([signUp(o, olga, true), signUp(m, musa)]);
 
-  step("olga publishes a paid event");
+  step("olga publishes a paid event; the platform's first answer is lost, and publishing again makes no second event");
   const title = `Sunrise yoga ${run}`;
   await go(o, "Events");
   await o.getByRole("button", { name: "New event" }).click();
@@ -26,8 +26,25 @@ try {
   await form.getByLabel("Place").fill("Kite Beach");
   await form.getByLabel("City", { exact: true }).fill("Dubai");
   await form.getByLabel("Price (0 for free)").fill("15");
+  let lost = false;
+  await o.route("**/api/v1/events", async (route) => {
+    if (route.request().method() !== "POST" || lost) return route.continue();
+    lost = true;
+    await route.fetch(); // the platform creates the event; its answer never reaches the page
+    await route.abort("internetdisconnected");
+  });
   await form.getByRole("button", { name: "Publish event" }).click();
+  await o.getByRole("alert").filter({ hasText: "The platform could not be reached." }).waitFor();
+  await o.unroute("**/api/v1/events");
+  await form.getByRole("button", { name: "Publish event" }).click(); // the same key: answered, not done again
   await o.getByRole("heading", { name: title }).waitFor();
+  // her events, drafts included (a second one would be a draft: the lost answer's event was never published)
+  const created = await o.evaluate(async (t) => {
+    const { access } = JSON.parse(sessionStorage.getItem("community.session"));
+    const answer = await fetch("/api/v1/events/my", { headers: { Authorization: `Bearer ${access}` } });
+    return (await answer.json()).created.filter((e) => e.title === t).length;
+  }, title);
+  if (created !== 1) problems.push(`publishing again after a lost answer made ${created} events`);
 
   step("musa buys a ticket through the sandbox checkout and comes back to it");
   await go(m, "Events");

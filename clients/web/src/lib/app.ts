@@ -22,15 +22,38 @@ export async function attempt(fail: (text: string) => void, action: () => Promis
   }
 }
 
+/** Forms whose submit is on its way, and the key of what each sent last when it got no answer. */
+const sending = new WeakSet<HTMLFormElement>();
+const unanswered = new WeakMap<HTMLFormElement, { fields: string; key: string }>();
+
 /**
  * A form's submit handler: the page stays, the last error goes, and the form's fields go to `send`, run through
- * {@link attempt} (so no answer at all is said through `fail` too).
+ * {@link attempt} (so no answer at all is said through `fail` too). `send` gets an `Idempotency-Key` for what it
+ * creates: the same key when the same fields are sent again after no answer (the first may have been done: the
+ * platform then answers it again instead of doing it twice), a new one otherwise. A form whose submit is on its way
+ * ignores another (a double click) and is `aria-busy` meanwhile.
  */
-export function submitted(fail: (text: string | null) => void, send: (form: FormData) => Promise<unknown>) {
+export function submitted(fail: (text: string | null) => void, send: (form: FormData, key: string) => Promise<unknown>) {
   return (e: TargetedSubmitEvent<HTMLFormElement>) => {
     e.preventDefault();
+    const form = e.currentTarget;
+    if (sending.has(form)) return;
     fail(null);
-    void attempt(fail, () => send(new FormData(e.currentTarget)));
+    const fields = new FormData(form);
+    const sent = JSON.stringify([...fields].map(([name, value]) => [name, typeof value === "string" ? value : value.name]));
+    const earlier = unanswered.get(form);
+    const key = earlier?.fields === sent ? earlier.key : newTxnId();
+    unanswered.delete(form);
+    sending.add(form);
+    form.setAttribute("aria-busy", "true");
+    const noAnswer = (text: string) => {
+      unanswered.set(form, { fields: sent, key });
+      fail(text);
+    };
+    void attempt(noAnswer, () => send(fields, key)).finally(() => {
+      sending.delete(form);
+      form.removeAttribute("aria-busy");
+    });
   };
 }
 

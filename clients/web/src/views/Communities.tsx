@@ -116,8 +116,9 @@ function CreateCommunity({ onCreated }: { onCreated: (group: Group) => void }) {
     <form
       class="card"
       aria-label="New community"
-      onSubmit={submitted(setError, async (form) => {
+      onSubmit={submitted(setError, async (form, key) => {
         const { data, error, response } = await session.api.social.POST("/api/v1/groups", {
+          params: { header: { "Idempotency-Key": key } },
           body: {
             name: String(form.get("name")),
             description: String(form.get("description") ?? "") || null,
@@ -291,8 +292,9 @@ function CreateThread({ groupId, onCreated }: { groupId: string; onCreated: (thr
     <form
       class="card"
       aria-label="New thread"
-      onSubmit={submitted(setError, async (form) => {
+      onSubmit={submitted(setError, async (form, key) => {
         const { data, error, response } = await session.api.messaging.POST("/api/v1/threads", {
+          params: { header: { "Idempotency-Key": key } },
           body: { group_id: groupId, title: String(form.get("title")), text: String(form.get("text")), tags: null },
         });
         if (data) onCreated(data);

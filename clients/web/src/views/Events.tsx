@@ -168,11 +168,12 @@ function CreateEvent({ onCreated }: { onCreated: (event: Event) => void }) {
     <form
       class="card"
       aria-label="New event"
-      onSubmit={submitted(setError, async (f) => {
+      onSubmit={submitted(setError, async (f, key) => {
         const starts = new Date(String(f.get("starts_at")));
         const hours = Number(f.get("hours") || 2);
         const price = Math.round(Number(f.get("price") || 0) * 100);
         const { data, error, response } = await session.api.events.POST("/api/v1/events", {
+          params: { header: { "Idempotency-Key": key } },
           body: {
             title: String(f.get("title")),
             description: String(f.get("description") ?? ""),
