@@ -103,14 +103,32 @@ try {
   await shot(o, "phone-messages");
   if ((await discussion(o).count()) !== 1) problems.push("the phone view shows no discussion");
 
-  step("the companion streams its reply under the disclosure");
+  step("the companion streams its reply under the disclosure; a reply lost on its way is answered once when sent again");
   await go(m, "Companion");
-  await m.getByLabel("Message to the companion").fill("I had a good day at the beach.");
+  const said = "I had a good day at the beach.";
+  let replyLost = false;
+  await m.route("**/api/v1/companion/messages/stream", async (route) => {
+    if (replyLost) return route.continue();
+    replyLost = true;
+    await route.fetch(); // the companion answers and keeps the exchange; the page never sees it
+    await route.abort("internetdisconnected");
+  });
+  await m.getByLabel("Message to the companion").fill(said);
   await m.getByRole("button", { name: "Send", exact: true }).click();
+  await m.getByRole("alert").filter({ hasText: "Your message is back in the box." }).waitFor();
+  if ((await m.getByLabel("Message to the companion").inputValue()) !== said) problems.push("the unanswered message is not back in the box");
+  await m.unroute("**/api/v1/companion/messages/stream");
+  await m.getByRole("button", { name: "Send", exact: true }).click(); // the same client_txn_id: answered once
   const log = m.getByRole("log", { name: "Companion conversation" });
   await log.getByRole("article", { name: "Companion" }).locator(".text").filter({ hasText: /\S/ }).waitFor({ timeout: 60_000 });
   await log.getByText("writing…").waitFor({ state: "detached", timeout: 60_000 });
   await m.getByText(/not a person/).first().waitFor();
+  const exchanges = await m.evaluate(async (text) => {
+    const { access } = JSON.parse(sessionStorage.getItem("community.session"));
+    const answer = await fetch("/api/v1/companion/conversation?limit=50", { headers: { Authorization: `Bearer ${access}` } });
+    return (await answer.json()).items.filter((i) => i.role === "user" && i.text === text).length;
+  }, said);
+  if (exchanges !== 1) problems.push(`a message sent again after its reply was lost was kept ${exchanges} times`);
   await axe(m, "companion with a conversation");
   await shot(m, "desktop-companion");
   await m.setViewportSize({ width: 390, height: 844 });

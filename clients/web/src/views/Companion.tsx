@@ -21,6 +21,8 @@ export function Companion() {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const log = useRef<HTMLDivElement>(null);
+  // a message whose reply never reached the page, and its client_txn_id: sent again, the companion answers it once
+  const unanswered = useRef<{ text: string; txn: string } | null>(null);
   const history = useLoad(() => session.api.aiCompanion.GET("/api/v1/companion/conversation", { params: { query: { limit: 50 } } }), []);
   const disclosure = history.value?.disclosure ?? null;
 
@@ -43,12 +45,14 @@ export function Companion() {
     setBusy(true);
     setError(null);
     setDraft("");
+    const txn = unanswered.current?.text === text ? unanswered.current.txn : newTxnId();
+    unanswered.current = null;
     const replyId = `reply-${newTxnId()}`;
     setLines((all) => [...all, { id: `me-${replyId}`, role: "user", text }, { id: replyId, role: "assistant", text: "", streaming: true }]);
     const update = (change: Partial<Line>) => setLines((all) => all.map((l) => (l.id === replyId ? { ...l, ...change } : l)));
     try {
       const { data, error, response } = await session.api.aiCompanion.POST("/api/v1/companion/messages/stream", {
-        body: { text, client_txn_id: newTxnId() },
+        body: { text, client_txn_id: txn },
         parseAs: "stream",
       });
       if (!data) {
@@ -66,9 +70,13 @@ export function Companion() {
       }
       update({ streaming: false });
     } catch (e) {
-      // no answer at all, or the reply's stream cut off part way
-      setError(e instanceof Unreachable ? unreachable : "The connection to the companion was lost.");
-      update({ streaming: false });
+      // no answer at all, or the reply's stream cut off part way: the message may have been answered and kept, so it
+      // goes back to the box with its client_txn_id, and sent again it is answered once (the reply kept, or a new one)
+      unanswered.current = { text, txn };
+      setLines((all) => all.filter((l) => l.id !== replyId && l.id !== `me-${replyId}`));
+      setDraft((current) => current || text);
+      const what = e instanceof Unreachable ? unreachable : "The connection to the companion was lost.";
+      setError(`${what} Your message is back in the box.`);
     } finally {
       setBusy(false);
     }
