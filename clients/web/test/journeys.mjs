@@ -83,8 +83,19 @@ try {
     await m.reload();
     await message.waitFor({ timeout: 2_000 }).catch(() => undefined);
   }
+  // messaging may not have heard of the connection yet (it learns it from social's events): its first answer is its
+  // refusal as it would give it then, and the page asks again rather than believing it
+  let refusedOnce = false;
+  await m.route("**/api/v1/conversations/direct", (route) => {
+    if (refusedOnce) return route.continue();
+    refusedOnce = true;
+    const problem = { type: "about:blank", title: "Forbidden", status: 403, detail: "You can message only the people you are connected with." };
+    return route.fulfill({ status: 403, contentType: "application/problem+json", body: JSON.stringify(problem) });
+  });
   await message.click();
   await m.getByRole("log", { name: "Discussion", exact: true }).waitFor();
+  await m.unroute("**/api/v1/conversations/direct");
+  if (!refusedOnce) problems.push("the refusal of a connection messaging had not heard of was never given");
   await send(m, "Hello Olga, see you at sunrise!");
   await seesOnce(m, "Hello Olga, see you at sunrise!");
   await main(o).getByRole("status", { name: /unread messages/ }).waitFor({ timeout: 30_000 });
@@ -110,12 +121,12 @@ try {
   await m.route("**/api/v1/companion/messages/stream", async (route) => {
     if (replyLost) return route.continue();
     replyLost = true;
-    await route.fetch(); // the companion answers and keeps the exchange; the page never sees it
+    await route.fetch({ timeout: 60_000 }); // the companion answers and keeps the exchange; the page never sees it
     await route.abort("internetdisconnected");
   });
   await m.getByLabel("Message to the companion").fill(said);
   await m.getByRole("button", { name: "Send", exact: true }).click();
-  await m.getByRole("alert").filter({ hasText: "Your message is back in the box." }).waitFor();
+  await m.getByRole("alert").filter({ hasText: "Your message is back in the box." }).waitFor({ timeout: 60_000 });
   if ((await m.getByLabel("Message to the companion").inputValue()) !== said) problems.push("the unanswered message is not back in the box");
   await m.unroute("**/api/v1/companion/messages/stream");
   await m.getByRole("button", { name: "Send", exact: true }).click(); // the same client_txn_id: answered once

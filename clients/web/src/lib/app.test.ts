@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { attempt, session, submitted, unreachable } from "./app";
+import { attempt, session, settled, submitted, unreachable } from "./app";
 import { Unreachable } from "./session";
 
 afterEach(() => vi.unstubAllGlobals());
@@ -40,13 +40,14 @@ describe("submitted", () => {
     return { element, submit, input: element.querySelector("input")! };
   }
 
-  /** A send that records what it got and answers as told: "no answer" throws Unreachable. */
+  /** A send that records what it got and answers as told: "no answer" throws Unreachable, "open" returns false. */
   function sender() {
     const sent: { name: string; key: string }[] = [];
-    let next: "answered" | "no answer" = "answered";
+    let next: "answered" | "no answer" | "open" = "answered";
     const send = async (fields: FormData, key: string) => {
       sent.push({ name: String(fields.get("name")), key });
       if (next === "no answer") throw new Unreachable();
+      return next !== "open";
     };
     return { sent, send, answer: (how: typeof next) => (next = how) };
   }
@@ -62,11 +63,16 @@ describe("submitted", () => {
     expect(sent.map((s) => s.name)).toEqual(["olga"]);
   });
 
-  it("sends the same idempotency key again only for the same fields after no answer", async () => {
-    const { submit, input } = form("Hikers");
+  it("sends the same idempotency key again only for the same fields after no answer or an open one", async () => {
+    const { element, submit, input } = form("Hikers");
     const { sent, send, answer } = sender();
     const handler = submitted(() => undefined, send);
-    const sentAll = async (count: number) => vi.waitFor(() => expect(sent).toHaveLength(count));
+    // sent, and the form free again
+    const sentAll = async (count: number) =>
+      vi.waitFor(() => {
+        expect(sent).toHaveLength(count);
+        expect(element.hasAttribute("aria-busy")).toBe(false);
+      });
 
     answer("no answer");
     submit(handler);
@@ -76,17 +82,21 @@ describe("submitted", () => {
     input.value = "Hikers of Dubai";
     submit(handler); // other fields: another request, another key
     await sentAll(3);
-    answer("answered");
-    submit(handler); // the same fields as the last, unanswered: its key
+    answer("open");
+    submit(handler); // the same fields as the last, unanswered: its key; answered, but left open (a 503)
     await sentAll(4);
-    submit(handler); // after an answer: a new key, even for the same fields
+    answer("answered");
+    submit(handler); // still its key
     await sentAll(5);
+    submit(handler); // after a settled answer: a new key, even for the same fields
+    await sentAll(6);
 
     const keys = sent.map((s) => s.key);
     expect(keys[1]).toBe(keys[0]);
     expect(keys[2]).not.toBe(keys[1]);
     expect(keys[3]).toBe(keys[2]);
-    expect(keys[4]).not.toBe(keys[3]);
+    expect(keys[4]).toBe(keys[2]);
+    expect(keys[5]).not.toBe(keys[4]);
     expect(new Set(keys).size).toBe(3);
   });
 
@@ -112,10 +122,35 @@ describe("submitted", () => {
   });
 });
 
+describe("settled", () => {
+  const answer = (status: number, headers?: Record<string, string>) => new Response(null, { status, headers });
+
+  it("settles a success and a refusal that stands", () => {
+    for (const status of [200, 201, 400, 403, 404, 409, 422]) expect(settled(answer(status)), String(status)).toBe(true);
+  });
+
+  it("leaves open what the platform may not have finished: a 5xx, 408, 429, or a 409 with Retry-After", () => {
+    for (const status of [500, 502, 503, 504, 408, 429]) expect(settled(answer(status)), String(status)).toBe(false);
+    expect(settled(answer(409, { "Retry-After": "1" }))).toBe(false);
+  });
+});
+
 describe("the session's requests", () => {
   it("throw Unreachable when the browser's fetch gets no answer", async () => {
     vi.stubGlobal("fetch", () => Promise.reject(new TypeError("Failed to fetch")));
     await expect(session.api.messaging.GET("/api/v1/notifications/unread-count")).rejects.toBeInstanceOf(Unreachable);
+  });
+
+  it("throw Unreachable when the answer is cut off in its body", async () => {
+    const cut = new ReadableStream({ start: (controller) => controller.error(new TypeError("network error")) });
+    vi.stubGlobal("fetch", () => Promise.resolve(new Response(cut, { status: 201, headers: { "Content-Type": "application/json" } })));
+    await expect(session.api.messaging.GET("/api/v1/notifications/unread-count")).rejects.toBeInstanceOf(Unreachable);
+  });
+
+  it("leave a stream of events to its reader", async () => {
+    vi.stubGlobal("fetch", () => Promise.resolve(new Response("event: delta\ndata: {}\n\n", { status: 200, headers: { "Content-Type": "text/event-stream" } })));
+    const { data } = await session.api.aiCompanion.POST("/api/v1/companion/messages/stream", { body: { text: "hi", client_txn_id: "t" }, parseAs: "stream" });
+    expect(await new Response(data).text()).toBe("event: delta\ndata: {}\n\n");
   });
 
   it("pass any other failure of fetch on as it is (an abort is not the network)", async () => {

@@ -22,18 +22,28 @@ export async function attempt(fail: (text: string) => void, action: () => Promis
   }
 }
 
-/** Forms whose submit is on its way, and the key of what each sent last when it got no answer. */
+/**
+ * Whether an answer settles a request that created something: false for one that may not have (a 5xx, 408 or 429, or
+ * a 409 with Retry-After: the same key still running), so the same key goes with the same fields again.
+ */
+export function settled(response: Response): boolean {
+  const { status } = response;
+  return !(status >= 500 || status === 408 || status === 429 || (status === 409 && response.headers.has("Retry-After")));
+}
+
+/** Forms whose submit is on its way, and the key of what each sent last when its outcome stayed open. */
 const sending = new WeakSet<HTMLFormElement>();
-const unanswered = new WeakMap<HTMLFormElement, { fields: string; key: string }>();
+const unsettled = new WeakMap<HTMLFormElement, { fields: string; key: string }>();
 
 /**
  * A form's submit handler: the page stays, the last error goes, and the form's fields go to `send`, run through
  * {@link attempt} (so no answer at all is said through `fail` too). `send` gets an `Idempotency-Key` for what it
- * creates: the same key when the same fields are sent again after no answer (the first may have been done: the
- * platform then answers it again instead of doing it twice), a new one otherwise. A form whose submit is on its way
- * ignores another (a double click) and is `aria-busy` meanwhile.
+ * creates: the same key when the same fields are sent again after no answer, or after `send` returned false (an
+ * answer that settles nothing, see {@link settled}): the first may have been done, and the platform then answers it
+ * again instead of doing it twice. Other fields, or a send after a settled answer, get a new key. A form whose submit is
+ * on its way ignores another (a double click) and is `aria-busy` meanwhile.
  */
-export function submitted(fail: (text: string | null) => void, send: (form: FormData, key: string) => Promise<unknown>) {
+export function submitted(fail: (text: string | null) => void, send: (form: FormData, key: string) => Promise<boolean | void>) {
   return (e: TargetedSubmitEvent<HTMLFormElement>) => {
     e.preventDefault();
     const form = e.currentTarget;
@@ -41,19 +51,25 @@ export function submitted(fail: (text: string | null) => void, send: (form: Form
     fail(null);
     const fields = new FormData(form);
     const sent = JSON.stringify([...fields].map(([name, value]) => [name, typeof value === "string" ? value : value.name]));
-    const earlier = unanswered.get(form);
+    const earlier = unsettled.get(form);
     const key = earlier?.fields === sent ? earlier.key : newTxnId();
-    unanswered.delete(form);
+    unsettled.delete(form);
     sending.add(form);
     form.setAttribute("aria-busy", "true");
-    const noAnswer = (text: string) => {
-      unanswered.set(form, { fields: sent, key });
-      fail(text);
-    };
-    void attempt(noAnswer, () => send(fields, key)).finally(() => {
-      sending.delete(form);
-      form.removeAttribute("aria-busy");
-    });
+    let noAnswer: string | null = null;
+    let done: boolean | void = undefined;
+    void attempt(
+      (text) => (noAnswer = text),
+      async () => (done = await send(fields, key)),
+    )
+      .finally(() => {
+        sending.delete(form);
+        form.removeAttribute("aria-busy");
+      })
+      .then(() => {
+        if (noAnswer !== null || done === false) unsettled.set(form, { fields: sent, key });
+        if (noAnswer !== null) fail(noAnswer);
+      });
   };
 }
 

@@ -23,13 +23,26 @@ export class Unreachable extends Error {
   }
 }
 
-/** The browser's fetch: a request that gets no answer (a network error) throws {@link Unreachable}. */
+/**
+ * The browser's fetch: a request that gets no answer (a network error) throws {@link Unreachable}, and so does an
+ * answer cut off in its body, which is read here whole (a stream of events excepted: its reader sees the cut).
+ */
 async function send(request: Request): Promise<Response> {
+  let response: Response;
   try {
-    return await fetch(request);
+    response = await fetch(request);
   } catch (e) {
     throw e instanceof TypeError ? new Unreachable() : e;
   }
+  if (response.body === null || response.headers.get("Content-Type")?.startsWith("text/event-stream")) return response;
+  let body: ArrayBuffer;
+  try {
+    body = await response.arrayBuffer();
+  } catch (e) {
+    // whatever the browser calls the cut (a TypeError in Chromium); an abort asked for stays an abort
+    throw e instanceof DOMException && e.name === "AbortError" ? e : new Unreachable();
+  }
+  return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
 }
 
 /**

@@ -14,13 +14,17 @@ export function SignIn() {
           onSubmit={async (e) => {
             e.preventDefault();
             const form = new FormData(e.currentTarget);
+            setError(null);
             setBusy(true);
             let failed: string | null = null;
-            await attempt(
-              (text) => (failed = text),
-              async () => (failed = await session.completeSignIn(challenge, String(form.get("code")).trim())),
-            );
-            setBusy(false);
+            try {
+              await attempt(
+                (text) => (failed = text),
+                async () => (failed = await session.completeSignIn(challenge, String(form.get("code")).trim())),
+              );
+            } finally {
+              setBusy(false);
+            }
             setError(failed);
             if (!failed) navigate("/", true);
           }}
@@ -44,13 +48,17 @@ export function SignIn() {
         onSubmit={async (e) => {
           e.preventDefault();
           const form = new FormData(e.currentTarget);
+          setError(null);
           setBusy(true);
           let result: { error: string | null; challenge?: string } = { error: null };
-          await attempt(
-            (text) => (result = { error: text }),
-            async () => (result = await session.signIn(String(form.get("identifier")), String(form.get("password")))),
-          );
-          setBusy(false);
+          try {
+            await attempt(
+              (text) => (result = { error: text }),
+              async () => (result = await session.signIn(String(form.get("identifier")), String(form.get("password")))),
+            );
+          } finally {
+            setBusy(false);
+          }
           setError(result.error);
           if (result.challenge) setChallenge(result.challenge);
           else if (!result.error) navigate("/", true);
@@ -86,6 +94,7 @@ export function SignUp() {
         onSubmit={async (e) => {
           e.preventDefault();
           const form = new FormData(e.currentTarget);
+          setError(null);
           setBusy(true);
           let failed: string | null = null;
           const body = {
@@ -97,11 +106,14 @@ export function SignUp() {
             role: form.get("organizer") ? "organizer" : "member",
             referral_code: null,
           } as const;
-          await attempt(
-            (text) => (failed = text),
-            async () => (failed = await session.signUp(body)),
-          );
-          setBusy(false);
+          try {
+            await attempt(
+              (text) => (failed = text),
+              async () => (failed = await session.signUp(body)),
+            );
+          } finally {
+            setBusy(false);
+          }
           setError(failed);
           if (!failed) navigate("/", true);
         }}

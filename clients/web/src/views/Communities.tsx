@@ -1,6 +1,6 @@
 import type { messaging, social } from "@community/sdk";
 import { useEffect, useState } from "preact/hooks";
-import { attempt, session, submitted } from "../lib/app";
+import { attempt, session, settled, submitted } from "../lib/app";
 import { href, navigate } from "../lib/router";
 import { ListState, LoadFailed, useList, useLoad } from "../lib/list";
 import { problemText } from "../lib/session";
@@ -128,8 +128,9 @@ function CreateCommunity({ onCreated }: { onCreated: (group: Group) => void }) {
             join_policy: "open",
           } as social.components["schemas"]["GroupInput"],
         });
-        if (data) onCreated(data);
-        else setError(problemText(error, response, "The community could not be created."));
+        if (data) return onCreated(data);
+        setError(problemText(error, response, "The community could not be created."));
+        return settled(response);
       })}
     >
       <label>
@@ -297,8 +298,9 @@ function CreateThread({ groupId, onCreated }: { groupId: string; onCreated: (thr
           params: { header: { "Idempotency-Key": key } },
           body: { group_id: groupId, title: String(form.get("title")), text: String(form.get("text")), tags: null },
         });
-        if (data) onCreated(data);
-        else setError(problemText(error, response, "The thread could not be started."));
+        if (data) return onCreated(data);
+        setError(problemText(error, response, "The thread could not be started."));
+        return settled(response);
       })}
     >
       <label>

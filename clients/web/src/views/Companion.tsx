@@ -1,6 +1,6 @@
 import type { aiCompanion } from "@community/sdk";
 import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
-import { newTxnId, session, unreachable } from "../lib/app";
+import { newTxnId, session, settled, unreachable } from "../lib/app";
 import { LoadFailed, useLoad } from "../lib/list";
 import { problemText, Unreachable } from "../lib/session";
 
@@ -23,6 +23,9 @@ export function Companion() {
   const log = useRef<HTMLDivElement>(null);
   // a message whose reply never reached the page, and its client_txn_id: sent again, the companion answers it once
   const unanswered = useRef<{ text: string; txn: string } | null>(null);
+  // what the box holds now, for a reply that fails after the person started typing the next message
+  const typed = useRef("");
+  typed.current = draft;
   const history = useLoad(() => session.api.aiCompanion.GET("/api/v1/companion/conversation", { params: { query: { limit: 50 } } }), []);
   const disclosure = history.value?.disclosure ?? null;
 
@@ -50,33 +53,49 @@ export function Companion() {
     const replyId = `reply-${newTxnId()}`;
     setLines((all) => [...all, { id: `me-${replyId}`, role: "user", text }, { id: replyId, role: "assistant", text: "", streaming: true }]);
     const update = (change: Partial<Line>) => setLines((all) => all.map((l) => (l.id === replyId ? { ...l, ...change } : l)));
+    // the reply never reached the page whole, or the platform may still be on it: the message may have been answered
+    // and kept, so it keeps its client_txn_id, and sent again it is answered once (the exchange kept, or a new reply)
+    const unsettled = (why: string) => {
+      unanswered.current = { text, txn };
+      setLines((all) => all.filter((l) => l.id !== replyId && l.id !== `me-${replyId}`));
+      if (typed.current.trim()) return setError(`${why} Your message was not answered: send it again.`);
+      setDraft(text);
+      setError(`${why} Your message is back in the box.`);
+    };
     try {
       const { data, error, response } = await session.api.aiCompanion.POST("/api/v1/companion/messages/stream", {
         body: { text, client_txn_id: txn },
         parseAs: "stream",
       });
       if (!data) {
+        const why = problemText(error, response, "The companion could not answer.");
+        if (!settled(response)) return unsettled(why);
         setLines((all) => all.filter((l) => l.id !== replyId));
-        return setError(problemText(error, response, "The companion could not answer."));
+        return setError(why);
       }
       let written = "";
+      let ended = false;
       for await (const { event: name, data: payload } of serverSentEvents(data)) {
         const body = JSON.parse(payload) as { text?: string; safety?: string; reply?: Message; message?: Message; disclosure?: string };
         if (name === "delta") update({ text: (written += body.text ?? "") });
         else if (name === "replace") update({ text: (written = body.text ?? ""), safety: body.safety ?? null });
         else if (name === "reminder") update({ reminder: body.text ?? null });
-        else if (name === "done" && body.reply) update({ ...toLine(body.reply), id: replyId, streaming: false });
-        else if (name === "error") setError(body.text ?? "The reply was cut short.");
+        else if (name === "done" && body.reply) {
+          ended = true;
+          update({ ...toLine(body.reply), id: replyId, streaming: false });
+        }
+        else if (name === "error") {
+          ended = true; // the platform says the reply failed: it kept nothing
+          setError(body.text ?? "The reply was cut short.");
+        }
       }
+      if (!ended) return unsettled("The connection to the companion was lost.");
       update({ streaming: false });
     } catch (e) {
-      // no answer at all, or the reply's stream cut off part way: the message may have been answered and kept, so it
-      // goes back to the box with its client_txn_id, and sent again it is answered once (the reply kept, or a new one)
-      unanswered.current = { text, txn };
-      setLines((all) => all.filter((l) => l.id !== replyId && l.id !== `me-${replyId}`));
-      setDraft((current) => current || text);
-      const what = e instanceof Unreachable ? unreachable : "The connection to the companion was lost.";
-      setError(`${what} Your message is back in the box.`);
+      // no answer at all, or the stream cut off part way (its reader fails with a TypeError); anything else is a bug
+      if (e instanceof Unreachable) unsettled(unreachable);
+      else if (e instanceof TypeError) unsettled("The connection to the companion was lost.");
+      else throw e;
     } finally {
       setBusy(false);
     }

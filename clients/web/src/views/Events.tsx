@@ -1,6 +1,6 @@
 import type { events } from "@community/sdk";
 import { useEffect, useState } from "preact/hooks";
-import { attempt, formatPrice, session, submitted } from "../lib/app";
+import { attempt, formatPrice, session, settled, submitted } from "../lib/app";
 import { QrCode } from "../lib/qr";
 import { href, navigate } from "../lib/router";
 import { ListState, LoadFailed, useList } from "../lib/list";
@@ -189,9 +189,15 @@ function CreateEvent({ onCreated }: { onCreated: (event: Event) => void }) {
             currency: price ? String(f.get("currency") || "EUR") : null,
           } as events.components["schemas"]["EventInput"],
         });
-        if (!data) return setError(problemText(error, response, "The event could not be created."));
+        if (!data) {
+          setError(problemText(error, response, "The event could not be created."));
+          return settled(response);
+        }
         const published = await session.api.events.POST("/api/v1/events/{id}/publish", { params: { path: { id: data.id } } });
-        if (!published.data) return setError(problemText(published.error, published.response, "The event was saved as a draft but not published."));
+        if (!published.data) {
+          setError(problemText(published.error, published.response, "The event was saved as a draft but not published."));
+          return false; // the same key again: the same draft is answered, then published
+        }
         onCreated(published.data);
       })}
     >

@@ -102,8 +102,16 @@ function NewConversation() {
   );
 }
 
-/** The direct conversation's id, or why there is none (not connected, blocked...). */
-export async function startConversation(userId: string): Promise<{ id?: string; error?: string }> {
-  const { data, error, response } = await session.api.messaging.POST("/api/v1/conversations/direct", { body: { user_id: userId } });
-  return data ? { id: data.id } : { error: problemText(error, response, "The conversation could not be started.") };
+/**
+ * The direct conversation's id, or why there is none (not connected, blocked...). `connected`: social says the two
+ * are connected, which messaging learns from social's events a moment later, so its refusal (403) is asked again for a
+ * few seconds before it is believed (a connection just accepted).
+ */
+export async function startConversation(userId: string, connected = false): Promise<{ id?: string; error?: string }> {
+  for (let asked = 1; ; asked++) {
+    const { data, error, response } = await session.api.messaging.POST("/api/v1/conversations/direct", { body: { user_id: userId } });
+    if (data) return { id: data.id };
+    if (!connected || response.status !== 403 || asked === 20) return { error: problemText(error, response, "The conversation could not be started.") };
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
 }

@@ -200,7 +200,7 @@ function PersonProfile({ id }: { id: string }) {
             onClick={() =>
               void attempt(setError, async () => {
                 setError(null);
-                const started = await startConversation(id);
+                const started = await startConversation(id, true);
                 if (started.id) navigate(`/messages/${started.id}`);
                 else setError(started.error ?? null);
               })
