@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { attempt, session, settled, submitted, unreachable } from "./app";
-import { Unreachable } from "./session";
+import { attempt, session, submitted } from "./app";
+import { settled, Unreachable, unreachable } from "./session";
 
 afterEach(() => vi.unstubAllGlobals());
 

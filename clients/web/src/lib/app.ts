@@ -1,12 +1,9 @@
 import type { TargetedSubmitEvent } from "preact";
 import { useEffect, useState } from "preact/hooks";
-import { Session, Unreachable } from "./session";
+import { Session, Unreachable, unreachable } from "./session";
 
 /** The one session of this page: the app is served by the gateway, so the API is at its own origin. */
 export const session = new Session(location.origin);
-
-/** What an action says when a request of it got no answer. */
-export const unreachable = "The platform could not be reached. Check your connection, then try again.";
 
 /**
  * Runs an action the person started (a form sent, a button pressed). When a request of it gets no answer, `fail` says
@@ -20,15 +17,6 @@ export async function attempt(fail: (text: string) => void, action: () => Promis
     if (!(e instanceof Unreachable)) throw e;
     fail(unreachable);
   }
-}
-
-/**
- * Whether an answer settles a request that created something: false for one that may not have (a 5xx, 408 or 429, or
- * a 409 with Retry-After: the same key still running), so the same key goes with the same fields again.
- */
-export function settled(response: Response): boolean {
-  const { status } = response;
-  return !(status >= 500 || status === 408 || status === 429 || (status === 409 && response.headers.has("Retry-After")));
 }
 
 /** Forms whose submit is on its way, and the key of what each sent last when its outcome stayed open. */

@@ -1,5 +1,5 @@
 import { useId, useLayoutEffect, useRef, useState } from "preact/hooks";
-import { problemText } from "./session";
+import { problemText, settled, unreachable } from "./session";
 
 /** What an SDK request answers: the data, or the problem the platform sent instead. */
 export type Answer<T> = { data?: T; error?: unknown; response?: Response };
@@ -86,13 +86,13 @@ export function useLoad<T>(load: () => PromiseLike<Answer<T>> | T | null, deps: 
           setValue(data);
           setFailed(null);
         } else if (!more) {
-          if (!transient(response)) setValue(null);
+          if (response && settled(response)) setValue(null);
           setFailed(problemText(error, response, "The platform refused it."));
         }
       },
       () => {
         if (!live) return;
-        if (!followed()) setFailed("The platform could not be reached. Check your connection.");
+        if (!followed()) setFailed(unreachable);
       },
     );
     return () => void (live = false);
@@ -128,10 +128,6 @@ function isPromise<T>(value: unknown): value is PromiseLike<T> {
   return typeof (value as PromiseLike<T> | null)?.then === "function";
 }
 
-/** A failure the platform may get over by itself: worth keeping what is shown meanwhile. */
-function transient(response: Response | undefined): boolean {
-  return !response || response.status >= 500 || response.status === 408 || response.status === 429;
-}
 
 /**
  * A failed load, said where its content would be, with a way to try again. The button stays while it tries again

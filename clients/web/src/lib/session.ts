@@ -23,6 +23,19 @@ export class Unreachable extends Error {
   }
 }
 
+/** What is said of a request that got no answer. */
+export const unreachable = "The platform could not be reached. Check your connection, then try again.";
+
+/**
+ * Whether an answer settles its request: false for one the platform may get over, or may still be working on (a 5xx,
+ * 408 or 429, or a 409 with Retry-After: the same idempotency key still running). A list keeps what it shows through
+ * such an answer; a create keeps its key for the same fields.
+ */
+export function settled(response: Response): boolean {
+  const { status } = response;
+  return !(status >= 500 || status === 408 || status === 429 || (status === 409 && response.headers.has("Retry-After")));
+}
+
 /**
  * The browser's fetch: a request that gets no answer (a network error) throws {@link Unreachable}, and so does an
  * answer cut off in its body, which is read here whole (a stream of events excepted: its reader sees the cut).

@@ -1,9 +1,9 @@
 import type { messaging, social } from "@community/sdk";
 import { useEffect, useState } from "preact/hooks";
-import { attempt, session, settled, submitted } from "../lib/app";
+import { attempt, session, submitted } from "../lib/app";
 import { href, navigate } from "../lib/router";
 import { ListState, LoadFailed, useList, useLoad } from "../lib/list";
-import { problemText } from "../lib/session";
+import { problemText, settled } from "../lib/session";
 import { Discussion } from "./Discussion";
 
 type Group = social.components["schemas"]["GroupDto"];

@@ -1,8 +1,8 @@
 import type { aiCompanion } from "@community/sdk";
 import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
-import { newTxnId, session, settled, unreachable } from "../lib/app";
+import { newTxnId, session } from "../lib/app";
 import { LoadFailed, useLoad } from "../lib/list";
-import { problemText, Unreachable } from "../lib/session";
+import { problemText, settled, Unreachable, unreachable } from "../lib/session";
 
 type Message = aiCompanion.components["schemas"]["CompanionMessageDto"];
 interface Line {

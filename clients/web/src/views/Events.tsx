@@ -1,10 +1,10 @@
 import type { events } from "@community/sdk";
 import { useEffect, useState } from "preact/hooks";
-import { attempt, formatPrice, session, settled, submitted } from "../lib/app";
+import { attempt, formatPrice, session, submitted } from "../lib/app";
 import { QrCode } from "../lib/qr";
 import { href, navigate } from "../lib/router";
 import { ListState, LoadFailed, useList } from "../lib/list";
-import { problemText } from "../lib/session";
+import { problemText, settled } from "../lib/session";
 import { Discussion } from "./Discussion";
 
 type Event = events.components["schemas"]["EventDto"];
