@@ -53,13 +53,24 @@ try {
   await thread.getByRole("button", { name: "Start thread" }).click();
   await seesOnce(a, "Who is in for Saturday?");
 
-  step("bilal finds the community, joins and opens the thread");
+  step("bilal finds the community, joins and opens the thread, which fails to load once and loads on Try again");
   await b.getByRole("button", { name: "Explore" }).click();
   await b.getByLabel("Search communities").fill(community);
   await b.getByRole("button", { name: "Search", exact: true }).click();
   await b.getByRole("list", { name: "Communities", exact: true }).getByRole("link", { name: new RegExp(community) }).click();
   await b.getByRole("button", { name: "Join", exact: true }).click();
+  let threadRefused = false;
+  await b.route(/\/api\/v1\/threads\/[0-9a-f-]{36}$/, (route) => {
+    if (threadRefused || route.request().method() !== "GET") return route.continue();
+    threadRefused = true;
+    const problem = { type: "about:blank", title: "Service Unavailable", status: 503, detail: "The messaging service is unavailable." };
+    return route.fulfill({ status: 503, contentType: "application/problem+json", body: JSON.stringify(problem) });
+  });
   await b.getByRole("list", { name: "Threads", exact: true }).getByRole("link", { name: /Saturday hike/ }).click();
+  await b.getByRole("alert").filter({ hasText: "This thread could not be loaded. The messaging service is unavailable." }).waitFor();
+  await b.getByRole("button", { name: "Try again" }).click();
+  await b.getByRole("heading", { name: "Saturday hike" }).waitFor();
+  await b.unroute(/\/api\/v1\/threads\/[0-9a-f-]{36}$/);
   await seesOnce(b, "Who is in for Saturday?");
 
   step("live both ways, with typing");

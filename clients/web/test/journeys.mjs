@@ -2,7 +2,7 @@
 // becomes direct messages (unread badge, read receipt), notifications arriving live, the companion's streamed reply,
 // a refused token refreshed once, and actions whose request gets no answer saying so.
 //   node test/journeys.mjs <gateway url> <chromium path> <screenshot folder>
-import { app, axe, discussion, finish, newPage, problems, run, seesOnce, send, shot, signIn, signUp, step } from "./lib.mjs";
+import { app, axe, discussion, finish, loseNextAnswer, newPage, noAnswer, problems, run, seesOnce, send, shot, signIn, signUp, step } from "./lib.mjs";
 
 const main = (page) => page.getByRole("navigation", { name: "Main" });
 const go = (page, view) => main(page).getByRole("link", { name: view, exact: true }).click();
@@ -10,10 +10,10 @@ const go = (page, view) => main(page).getByRole("link", { name: view, exact: tru
 try {
   const olga = `olga_${run}`;
   const musa = `musa_${run}`;
-  step(`sign up ${olga} (organizer) and ${musa}`);
+  step(`sign up ${olga} (organizer) and ${musa}, whose first answer is lost: creating the account again signs him in`);
   const o = await newPage("olga");
   const m = await newPage("musa");
-  await Promise.all([signUp(o, olga, true), signUp(m, musa)]);
+  await Promise.all([signUp(o, olga, true), signUp(m, musa, false, true)]);
 
   step("olga publishes a paid event; the platform's first answer is lost, and publishing again makes no second event");
   const title = `Sunrise yoga ${run}`;
@@ -26,16 +26,10 @@ try {
   await form.getByLabel("Place").fill("Kite Beach");
   await form.getByLabel("City", { exact: true }).fill("Dubai");
   await form.getByLabel("Price (0 for free)").fill("15");
-  let lost = false;
-  await o.route("**/api/v1/events", async (route) => {
-    if (route.request().method() !== "POST" || lost) return route.continue();
-    lost = true;
-    await route.fetch(); // the platform creates the event; its answer never reaches the page
-    await route.abort("internetdisconnected");
-  });
+  const eventLost = await loseNextAnswer(o, "**/api/v1/events"); // the platform creates the event; the page never knows
   await form.getByRole("button", { name: "Publish event" }).click();
-  await o.getByRole("alert").filter({ hasText: "The platform could not be reached." }).waitFor();
-  await o.unroute("**/api/v1/events");
+  await noAnswer(o).waitFor();
+  await eventLost.restore();
   await form.getByRole("button", { name: "Publish event" }).click(); // the same key: answered, not done again
   await o.getByRole("heading", { name: title }).waitFor();
   // her events, drafts included (a second one would be a draft: the lost answer's event was never published)
@@ -61,11 +55,16 @@ try {
   await axe(m, "event with a ticket");
   await shot(m, "desktop-event-ticket");
 
-  step("musa asks olga to connect; her notification badge appears live");
+  step("musa asks olga to connect, the first answer lost; her notification badge appears live");
   await go(m, "People");
   await m.getByLabel("Search people").fill(olga);
   await m.getByRole("button", { name: "Search", exact: true }).click();
   await m.getByRole("list", { name: "People" }).getByRole("link").first().click();
+  const requestLost = await loseNextAnswer(m, "**/api/v1/connections");
+  await m.getByRole("button", { name: "Connect", exact: true }).click();
+  await noAnswer(m).waitFor();
+  await requestLost.restore();
+  // asked again before an answer, the platform answers with the request it made
   await m.getByRole("button", { name: "Connect", exact: true }).click();
   await m.getByText("Connection requested.").waitFor();
   await main(o).getByRole("status", { name: /unread notifications/ }).waitFor({ timeout: 30_000 });
@@ -117,18 +116,13 @@ try {
   step("the companion streams its reply under the disclosure; a reply lost on its way is answered once when sent again");
   await go(m, "Companion");
   const said = "I had a good day at the beach.";
-  let replyLost = false;
-  await m.route("**/api/v1/companion/messages/stream", async (route) => {
-    if (replyLost) return route.continue();
-    replyLost = true;
-    await route.fetch({ timeout: 60_000 }); // the companion answers and keeps the exchange; the page never sees it
-    await route.abort("internetdisconnected");
-  });
+  // the companion answers and keeps the exchange; the page never sees it
+  const replyLost = await loseNextAnswer(m, "**/api/v1/companion/messages/stream", 60_000);
   await m.getByLabel("Message to the companion").fill(said);
   await m.getByRole("button", { name: "Send", exact: true }).click();
   await m.getByRole("alert").filter({ hasText: "Your message is back in the box." }).waitFor({ timeout: 60_000 });
   if ((await m.getByLabel("Message to the companion").inputValue()) !== said) problems.push("the unanswered message is not back in the box");
-  await m.unroute("**/api/v1/companion/messages/stream");
+  await replyLost.restore();
   await m.getByRole("button", { name: "Send", exact: true }).click(); // the same client_txn_id: answered once
   const log = m.getByRole("log", { name: "Companion conversation" });
   await log.getByRole("article", { name: "Companion" }).locator(".text").filter({ hasText: /\S/ }).waitFor({ timeout: 60_000 });
@@ -188,16 +182,15 @@ try {
 
   step("a request that gets no answer says so, and the action can be taken again");
   const unanswered = (pattern) => m.route(pattern, (r) => r.abort("internetdisconnected"));
-  const noAnswer = m.getByRole("alert").filter({ hasText: "The platform could not be reached." });
   await go(m, "Messages");
   await unanswered("**/api/v1/profiles/by-username/**");
   await m.getByLabel("Write to (username)").fill(olga);
   await m.getByRole("button", { name: "Write", exact: true }).click();
-  await noAnswer.waitFor();
+  await noAnswer(m).waitFor();
   await m.unroute("**/api/v1/profiles/by-username/**");
   await m.getByRole("button", { name: "Write", exact: true }).click();
   await m.waitForURL(/\/app\/messages\/[0-9a-f-]{36}$/);
-  await noAnswer.waitFor({ state: "detached" });
+  await noAnswer(m).waitFor({ state: "detached" });
   await corruptUnloaded("access", "refresh"); // its first requests are refused, and so is the refresh
   await m.getByText("Your session ended. Sign in again.").waitFor();
   await signIn(m, musa);
@@ -209,7 +202,7 @@ try {
   await m.getByLabel("Username, e-mail or phone", { exact: true }).fill(musa);
   await m.getByLabel("Password", { exact: true }).fill("correct horse 42");
   await m.getByRole("button", { name: "Sign in", exact: true }).click();
-  await noAnswer.waitFor();
+  await noAnswer(m).waitFor();
   await axe(m, "sign-in with no answer");
   await m.unroute("**/api/v1/auth/login");
   await m.getByRole("button", { name: "Sign in", exact: true }).click({ timeout: 5_000 });

@@ -74,7 +74,30 @@ export async function send(page, text) {
   await page.getByRole("button", { name: "Send", exact: true }).click();
 }
 
-export async function signUp(page, username, organizer = false) {
+/**
+ * The platform's answer to the next POST to `pattern` from `page` is lost: the request reaches the platform, which does
+ * its work, and the page then sees no answer. Later requests go through. Resolves once the route is in place;
+ * `restore()` takes the route away.
+ */
+export async function loseNextAnswer(page, pattern, timeout = 30_000) {
+  let lost = false;
+  await page.route(pattern, async (route) => {
+    if (route.request().method() !== "POST" || lost) return route.continue();
+    lost = true;
+    await route.fetch({ timeout });
+    await route.abort("internetdisconnected");
+  });
+  return { restore: () => page.unroute(pattern) };
+}
+
+/** The alert of an action whose request got no answer. */
+export const noAnswer = (page) => page.getByRole("alert").filter({ hasText: "The platform could not be reached." });
+
+/**
+ * Signs up as a new visitor does. With `firstAnswerLost`, the platform's answer to the first "Create account" is lost:
+ * the page says so, and pressing it again signs in to the account the first press made.
+ */
+export async function signUp(page, username, organizer = false, firstAnswerLost = false) {
   await page.goto(app);
   await page.getByRole("link", { name: "Create an account" }).click();
   await page.getByLabel("Username", { exact: true }).fill(username);
@@ -82,6 +105,12 @@ export async function signUp(page, username, organizer = false) {
   await page.getByLabel("E-mail").fill(`${username}@example.com`);
   await page.getByLabel("Password", { exact: true }).fill("correct horse 42");
   if (organizer) await page.getByLabel("I organize events").check();
+  if (firstAnswerLost) {
+    const lost = await loseNextAnswer(page, "**/api/v1/auth/register");
+    await page.getByRole("button", { name: "Create account" }).click();
+    await noAnswer(page).waitFor();
+    await lost.restore();
+  }
   await page.getByRole("button", { name: "Create account" }).click();
   await page.getByRole("navigation", { name: "Main" }).waitFor();
 }

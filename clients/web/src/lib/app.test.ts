@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { attempt, session, submitted } from "./app";
-import { settled, Unreachable, unreachable } from "./session";
+import { send, settled, Unreachable, unreachable } from "./session";
 
 afterEach(() => vi.unstubAllGlobals());
 
@@ -135,6 +135,46 @@ describe("settled", () => {
   });
 });
 
+describe("signing up again after no answer", () => {
+  const json = (status: number, body: unknown) =>
+    Promise.resolve(new Response(JSON.stringify(body), { status, headers: { "Content-Type": status < 300 ? "application/json" : "application/problem+json" } }));
+  const tokens = { access_token: "a", refresh_token: "r", token_type: "Bearer", expires_in: 900, user: { id: "u1", username: "olga" } };
+  const body = { username: "olga", email: "olga@example.com", phone: null, password: "a long passw0rd", full_name: null, role: "member", referral_code: null } as const;
+  /** The platform: the username is taken; signing in works with `password` only. Records the paths asked. */
+  function platform(password: string) {
+    const asked: string[] = [];
+    vi.stubGlobal("fetch", async (request: Request) => {
+      const path = new URL(request.url).pathname;
+      asked.push(path);
+      if (path === "/api/v1/auth/register") return json(409, { title: "Conflict", status: 409, detail: "This username is taken." });
+      const { password: given } = (await request.json()) as { password: string };
+      return given === password ? json(200, tokens) : json(401, { title: "Unauthorized", status: 401, detail: "Wrong username or password." });
+    });
+    return asked;
+  }
+  afterEach(() => sessionStorage.clear());
+
+  it("signs in to the account the first try made", async () => {
+    const asked = platform(body.password);
+    expect(await session.signUp(body, true)).toBeNull();
+    expect(session.user?.username).toBe("olga");
+    expect(asked).toEqual(["/api/v1/auth/register", "/api/v1/auth/login"]);
+    await session.signOut();
+  });
+
+  it("says the username is taken when it is someone else's account", async () => {
+    platform("someone else's password");
+    expect(await session.signUp(body, true)).toBe("This username is taken.");
+    expect(session.user).toBeNull();
+  });
+
+  it("does not try to sign in on a first sign-up", async () => {
+    const asked = platform(body.password);
+    expect(await session.signUp(body)).toBe("This username is taken.");
+    expect(asked).toEqual(["/api/v1/auth/register"]);
+  });
+});
+
 describe("the session's requests", () => {
   it("throw Unreachable when the browser's fetch gets no answer", async () => {
     vi.stubGlobal("fetch", () => Promise.reject(new TypeError("Failed to fetch")));
@@ -157,6 +197,70 @@ describe("the session's requests", () => {
     const aborted = new DOMException("The operation was aborted.", "AbortError");
     vi.stubGlobal("fetch", () => Promise.reject(aborted));
     await expect(session.api.messaging.GET("/api/v1/notifications/unread-count")).rejects.toBe(aborted);
+  });
+
+  /** A fetch that never answers, as over a half-open connection: only its signal ends it. */
+  const silent = (_: Request, init?: RequestInit) =>
+    new Promise<Response>((_, reject) => init!.signal!.addEventListener("abort", () => reject(init!.signal!.reason)));
+
+  it("throw Unreachable when no answer comes within the limit", async () => {
+    vi.stubGlobal("fetch", silent);
+    await expect(send(new Request("http://localhost/api/v1/notifications/unread-count"), 50)).rejects.toBeInstanceOf(Unreachable);
+  });
+
+  it("throw Unreachable when the body stops coming within the limit", async () => {
+    const stalled = (_: Request, init?: RequestInit) => {
+      const body = new ReadableStream<Uint8Array>({
+        start: (controller) => {
+          controller.enqueue(new TextEncoder().encode("{"));
+          init!.signal!.addEventListener("abort", () => controller.error(init!.signal!.reason));
+        },
+      });
+      return Promise.resolve(new Response(body, { status: 200, headers: { "Content-Type": "application/json" } }));
+    };
+    vi.stubGlobal("fetch", stalled);
+    await expect(send(new Request("http://localhost/api/v1/notifications/unread-count"), 50)).rejects.toBeInstanceOf(Unreachable);
+  });
+
+  it("leave an abort the caller asked for an abort", async () => {
+    vi.stubGlobal("fetch", silent);
+    const caller = new AbortController();
+    const sent = send(new Request("http://localhost/api/v1/notifications/unread-count", { signal: caller.signal }), 60_000);
+    caller.abort();
+    await expect(sent).rejects.toMatchObject({ name: "AbortError" });
+  });
+
+  it("end a stream of events that goes quiet for the limit, and not one whose pieces keep coming", async () => {
+    const encoder = new TextEncoder();
+    /** A stream of `pieces` pieces 20 ms apart that then goes quiet; the connection's abort errors it. */
+    const streaming = (pieces: number) => (_: Request, init?: RequestInit) => {
+      const body = new ReadableStream<Uint8Array>({
+        start: async (controller) => {
+          init!.signal!.addEventListener("abort", () => controller.error(init!.signal!.reason));
+          for (let i = 0; i < pieces; i++) {
+            controller.enqueue(encoder.encode(`event: delta\ndata: ${i}\n\n`));
+            await new Promise((resolve) => setTimeout(resolve, 20));
+          }
+        },
+      });
+      return Promise.resolve(new Response(body, { status: 200, headers: { "Content-Type": "text/event-stream" } }));
+    };
+    /** Reads the stream; what it read until it failed, and how. */
+    const read = async (response: Response) => {
+      const reader = response.body!.getReader();
+      let pieces = 0;
+      try {
+        for (;;) if ((await reader.read()).done) return { pieces, failed: null };
+        else pieces++;
+      } catch (e) {
+        return { pieces, failed: e };
+      }
+    };
+    vi.stubGlobal("fetch", streaming(8));
+    // 8 pieces over 160 ms, each within 100 ms of the last: kept; then 100 ms of quiet: ended as a cut
+    const outcome = await read(await send(new Request("http://localhost/api/v1/companion/messages/stream"), 100));
+    expect(outcome.pieces).toBe(8);
+    expect(outcome.failed).toBeInstanceOf(TypeError);
   });
 
   it("give the platform's answer, refusals included", async () => {

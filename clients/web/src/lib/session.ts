@@ -37,23 +37,56 @@ export function settled(response: Response): boolean {
 }
 
 /**
- * The browser's fetch: a request that gets no answer (a network error) throws {@link Unreachable}, and so does an
- * answer cut off in its body, which is read here whole (a stream of events excepted: its reader sees the cut).
+ * How long an answer may take: its headers and its whole body, or for a stream of events each next piece. Past it the
+ * request counts as unanswered (a half-open connection would otherwise keep a form busy until the browser gives up).
+ * The platform answers within it: its own calls between services end within 30 s, the companion's model streams a
+ * next piece within 20 s.
  */
-async function send(request: Request): Promise<Response> {
+export const answerLimitMs = 45_000;
+
+/**
+ * The browser's fetch: a request that gets no answer (a network error, or none within {@link answerLimitMs}) throws
+ * {@link Unreachable}, and so does an answer cut off in its body, which is read here whole. A stream of events is left
+ * to its reader, which sees a cut, or a stream quiet for too long, as a TypeError.
+ */
+export async function send(request: Request, limitMs = answerLimitMs): Promise<Response> {
+  const limit = new AbortController();
+  let timer = setTimeout(() => limit.abort(new Unreachable()), limitMs);
+  const signal = AbortSignal.any([request.signal, limit.signal]);
   let response: Response;
   try {
-    response = await fetch(request);
+    response = await fetch(request, { signal });
   } catch (e) {
+    clearTimeout(timer);
     throw e instanceof TypeError ? new Unreachable() : e;
   }
-  if (response.body === null || response.headers.get("Content-Type")?.startsWith("text/event-stream")) return response;
+  if (response.body === null) {
+    clearTimeout(timer);
+    return response;
+  }
+  if (response.headers.get("Content-Type")?.startsWith("text/event-stream")) {
+    const quiet = () => limit.abort(new TypeError("The stream of events went quiet."));
+    clearTimeout(timer);
+    timer = setTimeout(quiet, limitMs);
+    const watched = new TransformStream<Uint8Array, Uint8Array>({
+      transform(piece, out) {
+        clearTimeout(timer);
+        timer = setTimeout(quiet, limitMs);
+        out.enqueue(piece);
+      },
+      flush: () => clearTimeout(timer),
+    });
+    const { status, statusText, headers } = response;
+    return new Response(response.body.pipeThrough(watched), { status, statusText, headers });
+  }
   let body: ArrayBuffer;
   try {
     body = await response.arrayBuffer();
   } catch (e) {
     // whatever the browser calls the cut (a TypeError in Chromium); an abort asked for stays an abort
     throw e instanceof DOMException && e.name === "AbortError" ? e : new Unreachable();
+  } finally {
+    clearTimeout(timer);
   }
   return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
 }
@@ -157,11 +190,22 @@ export class Session {
     return null;
   }
 
-  async signUp(body: identity.components["schemas"]["RegisterRequest"]): Promise<string | null> {
+  /**
+   * Creates the account and signs in. `again` says the same sign-up was sent before and got no answer: registration
+   * is anonymous and takes no idempotency key, so the first one may have made the account, and the username is then
+   * "taken" by it. Signing in with the same username and password tells: it works only for that account.
+   */
+  async signUp(body: identity.components["schemas"]["RegisterRequest"], again = false): Promise<string | null> {
     const { data, error, response } = await this.api.identity.POST("/api/v1/auth/register", { body });
-    if (!data) return problemText(error, response, "Creating the account failed.");
-    this.begin(data);
-    return null;
+    if (data) {
+      this.begin(data);
+      return null;
+    }
+    if (again && response.status === 409 && body.username) {
+      const signedIn = await this.signIn(body.username, body.password);
+      if (!signedIn.error && !signedIn.challenge) return null;
+    }
+    return problemText(error, response, "Creating the account failed.");
   }
 
   async signOut(): Promise<void> {

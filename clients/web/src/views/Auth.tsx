@@ -1,4 +1,4 @@
-import { useState } from "preact/hooks";
+import { useRef, useState } from "preact/hooks";
 import { attempt, session } from "../lib/app";
 import { href, navigate } from "../lib/router";
 
@@ -87,6 +87,8 @@ export function SignIn() {
 export function SignUp() {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  // the last sign-up that got no answer: sent again as it was, its account may already exist
+  const unanswered = useRef<string | null>(null);
   return (
     <main class="auth" id="main">
       <h1>Create your account</h1>
@@ -106,10 +108,16 @@ export function SignUp() {
             role: form.get("organizer") ? "organizer" : "member",
             referral_code: null,
           } as const;
+          const sent = JSON.stringify(body);
+          const again = unanswered.current === sent;
+          unanswered.current = null;
           try {
             await attempt(
-              (text) => (failed = text),
-              async () => (failed = await session.signUp(body)),
+              (text) => {
+                failed = text;
+                unanswered.current = sent;
+              },
+              async () => (failed = await session.signUp(body, again)),
             );
           } finally {
             setBusy(false);

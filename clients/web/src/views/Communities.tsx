@@ -318,14 +318,16 @@ function CreateThread({ groupId, onCreated }: { groupId: string; onCreated: (thr
 }
 
 function ThreadDiscussion({ groupId, threadId }: { groupId: string; threadId: string }) {
-  const thread = useLoad<Thread>(() => session.api.messaging.GET("/api/v1/threads/{id}", { params: { path: { id: threadId } } }), [threadId]).value;
+  const loaded = useLoad<Thread>(() => session.api.messaging.GET("/api/v1/threads/{id}", { params: { path: { id: threadId } } }), [threadId]);
+  const thread = loaded.value;
   return (
     <section class="column discussion-column" aria-labelledby="thread-heading">
       <a class="back" href={href(`/communities/${groupId}`)}>
         ← Threads
       </a>
       <h2 id="thread-heading">{thread?.title ?? "Discussion"}</h2>
-      <Discussion conversationId={threadId} title={thread?.title ?? "thread"} canSend />
+      {/* the discussion loads beside its thread, and waits for it only once the thread could not be loaded */}
+      {thread === null && loaded.failed !== null ? <LoadFailed what="This thread" loaded={loaded} /> : <Discussion conversationId={threadId} title={thread?.title ?? "thread"} canSend />}
     </section>
   );
 }
