@@ -9,6 +9,7 @@ import { Events } from "./views/Events";
 import { Messages } from "./views/Messages";
 import { Notifications } from "./views/Notifications";
 import { People } from "./views/People";
+import { Profile } from "./views/Profile";
 
 const sections = [
   ["/communities", "Communities"],
@@ -31,8 +32,8 @@ export function App() {
   }, [signedIn, path]);
 
   useEffect(() => {
-    const section = sections.find(([p]) => path.startsWith(p));
-    document.title = signedIn ? `${section?.[1] ?? "Communities"} · Community` : path === "/signup" ? "Create an account · Community" : "Sign in · Community";
+    const name = path.startsWith("/profile") ? "Your profile" : (sections.find(([p]) => path.startsWith(p))?.[1] ?? "Communities");
+    document.title = signedIn ? `${name} · Community` : path === "/signup" ? "Create an account · Community" : "Sign in · Community";
   }, [path, signedIn]);
 
   if (!signedIn) return <div onClick={onLinkClick}>{path === "/signup" ? <SignUp /> : <SignIn />}</div>;
@@ -73,14 +74,19 @@ function Shell({ path }: { path: string }) {
         </nav>
         <div class="me">
           <span class="meta">@{session.user!.username}</span>
+          <a class="small" href={href("/profile")} aria-current={section === "profile" ? "page" : undefined}>
+            Your profile
+          </a>
           <button type="button" class="small secondary" onClick={() => void session.signOut().then(() => navigate("/signin", true))}>
             Sign out
           </button>
         </div>
       </header>
       <main id="main" tabIndex={-1}>
-        <h1 class="visually-hidden">{sections.find(([p]) => p === `/${section}`)?.[1] ?? "Communities"}</h1>
-        {section === "messages" ? (
+        <h1 class="visually-hidden">{section === "profile" ? "Your profile" : (sections.find(([p]) => p === `/${section}`)?.[1] ?? "Communities")}</h1>
+        {section === "profile" ? (
+          <Profile />
+        ) : section === "messages" ? (
           <Messages conversationId={first} />
         ) : section === "events" ? (
           <Events eventId={first} />

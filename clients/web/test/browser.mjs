@@ -38,7 +38,42 @@ try {
   figures.signedInViewMs = Date.now() - reloaded;
   console.log(`SIGNED-IN VIEW: Communities interactive after a reload: ${figures.signedInViewMs} ms`);
 
+  step("amira fills in her profile; a change made meanwhile on another device is never overwritten");
+  await a.getByRole("link", { name: "Your profile" }).click();
+  const profile = a.getByRole("form", { name: "Your profile" });
+  await profile.getByLabel("City").fill("Dubai");
+  await profile.getByLabel("Region or neighbourhood").fill("Dubai Marina");
+  await profile.getByLabel("Interests").fill("hiking,  photography");
+  // her phone changes her bio after this page loaded it
+  await a.evaluate(async () => {
+    const { access } = JSON.parse(sessionStorage.getItem("community.session"));
+    const answer = await fetch("/api/v1/users/me", {
+      method: "PATCH",
+      headers: { Authorization: `Bearer ${access}`, "Content-Type": "application/json" },
+      body: JSON.stringify({ bio: "Written on my phone" }),
+    });
+    if (!answer.ok) throw new Error(`the phone's change was answered ${answer.status}`);
+  });
+  await profile.getByRole("button", { name: "Save profile" }).click();
+  await a.getByRole("alert").filter({ hasText: "changed elsewhere" }).waitFor();
+  // the latest, with her changes on top
+  await a.waitForFunction(() => document.querySelector("textarea[name=bio]")?.value === "Written on my phone");
+  if ((await profile.getByLabel("City").inputValue()) !== "Dubai") problems.push("her change was lost when the latest profile loaded");
+  await axe(a, "profile after a conflicting change");
+  await profile.getByRole("button", { name: "Save profile" }).click();
+  await a.getByRole("status").filter({ hasText: "Your profile is saved." }).waitFor();
+  await a.reload();
+  await profile.getByLabel("Interests").waitFor();
+  const kept = { bio: await profile.getByLabel("About you").inputValue(), region: await profile.getByLabel("Region or neighbourhood").inputValue(), interests: await profile.getByLabel("Interests").inputValue() };
+  if (kept.bio !== "Written on my phone" || kept.region !== "Dubai Marina" || kept.interests !== "hiking, photography") problems.push(`the saved profile reads ${JSON.stringify(kept)}`);
+  // a refusal is said in the platform's words, and nothing is saved
+  await profile.getByLabel("Date of birth").fill("2099-01-01");
+  await profile.getByRole("button", { name: "Save profile" }).click();
+  await profile.getByRole("alert").filter({ hasText: "date_of_birth is not a plausible birth date." }).waitFor();
+  await shot(a, "desktop-profile");
+
   step("amira creates a community and a thread");
+  await a.getByRole("link", { name: "Communities", exact: true }).click();
   const community = `Hikers ${run}`;
   await a.getByRole("button", { name: "New community" }).click();
   const create = a.getByRole("form", { name: "New community" });

@@ -1,0 +1,86 @@
+import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/preact";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { Profile } from "./Profile";
+
+afterEach(() => {
+  cleanup();
+  vi.unstubAllGlobals();
+});
+
+const me: Record<string, unknown> = {
+  id: "u1",
+  username: "amira",
+  full_name: "Amira",
+  bio: "Hiker",
+  region: null,
+  city: null,
+  country: null,
+  gender: null,
+  date_of_birth: null,
+  interests: ["hiking"],
+  languages: [],
+};
+
+/**
+ * Identity as the page meets it: GET answers `versions` one after another (with its ETag), a PATCH is recorded and
+ * answered `patched` (412: refused as stale).
+ */
+function identity(versions: Record<string, unknown>[], patched: 200 | 412) {
+  const patches: { body: Record<string, unknown>; ifMatch: string | null }[] = [];
+  let gets = 0;
+  vi.stubGlobal("fetch", async (request: Request) => {
+    const json = (status: number, body: unknown, etag?: string) =>
+      new Response(JSON.stringify(body), { status, headers: { "Content-Type": status < 300 ? "application/json" : "application/problem+json", ...(etag ? { ETag: etag } : {}) } });
+    if (request.method === "GET") {
+      const version = Math.min(gets++, versions.length - 1);
+      return json(200, versions[version], `"${version + 1}"`);
+    }
+    const body = (await request.json()) as Record<string, unknown>;
+    patches.push({ body, ifMatch: request.headers.get("If-Match") });
+    return patched === 412
+      ? json(412, { title: "Precondition Failed", status: 412 })
+      : json(200, { ...versions[versions.length - 1], ...body }, `"${versions.length + 1}"`);
+  });
+  return patches;
+}
+
+const field = (label: string) => screen.getByLabelText(label) as HTMLInputElement;
+const change = (label: string, value: string) => fireEvent.input(field(label), { target: { value } });
+const save = () => fireEvent.submit(screen.getByRole("form", { name: "Your profile" }));
+
+describe("Profile", () => {
+  it("sends only the fields changed, trimmed, against the version it loaded", async () => {
+    const patches = identity([me], 200);
+    render(<Profile />);
+    await waitFor(() => expect(field("City").value).toBe(""));
+    change("City", "  Dubai ");
+    change("Interests", "hiking,  photography,");
+    change("About you", "");
+    save();
+    await screen.findByText("Your profile is saved.");
+    expect(patches).toEqual([{ body: { city: "Dubai", interests: ["hiking", "photography"], bio: null }, ifMatch: '"1"' }]);
+  });
+
+  it("sends nothing when nothing changed", async () => {
+    const patches = identity([me], 200);
+    render(<Profile />);
+    await waitFor(() => expect(field("Interests").value).toBe("hiking"));
+    change("Interests", " hiking ");
+    save();
+    await screen.findByText("Nothing changed.");
+    expect(patches).toEqual([]);
+  });
+
+  it("after a change made elsewhere, loads the latest with the person's changes on top", async () => {
+    const patches = identity([me, { ...me, bio: "Written on my phone", region: "Marina" }], 412);
+    render(<Profile />);
+    await waitFor(() => expect(field("City").value).toBe(""));
+    change("City", "Dubai");
+    save();
+    await screen.findByText(/changed elsewhere/);
+    await waitFor(() => expect(field("About you").value).toBe("Written on my phone"));
+    expect(field("Region or neighbourhood").value).toBe("Marina");
+    expect(field("City").value).toBe("Dubai");
+    expect(patches).toHaveLength(1);
+  });
+});

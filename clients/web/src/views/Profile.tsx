@@ -1,0 +1,199 @@
+import type { identity } from "@community/sdk";
+import { useState } from "preact/hooks";
+import { session, submitted } from "../lib/app";
+import { LoadFailed, useLoad } from "../lib/list";
+import { problemText, settled } from "../lib/session";
+
+type User = identity.components["schemas"]["UserDto"];
+type Changes = identity.components["schemas"]["ProfileChanges"];
+/** My profile as loaded, with the version it was loaded at (its ETag), which a change is made against. */
+type Mine = { user: User; etag: string | null };
+
+const genders = [
+  ["", "Not said"],
+  ["female", "Female"],
+  ["male", "Male"],
+  ["non_binary", "Non-binary"],
+  ["other", "Other"],
+  ["prefer_not_to_say", "Prefer not to say"],
+] as const;
+
+/** The form's fields, as text: a list is written separated by commas. */
+const names = ["full_name", "bio", "city", "region", "country", "interests", "languages", "gender", "date_of_birth"] as const;
+type Name = (typeof names)[number];
+type Fields = Record<Name, string>;
+const lists: readonly Name[] = ["interests", "languages"];
+
+function fieldsOf(user: User): Fields {
+  const fields = {} as Fields;
+  for (const name of names) {
+    const value = user[name];
+    fields[name] = Array.isArray(value) ? value.join(", ") : String(value ?? "");
+  }
+  return fields;
+}
+
+/** A field as it is compared and sent: trimmed, a list's items trimmed and joined again. */
+function normal(name: Name, value: string): string {
+  return lists.includes(name)
+    ? value
+        .split(",")
+        .map((item) => item.trim())
+        .filter(Boolean)
+        .join(", ")
+    : value.trim();
+}
+
+/**
+ * Your profile: what others see of you and what discovery matches on (region, city, interests). Only the fields
+ * changed are sent, against the version loaded (If-Match): a change made meanwhile elsewhere (another tab, another
+ * device) is never overwritten. The latest is then loaded with the person's changes on top, to check and save again.
+ */
+export function Profile() {
+  const [status, setStatus] = useState<string | null>(null);
+  const [conflict, setConflict] = useState<string | null>(null);
+  // the changes a refused save made, kept over the latest version while it loads again
+  const [draft, setDraft] = useState<Partial<Fields>>({});
+  const loaded = useLoad<Mine>(
+    () => session.api.identity.GET("/api/v1/users/me").then(({ data, ...rest }) => ({ ...rest, data: data && { user: data, etag: rest.response.headers.get("ETag") } })),
+    [],
+    { keep: true },
+  );
+  return (
+    <div class="page">
+      <section aria-labelledby="profile-heading">
+        <h2 id="profile-heading">Your profile</h2>
+        {status && (
+          <p class="banner" role="status">
+            {status}
+          </p>
+        )}
+        {conflict && (
+          <p class="error" role="alert">
+            {conflict}
+          </p>
+        )}
+        <LoadFailed what="Your profile" loaded={loaded} />
+        {loaded.value ? (
+          // a new version (saved, or loaded again) starts the form over from what the platform holds
+          <ProfileForm
+            key={loaded.value.etag ?? loaded.value.user.updated_at}
+            mine={loaded.value}
+            draft={draft}
+            saved={(mine) => {
+              setConflict(null);
+              setDraft({});
+              setStatus(mine ? "Your profile is saved." : "Nothing changed.");
+              if (mine) loaded.update(() => mine);
+            }}
+            stale={(changes) => {
+              setStatus(null);
+              setDraft(changes);
+              setConflict("Your profile was changed elsewhere (another tab or device) since this page loaded, so nothing was saved. The latest is shown with your changes on top: check them, then save again.");
+              loaded.retry();
+            }}
+          />
+        ) : (
+          loaded.failed === null && <p role="status">Loading…</p>
+        )}
+      </section>
+    </div>
+  );
+}
+
+function ProfileForm({ mine, draft, saved, stale }: { mine: Mine; draft: Partial<Fields>; saved: (mine: Mine | null) => void; stale: (changes: Partial<Fields>) => void }) {
+  const [error, setError] = useState<string | null>(null);
+  const loadedFields = fieldsOf(mine.user);
+  const shown = { ...loadedFields, ...draft };
+
+  return (
+    <form
+      class="profile-form"
+      aria-label="Your profile"
+      onSubmit={submitted(setError, async (form) => {
+        const changes: Partial<Fields> = {};
+        for (const name of names) {
+          const value = normal(name, String(form.get(name) ?? ""));
+          if (value !== normal(name, loadedFields[name])) changes[name] = value;
+        }
+        if (Object.keys(changes).length === 0) return saved(null);
+        const body: Changes = {};
+        for (const [name, value] of Object.entries(changes) as [Name, string][]) {
+          if (lists.includes(name)) body[name as "interests" | "languages"] = value ? value.split(", ") : [];
+          else body[name as Exclude<Name, "interests" | "languages">] = value || null;
+        }
+        const { data, error, response } = await session.api.identity.PATCH("/api/v1/users/me", {
+          params: { header: { "If-Match": mine.etag ?? "*" } },
+          body,
+        });
+        if (data) {
+          session.setUser(data);
+          saved({ user: data, etag: response.headers.get("ETag") });
+        } else if (response.status === 412) stale(changes);
+        else setError(problemText(error, response, "Saving failed."));
+        return settled(response);
+      })}
+    >
+      <label>
+        Full name
+        <input name="full_name" autoComplete="name" maxLength={100} defaultValue={shown.full_name} />
+      </label>
+      <label>
+        About you
+        <textarea name="bio" rows={3} maxLength={500} defaultValue={shown.bio} />
+      </label>
+      <label>
+        City
+        <input name="city" autoComplete="address-level2" maxLength={100} defaultValue={shown.city} />
+      </label>
+      <label>
+        Region or neighbourhood
+        <input name="region" maxLength={100} defaultValue={shown.region} aria-describedby="region-hint" />
+      </label>
+      <p class="hint" id="region-hint">
+        Discovery matches people of the same region and with shared interests first.
+      </p>
+      <label>
+        Country
+        <input name="country" autoComplete="country-name" maxLength={100} defaultValue={shown.country} />
+      </label>
+      <label>
+        Interests
+        <input name="interests" defaultValue={shown.interests} aria-describedby="interests-hint" />
+      </label>
+      <p class="hint" id="interests-hint">
+        Separated by commas, up to 20 (hiking, photography).
+      </p>
+      <label>
+        Languages
+        <input name="languages" defaultValue={shown.languages} aria-describedby="languages-hint" />
+      </label>
+      <p class="hint" id="languages-hint">
+        Separated by commas, up to 10.
+      </p>
+      <label>
+        Gender
+        <select name="gender" defaultValue={shown.gender}>
+          {genders.map(([value, name]) => (
+            <option key={value} value={value}>
+              {name}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
+        Date of birth
+        <input name="date_of_birth" type="date" autoComplete="bday" defaultValue={shown.date_of_birth} aria-describedby="birth-hint" />
+      </label>
+      <p class="hint" id="birth-hint">
+        Others see your age, not the date.
+      </p>
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
+      <button type="submit">Save profile</button>
+    </form>
+  );
+}
