@@ -2,7 +2,7 @@ import { useEffect, useState } from "preact/hooks";
 import { session, useSession } from "./lib/app";
 import { href, navigate, onLinkClick, usePath } from "./lib/router";
 import { Unreachable } from "./lib/session";
-import { SignIn, SignUp } from "./views/Auth";
+import { ForgotPassword, SignIn, SignUp } from "./views/Auth";
 import { Communities } from "./views/Communities";
 import { Companion } from "./views/Companion";
 import { Events } from "./views/Events";
@@ -26,17 +26,17 @@ export function App() {
   const signedIn = session.user !== null;
 
   useEffect(() => {
-    const auth = path === "/signin" || path === "/signup";
+    const auth = path === "/signin" || path === "/signup" || path === "/forgot";
     if (!signedIn && !auth) navigate("/signin", true);
     if (signedIn && auth) navigate("/", true);
   }, [signedIn, path]);
 
   useEffect(() => {
     const name = path.startsWith("/profile") ? "Your profile" : (sections.find(([p]) => path.startsWith(p))?.[1] ?? "Communities");
-    document.title = signedIn ? `${name} · Community` : path === "/signup" ? "Create an account · Community" : "Sign in · Community";
+    document.title = signedIn ? `${name} · Community` : path === "/signup" ? "Create an account · Community" : path === "/forgot" ? "Forgot your password? · Community" : "Sign in · Community";
   }, [path, signedIn]);
 
-  if (!signedIn) return <div onClick={onLinkClick}>{path === "/signup" ? <SignUp /> : <SignIn />}</div>;
+  if (!signedIn) return <div onClick={onLinkClick}>{path === "/signup" ? <SignUp /> : path === "/forgot" ? <ForgotPassword /> : <SignIn />}</div>;
   return <Shell path={path} />;
 }
 

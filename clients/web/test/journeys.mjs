@@ -197,6 +197,13 @@ try {
   await m.getByRole("button", { name: "Sign out" }).click();
   await m.getByRole("button", { name: "Sign in", exact: true }).waitFor();
   if (await m.evaluate(() => sessionStorage.getItem("community.session"))) problems.push("signing out left the tokens in the page");
+  // a forgotten password: identity is asked to e-mail a link (its page is the gateway's), and the page says what follows
+  await m.getByRole("link", { name: "Forgot your password?" }).click();
+  await m.getByLabel("Username, e-mail or phone", { exact: true }).fill(musa);
+  await m.getByRole("button", { name: "Send me a link" }).click();
+  await m.getByRole("status").filter({ hasText: "a link to choose a new password is on its way" }).waitFor();
+  await axe(m, "forgotten password");
+  await m.getByRole("link", { name: "Back to sign in" }).click();
   // signing in with no answer: said, and the button works again (it stayed disabled)
   await unanswered("**/api/v1/auth/login");
   await m.getByLabel("Username, e-mail or phone", { exact: true }).fill(musa);

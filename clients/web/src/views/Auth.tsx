@@ -1,5 +1,6 @@
 import { useRef, useState } from "preact/hooks";
-import { attempt, session } from "../lib/app";
+import { attempt, session, submitted } from "../lib/app";
+import { problemText, settled } from "../lib/session";
 import { href, navigate } from "../lib/router";
 
 export function SignIn() {
@@ -78,7 +79,52 @@ export function SignIn() {
         </button>
       </form>
       <p>
+        <a href={href("/forgot")}>Forgot your password?</a>
+      </p>
+      <p>
         New here? <a href={href("/signup")}>Create an account</a>
+      </p>
+    </main>
+  );
+}
+
+/** Asks identity to e-mail a link for a new password (its page is the gateway's /reset-password). */
+export function ForgotPassword() {
+  const [error, setError] = useState<string | null>(null);
+  const [sent, setSent] = useState(false);
+  return (
+    <main class="auth" id="main">
+      <h1>Forgot your password?</h1>
+      {sent ? (
+        <p class="banner" role="status">
+          If an account matches and has an e-mail address, a link to choose a new password is on its way to it. The link
+          works once; choosing a new password signs out every session.
+        </p>
+      ) : (
+        <form
+          aria-label="Forgot your password?"
+          onSubmit={submitted(setError, async (form) => {
+            const identifier = String(form.get("identifier")).trim();
+            const { error, response } = await session.api.identity.POST("/api/v1/auth/password/forgot", { body: { identifier } });
+            if (response.ok) setSent(true);
+            else setError(problemText(error, response, "The link could not be sent."));
+            return settled(response);
+          })}
+        >
+          <label>
+            Username, e-mail or phone
+            <input name="identifier" autoComplete="username" required maxLength={254} />
+          </label>
+          {error && (
+            <p class="error" role="alert">
+              {error}
+            </p>
+          )}
+          <button type="submit">Send me a link</button>
+        </form>
+      )}
+      <p>
+        <a href={href("/signin")}>Back to sign in</a>
       </p>
     </main>
   );
