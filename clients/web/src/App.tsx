@@ -5,6 +5,7 @@ import { Unreachable } from "./lib/session";
 import { ForgotPassword, SignIn, SignUp } from "./views/Auth";
 import { Communities } from "./views/Communities";
 import { Companion } from "./views/Companion";
+import { Courses } from "./views/Courses";
 import { Events } from "./views/Events";
 import { Messages } from "./views/Messages";
 import { Notifications } from "./views/Notifications";
@@ -15,6 +16,7 @@ const sections = [
   ["/communities", "Communities"],
   ["/messages", "Messages"],
   ["/events", "Events"],
+  ["/courses", "Courses"],
   ["/people", "People"],
   ["/companion", "Companion"],
   ["/notifications", "Notifications"],
@@ -90,6 +92,8 @@ function Shell({ path }: { path: string }) {
           <Messages conversationId={first} />
         ) : section === "events" ? (
           <Events eventId={first} />
+        ) : section === "courses" ? (
+          <Courses courseId={first} />
         ) : section === "people" ? (
           <People userId={first} />
         ) : section === "companion" ? (

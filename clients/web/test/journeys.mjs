@@ -55,6 +55,52 @@ try {
   await axe(m, "event with a ticket");
   await shot(m, "desktop-event-ticket");
 
+  step("olga creates a course of two modules; musa buys 100 credits through the checkout and pays the course with them");
+  const course = `Beach yoga basics ${run}`;
+  await go(o, "Courses");
+  await o.getByRole("button", { name: "New course" }).click();
+  const courseForm = o.getByRole("form", { name: "New course" });
+  await courseForm.getByLabel("Title", { exact: true }).fill(course);
+  await courseForm.getByLabel("Category", { exact: true }).fill("wellness");
+  await courseForm.getByLabel("Price in euros (0 for free)").fill("10");
+  await courseForm.getByLabel("Price in credits (empty: not sold for credits)").fill("60");
+  await courseForm.getByRole("button", { name: "Add a module" }).click();
+  const modules = [["Breathing", "15", "Breathe in for four, out for six."], ["Sun salutation", "30", "Twelve poses, one breath each."]];
+  for (const [i, [title, minutes, content]] of modules.entries()) {
+    const module = courseForm.getByRole("group", { name: `Module ${i + 1}` });
+    await module.getByLabel("Module title").fill(title);
+    await module.getByLabel("Minutes").fill(minutes);
+    await module.getByLabel("What learners read").fill(content);
+  }
+  await courseForm.getByRole("button", { name: "Create course" }).click();
+  await o.getByRole("heading", { name: course }).waitFor();
+  await o.getByText("wellness · 2 modules · 45 min").waitFor();
+
+  await m.getByRole("link", { name: "Your profile" }).click();
+  await m.getByText("Balance: 0 credits").waitFor();
+  await m.getByRole("button", { name: /^Buy 100 credits/ }).click();
+  await m.waitForURL(/\/sandbox\/checkout\//, { timeout: 30_000 });
+  await m.getByRole("button", { name: /^Pay/ }).click();
+  await m.waitForURL(/\/app\/profile.*checkout=paid/, { timeout: 30_000 });
+  await m.getByRole("status").filter({ hasText: "Your credits have arrived." }).waitFor({ timeout: 60_000 });
+  await m.getByText("Balance: 100 credits").waitFor();
+  await m.getByRole("list", { name: "Credit history" }).getByText("Credit pack").waitFor();
+  await axe(m, "profile and credits");
+  await go(m, "Courses");
+  await m.getByLabel("Category", { exact: true }).fill("wellness");
+  await m.getByRole("button", { name: "Search", exact: true }).click();
+  await m.getByRole("list", { name: "Courses" }).getByRole("link", { name: course }).click();
+  await m.getByRole("button", { name: /^Enroll/ }).click();
+  await m.getByRole("button", { name: "Pay 60 credits" }).click();
+  await m.getByText("0% complete").waitFor({ timeout: 60_000 });
+  await m.getByText("Breathe in for four, out for six.").waitFor();
+  await m.getByRole("list", { name: "Modules" }).getByRole("listitem").first().getByLabel("Completed").check();
+  await m.getByText("50% complete").waitFor();
+  await axe(m, "course in progress");
+  await shot(m, "desktop-course");
+  await m.getByRole("link", { name: "Your profile" }).click();
+  await m.getByText("Balance: 40 credits").waitFor();
+
   step("musa asks olga to connect, the first answer lost; her notification badge appears live");
   await go(m, "People");
   await m.getByLabel("Search people").fill(olga);

@@ -1,6 +1,7 @@
 import type { events } from "@community/sdk";
 import { useEffect, useState } from "preact/hooks";
 import { attempt, formatPrice, session, submitted } from "../lib/app";
+import { openCheckout } from "../lib/checkout";
 import { QrCode } from "../lib/qr";
 import { href, navigate } from "../lib/router";
 import { ListState, LoadFailed, useList } from "../lib/list";
@@ -311,21 +312,7 @@ function EventDetail({ id }: { id: string }) {
     const hold = error as { checkout?: { purpose: "event_registration"; reference_id: string } };
     if (!hold.checkout) return setError("Registering failed: no checkout was offered.");
     setStatus("Opening the checkout…");
-    const here = `${location.origin}${href(`/events/${id}`)}`;
-    // the hold may not have reached payments yet: 409 with Retry-After means "try again in that long"
-    for (let attempt = 0; attempt < 8; attempt++) {
-      const checkout = await session.api.payments.POST("/api/v1/payments/checkout", {
-        body: { purpose: hold.checkout.purpose, reference_id: hold.checkout.reference_id, payment_method: "card", success_url: `${here}?checkout=paid`, cancel_url: `${here}?checkout=cancelled` },
-      });
-      if (checkout.data) {
-        location.assign(checkout.data.checkout_url);
-        return;
-      }
-      if (checkout.response.status !== 409) return setError(problemText(checkout.error, checkout.response, "The checkout could not be opened."));
-      const wait = Number(checkout.response.headers.get("Retry-After") ?? "2");
-      await new Promise((resolve) => setTimeout(resolve, Math.min(wait, 5) * 1000));
-    }
-    setError("The checkout is not ready yet: try again in a moment.");
+    setError(await openCheckout(hold.checkout.purpose, hold.checkout.reference_id, `/events/${id}`));
   }
 
   async function cancel() {

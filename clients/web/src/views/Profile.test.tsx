@@ -31,6 +31,8 @@ function identity(versions: Record<string, unknown>[], patched: 200 | 412) {
   vi.stubGlobal("fetch", async (request: Request) => {
     const json = (status: number, body: unknown, etag?: string) =>
       new Response(JSON.stringify(body), { status, headers: { "Content-Type": status < 300 ? "application/json" : "application/problem+json", ...(etag ? { ETag: etag } : {}) } });
+    if (request.method === "GET" && new URL(request.url).pathname !== "/api/v1/users/me")
+      return json(404, { title: "Not Found", status: 404 }); // the credits beside the profile: not asked here
     if (request.method === "GET") {
       const version = Math.min(gets++, versions.length - 1);
       return json(200, versions[version], `"${version + 1}"`);

@@ -3,6 +3,7 @@ import { useState } from "preact/hooks";
 import { session, submitted } from "../lib/app";
 import { LoadFailed, useLoad } from "../lib/list";
 import { problemText, settled } from "../lib/session";
+import { CreditsSection } from "./Credits";
 
 type User = identity.components["schemas"]["UserDto"];
 type Changes = identity.components["schemas"]["ProfileChanges"];
@@ -97,6 +98,7 @@ export function Profile() {
           loaded.failed === null && <p role="status">Loading…</p>
         )}
       </section>
+      <CreditsSection />
     </div>
   );
 }

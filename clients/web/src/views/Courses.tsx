@@ -1,0 +1,294 @@
+import type { events } from "@community/sdk";
+import { useEffect, useState } from "preact/hooks";
+import { attempt, formatPrice, newTxnId, session, submitted } from "../lib/app";
+import { openCheckout } from "../lib/checkout";
+import { ListState, LoadFailed, useList, useLoad } from "../lib/list";
+import { href, navigate } from "../lib/router";
+import { problemText, settled } from "../lib/session";
+
+type Summary = events.components["schemas"]["CourseSummaryDto"];
+type Course = events.components["schemas"]["CourseDto"];
+type Module = events.components["schemas"]["ModuleInput"];
+/** What a paid course's 402 carries: the pending enrollment and how it can be paid. */
+type Unpaid = { enrollment_id: string; price_cents: number; currency: string | null; price_credits: number | null; payment_methods: string[] };
+
+export function Courses({ courseId }: { courseId?: string }) {
+  return <div class="page">{courseId ? <CourseDetail key={courseId} id={courseId} /> : <CourseList />}</div>;
+}
+
+function price(course: Pick<Summary, "is_free" | "price_cents" | "currency" | "price_credits">): string {
+  if (course.is_free) return "Free";
+  const money = course.price_cents > 0 ? formatPrice(course.price_cents, course.currency) : null;
+  const credits = course.price_credits ? `${course.price_credits} credits` : null;
+  return [money, credits].filter(Boolean).join(" or ");
+}
+
+function CourseList() {
+  const [category, setCategory] = useState("");
+  const [creating, setCreating] = useState(false);
+  const organizer = session.user?.role === "organizer" || session.user?.role === "admin";
+  const courses = useList<Summary>(() => session.api.events.GET("/api/v1/courses", { params: { query: { category: category || undefined, limit: 50 } } }), [category]);
+
+  return (
+    <section aria-labelledby="courses-heading">
+      <div class="column-head">
+        <h2 id="courses-heading">Courses</h2>
+        {organizer && (
+          <button type="button" class="small" aria-expanded={creating} onClick={() => setCreating(!creating)}>
+            New course
+          </button>
+        )}
+      </div>
+      {creating && <CreateCourse />}
+      <form
+        class="row"
+        role="search"
+        onSubmit={(e) => {
+          e.preventDefault();
+          setCategory(String(new FormData(e.currentTarget).get("category")).trim().toLowerCase());
+        }}
+      >
+        <label class="visually-hidden" for="course-category">
+          Category
+        </label>
+        <input id="course-category" name="category" placeholder="Category (wellness, languages…)" maxLength={50} />
+        <button type="submit" class="secondary">
+          Search
+        </button>
+      </form>
+      <LoadFailed what="Courses" loaded={courses} />
+      <ListState list={courses} empty={category ? `No course in ${category} yet.` : "No course yet."} />
+      {courses.value && courses.value.length > 0 && (
+        <ul class="grid" aria-label="Courses">
+          {courses.value.map((c) => (
+            <li key={c.id}>
+              <a href={href(`/courses/${c.id}`)}>
+                <strong>{c.title}</strong>
+              </a>
+              <p class="meta">
+                {c.category} · {c.total_modules} {c.total_modules === 1 ? "module" : "modules"} · {c.total_duration_minutes} min · {price(c)}
+              </p>
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
+
+/** An organizer's new course: its modules in order, each with a title, a length and what learners read. */
+function CreateCourse() {
+  const [error, setError] = useState<string | null>(null);
+  const [modules, setModules] = useState([newTxnId()]);
+  return (
+    <form
+      class="card"
+      aria-label="New course"
+      onSubmit={submitted(setError, async (form, key) => {
+        const text = (name: string) => String(form.get(name) ?? "").trim();
+        const cents = Math.round(Number(text("price") || "0") * 100);
+        const credits = text("price_credits");
+        const body = {
+          title: text("title"),
+          description: text("description") || null,
+          category: text("category"),
+          price_cents: cents,
+          currency: cents > 0 ? "EUR" : null,
+          price_credits: credits ? Number(credits) : null,
+          modules: modules.map(
+            (m): Module => ({ title: text(`title-${m}`), duration_minutes: Number(text(`minutes-${m}`)), content: text(`content-${m}`) || null }),
+          ),
+        };
+        const { data, error, response } = await session.api.events.POST("/api/v1/courses", { params: { header: { "Idempotency-Key": key } }, body });
+        if (data) navigate(`/courses/${data.id}`);
+        else setError(problemText(error, response, "The course could not be created."));
+        return settled(response);
+      })}
+    >
+      <label>
+        Title
+        <input name="title" required minLength={3} maxLength={120} />
+      </label>
+      <label>
+        Description
+        <textarea name="description" rows={3} maxLength={5000} />
+      </label>
+      <label>
+        Category
+        <input name="category" required maxLength={50} />
+      </label>
+      <label>
+        Price in euros (0 for free)
+        <input name="price" type="number" min={0} step="0.01" defaultValue="0" />
+      </label>
+      <label>
+        Price in credits (empty: not sold for credits)
+        <input name="price_credits" type="number" min={1} step={1} />
+      </label>
+      {modules.map((m, i) => (
+        <fieldset key={m}>
+          <legend>Module {i + 1}</legend>
+          <label>
+            Module title
+            <input name={`title-${m}`} required maxLength={200} />
+          </label>
+          <label>
+            Minutes
+            <input name={`minutes-${m}`} type="number" required min={1} max={600} />
+          </label>
+          <label>
+            What learners read
+            <textarea name={`content-${m}`} rows={2} />
+          </label>
+          {modules.length > 1 && (
+            <button type="button" class="small secondary" onClick={() => setModules(modules.filter((x) => x !== m))}>
+              Remove module {i + 1}
+            </button>
+          )}
+        </fieldset>
+      ))}
+      <p class="row">
+        {modules.length < 100 && (
+          <button type="button" class="secondary" onClick={() => setModules([...modules, newTxnId()])}>
+            Add a module
+          </button>
+        )}
+        <button type="submit">Create course</button>
+      </p>
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
+    </form>
+  );
+}
+
+function CourseDetail({ id }: { id: string }) {
+  const [error, setError] = useState<string | null>(null);
+  const [status, setStatus] = useState<string | null>(null);
+  const [unpaid, setUnpaid] = useState<Unpaid | null>(null);
+  // paid with credits: waiting for the enrollment to become active
+  const [spent, setSpent] = useState(false);
+  const [version, setVersion] = useState(0);
+  const back = new URLSearchParams(location.search).get("checkout");
+  const loaded = useLoad<Course>(() => session.api.events.GET("/api/v1/courses/{id}", { params: { path: { id } } }), [id, version], { keep: true });
+  const course = loaded.value;
+  const paid = course?.is_enrolled && course.enrollment_status === "active";
+
+  // paid for (by card, or with credits): the enrollment becomes active a moment later, when events hears of it
+  const waiting = !paid && (back === "paid" || spent);
+  useEffect(() => {
+    if (!waiting || !course) return;
+    const timer = setTimeout(() => setVersion((v) => v + 1), 1000);
+    return () => clearTimeout(timer);
+  }, [waiting, course]);
+
+  async function enroll() {
+    setError(null);
+    const { data, error, response } = await session.api.events.POST("/api/v1/courses/{id}/enroll", { params: { path: { id } } });
+    if (data) {
+      setStatus("You are enrolled.");
+      return setVersion((v) => v + 1);
+    }
+    if (response.status === 402) return setUnpaid(error as unknown as Unpaid);
+    setError(problemText(error, response, "Enrolling failed."));
+  }
+
+  /** Pays the pending enrollment with credits: a form, so a press again after no answer is the same spend. */
+  const payWithCredits = (enrollment: string) =>
+    submitted(setError, async (_, key) => {
+      const { data, error, response } = await session.api.payments.POST("/api/v1/credits/spend", {
+        params: { header: { "Idempotency-Key": key } },
+        body: { purpose: "course", reference_id: enrollment, days: null },
+      });
+      if (data) {
+        setUnpaid(null);
+        setSpent(true);
+      } else setError(problemText(error, response, "Paying with credits failed."));
+      return settled(response);
+    });
+
+  async function progress(moduleId: string, completed: boolean) {
+    setError(null);
+    const { data, error, response } = await session.api.events.POST("/api/v1/courses/{id}/progress", { params: { path: { id } }, body: { module_id: moduleId, completed } });
+    if (data) loaded.update((c) => ({ ...c, user_progress: data }));
+    else setError(problemText(error, response, "Your progress could not be saved."));
+  }
+
+  if (!course)
+    return (
+      <section>{loaded.failed === null ? <p role="status">Loading…</p> : <LoadFailed what="This course" loaded={loaded} />}</section>
+    );
+  const done = new Set(course.user_progress?.completed_modules ?? []);
+  return (
+    <section aria-labelledby="course-heading">
+      <a href={href("/courses")}>← Courses</a>
+      <h2 id="course-heading">{course.title}</h2>
+      <p class="meta">
+        {course.category} · {course.total_modules} {course.total_modules === 1 ? "module" : "modules"} · {course.total_duration_minutes} min · {price(course)}
+      </p>
+      {course.description && <p>{course.description}</p>}
+      <LoadFailed what="This course" loaded={loaded} />
+      {(waiting && <p class="banner" role="status">{spent ? "Paid with credits: opening the course…" : "Payment received: opening the course…"}</p>) ||
+        (status && <p class="banner" role="status">{status}</p>) ||
+        (back === "cancelled" && !paid && <p class="banner" role="status">The checkout was cancelled: you are not charged.</p>)}
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
+      {paid && course.user_progress && (
+        <p>
+          <label class="inline">
+            Your progress
+            <progress max={100} value={course.user_progress.progress}>
+              {course.user_progress.progress}%
+            </progress>
+          </label>{" "}
+          {course.user_progress.progress}% complete
+        </p>
+      )}
+      {!paid && !waiting && !unpaid && (
+        <p class="row">
+          <button type="button" onClick={() => void attempt(setError, enroll)}>
+            {course.enrollment_status === "pending" ? "Pay to start" : course.is_free ? "Enroll" : `Enroll (${price(course)})`}
+          </button>
+        </p>
+      )}
+      {unpaid && (
+        <div class="card" aria-labelledby="pay-heading">
+          <h3 id="pay-heading">Pay for this course</h3>
+          <div class="row">
+            {unpaid.payment_methods.includes("money") && (
+              <button type="button" onClick={() => void attempt(setError, async () => setError(await openCheckout("course", unpaid.enrollment_id, `/courses/${id}`)))}>
+                Pay {formatPrice(unpaid.price_cents, unpaid.currency)} by card
+              </button>
+            )}
+            {unpaid.payment_methods.includes("credits") && unpaid.price_credits && (
+              <form onSubmit={payWithCredits(unpaid.enrollment_id)}>
+                <button type="submit" class="secondary">
+                  Pay {unpaid.price_credits} credits
+                </button>
+              </form>
+            )}
+          </div>
+        </div>
+      )}
+      <ol class="modules" aria-label="Modules">
+        {course.modules.map((m) => (
+          <li key={m.id}>
+            <strong>{m.title}</strong> <span class="meta">· {m.duration_minutes} min</span>
+            {paid && m.content && <p>{m.content}</p>}
+            {paid && (
+              <label class="check">
+                <input type="checkbox" checked={done.has(m.id)} onChange={(e) => void attempt(setError, () => progress(m.id, e.currentTarget.checked))} /> Completed
+              </label>
+            )}
+          </li>
+        ))}
+      </ol>
+      {course.content_locked && !paid && <p class="meta">Enroll to read the modules.</p>}
+    </section>
+  );
+}

@@ -1,0 +1,115 @@
+import type { payments } from "@community/sdk";
+import { useEffect, useState } from "preact/hooks";
+import { attempt, formatPrice, formatTime, session } from "../lib/app";
+import { openCheckout } from "../lib/checkout";
+import { LoadFailed, useLoad } from "../lib/list";
+
+type Credits = payments.components["schemas"]["CreditsDto"];
+type Pack = payments.components["schemas"]["CreditPackDto"];
+
+/** What an entry of the ledger was for, in words (the platform names it by a code). */
+function reasonText(reason: string): string {
+  const words: Record<string, string> = {
+    credit_pack: "Credit pack",
+    credit_pack_refunded: "Credit pack refunded",
+    referral_refunded: "Referral reward taken back",
+    course: "Course",
+    boost: "Profile boost",
+    companion_session: "Companion session",
+  };
+  if (reason in words) return words[reason]!;
+  if (reason.startsWith("referral_")) return "Referral reward";
+  if (reason.startsWith("not_honoured")) return "Given back: the purchase could not be honoured";
+  return reason.replace(/_/g, " ");
+}
+
+/** The balance a checkout for a pack started from, so the page back from it knows when the pack has arrived. */
+const before = "community.credits-before-checkout";
+
+/**
+ * Your credits: the balance and its latest entries (earned by referrals, bought in packs, spent on courses and
+ * boosts), and the packs on sale, bought through the checkout. Back from a paid checkout, the balance is asked again
+ * each second until the pack has arrived (payments grants it once the payment is confirmed).
+ */
+export function CreditsSection() {
+  const [error, setError] = useState<string | null>(null);
+  const [version, setVersion] = useState(0);
+  const back = new URLSearchParams(location.search).get("checkout");
+  const credits = useLoad<Credits>(() => session.api.payments.GET("/api/v1/credits", { params: { query: { limit: 10 } } }), [version], { keep: true });
+  const packs = useLoad<Pack[]>(() => session.api.payments.GET("/api/v1/credits/packs").then(({ data, ...rest }) => ({ ...rest, data: data?.items })), []);
+  const started = sessionStorage.getItem(before);
+  const arrived = credits.value !== null && started !== null && credits.value.balance !== Number(started);
+  const waiting = back === "paid" && started !== null && !arrived;
+
+  useEffect(() => {
+    if (arrived) sessionStorage.removeItem(before);
+    if (!waiting || credits.loading) return;
+    const timer = setTimeout(() => setVersion((v) => v + 1), 1000);
+    return () => clearTimeout(timer);
+  }, [waiting, arrived, credits.loading]);
+
+  async function buy(pack: Pack) {
+    setError(null);
+    sessionStorage.setItem(before, String(credits.value?.balance ?? 0));
+    try {
+      setError(await openCheckout("credits", pack.id, "/profile"));
+    } finally {
+      sessionStorage.removeItem(before); // the checkout did not open (on success the page has left)
+    }
+  }
+
+  return (
+    <section aria-labelledby="credits-heading">
+      <h2 id="credits-heading">Your credits</h2>
+      {waiting && (
+        <p class="banner" role="status">
+          Payment received: your credits arrive in a moment…
+        </p>
+      )}
+      {back === "paid" && arrived && (
+        <p class="banner" role="status">
+          Your credits have arrived.
+        </p>
+      )}
+      {back === "cancelled" && (
+        <p class="banner" role="status">
+          The checkout was cancelled: you are not charged.
+        </p>
+      )}
+      <LoadFailed what="Your credits" loaded={credits} />
+      {credits.value && (
+        <>
+          <p>
+            Balance: <strong>{credits.value.balance} credits</strong>
+          </p>
+          {credits.value.items.length > 0 && (
+            <ul class="ledger" aria-label="Credit history">
+              {credits.value.items.map((entry) => (
+                <li key={entry.transaction_id}>
+                  <span>{reasonText(entry.reason)}</span> <strong>{entry.amount > 0 ? `+${entry.amount}` : entry.amount}</strong> <span class="meta">{formatTime(entry.created_at)}</span>
+                </li>
+              ))}
+            </ul>
+          )}
+        </>
+      )}
+      <LoadFailed what="The credit packs" loaded={packs} />
+      {packs.value && packs.value.length > 0 && (
+        <ul class="row plain" aria-label="Credit packs">
+          {packs.value.map((pack) => (
+            <li key={pack.id}>
+              <button type="button" class="secondary" onClick={() => void attempt(setError, () => buy(pack))}>
+                Buy {pack.credits} credits ({formatPrice(pack.amount_cents, pack.currency)})
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
+    </section>
+  );
+}
