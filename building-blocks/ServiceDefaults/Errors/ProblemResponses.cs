@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -33,14 +34,62 @@ public static class ProblemResponses
             extensions: refusal.Extensions.Count > 0 ? new Dictionary<string, object?>(refusal.Extensions) : null
         );
 
+    private static readonly JsonSerializerOptions Json = Build();
+
     /// <summary>
-    /// 402 as an expected outcome (a hold or enrollment that awaits payment): the same problem document a refusal gets.
+    /// 402 as an expected outcome (a hold or enrollment that awaits payment): the same problem document a refusal gets,
+    /// with the members of <paramref name="payment"/> (what the client needs to pay) beside its own, written as the
+    /// service writes JSON. <see cref="ProducesPaymentRequired{TPayment}"/> documents them.
     /// </summary>
-    public static ProblemHttpResult PaymentRequired(string detail, IDictionary<string, object?> extensions) =>
-        TypedResults.Problem(
+    public static ProblemHttpResult PaymentRequired<TPayment>(string detail, TPayment payment)
+        where TPayment : class
+    {
+        var extensions = new Dictionary<string, object?>();
+        foreach (var member in JsonSerializer.SerializeToElement(payment, Json).EnumerateObject())
+            extensions[member.Name] = member.Value;
+        return TypedResults.Problem(
             detail,
             statusCode: StatusCodes.Status402PaymentRequired,
             title: "Payment required",
             extensions: extensions
         );
+    }
+
+    /// <summary>
+    /// Documents the endpoint's 402: the one Problem schema with the members of <typeparamref name="TPayment"/> (allOf),
+    /// so a client reads what to pay with its types rather than a cast.
+    /// </summary>
+    public static RouteHandlerBuilder ProducesPaymentRequired<TPayment>(this RouteHandlerBuilder builder)
+        where TPayment : class =>
+        builder
+            .ProducesProblem(StatusCodes.Status402PaymentRequired)
+            .WithMetadata(new PaymentRequiredMembers(typeof(TPayment)));
+
+    private static JsonSerializerOptions Build()
+    {
+        var json = new JsonSerializerOptions(JsonSerializerDefaults.Web);
+        ServiceDefaultsExtensions.ConfigureJson(json);
+        json.MakeReadOnly(populateMissingResolver: true);
+        return json;
+    }
+}
+
+/// <summary>The members a 402 problem carries beside the Problem schema's (see ProducesPaymentRequired).</summary>
+public sealed record PaymentRequiredMembers(Type Type);
+
+/// <summary>What to send to <c>POST /api/v1/payments/checkout</c> to pay: its purpose and reference_id.</summary>
+/// <param name="Purpose">What is bought: event_registration, course or group_membership.</param>
+/// <param name="ReferenceId">The held registration, the pending enrollment or the membership purchase.</param>
+public sealed record CheckoutReference(
+    [OpenApi.ValuesOf(typeof(CheckoutReference), nameof(CheckoutReference.Purposes))] string Purpose,
+    Guid ReferenceId
+)
+{
+    /// <summary>What a 402 can ask to be paid through the checkout.</summary>
+    public static readonly string[] Purposes =
+    [
+        Contracts.PaymentPurposes.EventRegistration,
+        Contracts.PaymentPurposes.Course,
+        Contracts.PaymentPurposes.GroupMembership,
+    ];
 }

@@ -102,6 +102,7 @@ internal sealed class ContractOperations : IOpenApiOperationTransformer
             operation.Responses.TryAdd("412", new OpenApiResponse { Description = "Precondition Failed" });
         }
 
+        var paymentDue = await PaymentDueSchemaAsync(context, metadata, cancellationToken);
         foreach (var (status, response) in operation.Responses ?? new OpenApiResponses())
         {
             if (response is not OpenApiResponse r)
@@ -130,10 +131,37 @@ internal sealed class ContractOperations : IOpenApiOperationTransformer
                 {
                     ["application/problem+json"] = new OpenApiMediaType
                     {
-                        Schema = new OpenApiSchemaReference(ProblemSchema, context.Document),
+                        Schema =
+                            status == "402" && paymentDue is not null
+                                ? new OpenApiSchema
+                                {
+                                    AllOf = [new OpenApiSchemaReference(ProblemSchema, context.Document), paymentDue],
+                                }
+                                : new OpenApiSchemaReference(ProblemSchema, context.Document),
                     },
                 };
         }
+    }
+
+    /// <summary>
+    /// The members an endpoint's 402 carries beside the Problem's (<c>ProducesPaymentRequired</c>), as a component
+    /// named after their type; null for an endpoint without them.
+    /// </summary>
+    private static async Task<IOpenApiSchema?> PaymentDueSchemaAsync(
+        OpenApiOperationTransformerContext context,
+        IList<object> metadata,
+        CancellationToken cancellationToken
+    )
+    {
+        if (metadata.OfType<Errors.PaymentRequiredMembers>().LastOrDefault()?.Type is not { } type)
+            return null;
+        var schema = (OpenApiSchema)
+            (await context.GetOrCreateSchemaAsync(type, null, cancellationToken)).CreateShallowCopy();
+        // Open to the Problem's own members beside them (each part of an allOf is checked against the whole answer).
+        schema.AdditionalPropertiesAllowed = true;
+        schema.AdditionalProperties = null;
+        context.Document!.AddComponent(type.Name, schema);
+        return new OpenApiSchemaReference(type.Name, context.Document);
     }
 
     /// <summary>

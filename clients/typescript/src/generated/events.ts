@@ -508,6 +508,48 @@ export interface components {
             content?: null | string;
             video_url?: null | string;
         };
+        /** @description An enrollment waiting for payment: what a paid course's enroll answers with its 402. */
+        CoursePaymentDue: {
+            /**
+             * Format: uuid
+             * @description The pending enrollment (the reference_id of a checkout or a credit spend).
+             */
+            enrollment_id: string;
+            /**
+             * Format: uuid
+             * @description The course.
+             */
+            course_id: string;
+            /** @description pending_payment. */
+            enrollment_status: string;
+            /**
+             * Format: int64
+             * @description The price in minor units (0 when sold for credits only).
+             */
+            price_cents: number;
+            /** @description ISO 4217 code, when sold for money. */
+            currency?: null | string;
+            /**
+             * Format: int32
+             * @description The price in credits, when sold for credits.
+             */
+            price_credits?: null | number;
+            /** @description How it can be paid: money (the checkout), credits (POST /api/v1/credits/spend). */
+            payment_methods: string[];
+            /** @description What to send to `POST /api/v1/payments/checkout` to pay: its purpose and reference_id. */
+            checkout: {
+                /**
+                 * @description What is bought: event_registration, course or group_membership.
+                 * @enum {string}
+                 */
+                purpose: "event_registration" | "course" | "group_membership";
+                /**
+                 * Format: uuid
+                 * @description The held registration, the pending enrollment or the membership purchase.
+                 */
+                reference_id: string;
+            };
+        };
         /** @description A course in a list: no modules, their count and total length instead. */
         CourseSummaryDto: {
             /** Format: uuid */
@@ -1005,6 +1047,46 @@ export interface components {
             cancelled_at?: null | string;
             /** Format: date-time */
             arrived_at?: null | string;
+        };
+        /** @description A seat held for the caller until paid: what a paid event's registration answers with its 402. */
+        SeatHeld: {
+            /**
+             * Format: uuid
+             * @description The held registration.
+             */
+            registration_id: string;
+            /**
+             * Format: uuid
+             * @description The event.
+             */
+            event_id: string;
+            /** @description held. */
+            registration_status: string;
+            /**
+             * Format: int64
+             * @description The price in minor units.
+             */
+            price_cents: number;
+            /** @description ISO 4217 code. */
+            currency?: null | string;
+            /**
+             * Format: date-time
+             * @description Until when the seat is held; after it, it goes to the next person.
+             */
+            hold_expires_at?: null | string;
+            /** @description What to send to `POST /api/v1/payments/checkout` to pay: its purpose and reference_id. */
+            checkout: {
+                /**
+                 * @description What is bought: event_registration, course or group_membership.
+                 * @enum {string}
+                 */
+                purpose: "event_registration" | "course" | "group_membership";
+                /**
+                 * Format: uuid
+                 * @description The held registration, the pending enrollment or the membership purchase.
+                 */
+                reference_id: string;
+            };
         };
         TicketDto: {
             /** Format: uuid */
@@ -1907,7 +1989,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & components["schemas"]["SeatHeld"];
                 };
             };
             /** @description Forbidden */
@@ -3584,7 +3666,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & components["schemas"]["CoursePaymentDue"];
                 };
             };
             /** @description Forbidden */

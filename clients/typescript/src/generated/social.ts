@@ -975,6 +975,34 @@ export interface components {
             /** Format: int32 */
             member_count: number;
         };
+        /** @description A paid group's membership waiting for payment: what joining answers with its 402. */
+        GroupPaymentDue: {
+            /**
+             * Format: uuid
+             * @description The group.
+             */
+            group_id: string;
+            /**
+             * Format: int64
+             * @description The price in minor units.
+             */
+            price_cents: number;
+            /** @description ISO 4217 code. */
+            currency: string;
+            /** @description What to send to `POST /api/v1/payments/checkout` to pay: its purpose and reference_id. */
+            checkout: {
+                /**
+                 * @description What is bought: event_registration, course or group_membership.
+                 * @enum {string}
+                 */
+                purpose: "event_registration" | "course" | "group_membership";
+                /**
+                 * Format: uuid
+                 * @description The held registration, the pending enrollment or the membership purchase.
+                 */
+                reference_id: string;
+            };
+        };
         /** @description My innovator profile as I wrote it; updated_at is null until I first saved it. */
         InnovatorProfileDto: {
             /** Format: uuid */
@@ -3524,7 +3552,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & components["schemas"]["GroupPaymentDue"];
                 };
             };
             /** @description Forbidden */

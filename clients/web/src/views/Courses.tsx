@@ -10,7 +10,7 @@ type Summary = events.components["schemas"]["CourseSummaryDto"];
 type Course = events.components["schemas"]["CourseDto"];
 type Module = events.components["schemas"]["ModuleInput"];
 /** What a paid course's 402 carries: the pending enrollment and how it can be paid. */
-type Unpaid = { enrollment_id: string; price_cents: number; currency: string | null; price_credits: number | null; payment_methods: string[] };
+type Unpaid = events.components["schemas"]["CoursePaymentDue"];
 
 export function Courses({ courseId }: { courseId?: string }) {
   return <div class="page">{courseId ? <CourseDetail key={courseId} id={courseId} /> : <CourseList />}</div>;
@@ -191,7 +191,7 @@ function CourseDetail({ id }: { id: string }) {
       setStatus("You are enrolled.");
       return setVersion((v) => v + 1);
     }
-    if (response.status === 402) return setUnpaid(error as unknown as Unpaid);
+    if (response.status === 402 && "enrollment_id" in error) return setUnpaid(error);
     setError(problemText(error, response, "Enrolling failed."));
   }
 
@@ -252,7 +252,7 @@ function CourseDetail({ id }: { id: string }) {
       {!paid && !waiting && !unpaid && (
         <p class="row">
           <button type="button" onClick={() => void attempt(setError, enroll)}>
-            {course.enrollment_status === "pending" ? "Pay to start" : course.is_free ? "Enroll" : `Enroll (${price(course)})`}
+            {course.enrollment_status === "pending_payment" ? "Pay to start" : course.is_free ? "Enroll" : `Enroll (${price(course)})`}
           </button>
         </p>
       )}
@@ -261,7 +261,7 @@ function CourseDetail({ id }: { id: string }) {
           <h3 id="pay-heading">Pay for this course</h3>
           <div class="row">
             {unpaid.payment_methods.includes("money") && (
-              <button type="button" onClick={() => void attempt(setError, async () => setError(await openCheckout("course", unpaid.enrollment_id, `/courses/${id}`)))}>
+              <button type="button" onClick={() => void attempt(setError, async () => setError(await openCheckout(unpaid.checkout.purpose, unpaid.checkout.reference_id, `/courses/${id}`)))}>
                 Pay {formatPrice(unpaid.price_cents, unpaid.currency)} by card
               </button>
             )}

@@ -309,10 +309,9 @@ function EventDetail({ id }: { id: string }) {
       return setVersion((v) => v + 1);
     }
     if (response.status !== 402) return setError(problemText(error, response, "Registering failed."));
-    const hold = error as { checkout?: { purpose: "event_registration"; reference_id: string } };
-    if (!hold.checkout) return setError("Registering failed: no checkout was offered.");
+    if (!("checkout" in error)) return setError("Registering failed: no checkout was offered.");
     setStatus("Opening the checkout…");
-    setError(await openCheckout(hold.checkout.purpose, hold.checkout.reference_id, `/events/${id}`));
+    setError(await openCheckout(error.checkout.purpose, error.checkout.reference_id, `/events/${id}`));
   }
 
   async function cancel() {

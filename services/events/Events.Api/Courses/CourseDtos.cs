@@ -1,3 +1,5 @@
+using Community.ServiceDefaults.Errors;
+
 namespace Community.Events.Courses;
 
 /// <summary>A course in a list: no modules, their count and total length instead.</summary>
@@ -159,3 +161,23 @@ public sealed record EnrollmentDto(
             e.ActivatedAt
         );
 }
+
+/// <summary>An enrollment waiting for payment: what a paid course's enroll answers with its 402.</summary>
+/// <param name="EnrollmentId">The pending enrollment (the reference_id of a checkout or a credit spend).</param>
+/// <param name="CourseId">The course.</param>
+/// <param name="EnrollmentStatus">pending_payment.</param>
+/// <param name="PriceCents">The price in minor units (0 when sold for credits only).</param>
+/// <param name="Currency">ISO 4217 code, when sold for money.</param>
+/// <param name="PriceCredits">The price in credits, when sold for credits.</param>
+/// <param name="PaymentMethods">How it can be paid: money (the checkout), credits (POST /api/v1/credits/spend).</param>
+/// <param name="Checkout">What to send to POST /api/v1/payments/checkout.</param>
+public sealed record CoursePaymentDue(
+    Guid EnrollmentId,
+    Guid CourseId,
+    string EnrollmentStatus,
+    long PriceCents,
+    string? Currency,
+    int? PriceCredits,
+    IReadOnlyList<string> PaymentMethods,
+    CheckoutReference Checkout
+);

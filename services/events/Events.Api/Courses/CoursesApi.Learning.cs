@@ -36,21 +36,16 @@ public static partial class CoursesApi
     public static ProblemHttpResult NeedsPayment(CourseEnrollment pending) =>
         ProblemResponses.PaymentRequired(
             "This course is paid; your enrollment becomes active once paid through POST /api/v1/payments/checkout.",
-            new Dictionary<string, object?>
-            {
-                ["enrollment_id"] = pending.Id,
-                ["course_id"] = pending.CourseId,
-                ["enrollment_status"] = pending.Status,
-                ["price_cents"] = pending.PriceCents,
-                ["currency"] = pending.Currency,
-                ["price_credits"] = pending.PriceCredits,
-                ["payment_methods"] = PaymentMethods(pending),
-                ["checkout"] = new Dictionary<string, object?>
-                {
-                    ["purpose"] = PaymentPurposes.Course,
-                    ["reference_id"] = pending.Id,
-                },
-            }
+            new CoursePaymentDue(
+                pending.Id,
+                pending.CourseId,
+                pending.Status,
+                pending.PriceCents,
+                pending.Currency,
+                pending.PriceCredits,
+                PaymentMethods(pending),
+                new CheckoutReference(PaymentPurposes.Course, pending.Id)
+            )
         );
 
     private static List<string> PaymentMethods(CourseEnrollment pending)

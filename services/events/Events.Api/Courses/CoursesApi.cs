@@ -71,7 +71,7 @@ public static partial class CoursesApi
                 "Enroll: 201 enrolled (free, or any course for the elite tier), 402 pending until paid, 200 already "
                     + "enrolled"
             )
-            .ProducesProblem(402);
+            .ProducesPaymentRequired<CoursePaymentDue>();
         group
             .MapPost("/{id:guid}/progress", Progress)
             .WithName("UpdateCourseProgress")

@@ -1,3 +1,4 @@
+using Community.ServiceDefaults.Errors;
 using Community.ServiceDefaults.OpenApi;
 
 namespace Community.Events.Registrations;
@@ -35,3 +36,21 @@ public sealed record RegistrationDto(
             r.ArrivedAt
         );
 }
+
+/// <summary>A seat held for the caller until paid: what a paid event's registration answers with its 402.</summary>
+/// <param name="RegistrationId">The held registration.</param>
+/// <param name="EventId">The event.</param>
+/// <param name="RegistrationStatus">held.</param>
+/// <param name="PriceCents">The price in minor units.</param>
+/// <param name="Currency">ISO 4217 code.</param>
+/// <param name="HoldExpiresAt">Until when the seat is held; after it, it goes to the next person.</param>
+/// <param name="Checkout">What to send to POST /api/v1/payments/checkout.</param>
+public sealed record SeatHeld(
+    Guid RegistrationId,
+    Guid EventId,
+    string RegistrationStatus,
+    long PriceCents,
+    string? Currency,
+    DateTimeOffset? HoldExpiresAt,
+    CheckoutReference Checkout
+);

@@ -96,7 +96,7 @@ public static class RegistrationsApi
             .WithSummary(
                 "Register: 201 confirmed (free), 402 seat held until paid, 202 waitlisted, 200 already registered"
             )
-            .ProducesProblem(402)
+            .ProducesPaymentRequired<SeatHeld>()
             .ProducesProblem(409)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         group
@@ -159,20 +159,15 @@ public static class RegistrationsApi
     public static ProblemHttpResult HoldNeedsPayment(Registration hold) =>
         ProblemResponses.PaymentRequired(
             "A seat is held for you until hold_expires_at; pay for it through POST /api/v1/payments/checkout.",
-            new Dictionary<string, object?>
-            {
-                ["registration_id"] = hold.Id,
-                ["event_id"] = hold.EventId,
-                ["registration_status"] = hold.Status,
-                ["price_cents"] = hold.AmountCents,
-                ["currency"] = hold.Currency,
-                ["hold_expires_at"] = hold.HoldExpiresAt,
-                ["checkout"] = new Dictionary<string, object?>
-                {
-                    ["purpose"] = PaymentPurposes.EventRegistration,
-                    ["reference_id"] = hold.Id,
-                },
-            }
+            new SeatHeld(
+                hold.Id,
+                hold.EventId,
+                hold.Status,
+                hold.AmountCents,
+                hold.Currency,
+                hold.HoldExpiresAt,
+                new CheckoutReference(PaymentPurposes.EventRegistration, hold.Id)
+            )
         );
 
     private static async Task<Ok<RegistrationDto>> GetMine(

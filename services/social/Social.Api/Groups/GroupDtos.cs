@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using Community.Contracts;
+using Community.ServiceDefaults.Errors;
 using Community.ServiceDefaults.OpenApi;
 using Community.Social.Feed;
 
@@ -49,3 +50,10 @@ public sealed record GroupMembershipDto(Guid GroupId, Guid UserId, string Status
 
 /// <summary>An invitation to a group.</summary>
 public sealed record GroupInvitationDto(Guid GroupId, UserSummary User, Guid InvitedBy, DateTimeOffset CreatedAt);
+
+/// <summary>A paid group's membership waiting for payment: what joining answers with its 402.</summary>
+/// <param name="GroupId">The group.</param>
+/// <param name="PriceCents">The price in minor units.</param>
+/// <param name="Currency">ISO 4217 code.</param>
+/// <param name="Checkout">What to send to POST /api/v1/payments/checkout.</param>
+public sealed record GroupPaymentDue(Guid GroupId, long PriceCents, string Currency, CheckoutReference Checkout);

@@ -94,7 +94,7 @@ public static class GroupsApi
                     + "paid 402 with the checkout reference (purpose group_membership)"
             )
             .Produces(StatusCodes.Status202Accepted)
-            .ProducesProblem(StatusCodes.Status402PaymentRequired);
+            .ProducesPaymentRequired<GroupPaymentDue>();
         group
             .MapPost("/{id:guid}/leave", Leave)
             .WithName("LeaveGroup")
@@ -382,17 +382,12 @@ public static class GroupsApi
     private static ProblemHttpResult NeedsPayment(Group g, GroupPurchase purchase) =>
         ProblemResponses.PaymentRequired(
             "This group is paid; you become a member once paid through POST /api/v1/payments/checkout.",
-            new Dictionary<string, object?>
-            {
-                ["group_id"] = g.Id,
-                ["price_cents"] = purchase.PriceCents,
-                ["currency"] = purchase.Currency,
-                ["checkout"] = new Dictionary<string, object?>
-                {
-                    ["purpose"] = PaymentPurposes.GroupMembership,
-                    ["reference_id"] = purchase.Id,
-                },
-            }
+            new GroupPaymentDue(
+                g.Id,
+                purchase.PriceCents,
+                purchase.Currency,
+                new CheckoutReference(PaymentPurposes.GroupMembership, purchase.Id)
+            )
         );
 
     private static async Task<NoContent> Leave(
