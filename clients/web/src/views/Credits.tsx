@@ -37,16 +37,19 @@ export function CreditsSection() {
   const back = new URLSearchParams(location.search).get("checkout");
   const credits = useLoad<Credits>(() => session.api.payments.GET("/api/v1/credits", { params: { query: { limit: 10 } } }), [version], { keep: true });
   const packs = useLoad<Pack[]>(() => session.api.payments.GET("/api/v1/credits/packs").then(({ data, ...rest }) => ({ ...rest, data: data?.items })), []);
-  const started = sessionStorage.getItem(before);
-  const arrived = credits.value !== null && started !== null && credits.value.balance !== Number(started);
-  const waiting = back === "paid" && started !== null && !arrived;
+  // the balance the checkout started from, read once: it is taken out of storage when the pack has arrived
+  const [started] = useState(() => (back === "paid" ? sessionStorage.getItem(before) : null));
+  const arrived = started !== null && credits.value !== null && credits.value.balance !== Number(started);
+  const waiting = started !== null && !arrived;
 
   useEffect(() => {
     if (arrived) sessionStorage.removeItem(before);
+  }, [arrived]);
+  useEffect(() => {
     if (!waiting || credits.loading) return;
     const timer = setTimeout(() => setVersion((v) => v + 1), 1000);
     return () => clearTimeout(timer);
-  }, [waiting, arrived, credits.loading]);
+  }, [waiting, credits.loading]);
 
   async function buy(pack: Pack) {
     setError(null);
@@ -66,7 +69,7 @@ export function CreditsSection() {
           Payment received: your credits arrive in a moment…
         </p>
       )}
-      {back === "paid" && arrived && (
+      {arrived && (
         <p class="banner" role="status">
           Your credits have arrived.
         </p>

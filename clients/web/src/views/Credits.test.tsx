@@ -1,0 +1,51 @@
+import { cleanup, render, screen, waitFor } from "@testing-library/preact";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { CreditsSection } from "./Credits";
+
+afterEach(() => {
+  cleanup();
+  vi.unstubAllGlobals();
+  sessionStorage.clear();
+  history.replaceState(null, "", "/app/profile");
+});
+
+/** Payments as the page meets it: the balance answers `balances` one after another (the last one from then on). */
+function payments(balances: number[]) {
+  let asked = 0;
+  vi.stubGlobal("fetch", async (request: Request) => {
+    const json = (body: unknown) => new Response(JSON.stringify(body), { status: 200, headers: { "Content-Type": "application/json" } });
+    if (new URL(request.url).pathname === "/api/v1/credits/packs") return json({ items: [] });
+    const balance = balances[Math.min(asked++, balances.length - 1)]!;
+    const items = balance > 0 ? [{ transaction_id: "t1", amount: balance, kind: "grant", reason: "credit_pack", purpose: null, reference_id: null, created_at: new Date().toISOString() }] : [];
+    return json({ balance, items, next_cursor: null });
+  });
+  return () => asked;
+}
+
+describe("CreditsSection back from a paid checkout", () => {
+  it("asks again until the pack has arrived, then says so and keeps saying it", async () => {
+    sessionStorage.setItem("community.credits-before-checkout", "0");
+    history.replaceState(null, "", "/app/profile?checkout=paid");
+    const asked = payments([0, 0, 100]);
+    const { rerender } = render(<CreditsSection />);
+    await screen.findByText("Payment received: your credits arrive in a moment…");
+    await screen.findByText("Your credits have arrived.", undefined, { timeout: 5_000 });
+    expect(asked()).toBe(3);
+    await waitFor(() => expect(sessionStorage.getItem("community.credits-before-checkout")).toBeNull());
+    // a later render (the session changed, the hub connected) still says it: the storage it started from is gone
+    rerender(<CreditsSection />);
+    await new Promise((resolve) => setTimeout(resolve, 1_200));
+    expect(screen.getByText("Your credits have arrived.")).toBeTruthy();
+    expect(screen.getByText("Credit pack")).toBeTruthy();
+    expect(asked()).toBe(3);
+  });
+
+  it("says nothing of a checkout when the page was not sent back from one", async () => {
+    sessionStorage.setItem("community.credits-before-checkout", "0");
+    payments([100]);
+    render(<CreditsSection />);
+    await screen.findByText("100 credits");
+    expect(screen.queryByText("Your credits have arrived.")).toBeNull();
+    expect(screen.queryByText(/Payment received/)).toBeNull();
+  });
+});
