@@ -38,32 +38,49 @@ public static class ProblemResponses
 
     /// <summary>
     /// 402 as an expected outcome (a hold or enrollment that awaits payment): the same problem document a refusal gets,
-    /// with the members of <paramref name="payment"/> (what the client needs to pay) beside its own, written as the
-    /// service writes JSON. <see cref="ProducesPaymentRequired{TPayment}"/> documents them.
+    /// with the members of <paramref name="payment"/> (what the client needs to pay) beside its own.
+    /// <see cref="ProducesPaymentRequired{TPayment}"/> documents them.
     /// </summary>
     public static ProblemHttpResult PaymentRequired<TPayment>(string detail, TPayment payment)
-        where TPayment : class
-    {
-        var extensions = new Dictionary<string, object?>();
-        foreach (var member in JsonSerializer.SerializeToElement(payment, Json).EnumerateObject())
-            extensions[member.Name] = member.Value;
-        return TypedResults.Problem(
+        where TPayment : class =>
+        TypedResults.Problem(
             detail,
             statusCode: StatusCodes.Status402PaymentRequired,
             title: "Payment required",
-            extensions: extensions
+            extensions: MembersOf(payment)
         );
+
+    /// <summary>
+    /// A record's members as a problem's extension members (a refusal's <see cref="DomainException.Extensions"/>, a
+    /// 402's), written as the service writes JSON: what the contract documents from the same record.
+    /// </summary>
+    public static Dictionary<string, object?> MembersOf<TMembers>(TMembers members)
+        where TMembers : class
+    {
+        var extensions = new Dictionary<string, object?>();
+        foreach (var member in JsonSerializer.SerializeToElement(members, Json).EnumerateObject())
+            extensions[member.Name] = member.Value;
+        return extensions;
     }
 
     /// <summary>
-    /// Documents the endpoint's 402: the one Problem schema with the members of <typeparamref name="TPayment"/> (allOf),
-    /// so a client reads what to pay with its types rather than a cast.
+    /// Documents the endpoint's 402: the one Problem schema with the members of <typeparamref name="TPayment"/> (allOf,
+    /// required as the record has them), so a client reads what to pay with its types rather than a cast.
     /// </summary>
     public static RouteHandlerBuilder ProducesPaymentRequired<TPayment>(this RouteHandlerBuilder builder)
         where TPayment : class =>
         builder
             .ProducesProblem(StatusCodes.Status402PaymentRequired)
-            .WithMetadata(new PaymentRequiredMembers(typeof(TPayment)));
+            .WithMetadata(new ProblemMembers(StatusCodes.Status402PaymentRequired, typeof(TPayment), Always: true));
+
+    /// <summary>
+    /// Documents that the endpoint's <paramref name="status"/> problems may carry the members of
+    /// <typeparamref name="TMembers"/> beside the Problem's (a refusal that says more: the balance a spend lacked, when
+    /// check-in opens): allOf, every member optional, since other problems of that status come without them.
+    /// </summary>
+    public static RouteHandlerBuilder ProducesProblemWith<TMembers>(this RouteHandlerBuilder builder, int status)
+        where TMembers : class =>
+        builder.ProducesProblem(status).WithMetadata(new ProblemMembers(status, typeof(TMembers), Always: false));
 
     private static JsonSerializerOptions Build()
     {
@@ -74,8 +91,11 @@ public static class ProblemResponses
     }
 }
 
-/// <summary>The members a 402 problem carries beside the Problem schema's (see ProducesPaymentRequired).</summary>
-public sealed record PaymentRequiredMembers(Type Type);
+/// <summary>
+/// Members an endpoint's problems of <paramref name="Status"/> carry beside the Problem schema's: always (a 402), or
+/// only some of them (a refusal that says more). See ProducesPaymentRequired and ProducesProblemWith.
+/// </summary>
+public sealed record ProblemMembers(int Status, Type Type, bool Always);
 
 /// <summary>What to send to <c>POST /api/v1/payments/checkout</c> to pay: its purpose and reference_id.</summary>
 /// <param name="Purpose">What is bought: event_registration, course or group_membership.</param>

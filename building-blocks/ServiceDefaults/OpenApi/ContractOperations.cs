@@ -102,7 +102,7 @@ internal sealed class ContractOperations : IOpenApiOperationTransformer
             operation.Responses.TryAdd("412", new OpenApiResponse { Description = "Precondition Failed" });
         }
 
-        var paymentDue = await PaymentDueSchemaAsync(context, metadata, cancellationToken);
+        var members = await ProblemMembersAsync(context, metadata, cancellationToken);
         foreach (var (status, response) in operation.Responses ?? new OpenApiResponses())
         {
             if (response is not OpenApiResponse r)
@@ -131,37 +131,44 @@ internal sealed class ContractOperations : IOpenApiOperationTransformer
                 {
                     ["application/problem+json"] = new OpenApiMediaType
                     {
-                        Schema =
-                            status == "402" && paymentDue is not null
-                                ? new OpenApiSchema
-                                {
-                                    AllOf = [new OpenApiSchemaReference(ProblemSchema, context.Document), paymentDue],
-                                }
-                                : new OpenApiSchemaReference(ProblemSchema, context.Document),
+                        Schema = members.TryGetValue(status, out var more)
+                            ? new OpenApiSchema
+                            {
+                                AllOf = [new OpenApiSchemaReference(ProblemSchema, context.Document), more],
+                            }
+                            : new OpenApiSchemaReference(ProblemSchema, context.Document),
                     },
                 };
         }
     }
 
     /// <summary>
-    /// The members an endpoint's 402 carries beside the Problem's (<c>ProducesPaymentRequired</c>), as a component
-    /// named after their type; null for an endpoint without them.
+    /// The members an endpoint's problems carry beside the Problem's (<c>ProducesPaymentRequired</c>,
+    /// <c>ProducesProblemWith</c>), by status, each a component named after its type; optional ones lose their
+    /// required list.
     /// </summary>
-    private static async Task<IOpenApiSchema?> PaymentDueSchemaAsync(
+    private static async Task<Dictionary<string, IOpenApiSchema>> ProblemMembersAsync(
         OpenApiOperationTransformerContext context,
         IList<object> metadata,
         CancellationToken cancellationToken
     )
     {
-        if (metadata.OfType<Errors.PaymentRequiredMembers>().LastOrDefault()?.Type is not { } type)
-            return null;
-        var schema = (OpenApiSchema)
-            (await context.GetOrCreateSchemaAsync(type, null, cancellationToken)).CreateShallowCopy();
-        // Open to the Problem's own members beside them (each part of an allOf is checked against the whole answer).
-        schema.AdditionalPropertiesAllowed = true;
-        schema.AdditionalProperties = null;
-        context.Document!.AddComponent(type.Name, schema);
-        return new OpenApiSchemaReference(type.Name, context.Document);
+        var byStatus = new Dictionary<string, IOpenApiSchema>();
+        foreach (var members in metadata.OfType<Errors.ProblemMembers>())
+        {
+            var schema = (OpenApiSchema)
+                (await context.GetOrCreateSchemaAsync(members.Type, null, cancellationToken)).CreateShallowCopy();
+            // Open to the Problem's own members beside them (each part of an allOf is checked against the whole
+            // answer).
+            schema.AdditionalPropertiesAllowed = true;
+            schema.AdditionalProperties = null;
+            if (!members.Always)
+                schema.Required = null;
+            context.Document!.AddComponent(members.Type.Name, schema);
+            byStatus[members.Status.ToString(System.Globalization.CultureInfo.InvariantCulture)] =
+                new OpenApiSchemaReference(members.Type.Name, context.Document);
+        }
+        return byStatus;
     }
 
     /// <summary>

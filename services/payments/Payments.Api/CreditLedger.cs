@@ -94,7 +94,7 @@ public sealed class CreditLedger(PaymentsDbContext db, TimeProvider clock, ILogg
                 if (paid is { } spendId)
                     throw new ConflictException("This is already paid with credits.")
                     {
-                        Extensions = new Dictionary<string, object?> { ["spend_id"] = spendId },
+                        Extensions = ProblemResponses.MembersOf(new AlreadyPaidWithCredits(spendId)),
                     };
 
                 var balance = await BalanceAsync(userId, cancellationToken);
@@ -318,7 +318,7 @@ public sealed class InsufficientCreditsException : DomainException
         : base($"This costs {required} credits; your balance is {balance}.")
     {
         (Balance, Required) = (balance, required);
-        Extensions = new Dictionary<string, object?> { ["balance"] = balance, ["required"] = required };
+        Extensions = ProblemResponses.MembersOf(new CreditsShort(balance, required));
     }
 
     public long Balance { get; }
@@ -327,3 +327,12 @@ public sealed class InsufficientCreditsException : DomainException
     public override int StatusCode => 422;
     public override string Title => "Insufficient credits";
 }
+
+/// <summary>What a 409 of a spend names: the spend that already paid for it.</summary>
+/// <param name="SpendId">The credit spend that paid it.</param>
+public sealed record AlreadyPaidWithCredits(Guid SpendId);
+
+/// <summary>What a 422 of a spend the balance does not cover says: how much there is and how much was needed.</summary>
+/// <param name="Balance">The balance now.</param>
+/// <param name="Required">What the spend costs.</param>
+public sealed record CreditsShort(long Balance, long Required);

@@ -200,6 +200,41 @@ export interface components {
              */
             updated: number;
         };
+        /** @description Today's companion messages used up: what the 429 of a message to the companion says beside its text. */
+        AllowanceUsedDto: {
+            /**
+             * Format: int64
+             * @description Messages counted today.
+             */
+            used_today?: number;
+            /**
+             * Format: int64
+             * @description The tier's daily limit.
+             */
+            daily_limit?: null | number;
+            /** @description The caller's tier (free, premium, elite). */
+            tier?: string;
+            /**
+             * Format: date-time
+             * @description The next UTC midnight, when the limit resets.
+             */
+            resets_at?: string;
+            /**
+             * Format: int64
+             * @description What a session bought with credits costs (POST /api/v1/companion/sessions).
+             */
+            session_price_credits?: number;
+            /**
+             * Format: int32
+             * @description How long a session lasts.
+             */
+            session_minutes?: number;
+            /**
+             * Format: int32
+             * @description How many messages a session allows; null: no limit within its time.
+             */
+            session_messages?: null | number;
+        };
         /** @description A user message and the companion's reply to it. */
         CompanionExchange: {
             message: components["schemas"]["CompanionMessageDto"];
@@ -311,6 +346,16 @@ export interface components {
             ends_at?: null | string;
             /** @description Why a rejected session did not start (insufficient_credits, not_for_sale, or the companion's reason; its credits were given back). */
             rejection?: null | string;
+        };
+        /** @description The session that stands in the way of buying another: what the 409 of a purchase names. */
+        SessionOpen: {
+            /**
+             * Format: uuid
+             * @description The session bought before.
+             */
+            session_id?: string;
+            /** @description Its state now: pending (waiting for payment) or active. */
+            state?: string;
         };
         UpdateCompanionSettings: {
             share_profile?: null | boolean;
@@ -715,7 +760,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & components["schemas"]["SessionOpen"];
                 };
             };
         };
@@ -1039,7 +1084,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & components["schemas"]["AllowanceUsedDto"];
                 };
             };
             /** @description Service Unavailable */
@@ -1151,7 +1196,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & components["schemas"]["AllowanceUsedDto"];
                 };
             };
             /** @description Service Unavailable */

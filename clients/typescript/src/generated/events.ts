@@ -395,6 +395,29 @@ export interface components {
             distance_m?: null | number;
             already_checked_in: boolean;
         };
+        /** @description What a 422 of a check-in says beside its text: when check-in is open, or how far the caller is. */
+        CheckInRefusal: {
+            /**
+             * Format: date-time
+             * @description When check-in opens (the refusal of a check-in outside its window).
+             */
+            check_in_opens_at?: null | string;
+            /**
+             * Format: date-time
+             * @description When it closes: the event's end.
+             */
+            check_in_closes_at?: null | string;
+            /**
+             * Format: double
+             * @description How far the caller is from the venue, in metres (the refusal of a check-in too far away).
+             */
+            distance_m?: null | number;
+            /**
+             * Format: int32
+             * @description How close check-in needs the caller to be, in metres.
+             */
+            geofence_radius_m?: null | number;
+        };
         CheckInRequest: {
             /** Format: double */
             latitude?: null | number;
@@ -2504,7 +2527,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & components["schemas"]["CheckInRefusal"];
                 };
             };
         };

@@ -637,6 +637,14 @@ export interface components {
             token: string;
             new_password: string;
         };
+        /** @description What the 403 of a suspended account's sign-in says beside its text. */
+        SuspendedSignInDto: {
+            /**
+             * Format: date-time
+             * @description When the suspension ends; null: until an admin lifts it.
+             */
+            suspended_until?: null | string;
+        };
         /** @description An admin's suspension of an account. */
         SuspendRequest: {
             /**
@@ -1014,7 +1022,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & components["schemas"]["SuspendedSignInDto"];
                 };
             };
             /** @description Not Found */
@@ -1109,7 +1117,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & components["schemas"]["SuspendedSignInDto"];
                 };
             };
             /** @description Not Found */
@@ -1466,7 +1474,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & components["schemas"]["SuspendedSignInDto"];
                 };
             };
             /** @description Not Found */
@@ -1556,7 +1564,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & components["schemas"]["SuspendedSignInDto"];
                 };
             };
             /** @description Not Found */

@@ -210,6 +210,14 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** @description What a 409 of a spend names: the spend that already paid for it. */
+        AlreadyPaidWithCredits: {
+            /**
+             * Format: uuid
+             * @description The credit spend that paid it.
+             */
+            spend_id?: string;
+        };
         BoostCheckoutRequest: {
             /**
              * Format: int32
@@ -314,6 +322,19 @@ export interface components {
             /** Format: date-time */
             created_at: string;
         };
+        /** @description What a 422 of a spend the balance does not cover says: how much there is and how much was needed. */
+        CreditsShort: {
+            /**
+             * Format: int64
+             * @description The balance now.
+             */
+            balance?: number;
+            /**
+             * Format: int64
+             * @description What the spend costs.
+             */
+            required?: number;
+        };
         /** @description One page of a timeline (keyset paging): `items, next_cursor`; no next cursor on the last page. */
         CursorPageOfPaymentDto: {
             items: components["schemas"]["PaymentDto"][];
@@ -387,6 +408,21 @@ export interface components {
             failure_reason?: null | string;
             /** Format: date-time */
             created_at: string;
+        };
+        /** @description What a 422 of a refund says beside its text: what is left to refund, or the refund the provider failed. */
+        RefundRefusal: {
+            /**
+             * Format: int64
+             * @description What is left to refund, in minor units (an amount outside it, or nothing left).
+             */
+            refundable_cents?: null | number;
+            /**
+             * Format: uuid
+             * @description The refund the provider failed at once (nothing refunded).
+             */
+            refund_id?: null | string;
+            /** @description That refund's status: failed. */
+            refund_status?: null | string;
         };
         /** @description A refund of a payment, whole or in part. */
         RefundRequest: {
@@ -801,7 +837,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & components["schemas"]["RefundRefusal"];
                 };
             };
             /** @description Bad Gateway */
@@ -1056,7 +1092,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & components["schemas"]["AlreadyPaidWithCredits"];
                 };
             };
             /** @description Unprocessable Entity */
@@ -1067,7 +1103,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & components["schemas"]["CreditsShort"];
                 };
             };
         };

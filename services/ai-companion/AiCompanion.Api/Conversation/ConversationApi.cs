@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Claims;
 using Community.AiCompanion.Conversation.Model;
+using Community.AiCompanion.Limits;
 using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Auth;
 using Community.ServiceDefaults.Errors;
@@ -34,7 +35,7 @@ public static class ConversationApi
                     + "returns the first answer (200)"
             )
             .ProducesProblem(StatusCodes.Status409Conflict)
-            .ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .ProducesProblemWith<AllowanceUsedDto>(StatusCodes.Status429TooManyRequests)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         group
             .MapPost("/messages/stream", Stream)
@@ -45,7 +46,7 @@ public static class ConversationApi
             )
             .Produces(StatusCodes.Status200OK, typeof(string), ReplyStream.ContentType)
             .ProducesProblem(StatusCodes.Status409Conflict)
-            .ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .ProducesProblemWith<AllowanceUsedDto>(StatusCodes.Status429TooManyRequests)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         group
             .MapGet("/settings", GetSettings)

@@ -144,16 +144,17 @@ public sealed class AllowanceAccess(
             allowance.RetryAfter ?? TimeSpan.FromSeconds(1)
         )
         {
-            Extensions = new Dictionary<string, object?>
-            {
-                ["used_today"] = allowance.UsedToday,
-                ["daily_limit"] = allowance.DailyLimit,
-                ["tier"] = allowance.Tier,
-                ["resets_at"] = allowance.ResetsAt,
-                ["session_price_credits"] = offer.Credits,
-                ["session_minutes"] = offer.Minutes,
-                ["session_messages"] = offer.Messages,
-            },
+            Extensions = ProblemResponses.MembersOf(
+                new AllowanceUsedDto(
+                    allowance.UsedToday,
+                    allowance.DailyLimit,
+                    allowance.Tier,
+                    allowance.ResetsAt,
+                    offer.Credits,
+                    offer.Minutes,
+                    offer.Messages
+                )
+            ),
         };
     }
 
@@ -191,3 +192,25 @@ public sealed class AllowanceAccess(
         return (day, new DateTimeOffset(day.AddDays(1).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero));
     }
 }
+
+/// <summary>
+/// Today's companion messages used up: what the 429 of a message to the companion says beside its text.
+/// </summary>
+/// <param name="UsedToday">Messages counted today.</param>
+/// <param name="DailyLimit">The tier's daily limit.</param>
+/// <param name="Tier">The caller's tier (free, premium, elite).</param>
+/// <param name="ResetsAt">The next UTC midnight, when the limit resets.</param>
+/// <param name="SessionPriceCredits">
+/// What a session bought with credits costs (POST /api/v1/companion/sessions).
+/// </param>
+/// <param name="SessionMinutes">How long a session lasts.</param>
+/// <param name="SessionMessages">How many messages a session allows; null: no limit within its time.</param>
+public sealed record AllowanceUsedDto(
+    long UsedToday,
+    long? DailyLimit,
+    string Tier,
+    DateTimeOffset ResetsAt,
+    long SessionPriceCredits,
+    int SessionMinutes,
+    int? SessionMessages
+);

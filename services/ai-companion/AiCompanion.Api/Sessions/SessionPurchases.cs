@@ -72,11 +72,7 @@ public sealed class SessionPurchases(
                             : $"You have an active session until {open.EndsAt:u}; buy the next one when it ends."
                     )
                     {
-                        Extensions = new Dictionary<string, object?>
-                        {
-                            ["session_id"] = open.Id,
-                            ["state"] = open.StateAt(now),
-                        },
+                        Extensions = ProblemResponses.MembersOf(new SessionOpen(open.Id, open.StateAt(now))),
                     };
                 }
                 db.AddIntegrationEvent(new CompanionSessionRequested(Guid.CreateVersion7(now), now, id, userId));
@@ -101,3 +97,8 @@ public sealed class SessionPurchases(
             .CompanionSessions.AsNoTracking()
             .FirstOrDefaultAsync(s => s.UserId == userId && s.IdempotencyKey == idempotencyKey, cancellationToken);
 }
+
+/// <summary>The session that stands in the way of buying another: what the 409 of a purchase names.</summary>
+/// <param name="SessionId">The session bought before.</param>
+/// <param name="State">Its state now: pending (waiting for payment) or active.</param>
+public sealed record SessionOpen(Guid SessionId, string State);

@@ -22,7 +22,7 @@ public static class SessionsApi
                 "Buy a session with credits (Idempotency-Key header): 202 pending until payments spends the credits, "
                     + "200 the same key again, 409 while another session is open"
             )
-            .ProducesProblem(409)
+            .ProducesProblemWith<SessionOpen>(409)
             .HonoursIdempotencyKeyItself();
         group
             .MapGet("/{id:guid}", Get)

@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using System.Text.Json.Serialization;
 using Community.Contracts.Events;
 using Community.Events.Catalogue;
 using Community.ServiceDefaults.Auth;
@@ -34,7 +35,7 @@ public static class CheckInApi
             .WithName("CheckIn")
             .WithSummary("Check in at the venue (attendee inside the geofence), or any ticket by code (organizer)")
             .ProducesProblem(StatusCodes.Status409Conflict)
-            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+            .ProducesProblemWith<CheckInRefusal>(StatusCodes.Status422UnprocessableEntity);
         return group;
     }
 
@@ -87,11 +88,9 @@ public static class CheckInApi
         if (now < opens || now > e.EndsAt)
             throw new BusinessRuleException($"Check-in is open from {opens:u} to {e.EndsAt:u}.")
             {
-                Extensions = new Dictionary<string, object?>
-                {
-                    ["check_in_opens_at"] = opens,
-                    ["check_in_closes_at"] = e.EndsAt,
-                },
+                Extensions = ProblemResponses.MembersOf(
+                    new CheckInRefusal { CheckInOpensAt = opens, CheckInClosesAt = e.EndsAt }
+                ),
             };
 
         var registration = byOrganizer
@@ -122,11 +121,9 @@ public static class CheckInApi
                     $"You are {distance:0} m from the venue; check-in works within {e.GeofenceRadiusM} m."
                 )
                 {
-                    Extensions = new Dictionary<string, object?>
-                    {
-                        ["distance_m"] = distance,
-                        ["geofence_radius_m"] = e.GeofenceRadiusM,
-                    },
+                    Extensions = ProblemResponses.MembersOf(
+                        new CheckInRefusal { DistanceM = distance, GeofenceRadiusM = e.GeofenceRadiusM }
+                    ),
                 };
         }
 
@@ -168,4 +165,24 @@ public static class CheckInApi
             )
         );
     }
+}
+
+/// <summary>What a 422 of a check-in says beside its text: when check-in is open, or how far the caller is.</summary>
+public sealed record CheckInRefusal
+{
+    /// <summary>When check-in opens (the refusal of a check-in outside its window).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public DateTimeOffset? CheckInOpensAt { get; init; }
+
+    /// <summary>When it closes: the event's end.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public DateTimeOffset? CheckInClosesAt { get; init; }
+
+    /// <summary>How far the caller is from the venue, in metres (the refusal of a check-in too far away).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? DistanceM { get; init; }
+
+    /// <summary>How close check-in needs the caller to be, in metres.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? GeofenceRadiusM { get; init; }
 }

@@ -39,14 +39,14 @@ public static class AuthApi
             .WithName("Login")
             .WithSummary("Sign in with username, e-mail or phone")
             .AnswersTokensOrChallenge()
-            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblemWith<SuspendedSignInDto>(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status429TooManyRequests);
         group
             .MapPost("/refresh", Refresh)
             .AllowAnonymous()
             .WithName("Refresh")
             .WithSummary("Exchange a refresh token for a new pair")
-            .ProducesProblem(StatusCodes.Status403Forbidden);
+            .ProducesProblemWith<SuspendedSignInDto>(StatusCodes.Status403Forbidden);
         group.MapPost("/logout", Logout).WithName("Logout").WithSummary("Revoke this login's refresh tokens");
         group.MapGet("/me", Me).WithName("Me").WithSummary("The signed-in account");
         return group;

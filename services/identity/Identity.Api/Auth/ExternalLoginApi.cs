@@ -39,7 +39,7 @@ public static partial class ExternalLoginApi
             .WithName("ExternalLoginExchange")
             .WithSummary("Exchange the one-time code from an outside sign-in for a token pair")
             .AnswersTokensOrChallenge()
-            .ProducesProblem(StatusCodes.Status403Forbidden);
+            .ProducesProblemWith<SuspendedSignInDto>(StatusCodes.Status403Forbidden);
         return group;
     }
 

@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Community.Identity.Suspensions;
 using Community.Identity.Users;
 using Community.ServiceDefaults;
 using Community.ServiceDefaults.Api;
@@ -22,7 +23,7 @@ public static class TwoFactorApi
             .WithStandardProblems()
             .WithName("LoginTwoFactor")
             .WithSummary("Finish a login with a code from the authenticator app or a recovery code")
-            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblemWith<SuspendedSignInDto>(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status429TooManyRequests);
 
         var group = routes

@@ -40,7 +40,11 @@ public static class SuspensionRules
                 : "This account is suspended until an admin lifts the suspension."
         )
         {
-            Extensions = new Dictionary<string, object?> { ["suspended_until"] = until?.ToUniversalTime() },
+            Extensions = ProblemResponses.MembersOf(new SuspendedSignInDto(until?.ToUniversalTime())),
         };
     }
 }
+
+/// <summary>What the 403 of a suspended account's sign-in says beside its text.</summary>
+/// <param name="SuspendedUntil">When the suspension ends; null: until an admin lifts it.</param>
+public sealed record SuspendedSignInDto(DateTimeOffset? SuspendedUntil);

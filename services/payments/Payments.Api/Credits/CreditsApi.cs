@@ -97,8 +97,8 @@ public static class CreditsApi
                 "Pay a pending course enrollment, or buy a profile boost, with credits: 201 spent, 200 the same "
                     + "Idempotency-Key again, 422 insufficient credits"
             )
-            .ProducesProblem(409)
-            .ProducesProblem(422)
+            .ProducesProblemWith<AlreadyPaidWithCredits>(409)
+            .ProducesProblemWith<CreditsShort>(422)
             .HonoursIdempotencyKeyItself();
         return group;
     }

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Community.Payments.Refunds;
 
 /// <summary>
@@ -90,7 +92,7 @@ public sealed class Refunder(
                     : $"amount_cents must be between 1 and {refundable}, what is left to refund."
             )
             {
-                Extensions = new Dictionary<string, object?> { ["refundable_cents"] = refundable },
+                Extensions = ProblemResponses.MembersOf(new RefundRefusal { RefundableCents = refundable }),
             };
 
         var refund = new Refund
@@ -252,8 +254,28 @@ public sealed class RefundFailedException : DomainException
             "The payment provider failed this refund at once; nothing was refunded and the payment can still be "
                 + "refunded."
         ) =>
-        Extensions = new Dictionary<string, object?> { ["refund_id"] = refund.Id, ["refund_status"] = refund.Status };
+        Extensions = ProblemResponses.MembersOf(
+            new RefundRefusal { RefundId = refund.Id, RefundStatus = refund.Status }
+        );
 
     public override int StatusCode => 422;
     public override string Title => "Refund failed";
+}
+
+/// <summary>
+/// What a 422 of a refund says beside its text: what is left to refund, or the refund the provider failed.
+/// </summary>
+public sealed record RefundRefusal
+{
+    /// <summary>What is left to refund, in minor units (an amount outside it, or nothing left).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public long? RefundableCents { get; init; }
+
+    /// <summary>The refund the provider failed at once (nothing refunded).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public Guid? RefundId { get; init; }
+
+    /// <summary>That refund's status: failed.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? RefundStatus { get; init; }
 }

@@ -44,7 +44,7 @@ public static class RefundsApi
             .MapPost("/{id:guid}/refunds", RefundPayment)
             .WithName("RefundPayment")
             .WithSummary("Refund all or part of a payment (the event's or course's organizer, or an admin)")
-            .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
+            .ProducesProblemWith<RefundRefusal>(StatusCodes.Status422UnprocessableEntity)
             .ProducesProblem(StatusCodes.Status502BadGateway)
             .HonoursIdempotencyKeyItself();
         return group;
