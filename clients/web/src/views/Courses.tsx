@@ -176,8 +176,9 @@ function CourseDetail({ id }: { id: string }) {
   const course = loaded.value;
   const paid = course?.is_enrolled && course.enrollment_status === "active";
 
-  // paid for (by card, or with credits): the enrollment becomes active a moment later, when events hears of it
-  const waiting = !paid && (back === "paid" || spent);
+  // paid for (by card, or with credits): the enrollment becomes active a moment later, when events hears of it; asked
+  // again each second for a minute, then left to a reload
+  const waiting = !paid && (back === "paid" || spent) && version < 60;
   useEffect(() => {
     if (!waiting || !course) return;
     const timer = setTimeout(() => setVersion((v) => v + 1), 1000);
@@ -232,6 +233,7 @@ function CourseDetail({ id }: { id: string }) {
       <LoadFailed what="This course" loaded={loaded} />
       {(waiting && <p class="banner" role="status">{spent ? "Paid with credits: opening the course…" : "Payment received: opening the course…"}</p>) ||
         (status && <p class="banner" role="status">{status}</p>) ||
+        (!paid && (back === "paid" || spent) && <p class="banner" role="status">Your payment is still being confirmed: reload this page in a moment.</p>) ||
         (back === "cancelled" && !paid && <p class="banner" role="status">The checkout was cancelled: you are not charged.</p>)}
       {error && (
         <p class="error" role="alert">

@@ -40,7 +40,8 @@ export function CreditsSection() {
   // the balance the checkout started from, read once: it is taken out of storage when the pack has arrived
   const [started] = useState(() => (back === "paid" ? sessionStorage.getItem(before) : null));
   const arrived = started !== null && credits.value !== null && credits.value.balance !== Number(started);
-  const waiting = started !== null && !arrived;
+  // asked again each second for a minute, then left to a reload
+  const waiting = started !== null && !arrived && version < 60;
 
   useEffect(() => {
     if (arrived) sessionStorage.removeItem(before);
@@ -67,6 +68,11 @@ export function CreditsSection() {
       {waiting && (
         <p class="banner" role="status">
           Payment received: your credits arrive in a moment…
+        </p>
+      )}
+      {started !== null && !arrived && !waiting && (
+        <p class="banner" role="status">
+          Your payment is still being confirmed: reload this page in a moment.
         </p>
       )}
       {arrived && (
