@@ -105,6 +105,17 @@ public sealed class ProblemMembersTests : IAsyncLifetime
     }
 
     [Fact]
+    public void Members_without_a_value_are_written_as_null_unless_left_out_for_an_either_or_record()
+    {
+        var held = new Held(HoldId, null, new CheckoutReference("course", HoldId));
+
+        Assert.True(ProblemResponses.MembersOf(held).ContainsKey("currency"));
+        var either = ProblemResponses.MembersOf(held, leaveOutNulls: true);
+        Assert.False(either.ContainsKey("currency"));
+        Assert.Equal(["checkout", "hold_id"], either.Keys.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public async Task A_refusal_that_says_more_is_answered_and_documented_with_its_members_optional()
     {
         var problem = await AnswerAsync("/spends", HttpStatusCode.UnprocessableEntity);

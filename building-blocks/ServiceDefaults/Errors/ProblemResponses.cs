@@ -52,14 +52,16 @@ public static class ProblemResponses
 
     /// <summary>
     /// A record's members as a problem's extension members (a refusal's <see cref="DomainException.Extensions"/>, a
-    /// 402's), written as the service writes JSON: what the contract documents from the same record.
+    /// 402's), written as the service writes JSON: what the contract documents from the same record. With
+    /// <paramref name="leaveOutNulls"/>, the members without a value are left out (a record of either-or members).
     /// </summary>
-    public static Dictionary<string, object?> MembersOf<TMembers>(TMembers members)
+    public static Dictionary<string, object?> MembersOf<TMembers>(TMembers members, bool leaveOutNulls = false)
         where TMembers : class
     {
         var extensions = new Dictionary<string, object?>();
         foreach (var member in JsonSerializer.SerializeToElement(members, Json).EnumerateObject())
-            extensions[member.Name] = member.Value;
+            if (!leaveOutNulls || member.Value.ValueKind != JsonValueKind.Null)
+                extensions[member.Name] = member.Value;
         return extensions;
     }
 

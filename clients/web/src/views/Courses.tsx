@@ -5,6 +5,7 @@ import { openCheckout } from "../lib/checkout";
 import { ListState, LoadFailed, useList, useLoad } from "../lib/list";
 import { href, navigate } from "../lib/router";
 import { problemText, settled } from "../lib/session";
+import { HeadWithNew } from "./Events";
 
 type Summary = events.components["schemas"]["CourseSummaryDto"];
 type Course = events.components["schemas"]["CourseDto"];
@@ -26,19 +27,11 @@ function price(course: Pick<Summary, "is_free" | "price_cents" | "currency" | "p
 function CourseList() {
   const [category, setCategory] = useState("");
   const [creating, setCreating] = useState(false);
-  const organizer = session.user?.role === "organizer" || session.user?.role === "admin";
   const courses = useList<Summary>(() => session.api.events.GET("/api/v1/courses", { params: { query: { category: category || undefined, limit: 50 } } }), [category]);
 
   return (
     <section aria-labelledby="courses-heading">
-      <div class="column-head">
-        <h2 id="courses-heading">Courses</h2>
-        {organizer && (
-          <button type="button" class="small" aria-expanded={creating} onClick={() => setCreating(!creating)}>
-            New course
-          </button>
-        )}
-      </div>
+      <HeadWithNew id="courses-heading" title="Courses" label="New course" open={creating} toggle={() => setCreating(!creating)} />
       {creating && <CreateCourse />}
       <form
         class="row"

@@ -25,7 +25,6 @@ function EventList() {
   const [place, setPlace] = useState<{ lat: number; lon: number } | null>(null);
   const [note, setNote] = useState<string | null>(null);
   const [creating, setCreating] = useState(false);
-  const organizer = session.user?.role === "organizer" || session.user?.role === "admin";
 
   const list = useList<Event>(
     () =>
@@ -57,14 +56,7 @@ function EventList() {
 
   return (
     <section aria-labelledby="events-heading">
-      <div class="column-head">
-        <h2 id="events-heading">Events</h2>
-        {organizer && (
-          <button type="button" class="small" aria-expanded={creating} onClick={() => setCreating(!creating)}>
-            New event
-          </button>
-        )}
-      </div>
+      <HeadWithNew id="events-heading" title="Events" label="New event" open={creating} toggle={() => setCreating(!creating)} />
       {creating && <CreateEvent onCreated={(e) => navigate(`/events/${e.id}`)} />}
       <div class="tabs" role="group" aria-label="Which events">
         <button type="button" aria-pressed={mode === "browse"} onClick={() => setMode("browse")}>
@@ -380,5 +372,20 @@ function EventDetail({ id }: { id: string }) {
         </div>
       )}
     </section>
+  );
+}
+
+/** A page's heading with the organizer's "New …" button (organizers and admins only), which opens and closes its form. */
+export function HeadWithNew({ id, title, label, open, toggle }: { id: string; title: string; label: string; open: boolean; toggle: () => void }) {
+  const organizer = session.user?.role === "organizer" || session.user?.role === "admin";
+  return (
+    <div class="column-head">
+      <h2 id={id}>{title}</h2>
+      {organizer && (
+        <button type="button" class="small" aria-expanded={open} onClick={toggle}>
+          {label}
+        </button>
+      )}
+    </div>
   );
 }

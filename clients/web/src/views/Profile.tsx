@@ -136,43 +136,16 @@ function ProfileForm({ mine, draft, saved, stale }: { mine: Mine; draft: Partial
         return settled(response);
       })}
     >
-      <label>
-        Full name
-        <input name="full_name" autoComplete="name" maxLength={100} defaultValue={shown.full_name} />
-      </label>
+      <TextField label="Full name" name="full_name" value={shown.full_name} autoComplete="name" maxLength={100} />
       <label>
         About you
         <textarea name="bio" rows={3} maxLength={500} defaultValue={shown.bio} />
       </label>
-      <label>
-        City
-        <input name="city" autoComplete="address-level2" maxLength={100} defaultValue={shown.city} />
-      </label>
-      <label>
-        Region or neighbourhood
-        <input name="region" maxLength={100} defaultValue={shown.region} aria-describedby="region-hint" />
-      </label>
-      <p class="hint" id="region-hint">
-        Discovery matches people of the same region and with shared interests first.
-      </p>
-      <label>
-        Country
-        <input name="country" autoComplete="country-name" maxLength={100} defaultValue={shown.country} />
-      </label>
-      <label>
-        Interests
-        <input name="interests" defaultValue={shown.interests} aria-describedby="interests-hint" />
-      </label>
-      <p class="hint" id="interests-hint">
-        Separated by commas, up to 20 (hiking, photography).
-      </p>
-      <label>
-        Languages
-        <input name="languages" defaultValue={shown.languages} aria-describedby="languages-hint" />
-      </label>
-      <p class="hint" id="languages-hint">
-        Separated by commas, up to 10.
-      </p>
+      <TextField label="City" name="city" value={shown.city} autoComplete="address-level2" maxLength={100} />
+      <TextField label="Region or neighbourhood" name="region" value={shown.region} maxLength={100} hint="Discovery matches people of the same region and with shared interests first." />
+      <TextField label="Country" name="country" value={shown.country} autoComplete="country-name" maxLength={100} />
+      <TextField label="Interests" name="interests" value={shown.interests} hint="Separated by commas, up to 20 (hiking, photography)." />
+      <TextField label="Languages" name="languages" value={shown.languages} hint="Separated by commas, up to 10." />
       <label>
         Gender
         <select name="gender" defaultValue={shown.gender}>
@@ -183,13 +156,7 @@ function ProfileForm({ mine, draft, saved, stale }: { mine: Mine; draft: Partial
           ))}
         </select>
       </label>
-      <label>
-        Date of birth
-        <input name="date_of_birth" type="date" autoComplete="bday" defaultValue={shown.date_of_birth} aria-describedby="birth-hint" />
-      </label>
-      <p class="hint" id="birth-hint">
-        Others see your age, not the date.
-      </p>
+      <TextField label="Date of birth" name="date_of_birth" date value={shown.date_of_birth} autoComplete="bday" hint="Others see your age, not the date." />
       {error && (
         <p class="error" role="alert">
           {error}
@@ -197,5 +164,24 @@ function ProfileForm({ mine, draft, saved, stale }: { mine: Mine; draft: Partial
       )}
       <button type="submit">Save profile</button>
     </form>
+  );
+}
+
+/** A labelled text box of the form (a date picker for a date), with the hint that describes it when there is one. */
+function TextField(props: { label: string; name: Name; value: string; hint?: string; date?: boolean; autoComplete?: string; maxLength?: number }) {
+  const { label, name, value, hint, date, autoComplete, maxLength } = props;
+  const box = { name, autoComplete, maxLength, defaultValue: value, "aria-describedby": hint ? `${name}-hint` : undefined };
+  return (
+    <>
+      <label>
+        {label}
+        {date ? <input type="date" {...box} /> : <input {...box} />}
+      </label>
+      {hint && (
+        <p class="hint" id={`${name}-hint`}>
+          {hint}
+        </p>
+      )}
+    </>
   );
 }

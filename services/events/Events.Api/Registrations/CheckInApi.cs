@@ -1,5 +1,4 @@
 using System.Security.Claims;
-using System.Text.Json.Serialization;
 using Community.Contracts.Events;
 using Community.Events.Catalogue;
 using Community.ServiceDefaults.Auth;
@@ -89,7 +88,8 @@ public static class CheckInApi
             throw new BusinessRuleException($"Check-in is open from {opens:u} to {e.EndsAt:u}.")
             {
                 Extensions = ProblemResponses.MembersOf(
-                    new CheckInRefusal { CheckInOpensAt = opens, CheckInClosesAt = e.EndsAt }
+                    new CheckInRefusal(CheckInOpensAt: opens, CheckInClosesAt: e.EndsAt),
+                    leaveOutNulls: true
                 ),
             };
 
@@ -122,7 +122,8 @@ public static class CheckInApi
                 )
                 {
                     Extensions = ProblemResponses.MembersOf(
-                        new CheckInRefusal { DistanceM = distance, GeofenceRadiusM = e.GeofenceRadiusM }
+                        new CheckInRefusal(DistanceM: distance, GeofenceRadiusM: e.GeofenceRadiusM),
+                        leaveOutNulls: true
                     ),
                 };
         }
@@ -168,21 +169,15 @@ public static class CheckInApi
 }
 
 /// <summary>What a 422 of a check-in says beside its text: when check-in is open, or how far the caller is.</summary>
-public sealed record CheckInRefusal
-{
-    /// <summary>When check-in opens (the refusal of a check-in outside its window).</summary>
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public DateTimeOffset? CheckInOpensAt { get; init; }
-
-    /// <summary>When it closes: the event's end.</summary>
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public DateTimeOffset? CheckInClosesAt { get; init; }
-
-    /// <summary>How far the caller is from the venue, in metres (the refusal of a check-in too far away).</summary>
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public double? DistanceM { get; init; }
-
-    /// <summary>How close check-in needs the caller to be, in metres.</summary>
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public int? GeofenceRadiusM { get; init; }
-}
+/// <param name="CheckInOpensAt">When check-in opens (the refusal of a check-in outside its window).</param>
+/// <param name="CheckInClosesAt">When it closes: the event's end.</param>
+/// <param name="DistanceM">
+/// How far the caller is from the venue, in metres (the refusal of a check-in too far away).
+/// </param>
+/// <param name="GeofenceRadiusM">How close check-in needs the caller to be, in metres.</param>
+public sealed record CheckInRefusal(
+    DateTimeOffset? CheckInOpensAt = null,
+    DateTimeOffset? CheckInClosesAt = null,
+    double? DistanceM = null,
+    int? GeofenceRadiusM = null
+);

@@ -1,5 +1,3 @@
-using System.Text.Json.Serialization;
-
 namespace Community.Payments.Refunds;
 
 /// <summary>
@@ -92,7 +90,10 @@ public sealed class Refunder(
                     : $"amount_cents must be between 1 and {refundable}, what is left to refund."
             )
             {
-                Extensions = ProblemResponses.MembersOf(new RefundRefusal { RefundableCents = refundable }),
+                Extensions = ProblemResponses.MembersOf(
+                    new RefundRefusal(RefundableCents: refundable),
+                    leaveOutNulls: true
+                ),
             };
 
         var refund = new Refund
@@ -255,7 +256,8 @@ public sealed class RefundFailedException : DomainException
                 + "refunded."
         ) =>
         Extensions = ProblemResponses.MembersOf(
-            new RefundRefusal { RefundId = refund.Id, RefundStatus = refund.Status }
+            new RefundRefusal(RefundId: refund.Id, RefundStatus: refund.Status),
+            leaveOutNulls: true
         );
 
     public override int StatusCode => 422;
@@ -265,17 +267,9 @@ public sealed class RefundFailedException : DomainException
 /// <summary>
 /// What a 422 of a refund says beside its text: what is left to refund, or the refund the provider failed.
 /// </summary>
-public sealed record RefundRefusal
-{
-    /// <summary>What is left to refund, in minor units (an amount outside it, or nothing left).</summary>
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public long? RefundableCents { get; init; }
-
-    /// <summary>The refund the provider failed at once (nothing refunded).</summary>
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public Guid? RefundId { get; init; }
-
-    /// <summary>That refund's status: failed.</summary>
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public string? RefundStatus { get; init; }
-}
+/// <param name="RefundableCents">
+/// What is left to refund, in minor units (an amount outside it, or nothing left).
+/// </param>
+/// <param name="RefundId">The refund the provider failed at once (nothing refunded).</param>
+/// <param name="RefundStatus">That refund's status: failed.</param>
+public sealed record RefundRefusal(long? RefundableCents = null, Guid? RefundId = null, string? RefundStatus = null);
