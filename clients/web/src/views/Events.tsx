@@ -284,7 +284,10 @@ function EventDetail({ id }: { id: string }) {
         if (live) setTicket(t.data ?? null);
       } else setTicket(null);
       // back from the checkout: the payment is confirmed by the platform a moment later (webhook, then the ticket)
-      if (back === "paid" && r.data && r.data.status !== "confirmed") {
+      if (back === "paid" && r.data && r.data.status !== "confirmed" && version >= 60)
+        setStatus("Your payment is still being confirmed: reload this page in a moment.");
+      else if (back === "paid" && r.data && r.data.status !== "confirmed") {
+        // asked again each second for a minute, then left to a reload
         setStatus("Payment received: waiting for your ticket…");
         setTimeout(() => live && setVersion((v) => v + 1), 1000);
       } else if (back === "paid" && r.data?.status === "confirmed") setStatus("Paid: here is your ticket.");
