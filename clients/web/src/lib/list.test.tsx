@@ -1,6 +1,6 @@
 import { act, cleanup, render, renderHook, screen, waitFor } from "@testing-library/preact";
-import { afterEach, describe, expect, it } from "vitest";
-import { type Answer, ListState, LoadFailed, type Loaded, useLoad } from "./list";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { type Answer, askingLimit, ListState, LoadFailed, type Loaded, useAskingAgain, useLoad } from "./list";
 
 /** A load the test answers when it wants: every call is kept, in order, with its own answer to give. */
 function loads<T>() {
@@ -250,5 +250,74 @@ describe("LoadFailed and ListState", () => {
       expect(container.textContent, JSON.stringify(change)).toBe(text);
       unmount();
     }
+  });
+});
+
+describe("useAskingAgain", () => {
+  afterEach(() => vi.useRealTimers());
+
+  /** Lets `ms` of fake time pass in steps of 100 ms, each one's renders and answers settled before the next. */
+  async function pass(ms: number) {
+    for (let t = 0; t < ms; t += 100) await act(async () => void (await vi.advanceTimersByTimeAsync(100)));
+  }
+
+  /** A load that answers at once with the next of `values` (the last one from then on), asked again as it says. */
+  function asked(values: string[], wanted: (value: string | null) => boolean) {
+    let times = 0;
+    const hook = renderHook(() => {
+      const loaded = useLoad(() => Promise.resolve(ok(values[Math.min(times++, values.length - 1)]!)), []);
+      return { loaded, asking: useAskingAgain(wanted(loaded.value), loaded) };
+    });
+    return { ...hook, times: () => times };
+  }
+
+  it("asks again a second after each answer until what it waits for has come, then stops", async () => {
+    vi.useFakeTimers();
+    const hook = asked(["pending", "pending", "active"], (v) => v !== "active");
+    await pass(100);
+    expect(hook.result.current.asking).toBe("asking");
+    expect(hook.times()).toBe(1);
+    await pass(800);
+    expect(hook.times()).toBe(1);
+    await pass(300);
+    expect(hook.times()).toBe(2);
+    await pass(1_100);
+    expect(hook.result.current.loaded.value).toBe("active");
+    expect(hook.result.current.asking).toBeNull();
+    await pass(10_000);
+    expect(hook.times()).toBe(3);
+  });
+
+  it("gives up after a minute and says so, asking no more", async () => {
+    vi.useFakeTimers();
+    const hook = asked(["pending"], () => true);
+    await pass((askingLimit + 5) * 1_100);
+    expect(hook.result.current.asking).toBe("gave up");
+    expect(hook.times()).toBe(askingLimit + 1);
+    await pass(10_000);
+    expect(hook.times()).toBe(askingLimit + 1);
+  });
+
+  it("never asks while an answer is awaited", async () => {
+    vi.useFakeTimers();
+    const { load, calls } = loads<string>();
+    const hook = renderHook(() => {
+      const loaded = useLoad(load, []);
+      return useAskingAgain(true, loaded);
+    });
+    await pass(5_000);
+    expect(calls).toHaveLength(1);
+    expect(hook.result.current).toBe("asking");
+    await answer(calls[0], ok("pending"));
+    await pass(1_100);
+    expect(calls).toHaveLength(2);
+  });
+
+  it("is null when not wanted, and asks nothing", async () => {
+    vi.useFakeTimers();
+    const hook = asked(["active"], () => false);
+    await pass(5_000);
+    expect(hook.result.current.asking).toBeNull();
+    expect(hook.times()).toBe(1);
   });
 });

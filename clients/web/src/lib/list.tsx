@@ -1,4 +1,4 @@
-import { useId, useLayoutEffect, useRef, useState } from "preact/hooks";
+import { useEffect, useId, useLayoutEffect, useRef, useState } from "preact/hooks";
 import { problemText, settled, unreachable } from "./session";
 
 /** What an SDK request answers: the data, or the problem the platform sent instead. */
@@ -122,6 +122,29 @@ export function useList<T>(load: () => PromiseLike<Answer<{ items: T[] }>> | T[]
     deps,
     options,
   );
+}
+
+/** How many times {@link useAskingAgain} asks, a second apart: a minute. */
+export const askingLimit = 60;
+
+/**
+ * Asks again a second after each answer while `wanted` holds, {@link askingLimit} times at most: a page back from a
+ * checkout, waiting for the platform to confirm the payment (its webhook, then the ticket, enrollment or credits).
+ * Answers "asking" meanwhile, "gave up" when it still holds after the last time (the page then says to reload), and
+ * null when it is not wanted.
+ */
+export function useAskingAgain(wanted: boolean, loaded: Pick<Loaded<unknown>, "loading" | "retry">): "asking" | "gave up" | null {
+  const [times, setTimes] = useState(0);
+  const asking = wanted && times < askingLimit;
+  useEffect(() => {
+    if (!asking || loaded.loading) return;
+    const timer = setTimeout(() => {
+      setTimes((t) => t + 1);
+      loaded.retry();
+    }, 1000);
+    return () => clearTimeout(timer);
+  }, [asking, loaded.loading]);
+  return !wanted ? null : asking ? "asking" : "gave up";
 }
 
 function isPromise<T>(value: unknown): value is PromiseLike<T> {

@@ -1,11 +1,11 @@
 import type { events } from "@community/sdk";
-import { useEffect, useState } from "preact/hooks";
+import { useState } from "preact/hooks";
 import { attempt, formatPrice, newTxnId, session, submitted } from "../lib/app";
 import { openCheckout } from "../lib/checkout";
-import { ListState, LoadFailed, useList, useLoad } from "../lib/list";
+import { HeadWithNew } from "../lib/heading";
+import { ListState, LoadFailed, useAskingAgain, useList, useLoad } from "../lib/list";
 import { href, navigate } from "../lib/router";
 import { problemText, settled } from "../lib/session";
-import { HeadWithNew } from "./Events";
 
 type Summary = events.components["schemas"]["CourseSummaryDto"];
 type Course = events.components["schemas"]["CourseDto"];
@@ -163,27 +163,19 @@ function CourseDetail({ id }: { id: string }) {
   const [unpaid, setUnpaid] = useState<Unpaid | null>(null);
   // paid with credits: waiting for the enrollment to become active
   const [spent, setSpent] = useState(false);
-  const [version, setVersion] = useState(0);
   const back = new URLSearchParams(location.search).get("checkout");
-  const loaded = useLoad<Course>(() => session.api.events.GET("/api/v1/courses/{id}", { params: { path: { id } } }), [id, version], { keep: true });
+  const loaded = useLoad<Course>(() => session.api.events.GET("/api/v1/courses/{id}", { params: { path: { id } } }), [id], { keep: true });
   const course = loaded.value;
   const paid = course?.is_enrolled && course.enrollment_status === "active";
-
-  // paid for (by card, or with credits): the enrollment becomes active a moment later, when events hears of it; asked
-  // again each second for a minute, then left to a reload
-  const waiting = !paid && (back === "paid" || spent) && version < 60;
-  useEffect(() => {
-    if (!waiting || !course) return;
-    const timer = setTimeout(() => setVersion((v) => v + 1), 1000);
-    return () => clearTimeout(timer);
-  }, [waiting, course]);
+  // paid for (by card, or with credits): the enrollment becomes active a moment later, when events hears of it
+  const asking = useAskingAgain(!paid && (back === "paid" || spent), loaded);
 
   async function enroll() {
     setError(null);
     const { data, error, response } = await session.api.events.POST("/api/v1/courses/{id}/enroll", { params: { path: { id } } });
     if (data) {
       setStatus("You are enrolled.");
-      return setVersion((v) => v + 1);
+      return loaded.retry();
     }
     if (response.status === 402 && "enrollment_id" in error) return setUnpaid(error);
     setError(problemText(error, response, "Enrolling failed."));
@@ -224,9 +216,9 @@ function CourseDetail({ id }: { id: string }) {
       </p>
       {course.description && <p>{course.description}</p>}
       <LoadFailed what="This course" loaded={loaded} />
-      {(waiting && <p class="banner" role="status">{spent ? "Paid with credits: opening the course…" : "Payment received: opening the course…"}</p>) ||
+      {(asking === "asking" && <p class="banner" role="status">{spent ? "Paid with credits: opening the course…" : "Payment received: opening the course…"}</p>) ||
         (status && <p class="banner" role="status">{status}</p>) ||
-        (!paid && (back === "paid" || spent) && <p class="banner" role="status">Your payment is still being confirmed: reload this page in a moment.</p>) ||
+        (asking === "gave up" && <p class="banner" role="status">Your payment is still being confirmed: reload this page in a moment.</p>) ||
         (back === "cancelled" && !paid && <p class="banner" role="status">The checkout was cancelled: you are not charged.</p>)}
       {error && (
         <p class="error" role="alert">
@@ -244,7 +236,7 @@ function CourseDetail({ id }: { id: string }) {
           {course.user_progress.progress}% complete
         </p>
       )}
-      {!paid && !waiting && !unpaid && (
+      {!paid && asking !== "asking" && !unpaid && (
         <p class="row">
           <button type="button" onClick={() => void attempt(setError, enroll)}>
             {course.enrollment_status === "pending_payment" ? "Pay to start" : course.is_free ? "Enroll" : `Enroll (${price(course)})`}

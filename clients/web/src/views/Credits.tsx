@@ -2,7 +2,7 @@ import type { payments } from "@community/sdk";
 import { useEffect, useState } from "preact/hooks";
 import { attempt, formatPrice, formatTime, session } from "../lib/app";
 import { openCheckout } from "../lib/checkout";
-import { LoadFailed, useLoad } from "../lib/list";
+import { LoadFailed, useAskingAgain, useLoad } from "../lib/list";
 
 type Credits = payments.components["schemas"]["CreditsDto"];
 type Pack = payments.components["schemas"]["CreditPackDto"];
@@ -33,24 +33,17 @@ const before = "community.credits-before-checkout";
  */
 export function CreditsSection() {
   const [error, setError] = useState<string | null>(null);
-  const [version, setVersion] = useState(0);
   const back = new URLSearchParams(location.search).get("checkout");
-  const credits = useLoad<Credits>(() => session.api.payments.GET("/api/v1/credits", { params: { query: { limit: 10 } } }), [version], { keep: true });
+  const credits = useLoad<Credits>(() => session.api.payments.GET("/api/v1/credits", { params: { query: { limit: 10 } } }), [], { keep: true });
   const packs = useLoad<Pack[]>(() => session.api.payments.GET("/api/v1/credits/packs").then(({ data, ...rest }) => ({ ...rest, data: data?.items })), []);
   // the balance the checkout started from, read once: it is taken out of storage when the pack has arrived
   const [started] = useState(() => (back === "paid" ? sessionStorage.getItem(before) : null));
   const arrived = started !== null && credits.value !== null && credits.value.balance !== Number(started);
-  // asked again each second for a minute, then left to a reload
-  const waiting = started !== null && !arrived && version < 60;
+  const asking = useAskingAgain(started !== null && !arrived, credits);
 
   useEffect(() => {
     if (arrived) sessionStorage.removeItem(before);
   }, [arrived]);
-  useEffect(() => {
-    if (!waiting || credits.loading) return;
-    const timer = setTimeout(() => setVersion((v) => v + 1), 1000);
-    return () => clearTimeout(timer);
-  }, [waiting, credits.loading]);
 
   async function buy(pack: Pack) {
     setError(null);
@@ -65,12 +58,12 @@ export function CreditsSection() {
   return (
     <section aria-labelledby="credits-heading">
       <h2 id="credits-heading">Your credits</h2>
-      {waiting && (
+      {asking === "asking" && (
         <p class="banner" role="status">
           Payment received: your credits arrive in a moment…
         </p>
       )}
-      {started !== null && !arrived && !waiting && (
+      {asking === "gave up" && (
         <p class="banner" role="status">
           Your payment is still being confirmed: reload this page in a moment.
         </p>

@@ -1,10 +1,11 @@
 import type { events } from "@community/sdk";
-import { useEffect, useState } from "preact/hooks";
+import { useState } from "preact/hooks";
 import { attempt, formatPrice, session, submitted } from "../lib/app";
 import { openCheckout } from "../lib/checkout";
 import { QrCode } from "../lib/qr";
 import { href, navigate } from "../lib/router";
-import { ListState, LoadFailed, useList } from "../lib/list";
+import { HeadWithNew } from "../lib/heading";
+import { ListState, LoadFailed, useAskingAgain, useList, useLoad } from "../lib/list";
 import { problemText, settled } from "../lib/session";
 import { Discussion } from "./Discussion";
 
@@ -259,49 +260,45 @@ function CreateEvent({ onCreated }: { onCreated: (event: Event) => void }) {
 }
 
 function EventDetail({ id }: { id: string }) {
-  const [event, setEvent] = useState<Event | null>(null);
-  const [registration, setRegistration] = useState<Registration | null>(null);
-  const [ticket, setTicket] = useState<Ticket | null>(null);
   const [status, setStatus] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [chat, setChat] = useState<string | null>(null);
-  const [version, setVersion] = useState(0);
   const back = new URLSearchParams(location.search).get("checkout");
-
-  useEffect(() => {
-    let live = true;
-    (async () => {
+  const loaded = useLoad<{ event: Event; registration: Registration | null; ticket: Ticket | null }>(
+    async () => {
       const [e, r] = await Promise.all([
         session.api.events.GET("/api/v1/events/{id}", { params: { path: { id } } }),
         session.api.events.GET("/api/v1/events/{id}/registrations/me", { params: { path: { id } } }),
       ]);
-      if (!live) return;
-      setEvent(e.data ?? null);
-      if (!e.data) setError(problemText(e.error, e.response, "This event could not be found."));
-      setRegistration(r.data ?? null);
-      if (r.data?.status === "confirmed") {
-        const t = await session.api.events.GET("/api/v1/events/{id}/registrations/me/ticket", { params: { path: { id } } });
-        if (live) setTicket(t.data ?? null);
-      } else setTicket(null);
-      // back from the checkout: the payment is confirmed by the platform a moment later (webhook, then the ticket)
-      if (back === "paid" && r.data && r.data.status !== "confirmed" && version >= 60)
-        setStatus("Your payment is still being confirmed: reload this page in a moment.");
-      else if (back === "paid" && r.data && r.data.status !== "confirmed") {
-        // asked again each second for a minute, then left to a reload
-        setStatus("Payment received: waiting for your ticket…");
-        setTimeout(() => live && setVersion((v) => v + 1), 1000);
-      } else if (back === "paid" && r.data?.status === "confirmed") setStatus("Paid: here is your ticket.");
-      else if (back === "cancelled") setStatus("The checkout was cancelled: your seat stays held for a while.");
-    })().catch(() => live && setError("The platform could not be reached. Check your connection, then reload the page."));
-    return () => void (live = false);
-  }, [id, version]);
+      if (!e.data) return { error: e.error, response: e.response };
+      const ticket =
+        r.data?.status === "confirmed" ? (await session.api.events.GET("/api/v1/events/{id}/registrations/me/ticket", { params: { path: { id } } })).data : null;
+      return { data: { event: e.data, registration: r.data ?? null, ticket: ticket ?? null } };
+    },
+    [id],
+    { keep: true },
+  );
+  const registration = loaded.value?.registration ?? null;
+  const ticket = loaded.value?.ticket ?? null;
+  // back from the checkout: the payment is confirmed by the platform a moment later (webhook, then the ticket)
+  const asking = useAskingAgain(back === "paid" && registration !== null && registration.status !== "confirmed", loaded);
+  const checkout =
+    asking === "asking"
+      ? "Payment received: waiting for your ticket…"
+      : asking === "gave up"
+        ? "Your payment is still being confirmed: reload this page in a moment."
+        : back === "paid" && registration?.status === "confirmed"
+          ? "Paid: here is your ticket."
+          : back === "cancelled"
+            ? "The checkout was cancelled: your seat stays held for a while."
+            : null;
 
   async function register() {
     setError(null);
     const { data, error, response } = await session.api.events.POST("/api/v1/events/{id}/registrations", { params: { path: { id } } });
     if (data) {
       setStatus(data.status === "waitlisted" ? `You are on the waiting list (position ${data.waitlist_position}).` : "You are registered.");
-      return setVersion((v) => v + 1);
+      return loaded.retry();
     }
     if (response.status !== 402) return setError(problemText(error, response, "Registering failed."));
     if (!("checkout" in error)) return setError("Registering failed: no checkout was offered.");
@@ -314,7 +311,7 @@ function EventDetail({ id }: { id: string }) {
     const { error, response } = await session.api.events.DELETE("/api/v1/events/{id}/registrations/me", { params: { path: { id } } });
     if (response.ok) {
       setStatus("Your registration is cancelled.");
-      setVersion((v) => v + 1);
+      loaded.retry();
     } else setError(problemText(error, response, "Cancelling failed."));
   }
 
@@ -324,7 +321,9 @@ function EventDetail({ id }: { id: string }) {
     else setError(problemText(error, response, "The event chat is open to registered people."));
   }
 
-  if (!event) return <section>{error ? <p class="error" role="alert">{error}</p> : <p role="status">Loading…</p>}</section>;
+  if (!loaded.value)
+    return <section>{loaded.failed === null ? <p role="status">Loading…</p> : <LoadFailed what="This event" loaded={loaded} />}</section>;
+  const event = loaded.value.event;
   const active = registration && registration.status !== "cancelled";
   return (
     <section aria-labelledby="event-heading">
@@ -338,7 +337,8 @@ function EventDetail({ id }: { id: string }) {
         {event.spots_remaining != null ? ` · ${event.spots_remaining} spots left` : ""}
       </p>
       {event.description && <p>{event.description}</p>}
-      {status && <p class="banner" role="status">{status}</p>}
+      <LoadFailed what="This event" loaded={loaded} />
+      {(status ?? checkout) && <p class="banner" role="status">{status ?? checkout}</p>}
       {error && <p class="error" role="alert">{error}</p>}
       {ticket ? (
         <div class="card" aria-labelledby="ticket-heading">
@@ -375,20 +375,5 @@ function EventDetail({ id }: { id: string }) {
         </div>
       )}
     </section>
-  );
-}
-
-/** A page's heading with the organizer's "New …" button (organizers and admins only), which opens and closes its form. */
-export function HeadWithNew({ id, title, label, open, toggle }: { id: string; title: string; label: string; open: boolean; toggle: () => void }) {
-  const organizer = session.user?.role === "organizer" || session.user?.role === "admin";
-  return (
-    <div class="column-head">
-      <h2 id={id}>{title}</h2>
-      {organizer && (
-        <button type="button" class="small" aria-expanded={open} onClick={toggle}>
-          {label}
-        </button>
-      )}
-    </div>
   );
 }
