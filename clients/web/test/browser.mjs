@@ -2,7 +2,7 @@
 // through a messaging restart; axe-core on every main view; screenshots.
 //   node test/browser.mjs <gateway url> <chromium path> <screenshot folder>
 // Run by tests/SystemTests/WebClientTests, which answers "@@ stop messaging" / "@@ start messaging" on stdin.
-import { app, ask, axe, discussion, figures, finish, gateway, measureFirstView, newPage, problems, run, seesOnce, send, shot, signIn, signUp, step } from "./lib.mjs";
+import { app, ask, axe, discussion, figures, finish, gateway, measureFirstView, newPage, problems, run, seesOnce, send, shot, signIn, signUp, step, totp } from "./lib.mjs";
 
 try {
   // ---- the first view, with the platform warm: measured and reported here; its time budget (1 s) is held by
@@ -71,6 +71,49 @@ try {
   await profile.getByRole("button", { name: "Save profile" }).click();
   await profile.getByRole("alert").filter({ hasText: "date_of_birth is not a plausible birth date." }).waitFor();
   await shot(a, "desktop-profile");
+
+  step("zara turns two-factor sign-in on with her authenticator app; signing in asks for its code; a recovery code turns it off");
+  const zara = `zara_${run}`;
+  const z = await newPage("zara");
+  await signUp(z, zara);
+  await z.getByRole("link", { name: "Your profile" }).click();
+  await z.getByText(/^Off: signing in takes your password only/).waitFor();
+  await z.getByRole("button", { name: "Turn on two-factor sign-in" }).click();
+  await z.getByRole("form", { name: "Turn on two-factor sign-in" }).getByLabel("Your password").fill("correct horse 42");
+  await z.getByRole("button", { name: "Continue" }).click();
+  await z.getByRole("img", { name: "Two-factor sign-in QR code for your authenticator app" }).waitFor();
+  await axe(z, "two-factor set-up");
+  await shot(z, "desktop-two-factor");
+  // the app is given the key as typed from the page; its code of now confirms it
+  const secret = await z.locator("code.secret").innerText();
+  const confirmedStep = Math.floor(Date.now() / 30_000);
+  await z.getByLabel("The 6-digit code the app shows now").fill(totp(secret, confirmedStep));
+  await z.getByRole("button", { name: "Turn on", exact: true }).click();
+  await z.getByRole("list", { name: "Recovery codes" }).waitFor();
+  const recovery = await z.getByRole("list", { name: "Recovery codes" }).getByRole("listitem").allInnerTexts();
+  if (recovery.length !== 10) problems.push(`${recovery.length} recovery codes shown, not 10`);
+  await axe(z, "recovery codes");
+  await z.getByRole("button", { name: "I have kept them" }).click();
+  await z.getByText(/^On since .*10 of 10 recovery codes left\.$/).waitFor();
+  await z.getByRole("button", { name: "Sign out" }).click();
+  await z.getByLabel("Username, e-mail or phone", { exact: true }).fill(zara);
+  await z.getByLabel("Password", { exact: true }).fill("correct horse 42");
+  await z.getByRole("button", { name: "Sign in", exact: true }).click();
+  // the code of the step after the one that confirmed it: each step signs in once, one step either side of now
+  await z.getByLabel("The 6-digit code from your authenticator app, or a recovery code").fill(totp(secret, confirmedStep + 1));
+  await z.getByRole("button", { name: "Continue" }).click();
+  await z.getByRole("navigation", { name: "Main" }).waitFor();
+  await z.getByRole("link", { name: "Your profile" }).click();
+  const off = z.getByRole("form", { name: "Turn off two-factor sign-in" });
+  await off.getByLabel("Your password").fill("correct horse 42");
+  await off.getByLabel("A code from the app, or a recovery code").fill("not-a-code");
+  await off.getByRole("button", { name: "Turn off two-factor sign-in" }).click();
+  await z.getByRole("alert").filter({ hasText: "The code is wrong, used or expired." }).waitFor();
+  await off.getByLabel("A code from the app, or a recovery code").fill(recovery[0]);
+  await off.getByRole("button", { name: "Turn off two-factor sign-in" }).click();
+  await z.getByRole("status").filter({ hasText: "Two-factor sign-in is off" }).waitFor();
+  await z.getByRole("button", { name: "Turn on two-factor sign-in" }).waitFor();
+  await z.context().close();
 
   step("amira creates a community and a thread");
   await a.getByRole("link", { name: "Communities", exact: true }).click();

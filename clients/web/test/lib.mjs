@@ -5,6 +5,7 @@ import { readFileSync, mkdirSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
+import { createHmac } from "node:crypto";
 
 export const [gateway, executablePath, shots] = process.argv.slice(2);
 export const app = `${gateway}/app/`;
@@ -113,6 +114,21 @@ export async function signUp(page, username, organizer = false, firstAnswerLost 
   }
   await page.getByRole("button", { name: "Create account" }).click();
   await page.getByRole("navigation", { name: "Main" }).waitFor();
+}
+
+/**
+ * The code an authenticator app shows for a TOTP secret (RFC 6238: HMAC-SHA-1, 6 digits, 30-second steps) at time
+ * step `step` (by default now's).
+ */
+export function totp(base32, step = Math.floor(Date.now() / 30_000)) {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  const bits = [...base32.replace(/[\s=]/g, "")].map((c) => alphabet.indexOf(c).toString(2).padStart(5, "0")).join("");
+  const key = Buffer.from(bits.match(/.{8}/g).map((byte) => parseInt(byte, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(step));
+  const mac = createHmac("sha1", key).update(counter).digest();
+  const at = mac[mac.length - 1] & 15;
+  return String((mac.readUInt32BE(at) & 0x7fffffff) % 1_000_000).padStart(6, "0");
 }
 
 export async function signIn(page, username) {

@@ -116,6 +116,52 @@ public sealed class TwoFactorTests(IdentityFixture fx) : IClassFixture<IdentityF
     }
 
     [Fact]
+    public async Task The_status_says_on_or_off_and_the_recovery_codes_left()
+    {
+        const string url = "/api/v1/users/me/two-factor";
+        var registered = await fx.RegisterAsync();
+        var token = registered["access_token"]!.GetValue<string>();
+        await AssertStatusAsync(token, enabled: false, left: 0);
+        var setup = await (await Client.PostJson(url, new { password = Password }, token)).AssertStatus(200);
+        var secret = setup["secret"]!.GetValue<string>();
+        // A setup not yet confirmed is off: sign-in asks for no code.
+        await AssertStatusAsync(token, enabled: false, left: 0);
+
+        var confirmed = await (
+            await Client.PostJson(url + "/confirm", new { code = NextCode(secret) }, token)
+        ).AssertStatus(200);
+        var status = await AssertStatusAsync(token, enabled: true, left: 10);
+        Assert.Equal(fx.Clock.GetUtcNow(), status["enabled_at"]!.GetValue<DateTimeOffset>());
+        var recovery = confirmed["recovery_codes"]!.AsArray().Select(c => c!.GetValue<string>()).ToList();
+        var username = registered["user"]!["username"]!.GetValue<string>();
+        await (await AnswerAsync(await ChallengeAsync(username), recovery[0])).AssertStatus(200);
+        await AssertStatusAsync(token, enabled: true, left: 9);
+
+        // Someone else's status is not theirs to see: the route has no id, and an anonymous call is refused.
+        await AssertStatusAsync(
+            (await fx.RegisterAsync())["access_token"]!.GetValue<string>(),
+            enabled: false,
+            left: 0
+        );
+        await (await Client.Get(url)).AssertProblem(401);
+
+        await (
+            await Client.SendJson(HttpMethod.Delete, url, new { password = Password, code = NextCode(secret) }, token)
+        ).AssertStatus(204);
+        await AssertStatusAsync(token, enabled: false, left: 0);
+    }
+
+    private async Task<System.Text.Json.Nodes.JsonObject> AssertStatusAsync(string token, bool enabled, int left)
+    {
+        var status = await (await Client.Get("/api/v1/users/me/two-factor", token)).AssertStatus(200);
+        Assert.Equal(enabled, status["enabled"]!.GetValue<bool>());
+        Assert.Equal(left, status["recovery_codes_left"]!.GetValue<int>());
+        if (!enabled)
+            Assert.Null(status["enabled_at"]);
+        return status.AsObject();
+    }
+
+    [Fact]
     public async Task Login_without_two_factor_is_unchanged()
     {
         var registered = await fx.RegisterAsync();

@@ -198,7 +198,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** Whether two-factor sign-in is on, and how many recovery codes are left */
+        get: operations["GetTwoFactorStatus"];
         put?: never;
         /** Make a TOTP secret for an authenticator app (two-factor stays off until confirmed) */
         post: operations["StartTwoFactorSetup"];
@@ -721,6 +722,21 @@ export interface components {
         TwoFactorSetupRequest: {
             /** @description The account's password. */
             password: string;
+        };
+        /** @description The caller's two-factor sign-in. */
+        TwoFactorStatus: {
+            /** @description True when sign-in asks for a code from the authenticator app; a setup not yet confirmed leaves it false. */
+            enabled: boolean;
+            /**
+             * Format: date-time
+             * @description When it was turned on; null while off.
+             */
+            enabled_at?: null | string;
+            /**
+             * Format: int32
+             * @description Recovery codes not used yet (0 while off); turning it off and on again gives ten new ones.
+             */
+            recovery_codes_left: number;
         };
         /** @description The account as its owner sees it; is_verified when its e-mail or its phone is proven to be the owner's. */
         UserDto: {
@@ -1611,6 +1627,75 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+        };
+    };
+    GetTwoFactorStatus: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The caller's request id (1-64 of A-Z a-z 0-9 . _ : -), echoed and logged; else a new one. */
+                "X-Request-Id"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TwoFactorStatus"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
         };
     };

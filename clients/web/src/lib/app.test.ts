@@ -263,6 +263,24 @@ describe("the session's requests", () => {
     expect(outcome.failed).toBeInstanceOf(TypeError);
   });
 
+  it("give a 204 as it came, though the browser gave it an empty body stream (Chromium does)", async () => {
+    const answer = Object.defineProperties(new Response(new Uint8Array(0)), { status: { value: 204 }, ok: { value: true } });
+    vi.stubGlobal("fetch", () => Promise.resolve(answer));
+    // as browsers and Node build responses (the fetch standard): a status without a body is given none
+    const Built = Response;
+    class Standard extends Built {
+      constructor(body?: BodyInit | null, init?: ResponseInit) {
+        if (body != null && [101, 103, 204, 205, 304].includes(init?.status ?? 200)) throw new TypeError(`Response constructor: Invalid response status code ${init?.status}`);
+        super(body, init);
+      }
+    }
+    vi.stubGlobal("Response", Standard);
+    const { data, error, response } = await session.api.identity.DELETE("/api/v1/users/me/two-factor", { body: { password: "p", code: "c" } });
+    expect(response.status).toBe(204);
+    expect(error).toBeUndefined();
+    expect(data).toBeUndefined();
+  });
+
   it("give the platform's answer, refusals included", async () => {
     vi.stubGlobal("fetch", () =>
       Promise.resolve(new Response(JSON.stringify({ title: "Forbidden", status: 403 }), { status: 403, headers: { "Content-Type": "application/problem+json" } })),

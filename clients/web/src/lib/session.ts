@@ -88,7 +88,9 @@ export async function send(request: Request, limitMs = answerLimitMs): Promise<R
   } finally {
     clearTimeout(timer);
   }
-  return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
+  // Chromium hands a 204 an empty body stream; a Response of a status without a body may be given none
+  const bodiless = [101, 103, 204, 205, 304].includes(response.status);
+  return new Response(bodiless ? null : body, { status: response.status, statusText: response.statusText, headers: response.headers });
 }
 
 /**

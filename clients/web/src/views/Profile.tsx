@@ -4,6 +4,7 @@ import { session, submitted } from "../lib/app";
 import { LoadFailed, useLoad } from "../lib/list";
 import { problemText, settled } from "../lib/session";
 import { CreditsSection } from "./Credits";
+import { TwoFactorSection } from "./TwoFactor";
 
 type User = identity.components["schemas"]["UserDto"];
 type Changes = identity.components["schemas"]["ProfileChanges"];
@@ -98,6 +99,7 @@ export function Profile() {
           loaded.failed === null && <p role="status">Loading…</p>
         )}
       </section>
+      <TwoFactorSection />
       <CreditsSection />
     </div>
   );

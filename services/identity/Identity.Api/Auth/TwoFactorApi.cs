@@ -32,6 +32,10 @@ public static class TwoFactorApi
             .RequireAuthorization(Policies.Member)
             .WithStandardProblems();
         group
+            .MapGet("", Status)
+            .WithName("GetTwoFactorStatus")
+            .WithSummary("Whether two-factor sign-in is on, and how many recovery codes are left");
+        group
             .MapPost("", Setup)
             .HashesPasswords()
             .WithName("StartTwoFactorSetup")
@@ -52,6 +56,27 @@ public static class TwoFactorApi
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status429TooManyRequests);
         return group;
+    }
+
+    /// <summary>What a settings page shows: on or off (a setup not yet confirmed is off), and the codes left.</summary>
+    private static async Task<Ok<TwoFactorStatus>> Status(
+        ClaimsPrincipal principal,
+        IdentityDbContext db,
+        CancellationToken cancellationToken
+    )
+    {
+        var userId = principal.UserId();
+        var enabledAt = await db
+            .TwoFactorSecrets.Where(s => s.UserId == userId && s.EnabledAt != null)
+            .Select(s => s.EnabledAt)
+            .FirstOrDefaultAsync(cancellationToken);
+        var left = enabledAt is null
+            ? 0
+            : await db.TwoFactorRecoveryCodes.CountAsync(
+                c => c.UserId == userId && c.UsedAt == null,
+                cancellationToken
+            );
+        return TypedResults.Ok(new TwoFactorStatus(enabledAt is not null, enabledAt, left));
     }
 
     /// <summary>

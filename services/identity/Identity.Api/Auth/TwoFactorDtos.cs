@@ -3,6 +3,16 @@ using Community.ServiceDefaults.OpenApi;
 
 namespace Community.Identity.Auth;
 
+/// <summary>The caller's two-factor sign-in.</summary>
+/// <param name="Enabled">
+/// True when sign-in asks for a code from the authenticator app; a setup not yet confirmed leaves it false.
+/// </param>
+/// <param name="EnabledAt">When it was turned on; null while off.</param>
+/// <param name="RecoveryCodesLeft">
+/// Recovery codes not used yet (0 while off); turning it off and on again gives ten new ones.
+/// </param>
+public sealed record TwoFactorStatus(bool Enabled, DateTimeOffset? EnabledAt, int RecoveryCodesLeft);
+
 /// <summary>Starts turning two-factor sign-in on.</summary>
 /// <param name="Password">The account's password.</param>
 public sealed record TwoFactorSetupRequest([Required] string? Password) : IRequestExample<TwoFactorSetupRequest>

@@ -1,0 +1,115 @@
+import { cleanup, fireEvent, render, screen } from "@testing-library/preact";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { TwoFactorSection } from "./TwoFactor";
+
+afterEach(() => {
+  cleanup();
+  vi.unstubAllGlobals();
+});
+
+const path = "/api/v1/users/me/two-factor";
+const codes = ["aaaaa-bbbbb", "ccccc-ddddd", "eeeee-fffff", "ggggg-hhhhh", "jjjjj-kkkkk", "mmmmm-nnnnn", "ppppp-qqqqq", "rrrrr-sssss", "ttttt-uuuuu", "vvvvv-wwwww"];
+
+/**
+ * Identity's two-factor routes as the section meets them, holding one account's state: every call is recorded, and
+ * `answers` may answer a call in place of the state (a refusal), once. The account's state is `calls.state`.
+ */
+function identity(answers: Record<string, { status: number; body: unknown }> = {}) {
+  const calls: { method: string; path: string; body: Record<string, unknown> | null }[] = [];
+  const state = { enabled: false };
+  vi.stubGlobal("fetch", async (request: Request) => {
+    const at = new URL(request.url).pathname;
+    const body = request.method === "GET" ? null : ((await request.json()) as Record<string, unknown>);
+    calls.push({ method: request.method, path: at, body });
+    const json = (status: number, value: unknown) =>
+      new Response(status === 204 ? null : JSON.stringify(value), { status, headers: { "Content-Type": status < 300 ? "application/json" : "application/problem+json" } });
+    const planned = answers[`${request.method} ${at}`];
+    if (planned) {
+      delete answers[`${request.method} ${at}`];
+      return json(planned.status, planned.body);
+    }
+    if (request.method === "GET") return json(200, { enabled: state.enabled, enabled_at: state.enabled ? "2026-11-27T21:00:00Z" : null, recovery_codes_left: state.enabled ? 10 : 0 });
+    if (request.method === "POST" && at === path) return json(200, { secret: "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP", otpauth_uri: "otpauth://totp/Community:amira?secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP&issuer=Community" });
+    if (request.method === "POST") {
+      state.enabled = true;
+      return json(200, { recovery_codes: codes });
+    }
+    state.enabled = false;
+    return json(204, null);
+  });
+  return Object.assign(calls, { state });
+}
+
+const type = (label: string, value: string) => fireEvent.input(screen.getByLabelText(label), { target: { value } });
+const press = (name: string | RegExp) => fireEvent.click(screen.getByRole("button", { name }));
+
+describe("TwoFactorSection", () => {
+  it("turns it on: the password, the app's secret, its first code, then the recovery codes once", async () => {
+    const calls = identity();
+    render(<TwoFactorSection />);
+    await screen.findByText(/^Off: signing in takes your password only/);
+    press("Turn on two-factor sign-in");
+    type("Your password", "correct-horse-9");
+    press("Continue");
+    expect(await screen.findByRole("img", { name: /QR code/ })).toBeTruthy();
+    expect(screen.getByText("JBSW Y3DP EHPK 3PXP JBSW Y3DP EHPK 3PXP")).toBeTruthy();
+    type("The 6-digit code the app shows now", " 492 039 ");
+    press("Turn on");
+    await screen.findByRole("heading", { name: /your recovery codes/ });
+    expect(screen.getAllByRole("listitem").map((item) => item.textContent)).toEqual(codes);
+    press("I have kept them");
+    await screen.findByText(/^On since .*10 of 10 recovery codes left\.$/);
+    expect(screen.queryByText("aaaaa-bbbbb")).toBeNull();
+    expect(calls.filter((c) => c.method !== "GET")).toEqual([
+      { method: "POST", path, body: { password: "correct-horse-9" } },
+      { method: "POST", path: `${path}/confirm`, body: { code: "492039" } },
+    ]);
+  });
+
+  it("says a wrong code in the platform's words and keeps the secret shown to try again", async () => {
+    identity({ [`POST ${path}/confirm`]: { status: 400, body: { title: "Bad Request", status: 400, detail: "The code is wrong or expired." } } });
+    render(<TwoFactorSection />);
+    press(await screen.findByRole("button", { name: "Turn on two-factor sign-in" }).then((b) => b.textContent!));
+    type("Your password", "correct-horse-9");
+    press("Continue");
+    await screen.findByRole("img", { name: /QR code/ });
+    type("The 6-digit code the app shows now", "000000");
+    press("Turn on");
+    expect((await screen.findByRole("alert")).textContent).toContain("The code is wrong or expired.");
+    type("The 6-digit code the app shows now", "492039");
+    press("Turn on");
+    await screen.findByRole("heading", { name: /your recovery codes/ });
+  });
+
+  it("turns it off with the password and a recovery code", async () => {
+    const calls = identity();
+    render(<TwoFactorSection />);
+    press(await screen.findByRole("button", { name: "Turn on two-factor sign-in" }).then((b) => b.textContent!));
+    type("Your password", "correct-horse-9");
+    press("Continue");
+    await screen.findByRole("img", { name: /QR code/ });
+    type("The 6-digit code the app shows now", "492039");
+    press("Turn on");
+    press(await screen.findByRole("button", { name: "I have kept them" }).then((b) => b.textContent!));
+    await screen.findByRole("form", { name: "Turn off two-factor sign-in" });
+    type("Your password", "correct-horse-9");
+    type("A code from the app, or a recovery code", "aaaaa-bbbbb");
+    press("Turn off two-factor sign-in");
+    await screen.findByText("Two-factor sign-in is off: signing in takes your password only.");
+    await screen.findByRole("button", { name: "Turn on two-factor sign-in" });
+    expect(calls.at(-2)).toEqual({ method: "DELETE", path, body: { password: "correct-horse-9", code: "aaaaa-bbbbb" } });
+  });
+
+  it("shows it as it now is when it was turned on elsewhere meanwhile (409)", async () => {
+    const calls = identity({ [`POST ${path}`]: { status: 409, body: { title: "Conflict", status: 409, detail: "Two-factor sign-in is already on; turn it off first to set up a new app." } } });
+    render(<TwoFactorSection />);
+    press(await screen.findByRole("button", { name: "Turn on two-factor sign-in" }).then((b) => b.textContent!));
+    type("Your password", "correct-horse-9");
+    calls.state.enabled = true; // another tab turned it on
+    press("Continue");
+    expect((await screen.findByRole("alert")).textContent).toContain("already on");
+    await screen.findByText(/^On since /);
+    expect(screen.getByRole("form", { name: "Turn off two-factor sign-in" })).toBeTruthy();
+    expect(calls.filter((c) => c.method === "GET")).toHaveLength(2);
+  });
+});
