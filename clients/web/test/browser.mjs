@@ -72,10 +72,21 @@ try {
   await profile.getByRole("alert").filter({ hasText: "date_of_birth is not a plausible birth date." }).waitFor();
   await shot(a, "desktop-profile");
 
-  step("zara turns two-factor sign-in on with her authenticator app; signing in asks for its code; a recovery code turns it off");
+  step("zara signs up through amira's invitation link; amira sees her come");
   const zara = `zara_${run}`;
+  const invitation = await a.getByLabel("Your invitation link").inputValue();
   const z = await newPage("zara");
-  await signUp(z, zara);
+  await z.goto(invitation);
+  if ((await z.getByLabel("Invitation code (optional)").inputValue()) === "") problems.push("the invitation link did not fill in the code");
+  await z.getByLabel("Username", { exact: true }).fill(zara);
+  await z.getByLabel("E-mail").fill(`${zara}@example.com`);
+  await z.getByLabel("Password", { exact: true }).fill("correct horse 42");
+  await z.getByRole("button", { name: "Create account" }).click();
+  await z.getByRole("navigation", { name: "Main" }).waitFor();
+  await a.reload();
+  await a.getByText(/^1 signed up with it: 0 of them have paid for something \(1 not yet\)/).waitFor();
+
+  step("zara turns two-factor sign-in on with her authenticator app; signing in asks for its code; a recovery code turns it off");
   await z.getByRole("link", { name: "Your profile" }).click();
   await z.getByText(/^Off: signing in takes your password only/).waitFor();
   await z.getByRole("button", { name: "Turn on two-factor sign-in" }).click();
@@ -113,6 +124,17 @@ try {
   await off.getByRole("button", { name: "Turn off two-factor sign-in" }).click();
   await z.getByRole("status").filter({ hasText: "Two-factor sign-in is off" }).waitFor();
   await z.getByRole("button", { name: "Turn on two-factor sign-in" }).waitFor();
+
+  step("zara deletes her account: her username typed out first; signed out, and it signs in no more");
+  await z.getByRole("button", { name: "Delete your account…" }).click();
+  await axe(z, "account deletion");
+  await z.getByLabel(/^Type your username/).fill(zara);
+  await z.getByRole("button", { name: "Delete my account" }).click();
+  await z.getByRole("status").filter({ hasText: "Your account is deleted" }).waitFor();
+  await z.getByLabel("Username, e-mail or phone", { exact: true }).fill(zara);
+  await z.getByLabel("Password", { exact: true }).fill("correct horse 42");
+  await z.getByRole("button", { name: "Sign in", exact: true }).click();
+  await z.getByRole("alert").waitFor();
   await z.context().close();
 
   step("amira creates a community and a thread");

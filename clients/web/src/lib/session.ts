@@ -215,6 +215,14 @@ export class Session {
     this.end(null);
   }
 
+  /** Deletes the signed-in account; the session ends with it. Answers the platform's words when it refused. */
+  async deleteAccount(): Promise<string | null> {
+    const { error, response } = await this.api.identity.DELETE("/api/v1/users/me");
+    if (!response.ok) return problemText(error, response, "Deleting your account failed.");
+    this.end("Your account is deleted, with your profile and your sessions.");
+    return null;
+  }
+
   /** Updates the user kept with the session (after a profile change). */
   setUser(user: Me): void {
     if (!this.stored) return;

@@ -131,6 +131,8 @@ export function ForgotPassword() {
 }
 
 export function SignUp() {
+  // a friend's invitation link (/app/signup?ref=<their referral code>)
+  const invitedWith = new URLSearchParams(location.search).get("ref")?.trim() || "";
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   // the last sign-up that got no answer: sent again as it was, its account may already exist
@@ -152,7 +154,7 @@ export function SignUp() {
             password: String(form.get("password")),
             full_name: String(form.get("full_name") ?? "").trim() || null,
             role: form.get("organizer") ? "organizer" : "member",
-            referral_code: null,
+            referral_code: String(form.get("referral_code") ?? "").trim() || null,
           } as const;
           const sent = JSON.stringify(body);
           const again = unanswered.current === sent;
@@ -196,6 +198,13 @@ export function SignUp() {
         </label>
         <p class="hint" id="password-hint">
           10 to 128 characters with letters and a digit or symbol, not containing your username
+        </p>
+        <label>
+          Invitation code (optional)
+          <input name="referral_code" autoComplete="off" maxLength={32} defaultValue={invitedWith} aria-describedby="referral-hint" />
+        </label>
+        <p class="hint" id="referral-hint">
+          {invitedWith ? "From the friend who invited you: they earn credits when you first pay for something." : "A friend's code, if one invited you."}
         </p>
         <label class="check">
           <input type="checkbox" name="organizer" /> I organize events

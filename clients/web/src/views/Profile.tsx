@@ -3,6 +3,7 @@ import { useState } from "preact/hooks";
 import { session, submitted } from "../lib/app";
 import { LoadFailed, useLoad } from "../lib/list";
 import { problemText, settled } from "../lib/session";
+import { AccountSection, InviteSection } from "./Account";
 import { CreditsSection } from "./Credits";
 import { TwoFactorSection } from "./TwoFactor";
 
@@ -101,6 +102,8 @@ export function Profile() {
       </section>
       <TwoFactorSection />
       <CreditsSection />
+      <InviteSection />
+      {loaded.value && <AccountSection user={loaded.value.user} />}
     </div>
   );
 }

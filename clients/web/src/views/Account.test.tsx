@@ -1,0 +1,102 @@
+import { cleanup, fireEvent, render, screen } from "@testing-library/preact";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { session } from "../lib/app";
+import { AccountSection, InviteSection, invitationLink } from "./Account";
+import { SignUp } from "./Auth";
+
+afterEach(() => {
+  cleanup();
+  vi.unstubAllGlobals();
+  history.replaceState(null, "", "/app/profile");
+});
+
+type Call = { method: string; path: string; body: unknown };
+
+/** The platform as these sections meet it: each call recorded and answered by `answer` (a 404 problem by default). */
+function platform(answer: (call: Call) => { status: number; body?: unknown } | undefined) {
+  const calls: Call[] = [];
+  vi.stubGlobal("fetch", async (request: Request) => {
+    const text = request.method === "GET" ? "" : await request.text();
+    const call = { method: request.method, path: new URL(request.url).pathname, body: text ? JSON.parse(text) : null };
+    calls.push(call);
+    const { status, body } = answer(call) ?? { status: 404, body: { title: "Not Found", status: 404 } };
+    const type = status < 300 ? "application/json" : "application/problem+json";
+    return new Response(body === undefined ? null : JSON.stringify(body), { status, headers: { "Content-Type": type } });
+  });
+  return calls;
+}
+
+const user = { id: "u1", username: "amira", email: "amira@example.com", email_verified: false } as Parameters<typeof AccountSection>[0]["user"];
+const type = (label: string | RegExp, value: string) => fireEvent.input(screen.getByLabelText(label), { target: { value } });
+const press = (name: string | RegExp) => fireEvent.click(screen.getByRole("button", { name }));
+
+describe("InviteSection", () => {
+  it("gives the link that signs a friend up with the code, and what it brought", async () => {
+    platform((c) => (c.path === "/api/v1/referrals/me" ? { status: 200, body: { referral_code: "AMIRA7Q2", referrals_count: 3, conversions: 2, pending: 1, credits_earned: 100 } } : undefined));
+    render(<InviteSection />);
+    const link = (await screen.findByLabelText("Your invitation link")) as HTMLInputElement;
+    expect(link.value).toBe(`${location.origin}/app/signup?ref=AMIRA7Q2`);
+    expect(screen.getByText("3 signed up with it: 2 of them have paid for something (1 not yet). You earned 100 credits.")).toBeTruthy();
+  });
+});
+
+describe("SignUp through an invitation link", () => {
+  it("sends the code the link carries", async () => {
+    history.replaceState(null, "", new URL(invitationLink("AMIRA7Q2")).pathname + "?ref=AMIRA7Q2");
+    const calls = platform((c) => (c.path === "/api/v1/auth/register" ? { status: 409, body: { title: "Conflict", status: 409, detail: "This username is taken." } } : undefined));
+    render(<SignUp />);
+    expect((screen.getByLabelText("Invitation code (optional)") as HTMLInputElement).value).toBe("AMIRA7Q2");
+    type("Username", "bilal");
+    type("E-mail", "bilal@example.com");
+    type("Password", "correct horse 42");
+    fireEvent.submit(screen.getByRole("button", { name: "Create account" }).closest("form")!);
+    await screen.findByText("This username is taken.");
+    expect(calls[0]).toMatchObject({ path: "/api/v1/auth/register", body: { username: "bilal", referral_code: "AMIRA7Q2" } });
+  });
+
+  it("sends no code when none was given", async () => {
+    const calls = platform(() => ({ status: 409, body: { title: "Conflict", status: 409, detail: "This username is taken." } }));
+    render(<SignUp />);
+    type("Username", "bilal");
+    type("E-mail", "bilal@example.com");
+    type("Password", "correct horse 42");
+    fireEvent.submit(screen.getByRole("button", { name: "Create account" }).closest("form")!);
+    await screen.findByText("This username is taken.");
+    expect(calls[0]).toMatchObject({ body: { referral_code: null } });
+  });
+});
+
+describe("AccountSection", () => {
+  it("sends the e-mail's link again and says where to", async () => {
+    const calls = platform((c) => (c.path === "/api/v1/users/me/email/verification" ? { status: 202 } : undefined));
+    render(<AccountSection user={user} />);
+    press("Send the link again");
+    await screen.findByText("A new link to confirm it is on its way to amira@example.com.");
+    expect(calls.map((c) => `${c.method} ${c.path}`)).toEqual(["POST /api/v1/users/me/email/verification"]);
+  });
+
+  it("deletes the account only with the username typed out, then ends the session", async () => {
+    const calls = platform((c) => (c.method === "DELETE" && c.path === "/api/v1/users/me" ? { status: 204 } : undefined));
+    render(<AccountSection user={user} />);
+    press("Delete your account…");
+    type(/^Type your username/, "someone");
+    press("Delete my account");
+    await screen.findByText("Type your username, amira, to delete your account.");
+    expect(calls).toHaveLength(0);
+    type(/^Type your username/, " Amira ");
+    press("Delete my account");
+    await vi.waitFor(() => expect(session.endedBecause).toBe("Your account is deleted, with your profile and your sessions."));
+    expect(calls.map((c) => `${c.method} ${c.path}`)).toEqual(["DELETE /api/v1/users/me"]);
+  });
+
+  it("says a refusal in the platform's words and keeps the session", async () => {
+    platform((c) => (c.method === "DELETE" ? { status: 503, body: { title: "Service Unavailable", status: 503, detail: "Identity is restarting; try again in a moment." } } : undefined));
+    session.endedBecause = null;
+    render(<AccountSection user={user} />);
+    press("Delete your account…");
+    type(/^Type your username/, "amira");
+    press("Delete my account");
+    await screen.findByText("Identity is restarting; try again in a moment.");
+    expect(session.endedBecause).toBeNull();
+  });
+});

@@ -1,0 +1,147 @@
+import type { identity } from "@community/sdk";
+import { useState } from "preact/hooks";
+import { attempt, session, submitted } from "../lib/app";
+import { LoadFailed, useLoad } from "../lib/list";
+import { href } from "../lib/router";
+import { problemText } from "../lib/session";
+
+type User = identity.components["schemas"]["UserDto"];
+type Referrals = identity.components["schemas"]["ReferralSummary"];
+
+/** The sign-up page with an invitation: who signs up through it brings its owner credits once they first pay. */
+export function invitationLink(code: string): string {
+  return `${location.origin}${href("/signup")}?ref=${encodeURIComponent(code)}`;
+}
+
+/**
+ * Invite friends: the link that signs them up with your referral code, and what it has brought (who signed up, who has
+ * paid for something since, the credits that earned you).
+ */
+export function InviteSection() {
+  const [copied, setCopied] = useState<string | null>(null);
+  const referrals = useLoad<Referrals>(() => session.api.identity.GET("/api/v1/referrals/me"), []);
+  const mine = referrals.value;
+  return (
+    <section aria-labelledby="invite-heading">
+      <h2 id="invite-heading">Invite friends</h2>
+      <LoadFailed what="Your invitations" loaded={referrals} />
+      {mine === null && referrals.failed === null && <p role="status">Loading…</p>}
+      {mine && (
+        <>
+          <p>Who signs up through your link and then pays for a ticket, a course or credits earns you 50 credits.</p>
+          <label>
+            Your invitation link
+            <input readOnly value={invitationLink(mine.referral_code)} onFocus={(e) => e.currentTarget.select()} />
+          </label>
+          <p class="row">
+            <button
+              type="button"
+              class="secondary"
+              onClick={() =>
+                void navigator.clipboard
+                  .writeText(invitationLink(mine.referral_code))
+                  .then(() => setCopied("Copied."))
+                  .catch(() => setCopied("Copying was not allowed: select the link and copy it."))
+              }
+            >
+              Copy the link
+            </button>
+          </p>
+          {copied && (
+            <p class="meta" role="status">
+              {copied}
+            </p>
+          )}
+          <p>
+            {mine.referrals_count === 0
+              ? "Nobody has signed up with it yet."
+              : `${mine.referrals_count} signed up with it: ${mine.conversions} of them have paid for something (${mine.pending} not yet). You earned ${mine.credits_earned} credits.`}
+          </p>
+        </>
+      )}
+    </section>
+  );
+}
+
+/**
+ * Your account: whether your e-mail is confirmed (the link sent again on request), and deleting the account, which
+ * asks for the username typed out first: it cannot be undone.
+ */
+export function AccountSection({ user }: { user: User }) {
+  const [error, setError] = useState<string | null>(null);
+  const [status, setStatus] = useState<string | null>(null);
+  const [deleting, setDeleting] = useState(false);
+
+  async function sendLink() {
+    setError(null);
+    const { error, response } = await session.api.identity.POST("/api/v1/users/me/email/verification");
+    if (response.ok) setStatus(`A new link to confirm it is on its way to ${user.email}.`);
+    else setError(problemText(error, response, "The link could not be sent."));
+  }
+
+  const remove = submitted(setError, async (form) => {
+    if (String(form.get("username") ?? "").trim().toLowerCase() !== user.username) {
+      setError(`Type your username, ${user.username}, to delete your account.`);
+      return true;
+    }
+    const failed = await session.deleteAccount();
+    setError(failed);
+    // a refusal stands; an answer the platform may get over (a 5xx) is left to pressing again
+    return failed === null;
+  });
+
+  return (
+    <section aria-labelledby="account-heading">
+      <h2 id="account-heading">Your account</h2>
+      {status && (
+        <p class="banner" role="status">
+          {status}
+        </p>
+      )}
+      {user.email && (
+        <p>
+          E-mail: {user.email}{" "}
+          {user.email_verified ? (
+            <span class="meta">(confirmed)</span>
+          ) : (
+            <>
+              <span class="meta">(not confirmed yet: open the link we sent to it)</span>{" "}
+              <button type="button" class="small" onClick={() => void attempt(setError, sendLink)}>
+                Send the link again
+              </button>
+            </>
+          )}
+        </p>
+      )}
+      {!deleting ? (
+        <button type="button" class="secondary" onClick={() => setDeleting(true)}>
+          Delete your account…
+        </button>
+      ) : (
+        <form onSubmit={remove} aria-label="Delete your account" class="card">
+          <p>
+            Your profile, connections, follows, group memberships, event registrations and sessions go with it, and your name leaves your messages. It
+            cannot be undone. Tickets and credits you paid for are not refunded.
+          </p>
+          <label>
+            Type your username, {user.username}, to confirm
+            <input name="username" autoComplete="off" required maxLength={30} />
+          </label>
+          <div class="row">
+            <button type="submit" class="danger">
+              Delete my account
+            </button>
+            <button type="button" class="secondary" onClick={() => setDeleting(false)}>
+              Keep it
+            </button>
+          </div>
+        </form>
+      )}
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
+    </section>
+  );
+}
