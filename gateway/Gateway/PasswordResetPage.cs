@@ -39,6 +39,7 @@ public static class PasswordResetPage
               <button id="submit" type="submit">Set the new password</button>
             </form>
             <p id="status" role="status" aria-live="polite"></p>
+            <p id="next" hidden><a id="next-link" href="/app/">Sign in to Community</a></p>
           </main>
         </body>
         </html>
@@ -54,6 +55,9 @@ public static class PasswordResetPage
           if (!token) {
             form.hidden = true;
             status.textContent = "This link has no reset token. Ask for a new reset e-mail.";
+            document.getElementById("next-link").href = "/app/forgot";
+            document.getElementById("next-link").textContent = "Ask for a new link";
+            document.getElementById("next").hidden = false;
             return;
           }
           form.addEventListener("submit", async (event) => {
@@ -75,6 +79,7 @@ public static class PasswordResetPage
                 history.replaceState(null, "", location.pathname);
                 status.textContent = "Your password is changed and every session is signed out. "
                     + "Sign in with the new password.";
+                document.getElementById("next").hidden = false;
                 return;
               }
               const problem = await response.json().catch(() => ({}));

@@ -34,6 +34,7 @@ public static class RegistrationConfirmPage
               <button id="submit" type="submit">Confirm my address</button>
             </form>
             <p id="status" role="status" aria-live="polite"></p>
+            <p id="next" hidden><a href="/app/">Open Community</a></p>
           </main>
         </body>
         </html>
@@ -49,6 +50,7 @@ public static class RegistrationConfirmPage
           if (!token) {
             form.hidden = true;
             status.textContent = "This link has no confirmation token. Sign in and ask for a new confirmation e-mail.";
+            document.getElementById("next").hidden = false;
             return;
           }
           form.addEventListener("submit", async (event) => {
@@ -64,6 +66,7 @@ public static class RegistrationConfirmPage
                 form.hidden = true;
                 history.replaceState(null, "", location.pathname);
                 status.textContent = "Your e-mail address is confirmed. You can sign in with it in the app.";
+                document.getElementById("next").hidden = false;
                 return;
               }
               const problem = await response.json().catch(() => ({}));

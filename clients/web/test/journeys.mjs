@@ -2,7 +2,7 @@
 // becomes direct messages (unread badge, read receipt), notifications arriving live, the companion's streamed reply,
 // a refused token refreshed once, and actions whose request gets no answer saying so.
 //   node test/journeys.mjs <gateway url> <chromium path> <screenshot folder>
-import { app, axe, discussion, finish, loseNextAnswer, newPage, noAnswer, problems, run, seesOnce, send, shot, signIn, signUp, step } from "./lib.mjs";
+import { app, axe, discussion, finish, gateway, loseNextAnswer, newPage, noAnswer, problems, run, seesOnce, send, shot, signIn, signUp, step } from "./lib.mjs";
 
 const main = (page) => page.getByRole("navigation", { name: "Main" });
 const go = (page, view) => main(page).getByRole("link", { name: view, exact: true }).click();
@@ -249,6 +249,11 @@ try {
   await m.getByRole("button", { name: "Send me a link" }).click();
   await m.getByRole("status").filter({ hasText: "a link to choose a new password is on its way" }).waitFor();
   await axe(m, "forgotten password");
+  // the e-mail's page (the gateway's) opened without its token leads back to asking for a link
+  await m.goto(`${gateway}/reset-password`);
+  await m.getByRole("status").filter({ hasText: "This link has no reset token." }).waitFor();
+  await m.getByRole("link", { name: "Ask for a new link" }).click();
+  await m.getByRole("button", { name: "Send me a link" }).waitFor();
   await m.getByRole("link", { name: "Back to sign in" }).click();
   // signing in with no answer: said, and the button works again (it stayed disabled)
   await unanswered("**/api/v1/auth/login");
