@@ -5,6 +5,7 @@ import { readFile, writeFile, readdir, mkdir } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import openapiTS, { astToString } from "openapi-typescript";
+import ts from "typescript";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const contract = join(root, "contract");
@@ -15,10 +16,19 @@ export const services = ["identity", "social", "messaging", "events", "payments"
 const header = (source) =>
   `// Generated from contract/${source} by scripts/generate.mjs: do not edit; run clients/typescript/generate.sh.\n\n`;
 
+/**
+ * A file in a multipart form, or the bytes of an answer (a string of format binary), is a Blob: what a browser's
+ * FormData takes and what openapi-fetch's `parseAs: "blob"` gives. openapi-typescript's own type for it is string.
+ */
+function binaryAsBlob(schema) {
+  if (schema.type !== "string" || schema.format !== "binary") return undefined;
+  return ts.factory.createTypeReferenceNode("Blob");
+}
+
 async function openApiTypes(service) {
   const source = `${service}.openapi.json`;
   const document = JSON.parse(await readFile(join(contract, source), "utf8"));
-  return header(source) + astToString(await openapiTS(document, { silent: true }));
+  return header(source) + astToString(await openapiTS(document, { silent: true, transform: binaryAsBlob }));
 }
 
 /** The TypeScript of an inline JSON schema (a hub argument or result); named schemas are the components' types. */

@@ -76,3 +76,16 @@ export function createCommunityClient(options: CommunityClientOptions): Communit
     },
   };
 }
+
+/**
+ * The body serializer of a multipart operation (a profile picture, an event photo, an attachment): each field of the
+ * typed body as a form field, a Blob as a file (a File keeps its name). Pass it as `bodySerializer`.
+ */
+export function multipart(body: Record<string, Blob | string | number | boolean | null | undefined>): FormData {
+  const form = new FormData();
+  for (const [name, value] of Object.entries(body)) {
+    if (value === null || value === undefined) continue;
+    form.append(name, value instanceof Blob ? value : String(value));
+  }
+  return form;
+}

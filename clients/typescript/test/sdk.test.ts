@@ -2,7 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
-import { createCommunityClient, paginate, type ChatHubClient, type CommunityClient, type HubEvents, type TypingChange } from "../src/index.js";
+import { createCommunityClient, multipart, paginate, type ChatHubClient, type CommunityClient, type HubEvents, type TypingChange } from "../src/index.js";
 
 const baseUrl = process.env.COMMUNITY_GATEWAY_URL;
 if (!baseUrl) throw new Error("COMMUNITY_GATEWAY_URL is not set: these tests run against a running gateway");
@@ -128,4 +128,20 @@ test("the SDK drives the platform: a group, a thread, live messages, typing and 
   assert.deepEqual(received.map((m) => m.seq), [2, 3, 4, 5, 6]);
   assert.deepEqual(received.map((m) => m.text), ["Hello live", "missed 1", "missed 2", "missed 3", "After the reconnect"]);
   assert.equal(omarHub.lastSeq(thread.id), 6);
+});
+
+test("a profile picture goes up as a Blob in a form, and its bytes come back as a Blob", async () => {
+  const amira = await register("picture");
+  // a PNG of one pixel; identity decodes and re-encodes it
+  const png = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==", "base64");
+  const { data, response, error } = await amira.api.identity.PUT("/api/v1/users/me/picture", {
+    body: { file: new Blob([png], { type: "image/png" }) },
+    bodySerializer: multipart,
+  });
+  assert.equal(response.status, 200, JSON.stringify(error));
+  assert.ok(data!.profile_image_url);
+  const picture = await amira.api.identity.GET("/api/v1/users/{id}/picture", { params: { path: { id: amira.id } }, parseAs: "blob" });
+  assert.equal(picture.response.status, 200);
+  assert.ok(picture.data instanceof Blob && picture.data.size > 0);
+  assert.match(picture.response.headers.get("Content-Type") ?? "", /^image\//);
 });

@@ -70,6 +70,15 @@ try {
   await profile.getByLabel("Date of birth").fill("2099-01-01");
   await profile.getByRole("button", { name: "Save profile" }).click();
   await profile.getByRole("alert").filter({ hasText: "date_of_birth is not a plausible birth date." }).waitFor();
+  // her picture: a PNG chosen from disk goes up, and comes back from identity's bytes after a reload
+  const png = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==", "base64");
+  await a.getByLabel("Choose a picture").setInputFiles({ name: "amira.png", mimeType: "image/png", buffer: png });
+  await a.getByRole("img", { name: "Your profile picture" }).waitFor();
+  await a.reload();
+  const picture = a.getByRole("img", { name: "Your profile picture" });
+  await picture.waitFor();
+  await a.waitForFunction(() => document.querySelector('img[alt="Your profile picture"]')?.naturalWidth > 0);
+  if (!(await picture.getAttribute("src")).startsWith("blob:")) problems.push("the uploaded picture is not shown from its bytes");
   await shot(a, "desktop-profile");
 
   step("zara signs up through amira's invitation link; amira sees her come");

@@ -5,6 +5,7 @@ import { LoadFailed, useLoad } from "../lib/list";
 import { problemText, settled } from "../lib/session";
 import { AccountSection, InviteSection } from "./Account";
 import { CreditsSection } from "./Credits";
+import { ProfilePicture } from "./Picture";
 import { TwoFactorSection } from "./TwoFactor";
 
 type User = identity.components["schemas"]["UserDto"];
@@ -77,6 +78,18 @@ export function Profile() {
           </p>
         )}
         <LoadFailed what="Your profile" loaded={loaded} />
+        {loaded.value && (
+          <ProfilePicture
+            user={loaded.value.user}
+            etag={loaded.value.etag}
+            changed={(user, etag) => {
+              setStatus(null);
+              if (!user) return loaded.retry();
+              session.setUser(user);
+              loaded.update(() => ({ user, etag }));
+            }}
+          />
+        )}
         {loaded.value ? (
           // a new version (saved, or loaded again) starts the form over from what the platform holds
           <ProfileForm

@@ -1,0 +1,60 @@
+import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/preact";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { ProfilePicture } from "./Picture";
+
+afterEach(() => {
+  cleanup();
+  vi.unstubAllGlobals();
+});
+
+type User = Parameters<typeof ProfilePicture>[0]["user"];
+const user = { id: "u1", username: "amira", profile_image_url: null } as unknown as User;
+
+/** Identity as the picture meets it: uploads recorded with their file and If-Match, answered `status`. */
+function identity(status: number) {
+  const sent: { method: string; ifMatch: string | null; file: File | null }[] = [];
+  vi.stubGlobal("fetch", async (request: Request) => {
+    const form = request.method === "PUT" ? await request.formData() : null;
+    sent.push({ method: request.method, ifMatch: request.headers.get("If-Match"), file: (form?.get("file") as File | null) ?? null });
+    if (status === 200)
+      return new Response(JSON.stringify({ ...user, profile_image_url: "/api/v1/users/u1/picture" }), { status, headers: { "Content-Type": "application/json", ETag: '"8"' } });
+    return new Response(JSON.stringify({ title: "Refused", status, detail: "Profile changed." }), { status, headers: { "Content-Type": "application/problem+json" } });
+  });
+  return sent;
+}
+
+const choose = (file: File) => fireEvent.change(screen.getByLabelText("Choose a picture"), { target: { files: [file] } });
+
+describe("ProfilePicture", () => {
+  it("sends the chosen picture as the form's file against the version loaded, and gives the new version", async () => {
+    const sent = identity(200);
+    const changed = vi.fn();
+    render(<ProfilePicture user={user} etag={'"7"'} changed={changed} />);
+    choose(new File([new Uint8Array([137, 80, 78, 71])], "me.png", { type: "image/png" }));
+    await waitFor(() => expect(changed).toHaveBeenCalledOnce());
+    expect(sent).toHaveLength(1);
+    expect(sent[0]!.ifMatch).toBe('"7"');
+    expect(sent[0]!.file?.name).toBe("me.png");
+    expect(sent[0]!.file?.size).toBe(4);
+    expect(changed.mock.calls[0]).toEqual([expect.objectContaining({ profile_image_url: "/api/v1/users/u1/picture" }), '"8"']);
+  });
+
+  it("refuses what identity would refuse before sending it: another format, over 2 MB", async () => {
+    const sent = identity(200);
+    render(<ProfilePicture user={user} etag={'"7"'} changed={vi.fn()} />);
+    choose(new File(["GIF89a"], "me.gif", { type: "image/gif" }));
+    expect((await screen.findByRole("alert")).textContent).toBe("Choose a JPEG, PNG or WebP picture.");
+    choose(new File([new Uint8Array(2 * 1024 * 1024 + 1)], "big.jpg", { type: "image/jpeg" }));
+    await screen.findByText("Choose a picture of at most 2 MB.");
+    expect(sent).toHaveLength(0);
+  });
+
+  it("asks for the profile again when it changed elsewhere (412), and says so", async () => {
+    identity(412);
+    const changed = vi.fn();
+    render(<ProfilePicture user={user} etag={'"7"'} changed={changed} />);
+    choose(new File([new Uint8Array([1])], "me.webp", { type: "image/webp" }));
+    await screen.findByText(/Your profile was changed elsewhere/);
+    expect(changed).toHaveBeenCalledWith(null, null);
+  });
+});

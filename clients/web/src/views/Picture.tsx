@@ -1,0 +1,120 @@
+import type { identity } from "@community/sdk";
+import { multipart } from "@community/sdk";
+import { useEffect, useState } from "preact/hooks";
+import { attempt, session } from "../lib/app";
+import { problemText } from "../lib/session";
+
+type User = identity.components["schemas"]["UserDto"];
+
+/** What the picture input takes: identity's formats and its limit (it re-encodes what it accepts). */
+const accepted = "image/jpeg,image/png,image/webp";
+const maxBytes = 2 * 1024 * 1024;
+
+/**
+ * A member's picture as an image the page may show: an uploaded one is asked of identity with the session's token
+ * (an <img> could not send it) and shown from the bytes; a linked one is shown from its address. Null when there is
+ * none, or while it loads.
+ */
+function usePicture(user: User): string | null {
+  const [shown, setShown] = useState<string | null>(null);
+  const url = user.profile_image_url;
+  useEffect(() => {
+    setShown(null);
+    if (!url) return;
+    if (!url.startsWith(`/api/v1/users/${user.id}/picture`)) return setShown(url);
+    let live = true;
+    let made: string | null = null;
+    void session.api.identity
+      .GET("/api/v1/users/{id}/picture", { params: { path: { id: user.id } }, parseAs: "blob" })
+      .then(({ data }) => {
+        if (!live || !data) return;
+        made = URL.createObjectURL(data);
+        setShown(made);
+      })
+      .catch(() => undefined); // no picture shown; the rest of the page says whether the platform answers
+    return () => {
+      live = false;
+      if (made) URL.revokeObjectURL(made);
+    };
+  }, [user.id, url]);
+  return shown;
+}
+
+/**
+ * Your profile picture: shown, replaced by a file chosen (JPEG, PNG or WebP up to 2 MB; checked here first, then by
+ * identity, which re-encodes it) or removed. Each change is made against the profile version loaded (If-Match), as the
+ * profile's fields are; `changed` gets the new version, or null when it should be loaded again.
+ */
+export function ProfilePicture({ user, etag, changed }: { user: User; etag: string | null; changed: (user: User | null, etag: string | null) => void }) {
+  const picture = usePicture(user);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  async function run(action: () => Promise<void>) {
+    setError(null);
+    setBusy(true);
+    try {
+      await attempt(setError, action);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  function refused(response: Response, problem: unknown, fallback: string) {
+    if (response.status !== 412) return setError(problemText(problem, response, fallback));
+    setError("Your profile was changed elsewhere (another tab or device) since this page loaded. It is loaded again: try once more.");
+    changed(null, null);
+  }
+
+  const upload = (file: File) =>
+    run(async () => {
+      if (!accepted.split(",").includes(file.type)) return setError("Choose a JPEG, PNG or WebP picture.");
+      if (file.size > maxBytes) return setError("Choose a picture of at most 2 MB.");
+      const { data, error, response } = await session.api.identity.PUT("/api/v1/users/me/picture", {
+        params: { header: { "If-Match": etag ?? "*" } },
+        body: { file },
+        bodySerializer: multipart,
+      });
+      if (data) changed(data, response.headers.get("ETag"));
+      else refused(response, error, "The picture was not accepted.");
+    });
+
+  const remove = () =>
+    run(async () => {
+      const { error, response } = await session.api.identity.DELETE("/api/v1/users/me/picture", { params: { header: { "If-Match": etag ?? "*" } } });
+      if (response.ok) changed(null, null);
+      else refused(response, error, "The picture was not removed.");
+    });
+
+  return (
+    <div class="picture" aria-busy={busy}>
+      {picture ? <img src={picture} alt="Your profile picture" width={96} height={96} /> : <div class="picture-none" aria-hidden="true" />}
+      <div>
+        <label class="file">
+          {user.profile_image_url ? "Choose another picture" : "Choose a picture"}
+          <input
+            type="file"
+            accept={accepted}
+            disabled={busy}
+            onChange={(e) => {
+              const file = e.currentTarget.files?.[0];
+              e.currentTarget.value = "";
+              if (file) void upload(file);
+            }}
+          />
+        </label>
+        <p class="hint">JPEG, PNG or WebP, at most 2 MB.</p>
+        {user.profile_image_url && (
+          <button type="button" class="small secondary" disabled={busy} onClick={() => void remove()}>
+            Remove the picture
+          </button>
+        )}
+        {error && (
+          <p class="error" role="alert">
+            {error}
+          </p>
+        )}
+      </div>
+    </div>
+  );
+}
