@@ -23,6 +23,10 @@ public sealed class ProblemMembersTests : IAsyncLifetime
     /// <param name="Required">What was needed.</param>
     public sealed record Short(long Balance, long Required);
 
+    /// <summary>A note.</summary>
+    /// <param name="Text">Its text.</param>
+    public sealed record Note(string Text);
+
     private static readonly Guid HoldId = Guid.Parse("0191a3c4-0000-7000-8000-000000000001");
     private PipelineHost _host = null!;
 
@@ -49,6 +53,7 @@ public sealed class ProblemMembersTests : IAsyncLifetime
                 )
                 .AllowAnonymous()
                 .ProducesProblemWith<Short>(StatusCodes.Status422UnprocessableEntity);
+            app.MapPost("/notes", (Note note) => TypedResults.Ok(note)).AllowAnonymous();
         });
 
     public async Task DisposeAsync() => await _host.DisposeAsync();
@@ -129,5 +134,39 @@ public sealed class ProblemMembersTests : IAsyncLifetime
         Assert.Equal("#/components/schemas/Short", (string?)schema["allOf"]![1]!["$ref"]);
         // other 422s of the endpoint (a validation problem) come without them
         Assert.Null(document["components"]!["schemas"]!["Short"]!["required"]);
+    }
+
+    [Theory]
+    [InlineData("application/json; charset=latin1", true)]
+    [InlineData("application/json; charset=utf-16", true)]
+    [InlineData("text/plain", false)]
+    public async Task A_json_body_in_another_charset_or_media_type_is_a_415_documented_on_every_json_operation(
+        string contentType,
+        bool namesTheCharset
+    )
+    {
+        using var content = new ByteArrayContent("{\"text\": \"hi\"}"u8.ToArray());
+        content.Headers.TryAddWithoutValidation("Content-Type", contentType);
+        var response = await _host.Client.PostAsync("/notes", content);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.UnsupportedMediaType, text);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = JsonNode.Parse(text)!;
+        Assert.NotNull(problem["request_id"]);
+        Assert.Equal(namesTheCharset ? "utf-8" : null, (string?)problem["supported_charset"]);
+
+        var document = await DocumentAsync();
+        var schema = document["paths"]!["/notes"]!["post"]!["responses"]!["415"]!["content"]![
+            "application/problem+json"
+        ]!["schema"]!;
+        Assert.Equal(
+            ["#/components/schemas/Problem", "#/components/schemas/CharsetRefusal"],
+            schema["allOf"]!.AsArray().Select(p => (string?)p!["$ref"])
+        );
+        var refusal = document["components"]!["schemas"]!["CharsetRefusal"]!;
+        Assert.Equal("string", (string?)refusal["properties"]!["supported_charset"]!["type"]);
+        Assert.Null(refusal["required"]); // a 415 for another media type comes without it
+        // an operation without a JSON body documents no 415
+        Assert.Null(document["paths"]!["/spends"]!["post"]!["responses"]!["415"]);
     }
 }

@@ -30,7 +30,7 @@ public static class JsonCharset
                                 + $"charset={charset} is not supported."
                         )
                         {
-                            Extensions = new Dictionary<string, object?> { ["supported_charset"] = Supported },
+                            Extensions = Errors.ProblemResponses.MembersOf(new CharsetRefusal(Supported)),
                         };
                     media.Charset = Supported;
                     request.ContentType = media.ToString();
@@ -39,15 +39,19 @@ public static class JsonCharset
             }
         );
 
+    /// <summary>Whether a media type (no parameters) is JSON: application/json or any +json.</summary>
+    public static bool IsJson(string mediaType) =>
+        mediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)
+        || mediaType.EndsWith("+json", StringComparison.OrdinalIgnoreCase);
+
     private static MediaTypeHeaderValue? JsonMediaType(string? contentType)
     {
         if (string.IsNullOrEmpty(contentType) || !MediaTypeHeaderValue.TryParse(contentType, out var media))
             return null;
-        var type = media.MediaType.Value ?? "";
-        return
-            type.Equals("application/json", StringComparison.OrdinalIgnoreCase)
-            || type.EndsWith("+json", StringComparison.OrdinalIgnoreCase)
-            ? media
-            : null;
+        return IsJson(media.MediaType.Value ?? "") ? media : null;
     }
 }
+
+/// <summary>What a 415 says beside the Problem's members when a JSON body named a charset other than UTF-8.</summary>
+/// <param name="SupportedCharset">The one charset JSON bodies are read in: utf-8.</param>
+public sealed record CharsetRefusal(string SupportedCharset);

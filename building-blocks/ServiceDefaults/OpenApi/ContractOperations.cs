@@ -102,7 +102,23 @@ internal sealed class ContractOperations : IOpenApiOperationTransformer
             operation.Responses.TryAdd("412", new OpenApiResponse { Description = "Precondition Failed" });
         }
 
-        var members = await ProblemMembersAsync(context, metadata, cancellationToken);
+        var problemMembers = metadata.OfType<Errors.ProblemMembers>().ToList();
+        // Any JSON body may be refused 415: another media type (the framework's answer), or a charset other than
+        // UTF-8 (JsonCharset's, which names the one it reads).
+        if (operation.RequestBody?.Content?.Keys.Any(Api.JsonCharset.IsJson) == true)
+        {
+            operation.Responses ??= new OpenApiResponses();
+            operation.Responses.TryAdd("415", new OpenApiResponse { Description = "Unsupported Media Type" });
+            if (!problemMembers.Any(m => m.Status == StatusCodes.Status415UnsupportedMediaType))
+                problemMembers.Add(
+                    new Errors.ProblemMembers(
+                        StatusCodes.Status415UnsupportedMediaType,
+                        typeof(Api.CharsetRefusal),
+                        Always: false
+                    )
+                );
+        }
+        var members = await ProblemMembersAsync(context, problemMembers, cancellationToken);
         foreach (var (status, response) in operation.Responses ?? new OpenApiResponses())
         {
             if (response is not OpenApiResponse r)
@@ -149,12 +165,12 @@ internal sealed class ContractOperations : IOpenApiOperationTransformer
     /// </summary>
     private static async Task<Dictionary<string, IOpenApiSchema>> ProblemMembersAsync(
         OpenApiOperationTransformerContext context,
-        IList<object> metadata,
+        IEnumerable<Errors.ProblemMembers> problemMembers,
         CancellationToken cancellationToken
     )
     {
         var byStatus = new Dictionary<string, IOpenApiSchema>();
-        foreach (var members in metadata.OfType<Errors.ProblemMembers>())
+        foreach (var members in problemMembers)
         {
             var schema = (OpenApiSchema)
                 (await context.GetOrCreateSchemaAsync(members.Type, null, cancellationToken)).CreateShallowCopy();

@@ -235,6 +235,11 @@ export interface components {
              */
             session_messages?: null | number;
         };
+        /** @description What a 415 says beside the Problem's members when a JSON body named a charset other than UTF-8. */
+        CharsetRefusal: {
+            /** @description The one charset JSON bodies are read in: utf-8. */
+            supported_charset?: string;
+        };
         /** @description A user message and the companion's reply to it. */
         CompanionExchange: {
             message: components["schemas"]["CompanionMessageDto"];
@@ -1076,6 +1081,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & components["schemas"]["CharsetRefusal"];
+                };
+            };
             /** @description Too Many Requests */
             429: {
                 headers: {
@@ -1186,6 +1202,17 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & components["schemas"]["CharsetRefusal"];
                 };
             };
             /** @description Too Many Requests */
@@ -1367,6 +1394,17 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & components["schemas"]["CharsetRefusal"];
                 };
             };
         };
