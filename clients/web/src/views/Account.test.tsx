@@ -69,7 +69,7 @@ describe("SignUp through an invitation link", () => {
 describe("AccountSection", () => {
   it("sends the e-mail's link again and says where to", async () => {
     const calls = platform((c) => (c.path === "/api/v1/users/me/email/verification" ? { status: 202 } : undefined));
-    render(<AccountSection user={user} />);
+    render(<AccountSection user={user} changed={vi.fn()} />);
     press("Send the link again");
     await screen.findByText("A new link to confirm it is on its way to amira@example.com.");
     expect(calls.map((c) => `${c.method} ${c.path}`)).toEqual(["POST /api/v1/users/me/email/verification"]);
@@ -77,7 +77,7 @@ describe("AccountSection", () => {
 
   it("deletes the account only with the username typed out, then ends the session", async () => {
     const calls = platform((c) => (c.method === "DELETE" && c.path === "/api/v1/users/me" ? { status: 204 } : undefined));
-    render(<AccountSection user={user} />);
+    render(<AccountSection user={user} changed={vi.fn()} />);
     press("Delete your account…");
     type(/^Type your username/, "someone");
     press("Delete my account");
@@ -92,11 +92,34 @@ describe("AccountSection", () => {
   it("says a refusal in the platform's words and keeps the session", async () => {
     platform((c) => (c.method === "DELETE" ? { status: 503, body: { title: "Service Unavailable", status: 503, detail: "Identity is restarting; try again in a moment." } } : undefined));
     session.endedBecause = null;
-    render(<AccountSection user={user} />);
+    render(<AccountSection user={user} changed={vi.fn()} />);
     press("Delete your account…");
     type(/^Type your username/, "amira");
     press("Delete my account");
     await screen.findByText("Identity is restarting; try again in a moment.");
     expect(session.endedBecause).toBeNull();
+  });
+
+  it("texts a code to the phone and confirms it with the code typed", async () => {
+    const phoned = { ...user, email: null, phone: "+971501234567", phone_verified: false } as typeof user;
+    const calls = platform((c) =>
+      c.path === "/api/v1/users/me/phone/verification"
+        ? { status: 202 }
+        : c.path === "/api/v1/users/me/phone/verification/confirm"
+          ? { status: 200, body: { ...phoned, phone_verified: true } }
+          : undefined,
+    );
+    const changed = vi.fn();
+    render(<AccountSection user={phoned} changed={changed} />);
+    press("Text me a code");
+    await screen.findByText(/A 6-digit code is on its way to \+971501234567/);
+    type("The code in the text message", "123 456");
+    press("Confirm my phone");
+    await screen.findByText("Your phone is confirmed.");
+    expect(changed).toHaveBeenCalledWith(expect.objectContaining({ phone_verified: true }));
+    expect(calls.map((c) => [c.path, c.body])).toEqual([
+      ["/api/v1/users/me/phone/verification", null],
+      ["/api/v1/users/me/phone/verification/confirm", { code: "123456" }],
+    ]);
   });
 });

@@ -3,7 +3,7 @@ import { useState } from "preact/hooks";
 import { attempt, session, submitted } from "../lib/app";
 import { LoadFailed, useLoad } from "../lib/list";
 import { href } from "../lib/router";
-import { problemText } from "../lib/session";
+import { problemText, settled } from "../lib/session";
 
 type User = identity.components["schemas"]["UserDto"];
 type Referrals = identity.components["schemas"]["ReferralSummary"];
@@ -67,10 +67,33 @@ export function InviteSection() {
  * Your account: whether your e-mail is confirmed (the link sent again on request), and deleting the account, which
  * asks for the username typed out first: it cannot be undone.
  */
-export function AccountSection({ user }: { user: User }) {
+export function AccountSection({ user, changed }: { user: User; changed: (user: User) => void }) {
   const [error, setError] = useState<string | null>(null);
   const [status, setStatus] = useState<string | null>(null);
   const [deleting, setDeleting] = useState(false);
+  // a code was texted to the phone: its box is shown
+  const [texted, setTexted] = useState(false);
+
+  async function textCode() {
+    setError(null);
+    const { error, response } = await session.api.identity.POST("/api/v1/users/me/phone/verification");
+    if (response.ok) {
+      setTexted(true);
+      setStatus(`A 6-digit code is on its way to ${user.phone} by text message. It works for 10 minutes.`);
+    } else setError(problemText(error, response, "The code could not be sent."));
+  }
+
+  const confirmPhone = submitted(setError, async (form) => {
+    const { data, error, response } = await session.api.identity.POST("/api/v1/users/me/phone/verification/confirm", {
+      body: { code: String(form.get("code") ?? "").replace(/\s/g, "") },
+    });
+    if (data) {
+      setTexted(false);
+      setStatus("Your phone is confirmed.");
+      changed(data);
+    } else setError(problemText(error, response, "The code was not accepted."));
+    return settled(response);
+  });
 
   async function sendLink() {
     setError(null);
@@ -112,6 +135,30 @@ export function AccountSection({ user }: { user: User }) {
             </>
           )}
         </p>
+      )}
+      {user.phone && (
+        <p>
+          Phone: {user.phone}{" "}
+          {user.phone_verified ? (
+            <span class="meta">(confirmed)</span>
+          ) : (
+            <>
+              <span class="meta">(not confirmed yet)</span>{" "}
+              <button type="button" class="small" onClick={() => void attempt(setError, textCode)}>
+                {texted ? "Text me another code" : "Text me a code"}
+              </button>
+            </>
+          )}
+        </p>
+      )}
+      {texted && !user.phone_verified && (
+        <form onSubmit={confirmPhone} aria-label="Confirm your phone">
+          <label>
+            The code in the text message
+            <input name="code" inputMode="numeric" autoComplete="one-time-code" required maxLength={16} />
+          </label>
+          <button type="submit">Confirm my phone</button>
+        </form>
       )}
       {!deleting ? (
         <button type="button" class="secondary" onClick={() => setDeleting(true)}>

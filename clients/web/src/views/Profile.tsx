@@ -116,7 +116,15 @@ export function Profile() {
       <TwoFactorSection />
       <CreditsSection />
       <InviteSection />
-      {loaded.value && <AccountSection user={loaded.value.user} />}
+      {loaded.value && (
+        <AccountSection
+          user={loaded.value.user}
+          changed={(user) => {
+            session.setUser(user);
+            loaded.retry(); // its new version (ETag) comes with it
+          }}
+        />
+      )}
     </div>
   );
 }
