@@ -4,6 +4,7 @@ import { attempt, session, submitted } from "../lib/app";
 import { LoadFailed, useLoad } from "../lib/list";
 import { href } from "../lib/router";
 import { problemText, settled } from "../lib/session";
+import { Banner, Failure } from "../lib/said";
 
 type User = identity.components["schemas"]["UserDto"];
 type Referrals = identity.components["schemas"]["ReferralSummary"];
@@ -116,11 +117,7 @@ export function AccountSection({ user, changed }: { user: User; changed: (user: 
   return (
     <section aria-labelledby="account-heading">
       <h2 id="account-heading">Your account</h2>
-      {status && (
-        <p class="banner" role="status">
-          {status}
-        </p>
-      )}
+      <Banner text={status} />
       {user.email && (
         <p>
           E-mail: {user.email}{" "}
@@ -184,11 +181,7 @@ export function AccountSection({ user, changed }: { user: User; changed: (user: 
           </div>
         </form>
       )}
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+      <Failure text={error} />
     </section>
   );
 }

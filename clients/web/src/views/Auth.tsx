@@ -2,6 +2,7 @@ import { useRef, useState } from "preact/hooks";
 import { attempt, session, submitted } from "../lib/app";
 import { problemText, settled } from "../lib/session";
 import { href, navigate } from "../lib/router";
+import { Banner, Failure } from "../lib/said";
 
 export function SignIn() {
   const [error, setError] = useState<string | null>(null);
@@ -34,7 +35,7 @@ export function SignIn() {
             The 6-digit code from your authenticator app, or a recovery code
             <input name="code" autoComplete="one-time-code" required maxLength={32} />
           </label>
-          {error && <p class="error" role="alert">{error}</p>}
+          <Failure text={error} />
           <button type="submit" disabled={busy}>
             Continue
           </button>
@@ -44,7 +45,7 @@ export function SignIn() {
   return (
     <main class="auth" id="main">
       <h1>Sign in to Community</h1>
-      {session.endedBecause && <p class="banner" role="status">{session.endedBecause}</p>}
+      <Banner text={session.endedBecause} />
       <form
         onSubmit={async (e) => {
           e.preventDefault();
@@ -73,7 +74,7 @@ export function SignIn() {
           Password
           <input name="password" type="password" autoComplete="current-password" required />
         </label>
-        {error && <p class="error" role="alert">{error}</p>}
+        <Failure text={error} />
         <button type="submit" disabled={busy}>
           Sign in
         </button>
@@ -115,11 +116,7 @@ export function ForgotPassword() {
             Username, e-mail or phone
             <input name="identifier" autoComplete="username" required maxLength={254} />
           </label>
-          {error && (
-            <p class="error" role="alert">
-              {error}
-            </p>
-          )}
+          <Failure text={error} />
           <button type="submit">Send me a link</button>
         </form>
       )}
@@ -209,7 +206,7 @@ export function SignUp() {
         <label class="check">
           <input type="checkbox" name="organizer" /> I organize events
         </label>
-        {error && <p class="error" role="alert">{error}</p>}
+        <Failure text={error} />
         <button type="submit" disabled={busy}>
           Create account
         </button>

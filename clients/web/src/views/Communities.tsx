@@ -5,6 +5,7 @@ import { href, navigate } from "../lib/router";
 import { ListState, LoadFailed, useList, useLoad } from "../lib/list";
 import { problemText, settled } from "../lib/session";
 import { Discussion } from "./Discussion";
+import { Failure } from "../lib/said";
 
 type Group = social.components["schemas"]["GroupDto"];
 type Thread = messaging.components["schemas"]["ThreadDto"];
@@ -151,7 +152,7 @@ function CreateCommunity({ onCreated }: { onCreated: (group: Group) => void }) {
           <input name="region" />
         </label>
       </div>
-      {error && <p class="error" role="alert">{error}</p>}
+      <Failure text={error} />
       <button type="submit">Create community</button>
     </form>
   );
@@ -223,7 +224,7 @@ function ThreadList({ groupId, selected }: { groupId: string; selected?: string 
       </div>
       <LoadFailed what="The community" loaded={loaded} />
       {group?.description && <p class="meta">{group.description}</p>}
-      {error && <p class="error" role="alert">{error}</p>}
+      <Failure text={error} />
       {member ? (
         <>
           <div class="column-head">
@@ -311,7 +312,7 @@ function CreateThread({ groupId, onCreated }: { groupId: string; onCreated: (thr
         First message
         <textarea name="text" required rows={3} maxLength={4000} />
       </label>
-      {error && <p class="error" role="alert">{error}</p>}
+      <Failure text={error} />
       <button type="submit">Start thread</button>
     </form>
   );

@@ -3,6 +3,7 @@ import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import { newTxnId, session } from "../lib/app";
 import { LoadFailed, useLoad } from "../lib/list";
 import { problemText, settled, Unreachable, unreachable } from "../lib/session";
+import { Failure } from "../lib/said";
 
 type Message = aiCompanion.components["schemas"]["CompanionMessageDto"];
 interface Line {
@@ -121,7 +122,7 @@ export function Companion() {
             </article>
           ))}
         </div>
-        {error && <p class="error" role="alert">{error}</p>}
+        <Failure text={error} />
         <form class="composer" onSubmit={send}>
           <label class="visually-hidden" for="companion-message">
             Message to the companion

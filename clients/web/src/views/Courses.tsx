@@ -6,6 +6,7 @@ import { HeadWithNew } from "../lib/heading";
 import { ListState, LoadFailed, useAskingAgain, useList, useLoad } from "../lib/list";
 import { href, navigate } from "../lib/router";
 import { problemText, settled } from "../lib/session";
+import { Banner, Failure } from "../lib/said";
 
 type Summary = events.components["schemas"]["CourseSummaryDto"];
 type Course = events.components["schemas"]["CourseDto"];
@@ -148,11 +149,7 @@ function CreateCourse() {
         )}
         <button type="submit">Create course</button>
       </p>
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+      <Failure text={error} />
     </form>
   );
 }
@@ -216,15 +213,21 @@ function CourseDetail({ id }: { id: string }) {
       </p>
       {course.description && <p>{course.description}</p>}
       <LoadFailed what="This course" loaded={loaded} />
-      {(asking === "asking" && <p class="banner" role="status">{spent ? "Paid with credits: opening the course…" : "Payment received: opening the course…"}</p>) ||
-        (status && <p class="banner" role="status">{status}</p>) ||
-        (asking === "gave up" && <p class="banner" role="status">Your payment is still being confirmed: reload this page in a moment.</p>) ||
-        (back === "cancelled" && !paid && <p class="banner" role="status">The checkout was cancelled: you are not charged.</p>)}
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+      <Banner
+        text={
+          asking === "asking"
+            ? spent
+              ? "Paid with credits: opening the course…"
+              : "Payment received: opening the course…"
+            : (status ??
+              (asking === "gave up"
+                ? "Your payment is still being confirmed: reload this page in a moment."
+                : back === "cancelled" && !paid
+                  ? "The checkout was cancelled: you are not charged."
+                  : null))
+        }
+      />
+      <Failure text={error} />
       {paid && course.user_progress && (
         <p>
           <label class="inline">

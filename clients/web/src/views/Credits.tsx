@@ -3,6 +3,7 @@ import { useEffect, useState } from "preact/hooks";
 import { attempt, formatPrice, formatTime, session } from "../lib/app";
 import { openCheckout } from "../lib/checkout";
 import { LoadFailed, useAskingAgain, useLoad } from "../lib/list";
+import { Banner, Failure } from "../lib/said";
 
 type Credits = payments.components["schemas"]["CreditsDto"];
 type Pack = payments.components["schemas"]["CreditPackDto"];
@@ -58,26 +59,19 @@ export function CreditsSection() {
   return (
     <section aria-labelledby="credits-heading">
       <h2 id="credits-heading">Your credits</h2>
-      {asking === "asking" && (
-        <p class="banner" role="status">
-          Payment received: your credits arrive in a moment…
-        </p>
-      )}
-      {asking === "gave up" && (
-        <p class="banner" role="status">
-          Your payment is still being confirmed: reload this page in a moment.
-        </p>
-      )}
-      {arrived && (
-        <p class="banner" role="status">
-          Your credits have arrived.
-        </p>
-      )}
-      {back === "cancelled" && (
-        <p class="banner" role="status">
-          The checkout was cancelled: you are not charged.
-        </p>
-      )}
+      <Banner
+        text={
+          asking === "asking"
+            ? "Payment received: your credits arrive in a moment…"
+            : asking === "gave up"
+              ? "Your payment is still being confirmed: reload this page in a moment."
+              : arrived
+                ? "Your credits have arrived."
+                : back === "cancelled"
+                  ? "The checkout was cancelled: you are not charged."
+                  : null
+        }
+      />
       <LoadFailed what="Your credits" loaded={credits} />
       {credits.value && (
         <>
@@ -107,11 +101,7 @@ export function CreditsSection() {
           ))}
         </ul>
       )}
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+      <Failure text={error} />
     </section>
   );
 }

@@ -1,6 +1,7 @@
 import type { messaging } from "@community/sdk";
 import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import { displayName, formatTime, newTxnId, session, useSession } from "../lib/app";
+import { Failure } from "../lib/said";
 
 // the REST schema: its optional fields take the hub's (required, nullable) ones as they are
 type Message = messaging.components["schemas"]["MessageDto"];
@@ -273,11 +274,7 @@ export function Discussion({ conversationId, title, canSend, receipts = false }:
       <p class="typing" aria-live="polite">
         {typingText}
       </p>
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+      <Failure text={error} />
       {canSend ? (
         <form class="composer" onSubmit={submit}>
           {editing && (

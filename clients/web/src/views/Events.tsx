@@ -8,6 +8,7 @@ import { HeadWithNew } from "../lib/heading";
 import { ListState, LoadFailed, useAskingAgain, useList, useLoad } from "../lib/list";
 import { problemText, settled } from "../lib/session";
 import { Discussion } from "./Discussion";
+import { Banner, Failure } from "../lib/said";
 
 type Event = events.components["schemas"]["EventDto"];
 type Registration = events.components["schemas"]["RegistrationDto"];
@@ -253,7 +254,7 @@ function CreateEvent({ onCreated }: { onCreated: (event: Event) => void }) {
           <input name="currency" defaultValue="EUR" maxLength={3} />
         </label>
       </div>
-      {error && <p class="error" role="alert">{error}</p>}
+      <Failure text={error} />
       <button type="submit">Publish event</button>
     </form>
   );
@@ -338,8 +339,8 @@ function EventDetail({ id }: { id: string }) {
       </p>
       {event.description && <p>{event.description}</p>}
       <LoadFailed what="This event" loaded={loaded} />
-      {(status ?? checkout) && <p class="banner" role="status">{status ?? checkout}</p>}
-      {error && <p class="error" role="alert">{error}</p>}
+      <Banner text={status ?? checkout} />
+      <Failure text={error} />
       {ticket ? (
         <div class="card" aria-labelledby="ticket-heading">
           <h3 id="ticket-heading">Your ticket</h3>

@@ -5,6 +5,7 @@ import { ListState, LoadFailed, useList } from "../lib/list";
 import { href, navigate } from "../lib/router";
 import { problemText } from "../lib/session";
 import { Discussion } from "./Discussion";
+import { Failure } from "../lib/said";
 
 type Conversation = messaging.components["schemas"]["ConversationDto"];
 
@@ -97,7 +98,7 @@ function NewConversation() {
       <button type="submit" class="small">
         Write
       </button>
-      {error && <p class="error" role="alert">{error}</p>}
+      <Failure text={error} />
     </form>
   );
 }

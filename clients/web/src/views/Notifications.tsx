@@ -4,6 +4,7 @@ import { attempt, formatTime, session } from "../lib/app";
 import { ListState, LoadFailed, useList } from "../lib/list";
 import { href } from "../lib/router";
 import { problemText } from "../lib/session";
+import { Failure } from "../lib/said";
 
 type Item = messaging.components["schemas"]["NotificationItem"];
 
@@ -44,7 +45,7 @@ export function Notifications() {
             </button>
           )}
         </div>
-        {refused && <p class="error" role="alert">{refused}</p>}
+        <Failure text={refused} />
         <LoadFailed what="Notifications" loaded={list} />
         <ListState list={list} empty="Nothing yet." />
         <ul class="list" aria-label="Notifications">

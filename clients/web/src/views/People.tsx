@@ -5,6 +5,7 @@ import { href, navigate } from "../lib/router";
 import { ListState, LoadFailed, useList, useLoad } from "../lib/list";
 import { problemText } from "../lib/session";
 import { startConversation } from "./Messages";
+import { Banner, Failure } from "../lib/said";
 
 type Person = social.components["schemas"]["DiscoverItem"];
 type Profile = social.components["schemas"]["ProfileDto"];
@@ -59,7 +60,7 @@ function Discover() {
       {requests.value && requests.value.length > 0 && (
         <div class="card">
           <h3>Connection requests</h3>
-          {refused && <p class="error" role="alert">{refused}</p>}
+          <Failure text={refused} />
           <ul class="list" aria-label="Connection requests">
             {requests.value.map((r) => (
               <li key={r.id} class="row">
@@ -161,7 +162,7 @@ function PersonProfile({ id }: { id: string }) {
   if (!profile)
     return (
       <section>
-        {status && <p class="banner" role="status">{status}</p>}
+        <Banner text={status} />
         {loaded.failed === null ? <p role="status">Loading…</p> : <LoadFailed what="This profile" loaded={loaded} />}
       </section>
     );
@@ -179,9 +180,9 @@ function PersonProfile({ id }: { id: string }) {
       </p>
       {profile.bio && <p>{profile.bio}</p>}
       {profile.interests.length > 0 && <p>Interests: {profile.interests.join(", ")}</p>}
-      {status && <p class="banner" role="status">{status}</p>}
+      <Banner text={status} />
       <LoadFailed what="This profile" loaded={loaded} />
-      {error && <p class="error" role="alert">{error}</p>}
+      <Failure text={error} />
       <p class="row">
         {profile.connection_status === "none" && (
           <button type="button" onClick={() => void act(() => session.api.social.POST("/api/v1/connections", { body: { user_id: id, message: null } }), "Connection requested.")}>

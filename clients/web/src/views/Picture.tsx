@@ -3,6 +3,7 @@ import { multipart } from "@community/sdk";
 import { useEffect, useState } from "preact/hooks";
 import { attempt, session } from "../lib/app";
 import { problemText } from "../lib/session";
+import { Failure } from "../lib/said";
 
 type User = identity.components["schemas"]["UserDto"];
 
@@ -109,11 +110,7 @@ export function ProfilePicture({ user, etag, changed }: { user: User; etag: stri
             Remove the picture
           </button>
         )}
-        {error && (
-          <p class="error" role="alert">
-            {error}
-          </p>
-        )}
+        <Failure text={error} />
       </div>
     </div>
   );

@@ -7,6 +7,7 @@ import { AccountSection, InviteSection } from "./Account";
 import { CreditsSection } from "./Credits";
 import { ProfilePicture } from "./Picture";
 import { TwoFactorSection } from "./TwoFactor";
+import { Banner, Failure } from "../lib/said";
 
 type User = identity.components["schemas"]["UserDto"];
 type Changes = identity.components["schemas"]["ProfileChanges"];
@@ -67,16 +68,8 @@ export function Profile() {
     <div class="page">
       <section aria-labelledby="profile-heading">
         <h2 id="profile-heading">Your profile</h2>
-        {status && (
-          <p class="banner" role="status">
-            {status}
-          </p>
-        )}
-        {conflict && (
-          <p class="error" role="alert">
-            {conflict}
-          </p>
-        )}
+        <Banner text={status} />
+        <Failure text={conflict} />
         <LoadFailed what="Your profile" loaded={loaded} />
         {loaded.value && (
           <ProfilePicture
@@ -183,11 +176,7 @@ function ProfileForm({ mine, draft, saved, stale }: { mine: Mine; draft: Partial
         </select>
       </label>
       <TextField label="Date of birth" name="date_of_birth" date value={shown.date_of_birth} autoComplete="bday" hint="Others see your age, not the date." />
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+      <Failure text={error} />
       <button type="submit">Save profile</button>
     </form>
   );

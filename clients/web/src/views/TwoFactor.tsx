@@ -4,6 +4,7 @@ import { formatTime, session, submitted } from "../lib/app";
 import { LoadFailed, useLoad } from "../lib/list";
 import { QrCode } from "../lib/qr";
 import { problemText, settled } from "../lib/session";
+import { Banner, Failure } from "../lib/said";
 
 type Status = identity.components["schemas"]["TwoFactorStatus"];
 type Setup = identity.components["schemas"]["TwoFactorSetup"];
@@ -62,11 +63,7 @@ export function TwoFactorSection() {
   return (
     <section aria-labelledby="two-factor-heading">
       <h2 id="two-factor-heading">Two-factor sign-in</h2>
-      {status && (
-        <p class="banner" role="status">
-          {status}
-        </p>
-      )}
+      <Banner text={status} />
       <LoadFailed what="Your two-factor sign-in" loaded={loaded} />
       {loaded.value === null && loaded.failed === null && <p role="status">Loading…</p>}
       {loaded.value && step.at !== "codes" && (
@@ -152,11 +149,7 @@ export function TwoFactorSection() {
           </button>
         </form>
       )}
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+      <Failure text={error} />
     </section>
   );
 }
