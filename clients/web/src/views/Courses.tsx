@@ -33,7 +33,7 @@ function CourseList() {
   return (
     <section aria-labelledby="courses-heading">
       <HeadWithNew id="courses-heading" title="Courses" label="New course" open={creating} toggle={() => setCreating(!creating)} />
-      {creating && <CreateCourse />}
+      {creating && <CourseForm />}
       <form
         class="row"
         role="search"
@@ -70,14 +70,25 @@ function CourseList() {
   );
 }
 
-/** An organizer's new course: its modules in order, each with a title, a length and what learners read. */
-function CreateCourse() {
+/** A course as the page holds it, with the version it was loaded at (its ETag), which an edit is made against. */
+type Held = { course: Course; etag: string | null };
+
+/**
+ * An organizer's course form: a new course, or (given `held`) the changes to one. Its modules are in order, each with
+ * a title, a length and what learners read; an edited module keeps its id (and its learners' progress). An edit sends
+ * only what changed (JSON merge; the modules whole when any of them changed) against the version loaded (If-Match): a
+ * change made meanwhile elsewhere is refused (412), and `stale` says so and loads the course again.
+ */
+function CourseForm({ held, saved, stale }: { held?: Held; saved?: (held: Held) => void; stale?: () => void }) {
+  const course = held?.course;
   const [error, setError] = useState<string | null>(null);
-  const [modules, setModules] = useState([newTxnId()]);
+  const [modules, setModules] = useState(() => course?.modules.map((m) => m.id) ?? [newTxnId()]);
+  const existing = new Map(course?.modules.map((m) => [m.id, m]) ?? []);
+  const currency = course?.currency ?? "EUR";
   return (
     <form
       class="card"
-      aria-label="New course"
+      aria-label={course ? "Edit the course" : "New course"}
       onSubmit={submitted(setError, async (form, key) => {
         const text = (name: string) => String(form.get(name) ?? "").trim();
         const cents = Math.round(Number(text("price") || "0") * 100);
@@ -87,52 +98,69 @@ function CreateCourse() {
           description: text("description") || null,
           category: text("category"),
           price_cents: cents,
-          currency: cents > 0 ? "EUR" : null,
+          currency: cents > 0 ? currency : null,
           price_credits: credits ? Number(credits) : null,
           modules: modules.map(
-            (m): Module => ({ title: text(`title-${m}`), duration_minutes: Number(text(`minutes-${m}`)), content: text(`content-${m}`) || null }),
+            (m): Module => ({
+              ...(existing.has(m) ? { id: m, video_url: existing.get(m)!.video_url ?? null } : {}),
+              title: text(`title-${m}`),
+              duration_minutes: Number(text(`minutes-${m}`)),
+              content: text(`content-${m}`) || null,
+            }),
           ),
         };
-        const { data, error, response } = await session.api.events.POST("/api/v1/courses", { params: { header: { "Idempotency-Key": key } }, body });
-        if (data) navigate(`/courses/${data.id}`);
-        else setError(problemText(error, response, "The course could not be created."));
+        if (!course) {
+          const { data, error, response } = await session.api.events.POST("/api/v1/courses", { params: { header: { "Idempotency-Key": key } }, body });
+          if (data) navigate(`/courses/${data.id}`);
+          else setError(problemText(error, response, "The course could not be created."));
+          return settled(response);
+        }
+        const changes = changesTo(course, body);
+        if (Object.keys(changes).length === 0) return void saved?.(held!);
+        const { data, error, response } = await session.api.events.PATCH("/api/v1/courses/{id}", {
+          params: { path: { id: course.id }, header: { "If-Match": held!.etag ?? "*" } },
+          body: changes,
+        });
+        if (data) saved?.({ course: data, etag: response.headers.get("ETag") });
+        else if (response.status === 412) stale?.();
+        else setError(problemText(error, response, "The course could not be saved."));
         return settled(response);
       })}
     >
       <label>
         Title
-        <input name="title" required minLength={3} maxLength={120} />
+        <input name="title" required minLength={3} maxLength={120} defaultValue={course?.title} />
       </label>
       <label>
         Description
-        <textarea name="description" rows={3} maxLength={5000} />
+        <textarea name="description" rows={3} maxLength={5000} defaultValue={course?.description ?? ""} />
       </label>
       <label>
         Category
-        <input name="category" required maxLength={50} />
+        <input name="category" required maxLength={50} defaultValue={course?.category} />
       </label>
       <label>
-        Price in euros (0 for free)
-        <input name="price" type="number" min={0} step="0.01" defaultValue="0" />
+        Price in {currency === "EUR" ? "euros" : currency} (0 for free)
+        <input name="price" type="number" min={0} step="0.01" defaultValue={String((course?.price_cents ?? 0) / 100)} />
       </label>
       <label>
         Price in credits (empty: not sold for credits)
-        <input name="price_credits" type="number" min={1} step={1} />
+        <input name="price_credits" type="number" min={1} step={1} defaultValue={course?.price_credits != null ? String(course.price_credits) : ""} />
       </label>
       {modules.map((m, i) => (
         <fieldset key={m}>
           <legend>Module {i + 1}</legend>
           <label>
             Module title
-            <input name={`title-${m}`} required maxLength={200} />
+            <input name={`title-${m}`} required maxLength={200} defaultValue={existing.get(m)?.title} />
           </label>
           <label>
             Minutes
-            <input name={`minutes-${m}`} type="number" required min={1} max={600} />
+            <input name={`minutes-${m}`} type="number" required min={1} max={600} defaultValue={existing.has(m) ? String(existing.get(m)!.duration_minutes) : undefined} />
           </label>
           <label>
             What learners read
-            <textarea name={`content-${m}`} rows={2} />
+            <textarea name={`content-${m}`} rows={2} defaultValue={existing.get(m)?.content ?? ""} />
           </label>
           {modules.length > 1 && (
             <button type="button" class="small secondary" onClick={() => setModules(modules.filter((x) => x !== m))}>
@@ -147,11 +175,24 @@ function CreateCourse() {
             Add a module
           </button>
         )}
-        <button type="submit">Create course</button>
+        <button type="submit">{course ? "Save the course" : "Create course"}</button>
       </p>
       <Failure text={error} />
     </form>
   );
+}
+
+type CourseBody = { title: string; description: string | null; category: string; price_cents: number; currency: string | null; price_credits: number | null; modules: Module[] };
+
+/** What of a course the form's values change, as a JSON merge patch: each field that differs, the modules whole. */
+export function changesTo(course: Course, body: CourseBody): Partial<CourseBody> {
+  const changes: Partial<CourseBody> = {};
+  for (const name of ["title", "description", "category", "price_cents", "price_credits"] as const)
+    if ((course[name] ?? null) !== body[name]) (changes as Record<string, unknown>)[name] = body[name];
+  if (body.price_cents > 0 && course.price_cents === 0) changes.currency = body.currency;
+  const was = course.modules.map((m) => ({ id: m.id, video_url: m.video_url ?? null, title: m.title, duration_minutes: m.duration_minutes, content: m.content ?? null }));
+  if (JSON.stringify(was) !== JSON.stringify(body.modules)) changes.modules = body.modules;
+  return changes;
 }
 
 function CourseDetail({ id }: { id: string }) {
@@ -161,8 +202,17 @@ function CourseDetail({ id }: { id: string }) {
   // paid with credits: waiting for the enrollment to become active
   const [spent, setSpent] = useState(false);
   const back = new URLSearchParams(location.search).get("checkout");
-  const loaded = useLoad<Course>(() => session.api.events.GET("/api/v1/courses/{id}", { params: { path: { id } } }), [id], { keep: true });
-  const course = loaded.value;
+  const [editing, setEditing] = useState(false);
+  const loaded = useLoad<Held>(
+    () =>
+      session.api.events
+        .GET("/api/v1/courses/{id}", { params: { path: { id } } })
+        .then(({ data, ...rest }) => ({ ...rest, data: data && { course: data, etag: rest.response.headers.get("ETag") } })),
+    [id],
+    { keep: true },
+  );
+  const course = loaded.value?.course ?? null;
+  const manages = course !== null && (course.organizer_id === session.user?.id || session.user?.role === "admin");
   const paid = course?.is_enrolled && course.enrollment_status === "active";
   // paid for (by card, or with credits): the enrollment becomes active a moment later, when events hears of it
   const asking = useAskingAgain(!paid && (back === "paid" || spent), loaded);
@@ -195,8 +245,17 @@ function CourseDetail({ id }: { id: string }) {
   async function progress(moduleId: string, completed: boolean) {
     setError(null);
     const { data, error, response } = await session.api.events.POST("/api/v1/courses/{id}/progress", { params: { path: { id } }, body: { module_id: moduleId, completed } });
-    if (data) loaded.update((c) => ({ ...c, user_progress: data }));
+    if (data) loaded.update((held) => ({ ...held, course: { ...held.course, user_progress: data } }));
     else setError(problemText(error, response, "Your progress could not be saved."));
+  }
+
+  /** Deletes a course nobody enrolled in; the platform withdraws one that has learners (they keep it). */
+  async function remove() {
+    if (!confirm("Delete this course? If anyone has enrolled, it is withdrawn instead: its learners keep it, and unpaid enrollments end.")) return;
+    setError(null);
+    const { error, response } = await session.api.events.DELETE("/api/v1/courses/{id}", { params: { path: { id } } });
+    if (response.ok) navigate("/courses");
+    else setError(problemText(error, response, "The course could not be deleted."));
   }
 
   if (!course)
@@ -212,6 +271,32 @@ function CourseDetail({ id }: { id: string }) {
         {course.category} · {course.total_modules} {course.total_modules === 1 ? "module" : "modules"} · {course.total_duration_minutes} min · {price(course)}
       </p>
       {course.description && <p>{course.description}</p>}
+      {manages && !course.withdrawn_at && (
+        <p class="row">
+          <button type="button" class="secondary" aria-expanded={editing} onClick={() => setEditing(!editing)}>
+            Edit the course
+          </button>
+          <button type="button" class="secondary" onClick={() => void attempt(setError, remove)}>
+            Delete the course
+          </button>
+        </p>
+      )}
+      {manages && course.withdrawn_at && <p class="meta">Withdrawn: its learners keep it; nobody new can enroll.</p>}
+      {editing && (
+        <CourseForm
+          key={loaded.value!.etag ?? course.updated_at}
+          held={loaded.value!}
+          saved={(held) => {
+            setEditing(false);
+            setStatus("The course is saved.");
+            loaded.update(() => held);
+          }}
+          stale={() => {
+            setError("This course was changed elsewhere (another tab or device) since the page loaded, so nothing was saved. It is loaded again: make your changes once more.");
+            loaded.retry();
+          }}
+        />
+      )}
       <LoadFailed what="This course" loaded={loaded} />
       <Banner
         text={

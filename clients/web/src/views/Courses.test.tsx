@@ -1,0 +1,113 @@
+import { cleanup, fireEvent, render, screen } from "@testing-library/preact";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { session } from "../lib/app";
+import { changesTo, Courses } from "./Courses";
+
+/** The page's session, as signed in as `user` (what a sign-in keeps), or signed out. */
+const signedIn = (user: { id: string; role: string } | null) =>
+  void ((session as unknown as { stored: unknown }).stored = user && { access: "t", refresh: "r", expiresAt: Date.now() + 600_000, user });
+
+afterEach(() => {
+  cleanup();
+  vi.unstubAllGlobals();
+  signedIn(null);
+});
+
+type Course = Parameters<typeof changesTo>[0];
+const course = {
+  id: "c1",
+  organizer_id: "olga",
+  title: "Arabic for beginners",
+  description: null,
+  category: "languages",
+  image_url: null,
+  price_cents: 0,
+  currency: null,
+  price_credits: null,
+  is_free: true,
+  total_modules: 2,
+  total_duration_minutes: 50,
+  modules: [
+    { id: "m1", position: 1, title: "Letters", duration_minutes: 20, content: "Alif, ba, ta.", video_url: "https://video.example/1" },
+    { id: "m2", position: 2, title: "Greetings", duration_minutes: 30, content: null, video_url: null },
+  ],
+  content_locked: false,
+  is_enrolled: false,
+  enrollment_status: null,
+  user_progress: null,
+  created_at: "2026-11-27T10:00:00.000000Z",
+  updated_at: "2026-11-27T10:00:00.000000Z",
+  withdrawn_at: null,
+} as unknown as Course;
+const unchanged = {
+  title: course.title,
+  description: null,
+  category: "languages",
+  price_cents: 0,
+  currency: null,
+  price_credits: null,
+  modules: course.modules.map(({ id, video_url, title, duration_minutes, content }) => ({ id, video_url, title, duration_minutes, content })),
+};
+
+describe("changesTo", () => {
+  it("is empty when nothing changed", () => {
+    expect(changesTo(course, unchanged)).toEqual({});
+  });
+
+  it("names each field that changed, and the modules whole when one of them did", () => {
+    const modules = [unchanged.modules[0]!, { ...unchanged.modules[1]!, title: "Greetings and thanks" }];
+    expect(changesTo(course, { ...unchanged, title: "Arabic, first steps", modules })).toEqual({ title: "Arabic, first steps", modules });
+  });
+
+  it("gives a currency when a free course gets a price", () => {
+    expect(changesTo(course, { ...unchanged, price_cents: 900, currency: "EUR" })).toEqual({ price_cents: 900, currency: "EUR" });
+  });
+});
+
+describe("editing a course", () => {
+  /** Events as the page meets it, signed in as its organizer: the course (ETag "5"), a PATCH recorded and answered `patched`. */
+  function events(patched: number) {
+    const patches: { body: unknown; ifMatch: string | null }[] = [];
+    signedIn({ id: "olga", role: "organizer" });
+    vi.stubGlobal("fetch", async (request: Request) => {
+      const json = (status: number, body: unknown, etag?: string) =>
+        new Response(JSON.stringify(body), { status, headers: { "Content-Type": status < 300 ? "application/json" : "application/problem+json", ...(etag ? { ETag: etag } : {}) } });
+      if (request.method === "GET") return json(200, course, '"5"');
+      patches.push({ body: await request.json(), ifMatch: request.headers.get("If-Match") });
+      return patched === 200 ? json(200, { ...course, title: "Arabic, first steps" }, '"6"') : json(patched, { title: "Precondition Failed", status: patched });
+    });
+    return patches;
+  }
+
+  it("sends only what changed, its modules keeping their ids and videos, against the version loaded", async () => {
+    const patches = events(200);
+    render(<Courses courseId="c1" />);
+    fireEvent.click(await screen.findByRole("button", { name: "Edit the course" }));
+    fireEvent.input(screen.getByLabelText("Title"), { target: { value: "Arabic, first steps" } });
+    fireEvent.input(screen.getAllByLabelText("Module title")[1]!, { target: { value: "Greetings and thanks" } });
+    fireEvent.submit(screen.getByRole("form", { name: "Edit the course" }));
+    await screen.findByText("The course is saved.");
+    expect(patches).toEqual([
+      {
+        ifMatch: '"5"',
+        body: {
+          title: "Arabic, first steps",
+          modules: [
+            { id: "m1", video_url: "https://video.example/1", title: "Letters", duration_minutes: 20, content: "Alif, ba, ta." },
+            { id: "m2", video_url: null, title: "Greetings and thanks", duration_minutes: 30, content: null },
+          ],
+        },
+      },
+    ]);
+    expect(screen.getByRole("heading", { name: "Arabic, first steps" })).toBeTruthy();
+  });
+
+  it("says a change made elsewhere meanwhile (412) and loads the course again", async () => {
+    events(412);
+    render(<Courses courseId="c1" />);
+    fireEvent.click(await screen.findByRole("button", { name: "Edit the course" }));
+    fireEvent.input(screen.getByLabelText("Title"), { target: { value: "Arabic, first steps" } });
+    fireEvent.submit(screen.getByRole("form", { name: "Edit the course" }));
+    expect((await screen.findByRole("alert")).textContent).toContain("changed elsewhere");
+  });
+});
