@@ -110,4 +110,33 @@ describe("editing a course", () => {
     fireEvent.submit(screen.getByRole("form", { name: "Edit the course" }));
     expect((await screen.findByRole("alert")).textContent).toContain("changed elsewhere");
   });
+
+  it("deletes the course when its organizer confirms, and not otherwise", async () => {
+    signedIn({ id: "olga", role: "organizer" });
+    const asked: string[] = [];
+    vi.stubGlobal("fetch", async (request: Request) => {
+      asked.push(request.method);
+      if (request.method === "GET") return new Response(JSON.stringify(course), { status: 200, headers: { "Content-Type": "application/json" } });
+      return new Response(null, { status: 204 });
+    });
+    let answer = false;
+    vi.stubGlobal("confirm", () => answer);
+    render(<Courses courseId="c1" />);
+    fireEvent.click(await screen.findByRole("button", { name: "Delete the course" }));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(asked).toEqual(["GET"]);
+    answer = true;
+    fireEvent.click(screen.getByRole("button", { name: "Delete the course" }));
+    await vi.waitFor(() => expect(location.pathname).toBe("/app/courses"));
+    expect(asked).toEqual(["GET", "DELETE"]);
+  });
+
+  it("offers no edit to a learner", async () => {
+    signedIn({ id: "musa", role: "member" });
+    vi.stubGlobal("fetch", async () => new Response(JSON.stringify(course), { status: 200, headers: { "Content-Type": "application/json" } }));
+    render(<Courses courseId="c1" />);
+    await screen.findByRole("heading", { name: course.title });
+    expect(screen.queryByRole("button", { name: "Edit the course" })).toBeNull();
+    expect(screen.queryByRole("button", { name: "Delete the course" })).toBeNull();
+  });
 });
