@@ -22,6 +22,34 @@ public sealed class WebClientFixture : PlatformFixture
 
     protected override string Name => nameof(WebClientTests);
 
+    /// <summary>Identity's e-mail: the scripts ask for what a mail holds (a reset token) as its reader would.</summary>
+    public SmtpSink Smtp { get; } = new();
+
+    protected override void ConfigureService(IDictionary<string, string?> settings)
+    {
+        base.ConfigureService(settings);
+        settings["Smtp:Host"] = "127.0.0.1";
+        settings["Smtp:Port"] = Smtp.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        settings["Smtp:EnableSsl"] = "false";
+    }
+
+    /// <summary>The token of the latest password-reset e-mail to <paramref name="address"/>, once it has come.</summary>
+    public async Task<string> ResetTokenAsync(string address)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (DateTime.UtcNow < deadline)
+        {
+            var mail = Smtp.Messages.LastOrDefault(m =>
+                m.To.Any(t => t.Contains(address, StringComparison.OrdinalIgnoreCase))
+                && m.Body.Contains("Reset token: ", StringComparison.Ordinal)
+            );
+            if (mail is not null)
+                return System.Text.RegularExpressions.Regex.Match(mail.Body, @"Reset token: (\S+)").Groups[1].Value;
+            await Task.Delay(100);
+        }
+        throw new TimeoutException($"No password-reset e-mail to {address} arrived.");
+    }
+
     protected override void ConfigureGateway(IDictionary<string, string?> settings)
     {
         settings["WebClient:Root"] = Path.Combine(WebFolder, "dist");
@@ -71,6 +99,7 @@ public sealed class WebClientFixture : PlatformFixture
             await Messaging.DisposeAsync();
         Messaging = null;
         await base.DisposeAsync();
+        await Smtp.DisposeAsync();
     }
 }
 
@@ -201,6 +230,10 @@ public sealed class WebClientTests(WebClientFixture fx, Xunit.Abstractions.ITest
                     await fx.StartMessagingAsync();
                     await process.StandardInput.WriteLineAsync("started");
                 }
+                else if (line.StartsWith("@@ reset token ", StringComparison.Ordinal))
+                    await process.StandardInput.WriteLineAsync(
+                        await fx.ResetTokenAsync(line["@@ reset token ".Length..])
+                    );
                 await process.StandardInput.FlushAsync();
             }
             await process.WaitForExitAsync(deadline.Token);

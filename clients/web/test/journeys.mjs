@@ -2,7 +2,7 @@
 // becomes direct messages (unread badge, read receipt), notifications arriving live, the companion's streamed reply,
 // a refused token refreshed once, and actions whose request gets no answer saying so.
 //   node test/journeys.mjs <gateway url> <chromium path> <screenshot folder>
-import { app, axe, discussion, finish, gateway, loseNextAnswer, newPage, noAnswer, problems, run, seesOnce, send, shot, signIn, signUp, step } from "./lib.mjs";
+import { app, ask, axe, discussion, finish, gateway, loseNextAnswer, newPage, noAnswer, problems, run, seesOnce, send, shot, signIn, signUp, step } from "./lib.mjs";
 
 const main = (page) => page.getByRole("navigation", { name: "Main" });
 const go = (page, view) => main(page).getByRole("link", { name: view, exact: true }).click();
@@ -273,11 +273,19 @@ try {
   await m.getByRole("status").filter({ hasText: "This link has no reset token." }).waitFor();
   await m.getByRole("link", { name: "Ask for a new link" }).click();
   await m.getByRole("button", { name: "Send me a link" }).waitFor();
-  await m.getByRole("link", { name: "Back to sign in" }).click();
+  // the link of the e-mail identity sent: a new password, then on to signing in with it
+  const token = await ask(`reset token ${musa}@example.com`);
+  await m.goto(`${gateway}/reset-password?token=${encodeURIComponent(token)}`);
+  await m.getByLabel("New password").fill("another horse 43");
+  await m.getByLabel("The same again").fill("another horse 43");
+  await m.getByRole("button", { name: "Set the new password" }).click();
+  await m.getByRole("status").filter({ hasText: "Your password is changed" }).waitFor();
+  await axe(m, "password reset page");
+  await m.getByRole("link", { name: "Sign in to Community" }).click();
   // signing in with no answer: said, and the button works again (it stayed disabled)
   await unanswered("**/api/v1/auth/login");
   await m.getByLabel("Username, e-mail or phone", { exact: true }).fill(musa);
-  await m.getByLabel("Password", { exact: true }).fill("correct horse 42");
+  await m.getByLabel("Password", { exact: true }).fill("another horse 43");
   await m.getByRole("button", { name: "Sign in", exact: true }).click();
   await noAnswer(m).waitFor();
   await axe(m, "sign-in with no answer");

@@ -20,11 +20,12 @@ export function step(text) {
   console.log(`-- ${text}`);
 }
 
-/** Asks the test (C#) to do something to the platform and waits for its answer. */
+/** Asks the test (C#) to do something to the platform, or for what a mail holds, and waits for its answer. */
 export async function ask(request) {
   console.log(`@@ ${request}`);
   const { value } = await lines.next();
   step(`the test answered: ${value}`);
+  return value;
 }
 
 export const browser = await chromium.launch({
