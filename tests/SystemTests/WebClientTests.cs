@@ -33,21 +33,24 @@ public sealed class WebClientFixture : PlatformFixture
         settings["Smtp:EnableSsl"] = "false";
     }
 
-    /// <summary>The token of the latest password-reset e-mail to <paramref name="address"/>, once it has come.</summary>
-    public async Task<string> ResetTokenAsync(string address)
+    /// <summary>
+    /// The token of the latest e-mail to <paramref name="address"/> that gives one after <paramref name="label"/>
+    /// ("Reset token", "Confirmation token"), once it came.
+    /// </summary>
+    public async Task<string> MailedTokenAsync(string label, string address)
     {
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (DateTime.UtcNow < deadline)
         {
             var mail = Smtp.Messages.LastOrDefault(m =>
                 m.To.Any(t => t.Contains(address, StringComparison.OrdinalIgnoreCase))
-                && m.Body.Contains("Reset token: ", StringComparison.Ordinal)
+                && m.Body.Contains(label + ": ", StringComparison.Ordinal)
             );
             if (mail is not null)
-                return System.Text.RegularExpressions.Regex.Match(mail.Body, @"Reset token: (\S+)").Groups[1].Value;
+                return System.Text.RegularExpressions.Regex.Match(mail.Body, label + @": (\S+)").Groups[1].Value;
             await Task.Delay(100);
         }
-        throw new TimeoutException($"No password-reset e-mail to {address} arrived.");
+        throw new TimeoutException($"No e-mail to {address} with a {label} arrived.");
     }
 
     protected override void ConfigureGateway(IDictionary<string, string?> settings)
@@ -232,7 +235,11 @@ public sealed class WebClientTests(WebClientFixture fx, Xunit.Abstractions.ITest
                 }
                 else if (line.StartsWith("@@ reset token ", StringComparison.Ordinal))
                     await process.StandardInput.WriteLineAsync(
-                        await fx.ResetTokenAsync(line["@@ reset token ".Length..])
+                        await fx.MailedTokenAsync("Reset token", line["@@ reset token ".Length..])
+                    );
+                else if (line.StartsWith("@@ confirmation token ", StringComparison.Ordinal))
+                    await process.StandardInput.WriteLineAsync(
+                        await fx.MailedTokenAsync("Confirmation token", line["@@ confirmation token ".Length..])
                     );
                 await process.StandardInput.FlushAsync();
             }

@@ -95,8 +95,18 @@ try {
   await a.reload();
   await a.getByText(/^1 signed up with it: 0 of them have paid for something \(1 not yet\)/).waitFor();
 
-  step("zara turns two-factor sign-in on with her authenticator app; signing in asks for its code; a recovery code turns it off");
+  step("zara confirms her e-mail with the link identity mailed her; the gateway's page leads back to the app");
   await z.getByRole("link", { name: "Your profile" }).click();
+  await z.getByText("(not confirmed yet: open the link we sent to it)").waitFor();
+  const confirmation = await ask(`confirmation token ${zara}@example.com`);
+  await z.goto(`${gateway}/confirm-registration?token=${encodeURIComponent(confirmation)}`);
+  await z.getByRole("button", { name: "Confirm my address" }).click();
+  await z.getByRole("status").filter({ hasText: "Your e-mail address is confirmed." }).waitFor();
+  await z.getByRole("link", { name: "Open Community" }).click();
+  await z.getByRole("link", { name: "Your profile" }).click();
+  await z.getByText("(confirmed)").waitFor();
+
+  step("zara turns two-factor sign-in on with her authenticator app; signing in asks for its code; a recovery code turns it off");
   await z.getByText(/^Off: signing in takes your password only/).waitFor();
   await z.getByRole("button", { name: "Turn on two-factor sign-in" }).click();
   await z.getByRole("form", { name: "Turn on two-factor sign-in" }).getByLabel("Your password").fill("correct horse 42");
