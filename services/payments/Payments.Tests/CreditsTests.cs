@@ -62,6 +62,33 @@ public sealed class CreditsTests(PaymentsFixture fx) : IClassFixture<PaymentsFix
     }
 
     [Fact]
+    public async Task The_balance_read_is_always_the_sum_of_the_entries_read_with_it_while_grants_land()
+    {
+        var (userId, token) = fx.User();
+        var grants = Task.Run(async () =>
+        {
+            for (var i = 0; i < 60; i++)
+            {
+                await using var scope = fx.Host.Services.CreateAsyncScope();
+                await scope
+                    .ServiceProvider.GetRequiredService<CreditLedger>()
+                    .GrantAsync(userId, 1, "test", "test:" + Guid.NewGuid(), CancellationToken.None);
+            }
+        });
+        var reads = 0;
+        while (!grants.IsCompleted)
+        {
+            var credits = await CreditsAsync(token, "?limit=100");
+            // every entry fits the page: a balance its entries do not explain is two reads of two moments
+            Assert.Equal(credits["balance"]!.GetValue<long>(), Amounts(credits).Sum());
+            reads++;
+        }
+        await grants;
+        Assert.True(reads > 10, $"only {reads} reads overlapped the grants");
+        Assert.Equal(60, await BalanceAsync(token));
+    }
+
+    [Fact]
     public async Task Unknown_body_fields_and_query_parameters_are_refused_naming_the_valid_ones()
     {
         var (_, token) = fx.User();

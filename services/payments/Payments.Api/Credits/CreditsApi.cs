@@ -117,6 +117,12 @@ public static class CreditsApi
         var before = Keyset.After(cursor, EntryCursor.Parse, errors);
         errors.ThrowIfAny();
         var userId = principal.UserId();
+        // The entries and the balance from one snapshot: a grant committed between two reads would show a balance its
+        // entries do not explain (the entry missing from the page a client has just been told it has).
+        await using var snapshot = await db.Database.BeginTransactionAsync(
+            System.Data.IsolationLevel.RepeatableRead,
+            cancellationToken
+        );
         var entries = db.Set<CreditEntry>().AsNoTracking().Where(e => e.UserId == userId);
         if (before is { } sequence)
             entries = entries.Where(e => e.Sequence < sequence);
@@ -134,6 +140,7 @@ public static class CreditsApi
             .ToListAsync(cancellationToken);
         var page = Keyset.Page(rows, size, r => EntryCursor.Position(r.Sequence), r => r.Entry);
         var balance = await ledger.BalanceAsync(userId, cancellationToken);
+        await snapshot.CommitAsync(cancellationToken);
         return TypedResults.Ok(new CreditsDto(balance, page.Items, page.NextCursor));
     }
 
