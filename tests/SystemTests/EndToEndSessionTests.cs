@@ -144,7 +144,14 @@ public sealed partial class EndToEndTests
         var organizer = await RegisterAsync("e2e_leaver", role: "organizer");
         Assert.Equal(
             HttpStatusCode.NoContent,
-            (await Client.SendJson(HttpMethod.Delete, "/api/v1/users/me", null, Access(organizer))).StatusCode
+            (
+                await Client.SendJson(
+                    HttpMethod.Delete,
+                    "/api/v1/users/me",
+                    new { password = "correct-horse-9" },
+                    Access(organizer)
+                )
+            ).StatusCode
         );
 
         await AssertEndedEverywhereAsync(Access(organizer), "an account deletion");

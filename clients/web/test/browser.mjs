@@ -144,11 +144,15 @@ try {
   await z.getByRole("status").filter({ hasText: "Two-factor sign-in is off" }).waitFor();
   await z.getByRole("button", { name: "Turn on two-factor sign-in" }).waitFor();
 
-  step("zara deletes her account: her username typed out first; signed out, and it signs in no more");
+  step("zara deletes her account: a wrong password is refused, her password deletes it; signed out, and it signs in no more");
   await z.getByRole("button", { name: "Delete your account…" }).click();
   await axe(z, "account deletion");
-  await z.getByLabel(/^Type your username/).fill(zara);
-  await z.getByRole("button", { name: "Delete my account" }).click();
+  const deletion = z.getByRole("form", { name: "Delete your account" });
+  await deletion.getByLabel(/^Your password/).fill("not her password");
+  await deletion.getByRole("button", { name: "Delete my account" }).click();
+  await z.getByRole("alert").filter({ hasText: "The password is wrong." }).waitFor();
+  await deletion.getByLabel(/^Your password/).fill("correct horse 42");
+  await deletion.getByRole("button", { name: "Delete my account" }).click();
   await z.getByRole("status").filter({ hasText: "Your account is deleted" }).waitFor();
   await z.getByLabel("Username, e-mail or phone", { exact: true }).fill(zara);
   await z.getByLabel("Password", { exact: true }).fill("correct horse 42");

@@ -75,7 +75,14 @@ public sealed class ProfileBlockTests(IdentityFixture fx) : IClassFixture<Identi
 
         Assert.Equal(
             HttpStatusCode.NoContent,
-            (await Client.SendJson(HttpMethod.Delete, "/api/v1/users/me", null, leaving.Token)).StatusCode
+            (
+                await Client.SendJson(
+                    HttpMethod.Delete,
+                    "/api/v1/users/me",
+                    new { password = "correct-horse-9" },
+                    leaving.Token
+                )
+            ).StatusCode
         );
         await Eventually.TrueAsync(
             async () => await BlocksOfAsync(leaving.Id) == 0,

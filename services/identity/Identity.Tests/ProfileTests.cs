@@ -155,13 +155,78 @@ public sealed class ProfileTests(IdentityFixture fx) : IClassFixture<IdentityFix
     }
 
     [Fact]
+    public async Task Deleting_the_account_takes_its_password_and_a_token_alone_cannot_guess_it()
+    {
+        var registered = await fx.RegisterAsync();
+        var id = registered["user"]!["id"]!.GetValue<string>();
+        async Task<HttpResponseMessage> DeleteAsync(object? body) =>
+            await Client.SendJson(HttpMethod.Delete, "/api/v1/users/me", body, Token(registered));
+
+        var missing = await (await DeleteAsync(null)).AssertProblem(400);
+        var empty = await (await DeleteAsync(new { password = "" })).AssertProblem(400);
+        Assert.NotNull(empty["errors"]!["password"]);
+        var wrong = await (await DeleteAsync(new { password = "not-the-password" })).AssertProblem(400);
+        Assert.Contains("password is wrong", wrong["errors"]!["password"]![0]!.GetValue<string>());
+        Assert.NotNull(missing["request_id"]);
+        await (await Client.Get("/api/v1/users/me", Token(registered))).AssertStatus(200);
+        Assert.Equal(0L, await UserDeletedEventsAsync(id));
+
+        // Ten wrong passwords (nine more) and the account waits, even for the right one: a stolen token cannot
+        // try passwords until one deletes the account.
+        for (var i = 0; i < 9; i++)
+            await (await DeleteAsync(new { password = $"guess-{i}" })).AssertProblem(400);
+        var limited = await DeleteAsync(new { password = "correct-horse-9" });
+        await limited.AssertProblem(429);
+        Assert.NotNull(limited.Headers.RetryAfter);
+        await (await Client.Get("/api/v1/users/me", Token(registered))).AssertStatus(200);
+        Assert.Equal(0L, await UserDeletedEventsAsync(id));
+    }
+
+    [Fact]
+    public async Task Deleting_with_the_right_password_after_a_wrong_one_deletes()
+    {
+        var registered = await fx.RegisterAsync();
+        var id = registered["user"]!["id"]!.GetValue<string>();
+        await (
+            await Client.SendJson(
+                HttpMethod.Delete,
+                "/api/v1/users/me",
+                new { password = "nope-nope" },
+                Token(registered)
+            )
+        ).AssertProblem(400);
+        await (
+            await Client.SendJson(
+                HttpMethod.Delete,
+                "/api/v1/users/me",
+                new { password = "correct-horse-9" },
+                Token(registered)
+            )
+        ).AssertStatus(204);
+        Assert.Equal(1L, await UserDeletedEventsAsync(id));
+    }
+
+    private Task<long> UserDeletedEventsAsync(string id) =>
+        fx.ScalarAsync<long>(
+            "SELECT count(*) FROM outbox_messages WHERE type LIKE '%UserDeleted,%' AND payload->>'userId' = @id",
+            ("id", id)
+        );
+
+    [Fact]
     public async Task Deleting_the_account_removes_it_and_publishes_user_deleted()
     {
         var registered = await fx.RegisterAsync("leaving_user");
         var id = registered["user"]!["id"]!.GetValue<string>();
         Assert.Equal(
             HttpStatusCode.NoContent,
-            (await Client.SendJson(HttpMethod.Delete, "/api/v1/users/me", null, Token(registered))).StatusCode
+            (
+                await Client.SendJson(
+                    HttpMethod.Delete,
+                    "/api/v1/users/me",
+                    new { password = "correct-horse-9" },
+                    Token(registered)
+                )
+            ).StatusCode
         );
 
         await (
@@ -189,13 +254,7 @@ public sealed class ProfileTests(IdentityFixture fx) : IClassFixture<IdentityFix
                 "detail"
             ]!.GetValue<string>()
         );
-        Assert.Equal(
-            1L,
-            await fx.ScalarAsync<long>(
-                "SELECT count(*) FROM outbox_messages WHERE type LIKE '%UserDeleted,%' AND payload->>'userId' = @id",
-                ("id", id)
-            )
-        );
+        Assert.Equal(1L, await UserDeletedEventsAsync(id));
         // The username is free again.
         await fx.RegisterAsync("leaving_user");
     }

@@ -89,7 +89,14 @@ public sealed partial class SessionEndTests(SessionEndFixture fx) : IClassFixtur
 
         Assert.Equal(
             HttpStatusCode.NoContent,
-            (await Client.SendJson(HttpMethod.Delete, "/api/v1/users/me", null, Access(registered))).StatusCode
+            (
+                await Client.SendJson(
+                    HttpMethod.Delete,
+                    "/api/v1/users/me",
+                    new { password = "correct-horse-9" },
+                    Access(registered)
+                )
+            ).StatusCode
         );
 
         // Without the revocation these would be 404 "no longer exists": the token itself would still pass.

@@ -272,7 +272,7 @@ export interface paths {
         get: operations["GetMyProfile"];
         put?: never;
         post?: never;
-        /** Delete my account */
+        /** Delete my account for good (the password proves it is the owner asking) */
         delete: operations["DeleteMyAccount"];
         options?: never;
         head?: never;
@@ -496,6 +496,11 @@ export interface components {
         /** @description The token from the link that confirms an account's e-mail. */
         ConfirmRegistrationRequest: {
             token: string;
+        };
+        /** @description Deletes the account: its profile, picture and sessions go; other services erase what they hold. */
+        DeleteAccountRequest: {
+            /** @description The account's password. An account made through an outside provider sets one first through "forgot password". */
+            password: string;
         };
         EmailVerificationSent: {
             message: string;
@@ -2382,7 +2387,16 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "password": "sunny-dunes-42"
+                 *     }
+                 */
+                "application/json": components["schemas"]["DeleteAccountRequest"];
+            };
+        };
         responses: {
             /** @description No Content */
             204: {
@@ -2428,6 +2442,39 @@ export interface operations {
             };
             /** @description Not Found */
             404: {
+                headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & components["schemas"]["CharsetRefusal"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
                 headers: {
                     /** @description The request's id, as in logs and problem details. */
                     "X-Request-Id"?: string;

@@ -215,9 +215,9 @@ export class Session {
     this.end(null);
   }
 
-  /** Deletes the signed-in account; the session ends with it. Answers the platform's words when it refused. */
-  async deleteAccount(): Promise<string | null> {
-    const { error, response } = await this.api.identity.DELETE("/api/v1/users/me");
+  /** Deletes the signed-in account (its password proves it is the owner); the session ends with it. Answers the platform's words when it refused. */
+  async deleteAccount(password: string): Promise<string | null> {
+    const { error, response } = await this.api.identity.DELETE("/api/v1/users/me", { body: { password } });
     if (!response.ok) return problemText(error, response, "Deleting your account failed.");
     this.end("Your account is deleted, with your profile and your sessions.");
     return null;

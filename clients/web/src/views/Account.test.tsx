@@ -75,18 +75,30 @@ describe("AccountSection", () => {
     expect(calls.map((c) => `${c.method} ${c.path}`)).toEqual(["POST /api/v1/users/me/email/verification"]);
   });
 
-  it("deletes the account only with the username typed out, then ends the session", async () => {
+  it("deletes the account with the password, then ends the session", async () => {
     const calls = platform((c) => (c.method === "DELETE" && c.path === "/api/v1/users/me" ? { status: 204 } : undefined));
     render(<AccountSection user={user} changed={vi.fn()} />);
     press("Delete your account…");
-    type(/^Type your username/, "someone");
-    press("Delete my account");
-    await screen.findByText("Type your username, amira, to delete your account.");
-    expect(calls).toHaveLength(0);
-    type(/^Type your username/, " Amira ");
+    type(/^Your password/, "correct horse 42");
     press("Delete my account");
     await vi.waitFor(() => expect(session.endedBecause).toBe("Your account is deleted, with your profile and your sessions."));
     expect(calls.map((c) => `${c.method} ${c.path}`)).toEqual(["DELETE /api/v1/users/me"]);
+    expect(calls[0]).toMatchObject({ body: { password: "correct horse 42" } });
+  });
+
+  it("says a wrong password and keeps the account and the session", async () => {
+    platform((c) =>
+      c.method === "DELETE"
+        ? { status: 400, body: { title: "One or more validation errors occurred.", status: 400, errors: { password: ["The password is wrong."] } } }
+        : undefined,
+    );
+    session.endedBecause = null;
+    render(<AccountSection user={user} changed={vi.fn()} />);
+    press("Delete your account…");
+    type(/^Your password/, "wrong");
+    press("Delete my account");
+    await screen.findByText(/The password is wrong\./);
+    expect(session.endedBecause).toBeNull();
   });
 
   it("says a refusal in the platform's words and keeps the session", async () => {
@@ -94,7 +106,7 @@ describe("AccountSection", () => {
     session.endedBecause = null;
     render(<AccountSection user={user} changed={vi.fn()} />);
     press("Delete your account…");
-    type(/^Type your username/, "amira");
+    type(/^Your password/, "correct horse 42");
     press("Delete my account");
     await screen.findByText("Identity is restarting; try again in a moment.");
     expect(session.endedBecause).toBeNull();

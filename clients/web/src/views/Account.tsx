@@ -66,7 +66,7 @@ export function InviteSection() {
 
 /**
  * Your account: whether your e-mail is confirmed (the link sent again on request), and deleting the account, which
- * asks for the username typed out first: it cannot be undone.
+ * asks for the password first: it cannot be undone, and a token alone must not do it.
  */
 export function AccountSection({ user, changed }: { user: User; changed: (user: User) => void }) {
   const [error, setError] = useState<string | null>(null);
@@ -104,11 +104,7 @@ export function AccountSection({ user, changed }: { user: User; changed: (user: 
   }
 
   const remove = submitted(setError, async (form) => {
-    if (String(form.get("username") ?? "").trim().toLowerCase() !== user.username) {
-      setError(`Type your username, ${user.username}, to delete your account.`);
-      return true;
-    }
-    const failed = await session.deleteAccount();
+    const failed = await session.deleteAccount(String(form.get("password") ?? ""));
     setError(failed);
     // a refusal stands; an answer the platform may get over (a 5xx) is left to pressing again
     return failed === null;
@@ -168,9 +164,10 @@ export function AccountSection({ user, changed }: { user: User; changed: (user: 
             cannot be undone. Tickets and credits you paid for are not refunded.
           </p>
           <label>
-            Type your username, {user.username}, to confirm
-            <input name="username" autoComplete="off" required maxLength={30} />
+            Your password, to confirm it is you
+            <input name="password" type="password" autoComplete="current-password" required maxLength={128} />
           </label>
+          <p class="meta">Signed up with another service and never set a password? Set one first with "Forgot your password?" on the sign-in page.</p>
           <div class="row">
             <button type="submit" class="danger">
               Delete my account

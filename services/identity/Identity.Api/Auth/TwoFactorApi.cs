@@ -95,7 +95,7 @@ public static class TwoFactorApi
             throw new RequestValidationException("password", "password is required.");
         var user = await FindAsync(db, principal.UserId(), cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        await CheckPasswordAsync(codes, user, request.Password, transaction, cancellationToken);
+        await Reauthentication.CheckPasswordAsync(codes, user, request.Password, transaction, cancellationToken);
         if (await codes.IsOnAsync(user.Id, cancellationToken))
             throw new ConflictException("Two-factor sign-in is already on; turn it off first to set up a new app.");
         var secret = await codes.StartSetupAsync(user.Id, cancellationToken);
@@ -156,7 +156,7 @@ public static class TwoFactorApi
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         if (!await codes.IsOnAsync(user.Id, cancellationToken))
             throw new ConflictException("Two-factor sign-in is not on.");
-        await CheckPasswordAsync(codes, user, request.Password!, transaction, cancellationToken);
+        await Reauthentication.CheckPasswordAsync(codes, user, request.Password!, transaction, cancellationToken);
         if (!await codes.VerifyAsync(user.Id, request.Code!, pending: false, cancellationToken))
         {
             await codes.RecordFailureAsync(user.Id, cancellationToken);
@@ -254,23 +254,6 @@ public static class TwoFactorApi
             errors.Add("code", "code is required.");
         errors.MaxLength("code", code, TwoFactorCodes.MaxCodeLength);
         errors.ThrowIfAny();
-    }
-
-    /// <summary>A wrong password is a 400 here (the caller is signed in) and counts against the account.</summary>
-    private static async Task CheckPasswordAsync(
-        TwoFactorCodes codes,
-        User user,
-        string password,
-        Microsoft.EntityFrameworkCore.Storage.IDbContextTransaction transaction,
-        CancellationToken cancellationToken
-    )
-    {
-        await codes.GuardAsync(user.Id, cancellationToken);
-        if (PasswordHasher.Verify(password, user.PasswordHash))
-            return;
-        await codes.RecordFailureAsync(user.Id, cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        throw new RequestValidationException("password", "The password is wrong.");
     }
 
     private static async Task<User> FindAsync(IdentityDbContext db, Guid id, CancellationToken cancellationToken) =>

@@ -159,7 +159,7 @@ public sealed class TwoFactorCodes(
             .FirstOrDefaultAsync(f => f.Key == key && f.WindowStartedAt > since, cancellationToken);
         if (failures is not null && failures.Failures >= Settings.FailuresPerWindow)
             throw new TooManyRequestsException(
-                "Too many wrong two-factor codes for this account; try again later.",
+                "Too many wrong passwords or two-factor codes for this account; try again later.",
                 failures.WindowStartedAt + Settings.Window - clock.GetUtcNow()
             );
     }

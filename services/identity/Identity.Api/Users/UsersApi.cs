@@ -1,15 +1,28 @@
+using System.ComponentModel.DataAnnotations;
 using System.Security.Claims;
 using System.Text.Json.Nodes;
 using Community.Contracts;
 using Community.Contracts.Identity;
+using Community.Identity.Auth;
 using Community.Identity.Blocks;
 using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Blobs;
 using Community.ServiceDefaults.Data;
+using Community.ServiceDefaults.OpenApi;
+using Microsoft.AspNetCore.Mvc;
 
 namespace Community.Identity.Users;
 
 public sealed record ChangeRoleRequest(string? Role);
+
+/// <summary>Deletes the account: its profile, picture and sessions go; other services erase what they hold.</summary>
+/// <param name="Password">
+/// The account's password. An account made through an outside provider sets one first through "forgot password".
+/// </param>
+public sealed record DeleteAccountRequest([Required] string? Password) : IRequestExample<DeleteAccountRequest>
+{
+    public static DeleteAccountRequest Example => new("sunny-dunes-42");
+}
 
 public static class UsersApi
 {
@@ -27,7 +40,12 @@ public static class UsersApi
             .HonoursIfMatch()
             .WithSummary("Change profile fields (JSON merge: absent keeps, null clears)")
             .Accepts<ProfileChanges>("application/json");
-        group.MapDelete("/me", DeleteMe).WithName("DeleteMyAccount").WithSummary("Delete my account");
+        group
+            .MapDelete("/me", DeleteMe)
+            .HashesPasswords()
+            .WithName("DeleteMyAccount")
+            .WithSummary("Delete my account for good (the password proves it is the owner asking)")
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
         group
             .MapGet("/{id:guid}", GetPublic)
             .WithName("GetPublicProfile")
@@ -113,9 +131,14 @@ public static class UsersApi
         return TypedResults.Ok(UserDto.From(user, today));
     }
 
+    /// <summary>
+    /// Deletes the caller's account once the password is right: an access token alone (a stolen one, say) cannot.
+    /// </summary>
     private static async Task<NoContent> DeleteMe(
+        [FromBody] DeleteAccountRequest request,
         ClaimsPrincipal principal,
         IdentityDbContext db,
+        TwoFactorCodes codes,
         SessionEnding sessions,
         TimeProvider clock,
         IBlobStore blobs,
@@ -123,8 +146,11 @@ public static class UsersApi
         CancellationToken cancellationToken
     )
     {
+        if (string.IsNullOrEmpty(request.Password))
+            throw new RequestValidationException("password", "password is required.");
         var user = await FindAsync(db, principal.UserId(), cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await Reauthentication.CheckPasswordAsync(codes, user, request.Password, transaction, cancellationToken);
         db.Users.Remove(user);
         db.AddIntegrationEvent(new UserDeleted(Guid.CreateVersion7(), clock.GetUtcNow(), user.Id));
         await sessions.EndAllAsync(db, user.Id, SessionEnding.UserDeleted, cancellationToken);
