@@ -24,4 +24,26 @@ public static class DbTransactions
         await transaction.CommitAsync(cancellationToken);
         return result;
     }
+
+    /// <summary>
+    /// Runs <paramref name="reads"/> in one REPEATABLE READ snapshot, so what a response puts side by side (a page and
+    /// its total, a row and the counts of its parts) is read at one moment: a commit between two of its statements
+    /// cannot show. Inside the caller's transaction it runs there. Reads only: it saves nothing.
+    /// </summary>
+    public static async Task<T> InSnapshotAsync<T>(
+        this DbContext db,
+        Func<Task<T>> reads,
+        CancellationToken cancellationToken
+    )
+    {
+        if (db.Database.CurrentTransaction is not null)
+            return await reads();
+        await using var snapshot = await db.Database.BeginTransactionAsync(
+            System.Data.IsolationLevel.RepeatableRead,
+            cancellationToken
+        );
+        var result = await reads();
+        await snapshot.CommitAsync(cancellationToken);
+        return result;
+    }
 }

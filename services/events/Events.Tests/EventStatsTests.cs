@@ -242,6 +242,42 @@ public sealed class EventStatsTests(EventsFixture fx) : IClassFixture<EventsFixt
         Assert.DoesNotContain(attendees, a => a!["user_id"]!.GetValue<string>() == amiraId.ToString());
     }
 
+    [Fact]
+    public async Task Stats_and_the_attendee_list_add_up_in_every_read_while_members_register()
+    {
+        var (_, organizer) = fx.Organizer();
+        var eventId = (await fx.CreateEventAsync(organizer, b => b["capacity"] = 500))["id"]!.GetValue<string>();
+        var registering = Task.Run(async () =>
+        {
+            for (var i = 0; i < 90; i++)
+            {
+                var (_, member) = fx.Member();
+                await (await Client.PostJson($"/api/v1/events/{eventId}/registrations", new { }, member)).AssertStatus(
+                    201
+                );
+            }
+        });
+        var reads = 0;
+        while (!registering.IsCompleted)
+        {
+            // Each answer is one moment: its seat count is its registrations', its total its list's.
+            var stats = await StatsAsync(eventId, organizer);
+            var counts = stats["registrations"]!;
+            Assert.Equal(
+                stats["seats_taken"]!.GetValue<int>(),
+                counts["held"]!.GetValue<int>() + counts["confirmed"]!.GetValue<int>()
+            );
+            var attendees = await (
+                await Client.Get($"/api/v1/events/{eventId}/attendees?limit=100", organizer)
+            ).AssertStatus(200);
+            Assert.Equal(attendees["total"]!.GetValue<int>(), attendees["items"]!.AsArray().Count);
+            reads++;
+        }
+        await registering;
+        Assert.True(reads >= 5, $"only {reads} reads overlapped the registrations");
+        Assert.Equal(90, (await StatsAsync(eventId, organizer))["seats_taken"]!.GetValue<int>());
+    }
+
     private static UserProfileUpdated Updated(Guid userId, string username, string fullName, DateTimeOffset at) =>
         new(Guid.NewGuid(), at, userId, username, fullName, null, null, null, [], [], null, ["username", "full_name"]);
 

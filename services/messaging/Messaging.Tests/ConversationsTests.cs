@@ -326,6 +326,30 @@ public sealed class ConversationsTests(MessagingFixture fx) : IClassFixture<Mess
     }
 
     [Fact]
+    public async Task Every_history_read_while_messages_land_has_its_newest_seq_at_its_last_seq()
+    {
+        var (_, a, _, b, c) = await fx.PairAsync();
+        var sending = Task.Run(async () =>
+        {
+            for (var i = 1; i <= 40; i++)
+                await fx.SendAsync(i % 2 == 0 ? b : a, c, $"m{i}");
+        });
+        var reads = 0;
+        while (!sending.IsCompleted)
+        {
+            // One moment per answer: the whole history fits the page, so its newest message is the last one sent.
+            var page = await (await fx.Client.Get($"/api/v1/conversations/{c}/messages?limit=100", a)).AssertStatus(
+                200
+            );
+            Assert.False(page["has_more"]!.GetValue<bool>());
+            Assert.Equal(Seqs(page).DefaultIfEmpty(0L).Last(), page["last_seq"]!.GetValue<long>());
+            reads++;
+        }
+        await sending;
+        Assert.True(reads >= 5, $"only {reads} reads overlapped the sends");
+    }
+
+    [Fact]
     public async Task History_pages_back_by_before_seq_and_catches_up_by_after_seq()
     {
         var (_, a, _, b, c) = await fx.PairAsync();

@@ -1,11 +1,52 @@
 using System.Text;
 using System.Text.Json;
+using Community.Payments.Data;
 using Community.Payments.Subscriptions;
 
 namespace Community.Payments.Tests;
 
 public sealed class SubscriptionsTests(PaymentsFixture fx) : IClassFixture<PaymentsFixture>
 {
+    [Fact]
+    public async Task Every_read_of_my_subscription_shows_the_tier_its_status_gives_while_it_changes()
+    {
+        var (userId, token) = fx.User();
+        var changing = Task.Run(async () =>
+        {
+            for (var i = 0; i < 40; i++)
+            {
+                var status = i % 2 == 0 ? SubscriptionStatus.Active : SubscriptionStatus.Canceled;
+                await using var scope = fx.Host.Services.CreateAsyncScope();
+                var db = scope.ServiceProvider.GetRequiredService<PaymentsDbContext>();
+                var book = scope.ServiceProvider.GetRequiredService<SubscriptionBook>();
+                await using var transaction = await db.Database.BeginTransactionAsync();
+                var subscription = await book.LockAsync(userId, CancellationToken.None) ?? book.Add(userId, "premium");
+                await book.ChangeAsync(
+                    subscription,
+                    s =>
+                    {
+                        s.Status = status;
+                        s.CurrentPeriodEnd = fx.Clock.GetUtcNow().AddDays(30);
+                    },
+                    CancellationToken.None
+                );
+                await db.SaveChangesAsync();
+                await transaction.CommitAsync();
+            }
+        });
+        var reads = 0;
+        while (!changing.IsCompleted)
+        {
+            // The subscription and the tier it gives change in one transaction, so every answer shows both or neither.
+            var mine = await (await fx.Client.Get("/api/v1/subscriptions/me", token)).AssertStatus(200);
+            var status = mine["status"]!.GetValue<string>();
+            Assert.Equal(status == "active" ? "premium" : "free", mine["tier"]!.GetValue<string>());
+            reads++;
+        }
+        await changing;
+        Assert.True(reads >= 5, $"only {reads} reads overlapped the changes");
+    }
+
     [Fact]
     public async Task Checkout_is_priced_from_configuration_and_asking_twice_returns_the_open_session()
     {

@@ -13,15 +13,24 @@ public static class RegistrationQueries
         CancellationToken cancellationToken
     )
     {
-        var registration = await db
+        // The row and its place in the waitlist in one statement: read apart, a promotion between them would answer
+        // "waitlisted" at place 0.
+        var found = await db
             .Registrations.AsNoTracking()
             .Where(r => r.EventId == eventId && r.UserId == userId)
             .OrderByDescending(r => RegistrationStatus.Live.Contains(r.Status))
             .ThenByDescending(r => r.Sequence)
+            .Select(r => new
+            {
+                Registration = r,
+                Place = r.Status == RegistrationStatus.Waitlisted
+                    ? db.Registrations.Count(w =>
+                        w.EventId == r.EventId && w.Status == RegistrationStatus.Waitlisted && w.Sequence <= r.Sequence
+                    )
+                    : (int?)null,
+            })
             .FirstOrDefaultAsync(cancellationToken);
-        return registration is null
-            ? null
-            : RegistrationDto.From(registration, await WaitlistPositionAsync(db, registration, cancellationToken));
+        return found is null ? null : RegistrationDto.From(found.Registration, found.Place);
     }
 
     /// <summary>The registration's place in the waitlist, counting from 1; null unless it is waitlisted.</summary>

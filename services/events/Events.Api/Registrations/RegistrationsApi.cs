@@ -248,16 +248,23 @@ public static class RegistrationsApi
         var registrations = db.Registrations.AsNoTracking().Where(r => r.EventId == id);
         if (status is not null)
             registrations = registrations.Where(r => r.Status == status);
-        var total = await registrations.CountBoundedAsync(options.Value.ExactTotalUpTo, cancellationToken);
-        var items = await (
-            from r in registrations
-                .OrderBy(r => r.Sequence)
-                .ProbePageBy(start, (q, after) => q.Where(r => r.Sequence > after))
-            join p in db.Set<UserProfile>().AsNoTracking() on r.UserId equals p.UserId into profiles
-            from p in profiles.DefaultIfEmpty()
-            orderby r.Sequence
-            select new { Registration = r, Profile = p }
-        ).ToListAsync(cancellationToken);
+        // The total and the page from one snapshot, so a registration landing between them cannot make them disagree.
+        var (total, items) = await db.InSnapshotAsync(
+            async () =>
+                (
+                    await registrations.CountBoundedAsync(options.Value.ExactTotalUpTo, cancellationToken),
+                    await (
+                        from r in registrations
+                            .OrderBy(r => r.Sequence)
+                            .ProbePageBy(start, (q, after) => q.Where(r => r.Sequence > after))
+                        join p in db.Set<UserProfile>().AsNoTracking() on r.UserId equals p.UserId into profiles
+                        from p in profiles.DefaultIfEmpty()
+                        orderby r.Sequence
+                        select new { Registration = r, Profile = p }
+                    ).ToListAsync(cancellationToken)
+                ),
+            cancellationToken
+        );
         return TypedResults.Ok(
             start.Page.Of(
                 items,
@@ -279,22 +286,31 @@ public static class RegistrationsApi
         CancellationToken cancellationToken
     )
     {
-        var e = await CatalogueAccess.ManagedAsync(db, id, principal, cancellationToken);
-        var byStatus = await db
-            .Registrations.Where(r => r.EventId == id)
-            .GroupBy(r => r.Status)
-            .Select(g => new { Status = g.Key, Count = g.Count() })
-            .ToListAsync(cancellationToken);
-        var arrivals = await db.Registrations.CountAsync(
-            r => r.EventId == id && r.ArrivedAt != null && r.Status == RegistrationStatus.Confirmed,
+        // One snapshot for the event's seat count and every count and sum beside it: registrations, payments,
+        // refunds and arrivals land while organizers watch this, and read apart they would not add up.
+        var (e, byStatus, arrivals, money) = await db.InSnapshotAsync(
+            async () =>
+            {
+                var e = await CatalogueAccess.ManagedAsync(db, id, principal, cancellationToken);
+                var byStatus = await db
+                    .Registrations.Where(r => r.EventId == id)
+                    .GroupBy(r => r.Status)
+                    .Select(g => new { Status = g.Key, Count = g.Count() })
+                    .ToListAsync(cancellationToken);
+                var arrivals = await db.Registrations.CountAsync(
+                    r => r.EventId == id && r.ArrivedAt != null && r.Status == RegistrationStatus.Confirmed,
+                    cancellationToken
+                );
+                // Every registration a payment settled, whatever became of it since: money in, minus what went back.
+                var money = await db
+                    .Registrations.Where(r => r.EventId == id && r.PaymentId != null)
+                    .GroupBy(_ => 1)
+                    .Select(g => new { Paid = g.Sum(r => r.AmountCents), Refunded = g.Sum(r => r.RefundedCents) })
+                    .FirstOrDefaultAsync(cancellationToken);
+                return (e, byStatus, arrivals, money);
+            },
             cancellationToken
         );
-        // Every registration a payment settled, whatever became of it since: money in, minus what went back.
-        var money = await db
-            .Registrations.Where(r => r.EventId == id && r.PaymentId != null)
-            .GroupBy(_ => 1)
-            .Select(g => new { Paid = g.Sum(r => r.AmountCents), Refunded = g.Sum(r => r.RefundedCents) })
-            .FirstOrDefaultAsync(cancellationToken);
         var counts = RegistrationStatus.All.ToDictionary(
             s => s,
             s => byStatus.FirstOrDefault(x => x.Status == s)?.Count ?? 0

@@ -21,31 +21,27 @@ public sealed class MessageQueries(MessagingDbContext db, IBlobStore blobs)
     )
     {
         var access = await ConversationAccess.OpenAsync(db, conversationId, userId, cancellationToken);
-        var messages = db.Messages.AsNoTracking().Where(m => m.ConversationId == conversationId);
-        List<Message> rows;
-        if (afterSeq is { } after)
-        {
-            rows = await messages
-                .Where(m => m.Seq > after)
-                .OrderBy(m => m.Seq)
-                .Take(Keyset.Probe(limit))
-                .ToListAsync(cancellationToken);
-        }
-        else
-        {
-            if (beforeSeq is { } before)
-                messages = messages.Where(m => m.Seq < before);
-            rows = await messages
-                .OrderByDescending(m => m.Seq)
-                .Take(Keyset.Probe(limit))
-                .ToListAsync(cancellationToken);
-        }
+        // The page and last_seq from one snapshot: a message sent between two reads would give last_seq a message
+        // the page says does not exist (has_more false, its newest seq below last_seq).
+        var (rows, lastSeq) = await db.InSnapshotAsync(
+            async () =>
+            {
+                var messages = db.Messages.AsNoTracking().Where(m => m.ConversationId == conversationId);
+                if (afterSeq is { } after)
+                    messages = messages.Where(m => m.Seq > after).OrderBy(m => m.Seq);
+                else
+                    messages = (
+                        beforeSeq is { } before ? messages.Where(m => m.Seq < before) : messages
+                    ).OrderByDescending(m => m.Seq);
+                return (
+                    await messages.Take(Keyset.Probe(limit)).ToListAsync(cancellationToken),
+                    await LastSeqAsync(access.Conversation.Id, cancellationToken)
+                );
+            },
+            cancellationToken
+        );
         var hasMore = rows.Count > limit;
         var page = rows.Take(limit).OrderBy(m => m.Seq).ToList();
-        var lastSeq = await db
-            .Conversations.Where(c => c.Id == access.Conversation.Id)
-            .Select(c => c.LastSeq)
-            .SingleAsync(cancellationToken);
         return new(await ToDtosAsync(page, userId, cancellationToken), hasMore, lastSeq);
     }
 
@@ -91,35 +87,41 @@ public sealed class MessageQueries(MessagingDbContext db, IBlobStore blobs)
         errors.ThrowIfAny();
         var access = await ConversationAccess.OpenAsync(db, conversationId, userId, cancellationToken);
         var before = beforeSeq ?? long.MaxValue;
-        var rows = await db
-            .Messages.FromSql(
-                $"""
-                SELECT id, xmin, conversation_id, seq, sender_id, text, reply_to, attachment_ids, client_txn_id,
-                       created_at, edited_at, deleted_at, search
-                FROM messages
-                WHERE conversation_id = {conversationId} AND deleted_at IS NULL AND seq < {before}
-                  AND search @@ websearch_to_tsquery('simple', {query})
-                """
-            )
-            // Hidden messages are found by nobody they are hidden from.
-            .Where(m =>
-                access.Conversation.Kind == ConversationKinds.Direct
-                || !RelationQueries.BlockedWith(db, userId).Contains(m.SenderId)
-            )
-            .AsNoTracking()
-            .OrderByDescending(m => m.Seq)
-            .Take(Keyset.Probe(limit))
-            .ToListAsync(cancellationToken);
-        var lastSeq = await db
-            .Conversations.Where(c => c.Id == access.Conversation.Id)
-            .Select(c => c.LastSeq)
-            .SingleAsync(cancellationToken);
+        // The matches and last_seq from one snapshot, as the history reads them.
+        var (rows, lastSeq) = await db.InSnapshotAsync(
+            async () => (await MatchesAsync(), await LastSeqAsync(access.Conversation.Id, cancellationToken)),
+            cancellationToken
+        );
         return new(
             await ToDtosAsync(rows.Take(limit).ToList(), userId, cancellationToken),
             rows.Count > limit,
             lastSeq
         );
+
+        Task<List<Message>> MatchesAsync() =>
+            db
+                .Messages.FromSql(
+                    $"""
+                    SELECT id, xmin, conversation_id, seq, sender_id, text, reply_to, attachment_ids, client_txn_id,
+                           created_at, edited_at, deleted_at, search
+                    FROM messages
+                    WHERE conversation_id = {conversationId} AND deleted_at IS NULL AND seq < {before}
+                      AND search @@ websearch_to_tsquery('simple', {query})
+                    """
+                )
+                // Hidden messages are found by nobody they are hidden from.
+                .Where(m =>
+                    access.Conversation.Kind == ConversationKinds.Direct
+                    || !RelationQueries.BlockedWith(db, userId).Contains(m.SenderId)
+                )
+                .AsNoTracking()
+                .OrderByDescending(m => m.Seq)
+                .Take(Keyset.Probe(limit))
+                .ToListAsync(cancellationToken);
     }
+
+    private Task<long> LastSeqAsync(Guid conversationId, CancellationToken cancellationToken) =>
+        db.Conversations.Where(c => c.Id == conversationId).Select(c => c.LastSeq).SingleAsync(cancellationToken);
 
     /// <summary>
     /// Messages (of one conversation) as <paramref name="viewerId"/> sees them: sender names, attachments, their own

@@ -119,28 +119,37 @@ public static class CreditsApi
         var userId = principal.UserId();
         // The entries and the balance from one snapshot: a grant committed between two reads would show a balance its
         // entries do not explain (the entry missing from the page a client has just been told it has).
-        await using var snapshot = await db.Database.BeginTransactionAsync(
-            System.Data.IsolationLevel.RepeatableRead,
+        var (page, balance) = await db.InSnapshotAsync(
+            async () =>
+            {
+                var entries = db.Set<CreditEntry>().AsNoTracking().Where(e => e.UserId == userId);
+                if (before is { } sequence)
+                    entries = entries.Where(e => e.Sequence < sequence);
+                var rows = await (
+                    from e in entries
+                    join t in db.Set<CreditTransaction>().AsNoTracking() on e.TransactionId equals t.Id
+                    orderby e.Sequence descending
+                    select new
+                    {
+                        e.Sequence,
+                        Entry = new CreditEntryDto(
+                            t.Id,
+                            e.Amount,
+                            t.Kind,
+                            t.Reason,
+                            t.Purpose,
+                            t.ReferenceId,
+                            e.CreatedAt
+                        ),
+                    }
+                )
+                    .Take(Keyset.Probe(size))
+                    .ToListAsync(cancellationToken);
+                var page = Keyset.Page(rows, size, r => EntryCursor.Position(r.Sequence), r => r.Entry);
+                return (page, await ledger.BalanceAsync(userId, cancellationToken));
+            },
             cancellationToken
         );
-        var entries = db.Set<CreditEntry>().AsNoTracking().Where(e => e.UserId == userId);
-        if (before is { } sequence)
-            entries = entries.Where(e => e.Sequence < sequence);
-        var rows = await (
-            from e in entries
-            join t in db.Set<CreditTransaction>().AsNoTracking() on e.TransactionId equals t.Id
-            orderby e.Sequence descending
-            select new
-            {
-                e.Sequence,
-                Entry = new CreditEntryDto(t.Id, e.Amount, t.Kind, t.Reason, t.Purpose, t.ReferenceId, e.CreatedAt),
-            }
-        )
-            .Take(Keyset.Probe(size))
-            .ToListAsync(cancellationToken);
-        var page = Keyset.Page(rows, size, r => EntryCursor.Position(r.Sequence), r => r.Entry);
-        var balance = await ledger.BalanceAsync(userId, cancellationToken);
-        await snapshot.CommitAsync(cancellationToken);
         return TypedResults.Ok(new CreditsDto(balance, page.Items, page.NextCursor));
     }
 

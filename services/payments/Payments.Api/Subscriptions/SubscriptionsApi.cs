@@ -2,6 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using System.Security.Claims;
 using Community.Payments.Checkout;
 using Community.ServiceDefaults.Auth;
+using Community.ServiceDefaults.Data;
 using Community.ServiceDefaults.OpenApi;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -124,12 +125,19 @@ public static class SubscriptionsApi
     )
     {
         var userId = principal.UserId();
-        var subscription = await db.Set<Subscription>()
-            .AsNoTracking()
-            .FirstOrDefaultAsync(s => s.UserId == userId, cancellationToken);
-        return TypedResults.Ok(
-            SubscriptionDto.From(subscription, await MembershipAsync(db, userId, cancellationToken))
+        // The subscription and the membership it grants change together (SubscriptionBook): read from one snapshot,
+        // an activation landing between two reads cannot show a tier its subscription does not explain.
+        var (subscription, membership) = await db.InSnapshotAsync(
+            async () =>
+                (
+                    await db.Set<Subscription>()
+                        .AsNoTracking()
+                        .FirstOrDefaultAsync(s => s.UserId == userId, cancellationToken),
+                    await MembershipAsync(db, userId, cancellationToken)
+                ),
+            cancellationToken
         );
+        return TypedResults.Ok(SubscriptionDto.From(subscription, membership));
     }
 
     /// <summary>
