@@ -214,6 +214,31 @@ public sealed class GroupsTests(SocialFixture fx) : IClassFixture<SocialFixture>
     }
 
     [Fact]
+    public async Task Every_explore_read_while_groups_are_created_has_the_total_of_its_items()
+    {
+        var owners = new List<string>();
+        for (var i = 0; i < 4; i++)
+            owners.Add((await fx.RegisteredAsync()).Token);
+        var (_, viewer, _) = await fx.RegisteredAsync();
+        var tag = "t" + Guid.NewGuid().ToString("N")[..8];
+        var creating = Task.Run(async () =>
+        {
+            for (var i = 0; i < 40; i++)
+                await GroupsFlow.CreateAsync(fx, owners[i % owners.Count], name: $"Walkers {i} {tag}", tags: [tag]);
+        });
+        var reads = 0;
+        while (!creating.IsCompleted)
+        {
+            // Every group fits the page: the total read with it is its count.
+            var page = await (await fx.Client.Get($"/api/v1/groups?tag={tag}&limit=100", viewer)).AssertStatus(200);
+            Assert.Equal(page["total"]!.GetValue<int>(), page["items"]!.AsArray().Count);
+            reads++;
+        }
+        await creating;
+        Assert.True(reads >= 5, $"only {reads} reads overlapped the creations");
+    }
+
+    [Fact]
     public async Task Explore_filters_and_pages_with_a_total_and_never_lists_secret_groups_to_outsiders()
     {
         var (_, owner, _) = await fx.RegisteredAsync();

@@ -107,19 +107,25 @@ public static class CatalogueQueries
         return ids.Where(rows.ContainsKey).Select(id => rows[id]).ToList();
     }
 
-    /// <summary>What one catalogue request reads: the page (with its probe row) and the bounded total.</summary>
-    public static async Task<(List<CommunityEvent> Rows, CountedTotal Total)> ListAsync(
+    /// <summary>
+    /// What one catalogue request reads: the page (with its probe row) and the bounded total, from one snapshot (an
+    /// event edited or cancelled between the page's ids and its rows, or before the total, cannot show).
+    /// </summary>
+    public static Task<(List<CommunityEvent> Rows, CountedTotal Total)> ListAsync(
         EventsDbContext db,
         IQueryable<CommunityEvent> catalogue,
         PageStart<TimeAndId> start,
         int exactTotalUpTo,
         CancellationToken cancellationToken = default
-    )
-    {
-        var rows = await PageAsync(db, catalogue, start, cancellationToken);
-        var total = await catalogue.CountBoundedAsync(exactTotalUpTo, cancellationToken);
-        return (rows, total);
-    }
+    ) =>
+        db.InSnapshotAsync(
+            async () =>
+                (
+                    await PageAsync(db, catalogue, start, cancellationToken),
+                    await catalogue.CountBoundedAsync(exactTotalUpTo, cancellationToken)
+                ),
+            cancellationToken
+        );
 
     /// <summary>An event's place in catalogue order, as its cursor carries it.</summary>
     public static TimeAndId PositionOf(CommunityEvent e) => new(e.StartsAt, e.Id);

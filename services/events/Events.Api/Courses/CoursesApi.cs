@@ -132,26 +132,36 @@ public static partial class CoursesApi
         var courses = db.Set<Course>().AsNoTracking().Where(c => c.WithdrawnAt == null);
         if (category is not null)
             courses = courses.Where(c => c.Category == category);
-        var total = await courses.CountBoundedAsync(options.Value.ExactTotalUpTo, cancellationToken);
         var modules = db.Set<CourseModule>();
-        // Newest first: the next page holds the rows before the cursor, (created_at, id) < (at, id).
-        var rows = await courses
-            .OrderByDescending(c => c.CreatedAt)
-            .ThenByDescending(c => c.Id)
-            .ProbePageBy(
-                start,
-                (q, at) =>
-                    q.Where(c =>
-                        EF.Functions.LessThan(ValueTuple.Create(c.CreatedAt, c.Id), ValueTuple.Create(at.At, at.Id))
-                    )
-            )
-            .Select(c => new
-            {
-                Course = c,
-                Modules = modules.Count(m => m.CourseId == c.Id),
-                Minutes = modules.Where(m => m.CourseId == c.Id).Sum(m => m.DurationMinutes),
-            })
-            .ToListAsync(cancellationToken);
+        // The total and the page from one snapshot. Newest first: the next page holds the rows before the cursor,
+        // (created_at, id) < (at, id).
+        var (total, rows) = await db.InSnapshotAsync(
+            async () =>
+                (
+                    await courses.CountBoundedAsync(options.Value.ExactTotalUpTo, cancellationToken),
+                    await courses
+                        .OrderByDescending(c => c.CreatedAt)
+                        .ThenByDescending(c => c.Id)
+                        .ProbePageBy(
+                            start,
+                            (q, at) =>
+                                q.Where(c =>
+                                    EF.Functions.LessThan(
+                                        ValueTuple.Create(c.CreatedAt, c.Id),
+                                        ValueTuple.Create(at.At, at.Id)
+                                    )
+                                )
+                        )
+                        .Select(c => new
+                        {
+                            Course = c,
+                            Modules = modules.Count(m => m.CourseId == c.Id),
+                            Minutes = modules.Where(m => m.CourseId == c.Id).Sum(m => m.DurationMinutes),
+                        })
+                        .ToListAsync(cancellationToken)
+                ),
+            cancellationToken
+        );
         return TypedResults.Ok(
             start.Page.Of(
                 rows,
@@ -170,11 +180,20 @@ public static partial class CoursesApi
         CancellationToken cancellationToken
     )
     {
-        var course =
-            await db.Set<Course>().AsNoTracking().FirstOrDefaultAsync(c => c.Id == id, cancellationToken)
-            ?? throw new NotFoundException(NoSuchCourse);
+        // The course (its version is the ETag) and its modules and progress from one snapshot: an edit between them
+        // would answer new modules under the old version.
+        var (course, details) = await db.InSnapshotAsync(
+            async () =>
+            {
+                var course =
+                    await db.Set<Course>().AsNoTracking().FirstOrDefaultAsync(c => c.Id == id, cancellationToken)
+                    ?? throw new NotFoundException(NoSuchCourse);
+                return (course, await DetailsAsync(db, course, principal, cancellationToken));
+            },
+            cancellationToken
+        );
         EntityTag.Set(response, course.Version);
-        return TypedResults.Ok(await DetailsAsync(db, course, principal, cancellationToken));
+        return TypedResults.Ok(details);
     }
 
     private static async Task<Ok<CourseDto>> Update(

@@ -176,19 +176,29 @@ public static class PhotosApi
 
         await CatalogueAccess.VisibleAsync(db, id, CatalogueAccess.CallerOf(principal), cancellationToken);
         var photos = db.Set<EventPhoto>().AsNoTracking().Where(p => p.EventId == id);
-        var total = await photos.CountBoundedAsync(options.Value.ExactTotalUpTo, cancellationToken);
-        // Newest first: the next page holds the rows before the cursor, (created_at, id) < (at, id).
-        var rows = await photos
-            .OrderByDescending(p => p.CreatedAt)
-            .ThenByDescending(p => p.Id)
-            .ProbePageBy(
-                start,
-                (q, at) =>
-                    q.Where(p =>
-                        EF.Functions.LessThan(ValueTuple.Create(p.CreatedAt, p.Id), ValueTuple.Create(at.At, at.Id))
-                    )
-            )
-            .ToListAsync(cancellationToken);
+        // The total and the page from one snapshot. Newest first: the next page holds the rows before the cursor,
+        // (created_at, id) < (at, id).
+        var (total, rows) = await db.InSnapshotAsync(
+            async () =>
+                (
+                    await photos.CountBoundedAsync(options.Value.ExactTotalUpTo, cancellationToken),
+                    await photos
+                        .OrderByDescending(p => p.CreatedAt)
+                        .ThenByDescending(p => p.Id)
+                        .ProbePageBy(
+                            start,
+                            (q, at) =>
+                                q.Where(p =>
+                                    EF.Functions.LessThan(
+                                        ValueTuple.Create(p.CreatedAt, p.Id),
+                                        ValueTuple.Create(at.At, at.Id)
+                                    )
+                                )
+                        )
+                        .ToListAsync(cancellationToken)
+                ),
+            cancellationToken
+        );
         return TypedResults.Ok(
             start.Page.Of(rows, total, p => new TimeAndId(p.CreatedAt, p.Id).ToString(), p => PhotoDto.From(p, blobs))
         );

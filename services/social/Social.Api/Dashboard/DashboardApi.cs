@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using Community.ServiceDefaults.Auth;
+using Community.ServiceDefaults.Data;
 using Community.ServiceDefaults.Errors;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -79,15 +80,30 @@ public static class DashboardApi
         return group;
     }
 
+    /// <summary>
+    /// Every count, sum and badge from one snapshot: a connection accepted or a course completed between two of the
+    /// reads would otherwise show a week's growth above the total, or a course both in progress and completed.
+    /// </summary>
     private static async Task<Ok<DashboardDto>> Get(
         ClaimsPrincipal principal,
         SocialDbContext db,
         TimeProvider clock,
         CancellationToken cancellationToken
+    ) =>
+        TypedResults.Ok(
+            await db.InSnapshotAsync(
+                () => ReadAsync(principal.UserId(), db, clock.GetUtcNow(), cancellationToken),
+                cancellationToken
+            )
+        );
+
+    private static async Task<DashboardDto> ReadAsync(
+        Guid me,
+        SocialDbContext db,
+        DateTimeOffset now,
+        CancellationToken cancellationToken
     )
     {
-        var me = principal.UserId();
-        var now = clock.GetUtcNow();
         var streak = await Activity.StreakAsync(db, me, DateOnly.FromDateTime(now.UtcDateTime), cancellationToken);
 
         var accepted = db
@@ -171,18 +187,16 @@ public static class DashboardApi
                     )
                 );
         }
-        return TypedResults.Ok(
-            new DashboardDto(
-                me,
-                streak,
-                counts,
-                growthPercent,
-                growth,
-                progress,
-                DashboardRules.DailyMessage(me, today),
-                badges.OrderBy(b => b.EarnedAt).ToList(),
-                next
-            )
+        return new DashboardDto(
+            me,
+            streak,
+            counts,
+            growthPercent,
+            growth,
+            progress,
+            DashboardRules.DailyMessage(me, today),
+            badges.OrderBy(b => b.EarnedAt).ToList(),
+            next
         );
     }
 }

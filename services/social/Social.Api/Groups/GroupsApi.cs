@@ -191,13 +191,21 @@ public static class GroupsApi
             groups = groups.Where(g => g.Category == category);
         if (tag is not null)
             groups = groups.Where(g => g.Tags.Contains(tag));
-        var total = await groups.CountAsync(cancellationToken);
-        var rows = await groups
-            .OrderByDescending(g => g.MemberCount)
-            .ThenByDescending(g => g.Id)
-            .PageBy(page)
-            .ToListAsync(cancellationToken);
-        return TypedResults.Ok(page.Of(await GroupQueries.ManyAsync(db, callerId, rows, cancellationToken), total));
+        // The total, the page and what the caller is in each from one snapshot, so none disagrees with another.
+        var (total, items) = await db.InSnapshotAsync(
+            async () =>
+            {
+                var total = await groups.CountAsync(cancellationToken);
+                var rows = await groups
+                    .OrderByDescending(g => g.MemberCount)
+                    .ThenByDescending(g => g.Id)
+                    .PageBy(page)
+                    .ToListAsync(cancellationToken);
+                return (total, await GroupQueries.ManyAsync(db, callerId, rows, cancellationToken));
+            },
+            cancellationToken
+        );
+        return TypedResults.Ok(page.Of(items, total));
     }
 
     private static async Task<Ok<CursorPage<GroupDto>>> Mine(
@@ -222,17 +230,26 @@ public static class GroupsApi
     )
     {
         var callerId = principal.UserId();
-        var (group, membership) = await GroupAccess.VisibleAsync(db, id, callerId, cancellationToken);
-        EntityTag.Set(response, group.Version);
-        var dto = await GroupQueries.OneAsync(db, callerId, group, cancellationToken);
-        var activity = await FeedQueries.GroupActivityAsync(
-            db,
-            callerId,
-            group,
-            membership is not null,
+        // The group (its member count and version), the caller's role in it and its activity from one snapshot: a
+        // join between two reads would answer a member the count leaves out.
+        var (group, dto) = await db.InSnapshotAsync(
+            async () =>
+            {
+                var (group, membership) = await GroupAccess.VisibleAsync(db, id, callerId, cancellationToken);
+                var dto = await GroupQueries.OneAsync(db, callerId, group, cancellationToken);
+                var activity = await FeedQueries.GroupActivityAsync(
+                    db,
+                    callerId,
+                    group,
+                    membership is not null,
+                    cancellationToken
+                );
+                return (group, dto with { RecentActivity = activity });
+            },
             cancellationToken
         );
-        return TypedResults.Ok(dto with { RecentActivity = activity });
+        EntityTag.Set(response, group.Version);
+        return TypedResults.Ok(dto);
     }
 
     private static async Task<Ok<GroupDto>> Update(

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Auth;
+using Community.ServiceDefaults.Data;
 using Community.ServiceDefaults.Errors;
 using Community.Social.Compatibility;
 using Community.Social.Users;
@@ -150,7 +151,15 @@ public static class NetworkApi
         ClaimsPrincipal principal,
         SocialDbContext db,
         CancellationToken cancellationToken
-    ) => TypedResults.Ok(await NetworkGraph.ReadAsync(db, principal.UserId(), cancellationToken));
+    ) =>
+        // The hops, the edges and the names from one snapshot: a connection made or ended between them would draw an
+        // edge to a node the graph does not hold.
+        TypedResults.Ok(
+            await db.InSnapshotAsync(
+                () => NetworkGraph.ReadAsync(db, principal.UserId(), cancellationToken),
+                cancellationToken
+            )
+        );
 
     private static async Task<Ok<SuggestionsDto>> Suggestions(
         [AsParameters] SuggestionsQuery query,
