@@ -22,7 +22,7 @@ public static class Baselines
     ) =>
         db.Database.SqlQuery<NearbyRow>(
             $"""
-            SELECT e.id AS "Id", earth_distance(e.position, ll_to_earth({latitude}, {longitude})) AS "DistanceM"
+            SELECT e.id, earth_distance(e.position, ll_to_earth({latitude}, {longitude})) AS distance_m
             FROM community_events e
             WHERE e.status = 'published'
               AND e.ends_at > {now}

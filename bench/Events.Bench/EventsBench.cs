@@ -153,6 +153,7 @@ public static partial class EventsBench
         var capture = new CommandCapture();
         var contextOptions = new DbContextOptionsBuilder<EventsDbContext>()
             .UseNpgsql(dataSource)
+            .UseSnakeCaseNamingConvention() // as the service names its tables and columns
             .AddInterceptors(capture)
             .Options;
         EventsDbContext NewContext() => new(contextOptions);
