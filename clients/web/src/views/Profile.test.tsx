@@ -23,7 +23,7 @@ const me: Record<string, unknown> = {
 
 /**
  * Identity as the page meets it: GET answers `versions` one after another (with its ETag), a PATCH is recorded and
- * answered `patched` (412: refused as stale).
+ * answered `patched` (412: refused as stale), a picture is taken as version 9.
  */
 function identity(versions: Record<string, unknown>[], patched: 200 | 412) {
   const patches: { body: Record<string, unknown>; ifMatch: string | null }[] = [];
@@ -37,6 +37,8 @@ function identity(versions: Record<string, unknown>[], patched: 200 | 412) {
       const version = Math.min(gets++, versions.length - 1);
       return json(200, versions[version], `"${version + 1}"`);
     }
+    if (request.method === "PUT" && new URL(request.url).pathname === "/api/v1/users/me/picture")
+      return json(200, { ...versions[versions.length - 1], profile_image_url: "/api/v1/users/u1/picture" }, '"9"');
     const body = (await request.json()) as Record<string, unknown>;
     patches.push({ body, ifMatch: request.headers.get("If-Match") });
     return patched === 412
@@ -71,6 +73,19 @@ describe("Profile", () => {
     save();
     await screen.findByText("Nothing changed.");
     expect(patches).toEqual([]);
+  });
+
+  it("keeps what was typed and not saved yet when the picture changes, and saves it against the new version", async () => {
+    const patches = identity([me], 200);
+    render(<Profile />);
+    await waitFor(() => expect(field("City").value).toBe(""));
+    change("City", "Dubai");
+    fireEvent.change(screen.getByLabelText("Choose a picture"), { target: { files: [new File([new Uint8Array([137, 80, 78, 71])], "me.png", { type: "image/png" })] } });
+    await screen.findByRole("button", { name: "Remove the picture" });
+    expect(field("City").value).toBe("Dubai");
+    save();
+    await screen.findByText("Your profile is saved.");
+    expect(patches).toEqual([{ body: { city: "Dubai" }, ifMatch: '"9"' }]);
   });
 
   it("after a change made elsewhere, loads the latest with the person's changes on top", async () => {

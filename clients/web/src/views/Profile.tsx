@@ -1,5 +1,5 @@
 import type { identity } from "@community/sdk";
-import { useState } from "preact/hooks";
+import { useRef, useState } from "preact/hooks";
 import { session, submitted } from "../lib/app";
 import { LoadFailed, useLoad } from "../lib/list";
 import { problemText, settled } from "../lib/session";
@@ -38,6 +38,16 @@ function fieldsOf(user: User): Fields {
   return fields;
 }
 
+/** What the form holds that differs from the version loaded, field by field (as compared and sent). */
+function changesIn(form: FormData, loaded: Fields): Partial<Fields> {
+  const changes: Partial<Fields> = {};
+  for (const name of names) {
+    const value = normal(name, String(form.get(name) ?? ""));
+    if (value !== normal(name, loaded[name])) changes[name] = value;
+  }
+  return changes;
+}
+
 /** A field as it is compared and sent: trimmed, a list's items trimmed and joined again. */
 function normal(name: Name, value: string): string {
   return lists.includes(name)
@@ -59,6 +69,7 @@ export function Profile() {
   const [conflict, setConflict] = useState<string | null>(null);
   // the changes a refused save made, kept over the latest version while it loads again
   const [draft, setDraft] = useState<Partial<Fields>>({});
+  const form = useRef<HTMLFormElement>(null);
   const loaded = useLoad<Mine>(
     () => session.api.identity.GET("/api/v1/users/me").then(({ data, ...rest }) => ({ ...rest, data: data && { user: data, etag: rest.response.headers.get("ETag") } })),
     [],
@@ -77,6 +88,8 @@ export function Profile() {
             etag={loaded.value.etag}
             changed={(user, etag) => {
               setStatus(null);
+              // the form starts over from the new version: what was typed and not saved yet goes with it as a draft
+              if (form.current && loaded.value) setDraft(changesIn(new FormData(form.current), fieldsOf(loaded.value.user)));
               if (!user) return loaded.retry();
               session.setUser(user);
               loaded.update(() => ({ user, etag }));
@@ -89,6 +102,7 @@ export function Profile() {
             key={loaded.value.etag ?? loaded.value.user.updated_at}
             mine={loaded.value}
             draft={draft}
+            formRef={form}
             saved={(mine) => {
               setConflict(null);
               setDraft({});
@@ -122,21 +136,30 @@ export function Profile() {
   );
 }
 
-function ProfileForm({ mine, draft, saved, stale }: { mine: Mine; draft: Partial<Fields>; saved: (mine: Mine | null) => void; stale: (changes: Partial<Fields>) => void }) {
+function ProfileForm({
+  mine,
+  draft,
+  saved,
+  stale,
+  formRef,
+}: {
+  mine: Mine;
+  draft: Partial<Fields>;
+  saved: (mine: Mine | null) => void;
+  stale: (changes: Partial<Fields>) => void;
+  formRef: { current: HTMLFormElement | null };
+}) {
   const [error, setError] = useState<string | null>(null);
   const loadedFields = fieldsOf(mine.user);
   const shown = { ...loadedFields, ...draft };
 
   return (
     <form
+      ref={formRef}
       class="profile-form"
       aria-label="Your profile"
       onSubmit={submitted(setError, async (form) => {
-        const changes: Partial<Fields> = {};
-        for (const name of names) {
-          const value = normal(name, String(form.get(name) ?? ""));
-          if (value !== normal(name, loadedFields[name])) changes[name] = value;
-        }
+        const changes = changesIn(form, loadedFields);
         if (Object.keys(changes).length === 0) return saved(null);
         const body: Changes = {};
         for (const [name, value] of Object.entries(changes) as [Name, string][]) {

@@ -43,6 +43,15 @@ function identity(answers: Record<string, { status: number; body: unknown }> = {
 const type = (label: string, value: string) => fireEvent.input(screen.getByLabelText(label), { target: { value } });
 const press = (name: string | RegExp) => fireEvent.click(screen.getByRole("button", { name }));
 
+/** Renders the section, starts turning it on with the password and waits for the app's secret. */
+async function startSetup() {
+  render(<TwoFactorSection />);
+  press(await screen.findByRole("button", { name: "Turn on two-factor sign-in" }).then((b) => b.textContent!));
+  type("Your password", "correct-horse-9");
+  press("Continue");
+  await screen.findByRole("img", { name: /QR code/ });
+}
+
 describe("TwoFactorSection", () => {
   it("turns it on: the password, the app's secret, its first code, then the recovery codes once", async () => {
     const calls = identity();
@@ -68,11 +77,7 @@ describe("TwoFactorSection", () => {
 
   it("says a wrong code in the platform's words and keeps the secret shown to try again", async () => {
     identity({ [`POST ${path}/confirm`]: { status: 400, body: { title: "Bad Request", status: 400, detail: "The code is wrong or expired." } } });
-    render(<TwoFactorSection />);
-    press(await screen.findByRole("button", { name: "Turn on two-factor sign-in" }).then((b) => b.textContent!));
-    type("Your password", "correct-horse-9");
-    press("Continue");
-    await screen.findByRole("img", { name: /QR code/ });
+    await startSetup();
     type("The 6-digit code the app shows now", "000000");
     press("Turn on");
     expect((await screen.findByRole("alert")).textContent).toContain("The code is wrong or expired.");
@@ -83,11 +88,7 @@ describe("TwoFactorSection", () => {
 
   it("turns it off with the password and a recovery code", async () => {
     const calls = identity();
-    render(<TwoFactorSection />);
-    press(await screen.findByRole("button", { name: "Turn on two-factor sign-in" }).then((b) => b.textContent!));
-    type("Your password", "correct-horse-9");
-    press("Continue");
-    await screen.findByRole("img", { name: /QR code/ });
+    await startSetup();
     type("The 6-digit code the app shows now", "492039");
     press("Turn on");
     press(await screen.findByRole("button", { name: "I have kept them" }).then((b) => b.textContent!));
