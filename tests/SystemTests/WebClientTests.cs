@@ -1,9 +1,13 @@
+extern alias IdentityApi;
 extern alias MessagingApi;
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using Community.LocalInfrastructure;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
+using ISmsSender = IdentityApi::Community.Identity.Verification.ISmsSender;
 using MessagingProgram = MessagingApi::Program;
+using SmsMessage = IdentityApi::Community.Identity.Verification.SmsMessage;
 
 namespace Community.SystemTests;
 
@@ -51,6 +55,28 @@ public sealed class WebClientFixture : PlatformFixture
             await Task.Delay(100);
         }
         throw new TimeoutException($"No e-mail to {address} with a {label} arrived.");
+    }
+
+    /// <summary>Identity's text messages, as the phones they were sent to would receive them.</summary>
+    public TextedMessages Texts { get; } = new();
+
+    public override void ConfigureServices(IServiceCollection services)
+    {
+        base.ConfigureServices(services);
+        services.AddSingleton<ISmsSender>(Texts);
+    }
+
+    /// <summary>The code of the latest text message to <paramref name="phone"/>, once it came.</summary>
+    public async Task<string> TextedCodeAsync(string phone)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (Texts.Sent.LastOrDefault(m => m.To == phone) is { } text)
+                return System.Text.RegularExpressions.Regex.Match(text.Text, @"\b(\d{6})\b").Groups[1].Value;
+            await Task.Delay(100);
+        }
+        throw new TimeoutException($"No text message to {phone} arrived.");
     }
 
     protected override void ConfigureGateway(IDictionary<string, string?> settings)
@@ -237,6 +263,10 @@ public sealed class WebClientTests(WebClientFixture fx, Xunit.Abstractions.ITest
                     await process.StandardInput.WriteLineAsync(
                         await fx.MailedTokenAsync("Reset token", line["@@ reset token ".Length..])
                     );
+                else if (line.StartsWith("@@ texted code ", StringComparison.Ordinal))
+                    await process.StandardInput.WriteLineAsync(
+                        await fx.TextedCodeAsync(line["@@ texted code ".Length..])
+                    );
                 else if (line.StartsWith("@@ confirmation token ", StringComparison.Ordinal))
                     await process.StandardInput.WriteLineAsync(
                         await fx.MailedTokenAsync("Confirmation token", line["@@ confirmation token ".Length..])
@@ -256,5 +286,17 @@ public sealed class WebClientTests(WebClientFixture fx, Xunit.Abstractions.ITest
                 await fx.StartMessagingAsync();
         }
         return (process.ExitCode, log + await stderr);
+    }
+}
+
+/// <summary>Identity's text messages, kept in the order sent (no provider is run in tests).</summary>
+public sealed class TextedMessages : ISmsSender
+{
+    public ConcurrentQueue<SmsMessage> Sent { get; } = new();
+
+    public Task SendAsync(SmsMessage message, CancellationToken cancellationToken)
+    {
+        Sent.Enqueue(message);
+        return Task.CompletedTask;
     }
 }

@@ -106,6 +106,30 @@ try {
   await z.getByRole("link", { name: "Your profile" }).click();
   await z.getByText("(confirmed)").waitFor();
 
+  step("pia, registered with her phone (the API's way; the sign-up page asks for an e-mail), confirms it with the texted code");
+  const pia = `pia_${run}`;
+  const phone = `+9715${String(parseInt(run, 36) % 1e8).padStart(8, "0")}`;
+  const p = await newPage("pia");
+  await p.goto(app);
+  const registered = await p.evaluate(
+    async ({ username, phone }) =>
+      (await fetch("/api/v1/auth/register", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ username, phone, password: "correct horse 42" }) })).status,
+    { username: pia, phone },
+  );
+  if (registered !== 201) throw new Error(`registering ${pia} with a phone was answered ${registered}`);
+  await signIn(p, pia);
+  await p.getByRole("link", { name: "Your profile" }).click();
+  await p.getByText("(not confirmed yet)").waitFor();
+  await p.getByRole("button", { name: "Text me a code" }).click();
+  const texted = await ask(`texted code ${phone}`);
+  await p.getByLabel("The code in the text message").fill(texted === "000000" ? "111111" : "000000");
+  await p.getByRole("button", { name: "Confirm my phone" }).click();
+  await p.getByRole("alert").waitFor();
+  await p.getByLabel("The code in the text message").fill(texted);
+  await p.getByRole("button", { name: "Confirm my phone" }).click();
+  await p.getByText(`Phone: ${phone} (confirmed)`).waitFor();
+  await p.context().close();
+
   step("zara turns two-factor sign-in on with her authenticator app; signing in asks for its code; a recovery code turns it off");
   await z.getByText(/^Off: signing in takes your password only/).waitFor();
   await z.getByRole("button", { name: "Turn on two-factor sign-in" }).click();
