@@ -40,6 +40,16 @@ public static class Json
         return await client.SendAsync(request, cancellationToken);
     }
 
+    /// <summary>
+    /// Deletes the signed-in member's account as a member does: DELETE /api/v1/users/me with its password (the one the
+    /// fixtures register with unless another is given).
+    /// </summary>
+    public static Task<HttpResponseMessage> DeleteAccount(
+        this HttpClient client,
+        string token,
+        string password = "correct-horse-9"
+    ) => client.SendJson(HttpMethod.Delete, "/api/v1/users/me", new { password }, token);
+
     public static async Task<HttpResponseMessage> Get(this HttpClient client, string url, string? token = null)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, url);

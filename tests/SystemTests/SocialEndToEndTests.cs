@@ -143,9 +143,7 @@ public sealed class SocialEndToEndTests(SocialEndToEndFixture fx) : IClassFixtur
         await (await Client.PostJson($"/api/v1/connections/{request["id"]}/accept", new { }, amira)).AssertStatus(200);
         Assert.Single((await (await Client.Get("/api/v1/connections", omar)).AssertStatus(200))["items"]!.AsArray());
 
-        await (
-            await Client.SendJson(HttpMethod.Delete, "/api/v1/users/me", new { password = "correct-horse-9" }, amira)
-        ).AssertStatus(204);
+        await (await Client.DeleteAccount(amira)).AssertStatus(204);
         await Eventually.TrueAsync(
             async () => (int)(await Client.Get($"/api/v1/profiles/{amiraId}", omar)).StatusCode == 404,
             "the deleted account's profile stayed in social"

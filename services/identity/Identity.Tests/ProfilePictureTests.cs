@@ -160,9 +160,7 @@ public sealed class ProfilePictureTests(PictureFixture fx) : IClassFixture<Pictu
         await (await Put(token, Form(Images.Png()))).AssertStatus(200);
         Assert.Single(fx.PictureFiles(id));
 
-        await (
-            await fx.Client.SendJson(HttpMethod.Delete, "/api/v1/users/me", new { password = "correct-horse-9" }, token)
-        ).AssertStatus(204);
+        await (await fx.Client.DeleteAccount(token)).AssertStatus(204);
         Assert.Empty(fx.PictureFiles(id));
     }
 

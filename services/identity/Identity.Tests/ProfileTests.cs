@@ -187,22 +187,8 @@ public sealed class ProfileTests(IdentityFixture fx) : IClassFixture<IdentityFix
     {
         var registered = await fx.RegisterAsync();
         var id = registered["user"]!["id"]!.GetValue<string>();
-        await (
-            await Client.SendJson(
-                HttpMethod.Delete,
-                "/api/v1/users/me",
-                new { password = "nope-nope" },
-                Token(registered)
-            )
-        ).AssertProblem(400);
-        await (
-            await Client.SendJson(
-                HttpMethod.Delete,
-                "/api/v1/users/me",
-                new { password = "correct-horse-9" },
-                Token(registered)
-            )
-        ).AssertStatus(204);
+        await (await Client.DeleteAccount(Token(registered), "nope-nope")).AssertProblem(400);
+        await (await Client.DeleteAccount(Token(registered))).AssertStatus(204);
         Assert.Equal(1L, await UserDeletedEventsAsync(id));
     }
 
@@ -217,17 +203,7 @@ public sealed class ProfileTests(IdentityFixture fx) : IClassFixture<IdentityFix
     {
         var registered = await fx.RegisterAsync("leaving_user");
         var id = registered["user"]!["id"]!.GetValue<string>();
-        Assert.Equal(
-            HttpStatusCode.NoContent,
-            (
-                await Client.SendJson(
-                    HttpMethod.Delete,
-                    "/api/v1/users/me",
-                    new { password = "correct-horse-9" },
-                    Token(registered)
-                )
-            ).StatusCode
-        );
+        Assert.Equal(HttpStatusCode.NoContent, (await Client.DeleteAccount(Token(registered))).StatusCode);
 
         await (
             await Client.PostJson(

@@ -87,17 +87,7 @@ public sealed partial class SessionEndTests(SessionEndFixture fx) : IClassFixtur
         var registered = await fx.RegisterAsync();
         var other = await fx.LoginAsync(registered["user"]!["username"]!.GetValue<string>(), "correct-horse-9");
 
-        Assert.Equal(
-            HttpStatusCode.NoContent,
-            (
-                await Client.SendJson(
-                    HttpMethod.Delete,
-                    "/api/v1/users/me",
-                    new { password = "correct-horse-9" },
-                    Access(registered)
-                )
-            ).StatusCode
-        );
+        Assert.Equal(HttpStatusCode.NoContent, (await Client.DeleteAccount(Access(registered))).StatusCode);
 
         // Without the revocation these would be 404 "no longer exists": the token itself would still pass.
         await WaitUntilEndedAsync(other, "a deleted user's token still works");
