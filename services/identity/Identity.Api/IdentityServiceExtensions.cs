@@ -47,6 +47,7 @@ public static class IdentityServiceExtensions
         builder.Services.AddScoped<TokenIssuer>();
         builder.Services.AddScoped<LoginThrottle>();
         builder.Services.AddScoped<TwoFactorCodes>();
+        builder.Services.AddScoped<ReauthenticationAccess>();
         builder.Services.AddScoped<RegistrationThrottle>();
         builder.Services.AddScoped<EmailVerifications>();
         builder.Services.AddScoped<PhoneVerifications>();

@@ -88,6 +88,7 @@ public static class TwoFactorApi
         ClaimsPrincipal principal,
         IdentityDbContext db,
         TwoFactorCodes codes,
+        ReauthenticationAccess reauthentication,
         CancellationToken cancellationToken
     )
     {
@@ -95,7 +96,7 @@ public static class TwoFactorApi
             throw new RequestValidationException("password", "password is required.");
         var user = await FindAsync(db, principal.UserId(), cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        await Reauthentication.CheckPasswordAsync(codes, user, request.Password, transaction, cancellationToken);
+        await reauthentication.CheckPasswordAsync(user, request.Password, transaction, cancellationToken);
         if (await codes.IsOnAsync(user.Id, cancellationToken))
             throw new ConflictException("Two-factor sign-in is already on; turn it off first to set up a new app.");
         var secret = await codes.StartSetupAsync(user.Id, cancellationToken);
@@ -142,6 +143,7 @@ public static class TwoFactorApi
         ClaimsPrincipal principal,
         IdentityDbContext db,
         TwoFactorCodes codes,
+        ReauthenticationAccess reauthentication,
         CancellationToken cancellationToken
     )
     {
@@ -156,7 +158,7 @@ public static class TwoFactorApi
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         if (!await codes.IsOnAsync(user.Id, cancellationToken))
             throw new ConflictException("Two-factor sign-in is not on.");
-        await Reauthentication.CheckPasswordAsync(codes, user, request.Password!, transaction, cancellationToken);
+        await reauthentication.CheckPasswordAsync(user, request.Password!, transaction, cancellationToken);
         if (!await codes.VerifyAsync(user.Id, request.Code!, pending: false, cancellationToken))
         {
             await codes.RecordFailureAsync(user.Id, cancellationToken);

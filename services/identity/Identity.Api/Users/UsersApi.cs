@@ -138,7 +138,7 @@ public static class UsersApi
         [FromBody] DeleteAccountRequest request,
         ClaimsPrincipal principal,
         IdentityDbContext db,
-        TwoFactorCodes codes,
+        ReauthenticationAccess reauthentication,
         SessionEnding sessions,
         TimeProvider clock,
         IBlobStore blobs,
@@ -150,7 +150,7 @@ public static class UsersApi
             throw new RequestValidationException("password", "password is required.");
         var user = await FindAsync(db, principal.UserId(), cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        await Reauthentication.CheckPasswordAsync(codes, user, request.Password, transaction, cancellationToken);
+        await reauthentication.CheckPasswordAsync(user, request.Password, transaction, cancellationToken);
         db.Users.Remove(user);
         db.AddIntegrationEvent(new UserDeleted(Guid.CreateVersion7(), clock.GetUtcNow(), user.Id));
         await sessions.EndAllAsync(db, user.Id, SessionEnding.UserDeleted, cancellationToken);

@@ -4,17 +4,17 @@ namespace Community.Identity.Auth;
 
 /// <summary>
 /// A signed-in caller proves again that they hold the account before a change an access token alone must not make:
-/// turning two-factor sign-in on or off, deleting the account. A wrong password counts against the account with the
-/// wrong two-factor codes (<see cref="TwoFactorCodes.GuardAsync"/>), so a stolen token cannot guess it either.
+/// turning two-factor sign-in on or off, deleting the account (the Users feature). A wrong password counts against the
+/// account with the wrong two-factor codes (<see cref="TwoFactorCodes.GuardAsync"/>), so a stolen token cannot guess it
+/// either.
 /// </summary>
-public static class Reauthentication
+public sealed class ReauthenticationAccess(TwoFactorCodes codes)
 {
     /// <summary>
     /// A wrong password is a 400 here (the caller is signed in); the failure is committed before the refusal. An
     /// account made through an outside provider has an unguessable password until "forgot password" sets one.
     /// </summary>
-    public static async Task CheckPasswordAsync(
-        TwoFactorCodes codes,
+    public async Task CheckPasswordAsync(
         User user,
         string password,
         IDbContextTransaction transaction,
