@@ -140,3 +140,39 @@ describe("editing a course", () => {
     expect(screen.queryByRole("button", { name: "Delete the course" })).toBeNull();
   });
 });
+
+describe("paying for a course with credits", () => {
+  it("asks again while payments has not yet heard of the enrollment (404), with the same key, and then pays", async () => {
+    signedIn({ id: "musa", role: "member" });
+    const paid = { ...course, is_free: false, price_cents: 1000, currency: "EUR", price_credits: 60 };
+    const spends: (string | null)[] = [];
+    vi.stubGlobal("fetch", async (request: Request) => {
+      const json = (status: number, body: unknown) =>
+        new Response(JSON.stringify(body), { status, headers: { "Content-Type": status < 300 ? "application/json" : "application/problem+json" } });
+      const path = new URL(request.url).pathname;
+      if (request.method === "GET") return json(200, paid);
+      if (path.endsWith("/enroll"))
+        return json(402, {
+          title: "Payment Required",
+          status: 402,
+          enrollment_id: "e1",
+          price_cents: 1000,
+          currency: "EUR",
+          price_credits: 60,
+          payment_methods: ["card", "credits"],
+          checkout: { purpose: "course", reference_id: "e1" },
+        });
+      spends.push(request.headers.get("Idempotency-Key"));
+      return spends.length === 1
+        ? json(404, { title: "Not Found", status: 404, detail: "No course enrollment of yours awaits payment under this reference (yet)." })
+        : json(201, { transaction_id: "t1", amount: -60, balance: 40, applied: true });
+    });
+    render(<Courses courseId="c1" />);
+    fireEvent.click(await screen.findByRole("button", { name: /^Enroll/ }));
+    fireEvent.click(await screen.findByRole("button", { name: "Pay 60 credits" }));
+    await screen.findByText("Paid with credits: opening the course…", {}, { timeout: 3000 });
+    expect(spends).toHaveLength(2);
+    expect(spends[1]).toBe(spends[0]);
+    expect(screen.queryByRole("alert")).toBeNull();
+  });
+});

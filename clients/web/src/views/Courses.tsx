@@ -228,18 +228,28 @@ function CourseDetail({ id }: { id: string }) {
     setError(problemText(error, response, "Enrolling failed."));
   }
 
-  /** Pays the pending enrollment with credits: a form, so a press again after no answer is the same spend. */
+  /**
+   * Pays the pending enrollment with credits: a form, so a press again after no answer is the same spend. Payments
+   * hears of a new enrollment a moment after the 402: until then it answers 404 and spends nothing, so the same spend
+   * is asked again each second, for 20 seconds at most.
+   */
   const payWithCredits = (enrollment: string) =>
     submitted(setError, async (_, key) => {
-      const { data, error, response } = await session.api.payments.POST("/api/v1/credits/spend", {
-        params: { header: { "Idempotency-Key": key } },
-        body: { purpose: "course", reference_id: enrollment, days: null },
-      });
-      if (data) {
-        setUnpaid(null);
-        setSpent(true);
-      } else setError(problemText(error, response, "Paying with credits failed."));
-      return settled(response);
+      for (let asked = 1; ; asked++) {
+        const { data, error, response } = await session.api.payments.POST("/api/v1/credits/spend", {
+          params: { header: { "Idempotency-Key": key } },
+          body: { purpose: "course", reference_id: enrollment, days: null },
+        });
+        if (response.status === 404 && asked < 20) {
+          await new Promise((resolve) => setTimeout(resolve, 1000));
+          continue;
+        }
+        if (data) {
+          setUnpaid(null);
+          setSpent(true);
+        } else setError(problemText(error, response, "Paying with credits failed."));
+        return settled(response);
+      }
     });
 
   async function progress(moduleId: string, completed: boolean) {
