@@ -36,6 +36,23 @@ public static class BoundedTotals
     }
 
     /// <summary>
+    /// A page of <paramref name="query"/> and its bounded total (<see cref="CountBoundedAsync{T}"/>) read from one
+    /// snapshot (<see cref="DbTransactions.InSnapshotAsync{T}"/>), so a row committed between the two reads cannot make
+    /// the total disagree with the page. <paramref name="page"/> reads the page from the query it is given.
+    /// </summary>
+    public static Task<(CountedTotal Total, List<TRow> Rows)> TotalAndPageAsync<T, TRow>(
+        this DbContext db,
+        IQueryable<T> query,
+        int threshold,
+        Func<IQueryable<T>, Task<List<TRow>>> page,
+        CancellationToken cancellationToken = default
+    ) =>
+        db.InSnapshotAsync(
+            async () => (await query.CountBoundedAsync(threshold, cancellationToken), await page(query)),
+            cancellationToken
+        );
+
+    /// <summary>
     /// The planner's row estimate for <paramref name="query"/>: the top node's "Plan Rows" of EXPLAIN (FORMAT JSON) on
     /// the SQL EF sends.
     /// </summary>

@@ -1,3 +1,6 @@
+using System.Data;
+using Microsoft.EntityFrameworkCore.Storage;
+
 namespace Community.ServiceDefaults.Data;
 
 public static class DbTransactions
@@ -28,7 +31,9 @@ public static class DbTransactions
     /// <summary>
     /// Runs <paramref name="reads"/> in one REPEATABLE READ snapshot, so what a response puts side by side (a page and
     /// its total, a row and the counts of its parts) is read at one moment: a commit between two of its statements
-    /// cannot show. Inside the caller's transaction it runs there. Reads only: it saves nothing.
+    /// cannot show. Inside the caller's transaction it runs there, which must itself be REPEATABLE READ or
+    /// SERIALIZABLE: a READ COMMITTED transaction takes a new snapshot for each statement, so it is refused
+    /// (<see cref="InvalidOperationException"/>) rather than read as if it were one. Reads only: it saves nothing.
     /// </summary>
     public static async Task<T> InSnapshotAsync<T>(
         this DbContext db,
@@ -36,10 +41,18 @@ public static class DbTransactions
         CancellationToken cancellationToken
     )
     {
-        if (db.Database.CurrentTransaction is not null)
+        if (db.Database.CurrentTransaction is { } current)
+        {
+            var isolation = current.GetDbTransaction().IsolationLevel;
+            if (isolation is not (IsolationLevel.RepeatableRead or IsolationLevel.Serializable))
+                throw new InvalidOperationException(
+                    $"A snapshot cannot be read inside a {isolation} transaction: each of its statements sees "
+                        + "its own moment. Begin the caller's transaction as RepeatableRead, or read outside it."
+                );
             return await reads();
+        }
         await using var snapshot = await db.Database.BeginTransactionAsync(
-            System.Data.IsolationLevel.RepeatableRead,
+            IsolationLevel.RepeatableRead,
             cancellationToken
         );
         var result = await reads();

@@ -1,3 +1,5 @@
+using System.Data;
+using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Data;
 using Microsoft.EntityFrameworkCore;
 
@@ -97,5 +99,81 @@ public sealed class DbTransactionsTests : IAsyncLifetime
         );
         Assert.Null(db.Database.CurrentTransaction);
         Assert.Equal(before, await CountAsync());
+    }
+
+    private async Task AddElsewhereAsync(string text)
+    {
+        await using var other = Context();
+        other.Notes.Add(new Note { Text = text });
+        await other.SaveChangesAsync();
+    }
+
+    [Fact]
+    public async Task A_snapshot_does_not_see_what_commits_between_its_reads()
+    {
+        await AddElsewhereAsync("before");
+        await using var db = Context();
+        var (first, second) = await db.InSnapshotAsync(
+            async () =>
+            {
+                var first = await db.Notes.CountAsync();
+                await AddElsewhereAsync("between");
+                return (first, await db.Notes.CountAsync());
+            },
+            CancellationToken.None
+        );
+        Assert.Equal(first, second);
+        Assert.Null(db.Database.CurrentTransaction);
+        Assert.Equal(first + 1, await db.Notes.CountAsync());
+    }
+
+    [Fact]
+    public async Task A_total_and_its_page_agree_when_a_row_commits_between_them()
+    {
+        await AddElsewhereAsync("one");
+        await AddElsewhereAsync("two");
+        await using var db = Context();
+        var (total, rows) = await db.TotalAndPageAsync(
+            db.Notes.AsNoTracking(),
+            threshold: 1000,
+            async listed =>
+            {
+                await AddElsewhereAsync("between");
+                return await listed.OrderBy(n => n.Id).ToListAsync();
+            },
+            CancellationToken.None
+        );
+        Assert.Equal(new CountedTotal(2, false), total);
+        Assert.Equal(["one", "two"], rows.Select(n => n.Text));
+    }
+
+    [Fact]
+    public async Task A_snapshot_inside_a_read_committed_transaction_is_refused_and_inside_repeatable_read_joins_it()
+    {
+        await using var db = Context();
+        await using (await db.Database.BeginTransactionAsync(IsolationLevel.ReadCommitted))
+        {
+            var refused = await Assert.ThrowsAsync<InvalidOperationException>(() =>
+                db.InSnapshotAsync(() => db.Notes.CountAsync(), CancellationToken.None)
+            );
+            Assert.Contains("RepeatableRead", refused.Message);
+        }
+        await using (await db.Database.BeginTransactionAsync())
+        {
+            await Assert.ThrowsAsync<InvalidOperationException>(() =>
+                db.InSnapshotAsync(() => db.Notes.CountAsync(), CancellationToken.None)
+            );
+        }
+        await using var outer = await db.Database.BeginTransactionAsync(IsolationLevel.RepeatableRead);
+        var count = await db.InSnapshotAsync(
+            async () =>
+            {
+                Assert.Same(outer, db.Database.CurrentTransaction);
+                return await db.Notes.CountAsync();
+            },
+            CancellationToken.None
+        );
+        Assert.Same(outer, db.Database.CurrentTransaction);
+        Assert.Equal(await db.Notes.CountAsync(), count);
     }
 }

@@ -88,7 +88,7 @@ public static partial class CatalogueApi
             ? await CatalogueQueries.EarliestStartAsync(db, now, cancellationToken)
             : now;
         var events = CatalogueQueries.Catalogue(db, filter, caller, now, earliestStart);
-        var (rows, total) = await CatalogueQueries.ListAsync(
+        var (total, rows) = await CatalogueQueries.ListAsync(
             db,
             events,
             start,

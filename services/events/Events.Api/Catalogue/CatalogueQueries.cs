@@ -111,19 +111,17 @@ public static class CatalogueQueries
     /// What one catalogue request reads: the page (with its probe row) and the bounded total, from one snapshot (an
     /// event edited or cancelled between the page's ids and its rows, or before the total, cannot show).
     /// </summary>
-    public static Task<(List<CommunityEvent> Rows, CountedTotal Total)> ListAsync(
+    public static Task<(CountedTotal Total, List<CommunityEvent> Rows)> ListAsync(
         EventsDbContext db,
         IQueryable<CommunityEvent> catalogue,
         PageStart<TimeAndId> start,
         int exactTotalUpTo,
         CancellationToken cancellationToken = default
     ) =>
-        db.InSnapshotAsync(
-            async () =>
-                (
-                    await PageAsync(db, catalogue, start, cancellationToken),
-                    await catalogue.CountBoundedAsync(exactTotalUpTo, cancellationToken)
-                ),
+        db.TotalAndPageAsync(
+            catalogue,
+            exactTotalUpTo,
+            listed => PageAsync(db, listed, start, cancellationToken),
             cancellationToken
         );
 

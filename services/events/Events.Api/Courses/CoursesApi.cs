@@ -133,33 +133,31 @@ public static partial class CoursesApi
         if (category is not null)
             courses = courses.Where(c => c.Category == category);
         var modules = db.Set<CourseModule>();
-        // The total and the page from one snapshot. Newest first: the next page holds the rows before the cursor,
-        // (created_at, id) < (at, id).
-        var (total, rows) = await db.InSnapshotAsync(
-            async () =>
-                (
-                    await courses.CountBoundedAsync(options.Value.ExactTotalUpTo, cancellationToken),
-                    await courses
-                        .OrderByDescending(c => c.CreatedAt)
-                        .ThenByDescending(c => c.Id)
-                        .ProbePageBy(
-                            start,
-                            (q, at) =>
-                                q.Where(c =>
-                                    EF.Functions.LessThan(
-                                        ValueTuple.Create(c.CreatedAt, c.Id),
-                                        ValueTuple.Create(at.At, at.Id)
-                                    )
+        // Newest first: the next page holds the rows before the cursor, (created_at, id) < (at, id).
+        var (total, rows) = await db.TotalAndPageAsync(
+            courses,
+            options.Value.ExactTotalUpTo,
+            listed =>
+                listed
+                    .OrderByDescending(c => c.CreatedAt)
+                    .ThenByDescending(c => c.Id)
+                    .ProbePageBy(
+                        start,
+                        (q, at) =>
+                            q.Where(c =>
+                                EF.Functions.LessThan(
+                                    ValueTuple.Create(c.CreatedAt, c.Id),
+                                    ValueTuple.Create(at.At, at.Id)
                                 )
-                        )
-                        .Select(c => new
-                        {
-                            Course = c,
-                            Modules = modules.Count(m => m.CourseId == c.Id),
-                            Minutes = modules.Where(m => m.CourseId == c.Id).Sum(m => m.DurationMinutes),
-                        })
-                        .ToListAsync(cancellationToken)
-                ),
+                            )
+                    )
+                    .Select(c => new
+                    {
+                        Course = c,
+                        Modules = modules.Count(m => m.CourseId == c.Id),
+                        Minutes = modules.Where(m => m.CourseId == c.Id).Sum(m => m.DurationMinutes),
+                    })
+                    .ToListAsync(cancellationToken),
             cancellationToken
         );
         return TypedResults.Ok(

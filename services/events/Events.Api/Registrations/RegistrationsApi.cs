@@ -248,21 +248,19 @@ public static class RegistrationsApi
         var registrations = db.Registrations.AsNoTracking().Where(r => r.EventId == id);
         if (status is not null)
             registrations = registrations.Where(r => r.Status == status);
-        // The total and the page from one snapshot, so a registration landing between them cannot make them disagree.
-        var (total, items) = await db.InSnapshotAsync(
-            async () =>
+        var (total, items) = await db.TotalAndPageAsync(
+            registrations,
+            options.Value.ExactTotalUpTo,
+            listed =>
                 (
-                    await registrations.CountBoundedAsync(options.Value.ExactTotalUpTo, cancellationToken),
-                    await (
-                        from r in registrations
-                            .OrderBy(r => r.Sequence)
-                            .ProbePageBy(start, (q, after) => q.Where(r => r.Sequence > after))
-                        join p in db.Set<UserProfile>().AsNoTracking() on r.UserId equals p.UserId into profiles
-                        from p in profiles.DefaultIfEmpty()
-                        orderby r.Sequence
-                        select new { Registration = r, Profile = p }
-                    ).ToListAsync(cancellationToken)
-                ),
+                    from r in listed
+                        .OrderBy(r => r.Sequence)
+                        .ProbePageBy(start, (q, after) => q.Where(r => r.Sequence > after))
+                    join p in db.Set<UserProfile>().AsNoTracking() on r.UserId equals p.UserId into profiles
+                    from p in profiles.DefaultIfEmpty()
+                    orderby r.Sequence
+                    select new { Registration = r, Profile = p }
+                ).ToListAsync(cancellationToken),
             cancellationToken
         );
         return TypedResults.Ok(
