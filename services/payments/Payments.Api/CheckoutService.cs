@@ -115,7 +115,10 @@ public sealed class CheckoutService(
                     );
                 if (winner is { SessionId: not null, CheckoutUrl: not null })
                     return Dto(winner);
-                throw new ConflictException("A checkout for this is being opened right now; retry in a moment.");
+                throw new ConflictException("A checkout for this is being opened right now; retry in a moment.")
+                {
+                    RetryAfter = TimeSpan.FromSeconds(1),
+                };
             }
         }
 

@@ -23,15 +23,7 @@ public static class Pricing
         {
             case PaymentPurposes.EventRegistration or PaymentPurposes.Course or PaymentPurposes.GroupMembership:
                 var words = Announced(purpose);
-                var item = await db
-                    .SellableItems.AsNoTracking()
-                    .FirstOrDefaultAsync(i => i.ReferenceId == referenceId && i.Purpose == purpose, cancellationToken);
-                // Right after the seller's 402 the announcement may still be on its way here: not known yet is not "not
-                // found".
-                if (item is null)
-                    throw new ConflictException(words.NotKnownYet) { RetryAfter = ReferenceNotKnownRetryAfter };
-                if (item.UserId != userId)
-                    throw new NotFoundException(words.NotYours);
+                var item = await AnnouncedAsync(db, purpose, referenceId, userId, cancellationToken);
                 if (item.ExpiresAt is { } expires && expires <= now)
                     throw new BusinessRuleException(
                         "The hold on this seat has expired; register again to get a new one."
@@ -65,6 +57,30 @@ public static class Pricing
             default:
                 throw new RequestValidationException("purpose", $"{purpose} is not bought through this route.");
         }
+    }
+
+    /// <summary>
+    /// The caller's item a selling service announced under <paramref name="referenceId"/>. Right after the seller's
+    /// 402 the announcement may still be on its way here: not known yet is not "not found", but a 409 with
+    /// Retry-After (<see cref="ReferenceNotKnownRetryAfter"/>); someone else's is a 404.
+    /// </summary>
+    public static async Task<SellableItem> AnnouncedAsync(
+        PaymentsDbContext db,
+        string purpose,
+        Guid referenceId,
+        Guid userId,
+        CancellationToken cancellationToken
+    )
+    {
+        var words = Announced(purpose);
+        var item = await db
+            .SellableItems.AsNoTracking()
+            .FirstOrDefaultAsync(i => i.ReferenceId == referenceId && i.Purpose == purpose, cancellationToken);
+        if (item is null)
+            throw new ConflictException(words.NotKnownYet) { RetryAfter = ReferenceNotKnownRetryAfter };
+        if (item.UserId != userId)
+            throw new NotFoundException(words.NotYours);
+        return item;
     }
 
     /// <summary>

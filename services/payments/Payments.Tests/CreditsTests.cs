@@ -270,7 +270,11 @@ public sealed class CreditsTests(PaymentsFixture fx) : IClassFixture<PaymentsFix
         ).AssertProblem(400);
         await (await fx.Client.PostJson("/api/v1/credits/spend", new { purpose = "course" }, token)).AssertProblem(400);
         await (await SpendAsync(fx.User().Token, enrollment)).AssertProblem(404);
-        await (await SpendAsync(token, Guid.NewGuid())).AssertProblem(404);
+        // An enrollment payments has not heard of (yet): asked again after Retry-After, and nothing is spent.
+        var early = await SpendAsync(token, Guid.NewGuid());
+        await early.AssertProblem(409);
+        Assert.Equal(TimeSpan.FromSeconds(2), early.Headers.RetryAfter?.Delta);
+        Assert.Equal(500, await BalanceAsync(token));
         await (await SpendAsync(token, await EnrollmentForCreditsAsync(userId, null))).AssertProblem(422);
         await (
             await fx.Client.PostJson("/api/v1/credits/spend", new { purpose = "course", reference_id = enrollment })

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { attempt, session, submitted } from "./app";
-import { send, settled, Unreachable, unreachable } from "./session";
+import { askedUntilReady, send, settled, Unreachable, unreachable } from "./session";
 
 afterEach(() => vi.unstubAllGlobals());
 
@@ -289,5 +289,33 @@ describe("the session's requests", () => {
     expect(data).toBeUndefined();
     expect(response.status).toBe(403);
     expect(error).toMatchObject({ title: "Forbidden" });
+  });
+});
+
+describe("askedUntilReady", () => {
+  const answer = (status: number, headers: Record<string, string> = {}) => ({ response: new Response(null, { status, headers }) });
+
+  it("asks again while the answer is a 409 with Retry-After, and gives the first other answer", async () => {
+    const answers = [answer(409, { "Retry-After": "0" }), answer(409, { "Retry-After": "0" }), answer(201)];
+    let asked = 0;
+    const last = await askedUntilReady(async () => answers[asked++]);
+    expect(asked).toBe(3);
+    expect(last.response.status).toBe(201);
+  });
+
+  it("does not ask again on a 409 without Retry-After (a conflict that stands) or on any other answer", async () => {
+    for (const first of [answer(409), answer(404), answer(429, { "Retry-After": "0" }), answer(200)]) {
+      let asked = 0;
+      expect(await askedUntilReady(async () => (asked++, first))).toBe(first);
+      expect(asked).toBe(1);
+    }
+  });
+
+  it("gives the last 409 once its patience is spent", async () => {
+    let asked = 0;
+    const last = await askedUntilReady(async () => (asked++, answer(409, { "Retry-After": "1" })), 1500);
+    expect(last.response.status).toBe(409);
+    expect(asked).toBeGreaterThanOrEqual(2); // at 0 s, 1 s and (unless the machine is slow) 1.5 s
+    expect(asked).toBeLessThanOrEqual(3);
   });
 });

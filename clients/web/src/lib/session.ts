@@ -37,6 +37,25 @@ export function settled(response: Response): boolean {
 }
 
 /**
+ * Asks with `ask` again while the platform answers 409 with Retry-After: what the request names has not reached the
+ * service that answers yet (a seat hold or an enrollment on its way from the service that sells it), or the same
+ * request is still being worked on. It waits as long as Retry-After says (at most 5 s) and keeps asking for
+ * `patienceMs` at most, then gives the last answer. `ask` must be safe to repeat: a read, or a write under one
+ * idempotency key.
+ */
+export async function askedUntilReady<T extends { response: Response }>(ask: () => Promise<T>, patienceMs = 30_000): Promise<T> {
+  const giveUpAt = Date.now() + patienceMs;
+  for (;;) {
+    const answer = await ask();
+    const after = answer.response.headers.get("Retry-After");
+    if (answer.response.status !== 409 || after === null || Date.now() >= giveUpAt) return answer;
+    const seconds = Number(after);
+    const wait = Number.isFinite(seconds) ? Math.min(Math.max(seconds, 0), 5) : 1;
+    await new Promise((resolve) => setTimeout(resolve, Math.min(wait * 1000, Math.max(giveUpAt - Date.now(), 0))));
+  }
+}
+
+/**
  * How long an answer may take: its headers and its whole body, or for a stream of events each next piece. Past it the
  * request counts as unanswered (a half-open connection would otherwise keep a form busy until the browser gives up).
  * The platform answers within it: its own calls between services end within 30 s, the companion's model streams a

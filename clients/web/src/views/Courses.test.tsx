@@ -142,7 +142,7 @@ describe("editing a course", () => {
 });
 
 describe("paying for a course with credits", () => {
-  it("asks again while payments has not yet heard of the enrollment (404), with the same key, and then pays", async () => {
+  it("asks again while payments has not yet heard of the enrollment (409 with Retry-After), with the same key, and then pays", async () => {
     signedIn({ id: "musa", role: "member" });
     const paid = { ...course, is_free: false, price_cents: 1000, currency: "EUR", price_credits: 60 };
     const spends: (string | null)[] = [];
@@ -163,9 +163,12 @@ describe("paying for a course with credits", () => {
           checkout: { purpose: "course", reference_id: "e1" },
         });
       spends.push(request.headers.get("Idempotency-Key"));
-      return spends.length === 1
-        ? json(404, { title: "Not Found", status: 404, detail: "No course enrollment of yours awaits payment under this reference (yet)." })
-        : json(201, { transaction_id: "t1", amount: -60, balance: 40, applied: true });
+      if (spends.length === 1) {
+        const detail = "No course enrollment awaiting payment is known under this reference yet.";
+        const headers = { "Content-Type": "application/problem+json", "Retry-After": "1" };
+        return new Response(JSON.stringify({ title: "Conflict", status: 409, detail }), { status: 409, headers });
+      }
+      return json(201, { transaction_id: "t1", amount: -60, balance: 40, applied: true });
     });
     render(<Courses courseId="c1" />);
     fireEvent.click(await screen.findByRole("button", { name: /^Enroll/ }));

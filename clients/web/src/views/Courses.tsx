@@ -5,7 +5,7 @@ import { openCheckout } from "../lib/checkout";
 import { HeadWithNew } from "../lib/heading";
 import { ListState, LoadFailed, useAskingAgain, useList, useLoad } from "../lib/list";
 import { href, navigate } from "../lib/router";
-import { problemText, settled } from "../lib/session";
+import { askedUntilReady, problemText, settled } from "../lib/session";
 import { Banner, Failure } from "../lib/said";
 
 type Summary = events.components["schemas"]["CourseSummaryDto"];
@@ -230,26 +230,22 @@ function CourseDetail({ id }: { id: string }) {
 
   /**
    * Pays the pending enrollment with credits: a form, so a press again after no answer is the same spend. Payments
-   * hears of a new enrollment a moment after the 402: until then it answers 404 and spends nothing, so the same spend
-   * is asked again each second, for 20 seconds at most.
+   * hears of a new enrollment a moment after the 402: until then it answers 409 with Retry-After and spends nothing,
+   * so the same spend is asked again (`askedUntilReady`).
    */
   const payWithCredits = (enrollment: string) =>
     submitted(setError, async (_, key) => {
-      for (let asked = 1; ; asked++) {
-        const { data, error, response } = await session.api.payments.POST("/api/v1/credits/spend", {
+      const { data, error, response } = await askedUntilReady(() =>
+        session.api.payments.POST("/api/v1/credits/spend", {
           params: { header: { "Idempotency-Key": key } },
           body: { purpose: "course", reference_id: enrollment, days: null },
-        });
-        if (response.status === 404 && asked < 20) {
-          await new Promise((resolve) => setTimeout(resolve, 1000));
-          continue;
-        }
-        if (data) {
-          setUnpaid(null);
-          setSpent(true);
-        } else setError(problemText(error, response, "Paying with credits failed."));
-        return settled(response);
-      }
+        }),
+      );
+      if (data) {
+        setUnpaid(null);
+        setSpent(true);
+      } else setError(problemText(error, response, "Paying with credits failed."));
+      return settled(response);
     });
 
   async function progress(moduleId: string, completed: boolean) {

@@ -95,7 +95,8 @@ public static class CreditsApi
             .WithName("SpendCredits")
             .WithSummary(
                 "Pay a pending course enrollment, or buy a profile boost, with credits: 201 spent, 200 the same "
-                    + "Idempotency-Key again, 422 insufficient credits"
+                    + "Idempotency-Key again, 422 insufficient credits, 409 with Retry-After while the enrollment "
+                    + "is not known here yet (right after enrolling)"
             )
             .ProducesProblemWith<AlreadyPaidWithCredits>(409)
             .ProducesProblemWith<CreditsShort>(422)
@@ -285,17 +286,7 @@ public static class CreditsApi
         CancellationToken cancellationToken
     )
     {
-        var item = await db
-            .SellableItems.AsNoTracking()
-            .FirstOrDefaultAsync(
-                i => i.ReferenceId == enrollmentId && i.Purpose == PaymentPurposes.Course,
-                cancellationToken
-            );
-        if (item is null || item.UserId != userId)
-            throw new NotFoundException(
-                "No course enrollment of yours awaits payment under this reference (yet): enroll first; right "
-                    + "after the 402 it may take a moment to arrive."
-            );
+        var item = await Pricing.AnnouncedAsync(db, PaymentPurposes.Course, enrollmentId, userId, cancellationToken);
         if (item.PriceCredits is not > 0)
             throw new BusinessRuleException(
                 "This course is not sold for credits; pay it through POST /api/v1/payments/checkout."
