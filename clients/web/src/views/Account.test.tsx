@@ -66,6 +66,29 @@ describe("SignUp through an invitation link", () => {
   });
 });
 
+describe("SignUp with a phone", () => {
+  it("sends the phone without its spaces, and no e-mail", async () => {
+    const calls = platform((c) => (c.path === "/api/v1/auth/register" ? { status: 409, body: { title: "Conflict", status: 409, detail: "This username is taken." } } : undefined));
+    render(<SignUp />);
+    type("Username", "pia");
+    type("Phone", "+971 50 123-4567");
+    type("Password", "correct horse 42");
+    fireEvent.submit(screen.getByRole("button", { name: "Create account" }).closest("form")!);
+    await screen.findByText("This username is taken.");
+    expect(calls[0]).toMatchObject({ path: "/api/v1/auth/register", body: { username: "pia", email: null, phone: "+971501234567" } });
+  });
+
+  it("asks for an e-mail or a phone before sending anything", async () => {
+    const calls = platform(() => undefined);
+    render(<SignUp />);
+    type("Username", "pia");
+    type("Password", "correct horse 42");
+    fireEvent.submit(screen.getByRole("button", { name: "Create account" }).closest("form")!);
+    expect((await screen.findByRole("alert")).textContent).toMatch(/^Give an e-mail address or a phone number/);
+    expect(calls).toEqual([]);
+  });
+});
+
 describe("AccountSection", () => {
   it("sends the e-mail's link again and says where to", async () => {
     const calls = platform((c) => (c.path === "/api/v1/users/me/email/verification" ? { status: 202 } : undefined));

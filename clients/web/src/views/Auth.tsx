@@ -141,13 +141,16 @@ export function SignUp() {
         onSubmit={async (e) => {
           e.preventDefault();
           const form = new FormData(e.currentTarget);
+          const email = String(form.get("email") ?? "").trim() || null;
+          const phone = String(form.get("phone") ?? "").replace(/[\s()-]/g, "") || null;
+          if (!email && !phone) return setError("Give an e-mail address or a phone number: you sign in and recover your account with it.");
           setError(null);
           setBusy(true);
           let failed: string | null = null;
           const body = {
             username: String(form.get("username")).trim().toLowerCase(),
-            email: String(form.get("email") ?? "").trim() || null,
-            phone: null,
+            email,
+            phone,
             password: String(form.get("password")),
             full_name: String(form.get("full_name") ?? "").trim() || null,
             role: form.get("organizer") ? "organizer" : "member",
@@ -184,10 +187,14 @@ export function SignUp() {
         </label>
         <label>
           E-mail
-          <input name="email" type="email" autoComplete="email" required aria-describedby="email-hint" />
+          <input name="email" type="email" autoComplete="email" aria-describedby="contact-hint" />
         </label>
-        <p class="hint" id="email-hint">
-          We send a link to confirm it; you can use Community meanwhile.
+        <label>
+          Phone
+          <input name="phone" type="tel" autoComplete="tel" maxLength={24} pattern="\+[0-9 \-]{7,22}" title="+ and the country code, then the number" placeholder="+971 50 123 4567" aria-describedby="contact-hint" />
+        </label>
+        <p class="hint" id="contact-hint">
+          An e-mail, a phone in international form (+ and the country code), or both. We send a link or text a code to confirm it; you can use Community meanwhile.
         </p>
         <label>
           Password
