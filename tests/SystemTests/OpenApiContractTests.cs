@@ -139,6 +139,9 @@ public sealed partial class OpenApiContractTests(OpenApiContractFixture fx) : IC
                     var problem = schema?["$ref"] ?? schema?["allOf"]?[0]?["$ref"];
                     if ((string?)problem != "#/components/schemas/Problem")
                         yield return $"{at}: {status} does not answer the Problem schema";
+                    // when to ask again, which the platform says in Retry-After on these three
+                    if (status is "409" or "429" or "503" && response?["headers"]?["Retry-After"] is null)
+                        yield return $"{at}: {status} does not document Retry-After";
                 }
             }
         }

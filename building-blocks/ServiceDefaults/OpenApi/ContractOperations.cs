@@ -17,9 +17,8 @@ namespace Community.ServiceDefaults.OpenApi;
 /// <summary>
 /// Each operation as clients must call it: parameters named as the binder reads them (snake_case), the body type an
 /// endpoint declares with <c>.Accepts&lt;T&gt;()</c> when its handler reads raw JSON, every error as the one Problem
-/// schema,
-/// <c>security: []</c> when anonymous, the headers the pipeline honours (X-Request-Id, Idempotency-Key, ETag and
-/// If-Match), and Location on a redirect.
+/// schema, <c>security: []</c> when anonymous, the headers the pipeline honours (X-Request-Id, Idempotency-Key, ETag
+/// and If-Match), Retry-After on a 409, 429 or 503, and Location on a redirect.
 /// </summary>
 internal sealed class ContractOperations : IOpenApiOperationTransformer
 {
@@ -134,6 +133,17 @@ internal sealed class ContractOperations : IOpenApiOperationTransformer
                 {
                     Description = "The resource's version, for If-Match on its update.",
                     Schema = new OpenApiSchema { Type = JsonSchemaType.String },
+                };
+            if (status is "409" or "429" or "503")
+                r.Headers[HeaderNames.RetryAfter] = new OpenApiHeader
+                {
+                    Description =
+                        status == "409"
+                            ? "When present, the same request may succeed after this many seconds (what it names has "
+                                + "not reached this service yet, or the same request is still running); when absent, "
+                                + "the conflict stands."
+                            : "When present, how many seconds to wait before asking again.",
+                    Schema = new OpenApiSchema { Type = JsonSchemaType.Integer },
                 };
             if (status is "301" or "302" or "303" or "307" or "308")
                 r.Headers[HeaderNames.Location] = new OpenApiHeader
