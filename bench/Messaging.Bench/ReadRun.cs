@@ -1,5 +1,5 @@
 extern alias MessagingApi;
-using System.Data.Common;
+using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Headers;
 using Community.Events.Bench;
@@ -89,17 +89,19 @@ public static class ReadRun
         line("");
         line("Plans: EXPLAIN (ANALYZE, BUFFERS) of every statement each read sends, with its parameters");
         line(new string('-', 100));
-        var log = new CommandLog();
-        var contextOptions = new DbContextOptionsBuilder<MessagingDbContext>()
-            .UseNpgsql(database)
-            .UseSnakeCaseNamingConvention()
-            .AddInterceptors(log)
-            .Options;
+        // The service's own contexts (its pool, the model its compiled queries were made with): a context of other
+        // options would have a model of its own, which a compiled query refuses. EF's diagnostics name each command's
+        // context, so what the read's context sends is told apart from what the instance's background work sends.
+        using var log = new CommandLog();
+        // EF decides whether to raise a command's events at most once a second (CoreOptionsExtension.LoggingCacheTime),
+        // so a listener new this second could miss the first reads' statements.
+        await Task.Delay(TimeSpan.FromSeconds(2));
         var conversation = reader.Conversations[0];
         async Task Plan(string name, Func<MessagingDbContext, Task> query)
         {
-            await using var db = new MessagingDbContext(contextOptions);
-            foreach (var (command, i) in (await log.CaptureAsync(() => query(db))).Select((c, i) => (c, i)))
+            await using var scope = messaging.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<MessagingDbContext>();
+            foreach (var (command, i) in (await log.CaptureAsync(db, () => query(db))).Select((c, i) => (c, i)))
             {
                 line("");
                 line($"## {name}, statement {i + 1}");
@@ -111,8 +113,8 @@ public static class ReadRun
             $"history page (limit {HistoryLimit})",
             async db =>
             {
-                // The service's own MessageQueries, on this capturing context, the rest of what it needs from the
-                // instance.
+                // The service's own MessageQueries, on the context whose commands are captured, the rest of what it
+                // needs from the instance.
                 await using var scope = messaging.CreateAsyncScope();
                 await ActivatorUtilities
                     .CreateInstance<MessageQueries>(scope.ServiceProvider, db)
@@ -139,39 +141,69 @@ public static class ReadRun
         return string.Join(Environment.NewLine, lines);
     }
 
-    /// <summary>Every query EF sends while armed, in order, so each statement of a read can be explained.</summary>
-    private sealed class CommandLog : DbCommandInterceptor
+    /// <summary>
+    /// Every query one context sends while armed, in order, so each statement of a read can be explained: heard from
+    /// EF's diagnostic events (what an interceptor would see), kept only when they name the armed context.
+    /// </summary>
+    private sealed class CommandLog
+        : IObserver<DiagnosticListener>,
+            IObserver<KeyValuePair<string, object?>>,
+            IDisposable
     {
+        private readonly List<IDisposable> _subscriptions = [];
+        private readonly IDisposable _listeners;
+        private DbContext? _context;
         private List<CapturedCommand>? _commands;
 
-        public async Task<IReadOnlyList<CapturedCommand>> CaptureAsync(Func<Task> run)
+        public CommandLog() => _listeners = DiagnosticListener.AllListeners.Subscribe(this);
+
+        public async Task<IReadOnlyList<CapturedCommand>> CaptureAsync(DbContext context, Func<Task> run)
         {
-            var commands = _commands = [];
+            var commands = new List<CapturedCommand>();
+            lock (_subscriptions)
+                (_context, _commands) = (context, commands);
             try
             {
                 await run();
             }
             finally
             {
-                _commands = null;
+                lock (_subscriptions)
+                    (_context, _commands) = (null, null);
             }
             return commands;
         }
 
-        public override ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(
-            DbCommand command,
-            CommandEventData eventData,
-            InterceptionResult<DbDataReader> result,
-            CancellationToken cancellationToken = default
-        )
+        public void OnNext(DiagnosticListener listener)
         {
-            _commands?.Add(
-                new CapturedCommand(
-                    command.CommandText,
-                    command.Parameters.Cast<NpgsqlParameter>().Select(p => p.Clone()).ToList()
-                )
-            );
-            return base.ReaderExecutingAsync(command, eventData, result, cancellationToken);
+            if (listener.Name == DbLoggerCategory.Name)
+                lock (_subscriptions)
+                    _subscriptions.Add(listener.Subscribe(this));
+        }
+
+        public void OnNext(KeyValuePair<string, object?> value)
+        {
+            if (value.Key != RelationalEventId.CommandExecuting.Name || value.Value is not CommandEventData data)
+                return;
+            lock (_subscriptions)
+                if (_commands is not null && ReferenceEquals(data.Context, _context))
+                    _commands.Add(
+                        new CapturedCommand(
+                            data.Command.CommandText,
+                            data.Command.Parameters.Cast<NpgsqlParameter>().Select(p => p.Clone()).ToList()
+                        )
+                    );
+        }
+
+        public void OnCompleted() { }
+
+        public void OnError(Exception error) { }
+
+        public void Dispose()
+        {
+            _listeners.Dispose();
+            lock (_subscriptions)
+                _subscriptions.ForEach(s => s.Dispose());
         }
     }
 }
