@@ -81,6 +81,27 @@ try {
   if (!(await picture.getAttribute("src")).startsWith("blob:")) problems.push("the uploaded picture is not shown from its bytes");
   await shot(a, "desktop-profile");
 
+  step("bilal sees amira's picture on her page and beside her name among people, from identity's bytes");
+  const amiraId = await a.evaluate(() => JSON.parse(sessionStorage.getItem("community.session")).user.id);
+  // social hears of the new picture a moment after identity answered: her page is loaded again until it shows
+  const herPicture = b.getByRole("img", { name: /^Picture of / });
+  for (let waited = 0; ; waited += 1000) {
+    await b.goto(`${app}people/${amiraId}`);
+    await b.getByRole("heading", { level: 2 }).first().waitFor();
+    if ((await herPicture.count()) > 0) break;
+    if (waited >= 30_000) throw new Error("amira's picture never showed on her page");
+    await b.waitForTimeout(1000);
+  }
+  await b.waitForFunction(() => document.querySelector('img[alt^="Picture of "]')?.naturalWidth > 0);
+  if (!(await herPicture.getAttribute("src")).startsWith("blob:")) problems.push("amira's picture is not shown from its bytes on her page");
+  await b.getByRole("link", { name: "← People" }).click();
+  await b.getByLabel("Search people").fill(amira);
+  await b.getByRole("button", { name: "Search", exact: true }).click();
+  await b.getByRole("list", { name: "People" }).getByRole("link", { name: /^Amira/ }).waitFor();
+  await b.waitForFunction(() => document.querySelector('[aria-label="People"] li img.avatar')?.naturalWidth > 0);
+  await b.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Communities", exact: true }).click();
+  await b.getByRole("button", { name: "Explore" }).waitFor();
+
   step("zara signs up through amira's invitation link; amira sees her come");
   const zara = `zara_${run}`;
   const invitation = await a.getByLabel("Your invitation link").inputValue();

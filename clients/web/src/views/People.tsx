@@ -3,6 +3,7 @@ import { useEffect, useState } from "preact/hooks";
 import { attempt, session } from "../lib/app";
 import { href, navigate } from "../lib/router";
 import { ListState, LoadFailed, useList, useLoad } from "../lib/list";
+import { Avatar } from "../lib/picture";
 import { problemText } from "../lib/session";
 import { startConversation } from "./Messages";
 import { Banner, Failure } from "../lib/said";
@@ -123,15 +124,18 @@ function Discover() {
       <ListState list={people} empty="Nobody matches yet." />
       <ul class="grid" aria-label="People">
         {(people.value ?? []).map((p) => (
-          <li key={p.user_id}>
-            <a class="title" href={href(`/people/${p.user_id}`)}>
-              {p.full_name || p.username}
-            </a>
-            <p class="meta">
-              @{p.username}
-              {p.city ? ` · ${p.city}` : ""} · {p.compatibility_score}% match{p.is_verified ? " · verified" : ""}
-            </p>
-            {p.common_interests.length > 0 && <p class="meta">In common: {p.common_interests.join(", ")}</p>}
+          <li key={p.user_id} class="person">
+            <Avatar userId={p.user_id} url={p.profile_image_url} name={p.full_name || p.username} />
+            <div>
+              <a class="title" href={href(`/people/${p.user_id}`)}>
+                {p.full_name || p.username}
+              </a>
+              <p class="meta">
+                @{p.username}
+                {p.city ? ` · ${p.city}` : ""} · {p.compatibility_score}% match{p.is_verified ? " · verified" : ""}
+              </p>
+              {p.common_interests.length > 0 && <p class="meta">In common: {p.common_interests.join(", ")}</p>}
+            </div>
           </li>
         ))}
       </ul>
@@ -170,7 +174,10 @@ function PersonProfile({ id }: { id: string }) {
   return (
     <section aria-labelledby="profile-heading">
       <a href={href("/people")}>← People</a>
-      <h2 id="profile-heading">{profile.full_name || profile.username}</h2>
+      <div class="person">
+        <Avatar userId={id} url={profile.profile_image_url} name={profile.full_name || profile.username} label={`Picture of ${profile.full_name || profile.username}`} large />
+        <h2 id="profile-heading">{profile.full_name || profile.username}</h2>
+      </div>
       <p class="meta">
         @{profile.username}
         {profile.age ? ` · ${profile.age}` : ""}

@@ -1,5 +1,7 @@
 import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/preact";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { session } from "../lib/app";
+import { Avatar } from "../lib/picture";
 import { ProfilePicture } from "./Picture";
 
 afterEach(() => {
@@ -56,5 +58,36 @@ describe("ProfilePicture", () => {
     choose(new File([new Uint8Array([1])], "me.webp", { type: "image/webp" }));
     await screen.findByText(/Your profile was changed elsewhere/);
     expect(changed).toHaveBeenCalledWith(null, null);
+  });
+});
+
+describe("Avatar: another member's picture beside their name", () => {
+  it("asks identity for an uploaded one with the session's token and shows it from the bytes", async () => {
+    (session as unknown as { stored: unknown }).stored = { access: "t0k", refresh: "r", expiresAt: Date.now() + 600_000, user: { id: "me", role: "member" } };
+    const asked: { path: string; authorization: string | null }[] = [];
+    vi.stubGlobal("fetch", async (request: Request) => {
+      asked.push({ path: new URL(request.url).pathname, authorization: request.headers.get("Authorization") });
+      return new Response(new Uint8Array([137, 80, 78, 71]), { status: 200, headers: { "Content-Type": "image/png" } });
+    });
+    render(<Avatar userId="u2" url="/api/v1/users/u2/picture" name="Bilal" label="Picture of Bilal" large />);
+    const picture = (await screen.findByRole("img", { name: "Picture of Bilal" })) as HTMLImageElement;
+    expect(picture.src).toMatch(/^blob:/);
+    expect(asked).toEqual([{ path: "/api/v1/users/u2/picture", authorization: "Bearer t0k" }]);
+    (session as unknown as { stored: unknown }).stored = null;
+  });
+
+  it("shows a linked one from its address, asking nothing, and the initial when there is none", () => {
+    const fetched = vi.fn();
+    vi.stubGlobal("fetch", fetched);
+    const { container } = render(
+      <>
+        <Avatar userId="u3" url="https://pictures.example/cara.jpg" name="Cara" />
+        <Avatar userId="u4" url={null} name="dina" />
+      </>,
+    );
+    expect(container.querySelector("img")?.getAttribute("src")).toBe("https://pictures.example/cara.jpg");
+    expect(container.querySelector("img")?.getAttribute("alt")).toBe("");
+    expect(container.querySelector(".initial")?.textContent).toBe("D");
+    expect(fetched).not.toHaveBeenCalled();
   });
 });

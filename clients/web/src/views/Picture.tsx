@@ -1,7 +1,8 @@
 import type { identity } from "@community/sdk";
 import { multipart } from "@community/sdk";
-import { useEffect, useState } from "preact/hooks";
+import { useState } from "preact/hooks";
 import { attempt, session } from "../lib/app";
+import { usePicture } from "../lib/picture";
 import { problemText } from "../lib/session";
 import { Failure } from "../lib/said";
 
@@ -12,42 +13,12 @@ const accepted = "image/jpeg,image/png,image/webp";
 const maxBytes = 2 * 1024 * 1024;
 
 /**
- * A member's picture as an image the page may show: an uploaded one is asked of identity with the session's token
- * (an <img> could not send it) and shown from the bytes; a linked one is shown from its address. Null when there is
- * none, or while it loads.
- */
-function usePicture(user: User): string | null {
-  const [shown, setShown] = useState<string | null>(null);
-  const url = user.profile_image_url;
-  useEffect(() => {
-    setShown(null);
-    if (!url) return;
-    if (!url.startsWith(`/api/v1/users/${user.id}/picture`)) return setShown(url);
-    let live = true;
-    let made: string | null = null;
-    void session.api.identity
-      .GET("/api/v1/users/{id}/picture", { params: { path: { id: user.id } }, parseAs: "blob" })
-      .then(({ data }) => {
-        if (!live || !data) return;
-        made = URL.createObjectURL(data);
-        setShown(made);
-      })
-      .catch(() => undefined); // no picture shown; the rest of the page says whether the platform answers
-    return () => {
-      live = false;
-      if (made) URL.revokeObjectURL(made);
-    };
-  }, [user.id, url]);
-  return shown;
-}
-
-/**
  * Your profile picture: shown, replaced by a file chosen (JPEG, PNG or WebP up to 2 MB; checked here first, then by
  * identity, which re-encodes it) or removed. Each change is made against the profile version loaded (If-Match), as the
  * profile's fields are; `changed` gets the new version, or null when it should be loaded again.
  */
 export function ProfilePicture({ user, etag, changed }: { user: User; etag: string | null; changed: (user: User | null, etag: string | null) => void }) {
-  const picture = usePicture(user);
+  const picture = usePicture(user.id, user.profile_image_url);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
