@@ -55,6 +55,18 @@ try {
   await axe(m, "event with a ticket");
   await shot(m, "desktop-event-ticket");
 
+  step("musa, with his ticket, adds a photo to the event; it is shown from its bytes, and he may remove it");
+  const photo = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==", "base64");
+  const adding = m.getByRole("form", { name: "Add a photo" });
+  await adding.getByLabel("Photo", { exact: true }).setInputFiles({ name: "sunset.png", mimeType: "image/png", buffer: photo });
+  await adding.getByLabel("Caption (optional)").fill("Sunset at the beach");
+  await adding.getByRole("button", { name: "Add the photo" }).click();
+  await m.getByRole("list", { name: "Photos" }).getByRole("img", { name: "Sunset at the beach" }).waitFor();
+  await m.waitForFunction(() => document.querySelector('[aria-label="Photos"] img[alt="Sunset at the beach"]')?.naturalWidth > 0);
+  if (!(await m.getByRole("img", { name: "Sunset at the beach" }).getAttribute("src")).startsWith("blob:")) problems.push("the event photo is not shown from its bytes");
+  await m.getByRole("button", { name: "Remove the photo Sunset at the beach" }).waitFor();
+  await axe(m, "event with a photo");
+
   step("olga creates a course of two modules; musa buys 100 credits through the checkout and pays the course with them");
   const course = `Beach yoga basics ${run}`;
   await go(o, "Courses");

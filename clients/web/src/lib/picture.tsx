@@ -2,32 +2,37 @@ import { useEffect, useState } from "preact/hooks";
 import { session } from "./app";
 
 /**
- * A member's picture as an image the page may show: an uploaded one (identity's `/api/v1/users/{id}/picture`) is
- * asked of identity with the session's token (an <img> could not send it) and shown from the bytes, revalidated by its
- * ETag rather than sent again; a linked one is shown from its address. Null when there is none, or while it loads.
+ * An image the page may show: one the platform serves to signed-in people (`askWithToken` given) is asked for with the
+ * session's token (an <img> could not send it) and shown from its bytes, revalidated by its ETag rather than sent again;
+ * any other is shown from its address. Null when there is none, or while it loads.
  */
-export function usePicture(userId: string, url: string | null | undefined): string | null {
+export function useShownImage(url: string | null | undefined, askWithToken: (() => Promise<{ data?: Blob }>) | null): string | null {
   const [shown, setShown] = useState<string | null>(null);
   useEffect(() => {
     setShown(null);
     if (!url) return;
-    if (!url.startsWith(`/api/v1/users/${userId}/picture`)) return setShown(url);
+    if (!askWithToken) return setShown(url);
     let live = true;
     let made: string | null = null;
-    void session.api.identity
-      .GET("/api/v1/users/{id}/picture", { params: { path: { id: userId } }, parseAs: "blob" })
+    void askWithToken()
       .then(({ data }) => {
         if (!live || !data) return;
         made = URL.createObjectURL(data);
         setShown(made);
       })
-      .catch(() => undefined); // no picture shown; the rest of the page says whether the platform answers
+      .catch(() => undefined); // nothing shown; the rest of the page says whether the platform answers
     return () => {
       live = false;
       if (made) URL.revokeObjectURL(made);
     };
-  }, [userId, url]);
+  }, [url]);
   return shown;
+}
+
+/** A member's picture: an uploaded one from identity's bytes, a linked one from its address (see useShownImage). */
+export function usePicture(userId: string, url: string | null | undefined): string | null {
+  const uploaded = url?.startsWith(`/api/v1/users/${userId}/picture`) ?? false;
+  return useShownImage(url, uploaded ? () => session.api.identity.GET("/api/v1/users/{id}/picture", { params: { path: { id: userId } }, parseAs: "blob" }) : null);
 }
 
 /**

@@ -8,6 +8,7 @@ import { HeadWithNew } from "../lib/heading";
 import { ListState, LoadFailed, useAskingAgain, useList, useLoad } from "../lib/list";
 import { problemText, settled } from "../lib/session";
 import { Discussion } from "./Discussion";
+import { EventPhotos } from "./EventPhotos";
 import { Banner, Failure } from "../lib/said";
 
 type Event = events.components["schemas"]["EventDto"];
@@ -375,6 +376,7 @@ function EventDetail({ id }: { id: string }) {
           <Discussion conversationId={chat} title={`${event.title} chat`} canSend />
         </div>
       )}
+      <EventPhotos eventId={event.id} organizerId={event.organizer_id} canAdd={registration?.status === "confirmed" || event.organizer_id === session.user?.id} />
     </section>
   );
 }

@@ -1,0 +1,88 @@
+import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/preact";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { session } from "../lib/app";
+import { EventPhotos } from "./EventPhotos";
+
+const signedIn = (user: { id: string; role: string } | null) =>
+  void ((session as unknown as { stored: unknown }).stored = user && { access: "t", refresh: "r", expiresAt: Date.now() + 600_000, user });
+
+afterEach(() => {
+  cleanup();
+  vi.unstubAllGlobals();
+  signedIn(null);
+});
+
+const photo = (id: string, by: string, caption: string | null) => ({
+  id,
+  event_id: "e1",
+  uploaded_by: by,
+  content_type: "image/webp",
+  size_bytes: 4,
+  width: 4,
+  height: 3,
+  caption,
+  url: `/api/v1/events/e1/photos/${id}/content`,
+  created_at: "2026-11-28T10:00:00Z",
+});
+
+/** Events as the photos meet it: each call recorded, the list answering `listed` (what was added joins it). */
+function platform(listed: ReturnType<typeof photo>[]) {
+  const calls: { method: string; path: string; fields?: Record<string, string> }[] = [];
+  vi.stubGlobal("fetch", async (request: Request) => {
+    const path = new URL(request.url).pathname;
+    const json = (status: number, body: unknown) => new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json" } });
+    if (request.method === "POST") {
+      const form = await request.formData();
+      const file = form.get("file") as File;
+      calls.push({ method: "POST", path, fields: { file: `${file.name} ${file.size}`, caption: String(form.get("caption")) } });
+      const added = photo("p9", "me", String(form.get("caption")));
+      listed.unshift(added);
+      return json(201, added);
+    }
+    calls.push({ method: request.method, path });
+    if (path.endsWith("/content")) return new Response(new Uint8Array([1, 2, 3, 4]), { status: 200, headers: { "Content-Type": "image/webp" } });
+    return json(200, { items: listed, page: 1, limit: 24, total: listed.length, total_is_estimate: false, next_cursor: null });
+  });
+  return calls;
+}
+
+describe("EventPhotos", () => {
+  it("shows the photos from their bytes, and lets only their uploader or the organizer remove one", async () => {
+    signedIn({ id: "me", role: "member" });
+    platform([photo("p1", "me", "The sunset"), photo("p2", "someone", "The crowd")]);
+    render(<EventPhotos eventId="e1" organizerId="o1" canAdd={false} />);
+    const sunset = (await screen.findByRole("img", { name: "The sunset" })) as HTMLImageElement;
+    await waitFor(() => expect(sunset.src).toMatch(/^blob:/));
+    expect(screen.getByRole("button", { name: "Remove the photo The sunset" })).toBeTruthy();
+    expect(screen.queryByRole("button", { name: "Remove the photo The crowd" })).toBeNull();
+    expect(screen.queryByRole("form", { name: "Add a photo" })).toBeNull();
+  });
+
+  it("adds a photo as the form's file and caption, then shows it", async () => {
+    signedIn({ id: "me", role: "member" });
+    const calls = platform([]);
+    render(<EventPhotos eventId="e1" organizerId="o1" canAdd />);
+    await screen.findByText("No photos yet.");
+    fireEvent.change(screen.getByLabelText("Photo"), { target: { files: [new File([new Uint8Array([1, 2, 3, 4])], "beach.webp", { type: "image/webp" })] } });
+    fireEvent.input(screen.getByLabelText("Caption (optional)"), { target: { value: "At the beach" } });
+    fireEvent.submit(screen.getByRole("form", { name: "Add a photo" }));
+    await screen.findByRole("img", { name: "At the beach" });
+    expect(calls.find((c) => c.method === "POST")).toEqual({ method: "POST", path: "/api/v1/events/e1/photos", fields: { file: "beach.webp 4", caption: "At the beach" } });
+  });
+
+  it("refuses what events would refuse before sending it: another format, over 10 MB", async () => {
+    signedIn({ id: "me", role: "member" });
+    const calls = platform([]);
+    render(<EventPhotos eventId="e1" organizerId="o1" canAdd />);
+    await screen.findByText("No photos yet.");
+    const choose = (file: File) => {
+      fireEvent.change(screen.getByLabelText("Photo"), { target: { files: [file] } });
+      fireEvent.submit(screen.getByRole("form", { name: "Add a photo" }));
+    };
+    choose(new File(["GIF89a"], "a.gif", { type: "image/gif" }));
+    expect((await screen.findByRole("alert")).textContent).toBe("Choose a JPEG, PNG or WebP photo.");
+    choose(new File([new Uint8Array(10 * 1024 * 1024 + 1)], "big.jpg", { type: "image/jpeg" }));
+    await screen.findByText("Choose a photo of at most 10 MB.");
+    expect(calls.filter((c) => c.method === "POST")).toEqual([]);
+  });
+});

@@ -1,0 +1,122 @@
+import type { events } from "@community/sdk";
+import { multipart } from "@community/sdk";
+import { useState } from "preact/hooks";
+import { attempt, session } from "../lib/app";
+import { ListState, LoadFailed, useList } from "../lib/list";
+import { useShownImage } from "../lib/picture";
+import { problemText } from "../lib/session";
+import { Failure } from "../lib/said";
+
+type Photo = events.components["schemas"]["PhotoDto"];
+
+/** What the photo input takes: events' formats and its limit (it re-encodes what it accepts). */
+const accepted = "image/jpeg,image/png,image/webp";
+const maxBytes = 10 * 1024 * 1024;
+/** The newest photos shown. */
+const shownLimit = 24;
+
+/**
+ * An event's photos, newest first: its organizer and its confirmed attendees add them (a file and a caption); the one
+ * who added a photo, or the organizer, removes it.
+ */
+export function EventPhotos({ eventId, organizerId, canAdd }: { eventId: string; organizerId: string; canAdd: boolean }) {
+  const path = { params: { path: { id: eventId } } };
+  const photos = useList<Photo>(() => session.api.events.GET("/api/v1/events/{id}/photos", { params: { path: { id: eventId }, query: { limit: shownLimit } } }), [eventId], { keep: true });
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const me = session.user?.id;
+  const organizes = organizerId === me || session.user?.role === "admin";
+
+  async function run(action: () => Promise<void>) {
+    setError(null);
+    setBusy(true);
+    try {
+      await attempt(setError, action);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const add = (form: HTMLFormElement) =>
+    run(async () => {
+      const file = (form.elements.namedItem("file") as HTMLInputElement).files?.[0];
+      const caption = String(new FormData(form).get("caption") ?? "").trim() || null;
+      if (!file) return setError("Choose a photo.");
+      if (!accepted.split(",").includes(file.type)) return setError("Choose a JPEG, PNG or WebP photo.");
+      if (file.size > maxBytes) return setError("Choose a photo of at most 10 MB.");
+      const { data, error, response } = await session.api.events.POST("/api/v1/events/{id}/photos", { ...path, body: { file, caption }, bodySerializer: multipart });
+      if (!data) return setError(problemText(error, response, "The photo was not added."));
+      form.reset();
+      photos.retry();
+    });
+
+  const remove = (photo: Photo) =>
+    run(async () => {
+      if (!confirm("Remove this photo?")) return;
+      const { error, response } = await session.api.events.DELETE("/api/v1/events/{id}/photos/{photo_id}", { params: { path: { id: eventId, photo_id: photo.id } } });
+      if (response.ok || response.status === 404) photos.retry();
+      else setError(problemText(error, response, "The photo was not removed."));
+    });
+
+  return (
+    <div class="card" aria-labelledby="photos-heading" aria-busy={busy}>
+      <h3 id="photos-heading">Photos</h3>
+      <LoadFailed what="The photos" loaded={photos} />
+      <ListState list={photos} empty="No photos yet." />
+      <ul class="photos" aria-label="Photos">
+        {(photos.value ?? []).map((photo) => (
+          <li key={photo.id}>
+            <EventPhoto photo={photo} />
+            {(photo.uploaded_by === me || organizes) && (
+              <button type="button" class="small secondary" disabled={busy} onClick={() => void remove(photo)} aria-label={`Remove the photo${photo.caption ? ` ${photo.caption}` : ""}`}>
+                Remove
+              </button>
+            )}
+          </li>
+        ))}
+      </ul>
+      {canAdd && (
+        <form
+          aria-label="Add a photo"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void add(e.currentTarget);
+          }}
+        >
+          <label>
+            Photo
+            <input name="file" type="file" accept={accepted} required aria-describedby="photo-hint" />
+          </label>
+          <p class="hint" id="photo-hint">
+            JPEG, PNG or WebP, at most 10 MB.
+          </p>
+          <label>
+            Caption (optional)
+            <input name="caption" maxLength={500} />
+          </label>
+          <button type="submit" disabled={busy}>
+            Add the photo
+          </button>
+        </form>
+      )}
+      <Failure text={error} />
+    </div>
+  );
+}
+
+/** One photo: from the bytes events answers to the session's token, or from its address when it is public. */
+function EventPhoto({ photo }: { photo: Photo }) {
+  const served = photo.url.startsWith(`/api/v1/events/${photo.event_id}/photos/${photo.id}/content`);
+  const shown = useShownImage(
+    photo.url,
+    served
+      ? () => session.api.events.GET("/api/v1/events/{id}/photos/{photo_id}/content", { params: { path: { id: photo.event_id, photo_id: photo.id } }, parseAs: "blob" })
+      : null,
+  );
+  return (
+    <figure>
+      {shown ? <img src={shown} alt={photo.caption || "A photo of the event"} width={photo.width ?? undefined} height={photo.height ?? undefined} /> : <div class="photo-loading" aria-hidden="true" />}
+      {photo.caption && <figcaption>{photo.caption}</figcaption>}
+    </figure>
+  );
+}
