@@ -74,7 +74,7 @@ try {
   const courseForm = o.getByRole("form", { name: "New course" });
   await courseForm.getByLabel("Title", { exact: true }).fill(course);
   await courseForm.getByLabel("Category", { exact: true }).fill("wellness");
-  await courseForm.getByLabel("Price in euros (0 for free)").fill("10");
+  await courseForm.getByLabel("Price (0 for free)").fill("10");
   await courseForm.getByLabel("Price in credits (empty: not sold for credits)").fill("60");
   await courseForm.getByRole("button", { name: "Add a module" }).click();
   const modules = [["Breathing", "15", "Breathe in for four, out for six."], ["Sun salutation", "30", "Twelve poses, one breath each."]];

@@ -43,6 +43,7 @@ const unchanged = {
   title: course.title,
   description: null,
   category: "languages",
+  image_url: null,
   price_cents: 0,
   currency: null,
   price_credits: null,
@@ -61,6 +62,15 @@ describe("changesTo", () => {
 
   it("gives a currency when a free course gets a price", () => {
     expect(changesTo(course, { ...unchanged, price_cents: 900, currency: "EUR" })).toEqual({ price_cents: 900, currency: "EUR" });
+  });
+
+  it("gives the currency when a paid course's changes, and a cover image added or taken away", () => {
+    const paid = { ...course, price_cents: 900, currency: "EUR", is_free: false } as Course;
+    const same = { ...unchanged, price_cents: 900, currency: "EUR" };
+    expect(changesTo(paid, same)).toEqual({});
+    expect(changesTo(paid, { ...same, currency: "AED" })).toEqual({ currency: "AED" });
+    expect(changesTo(course, { ...unchanged, image_url: "https://pictures.example/arabic.jpg" })).toEqual({ image_url: "https://pictures.example/arabic.jpg" });
+    expect(changesTo({ ...course, image_url: "https://pictures.example/arabic.jpg" } as Course, unchanged)).toEqual({ image_url: null });
   });
 });
 

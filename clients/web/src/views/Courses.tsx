@@ -84,7 +84,6 @@ function CourseForm({ held, saved, stale }: { held?: Held; saved?: (held: Held) 
   const [error, setError] = useState<string | null>(null);
   const [modules, setModules] = useState(() => course?.modules.map((m) => m.id) ?? [newTxnId()]);
   const existing = new Map(course?.modules.map((m) => [m.id, m]) ?? []);
-  const currency = course?.currency ?? "EUR";
   return (
     <form
       class="card"
@@ -97,8 +96,9 @@ function CourseForm({ held, saved, stale }: { held?: Held; saved?: (held: Held) 
           title: text("title"),
           description: text("description") || null,
           category: text("category"),
+          image_url: text("image_url") || null,
           price_cents: cents,
-          currency: cents > 0 ? currency : null,
+          currency: cents > 0 ? text("currency").toUpperCase() || null : null,
           price_credits: credits ? Number(credits) : null,
           modules: modules.map(
             (m): Module => ({
@@ -140,9 +140,19 @@ function CourseForm({ held, saved, stale }: { held?: Held; saved?: (held: Held) 
         <input name="category" required maxLength={50} defaultValue={course?.category} />
       </label>
       <label>
-        Price in {currency === "EUR" ? "euros" : currency} (0 for free)
-        <input name="price" type="number" min={0} step="0.01" defaultValue={String((course?.price_cents ?? 0) / 100)} />
+        Cover image address (optional)
+        <input name="image_url" type="url" maxLength={2048} placeholder="https://" defaultValue={course?.image_url ?? ""} />
       </label>
+      <div class="row">
+        <label>
+          Price (0 for free)
+          <input name="price" type="number" min={0} step="0.01" defaultValue={String((course?.price_cents ?? 0) / 100)} />
+        </label>
+        <label>
+          Currency
+          <input name="currency" minLength={3} maxLength={3} pattern="[A-Za-z]{3}" title="Three letters, as EUR or AED" defaultValue={course?.currency ?? "EUR"} />
+        </label>
+      </div>
       <label>
         Price in credits (empty: not sold for credits)
         <input name="price_credits" type="number" min={1} step={1} defaultValue={course?.price_credits != null ? String(course.price_credits) : ""} />
@@ -182,14 +192,24 @@ function CourseForm({ held, saved, stale }: { held?: Held; saved?: (held: Held) 
   );
 }
 
-type CourseBody = { title: string; description: string | null; category: string; price_cents: number; currency: string | null; price_credits: number | null; modules: Module[] };
+type CourseBody = {
+  title: string;
+  description: string | null;
+  category: string;
+  image_url: string | null;
+  price_cents: number;
+  currency: string | null;
+  price_credits: number | null;
+  modules: Module[];
+};
 
 /** What of a course the form's values change, as a JSON merge patch: each field that differs, the modules whole. */
 export function changesTo(course: Course, body: CourseBody): Partial<CourseBody> {
   const changes: Partial<CourseBody> = {};
-  for (const name of ["title", "description", "category", "price_cents", "price_credits"] as const)
+  for (const name of ["title", "description", "category", "image_url", "price_cents", "price_credits"] as const)
     if ((course[name] ?? null) !== body[name]) (changes as Record<string, unknown>)[name] = body[name];
-  if (body.price_cents > 0 && course.price_cents === 0) changes.currency = body.currency;
+  // a price's currency: given when a free course gets a price, or when it changes
+  if (body.price_cents > 0 && (course.price_cents === 0 || course.currency !== body.currency)) changes.currency = body.currency;
   const was = course.modules.map((m) => ({ id: m.id, video_url: m.video_url ?? null, title: m.title, duration_minutes: m.duration_minutes, content: m.content ?? null }));
   if (JSON.stringify(was) !== JSON.stringify(body.modules)) changes.modules = body.modules;
   return changes;
@@ -276,6 +296,7 @@ function CourseDetail({ id }: { id: string }) {
       <p class="meta">
         {course.category} · {course.total_modules} {course.total_modules === 1 ? "module" : "modules"} · {course.total_duration_minutes} min · {price(course)}
       </p>
+      {course.image_url && <img class="cover" src={course.image_url} alt="" />}
       {course.description && <p>{course.description}</p>}
       {manages && !course.withdrawn_at && (
         <p class="row">
