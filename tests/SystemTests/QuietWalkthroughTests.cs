@@ -170,6 +170,7 @@ public sealed class QuietWalkthroughTests(QuietPlatformFixture fx) : IClassFixtu
         await (await Client.Get($"/api/v1/events/{eventId}/registrations/me/ticket", a)).AssertStatus(200);
 
         await (await Client.Get("/api/v1/credits?limit=20", a)).AssertStatus(200);
+        await (await Client.Get("/api/v1/referrals/me", a)).AssertStatus(200);
         await (await Client.Get("/api/v1/companion/usage", a)).AssertStatus(200);
         await (
             await Client.PostJson(

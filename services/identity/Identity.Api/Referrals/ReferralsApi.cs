@@ -42,27 +42,28 @@ public static class ReferralsApi
     )
     {
         var userId = principal.UserId();
-        var code =
-            await db.Users.Where(u => u.Id == userId).Select(u => u.ReferralCode).FirstOrDefaultAsync(cancellationToken)
+        // The code and its counts in one statement (one moment): a grouped aggregate picked with FirstOrDefault would
+        // be a query EF warns about on every call.
+        var referrals = db.Referrals.Where(r => r.ReferrerUserId == userId);
+        var mine =
+            await db
+                .Users.Where(u => u.Id == userId)
+                .Select(u => new
+                {
+                    u.ReferralCode,
+                    Total = referrals.Count(),
+                    Converted = referrals.Count(r => r.ConvertedAt != null && r.RevokedAt == null),
+                    Pending = referrals.Count(r => r.ConvertedAt == null),
+                })
+                .FirstOrDefaultAsync(cancellationToken)
             ?? throw new NotFoundException("The account no longer exists.");
-        var counts = await db
-            .Referrals.Where(r => r.ReferrerUserId == userId)
-            .GroupBy(_ => 1)
-            .Select(g => new
-            {
-                Total = g.Count(),
-                Converted = g.Count(r => r.ConvertedAt != null && r.RevokedAt == null),
-                Pending = g.Count(r => r.ConvertedAt == null),
-            })
-            .FirstOrDefaultAsync(cancellationToken);
-        var converted = counts?.Converted ?? 0;
         return TypedResults.Ok(
             new ReferralSummary(
-                code,
-                counts?.Total ?? 0,
-                converted,
-                counts?.Pending ?? 0,
-                converted * ReferralTerms.CreditsEach
+                mine.ReferralCode,
+                mine.Total,
+                mine.Converted,
+                mine.Pending,
+                mine.Converted * ReferralTerms.CreditsEach
             )
         );
     }
