@@ -3,8 +3,8 @@ import { session } from "./app";
 
 /**
  * An image the page may show: one the platform serves to signed-in people (`askWithToken` given) is asked for with the
- * session's token (an <img> could not send it) and shown from its bytes, revalidated by its ETag rather than sent again;
- * any other is shown from its address. Null when there is none, or while it loads.
+ * session's token (an <img> could not send it) and shown from its bytes (the browser's cache keeps them as the answer's
+ * Cache-Control and ETag allow); any other is shown from its address. Null when there is none, or while it loads.
  */
 export function useShownImage(url: string | null | undefined, askWithToken: (() => Promise<{ data?: Blob }>) | null): string | null {
   const [shown, setShown] = useState<string | null>(null);
