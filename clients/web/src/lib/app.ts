@@ -19,6 +19,25 @@ export async function attempt(fail: (text: string) => void, action: () => Promis
   }
 }
 
+/**
+ * What a part of a page that runs one action at a time needs: whether one is running, what it last said went wrong,
+ * and `run`, which clears that, runs the action through {@link attempt} and is busy until it ends.
+ */
+export function useAction(): { busy: boolean; error: string | null; setError: (text: string | null) => void; run: (action: () => Promise<void>) => Promise<void> } {
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  async function run(action: () => Promise<void>) {
+    setError(null);
+    setBusy(true);
+    try {
+      await attempt(setError, action);
+    } finally {
+      setBusy(false);
+    }
+  }
+  return { busy, error, setError, run };
+}
+
 /** Forms whose submit is on its way, and the key of what each sent last when its outcome stayed open. */
 const sending = new WeakSet<HTMLFormElement>();
 const unsettled = new WeakMap<HTMLFormElement, { fields: string; key: string }>();

@@ -1,11 +1,7 @@
 import { cleanup, fireEvent, render, screen } from "@testing-library/preact";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { session } from "../lib/app";
+import { signedIn } from "../lib/testing";
 import { changesTo, Courses } from "./Courses";
-
-/** The page's session, as signed in as `user` (what a sign-in keeps), or signed out. */
-const signedIn = (user: { id: string; role: string } | null) =>
-  void ((session as unknown as { stored: unknown }).stored = user && { access: "t", refresh: "r", expiresAt: Date.now() + 600_000, user });
 
 afterEach(() => {
   cleanup();

@@ -1,7 +1,6 @@
 import type { events } from "@community/sdk";
 import { multipart } from "@community/sdk";
-import { useState } from "preact/hooks";
-import { attempt, session } from "../lib/app";
+import { session, useAction } from "../lib/app";
 import { ListState, LoadFailed, useList } from "../lib/list";
 import { useShownImage } from "../lib/picture";
 import { problemText } from "../lib/session";
@@ -22,20 +21,9 @@ const shownLimit = 24;
 export function EventPhotos({ eventId, organizerId, canAdd }: { eventId: string; organizerId: string; canAdd: boolean }) {
   const path = { params: { path: { id: eventId } } };
   const photos = useList<Photo>(() => session.api.events.GET("/api/v1/events/{id}/photos", { params: { path: { id: eventId }, query: { limit: shownLimit } } }), [eventId], { keep: true });
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, setError, run } = useAction();
   const me = session.user?.id;
   const organizes = organizerId === me || session.user?.role === "admin";
-
-  async function run(action: () => Promise<void>) {
-    setError(null);
-    setBusy(true);
-    try {
-      await attempt(setError, action);
-    } finally {
-      setBusy(false);
-    }
-  }
 
   const add = (form: HTMLFormElement) =>
     run(async () => {

@@ -1,6 +1,6 @@
 import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/preact";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { session } from "../lib/app";
+import { signedIn } from "../lib/testing";
 import { Avatar } from "../lib/picture";
 import { ProfilePicture } from "./Picture";
 
@@ -63,7 +63,7 @@ describe("ProfilePicture", () => {
 
 describe("Avatar: another member's picture beside their name", () => {
   it("asks identity for an uploaded one with the session's token and shows it from the bytes", async () => {
-    (session as unknown as { stored: unknown }).stored = { access: "t0k", refresh: "r", expiresAt: Date.now() + 600_000, user: { id: "me", role: "member" } };
+    signedIn({ id: "me", role: "member" }, "t0k");
     const asked: { path: string; authorization: string | null }[] = [];
     vi.stubGlobal("fetch", async (request: Request) => {
       asked.push({ path: new URL(request.url).pathname, authorization: request.headers.get("Authorization") });
@@ -73,7 +73,7 @@ describe("Avatar: another member's picture beside their name", () => {
     const picture = (await screen.findByRole("img", { name: "Picture of Bilal" })) as HTMLImageElement;
     expect(picture.src).toMatch(/^blob:/);
     expect(asked).toEqual([{ path: "/api/v1/users/u2/picture", authorization: "Bearer t0k" }]);
-    (session as unknown as { stored: unknown }).stored = null;
+    signedIn(null);
   });
 
   it("shows a linked one from its address, asking nothing, and the initial when there is none", () => {

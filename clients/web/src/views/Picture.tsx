@@ -1,7 +1,6 @@
 import type { identity } from "@community/sdk";
 import { multipart } from "@community/sdk";
-import { useState } from "preact/hooks";
-import { attempt, session } from "../lib/app";
+import { session, useAction } from "../lib/app";
 import { usePicture } from "../lib/picture";
 import { problemText } from "../lib/session";
 import { Failure } from "../lib/said";
@@ -19,18 +18,7 @@ const maxBytes = 2 * 1024 * 1024;
  */
 export function ProfilePicture({ user, etag, changed }: { user: User; etag: string | null; changed: (user: User | null, etag: string | null) => void }) {
   const picture = usePicture(user.id, user.profile_image_url);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-
-  async function run(action: () => Promise<void>) {
-    setError(null);
-    setBusy(true);
-    try {
-      await attempt(setError, action);
-    } finally {
-      setBusy(false);
-    }
-  }
+  const { busy, error, setError, run } = useAction();
 
   function refused(response: Response, problem: unknown, fallback: string) {
     if (response.status !== 412) return setError(problemText(problem, response, fallback));

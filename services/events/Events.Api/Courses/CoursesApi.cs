@@ -133,24 +133,12 @@ public static partial class CoursesApi
         if (category is not null)
             courses = courses.Where(c => c.Category == category);
         var modules = db.Set<CourseModule>();
-        // Newest first: the next page holds the rows before the cursor, (created_at, id) < (at, id).
         var (total, rows) = await db.TotalAndPageAsync(
             courses,
             options.Value.ExactTotalUpTo,
             listed =>
                 listed
-                    .OrderByDescending(c => c.CreatedAt)
-                    .ThenByDescending(c => c.Id)
-                    .ProbePageBy(
-                        start,
-                        (q, at) =>
-                            q.Where(c =>
-                                EF.Functions.LessThan(
-                                    ValueTuple.Create(c.CreatedAt, c.Id),
-                                    ValueTuple.Create(at.At, at.Id)
-                                )
-                            )
-                    )
+                    .NewestFirstPage(start)
                     .Select(c => new
                     {
                         Course = c,

@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore.Metadata.Builders;
 namespace Community.Events.Data;
 
 /// <summary>A self-paced course: an ordered list of modules, sold for money and/or credits, or free.</summary>
-public sealed class Course
+public sealed class Course : ICreatedRow
 {
     public Guid Id { get; set; }
 

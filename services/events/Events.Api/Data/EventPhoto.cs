@@ -6,7 +6,7 @@ namespace Community.Events.Data;
 /// <summary>
 /// A photo someone added to an event; its bytes are in the <see cref="IBlobStore"/> under <see cref="BlobKey"/>.
 /// </summary>
-public sealed class EventPhoto
+public sealed class EventPhoto : ICreatedRow
 {
     public Guid Id { get; set; }
     public Guid EventId { get; set; }

@@ -176,25 +176,10 @@ public static class PhotosApi
 
         await CatalogueAccess.VisibleAsync(db, id, CatalogueAccess.CallerOf(principal), cancellationToken);
         var photos = db.Set<EventPhoto>().AsNoTracking().Where(p => p.EventId == id);
-        // Newest first: the next page holds the rows before the cursor, (created_at, id) < (at, id).
         var (total, rows) = await db.TotalAndPageAsync(
             photos,
             options.Value.ExactTotalUpTo,
-            listed =>
-                listed
-                    .OrderByDescending(p => p.CreatedAt)
-                    .ThenByDescending(p => p.Id)
-                    .ProbePageBy(
-                        start,
-                        (q, at) =>
-                            q.Where(p =>
-                                EF.Functions.LessThan(
-                                    ValueTuple.Create(p.CreatedAt, p.Id),
-                                    ValueTuple.Create(at.At, at.Id)
-                                )
-                            )
-                    )
-                    .ToListAsync(cancellationToken),
+            listed => listed.NewestFirstPage(start).ToListAsync(cancellationToken),
             cancellationToken
         );
         return TypedResults.Ok(
