@@ -56,6 +56,7 @@ function CourseList() {
         <ul class="grid" aria-label="Courses">
           {courses.value.map((c) => (
             <li key={c.id}>
+              {c.image_url && <img class="thumb" src={c.image_url} alt="" loading="lazy" />}
               <a href={href(`/courses/${c.id}`)}>
                 <strong>{c.title}</strong>
               </a>
