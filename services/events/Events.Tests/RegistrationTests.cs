@@ -635,4 +635,33 @@ public sealed class RegistrationTests(EventsFixture fx) : IClassFixture<EventsFi
             )
         );
     }
+
+    [Fact]
+    public async Task Every_read_of_an_event_counts_my_seat_as_it_shows_my_registration_while_I_register_and_cancel()
+    {
+        var (_, organizer) = fx.Organizer();
+        var e = Id(await fx.CreateEventAsync(organizer, b => b["capacity"] = 10));
+        var (_, member) = fx.Member();
+        var toggling = Task.Run(async () =>
+        {
+            for (var i = 0; i < 40; i++)
+            {
+                await (await Register(e, member)).AssertStatus(201);
+                await (
+                    await Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{e}/registrations/me", null, member)
+                ).AssertStatus(200);
+            }
+        });
+        var reads = 0;
+        while (!toggling.IsCompleted)
+        {
+            // Each answer is one moment: the only seat is counted exactly when it shows my registration as live.
+            var read = await (await Client.Get($"/api/v1/events/{e}", member)).AssertStatus(200);
+            var registered = read["is_registered"]!.GetValue<bool>();
+            Assert.Equal(registered ? 1 : 0, read["registration_count"]!.GetValue<int>());
+            reads++;
+        }
+        await toggling;
+        Assert.True(reads >= 5, $"only {reads} reads overlapped the registrations");
+    }
 }

@@ -155,13 +155,24 @@ public static partial class CatalogueApi
     )
     {
         var caller = CallerOf(principal);
-        var e = await VisibleAsync(db, id, caller, cancellationToken);
-        EntityTag.Set(response, e.Version);
-        var dto = EventDto.From(e, e.IsManagedBy(caller.UserId ?? Guid.Empty, caller.IsAdmin));
         if (caller.UserId is not { } userId)
-            return TypedResults.Ok(dto with { IsRegistered = false });
-
-        var mine = await RegistrationQueries.MineAsync(db, id, userId, cancellationToken);
+        {
+            var seen = await VisibleAsync(db, id, caller, cancellationToken);
+            EntityTag.Set(response, seen.Version);
+            return TypedResults.Ok(EventDto.From(seen, caller.IsAdmin) with { IsRegistered = false });
+        }
+        // The event (its seats taken) and my registration from one snapshot: a registration or a cancellation
+        // committing between the two reads would count my seat without showing it, or the other way round.
+        var (e, mine) = await db.InSnapshotAsync(
+            async () =>
+            {
+                var e = await VisibleAsync(db, id, caller, cancellationToken);
+                return (e, await RegistrationQueries.MineAsync(db, id, userId, cancellationToken));
+            },
+            cancellationToken
+        );
+        EntityTag.Set(response, e.Version);
+        var dto = EventDto.From(e, e.IsManagedBy(userId, caller.IsAdmin));
         return TypedResults.Ok(
             dto with
             {
