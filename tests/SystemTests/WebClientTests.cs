@@ -41,20 +41,25 @@ public sealed class WebClientFixture : PlatformFixture
     /// The token of the latest e-mail to <paramref name="address"/> that gives one after <paramref name="label"/>
     /// ("Reset token", "Confirmation token"), once it came.
     /// </summary>
-    public async Task<string> MailedTokenAsync(string label, string address)
+    public Task<string> MailedTokenAsync(string label, string address) =>
+        ArrivedAsync(
+            () =>
+                Smtp.Messages.LastOrDefault(m =>
+                    m.To.Any(t => t.Contains(address, StringComparison.OrdinalIgnoreCase))
+                    && m.Body.Contains(label + ": ", StringComparison.Ordinal)
+                )
+                    is { } mail
+                    ? System.Text.RegularExpressions.Regex.Match(mail.Body, label + @": (\S+)").Groups[1].Value
+                    : null,
+            $"No e-mail to {address} with a {label} arrived."
+        );
+
+    /// <summary>What <paramref name="find"/> finds once it finds something, asked until the usual deadline.</summary>
+    private static async Task<string> ArrivedAsync(Func<string?> find, string failure)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (DateTime.UtcNow < deadline)
-        {
-            var mail = Smtp.Messages.LastOrDefault(m =>
-                m.To.Any(t => t.Contains(address, StringComparison.OrdinalIgnoreCase))
-                && m.Body.Contains(label + ": ", StringComparison.Ordinal)
-            );
-            if (mail is not null)
-                return System.Text.RegularExpressions.Regex.Match(mail.Body, label + @": (\S+)").Groups[1].Value;
-            await Task.Delay(100);
-        }
-        throw new TimeoutException($"No e-mail to {address} with a {label} arrived.");
+        string? found = null;
+        await Eventually.TrueAsync(() => Task.FromResult((found = find()) is not null), failure);
+        return found!;
     }
 
     /// <summary>Identity's text messages, as the phones they were sent to would receive them.</summary>
@@ -67,17 +72,14 @@ public sealed class WebClientFixture : PlatformFixture
     }
 
     /// <summary>The code of the latest text message to <paramref name="phone"/>, once it came.</summary>
-    public async Task<string> TextedCodeAsync(string phone)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (DateTime.UtcNow < deadline)
-        {
-            if (Texts.Sent.LastOrDefault(m => m.To == phone) is { } text)
-                return System.Text.RegularExpressions.Regex.Match(text.Text, @"\b(\d{6})\b").Groups[1].Value;
-            await Task.Delay(100);
-        }
-        throw new TimeoutException($"No text message to {phone} arrived.");
-    }
+    public Task<string> TextedCodeAsync(string phone) =>
+        ArrivedAsync(
+            () =>
+                Texts.Sent.LastOrDefault(m => m.To == phone) is { } text
+                    ? System.Text.RegularExpressions.Regex.Match(text.Text, @"\b(\d{6})\b").Groups[1].Value
+                    : null,
+            $"No text message to {phone} arrived."
+        );
 
     protected override void ConfigureGateway(IDictionary<string, string?> settings)
     {
