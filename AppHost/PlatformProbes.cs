@@ -30,9 +30,16 @@ internal sealed class PlatformProbes(
     /// loaded machine rabbitmqctl's VM has been seen to take over 20 s to boot.</summary>
     public static readonly TimeSpan QueueListingBound = TimeSpan.FromSeconds(8);
 
+    /// <summary>How long a listing that outlived <see cref="QueueListingBound"/> may go on in the background, its
+    /// answer kept for the next read, before it is given up (its rabbitmqctl killed).</summary>
+    private static readonly TimeSpan QueueListingCeiling = TimeSpan.FromSeconds(90);
+
     private readonly TimeSpan _queueListingBound = queueListingBound ?? QueueListingBound;
     private readonly TimeProvider _clock = clock ?? TimeProvider.System;
     private readonly SemaphoreSlim _gate = new(1, 1);
+
+    /// <summary>The broker's listing under way, or finished and not yet shown: one at a time, whoever asks.</summary>
+    private Task<IReadOnlyList<(string Queue, long Messages)>>? _listing;
     private (
         DateTimeOffset At,
         IReadOnlyList<OutboxBacklog> Outboxes,
@@ -97,17 +104,21 @@ internal sealed class PlatformProbes(
         }
     }
 
+    /// <summary>
+    /// The broker's queues, waiting at most the bound for them. A listing that outlives the bound goes on, so the
+    /// next read (once the cache has expired) shows its answer instead of starting a new VM that would be as slow.
+    /// </summary>
     private async Task<(IReadOnlyList<QueueDepth>, string?)> QueuesAsync(CancellationToken cancellationToken)
     {
         if (broker is null)
         {
             return ([], "no broker");
         }
-        using var listing = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        listing.CancelAfter(_queueListingBound);
+        // Called under _gate: no other read starts or takes a listing meanwhile.
+        var listing = _listing ??= ListAsync(broker);
         try
         {
-            var queues = await broker.ListQueuesAsync(virtualHost, listing.Token);
+            var queues = await listing.WaitAsync(_queueListingBound, _clock, cancellationToken);
             return (
                 queues
                     .OrderBy(q => q.Queue, StringComparer.Ordinal)
@@ -120,6 +131,17 @@ internal sealed class PlatformProbes(
                 null
             );
         }
+        catch (TimeoutException) when (!listing.IsCompleted)
+        {
+            return (
+                [],
+                $"the broker did not list its queues within {_queueListingBound.TotalSeconds:0.#} s (still asked)"
+            );
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return ([], $"the broker did not list its queues within {QueueListingCeiling.TotalSeconds:0} s");
+        }
         catch (Exception e)
             when (e
                     is InvalidOperationException
@@ -130,9 +152,19 @@ internal sealed class PlatformProbes(
         {
             return ([], e.Message);
         }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        finally
         {
-            return ([], $"the broker did not list its queues within {_queueListingBound.TotalSeconds:0.#} s");
+            if (listing.IsCompleted)
+            {
+                _listing = null;
+            }
         }
+    }
+
+    private async Task<IReadOnlyList<(string Queue, long Messages)>> ListAsync(RabbitMqServer server)
+    {
+        // Not the reader's token: the listing outlives the read that started it.
+        using var ceiling = new CancellationTokenSource(QueueListingCeiling, _clock);
+        return await server.ListQueuesAsync(virtualHost, ceiling.Token);
     }
 }
