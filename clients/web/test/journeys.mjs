@@ -67,6 +67,32 @@ try {
   await m.getByRole("button", { name: "Remove the photo Sunset at the beach" }).waitFor();
   await axe(m, "event with a photo");
 
+  step("musa adds 24 more through the API; the event shows the newest 24, and his first on asking for more");
+  const more = await m.evaluate(async (png) => {
+    const { access } = JSON.parse(sessionStorage.getItem("community.session"));
+    const event = location.pathname.split("/").pop();
+    const bytes = Uint8Array.from(atob(png), (c) => c.charCodeAt(0));
+    let added = 0;
+    for (let i = 1; i <= 24; i++) {
+      const form = new FormData();
+      form.append("file", new Blob([bytes], { type: "image/png" }), `more-${i}.png`);
+      form.append("caption", `More ${i}`);
+      const answer = await fetch(`/api/v1/events/${event}/photos`, { method: "POST", headers: { Authorization: `Bearer ${access}` }, body: form });
+      if (answer.status === 201) added++;
+    }
+    return added;
+  }, photo.toString("base64"));
+  if (more !== 24) problems.push(`24 photos sent through the API, ${more} added`);
+  await m.reload();
+  const photos = m.getByRole("list", { name: "Photos" });
+  await photos.getByRole("img", { name: "More 24" }).waitFor();
+  await photos.getByRole("img", { name: "More 1", exact: true }).waitFor();
+  if ((await photos.getByRole("img").count()) !== 24) problems.push(`the event's first page of photos shows ${await photos.getByRole("img").count()}, not 24`);
+  if (await photos.getByRole("img", { name: "Sunset at the beach" }).count()) problems.push("the oldest photo shows before asking for more");
+  await m.getByRole("button", { name: "Show more photos" }).click();
+  await photos.getByRole("img", { name: "Sunset at the beach" }).waitFor();
+  if (await m.getByRole("button", { name: "Show more photos" }).count()) problems.push("more photos are offered after the last page");
+
   step("olga creates a course of two modules; musa buys 100 credits through the checkout and pays the course with them");
   const course = `Beach yoga basics ${run}`;
   await go(o, "Courses");

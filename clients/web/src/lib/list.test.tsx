@@ -1,6 +1,7 @@
 import { act, cleanup, render, renderHook, screen, waitFor } from "@testing-library/preact";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { type Answer, askingLimit, ListState, LoadFailed, type Loaded, useAskingAgain, useLoad } from "./list";
+import type { ListPage, PageAt } from "@community/sdk";
+import { type Answer, askingLimit, ListState, LoadFailed, type Loaded, ShowMore, useAskingAgain, useList, useLoad } from "./list";
 
 /** A load the test answers when it wants: every call is kept, in order, with its own answer to give. */
 function loads<T>() {
@@ -18,10 +19,18 @@ const refused = (status: number, detail: string): Answer<never> => ({
   response: new Response(null, { status }),
 });
 
+/** Lets every answer given settle, however many steps it is handed on (a page mapped before it is shown). */
+const settle = async () => {
+  for (let i = 0; i < 5; i++) await Promise.resolve();
+};
+
 /** Answers a load and lets the hook's state settle. */
 async function answer<T>(call: { resolve: (answer: Answer<T>) => void } | undefined, with_: Answer<T>) {
   expect(call, "a load was started").toBeDefined();
-  await act(async () => call!.resolve(with_));
+  await act(async () => {
+    call!.resolve(with_);
+    await settle();
+  });
 }
 
 /** A hook on deps that never change, its first load answered with `first`. */
@@ -201,6 +210,113 @@ describe("useLoad", () => {
     await answer(calls[0], refused(400, "Bad query."));
     rerender({ q: "b" });
     expect(result.current).toMatchObject({ failed: null, loading: true });
+  });
+});
+
+describe("useList", () => {
+  type Item = { id: string };
+  const items = (...ids: string[]): Item[] => ids.map((id) => ({ id }));
+  const page = (ids: string[], next: string | null): Answer<ListPage<Item>> => ok({ items: items(...ids), next_cursor: next });
+
+  /** A paged list whose every load the test answers: each call keeps where it was asked to start. */
+  function paged(initial = { q: "a" }) {
+    const calls: { at: PageAt; resolve: (answer: Answer<ListPage<Item>>) => void; reject: (reason?: unknown) => void }[] = [];
+    const load = (at: PageAt) => new Promise<Answer<ListPage<Item>>>((resolve, reject) => void calls.push({ at, resolve, reject }));
+    const hook = renderHook(({ q }) => useList<Item>(load, [q]), { initialProps: initial });
+    return { ...hook, calls };
+  }
+
+  it("asks for the next page where the last one ended and shows it after, until the last page", async () => {
+    const { result, calls } = paged();
+    expect(calls[0]!.at).toEqual({});
+    expect(result.current.more).toBeNull();
+    await answer(calls[0], page(["e1", "e2"], "c2"));
+    expect(result.current.value).toEqual(items("e1", "e2"));
+    act(() => result.current.more!());
+    expect(result.current.loadingMore).toBe(true);
+    act(() => result.current.more!());
+    expect(calls.map((c) => c.at)).toEqual([{}, { cursor: "c2" }]);
+    await answer(calls[1], page(["e3"], null));
+    expect(result.current).toMatchObject({ value: items("e1", "e2", "e3"), loadingMore: false, more: null, loading: false });
+  });
+
+  it("follows a numbered catalogue's pages", async () => {
+    const { result, calls } = paged();
+    await answer(calls[0], ok({ items: items("e1"), page: 1, pages: 2 }));
+    act(() => result.current.more!());
+    expect(calls[1]!.at).toEqual({ page: 2 });
+    await answer(calls[1], ok({ items: items("e2"), page: 2, pages: 2 }));
+    expect(result.current.value).toEqual(items("e1", "e2"));
+    expect(result.current.more).toBeNull();
+  });
+
+  it("says why a next page failed, keeps what it shows, and asks again", async () => {
+    const { result, calls } = paged();
+    await answer(calls[0], page(["e1"], "c2"));
+    act(() => result.current.more!());
+    await answer(calls[1], refused(503, "The events service is unavailable."));
+    expect(result.current).toMatchObject({ value: items("e1"), moreFailed: "The events service is unavailable.", loadingMore: false });
+    act(() => result.current.more!());
+    expect(result.current.moreFailed).toBeNull();
+    await act(async () => {
+      calls[2]!.reject(new TypeError("Failed to fetch"));
+      await settle();
+    });
+    expect(result.current.moreFailed).toMatch(/could not be reached/);
+    act(() => result.current.more!());
+    await answer(calls[3], page(["e2"], null));
+    expect(result.current).toMatchObject({ value: items("e1", "e2"), moreFailed: null });
+  });
+
+  it("refreshed, shows the fresh first page and keeps the later pages after it, less what moved up", async () => {
+    const { result, calls } = paged();
+    await answer(calls[0], page(["e1", "e2"], "c2"));
+    act(() => result.current.more!());
+    await answer(calls[1], page(["e3", "e4"], "c3"));
+    act(() => result.current.retry());
+    expect(calls[2]!.at).toEqual({});
+    await answer(calls[2], page(["e4", "e1"], "c2-fresh"));
+    expect(result.current.value).toEqual(items("e4", "e1", "e2", "e3"));
+    act(() => result.current.more!());
+    expect(calls[3]!.at).toEqual({ cursor: "c3" });
+  });
+
+  it("asked for something else, starts over and drops a next page asked for before", async () => {
+    const { result, calls, rerender } = paged();
+    await answer(calls[0], page(["e1"], "c2"));
+    act(() => result.current.more!());
+    rerender({ q: "b" });
+    await answer(calls[2], page(["b1"], null));
+    await answer(calls[1], page(["e2"], null));
+    expect(result.current).toMatchObject({ value: items("b1"), more: null, loadingMore: false });
+  });
+
+  it("changes what it shows in place on a push, later pages included", async () => {
+    const { result, calls } = paged();
+    await answer(calls[0], page(["e1"], "c2"));
+    act(() => result.current.more!());
+    await answer(calls[1], page(["e2"], "c3"));
+    act(() => result.current.update((all) => [{ id: "new" }, ...all]));
+    expect(result.current.value).toEqual(items("new", "e1", "e2"));
+    expect(result.current.more).not.toBeNull();
+  });
+});
+
+describe("ShowMore", () => {
+  it("offers more while there is a next page, says so while it loads, and says why it failed", () => {
+    let asked = 0;
+    const more = () => void asked++;
+    const { rerender, container } = render(<ShowMore what="events" list={{ more, loadingMore: false, moreFailed: null }} />);
+    screen.getByRole("button", { name: "Show more events" }).click();
+    expect(asked).toBe(1);
+    rerender(<ShowMore what="events" list={{ more, loadingMore: true, moreFailed: null }} />);
+    expect(screen.getByRole("button").textContent).toBe("Loading more…");
+    rerender(<ShowMore what="events" list={{ more, loadingMore: false, moreFailed: "Unavailable." }} />);
+    const alert = screen.getByRole("alert");
+    expect(alert.textContent).toBe("More events could not be loaded. Unavailable.");
+    expect(screen.getByRole("button").getAttribute("aria-describedby")).toBe(alert.id);
+    rerender(<ShowMore what="events" list={{ more: null, loadingMore: false, moreFailed: null }} />);
+    expect(container.innerHTML).toBe("");
   });
 });
 

@@ -1,4 +1,5 @@
 import { useEffect, useId, useLayoutEffect, useRef, useState } from "preact/hooks";
+import type { ListPage, PageAt } from "@community/sdk";
 import { problemText, settled, unreachable } from "./session";
 
 /** What an SDK request answers: the data, or the problem the platform sent instead. */
@@ -112,16 +113,110 @@ export function useLoad<T>(load: () => PromiseLike<Answer<T>> | T | null, deps: 
   };
 }
 
-/** A page of items loaded with {@link useLoad}: the value is the page's items. */
-export function useList<T>(load: () => PromiseLike<Answer<{ items: T[] }>> | T[] | null, deps: unknown[], options?: { keep?: boolean }): Loaded<T[]> {
-  return useLoad<T[]>(
+/** A list loaded a page at a time: what {@link useList} gives a view. */
+export type Paged<T> = Loaded<T[]> & {
+  /** Loads the next page and shows its items after those shown; null after the last page, or while nothing is shown. */
+  more: (() => void) | null;
+  /** True while the next page loads. */
+  loadingMore: boolean;
+  /** Why the next page could not be loaded, in the platform's words; null once asked again. */
+  moreFailed: string | null;
+};
+
+/** The pages shown so far, and where the next one starts (null after the last). */
+type Pages<T> = { items: T[]; next: PageAt | null; more: boolean };
+
+/** Where the page after `page` starts: its `next_cursor`, or the next number of a numbered catalogue. */
+export const nextPage = (page: ListPage<unknown>): PageAt | null =>
+  page.next_cursor ? { cursor: page.next_cursor } : page.page !== undefined && page.pages !== undefined && page.page < page.pages ? { page: page.page + 1 } : null;
+
+const idOf = (item: unknown): unknown => (typeof item === "object" && item !== null ? (item as { id?: unknown }).id : undefined);
+
+/** `after` behind `shown`, less what `shown` already holds (an item that moved up since its page was loaded). */
+function joined<T>(shown: T[], after: T[]): T[] {
+  const ids = new Set(shown.map(idOf));
+  return [...shown, ...after.filter((item) => idOf(item) === undefined || !ids.has(idOf(item)))];
+}
+
+/**
+ * A list loaded with {@link useLoad} a page at a time: `load` is asked for the first page with `{}`, and by
+ * {@link Paged.more} for the next with where it starts (spread it into the operation's query). Asked again for the
+ * same thing (a retry, a refresh after a change), the fresh first page replaces the first and the later pages shown
+ * stay after it, less what moved into it, so reading on is not cut short; asked for something else, it starts over.
+ */
+export function useList<T>(
+  load: (at: PageAt) => PromiseLike<Answer<ListPage<T>>> | T[] | null,
+  deps: unknown[],
+  options?: { keep?: boolean },
+): Paged<T> {
+  const [moreState, setMoreState] = useState<{ loading: boolean; failed: string | null }>({ loading: false, failed: null });
+  const shown = useRef<Pages<T> | null>(null);
+  const askedFor = useRef<unknown[] | null>(null);
+  // each load of the first page starts a new generation: a later page asked before it is not added to its answer
+  const generation = useRef(0);
+  // the generation whose next page is being asked for, if any: one at a time, however fast the button is pressed
+  const moreAsked = useRef<number | null>(null);
+  const pages = useLoad<Pages<T>>(
     () => {
-      const answer = load();
-      return isPromise(answer) ? answer.then(({ data, ...rest }) => ({ ...rest, data: data?.items })) : answer;
+      const same = askedFor.current !== null && askedFor.current.length === deps.length && deps.every((d, i) => Object.is(d, askedFor.current![i]));
+      askedFor.current = deps;
+      const before = same && shown.current?.more ? shown.current : null;
+      generation.current++;
+      setMoreState({ loading: false, failed: null });
+      const answer = load({});
+      if (!isPromise(answer)) return answer && { items: answer, next: null, more: false };
+      return answer.then(({ data, ...rest }) => ({
+        ...rest,
+        data:
+          data &&
+          (before && data.items.every((item) => idOf(item) !== undefined)
+            ? { items: joined(data.items, before.items), next: before.next, more: true }
+            : { items: data.items, next: nextPage(data), more: false }),
+      }));
     },
     deps,
     options,
   );
+  shown.current = pages.value;
+
+  const more = () => {
+    const at = shown.current?.next;
+    const asked = generation.current;
+    if (!at || moreAsked.current === asked) return;
+    moreAsked.current = asked;
+    setMoreState({ loading: true, failed: null });
+    const landed = (failed: string | null) => {
+      if (asked !== generation.current) return false;
+      moreAsked.current = null;
+      setMoreState({ loading: false, failed });
+      return true;
+    };
+    let answer: ReturnType<typeof load>;
+    try {
+      answer = load(at);
+    } catch {
+      answer = Promise.reject();
+    }
+    if (!isPromise(answer)) return void landed(null);
+    answer.then(
+      ({ data, error, response }) => {
+        if (!landed(data === undefined ? problemText(error, response, "The platform refused it.") : null) || data === undefined) return;
+        pages.update((p) => ({ items: joined(p.items, data.items), next: nextPage(data), more: true }));
+      },
+      () => void landed(unreachable),
+    );
+  };
+
+  return {
+    value: pages.value?.items ?? null,
+    failed: pages.failed,
+    loading: pages.loading,
+    retry: pages.retry,
+    update: (change) => pages.update((p) => ({ ...p, items: change(p.items) })),
+    more: pages.value?.next ? more : null,
+    loadingMore: moreState.loading,
+    moreFailed: moreState.failed,
+  };
 }
 
 /** How many times {@link useAskingAgain} asks, a second apart: a minute. */
@@ -176,4 +271,25 @@ export function ListState({ list, empty }: { list: Pick<Loaded<readonly unknown[
   if (list.failed !== null) return null;
   if (list.value === null) return list.loading ? <p class="meta" role="status">Loading…</p> : null;
   return list.value.length === 0 ? <p class="meta">{empty}</p> : null;
+}
+
+/**
+ * Below a list loaded a page at a time: a button that shows more while there is a next page, saying so while it
+ * loads; a page that failed is said above it, and the button asks again.
+ */
+export function ShowMore({ what, list }: { what: string; list: Pick<Paged<unknown>, "more" | "loadingMore" | "moreFailed"> }) {
+  const id = useId();
+  if (list.more === null) return null;
+  return (
+    <div class="show-more">
+      {list.moreFailed !== null && (
+        <p class="error" role="alert" id={id}>
+          More {what} could not be loaded. {list.moreFailed}
+        </p>
+      )}
+      <button type="button" class="small secondary" aria-describedby={list.moreFailed !== null ? id : undefined} onClick={list.more}>
+        {list.loadingMore ? "Loading more…" : `Show more ${what}`}
+      </button>
+    </div>
+  );
 }

@@ -2,7 +2,7 @@ import type { messaging, social } from "@community/sdk";
 import { useEffect, useState } from "preact/hooks";
 import { attempt, session, submitted } from "../lib/app";
 import { href, navigate } from "../lib/router";
-import { ListState, LoadFailed, useList, useLoad } from "../lib/list";
+import { ListState, LoadFailed, ShowMore, useList, useLoad } from "../lib/list";
 import { problemText, settled } from "../lib/session";
 import { Discussion } from "./Discussion";
 import { Failure } from "../lib/said";
@@ -29,11 +29,11 @@ function CommunityList({ selected }: { selected?: string }) {
   const [version, setVersion] = useState(0);
 
   const groups = useList<Group>(
-    () =>
+    (at) =>
       tab === "mine"
-        ? session.api.social.GET("/api/v1/groups/mine", { params: { query: { limit: 100 } } })
+        ? session.api.social.GET("/api/v1/groups/mine", { params: { query: { limit: 100, ...at } } })
         : session.api.social.GET("/api/v1/groups", {
-            params: { query: { limit: 50, q: filters.q || undefined, region: filters.region || undefined, interest: filters.interest || undefined } },
+            params: { query: { limit: 50, q: filters.q || undefined, region: filters.region || undefined, interest: filters.interest || undefined, ...at } },
           }),
     [tab, filters, version],
   );
@@ -107,6 +107,7 @@ function CommunityList({ selected }: { selected?: string }) {
           </li>
         ))}
       </ul>
+      <ShowMore what="communities" list={groups} />
     </section>
   );
 }
@@ -170,12 +171,12 @@ function ThreadList({ groupId, selected }: { groupId: string; selected?: string 
 
   const member = group?.membership_status === "member";
   const threads = useList<Thread>(
-    () =>
+    (at) =>
       !member
         ? null
         : query
-          ? session.api.messaging.GET("/api/v1/threads/search", { params: { query: { q: query, group_id: groupId, limit: 50 } } })
-          : session.api.messaging.GET("/api/v1/threads", { params: { query: { group_id: groupId, limit: 100 } } }),
+          ? session.api.messaging.GET("/api/v1/threads/search", { params: { query: { q: query, group_id: groupId, limit: 50, ...at } } })
+          : session.api.messaging.GET("/api/v1/threads", { params: { query: { group_id: groupId, limit: 100, ...at } } }),
     [groupId, member, query],
   );
   useEffect(() => {
@@ -276,6 +277,7 @@ function ThreadList({ groupId, selected }: { groupId: string; selected?: string 
               </li>
             ))}
           </ul>
+          <ShowMore what="threads" list={threads} />
         </>
       ) : (
         group && <p class="meta">Join this community to read and start threads.</p>

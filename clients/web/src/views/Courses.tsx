@@ -3,7 +3,7 @@ import { useState } from "preact/hooks";
 import { attempt, formatPrice, newTxnId, session, submitted } from "../lib/app";
 import { openCheckout } from "../lib/checkout";
 import { HeadWithNew } from "../lib/heading";
-import { ListState, LoadFailed, useAskingAgain, useList, useLoad } from "../lib/list";
+import { ListState, LoadFailed, ShowMore, useAskingAgain, useList, useLoad } from "../lib/list";
 import { href, navigate } from "../lib/router";
 import { askedUntilReady, problemText, settled } from "../lib/session";
 import { Banner, Failure } from "../lib/said";
@@ -28,7 +28,7 @@ function price(course: Pick<Summary, "is_free" | "price_cents" | "currency" | "p
 function CourseList() {
   const [category, setCategory] = useState("");
   const [creating, setCreating] = useState(false);
-  const courses = useList<Summary>(() => session.api.events.GET("/api/v1/courses", { params: { query: { category: category || undefined, limit: 50 } } }), [category]);
+  const courses = useList<Summary>((at) => session.api.events.GET("/api/v1/courses", { params: { query: { category: category || undefined, limit: 50, ...at } } }), [category]);
 
   return (
     <section aria-labelledby="courses-heading">
@@ -67,6 +67,7 @@ function CourseList() {
           ))}
         </ul>
       )}
+      <ShowMore what="courses" list={courses} />
     </section>
   );
 }

@@ -82,4 +82,39 @@ describe("EventPhotos", () => {
     await screen.findByText("Choose a photo of at most 10 MB.");
     expect(calls.filter((c) => c.method === "POST")).toEqual([]);
   });
+
+  it("shows 24 at first, the next page on asking, and keeps it shown after adding a photo", async () => {
+    signedIn({ id: "me", role: "member" });
+    // 25 photos, newest first, in pages of 24: the cursor names where the next page starts
+    const listed = Array.from({ length: 25 }, (_, i) => photo(`p${i + 1}`, "someone", `Photo ${i + 1}`));
+    const asked: string[] = [];
+    vi.stubGlobal("fetch", async (request: Request) => {
+      const url = new URL(request.url);
+      const json = (status: number, body: unknown) => new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json" } });
+      if (url.pathname.endsWith("/content")) return new Response(new Uint8Array([1, 2, 3, 4]), { status: 200, headers: { "Content-Type": "image/webp" } });
+      if (request.method === "POST") {
+        const added = photo("p0", "me", "Added");
+        listed.unshift(added);
+        return json(201, added);
+      }
+      asked.push(url.search);
+      const from = Number(url.searchParams.get("cursor") ?? 0);
+      const items = listed.slice(from, from + 24);
+      return json(200, { items, page: 1, limit: 24, total: listed.length, total_is_estimate: false, next_cursor: from + 24 < listed.length ? String(from + 24) : null });
+    });
+    render(<EventPhotos eventId="e1" organizerId="o1" canAdd />);
+    await screen.findByRole("img", { name: "Photo 24" });
+    expect(screen.queryByRole("img", { name: "Photo 25" })).toBeNull();
+    fireEvent.click(screen.getByRole("button", { name: "Show more photos" }));
+    await screen.findByRole("img", { name: "Photo 25" });
+    expect(asked).toEqual(["?limit=24", "?limit=24&cursor=24"]);
+    expect(screen.queryByRole("button", { name: "Show more photos" })).toBeNull();
+
+    fireEvent.change(screen.getByLabelText("Photo"), { target: { files: [new File([new Uint8Array([1, 2, 3, 4])], "a.webp", { type: "image/webp" })] } });
+    fireEvent.submit(screen.getByRole("form", { name: "Add a photo" }));
+    await screen.findByRole("img", { name: "Added" });
+    // the refreshed first page ends at photo 23; photos 24 and 25, shown before, stay after it
+    expect(screen.getAllByRole("listitem")).toHaveLength(26);
+    expect(screen.getByRole("img", { name: "Photo 25" })).toBeTruthy();
+  });
 });

@@ -1,7 +1,7 @@
 import type { events } from "@community/sdk";
 import { multipart } from "@community/sdk";
 import { session, useAction } from "../lib/app";
-import { ListState, LoadFailed, useList } from "../lib/list";
+import { ListState, LoadFailed, ShowMore, useList } from "../lib/list";
 import { useShownImage } from "../lib/picture";
 import { problemText } from "../lib/session";
 import { Failure } from "../lib/said";
@@ -11,8 +11,8 @@ type Photo = events.components["schemas"]["PhotoDto"];
 /** What the photo input takes: events' formats and its limit (it re-encodes what it accepts). */
 const accepted = "image/jpeg,image/png,image/webp";
 const maxBytes = 10 * 1024 * 1024;
-/** The newest photos shown. */
-const shownLimit = 24;
+/** Photos a page: the newest first, then more on asking. */
+const pageSize = 24;
 
 /**
  * An event's photos, newest first: its organizer and its confirmed attendees add them (a file and a caption); the one
@@ -20,7 +20,11 @@ const shownLimit = 24;
  */
 export function EventPhotos({ eventId, organizerId, canAdd }: { eventId: string; organizerId: string; canAdd: boolean }) {
   const path = { params: { path: { id: eventId } } };
-  const photos = useList<Photo>(() => session.api.events.GET("/api/v1/events/{id}/photos", { params: { path: { id: eventId }, query: { limit: shownLimit } } }), [eventId], { keep: true });
+  const photos = useList<Photo>(
+    (at) => session.api.events.GET("/api/v1/events/{id}/photos", { params: { path: { id: eventId }, query: { limit: pageSize, ...at } } }),
+    [eventId],
+    { keep: true },
+  );
   const { busy, error, setError, run } = useAction();
   const me = session.user?.id;
   const organizes = organizerId === me || session.user?.role === "admin";
@@ -63,6 +67,7 @@ export function EventPhotos({ eventId, organizerId, canAdd }: { eventId: string;
           </li>
         ))}
       </ul>
+      <ShowMore what="photos" list={photos} />
       {canAdd && (
         <form
           aria-label="Add a photo"

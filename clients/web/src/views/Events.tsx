@@ -5,7 +5,7 @@ import { openCheckout } from "../lib/checkout";
 import { QrCode } from "../lib/qr";
 import { href, navigate } from "../lib/router";
 import { HeadWithNew } from "../lib/heading";
-import { ListState, LoadFailed, useAskingAgain, useList, useLoad } from "../lib/list";
+import { ListState, LoadFailed, ShowMore, useAskingAgain, useList, useLoad } from "../lib/list";
 import { problemText, settled } from "../lib/session";
 import { Discussion } from "./Discussion";
 import { EventPhotos } from "./EventPhotos";
@@ -30,7 +30,7 @@ function EventList() {
   const [creating, setCreating] = useState(false);
 
   const list = useList<Event>(
-    () =>
+    (at) =>
       mode === "nearby"
         ? place
           ? session.api.events.GET("/api/v1/events/nearby", { params: { query: { lat: place.lat, lon: place.lon, radius_km: 50, limit: 50 } } })
@@ -43,6 +43,7 @@ function EventList() {
                 event_type: filters.event_type || undefined,
                 price: filters.price || undefined,
                 limit: 50,
+                ...at,
               },
             },
           }),
@@ -154,6 +155,7 @@ function EventList() {
           </li>
         ))}
       </ul>
+      <ShowMore what="events" list={list} />
     </section>
   );
 }

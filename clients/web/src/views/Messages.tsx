@@ -1,7 +1,7 @@
 import type { messaging } from "@community/sdk";
 import { useEffect, useState } from "preact/hooks";
 import { displayName, formatTime, session, submitted } from "../lib/app";
-import { ListState, LoadFailed, useList } from "../lib/list";
+import { ListState, LoadFailed, ShowMore, useList } from "../lib/list";
 import { href, navigate } from "../lib/router";
 import { problemText } from "../lib/session";
 import { Discussion } from "./Discussion";
@@ -11,8 +11,7 @@ type Conversation = messaging.components["schemas"]["ConversationDto"];
 
 /** Direct messages: conversations with unread counts (live), the open one's discussion with read receipts. */
 export function Messages({ conversationId }: { conversationId?: string }) {
-  const [version, setVersion] = useState(0);
-  const list = useList<Conversation>(() => session.api.messaging.GET("/api/v1/conversations", { params: { query: { limit: 100 } } }), [version], { keep: true });
+  const list = useList<Conversation>((at) => session.api.messaging.GET("/api/v1/conversations", { params: { query: { limit: 100, ...at } } }), [], { keep: true });
   const conversations = list.value?.filter((c) => c.kind === "direct") ?? null;
 
   useEffect(() => {
@@ -20,7 +19,8 @@ export function Messages({ conversationId }: { conversationId?: string }) {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const reload = () => {
       clearTimeout(timer);
-      timer = setTimeout(() => setVersion((v) => v + 1), 400);
+      // a refresh: the conversations loaded past the first page stay shown
+      timer = setTimeout(list.retry, 400);
     };
     const offs = [hub?.on("new_message", reload), hub?.on("read", (r) => r.user_id === session.user?.id && reload())];
     addEventListener("community:unread-changed", reload);
@@ -56,6 +56,7 @@ export function Messages({ conversationId }: { conversationId?: string }) {
             </li>
           ))}
         </ul>
+        <ShowMore what="conversations" list={list} />
       </section>
       {conversationId ? (
         <section class="column discussion-column" aria-labelledby="conversation-heading">

@@ -1,7 +1,7 @@
 import type { messaging } from "@community/sdk";
 import { useEffect, useState } from "preact/hooks";
 import { attempt, formatTime, session } from "../lib/app";
-import { ListState, LoadFailed, useList } from "../lib/list";
+import { ListState, LoadFailed, ShowMore, useList } from "../lib/list";
 import { href } from "../lib/router";
 import { problemText } from "../lib/session";
 import { Failure } from "../lib/said";
@@ -10,9 +10,8 @@ type Item = messaging.components["schemas"]["NotificationItem"];
 
 /** Notifications, newest first; a new one arrives live (the hub's notification event). */
 export function Notifications() {
-  const [version, setVersion] = useState(0);
   const [refused, setRefused] = useState<string | null>(null);
-  const list = useList<Item>(() => session.api.messaging.GET("/api/v1/notifications", { params: { query: { limit: 50 } } }), [version], { keep: true });
+  const list = useList<Item>((at) => session.api.messaging.GET("/api/v1/notifications", { params: { query: { limit: 50, ...at } } }), [], { keep: true });
   const items = list.value;
 
   useEffect(
@@ -22,7 +21,7 @@ export function Notifications() {
         const n = pushed as unknown as Item;
         list.update((all) => [n, ...all.filter((x) => x.id !== n.id && !n.ids.includes(x.id))]);
       }),
-    [version],
+    [],
   );
 
   async function markRead(body: { ids?: string[]; all?: boolean }) {
@@ -30,7 +29,7 @@ export function Notifications() {
     const { error, response } = await session.api.messaging.PATCH("/api/v1/notifications/read", { body: { ids: body.ids ?? null, all: body.all ?? null } });
     if (!response.ok) return setRefused(problemText(error, response, "Marking them read failed."));
     dispatchEvent(new Event("community:unread-changed"));
-    setVersion((v) => v + 1);
+    list.retry();
   }
 
   const unread = (items ?? []).filter((i) => !i.read_at).length;

@@ -2,7 +2,7 @@ import type { social } from "@community/sdk";
 import { useEffect, useState } from "preact/hooks";
 import { attempt, session } from "../lib/app";
 import { href, navigate } from "../lib/router";
-import { ListState, LoadFailed, useList, useLoad } from "../lib/list";
+import { ListState, LoadFailed, ShowMore, useList, useLoad } from "../lib/list";
 import { Avatar } from "../lib/picture";
 import { problemText } from "../lib/session";
 import { startConversation } from "./Messages";
@@ -33,14 +33,14 @@ function Discover() {
 
   const q = (k: string) => filters[k] || undefined;
   const people = useList<Person>(
-    () =>
+    (at) =>
       session.api.social.GET("/api/v1/discover", {
-        params: { query: { q: q("q"), region: q("region"), interest: q("interest"), ...(premium ? { age_min: q("age_min") ? Number(q("age_min")) : undefined, age_max: q("age_max") ? Number(q("age_max")) : undefined, gender: q("gender") } : {}), limit: 50 } },
+        params: { query: { q: q("q"), region: q("region"), interest: q("interest"), ...(premium ? { age_min: q("age_min") ? Number(q("age_min")) : undefined, age_max: q("age_max") ? Number(q("age_max")) : undefined, gender: q("gender") } : {}), limit: 50, ...at } },
       }),
     [filters],
   );
   const requests = useList<Connection>(
-    () => session.api.social.GET("/api/v1/connections", { params: { query: { status: "pending", direction: "incoming", limit: 50 } } }),
+    (at) => session.api.social.GET("/api/v1/connections", { params: { query: { status: "pending", direction: "incoming", limit: 50, ...at } } }),
     [],
     { keep: true }, // an answered request goes when the list comes back without it; the card does not blink
   );
@@ -75,6 +75,7 @@ function Discover() {
               </li>
             ))}
           </ul>
+          <ShowMore what="requests" list={requests} />
         </div>
       )}
       <form
@@ -139,6 +140,7 @@ function Discover() {
           </li>
         ))}
       </ul>
+      <ShowMore what="people" list={people} />
     </section>
   );
 }
