@@ -1,3 +1,4 @@
+using Community.Contracts.Identity;
 using Community.Contracts.Messaging;
 
 namespace Community.Messaging.Tests;
@@ -23,6 +24,62 @@ public sealed class ConversationsTests(MessagingFixture fx) : IClassFixture<Mess
             await fx.ScalarAsync<long>(
                 "SELECT count(*) FROM conversation_members WHERE user_id = @u",
                 ("u", strangerId)
+            )
+        );
+    }
+
+    [Fact]
+    public async Task A_persons_picture_shows_beside_their_name_as_their_newest_profile_gives_it_and_goes_with_them()
+    {
+        var (aId, a, _, b, c) = await fx.PairAsync();
+        JsonNode? Picture(JsonNode person) => person["profile_image_url"];
+        // Registered, nobody has a picture yet.
+        var before = await fx.SendAsync(a, c, "No picture yet");
+        Assert.Null(Picture(before["sender"]!));
+
+        var picture = $"/api/v1/users/{aId}/picture?v=1";
+        var update = new UserProfileUpdated(
+            Guid.NewGuid(),
+            fx.Tick(),
+            aId,
+            "amira",
+            "Amira",
+            null,
+            null,
+            null,
+            [],
+            [],
+            picture,
+            ["profile_image_url"]
+        );
+        await fx.DeliverAsync(update);
+        // An older update arriving late does not take it back.
+        await fx.DeliverAsync(
+            update with
+            {
+                MessageId = Guid.NewGuid(),
+                OccurredAt = update.OccurredAt.AddSeconds(-5),
+                ProfileImageUrl = null,
+            }
+        );
+
+        // The send's answer, the other member's list, and the history.
+        var sent = await fx.SendAsync(a, c, "With my picture");
+        Assert.Equal(picture, Picture(sent["sender"]!)!.GetValue<string>());
+        var listed = await (await fx.Client.Get("/api/v1/conversations", b)).AssertStatus(200);
+        var mine = listed["items"]!.AsArray().Single(i => i!["id"]!.GetValue<string>() == c)!;
+        Assert.Equal(picture, Picture(mine["other_user"]!)!.GetValue<string>());
+        var history = await (await fx.Client.Get($"/api/v1/conversations/{c}/messages", b)).AssertStatus(200);
+        Assert.All(history["items"]!.AsArray(), m => Assert.Equal(picture, Picture(m!["sender"]!)!.GetValue<string>()));
+
+        // Deleted, the person keeps no picture anywhere.
+        await fx.DeliverAsync(new UserDeleted(Guid.NewGuid(), fx.Tick(), aId));
+        var after = await (await fx.Client.Get($"/api/v1/conversations/{c}/messages", b)).AssertStatus(200);
+        Assert.All(after["items"]!.AsArray(), m => Assert.Null(Picture(m!["sender"]!)));
+        Assert.Null(
+            await fx.ScalarAsync<string?>(
+                "SELECT profile_image_url FROM user_profiles WHERE user_id = @id",
+                ("id", aId)
             )
         );
     }

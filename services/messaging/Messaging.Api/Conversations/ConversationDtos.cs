@@ -5,8 +5,19 @@ using Community.ServiceDefaults.OpenApi;
 
 namespace Community.Messaging.Conversations;
 
-/// <summary>A person as messaging knows them (from identity's events); names are null for a deleted account.</summary>
-public sealed record UserRef(Guid UserId, string? Username, string? DisplayName);
+/// <summary>
+/// A person as messaging knows them (from identity's events); names and picture are null for a deleted account.
+/// </summary>
+public sealed record UserRef(
+    Guid UserId,
+    string? Username,
+    string? DisplayName,
+    [property: Description(
+        "Their picture as identity gives it: an uploaded one at GET /api/v1/users/{id}/picture (asked with a token), "
+            + "or a linked address; null when they have none (or messaging has not heard of it yet)."
+    )]
+        string? ProfileImageUrl = null
+);
 
 /// <summary>
 /// The newest message of a conversation, as its list shows it; text is cut to 140 characters and null once deleted, or

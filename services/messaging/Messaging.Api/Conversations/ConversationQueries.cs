@@ -203,7 +203,7 @@ public static class Names
                 u =>
                     u.DeletedAt != null
                         ? new UserRef(u.UserId, null, null)
-                        : new UserRef(u.UserId, u.Username, u.DisplayName),
+                        : new UserRef(u.UserId, u.Username, u.DisplayName, u.ProfileImageUrl),
                 cancellationToken
             );
     }

@@ -27,13 +27,14 @@ public static class MessageInsert
         Guid[] Recipients,
         string? Username,
         string? DisplayName,
+        string? ProfileImageUrl,
         bool SenderDeleted,
         Guid[] NotifiedIds,
         Guid[] NotifiedUsers
     )
     {
         public UserRef Sender(Guid senderId) =>
-            SenderDeleted ? new(senderId, null, null) : new(senderId, Username, DisplayName);
+            SenderDeleted ? new(senderId, null, null) : new(senderId, Username, DisplayName, ProfileImageUrl);
     }
 
     /// <summary>What a recipient who does not see the message arrive is told: <paramref name="Template"/> (its user
@@ -136,7 +137,7 @@ public static class MessageInsert
                 RETURNING id, user_id)
             SELECT (SELECT last_seq FROM claimed), (SELECT seq FROM m), (SELECT xmin FROM m),
                 EXISTS (SELECT 1 FROM earlier), audience.ids,
-                u.username, u.display_name, u.deleted_at IS NOT NULL,
+                u.username, u.display_name, u.profile_image_url, u.deleted_at IS NOT NULL,
                 (SELECT coalesce(array_agg(n.id ORDER BY n.id), '{}') FROM notified n),
                 (SELECT coalesce(array_agg(n.user_id ORDER BY n.id), '{}') FROM notified n)
             FROM audience LEFT JOIN user_profiles u ON u.user_id = @sender
@@ -219,9 +220,10 @@ public static class MessageInsert
                 reader.GetFieldValue<Guid[]>(4),
                 reader.IsDBNull(5) ? null : reader.GetString(5),
                 reader.IsDBNull(6) ? null : reader.GetString(6),
-                reader.GetBoolean(7),
-                reader.GetFieldValue<Guid[]>(8),
-                reader.GetFieldValue<Guid[]>(9)
+                reader.IsDBNull(7) ? null : reader.GetString(7),
+                reader.GetBoolean(8),
+                reader.GetFieldValue<Guid[]>(9),
+                reader.GetFieldValue<Guid[]>(10)
             );
         }
         finally

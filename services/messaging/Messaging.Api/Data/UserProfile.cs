@@ -9,6 +9,9 @@ public sealed class UserProfile
     public string? Username { get; set; }
     public string? DisplayName { get; set; }
 
+    /// <summary>Identity's <c>profile_image_url</c> from the newest profile update; null for a tombstone.</summary>
+    public string? ProfileImageUrl { get; set; }
+
     /// <summary>The digest's address: only registration carries it, and it is mailed once proven.</summary>
     public string? Email { get; set; }
     public bool EmailVerified { get; set; }

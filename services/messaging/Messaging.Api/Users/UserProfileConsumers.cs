@@ -16,7 +16,8 @@ public sealed class UserRegisteredConsumer(MessagingDbContext db, ILogger<UserRe
     )
     {
         var m = context.Message;
-        await UserProfiles.SetAsync(Db, m.UserId, m.Username, m.FullName, m.OccurredAt, cancellationToken);
+        // Registration carries no picture: one is added by a profile update.
+        await UserProfiles.SetAsync(Db, m.UserId, m.Username, m.FullName, null, m.OccurredAt, cancellationToken);
         // Only registration carries the digest's address; it is mailed once proven.
         await Db.Database.ExecuteSqlAsync(
             $"""
@@ -37,7 +38,15 @@ public sealed class UserProfileUpdatedConsumer(MessagingDbContext db, ILogger<Us
     )
     {
         var m = context.Message;
-        await UserProfiles.SetAsync(Db, m.UserId, m.Username, m.FullName, m.OccurredAt, cancellationToken);
+        await UserProfiles.SetAsync(
+            Db,
+            m.UserId,
+            m.Username,
+            m.FullName,
+            m.ProfileImageUrl,
+            m.OccurredAt,
+            cancellationToken
+        );
         // A proof once made stays (an older update arriving late must not take it back).
         if (m.IsVerified)
             await Db.Database.ExecuteSqlAsync(
@@ -54,15 +63,17 @@ internal static class UserProfiles
         Guid userId,
         string username,
         string? displayName,
+        string? profileImageUrl,
         DateTimeOffset at,
         CancellationToken cancellationToken
     ) =>
         db.Database.ExecuteSqlAsync(
             $"""
-            INSERT INTO user_profiles (user_id, username, display_name, as_of)
-            VALUES ({userId}, {username}, {displayName}, {at})
+            INSERT INTO user_profiles (user_id, username, display_name, profile_image_url, as_of)
+            VALUES ({userId}, {username}, {displayName}, {profileImageUrl}, {at})
             ON CONFLICT (user_id) DO UPDATE
-                SET username = EXCLUDED.username, display_name = EXCLUDED.display_name, as_of = EXCLUDED.as_of
+                SET username = EXCLUDED.username, display_name = EXCLUDED.display_name,
+                    profile_image_url = EXCLUDED.profile_image_url, as_of = EXCLUDED.as_of
             WHERE user_profiles.as_of < EXCLUDED.as_of AND user_profiles.deleted_at IS NULL
             """,
             cancellationToken
