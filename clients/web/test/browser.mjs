@@ -253,6 +253,12 @@ try {
   await b.getByText(/is typing…/).waitFor();
   await a.getByRole("button", { name: "Send", exact: true }).click();
   await seesOnce(b, "Great, 8 am");
+  // amira's messages carry her picture, the one loaded with the thread and the one pushed live; bilal's own none
+  await b.waitForFunction(() => {
+    const mine = (text) => [...document.querySelectorAll('[role="log"] article.message')].find((m) => m.textContent.includes(text));
+    const pictured = (text) => mine(text)?.querySelector("header img.avatar")?.naturalWidth > 0;
+    return pictured("Who is in for Saturday?") && pictured("Great, 8 am") && !mine("Count me in!")?.querySelector(".avatar");
+  });
   await shot(a, "desktop-communities");
 
   // amira signed in on a second page too (a session of its own), which opens her notifications while messaging is down

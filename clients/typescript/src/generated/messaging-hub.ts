@@ -154,6 +154,11 @@ export interface components {
             user_id: string;
             username: string | null;
             display_name: string | null;
+            /**
+             * @description Their picture as identity gives it: an uploaded one at GET /api/v1/users/{id}/picture (asked with a token), or a linked address; null when they have none (or messaging has not heard of it yet).
+             * @default null
+             */
+            profile_image_url: string | null;
         };
     };
     responses: never;

@@ -674,12 +674,13 @@ export interface components {
             total: number;
             by_kind: components["schemas"]["UnreadByKind"];
         };
-        /** @description A person as messaging knows them (from identity's events); names are null for a deleted account. */
+        /** @description A person as messaging knows them (from identity's events); names and picture are null for a deleted account. */
         UserRef: {
             /** Format: uuid */
             user_id: string;
             username?: null | string;
             display_name?: null | string;
+            profile_image_url?: null | string;
         };
     };
     responses: never;

@@ -6,7 +6,7 @@ import { session } from "./app";
  * session's token (an <img> could not send it) and shown from its bytes (the browser's cache keeps them as the answer's
  * Cache-Control and ETag allow); any other is shown from its address. Null when there is none, or while it loads.
  */
-export function useShownImage(url: string | null | undefined, askWithToken: (() => Promise<{ data?: Blob }>) | null): string | null {
+export function useShownImage(url: string | null | undefined, askWithToken: (() => Promise<{ data?: Blob }>) | null, version: string | null = null): string | null {
   const [shown, setShown] = useState<string | null>(null);
   useEffect(() => {
     setShown(null);
@@ -25,14 +25,35 @@ export function useShownImage(url: string | null | undefined, askWithToken: (() 
       live = false;
       if (made) URL.revokeObjectURL(made);
     };
-  }, [url]);
+  }, [url, version]);
   return shown;
 }
 
-/** A member's picture: an uploaded one from identity's bytes, a linked one from its address (see useShownImage). */
-export function usePicture(userId: string, url: string | null | undefined): string | null {
+/** How long an uploaded picture's bytes serve every view that shows it: one person's picture beside each of their messages is asked for once. */
+export const pictureKeptFor = 60_000;
+const recentPictures = new Map<string, { until: number; answer: Promise<{ data?: Blob }> }>();
+
+/** Identity's bytes of an uploaded picture, asked with the session's token, or the answer of the last minute's ask. */
+function askPicture(userId: string, key: string): Promise<{ data?: Blob }> {
+  const now = Date.now();
+  const kept = recentPictures.get(key);
+  if (kept && kept.until > now) return kept.answer;
+  const answer = session.api.identity.GET("/api/v1/users/{id}/picture", { params: { path: { id: userId } }, parseAs: "blob" }).then(({ data }) => ({ data }));
+  recentPictures.set(key, { until: now + pictureKeptFor, answer });
+  // nothing kept from a failed ask: the next view asks again
+  const forget = () => recentPictures.get(key)?.answer === answer && recentPictures.delete(key);
+  answer.then(({ data }) => void (data || forget()), forget);
+  return answer;
+}
+
+/**
+ * A member's picture: an uploaded one from identity's bytes, a linked one from its address (see useShownImage). An
+ * uploaded picture keeps its address when replaced: `version` (one's own profile's ETag) shows the new one at once;
+ * others' pictures show a change within {@link pictureKeptFor}.
+ */
+export function usePicture(userId: string, url: string | null | undefined, version: string | null = null): string | null {
   const uploaded = url?.startsWith(`/api/v1/users/${userId}/picture`) ?? false;
-  return useShownImage(url, uploaded ? () => session.api.identity.GET("/api/v1/users/{id}/picture", { params: { path: { id: userId } }, parseAs: "blob" }) : null);
+  return useShownImage(url, uploaded ? () => askPicture(userId, `${url}#${version ?? ""}`) : null, version);
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { messaging } from "@community/sdk";
 import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import { displayName, formatTime, newTxnId, session, useSession } from "../lib/app";
+import { Avatar } from "../lib/picture";
 import { Failure } from "../lib/said";
 
 // the REST schema: its optional fields take the hub's (required, nullable) ones as they are
@@ -239,6 +240,7 @@ export function Discussion({ conversationId, title, canSend, receipts = false }:
         {messages.map((m) => (
           <article class={`message${m.sender.user_id === me ? " mine" : ""}`} key={m.seq} data-seq={m.seq} aria-label={`${displayName(m.sender)}, ${formatTime(m.created_at)}`}>
             <header>
+              {m.sender.user_id !== me && <Avatar userId={m.sender.user_id} url={m.sender.profile_image_url} name={displayName(m.sender)} />}
               <strong>{m.sender.user_id === me ? "You" : displayName(m.sender)}</strong> <time dateTime={m.created_at}>{formatTime(m.created_at)}</time>
               {m.edited_at && !m.deleted_at && <span class="meta"> (edited)</span>}
             </header>

@@ -6,6 +6,7 @@ import { href, navigate } from "../lib/router";
 import { problemText } from "../lib/session";
 import { Discussion } from "./Discussion";
 import { Failure } from "../lib/said";
+import { Avatar } from "../lib/picture";
 
 type Conversation = messaging.components["schemas"]["ConversationDto"];
 
@@ -42,16 +43,19 @@ export function Messages({ conversationId }: { conversationId?: string }) {
         <ul class="list" aria-label="Conversations">
           {(conversations ?? []).map((c) => (
             <li key={c.id}>
-              <a href={href(`/messages/${c.id}`)} aria-current={c.id === conversationId ? "page" : undefined}>
-                <span class="title">
-                  {displayName(c.other_user)}
-                  {c.unread_count > 0 && c.id !== conversationId && (
-                    <span class="badge" aria-label={`${c.unread_count} unread`}>
-                      {c.unread_count}
-                    </span>
-                  )}
+              <a class="with-avatar" href={href(`/messages/${c.id}`)} aria-current={c.id === conversationId ? "page" : undefined}>
+                {c.other_user && <Avatar userId={c.other_user.user_id} url={c.other_user.profile_image_url} name={displayName(c.other_user)} />}
+                <span>
+                  <span class="title">
+                    {displayName(c.other_user)}
+                    {c.unread_count > 0 && c.id !== conversationId && (
+                      <span class="badge" aria-label={`${c.unread_count} unread`}>
+                        {c.unread_count}
+                      </span>
+                    )}
+                  </span>
+                  <span class="meta">{c.last_message ? `${c.last_message.text ?? "(deleted)"} · ${formatTime(c.last_activity_at)}` : "No messages yet"}</span>
                 </span>
-                <span class="meta">{c.last_message ? `${c.last_message.text ?? "(deleted)"} · ${formatTime(c.last_activity_at)}` : "No messages yet"}</span>
               </a>
             </li>
           ))}

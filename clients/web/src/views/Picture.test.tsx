@@ -90,4 +90,46 @@ describe("Avatar: another member's picture beside their name", () => {
     expect(container.querySelector(".initial")?.textContent).toBe("D");
     expect(fetched).not.toHaveBeenCalled();
   });
+
+  it("asks once for a picture shown many times (beside each of a person's messages), and again after a failed ask", async () => {
+    signedIn({ id: "me", role: "member" });
+    let answers = [503, 200];
+    const asked: string[] = [];
+    vi.stubGlobal("fetch", async (request: Request) => {
+      asked.push(new URL(request.url).pathname);
+      const status = answers.shift() ?? 200;
+      return status === 200
+        ? new Response(new Uint8Array([137, 80, 78, 71]), { status, headers: { "Content-Type": "image/png" } })
+        : new Response(JSON.stringify({ title: "Unavailable", status }), { status, headers: { "Content-Type": "application/problem+json" } });
+    });
+    const first = render(<Avatar userId="u5" url="/api/v1/users/u5/picture" name="Ema" label="Ema" />);
+    await waitFor(() => expect(asked).toHaveLength(1));
+    expect(first.container.querySelector("img")).toBeNull();
+    first.unmount();
+
+    const { container } = render(
+      <>
+        {[1, 2, 3].map((i) => (
+          <Avatar key={i} userId="u5" url="/api/v1/users/u5/picture" name="Ema" label={`Ema ${i}`} />
+        ))}
+      </>,
+    );
+    await waitFor(() => expect(container.querySelectorAll("img")).toHaveLength(3));
+    expect(asked).toHaveLength(2);
+    signedIn(null);
+  });
+
+  it("shows one's own replaced upload at once: the same address, a new profile version", async () => {
+    signedIn({ id: "u6", role: "member" });
+    let bytes = 1;
+    vi.stubGlobal("fetch", async () => new Response(new Uint8Array(bytes++), { status: 200, headers: { "Content-Type": "image/png" } }));
+    const mine = { ...user, id: "u6", profile_image_url: "/api/v1/users/u6/picture" } as User;
+    const { rerender } = render(<ProfilePicture user={mine} etag={'"1"'} changed={vi.fn()} />);
+    const shown = async () => ((await screen.findByRole("img", { name: "Your profile picture" })) as HTMLImageElement).src;
+    const before = await shown();
+    rerender(<ProfilePicture user={mine} etag={'"2"'} changed={vi.fn()} />);
+    await waitFor(async () => expect(await shown()).not.toBe(before));
+    expect(bytes).toBe(3);
+    signedIn(null);
+  });
 });

@@ -17,7 +17,8 @@ const maxBytes = 2 * 1024 * 1024;
  * profile's fields are; `changed` gets the new version, or null when it should be loaded again.
  */
 export function ProfilePicture({ user, etag, changed }: { user: User; etag: string | null; changed: (user: User | null, etag: string | null) => void }) {
-  const picture = usePicture(user.id, user.profile_image_url);
+  // the profile's version: a replaced upload keeps its address, and shows at once
+  const picture = usePicture(user.id, user.profile_image_url, etag);
   const { busy, error, setError, run } = useAction();
 
   function refused(response: Response, problem: unknown, fallback: string) {
