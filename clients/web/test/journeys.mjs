@@ -93,6 +93,44 @@ try {
   await photos.getByRole("img", { name: "Sunset at the beach" }).waitFor();
   if (await m.getByRole("button", { name: "Show more photos" }).count()) problems.push("more photos are offered after the last page");
 
+  step("olga opens a free meetup starting in 20 minutes; musa registers; too far away he is refused, at the venue he checks in; olga's door shows him arrived");
+  const meetup = `Door meetup ${run}`;
+  await go(o, "Events");
+  await o.getByRole("button", { name: "New event" }).click();
+  const meetupForm = o.getByRole("form", { name: "New event" });
+  await meetupForm.getByLabel("Title").fill(meetup);
+  // the browser's local time, as the form's field takes it
+  const soon = await o.evaluate(() => {
+    const at = new Date(Date.now() + 20 * 60_000);
+    at.setMinutes(at.getMinutes() - at.getTimezoneOffset());
+    return at.toISOString().slice(0, 16);
+  });
+  await meetupForm.getByLabel("Starts").fill(soon);
+  await meetupForm.getByLabel("Place").fill("Kite Beach");
+  await meetupForm.getByRole("button", { name: "Publish event" }).click();
+  await o.getByRole("heading", { name: meetup }).waitFor();
+  await go(m, "Events");
+  await m.getByLabel("Search events").fill(meetup);
+  await m.getByRole("button", { name: "Search", exact: true }).click();
+  await m.getByRole("list", { name: "Events" }).getByRole("link", { name: meetup }).click();
+  await m.getByRole("button", { name: "Register", exact: true }).click();
+  await m.getByRole("heading", { name: "Your ticket" }).waitFor();
+  const code = (await m.locator("#ticket-heading ~ p strong").textContent()).trim();
+  await m.context().grantPermissions(["geolocation"], { origin: new URL(gateway).origin });
+  await m.context().setGeolocation({ latitude: 25.25, longitude: 55.35 }); // about 9 km from the venue
+  await m.getByRole("button", { name: "Check in: I am here" }).click();
+  await m.getByRole("alert").filter({ hasText: /m from the venue/ }).waitFor();
+  await m.context().setGeolocation({ latitude: 25.2048, longitude: 55.2708 }); // the form's venue
+  await m.getByRole("button", { name: "Check in: I am here" }).click();
+  await m.getByText(/^You checked in at/).waitFor();
+  await o.reload();
+  await o.getByRole("list", { name: "Registered people" }).getByText(`confirmed · ${code} · arrived`, { exact: false }).waitFor();
+  if (!/1 arrived/.test(await o.getByLabel("Figures").textContent())) problems.push("the door's figures do not count musa's arrival");
+  await o.getByLabel("Ticket code or QR").fill(code.toLowerCase());
+  await o.getByRole("button", { name: "Check in", exact: true }).click();
+  await o.getByRole("status").filter({ hasText: `(${code}) was already checked in at` }).waitFor();
+  await axe(o, "event, the organizer's door");
+
   step("olga creates a course of two modules; musa buys 100 credits through the checkout and pays the course with them");
   const course = `Beach yoga basics ${run}`;
   await go(o, "Courses");

@@ -9,6 +9,7 @@ import { ListState, LoadFailed, ShowMore, useAskingAgain, useList, useLoad } fro
 import { problemText, settled } from "../lib/session";
 import { Discussion } from "./Discussion";
 import { EventPhotos } from "./EventPhotos";
+import { Arrive, Door } from "./EventDoor";
 import { Banner, Failure } from "../lib/said";
 
 type Event = events.components["schemas"]["EventDto"];
@@ -351,6 +352,7 @@ function EventDetail({ id }: { id: string }) {
           <p>
             Ticket <strong>{ticket.ticket_code}</strong>
           </p>
+          <Arrive eventId={event.id} arrivedAt={registration?.arrived_at} arrived={loaded.retry} />
         </div>
       ) : active ? (
         <p>Your registration: {registration.status}{registration.status === "held" ? " (waiting for payment)" : ""}.</p>
@@ -378,6 +380,7 @@ function EventDetail({ id }: { id: string }) {
           <Discussion conversationId={chat} title={`${event.title} chat`} canSend />
         </div>
       )}
+      {(event.organizer_id === session.user?.id || session.user?.role === "admin") && <Door eventId={event.id} />}
       <EventPhotos eventId={event.id} organizerId={event.organizer_id} canAdd={registration?.status === "confirmed" || event.organizer_id === session.user?.id} />
     </section>
   );

@@ -1,0 +1,147 @@
+import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/preact";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { signedIn } from "../lib/testing";
+import { Arrive, Door } from "./EventDoor";
+
+afterEach(() => {
+  cleanup();
+  vi.unstubAllGlobals();
+  signedIn(null);
+});
+
+const json = (status: number, body: unknown) =>
+  new Response(JSON.stringify(body), { status, headers: { "Content-Type": status < 400 ? "application/json" : "application/problem+json" } });
+
+const attendee = (id: string, name: string, code: string, arrived: string | null = null) => ({
+  id,
+  event_id: "e1",
+  user_id: `u-${id}`,
+  username: name.toLowerCase(),
+  full_name: name,
+  status: "confirmed",
+  ticket_code: code,
+  amount_cents: 1500,
+  currency: "EUR",
+  created_at: "2026-11-28T09:00:00Z",
+  arrived_at: arrived,
+});
+
+/** Events as the door meets it: every request recorded (with its body), check-in answered by `checkIn`. */
+function events(checkIn: (body: Record<string, unknown>) => Response) {
+  const asked: { method: string; path: string; query: string; body?: Record<string, unknown> }[] = [];
+  let arrived: string | null = null;
+  vi.stubGlobal("fetch", async (request: Request) => {
+    const url = new URL(request.url);
+    const body = request.method === "POST" ? ((await request.json()) as Record<string, unknown>) : undefined;
+    asked.push({ method: request.method, path: url.pathname, query: url.search, body });
+    if (url.pathname.endsWith("/stats"))
+      return json(200, { event_id: "e1", capacity: 40, seats_taken: 2, spots_remaining: 38, registrations: { confirmed: 2, waitlisted: 1 }, arrivals: arrived ? 1 : 0, revenue_cents: 3000, refunded_cents: 0, currency: "EUR" });
+    if (url.pathname.endsWith("/attendees"))
+      return json(200, { items: [attendee("r1", "Musa", "EVT-AAAA", arrived), attendee("r2", "Olga", "EVT-BBBB")], next_cursor: null, page: 1, pages: 1, total: 2, limit: 50, total_is_estimate: false });
+    const answer = checkIn(body!);
+    if (answer.ok) arrived = "2026-11-28T18:05:00Z";
+    return answer;
+  });
+  return asked;
+}
+
+const checkedIn = (already = false) => json(200, { registration_id: "r1", event_id: "e1", user_id: "u-r1", ticket_code: "EVT-AAAA", arrived_at: "2026-11-28T18:05:00Z", distance_m: null, already_checked_in: already });
+
+describe("Door: the organizer's check-in", () => {
+  it("shows the figures and everyone registered, checks a typed code in, and shows the arrival", async () => {
+    signedIn({ id: "o1", role: "organizer" });
+    const asked = events(() => checkedIn());
+    render(<Door eventId="e1" />);
+    expect((await screen.findByLabelText("Figures")).textContent).toBe("2 of 40 seats taken · 0 arrived · 1 waiting · €30.00 taken");
+    await screen.findByText("Olga");
+    fireEvent.input(screen.getByLabelText("Ticket code or QR"), { target: { value: " evt-aaaa " } });
+    fireEvent.submit(screen.getByRole("form", { name: "Check in a ticket" }));
+    expect((await screen.findByRole("status")).textContent).toBe("Musa (EVT-AAAA) checked in.");
+    expect(asked.find((a) => a.method === "POST")?.body).toEqual({ latitude: null, longitude: null, ticket_code: "EVT-AAAA", qr_payload: null });
+    await waitFor(() => expect(screen.getByLabelText("Figures").textContent).toMatch(/1 arrived/));
+    expect(screen.getByText(/EVT-AAAA · arrived/)).toBeTruthy();
+    expect((screen.getByLabelText("Ticket code or QR") as HTMLInputElement).value).toBe("");
+  });
+
+  it("sends a scanned QR payload as such, says a ticket already in, and refuses in the platform's words", async () => {
+    signedIn({ id: "o1", role: "organizer" });
+    const window = { check_in_opens_at: "2030-06-01T06:00:00Z", check_in_closes_at: "2030-06-01T09:00:00Z" };
+    const answers = [
+      checkedIn(true),
+      json(404, { title: "Not Found", status: 404, detail: "No ticket of this event has that code." }),
+      json(422, { title: "Unprocessable", status: 422, detail: "Check-in is open from 2030-06-01 06:00:00Z to 2030-06-01 09:00:00Z.", ...window }),
+    ];
+    const asked = events(() => answers.shift()!);
+    render(<Door eventId="e1" />);
+    await screen.findByText("Olga");
+    const scan = (value: string) => {
+      fireEvent.input(screen.getByLabelText("Ticket code or QR"), { target: { value } });
+      fireEvent.submit(screen.getByRole("form", { name: "Check in a ticket" }));
+    };
+    scan("CT1.claims.mac");
+    await screen.findByText(/was already checked in at/);
+    scan("EVT-ZZZZ");
+    expect((await screen.findByRole("alert")).textContent).toBe("No ticket of this event has that code.");
+    const at = (iso: string) => new Date(iso).toLocaleString([], { dateStyle: "medium", timeStyle: "short" });
+    scan("EVT-AAAA");
+    await screen.findByText(`Check-in is open from ${at(window.check_in_opens_at)} to ${at(window.check_in_closes_at)}.`);
+    scan("   ");
+    await screen.findByText("Type or scan a ticket's code.");
+    expect(asked.filter((a) => a.method === "POST").map((a) => [a.body!.ticket_code, a.body!.qr_payload])).toEqual([
+      [null, "CT1.claims.mac"],
+      ["EVT-ZZZZ", null],
+      ["EVT-AAAA", null],
+    ]);
+  });
+
+  it("lists by the status chosen", async () => {
+    signedIn({ id: "o1", role: "organizer" });
+    const asked = events(() => checkedIn());
+    render(<Door eventId="e1" />);
+    await screen.findByText("Olga");
+    fireEvent.change(screen.getByLabelText("Show"), { target: { value: "waitlisted" } });
+    await waitFor(() => expect(asked.filter((a) => a.path.endsWith("/attendees")).map((a) => a.query)).toEqual(["?limit=50", "?status=waitlisted&limit=50"]));
+  });
+});
+
+describe("Arrive: a ticket holder's check-in at the venue", () => {
+  const located = (coords: { latitude: number; longitude: number } | null) =>
+    vi.stubGlobal("navigator", {
+      ...navigator,
+      geolocation: {
+        getCurrentPosition: (ok: (p: unknown) => void, fail: (e: unknown) => void) => (coords ? ok({ coords }) : fail({ code: 1, message: "denied" })),
+      },
+    });
+
+  it("sends where the browser says they are, and says the platform's refusal", async () => {
+    signedIn({ id: "u-r1", role: "member" });
+    located({ latitude: 52.52, longitude: 13.41 });
+    const asked = events(() => json(422, { title: "Too far", status: 422, detail: "You are 1.2 km from the venue; check-in needs you within 200 m.", distance_m: 1200, geofence_radius_m: 200 }));
+    const arrived = vi.fn();
+    render(<Arrive eventId="e1" arrivedAt={null} arrived={arrived} />);
+    fireEvent.click(screen.getByRole("button", { name: "Check in: I am here" }));
+    expect((await screen.findByRole("alert")).textContent).toBe("You are 1.2 km from the venue; check-in needs you within 200 m.");
+    expect(asked[0]!.body).toEqual({ latitude: 52.52, longitude: 13.41, ticket_code: null, qr_payload: null });
+    expect(arrived).not.toHaveBeenCalled();
+  });
+
+  it("checks in, then says when; without a location it sends nothing and says what to do", async () => {
+    signedIn({ id: "u-r1", role: "member" });
+    located({ latitude: 52.52, longitude: 13.41 });
+    events(() => checkedIn());
+    const arrived = vi.fn();
+    const { rerender } = render(<Arrive eventId="e1" arrivedAt={null} arrived={arrived} />);
+    fireEvent.click(screen.getByRole("button", { name: "Check in: I am here" }));
+    await waitFor(() => expect(arrived).toHaveBeenCalledOnce());
+    rerender(<Arrive eventId="e1" arrivedAt="2026-11-28T18:05:00Z" arrived={arrived} />);
+    expect(screen.getByText(/^You checked in at/)).toBeTruthy();
+    cleanup();
+
+    located(null);
+    const asked = events(() => checkedIn());
+    render(<Arrive eventId="e1" arrivedAt={null} arrived={arrived} />);
+    fireEvent.click(screen.getByRole("button", { name: "Check in: I am here" }));
+    await screen.findByText(/Your location is needed to check in here/);
+    expect(asked).toEqual([]);
+  });
+});
