@@ -196,6 +196,24 @@ try {
   await m.getByText("33% complete").waitFor();
   if (!(await m.getByRole("list", { name: "Modules" }).getByRole("listitem").first().getByLabel("Completed").isChecked())) problems.push("the edit lost musa's completed module");
 
+  step("olga goes premium through the sandbox checkout; her membership runs, and discovery offers her its filters without signing in again");
+  await o.getByRole("link", { name: "Your profile" }).click();
+  await o.getByText("You are on the free tier.").waitFor();
+  await o.getByRole("button", { name: "Go premium" }).click();
+  await o.waitForURL(/\/sandbox\/checkout\//, { timeout: 30_000 });
+  await o.getByRole("button", { name: /^Pay/ }).click();
+  await o.waitForURL(/\/app\/profile.*membership=paid/, { timeout: 30_000 });
+  await o.getByRole("status").filter({ hasText: "Your Premium membership is running." }).waitFor({ timeout: 60_000 });
+  await o.getByText(/^Premium, renewed on/).waitFor();
+  await axe(o, "profile with a membership");
+  // identity puts the tier in the next token once it has heard of the subscription: the page renews it until then
+  await o.waitForFunction(() => {
+    const access = JSON.parse(sessionStorage.getItem("community.session") ?? "{}").access ?? "";
+    return JSON.parse(atob(access.split(".")[1].replace(/-/g, "+").replace(/_/g, "/"))).tier === "premium";
+  }, null, { timeout: 40_000 });
+  await go(o, "People");
+  await o.getByLabel("Age from").waitFor();
+
   step("musa asks olga to connect, the first answer lost; her notification badge appears live");
   await go(m, "People");
   await m.getByLabel("Search people").fill(olga);

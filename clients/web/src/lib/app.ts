@@ -114,3 +114,13 @@ export function formatPrice(cents: number, currency: string | null | undefined):
     return `${(cents / 100).toFixed(2)} ${currency ?? ""}`;
   }
 }
+
+/** The tier claim of the access token (free, premium, elite): what the platform grants until the token is renewed. */
+export function tierOfToken(): string {
+  const token = JSON.parse(sessionStorage.getItem("community.session") ?? "{}").access as string | undefined;
+  try {
+    return JSON.parse(atob(token!.split(".")[1]!.replace(/-/g, "+").replace(/_/g, "/"))).tier ?? "free";
+  } catch {
+    return "free";
+  }
+}

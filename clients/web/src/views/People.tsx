@@ -1,6 +1,6 @@
 import type { social } from "@community/sdk";
 import { useEffect, useState } from "preact/hooks";
-import { attempt, session } from "../lib/app";
+import { attempt, session, tierOfToken } from "../lib/app";
 import { href, navigate } from "../lib/router";
 import { ListState, LoadFailed, ShowMore, useList, useLoad } from "../lib/list";
 import { Avatar } from "../lib/picture";
@@ -12,16 +12,6 @@ type Person = social.components["schemas"]["DiscoverItem"];
 type Profile = social.components["schemas"]["ProfileDto"];
 type Connection = social.components["schemas"]["ConnectionDto"];
 
-/** The tier claim of the access token (free, premium, elite): what the discovery filters allow. */
-function tier(): string {
-  const token = JSON.parse(sessionStorage.getItem("community.session") ?? "{}").access as string | undefined;
-  try {
-    return JSON.parse(atob(token!.split(".")[1]!.replace(/-/g, "+").replace(/_/g, "/"))).tier ?? "free";
-  } catch {
-    return "free";
-  }
-}
-
 export function People({ userId }: { userId?: string }) {
   return <div class="page">{userId ? <PersonProfile key={userId} id={userId} /> : <Discover />}</div>;
 }
@@ -29,7 +19,7 @@ export function People({ userId }: { userId?: string }) {
 function Discover() {
   const [filters, setFilters] = useState<Record<string, string>>({});
   const [refused, setRefused] = useState<string | null>(null);
-  const premium = tier() !== "free";
+  const premium = tierOfToken() !== "free";
 
   const q = (k: string) => filters[k] || undefined;
   const people = useList<Person>(

@@ -5,6 +5,7 @@ import { LoadFailed, useLoad } from "../lib/list";
 import { problemText, settled } from "../lib/session";
 import { AccountSection, InviteSection } from "./Account";
 import { CreditsSection } from "./Credits";
+import { MembershipSection } from "./Membership";
 import { ProfilePicture } from "./Picture";
 import { TwoFactorSection } from "./TwoFactor";
 import { Banner, Failure } from "../lib/said";
@@ -121,6 +122,7 @@ export function Profile() {
         )}
       </section>
       <TwoFactorSection />
+      <MembershipSection />
       <CreditsSection />
       <InviteSection />
       {loaded.value && (

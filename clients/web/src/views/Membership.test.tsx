@@ -1,0 +1,97 @@
+import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/preact";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { signedIn } from "../lib/testing";
+import { describe as described, MembershipSection } from "./Membership";
+
+afterEach(() => {
+  cleanup();
+  vi.unstubAllGlobals();
+  vi.restoreAllMocks();
+  sessionStorage.clear();
+  signedIn(null);
+  history.replaceState(null, "", "/app/profile");
+});
+
+type Subscription = Parameters<typeof described>[0];
+const free: Subscription = { tier: "free", tier_source: "none", status: "none", plan: null, tier_until: null, current_period_end: null, cancel_at_period_end: false };
+const premium: Subscription = { tier: "premium", tier_source: "subscription", status: "active", plan: "premium", tier_until: "2026-12-28T00:00:00Z", current_period_end: "2026-12-28T00:00:00Z", cancel_at_period_end: false };
+
+/** An access token whose claims carry `tier` (the page reads the claim; nobody checks a signature here). */
+const token = (tier: string) => `e30.${btoa(JSON.stringify({ sub: "u1", tier })).replace(/=+$/, "")}.sig`;
+
+/** Payments and identity as the section meets them: every request recorded, answered by `answer`. */
+function platform(answer: (method: string, path: string, body: unknown) => { status: number; body: unknown }) {
+  const asked: { method: string; path: string; body: unknown }[] = [];
+  vi.stubGlobal("fetch", async (request: Request) => {
+    const path = new URL(request.url).pathname;
+    const body = request.method === "POST" ? await request.json() : undefined;
+    asked.push({ method: request.method, path, body });
+    const { status, body: answered } = answer(request.method, path, body);
+    return new Response(JSON.stringify(answered), { status, headers: { "Content-Type": status < 400 ? "application/json" : "application/problem+json" } });
+  });
+  return asked;
+}
+
+describe("MembershipSection", () => {
+  it("offers premium and elite to a free member, and opens the checkout back to the profile", async () => {
+    signedIn({ id: "u1", role: "member" });
+    const asked = platform((method) =>
+      method === "GET" ? { status: 200, body: free } : { status: 200, body: { payment_id: "p1", session_id: "s1", checkout_url: "https://checkout.example/s1", expires_at: "2026-11-28T12:00:00Z", amount_cents: 999, currency: "EUR", status: "open" } },
+    );
+    const left: string[] = [];
+    vi.spyOn(location, "assign").mockImplementation((url) => void left.push(String(url)));
+    render(<MembershipSection />);
+    await screen.findByText("You are on the free tier.");
+    fireEvent.click(screen.getByRole("button", { name: "Go premium" }));
+    await waitFor(() => expect(left).toEqual(["https://checkout.example/s1"]));
+    expect(asked.find((a) => a.method === "POST")?.body).toEqual({
+      tier: "premium",
+      payment_method: "card",
+      success_url: `${location.origin}/app/profile?membership=paid`,
+      cancel_url: `${location.origin}/app/profile?membership=cancelled`,
+    });
+    expect(screen.getByRole("button", { name: "Go elite" })).toBeTruthy();
+  });
+
+  it("back from a paid checkout, asks until the subscription runs, then renews the token until it carries the tier", async () => {
+    signedIn({ id: "u1", role: "member" });
+    sessionStorage.setItem("community.membership-asked", "premium");
+    history.replaceState(null, "", "/app/profile?membership=paid");
+    const answers = [free, free, premium];
+    let renewed = 0;
+    const asked = platform((method, path) => {
+      if (path === "/api/v1/auth/refresh") {
+        renewed++;
+        // identity hears of the subscription a moment later: the first renewed token still says free
+        return { status: 200, body: { access_token: token(renewed < 2 ? "free" : "premium"), refresh_token: `r${renewed}`, expires_in: 900, user: { id: "u1", role: "member" } } };
+      }
+      return { status: 200, body: answers.length > 1 ? answers.shift() : answers[0] };
+    });
+    render(<MembershipSection />);
+    await screen.findByText("Payment received: your membership starts in a moment…");
+    await screen.findByText("Your Premium membership is running.", undefined, { timeout: 5_000 });
+    await waitFor(() => expect(renewed).toBe(2), { timeout: 5_000 });
+    await new Promise((resolve) => setTimeout(resolve, 1_200));
+    expect(renewed).toBe(2);
+    expect(asked.filter((a) => a.path === "/api/v1/subscriptions/me")).toHaveLength(3);
+    expect(screen.getByText(/^Premium, renewed on/)).toBeTruthy();
+    expect(screen.queryByRole("button", { name: "Go premium" })).toBeNull();
+  });
+
+  it("stops renewal when confirmed, and says until when the tier stays", async () => {
+    signedIn({ id: "u1", role: "member" });
+    platform((method) => ({ status: 200, body: method === "DELETE" ? { ...premium, cancel_at_period_end: true } : premium }));
+    // the token already says premium: nothing to renew
+    sessionStorage.setItem("community.session", JSON.stringify({ access: token("premium") }));
+    vi.stubGlobal("confirm", () => true);
+    render(<MembershipSection />);
+    fireEvent.click(await screen.findByRole("button", { name: "Stop renewing" }));
+    await screen.findByText(/^Premium until .*; it is not renewed\.$/);
+    expect(screen.queryByRole("button", { name: "Stop renewing" })).toBeNull();
+  });
+
+  it("says a tier earned by invitations, for life or until when", () => {
+    expect(described({ ...free, tier: "elite", tier_source: "referral" })).toBe("Elite for life, earned by your invitations.");
+    expect(described({ ...free, tier: "elite", tier_source: "referral", tier_until: "2027-02-28T00:00:00Z" })).toMatch(/^Elite until .*, earned by your invitations\.$/);
+  });
+});
