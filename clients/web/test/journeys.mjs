@@ -386,6 +386,28 @@ try {
   await m.unroute("**/api/v1/auth/login");
   await m.getByRole("button", { name: "Sign in", exact: true }).click({ timeout: 5_000 });
   await main(m).waitFor();
+
+  step("olga reports a message of musa to the moderators, blocks him, then lifts the block from her profile");
+  const musaId = await m.evaluate(() => JSON.parse(sessionStorage.getItem("community.session")).user.id);
+  await o.setViewportSize({ width: 1280, height: 800 });
+  await go(o, "Messages");
+  await o.getByRole("list", { name: "Conversations" }).getByRole("link").first().click();
+  const his = discussion(o).getByRole("article").filter({ hasText: "Hello Olga, see you at sunrise!" });
+  await his.getByRole("button", { name: /^Report the message of / }).click();
+  const reporting = o.getByRole("form", { name: /^Report the message of / });
+  await reporting.getByLabel("What is wrong").selectOption("spam");
+  await reporting.getByRole("button", { name: "Send the report" }).click();
+  await o.getByRole("status").filter({ hasText: "Reported. The moderators will look at it" }).waitFor();
+  await o.goto(`${app}people/${musaId}`);
+  o.once("dialog", (d) => d.accept());
+  await o.getByRole("button", { name: "Block", exact: true }).click();
+  await o.getByRole("status").filter({ hasText: "Blocked." }).waitFor();
+  await o.getByRole("link", { name: "Your profile" }).click();
+  const blockedList = o.getByRole("list", { name: "People you blocked" });
+  await blockedList.getByRole("listitem").first().waitFor();
+  await axe(o, "profile with a blocked person");
+  await blockedList.getByRole("button", { name: /^Unblock / }).click();
+  await o.getByRole("status").filter({ hasText: "is no longer blocked" }).waitFor();
 } catch (e) {
   problems.push(`failed: ${e?.stack ?? e}`);
 }

@@ -5,6 +5,7 @@ import { href, navigate } from "../lib/router";
 import { ListState, LoadFailed, ShowMore, useList, useLoad } from "../lib/list";
 import { problemText, settled } from "../lib/session";
 import { Discussion } from "./Discussion";
+import { Report } from "./Safety";
 import { Failure } from "../lib/said";
 
 type Group = social.components["schemas"]["GroupDto"];
@@ -225,6 +226,7 @@ function ThreadList({ groupId, selected }: { groupId: string; selected?: string 
       </div>
       <LoadFailed what="The community" loaded={loaded} />
       {group?.description && <p class="meta">{group.description}</p>}
+      {group && group.my_role !== "owner" && <Report target="group" id={group.id} what="this community" />}
       <Failure text={error} />
       {member ? (
         <>

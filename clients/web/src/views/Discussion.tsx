@@ -2,6 +2,7 @@ import type { messaging } from "@community/sdk";
 import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import { displayName, formatTime, newTxnId, session, useSession } from "../lib/app";
 import { Avatar } from "../lib/picture";
+import { Report } from "./Safety";
 import { Failure } from "../lib/said";
 
 // the REST schema: its optional fields take the hub's (required, nullable) ones as they are
@@ -259,6 +260,11 @@ export function Discussion({ conversationId, title, canSend, receipts = false }:
                 <button type="button" class="link" onClick={() => void remove(m)} aria-label={`Delete message: ${m.text ?? ""}`}>
                   Delete
                 </button>
+              </div>
+            )}
+            {m.sender.user_id !== me && !m.deleted_at && !m.hidden && (
+              <div class="actions">
+                <Report target="message" id={m.id} what={`the message of ${displayName(m.sender)}`} />
               </div>
             )}
             {myLastSeen?.seq === m.seq && <p class="meta receipt">Seen</p>}

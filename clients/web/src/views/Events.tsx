@@ -10,6 +10,7 @@ import { problemText, settled } from "../lib/session";
 import { Discussion } from "./Discussion";
 import { EventPhotos } from "./EventPhotos";
 import { Arrive, Door } from "./EventDoor";
+import { Report } from "./Safety";
 import { Banner, Failure } from "../lib/said";
 
 type Event = events.components["schemas"]["EventDto"];
@@ -380,7 +381,7 @@ function EventDetail({ id }: { id: string }) {
           <Discussion conversationId={chat} title={`${event.title} chat`} canSend />
         </div>
       )}
-      {(event.organizer_id === session.user?.id || session.user?.role === "admin") && <Door eventId={event.id} />}
+      {event.organizer_id === session.user?.id || session.user?.role === "admin" ? <Door eventId={event.id} /> : <Report target="event" id={event.id} what="this event" />}
       <EventPhotos eventId={event.id} organizerId={event.organizer_id} canAdd={registration?.status === "confirmed" || event.organizer_id === session.user?.id} />
     </section>
   );

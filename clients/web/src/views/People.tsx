@@ -4,6 +4,7 @@ import { attempt, session, tierOfToken } from "../lib/app";
 import { href, navigate } from "../lib/router";
 import { ListState, LoadFailed, ShowMore, useList, useLoad } from "../lib/list";
 import { Avatar } from "../lib/picture";
+import { Report } from "./Safety";
 import { problemText } from "../lib/session";
 import { startConversation } from "./Messages";
 import { Banner, Failure } from "../lib/said";
@@ -226,6 +227,7 @@ function PersonProfile({ id }: { id: string }) {
           Block
         </button>
       </p>
+      <Report target="user" id={id} what={`@${profile.username}`} />
     </section>
   );
 }

@@ -6,6 +6,7 @@ import { problemText, settled } from "../lib/session";
 import { AccountSection, InviteSection } from "./Account";
 import { CreditsSection } from "./Credits";
 import { MembershipSection } from "./Membership";
+import { BlockedSection } from "./Safety";
 import { ProfilePicture } from "./Picture";
 import { TwoFactorSection } from "./TwoFactor";
 import { Banner, Failure } from "../lib/said";
@@ -125,6 +126,7 @@ export function Profile() {
       <MembershipSection />
       <CreditsSection />
       <InviteSection />
+      <BlockedSection />
       {loaded.value && (
         <AccountSection
           user={loaded.value.user}

@@ -1,0 +1,78 @@
+import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/preact";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { signedIn } from "../lib/testing";
+import { BlockedSection, Report } from "./Safety";
+
+afterEach(() => {
+  cleanup();
+  vi.unstubAllGlobals();
+  signedIn(null);
+});
+
+/** Social as these views meet it: every request recorded (its body and Idempotency-Key), answered by `answer`. */
+function social(answer: (method: string, path: string) => { status: number; body?: unknown }) {
+  const asked: { method: string; path: string; body?: unknown; key: string | null }[] = [];
+  vi.stubGlobal("fetch", async (request: Request) => {
+    const path = new URL(request.url).pathname;
+    asked.push({ method: request.method, path, body: request.method === "POST" ? await request.json() : undefined, key: request.headers.get("Idempotency-Key") });
+    const { status, body } = answer(request.method, path);
+    return new Response(body === undefined ? null : JSON.stringify(body), { status, headers: { "Content-Type": status < 400 ? "application/json" : "application/problem+json" } });
+  });
+  return asked;
+}
+
+const report = { id: "r1", reporter_id: "me", target_type: "message", target_id: "m1", category: "harassment", comment: "Insults", status: "open", created_at: "2026-11-28T10:00:00Z" };
+
+describe("Report", () => {
+  it("sends what is wrong and what happened, once, and thanks", async () => {
+    signedIn({ id: "me", role: "member" });
+    const asked = social(() => ({ status: 201, body: report }));
+    render(<Report target="message" id="m1" what="the message of Bilal" />);
+    fireEvent.click(screen.getByRole("button", { name: "Report the message of Bilal" }));
+    const form = screen.getByRole("form", { name: "Report the message of Bilal" });
+    fireEvent.change(screen.getByLabelText("What is wrong"), { target: { value: "harassment" } });
+    fireEvent.input(screen.getByLabelText(/What happened/), { target: { value: " Insults " } });
+    fireEvent.submit(form);
+    await screen.findByText("Reported. The moderators will look at it; thank you.");
+    expect(asked).toHaveLength(1);
+    expect(asked[0]).toMatchObject({ method: "POST", path: "/api/v1/reports", body: { target_type: "message", target_id: "m1", category: "harassment", comment: "Insults" } });
+    expect(asked[0]!.key).toBeTruthy();
+  });
+
+  it("asks what happened for something else before sending, and says a report already with the moderators", async () => {
+    signedIn({ id: "me", role: "member" });
+    const asked = social(() => ({ status: 409, body: { title: "Conflict", status: 409, detail: "You already reported this." } }));
+    render(<Report target="user" id="u2" what="@bilal" />);
+    fireEvent.click(screen.getByRole("button", { name: "Report @bilal" }));
+    fireEvent.change(screen.getByLabelText("What is wrong"), { target: { value: "other" } });
+    fireEvent.submit(screen.getByRole("form", { name: "Report @bilal" }));
+    await screen.findByText(/Say what happened/);
+    expect(asked).toHaveLength(0);
+    fireEvent.input(screen.getByLabelText(/What happened/), { target: { value: "Fake profile" } });
+    fireEvent.submit(screen.getByRole("form", { name: "Report @bilal" }));
+    await screen.findByText("You have reported this already; the moderators have it.");
+    expect(asked.map((a) => (a.body as { comment: string }).comment)).toEqual(["Fake profile"]);
+  });
+});
+
+describe("BlockedSection", () => {
+  const blocked = (id: string, name: string) => ({ user: { user_id: id, username: name.toLowerCase(), full_name: name, profile_image_url: null }, blocked_at: "2026-11-27T10:00:00Z" });
+
+  it("lists the people I blocked and lifts a block", async () => {
+    signedIn({ id: "me", role: "member" });
+    const asked = social((method) => (method === "GET" ? { status: 200, body: { items: [blocked("u2", "Bilal"), blocked("u3", "Cara")], next_cursor: null } } : { status: 204 }));
+    render(<BlockedSection />);
+    fireEvent.click(await screen.findByRole("button", { name: "Unblock Bilal" }));
+    await screen.findByText(/^Bilal is no longer blocked/);
+    expect(screen.queryByRole("button", { name: "Unblock Bilal" })).toBeNull();
+    expect(screen.getByRole("button", { name: "Unblock Cara" })).toBeTruthy();
+    expect(asked.filter((a) => a.method === "DELETE").map((a) => a.path)).toEqual(["/api/v1/blocks/u2"]);
+  });
+
+  it("shows nothing when nobody is blocked", async () => {
+    signedIn({ id: "me", role: "member" });
+    social(() => ({ status: 200, body: { items: [], next_cursor: null } }));
+    const { container } = render(<BlockedSection />);
+    await waitFor(() => expect(container.innerHTML).toBe(""));
+  });
+});
