@@ -408,6 +408,30 @@ try {
   await axe(o, "profile with a blocked person");
   await blockedList.getByRole("button", { name: /^Unblock / }).click();
   await o.getByRole("status").filter({ hasText: "is no longer blocked" }).waitFor();
+
+  step("olga opens a community people join on request; musa asks to join, olga admits him, and he reads its threads");
+  const club = `Sunrise club ${run}`;
+  await o.getByRole("link", { name: "Communities", exact: true }).click();
+  await o.getByRole("button", { name: "New community" }).click();
+  const clubForm = o.getByRole("form", { name: "New community" });
+  await clubForm.getByLabel("Name").fill(club);
+  await clubForm.getByLabel("Who may join").selectOption("request");
+  await clubForm.getByRole("button", { name: "Create community" }).click();
+  await o.getByRole("heading", { name: club }).waitFor();
+  await m.getByRole("link", { name: "Communities", exact: true }).click();
+  await m.getByRole("button", { name: "Explore" }).click();
+  await m.getByLabel("Search communities").fill(club);
+  await m.getByRole("button", { name: "Search", exact: true }).click();
+  await m.getByRole("list", { name: "Communities", exact: true }).getByRole("link", { name: new RegExp(club) }).click();
+  await m.getByRole("button", { name: "Join", exact: true }).click();
+  await m.getByText("Request sent").waitFor();
+  await o.getByRole("button", { name: /^Members \(/ }).click();
+  await o.getByRole("list", { name: "Requests to join" }).getByRole("button", { name: /^Admit / }).click();
+  await o.getByRole("status").filter({ hasText: "is in." }).waitFor();
+  await o.getByRole("list", { name: "Members" }).getByRole("listitem").nth(1).waitFor();
+  await axe(o, "community members");
+  await m.reload();
+  await m.getByRole("button", { name: "New thread" }).waitFor();
 } catch (e) {
   problems.push(`failed: ${e?.stack ?? e}`);
 }

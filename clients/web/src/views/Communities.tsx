@@ -6,6 +6,7 @@ import { ListState, LoadFailed, ShowMore, useList, useLoad } from "../lib/list";
 import { problemText, settled } from "../lib/session";
 import { Discussion } from "./Discussion";
 import { Report } from "./Safety";
+import { GroupMembers } from "./GroupMembers";
 import { Failure } from "../lib/said";
 
 type Group = social.components["schemas"]["GroupDto"];
@@ -127,8 +128,8 @@ function CreateCommunity({ onCreated }: { onCreated: (group: Group) => void }) {
             description: String(form.get("description") ?? "") || null,
             interest: String(form.get("interest") ?? "") || null,
             region: String(form.get("region") ?? "") || null,
-            visibility: "public",
-            join_policy: "open",
+            visibility: String(form.get("visibility") || "public") as Group["visibility"],
+            join_policy: String(form.get("join_policy") || "open") as Group["join_policy"],
           } as social.components["schemas"]["GroupInput"],
         });
         if (data) return onCreated(data);
@@ -152,6 +153,24 @@ function CreateCommunity({ onCreated }: { onCreated: (group: Group) => void }) {
         <label>
           Region
           <input name="region" />
+        </label>
+      </div>
+      <div class="row">
+        <label>
+          Who may join
+          <select name="join_policy">
+            <option value="open">Anyone</option>
+            <option value="request">Those you admit</option>
+            <option value="invite">Those you invite</option>
+          </select>
+        </label>
+        <label>
+          Who sees it
+          <select name="visibility">
+            <option value="public">Listed; anyone sees who belongs</option>
+            <option value="private">Listed; members see who belongs</option>
+            <option value="secret">Hidden from all but members and those invited</option>
+          </select>
         </label>
       </div>
       <Failure text={error} />
@@ -226,6 +245,7 @@ function ThreadList({ groupId, selected }: { groupId: string; selected?: string 
       </div>
       <LoadFailed what="The community" loaded={loaded} />
       {group?.description && <p class="meta">{group.description}</p>}
+      {group && member && <GroupMembers group={group} changed={() => setVersion((v) => v + 1)} />}
       {group && group.my_role !== "owner" && <Report target="group" id={group.id} what="this community" />}
       <Failure text={error} />
       {member ? (

@@ -1,0 +1,91 @@
+import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/preact";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { signedIn } from "../lib/testing";
+import { GroupMembers } from "./GroupMembers";
+
+afterEach(() => {
+  cleanup();
+  vi.unstubAllGlobals();
+  signedIn(null);
+});
+
+type Group = Parameters<typeof GroupMembers>[0]["group"];
+const group = (my_role: "owner" | "moderator" | "member") =>
+  ({ id: "g1", name: "Hikers", member_count: 3, my_role, membership_status: "member", join_policy: "request", visibility: "private" }) as unknown as Group;
+const person = (id: string, name: string, role: string, reason: string | null = null) => ({
+  user: { user_id: id, username: name.toLowerCase(), full_name: name, profile_image_url: null },
+  role,
+  since: "2026-11-28T10:00:00Z",
+  reason,
+});
+
+/** Social as the panel meets it: the members and the requests listed, every change recorded and answered 200. */
+function social() {
+  const changes: { method: string; path: string; body?: unknown }[] = [];
+  vi.stubGlobal("fetch", async (request: Request) => {
+    const url = new URL(request.url);
+    const json = (status: number, body: unknown) => new Response(JSON.stringify(body), { status, headers: { "Content-Type": status < 400 ? "application/json" : "application/problem+json" } });
+    if (request.method === "GET" && url.pathname.startsWith("/api/v1/profiles/by-username/"))
+      return url.pathname.endsWith("/nobody") ? json(404, { title: "Not Found", status: 404 }) : json(200, { user_id: "u9", username: "zara" });
+    if (request.method === "GET")
+      return url.searchParams.get("role") === "pending"
+        ? json(200, { items: [person("u4", "Dana", "pending", "I hike every weekend")], next_cursor: null })
+        : json(200, { items: [person("me", "Olga", "owner"), person("u2", "Musa", "moderator"), person("u3", "Pia", "member")], next_cursor: null });
+    changes.push({ method: request.method, path: url.pathname, body: request.method === "GET" || request.method === "DELETE" ? undefined : await request.json().catch(() => undefined) });
+    return json(request.method === "POST" && url.pathname.endsWith("/invitations") ? 201 : 200, {});
+  });
+  return changes;
+}
+
+describe("GroupMembers", () => {
+  it("lets the owner admit a request, make a member moderator, remove one, and invite by username", async () => {
+    signedIn({ id: "me", role: "member" });
+    const changes = social();
+    vi.stubGlobal("confirm", () => true);
+    render(<GroupMembers group={group("owner")} changed={vi.fn()} />);
+    fireEvent.click(screen.getByRole("button", { name: "Members (3)" }));
+    await screen.findByText("“I hike every weekend”");
+    fireEvent.click(screen.getByRole("button", { name: "Admit Dana" }));
+    await screen.findByText("Dana is in.");
+    fireEvent.click(screen.getByRole("button", { name: "Make moderator: Pia" }));
+    await screen.findByText("Pia is now a moderator.");
+    fireEvent.click(screen.getByRole("button", { name: "Remove Musa" }));
+    await screen.findByText("Musa is removed.");
+    fireEvent.input(screen.getByLabelText("Invite (username)"), { target: { value: "@zara" } });
+    fireEvent.submit(screen.getByRole("form", { name: "Invite someone" }));
+    await screen.findByText("@zara is invited.");
+    fireEvent.input(screen.getByLabelText("Invite (username)"), { target: { value: "nobody" } });
+    fireEvent.submit(screen.getByRole("form", { name: "Invite someone" }));
+    await screen.findByText("Nobody is called @nobody.");
+    expect(changes).toEqual([
+      { method: "POST", path: "/api/v1/groups/g1/requests/u4/approve", body: undefined },
+      { method: "PATCH", path: "/api/v1/groups/g1/members/u3", body: { role: "moderator" } },
+      { method: "DELETE", path: "/api/v1/groups/g1/members/u2", body: undefined },
+      { method: "POST", path: "/api/v1/groups/g1/invitations", body: { user_id: "u9" } },
+    ]);
+    // nobody removes the owner, nor changes their role
+    expect(screen.queryByRole("button", { name: "Remove Olga" })).toBeNull();
+    expect(screen.queryByRole("button", { name: /: Olga$/ })).toBeNull();
+  });
+
+  it("lets a moderator admit and remove plain members only, and a member only see who belongs", async () => {
+    signedIn({ id: "u2", role: "member" });
+    social();
+    render(<GroupMembers group={group("moderator")} changed={vi.fn()} />);
+    fireEvent.click(screen.getByRole("button", { name: "Members (3)" }));
+    await screen.findByRole("button", { name: "Admit Dana" });
+    await screen.findByRole("button", { name: "Remove Pia" });
+    expect(screen.queryByRole("button", { name: "Remove Olga" })).toBeNull();
+    expect(screen.queryByRole("button", { name: /^Make / })).toBeNull();
+    cleanup();
+
+    signedIn({ id: "u3", role: "member" });
+    social();
+    render(<GroupMembers group={group("member")} changed={vi.fn()} />);
+    fireEvent.click(screen.getByRole("button", { name: "Members (3)" }));
+    await screen.findByText("Musa");
+    expect(screen.queryByRole("list", { name: "Requests to join" })).toBeNull();
+    expect(screen.queryByRole("form", { name: "Invite someone" })).toBeNull();
+    expect(screen.queryByRole("button", { name: /^Remove / })).toBeNull();
+  });
+});
