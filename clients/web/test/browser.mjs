@@ -259,6 +259,16 @@ try {
     const pictured = (text) => mine(text)?.querySelector("header img.avatar")?.naturalWidth > 0;
     return pictured("Who is in for Saturday?") && pictured("Great, 8 am") && !mine("Count me in!")?.querySelector(".avatar");
   });
+
+  step("bilal attaches a map to a message; amira sees the image live, from its bytes");
+  const map = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==", "base64");
+  await b.getByLabel("Attach a file").setInputFiles({ name: "trail-map.png", mimeType: "image/png", buffer: map });
+  await b.getByRole("list", { name: "Attached" }).getByText("trail-map.png").waitFor();
+  await bBox.fill("The trail map");
+  await b.getByRole("button", { name: "Send", exact: true }).click();
+  await seesOnce(a, "The trail map");
+  await a.waitForFunction(() => document.querySelector('[role="log"] img.attachment[alt="trail-map.png"]')?.naturalWidth > 0);
+  await b.waitForFunction(() => document.querySelector('[role="log"] img.attachment[alt="trail-map.png"]')?.naturalWidth > 0);
   await shot(a, "desktop-communities");
 
   // amira signed in on a second page too (a session of its own), which opens her notifications while messaging is down

@@ -3,7 +3,9 @@ import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import { displayName, formatTime, newTxnId, session, useSession } from "../lib/app";
 import { Avatar } from "../lib/picture";
 import { Report } from "./Safety";
+import { type Attachment, AttachmentView, attachable, upload } from "./Attachment";
 import { Failure } from "../lib/said";
+import { problemText } from "../lib/session";
 
 // the REST schema: its optional fields take the hub's (required, nullable) ones as they are
 type Message = messaging.components["schemas"]["MessageDto"];
@@ -11,6 +13,8 @@ type Message = messaging.components["schemas"]["MessageDto"];
 interface Pending {
   txn: string;
   text: string;
+  /** Files uploaded for it: a message that carries some is sent over REST (the hub's send takes text alone). */
+  attachments: Attachment[];
   failed: boolean;
 }
 
@@ -42,6 +46,8 @@ export function Discussion({ conversationId, title, canSend, receipts = false }:
   const [error, setError] = useState<string | null>(null);
   const [draft, setDraft] = useState("");
   const [editing, setEditing] = useState<Message | null>(null);
+  const [attached, setAttached] = useState<Attachment[]>([]);
+  const [uploading, setUploading] = useState(false);
   const log = useRef<HTMLDivElement>(null);
   const names = useRef(new Map<string, string>());
   const stickToBottom = useRef(true);
@@ -162,8 +168,20 @@ export function Discussion({ conversationId, title, canSend, receipts = false }:
     for (const p of pendingRef.current) {
       if (String(hub.state) !== "Connected") return;
       try {
-        const sent = await hub.invoke("SendMessage", conversationId, p.text, p.txn, null);
-        merge([sent]);
+        if (p.attachments.length === 0) merge([await hub.invoke("SendMessage", conversationId, p.text, p.txn, null)]);
+        else {
+          const { data, error, response } = await session.api.messaging.POST("/api/v1/conversations/{id}/messages", {
+            params: { path: { id: conversationId } },
+            body: { text: p.text || null, attachments: p.attachments.map((a) => a.id), client_txn_id: p.txn, reply_to: null },
+          });
+          if (!data) {
+            // refused for good (not a lost connection): said, and not sent again
+            setPending((all) => all.filter((x) => x.txn !== p.txn));
+            setError(problemText(error, response, "The message was not sent."));
+            continue;
+          }
+          merge([data]);
+        }
       } catch {
         setPending((all) => all.map((x) => (x.txn === p.txn ? { ...x, failed: true } : x)));
         return;
@@ -174,7 +192,7 @@ export function Discussion({ conversationId, title, canSend, receipts = false }:
   async function submit(event: Event) {
     event.preventDefault();
     const text = draft.trim();
-    if (!text) return;
+    if (!text && (editing || attached.length === 0)) return;
     setDraft("");
     stickToBottom.current = true;
     const hub = session.hub();
@@ -190,7 +208,8 @@ export function Discussion({ conversationId, title, canSend, receipts = false }:
     }
     lastTyping.current = 0;
     hub?.invoke("StopTyping", conversationId).catch(() => undefined);
-    const item: Pending = { txn: newTxnId(), text, failed: false };
+    const item: Pending = { txn: newTxnId(), text, attachments: attached, failed: false };
+    setAttached([]);
     pendingRef.current = [...pendingRef.current, item];
     setPending(pendingRef.current);
     await flush();
@@ -250,7 +269,18 @@ export function Discussion({ conversationId, title, canSend, receipts = false }:
             ) : m.hidden ? (
               <p class="tombstone">Hidden.</p>
             ) : (
-              <p class="text">{m.text}</p>
+              <>
+                {m.text && <p class="text">{m.text}</p>}
+                {m.attachments.length > 0 && (
+                  <ul class="attachments" aria-label="Files">
+                    {m.attachments.map((a) => (
+                      <li key={a.id}>
+                        <AttachmentView conversationId={conversationId} attachment={a} />
+                      </li>
+                    ))}
+                  </ul>
+                )}
+              </>
             )}
             {m.sender.user_id === me && !m.deleted_at && (
               <div class="actions">
@@ -275,7 +305,8 @@ export function Discussion({ conversationId, title, canSend, receipts = false }:
             <header>
               <strong>You</strong> <span class="meta">{p.failed ? "waiting for the connection…" : "sending…"}</span>
             </header>
-            <p class="text">{p.text}</p>
+            {p.text && <p class="text">{p.text}</p>}
+            {p.attachments.length > 0 && <p class="meta">{p.attachments.map((a) => a.file_name ?? "a file").join(", ")}</p>}
           </article>
         ))}
       </div>
@@ -310,7 +341,45 @@ export function Discussion({ conversationId, title, canSend, receipts = false }:
               }
             }}
           />
-          <button type="submit">{editing ? "Save" : "Send"}</button>
+          {!editing && (
+            <div class="attach">
+              <label class="file small">
+                {uploading ? "Attaching…" : "Attach a file"}
+                <input
+                  type="file"
+                  accept={attachable}
+                  disabled={uploading}
+                  onChange={(e) => {
+                    const input = e.currentTarget;
+                    const file = input.files?.[0];
+                    input.value = "";
+                    if (!file) return;
+                    setError(null);
+                    setUploading(true);
+                    void upload(conversationId, file)
+                      .then(({ attachment, refused }) => (attachment ? setAttached((all) => [...all, attachment]) : setError(refused ?? null)))
+                      .catch(() => setError("The platform could not be reached: the file was not attached."))
+                      .finally(() => setUploading(false));
+                  }}
+                />
+              </label>
+              {attached.length > 0 && (
+                <ul class="attachments" aria-label="Attached">
+                  {attached.map((a) => (
+                    <li key={a.id}>
+                      {a.file_name ?? "A file"}{" "}
+                      <button type="button" class="link" aria-label={`Remove ${a.file_name ?? "the file"}`} onClick={() => setAttached((all) => all.filter((x) => x.id !== a.id))}>
+                        Remove
+                      </button>
+                    </li>
+                  ))}
+                </ul>
+              )}
+            </div>
+          )}
+          <button type="submit" disabled={uploading}>
+            {editing ? "Save" : "Send"}
+          </button>
         </form>
       ) : (
         <p class="meta">This conversation is closed.</p>
