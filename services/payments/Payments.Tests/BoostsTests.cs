@@ -3,6 +3,30 @@ namespace Community.Payments.Tests;
 public sealed class BoostsTests(PaymentsFixture fx) : IClassFixture<PaymentsFixture>
 {
     [Fact]
+    public async Task The_prices_on_sale_are_what_the_checkout_charges_and_what_credits_buy()
+    {
+        var (_, token) = fx.User();
+        await (await fx.Client.Get("/api/v1/boosts/prices")).AssertProblem(401);
+        var prices = (await (await fx.Client.Get("/api/v1/boosts/prices", token)).AssertStatus(200))["items"]!
+            .AsArray()
+            .Select(p =>
+                (
+                    p!["days"]!.GetValue<int>(),
+                    p["amount_cents"]!.GetValue<long>(),
+                    p["currency"]!.GetValue<string>(),
+                    p["credits"]?.GetValue<int>()
+                )
+            )
+            .ToList();
+        Assert.Equal([(1, 199L, "EUR", (int?)20), (7, 899L, "EUR", 90), (30, 2499L, "EUR", 250)], prices);
+        foreach (var (days, amount, _, _) in prices)
+        {
+            var checkout = await (await CheckoutAsync(token, $$"""{"days": {{days}}, """)).AssertStatus(200);
+            Assert.Equal(amount, checkout["amount_cents"]!.GetValue<long>());
+        }
+    }
+
+    [Fact]
     public async Task Checkout_is_priced_from_configuration_and_asking_twice_returns_the_open_session()
     {
         var (_, token) = fx.User();

@@ -48,6 +48,30 @@ public sealed class SubscriptionsTests(PaymentsFixture fx) : IClassFixture<Payme
     }
 
     [Fact]
+    public async Task The_plans_on_sale_are_what_the_checkout_charges_cheapest_first()
+    {
+        var (_, token) = fx.User();
+        await (await fx.Client.Get("/api/v1/subscriptions/plans")).AssertProblem(401);
+        var plans = (await (await fx.Client.Get("/api/v1/subscriptions/plans", token)).AssertStatus(200))["items"]!
+            .AsArray()
+            .Select(p =>
+                (
+                    p!["tier"]!.GetValue<string>(),
+                    p["amount_cents"]!.GetValue<long>(),
+                    p["currency"]!.GetValue<string>(),
+                    p["period_days"]!.GetValue<int>()
+                )
+            )
+            .ToList();
+        Assert.Equal([("premium", 999L, "EUR", 30), ("elite", 2499L, "EUR", 30)], plans);
+        foreach (var (tier, amount, _, _) in plans)
+            Assert.Equal(
+                amount,
+                (await (await CheckoutAsync(token, tier)).AssertStatus(200))["amount_cents"]!.GetValue<long>()
+            );
+    }
+
+    [Fact]
     public async Task Checkout_is_priced_from_configuration_and_asking_twice_returns_the_open_session()
     {
         var (_, token) = fx.User();

@@ -8,7 +8,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Community.Payments.Boosts;
 
-/// <param name="Days">How long the boost lasts: one of the offered day counts (GET the boost prices).</param>
+/// <param name="Days">How long the boost lasts: one of the offered day counts (GET /api/v1/boosts/prices).</param>
 /// <param name="PaymentMethod">card (the default), alipay or wechat_pay.</param>
 /// <param name="SuccessUrl">An absolute http(s) URL the provider sends the buyer to after paying.</param>
 /// <param name="CancelUrl">An absolute http(s) URL the provider sends the buyer to on giving up.</param>
@@ -20,6 +20,15 @@ public sealed record BoostCheckoutRequest(
 );
 
 public sealed record BoostDto(DateTimeOffset? BoostedUntil, bool Active);
+
+/// <param name="Days">How long the boost lasts (the checkout's and the credits spend's days).</param>
+/// <param name="AmountCents">Its price by card, in minor units of the currency.</param>
+/// <param name="Credits">Its price in credits (POST /api/v1/credits/spend, purpose boost); null: not sold for
+/// credits.</param>
+public sealed record BoostPriceDto(int Days, long AmountCents, string Currency, int? Credits);
+
+/// <summary>The boosts on sale, shortest first.</summary>
+public sealed record BoostPricesDto(IReadOnlyList<BoostPriceDto> Items);
 
 public static class BoostsApi
 {
@@ -36,6 +45,10 @@ public static class BoostsApi
             .WithSummary("Open (or find) the checkout of a profile boost of 1, 7 or 30 days, priced from configuration")
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status502BadGateway);
+        group
+            .MapGet("/prices", Prices)
+            .WithName("ListBoostPrices")
+            .WithSummary("The boosts on sale: their days and their price by card and in credits, shortest first");
         group.MapGet("/me", Get).WithName("GetMyBoost").WithSummary("Until when my profile is boosted");
         return group;
     }
@@ -73,6 +86,30 @@ public static class BoostsApi
         );
         return TypedResults.Ok(await checkout.StartAsync(userId, item, urls, cancellationToken));
     }
+
+    private static Ok<BoostPricesDto> Prices(IOptions<PaymentsOptions> options) =>
+        TypedResults.Ok(
+            new BoostPricesDto(
+                options
+                    .Value.Boosts.Select(b =>
+                        (
+                            Days: int.TryParse(b.Key, NumberStyles.None, CultureInfo.InvariantCulture, out var d)
+                                ? d
+                                : 0,
+                            Price: b.Value
+                        )
+                    )
+                    .Where(b => b.Days > 0)
+                    .OrderBy(b => b.Days)
+                    .Select(b => new BoostPriceDto(
+                        b.Days,
+                        b.Price.AmountCents,
+                        b.Price.Currency.ToUpperInvariant(),
+                        b.Price.Credits
+                    ))
+                    .ToList()
+            )
+        );
 
     private static async Task<Ok<BoostDto>> Get(
         ClaimsPrincipal principal,

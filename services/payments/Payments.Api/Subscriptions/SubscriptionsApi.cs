@@ -48,6 +48,14 @@ public sealed record SubscriptionDto(
         );
 }
 
+/// <param name="Tier">premium or elite: what the subscription buys.</param>
+/// <param name="AmountCents">What each period costs, in minor units of the currency.</param>
+/// <param name="PeriodDays">How long a paid period lasts; it renews until stopped.</param>
+public sealed record PlanDto(string Tier, long AmountCents, string Currency, int PeriodDays);
+
+/// <summary>The subscriptions on sale, cheapest first.</summary>
+public sealed record PlansDto(IReadOnlyList<PlanDto> Items);
+
 public static class SubscriptionsApi
 {
     /// <summary>The tiers a subscription buys.</summary>
@@ -67,6 +75,10 @@ public static class SubscriptionsApi
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status502BadGateway);
         group
+            .MapGet("/plans", Plans)
+            .WithName("ListSubscriptionPlans")
+            .WithSummary("The subscriptions on sale (premium, elite): price and period of each, cheapest first");
+        group
             .MapGet("/me", Get)
             .WithName("GetMySubscription")
             .WithSummary("My tier, subscription status and paid-up period");
@@ -77,6 +89,23 @@ public static class SubscriptionsApi
             .ProducesProblem(StatusCodes.Status502BadGateway);
         return group;
     }
+
+    private static Ok<PlansDto> Plans(IOptions<PaymentsOptions> options) =>
+        TypedResults.Ok(
+            new PlansDto(
+                PaidTiers
+                    .Where(options.Value.Tiers.ContainsKey)
+                    .Select(t => (Tier: t, Price: options.Value.Tiers[t]))
+                    .OrderBy(p => p.Price.AmountCents)
+                    .Select(p => new PlanDto(
+                        p.Tier,
+                        p.Price.AmountCents,
+                        p.Price.Currency.ToUpperInvariant(),
+                        p.Price.PeriodDays
+                    ))
+                    .ToList()
+            )
+        );
 
     private static async Task<Ok<CheckoutDto>> Checkout(
         SubscriptionCheckoutRequest request,
