@@ -214,6 +214,15 @@ try {
   await go(o, "People");
   await o.getByLabel("Age from").waitFor();
 
+  step("musa boosts his profile for a day with 20 of his 40 credits; the boost runs and his balance follows");
+  await m.getByRole("link", { name: "Your profile" }).click();
+  await m.getByText("Your profile is not boosted.").waitFor();
+  await m.getByRole("form", { name: "Boost 1 day with credits" }).getByRole("button").click();
+  await m.getByRole("status").filter({ hasText: "Boosted for a day: 20 credits left." }).waitFor();
+  await m.getByText(/^Your profile is shown first in discovery until/).waitFor();
+  await m.getByText("Balance: 20 credits").waitFor();
+  await axe(m, "profile with a boost");
+
   step("musa asks olga to connect, the first answer lost; her notification badge appears live");
   await go(m, "People");
   await m.getByLabel("Search people").fill(olga);

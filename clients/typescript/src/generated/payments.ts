@@ -137,6 +137,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/subscriptions/plans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The subscriptions on sale (premium, elite): price and period of each, cheapest first */
+        get: operations["ListSubscriptionPlans"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/subscriptions/me": {
         parameters: {
             query?: never;
@@ -166,6 +183,23 @@ export interface paths {
         put?: never;
         /** Open (or find) the checkout of a profile boost of 1, 7 or 30 days, priced from configuration */
         post: operations["BoostCheckout"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/boosts/prices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The boosts on sale: their days and their price by card and in credits, shortest first */
+        get: operations["ListBoostPrices"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -221,7 +255,7 @@ export interface components {
         BoostCheckoutRequest: {
             /**
              * Format: int32
-             * @description How long the boost lasts: one of the offered day counts (GET the boost prices).
+             * @description How long the boost lasts: one of the offered day counts (GET /api/v1/boosts/prices).
              */
             days: number;
             /**
@@ -238,6 +272,28 @@ export interface components {
             /** Format: date-time */
             boosted_until?: null | string;
             active: boolean;
+        };
+        BoostPriceDto: {
+            /**
+             * Format: int32
+             * @description How long the boost lasts (the checkout's and the credits spend's days).
+             */
+            days: number;
+            /**
+             * Format: int64
+             * @description Its price by card, in minor units of the currency.
+             */
+            amount_cents: number;
+            currency: string;
+            /**
+             * Format: int32
+             * @description Its price in credits (POST /api/v1/credits/spend, purpose boost); null: not sold for credits.
+             */
+            credits?: null | number;
+        };
+        /** @description The boosts on sale, shortest first. */
+        BoostPricesDto: {
+            items: components["schemas"]["BoostPriceDto"][];
         };
         /** @description What a 415 says beside the Problem's members when a JSON body named a charset other than UTF-8. */
         CharsetRefusal: {
@@ -369,6 +425,25 @@ export interface components {
             created_at: string;
             /** Format: date-time */
             succeeded_at?: null | string;
+        };
+        PlanDto: {
+            /** @description premium or elite: what the subscription buys. */
+            tier: string;
+            /**
+             * Format: int64
+             * @description What each period costs, in minor units of the currency.
+             */
+            amount_cents: number;
+            currency: string;
+            /**
+             * Format: int32
+             * @description How long a paid period lasts; it renews until stopped.
+             */
+            period_days: number;
+        };
+        /** @description The subscriptions on sale, cheapest first. */
+        PlansDto: {
+            items: components["schemas"]["PlanDto"][];
         };
         /** @description An RFC 9457 problem; a refusal may add members a client acts on (balance, required, retry hints...). */
         Problem: {
@@ -1258,6 +1333,75 @@ export interface operations {
             };
         };
     };
+    ListSubscriptionPlans: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The caller's request id (1-64 of A-Z a-z 0-9 . _ : -), echoed and logged; else a new one. */
+                "X-Request-Id"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlansDto"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     GetMySubscription: {
         parameters: {
             query?: never;
@@ -1504,6 +1648,75 @@ export interface operations {
             };
             /** @description Bad Gateway */
             502: {
+                headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    ListBoostPrices: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The caller's request id (1-64 of A-Z a-z 0-9 . _ : -), echoed and logged; else a new one. */
+                "X-Request-Id"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BoostPricesDto"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
                 headers: {
                     /** @description The request's id, as in logs and problem details. */
                     "X-Request-Id"?: string;

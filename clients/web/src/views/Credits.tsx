@@ -36,6 +36,12 @@ export function CreditsSection() {
   const [error, setError] = useState<string | null>(null);
   const back = new URLSearchParams(location.search).get("checkout");
   const credits = useLoad<Credits>(() => session.api.payments.GET("/api/v1/credits", { params: { query: { limit: 10 } } }), [], { keep: true });
+  // a spend made elsewhere on the page (a boost bought with credits) moves the balance
+  useEffect(() => {
+    const changed = () => credits.retry();
+    addEventListener("community:credits-changed", changed);
+    return () => removeEventListener("community:credits-changed", changed);
+  }, []);
   const packs = useLoad<Pack[]>(() => session.api.payments.GET("/api/v1/credits/packs").then(({ data, ...rest }) => ({ ...rest, data: data?.items })), []);
   // the balance the checkout started from, read once: it is taken out of storage when the pack has arrived
   const [started] = useState(() => (back === "paid" ? sessionStorage.getItem(before) : null));

@@ -1,7 +1,7 @@
 import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/preact";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { signedIn } from "../lib/testing";
-import { describe as described, MembershipSection } from "./Membership";
+import { BoostSection, describe as described, MembershipSection } from "./Membership";
 
 afterEach(() => {
   cleanup();
@@ -19,14 +19,16 @@ const premium: Subscription = { tier: "premium", tier_source: "subscription", st
 /** An access token whose claims carry `tier` (the page reads the claim; nobody checks a signature here). */
 const token = (tier: string) => `e30.${btoa(JSON.stringify({ sub: "u1", tier })).replace(/=+$/, "")}.sig`;
 
-/** Payments and identity as the section meets them: every request recorded, answered by `answer`. */
+const plans = { items: [{ tier: "premium", amount_cents: 999, currency: "EUR", period_days: 30 }, { tier: "elite", amount_cents: 2499, currency: "EUR", period_days: 30 }] };
+
+/** Payments and identity as the section meets them: every request recorded, answered by `answer` (the plans as on sale). */
 function platform(answer: (method: string, path: string, body: unknown) => { status: number; body: unknown }) {
   const asked: { method: string; path: string; body: unknown }[] = [];
   vi.stubGlobal("fetch", async (request: Request) => {
     const path = new URL(request.url).pathname;
     const body = request.method === "POST" ? await request.json() : undefined;
     asked.push({ method: request.method, path, body });
-    const { status, body: answered } = answer(request.method, path, body);
+    const { status, body: answered } = path === "/api/v1/subscriptions/plans" ? { status: 200, body: plans } : answer(request.method, path, body);
     return new Response(JSON.stringify(answered), { status, headers: { "Content-Type": status < 400 ? "application/json" : "application/problem+json" } });
   });
   return asked;
@@ -42,7 +44,7 @@ describe("MembershipSection", () => {
     vi.spyOn(location, "assign").mockImplementation((url) => void left.push(String(url)));
     render(<MembershipSection />);
     await screen.findByText("You are on the free tier.");
-    fireEvent.click(screen.getByRole("button", { name: "Go premium" }));
+    fireEvent.click(await screen.findByRole("button", { name: "Go premium (€9.99 every 30 days)" }));
     await waitFor(() => expect(left).toEqual(["https://checkout.example/s1"]));
     expect(asked.find((a) => a.method === "POST")?.body).toEqual({
       tier: "premium",
@@ -50,7 +52,7 @@ describe("MembershipSection", () => {
       success_url: `${location.origin}/app/profile?membership=paid`,
       cancel_url: `${location.origin}/app/profile?membership=cancelled`,
     });
-    expect(screen.getByRole("button", { name: "Go elite" })).toBeTruthy();
+    expect(screen.getByRole("button", { name: "Go elite (€24.99 every 30 days)" })).toBeTruthy();
   });
 
   it("back from a paid checkout, asks until the subscription runs, then renews the token until it carries the tier", async () => {
@@ -75,7 +77,8 @@ describe("MembershipSection", () => {
     expect(renewed).toBe(2);
     expect(asked.filter((a) => a.path === "/api/v1/subscriptions/me")).toHaveLength(3);
     expect(screen.getByText(/^Premium, renewed on/)).toBeTruthy();
-    expect(screen.queryByRole("button", { name: "Go premium" })).toBeNull();
+    expect(screen.queryByRole("button", { name: /^Go premium/ })).toBeNull();
+    expect(screen.getByRole("button", { name: /^Go elite/ })).toBeTruthy();
   });
 
   it("stops renewal when confirmed, and says until when the tier stays", async () => {
@@ -93,5 +96,48 @@ describe("MembershipSection", () => {
   it("says a tier earned by invitations, for life or until when", () => {
     expect(described({ ...free, tier: "elite", tier_source: "referral" })).toBe("Elite for life, earned by your invitations.");
     expect(described({ ...free, tier: "elite", tier_source: "referral", tier_until: "2027-02-28T00:00:00Z" })).toMatch(/^Elite until .*, earned by your invitations\.$/);
+  });
+});
+
+describe("BoostSection", () => {
+  const prices = { items: [{ days: 1, amount_cents: 199, currency: "EUR", credits: 20 }, { days: 7, amount_cents: 899, currency: "EUR", credits: null }] };
+
+  it("boosts with credits once per press, and opens the card checkout for a boost credits do not buy", async () => {
+    signedIn({ id: "u1", role: "member" });
+    let active = false;
+    const asked = platform((method, path) => {
+      if (path === "/api/v1/boosts/prices") return { status: 200, body: prices };
+      if (path === "/api/v1/boosts/me") return { status: 200, body: { active, boosted_until: active ? "2026-11-29T10:00:00Z" : null } };
+      if (path === "/api/v1/credits/spend") return ((active = true), { status: 201, body: { amount: 20, purpose: "boost", balance: 80 } });
+      return { status: 200, body: { payment_id: "p1", session_id: "s1", checkout_url: "https://checkout.example/b7", expires_at: "2026-11-28T12:00:00Z", amount_cents: 899, currency: "EUR", status: "open" } };
+    });
+    const left: string[] = [];
+    vi.spyOn(location, "assign").mockImplementation((url) => void left.push(String(url)));
+    render(<BoostSection />);
+    await screen.findByText("Your profile is not boosted.");
+    expect(screen.queryByRole("form", { name: "Boost 7 days with credits" })).toBeNull();
+    fireEvent.submit(screen.getByRole("form", { name: "Boost 1 day with credits" }));
+    await screen.findByText("Boosted for a day: 80 credits left.");
+    await screen.findByText(/^Your profile is shown first in discovery until/);
+    const spend = asked.find((a) => a.path === "/api/v1/credits/spend");
+    expect(spend?.body).toEqual({ purpose: "boost", reference_id: null, days: 1 });
+    fireEvent.click(screen.getByRole("button", { name: "Boost 7 days by card, €8.99" }));
+    await waitFor(() => expect(left).toEqual(["https://checkout.example/b7"]));
+    expect(asked.find((a) => a.path === "/api/v1/boosts/checkout")?.body).toMatchObject({ days: 7, success_url: `${location.origin}/app/profile?boost=paid` });
+  });
+
+  it("back from a paid checkout, asks until the boost runs", async () => {
+    signedIn({ id: "u1", role: "member" });
+    sessionStorage.setItem("community.boost-asked", "7");
+    history.replaceState(null, "", "/app/profile?boost=paid");
+    let reads = 0;
+    platform((_, path) =>
+      path === "/api/v1/boosts/prices" ? { status: 200, body: prices } : { status: 200, body: ++reads < 3 ? { active: false, boosted_until: null } : { active: true, boosted_until: "2026-12-05T10:00:00Z" } },
+    );
+    render(<BoostSection />);
+    await screen.findByText("Payment received: your boost starts in a moment…");
+    await screen.findByText(/^Your profile is shown first in discovery until/, undefined, { timeout: 5_000 });
+    expect(reads).toBe(3);
+    await waitFor(() => expect(sessionStorage.getItem("community.boost-asked")).toBeNull());
   });
 });

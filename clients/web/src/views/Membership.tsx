@@ -1,13 +1,16 @@
 import type { payments } from "@community/sdk";
 import { useEffect, useState } from "preact/hooks";
-import { session, tierOfToken, useAction } from "../lib/app";
+import { formatPrice, session, submitted, tierOfToken, useAction } from "../lib/app";
 import { LoadFailed, useAskingAgain, useLoad } from "../lib/list";
 import { href } from "../lib/router";
-import { problemText } from "../lib/session";
+import { problemText, settled } from "../lib/session";
 import { Banner, Failure } from "../lib/said";
 
 type Subscription = payments.components["schemas"]["SubscriptionDto"];
 type Tier = payments.components["schemas"]["SubscriptionCheckoutRequest"]["tier"];
+type Plan = payments.components["schemas"]["PlanDto"];
+type Boost = payments.components["schemas"]["BoostDto"];
+type BoostPrice = payments.components["schemas"]["BoostPriceDto"];
 
 /** The tier a checkout was opened for, so the page back from it knows what it waits for. */
 const asked = "community.membership-asked";
@@ -39,6 +42,7 @@ export function MembershipSection() {
   const back = new URLSearchParams(location.search).get("membership");
   const { busy, error, setError, run } = useAction();
   const subscription = useLoad<Subscription>(() => session.api.payments.GET("/api/v1/subscriptions/me"), [], { keep: true });
+  const plans = useLoad<Plan[]>(() => session.api.payments.GET("/api/v1/subscriptions/plans").then(({ data, ...rest }) => ({ ...rest, data: data?.items })), []);
   const value = subscription.value;
   const wanted = sessionStorage.getItem(asked);
   const waiting = back === "paid" && wanted !== null && !(value && value.plan === wanted && running(value));
@@ -91,7 +95,8 @@ export function MembershipSection() {
       subscription.update(() => data);
     });
 
-  const offered: Tier[] = value === null ? [] : value.tier === "free" ? ["premium", "elite"] : value.tier === "premium" ? ["elite"] : [];
+  const above: Tier[] = value === null ? [] : value.tier === "free" ? ["premium", "elite"] : value.tier === "premium" ? ["elite"] : [];
+  const offered = (plans.value ?? []).filter((p) => above.includes(p.tier as Tier));
   return (
     <section aria-labelledby="membership-heading" aria-busy={busy}>
       <h2 id="membership-heading">Membership</h2>
@@ -112,19 +117,114 @@ export function MembershipSection() {
       {value && <p>{describe(value)}</p>}
       {offered.length > 0 && (
         <p class="row">
-          {offered.map((tier) => (
-            <button key={tier} type="button" class="secondary" disabled={busy} onClick={() => void checkout(tier)}>
-              Go {tier}
+          {offered.map((plan) => (
+            <button key={plan.tier} type="button" class="secondary" disabled={busy} onClick={() => void checkout(plan.tier as Tier)}>
+              Go {plan.tier} ({formatPrice(plan.amount_cents, plan.currency)} every {plan.period_days} days)
             </button>
           ))}
         </p>
       )}
-      {offered.length > 0 && <p class="hint">Premium and elite unlock discovery's age and gender filters and more companion messages; elite includes every course. The price is shown at the checkout.</p>}
+      <LoadFailed what="The plans" loaded={plans} />
+      {offered.length > 0 && <p class="hint">Premium and elite unlock discovery's age and gender filters and more companion messages; elite includes every course. Each renews until you stop it.</p>}
       {value && value.tier_source === "subscription" && running(value) && !value.cancel_at_period_end && (
         <button type="button" class="small secondary" disabled={busy} onClick={() => void stop()}>
           Stop renewing
         </button>
       )}
+      <Failure text={error} />
+    </section>
+  );
+}
+
+/** The boost a checkout was opened for (its days), so the page back from it knows what it waits for. */
+const boostAsked = "community.boost-asked";
+
+/**
+ * A boost of my profile: shown first in discovery for a day, a week or a month (after paid boosts of others the
+ * same), until when it runs, bought with credits (at once) or by card through the checkout (once payments confirms
+ * the payment: back from it, asked again each second until it runs).
+ */
+export function BoostSection() {
+  const back = new URLSearchParams(location.search).get("boost");
+  const [error, setError] = useState<string | null>(null);
+  const [said, setSaid] = useState<string | null>(null);
+  const boost = useLoad<Boost>(() => session.api.payments.GET("/api/v1/boosts/me"), [], { keep: true });
+  const prices = useLoad<BoostPrice[]>(() => session.api.payments.GET("/api/v1/boosts/prices").then(({ data, ...rest }) => ({ ...rest, data: data?.items })), []);
+  const wanted = sessionStorage.getItem(boostAsked);
+  const asking = useAskingAgain(back === "paid" && wanted !== null && !boost.value?.active, boost);
+  useEffect(() => {
+    if (back !== null && boost.value?.active) sessionStorage.removeItem(boostAsked);
+  }, [back, boost.value?.active]);
+
+  async function byCard(price: BoostPrice) {
+    setError(null);
+    const here = `${location.origin}${href("/profile")}`;
+    const { data, error, response } = await session.api.payments.POST("/api/v1/boosts/checkout", {
+      body: { days: price.days, payment_method: "card", success_url: `${here}?boost=paid`, cancel_url: `${here}?boost=cancelled` },
+    });
+    if (!data) return setError(problemText(error, response, "The checkout could not be opened."));
+    sessionStorage.setItem(boostAsked, String(price.days));
+    location.assign(data.checkout_url);
+  }
+
+  /** Spends the credits: a form, so pressing again after no answer is the same spend (its Idempotency-Key). */
+  const withCredits = (price: BoostPrice) =>
+    submitted(setError, async (_, key) => {
+      setSaid(null);
+      const { data, error, response } = await session.api.payments.POST("/api/v1/credits/spend", {
+        params: { header: { "Idempotency-Key": key } },
+        body: { purpose: "boost", reference_id: null, days: price.days },
+      });
+      if (data) {
+        setSaid(`Boosted for ${price.days === 1 ? "a day" : `${price.days} days`}: ${data.balance} credits left.`);
+        boost.retry();
+        dispatchEvent(new Event("community:credits-changed"));
+      } else setError(problemText(error, response, "Paying with credits failed."));
+      return settled(response);
+    });
+
+  const running = boost.value?.active && boost.value.boosted_until;
+  return (
+    <section aria-labelledby="boost-heading">
+      <h2 id="boost-heading">Boost your profile</h2>
+      <Banner
+        text={
+          said ??
+          (asking === "asking"
+            ? "Payment received: your boost starts in a moment…"
+            : asking === "gave up"
+              ? "Your payment is still being confirmed: reload this page in a moment."
+              : back === "cancelled"
+                ? "The checkout was cancelled: you are not charged."
+                : null)
+        }
+      />
+      <LoadFailed what="Your boost" loaded={boost} />
+      {boost.value && <p>{running ? `Your profile is shown first in discovery until ${new Date(running).toLocaleString([], { dateStyle: "medium", timeStyle: "short" })}.` : "Your profile is not boosted."}</p>}
+      <LoadFailed what="The boosts" loaded={prices} />
+      {prices.value && prices.value.length > 0 && (
+        <ul class="list" aria-label="Boosts">
+          {prices.value.map((price) => {
+            const length = price.days === 1 ? "1 day" : `${price.days} days`;
+            return (
+              <li key={price.days} class="row">
+                <span class="title">{length}</span>
+                {price.credits != null && (
+                  <form class="inline" aria-label={`Boost ${length} with credits`} onSubmit={withCredits(price)}>
+                    <button type="submit" class="small">
+                      {price.credits} credits
+                    </button>
+                  </form>
+                )}
+                <button type="button" class="small secondary" onClick={() => void byCard(price)} aria-label={`Boost ${length} by card, ${formatPrice(price.amount_cents, price.currency)}`}>
+                  {formatPrice(price.amount_cents, price.currency)}
+                </button>
+              </li>
+            );
+          })}
+        </ul>
+      )}
+      <p class="hint">Extending a running boost adds its days after it.</p>
       <Failure text={error} />
     </section>
   );

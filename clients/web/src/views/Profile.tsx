@@ -5,7 +5,7 @@ import { LoadFailed, useLoad } from "../lib/list";
 import { problemText, settled } from "../lib/session";
 import { AccountSection, InviteSection } from "./Account";
 import { CreditsSection } from "./Credits";
-import { MembershipSection } from "./Membership";
+import { BoostSection, MembershipSection } from "./Membership";
 import { BlockedSection } from "./Safety";
 import { ProfilePicture } from "./Picture";
 import { TwoFactorSection } from "./TwoFactor";
@@ -124,6 +124,7 @@ export function Profile() {
       </section>
       <TwoFactorSection />
       <MembershipSection />
+      <BoostSection />
       <CreditsSection />
       <InviteSection />
       <BlockedSection />
