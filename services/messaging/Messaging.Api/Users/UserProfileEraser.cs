@@ -3,7 +3,9 @@ using Community.ServiceDefaults.Messaging;
 
 namespace Community.Messaging.Users;
 
-/// <summary>The profile becomes a tombstone: no name, no picture, no address; a late profile event cannot bring it back.</summary>
+/// <summary>
+/// The profile becomes a tombstone: no name, no picture, no address; a late profile event cannot bring it back.
+/// </summary>
 public sealed class UserProfileEraser(MessagingDbContext db) : IUserDataEraser
 {
     public Task EraseAsync(UserDeleted deleted, CancellationToken cancellationToken) =>
