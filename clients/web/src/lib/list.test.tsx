@@ -281,6 +281,19 @@ describe("useList", () => {
     expect(calls[3]!.at).toEqual({ cursor: "c3" });
   });
 
+  it("refreshed after an item was taken out in place, does not bring it back from the pages shown", async () => {
+    const { result, calls } = paged();
+    await answer(calls[0], page(["e1", "e2"], "c2"));
+    act(() => result.current.more!());
+    await answer(calls[1], page(["e3"], null));
+    act(() => {
+      result.current.update((all) => all.filter((e) => e.id !== "e2"));
+      result.current.retry();
+    });
+    await answer(calls[2], page(["e1", "e3"], null));
+    expect(result.current.value).toEqual(items("e1", "e3"));
+  });
+
   it("asked for something else, starts over and drops a next page asked for before", async () => {
     const { result, calls, rerender } = paged();
     await answer(calls[0], page(["e1"], "c2"));

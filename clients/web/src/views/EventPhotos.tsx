@@ -46,7 +46,11 @@ export function EventPhotos({ eventId, organizerId, canAdd }: { eventId: string;
     run(async () => {
       if (!confirm("Remove this photo?")) return;
       const { error, response } = await session.api.events.DELETE("/api/v1/events/{id}/photos/{photo_id}", { params: { path: { id: eventId, photo_id: photo.id } } });
-      if (response.ok || response.status === 404) photos.retry();
+      if (response.ok || response.status === 404) {
+        // taken out at once: the refresh keeps the later pages shown, and would keep it there
+        photos.update((all) => all.filter((p) => p.id !== photo.id));
+        photos.retry();
+      }
       else setError(problemText(error, response, "The photo was not removed."));
     });
 

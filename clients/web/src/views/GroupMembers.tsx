@@ -34,13 +34,17 @@ export function GroupMembers({ group, changed }: { group: Group; changed: () => 
     { keep: true },
   );
 
-  /** Runs a change, says `done` and loads the lists again; a refusal is said in the platform's words. */
-  const act = (call: () => Promise<{ error?: unknown; response: Response }>, done: string) =>
+  /**
+   * Runs a change, says `done` and loads the lists again; a refusal is said in the platform's words. `gone` is the
+   * person it takes out of the requests or the members, at once (a refresh keeps the later pages shown as they were).
+   */
+  const act = (call: () => Promise<{ error?: unknown; response: Response }>, done: string, gone?: { from: "requests" | "members"; id: string }) =>
     run(async () => {
       setSaid(null);
       const { error, response } = await call();
       if (!response.ok) return setError(problemText(error, response, "That did not work."));
       setSaid(done);
+      if (gone) (gone.from === "requests" ? requests : members).update((all) => all.filter((x) => x.user.user_id !== gone.id));
       members.retry();
       requests.retry();
       changed();
@@ -92,10 +96,10 @@ export function GroupMembers({ group, changed }: { group: Group; changed: () => 
                       </a>
                       {r.reason && <span class="meta">“{r.reason}”</span>}
                     </span>
-                    <button type="button" class="small" disabled={busy} aria-label={`Admit ${nameOf(r)}`} onClick={() => void act(() => session.api.social.POST("/api/v1/groups/{id}/requests/{user_id}/approve", { params: { path: { id: group.id, user_id: r.user.user_id } } }), `${nameOf(r)} is in.`)}>
+                    <button type="button" class="small" disabled={busy} aria-label={`Admit ${nameOf(r)}`} onClick={() => void act(() => session.api.social.POST("/api/v1/groups/{id}/requests/{user_id}/approve", { params: { path: { id: group.id, user_id: r.user.user_id } } }), `${nameOf(r)} is in.`, { from: "requests", id: r.user.user_id })}>
                       Admit
                     </button>
-                    <button type="button" class="small secondary" disabled={busy} aria-label={`Turn down ${nameOf(r)}`} onClick={() => void act(() => session.api.social.POST("/api/v1/groups/{id}/requests/{user_id}/reject", { params: { path: { id: group.id, user_id: r.user.user_id } } }), `${nameOf(r)}'s request is turned down.`)}>
+                    <button type="button" class="small secondary" disabled={busy} aria-label={`Turn down ${nameOf(r)}`} onClick={() => void act(() => session.api.social.POST("/api/v1/groups/{id}/requests/{user_id}/reject", { params: { path: { id: group.id, user_id: r.user.user_id } } }), `${nameOf(r)}'s request is turned down.`, { from: "requests", id: r.user.user_id })}>
                       Turn down
                     </button>
                   </li>
@@ -157,7 +161,7 @@ export function GroupMembers({ group, changed }: { group: Group; changed: () => 
                   class="small secondary"
                   disabled={busy}
                   aria-label={`Remove ${nameOf(m)}`}
-                  onClick={() => confirm(`Remove ${nameOf(m)} from ${group.name}?`) && void act(() => session.api.social.DELETE("/api/v1/groups/{id}/members/{user_id}", target), `${nameOf(m)} is removed.`)}
+                  onClick={() => confirm(`Remove ${nameOf(m)} from ${group.name}?`) && void act(() => session.api.social.DELETE("/api/v1/groups/{id}/members/{user_id}", target), `${nameOf(m)} is removed.`, { from: "members", id: m.user.user_id })}
                 >
                   Remove
                 </button>
