@@ -5,7 +5,7 @@ import { Avatar } from "../lib/picture";
 import { Report } from "./Safety";
 import { type Attachment, AttachmentView, attachable, upload } from "./Attachment";
 import { Failure } from "../lib/said";
-import { problemText } from "../lib/session";
+import { problemText, settled } from "../lib/session";
 
 // the REST schema: its optional fields take the hub's (required, nullable) ones as they are
 type Message = messaging.components["schemas"]["MessageDto"];
@@ -174,8 +174,10 @@ export function Discussion({ conversationId, title, canSend, receipts = false }:
             params: { path: { id: conversationId } },
             body: { text: p.text || null, attachments: p.attachments.map((a) => a.id), client_txn_id: p.txn, reply_to: null },
           });
+          // the platform may get over it (a 5xx, 408, 429): sent again later under the same client_txn_id
+          if (!data && !settled(response)) throw new Error(`answered ${response.status}`);
           if (!data) {
-            // refused for good (not a lost connection): said, and not sent again
+            // refused for good: said, and not sent again
             setPending((all) => all.filter((x) => x.txn !== p.txn));
             setError(problemText(error, response, "The message was not sent."));
             continue;
