@@ -275,6 +275,12 @@ try {
   await m.getByText("Seen", { exact: true }).waitFor({ timeout: 30_000 });
   await send(o, "Welcome! Bring a mat.");
   await seesOnce(m, "Welcome! Bring a mat.");
+  // muted and unmuted: the button says which it is
+  const mute = o.getByRole("button", { name: "Mute", exact: true });
+  await mute.click();
+  await o.locator('button[aria-pressed="true"]', { hasText: "Mute" }).waitFor();
+  await mute.click();
+  await o.locator('button[aria-pressed="false"]', { hasText: "Mute" }).waitFor();
   await axe(o, "messages with a conversation");
   await shot(o, "desktop-messages");
   await o.setViewportSize({ width: 390, height: 844 });

@@ -1,6 +1,6 @@
 import type { messaging } from "@community/sdk";
 import { useEffect, useState } from "preact/hooks";
-import { displayName, formatTime, session, submitted } from "../lib/app";
+import { displayName, formatTime, session, submitted, useAction } from "../lib/app";
 import { ListState, LoadFailed, ShowMore, useList } from "../lib/list";
 import { href, navigate } from "../lib/router";
 import { problemText } from "../lib/session";
@@ -67,7 +67,10 @@ export function Messages({ conversationId }: { conversationId?: string }) {
           <a class="back" href={href("/messages")}>
             ← Messages
           </a>
-          <h2 id="conversation-heading">{open ? displayName(open.other_user) : "Conversation"}</h2>
+          <div class="column-head">
+            <h2 id="conversation-heading">{open ? displayName(open.other_user) : "Conversation"}</h2>
+            {open && <Mute conversation={open} changed={(muted) => list.update((all) => all.map((c) => (c.id === open.id ? { ...c, muted } : c)))} />}
+          </div>
           <Discussion conversationId={conversationId} title={open ? displayName(open.other_user) : "conversation"} canSend={open?.can_send ?? true} receipts />
         </section>
       ) : (
@@ -76,6 +79,32 @@ export function Messages({ conversationId }: { conversationId?: string }) {
         </section>
       )}
     </div>
+  );
+}
+
+/**
+ * Mutes a conversation (its messages leave my unread total and notify me no more) or unmutes it; the badge in the
+ * header follows.
+ */
+export function Mute({ conversation, changed }: { conversation: Conversation; changed: (muted: boolean) => void }) {
+  const { busy, error, setError, run } = useAction();
+  const toggle = () =>
+    run(async () => {
+      const path = { params: { path: { id: conversation.id } } };
+      const { error, response } = conversation.muted
+        ? await session.api.messaging.DELETE("/api/v1/conversations/{id}/mute", path)
+        : await session.api.messaging.PUT("/api/v1/conversations/{id}/mute", path);
+      if (!response.ok) return setError(problemText(error, response, "That did not work."));
+      changed(!conversation.muted);
+      dispatchEvent(new Event("community:unread-changed"));
+    });
+  return (
+    <span>
+      <button type="button" class="small secondary" aria-pressed={conversation.muted} disabled={busy} onClick={() => void toggle()}>
+        Mute
+      </button>
+      <Failure text={error} />
+    </span>
   );
 }
 
