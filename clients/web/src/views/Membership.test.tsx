@@ -23,11 +23,11 @@ const plans = { items: [{ tier: "premium", amount_cents: 999, currency: "EUR", p
 
 /** Payments and identity as the section meets them: every request recorded, answered by `answer` (the plans as on sale). */
 function platform(answer: (method: string, path: string, body: unknown) => { status: number; body: unknown }) {
-  const asked: { method: string; path: string; body: unknown }[] = [];
+  const asked: { method: string; path: string; body: unknown; key?: string | null }[] = [];
   vi.stubGlobal("fetch", async (request: Request) => {
     const path = new URL(request.url).pathname;
     const body = request.method === "POST" ? await request.json() : undefined;
-    asked.push({ method: request.method, path, body });
+    asked.push({ method: request.method, path, body, key: request.headers.get("Idempotency-Key") });
     const { status, body: answered } = path === "/api/v1/subscriptions/plans" ? { status: 200, body: plans } : answer(request.method, path, body);
     return new Response(JSON.stringify(answered), { status, headers: { "Content-Type": status < 400 ? "application/json" : "application/problem+json" } });
   });
@@ -121,6 +121,7 @@ describe("BoostSection", () => {
     await screen.findByText(/^Your profile is shown first in discovery until/);
     const spend = asked.find((a) => a.path === "/api/v1/credits/spend");
     expect(spend?.body).toEqual({ purpose: "boost", reference_id: null, days: 1 });
+    expect(spend?.key).toBeTruthy();
     fireEvent.click(screen.getByRole("button", { name: "Boost 7 days by card, €8.99" }));
     await waitFor(() => expect(left).toEqual(["https://checkout.example/b7"]));
     expect(asked.find((a) => a.path === "/api/v1/boosts/checkout")?.body).toMatchObject({ days: 7, success_url: `${location.origin}/app/profile?boost=paid` });
