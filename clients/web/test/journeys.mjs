@@ -221,6 +221,10 @@ try {
   await m.getByRole("status").filter({ hasText: "Boosted for a day: 20 credits left." }).waitFor();
   await m.getByText(/^Your profile is shown first in discovery until/).waitFor();
   await m.getByText("Balance: 20 credits").waitFor();
+  // what he paid for: the ticket and the credits, each paid
+  const paid = m.getByRole("list", { name: "Payments" });
+  await paid.getByRole("listitem").filter({ hasText: "Event ticket" }).filter({ hasText: "Paid" }).waitFor();
+  await paid.getByRole("listitem").filter({ hasText: "Credit pack" }).filter({ hasText: "Paid" }).waitFor();
   await axe(m, "profile with a boost");
 
   step("musa asks olga to connect, the first answer lost; her notification badge appears live");
@@ -308,6 +312,12 @@ try {
     return (await answer.json()).items.filter((i) => i.role === "user" && i.text === text).length;
   }, said);
   if (exchanges !== 1) problems.push(`a message sent again after its reply was lost was kept ${exchanges} times`);
+  // today's use follows the exchanges; the profile is shared with the companion only when he says so
+  await m.getByText(/^Today: [1-9]\d* of 20 messages/).waitFor();
+  const sharing = m.getByLabel("Let the companion know my interests and region");
+  if (await sharing.isChecked()) problems.push("the companion knows the profile before being allowed to");
+  await sharing.click();
+  await m.waitForFunction(() => document.querySelector(".companion-settings input[type=checkbox]")?.checked && !document.querySelector(".companion-settings[aria-busy=true]"));
   await axe(m, "companion with a conversation");
   await shot(m, "desktop-companion");
   await m.setViewportSize({ width: 390, height: 844 });

@@ -4,6 +4,7 @@ import { newTxnId, session } from "../lib/app";
 import { LoadFailed, useLoad } from "../lib/list";
 import { problemText, settled, Unreachable, unreachable } from "../lib/session";
 import { Failure } from "../lib/said";
+import { CompanionSettings } from "./CompanionSettings";
 
 type Message = aiCompanion.components["schemas"]["CompanionMessageDto"];
 interface Line {
@@ -21,6 +22,8 @@ export function Companion() {
   const [draft, setDraft] = useState("");
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  // one more for each exchange, so today's count follows
+  const [exchanges, setExchanges] = useState(0);
   const log = useRef<HTMLDivElement>(null);
   // a message whose reply never reached the page, and its client_txn_id: sent again, the companion answers it once
   const unanswered = useRef<{ text: string; txn: string } | null>(null);
@@ -99,6 +102,7 @@ export function Companion() {
       else throw e;
     } finally {
       setBusy(false);
+      setExchanges((n) => n + 1);
     }
   }
 
@@ -132,6 +136,7 @@ export function Companion() {
             Send
           </button>
         </form>
+        <CompanionSettings version={exchanges} />
       </section>
     </div>
   );

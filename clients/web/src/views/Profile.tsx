@@ -5,6 +5,7 @@ import { LoadFailed, useLoad } from "../lib/list";
 import { problemText, settled } from "../lib/session";
 import { AccountSection, InviteSection } from "./Account";
 import { CreditsSection } from "./Credits";
+import { PaymentsSection } from "./Payments";
 import { BoostSection, MembershipSection } from "./Membership";
 import { BlockedSection } from "./Safety";
 import { ProfilePicture } from "./Picture";
@@ -126,6 +127,7 @@ export function Profile() {
       <MembershipSection />
       <BoostSection />
       <CreditsSection />
+      <PaymentsSection />
       <InviteSection />
       <BlockedSection />
       {loaded.value && (
