@@ -3,15 +3,10 @@ import { multipart } from "@community/sdk";
 import { useState } from "preact/hooks";
 import { session } from "../lib/app";
 import { useShownImage } from "../lib/picture";
+import { attachmentRule, fileRefusal, fileSize } from "../lib/file";
 import { problemText } from "../lib/session";
 
 export type Attachment = messaging.components["schemas"]["AttachmentDto"];
-
-/** What a message may carry: messaging's formats (judged by content) and its limit. */
-export const attachable = "image/jpeg,image/png,image/webp,application/pdf";
-export const attachmentLimit = 10 * 1024 * 1024;
-
-const size = (bytes: number) => (bytes < 1024 * 1024 ? `${Math.max(1, Math.round(bytes / 1024))} kB` : `${(bytes / 1024 / 1024).toFixed(1)} MB`);
 
 /** The file's bytes, asked for with the session's token (members of the conversation only, once it is sent). */
 const bytesOf = (conversationId: string, attachment: Attachment) => () =>
@@ -25,8 +20,8 @@ const bytesOf = (conversationId: string, attachment: Attachment) => () =>
  * attachment, or what to say. Until it is sent, only its uploader may read it.
  */
 export async function upload(conversationId: string, file: File): Promise<{ attachment?: Attachment; refused?: string }> {
-  if (!attachable.split(",").includes(file.type)) return { refused: "Attach a JPEG, PNG or WebP image, or a PDF." };
-  if (file.size > attachmentLimit) return { refused: "Attach a file of at most 10 MB." };
+  const refused = fileRefusal(file, attachmentRule);
+  if (refused) return { refused };
   const { data, error, response } = await session.api.messaging.POST("/api/v1/conversations/{id}/attachments", {
     params: { path: { id: conversationId } },
     body: { file },
@@ -41,7 +36,7 @@ export function AttachmentView({ conversationId, attachment }: { conversationId:
   const shown = useShownImage(image ? attachment.url : null, bytesOf(conversationId, attachment));
   const [failed, setFailed] = useState(false);
   const name = attachment.file_name ?? (image ? "An image" : "A file");
-  if (image) return shown ? <img class="attachment" src={shown} alt={name} /> : <span class="meta">{name} ({size(attachment.size_bytes)})</span>;
+  if (image) return shown ? <img class="attachment" src={shown} alt={name} /> : <span class="meta">{name} ({fileSize(attachment.size_bytes)})</span>;
 
   async function download() {
     setFailed(false);
@@ -56,7 +51,7 @@ export function AttachmentView({ conversationId, attachment }: { conversationId:
   return (
     <span>
       <button type="button" class="link" onClick={() => void download()}>
-        {name} ({size(attachment.size_bytes)})
+        {name} ({fileSize(attachment.size_bytes)})
       </button>
       {failed && <span class="error"> It could not be downloaded.</span>}
     </span>

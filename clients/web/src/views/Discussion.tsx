@@ -3,7 +3,8 @@ import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import { displayName, formatTime, newTxnId, session, useSession } from "../lib/app";
 import { Avatar } from "../lib/picture";
 import { Report } from "./Safety";
-import { type Attachment, AttachmentView, attachable, upload } from "./Attachment";
+import { type Attachment, AttachmentView, upload } from "./Attachment";
+import { attachmentRule } from "../lib/file";
 import { Failure } from "../lib/said";
 import { problemText, settled } from "../lib/session";
 
@@ -349,7 +350,7 @@ export function Discussion({ conversationId, title, canSend, receipts = false }:
                 {uploading ? "Attaching…" : "Attach a file"}
                 <input
                   type="file"
-                  accept={attachable}
+                  accept={attachmentRule.accept}
                   disabled={uploading}
                   onChange={(e) => {
                     const input = e.currentTarget;

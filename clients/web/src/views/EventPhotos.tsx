@@ -1,6 +1,7 @@
 import type { events } from "@community/sdk";
 import { multipart } from "@community/sdk";
 import { session, useAction } from "../lib/app";
+import { fileHint, fileRefusal, photoRule } from "../lib/file";
 import { ListState, LoadFailed, ShowMore, useList } from "../lib/list";
 import { useShownImage } from "../lib/picture";
 import { problemText } from "../lib/session";
@@ -8,9 +9,6 @@ import { Failure } from "../lib/said";
 
 type Photo = events.components["schemas"]["PhotoDto"];
 
-/** What the photo input takes: events' formats and its limit (it re-encodes what it accepts). */
-const accepted = "image/jpeg,image/png,image/webp";
-const maxBytes = 10 * 1024 * 1024;
 /** Photos a page: the newest first, then more on asking. */
 const pageSize = 24;
 
@@ -34,8 +32,8 @@ export function EventPhotos({ eventId, organizerId, canAdd }: { eventId: string;
       const file = (form.elements.namedItem("file") as HTMLInputElement).files?.[0];
       const caption = String(new FormData(form).get("caption") ?? "").trim() || null;
       if (!file) return setError("Choose a photo.");
-      if (!accepted.split(",").includes(file.type)) return setError("Choose a JPEG, PNG or WebP photo.");
-      if (file.size > maxBytes) return setError("Choose a photo of at most 10 MB.");
+      const wrong = fileRefusal(file, photoRule);
+      if (wrong) return setError(wrong);
       const { data, error, response } = await session.api.events.POST("/api/v1/events/{id}/photos", { ...path, body: { file, caption }, bodySerializer: multipart });
       if (!data) return setError(problemText(error, response, "The photo was not added."));
       form.reset();
@@ -82,10 +80,10 @@ export function EventPhotos({ eventId, organizerId, canAdd }: { eventId: string;
         >
           <label>
             Photo
-            <input name="file" type="file" accept={accepted} required aria-describedby="photo-hint" />
+            <input name="file" type="file" accept={photoRule.accept} required aria-describedby="photo-hint" />
           </label>
           <p class="hint" id="photo-hint">
-            JPEG, PNG or WebP, at most 10 MB.
+            {fileHint(photoRule)}
           </p>
           <label>
             Caption (optional)

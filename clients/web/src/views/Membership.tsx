@@ -1,6 +1,6 @@
 import type { payments } from "@community/sdk";
 import { useEffect, useState } from "preact/hooks";
-import { formatPrice, session, submitted, tierOfToken, useAction } from "../lib/app";
+import { formatPrice, formatTime, session, submitted, tierOfToken, useAction } from "../lib/app";
 import { LoadFailed, useAskingAgain, useLoad } from "../lib/list";
 import { href } from "../lib/router";
 import { problemText, settled } from "../lib/session";
@@ -200,7 +200,7 @@ export function BoostSection() {
         }
       />
       <LoadFailed what="Your boost" loaded={boost} />
-      {boost.value && <p>{running ? `Your profile is shown first in discovery until ${new Date(running).toLocaleString([], { dateStyle: "medium", timeStyle: "short" })}.` : "Your profile is not boosted."}</p>}
+      {boost.value && <p>{running ? `Your profile is shown first in discovery until ${formatTime(running)}.` : "Your profile is not boosted."}</p>}
       <LoadFailed what="The boosts" loaded={prices} />
       {prices.value && prices.value.length > 0 && (
         <ul class="list" aria-label="Boosts">

@@ -1,15 +1,12 @@
 import type { identity } from "@community/sdk";
 import { multipart } from "@community/sdk";
 import { session, useAction } from "../lib/app";
+import { fileHint, fileRefusal, pictureRule } from "../lib/file";
 import { usePicture } from "../lib/picture";
 import { problemText } from "../lib/session";
 import { Failure } from "../lib/said";
 
 type User = identity.components["schemas"]["UserDto"];
-
-/** What the picture input takes: identity's formats and its limit (it re-encodes what it accepts). */
-const accepted = "image/jpeg,image/png,image/webp";
-const maxBytes = 2 * 1024 * 1024;
 
 /**
  * Your profile picture: shown, replaced by a file chosen (JPEG, PNG or WebP up to 2 MB; checked here first, then by
@@ -29,8 +26,8 @@ export function ProfilePicture({ user, etag, changed }: { user: User; etag: stri
 
   const upload = (file: File) =>
     run(async () => {
-      if (!accepted.split(",").includes(file.type)) return setError("Choose a JPEG, PNG or WebP picture.");
-      if (file.size > maxBytes) return setError("Choose a picture of at most 2 MB.");
+      const wrong = fileRefusal(file, pictureRule);
+      if (wrong) return setError(wrong);
       const { data, error, response } = await session.api.identity.PUT("/api/v1/users/me/picture", {
         params: { header: { "If-Match": etag ?? "*" } },
         body: { file },
@@ -55,7 +52,7 @@ export function ProfilePicture({ user, etag, changed }: { user: User; etag: stri
           {user.profile_image_url ? "Choose another picture" : "Choose a picture"}
           <input
             type="file"
-            accept={accepted}
+            accept={pictureRule.accept}
             disabled={busy}
             onChange={(e) => {
               const file = e.currentTarget.files?.[0];
@@ -64,7 +61,7 @@ export function ProfilePicture({ user, etag, changed }: { user: User; etag: stri
             }}
           />
         </label>
-        <p class="hint">JPEG, PNG or WebP, at most 2 MB.</p>
+        <p class="hint">{fileHint(pictureRule)}</p>
         {user.profile_image_url && (
           <button type="button" class="small secondary" disabled={busy} onClick={() => void remove()}>
             Remove the picture
