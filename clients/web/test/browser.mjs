@@ -356,6 +356,37 @@ try {
   await axe(a, "communities");
   await shot(b, "desktop-communities-older");
 
+  step("bilal replies to a message; both see what it answers; amira finds the first message by searching and it shows in place");
+  await discussion(b).locator(".message", { hasText: "Bulk 45" }).getByRole("button", { name: "Reply to: Bulk 45" }).click();
+  await b.getByText(/^Replying to .*“Bulk 45”/).waitFor();
+  await bBox.fill("Bulk is fine by me");
+  await b.getByRole("button", { name: "Send", exact: true }).click();
+  for (const page of [a, b]) {
+    const reply = discussion(page).locator(".message:not(.pending)", { hasText: "Bulk is fine by me" });
+    await reply.getByRole("button", { name: /^Replying to .*“Bulk 45”$/ }).waitFor();
+  }
+  await a.reload();
+  await seesOnce(a, "Bulk is fine by me");
+  if ((await discussion(a).getByText("Who is in for Saturday?").count()) !== 0) problems.push("the first page already holds the message searched for");
+  await a.getByText("Search this conversation").click();
+  await a.getByLabel("Words to find").fill("Saturday");
+  await a.getByRole("search", { name: "Search messages" }).getByRole("button", { name: "Search" }).click();
+  const match = a.getByRole("list", { name: "Messages found" }).getByRole("listitem").filter({ hasText: "Who is in for Saturday?" });
+  await match.getByRole("button", { name: "Show in the conversation" }).click();
+  await seesOnce(a, "Who is in for Saturday?");
+  await a.waitForFunction(() => document.activeElement?.textContent?.includes("Who is in for Saturday?"));
+  await axe(a, "a reply and a search");
+
+  step("amira, the community's owner, pins the thread and gives it tags; her list of threads follows at once");
+  await a.getByRole("button", { name: "Pin to the top" }).click();
+  await a.getByRole("heading", { name: "Pinned: Saturday hike" }).waitFor();
+  await a.getByRole("list", { name: "Threads", exact: true }).getByRole("link", { name: /Pinned: Saturday hike/ }).waitFor();
+  await a.getByRole("button", { name: "Edit the thread" }).click();
+  await a.getByRole("form", { name: "Edit the thread" }).getByLabel(/Tags/).fill("hiking, saturday");
+  await a.getByRole("form", { name: "Edit the thread" }).getByRole("button", { name: "Save" }).click();
+  await a.getByRole("list", { name: "Tags" }).getByText("saturday", { exact: true }).waitFor();
+  if (await b.getByRole("button", { name: "Pin to the top" }).count()) problems.push("a plain member is offered to pin a thread");
+
   // ---- phone
   step("phone-sized screens");
   await b.setViewportSize({ width: 390, height: 844 });

@@ -7,6 +7,7 @@ import { problemText, settled } from "../lib/session";
 import { Discussion } from "./Discussion";
 import { Report } from "./Safety";
 import { GroupMembers } from "./GroupMembers";
+import { ThreadActions, threadGone, threadsChanged } from "./ThreadActions";
 import { Failure } from "../lib/said";
 
 type Group = social.components["schemas"]["GroupDto"];
@@ -205,6 +206,21 @@ function ThreadList({ groupId, selected }: { groupId: string; selected?: string 
     return session.hub()?.on("new_thread", (t) => t.group_id === groupId && threads.update((all) => (all.some((x) => x.id === t.id) ? all : sortThreads([t, ...all]))));
   }, [groupId, member, query]);
 
+  useEffect(() => {
+    // a thread changed (pinned, renamed) or deleted on its own page: the list follows
+    const refresh = () => threads.retry();
+    const gone = (e: Event) => {
+      threads.update((all) => all.filter((t) => t.id !== (e as CustomEvent<string>).detail));
+      threads.retry();
+    };
+    addEventListener(threadsChanged, refresh);
+    addEventListener(threadGone, gone);
+    return () => {
+      removeEventListener(threadsChanged, refresh);
+      removeEventListener(threadGone, gone);
+    };
+  }, [groupId, member, query]);
+
   async function join() {
     setError(null);
     const { error, response } = await session.api.social.POST("/api/v1/groups/{id}/join", { params: { path: { id: groupId } } });
@@ -343,14 +359,35 @@ function CreateThread({ groupId, onCreated }: { groupId: string; onCreated: (thr
 }
 
 function ThreadDiscussion({ groupId, threadId }: { groupId: string; threadId: string }) {
-  const loaded = useLoad<Thread>(() => session.api.messaging.GET("/api/v1/threads/{id}", { params: { path: { id: threadId } } }), [threadId]);
-  const thread = loaded.value;
+  const loaded = useLoad<{ thread: Thread; etag: string | null }>(
+    () =>
+      session.api.messaging
+        .GET("/api/v1/threads/{id}", { params: { path: { id: threadId } } })
+        .then(({ data, ...rest }) => ({ ...rest, data: data && { thread: data, etag: rest.response.headers.get("ETag") } })),
+    [threadId],
+    { keep: true },
+  );
+  // my role in the community: its owner and moderators pin threads, and change or delete anyone's
+  const group = useLoad<Group>(() => session.api.social.GET("/api/v1/groups/{id}", { params: { path: { id: groupId } } }), [groupId], { keep: true });
+  const thread = loaded.value?.thread ?? null;
+  const moderates = group.value?.my_role === "owner" || group.value?.my_role === "moderator" || session.user?.role === "admin";
   return (
     <section class="column discussion-column" aria-labelledby="thread-heading">
       <a class="back" href={href(`/communities/${groupId}`)}>
         ← Threads
       </a>
-      <h2 id="thread-heading">{thread?.title ?? "Discussion"}</h2>
+      <h2 id="thread-heading">
+        {thread?.pinned && <span class="pin">Pinned: </span>}
+        {thread?.title ?? "Discussion"}
+      </h2>
+      {thread && thread.tags.length > 0 && (
+        <ul class="tags" aria-label="Tags">
+          {thread.tags.map((t) => (
+            <li key={t}>{t}</li>
+          ))}
+        </ul>
+      )}
+      {thread && <ThreadActions thread={thread} etag={loaded.value!.etag} moderates={moderates} changed={loaded.retry} />}
       {/* the discussion loads beside its thread, and waits for it only once the thread could not be loaded */}
       {thread === null && loaded.failed !== null ? <LoadFailed what="This thread" loaded={loaded} /> : <Discussion conversationId={threadId} title={thread?.title ?? "thread"} canSend />}
     </section>

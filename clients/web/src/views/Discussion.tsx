@@ -5,6 +5,7 @@ import { Avatar } from "../lib/picture";
 import { Report } from "./Safety";
 import { type Attachment, AttachmentView, upload } from "./Attachment";
 import { attachmentRule } from "../lib/file";
+import { MessageSearch, Quote, excerpt } from "./MessageSearch";
 import { Failure } from "../lib/said";
 import { problemText, settled } from "../lib/session";
 
@@ -16,6 +17,8 @@ interface Pending {
   text: string;
   /** Files uploaded for it: a message that carries some is sent over REST (the hub's send takes text alone). */
   attachments: Attachment[];
+  /** The message it replies to, if any. */
+  replyTo: Message | null;
   failed: boolean;
 }
 
@@ -47,6 +50,7 @@ export function Discussion({ conversationId, title, canSend, receipts = false }:
   const [error, setError] = useState<string | null>(null);
   const [draft, setDraft] = useState("");
   const [editing, setEditing] = useState<Message | null>(null);
+  const [replyingTo, setReplyingTo] = useState<Message | null>(null);
   const [attached, setAttached] = useState<Attachment[]>([]);
   const [uploading, setUploading] = useState(false);
   const log = useRef<HTMLDivElement>(null);
@@ -56,6 +60,9 @@ export function Discussion({ conversationId, title, canSend, receipts = false }:
   const lastTyping = useRef(0);
   const pendingRef = useRef<Pending[]>([]);
   pendingRef.current = pending;
+  const shownRef = useRef<Message[]>([]);
+  shownRef.current = messages;
+  const textbox = useRef<HTMLTextAreaElement>(null);
 
   const merge = (incoming: Message[]) => {
     for (const m of incoming) if (m.sender.user_id) names.current.set(m.sender.user_id, displayName(m.sender));
@@ -74,6 +81,7 @@ export function Discussion({ conversationId, title, canSend, receipts = false }:
     setMessages([]);
     setPending([]);
     setTyping([]);
+    setReplyingTo(null);
     setLoading(true);
     setError(null);
     stickToBottom.current = true;
@@ -156,6 +164,36 @@ export function Discussion({ conversationId, title, canSend, receipts = false }:
     setHasOlder(data.has_more);
   }
 
+  /**
+   * Shows the message of `seq` in the log: older pages are loaded until it is among them (at most 20 pages of 100,
+   * so every message between it and the newest is there too), then it is scrolled to and marked for a moment.
+   */
+  async function reveal(seq: number) {
+    let first = shownRef.current[0]?.seq;
+    for (let pages = 0; first !== undefined && first > seq && pages < 20; pages++) {
+      const answer = await session.api.messaging
+        .GET("/api/v1/conversations/{id}/messages", { params: { path: { id: conversationId }, query: { before_seq: first, limit: 100 } } })
+        .catch(() => null);
+      const data = answer?.data;
+      if (!data) return setError("Older messages could not be loaded: try again.");
+      merge(data.items);
+      setHasOlder(data.has_more);
+      if (!data.items.length || !data.has_more) break;
+      first = Math.min(...data.items.map((m) => m.seq));
+    }
+    stickToBottom.current = false;
+    keepFromBottom.current = null;
+    // after the render that puts the loaded pages in the log
+    setTimeout(() => {
+      const found = log.current?.querySelector<HTMLElement>(`[data-seq="${seq}"]`);
+      if (!found) return setError("That message is too far back to show here.");
+      found.scrollIntoView?.({ block: "center" });
+      found.classList.add("found");
+      found.focus();
+      setTimeout(() => found.classList.remove("found"), 2000);
+    }, 0);
+  }
+
   function onScroll() {
     const el = log.current!;
     stickToBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 40;
@@ -169,11 +207,11 @@ export function Discussion({ conversationId, title, canSend, receipts = false }:
     for (const p of pendingRef.current) {
       if (String(hub.state) !== "Connected") return;
       try {
-        if (p.attachments.length === 0) merge([await hub.invoke("SendMessage", conversationId, p.text, p.txn, null)]);
+        if (p.attachments.length === 0) merge([await hub.invoke("SendMessage", conversationId, p.text, p.txn, p.replyTo?.id ?? null)]);
         else {
           const { data, error, response } = await session.api.messaging.POST("/api/v1/conversations/{id}/messages", {
             params: { path: { id: conversationId } },
-            body: { text: p.text || null, attachments: p.attachments.map((a) => a.id), client_txn_id: p.txn, reply_to: null },
+            body: { text: p.text || null, attachments: p.attachments.map((a) => a.id), client_txn_id: p.txn, reply_to: p.replyTo?.id ?? null },
           });
           // the platform may get over it (a 5xx, 408, 429): sent again later under the same client_txn_id
           if (!data && !settled(response)) throw new Error(`answered ${response.status}`);
@@ -211,8 +249,9 @@ export function Discussion({ conversationId, title, canSend, receipts = false }:
     }
     lastTyping.current = 0;
     hub?.invoke("StopTyping", conversationId).catch(() => undefined);
-    const item: Pending = { txn: newTxnId(), text, attachments: attached, failed: false };
+    const item: Pending = { txn: newTxnId(), text, attachments: attached, replyTo: replyingTo, failed: false };
     setAttached([]);
+    setReplyingTo(null);
     pendingRef.current = [...pendingRef.current, item];
     setPending(pendingRef.current);
     await flush();
@@ -241,6 +280,12 @@ export function Discussion({ conversationId, title, canSend, receipts = false }:
     }
   }
 
+  function startReply(message: Message) {
+    setEditing(null);
+    setReplyingTo(message);
+    textbox.current?.focus();
+  }
+
   const typingText = typing.length
     ? `${typing.map((u) => names.current.get(u) ?? "Someone").join(" and ")} ${typing.length > 1 ? "are" : "is"} typing…`
     : "";
@@ -253,6 +298,7 @@ export function Discussion({ conversationId, title, canSend, receipts = false }:
           Connecting… messages you send go out once the connection is back.
         </p>
       )}
+      <MessageSearch conversationId={conversationId} show={(seq) => void reveal(seq)} />
       <div class="log" role="log" aria-label="Discussion" aria-busy={loading} ref={log} onScroll={onScroll} tabIndex={0}>
         {hasOlder && (
           <button type="button" class="link older" onClick={() => void loadOlder()}>
@@ -261,12 +307,13 @@ export function Discussion({ conversationId, title, canSend, receipts = false }:
         )}
         {!loading && !messages.length && !pending.length && <p class="empty">No messages yet. Say hello!</p>}
         {messages.map((m) => (
-          <article class={`message${m.sender.user_id === me ? " mine" : ""}`} key={m.seq} data-seq={m.seq} aria-label={`${displayName(m.sender)}, ${formatTime(m.created_at)}`}>
+          <article class={`message${m.sender.user_id === me ? " mine" : ""}`} key={m.seq} data-seq={m.seq} tabIndex={-1} aria-label={`${displayName(m.sender)}, ${formatTime(m.created_at)}`}>
             <header>
               {m.sender.user_id !== me && <Avatar userId={m.sender.user_id} url={m.sender.profile_image_url} name={displayName(m.sender)} />}
               <strong>{m.sender.user_id === me ? "You" : displayName(m.sender)}</strong> <time dateTime={m.created_at}>{formatTime(m.created_at)}</time>
               {m.edited_at && !m.deleted_at && <span class="meta"> (edited)</span>}
             </header>
+            {m.reply_to && !m.deleted_at && !m.hidden && <Quote conversationId={conversationId} id={m.reply_to} shown={messages} show={(seq) => void reveal(seq)} />}
             {m.deleted_at ? (
               <p class="tombstone">This message was deleted.</p>
             ) : m.hidden ? (
@@ -287,7 +334,8 @@ export function Discussion({ conversationId, title, canSend, receipts = false }:
             )}
             {m.sender.user_id === me && !m.deleted_at && (
               <div class="actions">
-                <button type="button" class="link" onClick={() => (setEditing(m), setDraft(m.text ?? ""))} aria-label={`Edit message: ${m.text ?? ""}`}>
+                {canSend && <ReplyButton message={m} reply={startReply} />}
+                <button type="button" class="link" onClick={() => (setEditing(m), setReplyingTo(null), setDraft(m.text ?? ""))} aria-label={`Edit message: ${m.text ?? ""}`}>
                   Edit
                 </button>
                 <button type="button" class="link" onClick={() => void remove(m)} aria-label={`Delete message: ${m.text ?? ""}`}>
@@ -297,6 +345,7 @@ export function Discussion({ conversationId, title, canSend, receipts = false }:
             )}
             {m.sender.user_id !== me && !m.deleted_at && !m.hidden && (
               <div class="actions">
+                {canSend && <ReplyButton message={m} reply={startReply} />}
                 <Report target="message" id={m.id} what={`the message of ${displayName(m.sender)}`} />
               </div>
             )}
@@ -308,6 +357,7 @@ export function Discussion({ conversationId, title, canSend, receipts = false }:
             <header>
               <strong>You</strong> <span class="meta">{p.failed ? "waiting for the connection…" : "sending…"}</span>
             </header>
+            {p.replyTo && <p class="meta quote">Replying to {p.replyTo.sender.user_id === me ? "you" : displayName(p.replyTo.sender)}</p>}
             {p.text && <p class="text">{p.text}</p>}
             {p.attachments.length > 0 && <p class="meta">{p.attachments.map((a) => a.file_name ?? "a file").join(", ")}</p>}
           </article>
@@ -327,10 +377,19 @@ export function Discussion({ conversationId, title, canSend, receipts = false }:
               </button>
             </p>
           )}
+          {replyingTo && !editing && (
+            <p class="meta replying">
+              Replying to {replyingTo.sender.user_id === me ? "your message" : displayName(replyingTo.sender)}: “{excerpt(replyingTo.text ?? "a file", 60)}”{" "}
+              <button type="button" class="link" onClick={() => setReplyingTo(null)}>
+                Cancel the reply
+              </button>
+            </p>
+          )}
           <label class="visually-hidden" for={`message-${conversationId}`}>
             Message
           </label>
           <textarea
+            ref={textbox}
             id={`message-${conversationId}`}
             rows={2}
             maxLength={4000}
@@ -388,6 +447,15 @@ export function Discussion({ conversationId, title, canSend, receipts = false }:
         <p class="meta">This conversation is closed.</p>
       )}
     </section>
+  );
+}
+
+/** "Reply" under a message: the next message sent answers it. */
+function ReplyButton({ message, reply }: { message: Message; reply: (message: Message) => void }) {
+  return (
+    <button type="button" class="link" onClick={() => reply(message)} aria-label={`Reply to: ${excerpt(message.text ?? "a file", 60)}`}>
+      Reply
+    </button>
   );
 }
 
