@@ -7,12 +7,14 @@ import { Communities } from "./views/Communities";
 import { Companion } from "./views/Companion";
 import { Courses } from "./views/Courses";
 import { Events } from "./views/Events";
+import { Home } from "./views/Home";
 import { Messages } from "./views/Messages";
 import { Notifications } from "./views/Notifications";
 import { People } from "./views/People";
 import { Profile } from "./views/Profile";
 
 const sections = [
+  ["/home", "Home"],
   ["/communities", "Communities"],
   ["/messages", "Messages"],
   ["/events", "Events"],
@@ -34,7 +36,7 @@ export function App() {
   }, [signedIn, path]);
 
   useEffect(() => {
-    const name = path.startsWith("/profile") ? "Your profile" : (sections.find(([p]) => path.startsWith(p))?.[1] ?? "Communities");
+    const name = path.startsWith("/profile") ? "Your profile" : (sections.find(([p]) => path.startsWith(p))?.[1] ?? "Home");
     document.title = signedIn ? `${name} · Community` : path === "/signup" ? "Create an account · Community" : path === "/forgot" ? "Forgot your password? · Community" : "Sign in · Community";
   }, [path, signedIn]);
 
@@ -44,7 +46,7 @@ export function App() {
 
 function Shell({ path }: { path: string }) {
   const parts = path.split("/").filter(Boolean);
-  const [section = "communities", first, second] = parts;
+  const [section = "home", first, second] = parts;
   const badges = useBadges();
   return (
     <div class="shell" onClick={onLinkClick}>
@@ -85,8 +87,10 @@ function Shell({ path }: { path: string }) {
         </div>
       </header>
       <main id="main" tabIndex={-1}>
-        <h1 class="visually-hidden">{section === "profile" ? "Your profile" : (sections.find(([p]) => p === `/${section}`)?.[1] ?? "Communities")}</h1>
-        {section === "profile" ? (
+        <h1 class="visually-hidden">{section === "profile" ? "Your profile" : (sections.find(([p]) => p === `/${section}`)?.[1] ?? "Home")}</h1>
+        {section === "home" ? (
+          <Home />
+        ) : section === "profile" ? (
           <Profile />
         ) : section === "messages" ? (
           <Messages conversationId={first} />

@@ -248,6 +248,27 @@ try {
   await o.getByRole("button", { name: `Accept ${musa}` }).click();
   await o.getByRole("list", { name: "Connection requests" }).waitFor({ state: "detached" });
 
+  step("musa's home: olga's events in his feed now they are connected, and his dashboard counts her");
+  const olgasPage = m.url();
+  await go(m, "Home");
+  const feed = m.getByRole("list", { name: "Feed" });
+  const published = feed.getByRole("listitem").filter({ hasText: /Olga published / });
+  // social records the connection from its own events, a moment after the answer
+  for (let i = 0; i < 20 && !(await published.first().isVisible()); i++) {
+    await m.waitForTimeout(1_000);
+    await m.reload();
+    await m.getByRole("heading", { name: "Around you" }).waitFor();
+    await m.getByRole("status").filter({ hasText: "Loading…" }).first().waitFor({ state: "detached" }).catch(() => undefined);
+  }
+  await published.first().getByRole("link").waitFor();
+  await m.getByRole("list", { name: "Your counts" }).getByText("1 connection", { exact: true }).waitFor();
+  await axe(m, "home with a feed");
+  await shot(m, "desktop-home");
+  await published.first().getByRole("link").click();
+  await m.getByRole("heading", { level: 2 }).first().waitFor();
+  if (!/\/events\/[0-9a-f-]{36}$/.test(new URL(m.url()).pathname)) problems.push(`a feed item's event led to ${m.url()}`);
+  await m.goto(olgasPage);
+
   step("direct messages: unread count and read receipt");
   const message = m.getByRole("button", { name: "Message", exact: true });
   for (let i = 0; i < 10 && !(await message.isVisible()); i++) {
