@@ -478,6 +478,30 @@ try {
   await axe(o, "community members");
   await m.reload();
   await m.getByRole("button", { name: "New thread" }).waitFor();
+
+  step("on olga's page musa sees her communities and counts; he follows her, and she finds him among her followers; connected again, he ends it");
+  const olgaId = await o.evaluate(() => JSON.parse(sessionStorage.getItem("community.session")).user.id);
+  await m.goto(`${app}people/${olgaId}`);
+  await m.getByRole("list", { name: "Their communities" }).getByRole("link", { name: new RegExp(club) }).waitFor();
+  await m.getByLabel("Their activity").waitFor();
+  await m.getByRole("button", { name: "Follow", exact: true }).click();
+  await m.getByRole("button", { name: "Unfollow", exact: true }).waitFor();
+  await o.getByRole("link", { name: "Your profile" }).click();
+  await o.getByRole("list", { name: "Your followers" }).getByRole("link", { name: /Musa/ }).waitFor();
+  // the block ended their connection: asked and accepted again, then ended by musa
+  await m.getByRole("button", { name: "Connect", exact: true }).click();
+  await m.getByRole("button", { name: "Withdraw the request" }).waitFor();
+  await o.goto(`${app}people/${musaId}`);
+  await o.getByRole("list", { name: "Their activity" }).or(o.getByLabel("Their activity")).waitFor();
+  if (!(await o.getByText("follows you", { exact: false }).isVisible())) problems.push("olga's page of musa does not say he follows her");
+  await o.getByRole("button", { name: "Accept connection" }).click();
+  await o.getByRole("status").filter({ hasText: "Connected." }).waitFor();
+  await m.reload();
+  m.once("dialog", (d) => d.accept());
+  await m.getByRole("button", { name: "Remove the connection" }).click();
+  await m.getByRole("status").filter({ hasText: "Connection ended." }).waitFor();
+  await m.getByRole("button", { name: "Connect", exact: true }).waitFor();
+  await axe(m, "a member's page");
 } catch (e) {
   problems.push(`failed: ${e?.stack ?? e}`);
 }

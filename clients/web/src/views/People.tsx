@@ -7,6 +7,7 @@ import { Avatar } from "../lib/picture";
 import { Report } from "./Safety";
 import { problemText } from "../lib/session";
 import { startConversation } from "./Messages";
+import { PathTo, PersonActivity, TheirCommunities } from "./Network";
 import { Banner, Failure } from "../lib/said";
 
 type Person = social.components["schemas"]["DiscoverItem"];
@@ -177,7 +178,10 @@ function PersonProfile({ id }: { id: string }) {
         {profile.city ? ` · ${profile.city}` : ""}
         {profile.is_verified ? " · verified" : ""}
         {profile.compatibility_score != null ? ` · ${profile.compatibility_score}% match` : ""}
+        {profile.follows_you ? " · follows you" : ""}
       </p>
+      <PersonActivity id={id} />
+      {profile.connection_status !== "connected" && <PathTo id={id} />}
       {profile.bio && <p>{profile.bio}</p>}
       {profile.interests.length > 0 && <p>Interests: {profile.interests.join(", ")}</p>}
       <Banner text={status} />
@@ -190,6 +194,11 @@ function PersonProfile({ id }: { id: string }) {
           </button>
         )}
         {profile.connection_status === "pending_outgoing" && <span class="meta">Connection requested</span>}
+        {profile.connection_status === "pending_outgoing" && profile.connection_id && (
+          <button type="button" class="secondary" onClick={() => void act(() => session.api.social.DELETE("/api/v1/connections/{id}", { params: { path: { id: profile.connection_id! } } }), "Request withdrawn.")}>
+            Withdraw the request
+          </button>
+        )}
         {profile.connection_status === "pending_incoming" && profile.connection_id && (
           <button type="button" onClick={() => void act(() => session.api.social.POST("/api/v1/connections/{id}/accept", { params: { path: { id: profile.connection_id! } } }), "Connected.")}>
             Accept connection
@@ -210,6 +219,18 @@ function PersonProfile({ id }: { id: string }) {
             Message
           </button>
         )}
+        {profile.connection_status === "connected" && profile.connection_id && (
+          <button
+            type="button"
+            class="secondary"
+            onClick={() =>
+              confirm(`End your connection with ${profile.full_name || profile.username}? You can ask again later.`) &&
+              void act(() => session.api.social.DELETE("/api/v1/connections/{id}", { params: { path: { id: profile.connection_id! } } }), "Connection ended.")
+            }
+          >
+            Remove the connection
+          </button>
+        )}
         {profile.is_following ? (
           <button type="button" class="secondary" onClick={() => void act(() => session.api.social.DELETE("/api/v1/follows/{user_id}", path), "Unfollowed.")}>
             Unfollow
@@ -228,6 +249,7 @@ function PersonProfile({ id }: { id: string }) {
         </button>
       </p>
       <Report target="user" id={id} what={`@${profile.username}`} />
+      <TheirCommunities id={id} />
     </section>
   );
 }

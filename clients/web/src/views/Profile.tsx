@@ -8,6 +8,7 @@ import { CreditsSection } from "./Credits";
 import { PaymentsSection } from "./Payments";
 import { BoostSection, MembershipSection } from "./Membership";
 import { BlockedSection } from "./Safety";
+import { FollowsSection } from "./Network";
 import { ProfilePicture } from "./Picture";
 import { TwoFactorSection } from "./TwoFactor";
 import { Banner, Failure } from "../lib/said";
@@ -129,6 +130,7 @@ export function Profile() {
       <CreditsSection />
       <PaymentsSection />
       <InviteSection />
+      <FollowsSection />
       <BlockedSection />
       {loaded.value && (
         <AccountSection
