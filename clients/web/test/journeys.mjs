@@ -93,6 +93,29 @@ try {
   await photos.getByRole("img", { name: "Sunset at the beach" }).waitFor();
   if (await m.getByRole("button", { name: "Show more photos" }).count()) problems.push("more photos are offered after the last page");
 
+  step("olga gives her event a cover; musa sees it from its bytes, finds the event among his, and saves it to his calendar");
+  await o.getByLabel("Choose a cover").setInputFiles({ name: "beach.png", mimeType: "image/png", buffer: photo });
+  await o.getByRole("img", { name: `Cover of ${title}` }).waitFor();
+  await o.getByRole("button", { name: "Remove the cover" }).waitFor();
+  await m.reload();
+  await m.waitForFunction((t) => document.querySelector(`img.cover[alt="Cover of ${t}"]`)?.naturalWidth > 0, title);
+  if (!(await m.getByRole("img", { name: `Cover of ${title}` }).getAttribute("src")).startsWith("blob:")) problems.push("the uploaded cover is not shown from its bytes");
+  if (await m.getByLabel("Choose a cover").count()) problems.push("an attendee is offered to change the cover");
+  const saved = m.waitForEvent("download");
+  await m.getByRole("button", { name: "Add to my calendar" }).click();
+  const calendar = await saved;
+  const ics = await (await import("node:fs/promises")).readFile(await calendar.path(), "utf8");
+  if (!ics.startsWith("BEGIN:VCALENDAR") || !ics.includes(title)) problems.push(`the calendar file is not the event's: ${ics.slice(0, 80)}`);
+  if (!calendar.suggestedFilename().endsWith(".ics")) problems.push(`the calendar file is named ${calendar.suggestedFilename()}`);
+  await go(m, "Events");
+  await m.getByRole("button", { name: "Yours" }).click();
+  await m.getByRole("list", { name: "Events you are going to" }).getByRole("link", { name: title }).waitFor();
+  await axe(m, "your events");
+  await go(o, "Events");
+  await o.getByRole("button", { name: "Yours" }).click();
+  await o.getByRole("list", { name: "Events you organize" }).getByRole("link", { name: title }).waitFor();
+  for (const page of [m, o]) await page.getByRole("button", { name: "Upcoming" }).click();
+
   step("olga opens a free meetup starting in 20 minutes; musa registers; too far away he is refused, at the venue he checks in; olga's door shows him arrived");
   const meetup = `Door meetup ${run}`;
   await go(o, "Events");

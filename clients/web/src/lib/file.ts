@@ -22,6 +22,8 @@ const megabytes = (n: number) => n * 1024 * 1024;
 export const pictureRule: FileRule = { accept: images, maxBytes: megabytes(2), verb: "Choose", kind: "a JPEG, PNG or WebP picture", noun: "a picture", formats: "JPEG, PNG or WebP" };
 /** Events' photos (it re-encodes what it accepts). */
 export const photoRule: FileRule = { ...pictureRule, maxBytes: megabytes(10), kind: "a JPEG, PNG or WebP photo", noun: "a photo" };
+/** An event's cover (events re-encodes what it accepts). */
+export const coverRule: FileRule = { ...pictureRule, maxBytes: megabytes(5), kind: "a JPEG, PNG or WebP image", noun: "an image" };
 /** What a message may carry: messaging's formats (judged by content) and its limit. */
 export const attachmentRule: FileRule = {
   accept: `${images},application/pdf`,

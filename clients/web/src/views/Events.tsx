@@ -10,6 +10,7 @@ import { problemText, settled } from "../lib/session";
 import { Discussion } from "./Discussion";
 import { EventPhotos } from "./EventPhotos";
 import { Arrive, Door } from "./EventDoor";
+import { CalendarDownload, EventCards, EventCover, MyEvents } from "./EventExtras";
 import { Report } from "./Safety";
 import { Banner, Failure } from "../lib/said";
 
@@ -25,7 +26,7 @@ export function Events({ eventId }: { eventId?: string }) {
 }
 
 function EventList() {
-  const [mode, setMode] = useState<"browse" | "nearby">("browse");
+  const [mode, setMode] = useState<"browse" | "nearby" | "mine">("browse");
   const [filters, setFilters] = useState<Filters>({ q: "", city: "", event_type: "", price: "" });
   const [place, setPlace] = useState<{ lat: number; lon: number } | null>(null);
   const [note, setNote] = useState<string | null>(null);
@@ -33,7 +34,9 @@ function EventList() {
 
   const list = useList<Event>(
     (at) =>
-      mode === "nearby"
+      mode === "mine"
+        ? null
+        : mode === "nearby"
         ? place
           ? session.api.events.GET("/api/v1/events/nearby", { params: { query: { lat: place.lat, lon: place.lon, radius_km: 50, limit: 50 } } })
           : []
@@ -71,8 +74,13 @@ function EventList() {
         <button type="button" aria-pressed={mode === "nearby"} onClick={() => setMode("nearby")}>
           Nearby
         </button>
+        <button type="button" aria-pressed={mode === "mine"} onClick={() => setMode("mine")}>
+          Yours
+        </button>
       </div>
-      {mode === "browse" ? (
+      {mode === "mine" ? (
+        <MyEvents />
+      ) : mode === "browse" ? (
         <form
           class="filters card"
           role="search"
@@ -139,25 +147,14 @@ function EventList() {
           {note && <p role="status">{note}</p>}
         </form>
       )}
-      <LoadFailed what="Events" loaded={list} />
-      <ListState list={list} empty="No events found." />
-      <ul class="grid" aria-label="Events">
-        {(list.value ?? []).map((e) => (
-          <li key={e.id}>
-            <a class="title" href={href(`/events/${e.id}`)}>
-              {e.title}
-            </a>
-            <p class="meta">
-              {new Date(e.starts_at).toLocaleString([], { dateStyle: "medium", timeStyle: "short" })} · {e.city ?? e.location_name ?? ""}
-            </p>
-            <p class="meta">
-              {formatPrice(e.price_cents, e.currency)} · {e.event_type}
-              {e.spots_remaining != null ? ` · ${e.spots_remaining} spots left` : ""}
-            </p>
-          </li>
-        ))}
-      </ul>
-      <ShowMore what="events" list={list} />
+      {mode !== "mine" && (
+        <>
+          <LoadFailed what="Events" loaded={list} />
+          <ListState list={list} empty="No events found." />
+          <EventCards events={list.value ?? []} label="Events" />
+          <ShowMore what="events" list={list} />
+        </>
+      )}
     </section>
   );
 }
@@ -331,10 +328,12 @@ function EventDetail({ id }: { id: string }) {
     return <section>{loaded.failed === null ? <p role="status">Loading…</p> : <LoadFailed what="This event" loaded={loaded} />}</section>;
   const event = loaded.value.event;
   const active = registration && registration.status !== "cancelled";
+  const organizes = event.organizer_id === session.user?.id || session.user?.role === "admin";
   return (
     <section aria-labelledby="event-heading">
       <a href={href("/events")}>← Events</a>
       <h2 id="event-heading">{event.title}</h2>
+      <EventCover event={event} organizes={organizes} changed={loaded.retry} />
       <p>
         {new Date(event.starts_at).toLocaleString([], { dateStyle: "full", timeStyle: "short" })} ({event.time_zone})
       </p>
@@ -369,6 +368,7 @@ function EventDetail({ id }: { id: string }) {
             Cancel registration
           </button>
         )}
+        <CalendarDownload event={event} />
         {!chat && (
           <button type="button" class="secondary" onClick={() => void attempt(setError, openChat)}>
             Open the event chat
@@ -381,7 +381,7 @@ function EventDetail({ id }: { id: string }) {
           <Discussion conversationId={chat} title={`${event.title} chat`} canSend />
         </div>
       )}
-      {event.organizer_id === session.user?.id || session.user?.role === "admin" ? <Door eventId={event.id} /> : <Report target="event" id={event.id} what="this event" />}
+      {organizes ? <Door eventId={event.id} /> : <Report target="event" id={event.id} what="this event" />}
       <EventPhotos eventId={event.id} organizerId={event.organizer_id} canAdd={registration?.status === "confirmed" || event.organizer_id === session.user?.id} />
     </section>
   );
