@@ -364,6 +364,48 @@ try {
   await m.waitForFunction(() => document.querySelector(".companion-settings input[type=checkbox]")?.checked && !document.querySelector(".companion-settings[aria-busy=true]"));
   await axe(m, "companion with a conversation");
   await shot(m, "desktop-companion");
+
+  step("past today's 20 messages musa is offered a session: with his 20 credits it is refused and nothing spent; with 100 more it runs, and the companion answers again");
+  const statuses = await m.evaluate(async () => {
+    const { access } = JSON.parse(sessionStorage.getItem("community.session"));
+    const got = [];
+    for (let i = 0; i < 25 && !got.includes(429); i++) {
+      const answer = await fetch("/api/v1/companion/messages", {
+        method: "POST",
+        headers: { Authorization: `Bearer ${access}`, "Content-Type": "application/json" },
+        body: JSON.stringify({ text: `Quick note ${i}`, client_txn_id: crypto.randomUUID() }),
+      });
+      got.push(answer.status);
+    }
+    return got;
+  });
+  if (statuses.at(-1) !== 429 || statuses.slice(0, -1).some((s) => s !== 201)) problems.push(`using up the day's messages answered ${statuses.join(", ")}`);
+  const box = m.getByLabel("Message to the companion");
+  await box.fill("One more thing");
+  await m.getByRole("button", { name: "Send", exact: true }).click();
+  await m.getByRole("button", { name: "Buy a session for 30 credits" }).click();
+  await m.getByRole("alert").filter({ hasText: "You do not have the 30 credits a session costs; nothing was spent." }).waitFor({ timeout: 60_000 });
+  if ((await box.inputValue()) !== "One more thing") problems.push("the message refused past the limit is not kept in the box");
+  await axe(m, "companion past today's limit");
+  await m.getByRole("link", { name: "Your credits" }).click();
+  await m.getByText("Balance: 20 credits").waitFor();
+  await m.getByRole("button", { name: /^Buy 100 credits/ }).click();
+  await m.waitForURL(/\/sandbox\/checkout\//, { timeout: 30_000 });
+  await m.getByRole("button", { name: /^Pay/ }).click();
+  await m.waitForURL(/\/app\/profile.*checkout=paid/, { timeout: 30_000 });
+  await m.getByText("Balance: 120 credits").waitFor({ timeout: 60_000 });
+  await go(m, "Companion");
+  await box.fill("One more thing");
+  await m.getByRole("button", { name: "Send", exact: true }).click();
+  await m.getByRole("button", { name: "Buy a session for 30 credits" }).click();
+  await m.getByRole("status").filter({ hasText: /^Your session runs until .*: send your message\.$/ }).waitFor({ timeout: 60_000 });
+  await m.getByRole("button", { name: "Send", exact: true }).click();
+  await log.getByRole("article", { name: "You" }).filter({ hasText: "One more thing" }).waitFor();
+  await log.getByText("writing…").waitFor({ state: "detached", timeout: 60_000 });
+  await m.getByText(/^Your session lifts the limit until .* \(1 of 100 messages used\)\.$/).waitFor();
+  await m.getByRole("link", { name: "Your profile" }).click();
+  await m.getByText("Balance: 90 credits").waitFor();
+  await go(m, "Companion");
   await m.setViewportSize({ width: 390, height: 844 });
   await go(m, "Events");
   await shot(m, "phone-events");

@@ -1,9 +1,10 @@
 import type { aiCompanion } from "@community/sdk";
 import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
-import { newTxnId, session } from "../lib/app";
+import { formatTime, newTxnId, session } from "../lib/app";
 import { LoadFailed, useLoad } from "../lib/list";
 import { problemText, settled, Unreachable, unreachable } from "../lib/session";
-import { Failure } from "../lib/said";
+import { Banner, Failure } from "../lib/said";
+import { type Offer, SessionOffer, offerOf } from "./CompanionSession";
 import { CompanionSettings } from "./CompanionSettings";
 
 type Message = aiCompanion.components["schemas"]["CompanionMessageDto"];
@@ -24,6 +25,9 @@ export function Companion() {
   const [error, setError] = useState<string | null>(null);
   // one more for each exchange, so today's count follows
   const [exchanges, setExchanges] = useState(0);
+  // past today's limit: the session the refusal offers, and what became of one bought
+  const [offer, setOffer] = useState<Offer | null>(null);
+  const [note, setNote] = useState<string | null>(null);
   const log = useRef<HTMLDivElement>(null);
   // a message whose reply never reached the page, and its client_txn_id: sent again, the companion answers it once
   const unanswered = useRef<{ text: string; txn: string } | null>(null);
@@ -51,6 +55,7 @@ export function Companion() {
     if (!text || busy) return;
     setBusy(true);
     setError(null);
+    setNote(null);
     setDraft("");
     const txn = unanswered.current?.text === text ? unanswered.current.txn : newTxnId();
     unanswered.current = null;
@@ -73,6 +78,13 @@ export function Companion() {
       });
       if (!data) {
         const why = problemText(error, response, "The companion could not answer.");
+        // past today's limit (a 429 that offers a session, unlike the rate limit's): the message waits in the box
+        const offered = response.status === 429 ? offerOf(error) : null;
+        if (offered) {
+          setLines((all) => all.filter((l) => l.id !== replyId && l.id !== `me-${replyId}`));
+          if (!typed.current.trim()) setDraft(text);
+          return setOffer(offered);
+        }
         if (!settled(response)) return unsettled(why);
         setLines((all) => all.filter((l) => l.id !== replyId));
         return setError(why);
@@ -127,6 +139,17 @@ export function Companion() {
           ))}
         </div>
         <Failure text={error} />
+        <Banner text={note} />
+        {offer && (
+          <SessionOffer
+            offer={offer}
+            started={(s) => {
+              setOffer(null);
+              setNote(`Your session runs${s.ends_at ? ` until ${formatTime(s.ends_at)}` : ""}: send your message.`);
+              setExchanges((n) => n + 1);
+            }}
+          />
+        )}
         <form class="composer" onSubmit={send}>
           <label class="visually-hidden" for="companion-message">
             Message to the companion

@@ -44,6 +44,13 @@ export function CompanionSettings({ version }: { version: number }) {
           {used.daily_limit == null ? `Today: ${used.used_today} messages (no daily limit on ${used.tier}).` : `Today: ${used.used_today} of ${used.daily_limit} messages; the count starts again at ${formatTime(used.resets_at)}.`}
         </p>
       )}
+      {used?.session?.state === "active" && (
+        <p class="meta">
+          Your session lifts the limit{used.session.ends_at ? ` until ${formatTime(used.session.ends_at)}` : ""}
+          {used.session.message_allowance != null ? ` (${used.session.messages_used} of ${used.session.message_allowance} messages used)` : ""}.
+        </p>
+      )}
+      {used?.session?.state === "pending" && <p class="meta">Your session waits for payments to spend its credits.</p>}
       <LoadFailed what="Your companion settings" loaded={settings} />
       {settings.value && (
         <label class="check">
