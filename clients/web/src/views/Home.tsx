@@ -6,6 +6,7 @@ import { ListState, LoadFailed, ShowMore, useList, useLoad } from "../lib/list";
 import { Avatar } from "../lib/picture";
 import { problemText } from "../lib/session";
 import { Failure } from "../lib/said";
+import { Concierge } from "./Concierge";
 
 type FeedItem = social.components["schemas"]["FeedItemDto"];
 type Dashboard = social.components["schemas"]["DashboardDto"];
@@ -21,6 +22,7 @@ export function Home() {
     <div class="page home">
       <h2 id="home-heading">Home</h2>
       <DashboardCard />
+      <Concierge />
       <Suggestions />
       <Feed />
     </div>
