@@ -284,6 +284,11 @@ try {
     await m.getByRole("status").filter({ hasText: "Loading…" }).first().waitFor({ state: "detached" }).catch(() => undefined);
   }
   await published.first().getByRole("link").waitFor();
+  // one search across people, communities and events finds olga's event by its words
+  await m.getByLabel("What you are looking for").fill(title);
+  await m.getByLabel("Among").selectOption("events");
+  await m.getByRole("search", { name: "Find anything" }).getByRole("button", { name: "Find" }).click();
+  await m.getByRole("list", { name: "Found" }).getByRole("link", { name: new RegExp(title) }).waitFor();
   await m.getByRole("list", { name: "Your counts" }).getByText("1 connection", { exact: true }).waitFor();
   await axe(m, "home with a feed");
   await shot(m, "desktop-home");

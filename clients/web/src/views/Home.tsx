@@ -7,6 +7,7 @@ import { Avatar } from "../lib/picture";
 import { problemText } from "../lib/session";
 import { Failure } from "../lib/said";
 import { Concierge } from "./Concierge";
+import { FindAnything } from "./FindAnything";
 
 type FeedItem = social.components["schemas"]["FeedItemDto"];
 type Dashboard = social.components["schemas"]["DashboardDto"];
@@ -21,6 +22,7 @@ export function Home() {
   return (
     <div class="page home">
       <h2 id="home-heading">Home</h2>
+      <FindAnything />
       <DashboardCard />
       <Concierge />
       <Suggestions />
