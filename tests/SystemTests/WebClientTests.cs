@@ -29,9 +29,18 @@ public sealed class WebClientFixture : PlatformFixture
     /// <summary>Identity's e-mail: the scripts ask for what a mail holds (a reset token) as its reader would.</summary>
     public SmtpSink Smtp { get; } = new();
 
+    /// <summary>The admin identity seeds at start (Identity:Admins); its password is made for this run.</summary>
+    public const string AdminUsername = "root_admin";
+
+    public string AdminPassword { get; } =
+        Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(18));
+
     protected override void ConfigureService(IDictionary<string, string?> settings)
     {
         base.ConfigureService(settings);
+        settings["Identity:Admins:0:Username"] = AdminUsername;
+        settings["Identity:Admins:0:Email"] = "root.admin@example.com";
+        settings["Identity:Admins:0:Password"] = AdminPassword;
         settings["Smtp:Host"] = "127.0.0.1";
         settings["Smtp:Port"] = Smtp.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
         settings["Smtp:EnableSsl"] = "false";
@@ -269,6 +278,8 @@ public sealed class WebClientTests(WebClientFixture fx, Xunit.Abstractions.ITest
                     await process.StandardInput.WriteLineAsync(
                         await fx.TextedCodeAsync(line["@@ texted code ".Length..])
                     );
+                else if (line == "@@ admin password")
+                    await process.StandardInput.WriteLineAsync(fx.AdminPassword);
                 else if (line.StartsWith("@@ confirmation token ", StringComparison.Ordinal))
                     await process.StandardInput.WriteLineAsync(
                         await fx.MailedTokenAsync("Confirmation token", line["@@ confirmation token ".Length..])

@@ -9,6 +9,7 @@ import { Courses } from "./views/Courses";
 import { Events } from "./views/Events";
 import { Home } from "./views/Home";
 import { Messages } from "./views/Messages";
+import { Moderation } from "./views/Moderation";
 import { Notifications } from "./views/Notifications";
 import { People } from "./views/People";
 import { Profile } from "./views/Profile";
@@ -22,7 +23,11 @@ const sections = [
   ["/people", "People"],
   ["/companion", "Companion"],
   ["/notifications", "Notifications"],
+  ["/moderation", "Moderation"],
 ] as const;
+
+/** The sections the signed-in person's role opens: moderation is for admins. */
+const sectionsFor = (role: string) => sections.filter(([p]) => p !== "/moderation" || role === "admin");
 
 export function App() {
   useSession();
@@ -59,7 +64,7 @@ function Shell({ path }: { path: string }) {
         </a>
         <nav aria-label="Main">
           <ul>
-            {sections.map(([p, name]) => {
+            {sectionsFor(session.user!.role).map(([p, name]) => {
               const count = name === "Messages" ? badges.messages : name === "Notifications" ? badges.notifications : 0;
               return (
                 <li key={p}>
@@ -104,6 +109,8 @@ function Shell({ path }: { path: string }) {
           <Companion />
         ) : section === "notifications" ? (
           <Notifications />
+        ) : section === "moderation" && session.user!.role === "admin" ? (
+          <Moderation />
         ) : (
           <Communities groupId={section === "communities" ? first : undefined} threadId={section === "communities" ? second : undefined} />
         )}

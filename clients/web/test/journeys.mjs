@@ -572,6 +572,43 @@ try {
   await m.getByRole("status").filter({ hasText: "Connection ended." }).waitFor();
   await m.getByRole("button", { name: "Connect", exact: true }).waitFor();
   await axe(m, "a member's page");
+
+  step("the platform's first admin makes ada an admin from her page; ada settles olga's report with a warning, suspends musa (his session ends) and lifts it");
+  if (await main(m).getByRole("link", { name: "Moderation" }).count()) problems.push("a member is offered the moderation queue");
+  const adaName = `ada_${run}`;
+  const ada = await newPage("ada");
+  await signUp(ada, adaName);
+  const adaId = await ada.evaluate(() => JSON.parse(sessionStorage.getItem("community.session")).user.id);
+  // the admin identity seeds at its start (Identity:Admins) promotes her on her page
+  const root = await newPage("root");
+  await signIn(root, "root_admin", await ask("admin password", true));
+  await root.goto(`${app}people/${adaId}`);
+  await root.getByRole("region", { name: "Admin" }).getByLabel("Role").selectOption("admin");
+  await root.getByRole("status").filter({ hasText: "Their role is now admin" }).waitFor();
+  await axe(root, "a member's page, as an admin");
+  await root.context().close();
+  // her next sign-in's token carries the role
+  await ada.getByRole("button", { name: "Sign out" }).click();
+  await signIn(ada, adaName);
+  await go(ada, "Moderation");
+  const reported = ada.getByRole("list", { name: "Open reports" }).getByRole("listitem").filter({ hasText: "A message reported for Spam" });
+  await reported.first().getByLabel("What to do").selectOption("warn");
+  await reported.first().getByLabel("Note (kept with the report)").fill("A first warning.");
+  await reported.first().getByRole("button", { name: "Settle" }).click();
+  await ada.getByRole("status").filter({ hasText: "Settled: warn." }).waitFor();
+  await axe(ada, "moderation");
+  await ada.getByRole("button", { name: "Settled" }).click();
+  await ada.getByRole("list", { name: "Settled reports" }).getByText(/A first warning\./).waitFor();
+  await ada.goto(`${app}people/${musaId}`);
+  const suspending = ada.getByRole("form", { name: "Suspend the account" });
+  await suspending.getByLabel(/^Why/).fill("Checking that a suspension holds.");
+  await suspending.getByRole("button", { name: "Suspend the account" }).click();
+  await ada.getByRole("status").filter({ hasText: "Suspended: their sessions have ended." }).waitFor();
+  await m.reload();
+  await m.getByRole("button", { name: "Sign in", exact: true }).waitFor({ timeout: 30_000 });
+  await ada.getByRole("button", { name: "Lift the suspension" }).click();
+  await ada.getByRole("status").filter({ hasText: "The suspension is lifted." }).waitFor();
+  await signIn(m, musa, "another horse 43"); // the password he chose after forgetting his first
 } catch (e) {
   problems.push(`failed: ${e?.stack ?? e}`);
 }

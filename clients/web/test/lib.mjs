@@ -20,11 +20,14 @@ export function step(text) {
   console.log(`-- ${text}`);
 }
 
-/** Asks the test (C#) to do something to the platform, or for what a mail holds, and waits for its answer. */
-export async function ask(request) {
+/**
+ * Asks the test (C#) to do something to the platform, or for what a mail holds, and waits for its answer (not shown
+ * in the log when it is `secret`: a password).
+ */
+export async function ask(request, secret = false) {
   console.log(`@@ ${request}`);
   const { value } = await lines.next();
-  step(`the test answered: ${value}`);
+  step(`the test answered${secret ? "" : `: ${value}`}`);
   return value;
 }
 
@@ -132,10 +135,10 @@ export function totp(base32, step = Math.floor(Date.now() / 30_000)) {
   return String((mac.readUInt32BE(at) & 0x7fffffff) % 1_000_000).padStart(6, "0");
 }
 
-export async function signIn(page, username) {
+export async function signIn(page, username, password = "correct horse 42") {
   await page.goto(app);
   await page.getByLabel("Username, e-mail or phone", { exact: true }).fill(username);
-  await page.getByLabel("Password", { exact: true }).fill("correct horse 42");
+  await page.getByLabel("Password", { exact: true }).fill(password);
   await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await page.getByRole("navigation", { name: "Main" }).waitFor();
 }

@@ -8,6 +8,7 @@ import { Report } from "./Safety";
 import { problemText } from "../lib/session";
 import { startConversation } from "./Messages";
 import { PathTo, PersonActivity, TheirCommunities } from "./Network";
+import { AdminPanel } from "./Moderation";
 import { Banner, Failure } from "../lib/said";
 
 type Person = social.components["schemas"]["DiscoverItem"];
@@ -250,6 +251,7 @@ function PersonProfile({ id }: { id: string }) {
       </p>
       <Report target="user" id={id} what={`@${profile.username}`} />
       <TheirCommunities id={id} />
+      {session.user?.role === "admin" && id !== session.user.id && <AdminPanel userId={id} role={profile.role} />}
     </section>
   );
 }

@@ -11,7 +11,7 @@ type Category = social.components["schemas"]["ReportRequest"]["category"];
 type Block = social.components["schemas"]["BlockDto"];
 
 /** The categories a report names, as the moderators read them. */
-const categories: [Category, string][] = [
+export const categories: [Category, string][] = [
   ["spam", "Spam"],
   ["harassment", "Harassment or bullying"],
   ["hate", "Hate"],
