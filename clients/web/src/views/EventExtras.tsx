@@ -2,7 +2,7 @@ import type { events } from "@community/sdk";
 import { multipart } from "@community/sdk";
 import { useState } from "preact/hooks";
 import { formatPrice, session, useAction } from "../lib/app";
-import { coverRule, fileHint, fileRefusal } from "../lib/file";
+import { ChooseFile, coverRule, fileRefusal } from "../lib/file";
 import { href } from "../lib/router";
 import { LoadFailed, useLoad } from "../lib/list";
 import { useShownImage } from "../lib/picture";
@@ -51,23 +51,7 @@ export function EventCover({ event, organizes, changed }: { event: Event; organi
   return (
     <div class="cover-edit" aria-busy={busy}>
       {shown && <img class="cover" src={shown} alt={`Cover of ${event.title}`} />}
-      <label class="file small">
-        {event.cover_image_url ? "Choose another cover" : "Choose a cover"}
-        <input
-          type="file"
-          accept={coverRule.accept}
-          disabled={busy}
-          aria-describedby="cover-hint"
-          onChange={(e) => {
-            const file = e.currentTarget.files?.[0];
-            e.currentTarget.value = "";
-            if (file) void upload(file);
-          }}
-        />
-      </label>{" "}
-      <span class="hint" id="cover-hint">
-        {fileHint(coverRule)}
-      </span>
+      <ChooseFile label={event.cover_image_url ? "Choose another cover" : "Choose a cover"} rule={coverRule} busy={busy} chosen={(file) => void upload(file)} small />
       {event.cover_image_url && (
         <button type="button" class="small secondary" disabled={busy} onClick={() => void remove()}>
           Remove the cover

@@ -1,7 +1,7 @@
 import type { identity } from "@community/sdk";
 import { multipart } from "@community/sdk";
 import { session, useAction } from "../lib/app";
-import { fileHint, fileRefusal, pictureRule } from "../lib/file";
+import { ChooseFile, fileRefusal, pictureRule } from "../lib/file";
 import { usePicture } from "../lib/picture";
 import { problemText } from "../lib/session";
 import { Failure } from "../lib/said";
@@ -48,20 +48,7 @@ export function ProfilePicture({ user, etag, changed }: { user: User; etag: stri
     <div class="picture" aria-busy={busy}>
       {picture ? <img src={picture} alt="Your profile picture" width={96} height={96} /> : <div class="picture-none" aria-hidden="true" />}
       <div>
-        <label class="file">
-          {user.profile_image_url ? "Choose another picture" : "Choose a picture"}
-          <input
-            type="file"
-            accept={pictureRule.accept}
-            disabled={busy}
-            onChange={(e) => {
-              const file = e.currentTarget.files?.[0];
-              e.currentTarget.value = "";
-              if (file) void upload(file);
-            }}
-          />
-        </label>
-        <p class="hint">{fileHint(pictureRule)}</p>
+        <ChooseFile label={user.profile_image_url ? "Choose another picture" : "Choose a picture"} rule={pictureRule} busy={busy} chosen={(file) => void upload(file)} />
         {user.profile_image_url && (
           <button type="button" class="small secondary" disabled={busy} onClick={() => void remove()}>
             Remove the picture

@@ -1,3 +1,5 @@
+import { useId } from "preact/hooks";
+
 /**
  * What an upload takes, as the service that receives it checks it: its formats (the input's `accept`), its limit, and
  * the words a refusal and the hint beside the input use. Checked here first, so a wrong file is said at once and not sent.
@@ -50,3 +52,32 @@ export function fileRefusal(file: File, rule: FileRule): string | null {
 
 /** The hint beside the input: "JPEG, PNG or WebP, at most 2 MB." */
 export const fileHint = (rule: FileRule) => `${rule.formats}, at most ${fileSize(rule.maxBytes)}.`;
+
+/**
+ * A file input inside its label ("Choose a picture"), with the rule's formats and limit as its hint. The file chosen
+ * goes to `chosen`, and the input is emptied, so the same file may be chosen again after a refusal.
+ */
+export function ChooseFile({ label, rule, busy, chosen, small = false }: { label: string; rule: FileRule; busy: boolean; chosen: (file: File) => void; small?: boolean }) {
+  const hint = useId();
+  return (
+    <>
+      <label class={small ? "file small" : "file"}>
+        {label}
+        <input
+          type="file"
+          accept={rule.accept}
+          disabled={busy}
+          aria-describedby={hint}
+          onChange={(e) => {
+            const file = e.currentTarget.files?.[0];
+            e.currentTarget.value = "";
+            if (file) chosen(file);
+          }}
+        />
+      </label>{" "}
+      <span class="hint" id={hint}>
+        {fileHint(rule)}
+      </span>
+    </>
+  );
+}
