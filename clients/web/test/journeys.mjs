@@ -587,8 +587,9 @@ try {
   await root.getByRole("status").filter({ hasText: "Their role is now admin" }).waitFor();
   await axe(root, "a member's page, as an admin");
   await root.context().close();
-  // her next sign-in's token carries the role
+  // her next sign-in's token carries the role (the change ends her sessions; her page may have renewed it already)
   await ada.getByRole("button", { name: "Sign out" }).click();
+  await ada.getByRole("button", { name: "Sign in", exact: true }).waitFor();
   await signIn(ada, adaName);
   await go(ada, "Moderation");
   const reported = ada.getByRole("list", { name: "Open reports" }).getByRole("listitem").filter({ hasText: "A message reported for Spam" });
