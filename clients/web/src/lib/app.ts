@@ -98,6 +98,20 @@ export function displayName(user: { username?: string | null; display_name?: str
   return user?.display_name || user?.full_name || user?.username || "Someone";
 }
 
+/** A count with its noun: "1 connection", "3 connections", "2 communities" (`many` when adding an s will not do). */
+export function plural(count: number, one: string, many = `${one}s`): string {
+  return `${count} ${count === 1 ? one : many}`;
+}
+
+/** Saves bytes the page holds (asked with the token) as a file named `name`, as a download link would. */
+export function saveFile(bytes: Blob, name: string): void {
+  const link = document.createElement("a");
+  link.href = URL.createObjectURL(bytes);
+  link.download = name;
+  link.click();
+  setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+}
+
 export function formatTime(iso: string): string {
   const date = new Date(iso);
   const sameDay = date.toDateString() === new Date().toDateString();

@@ -1,7 +1,7 @@
 import type { messaging } from "@community/sdk";
 import { multipart } from "@community/sdk";
 import { useState } from "preact/hooks";
-import { session } from "../lib/app";
+import { saveFile, session } from "../lib/app";
 import { useShownImage } from "../lib/picture";
 import { attachmentRule, fileRefusal, fileSize } from "../lib/file";
 import { problemText } from "../lib/session";
@@ -42,11 +42,7 @@ export function AttachmentView({ conversationId, attachment }: { conversationId:
     setFailed(false);
     const { data } = await bytesOf(conversationId, attachment)().catch(() => ({ data: undefined }));
     if (!data) return setFailed(true);
-    const link = document.createElement("a");
-    link.href = URL.createObjectURL(data);
-    link.download = name;
-    link.click();
-    setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+    saveFile(data, name);
   }
   return (
     <span>

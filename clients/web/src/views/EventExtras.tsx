@@ -1,7 +1,7 @@
 import type { events } from "@community/sdk";
 import { multipart } from "@community/sdk";
 import { useState } from "preact/hooks";
-import { formatPrice, session, useAction } from "../lib/app";
+import { formatPrice, saveFile, session, useAction } from "../lib/app";
 import { ChooseFile, coverRule, fileRefusal } from "../lib/file";
 import { href } from "../lib/router";
 import { LoadFailed, useLoad } from "../lib/list";
@@ -69,11 +69,7 @@ export function CalendarDownload({ event }: { event: Event }) {
     setFailed(null);
     const answer = await session.api.events.GET("/api/v1/events/{id}.ics", { params: { path: { id: event.id } }, parseAs: "blob" }).catch(() => null);
     if (!answer?.data) return setFailed(answer ? problemText(answer.error, answer.response, "The calendar file could not be made.") : "The platform could not be reached.");
-    const link = document.createElement("a");
-    link.href = URL.createObjectURL(answer.data);
-    link.download = `${event.title.replace(/[\\/:*?"<>|]+/g, " ").replace(/\s+/g, " ").trim() || "event"}.ics`;
-    link.click();
-    setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+    saveFile(answer.data, `${event.title.replace(/[\\/:*?"<>|]+/g, " ").replace(/\s+/g, " ").trim() || "event"}.ics`);
   }
   return (
     <>

@@ -1,6 +1,6 @@
 import type { social } from "@community/sdk";
 import { useState } from "preact/hooks";
-import { displayName, formatTime, session, useAction } from "../lib/app";
+import { displayName, formatTime, plural, session, useAction } from "../lib/app";
 import { href, navigate } from "../lib/router";
 import { ListState, LoadFailed, ShowMore, useList, useLoad } from "../lib/list";
 import { Avatar } from "../lib/picture";
@@ -169,10 +169,6 @@ function Feed() {
 }
 
 const name = (person: Person) => displayName(person);
-
-function plural(count: number, one: string, many = `${one}s`): string {
-  return `${count} ${count === 1 ? one : many}`;
-}
 
 /** "Amira", "Amira and Bilal", "Amira, Bilal and 3 others": the actors shown first, then how many more there were. */
 export function who(item: Pick<FeedItem, "actors" | "actor_count">): string {

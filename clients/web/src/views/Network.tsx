@@ -1,6 +1,6 @@
 import type { social } from "@community/sdk";
 import { useState } from "preact/hooks";
-import { displayName, formatTime, session } from "../lib/app";
+import { displayName, formatTime, plural, session } from "../lib/app";
 import { href } from "../lib/router";
 import { ListState, LoadFailed, ShowMore, useList, useLoad } from "../lib/list";
 import { Avatar } from "../lib/picture";
@@ -9,8 +9,6 @@ type Activity = social.components["schemas"]["ProfileActivityDto"];
 type Path = social.components["schemas"]["NetworkPathDto"];
 type Group = social.components["schemas"]["GroupDto"];
 type Follow = social.components["schemas"]["FollowDto"];
-
-const plural = (count: number, one: string, many = `${one}s`) => `${count} ${count === 1 ? one : many}`;
 
 /** What a member has been doing, in counts: their communities (those I may see), connections, followers, events attended. */
 export function PersonActivity({ id }: { id: string }) {
