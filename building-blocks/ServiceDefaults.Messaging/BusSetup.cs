@@ -231,8 +231,9 @@ public sealed class EventBusBuilder
 
     /// <summary>
     /// Writes by users identity never announced (or deleted) are refused with 403 after a short wait for the
-    /// announcement (<see cref="KnownUsersOptions"/>): the service keeps <c>known_users</c> from UserRegistered and
-    /// UserDeleted on a queue its instances share. Needs the service's database (AddServiceDatabase).
+    /// announcement (<see cref="KnownUsersOptions"/>), during which identity is asked to announce them again: the
+    /// service keeps <c>known_users</c> from UserRegistered and UserDeleted on a queue its instances share. Needs the
+    /// service's database (AddServiceDatabase).
     /// </summary>
     public EventBusBuilder RequireKnownUsers()
     {

@@ -207,6 +207,58 @@ public sealed partial class EndToEndTests(EndToEndFixture fx) : IClassFixture<En
     }
 
     [Fact]
+    public async Task The_admin_identity_seeded_before_events_was_listening_writes_there_once_events_asked()
+    {
+        var admin = await (
+            await Client.PostJson(
+                "/api/v1/auth/login",
+                new { identifier = EndToEndFixture.AdminUsername, password = fx.AdminPassword }
+            )
+        ).AssertStatus(200);
+        var adminId = admin["user"]!["id"]!.GetValue<string>();
+        // Identity seeded the admin, and published its UserRegistered, before events had bound its queues: the
+        // platform's first start. Whether or not that message happened to arrive, events has not heard of it now.
+        await Sql.ExecuteAsync(
+            fx.EventsResources.DatabaseConnectionString,
+            "DELETE FROM known_users WHERE user_id = @id::uuid; DELETE FROM user_profiles WHERE user_id = @id::uuid",
+            ("id", adminId)
+        );
+
+        var starts = DateTimeOffset.UtcNow.AddDays(4);
+        var created = await (
+            await Client.PostJson(
+                "/api/v1/events",
+                new
+                {
+                    title = "Launch meetup",
+                    event_type = "meetup",
+                    city = "Lisbon",
+                    country = "PT",
+                    latitude = 38.7223,
+                    longitude = -9.1393,
+                    starts_at = starts,
+                    ends_at = starts.AddHours(2),
+                    time_zone = "Europe/Lisbon",
+                    capacity = 20,
+                },
+                admin["access_token"]!.GetValue<string>()
+            )
+        ).AssertStatus(201);
+
+        Assert.Equal(adminId, created["organizer_id"]!.GetValue<string>());
+        // Identity announced the account again, so events knows the admin's name too (attendee lists show it).
+        await Eventually.TrueAsync(
+            async () =>
+                await Sql.ScalarAsync<string>(
+                    fx.EventsResources.DatabaseConnectionString,
+                    "SELECT username FROM user_profiles WHERE user_id = @id::uuid",
+                    ("id", adminId)
+                ) == EndToEndFixture.AdminUsername,
+            "events never heard the admin's name"
+        );
+    }
+
+    [Fact]
     public async Task Anonymous_routes_pass_and_protected_ones_need_a_token_at_the_edge()
     {
         var jwks = await (await Client.Get("/.well-known/jwks.json")).AssertStatus(200);

@@ -79,6 +79,16 @@ public sealed record UserRoleChanged(
 /// <summary>An account was deleted; every service erases or anonymises what it holds for it.</summary>
 public sealed record UserDeleted(Guid MessageId, DateTimeOffset OccurredAt, Guid UserId) : IIntegrationEvent;
 
+/// <summary>
+/// A service met a signed-in user it has no record of: identity's announcement never reached it (published before the
+/// service's queue was bound, as on a platform's first start, where identity seeds its admins before the others are
+/// up). Identity answers with <see cref="UserRegistered"/> and <see cref="UserProfileUpdated"/> as the account now is,
+/// both as of its last change (so neither overrides a later one), and with nothing for an account that does not exist.
+/// </summary>
+/// <param name="Service">The service that asked, for the logs.</param>
+public sealed record UserAnnouncementRequested(Guid MessageId, DateTimeOffset OccurredAt, Guid UserId, string Service)
+    : IIntegrationEvent;
+
 /// <summary>A referred user made their first paid purchase; both sides are rewarded.</summary>
 public sealed record ReferralConverted(
     Guid MessageId,

@@ -54,20 +54,7 @@ public sealed class AdminSeeder(
                     UpdatedAt = now,
                 };
                 db.Users.Add(created);
-                db.AddIntegrationEvent(
-                    new UserRegistered(
-                        Guid.CreateVersion7(),
-                        now,
-                        created.Id,
-                        username,
-                        email,
-                        null,
-                        null,
-                        created.Role,
-                        created.ReferralCode,
-                        null
-                    )
-                );
+                db.AddIntegrationEvent(ProfileEvents.Registered(created, now, null));
                 logger.LogInformation("Created admin {Username}", username);
             }
             else if (user.Role == Roles.Admin)

@@ -1,7 +1,6 @@
 using System.Security.Claims;
 using System.Security.Cryptography;
 using Community.Contracts;
-using Community.Contracts.Identity;
 using Community.Identity.Suspensions;
 using Community.Identity.Users;
 using Community.ServiceDefaults;
@@ -121,23 +120,7 @@ public static class AuthApi
                     CreatedAt = now,
                 }
             );
-        db.AddIntegrationEvent(
-            new UserRegistered(
-                Guid.CreateVersion7(),
-                now,
-                user.Id,
-                user.Username,
-                user.Email,
-                user.Phone,
-                user.FullName,
-                user.Role,
-                user.ReferralCode,
-                referrer?.Id
-            )
-            {
-                IsVerified = user.IsVerified,
-            }
-        );
+        db.AddIntegrationEvent(ProfileEvents.Registered(user, now, referrer?.Id));
         var pair = await tokens.IssueAsync(db, user, null, cancellationToken);
         try
         {

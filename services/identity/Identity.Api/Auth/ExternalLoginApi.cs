@@ -2,7 +2,6 @@ using System.ComponentModel.DataAnnotations;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
-using Community.Contracts.Identity;
 using Community.Identity.Suspensions;
 using Community.Identity.Users;
 using Microsoft.IdentityModel.Tokens;
@@ -259,23 +258,7 @@ public static partial class ExternalLoginApi
                 UpdatedAt = now,
             };
             db.Users.Add(user);
-            db.AddIntegrationEvent(
-                new UserRegistered(
-                    Guid.CreateVersion7(),
-                    now,
-                    user.Id,
-                    user.Username,
-                    user.Email,
-                    user.Phone,
-                    user.FullName,
-                    user.Role,
-                    user.ReferralCode,
-                    null
-                )
-                {
-                    IsVerified = user.IsVerified,
-                }
-            );
+            db.AddIntegrationEvent(ProfileEvents.Registered(user, now, null));
         }
         db.ExternalLogins.Add(
             new ExternalLogin
