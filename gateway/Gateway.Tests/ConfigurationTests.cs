@@ -34,6 +34,7 @@ public sealed class ConfigurationTests
             "POST /api/v1/auth/refresh",
             "POST /api/v1/auth/password/forgot",
             "POST /api/v1/auth/password/reset",
+            "GET /api/v1/auth/external/providers",
             "GET /api/v1/auth/external/{provider}/start",
             "GET /api/v1/auth/external/{provider}/callback",
             "POST /api/v1/auth/external/exchange",

@@ -109,6 +109,11 @@ public static class GatewayRoutes
         },
         // Sign-in with an outside provider: the browser arrives without a token; start and exchange are limited like
         // logins.
+        new("identity-external-providers", "/api/v1/auth/external/providers", ResourceNames.Identity)
+        {
+            Anonymous = true,
+            Methods = Get,
+        },
         new("identity-external-start", "/api/v1/auth/external/{provider}/start", ResourceNames.Identity)
         {
             Anonymous = true,

@@ -30,6 +30,9 @@ public abstract class PlatformFixture() : ServiceFixture<IdentityProgram>(Resour
 
     public readonly string FeedKey = Guid.NewGuid().ToString("N");
 
+    /// <summary>The gateway's port, chosen before identity starts: identity's settings may name the gateway.</summary>
+    protected int GatewayPort { get; } = ServiceHost<GatewayProgram>.FreePort();
+
     protected override bool TrustsTestTokens => false;
 
     /// <summary>What the services' own databases, vhosts and key prefixes are named after (the test class).</summary>
@@ -50,7 +53,7 @@ public abstract class PlatformFixture() : ServiceFixture<IdentityProgram>(Resour
     public override async Task InitializeAsync()
     {
         await base.InitializeAsync();
-        var gatewayPort = ServiceHost<GatewayProgram>.FreePort();
+        var gatewayPort = GatewayPort;
         var services = new Dictionary<string, Uri> { [ResourceNames.Identity] = Host.BaseAddress };
         services[ResourceNames.Social] = await StartAsync<SocialProgram>(ResourceNames.Social);
         services[ResourceNames.Messaging] = await MessagingAsync();

@@ -44,6 +44,25 @@ public sealed class WebClientFixture : PlatformFixture
         settings["Smtp:Host"] = "127.0.0.1";
         settings["Smtp:Port"] = Smtp.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
         settings["Smtp:EnableSsl"] = "false";
+        // Sign-in with an outside provider: the test's OpenID provider, which signs Lina in at once.
+        var gateway = $"http://127.0.0.1:{GatewayPort}";
+        settings["Identity:GatewayUrl"] = gateway;
+        settings["Identity:ExternalLoginClientRedirects:0"] = $"{gateway}/app/";
+        settings["Identity:ExternalLogin:demo:Issuer"] = Provider.Issuer;
+        settings["Identity:ExternalLogin:demo:ClientId"] = FakeOidcProvider.ClientId;
+        settings["Identity:ExternalLogin:demo:ClientSecret"] = Provider.ClientSecret;
+        settings["Identity:ExternalLogin:demo:RequireHttps"] = "false";
+        settings["Identity:ExternalLogin:demo:DisplayName"] = "Demo ID";
+    }
+
+    /// <summary>The outside provider the web client offers ("Continue with Demo ID").</summary>
+    public FakeOidcProvider Provider { get; private set; } = null!;
+
+    public override async Task InitializeAsync()
+    {
+        Provider = await FakeOidcProvider.StartAsync();
+        Provider.NextUser = new FakeOidcUser("sub-lina", "lina@example.com", EmailVerified: true, Name: "Lina Haddad");
+        await base.InitializeAsync();
     }
 
     /// <summary>
@@ -140,6 +159,7 @@ public sealed class WebClientFixture : PlatformFixture
         Messaging = null;
         await base.DisposeAsync();
         await Smtp.DisposeAsync();
+        await Provider.DisposeAsync();
     }
 }
 

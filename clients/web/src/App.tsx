@@ -35,7 +35,7 @@ export function App() {
   const signedIn = session.user !== null;
 
   useEffect(() => {
-    const auth = path === "/signin" || path === "/signup" || path === "/forgot";
+    const auth = path === "/signin" || path === "/signup" || path === "/forgot" || path === "/signed-in";
     if (!signedIn && !auth) navigate("/signin", true);
     if (signedIn && auth) navigate("/", true);
   }, [signedIn, path]);

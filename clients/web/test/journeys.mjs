@@ -610,6 +610,25 @@ try {
   await ada.getByRole("button", { name: "Lift the suspension" }).click();
   await ada.getByRole("status").filter({ hasText: "The suspension is lifted." }).waitFor();
   await signIn(m, musa, "another horse 43"); // the password he chose after forgetting his first
+
+  step("lina signs in with an outside provider (the test's OpenID provider) and has an account at once");
+  const lina = await newPage("lina");
+  await lina.goto(app);
+  const outside = lina.getByRole("link", { name: "Continue with Demo ID" });
+  await outside.waitFor();
+  await axe(lina, "sign in, with an outside provider offered");
+  await outside.click();
+  // to the provider, which signs her in at once, back to identity, then to /app/signed-in with a one-time code
+  await lina.getByRole("navigation", { name: "Main" }).waitFor({ timeout: 30_000 });
+  const linaUser = await lina.evaluate(() => JSON.parse(sessionStorage.getItem("community.session")).user);
+  if (linaUser.username !== "lina" || linaUser.full_name !== "Lina Haddad") problems.push(`lina signed in as ${JSON.stringify(linaUser)}`);
+  if (new URL(lina.url()).search !== "") problems.push(`the one-time code stayed in the address: ${lina.url()}`);
+  await lina.getByRole("button", { name: "Sign out" }).click();
+  await lina.getByRole("button", { name: "Sign in", exact: true }).waitFor();
+  // the code works once: the same address again signs no one in, and says so
+  await lina.goto(`${app}signed-in?code=used-or-never-made`);
+  await lina.getByRole("alert").filter({ hasText: /code/i }).waitFor();
+  await lina.context().close();
 } catch (e) {
   problems.push(`failed: ${e?.stack ?? e}`);
 }

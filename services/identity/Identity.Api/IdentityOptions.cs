@@ -72,6 +72,9 @@ public sealed class ExternalLoginProvider
     public string Issuer { get; set; } = "";
     public string ClientId { get; set; } = "";
 
+    /// <summary>How clients name it on their buttons; the name with a capital first letter when not given.</summary>
+    public string? DisplayName { get; set; }
+
     /// <summary>From a secret store, never from git.</summary>
     public string ClientSecret { get; set; } = "";
     public string Scope { get; set; } = "openid email profile";

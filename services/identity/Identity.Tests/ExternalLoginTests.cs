@@ -28,6 +28,11 @@ public sealed class ExternalLoginFixture : IdentityFixture
         settings["Identity:ExternalLogin:fake:ClientId"] = FakeOidcProvider.ClientId;
         settings["Identity:ExternalLogin:fake:ClientSecret"] = Provider.ClientSecret;
         settings["Identity:ExternalLogin:fake:RequireHttps"] = "false";
+        // Listed by its display name, never started here; and one without a client id, which is not a provider yet.
+        settings["Identity:ExternalLogin:Acme:Issuer"] = "https://id.acme.example";
+        settings["Identity:ExternalLogin:Acme:ClientId"] = "community";
+        settings["Identity:ExternalLogin:Acme:DisplayName"] = "Acme ID";
+        settings["Identity:ExternalLogin:unfinished:Issuer"] = "https://id.unfinished.example";
     }
 
     protected override HttpClient NewClient(ServiceHost<Program> host) =>
@@ -43,6 +48,22 @@ public sealed class ExternalLoginFixture : IdentityFixture
 public sealed class ExternalLoginTests(ExternalLoginFixture fx) : IClassFixture<ExternalLoginFixture>
 {
     private HttpClient Client => fx.Client;
+
+    [Fact]
+    public async Task The_configured_providers_are_listed_for_a_clients_buttons_without_a_token()
+    {
+        var listed = await (await Client.GetAsync("/api/v1/auth/external/providers")).AssertStatus(200);
+
+        Assert.Equal(
+            ["acme: Acme ID", "fake: Fake"],
+            listed["items"]!.AsArray().Select(p => $"{p!["name"]}: {p["display_name"]}")
+        );
+        // Each name starts its sign-in.
+        var start = await Client.GetAsync(
+            $"/api/v1/auth/external/fake/start?redirect_uri={Uri.EscapeDataString(ExternalLoginFixture.ClientPage)}"
+        );
+        Assert.Equal(HttpStatusCode.Redirect, start.StatusCode);
+    }
 
     private static string NewSubject() => "sub-" + Guid.NewGuid().ToString("N");
 

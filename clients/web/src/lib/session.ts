@@ -2,6 +2,7 @@ import { createCommunityClient, type CommunityClient, type ChatHubClient, type i
 
 type Tokens = identity.components["schemas"]["AuthResponse"];
 export type Me = Tokens["user"];
+type SignInAnswer = Tokens | identity.components["schemas"]["TwoFactorChallengeResponse"];
 
 const storageKey = "community.session";
 
@@ -192,10 +193,24 @@ export class Session {
    * Signs in; with two-factor sign-in on, the answer is a challenge to complete with {@link completeSignIn}.
    */
   async signIn(identifier: string, password: string): Promise<{ error: string | null; challenge?: string }> {
-    const { data, error, response } = await this.api.identity.POST("/api/v1/auth/login", {
-      body: { identifier, password },
-    });
-    if (!data) return { error: problemText(error, response, "Signing in failed.") };
+    const answer = await this.api.identity.POST("/api/v1/auth/login", { body: { identifier, password } });
+    return this.signedInBy(answer, "Signing in failed.");
+  }
+
+  /**
+   * Ends a sign-in with an outside provider: the one-time code (60 s, single use) identity put on the way back to
+   * /signed-in. With two-factor sign-in on, the answer is a challenge, as for a password.
+   */
+  async completeOutsideSignIn(code: string): Promise<{ error: string | null; challenge?: string }> {
+    const answer = await this.api.identity.POST("/api/v1/auth/external/exchange", { body: { code } });
+    return this.signedInBy(answer, "Signing in with the provider did not finish. Start again.");
+  }
+
+  private signedInBy(
+    { data, error, response }: { data?: SignInAnswer; error?: unknown; response: Response },
+    fallback: string,
+  ): { error: string | null; challenge?: string } {
+    if (!data) return { error: problemText(error, response, fallback) };
     if ("two_factor_required" in data) return { error: null, challenge: data.challenge };
     this.begin(data);
     return { error: null };

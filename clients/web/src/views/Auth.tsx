@@ -1,51 +1,61 @@
-import { useRef, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
+import type { identity } from "@community/sdk";
 import { attempt, session, submitted } from "../lib/app";
 import { problemText, settled } from "../lib/session";
-import { href, navigate } from "../lib/router";
+import { currentPath, href, navigate } from "../lib/router";
 import { Banner, Failure } from "../lib/said";
 
+type Provider = identity.components["schemas"]["ExternalProviderDto"];
+
+/** Why an outside provider's sign-in came back without a code (its OAuth error code, passed on by identity). */
+export function outsideRefusal(code: string): string {
+  return code === "access_denied"
+    ? "Signing in with the provider was cancelled. Try again, or sign in with your password."
+    : "Signing in with the provider did not work. Try again, or sign in with your password.";
+}
+
+/**
+ * The sign-in page. On /signed-in it first ends a sign-in with an outside provider: identity sends the browser back
+ * there with a one-time code (or an error), which is taken off the address before it is used, so a reload or the
+ * history never offers it again.
+ */
 export function SignIn() {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [challenge, setChallenge] = useState<string | null>(null);
-  if (challenge)
-    return (
-      <main class="auth" id="main">
-        <h1>Two-factor sign-in</h1>
-        <form
-          onSubmit={async (e) => {
-            e.preventDefault();
-            const form = new FormData(e.currentTarget);
-            setError(null);
-            setBusy(true);
-            let failed: string | null = null;
-            try {
-              await attempt(
-                (text) => (failed = text),
-                async () => (failed = await session.completeSignIn(challenge, String(form.get("code")).trim())),
-              );
-            } finally {
-              setBusy(false);
-            }
-            setError(failed);
-            if (!failed) navigate("/", true);
-          }}
-        >
-          <label>
-            The 6-digit code from your authenticator app, or a recovery code
-            <input name="code" autoComplete="one-time-code" required maxLength={32} />
-          </label>
-          <Failure text={error} />
-          <button type="submit" disabled={busy}>
-            Continue
-          </button>
-        </form>
-      </main>
-    );
+  const [returned] = useState(() => (currentPath() === "/signed-in" ? new URLSearchParams(location.search) : null));
+
+  useEffect(() => {
+    if (!returned) return;
+    history.replaceState(null, "", href("/signin"));
+    const code = returned.get("code");
+    if (!code) {
+      setError(outsideRefusal(returned.get("error") ?? ""));
+      return;
+    }
+    setBusy(true);
+    let result: { error: string | null; challenge?: string } = { error: null };
+    void attempt(
+      (text) => (result = { error: text }),
+      async () => (result = await session.completeOutsideSignIn(code)),
+    ).finally(() => {
+      setBusy(false);
+      setError(result.error);
+      if (result.challenge) setChallenge(result.challenge);
+      else if (!result.error) navigate("/", true);
+    });
+  }, [returned]);
+
+  if (challenge) return <TwoFactorStep challenge={challenge} />;
   return (
     <main class="auth" id="main">
       <h1>Sign in to Community</h1>
       <Banner text={session.endedBecause} />
+      {returned?.get("code") && busy && (
+        <p class="banner" role="status">
+          Signing you in…
+        </p>
+      )}
       <form
         onSubmit={async (e) => {
           e.preventDefault();
@@ -79,6 +89,7 @@ export function SignIn() {
           Sign in
         </button>
       </form>
+      <OutsideProviders />
       <p>
         <a href={href("/forgot")}>Forgot your password?</a>
       </p>
@@ -86,6 +97,76 @@ export function SignIn() {
         New here? <a href={href("/signup")}>Create an account</a>
       </p>
     </main>
+  );
+}
+
+/** The second step of a sign-in with two-factor sign-in on, after a password or an outside provider. */
+function TwoFactorStep({ challenge }: { challenge: string }) {
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  return (
+    <main class="auth" id="main">
+      <h1>Two-factor sign-in</h1>
+      <form
+        onSubmit={async (e) => {
+          e.preventDefault();
+          const form = new FormData(e.currentTarget);
+          setError(null);
+          setBusy(true);
+          let failed: string | null = null;
+          try {
+            await attempt(
+              (text) => (failed = text),
+              async () => (failed = await session.completeSignIn(challenge, String(form.get("code")).trim())),
+            );
+          } finally {
+            setBusy(false);
+          }
+          setError(failed);
+          if (!failed) navigate("/", true);
+        }}
+      >
+        <label>
+          The 6-digit code from your authenticator app, or a recovery code
+          <input name="code" autoComplete="one-time-code" required maxLength={32} />
+        </label>
+        <Failure text={error} />
+        <button type="submit" disabled={busy}>
+          Continue
+        </button>
+      </form>
+    </main>
+  );
+}
+
+/**
+ * A link for each outside provider identity is configured with (none: nothing shown). Each leaves the app for the
+ * provider, by way of identity, and comes back to /signed-in.
+ */
+function OutsideProviders() {
+  const [providers, setProviders] = useState<Provider[]>([]);
+  useEffect(() => {
+    let shown = true;
+    session.api.identity
+      .GET("/api/v1/auth/external/providers")
+      .then(({ data }) => {
+        if (shown && data) setProviders(data.items);
+      })
+      .catch(() => undefined);
+    return () => {
+      shown = false;
+    };
+  }, []);
+  if (providers.length === 0) return null;
+  const back = encodeURIComponent(location.origin + href("/signed-in"));
+  return (
+    <nav class="outside" aria-label="Other ways to sign in">
+      {providers.map((p) => (
+        <a key={p.name} class="button secondary" href={`/api/v1/auth/external/${encodeURIComponent(p.name)}/start?redirect_uri=${back}`}>
+          Continue with {p.display_name}
+        </a>
+      ))}
+    </nav>
   );
 }
 

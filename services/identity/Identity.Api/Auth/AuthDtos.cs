@@ -45,3 +45,12 @@ public sealed record AuthResponse(
     public static AuthResponse From(UserDto user, TokenPair tokens) =>
         new(user, tokens.AccessToken, tokens.RefreshToken, "bearer", tokens.ExpiresIn);
 }
+
+/// <summary>The outside providers one may sign in with; empty when none is configured.</summary>
+public sealed record ExternalProvidersDto(IReadOnlyList<ExternalProviderDto> Items);
+
+/// <param name="Name">
+/// What the sign-in's routes name it by: GET /api/v1/auth/external/{name}/start?redirect_uri=... begins it.
+/// </param>
+/// <param name="DisplayName">How to name it to a person ("Continue with Google").</param>
+public sealed record ExternalProviderDto(string Name, string DisplayName);

@@ -21,6 +21,10 @@ public static partial class ExternalLoginApi
     {
         var group = routes.MapGroup("/api/v1/auth/external").WithTags("Auth").WithStandardProblems().AllowAnonymous();
         group
+            .MapGet("/providers", Providers)
+            .WithName("ExternalLoginProviders")
+            .WithSummary("The outside providers one may sign in with here, for a client's sign-in buttons");
+        group
             .MapGet("/{provider}/start", Start)
             .WithName("ExternalLoginStart")
             .WithSummary("Start signing in with an outside provider: 302 to its authorization page")
@@ -41,6 +45,10 @@ public static partial class ExternalLoginApi
             .ProducesProblemWith<SuspendedSignInDto>(StatusCodes.Status403Forbidden);
         return group;
     }
+
+    /// <summary>Every configured provider (an issuer and a client id), by name.</summary>
+    private static Ok<ExternalProvidersDto> Providers(ExternalProviders providers) =>
+        TypedResults.Ok(new ExternalProvidersDto(providers.Configured()));
 
     private static async Task<RedirectHttpResult> Start(
         string provider,

@@ -38,6 +38,22 @@ public sealed class ExternalProviders(
             ? settings
             : throw new NotFoundException($"There is no sign-in provider named '{provider}'.");
 
+    /// <summary>The providers one may sign in with, in name order, as a client names them on its buttons.</summary>
+    public IReadOnlyList<ExternalProviderDto> Configured() =>
+        [
+            .. options
+                .Value.ExternalLogin.Where(p =>
+                    !string.IsNullOrWhiteSpace(p.Value.Issuer) && !string.IsNullOrWhiteSpace(p.Value.ClientId)
+                )
+                .OrderBy(p => p.Key, StringComparer.OrdinalIgnoreCase)
+                .Select(p => new ExternalProviderDto(
+                    p.Key.ToLowerInvariant(),
+                    string.IsNullOrWhiteSpace(p.Value.DisplayName)
+                        ? char.ToUpperInvariant(p.Key[0]) + p.Key[1..].ToLowerInvariant()
+                        : p.Value.DisplayName.Trim()
+                )),
+        ];
+
     /// <summary>
     /// Where the provider sends the browser back: the gateway's callback route, registered with the provider.
     /// </summary>

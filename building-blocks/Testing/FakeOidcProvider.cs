@@ -1,12 +1,11 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
-using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
-namespace Community.Identity.Tests;
+namespace Community.Testing;
 
 /// <summary>A person as the fake provider knows them.</summary>
 public sealed record FakeOidcUser(string Subject, string Email, bool EmailVerified = true, string? Name = null);
