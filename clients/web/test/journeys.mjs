@@ -611,6 +611,22 @@ try {
   await ada.getByRole("status").filter({ hasText: "The suspension is lifted." }).waitFor();
   await signIn(m, musa, "another horse 43"); // the password he chose after forgetting his first
 
+  step("olga refunds musa's ticket to her paid event from her door; the list and her figures follow");
+  await go(o, "Events");
+  await o.getByLabel("Search events").fill(title);
+  await o.getByRole("button", { name: "Search", exact: true }).click();
+  await o.getByRole("list", { name: "Events" }).getByRole("link", { name: title }).click();
+  const musasName = musa[0].toUpperCase() + musa.slice(1, -run.length - 1);
+  await o.getByRole("button", { name: `Refund ${musasName}` }).click();
+  const refundForm = o.getByRole("form", { name: `Refund ${musasName}` });
+  await refundForm.getByLabel("Why (kept with the refund)").fill("The beach is closed that morning.");
+  await axe(o, "event, refunding a ticket");
+  await refundForm.getByRole("button", { name: /^Refund / }).click();
+  await o.getByRole("status").filter({ hasText: `to ${musasName}.` }).waitFor();
+  await o.getByRole("list", { name: "Registered people" }).getByText(/^refunded · EVT-.* refunded$/).waitFor({ timeout: 30_000 });
+  await o.getByLabel("Figures").filter({ hasText: /refunded/ }).waitFor({ timeout: 30_000 });
+  if (await o.getByRole("button", { name: `Refund ${musasName}` }).count()) problems.push("a refunded ticket is still offered for a refund");
+
   step("lina signs in with an outside provider (the test's OpenID provider) and has an account at once");
   const lina = await newPage("lina");
   await lina.goto(app);

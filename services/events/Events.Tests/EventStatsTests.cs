@@ -88,6 +88,13 @@ public sealed class EventStatsTests(EventsFixture fx) : IClassFixture<EventsFixt
         Assert.Equal(2500, stats["refunded_cents"]!.GetValue<long>());
         // a partial refund leaves the ticket valid
         Assert.Equal(2, stats["registrations"]!["confirmed"]!.GetValue<int>());
+        // The organizer's list carries each ticket's payment, to refund it from there, and what was refunded of it.
+        var attendees = await AttendeesAsync(eventId, organizer);
+        foreach (var (_, payment, user) in paid)
+            Assert.Equal(payment.ToString(), Single(attendees, user)["payment_id"]!.GetValue<string>());
+        Assert.Equal(500, Single(attendees, partial.User)["refunded_cents"]!.GetValue<long>());
+        Assert.Equal(2000, Single(attendees, full.User)["refunded_cents"]!.GetValue<long>());
+        Assert.Equal(0, Single(attendees, paid[2].User)["refunded_cents"]!.GetValue<long>());
 
         // An older total arriving late changes nothing; a newer lower one (a refund that failed after it counted) wins.
         var stale = new PaymentRefunded(
@@ -201,6 +208,9 @@ public sealed class EventStatsTests(EventsFixture fx) : IClassFixture<EventsFixt
         var first = Single(attendees, amiraId);
         Assert.Equal("amira", first["username"]!.GetValue<string>());
         Assert.Equal("Amira K", first["full_name"]!.GetValue<string>());
+        // A free registration has no payment to refund.
+        Assert.Null(first["payment_id"]);
+        Assert.Equal(0, first["refunded_cents"]!.GetValue<long>());
         // Nobody announced this user yet: the id alone, names null.
         var nameless = Single(attendees, unknownId);
         Assert.Null(nameless["username"]);

@@ -370,6 +370,16 @@ export interface components {
             /** Format: int64 */
             amount_cents: number;
             currency?: null | string;
+            /**
+             * Format: uuid
+             * @description The payment of a paid ticket, for its organizer to refund (POST /api/v1/payments/{id}/refunds); null for a free registration and for one not paid yet.
+             */
+            payment_id?: null | string;
+            /**
+             * Format: int64
+             * @description What was refunded of that payment so far, as events last heard from payments.
+             */
+            refunded_cents: number;
             /** Format: date-time */
             hold_expires_at?: null | string;
             /** Format: date-time */

@@ -1,4 +1,4 @@
-import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/preact";
+import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/preact";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { signedIn } from "../lib/testing";
 import { Arrive, Door } from "./EventDoor";
@@ -143,5 +143,77 @@ describe("Arrive: a ticket holder's check-in at the venue", () => {
     fireEvent.click(screen.getByRole("button", { name: "Check in: I am here" }));
     await screen.findByText(/Your location is needed to check in here/);
     expect(asked).toEqual([]);
+  });
+});
+
+/**
+ * Events and payments as a paid ticket's refund meets them: Musa's ticket is paid (payment p1), Olga's free. Payments
+ * answers each refund with `refund()` (a thrown error is no answer); once one was made, events' list shows it from its
+ * second reading on (events hears of it after payments).
+ */
+function refunds(refund: () => Response) {
+  const sent: { key: string | null; body: unknown }[] = [];
+  let made = false;
+  let readsSinceRefund = 0;
+  vi.stubGlobal("fetch", async (request: Request) => {
+    const url = new URL(request.url);
+    if (url.pathname === "/api/v1/payments/p1/refunds") {
+      sent.push({ key: request.headers.get("Idempotency-Key"), body: await request.json() });
+      const answer = refund();
+      made ||= answer.ok;
+      return answer;
+    }
+    if (url.pathname.endsWith("/stats"))
+      return json(200, { event_id: "e1", capacity: 40, seats_taken: 2, spots_remaining: 38, registrations: { confirmed: 2 }, arrivals: 0, revenue_cents: 1500, refunded_cents: 0, currency: "EUR" });
+    const seen = made && ++readsSinceRefund > 1;
+    const musa = { ...attendee("r1", "Musa", "EVT-AAAA"), payment_id: "p1", refunded_cents: seen ? 1500 : 0, status: seen ? "refunded" : "confirmed" };
+    const olga = { ...attendee("r2", "Olga", "EVT-BBBB"), amount_cents: 0, currency: null, payment_id: null, refunded_cents: 0 };
+    return json(200, { items: [musa, olga], next_cursor: null, page: 1, pages: 1, total: 2, limit: 50, total_is_estimate: false });
+  });
+  return sent;
+}
+
+const refunded = (status: string) =>
+  json(201, { id: "f1", payment_id: "p1", amount_cents: 1500, reason: "The beach is closed.", status, failure_reason: null, created_at: "2026-11-28T12:00:00Z" });
+
+describe("Door: refunding a paid ticket", () => {
+  it("refunds what is left with a reason, says so, and follows the list until events shows it", async () => {
+    signedIn({ id: "o1", role: "organizer" });
+    const sent = refunds(() => refunded("succeeded"));
+    render(<Door eventId="e1" />);
+    fireEvent.click(await screen.findByRole("button", { name: "Refund Musa" }));
+    // a free ticket has nothing to refund
+    expect(screen.queryByRole("button", { name: "Refund Olga" })).toBeNull();
+    const form = screen.getByRole("form", { name: "Refund Musa" });
+    fireEvent.input(within(form).getByLabelText("Why (kept with the refund)"), { target: { value: " The beach is closed. " } });
+    fireEvent.click(within(form).getByRole("button", { name: "Refund €15.00" }));
+
+    expect((await screen.findByRole("status")).textContent).toBe("Refunded €15.00 to Musa.");
+    expect(sent).toEqual([{ key: expect.stringMatching(/.{8,}/), body: { reason: "The beach is closed.", amount_cents: null } }]);
+    await screen.findByText("refunded · EVT-AAAA · €15.00 refunded", {}, { timeout: 4000 });
+    expect(screen.queryByRole("button", { name: "Refund Musa" })).toBeNull();
+  });
+
+  it("pressed again after no answer, it is the same refund; a refusal is said in payments' words", async () => {
+    signedIn({ id: "o1", role: "organizer" });
+    const answers = [
+      () => {
+        throw new TypeError("Failed to fetch");
+      },
+      () => json(422, { title: "Unprocessable Entity", status: 422, detail: "This payment was already refunded in full." }),
+    ];
+    const sent = refunds(() => answers.shift()!());
+    render(<Door eventId="e1" />);
+    fireEvent.click(await screen.findByRole("button", { name: "Refund Musa" }));
+    const form = screen.getByRole("form", { name: "Refund Musa" });
+    fireEvent.input(within(form).getByLabelText("Why (kept with the refund)"), { target: { value: "Duplicate booking" } });
+    fireEvent.click(within(form).getByRole("button", { name: "Refund €15.00" }));
+    await screen.findByText(/^The platform could not be reached/);
+    fireEvent.click(within(form).getByRole("button", { name: "Refund €15.00" }));
+
+    await screen.findByText("This payment was already refunded in full.");
+    expect(sent).toHaveLength(2);
+    expect(sent[1].key).toBe(sent[0].key);
+    expect(screen.getByRole("form", { name: "Refund Musa" })).toBeTruthy();
   });
 });

@@ -1,8 +1,8 @@
 import type { events } from "@community/sdk";
-import { useState } from "preact/hooks";
-import { formatPrice, formatTime, session, useAction } from "../lib/app";
+import { useEffect, useState } from "preact/hooks";
+import { formatPrice, formatTime, session, submitted, useAction } from "../lib/app";
 import { ListState, LoadFailed, ShowMore, useList, useLoad } from "../lib/list";
-import { problemText } from "../lib/session";
+import { problemText, settled } from "../lib/session";
 import { Banner, Failure } from "../lib/said";
 
 type Attendee = events.components["schemas"]["AttendeeDto"];
@@ -67,6 +67,8 @@ export function Arrive({ eventId, arrivedAt, arrived }: { eventId: string; arriv
 export function Door({ eventId }: { eventId: string }) {
   const [status, setStatus] = useState<string>("");
   const [said, setSaid] = useState<string | null>(null);
+  // a refund events has not heard of yet: the list is asked again each second until it shows, for 20 s at most
+  const [refunding, setRefunding] = useState<{ registration: string; until: number } | null>(null);
   const { busy, error, setError, run } = useAction();
   const path = { params: { path: { id: eventId } } };
   const stats = useLoad<Stats>(() => session.api.events.GET("/api/v1/events/{id}/stats", path), [eventId], { keep: true });
@@ -75,6 +77,17 @@ export function Door({ eventId }: { eventId: string }) {
     [eventId, status],
     { keep: true },
   );
+
+  useEffect(() => {
+    if (!refunding) return;
+    const row = attendees.value?.find((a) => a.id === refunding.registration);
+    if (!row || row.refunded_cents >= row.amount_cents || Date.now() > refunding.until) {
+      stats.retry();
+      return setRefunding(null);
+    }
+    const next = setTimeout(() => attendees.retry(), 1000);
+    return () => clearTimeout(next);
+  }, [refunding, attendees.value]);
 
   const checkIn = (form: HTMLFormElement) =>
     run(async () => {
@@ -148,12 +161,75 @@ export function Door({ eventId }: { eventId: string }) {
               {a.status}
               {a.ticket_code ? ` · ${a.ticket_code}` : ""}
               {a.arrived_at ? ` · arrived ${formatTime(a.arrived_at)}` : ""}
+              {a.refunded_cents > 0 ? ` · ${formatPrice(a.refunded_cents, a.currency)} refunded` : ""}
             </span>
+            <RefundTicket
+              attendee={a}
+              refunded={(text) => {
+                setSaid(text);
+                setRefunding({ registration: a.id, until: Date.now() + 20_000 });
+              }}
+            />
           </li>
         ))}
       </ul>
       <ShowMore what="attendees" list={attendees} />
     </div>
+  );
+}
+
+/**
+ * A paid ticket's refund by its organizer (or an admin): what is left of its payment, with a reason kept with the
+ * refund. Payments refunds it through the card's provider; events hears of it after, and `refunded` follows that.
+ * Pressed again after no answer, it is the same refund (its Idempotency-Key).
+ */
+export function RefundTicket({ attendee, refunded }: { attendee: Attendee; refunded: (said: string) => void }) {
+  const [open, setOpen] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const left = attendee.amount_cents - attendee.refunded_cents;
+  if (!attendee.payment_id || left <= 0 || (attendee.status !== "confirmed" && attendee.status !== "cancelled")) return null;
+  const paymentId = attendee.payment_id;
+  const price = formatPrice(left, attendee.currency);
+  const who = attendee.full_name || attendee.username || "this ticket";
+  if (!open)
+    return (
+      <button type="button" class="small secondary" aria-label={`Refund ${who}`} onClick={() => setOpen(true)}>
+        Refund…
+      </button>
+    );
+  return (
+    <form
+      class="refund"
+      aria-label={`Refund ${who}`}
+      onSubmit={submitted(setError, async (form, key) => {
+        const { data, error, response } = await session.api.payments.POST("/api/v1/payments/{id}/refunds", {
+          params: { path: { id: paymentId }, header: { "Idempotency-Key": key } },
+          body: { reason: String(form.get("reason")).trim(), amount_cents: null },
+        });
+        if (!data) {
+          setError(problemText(error, response, "The ticket was not refunded."));
+          return settled(response);
+        }
+        refunded(
+          data.status === "failed"
+            ? `The refund of ${price} failed: ${data.failure_reason ?? "the card's provider refused it"}.`
+            : data.status === "succeeded"
+              ? `Refunded ${price} to ${who}.`
+              : `The refund of ${price} to ${who} is under way.`,
+        );
+        setOpen(false);
+      })}
+    >
+      <label>
+        Why (kept with the refund)
+        <input name="reason" required maxLength={500} />
+      </label>
+      <button type="submit">Refund {price}</button>
+      <button type="button" class="secondary" onClick={() => setOpen(false)}>
+        Keep the ticket
+      </button>
+      <Failure text={error} />
+    </form>
   );
 }
 

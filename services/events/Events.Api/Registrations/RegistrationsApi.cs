@@ -43,6 +43,11 @@ public sealed record EventStatsDto(
 /// <summary>
 /// A registration with the holder's names from the profile projection (null until identity's message arrives).
 /// </summary>
+/// <param name="PaymentId">
+/// The payment of a paid ticket, for its organizer to refund (POST /api/v1/payments/{id}/refunds); null for a free
+/// registration and for one not paid yet.
+/// </param>
+/// <param name="RefundedCents">What was refunded of that payment so far, as events last heard from payments.</param>
 public sealed record AttendeeDto(
     Guid Id,
     Guid EventId,
@@ -53,6 +58,8 @@ public sealed record AttendeeDto(
     string? TicketCode,
     long AmountCents,
     string? Currency,
+    Guid? PaymentId,
+    long RefundedCents,
     DateTimeOffset? HoldExpiresAt,
     DateTimeOffset CreatedAt,
     DateTimeOffset? ConfirmedAt,
@@ -71,6 +78,8 @@ public sealed record AttendeeDto(
             r.TicketCode,
             r.AmountCents,
             r.Currency,
+            r.PaymentId,
+            r.RefundedCents,
             r.Status == RegistrationStatus.Held ? r.HoldExpiresAt : null,
             r.CreatedAt,
             r.ConfirmedAt,
