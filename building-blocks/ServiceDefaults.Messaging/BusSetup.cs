@@ -237,7 +237,15 @@ public sealed class EventBusBuilder
     /// </summary>
     public EventBusBuilder RequireKnownUsers()
     {
-        _services.AddOptions<KnownUsersOptions>().BindConfiguration(KnownUsersOptions.Section);
+        _services
+            .AddOptions<KnownUsersOptions>()
+            .BindConfiguration(KnownUsersOptions.Section)
+            .Validate(
+                o => o.AskAfter >= TimeSpan.Zero && o.AskAfter < o.Wait,
+                $"{KnownUsersOptions.Section}:AskAfter must be at least 0 and shorter than "
+                    + $"{KnownUsersOptions.Section}:Wait (identity would never be asked)."
+            )
+            .ValidateOnStart();
         _services.TryAddSingleton<IKnownSubjects, KnownUsers>();
         if (!PlatformConsumers.Contains(typeof(KnownUsersConsumer)))
             PlatformConsumers.Add(typeof(KnownUsersConsumer));

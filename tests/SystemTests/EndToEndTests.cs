@@ -217,7 +217,8 @@ public sealed partial class EndToEndTests(EndToEndFixture fx) : IClassFixture<En
         ).AssertStatus(200);
         var adminId = admin["user"]!["id"]!.GetValue<string>();
         // Identity seeded the admin, and published its UserRegistered, before events had bound its queues: the
-        // platform's first start. Whether or not that message happened to arrive, events has not heard of it now.
+        // platform's first start. Whether or not that message happened to arrive, events has not heard of it now
+        // (no other test of this class has the admin write to events, so events' instance never remembered it).
         await Sql.ExecuteAsync(
             fx.EventsResources.DatabaseConnectionString,
             "DELETE FROM known_users WHERE user_id = @id::uuid; DELETE FROM user_profiles WHERE user_id = @id::uuid",

@@ -27,6 +27,13 @@ public sealed record UserRegistered(
     /// existed.
     /// </summary>
     public bool IsVerified { get; init; }
+
+    /// <summary>
+    /// When the account was made. The same as OccurredAt at its creation; an announcement made again
+    /// (<see cref="UserAnnouncementRequested"/>) is as of the account's last change. Null from publishers before it
+    /// existed: OccurredAt then.
+    /// </summary>
+    public DateTimeOffset? RegisteredAt { get; init; }
 }
 
 /// <summary>Public profile fields changed; carries the profile as it now is.</summary>

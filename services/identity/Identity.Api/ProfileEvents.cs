@@ -24,6 +24,7 @@ public static class ProfileEvents
         )
         {
             IsVerified = user.IsVerified,
+            RegisteredAt = user.CreatedAt,
         };
 
     public static UserProfileUpdated Updated(User user, DateTimeOffset now, IReadOnlyList<string> changed) =>

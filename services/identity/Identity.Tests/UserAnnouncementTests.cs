@@ -46,12 +46,14 @@ public sealed class UserAnnouncementTests(IdentityFixture fx) : IClassFixture<Id
         ).AssertStatus(200);
         var lastChange = (await LatestAsync("UserProfileUpdated", userId))["occurredAt"]!.GetValue<DateTimeOffset>();
         Assert.Equal(1L, await AnnouncedAsync("UserRegistered", userId));
-
+        var made = (await LatestAsync("UserRegistered", userId))["occurredAt"]!.GetValue<DateTimeOffset>();
         var request = new UserAnnouncementRequested(Guid.NewGuid(), fx.Tick(), Guid.Parse(userId), "social");
         await fx.DeliverAsync(request, "UserAnnouncementConsumer");
 
         Assert.Equal(2L, await AnnouncedAsync("UserRegistered", userId));
         var registration = await LatestAsync("UserRegistered", userId);
+        // when the account was made, for "joined" (the announcement itself is as of the last change)
+        AssertSameInstant(made, registration["registeredAt"]!.GetValue<DateTimeOffset>());
         Assert.Equal("Amira Again", registration["fullName"]!.GetValue<string>());
         Assert.Equal(registered["user"]!["username"]!.GetValue<string>(), registration["username"]!.GetValue<string>());
         Assert.Equal("member", registration["role"]!.GetValue<string>());

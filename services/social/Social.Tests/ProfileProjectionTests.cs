@@ -68,6 +68,7 @@ public sealed class ProfileProjectionTests(SocialFixture fx) : IClassFixture<Soc
         Assert.Null(profile["date_of_birth"]);
         Assert.Null(profile["gender"]);
         Assert.Equal("none", profile["connection_status"]!.GetValue<string>());
+        Assert.Equal(now, profile["joined_at"]!.GetValue<DateTimeOffset>(), TimeSpan.FromMilliseconds(1));
         Assert.Equal(["fitness", "travel"], profile["common_interests"]!.AsArray().Select(n => n!.GetValue<string>()));
     }
 
@@ -254,5 +255,35 @@ public sealed class ProfileProjectionTests(SocialFixture fx) : IClassFixture<Soc
         Assert.Null(
             await fx.ScalarAsync<string>("SELECT full_name FROM user_profiles WHERE user_id = @id", ("id", id))
         );
+    }
+
+    [Fact]
+    public async Task An_account_announced_again_joined_when_it_was_made_not_at_its_last_change()
+    {
+        var (_, viewer, _) = await fx.RegisteredAsync();
+        var id = Guid.NewGuid();
+        var made = fx.Clock.GetUtcNow().AddDays(-30);
+        // Identity's answer to a service that never heard of the account: as of its last change, made a month ago.
+        await fx.DeliverAsync(
+            new UserRegistered(
+                Guid.NewGuid(),
+                fx.Clock.GetUtcNow().AddDays(-2),
+                id,
+                "seeded_admin",
+                "admin@example.com",
+                null,
+                null,
+                Roles.Admin,
+                "ADMIN1",
+                null
+            )
+            {
+                RegisteredAt = made,
+            }
+        );
+
+        var profile = await (await fx.Client.Get($"/api/v1/profiles/{id}", viewer)).AssertStatus(200);
+        Assert.Equal("seeded_admin", profile["username"]!.GetValue<string>());
+        Assert.Equal(made, profile["joined_at"]!.GetValue<DateTimeOffset>(), TimeSpan.FromMilliseconds(1));
     }
 }

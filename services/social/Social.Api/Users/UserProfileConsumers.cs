@@ -23,6 +23,7 @@ public sealed class UserRegisteredConsumer(SocialDbContext db, ILogger<UserRegis
             m.Role,
             m.IsVerified,
             m.OccurredAt,
+            m.RegisteredAt ?? m.OccurredAt,
             cancellationToken
         );
     }

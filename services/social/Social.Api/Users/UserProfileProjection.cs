@@ -24,7 +24,9 @@ public static class UserProfileProjection
     );
 
     /// <summary>
-    /// UserRegistered: the username, name and role; the rest of the profile comes with UserProfileUpdated.
+    /// UserRegistered: the username, name and role as of <paramref name="asOf"/>, and when the account was made
+    /// (<paramref name="registeredAt"/>: kept from the first announcement); the rest of the profile comes with
+    /// UserProfileUpdated.
     /// </summary>
     public static Task<int> RegisterAsync(
         SocialDbContext db,
@@ -34,15 +36,17 @@ public static class UserProfileProjection
         string role,
         bool isVerified,
         DateTimeOffset asOf,
+        DateTimeOffset registeredAt,
         CancellationToken cancellationToken
     )
     {
         var at = asOf.ToUniversalTime();
+        var registered = registeredAt.ToUniversalTime();
         return db.Database.ExecuteSqlAsync(
             $"""
             INSERT INTO user_profiles (user_id, username, full_name, is_verified, role, registered_at, as_of,
                 role_as_of)
-            VALUES ({userId}, {username}, {fullName}, {isVerified}, {role}, {at}, {at}, {at})
+            VALUES ({userId}, {username}, {fullName}, {isVerified}, {role}, {registered}, {at}, {at})
             ON CONFLICT (user_id) DO UPDATE SET
                 registered_at = COALESCE(user_profiles.registered_at, EXCLUDED.registered_at),
                 username = CASE WHEN user_profiles.as_of IS NULL OR user_profiles.as_of < EXCLUDED.as_of
