@@ -1,4 +1,4 @@
-import { cleanup, render, screen, waitFor } from "@testing-library/preact";
+import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/preact";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { session } from "../lib/app";
 import { signedIn } from "../lib/testing";
@@ -8,8 +8,15 @@ afterEach(() => {
   cleanup();
   vi.unstubAllGlobals();
   signedIn(null);
+  sessionStorage.clear();
   history.replaceState(null, "", "/app/signin");
 });
+
+/** The way back from the provider as this tab started it (its state stored as it left). */
+function cameBack(query: string, state = "s-1") {
+  sessionStorage.setItem("community.outside-sign-in", state);
+  history.replaceState(null, "", `/app/signed-in?${query}`);
+}
 
 const amira = { id: "0193a4c2-0000-7000-8000-000000000001", username: "amira", role: "member" };
 const tokens = { user: amira, access_token: "a1", refresh_token: "r1", token_type: "bearer", expires_in: 900 };
@@ -19,10 +26,12 @@ const tokens = { user: amira, access_token: "a1", refresh_token: "r1", token_typ
  * Every call is recorded.
  */
 function identity(providers: { name: string; display_name: string }[], exchange: { status: number; body: unknown } = { status: 200, body: tokens }) {
-  const calls: { method: string; path: string; body: unknown }[] = [];
+  const calls: { method: string; path: string; body: unknown; address: string }[] = [];
   vi.stubGlobal("fetch", async (request: Request) => {
     const path = new URL(request.url).pathname;
-    calls.push({ method: request.method, path, body: request.method === "GET" ? null : await request.json() });
+    // where the page was when it asked: a one-time code must be off the address by then
+    const address = location.pathname + location.search;
+    calls.push({ method: request.method, path, body: request.method === "GET" ? null : await request.json(), address });
     const json = (status: number, value: unknown) =>
       new Response(JSON.stringify(value), { status, headers: { "Content-Type": status < 300 ? "application/json" : "application/problem+json" } });
     if (path === "/api/v1/auth/external/providers") return json(200, { items: providers });
@@ -35,7 +44,7 @@ function identity(providers: { name: string; display_name: string }[], exchange:
 const exchanges = (calls: { path: string }[]) => calls.filter((c) => c.path === "/api/v1/auth/external/exchange");
 
 describe("SignIn with an outside provider", () => {
-  it("offers each provider identity names, leading to its start with the way back to the app", async () => {
+  it("offers each provider identity names, leading to its start with the way back and this tab's state", async () => {
     identity([
       { name: "acme", display_name: "Acme ID" },
       { name: "google", display_name: "Google" },
@@ -43,9 +52,17 @@ describe("SignIn with an outside provider", () => {
     render(<SignIn />);
 
     const google = await screen.findByRole("link", { name: "Continue with Google" });
-    const back = encodeURIComponent(`${location.origin}/app/signed-in`);
-    expect(google.getAttribute("href")).toBe(`/api/v1/auth/external/google/start?redirect_uri=${back}`);
-    expect(screen.getByRole("link", { name: "Continue with Acme ID" }).getAttribute("href")).toBe(`/api/v1/auth/external/acme/start?redirect_uri=${back}`);
+    const start = new URL(google.getAttribute("href")!, location.origin);
+    expect(start.pathname).toBe("/api/v1/auth/external/google/start");
+    const back = new URL(start.searchParams.get("redirect_uri")!);
+    expect(back.origin + back.pathname).toBe(`${location.origin}/app/signed-in`);
+    const state = back.searchParams.get("state")!;
+    expect(state.length).toBeGreaterThanOrEqual(32);
+    expect(new URL(screen.getByRole("link", { name: "Continue with Acme ID" }).getAttribute("href")!, location.origin).pathname).toBe("/api/v1/auth/external/acme/start");
+    // leaving for the provider keeps the state, for the way back to be checked against
+    google.addEventListener("click", (e) => e.preventDefault());
+    fireEvent.click(google);
+    expect(sessionStorage.getItem("community.outside-sign-in")).toBe(state);
   });
 
   it("offers none when identity names none", async () => {
@@ -56,30 +73,46 @@ describe("SignIn with an outside provider", () => {
     expect(screen.getByRole("button", { name: "Sign in" })).toBeTruthy();
   });
 
-  it("exchanges the code it comes back with, once, takes it off the address, and signs in", async () => {
+  it("exchanges the code it comes back with once, after taking it off the address, and signs in", async () => {
     const calls = identity([]);
-    history.replaceState(null, "", "/app/signed-in?code=one-time-abc");
+    cameBack("state=s-1&code=one-time-abc");
     render(<SignIn />);
 
     await waitFor(() => expect(session.user?.username).toBe("amira"));
-    expect(exchanges(calls)).toEqual([{ method: "POST", path: "/api/v1/auth/external/exchange", body: { code: "one-time-abc" } }]);
+    expect(exchanges(calls)).toEqual([{ method: "POST", path: "/api/v1/auth/external/exchange", body: { code: "one-time-abc" }, address: "/app/signin" }]);
+    // nor did any other request carry it (as a Referer)
+    expect(calls.every((c) => !c.address.includes("one-time-abc"))).toBe(true);
+    expect(sessionStorage.getItem("community.outside-sign-in")).toBeNull();
     expect(location.pathname).toBe("/app/");
-    expect(location.search).toBe("");
+  });
+
+  it("uses no code that comes back without this tab's state: someone else's sign-in, sent as a link", async () => {
+    const calls = identity([]);
+    cameBack("state=the-senders&code=theirs", "mine");
+    render(<SignIn />);
+
+    expect(await screen.findByText(/^This sign-in was not started on this page/)).toBeTruthy();
+    history.replaceState(null, "", "/app/signed-in?state=x&code=theirs"); // and with no state stored at all
+    cleanup();
+    render(<SignIn />);
+    expect(await screen.findByText(/^This sign-in was not started on this page/)).toBeTruthy();
+    expect(exchanges(calls)).toEqual([]);
+    expect(session.user).toBeNull();
   });
 
   it("says a used or expired code in identity's words, and the address no longer holds it", async () => {
-    identity([], { status: 400, body: { title: "Bad Request", status: 400, detail: "The sign-in code is unknown, used or expired; sign in again." } });
-    history.replaceState(null, "", "/app/signed-in?code=stale");
+    identity([], { status: 401, body: { title: "Unauthorized", status: 401, detail: "The sign-in code is invalid, used or expired." } });
+    cameBack("state=s-1&code=stale");
     render(<SignIn />);
 
-    expect(await screen.findByText("The sign-in code is unknown, used or expired; sign in again.")).toBeTruthy();
+    expect(await screen.findByText("The sign-in code is invalid, used or expired.")).toBeTruthy();
     expect(session.user).toBeNull();
     expect(location.pathname + location.search).toBe("/app/signin");
   });
 
   it("says a cancelled sign-in without asking identity anything", async () => {
     const calls = identity([]);
-    history.replaceState(null, "", "/app/signed-in?error=access_denied");
+    cameBack("state=s-1&error=access_denied");
     render(<SignIn />);
 
     expect(await screen.findByText(/^Signing in with the provider was cancelled/)).toBeTruthy();
@@ -89,7 +122,7 @@ describe("SignIn with an outside provider", () => {
 
   it("asks for the second factor when the account has two-factor sign-in on", async () => {
     identity([], { status: 200, body: { two_factor_required: true, challenge: "ch-1", expires_in: 300 } });
-    history.replaceState(null, "", "/app/signed-in?code=abc");
+    cameBack("state=s-1&code=abc");
     render(<SignIn />);
 
     expect(await screen.findByRole("heading", { name: "Two-factor sign-in" })).toBeTruthy();

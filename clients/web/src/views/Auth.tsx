@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { identity } from "@community/sdk";
-import { attempt, session, submitted } from "../lib/app";
+import { attempt, newTxnId, session, submitted } from "../lib/app";
 import { problemText, settled } from "../lib/session";
 import { currentPath, href, navigate } from "../lib/router";
 import { Banner, Failure } from "../lib/said";
@@ -14,30 +14,46 @@ export function outsideRefusal(code: string): string {
     : "Signing in with the provider did not work. Try again, or sign in with your password.";
 }
 
+/** Where the page keeps the state of an outside sign-in it started, to know the way back is its own. */
+const outsideStateKey = "community.outside-sign-in";
+
+/**
+ * How an outside provider's sign-in came back to /signed-in: its one-time code, or why there is none. Read once, as
+ * the page first renders: the address is replaced at once, before any request could carry it (as a Referer), so a
+ * reload or the history never offers the code again. A code is taken only with the state this tab stored when it
+ * left for the provider: otherwise someone could send a link that signs the reader in to their own account.
+ */
+function outsideReturn(): { code: string } | { refused: string } | null {
+  if (currentPath() !== "/signed-in") return null;
+  const query = new URLSearchParams(location.search);
+  history.replaceState(null, "", href("/signin"));
+  const started = sessionStorage.getItem(outsideStateKey);
+  sessionStorage.removeItem(outsideStateKey);
+  const code = query.get("code");
+  if (!code) return { refused: outsideRefusal(query.get("error") ?? "") };
+  if (!started || query.get("state") !== started)
+    return { refused: "This sign-in was not started on this page, so it was not used. Start again below." };
+  return { code };
+}
+
 /**
  * The sign-in page. On /signed-in it first ends a sign-in with an outside provider: identity sends the browser back
- * there with a one-time code (or an error), which is taken off the address before it is used, so a reload or the
- * history never offers it again.
+ * there with a one-time code (or an error), which is exchanged for the session.
  */
 export function SignIn() {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [challenge, setChallenge] = useState<string | null>(null);
-  const [returned] = useState(() => (currentPath() === "/signed-in" ? new URLSearchParams(location.search) : null));
+  const [returned] = useState(outsideReturn);
 
   useEffect(() => {
     if (!returned) return;
-    history.replaceState(null, "", href("/signin"));
-    const code = returned.get("code");
-    if (!code) {
-      setError(outsideRefusal(returned.get("error") ?? ""));
-      return;
-    }
+    if ("refused" in returned) return setError(returned.refused);
     setBusy(true);
     let result: { error: string | null; challenge?: string } = { error: null };
     void attempt(
       (text) => (result = { error: text }),
-      async () => (result = await session.completeOutsideSignIn(code)),
+      async () => (result = await session.completeOutsideSignIn(returned.code)),
     ).finally(() => {
       setBusy(false);
       setError(result.error);
@@ -51,7 +67,7 @@ export function SignIn() {
     <main class="auth" id="main">
       <h1>Sign in to Community</h1>
       <Banner text={session.endedBecause} />
-      {returned?.get("code") && busy && (
+      {returned && "code" in returned && busy && (
         <p class="banner" role="status">
           Signing you in…
         </p>
@@ -145,6 +161,8 @@ function TwoFactorStep({ challenge }: { challenge: string }) {
  */
 function OutsideProviders() {
   const [providers, setProviders] = useState<Provider[]>([]);
+  // what identity hands back with the code; stored as the browser leaves (outsideReturn checks it)
+  const [state] = useState(newTxnId);
   useEffect(() => {
     let shown = true;
     session.api.identity
@@ -158,11 +176,16 @@ function OutsideProviders() {
     };
   }, []);
   if (providers.length === 0) return null;
-  const back = encodeURIComponent(location.origin + href("/signed-in"));
+  const back = encodeURIComponent(`${location.origin}${href("/signed-in")}?state=${state}`);
   return (
     <nav class="outside" aria-label="Other ways to sign in">
       {providers.map((p) => (
-        <a key={p.name} class="button secondary" href={`/api/v1/auth/external/${encodeURIComponent(p.name)}/start?redirect_uri=${back}`}>
+        <a
+          key={p.name}
+          class="button secondary"
+          href={`/api/v1/auth/external/${encodeURIComponent(p.name)}/start?redirect_uri=${back}`}
+          onClick={() => sessionStorage.setItem(outsideStateKey, state)}
+        >
           Continue with {p.display_name}
         </a>
       ))}

@@ -189,6 +189,9 @@ describe("Door: refunding a paid ticket", () => {
     fireEvent.click(within(form).getByRole("button", { name: "Refund €15.00" }));
 
     expect((await screen.findByRole("status")).textContent).toBe("Refunded €15.00 to Musa.");
+    // not offered again while events has not heard of it
+    expect(screen.getByText("confirmed · EVT-AAAA")).toBeTruthy();
+    expect(screen.queryByRole("button", { name: "Refund Musa" })).toBeNull();
     expect(sent).toEqual([{ key: expect.stringMatching(/.{8,}/), body: { reason: "The beach is closed.", amount_cents: null } }]);
     await screen.findByText("refunded · EVT-AAAA · €15.00 refunded", {}, { timeout: 4000 });
     expect(screen.queryByRole("button", { name: "Refund Musa" })).toBeNull();

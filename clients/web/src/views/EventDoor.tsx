@@ -78,15 +78,23 @@ export function Door({ eventId }: { eventId: string }) {
     { keep: true },
   );
 
+  // asked again each second while the refund is not shown, whether or not a reading failed meanwhile
+  useEffect(() => {
+    if (!refunding) return;
+    const every = setInterval(() => {
+      if (Date.now() > refunding.until) {
+        stats.retry();
+        setRefunding(null);
+      } else attendees.retry();
+    }, 1000);
+    return () => clearInterval(every);
+  }, [refunding]);
   useEffect(() => {
     if (!refunding) return;
     const row = attendees.value?.find((a) => a.id === refunding.registration);
-    if (!row || row.refunded_cents >= row.amount_cents || Date.now() > refunding.until) {
-      stats.retry();
-      return setRefunding(null);
-    }
-    const next = setTimeout(() => attendees.retry(), 1000);
-    return () => clearTimeout(next);
+    if (row && row.refunded_cents < row.amount_cents) return;
+    stats.retry();
+    setRefunding(null);
   }, [refunding, attendees.value]);
 
   const checkIn = (form: HTMLFormElement) =>
@@ -165,6 +173,7 @@ export function Door({ eventId }: { eventId: string }) {
             </span>
             <RefundTicket
               attendee={a}
+              underWay={refunding?.registration === a.id}
               refunded={(text) => {
                 setSaid(text);
                 setRefunding({ registration: a.id, until: Date.now() + 20_000 });
@@ -183,14 +192,15 @@ export function Door({ eventId }: { eventId: string }) {
  * refund. Payments refunds it through the card's provider; events hears of it after, and `refunded` follows that.
  * Pressed again after no answer, it is the same refund (its Idempotency-Key).
  */
-export function RefundTicket({ attendee, refunded }: { attendee: Attendee; refunded: (said: string) => void }) {
+export function RefundTicket({ attendee, underWay, refunded }: { attendee: Attendee; underWay: boolean; refunded: (said: string) => void }) {
   const [open, setOpen] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const left = attendee.amount_cents - attendee.refunded_cents;
-  if (!attendee.payment_id || left <= 0 || (attendee.status !== "confirmed" && attendee.status !== "cancelled")) return null;
+  // a refund made and not yet heard of by events is not offered again
+  if (underWay || !attendee.payment_id || left <= 0 || (attendee.status !== "confirmed" && attendee.status !== "cancelled")) return null;
   const paymentId = attendee.payment_id;
   const price = formatPrice(left, attendee.currency);
-  const who = attendee.full_name || attendee.username || "this ticket";
+  const who = attendee.full_name || attendee.username || attendee.ticket_code || "this ticket";
   if (!open)
     return (
       <button type="button" class="small secondary" aria-label={`Refund ${who}`} onClick={() => setOpen(true)}>
@@ -210,19 +220,15 @@ export function RefundTicket({ attendee, refunded }: { attendee: Attendee; refun
           setError(problemText(error, response, "The ticket was not refunded."));
           return settled(response);
         }
-        refunded(
-          data.status === "failed"
-            ? `The refund of ${price} failed: ${data.failure_reason ?? "the card's provider refused it"}.`
-            : data.status === "succeeded"
-              ? `Refunded ${price} to ${who}.`
-              : `The refund of ${price} to ${who} is under way.`,
-        );
+        // what payments refunded, by its own count (events' may lag); a refused one is a 422, said above
+        const amount = formatPrice(data.amount_cents, attendee.currency);
+        refunded(data.status === "succeeded" ? `Refunded ${amount} to ${who}.` : `The refund of ${amount} to ${who} is under way.`);
         setOpen(false);
       })}
     >
       <label>
         Why (kept with the refund)
-        <input name="reason" required maxLength={500} />
+        <input name="reason" required maxLength={500} autoFocus />
       </label>
       <button type="submit">Refund {price}</button>
       <button type="button" class="secondary" onClick={() => setOpen(false)}>
