@@ -2,7 +2,7 @@
 // becomes direct messages (unread badge, read receipt), notifications arriving live, the companion's streamed reply,
 // a refused token refreshed once, and actions whose request gets no answer saying so.
 //   node test/journeys.mjs <gateway url> <chromium path> <screenshot folder>
-import { app, ask, axe, discussion, finish, gateway, loseNextAnswer, newPage, noAnswer, problems, run, seesOnce, send, shot, signIn, signUp, step } from "./lib.mjs";
+import { app, ask, axe, discussion, finish, gateway, loseNextAnswer, newPage, newPageWithCamera, noAnswer, problems, run, seesOnce, send, shot, signIn, signUp, step } from "./lib.mjs";
 
 const main = (page) => page.getByRole("navigation", { name: "Main" });
 const go = (page, view) => main(page).getByRole("link", { name: view, exact: true }).click();
@@ -153,6 +153,20 @@ try {
   await o.getByRole("button", { name: "Check in", exact: true }).click();
   await o.getByRole("status").filter({ hasText: `(${code}) was already checked in at` }).waitFor();
   await axe(o, "event, the organizer's door");
+
+  step("at the door, olga shows musa's ticket to the camera (Chromium's fake camera plays its QR code): it is read and checked");
+  const ticket = await m.evaluate(async () => {
+    const { access } = JSON.parse(sessionStorage.getItem("community.session"));
+    const id = location.pathname.split("/").pop();
+    return (await fetch(`/api/v1/events/${id}/registrations/me/ticket`, { headers: { Authorization: `Bearer ${access}` } })).json();
+  });
+  const door = await newPageWithCamera("olga-door", ticket.qr_payload);
+  await signIn(door, olga);
+  await door.goto(o.url());
+  await door.getByRole("button", { name: "Scan a ticket with the camera" }).click();
+  await door.getByRole("status").filter({ hasText: `(${ticket.ticket_code}) was already checked in at` }).waitFor({ timeout: 30_000 });
+  if (await door.getByLabel("The camera, looking for a ticket's QR code").count()) problems.push("the camera stayed on after reading a ticket");
+  await door.context().close();
 
   step("olga creates a course of two modules; musa buys 100 credits through the checkout and pays the course with them");
   const course = `Beach yoga basics ${run}`;

@@ -1,7 +1,8 @@
 // What the web client's browser scripts share: Chromium (Debian's, through playwright-core), axe-core, screenshots,
 // the test's answers on stdin, and the steps both people take.
 import { chromium } from "playwright-core";
-import { readFileSync, mkdirSync } from "node:fs";
+import { readFileSync, mkdirSync, writeFileSync } from "node:fs";
+import { encode } from "uqr";
 import { createInterface } from "node:readline";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
@@ -31,16 +32,52 @@ export async function ask(request, secret = false) {
   return value;
 }
 
-export const browser = await chromium.launch({
-  executablePath,
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-});
+const browserArgs = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+export const browser = await chromium.launch({ executablePath, args: browserArgs });
 
 const pages = [];
+const browsers = [];
+
+/**
+ * A page of its own browser whose camera shows `payload` as a QR code: Chromium's fake camera plays a Y4M file made
+ * here (the code drawn with uqr, the app's own encoder, black on white, a still picture).
+ */
+export async function newPageWithCamera(name, payload) {
+  const { data, size } = encode(payload, { ecc: "M", border: 4 });
+  const side = 480;
+  const scale = Math.floor(side / size);
+  const offset = Math.floor((side - size * scale) / 2);
+  const luma = Buffer.alloc(side * side, 235);
+  data.forEach((row, r) =>
+    row.forEach((dark, c) => {
+      if (!dark) return;
+      for (let dy = 0; dy < scale; dy++) {
+        const start = (offset + r * scale + dy) * side + offset + c * scale;
+        luma.fill(16, start, start + scale);
+      }
+    }),
+  );
+  const chroma = Buffer.alloc((side * side) / 4, 128);
+  const frame = Buffer.concat([Buffer.from("FRAME\n"), luma, chroma, chroma]);
+  const file = join(shots, `camera-${name}.y4m`);
+  writeFileSync(file, Buffer.concat([Buffer.from(`YUV4MPEG2 W${side} H${side} F10:1 Ip A1:1 C420jpeg\n`), frame, frame]));
+  const own = await chromium.launch({
+    executablePath,
+    args: [...browserArgs, "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream", `--use-file-for-fake-video-capture=${file}`],
+  });
+  browsers.push(own);
+  const context = await own.newContext({ viewport: { width: 1280, height: 800 } });
+  await context.grantPermissions(["camera"], { origin: new URL(gateway).origin });
+  return watch(name, await context.newPage());
+}
 
 export async function newPage(name, viewport = { width: 1280, height: 800 }) {
   const context = await browser.newContext({ viewport });
-  const page = await context.newPage();
+  return watch(name, await context.newPage());
+}
+
+/** A page's errors and CSP refusals are problems; its text and a screenshot are kept if the script fails. */
+function watch(name, page) {
   pages.push([name, page]);
   page.setDefaultTimeout(20_000);
   page.on("pageerror", (e) => problems.push(`${name}: page error ${e.message}`));
@@ -211,6 +248,7 @@ export async function finish() {
     }
   }
   await browser.close();
+  for (const other of browsers) await other.close();
   console.log(`FIGURES ${JSON.stringify(figures)}`);
   if (problems.length) {
     console.log(`PROBLEMS\n${problems.join("\n")}`);

@@ -4,6 +4,7 @@ import { formatPrice, formatTime, session, submitted, useAction } from "../lib/a
 import { ListState, LoadFailed, ShowMore, useList, useLoad } from "../lib/list";
 import { problemText, settled } from "../lib/session";
 import { Banner, Failure } from "../lib/said";
+import { ScanTicket } from "./ScanTicket";
 
 type Attendee = events.components["schemas"]["AttendeeDto"];
 type Stats = events.components["schemas"]["EventStatsDto"];
@@ -97,11 +98,16 @@ export function Door({ eventId }: { eventId: string }) {
     setRefunding(null);
   }, [refunding, attendees.value]);
 
-  const checkIn = (form: HTMLFormElement) =>
+  const checkIn = (form: HTMLFormElement) => {
+    const input = form.elements.namedItem("ticket") as HTMLInputElement;
+    return checkInTicket(input.value, input);
+  };
+
+  /** A ticket's code or QR payload, as typed or read; the field it came from is emptied once it is checked in. */
+  const checkInTicket = (typed: string, input: HTMLInputElement | null) =>
     run(async () => {
       setSaid(null);
-      const input = form.elements.namedItem("ticket") as HTMLInputElement;
-      const read = input.value.trim();
+      const read = typed.trim();
       if (!read) return setError("Type or scan a ticket's code.");
       // a ticket's QR code holds its signed payload (CT1.…); its printed code is EVT-…
       const qr = read.startsWith("CT1.");
@@ -111,8 +117,10 @@ export function Door({ eventId }: { eventId: string }) {
       });
       if (!data) return setError(refusal(error, response, "That ticket was not checked in."));
       setSaid(checkedIn(data, attendees.value ?? []));
-      input.value = "";
-      input.focus();
+      if (input) {
+        input.value = "";
+        input.focus();
+      }
       stats.retry();
       attendees.retry();
     });
@@ -146,6 +154,7 @@ export function Door({ eventId }: { eventId: string }) {
           Check in
         </button>
       </form>
+      <ScanTicket read={(payload) => void checkInTicket(payload, null)} />
       <Banner text={said} />
       <Failure text={error} />
       <label>
