@@ -17,12 +17,12 @@ public sealed partial class EndToEndTests
 
     private static string Access(JsonNode pair) => pair["access_token"]!.GetValue<string>();
 
-    private static object NewEvent()
+    private static object NewEvent(string title = "Should not exist")
     {
         var starts = DateTimeOffset.UtcNow.AddDays(3);
         return new
         {
-            title = "Should not exist",
+            title,
             event_type = "trip",
             city = "Lisbon",
             country = "PT",

@@ -225,23 +225,10 @@ public sealed partial class EndToEndTests(EndToEndFixture fx) : IClassFixture<En
             ("id", adminId)
         );
 
-        var starts = DateTimeOffset.UtcNow.AddDays(4);
         var created = await (
             await Client.PostJson(
                 "/api/v1/events",
-                new
-                {
-                    title = "Launch meetup",
-                    event_type = "meetup",
-                    city = "Lisbon",
-                    country = "PT",
-                    latitude = 38.7223,
-                    longitude = -9.1393,
-                    starts_at = starts,
-                    ends_at = starts.AddHours(2),
-                    time_zone = "Europe/Lisbon",
-                    capacity = 20,
-                },
+                NewEvent("Launch meetup"),
                 admin["access_token"]!.GetValue<string>()
             )
         ).AssertStatus(201);

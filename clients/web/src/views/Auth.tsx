@@ -36,30 +36,47 @@ function outsideReturn(): { code: string } | { refused: string } | null {
   return { code };
 }
 
+type SignInStep = { error: string | null; challenge?: string };
+
+/**
+ * One step of a sign-in (a password, an outside provider's code, a second factor): busy meanwhile, then its refusal
+ * said (no answer too), the second factor asked for, or the app opened.
+ */
+function useSignInStep(challenged: (challenge: string) => void = () => undefined) {
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  async function step(take: () => Promise<SignInStep>) {
+    setError(null);
+    setBusy(true);
+    let result: SignInStep = { error: null };
+    try {
+      await attempt(
+        (text) => (result = { error: text }),
+        async () => (result = await take()),
+      );
+    } finally {
+      setBusy(false);
+    }
+    setError(result.error);
+    if (result.challenge) challenged(result.challenge);
+    else if (!result.error) navigate("/", true);
+  }
+  return { error, setError, busy, step };
+}
+
 /**
  * The sign-in page. On /signed-in it first ends a sign-in with an outside provider: identity sends the browser back
  * there with a one-time code (or an error), which is exchanged for the session.
  */
 export function SignIn() {
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
   const [challenge, setChallenge] = useState<string | null>(null);
+  const { error, setError, busy, step } = useSignInStep(setChallenge);
   const [returned] = useState(outsideReturn);
 
   useEffect(() => {
     if (!returned) return;
     if ("refused" in returned) return setError(returned.refused);
-    setBusy(true);
-    let result: { error: string | null; challenge?: string } = { error: null };
-    void attempt(
-      (text) => (result = { error: text }),
-      async () => (result = await session.completeOutsideSignIn(returned.code)),
-    ).finally(() => {
-      setBusy(false);
-      setError(result.error);
-      if (result.challenge) setChallenge(result.challenge);
-      else if (!result.error) navigate("/", true);
-    });
+    void step(() => session.completeOutsideSignIn(returned.code));
   }, [returned]);
 
   if (challenge) return <TwoFactorStep challenge={challenge} />;
@@ -73,23 +90,10 @@ export function SignIn() {
         </p>
       )}
       <form
-        onSubmit={async (e) => {
+        onSubmit={(e) => {
           e.preventDefault();
           const form = new FormData(e.currentTarget);
-          setError(null);
-          setBusy(true);
-          let result: { error: string | null; challenge?: string } = { error: null };
-          try {
-            await attempt(
-              (text) => (result = { error: text }),
-              async () => (result = await session.signIn(String(form.get("identifier")), String(form.get("password")))),
-            );
-          } finally {
-            setBusy(false);
-          }
-          setError(result.error);
-          if (result.challenge) setChallenge(result.challenge);
-          else if (!result.error) navigate("/", true);
+          void step(() => session.signIn(String(form.get("identifier")), String(form.get("password"))));
         }}
       >
         <label>
@@ -118,28 +122,15 @@ export function SignIn() {
 
 /** The second step of a sign-in with two-factor sign-in on, after a password or an outside provider. */
 function TwoFactorStep({ challenge }: { challenge: string }) {
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { error, busy, step } = useSignInStep();
   return (
     <main class="auth" id="main">
       <h1>Two-factor sign-in</h1>
       <form
-        onSubmit={async (e) => {
+        onSubmit={(e) => {
           e.preventDefault();
-          const form = new FormData(e.currentTarget);
-          setError(null);
-          setBusy(true);
-          let failed: string | null = null;
-          try {
-            await attempt(
-              (text) => (failed = text),
-              async () => (failed = await session.completeSignIn(challenge, String(form.get("code")).trim())),
-            );
-          } finally {
-            setBusy(false);
-          }
-          setError(failed);
-          if (!failed) navigate("/", true);
+          const code = String(new FormData(e.currentTarget).get("code")).trim();
+          void step(async () => ({ error: await session.completeSignIn(challenge, code) }));
         }}
       >
         <label>
