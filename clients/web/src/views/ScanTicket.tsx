@@ -21,6 +21,9 @@ export function ScanTicket({ read, decoder = jsQrDecoder }: { read: (payload: st
   const [scanning, setScanning] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const video = useRef<HTMLVideoElement>(null);
+  // the latest `read`: the door's list and figures may have changed while the camera looked
+  const reader = useRef(read);
+  reader.current = read;
 
   useEffect(() => {
     if (!scanning) return;
@@ -52,7 +55,7 @@ export function ScanTicket({ read, decoder = jsQrDecoder }: { read: (payload: st
           const found = decode(context.getImageData(0, 0, canvas.width, canvas.height).data, canvas.width, canvas.height);
           if (found) {
             setScanning(false);
-            return read(found);
+            return reader.current(found);
           }
         }
         timer = setTimeout(look, lookEveryMs);
