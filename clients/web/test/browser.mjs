@@ -367,6 +367,10 @@ try {
     const reply = discussion(page).locator(".message:not(.pending)", { hasText: "Bulk is fine by me" });
     await reply.getByRole("button", { name: /^Replying to .*“Bulk 45”$/ }).waitFor();
   }
+  // under the message answered, its replies as the platform lists them
+  const answered = discussion(a).locator(".message", { hasText: "Bulk 45" }).filter({ hasNot: a.locator(".quote") });
+  await answered.getByRole("button", { name: "1 reply" }).click();
+  await answered.getByRole("list", { name: /^Replies to / }).getByRole("button", { name: "Bulk is fine by me" }).waitFor();
   await a.reload();
   await seesOnce(a, "Bulk is fine by me");
   if ((await discussion(a).getByText("Who is in for Saturday?").count()) !== 0) problems.push("the first page already holds the message searched for");

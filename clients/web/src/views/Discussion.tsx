@@ -6,6 +6,7 @@ import { Report } from "./Safety";
 import { type Attachment, AttachmentView, upload } from "./Attachment";
 import { attachmentRule } from "../lib/file";
 import { MessageSearch, Quote, excerpt } from "./MessageSearch";
+import { Replies } from "./Replies";
 import { Failure } from "../lib/said";
 import { problemText, settled } from "../lib/session";
 
@@ -29,6 +30,8 @@ interface Props {
   canSend: boolean;
   /** Direct conversations show read receipts. */
   receipts?: boolean;
+  /** A community's thread: the replies to a message are listed under it. */
+  thread?: boolean;
 }
 
 /**
@@ -37,7 +40,7 @@ interface Props {
  * the last seq (the SDK's hub client). A message sent while the platform is away waits, and is sent again with the
  * same client_txn_id, so it is never lost nor doubled.
  */
-export function Discussion({ conversationId, title, canSend, receipts = false }: Props) {
+export function Discussion({ conversationId, title, canSend, receipts = false, thread = false }: Props) {
   useSession();
   const me = session.user!.id;
   const reconnecting = String(session.hub()?.state) !== "Connected";
@@ -291,6 +294,10 @@ export function Discussion({ conversationId, title, canSend, receipts = false }:
     : "";
   const myLastSeen = receipts ? [...messages].reverse().find((m) => m.sender.user_id === me && m.seq <= otherRead) : undefined;
 
+  // how many shown messages answer each message: all of its replies, as everything after the oldest shown is shown
+  const repliesTo = new Map<string, number>();
+  for (const m of messages) if (m.reply_to && !m.deleted_at) repliesTo.set(m.reply_to, (repliesTo.get(m.reply_to) ?? 0) + 1);
+
   return (
     <section class="discussion" aria-label={`Discussion: ${title}`}>
       {reconnecting && (
@@ -349,6 +356,7 @@ export function Discussion({ conversationId, title, canSend, receipts = false }:
                 <Report target="message" id={m.id} what={`the message of ${displayName(m.sender)}`} />
               </div>
             )}
+            {thread && (repliesTo.get(m.id) ?? 0) > 0 && <Replies threadId={conversationId} message={m} count={repliesTo.get(m.id)!} show={(seq) => void reveal(seq)} />}
             {myLastSeen?.seq === m.seq && <p class="meta receipt">Seen</p>}
           </article>
         ))}
