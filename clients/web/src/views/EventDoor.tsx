@@ -1,7 +1,7 @@
 import type { events } from "@community/sdk";
 import { useEffect, useState } from "preact/hooks";
 import { formatPrice, formatTime, session, submitted, useAction } from "../lib/app";
-import { ListState, LoadFailed, ShowMore, useList, useLoad } from "../lib/list";
+import { ListState, LoadFailed, ShowMore, useAskingAgain, useList, useLoad } from "../lib/list";
 import { problemText, settled } from "../lib/session";
 import { Banner, Failure } from "../lib/said";
 import { ScanTicket } from "./ScanTicket";
@@ -68,8 +68,8 @@ export function Arrive({ eventId, arrivedAt, arrived }: { eventId: string; arriv
 export function Door({ eventId }: { eventId: string }) {
   const [status, setStatus] = useState<string>("");
   const [said, setSaid] = useState<string | null>(null);
-  // a refund events has not heard of yet: the list is asked again each second until it shows, for 20 s at most
-  const [refunding, setRefunding] = useState<{ registration: string; until: number } | null>(null);
+  // the registration of a refund just made: until events shows it, the list is asked again (useAskingAgain)
+  const [refunding, setRefunding] = useState<string | null>(null);
   const { busy, error, setError, run } = useAction();
   const path = { params: { path: { id: eventId } } };
   const stats = useLoad<Stats>(() => session.api.events.GET("/api/v1/events/{id}/stats", path), [eventId], { keep: true });
@@ -79,24 +79,14 @@ export function Door({ eventId }: { eventId: string }) {
     { keep: true },
   );
 
-  // asked again each second while the refund is not shown, whether or not a reading failed meanwhile
+  const refunded = refunding ? attendees.value?.find((a) => a.id === refunding) : undefined;
+  const asking = useAskingAgain(!!refunded && refunded.refunded_cents < refunded.amount_cents, attendees);
   useEffect(() => {
-    if (!refunding) return;
-    const every = setInterval(() => {
-      if (Date.now() > refunding.until) {
-        stats.retry();
-        setRefunding(null);
-      } else attendees.retry();
-    }, 1000);
-    return () => clearInterval(every);
-  }, [refunding]);
-  useEffect(() => {
-    if (!refunding) return;
-    const row = attendees.value?.find((a) => a.id === refunding.registration);
-    if (row && row.refunded_cents < row.amount_cents) return;
-    stats.retry();
-    setRefunding(null);
-  }, [refunding, attendees.value]);
+    if (refunding && asking !== "asking") {
+      stats.retry();
+      setRefunding(null);
+    }
+  }, [refunding, asking]);
 
   const checkIn = (form: HTMLFormElement) => {
     const input = form.elements.namedItem("ticket") as HTMLInputElement;
@@ -182,10 +172,10 @@ export function Door({ eventId }: { eventId: string }) {
             </span>
             <RefundTicket
               attendee={a}
-              underWay={refunding?.registration === a.id}
+              underWay={refunding === a.id}
               refunded={(text) => {
                 setSaid(text);
-                setRefunding({ registration: a.id, until: Date.now() + 20_000 });
+                setRefunding(a.id);
               }}
             />
           </li>
