@@ -60,7 +60,7 @@ internal static class ServiceEnvironment
             ["Payments__PublicBaseUrl"] = gateway,
             ["Identity__PasswordResetUrl"] = $"{gateway}/reset-password?token=",
             ["Identity__RegistrationConfirmUrl"] = $"{gateway}/confirm-registration?token=",
-            ["Identity__WaitlistStatusUrl"] = $"{gateway}/api/v1/waitlist/status?token=",
+            ["Identity__WaitlistStatusUrl"] = $"{gateway}/app/waitlist?token=",
             // An outside sign-in comes back to {gateway}/api/v1/auth/external/{provider}/callback, then to a client
             // page under it.
             ["Identity__GatewayUrl"] = gateway,

@@ -238,7 +238,7 @@ public sealed class ServiceEnvironmentTests
             ServiceEnvironment.PublicUrls(options.GatewayUrl)["Identity__RegistrationConfirmUrl"]
         );
         Assert.Equal(
-            "http://example.test:9000/api/v1/waitlist/status?token=",
+            "http://example.test:9000/app/waitlist?token=",
             ServiceEnvironment.PublicUrls(options.GatewayUrl)["Identity__WaitlistStatusUrl"]
         );
         Assert.Equal(

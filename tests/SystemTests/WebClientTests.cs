@@ -44,8 +44,10 @@ public sealed class WebClientFixture : PlatformFixture
         settings["Smtp:Host"] = "127.0.0.1";
         settings["Smtp:Port"] = Smtp.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
         settings["Smtp:EnableSsl"] = "false";
-        // Sign-in with an outside provider: the test's OpenID provider, which signs Lina in at once.
         var gateway = $"http://127.0.0.1:{GatewayPort}";
+        // the waitlist e-mail's link: the web client's page
+        settings["Identity:WaitlistStatusUrl"] = $"{gateway}/app/waitlist?token=";
+        // Sign-in with an outside provider: the test's OpenID provider, which signs Lina in at once.
         settings["Identity:GatewayUrl"] = gateway;
         settings["Identity:ExternalLoginClientRedirects:0"] = $"{gateway}/app/";
         settings["Identity:ExternalLogin:demo:Issuer"] = Provider.Issuer;
@@ -70,6 +72,15 @@ public sealed class WebClientFixture : PlatformFixture
     /// ("Reset token", "Confirmation token"), once it came.
     /// </summary>
     public Task<string> MailedTokenAsync(string label, string address) =>
+        MailedAsync(label, address, label + @": (\S+)");
+
+    /// <summary>
+    /// The first link of the latest e-mail to <paramref name="address"/> that holds <paramref name="label"/>.
+    /// </summary>
+    public Task<string> MailedLinkAsync(string label, string address) => MailedAsync(label, address, @"(https?://\S+)");
+
+    /// <summary>What <paramref name="pattern"/>'s group finds in the latest such e-mail.</summary>
+    private Task<string> MailedAsync(string label, string address, string pattern) =>
         ArrivedAsync(
             () =>
                 Smtp.Messages.LastOrDefault(m =>
@@ -77,7 +88,7 @@ public sealed class WebClientFixture : PlatformFixture
                     && m.Body.Contains(label + ": ", StringComparison.Ordinal)
                 )
                     is { } mail
-                    ? System.Text.RegularExpressions.Regex.Match(mail.Body, label + @": (\S+)").Groups[1].Value
+                    ? System.Text.RegularExpressions.Regex.Match(mail.Body, pattern).Groups[1].Value
                     : null,
             $"No e-mail to {address} with a {label} arrived."
         );
@@ -300,6 +311,10 @@ public sealed class WebClientTests(WebClientFixture fx, Xunit.Abstractions.ITest
                     );
                 else if (line == "@@ admin password")
                     await process.StandardInput.WriteLineAsync(fx.AdminPassword);
+                else if (line.StartsWith("@@ waitlist link ", StringComparison.Ordinal))
+                    await process.StandardInput.WriteLineAsync(
+                        await fx.MailedLinkAsync("Status token", line["@@ waitlist link ".Length..])
+                    );
                 else if (line.StartsWith("@@ confirmation token ", StringComparison.Ordinal))
                     await process.StandardInput.WriteLineAsync(
                         await fx.MailedTokenAsync("Confirmation token", line["@@ confirmation token ".Length..])

@@ -13,6 +13,7 @@ import { Moderation } from "./views/Moderation";
 import { Notifications } from "./views/Notifications";
 import { People } from "./views/People";
 import { Profile } from "./views/Profile";
+import { Waitlist } from "./views/Waitlist";
 
 const sections = [
   ["/home", "Home"],
@@ -35,6 +36,7 @@ export function App() {
   const signedIn = session.user !== null;
 
   useEffect(() => {
+    if (path === "/waitlist") return; // open to everyone, signed in or not
     const auth = path === "/signin" || path === "/signup" || path === "/forgot" || path === "/signed-in";
     if (!signedIn && !auth) navigate("/signin", true);
     if (signedIn && auth) navigate("/", true);
@@ -42,9 +44,16 @@ export function App() {
 
   useEffect(() => {
     const name = path.startsWith("/profile") ? "Your profile" : (sections.find(([p]) => path.startsWith(p))?.[1] ?? "Home");
-    document.title = signedIn ? `${name} · Community` : path === "/signup" ? "Create an account · Community" : path === "/forgot" ? "Forgot your password? · Community" : "Sign in · Community";
+    if (path === "/waitlist") document.title = "The waitlist · Community";
+    else document.title = signedIn ? `${name} · Community` : path === "/signup" ? "Create an account · Community" : path === "/forgot" ? "Forgot your password? · Community" : "Sign in · Community";
   }, [path, signedIn]);
 
+  if (path === "/waitlist")
+    return (
+      <div onClick={onLinkClick}>
+        <Waitlist />
+      </div>
+    );
   if (!signedIn) return <div onClick={onLinkClick}>{path === "/signup" ? <SignUp /> : path === "/forgot" ? <ForgotPassword /> : <SignIn />}</div>;
   return <Shell path={path} />;
 }

@@ -1,6 +1,6 @@
 // The web client in Chromium, beyond the communities: a paid ticket through the sandbox checkout, a connection that
 // becomes direct messages (unread badge, read receipt), notifications arriving live, the companion's streamed reply,
-// a refused token refreshed once, and actions whose request gets no answer saying so.
+// a refused token refreshed once, actions whose request gets no answer saying so, and the launch waitlist.
 //   node test/journeys.mjs <gateway url> <chromium path> <screenshot folder>
 import { app, ask, axe, discussion, finish, gateway, loseNextAnswer, newPage, newPageWithCamera, noAnswer, problems, run, seesOnce, send, shot, signIn, signUp, step } from "./lib.mjs";
 
@@ -668,6 +668,25 @@ try {
   await lina.getByRole("alert").filter({ hasText: /not started on this page|invalid, used or expired/ }).waitFor();
   if (await lina.getByRole("navigation", { name: "Main" }).count()) problems.push("the spent way back signed someone in");
   await lina.context().close();
+
+  step("a visitor joins the launch waitlist from the sign-in page, and the e-mail's link shows the place");
+  const visitor = await newPage("visitor");
+  const early = `early-${run}@example.com`;
+  await visitor.goto(app);
+  await visitor.getByRole("link", { name: "Join the launch waitlist" }).click();
+  const joining = visitor.getByRole("form", { name: "Join the waitlist" });
+  await joining.getByLabel("E-mail").fill(early);
+  await axe(visitor, "the waitlist");
+  await joining.getByRole("button", { name: "Join the waitlist" }).click();
+  await visitor.getByRole("status").filter({ hasText: "Check your e-mail" }).waitFor();
+  const placeLink = await ask(`waitlist link ${early}`);
+  if (!placeLink.startsWith(`${app}waitlist?token=`)) problems.push(`the waitlist e-mail links to ${placeLink}`);
+  await visitor.goto(placeLink);
+  await visitor.getByRole("heading", { name: /^You are number \d+$/ }).waitFor();
+  await visitor.getByText(`${early} joined on`).waitFor();
+  await axe(visitor, "a place on the waitlist");
+  await shot(visitor, "waitlist-place");
+  await visitor.context().close();
 } catch (e) {
   problems.push(`failed: ${e?.stack ?? e}`);
 }

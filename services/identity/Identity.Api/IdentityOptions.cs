@@ -59,8 +59,11 @@ public sealed class IdentityOptions
     /// </summary>
     public string RegistrationConfirmUrl { get; set; } = "http://localhost:8080/confirm-registration?token=";
 
-    /// <summary>Link put in waitlist e-mails; the status token is appended.</summary>
-    public string WaitlistStatusUrl { get; set; } = "http://localhost:8080/api/v1/waitlist/status?token=";
+    /// <summary>
+    /// Link put in waitlist e-mails; the status token is appended (the web client's page, which shows the place from
+    /// /api/v1/waitlist/status?token=).
+    /// </summary>
+    public string WaitlistStatusUrl { get; set; } = "http://localhost:8080/app/waitlist?token=";
 }
 
 public sealed class ExternalLoginProvider

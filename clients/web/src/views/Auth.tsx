@@ -116,6 +116,7 @@ export function SignIn() {
       <p>
         New here? <a href={href("/signup")}>Create an account</a>
       </p>
+      <WaitlistLink />
     </main>
   );
 }
@@ -181,6 +182,15 @@ function OutsideProviders() {
         </a>
       ))}
     </nav>
+  );
+}
+
+/** To the launch waitlist, for whoever is not ready for an account. */
+function WaitlistLink() {
+  return (
+    <p>
+      Not ready for an account? <a href={href("/waitlist")}>Join the launch waitlist</a>
+    </p>
   );
 }
 
@@ -316,6 +326,7 @@ export function SignUp() {
       <p>
         Already have an account? <a href={href("/signin")}>Sign in</a>
       </p>
+      <WaitlistLink />
     </main>
   );
 }

@@ -1,0 +1,106 @@
+import { useState } from "preact/hooks";
+import { session, submitted } from "../lib/app";
+import { LoadFailed, useLoad } from "../lib/list";
+import { href } from "../lib/router";
+import { problemText, settled } from "../lib/session";
+import { Banner, Failure } from "../lib/said";
+
+/**
+ * The launch waitlist, open to anyone, signed in or not. Identity never says whether an address is listed, nor where:
+ * joining (again) and asking for one's place both answer "check your e-mail", and the place goes to the address. The
+ * e-mail's link (Identity:WaitlistStatusUrl, /app/waitlist?token=) shows it here to whoever holds the mail.
+ */
+export function Waitlist() {
+  const [token] = useState(() => new URLSearchParams(location.search).get("token")?.trim() || null);
+  const place = useLoad(() => (token ? session.api.identity.GET("/api/v1/waitlist/status", { params: { query: { token } } }) : null), [token]);
+  // asked with a token, identity answers the place itself (with an e-mail address, "check your e-mail")
+  const shown = place.value && "waitlist_position" in place.value ? place.value : null;
+  return (
+    <main class="auth" id="main">
+      <h1>The Community waitlist</h1>
+      {token && shown === null && place.loading && (
+        <p class="meta" role="status">
+          Finding your place…
+        </p>
+      )}
+      {shown && (
+        <section class="card" aria-labelledby="your-place">
+          <h2 id="your-place">You are number {shown.waitlist_position}</h2>
+          <p>
+            {shown.email} joined on {new Date(shown.joined_at).toLocaleDateString([], { dateStyle: "long" })}. We write to this address when Community
+            opens to you.
+          </p>
+        </section>
+      )}
+      <LoadFailed what="Your place" loaded={place} />
+      {!shown && <JoinWaitlist />}
+      <PlaceByEmail />
+      <p>{session.user ? <a href={href("/")}>Back to Community</a> : <a href={href("/signin")}>Sign in</a>}</p>
+    </main>
+  );
+}
+
+/** Joining: the place and a link to follow it are e-mailed, whether the address is new or already listed. */
+function JoinWaitlist() {
+  const [error, setError] = useState<string | null>(null);
+  const [sent, setSent] = useState<string | null>(null);
+  if (sent) return <Banner text={sent} />;
+  return (
+    <form
+      aria-labelledby="join-waitlist"
+      onSubmit={submitted(setError, async (form) => {
+        const email = String(form.get("email")).trim();
+        const { data, error, response } = await session.api.identity.POST("/api/v1/waitlist", { body: { email, source: "web" } });
+        if (data) setSent(data.message);
+        else setError(problemText(error, response, "You could not be put on the waitlist."));
+        return settled(response);
+      })}
+    >
+      <h2 id="join-waitlist">Join the waitlist</h2>
+      <p class="hint" id="join-hint">
+        Your place, and a link to see it any time, come by e-mail. We use the address for the launch only.
+      </p>
+      <label>
+        E-mail
+        <input name="email" type="email" autoComplete="email" required maxLength={254} aria-describedby="join-hint" />
+      </label>
+      <Failure text={error} />
+      <button type="submit">Join the waitlist</button>
+    </form>
+  );
+}
+
+/** For whoever lost the e-mail: the place is e-mailed to the address again, if it is listed. */
+function PlaceByEmail() {
+  const [error, setError] = useState<string | null>(null);
+  const [sent, setSent] = useState<string | null>(null);
+  return (
+    <details class="card">
+      <summary>Already on the waitlist? Get your place by e-mail</summary>
+      {sent ? (
+        <Banner text={sent} />
+      ) : (
+        <form
+          aria-label="Get your place by e-mail"
+          onSubmit={submitted(setError, async (form) => {
+            const email = String(form.get("email")).trim();
+            const { data, error, response } = await session.api.identity.GET("/api/v1/waitlist/status", { params: { query: { email } } });
+            // a status token was not asked for: the answer is "202, check your e-mail"
+            if (response.status === 202 && data && "message" in data) setSent(data.message);
+            else setError(problemText(error, response, "Your place could not be sent."));
+            return settled(response);
+          })}
+        >
+          <label>
+            E-mail
+            <input name="email" type="email" autoComplete="email" required maxLength={254} />
+          </label>
+          <Failure text={error} />
+          <button type="submit" class="secondary">
+            Send me my place
+          </button>
+        </form>
+      )}
+    </details>
+  );
+}
