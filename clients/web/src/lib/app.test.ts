@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { attempt, session, submitted } from "./app";
 import { askedUntilReady, send, settled, Unreachable, unreachable } from "./session";
+import { stubPlatform } from "./testing";
 
 afterEach(() => vi.unstubAllGlobals());
 
@@ -136,21 +137,14 @@ describe("settled", () => {
 });
 
 describe("signing up again after no answer", () => {
-  const json = (status: number, body: unknown) =>
-    Promise.resolve(new Response(JSON.stringify(body), { status, headers: { "Content-Type": status < 300 ? "application/json" : "application/problem+json" } }));
   const tokens = { access_token: "a", refresh_token: "r", token_type: "Bearer", expires_in: 900, user: { id: "u1", username: "olga" } };
   const body = { username: "olga", email: "olga@example.com", phone: null, password: "a long passw0rd", full_name: null, role: "member", referral_code: null } as const;
-  /** The platform: the username is taken; signing in works with `password` only. Records the paths asked. */
+  /** The platform: the username is taken; signing in works with `password` only. */
   function platform(password: string) {
-    const asked: string[] = [];
-    vi.stubGlobal("fetch", async (request: Request) => {
-      const path = new URL(request.url).pathname;
-      asked.push(path);
-      if (path === "/api/v1/auth/register") return json(409, { title: "Conflict", status: 409, detail: "This username is taken." });
-      const { password: given } = (await request.json()) as { password: string };
-      return given === password ? json(200, tokens) : json(401, { title: "Unauthorized", status: 401, detail: "Wrong username or password." });
+    return stubPlatform(({ path, body }) => {
+      if (path === "/api/v1/auth/register") return { status: 409, body: { title: "Conflict", status: 409, detail: "This username is taken." } };
+      return body.password === password ? { status: 200, body: tokens } : { status: 401, body: { title: "Unauthorized", status: 401, detail: "Wrong username or password." } };
     });
-    return asked;
   }
   afterEach(() => sessionStorage.clear());
 
@@ -158,7 +152,7 @@ describe("signing up again after no answer", () => {
     const asked = platform(body.password);
     expect(await session.signUp(body, true)).toBeNull();
     expect(session.user?.username).toBe("olga");
-    expect(asked).toEqual(["/api/v1/auth/register", "/api/v1/auth/login"]);
+    expect(asked.map((a) => a.path)).toEqual(["/api/v1/auth/register", "/api/v1/auth/login"]);
     await session.signOut();
   });
 
@@ -171,7 +165,7 @@ describe("signing up again after no answer", () => {
   it("does not try to sign in on a first sign-up", async () => {
     const asked = platform(body.password);
     expect(await session.signUp(body)).toBe("This username is taken.");
-    expect(asked).toEqual(["/api/v1/auth/register"]);
+    expect(asked.map((a) => a.path)).toEqual(["/api/v1/auth/register"]);
   });
 });
 
@@ -282,9 +276,7 @@ describe("the session's requests", () => {
   });
 
   it("give the platform's answer, refusals included", async () => {
-    vi.stubGlobal("fetch", () =>
-      Promise.resolve(new Response(JSON.stringify({ title: "Forbidden", status: 403 }), { status: 403, headers: { "Content-Type": "application/problem+json" } })),
-    );
+    stubPlatform(() => ({ status: 403, body: { title: "Forbidden", status: 403 } }));
     const { data, error, response } = await session.api.messaging.GET("/api/v1/notifications/unread-count");
     expect(data).toBeUndefined();
     expect(response.status).toBe(403);

@@ -1,6 +1,7 @@
 import { cleanup, fireEvent, render, screen } from "@testing-library/preact";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { session } from "../lib/app";
+import { stubPlatform } from "../lib/testing";
 import { AccountSection, InviteSection, invitationLink } from "./Account";
 import { SignUp } from "./Auth";
 
@@ -10,29 +11,13 @@ afterEach(() => {
   history.replaceState(null, "", "/app/profile");
 });
 
-type Call = { method: string; path: string; body: unknown };
-
-/** The platform as these sections meet it: each call recorded and answered by `answer` (a 404 problem by default). */
-function platform(answer: (call: Call) => { status: number; body?: unknown } | undefined) {
-  const calls: Call[] = [];
-  vi.stubGlobal("fetch", async (request: Request) => {
-    const text = request.method === "GET" ? "" : await request.text();
-    const call = { method: request.method, path: new URL(request.url).pathname, body: text ? JSON.parse(text) : null };
-    calls.push(call);
-    const { status, body } = answer(call) ?? { status: 404, body: { title: "Not Found", status: 404 } };
-    const type = status < 300 ? "application/json" : "application/problem+json";
-    return new Response(body === undefined ? null : JSON.stringify(body), { status, headers: { "Content-Type": type } });
-  });
-  return calls;
-}
-
 const user = { id: "u1", username: "amira", email: "amira@example.com", email_verified: false } as Parameters<typeof AccountSection>[0]["user"];
 const type = (label: string | RegExp, value: string) => fireEvent.input(screen.getByLabelText(label), { target: { value } });
 const press = (name: string | RegExp) => fireEvent.click(screen.getByRole("button", { name }));
 
 describe("InviteSection", () => {
   it("gives the link that signs a friend up with the code, and what it brought", async () => {
-    platform((c) => (c.path === "/api/v1/referrals/me" ? { status: 200, body: { referral_code: "AMIRA7Q2", referrals_count: 3, conversions: 2, pending: 1, credits_earned: 100 } } : undefined));
+    stubPlatform((c) => (c.path === "/api/v1/referrals/me" ? { status: 200, body: { referral_code: "AMIRA7Q2", referrals_count: 3, conversions: 2, pending: 1, credits_earned: 100 } } : undefined));
     render(<InviteSection />);
     const link = (await screen.findByLabelText("Your invitation link")) as HTMLInputElement;
     expect(link.value).toBe(`${location.origin}/app/signup?ref=AMIRA7Q2`);
@@ -43,7 +28,7 @@ describe("InviteSection", () => {
 describe("SignUp through an invitation link", () => {
   it("sends the code the link carries", async () => {
     history.replaceState(null, "", new URL(invitationLink("AMIRA7Q2")).pathname + "?ref=AMIRA7Q2");
-    const calls = platform((c) => (c.path === "/api/v1/auth/register" ? { status: 409, body: { title: "Conflict", status: 409, detail: "This username is taken." } } : undefined));
+    const calls = stubPlatform((c) => (c.path === "/api/v1/auth/register" ? { status: 409, body: { title: "Conflict", status: 409, detail: "This username is taken." } } : undefined));
     render(<SignUp />);
     expect((screen.getByLabelText("Invitation code (optional)") as HTMLInputElement).value).toBe("AMIRA7Q2");
     type("Username", "bilal");
@@ -55,7 +40,7 @@ describe("SignUp through an invitation link", () => {
   });
 
   it("sends no code when none was given", async () => {
-    const calls = platform(() => ({ status: 409, body: { title: "Conflict", status: 409, detail: "This username is taken." } }));
+    const calls = stubPlatform(() => ({ status: 409, body: { title: "Conflict", status: 409, detail: "This username is taken." } }));
     render(<SignUp />);
     type("Username", "bilal");
     type("E-mail", "bilal@example.com");
@@ -68,7 +53,7 @@ describe("SignUp through an invitation link", () => {
 
 describe("SignUp with a phone", () => {
   it("sends the phone without its spaces, and no e-mail", async () => {
-    const calls = platform((c) => (c.path === "/api/v1/auth/register" ? { status: 409, body: { title: "Conflict", status: 409, detail: "This username is taken." } } : undefined));
+    const calls = stubPlatform((c) => (c.path === "/api/v1/auth/register" ? { status: 409, body: { title: "Conflict", status: 409, detail: "This username is taken." } } : undefined));
     render(<SignUp />);
     type("Username", "pia");
     type("Phone", "+971 50 123-4567");
@@ -79,7 +64,7 @@ describe("SignUp with a phone", () => {
   });
 
   it("asks for an e-mail or a phone before sending anything", async () => {
-    const calls = platform(() => undefined);
+    const calls = stubPlatform(() => undefined);
     render(<SignUp />);
     type("Username", "pia");
     type("Password", "correct horse 42");
@@ -91,7 +76,7 @@ describe("SignUp with a phone", () => {
 
 describe("AccountSection", () => {
   it("sends the e-mail's link again and says where to", async () => {
-    const calls = platform((c) => (c.path === "/api/v1/users/me/email/verification" ? { status: 202 } : undefined));
+    const calls = stubPlatform((c) => (c.path === "/api/v1/users/me/email/verification" ? { status: 202 } : undefined));
     render(<AccountSection user={user} changed={vi.fn()} />);
     press("Send the link again");
     await screen.findByText("A new link to confirm it is on its way to amira@example.com.");
@@ -99,7 +84,7 @@ describe("AccountSection", () => {
   });
 
   it("deletes the account with the password, then ends the session", async () => {
-    const calls = platform((c) => (c.method === "DELETE" && c.path === "/api/v1/users/me" ? { status: 204 } : undefined));
+    const calls = stubPlatform((c) => (c.method === "DELETE" && c.path === "/api/v1/users/me" ? { status: 204 } : undefined));
     render(<AccountSection user={user} changed={vi.fn()} />);
     press("Delete your account…");
     type(/^Your password/, "correct horse 42");
@@ -110,7 +95,7 @@ describe("AccountSection", () => {
   });
 
   it("says a wrong password and keeps the account and the session", async () => {
-    platform((c) =>
+    stubPlatform((c) =>
       c.method === "DELETE"
         ? { status: 400, body: { title: "One or more validation errors occurred.", status: 400, errors: { password: ["The password is wrong."] } } }
         : undefined,
@@ -125,7 +110,7 @@ describe("AccountSection", () => {
   });
 
   it("says a refusal in the platform's words and keeps the session", async () => {
-    platform((c) => (c.method === "DELETE" ? { status: 503, body: { title: "Service Unavailable", status: 503, detail: "Identity is restarting; try again in a moment." } } : undefined));
+    stubPlatform((c) => (c.method === "DELETE" ? { status: 503, body: { title: "Service Unavailable", status: 503, detail: "Identity is restarting; try again in a moment." } } : undefined));
     session.endedBecause = null;
     render(<AccountSection user={user} changed={vi.fn()} />);
     press("Delete your account…");
@@ -137,7 +122,7 @@ describe("AccountSection", () => {
 
   it("texts a code to the phone and confirms it with the code typed", async () => {
     const phoned = { ...user, email: null, phone: "+971501234567", phone_verified: false } as typeof user;
-    const calls = platform((c) =>
+    const calls = stubPlatform((c) =>
       c.path === "/api/v1/users/me/phone/verification"
         ? { status: 202 }
         : c.path === "/api/v1/users/me/phone/verification/confirm"

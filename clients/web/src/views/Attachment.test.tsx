@@ -1,6 +1,6 @@
 import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/preact";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { signedIn } from "../lib/testing";
+import { signedIn, stubPlatform } from "../lib/testing";
 import { AttachmentView, upload } from "./Attachment";
 
 afterEach(() => {
@@ -14,22 +14,24 @@ const attachment = (id: string, content_type: string, file_name: string) => ({ i
 describe("upload", () => {
   it("sends the file as the form's file, and refuses what messaging would refuse without sending it", async () => {
     signedIn({ id: "me", role: "member" });
-    const sent: { path: string; file: File }[] = [];
-    vi.stubGlobal("fetch", async (request: Request) => {
-      sent.push({ path: new URL(request.url).pathname, file: (await request.formData()).get("file") as File });
-      return new Response(JSON.stringify(attachment("a1", "image/png", "map.png")), { status: 201, headers: { "Content-Type": "application/json" } });
-    });
+    const sent = stubPlatform(() => ({ status: 201, body: attachment("a1", "image/png", "map.png") }));
     expect(await upload("c1", new File(["GIF89a"], "a.gif", { type: "image/gif" }))).toEqual({ refused: "Attach a JPEG, PNG or WebP image, or a PDF." });
     expect(await upload("c1", new File([new Uint8Array(10 * 1024 * 1024 + 1)], "big.pdf", { type: "application/pdf" }))).toEqual({ refused: "Attach a file of at most 10 MB." });
     expect(sent).toEqual([]);
     const { attachment: uploaded } = await upload("c1", new File([new Uint8Array([137, 80, 78, 71])], "map.png", { type: "image/png" }));
     expect(uploaded?.id).toBe("a1");
-    expect(sent.map((s) => [s.path, s.file.name, s.file.size])).toEqual([["/api/v1/conversations/c1/attachments", "map.png", 4]]);
+    const uploads = await Promise.all(
+      sent.map(async ({ path, request }) => {
+        const file = (await request.formData()).get("file") as File;
+        return [path, file.name, file.size];
+      }),
+    );
+    expect(uploads).toEqual([["/api/v1/conversations/c1/attachments", "map.png", 4]]);
   });
 
   it("says messaging's refusal in its words", async () => {
     signedIn({ id: "me", role: "member" });
-    vi.stubGlobal("fetch", async () => new Response(JSON.stringify({ title: "Unsupported", status: 415, detail: "The file is not a JPEG, PNG, WebP or PDF." }), { status: 415, headers: { "Content-Type": "application/problem+json" } }));
+    stubPlatform(() => ({ status: 415, body: { title: "Unsupported", status: 415, detail: "The file is not a JPEG, PNG, WebP or PDF." } }));
     expect(await upload("c1", new File(["x"], "fake.png", { type: "image/png" }))).toEqual({ refused: "The file is not a JPEG, PNG, WebP or PDF." });
   });
 });
@@ -37,23 +39,17 @@ describe("upload", () => {
 describe("AttachmentView", () => {
   it("shows an image from the bytes asked with the session's token", async () => {
     signedIn({ id: "me", role: "member" }, "t0k");
-    const asked: (string | null)[] = [];
-    vi.stubGlobal("fetch", async (request: Request) => {
-      asked.push(request.headers.get("Authorization"));
-      return new Response(new Uint8Array([137, 80, 78, 71]), { status: 200, headers: { "Content-Type": "image/png" } });
-    });
+    const asked = stubPlatform(() => new Response(new Uint8Array([137, 80, 78, 71]), { status: 200, headers: { "Content-Type": "image/png" } }));
     render(<AttachmentView conversationId="c1" attachment={attachment("a1", "image/png", "map.png")} />);
     const image = (await screen.findByRole("img", { name: "map.png" })) as HTMLImageElement;
     expect(image.src).toMatch(/^blob:/);
-    expect(asked).toEqual(["Bearer t0k"]);
+    expect(asked.map((a) => a.request.headers.get("Authorization"))).toEqual(["Bearer t0k"]);
   });
 
   it("downloads any other file under its name, and says when it could not", async () => {
     signedIn({ id: "me", role: "member" });
     let status = 403;
-    vi.stubGlobal("fetch", async () =>
-      status === 200 ? new Response(new Uint8Array([37, 80, 68, 70]), { status, headers: { "Content-Type": "application/pdf" } }) : new Response(JSON.stringify({ title: "Forbidden", status }), { status, headers: { "Content-Type": "application/problem+json" } }),
-    );
+    stubPlatform(() => (status === 200 ? new Response(new Uint8Array([37, 80, 68, 70]), { status, headers: { "Content-Type": "application/pdf" } }) : { status, body: { title: "Forbidden", status } }));
     const clicked: string[] = [];
     vi.spyOn(HTMLAnchorElement.prototype, "click").mockImplementation(function (this: HTMLAnchorElement) {
       clicked.push(this.download);

@@ -1,6 +1,6 @@
 import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/preact";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { signedIn } from "../lib/testing";
+import { json, signedIn, stubPlatform } from "../lib/testing";
 import { Companion } from "./Companion";
 import { SessionOffer, offerOf } from "./CompanionSession";
 
@@ -9,20 +9,6 @@ afterEach(() => {
   vi.unstubAllGlobals();
   signedIn(null);
 });
-
-/** The companion service as these views meet it: each request recorded (method, path, Idempotency-Key), answered by `answer`. */
-function companion(answer: (method: string, path: string) => Response | "no answer") {
-  const asked: { method: string; path: string; key: string | null }[] = [];
-  vi.stubGlobal("fetch", async (request: Request) => {
-    const path = new URL(request.url).pathname;
-    asked.push({ method: request.method, path, key: request.headers.get("Idempotency-Key") });
-    const answered = answer(request.method, path);
-    if (answered === "no answer") throw new TypeError("Failed to fetch");
-    return answered;
-  });
-  return asked;
-}
-const json = (body: unknown, status = 200) => new Response(JSON.stringify(body), { status, headers: { "Content-Type": status < 400 ? "application/json" : "application/problem+json" } });
 
 const sessionOf = (state: string, extra: object = {}) => ({ id: "s1", state, price_credits: 30, minutes: 60, message_allowance: 100, messages_used: 0, requested_at: "2026-11-28T09:00:00Z", starts_at: null, ends_at: null, rejection: null, ...extra });
 const used = { title: "Too Many Requests", status: 429, detail: "You have used today's 20 messages.", used_today: 20, daily_limit: 20, tier: "free", resets_at: "2026-11-29T00:00:00Z", session_price_credits: 30, session_minutes: 60, session_messages: 100 };
@@ -40,7 +26,7 @@ describe("SessionOffer", () => {
   it("buys a session under an Idempotency-Key, asks until payments has spent the credits, and says it runs", async () => {
     signedIn({ id: "me", role: "member" });
     let reads = 0;
-    const asked = companion((method) => (method === "POST" ? json(sessionOf("pending"), 202) : json(++reads < 2 ? sessionOf("pending") : sessionOf("active", { ends_at: "2026-11-28T10:00:00Z" }))));
+    const asked = stubPlatform(({ method }) => (method === "POST" ? json(202, sessionOf("pending")) : json(200, ++reads < 2 ? sessionOf("pending") : sessionOf("active", { ends_at: "2026-11-28T10:00:00Z" }))));
     const started = vi.fn();
     render(<SessionOffer offer={offer} started={started} />);
     expect(screen.getByText(/A session lifts the limit for 60 minutes \(up to 100 messages\)/)).toBeTruthy();
@@ -54,9 +40,9 @@ describe("SessionOffer", () => {
   it("says a session not paid for, and sends the same purchase again after no answer", async () => {
     signedIn({ id: "me", role: "member" });
     let answered = false;
-    const asked = companion((method) => {
+    const asked = stubPlatform(({ method }) => {
       if (method === "POST" && !answered) return (answered = true), "no answer";
-      return json(sessionOf("rejected", { rejection: "insufficient_credits" }), method === "POST" ? 202 : 200);
+      return json(method === "POST" ? 202 : 200, sessionOf("rejected", { rejection: "insufficient_credits" }));
     });
     const started = vi.fn();
     render(<SessionOffer offer={offer} started={started} />);
@@ -73,7 +59,7 @@ describe("SessionOffer", () => {
 
   it("follows the session already open that a 409 names, instead of buying another", async () => {
     signedIn({ id: "me", role: "member" });
-    const asked = companion((method) => (method === "POST" ? json({ title: "Conflict", status: 409, session_id: "s9", state: "active" }, 409) : json(sessionOf("active", { id: "s9" }))));
+    const asked = stubPlatform(({ method }) => (method === "POST" ? json(409, { title: "Conflict", status: 409, session_id: "s9", state: "active" }) : json(200, sessionOf("active", { id: "s9" }))));
     const started = vi.fn();
     render(<SessionOffer offer={offer} started={started} />);
     fireEvent.click(screen.getByRole("button", { name: "Buy a session for 30 credits" }));
@@ -85,11 +71,11 @@ describe("SessionOffer", () => {
 describe("Companion past today's limit", () => {
   it("offers a session and keeps the message in the box", async () => {
     signedIn({ id: "me", role: "member" });
-    companion((method, path) => {
-      if (path === "/api/v1/companion/conversation") return json({ items: [], next_cursor: null, disclosure: "I am an AI." });
-      if (path === "/api/v1/companion/usage") return json({ used_today: 20, daily_limit: 20, tier: "free", session: null, resets_at: "2026-11-29T00:00:00Z" });
-      if (path === "/api/v1/companion/settings") return json({ share_profile: false });
-      return json(used, 429);
+    stubPlatform(({ path }) => {
+      if (path === "/api/v1/companion/conversation") return json(200, { items: [], next_cursor: null, disclosure: "I am an AI." });
+      if (path === "/api/v1/companion/usage") return json(200, { used_today: 20, daily_limit: 20, tier: "free", session: null, resets_at: "2026-11-29T00:00:00Z" });
+      if (path === "/api/v1/companion/settings") return json(200, { share_profile: false });
+      return json(429, used);
     });
     render(<Companion />);
     await screen.findByText("I am an AI.");

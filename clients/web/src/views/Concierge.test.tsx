@@ -1,6 +1,6 @@
 import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/preact";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { signedIn } from "../lib/testing";
+import { signedIn, stubPlatform } from "../lib/testing";
 import { Concierge, pageOf } from "./Concierge";
 
 afterEach(() => {
@@ -8,17 +8,6 @@ afterEach(() => {
   vi.unstubAllGlobals();
   signedIn(null);
 });
-
-function companion(answer: (method: string, path: string) => { status: number; body?: unknown }) {
-  const asked: string[] = [];
-  vi.stubGlobal("fetch", async (request: Request) => {
-    const path = new URL(request.url).pathname;
-    asked.push(`${request.method} ${path}`);
-    const { status, body } = answer(request.method, path);
-    return new Response(body === undefined ? null : JSON.stringify(body), { status, headers: { "Content-Type": status < 400 ? "application/json" : "application/problem+json" } });
-  });
-  return asked;
-}
 
 const id = "0196a2b1-0000-7000-8000-000000000001";
 const item = (n: number, extra: object = {}) => ({
@@ -48,27 +37,27 @@ describe("pageOf", () => {
 describe("Concierge", () => {
   it("marks an item read when it is followed, and leads to its page", async () => {
     signedIn({ id: "me", role: "member" });
-    const asked = companion((method) => (method === "GET" ? { status: 200, body: { items: [item(1), item(2, { read: true })], next_cursor: null } } : { status: 200, body: {} }));
+    const asked = stubPlatform(({ method }) => (method === "GET" ? { status: 200, body: { items: [item(1), item(2, { read: true })], next_cursor: null } } : { status: 200, body: {} }));
     render(<Concierge />);
     await screen.findByRole("heading", { name: "From your companion (1 new)" });
     fireEvent.click(screen.getAllByRole("link", { name: "See the event" })[0]!);
     await waitFor(() => expect(location.pathname).toMatch(new RegExp(`/events/${id}$`)));
-    expect(asked).toEqual(["GET /api/v1/activity", `POST /api/v1/activity/${item(1).id}/read`]);
+    expect(asked.map((a) => `${a.method} ${a.path}`)).toEqual(["GET /api/v1/activity", `POST /api/v1/activity/${item(1).id}/read`]);
   });
 
   it("marks them all read at once, and shows nothing when there are none", async () => {
     signedIn({ id: "me", role: "member" });
     let none = false;
-    const asked = companion((method) => (method === "GET" ? { status: 200, body: { items: none ? [] : [item(1), item(2)], next_cursor: null } } : { status: 200, body: { updated: 2 } }));
+    const asked = stubPlatform(({ method }) => (method === "GET" ? { status: 200, body: { items: none ? [] : [item(1), item(2)], next_cursor: null } } : { status: 200, body: { updated: 2 } }));
     const { container, unmount } = render(<Concierge />);
     fireEvent.click(await screen.findByRole("button", { name: "Mark all read" }));
     await screen.findByRole("heading", { name: "From your companion" });
     expect(screen.queryByRole("button", { name: "Mark all read" })).toBeNull();
-    expect(asked).toContain("POST /api/v1/activity/read-all");
+    expect(asked.map((a) => `${a.method} ${a.path}`)).toContain("POST /api/v1/activity/read-all");
     unmount();
     none = true;
     const again = render(<Concierge />);
-    await waitFor(() => expect(asked.filter((a) => a === "GET /api/v1/activity")).toHaveLength(2));
+    await waitFor(() => expect(asked.filter((a) => a.method === "GET" && a.path === "/api/v1/activity")).toHaveLength(2));
     await new Promise((r) => setTimeout(r, 20));
     expect(again.container.textContent).toBe("");
     expect(container.textContent).toBe("");

@@ -1,6 +1,6 @@
 import { cleanup, fireEvent, render, screen } from "@testing-library/preact";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { signedIn } from "../lib/testing";
+import { json, signedIn, stubPlatform } from "../lib/testing";
 import { changesTo, Courses } from "./Courses";
 
 afterEach(() => {
@@ -71,29 +71,24 @@ describe("changesTo", () => {
 });
 
 describe("editing a course", () => {
-  /** Events as the page meets it, signed in as its organizer: the course (ETag "5"), a PATCH recorded and answered `patched`. */
+  /** Events as the page meets it, signed in as its organizer: the course (ETag "5"), a PATCH answered `patched`. */
   function events(patched: number) {
-    const patches: { body: unknown; ifMatch: string | null }[] = [];
     signedIn({ id: "olga", role: "organizer" });
-    vi.stubGlobal("fetch", async (request: Request) => {
-      const json = (status: number, body: unknown, etag?: string) =>
-        new Response(JSON.stringify(body), { status, headers: { "Content-Type": status < 300 ? "application/json" : "application/problem+json", ...(etag ? { ETag: etag } : {}) } });
-      if (request.method === "GET") return json(200, course, '"5"');
-      patches.push({ body: await request.json(), ifMatch: request.headers.get("If-Match") });
-      return patched === 200 ? json(200, { ...course, title: "Arabic, first steps" }, '"6"') : json(patched, { title: "Precondition Failed", status: patched });
+    return stubPlatform(({ method }) => {
+      if (method === "GET") return json(200, course, { ETag: '"5"' });
+      return patched === 200 ? json(200, { ...course, title: "Arabic, first steps" }, { ETag: '"6"' }) : json(patched, { title: "Precondition Failed", status: patched });
     });
-    return patches;
   }
 
   it("sends only what changed, its modules keeping their ids and videos, against the version loaded", async () => {
-    const patches = events(200);
+    const asked = events(200);
     render(<Courses courseId="c1" />);
     fireEvent.click(await screen.findByRole("button", { name: "Edit the course" }));
     fireEvent.input(screen.getByLabelText("Title"), { target: { value: "Arabic, first steps" } });
     fireEvent.input(screen.getAllByLabelText("Module title")[1]!, { target: { value: "Greetings and thanks" } });
     fireEvent.submit(screen.getByRole("form", { name: "Edit the course" }));
     await screen.findByText("The course is saved.");
-    expect(patches).toEqual([
+    expect(asked.filter((a) => a.method !== "GET").map((a) => ({ body: a.body, ifMatch: a.request.headers.get("If-Match") }))).toEqual([
       {
         ifMatch: '"5"',
         body: {
@@ -119,27 +114,22 @@ describe("editing a course", () => {
 
   it("deletes the course when its organizer confirms, and not otherwise", async () => {
     signedIn({ id: "olga", role: "organizer" });
-    const asked: string[] = [];
-    vi.stubGlobal("fetch", async (request: Request) => {
-      asked.push(request.method);
-      if (request.method === "GET") return new Response(JSON.stringify(course), { status: 200, headers: { "Content-Type": "application/json" } });
-      return new Response(null, { status: 204 });
-    });
+    const asked = stubPlatform(({ method }) => (method === "GET" ? { status: 200, body: course } : { status: 204 }));
     let answer = false;
     vi.stubGlobal("confirm", () => answer);
     render(<Courses courseId="c1" />);
     fireEvent.click(await screen.findByRole("button", { name: "Delete the course" }));
     await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(asked).toEqual(["GET"]);
+    expect(asked.map((a) => a.method)).toEqual(["GET"]);
     answer = true;
     fireEvent.click(screen.getByRole("button", { name: "Delete the course" }));
     await vi.waitFor(() => expect(location.pathname).toBe("/app/courses"));
-    expect(asked).toEqual(["GET", "DELETE"]);
+    expect(asked.map((a) => a.method)).toEqual(["GET", "DELETE"]);
   });
 
   it("offers no edit to a learner", async () => {
     signedIn({ id: "musa", role: "member" });
-    vi.stubGlobal("fetch", async () => new Response(JSON.stringify(course), { status: 200, headers: { "Content-Type": "application/json" } }));
+    stubPlatform(() => ({ status: 200, body: course }));
     render(<Courses courseId="c1" />);
     await screen.findByRole("heading", { name: course.title });
     expect(screen.queryByRole("button", { name: "Edit the course" })).toBeNull();
@@ -151,12 +141,9 @@ describe("paying for a course with credits", () => {
   it("asks again while payments has not yet heard of the enrollment (409 with Retry-After), with the same key, and then pays", async () => {
     signedIn({ id: "musa", role: "member" });
     const paid = { ...course, is_free: false, price_cents: 1000, currency: "EUR", price_credits: 60 };
-    const spends: (string | null)[] = [];
-    vi.stubGlobal("fetch", async (request: Request) => {
-      const json = (status: number, body: unknown) =>
-        new Response(JSON.stringify(body), { status, headers: { "Content-Type": status < 300 ? "application/json" : "application/problem+json" } });
-      const path = new URL(request.url).pathname;
-      if (request.method === "GET") return json(200, paid);
+    let spends = 0;
+    const asked = stubPlatform(({ method, path }) => {
+      if (method === "GET") return json(200, paid);
       if (path.endsWith("/enroll"))
         return json(402, {
           title: "Payment Required",
@@ -168,11 +155,9 @@ describe("paying for a course with credits", () => {
           payment_methods: ["card", "credits"],
           checkout: { purpose: "course", reference_id: "e1" },
         });
-      spends.push(request.headers.get("Idempotency-Key"));
-      if (spends.length === 1) {
+      if (++spends === 1) {
         const detail = "No course enrollment awaiting payment is known under this reference yet.";
-        const headers = { "Content-Type": "application/problem+json", "Retry-After": "1" };
-        return new Response(JSON.stringify({ title: "Conflict", status: 409, detail }), { status: 409, headers });
+        return json(409, { title: "Conflict", status: 409, detail }, { "Retry-After": "1" });
       }
       return json(201, { transaction_id: "t1", amount: -60, balance: 40, applied: true });
     });
@@ -180,8 +165,9 @@ describe("paying for a course with credits", () => {
     fireEvent.click(await screen.findByRole("button", { name: /^Enroll/ }));
     fireEvent.click(await screen.findByRole("button", { name: "Pay 60 credits" }));
     await screen.findByText("Paid with credits: opening the course…", {}, { timeout: 3000 });
-    expect(spends).toHaveLength(2);
-    expect(spends[1]).toBe(spends[0]);
+    const keys = asked.filter((a) => a.method !== "GET" && !a.path.endsWith("/enroll")).map((a) => a.key);
+    expect(keys).toHaveLength(2);
+    expect(keys[1]).toBe(keys[0]);
     expect(screen.queryByRole("alert")).toBeNull();
   });
 });

@@ -1,5 +1,6 @@
 import { cleanup, render, screen, waitFor } from "@testing-library/preact";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { stubPlatform } from "../lib/testing";
 import { CreditsSection } from "./Credits";
 
 afterEach(() => {
@@ -12,12 +13,11 @@ afterEach(() => {
 /** Payments as the page meets it: the balance answers `balances` one after another (the last one from then on). */
 function payments(balances: number[]) {
   let asked = 0;
-  vi.stubGlobal("fetch", async (request: Request) => {
-    const json = (body: unknown) => new Response(JSON.stringify(body), { status: 200, headers: { "Content-Type": "application/json" } });
-    if (new URL(request.url).pathname === "/api/v1/credits/packs") return json({ items: [] });
+  stubPlatform(({ path }) => {
+    if (path === "/api/v1/credits/packs") return { status: 200, body: { items: [] } };
     const balance = balances[Math.min(asked++, balances.length - 1)]!;
     const items = balance > 0 ? [{ transaction_id: "t1", amount: balance, kind: "grant", reason: "credit_pack", purpose: null, reference_id: null, created_at: new Date().toISOString() }] : [];
-    return json({ balance, items, next_cursor: null });
+    return { status: 200, body: { balance, items, next_cursor: null } };
   });
   return () => asked;
 }

@@ -1,6 +1,6 @@
 import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/preact";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { signedIn } from "../lib/testing";
+import { type Asked, signedIn, stubPlatform } from "../lib/testing";
 import { CalendarDownload, EventCover, MyEvents } from "./EventExtras";
 
 afterEach(() => {
@@ -10,18 +10,17 @@ afterEach(() => {
   signedIn(null);
 });
 
-/** Events as these views meet it: each request recorded (method, path, If-Match, Authorization), answered by `answer`. */
-function events(answer: (method: string, path: string) => Response) {
-  const asked: { method: string; path: string; ifMatch: string | null; auth: string | null; file?: string }[] = [];
-  vi.stubGlobal("fetch", async (request: Request) => {
-    const path = new URL(request.url).pathname;
-    const file = request.method === "PUT" ? ((await request.formData()).get("file") as File).name : undefined;
-    asked.push({ method: request.method, path, ifMatch: request.headers.get("If-Match"), auth: request.headers.get("Authorization"), file });
-    return answer(request.method, path);
-  });
-  return asked;
-}
-const json = (body: unknown, status = 200) => new Response(JSON.stringify(body), { status, headers: { "Content-Type": status < 400 ? "application/json" : "application/problem+json" } });
+/** What these views asked of events: each request's method, path, If-Match, Authorization, and the name of the file a PUT sent. */
+const seen = (asked: Asked[]) =>
+  Promise.all(
+    asked.map(async ({ method, path, request }) => ({
+      method,
+      path,
+      ifMatch: request.headers.get("If-Match"),
+      auth: request.headers.get("Authorization"),
+      file: method === "PUT" ? ((await request.clone().formData()).get("file") as File).name : undefined,
+    })),
+  );
 
 const event = (extra: object = {}) => ({
   id: "e1",
@@ -43,18 +42,18 @@ const event = (extra: object = {}) => ({
 describe("EventCover", () => {
   it("shows an uploaded cover from its bytes, asked with the token; others are offered no change", async () => {
     signedIn({ id: "me", role: "member" }, "t0k");
-    const asked = events(() => new Response(new Uint8Array([137, 80, 78, 71]), { headers: { "Content-Type": "image/png" } }));
+    const asked = stubPlatform(() => new Response(new Uint8Array([137, 80, 78, 71]), { headers: { "Content-Type": "image/png" } }));
     render(<EventCover event={event({ cover_image_url: "/api/v1/events/e1/cover" }) as never} organizes={false} changed={() => undefined} />);
     const image = (await screen.findByRole("img", { name: "Cover of Night walk: the hills" })) as HTMLImageElement;
     expect(image.src).toMatch(/^blob:/);
-    expect(asked).toEqual([{ method: "GET", path: "/api/v1/events/e1/cover", ifMatch: null, auth: "Bearer t0k", file: undefined }]);
+    expect(await seen(asked)).toEqual([{ method: "GET", path: "/api/v1/events/e1/cover", ifMatch: null, auth: "Bearer t0k", file: undefined }]);
     expect(screen.queryByLabelText(/Choose/)).toBeNull();
   });
 
   it("uploads the organizer's cover, refuses a file events would refuse without sending it, and says events' refusal", async () => {
     signedIn({ id: "org", role: "member" });
     let status = 415;
-    const asked = events(() => (status === 200 ? json(event()) : json({ title: "Unsupported", status, detail: "The file is not a JPEG, PNG or WebP image." }, status)));
+    const asked = stubPlatform(() => (status === 200 ? { status, body: event() } : { status, body: { title: "Unsupported", status, detail: "The file is not a JPEG, PNG or WebP image." } }));
     const changed = vi.fn();
     render(<EventCover event={event() as never} organizes changed={changed} />);
     const choose = (file: File) => fireEvent.change(screen.getByLabelText("Choose a cover"), { target: { files: [file] } });
@@ -68,7 +67,7 @@ describe("EventCover", () => {
     choose(new File([new Uint8Array([137, 80, 78, 71])], "hills.png", { type: "image/png" }));
     await waitFor(() => expect(changed).toHaveBeenCalledOnce());
     // no If-Match: every registration moves the event's version, and the organizer's picture replaces whatever is there
-    expect(asked.map((a) => [a.method, a.path, a.ifMatch, a.file])).toEqual([
+    expect((await seen(asked)).map((a) => [a.method, a.path, a.ifMatch, a.file])).toEqual([
       ["PUT", "/api/v1/events/e1/cover", null, "fake.png"],
       ["PUT", "/api/v1/events/e1/cover", null, "hills.png"],
     ]);
@@ -78,7 +77,7 @@ describe("EventCover", () => {
 describe("CalendarDownload", () => {
   it("downloads the event's calendar file, asked with the token, under its title", async () => {
     signedIn({ id: "me", role: "member" }, "t0k");
-    const asked = events(() => new Response("BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n", { headers: { "Content-Type": "text/calendar" } }));
+    const asked = stubPlatform(() => new Response("BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n", { headers: { "Content-Type": "text/calendar" } }));
     const clicked: string[] = [];
     vi.spyOn(HTMLAnchorElement.prototype, "click").mockImplementation(function (this: HTMLAnchorElement) {
       clicked.push(this.download);
@@ -86,14 +85,14 @@ describe("CalendarDownload", () => {
     render(<CalendarDownload event={event() as never} />);
     fireEvent.click(screen.getByRole("button", { name: "Add to my calendar" }));
     await waitFor(() => expect(clicked).toEqual(["Night walk the hills.ics"]));
-    expect(asked.map((a) => [a.path, a.auth])).toEqual([["/api/v1/events/e1.ics", "Bearer t0k"]]);
+    expect((await seen(asked)).map((a) => [a.path, a.auth])).toEqual([["/api/v1/events/e1.ics", "Bearer t0k"]]);
   });
 });
 
 describe("MyEvents", () => {
   it("lists the events I am going to and those I organize", async () => {
     signedIn({ id: "me", role: "member" });
-    events(() => json({ created: [event({ id: "e2", title: "Book swap", status: "draft" })], joined: [event()] }));
+    stubPlatform(() => ({ status: 200, body: { created: [event({ id: "e2", title: "Book swap", status: "draft" })], joined: [event()] } }));
     render(<MyEvents />);
     const going = await screen.findByRole("list", { name: "Events you are going to" });
     expect(going.textContent).toContain("Night walk: the hills");

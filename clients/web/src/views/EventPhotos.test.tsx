@@ -1,6 +1,6 @@
 import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/preact";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { signedIn } from "../lib/testing";
+import { type Asked, signedIn, stubPlatform } from "../lib/testing";
 import { EventPhotos } from "./EventPhotos";
 
 afterEach(() => {
@@ -22,25 +22,24 @@ const photo = (id: string, by: string, caption: string | null) => ({
   created_at: "2026-11-28T10:00:00Z",
 });
 
+/** The fields of the form a photo was added with: its file (name and size) and caption. Read from a copy, so read again at will. */
+async function fields({ request }: Asked) {
+  const form = await request.clone().formData();
+  const file = form.get("file") as File;
+  return { file: `${file.name} ${file.size}`, caption: String(form.get("caption")) };
+}
+
 /** Events as the photos meet it: each call recorded, the list answering `listed` (what was added joins it). */
 function platform(listed: ReturnType<typeof photo>[]) {
-  const calls: { method: string; path: string; fields?: Record<string, string> }[] = [];
-  vi.stubGlobal("fetch", async (request: Request) => {
-    const path = new URL(request.url).pathname;
-    const json = (status: number, body: unknown) => new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json" } });
-    if (request.method === "POST") {
-      const form = await request.formData();
-      const file = form.get("file") as File;
-      calls.push({ method: "POST", path, fields: { file: `${file.name} ${file.size}`, caption: String(form.get("caption")) } });
-      const added = photo("p9", "me", String(form.get("caption")));
+  return stubPlatform(async (asked) => {
+    if (asked.method === "POST") {
+      const added = photo("p9", "me", (await fields(asked)).caption);
       listed.unshift(added);
-      return json(201, added);
+      return { status: 201, body: added };
     }
-    calls.push({ method: request.method, path });
-    if (path.endsWith("/content")) return new Response(new Uint8Array([1, 2, 3, 4]), { status: 200, headers: { "Content-Type": "image/webp" } });
-    return json(200, { items: listed, page: 1, limit: 24, total: listed.length, total_is_estimate: false, next_cursor: null });
+    if (asked.path.endsWith("/content")) return new Response(new Uint8Array([1, 2, 3, 4]), { status: 200, headers: { "Content-Type": "image/webp" } });
+    return { status: 200, body: { items: listed, page: 1, limit: 24, total: listed.length, total_is_estimate: false, next_cursor: null } };
   });
-  return calls;
 }
 
 describe("EventPhotos", () => {
@@ -64,7 +63,8 @@ describe("EventPhotos", () => {
     fireEvent.input(screen.getByLabelText("Caption (optional)"), { target: { value: "At the beach" } });
     fireEvent.submit(screen.getByRole("form", { name: "Add a photo" }));
     await screen.findByRole("img", { name: "At the beach" });
-    expect(calls.find((c) => c.method === "POST")).toEqual({ method: "POST", path: "/api/v1/events/e1/photos", fields: { file: "beach.webp 4", caption: "At the beach" } });
+    const post = calls.find((c) => c.method === "POST")!;
+    expect({ method: post.method, path: post.path, fields: await fields(post) }).toEqual({ method: "POST", path: "/api/v1/events/e1/photos", fields: { file: "beach.webp 4", caption: "At the beach" } });
   });
 
   it("refuses what events would refuse before sending it: another format, over 10 MB", async () => {
@@ -87,27 +87,23 @@ describe("EventPhotos", () => {
     signedIn({ id: "me", role: "member" });
     // 25 photos, newest first, in pages of 24: the cursor names where the next page starts
     const listed = Array.from({ length: 25 }, (_, i) => photo(`p${i + 1}`, "someone", `Photo ${i + 1}`));
-    const asked: string[] = [];
-    vi.stubGlobal("fetch", async (request: Request) => {
-      const url = new URL(request.url);
-      const json = (status: number, body: unknown) => new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json" } });
-      if (url.pathname.endsWith("/content")) return new Response(new Uint8Array([1, 2, 3, 4]), { status: 200, headers: { "Content-Type": "image/webp" } });
-      if (request.method === "POST") {
+    const asked = stubPlatform(({ method, path, url }) => {
+      if (path.endsWith("/content")) return new Response(new Uint8Array([1, 2, 3, 4]), { status: 200, headers: { "Content-Type": "image/webp" } });
+      if (method === "POST") {
         const added = photo("p0", "me", "Added");
         listed.unshift(added);
-        return json(201, added);
+        return { status: 201, body: added };
       }
-      asked.push(url.search);
       const from = Number(url.searchParams.get("cursor") ?? 0);
       const items = listed.slice(from, from + 24);
-      return json(200, { items, page: 1, limit: 24, total: listed.length, total_is_estimate: false, next_cursor: from + 24 < listed.length ? String(from + 24) : null });
+      return { status: 200, body: { items, page: 1, limit: 24, total: listed.length, total_is_estimate: false, next_cursor: from + 24 < listed.length ? String(from + 24) : null } };
     });
     render(<EventPhotos eventId="e1" organizerId="o1" canAdd />);
     await screen.findByRole("img", { name: "Photo 24" });
     expect(screen.queryByRole("img", { name: "Photo 25" })).toBeNull();
     fireEvent.click(screen.getByRole("button", { name: "Show more photos" }));
     await screen.findByRole("img", { name: "Photo 25" });
-    expect(asked).toEqual(["?limit=24", "?limit=24&cursor=24"]);
+    expect(asked.filter((a) => a.method !== "POST" && !a.path.endsWith("/content")).map((a) => a.url.search)).toEqual(["?limit=24", "?limit=24&cursor=24"]);
     expect(screen.queryByRole("button", { name: "Show more photos" })).toBeNull();
 
     fireEvent.change(screen.getByLabelText("Photo"), { target: { files: [new File([new Uint8Array([1, 2, 3, 4])], "a.webp", { type: "image/webp" })] } });

@@ -1,6 +1,6 @@
 import { cleanup, fireEvent, render, screen } from "@testing-library/preact";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { signedIn } from "../lib/testing";
+import { signedIn, stubPlatform } from "../lib/testing";
 import { FindAnything } from "./FindAnything";
 
 afterEach(() => {
@@ -8,17 +8,6 @@ afterEach(() => {
   vi.unstubAllGlobals();
   signedIn(null);
 });
-
-function social(answer: (query: URLSearchParams) => { status: number; body?: unknown }) {
-  const asked: URLSearchParams[] = [];
-  vi.stubGlobal("fetch", async (request: Request) => {
-    const url = new URL(request.url);
-    asked.push(url.searchParams);
-    const { status, body } = answer(url.searchParams);
-    return new Response(JSON.stringify(body), { status, headers: { "Content-Type": status < 400 ? "application/json" : "application/problem+json" } });
-  });
-  return asked;
-}
 
 const find = (q: string, type = "") => {
   fireEvent.input(screen.getByLabelText("What you are looking for"), { target: { value: q } });
@@ -29,7 +18,7 @@ const find = (q: string, type = "") => {
 describe("FindAnything", () => {
   it("finds people, communities and events, best first, each leading to its page", async () => {
     signedIn({ id: "me", role: "member" });
-    const asked = social(() => ({
+    const asked = stubPlatform(() => ({
       status: 200,
       body: {
         mode: "full_text",
@@ -50,16 +39,16 @@ describe("FindAnything", () => {
       ["OlgaPerson · Yoga teacher", "/people/u1"],
     ]);
     expect(screen.getByText("Best matches of your words first.")).toBeTruthy();
-    expect(asked[0]!.get("q")).toBe("yoga by the sea");
-    expect(asked[0]!.has("type")).toBe(false);
+    expect(asked[0]!.url.searchParams.get("q")).toBe("yoga by the sea");
+    expect(asked[0]!.url.searchParams.has("type")).toBe(false);
   });
 
   it("asks for one kind when chosen, and says when nothing matches", async () => {
     signedIn({ id: "me", role: "member" });
-    const asked = social(() => ({ status: 200, body: { mode: "embeddings", items: [] } }));
+    const asked = stubPlatform(() => ({ status: 200, body: { mode: "embeddings", items: [] } }));
     render(<FindAnything />);
     find("chess", "groups");
     await screen.findByText("Nothing found for “chess”.");
-    expect(asked[0]!.get("type")).toBe("groups");
+    expect(asked[0]!.url.searchParams.get("type")).toBe("groups");
   });
 });

@@ -1,6 +1,6 @@
 import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/preact";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { signedIn } from "../lib/testing";
+import { signedIn, stubPlatform } from "../lib/testing";
 import { GroupMembers } from "./GroupMembers";
 
 afterEach(() => {
@@ -19,28 +19,23 @@ const person = (id: string, name: string, role: string, reason: string | null = 
   reason,
 });
 
-/** Social as the panel meets it: the members and the requests listed, every change recorded and answered 200. */
+/** Social as the panel meets it: the members and the requests listed, every request recorded, a change answered 200. */
 function social() {
-  const changes: { method: string; path: string; body?: unknown }[] = [];
-  vi.stubGlobal("fetch", async (request: Request) => {
-    const url = new URL(request.url);
-    const json = (status: number, body: unknown) => new Response(JSON.stringify(body), { status, headers: { "Content-Type": status < 400 ? "application/json" : "application/problem+json" } });
-    if (request.method === "GET" && url.pathname.startsWith("/api/v1/profiles/by-username/"))
-      return url.pathname.endsWith("/nobody") ? json(404, { title: "Not Found", status: 404 }) : json(200, { user_id: "u9", username: "zara" });
-    if (request.method === "GET")
+  return stubPlatform(({ method, path, url }) => {
+    if (method === "GET" && path.startsWith("/api/v1/profiles/by-username/"))
+      return path.endsWith("/nobody") ? { status: 404, body: { title: "Not Found", status: 404 } } : { status: 200, body: { user_id: "u9", username: "zara" } };
+    if (method === "GET")
       return url.searchParams.get("role") === "pending"
-        ? json(200, { items: [person("u4", "Dana", "pending", "I hike every weekend")], next_cursor: null })
-        : json(200, { items: [person("me", "Olga", "owner"), person("u2", "Musa", "moderator"), person("u3", "Pia", "member")], next_cursor: null });
-    changes.push({ method: request.method, path: url.pathname, body: request.method === "GET" || request.method === "DELETE" ? undefined : await request.json().catch(() => undefined) });
-    return json(request.method === "POST" && url.pathname.endsWith("/invitations") ? 201 : 200, {});
+        ? { status: 200, body: { items: [person("u4", "Dana", "pending", "I hike every weekend")], next_cursor: null } }
+        : { status: 200, body: { items: [person("me", "Olga", "owner"), person("u2", "Musa", "moderator"), person("u3", "Pia", "member")], next_cursor: null } };
+    return { status: method === "POST" && path.endsWith("/invitations") ? 201 : 200, body: {} };
   });
-  return changes;
 }
 
 describe("GroupMembers", () => {
   it("lets the owner admit a request, make a member moderator, remove one, and invite by username", async () => {
     signedIn({ id: "me", role: "member" });
-    const changes = social();
+    const asked = social();
     vi.stubGlobal("confirm", () => true);
     render(<GroupMembers group={group("owner")} changed={vi.fn()} />);
     fireEvent.click(screen.getByRole("button", { name: "Members (3)" }));
@@ -57,10 +52,10 @@ describe("GroupMembers", () => {
     fireEvent.input(screen.getByLabelText("Invite (username)"), { target: { value: "nobody" } });
     fireEvent.submit(screen.getByRole("form", { name: "Invite someone" }));
     await screen.findByText("Nobody is called @nobody.");
-    expect(changes).toEqual([
-      { method: "POST", path: "/api/v1/groups/g1/requests/u4/approve", body: undefined },
+    expect(asked.filter((a) => a.method !== "GET").map(({ method, path, body }) => ({ method, path, body }))).toEqual([
+      { method: "POST", path: "/api/v1/groups/g1/requests/u4/approve", body: null },
       { method: "PATCH", path: "/api/v1/groups/g1/members/u3", body: { role: "moderator" } },
-      { method: "DELETE", path: "/api/v1/groups/g1/members/u2", body: undefined },
+      { method: "DELETE", path: "/api/v1/groups/g1/members/u2", body: null },
       { method: "POST", path: "/api/v1/groups/g1/invitations", body: { user_id: "u9" } },
     ]);
     // nobody removes the owner, nor changes their role

@@ -1,6 +1,6 @@
 import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/preact";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { signedIn } from "../lib/testing";
+import { signedIn, stubPlatform } from "../lib/testing";
 import { Home, sentence, who } from "./Home";
 
 afterEach(() => {
@@ -8,18 +8,6 @@ afterEach(() => {
   vi.unstubAllGlobals();
   signedIn(null);
 });
-
-/** The platform as home meets it: each request recorded, answered by `answer` (404 for anything else). */
-function platform(answer: (method: string, path: string, query: URLSearchParams) => { status: number; body?: unknown } | undefined) {
-  const asked: { method: string; path: string; query: URLSearchParams; body?: unknown }[] = [];
-  vi.stubGlobal("fetch", async (request: Request) => {
-    const url = new URL(request.url);
-    asked.push({ method: request.method, path: url.pathname, query: url.searchParams, body: request.method === "POST" ? await request.json() : undefined });
-    const { status, body } = answer(request.method, url.pathname, url.searchParams) ?? { status: 404, body: { title: "Not Found", status: 404 } };
-    return new Response(body === undefined ? null : JSON.stringify(body), { status, headers: { "Content-Type": status < 400 ? "application/json" : "application/problem+json" } });
-  });
-  return asked;
-}
 
 const person = (id: string, full_name: string) => ({ user_id: id, username: full_name.toLowerCase(), full_name, profile_image_url: null });
 const dashboard = {
@@ -53,10 +41,10 @@ describe("the feed's words", () => {
 describe("Home", () => {
   it("shows the dashboard, the suggestions and the feed, each linked to its page; a next page on asking", async () => {
     signedIn({ id: "me", role: "member" });
-    const asked = platform((method, path, query) => {
+    const asked = stubPlatform(({ path, url }) => {
       if (path === "/api/v1/dashboard") return { status: 200, body: dashboard };
       if (path === "/api/v1/network/suggestions") return { status: 200, body: { items: [] } };
-      if (path === "/api/v1/feed" && !query.get("cursor"))
+      if (path === "/api/v1/feed" && !url.searchParams.get("cursor"))
         return { status: 200, body: { items: [feedItem("event_published", { type: "event", id: "e1", name: "Night walk" }), feedItem("group_joined", { type: "group", id: "g1", name: "Hikers" }, [person("a", "Amira"), person("b", "Bilal")], 5), feedItem("connection_accepted", { type: "user", id: "me", name: "Me Myself" })], next_cursor: "c2" } };
       if (path === "/api/v1/feed") return { status: 200, body: { items: [feedItem("course_completed", { type: "course", id: "k1", name: "Trail first aid" })], next_cursor: null } };
     });
@@ -78,12 +66,12 @@ describe("Home", () => {
     expect(screen.queryByRole("heading", { name: "People you may know" })).toBeNull();
     fireEvent.click(screen.getByRole("button", { name: "Show more activities" }));
     await screen.findByRole("link", { name: "Trail first aid" });
-    expect(asked.filter((a) => a.path === "/api/v1/feed").map((a) => a.query.get("cursor"))).toEqual([null, "c2"]);
+    expect(asked.filter((a) => a.path === "/api/v1/feed").map((a) => a.url.searchParams.get("cursor"))).toEqual([null, "c2"]);
   });
 
   it("asks to connect with someone suggested, who then leaves the list", async () => {
     signedIn({ id: "me", role: "member" });
-    const asked = platform((method, path) => {
+    const asked = stubPlatform(({ path }) => {
       if (path === "/api/v1/dashboard") return { status: 200, body: dashboard };
       if (path === "/api/v1/network/suggestions") return { status: 200, body: { items: [{ user: person("u7", "Chen"), mutual_count: 2, compatibility_score: 60 }] } };
       if (path === "/api/v1/feed") return { status: 200, body: { items: [], next_cursor: null } };
@@ -101,7 +89,7 @@ describe("Home", () => {
 
   it("opens a thread of the feed in its community, asked for when pressed", async () => {
     signedIn({ id: "me", role: "member" });
-    platform((method, path) => {
+    stubPlatform(({ path }) => {
       if (path === "/api/v1/dashboard") return { status: 200, body: dashboard };
       if (path === "/api/v1/network/suggestions") return { status: 200, body: { items: [] } };
       if (path === "/api/v1/feed") return { status: 200, body: { items: [feedItem("thread_started", { type: "thread", id: "t1", name: "Saturday hike" }), feedItem("thread_started", { type: "thread", id: "t2", name: "Gone" })], next_cursor: null } };

@@ -1,6 +1,6 @@
 import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/preact";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { signedIn } from "../lib/testing";
+import { type Asked, type Reply, signedIn, stubPlatform } from "../lib/testing";
 import { BoostSection, describe as described, MembershipSection } from "./Membership";
 
 afterEach(() => {
@@ -22,22 +22,14 @@ const token = (tier: string) => `e30.${btoa(JSON.stringify({ sub: "u1", tier }))
 const plans = { items: [{ tier: "premium", amount_cents: 999, currency: "EUR", period_days: 30 }, { tier: "elite", amount_cents: 2499, currency: "EUR", period_days: 30 }] };
 
 /** Payments and identity as the section meets them: every request recorded, answered by `answer` (the plans as on sale). */
-function platform(answer: (method: string, path: string, body: unknown) => { status: number; body: unknown }) {
-  const asked: { method: string; path: string; body: unknown; key?: string | null }[] = [];
-  vi.stubGlobal("fetch", async (request: Request) => {
-    const path = new URL(request.url).pathname;
-    const body = request.method === "POST" ? await request.json() : undefined;
-    asked.push({ method: request.method, path, body, key: request.headers.get("Idempotency-Key") });
-    const { status, body: answered } = path === "/api/v1/subscriptions/plans" ? { status: 200, body: plans } : answer(request.method, path, body);
-    return new Response(JSON.stringify(answered), { status, headers: { "Content-Type": status < 400 ? "application/json" : "application/problem+json" } });
-  });
-  return asked;
+function platform(answer: (asked: Asked) => Reply) {
+  return stubPlatform((asked) => (asked.path === "/api/v1/subscriptions/plans" ? { status: 200, body: plans } : answer(asked)));
 }
 
 describe("MembershipSection", () => {
   it("offers premium and elite to a free member, and opens the checkout back to the profile", async () => {
     signedIn({ id: "u1", role: "member" });
-    const asked = platform((method) =>
+    const asked = platform(({ method }) =>
       method === "GET" ? { status: 200, body: free } : { status: 200, body: { payment_id: "p1", session_id: "s1", checkout_url: "https://checkout.example/s1", expires_at: "2026-11-28T12:00:00Z", amount_cents: 999, currency: "EUR", status: "open" } },
     );
     const left: string[] = [];
@@ -61,7 +53,7 @@ describe("MembershipSection", () => {
     history.replaceState(null, "", "/app/profile?membership=paid");
     const answers = [free, free, premium];
     let renewed = 0;
-    const asked = platform((method, path) => {
+    const asked = platform(({ path }) => {
       if (path === "/api/v1/auth/refresh") {
         renewed++;
         // identity hears of the subscription a moment later: the first renewed token still says free
@@ -83,7 +75,7 @@ describe("MembershipSection", () => {
 
   it("stops renewal when confirmed, and says until when the tier stays", async () => {
     signedIn({ id: "u1", role: "member" });
-    platform((method) => ({ status: 200, body: method === "DELETE" ? { ...premium, cancel_at_period_end: true } : premium }));
+    platform(({ method }) => ({ status: 200, body: method === "DELETE" ? { ...premium, cancel_at_period_end: true } : premium }));
     // the token already says premium: nothing to renew
     sessionStorage.setItem("community.session", JSON.stringify({ access: token("premium") }));
     vi.stubGlobal("confirm", () => true);
@@ -105,7 +97,7 @@ describe("BoostSection", () => {
   it("boosts with credits once per press, and opens the card checkout for a boost credits do not buy", async () => {
     signedIn({ id: "u1", role: "member" });
     let active = false;
-    const asked = platform((method, path) => {
+    const asked = platform(({ path }) => {
       if (path === "/api/v1/boosts/prices") return { status: 200, body: prices };
       if (path === "/api/v1/boosts/me") return { status: 200, body: { active, boosted_until: active ? "2026-11-29T10:00:00Z" : null } };
       if (path === "/api/v1/credits/spend") return ((active = true), { status: 201, body: { amount: 20, purpose: "boost", balance: 80 } });
@@ -132,7 +124,7 @@ describe("BoostSection", () => {
     sessionStorage.setItem("community.boost-asked", "7");
     history.replaceState(null, "", "/app/profile?boost=paid");
     let reads = 0;
-    platform((_, path) =>
+    platform(({ path }) =>
       path === "/api/v1/boosts/prices" ? { status: 200, body: prices } : { status: 200, body: ++reads < 3 ? { active: false, boosted_until: null } : { active: true, boosted_until: "2026-12-05T10:00:00Z" } },
     );
     render(<BoostSection />);

@@ -1,6 +1,6 @@
 import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/preact";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { signedIn } from "../lib/testing";
+import { signedIn, stubPlatform } from "../lib/testing";
 import { MessageSearch, Quote, excerpt } from "./MessageSearch";
 
 afterEach(() => {
@@ -8,18 +8,6 @@ afterEach(() => {
   vi.unstubAllGlobals();
   signedIn(null);
 });
-
-/** Messaging as these views meet it: each request's path and query recorded, answered by `answer`. */
-function messaging(answer: (url: URL) => { status: number; body?: unknown }) {
-  const asked: URL[] = [];
-  vi.stubGlobal("fetch", async (request: Request) => {
-    const url = new URL(request.url);
-    asked.push(url);
-    const { status, body } = answer(url);
-    return new Response(body === undefined ? null : JSON.stringify(body), { status, headers: { "Content-Type": status < 400 ? "application/json" : "application/problem+json" } });
-  });
-  return asked;
-}
 
 const message = (seq: number, text: string, sender = "u2", extra: object = {}) => ({
   id: `m${seq}`,
@@ -40,7 +28,7 @@ const message = (seq: number, text: string, sender = "u2", extra: object = {}) =
 describe("MessageSearch", () => {
   it("finds a page of matches, then the next before the last one shown, and shows the one chosen", async () => {
     signedIn({ id: "me", role: "member" });
-    const asked = messaging((url) =>
+    const asked = stubPlatform(({ url }) =>
       url.searchParams.get("before_seq") === null
         ? { status: 200, body: { items: [message(40, "trail map at noon"), message(31, "the trail is muddy")], has_more: true, last_seq: 50 } }
         : { status: 200, body: { items: [message(7, "which trail?", "me")], has_more: false, last_seq: 50 } },
@@ -50,11 +38,11 @@ describe("MessageSearch", () => {
     fireEvent.input(screen.getByLabelText("Words to find"), { target: { value: " trail " } });
     fireEvent.submit(screen.getByRole("search", { name: "Search messages" }));
     await screen.findByText("trail map at noon");
-    expect(asked[0]!.pathname).toBe("/api/v1/conversations/c1/messages/search");
-    expect(asked[0]!.searchParams.get("q")).toBe("trail");
+    expect(asked[0]!.path).toBe("/api/v1/conversations/c1/messages/search");
+    expect(asked[0]!.url.searchParams.get("q")).toBe("trail");
     fireEvent.click(screen.getByRole("button", { name: "Show more matches" }));
     await screen.findByText("which trail?");
-    expect(asked[1]!.searchParams.get("before_seq")).toBe("31");
+    expect(asked[1]!.url.searchParams.get("before_seq")).toBe("31");
     expect(screen.queryByRole("button", { name: "Show more matches" })).toBeNull();
     expect(screen.getAllByRole("listitem").map((li) => li.textContent?.split(",")[0])).toEqual(["Amira", "Amira", "You"]);
     fireEvent.click(screen.getAllByRole("button", { name: "Show in the conversation" })[1]!);
@@ -64,7 +52,7 @@ describe("MessageSearch", () => {
   it("says when nothing matches, and the platform's refusal", async () => {
     signedIn({ id: "me", role: "member" });
     let status = 200;
-    messaging(() => (status === 200 ? { status, body: { items: [], has_more: false, last_seq: 3 } } : { status, body: { title: "Bad", status, detail: "q is at most 200 characters." } }));
+    stubPlatform(() => (status === 200 ? { status, body: { items: [], has_more: false, last_seq: 3 } } : { status, body: { title: "Bad", status, detail: "q is at most 200 characters." } }));
     render(<MessageSearch conversationId="c1" show={() => undefined} />);
     fireEvent.input(screen.getByLabelText("Words to find"), { target: { value: "kayak" } });
     fireEvent.submit(screen.getByRole("search", { name: "Search messages" }));
@@ -79,7 +67,7 @@ describe("MessageSearch", () => {
 describe("Quote", () => {
   it("names the message replied to from those shown, without asking", async () => {
     signedIn({ id: "me", role: "member" });
-    const asked = messaging(() => ({ status: 500 }));
+    const asked = stubPlatform(() => ({ status: 500 }));
     const shown: number[] = [];
     render(<Quote conversationId="c1" id="m3" shown={[message(3, "Shall we meet at the bridge?")]} show={(seq) => shown.push(seq)} />);
     fireEvent.click(screen.getByRole("button", { name: "Replying to Amira: “Shall we meet at the bridge?”" }));
@@ -89,7 +77,7 @@ describe("Quote", () => {
 
   it("asks once for one not shown, and says one no longer there", async () => {
     signedIn({ id: "me", role: "member" });
-    const asked = messaging((url) => (url.pathname.endsWith("/m2") ? { status: 200, body: message(2, "Mine, long ago", "me") } : { status: 404, body: { title: "Not found", status: 404 } }));
+    const asked = stubPlatform(({ path }) => (path.endsWith("/m2") ? { status: 200, body: message(2, "Mine, long ago", "me") } : { status: 404, body: { title: "Not found", status: 404 } }));
     render(
       <>
         <Quote conversationId="c9" id="m2" shown={[]} show={() => undefined} />
@@ -99,7 +87,7 @@ describe("Quote", () => {
     );
     await waitFor(() => expect(screen.getAllByRole("button", { name: "Replying to you: “Mine, long ago”" })).toHaveLength(2));
     await screen.findByText("Replying to a message no longer here");
-    expect(asked.map((u) => u.pathname)).toEqual(["/api/v1/conversations/c9/messages/m2", "/api/v1/conversations/c9/messages/m1"]);
+    expect(asked.map((a) => a.path)).toEqual(["/api/v1/conversations/c9/messages/m2", "/api/v1/conversations/c9/messages/m1"]);
   });
 
   it("shortens a long text to one line", () => {

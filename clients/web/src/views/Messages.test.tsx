@@ -1,6 +1,6 @@
 import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/preact";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { signedIn } from "../lib/testing";
+import { signedIn, stubPlatform } from "../lib/testing";
 import { Mute } from "./Messages";
 
 afterEach(() => {
@@ -15,12 +15,8 @@ const conversation = (muted: boolean) => ({ id: "c1", kind: "direct", muted }) a
 describe("Mute", () => {
   it("mutes and unmutes the conversation, pressed while muted, and says a refusal", async () => {
     signedIn({ id: "me", role: "member" });
-    const asked: string[] = [];
     let status = 204;
-    vi.stubGlobal("fetch", async (request: Request) => {
-      asked.push(`${request.method} ${new URL(request.url).pathname}`);
-      return status === 204 ? new Response(null, { status }) : new Response(JSON.stringify({ title: "Not Found", status, detail: "No such conversation." }), { status, headers: { "Content-Type": "application/problem+json" } });
-    });
+    const asked = stubPlatform(() => (status === 204 ? { status } : { status, body: { title: "Not Found", status, detail: "No such conversation." } }));
     const changed = vi.fn();
     const { rerender } = render(<Mute conversation={conversation(false)} changed={changed} />);
     expect(screen.getByRole("button", { name: "Mute" }).getAttribute("aria-pressed")).toBe("false");
@@ -31,7 +27,7 @@ describe("Mute", () => {
     status = 404;
     fireEvent.click(screen.getByRole("button", { name: "Mute" }));
     expect((await screen.findByRole("alert")).textContent).toBe("No such conversation.");
-    expect(asked).toEqual(["PUT /api/v1/conversations/c1/mute", "DELETE /api/v1/conversations/c1/mute"]);
+    expect(asked.map((a) => `${a.method} ${a.path}`)).toEqual(["PUT /api/v1/conversations/c1/mute", "DELETE /api/v1/conversations/c1/mute"]);
     expect(changed).toHaveBeenCalledTimes(1);
   });
 });

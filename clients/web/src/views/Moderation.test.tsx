@@ -1,6 +1,6 @@
 import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/preact";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { signedIn } from "../lib/testing";
+import { signedIn, stubPlatform } from "../lib/testing";
 import { AdminPanel, Moderation } from "./Moderation";
 
 afterEach(() => {
@@ -8,19 +8,6 @@ afterEach(() => {
   vi.unstubAllGlobals();
   signedIn(null);
 });
-
-/** The platform as moderation meets it: each request recorded (method, path, query, body), answered by `answer`. */
-function platform(answer: (method: string, path: string, query: URLSearchParams) => { status: number; body?: unknown }) {
-  const asked: { method: string; path: string; query: URLSearchParams; body?: unknown }[] = [];
-  vi.stubGlobal("fetch", async (request: Request) => {
-    const url = new URL(request.url);
-    const body = request.method === "GET" || request.method === "DELETE" ? undefined : await request.json();
-    asked.push({ method: request.method, path: url.pathname, query: url.searchParams, body });
-    const { status, body: answered } = answer(request.method, url.pathname, url.searchParams);
-    return new Response(answered === undefined ? null : JSON.stringify(answered), { status, headers: { "Content-Type": status < 400 ? "application/json" : "application/problem+json" } });
-  });
-  return asked;
-}
 
 const report = (id: string, target_type: string, extra: object = {}) => ({
   id,
@@ -38,9 +25,9 @@ describe("Moderation", () => {
   it("lists open reports and settles one with a suspension until a date; it leaves the queue", async () => {
     signedIn({ id: "admin", role: "admin" });
     let settled = false;
-    const asked = platform((method, path, query) => {
+    const asked = stubPlatform(({ method, url }) => {
       if (method === "POST") return (settled = true), { status: 200, body: report("r1", "user", { status: "resolved", action: "suspend_user" }) };
-      if (query.get("status") === "open") return { status: 200, body: { items: settled ? [report("r2", "message")] : [report("r1", "user"), report("r2", "message")], next_cursor: null } };
+      if (url.searchParams.get("status") === "open") return { status: 200, body: { items: settled ? [report("r2", "message")] : [report("r1", "user"), report("r2", "message")], next_cursor: null } };
       return { status: 200, body: { items: [], next_cursor: null } };
     });
     render(<Moderation />);
@@ -65,9 +52,9 @@ describe("Moderation", () => {
 
   it("drops a report another moderator settled (409), and shows settled ones with their action", async () => {
     signedIn({ id: "admin", role: "admin" });
-    platform((method, path, query) => {
+    stubPlatform(({ method, url }) => {
       if (method === "POST") return { status: 409, body: { title: "Conflict", status: 409, detail: "Already resolved." } };
-      if (query.get("status") === "open") return { status: 200, body: { items: [report("r1", "event")], next_cursor: null } };
+      if (url.searchParams.get("status") === "open") return { status: 200, body: { items: [report("r1", "event")], next_cursor: null } };
       return { status: 200, body: { items: [report("r9", "group", { status: "resolved", action: "warn", note: "First time.", resolved_at: "2026-11-28T10:00:00Z" })], next_cursor: null } };
     });
     render(<Moderation />);
@@ -85,7 +72,7 @@ describe("AdminPanel", () => {
   it("suspends an account with a reason, lifts it, and changes the role", async () => {
     signedIn({ id: "admin", role: "admin" });
     let suspended = false;
-    const asked = platform((method, path) => {
+    const asked = stubPlatform(({ method, path }) => {
       if (path.endsWith("/role")) return { status: 200, body: { id: "u2", role: "organizer" } };
       if (method === "PUT") return (suspended = true), { status: 200, body: { user_id: "u2", suspended: true, suspended_at: "2026-11-28T10:00:00Z", suspended_until: null, reason: "Spam" } };
       if (method === "DELETE") return (suspended = false), { status: 204 };

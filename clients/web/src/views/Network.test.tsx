@@ -1,6 +1,6 @@
 import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/preact";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { signedIn } from "../lib/testing";
+import { signedIn, stubPlatform } from "../lib/testing";
 import { FollowsSection, PathTo, PersonActivity, TheirCommunities } from "./Network";
 
 afterEach(() => {
@@ -9,24 +9,12 @@ afterEach(() => {
   signedIn(null);
 });
 
-/** Social as these views meet it: each request's path and query recorded, answered by `answer`. */
-function social(answer: (path: string, query: URLSearchParams) => { status: number; body?: unknown }) {
-  const asked: URL[] = [];
-  vi.stubGlobal("fetch", async (request: Request) => {
-    const url = new URL(request.url);
-    asked.push(url);
-    const { status, body } = answer(url.pathname, url.searchParams);
-    return new Response(body === undefined ? null : JSON.stringify(body), { status, headers: { "Content-Type": status < 400 ? "application/json" : "application/problem+json" } });
-  });
-  return asked;
-}
-
 const person = (id: string, full_name: string) => ({ user_id: id, username: full_name.toLowerCase(), full_name, profile_image_url: null });
 
 describe("PathTo", () => {
   it("shows the chain from me to them, the people between linked", async () => {
     signedIn({ id: "me", role: "member" });
-    social(() => ({ status: 200, body: { hops: 2, path: [person("me", "Me"), person("u2", "Amira"), person("u3", "Chen")] } }));
+    stubPlatform(() => ({ status: 200, body: { hops: 2, path: [person("me", "Me"), person("u2", "Amira"), person("u3", "Chen")] } }));
     render(<PathTo id="u3" />);
     await screen.findByText("How you know them:", { exact: false });
     expect(document.querySelector(".path-to")?.textContent).toBe("How you know them: you → Amira → Chen");
@@ -36,7 +24,7 @@ describe("PathTo", () => {
   it("says nothing when there is no chain (404), and why it failed otherwise", async () => {
     signedIn({ id: "me", role: "member" });
     let status = 404;
-    social(() => ({ status, body: { title: status === 404 ? "Not Found" : "Service Unavailable", status, detail: status === 404 ? "No path." : "Social is unavailable." } }));
+    stubPlatform(() => ({ status, body: { title: status === 404 ? "Not Found" : "Service Unavailable", status, detail: status === 404 ? "No path." : "Social is unavailable." } }));
     const { container, unmount } = render(<PathTo id="u9" />);
     await waitFor(() => expect(container.textContent).toBe(""));
     await new Promise((r) => setTimeout(r, 20));
@@ -51,7 +39,7 @@ describe("PathTo", () => {
 describe("a member's page", () => {
   it("counts what they have been doing, and lists their communities", async () => {
     signedIn({ id: "me", role: "member" });
-    social((path) =>
+    stubPlatform(({ path }) =>
       path.endsWith("/activity")
         ? { status: 200, body: { user_id: "u2", groups: 1, connections: 4, followers: 0, events_attended: 2 } }
         : { status: 200, body: { items: [{ id: "g1", name: "Hikers", member_count: 1 }], next_cursor: null } },
@@ -70,7 +58,7 @@ describe("a member's page", () => {
 
   it("shows no communities heading for someone in none I may see", async () => {
     signedIn({ id: "me", role: "member" });
-    social(() => ({ status: 200, body: { items: [], next_cursor: null } }));
+    stubPlatform(() => ({ status: 200, body: { items: [], next_cursor: null } }));
     const { container } = render(<TheirCommunities id="u2" />);
     await waitFor(() => expect(container.textContent).toBe(""));
   });
@@ -79,7 +67,7 @@ describe("a member's page", () => {
 describe("FollowsSection", () => {
   it("lists my followers, and whom I follow on asking", async () => {
     signedIn({ id: "me", role: "member" });
-    const asked = social((path) =>
+    const asked = stubPlatform(({ path }) =>
       path.endsWith("/followers")
         ? { status: 200, body: { items: [{ user: person("u2", "Amira"), followed_at: "2026-11-28T09:00:00Z" }], next_cursor: null } }
         : { status: 200, body: { items: [], next_cursor: null } },
@@ -90,6 +78,6 @@ describe("FollowsSection", () => {
     fireEvent.click(screen.getByRole("button", { name: "People you follow" }));
     await screen.findByText("You follow nobody yet.");
     expect(screen.getByRole("button", { name: "People you follow" }).getAttribute("aria-pressed")).toBe("true");
-    expect(asked.map((u) => u.pathname)).toEqual(["/api/v1/follows/followers", "/api/v1/follows/following"]);
+    expect(asked.map((a) => a.path)).toEqual(["/api/v1/follows/followers", "/api/v1/follows/following"]);
   });
 });

@@ -1,6 +1,6 @@
 import { cleanup, render, screen, waitFor } from "@testing-library/preact";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { signedIn } from "../lib/testing";
+import { signedIn, stubPlatform } from "../lib/testing";
 import { PaymentsSection } from "./Payments";
 
 afterEach(() => {
@@ -30,7 +30,7 @@ const payment = (id: string, change: Record<string, unknown>) => ({
 });
 
 function payments(items: unknown[]) {
-  vi.stubGlobal("fetch", async () => new Response(JSON.stringify({ items, next_cursor: null }), { status: 200, headers: { "Content-Type": "application/json" } }));
+  stubPlatform(() => ({ status: 200, body: { items, next_cursor: null } }));
 }
 
 describe("PaymentsSection", () => {

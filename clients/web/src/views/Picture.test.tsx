@@ -1,6 +1,6 @@
 import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/preact";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { signedIn } from "../lib/testing";
+import { signedIn, stubPlatform } from "../lib/testing";
 import { Avatar } from "../lib/picture";
 import { ProfilePicture } from "./Picture";
 
@@ -12,17 +12,11 @@ afterEach(() => {
 type User = Parameters<typeof ProfilePicture>[0]["user"];
 const user = { id: "u1", username: "amira", profile_image_url: null } as unknown as User;
 
-/** Identity as the picture meets it: uploads recorded with their file and If-Match, answered `status`. */
+/** Identity as the picture meets it: uploads recorded (their file and If-Match in `request`), answered `status`. */
 function identity(status: number) {
-  const sent: { method: string; ifMatch: string | null; file: File | null }[] = [];
-  vi.stubGlobal("fetch", async (request: Request) => {
-    const form = request.method === "PUT" ? await request.formData() : null;
-    sent.push({ method: request.method, ifMatch: request.headers.get("If-Match"), file: (form?.get("file") as File | null) ?? null });
-    if (status === 200)
-      return new Response(JSON.stringify({ ...user, profile_image_url: "/api/v1/users/u1/picture" }), { status, headers: { "Content-Type": "application/json", ETag: '"8"' } });
-    return new Response(JSON.stringify({ title: "Refused", status, detail: "Profile changed." }), { status, headers: { "Content-Type": "application/problem+json" } });
-  });
-  return sent;
+  return stubPlatform(() =>
+    status === 200 ? { status, body: { ...user, profile_image_url: "/api/v1/users/u1/picture" }, headers: { ETag: '"8"' } } : { status, body: { title: "Refused", status, detail: "Profile changed." } },
+  );
 }
 
 const choose = (file: File) => fireEvent.change(screen.getByLabelText("Choose a picture"), { target: { files: [file] } });
@@ -35,9 +29,10 @@ describe("ProfilePicture", () => {
     choose(new File([new Uint8Array([137, 80, 78, 71])], "me.png", { type: "image/png" }));
     await waitFor(() => expect(changed).toHaveBeenCalledOnce());
     expect(sent).toHaveLength(1);
-    expect(sent[0]!.ifMatch).toBe('"7"');
-    expect(sent[0]!.file?.name).toBe("me.png");
-    expect(sent[0]!.file?.size).toBe(4);
+    expect(sent[0]!.request.headers.get("If-Match")).toBe('"7"');
+    const file = (await sent[0]!.request.formData()).get("file") as File | null;
+    expect(file?.name).toBe("me.png");
+    expect(file?.size).toBe(4);
     expect(changed.mock.calls[0]).toEqual([expect.objectContaining({ profile_image_url: "/api/v1/users/u1/picture" }), '"8"']);
   });
 
@@ -64,15 +59,11 @@ describe("ProfilePicture", () => {
 describe("Avatar: another member's picture beside their name", () => {
   it("asks identity for an uploaded one with the session's token and shows it from the bytes", async () => {
     signedIn({ id: "me", role: "member" }, "t0k");
-    const asked: { path: string; authorization: string | null }[] = [];
-    vi.stubGlobal("fetch", async (request: Request) => {
-      asked.push({ path: new URL(request.url).pathname, authorization: request.headers.get("Authorization") });
-      return new Response(new Uint8Array([137, 80, 78, 71]), { status: 200, headers: { "Content-Type": "image/png" } });
-    });
+    const asked = stubPlatform(() => new Response(new Uint8Array([137, 80, 78, 71]), { status: 200, headers: { "Content-Type": "image/png" } }));
     render(<Avatar userId="u2" url="/api/v1/users/u2/picture" name="Bilal" label="Picture of Bilal" large />);
     const picture = (await screen.findByRole("img", { name: "Picture of Bilal" })) as HTMLImageElement;
     expect(picture.src).toMatch(/^blob:/);
-    expect(asked).toEqual([{ path: "/api/v1/users/u2/picture", authorization: "Bearer t0k" }]);
+    expect(asked.map(({ path, request }) => ({ path, authorization: request.headers.get("Authorization") }))).toEqual([{ path: "/api/v1/users/u2/picture", authorization: "Bearer t0k" }]);
     signedIn(null);
   });
 
@@ -94,13 +85,9 @@ describe("Avatar: another member's picture beside their name", () => {
   it("asks once for a picture shown many times (beside each of a person's messages), and again after a failed ask", async () => {
     signedIn({ id: "me", role: "member" });
     let answers = [503, 200];
-    const asked: string[] = [];
-    vi.stubGlobal("fetch", async (request: Request) => {
-      asked.push(new URL(request.url).pathname);
+    const asked = stubPlatform(() => {
       const status = answers.shift() ?? 200;
-      return status === 200
-        ? new Response(new Uint8Array([137, 80, 78, 71]), { status, headers: { "Content-Type": "image/png" } })
-        : new Response(JSON.stringify({ title: "Unavailable", status }), { status, headers: { "Content-Type": "application/problem+json" } });
+      return status === 200 ? new Response(new Uint8Array([137, 80, 78, 71]), { status, headers: { "Content-Type": "image/png" } }) : { status, body: { title: "Unavailable", status } };
     });
     const first = render(<Avatar userId="u5" url="/api/v1/users/u5/picture" name="Ema" label="Ema" />);
     await waitFor(() => expect(asked).toHaveLength(1));
@@ -122,7 +109,7 @@ describe("Avatar: another member's picture beside their name", () => {
   it("shows one's own replaced upload at once: the same address, a new profile version", async () => {
     signedIn({ id: "u6", role: "member" });
     let bytes = 1;
-    vi.stubGlobal("fetch", async () => new Response(new Uint8Array(bytes++), { status: 200, headers: { "Content-Type": "image/png" } }));
+    stubPlatform(() => new Response(new Uint8Array(bytes++), { status: 200, headers: { "Content-Type": "image/png" } }));
     const mine = { ...user, id: "u6", profile_image_url: "/api/v1/users/u6/picture" } as User;
     const { rerender } = render(<ProfilePicture user={mine} etag={'"1"'} changed={vi.fn()} />);
     const shown = async () => ((await screen.findByRole("img", { name: "Your profile picture" })) as HTMLImageElement).src;

@@ -1,6 +1,6 @@
 import { cleanup, fireEvent, render, screen } from "@testing-library/preact";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { signedIn } from "../lib/testing";
+import { signedIn, stubPlatform } from "../lib/testing";
 import { Replies } from "./Replies";
 
 afterEach(() => {
@@ -23,17 +23,13 @@ const message = (id: string, seq: number, text: string, sender = "u-bilal", name
   hidden: false,
 });
 
-/** Messaging's replies route: two pages of one reply each; every request's address recorded. */
+/** Messaging's replies route: two pages of one reply each; every request recorded. */
 function messaging() {
-  const asked: URL[] = [];
-  vi.stubGlobal("fetch", async (request: Request) => {
-    const url = new URL(request.url);
-    asked.push(url);
-    const second = url.searchParams.get("cursor") === "c2";
-    const body = second ? { items: [message("m3", 12, "Count me in too", "u-chen", "Chen")], next_cursor: null } : { items: [message("m2", 11, "Bulk is fine by me")], next_cursor: "c2" };
-    return new Response(JSON.stringify(body), { status: 200, headers: { "Content-Type": "application/json" } });
-  });
-  return asked;
+  return stubPlatform(({ url }) =>
+    url.searchParams.get("cursor") === "c2"
+      ? { status: 200, body: { items: [message("m3", 12, "Count me in too", "u-chen", "Chen")], next_cursor: null } }
+      : { status: 200, body: { items: [message("m2", 11, "Bulk is fine by me")], next_cursor: "c2" } },
+  );
 }
 
 describe("Replies", () => {
@@ -48,12 +44,12 @@ describe("Replies", () => {
     const list = await screen.findByRole("list", { name: "Replies to your message" });
     fireEvent.click(await screen.findByRole("button", { name: "Bulk is fine by me" }));
     expect(show).toHaveBeenCalledWith(11);
-    expect(asked[0]!.pathname).toBe("/api/v1/threads/t1/messages/m1/replies");
-    expect(asked[0]!.searchParams.get("limit")).toBe("20");
+    expect(asked[0]!.path).toBe("/api/v1/threads/t1/messages/m1/replies");
+    expect(asked[0]!.url.searchParams.get("limit")).toBe("20");
 
     fireEvent.click(screen.getByRole("button", { name: /^Show more/ }));
     await screen.findByRole("button", { name: "Count me in too" });
-    expect(asked[1]!.searchParams.get("cursor")).toBe("c2");
+    expect(asked[1]!.url.searchParams.get("cursor")).toBe("c2");
     expect(list.textContent).toContain("Chen");
   });
 });

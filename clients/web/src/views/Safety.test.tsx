@@ -1,6 +1,6 @@
 import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/preact";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { signedIn } from "../lib/testing";
+import { signedIn, stubPlatform } from "../lib/testing";
 import { BlockedSection, Report } from "./Safety";
 
 afterEach(() => {
@@ -9,24 +9,12 @@ afterEach(() => {
   signedIn(null);
 });
 
-/** Social as these views meet it: every request recorded (its body and Idempotency-Key), answered by `answer`. */
-function social(answer: (method: string, path: string) => { status: number; body?: unknown }) {
-  const asked: { method: string; path: string; body?: unknown; key: string | null }[] = [];
-  vi.stubGlobal("fetch", async (request: Request) => {
-    const path = new URL(request.url).pathname;
-    asked.push({ method: request.method, path, body: request.method === "POST" ? await request.json() : undefined, key: request.headers.get("Idempotency-Key") });
-    const { status, body } = answer(request.method, path);
-    return new Response(body === undefined ? null : JSON.stringify(body), { status, headers: { "Content-Type": status < 400 ? "application/json" : "application/problem+json" } });
-  });
-  return asked;
-}
-
 const report = { id: "r1", reporter_id: "me", target_type: "message", target_id: "m1", category: "harassment", comment: "Insults", status: "open", created_at: "2026-11-28T10:00:00Z" };
 
 describe("Report", () => {
   it("sends what is wrong and what happened, once, and thanks", async () => {
     signedIn({ id: "me", role: "member" });
-    const asked = social(() => ({ status: 201, body: report }));
+    const asked = stubPlatform(() => ({ status: 201, body: report }));
     render(<Report target="message" id="m1" what="the message of Bilal" />);
     fireEvent.click(screen.getByRole("button", { name: "Report the message of Bilal" }));
     const form = screen.getByRole("form", { name: "Report the message of Bilal" });
@@ -41,7 +29,7 @@ describe("Report", () => {
 
   it("asks what happened for something else before sending, and says a report already with the moderators", async () => {
     signedIn({ id: "me", role: "member" });
-    const asked = social(() => ({ status: 409, body: { title: "Conflict", status: 409, detail: "You already reported this." } }));
+    const asked = stubPlatform(() => ({ status: 409, body: { title: "Conflict", status: 409, detail: "You already reported this." } }));
     render(<Report target="user" id="u2" what="@bilal" />);
     fireEvent.click(screen.getByRole("button", { name: "Report @bilal" }));
     fireEvent.change(screen.getByLabelText("What is wrong"), { target: { value: "other" } });
@@ -60,7 +48,7 @@ describe("BlockedSection", () => {
 
   it("lists the people I blocked and lifts a block", async () => {
     signedIn({ id: "me", role: "member" });
-    const asked = social((method) => (method === "GET" ? { status: 200, body: { items: [blocked("u2", "Bilal"), blocked("u3", "Cara")], next_cursor: null } } : { status: 204 }));
+    const asked = stubPlatform(({ method }) => (method === "GET" ? { status: 200, body: { items: [blocked("u2", "Bilal"), blocked("u3", "Cara")], next_cursor: null } } : { status: 204 }));
     render(<BlockedSection />);
     fireEvent.click(await screen.findByRole("button", { name: "Unblock Bilal" }));
     await screen.findByText(/^Bilal is no longer blocked/);
@@ -71,7 +59,7 @@ describe("BlockedSection", () => {
 
   it("shows nothing when nobody is blocked", async () => {
     signedIn({ id: "me", role: "member" });
-    social(() => ({ status: 200, body: { items: [], next_cursor: null } }));
+    stubPlatform(() => ({ status: 200, body: { items: [], next_cursor: null } }));
     const { container } = render(<BlockedSection />);
     await waitFor(() => expect(container.innerHTML).toBe(""));
   });

@@ -1,6 +1,6 @@
 import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/preact";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { signedIn } from "../lib/testing";
+import { signedIn, stubPlatform } from "../lib/testing";
 import { ThreadActions, threadGone, threadsChanged } from "./ThreadActions";
 
 afterEach(() => {
@@ -9,18 +9,6 @@ afterEach(() => {
   vi.restoreAllMocks();
   signedIn(null);
 });
-
-/** Messaging as the actions meet it: each request recorded (its body and If-Match), answered by `answer`. */
-function messaging(answer: (method: string, path: string) => { status: number; body?: unknown }) {
-  const asked: { method: string; path: string; body?: unknown; ifMatch: string | null }[] = [];
-  vi.stubGlobal("fetch", async (request: Request) => {
-    const path = new URL(request.url).pathname;
-    asked.push({ method: request.method, path, body: request.method === "PATCH" ? await request.json() : undefined, ifMatch: request.headers.get("If-Match") });
-    const { status, body } = answer(request.method, path);
-    return new Response(body === undefined ? null : JSON.stringify(body), { status, headers: { "Content-Type": status < 400 ? "application/json" : "application/problem+json" } });
-  });
-  return asked;
-}
 
 const thread = {
   id: "t1",
@@ -53,7 +41,7 @@ describe("ThreadActions", () => {
 
   it("lets a moderator pin it, and the list of threads hears of it", async () => {
     signedIn({ id: "me", role: "member" });
-    const asked = messaging(() => ({ status: 200, body: { ...thread, pinned: true } }));
+    const asked = stubPlatform(() => ({ status: 200, body: { ...thread, pinned: true } }));
     const changed = vi.fn();
     const said = heard(threadsChanged);
     render(<ThreadActions thread={thread} etag={'"1"'} moderates changed={changed} />);
@@ -66,7 +54,7 @@ describe("ThreadActions", () => {
   it("sends only what changed against the version loaded, and loads it again after a 412", async () => {
     signedIn({ id: "u2", role: "member" });
     let status = 412;
-    const asked = messaging(() => (status === 200 ? { status, body: thread } : { status, body: { title: "Precondition failed", status } }));
+    const asked = stubPlatform(() => (status === 200 ? { status, body: thread } : { status, body: { title: "Precondition failed", status } }));
     const changed = vi.fn();
     render(<ThreadActions thread={thread} etag={'"7"'} moderates={false} changed={changed} />);
     expect(screen.queryByRole("button", { name: "Pin to the top" })).toBeNull();
@@ -75,7 +63,9 @@ describe("ThreadActions", () => {
     fireEvent.submit(screen.getByRole("form", { name: "Edit the thread" }));
     await screen.findByText(/changed elsewhere since it was loaded/);
     expect(changed).toHaveBeenCalledOnce();
-    expect(asked).toEqual([{ method: "PATCH", path: "/api/v1/threads/t1", body: { tags: ["hiking", "outdoors"] }, ifMatch: '"7"' }]);
+    expect(asked.map(({ method, path, body, request }) => ({ method, path, body, ifMatch: request.headers.get("If-Match") }))).toEqual([
+      { method: "PATCH", path: "/api/v1/threads/t1", body: { tags: ["hiking", "outdoors"] }, ifMatch: '"7"' },
+    ]);
     status = 200;
     fireEvent.click(screen.getByRole("button", { name: "Edit the thread" }));
     fireEvent.input(screen.getByLabelText("Title"), { target: { value: " Sunday hike " } });
@@ -88,7 +78,7 @@ describe("ThreadActions", () => {
   it("deletes it once confirmed, and says where it was refused", async () => {
     signedIn({ id: "u2", role: "member" });
     let status = 403;
-    const asked = messaging(() => (status === 204 ? { status } : { status, body: { title: "Forbidden", status, detail: "Only its author or a moderator deletes a thread." } }));
+    const asked = stubPlatform(() => (status === 204 ? { status } : { status, body: { title: "Forbidden", status, detail: "Only its author or a moderator deletes a thread." } }));
     const gone = heard(threadGone);
     vi.stubGlobal("confirm", () => true);
     render(<ThreadActions thread={thread} etag={null} moderates={false} changed={() => undefined} />);

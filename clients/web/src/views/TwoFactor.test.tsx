@@ -1,5 +1,6 @@
 import { cleanup, fireEvent, render, screen } from "@testing-library/preact";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { type Asked, stubPlatform } from "../lib/testing";
 import { TwoFactorSection } from "./TwoFactor";
 
 afterEach(() => {
@@ -15,30 +16,27 @@ const codes = ["aaaaa-bbbbb", "ccccc-ddddd", "eeeee-fffff", "ggggg-hhhhh", "jjjj
  * `answers` may answer a call in place of the state (a refusal), once. The account's state is `calls.state`.
  */
 function identity(answers: Record<string, { status: number; body: unknown }> = {}) {
-  const calls: { method: string; path: string; body: Record<string, unknown> | null }[] = [];
   const state = { enabled: false };
-  vi.stubGlobal("fetch", async (request: Request) => {
-    const at = new URL(request.url).pathname;
-    const body = request.method === "GET" ? null : ((await request.json()) as Record<string, unknown>);
-    calls.push({ method: request.method, path: at, body });
-    const json = (status: number, value: unknown) =>
-      new Response(status === 204 ? null : JSON.stringify(value), { status, headers: { "Content-Type": status < 300 ? "application/json" : "application/problem+json" } });
-    const planned = answers[`${request.method} ${at}`];
+  const calls = stubPlatform(({ method, path: at }) => {
+    const planned = answers[`${method} ${at}`];
     if (planned) {
-      delete answers[`${request.method} ${at}`];
-      return json(planned.status, planned.body);
+      delete answers[`${method} ${at}`];
+      return planned;
     }
-    if (request.method === "GET") return json(200, { enabled: state.enabled, enabled_at: state.enabled ? "2026-11-27T21:00:00Z" : null, recovery_codes_left: state.enabled ? 10 : 0 });
-    if (request.method === "POST" && at === path) return json(200, { secret: "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP", otpauth_uri: "otpauth://totp/Community:amira?secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP&issuer=Community" });
-    if (request.method === "POST") {
+    if (method === "GET") return { status: 200, body: { enabled: state.enabled, enabled_at: state.enabled ? "2026-11-27T21:00:00Z" : null, recovery_codes_left: state.enabled ? 10 : 0 } };
+    if (method === "POST" && at === path) return { status: 200, body: { secret: "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP", otpauth_uri: "otpauth://totp/Community:amira?secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP&issuer=Community" } };
+    if (method === "POST") {
       state.enabled = true;
-      return json(200, { recovery_codes: codes });
+      return { status: 200, body: { recovery_codes: codes } };
     }
     state.enabled = false;
-    return json(204, null);
+    return { status: 204 };
   });
   return Object.assign(calls, { state });
 }
+
+/** A call as these tests check it: its method, path and body. */
+const sent = ({ method, path, body }: Asked) => ({ method, path, body });
 
 const type = (label: string, value: string) => fireEvent.input(screen.getByLabelText(label), { target: { value } });
 const press = (name: string | RegExp) => fireEvent.click(screen.getByRole("button", { name }));
@@ -69,7 +67,7 @@ describe("TwoFactorSection", () => {
     press("I have kept them");
     await screen.findByText(/^On since .*10 of 10 recovery codes left\.$/);
     expect(screen.queryByText("aaaaa-bbbbb")).toBeNull();
-    expect(calls.filter((c) => c.method !== "GET")).toEqual([
+    expect(calls.filter((c) => c.method !== "GET").map(sent)).toEqual([
       { method: "POST", path, body: { password: "correct-horse-9" } },
       { method: "POST", path: `${path}/confirm`, body: { code: "492039" } },
     ]);
@@ -98,7 +96,7 @@ describe("TwoFactorSection", () => {
     press("Turn off two-factor sign-in");
     await screen.findByText("Two-factor sign-in is off: signing in takes your password only.");
     await screen.findByRole("button", { name: "Turn on two-factor sign-in" });
-    expect(calls.at(-2)).toEqual({ method: "DELETE", path, body: { password: "correct-horse-9", code: "aaaaa-bbbbb" } });
+    expect(sent(calls.at(-2)!)).toEqual({ method: "DELETE", path, body: { password: "correct-horse-9", code: "aaaaa-bbbbb" } });
   });
 
   it("shows it as it now is when it was turned on elsewhere meanwhile (409)", async () => {
