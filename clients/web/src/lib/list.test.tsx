@@ -427,6 +427,28 @@ describe("useAskingAgain", () => {
     expect(hook.times()).toBe(askingLimit + 1);
   });
 
+  it("gives each wait its own minute: once not wanted, a new wait asks again", async () => {
+    vi.useFakeTimers();
+    let times = 0;
+    const hook = renderHook(
+      ({ wanted }: { wanted: boolean }) => {
+        const loaded = useLoad(() => Promise.resolve(ok(times++)), []);
+        return useAskingAgain(wanted, loaded);
+      },
+      { initialProps: { wanted: true } },
+    );
+    await pass((askingLimit + 5) * 1_100);
+    expect(hook.result.current).toBe("gave up");
+    hook.rerender({ wanted: false });
+    await pass(100);
+    expect(hook.result.current).toBeNull();
+    hook.rerender({ wanted: true });
+    await pass(100);
+    expect(hook.result.current).toBe("asking");
+    await pass(5 * 1_100);
+    expect(times).toBe(askingLimit + 1 + 5);
+  });
+
   it("never asks while an answer is awaited", async () => {
     vi.useFakeTimers();
     const { load, calls } = loads<string>();

@@ -226,10 +226,14 @@ export const askingLimit = 60;
  * Asks again a second after each answer while `wanted` holds, {@link askingLimit} times at most: a page back from a
  * checkout, waiting for the platform to confirm the payment (its webhook, then the ticket, enrollment or credits).
  * Answers "asking" meanwhile, "gave up" when it still holds after the last time (the page then says to reload), and
- * null when it is not wanted.
+ * null when it is not wanted. Each wait has its own minute: once `wanted` stops holding, the count starts over (a
+ * second refund at the same door).
  */
 export function useAskingAgain(wanted: boolean, loaded: Pick<Loaded<unknown>, "loading" | "retry">): "asking" | "gave up" | null {
   const [times, setTimes] = useState(0);
+  useEffect(() => {
+    if (!wanted) setTimes(0);
+  }, [wanted]);
   const asking = wanted && times < askingLimit;
   useEffect(() => {
     if (!asking || loaded.loading) return;

@@ -1,7 +1,7 @@
 import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/preact";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { session } from "../lib/app";
-import { signedIn } from "../lib/testing";
+import { json, signedIn } from "../lib/testing";
 import { SignIn } from "./Auth";
 
 afterEach(() => {
@@ -23,25 +23,29 @@ const tokens = { user: amira, access_token: "a1", refresh_token: "r1", token_typ
 
 /**
  * Identity as the sign-in page meets it: the providers it names, and an answer to the exchange of a one-time code.
- * Every call is recorded.
+ * Every call is recorded with the page's address at the moment it was sent (hence a stub of its own).
  */
-function identity(providers: { name: string; display_name: string }[], exchange: { status: number; body: unknown } = { status: 200, body: tokens }) {
+function identity(providers: { name: string; display_name: string }[], ...exchange: ({ status: number; body: unknown } | "no answer")[]) {
+  // the exchange's answers in turn, the last one from then on
+  const answers = exchange.length ? exchange : [{ status: 200, body: tokens }];
   const calls: { method: string; path: string; body: unknown; address: string }[] = [];
   vi.stubGlobal("fetch", async (request: Request) => {
     const path = new URL(request.url).pathname;
     // where the page was when it asked: a one-time code must be off the address by then
     const address = location.pathname + location.search;
     calls.push({ method: request.method, path, body: request.method === "GET" ? null : await request.json(), address });
-    const json = (status: number, value: unknown) =>
-      new Response(JSON.stringify(value), { status, headers: { "Content-Type": status < 300 ? "application/json" : "application/problem+json" } });
     if (path === "/api/v1/auth/external/providers") return json(200, { items: providers });
-    if (path === "/api/v1/auth/external/exchange") return json(exchange.status, exchange.body);
+    if (path === "/api/v1/auth/external/exchange") {
+      const answer = answers[Math.min(exchanges(calls).length, answers.length) - 1]!;
+      if (answer === "no answer") throw new TypeError("Failed to fetch");
+      return json(answer.status, answer.body);
+    }
     return json(404, { title: "Not Found", status: 404 });
   });
   return calls;
 }
 
-const exchanges = (calls: { path: string }[]) => calls.filter((c) => c.path === "/api/v1/auth/external/exchange");
+const exchanges = <T extends { path: string }>(calls: T[]) => calls.filter((c) => c.path === "/api/v1/auth/external/exchange");
 
 describe("SignIn with an outside provider", () => {
   it("offers each provider identity names, leading to its start with the way back and this tab's state", async () => {
@@ -108,6 +112,26 @@ describe("SignIn with an outside provider", () => {
     expect(await screen.findByText("The sign-in code is invalid, used or expired.")).toBeTruthy();
     expect(session.user).toBeNull();
     expect(location.pathname + location.search).toBe("/app/signin");
+    // a refused code is spent: no second try is offered
+    expect(screen.queryByRole("button", { name: "Finish signing in" })).toBeNull();
+  });
+
+  it("after no answer, says so (announced) and sends the same code again when asked", async () => {
+    const calls = identity([], "no answer", { status: 200, body: tokens });
+    cameBack("state=s-1&code=one-time-abc");
+    render(<SignIn />);
+
+    // one live region, there as its words come and go
+    const status = screen.getByRole("status");
+    expect(status.textContent).toBe("Signing you in…");
+    expect((await screen.findByRole("alert")).textContent).toContain("could not be reached");
+    expect(status.isConnected).toBe(true);
+    expect(status.textContent).toBe("");
+    fireEvent.click(screen.getByRole("button", { name: "Finish signing in" }));
+
+    await waitFor(() => expect(location.pathname).toBe("/app/"));
+    expect(exchanges(calls).map((c) => c.body)).toEqual([{ code: "one-time-abc" }, { code: "one-time-abc" }]);
+    expect(session.user?.username).toBe("amira");
   });
 
   it("says a cancelled sign-in without asking identity anything", async () => {

@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { identity } from "@community/sdk";
 import { attempt, newTxnId, session, submitted } from "../lib/app";
-import { problemText, settled } from "../lib/session";
+import { problemText, settled, unreachable } from "../lib/session";
 import { currentPath, href, navigate } from "../lib/router";
 import { Banner, Failure } from "../lib/said";
 
@@ -84,10 +84,15 @@ export function SignIn() {
     <main class="auth" id="main">
       <h1>Sign in to Community</h1>
       <Banner text={session.endedBecause} />
-      {returned && "code" in returned && busy && (
-        <p class="banner" role="status">
-          Signing you in…
-        </p>
+      {returned && "code" in returned && (
+        // the live region is there before its words, so they are announced
+        <div role="status">{busy && <p class="banner">Signing you in…</p>}</div>
+      )}
+      {returned && "code" in returned && !busy && error === unreachable && (
+        // the code has left the address: after no answer it is sent again from here (identity takes it once)
+        <button type="button" onClick={() => void step(() => session.completeOutsideSignIn(returned.code))}>
+          Finish signing in
+        </button>
       )}
       <form
         onSubmit={(e) => {

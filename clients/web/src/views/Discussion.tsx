@@ -5,7 +5,7 @@ import { Avatar } from "../lib/picture";
 import { Report } from "./Safety";
 import { type Attachment, AttachmentView, upload } from "./Attachment";
 import { attachmentRule } from "../lib/file";
-import { MessageSearch, Quote, excerpt } from "./MessageSearch";
+import { gist, MessageSearch, Quote } from "./MessageSearch";
 import { Replies } from "./Replies";
 import { Failure } from "../lib/said";
 import { problemText, settled } from "../lib/session";
@@ -387,7 +387,7 @@ export function Discussion({ conversationId, title, canSend, receipts = false, t
           )}
           {replyingTo && !editing && (
             <p class="meta replying">
-              Replying to {replyingTo.sender.user_id === me ? "your message" : displayName(replyingTo.sender)}: “{excerpt(replyingTo.text ?? "a file", 60)}”{" "}
+              Replying to {replyingTo.sender.user_id === me ? "your message" : displayName(replyingTo.sender)}: “{gist(replyingTo, 60)}”{" "}
               <button type="button" class="link" onClick={() => setReplyingTo(null)}>
                 Cancel the reply
               </button>
@@ -461,7 +461,7 @@ export function Discussion({ conversationId, title, canSend, receipts = false, t
 /** "Reply" under a message: the next message sent answers it. */
 function ReplyButton({ message, reply }: { message: Message; reply: (message: Message) => void }) {
   return (
-    <button type="button" class="link" onClick={() => reply(message)} aria-label={`Reply to: ${excerpt(message.text ?? "a file", 60)}`}>
+    <button type="button" class="link" onClick={() => reply(message)} aria-label={`Reply to: ${gist(message, 60)}`}>
       Reply
     </button>
   );

@@ -1,6 +1,6 @@
 import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/preact";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { signedIn } from "../lib/testing";
+import { json, signedIn, stubPlatform } from "../lib/testing";
 import { Arrive, Door } from "./EventDoor";
 
 afterEach(() => {
@@ -8,9 +8,6 @@ afterEach(() => {
   vi.unstubAllGlobals();
   signedIn(null);
 });
-
-const json = (status: number, body: unknown) =>
-  new Response(JSON.stringify(body), { status, headers: { "Content-Type": status < 400 ? "application/json" : "application/problem+json" } });
 
 const attendee = (id: string, name: string, code: string, arrived: string | null = null) => ({
   id,
@@ -28,21 +25,16 @@ const attendee = (id: string, name: string, code: string, arrived: string | null
 
 /** Events as the door meets it: every request recorded (with its body), check-in answered by `checkIn`. */
 function events(checkIn: (body: Record<string, unknown>) => Response) {
-  const asked: { method: string; path: string; query: string; body?: Record<string, unknown> }[] = [];
   let arrived: string | null = null;
-  vi.stubGlobal("fetch", async (request: Request) => {
-    const url = new URL(request.url);
-    const body = request.method === "POST" ? ((await request.json()) as Record<string, unknown>) : undefined;
-    asked.push({ method: request.method, path: url.pathname, query: url.search, body });
-    if (url.pathname.endsWith("/stats"))
+  return stubPlatform(({ path, body }) => {
+    if (path.endsWith("/stats"))
       return json(200, { event_id: "e1", capacity: 40, seats_taken: 2, spots_remaining: 38, registrations: { confirmed: 2, waitlisted: 1 }, arrivals: arrived ? 1 : 0, revenue_cents: 3000, refunded_cents: 0, currency: "EUR" });
-    if (url.pathname.endsWith("/attendees"))
+    if (path.endsWith("/attendees"))
       return json(200, { items: [attendee("r1", "Musa", "EVT-AAAA", arrived), attendee("r2", "Olga", "EVT-BBBB")], next_cursor: null, page: 1, pages: 1, total: 2, limit: 50, total_is_estimate: false });
-    const answer = checkIn(body!);
+    const answer = checkIn(body);
     if (answer.ok) arrived = "2026-11-28T18:05:00Z";
     return answer;
   });
-  return asked;
 }
 
 const checkedIn = (already = false) => json(200, { registration_id: "r1", event_id: "e1", user_id: "u-r1", ticket_code: "EVT-AAAA", arrived_at: "2026-11-28T18:05:00Z", distance_m: null, already_checked_in: already });
@@ -100,7 +92,7 @@ describe("Door: the organizer's check-in", () => {
     render(<Door eventId="e1" />);
     await screen.findByText("Olga");
     fireEvent.change(screen.getByLabelText("Show"), { target: { value: "waitlisted" } });
-    await waitFor(() => expect(asked.filter((a) => a.path.endsWith("/attendees")).map((a) => a.query)).toEqual(["?limit=50", "?status=waitlisted&limit=50"]));
+    await waitFor(() => expect(asked.filter((a) => a.path.endsWith("/attendees")).map((a) => a.url.search)).toEqual(["?limit=50", "?status=waitlisted&limit=50"]));
   });
 });
 
@@ -146,31 +138,29 @@ describe("Arrive: a ticket holder's check-in at the venue", () => {
   });
 });
 
+const refundsPath = "/api/v1/payments/p1/refunds";
+
 /**
  * Events and payments as a paid ticket's refund meets them: Musa's ticket is paid (payment p1), Olga's free. Payments
- * answers each refund with `refund()` (a thrown error is no answer); once one was made, events' list shows it from its
- * second reading on (events hears of it after payments).
+ * answers each refund with `refund()`; once one was made, events' list shows it from its second reading on (events
+ * hears of it after payments).
  */
-function refunds(refund: () => Response) {
-  const sent: { key: string | null; body: unknown }[] = [];
+function refunds(refund: () => Response | "no answer") {
   let made = false;
   let readsSinceRefund = 0;
-  vi.stubGlobal("fetch", async (request: Request) => {
-    const url = new URL(request.url);
-    if (url.pathname === "/api/v1/payments/p1/refunds") {
-      sent.push({ key: request.headers.get("Idempotency-Key"), body: await request.json() });
+  return stubPlatform(({ path }) => {
+    if (path === refundsPath) {
       const answer = refund();
-      made ||= answer.ok;
+      made ||= answer !== "no answer" && answer.ok;
       return answer;
     }
-    if (url.pathname.endsWith("/stats"))
+    if (path.endsWith("/stats"))
       return json(200, { event_id: "e1", capacity: 40, seats_taken: 2, spots_remaining: 38, registrations: { confirmed: 2 }, arrivals: 0, revenue_cents: 1500, refunded_cents: 0, currency: "EUR" });
     const seen = made && ++readsSinceRefund > 1;
     const musa = { ...attendee("r1", "Musa", "EVT-AAAA"), payment_id: "p1", refunded_cents: seen ? 1500 : 0, status: seen ? "refunded" : "confirmed" };
     const olga = { ...attendee("r2", "Olga", "EVT-BBBB"), amount_cents: 0, currency: null, payment_id: null, refunded_cents: 0 };
     return json(200, { items: [musa, olga], next_cursor: null, page: 1, pages: 1, total: 2, limit: 50, total_is_estimate: false });
   });
-  return sent;
 }
 
 const refunded = (status: string) =>
@@ -179,7 +169,7 @@ const refunded = (status: string) =>
 describe("Door: refunding a paid ticket", () => {
   it("refunds what is left with a reason, says so, and follows the list until events shows it", async () => {
     signedIn({ id: "o1", role: "organizer" });
-    const sent = refunds(() => refunded("succeeded"));
+    const asked = refunds(() => refunded("succeeded"));
     render(<Door eventId="e1" />);
     fireEvent.click(await screen.findByRole("button", { name: "Refund Musa" }));
     // a free ticket has nothing to refund
@@ -192,20 +182,15 @@ describe("Door: refunding a paid ticket", () => {
     // not offered again while events has not heard of it
     expect(screen.getByText("confirmed · EVT-AAAA")).toBeTruthy();
     expect(screen.queryByRole("button", { name: "Refund Musa" })).toBeNull();
-    expect(sent).toEqual([{ key: expect.stringMatching(/.{8,}/), body: { reason: "The beach is closed.", amount_cents: null } }]);
+    expect(asked.filter((a) => a.path === refundsPath).map(({ key, body }) => ({ key, body }))).toEqual([{ key: expect.stringMatching(/.{8,}/), body: { reason: "The beach is closed.", amount_cents: null } }]);
     await screen.findByText("refunded · EVT-AAAA · €15.00 refunded", {}, { timeout: 4000 });
     expect(screen.queryByRole("button", { name: "Refund Musa" })).toBeNull();
   });
 
   it("pressed again after no answer, it is the same refund; a refusal is said in payments' words", async () => {
     signedIn({ id: "o1", role: "organizer" });
-    const answers = [
-      () => {
-        throw new TypeError("Failed to fetch");
-      },
-      () => json(422, { title: "Unprocessable Entity", status: 422, detail: "This payment was already refunded in full." }),
-    ];
-    const sent = refunds(() => answers.shift()!());
+    const answers = ["no answer" as const, json(422, { title: "Unprocessable Entity", status: 422, detail: "This payment was already refunded in full." })];
+    const asked = refunds(() => answers.shift()!);
     render(<Door eventId="e1" />);
     fireEvent.click(await screen.findByRole("button", { name: "Refund Musa" }));
     const form = screen.getByRole("form", { name: "Refund Musa" });
@@ -215,8 +200,23 @@ describe("Door: refunding a paid ticket", () => {
     fireEvent.click(within(form).getByRole("button", { name: "Refund €15.00" }));
 
     await screen.findByText("This payment was already refunded in full.");
+    const sent = asked.filter((a) => a.path === refundsPath);
     expect(sent).toHaveLength(2);
-    expect(sent[1].key).toBe(sent[0].key);
+    expect(sent[1]!.key).toBe(sent[0]!.key);
     expect(screen.getByRole("form", { name: "Refund Musa" })).toBeTruthy();
+  });
+
+  it("kept, the ticket is not refunded and the focus goes back to its Refund… button", async () => {
+    signedIn({ id: "o1", role: "organizer" });
+    const asked = refunds(() => refunded("succeeded"));
+    render(<Door eventId="e1" />);
+    fireEvent.click(await screen.findByRole("button", { name: "Refund Musa" }));
+    const form = screen.getByRole("form", { name: "Refund Musa" });
+    expect(document.activeElement).toBe(within(form).getByLabelText("Why (kept with the refund)"));
+    fireEvent.click(within(form).getByRole("button", { name: "Keep the ticket" }));
+
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByRole("button", { name: "Refund Musa" })));
+    expect(screen.queryByRole("form", { name: "Refund Musa" })).toBeNull();
+    expect(asked.filter((a) => a.path === refundsPath)).toEqual([]);
   });
 });

@@ -1,5 +1,5 @@
 import type { events } from "@community/sdk";
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { formatPrice, formatTime, session, submitted, useAction } from "../lib/app";
 import { ListState, LoadFailed, ShowMore, useAskingAgain, useList, useLoad } from "../lib/list";
 import { problemText, settled } from "../lib/session";
@@ -194,6 +194,15 @@ export function Door({ eventId }: { eventId: string }) {
 export function RefundTicket({ attendee, underWay, refunded }: { attendee: Attendee; underWay: boolean; refunded: (said: string) => void }) {
   const [open, setOpen] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  // the form opens on its reason; "Keep the ticket" gives the focus back to "Refund…", where the person left it
+  const opener = useRef<HTMLButtonElement>(null);
+  const reason = useRef<HTMLInputElement>(null);
+  const kept = useRef(false);
+  useEffect(() => {
+    if (open) reason.current?.focus();
+    else if (kept.current) opener.current?.focus();
+    kept.current = false;
+  }, [open]);
   const left = attendee.amount_cents - attendee.refunded_cents;
   // a refund made and not yet heard of by events is not offered again
   if (underWay || !attendee.payment_id || left <= 0 || (attendee.status !== "confirmed" && attendee.status !== "cancelled")) return null;
@@ -202,7 +211,7 @@ export function RefundTicket({ attendee, underWay, refunded }: { attendee: Atten
   const who = attendee.full_name || attendee.username || attendee.ticket_code || "this ticket";
   if (!open)
     return (
-      <button type="button" class="small secondary" aria-label={`Refund ${who}`} onClick={() => setOpen(true)}>
+      <button type="button" class="small secondary" aria-label={`Refund ${who}`} ref={opener} onClick={() => setOpen(true)}>
         Refund…
       </button>
     );
@@ -227,10 +236,17 @@ export function RefundTicket({ attendee, underWay, refunded }: { attendee: Atten
     >
       <label>
         Why (kept with the refund)
-        <input name="reason" required maxLength={500} autoFocus />
+        <input name="reason" required maxLength={500} ref={reason} />
       </label>
       <button type="submit">Refund {price}</button>
-      <button type="button" class="secondary" onClick={() => setOpen(false)}>
+      <button
+        type="button"
+        class="secondary"
+        onClick={() => {
+          kept.current = true;
+          setOpen(false);
+        }}
+      >
         Keep the ticket
       </button>
       <Failure text={error} />

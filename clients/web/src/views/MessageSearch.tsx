@@ -55,9 +55,7 @@ export function MessageSearch({ conversationId, show }: { conversationId: string
           <ul class="list matches" aria-label="Messages found">
             {(found.value ?? []).map((m) => (
               <li key={m.id}>
-                <span class="meta">
-                  {m.sender.user_id === session.user?.id ? "You" : displayName(m.sender)}, <time dateTime={m.created_at}>{formatTime(m.created_at)}</time>
-                </span>
+                <SentBy message={m} />
                 <p class="text">{m.text}</p>
                 <button type="button" class="link" onClick={() => show(m.seq)}>
                   Show in the conversation
@@ -105,11 +103,9 @@ export function Quote({ conversationId, id, shown, show }: { conversationId: str
       ? "a message no longer here"
       : !original
         ? "an earlier message"
-        : original.deleted_at
-          ? "a deleted message"
-          : original.hidden
-            ? "a hidden message"
-            : `${original.sender.user_id === session.user?.id ? "you" : displayName(original.sender)}: “${excerpt(original.text ?? (original.attachments.length ? "a file" : ""))}”`;
+        : original.deleted_at || original.hidden
+          ? gist(original)
+          : `${original.sender.user_id === session.user?.id ? "you" : displayName(original.sender)}: “${gist(original)}”`;
   return original ? (
     <button type="button" class="link quote" onClick={() => show(original.seq)}>
       Replying to {about}
@@ -117,6 +113,22 @@ export function Quote({ conversationId, id, shown, show }: { conversationId: str
   ) : (
     <p class="meta quote">Replying to {about}</p>
   );
+}
+
+/** Who sent a message and when, as a list of messages shows it: "You, 10:42". */
+export function SentBy({ message }: { message: Message }) {
+  return (
+    <span class="meta">
+      {message.sender.user_id === session.user?.id ? "You" : displayName(message.sender)}, <time dateTime={message.created_at}>{formatTime(message.created_at)}</time>
+    </span>
+  );
+}
+
+/** What a message says, its start on one line ("a file" for files alone), or what became of it (deleted, hidden). */
+export function gist(message: Message, length = 80): string {
+  if (message.deleted_at) return "a deleted message";
+  if (message.hidden) return "a hidden message";
+  return excerpt(message.text ?? (message.attachments.length ? "a file" : ""), length);
 }
 
 /** The start of a text, on one line. */

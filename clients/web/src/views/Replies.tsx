@@ -1,8 +1,8 @@
 import type { messaging } from "@community/sdk";
 import { useState } from "preact/hooks";
-import { displayName, formatTime, plural, session } from "../lib/app";
+import { displayName, plural, session } from "../lib/app";
 import { ListState, LoadFailed, ShowMore, useList } from "../lib/list";
-import { excerpt } from "./MessageSearch";
+import { gist, SentBy } from "./MessageSearch";
 
 type Message = messaging.components["schemas"]["MessageDto"];
 
@@ -39,11 +39,9 @@ export function Replies({ threadId, message, count, show }: { threadId: string; 
           <ul class="list replies-list" aria-label={`Replies to ${about}`}>
             {(replies.value ?? []).map((r) => (
               <li key={r.id}>
-                <span class="meta">
-                  {r.sender.user_id === session.user?.id ? "You" : displayName(r.sender)}, <time dateTime={r.created_at}>{formatTime(r.created_at)}</time>
-                </span>{" "}
+                <SentBy message={r} />{" "}
                 <button type="button" class="link" onClick={() => show(r.seq)}>
-                  {r.deleted_at ? "A deleted message" : r.hidden ? "A hidden message" : excerpt(r.text ?? (r.attachments.length ? "a file" : ""), 100)}
+                  {gist(r, 100)}
                 </button>
               </li>
             ))}
