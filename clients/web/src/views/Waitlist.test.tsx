@@ -43,7 +43,7 @@ describe("Waitlist", () => {
     expect(screen.queryByText(/number/)).toBeNull();
   });
 
-  it("shows the place of the e-mail's link, and offers no joining then", async () => {
+  it("shows the place of the e-mail's link, and offers neither joining nor the place by e-mail then", async () => {
     history.replaceState(null, "", "/app/waitlist?token=t-1");
     const asked = identity();
     render(<Waitlist />);
@@ -51,6 +51,7 @@ describe("Waitlist", () => {
     expect((await screen.findByRole("heading", { name: "You are number 42" })).closest("section")!.textContent).toContain("me@example.com joined on");
     expect(asked.map((a) => a.url.search)).toEqual(["?token=t-1"]);
     expect(screen.queryByRole("button", { name: "Join the waitlist" })).toBeNull();
+    expect(screen.queryByRole("button", { name: "Send me my place" })).toBeNull();
   });
 
   it("says a link that holds no place, and still offers joining", async () => {

@@ -27,14 +27,18 @@ export function Waitlist() {
         <section class="card" aria-labelledby="your-place">
           <h2 id="your-place">You are number {shown.waitlist_position}</h2>
           <p>
-            {shown.email} joined on {new Date(shown.joined_at).toLocaleDateString([], { dateStyle: "long" })}. We write to this address when Community
-            opens to you.
+            {shown.email} joined on {new Date(shown.joined_at).toLocaleDateString([], { dateStyle: "long" })}. The e-mail's link shows your place any
+            time.
           </p>
         </section>
       )}
       <LoadFailed what="Your place" loaded={place} />
-      {!shown && <JoinWaitlist />}
-      <PlaceByEmail />
+      {!shown && (
+        <>
+          <JoinWaitlist />
+          <PlaceByEmail />
+        </>
+      )}
       <p>{session.user ? <a href={href("/")}>Back to Community</a> : <a href={href("/signin")}>Sign in</a>}</p>
     </main>
   );
