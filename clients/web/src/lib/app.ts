@@ -120,6 +120,9 @@ export function formatTime(iso: string): string {
     : date.toLocaleString([], { dateStyle: "medium", timeStyle: "short" });
 }
 
+/** A day, without its time: "28 Nov 2026" in the reader's own words. */
+export const formatDay = (iso: string) => new Date(iso).toLocaleDateString([], { dateStyle: "medium" });
+
 export function formatPrice(cents: number, currency: string | null | undefined): string {
   if (cents === 0) return "Free";
   try {

@@ -1,6 +1,6 @@
 import type { payments } from "@community/sdk";
 import { useEffect, useState } from "preact/hooks";
-import { formatPrice, formatTime, session, submitted, tierOfToken, useAction } from "../lib/app";
+import { formatDay, formatPrice, formatTime, session, submitted, tierOfToken, useAction } from "../lib/app";
 import { LoadFailed, useAskingAgain, useLoad } from "../lib/list";
 import { href } from "../lib/router";
 import { problemText, settled } from "../lib/session";
@@ -19,17 +19,16 @@ const asked = "community.membership-asked";
 export const renewals = 30;
 
 const named = (tier: string) => tier.charAt(0).toUpperCase() + tier.slice(1);
-const day = (iso: string) => new Date(iso).toLocaleDateString([], { dateStyle: "medium" });
 const running = (s: Subscription) => s.status === "active" || s.status === "trialing";
 
 /** What my membership is, in words: the tier, where it comes from, and until when. */
 export function describe(s: Subscription): string {
   if (s.tier === "free") return "You are on the free tier.";
   if (s.tier_source === "referral")
-    return s.tier_until ? `${named(s.tier)} until ${day(s.tier_until)}, earned by your invitations.` : `${named(s.tier)} for life, earned by your invitations.`;
+    return s.tier_until ? `${named(s.tier)} until ${formatDay(s.tier_until)}, earned by your invitations.` : `${named(s.tier)} for life, earned by your invitations.`;
   const until = s.current_period_end ?? s.tier_until;
   if (!until) return `${named(s.tier)}.`;
-  return s.cancel_at_period_end ? `${named(s.tier)} until ${day(until)}; it is not renewed.` : `${named(s.tier)}, renewed on ${day(until)}.`;
+  return s.cancel_at_period_end ? `${named(s.tier)} until ${formatDay(until)}; it is not renewed.` : `${named(s.tier)}, renewed on ${formatDay(until)}.`;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { useState } from "preact/hooks";
-import { session, submitted } from "../lib/app";
+import { formatDay, session, submitted } from "../lib/app";
 import { LoadFailed, useLoad } from "../lib/list";
 import { href } from "../lib/router";
 import { problemText, settled } from "../lib/session";
@@ -27,7 +27,7 @@ export function Waitlist() {
         <section class="card" aria-labelledby="your-place">
           <h2 id="your-place">You are number {shown.waitlist_position}</h2>
           <p>
-            {shown.email} joined on {new Date(shown.joined_at).toLocaleDateString([], { dateStyle: "long" })}. The e-mail's link shows your place any
+            {shown.email} joined on {formatDay(shown.joined_at)}. The e-mail's link shows your place any
             time.
           </p>
         </section>
