@@ -68,6 +68,69 @@ public sealed class ProjectionsTests(CompanionFixture fixture) : IClassFixture<C
     }
 
     [Fact]
+    public async Task An_account_announced_again_keeps_its_profile_whichever_of_its_two_events_comes_first()
+    {
+        // identity's announcement: a registration and a profile update, both as of the account's last change
+        foreach (var profileFirst in new[] { false, true })
+        {
+            var id = Guid.NewGuid();
+            var at = fixture.Tick();
+            var username = "again" + id.ToString("N")[..8];
+            var registered = new UserRegistered(
+                Guid.NewGuid(),
+                at,
+                id,
+                username,
+                null,
+                null,
+                "Again",
+                Roles.Member,
+                "REF",
+                null
+            );
+            var profile = new UserProfileUpdated(
+                Guid.NewGuid(),
+                at,
+                id,
+                username,
+                "Again",
+                "Bay Area",
+                "Oakland",
+                "US",
+                ["hiking"],
+                [],
+                null,
+                []
+            )
+            {
+                DateOfBirth = new DateOnly(2010, 5, 1),
+            };
+            if (profileFirst)
+            {
+                await fixture.DeliverAsync(profile);
+                await fixture.DeliverAsync(registered);
+            }
+            else
+            {
+                await fixture.DeliverAsync(registered);
+                await fixture.DeliverAsync(profile);
+            }
+
+            Assert.Equal(
+                "Bay Area",
+                await fixture.ScalarAsync<string>("SELECT region FROM user_profiles WHERE user_id = @id", ("id", id))
+            );
+            Assert.Equal(
+                new DateOnly(2010, 5, 1),
+                await fixture.ScalarAsync<DateOnly>(
+                    "SELECT date_of_birth FROM user_profiles WHERE user_id = @id",
+                    ("id", id)
+                )
+            );
+        }
+    }
+
+    [Fact]
     public async Task A_tier_change_is_kept_and_an_unknown_tier_is_not()
     {
         var (id, _) = await fixture.RegisteredAsync();

@@ -85,6 +85,62 @@ public sealed class ProjectionsTests(MessagingFixture fx) : IClassFixture<Messag
     }
 
     [Fact]
+    public async Task An_account_announced_again_keeps_its_picture_whichever_of_its_two_events_comes_first()
+    {
+        // identity's announcement: a registration (no picture) and a profile update, both as of the last change
+        foreach (var profileFirst in new[] { false, true })
+        {
+            var id = Guid.NewGuid();
+            var at = fx.Tick();
+            var username = "again" + id.ToString("N")[..8];
+            var registered = new UserRegistered(
+                Guid.NewGuid(),
+                at,
+                id,
+                username,
+                null,
+                null,
+                "Again",
+                "member",
+                "REF",
+                null
+            );
+            var profile = new UserProfileUpdated(
+                Guid.NewGuid(),
+                at,
+                id,
+                username,
+                "Again",
+                null,
+                null,
+                null,
+                [],
+                [],
+                $"/api/v1/users/{id}/picture",
+                []
+            );
+            if (profileFirst)
+            {
+                await fx.DeliverAsync(profile);
+                await fx.DeliverAsync(registered);
+            }
+            else
+            {
+                await fx.DeliverAsync(registered);
+                await fx.DeliverAsync(profile);
+            }
+
+            Assert.Equal(
+                $"/api/v1/users/{id}/picture",
+                await fx.ScalarAsync<string>(
+                    "SELECT profile_image_url FROM user_profiles WHERE user_id = @id",
+                    ("id", id)
+                )
+            );
+        }
+    }
+
+    [Fact]
     public async Task A_thread_is_open_to_its_group_and_moderated_by_its_owner_and_moderators()
     {
         var groupId = Guid.NewGuid();

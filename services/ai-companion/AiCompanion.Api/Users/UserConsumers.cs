@@ -25,7 +25,9 @@ public sealed class UserRegisteredConsumer(CompanionDbContext db, ILogger<UserRe
 }
 
 /// <summary>
-/// The profile summary a user may share with the companion, and the date of birth the minors' rules need.
+/// The profile summary a user may share with the companion, and the date of birth the minors' rules need. It replaces
+/// what a message of the same time wrote too: identity announces an account again as a registration and a profile
+/// update of one time, and the registration's row (a username alone) must not keep the profile out.
 /// </summary>
 public sealed class UserProfileUpdatedConsumer(CompanionDbContext db, ILogger<UserProfileUpdatedConsumer> logger)
     : IdempotentConsumer<UserProfileUpdated, CompanionDbContext>(db, logger)
@@ -44,7 +46,7 @@ public sealed class UserProfileUpdatedConsumer(CompanionDbContext db, ILogger<Us
                 city = EXCLUDED.city, country = EXCLUDED.country, interests = EXCLUDED.interests,
                 identity_badge = EXCLUDED.identity_badge, date_of_birth = EXCLUDED.date_of_birth,
                 as_of = EXCLUDED.as_of
-            WHERE user_profiles.as_of < EXCLUDED.as_of AND user_profiles.deleted_at IS NULL
+            WHERE user_profiles.as_of <= EXCLUDED.as_of AND user_profiles.deleted_at IS NULL
             """,
             cancellationToken
         );

@@ -17,7 +17,16 @@ public sealed class UserRegisteredConsumer(MessagingDbContext db, ILogger<UserRe
     {
         var m = context.Message;
         // Registration carries no picture: one is added by a profile update.
-        await UserProfiles.SetAsync(Db, m.UserId, m.Username, m.FullName, null, m.OccurredAt, cancellationToken);
+        await UserProfiles.SetAsync(
+            Db,
+            m.UserId,
+            m.Username,
+            m.FullName,
+            null,
+            m.OccurredAt,
+            sameTimeWins: false,
+            cancellationToken
+        );
         // Only registration carries the digest's address; it is mailed once proven.
         await Db.Database.ExecuteSqlAsync(
             $"""
@@ -45,6 +54,7 @@ public sealed class UserProfileUpdatedConsumer(MessagingDbContext db, ILogger<Us
             m.FullName,
             m.ProfileImageUrl,
             m.OccurredAt,
+            sameTimeWins: true,
             cancellationToken
         );
         // A proof once made stays (an older update arriving late must not take it back).
@@ -58,6 +68,12 @@ public sealed class UserProfileUpdatedConsumer(MessagingDbContext db, ILogger<Us
 
 internal static class UserProfiles
 {
+    /// <summary>
+    /// Writes a user's names and picture unless a newer message did. With <paramref name="sameTimeWins"/> (a profile
+    /// update) it also replaces what a message of the same time wrote: identity announces an account again as a
+    /// registration and a profile update of one time, and the registration, which has no picture, must not hide the
+    /// profile's whichever comes first.
+    /// </summary>
     public static Task SetAsync(
         MessagingDbContext db,
         Guid userId,
@@ -65,6 +81,7 @@ internal static class UserProfiles
         string? displayName,
         string? profileImageUrl,
         DateTimeOffset at,
+        bool sameTimeWins,
         CancellationToken cancellationToken
     ) =>
         db.Database.ExecuteSqlAsync(
@@ -74,7 +91,8 @@ internal static class UserProfiles
             ON CONFLICT (user_id) DO UPDATE
                 SET username = EXCLUDED.username, display_name = EXCLUDED.display_name,
                     profile_image_url = EXCLUDED.profile_image_url, as_of = EXCLUDED.as_of
-            WHERE user_profiles.as_of < EXCLUDED.as_of AND user_profiles.deleted_at IS NULL
+            WHERE (user_profiles.as_of < EXCLUDED.as_of OR ({sameTimeWins} AND user_profiles.as_of = EXCLUDED.as_of))
+                AND user_profiles.deleted_at IS NULL
             """,
             cancellationToken
         );
