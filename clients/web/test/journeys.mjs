@@ -640,6 +640,7 @@ try {
   await o.getByRole("list", { name: "Registered people" }).getByText(/^refunded · EVT-.* refunded$/).waitFor({ timeout: 30_000 });
   await o.getByLabel("Figures").filter({ hasText: /refunded/ }).waitFor({ timeout: 30_000 });
   if (await o.getByRole("button", { name: `Refund ${musasName}` }).count()) problems.push("a refunded ticket is still offered for a refund");
+  await shot(o, "desktop-door");
 
   step("lina signs in with an outside provider (the test's OpenID provider) and has an account at once");
   const lina = await newPage("lina");

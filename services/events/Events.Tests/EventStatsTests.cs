@@ -208,6 +208,7 @@ public sealed class EventStatsTests(EventsFixture fx) : IClassFixture<EventsFixt
         var first = Single(attendees, amiraId);
         Assert.Equal("amira", first["username"]!.GetValue<string>());
         Assert.Equal("Amira K", first["full_name"]!.GetValue<string>());
+        Assert.Null(first["profile_image_url"]); // a registration has no picture
         // A free registration has no payment to refund.
         Assert.Null(first["payment_id"]);
         Assert.Equal(0, first["refunded_cents"]!.GetValue<long>());
@@ -216,15 +217,46 @@ public sealed class EventStatsTests(EventsFixture fx) : IClassFixture<EventsFixt
         Assert.Null(nameless["username"]);
         Assert.Null(nameless["full_name"]);
 
-        var renamed = Updated(amiraId, "amira_k", "Amira Khalil", fx.Clock.GetUtcNow().AddMinutes(2));
+        var picture = $"/api/v1/users/{amiraId}/picture";
+        var renamed = Updated(amiraId, "amira_k", "Amira Khalil", fx.Clock.GetUtcNow().AddMinutes(2), picture);
         var older = Updated(amiraId, "amira_old", "Old Name", fx.Clock.GetUtcNow().AddMinutes(1));
         await PublishAsync(renamed);
         await fx.HandledAsync(renamed.MessageId, "UserProfileUpdatedConsumer");
         await PublishAsync(older); // arrives after the newer one: ignored
         await fx.HandledAsync(older.MessageId, "UserProfileUpdatedConsumer");
+        // identity announcing her again: a registration as of her last change, which has no picture, keeps hers
+        var again = registered with
+        {
+            MessageId = Guid.NewGuid(),
+            OccurredAt = renamed.OccurredAt,
+            Username = "amira_k",
+            FullName = "Amira Khalil",
+        };
+        await PublishAsync(again);
+        await fx.HandledAsync(again.MessageId, "UserRegisteredConsumer");
         first = Single(await AttendeesAsync(eventId, organizer), amiraId);
         Assert.Equal("amira_k", first["username"]!.GetValue<string>());
         Assert.Equal("Amira Khalil", first["full_name"]!.GetValue<string>());
+        Assert.Equal(picture, first["profile_image_url"]!.GetValue<string>());
+        // the other order: the user nobody had announced, registration first, then the profile of the same time
+        var at = fx.Clock.GetUtcNow().AddMinutes(2);
+        var theirs = $"/api/v1/users/{unknownId}/picture";
+        var announced = registered with
+        {
+            MessageId = Guid.NewGuid(),
+            OccurredAt = at,
+            UserId = unknownId,
+            Username = "chen",
+        };
+        await PublishAsync(announced);
+        await fx.HandledAsync(announced.MessageId, "UserRegisteredConsumer");
+        var profile = Updated(unknownId, "chen", "Chen Li", at, theirs);
+        await PublishAsync(profile);
+        await fx.HandledAsync(profile.MessageId, "UserProfileUpdatedConsumer");
+        Assert.Equal(
+            theirs,
+            Single(await AttendeesAsync(eventId, organizer), unknownId)["profile_image_url"]!.GetValue<string>()
+        );
 
         var deleted = new UserDeleted(Guid.NewGuid(), fx.Clock.GetUtcNow().AddMinutes(3), amiraId);
         await PublishAsync(deleted);
@@ -237,7 +269,7 @@ public sealed class EventStatsTests(EventsFixture fx) : IClassFixture<EventsFixt
             0L,
             await fx.ScalarAsync<long>(
                 "SELECT count(*) FROM user_profiles WHERE user_id = @u AND (username IS NOT NULL OR full_name IS NOT "
-                    + "NULL)",
+                    + "NULL OR profile_image_url IS NOT NULL)",
                 ("u", amiraId)
             )
         );
@@ -288,8 +320,27 @@ public sealed class EventStatsTests(EventsFixture fx) : IClassFixture<EventsFixt
         Assert.Equal(90, (await StatsAsync(eventId, organizer))["seats_taken"]!.GetValue<int>());
     }
 
-    private static UserProfileUpdated Updated(Guid userId, string username, string fullName, DateTimeOffset at) =>
-        new(Guid.NewGuid(), at, userId, username, fullName, null, null, null, [], [], null, ["username", "full_name"]);
+    private static UserProfileUpdated Updated(
+        Guid userId,
+        string username,
+        string fullName,
+        DateTimeOffset at,
+        string? picture = null
+    ) =>
+        new(
+            Guid.NewGuid(),
+            at,
+            userId,
+            username,
+            fullName,
+            null,
+            null,
+            null,
+            [],
+            [],
+            picture,
+            ["username", "full_name"]
+        );
 
     private static JsonNode Single(JsonArray attendees, Guid userId) =>
         Assert.Single(attendees, a => a!["user_id"]!.GetValue<string>() == userId.ToString())!;

@@ -365,6 +365,8 @@ export interface components {
             user_id: string;
             username?: null | string;
             full_name?: null | string;
+            /** @description The holder's profile picture, for the door to compare with who shows the ticket: an uploaded picture's address on identity (GET /api/v1/users/{id}/picture, with a token), or a linked one; null without one. */
+            profile_image_url?: null | string;
             status: string;
             ticket_code?: null | string;
             /** Format: int64 */

@@ -15,6 +15,8 @@ const attendee = (id: string, name: string, code: string, arrived: string | null
   user_id: `u-${id}`,
   username: name.toLowerCase(),
   full_name: name,
+  // Musa linked a picture; Olga has none
+  profile_image_url: name === "Musa" ? "https://pictures.example/musa.jpg" : null,
   status: "confirmed",
   ticket_code: code,
   amount_cents: 1500,
@@ -84,6 +86,17 @@ describe("Door: the organizer's check-in", () => {
       ["EVT-ZZZZ", null],
       ["EVT-AAAA", null],
     ]);
+  });
+
+  it("shows each holder's picture beside their name, their initial without one", async () => {
+    signedIn({ id: "o1", role: "organizer" });
+    events(() => checkedIn());
+    render(<Door eventId="e1" />);
+    const rows = within(await screen.findByRole("list", { name: "Registered people" }));
+    await rows.findByText("Olga");
+    await waitFor(() => expect(rows.getByText("Musa").closest("li")!.querySelector("img")?.getAttribute("src")).toBe("https://pictures.example/musa.jpg"));
+    expect(rows.getByText("Olga").closest("li")!.querySelector("img")).toBeNull();
+    expect(rows.getByText("O").getAttribute("aria-hidden")).toBe("true");
   });
 
   it("lists by the status chosen", async () => {

@@ -2,6 +2,7 @@ import type { events } from "@community/sdk";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { formatPrice, formatTime, session, submitted, useAction } from "../lib/app";
 import { ListState, LoadFailed, ShowMore, useAskingAgain, useList, useLoad } from "../lib/list";
+import { Avatar } from "../lib/picture";
 import { problemText, settled } from "../lib/session";
 import { Banner, Failure } from "../lib/said";
 import { ScanTicket } from "./ScanTicket";
@@ -163,7 +164,9 @@ export function Door({ eventId }: { eventId: string }) {
       <ul class="list" aria-label="Registered people">
         {(attendees.value ?? []).map((a) => (
           <li key={a.id} class="row">
-            <span class="title">{a.full_name || a.username || "Someone"}</span>
+            {/* the holder's picture, to compare with who shows the ticket */}
+            <Avatar userId={a.user_id} url={a.profile_image_url} name={nameOf(a)} />
+            <span class="title">{nameOf(a)}</span>
             <span class="meta">
               {a.status}
               {a.ticket_code ? ` · ${a.ticket_code}` : ""}
@@ -185,6 +188,9 @@ export function Door({ eventId }: { eventId: string }) {
     </div>
   );
 }
+
+/** An attendee as the door names them: their name, else their username. */
+const nameOf = (a: Attendee) => a.full_name || a.username || "Someone";
 
 /**
  * A paid ticket's refund by its organizer (or an admin): what is left of its payment, with a reason kept with the

@@ -43,6 +43,10 @@ public sealed record EventStatsDto(
 /// <summary>
 /// A registration with the holder's names from the profile projection (null until identity's message arrives).
 /// </summary>
+/// <param name="ProfileImageUrl">
+/// The holder's profile picture, for the door to compare with who shows the ticket: an uploaded picture's address on
+/// identity (GET /api/v1/users/{id}/picture, with a token), or a linked one; null without one.
+/// </param>
 /// <param name="PaymentId">
 /// The payment of a paid ticket, for its organizer to refund (POST /api/v1/payments/{id}/refunds); null for a free
 /// registration and for one not paid yet.
@@ -54,6 +58,7 @@ public sealed record AttendeeDto(
     Guid UserId,
     string? Username,
     string? FullName,
+    string? ProfileImageUrl,
     string Status,
     string? TicketCode,
     long AmountCents,
@@ -74,6 +79,7 @@ public sealed record AttendeeDto(
             r.UserId,
             profile?.Username,
             profile?.FullName,
+            profile?.ProfileImageUrl,
             r.Status,
             r.TicketCode,
             r.AmountCents,

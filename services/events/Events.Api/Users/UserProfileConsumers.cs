@@ -10,17 +10,32 @@ public sealed class UserRegisteredConsumer(EventsDbContext db, ILogger<UserRegis
     protected override Task HandleAsync(ConsumeContext<UserRegistered> context, CancellationToken cancellationToken)
     {
         var m = context.Message;
-        return UserProfileProjection.UpsertAsync(Db, m.UserId, m.Username, m.FullName, m.OccurredAt, cancellationToken);
+        return UserProfileProjection.RegisteredAsync(
+            Db,
+            m.UserId,
+            m.Username,
+            m.FullName,
+            m.OccurredAt,
+            cancellationToken
+        );
     }
 }
 
-/// <summary>A changed profile replaces the projected names, unless a newer message already did.</summary>
+/// <summary>A changed profile replaces the projected names and picture, unless a newer message already did.</summary>
 public sealed class UserProfileUpdatedConsumer(EventsDbContext db, ILogger<UserProfileUpdatedConsumer> logger)
     : IdempotentConsumer<UserProfileUpdated, EventsDbContext>(db, logger)
 {
     protected override Task HandleAsync(ConsumeContext<UserProfileUpdated> context, CancellationToken cancellationToken)
     {
         var m = context.Message;
-        return UserProfileProjection.UpsertAsync(Db, m.UserId, m.Username, m.FullName, m.OccurredAt, cancellationToken);
+        return UserProfileProjection.ProfileAsync(
+            Db,
+            m.UserId,
+            m.Username,
+            m.FullName,
+            m.ProfileImageUrl,
+            m.OccurredAt,
+            cancellationToken
+        );
     }
 }
