@@ -71,11 +71,16 @@ public sealed class ConversationsTests(MessagingFixture fx) : IClassFixture<Mess
         Assert.Equal(picture, Picture(mine["other_user"]!)!.GetValue<string>());
         var history = await (await fx.Client.Get($"/api/v1/conversations/{c}/messages", b)).AssertStatus(200);
         Assert.All(history["items"]!.AsArray(), m => Assert.Equal(picture, Picture(m!["sender"]!)!.GetValue<string>()));
+        // b's notifications of those messages (b was not there to see them arrive) show it beside a's name
+        var notices = await NoticesFromAsync(b, aId);
+        Assert.NotEmpty(notices);
+        Assert.All(notices, n => Assert.Equal(picture, Picture(n["actor"]!)!.GetValue<string>()));
 
         // Deleted, the person keeps no picture anywhere.
         await fx.DeliverAsync(new UserDeleted(Guid.NewGuid(), fx.Tick(), aId));
         var after = await (await fx.Client.Get($"/api/v1/conversations/{c}/messages", b)).AssertStatus(200);
         Assert.All(after["items"]!.AsArray(), m => Assert.Null(Picture(m!["sender"]!)));
+        Assert.All(await NoticesFromAsync(b, aId), n => Assert.Null(Picture(n["actor"]!)));
         Assert.Null(
             await fx.ScalarAsync<string?>(
                 "SELECT profile_image_url FROM user_profiles WHERE user_id = @id",
@@ -83,6 +88,15 @@ public sealed class ConversationsTests(MessagingFixture fx) : IClassFixture<Mess
             )
         );
     }
+
+    /// <summary>The notifications of <paramref name="reader"/> that <paramref name="actorId"/> caused.</summary>
+    private async Task<List<JsonNode>> NoticesFromAsync(string reader, Guid actorId) =>
+        [
+            .. (await (await fx.Client.Get("/api/v1/notifications", reader)).AssertStatus(200))["items"]!
+                .AsArray()
+                .Where(n => n!["actor"]?["user_id"]?.GetValue<Guid>() == actorId)
+                .Select(n => n!),
+        ];
 
     [Fact]
     public async Task Connected_people_get_one_direct_conversation_and_messages_are_numbered_in_order()

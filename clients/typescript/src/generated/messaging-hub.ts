@@ -73,6 +73,8 @@ export interface components {
             user_id: string;
             /** @description Their name; null for a deleted account or one messaging has not heard of. */
             name: string | null;
+            /** @description Their picture as identity gives it: an uploaded one at GET /api/v1/users/{id}/picture (asked with a token), or a linked address; null when they have none (or messaging has not heard of it yet). */
+            profile_image_url: string | null;
         };
         NotificationItem: {
             /**

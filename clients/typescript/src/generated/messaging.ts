@@ -515,6 +515,8 @@ export interface components {
             user_id: string;
             /** @description Their name; null for a deleted account or one messaging has not heard of. */
             name?: null | string;
+            /** @description Their picture as identity gives it: an uploaded one at GET /api/v1/users/{id}/picture (asked with a token), or a linked address; null when they have none (or messaging has not heard of it yet). */
+            profile_image_url?: null | string;
         };
         /** @description One list item: a notification, or several of one kind on one subject folded together (all unread, or all read). */
         NotificationItem: {

@@ -2,6 +2,7 @@ import type { messaging } from "@community/sdk";
 import { useEffect, useState } from "preact/hooks";
 import { attempt, formatTime, session } from "../lib/app";
 import { ListState, LoadFailed, ShowMore, useList } from "../lib/list";
+import { Avatar } from "../lib/picture";
 import { href } from "../lib/router";
 import { problemText } from "../lib/session";
 import { Failure } from "../lib/said";
@@ -50,12 +51,15 @@ export function Notifications() {
         <ul class="list" aria-label="Notifications">
           {(items ?? []).map((n) => (
             <li key={n.id} class={n.read_at ? "" : "unread"}>
-              <a href={link(n)} onClick={() => !n.read_at && void attempt(setRefused, () => markRead({ ids: n.ids }))}>
-                <span class="title">
-                  {!n.read_at && <span class="visually-hidden">Unread: </span>}
-                  {n.summary}
+              <a class="with-avatar" href={link(n)} onClick={() => !n.read_at && void attempt(setRefused, () => markRead({ ids: n.ids }))}>
+                {n.actor && <Avatar userId={n.actor.user_id} url={n.actor.profile_image_url} name={n.actor.name ?? "?"} />}
+                <span>
+                  <span class="title">
+                    {!n.read_at && <span class="visually-hidden">Unread: </span>}
+                    {n.summary}
+                  </span>
+                  <span class="meta">{formatTime(n.created_at)}</span>
                 </span>
-                <span class="meta">{formatTime(n.created_at)}</span>
               </a>
             </li>
           ))}

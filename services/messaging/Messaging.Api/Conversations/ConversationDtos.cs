@@ -12,12 +12,14 @@ public sealed record UserRef(
     Guid UserId,
     string? Username,
     string? DisplayName,
-    [property: Description(
+    [property: Description(UserRef.PictureDescription)] string? ProfileImageUrl = null
+)
+{
+    /// <summary>What a person's picture field holds, wherever messaging shows one.</summary>
+    public const string PictureDescription =
         "Their picture as identity gives it: an uploaded one at GET /api/v1/users/{id}/picture (asked with a token), "
-            + "or a linked address; null when they have none (or messaging has not heard of it yet)."
-    )]
-        string? ProfileImageUrl = null
-);
+        + "or a linked address; null when they have none (or messaging has not heard of it yet).";
+}
 
 /// <summary>
 /// The newest message of a conversation, as its list shows it; text is cut to 140 characters and null once deleted, or

@@ -224,6 +224,7 @@ public sealed class ConversationMessages(
                             },
                             id,
                             sender.DisplayName ?? sender.Username,
+                            sender.ProfileImageUrl,
                             noticeElement,
                             now
                         )

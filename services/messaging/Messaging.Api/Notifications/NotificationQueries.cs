@@ -42,7 +42,7 @@ public static class NotificationQueries
                 """
             )
             .ToListAsync(cancellationToken);
-        var names = await NamesAsync(
+        var actors = await ActorsAsync(
             db,
             rows.Where(r => r.ActorId is not null).Select(r => r.ActorId!.Value),
             cancellationToken
@@ -58,7 +58,7 @@ public static class NotificationQueries
                     r.Kind,
                     r.SubjectType,
                     r.SubjectId,
-                    r.ActorId is { } a ? new NotificationActor(a, names.GetValueOrDefault(a)) : null,
+                    r.ActorId is { } a ? actors.GetValueOrDefault(a) ?? new NotificationActor(a, null, null) : null,
                     (int)r.ActorCount,
                     (int)r.Count,
                     JsonDocument.Parse(r.Data).RootElement.Clone(),
@@ -91,8 +91,8 @@ public static class NotificationQueries
         return new(counts.Sum(c => c.Count), byKind);
     }
 
-    /// <summary>Names of the people a notification shows (deleted accounts have none).</summary>
-    public static async Task<Dictionary<Guid, string>> NamesAsync(
+    /// <summary>The names and pictures of the people notifications show (deleted accounts have none).</summary>
+    public static async Task<Dictionary<Guid, NotificationActor>> ActorsAsync(
         MessagingDbContext db,
         IEnumerable<Guid> userIds,
         CancellationToken cancellationToken
@@ -101,15 +101,15 @@ public static class NotificationQueries
         var ids = userIds.Distinct().ToArray();
         if (ids.Length == 0)
             return [];
-        var names = await db
+        var actors = await db
             .Database.SqlQuery<ActorName>(
                 $"""
-                SELECT user_id, COALESCE(display_name, username) AS name FROM user_profiles
+                SELECT user_id, COALESCE(display_name, username) AS name, profile_image_url FROM user_profiles
                 WHERE user_id = ANY({ids}) AND deleted_at IS NULL
                 """
             )
             .ToListAsync(cancellationToken);
-        return names.ToDictionary(n => n.UserId, n => n.Name);
+        return actors.ToDictionary(a => a.UserId, a => new NotificationActor(a.UserId, a.Name, a.ProfileImageUrl));
     }
 
     public static NotificationItem Item(
@@ -206,5 +206,6 @@ public static class NotificationQueries
     {
         public Guid UserId { get; init; }
         public string Name { get; init; } = "";
+        public string? ProfileImageUrl { get; init; }
     }
 }

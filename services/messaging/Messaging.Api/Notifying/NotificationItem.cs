@@ -1,12 +1,14 @@
 using System.ComponentModel;
 using System.Text.Json;
+using Community.Messaging.Conversations;
 using Community.ServiceDefaults.OpenApi;
 
 namespace Community.Messaging.Notifying;
 
 public sealed record NotificationActor(
     Guid UserId,
-    [property: Description("Their name; null for a deleted account or one messaging has not heard of.")] string? Name
+    [property: Description("Their name; null for a deleted account or one messaging has not heard of.")] string? Name,
+    [property: Description(UserRef.PictureDescription)] string? ProfileImageUrl
 );
 
 /// <summary>One list item: a notification, or several of one kind on one subject folded together (all unread, or all

@@ -85,11 +85,12 @@ public static class NotificationStore
     }
 
     /// <summary>A notification just stored as <paramref name="id"/>, as its list item (alone in it), with its
-    /// actor's name (null when unknown or deleted) and its data (<see cref="Element"/>).</summary>
+    /// actor's name and picture (null when unknown or deleted) and its data (<see cref="Element"/>).</summary>
     public static CreatedNotification Created(
         NewNotification n,
         Guid id,
         string? actorName,
+        string? actorPicture,
         JsonElement data,
         DateTimeOffset now
     ) =>
@@ -101,7 +102,7 @@ public static class NotificationStore
                 n.Kind,
                 n.SubjectType,
                 n.SubjectId,
-                n.ActorId is { } actorId ? new NotificationActor(actorId, actorName) : null,
+                n.ActorId is { } actorId ? new NotificationActor(actorId, actorName, actorPicture) : null,
                 n.ActorId is null ? 0 : 1,
                 1,
                 data,
@@ -123,7 +124,7 @@ public static class NotificationStore
             return [];
         var now = clock.GetUtcNow();
         var created = new List<CreatedNotification>(notifications.Count);
-        var names = await NotificationQueries.NamesAsync(
+        var known = await NotificationQueries.ActorsAsync(
             db,
             notifications.Where(n => n.ActorId is not null).Select(n => n.ActorId!.Value),
             cancellationToken
@@ -135,8 +136,8 @@ public static class NotificationStore
             var n = notifications[i];
             var id = ids[i] = NewId.Next(now);
             data[i] = DataOf(n);
-            var actorName = n.ActorId is { } actorId ? names.GetValueOrDefault(actorId) : null;
-            created.Add(Created(n, id, actorName, Element(data[i]), now));
+            var actor = n.ActorId is { } actorId ? known.GetValueOrDefault(actorId) : null;
+            created.Add(Created(n, id, actor?.Name, actor?.ProfileImageUrl, Element(data[i]), now));
         }
         // One statement for all (a message to a conversation notifies every member away from it).
         var users = notifications.Select(n => n.UserId).ToArray();
