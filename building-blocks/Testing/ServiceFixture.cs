@@ -1,4 +1,5 @@
 using Community.Contracts;
+using Community.Contracts.Identity;
 using Community.ServiceDefaults.Auth;
 using MassTransit;
 using Xunit;
@@ -196,6 +197,19 @@ public abstract class ServiceFixture<TProgram> : IAsyncLifetime
     {
         await PublishAsync(message);
         await HandledAsync(message.MessageId, consumer ?? typeof(T).Name + "Consumer");
+    }
+
+    /// <summary>
+    /// Identity announcing an account again (its answer to UserAnnouncementRequested): the registration and the
+    /// profile, both as of one time, delivered in the order asked.
+    /// </summary>
+    public async Task AnnouncedAgainAsync(UserRegistered registered, UserProfileUpdated profile, bool profileFirst)
+    {
+        if (profileFirst)
+            await DeliverAsync(profile);
+        await DeliverAsync(registered);
+        if (!profileFirst)
+            await DeliverAsync(profile);
     }
 
     /// <summary>A new user of <paramref name="role"/> and a token for them.</summary>

@@ -76,45 +76,16 @@ public sealed class ProjectionsTests(CompanionFixture fixture) : IClassFixture<C
             var id = Guid.NewGuid();
             var at = fixture.Tick();
             var username = "again" + id.ToString("N")[..8];
-            var registered = new UserRegistered(
-                Guid.NewGuid(),
-                at,
-                id,
-                username,
-                null,
-                null,
-                "Again",
-                Roles.Member,
-                "REF",
-                null
-            );
-            var profile = new UserProfileUpdated(
-                Guid.NewGuid(),
-                at,
-                id,
-                username,
-                "Again",
-                "Bay Area",
-                "Oakland",
-                "US",
-                ["hiking"],
-                [],
-                null,
-                []
-            )
+            var profile = IdentityMessages.Profile(id, at, username, "Again") with
             {
+                Region = "Bay Area",
                 DateOfBirth = new DateOnly(2010, 5, 1),
             };
-            if (profileFirst)
-            {
-                await fixture.DeliverAsync(profile);
-                await fixture.DeliverAsync(registered);
-            }
-            else
-            {
-                await fixture.DeliverAsync(registered);
-                await fixture.DeliverAsync(profile);
-            }
+            await fixture.AnnouncedAgainAsync(
+                IdentityMessages.Registered(id, at, username, "Again"),
+                profile,
+                profileFirst
+            );
 
             Assert.Equal(
                 "Bay Area",

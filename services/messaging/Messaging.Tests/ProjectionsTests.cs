@@ -93,42 +93,11 @@ public sealed class ProjectionsTests(MessagingFixture fx) : IClassFixture<Messag
             var id = Guid.NewGuid();
             var at = fx.Tick();
             var username = "again" + id.ToString("N")[..8];
-            var registered = new UserRegistered(
-                Guid.NewGuid(),
-                at,
-                id,
-                username,
-                null,
-                null,
-                "Again",
-                "member",
-                "REF",
-                null
-            );
-            var profile = new UserProfileUpdated(
-                Guid.NewGuid(),
-                at,
-                id,
-                username,
-                "Again",
-                null,
-                null,
-                null,
-                [],
-                [],
-                $"/api/v1/users/{id}/picture",
-                []
-            );
-            if (profileFirst)
+            var profile = IdentityMessages.Profile(id, at, username, "Again") with
             {
-                await fx.DeliverAsync(profile);
-                await fx.DeliverAsync(registered);
-            }
-            else
-            {
-                await fx.DeliverAsync(registered);
-                await fx.DeliverAsync(profile);
-            }
+                ProfileImageUrl = $"/api/v1/users/{id}/picture",
+            };
+            await fx.AnnouncedAgainAsync(IdentityMessages.Registered(id, at, username, "Again"), profile, profileFirst);
 
             Assert.Equal(
                 $"/api/v1/users/{id}/picture",

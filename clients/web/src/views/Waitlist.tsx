@@ -18,11 +18,8 @@ export function Waitlist() {
   return (
     <main class="auth" id="main">
       <h1>The Community waitlist</h1>
-      {token && shown === null && place.loading && (
-        <p class="meta" role="status">
-          Finding your place…
-        </p>
-      )}
+      {/* a live region there before its words, so they are announced */}
+      {token && <div role="status">{shown === null && place.loading && <p class="meta">Finding your place…</p>}</div>}
       {shown && (
         <section class="card" aria-labelledby="your-place">
           <h2 id="your-place">You are number {shown.waitlist_position}</h2>
