@@ -224,13 +224,14 @@ public sealed class EventStatsTests(EventsFixture fx) : IClassFixture<EventsFixt
         await fx.HandledAsync(renamed.MessageId, "UserProfileUpdatedConsumer");
         await PublishAsync(older); // arrives after the newer one: ignored
         await fx.HandledAsync(older.MessageId, "UserProfileUpdatedConsumer");
-        // identity announcing her again: a registration as of her last change, which has no picture, keeps hers
+        // a registration of the same time as her profile (identity announcing her again) changes nothing: not her
+        // names (other ones here, to tell), nor her picture, which a registration does not carry
         var again = registered with
         {
             MessageId = Guid.NewGuid(),
             OccurredAt = renamed.OccurredAt,
-            Username = "amira_k",
-            FullName = "Amira Khalil",
+            Username = "amira_registered",
+            FullName = "Registered Name",
         };
         await PublishAsync(again);
         await fx.HandledAsync(again.MessageId, "UserRegisteredConsumer");

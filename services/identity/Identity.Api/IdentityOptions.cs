@@ -60,10 +60,11 @@ public sealed class IdentityOptions
     public string RegistrationConfirmUrl { get; set; } = "http://localhost:8080/confirm-registration?token=";
 
     /// <summary>
-    /// Link put in waitlist e-mails; the status token is appended (the web client's page, which shows the place from
-    /// /api/v1/waitlist/status?token=).
+    /// Link put in waitlist e-mails; the status token is appended. By default the status route itself (its JSON); where
+    /// the gateway serves the web client, its page (&lt;gateway&gt;/app/waitlist?token=, as AppHost sets it) shows the
+    /// place.
     /// </summary>
-    public string WaitlistStatusUrl { get; set; } = "http://localhost:8080/app/waitlist?token=";
+    public string WaitlistStatusUrl { get; set; } = "http://localhost:8080/api/v1/waitlist/status?token=";
 }
 
 public sealed class ExternalLoginProvider

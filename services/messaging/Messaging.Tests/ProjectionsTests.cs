@@ -99,14 +99,21 @@ public sealed class ProjectionsTests(MessagingFixture fx) : IClassFixture<Messag
             };
             await fx.AnnouncedAgainAsync(IdentityMessages.Registered(id, at, username, "Again"), profile, profileFirst);
 
+            Assert.Equal($"/api/v1/users/{id}/picture", await PictureAsync(id));
+
+            // a newer registration (an announcement of a later change whose profile update is still on its way)
+            // changes the names and leaves the picture
+            var later = IdentityMessages.Registered(id, fx.Tick(), username + "x", "Later");
+            await fx.DeliverAsync(later);
+            Assert.Equal($"/api/v1/users/{id}/picture", await PictureAsync(id));
             Assert.Equal(
-                $"/api/v1/users/{id}/picture",
-                await fx.ScalarAsync<string>(
-                    "SELECT profile_image_url FROM user_profiles WHERE user_id = @id",
-                    ("id", id)
-                )
+                "Later",
+                await fx.ScalarAsync<string>("SELECT display_name FROM user_profiles WHERE user_id = @id", ("id", id))
             );
         }
+
+        Task<string?> PictureAsync(Guid id) =>
+            fx.ScalarAsync<string>("SELECT profile_image_url FROM user_profiles WHERE user_id = @id", ("id", id));
     }
 
     [Fact]

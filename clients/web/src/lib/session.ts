@@ -201,9 +201,13 @@ export class Session {
    * Ends a sign-in with an outside provider: the one-time code (60 s, single use) identity put on the way back to
    * /signed-in. With two-factor sign-in on, the answer is a challenge, as for a password.
    */
-  async completeOutsideSignIn(code: string): Promise<{ error: string | null; challenge?: string }> {
+  /**
+   * Exchanges an outside provider's one-time code for the session. `unsettled`: identity's answer settled nothing (a
+   * 5xx, 408 or 429), so the same code may be sent again; a refusal spends it.
+   */
+  async completeOutsideSignIn(code: string): Promise<{ error: string | null; challenge?: string; unsettled?: boolean }> {
     const answer = await this.api.identity.POST("/api/v1/auth/external/exchange", { body: { code } });
-    return this.signedInBy(answer, "Signing in with the provider did not finish. Start again.");
+    return { ...this.signedInBy(answer, "Signing in with the provider did not finish. Start again."), unsettled: !settled(answer.response) };
   }
 
   private signedInBy(

@@ -5,9 +5,14 @@ import { session } from "./app";
 export const signedIn = (user: { id: string; role: string } | null, access = "t") =>
   void ((session as unknown as { stored: unknown }).stored = user && { access, refresh: "r", expiresAt: Date.now() + 600_000, user });
 
-/** A JSON answer of the platform: a problem's content type from 400 on, and any other headers given (an ETag). */
+/**
+ * A JSON answer of the platform: a problem's content type from 400 on, and any other headers given (an ETag). A 204,
+ * 205 or 304 has no body at all, as browsers give it.
+ */
 export const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
-  new Response(JSON.stringify(body), { status, headers: { "Content-Type": status < 400 ? "application/json" : "application/problem+json", ...headers } });
+  [204, 205, 304].includes(status)
+    ? new Response(null, { status, headers })
+    : new Response(JSON.stringify(body), { status, headers: { "Content-Type": status < 400 ? "application/json" : "application/problem+json", ...headers } });
 
 /**
  * A request the page sent, as {@link stubPlatform} saw it. `body` is what a JSON body held (null without one);

@@ -116,8 +116,9 @@ describe("SignIn with an outside provider", () => {
     expect(screen.queryByRole("button", { name: "Finish signing in" })).toBeNull();
   });
 
-  it("after no answer, says so (announced) and sends the same code again when asked", async () => {
-    const calls = identity([], "no answer", { status: 200, body: tokens });
+  it("after no answer or an answer that settled nothing, says so (announced) and sends the same code again when asked", async () => {
+    const unavailable = { status: 503, body: { title: "Service Unavailable", status: 503, detail: "Identity is starting. Try again in a moment." } };
+    const calls = identity([], "no answer", unavailable, { status: 200, body: tokens });
     cameBack("state=s-1&code=one-time-abc");
     render(<SignIn />);
 
@@ -128,9 +129,11 @@ describe("SignIn with an outside provider", () => {
     expect(status.isConnected).toBe(true);
     expect(status.textContent).toBe("");
     fireEvent.click(screen.getByRole("button", { name: "Finish signing in" }));
+    await screen.findByText("Identity is starting. Try again in a moment.");
+    fireEvent.click(screen.getByRole("button", { name: "Finish signing in" }));
 
     await waitFor(() => expect(location.pathname).toBe("/app/"));
-    expect(exchanges(calls).map((c) => c.body)).toEqual([{ code: "one-time-abc" }, { code: "one-time-abc" }]);
+    expect(exchanges(calls).map((c) => c.body)).toEqual([{ code: "one-time-abc" }, { code: "one-time-abc" }, { code: "one-time-abc" }]);
     expect(session.user?.username).toBe("amira");
   });
 

@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { identity } from "@community/sdk";
 import { attempt, newTxnId, session, submitted } from "../lib/app";
-import { problemText, settled, unreachable } from "../lib/session";
+import { problemText, settled } from "../lib/session";
 import { currentPath, href, navigate } from "../lib/router";
 import { Banner, Failure } from "../lib/said";
 
@@ -72,11 +72,22 @@ export function SignIn() {
   const [challenge, setChallenge] = useState<string | null>(null);
   const { error, setError, busy, step } = useSignInStep(setChallenge);
   const [returned] = useState(outsideReturn);
+  // the code's exchange got no answer, or one that settled nothing: the same code may be sent again
+  const [unsettled, setUnsettled] = useState(false);
+  const [sent, setSent] = useState(0);
+  const exchange = (code: string) =>
+    step(async () => {
+      setSent((n) => n + 1);
+      setUnsettled(true); // until an answer says otherwise
+      const result = await session.completeOutsideSignIn(code);
+      setUnsettled(result.unsettled ?? false);
+      return result;
+    });
 
   useEffect(() => {
     if (!returned) return;
     if ("refused" in returned) return setError(returned.refused);
-    void step(() => session.completeOutsideSignIn(returned.code));
+    void exchange(returned.code);
   }, [returned]);
 
   if (challenge) return <TwoFactorStep challenge={challenge} />;
@@ -88,9 +99,10 @@ export function SignIn() {
         // the live region is there before its words, so they are announced
         <div role="status">{busy && <p class="banner">Signing you in…</p>}</div>
       )}
-      {returned && "code" in returned && !busy && error === unreachable && (
-        // the code has left the address: after no answer it is sent again from here (identity takes it once)
-        <button type="button" onClick={() => void step(() => session.completeOutsideSignIn(returned.code))}>
+      {returned && "code" in returned && unsettled && (!busy || sent > 1) && (
+        // the code has left the address: sent again from here (identity takes it once); kept while it is sent, so the
+        // focus stays on it
+        <button type="button" disabled={busy} onClick={() => void exchange(returned.code)}>
           Finish signing in
         </button>
       )}

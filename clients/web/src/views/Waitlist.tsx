@@ -30,7 +30,8 @@ export function Waitlist() {
         </section>
       )}
       <LoadFailed what="Your place" loaded={place} />
-      {!shown && (
+      {/* the forms once the link's place is known not to be shown (none asked, or it failed) */}
+      {!shown && !(token && place.loading && place.value === null) && (
         <>
           <JoinWaitlist />
           <PlaceByEmail />
@@ -59,7 +60,7 @@ function JoinWaitlist() {
     >
       <h2 id="join-waitlist">Join the waitlist</h2>
       <p class="hint" id="join-hint">
-        Your place, and a link to see it any time, come by e-mail. We use the address for the launch only.
+        Your place comes by e-mail, the first time with a link to see it any time. We use the address for the launch only.
       </p>
       <label>
         E-mail

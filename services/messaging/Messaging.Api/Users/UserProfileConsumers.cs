@@ -24,7 +24,7 @@ public sealed class UserRegisteredConsumer(MessagingDbContext db, ILogger<UserRe
             m.FullName,
             null,
             m.OccurredAt,
-            sameTimeWins: false,
+            fromProfile: false,
             cancellationToken
         );
         // Only registration carries the digest's address; it is mailed once proven.
@@ -54,7 +54,7 @@ public sealed class UserProfileUpdatedConsumer(MessagingDbContext db, ILogger<Us
             m.FullName,
             m.ProfileImageUrl,
             m.OccurredAt,
-            sameTimeWins: true,
+            fromProfile: true,
             cancellationToken
         );
         // A proof once made stays (an older update arriving late must not take it back).
@@ -69,10 +69,10 @@ public sealed class UserProfileUpdatedConsumer(MessagingDbContext db, ILogger<Us
 internal static class UserProfiles
 {
     /// <summary>
-    /// Writes a user's names and picture unless a newer message did. With <paramref name="sameTimeWins"/> (a profile
-    /// update) it also replaces what a message of the same time wrote: identity announces an account again as a
-    /// registration and a profile update of one time, and the registration, which has no picture, must not hide the
-    /// profile's whichever comes first.
+    /// Writes a user's names unless a newer message did, and from a profile update (<paramref name="fromProfile"/>)
+    /// the picture too: a registration has none, and leaves the one there. A profile update also replaces what a
+    /// message of the same time wrote: identity announces an account again as a registration and a profile update of
+    /// one time, whichever comes first.
     /// </summary>
     public static Task SetAsync(
         MessagingDbContext db,
@@ -81,7 +81,7 @@ internal static class UserProfiles
         string? displayName,
         string? profileImageUrl,
         DateTimeOffset at,
-        bool sameTimeWins,
+        bool fromProfile,
         CancellationToken cancellationToken
     ) =>
         db.Database.ExecuteSqlAsync(
@@ -90,8 +90,10 @@ internal static class UserProfiles
             VALUES ({userId}, {username}, {displayName}, {profileImageUrl}, {at})
             ON CONFLICT (user_id) DO UPDATE
                 SET username = EXCLUDED.username, display_name = EXCLUDED.display_name,
-                    profile_image_url = EXCLUDED.profile_image_url, as_of = EXCLUDED.as_of
-            WHERE (user_profiles.as_of < EXCLUDED.as_of OR ({sameTimeWins} AND user_profiles.as_of = EXCLUDED.as_of))
+                    profile_image_url = CASE WHEN {fromProfile} THEN EXCLUDED.profile_image_url
+                        ELSE user_profiles.profile_image_url END,
+                    as_of = EXCLUDED.as_of
+            WHERE (user_profiles.as_of < EXCLUDED.as_of OR ({fromProfile} AND user_profiles.as_of = EXCLUDED.as_of))
                 AND user_profiles.deleted_at IS NULL
             """,
             cancellationToken
