@@ -332,15 +332,25 @@ public sealed class NotificationsTests(MessagingFixture fx) : IClassFixture<Mess
         // Bob is online (a hub connection) but has not opened the conversation: told, live.
         await using var bobHub = await ChatClient.ConnectAsync(fx.Client.BaseAddress!, b);
         await using var aliceHub = await ChatClient.ConnectAsync(fx.Client.BaseAddress!, a);
+        var picture = $"/api/v1/users/{aId}/picture";
+        await fx.DeliverAsync(
+            IdentityMessages.Profile(aId, fx.Tick(), "alice_" + aId.ToString("N")[..8], "Alice") with
+            {
+                ProfileImageUrl = picture,
+            }
+        );
         var sent = await fx.SendAsync(a, c, "are you there?");
         var pushed = (await bobHub.WaitForAsync("notification")).Arguments[0];
         Assert.Equal("message_received", pushed.GetProperty("kind").GetString());
         Assert.Equal(Guid.Parse(c), pushed.GetProperty("subject_id").GetGuid());
         Assert.Equal(aId, pushed.GetProperty("actor").GetProperty("user_id").GetGuid());
+        // the sender's picture beside their name, pushed as listed
+        Assert.Equal(picture, pushed.GetProperty("actor").GetProperty("profile_image_url").GetString());
         Assert.Equal(sent["id"]!.GetValue<Guid>(), pushed.GetProperty("data").GetProperty("message_id").GetGuid());
         var listed = Assert.Single(await ItemsAsync(b))!;
         Assert.Equal(listed["id"]!.GetValue<Guid>(), pushed.GetProperty("id").GetGuid());
         Assert.Equal(listed["summary"]!.GetValue<string>(), pushed.GetProperty("summary").GetString());
+        Assert.Equal(picture, listed["actor"]!["profile_image_url"]!.GetValue<string>());
         // Once bob opens the conversation, the next message arrives there and is no notification.
         await bobHub.Connection.InvokeAsync<JsonElement>("JoinConversation", c, null);
         await fx.SendAsync(a, c, "now you see it");
