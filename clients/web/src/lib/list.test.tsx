@@ -64,7 +64,7 @@ describe("useLoad", () => {
 
   it("says why the platform refused, in its words, and holds nothing", async () => {
     const { result, calls } = await answeredOnce<string>(refused(403, "Only members see this."));
-    expect(result.current).toMatchObject({ value: null, loading: false, failed: "Only members see this." });
+    expect(result.current).toMatchObject({ value: null, loading: false, failed: "Only members see this.", final: true });
   });
 
   it("says the platform could not be reached when the load gets no answer, or throws before asking", async () => {
@@ -73,6 +73,7 @@ describe("useLoad", () => {
     await act(async () => calls[0]!.reject(new TypeError("Failed to fetch")));
     expect(result.current.failed).toMatch(/could not be reached/);
     expect(result.current.loading).toBe(false);
+    expect(result.current.final).toBe(false);
 
     const thrown = renderHook(() =>
       useLoad<string>(() => {
@@ -103,7 +104,7 @@ describe("useLoad", () => {
     const { result, rerender, calls } = await keptAndAskedAgain();
     expect(result.current).toMatchObject({ value: "profile", loading: true });
     await answer(calls[1], refused(503, "The social service is unavailable."));
-    expect(result.current).toMatchObject({ value: "profile", failed: "The social service is unavailable." });
+    expect(result.current).toMatchObject({ value: "profile", failed: "The social service is unavailable.", final: false });
 
     rerender({ v: 2 });
     await act(async () => calls[2]!.reject(new TypeError("Failed to fetch")));
@@ -112,14 +113,14 @@ describe("useLoad", () => {
     for (const status of [408, 429]) {
       rerender({ v: 10 + status });
       await answer(calls.at(-1), refused(status, "Later."));
-      expect(result.current.value).toBe("profile");
+      expect(result.current).toMatchObject({ value: "profile", final: false });
     }
   });
 
   it("with keep, drops what it showed on a refusal that stands", async () => {
     const { result, calls } = await keptAndAskedAgain();
     await answer(calls[1], refused(404, "No such profile."));
-    expect(result.current).toMatchObject({ value: null, failed: "No such profile." });
+    expect(result.current).toMatchObject({ value: null, failed: "No such profile.", final: true });
   });
 
   it("never lets a superseded load's answer land", async () => {
@@ -337,6 +338,7 @@ describe("LoadFailed and ListState", () => {
   const state = (change: Partial<Loaded<readonly string[]>>): Loaded<readonly string[]> => ({
     value: null,
     failed: null,
+    final: false,
     loading: false,
     retry: () => undefined,
     update: () => undefined,
@@ -352,6 +354,12 @@ describe("LoadFailed and ListState", () => {
     expect(button.getAttribute("aria-describedby")).toBe(alert.id);
     button.click();
     expect(retried).toBe(1);
+  });
+
+  it("offers no way to try again after a refusal that will not change", () => {
+    render(<LoadFailed what="This event" loaded={state({ failed: "No event has this id.", final: true })} />);
+    expect(screen.getByRole("alert").textContent).toBe("This event could not be loaded. No event has this id.");
+    expect(screen.queryByRole("button")).toBeNull();
   });
 
   it("keeps its button while it tries again, saying so", () => {

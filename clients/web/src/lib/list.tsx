@@ -10,6 +10,11 @@ export type Loaded<T> = {
   value: T | null;
   /** The platform's words for why the last load failed; null once loaded. */
   failed: string | null;
+  /**
+   * The failure is a refusal that asking again will not change (gone, forbidden, not valid: a 4xx other than 408,
+   * 429 or a 409 with Retry-After), so no "Try again" is offered; false for no answer or one the platform may get over.
+   */
+  final: boolean;
   /** True while a load is under way (the first, a change of what is asked, or a retry). */
   loading: boolean;
   /** Loads it again, showing what it holds meanwhile: the "Try again" of a failed load, or a refresh after a change. */
@@ -32,6 +37,7 @@ export type Loaded<T> = {
 export function useLoad<T>(load: () => PromiseLike<Answer<T>> | T | null, deps: unknown[], { keep = false } = {}): Loaded<T> {
   const [value, setValue] = useState<T | null>(null);
   const [failed, setFailed] = useState<string | null>(null);
+  const [final, setFinal] = useState(false);
   const [loading, setLoading] = useState(true);
   const [attempt, setAttempt] = useState(0);
   // what is shown now, for an update from a callback made in an earlier render (a hub handler)
@@ -87,13 +93,17 @@ export function useLoad<T>(load: () => PromiseLike<Answer<T>> | T | null, deps: 
           setValue(data);
           setFailed(null);
         } else if (!more) {
-          if (response && settled(response)) setValue(null);
+          const lasting = response !== undefined && settled(response);
+          if (lasting) setValue(null);
+          setFinal(lasting);
           setFailed(problemText(error, response, "The platform refused it."));
         }
       },
       () => {
         if (!live) return;
-        if (!followed()) setFailed(unreachable);
+        if (followed()) return;
+        setFinal(false);
+        setFailed(unreachable);
       },
     );
     return () => void (live = false);
@@ -103,6 +113,7 @@ export function useLoad<T>(load: () => PromiseLike<Answer<T>> | T | null, deps: 
   return {
     value,
     failed,
+    final,
     loading,
     retry,
     update: (change) => {
@@ -210,6 +221,7 @@ export function useList<T>(
   return {
     value: pages.value?.items ?? null,
     failed: pages.failed,
+    final: pages.final,
     loading: pages.loading,
     retry: pages.retry,
     update: (change) => pages.update((p) => ({ ...p, items: change(p.items) })),
@@ -252,10 +264,11 @@ function isPromise<T>(value: unknown): value is PromiseLike<T> {
 
 
 /**
- * A failed load, said where its content would be, with a way to try again. The button stays while it tries again
- * (so keyboard focus stays on it) and says so; pressed again, it starts over (a load that hangs is never waited out).
+ * A failed load, said where its content would be, with a way to try again unless the platform's refusal will not
+ * change (a link to something gone). The button stays while it tries again (so keyboard focus stays on it) and says
+ * so; pressed again, it starts over (a load that hangs is never waited out).
  */
-export function LoadFailed({ what, loaded }: { what: string; loaded: Pick<Loaded<unknown>, "failed" | "loading" | "retry"> }) {
+export function LoadFailed({ what, loaded }: { what: string; loaded: Pick<Loaded<unknown>, "failed" | "final" | "loading" | "retry"> }) {
   const id = useId();
   if (loaded.failed === null) return null;
   return (
@@ -263,9 +276,11 @@ export function LoadFailed({ what, loaded }: { what: string; loaded: Pick<Loaded
       <p class="error" role="alert" id={id}>
         {what} could not be loaded. {loaded.failed}
       </p>
-      <button type="button" class="small" aria-describedby={id} onClick={loaded.retry}>
-        {loaded.loading ? "Trying again…" : "Try again"}
-      </button>
+      {!loaded.final && (
+        <button type="button" class="small" aria-describedby={id} onClick={loaded.retry}>
+          {loaded.loading ? "Trying again…" : "Try again"}
+        </button>
+      )}
     </div>
   );
 }

@@ -7,11 +7,15 @@ export function Failure({ text }: { text: string | null | undefined }) {
   ) : null;
 }
 
-/** What happened or what follows, announced when the reader is ready (a status); nothing when there is nothing to say. */
+/**
+ * What happened or what follows, announced when the reader is ready (a status). The live region is there while it
+ * has nothing to say (empty, it takes no room), so words put in it later are announced: screen readers may not
+ * announce a region inserted with its words. So render it where its words will be, whether or not there are any yet.
+ */
 export function Banner({ text }: { text: string | null | undefined }) {
-  return text ? (
+  return (
     <p class="banner" role="status">
       {text}
     </p>
-  ) : null;
+  );
 }

@@ -1,3 +1,4 @@
+import { screen, waitFor } from "@testing-library/preact";
 import { vi } from "vitest";
 import { session } from "./app";
 
@@ -50,3 +51,14 @@ export function stubPlatform(answer: (asked: Asked) => Reply | undefined | Promi
   });
   return asked;
 }
+
+/**
+ * The live region (a status) saying exactly `text`, once one does. A view keeps its regions in the page while they
+ * have nothing to say (see `Banner`), so there may be several: the one with the words is found.
+ */
+export const statusSaying = (text: string) =>
+  waitFor(() => {
+    const region = screen.getAllByRole("status").find((s) => s.textContent === text);
+    if (!region) throw new Error(`no status says "${text}"`);
+    return region;
+  });

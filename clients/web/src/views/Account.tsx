@@ -48,11 +48,9 @@ export function InviteSection() {
               Copy the link
             </button>
           </p>
-          {copied && (
-            <p class="meta" role="status">
-              {copied}
-            </p>
-          )}
+          <p class="meta" role="status">
+            {copied}
+          </p>
           <p>
             {mine.referrals_count === 0
               ? "Nobody has signed up with it yet."

@@ -94,11 +94,7 @@ export function SignIn() {
   return (
     <main class="auth" id="main">
       <h1>Sign in to Community</h1>
-      <Banner text={session.endedBecause} />
-      {returned && "code" in returned && (
-        // the live region is there before its words, so they are announced
-        <div role="status">{busy && <p class="banner">Signing you in…</p>}</div>
-      )}
+      <Banner text={busy && returned && "code" in returned ? "Signing you in…" : session.endedBecause} />
       {returned && "code" in returned && unsettled && (!busy || sent > 1) && (
         // the code has left the address: sent again from here (identity takes it once); kept while it is sent, so the
         // focus stays on it
@@ -218,12 +214,15 @@ export function ForgotPassword() {
   return (
     <main class="auth" id="main">
       <h1>Forgot your password?</h1>
-      {sent ? (
-        <p class="banner" role="status">
-          If an account matches and has an e-mail address, a link to choose a new password is on its way to it. The link
-          works once; choosing a new password signs out every session.
-        </p>
-      ) : (
+      <Banner
+        text={
+          sent
+            ? "If an account matches and has an e-mail address, a link to choose a new password is on its way to it. " +
+              "The link works once; choosing a new password signs out every session."
+            : null
+        }
+      />
+      {!sent && (
         <form
           aria-label="Forgot your password?"
           onSubmit={submitted(setError, async (form) => {

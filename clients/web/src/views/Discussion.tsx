@@ -7,7 +7,7 @@ import { type Attachment, AttachmentView, upload } from "./Attachment";
 import { attachmentRule } from "../lib/file";
 import { gist, MessageSearch, Quote } from "./MessageSearch";
 import { Replies } from "./Replies";
-import { Failure } from "../lib/said";
+import { Banner, Failure } from "../lib/said";
 import { problemText, settled } from "../lib/session";
 
 // the REST schema: its optional fields take the hub's (required, nullable) ones as they are
@@ -300,11 +300,7 @@ export function Discussion({ conversationId, title, canSend, receipts = false, t
 
   return (
     <section class="discussion" aria-label={`Discussion: ${title}`}>
-      {reconnecting && (
-        <p class="banner" role="status">
-          Connecting… messages you send go out once the connection is back.
-        </p>
-      )}
+      <Banner text={reconnecting ? "Connecting… messages you send go out once the connection is back." : null} />
       <MessageSearch conversationId={conversationId} show={(seq) => void reveal(seq)} />
       <div class="log" role="log" aria-label="Discussion" aria-busy={loading} ref={log} onScroll={onScroll} tabIndex={0}>
         {hasOlder && (

@@ -144,7 +144,7 @@ function EventList() {
           <button type="button" class="secondary" onClick={locate}>
             Use my location
           </button>
-          {note && <p role="status">{note}</p>}
+          <p role="status">{note}</p>
         </form>
       )}
       {mode !== "mine" && (

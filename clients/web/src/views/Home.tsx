@@ -121,11 +121,9 @@ function Suggestions() {
     <section class="card" aria-labelledby="suggestions-heading" aria-busy={busy}>
       <h3 id="suggestions-heading">People you may know</h3>
       <LoadFailed what="Suggestions" loaded={loaded} />
-      {asked && (
-        <p class="meta" role="status">
-          {asked}
-        </p>
-      )}
+      <p class="meta" role="status">
+        {asked}
+      </p>
       <Failure text={error} />
       <ul class="plain" aria-label="People you may know">
         {(loaded.value ?? []).map((s) => (

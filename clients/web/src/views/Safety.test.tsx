@@ -1,6 +1,6 @@
 import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/preact";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { signedIn, stubPlatform } from "../lib/testing";
+import { signedIn, statusSaying, stubPlatform } from "../lib/testing";
 import { BlockedSection, Report } from "./Safety";
 
 afterEach(() => {
@@ -12,16 +12,18 @@ afterEach(() => {
 const report = { id: "r1", reporter_id: "me", target_type: "message", target_id: "m1", category: "harassment", comment: "Insults", status: "open", created_at: "2026-11-28T10:00:00Z" };
 
 describe("Report", () => {
-  it("sends what is wrong and what happened, once, and thanks", async () => {
+  it("sends what is wrong and what happened, once, and thanks (announced)", async () => {
     signedIn({ id: "me", role: "member" });
     const asked = stubPlatform(() => ({ status: 201, body: report }));
     render(<Report target="message" id="m1" what="the message of Bilal" />);
+    // the live region is in the page before the thanks, and stays when the form gives way to them
+    const region = screen.getByRole("status");
     fireEvent.click(screen.getByRole("button", { name: "Report the message of Bilal" }));
     const form = screen.getByRole("form", { name: "Report the message of Bilal" });
     fireEvent.change(screen.getByLabelText("What is wrong"), { target: { value: "harassment" } });
     fireEvent.input(screen.getByLabelText(/What happened/), { target: { value: " Insults " } });
     fireEvent.submit(form);
-    await screen.findByText("Reported. The moderators will look at it; thank you.");
+    expect(await statusSaying("Reported. The moderators will look at it; thank you.")).toBe(region);
     expect(asked).toHaveLength(1);
     expect(asked[0]).toMatchObject({ method: "POST", path: "/api/v1/reports", body: { target_type: "message", target_id: "m1", category: "harassment", comment: "Insults" } });
     expect(asked[0]!.key).toBeTruthy();

@@ -31,14 +31,7 @@ export function Report({ target, id, what }: { target: Target; id: string; what:
   const [done, setDone] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const formId = useId();
-  if (done) return <Banner text={done} />;
-  if (!open)
-    return (
-      <button type="button" class="link" aria-expanded={false} aria-controls={formId} onClick={() => setOpen(true)}>
-        Report {what}
-      </button>
-    );
-  return (
+  const form = (
     <form
       id={formId}
       class="card report"
@@ -81,6 +74,19 @@ export function Report({ target, id, what }: { target: Target; id: string; what:
         </button>
       </p>
     </form>
+  );
+  // the live region first, where it stays when the form gives way to what was said
+  return (
+    <>
+      <Banner text={done} />
+      {done ? null : open ? (
+        form
+      ) : (
+        <button type="button" class="link" aria-expanded={false} aria-controls={formId} onClick={() => setOpen(true)}>
+          Report {what}
+        </button>
+      )}
+    </>
   );
 }
 

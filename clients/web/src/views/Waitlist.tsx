@@ -18,8 +18,7 @@ export function Waitlist() {
   return (
     <main class="auth" id="main">
       <h1>The Community waitlist</h1>
-      {/* a live region there before its words, so they are announced */}
-      {token && <div role="status">{shown === null && place.loading && <p class="meta">Finding your place…</p>}</div>}
+      <Banner text={token && shown === null && place.loading ? "Finding your place…" : null} />
       {shown && (
         <section class="card" aria-labelledby="your-place">
           <h2 id="your-place">You are number {shown.waitlist_position}</h2>
@@ -46,29 +45,33 @@ export function Waitlist() {
 function JoinWaitlist() {
   const [error, setError] = useState<string | null>(null);
   const [sent, setSent] = useState<string | null>(null);
-  if (sent) return <Banner text={sent} />;
   return (
-    <form
-      aria-labelledby="join-waitlist"
-      onSubmit={submitted(setError, async (form) => {
-        const email = String(form.get("email")).trim();
-        const { data, error, response } = await session.api.identity.POST("/api/v1/waitlist", { body: { email, source: "web" } });
-        if (data) setSent(data.message);
-        else setError(problemText(error, response, "You could not be put on the waitlist."));
-        return settled(response);
-      })}
-    >
-      <h2 id="join-waitlist">Join the waitlist</h2>
-      <p class="hint" id="join-hint">
-        Your place comes by e-mail, the first time with a link to see it any time. We use the address for the launch only.
-      </p>
-      <label>
-        E-mail
-        <input name="email" type="email" autoComplete="email" required maxLength={254} aria-describedby="join-hint" />
-      </label>
-      <Failure text={error} />
-      <button type="submit">Join the waitlist</button>
-    </form>
+    <>
+      <Banner text={sent} />
+      {!sent && (
+        <form
+          aria-labelledby="join-waitlist"
+          onSubmit={submitted(setError, async (form) => {
+            const email = String(form.get("email")).trim();
+            const { data, error, response } = await session.api.identity.POST("/api/v1/waitlist", { body: { email, source: "web" } });
+            if (data) setSent(data.message);
+            else setError(problemText(error, response, "You could not be put on the waitlist."));
+            return settled(response);
+          })}
+        >
+          <h2 id="join-waitlist">Join the waitlist</h2>
+          <p class="hint" id="join-hint">
+            Your place comes by e-mail, the first time with a link to see it any time. We use the address for the launch only.
+          </p>
+          <label>
+            E-mail
+            <input name="email" type="email" autoComplete="email" required maxLength={254} aria-describedby="join-hint" />
+          </label>
+          <Failure text={error} />
+          <button type="submit">Join the waitlist</button>
+        </form>
+      )}
+    </>
   );
 }
 
@@ -79,9 +82,8 @@ function PlaceByEmail() {
   return (
     <details class="card">
       <summary>Already on the waitlist? Get your place by e-mail</summary>
-      {sent ? (
-        <Banner text={sent} />
-      ) : (
+      <Banner text={sent} />
+      {!sent && (
         <form
           aria-label="Get your place by e-mail"
           onSubmit={submitted(setError, async (form) => {
