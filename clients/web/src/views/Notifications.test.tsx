@@ -1,0 +1,137 @@
+import type { ChatHubClient, messaging } from "@community/sdk";
+import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/preact";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { session } from "../lib/app";
+import { signedIn, stubPlatform } from "../lib/testing";
+import { Notifications } from "./Notifications";
+
+type Item = messaging.components["schemas"]["NotificationItem"];
+
+afterEach(() => {
+  cleanup();
+  vi.restoreAllMocks();
+  vi.unstubAllGlobals();
+  signedIn(null);
+});
+
+/** A notification's details: JSON the contract leaves open (JsonElement). */
+const data = (details: Record<string, string>) => details as unknown as Item["data"];
+
+const item = (id: string, summary: string, change: Partial<Item> = {}): Item => ({
+  id,
+  ids: [id],
+  kind: "message",
+  subject_type: "conversation",
+  subject_id: "c1",
+  actor: null,
+  actor_count: 1,
+  count: 1,
+  data: data({ conversation_kind: "direct" }),
+  summary,
+  created_at: "2026-11-28T10:00:00Z",
+  read_at: null,
+  ...change,
+});
+
+// Amira linked a picture; Bilal has none
+const amira = { user_id: "u-amira", name: "Amira", profile_image_url: "https://pictures.example/amira.jpg" };
+const bilal = { user_id: "u-bilal", name: "Bilal", profile_image_url: null };
+
+/** Messaging's list (`items`, asked again after each mark) and its marks, answered `marked` (then `marking` is called). */
+function messagingAnswers(items: () => Item[], marked: { status: number; body?: unknown } = { status: 200, body: { updated: 1 } }, marking = () => {}) {
+  return stubPlatform(({ method, path }) => {
+    if (method === "GET" && path === "/api/v1/notifications") return { status: 200, body: { items: items(), next_cursor: null } };
+    if (method === "PATCH" && path === "/api/v1/notifications/read") return (marking(), marked);
+    return undefined;
+  });
+}
+
+/** The hub's notification event, as the session's hub would hand it on: the pushes are made by calling `push`. */
+function hubPushes() {
+  const handlers: ((pushed: unknown) => void)[] = [];
+  const hub = {
+    on: (event: string, handler: (pushed: unknown) => void) => {
+      if (event === "notification") handlers.push(handler);
+      return () => handlers.splice(handlers.indexOf(handler), 1);
+    },
+  };
+  vi.spyOn(session, "hub").mockReturnValue(hub as unknown as ChatHubClient);
+  return (pushed: Item) => handlers.forEach((h) => h(pushed));
+}
+
+const rows = () => within(screen.getByRole("list", { name: "Notifications" }));
+
+describe("Notifications", () => {
+  it("shows each notification with who it is from: their picture, or their initial without one, and where it leads", async () => {
+    signedIn({ id: "me", role: "member" });
+    hubPushes();
+    messagingAnswers(() => [
+      item("n2", "Amira sent you a message", { actor: amira }),
+      item("n1", "Bilal will attend Beach clean-up", { actor: bilal, subject_type: "event", subject_id: "e1", data: data({ event_id: "e1" }) }),
+    ]);
+    render(<Notifications />);
+
+    const fromAmira = (await rows().findByText("Amira sent you a message")).closest("a")!;
+    await waitFor(() => expect(fromAmira.querySelector("img")?.getAttribute("src")).toBe(amira.profile_image_url));
+    // the picture decorates the words beside it
+    expect(fromAmira.querySelector("img")!.getAttribute("alt")).toBe("");
+    expect(fromAmira.getAttribute("href")).toBe("/app/messages/c1");
+    const fromBilal = rows().getByText("Bilal will attend Beach clean-up").closest("a")!;
+    expect(fromBilal.querySelector("img")).toBeNull();
+    expect(fromBilal.querySelector(".initial")?.textContent).toBe("B");
+    expect(fromBilal.getAttribute("href")).toBe("/app/events/e1");
+    expect(rows().getAllByText("Unread:")).toHaveLength(2);
+  });
+
+  it("marks a notification read when it is opened, all of them on Mark all as read, and loads the list again", async () => {
+    signedIn({ id: "me", role: "member" });
+    hubPushes();
+    let read = false;
+    const asked = messagingAnswers(
+      () => [item("n2", "Amira sent you 2 messages", { ids: ["n2", "n0"], count: 2, actor: amira, read_at: read ? "2026-11-28T11:00:00Z" : null })],
+      { status: 200, body: { updated: 2 } },
+      () => (read = true),
+    );
+    render(<Notifications />);
+
+    const link = (await rows().findByText("Amira sent you 2 messages")).closest("a")!;
+    link.addEventListener("click", (e) => e.preventDefault()); // the test stays on this page
+    fireEvent.click(link);
+    fireEvent.click(screen.getByRole("button", { name: "Mark all as read" }));
+    await waitFor(() => expect(asked.filter((a) => a.method === "PATCH")).toHaveLength(2));
+    expect(asked.filter((a) => a.method === "PATCH").map((a) => a.body)).toEqual([
+      { ids: ["n2", "n0"], all: null },
+      { ids: null, all: true },
+    ]);
+    await waitFor(() => expect(screen.queryByRole("button", { name: "Mark all as read" })).toBeNull());
+    expect(rows().queryByText("Unread:")).toBeNull();
+  });
+
+  it("says a refused mark in messaging's words, and keeps the list", async () => {
+    signedIn({ id: "me", role: "member" });
+    hubPushes();
+    const refusal = { status: 400, body: { title: "Bad Request", status: 400, detail: "Give ids or all, not both." } };
+    messagingAnswers(() => [item("n1", "Amira sent you a message", { actor: amira })], refusal);
+    render(<Notifications />);
+
+    fireEvent.click(await screen.findByRole("button", { name: "Mark all as read" }));
+    expect((await screen.findByRole("alert")).textContent).toBe("Give ids or all, not both.");
+    expect(rows().getByText("Amira sent you a message")).toBeTruthy();
+  });
+
+  it("puts a pushed notification first, with its sender's picture, in place of the ones it folds", async () => {
+    signedIn({ id: "me", role: "member" });
+    const push = hubPushes();
+    messagingAnswers(() => [item("n1", "Amira sent you a message", { actor: amira }), item("n0", "Bilal followed you", { actor: bilal, subject_type: "user", subject_id: "me" })]);
+    render(<Notifications />);
+    await rows().findByText("Amira sent you a message");
+
+    push(item("n3", "Amira sent you 2 messages", { ids: ["n3", "n1"], count: 2, actor: amira }));
+
+    await rows().findByText("Amira sent you 2 messages");
+    const shown = rows().getAllByRole("listitem");
+    expect(shown.map((li) => li.querySelector(".title")!.textContent)).toEqual(["Unread: Amira sent you 2 messages", "Unread: Bilal followed you"]);
+    await waitFor(() => expect(shown[0]!.querySelector("img")?.getAttribute("src")).toBe(amira.profile_image_url));
+    expect(shown[1]!.querySelector("a")!.getAttribute("href")).toBe("/app/people/u-bilal");
+  });
+});
