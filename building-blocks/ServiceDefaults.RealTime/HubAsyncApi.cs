@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using System.Text.Json.Schema;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
+using Community.ServiceDefaults.OpenApi;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -269,10 +270,13 @@ public static class HubAsyncApi
                     ? new JsonObject { ["oneOf"] = new JsonArray(reference, new JsonObject { ["type"] = "null" }) }
                     : reference;
             }
+            var member = context.PropertyInfo?.AttributeProvider;
+            // a JsonElement that always holds an object of members of its own (as the OpenAPI documents say it)
+            if (member?.IsDefined(typeof(JsonObjectMemberAttribute), true) == true)
+                node = new JsonObject { ["type"] = "object", ["additionalProperties"] = new JsonObject() };
             if (
                 node is JsonObject described
-                && context.PropertyInfo?.AttributeProvider?.GetCustomAttributes(typeof(DescriptionAttribute), true)
-                    is [DescriptionAttribute d, ..]
+                && member?.GetCustomAttributes(typeof(DescriptionAttribute), true) is [DescriptionAttribute d, ..]
             )
                 described["description"] = d.Description;
             return node;

@@ -283,6 +283,49 @@ public sealed partial class OpenApiContractTests(OpenApiContractFixture fx) : IC
     }
 
     [Fact]
+    public async Task Closed_sets_in_answers_are_enums_of_what_the_service_writes()
+    {
+        async Task<JsonNode> Document(string service) =>
+            await (await fx.Clients[service].Get("/openapi/v1.json")).AssertStatus(200);
+        var (identity, social, events) = (
+            await Document(ResourceNames.Identity),
+            await Document(ResourceNames.Social),
+            await Document(ResourceNames.Events)
+        );
+        var (messaging, payments, companion) = (
+            await Document(ResourceNames.Messaging),
+            await Document(ResourceNames.Payments),
+            await Document(ResourceNames.AiCompanion)
+        );
+        static List<string?> Enum(JsonNode document, string name, string property) =>
+            [
+                .. document["components"]!["schemas"]![name]!["properties"]![property]!["enum"]!
+                    .AsArray()
+                    .Select(v => (string?)v),
+            ];
+
+        Assert.Equal(["member", "organizer", "admin"], Enum(identity, "UserDto", "role"));
+        Assert.Equal(["free", "premium", "elite"], Enum(identity, "UserDto", "tier"));
+        Assert.Equal(["draft", "published", "cancelled"], Enum(events, "EventDto", "status"));
+        Assert.Equal(
+            ["held", "confirmed", "waitlisted", "cancelled", "expired", "refunded"],
+            Enum(events, "AttendeeDto", "status")
+        );
+        // a course's enrollment status is null for someone not enrolled
+        Assert.Equal(["pending_payment", "active", null], Enum(events, "CourseDto", "enrollment_status"));
+        // a group's member list shows requests as role pending
+        Assert.Equal(["owner", "moderator", "member", "pending"], Enum(social, "GroupMemberDto", "role"));
+        Assert.Equal(
+            ["none", "pending_outgoing", "pending_incoming", "connected"],
+            Enum(social, "ProfileDto", "connection_status")
+        );
+        Assert.Equal(["direct", "thread", "event_chat"], Enum(messaging, "ConversationDto", "kind"));
+        Assert.Equal(["requested", "pending", "succeeded", "failed"], Enum(payments, "RefundDto", "status"));
+        Assert.Equal(["grant", "spend", "reversal", "clawback"], Enum(payments, "CreditEntryDto", "kind"));
+        Assert.Equal(["pending", "active", "rejected", "ended"], Enum(companion, "SessionDto", "state"));
+    }
+
+    [Fact]
     public async Task Descriptions_come_from_the_xml_docs_and_required_from_validation()
     {
         var identity = await (await fx.Clients[ResourceNames.Identity].Get("/openapi/v1.json")).AssertStatus(200);
@@ -294,7 +337,7 @@ public sealed partial class OpenApiContractTests(OpenApiContractFixture fx) : IC
         static HashSet<string> Required(JsonNode document, string name) =>
             [.. Schema(document, name)["required"]?.AsArray().Select(r => (string)r!) ?? []];
         static List<string> Enum(JsonNode document, string name, string property) =>
-            [.. Schema(document, name)["properties"]![property]!["enum"]!.AsArray().Select(v => (string)v!)];
+            [.. Schema(document, name)["properties"]![property]!["enum"]!.AsArray().OfType<JsonNode>().Select(v => (string)v!)];
 
         Assert.StartsWith(
             "Creates an account",
@@ -338,7 +381,8 @@ public sealed partial class OpenApiContractTests(OpenApiContractFixture fx) : IC
             && branches.Any(b => b?["$ref"] is not null)
             && branches.All(b => b?["$ref"] is not null || (string?)b?["type"] == "null");
 
-    // A schema with nothing saying what it holds (no type, reference or composition), or an array without items.
+    // A schema with nothing saying what it holds (no type, reference or composition), an array without items, or an
+    // object without members that does not say it takes any.
     private static IEnumerable<string> Untyped(JsonNode? schema, string at)
     {
         if (schema is not JsonObject s)
@@ -358,6 +402,12 @@ public sealed partial class OpenApiContractTests(OpenApiContractFixture fx) : IC
             yield return $"{at}: array without items";
         if (types.Contains("integer") && types.Contains("string"))
             yield return $"{at}: integer or string";
+        // null would not validate against the enum of a member that may be null
+        if (types.Contains("null") && s["enum"] is JsonArray values && !values.Any(v => v is null))
+            yield return $"{at}: may be null, its enum holds no null";
+        // an object that says neither its members nor that it takes any: generated clients read "no members at all"
+        if (types.Contains("object") && s["properties"] is null && s["additionalProperties"] is null && !composed)
+            yield return $"{at}: object of nothing";
         foreach (var (name, property) in s["properties"]?.AsObject() ?? [])
         foreach (var failure in Untyped(property, $"{at}.{name}"))
             yield return failure;

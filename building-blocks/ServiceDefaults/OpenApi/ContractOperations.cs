@@ -291,6 +291,8 @@ internal sealed class ContractOperations : IOpenApiOperationTransformer
         {
             var copy = (OpenApiSchema)member.CreateShallowCopy();
             copy.Type = type | JsonSchemaType.Null;
+            if (copy.Enum is { Count: > 0 } values)
+                copy.Enum = [.. values, null!];
             return copy;
         }
     }

@@ -41,12 +41,17 @@ internal sealed class TypedSchemas : IOpenApiSchemaTransformer
                 schema.Type = JsonSchemaType.String;
                 schema.Format = "date-time";
             }
-            else if (type == typeof(JsonObject))
+            else if (
+                type == typeof(JsonObject)
+                || property?.AttributeProvider?.IsDefined(typeof(JsonObjectMemberAttribute), true) == true
+            )
+            {
+                // members of its own, whatever they are: said, or a client generator reads "no members at all"
                 schema.Type = JsonSchemaType.Object;
+                schema.AdditionalProperties = new OpenApiSchema();
+            }
             else if (type == typeof(JsonArray))
                 schema.Type = JsonSchemaType.Array;
-            else if (property?.AttributeProvider?.IsDefined(typeof(JsonObjectMemberAttribute), true) == true)
-                schema.Type = JsonSchemaType.Object;
             if (schema.Type is not null && nullable)
                 schema.Type |= JsonSchemaType.Null;
         }
@@ -72,6 +77,9 @@ internal sealed class TypedSchemas : IOpenApiSchemaTransformer
                     ? items
                     : schema;
             target.Enum = [.. values.OfType<string>().Select(v => (JsonNode)JsonValue.Create(v))];
+            // a member that may be null holds one of the values or null: the enum says so, or null would not validate
+            if (target.Type is { } held && held.HasFlag(JsonSchemaType.Null))
+                target.Enum.Add(null!);
         }
         if (context.JsonTypeInfo.Kind == JsonTypeInfoKind.Object && schema.Properties is { Count: > 0 })
         {
@@ -102,7 +110,8 @@ internal sealed class TypedSchemas : IOpenApiSchemaTransformer
 }
 
 /// <summary>
-/// A member typed loosely (<c>JsonElement</c>) that always holds a JSON object, of members of its own: so documented.
+/// A member typed loosely (<c>JsonElement</c>) that always holds a JSON object, of members of its own: so documented
+/// (an object with any members).
 /// </summary>
 [AttributeUsage(AttributeTargets.Property)]
 public sealed class JsonObjectMemberAttribute : Attribute;

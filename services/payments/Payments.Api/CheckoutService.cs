@@ -1,4 +1,5 @@
 using Community.ServiceDefaults.Api;
+using Community.ServiceDefaults.OpenApi;
 using Npgsql;
 
 namespace Community.Payments;
@@ -27,7 +28,7 @@ public sealed record CheckoutDto(
     DateTimeOffset ExpiresAt,
     long AmountCents,
     string Currency,
-    string Status
+    [property: ValuesOf(typeof(PaymentStatus))] string Status
 );
 
 /// <summary>

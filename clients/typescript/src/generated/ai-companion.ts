@@ -212,8 +212,11 @@ export interface components {
              * @description The tier's daily limit.
              */
             daily_limit?: null | number;
-            /** @description The caller's tier (free, premium, elite). */
-            tier?: string;
+            /**
+             * @description The caller's tier (free, premium, elite).
+             * @enum {string}
+             */
+            tier?: "free" | "premium" | "elite";
             /**
              * Format: date-time
              * @description The next UTC midnight, when the limit resets.
@@ -256,8 +259,11 @@ export interface components {
              * @description The message's number within the caller's conversation: 1, 2, 3... in order (a message and its reply take two in a row); it keeps counting after the conversation is deleted.
              */
             seq: number;
-            /** @description user or assistant (the companion). */
-            role: string;
+            /**
+             * @description user or assistant (the companion).
+             * @enum {string}
+             */
+            role: "user" | "assistant";
             text: string;
             /** @description The user's client_txn_id; null on the companion's replies. */
             client_txn_id?: null | string;
@@ -330,8 +336,11 @@ export interface components {
         SessionDto: {
             /** Format: uuid */
             id: string;
-            /** @description pending (payments has not answered yet), active (lifting the daily limit), rejected (not paid, or paid back), ended. */
-            state: string;
+            /**
+             * @description pending (payments has not answered yet), active (lifting the daily limit), rejected (not paid, or paid back), ended.
+             * @enum {string}
+             */
+            state: "pending" | "active" | "rejected" | "ended";
             /** Format: int64 */
             price_credits: number;
             /** Format: int32 */
@@ -377,7 +386,8 @@ export interface components {
              * @description The tier's daily limit; null: unlimited.
              */
             daily_limit?: null | number;
-            tier: string;
+            /** @enum {string} */
+            tier: "free" | "premium" | "elite";
             session?: null | components["schemas"]["SessionDto"];
             /**
              * Format: date-time

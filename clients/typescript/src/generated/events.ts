@@ -367,7 +367,8 @@ export interface components {
             full_name?: null | string;
             /** @description The holder's profile picture, for the door to compare with who shows the ticket: an uploaded picture's address on identity (GET /api/v1/users/{id}/picture, with a token), or a linked one; null without one. */
             profile_image_url?: null | string;
-            status: string;
+            /** @enum {string} */
+            status: "held" | "confirmed" | "waitlisted" | "cancelled" | "expired" | "refunded";
             ticket_code?: null | string;
             /** Format: int64 */
             amount_cents: number;
@@ -466,7 +467,8 @@ export interface components {
             modules: components["schemas"]["CourseModuleDto"][];
             content_locked: boolean;
             is_enrolled: boolean;
-            enrollment_status?: null | string;
+            /** @enum {null|string} */
+            enrollment_status?: "pending_payment" | "active" | null;
             user_progress?: null | components["schemas"]["UserProgressDto"];
             /** Format: date-time */
             created_at: string;
@@ -622,13 +624,15 @@ export interface components {
             course_id: string;
             /** Format: uuid */
             user_id: string;
-            status: string;
+            /** @enum {string} */
+            status: "pending_payment" | "active";
             /** Format: int64 */
             price_cents: number;
             currency?: null | string;
             /** Format: int32 */
             price_credits?: null | number;
-            paid_with?: null | string;
+            /** @enum {null|string} */
+            paid_with?: "money" | "credits" | "elite" | null;
             /** Format: uuid */
             payment_id?: null | string;
             /** Format: date-time */
@@ -644,7 +648,8 @@ export interface components {
             organizer_id: string;
             title: string;
             description: string;
-            event_type: string;
+            /** @enum {string} */
+            event_type: "meetup" | "workshop" | "hackathon" | "trip" | "social" | "class" | "other";
             interests: string[];
             region?: null | string;
             location_name?: null | string;
@@ -680,9 +685,11 @@ export interface components {
             /** Format: int32 */
             refund_cutoff_hours: number;
             cover_image_url?: null | string;
-            visibility: string;
+            /** @enum {string} */
+            visibility: "public" | "private";
             invited_user_ids?: null | string[];
-            status: string;
+            /** @enum {string} */
+            status: "draft" | "published" | "cancelled";
             cancellation_reason?: null | string;
             /** Format: date-time */
             created_at: string;

@@ -500,7 +500,8 @@ export interface components {
             expires_in: number;
         };
         ChangeRoleRequest: {
-            role?: null | string;
+            /** @enum {null|string} */
+            role?: "member" | "organizer" | "admin" | null;
         };
         /** @description What a 415 says beside the Problem's members when a JSON body named a charset other than UTF-8. */
         CharsetRefusal: {
@@ -589,7 +590,8 @@ export interface components {
             region?: null | string;
             city?: null | string;
             country?: null | string;
-            gender?: null | string;
+            /** @enum {null|string} */
+            gender?: "female" | "male" | "non_binary" | "other" | "prefer_not_to_say" | null;
             /**
              * Format: date
              * @description YYYY-MM-DD
@@ -607,7 +609,8 @@ export interface components {
             /** Format: uuid */
             id: string;
             username: string;
-            role: string;
+            /** @enum {string} */
+            role: "member" | "organizer" | "admin";
             full_name?: null | string;
             bio?: null | string;
             region?: null | string;
@@ -782,14 +785,17 @@ export interface components {
             username: string;
             email?: null | string;
             phone?: null | string;
-            role: string;
-            tier: string;
+            /** @enum {string} */
+            role: "member" | "organizer" | "admin";
+            /** @enum {string} */
+            tier: "free" | "premium" | "elite";
             full_name?: null | string;
             bio?: null | string;
             region?: null | string;
             city?: null | string;
             country?: null | string;
-            gender?: null | string;
+            /** @enum {null|string} */
+            gender?: "female" | "male" | "non_binary" | "other" | "prefer_not_to_say" | null;
             /** Format: date */
             date_of_birth?: null | string;
             /** Format: int32 */

@@ -93,7 +93,10 @@ export interface components {
             actor_count: number;
             /** @description How many notifications the item folds. */
             count: number;
-            data: unknown;
+            /** @description The newest notification's details (ids, amounts, the decision...). */
+            data: {
+                [key: string]: unknown;
+            };
             /** @description A sentence for people: "Amira and 3 others sent you 7 messages". */
             summary: string;
             /** Format: date-time */

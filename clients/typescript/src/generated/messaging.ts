@@ -387,8 +387,8 @@ export interface components {
         ConversationDto: {
             /** Format: uuid */
             id: string;
-            /** @description direct, thread or event_chat. */
-            kind: string;
+            /** @enum {string} */
+            kind: "direct" | "thread" | "event_chat";
             other_user?: null | components["schemas"]["UserRef"];
             /** Format: uuid */
             group_id?: null | string;
@@ -449,7 +449,9 @@ export interface components {
             /** @description The new text, 1-4000 characters (may be empty only when the message has attachments). */
             text?: null | string;
         };
-        JsonElement: Record<string, never>;
+        JsonElement: {
+            [key: string]: unknown;
+        };
         MarkNotificationsRead: {
             /** @description Notifications to mark read (1-100 ids); ids that are not the caller's change nothing. Not with all. */
             ids?: null | string[];

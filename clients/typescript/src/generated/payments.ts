@@ -310,7 +310,8 @@ export interface components {
             /** Format: int64 */
             amount_cents: number;
             currency: string;
-            status: string;
+            /** @enum {string} */
+            status: "pending" | "succeeded" | "failed" | "expired" | "refunded" | "partially_refunded";
         };
         /** @description A hosted checkout of an event registration, a course, credits or a group membership. */
         CheckoutRequest: {
@@ -340,7 +341,8 @@ export interface components {
             transaction_id: string;
             /** Format: int64 */
             amount: number;
-            kind: string;
+            /** @enum {string} */
+            kind: "grant" | "spend" | "reversal" | "clawback";
             reason: string;
             purpose?: null | string;
             /** Format: uuid */
@@ -483,8 +485,11 @@ export interface components {
             /** Format: int64 */
             amount_cents: number;
             reason: string;
-            /** @description pending (under way, already counted in the payment's refunded_cents), succeeded or failed. */
-            status: string;
+            /**
+             * @description pending (under way, already counted in the payment's refunded_cents), succeeded or failed.
+             * @enum {string}
+             */
+            status: "requested" | "pending" | "succeeded" | "failed";
             failure_reason?: null | string;
             /** Format: date-time */
             created_at: string;
@@ -549,10 +554,16 @@ export interface components {
             cancel_url: string;
         };
         SubscriptionDto: {
-            /** @description The tier I have now, from whichever source gives the most (what access tokens carry). */
-            tier: string;
-            /** @description subscription, referral (a referral reward) or none. */
-            tier_source: string;
+            /**
+             * @description The tier I have now, from whichever source gives the most (what access tokens carry).
+             * @enum {string}
+             */
+            tier: "free" | "premium" | "elite";
+            /**
+             * @description subscription, referral (a referral reward) or none.
+             * @enum {string}
+             */
+            tier_source: "none" | "subscription" | "referral";
             /**
              * Format: date-time
              * @description Until when that tier is paid up or granted; null with a paid tier: for life.

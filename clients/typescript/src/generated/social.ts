@@ -787,7 +787,8 @@ export interface components {
             profile_image_url?: null | string;
             identity_badge?: null | string;
             is_verified: boolean;
-            role: string;
+            /** @enum {string} */
+            role: "member" | "organizer" | "admin";
             is_boosted: boolean;
             /** Format: int32 */
             compatibility_score: number;
@@ -964,7 +965,7 @@ export interface components {
         GroupMemberDto: {
             user: components["schemas"]["UserSummary"];
             /** @enum {string} */
-            role: "owner" | "moderator" | "member";
+            role: "owner" | "moderator" | "member" | "pending";
             /** Format: date-time */
             since: string;
             reason?: null | string;
@@ -975,8 +976,10 @@ export interface components {
             group_id: string;
             /** Format: uuid */
             user_id: string;
-            status: string;
-            role?: null | string;
+            /** @enum {string} */
+            status: "member" | "pending";
+            /** @enum {null|string} */
+            role?: "owner" | "moderator" | "member" | null;
             /** Format: int32 */
             member_count: number;
         };
@@ -1163,14 +1166,16 @@ export interface components {
             profile_image_url?: null | string;
             identity_badge?: null | string;
             is_verified: boolean;
-            role: string;
+            /** @enum {string} */
+            role: "member" | "organizer" | "admin";
             is_boosted: boolean;
             /** Format: date-time */
             joined_at?: null | string;
             /** Format: int32 */
             compatibility_score?: null | number;
             common_interests: string[];
-            connection_status: string;
+            /** @enum {string} */
+            connection_status: "none" | "pending_outgoing" | "pending_incoming" | "connected";
             /** Format: uuid */
             connection_id?: null | string;
             is_following: boolean;

@@ -9,6 +9,9 @@ import { categories } from "./Safety";
 
 type Report = social.components["schemas"]["ReportDto"];
 type Action = social.components["schemas"]["ResolveRequest"]["action"];
+type Role = identity.components["schemas"]["UserDto"]["role"];
+/** The roles an admin gives, as the contract lists them. */
+const roles: readonly Role[] = ["member", "organizer", "admin"];
 type Suspension = identity.components["schemas"]["SuspensionDto"];
 
 const actions: [Action, string][] = [
@@ -179,7 +182,7 @@ export function AdminPanel({ userId, role }: { userId: string; role: string }) {
       setSaid("The suspension is lifted.");
     });
 
-  const changeRole = (next: string) =>
+  const changeRole = (next: Role) =>
     run(async () => {
       setSaid(null);
       const { data, error, response } = await session.api.identity.PUT("/api/v1/users/{id}/role", { ...path, body: { role: next } });
@@ -195,10 +198,12 @@ export function AdminPanel({ userId, role }: { userId: string; role: string }) {
       <Failure text={error} />
       <label>
         Role
-        <select value={shownRole} disabled={busy} onChange={(e) => void changeRole(e.currentTarget.value)}>
-          <option value="member">member</option>
-          <option value="organizer">organizer</option>
-          <option value="admin">admin</option>
+        <select value={shownRole} disabled={busy} onChange={(e) => void changeRole(e.currentTarget.value as Role)}>
+          {roles.map((r) => (
+            <option key={r} value={r}>
+              {r}
+            </option>
+          ))}
         </select>
       </label>
       <LoadFailed what="Their suspension" loaded={suspension} />

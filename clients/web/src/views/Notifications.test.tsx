@@ -14,9 +14,6 @@ afterEach(() => {
   signedIn(null);
 });
 
-/** A notification's details: JSON the contract leaves open (JsonElement). */
-const data = (details: Record<string, string>) => details as unknown as Item["data"];
-
 const item = (id: string, summary: string, change: Partial<Item> = {}): Item => ({
   id,
   ids: [id],
@@ -26,7 +23,7 @@ const item = (id: string, summary: string, change: Partial<Item> = {}): Item => 
   actor: null,
   actor_count: 1,
   count: 1,
-  data: data({ conversation_kind: "direct" }),
+  data: { conversation_kind: "direct" },
   summary,
   created_at: "2026-11-28T10:00:00Z",
   read_at: null,
@@ -67,7 +64,7 @@ describe("Notifications", () => {
     hubPushes();
     messagingAnswers(() => [
       item("n2", "Amira sent you a message", { actor: amira }),
-      item("n1", "Bilal will attend Beach clean-up", { actor: bilal, subject_type: "event", subject_id: "e1", data: data({ event_id: "e1" }) }),
+      item("n1", "Bilal will attend Beach clean-up", { actor: bilal, subject_type: "event", subject_id: "e1", data: { event_id: "e1" } }),
     ]);
     render(<Notifications />);
 

@@ -17,9 +17,8 @@ export function Notifications() {
 
   useEffect(
     () =>
-      // the hub types data as unknown, REST as an empty object: the same JSON
-      session.hub()?.on("notification", (pushed) => {
-        const n = pushed as unknown as Item;
+      // the hub's notification is the list's item (the AsyncAPI and the OpenAPI document describe the same JSON)
+      session.hub()?.on("notification", (n: Item) => {
         list.update((all) => [n, ...all.filter((x) => x.id !== n.id && !n.ids.includes(x.id))]);
       }),
     [],

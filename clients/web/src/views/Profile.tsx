@@ -18,18 +18,21 @@ type Changes = identity.components["schemas"]["ProfileChanges"];
 /** My profile as loaded, with the version it was loaded at (its ETag), which a change is made against. */
 type Mine = { user: User; etag: string | null };
 
-const genders = [
+type Gender = NonNullable<Changes["gender"]>;
+/** The choices of gender: the contract's, and none. */
+const genders: readonly (readonly [Gender | "", string])[] = [
   ["", "Not said"],
   ["female", "Female"],
   ["male", "Male"],
   ["non_binary", "Non-binary"],
   ["other", "Other"],
   ["prefer_not_to_say", "Prefer not to say"],
-] as const;
+];
 
 /** The form's fields, as text: a list is written separated by commas. */
 const names = ["full_name", "bio", "city", "region", "country", "interests", "languages", "gender", "date_of_birth"] as const;
 type Name = (typeof names)[number];
+type TextName = Exclude<Name, "interests" | "languages">;
 type Fields = Record<Name, string>;
 const lists: readonly Name[] = ["interests", "languages"];
 
@@ -173,7 +176,8 @@ function ProfileForm({
         const body: Changes = {};
         for (const [name, value] of Object.entries(changes) as [Name, string][]) {
           if (lists.includes(name)) body[name as "interests" | "languages"] = value ? value.split(", ") : [];
-          else body[name as Exclude<Name, "interests" | "languages">] = value || null;
+          // as text (the gender select offers only the contract's values)
+          else (body as Record<TextName, string | null>)[name as TextName] = value || null;
         }
         const { data, error, response } = await session.api.identity.PATCH("/api/v1/users/me", {
           params: { header: { "If-Match": mine.etag ?? "*" } },

@@ -26,7 +26,7 @@ public sealed record CompanionMessageDto(
             + "two in a row); it keeps counting after the conversation is deleted."
     )]
         long Seq,
-    [property: Description("user or assistant (the companion).")] string Role,
+    [property: Description("user or assistant (the companion)."), ValuesOf(typeof(MessageRoles))] string Role,
     string Text,
     [property: Description("The user's client_txn_id; null on the companion's replies.")] string? ClientTxnId,
     [property: Description("The user message a reply answers.")] Guid? ReplyTo,

@@ -6,6 +6,7 @@ public static class MessageRoles
 {
     public const string User = "user";
     public const string Assistant = "assistant";
+    public static readonly string[] All = [User, Assistant];
 }
 
 /// <summary>A message of a user's conversation with the companion: theirs, or the companion's reply to one.</summary>

@@ -12,6 +12,7 @@ public static class SessionStates
     public const string Active = "active";
     public const string Rejected = "rejected";
     public const string Ended = "ended";
+    public static readonly string[] All = [Pending, Active, Rejected, Ended];
 }
 
 /// <summary>A session bought with credits: it lifts the daily limit while it lasts.</summary>

@@ -1,5 +1,7 @@
 using Community.AiCompanion.Sessions;
+using Community.Contracts;
 using Community.ServiceDefaults.Errors;
+using Community.ServiceDefaults.OpenApi;
 using Microsoft.Extensions.Options;
 
 namespace Community.AiCompanion.Limits;
@@ -208,7 +210,7 @@ public sealed class AllowanceAccess(
 public sealed record AllowanceUsedDto(
     long UsedToday,
     long? DailyLimit,
-    string Tier,
+    [property: ValuesOf(typeof(Tiers))] string Tier,
     DateTimeOffset ResetsAt,
     long SessionPriceCredits,
     int SessionMinutes,

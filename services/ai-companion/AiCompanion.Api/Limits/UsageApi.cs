@@ -2,7 +2,9 @@ using System.ComponentModel;
 using System.Security.Claims;
 using Community.AiCompanion.Sessions;
 using Community.ServiceDefaults.Auth;
+using Community.Contracts;
 using Community.ServiceDefaults.Errors;
+using Community.ServiceDefaults.OpenApi;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Community.AiCompanion.Limits;
@@ -14,7 +16,7 @@ public sealed record UsageDto(
     )]
         long UsedToday,
     [property: Description("The tier's daily limit; null: unlimited.")] long? DailyLimit,
-    string Tier,
+    [property: ValuesOf(typeof(Tiers))] string Tier,
     [property: Description("The open session (pending or active), if any.")] SessionDto? Session,
     [property: Description("The next midnight UTC, when the count starts again.")] DateTimeOffset ResetsAt
 );

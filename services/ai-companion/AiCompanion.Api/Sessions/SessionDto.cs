@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using Community.ServiceDefaults.OpenApi;
 
 namespace Community.AiCompanion.Sessions;
 
@@ -8,7 +9,8 @@ public sealed record SessionDto(
     [property: Description(
         "pending (payments has not answered yet), active (lifting the daily limit), rejected (not paid, or paid "
             + "back), ended."
-    )]
+    ),
+    ValuesOf(typeof(SessionStates))]
         string State,
     long PriceCredits,
     int Minutes,

@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using Community.Events.Registrations;
 using Community.ServiceDefaults.Api;
+using Community.ServiceDefaults.OpenApi;
 
 namespace Community.Events.Catalogue;
 
@@ -10,7 +11,7 @@ public sealed record EventDto(
     Guid OrganizerId,
     string Title,
     string Description,
-    string EventType,
+    [property: ValuesOf(typeof(EventTypes))] string EventType,
     IReadOnlyList<string> Interests,
     string? Region,
     string? LocationName,
@@ -34,9 +35,9 @@ public sealed record EventDto(
     bool IsFree,
     int RefundCutoffHours,
     string? CoverImageUrl,
-    string Visibility,
+    [property: ValuesOf(typeof(Visibility))] string Visibility,
     IReadOnlyList<Guid>? InvitedUserIds,
-    string Status,
+    [property: ValuesOf(typeof(EventStatus))] string Status,
     string? CancellationReason,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,

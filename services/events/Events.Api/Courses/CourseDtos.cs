@@ -1,4 +1,5 @@
 using Community.ServiceDefaults.Errors;
+using Community.ServiceDefaults.OpenApi;
 
 namespace Community.Events.Courses;
 
@@ -60,7 +61,7 @@ public sealed record CourseDto(
     IReadOnlyList<CourseModuleDto> Modules,
     bool ContentLocked,
     bool IsEnrolled,
-    string? EnrollmentStatus,
+    [property: ValuesOf(typeof(EnrollmentStatus))] string? EnrollmentStatus,
     UserProgressDto? UserProgress,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
@@ -136,11 +137,11 @@ public sealed record EnrollmentDto(
     Guid Id,
     Guid CourseId,
     Guid UserId,
-    string Status,
+    [property: ValuesOf(typeof(EnrollmentStatus))] string Status,
     long PriceCents,
     string? Currency,
     int? PriceCredits,
-    string? PaidWith,
+    [property: ValuesOf(typeof(PaidWith))] string? PaidWith,
     Guid? PaymentId,
     DateTimeOffset CreatedAt,
     DateTimeOffset? ActivatedAt

@@ -8,6 +8,7 @@ public static class EventStatus
     public const string Draft = "draft";
     public const string Published = "published";
     public const string Cancelled = "cancelled";
+    public static readonly string[] All = [Draft, Published, Cancelled];
 }
 
 public static class Visibility

@@ -6,6 +6,7 @@ public static class EnrollmentStatus
 {
     public const string PendingPayment = "pending_payment";
     public const string Active = "active";
+    public static readonly string[] All = [PendingPayment, Active];
 }
 
 /// <summary>How an active paid enrollment was settled.</summary>
@@ -18,6 +19,8 @@ public static class PaidWith
     /// Included in the elite tier: no payment; usable while the learner is elite (see Courses/CourseAccess).
     /// </summary>
     public const string Elite = "elite";
+
+    public static readonly string[] All = [Money, Credits, Elite];
 }
 
 /// <summary>A learner's one place in a course: pending until paid (paid courses), then active.</summary>

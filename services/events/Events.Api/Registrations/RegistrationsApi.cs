@@ -5,6 +5,7 @@ using Community.Events.Catalogue;
 using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Auth;
 using Community.ServiceDefaults.Errors;
+using Community.ServiceDefaults.OpenApi;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using static Community.Events.Registrations.RegistrationQueries;
@@ -59,7 +60,7 @@ public sealed record AttendeeDto(
     string? Username,
     string? FullName,
     string? ProfileImageUrl,
-    string Status,
+    [property: ValuesOf(typeof(RegistrationStatus))] string Status,
     string? TicketCode,
     long AmountCents,
     string? Currency,

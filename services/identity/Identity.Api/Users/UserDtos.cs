@@ -1,3 +1,6 @@
+using Community.Contracts;
+using Community.ServiceDefaults.OpenApi;
+
 namespace Community.Identity.Users;
 
 /// <summary>
@@ -8,14 +11,14 @@ public sealed record UserDto(
     string Username,
     string? Email,
     string? Phone,
-    string Role,
-    string Tier,
+    [property: ValuesOf(typeof(Roles))] string Role,
+    [property: ValuesOf(typeof(Tiers))] string Tier,
     string? FullName,
     string? Bio,
     string? Region,
     string? City,
     string? Country,
-    string? Gender,
+    [property: ValuesOf(typeof(Genders))] string? Gender,
     DateOnly? DateOfBirth,
     int? Age,
     IReadOnlyList<string> Interests,
@@ -70,7 +73,7 @@ public sealed record UserDto(
 public sealed record PublicProfileDto(
     Guid Id,
     string Username,
-    string Role,
+    [property: ValuesOf(typeof(Roles))] string Role,
     string? FullName,
     string? Bio,
     string? Region,

@@ -13,7 +13,7 @@ using Microsoft.AspNetCore.Mvc;
 
 namespace Community.Identity.Users;
 
-public sealed record ChangeRoleRequest(string? Role);
+public sealed record ChangeRoleRequest([ValuesOf(typeof(Roles))] string? Role);
 
 /// <summary>Deletes the account: its profile, picture and sessions go; other services erase what they hold.</summary>
 /// <param name="Password">
@@ -214,7 +214,7 @@ public sealed record ProfileChanges(
     string? Region = null,
     string? City = null,
     string? Country = null,
-    string? Gender = null,
+    [property: ValuesOf(typeof(Genders))] string? Gender = null,
     [property: System.ComponentModel.Description("YYYY-MM-DD")] DateOnly? DateOfBirth = null,
     IReadOnlyList<string>? Interests = null,
     IReadOnlyList<string>? Languages = null,

@@ -39,7 +39,7 @@ public sealed record MessagePreview(
 /// <summary>A conversation as one of its members sees it.</summary>
 public sealed record ConversationDto(
     Guid Id,
-    [property: Description("direct, thread or event_chat.")] string Kind,
+    [property: ValuesOf(typeof(ConversationKinds))] string Kind,
     [property: Description("The other person of a direct conversation.")] UserRef? OtherUser,
     Guid? GroupId,
     Guid? EventId,

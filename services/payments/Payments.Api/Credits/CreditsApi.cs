@@ -28,7 +28,7 @@ public sealed record SpendCreditsRequest(
 public sealed record CreditEntryDto(
     Guid TransactionId,
     long Amount,
-    string Kind,
+    [property: ValuesOf(typeof(CreditKinds))] string Kind,
     string Reason,
     string? Purpose,
     Guid? ReferenceId,

@@ -42,6 +42,8 @@ public static class CreditKinds
 
     /// <summary>Takes a grant back (what earned it was refunded), as far as the balance still holds it.</summary>
     public const string Clawback = "clawback";
+
+    public static readonly string[] All = [Grant, Spend, Reversal, Clawback];
 }
 
 public static class CreditAccounts

@@ -24,6 +24,7 @@ public static class MembershipSources
     public const string None = "none";
     public const string Subscription = "subscription";
     public const string Referral = "referral";
+    public static readonly string[] All = [None, Subscription, Referral];
 }
 
 internal sealed class MembershipConfiguration : IEntityTypeConfiguration<Membership>

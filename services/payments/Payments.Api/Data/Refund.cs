@@ -34,6 +34,7 @@ public static class RefundStatus
     public const string Pending = "pending";
     public const string Succeeded = "succeeded";
     public const string Failed = "failed";
+    public static readonly string[] All = [Requested, Pending, Succeeded, Failed];
 
     /// <summary>
     /// Stripe's refund status: canceled never moved money; anything but succeeded or failed is under way.

@@ -22,7 +22,7 @@ public sealed record RefundDto(
     Guid PaymentId,
     long AmountCents,
     string Reason,
-    string Status,
+    [property: ValuesOf(typeof(RefundStatus))] string Status,
     string? FailureReason,
     DateTimeOffset CreatedAt
 )

@@ -26,8 +26,8 @@ public sealed record SubscriptionCheckoutRequest(
 /// <param name="Status">The subscription's status at the provider, "expired" when it ran out unrenewed, "none" when I
 /// never subscribed.</param>
 public sealed record SubscriptionDto(
-    string Tier,
-    string TierSource,
+    [property: ValuesOf(typeof(Tiers))] string Tier,
+    [property: ValuesOf(typeof(MembershipSources))] string TierSource,
     DateTimeOffset? TierUntil,
     string? Plan,
     string Status,

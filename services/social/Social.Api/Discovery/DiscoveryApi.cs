@@ -4,6 +4,7 @@ using Community.Contracts;
 using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Auth;
 using Community.ServiceDefaults.Errors;
+using Community.ServiceDefaults.OpenApi;
 using Community.Social.Profiles;
 using Microsoft.AspNetCore.Http.HttpResults;
 using FromQueryAttribute = Microsoft.AspNetCore.Mvc.FromQueryAttribute;
@@ -50,7 +51,7 @@ public sealed record DiscoverItem(
     string? ProfileImageUrl,
     string? IdentityBadge,
     bool IsVerified,
-    string Role,
+    [property: ValuesOf(typeof(Roles))] string Role,
     bool IsBoosted,
     int CompatibilityScore,
     IReadOnlyList<string> CommonInterests

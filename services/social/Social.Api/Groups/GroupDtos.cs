@@ -40,13 +40,37 @@ public sealed record GroupDto(
 /// </summary>
 public sealed record GroupMemberDto(
     UserSummary User,
-    [property: ValuesOf(typeof(GroupRoles))] string Role,
+    [property: ValuesOf(typeof(GroupMemberDto), nameof(GroupMemberDto.ListedRoles))] string Role,
     DateTimeOffset Since,
     string? Reason = null
-);
+)
+{
+    /// <summary>A request's role in the list.</summary>
+    public const string Pending = "pending";
+
+    /// <summary>The roles a member list shows and filters by; pending lists the requests (owner and moderators only).</summary>
+    public static readonly IReadOnlyList<string> ListedRoles =
+    [
+        GroupRoles.Owner,
+        GroupRoles.Moderator,
+        GroupRoles.Member,
+        Pending,
+    ];
+}
 
 /// <summary>The caller's standing after a join, an approval or a leave: status member or pending.</summary>
-public sealed record GroupMembershipDto(Guid GroupId, Guid UserId, string Status, string? Role, int MemberCount);
+public sealed record GroupMembershipDto(
+    Guid GroupId,
+    Guid UserId,
+    [property: ValuesOf(typeof(GroupMembershipDto), nameof(GroupMembershipDto.Standings))] string Status,
+    [property: ValuesOf(typeof(GroupRoles))] string? Role,
+    int MemberCount
+)
+{
+    public const string Member = "member";
+    public const string Pending = "pending";
+    public static readonly IReadOnlyList<string> Standings = [Member, Pending];
+}
 
 /// <summary>An invitation to a group.</summary>
 public sealed record GroupInvitationDto(Guid GroupId, UserSummary User, Guid InvitedBy, DateTimeOffset CreatedAt);

@@ -11,7 +11,11 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Community.Social.Groups;
 
-public sealed record MembersQuery(string? Role, string? Cursor, int? Limit);
+public sealed record MembersQuery(
+    [ValuesOf(typeof(GroupMemberDto), nameof(GroupMemberDto.ListedRoles))] string? Role,
+    string? Cursor,
+    int? Limit
+);
 
 /// <summary>An invitation to join the group.</summary>
 /// <param name="UserId">The member invited.</param>
@@ -26,15 +30,6 @@ public sealed record RoleChange([Required, ValuesOf(typeof(GroupRoles))] string?
 
 public static class GroupMembersApi
 {
-    /// <summary>The roles a member list filters by; pending lists the requests (owner and moderators only).</summary>
-    private static readonly string[] ListedRoles =
-    [
-        GroupRoles.Owner,
-        GroupRoles.Moderator,
-        GroupRoles.Member,
-        "pending",
-    ];
-
     public static RouteGroupBuilder MapGroupMembersApi(this IEndpointRouteBuilder routes)
     {
         var group = routes
@@ -93,7 +88,7 @@ public static class GroupMembersApi
         var callerId = principal.UserId();
         var errors = new ValidationErrors();
         var role = query.Role?.Trim().ToLowerInvariant();
-        errors.OneOf("role", role, ListedRoles);
+        errors.OneOf("role", role, GroupMemberDto.ListedRoles);
         var limit = Keyset.Limit(query.Limit, errors);
         var after = Keyset.After(query.Cursor, TimeAndId.Parse, errors);
         errors.ThrowIfAny();
@@ -102,7 +97,7 @@ public static class GroupMembersApi
 
         // (user, role, since, reason): members, or for role=pending the requests.
         IQueryable<MemberRow> rows;
-        if (role == "pending")
+        if (role == GroupMemberDto.Pending)
         {
             if (!GroupRoles.Manages(membership?.Role))
                 throw new ForbiddenException("Only the group's owner and moderators see its requests.");
@@ -112,7 +107,7 @@ public static class GroupMembersApi
                 .Select(r => new MemberRow
                 {
                     UserId = r.UserId,
-                    Role = "pending",
+                    Role = GroupMemberDto.Pending,
                     Since = r.CreatedAt,
                     Reason = r.Reason,
                 });
@@ -253,7 +248,7 @@ public static class GroupMembersApi
             new GroupMembershipDto(
                 id,
                 userId,
-                "member",
+                GroupMembershipDto.Member,
                 role,
                 await GroupMemberships.CountAsync(db, id, cancellationToken)
             )

@@ -370,18 +370,18 @@ public static class GroupsApi
         {
             JoinOutcome.Joined => TypedResults.Created(
                 location,
-                new GroupMembershipDto(id, callerId, "member", GroupRoles.Member, count)
+                new GroupMembershipDto(id, callerId, GroupMembershipDto.Member, GroupRoles.Member, count)
             ),
             JoinOutcome.Requested => TypedResults.Accepted(
                 location,
-                new GroupMembershipDto(id, callerId, "pending", null, count)
+                new GroupMembershipDto(id, callerId, GroupMembershipDto.Pending, null, count)
             ),
             JoinOutcome.NeedsPayment => NeedsPayment(group, purchase!),
             _ => TypedResults.Ok(
                 new GroupMembershipDto(
                     id,
                     callerId,
-                    "member",
+                    GroupMembershipDto.Member,
                     await db
                         .GroupMembers.Where(m => m.GroupId == id && m.UserId == callerId)
                         .Select(m => m.Role)

@@ -1,3 +1,6 @@
+using Community.Contracts;
+using Community.ServiceDefaults.OpenApi;
+
 namespace Community.Social.Profiles;
 
 /// <summary>
@@ -19,12 +22,12 @@ public sealed record ProfileDto(
     string? ProfileImageUrl,
     string? IdentityBadge,
     bool IsVerified,
-    string Role,
+    [property: ValuesOf(typeof(Roles))] string Role,
     bool IsBoosted,
     DateTimeOffset? JoinedAt,
     int? CompatibilityScore,
     IReadOnlyList<string> CommonInterests,
-    string ConnectionStatus,
+    [property: ValuesOf(typeof(RelationStatus))] string ConnectionStatus,
     Guid? ConnectionId,
     bool IsFollowing,
     bool FollowsYou,
@@ -82,5 +85,16 @@ public sealed record ProfileRelation(
     bool FollowsYou
 )
 {
-    public static readonly ProfileRelation Self = new(null, [], "none", null, false, false);
+    public static readonly ProfileRelation Self = new(null, [], RelationStatus.None, null, false, false);
+}
+
+/// <summary>Where the caller stands with a profile's owner: a profile's connection_status.</summary>
+public static class RelationStatus
+{
+    public const string None = "none";
+    public const string PendingOutgoing = "pending_outgoing";
+    public const string PendingIncoming = "pending_incoming";
+    public const string Connected = "connected";
+
+    public static readonly IReadOnlyList<string> All = [None, PendingOutgoing, PendingIncoming, Connected];
 }

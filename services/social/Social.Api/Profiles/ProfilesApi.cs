@@ -155,10 +155,10 @@ public static class ProfilesApi
             );
         var status = connection switch
         {
-            null => "none",
-            { Status: ConnectionStatus.Accepted } => "connected",
-            _ when connection.RequesterId == callerId => "pending_outgoing",
-            _ => "pending_incoming",
+            null => RelationStatus.None,
+            { Status: ConnectionStatus.Accepted } => RelationStatus.Connected,
+            _ when connection.RequesterId == callerId => RelationStatus.PendingOutgoing,
+            _ => RelationStatus.PendingIncoming,
         };
         var following = await db.Follows.AnyAsync(
             f => f.FollowerId == callerId && f.FollowedId == userId,
