@@ -283,7 +283,7 @@ public sealed partial class OpenApiContractTests(OpenApiContractFixture fx) : IC
     }
 
     [Fact]
-    public async Task Closed_sets_in_answers_are_enums_of_what_the_service_writes()
+    public async Task Closed_sets_in_answers_are_documented_as_enums()
     {
         async Task<JsonNode> Document(string service) =>
             await (await fx.Clients[service].Get("/openapi/v1.json")).AssertStatus(200);
@@ -337,7 +337,12 @@ public sealed partial class OpenApiContractTests(OpenApiContractFixture fx) : IC
         static HashSet<string> Required(JsonNode document, string name) =>
             [.. Schema(document, name)["required"]?.AsArray().Select(r => (string)r!) ?? []];
         static List<string> Enum(JsonNode document, string name, string property) =>
-            [.. Schema(document, name)["properties"]![property]!["enum"]!.AsArray().OfType<JsonNode>().Select(v => (string)v!)];
+            [
+                .. Schema(document, name)["properties"]![property]!["enum"]!
+                    .AsArray()
+                    .OfType<JsonNode>()
+                    .Select(v => (string)v!),
+            ];
 
         Assert.StartsWith(
             "Creates an account",

@@ -500,8 +500,8 @@ export interface components {
             expires_in: number;
         };
         ChangeRoleRequest: {
-            /** @enum {null|string} */
-            role?: "member" | "organizer" | "admin" | null;
+            /** @enum {string} */
+            role: "member" | "organizer" | "admin";
         };
         /** @description What a 415 says beside the Problem's members when a JSON body named a charset other than UTF-8. */
         CharsetRefusal: {

@@ -486,7 +486,7 @@ export interface components {
             amount_cents: number;
             reason: string;
             /**
-             * @description pending (under way, already counted in the payment's refunded_cents), succeeded or failed.
+             * @description requested (recorded, the provider not yet known to be asked), pending (under way, already counted in the payment's refunded_cents), succeeded or failed.
              * @enum {string}
              */
             status: "requested" | "pending" | "succeeded" | "failed";

@@ -64,7 +64,21 @@ describe("useLoad", () => {
 
   it("says why the platform refused, in its words, and holds nothing", async () => {
     const { result, calls } = await answeredOnce<string>(refused(403, "Only members see this."));
-    expect(result.current).toMatchObject({ value: null, loading: false, failed: "Only members see this.", final: true });
+    // asking again is still offered: the view did not say a 403 is final
+    expect(result.current).toMatchObject({ value: null, loading: false, failed: "Only members see this.", final: false });
+  });
+
+  it("is final only on a refusal whose status the view said asking again cannot change", async () => {
+    const { load, calls } = loads<string>();
+    const { result, rerender } = renderHook(({ v }) => useLoad(load, [v], { finalOn: [404] }), { initialProps: { v: 0 } });
+    await answer(calls[0], refused(404, "No waitlist place has this status token."));
+    expect(result.current).toMatchObject({ failed: "No waitlist place has this status token.", final: true });
+    // a session whose renewal got no answer, a conflict without Retry-After: asking again may help
+    for (const status of [401, 409, 503]) {
+      rerender({ v: status });
+      await answer(calls.at(-1), refused(status, "Not now."));
+      expect(result.current, String(status)).toMatchObject({ failed: "Not now.", final: false });
+    }
   });
 
   it("says the platform could not be reached when the load gets no answer, or throws before asking", async () => {
@@ -120,7 +134,7 @@ describe("useLoad", () => {
   it("with keep, drops what it showed on a refusal that stands", async () => {
     const { result, calls } = await keptAndAskedAgain();
     await answer(calls[1], refused(404, "No such profile."));
-    expect(result.current).toMatchObject({ value: null, failed: "No such profile.", final: true });
+    expect(result.current).toMatchObject({ value: null, failed: "No such profile.", final: false });
   });
 
   it("never lets a superseded load's answer land", async () => {

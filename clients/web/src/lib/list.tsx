@@ -11,8 +11,9 @@ export type Loaded<T> = {
   /** The platform's words for why the last load failed; null once loaded. */
   failed: string | null;
   /**
-   * The failure is a refusal that asking again will not change (gone, forbidden, not valid: a 4xx other than 408,
-   * 429 or a 409 with Retry-After), so no "Try again" is offered; false for no answer or one the platform may get over.
+   * The failure is a refusal the view said asking again cannot change (`finalOn`: an unknown waitlist link's 404), so
+   * no "Try again" is offered. Other refusals keep it: a 404 may be something another service has not heard of yet
+   * (a group just joined), a 401 a session whose renewal got no answer.
    */
   final: boolean;
   /** True while a load is under way (the first, a change of what is asked, or a retry). */
@@ -32,9 +33,13 @@ export type Loaded<T> = {
  * may return the value itself (nothing to ask the platform) or null (nothing to show: the value stays null). With
  * `keep`, what is shown stays while it loads again (a list refreshed in the background), and after a failure the
  * platform may get over (a 5xx, a 408 or 429, no answer); a refusal that will not change (another 4xx: gone,
- * forbidden, blocked) takes it away.
+ * forbidden, blocked) takes it away. A refusal with a status in `finalOn` is {@link Loaded.final}.
  */
-export function useLoad<T>(load: () => PromiseLike<Answer<T>> | T | null, deps: unknown[], { keep = false } = {}): Loaded<T> {
+export function useLoad<T>(
+  load: () => PromiseLike<Answer<T>> | T | null,
+  deps: unknown[],
+  { keep = false, finalOn = [] }: { keep?: boolean; finalOn?: readonly number[] } = {},
+): Loaded<T> {
   const [value, setValue] = useState<T | null>(null);
   const [failed, setFailed] = useState<string | null>(null);
   const [final, setFinal] = useState(false);
@@ -95,7 +100,7 @@ export function useLoad<T>(load: () => PromiseLike<Answer<T>> | T | null, deps: 
         } else if (!more) {
           const lasting = response !== undefined && settled(response);
           if (lasting) setValue(null);
-          setFinal(lasting);
+          setFinal(lasting && finalOn.includes(response.status));
           setFailed(problemText(error, response, "The platform refused it."));
         }
       },

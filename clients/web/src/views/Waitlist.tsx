@@ -12,7 +12,10 @@ import { Banner, Failure } from "../lib/said";
  */
 export function Waitlist() {
   const [token] = useState(() => new URLSearchParams(location.search).get("token")?.trim() || null);
-  const place = useLoad(() => (token ? session.api.identity.GET("/api/v1/waitlist/status", { params: { query: { token } } }) : null), [token]);
+  // a link that holds no place (404) will not hold one on asking again
+  const place = useLoad(() => (token ? session.api.identity.GET("/api/v1/waitlist/status", { params: { query: { token } } }) : null), [token], {
+    finalOn: [404],
+  });
   // asked with a token, identity answers the place itself (with an e-mail address, "check your e-mail")
   const shown = place.value && "waitlist_position" in place.value ? place.value : null;
   return (

@@ -1,8 +1,8 @@
 using System.ComponentModel;
 using System.Security.Claims;
 using Community.AiCompanion.Sessions;
-using Community.ServiceDefaults.Auth;
 using Community.Contracts;
+using Community.ServiceDefaults.Auth;
 using Community.ServiceDefaults.Errors;
 using Community.ServiceDefaults.OpenApi;
 using Microsoft.AspNetCore.Http.HttpResults;

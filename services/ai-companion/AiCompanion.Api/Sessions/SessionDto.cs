@@ -6,11 +6,13 @@ namespace Community.AiCompanion.Sessions;
 /// <summary>A session bought with credits, as its buyer sees it.</summary>
 public sealed record SessionDto(
     Guid Id,
-    [property: Description(
-        "pending (payments has not answered yet), active (lifting the daily limit), rejected (not paid, or paid "
-            + "back), ended."
-    ),
-    ValuesOf(typeof(SessionStates))]
+    [property:
+        Description(
+            "pending (payments has not answered yet), active (lifting the daily limit), rejected (not paid, or paid "
+                + "back), ended."
+        ),
+        ValuesOf(typeof(SessionStates))
+    ]
         string State,
     long PriceCredits,
     int Minutes,

@@ -13,7 +13,7 @@ using Microsoft.AspNetCore.Mvc;
 
 namespace Community.Identity.Users;
 
-public sealed record ChangeRoleRequest([ValuesOf(typeof(Roles))] string? Role);
+public sealed record ChangeRoleRequest([Required, ValuesOf(typeof(Roles))] string? Role);
 
 /// <summary>Deletes the account: its profile, picture and sessions go; other services erase what they hold.</summary>
 /// <param name="Password">

@@ -15,8 +15,8 @@ public sealed record RefundRequest(long? AmountCents, [Required] string? Reason)
     public static RefundRequest Example => new(2500, "The event moved to a date the member cannot make.");
 }
 
-/// <param name="Status">pending (under way, already counted in the payment's refunded_cents), succeeded or
-/// failed.</param>
+/// <param name="Status">requested (recorded, the provider not yet known to be asked), pending (under way, already
+/// counted in the payment's refunded_cents), succeeded or failed.</param>
 public sealed record RefundDto(
     Guid Id,
     Guid PaymentId,
