@@ -48,7 +48,9 @@ public sealed record GroupMemberDto(
     /// <summary>A request's role in the list.</summary>
     public const string Pending = "pending";
 
-    /// <summary>The roles a member list shows and filters by; pending lists the requests (owner and moderators only).</summary>
+    /// <summary>
+    /// The roles a member list shows and filters by; pending lists the requests (owner and moderators only).
+    /// </summary>
     public static readonly IReadOnlyList<string> ListedRoles =
     [
         GroupRoles.Owner,
