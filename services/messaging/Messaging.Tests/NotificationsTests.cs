@@ -390,7 +390,10 @@ public sealed class NotificationsTests(MessagingFixture fx) : IClassFixture<Mess
         Assert.Equal("message_received", pushed.GetProperty("kind").GetString());
         Assert.Equal(threadId, pushed.GetProperty("subject_id").GetGuid());
         Assert.Equal("thread", pushed.GetProperty("data").GetProperty("conversation_kind").GetString());
+        // where it opens: the thread in its group
+        Assert.Equal(groupId, pushed.GetProperty("data").GetProperty("group_id").GetGuid());
         var listed = Assert.Single(await ItemsAsync(member))!;
+        Assert.Equal(groupId, listed["data"]!["group_id"]!.GetValue<Guid>());
         Assert.Equal(listed["id"]!.GetValue<Guid>(), pushed.GetProperty("id").GetGuid());
         Assert.Equal(0L, await CountAsync(ownerId, "message_received"));
     }

@@ -80,6 +80,24 @@ describe("Notifications", () => {
     expect(rows().getAllByText("Unread:")).toHaveLength(2);
   });
 
+  it("leads a group thread's message to the thread and an event chat's to the event", async () => {
+    signedIn({ id: "me", role: "member" });
+    hubPushes();
+    const message = (id: string, summary: string, data: Item["data"]) => item(id, summary, { subject_id: id, actor: amira, data });
+    messagingAnswers(() => [
+      message("t1", "Amira wrote in Bouldering tonight", { conversation_kind: "thread", group_id: "g1" }),
+      message("e1", "Amira wrote in the chat of Beach clean-up", { conversation_kind: "event_chat", event_id: "ev1" }),
+      message("o1", "Amira wrote in a thread", { conversation_kind: "thread" }),
+    ]);
+    render(<Notifications />);
+
+    const target = async (summary: string) => (await rows().findByText(summary)).closest("a")!.getAttribute("href");
+    expect(await target("Amira wrote in Bouldering tonight")).toBe("/app/communities/g1/t1");
+    expect(await target("Amira wrote in the chat of Beach clean-up")).toBe("/app/events/ev1");
+    // one made before notifications named the group
+    expect(await target("Amira wrote in a thread")).toBe("/app/communities");
+  });
+
   it("marks a notification read when it is opened, all of them on Mark all as read, and loads the list again", async () => {
     signedIn({ id: "me", role: "member" });
     hubPushes();

@@ -73,7 +73,11 @@ function link(n: Item): string {
   const data = (n.data ?? {}) as Record<string, string | undefined>;
   switch (n.subject_type) {
     case "conversation":
-      return data.conversation_kind === "direct" ? href(`/messages/${n.subject_id}`) : href("/communities");
+      // a thread in its group, an event's chat at its event (older notifications name neither: the communities)
+      if (data.conversation_kind === "direct") return href(`/messages/${n.subject_id}`);
+      if (data.conversation_kind === "thread" && data.group_id) return href(`/communities/${data.group_id}/${n.subject_id}`);
+      if (data.conversation_kind === "event_chat" && data.event_id) return href(`/events/${data.event_id}`);
+      return href("/communities");
     case "event":
     case "registration":
       return href(`/events/${data.event_id ?? n.subject_id}`);

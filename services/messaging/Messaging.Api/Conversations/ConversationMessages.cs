@@ -145,6 +145,9 @@ public sealed class ConversationMessages(
                 conversation_id = conversationId,
                 conversation_kind = conversation.Kind,
                 message_id = message.Id,
+                // where a client opens it: a thread in its group, an event's chat at its event
+                group_id = conversation.GroupId,
+                event_id = conversation.EventId,
             }
         );
         var noticeData = NotificationStore.DataOf(notice);
