@@ -44,8 +44,10 @@ public sealed class OutboxDispatcher<TContext>(
                 await DrainAsync(options.Value.OutboxBatchSize, options.Value.OutboxBatchesInFlight, stoppingToken);
                 if (clock.GetUtcNow() - lastCleanup > TimeSpan.FromHours(1))
                 {
-                    await CleanUpAsync(stoppingToken);
-                    lastCleanup = clock.GetUtcNow();
+                    // the hour counts from when this cleanup looked (its "now"), not from when it ended
+                    var cleanup = clock.GetUtcNow();
+                    await CleanUpAsync(cleanup, stoppingToken);
+                    lastCleanup = cleanup;
                 }
                 await signal.WaitAsync(options.Value.OutboxPollInterval, stoppingToken);
             }
@@ -340,11 +342,10 @@ public sealed class OutboxDispatcher<TContext>(
     }
 
     /// <summary>Deletes published outbox rows and inbox rows older than their windows (hourly).</summary>
-    private async Task CleanUpAsync(CancellationToken cancellationToken)
+    private async Task CleanUpAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<TContext>();
-        var now = clock.GetUtcNow();
         var publishedBefore = now - KeepPublished;
         await db.Set<OutboxMessage>().Where(m => m.PublishedAt < publishedBefore).ExecuteDeleteAsync(cancellationToken);
         var processedBefore = now - options.Value.InboxRetention;
