@@ -336,6 +336,12 @@ public sealed partial class OpenApiContractTests(OpenApiContractFixture fx) : IC
         static JsonNode Schema(JsonNode document, string name) => document["components"]!["schemas"]![name]!;
         static HashSet<string> Required(JsonNode document, string name) =>
             [.. Schema(document, name)["required"]?.AsArray().Select(r => (string)r!) ?? []];
+        static List<string> Types(JsonNode document, string name, string property) =>
+            Schema(document, name)["properties"]![property]!["type"] switch
+            {
+                JsonArray types => [.. types.Select(t => (string)t!).Order()],
+                var type => [(string)type!],
+            };
         static List<string> Enum(JsonNode document, string name, string property) =>
             [
                 .. Schema(document, name)["properties"]![property]!["enum"]!
@@ -365,6 +371,12 @@ public sealed partial class OpenApiContractTests(OpenApiContractFixture fx) : IC
         Assert.Equal("string", (string?)Schema(identity, "RegisterRequest")["properties"]!["username"]!["type"]);
         Assert.Equal(["name"], Required(social, "GroupInput"));
         Assert.Empty(Required(social, "GroupInputPatch"));
+        // What a create requires may be left out of a patch, not cleared: null is refused there.
+        Assert.Equal(["string"], Types(social, "GroupInputPatch", "name"));
+        Assert.Equal(["string"], Types(events, "EventInputPatch", "event_type"));
+        Assert.DoesNotContain(null, Schema(events, "EventInputPatch")["properties"]!["event_type"]!["enum"]!.AsArray());
+        Assert.Equal(["array"], Types(events, "CourseInputPatch", "modules"));
+        Assert.Equal(["null", "string"], Types(events, "EventInputPatch", "description"));
         Assert.Equal(["category", "target_id", "target_type"], Required(social, "ReportRequest").Order());
         Assert.Equal(
             ["ends_at", "event_type", "latitude", "longitude", "starts_at", "title"],

@@ -260,8 +260,7 @@ internal sealed class ContractOperations : IOpenApiOperationTransformer
         var name = type.Name;
         if (HttpMethods.IsPatch(context.Description.HttpMethod ?? "") && schema.Required is { Count: > 0 })
         {
-            // A merge patch of a type a create also takes: nothing is required, and what a create requires may be
-            // absent.
+            // A merge patch of a type a create also takes: nothing is required.
             name += "Patch";
             schema = PatchOf(schema);
         }
@@ -274,26 +273,18 @@ internal sealed class ContractOperations : IOpenApiOperationTransformer
         body.Content = types.ToDictionary(t => t, _ => new OpenApiMediaType { Schema = reference });
     }
 
+    // What a create requires may be left out of a patch, but not cleared: a null there is refused like a create
+    // without it. What a create takes as optional keeps its schema, null (clear it) included.
+    private const string PatchRule =
+        "As a merge patch (RFC 7396): a member left out keeps its value; null clears one a create may leave out, and "
+        + "is refused for one a create requires.";
+
     private static OpenApiSchema PatchOf(OpenApiSchema create)
     {
         var patch = (OpenApiSchema)create.CreateShallowCopy();
         patch.Required = null;
-        patch.Properties = create.Properties?.ToDictionary(
-            p => p.Key,
-            p =>
-                create.Required!.Contains(p.Key) && p.Value is OpenApiSchema { Type: { } type } member
-                    ? Nullable(member, type)
-                    : p.Value
-        );
+        patch.Properties = create.Properties?.ToDictionary(p => p.Key, p => p.Value);
+        patch.Description = (create.Description is { Length: > 0 } d ? d + " " : "") + PatchRule;
         return patch;
-
-        static IOpenApiSchema Nullable(OpenApiSchema member, JsonSchemaType type)
-        {
-            var copy = (OpenApiSchema)member.CreateShallowCopy();
-            copy.Type = type | JsonSchemaType.Null;
-            if (copy.Enum is { Count: > 0 } values)
-                copy.Enum = [.. values, null!];
-            return copy;
-        }
     }
 }

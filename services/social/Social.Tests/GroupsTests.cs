@@ -90,6 +90,11 @@ public sealed class GroupsTests(SocialFixture fx) : IClassFixture<SocialFixture>
             await fx.Client.SendJson(HttpMethod.Patch, $"/api/v1/groups/{id}", new { member_count = 99 }, owner)
         ).AssertProblem(400);
         Assert.NotNull(unknown["errors"]!["member_count"]);
+        // What a create requires may be left out of a patch, not cleared.
+        var cleared = await (
+            await fx.Client.SendJson(HttpMethod.Patch, $"/api/v1/groups/{id}", new JsonObject { ["name"] = null }, owner)
+        ).AssertProblem(400);
+        Assert.NotNull(cleared["errors"]!["name"]);
 
         await (await fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/groups/{id}", null, other)).AssertProblem(403);
         await (await fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/groups/{id}", null, owner)).AssertStatus(204);

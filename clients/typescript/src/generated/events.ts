@@ -502,14 +502,14 @@ export interface components {
             /** @description 1-100 modules, in order. */
             modules: components["schemas"]["ModuleInput"][];
         };
-        /** @description A course as an organizer sends it. Creation reads it from the body; an edit overlays the body on the current values and validates the result with the same rules. Unknown members (id, organizer_id, position...) are refused. */
+        /** @description A course as an organizer sends it. Creation reads it from the body; an edit overlays the body on the current values and validates the result with the same rules. Unknown members (id, organizer_id, position...) are refused. As a merge patch (RFC 7396): a member left out keeps its value; null clears one a create may leave out, and is refused for one a create requires. */
         CourseInputPatch: {
             /** @description 3-120 characters. */
-            title?: null | string;
+            title?: string;
             /** @description At most 5000 characters. */
             description?: null | string;
             /** @description 1-50 characters. */
-            category?: null | string;
+            category?: string;
             /** @description An absolute http(s) URL. */
             image_url?: null | string;
             /**
@@ -525,7 +525,7 @@ export interface components {
              */
             price_credits?: null | number;
             /** @description 1-100 modules, in order. */
-            modules?: null | {
+            modules?: {
                 /** Format: uuid */
                 id?: null | string;
                 /** @description 1-200 characters. */
@@ -779,14 +779,14 @@ export interface components {
             /** @description At most 1000 users who may see and join a private event. */
             invited_user_ids?: null | string[];
         };
-        /** @description Everything an organizer sets on an event. Creation reads it from the body; an edit overlays the body on the current values and validates the result with the same rules. Unknown members (status, organizer_id, seats...) are refused, like everywhere (shared JSON options). */
+        /** @description Everything an organizer sets on an event. Creation reads it from the body; an edit overlays the body on the current values and validates the result with the same rules. Unknown members (status, organizer_id, seats...) are refused, like everywhere (shared JSON options). As a merge patch (RFC 7396): a member left out keeps its value; null clears one a create may leave out, and is refused for one a create requires. */
         EventInputPatch: {
             /** @description 3-120 characters. */
-            title?: null | string;
+            title?: string;
             /** @description At most 5000 characters. */
             description?: null | string;
-            /** @enum {null|string} */
-            event_type?: "meetup" | "workshop" | "hackathon" | "trip" | "social" | "class" | "other" | null;
+            /** @enum {string} */
+            event_type?: "meetup" | "workshop" | "hackathon" | "trip" | "social" | "class" | "other";
             /** @description At most 20 interests of 1-40 characters. */
             interests?: null | string[];
             region?: null | string;
@@ -799,12 +799,12 @@ export interface components {
              * Format: double
              * @description Degrees, -90 to 90: the venue, for check-in by location.
              */
-            latitude?: null | number;
+            latitude?: number;
             /**
              * Format: double
              * @description Degrees, -180 to 180.
              */
-            longitude?: null | number;
+            longitude?: number;
             /**
              * Format: int32
              * @description Metres around the venue a check-in must come from, 20-2000 (default 150).
@@ -814,12 +814,12 @@ export interface components {
              * Format: date-time
              * @description In the future, within 5 years; with an offset.
              */
-            starts_at?: null | string;
+            starts_at?: string;
             /**
              * Format: date-time
              * @description After starts_at, at most 31 days later.
              */
-            ends_at?: null | string;
+            ends_at?: string;
             /** @description IANA time zone id such as Asia/Dubai (default UTC). */
             time_zone?: null | string;
             /**

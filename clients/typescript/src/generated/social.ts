@@ -915,10 +915,10 @@ export interface components {
             /** @description ISO 4217 code, required when price_cents is above 0. */
             currency?: null | string;
         };
-        /** @description Everything an owner sets on a group. Creation reads it from the body; an edit overlays the body on the current values and validates the result with the same rules. Unknown members (owner_id, member_count...) are refused by the shared JSON options. */
+        /** @description Everything an owner sets on a group. Creation reads it from the body; an edit overlays the body on the current values and validates the result with the same rules. Unknown members (owner_id, member_count...) are refused by the shared JSON options. As a merge patch (RFC 7396): a member left out keeps its value; null clears one a create may leave out, and is refused for one a create requires. */
         GroupInputPatch: {
             /** @description 3-80 characters. */
-            name?: null | string;
+            name?: string;
             /** @description At most 2000 characters. */
             description?: null | string;
             /** @description At most 40 characters, stored lower case. */
