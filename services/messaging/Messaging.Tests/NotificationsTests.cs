@@ -1,5 +1,6 @@
 using Community.Contracts.Events;
 using Community.Contracts.Payments;
+using Community.Messaging.Notifying;
 using MassTransit;
 using Microsoft.AspNetCore.SignalR.Client;
 
@@ -521,6 +522,18 @@ public sealed class NotificationsTests(MessagingFixture fx) : IClassFixture<Mess
                 new HashSet<string> { "200", "400", "401" },
                 operation["responses"]!.AsObject().Select(r => r.Key).ToHashSet()
             );
+        }
+
+        // Every kind a notification can have and every subject type is named in the contract.
+        var item = document["components"]!["schemas"]!["NotificationItem"]!["properties"]!;
+        var kinds = (string)item["kind"]!["description"]!;
+        var subjects = (string)item["subject_type"]!["description"]!;
+        foreach (var kind in NotificationKinds.All)
+            Assert.Contains(kind, kinds);
+        foreach (var subject in SubjectTypes.All)
+        {
+            Assert.Contains(subject, subjects);
+            Assert.Contains($"({subject};", kinds);
         }
     }
 }

@@ -17,7 +17,7 @@ afterEach(() => {
 const item = (id: string, summary: string, change: Partial<Item> = {}): Item => ({
   id,
   ids: [id],
-  kind: "message",
+  kind: "message_received",
   subject_type: "conversation",
   subject_id: "c1",
   actor: null,
@@ -33,6 +33,13 @@ const item = (id: string, summary: string, change: Partial<Item> = {}): Item => 
 // Amira linked a picture; Bilal has none
 const amira = { user_id: "u-amira", name: "Amira", profile_image_url: "https://pictures.example/amira.jpg" };
 const bilal = { user_id: "u-bilal", name: "Bilal", profile_image_url: null };
+const connection = (id: string, actor: Item["actor"]): Partial<Item> => ({
+  kind: "connection_requested",
+  subject_type: "connection",
+  subject_id: id,
+  actor,
+  data: { connection_id: id },
+});
 
 /** Messaging's list (`items`, asked again after each mark) and its marks, answered `marked` (then `marking` is called). */
 function messagingAnswers(items: () => Item[], marked: { status: number; body?: unknown } = { status: 200, body: { updated: 1 } }, marking = () => {}) {
@@ -64,7 +71,13 @@ describe("Notifications", () => {
     hubPushes();
     messagingAnswers(() => [
       item("n2", "Amira sent you a message", { actor: amira }),
-      item("n1", "Bilal will attend Beach clean-up", { actor: bilal, subject_type: "event", subject_id: "e1", data: { event_id: "e1" } }),
+      item("n1", "Bilal will attend Beach clean-up", {
+        actor: bilal,
+        kind: "event_registration",
+        subject_type: "event",
+        subject_id: "e1",
+        data: { event_id: "e1", registration_id: "r1" },
+      }),
     ]);
     render(<Notifications />);
 
@@ -96,6 +109,43 @@ describe("Notifications", () => {
     expect(await target("Amira wrote in the chat of Beach clean-up")).toBe("/app/events/ev1");
     // one made before notifications named the group
     expect(await target("Amira wrote in a thread")).toBe("/app/communities");
+  });
+
+  it("leads each other kind to its subject, and one it does not know to the notifications", async () => {
+    signedIn({ id: "me", role: "member" });
+    hubPushes();
+    messagingAnswers(() => [
+      item("k", "Amira accepted your request", { ...connection("k1", amira), kind: "connection_accepted" }),
+      item("g", "Your request to join Bouldering was approved", {
+        kind: "group_join_decided",
+        subject_type: "group",
+        subject_id: "g1",
+        data: { group_id: "g1", approved: true },
+      }),
+      item("c", "You are enrolled in Sourdough basics", {
+        kind: "course_enrolled",
+        subject_type: "course",
+        subject_id: "co1",
+        data: { course_id: "co1", enrollment_id: "en1" },
+      }),
+      item("p", "Your payment of EUR 12.00 went through", {
+        kind: "payment_succeeded",
+        subject_type: "payment",
+        subject_id: "p1",
+        data: { payment_id: "p1", purpose: "course", reference_id: "en1", amount_cents: 1200, currency: "EUR" },
+      }),
+      item("r", "Your report was reviewed", { kind: "report_resolved", subject_type: "report", subject_id: "rp1", data: { report_id: "rp1" } }),
+      item("x", "Something new happened", { kind: "badge_earned", subject_type: "badge", subject_id: "b1", data: {} }),
+    ]);
+    render(<Notifications />);
+
+    const target = async (summary: string) => (await rows().findByText(summary)).closest("a")!.getAttribute("href");
+    expect(await target("Amira accepted your request")).toBe("/app/people/u-amira");
+    expect(await target("Your request to join Bouldering was approved")).toBe("/app/communities/g1");
+    expect(await target("You are enrolled in Sourdough basics")).toBe("/app/courses/co1");
+    expect(await target("Your payment of EUR 12.00 went through")).toBe("/app/profile");
+    expect(await target("Your report was reviewed")).toBe("/app/notifications");
+    expect(await target("Something new happened")).toBe("/app/notifications");
   });
 
   it("marks a notification read when it is opened, all of them on Mark all as read, and loads the list again", async () => {
@@ -137,7 +187,7 @@ describe("Notifications", () => {
   it("puts a pushed notification first, with its sender's picture, in place of the ones it folds", async () => {
     signedIn({ id: "me", role: "member" });
     const push = hubPushes();
-    messagingAnswers(() => [item("n1", "Amira sent you a message", { actor: amira }), item("n0", "Bilal followed you", { actor: bilal, subject_type: "user", subject_id: "me" })]);
+    messagingAnswers(() => [item("n1", "Amira sent you a message", { actor: amira }), item("n0", "Bilal wants to connect", connection("k1", bilal))]);
     render(<Notifications />);
     await rows().findByText("Amira sent you a message");
 
@@ -145,7 +195,7 @@ describe("Notifications", () => {
 
     await rows().findByText("Amira sent you 2 messages");
     const shown = rows().getAllByRole("listitem");
-    expect(shown.map((li) => li.querySelector(".title")!.textContent)).toEqual(["Unread: Amira sent you 2 messages", "Unread: Bilal followed you"]);
+    expect(shown.map((li) => li.querySelector(".title")!.textContent)).toEqual(["Unread: Amira sent you 2 messages", "Unread: Bilal wants to connect"]);
     await waitFor(() => expect(shown[0]!.querySelector("img")?.getAttribute("src")).toBe(amira.profile_image_url));
     expect(shown[1]!.querySelector("a")!.getAttribute("href")).toBe("/app/people/u-bilal");
   });

@@ -68,25 +68,35 @@ export function Notifications() {
   );
 }
 
-/** Where a notification leads in this app. */
+/** Where a notification leads in this app (the contract lists each kind's subject and data). */
 function link(n: Item): string {
-  const data = (n.data ?? {}) as Record<string, string | undefined>;
+  const data = (key: string) => {
+    const value = n.data[key];
+    return typeof value === "string" ? value : undefined;
+  };
   switch (n.subject_type) {
-    case "conversation":
+    case "conversation": {
       // a thread in its group, an event's chat at its event (older notifications name neither: the communities)
-      if (data.conversation_kind === "direct") return href(`/messages/${n.subject_id}`);
-      if (data.conversation_kind === "thread" && data.group_id) return href(`/communities/${data.group_id}/${n.subject_id}`);
-      if (data.conversation_kind === "event_chat" && data.event_id) return href(`/events/${data.event_id}`);
+      const [kind, group, event] = [data("conversation_kind"), data("group_id"), data("event_id")];
+      if (kind === "direct") return href(`/messages/${n.subject_id}`);
+      if (kind === "thread" && group) return href(`/communities/${group}/${n.subject_id}`);
+      if (kind === "event_chat" && event) return href(`/events/${event}`);
       return href("/communities");
+    }
     case "event":
-    case "registration":
-      return href(`/events/${data.event_id ?? n.subject_id}`);
-    case "user":
+      return href(`/events/${n.subject_id}`);
     case "connection":
-      return href(`/people/${n.actor?.user_id ?? n.subject_id}`);
+      // who asked or accepted: the connection itself has no page
+      return href(n.actor ? `/people/${n.actor.user_id}` : "/people");
     case "group":
       return href(`/communities/${n.subject_id}`);
+    case "course":
+      return href(`/courses/${n.subject_id}`);
+    case "payment":
+      // the payments are listed on the profile
+      return href("/profile");
     default:
+      // a report's outcome, or a kind this app does not know yet: the summary says it all
       return href("/notifications");
   }
 }

@@ -19,14 +19,20 @@ public sealed record NotificationItem(
         "The item's notifications, newest first (at most 100): what PATCH /notifications/read takes."
     )]
         IReadOnlyList<Guid> Ids,
-    string Kind,
-    string SubjectType,
+    [property: Description(NotificationKinds.Described)] string Kind,
+    [property: Description(
+        "What subject_id names: a connection, group, event, payment, course, report or conversation. More may come."
+    )]
+        string SubjectType,
     Guid SubjectId,
     [property: Description("Who did it, in the newest notification; null when nobody did (a payment, a confirmation).")]
         NotificationActor? Actor,
     [property: Description("How many different people the folded notifications name.")] int ActorCount,
     [property: Description("How many notifications the item folds.")] int Count,
-    [property: Description("The newest notification's details (ids, amounts, the decision...)."), JsonObjectMember]
+    [property:
+        Description("The newest notification's details: its members by kind are listed under kind."),
+        JsonObjectMember
+    ]
         JsonElement Data,
     [property: Description("A sentence for people: \"Amira and 3 others sent you 7 messages\".")] string Summary,
     DateTimeOffset CreatedAt,

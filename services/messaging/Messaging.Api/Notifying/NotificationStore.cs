@@ -33,6 +33,20 @@ public static class NotificationKinds
         EventRegistration,
         EventCancellation,
     ];
+
+    /// <summary>The contract's word on kinds: each with its subject type and what its data holds.</summary>
+    public const string Described =
+        "What happened. More kinds may come: a client shows the summary for a kind it does not know. Now, each with "
+        + "its subject_type and the members of its data: connection_requested and connection_accepted (connection; "
+        + "connection_id); group_join_requested, to the group's owner and moderators (group; group_id, reason); "
+        + "group_join_decided (group; group_id, approved); registration_confirmed (event; event_id, registration_id, "
+        + "ticket_code); event_registration and event_cancellation, to the event's organizer (event; event_id, "
+        + "registration_id, and previous_status for a cancellation); payment_succeeded (payment; payment_id, purpose, "
+        + "reference_id, amount_cents, currency); payment_refund_failed (payment; payment_id, refund_id, amount_cents, "
+        + "currency, contact_support); course_enrolled (course; course_id, enrollment_id); report_resolved, to the "
+        + "reporter (report; report_id, target_type, target_id, category, action); message_received (conversation; "
+        + "conversation_id, conversation_kind, message_id, and the thread's group_id or the event chat's event_id, "
+        + "null otherwise).";
 }
 
 /// <summary>What a notification is about: its subject_type, with subject_id the id of that thing.</summary>
@@ -45,6 +59,17 @@ public static class SubjectTypes
     public const string Course = "course";
     public const string Report = "report";
     public const string Conversation = "conversation";
+
+    public static readonly IReadOnlyList<string> All =
+    [
+        Connection,
+        Group,
+        Event,
+        Payment,
+        Course,
+        Report,
+        Conversation,
+    ];
 }
 
 /// <summary>A notification to record for <paramref name="UserId"/>; <paramref name="Data"/> is serialized as its small
