@@ -1,6 +1,5 @@
 using Community.Messaging.Conversations;
 using Community.Messaging.Data;
-using ConversationKinds = Community.Messaging.Data.ConversationKinds;
 
 namespace Community.Messaging.Tests;
 

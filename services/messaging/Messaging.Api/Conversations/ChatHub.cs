@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using Community.Contracts;
 using Community.Messaging.Conversations.Threads;
 using Community.ServiceDefaults.Auth;
 using Community.ServiceDefaults.RealTime;

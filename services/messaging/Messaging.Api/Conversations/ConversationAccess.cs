@@ -1,3 +1,5 @@
+using Community.Contracts;
+
 namespace Community.Messaging.Conversations;
 
 /// <summary>

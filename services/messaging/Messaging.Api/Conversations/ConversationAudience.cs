@@ -1,3 +1,4 @@
+using Community.Contracts;
 using Npgsql;
 
 namespace Community.Messaging.Conversations;

@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
+using Community.Contracts;
 using Community.ServiceDefaults.Blobs;
 using Community.ServiceDefaults.OpenApi;
 

@@ -1,3 +1,4 @@
+using Community.Contracts;
 using Community.ServiceDefaults.RealTime;
 
 namespace Community.Messaging.Conversations;

@@ -1,3 +1,5 @@
+using Community.Contracts;
+
 namespace Community.Messaging.Conversations;
 
 /// <summary>Reads of the caller's conversations: the list, one of them, unread counts; all from one visibility rule in

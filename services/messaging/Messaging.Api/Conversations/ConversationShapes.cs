@@ -1,3 +1,4 @@
+using Community.Contracts;
 using Microsoft.Extensions.Caching.Memory;
 
 namespace Community.Messaging.Conversations;

@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
 using System.Security.Claims;
+using Community.Contracts;
 using Community.ServiceDefaults.Auth;
 using Community.ServiceDefaults.OpenApi;
 using Microsoft.AspNetCore.Http.HttpResults;

@@ -1,3 +1,5 @@
+using Community.Contracts;
+
 namespace Community.Messaging.Conversations;
 
 /// <summary>Direct conversations: one per pair of connected people, made on first use, never across a block.</summary>

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Community.Contracts;
 using Community.Contracts.Messaging;
 using Community.Messaging.Notifying;
 using Community.ServiceDefaults.Messaging;

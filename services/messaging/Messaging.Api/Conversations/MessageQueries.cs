@@ -1,3 +1,4 @@
+using Community.Contracts;
 using Community.Messaging.Relations;
 using Community.ServiceDefaults.Blobs;
 

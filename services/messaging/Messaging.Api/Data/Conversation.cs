@@ -1,13 +1,6 @@
+using Community.Contracts;
+
 namespace Community.Messaging.Data;
-
-public static class ConversationKinds
-{
-    public const string Direct = "direct";
-    public const string Thread = "thread";
-    public const string EventChat = "event_chat";
-
-    public static readonly IReadOnlyList<string> All = [Direct, Thread, EventChat];
-}
 
 /// <summary>A direct conversation, a group thread's or an event's chat; messages are numbered by its
 /// last_seq.</summary>

@@ -1,3 +1,4 @@
+using Community.Contracts;
 using Community.Contracts.Social;
 using Community.Messaging.Relations;
 using Community.ServiceDefaults.Messaging;

@@ -1,3 +1,4 @@
+using Community.Contracts;
 using Community.Contracts.Events;
 using Community.Contracts.Payments;
 using Community.Contracts.Social;

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Claims;
 using System.Text.Json.Nodes;
+using Community.Contracts;
 using Community.Contracts.Messaging;
 using Community.Messaging.Relations;
 using Community.ServiceDefaults.Auth;
