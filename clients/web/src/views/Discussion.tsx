@@ -349,7 +349,7 @@ export function Discussion({ conversationId, title, canSend, receipts = false, t
             {m.sender.user_id !== me && !m.deleted_at && !m.hidden && (
               <div class="actions">
                 {canSend && <ReplyButton message={m} reply={startReply} />}
-                <Report target="message" id={m.id} what={`the message of ${displayName(m.sender)}`} />
+                <Report target="message" id={m.id} what={`the message of ${displayName(m.sender)}`} inLog />
               </div>
             )}
             {thread && (repliesTo.get(m.id) ?? 0) > 0 && <Replies threadId={conversationId} message={m} count={repliesTo.get(m.id)!} show={(seq) => void reveal(seq)} />}

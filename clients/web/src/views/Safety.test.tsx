@@ -29,6 +29,23 @@ describe("Report", () => {
     expect(asked[0]!.key).toBeTruthy();
   });
 
+  it("in a discussion's log, which announces what is added, thanks without a live region of its own", async () => {
+    signedIn({ id: "me", role: "member" });
+    stubPlatform(() => ({ status: 201, body: report }));
+    render(
+      <div role="log" aria-label="Discussion">
+        <Report target="message" id="m1" what="the message of Bilal" inLog />
+      </div>,
+    );
+    expect(screen.queryByRole("status")).toBeNull();
+    fireEvent.click(screen.getByRole("button", { name: "Report the message of Bilal" }));
+    fireEvent.change(screen.getByLabelText("What is wrong"), { target: { value: "spam" } });
+    fireEvent.submit(screen.getByRole("form", { name: "Report the message of Bilal" }));
+    const thanks = await screen.findByText("Reported. The moderators will look at it; thank you.");
+    expect(thanks.closest('[role="log"]')).toBeTruthy();
+    expect(screen.queryByRole("status")).toBeNull();
+  });
+
   it("asks what happened for something else before sending, and says a report already with the moderators", async () => {
     signedIn({ id: "me", role: "member" });
     const asked = stubPlatform(() => ({ status: 409, body: { title: "Conflict", status: 409, detail: "You already reported this." } }));

@@ -24,9 +24,11 @@ export const categories: [Category, string][] = [
 /**
  * Reporting something against the rules to the moderators: a person, a community, a message or an event. A button
  * opens a small form (what kind of problem, and what happened: required for "something else"); one open report per
- * thing, so reporting it again says it is already with them.
+ * thing, so reporting it again says it is already with them. Inside a live region that announces what is added to it
+ * (`inLog`: a discussion's `role="log"`), the thanks are said without a region of their own, which would announce them
+ * twice.
  */
-export function Report({ target, id, what }: { target: Target; id: string; what: string }) {
+export function Report({ target, id, what, inLog = false }: { target: Target; id: string; what: string; inLog?: boolean }) {
   const [open, setOpen] = useState(false);
   const [done, setDone] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -78,7 +80,7 @@ export function Report({ target, id, what }: { target: Target; id: string; what:
   // the live region first, where it stays when the form gives way to what was said
   return (
     <>
-      <Banner text={done} />
+      {inLog ? done && <p class="banner">{done}</p> : <Banner text={done} />}
       {done ? null : open ? (
         form
       ) : (
