@@ -142,18 +142,20 @@ function PersonProfile({ id }: { id: string }) {
   const [error, setError] = useState<string | null>(null);
   const [status, setStatus] = useState<string | null>(null);
   const [version, setVersion] = useState(0);
+  // blocked from this page: it stays as it is, without what a block ends (a profile loaded again would be refused)
+  const [blocked, setBlocked] = useState(false);
   // kept while it loads again after an action, so the page does not blink
   const loaded = useLoad<Profile>(() => session.api.social.GET("/api/v1/profiles/{user_id}", { params: { path: { user_id: id } } }), [id, version], { keep: true });
   const profile = loaded.value;
 
-  function act(call: () => Promise<{ error?: unknown; response: Response }>, done: string) {
+  function act(call: () => Promise<{ error?: unknown; response: Response }>, done: string, then = () => setVersion((v) => v + 1)) {
     setError(null);
     setStatus(null);
     return attempt(setError, async () => {
       const { error, response } = await call();
       if (response.ok) {
         setStatus(done);
-        setVersion((v) => v + 1);
+        then();
       } else setError(problemText(error, response, "That did not work."));
     });
   }
@@ -181,14 +183,20 @@ function PersonProfile({ id }: { id: string }) {
         {profile.compatibility_score != null ? ` · ${profile.compatibility_score}% match` : ""}
         {profile.follows_you ? " · follows you" : ""}
       </p>
-      <PersonActivity id={id} />
-      {profile.connection_status !== "connected" && <PathTo id={id} />}
-      {profile.bio && <p>{profile.bio}</p>}
-      {profile.interests.length > 0 && <p>Interests: {profile.interests.join(", ")}</p>}
+      {!blocked && <PersonActivity id={id} />}
+      {!blocked && profile.connection_status !== "connected" && <PathTo id={id} />}
+      {!blocked && profile.bio && <p>{profile.bio}</p>}
+      {!blocked && profile.interests.length > 0 && <p>Interests: {profile.interests.join(", ")}</p>}
+      {/* in the same place whatever is shown around it, so what it says is announced */}
       <Banner text={status} />
+      {blocked && (
+        <p>
+          You will no longer see each other. Your profile lists the <a href={href("/profile")}>people you blocked</a>, where a block can be lifted.
+        </p>
+      )}
       <LoadFailed what="This profile" loaded={loaded} />
       <Failure text={error} />
-      <p class="row">
+      <p class="row" hidden={blocked}>
         {profile.connection_status === "none" && (
           <button type="button" onClick={() => void act(() => session.api.social.POST("/api/v1/connections", { body: { user_id: id, message: null } }), "Connection requested.")}>
             Connect
@@ -244,13 +252,13 @@ function PersonProfile({ id }: { id: string }) {
         <button
           type="button"
           class="secondary"
-          onClick={() => confirm(`Block ${profile.username}? You will no longer see each other.`) && void act(() => session.api.social.PUT("/api/v1/blocks/{user_id}", path), "Blocked.")}
+          onClick={() => confirm(`Block ${profile.username}? You will no longer see each other.`) && void act(() => session.api.social.PUT("/api/v1/blocks/{user_id}", path), "Blocked.", () => setBlocked(true))}
         >
           Block
         </button>
       </p>
       <Report target="user" id={id} what={`@${profile.username}`} />
-      <TheirCommunities id={id} />
+      {!blocked && <TheirCommunities id={id} />}
       {session.user?.role === "admin" && id !== session.user.id && <AdminPanel userId={id} role={profile.role} />}
     </section>
   );

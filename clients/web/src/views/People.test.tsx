@@ -1,0 +1,74 @@
+import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/preact";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { signedIn, statusSaying, stubPlatform } from "../lib/testing";
+import { People } from "./People";
+
+afterEach(() => {
+  cleanup();
+  vi.restoreAllMocks();
+  vi.unstubAllGlobals();
+  signedIn(null);
+});
+
+const bilal = {
+  user_id: "u2",
+  username: "bilal",
+  full_name: "Bilal",
+  profile_image_url: null,
+  bio: "Climbs on Sundays",
+  interests: ["climbing"],
+  city: "Lyon",
+  age: null,
+  is_verified: false,
+  role: "member",
+  compatibility_score: 40,
+  connection_status: "none",
+  connection_id: null,
+  is_following: false,
+  follows_you: false,
+};
+
+describe("A person's page", () => {
+  it("says a block where it said the rest, keeps the page without what the block ends, and offers a report", async () => {
+    signedIn({ id: "me", role: "member" });
+    vi.stubGlobal("confirm", () => true);
+    let isBlocked = false;
+    const asked = stubPlatform(({ method, path }) => {
+      if (method === "GET" && path === "/api/v1/profiles/u2") return isBlocked ? undefined : { status: 200, body: bilal };
+      if (method === "PUT" && path === "/api/v1/blocks/u2") return (isBlocked = true), { status: 204 };
+      return undefined; // activity, paths and communities: none to show
+    });
+    render(<People userId="u2" />);
+    await screen.findByText("Climbs on Sundays");
+    const regions = screen.getAllByRole("status");
+
+    fireEvent.click(screen.getByRole("button", { name: "Block" }));
+
+    // the region that was there says it, so it is announced
+    expect(regions).toContain(await statusSaying("Blocked."));
+    expect(screen.getByText(/You will no longer see each other/)).toBeTruthy();
+    expect(screen.queryByText("Climbs on Sundays")).toBeNull();
+    expect(screen.queryByRole("button", { name: "Block" })).toBeNull();
+    expect(screen.queryByRole("button", { name: "Follow" })).toBeNull();
+    expect(screen.getByRole("button", { name: "Report @bilal" })).toBeTruthy();
+    // the profile is not asked again: it would be refused, and the page would say that instead
+    await waitFor(() => expect(asked.filter((a) => a.method === "PUT")).toHaveLength(1));
+    expect(asked.filter((a) => a.method === "GET" && a.path === "/api/v1/profiles/u2")).toHaveLength(1);
+  });
+
+  it("loads the profile again after another action, and says it in the same region", async () => {
+    signedIn({ id: "me", role: "member" });
+    let following = false;
+    const asked = stubPlatform(({ method, path }) => {
+      if (method === "GET" && path === "/api/v1/profiles/u2") return { status: 200, body: { ...bilal, is_following: following } };
+      if (method === "PUT" && path === "/api/v1/follows/u2") return (following = true), { status: 204 };
+      return undefined;
+    });
+    render(<People userId="u2" />);
+    fireEvent.click(await screen.findByRole("button", { name: "Follow" }));
+    const region = await statusSaying("Following.");
+    await screen.findByRole("button", { name: "Unfollow" });
+    expect(await statusSaying("Following.")).toBe(region);
+    expect(asked.filter((a) => a.method === "GET" && a.path === "/api/v1/profiles/u2")).toHaveLength(2);
+  });
+});
