@@ -283,6 +283,33 @@ public sealed partial class OpenApiContractTests(OpenApiContractFixture fx) : IC
     }
 
     [Fact]
+    public async Task Query_parameters_taking_a_closed_set_are_documented_as_enums()
+    {
+        async Task<JsonNode> Document(string service) =>
+            await (await fx.Clients[service].Get("/openapi/v1.json")).AssertStatus(200);
+        var (social, events) = (await Document(ResourceNames.Social), await Document(ResourceNames.Events));
+        static List<string> Values(JsonNode document, string path, string name) =>
+            [
+                .. document["paths"]![path]!["get"]!["parameters"]!.AsArray().Single(p => (string?)p!["name"] == name)![
+                    "schema"
+                ]!["enum"]!
+                    .AsArray()
+                    .Select(v => (string)v!),
+            ];
+
+        Assert.Equal(["pending", "accepted"], Values(social, "/api/v1/connections", "status"));
+        Assert.Equal(["incoming", "outgoing"], Values(social, "/api/v1/connections", "direction"));
+        Assert.Equal(
+            ["owner", "moderator", "member", "pending"],
+            Values(social, "/api/v1/groups/{id}/members", "role")
+        );
+        Assert.Equal(["people", "groups", "events"], Values(social, "/api/v1/search/semantic", "type"));
+        Assert.Contains("non_binary", Values(social, "/api/v1/discover", "gender"));
+        Assert.Equal(["free", "paid"], Values(events, "/api/v1/events", "price"));
+        Assert.Contains("waitlisted", Values(events, "/api/v1/events/{id}/attendees", "status"));
+    }
+
+    [Fact]
     public async Task Closed_sets_in_answers_are_documented_as_enums()
     {
         async Task<JsonNode> Document(string service) =>

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -6,6 +7,8 @@ using Community.ServiceDefaults.Api;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.Http.Metadata;
+using Microsoft.AspNetCore.Mvc.ApiExplorer;
+using Microsoft.AspNetCore.Mvc.Infrastructure;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -44,7 +47,13 @@ internal sealed class ContractOperations : IOpenApiOperationTransformer
         }
         foreach (var parameter in operation.Parameters?.OfType<OpenApiParameter>() ?? [])
             if (parameter.In is ParameterLocation.Query or ParameterLocation.Path && parameter.Name is { } name)
+            {
+                DocumentValues(
+                    parameter,
+                    context.Description.ParameterDescriptions.FirstOrDefault(d => d.Name == name)
+                );
                 parameter.Name = ParameterName(name);
+            }
 
         await DeclareBodyAsync(operation, context, metadata, cancellationToken);
         AddExample(operation, context, metadata);
@@ -200,6 +209,29 @@ internal sealed class ContractOperations : IOpenApiOperationTransformer
     /// <summary>
     /// The name as the binder matches it (ignoring case), in snake_case: Limit is limit, userId user_id.
     /// </summary>
+    // A parameter that takes one of a closed set ([ValuesOf] or [AllowedValues] on it, or on an [AsParameters]
+    // record's member) has the set as its enum, as a body's member has.
+    private static void DocumentValues(OpenApiParameter parameter, ApiParameterDescription? described)
+    {
+        if (
+            described?.ParameterDescriptor is not IParameterInfoParameterDescriptor { ParameterInfo: { } info }
+            || parameter.Schema is not OpenApiSchema schema
+        )
+            return;
+        var values =
+            info.GetCustomAttribute<ValuesOfAttribute>()?.Values
+            ?? info.GetCustomAttribute<AllowedValuesAttribute>()?.Values.Select(v => v?.ToString()).OfType<string>();
+        if (values is null)
+            return;
+        var target =
+            schema.Type is { } type && type.HasFlag(JsonSchemaType.Array) && schema.Items is OpenApiSchema items
+                ? items
+                : schema;
+        target.Enum = [.. values.Select(v => (JsonNode)JsonValue.Create(v))];
+        if (target.Type is { } held && held.HasFlag(JsonSchemaType.Null))
+            target.Enum.Add(null!);
+    }
+
     public static string ParameterName(string name) => JsonNamingPolicy.SnakeCaseLower.ConvertName(name);
 
     // The body type's IRequestExample, written as the service writes JSON (snake_case), without the members it leaves

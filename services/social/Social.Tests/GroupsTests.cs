@@ -92,7 +92,12 @@ public sealed class GroupsTests(SocialFixture fx) : IClassFixture<SocialFixture>
         Assert.NotNull(unknown["errors"]!["member_count"]);
         // What a create requires may be left out of a patch, not cleared.
         var cleared = await (
-            await fx.Client.SendJson(HttpMethod.Patch, $"/api/v1/groups/{id}", new JsonObject { ["name"] = null }, owner)
+            await fx.Client.SendJson(
+                HttpMethod.Patch,
+                $"/api/v1/groups/{id}",
+                new JsonObject { ["name"] = null },
+                owner
+            )
         ).AssertProblem(400);
         Assert.NotNull(cleared["errors"]!["name"]);
 

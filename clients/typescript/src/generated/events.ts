@@ -1170,12 +1170,12 @@ export interface operations {
                 city?: string;
                 country?: string;
                 region?: string;
-                event_type?: string;
+                event_type?: "meetup" | "workshop" | "hackathon" | "trip" | "social" | "class" | "other";
                 interest?: string;
                 q?: string;
                 starts_after?: string;
                 starts_before?: string;
-                price?: string;
+                price?: "free" | "paid";
                 /** @description Page number from 1 (numbered paging). Pages starting past the first 10,000 rows (as far as totals are exact) are a 400: follow next_cursor instead. Not with cursor. */
                 page?: number;
                 /** @description Rows per page, 1-100. */
@@ -2342,7 +2342,7 @@ export interface operations {
     ListAttendees: {
         parameters: {
             query?: {
-                status?: string;
+                status?: "held" | "confirmed" | "waitlisted" | "cancelled" | "expired" | "refunded";
                 /** @description Page number from 1 (numbered paging). Pages starting past the first 10,000 rows (as far as totals are exact) are a 400: follow next_cursor instead. Not with cursor. */
                 page?: number;
                 /** @description Rows per page, 1-100. */

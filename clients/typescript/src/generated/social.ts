@@ -1919,7 +1919,7 @@ export interface operations {
                 q?: string;
                 age_min?: number;
                 age_max?: number;
-                gender?: string;
+                gender?: "female" | "male" | "non_binary" | "other" | "prefer_not_to_say";
                 include_connected?: boolean;
                 cursor?: string;
                 limit?: number;
@@ -1993,8 +1993,8 @@ export interface operations {
     ListConnections: {
         parameters: {
             query?: {
-                status?: string;
-                direction?: string;
+                status?: "pending" | "accepted";
+                direction?: "incoming" | "outgoing";
                 cursor?: string;
                 limit?: number;
             };
@@ -2416,8 +2416,8 @@ export interface operations {
     ListNetworkConnections: {
         parameters: {
             query?: {
-                status?: string;
-                direction?: string;
+                status?: "pending" | "accepted";
+                direction?: "incoming" | "outgoing";
                 cursor?: string;
                 limit?: number;
             };
@@ -3007,7 +3007,7 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description public or private: only groups of that visibility; absent: public and private ones, and secret ones I belong to. */
-                visibility?: string;
+                visibility?: "public" | "private";
                 q?: string;
                 region?: string;
                 interest?: string;
@@ -3735,7 +3735,7 @@ export interface operations {
     ListGroupMembers: {
         parameters: {
             query?: {
-                role?: string;
+                role?: "owner" | "moderator" | "member" | "pending";
                 cursor?: string;
                 limit?: number;
             };
@@ -4481,7 +4481,7 @@ export interface operations {
     ListReports: {
         parameters: {
             query?: {
-                status?: string;
+                status?: "open" | "resolved";
                 cursor?: string;
                 limit?: number;
             };
@@ -4922,7 +4922,7 @@ export interface operations {
                 /** @description What to look for, in plain words (1-200 characters). */
                 q?: string;
                 /** @description One kind only; all three without it. */
-                type?: string;
+                type?: "people" | "groups" | "events";
                 /** @description How many results, 1-50 (10 without it). */
                 limit?: number;
             };

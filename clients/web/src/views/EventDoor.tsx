@@ -11,8 +11,9 @@ type Attendee = events.components["schemas"]["AttendeeDto"];
 type Stats = events.components["schemas"]["EventStatsDto"];
 type CheckIn = events.components["schemas"]["CheckInDto"];
 
+type AttendeeStatus = NonNullable<events.operations["ListAttendees"]["parameters"]["query"]>["status"] & string;
 /** The statuses the attendee list filters by, as events names them. */
-const statuses = ["confirmed", "held", "waitlisted", "cancelled", "expired", "refunded"] as const;
+const statuses: readonly AttendeeStatus[] = ["confirmed", "held", "waitlisted", "cancelled", "expired", "refunded"];
 
 /** Where the browser says the attendee is, or why it cannot say. */
 function whereAmI(): Promise<GeolocationPosition> {
@@ -67,7 +68,7 @@ export function Arrive({ eventId, arrivedAt, arrived }: { eventId: string; arriv
  * entered by a scanner that types what it reads and presses Enter), and everyone registered, by status.
  */
 export function Door({ eventId }: { eventId: string }) {
-  const [status, setStatus] = useState<string>("");
+  const [status, setStatus] = useState<AttendeeStatus | "">("");
   const [said, setSaid] = useState<string | null>(null);
   // the registration of a refund just made: until events shows it, the list is asked again (useAskingAgain)
   const [refunding, setRefunding] = useState<string | null>(null);
@@ -150,7 +151,7 @@ export function Door({ eventId }: { eventId: string }) {
       <Failure text={error} />
       <label>
         Show
-        <select value={status} onChange={(e) => setStatus(e.currentTarget.value)}>
+        <select value={status} onChange={(e) => setStatus(e.currentTarget.value as AttendeeStatus | "")}>
           <option value="">Everyone</option>
           {statuses.map((s) => (
             <option key={s} value={s}>

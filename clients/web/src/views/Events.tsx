@@ -17,9 +17,10 @@ import { Banner, Failure } from "../lib/said";
 type Event = events.components["schemas"]["EventDto"];
 type Registration = events.components["schemas"]["RegistrationDto"];
 type Ticket = events.components["schemas"]["TicketDto"];
-type Filters = { q: string; city: string; event_type: string; price: "" | "free" | "paid" };
+type Catalogue = NonNullable<events.operations["ListEvents"]["parameters"]["query"]>;
+type Filters = { q: string; city: string; event_type: NonNullable<Catalogue["event_type"]> | ""; price: NonNullable<Catalogue["price"]> | "" };
 
-const eventTypes = ["meetup", "workshop", "hackathon", "trip", "social", "class", "other"] as const;
+const eventTypes: readonly Exclude<Filters["event_type"], "">[] = ["meetup", "workshop", "hackathon", "trip", "social", "class", "other"];
 
 export function Events({ eventId }: { eventId?: string }) {
   return <div class="page">{eventId ? <EventDetail id={eventId} /> : <EventList />}</div>;
@@ -88,7 +89,7 @@ function EventList() {
           onSubmit={(e) => {
             e.preventDefault();
             const f = new FormData(e.currentTarget);
-            setFilters({ q: String(f.get("q") ?? ""), city: String(f.get("city") ?? ""), event_type: String(f.get("event_type") ?? ""), price: String(f.get("price") ?? "") as Filters["price"] });
+            setFilters({ q: String(f.get("q") ?? ""), city: String(f.get("city") ?? ""), event_type: String(f.get("event_type") ?? "") as Filters["event_type"], price: String(f.get("price") ?? "") as Filters["price"] });
           }}
         >
           <div class="row">

@@ -5,6 +5,7 @@ import { People } from "./People";
 
 afterEach(() => {
   cleanup();
+  sessionStorage.clear();
   vi.restoreAllMocks();
   vi.unstubAllGlobals();
   signedIn(null);
@@ -70,5 +71,20 @@ describe("A person's page", () => {
     await screen.findByRole("button", { name: "Unfollow" });
     expect(await statusSaying("Following.")).toBe(region);
     expect(asked.filter((a) => a.method === "GET" && a.path === "/api/v1/profiles/u2")).toHaveLength(2);
+  });
+});
+
+describe("Finding people", () => {
+  it("offers a premium member the contract's genders to filter on, sent as discovery names them", async () => {
+    const token = `h.${btoa(JSON.stringify({ tier: "premium" }))}.s`;
+    signedIn({ id: "me", role: "member" }, token);
+    sessionStorage.setItem("community.session", JSON.stringify({ access: token }));
+    const asked = stubPlatform(({ path }) => (path === "/api/v1/discover" || path === "/api/v1/connections" ? { status: 200, body: { items: [], next_cursor: null } } : undefined));
+    render(<People />);
+    const gender = (await screen.findByLabelText("Gender")) as HTMLSelectElement;
+    expect([...gender.options].map((o) => o.value)).toEqual(["", "female", "male", "non_binary", "other", "prefer_not_to_say"]);
+    fireEvent.change(gender, { target: { value: "non_binary" } });
+    fireEvent.submit(screen.getByRole("search", { name: "Find people" }));
+    await waitFor(() => expect(asked.filter((a) => a.path === "/api/v1/discover").at(-1)?.url.searchParams.get("gender")).toBe("non_binary"));
   });
 });

@@ -10,6 +10,7 @@ import { startConversation } from "./Messages";
 import { PathTo, PersonActivity, TheirCommunities } from "./Network";
 import { AdminPanel } from "./Moderation";
 import { Banner, Failure } from "../lib/said";
+import { type Gender, genders } from "./Profile";
 
 type Person = social.components["schemas"]["DiscoverItem"];
 type Profile = social.components["schemas"]["ProfileDto"];
@@ -28,7 +29,7 @@ function Discover() {
   const people = useList<Person>(
     (at) =>
       session.api.social.GET("/api/v1/discover", {
-        params: { query: { q: q("q"), region: q("region"), interest: q("interest"), ...(premium ? { age_min: q("age_min") ? Number(q("age_min")) : undefined, age_max: q("age_max") ? Number(q("age_max")) : undefined, gender: q("gender") } : {}), limit: 50, ...at } },
+        params: { query: { q: q("q"), region: q("region"), interest: q("interest"), ...(premium ? { age_min: q("age_min") ? Number(q("age_min")) : undefined, age_max: q("age_max") ? Number(q("age_max")) : undefined, gender: q("gender") as Gender | undefined } : {}), limit: 50, ...at } },
       }),
     [filters],
   );
@@ -106,7 +107,16 @@ function Discover() {
             </label>
             <label>
               Gender
-              <input name="gender" />
+              <select name="gender">
+                <option value="">Any</option>
+                {genders
+                  .filter(([value]) => value)
+                  .map(([value, name]) => (
+                    <option key={value} value={value}>
+                      {name}
+                    </option>
+                  ))}
+              </select>
             </label>
           </div>
         ) : (

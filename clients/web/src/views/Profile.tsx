@@ -18,9 +18,9 @@ type Changes = identity.components["schemas"]["ProfileChanges"];
 /** My profile as loaded, with the version it was loaded at (its ETag), which a change is made against. */
 type Mine = { user: User; etag: string | null };
 
-type Gender = NonNullable<Changes["gender"]>;
+export type Gender = NonNullable<Changes["gender"]>;
 /** The choices of gender: the contract's, and none. */
-const genders: readonly (readonly [Gender | "", string])[] = [
+export const genders: readonly (readonly [Gender | "", string])[] = [
   ["", "Not said"],
   ["female", "Female"],
   ["male", "Male"],

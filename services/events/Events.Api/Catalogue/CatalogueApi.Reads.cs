@@ -3,6 +3,7 @@ using Community.Events.Registrations;
 using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Auth;
 using Community.ServiceDefaults.Errors;
+using Community.ServiceDefaults.OpenApi;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using static Community.Events.Catalogue.CatalogueAccess;
@@ -16,12 +17,12 @@ public sealed record CatalogueQuery(
     string? City,
     string? Country,
     string? Region,
-    [FromQuery(Name = "event_type")] string? EventType,
+    [FromQuery(Name = "event_type"), ValuesOf(typeof(EventTypes))] string? EventType,
     string? Interest,
     string? Q,
     [FromQuery(Name = "starts_after")] DateTimeOffset? StartsAfter,
     [FromQuery(Name = "starts_before")] DateTimeOffset? StartsBefore,
-    string? Price,
+    [ValuesOf(typeof(CatalogueApi), nameof(CatalogueApi.PriceFilters))] string? Price,
     int? Page,
     int? Limit,
     string? Cursor
@@ -37,6 +38,9 @@ public sealed record NearbyQuery(
 /// <summary>Reading events: the catalogue, nearby, one event, its calendar file, and the caller's own.</summary>
 public static partial class CatalogueApi
 {
+    /// <summary>The catalogue's price filter: free events only, or paid ones.</summary>
+    public static readonly IReadOnlyList<string> PriceFilters = ["free", "paid"];
+
     private static async Task<Ok<PageOf<EventDto>>> List(
         [AsParameters] CatalogueQuery query,
         ClaimsPrincipal principal,

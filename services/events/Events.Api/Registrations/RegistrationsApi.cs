@@ -22,7 +22,12 @@ public sealed record TicketDto(
     string TimeZone
 );
 
-public sealed record AttendeesQuery(string? Status, int? Page, int? Limit, string? Cursor);
+public sealed record AttendeesQuery(
+    [ValuesOf(typeof(RegistrationStatus))] string? Status,
+    int? Page,
+    int? Limit,
+    string? Cursor
+);
 
 /// <param name="Arrivals">Checked-in registrations that are still confirmed (one that arrived and was refunded later no
 /// longer counts).</param>

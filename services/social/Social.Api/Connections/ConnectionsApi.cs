@@ -33,12 +33,17 @@ public sealed record ConnectionDto(
     DateTimeOffset? AcceptedAt
 );
 
-public sealed record ConnectionsQuery(string? Status, string? Direction, string? Cursor, int? Limit);
+public sealed record ConnectionsQuery(
+    [ValuesOf(typeof(ConnectionStatus))] string? Status,
+    [ValuesOf(typeof(ConnectionsApi), nameof(ConnectionsApi.Directions))] string? Direction,
+    string? Cursor,
+    int? Limit
+);
 
 public static class ConnectionsApi
 {
     public const int MaxMessageLength = 500;
-    private static readonly string[] Directions = ["incoming", "outgoing"];
+    public static readonly IReadOnlyList<string> Directions = ["incoming", "outgoing"];
 
     public static RouteGroupBuilder MapConnectionsApi(this IEndpointRouteBuilder routes)
     {

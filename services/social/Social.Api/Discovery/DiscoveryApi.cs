@@ -18,7 +18,7 @@ public sealed record DiscoverQuery(
     string? Q,
     [FromQuery(Name = "age_min")] int? AgeMin,
     [FromQuery(Name = "age_max")] int? AgeMax,
-    string? Gender,
+    [ValuesOf(typeof(Genders))] string? Gender,
     [FromQuery(Name = "include_connected")] bool? IncludeConnected,
     string? Cursor,
     int? Limit

@@ -11,7 +11,11 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Community.Social.Groups;
 
-public sealed record MembersQuery(string? Role, string? Cursor, int? Limit);
+public sealed record MembersQuery(
+    [ValuesOf(typeof(GroupMemberDto), nameof(GroupMemberDto.ListedRoles))] string? Role,
+    string? Cursor,
+    int? Limit
+);
 
 /// <summary>An invitation to join the group.</summary>
 /// <param name="UserId">The member invited.</param>

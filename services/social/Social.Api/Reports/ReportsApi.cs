@@ -89,7 +89,11 @@ public sealed record ReportDto(
         );
 }
 
-public sealed record ReportsQuery(string? Status, string? Cursor, int? Limit);
+public sealed record ReportsQuery(
+    [ValuesOf(typeof(ReportVocabulary), nameof(ReportVocabulary.Statuses))] string? Status,
+    string? Cursor,
+    int? Limit
+);
 
 public static class ReportsApi
 {
