@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.Mvc.ApiExplorer;
 using Microsoft.AspNetCore.Mvc.Infrastructure;
+using Microsoft.AspNetCore.Mvc.ModelBinding;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -50,7 +51,11 @@ internal sealed class ContractOperations : IOpenApiOperationTransformer
             {
                 DocumentValues(
                     parameter,
-                    context.Description.ParameterDescriptions.FirstOrDefault(d => d.Name == name)
+                    context.Description.ParameterDescriptions.FirstOrDefault(d =>
+                        d.Name == name
+                        && d.Source
+                            == (parameter.In == ParameterLocation.Query ? BindingSource.Query : BindingSource.Path)
+                    )
                 );
                 parameter.Name = ParameterName(name);
             }
@@ -206,9 +211,6 @@ internal sealed class ContractOperations : IOpenApiOperationTransformer
         return byStatus;
     }
 
-    /// <summary>
-    /// The name as the binder matches it (ignoring case), in snake_case: Limit is limit, userId user_id.
-    /// </summary>
     // A parameter that takes one of a closed set ([ValuesOf] or [AllowedValues] on it, or on an [AsParameters]
     // record's member) has the set as its enum, as a body's member has.
     private static void DocumentValues(OpenApiParameter parameter, ApiParameterDescription? described)
@@ -232,6 +234,9 @@ internal sealed class ContractOperations : IOpenApiOperationTransformer
             target.Enum.Add(null!);
     }
 
+    /// <summary>
+    /// The name as the binder matches it (ignoring case), in snake_case: Limit is limit, userId user_id.
+    /// </summary>
     public static string ParameterName(string name) => JsonNamingPolicy.SnakeCaseLower.ConvertName(name);
 
     // The body type's IRequestExample, written as the service writes JSON (snake_case), without the members it leaves
@@ -308,8 +313,9 @@ internal sealed class ContractOperations : IOpenApiOperationTransformer
     // What a create requires may be left out of a patch, but not cleared: a null there is refused like a create
     // without it. What a create takes as optional keeps its schema, null (clear it) included.
     private const string PatchRule =
-        "As a merge patch (RFC 7396): a member left out keeps its value; null clears one a create may leave out, and "
-        + "is refused for one a create requires.";
+        "As a merge patch (RFC 7396): a member left out keeps its value; null sets one a create may leave out as a "
+        + "create without it would (empty, or its default), where the rules allow that, and is refused for one a "
+        + "create requires.";
 
     private static OpenApiSchema PatchOf(OpenApiSchema create)
     {

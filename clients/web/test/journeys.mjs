@@ -529,7 +529,8 @@ try {
   const reporting = o.getByRole("form", { name: /^Report the message of / });
   await reporting.getByLabel("What is wrong").selectOption("spam");
   await reporting.getByRole("button", { name: "Send the report" }).click();
-  await o.getByRole("status").filter({ hasText: "Reported. The moderators will look at it" }).waitFor();
+  // said inside the discussion's log, which announces it (no status region of its own there)
+  await discussion(o).getByText("Reported. The moderators will look at it", { exact: false }).waitFor();
   await o.goto(`${app}people/${musaId}`);
   o.once("dialog", (d) => d.accept());
   await o.getByRole("button", { name: "Block", exact: true }).click();

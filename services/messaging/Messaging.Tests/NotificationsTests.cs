@@ -1,3 +1,4 @@
+using System.Reflection;
 using Community.Contracts.Events;
 using Community.Contracts.Payments;
 using Community.Messaging.Notifying;
@@ -524,10 +525,20 @@ public sealed class NotificationsTests(MessagingFixture fx) : IClassFixture<Mess
             );
         }
 
-        // Every kind a notification can have and every subject type is named in the contract.
+        // Every kind a notification can have and every subject type (each constant the notifiers write with) is
+        // named in the contract.
         var item = document["components"]!["schemas"]!["NotificationItem"]!["properties"]!;
         var kinds = (string)item["kind"]!["description"]!;
         var subjects = (string)item["subject_type"]!["description"]!;
+        static List<string> Constants(Type holder) =>
+            [
+                .. holder
+                    .GetFields(BindingFlags.Public | BindingFlags.Static)
+                    .Where(f => f.IsLiteral && f.Name != nameof(NotificationKinds.Described))
+                    .Select(f => (string)f.GetRawConstantValue()!),
+            ];
+        Assert.Equal(Constants(typeof(NotificationKinds)).Order(), NotificationKinds.All.Order());
+        Assert.Equal(Constants(typeof(SubjectTypes)).Order(), SubjectTypes.All.Order());
         foreach (var kind in NotificationKinds.All)
             Assert.Contains(kind, kinds);
         foreach (var subject in SubjectTypes.All)

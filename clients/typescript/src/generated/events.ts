@@ -502,7 +502,7 @@ export interface components {
             /** @description 1-100 modules, in order. */
             modules: components["schemas"]["ModuleInput"][];
         };
-        /** @description A course as an organizer sends it. Creation reads it from the body; an edit overlays the body on the current values and validates the result with the same rules. Unknown members (id, organizer_id, position...) are refused. As a merge patch (RFC 7396): a member left out keeps its value; null clears one a create may leave out, and is refused for one a create requires. */
+        /** @description A course as an organizer sends it. Creation reads it from the body; an edit overlays the body on the current values and validates the result with the same rules. Unknown members (id, organizer_id, position...) are refused. As a merge patch (RFC 7396): a member left out keeps its value; null sets one a create may leave out as a create without it would (empty, or its default), where the rules allow that, and is refused for one a create requires. */
         CourseInputPatch: {
             /** @description 3-120 characters. */
             title?: string;
@@ -779,7 +779,7 @@ export interface components {
             /** @description At most 1000 users who may see and join a private event. */
             invited_user_ids?: null | string[];
         };
-        /** @description Everything an organizer sets on an event. Creation reads it from the body; an edit overlays the body on the current values and validates the result with the same rules. Unknown members (status, organizer_id, seats...) are refused, like everywhere (shared JSON options). As a merge patch (RFC 7396): a member left out keeps its value; null clears one a create may leave out, and is refused for one a create requires. */
+        /** @description Everything an organizer sets on an event. Creation reads it from the body; an edit overlays the body on the current values and validates the result with the same rules. Unknown members (status, organizer_id, seats...) are refused, like everywhere (shared JSON options). As a merge patch (RFC 7396): a member left out keeps its value; null sets one a create may leave out as a create without it would (empty, or its default), where the rules allow that, and is refused for one a create requires. */
         EventInputPatch: {
             /** @description 3-120 characters. */
             title?: string;

@@ -915,7 +915,7 @@ export interface components {
             /** @description ISO 4217 code, required when price_cents is above 0. */
             currency?: null | string;
         };
-        /** @description Everything an owner sets on a group. Creation reads it from the body; an edit overlays the body on the current values and validates the result with the same rules. Unknown members (owner_id, member_count...) are refused by the shared JSON options. As a merge patch (RFC 7396): a member left out keeps its value; null clears one a create may leave out, and is refused for one a create requires. */
+        /** @description Everything an owner sets on a group. Creation reads it from the body; an edit overlays the body on the current values and validates the result with the same rules. Unknown members (owner_id, member_count...) are refused by the shared JSON options. As a merge patch (RFC 7396): a member left out keeps its value; null sets one a create may leave out as a create without it would (empty, or its default), where the rules allow that, and is refused for one a create requires. */
         GroupInputPatch: {
             /** @description 3-80 characters. */
             name?: string;

@@ -26,7 +26,7 @@ const bilal = {
   connection_status: "none",
   connection_id: null,
   is_following: false,
-  follows_you: false,
+  follows_you: true,
 };
 
 describe("A person's page", () => {
@@ -47,7 +47,9 @@ describe("A person's page", () => {
 
     // the region that was there says it, so it is announced
     expect(regions).toContain(await statusSaying("Blocked."));
-    expect(screen.getByText(/You will no longer see each other/)).toBeTruthy();
+    // focus goes to what the block means, as the button pressed goes with the others
+    await waitFor(() => expect(document.activeElement?.textContent).toMatch(/^You will no longer see each other/));
+    expect(screen.queryByText(/follows you/)).toBeNull();
     expect(screen.queryByText("Climbs on Sundays")).toBeNull();
     expect(screen.queryByRole("button", { name: "Block" })).toBeNull();
     expect(screen.queryByRole("button", { name: "Follow" })).toBeNull();

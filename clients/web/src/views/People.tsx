@@ -1,5 +1,5 @@
 import type { social } from "@community/sdk";
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { attempt, session, tierOfToken } from "../lib/app";
 import { href, navigate } from "../lib/router";
 import { ListState, LoadFailed, ShowMore, useList, useLoad } from "../lib/list";
@@ -154,6 +154,11 @@ function PersonProfile({ id }: { id: string }) {
   const [version, setVersion] = useState(0);
   // blocked from this page: it stays as it is, without what a block ends (a profile loaded again would be refused)
   const [blocked, setBlocked] = useState(false);
+  // the buttons go with the block: focus goes to what it means rather than to the page's start
+  const blockSaid = useRef<HTMLParagraphElement>(null);
+  useEffect(() => {
+    if (blocked) blockSaid.current?.focus();
+  }, [blocked]);
   // kept while it loads again after an action, so the page does not blink
   const loaded = useLoad<Profile>(() => session.api.social.GET("/api/v1/profiles/{user_id}", { params: { path: { user_id: id } } }), [id, version], { keep: true });
   const profile = loaded.value;
@@ -190,8 +195,8 @@ function PersonProfile({ id }: { id: string }) {
         {profile.age ? ` · ${profile.age}` : ""}
         {profile.city ? ` · ${profile.city}` : ""}
         {profile.is_verified ? " · verified" : ""}
-        {profile.compatibility_score != null ? ` · ${profile.compatibility_score}% match` : ""}
-        {profile.follows_you ? " · follows you" : ""}
+        {!blocked && profile.compatibility_score != null ? ` · ${profile.compatibility_score}% match` : ""}
+        {!blocked && profile.follows_you ? " · follows you" : ""}
       </p>
       {!blocked && <PersonActivity id={id} />}
       {!blocked && profile.connection_status !== "connected" && <PathTo id={id} />}
@@ -200,73 +205,75 @@ function PersonProfile({ id }: { id: string }) {
       {/* in the same place whatever is shown around it, so what it says is announced */}
       <Banner text={status} />
       {blocked && (
-        <p>
+        <p ref={blockSaid} tabIndex={-1}>
           You will no longer see each other. Your profile lists the <a href={href("/profile")}>people you blocked</a>, where a block can be lifted.
         </p>
       )}
       <LoadFailed what="This profile" loaded={loaded} />
       <Failure text={error} />
-      <p class="row" hidden={blocked}>
-        {profile.connection_status === "none" && (
-          <button type="button" onClick={() => void act(() => session.api.social.POST("/api/v1/connections", { body: { user_id: id, message: null } }), "Connection requested.")}>
-            Connect
-          </button>
-        )}
-        {profile.connection_status === "pending_outgoing" && <span class="meta">Connection requested</span>}
-        {profile.connection_status === "pending_outgoing" && profile.connection_id && (
-          <button type="button" class="secondary" onClick={() => void act(() => session.api.social.DELETE("/api/v1/connections/{id}", { params: { path: { id: profile.connection_id! } } }), "Request withdrawn.")}>
-            Withdraw the request
-          </button>
-        )}
-        {profile.connection_status === "pending_incoming" && profile.connection_id && (
-          <button type="button" onClick={() => void act(() => session.api.social.POST("/api/v1/connections/{id}/accept", { params: { path: { id: profile.connection_id! } } }), "Connected.")}>
-            Accept connection
-          </button>
-        )}
-        {profile.connection_status === "connected" && (
-          <button
-            type="button"
-            onClick={() =>
-              void attempt(setError, async () => {
-                setError(null);
-                const started = await startConversation(id, true);
-                if (started.id) navigate(`/messages/${started.id}`);
-                else setError(started.error ?? null);
-              })
-            }
-          >
-            Message
-          </button>
-        )}
-        {profile.connection_status === "connected" && profile.connection_id && (
+      {!blocked && (
+        <p class="row">
+          {profile.connection_status === "none" && (
+            <button type="button" onClick={() => void act(() => session.api.social.POST("/api/v1/connections", { body: { user_id: id, message: null } }), "Connection requested.")}>
+              Connect
+            </button>
+          )}
+          {profile.connection_status === "pending_outgoing" && <span class="meta">Connection requested</span>}
+          {profile.connection_status === "pending_outgoing" && profile.connection_id && (
+            <button type="button" class="secondary" onClick={() => void act(() => session.api.social.DELETE("/api/v1/connections/{id}", { params: { path: { id: profile.connection_id! } } }), "Request withdrawn.")}>
+              Withdraw the request
+            </button>
+          )}
+          {profile.connection_status === "pending_incoming" && profile.connection_id && (
+            <button type="button" onClick={() => void act(() => session.api.social.POST("/api/v1/connections/{id}/accept", { params: { path: { id: profile.connection_id! } } }), "Connected.")}>
+              Accept connection
+            </button>
+          )}
+          {profile.connection_status === "connected" && (
+            <button
+              type="button"
+              onClick={() =>
+                void attempt(setError, async () => {
+                  setError(null);
+                  const started = await startConversation(id, true);
+                  if (started.id) navigate(`/messages/${started.id}`);
+                  else setError(started.error ?? null);
+                })
+              }
+            >
+              Message
+            </button>
+          )}
+          {profile.connection_status === "connected" && profile.connection_id && (
+            <button
+              type="button"
+              class="secondary"
+              onClick={() =>
+                confirm(`End your connection with ${profile.full_name || profile.username}? You can ask again later.`) &&
+                void act(() => session.api.social.DELETE("/api/v1/connections/{id}", { params: { path: { id: profile.connection_id! } } }), "Connection ended.")
+              }
+            >
+              Remove the connection
+            </button>
+          )}
+          {profile.is_following ? (
+            <button type="button" class="secondary" onClick={() => void act(() => session.api.social.DELETE("/api/v1/follows/{user_id}", path), "Unfollowed.")}>
+              Unfollow
+            </button>
+          ) : (
+            <button type="button" class="secondary" onClick={() => void act(() => session.api.social.PUT("/api/v1/follows/{user_id}", path), "Following.")}>
+              Follow
+            </button>
+          )}
           <button
             type="button"
             class="secondary"
-            onClick={() =>
-              confirm(`End your connection with ${profile.full_name || profile.username}? You can ask again later.`) &&
-              void act(() => session.api.social.DELETE("/api/v1/connections/{id}", { params: { path: { id: profile.connection_id! } } }), "Connection ended.")
-            }
+            onClick={() => confirm(`Block ${profile.username}? You will no longer see each other.`) && void act(() => session.api.social.PUT("/api/v1/blocks/{user_id}", path), "Blocked.", () => setBlocked(true))}
           >
-            Remove the connection
+            Block
           </button>
-        )}
-        {profile.is_following ? (
-          <button type="button" class="secondary" onClick={() => void act(() => session.api.social.DELETE("/api/v1/follows/{user_id}", path), "Unfollowed.")}>
-            Unfollow
-          </button>
-        ) : (
-          <button type="button" class="secondary" onClick={() => void act(() => session.api.social.PUT("/api/v1/follows/{user_id}", path), "Following.")}>
-            Follow
-          </button>
-        )}
-        <button
-          type="button"
-          class="secondary"
-          onClick={() => confirm(`Block ${profile.username}? You will no longer see each other.`) && void act(() => session.api.social.PUT("/api/v1/blocks/{user_id}", path), "Blocked.", () => setBlocked(true))}
-        >
-          Block
-        </button>
-      </p>
+        </p>
+      )}
       <Report target="user" id={id} what={`@${profile.username}`} />
       {!blocked && <TheirCommunities id={id} />}
       {session.user?.role === "admin" && id !== session.user.id && <AdminPanel userId={id} role={profile.role} />}

@@ -39,7 +39,9 @@ public sealed record NearbyQuery(
 public static partial class CatalogueApi
 {
     /// <summary>The catalogue's price filter: free events only, or paid ones.</summary>
-    public static readonly IReadOnlyList<string> PriceFilters = ["free", "paid"];
+    public static readonly IReadOnlyList<string> PriceFilters = ["free", Paid];
+
+    private const string Paid = "paid";
 
     private static async Task<Ok<PageOf<EventDto>>> List(
         [AsParameters] CatalogueQuery query,
@@ -54,21 +56,8 @@ public static partial class CatalogueApi
         var start = NumberedCursor.Read(query.Page, query.Limit, query.Cursor, DefaultLimit, TimeAndId.Parse, errors);
         var type = query.EventType?.Trim().ToLowerInvariant();
         errors.OneOf("event_type", type, EventTypes.All);
-        bool? paid = null;
-        switch (query.Price?.Trim().ToLowerInvariant())
-        {
-            case null or "":
-                break;
-            case "free":
-                paid = false;
-                break;
-            case "paid":
-                paid = true;
-                break;
-            default:
-                errors.Add("price", "price must be free or paid.");
-                break;
-        }
+        var price = query.Price?.Trim().ToLowerInvariant() is { Length: > 0 } asked ? asked : null;
+        bool? paid = errors.OneOf("price", price, PriceFilters) && price is not null ? price == Paid : null;
         if (query.StartsAfter is { } after && query.StartsBefore is { } before && before <= after)
             errors.Add("starts_before", "starts_before must be after starts_after.");
         errors.MaxLength("q", query.Q, 200);
