@@ -307,6 +307,16 @@ public sealed partial class OpenApiContractTests(OpenApiContractFixture fx) : IC
         Assert.Contains("non_binary", Values(social, "/api/v1/discover", "gender"));
         Assert.Equal(["free", "paid"], Values(events, "/api/v1/events", "price"));
         Assert.Contains("waitlisted", Values(events, "/api/v1/events/{id}/attendees", "status"));
+
+        // the filters say what they match (the records' <param> docs)
+        static string? Description(JsonNode document, string path, string name) =>
+            (string?)
+                document["paths"]![path]!["get"]!["parameters"]!.AsArray().Single(p => (string?)p!["name"] == name)![
+                    "description"
+                ];
+        Assert.StartsWith("free: free events only", Description(events, "/api/v1/events", "price"));
+        Assert.Contains("Premium and elite only", Description(social, "/api/v1/discover", "gender"));
+        Assert.StartsWith("accepted (the default)", Description(social, "/api/v1/connections", "status"));
     }
 
     [Fact]

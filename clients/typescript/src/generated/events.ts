@@ -1167,14 +1167,20 @@ export interface operations {
     ListEvents: {
         parameters: {
             query?: {
+                /** @description Events in this city (any case). */
                 city?: string;
+                /** @description Events in this country: its ISO 3166 code (any case). */
                 country?: string;
+                /** @description Events in this region (any case). */
                 region?: string;
                 event_type?: "meetup" | "workshop" | "hackathon" | "trip" | "social" | "class" | "other";
+                /** @description Events tagged with this interest (any case). */
                 interest?: string;
+                /** @description Words to find in the title and description (web-search syntax: "quoted phrase", -without, or); at most 200 characters. */
                 q?: string;
                 starts_after?: string;
                 starts_before?: string;
+                /** @description free: free events only; paid: paid ones only. */
                 price?: "free" | "paid";
                 /** @description Page number from 1 (numbered paging). Pages starting past the first 10,000 rows (as far as totals are exact) are a 400: follow next_cursor instead. Not with cursor. */
                 page?: number;
@@ -1774,9 +1780,12 @@ export interface operations {
     NearbyEvents: {
         parameters: {
             query?: {
+                /** @description Latitude of the centre, -90 to 90. */
                 lat?: number;
+                /** @description Longitude of the centre, -180 to 180. */
                 lon?: number;
                 radius_km?: number;
+                /** @description At most this many events, nearest first: 1-100, 50 by default. */
                 limit?: number;
             };
             header?: {
@@ -2342,6 +2351,7 @@ export interface operations {
     ListAttendees: {
         parameters: {
             query?: {
+                /** @description Only registrations in this status; absent: all of them. */
                 status?: "held" | "confirmed" | "waitlisted" | "cancelled" | "expired" | "refunded";
                 /** @description Page number from 1 (numbered paging). Pages starting past the first 10,000 rows (as far as totals are exact) are a 400: follow next_cursor instead. Not with cursor. */
                 page?: number;
@@ -3238,6 +3248,7 @@ export interface operations {
     ListCourses: {
         parameters: {
             query?: {
+                /** @description Courses in this category (any case). */
                 category?: string;
                 /** @description Page number from 1 (numbered paging). Pages starting past the first 10,000 rows (as far as totals are exact) are a 400: follow next_cursor instead. Not with cursor. */
                 page?: number;

@@ -1914,11 +1914,15 @@ export interface operations {
     Discover: {
         parameters: {
             query?: {
+                /** @description People in this region (any case); at most 100 characters. */
                 region?: string;
+                /** @description People with this interest (any case); at most 40 characters. */
                 interest?: string;
+                /** @description Part of a username or full name (any case); at most 100 characters. */
                 q?: string;
                 age_min?: number;
                 age_max?: number;
+                /** @description People who gave this gender. Premium and elite only. */
                 gender?: "female" | "male" | "non_binary" | "other" | "prefer_not_to_say";
                 include_connected?: boolean;
                 cursor?: string;
@@ -1993,7 +1997,9 @@ export interface operations {
     ListConnections: {
         parameters: {
             query?: {
+                /** @description accepted (the default): my connections; pending: requests not answered yet. */
                 status?: "pending" | "accepted";
+                /** @description incoming: asked of me; outgoing: asked by me; absent: both. */
                 direction?: "incoming" | "outgoing";
                 cursor?: string;
                 limit?: number;
@@ -2416,7 +2422,9 @@ export interface operations {
     ListNetworkConnections: {
         parameters: {
             query?: {
+                /** @description accepted (the default): my connections; pending: requests not answered yet. */
                 status?: "pending" | "accepted";
+                /** @description incoming: asked of me; outgoing: asked by me; absent: both. */
                 direction?: "incoming" | "outgoing";
                 cursor?: string;
                 limit?: number;
@@ -3008,10 +3016,15 @@ export interface operations {
             query?: {
                 /** @description public or private: only groups of that visibility; absent: public and private ones, and secret ones I belong to. */
                 visibility?: "public" | "private";
+                /** @description Part of a group's name or description (any case); at most 100 characters. */
                 q?: string;
+                /** @description Groups in this region (any case); at most 100 characters. */
                 region?: string;
+                /** @description Groups about this interest (any case); at most 40 characters. */
                 interest?: string;
+                /** @description Groups in this category (any case); at most 40 characters. */
                 category?: string;
+                /** @description Groups with this tag (any case); at most 30 characters. */
                 tag?: string;
                 page?: number;
                 limit?: number;
@@ -3735,6 +3748,7 @@ export interface operations {
     ListGroupMembers: {
         parameters: {
             query?: {
+                /** @description Only members of this role; pending: the requests to join instead (the owner and moderators only, 403 for others). */
                 role?: "owner" | "moderator" | "member" | "pending";
                 cursor?: string;
                 limit?: number;
@@ -4481,6 +4495,7 @@ export interface operations {
     ListReports: {
         parameters: {
             query?: {
+                /** @description open (the default): reports still to decide; resolved: decided ones. */
                 status?: "open" | "resolved";
                 cursor?: string;
                 limit?: number;

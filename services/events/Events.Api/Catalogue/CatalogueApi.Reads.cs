@@ -13,6 +13,17 @@ using FromQueryAttribute = Microsoft.AspNetCore.Mvc.FromQueryAttribute;
 namespace Community.Events.Catalogue;
 
 // Query keys are snake_case like the JSON; binding matches parameter names only, so two-word ones are named here.
+/// <param name="City">Events in this city (any case).</param>
+/// <param name="Country">Events in this country: its ISO 3166 code (any case).</param>
+/// <param name="Region">Events in this region (any case).</param>
+/// <param name="Interest">Events tagged with this interest (any case).</param>
+/// <param name="Q">Words to find in the title and description (web-search syntax: "quoted phrase", -without, or);
+/// at most 200 characters.</param>
+/// <param name="Price">free: free events only; paid: paid ones only.</param>
+/// <param name="EventType">Events of this type.</param>
+/// <param name="StartsAfter">Events starting at or after this instant; without it, the upcoming and ongoing
+/// ones.</param>
+/// <param name="StartsBefore">Events starting before this instant (after starts_after).</param>
 public sealed record CatalogueQuery(
     string? City,
     string? Country,
@@ -28,6 +39,11 @@ public sealed record CatalogueQuery(
     string? Cursor
 );
 
+/// <param name="Lat">Latitude of the centre, -90 to 90.</param>
+/// <param name="Lon">Longitude of the centre, -180 to 180.</param>
+/// <param name="Limit">At most this many events, nearest first: 1-100, 50 by default.</param>
+/// <param name="RadiusKm">How far from the centre, in km: above 0, 10 by default, at most 100 unless configured
+/// otherwise (Events:MaxNearbyRadiusKm).</param>
 public sealed record NearbyQuery(
     double? Lat,
     double? Lon,

@@ -13,6 +13,7 @@ using RequestSizeLimitAttribute = Microsoft.AspNetCore.Mvc.RequestSizeLimitAttri
 
 namespace Community.Events.Courses;
 
+/// <param name="Category">Courses in this category (any case).</param>
 public sealed record CourseListQuery(string? Category, int? Page, int? Limit, string? Cursor);
 
 public static partial class CoursesApi

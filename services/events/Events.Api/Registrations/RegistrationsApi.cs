@@ -22,6 +22,7 @@ public sealed record TicketDto(
     string TimeZone
 );
 
+/// <param name="Status">Only registrations in this status; absent: all of them.</param>
 public sealed record AttendeesQuery(
     [ValuesOf(typeof(RegistrationStatus))] string? Status,
     int? Page,

@@ -33,6 +33,8 @@ public sealed record ConnectionDto(
     DateTimeOffset? AcceptedAt
 );
 
+/// <param name="Status">accepted (the default): my connections; pending: requests not answered yet.</param>
+/// <param name="Direction">incoming: asked of me; outgoing: asked by me; absent: both.</param>
 public sealed record ConnectionsQuery(
     [ValuesOf(typeof(ConnectionStatus))] string? Status,
     [ValuesOf(typeof(ConnectionsApi), nameof(ConnectionsApi.Directions))] string? Direction,

@@ -12,6 +12,13 @@ using FromQueryAttribute = Microsoft.AspNetCore.Mvc.FromQueryAttribute;
 namespace Community.Social.Discovery;
 
 // Query keys are snake_case like the JSON; binding matches parameter names only, so two-word ones are named here.
+/// <param name="Region">People in this region (any case); at most 100 characters.</param>
+/// <param name="Interest">People with this interest (any case); at most 40 characters.</param>
+/// <param name="Q">Part of a username or full name (any case); at most 100 characters.</param>
+/// <param name="Gender">People who gave this gender. Premium and elite only.</param>
+/// <param name="AgeMin">People at least this old, 13-120. Premium and elite only (403 otherwise).</param>
+/// <param name="AgeMax">People at most this old, 13-120, not below age_min. Premium and elite only.</param>
+/// <param name="IncludeConnected">true: people I am connected with too; by default they are left out.</param>
 public sealed record DiscoverQuery(
     string? Region,
     string? Interest,

@@ -11,6 +11,8 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Community.Social.Groups;
 
+/// <param name="Role">Only members of this role; pending: the requests to join instead (the owner and moderators
+/// only, 403 for others).</param>
 public sealed record MembersQuery(
     [ValuesOf(typeof(GroupMemberDto), nameof(GroupMemberDto.ListedRoles))] string? Role,
     string? Cursor,

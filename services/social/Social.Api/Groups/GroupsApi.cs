@@ -17,6 +17,11 @@ namespace Community.Social.Groups;
 /// <param name="Visibility">
 /// public or private: only groups of that visibility; absent: public and private ones, and secret ones I belong to.
 /// </param>
+/// <param name="Q">Part of a group's name or description (any case); at most 100 characters.</param>
+/// <param name="Region">Groups in this region (any case); at most 100 characters.</param>
+/// <param name="Interest">Groups about this interest (any case); at most 40 characters.</param>
+/// <param name="Category">Groups in this category (any case); at most 40 characters.</param>
+/// <param name="Tag">Groups with this tag (any case); at most 30 characters.</param>
 public sealed record ExploreQuery(
     [ValuesOf(typeof(GroupsApi), nameof(GroupsApi.ExploreVisibilities))] string? Visibility,
     string? Q,

@@ -89,6 +89,7 @@ public sealed record ReportDto(
         );
 }
 
+/// <param name="Status">open (the default): reports still to decide; resolved: decided ones.</param>
 public sealed record ReportsQuery(
     [ValuesOf(typeof(ReportVocabulary), nameof(ReportVocabulary.Statuses))] string? Status,
     string? Cursor,
