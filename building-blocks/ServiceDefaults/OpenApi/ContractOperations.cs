@@ -223,15 +223,8 @@ internal sealed class ContractOperations : IOpenApiOperationTransformer
         var values =
             info.GetCustomAttribute<ValuesOfAttribute>()?.Values
             ?? info.GetCustomAttribute<AllowedValuesAttribute>()?.Values.Select(v => v?.ToString()).OfType<string>();
-        if (values is null)
-            return;
-        var target =
-            schema.Type is { } type && type.HasFlag(JsonSchemaType.Array) && schema.Items is OpenApiSchema items
-                ? items
-                : schema;
-        target.Enum = [.. values.Select(v => (JsonNode)JsonValue.Create(v))];
-        if (target.Type is { } held && held.HasFlag(JsonSchemaType.Null))
-            target.Enum.Add(null!);
+        if (values is not null)
+            TypedSchemas.SetEnum(schema, values);
     }
 
     /// <summary>
@@ -321,7 +314,6 @@ internal sealed class ContractOperations : IOpenApiOperationTransformer
     {
         var patch = (OpenApiSchema)create.CreateShallowCopy();
         patch.Required = null;
-        patch.Properties = create.Properties?.ToDictionary(p => p.Key, p => p.Value);
         patch.Description = (create.Description is { Length: > 0 } d ? d + " " : "") + PatchRule;
         return patch;
     }

@@ -71,16 +71,7 @@ internal sealed class TypedSchemas : IOpenApiSchemaTransformer
             : Attribute<AllowedValuesAttribute>(property)?.Values.Select(v => v?.ToString())
                 ?? Attribute<ValuesOfAttribute>(property)?.Values;
         if (values is not null)
-        {
-            var target =
-                schema.Type is { } s && s.HasFlag(JsonSchemaType.Array) && schema.Items is OpenApiSchema items
-                    ? items
-                    : schema;
-            target.Enum = [.. values.OfType<string>().Select(v => (JsonNode)JsonValue.Create(v))];
-            // a member that may be null holds one of the values or null: the enum says so, or null would not validate
-            if (target.Type is { } held && held.HasFlag(JsonSchemaType.Null))
-                target.Enum.Add(null!);
-        }
+            SetEnum(schema, values.OfType<string>());
         if (context.JsonTypeInfo.Kind == JsonTypeInfoKind.Object && schema.Properties is { Count: > 0 })
         {
             var required = context
@@ -91,6 +82,21 @@ internal sealed class TypedSchemas : IOpenApiSchemaTransformer
             schema.Required = required.Count > 0 ? required : null;
         }
         return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// The closed set as the schema's enum (its items' for an array); one that may be null holds one of the values or
+    /// null, so the enum says so, or null would not validate.
+    /// </summary>
+    internal static void SetEnum(OpenApiSchema schema, IEnumerable<string> values)
+    {
+        var target =
+            schema.Type is { } type && type.HasFlag(JsonSchemaType.Array) && schema.Items is OpenApiSchema items
+                ? items
+                : schema;
+        target.Enum = [.. values.Select(v => (JsonNode)JsonValue.Create(v))];
+        if (target.Type is { } held && held.HasFlag(JsonSchemaType.Null))
+            target.Enum.Add(null!);
     }
 
     // On the property, or on the positional record's parameter ([Required] there needs no "property:" target).
