@@ -320,6 +320,48 @@ public sealed partial class OpenApiContractTests(OpenApiContractFixture fx) : IC
     }
 
     [Fact]
+    public async Task Every_query_parameter_is_described_and_every_page_size_bounded()
+    {
+        var failures = new List<string>();
+        var limits = 0;
+        foreach (var (service, client) in fx.Clients)
+        {
+            var document = await (await client.Get("/openapi/v1.json")).AssertStatus(200);
+            foreach (var (path, operations) in document["paths"]!.AsObject())
+            foreach (var (method, operation) in operations!.AsObject())
+            foreach (var parameter in operation!["parameters"]?.AsArray() ?? [])
+            {
+                if ((string?)parameter!["in"] != "query")
+                    continue;
+                var name = (string)parameter["name"]!;
+                var where = $"{service} {method} {path} {name}";
+                if (string.IsNullOrWhiteSpace((string?)parameter["description"]))
+                    failures.Add($"{where}: no description");
+                if (name != "limit")
+                    continue;
+                limits++;
+                var schema = parameter["schema"]!;
+                if ((int?)schema["minimum"] != 1 || schema["maximum"] is null || schema["default"] is null)
+                    failures.Add($"{where}: {schema.ToJsonString()} has no minimum 1, maximum or default");
+            }
+        }
+
+        Assert.True(limits >= 25, $"only {limits} limits were checked");
+        Assert.True(failures.Count == 0, string.Join("\n", failures));
+        static JsonNode Limit(JsonNode document, string path) =>
+            document["paths"]![path]!["get"]!["parameters"]!.AsArray().Single(p => (string?)p!["name"] == "limit")![
+                "schema"
+            ]!;
+        var messaging = await (await fx.Clients[ResourceNames.Messaging].Get("/openapi/v1.json")).AssertStatus(200);
+        var social = await (await fx.Clients[ResourceNames.Social].Get("/openapi/v1.json")).AssertStatus(200);
+        // each list's own default and bound, as its handler reads limit
+        Assert.Equal(50, (int)Limit(messaging, "/api/v1/conversations/{id}/messages")["default"]!);
+        Assert.Equal(20, (int)Limit(messaging, "/api/v1/notifications")["default"]!);
+        Assert.Equal(50, (int)Limit(social, "/api/v1/search/semantic")["maximum"]!);
+        Assert.Equal(10, (int)Limit(social, "/api/v1/search/semantic")["default"]!);
+    }
+
+    [Fact]
     public async Task Closed_sets_in_answers_are_documented_as_enums()
     {
         async Task<JsonNode> Document(string service) =>

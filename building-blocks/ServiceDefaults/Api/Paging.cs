@@ -29,7 +29,11 @@ public static class PagingDocs
         "The next_cursor of the previous page: the next page by keyset, as fast at any depth, with the "
         + "same rows as the numbered page. "
         + "Not with page; a cursor this API did not give out is a 400.";
-    public const string Limit = "Rows per page, 1-100.";
+    public const string PageWithoutCursor =
+        "Page number from 1. Pages starting past the first 10,000 rows are a 400: narrow the query with its filters.";
+    public const string KeysetCursor =
+        "The next_cursor of the previous page: the page after it; without it, the first page. A cursor this API did "
+        + "not give out is a 400.";
     public const string Total =
         "Rows matching the query: counted exactly up to a threshold (10,000 unless configured); above it, the database "
         + "planner's estimate, never below the threshold + 1.";

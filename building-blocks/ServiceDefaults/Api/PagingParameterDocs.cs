@@ -4,9 +4,9 @@ using Microsoft.OpenApi;
 namespace Community.ServiceDefaults.Api;
 
 /// <summary>
-/// Describes page, cursor and limit on every numbered list that takes a cursor (see <see cref="NumberedCursor"/>), in
-/// one place; [Description] on an [AsParameters] member breaks the document generator (an attribute cast inside
-/// Microsoft.AspNetCore.OpenApi).
+/// Describes page and cursor in one place: on a numbered list (page, and cursor where it takes one, see
+/// <see cref="NumberedCursor"/>) and on a keyset list (cursor alone). Limit's bounds and default come from its
+/// <see cref="PageSizeAttribute"/>.
 /// </summary>
 internal sealed class PagingParameterDocs : IOpenApiOperationTransformer
 {
@@ -18,13 +18,15 @@ internal sealed class PagingParameterDocs : IOpenApiOperationTransformer
     {
         var parameters = operation
             .Parameters?.OfType<OpenApiParameter>()
+            .Where(p => p.In == ParameterLocation.Query)
             .ToDictionary(p => p.Name ?? "", StringComparer.OrdinalIgnoreCase);
-        if (parameters is null || !parameters.ContainsKey("cursor") || !parameters.ContainsKey("page"))
+        if (parameters is null)
             return Task.CompletedTask;
-        parameters["cursor"].Description = PagingDocs.Cursor;
-        parameters["page"].Description = PagingDocs.Page;
-        if (parameters.TryGetValue("limit", out var limit))
-            limit.Description = PagingDocs.Limit;
+        var (page, cursor) = (parameters.GetValueOrDefault("page"), parameters.GetValueOrDefault("cursor"));
+        if (page is not null)
+            page.Description = cursor is null ? PagingDocs.PageWithoutCursor : PagingDocs.Page;
+        if (cursor is not null)
+            cursor.Description = page is null ? PagingDocs.KeysetCursor : PagingDocs.Cursor;
         return Task.CompletedTask;
     }
 }

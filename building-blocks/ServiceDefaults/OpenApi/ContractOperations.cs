@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using System.Globalization;
 using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -49,7 +50,7 @@ internal sealed class ContractOperations : IOpenApiOperationTransformer
         foreach (var parameter in operation.Parameters?.OfType<OpenApiParameter>() ?? [])
             if (parameter.In is ParameterLocation.Query or ParameterLocation.Path && parameter.Name is { } name)
             {
-                DocumentValues(
+                DocumentParameter(
                     parameter,
                     context.Description.ParameterDescriptions.FirstOrDefault(d =>
                         d.Name == name
@@ -212,8 +213,9 @@ internal sealed class ContractOperations : IOpenApiOperationTransformer
     }
 
     // A parameter that takes one of a closed set ([ValuesOf] or [AllowedValues] on it, or on an [AsParameters]
-    // record's member) has the set as its enum, as a body's member has.
-    private static void DocumentValues(OpenApiParameter parameter, ApiParameterDescription? described)
+    // record's member) has the set as its enum, as a body's member has; a list's limit ([PageSize]) its bounds and
+    // default.
+    private static void DocumentParameter(OpenApiParameter parameter, ApiParameterDescription? described)
     {
         if (
             described?.ParameterDescriptor is not IParameterInfoParameterDescriptor { ParameterInfo: { } info }
@@ -225,6 +227,13 @@ internal sealed class ContractOperations : IOpenApiOperationTransformer
             ?? info.GetCustomAttribute<AllowedValuesAttribute>()?.Values.Select(v => v?.ToString()).OfType<string>();
         if (values is not null)
             TypedSchemas.SetEnum(schema, values);
+        if (info.GetCustomAttribute<PageSizeAttribute>() is { } size)
+        {
+            schema.Minimum = "1";
+            schema.Maximum = size.Max.ToString(CultureInfo.InvariantCulture);
+            schema.Default = size.Default;
+            parameter.Description ??= $"Items per page, 1-{size.Max}; {size.Default} without it.";
+        }
     }
 
     /// <summary>

@@ -1173,18 +1173,21 @@ export interface operations {
                 country?: string;
                 /** @description Events in this region (any case). */
                 region?: string;
+                /** @description Events of this type. */
                 event_type?: "meetup" | "workshop" | "hackathon" | "trip" | "social" | "class" | "other";
                 /** @description Events tagged with this interest (any case). */
                 interest?: string;
                 /** @description Words to find in the title and description (web-search syntax: "quoted phrase", -without, or); at most 200 characters. */
                 q?: string;
+                /** @description Events starting at or after this instant; without it, the upcoming and ongoing ones. */
                 starts_after?: string;
+                /** @description Events starting before this instant (after starts_after). */
                 starts_before?: string;
                 /** @description free: free events only; paid: paid ones only. */
                 price?: "free" | "paid";
                 /** @description Page number from 1 (numbered paging). Pages starting past the first 10,000 rows (as far as totals are exact) are a 400: follow next_cursor instead. Not with cursor. */
                 page?: number;
-                /** @description Rows per page, 1-100. */
+                /** @description Items per page, 1-100; 20 without it. */
                 limit?: number;
                 /** @description The next_cursor of the previous page: the next page by keyset, as fast at any depth, with the same rows as the numbered page. Not with page; a cursor this API did not give out is a 400. */
                 cursor?: string;
@@ -1535,6 +1538,7 @@ export interface operations {
     DeleteEvent: {
         parameters: {
             query?: {
+                /** @description Why a published event is cancelled, shown as its cancellation_reason (the first 500 characters). */
                 reason?: string;
             };
             header?: {
@@ -1784,6 +1788,7 @@ export interface operations {
                 lat?: number;
                 /** @description Longitude of the centre, -180 to 180. */
                 lon?: number;
+                /** @description How far from the centre, in km: above 0, 10 by default, at most 100 unless configured otherwise (Events:MaxNearbyRadiusKm). */
                 radius_km?: number;
                 /** @description At most this many events, nearest first: 1-100, 50 by default. */
                 limit?: number;
@@ -2355,7 +2360,7 @@ export interface operations {
                 status?: "held" | "confirmed" | "waitlisted" | "cancelled" | "expired" | "refunded";
                 /** @description Page number from 1 (numbered paging). Pages starting past the first 10,000 rows (as far as totals are exact) are a 400: follow next_cursor instead. Not with cursor. */
                 page?: number;
-                /** @description Rows per page, 1-100. */
+                /** @description Items per page, 1-100; 50 without it. */
                 limit?: number;
                 /** @description The next_cursor of the previous page: the next page by keyset, as fast at any depth, with the same rows as the numbered page. Not with page; a cursor this API did not give out is a 400. */
                 cursor?: string;
@@ -2614,7 +2619,7 @@ export interface operations {
             query?: {
                 /** @description Page number from 1 (numbered paging). Pages starting past the first 10,000 rows (as far as totals are exact) are a 400: follow next_cursor instead. Not with cursor. */
                 page?: number;
-                /** @description Rows per page, 1-100. */
+                /** @description Items per page, 1-100; 20 without it. */
                 limit?: number;
                 /** @description The next_cursor of the previous page: the next page by keyset, as fast at any depth, with the same rows as the numbered page. Not with page; a cursor this API did not give out is a 400. */
                 cursor?: string;
@@ -3252,7 +3257,7 @@ export interface operations {
                 category?: string;
                 /** @description Page number from 1 (numbered paging). Pages starting past the first 10,000 rows (as far as totals are exact) are a 400: follow next_cursor instead. Not with cursor. */
                 page?: number;
-                /** @description Rows per page, 1-100. */
+                /** @description Items per page, 1-100; 20 without it. */
                 limit?: number;
                 /** @description The next_cursor of the previous page: the next page by keyset, as fast at any depth, with the same rows as the numbered page. Not with page; a cursor this API did not give out is a 400. */
                 cursor?: string;

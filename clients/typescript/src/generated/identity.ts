@@ -1456,6 +1456,7 @@ export interface operations {
     ExternalLoginStart: {
         parameters: {
             query?: {
+                /** @description The client page to return to with the one-time code (required): under one of the pages this service is configured to return to (Identity:ExternalLoginClientRedirects), without a fragment. */
                 redirect_uri?: string;
             };
             header?: {
@@ -1529,8 +1530,11 @@ export interface operations {
     ExternalLoginCallback: {
         parameters: {
             query?: {
+                /** @description The provider's authorization code (required unless error is given). */
                 code?: string;
+                /** @description The state this service gave the provider at the start (required; good once, for minutes). */
                 state?: string;
+                /** @description The provider's error (e.g. access_denied): the browser goes back to the client page with it. */
                 error?: string;
             };
             header?: {
@@ -3843,7 +3847,9 @@ export interface operations {
     WaitlistStatus: {
         parameters: {
             query?: {
+                /** @description The status token from the e-mail sent on joining: the place is answered (200). */
                 token?: string;
+                /** @description Without a token: the address to e-mail its place to (202, the same whether it is on the list). */
                 email?: string;
             };
             header?: {

@@ -700,7 +700,9 @@ export interface operations {
     ListConversations: {
         parameters: {
             query?: {
+                /** @description The next_cursor of the previous page: the page after it; without it, the first page. A cursor this API did not give out is a 400. */
                 cursor?: string;
+                /** @description Items per page, 1-100; 20 without it. */
                 limit?: number;
             };
             header?: {
@@ -1031,6 +1033,7 @@ export interface operations {
                 before_seq?: number;
                 /** @description Messages after this seq (catch-up after a reconnect). */
                 after_seq?: number;
+                /** @description Items per page, 1-100; 50 without it. */
                 limit?: number;
             };
             header?: {
@@ -1507,8 +1510,11 @@ export interface operations {
     SearchMessages: {
         parameters: {
             query?: {
+                /** @description Words to find in the messages (web-search syntax: "quoted phrase", -without, or); required, at most 200 characters. */
                 q?: string;
+                /** @description Matches before this seq (the next page: the last seq of the page before). */
                 before_seq?: number;
+                /** @description Items per page, 1-100; 20 without it. */
                 limit?: number;
             };
             header?: {
@@ -2078,7 +2084,9 @@ export interface operations {
             query?: {
                 /** @description The group whose threads to list. */
                 group_id?: string;
+                /** @description The next_cursor of the previous page: the page after it; without it, the first page. A cursor this API did not give out is a 400. */
                 cursor?: string;
+                /** @description Items per page, 1-100; 20 without it. */
                 limit?: number;
             };
             header?: {
@@ -2251,7 +2259,9 @@ export interface operations {
                 q?: string;
                 /** @description Only this group's threads. */
                 group_id?: string;
+                /** @description The next_cursor of the previous page: the page after it; without it, the first page. A cursor this API did not give out is a 400. */
                 cursor?: string;
+                /** @description Items per page, 1-100; 20 without it. */
                 limit?: number;
             };
             header?: {
@@ -2709,7 +2719,9 @@ export interface operations {
     ListReplies: {
         parameters: {
             query?: {
+                /** @description The next_cursor of the previous page: the page after it; without it, the first page. A cursor this API did not give out is a 400. */
                 cursor?: string;
+                /** @description Items per page, 1-100; 50 without it. */
                 limit?: number;
             };
             header?: {
@@ -2784,9 +2796,11 @@ export interface operations {
     ListNotifications: {
         parameters: {
             query?: {
+                /** @description The next_cursor of the previous page: the page after it; without it, the first page. A cursor this API did not give out is a 400. */
                 cursor?: string;
                 /** @description Only unread notifications. */
                 unread_only?: boolean;
+                /** @description Items per page, 1-100; 20 without it. */
                 limit?: number;
             };
             header?: {

@@ -783,7 +783,9 @@ export interface operations {
     ListPayments: {
         parameters: {
             query?: {
+                /** @description The next_cursor of the previous page: the page after it; without it, the first page. A cursor this API did not give out is a 400. */
                 cursor?: string;
+                /** @description Items per page, 1-100; 20 without it. */
                 limit?: number;
             };
             header?: {
@@ -971,7 +973,9 @@ export interface operations {
     GetMyCredits: {
         parameters: {
             query?: {
+                /** @description The next_cursor of the previous page: the page after it; without it, the first page. A cursor this API did not give out is a 400. */
                 cursor?: string;
+                /** @description Items per page, 1-100; 20 without it. */
                 limit?: number;
             };
             header?: {

@@ -1769,7 +1769,9 @@ export interface operations {
     GetProfileGroups: {
         parameters: {
             query?: {
+                /** @description The next_cursor of the previous page: the page after it; without it, the first page. A cursor this API did not give out is a 400. */
                 cursor?: string;
+                /** @description Items per page, 1-100; 20 without it. */
                 limit?: number;
             };
             header?: {
@@ -1920,12 +1922,17 @@ export interface operations {
                 interest?: string;
                 /** @description Part of a username or full name (any case); at most 100 characters. */
                 q?: string;
+                /** @description People at least this old, 13-120. Premium and elite only (403 otherwise). */
                 age_min?: number;
+                /** @description People at most this old, 13-120, not below age_min. Premium and elite only. */
                 age_max?: number;
                 /** @description People who gave this gender. Premium and elite only. */
                 gender?: "female" | "male" | "non_binary" | "other" | "prefer_not_to_say";
+                /** @description true: people I am connected with too; by default they are left out. */
                 include_connected?: boolean;
+                /** @description The next_cursor of the previous page: the page after it; without it, the first page. A cursor this API did not give out is a 400. */
                 cursor?: string;
+                /** @description Items per page, 1-100; 20 without it. */
                 limit?: number;
             };
             header?: {
@@ -2001,7 +2008,9 @@ export interface operations {
                 status?: "pending" | "accepted";
                 /** @description incoming: asked of me; outgoing: asked by me; absent: both. */
                 direction?: "incoming" | "outgoing";
+                /** @description The next_cursor of the previous page: the page after it; without it, the first page. A cursor this API did not give out is a 400. */
                 cursor?: string;
+                /** @description Items per page, 1-100; 20 without it. */
                 limit?: number;
             };
             header?: {
@@ -2426,7 +2435,9 @@ export interface operations {
                 status?: "pending" | "accepted";
                 /** @description incoming: asked of me; outgoing: asked by me; absent: both. */
                 direction?: "incoming" | "outgoing";
+                /** @description The next_cursor of the previous page: the page after it; without it, the first page. A cursor this API did not give out is a 400. */
                 cursor?: string;
+                /** @description Items per page, 1-100; 20 without it. */
                 limit?: number;
             };
             header?: {
@@ -2647,8 +2658,11 @@ export interface operations {
     ListFollowers: {
         parameters: {
             query?: {
+                /** @description Whose followers (or whom they follow); without it, mine. Their profile must be visible to me. */
                 user_id?: string;
+                /** @description The next_cursor of the previous page: the page after it; without it, the first page. A cursor this API did not give out is a 400. */
                 cursor?: string;
+                /** @description Items per page, 1-100; 20 without it. */
                 limit?: number;
             };
             header?: {
@@ -2720,8 +2734,11 @@ export interface operations {
     ListFollowing: {
         parameters: {
             query?: {
+                /** @description Whose followers (or whom they follow); without it, mine. Their profile must be visible to me. */
                 user_id?: string;
+                /** @description The next_cursor of the previous page: the page after it; without it, the first page. A cursor this API did not give out is a 400. */
                 cursor?: string;
+                /** @description Items per page, 1-100; 20 without it. */
                 limit?: number;
             };
             header?: {
@@ -2942,7 +2959,9 @@ export interface operations {
     ListBlocks: {
         parameters: {
             query?: {
+                /** @description The next_cursor of the previous page: the page after it; without it, the first page. A cursor this API did not give out is a 400. */
                 cursor?: string;
+                /** @description Items per page, 1-100; 20 without it. */
                 limit?: number;
             };
             header?: {
@@ -3026,7 +3045,9 @@ export interface operations {
                 category?: string;
                 /** @description Groups with this tag (any case); at most 30 characters. */
                 tag?: string;
+                /** @description Page number from 1. Pages starting past the first 10,000 rows are a 400: narrow the query with its filters. */
                 page?: number;
+                /** @description Items per page, 1-100; 20 without it. */
                 limit?: number;
             };
             header?: {
@@ -3198,7 +3219,9 @@ export interface operations {
     MyGroups: {
         parameters: {
             query?: {
+                /** @description The next_cursor of the previous page: the page after it; without it, the first page. A cursor this API did not give out is a 400. */
                 cursor?: string;
+                /** @description Items per page, 1-100; 20 without it. */
                 limit?: number;
             };
             header?: {
@@ -3750,7 +3773,9 @@ export interface operations {
             query?: {
                 /** @description Only members of this role; pending: the requests to join instead (the owner and moderators only, 403 for others). */
                 role?: "owner" | "moderator" | "member" | "pending";
+                /** @description The next_cursor of the previous page: the page after it; without it, the first page. A cursor this API did not give out is a 400. */
                 cursor?: string;
+                /** @description Items per page, 1-100; 20 without it. */
                 limit?: number;
             };
             header?: {
@@ -4355,6 +4380,7 @@ export interface operations {
     GetNetworkSuggestions: {
         parameters: {
             query?: {
+                /** @description Items per page, 1-100; 20 without it. */
                 limit?: number;
             };
             header?: {
@@ -4497,7 +4523,9 @@ export interface operations {
             query?: {
                 /** @description open (the default): reports still to decide; resolved: decided ones. */
                 status?: "open" | "resolved";
+                /** @description The next_cursor of the previous page: the page after it; without it, the first page. A cursor this API did not give out is a 400. */
                 cursor?: string;
+                /** @description Items per page, 1-100; 20 without it. */
                 limit?: number;
             };
             header?: {
@@ -4862,7 +4890,9 @@ export interface operations {
     GetFeed: {
         parameters: {
             query?: {
+                /** @description The next_cursor of the previous page: the page after it; without it, the first page. A cursor this API did not give out is a 400. */
                 cursor?: string;
+                /** @description Items per page, 1-100; 20 without it. */
                 limit?: number;
             };
             header?: {

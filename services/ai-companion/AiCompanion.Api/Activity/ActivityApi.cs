@@ -11,7 +11,7 @@ namespace Community.AiCompanion.Activity;
 public sealed record ActivityQuery(
     [property: Description("The next_cursor of the previous page; a cursor this API did not give out is a 400.")]
         string? Cursor,
-    [property: Description("Items per page, 1-100 (20 unless given).")] int? Limit,
+    [PageSize(Keyset.DefaultLimit)] int? Limit,
     [property: Description("Only items not yet read.")] [FromQuery(Name = "unread_only")] bool? UnreadOnly
 );
 

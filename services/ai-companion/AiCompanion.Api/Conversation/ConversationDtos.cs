@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
+using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.OpenApi;
 
 namespace Community.AiCompanion.Conversation;
@@ -17,7 +18,10 @@ public sealed record SendCompanionMessage(
         new("Which events this weekend suit someone who likes hiking?", "c0mp-0001");
 }
 
-public sealed record ConversationQuery(string? Cursor, int? Limit);
+public sealed record ConversationQuery(
+    string? Cursor,
+    [PageSize(CompanionConversation.DefaultHistoryLimit)] int? Limit
+);
 
 public sealed record CompanionMessageDto(
     Guid Id,

@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Security.Claims;
 using Community.Events.Registrations;
 using Community.ServiceDefaults.Api;
@@ -20,35 +21,40 @@ namespace Community.Events.Catalogue;
 /// <param name="Q">Words to find in the title and description (web-search syntax: "quoted phrase", -without, or);
 /// at most 200 characters.</param>
 /// <param name="Price">free: free events only; paid: paid ones only.</param>
-/// <param name="EventType">Events of this type.</param>
-/// <param name="StartsAfter">Events starting at or after this instant; without it, the upcoming and ongoing
-/// ones.</param>
-/// <param name="StartsBefore">Events starting before this instant (after starts_after).</param>
 public sealed record CatalogueQuery(
     string? City,
     string? Country,
     string? Region,
-    [FromQuery(Name = "event_type"), ValuesOf(typeof(EventTypes))] string? EventType,
+    [property: Description("Events of this type.")]
+    [FromQuery(Name = "event_type"), ValuesOf(typeof(EventTypes))]
+        string? EventType,
     string? Interest,
     string? Q,
-    [FromQuery(Name = "starts_after")] DateTimeOffset? StartsAfter,
-    [FromQuery(Name = "starts_before")] DateTimeOffset? StartsBefore,
+    [property: Description("Events starting at or after this instant; without it, the upcoming and ongoing ones.")]
+    [FromQuery(Name = "starts_after")]
+        DateTimeOffset? StartsAfter,
+    [property: Description("Events starting before this instant (after starts_after).")]
+    [FromQuery(Name = "starts_before")]
+        DateTimeOffset? StartsBefore,
     [ValuesOf(typeof(CatalogueApi), nameof(CatalogueApi.PriceFilters))] string? Price,
     int? Page,
-    int? Limit,
+    [PageSize(DefaultLimit)] int? Limit,
     string? Cursor
 );
 
 /// <param name="Lat">Latitude of the centre, -90 to 90.</param>
 /// <param name="Lon">Longitude of the centre, -180 to 180.</param>
 /// <param name="Limit">At most this many events, nearest first: 1-100, 50 by default.</param>
-/// <param name="RadiusKm">How far from the centre, in km: above 0, 10 by default, at most 100 unless configured
-/// otherwise (Events:MaxNearbyRadiusKm).</param>
 public sealed record NearbyQuery(
     double? Lat,
     double? Lon,
-    [FromQuery(Name = "radius_km")] double? RadiusKm,
-    int? Limit
+    [property: Description(
+        "How far from the centre, in km: above 0, 10 by default, at most 100 unless configured otherwise "
+            + "(Events:MaxNearbyRadiusKm)."
+    )]
+    [FromQuery(Name = "radius_km")]
+        double? RadiusKm,
+    [PageSize(NearbyDefaultLimit)] int? Limit
 );
 
 /// <summary>Reading events: the catalogue, nearby, one event, its calendar file, and the caller's own.</summary>
@@ -132,7 +138,7 @@ public static partial class CatalogueApi
         var radiusKm = query.RadiusKm ?? 10;
         if (!double.IsFinite(radiusKm) || radiusKm <= 0 || radiusKm > maxRadius)
             errors.Add("radius_km", $"radius_km must be above 0 and at most {maxRadius}.");
-        var limit = PageRequest.ReadLimit(query.Limit, 50, errors);
+        var limit = PageRequest.ReadLimit(query.Limit, NearbyDefaultLimit, errors);
         errors.ThrowIfAny();
 
         var caller = CallerOf(principal);

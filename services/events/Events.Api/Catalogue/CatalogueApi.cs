@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Security.Claims;
 using System.Text.Json.Nodes;
 using Community.Contracts.Events;
@@ -196,7 +197,10 @@ public static partial class CatalogueApi
 
     private static async Task<NoContent> Delete(
         Guid id,
-        string? reason,
+        [Description(
+            "Why a published event is cancelled, shown as its cancellation_reason (the first 500 characters)."
+        )]
+            string? reason,
         ClaimsPrincipal principal,
         EventsDbContext db,
         IBlobStore blobs,

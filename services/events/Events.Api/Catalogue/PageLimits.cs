@@ -4,4 +4,7 @@ namespace Community.Events.Catalogue;
 public static class PageLimits
 {
     public const int DefaultLimit = 20;
+
+    /// <summary>Nearby events answered without a limit.</summary>
+    public const int NearbyDefaultLimit = 50;
 }

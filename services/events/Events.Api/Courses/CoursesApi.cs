@@ -14,7 +14,12 @@ using RequestSizeLimitAttribute = Microsoft.AspNetCore.Mvc.RequestSizeLimitAttri
 namespace Community.Events.Courses;
 
 /// <param name="Category">Courses in this category (any case).</param>
-public sealed record CourseListQuery(string? Category, int? Page, int? Limit, string? Cursor);
+public sealed record CourseListQuery(
+    string? Category,
+    int? Page,
+    [PageSize(PageLimits.DefaultLimit)] int? Limit,
+    string? Cursor
+);
 
 public static partial class CoursesApi
 {

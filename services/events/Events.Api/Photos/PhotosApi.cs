@@ -44,7 +44,7 @@ public sealed record PhotoDto(
 /// </summary>
 public sealed record PhotoUpload(IFormFile File, string? Caption);
 
-public sealed record PhotosQuery(int? Page, int? Limit, string? Cursor);
+public sealed record PhotosQuery(int? Page, [PageSize(PageLimits.DefaultLimit)] int? Limit, string? Cursor);
 
 public static class PhotosApi
 {

@@ -26,7 +26,7 @@ public sealed record TicketDto(
 public sealed record AttendeesQuery(
     [ValuesOf(typeof(RegistrationStatus))] string? Status,
     int? Page,
-    int? Limit,
+    [PageSize(RegistrationsApi.AttendeesDefaultLimit)] int? Limit,
     string? Cursor
 );
 
@@ -103,7 +103,7 @@ public sealed record AttendeeDto(
 
 public static class RegistrationsApi
 {
-    private const int AttendeesDefaultLimit = 50;
+    public const int AttendeesDefaultLimit = 50;
 
     public static RouteGroupBuilder MapRegistrationsApi(this IEndpointRouteBuilder routes)
     {

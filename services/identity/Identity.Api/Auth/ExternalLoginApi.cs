@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
 using System.Security.Cryptography;
 using System.Text;
@@ -52,7 +53,11 @@ public static partial class ExternalLoginApi
 
     private static async Task<RedirectHttpResult> Start(
         string provider,
-        string? redirect_uri,
+        [Description(
+            "The client page to return to with the one-time code (required): under one of the pages this service is "
+                + "configured to return to (Identity:ExternalLoginClientRedirects), without a fragment."
+        )]
+            string? redirect_uri,
         IdentityDbContext db,
         ExternalProviders providers,
         IOptions<IdentityOptions> options,
@@ -94,9 +99,11 @@ public static partial class ExternalLoginApi
 
     private static async Task<RedirectHttpResult> Callback(
         string provider,
-        string? code,
-        string? state,
-        string? error,
+        [Description("The provider's authorization code (required unless error is given).")] string? code,
+        [Description("The state this service gave the provider at the start (required; good once, for minutes).")]
+            string? state,
+        [Description("The provider's error (e.g. access_denied): the browser goes back to the client page with it.")]
+            string? error,
         IdentityDbContext db,
         ExternalProviders providers,
         IOptions<IdentityOptions> options,

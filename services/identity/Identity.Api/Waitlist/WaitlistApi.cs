@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
 using System.Security.Cryptography;
 using Community.Identity.Users;
@@ -98,8 +99,9 @@ public static class WaitlistApi
     }
 
     private static async Task<Results<Ok<WaitlistStatus>, Accepted<WaitlistStatusSent>>> Status(
-        string? token,
-        string? email,
+        [Description("The status token from the e-mail sent on joining: the place is answered (200).")] string? token,
+        [Description("Without a token: the address to e-mail its place to (202, the same whether it is on the list).")]
+            string? email,
         IdentityDbContext db,
         IEmailSender sender,
         CancellationToken cancellationToken

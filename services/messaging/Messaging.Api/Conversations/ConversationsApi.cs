@@ -27,7 +27,7 @@ public sealed record MarkRead(
         long? Seq
 );
 
-public sealed record ConversationsQuery(string? Cursor, int? Limit);
+public sealed record ConversationsQuery(string? Cursor, [PageSize(Keyset.DefaultLimit)] int? Limit);
 
 public sealed record HistoryQuery(
     [property: Description("Messages before this seq (history), the newest of them first in the page's order.")]
@@ -36,10 +36,20 @@ public sealed record HistoryQuery(
     [property: Description("Messages after this seq (catch-up after a reconnect).")]
     [FromQuery(Name = "after_seq")]
         long? AfterSeq,
-    int? Limit
+    [PageSize(ConversationMessages.DefaultHistoryLimit)] int? Limit
 );
 
-public sealed record SearchQuery(string? Q, [FromQuery(Name = "before_seq")] long? BeforeSeq, int? Limit);
+public sealed record SearchQuery(
+    [property: Description(
+        "Words to find in the messages (web-search syntax: \"quoted phrase\", -without, or); required, at most 200 "
+            + "characters."
+    )]
+        string? Q,
+    [property: Description("Matches before this seq (the next page: the last seq of the page before).")]
+    [FromQuery(Name = "before_seq")]
+        long? BeforeSeq,
+    [PageSize(Keyset.DefaultLimit)] int? Limit
+);
 
 public static class ConversationsApi
 {

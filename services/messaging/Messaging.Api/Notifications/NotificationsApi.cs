@@ -10,7 +10,7 @@ namespace Community.Messaging.Notifications;
 public sealed record NotificationsQuery(
     string? Cursor,
     [property: Description("Only unread notifications.")] [FromQuery(Name = "unread_only")] bool? UnreadOnly,
-    int? Limit
+    [PageSize(Keyset.DefaultLimit)] int? Limit
 );
 
 public sealed record MarkNotificationsRead(

@@ -139,7 +139,7 @@ public static class CheckoutApi
 
     private static async Task<Ok<CursorPage<PaymentDto>>> List(
         string? cursor,
-        int? limit,
+        [PageSize(Keyset.DefaultLimit)] int? limit,
         ClaimsPrincipal principal,
         PaymentsDbContext db,
         CancellationToken cancellationToken

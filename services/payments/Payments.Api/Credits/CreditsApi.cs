@@ -106,7 +106,7 @@ public static class CreditsApi
 
     private static async Task<Ok<CreditsDto>> GetMine(
         string? cursor,
-        int? limit,
+        [PageSize(Keyset.DefaultLimit)] int? limit,
         ClaimsPrincipal principal,
         PaymentsDbContext db,
         CreditLedger ledger,

@@ -12,7 +12,7 @@ namespace Community.Social.Blocks;
 /// <summary>A blocked person, in the blocker's own list.</summary>
 public sealed record BlockDto(UserSummary User, DateTimeOffset BlockedAt);
 
-public sealed record BlocksQuery(string? Cursor, int? Limit);
+public sealed record BlocksQuery(string? Cursor, [PageSize(Keyset.DefaultLimit)] int? Limit);
 
 public static class BlocksApi
 {

@@ -39,7 +39,7 @@ public sealed record ConnectionsQuery(
     [ValuesOf(typeof(ConnectionStatus))] string? Status,
     [ValuesOf(typeof(ConnectionsApi), nameof(ConnectionsApi.Directions))] string? Direction,
     string? Cursor,
-    int? Limit
+    [PageSize(Keyset.DefaultLimit)] int? Limit
 );
 
 public static class ConnectionsApi

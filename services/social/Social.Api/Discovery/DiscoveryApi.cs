@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Globalization;
 using System.Security.Claims;
 using Community.Contracts;
@@ -16,19 +17,22 @@ namespace Community.Social.Discovery;
 /// <param name="Interest">People with this interest (any case); at most 40 characters.</param>
 /// <param name="Q">Part of a username or full name (any case); at most 100 characters.</param>
 /// <param name="Gender">People who gave this gender. Premium and elite only.</param>
-/// <param name="AgeMin">People at least this old, 13-120. Premium and elite only (403 otherwise).</param>
-/// <param name="AgeMax">People at most this old, 13-120, not below age_min. Premium and elite only.</param>
-/// <param name="IncludeConnected">true: people I am connected with too; by default they are left out.</param>
 public sealed record DiscoverQuery(
     string? Region,
     string? Interest,
     string? Q,
-    [FromQuery(Name = "age_min")] int? AgeMin,
-    [FromQuery(Name = "age_max")] int? AgeMax,
+    [property: Description("People at least this old, 13-120. Premium and elite only (403 otherwise).")]
+    [FromQuery(Name = "age_min")]
+        int? AgeMin,
+    [property: Description("People at most this old, 13-120, not below age_min. Premium and elite only.")]
+    [FromQuery(Name = "age_max")]
+        int? AgeMax,
     [ValuesOf(typeof(Genders))] string? Gender,
-    [FromQuery(Name = "include_connected")] bool? IncludeConnected,
+    [property: Description("true: people I am connected with too; by default they are left out.")]
+    [FromQuery(Name = "include_connected")]
+        bool? IncludeConnected,
     string? Cursor,
-    int? Limit
+    [PageSize(Keyset.DefaultLimit)] int? Limit
 );
 
 /// <summary>

@@ -21,7 +21,7 @@ public sealed record FeedItemDto(
     DateTimeOffset OccurredAt
 );
 
-public sealed record FeedQuery(string? Cursor, int? Limit);
+public sealed record FeedQuery(string? Cursor, [PageSize(Keyset.DefaultLimit)] int? Limit);
 
 public static class FeedApi
 {

@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Security.Claims;
 using Community.Contracts.Social;
 using Community.ServiceDefaults.Api;
@@ -13,7 +14,15 @@ namespace Community.Social.Follows;
 public sealed record FollowDto(UserSummary User, DateTimeOffset FollowedAt);
 
 // Query keys are snake_case like the JSON; binding matches parameter names only, so two-word ones are named here.
-public sealed record FollowsQuery([FromQuery(Name = "user_id")] Guid? UserId, string? Cursor, int? Limit);
+public sealed record FollowsQuery(
+    [property: Description(
+        "Whose followers (or whom they follow); without it, mine. Their profile must be visible to me."
+    )]
+    [FromQuery(Name = "user_id")]
+        Guid? UserId,
+    string? Cursor,
+    [PageSize(Keyset.DefaultLimit)] int? Limit
+);
 
 public static class FollowsApi
 {

@@ -16,7 +16,7 @@ namespace Community.Social.Groups;
 public sealed record MembersQuery(
     [ValuesOf(typeof(GroupMemberDto), nameof(GroupMemberDto.ListedRoles))] string? Role,
     string? Cursor,
-    int? Limit
+    [PageSize(Keyset.DefaultLimit)] int? Limit
 );
 
 /// <summary>An invitation to join the group.</summary>

@@ -30,10 +30,10 @@ public sealed record ExploreQuery(
     string? Category,
     string? Tag,
     int? Page,
-    int? Limit
+    [PageSize(GroupsApi.DefaultPageLimit)] int? Limit
 );
 
-public sealed record MyGroupsQuery(string? Cursor, int? Limit);
+public sealed record MyGroupsQuery(string? Cursor, [PageSize(Keyset.DefaultLimit)] int? Limit);
 
 /// <summary>A request to join; the reason is shown to the moderators of a group that approves its members.</summary>
 /// <param name="Reason">At most 500 characters.</param>

@@ -9,7 +9,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Community.Social.Profiles;
 
-public sealed record ProfileGroupsQuery(string? Cursor, int? Limit);
+public sealed record ProfileGroupsQuery(string? Cursor, [PageSize(Keyset.DefaultLimit)] int? Limit);
 
 /// <summary>
 /// What a member has been doing, in counts: groups (those the caller may see), accepted connections, followers, events

@@ -93,7 +93,7 @@ public sealed record ReportDto(
 public sealed record ReportsQuery(
     [ValuesOf(typeof(ReportVocabulary), nameof(ReportVocabulary.Statuses))] string? Status,
     string? Cursor,
-    int? Limit
+    [PageSize(Keyset.DefaultLimit)] int? Limit
 );
 
 public static class ReportsApi

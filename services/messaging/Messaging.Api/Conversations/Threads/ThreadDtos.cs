@@ -46,17 +46,17 @@ public sealed record ThreadDto(
 public sealed record ThreadsQuery(
     [property: Description("The group whose threads to list.")] [FromQuery(Name = "group_id")] Guid? GroupId,
     string? Cursor,
-    int? Limit
+    [PageSize(Keyset.DefaultLimit)] int? Limit
 );
 
 public sealed record ThreadSearchQuery(
     [property: Description("Words to find in titles and messages (web-search syntax).")] string? Q,
     [property: Description("Only this group's threads.")] [FromQuery(Name = "group_id")] Guid? GroupId,
     string? Cursor,
-    int? Limit
+    [PageSize(Keyset.DefaultLimit)] int? Limit
 );
 
-public sealed record RepliesQuery(string? Cursor, int? Limit);
+public sealed record RepliesQuery(string? Cursor, [PageSize(ConversationMessages.DefaultHistoryLimit)] int? Limit);
 
 /// <summary>A thread's merge patch (absent keeps, null clears tags): title 1-200, tags at most 10.</summary>
 public sealed record ThreadChanges(string? Title = null, IReadOnlyList<string>? Tags = null);
