@@ -134,7 +134,21 @@ describe("Notifications", () => {
         subject_id: "p1",
         data: { payment_id: "p1", purpose: "course", reference_id: "en1", amount_cents: 1200, currency: "EUR" },
       }),
-      item("r", "Your report was reviewed", { kind: "report_resolved", subject_type: "report", subject_id: "rp1", data: { report_id: "rp1" } }),
+      ...(
+        [
+          ["r1", "user", "u-bilal"],
+          ["r2", "group", "g2"],
+          ["r3", "event", "e3"],
+          ["r4", "message", "m4"],
+        ] as const
+      ).map(([id, type, target]) =>
+        item(id, `Your report ${id} was reviewed`, {
+          kind: "report_resolved",
+          subject_type: "report",
+          subject_id: id,
+          data: { report_id: id, target_type: type, target_id: target, category: "spam", action: "warn" },
+        }),
+      ),
       item("x", "Something new happened", { kind: "badge_earned", subject_type: "badge", subject_id: "b1", data: {} }),
     ]);
     render(<Notifications />);
@@ -144,7 +158,11 @@ describe("Notifications", () => {
     expect(await target("Your request to join Bouldering was approved")).toBe("/app/communities/g1");
     expect(await target("You are enrolled in Sourdough basics")).toBe("/app/courses/co1");
     expect(await target("Your payment of EUR 12.00 went through")).toBe("/app/profile");
-    expect(await target("Your report was reviewed")).toBe("/app/notifications");
+    // a report's outcome leads to what was reported; a message has no page of its own
+    expect(await target("Your report r1 was reviewed")).toBe("/app/people/u-bilal");
+    expect(await target("Your report r2 was reviewed")).toBe("/app/communities/g2");
+    expect(await target("Your report r3 was reviewed")).toBe("/app/events/e3");
+    expect(await target("Your report r4 was reviewed")).toBe("/app/notifications");
     expect(await target("Something new happened")).toBe("/app/notifications");
   });
 

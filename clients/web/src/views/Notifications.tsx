@@ -95,8 +95,14 @@ function link(n: Item): string {
     case "payment":
       // the payments are listed on the profile
       return href("/profile");
+    case "report": {
+      // a report's outcome leads to what was reported, where it has a page (a message alone has none)
+      const [type, target] = [data("target_type"), data("target_id")];
+      const page = { user: "people", group: "communities", event: "events" }[type ?? ""];
+      return href(page && target ? `/${page}/${target}` : "/notifications");
+    }
     default:
-      // a report's outcome, or a kind this app does not know yet: the summary says it all
+      // a kind this app does not know yet: the summary says it all
       return href("/notifications");
   }
 }
