@@ -74,15 +74,22 @@ function Shell({ path }: { path: string }) {
         <nav aria-label="Main">
           <ul>
             {sectionsFor(session.user!.role).map(([p, name]) => {
-              const count = name === "Messages" ? badges.messages : name === "Notifications" ? badges.notifications : 0;
+              const counted = name === "Messages" ? "messages" : name === "Notifications" ? "notifications" : null;
+              const count = counted ? badges[counted] : 0;
               return (
                 <li key={p}>
                   <a href={href(p)} aria-current={`/${section}` === p ? "page" : undefined}>
                     {name}
                   </a>
-                  {count > 0 && (
-                    <span class="badge" aria-label={`${count} unread ${name === "Messages" ? "messages" : "notifications"}`} role="status">
-                      {count > 99 ? "99+" : count}
+                  {counted && (
+                    // the region is there from the start, so a count that appears in it is announced
+                    <span role="status">
+                      {count > 0 && (
+                        <span class="badge">
+                          <span aria-hidden="true">{count > 99 ? "99+" : count}</span>
+                          <span class="visually-hidden">{`${count} unread ${counted}`}</span>
+                        </span>
+                      )}
                     </span>
                   )}
                 </li>

@@ -1,0 +1,70 @@
+import type { ChatHubClient } from "@community/sdk";
+import { act, cleanup, render, screen, waitFor, within } from "@testing-library/preact";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { App } from "./App";
+import { session } from "./lib/app";
+import { signedIn, stubPlatform } from "./lib/testing";
+
+afterEach(() => {
+  cleanup();
+  vi.restoreAllMocks();
+  vi.unstubAllGlobals();
+  vi.useRealTimers();
+  signedIn(null);
+});
+
+/** The hub's events as the shell listens to them: `push(event)` calls its handlers. */
+function hubEvents() {
+  const handlers = new Map<string, (() => void)[]>();
+  const hub = {
+    on: (event: string, handler: () => void) => {
+      handlers.set(event, [...(handlers.get(event) ?? []), handler]);
+      return () => handlers.set(event, (handlers.get(event) ?? []).filter((h) => h !== handler));
+    },
+  };
+  vi.spyOn(session, "hub").mockReturnValue(hub as unknown as ChatHubClient);
+  return (event: string) => (handlers.get(event) ?? []).forEach((h) => h());
+}
+
+const nav = () => within(screen.getByRole("navigation", { name: "Main" }));
+
+describe("the navigation's unread counts", () => {
+  it("says a count in a region that was there before it, and empties the region when it is read", async () => {
+    signedIn({ id: "me", role: "member" });
+    history.replaceState(null, "", "/app/notifications");
+    const push = hubEvents();
+    let unread = { messages: 0, notifications: 0 };
+    stubPlatform(({ path }) => {
+      if (path === "/api/v1/messages/unread-count") return { status: 200, body: { total: unread.messages, by_kind: { direct: unread.messages } } };
+      if (path === "/api/v1/notifications/unread-count") return { status: 200, body: { total: unread.notifications, by_kind: {} } };
+      if (path === "/api/v1/notifications") return { status: 200, body: { items: [], next_cursor: null } };
+      return undefined;
+    });
+    render(<App />);
+
+    // one region for messages and one for notifications, empty while nothing is unread
+    const regions = nav().getAllByRole("status");
+    expect(regions).toHaveLength(2);
+    await waitFor(() => expect(regions.map((r) => r.textContent)).toEqual(["", ""]));
+
+    vi.useFakeTimers();
+    unread = { messages: 0, notifications: 3 };
+    act(() => push("notification"));
+    await act(async () => void (await vi.advanceTimersByTimeAsync(600)));
+    vi.useRealTimers();
+    await waitFor(() => expect(regions[1]!.textContent).toContain("3 unread notifications"));
+    // the same element: a region inserted with its words is not announced
+    expect(nav().getAllByRole("status")[1]).toBe(regions[1]);
+    // the number is shown, the sentence is read
+    expect(within(regions[1]!).getByText("3").getAttribute("aria-hidden")).toBe("true");
+    expect(regions[0]!.textContent).toBe("");
+
+    vi.useFakeTimers();
+    unread = { messages: 0, notifications: 0 };
+    act(() => push("read"));
+    await act(async () => void (await vi.advanceTimersByTimeAsync(600)));
+    vi.useRealTimers();
+    await waitFor(() => expect(regions[1]!.textContent).toBe(""));
+    expect(nav().getAllByRole("status")).toEqual(regions);
+  });
+});
