@@ -124,7 +124,8 @@ describe("useLoad", () => {
     await act(async () => calls[2]!.reject(new TypeError("Failed to fetch")));
     expect(result.current.value).toBe("profile");
 
-    for (const status of [408, 429]) {
+    // a 401 reaches a view only when the session's renewal got no answer (it tries again): not a lasting refusal
+    for (const status of [408, 429, 401]) {
       rerender({ v: 10 + status });
       await answer(calls.at(-1), refused(status, "Later."));
       expect(result.current).toMatchObject({ value: "profile", final: false });

@@ -32,8 +32,9 @@ export type Loaded<T> = {
  * words and a way to try again, never an empty value: "nothing here yet" is said only of what was loaded. `load`
  * may return the value itself (nothing to ask the platform) or null (nothing to show: the value stays null). With
  * `keep`, what is shown stays while it loads again (a list refreshed in the background), and after a failure the
- * platform may get over (a 5xx, a 408 or 429, no answer); a refusal that will not change (another 4xx: gone,
- * forbidden, blocked) takes it away. A refusal with a status in `finalOn` is {@link Loaded.final}.
+ * platform may get over (a 5xx, a 408 or 429, no answer, a 401 the session could not renew the token for yet: it tries
+ * again, or ends and leaves the view); a refusal that will not change (another 4xx: gone, forbidden, blocked) takes it
+ * away. A refusal with a status in `finalOn` is {@link Loaded.final}.
  */
 export function useLoad<T>(
   load: () => PromiseLike<Answer<T>> | T | null,
@@ -98,7 +99,7 @@ export function useLoad<T>(
           setValue(data);
           setFailed(null);
         } else if (!more) {
-          const lasting = response !== undefined && settled(response);
+          const lasting = response !== undefined && settled(response) && response.status !== 401;
           if (lasting) setValue(null);
           setFinal(lasting && finalOn.includes(response.status));
           setFailed(problemText(error, response, "The platform refused it."));
