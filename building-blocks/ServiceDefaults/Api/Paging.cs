@@ -68,8 +68,16 @@ public readonly record struct PageRequest(int Page, int Limit)
 
     /// <summary>
     /// The page asked for; a bad one is added to <paramref name="errors"/> (and page 1 of the default size stands in).
+    /// One past the deepest offset is refused with the way further: the cursor where the list
+    /// <paramref name="takesCursor"/>, else its filters.
     /// </summary>
-    public static PageRequest Read(int? page, int? limit, int defaultLimit, ValidationErrors errors)
+    public static PageRequest Read(
+        int? page,
+        int? limit,
+        int defaultLimit,
+        ValidationErrors errors,
+        bool takesCursor = true
+    )
     {
         var p = page ?? 1;
         var valid = p >= 1;
@@ -80,8 +88,9 @@ public readonly record struct PageRequest(int Page, int Limit)
         {
             errors.Add(
                 "page",
-                $"page {p} starts past the first {MaxOffset} results; read further with cursor (each page's "
-                    + "next_cursor), or narrow the query with its filters (dates, place, interest, text)."
+                $"page {p} starts past the first {MaxOffset} results; "
+                    + (takesCursor ? "read further with cursor (each page's next_cursor), or narrow" : "narrow")
+                    + " the query with its filters."
             );
             valid = false;
         }

@@ -175,7 +175,7 @@ public static class GroupsApi
         errors.MaxLength("interest", interest, 40);
         errors.MaxLength("category", category, 40);
         errors.MaxLength("tag", tag, GroupRules.MaxTagLength);
-        var page = PageRequest.Read(query.Page, query.Limit, DefaultPageLimit, errors);
+        var page = PageRequest.Read(query.Page, query.Limit, DefaultPageLimit, errors, takesCursor: false);
         errors.ThrowIfAny();
 
         var groups = db.Groups.AsNoTracking().ListedTo(db, callerId);
