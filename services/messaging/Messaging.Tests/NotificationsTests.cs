@@ -1,4 +1,5 @@
 using System.Reflection;
+using System.Text.RegularExpressions;
 using Community.Contracts.Events;
 using Community.Contracts.Payments;
 using Community.Messaging.Notifying;
@@ -23,8 +24,44 @@ public sealed class NotificationsTests(MessagingFixture fx) : IClassFixture<Mess
         await fx.HandledAsync(message.MessageId, message.GetType().Name + "Notifier");
     }
 
-    private async Task<JsonArray> ItemsAsync(string token, string query = "") =>
-        (await (await fx.Client.Get("/api/v1/notifications" + query, token)).AssertStatus(200))["items"]!.AsArray();
+    /// <summary>The caller's notifications; each one's data holds the members the contract names for its kind.</summary>
+    private async Task<JsonArray> ItemsAsync(string token, string query = "")
+    {
+        var items = (await (await fx.Client.Get("/api/v1/notifications" + query, token)).AssertStatus(200))[
+            "items"
+        ]!.AsArray();
+        foreach (var item in items)
+            AssertDataAsDescribed(item!);
+        return items;
+    }
+
+    /// <summary>
+    /// A notification's data against <see cref="NotificationKinds.Described"/>: "kind (subject; a, b, and c for a
+    /// cancellation)": every member it names is there (one named "for a ..." only where it applies), and no other.
+    /// </summary>
+    private static void AssertDataAsDescribed(JsonNode item)
+    {
+        var kind = (string)item["kind"]!;
+        var described = Regex.Match(NotificationKinds.Described, $@"\b{kind}\b[^(]*\((\w+);([^)]*)\)");
+        Assert.True(described.Success, $"{kind} is not described with its subject and data");
+        Assert.Equal(described.Groups[1].Value, (string)item["subject_type"]!);
+        string[] words = ["and", "the", "or", "null", "otherwise", "for", "a", "s", "event", "cancellation"];
+        var named = Regex
+            .Matches(described.Groups[2].Value, @"\b[a-z]+(?:_[a-z]+)*\b(?!')")
+            .Select(m => m.Value)
+            .Except(words)
+            .ToHashSet();
+        var conditional = Regex
+            .Matches(described.Groups[2].Value, @"\b([a-z_]+) for a\b")
+            .Select(m => m.Groups[1].Value)
+            .ToHashSet();
+        var members = item["data"]!.AsObject().Select(p => p.Key).ToHashSet();
+        Assert.True(
+            members.IsSubsetOf(named) && named.Except(conditional).All(members.Contains),
+            $"{kind}'s data has {string.Join(", ", members.Order())}; the contract names "
+                + $"{string.Join(", ", named.Order())}"
+        );
+    }
 
     private Task<long> CountAsync(Guid userId, string kind) =>
         fx.ScalarAsync<long>(
