@@ -495,6 +495,7 @@ public sealed class NotificationsTests(MessagingFixture fx) : IClassFixture<Mess
         ).Arguments[0];
         Assert.Equal(aliceId, cancelled.GetProperty("actor").GetProperty("user_id").GetGuid());
         Assert.Equal("confirmed", cancelled.GetProperty("data").GetProperty("previous_status").GetString());
+        AssertDataAsDescribed(JsonNode.Parse(cancelled.GetRawText())!);
         await NotifiedAsync(Cancelled(Registered(organizerId)));
         await NotifiedAsync(Cancelled(Registered(blockedId)));
         Assert.Equal(1L, await CountAsync(organizerId, "event_cancellation"));
