@@ -11,4 +11,13 @@ public sealed class PageSizeAttribute(int @default) : Attribute
     public int Default { get; } = @default;
 
     public int Max { get; set; } = PageRequest.MaxLimit;
+
+    /// <summary>
+    /// False for a list answered whole (the nearest, the best matches): limit is how many, not a page's size.
+    /// </summary>
+    public bool Paged { get; set; } = true;
+
+    /// <summary>What the document says of limit.</summary>
+    public string Description =>
+        (Paged ? "Items per page" : "At most this many items") + $", 1-{Max}; {Default} without it.";
 }

@@ -19,21 +19,25 @@ public sealed record PageOf<T>(
     [property: Description(PagingDocs.NextCursor)] string? NextCursor = null
 );
 
-/// <summary>The paging rules as the OpenAPI document states them (attribute arguments, hence constants).</summary>
+/// <summary>
+/// The paging rules as the OpenAPI document states them: on the members of a page (attribute arguments, hence
+/// constants), and on page and cursor (<see cref="PagingParameterDocs"/>).
+/// </summary>
 public static class PagingDocs
 {
     public const string Page =
-        "Page number from 1 (numbered paging). Pages starting past the first 10,000 rows (as far as totals are exact) "
-        + "are a 400: follow next_cursor instead. Not with cursor.";
+        "Page number from 1 (numbered paging). A page with more than 10,000 rows before it ((page - 1) x limit; as far "
+        + "as totals are exact) is a 400: follow next_cursor instead. Not with cursor.";
     public const string Cursor =
         "The next_cursor of the previous page: the next page by keyset, as fast at any depth, with the "
         + "same rows as the numbered page. "
-        + "Not with page; a cursor this API did not give out is a 400.";
+        + "Not with page; a cursor not in the form this list gives out is a 400.";
     public const string PageWithoutCursor =
-        "Page number from 1. Pages starting past the first 10,000 rows are a 400: narrow the query with its filters.";
+        "Page number from 1. A page with more than 10,000 rows before it ((page - 1) x limit) is a 400: narrow the "
+        + "query with its filters.";
     public const string KeysetCursor =
-        "The next_cursor of the previous page: the page after it; without it, the first page. A cursor this API did "
-        + "not give out is a 400.";
+        "The next_cursor of the previous page: the page after it; without it, the first page. A cursor not in the form "
+        + "this list gives out is a 400.";
     public const string Total =
         "Rows matching the query: counted exactly up to a threshold (10,000 unless configured); above it, the database "
         + "planner's estimate, never below the threshold + 1.";

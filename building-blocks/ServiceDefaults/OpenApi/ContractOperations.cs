@@ -206,8 +206,10 @@ internal sealed class ContractOperations : IOpenApiOperationTransformer
             if (!members.Always)
                 schema.Required = null;
             context.Document!.AddComponent(members.Type.Name, schema);
-            byStatus[members.Status.ToString(System.Globalization.CultureInfo.InvariantCulture)] =
-                new OpenApiSchemaReference(members.Type.Name, context.Document);
+            byStatus[members.Status.ToString(CultureInfo.InvariantCulture)] = new OpenApiSchemaReference(
+                members.Type.Name,
+                context.Document
+            );
         }
         return byStatus;
     }
@@ -232,7 +234,7 @@ internal sealed class ContractOperations : IOpenApiOperationTransformer
             schema.Minimum = "1";
             schema.Maximum = size.Max.ToString(CultureInfo.InvariantCulture);
             schema.Default = size.Default;
-            parameter.Description ??= $"Items per page, 1-{size.Max}; {size.Default} without it.";
+            parameter.Description ??= size.Description;
         }
     }
 

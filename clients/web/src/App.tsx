@@ -87,7 +87,7 @@ function Shell({ path }: { path: string }) {
                       {count > 0 && (
                         <span class="badge">
                           <span aria-hidden="true">{count > 99 ? "99+" : count}</span>
-                          <span class="visually-hidden">{`${count} unread ${counted}`}</span>
+                          <span class="visually-hidden">{`${count} unread ${count === 1 ? counted.slice(0, -1) : counted}`}</span>
                         </span>
                       )}
                     </span>

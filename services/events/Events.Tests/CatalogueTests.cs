@@ -437,6 +437,32 @@ public sealed class CatalogueTests(EventsFixture fx) : CatalogueTestsBase, IClas
     }
 
     [Fact]
+    public async Task A_cancellation_reason_over_500_characters_is_refused_and_changes_nothing()
+    {
+        var (_, organizer) = fx.Organizer();
+        var id = (await fx.CreateEventAsync(organizer)).Str("id");
+        Task<HttpResponseMessage> Cancel(string reason) =>
+            Client.SendJson(
+                HttpMethod.Delete,
+                $"/api/v1/events/{id}?reason={Uri.EscapeDataString(reason)}",
+                null,
+                organizer
+            );
+
+        // 499 letters and an emoji (two UTF-16 units): cut at 500, the emoji's pair would be split
+        var refused = await (await Cancel(new string('a', 499) + "\U0001F600")).AssertProblem(400);
+        Assert.Equal("reason must be at most 500 characters.", refused["errors"]!["reason"]![0]!.GetValue<string>());
+        Assert.Equal("published", (await (await Client.Get($"/api/v1/events/{id}")).AssertStatus(200)).Str("status"));
+        Assert.Equal(0L, await OutboxRowsAsync("EventCancelled", id));
+
+        // 500 with the emoji, and the spaces around it trimmed: kept whole
+        var fits = new string('a', 498) + "\U0001F600";
+        await (await Cancel($"  {fits}  ")).AssertStatus(204);
+        var seen = await (await Client.Get($"/api/v1/events/{id}")).AssertStatus(200);
+        Assert.Equal(fits, seen.Str("cancellation_reason"));
+    }
+
+    [Fact]
     public async Task Only_the_owner_or_an_admin_deletes()
     {
         var (_, organizer) = fx.Organizer();

@@ -407,7 +407,7 @@ export interface operations {
     ListActivity: {
         parameters: {
             query?: {
-                /** @description The next_cursor of the previous page: the page after it; without it, the first page. A cursor this API did not give out is a 400. */
+                /** @description The next_cursor of the previous page: the page after it; without it, the first page. A cursor not in the form this list gives out is a 400. */
                 cursor?: string;
                 /** @description Items per page, 1-100; 20 without it. */
                 limit?: number;
@@ -856,7 +856,7 @@ export interface operations {
     GetCompanionConversation: {
         parameters: {
             query?: {
-                /** @description The next_cursor of the previous page: the page after it; without it, the first page. A cursor this API did not give out is a 400. */
+                /** @description The next_cursor of the previous page: the page after it; without it, the first page. A cursor not in the form this list gives out is a 400. */
                 cursor?: string;
                 /** @description Items per page, 1-100; 50 without it. */
                 limit?: number;

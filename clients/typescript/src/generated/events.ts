@@ -1185,11 +1185,11 @@ export interface operations {
                 starts_before?: string;
                 /** @description free: free events only; paid: paid ones only. */
                 price?: "free" | "paid";
-                /** @description Page number from 1 (numbered paging). Pages starting past the first 10,000 rows (as far as totals are exact) are a 400: follow next_cursor instead. Not with cursor. */
+                /** @description Page number from 1 (numbered paging). A page with more than 10,000 rows before it ((page - 1) x limit; as far as totals are exact) is a 400: follow next_cursor instead. Not with cursor. */
                 page?: number;
                 /** @description Items per page, 1-100; 20 without it. */
                 limit?: number;
-                /** @description The next_cursor of the previous page: the next page by keyset, as fast at any depth, with the same rows as the numbered page. Not with page; a cursor this API did not give out is a 400. */
+                /** @description The next_cursor of the previous page: the next page by keyset, as fast at any depth, with the same rows as the numbered page. Not with page; a cursor not in the form this list gives out is a 400. */
                 cursor?: string;
             };
             header?: {
@@ -1538,7 +1538,7 @@ export interface operations {
     DeleteEvent: {
         parameters: {
             query?: {
-                /** @description Why a published event is cancelled, shown as its cancellation_reason (the first 500 characters). */
+                /** @description Why a published event is cancelled, shown as its cancellation_reason: at most 500 characters. */
                 reason?: string;
             };
             header?: {
@@ -1790,7 +1790,7 @@ export interface operations {
                 lon?: number;
                 /** @description How far from the centre, in km: above 0, 10 by default, at most 100 unless configured otherwise (Events:MaxNearbyRadiusKm). */
                 radius_km?: number;
-                /** @description At most this many events, nearest first: 1-100, 50 by default. */
+                /** @description At most this many items, 1-100; 50 without it. */
                 limit?: number;
             };
             header?: {
@@ -2358,11 +2358,11 @@ export interface operations {
             query?: {
                 /** @description Only registrations in this status; absent: all of them. */
                 status?: "held" | "confirmed" | "waitlisted" | "cancelled" | "expired" | "refunded";
-                /** @description Page number from 1 (numbered paging). Pages starting past the first 10,000 rows (as far as totals are exact) are a 400: follow next_cursor instead. Not with cursor. */
+                /** @description Page number from 1 (numbered paging). A page with more than 10,000 rows before it ((page - 1) x limit; as far as totals are exact) is a 400: follow next_cursor instead. Not with cursor. */
                 page?: number;
                 /** @description Items per page, 1-100; 50 without it. */
                 limit?: number;
-                /** @description The next_cursor of the previous page: the next page by keyset, as fast at any depth, with the same rows as the numbered page. Not with page; a cursor this API did not give out is a 400. */
+                /** @description The next_cursor of the previous page: the next page by keyset, as fast at any depth, with the same rows as the numbered page. Not with page; a cursor not in the form this list gives out is a 400. */
                 cursor?: string;
             };
             header?: {
@@ -2617,11 +2617,11 @@ export interface operations {
     ListEventPhotos: {
         parameters: {
             query?: {
-                /** @description Page number from 1 (numbered paging). Pages starting past the first 10,000 rows (as far as totals are exact) are a 400: follow next_cursor instead. Not with cursor. */
+                /** @description Page number from 1 (numbered paging). A page with more than 10,000 rows before it ((page - 1) x limit; as far as totals are exact) is a 400: follow next_cursor instead. Not with cursor. */
                 page?: number;
                 /** @description Items per page, 1-100; 20 without it. */
                 limit?: number;
-                /** @description The next_cursor of the previous page: the next page by keyset, as fast at any depth, with the same rows as the numbered page. Not with page; a cursor this API did not give out is a 400. */
+                /** @description The next_cursor of the previous page: the next page by keyset, as fast at any depth, with the same rows as the numbered page. Not with page; a cursor not in the form this list gives out is a 400. */
                 cursor?: string;
             };
             header?: {
@@ -3255,11 +3255,11 @@ export interface operations {
             query?: {
                 /** @description Courses in this category (any case). */
                 category?: string;
-                /** @description Page number from 1 (numbered paging). Pages starting past the first 10,000 rows (as far as totals are exact) are a 400: follow next_cursor instead. Not with cursor. */
+                /** @description Page number from 1 (numbered paging). A page with more than 10,000 rows before it ((page - 1) x limit; as far as totals are exact) is a 400: follow next_cursor instead. Not with cursor. */
                 page?: number;
                 /** @description Items per page, 1-100; 20 without it. */
                 limit?: number;
-                /** @description The next_cursor of the previous page: the next page by keyset, as fast at any depth, with the same rows as the numbered page. Not with page; a cursor this API did not give out is a 400. */
+                /** @description The next_cursor of the previous page: the next page by keyset, as fast at any depth, with the same rows as the numbered page. Not with page; a cursor not in the form this list gives out is a 400. */
                 cursor?: string;
             };
             header?: {

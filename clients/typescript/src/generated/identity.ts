@@ -1534,7 +1534,7 @@ export interface operations {
                 code?: string;
                 /** @description The state this service gave the provider at the start (required; good once, for minutes). */
                 state?: string;
-                /** @description The provider's error (e.g. access_denied): the browser goes back to the client page with it. */
+                /** @description The provider's error (e.g. access_denied), with the state: the browser goes back to the client page with it (sign_in_failed for one that is not up to 64 of a-z and _). */
                 error?: string;
             };
             header?: {
@@ -3847,7 +3847,7 @@ export interface operations {
     WaitlistStatus: {
         parameters: {
             query?: {
-                /** @description The status token from the e-mail sent on joining: the place is answered (200). */
+                /** @description The status token from the e-mail sent on joining: its place (200); one that holds none is a 404. */
                 token?: string;
                 /** @description Without a token: the address to e-mail its place to (202, the same whether it is on the list). */
                 email?: string;

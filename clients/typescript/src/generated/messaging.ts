@@ -700,7 +700,7 @@ export interface operations {
     ListConversations: {
         parameters: {
             query?: {
-                /** @description The next_cursor of the previous page: the page after it; without it, the first page. A cursor this API did not give out is a 400. */
+                /** @description The next_cursor of the previous page: the page after it; without it, the first page. A cursor not in the form this list gives out is a 400. */
                 cursor?: string;
                 /** @description Items per page, 1-100; 20 without it. */
                 limit?: number;
@@ -2084,7 +2084,7 @@ export interface operations {
             query?: {
                 /** @description The group whose threads to list. */
                 group_id?: string;
-                /** @description The next_cursor of the previous page: the page after it; without it, the first page. A cursor this API did not give out is a 400. */
+                /** @description The next_cursor of the previous page: the page after it; without it, the first page. A cursor not in the form this list gives out is a 400. */
                 cursor?: string;
                 /** @description Items per page, 1-100; 20 without it. */
                 limit?: number;
@@ -2259,7 +2259,7 @@ export interface operations {
                 q?: string;
                 /** @description Only this group's threads. */
                 group_id?: string;
-                /** @description The next_cursor of the previous page: the page after it; without it, the first page. A cursor this API did not give out is a 400. */
+                /** @description The next_cursor of the previous page: the page after it; without it, the first page. A cursor not in the form this list gives out is a 400. */
                 cursor?: string;
                 /** @description Items per page, 1-100; 20 without it. */
                 limit?: number;
@@ -2719,7 +2719,7 @@ export interface operations {
     ListReplies: {
         parameters: {
             query?: {
-                /** @description The next_cursor of the previous page: the page after it; without it, the first page. A cursor this API did not give out is a 400. */
+                /** @description The next_cursor of the previous page: the page after it; without it, the first page. A cursor not in the form this list gives out is a 400. */
                 cursor?: string;
                 /** @description Items per page, 1-100; 50 without it. */
                 limit?: number;
@@ -2796,7 +2796,7 @@ export interface operations {
     ListNotifications: {
         parameters: {
             query?: {
-                /** @description The next_cursor of the previous page: the page after it; without it, the first page. A cursor this API did not give out is a 400. */
+                /** @description The next_cursor of the previous page: the page after it; without it, the first page. A cursor not in the form this list gives out is a 400. */
                 cursor?: string;
                 /** @description Only unread notifications. */
                 unread_only?: boolean;

@@ -783,7 +783,7 @@ export interface operations {
     ListPayments: {
         parameters: {
             query?: {
-                /** @description The next_cursor of the previous page: the page after it; without it, the first page. A cursor this API did not give out is a 400. */
+                /** @description The next_cursor of the previous page: the page after it; without it, the first page. A cursor not in the form this list gives out is a 400. */
                 cursor?: string;
                 /** @description Items per page, 1-100; 20 without it. */
                 limit?: number;
@@ -973,7 +973,7 @@ export interface operations {
     GetMyCredits: {
         parameters: {
             query?: {
-                /** @description The next_cursor of the previous page: the page after it; without it, the first page. A cursor this API did not give out is a 400. */
+                /** @description The next_cursor of the previous page: the page after it; without it, the first page. A cursor not in the form this list gives out is a 400. */
                 cursor?: string;
                 /** @description Items per page, 1-100; 20 without it. */
                 limit?: number;

@@ -1769,7 +1769,7 @@ export interface operations {
     GetProfileGroups: {
         parameters: {
             query?: {
-                /** @description The next_cursor of the previous page: the page after it; without it, the first page. A cursor this API did not give out is a 400. */
+                /** @description The next_cursor of the previous page: the page after it; without it, the first page. A cursor not in the form this list gives out is a 400. */
                 cursor?: string;
                 /** @description Items per page, 1-100; 20 without it. */
                 limit?: number;
@@ -1930,7 +1930,7 @@ export interface operations {
                 gender?: "female" | "male" | "non_binary" | "other" | "prefer_not_to_say";
                 /** @description true: people I am connected with too; by default they are left out. */
                 include_connected?: boolean;
-                /** @description The next_cursor of the previous page: the page after it; without it, the first page. A cursor this API did not give out is a 400. */
+                /** @description The next_cursor of the previous page: the page after it; without it, the first page. A cursor not in the form this list gives out is a 400. */
                 cursor?: string;
                 /** @description Items per page, 1-100; 20 without it. */
                 limit?: number;
@@ -2008,7 +2008,7 @@ export interface operations {
                 status?: "pending" | "accepted";
                 /** @description incoming: asked of me; outgoing: asked by me; absent: both. */
                 direction?: "incoming" | "outgoing";
-                /** @description The next_cursor of the previous page: the page after it; without it, the first page. A cursor this API did not give out is a 400. */
+                /** @description The next_cursor of the previous page: the page after it; without it, the first page. A cursor not in the form this list gives out is a 400. */
                 cursor?: string;
                 /** @description Items per page, 1-100; 20 without it. */
                 limit?: number;
@@ -2435,7 +2435,7 @@ export interface operations {
                 status?: "pending" | "accepted";
                 /** @description incoming: asked of me; outgoing: asked by me; absent: both. */
                 direction?: "incoming" | "outgoing";
-                /** @description The next_cursor of the previous page: the page after it; without it, the first page. A cursor this API did not give out is a 400. */
+                /** @description The next_cursor of the previous page: the page after it; without it, the first page. A cursor not in the form this list gives out is a 400. */
                 cursor?: string;
                 /** @description Items per page, 1-100; 20 without it. */
                 limit?: number;
@@ -2658,9 +2658,9 @@ export interface operations {
     ListFollowers: {
         parameters: {
             query?: {
-                /** @description Whose followers (or whom they follow); without it, mine. Their profile must be visible to me. */
+                /** @description Whose followers (or whom they follow); without it, mine. Someone unknown, deleted, or blocked either way is a 404. */
                 user_id?: string;
-                /** @description The next_cursor of the previous page: the page after it; without it, the first page. A cursor this API did not give out is a 400. */
+                /** @description The next_cursor of the previous page: the page after it; without it, the first page. A cursor not in the form this list gives out is a 400. */
                 cursor?: string;
                 /** @description Items per page, 1-100; 20 without it. */
                 limit?: number;
@@ -2734,9 +2734,9 @@ export interface operations {
     ListFollowing: {
         parameters: {
             query?: {
-                /** @description Whose followers (or whom they follow); without it, mine. Their profile must be visible to me. */
+                /** @description Whose followers (or whom they follow); without it, mine. Someone unknown, deleted, or blocked either way is a 404. */
                 user_id?: string;
-                /** @description The next_cursor of the previous page: the page after it; without it, the first page. A cursor this API did not give out is a 400. */
+                /** @description The next_cursor of the previous page: the page after it; without it, the first page. A cursor not in the form this list gives out is a 400. */
                 cursor?: string;
                 /** @description Items per page, 1-100; 20 without it. */
                 limit?: number;
@@ -2959,7 +2959,7 @@ export interface operations {
     ListBlocks: {
         parameters: {
             query?: {
-                /** @description The next_cursor of the previous page: the page after it; without it, the first page. A cursor this API did not give out is a 400. */
+                /** @description The next_cursor of the previous page: the page after it; without it, the first page. A cursor not in the form this list gives out is a 400. */
                 cursor?: string;
                 /** @description Items per page, 1-100; 20 without it. */
                 limit?: number;
@@ -3045,7 +3045,7 @@ export interface operations {
                 category?: string;
                 /** @description Groups with this tag (any case); at most 30 characters. */
                 tag?: string;
-                /** @description Page number from 1. Pages starting past the first 10,000 rows are a 400: narrow the query with its filters. */
+                /** @description Page number from 1. A page with more than 10,000 rows before it ((page - 1) x limit) is a 400: narrow the query with its filters. */
                 page?: number;
                 /** @description Items per page, 1-100; 20 without it. */
                 limit?: number;
@@ -3219,7 +3219,7 @@ export interface operations {
     MyGroups: {
         parameters: {
             query?: {
-                /** @description The next_cursor of the previous page: the page after it; without it, the first page. A cursor this API did not give out is a 400. */
+                /** @description The next_cursor of the previous page: the page after it; without it, the first page. A cursor not in the form this list gives out is a 400. */
                 cursor?: string;
                 /** @description Items per page, 1-100; 20 without it. */
                 limit?: number;
@@ -3773,7 +3773,7 @@ export interface operations {
             query?: {
                 /** @description Only members of this role; pending: the requests to join instead (the owner and moderators only, 403 for others). */
                 role?: "owner" | "moderator" | "member" | "pending";
-                /** @description The next_cursor of the previous page: the page after it; without it, the first page. A cursor this API did not give out is a 400. */
+                /** @description The next_cursor of the previous page: the page after it; without it, the first page. A cursor not in the form this list gives out is a 400. */
                 cursor?: string;
                 /** @description Items per page, 1-100; 20 without it. */
                 limit?: number;
@@ -4380,7 +4380,7 @@ export interface operations {
     GetNetworkSuggestions: {
         parameters: {
             query?: {
-                /** @description Items per page, 1-100; 20 without it. */
+                /** @description At most this many items, 1-100; 20 without it. */
                 limit?: number;
             };
             header?: {
@@ -4523,7 +4523,7 @@ export interface operations {
             query?: {
                 /** @description open (the default): reports still to decide; resolved: decided ones. */
                 status?: "open" | "resolved";
-                /** @description The next_cursor of the previous page: the page after it; without it, the first page. A cursor this API did not give out is a 400. */
+                /** @description The next_cursor of the previous page: the page after it; without it, the first page. A cursor not in the form this list gives out is a 400. */
                 cursor?: string;
                 /** @description Items per page, 1-100; 20 without it. */
                 limit?: number;
@@ -4890,7 +4890,7 @@ export interface operations {
     GetFeed: {
         parameters: {
             query?: {
-                /** @description The next_cursor of the previous page: the page after it; without it, the first page. A cursor this API did not give out is a 400. */
+                /** @description The next_cursor of the previous page: the page after it; without it, the first page. A cursor not in the form this list gives out is a 400. */
                 cursor?: string;
                 /** @description Items per page, 1-100; 20 without it. */
                 limit?: number;
@@ -4968,7 +4968,7 @@ export interface operations {
                 q?: string;
                 /** @description One kind only; all three without it. */
                 type?: "people" | "groups" | "events";
-                /** @description How many results, 1-50 (10 without it). */
+                /** @description At most this many items, 1-50; 10 without it. */
                 limit?: number;
             };
             header?: {

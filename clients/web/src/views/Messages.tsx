@@ -49,8 +49,9 @@ export function Messages({ conversationId }: { conversationId?: string }) {
                   <span class="title">
                     {displayName(c.other_user)}
                     {c.unread_count > 0 && c.id !== conversationId && (
-                      <span class="badge" aria-label={`${c.unread_count} unread`}>
-                        {c.unread_count}
+                      <span class="badge">
+                        <span aria-hidden="true">{c.unread_count}</span>
+                        <span class="visually-hidden">{`, ${c.unread_count} unread`}</span>
                       </span>
                     )}
                   </span>

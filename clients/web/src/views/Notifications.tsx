@@ -98,7 +98,7 @@ function link(n: Item): string {
     case "report": {
       // a report's outcome leads to what was reported, where it has a page (a message alone has none)
       const [type, target] = [data("target_type"), data("target_id")];
-      const page = { user: "people", group: "communities", event: "events" }[type ?? ""];
+      const page = type === "user" ? "people" : type === "group" ? "communities" : type === "event" ? "events" : null;
       return href(page && target ? `/${page}/${target}` : "/notifications");
     }
     default:

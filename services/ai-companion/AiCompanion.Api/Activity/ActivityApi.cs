@@ -9,8 +9,7 @@ using Microsoft.AspNetCore.Mvc;
 namespace Community.AiCompanion.Activity;
 
 public sealed record ActivityQuery(
-    [property: Description("The next_cursor of the previous page; a cursor this API did not give out is a 400.")]
-        string? Cursor,
+    string? Cursor,
     [PageSize(Keyset.DefaultLimit)] int? Limit,
     [property: Description("Only items not yet read.")] [FromQuery(Name = "unread_only")] bool? UnreadOnly
 );

@@ -44,7 +44,6 @@ public sealed record CatalogueQuery(
 
 /// <param name="Lat">Latitude of the centre, -90 to 90.</param>
 /// <param name="Lon">Longitude of the centre, -180 to 180.</param>
-/// <param name="Limit">At most this many events, nearest first: 1-100, 50 by default.</param>
 public sealed record NearbyQuery(
     double? Lat,
     double? Lon,
@@ -54,7 +53,7 @@ public sealed record NearbyQuery(
     )]
     [FromQuery(Name = "radius_km")]
         double? RadiusKm,
-    [PageSize(NearbyDefaultLimit)] int? Limit
+    [PageSize(NearbyDefaultLimit, Paged = false)] int? Limit
 );
 
 /// <summary>Reading events: the catalogue, nearby, one event, its calendar file, and the caller's own.</summary>

@@ -16,6 +16,9 @@ namespace Community.Events.Catalogue;
 
 public static partial class CatalogueApi
 {
+    /// <summary>The longest reason a cancellation takes, once trimmed.</summary>
+    public const int MaxCancellationReasonLength = 500;
+
     public static RouteGroupBuilder MapCatalogueApi(this IEndpointRouteBuilder routes)
     {
         var group = routes
@@ -197,9 +200,7 @@ public static partial class CatalogueApi
 
     private static async Task<NoContent> Delete(
         Guid id,
-        [Description(
-            "Why a published event is cancelled, shown as its cancellation_reason (the first 500 characters)."
-        )]
+        [Description("Why a published event is cancelled, shown as its cancellation_reason: at most 500 characters.")]
             string? reason,
         ClaimsPrincipal principal,
         EventsDbContext db,
@@ -209,6 +210,10 @@ public static partial class CatalogueApi
         CancellationToken cancellationToken
     )
     {
+        reason = string.IsNullOrWhiteSpace(reason) ? null : reason.Trim();
+        var errors = new ValidationErrors();
+        errors.MaxLength("reason", reason, MaxCancellationReasonLength);
+        errors.ThrowIfAny();
         var e = await ManagedAsync(db, id, principal, cancellationToken);
         var now = EventRules.AsStored(clock.GetUtcNow());
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
@@ -224,9 +229,7 @@ public static partial class CatalogueApi
                 e.Status = EventStatus.Cancelled;
                 e.CancelledAt = now;
                 e.UpdatedAt = now;
-                e.CancellationReason = string.IsNullOrWhiteSpace(reason)
-                    ? null
-                    : reason.Trim()[..Math.Min(reason.Trim().Length, 500)];
+                e.CancellationReason = reason;
                 db.AddIntegrationEvent(new EventCancelled(Guid.CreateVersion7(), now, e.Id, e.CancellationReason));
                 break;
         }

@@ -102,7 +102,10 @@ public static partial class ExternalLoginApi
         [Description("The provider's authorization code (required unless error is given).")] string? code,
         [Description("The state this service gave the provider at the start (required; good once, for minutes).")]
             string? state,
-        [Description("The provider's error (e.g. access_denied): the browser goes back to the client page with it.")]
+        [Description(
+            "The provider's error (e.g. access_denied), with the state: the browser goes back to the client page with "
+                + "it (sign_in_failed for one that is not up to 64 of a-z and _)."
+        )]
             string? error,
         IdentityDbContext db,
         ExternalProviders providers,

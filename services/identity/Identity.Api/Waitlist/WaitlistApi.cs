@@ -99,7 +99,10 @@ public static class WaitlistApi
     }
 
     private static async Task<Results<Ok<WaitlistStatus>, Accepted<WaitlistStatusSent>>> Status(
-        [Description("The status token from the e-mail sent on joining: the place is answered (200).")] string? token,
+        [Description(
+            "The status token from the e-mail sent on joining: its place (200); one that holds none is a 404."
+        )]
+            string? token,
         [Description("Without a token: the address to e-mail its place to (202, the same whether it is on the list).")]
             string? email,
         IdentityDbContext db,

@@ -16,7 +16,8 @@ public sealed record FollowDto(UserSummary User, DateTimeOffset FollowedAt);
 // Query keys are snake_case like the JSON; binding matches parameter names only, so two-word ones are named here.
 public sealed record FollowsQuery(
     [property: Description(
-        "Whose followers (or whom they follow); without it, mine. Their profile must be visible to me."
+        "Whose followers (or whom they follow); without it, mine. Someone unknown, deleted, or blocked either way is a "
+            + "404."
     )]
     [FromQuery(Name = "user_id")]
         Guid? UserId,

@@ -21,7 +21,7 @@ public sealed record SuggestionDto(UserSummary User, int MutualCount, int Compat
 
 public sealed record SuggestionsDto(IReadOnlyList<SuggestionDto> Items);
 
-public sealed record SuggestionsQuery([PageSize(Keyset.DefaultLimit)] int? Limit);
+public sealed record SuggestionsQuery([PageSize(Keyset.DefaultLimit, Paged = false)] int? Limit);
 
 public static class NetworkApi
 {

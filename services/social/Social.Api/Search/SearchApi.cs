@@ -10,11 +10,10 @@ namespace Community.Social.Search;
 /// <summary>A semantic search.</summary>
 /// <param name="Q">What to look for, in plain words (1-200 characters).</param>
 /// <param name="Type">One kind only; all three without it.</param>
-/// <param name="Limit">How many results, 1-50 (10 without it).</param>
 public sealed record SemanticSearchQuery(
     string? Q,
     [ValuesOf(typeof(SearchKinds))] string? Type,
-    [PageSize(SearchApi.DefaultLimit, Max = SearchApi.MaxLimit)] int? Limit
+    [PageSize(SearchApi.DefaultLimit, Max = SearchApi.MaxLimit, Paged = false)] int? Limit
 );
 
 /// <summary>One result: what it is, its id, its name and the start of its text; score is higher for closer.</summary>
