@@ -70,9 +70,7 @@ public static class DownloadNames
             return null;
         var suffix = "." + extension;
         if (name.Length + suffix.Length > maxLength)
-            name = name[..Math.Max(1, maxLength - suffix.Length)];
-        if (char.IsHighSurrogate(name[^1]))
-            name = name[..^1];
+            name = Api.SafeText.Cut(name, Math.Max(1, maxLength - suffix.Length));
         return name.Length == 0 ? null : name + suffix;
     }
 }

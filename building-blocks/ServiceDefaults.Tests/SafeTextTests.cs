@@ -137,6 +137,20 @@ public sealed class SafeTextTests : IAsyncLifetime
         Assert.Equal(0, _reached);
     }
 
+    [Theory]
+    [InlineData("abc", 5, "abc")]
+    [InlineData("abcdef", 3, "abc")]
+    // an emoji (two UTF-16 units) across the cut goes whole: half of it cannot be stored
+    [InlineData("ab\U0001F600c", 3, "ab")]
+    [InlineData("ab\U0001F600c", 4, "ab\U0001F600")]
+    [InlineData("\U0001F600", 1, "")]
+    public void Cut_never_splits_a_surrogate_pair(string text, int max, string expected)
+    {
+        var cut = SafeText.Cut(text, max);
+        Assert.Equal(expected, cut);
+        Assert.Null(SafeText.Problem(cut));
+    }
+
     [Fact]
     public async Task Tabs_newlines_and_any_language_or_emoji_pass()
     {

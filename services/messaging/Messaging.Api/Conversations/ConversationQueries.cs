@@ -181,8 +181,7 @@ public static class ConversationQueries
         );
     }
 
-    private static string? Cut(string? text) =>
-        text is null || text.Length <= PreviewLength ? text : text[..PreviewLength];
+    private static string? Cut(string? text) => text is null ? null : SafeText.Cut(text, PreviewLength);
 }
 
 /// <summary>Display names of people, from the users projection.</summary>

@@ -124,7 +124,7 @@ public sealed class ProfileAnalyst(
                 .Where(v => v.GetValueKind() == JsonValueKind.String)
                 .Select(v => v.GetValue<string>().Trim())
                 .Where(s => s.Length > 0 && ServiceDefaults.Api.SafeText.Problem(s) is null)
-                .Select(s => s.Length > MaxItemLength ? s[..MaxItemLength] : s)
+                .Select(s => ServiceDefaults.Api.SafeText.Cut(s, MaxItemLength))
                 .Take(MaxItems)
                 .ToList()
             : null;

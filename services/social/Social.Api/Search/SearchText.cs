@@ -1,3 +1,5 @@
+using Community.ServiceDefaults.Api;
+
 namespace Community.Social.Search;
 
 /// <summary>The text an embedding is made from, and the checks a returned vector passes before it is stored.</summary>
@@ -11,11 +13,11 @@ public static class SearchText
     public static string ForEmbedding(string title, string body)
     {
         var text = string.IsNullOrWhiteSpace(body) ? title : $"{title}\n{body}";
-        return text.Length <= MaxEmbeddedChars ? text : text[..MaxEmbeddedChars];
+        return SafeText.Cut(text, MaxEmbeddedChars);
     }
 
     public static string Snippet(string body) =>
-        body.Length <= SnippetChars ? body : string.Concat(body.AsSpan(0, SnippetChars - 1).TrimEnd(), "…");
+        body.Length <= SnippetChars ? body : SafeText.Cut(body, SnippetChars - 1).TrimEnd() + "…";
 
     /// <summary>The vector at unit length (cube's distance then ranks as cosine does); a bad one throws.</summary>
     public static float[] Normalised(ReadOnlySpan<float> vector, int dimensions)
