@@ -57,18 +57,6 @@ public sealed class PagingTests
         Assert.Contains("cursor", Assert.Single(error.Errors["page"]));
     }
 
-    [Fact]
-    public void A_list_without_a_cursor_points_past_the_offset_cap_to_its_filters_alone()
-    {
-        var errors = new ValidationErrors();
-        PageRequest.Read(10_002, 1, 20, errors, takesCursor: false);
-        var error = Assert.Throws<RequestValidationException>(errors.ThrowIfAny);
-        Assert.Equal(
-            "page 10002 starts past the first 10000 results; narrow the query with its filters.",
-            Assert.Single(error.Errors["page"])
-        );
-    }
-
     [Theory]
     [InlineData(0, 20, "page", "page starts at 1.")]
     [InlineData(-1, 20, "page", "page starts at 1.")]

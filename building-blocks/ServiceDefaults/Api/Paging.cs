@@ -32,9 +32,6 @@ public static class PagingDocs
         "The next_cursor of the previous page: the next page by keyset, as fast at any depth, with the "
         + "same rows as the numbered page. "
         + "Not with page; a cursor not in the form this list gives out is a 400.";
-    public const string PageWithoutCursor =
-        "Page number from 1. A page with more than 10,000 rows before it ((page - 1) x limit) is a 400: narrow the "
-        + "query with its filters.";
     public const string KeysetCursor =
         "The next_cursor of the previous page: the page after it; without it, the first page. A cursor not in the form "
         + "this list gives out is a 400.";
@@ -72,16 +69,9 @@ public readonly record struct PageRequest(int Page, int Limit)
 
     /// <summary>
     /// The page asked for; a bad one is added to <paramref name="errors"/> (and page 1 of the default size stands in).
-    /// One past the deepest offset is refused with the way further: the cursor where the list
-    /// <paramref name="takesCursor"/>, else its filters.
+    /// One past the deepest offset is refused with the ways further: the list's cursor, or its filters.
     /// </summary>
-    public static PageRequest Read(
-        int? page,
-        int? limit,
-        int defaultLimit,
-        ValidationErrors errors,
-        bool takesCursor = true
-    )
+    public static PageRequest Read(int? page, int? limit, int defaultLimit, ValidationErrors errors)
     {
         var p = page ?? 1;
         var valid = p >= 1;
@@ -92,9 +82,8 @@ public readonly record struct PageRequest(int Page, int Limit)
         {
             errors.Add(
                 "page",
-                $"page {p} starts past the first {MaxOffset} results; "
-                    + (takesCursor ? "read further with cursor (each page's next_cursor), or narrow" : "narrow")
-                    + " the query with its filters."
+                $"page {p} starts past the first {MaxOffset} results; read further with cursor (each page's "
+                    + "next_cursor), or narrow the query with its filters."
             );
             valid = false;
         }

@@ -4,8 +4,8 @@ using Microsoft.OpenApi;
 namespace Community.ServiceDefaults.Api;
 
 /// <summary>
-/// Describes page and cursor in one place: on a numbered list (page, and cursor where it takes one, see
-/// <see cref="NumberedCursor"/>) and on a keyset list (cursor alone). Limit's bounds and default come from its
+/// Describes page and cursor in one place: on a numbered list (page and cursor, see <see cref="NumberedCursor"/>) and
+/// on a keyset list (cursor alone). Limit's bounds and default come from its
 /// <see cref="PageSizeAttribute"/>.
 /// </summary>
 internal sealed class PagingParameterDocs : IOpenApiOperationTransformer
@@ -24,7 +24,7 @@ internal sealed class PagingParameterDocs : IOpenApiOperationTransformer
             return Task.CompletedTask;
         var (page, cursor) = (parameters.GetValueOrDefault("page"), parameters.GetValueOrDefault("cursor"));
         if (page is not null)
-            page.Description = cursor is null ? PagingDocs.PageWithoutCursor : PagingDocs.Page;
+            page.Description = PagingDocs.Page;
         if (cursor is not null)
             cursor.Description = page is null ? PagingDocs.KeysetCursor : PagingDocs.Cursor;
         return Task.CompletedTask;

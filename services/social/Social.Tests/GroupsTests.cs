@@ -313,6 +313,50 @@ public sealed class GroupsTests(SocialFixture fx) : IClassFixture<SocialFixture>
     }
 
     [Fact]
+    public async Task Explore_follows_next_cursor_through_the_same_pages_as_their_numbers()
+    {
+        var (_, owner, _) = await fx.RegisteredAsync();
+        var (_, joiner, _) = await fx.RegisteredAsync();
+        var (_, viewer, _) = await fx.RegisteredAsync();
+        var tag = "c" + Guid.NewGuid().ToString("N")[..8];
+        var groups = new List<string>();
+        for (var i = 0; i < 4; i++)
+            groups.Add(await GroupsFlow.CreateAsync(fx, owner, name: $"Walkers {i} {tag}", tags: [tag]));
+        // the most members first: the one joined leads, then the others by id
+        await (await fx.Client.PostJson($"/api/v1/groups/{groups[2]}/join", new { }, joiner)).AssertStatus(201);
+
+        async Task<JsonNode> Explore(string paging) =>
+            await (await fx.Client.Get($"/api/v1/groups?tag={tag}&limit=1&{paging}", viewer)).AssertStatus(200);
+        static string Id(JsonNode page) => Assert.Single(page["items"]!.AsArray())!["id"]!.GetValue<string>();
+        var numbered = new List<string>();
+        for (var page = 1; page <= 4; page++)
+            numbered.Add(Id(await Explore($"page={page}")));
+        Assert.Equal(groups[2], numbered[0]);
+        Assert.Equal(groups.Order(), numbered.Order());
+
+        var followed = new List<string>();
+        var next = await Explore("page=1");
+        followed.Add(Id(next));
+        while (next["next_cursor"]?.GetValue<string>() is { } cursor)
+        {
+            next = await Explore($"cursor={Uri.EscapeDataString(cursor)}");
+            followed.Add(Id(next));
+            Assert.Equal(followed.Count, next["page"]!.GetValue<int>());
+            Assert.Equal(4, next["total"]!.GetValue<int>());
+        }
+        Assert.Equal(numbered, followed);
+
+        var both = await (
+            await fx.Client.Get($"/api/v1/groups?tag={tag}&page=2&cursor={next["next_cursor"]}", viewer)
+        ).AssertProblem(400);
+        Assert.NotNull(both["errors"]!["cursor"]);
+        var forged = await (await fx.Client.Get($"/api/v1/groups?tag={tag}&cursor=not-ours", viewer)).AssertProblem(
+            400
+        );
+        Assert.NotNull(forged["errors"]!["cursor"]);
+    }
+
+    [Fact]
     public async Task Explore_filters_by_visibility_public_or_private_and_refuses_any_other()
     {
         var (_, owner, _) = await fx.RegisteredAsync();

@@ -3045,10 +3045,12 @@ export interface operations {
                 category?: string;
                 /** @description Groups with this tag (any case); at most 30 characters. */
                 tag?: string;
-                /** @description Page number from 1. A page with more than 10,000 rows before it ((page - 1) x limit) is a 400: narrow the query with its filters. */
+                /** @description Page number from 1 (numbered paging). A page with more than 10,000 rows before it ((page - 1) x limit; as far as totals are exact) is a 400: follow next_cursor instead. Not with cursor. */
                 page?: number;
                 /** @description Items per page, 1-100; 20 without it. */
                 limit?: number;
+                /** @description The next_cursor of the previous page: the next page by keyset, as fast at any depth, with the same rows as the numbered page. Not with page; a cursor not in the form this list gives out is a 400. */
+                cursor?: string;
             };
             header?: {
                 /** @description The caller's request id (1-64 of A-Z a-z 0-9 . _ : -), echoed and logged; else a new one. */

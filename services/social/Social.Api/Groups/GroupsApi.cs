@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Claims;
 using System.Text.Json.Nodes;
 using Community.Contracts;
@@ -30,8 +31,26 @@ public sealed record ExploreQuery(
     string? Category,
     string? Tag,
     int? Page,
-    [PageSize(GroupsApi.DefaultPageLimit)] int? Limit
+    [PageSize(GroupsApi.DefaultPageLimit)] int? Limit,
+    string? Cursor
 );
+
+/// <summary>Where explore's order (the most members first, then the id) stands: <c>count.guid</c> in a cursor.</summary>
+public readonly record struct MembersAndId(int Members, Guid Id)
+{
+    public override string ToString() => $"{Members.ToString(CultureInfo.InvariantCulture)}.{Id:N}";
+
+    public static MembersAndId? Parse(string position)
+    {
+        var parts = position.Split('.');
+        return
+            parts.Length == 2
+            && int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var members)
+            && Guid.TryParseExact(parts[1], "N", out var id)
+            ? new(members, id)
+            : null;
+    }
+}
 
 public sealed record MyGroupsQuery(string? Cursor, [PageSize(Keyset.DefaultLimit)] int? Limit);
 
@@ -175,7 +194,14 @@ public static class GroupsApi
         errors.MaxLength("interest", interest, 40);
         errors.MaxLength("category", category, 40);
         errors.MaxLength("tag", tag, GroupRules.MaxTagLength);
-        var page = PageRequest.Read(query.Page, query.Limit, DefaultPageLimit, errors, takesCursor: false);
+        var start = NumberedCursor.Read(
+            query.Page,
+            query.Limit,
+            query.Cursor,
+            DefaultPageLimit,
+            MembersAndId.Parse,
+            errors
+        );
         errors.ThrowIfAny();
 
         var groups = db.Groups.AsNoTracking().ListedTo(db, callerId);
@@ -197,20 +223,29 @@ public static class GroupsApi
         if (tag is not null)
             groups = groups.Where(g => g.Tags.Contains(tag));
         // The total, the page and what the caller is in each from one snapshot, so none disagrees with another.
-        var (total, items) = await db.InSnapshotAsync(
+        var (total, rows) = await db.InSnapshotAsync(
             async () =>
             {
-                var total = await groups.CountAsync(cancellationToken);
+                var total = await groups.CountBoundedAsync(CountedTotal.DefaultExactUpTo, cancellationToken);
                 var rows = await groups
                     .OrderByDescending(g => g.MemberCount)
                     .ThenByDescending(g => g.Id)
-                    .PageBy(page)
+                    .ProbePageBy(
+                        start,
+                        (ordered, after) =>
+                            ordered.Where(g =>
+                                g.MemberCount < after.Members
+                                || (g.MemberCount == after.Members && g.Id.CompareTo(after.Id) < 0)
+                            )
+                    )
                     .ToListAsync(cancellationToken);
-                return (total, await GroupQueries.ManyAsync(db, callerId, rows, cancellationToken));
+                return (total, rows.Zip(await GroupQueries.ManyAsync(db, callerId, rows, cancellationToken)).ToList());
             },
             cancellationToken
         );
-        return TypedResults.Ok(page.Of(items, total));
+        return TypedResults.Ok(
+            start.Page.Of(rows, total, r => new MembersAndId(r.First.MemberCount, r.First.Id).ToString(), r => r.Second)
+        );
     }
 
     private static async Task<Ok<CursorPage<GroupDto>>> Mine(
