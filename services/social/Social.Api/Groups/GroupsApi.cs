@@ -35,7 +35,9 @@ public sealed record ExploreQuery(
     string? Cursor
 );
 
-/// <summary>Where explore's order (the most members first, then the id) stands: <c>count.guid</c> in a cursor.</summary>
+/// <summary>
+/// Where explore's order (the most members first, then the id) stands: <c>members.guid</c> in a cursor.
+/// </summary>
 public readonly record struct MembersAndId(int Members, Guid Id)
 {
     public override string ToString() => $"{Members.ToString(CultureInfo.InvariantCulture)}.{Id:N}";
