@@ -41,17 +41,21 @@ describe("the navigation's unread counts", () => {
       return undefined;
     });
     render(<App />);
+    /** The counts become `now`, and the hub says `event`: the shell asks again after its half-second wait. */
+    const changed = async (now: typeof unread, event: string) => {
+      vi.useFakeTimers();
+      unread = now;
+      act(() => push(event));
+      await act(async () => void (await vi.advanceTimersByTimeAsync(600)));
+      vi.useRealTimers();
+    };
 
     // one region for messages and one for notifications, empty while nothing is unread
     const regions = nav().getAllByRole("status");
     expect(regions).toHaveLength(2);
     await waitFor(() => expect(regions.map((r) => r.textContent)).toEqual(["", ""]));
 
-    vi.useFakeTimers();
-    unread = { messages: 1, notifications: 3 };
-    act(() => push("notification"));
-    await act(async () => void (await vi.advanceTimersByTimeAsync(600)));
-    vi.useRealTimers();
+    await changed({ messages: 1, notifications: 3 }, "notification");
     await waitFor(() => expect(regions[1]!.textContent).toContain("3 unread notifications"));
     // the same element: a region inserted with its words is not announced
     expect(nav().getAllByRole("status")[1]).toBe(regions[1]);
@@ -60,11 +64,7 @@ describe("the navigation's unread counts", () => {
     expect(regions[0]!.textContent).toContain("1 unread message");
     expect(regions[0]!.textContent).not.toContain("messages");
 
-    vi.useFakeTimers();
-    unread = { messages: 0, notifications: 0 };
-    act(() => push("read"));
-    await act(async () => void (await vi.advanceTimersByTimeAsync(600)));
-    vi.useRealTimers();
+    await changed({ messages: 0, notifications: 0 }, "read");
     await waitFor(() => expect(regions[1]!.textContent).toBe(""));
     nav()
       .getAllByRole("status")
