@@ -312,7 +312,7 @@ public sealed class OutboxDispatcher<TContext>(
     private static (long[] Sequences, string[] Errors) Columns(List<(long Sequence, string Error)> rows) =>
         ([.. rows.Select(r => r.Sequence)], [.. rows.Select(r => Truncate(r.Error))]);
 
-    private static string Truncate(string error) => error.Length > MaxErrorLength ? error[..MaxErrorLength] : error;
+    private static string Truncate(string error) => Api.SafeText.Cut(error, MaxErrorLength);
 
     private static async Task PublishAsync(
         IPublishEndpoint publisher,

@@ -140,6 +140,7 @@ public sealed class SafeTextTests : IAsyncLifetime
     [Theory]
     [InlineData("abc", 5, "abc")]
     [InlineData("abcdef", 3, "abc")]
+    [InlineData("abc", 0, "")]
     // an emoji (two UTF-16 units) across the cut goes whole: half of it cannot be stored
     [InlineData("ab\U0001F600c", 3, "ab")]
     [InlineData("ab\U0001F600c", 4, "ab\U0001F600")]

@@ -103,9 +103,6 @@ public readonly record struct PageRequest(int Page, int Limit)
         return defaultLimit;
     }
 
-    public PageOf<T> Of<T>(IReadOnlyList<T> items, int total) =>
-        new(items, total, Page, (int)(((long)total + Limit - 1) / Limit), Limit);
-
     /// <summary>
     /// The page with a bounded total, cut from up to <see cref="Keyset.Probe"/> rows: a next cursor when more rows
     /// followed.
@@ -148,7 +145,7 @@ public static class NumberedCursor
 
     /// <summary>
     /// The page asked for: by number (offset, capped at <see cref="PageRequest.MaxOffset"/>) or by cursor (any depth);
-    /// a cursor this API did not give out, or one sent with page, is added to <paramref name="errors"/>.
+    /// a cursor not in the form of this list's, or one sent with page, is added to <paramref name="errors"/>.
     /// </summary>
     public static PageStart<TPosition> Read<TPosition>(
         int? page,
@@ -208,14 +205,8 @@ public readonly record struct TimeAndId(DateTimeOffset At, Guid Id)
 public static class PagingExtensions
 {
     /// <summary>
-    /// The rows of <paramref name="page"/>; a page beyond any int-counted total reads nothing instead of overflowing
-    /// Skip.
-    /// </summary>
-    public static IQueryable<T> PageBy<T>(this IQueryable<T> query, PageRequest page) =>
-        page.Offset > int.MaxValue ? query.Take(0) : query.Skip((int)page.Offset).Take(page.Limit);
-
-    /// <summary>
-    /// The rows of <paramref name="page"/> and one more, which only says whether a next page (and cursor) exists.
+    /// The rows of <paramref name="page"/> and one more, which only says whether a next page (and cursor) exists; a
+    /// page beyond any int-counted total reads nothing instead of overflowing Skip.
     /// </summary>
     public static IQueryable<T> ProbePageBy<T>(this IQueryable<T> query, PageRequest page) =>
         page.Offset > int.MaxValue ? query.Take(0) : query.Skip((int)page.Offset).Take(Keyset.Probe(page.Limit));

@@ -33,10 +33,13 @@ public static class SafeText
     /// The first <paramref name="max"/> UTF-16 units of <paramref name="text"/>, one fewer where the cut would split a
     /// surrogate pair (an emoji): half a pair cannot be stored, and is written to JSON as U+FFFD.
     /// </summary>
-    public static string Cut(string text, int max) =>
-        text.Length <= max ? text
-        : max > 0 && char.IsHighSurrogate(text[max - 1]) ? text[..(max - 1)]
-        : text[..max];
+    public static string Cut(string text, int max)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(max);
+        return text.Length <= max ? text
+            : max > 0 && char.IsHighSurrogate(text[max - 1]) ? text[..(max - 1)]
+            : text[..max];
+    }
 
     /// <summary>
     /// Adds an error for every string in <paramref name="node"/> (a JSON body or member) that is refused.

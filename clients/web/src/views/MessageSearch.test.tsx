@@ -93,5 +93,6 @@ describe("Quote", () => {
   it("shortens a long text to one line", () => {
     expect(excerpt("a\n\nb   c")).toBe("a b c");
     expect(excerpt("x".repeat(100), 10)).toBe(`${"x".repeat(9)}…`);
+    expect(excerpt(`${"x".repeat(8)}\u{1F600}${"x".repeat(10)}`, 10)).toBe(`${"x".repeat(8)}…`);
   });
 });

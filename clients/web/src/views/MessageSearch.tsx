@@ -134,5 +134,8 @@ export function gist(message: Message, length = 80): string {
 /** The start of a text, on one line. */
 export const excerpt = (text: string, length = 80) => {
   const line = text.replace(/\s+/g, " ").trim();
-  return line.length > length ? `${line.slice(0, length - 1)}…` : line;
+  if (line.length <= length) return line;
+  // an emoji is two UTF-16 units: one across the cut goes whole
+  const cut = line.slice(0, length - 1);
+  return `${/[\uD800-\uDBFF]$/.test(cut) ? cut.slice(0, -1) : cut}…`;
 };

@@ -225,10 +225,11 @@ public static class GroupsApi
         if (tag is not null)
             groups = groups.Where(g => g.Tags.Contains(tag));
         // The total, the page and what the caller is in each from one snapshot, so none disagrees with another.
-        var (total, rows) = await db.InSnapshotAsync(
+        // Groups are far fewer than events: their total is counted exactly.
+        var (total, rows, shown) = await db.InSnapshotAsync(
             async () =>
             {
-                var total = await groups.CountBoundedAsync(CountedTotal.DefaultExactUpTo, cancellationToken);
+                var total = new CountedTotal(await groups.CountAsync(cancellationToken), IsEstimate: false);
                 var rows = await groups
                     .OrderByDescending(g => g.MemberCount)
                     .ThenByDescending(g => g.Id)
@@ -236,17 +237,26 @@ public static class GroupsApi
                         start,
                         (ordered, after) =>
                             ordered.Where(g =>
-                                g.MemberCount < after.Members
-                                || (g.MemberCount == after.Members && g.Id.CompareTo(after.Id) < 0)
+                                EF.Functions.LessThan(
+                                    ValueTuple.Create(g.MemberCount, g.Id),
+                                    ValueTuple.Create(after.Members, after.Id)
+                                )
                             )
                     )
                     .ToListAsync(cancellationToken);
-                return (total, rows.Zip(await GroupQueries.ManyAsync(db, callerId, rows, cancellationToken)).ToList());
+                // the look-ahead row only says whether a next page follows
+                var shown = await GroupQueries.ManyAsync(
+                    db,
+                    callerId,
+                    [.. rows.Take(start.Page.Limit)],
+                    cancellationToken
+                );
+                return (total, rows, shown.ToDictionary(g => g.Id));
             },
             cancellationToken
         );
         return TypedResults.Ok(
-            start.Page.Of(rows, total, r => new MembersAndId(r.First.MemberCount, r.First.Id).ToString(), r => r.Second)
+            start.Page.Of(rows, total, g => new MembersAndId(g.MemberCount, g.Id).ToString(), g => shown[g.Id])
         );
     }
 
