@@ -320,7 +320,7 @@ public sealed partial class OpenApiContractTests(OpenApiContractFixture fx) : IC
     }
 
     [Fact]
-    public async Task Every_query_parameter_is_described_and_every_page_size_bounded()
+    public async Task Every_query_and_path_parameter_is_described_and_every_page_size_bounded()
     {
         var failures = new List<string>();
         var limits = 0;
@@ -331,7 +331,7 @@ public sealed partial class OpenApiContractTests(OpenApiContractFixture fx) : IC
             foreach (var (method, operation) in operations!.AsObject())
             foreach (var parameter in operation!["parameters"]?.AsArray() ?? [])
             {
-                if ((string?)parameter!["in"] != "query")
+                if ((string?)parameter!["in"] is not ("query" or "path"))
                     continue;
                 var name = (string)parameter["name"]!;
                 var where = $"{service} {method} {path} {name}";
@@ -359,6 +359,24 @@ public sealed partial class OpenApiContractTests(OpenApiContractFixture fx) : IC
         Assert.Equal(20, (int)Limit(messaging, "/api/v1/notifications")["default"]!);
         Assert.Equal(50, (int)Limit(social, "/api/v1/search/semantic")["maximum"]!);
         Assert.Equal(10, (int)Limit(social, "/api/v1/search/semantic")["default"]!);
+        // a route value is described by its group, or by the endpoint where it means something else there
+        static string? PathDescription(JsonNode document, string path, string method, string name) =>
+            (string?)
+                document["paths"]![path]![method]!["parameters"]!.AsArray().Single(p => (string?)p!["name"] == name)![
+                    "description"
+                ];
+        Assert.Equal(
+            "The group's id.",
+            PathDescription(social, "/api/v1/groups/{id}/members/{user_id}", "patch", "id")
+        );
+        Assert.Equal(
+            "The member's user id.",
+            PathDescription(social, "/api/v1/groups/{id}/members/{user_id}", "patch", "user_id")
+        );
+        Assert.Equal(
+            "The id of the user who asked to join.",
+            PathDescription(social, "/api/v1/groups/{id}/requests/{user_id}/approve", "post", "user_id")
+        );
     }
 
     [Fact]

@@ -59,6 +59,11 @@ internal sealed class ContractOperations : IOpenApiOperationTransformer
                     )
                 );
                 parameter.Name = ParameterName(name);
+                if (parameter.In == ParameterLocation.Path)
+                    parameter.Description ??= metadata
+                        .OfType<PathParameterDescription>()
+                        .LastOrDefault(d => d.Name == parameter.Name)
+                        ?.Description;
             }
 
         await DeclareBodyAsync(operation, context, metadata, cancellationToken);

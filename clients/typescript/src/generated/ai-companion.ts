@@ -488,6 +488,7 @@ export interface operations {
                 "X-Request-Id"?: string;
             };
             path: {
+                /** @description The feed item's id. */
                 id: string;
             };
             cookie?: never;
@@ -790,6 +791,7 @@ export interface operations {
                 "X-Request-Id"?: string;
             };
             path: {
+                /** @description The session's id. */
                 id: string;
             };
             cookie?: never;

@@ -1375,6 +1375,7 @@ export interface operations {
                 "X-Request-Id"?: string;
             };
             path: {
+                /** @description The event's id. */
                 id: string;
             };
             cookie?: never;
@@ -1470,6 +1471,7 @@ export interface operations {
                 "X-Request-Id"?: string;
             };
             path: {
+                /** @description The event's id. */
                 id: string;
             };
             cookie?: never;
@@ -1546,6 +1548,7 @@ export interface operations {
                 "X-Request-Id"?: string;
             };
             path: {
+                /** @description The event's id. */
                 id: string;
             };
             cookie?: never;
@@ -1630,6 +1633,7 @@ export interface operations {
                 "If-Match"?: string;
             };
             path: {
+                /** @description The event's id. */
                 id: string;
             };
             cookie?: never;
@@ -1936,6 +1940,7 @@ export interface operations {
                 "X-Request-Id"?: string;
             };
             path: {
+                /** @description The event's id. */
                 id: string;
             };
             cookie?: never;
@@ -2009,6 +2014,7 @@ export interface operations {
                 "Idempotency-Key"?: string;
             };
             path: {
+                /** @description The event's id. */
                 id: string;
             };
             cookie?: never;
@@ -2137,6 +2143,7 @@ export interface operations {
                 "X-Request-Id"?: string;
             };
             path: {
+                /** @description The event's id. */
                 id: string;
             };
             cookie?: never;
@@ -2208,6 +2215,7 @@ export interface operations {
                 "X-Request-Id"?: string;
             };
             path: {
+                /** @description The event's id. */
                 id: string;
             };
             cookie?: never;
@@ -2290,6 +2298,7 @@ export interface operations {
                 "X-Request-Id"?: string;
             };
             path: {
+                /** @description The event's id. */
                 id: string;
             };
             cookie?: never;
@@ -2370,6 +2379,7 @@ export interface operations {
                 "X-Request-Id"?: string;
             };
             path: {
+                /** @description The event's id. */
                 id: string;
             };
             cookie?: never;
@@ -2441,6 +2451,7 @@ export interface operations {
                 "X-Request-Id"?: string;
             };
             path: {
+                /** @description The event's id. */
                 id: string;
             };
             cookie?: never;
@@ -2512,6 +2523,7 @@ export interface operations {
                 "X-Request-Id"?: string;
             };
             path: {
+                /** @description The event's id. */
                 id: string;
             };
             cookie?: never;
@@ -2629,6 +2641,7 @@ export interface operations {
                 "X-Request-Id"?: string;
             };
             path: {
+                /** @description The event's id. */
                 id: string;
             };
             cookie?: never;
@@ -2702,6 +2715,7 @@ export interface operations {
                 "Idempotency-Key"?: string;
             };
             path: {
+                /** @description The event's id. */
                 id: string;
             };
             cookie?: never;
@@ -2816,7 +2830,9 @@ export interface operations {
                 "X-Request-Id"?: string;
             };
             path: {
+                /** @description The event's id. */
                 id: string;
+                /** @description The id of one of the event's photos. */
                 photo_id: string;
             };
             cookie?: never;
@@ -2890,7 +2906,9 @@ export interface operations {
                 "X-Request-Id"?: string;
             };
             path: {
+                /** @description The event's id. */
                 id: string;
+                /** @description The id of one of the event's photos. */
                 photo_id: string;
             };
             cookie?: never;
@@ -2960,6 +2978,7 @@ export interface operations {
                 "X-Request-Id"?: string;
             };
             path: {
+                /** @description The event's id. */
                 id: string;
             };
             cookie?: never;
@@ -3035,6 +3054,7 @@ export interface operations {
                 "If-Match"?: string;
             };
             path: {
+                /** @description The event's id. */
                 id: string;
             };
             cookie?: never;
@@ -3163,6 +3183,7 @@ export interface operations {
                 "If-Match"?: string;
             };
             path: {
+                /** @description The event's id. */
                 id: string;
             };
             cookie?: never;
@@ -3443,6 +3464,7 @@ export interface operations {
                 "X-Request-Id"?: string;
             };
             path: {
+                /** @description The course's id. */
                 id: string;
             };
             cookie?: never;
@@ -3516,6 +3538,7 @@ export interface operations {
                 "X-Request-Id"?: string;
             };
             path: {
+                /** @description The course's id. */
                 id: string;
             };
             cookie?: never;
@@ -3587,6 +3610,7 @@ export interface operations {
                 "If-Match"?: string;
             };
             path: {
+                /** @description The course's id. */
                 id: string;
             };
             cookie?: never;
@@ -3744,6 +3768,7 @@ export interface operations {
                 "Idempotency-Key"?: string;
             };
             path: {
+                /** @description The course's id. */
                 id: string;
             };
             cookie?: never;
@@ -3837,6 +3862,7 @@ export interface operations {
                 "X-Request-Id"?: string;
             };
             path: {
+                /** @description The course's id. */
                 id: string;
             };
             cookie?: never;

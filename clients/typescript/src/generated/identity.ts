@@ -1464,6 +1464,7 @@ export interface operations {
                 "X-Request-Id"?: string;
             };
             path: {
+                /** @description A provider's name as /api/v1/auth/external/providers lists it, in any case. */
                 provider: string;
             };
             cookie?: never;
@@ -1542,6 +1543,7 @@ export interface operations {
                 "X-Request-Id"?: string;
             };
             path: {
+                /** @description A provider's name as /api/v1/auth/external/providers lists it, in any case. */
                 provider: string;
             };
             cookie?: never;
@@ -2738,6 +2740,7 @@ export interface operations {
                 "X-Request-Id"?: string;
             };
             path: {
+                /** @description The user's id. */
                 id: string;
             };
             cookie?: never;
@@ -2813,6 +2816,7 @@ export interface operations {
                 "If-Match"?: string;
             };
             path: {
+                /** @description The user's id. */
                 id: string;
             };
             cookie?: never;
@@ -3394,6 +3398,7 @@ export interface operations {
                 "X-Request-Id"?: string;
             };
             path: {
+                /** @description The user's id. */
                 id: string;
             };
             cookie?: never;
@@ -3536,6 +3541,7 @@ export interface operations {
                 "X-Request-Id"?: string;
             };
             path: {
+                /** @description The user's id. */
                 id: string;
             };
             cookie?: never;
@@ -3607,6 +3613,7 @@ export interface operations {
                 "X-Request-Id"?: string;
             };
             path: {
+                /** @description The user's id. */
                 id: string;
             };
             cookie?: never;
@@ -3699,6 +3706,7 @@ export interface operations {
                 "X-Request-Id"?: string;
             };
             path: {
+                /** @description The user's id. */
                 id: string;
             };
             cookie?: never;

@@ -892,6 +892,7 @@ export interface operations {
                 "X-Request-Id"?: string;
             };
             path: {
+                /** @description The event's id. */
                 event_id: string;
             };
             cookie?: never;
@@ -963,6 +964,7 @@ export interface operations {
                 "X-Request-Id"?: string;
             };
             path: {
+                /** @description The conversation's id. */
                 id: string;
             };
             cookie?: never;
@@ -1041,6 +1043,7 @@ export interface operations {
                 "X-Request-Id"?: string;
             };
             path: {
+                /** @description The conversation's id. */
                 id: string;
             };
             cookie?: never;
@@ -1114,6 +1117,7 @@ export interface operations {
                 "Idempotency-Key"?: string;
             };
             path: {
+                /** @description The conversation's id. */
                 id: string;
             };
             cookie?: never;
@@ -1245,7 +1249,9 @@ export interface operations {
                 "X-Request-Id"?: string;
             };
             path: {
+                /** @description The conversation's id. */
                 id: string;
+                /** @description The id of one of the conversation's messages. */
                 message_id: string;
             };
             cookie?: never;
@@ -1319,7 +1325,9 @@ export interface operations {
                 "X-Request-Id"?: string;
             };
             path: {
+                /** @description The conversation's id. */
                 id: string;
+                /** @description The id of one of the conversation's messages. */
                 message_id: string;
             };
             cookie?: never;
@@ -1391,7 +1399,9 @@ export interface operations {
                 "If-Match"?: string;
             };
             path: {
+                /** @description The conversation's id. */
                 id: string;
+                /** @description The id of one of the conversation's messages. */
                 message_id: string;
             };
             cookie?: never;
@@ -1522,6 +1532,7 @@ export interface operations {
                 "X-Request-Id"?: string;
             };
             path: {
+                /** @description The conversation's id. */
                 id: string;
             };
             cookie?: never;
@@ -1593,6 +1604,7 @@ export interface operations {
                 "X-Request-Id"?: string;
             };
             path: {
+                /** @description The conversation's id. */
                 id: string;
             };
             cookie?: never;
@@ -1679,6 +1691,7 @@ export interface operations {
                 "X-Request-Id"?: string;
             };
             path: {
+                /** @description The conversation's id. */
                 id: string;
             };
             cookie?: never;
@@ -1748,6 +1761,7 @@ export interface operations {
                 "X-Request-Id"?: string;
             };
             path: {
+                /** @description The conversation's id. */
                 id: string;
             };
             cookie?: never;
@@ -1888,6 +1902,7 @@ export interface operations {
                 "Idempotency-Key"?: string;
             };
             path: {
+                /** @description The conversation's id. */
                 id: string;
             };
             cookie?: never;
@@ -2012,7 +2027,9 @@ export interface operations {
                 "X-Request-Id"?: string;
             };
             path: {
+                /** @description The conversation's id. */
                 id: string;
+                /** @description The id of one of the conversation's attachments. */
                 attachment_id: string;
             };
             cookie?: never;
@@ -2338,6 +2355,7 @@ export interface operations {
                 "X-Request-Id"?: string;
             };
             path: {
+                /** @description The thread's id. */
                 id: string;
             };
             cookie?: never;
@@ -2411,6 +2429,7 @@ export interface operations {
                 "X-Request-Id"?: string;
             };
             path: {
+                /** @description The thread's id. */
                 id: string;
             };
             cookie?: never;
@@ -2482,6 +2501,7 @@ export interface operations {
                 "If-Match"?: string;
             };
             path: {
+                /** @description The thread's id. */
                 id: string;
             };
             cookie?: never;
@@ -2582,6 +2602,7 @@ export interface operations {
                 "X-Request-Id"?: string;
             };
             path: {
+                /** @description The thread's id. */
                 id: string;
             };
             cookie?: never;
@@ -2653,6 +2674,7 @@ export interface operations {
                 "X-Request-Id"?: string;
             };
             path: {
+                /** @description The thread's id. */
                 id: string;
             };
             cookie?: never;
@@ -2729,7 +2751,9 @@ export interface operations {
                 "X-Request-Id"?: string;
             };
             path: {
+                /** @description The thread's id. */
                 id: string;
+                /** @description The id of the thread's message the replies answer. */
                 message_id: string;
             };
             cookie?: never;

@@ -717,6 +717,7 @@ export interface operations {
                 "X-Request-Id"?: string;
             };
             path: {
+                /** @description The payment's id. */
                 id: string;
             };
             cookie?: never;
@@ -864,6 +865,7 @@ export interface operations {
                 "Idempotency-Key"?: string;
             };
             path: {
+                /** @description The payment's id. */
                 id: string;
             };
             cookie?: never;

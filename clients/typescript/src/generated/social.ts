@@ -1632,6 +1632,7 @@ export interface operations {
                 "X-Request-Id"?: string;
             };
             path: {
+                /** @description The profile's user id. */
                 user_id: string;
             };
             cookie?: never;
@@ -1703,6 +1704,7 @@ export interface operations {
                 "X-Request-Id"?: string;
             };
             path: {
+                /** @description The username, in any case. */
                 username: string;
             };
             cookie?: never;
@@ -1779,6 +1781,7 @@ export interface operations {
                 "X-Request-Id"?: string;
             };
             path: {
+                /** @description The profile's user id. */
                 user_id: string;
             };
             cookie?: never;
@@ -1850,6 +1853,7 @@ export interface operations {
                 "X-Request-Id"?: string;
             };
             path: {
+                /** @description The profile's user id. */
                 user_id: string;
             };
             cookie?: never;
@@ -2214,6 +2218,7 @@ export interface operations {
                 "X-Request-Id"?: string;
             };
             path: {
+                /** @description The connection's id. */
                 id: string;
             };
             cookie?: never;
@@ -2298,6 +2303,7 @@ export interface operations {
                 "X-Request-Id"?: string;
             };
             path: {
+                /** @description The connection's id. */
                 id: string;
             };
             cookie?: never;
@@ -2367,6 +2373,7 @@ export interface operations {
                 "X-Request-Id"?: string;
             };
             path: {
+                /** @description The connection's id. */
                 id: string;
             };
             cookie?: never;
@@ -2514,6 +2521,7 @@ export interface operations {
                 "X-Request-Id"?: string;
             };
             path: {
+                /** @description The id of the user to follow or stop following. */
                 user_id: string;
             };
             cookie?: never;
@@ -2594,6 +2602,7 @@ export interface operations {
                 "X-Request-Id"?: string;
             };
             path: {
+                /** @description The id of the user to follow or stop following. */
                 user_id: string;
             };
             cookie?: never;
@@ -2815,6 +2824,7 @@ export interface operations {
                 "X-Request-Id"?: string;
             };
             path: {
+                /** @description The id of the user to block or unblock. */
                 user_id: string;
             };
             cookie?: never;
@@ -2895,6 +2905,7 @@ export interface operations {
                 "X-Request-Id"?: string;
             };
             path: {
+                /** @description The id of the user to block or unblock. */
                 user_id: string;
             };
             cookie?: never;
@@ -3300,6 +3311,7 @@ export interface operations {
                 "X-Request-Id"?: string;
             };
             path: {
+                /** @description The group's id. */
                 id: string;
             };
             cookie?: never;
@@ -3373,6 +3385,7 @@ export interface operations {
                 "X-Request-Id"?: string;
             };
             path: {
+                /** @description The group's id. */
                 id: string;
             };
             cookie?: never;
@@ -3444,6 +3457,7 @@ export interface operations {
                 "If-Match"?: string;
             };
             path: {
+                /** @description The group's id. */
                 id: string;
             };
             cookie?: never;
@@ -3574,6 +3588,7 @@ export interface operations {
                 "Idempotency-Key"?: string;
             };
             path: {
+                /** @description The group's id. */
                 id: string;
             };
             cookie?: never;
@@ -3696,6 +3711,7 @@ export interface operations {
                 "X-Request-Id"?: string;
             };
             path: {
+                /** @description The group's id. */
                 id: string;
             };
             cookie?: never;
@@ -3785,6 +3801,7 @@ export interface operations {
                 "X-Request-Id"?: string;
             };
             path: {
+                /** @description The group's id. */
                 id: string;
             };
             cookie?: never;
@@ -3858,6 +3875,7 @@ export interface operations {
                 "Idempotency-Key"?: string;
             };
             path: {
+                /** @description The group's id. */
                 id: string;
             };
             cookie?: never;
@@ -3984,7 +4002,9 @@ export interface operations {
                 "X-Request-Id"?: string;
             };
             path: {
+                /** @description The group's id. */
                 id: string;
+                /** @description The id of the user who asked to join. */
                 user_id: string;
             };
             cookie?: never;
@@ -4056,7 +4076,9 @@ export interface operations {
                 "X-Request-Id"?: string;
             };
             path: {
+                /** @description The group's id. */
                 id: string;
+                /** @description The id of the user who asked to join. */
                 user_id: string;
             };
             cookie?: never;
@@ -4126,7 +4148,9 @@ export interface operations {
                 "X-Request-Id"?: string;
             };
             path: {
+                /** @description The group's id. */
                 id: string;
+                /** @description The member's user id. */
                 user_id: string;
             };
             cookie?: never;
@@ -4207,7 +4231,9 @@ export interface operations {
                 "X-Request-Id"?: string;
             };
             path: {
+                /** @description The group's id. */
                 id: string;
+                /** @description The member's user id. */
                 user_id: string;
             };
             cookie?: never;
@@ -4305,6 +4331,7 @@ export interface operations {
                 "X-Request-Id"?: string;
             };
             path: {
+                /** @description The id of the user to find a chain to. */
                 user_id: string;
             };
             cookie?: never;
@@ -4722,6 +4749,7 @@ export interface operations {
                 "X-Request-Id"?: string;
             };
             path: {
+                /** @description The report's id. */
                 id: string;
             };
             cookie?: never;

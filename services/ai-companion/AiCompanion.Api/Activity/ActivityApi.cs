@@ -3,6 +3,7 @@ using System.Security.Claims;
 using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Auth;
 using Community.ServiceDefaults.Errors;
+using Community.ServiceDefaults.OpenApi;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 
@@ -42,6 +43,7 @@ public static class ActivityApi
     {
         var group = routes
             .MapGroup("/api/v1/activity")
+            .DescribesPathParameter("id", "The feed item's id.")
             .WithTags("Activity")
             .RequireAuthorization(Policies.Member)
             .WithStandardProblems();

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Auth;
 using Community.ServiceDefaults.Errors;
+using Community.ServiceDefaults.OpenApi;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Community.AiCompanion.Sessions;
@@ -12,6 +13,7 @@ public static class SessionsApi
     {
         var group = routes
             .MapGroup("/api/v1/companion/sessions")
+            .DescribesPathParameter("id", "The session's id.")
             .WithTags("Companion limits")
             .RequireAuthorization(Policies.Member)
             .WithStandardProblems();

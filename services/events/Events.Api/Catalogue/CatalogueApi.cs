@@ -7,6 +7,7 @@ using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Auth;
 using Community.ServiceDefaults.Blobs;
 using Community.ServiceDefaults.Errors;
+using Community.ServiceDefaults.OpenApi;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
@@ -23,6 +24,7 @@ public static partial class CatalogueApi
     {
         var group = routes
             .MapGroup("/api/v1/events")
+            .DescribesPathParameter("id", "The event's id.")
             .WithTags("Events")
             .RequireAuthorization(Policies.Member)
             .WithStandardProblems();

@@ -6,6 +6,7 @@ using Community.Events.Catalogue;
 using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Auth;
 using Community.ServiceDefaults.Errors;
+using Community.ServiceDefaults.OpenApi;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
@@ -34,6 +35,7 @@ public static partial class CoursesApi
     {
         var group = routes
             .MapGroup("/api/v1/courses")
+            .DescribesPathParameter("id", "The course's id.")
             .WithTags("Courses")
             .RequireAuthorization(Policies.Member)
             .WithStandardProblems();

@@ -5,6 +5,7 @@ using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Auth;
 using Community.ServiceDefaults.Blobs;
 using Community.ServiceDefaults.Errors;
+using Community.ServiceDefaults.OpenApi;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Net.Http.Headers;
 
@@ -28,6 +29,7 @@ public static class CoverImageApi
     {
         var group = routes
             .MapGroup("/api/v1/events/{id:guid}/cover")
+            .DescribesPathParameter("id", "The event's id.")
             .WithTags("Events")
             .RequireAuthorization(Policies.Member)
             .WithStandardProblems();

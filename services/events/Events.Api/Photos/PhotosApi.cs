@@ -5,6 +5,7 @@ using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Auth;
 using Community.ServiceDefaults.Blobs;
 using Community.ServiceDefaults.Errors;
+using Community.ServiceDefaults.OpenApi;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
@@ -58,6 +59,8 @@ public static class PhotosApi
     {
         var group = routes
             .MapGroup("/api/v1/events/{id:guid}/photos")
+            .DescribesPathParameter("id", "The event's id.")
+            .DescribesPathParameter("photo_id", "The id of one of the event's photos.")
             .WithTags("Photos")
             .RequireAuthorization(Policies.Member)
             .WithStandardProblems();

@@ -3,6 +3,7 @@ using Community.Contracts.Events;
 using Community.Events.Catalogue;
 using Community.ServiceDefaults.Auth;
 using Community.ServiceDefaults.Errors;
+using Community.ServiceDefaults.OpenApi;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
@@ -26,6 +27,7 @@ public static class CheckInApi
     {
         var group = routes
             .MapGroup("/api/v1/events/{id:guid}")
+            .DescribesPathParameter("id", "The event's id.")
             .WithTags("Registrations")
             .RequireAuthorization(Policies.Member)
             .WithStandardProblems();

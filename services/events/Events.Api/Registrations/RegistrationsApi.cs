@@ -109,6 +109,7 @@ public static class RegistrationsApi
     {
         var group = routes
             .MapGroup("/api/v1/events/{id:guid}")
+            .DescribesPathParameter("id", "The event's id.")
             .WithTags("Registrations")
             .RequireAuthorization(Policies.Member)
             .WithStandardProblems();

@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using Community.Identity.Suspensions;
 using Community.Identity.Users;
+using Community.ServiceDefaults.OpenApi;
 using Microsoft.IdentityModel.Tokens;
 
 namespace Community.Identity.Auth;
@@ -20,7 +21,15 @@ public static partial class ExternalLoginApi
 {
     public static RouteGroupBuilder MapExternalLoginApi(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/v1/auth/external").WithTags("Auth").WithStandardProblems().AllowAnonymous();
+        var group = routes
+            .MapGroup("/api/v1/auth/external")
+            .WithTags("Auth")
+            .WithStandardProblems()
+            .AllowAnonymous()
+            .DescribesPathParameter(
+                "provider",
+                "A provider's name as /api/v1/auth/external/providers lists it, in any case."
+            );
         group
             .MapGet("/providers", Providers)
             .WithName("ExternalLoginProviders")

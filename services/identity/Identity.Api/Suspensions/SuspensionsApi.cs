@@ -45,6 +45,7 @@ public static class SuspensionsApi
     {
         var group = routes
             .MapGroup("/api/v1/admin/users/{id:guid}/suspension")
+            .DescribesPathParameter("id", "The user's id.")
             .WithTags("Admin")
             .RequireAuthorization(Policies.Admin)
             .WithStandardProblems()

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Blobs;
 using Community.ServiceDefaults.Data;
+using Community.ServiceDefaults.OpenApi;
 using Microsoft.Net.Http.Headers;
 
 namespace Community.Identity.Users;
@@ -24,6 +25,7 @@ public static class ProfilePictureApi
     {
         var group = routes
             .MapGroup("/api/v1/users")
+            .DescribesPathParameter("id", "The user's id.")
             .WithTags("Users")
             .RequireAuthorization(Policies.Member)
             .WithStandardProblems();

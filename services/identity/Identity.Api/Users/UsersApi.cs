@@ -30,6 +30,7 @@ public static class UsersApi
     {
         var group = routes
             .MapGroup("/api/v1/users")
+            .DescribesPathParameter("id", "The user's id.")
             .WithTags("Users")
             .RequireAuthorization(Policies.Member)
             .WithStandardProblems();

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Community.Messaging.Conversations;
 using Community.ServiceDefaults.Auth;
 using Community.ServiceDefaults.Blobs;
+using Community.ServiceDefaults.OpenApi;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Community.Messaging.Attachments;
@@ -23,6 +24,8 @@ public static class AttachmentsApi
     {
         var group = routes
             .MapGroup("/api/v1/conversations/{id:guid}/attachments")
+            .DescribesPathParameter("id", "The conversation's id.")
+            .DescribesPathParameter("attachment_id", "The id of one of the conversation's attachments.")
             .WithTags("Attachments")
             .RequireAuthorization(Policies.Member)
             .WithStandardProblems();

@@ -57,6 +57,9 @@ public static class ConversationsApi
     {
         var group = routes
             .MapGroup("/api/v1/conversations")
+            .DescribesPathParameter("id", "The conversation's id.")
+            .DescribesPathParameter("message_id", "The id of one of the conversation's messages.")
+            .DescribesPathParameter("event_id", "The event's id.")
             .WithTags("Conversations")
             .RequireAuthorization(Policies.Member)
             .WithStandardProblems();

@@ -69,6 +69,7 @@ public static class CheckoutApi
     {
         var group = routes
             .MapGroup("/api/v1/payments")
+            .DescribesPathParameter("id", "The payment's id.")
             .WithTags("Payments")
             .RequireAuthorization(Policies.Member)
             .WithStandardProblems();

@@ -37,6 +37,7 @@ public static class RefundsApi
     {
         var group = routes
             .MapGroup("/api/v1/payments")
+            .DescribesPathParameter("id", "The payment's id.")
             .WithTags("Payments")
             .RequireAuthorization(Policies.Member)
             .WithStandardProblems();

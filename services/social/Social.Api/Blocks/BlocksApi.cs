@@ -4,6 +4,7 @@ using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Auth;
 using Community.ServiceDefaults.Data;
 using Community.ServiceDefaults.Errors;
+using Community.ServiceDefaults.OpenApi;
 using Community.Social.Users;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -20,6 +21,7 @@ public static class BlocksApi
     {
         var group = routes
             .MapGroup("/api/v1/blocks")
+            .DescribesPathParameter("user_id", "The id of the user to block or unblock.")
             .WithTags("Blocks")
             .RequireAuthorization(Policies.Member)
             .WithStandardProblems();

@@ -51,6 +51,7 @@ public static class ConnectionsApi
     {
         var group = routes
             .MapGroup("/api/v1/connections")
+            .DescribesPathParameter("id", "The connection's id.")
             .WithTags("Connections")
             .RequireAuthorization(Policies.Member)
             .WithStandardProblems();

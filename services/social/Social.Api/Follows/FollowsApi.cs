@@ -5,6 +5,7 @@ using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Auth;
 using Community.ServiceDefaults.Data;
 using Community.ServiceDefaults.Errors;
+using Community.ServiceDefaults.OpenApi;
 using Community.Social.Users;
 using Microsoft.AspNetCore.Http.HttpResults;
 using FromQueryAttribute = Microsoft.AspNetCore.Mvc.FromQueryAttribute;
@@ -31,6 +32,7 @@ public static class FollowsApi
     {
         var group = routes
             .MapGroup("/api/v1/follows")
+            .DescribesPathParameter("user_id", "The id of the user to follow or stop following.")
             .WithTags("Follows")
             .RequireAuthorization(Policies.Member)
             .WithStandardProblems();

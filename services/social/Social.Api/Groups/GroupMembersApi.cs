@@ -32,10 +32,14 @@ public sealed record RoleChange([Required, ValuesOf(typeof(GroupRoles))] string?
 
 public static class GroupMembersApi
 {
+    private const string AskedToJoin = "The id of the user who asked to join.";
+
     public static RouteGroupBuilder MapGroupMembersApi(this IEndpointRouteBuilder routes)
     {
         var group = routes
             .MapGroup("/api/v1/groups/{id:guid}")
+            .DescribesPathParameter("id", "The group's id.")
+            .DescribesPathParameter("user_id", "The member's user id.")
             .WithTags("Groups")
             .RequireAuthorization(Policies.Member)
             .WithStandardProblems();
@@ -57,10 +61,12 @@ public static class GroupMembersApi
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         group
             .MapPost("/requests/{userId:guid}/approve", Approve)
+            .DescribesPathParameter("user_id", AskedToJoin)
             .WithName("ApproveGroupRequest")
             .WithSummary("Admit someone who asked to join (owner and moderators)");
         group
             .MapPost("/requests/{userId:guid}/reject", Reject)
+            .DescribesPathParameter("user_id", AskedToJoin)
             .WithName("RejectGroupRequest")
             .WithSummary("Turn down a request to join (owner and moderators)");
         group

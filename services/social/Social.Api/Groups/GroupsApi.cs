@@ -79,6 +79,7 @@ public static class GroupsApi
     {
         var group = routes
             .MapGroup("/api/v1/groups")
+            .DescribesPathParameter("id", "The group's id.")
             .WithTags("Groups")
             .RequireAuthorization(Policies.Member)
             .WithStandardProblems();

@@ -3,6 +3,7 @@ using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Auth;
 using Community.ServiceDefaults.Data;
 using Community.ServiceDefaults.Errors;
+using Community.ServiceDefaults.OpenApi;
 using Community.Social.Compatibility;
 using Community.Social.Users;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -32,6 +33,7 @@ public static class NetworkApi
     {
         var group = routes
             .MapGroup("/api/v1/network")
+            .DescribesPathParameter("user_id", "The id of the user to find a chain to.")
             .WithTags("Network")
             .RequireAuthorization(Policies.Member)
             .WithStandardProblems();

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Auth;
 using Community.ServiceDefaults.Errors;
+using Community.ServiceDefaults.OpenApi;
 using Community.Social.Compatibility;
 using Community.Social.Groups;
 using Community.Social.Users;
@@ -23,6 +24,8 @@ public static class ProfilesApi
     {
         var group = routes
             .MapGroup("/api/v1/profiles")
+            .DescribesPathParameter("user_id", "The profile's user id.")
+            .DescribesPathParameter("username", "The username, in any case.")
             .WithTags("Profiles")
             .RequireAuthorization(Policies.Member)
             .WithStandardProblems();

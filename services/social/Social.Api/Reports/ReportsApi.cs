@@ -108,6 +108,7 @@ public static class ReportsApi
     {
         var group = routes
             .MapGroup("/api/v1/reports")
+            .DescribesPathParameter("id", "The report's id.")
             .WithTags("Reports")
             .RequireAuthorization(Policies.Member)
             .WithStandardProblems();

@@ -6,6 +6,7 @@ using Community.Contracts.Messaging;
 using Community.Messaging.Relations;
 using Community.ServiceDefaults.Auth;
 using Community.ServiceDefaults.Messaging;
+using Community.ServiceDefaults.OpenApi;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Community.Messaging.Conversations.Threads;
@@ -25,6 +26,8 @@ public static class ThreadsApi
     {
         var group = routes
             .MapGroup("/api/v1/threads")
+            .DescribesPathParameter("id", "The thread's id.")
+            .DescribesPathParameter("message_id", "The id of the thread's message the replies answer.")
             .WithTags("Threads")
             .RequireAuthorization(Policies.Member)
             .WithStandardProblems();
