@@ -106,6 +106,9 @@ public static class FieldRules
         return false;
     }
 
+    /// <summary>A filter or other optional text as a handler reads it: trimmed, or null when absent or blank.</summary>
+    public static string? Trimmed(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+
     /// <summary>
     /// An optional text field, trimmed: null when absent or blank, otherwise checked against <paramref name="max"/>.
     /// </summary>

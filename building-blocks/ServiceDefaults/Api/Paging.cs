@@ -180,26 +180,40 @@ public static class NumberedCursor
 }
 
 /// <summary>
+/// The text of a keyset position that is a number and then an id: <c>number.guid</c>, the number in digits only.
+/// </summary>
+public static class NumberAndId
+{
+    public static string Format(long number, Guid id) => $"{number.ToString(CultureInfo.InvariantCulture)}.{id:N}";
+
+    /// <summary>
+    /// False unless <paramref name="position"/> is a number from 0 to <paramref name="max"/>, a dot and an id.
+    /// </summary>
+    public static bool TryParse(string position, long max, out long number, out Guid id)
+    {
+        id = default;
+        number = 0;
+        var parts = position.Split('.');
+        return parts.Length == 2
+            && long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out number)
+            && number <= max
+            && Guid.TryParseExact(parts[1], "N", out id);
+    }
+}
+
+/// <summary>
 /// A keyset position of a list ordered by a time and then an id, exact to the tick: <c>ticks.guid</c> in a cursor.
 /// </summary>
 public readonly record struct TimeAndId(DateTimeOffset At, Guid Id)
 {
-    public override string ToString() => $"{At.UtcTicks.ToString(CultureInfo.InvariantCulture)}.{Id:N}";
+    public override string ToString() => NumberAndId.Format(At.UtcTicks, Id);
 
     public static string Format(DateTimeOffset at, Guid id) => new TimeAndId(at, id).ToString();
 
-    public static TimeAndId? Parse(string position)
-    {
-        var parts = position.Split('.');
-        if (
-            parts.Length == 2
-            && long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var ticks)
-            && ticks <= DateTimeOffset.MaxValue.UtcTicks
-            && Guid.TryParseExact(parts[1], "N", out var id)
-        )
-            return new(new DateTimeOffset(ticks, TimeSpan.Zero), id);
-        return null;
-    }
+    public static TimeAndId? Parse(string position) =>
+        NumberAndId.TryParse(position, DateTimeOffset.MaxValue.UtcTicks, out var ticks, out var id)
+            ? new(new DateTimeOffset(ticks, TimeSpan.Zero), id)
+            : null;
 }
 
 public static class PagingExtensions

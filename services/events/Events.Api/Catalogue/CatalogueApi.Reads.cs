@@ -86,12 +86,12 @@ public static partial class CatalogueApi
 
         // Npgsql writes timestamptz from UTC values only; "+02:00" in the query is the same instant.
         var filter = new CatalogueFilter(
-            Blank(query.City),
-            Blank(query.Country)?.ToUpperInvariant(),
-            Blank(query.Region),
+            FieldRules.Trimmed(query.City),
+            FieldRules.Trimmed(query.Country)?.ToUpperInvariant(),
+            FieldRules.Trimmed(query.Region),
             type,
-            Blank(query.Interest)?.ToLowerInvariant(),
-            Blank(query.Q),
+            FieldRules.Trimmed(query.Interest)?.ToLowerInvariant(),
+            FieldRules.Trimmed(query.Q),
             query.StartsAfter?.ToUniversalTime(),
             query.StartsBefore?.ToUniversalTime(),
             paid

@@ -212,9 +212,8 @@ public static partial class CatalogueApi
         CancellationToken cancellationToken
     )
     {
-        reason = string.IsNullOrWhiteSpace(reason) ? null : reason.Trim();
         var errors = new ValidationErrors();
-        errors.MaxLength("reason", reason, MaxCancellationReasonLength);
+        reason = errors.OptionalText("reason", reason, MaxCancellationReasonLength);
         errors.ThrowIfAny();
         var e = await ManagedAsync(db, id, principal, cancellationToken);
         var now = EventRules.AsStored(clock.GetUtcNow());
@@ -261,6 +260,4 @@ public static partial class CatalogueApi
             );
         }
     }
-
-    private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 }

@@ -132,7 +132,7 @@ public static partial class CoursesApi
             TimeAndId.Parse,
             errors
         );
-        var category = string.IsNullOrWhiteSpace(query.Category) ? null : query.Category.Trim().ToLowerInvariant();
+        var category = FieldRules.Trimmed(query.Category)?.ToLowerInvariant();
         if (category is { Length: > 50 })
             errors.Add("category", "category must be 1-50 characters.");
         errors.ThrowIfAny();

@@ -103,8 +103,7 @@ public static class ConnectionsApi
         var callerId = principal.UserId();
         var errors = new ValidationErrors();
         errors.Required("user_id", body.UserId);
-        var message = string.IsNullOrWhiteSpace(body.Message) ? null : body.Message.Trim();
-        errors.MaxLength("message", message, MaxMessageLength);
+        var message = errors.OptionalText("message", body.Message, MaxMessageLength);
         errors.ThrowIfAny();
         var userId = body.UserId!.Value;
         var other = await ProfileAccess.ReachableAsync(db, callerId, userId, "connect with", cancellationToken);

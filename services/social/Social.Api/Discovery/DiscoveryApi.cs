@@ -103,10 +103,10 @@ public static partial class DiscoveryApi
     {
         var callerId = principal.UserId();
         var errors = new ValidationErrors();
-        var region = Clean(query.Region);
-        var interest = Clean(query.Interest)?.ToLowerInvariant();
-        var q = Clean(query.Q);
-        var gender = Clean(query.Gender)?.ToLowerInvariant();
+        var region = FieldRules.Trimmed(query.Region);
+        var interest = FieldRules.Trimmed(query.Interest)?.ToLowerInvariant();
+        var q = FieldRules.Trimmed(query.Q);
+        var gender = FieldRules.Trimmed(query.Gender)?.ToLowerInvariant();
         errors.MaxLength("region", region, 100);
         errors.MaxLength("interest", interest, 40);
         errors.MaxLength("q", q, 100);
@@ -173,8 +173,6 @@ public static partial class DiscoveryApi
             )
         );
     }
-
-    private static string? Clean(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 }
 
 /// <summary>A keyset position in discovery's order: boosted, score, elite, user id (all descending).</summary>

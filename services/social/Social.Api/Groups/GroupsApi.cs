@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Security.Claims;
 using System.Text.Json.Nodes;
 using Community.Contracts;
@@ -40,18 +39,10 @@ public sealed record ExploreQuery(
 /// </summary>
 public readonly record struct MembersAndId(int Members, Guid Id)
 {
-    public override string ToString() => $"{Members.ToString(CultureInfo.InvariantCulture)}.{Id:N}";
+    public override string ToString() => NumberAndId.Format(Members, Id);
 
-    public static MembersAndId? Parse(string position)
-    {
-        var parts = position.Split('.');
-        return
-            parts.Length == 2
-            && int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var members)
-            && Guid.TryParseExact(parts[1], "N", out var id)
-            ? new(members, id)
-            : null;
-    }
+    public static MembersAndId? Parse(string position) =>
+        NumberAndId.TryParse(position, int.MaxValue, out var members, out var id) ? new((int)members, id) : null;
 }
 
 public sealed record MyGroupsQuery(string? Cursor, [PageSize(Keyset.DefaultLimit)] int? Limit);
@@ -185,12 +176,12 @@ public static class GroupsApi
     {
         var callerId = principal.UserId();
         var errors = new ValidationErrors();
-        var q = Clean(query.Q);
-        var region = Clean(query.Region);
-        var interest = Clean(query.Interest)?.ToLowerInvariant();
-        var category = Clean(query.Category)?.ToLowerInvariant();
-        var tag = Clean(query.Tag)?.ToLowerInvariant();
-        var visibility = Clean(query.Visibility)?.ToLowerInvariant();
+        var q = FieldRules.Trimmed(query.Q);
+        var region = FieldRules.Trimmed(query.Region);
+        var interest = FieldRules.Trimmed(query.Interest)?.ToLowerInvariant();
+        var category = FieldRules.Trimmed(query.Category)?.ToLowerInvariant();
+        var tag = FieldRules.Trimmed(query.Tag)?.ToLowerInvariant();
+        var visibility = FieldRules.Trimmed(query.Visibility)?.ToLowerInvariant();
         errors.OneOf("visibility", visibility, ExploreVisibilities);
         errors.MaxLength("q", q, 100);
         errors.MaxLength("region", region, 100);
@@ -486,8 +477,6 @@ public static class GroupsApi
         );
         return TypedResults.NoContent();
     }
-
-    private static string? Clean(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 
     private enum JoinOutcome
     {

@@ -152,13 +152,12 @@ public static class ReportsApi
         var errors = new ValidationErrors();
         var targetType = body.TargetType?.Trim().ToLowerInvariant();
         var category = body.Category?.Trim().ToLowerInvariant();
-        var comment = string.IsNullOrWhiteSpace(body.Comment) ? null : body.Comment.Trim();
+        var comment = errors.OptionalText("comment", body.Comment, MaxCommentLength);
         if (errors.Required("target_type", targetType))
             errors.OneOf("target_type", targetType, ReportVocabulary.TargetTypes);
         errors.Required("target_id", body.TargetId);
         if (errors.Required("category", category))
             errors.OneOf("category", category, ReportVocabulary.Categories);
-        errors.MaxLength("comment", comment, MaxCommentLength);
         // "other" says nothing on its own; the admin needs the reporter's words.
         if (category == "other" && comment is null)
             errors.Add("comment", "comment is required when category is other.");
@@ -240,10 +239,9 @@ public static class ReportsApi
         var adminId = principal.UserId();
         var errors = new ValidationErrors();
         var action = body.Action?.Trim().ToLowerInvariant();
-        var note = string.IsNullOrWhiteSpace(body.Note) ? null : body.Note.Trim();
+        var note = errors.OptionalText("note", body.Note, MaxNoteLength);
         if (errors.Required("action", action))
             errors.OneOf("action", action, ReportVocabulary.Actions);
-        errors.MaxLength("note", note, MaxNoteLength);
         // To PostgreSQL's microseconds, so the answer, the row and the event state the same instant.
         var suspendUntil = body.SuspendUntil is { } u
             ? new DateTimeOffset(u.UtcTicks - u.UtcTicks % 10, TimeSpan.Zero)
