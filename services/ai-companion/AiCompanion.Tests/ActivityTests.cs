@@ -50,6 +50,22 @@ public sealed class ActivityTests(CompanionFixture fx) : ActivityTestsBase(fx), 
         Assert.Null(await ItemAsync(both, $"/api/v1/events/{privateId}"));
         Assert.Null(await ItemAsync(both, $"/api/v1/events/{oldId}"));
 
+        // Another change leaves it; made private, it is no longer suggested.
+        var madePrivate = Guid.NewGuid();
+        await AnnounceAsync(PublicEvent(madePrivate, organizerId, region, ["hiking", "chess"], city, "DE"));
+        Assert.NotNull(await ItemAsync(both, $"/api/v1/events/{madePrivate}"));
+        await AnnounceAsync(
+            new EventUpdated(Guid.NewGuid(), Fx.Tick(), madePrivate, ["title"]) { Visibility = EventVisibility.Public }
+        );
+        Assert.NotNull(await ItemAsync(both, $"/api/v1/events/{madePrivate}"));
+        await AnnounceAsync(
+            new EventUpdated(Guid.NewGuid(), Fx.Tick(), madePrivate, ["visibility"])
+            {
+                Visibility = EventVisibility.Private,
+            }
+        );
+        Assert.Null(await ItemAsync(both, $"/api/v1/events/{madePrivate}"));
+
         // Cancelled: no longer suggested.
         await AnnounceAsync(new EventCancelled(Guid.NewGuid(), Fx.Tick(), eventId, null));
         Assert.Null(await ItemAsync(both, link));
@@ -116,6 +132,21 @@ public sealed class ActivityTests(CompanionFixture fx) : ActivityTestsBase(fx), 
         );
         Assert.Null(await ItemAsync(runner, $"/api/v1/groups/{secretId}"));
         Assert.Null(await ItemAsync(runner, $"/api/v1/groups/{olderId}"));
+
+        // Renamed, it stays; made secret (or private), it goes.
+        await AnnounceAsync(new GroupUpdated(Guid.NewGuid(), Fx.Tick(), groupId, ["name"]));
+        Assert.NotNull(await ItemAsync(runner, link));
+        var madeSecret = Guid.NewGuid();
+        await AnnounceAsync(
+            new GroupCreated(Guid.NewGuid(), Fx.Tick(), madeSecret, ownerId, "Soon hidden", GroupVisibility.Public)
+            {
+                Region = region,
+                Interests = ["running"],
+            }
+        );
+        Assert.NotNull(await ItemAsync(runner, $"/api/v1/groups/{madeSecret}"));
+        await AnnounceAsync(new GroupUpdated(Guid.NewGuid(), Fx.Tick(), madeSecret, ["visibility"]));
+        Assert.Null(await ItemAsync(runner, $"/api/v1/groups/{madeSecret}"));
 
         await AnnounceAsync(new GroupDeleted(Guid.NewGuid(), Fx.Tick(), groupId));
         Assert.Null(await ItemAsync(runner, link));

@@ -334,9 +334,12 @@ public sealed class RegistrationTests(EventsFixture fx) : IClassFixture<EventsFi
             "cancelled",
             (await (await Register(Id(cancelled), stranger)).AssertProblem(409))["detail"]!.GetValue<string>()
         );
-        Assert.Contains(
-            "invitation",
-            (await (await Register(Id(privateEvent), stranger)).AssertProblem(403))["detail"]!.GetValue<string>()
+        // a private event is unknown to a stranger, as its page is
+        Assert.Equal(
+            (await (await Register(Guid.NewGuid().ToString(), stranger)).AssertProblem(404))[
+                "detail"
+            ]!.GetValue<string>(),
+            (await (await Register(Id(privateEvent), stranger)).AssertProblem(404))["detail"]!.GetValue<string>()
         );
         await (await Register(Id(privateEvent), invited)).AssertStatus(201);
         await (await Register(Id(draft), stranger)).AssertProblem(404);

@@ -1,4 +1,5 @@
 using System.Net.Http.Headers;
+using Community.Contracts.Social;
 
 namespace Community.Identity.Tests;
 
@@ -202,6 +203,33 @@ public sealed class ProfilePictureTests(PictureFixture fx) : IClassFixture<Pictu
             )
         ).AssertStatus(204);
         Assert.Empty(fx.PictureFiles(id));
+    }
+
+    [Fact]
+    public async Task A_blocked_pair_get_404_for_each_others_picture_as_for_their_accounts()
+    {
+        var (id, token) = Member(await fx.RegisterAsync());
+        var (blockedId, blocked) = Member(await fx.RegisterAsync());
+        var (_, other) = Member(await fx.RegisterAsync());
+        await (await Put(token, Form(Images.Png(), "me.png", "image/png"))).AssertStatus(200);
+        await (await Put(blocked, Form(Images.Png(), "me.png", "image/png"))).AssertStatus(200);
+        var (picture, blockedPicture) = ($"/api/v1/users/{id}/picture", $"/api/v1/users/{blockedId}/picture");
+        using (var before = await fx.Client.Get(picture, blocked))
+            Assert.Equal(HttpStatusCode.OK, before.StatusCode);
+
+        await fx.DeliverAsync(new UserBlocked(Guid.NewGuid(), fx.Tick(), Guid.Parse(id), Guid.Parse(blockedId)));
+
+        var unknown = await (await fx.Client.Get($"/api/v1/users/{Guid.NewGuid()}/picture", blocked)).AssertProblem(
+            404
+        );
+        var hidden = await (await fx.Client.Get(picture, blocked)).AssertProblem(404);
+        Assert.Equal(unknown["detail"]!.GetValue<string>(), hidden["detail"]!.GetValue<string>());
+        await (await fx.Client.Get(blockedPicture, token)).AssertProblem(404);
+        foreach (var (url, viewer) in new[] { (picture, other), (picture, token), (blockedPicture, blocked) })
+        {
+            using var shown = await fx.Client.Get(url, viewer);
+            Assert.Equal(HttpStatusCode.OK, shown.StatusCode);
+        }
     }
 
     private async Task<HttpResponseMessage> Put(

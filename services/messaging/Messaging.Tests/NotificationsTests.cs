@@ -522,6 +522,52 @@ public sealed class NotificationsTests(MessagingFixture fx) : IClassFixture<Mess
     }
 
     [Fact]
+    public async Task Nobody_is_told_across_a_block_and_a_later_block_hides_what_was_told_until_an_unblock()
+    {
+        var (ownerId, owner) = await fx.RegisteredAsync();
+        var (modId, _) = await fx.RegisteredAsync();
+        var (askerId, _) = await fx.RegisteredAsync();
+        var groupId = Guid.NewGuid();
+        await fx.DeliverAsync(new GroupCreated(Guid.NewGuid(), fx.Tick(), groupId, ownerId, "Quiet", "private"));
+        await fx.DeliverAsync(new GroupMemberJoined(Guid.NewGuid(), fx.Tick(), groupId, modId));
+        await fx.DeliverAsync(new GroupMemberRoleChanged(Guid.NewGuid(), fx.Tick(), groupId, modId, "moderator"));
+        await using var ownerHub = await ChatClient.ConnectAsync(fx.Client.BaseAddress!, owner);
+
+        // The owner blocked the person asking to join: the moderator is told, the owner is not, live or listed.
+        await fx.BlockAsync(ownerId, askerId);
+        await NotifiedAsync(new GroupJoinRequested(Guid.NewGuid(), fx.Tick(), groupId, askerId, "Let me in"));
+        Assert.Equal(1L, await CountAsync(modId, "group_join_requested"));
+        Assert.Equal(0L, await CountAsync(ownerId, "group_join_requested"));
+        // A block the other way round holds too: the person blocked never hears of the blocker's request.
+        var (aliceId, _) = await fx.RegisteredAsync();
+        var (bobId, _) = await fx.RegisteredAsync();
+        await fx.BlockAsync(bobId, aliceId);
+        await NotifiedAsync(new ConnectionRequested(Guid.NewGuid(), fx.Tick(), Guid.NewGuid(), bobId, aliceId));
+        Assert.Equal(0L, await CountAsync(aliceId, "connection_requested"));
+        // The owner's next notification is the first pushed to them.
+        var (carolId, _) = await fx.RegisteredAsync();
+        await NotifiedAsync(new ConnectionRequested(Guid.NewGuid(), fx.Tick(), Guid.NewGuid(), carolId, ownerId));
+        var pushed = (await ownerHub.WaitForAsync("notification")).Arguments[0];
+        Assert.Equal(carolId, pushed.GetProperty("actor").GetProperty("user_id").GetGuid());
+
+        // Told before a block: hidden from the list, the counts and the unread list while the block stands.
+        async Task<long> UnreadAsync() =>
+            (await (await fx.Client.Get("/api/v1/notifications/unread-count", owner)).AssertStatus(200))[
+                "total"
+            ]!.GetValue<long>();
+        Assert.Equal(carolId, Assert.Single(await ItemsAsync(owner))!["actor"]!["user_id"]!.GetValue<Guid>());
+        Assert.Equal(1L, await UnreadAsync());
+        await fx.BlockAsync(carolId, ownerId);
+        Assert.Empty(await ItemsAsync(owner));
+        Assert.Empty(await ItemsAsync(owner, "?unread_only=true"));
+        Assert.Equal(0L, await UnreadAsync());
+        Assert.Equal(1L, await CountAsync(ownerId, "connection_requested"));
+        await fx.DeliverAsync(new UserUnblocked(Guid.NewGuid(), fx.Tick(), carolId, ownerId));
+        Assert.Equal(carolId, Assert.Single(await ItemsAsync(owner))!["actor"]!["user_id"]!.GetValue<Guid>());
+        Assert.Equal(1L, await UnreadAsync());
+    }
+
+    [Fact]
     public async Task Bad_requests_are_validation_problems()
     {
         var (_, token) = await fx.RegisteredAsync();

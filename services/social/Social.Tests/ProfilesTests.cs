@@ -38,7 +38,7 @@ public sealed class ProfilesTests(SocialFixture fx) : IClassFixture<SocialFixtur
         var (blockerId, blocker, blockerName) = await fx.RegisteredAsync();
         var (blockedId, _, blockedName) = await fx.RegisteredAsync();
         await (await fx.Client.Get($"/api/v1/profiles/{Guid.NewGuid()}", me)).AssertProblem(404);
-        await (await fx.Client.Get("/api/v1/profiles/by-username/nobody_here", me)).AssertProblem(404);
+        var nobody = await (await fx.Client.Get("/api/v1/profiles/by-username/nobody_here", me)).AssertProblem(404);
 
         await (await fx.Client.SendJson(HttpMethod.Put, $"/api/v1/blocks/{blockedId}", null, blocker)).AssertStatus(
             204
@@ -50,8 +50,12 @@ public sealed class ProfilesTests(SocialFixture fx) : IClassFixture<SocialFixtur
             404
         );
         Assert.Equal(unknown["detail"]!.GetValue<string>(), hidden["detail"]!.GetValue<string>());
-        await (await fx.Client.Get($"/api/v1/profiles/by-username/{blockerName}", blockedToken)).AssertProblem(404);
-        await (await fx.Client.Get($"/api/v1/profiles/by-username/{blockedName}", blocker)).AssertProblem(404);
+        // by username too, in the words of a name nobody has
+        foreach (var (name, token) in new[] { (blockerName, blockedToken), (blockedName, blocker) })
+        {
+            var byName = await (await fx.Client.Get($"/api/v1/profiles/by-username/{name}", token)).AssertProblem(404);
+            Assert.Equal(nobody["detail"]!.GetValue<string>(), byName["detail"]!.GetValue<string>());
+        }
         // A third person still sees both.
         await (await fx.Client.Get($"/api/v1/profiles/{blockerId}", me)).AssertStatus(200);
     }

@@ -194,6 +194,34 @@ public sealed class ActivityGroupDeletedConsumer(CompanionDbContext db, ILogger<
         ActivityFeed.WithdrawAsync(Db, ActivityFeed.GroupSource(context.Message.GroupId), cancellationToken);
 }
 
+/// <summary>An event made private is no longer suggested: its page is for its invitees only.</summary>
+public sealed class ActivityEventUpdatedConsumer(CompanionDbContext db, ILogger<ActivityEventUpdatedConsumer> logger)
+    : IdempotentConsumer<EventUpdated, CompanionDbContext>(db, logger)
+{
+    protected override Task HandleAsync(ConsumeContext<EventUpdated> context, CancellationToken cancellationToken)
+    {
+        var m = context.Message;
+        var hidden = m.Visibility is { } visibility
+            ? visibility != EventVisibility.Public
+            : m.ChangedFields.Contains("visibility");
+        return hidden
+            ? ActivityFeed.WithdrawAsync(Db, ActivityFeed.EventSource(m.EventId), cancellationToken)
+            : Task.CompletedTask;
+    }
+}
+
+/// <summary>
+/// A group whose visibility changed is no longer suggested: only a public group ever was, so it no longer is one.
+/// </summary>
+public sealed class ActivityGroupUpdatedConsumer(CompanionDbContext db, ILogger<ActivityGroupUpdatedConsumer> logger)
+    : IdempotentConsumer<GroupUpdated, CompanionDbContext>(db, logger)
+{
+    protected override Task HandleAsync(ConsumeContext<GroupUpdated> context, CancellationToken cancellationToken) =>
+        context.Message.ChangedFields.Contains("visibility")
+            ? ActivityFeed.WithdrawAsync(Db, ActivityFeed.GroupSource(context.Message.GroupId), cancellationToken)
+            : Task.CompletedTask;
+}
+
 public sealed class ActivityCourseWithdrawnConsumer(
     CompanionDbContext db,
     ILogger<ActivityCourseWithdrawnConsumer> logger

@@ -94,10 +94,13 @@ public sealed partial class SeatBook
     )
     {
         var e = await db.CommunityEvents.AsNoTracking().FirstOrDefaultAsync(x => x.Id == eventId, cancellationToken);
-        if (e is null || e.Status == EventStatus.Draft)
+        // A private event is unknown to whoever it did not invite, as its page is (CatalogueAccess).
+        if (
+            e is null
+            || e.Status == EventStatus.Draft
+            || (e.Visibility == Visibility.Private && e.OrganizerId != userId && !e.InvitedUserIds.Contains(userId))
+        )
             throw new NotFoundException("No event has this id.");
-        if (e.Visibility == Visibility.Private && e.OrganizerId != userId && !e.InvitedUserIds.Contains(userId))
-            throw new ForbiddenException("This event is by invitation only.");
         if (e.Status == EventStatus.Cancelled)
             throw new ConflictException("This event was cancelled; it takes no registrations.");
         if (e.EndsAt <= now)

@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Community.Identity.Blocks;
 using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Blobs;
 using Community.ServiceDefaults.Data;
@@ -146,8 +147,10 @@ public static class ProfilePictureApi
         return (user, replaced == key ? null : replaced);
     }
 
+    /// <summary>A member's picture, as their account: 404 across a block either way, as for an unknown id.</summary>
     private static async Task<FileStreamHttpResult> Content(
         Guid id,
+        ClaimsPrincipal principal,
         HttpResponse response,
         IdentityDbContext db,
         IBlobStore blobs,
@@ -157,6 +160,9 @@ public static class ProfilePictureApi
         var user =
             await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Id == id, cancellationToken)
             ?? throw new NotFoundException("No member has this id.");
+        var callerId = principal.UserId();
+        if (callerId != id && await BlockQueries.EitherBlockedAsync(db, callerId, id, cancellationToken))
+            throw new NotFoundException("No member has this id.");
         if (user.ProfileImageKey is not { } key)
             throw new NotFoundException("This member has no uploaded profile picture.");
         var blob =

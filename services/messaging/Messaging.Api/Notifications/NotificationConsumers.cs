@@ -3,7 +3,6 @@ using Community.Contracts.Events;
 using Community.Contracts.Payments;
 using Community.Contracts.Social;
 using Community.Messaging.Notifying;
-using Community.Messaging.Relations;
 using Community.ServiceDefaults.Messaging;
 using MassTransit;
 
@@ -30,8 +29,37 @@ public abstract class NotifyingConsumer<TMessage>(
         CancellationToken cancellationToken
     )
     {
-        _notifications = await NotificationsForAsync(context.Message, cancellationToken);
+        _notifications = await WithoutBlocksAsync(
+            await NotificationsForAsync(context.Message, cancellationToken),
+            cancellationToken
+        );
         return _notifications.Count > 0;
+    }
+
+    // Nobody is told, live or in the list, of someone in a block with them either way (the list also hides what was
+    // told before a block: notifications_shown).
+    private async Task<IReadOnlyList<NewNotification>> WithoutBlocksAsync(
+        IReadOnlyList<NewNotification> notifications,
+        CancellationToken cancellationToken
+    )
+    {
+        var people = notifications
+            .Where(n => n.ActorId is not null)
+            .SelectMany(n => new[] { n.UserId, n.ActorId!.Value })
+            .Distinct()
+            .ToList();
+        if (people.Count < 2)
+            return notifications;
+        var blocks = await Db
+            .Blocks.Where(b => b.Blocked && people.Contains(b.BlockerId) && people.Contains(b.BlockedId))
+            .Select(b => new { b.BlockerId, b.BlockedId })
+            .ToListAsync(cancellationToken);
+        if (blocks.Count == 0)
+            return notifications;
+        var pairs = blocks
+            .SelectMany(b => new[] { (b.BlockerId, b.BlockedId), (b.BlockedId, b.BlockerId) })
+            .ToHashSet();
+        return [.. notifications.Where(n => n.ActorId is not { } actor || !pairs.Contains((n.UserId, actor)))];
     }
 
     protected sealed override Task AfterCommitAsync(
@@ -101,7 +129,7 @@ public sealed class ConnectionAcceptedNotifier(
 }
 
 /// <summary>The group's owner and moderators decide a request, so each of them is told (as the group projection knows
-/// them now).</summary>
+/// them now), but not one in a block with the person asking.</summary>
 public sealed class GroupJoinRequestedNotifier(
     MessagingDbContext db,
     TimeProvider clock,
@@ -240,7 +268,7 @@ internal static class Organizers
 {
     /// <summary>
     /// The event's organizer (its chat's owner, from EventPublished) when they should hear of
-    /// <paramref name="attendeeId"/>: someone else, with no block either way.
+    /// <paramref name="attendeeId"/>: someone else (a block either way is left out with every notifier's).
     /// </summary>
     public static async Task<Guid?> ToTellAsync(
         MessagingDbContext db,
@@ -253,10 +281,7 @@ internal static class Organizers
             .Conversations.Where(c => c.Kind == ConversationKinds.EventChat && c.EventId == eventId)
             .Select(c => c.OwnerId)
             .FirstOrDefaultAsync(cancellationToken);
-        if (organizerId is not { } organizer || organizer == attendeeId)
-            return null;
-        var blocked = await RelationQueries.BlockedWith(db, attendeeId).ContainsAsync(organizer, cancellationToken);
-        return blocked ? null : organizer;
+        return organizerId == attendeeId ? null : organizerId;
     }
 }
 

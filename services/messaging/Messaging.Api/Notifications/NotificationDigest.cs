@@ -71,7 +71,7 @@ public sealed class NotificationDigest(
                     WHERE c.user_id > {after} AND c.email IS NOT NULL AND c.email_verified AND c.deleted_at IS NULL
                       AND (c.digest_sent_at IS NULL OR c.digest_sent_at <= {away})
                       AND (p.last_offline_at IS NULL OR p.last_offline_at <= {away})
-                      AND EXISTS (SELECT 1 FROM notifications n WHERE n.user_id = c.user_id AND n.read_at IS NULL
+                      AND EXISTS (SELECT 1 FROM notifications_shown n WHERE n.user_id = c.user_id AND n.read_at IS NULL
                                   AND (p.last_offline_at IS NOT NULL OR n.created_at <= {away}))
                     ORDER BY c.user_id LIMIT {BatchSize}
                     """

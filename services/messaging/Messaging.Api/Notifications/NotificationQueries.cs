@@ -11,7 +11,7 @@ public static class NotificationQueries
     public const int MaxIdsPerItem = 100;
 
     /// <summary>The caller's notifications, newest first, repeats of a kind on a subject folded; keyset-paged by the
-    /// item's newest id.</summary>
+    /// item's newest id. None about someone in a block with the caller (notifications_shown).</summary>
     public static async Task<CursorPage<NotificationItem>> ListAsync(
         MessagingDbContext db,
         Guid userId,
@@ -29,7 +29,7 @@ public static class NotificationQueries
                 WITH g AS (
                     SELECT (array_agg(id ORDER BY id DESC))[1:{MaxIdsPerItem}] AS ids, count(*) AS n,
                            count(DISTINCT actor_id) AS actors
-                    FROM notifications
+                    FROM notifications_shown
                     WHERE user_id = {userId} AND (read_at IS NULL OR NOT {unreadOnly})
                     GROUP BY group_key, read_at IS NULL)
                 SELECT n.id, g.ids, n.kind, n.subject_type, n.subject_id,
@@ -79,7 +79,7 @@ public static class NotificationQueries
         var counts = await db
             .Database.SqlQuery<KindCount>(
                 $"""
-                SELECT kind, count(*) AS count FROM notifications
+                SELECT kind, count(*) AS count FROM notifications_shown
                 WHERE user_id = {userId} AND read_at IS NULL GROUP BY kind
                 """
             )

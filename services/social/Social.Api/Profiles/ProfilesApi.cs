@@ -20,6 +20,8 @@ public sealed record ProfileActivityDto(Guid UserId, int Groups, int Connections
 
 public static class ProfilesApi
 {
+    private const string NoSuchUsername = "No user has this username.";
+
     public static RouteGroupBuilder MapProfilesApi(this IEndpointRouteBuilder routes)
     {
         var group = routes
@@ -82,8 +84,8 @@ public static class ProfilesApi
                 .OrderByDescending(p => p.AsOf)
                 .Select(p => (Guid?)p.UserId)
                 .FirstOrDefaultAsync(cancellationToken)
-            ?? throw new NotFoundException("No user has this username.");
-        var profile = await ProfileAccess.VisibleAsync(db, callerId, userId, cancellationToken);
+            ?? throw new NotFoundException(NoSuchUsername);
+        var profile = await ProfileAccess.VisibleAsync(db, callerId, userId, NoSuchUsername, cancellationToken);
         return TypedResults.Ok(await DtoAsync(db, callerId, profile, clock.GetUtcNow(), cancellationToken));
     }
 

@@ -30,10 +30,22 @@ public static class ProfileAccess
     /// The profile of <paramref name="userId"/> as <paramref name="callerId"/> may see it; 404 when unknown, deleted or
     /// blocked either way.
     /// </summary>
+    public static Task<UserProfile> VisibleAsync(
+        SocialDbContext db,
+        Guid callerId,
+        Guid userId,
+        CancellationToken cancellationToken
+    ) => VisibleAsync(db, callerId, userId, NoSuchUser, cancellationToken);
+
+    /// <summary>
+    /// The same, the 404 in the words <paramref name="notFound"/> the caller says of an unknown user (so a block does
+    /// not reveal itself).
+    /// </summary>
     public static async Task<UserProfile> VisibleAsync(
         SocialDbContext db,
         Guid callerId,
         Guid userId,
+        string notFound,
         CancellationToken cancellationToken
     )
     {
@@ -45,7 +57,7 @@ public static class ProfileAccess
             profile is null
             || (userId != callerId && await BlockedEitherWayAsync(db, callerId, userId, cancellationToken))
         )
-            throw new NotFoundException(NoSuchUser);
+            throw new NotFoundException(notFound);
         return profile;
     }
 
