@@ -48,6 +48,48 @@ public sealed class PipelineTests : IAsyncLifetime
                     }
                 )
                 .AllowAnonymous();
+            app.MapGet(
+                    "/lost-race/unique",
+                    () =>
+                    {
+                        throw new Microsoft.EntityFrameworkCore.DbUpdateException(
+                            "An error occurred while saving the entity changes.",
+                            new Npgsql.PostgresException(
+                                "duplicate key value violates unique constraint",
+                                "ERROR",
+                                "ERROR",
+                                Npgsql.PostgresErrorCodes.UniqueViolation
+                            )
+                        );
+                    }
+                )
+                .AllowAnonymous();
+            app.MapGet(
+                    "/lost-race/gone",
+                    () =>
+                    {
+                        throw new Microsoft.EntityFrameworkCore.DbUpdateConcurrencyException(
+                            "The database operation was expected to affect 1 row(s), but actually affected 0 row(s)."
+                        );
+                    }
+                )
+                .AllowAnonymous();
+            app.MapGet(
+                    "/database-check-failed",
+                    () =>
+                    {
+                        throw new Microsoft.EntityFrameworkCore.DbUpdateException(
+                            "An error occurred while saving the entity changes.",
+                            new Npgsql.PostgresException(
+                                "new row violates check constraint",
+                                "ERROR",
+                                "ERROR",
+                                Npgsql.PostgresErrorCodes.CheckViolation
+                            )
+                        );
+                    }
+                )
+                .AllowAnonymous();
             app.MapGet("/me", (System.Security.Claims.ClaimsPrincipal user) => TypedResults.Ok(user.UserId()));
             app.MapGet("/pages/{userId}", (Guid userId, int? limit) => TypedResults.Ok(limit)).AllowAnonymous();
             app.MapPost("/sized", (SizedBody body) => TypedResults.Ok(body.Size)).AllowAnonymous();
@@ -132,6 +174,19 @@ public sealed class PipelineTests : IAsyncLifetime
         var broken = await Client.GetAsync("/database-broken");
         Assert.Equal(HttpStatusCode.InternalServerError, broken.StatusCode);
         Assert.Null(broken.Headers.RetryAfter);
+    }
+
+    [Theory]
+    [InlineData("/lost-race/unique")]
+    [InlineData("/lost-race/gone")]
+    public async Task A_write_that_lost_a_race_with_another_request_is_a_409_problem(string path)
+    {
+        var response = await Client.GetAsync(path);
+        var problem = await response.AssertProblem(409);
+        Assert.Contains("changed nothing", problem["detail"]!.GetValue<string>());
+        Assert.NotNull(problem["request_id"]);
+        // any other refusal of the database stays a 500: a bug to fix, not the client's to retry
+        await (await Client.GetAsync("/database-check-failed")).AssertProblem(500);
     }
 
     [Theory]

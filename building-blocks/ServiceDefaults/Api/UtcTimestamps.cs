@@ -17,11 +17,14 @@ public static class UtcTimestamps
         value.UtcDateTime.ToString(Format, CultureInfo.InvariantCulture);
 }
 
-/// <summary>Writes a <see cref="DateTimeOffset"/> as <see cref="UtcTimestamps.Format"/>.</summary>
+/// <summary>
+/// Writes a <see cref="DateTimeOffset"/> as <see cref="UtcTimestamps.Format"/>, and reads one with any offset as the
+/// same instant in UTC (the only offset Npgsql writes to timestamptz).
+/// </summary>
 public sealed class UtcDateTimeOffsetConverter : JsonConverter<DateTimeOffset>
 {
     public override DateTimeOffset Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
-        reader.GetDateTimeOffset();
+        reader.GetDateTimeOffset().ToUniversalTime();
 
     public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options) =>
         writer.WriteStringValue(UtcTimestamps.Write(value));

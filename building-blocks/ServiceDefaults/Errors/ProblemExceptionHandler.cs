@@ -64,6 +64,14 @@ public sealed class ProblemExceptionHandler(
                 Title = "Service unavailable",
                 Detail = "The service's database is busy or unreachable; please try again shortly.",
             },
+            _ when LostWriteRace(exception) => new ProblemDetails
+            {
+                Status = 409,
+                Title = "Conflict",
+                Detail =
+                    "Another request changed the same thing at the same moment, so this one changed nothing; read it "
+                    + "again before you retry.",
+            },
             _ => new ProblemDetails
             {
                 Status = 500,
@@ -112,6 +120,23 @@ public sealed class ProblemExceptionHandler(
     {
         for (var e = exception; e is not null; e = e.InnerException)
             if (e is System.Data.Common.DbException { IsTransient: true })
+                return true;
+        return false;
+    }
+
+    /// <summary>
+    /// A write that lost a race with a concurrent request, which its transaction undid: a unique key the other took
+    /// first (PostgreSQL 23505), or an update or delete of a row the other changed or removed (EF Core's
+    /// DbUpdateConcurrencyException, known here by name: ServiceDefaults does not reference EF Core). Handlers lock
+    /// what they change; this answers the races one of them missed with a 409, not a 500.
+    /// </summary>
+    private static bool LostWriteRace(Exception exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+            if (
+                e is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation }
+                || e.GetType().FullName == "Microsoft.EntityFrameworkCore.DbUpdateConcurrencyException"
+            )
                 return true;
         return false;
     }

@@ -213,6 +213,25 @@ public sealed class CoursesTests(EventsFixture fx) : CourseTestsBase, IClassFixt
     // ---- list and details ----
 
     [Fact]
+    public async Task A_category_with_a_letter_cased_differently_by_the_database_is_stored_and_found()
+    {
+        var (_, organizer) = fx.Organizer();
+        var (_, member) = fx.Member();
+        // U+0130 (a capital I with a dot): .NET's invariant casing keeps it; PostgreSQL's lower() under C.UTF-8 makes
+        // it "i"
+        var category = "\u0130stanbul" + Guid.NewGuid().ToString("N")[..8];
+        var created = await CreateCourseAsync(organizer, b => b["category"] = category.ToUpperInvariant());
+        Assert.Equal(category.ToLowerInvariant(), created["category"]!.GetValue<string>());
+        var found = await (
+            await fx.Client.Get($"/api/v1/courses?category={Uri.EscapeDataString(category)}", member)
+        ).AssertStatus(200);
+        Assert.Equal(
+            created["id"]!.GetValue<Guid>(),
+            Assert.Single(found["items"]!.AsArray())!["id"]!.GetValue<Guid>()
+        );
+    }
+
+    [Fact]
     public async Task The_list_pages_newest_first_and_filters_by_category()
     {
         var (_, organizer) = fx.Organizer();

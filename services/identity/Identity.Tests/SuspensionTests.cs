@@ -1,3 +1,4 @@
+using System.Globalization;
 using Community.Contracts.Social;
 using OtpNet;
 
@@ -198,9 +199,13 @@ public sealed class SuspensionTests(IdentityFixture fx) : IClassFixture<Identity
         var admin = await AdminAsync();
         var until = WholeSecondsFromNow(TimeSpan.FromDays(7));
         var url = $"/api/v1/admin/users/{member.Id}/suspension";
-        var body = await (
-            await Client.SendJson(HttpMethod.Put, url, new { until, reason = "Spam after a warning." }, admin)
-        ).AssertStatus(200);
+        // sent with an offset other than UTC's: the same instant, stored and answered in UTC
+        var local = until
+            .ToOffset(TimeSpan.FromHours(2))
+            .ToString("yyyy-MM-ddTHH:mm:sszzz", CultureInfo.InvariantCulture);
+        var json = $$"""{"until": "{{local}}", "reason": "Spam after a warning."}""";
+        var body = await (await Client.SendJson(HttpMethod.Put, url, json, admin)).AssertStatus(200);
+        Assert.EndsWith("Z", body["suspended_until"]!.GetValue<string>());
         Assert.True(body["suspended"]!.GetValue<bool>());
         Assert.Equal(until, body["suspended_until"]!.GetValue<DateTimeOffset>());
 
@@ -298,6 +303,14 @@ public sealed class SuspensionTests(IdentityFixture fx) : IClassFixture<Identity
         ).AssertProblem(400);
         await (
             await Client.SendJson(HttpMethod.Put, url, "{\"reason\": \"spam\", \"until\": \"soon\"}", admin)
+        ).AssertProblem(400);
+        await (
+            await Client.SendJson(
+                HttpMethod.Put,
+                url,
+                new { reason = "spam", until = fx.Clock.GetUtcNow().AddYears(10).AddDays(1) },
+                admin
+            )
         ).AssertProblem(400);
         await (await Client.SendJson(HttpMethod.Put, url, "{\"reason\": \"a\\u0000b\"}", admin)).AssertProblem(400);
         var adminId = TestTokens.Payload(admin)["sub"]!.GetValue<string>();

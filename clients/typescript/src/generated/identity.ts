@@ -690,7 +690,7 @@ export interface components {
         SuspendRequest: {
             /**
              * Format: date-time
-             * @description When it ends by itself (in the future); absent or null: until an admin lifts it.
+             * @description When it ends by itself (in the future, at most 10 years ahead); absent or null: until an admin lifts it.
              */
             until?: null | string;
             /** @description Why, for the record: 1-500 characters. */

@@ -6,11 +6,13 @@ using Community.ServiceDefaults.OpenApi;
 namespace Community.Identity.Suspensions;
 
 /// <summary>An admin's suspension of an account.</summary>
-/// <param name="Until">When it ends by itself (in the future); absent or null: until an admin lifts it.</param>
+/// <param name="Until">When it ends by itself (in the future, at most 10 years ahead); absent or null: until an admin
+/// lifts it.</param>
 /// <param name="Reason">Why, for the record: 1-500 characters.</param>
 public sealed record SuspendRequest(DateTimeOffset? Until, [Required] string? Reason) : IRequestExample<SuspendRequest>
 {
     public const int MaxReasonLength = 500;
+    public const int MaxYears = 10;
 
     public static SuspendRequest Example =>
         new(DateTimeOffset.Parse("2030-01-31T00:00:00Z"), "Repeated harassment after a warning.");
@@ -93,8 +95,17 @@ public static class SuspensionsApi
         if (string.IsNullOrEmpty(reason))
             errors.Add("reason", "reason is required.");
         errors.MaxLength("reason", reason, SuspendRequest.MaxReasonLength);
-        if (request.Until is { } until && until <= now)
+        // In UTC, to PostgreSQL's microseconds, so the answer, the row and the event state the same instant.
+        var until = request.Until is { } u
+            ? new DateTimeOffset(u.UtcTicks - u.UtcTicks % 10, TimeSpan.Zero)
+            : (DateTimeOffset?)null;
+        if (until <= now)
             errors.Add("until", "until must be in the future (leave it out to suspend until lifted).");
+        else if (until > now.AddYears(SuspendRequest.MaxYears))
+            errors.Add(
+                "until",
+                $"until must be at most {SuspendRequest.MaxYears} years ahead (leave it out to suspend until lifted)."
+            );
         errors.ThrowIfAny();
         var adminId = principal.UserId();
         if (id == adminId)
@@ -102,7 +113,7 @@ public static class SuspensionsApi
 
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var user = await FindAsync(db, id, cancellationToken);
-        await suspending.SuspendAsync(db, user, request.Until, reason, adminId, null, cancellationToken);
+        await suspending.SuspendAsync(db, user, until, reason, adminId, null, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return TypedResults.Ok(SuspensionDto.From(user, now));
