@@ -17,7 +17,9 @@ public sealed class ProfileAnalysisFixture : SocialFixture
         settings["Social:ProfileAnalysis:Endpoint"] = Model.Endpoint;
         settings["Social:ProfileAnalysis:Model"] = ModelName;
         settings["Social:ProfileAnalysis:ApiKey"] = ApiKey;
-        settings["Social:ProfileAnalysis:Timeout"] = "00:00:02";
+        // No test here waits for the timeout; a short one on a busy machine gave up before the fake model read the
+        // request, left its queued reply to the next test, and failed both.
+        settings["Social:ProfileAnalysis:Timeout"] = "00:00:15";
         settings["Http:Resilience:Clients:social-profile-analysis:Retry:Delay"] = "00:00:00.010";
         settings["Http:Resilience:Clients:social-profile-analysis:CircuitBreaker:MinimumThroughput"] = "100000";
     }
