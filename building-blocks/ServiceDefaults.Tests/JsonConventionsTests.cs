@@ -21,7 +21,7 @@ public sealed class JsonConventionsTests
     [InlineData("2026-11-24T14:49:05.1234567+02:00", "2026-11-24T12:49:05.123456Z")]
     [InlineData("2026-11-24T12:49:05Z", "2026-11-24T12:49:05.000000Z")]
     [InlineData("2026-11-24T07:49:05.5-05:00", "2026-11-24T12:49:05.500000Z")]
-    public void Instants_are_written_in_UTC_with_Z_and_six_fractional_digits(string sent, string written)
+    public void Instants_are_read_as_UTC_and_written_with_Z_and_six_fractional_digits(string sent, string written)
     {
         var options = new JsonSerializerOptions();
         ServiceDefaultsExtensions.ConfigureJson(options);
@@ -33,6 +33,10 @@ public sealed class JsonConventionsTests
             System.Globalization.DateTimeStyles.AdjustToUniversal
         );
 
+        // read as the same instant in UTC, the one offset Npgsql writes to timestamptz
+        Assert.Equal(TimeSpan.Zero, offset.Offset);
+        Assert.Equal(utc, offset.UtcDateTime);
+        Assert.Equal(TimeSpan.Zero, JsonSerializer.Deserialize<DateTimeOffset?>($"\"{sent}\"", options)!.Value.Offset);
         Assert.Equal($"\"{written}\"", JsonSerializer.Serialize(offset, options));
         Assert.Equal($"\"{written}\"", JsonSerializer.Serialize(utc, options));
         Assert.Equal(

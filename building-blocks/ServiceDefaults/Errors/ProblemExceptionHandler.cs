@@ -88,6 +88,9 @@ public sealed class ProblemExceptionHandler(
 
         if (problem.Status >= 500)
             logger.LogError(exception, "Unhandled exception");
+        else if (problem.Status == 409 && exception is not DomainException)
+            // With the exception, for its constraint and stack: a race that keeps happening is a missing lock.
+            logger.LogInformation(exception, "A write lost a race with a concurrent request: 409");
         else
             logger.LogInformation("Request refused with {Status}: {Detail}", problem.Status, problem.Detail);
 

@@ -398,8 +398,8 @@ public sealed class CatalogueQueryTests(EventsFixture fx) : IClassFixture<Events
         );
         Assert.NotNull((await (await Client.Get($"/api/v1/events/{id}", admin)).AssertStatus(200))["invited_user_ids"]);
 
-        // Registration follows the same rule.
-        await (await Client.PostJson($"/api/v1/events/{id}/registrations", new { }, stranger)).AssertProblem(403);
+        // Registration follows the same rule: a stranger finds no event.
+        await (await Client.PostJson($"/api/v1/events/{id}/registrations", new { }, stranger)).AssertProblem(404);
         await (await Client.PostJson($"/api/v1/events/{id}/registrations", new { }, invited)).AssertStatus(201);
     }
 

@@ -58,11 +58,11 @@ public sealed class EventChangesTests(EventsFixture fx) : CatalogueTestsBase, IC
             (await (await Register(fx.Member().Token)).AssertProblem(409))["detail"]!.GetValue<string>()
         );
 
-        // Made private: a member without an invitation is refused.
+        // Made private: to a member without an invitation it is no event at all, as its page is.
         await (await Patch(id, new { capacity = 5, visibility = "private" }, organizer)).AssertStatus(200);
-        Assert.Contains(
-            "invitation",
-            (await (await Register(fx.Member().Token)).AssertProblem(403))["detail"]!.GetValue<string>()
+        Assert.Equal(
+            "No event has this id.",
+            (await (await Register(fx.Member().Token)).AssertProblem(404))["detail"]!.GetValue<string>()
         );
 
         // Public again (someone registers, so its terms are kept), then cancelled: refused as cancelled.

@@ -147,8 +147,8 @@ public sealed class JoinBatchTests : IClassFixture<IdleSweeperFixture>, IDisposa
         var pressedAgain = await (await Register(eventId, again)).AssertStatus(200);
         Assert.Equal("waitlisted", pressedAgain["status"]!.GetValue<string>());
 
-        // Made private: a member without an invitation is refused; public again: the next newcomer waits behind the
-        // others.
+        // Made private: to a member without an invitation it is no event at all; public again: the next newcomer waits
+        // behind the others.
         await (
             await fx.Client.SendJson(
                 HttpMethod.Patch,
@@ -157,9 +157,9 @@ public sealed class JoinBatchTests : IClassFixture<IdleSweeperFixture>, IDisposa
                 organizer
             )
         ).AssertStatus(200);
-        Assert.Contains(
-            "invitation",
-            (await (await Register(eventId, fx.Member().Token)).AssertProblem(403))["detail"]!.GetValue<string>()
+        Assert.Equal(
+            "No event has this id.",
+            (await (await Register(eventId, fx.Member().Token)).AssertProblem(404))["detail"]!.GetValue<string>()
         );
         await (
             await fx.Client.SendJson(

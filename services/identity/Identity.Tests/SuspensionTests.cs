@@ -205,7 +205,6 @@ public sealed class SuspensionTests(IdentityFixture fx) : IClassFixture<Identity
             .ToString("yyyy-MM-ddTHH:mm:sszzz", CultureInfo.InvariantCulture);
         var json = $$"""{"until": "{{local}}", "reason": "Spam after a warning."}""";
         var body = await (await Client.SendJson(HttpMethod.Put, url, json, admin)).AssertStatus(200);
-        Assert.EndsWith("Z", body["suspended_until"]!.GetValue<string>());
         Assert.True(body["suspended"]!.GetValue<bool>());
         Assert.Equal(until, body["suspended_until"]!.GetValue<DateTimeOffset>());
 

@@ -562,6 +562,11 @@ public sealed class NotificationsTests(MessagingFixture fx) : IClassFixture<Mess
         Assert.Empty(await ItemsAsync(owner, "?unread_only=true"));
         Assert.Equal(0L, await UnreadAsync());
         Assert.Equal(1L, await CountAsync(ownerId, "connection_requested"));
+        // "all read" marks what is shown only: the hidden one is neither counted nor marked
+        var marked = await (
+            await fx.Client.SendJson(HttpMethod.Patch, "/api/v1/notifications/read", new { all = true }, owner)
+        ).AssertStatus(200);
+        Assert.Equal(0, marked["updated"]!.GetValue<int>());
         await fx.DeliverAsync(new UserUnblocked(Guid.NewGuid(), fx.Tick(), carolId, ownerId));
         Assert.Equal(carolId, Assert.Single(await ItemsAsync(owner))!["actor"]!["user_id"]!.GetValue<Guid>());
         Assert.Equal(1L, await UnreadAsync());

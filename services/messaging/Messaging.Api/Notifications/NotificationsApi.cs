@@ -107,15 +107,20 @@ public static class NotificationsApi
         }
         errors.ThrowIfAny();
         var (userId, now) = (principal.UserId(), clock.GetUtcNow());
+        // Only what the caller is shown: one hidden by a block stays unread and uncounted until an unblock shows it.
         var updated = all
             ? await db.Database.ExecuteSqlAsync(
-                $"UPDATE notifications SET read_at = {now} WHERE user_id = {userId} AND read_at IS NULL",
+                $"""
+                UPDATE notifications SET read_at = {now}
+                WHERE id IN (SELECT id FROM notifications_shown WHERE user_id = {userId} AND read_at IS NULL)
+                """,
                 cancellationToken
             )
             : await db.Database.ExecuteSqlAsync(
                 $"""
                 UPDATE notifications SET read_at = {now}
-                WHERE user_id = {userId} AND read_at IS NULL AND id = ANY({ids.Distinct().ToArray()})
+                WHERE id IN (SELECT id FROM notifications_shown
+                             WHERE user_id = {userId} AND read_at IS NULL AND id = ANY({ids.Distinct().ToArray()}))
                 """,
                 cancellationToken
             );
