@@ -15,6 +15,13 @@ public static class UtcTimestamps
 
     public static string Write(DateTimeOffset value) =>
         value.UtcDateTime.ToString(Format, CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// The instant as PostgreSQL keeps it (UTC, whole microseconds), so what a response echoes is what a later read
+    /// returns, and an edit that sends a value back unchanged is not taken for a change.
+    /// </summary>
+    public static DateTimeOffset AsStored(DateTimeOffset value) =>
+        new(value.UtcTicks - value.UtcTicks % TimeSpan.TicksPerMicrosecond, TimeSpan.Zero);
 }
 
 /// <summary>

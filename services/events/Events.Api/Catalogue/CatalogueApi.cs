@@ -87,7 +87,7 @@ public static partial class CatalogueApi
         CancellationToken cancellationToken
     )
     {
-        var now = EventRules.AsStored(clock.GetUtcNow());
+        var now = UtcTimestamps.AsStored(clock.GetUtcNow());
         var e = new CommunityEvent
         {
             Id = NewId.Next(now),
@@ -117,7 +117,7 @@ public static partial class CatalogueApi
         var e = await ManagedAsync(db, id, principal, cancellationToken);
         if (e.Status == EventStatus.Cancelled)
             throw new ConflictException("A cancelled event cannot be published again.");
-        var now = EventRules.AsStored(clock.GetUtcNow());
+        var now = UtcTimestamps.AsStored(clock.GetUtcNow());
         if (e.Status == EventStatus.Draft)
         {
             if (e.EndsAt <= now)
@@ -168,7 +168,7 @@ public static partial class CatalogueApi
         if (e.Status == EventStatus.Cancelled)
             throw new ConflictException("A cancelled event cannot be changed.");
         var uploadedCover = e.CoverImageKey;
-        var now = EventRules.AsStored(clock.GetUtcNow());
+        var now = UtcTimestamps.AsStored(clock.GetUtcNow());
 
         var merged = JsonMergePatch.Overlay(EventRules.ToInput(e), body, json.Value.SerializerOptions);
         var input = JsonMergePatch.Read<EventInput>(merged, json.Value.SerializerOptions);
@@ -177,7 +177,7 @@ public static partial class CatalogueApi
             input,
             e,
             now,
-            startMayBePast: input.StartsAt is { } starts && EventRules.AsStored(starts) == e.StartsAt
+            startMayBePast: input.StartsAt is { } starts && UtcTimestamps.AsStored(starts) == e.StartsAt
         );
         if (changed.Count > 0)
         {
@@ -216,7 +216,7 @@ public static partial class CatalogueApi
         reason = errors.OptionalText("reason", reason, MaxCancellationReasonLength);
         errors.ThrowIfAny();
         var e = await ManagedAsync(db, id, principal, cancellationToken);
-        var now = EventRules.AsStored(clock.GetUtcNow());
+        var now = UtcTimestamps.AsStored(clock.GetUtcNow());
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         IReadOnlyList<string> photoBlobs = [];
         switch (e.Status)

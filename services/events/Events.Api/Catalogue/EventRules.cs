@@ -22,13 +22,6 @@ public static partial class EventRules
     [GeneratedRegex("^[A-Z]{2}$")]
     private static partial Regex CountryCode();
 
-    /// <summary>
-    /// The instant as PostgreSQL keeps it (UTC, whole microseconds), so what a response echoes is what a
-    /// later read returns, and an edit that sends a value back unchanged is not taken for a change.
-    /// </summary>
-    public static DateTimeOffset AsStored(DateTimeOffset value) =>
-        new(value.UtcTicks - value.UtcTicks % TimeSpan.TicksPerMicrosecond, TimeSpan.Zero);
-
     /// <summary>The event's fields as the input that would produce them (the base an edit is overlaid on).</summary>
     public static EventInput ToInput(CommunityEvent e) =>
         new()
@@ -196,8 +189,8 @@ public static partial class EventRules
         Set("latitude", target.Latitude, input.Latitude!.Value, v => target.Latitude = v);
         Set("longitude", target.Longitude, input.Longitude!.Value, v => target.Longitude = v);
         Set("geofence_radius_m", target.GeofenceRadiusM, geofence, v => target.GeofenceRadiusM = v);
-        Set("starts_at", target.StartsAt, AsStored(input.StartsAt!.Value), v => target.StartsAt = v);
-        Set("ends_at", target.EndsAt, AsStored(input.EndsAt!.Value), v => target.EndsAt = v);
+        Set("starts_at", target.StartsAt, UtcTimestamps.AsStored(input.StartsAt!.Value), v => target.StartsAt = v);
+        Set("ends_at", target.EndsAt, UtcTimestamps.AsStored(input.EndsAt!.Value), v => target.EndsAt = v);
         Set("time_zone", target.TimeZone, timeZone, v => target.TimeZone = v);
         Set("capacity", target.Capacity, input.Capacity, v => target.Capacity = v);
         Set("waitlist_enabled", target.WaitlistEnabled, input.WaitlistEnabled ?? true, v => target.WaitlistEnabled = v);

@@ -95,7 +95,11 @@ public static partial class CoursesApi
         CancellationToken cancellationToken
     )
     {
-        var (course, modules) = CourseRules.Create(input, principal.UserId(), EventRules.AsStored(clock.GetUtcNow()));
+        var (course, modules) = CourseRules.Create(
+            input,
+            principal.UserId(),
+            UtcTimestamps.AsStored(clock.GetUtcNow())
+        );
         db.Set<Course>().Add(course);
         db.Set<CourseModule>().AddRange(modules);
         // Listed from creation: this is when it becomes visible.
@@ -222,7 +226,7 @@ public static partial class CoursesApi
         );
         if (edit.Changed.Count > 0)
         {
-            course.UpdatedAt = EventRules.AsStored(clock.GetUtcNow());
+            course.UpdatedAt = UtcTimestamps.AsStored(clock.GetUtcNow());
             db.Set<CourseModule>().RemoveRange(edit.Removed);
             db.Set<CourseModule>().AddRange(edit.Added);
             // A reorder swaps positions row by row; they are unique again by commit.
@@ -256,7 +260,7 @@ public static partial class CoursesApi
         {
             // Active learners keep the access they paid for, so no refund is owed. Unpaid enrollments end: a payment
             // still arriving for one finds nothing to confirm and is given back (PurchaseRejected).
-            var now = EventRules.AsStored(clock.GetUtcNow());
+            var now = UtcTimestamps.AsStored(clock.GetUtcNow());
             course.WithdrawnAt = now;
             course.UpdatedAt = now;
             var cancelled = await db

@@ -153,7 +153,7 @@ public static class CoverImageApi
         var replaced = e.CoverImageKey;
         if (e.CoverImageUrl != url || replaced != key)
         {
-            var now = EventRules.AsStored(clock.GetUtcNow());
+            var now = UtcTimestamps.AsStored(clock.GetUtcNow());
             e.CoverImageUrl = url;
             e.CoverImageKey = key;
             e.UpdatedAt = now;

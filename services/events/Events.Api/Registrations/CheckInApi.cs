@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Community.Contracts.Events;
 using Community.Events.Catalogue;
+using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Auth;
 using Community.ServiceDefaults.Errors;
 using Community.ServiceDefaults.OpenApi;
@@ -84,7 +85,7 @@ public static class CheckInApi
 
         if (e.Status != EventStatus.Published)
             throw new ConflictException("This event is not taking place; nobody can check in.");
-        var now = Catalogue.EventRules.AsStored(clock.GetUtcNow());
+        var now = UtcTimestamps.AsStored(clock.GetUtcNow());
         var opens = e.StartsAt - options.Value.CheckInOpensBefore;
         if (now < opens || now > e.EndsAt)
             throw new BusinessRuleException($"Check-in is open from {opens:u} to {e.EndsAt:u}.")

@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Telemetry;
 using Npgsql;
 using static Community.ServiceDefaults.Data.TypedParameters;
@@ -250,7 +251,7 @@ public sealed class JoinBatches
         await using var command = _dataSource.CreateCommand(Statement);
         var first = batch[0];
         command.Parameters.Add(Value(terms.EventId));
-        command.Parameters.Add(Value<DateTimeOffset>(Catalogue.EventRules.AsStored(_clock.GetUtcNow())));
+        command.Parameters.Add(Value<DateTimeOffset>(UtcTimestamps.AsStored(_clock.GetUtcNow())));
         command.Parameters.Add(Value(terms.PriceCents));
         command.Parameters.Add(Text(terms.Currency));
         command.Parameters.Add(Value(terms.WaitlistEnabled));

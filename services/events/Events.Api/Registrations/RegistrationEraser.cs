@@ -1,5 +1,5 @@
 using Community.Contracts.Identity;
-using Community.Events.Catalogue;
+using Community.ServiceDefaults.Api;
 
 namespace Community.Events.Registrations;
 
@@ -20,7 +20,7 @@ public sealed class RegistrationEraser(EventsDbContext db, SeatBook seats, TimeP
                 async ct =>
                 {
                     var e = await db.CommunityEvents.AsNoTracking().FirstAsync(x => x.Id == eventId, ct);
-                    var now = EventRules.AsStored(clock.GetUtcNow());
+                    var now = UtcTimestamps.AsStored(clock.GetUtcNow());
                     var registrations = await db
                         .Registrations.FromSql(
                             $"SELECT * FROM registrations WHERE event_id = {eventId} AND user_id = {userId} FOR UPDATE"

@@ -1,3 +1,5 @@
+using Community.ServiceDefaults.Api;
+
 namespace Community.Events.Registrations;
 
 /// <summary>Giving free seats to the waiting list, and ending holds whose time is up.</summary>
@@ -22,7 +24,7 @@ public sealed partial class SeatBook
         CancellationToken cancellationToken
     )
     {
-        now = Catalogue.EventRules.AsStored(now);
+        now = UtcTimestamps.AsStored(now);
         var ended = await db.InTransactionAsync(
             async ct =>
             {

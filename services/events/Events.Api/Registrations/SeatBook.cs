@@ -1,5 +1,6 @@
 using Community.Contracts;
 using Community.Contracts.Events;
+using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Errors;
 using Microsoft.Extensions.Options;
 
@@ -195,7 +196,7 @@ public sealed partial class SeatBook(
                 cancellationToken
             );
 
-    private DateTimeOffset Now() => Catalogue.EventRules.AsStored(clock.GetUtcNow());
+    private DateTimeOffset Now() => UtcTimestamps.AsStored(clock.GetUtcNow());
 
     private static bool HasFreeSeat(CommunityEvent e) => e.Capacity is not { } capacity || e.SeatsTaken < capacity;
 

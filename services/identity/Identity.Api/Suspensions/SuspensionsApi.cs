@@ -95,10 +95,8 @@ public static class SuspensionsApi
         if (string.IsNullOrEmpty(reason))
             errors.Add("reason", "reason is required.");
         errors.MaxLength("reason", reason, SuspendRequest.MaxReasonLength);
-        // In UTC, to PostgreSQL's microseconds, so the answer, the row and the event state the same instant.
-        var until = request.Until is { } u
-            ? new DateTimeOffset(u.UtcTicks - u.UtcTicks % 10, TimeSpan.Zero)
-            : (DateTimeOffset?)null;
+        // As stored, so the answer, the row and the event state the same instant.
+        var until = request.Until is { } u ? UtcTimestamps.AsStored(u) : (DateTimeOffset?)null;
         if (until <= now)
             errors.Add("until", "until must be in the future (leave it out to suspend until lifted).");
         else if (until > now.AddYears(SuspendRequest.MaxYears))

@@ -242,10 +242,8 @@ public static class ReportsApi
         var note = errors.OptionalText("note", body.Note, MaxNoteLength);
         if (errors.Required("action", action))
             errors.OneOf("action", action, ReportVocabulary.Actions);
-        // To PostgreSQL's microseconds, so the answer, the row and the event state the same instant.
-        var suspendUntil = body.SuspendUntil is { } u
-            ? new DateTimeOffset(u.UtcTicks - u.UtcTicks % 10, TimeSpan.Zero)
-            : (DateTimeOffset?)null;
+        // As stored, so the answer, the row and the event state the same instant.
+        var suspendUntil = body.SuspendUntil is { } u ? UtcTimestamps.AsStored(u) : (DateTimeOffset?)null;
         var asked = clock.GetUtcNow();
         if (suspendUntil is { } until)
         {
