@@ -277,6 +277,18 @@ public sealed class PhotosTests(PhotosFixture fx) : IClassFixture<PhotosFixture>
         await (await Delete(e, byAdmin, admin)).AssertStatus(204);
         Assert.False(File.Exists(fx.FileOf(e, byAdmin, "webp")));
 
+        // Two deletes at the same moment: one removes it, the other finds it gone.
+        for (var round = 0; round < 5; round++)
+        {
+            var twice = Id(await (await Upload(e, organizer, Form(Images.Jpeg()))).AssertStatus(201));
+            var answers = await Task.WhenAll(Delete(e, twice, organizer), Delete(e, twice, admin));
+            Assert.Equal(
+                new[] { HttpStatusCode.NoContent, HttpStatusCode.NotFound },
+                answers.Select(a => a.StatusCode).Order()
+            );
+            Assert.False(File.Exists(fx.FileOf(e, twice, "jpg")));
+        }
+
         // A photo is addressed through its own event only.
         var other = Id(await fx.CreateEventAsync(organizer));
         var elsewhere = Id(await (await Upload(other, organizer, Form(Images.Jpeg()))).AssertStatus(201));

@@ -343,6 +343,17 @@ public sealed class RegistrationTests(EventsFixture fx) : IClassFixture<EventsFi
         );
         await (await Register(Id(privateEvent), invited)).AssertStatus(201);
         await (await Register(Id(draft), stranger)).AssertProblem(404);
+        // who sees the event (an admin, its organizer) is told why it takes no registration from them
+        var (_, admin) = fx.Admin();
+        Assert.Contains(
+            "invitation",
+            (await (await Register(Id(privateEvent), admin)).AssertProblem(403))["detail"]!.GetValue<string>()
+        );
+        Assert.Contains(
+            "not published",
+            (await (await Register(Id(draft), organizer)).AssertProblem(409))["detail"]!.GetValue<string>()
+        );
+        await (await Register(Id(draft), admin)).AssertProblem(409);
         await (await Register(Guid.NewGuid().ToString(), stranger)).AssertProblem(404);
         await (await Client.PostJson($"/api/v1/events/{Id(soon)}/registrations", new { })).AssertProblem(401);
 

@@ -192,6 +192,22 @@ public sealed class ProfileTests(IdentityFixture fx) : IClassFixture<IdentityFix
         Assert.Equal(1L, await UserDeletedEventsAsync(id));
     }
 
+    [Fact]
+    public async Task Two_deletions_of_one_account_at_once_delete_it_once_and_the_second_finds_it_gone()
+    {
+        var registered = await fx.RegisterAsync();
+        var id = registered["user"]!["id"]!.GetValue<string>();
+        var answers = await Task.WhenAll(
+            Client.DeleteAccount(Token(registered)),
+            Client.DeleteAccount(Token(registered))
+        );
+        var statuses = answers.Select(a => a.StatusCode).Order().ToArray();
+        Assert.Equal(HttpStatusCode.NoContent, statuses[0]);
+        // gone: its row (404), or its sessions already (401) when the second came after the first's commit
+        Assert.Contains(statuses[1], new[] { HttpStatusCode.NotFound, HttpStatusCode.Unauthorized });
+        Assert.Equal(1L, await UserDeletedEventsAsync(id));
+    }
+
     private Task<long> UserDeletedEventsAsync(string id) =>
         fx.ScalarAsync<long>(
             "SELECT count(*) FROM outbox_messages WHERE type LIKE '%UserDeleted,%' AND payload->>'userId' = @id",

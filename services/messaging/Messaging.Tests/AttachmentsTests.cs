@@ -94,6 +94,52 @@ public sealed class AttachmentsTests(MessagingFixture fx) : IClassFixture<Messag
     }
 
     [Fact]
+    public async Task Two_deletes_and_an_edit_of_one_message_at_once_take_turns_and_the_deletion_stands()
+    {
+        var (_, a, _, _, c) = await fx.PairAsync();
+        for (var round = 0; round < 5; round++)
+        {
+            var file = (await (await fx.UploadAsync(a, c, Images.Png(), "p.png", "image/png")).AssertStatus(201))[
+                "id"
+            ]!.GetValue<string>();
+            var sent = await (
+                await fx.Client.PostJson(
+                    $"/api/v1/conversations/{c}/messages",
+                    new
+                    {
+                        text = "secret",
+                        attachments = new[] { file },
+                        client_txn_id = $"race-{round}",
+                    },
+                    a
+                )
+            ).AssertStatus(201);
+            var path = $"/api/v1/conversations/{c}/messages/{sent["id"]}";
+            var answers = await Task.WhenAll(
+                fx.Client.SendJson(HttpMethod.Delete, path, null, a),
+                fx.Client.SendJson(HttpMethod.Patch, path, new { text = "edited" }, a),
+                fx.Client.SendJson(HttpMethod.Delete, path, null, a)
+            );
+            // Both deletes succeed (the second finds a tombstone); the edit came first (200) or found it deleted (409).
+            await answers[0].AssertStatus(204);
+            await answers[2].AssertStatus(204);
+            Assert.Contains(answers[1].StatusCode, new[] { HttpStatusCode.OK, HttpStatusCode.Conflict });
+            // The deletion's emptied text is never written over by the edit, and its file is gone.
+            Assert.Equal(
+                "",
+                await fx.ScalarAsync<string>(
+                    "SELECT text FROM messages WHERE id = @id AND deleted_at IS NOT NULL",
+                    ("id", Guid.Parse(sent["id"]!.GetValue<string>()))
+                )
+            );
+            Assert.Equal(
+                0L,
+                await fx.ScalarAsync<long>("SELECT count(*) FROM attachments WHERE id = @id", ("id", Guid.Parse(file)))
+            );
+        }
+    }
+
+    [Fact]
     public async Task Files_uploaded_to_another_conversation_cannot_be_sent_here()
     {
         var (aId, a, _, _, c) = await fx.PairAsync();

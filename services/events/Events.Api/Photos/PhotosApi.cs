@@ -229,8 +229,10 @@ public static class PhotosApi
         var photo = await FindAsync(db.Set<EventPhoto>(), id, photoId, cancellationToken);
         if (photo.UploadedBy != caller.UserId && !e.IsManagedBy(caller.UserId!.Value, caller.IsAdmin))
             throw new ForbiddenException("Only the photo's uploader, the event's organizer or an admin may delete it.");
-        db.Remove(photo);
-        await db.SaveChangesAsync(cancellationToken);
+        // Deleted by this statement or not at all: a second delete at the same moment finds it gone (404), and only the
+        // one that removed the row removes its file.
+        if (await db.Set<EventPhoto>().Where(p => p.Id == photo.Id).ExecuteDeleteAsync(cancellationToken) == 0)
+            throw new NotFoundException("This event has no photo with this id.");
         await blobs.TryDeleteAsync(photo.BlobKey, loggers.CreateLogger(typeof(PhotosApi)));
         return TypedResults.NoContent();
     }

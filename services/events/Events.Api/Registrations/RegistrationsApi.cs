@@ -158,7 +158,12 @@ public static class RegistrationsApi
         CancellationToken cancellationToken
     )
     {
-        var (registration, outcome, position) = await seats.RegisterAsync(id, principal.UserId(), cancellationToken);
+        var (registration, outcome, position) = await seats.RegisterAsync(
+            id,
+            principal.UserId(),
+            principal.IsInRole(Roles.Admin),
+            cancellationToken
+        );
         // Full, no waiting list: answered, not thrown (a drop refuses most of the people who press).
         if (registration is null)
             return ProblemResponses.Refusal(new ConflictException(SeatBook.FullNoWaitlist));

@@ -9,13 +9,14 @@ public sealed partial class SeatBook
     public async Task<(Registration? Registration, RegistrationOutcome Outcome, int? WaitlistPosition)> RegisterAsync(
         Guid eventId,
         Guid userId,
+        bool isAdmin,
         CancellationToken cancellationToken
     )
     {
         var now = Now();
         // Terms remembered from an earlier registration spare reading the event: the statement checks them as it
         // writes.
-        var terms = knownTerms.Find(eventId) ?? await ReadTermsAsync(eventId, userId, now, cancellationToken);
+        var terms = knownTerms.Find(eventId) ?? await ReadTermsAsync(eventId, userId, isAdmin, now, cancellationToken);
         var holdsEnded = false;
         for (var attempt = 1; ; attempt++)
         {
@@ -42,7 +43,7 @@ public sealed partial class SeatBook
                     // The event changed since its terms were read (or it closed): read it again, which also says why it
                     // closed.
                     knownTerms.Forget(eventId);
-                    terms = await ReadTermsAsync(eventId, userId, now, cancellationToken);
+                    terms = await ReadTermsAsync(eventId, userId, isAdmin, now, cancellationToken);
                     continue;
                 case BatchedJoin.TermsChanged:
                     throw new ConflictException("The event changed while you registered; try again.");
@@ -89,18 +90,20 @@ public sealed partial class SeatBook
     private async Task<RegistrationTerms> ReadTermsAsync(
         Guid eventId,
         Guid userId,
+        bool isAdmin,
         DateTimeOffset now,
         CancellationToken cancellationToken
     )
     {
         var e = await db.CommunityEvents.AsNoTracking().FirstOrDefaultAsync(x => x.Id == eventId, cancellationToken);
-        // A private event is unknown to whoever it did not invite, as its page is (CatalogueAccess).
-        if (
-            e is null
-            || e.Status == EventStatus.Draft
-            || (e.Visibility == Visibility.Private && e.OrganizerId != userId && !e.InvitedUserIds.Contains(userId))
-        )
+        // An event the caller may not see is unknown, as its page is (CatalogueAccess). Who sees it (its organizer, an
+        // admin) is told why it takes no registration from them.
+        if (e is null || !e.IsVisibleTo(userId, isAdmin))
             throw new NotFoundException("No event has this id.");
+        if (e.Status == EventStatus.Draft)
+            throw new ConflictException("This event is not published yet; it takes no registrations.");
+        if (e.Visibility == Visibility.Private && e.OrganizerId != userId && !e.InvitedUserIds.Contains(userId))
+            throw new ForbiddenException("This event is by invitation only.");
         if (e.Status == EventStatus.Cancelled)
             throw new ConflictException("This event was cancelled; it takes no registrations.");
         if (e.EndsAt <= now)

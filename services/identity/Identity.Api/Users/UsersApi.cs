@@ -149,8 +149,13 @@ public static class UsersApi
     {
         if (string.IsNullOrEmpty(request.Password))
             throw new RequestValidationException("password", "password is required.");
-        var user = await FindAsync(db, principal.UserId(), cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        // Locked first: a second deletion at the same moment waits, then finds the account gone (404).
+        await db.Database.ExecuteSqlAsync(
+            $"SELECT 1 FROM users WHERE id = {principal.UserId()} FOR UPDATE",
+            cancellationToken
+        );
+        var user = await FindAsync(db, principal.UserId(), cancellationToken);
         await reauthentication.CheckPasswordAsync(user, request.Password, transaction, cancellationToken);
         db.Users.Remove(user);
         db.AddIntegrationEvent(new UserDeleted(Guid.CreateVersion7(), clock.GetUtcNow(), user.Id));

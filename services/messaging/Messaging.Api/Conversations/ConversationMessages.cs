@@ -315,7 +315,11 @@ public sealed class ConversationMessages(
     )
     {
         var access = await ConversationAccess.OpenAsync(db, conversationId, userId, cancellationToken);
-        var message = await MessageAsync(conversationId, messageId, cancellationToken);
+        // Its own transaction, unless an If-Match check holds one already (ConversationsApi.Edit).
+        await using var transaction = db.Database.CurrentTransaction is null
+            ? await db.Database.BeginTransactionAsync(cancellationToken)
+            : null;
+        var message = await LockedMessageAsync(conversationId, messageId, cancellationToken);
         if (message.SenderId != userId)
             throw new ForbiddenException("Only the author may edit a message.");
         if (message.DeletedAt is not null)
@@ -334,6 +338,8 @@ public sealed class ConversationMessages(
         message.Text = text ?? "";
         message.EditedAt = now;
         await db.SaveChangesAsync(cancellationToken);
+        if (transaction is not null)
+            await transaction.CommitAsync(cancellationToken);
         var edited = (await queries.ToDtosAsync([message], userId, cancellationToken))[0];
         await live.MessageAsync(
             LiveEvents.MessageUpdated,
@@ -358,7 +364,8 @@ public sealed class ConversationMessages(
     )
     {
         var access = await ConversationAccess.OpenAsync(db, conversationId, userId, cancellationToken);
-        var message = await MessageAsync(conversationId, messageId, cancellationToken);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var message = await LockedMessageAsync(conversationId, messageId, cancellationToken);
         if (message.SenderId != userId && !access.Moderates)
             throw new ForbiddenException("Only the author or a moderator may delete a message.");
         if (message.DeletedAt is null)
@@ -369,6 +376,7 @@ public sealed class ConversationMessages(
             message.AttachmentIds = [];
             db.Attachments.RemoveRange(files);
             await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
             foreach (var file in files)
                 await blobs.TryDeleteAsync(file.BlobKey, logger);
             var tombstone = (await queries.ToDtosAsync([message], userId, cancellationToken))[0];
@@ -454,13 +462,23 @@ public sealed class ConversationMessages(
         return new((await queries.ToDtosAsync([sent], senderId, cancellationToken))[0], false, [], sent.Version);
     }
 
-    private async Task<Message> MessageAsync(
+    /// <summary>
+    /// The message, locked until the caller's transaction ends: an edit and a delete (or two deletes) of one message
+    /// take turns, so a deletion's emptied text is never written over by an edit read before it, and its files go once.
+    /// </summary>
+    private async Task<Message> LockedMessageAsync(
         Guid conversationId,
         Guid messageId,
         CancellationToken cancellationToken
-    ) =>
-        await db.Messages.SingleOrDefaultAsync(
-            m => m.Id == messageId && m.ConversationId == conversationId,
+    )
+    {
+        await db.Database.ExecuteSqlAsync(
+            $"SELECT 1 FROM messages WHERE id = {messageId} AND conversation_id = {conversationId} FOR UPDATE",
             cancellationToken
-        ) ?? throw new NotFoundException("No such message in this conversation.");
+        );
+        return await db.Messages.SingleOrDefaultAsync(
+                m => m.Id == messageId && m.ConversationId == conversationId,
+                cancellationToken
+            ) ?? throw new NotFoundException("No such message in this conversation.");
+    }
 }
