@@ -52,8 +52,9 @@ public static class RetryPolicy
     /// A domain refusal (4xx: not found, conflict, business rule, validation, forbidden...) gives
     /// the same answer on every attempt, so it faults at once. Everything else is transient: the
     /// database, the broker, timeouts, bugs that may be races, and the domain errors that say
-    /// "try again" (429, 5xx such as a payment provider being unavailable).
+    /// "try again" (429, 5xx such as a payment provider being unavailable, and a refusal with a
+    /// Retry-After, such as a refund waiting for another one still in flight).
     /// </summary>
     public static bool IsPermanent(Exception exception) =>
-        exception is DomainException { StatusCode: >= 400 and < 500 and not 429 };
+        exception is DomainException { StatusCode: >= 400 and < 500 and not 429, RetryAfter: null };
 }

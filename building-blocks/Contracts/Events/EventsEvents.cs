@@ -50,9 +50,9 @@ public sealed record EventCancelled(Guid MessageId, DateTimeOffset OccurredAt, G
     : IIntegrationEvent;
 
 /// <summary>
-/// A registration was cancelled by its holder (or erased with the account) and any seat released.
-/// RefundCents is what the event's refund policy owes for a paid, confirmed registration (0 when nothing is owed);
-/// PaymentId is the payment that settled it.
+/// A registration was cancelled by its holder (or erased with the account), or a confirmed one ended by a refund in
+/// full (<see cref="Refunded"/>), and any seat released. RefundCents is what the event's refund policy owes for a paid,
+/// confirmed registration (0 when nothing is owed); PaymentId is the payment that settled it.
 /// </summary>
 public sealed record RsvpCancelled(
     Guid MessageId,
@@ -64,7 +64,14 @@ public sealed record RsvpCancelled(
     long RefundCents,
     string? Currency,
     Guid? PaymentId
-) : IIntegrationEvent;
+) : IIntegrationEvent
+{
+    /// <summary>
+    /// The ticket was refunded in full (by its organizer, an admin or the provider): its holder did not cancel, and
+    /// nothing more is owed (RefundCents is 0). False from publishers before it existed.
+    /// </summary>
+    public bool Refunded { get; init; }
+}
 
 /// <summary>
 /// A seat of a paid event is held until ExpiresAt for RegistrationId; payments prices checkout from this.

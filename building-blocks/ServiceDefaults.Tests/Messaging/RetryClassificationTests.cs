@@ -151,6 +151,11 @@ public sealed class RetryClassificationTests(OneInstanceFixture fx) : IClassFixt
             )
         );
         Assert.False(ServiceDefaults.Messaging.RetryPolicy.IsPermanent(new UpstreamUnavailable()));
+        Assert.False(
+            ServiceDefaults.Messaging.RetryPolicy.IsPermanent(
+                new Errors.ConflictException("being refunded right now") { RetryAfter = TimeSpan.FromSeconds(5) }
+            )
+        );
     }
 
     /// <summary>A 5xx domain error, as payments' provider-unavailable refusal: the next attempt may succeed.</summary>

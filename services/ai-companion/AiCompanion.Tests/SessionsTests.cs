@@ -137,6 +137,35 @@ public sealed class SessionsTests(AllowanceFixture fx) : IClassFixture<Allowance
     }
 
     [Fact]
+    public async Task A_purchase_payments_never_answers_stops_standing_in_the_way_and_a_late_spend_is_given_back()
+    {
+        var (userId, token) = await fx.RegisteredAsync();
+        var stuck = (await (await BuyAsync(token, "k")).AssertStatus(202))["id"]!.GetValue<Guid>();
+        fx.Clock.Advance(TimeSpan.FromMinutes(14));
+        await (await BuyAsync(token, "k2")).AssertStatus(409);
+
+        // No answer within 15 minutes: the next purchase goes ahead, and the stuck one says why it ended.
+        fx.Clock.Advance(TimeSpan.FromMinutes(1));
+        var next = (await (await BuyAsync(token, "k3")).AssertStatus(202))["id"]!.GetValue<Guid>();
+        var ended = await GetAsync(token, stuck);
+        Assert.Equal("rejected", ended["state"]!.GetValue<string>());
+        Assert.Contains("did not answer", ended["rejection"]!.GetValue<string>());
+
+        // A spend for it after all is given back; the new one starts on its own.
+        var late = new CreditsSpent(
+            Guid.NewGuid(),
+            fx.Tick(),
+            userId,
+            AllowanceFixture.SessionCredits,
+            PaymentPurposes.CompanionSession,
+            stuck
+        );
+        await fx.DeliverAsync(late);
+        Assert.Equal(1, await PurchaseRejectedAsync(late.MessageId));
+        Assert.Equal("pending", (await GetAsync(token, next))["state"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task A_spend_the_session_cannot_take_is_rejected_so_payments_gives_it_back()
     {
         var (userId, token) = await fx.RegisteredAsync();

@@ -481,7 +481,8 @@ public sealed class NotificationsTests(MessagingFixture fx) : IClassFixture<Mess
         // The organizer registering themselves, and someone they blocked: nobody tells the organizer.
         await NotifiedAsync(Registered(organizerId));
         await NotifiedAsync(Registered(blockedId));
-        await NotifiedAsync(Registered(bobId));
+        var bob = Registered(bobId);
+        await NotifiedAsync(bob);
         Assert.Equal(2L, await CountAsync(organizerId, "event_registration"));
         var folded = (await ItemsAsync(organizer)).Single(i => i!["kind"]!.GetValue<string>() == "event_registration")!;
         Assert.Equal(2, folded["count"]!.GetValue<int>());
@@ -502,6 +503,8 @@ public sealed class NotificationsTests(MessagingFixture fx) : IClassFixture<Mess
         AssertDataAsDescribed(JsonNode.Parse(cancelled.GetRawText())!);
         await NotifiedAsync(Cancelled(Registered(organizerId)));
         await NotifiedAsync(Cancelled(Registered(blockedId)));
+        // A ticket refunded in full: its holder did not cancel, so nobody says they did.
+        await NotifiedAsync(Cancelled(bob) with { Refunded = true });
         Assert.Equal(1L, await CountAsync(organizerId, "event_cancellation"));
         var unread = await (await fx.Client.Get("/api/v1/notifications/unread-count", organizer)).AssertStatus(200);
         Assert.Equal(1L, unread["by_kind"]!["event_cancellation"]!.GetValue<long>());

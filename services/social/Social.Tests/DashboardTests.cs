@@ -323,6 +323,24 @@ public sealed class DashboardTests(SocialFixture fx) : IClassFixture<SocialFixtu
     }
 
     [Fact]
+    public async Task Regular_comes_when_the_check_ins_are_handled_all_at_once()
+    {
+        for (var round = 0; round < 3; round++)
+        {
+            var (meId, _, _) = await fx.RegisteredAsync();
+            var now = fx.Clock.GetUtcNow();
+            var checkIns = Enumerable
+                .Range(0, 6)
+                .Select(_ => new ArrivalRecorded(Guid.NewGuid(), now, Guid.NewGuid(), Guid.NewGuid(), meId, now))
+                .ToList();
+            await Task.WhenAll(checkIns.Select(c => fx.PublishAsync(c)));
+            await Task.WhenAll(checkIns.Select(c => fx.HandledAsync(c.MessageId, "ArrivalRecordedConsumer")));
+            Assert.Equal(1L, await BadgeCountAsync(meId, "regular"));
+            Assert.Equal(1L, await BadgeEarnedCountAsync(meId, "regular"));
+        }
+    }
+
+    [Fact]
     public async Task Founder_comes_when_a_group_I_own_reaches_10_members()
     {
         var (meId, me, _) = await fx.RegisteredAsync();

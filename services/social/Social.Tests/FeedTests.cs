@@ -432,6 +432,73 @@ public sealed class FeedTests(SocialFixture fx) : IClassFixture<SocialFixture>
     }
 
     [Fact]
+    public async Task An_event_made_private_before_its_publication_was_handled_is_never_shown_nor_found()
+    {
+        var (_, me, _) = await fx.RegisteredAsync();
+        var (organizerId, _, _) = await fx.RegisteredAsync();
+        await Follow(me, organizerId);
+        var publishedAt = fx.Clock.GetUtcNow();
+        var published = new EventPublished(
+            Guid.NewGuid(),
+            publishedAt,
+            Guid.NewGuid(),
+            organizerId,
+            "Open house",
+            publishedAt.AddDays(1),
+            publishedAt.AddDays(1).AddHours(1),
+            0,
+            ""
+        )
+        {
+            Visibility = EventVisibility.Public,
+            City = "Sharjah",
+            Interests = ["pottery"],
+        };
+        // Made private a minute later, and that message handled first (a backlog on the publication's queues).
+        var madePrivate = new EventUpdated(Guid.NewGuid(), publishedAt.AddMinutes(1), published.EventId, ["visibility"])
+        {
+            Title = "Closed house",
+            Visibility = EventVisibility.Private,
+        };
+        await fx.DeliverAsync(madePrivate, "FeedEventUpdatedConsumer");
+        await fx.HandledAsync(madePrivate.MessageId, "SearchEventUpdatedConsumer");
+        await fx.DeliverAsync(published, "FeedEventPublishedConsumer");
+        await fx.HandledAsync(published.MessageId, "SearchEventPublishedConsumer");
+
+        Assert.Empty(await ItemsAsync(me));
+        Assert.Equal(
+            "false Closed house",
+            await fx.ScalarAsync<string>(
+                "SELECT is_public::text || ' ' || title FROM feed_events WHERE event_id = @e",
+                ("e", published.EventId)
+            )
+        );
+        // Search keeps it private under its newer title, with what only the publication says (organizer, interests).
+        Assert.Equal(
+            $"false Closed house {organizerId} true",
+            await fx.ScalarAsync<string>(
+                """
+                SELECT is_public::text || ' ' || title || ' ' || owner_id || ' ' || (body LIKE '%pottery%')::text
+                FROM search_documents WHERE kind = 'events' AND id = @e
+                """,
+                ("e", published.EventId)
+            )
+        );
+
+        // Made public again later: shown.
+        await fx.DeliverAsync(
+            madePrivate with
+            {
+                MessageId = Guid.NewGuid(),
+                OccurredAt = publishedAt.AddMinutes(2),
+                Visibility = EventVisibility.Public,
+            },
+            "FeedEventUpdatedConsumer"
+        );
+        Assert.Equal("Closed house", Assert.Single(await ItemsAsync(me))["subject"]!["name"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task A_deleted_account_takes_its_activity_and_everyone_elses_about_it()
     {
         var (meId, me, _) = await fx.RegisteredAsync();

@@ -146,6 +146,47 @@ public sealed class GroupPurchasesTests(SocialFixture fx) : IClassFixture<Social
     }
 
     [Fact]
+    public async Task A_full_refund_handled_before_its_payment_admits_nobody_when_the_payment_comes()
+    {
+        var (_, owner, _) = await fx.RegisteredAsync();
+        var (userId, user, _) = await fx.RegisteredAsync();
+        var group = await GroupsFlow.CreateAsync(fx, owner, priceCents: 1500, currency: "AED");
+        var reference = await ReferenceAsync(group, user);
+        var paid = Paid(userId, reference, 1500, "AED");
+        PaymentRefunded RefundOf(PaymentSucceeded payment, long total) =>
+            new(Guid.NewGuid(), fx.Clock.GetUtcNow(), payment.PaymentId, userId, reference, total, total, "AED");
+
+        // A partial refund first keeps the reference open: the payment still buys the membership, as it would after.
+        var other = Paid(userId, reference, 1500, "AED");
+        await fx.DeliverAsync(RefundOf(other, 500), "GroupMembershipRefundedConsumer");
+        // Someone else's payment refunded under this reference closes nothing either.
+        await fx.DeliverAsync(
+            RefundOf(paid, 1500) with
+            {
+                UserId = Guid.NewGuid(),
+                PaymentId = Guid.NewGuid(),
+            },
+            "GroupMembershipRefundedConsumer"
+        );
+        Assert.Null(
+            await fx.ScalarAsync<Guid?>("SELECT payment_id FROM group_purchases WHERE id = @id", ("id", reference))
+        );
+
+        // The full refund is handled before the payment it gives back: that payment finds the purchase handled.
+        await fx.DeliverAsync(RefundOf(paid, 1500), "GroupMembershipRefundedConsumer");
+        await fx.DeliverAsync(paid, "GroupMembershipPaidConsumer");
+        Assert.Equal(0L, await MemberRowsAsync(group, userId));
+        Assert.Equal(
+            1,
+            await fx.ScalarAsync<int>("SELECT member_count FROM groups WHERE id = @g", ("g", Guid.Parse(group)))
+        );
+        // Nothing to reject (it was refunded already), and joining again asks for a new payment.
+        Assert.Equal(0L, await OutboxAsync(nameof(GroupMembershipRejected), "paymentId", paid.PaymentId));
+        var again = await (await fx.Client.PostJson($"/api/v1/groups/{group}/join", new { }, user)).AssertProblem(402);
+        Assert.NotEqual(reference, again["checkout"]!["reference_id"]!.GetValue<Guid>());
+    }
+
+    [Fact]
     public async Task A_payment_that_cannot_be_honoured_is_rejected_for_a_refund_and_admits_nobody()
     {
         var (_, owner, _) = await fx.RegisteredAsync();

@@ -12,7 +12,27 @@ interface Stored {
   /** ms since the epoch when the access token expires */
   expiresAt: number;
   user: Me;
+  /** Made at sign-in and kept through refreshes: a duplicated tab copies it with the tokens, so both name one lock. */
+  id?: string;
 }
+
+/** A refreshed pair, as one tab hands it to the other tabs of its session: `replaces` is the refresh token spent. */
+interface Rotated {
+  replaces: string;
+  stored: Stored;
+}
+
+/**
+ * Identity's /auth/ routes that act on the signed-in session: their 401 is an expired token, refreshed as anywhere
+ * else. Every other /auth/ route is anonymous, and its 401 is the answer itself (a wrong password, a spent token).
+ */
+const sessionRoutes = new Set(["/api/v1/auth/logout", "/api/v1/auth/me"]);
+
+/** How long a tab that waited for another tab's refresh waits for the pair that tab hands on. */
+const handOverMs = 1000;
+
+const newSessionKey = () =>
+  Array.from(crypto.getRandomValues(new Uint8Array(12)), (b) => b.toString(16).padStart(2, "0")).join("");
 
 type Listener = () => void;
 
@@ -117,6 +137,10 @@ export async function send(request: Request, limitMs = answerLimitMs): Promise<R
  * The signed-in session: tokens kept in sessionStorage (one tab, one login), the access token refreshed a minute
  * before it expires (and once more on a 401), the session ended when the platform says it ended (the refresh is
  * refused). Every request goes through the SDK with this session's token.
+ *
+ * A duplicated tab starts with a copy of the same tokens. Identity takes a second use of a spent refresh token for
+ * theft and ends the session, so the tabs of one session refresh under one Web Lock, and the tab that refreshed hands
+ * the new pair to the others over a BroadcastChannel. Without both APIs each tab refreshes on its own.
  */
 export class Session {
   readonly api: CommunityClient;
@@ -125,6 +149,8 @@ export class Session {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private hubClient: ChatHubClient | null = null;
   private readonly listeners = new Set<Listener>();
+  /** The other tabs of this origin: a tab that refreshed hands its new pair to those of the same session. */
+  private readonly tabs = typeof BroadcastChannel === "function" ? new BroadcastChannel(storageKey) : null;
   /** Why the last session ended, shown on the sign-in page. */
   endedBecause: string | null = null;
 
@@ -134,11 +160,17 @@ export class Session {
     if (raw) {
       try {
         this.stored = JSON.parse(raw) as Stored;
+        if (this.stored && !this.stored.id) {
+          // kept from before sessions had a key: the tabs duplicated from this one share the key made now
+          this.stored.id = newSessionKey();
+          sessionStorage.setItem(storageKey, JSON.stringify(this.stored));
+        }
         this.schedule();
       } catch {
         sessionStorage.removeItem(storageKey);
       }
     }
+    if (this.tabs) this.tabs.onmessage = (e: MessageEvent<Rotated | null>) => e.data?.stored && this.adopt(e.data);
   }
 
   get user(): Me | null {
@@ -268,13 +300,15 @@ export class Session {
     this.save();
   }
 
-  private begin(tokens: Tokens): void {
+  /** Keeps the tokens of a sign-in (a new session key), or of a refresh (the session's key as `id`). */
+  private begin(tokens: Tokens, id = newSessionKey()): void {
     this.endedBecause = null;
     this.stored = {
       access: tokens.access_token,
       refresh: tokens.refresh_token,
       expiresAt: Date.now() + tokens.expires_in * 1000,
       user: tokens.user,
+      id,
     };
     this.save();
     this.schedule();
@@ -307,29 +341,80 @@ export class Session {
     this.timer = setTimeout(() => void this.refresh(), wait);
   }
 
+  private refreshIn(ms: number): void {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.refresh(), ms);
+  }
+
   /** Rotates the refresh token once at a time; false (and signed out) when the platform refuses it. */
   refresh(): Promise<boolean> {
     if (!this.stored) return Promise.resolve(false);
-    this.refreshing ??= (async () => {
-      const refresh_token = this.stored!.refresh;
-      try {
-        const { data, response } = await this.api.identity.POST("/api/v1/auth/refresh", { body: { refresh_token } });
-        if (data) {
-          this.begin(data);
-          return true;
-        }
-        if (response.status === 400 || response.status === 401 || response.status === 403) {
-          this.end("Your session ended. Sign in again.");
-        }
-        return false;
-      } catch {
-        this.timer = setTimeout(() => void this.refresh(), 5000); // offline: try again soon
-        return false;
-      } finally {
-        this.refreshing = null;
-      }
-    })();
+    this.refreshing ??= this.refreshOnceForAllTabs(this.stored).finally(() => (this.refreshing = null));
     return this.refreshing;
+  }
+
+  /**
+   * Refreshes under the lock of the session, which its duplicated tabs share. A tab that had to wait for it finds its
+   * refresh token spent by the tab before it, and takes the pair that tab handed on instead of spending it again.
+   */
+  private async refreshOnceForAllTabs(stored: Stored): Promise<boolean> {
+    const locks = typeof navigator === "undefined" ? null : navigator.locks;
+    if (!locks || !this.tabs || !stored.id) return this.rotate(stored.refresh);
+    const name = `community.refresh.${stored.id}`;
+    // replaced meanwhile: another tab spent it, and this one took the pair it handed on
+    const spend = () =>
+      !this.stored ? false : this.stored.refresh === stored.refresh ? this.rotate(stored.refresh) : true;
+    const alone = await locks.request(name, { ifAvailable: true }, (lock) => lock && spend());
+    if (alone !== null) return alone;
+    return locks.request(name, async () => {
+      await this.handedOver(stored.refresh);
+      return spend();
+    });
+  }
+
+  /** Resolves once another tab has handed on the pair that replaces `spent`, or after {@link handOverMs} without it. */
+  private handedOver(spent: string): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        off();
+        resolve();
+      };
+      const timer = setTimeout(done, handOverMs);
+      const off = this.subscribe(() => this.stored?.refresh !== spent && done());
+      if (this.stored?.refresh !== spent) done();
+    });
+  }
+
+  /** Another tab of this session refreshed: its pair replaces the refresh token this tab holds, which is spent now. */
+  private adopt({ replaces, stored }: Rotated): void {
+    if (!this.stored || stored.id !== this.stored.id || replaces !== this.stored.refresh) return;
+    this.stored = stored;
+    this.save();
+    this.schedule();
+  }
+
+  private async rotate(refresh_token: string): Promise<boolean> {
+    try {
+      const { data, response } = await this.api.identity.POST("/api/v1/auth/refresh", { body: { refresh_token } });
+      // signed out while it was on its way: the answer does not sign the tab in again
+      if (!this.stored) return false;
+      if (data) {
+        this.begin(data, this.stored.id);
+        this.tabs?.postMessage({ replaces: refresh_token, stored: this.stored! } satisfies Rotated);
+        return true;
+      }
+      if (response.status === 400 || response.status === 401 || response.status === 403) {
+        this.end("Your session ended. Sign in again.");
+      } else if (!settled(response)) {
+        // identity may get over it (a 5xx, 408, 429): the token expires meanwhile, and nothing else renews it
+        this.refreshIn(retryAfterMs(response));
+      }
+      return false;
+    } catch {
+      this.refreshIn(5000); // offline: try again soon
+      return false;
+    }
   }
 
   /**
@@ -340,17 +425,25 @@ export class Session {
   private async fetch(request: Request): Promise<Response> {
     // the gateway checks any bearer token it is sent, on anonymous routes too: a refresh must not carry the
     // (expired or refused) access token it replaces
-    if (new URL(request.url).pathname === "/api/v1/auth/refresh") request.headers.delete("Authorization");
+    const path = new URL(request.url).pathname;
+    if (path === "/api/v1/auth/refresh") request.headers.delete("Authorization");
     const sentWith = request.headers.get("Authorization");
     const again = request.clone();
     const response = await send(request);
-    if (response.status !== 401 || !this.stored || request.url.includes("/api/v1/auth/")) return response;
+    const anonymous = path.startsWith("/api/v1/auth/") && !sessionRoutes.has(path);
+    if (response.status !== 401 || !this.stored || anonymous) return response;
     const replaced = sentWith !== `Bearer ${this.stored.access}`;
     if (!replaced && !(await this.refresh())) return response;
     if (!this.stored) return response;
     again.headers.set("Authorization", `Bearer ${this.stored.access}`);
     return send(again);
   }
+}
+
+/** How long Retry-After (in seconds) asks to wait, at least 1 s; 5 s without it, or with a date. */
+function retryAfterMs(response: Response): number {
+  const seconds = Number(response.headers.get("Retry-After") ?? Number.NaN);
+  return Number.isFinite(seconds) ? Math.max(seconds, 1) * 1000 : 5000;
 }
 
 /** The problem's title and detail (and each invalid field), as the platform words them. */

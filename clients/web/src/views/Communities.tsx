@@ -389,7 +389,7 @@ function ThreadDiscussion({ groupId, threadId }: { groupId: string; threadId: st
       )}
       {thread && <ThreadActions thread={thread} etag={loaded.value!.etag} moderates={moderates} changed={loaded.retry} />}
       {/* the discussion loads beside its thread, and waits for it only once the thread could not be loaded */}
-      {thread === null && loaded.failed !== null ? <LoadFailed what="This thread" loaded={loaded} /> : <Discussion conversationId={threadId} title={thread?.title ?? "thread"} canSend thread />}
+      {thread === null && loaded.failed !== null ? <LoadFailed what="This thread" loaded={loaded} /> : <Discussion key={threadId} conversationId={threadId} title={thread?.title ?? "thread"} canSend thread />}
     </section>
   );
 }

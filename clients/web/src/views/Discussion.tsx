@@ -39,6 +39,9 @@ interface Props {
  * deletions in place, older pages on scrolling up, typing indicators both ways, and a reconnect that catches up from
  * the last seq (the SDK's hub client). A message sent while the platform is away waits, and is sent again with the
  * same client_txn_id, so it is never lost nor doubled.
+ *
+ * Render it with `key={conversationId}`: another conversation is then a new Discussion, so nothing of the last one
+ * (a draft, a receipt, files attached, an answer still on its way) carries over.
  */
 export function Discussion({ conversationId, title, canSend, receipts = false, thread = false }: Props) {
   useSession();
@@ -81,13 +84,6 @@ export function Discussion({ conversationId, title, canSend, receipts = false, t
   // join, listen, and leave again
   useEffect(() => {
     let live = true;
-    setMessages([]);
-    setPending([]);
-    setTyping([]);
-    setReplyingTo(null);
-    setLoading(true);
-    setError(null);
-    stickToBottom.current = true;
     const hub = session.hub()!;
     const offs = [
       hub.on("new_message", (m) => m.conversation_id === conversationId && merge([m])),
@@ -226,7 +222,14 @@ export function Discussion({ conversationId, title, canSend, receipts = false, t
           }
           merge([data]);
         }
-      } catch {
+      } catch (e) {
+        const refusal = refusedForGood(e);
+        if (refusal) {
+          // sent again, it would be refused again, and hold back every message after it
+          setPending((all) => all.filter((x) => x.txn !== p.txn));
+          setError(refusal);
+          continue;
+        }
         setPending((all) => all.map((x) => (x.txn === p.txn ? { ...x, failed: true } : x)));
         return;
       }
@@ -461,6 +464,16 @@ function ReplyButton({ message, reply }: { message: Message; reply: (message: Me
       Reply
     </button>
   );
+}
+
+/**
+ * What the hub said refusing a message for good: a 4xx of the service ("403 Forbidden: ..." when blocked, "409 ..."
+ * when the conversation is closed for sending), as HubRefusalFilter words it. Null for what may pass when sent again:
+ * a 408 or 429, the rate limit's "Too many ...", a lost connection.
+ */
+function refusedForGood(e: unknown): string | null {
+  const status = /HubException: (4\d\d) /.exec(e instanceof Error ? e.message : "")?.[1];
+  return status && status !== "408" && status !== "429" ? hubError(e, "The message was not sent.") : null;
 }
 
 function hubError(e: unknown, fallback: string): string {

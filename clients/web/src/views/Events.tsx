@@ -379,7 +379,7 @@ function EventDetail({ id }: { id: string }) {
       {chat && (
         <div class="card">
           <h3>Event chat</h3>
-          <Discussion conversationId={chat} title={`${event.title} chat`} canSend />
+          <Discussion key={chat} conversationId={chat} title={`${event.title} chat`} canSend />
         </div>
       )}
       {organizes ? <Door eventId={event.id} /> : <Report target="event" id={event.id} what="this event" />}

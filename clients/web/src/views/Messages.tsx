@@ -72,7 +72,7 @@ export function Messages({ conversationId }: { conversationId?: string }) {
             <h2 id="conversation-heading">{open ? displayName(open.other_user) : "Conversation"}</h2>
             {open && <Mute conversation={open} changed={(muted) => list.update((all) => all.map((c) => (c.id === open.id ? { ...c, muted } : c)))} />}
           </div>
-          <Discussion conversationId={conversationId} title={open ? displayName(open.other_user) : "conversation"} canSend={open?.can_send ?? true} receipts />
+          <Discussion key={conversationId} conversationId={conversationId} title={open ? displayName(open.other_user) : "conversation"} canSend={open?.can_send ?? true} receipts />
         </section>
       ) : (
         <section class="column placeholder">

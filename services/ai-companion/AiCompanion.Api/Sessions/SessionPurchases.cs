@@ -41,6 +41,16 @@ public sealed class SessionPurchases(
                     """,
                     ct
                 );
+                // A purchase payments never answered (its request or answer dead-lettered) stops standing in the way:
+                // a spend that comes after all finds it rejected and is given back (CreditsSpentConsumer).
+                var unanswered = now - PaymentWait;
+                await db.Database.ExecuteSqlAsync(
+                    $"""
+                    UPDATE companion_sessions SET status = 'rejected', rejection = {NoPaymentAnswer}
+                    WHERE user_id = {userId} AND status = 'pending' AND requested_at <= {unanswered}
+                    """,
+                    ct
+                );
                 var offer = options.CurrentValue;
                 var id = Guid.CreateVersion7(now);
                 var inserted = await db.Database.ExecuteSqlAsync(
@@ -81,6 +91,12 @@ public sealed class SessionPurchases(
             cancellationToken
         );
     }
+
+    /// <summary>How long a purchase waits for payments' answer before a new one may be bought instead.</summary>
+    public static readonly TimeSpan PaymentWait = TimeSpan.FromMinutes(15);
+
+    public const string NoPaymentAnswer =
+        "Payments did not answer within 15 minutes; credits spent on it after all are given back.";
 
     /// <summary>One of the user's sessions; null when it is not theirs (or does not exist).</summary>
     public Task<CompanionSession?> GetAsync(Guid userId, Guid id, CancellationToken cancellationToken) =>

@@ -157,9 +157,27 @@ public sealed partial class SeatBook(
                 registration.Status = RegistrationStatus.Refunded;
                 registration.PaymentId = paymentId;
                 registration.UpdatedAt = now;
-                // No RsvpCancelled: the holder did not cancel, and PaymentRefunded already told everyone who cares.
                 if (previous is RegistrationStatus.Confirmed or RegistrationStatus.Held)
                     registration.CancelledAt = now;
+                // An attendee no longer: the event's chat and the feed let them go as for a cancellation, and nobody
+                // refunds anything for it (RefundCents 0). A held seat never made them one.
+                if (previous == RegistrationStatus.Confirmed)
+                    db.AddIntegrationEvent(
+                        new RsvpCancelled(
+                            Guid.CreateVersion7(),
+                            now,
+                            registration.Id,
+                            registration.EventId,
+                            registration.UserId,
+                            previous,
+                            0,
+                            registration.Currency,
+                            paymentId
+                        )
+                        {
+                            Refunded = true,
+                        }
+                    );
                 if (freed)
                     await ReleaseSeatsAsync(registration.EventId, 1, ct);
                 return freed ? registration.EventId : null;

@@ -232,7 +232,10 @@ public sealed class RegistrationConfirmedNotifier(
     }
 }
 
-/// <summary>The event's organizer hears who cancelled (not themselves, never across a block).</summary>
+/// <summary>
+/// The event's organizer hears who cancelled (not themselves, never across a block). A ticket refunded in full is not a
+/// cancellation by its holder, so nobody is told one.
+/// </summary>
 public sealed class RsvpCancelledNotifier(
     MessagingDbContext db,
     TimeProvider clock,
@@ -244,7 +247,7 @@ public sealed class RsvpCancelledNotifier(
         RsvpCancelled m,
         CancellationToken cancellationToken
     ) =>
-        await Organizers.ToTellAsync(Db, m.EventId, m.UserId, cancellationToken) is { } organizerId
+        !m.Refunded && await Organizers.ToTellAsync(Db, m.EventId, m.UserId, cancellationToken) is { } organizerId
             ?
             [
                 new(

@@ -69,9 +69,10 @@ public sealed class BoostRefundedConsumer(
         var left = boost.BoostedUntil - now;
         var taken = TimeSpan.FromDays(BoostPaymentConsumer.Days(payment));
         boost.BoostedUntil -= taken < left ? taken : left;
-        boost.UpdatedAt = now;
+        // Later than the row's last change, as BoostRules.AddDaysAsync stamps it, so discovery keeps this one.
+        boost.UpdatedAt = boost.UpdatedAt < now ? now : boost.UpdatedAt.AddTicks(TimeSpan.TicksPerMicrosecond);
         Db.AddIntegrationEvent(
-            new BoostRevoked(Guid.CreateVersion7(), now, payment.UserId, payment.Id, boost.BoostedUntil)
+            new BoostRevoked(Guid.CreateVersion7(), boost.UpdatedAt, payment.UserId, payment.Id, boost.BoostedUntil)
         );
         logger.LogInformation(
             "Boost payment {PaymentId} was refunded: {UserId} is boosted until {BoostedUntil}",

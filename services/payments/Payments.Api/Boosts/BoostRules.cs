@@ -25,14 +25,17 @@ public static class BoostRules
                     $"""
                     INSERT INTO boosts (user_id, boosted_until, updated_at) VALUES ({userId}, {from + length}, {now})
                     ON CONFLICT (user_id) DO UPDATE
-                    SET boosted_until = GREATEST(boosts.boosted_until, {from}) + {length}, updated_at = {now}
+                    SET boosted_until = GREATEST(boosts.boosted_until, {from}) + {length},
+                        updated_at = GREATEST(boosts.updated_at + interval '1 microsecond', {now})
                     RETURNING *
                     """
                 )
                 .AsNoTracking()
                 .ToListAsync(cancellationToken)
         ).Single();
-        db.AddIntegrationEvent(new BoostPurchased(Guid.CreateVersion7(), now, userId, boost.BoostedUntil));
+        // As of the row's change, later than any change before it: of two purchases (or a purchase and a refund) at
+        // once, the one that wrote last is the one discovery keeps, though its clock was read first.
+        db.AddIntegrationEvent(new BoostPurchased(Guid.CreateVersion7(), boost.UpdatedAt, userId, boost.BoostedUntil));
         return boost;
     }
 }

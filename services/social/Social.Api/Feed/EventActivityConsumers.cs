@@ -57,18 +57,18 @@ public sealed class FeedEventUpdatedConsumer(SocialDbContext db, ILogger<FeedEve
     protected override async Task HandleAsync(ConsumeContext<EventUpdated> context, CancellationToken cancellationToken)
     {
         var m = context.Message;
-        var titleChanged = m.ChangedFields.Contains("title");
-        var visibilityChanged = m.ChangedFields.Contains("visibility");
         var at = m.OccurredAt.ToUniversalTime();
-        var title = titleChanged ? m.Title : null;
-        // A visibility change that does not say the new one hides the event: private is the safe guess.
-        bool? isPublic = visibilityChanged ? m.Visibility == EventVisibility.Public : null;
+        var (title, isPublic) = EventState.After(m);
+        // Written even before its EventPublished was handled here (a backlog, a retry): that older message then changes
+        // nothing, so an event made private at once never shows as public.
         await Db.Database.ExecuteSqlAsync(
             $"""
-            UPDATE feed_events
-                SET title = COALESCE({title}::text, title), is_public = COALESCE({isPublic}::boolean, is_public),
-                as_of = {at}
-            WHERE event_id = {m.EventId} AND (as_of IS NULL OR as_of <= {at})
+            INSERT INTO feed_events (event_id, title, is_public, as_of)
+                VALUES ({m.EventId}, {title}, COALESCE({isPublic}::boolean, false), {at})
+            ON CONFLICT (event_id) DO UPDATE
+                SET title = COALESCE({title}::text, feed_events.title),
+                is_public = COALESCE({isPublic}::boolean, feed_events.is_public), as_of = EXCLUDED.as_of
+            WHERE feed_events.as_of IS NULL OR feed_events.as_of <= EXCLUDED.as_of
             """,
             cancellationToken
         );

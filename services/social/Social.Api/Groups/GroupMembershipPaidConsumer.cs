@@ -71,7 +71,9 @@ public sealed class GroupMembershipRefundedConsumer(
                 Db,
                 m.ReferenceId,
                 m.PaymentId,
+                m.UserId,
                 m.TotalRefundedCents,
+                m.Currency,
                 clock.GetUtcNow(),
                 cancellationToken
             )

@@ -130,21 +130,49 @@ public static class GroupPurchases
     /// <summary>
     /// Ends the membership <paramref name="paymentId"/> bought once it is refunded in full; true when it did. Nothing
     /// for a payment that bought no membership, a partial refund, a group gone, or a payer who left (or bought it
-    /// again) or became its owner since.
+    /// again) or became its owner since. A full refund handled before its payment's settlement closes the purchase
+    /// with that payment, so the settlement finds it handled and makes nobody a member for money given back.
     /// </summary>
     public static async Task<bool> RefundedAsync(
         SocialDbContext db,
         Guid purchaseId,
         Guid paymentId,
+        Guid payerId,
         long totalRefundedCents,
+        string currency,
         DateTimeOffset now,
         CancellationToken cancellationToken
     )
     {
-        var purchase = await db
+        var groupId = await db
             .GroupPurchases.AsNoTracking()
-            .FirstOrDefaultAsync(p => p.Id == purchaseId && p.PaymentId == paymentId, cancellationToken);
-        if (purchase is null || totalRefundedCents < purchase.PriceCents)
+            .Where(p => p.Id == purchaseId)
+            .Select(p => (Guid?)p.GroupId)
+            .FirstOrDefaultAsync(cancellationToken);
+        if (groupId is null)
+            return false;
+        // The group first, then the purchase: the order a join and a settlement take them in.
+        await db.Database.ExecuteSqlAsync(
+            $"SELECT 1 FROM groups WHERE id = {groupId} FOR NO KEY UPDATE",
+            cancellationToken
+        );
+        var purchase = await db
+            .GroupPurchases.FromSql($"SELECT * FROM group_purchases WHERE id = {purchaseId} FOR UPDATE")
+            .AsNoTracking()
+            .SingleAsync(cancellationToken);
+        if (purchase.PaymentId is null)
+        {
+            if (
+                payerId == purchase.UserId
+                && totalRefundedCents >= purchase.PriceCents
+                && string.Equals(currency, purchase.Currency, StringComparison.OrdinalIgnoreCase)
+            )
+                await db
+                    .GroupPurchases.Where(p => p.Id == purchaseId)
+                    .ExecuteUpdateAsync(set => set.SetProperty(p => p.PaymentId, paymentId), cancellationToken);
+            return false;
+        }
+        if (purchase.PaymentId != paymentId || totalRefundedCents < purchase.PriceCents)
             return false;
         // Left and bought it again since: the refund of the old payment leaves the new membership alone.
         if (
@@ -159,10 +187,6 @@ public static class GroupPurchases
             )
         )
             return false;
-        await db.Database.ExecuteSqlAsync(
-            $"SELECT 1 FROM groups WHERE id = {purchase.GroupId} FOR NO KEY UPDATE",
-            cancellationToken
-        );
         return await GroupMemberships.RemoveAsync(db, purchase.GroupId, purchase.UserId, now, cancellationToken);
     }
 }

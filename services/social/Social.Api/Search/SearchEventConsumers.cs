@@ -1,5 +1,6 @@
 using Community.Contracts;
 using Community.Contracts.Events;
+using Community.Social.Feed;
 using MassTransit;
 
 namespace Community.Social.Search;
@@ -21,11 +22,15 @@ public sealed class SearchEventPublishedConsumer(SocialDbContext db, ILogger<Sea
             $"""
             INSERT INTO search_documents AS d (kind, id, owner_id, title, body, is_public, as_of)
                 VALUES ({SearchKinds.Events}, {m.EventId}, {m.OrganizerUserId}, {m.Title}, {body}, {isPublic}, {at})
-            ON CONFLICT (kind, id) DO UPDATE SET owner_id = EXCLUDED.owner_id, title = EXCLUDED.title,
-                body = EXCLUDED.body, is_public = EXCLUDED.is_public, as_of = EXCLUDED.as_of,
-                revision = d.revision + CASE WHEN (d.title, d.body) IS DISTINCT FROM (EXCLUDED.title, EXCLUDED.body)
-                    THEN 1 ELSE 0 END
-            WHERE d.as_of IS NULL OR d.as_of <= EXCLUDED.as_of
+            ON CONFLICT (kind, id) DO UPDATE SET owner_id = COALESCE(EXCLUDED.owner_id, d.owner_id),
+                title = CASE WHEN d.as_of IS NULL OR d.as_of <= EXCLUDED.as_of THEN EXCLUDED.title ELSE d.title END,
+                body = EXCLUDED.body,
+                is_public = CASE WHEN d.as_of IS NULL OR d.as_of <= EXCLUDED.as_of THEN EXCLUDED.is_public
+                    ELSE d.is_public END,
+                as_of = GREATEST(d.as_of, EXCLUDED.as_of),
+                revision = d.revision + CASE WHEN (d.title, d.body) IS DISTINCT FROM (
+                    CASE WHEN d.as_of IS NULL OR d.as_of <= EXCLUDED.as_of THEN EXCLUDED.title ELSE d.title END,
+                    EXCLUDED.body) THEN 1 ELSE 0 END
             """,
             cancellationToken
         );
@@ -54,16 +59,19 @@ public sealed class SearchEventUpdatedConsumer(SocialDbContext db, ILogger<Searc
     {
         var m = context.Message;
         var at = m.OccurredAt.ToUniversalTime();
-        var title = m.ChangedFields.Contains("title") ? m.Title : null;
-        // A visibility change that does not say the new one hides the event: private is the safe guess.
-        bool? isPublic = m.ChangedFields.Contains("visibility") ? m.Visibility == EventVisibility.Public : null;
+        var (title, isPublic) = EventState.After(m);
+        // Written even before its EventPublished was handled here: that older message then only adds what this one
+        // does not carry (the organizer, the interests and place), so an event made private at once is never found.
         return Db.Database.ExecuteSqlAsync(
             $"""
-            UPDATE search_documents SET title = COALESCE({title}::text, title),
-                is_public = COALESCE({isPublic}::boolean, is_public), as_of = {at},
-                revision = revision + CASE WHEN {title}::text IS DISTINCT FROM NULL AND {title}::text <> title
+            INSERT INTO search_documents AS d (kind, id, title, body, is_public, as_of)
+                VALUES ({SearchKinds.Events}, {m.EventId}, COALESCE({title}::text, ''), '',
+                    COALESCE({isPublic}::boolean, false), {at})
+            ON CONFLICT (kind, id) DO UPDATE SET title = COALESCE({title}::text, d.title),
+                is_public = COALESCE({isPublic}::boolean, d.is_public), as_of = EXCLUDED.as_of,
+                revision = d.revision + CASE WHEN {title}::text IS DISTINCT FROM NULL AND {title}::text <> d.title
                     THEN 1 ELSE 0 END
-            WHERE kind = {SearchKinds.Events} AND id = {m.EventId} AND (as_of IS NULL OR as_of <= {at})
+            WHERE d.as_of IS NULL OR d.as_of <= EXCLUDED.as_of
             """,
             cancellationToken
         );

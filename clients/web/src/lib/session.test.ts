@@ -1,0 +1,126 @@
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { Session } from "./session";
+import { stubPlatform } from "./testing";
+
+afterEach(() => {
+  vi.useRealTimers();
+  vi.unstubAllGlobals();
+  delete (navigator as { locks?: unknown }).locks;
+  sessionStorage.clear();
+});
+
+const user = { id: "me", username: "me", role: "member" };
+
+/** A tab whose sessionStorage holds a session (as a sign-in, or the tab it was duplicated from, left it). */
+function keptSession(access: string, refresh: string, expiresInMs: number) {
+  sessionStorage.setItem("community.session", JSON.stringify({ access, refresh, expiresAt: Date.now() + expiresInMs, user, id: crypto.randomUUID() }));
+}
+
+/** Identity's answer to a refresh: the next pair. */
+const pair = (n: number) => ({ status: 200, body: { access_token: `a${n}`, refresh_token: `r${n}`, expires_in: 900, user } });
+
+const tokenOf = (session: Session) => (session as unknown as { stored: { access: string } | null }).stored?.access;
+
+/** Web Locks as a browser gives them to the tabs of one origin: one holder of a name at a time, the others queued. */
+function webLocks() {
+  const queues = new Map<string, { tail: Promise<unknown>; waiting: number }>();
+  type Granted = (lock: { name: string } | null) => unknown;
+  return {
+    request(name: string, options: { ifAvailable?: boolean } | Granted, granted?: Granted) {
+      const callback = (typeof options === "function" ? options : granted)!;
+      const queue = queues.get(name) ?? { tail: Promise.resolve(), waiting: 0 };
+      queues.set(name, queue);
+      if (typeof options === "object" && options.ifAvailable && queue.waiting > 0) return Promise.resolve(callback(null));
+      queue.waiting++;
+      const run = queue.tail.then(() => callback({ name })).finally(() => queue.waiting--);
+      queue.tail = run.catch(() => undefined);
+      return run;
+    },
+  };
+}
+
+describe("Session", () => {
+  it("refreshes again when identity could not answer the refresh, after its Retry-After, and stays signed in", async () => {
+    vi.useFakeTimers();
+    keptSession("a1", "r1", 30_000);
+    let unavailable = true;
+    const asked = stubPlatform(({ path }) => (path !== "/api/v1/auth/refresh" ? undefined : unavailable ? { status: 503, body: { title: "Service Unavailable" }, headers: { "Retry-After": "7" } } : pair(2)));
+    const session = new Session("http://localhost");
+
+    await vi.advanceTimersByTimeAsync(0); // a minute before expiry is now
+    expect(asked).toHaveLength(1);
+    unavailable = false;
+    await vi.advanceTimersByTimeAsync(6_900);
+    expect(asked).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(200);
+    expect(asked.map((a) => a.body.refresh_token)).toEqual(["r1", "r1"]);
+    expect(tokenOf(session)).toBe("a2");
+    expect(session.user).not.toBeNull();
+  });
+
+  it("refreshes again 5 s after a 502 without Retry-After", async () => {
+    vi.useFakeTimers();
+    keptSession("a1", "r1", 30_000);
+    const asked = stubPlatform(({ path }) => (path === "/api/v1/auth/refresh" ? { status: 502, body: null } : undefined));
+    const session = new Session("http://localhost");
+
+    await vi.advanceTimersByTimeAsync(4_900);
+    expect(asked).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(200);
+    expect(asked).toHaveLength(2);
+    expect(session.user).not.toBeNull();
+  });
+
+  it("signs out with an expired access token: refreshes it, and ends the session at identity with the new one", async () => {
+    vi.useFakeTimers(); // the tab slept through the refresh a minute before expiry
+    keptSession("a1", "r1", -1_000);
+    const asked = stubPlatform(({ path, request }) => {
+      if (path === "/api/v1/auth/refresh") return pair(2);
+      if (path === "/api/v1/auth/logout") return request.headers.get("Authorization") === "Bearer a2" ? { status: 204 } : { status: 401, body: { title: "Unauthorized" } };
+      return undefined;
+    });
+    const session = new Session("http://localhost");
+
+    await session.signOut();
+    expect(asked.map((a) => `${a.path} ${a.request.headers.get("Authorization") ?? ""}`.trim())).toEqual([
+      "/api/v1/auth/logout Bearer a1",
+      "/api/v1/auth/refresh",
+      "/api/v1/auth/logout Bearer a2",
+    ]);
+    expect(session.user).toBeNull();
+  });
+
+  it("takes a wrong password's 401 as the answer: no refresh, nothing asked again", async () => {
+    vi.useFakeTimers();
+    keptSession("a1", "r1", 600_000);
+    const asked = stubPlatform(({ path }) => (path === "/api/v1/auth/login" ? { status: 401, body: { title: "Unauthorized", detail: "Wrong password." } } : pair(2)));
+    const session = new Session("http://localhost");
+
+    expect(await session.signIn("me", "wrong")).toEqual({ error: "Wrong password." });
+    expect(asked.map((a) => a.path)).toEqual(["/api/v1/auth/login"]);
+  });
+
+  it("refreshes once for two duplicated tabs: the tab that waited takes the pair the other one got", async () => {
+    Object.defineProperty(navigator, "locks", { value: webLocks(), configurable: true });
+    keptSession("a1", "r1", 600_000);
+    // identity takes a second use of a spent refresh token for theft, and ends the session
+    const spent = new Set<string>();
+    const asked = stubPlatform(({ path, body }) => {
+      if (path !== "/api/v1/auth/refresh") return undefined;
+      if (spent.has(body.refresh_token)) return { status: 401, body: { title: "Unauthorized" } };
+      spent.add(body.refresh_token);
+      return pair(Number(body.refresh_token.slice(1)) + 1);
+    });
+    const tab = new Session("http://localhost");
+    const duplicate = new Session("http://localhost");
+
+    expect(await Promise.all([tab.refresh(), duplicate.refresh()])).toEqual([true, true]);
+    expect(asked.map((a) => a.body.refresh_token)).toEqual(["r1"]);
+    expect([tokenOf(tab), tokenOf(duplicate)]).toEqual(["a2", "a2"]);
+
+    // the next refresh, from either tab, spends the pair they now share
+    expect(await Promise.all([duplicate.refresh(), tab.refresh()])).toEqual([true, true]);
+    expect(asked.map((a) => a.body.refresh_token)).toEqual(["r1", "r2"]);
+    expect([tokenOf(tab), tokenOf(duplicate)]).toEqual(["a3", "a3"]);
+  });
+});
