@@ -360,6 +360,24 @@ public sealed partial class OverlayRulesTests
                 $"/hubs: {annotation} of at least an hour"
             );
         }
+        // an address that carries a token (the hubs' access token, a mailed link's) is kept out of the access log
+        foreach (var path in new[] { "/hubs", "/reset-password", "/confirm-registration", "/api/v1/waitlist/status" })
+        {
+            var carrier = Assert.Single(paths, p => Str(p.Path, "path") == path).Ingress;
+            Assert.Equal(
+                "false",
+                Str(carrier, "metadata", "annotations", "nginx.ingress.kubernetes.io/enable-access-log")
+            );
+        }
+        Assert.Equal(
+            "true",
+            Str(
+                Assert.Single(paths, p => Str(p.Path, "path") == "/").Ingress,
+                "metadata",
+                "annotations",
+                "nginx.ingress.kubernetes.io/enable-access-log"
+            ) ?? "true"
+        );
         // every Ingress of the environment serves the same host with TLS
         Assert.Single(ingresses.SelectMany(i => Items(i, "spec", "rules")).Select(r => Str(r, "host")).Distinct());
         Assert.All(ingresses, i => Assert.NotEmpty(Items(i, "spec", "tls")));
