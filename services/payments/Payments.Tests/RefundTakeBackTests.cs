@@ -1,4 +1,5 @@
 using Community.Contracts.Identity;
+using Community.Contracts.Payments;
 
 namespace Community.Payments.Tests;
 
@@ -156,6 +157,31 @@ public sealed class RefundTakeBackTests(PaymentsFixture fx) : IClassFixture<Paym
         );
         var left = (await BoostAsync(token))["boosted_until"]!.GetValue<DateTimeOffset>();
         Assert.Equal(until.AddDays(-7), left);
+        // Told again that it was refunded in full (a second refund after one the provider failed): its days are gone
+        // already, and nobody else's are taken.
+        var paid = await fx.ScalarAsync<string>(
+            "SELECT amount_cents || ' ' || reference_id || ' ' || currency FROM payments WHERE id = @id",
+            ("id", seven)
+        );
+        var (amount, reference, currency) = (
+            long.Parse(paid!.Split(' ')[0]),
+            Guid.Parse(paid.Split(' ')[1]),
+            paid.Split(' ')[2]
+        );
+        var again = new PaymentRefunded(
+            Guid.NewGuid(),
+            fx.Clock.GetUtcNow(),
+            seven,
+            userId,
+            reference,
+            amount,
+            amount,
+            currency
+        );
+        await PublishAsync(again, again.MessageId);
+        await fx.HandledAsync(again.MessageId, "BoostRefundedConsumer");
+        Assert.Equal(left, (await BoostAsync(token))["boosted_until"]!.GetValue<DateTimeOffset>());
+        Assert.Equal(1, await OutboxForUserAsync("BoostRevoked", userId));
 
         // The last day refunded too: only what is left can be taken, and the boost is over.
         var refundedFrom = fx.Clock.GetUtcNow();

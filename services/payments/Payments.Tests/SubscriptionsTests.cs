@@ -1,5 +1,7 @@
 using System.Text;
 using System.Text.Json;
+using Community.Contracts;
+using Community.Contracts.Payments;
 using Community.Payments.Data;
 using Community.Payments.Subscriptions;
 
@@ -177,6 +179,39 @@ public sealed class SubscriptionsTests(PaymentsFixture fx) : IClassFixture<Payme
         // Subscribed already: the same tier again is a conflict; another tier is a change of plan.
         await (await CheckoutAsync(token, "premium")).AssertProblem(409);
         await (await CheckoutAsync(token, "elite")).AssertStatus(200);
+    }
+
+    [Fact]
+    public async Task An_older_plan_payment_handled_after_a_later_one_does_not_replace_it()
+    {
+        var (userId, token) = fx.User();
+        var premium = await SubscribeAsync(token, "premium");
+        fx.Clock.Advance(TimeSpan.FromMinutes(1));
+        await SubscribeAsync(token, "elite");
+        var periodEnd = (await MeAsync(token))["current_period_end"]!.GetValue<DateTimeOffset>();
+
+        // The premium payment told again (a replay from the error queue, a queue that lagged): elite stays.
+        var paid = await fx.ScalarAsync<string>(
+            "SELECT reference_id || ' ' || amount_cents || ' ' || currency FROM payments WHERE id = @id",
+            ("id", premium)
+        );
+        var late = new PaymentSucceeded(
+            Guid.NewGuid(),
+            fx.Clock.GetUtcNow(),
+            premium,
+            userId,
+            PaymentPurposes.Subscription,
+            Guid.Parse(paid!.Split(' ')[0]),
+            long.Parse(paid.Split(' ')[1]),
+            paid.Split(' ')[2]
+        );
+        await fx.PublishAsync(late);
+        await fx.HandledAsync(late.MessageId, "SubscriptionPaymentConsumer");
+        var me = await MeAsync(token);
+        Assert.Equal("elite", me["tier"]!.GetValue<string>());
+        Assert.Equal(periodEnd, me["current_period_end"]!.GetValue<DateTimeOffset>());
+        Assert.Equal(1L, await ChangesAsync(userId, "premium"));
+        Assert.Equal(1L, await ChangesAsync(userId, "elite"));
     }
 
     [Fact]

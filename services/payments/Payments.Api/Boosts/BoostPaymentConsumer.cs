@@ -22,6 +22,15 @@ public sealed class BoostPaymentConsumer(
         CancellationToken cancellationToken
     )
     {
+        // What this payment gave, for its refund to take back (that and nothing more, once).
+        await Db.Database.ExecuteSqlAsync(
+            $"""
+            INSERT INTO boost_grants (payment_id, user_id, days, granted_at)
+            VALUES ({payment.Id}, {payment.UserId}, {Days(payment)}, {clock.GetUtcNow()})
+            ON CONFLICT DO NOTHING
+            """,
+            cancellationToken
+        );
         // From the payment, not from now: a message that waited in the queue costs the buyer nothing.
         await BoostRules.AddDaysAsync(
             Db,
@@ -57,6 +66,18 @@ public sealed class BoostRefundedConsumer(
 
     protected override async Task TakeBackAsync(Payment payment, CancellationToken cancellationToken)
     {
+        // Only days this payment gave, and only once: a payment refunded before its delivery gave none (its delivery
+        // then adds none either), and a second full refund (after one the provider failed) finds them taken.
+        if (
+            await Db.Database.ExecuteSqlAsync(
+                $"""
+                UPDATE boost_grants SET taken_back_at = {clock.GetUtcNow()}
+                WHERE payment_id = {payment.Id} AND taken_back_at IS NULL
+                """,
+                cancellationToken
+            ) == 0
+        )
+            return;
         var boost = (
             await Db.Set<Boost>()
                 .FromSql($"SELECT * FROM boosts WHERE user_id = {payment.UserId} FOR UPDATE")

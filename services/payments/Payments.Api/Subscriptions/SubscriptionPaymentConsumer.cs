@@ -33,6 +33,40 @@ public sealed class SubscriptionPaymentConsumer(
         var subscription = await book.LockAsync(payment.UserId, cancellationToken) ?? book.Add(payment.UserId, plan);
         if (subscription.LastPaymentId == payment.Id)
             return;
+        var paidAt = payment.SucceededAt ?? message.OccurredAt;
+        // Handled after a later purchase (a queue that lagged, a replay): the later one stands, and this one is what
+        // it replaces, stopped at its period end as the later one's delivery stops whatever came before it.
+        if (
+            subscription.Status != SubscriptionStatus.Canceled
+            && subscription.LastPaymentId is { } lastId
+            && await Db
+                .Payments.Where(p => p.Id == lastId)
+                .Select(p => p.SucceededAt)
+                .FirstOrDefaultAsync(cancellationToken)
+                is { } lastPaidAt
+            && lastPaidAt > paidAt
+        )
+        {
+            logger.LogInformation(
+                "Subscription payment {PaymentId} of user {UserId} came after the later {LastPaymentId}; it stays "
+                    + "replaced",
+                payment.Id,
+                payment.UserId,
+                lastId
+            );
+            if (payment.ProviderSubscriptionId is { } superseded && superseded != subscription.ProviderSubscriptionId)
+                Db.AddIntegrationEvent(
+                    new SubscriptionCancellationRequested(
+                        Guid.CreateVersion7(),
+                        clock.GetUtcNow(),
+                        payment.UserId,
+                        superseded,
+                        AtPeriodEnd: true,
+                        null
+                    )
+                );
+            return;
+        }
         var replaced =
             subscription.ProviderSubscriptionId is { } earlier
             && earlier != payment.ProviderSubscriptionId
@@ -40,7 +74,6 @@ public sealed class SubscriptionPaymentConsumer(
                 ? earlier
                 : null;
 
-        var paidAt = payment.SucceededAt ?? message.OccurredAt;
         await book.ChangeAsync(
             subscription,
             s =>
