@@ -156,6 +156,19 @@ public sealed record CourseCompleted(
 ) : IIntegrationEvent;
 
 /// <summary>
+/// An active enrollment ended without its learner leaving: its payment was refunded in full (Reason "refunded"), so
+/// the course is theirs no more (its progress goes with it). For the dashboard's courses in progress.
+/// </summary>
+public sealed record CourseEnrollmentEnded(
+    Guid MessageId,
+    DateTimeOffset OccurredAt,
+    Guid CourseId,
+    Guid EnrollmentId,
+    Guid UserId,
+    string Reason
+) : IIntegrationEvent;
+
+/// <summary>
 /// An attendee or the organizer added a photo to an event (for the feed, which shows it as the event shows).
 /// </summary>
 public sealed record EventPhotoAdded(Guid MessageId, DateTimeOffset OccurredAt, Guid PhotoId, Guid EventId, Guid UserId)

@@ -1,3 +1,4 @@
+using Community.Contracts.Payments;
 using Community.Events.Data;
 using Npgsql;
 using static Community.Events.Courses.CoursePaymentRules;
@@ -285,6 +286,57 @@ public sealed class CourseEnrollmentTests(EventsFixture fx) : CourseTestsBase, I
         var details = await (await fx.Client.Get($"/api/v1/courses/{id}", member)).AssertStatus(200);
         Assert.True(details["is_enrolled"]!.GetValue<bool>());
         Assert.Equal(0, details["user_progress"]!["progress"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task A_course_payment_refunded_in_full_ends_the_enrollment_it_bought_even_before_it_was_confirmed()
+    {
+        var (_, organizer) = fx.Organizer();
+        var course = await CreateCourseAsync(
+            organizer,
+            b =>
+            {
+                b["price_cents"] = 2500;
+                b["currency"] = "EUR";
+            }
+        );
+        var id = course["id"]!.GetValue<Guid>();
+        async Task<Guid> PendingAsync(string token) =>
+            (await (await fx.Client.PostJson($"/api/v1/courses/{id}/enroll", new { }, token)).AssertProblem(402))[
+                "enrollment_id"
+            ]!.GetValue<Guid>();
+        PaymentRefunded Refund(Guid paymentId, Guid userId, Guid enrollmentId, long total) =>
+            new(Guid.NewGuid(), fx.Clock.GetUtcNow(), paymentId, userId, enrollmentId, total, total, "EUR");
+
+        var (memberId, member) = fx.Member();
+        var enrollmentId = await PendingAsync(member);
+        var paymentId = Guid.NewGuid();
+        await ConfirmAsync(enrollmentId, new CoursePayment.Money(paymentId, 2500, "EUR"));
+        // A partial refund, and a full one of some other payment, leave it.
+        await fx.DeliverAsync(Refund(paymentId, memberId, enrollmentId, 1000), "PaymentRefundedConsumer");
+        await fx.DeliverAsync(Refund(Guid.NewGuid(), memberId, enrollmentId, 2500), "PaymentRefundedConsumer");
+        Assert.Equal(1, await EnrollmentRowsAsync(id, memberId));
+
+        var full = Refund(paymentId, memberId, enrollmentId, 2500);
+        await fx.DeliverAsync(full, "PaymentRefundedConsumer");
+        await fx.DeliverAsync(full with { MessageId = Guid.NewGuid() }, "PaymentRefundedConsumer");
+        Assert.Equal(0, await EnrollmentRowsAsync(id, memberId));
+        Assert.Equal(1, await OutboxForEnrollmentAsync("CourseEnrollmentEnded", enrollmentId));
+        var details = await (await fx.Client.Get($"/api/v1/courses/{id}", member)).AssertStatus(200);
+        Assert.False(details["is_enrolled"]!.GetValue<bool>());
+        Assert.True(details["content_locked"]!.GetValue<bool>());
+
+        // Refunded before its payment was confirmed here: the payment then activates nothing.
+        var (lateId, late) = fx.Member();
+        var pending = await PendingAsync(late);
+        var latePayment = Guid.NewGuid();
+        await fx.DeliverAsync(Refund(latePayment, lateId, pending, 2500), "PaymentRefundedConsumer");
+        Assert.Equal(
+            CourseConfirmation.NotFound,
+            (await ConfirmAsync(pending, new CoursePayment.Money(latePayment, 2500, "EUR"))).Outcome
+        );
+        Assert.Equal(0, await EnrollmentRowsAsync(id, lateId));
+        Assert.Equal(0, await OutboxForEnrollmentAsync("CourseEnrollmentEnded", pending));
     }
 
     [Fact]

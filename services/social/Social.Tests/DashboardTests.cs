@@ -132,10 +132,8 @@ public sealed class DashboardTests(SocialFixture fx) : IClassFixture<SocialFixtu
         var course = new CourseEnrolled(Guid.NewGuid(), now, Guid.NewGuid(), Guid.NewGuid(), meId, 0, null, null);
         await fx.DeliverAsync(course, "DashboardCourseEnrolledConsumer");
         await fx.DeliverAsync(course with { MessageId = Guid.NewGuid() }, "DashboardCourseEnrolledConsumer");
-        await fx.DeliverAsync(
-            new CourseEnrolled(Guid.NewGuid(), now, Guid.NewGuid(), Guid.NewGuid(), meId, 1500, "AED", null),
-            "DashboardCourseEnrolledConsumer"
-        );
+        var paid = new CourseEnrolled(Guid.NewGuid(), now, Guid.NewGuid(), Guid.NewGuid(), meId, 1500, "AED", null);
+        await fx.DeliverAsync(paid, "DashboardCourseEnrolledConsumer");
         await fx.DeliverAsync(new ArrivalRecorded(Guid.NewGuid(), now, Guid.NewGuid(), Guid.NewGuid(), meId, now));
 
         var dashboard = await DashboardAsync(me);
@@ -160,6 +158,12 @@ public sealed class DashboardTests(SocialFixture fx) : IClassFixture<SocialFixtu
         counts = (await DashboardAsync(me))["counts"]!;
         Assert.Equal(1, counts["courses_in_progress"]!.GetValue<int>());
         Assert.Equal(1, counts["pending_requests"]!.GetValue<int>());
+        // The paid one refunded in full: no longer a course of mine.
+        await fx.DeliverAsync(
+            new CourseEnrollmentEnded(Guid.NewGuid(), now, paid.CourseId, paid.EnrollmentId, meId, "refunded"),
+            "DashboardCourseEnrollmentEndedConsumer"
+        );
+        Assert.Equal(0, (await DashboardAsync(me))["counts"]!["courses_in_progress"]!.GetValue<int>());
         var growth = dashboard["weekly_growth_detail"]!;
         Assert.Equal(100.0, dashboard["weekly_growth"]!.GetValue<double>());
         Assert.Equal(2, growth["new_connections"]!.GetValue<int>());

@@ -1,4 +1,5 @@
 using Community.Contracts.Payments;
+using Community.Events.Courses;
 using MassTransit;
 
 namespace Community.Events.Registrations;
@@ -6,10 +7,15 @@ namespace Community.Events.Registrations;
 /// <summary>
 /// A ticket's payment was refunded in full (a late payment, a cancelled event, an organizer's
 /// refund): the registration ends as refunded, and a seat it still held goes to the waiting list.
-/// Any refund, partial too, is recorded on the registration, so event stats count revenue net of refunds.
+/// Any refund, partial too, is recorded on the registration, so event stats count revenue net of refunds. A course's
+/// payment refunded in full ends its enrollment (<see cref="CourseRefunds"/>).
 /// </summary>
-public sealed class PaymentRefundedConsumer(EventsDbContext db, SeatBook seats, ILogger<PaymentRefundedConsumer> logger)
-    : IdempotentConsumer<PaymentRefunded, EventsDbContext>(db, logger)
+public sealed class PaymentRefundedConsumer(
+    EventsDbContext db,
+    SeatBook seats,
+    TimeProvider clock,
+    ILogger<PaymentRefundedConsumer> logger
+) : IdempotentConsumer<PaymentRefunded, EventsDbContext>(db, logger)
 {
     protected override async Task HandleAsync(
         ConsumeContext<PaymentRefunded> context,
@@ -21,7 +27,15 @@ public sealed class PaymentRefundedConsumer(EventsDbContext db, SeatBook seats, 
             .Registrations.AsNoTracking()
             .FirstOrDefaultAsync(r => r.Id == m.ReferenceId, cancellationToken);
         if (registration is null)
+        {
+            if (await CourseRefunds.EndAsync(Db, m, clock.GetUtcNow(), cancellationToken))
+                logger.LogInformation(
+                    "Payment {PaymentId} was refunded in full: the course enrollment it bought ({EnrollmentId}) ended",
+                    m.PaymentId,
+                    m.ReferenceId
+                );
             return;
+        }
         if (m.TotalRefundedCents >= registration.AmountCents)
             await seats.MarkRefundedAsync(registration.Id, m.PaymentId, cancellationToken);
         await seats.RecordRefundTotalAsync(

@@ -125,6 +125,25 @@ public sealed class DashboardCourseCompletedConsumer(
     }
 }
 
+/// <summary>
+/// An enrollment that ended without its learner (events' CourseEnrollmentEnded: its payment refunded in full) is no
+/// longer a course of theirs. Only that enrollment: a later one of the same course stays.
+/// </summary>
+public sealed class DashboardCourseEnrollmentEndedConsumer(
+    SocialDbContext db,
+    ILogger<DashboardCourseEnrollmentEndedConsumer> logger
+) : IdempotentConsumer<CourseEnrollmentEnded, SocialDbContext>(db, logger)
+{
+    protected override Task HandleAsync(
+        ConsumeContext<CourseEnrollmentEnded> context,
+        CancellationToken cancellationToken
+    ) =>
+        Db.Database.ExecuteSqlAsync(
+            $"DELETE FROM course_enrollments WHERE enrollment_id = {context.Message.EnrollmentId}",
+            cancellationToken
+        );
+}
+
 /// <summary>An enrollment (events' CourseEnrolled) is a course in progress and activity of the learner.</summary>
 public sealed class DashboardCourseEnrolledConsumer(SocialDbContext db, ILogger<DashboardCourseEnrolledConsumer> logger)
     : IdempotentConsumer<CourseEnrolled, SocialDbContext>(db, logger)
