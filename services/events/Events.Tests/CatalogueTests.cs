@@ -1,3 +1,5 @@
+using Community.Contracts;
+
 namespace Community.Events.Tests;
 
 /// <summary>Creating, publishing and deleting events, and who may do each.</summary>
@@ -396,6 +398,45 @@ public sealed class CatalogueTests(EventsFixture fx) : CatalogueTestsBase, IClas
         await (
             await Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{draft["id"]}", null, organizer)
         ).AssertProblem(404);
+    }
+
+    [Fact]
+    public async Task An_event_that_is_over_cannot_be_cancelled_and_keeps_its_tickets()
+    {
+        var (organizerId, organizer) = fx.Organizer();
+        var e = await fx.CreateEventAsync(
+            organizer,
+            b =>
+            {
+                b["starts_at"] = fx.Clock.GetUtcNow().AddMinutes(10).ToString("O");
+                b["ends_at"] = fx.Clock.GetUtcNow().AddMinutes(20).ToString("O");
+            }
+        );
+        var id = e.Str("id");
+        await (await Client.PostJson($"/api/v1/events/{id}/registrations", new { }, fx.Member().Token)).AssertStatus(
+            201
+        );
+        fx.Clock.Advance(TimeSpan.FromMinutes(30));
+        organizer = fx.TokenFor(organizerId, Roles.Organizer);
+        var over = await (
+            await Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{id}", null, organizer)
+        ).AssertProblem(409);
+        Assert.Contains("over", over["detail"]!.GetValue<string>());
+        await (await Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{id}", null, fx.Admin().Token)).AssertProblem(
+            409
+        );
+        Assert.Equal(
+            "published",
+            (await (await Client.Get($"/api/v1/events/{id}", organizer)).AssertStatus(200)).Str("status")
+        );
+        Assert.Equal(
+            0L,
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM outbox_messages WHERE type LIKE '%.EventCancelled,%' "
+                    + "AND payload->>'eventId' = @id",
+                ("id", id)
+            )
+        );
     }
 
     [Fact]

@@ -364,6 +364,30 @@ public sealed class EventChangesTests(EventsFixture fx) : CatalogueTestsBase, IC
 
         // Other fields still change.
         await (await Patch(id, new { title = "Free forever" }, organizer)).AssertStatus(200);
+        // The refund cutoff may come closer to the start (a kinder policy), not move away from it.
+        await (await Patch(id, new { refund_cutoff_hours = 48 }, organizer)).AssertFieldProblem("refund_cutoff_hours");
+        await (await Patch(id, new { refund_cutoff_hours = 12 }, organizer)).AssertStatus(200);
+        await (await Patch(id, new { refund_cutoff_hours = 24 }, organizer)).AssertFieldProblem("refund_cutoff_hours");
+    }
+
+    [Fact]
+    public async Task Who_registered_keeps_their_event_when_it_is_made_private_or_their_invitation_is_taken_back()
+    {
+        var (_, organizer) = fx.Organizer();
+        var id = (await fx.CreateEventAsync(organizer)).Str("id");
+        var (_, attendee) = await RegisterAsync(id);
+        var (_, stranger) = fx.Member();
+        await (await Patch(id, new { visibility = "private" }, organizer)).AssertStatus(200);
+
+        await (await Client.Get($"/api/v1/events/{id}", attendee)).AssertStatus(200);
+        await (await Client.Get($"/api/v1/events/{id}/registrations/me", attendee)).AssertStatus(200);
+        await (await Client.Get($"/api/v1/events/{id}/registrations/me/ticket", attendee)).AssertStatus(200);
+        await (await Client.Get($"/api/v1/events/{id}", stranger)).AssertProblem(404);
+        // Once they cancel, it is a private event they were not invited to.
+        await (
+            await Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{id}/registrations/me", null, attendee)
+        ).AssertStatus(200);
+        await (await Client.Get($"/api/v1/events/{id}", attendee)).AssertProblem(404);
     }
 
     [Fact]

@@ -547,6 +547,34 @@ public sealed class RegistrationTests(EventsFixture fx) : IClassFixture<EventsFi
     }
 
     [Fact]
+    public async Task A_hold_cancelled_then_paid_while_its_seat_is_free_is_a_ticket_and_no_cancellation()
+    {
+        var (_, organizer) = fx.Organizer();
+        var e = await fx.CreateEventAsync(
+            organizer,
+            b =>
+            {
+                b["capacity"] = 2;
+                b["price_cents"] = 1500;
+                b["currency"] = "EUR";
+            }
+        );
+        var (_, member) = fx.Member();
+        var hold = await (await Register(Id(e), member)).AssertProblem(402);
+        await (
+            await Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{Id(e)}/registrations/me", null, member)
+        ).AssertStatus(200);
+        var registrationId = Guid.Parse(hold["registration_id"]!.GetValue<string>());
+        Assert.Equal(
+            PaidConfirmation.Confirmed,
+            (await ConfirmAsync(registrationId, Guid.NewGuid(), 1500, "EUR")).Outcome
+        );
+        var mine = await (await Client.Get($"/api/v1/events/{Id(e)}/registrations/me", member)).AssertStatus(200);
+        Assert.Equal("confirmed", mine["status"]!.GetValue<string>());
+        Assert.Null(mine["cancelled_at"]);
+    }
+
+    [Fact]
     public async Task Cancelling_a_paid_ticket_early_owes_a_full_refund_and_late_owes_none()
     {
         var (_, organizer) = fx.Organizer();

@@ -20,7 +20,9 @@ public static class CatalogueAccess
             : Caller.Anonymous;
 
     /// <summary>
-    /// The event if the caller may see it; otherwise 404, so private events do not reveal they exist.
+    /// The event if the caller may see it; otherwise 404, so private events do not reveal they exist. Whoever holds a
+    /// live registration sees it too: an event made private, or an invitation taken back, after they registered
+    /// leaves them their page, their ticket and their check-in.
     /// </summary>
     public static async Task<CommunityEvent> VisibleAsync(
         EventsDbContext db,
@@ -30,7 +32,18 @@ public static class CatalogueAccess
     )
     {
         var e = await db.CommunityEvents.AsNoTracking().FirstOrDefaultAsync(x => x.Id == id, cancellationToken);
-        if (e is null || !e.IsVisibleTo(caller.UserId, caller.IsAdmin))
+        if (
+            e is null
+            || !e.IsVisibleTo(caller.UserId, caller.IsAdmin)
+                && !(
+                    e.Status != EventStatus.Draft
+                    && caller.UserId is { } userId
+                    && await db.Registrations.AnyAsync(
+                        r => r.EventId == id && r.UserId == userId && RegistrationStatus.Live.Contains(r.Status),
+                        cancellationToken
+                    )
+                )
+        )
             throw new NotFoundException("No event has this id.");
         return e;
     }

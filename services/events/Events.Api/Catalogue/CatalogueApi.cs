@@ -217,6 +217,10 @@ public static partial class CatalogueApi
         errors.ThrowIfAny();
         var e = await ManagedAsync(db, id, principal, cancellationToken);
         var now = UtcTimestamps.AsStored(clock.GetUtcNow());
+        // What took place stays as it took place: a cancellation would refund every ticket of an event people went to
+        // (as the account eraser leaves past events alone).
+        if (e.Status == EventStatus.Published && e.EndsAt <= now)
+            throw new ConflictException("This event is over; it stays as it took place and cannot be cancelled.");
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         IReadOnlyList<string> photoBlobs = [];
         switch (e.Status)

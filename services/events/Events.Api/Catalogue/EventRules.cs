@@ -158,6 +158,12 @@ public static partial class EventRules
         // Attendees agreed to a price: once seats are taken it is fixed.
         if (target.SeatsTaken > 0 && (price != target.PriceCents || currency != target.Currency))
             errors.Add("price_cents", "the price cannot change once people have registered.");
+        // Nor can their refund get harder to have: the cutoff may come closer to the start, not move away from it.
+        if (target.SeatsTaken > 0 && refundCutoff > target.RefundCutoffHours)
+            errors.Add(
+                "refund_cutoff_hours",
+                $"refund_cutoff_hours cannot rise above {target.RefundCutoffHours} once people have registered."
+            );
 
         errors.ThrowIfAny();
 

@@ -293,6 +293,8 @@ public sealed partial class SeatBook(
         registration.Status = RegistrationStatus.Confirmed;
         registration.TicketCode ??= TicketCodes.New();
         registration.ConfirmedAt = now;
+        // A hold cancelled or expired, then paid while its seat was still free: a ticket now, not a cancellation.
+        registration.CancelledAt = null;
         registration.UpdatedAt = now;
         return new RegistrationConfirmed(
             Guid.CreateVersion7(),
