@@ -256,6 +256,21 @@ public sealed class TwoFactorTests(IdentityFixture fx) : IClassFixture<IdentityF
     }
 
     [Fact]
+    public async Task Wrong_codes_sent_at_once_cannot_all_slip_under_the_accounts_limit()
+    {
+        var user = await EnrolledAsync();
+        // Five challenges of five tries each: 25 wrong codes at once, of which the account takes ten.
+        var challenges = new List<string>();
+        for (var i = 0; i < 5; i++)
+            challenges.Add(await ChallengeAsync(user.Username));
+        var answers = await Task.WhenAll(
+            challenges.SelectMany(c => Enumerable.Range(0, 5).Select(_ => AnswerAsync(c, "000000")))
+        );
+        Assert.Equal(10, answers.Count(a => a.StatusCode == HttpStatusCode.Unauthorized));
+        Assert.Equal(15, answers.Count(a => a.StatusCode == HttpStatusCode.TooManyRequests));
+    }
+
+    [Fact]
     public async Task Bad_input_is_a_400_that_changes_nothing()
     {
         var user = await EnrolledAsync();

@@ -322,7 +322,7 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Set a user's role (admin) */
+        /** Set a user's role (admin; not your own admin role) */
         put: operations["ChangeRole"];
         post?: never;
         delete?: never;
@@ -2878,6 +2878,19 @@ export interface operations {
                 headers: {
                     /** @description The request's id, as in logs and problem details. */
                     "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
+                    /** @description When present, the same request may succeed after this many seconds (what it names has not reached this service yet, or the same request is still running); when absent, the conflict stands. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {

@@ -229,7 +229,8 @@ public static class AuthApi
             return TypedResults.Ok(challenge);
         }
         await throttle.RecordSuccessAsync(keys, user.Id, cancellationToken);
-        var pair = await tokens.IssueAsync(db, user, null, cancellationToken);
+        // The password was checked against the account as read before the lock: still the one it holds?
+        var pair = await tokens.IssueAsync(db, user, null, cancellationToken, passwordHashChecked: user.PasswordHash);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return TypedResults.Ok(AuthResponse.From(UserDto.From(user, Rules.Today(clock)), pair));
@@ -260,10 +261,17 @@ public static class AuthApi
         // The user's row before the token's, in the order a suspension locks them: neither waits on the other in turn.
         var owner = await db
             .RefreshTokens.Where(t => t.TokenHash == hash)
-            .Select(t => (Guid?)t.UserId)
+            .Select(t => new { t.UserId, t.FamilyId })
             .FirstOrDefaultAsync(cancellationToken);
-        if (owner is { } ownerId)
-            await db.Database.ExecuteSqlAsync($"SELECT 1 FROM users WHERE id = {ownerId} FOR SHARE", cancellationToken);
+        if (owner is not null)
+        {
+            await db.Database.ExecuteSqlAsync(
+                $"SELECT 1 FROM users WHERE id = {owner.UserId} FOR SHARE",
+                cancellationToken
+            );
+            // Then the family's: a logout or a reuse revoking it waits for this rotation, and revokes its new token.
+            await TokenIssuer.LockFamilyAsync(db, owner.FamilyId, cancellationToken);
+        }
         var claimed = await db
             .RefreshTokens.Where(t =>
                 t.TokenHash == hash && t.RotatedAt == null && t.RevokedAt == null && t.ExpiresAt > now

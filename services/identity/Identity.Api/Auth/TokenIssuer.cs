@@ -34,11 +34,26 @@ public sealed class TokenIssuer(
         IdentityDbContext db,
         User user,
         Guid? familyId,
-        CancellationToken cancellationToken
+        CancellationToken cancellationToken,
+        string? passwordHashChecked = null
     )
     {
         var now = clock.GetUtcNow();
         await SuspensionRules.ThrowIfSuspendedAsync(db, user.Id, now, cancellationToken);
+        // Read again under that share lock: the caller read the account before it, and a password reset or a role
+        // change committed since (each locks the row first) must not be outrun by a token made from the older read.
+        var current = await db
+            .Users.AsNoTracking()
+            .Where(u => u.Id == user.Id)
+            .Select(u => new
+            {
+                u.Role,
+                u.Tier,
+                u.PasswordHash,
+            })
+            .SingleOrDefaultAsync(cancellationToken);
+        if (passwordHashChecked is not null && current is not null && current.PasswordHash != passwordHashChecked)
+            throw new UnauthorizedException("The identifier or the password is wrong.");
         var options = identityOptions.Value;
         var refresh = Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(32));
         var family = familyId ?? Guid.NewGuid();
@@ -68,8 +83,8 @@ public sealed class TokenIssuer(
             Subject = new ClaimsIdentity([
                 new Claim(ClaimNames.Subject, user.Id.ToString()),
                 new Claim(ClaimNames.Name, user.Username),
-                new Claim(ClaimNames.Role, user.Role),
-                new Claim(ClaimNames.Tier, user.Tier),
+                new Claim(ClaimNames.Role, current?.Role ?? user.Role),
+                new Claim(ClaimNames.Tier, current?.Tier ?? user.Tier),
                 new Claim(SessionClaim, family.ToString()),
                 new Claim(JwtRegisteredClaimNames.Jti, Guid.NewGuid().ToString("N")),
             ]),
@@ -100,11 +115,24 @@ public sealed class TokenIssuer(
     }
 
     /// <summary>Revokes every live refresh token of a family (logout, reuse of a rotated token).</summary>
-    public Task RevokeFamilyAsync(IdentityDbContext db, Guid familyId, CancellationToken cancellationToken)
+    public async Task RevokeFamilyAsync(IdentityDbContext db, Guid familyId, CancellationToken cancellationToken)
     {
+        // After any rotation of the family under way: the token it is making is revoked with the rest, not left out
+        // of this statement's view.
+        await LockFamilyAsync(db, familyId, cancellationToken);
         var now = clock.GetUtcNow();
-        return db
+        await db
             .RefreshTokens.Where(t => t.FamilyId == familyId && t.RevokedAt == null)
             .ExecuteUpdateAsync(s => s.SetProperty(t => t.RevokedAt, now), cancellationToken);
     }
+
+    /// <summary>
+    /// Serialises what is done to one refresh-token family (a rotation, a revocation) until the caller's transaction
+    /// ends.
+    /// </summary>
+    public static Task LockFamilyAsync(IdentityDbContext db, Guid familyId, CancellationToken cancellationToken) =>
+        db.Database.ExecuteSqlAsync(
+            $"SELECT pg_advisory_xact_lock(hashtextextended({"refresh-family:" + familyId.ToString("N")}, 0))",
+            cancellationToken
+        );
 }

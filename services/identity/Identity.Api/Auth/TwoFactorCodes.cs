@@ -149,9 +149,14 @@ public sealed class TwoFactorCodes(
         return db.TwoFactorChallenges.Where(c => c.ChallengeHash == hash).ExecuteDeleteAsync(cancellationToken);
     }
 
-    /// <summary>429 once the account gave too many wrong codes or passwords in the window.</summary>
+    /// <summary>
+    /// 429 once the account gave too many wrong codes or passwords in the window. Takes the account's row until the
+    /// caller's transaction ends, so its guesses are judged one at a time: guesses sent at once would each read the
+    /// count before any failure was recorded, and all slip under the limit.
+    /// </summary>
     public async Task GuardAsync(Guid userId, CancellationToken cancellationToken)
     {
+        await db.Database.ExecuteSqlAsync($"SELECT 1 FROM users WHERE id = {userId} FOR UPDATE", cancellationToken);
         var key = FailureKey(userId);
         var since = clock.GetUtcNow() - Settings.Window;
         var failures = await db

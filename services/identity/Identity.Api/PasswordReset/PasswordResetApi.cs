@@ -101,6 +101,9 @@ public static class PasswordResetApi
             .PasswordResetTokens.Where(t => t.TokenHash == hash)
             .Select(t => t.UserId)
             .FirstAsync(cancellationToken);
+        // Locked first, as a suspension locks it: a login or a refresh issuing tokens holds it shared, so the sessions
+        // ended below include whatever they issued, and one that comes after finds the new password.
+        await db.Database.ExecuteSqlAsync($"SELECT 1 FROM users WHERE id = {userId} FOR UPDATE", cancellationToken);
         var user = await db.Users.FirstAsync(u => u.Id == userId, cancellationToken);
         var userErrors = new ValidationErrors();
         Rules.Password(userErrors, request.NewPassword, user.Username, "new_password");

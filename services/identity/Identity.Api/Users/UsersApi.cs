@@ -57,7 +57,8 @@ public static class UsersApi
             .RequireAuthorization(Policies.Admin)
             .WithName("ChangeRole")
             .HonoursIfMatch()
-            .WithSummary("Set a user's role (admin)");
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .WithSummary("Set a user's role (admin; not your own admin role)");
         return group;
     }
 
@@ -183,7 +184,20 @@ public static class UsersApi
         var role = request.Role?.Trim().ToLowerInvariant();
         if (role is null || !Roles.All.Contains(role))
             throw new RequestValidationException("role", "role must be member, organizer or admin.");
+        var callerId = principal.UserId();
+        if (id == callerId && role != Roles.Admin)
+            throw new ConflictException("You cannot give up your own admin role; another admin may change it.");
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        // Admins change roles one at a time: two demoting each other at once would leave the platform with none. The
+        // one who waited is then checked again, as their token may carry a role taken from them meanwhile.
+        await db.Database.ExecuteSqlAsync(
+            $"SELECT 1 FROM users WHERE role = {Roles.Admin} ORDER BY id FOR UPDATE",
+            cancellationToken
+        );
+        if (!await db.Users.AnyAsync(u => u.Id == callerId && u.Role == Roles.Admin, cancellationToken))
+            throw new ForbiddenException("You are no longer an admin.");
+        // The account too (an admin's is locked already): tokens issued meanwhile carry the role as it ends up.
+        await db.Database.ExecuteSqlAsync($"SELECT 1 FROM users WHERE id = {id} FOR UPDATE", cancellationToken);
         await db.CheckIfMatchAsync<User>(http.Request, id, cancellationToken);
         var user =
             await db.Users.FirstOrDefaultAsync(u => u.Id == id, cancellationToken)

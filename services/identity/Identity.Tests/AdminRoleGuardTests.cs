@@ -1,0 +1,52 @@
+namespace Community.Identity.Tests;
+
+/// <summary>
+/// The platform always keeps an admin: nobody gives up their own admin role, and two admins demoting each other at
+/// once leave one. Its own fixture: the seeded admin may lose the role here.
+/// </summary>
+public sealed class AdminRoleGuardTests(IdentityFixture fx) : IClassFixture<IdentityFixture>
+{
+    [Fact]
+    public async Task An_admin_cannot_demote_themselves_and_two_demoting_each_other_at_once_leave_one_admin()
+    {
+        var seeded = await fx.LoginAsync(IdentityFixture.AdminUsername, fx.AdminPassword);
+        var seededId = TestTokens.Payload(seeded)["sub"]!.GetValue<string>();
+        Task<HttpResponseMessage> SetRole(string userId, string role, string token) =>
+            fx.Client.SendJson(HttpMethod.Put, $"/api/v1/users/{userId}/role", new { role }, token);
+
+        var own = await (await SetRole(seededId, "member", seeded)).AssertProblem(409);
+        Assert.Contains("your own admin role", own["detail"]!.GetValue<string>());
+        await (await SetRole(seededId, "admin", seeded)).AssertStatus(200);
+
+        for (var round = 0; round < 3; round++)
+        {
+            var other = await fx.RegisterAsync();
+            var otherId = other["user"]!["id"]!.GetValue<string>();
+            await (await SetRole(otherId, "admin", seeded)).AssertStatus(200);
+            var otherAdmin = (
+                await (
+                    await fx.Client.PostJson(
+                        "/api/v1/auth/refresh",
+                        new { refresh_token = other["refresh_token"]!.GetValue<string>() }
+                    )
+                ).AssertStatus(200)
+            )["access_token"]!.GetValue<string>();
+
+            var answers = await Task.WhenAll(
+                SetRole(otherId, "member", seeded),
+                SetRole(seededId, "member", otherAdmin)
+            );
+            Assert.Single(answers, a => a.StatusCode == HttpStatusCode.OK);
+            Assert.Single(answers, a => a.StatusCode is HttpStatusCode.Forbidden or HttpStatusCode.Unauthorized);
+            Assert.Equal(1L, await fx.ScalarAsync<long>("SELECT count(*) FROM users WHERE role = 'admin'"));
+
+            // Whoever is left an admin hands the role back, so the next round starts as this one did.
+            if (answers[1].StatusCode == HttpStatusCode.OK)
+            {
+                await (await SetRole(seededId, "admin", otherAdmin)).AssertStatus(200);
+                seeded = await fx.LoginAsync(IdentityFixture.AdminUsername, fx.AdminPassword);
+                await (await SetRole(otherId, "member", seeded)).AssertStatus(200);
+            }
+        }
+    }
+}

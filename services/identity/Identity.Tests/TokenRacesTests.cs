@@ -1,0 +1,55 @@
+using Community.Identity.Auth;
+using Community.Identity.Data;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Community.Identity.Tests;
+
+/// <summary>
+/// What was read before a lock never outruns what changed meanwhile: a login's tokens carry the account as it is when
+/// they are made, and a family revoked while it rotates loses the token the rotation made.
+/// </summary>
+public sealed class TokenRacesTests(IdentityFixture fx) : IClassFixture<IdentityFixture>
+{
+    [Fact]
+    public async Task Tokens_are_made_from_the_account_as_it_is_then_not_as_it_was_read()
+    {
+        var id = Guid.Parse((await fx.RegisterAsync())["user"]!["id"]!.GetValue<string>());
+        await using var scope = fx.Host.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<IdentityDbContext>();
+        var tokens = scope.ServiceProvider.GetRequiredService<TokenIssuer>();
+        var read = await db.Users.AsNoTracking().FirstAsync(u => u.Id == id);
+
+        // Meanwhile an admin makes them an organizer, and a reset changes their password.
+        await fx.ExecuteAsync("UPDATE users SET role = 'organizer' WHERE id = @id", ("id", id));
+        var pair = await tokens.IssueAsync(db, read, null, CancellationToken.None);
+        Assert.Equal("organizer", TestTokens.Payload(pair.AccessToken)["role"]!.GetValue<string>());
+
+        await fx.ExecuteAsync("UPDATE users SET password_hash = 'changed' WHERE id = @id", ("id", id));
+        await Assert.ThrowsAsync<Community.ServiceDefaults.Errors.UnauthorizedException>(() =>
+            tokens.IssueAsync(db, read, null, CancellationToken.None, passwordHashChecked: read.PasswordHash)
+        );
+    }
+
+    [Fact]
+    public async Task A_logout_while_the_session_rotates_revokes_the_token_the_rotation_made()
+    {
+        for (var round = 0; round < 10; round++)
+        {
+            var registered = await fx.RegisterAsync();
+            var access = registered["access_token"]!.GetValue<string>();
+            var refresh = registered["refresh_token"]!.GetValue<string>();
+            var answers = await Task.WhenAll(
+                fx.Client.PostJson("/api/v1/auth/refresh", new { refresh_token = refresh }),
+                fx.Client.PostJson("/api/v1/auth/logout", new { }, access)
+            );
+            await answers[1].AssertStatus(204);
+            if (answers[0].StatusCode != HttpStatusCode.OK)
+                continue;
+            var rotated = (await answers[0].AssertStatus(200))["refresh_token"]!.GetValue<string>();
+            await (await fx.Client.PostJson("/api/v1/auth/refresh", new { refresh_token = rotated })).AssertProblem(
+                401
+            );
+        }
+    }
+}
