@@ -140,6 +140,11 @@ public sealed class RegistrationThrottleOptions
 
     /// <summary>New confirmation links one account may ask for in a window before 429.</summary>
     public int LinksPerAccount { get; set; } = 5;
+
+    /// <summary>
+    /// Waitlist joins and place requests naming one address in a window before 429, listed or not: each may mail it.
+    /// </summary>
+    public int WaitlistMailsPerAddress { get; set; } = 10;
 }
 
 public sealed class PhoneVerificationOptions

@@ -88,6 +88,28 @@ public sealed class WaitlistTests(IdentityFixture fx) : IClassFixture<IdentityFi
     }
 
     [Fact]
+    public async Task One_address_is_mailed_at_most_ten_times_an_hour_listed_or_not()
+    {
+        for (var i = 0; i < 6; i++)
+            await (await Client.PostJson("/api/v1/waitlist", new { email = "flooded@example.com" })).AssertStatus(202);
+        for (var i = 0; i < 4; i++)
+            await (await Client.Get("/api/v1/waitlist/status?email=FLOODED@example.com")).AssertStatus(202);
+        var refused = await Client.PostJson("/api/v1/waitlist", new { email = "flooded@example.com" });
+        await refused.AssertProblem(429);
+        Assert.NotNull(refused.Headers.RetryAfter);
+        await (await Client.Get("/api/v1/waitlist/status?email=flooded@example.com")).AssertProblem(429);
+        Assert.Equal(10, await WaitForMailCountAsync("flooded@example.com", 10));
+        // An address nobody listed is refused alike: the 429 says nothing about the list.
+        for (var i = 0; i < 10; i++)
+            await (await Client.Get("/api/v1/waitlist/status?email=nobody-here@example.com")).AssertStatus(202);
+        await (await Client.Get("/api/v1/waitlist/status?email=nobody-here@example.com")).AssertProblem(429);
+        // Other addresses are untouched.
+        await (await Client.PostJson("/api/v1/waitlist", new { email = "calm@example.com" })).AssertStatus(202);
+        fx.Clock.Advance(TimeSpan.FromHours(1));
+        await (await Client.PostJson("/api/v1/waitlist", new { email = "flooded@example.com" })).AssertStatus(202);
+    }
+
+    [Fact]
     public async Task Bad_waitlist_requests_are_refused()
     {
         await (await Client.PostJson("/api/v1/waitlist", new { email = "nope" })).AssertProblem(400);

@@ -462,7 +462,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Join the launch waitlist: 202 either way; the place and a status link are mailed to the address (an address already listed gets its place again) */
+        /** Join the launch waitlist: 202 either way; the place and a status link are mailed to the address (an address already listed gets its place again; 429 past 10 an hour for one address) */
         post: operations["JoinWaitlist"];
         delete?: never;
         options?: never;
@@ -477,7 +477,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The place of the holder of a status token (?token=), or e-mail an address its place (?email=, 202) */
+        /** The place of the holder of a status token (?token=), or e-mail an address its place (?email=, 202; 429 past 10 an hour for one address, as for joins) */
         get: operations["WaitlistStatus"];
         put?: never;
         post?: never;
@@ -3863,6 +3863,19 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & components["schemas"]["CharsetRefusal"];
                 };
             };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
+                    /** @description When present, how many seconds to wait before asking again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     WaitlistStatus: {
@@ -3942,6 +3955,19 @@ export interface operations {
                 headers: {
                     /** @description The request's id, as in logs and problem details. */
                     "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
+                    /** @description When present, how many seconds to wait before asking again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {

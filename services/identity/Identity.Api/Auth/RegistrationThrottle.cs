@@ -40,6 +40,18 @@ public sealed class RegistrationThrottle(IdentityDbContext db, IOptions<Identity
             cancellationToken
         );
 
+    /// <summary>
+    /// Counts a waitlist join or place request naming <paramref name="email"/> (normalized), whether or not it is
+    /// listed, so the 429 says nothing about the list; each of them may mail the address.
+    /// </summary>
+    public Task CountWaitlistMailAsync(string email, CancellationToken cancellationToken) =>
+        CountAsync(
+            ["waitlist-mail:" + LoginThrottle.Bounded(email)],
+            options.Value.RegistrationThrottle.WaitlistMailsPerAddress,
+            "Too many waitlist requests for this address; try again later.",
+            cancellationToken
+        );
+
     private async Task CountAsync(List<string> keys, int limit, string refusal, CancellationToken cancellationToken)
     {
         var window = options.Value.RegistrationThrottle.Window;

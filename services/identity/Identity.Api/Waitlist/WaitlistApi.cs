@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
 using System.Security.Cryptography;
+using Community.Identity.Auth;
 using Community.Identity.Users;
 using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Mail;
@@ -37,20 +38,24 @@ public static class WaitlistApi
             .WithName("JoinWaitlist")
             .WithSummary(
                 "Join the launch waitlist: 202 either way; the place and a status link are mailed to the address "
-                    + "(an address already listed gets its place again)"
-            );
+                    + "(an address already listed gets its place again; 429 past 10 an hour for one address)"
+            )
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
         group
             .MapGet("/status", Status)
             .WithName("WaitlistStatus")
             .WithSummary(
-                "The place of the holder of a status token (?token=), or e-mail an address its place (?email=, 202)"
-            );
+                "The place of the holder of a status token (?token=), or e-mail an address its place (?email=, 202; "
+                    + "429 past 10 an hour for one address, as for joins)"
+            )
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
         return group;
     }
 
     private static async Task<Accepted<WaitlistStatusSent>> Join(
         JoinWaitlistRequest request,
         IdentityDbContext db,
+        RegistrationThrottle throttle,
         IEmailSender sender,
         IOptions<IdentityOptions> options,
         TimeProvider clock,
@@ -64,6 +69,8 @@ public static class WaitlistApi
         errors.ThrowIfAny();
 
         var email = Rules.NormalizeEmail(request.Email!);
+        // Each join mails the address: a loop of them must not flood someone's inbox.
+        await throttle.CountWaitlistMailAsync(email, cancellationToken);
         var token = Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(32));
         // The row commits only once its mail is sent: a mail server that is down (503) leaves no place whose token
         // nobody got.
@@ -106,6 +113,7 @@ public static class WaitlistApi
         [Description("Without a token: the address to e-mail its place to (202, the same whether it is on the list).")]
             string? email,
         IdentityDbContext db,
+        RegistrationThrottle throttle,
         IEmailSender sender,
         CancellationToken cancellationToken
     )
@@ -127,6 +135,7 @@ public static class WaitlistApi
         errors.ThrowIfAny();
 
         var normalized = Rules.NormalizeEmail(email!);
+        await throttle.CountWaitlistMailAsync(normalized, cancellationToken);
         if (await PositionAsync(db, w => w.Email == normalized, cancellationToken) is { } place)
             await SendStatusAsync(sender, place, cancellationToken);
         // The same answer whether or not the address is on the waitlist.
