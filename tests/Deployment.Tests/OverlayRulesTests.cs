@@ -378,6 +378,15 @@ public sealed partial class OverlayRulesTests
                 "nginx.ingress.kubernetes.io/enable-access-log"
             ) ?? "true"
         );
+        // and the mailed links lead to those paths on that host
+        var config = Assert.Single(OfKind(Kustomize.Render(overlay), "ConfigMap"), c => Name(c) == "community-config");
+        var host = Str(Items(ingresses[0], "spec", "rules").First(), "host");
+        foreach (var link in new[] { "PasswordResetUrl", "RegistrationConfirmUrl", "WaitlistStatusUrl" })
+        {
+            var url = new Uri(Str(config, "data", "Identity__" + link)!);
+            Assert.Equal(host, url.Host);
+            Assert.Contains(paths, p => Str(p.Path, "path") == url.AbsolutePath);
+        }
         // every Ingress of the environment serves the same host with TLS
         Assert.Single(ingresses.SelectMany(i => Items(i, "spec", "rules")).Select(r => Str(r, "host")).Distinct());
         Assert.All(ingresses, i => Assert.NotEmpty(Items(i, "spec", "tls")));

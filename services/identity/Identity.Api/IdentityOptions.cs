@@ -142,9 +142,13 @@ public sealed class RegistrationThrottleOptions
     public int LinksPerAccount { get; set; } = 5;
 
     /// <summary>
-    /// Waitlist joins and place requests naming one address in a window before 429, listed or not: each may mail it.
+    /// Waitlist joins and place requests naming one e-mail from one client address in a window before 429, listed or
+    /// not: each may mail it.
     /// </summary>
     public int WaitlistMailsPerAddress { get; set; } = 10;
+
+    /// <summary>The same from every client address together: what one inbox may be sent in a window.</summary>
+    public int WaitlistMailsPerEmail { get; set; } = 30;
 }
 
 public sealed class PhoneVerificationOptions

@@ -462,7 +462,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Join the launch waitlist: 202 either way; the place and a status link are mailed to the address (an address already listed gets its place again; 429 past 10 an hour for one address) */
+        /** Join the launch waitlist: 202 either way; the place and a status link are mailed to the address (an address already listed gets its place again; 429 when one address is asked for too often) */
         post: operations["JoinWaitlist"];
         delete?: never;
         options?: never;
@@ -477,7 +477,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The place of the holder of a status token (?token=), or e-mail an address its place (?email=, 202; 429 past 10 an hour for one address, as for joins) */
+        /** The place of the holder of a status token (?token=), or e-mail an address its place (?email=, 202; 429 when one address is asked for too often, as for joins) */
         get: operations["WaitlistStatus"];
         put?: never;
         post?: never;

@@ -8,7 +8,7 @@ namespace Community.Events.Registrations;
 /// A ticket's payment was refunded in full (a late payment, a cancelled event, an organizer's
 /// refund): the registration ends as refunded, and a seat it still held goes to the waiting list.
 /// Any refund, partial too, is recorded on the registration, so event stats count revenue net of refunds. A course's
-/// payment refunded in full ends its enrollment (<see cref="CourseRefunds"/>).
+/// payment refunded in full ends its enrollment (<see cref="CourseRefundRules"/>).
 /// </summary>
 public sealed class PaymentRefundedConsumer(
     EventsDbContext db,
@@ -28,7 +28,7 @@ public sealed class PaymentRefundedConsumer(
             .FirstOrDefaultAsync(r => r.Id == m.ReferenceId, cancellationToken);
         if (registration is null)
         {
-            if (await CourseRefunds.EndAsync(Db, m, clock.GetUtcNow(), cancellationToken))
+            if (await CourseRefundRules.EndAsync(Db, m, clock.GetUtcNow(), cancellationToken))
                 logger.LogInformation(
                     "Payment {PaymentId} was refunded in full: the course enrollment it bought ({EnrollmentId}) ended",
                     m.PaymentId,

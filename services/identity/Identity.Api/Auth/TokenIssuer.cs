@@ -52,7 +52,8 @@ public sealed class TokenIssuer(
                 u.PasswordHash,
             })
             .SingleOrDefaultAsync(cancellationToken);
-        if (passwordHashChecked is not null && current is not null && current.PasswordHash != passwordHashChecked)
+        // (A deleted account has no row: nothing was checked against it.)
+        if (passwordHashChecked is not null && current?.PasswordHash != passwordHashChecked)
             throw new UnauthorizedException("The identifier or the password is wrong.");
         var options = identityOptions.Value;
         var refresh = Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(32));

@@ -195,12 +195,15 @@ public static class TwoFactorApi
         errors.ThrowIfAny();
 
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var userId =
-            await codes.CountAttemptAsync(request.Challenge!, cancellationToken)
-            ?? throw new UnauthorizedException(
-                "The sign-in challenge is invalid, used, expired or out of attempts; sign in again."
-            );
+        var invalid = new UnauthorizedException(
+            "The sign-in challenge is invalid, used, expired or out of attempts; sign in again."
+        );
+        // The account's row first (the guard), then the challenge's (the count): the order in which turning two-factor
+        // off or deleting the account takes them, so neither waits on the other in turn.
+        var userId = await codes.ChallengeOwnerAsync(request.Challenge!, cancellationToken) ?? throw invalid;
         await codes.GuardAsync(userId, cancellationToken);
+        if (await codes.CountAttemptAsync(request.Challenge!, cancellationToken) != userId)
+            throw invalid;
         if (!await codes.VerifyAsync(userId, request.Code!, pending: false, cancellationToken))
         {
             await codes.RecordFailureAsync(userId, cancellationToken);

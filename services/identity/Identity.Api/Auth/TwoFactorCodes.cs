@@ -142,6 +142,22 @@ public sealed class TwoFactorCodes(
         return users.Count == 1 ? users[0] : null;
     }
 
+    /// <summary>
+    /// Whose account a live challenge belongs to, read without counting or locking it: the account's row is locked
+    /// (<see cref="GuardAsync"/>) before the challenge's, in the order turning two-factor off or deleting the account
+    /// takes them.
+    /// </summary>
+    public Task<Guid?> ChallengeOwnerAsync(string challenge, CancellationToken cancellationToken)
+    {
+        var hash = Hashing.Sha256(challenge);
+        var now = clock.GetUtcNow();
+        return db
+            .TwoFactorChallenges.AsNoTracking()
+            .Where(c => c.ChallengeHash == hash && c.ExpiresAt > now)
+            .Select(c => (Guid?)c.UserId)
+            .FirstOrDefaultAsync(cancellationToken);
+    }
+
     /// <summary>Spends the challenge: it answers one right code only.</summary>
     public Task<int> SpendChallengeAsync(string challenge, CancellationToken cancellationToken)
     {

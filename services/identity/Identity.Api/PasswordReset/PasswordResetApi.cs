@@ -118,6 +118,8 @@ public static class PasswordResetApi
             .PasswordResetTokens.Where(t => t.UserId == user.Id && t.UsedAt == null)
             .ExecuteUpdateAsync(s => s.SetProperty(t => t.UsedAt, now), cancellationToken);
         await sessions.RevokeRefreshTokensAsync(db, user.Id, cancellationToken);
+        // A sign-in that got past the old password and waits for its second factor ends too.
+        await db.TwoFactorChallenges.Where(c => c.UserId == user.Id).ExecuteDeleteAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return TypedResults.NoContent();
     }

@@ -1,8 +1,8 @@
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
 using System.Security.Cryptography;
-using Community.Identity.Auth;
 using Community.Identity.Users;
+using Community.ServiceDefaults;
 using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Mail;
 using Microsoft.IdentityModel.Tokens;
@@ -38,7 +38,7 @@ public static class WaitlistApi
             .WithName("JoinWaitlist")
             .WithSummary(
                 "Join the launch waitlist: 202 either way; the place and a status link are mailed to the address "
-                    + "(an address already listed gets its place again; 429 past 10 an hour for one address)"
+                    + "(an address already listed gets its place again; 429 when one address is asked for too often)"
             )
             .ProducesProblem(StatusCodes.Status429TooManyRequests);
         group
@@ -46,7 +46,7 @@ public static class WaitlistApi
             .WithName("WaitlistStatus")
             .WithSummary(
                 "The place of the holder of a status token (?token=), or e-mail an address its place (?email=, 202; "
-                    + "429 past 10 an hour for one address, as for joins)"
+                    + "429 when one address is asked for too often, as for joins)"
             )
             .ProducesProblem(StatusCodes.Status429TooManyRequests);
         return group;
@@ -56,6 +56,7 @@ public static class WaitlistApi
         JoinWaitlistRequest request,
         IdentityDbContext db,
         RegistrationThrottle throttle,
+        HttpContext http,
         IEmailSender sender,
         IOptions<IdentityOptions> options,
         TimeProvider clock,
@@ -70,7 +71,7 @@ public static class WaitlistApi
 
         var email = Rules.NormalizeEmail(request.Email!);
         // Each join mails the address: a loop of them must not flood someone's inbox.
-        await throttle.CountWaitlistMailAsync(email, cancellationToken);
+        await throttle.CountWaitlistMailAsync(email, ClientAddress.Of(http), cancellationToken);
         var token = Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(32));
         // The row commits only once its mail is sent: a mail server that is down (503) leaves no place whose token
         // nobody got.
@@ -114,6 +115,7 @@ public static class WaitlistApi
             string? email,
         IdentityDbContext db,
         RegistrationThrottle throttle,
+        HttpContext http,
         IEmailSender sender,
         CancellationToken cancellationToken
     )
@@ -135,7 +137,7 @@ public static class WaitlistApi
         errors.ThrowIfAny();
 
         var normalized = Rules.NormalizeEmail(email!);
-        await throttle.CountWaitlistMailAsync(normalized, cancellationToken);
+        await throttle.CountWaitlistMailAsync(normalized, ClientAddress.Of(http), cancellationToken);
         if (await PositionAsync(db, w => w.Email == normalized, cancellationToken) is { } place)
             await SendStatusAsync(sender, place, cancellationToken);
         // The same answer whether or not the address is on the waitlist.

@@ -10,11 +10,15 @@ CREATE TABLE boost_grants (
 );
 
 -- Boost payments paid before this file, taken as delivered (a delivery still queued adds its days when it runs, as
--- it always did; its grant is here already). Those already refunded in full had their days taken back, or never
--- added: nothing is left to take.
+-- it always did; its grant is here already). Those refunded in full whose refund the take-back consumer already
+-- handled had their days taken back; a refund still queued finds its grant open and takes them when it runs.
 INSERT INTO boost_grants (payment_id, user_id, days, granted_at, taken_back_at)
-SELECT id, user_id, product::integer, COALESCE(succeeded_at, updated_at),
-       CASE WHEN status = 'refunded' THEN updated_at END
-FROM payments
-WHERE purpose = 'boost' AND status IN ('succeeded', 'partially_refunded', 'refunded')
-    AND product ~ '^[1-9][0-9]{0,5}$';
+SELECT p.id, p.user_id, p.product::integer, COALESCE(p.succeeded_at, p.updated_at),
+       CASE WHEN p.status = 'refunded' AND EXISTS (
+           SELECT 1 FROM inbox_messages i JOIN outbox_messages o ON o.id = i.message_id
+           WHERE i.consumer LIKE '%.BoostRefundedConsumer' AND o.type LIKE '%.PaymentRefunded,%'
+               AND o.payload->>'paymentId' = p.id::text
+       ) THEN p.updated_at END
+FROM payments p
+WHERE p.purpose = 'boost' AND p.status IN ('succeeded', 'partially_refunded', 'refunded')
+    AND p.product ~ '^[1-9][0-9]{0,5}$';

@@ -139,7 +139,10 @@ public sealed class DashboardCourseEnrollmentEndedConsumer(
         CancellationToken cancellationToken
     ) =>
         Db.Database.ExecuteSqlAsync(
-            $"DELETE FROM course_enrollments WHERE enrollment_id = {context.Message.EnrollmentId}",
+            $"""
+            DELETE FROM course_enrollments WHERE user_id = {context.Message.UserId}
+                AND course_id = {context.Message.CourseId} AND enrollment_id = {context.Message.EnrollmentId}
+            """,
             cancellationToken
         );
 }

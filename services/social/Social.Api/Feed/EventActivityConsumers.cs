@@ -58,7 +58,7 @@ public sealed class FeedEventUpdatedConsumer(SocialDbContext db, ILogger<FeedEve
     {
         var m = context.Message;
         var at = m.OccurredAt.ToUniversalTime();
-        var (title, isPublic) = EventState.After(m);
+        var (title, isPublic) = EventStateRules.After(m);
         // Written even before its EventPublished was handled here (a backlog, a retry): that older message then changes
         // nothing, so an event made private at once never shows as public.
         await Db.Database.ExecuteSqlAsync(

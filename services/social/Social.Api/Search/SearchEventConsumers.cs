@@ -59,7 +59,7 @@ public sealed class SearchEventUpdatedConsumer(SocialDbContext db, ILogger<Searc
     {
         var m = context.Message;
         var at = m.OccurredAt.ToUniversalTime();
-        var (title, isPublic) = EventState.After(m);
+        var (title, isPublic) = EventStateRules.After(m);
         // Written even before its EventPublished was handled here: that older message then only adds what this one
         // does not carry (the organizer, the interests and place), so an event made private at once is never found.
         return Db.Database.ExecuteSqlAsync(

@@ -9,7 +9,7 @@ namespace Community.Events.Courses;
 /// enrollment, so the payment then finds nothing to activate (and its settlement is refused, refunding nothing more).
 /// Partial refunds, and refunds of some other payment, change nothing.
 /// </summary>
-public static class CourseRefunds
+public static class CourseRefundRules
 {
     /// <summary>True when <paramref name="m"/> was a refund of the enrollment it names (ended now).</summary>
     public static async Task<bool> EndAsync(

@@ -1,4 +1,6 @@
-namespace Community.Identity.Auth;
+using Community.Identity.Auth;
+
+namespace Community.Identity;
 
 /// <summary>
 /// Limits on what sends confirmation e-mails: registrations count per (e-mail or phone, client address), so nobody
@@ -41,16 +43,24 @@ public sealed class RegistrationThrottle(IdentityDbContext db, IOptions<Identity
         );
 
     /// <summary>
-    /// Counts a waitlist join or place request naming <paramref name="email"/> (normalized), whether or not it is
-    /// listed, so the 429 says nothing about the list; each of them may mail the address.
+    /// Counts a waitlist join or place request naming <paramref name="email"/> (normalized) from
+    /// <paramref name="address"/>, whether or not it is listed, so the 429 says nothing about the list; each of them
+    /// may mail it. Per (e-mail, client address), as registrations, so nobody can use up the owner's requests from
+    /// elsewhere; and per e-mail under a higher ceiling, so many addresses cannot flood one inbox.
     /// </summary>
-    public Task CountWaitlistMailAsync(string email, CancellationToken cancellationToken) =>
-        CountAsync(
-            ["waitlist-mail:" + LoginThrottle.Bounded(email)],
-            options.Value.RegistrationThrottle.WaitlistMailsPerAddress,
-            "Too many waitlist requests for this address; try again later.",
+    public async Task CountWaitlistMailAsync(string email, string address, CancellationToken cancellationToken)
+    {
+        var key = "waitlist-mail:" + LoginThrottle.Bounded(email);
+        var refusal = "Too many waitlist requests for this address; try again later.";
+        var settings = options.Value.RegistrationThrottle;
+        await CountAsync(
+            [key + "|ip:" + LoginThrottle.Bounded(address)],
+            settings.WaitlistMailsPerAddress,
+            refusal,
             cancellationToken
         );
+        await CountAsync([key], settings.WaitlistMailsPerEmail, refusal, cancellationToken);
+    }
 
     private async Task CountAsync(List<string> keys, int limit, string refusal, CancellationToken cancellationToken)
     {
