@@ -383,11 +383,18 @@ public sealed class EventChangesTests(EventsFixture fx) : CatalogueTestsBase, IC
         await (await Client.Get($"/api/v1/events/{id}/registrations/me", attendee)).AssertStatus(200);
         await (await Client.Get($"/api/v1/events/{id}/registrations/me/ticket", attendee)).AssertStatus(200);
         await (await Client.Get($"/api/v1/events/{id}", stranger)).AssertProblem(404);
+        // Registering again answers the registration they hold, as for any event.
+        var again = await (await Client.PostJson($"/api/v1/events/{id}/registrations", new { }, attendee)).AssertStatus(
+            200
+        );
+        Assert.Equal("confirmed", again.Str("status"));
+        await (await Client.PostJson($"/api/v1/events/{id}/registrations", new { }, stranger)).AssertProblem(404);
         // Once they cancel, it is a private event they were not invited to.
         await (
             await Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{id}/registrations/me", null, attendee)
         ).AssertStatus(200);
         await (await Client.Get($"/api/v1/events/{id}", attendee)).AssertProblem(404);
+        await (await Client.PostJson($"/api/v1/events/{id}/registrations", new { }, attendee)).AssertProblem(404);
     }
 
     [Fact]

@@ -16,7 +16,14 @@ public sealed partial class SeatBook
         var now = Now();
         // Terms remembered from an earlier registration spare reading the event: the statement checks them as it
         // writes.
-        var terms = knownTerms.Find(eventId) ?? await ReadTermsAsync(eventId, userId, isAdmin, now, cancellationToken);
+        var terms = knownTerms.Find(eventId);
+        if (terms is null)
+        {
+            var (read, held) = await ReadTermsAsync(eventId, userId, isAdmin, now, cancellationToken);
+            if (held is not null)
+                return (held, RegistrationOutcome.Existing, null);
+            terms = read!;
+        }
         var holdsEnded = false;
         for (var attempt = 1; ; attempt++)
         {
@@ -43,7 +50,10 @@ public sealed partial class SeatBook
                     // The event changed since its terms were read (or it closed): read it again, which also says why it
                     // closed.
                     knownTerms.Forget(eventId);
-                    terms = await ReadTermsAsync(eventId, userId, isAdmin, now, cancellationToken);
+                    var (reread, holding) = await ReadTermsAsync(eventId, userId, isAdmin, now, cancellationToken);
+                    if (holding is not null)
+                        return (holding, RegistrationOutcome.Existing, null);
+                    terms = reread!;
                     continue;
                 case BatchedJoin.TermsChanged:
                     throw new ConflictException("The event changed while you registered; try again.");
@@ -85,9 +95,11 @@ public sealed partial class SeatBook
     }
 
     /// <summary>
-    /// The event's terms read fresh, after the checks that say why it takes no registration from this caller.
+    /// The event's terms read fresh, after the checks that say why it takes no registration from this caller. Whoever
+    /// already holds a live registration of an event they may no longer join (made private, invitation taken back) gets
+    /// that registration instead, as they keep its page (<see cref="Catalogue.CatalogueAccess.VisibleAsync"/>).
     /// </summary>
-    private async Task<RegistrationTerms> ReadTermsAsync(
+    private async Task<(RegistrationTerms? Terms, Registration? Held)> ReadTermsAsync(
         Guid eventId,
         Guid userId,
         bool isAdmin,
@@ -96,19 +108,30 @@ public sealed partial class SeatBook
     )
     {
         var e = await db.CommunityEvents.AsNoTracking().FirstOrDefaultAsync(x => x.Id == eventId, cancellationToken);
+        if (e is null)
+            throw new NotFoundException("No event has this id.");
+        var visible = e.IsVisibleTo(userId, isAdmin);
+        var invited =
+            e.Visibility != Visibility.Private || e.OrganizerId == userId || e.InvitedUserIds.Contains(userId);
+        if (
+            (!visible || !invited)
+            && e.Status != EventStatus.Draft
+            && await LiveRegistrationAsync(eventId, userId, cancellationToken) is { } held
+        )
+            return (null, held);
         // An event the caller may not see is unknown, as its page is (CatalogueAccess). Who sees it (its organizer, an
         // admin) is told why it takes no registration from them.
-        if (e is null || !e.IsVisibleTo(userId, isAdmin))
+        if (!visible)
             throw new NotFoundException("No event has this id.");
         if (e.Status == EventStatus.Draft)
             throw new ConflictException("This event is not published yet; it takes no registrations.");
-        if (e.Visibility == Visibility.Private && e.OrganizerId != userId && !e.InvitedUserIds.Contains(userId))
+        if (!invited)
             throw new ForbiddenException("This event is by invitation only.");
         if (e.Status == EventStatus.Cancelled)
             throw new ConflictException("This event was cancelled; it takes no registrations.");
         if (e.EndsAt <= now)
             throw new BusinessRuleException("This event has ended.");
-        return knownTerms.Remember(e) ?? RegistrationTerms.Of(e);
+        return (knownTerms.Remember(e) ?? RegistrationTerms.Of(e), null);
     }
 
     /// <summary>
