@@ -23,7 +23,7 @@ type Filters = { q: string; city: string; event_type: NonNullable<Catalogue["eve
 const eventTypes: readonly Exclude<Filters["event_type"], "">[] = ["meetup", "workshop", "hackathon", "trip", "social", "class", "other"];
 
 export function Events({ eventId }: { eventId?: string }) {
-  return <div class="page">{eventId ? <EventDetail id={eventId} /> : <EventList />}</div>;
+  return <div class="page">{eventId ? <EventDetail key={eventId} id={eventId} /> : <EventList />}</div>;
 }
 
 function EventList() {
