@@ -124,3 +124,21 @@ describe("Session", () => {
     expect([tokenOf(tab), tokenOf(duplicate)]).toEqual(["a3", "a3"]);
   });
 });
+
+describe("Session, signing out", () => {
+  it("ends the session in its duplicated tabs too, saying why; a tab of another session stays signed in", async () => {
+    keptSession("a1", "r1", 600_000);
+    const tab = new Session("http://localhost");
+    const duplicate = new Session("http://localhost");
+    keptSession("b1", "s1", 600_000);
+    const other = new Session("http://localhost");
+    const asked = stubPlatform(({ path }) => (path === "/api/v1/auth/logout" ? { status: 204 } : undefined));
+
+    await tab.signOut();
+    await vi.waitFor(() => expect(tokenOf(duplicate)).toBeUndefined());
+    expect(duplicate.endedBecause).toBe("You signed out in another tab.");
+    expect(tab.endedBecause).toBeNull();
+    expect(tokenOf(other)).toBe("b1");
+    expect(asked.map((a) => a.path)).toEqual(["/api/v1/auth/logout"]);
+  });
+});

@@ -22,6 +22,12 @@ interface Rotated {
   stored: Stored;
 }
 
+/** A session ended in one tab (signed out, account deleted): its duplicated tabs end it too, saying why. */
+interface Ended {
+  ended: string;
+  reason: string;
+}
+
 /**
  * Identity's /auth/ routes that act on the signed-in session: their 401 is an expired token, refreshed as anywhere
  * else. Every other /auth/ route is anonymous, and its 401 is the answer itself (a wrong password, a spent token).
@@ -170,7 +176,11 @@ export class Session {
         sessionStorage.removeItem(storageKey);
       }
     }
-    if (this.tabs) this.tabs.onmessage = (e: MessageEvent<Rotated | null>) => e.data?.stored && this.adopt(e.data);
+    if (this.tabs)
+      this.tabs.onmessage = ({ data }: MessageEvent<Rotated | Ended | null>) => {
+        if (data && "stored" in data) this.adopt(data);
+        else if (data && "ended" in data && data.ended === this.stored?.id) this.end(data.reason);
+      };
   }
 
   get user(): Me | null {
@@ -281,16 +291,24 @@ export class Session {
   }
 
   async signOut(): Promise<void> {
+    const id = this.stored?.id;
     await this.api.identity.POST("/api/v1/auth/logout").catch(() => undefined);
-    this.end(null);
+    this.endEverywhere(id, null, "You signed out in another tab.");
   }
 
   /** Deletes the signed-in account (its password proves it is the owner); the session ends with it. Answers the platform's words when it refused. */
   async deleteAccount(password: string): Promise<string | null> {
     const { error, response } = await this.api.identity.DELETE("/api/v1/users/me", { body: { password } });
     if (!response.ok) return problemText(error, response, "Deleting your account failed.");
-    this.end("Your account is deleted, with your profile and your sessions.");
+    const deleted = "Your account is deleted, with your profile and your sessions.";
+    this.endEverywhere(this.stored?.id, deleted, deleted);
     return null;
+  }
+
+  /** Ends the session here, and in the tabs duplicated from this one (which share its key and its tokens). */
+  private endEverywhere(id: string | undefined, reason: string | null, elsewhere: string): void {
+    this.end(reason);
+    if (id) this.tabs?.postMessage({ ended: id, reason: elsewhere } satisfies Ended);
   }
 
   /** Updates the user kept with the session (after a profile change). */
