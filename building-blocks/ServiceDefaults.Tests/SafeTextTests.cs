@@ -153,6 +153,16 @@ public sealed class SafeTextTests : IAsyncLifetime
     }
 
     [Fact]
+    public void Clean_leaves_out_what_cannot_be_stored_and_keeps_the_rest()
+    {
+        const string fine = "tab\t, lines\r\n, \u0645\u0631\u062D\u0628\u0627 \U0001F600";
+        Assert.Same(fine, SafeText.Clean(fine));
+        Assert.Equal("nul and bell", SafeText.Clean("nul\0 and bell\u0007"));
+        Assert.Equal("half \uFFFD pair, \uFFFD", SafeText.Clean("half \uD83D pair, \uDE00"));
+        Assert.Null(SafeText.Problem(SafeText.Clean("x\0\uD83D\uDE00\uDE00")));
+    }
+
+    [Fact]
     public async Task Tabs_newlines_and_any_language_or_emoji_pass()
     {
         var created = await Send(

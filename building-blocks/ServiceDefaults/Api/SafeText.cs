@@ -30,6 +30,28 @@ public static class SafeText
     }
 
     /// <summary>
+    /// <paramref name="text"/> as it may be stored, for text no client sent (a model's reply): the refused control
+    /// characters dropped, each lone surrogate written as U+FFFD. The same string when nothing is refused.
+    /// </summary>
+    public static string Clean(string text)
+    {
+        if (Problem(text) is null)
+            return text;
+        var clean = new System.Text.StringBuilder(text.Length);
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (c < ' ' && c is not ('\t' or '\r' or '\n'))
+                continue;
+            if (char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+                clean.Append(c).Append(text[++i]);
+            else
+                clean.Append(char.IsSurrogate(c) ? '\uFFFD' : c);
+        }
+        return clean.ToString();
+    }
+
+    /// <summary>
     /// The first <paramref name="max"/> UTF-16 units of <paramref name="text"/>, one fewer where the cut would split a
     /// surrogate pair (an emoji): half a pair cannot be stored, and is written to JSON as U+FFFD.
     /// </summary>

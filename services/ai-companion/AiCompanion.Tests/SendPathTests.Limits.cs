@@ -130,6 +130,119 @@ public sealed partial class SendPathTests
     }
 
     [Fact]
+    public async Task Sends_of_one_client_txn_id_at_once_get_one_reply_between_them_whatever_their_texts()
+    {
+        fixture.AwayFromMidnight();
+        var (id, token) = await fixture.RegisteredAsync();
+        fixture.Model.Reply("slowly one word at a time until the end");
+        fixture.Model.ChunkDelay = TimeSpan.FromMilliseconds(100);
+        var asked = fixture.Model.Received.Count;
+        string last = "";
+        try
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, Messages + "/stream")
+            {
+                Content = new StringContent(
+                    """{"text": "the first question", "client_txn_id": "one-id"}""",
+                    Encoding.UTF8,
+                    "application/json"
+                ),
+            };
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            using var first = await fixture.Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+            using var reader = new StreamReader(await first.Content.ReadAsStreamAsync());
+            while (await reader.ReadLineAsync() is { } line && !line.Contains("slowly")) { }
+            // While it is being answered: streams of the same id with other questions, and a plain send of it that
+            // the safety protocol would answer at once. They wait for the first answer, which is not theirs.
+            var streams = Enumerable.Range(0, 4).Select(i => StreamAsync(token, $"question number {i}", "one-id"));
+            var others = await Task.WhenAll(
+                streams
+                    .Select(async s => (await s).Response)
+                    .Append(SendAsync(token, "Honestly I want to kill myself tonight", "one-id"))
+            );
+            while (await reader.ReadLineAsync() is { } line)
+                if (line.StartsWith("event: ", StringComparison.Ordinal))
+                    last = line["event: ".Length..];
+            foreach (var other in others)
+                await other.AssertProblem(409);
+        }
+        finally
+        {
+            fixture.Model.ChunkDelay = TimeSpan.Zero;
+        }
+        Assert.Equal("done", last);
+        Assert.Equal(1, fixture.Model.Received.Count - asked);
+        Assert.Equal(1, await UsedTodayAsync(token));
+        Assert.Equal(
+            2,
+            await fixture.ScalarAsync<long>("SELECT count(*) FROM companion_messages WHERE user_id = @id", ("id", id))
+        );
+        Assert.Equal(
+            0,
+            await fixture.ScalarAsync<long>("SELECT count(*) FROM companion_sends WHERE user_id = @id", ("id", id))
+        );
+    }
+
+    [Fact]
+    public async Task What_a_model_writes_that_cannot_be_stored_is_left_out_plain_and_streamed()
+    {
+        fixture.AwayFromMidnight();
+        var (_, token) = await fixture.RegisteredAsync();
+        fixture.Model.Reply("nul\u0000 and bell\u0007 left out");
+        var plain = await (await SendAsync(token, "say something odd")).AssertStatus(201);
+        Assert.EndsWith("nul and bell left out", plain["reply"]!["text"]!.GetValue<string>());
+        fixture.Model.Reply("again\u0000 streamed");
+        var (_, events) = await StreamAsync(token, "and once more");
+        Assert.Equal("done", events[^1].Name);
+        Assert.Equal("again streamed", events[^1].Data["reply"]!["text"]!.GetValue<string>());
+        Assert.Equal(2, await UsedTodayAsync(token));
+    }
+
+    [Fact]
+    public async Task Forgetting_the_conversation_while_a_reply_is_written_keeps_nothing_of_it()
+    {
+        fixture.AwayFromMidnight();
+        var (id, token) = await fixture.RegisteredAsync();
+        fixture.Model.Reply("slowly one word at a time until the end");
+        fixture.Model.ChunkDelay = TimeSpan.FromMilliseconds(200);
+        string last;
+        try
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, Messages + "/stream")
+            {
+                Content = new StringContent(
+                    """{"text": "tell me slowly", "client_txn_id": "forgotten"}""",
+                    Encoding.UTF8,
+                    "application/json"
+                ),
+            };
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            using var response = await fixture.Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+            using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+            while (await reader.ReadLineAsync() is { } line && !line.Contains("slowly")) { }
+            await (
+                await fixture.Client.SendJson(HttpMethod.Delete, "/api/v1/companion/conversation", null, token)
+            ).AssertStatus(204);
+            last = "";
+            while (await reader.ReadLineAsync() is { } line)
+                if (line.StartsWith("event: ", StringComparison.Ordinal))
+                    last = line["event: ".Length..];
+        }
+        finally
+        {
+            fixture.Model.ChunkDelay = TimeSpan.Zero;
+        }
+        Assert.Equal("error", last);
+        Assert.Equal(
+            0,
+            await fixture.ScalarAsync<long>("SELECT count(*) FROM companion_messages WHERE user_id = @id", ("id", id))
+        );
+        Assert.Equal(0, await UsedTodayAsync(token));
+        // The id is free again: sent once more, it is answered and kept.
+        await (await SendAsync(token, "tell me slowly", "forgotten")).AssertStatus(201);
+    }
+
+    [Fact]
     public async Task Concurrent_sends_at_the_limit_never_exceed_it()
     {
         fixture.AwayFromMidnight();

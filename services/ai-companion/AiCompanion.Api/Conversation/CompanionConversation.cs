@@ -107,7 +107,7 @@ public sealed class CompanionConversation(
         var txn = input.ClientTxnId!;
         var now = clock.GetUtcNow();
 
-        var earlier = await FindEarlierAsync(userId, text!, txn, cancellationToken);
+        var earlier = await ClaimOrFindEarlierAsync(userId, text!, txn, now, cancellationToken);
         if (earlier is not null)
             return (
                 new PreparedSend(
@@ -118,11 +118,34 @@ public sealed class CompanionConversation(
                     false,
                     new SafetyContext(userId, null, null, now),
                     SafetyVerdict.Allow,
+                    null,
                     null
                 ),
                 earlier
             );
+        try
+        {
+            return await PrepareClaimedAsync(userId, tier, text!, txn, now, cancellationToken);
+        }
+        catch
+        {
+            await UnclaimAsync(userId, txn, now);
+            throw;
+        }
+    }
 
+    /// <summary>
+    /// The send whose client_txn_id this request claimed: checked, its prompt built, its message counted.
+    /// </summary>
+    private async Task<(PreparedSend Send, CompanionExchange? Earlier)> PrepareClaimedAsync(
+        Guid userId,
+        string? tier,
+        string text,
+        string txn,
+        DateTimeOffset now,
+        CancellationToken cancellationToken
+    )
+    {
         var user = await db
             .UserProfiles.AsNoTracking()
             .SingleOrDefaultAsync(u => u.UserId == userId && u.DeletedAt == null, cancellationToken);
@@ -136,19 +159,108 @@ public sealed class CompanionConversation(
             .ToListAsync(cancellationToken);
         window.Reverse();
         var firstReply = window.Count == 0;
-        var verdict = guard.CheckInput(text!, safety);
+        var verdict = guard.CheckInput(text, safety);
         if (!verdict.Allowed)
-            return (new PreparedSend(userId, text!, txn, [], firstReply, safety, verdict, null), null);
+            return (new PreparedSend(userId, text, txn, [], firstReply, safety, verdict, null, now), null);
 
         var shares = await db
             .CompanionSettings.AsNoTracking()
             .AnyAsync(s => s.UserId == userId && s.ShareProfile, cancellationToken);
-        var prompt = CompanionPrompt.Build(window, text!, shares ? user : null, guard.SystemPromptRules(safety));
+        var prompt = CompanionPrompt.Build(window, text, shares ? user : null, guard.SystemPromptRules(safety));
         // Counted last, so only the model call and the store stand between the reservation and its release on failure.
         var allowance = await allowances.ReserveAsync(userId, tier, cancellationToken);
         allowances.ThrowIfRefused(allowance);
-        return (new PreparedSend(userId, text!, txn, prompt, firstReply, safety, verdict, allowance), null);
+        return (new PreparedSend(userId, text, txn, prompt, firstReply, safety, verdict, allowance, now), null);
     }
+
+    /// <summary>
+    /// How long a send waits for another send of its client_txn_id to be answered, and how often it looks.
+    /// </summary>
+    private static readonly TimeSpan ClaimWait = TimeSpan.FromSeconds(20);
+
+    private static readonly TimeSpan ClaimPoll = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>
+    /// How soon a send that waited in vain for another send of its client_txn_id is told to ask again.
+    /// </summary>
+    private static readonly TimeSpan InProgressRetryAfter = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// The earlier answer to this client_txn_id, or null once this send has claimed the id (then nobody else answers
+    /// it until this send is stored or given up). While another send of the id is being answered, this one waits for
+    /// that answer, which is its own: one reply, counted once, however many retries come at once.
+    /// </summary>
+    private async Task<CompanionExchange?> ClaimOrFindEarlierAsync(
+        Guid userId,
+        string text,
+        string txn,
+        DateTimeOffset now,
+        CancellationToken cancellationToken
+    )
+    {
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            if (await FindEarlierAsync(userId, text, txn, cancellationToken) is { } earlier)
+                return earlier;
+            if (await ClaimAsync(userId, txn, now, cancellationToken))
+                break;
+            if (waited.Elapsed >= ClaimWait)
+                throw new ConflictException(
+                    "A message with this client_txn_id is still being answered; ask again in a moment for its reply."
+                )
+                {
+                    RetryAfter = InProgressRetryAfter,
+                };
+            await Task.Delay(ClaimPoll, cancellationToken);
+        }
+        // Claimed: an answer stored between the look and the claim is still this id's answer.
+        try
+        {
+            var stored = await FindEarlierAsync(userId, text, txn, cancellationToken);
+            if (stored is not null)
+                await UnclaimAsync(userId, txn, now);
+            return stored;
+        }
+        catch
+        {
+            await UnclaimAsync(userId, txn, now);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Claims the user's client_txn_id for this send (false when another send of it is being answered). A claim older
+    /// than the longest reply the model may write is a send that died with its process, and is taken over.
+    /// </summary>
+    private async Task<bool> ClaimAsync(
+        Guid userId,
+        string clientTxnId,
+        DateTimeOffset now,
+        CancellationToken cancellationToken
+    )
+    {
+        var abandoned = now - options.Value.StreamTimeout - TimeSpan.FromMinutes(1);
+        return await db.Database.ExecuteSqlAsync(
+                $"""
+                INSERT INTO companion_sends AS c (user_id, client_txn_id, claimed_at)
+                VALUES ({userId}, {clientTxnId}, {now})
+                ON CONFLICT (user_id, client_txn_id) DO UPDATE SET claimed_at = EXCLUDED.claimed_at
+                    WHERE c.claimed_at < {abandoned}
+                """,
+                cancellationToken
+            ) == 1;
+    }
+
+    /// <summary>Gives up this send's claim (never cancelled: a client that left leaves its id free).</summary>
+    private Task UnclaimAsync(Guid userId, string clientTxnId, DateTimeOffset claimedAt) =>
+        db.Database.ExecuteSqlAsync(
+            $"""
+            DELETE FROM companion_sends WHERE user_id = {userId} AND client_txn_id = {clientTxnId}
+                AND claimed_at = {claimedAt}
+            """,
+            CancellationToken.None
+        );
 
     /// <summary>
     /// Asks the model for the whole reply and stores the exchange (Created false: an earlier or concurrent send of the
@@ -183,7 +295,8 @@ public sealed class CompanionConversation(
                 reply = await offline.GetResponseAsync(send.Prompt, cancellationToken: cancellationToken);
                 responder = OfflineResponder.Name;
             }
-            var text = reply.Text.Trim();
+            // What a model writes is not checked as a client's text is: what cannot be stored goes (NUL, half a pair).
+            var text = SafeText.Clean(reply.Text).Trim();
             // Checked before anything is stored or shown: on a hit the responder's text is dropped here.
             var verdict = guard.CheckOutput(text, send.Safety);
             var reminder = await ReminderAsync(send, cancellationToken);
@@ -214,19 +327,30 @@ public sealed class CompanionConversation(
         CancellationToken cancellationToken
     )
     {
-        var reminder = await ReminderAsync(send, cancellationToken);
-        return await StoreAsync(
-            send,
-            ReplyToStore.From(
-                "",
-                ReplyToStore.SafetyResponder,
-                NoUsage,
-                send.InputVerdict,
-                SafetyStage.Input,
-                reminder
-            ),
-            cancellationToken
-        );
+        try
+        {
+            var reminder = await ReminderAsync(send, cancellationToken);
+            var stored = await StoreAsync(
+                send,
+                ReplyToStore.From(
+                    "",
+                    ReplyToStore.SafetyResponder,
+                    NoUsage,
+                    send.InputVerdict,
+                    SafetyStage.Input,
+                    reminder
+                ),
+                cancellationToken
+            );
+            if (!stored.Created)
+                await ReleaseAsync(send);
+            return stored;
+        }
+        catch
+        {
+            await ReleaseAsync(send);
+            throw;
+        }
     }
 
     /// <summary>
@@ -236,13 +360,16 @@ public sealed class CompanionConversation(
         breakReminders.ObserveAsync(send.Safety, cancellationToken);
 
     /// <summary>
-    /// Gives back the message counted for a send whose reply was not stored; never cancelled, so a client that left
-    /// still gets it back.
+    /// Gives back the message counted for a send whose reply was not stored, and its client_txn_id; never cancelled, so
+    /// a client that left still gets them back.
     /// </summary>
-    public Task ReleaseAsync(PreparedSend send) =>
-        send.Allowance is { } allowance
-            ? allowances.ReleaseAsync(allowance, CancellationToken.None)
-            : Task.CompletedTask;
+    public async Task ReleaseAsync(PreparedSend send)
+    {
+        if (send.Allowance is { } allowance)
+            await allowances.ReleaseAsync(allowance, CancellationToken.None);
+        if (send.ClaimedAt is { } claimedAt)
+            await UnclaimAsync(send.UserId, send.ClientTxnId, claimedAt);
+    }
 
     /// <summary>
     /// The reply's text as stored and shown: the disclosure first in the first reply of a conversation.
@@ -297,6 +424,23 @@ public sealed class CompanionConversation(
         );
         await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
         {
+            // The claim first: forgetting the conversation or erasing the account takes it (and waits for this
+            // transaction when it is here first), so a reply written meanwhile is not kept after them.
+            var claimed = await db.Database.ExecuteSqlAsync(
+                $"""
+                DELETE FROM companion_sends WHERE user_id = {send.UserId} AND client_txn_id = {send.ClientTxnId}
+                    AND claimed_at = {send.ClaimedAt} AND NOT EXISTS (SELECT 1 FROM user_profiles
+                        WHERE user_id = {send.UserId} AND deleted_at IS NOT NULL)
+                """,
+                cancellationToken
+            );
+            if (claimed == 0)
+            {
+                await transaction.RollbackAsync(cancellationToken);
+                throw new ConflictException(
+                    "The conversation was deleted while this reply was being written; it was not kept."
+                );
+            }
             // Two numbers of the user's conversation; the row lock orders concurrent sends, a rollback returns them.
             var lastSeq = await db
                 .Database.SqlQuery<long>(
@@ -341,10 +485,11 @@ public sealed class CompanionConversation(
             await AnnounceCheckInAsync(send.UserId, messageId, now, cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         }
+        // Stored: read back whether or not the client is still there, so its message is not given back.
         var rows = await db
             .CompanionMessages.AsNoTracking()
             .Where(m => m.Id == messageId || m.Id == replyId)
-            .ToListAsync(cancellationToken);
+            .ToListAsync(CancellationToken.None);
         return (ToExchange(rows.Single(m => m.Id == messageId), rows.Single(m => m.Id == replyId)), true);
     }
 
@@ -371,9 +516,17 @@ public sealed class CompanionConversation(
         await db.SaveChangesAsync(cancellationToken);
     }
 
-    /// <summary>Forgets the whole conversation, irreversibly; the settings (the user's consent) stay.</summary>
-    public Task DeleteAsync(Guid userId, CancellationToken cancellationToken) =>
-        db.CompanionMessages.Where(m => m.UserId == userId).ExecuteDeleteAsync(cancellationToken);
+    /// <summary>
+    /// Forgets the whole conversation, irreversibly, with the replies being written meanwhile (their claims go first so
+    /// none is stored after); the settings (the user's consent) stay.
+    /// </summary>
+    public async Task DeleteAsync(Guid userId, CancellationToken cancellationToken)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await db.Database.ExecuteSqlAsync($"DELETE FROM companion_sends WHERE user_id = {userId}", cancellationToken);
+        await db.CompanionMessages.Where(m => m.UserId == userId).ExecuteDeleteAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+    }
 
     private static int Tokens(long? count) => (int)Math.Min(count ?? 0, int.MaxValue);
 

@@ -7,7 +7,8 @@ namespace Community.AiCompanion.Conversation;
 /// <summary>
 /// The send's validated input, who is talking (<see cref="Safety"/>: country and age for the safety rules), and either
 /// the model's prompt with the message counted (<see cref="Allowance"/>), or, when <see cref="InputVerdict"/> is a hit,
-/// the safety protocol answers instead of the model (nothing counted).
+/// the safety protocol answers instead of the model (nothing counted). <see cref="ClaimedAt"/> names this send's claim
+/// of its client_txn_id (null for the replay of an earlier answer, which claims nothing).
 /// </summary>
 public sealed record PreparedSend(
     Guid UserId,
@@ -17,7 +18,8 @@ public sealed record PreparedSend(
     bool FirstReply,
     SafetyContext Safety,
     SafetyVerdict InputVerdict,
-    AllowanceAccess.Allowance? Allowance
+    AllowanceAccess.Allowance? Allowance,
+    DateTimeOffset? ClaimedAt
 );
 
 /// <summary>

@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using Community.AiCompanion.Conversation.Model;
 using Community.AiCompanion.Conversation.Safety;
+using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Errors;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.Json;
@@ -168,7 +169,7 @@ public sealed class ReplyStream : IResult, IAsyncDisposable
                     var chunk = chunks.Current;
                     if (chunk.Contents.OfType<UsageContent>().LastOrDefault() is { } reported)
                         usage = reported.Details;
-                    var delta = chunk.Text;
+                    var delta = SafeText.Clean(chunk.Text);
                     if (delta.Length == 0)
                         continue;
                     var step = screen.Push(delta);
