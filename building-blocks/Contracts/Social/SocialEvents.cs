@@ -134,7 +134,8 @@ public sealed record GroupJoinRequested(
 ) : IIntegrationEvent;
 
 /// <summary>
-/// A moderator approved (the user is now a member, GroupMemberJoined too) or rejected a request to join.
+/// A moderator approved (the user is now a member, GroupMemberJoined too; in a paid group they are invited to buy the
+/// membership instead) or rejected a request to join.
 /// </summary>
 public sealed record GroupJoinRequestDecided(
     Guid MessageId,

@@ -107,6 +107,29 @@ public sealed class ConnectionsTests(SocialFixture fx) : IClassFixture<SocialFix
     }
 
     [Fact]
+    public async Task Accepting_while_asking_back_at_once_accepts_once()
+    {
+        for (var round = 0; round < 20; round++)
+        {
+            var (aId, a, _) = await fx.RegisteredAsync();
+            var (bId, b, _) = await fx.RegisteredAsync();
+            var request = await (
+                await fx.Client.PostJson("/api/v1/connections", new { user_id = bId }, a)
+            ).AssertStatus(201);
+            var id = request["id"]!.GetValue<string>();
+            // b accepts a's request and asks a to connect, which accepts it too, at the same time.
+            var answers = await Task.WhenAll(
+                fx.Client.PostJson($"/api/v1/connections/{id}/accept", new { }, b),
+                fx.Client.PostJson("/api/v1/connections", new { user_id = aId }, b)
+            );
+            Assert.Equal(200, (int)answers[0].StatusCode);
+            // Asking back after the accept finds them connected.
+            Assert.Contains((int)answers[1].StatusCode, new[] { 200, 409 });
+            Assert.Equal(1L, await OutboxAsync(nameof(ConnectionAccepted), id));
+        }
+    }
+
+    [Fact]
     public async Task Declining_or_withdrawing_removes_the_request()
     {
         var (_, a, _) = await fx.RegisteredAsync();

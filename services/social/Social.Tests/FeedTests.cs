@@ -148,6 +148,45 @@ public sealed class FeedTests(SocialFixture fx) : IClassFixture<SocialFixture>
     }
 
     [Fact]
+    public async Task An_unfollow_or_a_block_takes_the_follow_s_news_away_and_a_late_message_brings_none_back()
+    {
+        var (_, me, _) = await fx.RegisteredAsync();
+        var (amiraId, amira, _) = await fx.RegisteredAsync();
+        var (bobId, bob, _) = await fx.RegisteredAsync();
+        var (carolId, _, _) = await fx.RegisteredAsync();
+        var (daveId, dave, _) = await fx.RegisteredAsync();
+        await Follow(me, amiraId);
+        await Follow(me, bobId);
+        await Follow(amira, carolId);
+        await Follow(bob, daveId);
+        await ActivitiesAsync(amiraId, 1);
+        await ActivitiesAsync(bobId, 1);
+        Assert.Equal(2, (await ItemsAsync(me)).Count(i => Kind(i) == "user_followed"));
+
+        // amira stops following carol; dave blocks bob, which ends bob's follow of him.
+        await (await fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/follows/{carolId}", null, amira)).AssertStatus(
+            204
+        );
+        await PeopleFlow.BlockAsync(fx, dave, bobId);
+        Assert.Empty(await ItemsAsync(me));
+        Assert.Equal(
+            0L,
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM activities WHERE kind = 'user_followed' AND actor_id IN (@a, @b)",
+                ("a", amiraId),
+                ("b", bobId)
+            )
+        );
+
+        // The follow's message handled again late (a redelivery under a new id) finds no follow and adds nothing.
+        await fx.DeliverAsync(
+            new UserFollowed(Guid.NewGuid(), fx.Clock.GetUtcNow(), amiraId, carolId),
+            "FeedUserFollowedConsumer"
+        );
+        Assert.Empty(await ItemsAsync(me));
+    }
+
+    [Fact]
     public async Task A_keyset_walk_returns_every_activity_once_newest_first()
     {
         var (_, me, _) = await fx.RegisteredAsync();

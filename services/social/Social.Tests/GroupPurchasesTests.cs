@@ -229,6 +229,101 @@ public sealed class GroupPurchasesTests(SocialFixture fx) : IClassFixture<Social
     }
 
     [Fact]
+    public async Task A_paid_group_that_approves_its_members_takes_the_request_first_and_the_payment_after()
+    {
+        var (_, owner, _) = await fx.RegisteredAsync();
+        var (userId, user, _) = await fx.RegisteredAsync();
+        var group = await GroupsFlow.CreateAsync(fx, owner, policy: "request", priceCents: 1500, currency: "AED");
+
+        // Joining asks, as in a free group that approves its members; nothing is sold yet.
+        var pending = await (
+            await fx.Client.PostJson($"/api/v1/groups/{group}/join", new { reason = "I hike" }, user)
+        ).AssertStatus(202);
+        Assert.Equal("pending", pending["status"]!.GetValue<string>());
+        await (await fx.Client.PostJson($"/api/v1/groups/{group}/join", new { }, user)).AssertStatus(202);
+        Assert.Equal(0L, await PurchasesAsync(group));
+
+        // The approval invites; the next join asks for the payment, and the payment makes the member.
+        var approved = await (
+            await fx.Client.PostJson($"/api/v1/groups/{group}/requests/{userId}/approve", new { }, owner)
+        ).AssertStatus(200);
+        Assert.Equal("invited", approved["status"]!.GetValue<string>());
+        Assert.Equal(1, approved["member_count"]!.GetValue<int>());
+        Assert.Equal(0L, await MemberRowsAsync(group, userId));
+        var paid = Paid(userId, await ReferenceAsync(group, user), 1500, "AED");
+        await fx.DeliverAsync(paid, "GroupMembershipPaidConsumer");
+        Assert.Equal(1L, await MemberRowsAsync(group, userId));
+        Assert.Equal(0L, await OutboxAsync(nameof(GroupMembershipRejected), "paymentId", paid.PaymentId));
+    }
+
+    [Fact]
+    public async Task A_payment_the_group_as_it_is_now_would_not_sell_is_rejected_for_a_refund()
+    {
+        var (_, owner, _) = await fx.RegisteredAsync();
+        var (userId, user, _) = await fx.RegisteredAsync();
+
+        // Made invite-only after the 402, to someone nobody invited.
+        var invite = await GroupsFlow.CreateAsync(fx, owner, priceCents: 900, currency: "EUR");
+        var inviteReference = await ReferenceAsync(invite, user);
+        await ChangeAsync(invite, new { join_policy = "invite" }, owner);
+        var forInvite = Paid(userId, inviteReference, 900, "EUR");
+        await fx.DeliverAsync(forInvite, "GroupMembershipPaidConsumer");
+        Assert.Contains("no longer admits", (await RejectedAsync(forInvite.PaymentId))["reason"]!.GetValue<string>());
+        Assert.Equal(0L, await MemberRowsAsync(invite, userId));
+
+        // Made to approve its members after the 402, to someone nobody approved.
+        var request = await GroupsFlow.CreateAsync(fx, owner, priceCents: 900, currency: "EUR");
+        var requestReference = await ReferenceAsync(request, user);
+        await ChangeAsync(request, new { join_policy = "request" }, owner);
+        var forRequest = Paid(userId, requestReference, 900, "EUR");
+        await fx.DeliverAsync(forRequest, "GroupMembershipPaidConsumer");
+        Assert.Contains("no longer admits", (await RejectedAsync(forRequest.PaymentId))["reason"]!.GetValue<string>());
+        Assert.Equal(0L, await MemberRowsAsync(request, userId));
+
+        // Repriced after the 402: the old price no longer buys it.
+        var repriced = await GroupsFlow.CreateAsync(fx, owner, priceCents: 900, currency: "EUR");
+        var oldReference = await ReferenceAsync(repriced, user);
+        await ChangeAsync(repriced, new { price_cents = 1200 }, owner);
+        var forOld = Paid(userId, oldReference, 900, "EUR");
+        await fx.DeliverAsync(forOld, "GroupMembershipPaidConsumer");
+        Assert.Contains("price changed", (await RejectedAsync(forOld.PaymentId))["reason"]!.GetValue<string>());
+        Assert.Equal(0L, await MemberRowsAsync(repriced, userId));
+        Assert.Equal(
+            1,
+            await fx.ScalarAsync<int>("SELECT member_count FROM groups WHERE id = @g", ("g", Guid.Parse(repriced)))
+        );
+
+        // Invited since, the buyer's payment for the invite-only group is honoured.
+        await (
+            await fx.Client.PostJson($"/api/v1/groups/{invite}/invitations", new { user_id = userId }, owner)
+        ).AssertStatus(201);
+        var invited = Paid(userId, await ReferenceAsync(invite, user), 900, "EUR");
+        await fx.DeliverAsync(invited, "GroupMembershipPaidConsumer");
+        Assert.Equal(1L, await MemberRowsAsync(invite, userId));
+        Assert.Equal(0L, await OutboxAsync(nameof(GroupMembershipRejected), "paymentId", invited.PaymentId));
+    }
+
+    [Fact]
+    public async Task A_paid_join_across_a_block_with_the_owner_is_403_and_sells_nothing()
+    {
+        var (_, blocking, _) = await fx.RegisteredAsync();
+        var (blockedId, blocked, _) = await fx.RegisteredAsync();
+        var (userId, user, _) = await fx.RegisteredAsync();
+        var byBlocker = await GroupsFlow.CreateAsync(fx, blocking, priceCents: 900, currency: "EUR");
+        var byBlocked = await GroupsFlow.CreateAsync(fx, blocked, priceCents: 900, currency: "EUR");
+        // The owner blocked the buyer, and the buyer blocked the other owner.
+        await PeopleFlow.BlockAsync(fx, blocking, userId);
+        await PeopleFlow.BlockAsync(fx, user, blockedId);
+
+        foreach (var group in new[] { byBlocker, byBlocked })
+        {
+            await (await fx.Client.PostJson($"/api/v1/groups/{group}/join", new { }, user)).AssertProblem(403);
+            Assert.Equal(0L, await PurchasesAsync(group));
+            Assert.Equal(0L, await MemberRowsAsync(group, userId));
+        }
+    }
+
+    [Fact]
     public async Task A_free_group_still_joins_at_once_and_other_purposes_are_not_social_s()
     {
         var (_, owner, _) = await fx.RegisteredAsync();
@@ -274,6 +369,12 @@ public sealed class GroupPurchasesTests(SocialFixture fx) : IClassFixture<Social
         (await (await fx.Client.PostJson($"/api/v1/groups/{group}/join", new { }, token)).AssertProblem(402))[
             "checkout"
         ]!["reference_id"]!.GetValue<Guid>();
+
+    private Task<long> PurchasesAsync(string group) =>
+        fx.ScalarAsync<long>("SELECT count(*) FROM group_purchases WHERE group_id = @g", ("g", Guid.Parse(group)));
+
+    private async Task ChangeAsync(string group, object change, string owner) =>
+        await (await fx.Client.SendJson(HttpMethod.Patch, $"/api/v1/groups/{group}", change, owner)).AssertStatus(200);
 
     private Task<long> MemberRowsAsync(string group, Guid userId) =>
         fx.ScalarAsync<long>(

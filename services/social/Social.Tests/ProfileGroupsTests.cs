@@ -22,13 +22,11 @@ public sealed class ProfileGroupsTests(SocialFixture fx) : IClassFixture<SocialF
             200
         );
 
+        // The private and the secret group are their members' to know of.
         var seen = await (await fx.Client.Get($"/api/v1/profiles/{userId}/groups", viewer)).AssertStatus(200);
-        Assert.Equal(
-            new[] { open, closed }.Order(),
-            seen["items"]!.AsArray().Select(n => n!["id"]!.GetValue<string>()).Order()
-        );
+        Assert.Equal(open, Assert.Single(seen["items"]!.AsArray())!["id"]!.GetValue<string>());
         var activity = await (await fx.Client.Get($"/api/v1/profiles/{userId}/activity", viewer)).AssertStatus(200);
-        Assert.Equal(2, activity["groups"]!.GetValue<int>());
+        Assert.Equal(1, activity["groups"]!.GetValue<int>());
         Assert.Equal(1, activity["connections"]!.GetValue<int>());
         Assert.Equal(1, activity["followers"]!.GetValue<int>());
         Assert.Equal(0, activity["events_attended"]!.GetValue<int>());
@@ -39,7 +37,7 @@ public sealed class ProfileGroupsTests(SocialFixture fx) : IClassFixture<SocialF
         ).AssertStatus(201);
         await (await fx.Client.PostJson($"/api/v1/groups/{secret}/join", new { }, viewer)).AssertStatus(201);
         Assert.Equal(
-            3,
+            2,
             (await (await fx.Client.Get($"/api/v1/profiles/{userId}/activity", viewer)).AssertStatus(200))[
                 "groups"
             ]!.GetValue<int>()
@@ -58,6 +56,43 @@ public sealed class ProfileGroupsTests(SocialFixture fx) : IClassFixture<SocialF
         await (await fx.Client.Get($"/api/v1/profiles/{userId}/groups", viewer)).AssertProblem(404);
         await (await fx.Client.Get($"/api/v1/profiles/{userId}/activity", viewer)).AssertProblem(404);
         await (await fx.Client.Get($"/api/v1/profiles/{Guid.NewGuid()}/activity", viewer)).AssertProblem(404);
+    }
+
+    [Fact]
+    public async Task Someone_else_s_private_and_secret_groups_are_listed_and_counted_for_fellow_members_only()
+    {
+        var (userId, user, _) = await fx.RegisteredAsync();
+        var (_, viewer, _) = await fx.RegisteredAsync();
+        var (_, owner, _) = await fx.RegisteredAsync();
+        var open = await GroupsFlow.CreateAsync(fx, owner);
+        var shared = await GroupsFlow.CreateAsync(fx, owner, visibility: "private");
+        var closed = await GroupsFlow.CreateAsync(fx, owner, visibility: "private");
+        var secret = await GroupsFlow.CreateAsync(fx, owner, visibility: "secret", policy: "invite");
+        foreach (var group in new[] { open, shared, closed })
+            await (await fx.Client.PostJson($"/api/v1/groups/{group}/join", new { }, user)).AssertStatus(201);
+        await (await fx.Client.PostJson($"/api/v1/groups/{shared}/join", new { }, viewer)).AssertStatus(201);
+        await (
+            await fx.Client.PostJson($"/api/v1/groups/{secret}/invitations", new { user_id = userId }, owner)
+        ).AssertStatus(201);
+        await (await fx.Client.PostJson($"/api/v1/groups/{secret}/join", new { }, user)).AssertStatus(201);
+
+        // The viewer shares one private group with them: that one shows, the other private one and the secret one not.
+        var seen = await (await fx.Client.Get($"/api/v1/profiles/{userId}/groups", viewer)).AssertStatus(200);
+        Assert.Equal(
+            new[] { open, shared }.Order(),
+            seen["items"]!.AsArray().Select(n => n!["id"]!.GetValue<string>()).Order()
+        );
+        var activity = await (await fx.Client.Get($"/api/v1/profiles/{userId}/activity", viewer)).AssertStatus(200);
+        Assert.Equal(2, activity["groups"]!.GetValue<int>());
+        // They still see all four of their own.
+        var own = await (await fx.Client.Get($"/api/v1/profiles/{userId}/groups", user)).AssertStatus(200);
+        Assert.Equal(4, own["items"]!.AsArray().Count);
+        Assert.Equal(
+            4,
+            (await (await fx.Client.Get($"/api/v1/profiles/{userId}/activity", user)).AssertStatus(200))[
+                "groups"
+            ]!.GetValue<int>()
+        );
     }
 
     [Fact]

@@ -5,6 +5,7 @@ using Community.ServiceDefaults.Auth;
 using Community.ServiceDefaults.Data;
 using Community.ServiceDefaults.Errors;
 using Community.ServiceDefaults.OpenApi;
+using Community.Social.Feed;
 using Community.Social.Users;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -86,6 +87,8 @@ public static class BlocksApi
                         || (f.FollowerId == userId && f.FollowedId == callerId)
                     )
                     .ExecuteDeleteAsync(ct);
+                await FeedRules.FollowEndedAsync(db, callerId, userId, ct);
+                await FeedRules.FollowEndedAsync(db, userId, callerId, ct);
                 db.AddIntegrationEvent(new UserBlocked(Guid.CreateVersion7(), now, callerId, userId));
                 return true;
             },

@@ -116,12 +116,17 @@ public static class ConnectionsApi
                 await ProfileAccess.LockPairAsync(db, callerId, userId, ct);
                 // Again under the lock: a block that committed since the first check wins.
                 await ProfileAccess.ReachableAsync(db, callerId, userId, "connect with", ct);
-                var existing = await db.Connections.FirstOrDefaultAsync(
-                    c =>
-                        (c.RequesterId == callerId && c.AddresseeId == userId)
-                        || (c.RequesterId == userId && c.AddresseeId == callerId),
-                    ct
-                );
+                // Locked as an accept locks it: of this and an accept of the same request at once, the later one
+                // reads it accepted and accepts nothing again.
+                var existing = await db
+                    .Connections.FromSql(
+                        $"""
+                        SELECT * FROM connections WHERE (requester_id = {callerId} AND addressee_id = {userId})
+                            OR (requester_id = {userId} AND addressee_id = {callerId})
+                        FOR UPDATE
+                        """
+                    )
+                    .SingleOrDefaultAsync(ct);
                 if (existing is null)
                 {
                     var c = new Connection

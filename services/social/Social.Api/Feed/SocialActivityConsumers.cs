@@ -11,11 +11,20 @@ namespace Community.Social.Feed;
 public sealed class FeedUserFollowedConsumer(SocialDbContext db, ILogger<FeedUserFollowedConsumer> logger)
     : IdempotentConsumer<UserFollowed, SocialDbContext>(db, logger)
 {
-    protected override Task HandleAsync(ConsumeContext<UserFollowed> context, CancellationToken cancellationToken)
+    protected override async Task HandleAsync(ConsumeContext<UserFollowed> context, CancellationToken cancellationToken)
     {
         var m = context.Message;
         var at = m.OccurredAt.ToUniversalTime();
-        return Db.Database.ExecuteSqlAsync(
+        // The follow locked until the commit: an unfollow or a block ending it meanwhile waits, then deletes this row
+        // with it (FeedRules); one that ended it first leaves no follow to find below.
+        await Db.Database.ExecuteSqlAsync(
+            $"""
+            SELECT 1 FROM follows WHERE follower_id = {m.FollowerUserId} AND followed_id = {m.FollowedUserId}
+                FOR KEY SHARE
+            """,
+            cancellationToken
+        );
+        await Db.Database.ExecuteSqlAsync(
             $"""
             INSERT INTO activities (id, kind, actor_id, subject_id, subject_user_id, visible, occurred_at)
             SELECT {NewId.Next(

@@ -6,6 +6,7 @@ using Community.ServiceDefaults.Auth;
 using Community.ServiceDefaults.Data;
 using Community.ServiceDefaults.Errors;
 using Community.ServiceDefaults.OpenApi;
+using Community.Social.Feed;
 using Community.Social.Users;
 using Microsoft.AspNetCore.Http.HttpResults;
 using FromQueryAttribute = Microsoft.AspNetCore.Mvc.FromQueryAttribute;
@@ -94,9 +95,17 @@ public static class FollowsApi
     )
     {
         var callerId = principal.UserId();
-        await db
-            .Follows.Where(f => f.FollowerId == callerId && f.FollowedId == userId)
-            .ExecuteDeleteAsync(cancellationToken);
+        await db.InTransactionAsync(
+            async ct =>
+            {
+                var removed = await db
+                    .Follows.Where(f => f.FollowerId == callerId && f.FollowedId == userId)
+                    .ExecuteDeleteAsync(ct);
+                await FeedRules.FollowEndedAsync(db, callerId, userId, ct);
+                return removed;
+            },
+            cancellationToken
+        );
         return TypedResults.NoContent();
     }
 

@@ -29,6 +29,16 @@ public static class GroupAccess
         );
 
     /// <summary>
+    /// Groups whose members the caller may learn of: public ones, and private and secret ones they belong to too
+    /// (who belongs to those is for their members to know). For listing another person's groups.
+    /// </summary>
+    public static IQueryable<Group> MembersShownTo(this IQueryable<Group> groups, SocialDbContext db, Guid callerId) =>
+        groups.Where(g =>
+            g.Visibility == GroupVisibility.Public
+            || db.GroupMembers.Any(m => m.GroupId == g.Id && m.UserId == callerId)
+        );
+
+    /// <summary>
     /// The group and the caller's membership (null: not a member); 404 when unknown or secret to the caller.
     /// </summary>
     public static async Task<(Group Group, GroupMember? Membership)> VisibleAsync(

@@ -60,7 +60,10 @@ public sealed record GroupMemberDto(
     ];
 }
 
-/// <summary>The caller's standing after a join, an approval or a leave: status member or pending.</summary>
+/// <summary>
+/// The caller's standing after a join, an approval or a leave: status member or pending; invited when a paid group
+/// approved the request (the next join answers 402 with the checkout).
+/// </summary>
 public sealed record GroupMembershipDto(
     Guid GroupId,
     Guid UserId,
@@ -71,7 +74,8 @@ public sealed record GroupMembershipDto(
 {
     public const string Member = "member";
     public const string Pending = "pending";
-    public static readonly IReadOnlyList<string> Standings = [Member, Pending];
+    public const string Invited = "invited";
+    public static readonly IReadOnlyList<string> Standings = [Member, Pending, Invited];
 }
 
 /// <summary>An invitation to a group.</summary>

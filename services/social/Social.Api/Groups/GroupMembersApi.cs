@@ -63,7 +63,10 @@ public static class GroupMembersApi
             .MapPost("/requests/{userId:guid}/approve", Approve)
             .DescribesPathParameter("user_id", AskedToJoin)
             .WithName("ApproveGroupRequest")
-            .WithSummary("Admit someone who asked to join (owner and moderators)");
+            .WithSummary(
+                "Admit someone who asked to join (owner and moderators); in a paid group: status invited, and their "
+                    + "next join answers 402 with the checkout"
+            );
         group
             .MapPost("/requests/{userId:guid}/reject", Reject)
             .DescribesPathParameter("user_id", AskedToJoin)
@@ -231,24 +234,47 @@ public static class GroupMembersApi
     )
     {
         var callerId = principal.UserId();
-        var role = await db.InTransactionAsync(
+        var (status, role) = await db.InTransactionAsync<(string Status, string? Role)>(
             async ct =>
             {
-                await GroupAccess.ManagedAsync(db, id, callerId, ct);
+                var (g, _) = await GroupAccess.ManagedAsync(db, id, callerId, ct);
                 // Approved twice at once: the group's lock lets one in; the other finds a member and answers the same.
                 var member = await db
                     .GroupMembers.AsNoTracking()
                     .FirstOrDefaultAsync(m => m.GroupId == id && m.UserId == userId, ct);
                 if (member is not null)
-                    return member.Role;
-                if (!await db.GroupRequests.AnyAsync(r => r.GroupId == id && r.UserId == userId, ct))
+                    return (GroupMembershipDto.Member, member.Role);
+                var requested = await db.GroupRequests.AnyAsync(r => r.GroupId == id && r.UserId == userId, ct);
+                // A paid group's approval is an invitation: approving again answers the same.
+                if (
+                    !requested
+                    && g.PriceCents > 0
+                    && await db.GroupInvitations.AnyAsync(i => i.GroupId == id && i.UserId == userId, ct)
+                )
+                    return (GroupMembershipDto.Invited, null);
+                if (!requested)
                     throw new NotFoundException("This person has not asked to join this group.");
                 var now = clock.GetUtcNow();
-                await GroupMemberships.AddAsync(db, id, userId, GroupRoles.Member, now, ct);
                 db.AddIntegrationEvent(
                     new GroupJoinRequestDecided(Guid.CreateVersion7(), now, id, userId, Approved: true)
                 );
-                return GroupRoles.Member;
+                if (g.PriceCents > 0)
+                {
+                    // A paid group's membership is bought: the approval becomes an invitation, so the requester's
+                    // next join answers 402 and their payment is honoured.
+                    await db.GroupRequests.Where(r => r.GroupId == id && r.UserId == userId).ExecuteDeleteAsync(ct);
+                    await db.Database.ExecuteSqlAsync(
+                        $"""
+                        INSERT INTO group_invitations (group_id, user_id, invited_by, created_at)
+                            VALUES ({id}, {userId}, {callerId}, {now})
+                        ON CONFLICT DO NOTHING
+                        """,
+                        ct
+                    );
+                    return (GroupMembershipDto.Invited, null);
+                }
+                await GroupMemberships.AddAsync(db, id, userId, GroupRoles.Member, now, ct);
+                return (GroupMembershipDto.Member, GroupRoles.Member);
             },
             cancellationToken
         );
@@ -256,7 +282,7 @@ public static class GroupMembersApi
             new GroupMembershipDto(
                 id,
                 userId,
-                GroupMembershipDto.Member,
+                status,
                 role,
                 await GroupMemberships.CountAsync(db, id, cancellationToken)
             )

@@ -1,5 +1,7 @@
+using Community.Contracts;
 using Community.Contracts.Social;
 using Community.ServiceDefaults.Api;
+using Community.ServiceDefaults.Errors;
 using Community.Social.Users;
 
 namespace Community.Social.Groups;
@@ -21,7 +23,8 @@ public static class GroupPurchases
 {
     /// <summary>
     /// The buyer's open purchase of <paramref name="group"/> at its current price, or a new one. Runs under
-    /// the group's lock (the join's), so two joins at once find or open the same one.
+    /// the group's lock (the join's), so two joins at once find or open the same one. 403 across a block between
+    /// the buyer and the owner: the payment would only be refunded.
     /// </summary>
     public static async Task<GroupPurchase> OpenAsync(
         SocialDbContext db,
@@ -31,6 +34,10 @@ public static class GroupPurchases
         CancellationToken cancellationToken
     )
     {
+        if (await ProfileAccess.BlockedEitherWayAsync(db, userId, group.OwnerId, cancellationToken))
+            throw new ForbiddenException(
+                "You cannot buy a membership of a group whose owner you blocked or who blocked you."
+            );
         var currency = group.Currency!;
         var open = await db.GroupPurchases.FirstOrDefaultAsync(
             p =>
@@ -120,12 +127,38 @@ public static class GroupPurchases
             return (PurchaseOutcome.Rejected, "The payer's account is gone.");
         if (await ProfileAccess.BlockedEitherWayAsync(db, payerId, group.OwnerId, cancellationToken))
             return (PurchaseOutcome.Rejected, "The payer and the group's owner blocked one another.");
+        // The group as it is now decides, not as it was when the purchase was opened.
+        if (
+            group.PriceCents != purchase.PriceCents
+            || !string.Equals(group.Currency, purchase.Currency, StringComparison.OrdinalIgnoreCase)
+        )
+            return (PurchaseOutcome.Rejected, "The group's price changed since the purchase was opened.");
+        if (!await AdmitsAsync(db, group, payerId, cancellationToken))
+            return (
+                PurchaseOutcome.Rejected,
+                "The group no longer admits the payer: it asks for an invitation or an approval they do not have."
+            );
         if (!await GroupMemberships.AddAsync(db, group.Id, payerId, GroupRoles.Member, now, cancellationToken))
             return (PurchaseOutcome.Rejected, "The payer already is a member of the group.");
         purchase.PaymentId = paymentId;
         purchase.PaidAt = now;
         return (PurchaseOutcome.Joined, null);
     }
+
+    /// <summary>
+    /// Whether the group's current visibility and join policy let <paramref name="userId"/> in: an open group that is
+    /// not secret lets anyone; the others only someone invited or approved (an invitation). A member is let through,
+    /// so the settlement says they already are one.
+    /// </summary>
+    private static async Task<bool> AdmitsAsync(
+        SocialDbContext db,
+        Group group,
+        Guid userId,
+        CancellationToken cancellationToken
+    ) =>
+        (group.JoinPolicy == GroupJoinPolicy.Open && group.Visibility != GroupVisibility.Secret)
+        || await db.GroupInvitations.AnyAsync(i => i.GroupId == group.Id && i.UserId == userId, cancellationToken)
+        || await db.GroupMembers.AnyAsync(m => m.GroupId == group.Id && m.UserId == userId, cancellationToken);
 
     /// <summary>
     /// Ends the membership <paramref name="paymentId"/> bought once it is refunded in full; true when it did. Nothing

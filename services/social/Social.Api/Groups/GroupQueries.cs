@@ -96,8 +96,9 @@ public static class GroupQueries
     }
 
     /// <summary>
-    /// The groups <paramref name="userId"/> belongs to that <paramref name="callerId"/> may see (secret ones only when
-    /// the caller belongs too), latest joined first. Shared by /groups/mine and /profiles/{user_id}/groups.
+    /// The groups <paramref name="userId"/> belongs to that are public or that <paramref name="callerId"/> belongs to
+    /// too (see <see cref="GroupAccess.MembersShownTo"/>), latest joined first. Shared by /groups/mine and
+    /// /profiles/{user_id}/groups.
     /// </summary>
     public static async Task<CursorPage<GroupDto>> MemberOfAsync(
         SocialDbContext db,
@@ -119,7 +120,7 @@ public static class GroupQueries
             );
         var rows = await memberships
             .Join(
-                db.Groups.AsNoTracking().ListedTo(db, callerId),
+                db.Groups.AsNoTracking().MembersShownTo(db, callerId),
                 m => m.GroupId,
                 g => g.Id,
                 (m, g) => new { m.JoinedAt, Group = g }

@@ -109,7 +109,8 @@ public static class GroupsApi
             .WithName("JoinGroup")
             .WithSummary(
                 "Join: open 201 member; request 202 pending (optional reason); invite 403 without an invitation; "
-                    + "paid 402 with the checkout reference (purpose group_membership)"
+                    + "paid 402 with the checkout reference (purpose group_membership) once the policy admits me "
+                    + "(request: after approval); a paid group's owner blocked either way 403"
             )
             .Produces(StatusCodes.Status202Accepted)
             .ProducesPaymentRequired<GroupPaymentDue>();
@@ -381,8 +382,7 @@ public static class GroupsApi
                 var invited = await db.GroupInvitations.AnyAsync(i => i.GroupId == id && i.UserId == callerId, ct);
                 if (g.JoinPolicy == GroupJoinPolicy.Invite && !invited)
                     throw new ForbiddenException("This group is by invitation only; ask a member to invite you.");
-                if (g.PriceCents > 0)
-                    return (JoinOutcome.NeedsPayment, g, await GroupPurchases.OpenAsync(db, g, callerId, now, ct));
+                // A paid group too: the request comes first; its approval (an invitation) lets the next join pay.
                 if (g.JoinPolicy == GroupJoinPolicy.Request && !invited)
                 {
                     // The group is locked, so this answers whether this join is the one that asks.
@@ -402,6 +402,8 @@ public static class GroupsApi
                         );
                     return (JoinOutcome.Requested, g, null);
                 }
+                if (g.PriceCents > 0)
+                    return (JoinOutcome.NeedsPayment, g, await GroupPurchases.OpenAsync(db, g, callerId, now, ct));
                 await GroupMemberships.AddAsync(db, id, callerId, GroupRoles.Member, now, ct);
                 return (JoinOutcome.Joined, g, null);
             },

@@ -13,8 +13,8 @@ namespace Community.Social.Profiles;
 public sealed record ProfileGroupsQuery(string? Cursor, [PageSize(Keyset.DefaultLimit)] int? Limit);
 
 /// <summary>
-/// What a member has been doing, in counts: groups (those the caller may see), accepted connections, followers, events
-/// checked in at.
+/// What a member has been doing, in counts: groups (public ones, and private or secret ones the caller belongs to
+/// too), accepted connections, followers, events checked in at.
 /// </summary>
 public sealed record ProfileActivityDto(Guid UserId, int Groups, int Connections, int Followers, int EventsAttended);
 
@@ -43,13 +43,13 @@ public static class ProfilesApi
             .MapGet("/{userId:guid}/groups", Groups)
             .WithName("GetProfileGroups")
             .WithSummary(
-                "The groups a member belongs to that I may see (secret ones only when I belong too), latest joined "
-                    + "first"
+                "The groups a member belongs to that are public or that I belong to too (a private or secret "
+                    + "group's members are its members' to know), latest joined first"
             );
         group
             .MapGet("/{userId:guid}/activity", Activity)
             .WithName("GetProfileActivity")
-            .WithSummary("Counts: groups I may see, connections, followers, events attended (checked in)");
+            .WithSummary("Counts: groups (public, or mine too), connections, followers, events attended (checked in)");
         return group;
     }
 
@@ -115,7 +115,7 @@ public static class ProfilesApi
         await ProfileAccess.VisibleAsync(db, callerId, userId, cancellationToken);
         var groups = await db
             .GroupMembers.Where(m => m.UserId == userId)
-            .Join(db.Groups.ListedTo(db, callerId), m => m.GroupId, g => g.Id, (m, g) => g.Id)
+            .Join(db.Groups.MembersShownTo(db, callerId), m => m.GroupId, g => g.Id, (m, g) => g.Id)
             .CountAsync(cancellationToken);
         var connections = await db.Connections.CountAsync(
             c => c.Status == ConnectionStatus.Accepted && (c.RequesterId == userId || c.AddresseeId == userId),
