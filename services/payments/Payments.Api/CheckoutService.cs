@@ -34,7 +34,8 @@ public sealed record CheckoutDto(
 /// <summary>
 /// Opens (or finds) the one checkout of a buyer for a thing. The payment row is written first,
 /// then the provider is asked with the payment id as idempotency key, so a retry after a crash or
-/// a timeout reuses the same provider session instead of opening a second.
+/// a timeout reuses the same provider session instead of opening a second. A refusal ends the payment: the next
+/// request opens another.
 /// </summary>
 public sealed class CheckoutService(
     PaymentsDbContext db,
@@ -70,6 +71,12 @@ public sealed class CheckoutService(
         }
         if (open is { SessionId: not null, CheckoutUrl: not null })
             return Dto(open);
+        // Stripe refuses a key reused with other parameters: a changed request gets a payment (and a key) of its own.
+        if (open is not null && !AsksTheSame(open, item, urls))
+        {
+            await EndUnopenedAsync(open.Id, PaymentStatus.Expired, "replaced", cancellationToken);
+            open = null;
+        }
 
         var payment =
             open
@@ -150,6 +157,16 @@ public sealed class CheckoutService(
                 cancellationToken
             );
         }
+        catch (HttpRequestException exception) when (exception.IsRefusal())
+        {
+            // A definite no (say, a method refused for that currency): the next request opens a new payment.
+            logger.LogInformation(exception, "The provider refused a checkout for payment {PaymentId}", payment.Id);
+            await EndUnopenedAsync(payment.Id, PaymentStatus.Failed, "provider_refused", cancellationToken);
+            throw new ProviderUnavailableException(
+                "The payment provider refused to open this checkout; nothing was charged. Try again, perhaps with "
+                    + "another payment method."
+            );
+        }
         catch (HttpRequestException exception)
         {
             // The row stays pending without a session: the next attempt asks the provider again with the same key.
@@ -179,6 +196,32 @@ public sealed class CheckoutService(
         return wanted < earliest ? earliest
             : wanted > latest ? latest
             : wanted;
+    }
+
+    /// <summary>Whether a payment with no session yet was opened for what is asked now.</summary>
+    private static bool AsksTheSame(Payment payment, CheckoutItem item, CheckoutUrls urls) =>
+        payment.PaymentMethod == urls.PaymentMethod
+        && payment.SuccessUrl == urls.SuccessUrl
+        && payment.CancelUrl == urls.CancelUrl
+        && payment.AmountCents == item.AmountCents
+        && payment.Currency == item.Currency;
+
+    /// <summary>
+    /// Ends a pending payment the provider opened no session for, unless a concurrent request got it one meanwhile.
+    /// Nothing is published, as for an expired one found above: no buyer ever saw its checkout.
+    /// </summary>
+    private Task EndUnopenedAsync(Guid paymentId, string status, string reason, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        return db
+            .Payments.Where(p => p.Id == paymentId && p.Status == PaymentStatus.Pending && p.SessionId == null)
+            .ExecuteUpdateAsync(
+                set =>
+                    set.SetProperty(p => p.Status, status)
+                        .SetProperty(p => p.FailureReason, reason)
+                        .SetProperty(p => p.UpdatedAt, now),
+                cancellationToken
+            );
     }
 
     private static CheckoutDto Dto(Payment p) =>

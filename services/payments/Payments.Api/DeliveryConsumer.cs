@@ -1,3 +1,4 @@
+using Community.Payments.Refunds;
 using MassTransit;
 
 namespace Community.Payments;
@@ -28,6 +29,11 @@ public abstract class DeliveryConsumer(PaymentsDbContext db, PaymentBook payment
             );
         if (payment.Status == PaymentStatus.Refunded)
             return;
+        if (await UserDeletedAsync(payment.UserId, cancellationToken))
+        {
+            RefundInstead(payment, context.GetServiceOrCreateInstance<TimeProvider>().GetUtcNow());
+            return;
+        }
         await DeliverAsync(payment, m, cancellationToken);
     }
 
@@ -39,4 +45,49 @@ public abstract class DeliveryConsumer(PaymentsDbContext db, PaymentBook payment
         PaymentSucceeded message,
         CancellationToken cancellationToken
     );
+
+    /// <summary>
+    /// Whether identity deleted the account, read under a share lock: the UserDeleted consumer marks it first, so
+    /// either its erasers see what this delivers or this sees the deletion.
+    /// </summary>
+    private async Task<bool> UserDeletedAsync(Guid userId, CancellationToken cancellationToken) =>
+        (
+            await Db
+                .Database.SqlQuery<bool>(
+                    $"""
+                    SELECT deleted_at IS NOT NULL AS "Value" FROM known_users WHERE user_id = {userId} FOR SHARE
+                    """
+                )
+                .ToListAsync(cancellationToken)
+        ).Contains(true);
+
+    /// <summary>
+    /// Paid after the account was deleted (a checkout left open): nothing is delivered, the money goes back, and a
+    /// subscription the checkout started is stopped now.
+    /// </summary>
+    private void RefundInstead(Payment payment, DateTimeOffset now)
+    {
+        Db.AddIntegrationEvent(
+            new PaymentRefundRequested(
+                Guid.CreateVersion7(),
+                now,
+                RefundRules.DeterministicId("account-deleted", payment.Id),
+                payment.Id,
+                null,
+                "account_deleted",
+                null
+            )
+        );
+        if (payment.ProviderSubscriptionId is { } subscriptionId)
+            Db.AddIntegrationEvent(
+                new SubscriptionCancellationRequested(
+                    Guid.CreateVersion7(),
+                    now,
+                    payment.UserId,
+                    subscriptionId,
+                    AtPeriodEnd: false,
+                    null
+                )
+            );
+    }
 }

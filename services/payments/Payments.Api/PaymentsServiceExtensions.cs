@@ -4,6 +4,7 @@ using Community.Payments.Credits;
 using Community.Payments.Refunds;
 using Community.Payments.Sandbox;
 using Community.Payments.Subscriptions;
+using Community.Payments.Users;
 using Community.Payments.Webhooks;
 using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Data;
@@ -43,6 +44,10 @@ public static class PaymentsServiceExtensions
         builder.Services.AddScoped<IWebhookHandler, SubscriptionWebhookHandler>();
         builder.Services.AddSingleton<SubscriptionExpiry>();
         builder.Services.AddHostedService(services => services.GetRequiredService<SubscriptionExpiry>());
+        // UserDeleted: known_users first (deliveries read it), then what would charge or deliver ends.
+        builder.Services.AddUserDataEraser<KnownUserEraser>();
+        builder.Services.AddUserDataEraser<SubscriptionEraser>();
+        builder.Services.AddUserDataEraser<CheckoutEraser>();
         builder.Services.AddHttpClient(SandboxApi.WebhookClient);
         if (string.IsNullOrWhiteSpace(builder.Configuration[$"{PaymentsOptions.Section}:Stripe:SecretKey"]))
         {

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Community.Contracts.Identity;
 
 namespace Community.Payments.Tests;
 
@@ -135,12 +136,17 @@ public sealed class StripeProviderTests(StripePaymentsFixture fx) : IClassFixtur
     }
 
     [Fact]
-    public async Task A_stripe_400_is_our_502_with_nothing_opened_or_settled_and_a_later_attempt_reuses_the_payment()
+    public async Task A_stripe_409_is_our_502_with_nothing_opened_or_settled_and_a_later_attempt_reuses_the_payment()
     {
         var (userId, token) = fx.User();
         var registration = await fx.SeatHeldAsync(userId, 2500);
         var before = fx.Stripe.Received.Count;
-        fx.Stripe.FailNext("/v1/checkout/sessions", 400, "Invalid currency: eur.");
+        // Another request with the key is still under way: no refusal, so whatever Stripe does is found under that key.
+        fx.Stripe.FailNext(
+            "/v1/checkout/sessions",
+            409,
+            "There is currently another in-progress request using this Stripe-Idempotency-Key."
+        );
 
         var refused = await fx.Client.PostJson(
             "/api/v1/payments/checkout",
@@ -157,7 +163,7 @@ public sealed class StripeProviderTests(StripePaymentsFixture fx) : IClassFixtur
         var problem = await refused.AssertProblem(502);
         Assert.DoesNotContain(FakeStripe.SecretKey, problem.ToJsonString());
 
-        // A 400 is not transient: asked once, not retried.
+        // A 409 is not transient: asked once, not retried.
         Assert.Equal(before + 1, fx.Stripe.Received.Count);
         var paymentId = await fx.ScalarAsync<Guid>(
             "SELECT id FROM payments WHERE reference_id = @r",
@@ -171,6 +177,92 @@ public sealed class StripeProviderTests(StripePaymentsFixture fx) : IClassFixtur
         var checkout = await fx.CheckoutAsync(token, "event_registration", registration);
         Assert.Equal(paymentId.ToString(), checkout["payment_id"]!.GetValue<string>());
         Assert.Equal(2, fx.Stripe.WithKey("checkout-" + paymentId).Count);
+    }
+
+    [Fact]
+    public async Task A_checkout_stripe_refuses_ends_its_payment_and_a_retry_with_another_method_opens_a_new_one()
+    {
+        var (userId, token) = fx.User();
+        var registration = await fx.SeatHeldAsync(userId, 2500);
+        var before = fx.Stripe.Received.Count;
+        fx.Stripe.FailNext(
+            "/v1/checkout/sessions",
+            400,
+            "The payment method type provided: alipay is invalid for currency eur."
+        );
+
+        var refused = await fx.Client.PostJson(
+            "/api/v1/payments/checkout",
+            new
+            {
+                purpose = "event_registration",
+                reference_id = registration,
+                payment_method = "alipay",
+                success_url = "https://app.example/paid",
+                cancel_url = "https://app.example/cancelled",
+            },
+            token
+        );
+        var problem = await refused.AssertProblem(502);
+        Assert.DoesNotContain(FakeStripe.SecretKey, problem.ToJsonString());
+
+        // A 400 is a definite no: asked once, not retried, and its payment ends with nothing opened or settled.
+        Assert.Equal(before + 1, fx.Stripe.Received.Count);
+        var refusedId = await fx.ScalarAsync<Guid>(
+            "SELECT id FROM payments WHERE reference_id = @r",
+            ("r", registration)
+        );
+        Assert.Equal("failed", await fx.StatusOfAsync(refusedId));
+        Assert.Null(await fx.ScalarAsync<string>("SELECT session_id FROM payments WHERE id = @id", ("id", refusedId)));
+        Assert.Equal(0, await fx.OutboxCountAsync("PaymentSucceeded", refusedId));
+
+        // Paying by card at once opens a new payment under a new key, with the method and pages asked for now.
+        var checkout = await fx.CheckoutAsync(token, "event_registration", registration);
+        var paymentId = checkout["payment_id"]!.GetValue<string>();
+        Assert.NotEqual(refusedId.ToString(), paymentId);
+        Assert.StartsWith("cs_test_", checkout["session_id"]!.GetValue<string>());
+        var call = Assert.Single(fx.Stripe.WithKey("checkout-" + paymentId));
+        Assert.Equal("card", call.Field("allowed_payment_method_types[0]"));
+        Assert.Equal("https://app.example/paid", call.Field("success_url"));
+        Assert.Single(fx.Stripe.WithKey("checkout-" + refusedId));
+        Assert.Equal("pending", await fx.StatusOfAsync(Guid.Parse(paymentId)));
+    }
+
+    [Fact]
+    public async Task A_checkout_asked_again_with_another_method_after_stripe_failed_opens_a_new_payment()
+    {
+        var (userId, token) = fx.User();
+        var registration = await fx.SeatHeldAsync(userId, 2500);
+        fx.Stripe.FailNext(
+            "/v1/checkout/sessions",
+            409,
+            "There is currently another in-progress request using this Stripe-Idempotency-Key."
+        );
+        var failed = await fx.Client.PostJson(
+            "/api/v1/payments/checkout",
+            new
+            {
+                purpose = "event_registration",
+                reference_id = registration,
+                payment_method = "card",
+                success_url = "https://app.example/paid",
+                cancel_url = "https://app.example/cancelled",
+            },
+            token
+        );
+        await failed.AssertProblem(502);
+        var first = await fx.ScalarAsync<Guid>("SELECT id FROM payments WHERE reference_id = @r", ("r", registration));
+        Assert.Equal("pending", await fx.StatusOfAsync(first));
+
+        // Stripe refuses a key reused with other parameters: another method gets a payment and a key of its own.
+        var checkout = await fx.CheckoutAsync(token, "event_registration", registration, "alipay");
+        var paymentId = checkout["payment_id"]!.GetValue<string>();
+        Assert.NotEqual(first.ToString(), paymentId);
+        var call = Assert.Single(fx.Stripe.WithKey("checkout-" + paymentId));
+        Assert.Equal("alipay", call.Field("allowed_payment_method_types[0]"));
+        Assert.Single(fx.Stripe.WithKey("checkout-" + first));
+        Assert.Equal("expired", await fx.StatusOfAsync(first));
+        Assert.Equal("pending", await fx.StatusOfAsync(Guid.Parse(paymentId)));
     }
 
     [Fact]
@@ -381,40 +473,7 @@ public sealed class StripeProviderTests(StripePaymentsFixture fx) : IClassFixtur
     public async Task A_subscription_is_refunded_through_its_first_invoices_intent_and_then_ends_at_stripe_too()
     {
         var (userId, token) = fx.User();
-        var checkout = await (
-            await fx.Client.PostJson(
-                "/api/v1/subscriptions/checkout",
-                new
-                {
-                    tier = "premium",
-                    success_url = "https://app.example/paid",
-                    cancel_url = "https://app.example/cancelled",
-                },
-                token
-            )
-        ).AssertStatus(200);
-        var paymentId = Guid.Parse(checkout["payment_id"]!.GetValue<string>());
-        var subscriptionId = "sub_" + paymentId.ToString("N");
-        await fx.AcceptedAsync(
-            StripePaymentsFixture.Event(
-                "checkout.session.completed",
-                new
-                {
-                    id = checkout["session_id"]!.GetValue<string>(),
-                    @object = "checkout.session",
-                    mode = "subscription",
-                    status = "complete",
-                    payment_status = "paid",
-                    payment_intent = (string?)null,
-                    subscription = subscriptionId,
-                    metadata = new { payment_id = paymentId.ToString() },
-                }
-            )
-        );
-        await Eventually.TrueAsync(
-            async () => (await SubscriptionAsync(token))["tier"]!.GetValue<string>() == "premium",
-            "never premium"
-        );
+        var (paymentId, subscriptionId) = await SubscribeAsync(token);
         var admin = fx.User("admin").Token;
 
         // Before the first invoice is reported there is no intent to refund by: refused, nothing asked of Stripe.
@@ -450,8 +509,7 @@ public sealed class StripeProviderTests(StripePaymentsFixture fx) : IClassFixtur
             "the refunded subscription kept its tier"
         );
         Assert.Equal("canceled", (await SubscriptionAsync(token))["status"]!.GetValue<string>());
-        var cancel = Assert.Single(fx.Stripe.Received, r => r.Method == "DELETE");
-        Assert.Equal("/v1/subscriptions/" + subscriptionId, cancel.Path);
+        var cancel = Assert.Single(fx.Stripe.Received, r => IsCancellation(r, subscriptionId));
         Assert.Null(cancel.IdempotencyKey);
         Assert.Equal(
             1L,
@@ -462,6 +520,153 @@ public sealed class StripeProviderTests(StripePaymentsFixture fx) : IClassFixtur
             )
         );
     }
+
+    [Fact]
+    public async Task Deleting_the_account_cancels_its_stripe_subscription_now_and_ends_its_open_checkouts_once()
+    {
+        var (userId, token) = fx.User();
+        var (paymentId, subscriptionId) = await SubscribeAsync(token);
+        var registration = await fx.SeatHeldAsync(userId, 2500);
+        var checkout = await fx.CheckoutAsync(token, "event_registration", registration);
+        var open = Guid.Parse(checkout["payment_id"]!.GetValue<string>());
+
+        var deleted = new UserDeleted(Guid.NewGuid(), fx.Clock.GetUtcNow(), userId);
+        await fx.DeliverAsync(deleted);
+
+        // Stripe stops charging now (DELETE), not at the period end, and the rows end with it.
+        await Eventually.TrueAsync(
+            () => Task.FromResult(fx.Stripe.Received.Any(r => IsCancellation(r, subscriptionId))),
+            "Stripe was never told to end the deleted account's subscription"
+        );
+        Assert.Empty(fx.Stripe.WithKey("cancel-" + subscriptionId));
+        Assert.Equal(
+            "canceled|free|false",
+            await fx.ScalarAsync<string>(
+                "SELECT status || '|' || tier || '|' || cancel_at_period_end FROM subscriptions WHERE user_id = @u",
+                ("u", userId)
+            )
+        );
+        Assert.Equal(
+            "free|none",
+            await fx.ScalarAsync<string>(
+                "SELECT tier || '|' || source FROM memberships WHERE user_id = @u",
+                ("u", userId)
+            )
+        );
+        Assert.Equal("expired", await fx.StatusOfAsync(open));
+        // The money records stay; nothing is published, as every service erases the user on the same UserDeleted.
+        Assert.Equal("succeeded", await fx.StatusOfAsync(paymentId));
+        Assert.Equal(0, await fx.OutboxCountAsync("PaymentFailed", open));
+        Assert.Equal(
+            0L,
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM outbox_messages WHERE type LIKE '%.SubscriptionChanged,%' AND "
+                    + "payload->>'userId' = @u AND payload->>'tier' = 'free'",
+                ("u", userId.ToString())
+            )
+        );
+
+        // Delivered again, or announced again under another id: nothing more is asked of Stripe.
+        await fx.PublishAsync(deleted);
+        await fx.ConsumedAsync(deleted.MessageId, "UserDeletedConsumer", 2);
+        await fx.DeliverAsync(deleted with { MessageId = Guid.NewGuid() });
+        Assert.Equal(
+            1L,
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM outbox_messages WHERE type LIKE '%.SubscriptionCancellationRequested,%' AND "
+                    + "payload->>'providerSubscriptionId' = @s",
+                ("s", subscriptionId)
+            )
+        );
+        Assert.Single(fx.Stripe.Received, r => IsCancellation(r, subscriptionId));
+    }
+
+    [Fact]
+    public async Task A_checkout_paid_after_the_account_was_deleted_is_refunded_not_delivered()
+    {
+        var (userId, token) = fx.User();
+        var checkout = await (
+            await fx.Client.PostJson(
+                "/api/v1/boosts/checkout",
+                new
+                {
+                    days = 7,
+                    success_url = "https://app.example/paid",
+                    cancel_url = "https://app.example/cancelled",
+                },
+                token
+            )
+        ).AssertStatus(200);
+        var paymentId = Guid.Parse(checkout["payment_id"]!.GetValue<string>());
+        await fx.DeliverAsync(new UserDeleted(Guid.NewGuid(), fx.Clock.GetUtcNow(), userId));
+        Assert.Equal("expired", await fx.StatusOfAsync(paymentId));
+
+        // The page was still open at Stripe and the buyer paid: the payment settles, and the money goes back.
+        await fx.AcceptedAsync(
+            StripePaymentsFixture.Event(
+                "checkout.session.completed",
+                StripePaymentsFixture.Session(checkout["session_id"]!.GetValue<string>(), paymentId)
+            )
+        );
+        await Eventually.TrueAsync(
+            async () => await fx.StatusOfAsync(paymentId) == "refunded",
+            "the payment of a deleted account was not refunded"
+        );
+        var refund = Assert.Single(
+            fx.Stripe.Received,
+            r => r.Path == "/v1/refunds" && r.Field("metadata[payment_id]") == paymentId.ToString()
+        );
+        Assert.Equal(StripePaymentsFixture.IntentOf(paymentId), refund.Field("payment_intent"));
+        Assert.Equal(
+            0L,
+            await fx.ScalarAsync<long>("SELECT count(*) FROM boost_grants WHERE payment_id = @p", ("p", paymentId))
+        );
+        Assert.Equal(0L, await fx.ScalarAsync<long>("SELECT count(*) FROM boosts WHERE user_id = @u", ("u", userId)));
+    }
+
+    /// <summary>A premium subscription bought through Stripe's checkout: its payment and Stripe's id of it.</summary>
+    private async Task<(Guid PaymentId, string SubscriptionId)> SubscribeAsync(string token)
+    {
+        var checkout = await (
+            await fx.Client.PostJson(
+                "/api/v1/subscriptions/checkout",
+                new
+                {
+                    tier = "premium",
+                    success_url = "https://app.example/paid",
+                    cancel_url = "https://app.example/cancelled",
+                },
+                token
+            )
+        ).AssertStatus(200);
+        var paymentId = Guid.Parse(checkout["payment_id"]!.GetValue<string>());
+        var subscriptionId = "sub_" + paymentId.ToString("N");
+        await fx.AcceptedAsync(
+            StripePaymentsFixture.Event(
+                "checkout.session.completed",
+                new
+                {
+                    id = checkout["session_id"]!.GetValue<string>(),
+                    @object = "checkout.session",
+                    mode = "subscription",
+                    status = "complete",
+                    payment_status = "paid",
+                    payment_intent = (string?)null,
+                    subscription = subscriptionId,
+                    metadata = new { payment_id = paymentId.ToString() },
+                }
+            )
+        );
+        await Eventually.TrueAsync(
+            async () => (await SubscriptionAsync(token))["tier"]!.GetValue<string>() == "premium",
+            "never premium"
+        );
+        return (paymentId, subscriptionId);
+    }
+
+    /// <summary>Stripe told to end <paramref name="subscriptionId"/> now.</summary>
+    private static bool IsCancellation(StripeRequest request, string subscriptionId) =>
+        request.Method == "DELETE" && request.Path == "/v1/subscriptions/" + subscriptionId;
 
     /// <summary>
     /// An invoice as API version endive sends it: subscription and its metadata under parent, the intent under

@@ -131,7 +131,7 @@ public sealed class Refunder(
                         + "Idempotency-Key to see its outcome."
                 );
         }
-        catch (HttpRequestException exception) when (IsRefusal(exception))
+        catch (HttpRequestException exception) when (exception.IsRefusal())
         {
             logger.LogWarning(
                 exception,
@@ -181,12 +181,6 @@ public sealed class Refunder(
         }
         return null;
     }
-
-    /// <summary>
-    /// A 4xx other than 409 (a concurrent request with the key) or 429 is a definite no: Stripe made no refund.
-    /// </summary>
-    private static bool IsRefusal(HttpRequestException exception) =>
-        (int?)exception.StatusCode is >= 400 and < 500 and not 409 and not 429;
 
     /// <summary>The provider made no refund: the intent goes, and its amount is refundable again.</summary>
     private async Task AbandonAsync(Refund intent, CancellationToken cancellationToken)

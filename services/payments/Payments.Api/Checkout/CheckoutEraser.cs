@@ -1,0 +1,26 @@
+using Community.Contracts.Identity;
+
+namespace Community.Payments.Checkout;
+
+/// <summary>
+/// A deleted account's open checkouts end; one paid anyway settles as any late payment does, and what payments itself
+/// delivers is refunded instead (<see cref="DeliveryConsumer"/>). Settled payments and refunds stay: the accounts
+/// need them.
+/// </summary>
+public sealed class CheckoutEraser(PaymentsDbContext db, TimeProvider clock) : IUserDataEraser
+{
+    public async Task EraseAsync(UserDeleted deleted, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        // Nothing is published (PaymentFailed): every service erases the user on the same UserDeleted.
+        await db
+            .Payments.Where(p => p.UserId == deleted.UserId && p.Status == PaymentStatus.Pending)
+            .ExecuteUpdateAsync(
+                set =>
+                    set.SetProperty(p => p.Status, PaymentStatus.Expired)
+                        .SetProperty(p => p.FailureReason, "account_deleted")
+                        .SetProperty(p => p.UpdatedAt, now),
+                cancellationToken
+            );
+    }
+}
