@@ -1,3 +1,4 @@
+using Community.Contracts;
 using Community.Contracts.Payments;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
@@ -54,6 +55,29 @@ public sealed class ReferralConversionTests(IdentityFixture fx) : IClassFixture<
         Assert.Equal(1, summary["conversions"]!.GetValue<int>());
     }
 
+    [Theory]
+    [InlineData(PaymentPurposes.EventRegistration)]
+    [InlineData(PaymentPurposes.Course)]
+    [InlineData(PaymentPurposes.GroupMembership)]
+    public async Task What_members_sell_one_another_converts_nothing_what_the_platform_sells_does(string purpose)
+    {
+        // A referrer selling a cheap ticket, course or group to their own referrals (and refunding most of it) would
+        // farm the rewards: only the platform's own sales convert.
+        var referrer = await fx.RegisterAsync();
+        var referred = await fx.RegisterAsync(referralCode: referrer["user"]!["referral_code"]!.GetValue<string>());
+        var referredId = Guid.Parse(referred["user"]!["id"]!.GetValue<string>());
+
+        var bought = Payment(referredId, purpose);
+        await PublishAsync(bought);
+        await HandledAsync(bought.MessageId);
+        Assert.Equal(0L, await ConvertedOutboxRowsAsync(referredId));
+
+        var platform = Payment(referredId, PaymentPurposes.Subscription);
+        await PublishAsync(platform);
+        await HandledAsync(platform.MessageId);
+        Assert.Equal(1L, await ConvertedOutboxRowsAsync(referredId));
+    }
+
     [Fact]
     public async Task Payments_of_members_nobody_referred_convert_nothing()
     {
@@ -99,7 +123,7 @@ public sealed class ReferralConversionTests(IdentityFixture fx) : IClassFixture<
         Assert.Equal(3, summary["pending"]!.GetValue<int>());
         Assert.Equal(0, summary["credits_earned"]!.GetValue<long>());
 
-        var payments = paying.Select(Payment).ToList();
+        var payments = paying.Select(id => Payment(id)).ToList();
         foreach (var payment in payments)
             await PublishAsync(payment);
         foreach (var payment in payments)
@@ -157,8 +181,8 @@ public sealed class ReferralConversionTests(IdentityFixture fx) : IClassFixture<
         );
     }
 
-    private PaymentSucceeded Payment(Guid userId) =>
-        new(Guid.NewGuid(), fx.Clock.GetUtcNow(), Guid.NewGuid(), userId, "course", Guid.NewGuid(), 1499, "EUR");
+    private PaymentSucceeded Payment(Guid userId, string purpose = PaymentPurposes.Credits) =>
+        new(Guid.NewGuid(), fx.Clock.GetUtcNow(), Guid.NewGuid(), userId, purpose, Guid.NewGuid(), 1499, "EUR");
 
     private Task PublishAsync(PaymentSucceeded message) =>
         fx.Host.Services.GetRequiredService<IBus>().Publish(message, context => context.MessageId = message.MessageId);

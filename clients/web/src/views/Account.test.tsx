@@ -21,7 +21,7 @@ describe("InviteSection", () => {
     render(<InviteSection />);
     const link = (await screen.findByLabelText("Your invitation link")) as HTMLInputElement;
     expect(link.value).toBe(`${location.origin}/app/signup?ref=AMIRA7Q2`);
-    expect(screen.getByText("3 signed up with it: 2 of them have paid for something (1 not yet). You earned 100 credits.")).toBeTruthy();
+    expect(screen.getByText("3 signed up with it: 2 of them bought a membership, a boost or credits (1 not yet). You earned 100 credits.")).toBeTruthy();
   });
 });
 

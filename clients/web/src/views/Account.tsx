@@ -16,7 +16,7 @@ export function invitationLink(code: string): string {
 
 /**
  * Invite friends: the link that signs them up with your referral code, and what it has brought (who signed up, who has
- * paid for something since, the credits that earned you).
+ * bought a membership, a boost or credits since, the credits that earned you).
  */
 export function InviteSection() {
   const [copied, setCopied] = useState<string | null>(null);
@@ -54,7 +54,7 @@ export function InviteSection() {
           <p>
             {mine.referrals_count === 0
               ? "Nobody has signed up with it yet."
-              : `${mine.referrals_count} signed up with it: ${mine.conversions} of them have paid for something (${mine.pending} not yet). You earned ${mine.credits_earned} credits.`}
+              : `${mine.referrals_count} signed up with it: ${mine.conversions} of them bought a membership, a boost or credits (${mine.pending} not yet). You earned ${mine.credits_earned} credits.`}
           </p>
         </>
       )}

@@ -1,3 +1,4 @@
+using Community.Contracts;
 using Community.Contracts.Identity;
 using Community.Contracts.Payments;
 using MassTransit;
@@ -5,8 +6,10 @@ using MassTransit;
 namespace Community.Identity.Referrals;
 
 /// <summary>
-/// A referred member's first paid purchase converts the referral (ReferralConverted: payments rewards both sides);
-/// the update matches only an unconverted referral, so redeliveries and racing payments convert it once.
+/// A referred member's first purchase from the platform (a membership, a boost, a credit pack) converts the referral
+/// (ReferralConverted: payments rewards both sides); the update matches only an unconverted referral, so redeliveries
+/// and racing payments convert it once. What members sell one another (tickets, courses, paid groups) converts
+/// nothing: a referrer could sell their referrals something for a cent, refund most of it, and farm the rewards.
 /// </summary>
 public sealed class ReferralConversionConsumer(
     IdentityDbContext db,
@@ -14,12 +17,22 @@ public sealed class ReferralConversionConsumer(
     ILogger<ReferralConversionConsumer> logger
 ) : IdempotentConsumer<PaymentSucceeded, IdentityDbContext>(db, logger)
 {
+    /// <summary>What the platform itself sells: its price is the platform's, not a referrer's.</summary>
+    private static readonly HashSet<string> PlatformSales =
+    [
+        PaymentPurposes.Subscription,
+        PaymentPurposes.Boost,
+        PaymentPurposes.Credits,
+    ];
+
     protected override async Task HandleAsync(
         ConsumeContext<PaymentSucceeded> context,
         CancellationToken cancellationToken
     )
     {
         var m = context.Message;
+        if (!PlatformSales.Contains(m.Purpose))
+            return;
         var referrers = await Db
             .Database.SqlQuery<Guid>(
                 $"""
