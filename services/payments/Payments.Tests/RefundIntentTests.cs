@@ -1,4 +1,5 @@
 using Community.Contracts.Events;
+using Community.Contracts.Payments;
 using Community.Payments.Data;
 using Community.Payments.Refunds;
 
@@ -68,6 +69,48 @@ public sealed class RefundIntentTests(RefundIntentFixture fx) : IClassFixture<Re
         Assert.Equal(
             1L,
             await fx.ScalarAsync<long>("SELECT count(*) FROM refunds WHERE payment_id = @id", ("id", paymentId))
+        );
+    }
+
+    [Fact]
+    public async Task A_cancellations_refund_waits_for_a_refund_still_being_answered_and_then_takes_the_rest()
+    {
+        var (sellerId, paymentId) = await fx.PaidTicketAsync();
+        var seller = fx.TokenFor(sellerId);
+        // The organizer refunds part of the ticket and Stripe's answer is lost: 1000 stays requested.
+        fx.LoseAnswersFor[paymentId] = true;
+        await (await fx.RefundAsync(paymentId, seller, 1000, "first-part")).AssertProblem(502);
+        fx.LoseAnswersFor.TryRemove(paymentId, out _);
+
+        // Then the holder cancels, and events asks for the whole price back.
+        var refundId = Guid.NewGuid();
+        await fx.PublishAsync(
+            new PaymentRefundRequested(
+                Guid.NewGuid(),
+                fx.Clock.GetUtcNow(),
+                refundId,
+                paymentId,
+                2500,
+                "registration_cancelled",
+                null
+            )
+        );
+        await Task.Delay(TimeSpan.FromMilliseconds(500));
+        // The organizer's refund is answered (asked again with its key): what is left goes to the holder.
+        await (await fx.RefundAsync(paymentId, seller, 1000, "first-part")).AssertStatus(201);
+        await Eventually.TrueAsync(
+            async () =>
+                await fx.ScalarAsync<string>("SELECT status FROM refunds WHERE id = @id", ("id", refundId))
+                == RefundStatus.Succeeded,
+            "the cancellation's refund was dropped while another refund was being answered"
+        );
+        Assert.Equal(
+            1500,
+            await fx.ScalarAsync<long>("SELECT amount_cents FROM refunds WHERE id = @id", ("id", refundId))
+        );
+        Assert.Equal(
+            2500,
+            await fx.ScalarAsync<long>("SELECT refunded_cents FROM payments WHERE id = @id", ("id", paymentId))
         );
     }
 

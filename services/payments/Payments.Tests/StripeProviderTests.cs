@@ -1,5 +1,6 @@
 using System.Globalization;
 using Community.Contracts.Identity;
+using Community.Contracts.Payments;
 
 namespace Community.Payments.Tests;
 
@@ -372,6 +373,47 @@ public sealed class StripeProviderTests(StripePaymentsFixture fx) : IClassFixtur
             await fx.ScalarAsync<long>("SELECT refunded_cents FROM payments WHERE id = @id", ("id", paymentId))
         );
         Assert.Equal(0, await fx.OutboxCountAsync("PaymentRefunded", paymentId));
+    }
+
+    [Fact]
+    public async Task An_automatic_refund_stripe_refuses_is_recorded_failed_once_and_someone_is_told()
+    {
+        var (_, _, _, paymentId, sessionId) = await fx.OpenCheckoutAsync(2500);
+        await fx.AcceptedAsync(
+            StripePaymentsFixture.Event(
+                "checkout.session.completed",
+                StripePaymentsFixture.Session(sessionId, paymentId)
+            )
+        );
+        fx.Stripe.FailNext("/v1/refunds", 400, "Charge ch_x has been charged back.");
+        var refundId = Guid.NewGuid();
+
+        // Nobody waits on a cancellation's refund: asked again it gets the same no, and dead-lettered it tells nobody.
+        await fx.PublishAsync(
+            new PaymentRefundRequested(
+                Guid.NewGuid(),
+                fx.Clock.GetUtcNow(),
+                refundId,
+                paymentId,
+                null,
+                "event_cancelled",
+                null
+            )
+        );
+        await Eventually.TrueAsync(
+            async () => await fx.OutboxCountAsync("PaymentRefundFailed", paymentId) == 1,
+            "nobody was told that Stripe refused an automatic refund"
+        );
+        Assert.Equal(
+            "failed",
+            await fx.ScalarAsync<string>("SELECT status FROM refunds WHERE id = @id", ("id", refundId))
+        );
+        Assert.Single(fx.Stripe.WithKey("refund-" + refundId));
+        Assert.Equal("succeeded", await fx.StatusOfAsync(paymentId));
+        Assert.Equal(
+            0,
+            await fx.ScalarAsync<long>("SELECT refunded_cents FROM payments WHERE id = @id", ("id", paymentId))
+        );
     }
 
     [Fact]

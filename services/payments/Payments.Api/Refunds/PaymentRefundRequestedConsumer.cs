@@ -33,14 +33,32 @@ public sealed class PaymentRefundRequestedConsumer(
             m.AmountCents is { } wanted && payment.RefundableCents > 0
                 ? Math.Min(wanted, payment.RefundableCents)
                 : m.AmountCents;
-        var refund = await refunder.RefundAsync(
-            m.PaymentId,
-            amount,
-            m.Reason,
-            m.RequestedBy,
-            m.RefundId,
-            context.CancellationToken
-        );
+        Refund refund;
+        try
+        {
+            refund = await refunder.RefundAsync(
+                m.PaymentId,
+                amount,
+                m.Reason,
+                m.RequestedBy,
+                m.RefundId,
+                context.CancellationToken,
+                automatic: true
+            );
+        }
+        catch (BusinessRuleException)
+        {
+            if (!await OthersInFlightAsync(m, context.CancellationToken))
+                throw;
+            // More than is free only while another refund is being answered (an organizer's partial refund, then
+            // the holder cancels): once it is, what is left fits, so this is asked again, not dropped.
+            throw new ConflictException(
+                $"Refund {m.RefundId} waits for another refund of payment {m.PaymentId} to be answered."
+            )
+            {
+                RetryAfter = TimeSpan.FromSeconds(5),
+            };
+        }
         logger.LogInformation(
             "Requested refund {RefundId} of payment {PaymentId}: {Status}",
             refund.Id,
@@ -48,4 +66,10 @@ public sealed class PaymentRefundRequestedConsumer(
             refund.Status
         );
     }
+
+    private Task<bool> OthersInFlightAsync(PaymentRefundRequested m, CancellationToken cancellationToken) =>
+        db.Refunds.AnyAsync(
+            r => r.PaymentId == m.PaymentId && r.Id != m.RefundId && r.Status == RefundStatus.Requested,
+            cancellationToken
+        );
 }

@@ -20,11 +20,14 @@ public sealed class Refunder(
         string reason,
         Guid? requestedBy,
         Guid refundId,
-        CancellationToken cancellationToken
+        CancellationToken cancellationToken,
+        bool automatic = false
     )
     {
         var refund = await RecordIntentAsync(paymentId, amountCents, reason, requestedBy, refundId, cancellationToken);
-        return refund.Status == RefundStatus.Requested ? await CompleteAsync(refund, cancellationToken) : refund;
+        return refund.Status == RefundStatus.Requested
+            ? await CompleteAsync(refund, cancellationToken, automatic)
+            : refund;
     }
 
     /// <summary>
@@ -113,7 +116,11 @@ public sealed class Refunder(
     }
 
     /// <summary>Steps two and three: asks the provider (no transaction open) and records its answer.</summary>
-    private async Task<Refund> CompleteAsync(Refund refund, CancellationToken cancellationToken)
+    /// <param name="automatic">
+    /// Nobody waits on the answer (a cancellation's refund): a refusal is recorded as a failed refund, which tells
+    /// someone to reach the payer (PaymentRefundFailed), instead of an error to try again.
+    /// </param>
+    private async Task<Refund> CompleteAsync(Refund refund, CancellationToken cancellationToken, bool automatic = false)
     {
         var payment = await db.Payments.AsNoTracking().FirstAsync(p => p.Id == refund.PaymentId, cancellationToken);
         ProviderRefund result;
@@ -130,6 +137,17 @@ public sealed class Refunder(
                     "The same refund is being made by another request right now; retry with the same "
                         + "Idempotency-Key to see its outcome."
                 );
+        }
+        catch (HttpRequestException exception) when (exception.IsRefusal() && automatic)
+        {
+            // Asking again gets the same no, and a dead-lettered request tells nobody: the failure is the answer.
+            return await RecordAnswerAsync(
+                refund.Id,
+                RefundStatus.Failed,
+                null,
+                $"provider_refused_{(int?)exception.StatusCode}",
+                cancellationToken
+            );
         }
         catch (HttpRequestException exception) when (exception.IsRefusal())
         {
@@ -163,7 +181,13 @@ public sealed class Refunder(
             await AbandonAsync(refund, cancellationToken);
             throw new BusinessRuleException(exception.Message);
         }
-        return await RecordAnswerAsync(refund.Id, result, cancellationToken);
+        return await RecordAnswerAsync(
+            refund.Id,
+            RefundStatus.FromProvider(result.Status),
+            result.RefundId,
+            result.FailureReason ?? result.Status,
+            cancellationToken
+        );
     }
 
     private async Task<Refund?> WaitForAnswerAsync(Refund intent, CancellationToken cancellationToken)
@@ -196,7 +220,9 @@ public sealed class Refunder(
 
     private async Task<Refund> RecordAnswerAsync(
         Guid refundId,
-        ProviderRefund result,
+        string status,
+        string? providerRefundId,
+        string failureReason,
         CancellationToken cancellationToken
     )
     {
@@ -209,8 +235,7 @@ public sealed class Refunder(
         refund = await db.Refunds.FirstAsync(r => r.Id == refundId, cancellationToken);
         if (refund.Status != RefundStatus.Requested)
             return refund;
-        var status = RefundStatus.FromProvider(result.Status);
-        book.RecordRefundAnswer(payment, refund, status, result.RefundId, result.FailureReason ?? result.Status);
+        book.RecordRefundAnswer(payment, refund, status, providerRefundId, failureReason);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         if (refund.Status == RefundStatus.Failed)
