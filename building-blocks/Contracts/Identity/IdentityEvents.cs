@@ -23,10 +23,16 @@ public sealed record UserRegistered(
 ) : IIntegrationEvent
 {
     /// <summary>
-    /// The e-mail or the phone is proven to be the owner's (seed 004's is_verified); false from publishers before it
-    /// existed.
+    /// The e-mail or the phone is proven to be the owner's (seed 004's is_verified): never proof of the e-mail
+    /// (<see cref="EmailVerified"/> is); false from publishers before it existed.
     /// </summary>
     public bool IsVerified { get; init; }
+
+    /// <summary>
+    /// The e-mail itself is proven to be the owner's (the mailed link, or a provider that verified it): only then may
+    /// it be mailed. False from publishers before it existed.
+    /// </summary>
+    public bool EmailVerified { get; init; }
 
     /// <summary>
     /// When the account was made. The same as OccurredAt at its creation; an announcement made again
@@ -54,10 +60,16 @@ public sealed record UserProfileUpdated(
 ) : IIntegrationEvent
 {
     /// <summary>
-    /// The e-mail or the phone is proven to be the owner's; "is_verified" is in ChangedFields when this update verified
-    /// the account.
+    /// The e-mail or the phone is proven to be the owner's: never proof of the e-mail (<see cref="EmailVerified"/> is);
+    /// "is_verified" is in ChangedFields when this update verified the account.
     /// </summary>
     public bool IsVerified { get; init; }
+
+    /// <summary>
+    /// The e-mail itself is proven to be the owner's: only then may it be mailed. "email_verified" is in ChangedFields
+    /// when this update verified it; false from publishers before it existed.
+    /// </summary>
+    public bool EmailVerified { get; init; }
 
     // The rest of the profile, for social's public profiles and discovery filters (null from publishers before they
     // existed).

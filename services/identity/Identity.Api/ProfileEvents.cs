@@ -24,6 +24,7 @@ public static class ProfileEvents
         )
         {
             IsVerified = user.IsVerified,
+            EmailVerified = user.EmailVerifiedAt is not null,
             RegisteredAt = user.CreatedAt,
         };
 
@@ -44,6 +45,7 @@ public static class ProfileEvents
         )
         {
             IsVerified = user.IsVerified,
+            EmailVerified = user.EmailVerifiedAt is not null,
             Bio = user.Bio,
             Gender = user.Gender,
             DateOfBirth = user.DateOfBirth,

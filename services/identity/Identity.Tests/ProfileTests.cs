@@ -52,7 +52,7 @@ public sealed class ProfileTests(IdentityFixture fx) : IClassFixture<IdentityFix
             await fx.ScalarAsync<long>(
                 "SELECT count(*) FROM outbox_messages WHERE type LIKE '%UserProfileUpdated,%' "
                     + "AND payload->>'userId' = @id "
-                    + "AND payload->'changedFields' <> '[\"is_verified\"]'::jsonb",
+                    + "AND NOT payload->'changedFields' @> '[\"email_verified\"]'::jsonb",
                 ("id", registered["user"]!["id"]!.GetValue<string>())
             )
         );
@@ -62,7 +62,7 @@ public sealed class ProfileTests(IdentityFixture fx) : IClassFixture<IdentityFix
                 await fx.ScalarAsync<string>(
                     "SELECT payload::text FROM outbox_messages WHERE type LIKE '%UserProfileUpdated,%' "
                         + "AND payload->>'userId' = @id "
-                        + "AND payload->'changedFields' <> '[\"is_verified\"]'::jsonb ORDER BY sequence LIMIT 1",
+                        + "AND NOT payload->'changedFields' @> '[\"email_verified\"]'::jsonb ORDER BY sequence LIMIT 1",
                     ("id", registered["user"]!["id"]!.GetValue<string>())
                 )
             )!

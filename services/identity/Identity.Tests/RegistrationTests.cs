@@ -66,7 +66,7 @@ public sealed class RegistrationTests(IdentityFixture fx) : IClassFixture<Identi
         Assert.True(confirmed["email_verified"]!.GetValue<bool>());
         Assert.True(confirmed["is_verified"]!.GetValue<bool>());
         Assert.Equal(
-            "[\"is_verified\"]",
+            "[\"is_verified\", \"email_verified\"]",
             await fx.ScalarAsync<string>(
                 "SELECT (payload->'changedFields')::text FROM outbox_messages WHERE type LIKE '%UserProfileUpdated,%' "
                     + "AND payload->>'userId' = @id "

@@ -31,6 +31,19 @@ public sealed class VerificationTests(IdentityFixture fx) : IClassFixture<Identi
         return (registered, phone);
     }
 
+    /// <summary>The payload of the user's UserProfileUpdated in the outbox that changed exactly these fields.</summary>
+    private async Task<JsonNode> ProfileUpdateAsync(string userId, string changedFields)
+    {
+        var payload = await fx.ScalarAsync<string>(
+            "SELECT payload::text FROM outbox_messages WHERE type LIKE '%UserProfileUpdated,%' "
+                + "AND payload->>'userId' = @id AND payload->'changedFields' = @changed::jsonb",
+            ("id", userId),
+            ("changed", changedFields)
+        );
+        Assert.NotNull(payload);
+        return JsonNode.Parse(payload!)!;
+    }
+
     [Fact]
     public async Task Following_the_mailed_link_verifies_the_email_and_says_so_to_other_services()
     {
@@ -57,11 +70,11 @@ public sealed class VerificationTests(IdentityFixture fx) : IClassFixture<Identi
             )
         );
         Assert.Equal(
-            "[\"is_verified\"]",
+            "[\"is_verified\", \"email_verified\"]",
             await fx.ScalarAsync<string>(
                 "SELECT (payload->'changedFields')::text FROM outbox_messages WHERE type LIKE '%UserProfileUpdated,%' "
                     + "AND payload->>'userId' = @id "
-                    + "AND (payload->>'isVerified')::boolean",
+                    + "AND (payload->>'isVerified')::boolean AND (payload->>'emailVerified')::boolean",
                 ("id", id)
             )
         );
@@ -115,6 +128,49 @@ public sealed class VerificationTests(IdentityFixture fx) : IClassFixture<Identi
 
         await (await Client.PostJson(Confirm, new { code }, token)).AssertProblem(400); // spent
         await (await Client.PostJson(Send, new { }, token)).AssertProblem(409); // nothing left to verify
+    }
+
+    [Fact]
+    public async Task A_verified_phone_does_not_prove_the_email_and_confirming_the_email_later_is_announced()
+    {
+        // Anyone can register someone else's e-mail beside their own phone, and prove the phone.
+        var phone = "+4477" + Random.Shared.Next(10_000_000, 99_999_999);
+        var username = "b_" + Guid.NewGuid().ToString("N")[..12];
+        var email = $"{username}@example.com";
+        var registered = await (
+            await Client.PostJson(
+                "/api/v1/auth/register",
+                new
+                {
+                    username,
+                    email,
+                    phone,
+                    password = "long-enough-1",
+                }
+            )
+        ).AssertStatus(201);
+        var token = Token(registered);
+        var id = registered["user"]!["id"]!.GetValue<string>();
+        await (await Client.PostJson(Send, new { }, token)).AssertStatus(202);
+        await (await Client.PostJson(Confirm, new { code = fx.Sms.LastCodeTo(phone) }, token)).AssertStatus(200);
+
+        Assert.Equal(
+            "false",
+            await fx.ScalarAsync<string>(
+                "SELECT payload->>'emailVerified' FROM outbox_messages WHERE type LIKE '%UserRegistered,%' "
+                    + "AND payload->>'userId' = @id",
+                ("id", id)
+            )
+        );
+        var phoneProven = await ProfileUpdateAsync(id, "[\"is_verified\"]");
+        Assert.True(phoneProven["isVerified"]!.GetValue<bool>());
+        Assert.False(phoneProven["emailVerified"]!.GetValue<bool>());
+
+        // The account was verified already, yet the proven address is news: only it may be mailed.
+        await (await fx.ConfirmAsync(email)).AssertStatus(200);
+        var emailProven = await ProfileUpdateAsync(id, "[\"email_verified\"]");
+        Assert.True(emailProven["isVerified"]!.GetValue<bool>());
+        Assert.True(emailProven["emailVerified"]!.GetValue<bool>());
     }
 
     [Fact]

@@ -33,7 +33,14 @@ public sealed class NotificationDigestTests(DigestFixture fx) : IClassFixture<Di
 {
     private NotificationDigest Digest => fx.Host.Services.GetRequiredService<NotificationDigest>();
 
-    private async Task<(Guid Id, string Email)> PersonWithUnreadAsync(bool verified = true)
+    /// <summary>
+    /// A registered person with an unread notification; identity's IsVerified is true when either the e-mail or the
+    /// phone is proven.
+    /// </summary>
+    private async Task<(Guid Id, string Email)> PersonWithUnreadAsync(
+        bool emailVerified = true,
+        bool phoneVerified = false
+    )
     {
         var id = Guid.NewGuid();
         var email = $"p{id:N}@example.test";
@@ -50,7 +57,8 @@ public sealed class NotificationDigestTests(DigestFixture fx) : IClassFixture<Di
             null
         )
         {
-            IsVerified = verified,
+            IsVerified = emailVerified || phoneVerified,
+            EmailVerified = emailVerified,
         };
         await fx.DeliverAsync(registered);
         var paid = new PaymentSucceeded(
@@ -83,7 +91,7 @@ public sealed class NotificationDigestTests(DigestFixture fx) : IClassFixture<Di
         var (recentlyLeftId, recentlyLeft) = await PersonWithUnreadAsync();
         var (awayId, away) = await PersonWithUnreadAsync();
         var (readId, readEverything) = await PersonWithUnreadAsync();
-        var (unprovenId, unproven) = await PersonWithUnreadAsync(verified: false);
+        var (unprovenId, unproven) = await PersonWithUnreadAsync(emailVerified: false);
         await fx.ExecuteAsync("UPDATE notifications SET read_at = now() WHERE user_id = @u", ("u", readId));
 
         // Fresh notifications of someone never connected are not a day old yet: nothing goes.
@@ -147,10 +155,11 @@ public sealed class NotificationDigestTests(DigestFixture fx) : IClassFixture<Di
                 [],
                 [],
                 null,
-                ["is_verified"]
+                ["is_verified", "email_verified"]
             )
             {
                 IsVerified = true,
+                EmailVerified = true,
             }
         );
         Assert.Equal(4, await Digest.RunOnceAsync(CancellationToken.None));
@@ -160,6 +169,48 @@ public sealed class NotificationDigestTests(DigestFixture fx) : IClassFixture<Di
         );
         Assert.Equal(0, MailsTo(online));
     }
+
+    [Fact]
+    public async Task A_proven_phone_gets_no_digest_to_the_unproven_email_until_the_email_is_proven()
+    {
+        await NobodyDueAsync();
+        // Registered with a stranger's e-mail beside the registrant's own phone, which they then proved.
+        var (id, email) = await PersonWithUnreadAsync(emailVerified: false, phoneVerified: true);
+        await fx.DeliverAsync(Proven(id, emailVerified: false));
+        fx.Clock.Advance(TimeSpan.FromHours(25));
+
+        Assert.Equal(0, await Digest.RunOnceAsync(CancellationToken.None));
+        Assert.False(
+            await fx.ScalarAsync<bool>("SELECT email_verified FROM user_profiles WHERE user_id = @u", ("u", id))
+        );
+
+        // The e-mail itself proven, it gets the digest.
+        await fx.DeliverAsync(Proven(id, emailVerified: true));
+        Assert.Equal(1, await Digest.RunOnceAsync(CancellationToken.None));
+        await fx.Smtp.WaitForAsync(email);
+        Assert.Equal(1, MailsTo(email));
+    }
+
+    /// <summary>Identity's update for a proof made: of the phone (the account verified) or of the e-mail.</summary>
+    private UserProfileUpdated Proven(Guid id, bool emailVerified) =>
+        new(
+            Guid.NewGuid(),
+            fx.Tick(),
+            id,
+            "u" + id.ToString("N")[..10],
+            "Person " + id.ToString("N")[..4],
+            null,
+            null,
+            null,
+            [],
+            [],
+            null,
+            [emailVerified ? "email_verified" : "is_verified"]
+        )
+        {
+            IsVerified = true,
+            EmailVerified = emailVerified,
+        };
 
     [Fact]
     public async Task Two_instances_running_at_once_never_mail_anyone_twice()

@@ -116,9 +116,11 @@ public sealed class EmailVerifications(
         var wasVerified = user.IsVerified;
         user.EmailVerifiedAt = now;
         user.UpdatedAt = now;
-        // In the same commit as the change, so others learn of the verified mark even after a crash.
-        if (!wasVerified)
-            db.AddIntegrationEvent(ProfileEvents.Updated(user, now, ["is_verified"]));
+        // In the same commit as the change, so others learn of it even after a crash; also when a proven phone had
+        // verified the account already, as only a proven e-mail may be mailed.
+        db.AddIntegrationEvent(
+            ProfileEvents.Updated(user, now, wasVerified ? ["email_verified"] : ["is_verified", "email_verified"])
+        );
         try
         {
             await db.SaveChangesAsync(cancellationToken);

@@ -27,10 +27,10 @@ public sealed class UserRegisteredConsumer(MessagingDbContext db, ILogger<UserRe
             fromProfile: false,
             cancellationToken
         );
-        // Only registration carries the digest's address; it is mailed once proven.
+        // Only registration carries the digest's address; it is mailed once proven (a proven phone proves no e-mail).
         await Db.Database.ExecuteSqlAsync(
             $"""
-            UPDATE user_profiles SET email = {m.Email}, email_verified = email_verified OR {m.IsVerified}
+            UPDATE user_profiles SET email = {m.Email}, email_verified = email_verified OR {m.EmailVerified}
             WHERE user_id = {m.UserId} AND deleted_at IS NULL
             """,
             cancellationToken
@@ -57,8 +57,8 @@ public sealed class UserProfileUpdatedConsumer(MessagingDbContext db, ILogger<Us
             fromProfile: true,
             cancellationToken
         );
-        // A proof once made stays (an older update arriving late must not take it back).
-        if (m.IsVerified)
+        // A proof of the e-mail once made stays (an older update arriving late must not take it back).
+        if (m.EmailVerified)
             await Db.Database.ExecuteSqlAsync(
                 $"UPDATE user_profiles SET email_verified = true WHERE user_id = {m.UserId} AND deleted_at IS NULL",
                 cancellationToken
