@@ -62,4 +62,33 @@ public sealed class IdempotencyKeyTests(EventsFixture fx) : CourseTestsBase, ICl
             otherBody: "{\"description\": \"Second\"}"
         );
     }
+
+    [Fact]
+    public async Task An_if_match_tells_whoever_may_not_change_an_event_or_course_no_more_than_without_it()
+    {
+        var (_, organizer) = fx.Organizer();
+        var (_, stranger) = fx.Member();
+        var hidden = await fx.CreateEventAsync(organizer, b => b["visibility"] = "private");
+        var listed = await fx.CreateEventAsync(organizer);
+        var course = await CreateCourseAsync(organizer);
+        var refusals = new[]
+        {
+            ($"/api/v1/events/{hidden["id"]}", 404),
+            ($"/api/v1/events/{listed["id"]}", 403),
+            ($"/api/v1/courses/{course["id"]}", 403),
+        };
+
+        // A stale tag is a 412 only for whoever may change it; the rest hear what they hear without one.
+        const string change = "{\"description\": \"Mine\"}";
+        foreach (var (url, status) in refusals)
+        {
+            await (await fx.Client.SendIfMatch(HttpMethod.Patch, url, change, stranger, null)).AssertProblem(status);
+            await (await fx.Client.SendIfMatch(HttpMethod.Patch, url, change, stranger, "\"1\"")).AssertProblem(status);
+        }
+        foreach (var (url, _) in refusals)
+            Assert.NotEqual(
+                "Mine",
+                (await (await fx.Client.Get(url, organizer)).AssertStatus(200))["description"]!.GetValue<string>()
+            );
+    }
 }

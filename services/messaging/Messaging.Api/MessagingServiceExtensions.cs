@@ -5,6 +5,7 @@ using Community.Messaging.Conversations.Threads;
 using Community.Messaging.Notifications;
 using Community.Messaging.Relations;
 using Community.Messaging.Users;
+using Community.ServiceDefaults.Auth;
 using Community.ServiceDefaults.Blobs;
 using Community.ServiceDefaults.Messaging;
 using Community.ServiceDefaults.OpenApi;
@@ -58,7 +59,8 @@ public static class MessagingServiceExtensions
         api.MapAttachmentsApi();
         api.MapThreadsApi();
         api.MapNotificationsApi();
-        app.MapRealTimeHub<ChatHub>(ChatHub.Path);
+        var hub = app.MapRealTimeHub<ChatHub>(ChatHub.Path);
+        hub.Add(endpoint => endpoint.RequestDelegate = RefuseUnknownUsers(endpoint.RequestDelegate!));
         app.MapHubAsyncApi(
             ChatHub.AsyncApiPath,
             new HubDescription(
@@ -73,4 +75,23 @@ public static class MessagingServiceExtensions
         );
         return app;
     }
+
+    /// <summary>
+    /// The known-subjects gate holds writes only, negotiate among them; the hub's WebSocket request is a GET that a
+    /// client may send without negotiating, so every hub request from a user identity never announced, or deleted, is
+    /// refused here with the gate's 403, before a connection is made.
+    /// </summary>
+    private static RequestDelegate RefuseUnknownUsers(RequestDelegate next) =>
+        async http =>
+        {
+            var known = http.RequestServices.GetRequiredService<IKnownSubjects>();
+            if (
+                Guid.TryParse(http.User.FindFirst(ClaimNames.Subject)?.Value, out var userId)
+                && !await known.IsKnownAsync(userId, http.RequestAborted)
+            )
+                throw new ForbiddenException(
+                    "This account is not known to the platform: it does not exist or was deleted."
+                );
+            await next(http);
+        };
 }

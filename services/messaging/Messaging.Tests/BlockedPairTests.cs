@@ -189,6 +189,48 @@ public sealed class BlockedPairTests(RealTimeFixture fx) : IClassFixture<RealTim
         Assert.False(forC["last_message"]!["hidden"]!.GetValue<bool>());
     }
 
+    [Fact]
+    public async Task A_blocked_pairs_threads_leave_each_others_lists_search_and_reads_but_stay_moderated()
+    {
+        var (a, b, c) = (await Registered(), await Registered(), await Registered());
+        var groupId = Guid.NewGuid();
+        // a owns the group, so moderates every thread in it.
+        await fx.DeliverAsync(new GroupCreated(Guid.NewGuid(), fx.Tick(), groupId, a.Id, "Cooks", "public"));
+        foreach (var m in new[] { b, c })
+            await fx.DeliverAsync(new GroupMemberJoined(Guid.NewGuid(), fx.Tick(), groupId, m.Id));
+        var aThread = await StartThread(a, groupId, "Saffron buns", "Mine come out dry");
+        var bThread = await StartThread(b, groupId, "Saffron risotto", "Mine is too yellow");
+        var cThread = await StartThread(c, groupId, "Saffron prices", "Where do you buy it?");
+        var list = $"/api/v1/threads?group_id={groupId}";
+        // b's thread matches by its title alone: its message says nothing of saffron.
+        var search = $"/api/v1/threads/search?q=saffron&group_id={groupId}";
+        Assert.Contains(bThread, await Threads(a, list));
+        Assert.Contains(bThread, await Threads(a, search));
+
+        await fx.BlockAsync(b.Id, a.Id);
+
+        foreach (var (viewer, theirs, mine) in new[] { (a, bThread, aThread), (b, aThread, bThread) })
+        {
+            foreach (var url in new[] { list, search })
+            {
+                var seen = await Threads(viewer, url);
+                Assert.DoesNotContain(theirs, seen);
+                Assert.Contains(mine, seen);
+                Assert.Contains(cThread, seen);
+            }
+            await (await fx.Client.Get($"/api/v1/threads/{theirs}", viewer.Token)).AssertProblem(404);
+        }
+        // The third member still sees all three.
+        Assert.Equal(3, (await Threads(c, list)).Count);
+        Assert.Equal(3, (await Threads(c, search)).Count);
+        // The owner still moderates b's thread, and its answer shows the thread it pinned.
+        var pinned = await (await fx.Client.PostJson($"/api/v1/threads/{bThread}/pin", new { }, a.Token)).AssertStatus(
+            200
+        );
+        Assert.True(pinned["pinned"]!.GetValue<bool>());
+        Assert.Equal(bThread, pinned["id"]!.GetValue<string>());
+    }
+
     private async Task<Member> Registered()
     {
         var (id, token) = await fx.RegisteredAsync();
@@ -211,6 +253,13 @@ public sealed class BlockedPairTests(RealTimeFixture fx) : IClassFixture<RealTim
                 )
             ).AssertStatus(201)
         )["id"]!.GetValue<string>();
+
+    private async Task<List<string>> Threads(Member viewer, string url) =>
+        [
+            .. (await (await fx.Client.Get(url, viewer.Token)).AssertStatus(200))["items"]!
+                .AsArray()
+                .Select(t => t!["id"]!.GetValue<string>()),
+        ];
 
     private async Task<JsonArray> Search(Member viewer, string conversation, string q) =>
         (

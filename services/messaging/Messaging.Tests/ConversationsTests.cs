@@ -1,3 +1,4 @@
+using System.Net.WebSockets;
 using Community.Contracts.Identity;
 using Community.Contracts.Messaging;
 
@@ -18,6 +19,23 @@ public sealed class ConversationsTests(MessagingFixture fx) : IClassFixture<Mess
         await (await fx.Client.PostJson("/hubs/chat/negotiate?negotiateVersion=1", new { }, stranger)).AssertProblem(
             403
         );
+        // Nor by opening the WebSocket at once (a GET, as clients behind a load balancer skip negotiation); nor may a
+        // user identity deleted since.
+        var (deletedId, deleted) = fx.User();
+        await fx.DeliverAsync(new UserDeleted(Guid.NewGuid(), fx.Tick(), deletedId), "KnownUsersConsumer");
+        foreach (var token in new[] { stranger, deleted })
+        {
+            var refused = await Assert.ThrowsAsync<WebSocketException>(() =>
+                LiveConnection.ConnectAsync(
+                    new Uri(fx.Host.BaseAddress, "/hubs/chat"),
+                    token,
+                    [],
+                    arguments: 1,
+                    skipNegotiation: true
+                )
+            );
+            Assert.Contains("403", refused.Message);
+        }
 
         Assert.Equal(
             0L,

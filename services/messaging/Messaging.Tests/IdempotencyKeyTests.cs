@@ -101,4 +101,44 @@ public sealed class IdempotencyKeyTests(MessagingFixture fx) : IClassFixture<Mes
             await fx.Client.SendIfMatch(HttpMethod.Patch, url, "{\"text\": \"third\"}", a, edited.Headers.ETag!.Tag)
         ).AssertStatus(200);
     }
+
+    [Fact]
+    public async Task An_if_match_tells_whoever_may_not_edit_a_message_or_thread_no_more_than_without_it()
+    {
+        var (_, a, _, b, conversation) = await fx.PairAsync();
+        var message = (await fx.SendAsync(a, conversation, "ours"))["id"]!.GetValue<string>();
+        var (ownerId, owner) = await fx.RegisteredAsync();
+        var (memberId, member) = await fx.RegisteredAsync();
+        var groupId = await fx.GroupAsync(ownerId, "Hikers", memberId);
+        var thread = await fx.ThreadAsync(owner, groupId, "Members only", "Hi");
+        var (_, stranger) = await fx.RegisteredAsync();
+        var messageUrl = $"/api/v1/conversations/{conversation}/messages/{message}";
+        var threadUrl = $"/api/v1/threads/{thread}";
+
+        // A stale tag is a 412 only for whoever may edit; the rest hear what they hear without one, and it changes
+        // nothing.
+        foreach (var ifMatch in new string?[] { null, "\"1\"" })
+        {
+            await (
+                await fx.Client.SendIfMatch(HttpMethod.Patch, messageUrl, "{\"text\": \"mine\"}", stranger, ifMatch)
+            ).AssertProblem(404);
+            await (
+                await fx.Client.SendIfMatch(HttpMethod.Patch, messageUrl, "{\"text\": \"mine\"}", b, ifMatch)
+            ).AssertProblem(403);
+            await (
+                await fx.Client.SendIfMatch(HttpMethod.Patch, threadUrl, "{\"title\": \"Mine\"}", stranger, ifMatch)
+            ).AssertProblem(404);
+            await (
+                await fx.Client.SendIfMatch(HttpMethod.Patch, threadUrl, "{\"title\": \"Mine\"}", member, ifMatch)
+            ).AssertProblem(403);
+        }
+        var history = await (
+            await fx.Client.Get($"/api/v1/conversations/{conversation}/messages?after_seq=0", a)
+        ).AssertStatus(200);
+        Assert.Equal("ours", history["items"]![0]!["text"]!.GetValue<string>());
+        Assert.Equal(
+            "Members only",
+            (await (await fx.Client.Get(threadUrl, owner)).AssertStatus(200))["title"]!.GetValue<string>()
+        );
+    }
 }

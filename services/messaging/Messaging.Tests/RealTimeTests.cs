@@ -267,6 +267,49 @@ public sealed class RealTimeTests(RealTimeFixture fx) : IClassFixture<RealTimeFi
     }
 
     [Fact]
+    public async Task An_edit_under_If_Match_is_pushed_only_once_committed()
+    {
+        var (_, a, _, b, c) = await fx.PairAsync();
+        await using var bob = await fx.ConnectAsync(b);
+        await Join(bob, c);
+        var id = (await fx.SendAsync(a, c, "Before"))["id"]!.GetValue<string>();
+        var url = $"/api/v1/conversations/{c}/messages/{id}";
+        var tag = (await fx.Client.Get(url, a)).Headers.ETag!.Tag;
+        // The database refuses this text at commit: after the edit was written, before anyone may hear of it.
+        await fx.ExecuteAsync(
+            """
+            CREATE OR REPLACE FUNCTION refuse_at_commit() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                RAISE EXCEPTION 'refused at commit';
+            END
+            $$;
+            CREATE CONSTRAINT TRIGGER refuse_at_commit AFTER UPDATE ON messages DEFERRABLE INITIALLY DEFERRED
+                FOR EACH ROW WHEN (NEW.text = 'Refused at commit') EXECUTE FUNCTION refuse_at_commit();
+            """
+        );
+        try
+        {
+            using var refused = await fx.Client.SendIfMatch(
+                HttpMethod.Patch,
+                url,
+                "{\"text\": \"Refused at commit\"}",
+                a,
+                tag
+            );
+            Assert.Equal(HttpStatusCode.InternalServerError, refused.StatusCode);
+        }
+        finally
+        {
+            await fx.ExecuteAsync("DROP TRIGGER refuse_at_commit ON messages");
+        }
+
+        // The refused edit changed nothing (its tag still holds), and the next one's push comes after any it sent.
+        await (await fx.Client.SendIfMatch(HttpMethod.Patch, url, "{\"text\": \"Kept\"}", a, tag)).AssertStatus(200);
+        await bob.WaitForAsync(LiveEvents.MessageUpdated, m => m.Str("text") == "Kept");
+        Assert.DoesNotContain(bob.ReceivedOf(LiveEvents.MessageUpdated), m => m.Str("text") == "Refused at commit");
+    }
+
+    [Fact]
     public async Task SendMessage_retries_answer_with_the_first_message_which_is_delivered_once()
     {
         var (_, a, _, b, c) = await fx.PairAsync();

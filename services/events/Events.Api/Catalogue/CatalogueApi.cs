@@ -163,8 +163,15 @@ public static partial class CatalogueApi
         CancellationToken cancellationToken
     )
     {
-        await using var precondition = await db.BeginIfMatchAsync<CommunityEvent>(http.Request, id, cancellationToken);
+        // Who may change the event answers first (404, 403), as without If-Match: a 412 would tell anyone it exists.
         var e = await ManagedAsync(db, id, principal, cancellationToken);
+        await using var precondition = await db.BeginIfMatchAsync<CommunityEvent>(http.Request, id, cancellationToken);
+        if (precondition is not null)
+        {
+            // Read again under the If-Match check's lock, so the change applies to the version it named.
+            db.ChangeTracker.Clear();
+            e = await ManagedAsync(db, id, principal, cancellationToken);
+        }
         if (e.Status == EventStatus.Cancelled)
             throw new ConflictException("A cancelled event cannot be changed.");
         var uploadedCover = e.CoverImageKey;

@@ -206,8 +206,9 @@ public static partial class CoursesApi
     )
     {
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        await db.CheckIfMatchAsync<Course>(http.Request, id, cancellationToken);
         var course = await ManagedAsync(db, id, principal, cancellationToken);
+        // After who may change it (404, 403, as without If-Match); locked by ManagedAsync, so this version stays.
+        EntityTag.Check(http.Request, course.Version);
         if (course.WithdrawnAt is not null)
             throw new ConflictException("A withdrawn course cannot be changed.");
         var current = await db.Set<CourseModule>()

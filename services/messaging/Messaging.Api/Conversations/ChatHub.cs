@@ -161,7 +161,7 @@ public sealed class ChatHub(
 
     [Description("Edits one of the caller's messages; answers the message.")]
     public Task<MessageDto> EditMessage(Guid id, Guid messageId, string? text) =>
-        messages.EditAsync(id, messageId, UserId, text, Context.ConnectionId, Context.ConnectionAborted);
+        messages.EditAsync(id, messageId, UserId, text, Context.ConnectionId, null, Context.ConnectionAborted);
 
     [Description("Deletes one of the caller's messages; answers its tombstone.")]
     public Task<MessageDto> DeleteMessage(Guid id, Guid messageId) =>

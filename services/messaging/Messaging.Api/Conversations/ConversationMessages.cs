@@ -303,25 +303,28 @@ public sealed class ConversationMessages(
 
     private static ConflictException ClosedForSending() => new("This conversation is closed for sending.");
 
-    /// <summary>Changes a message's text: its author only, within <see cref="EditWindow"/> of sending, while they may
-    /// still send.</summary>
+    /// <summary>
+    /// Changes a message's text: its author only, within <see cref="EditWindow"/> of sending, while they may still
+    /// send. <paramref name="precondition"/> (an If-Match check) is handed the locked message's version once the
+    /// caller may edit it, so a stranger hears the same 404 with or without one.
+    /// </summary>
     public async Task<MessageDto> EditAsync(
         Guid conversationId,
         Guid messageId,
         Guid userId,
         string? text,
         string? originConnectionId,
+        Action<uint>? precondition,
         CancellationToken cancellationToken
     )
     {
         var access = await ConversationAccess.OpenAsync(db, conversationId, userId, cancellationToken);
-        // Its own transaction, unless an If-Match check holds one already (ConversationsApi.Edit).
-        await using var transaction = db.Database.CurrentTransaction is null
-            ? await db.Database.BeginTransactionAsync(cancellationToken)
-            : null;
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var message = await LockedMessageAsync(conversationId, messageId, cancellationToken);
         if (message.SenderId != userId)
             throw new ForbiddenException("Only the author may edit a message.");
+        // Locked until the commit, so the version checked is the one the edit applies to.
+        precondition?.Invoke(message.Version);
         if (message.DeletedAt is not null)
             throw new ConflictException("The message was deleted.");
         var errors = new ValidationErrors();
@@ -338,8 +341,8 @@ public sealed class ConversationMessages(
         message.Text = text ?? "";
         message.EditedAt = now;
         await db.SaveChangesAsync(cancellationToken);
-        if (transaction is not null)
-            await transaction.CommitAsync(cancellationToken);
+        // Committed before the push: nobody hears of an edit that could still be undone.
+        await transaction.CommitAsync(cancellationToken);
         var edited = (await queries.ToDtosAsync([message], userId, cancellationToken))[0];
         await live.MessageAsync(
             LiveEvents.MessageUpdated,

@@ -314,10 +314,16 @@ public static class ConversationsApi
         CancellationToken cancellationToken
     )
     {
-        await using var precondition = await db.BeginIfMatchAsync<Message>(http.Request, messageId, cancellationToken);
-        var edited = await messages.EditAsync(id, messageId, principal.UserId(), body.Text, null, cancellationToken);
-        if (precondition is not null)
-            await precondition.CommitAsync(cancellationToken);
+        // If-Match is checked on the locked message once the caller may edit it, and the edit commits before its push.
+        var edited = await messages.EditAsync(
+            id,
+            messageId,
+            principal.UserId(),
+            body.Text,
+            null,
+            version => EntityTag.Check(http.Request, version),
+            cancellationToken
+        );
         EntityTag.Set(http.Response, await VersionAsync(db, messageId, cancellationToken));
         return TypedResults.Ok(edited);
     }

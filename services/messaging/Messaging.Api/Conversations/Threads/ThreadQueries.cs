@@ -17,7 +17,7 @@ public readonly record struct ThreadPosition(int PinRank, DateTimeOffset At, Gui
 }
 
 /// <summary>Reads of threads, all from one visibility rule in SQL: not deleted, in a group the caller is an active
-/// member of.</summary>
+/// member of, not started by someone in a block with the caller.</summary>
 public static class ThreadQueries
 {
     public sealed record ThreadRow(
@@ -38,9 +38,15 @@ public static class ThreadQueries
     /// <summary>
     /// The threads <paramref name="userId"/> may see; with <paramref name="search"/>, only those whose title or one of
     /// whose messages (not deleted, not hidden from them by a block) matches it (PostgreSQL full-text search,
-    /// web-search syntax). Composable.
+    /// web-search syntax). Composable. A thread whose author is in a block with them (either way) is left out, as its
+    /// new_thread push never reached them, unless <paramref name="acrossBlocks"/> (the answer to a change they made).
     /// </summary>
-    public static IQueryable<ThreadRow> Visible(MessagingDbContext db, Guid userId, string? search = null) =>
+    public static IQueryable<ThreadRow> Visible(
+        MessagingDbContext db,
+        Guid userId,
+        string? search = null,
+        bool acrossBlocks = false
+    ) =>
         db.Database.SqlQuery<ThreadRow>(
             $"""
             SELECT t.id, t.group_id, t.author_id, t.title, t.tags,
@@ -54,6 +60,9 @@ public static class ThreadQueries
               AND EXISTS (SELECT 1 FROM group_members g
                           WHERE g.group_id = t.group_id AND g.user_id = {userId} AND g.active)
               AND NOT EXISTS (SELECT 1 FROM groups gr WHERE gr.group_id = t.group_id AND gr.deleted)
+              AND ({acrossBlocks}::boolean OR NOT EXISTS (SELECT 1 FROM blocks ab WHERE ab.blocked
+                  AND ((ab.blocker_id = {userId} AND ab.blocked_id = t.author_id)
+                       OR (ab.blocker_id = t.author_id AND ab.blocked_id = {userId}))))
               AND ({search}::text IS NULL
                    OR t.search @@ websearch_to_tsquery('simple', {search}::text)
                    OR EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = t.id AND m.deleted_at IS NULL
@@ -121,15 +130,19 @@ public static class ThreadQueries
         return await PageAsync(db, page, limit, r => TimeAndId.Format(r.LastActivityAt, r.Id), cancellationToken);
     }
 
-    /// <summary>One thread as the lists show it, or null when the caller may not see it.</summary>
+    /// <summary>One thread as the lists show it, or null when the caller may not see it (see
+    /// <see cref="Visible"/> for <paramref name="acrossBlocks"/>).</summary>
     public static async Task<ThreadDto?> FindAsync(
         MessagingDbContext db,
         Guid userId,
         Guid threadId,
+        bool acrossBlocks,
         CancellationToken cancellationToken
     )
     {
-        var row = await Visible(db, userId).Where(r => r.Id == threadId).FirstOrDefaultAsync(cancellationToken);
+        var row = await Visible(db, userId, acrossBlocks: acrossBlocks)
+            .Where(r => r.Id == threadId)
+            .FirstOrDefaultAsync(cancellationToken);
         if (row is null)
             return null;
         var names = await Names.LoadAsync(db, [row.AuthorId], cancellationToken);

@@ -152,7 +152,7 @@ public static class ThreadsApi
         // The group's members are told of the first message (nobody can have had the thread open).
         await live.NotificationsAsync(first.Notified);
         var thread =
-            await ThreadQueries.FindAsync(db, callerId, id, cancellationToken)
+            await ThreadQueries.FindAsync(db, callerId, id, acrossBlocks: false, cancellationToken)
             ?? throw new InvalidOperationException($"Thread {id} was just made but its author cannot see it.");
         await PushNewThreadAsync(
             db,
@@ -253,7 +253,7 @@ public static class ThreadsApi
             .Select(t => t.Version)
             .FirstOrDefaultAsync(cancellationToken);
         var thread =
-            await ThreadQueries.FindAsync(db, principal.UserId(), id, cancellationToken)
+            await ThreadQueries.FindAsync(db, principal.UserId(), id, acrossBlocks: false, cancellationToken)
             ?? throw new NotFoundException(ThreadAccess.NoSuchThread);
         EntityTag.Set(response, version);
         return TypedResults.Ok(thread);
@@ -270,9 +270,17 @@ public static class ThreadsApi
     )
     {
         var callerId = principal.UserId();
-        await using var precondition = await db.BeginIfMatchAsync<GroupThread>(http.Request, id, cancellationToken);
+        // Who may change the thread answers first (404, 403), as without If-Match: a 412 would tell anyone it exists.
         var access = await ThreadAccess.OpenAsync(db, id, callerId, cancellationToken);
         access.EnsureMayChange("edit");
+        await using var precondition = await db.BeginIfMatchAsync<GroupThread>(http.Request, id, cancellationToken);
+        if (precondition is not null)
+        {
+            // Opened again under the If-Match check's lock, so the change applies to the version it named.
+            db.ChangeTracker.Clear();
+            access = await ThreadAccess.OpenAsync(db, id, callerId, cancellationToken);
+            access.EnsureMayChange("edit");
+        }
         var thread = access.Thread;
         var errors = new ValidationErrors();
         JsonMergePatch.ApplyMembers(
@@ -298,8 +306,9 @@ public static class ThreadsApi
         if (precondition is not null)
             await precondition.CommitAsync(cancellationToken);
         EntityTag.Set(http.Response, thread.Version);
+        // A moderator in a block with the author still moderates the thread, and sees what they changed.
         return TypedResults.Ok(
-            await ThreadQueries.FindAsync(db, callerId, id, cancellationToken)
+            await ThreadQueries.FindAsync(db, callerId, id, acrossBlocks: true, cancellationToken)
                 ?? throw new NotFoundException(ThreadAccess.NoSuchThread)
         );
     }
@@ -369,8 +378,9 @@ public static class ThreadsApi
             access.Thread.PinnedBy = null;
         }
         await db.SaveChangesAsync(cancellationToken);
+        // As Update: the moderator sees the thread they pinned, its author in a block with them or not.
         return TypedResults.Ok(
-            await ThreadQueries.FindAsync(db, callerId, id, cancellationToken)
+            await ThreadQueries.FindAsync(db, callerId, id, acrossBlocks: true, cancellationToken)
                 ?? throw new NotFoundException(ThreadAccess.NoSuchThread)
         );
     }
