@@ -304,6 +304,40 @@ public sealed class GroupPurchasesTests(SocialFixture fx) : IClassFixture<Social
     }
 
     [Fact]
+    public async Task After_a_hand_over_the_new_owner_sells_and_a_purchase_opened_before_is_refunded()
+    {
+        var (_, former, _) = await fx.RegisteredAsync();
+        var (heirId, heir, _) = await fx.RegisteredAsync();
+        var (userId, user, _) = await fx.RegisteredAsync();
+        var group = await GroupsFlow.CreateAsync(fx, former, priceCents: 900, currency: "EUR");
+        var heirs = Paid(heirId, await ReferenceAsync(group, heir), 900, "EUR");
+        await fx.DeliverAsync(heirs, "GroupMembershipPaidConsumer");
+        var before = await ReferenceAsync(group, user);
+
+        await (
+            await fx.Client.SendJson(
+                HttpMethod.Patch,
+                $"/api/v1/groups/{group}/members/{heirId}",
+                new { role = "owner" },
+                former
+            )
+        ).AssertStatus(200);
+
+        // Asked again, the buyer gets a purchase of the new owner's, which payments names its seller.
+        var after = await ReferenceAsync(group, user);
+        Assert.NotEqual(before, after);
+        Assert.Equal(heirId.ToString(), (await PendingAsync(after))["ownerUserId"]!.GetValue<string>());
+        // The purchase opened before goes unpaid to the former owner: its payment is refunded, nobody admitted.
+        var old = Paid(userId, before, 900, "EUR");
+        await fx.DeliverAsync(old, "GroupMembershipPaidConsumer");
+        Assert.Contains("changed hands", (await RejectedAsync(old.PaymentId))["reason"]!.GetValue<string>());
+        Assert.Equal(0L, await MemberRowsAsync(group, userId));
+        var paid = Paid(userId, after, 900, "EUR");
+        await fx.DeliverAsync(paid, "GroupMembershipPaidConsumer");
+        Assert.Equal(1L, await MemberRowsAsync(group, userId));
+    }
+
+    [Fact]
     public async Task A_paid_join_across_a_block_with_the_owner_is_403_and_sells_nothing()
     {
         var (_, blocking, _) = await fx.RegisteredAsync();

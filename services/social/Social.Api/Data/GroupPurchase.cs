@@ -14,6 +14,11 @@ public sealed class GroupPurchase
     public long PriceCents { get; set; }
     public string Currency { get; set; } = "";
 
+    /// <summary>
+    /// The group's owner when it was opened: payments' seller (null only for groups deleted before migration 0027).
+    /// </summary>
+    public Guid? SellerId { get; set; }
+
     /// <summary>The payment that made the buyer a member; null while unpaid.</summary>
     public Guid? PaymentId { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
@@ -25,13 +30,14 @@ internal sealed class GroupPurchaseConfiguration : IEntityTypeConfiguration<Grou
     public void Configure(EntityTypeBuilder<GroupPurchase> e)
     {
         e.HasKey(p => p.Id);
-        // One open purchase per buyer, group and price: joining again answers the same reference.
+        // One open purchase per buyer, group, price and owner: joining again answers the same reference.
         e.HasIndex(p => new
             {
                 p.GroupId,
                 p.UserId,
                 p.PriceCents,
                 p.Currency,
+                p.SellerId,
             })
             .IsUnique()
             .HasFilter("payment_id IS NULL")

@@ -45,12 +45,13 @@ public static class GroupPurchases
                 && p.UserId == userId
                 && p.PaymentId == null
                 && p.PriceCents == group.PriceCents
-                && p.Currency == currency,
+                && p.Currency == currency
+                && p.SellerId == group.OwnerId,
             cancellationToken
         );
         if (open is not null)
             return open;
-        // A new price is a new reference: payments keeps the first price it heard of for each.
+        // A new price, or a new owner, is a new reference: payments keeps the first price and seller it heard of.
         var purchase = new GroupPurchase
         {
             Id = NewId.Next(now),
@@ -58,6 +59,7 @@ public static class GroupPurchases
             UserId = userId,
             PriceCents = group.PriceCents,
             Currency = currency,
+            SellerId = group.OwnerId,
             CreatedAt = now,
         };
         db.GroupPurchases.Add(purchase);
@@ -128,6 +130,11 @@ public static class GroupPurchases
         if (await ProfileAccess.BlockedEitherWayAsync(db, payerId, group.OwnerId, cancellationToken))
             return (PurchaseOutcome.Rejected, "The payer and the group's owner blocked one another.");
         // The group as it is now decides, not as it was when the purchase was opened.
+        if (purchase.SellerId != group.OwnerId)
+            return (
+                PurchaseOutcome.Rejected,
+                "The group changed hands since the purchase was opened: its payment went to the former owner."
+            );
         if (
             group.PriceCents != purchase.PriceCents
             || !string.Equals(group.Currency, purchase.Currency, StringComparison.OrdinalIgnoreCase)
