@@ -46,6 +46,9 @@ public static class MessagingServiceExtensions
         // UserDeleted: the profile becomes a tombstone, then its connections end (the order it always ran in).
         builder.Services.AddUserDataEraser<UserProfileEraser>();
         builder.Services.AddUserDataEraser<ConnectionsEraser>();
+        builder.Services.AddUserDataEraser<UnsentAttachmentsEraser>();
+        builder.Services.AddSingleton<UnsentAttachments>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<UnsentAttachments>());
         builder.AddNotifications();
         return builder;
     }

@@ -1,5 +1,8 @@
 using System.Net;
 using System.Text;
+using Community.Contracts.Identity;
+using Community.Messaging.Attachments;
+using Community.ServiceDefaults.Blobs;
 
 namespace Community.Messaging.Tests;
 
@@ -167,5 +170,89 @@ public sealed class AttachmentsTests(MessagingFixture fx) : IClassFixture<Messag
         ).AssertProblem(400);
         // The refused send used no number.
         Assert.Equal(1, (await fx.SendAsync(a, c, "first"))["seq"]!.GetValue<long>());
+    }
+
+    [Fact]
+    public async Task Files_never_sent_are_limited_and_go_a_day_after_their_upload_or_with_their_uploaders_account()
+    {
+        var (aId, a, _, _, c) = await fx.PairAsync();
+        var max = UnsentAttachments.MaxPerUploader;
+        // Uploads at once: the limit holds however they interleave.
+        var uploads = await Task.WhenAll(
+            Enumerable.Range(0, max + 2).Select(i => fx.UploadAsync(a, c, Pdf, $"plan-{i}.pdf", "application/pdf"))
+        );
+        Assert.Equal(max, uploads.Count(r => r.StatusCode == HttpStatusCode.Created));
+        Assert.Equal(2, uploads.Count(r => r.StatusCode == HttpStatusCode.Conflict));
+        await uploads.First(r => r.StatusCode == HttpStatusCode.Conflict).AssertProblem(409);
+        var ids = new List<string>();
+        foreach (var upload in uploads.Where(r => r.StatusCode == HttpStatusCode.Created))
+            ids.Add((await upload.AssertStatus(201))["id"]!.GetValue<string>());
+
+        // A file sent frees its place.
+        var sent = await (
+            await fx.Client.PostJson(
+                $"/api/v1/conversations/{c}/messages",
+                new
+                {
+                    text = "",
+                    attachments = ids[..1],
+                    client_txn_id = "one-file",
+                },
+                a
+            )
+        ).AssertStatus(201);
+        await (await fx.UploadAsync(a, c, Pdf, "one-more.pdf", "application/pdf")).AssertStatus(201);
+
+        // A day after their upload, the files never sent go, rows and files; the sent one stays.
+        var blobs = fx.Host.Services.GetRequiredService<IBlobStore>();
+        var unsentKey = await fx.ScalarAsync<string>(
+            "SELECT blob_key FROM attachments WHERE uploader_id = @a AND message_id IS NULL LIMIT 1",
+            ("a", aId)
+        );
+        await fx.ExecuteAsync(
+            "UPDATE attachments SET created_at = created_at - interval '25 hours' WHERE uploader_id = @a",
+            ("a", aId)
+        );
+        var sweep = fx.Host.Services.GetRequiredService<UnsentAttachments>();
+        while (await sweep.SweepAsync(CancellationToken.None) > 0) { }
+        Assert.Equal(
+            0L,
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM attachments WHERE uploader_id = @a AND message_id IS NULL",
+                ("a", aId)
+            )
+        );
+        Assert.True(await GoneAsync(blobs, unsentKey!));
+        var url = sent["attachments"]![0]!["url"]!.GetValue<string>();
+        using (var content = await fx.Client.Get(url, a))
+            Assert.Equal(HttpStatusCode.OK, content.StatusCode);
+
+        // Deleting the account takes its files never sent, however young.
+        await (await fx.UploadAsync(a, c, Pdf, "last.pdf", "application/pdf")).AssertStatus(201);
+        var lastKey = await fx.ScalarAsync<string>(
+            "SELECT blob_key FROM attachments WHERE uploader_id = @a AND message_id IS NULL",
+            ("a", aId)
+        );
+        await fx.DeliverAsync(new UserDeleted(Guid.NewGuid(), fx.Tick(), aId));
+        Assert.Equal(
+            0L,
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM attachments WHERE uploader_id = @a AND message_id IS NULL",
+                ("a", aId)
+            )
+        );
+        await Eventually.TrueAsync(
+            () => GoneAsync(blobs, lastKey!),
+            "a deleted account's unsent file stayed in storage"
+        );
+    }
+
+    private static async Task<bool> GoneAsync(IBlobStore blobs, string key)
+    {
+        var blob = await blobs.OpenReadAsync(key, CancellationToken.None);
+        if (blob is null)
+            return true;
+        await blob.Content.DisposeAsync();
+        return false;
     }
 }

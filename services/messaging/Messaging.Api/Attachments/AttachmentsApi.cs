@@ -34,7 +34,8 @@ public static class AttachmentsApi
             .WithName("UploadAttachment")
             .WithSummary(
                 "Upload a file for a message (JPEG, PNG, WebP or PDF judged by content, at most 10 MB; "
-                    + "images re-encoded; form field file)"
+                    + "images re-encoded; form field file); 409 past 20 files uploaded and not sent, which are "
+                    + "deleted a day after their upload"
             )
             .AcceptsImageUpload<AttachmentUpload>(MaxUploadBytes)
             .ProducesProblem(StatusCodes.Status409Conflict)
@@ -83,12 +84,27 @@ public static class AttachmentsApi
             SizeBytes = file.Length,
             CreatedAt = now,
         };
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        // One upload of a person's at a time counts their unsent files, so uploads at once cannot pass the limit.
+        await db.Database.ExecuteSqlAsync(
+            $"SELECT pg_advisory_xact_lock(hashtextextended('attachments:' || {userId}::text, 0))",
+            cancellationToken
+        );
+        if (
+            await db.Attachments.CountAsync(a => a.UploaderId == userId && a.MessageId == null, cancellationToken)
+            >= UnsentAttachments.MaxPerUploader
+        )
+            throw new ConflictException(
+                $"You have {UnsentAttachments.MaxPerUploader} files uploaded and not sent yet: send them in a "
+                    + "message, or wait a day, after which files never sent are deleted."
+            );
         await using (var content = file.OpenRead())
             await blobs.PutAsync(attachment.BlobKey, content, file.ContentType, cancellationToken);
         db.Attachments.Add(attachment);
         try
         {
             await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
         }
         catch
         {

@@ -1,0 +1,92 @@
+using Community.Contracts.Identity;
+using Community.ServiceDefaults.Blobs;
+using Community.ServiceDefaults.Messaging;
+
+namespace Community.Messaging.Attachments;
+
+/// <summary>
+/// Files uploaded and never sent in a message. A draft may take a while, so they are kept a day
+/// (<see cref="KeptFor"/>), then deleted by this sweep, the row first and the file after: a send that claims one at
+/// that moment either gets it or finds it gone (400), never a message naming a missing file. Each instance sweeps;
+/// a row goes once, with whoever deleted it.
+/// </summary>
+public sealed class UnsentAttachments(
+    IServiceScopeFactory scopes,
+    TimeProvider clock,
+    ILogger<UnsentAttachments> logger
+) : BackgroundService
+{
+    public static readonly TimeSpan KeptFor = TimeSpan.FromDays(1);
+
+    /// <summary>How many unsent files one person may hold at once (each at most 10 MB).</summary>
+    public const int MaxPerUploader = 20;
+
+    private static readonly TimeSpan Every = TimeSpan.FromMinutes(10);
+    private const int Batch = 500;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(Every, clock);
+        do
+        {
+            try
+            {
+                while (await SweepAsync(stoppingToken) == Batch) { }
+            }
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+            {
+                // The database is away: the files wait for the next round, nothing is lost.
+                logger.LogWarning(e, "Sweeping unsent attachments failed; trying again in {Every}", Every);
+            }
+        } while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+
+    /// <summary>Deletes up to one batch of unsent files past their day; how many went.</summary>
+    public async Task<int> SweepAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<MessagingDbContext>();
+        var blobs = scope.ServiceProvider.GetRequiredService<IBlobStore>();
+        var before = clock.GetUtcNow() - KeptFor;
+        var keys = await db
+            .Database.SqlQuery<string>(
+                $"""
+                DELETE FROM attachments WHERE id IN (SELECT id FROM attachments
+                    WHERE message_id IS NULL AND created_at < {before} LIMIT {Batch} FOR UPDATE SKIP LOCKED)
+                RETURNING blob_key AS "Value"
+                """
+            )
+            .ToListAsync(cancellationToken);
+        foreach (var key in keys)
+            await blobs.TryDeleteAsync(key, logger);
+        if (keys.Count > 0)
+            logger.LogInformation("Deleted {Count} attachments uploaded a day ago and never sent", keys.Count);
+        return keys.Count;
+    }
+}
+
+/// <summary>A deleted account's files never sent go with it (the rows now, the files after the commit).</summary>
+public sealed class UnsentAttachmentsEraser(
+    MessagingDbContext db,
+    IBlobStore blobs,
+    ILogger<UnsentAttachmentsEraser> logger
+) : IUserDataEraser
+{
+    private List<string> _keys = [];
+
+    public async Task EraseAsync(UserDeleted deleted, CancellationToken cancellationToken) =>
+        _keys = await db
+            .Database.SqlQuery<string>(
+                $"""
+                DELETE FROM attachments WHERE uploader_id = {deleted.UserId} AND message_id IS NULL
+                RETURNING blob_key AS "Value"
+                """
+            )
+            .ToListAsync(cancellationToken);
+
+    public async Task ErasedAsync(UserDeleted deleted, CancellationToken cancellationToken)
+    {
+        foreach (var key in _keys)
+            await blobs.TryDeleteAsync(key, logger);
+    }
+}
