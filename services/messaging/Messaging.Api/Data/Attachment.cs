@@ -21,5 +21,6 @@ internal sealed class AttachmentConfiguration : IEntityTypeConfiguration<Attachm
     {
         e.HasKey(a => a.Id);
         e.HasIndex(a => new { a.ConversationId, a.UploaderId }, "attachments_conversation");
+        e.HasIndex(a => new { a.UploaderId, a.CreatedAt }, "attachments_unsent").HasFilter("message_id IS NULL");
     }
 }
