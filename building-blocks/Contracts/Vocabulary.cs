@@ -140,3 +140,32 @@ public static class EventVisibility
     /// <summary>Its organizer and the people they invited only.</summary>
     public const string Private = "private";
 }
+
+/// <summary>How an admin resolves a report (ReportResolved.Action).</summary>
+public static class ReportActions
+{
+    /// <summary>Nothing is wrong; only the reporter hears the outcome.</summary>
+    public const string Dismiss = "dismiss";
+
+    /// <summary>The reported party is told (messaging), with the admin's note.</summary>
+    public const string Warn = "warn";
+
+    /// <summary>The reported group, message or event is removed by the service that owns it; never a person.</summary>
+    public const string RemoveContent = "remove_content";
+
+    /// <summary>The reported user is suspended (identity), until ReportResolved.SuspendedUntil or lifted.</summary>
+    public const string SuspendUser = "suspend_user";
+
+    public static readonly IReadOnlyList<string> All = [Dismiss, Warn, RemoveContent, SuspendUser];
+}
+
+/// <summary>What a report is about (ReportResolved.TargetType); TargetId is that thing's id.</summary>
+public static class ReportTargets
+{
+    public const string User = "user";
+    public const string Group = "group";
+    public const string Message = "message";
+    public const string Event = "event";
+
+    public static readonly IReadOnlyList<string> All = [User, Group, Message, Event];
+}

@@ -82,8 +82,10 @@ public sealed record GroupMemberLeft(Guid MessageId, DateTimeOffset OccurredAt, 
     : IIntegrationEvent;
 
 /// <summary>
-/// An admin resolved a report. Action: dismiss, warn, remove_content or suspend_user; the owner of
-/// the target (TargetType user, group, message or event) acts on it. Note is the admin's, for the record.
+/// An admin resolved a report. Action: dismiss, warn, remove_content or suspend_user (<see cref="ReportActions"/>); the
+/// owner of the target (TargetType user, group, message or event, <see cref="ReportTargets"/>) acts on it: social
+/// removes a group in the resolution itself, messaging a message, events cancels an event, identity suspends a user,
+/// and messaging tells the reported party of a warning. Note is the admin's, for the record and the warning.
 /// </summary>
 public sealed record ReportResolved(
     Guid MessageId,
@@ -103,6 +105,13 @@ public sealed record ReportResolved(
     /// existed, and for a suspension until an admin lifts it).
     /// </summary>
     public DateTimeOffset? SuspendedUntil { get; init; }
+
+    /// <summary>
+    /// Whom the target belongs to, when social knows it: the user of a user report, a group's owner at the
+    /// resolution. Null for a message or an event (messaging and events know their authors and organizers), for a
+    /// group already gone, and from publishers before it existed.
+    /// </summary>
+    public Guid? TargetOwnerUserId { get; init; }
 }
 
 /// <summary>

@@ -499,6 +499,89 @@ public sealed class ReportsTests(SocialFixture fx) : IClassFixture<SocialFixture
         ).AssertStatus(200);
     }
 
+    [Fact]
+    public async Task Removing_a_reported_group_deletes_it_in_the_resolution_as_its_owner_would()
+    {
+        var (ownerId, owner, _) = await fx.RegisteredAsync();
+        var (_, reporter, _) = await fx.RegisteredAsync();
+        var groupId = await GroupsFlow.CreateAsync(fx, owner);
+        var id = await FileAsync(reporter, "group", Guid.Parse(groupId));
+
+        var resolved = await (
+            await fx.Client.PostJson(
+                $"/api/v1/reports/{id}/resolve",
+                new { action = "remove_content", note = "Recruits for a pyramid scheme." },
+                Admin()
+            )
+        ).AssertStatus(200);
+        Assert.Equal("remove_content", resolved["action"]!.GetValue<string>());
+
+        await (await fx.Client.Get($"/api/v1/groups/{groupId}", owner)).AssertProblem(404);
+        Assert.Equal(
+            0L,
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM group_members WHERE group_id = @id",
+                ("id", Guid.Parse(groupId))
+            )
+        );
+        Assert.Equal(
+            1L,
+            await fx.ScalarAsync<long>(
+                $"""
+                SELECT count(*) FROM outbox_messages WHERE type LIKE '%.{nameof(GroupDeleted)},%'
+                    AND payload->>'groupId' = @id
+                """,
+                ("id", groupId)
+            )
+        );
+        // The resolution names the owner, whom messaging warns on a warn.
+        Assert.Equal(
+            ownerId.ToString(),
+            await fx.ScalarAsync<string>(
+                $"""
+                SELECT payload->>'targetOwnerUserId' FROM outbox_messages
+                WHERE type LIKE '%.{nameof(ReportResolved)},%' AND payload->>'reportId' = @id
+                """,
+                ("id", id)
+            )
+        );
+    }
+
+    [Fact]
+    public async Task Remove_content_on_a_report_of_a_person_is_a_400_that_resolves_nothing()
+    {
+        var (_, reporter, _) = await fx.RegisteredAsync();
+        var (targetId, _, _) = await fx.RegisteredAsync();
+        var admin = Admin();
+        var id = await FileAsync(reporter, "user", targetId);
+
+        var problem = await (
+            await fx.Client.PostJson($"/api/v1/reports/{id}/resolve", new { action = "remove_content" }, admin)
+        ).AssertProblem(400);
+        Assert.Equal(
+            "remove_content applies to a group, a message or an event; for a person use warn or suspend_user.",
+            problem["errors"]!["action"]![0]!.GetValue<string>()
+        );
+        Assert.Equal(
+            "open",
+            await fx.ScalarAsync<string>("SELECT status FROM reports WHERE id = @id", ("id", Guid.Parse(id)))
+        );
+        Assert.Equal(
+            0L,
+            await fx.ScalarAsync<long>(
+                $"""
+                SELECT count(*) FROM outbox_messages WHERE type LIKE '%.{nameof(ReportResolved)},%'
+                    AND payload->>'reportId' = @id
+                """,
+                ("id", id)
+            )
+        );
+        // Still open for a resolution that fits a person.
+        await (await fx.Client.PostJson($"/api/v1/reports/{id}/resolve", new { action = "warn" }, admin)).AssertStatus(
+            200
+        );
+    }
+
     private async Task<string> FileAsync(string reporter, string targetType, Guid targetId) =>
         (
             await (

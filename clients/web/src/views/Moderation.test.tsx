@@ -38,6 +38,8 @@ describe("Moderation", () => {
     const [first, second] = screen.getAllByRole("form");
     // a message cannot be suspended: only a person
     expect([...second!.querySelectorAll("option")].map((o) => o.value)).toEqual(["dismiss", "warn", "remove_content"]);
+    // and a person's content is not removed through a report: only a group, a message or an event
+    expect([...first!.querySelectorAll("option")].map((o) => o.value)).toEqual(["dismiss", "warn", "suspend_user"]);
     fireEvent.change(first!.querySelector("select")!, { target: { value: "suspend_user" } });
     fireEvent.input(await screen.findByLabelText(/Suspended until/), { target: { value: "2030-01-31T12:00" } });
     fireEvent.input(first!.querySelector("textarea")!, { target: { value: "Third report this month." } });

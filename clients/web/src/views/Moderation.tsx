@@ -94,7 +94,9 @@ export function Moderation() {
 function Resolve({ report, settled }: { report: Report; settled: (text: string) => void }) {
   const { busy, error, setError, run } = useAction();
   const [action, setAction] = useState<Action>("dismiss");
-  const choices = actions.filter(([value]) => value !== "suspend_user" || report.target_type === "user");
+  // Only a person is suspended, and a person is never removed (remove_content is for a group, a message or an event).
+  const person = report.target_type === "user";
+  const choices = actions.filter(([value]) => (value !== "suspend_user" || person) && (value !== "remove_content" || !person));
 
   const resolve = (form: HTMLFormElement) =>
     run(async () => {

@@ -224,9 +224,8 @@ public static partial class CatalogueApi
         errors.ThrowIfAny();
         var e = await ManagedAsync(db, id, principal, cancellationToken);
         var now = UtcTimestamps.AsStored(clock.GetUtcNow());
-        // What took place stays as it took place: a cancellation would refund every ticket of an event people went to
-        // (as the account eraser leaves past events alone).
-        if (e.Status == EventStatus.Published && e.EndsAt <= now)
+        // As the account eraser and a moderators' removal leave past events alone.
+        if (CancellationRules.IsOver(e, now))
             throw new ConflictException("This event is over; it stays as it took place and cannot be cancelled.");
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         IReadOnlyList<string> photoBlobs = [];
@@ -237,12 +236,7 @@ public static partial class CatalogueApi
                 db.CommunityEvents.Remove(e);
                 break;
             case EventStatus.Published:
-                // Registrations stay: the organizer still sees who was coming, and payments refunds from them.
-                e.Status = EventStatus.Cancelled;
-                e.CancelledAt = now;
-                e.UpdatedAt = now;
-                e.CancellationReason = reason;
-                db.AddIntegrationEvent(new EventCancelled(Guid.CreateVersion7(), now, e.Id, e.CancellationReason));
+                CancellationRules.Cancel(db, e, now, reason);
                 break;
         }
         await SaveGuardedAsync(db, cancellationToken);

@@ -1,4 +1,3 @@
-using Community.Contracts.Events;
 using Community.Contracts.Identity;
 
 namespace Community.Events.Catalogue;
@@ -21,13 +20,9 @@ public sealed class OrganizerEventsEraser(EventsDbContext db, TimeProvider clock
             {
                 db.CommunityEvents.Remove(e);
             }
-            else if (e.EndsAt > now)
+            else if (!CancellationRules.IsOver(e, now))
             {
-                e.Status = EventStatus.Cancelled;
-                e.CancelledAt = now;
-                e.UpdatedAt = now;
-                e.CancellationReason = "The organizer's account was deleted.";
-                db.AddIntegrationEvent(new EventCancelled(Guid.CreateVersion7(), now, e.Id, e.CancellationReason));
+                CancellationRules.Cancel(db, e, now, "The organizer's account was deleted.");
             }
         }
     }

@@ -371,28 +371,80 @@ public sealed class ConversationMessages(
         var message = await LockedMessageAsync(conversationId, messageId, cancellationToken);
         if (message.SenderId != userId && !access.Moderates)
             throw new ForbiddenException("Only the author or a moderator may delete a message.");
-        if (message.DeletedAt is null)
-        {
-            var files = await db.Attachments.Where(a => a.MessageId == messageId).ToListAsync(cancellationToken);
-            message.DeletedAt = clock.GetUtcNow();
-            message.Text = "";
-            message.AttachmentIds = [];
-            db.Attachments.RemoveRange(files);
-            await db.SaveChangesAsync(cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
-            foreach (var file in files)
-                await blobs.TryDeleteAsync(file.BlobKey, logger);
-            var tombstone = (await queries.ToDtosAsync([message], userId, cancellationToken))[0];
-            await live.MessageAsync(
-                LiveEvents.MessageDeleted,
-                tombstone,
-                userId,
-                await queries.RecipientsAsync(access.Conversation, userId, cancellationToken),
-                originConnectionId
-            );
-            return tombstone;
-        }
-        return (await queries.ToDtosAsync([message], userId, cancellationToken))[0];
+        if (message.DeletedAt is not null)
+            return (await queries.ToDtosAsync([message], userId, cancellationToken))[0];
+        var deletion = await TombstoneAsync(access.Conversation, message, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return await AnnounceDeletedAsync(deletion, userId, originConnectionId, cancellationToken);
+    }
+
+    /// <summary>
+    /// Deletes a message the platform's moderators removed (a report resolved with remove_content) as
+    /// <see cref="DeleteAsync"/> does, asking nobody's membership: the decision is an admin's, made in social. Runs in
+    /// the caller's transaction (an inbox consumer's); null when there is nothing to delete (no such message, or a
+    /// tombstone already). Once that commits, the caller hands the deletion to <see cref="AnnounceDeletedAsync"/>.
+    /// </summary>
+    public async Task<MessageDeletion?> RemoveForModeratorsAsync(Guid messageId, CancellationToken cancellationToken)
+    {
+        if (db.Database.CurrentTransaction is null)
+            throw new InvalidOperationException("A moderators' removal runs in its caller's transaction.");
+        var conversationId = await db
+            .Messages.Where(m => m.Id == messageId)
+            .Select(m => (Guid?)m.ConversationId)
+            .FirstOrDefaultAsync(cancellationToken);
+        if (conversationId is not { } inConversation)
+            return null;
+        var message = await LockedMessageAsync(inConversation, messageId, cancellationToken);
+        if (message.DeletedAt is not null)
+            return null;
+        var conversation = await db
+            .Conversations.AsNoTracking()
+            .SingleAsync(c => c.Id == inConversation, cancellationToken);
+        return await TombstoneAsync(conversation, message, cancellationToken);
+    }
+
+    /// <summary>
+    /// Empties a locked message into a tombstone keeping its seq, and removes its attachments' rows, in the caller's
+    /// transaction; their files go once it commits (<see cref="AnnounceDeletedAsync"/>).
+    /// </summary>
+    private async Task<MessageDeletion> TombstoneAsync(
+        Conversation conversation,
+        Message message,
+        CancellationToken cancellationToken
+    )
+    {
+        var files = await db.Attachments.Where(a => a.MessageId == message.Id).ToListAsync(cancellationToken);
+        message.DeletedAt = clock.GetUtcNow();
+        message.Text = "";
+        message.AttachmentIds = [];
+        db.Attachments.RemoveRange(files);
+        await db.SaveChangesAsync(cancellationToken);
+        return new(conversation, message, files);
+    }
+
+    /// <summary>
+    /// After a deletion's commit: its files go (best effort: a leftover file is a lesser evil than an undone deletion),
+    /// and message_deleted is pushed, <paramref name="actorId"/>'s view to their other connections and the others' to
+    /// everyone else who may see the conversation. The tombstone as the actor sees it.
+    /// </summary>
+    public async Task<MessageDto> AnnounceDeletedAsync(
+        MessageDeletion deletion,
+        Guid actorId,
+        string? originConnectionId,
+        CancellationToken cancellationToken
+    )
+    {
+        foreach (var file in deletion.Files)
+            await blobs.TryDeleteAsync(file.BlobKey, logger);
+        var tombstone = (await queries.ToDtosAsync([deletion.Message], actorId, cancellationToken))[0];
+        await live.MessageAsync(
+            LiveEvents.MessageDeleted,
+            tombstone,
+            actorId,
+            await queries.RecipientsAsync(deletion.Conversation, actorId, cancellationToken),
+            originConnectionId
+        );
+        return tombstone;
     }
 
     /// <summary>
@@ -485,3 +537,6 @@ public sealed class ConversationMessages(
             ) ?? throw new NotFoundException("No such message in this conversation.");
     }
 }
+
+/// <summary>A message just made a tombstone, in its conversation, and the attachments that went with it.</summary>
+public sealed record MessageDeletion(Conversation Conversation, Message Message, IReadOnlyList<Attachment> Files);

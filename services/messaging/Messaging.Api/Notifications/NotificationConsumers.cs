@@ -280,12 +280,16 @@ internal static class Organizers
         CancellationToken cancellationToken
     )
     {
-        var organizerId = await db
+        var organizerId = await OfAsync(db, eventId, cancellationToken);
+        return organizerId == attendeeId ? null : organizerId;
+    }
+
+    /// <summary>The event's organizer (its chat's owner, from EventPublished); null for an unknown event.</summary>
+    public static Task<Guid?> OfAsync(MessagingDbContext db, Guid eventId, CancellationToken cancellationToken) =>
+        db
             .Conversations.Where(c => c.Kind == ConversationKinds.EventChat && c.EventId == eventId)
             .Select(c => c.OwnerId)
             .FirstOrDefaultAsync(cancellationToken);
-        return organizerId == attendeeId ? null : organizerId;
-    }
 }
 
 public sealed class PaymentSucceededNotifier(
@@ -402,4 +406,62 @@ public sealed class ReportResolvedNotifier(
                 }
             )
         );
+}
+
+/// <summary>
+/// A report resolved with warn tells the reported party, with the category and the admin's note (the reason for the
+/// warning), never the reporter: a reported user themselves, a message's author, a group's owner (social names them)
+/// or an event's organizer (as EventPublished named them; an event never heard of here warns nobody).
+/// </summary>
+public sealed class ReportWarningNotifier(
+    MessagingDbContext db,
+    TimeProvider clock,
+    LiveDelivery live,
+    ILogger<ReportWarningNotifier> logger
+) : NotifyingConsumer<ReportResolved>(db, clock, live, logger)
+{
+    protected override bool Concerns(ReportResolved message) => message.Action == ReportActions.Warn;
+
+    protected override async Task<IReadOnlyList<NewNotification>> NotificationsForAsync(
+        ReportResolved m,
+        CancellationToken cancellationToken
+    ) =>
+        await WarnedAsync(m, cancellationToken) is { } warnedId
+            ?
+            [
+                new(
+                    warnedId,
+                    NotificationKinds.ReportWarning,
+                    null,
+                    SubjectTypes.Report,
+                    m.ReportId,
+                    new
+                    {
+                        report_id = m.ReportId,
+                        target_type = m.TargetType,
+                        target_id = m.TargetId,
+                        category = m.Category,
+                        note = m.Note,
+                    }
+                ),
+            ]
+            : [];
+
+    // Social names the owner of what it knows (a user, a group); messages and events are known here.
+    private async Task<Guid?> WarnedAsync(ReportResolved m, CancellationToken cancellationToken) =>
+        m.TargetOwnerUserId
+        ?? m.TargetType switch
+        {
+            ReportTargets.User => m.TargetId,
+            ReportTargets.Message => await Db
+                .Messages.Where(x => x.Id == m.TargetId)
+                .Select(x => (Guid?)x.SenderId)
+                .FirstOrDefaultAsync(cancellationToken),
+            ReportTargets.Group => await Db
+                .GroupMembers.Where(g => g.GroupId == m.TargetId && g.Active && g.Role == GroupRoles.Owner)
+                .Select(g => (Guid?)g.UserId)
+                .FirstOrDefaultAsync(cancellationToken),
+            ReportTargets.Event => await Organizers.OfAsync(Db, m.TargetId, cancellationToken),
+            _ => null,
+        };
 }

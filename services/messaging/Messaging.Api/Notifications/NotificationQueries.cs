@@ -161,6 +161,7 @@ public static class NotificationQueries
                 $"A refund of {Money(data)} could not be completed: please contact support",
             NotificationKinds.CourseEnrolled => "You are enrolled in a course",
             NotificationKinds.ReportResolved => $"Your report was reviewed: {Text(data, "action")}",
+            NotificationKinds.ReportWarning => $"A moderator warned you after a report ({Text(data, "category")})",
             NotificationKinds.MessageReceived => count == 1
                 ? $"{who} sent you a message"
                 : $"{who} sent you {count} messages",

@@ -14,6 +14,7 @@ public static class NotificationKinds
     public const string PaymentRefundFailed = "payment_refund_failed";
     public const string CourseEnrolled = "course_enrolled";
     public const string ReportResolved = "report_resolved";
+    public const string ReportWarning = "report_warning";
     public const string MessageReceived = "message_received";
     public const string EventRegistration = "event_registration";
     public const string EventCancellation = "event_cancellation";
@@ -29,6 +30,7 @@ public static class NotificationKinds
         PaymentRefundFailed,
         CourseEnrolled,
         ReportResolved,
+        ReportWarning,
         MessageReceived,
         EventRegistration,
         EventCancellation,
@@ -44,9 +46,11 @@ public static class NotificationKinds
         + "registration_id, and previous_status for a cancellation); payment_succeeded (payment; payment_id, purpose, "
         + "reference_id, amount_cents, currency); payment_refund_failed (payment; payment_id, refund_id, amount_cents, "
         + "currency, contact_support); course_enrolled (course; course_id, enrollment_id); report_resolved, to the "
-        + "reporter (report; report_id, target_type, target_id, category, action); message_received (conversation; "
-        + "conversation_id, conversation_kind, message_id, and the thread's group_id or the event chat's event_id, "
-        + "null otherwise).";
+        + "reporter (report; report_id, target_type, target_id, category, action); report_warning, to the person a "
+        + "report resolved with warn is about: the user, the message's author, the group's owner or the event's "
+        + "organizer (report; report_id, target_type, target_id, category, note); "
+        + "message_received (conversation; conversation_id, conversation_kind, message_id, and the thread's group_id "
+        + "or the event chat's event_id, null otherwise).";
 }
 
 /// <summary>What a notification is about: its subject_type, with subject_id the id of that thing.</summary>

@@ -1,3 +1,4 @@
+using Community.Contracts;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
 namespace Community.Social.Data;
@@ -7,11 +8,13 @@ public static class ReportVocabulary
 {
     public const string Open = "open";
     public const string Resolved = "resolved";
-    public const string UserTarget = "user";
-    public const string SuspendUser = "suspend_user";
+    public const string UserTarget = ReportTargets.User;
+    public const string GroupTarget = ReportTargets.Group;
+    public const string SuspendUser = ReportActions.SuspendUser;
+    public const string RemoveContent = ReportActions.RemoveContent;
 
     public static readonly IReadOnlyList<string> Statuses = [Open, Resolved];
-    public static readonly IReadOnlyList<string> TargetTypes = [UserTarget, "group", "message", "event"];
+    public static readonly IReadOnlyList<string> TargetTypes = ReportTargets.All;
     public static readonly IReadOnlyList<string> Categories =
     [
         "spam",
@@ -22,7 +25,7 @@ public static class ReportVocabulary
         "self_harm",
         "other",
     ];
-    public static readonly IReadOnlyList<string> Actions = ["dismiss", "warn", "remove_content", SuspendUser];
+    public static readonly IReadOnlyList<string> Actions = ReportActions.All;
 }
 
 /// <summary>A member's report of a user, group, message or event; open until an admin resolves it.</summary>

@@ -93,6 +93,15 @@ public static class GroupAccess
         return group;
     }
 
+    /// <summary>
+    /// The group locked for a change the platform's moderators decided (a report resolved with remove_content), which
+    /// asks nobody's role; null when it is gone already.
+    /// </summary>
+    public static Task<Group?> ModeratedAsync(SocialDbContext db, Guid id, CancellationToken cancellationToken) =>
+        db
+            .Groups.FromSql($"SELECT *, xmin FROM groups WHERE id = {id} FOR NO KEY UPDATE")
+            .FirstOrDefaultAsync(cancellationToken);
+
     /// <summary>Private and secret groups show their members to members only.</summary>
     public static void EnsureMembersVisible(Group group, GroupMember? membership)
     {

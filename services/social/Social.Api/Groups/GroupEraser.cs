@@ -26,8 +26,7 @@ public sealed class GroupEraser(SocialDbContext db) : IUserDataEraser
                 .FirstOrDefaultAsync(cancellationToken);
             if (successor is null)
             {
-                db.Groups.Remove(g);
-                db.AddIntegrationEvent(new GroupDeleted(Guid.CreateVersion7(), now, g.Id));
+                GroupRules.Delete(db, g, now);
                 continue;
             }
             successor.Role = GroupRoles.Owner;

@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using System.Text.RegularExpressions;
 using Community.Contracts;
+using Community.Contracts.Social;
 using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Errors;
 using Community.ServiceDefaults.OpenApi;
@@ -76,6 +77,17 @@ public static partial class GroupRules
 
     [GeneratedRegex("^#[0-9a-fA-F]{6}$")]
     private static partial Regex HexColor();
+
+    /// <summary>
+    /// Deletes a group the caller locked, announcing GroupDeleted: its members, requests and invitations go with it
+    /// (the database cascades). One way for its owner's delete, a deleted owner's group nobody takes over and a
+    /// moderators' removal.
+    /// </summary>
+    public static void Delete(SocialDbContext db, Group group, DateTimeOffset now)
+    {
+        db.Groups.Remove(group);
+        db.AddIntegrationEvent(new GroupDeleted(Guid.CreateVersion7(), now, group.Id));
+    }
 
     /// <summary>The group's fields as the input that would produce them (the base an edit is overlaid on).</summary>
     public static GroupInput ToInput(Group g) =>

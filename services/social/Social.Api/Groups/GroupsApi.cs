@@ -347,8 +347,7 @@ public static class GroupsApi
             async ct =>
             {
                 var g = await GroupAccess.OwnedAsync(db, id, callerId, ct);
-                db.Groups.Remove(g);
-                db.AddIntegrationEvent(new GroupDeleted(Guid.CreateVersion7(), clock.GetUtcNow(), g.Id));
+                GroupRules.Delete(db, g, clock.GetUtcNow());
                 return g;
             },
             cancellationToken

@@ -7,6 +7,7 @@ using Community.ServiceDefaults.Auth;
 using Community.ServiceDefaults.Data;
 using Community.ServiceDefaults.Errors;
 using Community.ServiceDefaults.OpenApi;
+using Community.Social.Groups;
 using Community.Social.Users;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Npgsql;
@@ -35,8 +36,12 @@ public sealed record ReportRequest(
 }
 
 /// <summary>How an admin settles an open report.</summary>
-/// <param name="Action">dismiss, warn, remove_content or suspend_user.</param>
-/// <param name="Note">The admin's note, kept with the report.</param>
+/// <param name="Action">
+/// dismiss; warn (the reported person, a message's author, a group's owner or an event's organizer is told, with the
+/// note); remove_content (a group is deleted, a message becomes a tombstone, an event is cancelled and its tickets
+/// refunded; on a user report it is 400: use warn or suspend_user); or suspend_user.
+/// </param>
+/// <param name="Note">The admin's note, kept with the report; a warning shows it to the person warned.</param>
 /// <param name="SuspendUntil">
 /// Only with suspend_user on a user report: when the suspension ends (ISO 8601, in the future, at most 10 years
 /// ahead); absent, the account stays suspended until an admin lifts it.
@@ -104,6 +109,10 @@ public static class ReportsApi
     /// <summary>The longest suspension a resolution may set; longer is until lifted (no suspend_until).</summary>
     public const int MaxSuspensionYears = 10;
 
+    /// <summary>Why remove_content on a report of a user is refused.</summary>
+    public const string NoContentOfAPerson =
+        "remove_content applies to a group, a message or an event; for a person use warn or suspend_user.";
+
     public static RouteGroupBuilder MapReportsApi(this IEndpointRouteBuilder routes)
     {
         var group = routes
@@ -133,7 +142,8 @@ public static class ReportsApi
             .RequireAuthorization(Policies.Admin)
             .WithName("ResolveReport")
             .WithSummary(
-                "Resolve an open report (admin): dismiss, warn, remove_content or suspend_user (ReportResolved, with "
+                "Resolve an open report (admin): dismiss, warn (the reported party is told), remove_content (a group, "
+                    + "message or event is removed; 400 on a user report) or suspend_user (ReportResolved, with "
                     + "suspend_until for a user report: the suspension's end, up to 10 years ahead); again is 409"
             )
             .ProducesProblem(StatusCodes.Status409Conflict);
@@ -276,7 +286,25 @@ public static class ReportsApi
                         "suspend_until",
                         "suspend_until applies to a report of a user only."
                     );
+                // A person is not content: a report suspends an account (suspend_user), never removes it.
+                if (action == ReportVocabulary.RemoveContent && r.TargetType == ReportVocabulary.UserTarget)
+                    throw new RequestValidationException("action", NoContentOfAPerson);
                 var now = clock.GetUtcNow();
+                Guid? targetOwner = r.TargetType == ReportVocabulary.UserTarget ? r.TargetId : null;
+                if (r.TargetType == ReportVocabulary.GroupTarget && action == ReportVocabulary.RemoveContent)
+                {
+                    // Social owns groups: the group goes in the resolution's transaction, as its owner's delete.
+                    if (await GroupAccess.ModeratedAsync(db, r.TargetId, ct) is { } removed)
+                    {
+                        targetOwner = removed.OwnerId;
+                        GroupRules.Delete(db, removed, now);
+                    }
+                }
+                else if (r.TargetType == ReportVocabulary.GroupTarget)
+                    targetOwner = await db
+                        .Groups.Where(g => g.Id == r.TargetId)
+                        .Select(g => (Guid?)g.OwnerId)
+                        .FirstOrDefaultAsync(ct);
                 (r.Status, r.Action, r.Note, r.ResolvedBy, r.ResolvedAt) = (
                     ReportVocabulary.Resolved,
                     action,
@@ -300,6 +328,7 @@ public static class ReportsApi
                     )
                     {
                         SuspendedUntil = suspendUntil,
+                        TargetOwnerUserId = targetOwner,
                     }
                 );
                 return r;

@@ -1,0 +1,28 @@
+using Community.Contracts.Events;
+
+namespace Community.Events.Catalogue;
+
+/// <summary>
+/// How a published event is cancelled, one way for its organizer (or an admin), a deleted organizer's account and the
+/// moderators' removal after a report: registrations stay (the organizer still sees who was coming, and payments
+/// refunds every ticket on EventCancelled).
+/// </summary>
+public static class CancellationRules
+{
+    /// <summary>
+    /// A published event that has ended stays as it took place: cancelling it would refund every ticket of an event
+    /// people went to.
+    /// </summary>
+    public static bool IsOver(CommunityEvent e, DateTimeOffset now) =>
+        e.Status == EventStatus.Published && e.EndsAt <= now;
+
+    /// <summary>Cancels a published event as of <paramref name="now"/>; EventCancelled carries the reason.</summary>
+    public static void Cancel(EventsDbContext db, CommunityEvent e, DateTimeOffset now, string? reason)
+    {
+        e.Status = EventStatus.Cancelled;
+        e.CancelledAt = now;
+        e.UpdatedAt = now;
+        e.CancellationReason = reason;
+        db.AddIntegrationEvent(new EventCancelled(Guid.CreateVersion7(), now, e.Id, e.CancellationReason));
+    }
+}
