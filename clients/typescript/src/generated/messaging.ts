@@ -184,7 +184,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Upload a file for a message (JPEG, PNG, WebP or PDF judged by content, at most 10 MB; images re-encoded; form field file) */
+        /** Upload a file for a message (JPEG, PNG, WebP or PDF judged by content, at most 10 MB; images re-encoded; form field file); 409 past 20 files uploaded and not sent, which are deleted a day after their upload */
         post: operations["UploadAttachment"];
         delete?: never;
         options?: never;
@@ -529,7 +529,7 @@ export interface components {
             id: string;
             /** @description The item's notifications, newest first (at most 100): what PATCH /notifications/read takes. */
             ids: string[];
-            /** @description What happened. More kinds may come: a client shows the summary for a kind it does not know. Now, each with its subject_type and the members of its data: connection_requested and connection_accepted (connection; connection_id); group_join_requested, to the group's owner and moderators (group; group_id, reason); group_join_decided (group; group_id, approved); registration_confirmed (event; event_id, registration_id, ticket_code); event_registration and event_cancellation, to the event's organizer (event; event_id, registration_id, and previous_status for a cancellation); payment_succeeded (payment; payment_id, purpose, reference_id, amount_cents, currency); payment_refund_failed (payment; payment_id, refund_id, amount_cents, currency, contact_support); course_enrolled (course; course_id, enrollment_id); report_resolved, to the reporter (report; report_id, target_type, target_id, category, action); message_received (conversation; conversation_id, conversation_kind, message_id, and the thread's group_id or the event chat's event_id, null otherwise). */
+            /** @description What happened. More kinds may come: a client shows the summary for a kind it does not know. Now, each with its subject_type and the members of its data: connection_requested and connection_accepted (connection; connection_id); group_join_requested, to the group's owner and moderators (group; group_id, reason); group_join_decided (group; group_id, approved); registration_confirmed (event; event_id, registration_id, ticket_code); event_registration and event_cancellation, to the event's organizer (event; event_id, registration_id, and previous_status for a cancellation); payment_succeeded (payment; payment_id, purpose, reference_id, amount_cents, currency); payment_refund_failed (payment; payment_id, refund_id, amount_cents, currency, contact_support); course_enrolled (course; course_id, enrollment_id); report_resolved, to the reporter (report; report_id, target_type, target_id, category, action); report_warning, to the person a report resolved with warn is about: the user, the message's author, the group's owner or the event's organizer (report; report_id, target_type, target_id, category, note); message_received (conversation; conversation_id, conversation_kind, message_id, and the thread's group_id or the event chat's event_id, null otherwise). */
             kind: string;
             /** @description What subject_id names: a connection, group, event, payment, course, report or conversation. More may come. */
             subject_type: string;

@@ -77,7 +77,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The groups a member belongs to that I may see (secret ones only when I belong too), latest joined first */
+        /** The groups a member belongs to that are public or that I belong to too (a private or secret group's members are its members' to know), latest joined first */
         get: operations["GetProfileGroups"];
         put?: never;
         post?: never;
@@ -94,7 +94,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Counts: groups I may see, connections, followers, events attended (checked in) */
+        /** Counts: groups (public, or mine too), connections, followers, events attended (checked in) */
         get: operations["GetProfileActivity"];
         put?: never;
         post?: never;
@@ -357,7 +357,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Join: open 201 member; request 202 pending (optional reason); invite 403 without an invitation; paid 402 with the checkout reference (purpose group_membership) */
+        /** Join: open 201 member; request 202 pending (optional reason); invite 403 without an invitation; paid 402 with the checkout reference (purpose group_membership) once the policy admits me (request: after approval); a paid group's owner blocked either way 403 */
         post: operations["JoinGroup"];
         delete?: never;
         options?: never;
@@ -425,7 +425,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Admit someone who asked to join (owner and moderators) */
+        /** Admit someone who asked to join (owner and moderators); in a paid group: status invited, and their next join answers 402 with the checkout */
         post: operations["ApproveGroupRequest"];
         delete?: never;
         options?: never;
@@ -546,7 +546,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Resolve an open report (admin): dismiss, warn, remove_content or suspend_user (ReportResolved, with suspend_until for a user report: the suspension's end, up to 10 years ahead); again is 409 */
+        /** Resolve an open report (admin): dismiss, warn (the reported party is told), remove_content (a group, message or event is removed; 400 on a user report) or suspend_user (ReportResolved, with suspend_until for a user report: the suspension's end, up to 10 years ahead); again is 409 */
         post: operations["ResolveReport"];
         delete?: never;
         options?: never;
@@ -970,14 +970,14 @@ export interface components {
             since: string;
             reason?: null | string;
         };
-        /** @description The caller's standing after a join, an approval or a leave: status member or pending. */
+        /** @description The caller's standing after a join, an approval or a leave: status member or pending; invited when a paid group approved the request (the next join answers 402 with the checkout). */
         GroupMembershipDto: {
             /** Format: uuid */
             group_id: string;
             /** Format: uuid */
             user_id: string;
             /** @enum {string} */
-            status: "member" | "pending";
+            status: "member" | "pending" | "invited";
             /** @enum {null|string} */
             role?: "owner" | "moderator" | "member" | null;
             /** Format: int32 */
@@ -1128,7 +1128,7 @@ export interface components {
                 [key: string]: string[];
             };
         };
-        /** @description What a member has been doing, in counts: groups (those the caller may see), accepted connections, followers, events checked in at. */
+        /** @description What a member has been doing, in counts: groups (public ones, and private or secret ones the caller belongs to too), accepted connections, followers, events checked in at. */
         ProfileActivityDto: {
             /** Format: uuid */
             user_id: string;
@@ -1243,11 +1243,11 @@ export interface components {
         /** @description How an admin settles an open report. */
         ResolveRequest: {
             /**
-             * @description dismiss, warn, remove_content or suspend_user.
+             * @description dismiss; warn (the reported person, a message's author, a group's owner or an event's organizer is told, with the note); remove_content (a group is deleted, a message becomes a tombstone, an event is cancelled and its tickets refunded; on a user report it is 400: use warn or suspend_user); or suspend_user.
              * @enum {string}
              */
             action: "dismiss" | "warn" | "remove_content" | "suspend_user";
-            /** @description The admin's note, kept with the report. */
+            /** @description The admin's note, kept with the report; a warning shows it to the person warned. */
             note?: null | string;
             /**
              * Format: date-time
