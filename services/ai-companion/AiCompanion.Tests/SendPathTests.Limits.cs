@@ -1,4 +1,5 @@
 using System.Net.Http.Headers;
+using System.Net.Http.Json;
 using System.Text;
 using Community.Contracts.Payments;
 
@@ -140,17 +141,9 @@ public sealed partial class SendPathTests
         string last = "";
         try
         {
-            using var request = new HttpRequestMessage(HttpMethod.Post, Messages + "/stream")
-            {
-                Content = new StringContent(
-                    """{"text": "the first question", "client_txn_id": "one-id"}""",
-                    Encoding.UTF8,
-                    "application/json"
-                ),
-            };
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-            using var first = await fixture.Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
-            using var reader = new StreamReader(await first.Content.ReadAsStreamAsync());
+            var (first, reader) = await OpenStreamAsync(token, "the first question", "one-id");
+            using var _ = first;
+            using var __ = reader;
             while (await reader.ReadLineAsync() is { } line && !line.Contains("slowly")) { }
             // While it is being answered: streams of the same id with other questions, and a plain send of it that
             // the safety protocol would answer at once. They wait for the first answer, which is not theirs.
@@ -160,9 +153,7 @@ public sealed partial class SendPathTests
                     .Select(async s => (await s).Response)
                     .Append(SendAsync(token, "Honestly I want to kill myself tonight", "one-id"))
             );
-            while (await reader.ReadLineAsync() is { } line)
-                if (line.StartsWith("event: ", StringComparison.Ordinal))
-                    last = line["event: ".Length..];
+            last = await LastEventAsync(reader);
             foreach (var other in others)
                 await other.AssertProblem(409);
         }
@@ -208,25 +199,14 @@ public sealed partial class SendPathTests
         string last;
         try
         {
-            using var request = new HttpRequestMessage(HttpMethod.Post, Messages + "/stream")
-            {
-                Content = new StringContent(
-                    """{"text": "tell me slowly", "client_txn_id": "forgotten"}""",
-                    Encoding.UTF8,
-                    "application/json"
-                ),
-            };
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-            using var response = await fixture.Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
-            using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+            var (response, reader) = await OpenStreamAsync(token, "tell me slowly", "forgotten");
+            using var _ = response;
+            using var __ = reader;
             while (await reader.ReadLineAsync() is { } line && !line.Contains("slowly")) { }
             await (
                 await fixture.Client.SendJson(HttpMethod.Delete, "/api/v1/companion/conversation", null, token)
             ).AssertStatus(204);
-            last = "";
-            while (await reader.ReadLineAsync() is { } line)
-                if (line.StartsWith("event: ", StringComparison.Ordinal))
-                    last = line["event: ".Length..];
+            last = await LastEventAsync(reader);
         }
         finally
         {
@@ -292,5 +272,33 @@ public sealed partial class SendPathTests
             )
         );
         Assert.Equal(SendPathFixture.Free, await UsedTodayAsync(token));
+    }
+
+    /// <summary>
+    /// A streamed send straight to the service, read as it comes: the caller reads, waits or leaves at its own pace.
+    /// </summary>
+    private async Task<(HttpResponseMessage Response, StreamReader Reader)> OpenStreamAsync(
+        string token,
+        string text,
+        string txn
+    )
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, Messages + "/stream")
+        {
+            Content = JsonContent.Create(new { text, client_txn_id = txn }),
+        };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        var response = await fixture.Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        return (response, new StreamReader(await response.Content.ReadAsStreamAsync()));
+    }
+
+    /// <summary>The name of the stream's last event, read to its end.</summary>
+    private static async Task<string> LastEventAsync(StreamReader reader)
+    {
+        var last = "";
+        while (await reader.ReadLineAsync() is { } line)
+            if (line.StartsWith("event: ", StringComparison.Ordinal))
+                last = line["event: ".Length..];
+        return last;
     }
 }

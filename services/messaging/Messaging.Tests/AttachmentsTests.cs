@@ -247,6 +247,45 @@ public sealed class AttachmentsTests(MessagingFixture fx) : IClassFixture<Messag
         );
     }
 
+    [Fact]
+    public async Task An_unsent_file_is_removed_by_its_uploader_only_and_a_sent_one_goes_with_its_message()
+    {
+        var (_, a, _, b, c) = await fx.PairAsync();
+        var blobs = fx.Host.Services.GetRequiredService<IBlobStore>();
+        var draft = (await (await fx.UploadAsync(a, c, Pdf, "draft.pdf", "application/pdf")).AssertStatus(201))[
+            "id"
+        ]!.GetValue<string>();
+        var key = await fx.ScalarAsync<string>(
+            "SELECT blob_key FROM attachments WHERE id = @id",
+            ("id", Guid.Parse(draft))
+        );
+        var path = $"/api/v1/conversations/{c}/attachments/{draft}";
+
+        await (await fx.Client.SendJson(HttpMethod.Delete, path, null, b)).AssertProblem(404);
+        await (await fx.Client.SendJson(HttpMethod.Delete, path, null, a)).AssertStatus(204);
+        Assert.True(await GoneAsync(blobs, key!));
+        await (await fx.Client.SendJson(HttpMethod.Delete, path, null, a)).AssertProblem(404);
+
+        var sent = (await (await fx.UploadAsync(a, c, Pdf, "sent.pdf", "application/pdf")).AssertStatus(201))[
+            "id"
+        ]!.GetValue<string>();
+        await (
+            await fx.Client.PostJson(
+                $"/api/v1/conversations/{c}/messages",
+                new
+                {
+                    text = "",
+                    attachments = new[] { sent },
+                    client_txn_id = "sent-file",
+                },
+                a
+            )
+        ).AssertStatus(201);
+        await (
+            await fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/conversations/{c}/attachments/{sent}", null, a)
+        ).AssertProblem(409);
+    }
+
     private static async Task<bool> GoneAsync(IBlobStore blobs, string key)
     {
         var blob = await blobs.OpenReadAsync(key, CancellationToken.None);

@@ -176,11 +176,36 @@ public sealed class CheckoutService(
             );
         }
 
+        // Only onto a payment still pending without a session: a concurrent request for other terms may have ended
+        // this one meanwhile ("replaced"), and a checkout of an ended payment must not be handed out or paid.
+        var updatedAt = clock.GetUtcNow();
+        var kept = await db
+            .Payments.Where(p => p.Id == payment.Id && p.Status == PaymentStatus.Pending && p.SessionId == null)
+            .ExecuteUpdateAsync(
+                set =>
+                    set.SetProperty(p => p.SessionId, session.SessionId)
+                        .SetProperty(p => p.CheckoutUrl, session.Url)
+                        .SetProperty(p => p.ExpiresAt, session.ExpiresAt)
+                        .SetProperty(p => p.UpdatedAt, updatedAt),
+                cancellationToken
+            );
+        if (kept == 0)
+        {
+            db.ChangeTracker.Clear();
+            var current = await db.Payments.AsNoTracking().FirstAsync(p => p.Id == payment.Id, cancellationToken);
+            if (current is { Status: PaymentStatus.Pending, SessionId: not null, CheckoutUrl: not null })
+                return Dto(current);
+            throw new ConflictException(
+                "This checkout was replaced by another one asked for meanwhile; ask again for the one that stands."
+            )
+            {
+                RetryAfter = TimeSpan.FromSeconds(1),
+            };
+        }
         payment.SessionId = session.SessionId;
         payment.CheckoutUrl = session.Url;
         payment.ExpiresAt = session.ExpiresAt;
-        payment.UpdatedAt = clock.GetUtcNow();
-        await db.SaveChangesAsync(cancellationToken);
+        payment.UpdatedAt = updatedAt;
         return Dto(payment);
     }
 

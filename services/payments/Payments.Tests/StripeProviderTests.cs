@@ -143,33 +143,10 @@ public sealed class StripeProviderTests(StripePaymentsFixture fx) : IClassFixtur
         var registration = await fx.SeatHeldAsync(userId, 2500);
         var before = fx.Stripe.Received.Count;
         // Another request with the key is still under way: no refusal, so whatever Stripe does is found under that key.
-        fx.Stripe.FailNext(
-            "/v1/checkout/sessions",
-            409,
-            "There is currently another in-progress request using this Stripe-Idempotency-Key."
-        );
-
-        var refused = await fx.Client.PostJson(
-            "/api/v1/payments/checkout",
-            new
-            {
-                purpose = "event_registration",
-                reference_id = registration,
-                payment_method = "card",
-                success_url = "https://app.example/paid",
-                cancel_url = "https://app.example/cancelled",
-            },
-            token
-        );
-        var problem = await refused.AssertProblem(502);
-        Assert.DoesNotContain(FakeStripe.SecretKey, problem.ToJsonString());
+        var paymentId = await CheckoutStripeFailsAsync(token, registration, 409, InProgress);
 
         // A 409 is not transient: asked once, not retried.
         Assert.Equal(before + 1, fx.Stripe.Received.Count);
-        var paymentId = await fx.ScalarAsync<Guid>(
-            "SELECT id FROM payments WHERE reference_id = @r",
-            ("r", registration)
-        );
         Assert.Equal("pending", await fx.StatusOfAsync(paymentId));
         Assert.Null(await fx.ScalarAsync<string>("SELECT session_id FROM payments WHERE id = @id", ("id", paymentId)));
         Assert.Equal(0, await fx.OutboxCountAsync("PaymentSucceeded", paymentId));
@@ -186,33 +163,16 @@ public sealed class StripeProviderTests(StripePaymentsFixture fx) : IClassFixtur
         var (userId, token) = fx.User();
         var registration = await fx.SeatHeldAsync(userId, 2500);
         var before = fx.Stripe.Received.Count;
-        fx.Stripe.FailNext(
-            "/v1/checkout/sessions",
+        var refusedId = await CheckoutStripeFailsAsync(
+            token,
+            registration,
             400,
-            "The payment method type provided: alipay is invalid for currency eur."
+            "The payment method type provided: alipay is invalid for currency eur.",
+            "alipay"
         );
-
-        var refused = await fx.Client.PostJson(
-            "/api/v1/payments/checkout",
-            new
-            {
-                purpose = "event_registration",
-                reference_id = registration,
-                payment_method = "alipay",
-                success_url = "https://app.example/paid",
-                cancel_url = "https://app.example/cancelled",
-            },
-            token
-        );
-        var problem = await refused.AssertProblem(502);
-        Assert.DoesNotContain(FakeStripe.SecretKey, problem.ToJsonString());
 
         // A 400 is a definite no: asked once, not retried, and its payment ends with nothing opened or settled.
         Assert.Equal(before + 1, fx.Stripe.Received.Count);
-        var refusedId = await fx.ScalarAsync<Guid>(
-            "SELECT id FROM payments WHERE reference_id = @r",
-            ("r", registration)
-        );
         Assert.Equal("failed", await fx.StatusOfAsync(refusedId));
         Assert.Null(await fx.ScalarAsync<string>("SELECT session_id FROM payments WHERE id = @id", ("id", refusedId)));
         Assert.Equal(0, await fx.OutboxCountAsync("PaymentSucceeded", refusedId));
@@ -234,25 +194,7 @@ public sealed class StripeProviderTests(StripePaymentsFixture fx) : IClassFixtur
     {
         var (userId, token) = fx.User();
         var registration = await fx.SeatHeldAsync(userId, 2500);
-        fx.Stripe.FailNext(
-            "/v1/checkout/sessions",
-            409,
-            "There is currently another in-progress request using this Stripe-Idempotency-Key."
-        );
-        var failed = await fx.Client.PostJson(
-            "/api/v1/payments/checkout",
-            new
-            {
-                purpose = "event_registration",
-                reference_id = registration,
-                payment_method = "card",
-                success_url = "https://app.example/paid",
-                cancel_url = "https://app.example/cancelled",
-            },
-            token
-        );
-        await failed.AssertProblem(502);
-        var first = await fx.ScalarAsync<Guid>("SELECT id FROM payments WHERE reference_id = @r", ("r", registration));
+        var first = await CheckoutStripeFailsAsync(token, registration, 409, InProgress);
         Assert.Equal("pending", await fx.StatusOfAsync(first));
 
         // Stripe refuses a key reused with other parameters: another method gets a payment and a key of its own.
@@ -414,6 +356,41 @@ public sealed class StripeProviderTests(StripePaymentsFixture fx) : IClassFixtur
             0,
             await fx.ScalarAsync<long>("SELECT refunded_cents FROM payments WHERE id = @id", ("id", paymentId))
         );
+    }
+
+    [Fact]
+    public async Task An_automatic_refund_stripe_answers_401_is_asked_again_not_failed()
+    {
+        var (_, _, _, paymentId, sessionId) = await fx.OpenCheckoutAsync(2500);
+        await fx.AcceptedAsync(
+            StripePaymentsFixture.Event(
+                "checkout.session.completed",
+                StripePaymentsFixture.Session(sessionId, paymentId)
+            )
+        );
+        // Our key refused (rotated, revoked): the operator's to mend, not the payer's to be told of.
+        fx.Stripe.FailNext("/v1/refunds", 401, "Invalid API Key provided.");
+        var refundId = Guid.NewGuid();
+
+        await fx.PublishAsync(
+            new PaymentRefundRequested(
+                Guid.NewGuid(),
+                fx.Clock.GetUtcNow(),
+                refundId,
+                paymentId,
+                null,
+                "event_cancelled",
+                null
+            )
+        );
+        await Eventually.TrueAsync(
+            async () =>
+                await fx.ScalarAsync<string>("SELECT status FROM refunds WHERE id = @id", ("id", refundId))
+                == "succeeded",
+            "a refund Stripe answered 401 was not asked again"
+        );
+        Assert.Equal(0, await fx.OutboxCountAsync("PaymentRefundFailed", paymentId));
+        Assert.Equal(2, fx.Stripe.WithKey("refund-" + refundId).Count);
     }
 
     [Fact]
@@ -772,5 +749,38 @@ public sealed class StripeProviderTests(StripePaymentsFixture fx) : IClassFixtur
             now + StripeProvider.MinimumSessionLifetime,
             now + TimeSpan.FromHours(1)
         );
+    }
+
+    private const string InProgress =
+        "There is currently another in-progress request using this Stripe-Idempotency-Key.";
+
+    /// <summary>
+    /// A checkout of the held seat that Stripe answers with <paramref name="status"/>: our 502, which names no secret;
+    /// the payment it wrote.
+    /// </summary>
+    private async Task<Guid> CheckoutStripeFailsAsync(
+        string token,
+        Guid registration,
+        int status,
+        string message,
+        string method = "card"
+    )
+    {
+        fx.Stripe.FailNext("/v1/checkout/sessions", status, message);
+        var failed = await fx.Client.PostJson(
+            "/api/v1/payments/checkout",
+            new
+            {
+                purpose = "event_registration",
+                reference_id = registration,
+                payment_method = method,
+                success_url = "https://app.example/paid",
+                cancel_url = "https://app.example/cancelled",
+            },
+            token
+        );
+        var problem = await failed.AssertProblem(502);
+        Assert.DoesNotContain(FakeStripe.SecretKey, problem.ToJsonString());
+        return await fx.ScalarAsync<Guid>("SELECT id FROM payments WHERE reference_id = @r", ("r", registration));
     }
 }

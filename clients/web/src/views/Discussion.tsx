@@ -286,6 +286,14 @@ export function Discussion({ conversationId, title, canSend, receipts = false, t
     }
   }
 
+  /** Takes a file off the draft, and deletes it at the platform, where an unsent file holds one of 20 places. */
+  function removeAttached(attachment: Attachment) {
+    setAttached((all) => all.filter((x) => x.id !== attachment.id));
+    void session.api.messaging
+      .DELETE("/api/v1/conversations/{id}/attachments/{attachment_id}", { params: { path: { id: conversationId, attachment_id: attachment.id } } })
+      .catch(() => undefined);
+  }
+
   function startReply(message: Message) {
     setEditing(null);
     setReplyingTo(message);
@@ -437,7 +445,7 @@ export function Discussion({ conversationId, title, canSend, receipts = false, t
                   {attached.map((a) => (
                     <li key={a.id}>
                       {a.file_name ?? "A file"}{" "}
-                      <button type="button" class="link" aria-label={`Remove ${a.file_name ?? "the file"}`} onClick={() => setAttached((all) => all.filter((x) => x.id !== a.id))}>
+                      <button type="button" class="link" aria-label={`Remove ${a.file_name ?? "the file"}`} onClick={() => removeAttached(a)}>
                         Remove
                       </button>
                     </li>

@@ -164,18 +164,29 @@ public sealed class ReplyStream : IResult, IAsyncDisposable
                 );
             try
             {
+                // Half of a pair (an emoji) ending one piece waits for the other half at the start of the next: each
+                // piece is cleaned of what cannot be stored, and a pair cut in two is not that.
+                var half = "";
                 do
                 {
                     var chunk = chunks.Current;
                     if (chunk.Contents.OfType<UsageContent>().LastOrDefault() is { } reported)
                         usage = reported.Details;
-                    var delta = SafeText.Clean(chunk.Text);
+                    var text = half + chunk.Text;
+                    half = text.Length > 0 && char.IsHighSurrogate(text[^1]) ? text[^1..] : "";
+                    var delta = SafeText.Clean(text[..^half.Length]);
                     if (delta.Length == 0)
                         continue;
                     var step = screen.Push(delta);
                     await ReleaseAsync(response, step, shown, json, cancellationToken);
                     stop = step.Stop;
                 } while (stop is null && await chunks.MoveNextAsync());
+                if (stop is null && half.Length > 0)
+                {
+                    var step = screen.Push(SafeText.Clean(half));
+                    await ReleaseAsync(response, step, shown, json, cancellationToken);
+                    stop = step.Stop;
+                }
                 if (stop is null)
                 {
                     var last = screen.Complete();

@@ -47,7 +47,47 @@ public static class AttachmentsApi
                 "The file's bytes: for the conversation's members once sent, before that for its uploader only"
             )
             .ProducesFile([.. BlobDownloads.ImageTypes, DocumentFormat.Pdf.ContentType]);
+        group
+            .MapDelete("/{attachmentId:guid}", Delete)
+            .WithName("DeleteAttachment")
+            .WithSummary(
+                "Remove a file uploaded and not sent yet (its uploader), freeing its place; one sent goes with its "
+                    + "message (409)"
+            )
+            .ProducesProblem(StatusCodes.Status409Conflict);
         return group;
+    }
+
+    private static async Task<NoContent> Delete(
+        Guid id,
+        Guid attachmentId,
+        ClaimsPrincipal principal,
+        MessagingDbContext db,
+        IBlobStore blobs,
+        ILoggerFactory loggers,
+        CancellationToken cancellationToken
+    )
+    {
+        var userId = principal.UserId();
+        // One statement: a send claiming the file at the same moment either gets it or finds it gone.
+        var keys = await db
+            .Database.SqlQuery<string>(
+                $"""
+                DELETE FROM attachments WHERE id = {attachmentId} AND conversation_id = {id}
+                    AND uploader_id = {userId} AND message_id IS NULL
+                RETURNING blob_key AS "Value"
+                """
+            )
+            .ToListAsync(cancellationToken);
+        if (keys.Count == 0)
+            throw await db.Attachments.AnyAsync(
+                a => a.Id == attachmentId && a.ConversationId == id && a.UploaderId == userId,
+                cancellationToken
+            )
+                ? new ConflictException("This file was sent with a message: deleting the message removes it.")
+                : new NotFoundException("No such attachment.");
+        await blobs.TryDeleteAsync(keys[0], loggers.CreateLogger(typeof(AttachmentsApi)));
+        return TypedResults.NoContent();
     }
 
     private static async Task<Created<AttachmentDto>> Upload(
@@ -84,30 +124,38 @@ public static class AttachmentsApi
             SizeBytes = file.Length,
             CreatedAt = now,
         };
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        // One upload of a person's at a time counts their unsent files, so uploads at once cannot pass the limit.
-        await db.Database.ExecuteSqlAsync(
-            $"SELECT pg_advisory_xact_lock(hashtextextended('attachments:' || {userId}::text, 0))",
-            cancellationToken
-        );
-        if (
-            await db.Attachments.CountAsync(a => a.UploaderId == userId && a.MessageId == null, cancellationToken)
-            >= UnsentAttachments.MaxPerUploader
-        )
-            throw new ConflictException(
-                $"You have {UnsentAttachments.MaxPerUploader} files uploaded and not sent yet: send them in a "
-                    + "message, or wait a day, after which files never sent are deleted."
-            );
-        await using (var content = file.OpenRead())
-            await blobs.PutAsync(attachment.BlobKey, content, file.ContentType, cancellationToken);
-        db.Attachments.Add(attachment);
-        try
+        // Counted and written in a short transaction, the file stored after it: nothing holds a connection or the
+        // uploader's lock while up to 10 MB travel to the store.
+        await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
         {
+            // One upload of a person's at a time counts their unsent files, so uploads at once cannot pass the limit.
+            await db.Database.ExecuteSqlAsync(
+                $"SELECT pg_advisory_xact_lock(hashtextextended('attachments:' || {userId}::text, 0))",
+                cancellationToken
+            );
+            if (
+                await db.Attachments.CountAsync(a => a.UploaderId == userId && a.MessageId == null, cancellationToken)
+                >= UnsentAttachments.MaxPerUploader
+            )
+                throw new ConflictException(
+                    $"You have {UnsentAttachments.MaxPerUploader} files uploaded and not sent yet: send them in a "
+                        + "message, remove them, or wait a day, after which files never sent are deleted."
+                );
+            db.Attachments.Add(attachment);
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         }
+        try
+        {
+            await using var content = file.OpenRead();
+            await blobs.PutAsync(attachment.BlobKey, content, file.ContentType, cancellationToken);
+        }
         catch
         {
+            // Nobody holds its id yet: the row goes, and whatever reached the store with it.
+            await db
+                .Attachments.Where(a => a.Id == attachment.Id && a.MessageId == null)
+                .ExecuteDeleteAsync(CancellationToken.None);
             await blobs.TryDeleteAsync(attachment.BlobKey, loggers.CreateLogger(typeof(AttachmentsApi)));
             throw;
         }

@@ -29,35 +29,37 @@ public sealed class PaymentRefundRequestedConsumer(
             );
             return;
         }
-        var amount =
-            m.AmountCents is { } wanted && payment.RefundableCents > 0
-                ? Math.Min(wanted, payment.RefundableCents)
-                : m.AmountCents;
         Refund refund;
         try
         {
-            refund = await refunder.RefundAsync(
-                m.PaymentId,
-                amount,
-                m.Reason,
-                m.RequestedBy,
-                m.RefundId,
-                context.CancellationToken,
-                automatic: true
-            );
+            refund = await RefundAsync(m, payment, context.CancellationToken);
         }
-        catch (BusinessRuleException)
+        catch (BusinessRuleException) when (!done)
         {
-            if (!await OthersInFlightAsync(m, context.CancellationToken))
+            // More than is free only while other refunds of the payment wait for Stripe's answer (an organizer's
+            // partial refund whose answer was lost, then the holder cancels): they are asked again now, under their
+            // own keys, rather than after the recovery's minutes, and this one then takes what is left.
+            var waiting = await db
+                .Refunds.AsNoTracking()
+                .Where(r => r.PaymentId == m.PaymentId && r.Id != m.RefundId && r.Status == RefundStatus.Requested)
+                .Select(r => r.Id)
+                .ToListAsync(context.CancellationToken);
+            if (waiting.Count == 0)
                 throw;
-            // More than is free only while another refund is being answered (an organizer's partial refund, then
-            // the holder cancels): once it is, what is left fits, so this is asked again, not dropped.
-            throw new ConflictException(
-                $"Refund {m.RefundId} waits for another refund of payment {m.PaymentId} to be answered."
-            )
+            foreach (var other in waiting)
+                await refunder.ResumeAsync(other, context.CancellationToken);
+            payment = await db.Payments.AsNoTracking().FirstAsync(p => p.Id == m.PaymentId, context.CancellationToken);
+            if (payment.RefundableCents == 0)
             {
-                RetryAfter = TimeSpan.FromSeconds(5),
-            };
+                logger.LogWarning(
+                    "Requested refund {RefundId} of payment {PaymentId} was not made: the refunds it waited for took "
+                        + "the rest",
+                    m.RefundId,
+                    m.PaymentId
+                );
+                return;
+            }
+            refund = await RefundAsync(m, payment, context.CancellationToken);
         }
         logger.LogInformation(
             "Requested refund {RefundId} of payment {PaymentId}: {Status}",
@@ -67,9 +69,17 @@ public sealed class PaymentRefundRequestedConsumer(
         );
     }
 
-    private Task<bool> OthersInFlightAsync(PaymentRefundRequested m, CancellationToken cancellationToken) =>
-        db.Refunds.AnyAsync(
-            r => r.PaymentId == m.PaymentId && r.Id != m.RefundId && r.Status == RefundStatus.Requested,
-            cancellationToken
+    /// <summary>The refund asked for, of at most what is left of the payment now.</summary>
+    private Task<Refund> RefundAsync(PaymentRefundRequested m, Payment payment, CancellationToken cancellationToken) =>
+        refunder.RefundAsync(
+            m.PaymentId,
+            m.AmountCents is { } wanted && payment.RefundableCents > 0
+                ? Math.Min(wanted, payment.RefundableCents)
+                : m.AmountCents,
+            m.Reason,
+            m.RequestedBy,
+            m.RefundId,
+            cancellationToken,
+            automatic: true
         );
 }
