@@ -116,7 +116,7 @@ try {
   await z.getByRole("button", { name: "Create account" }).click();
   await z.getByRole("navigation", { name: "Main" }).waitFor();
   await a.reload();
-  await a.getByText(/^1 signed up with it: 0 of them have paid for something \(1 not yet\)/).waitFor();
+  await a.getByText(/^1 signed up with it: 0 of them bought a membership, a boost or credits \(1 not yet\)/).waitFor();
 
   step("zara confirms her e-mail with the link identity mailed her; the gateway's page leads back to the app");
   await z.getByRole("link", { name: "Your profile" }).click();

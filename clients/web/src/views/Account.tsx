@@ -29,7 +29,7 @@ export function InviteSection() {
       {mine === null && referrals.failed === null && <p role="status">Loading…</p>}
       {mine && (
         <>
-          <p>Who signs up through your link and then pays for a ticket, a course or credits earns you 50 credits.</p>
+          <p>Who signs up through your link and then buys a membership, a boost or credits earns you 50 credits.</p>
           <label>
             Your invitation link
             <input readOnly value={invitationLink(mine.referral_code)} onFocus={(e) => e.currentTarget.select()} />
