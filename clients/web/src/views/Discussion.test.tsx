@@ -94,6 +94,30 @@ describe("Discussion", () => {
     expect((screen.getByLabelText("Message") as HTMLTextAreaElement).value).toBe("");
   });
 
+  it("deletes a file taken off the draft at the platform, where an unsent file holds one of its places", async () => {
+    signedIn({ id: "me", role: "member" });
+    const direct = { id: "c1", kind: "direct", other_user: amira, unread_count: 0, last_message: null, last_activity_at: "2026-11-28T10:00:00Z", muted: false, can_send: true };
+    const file = { id: "f1", content_type: "application/pdf", file_name: "plan.pdf", size_bytes: 3, url: "/api/v1/conversations/c1/attachments/f1/content" };
+    const asked = stubPlatform(({ method, path }) =>
+      path === "/api/v1/conversations"
+        ? { status: 200, body: { items: [direct], next_cursor: null } }
+        : method === "POST" && path === "/api/v1/conversations/c1/attachments"
+          ? { status: 201, body: file }
+          : method === "DELETE"
+            ? { status: 204 }
+            : undefined,
+    );
+    connectedHub({ c1: [message("c1", 1, "Hello Amira")] });
+    render(<Messages conversationId="c1" />);
+    await log().findByText("Hello Amira");
+
+    fireEvent.change(screen.getByLabelText("Attach a file"), { target: { files: [new File(["%PDF"], "plan.pdf", { type: "application/pdf" })] } });
+    fireEvent.click(await screen.findByRole("button", { name: "Remove plan.pdf" }));
+    await waitFor(() => expect(asked.some((a) => a.method === "DELETE")).toBe(true));
+    expect(asked.filter((a) => a.method === "DELETE").map((a) => a.path)).toEqual(["/api/v1/conversations/c1/attachments/f1"]);
+    expect(screen.queryByRole("button", { name: "Remove plan.pdf" })).toBeNull();
+  });
+
   it("says a message the hub refuses for good, drops it and sends the ones after it", async () => {
     signedIn({ id: "me", role: "member" });
     const { sent } = connectedHub({}, async (text, txn) => {
