@@ -96,6 +96,42 @@ public sealed class ActivityTests(CompanionFixture fx) : ActivityTestsBase(fx), 
     }
 
     [Fact]
+    public async Task A_publication_handled_after_its_withdrawal_suggests_nothing()
+    {
+        var region = NewRegion();
+        var (organizerId, _) = await MemberAsync(region, ["hiking"]);
+        var (memberId, _) = await MemberAsync(region, ["hiking"]);
+
+        // Published, then cancelled; the cancellation is handled first (a queue that lagged, a retry).
+        var cancelledId = Guid.NewGuid();
+        var published = PublicEvent(cancelledId, organizerId, region, ["hiking"]);
+        await AnnounceAsync(new EventCancelled(Guid.NewGuid(), Fx.Tick(), cancelledId, null));
+        await AnnounceAsync(published);
+        // Published, then made private: its title and place are for its invitees only.
+        var privateId = Guid.NewGuid();
+        var madePublic = PublicEvent(privateId, organizerId, region, ["hiking"]);
+        await AnnounceAsync(
+            new EventUpdated(Guid.NewGuid(), Fx.Tick(), privateId, ["visibility"])
+            {
+                Visibility = EventVisibility.Private,
+            }
+        );
+        await AnnounceAsync(madePublic);
+        // A connection accepted, then removed, handled the other way round.
+        var (otherId, _) = await MemberAsync(NewRegion(), ["hiking"]);
+        var connection = Guid.NewGuid();
+        var accepted = new ConnectionAccepted(Guid.NewGuid(), Fx.Tick(), connection, memberId, otherId);
+        await AnnounceAsync(new ConnectionRemoved(Guid.NewGuid(), Fx.Tick(), connection, memberId, otherId));
+        await AnnounceAsync(accepted);
+
+        Assert.Equal(0L, await ItemsAsync(memberId));
+        Assert.Equal(0L, await ItemsAsync(otherId));
+        // A later publication of something else still reaches them.
+        await AnnounceAsync(PublicEvent(Guid.NewGuid(), organizerId, region, ["hiking"]));
+        Assert.Equal(1L, await ItemsAsync(memberId));
+    }
+
+    [Fact]
     public async Task A_public_group_in_the_region_is_an_opportunity_and_goes_when_deleted()
     {
         var region = NewRegion();

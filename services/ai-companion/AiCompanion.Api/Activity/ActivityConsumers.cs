@@ -184,14 +184,24 @@ public sealed class ActivityEventCancelledConsumer(
 ) : IdempotentConsumer<EventCancelled, CompanionDbContext>(db, logger)
 {
     protected override Task HandleAsync(ConsumeContext<EventCancelled> context, CancellationToken cancellationToken) =>
-        ActivityFeed.WithdrawAsync(Db, ActivityFeed.EventSource(context.Message.EventId), cancellationToken);
+        ActivityFeed.WithdrawAsync(
+            Db,
+            ActivityFeed.EventSource(context.Message.EventId),
+            context.Message.OccurredAt,
+            cancellationToken
+        );
 }
 
 public sealed class ActivityGroupDeletedConsumer(CompanionDbContext db, ILogger<ActivityGroupDeletedConsumer> logger)
     : IdempotentConsumer<GroupDeleted, CompanionDbContext>(db, logger)
 {
     protected override Task HandleAsync(ConsumeContext<GroupDeleted> context, CancellationToken cancellationToken) =>
-        ActivityFeed.WithdrawAsync(Db, ActivityFeed.GroupSource(context.Message.GroupId), cancellationToken);
+        ActivityFeed.WithdrawAsync(
+            Db,
+            ActivityFeed.GroupSource(context.Message.GroupId),
+            context.Message.OccurredAt,
+            cancellationToken
+        );
 }
 
 /// <summary>An event made private is no longer suggested: its page is for its invitees only.</summary>
@@ -205,7 +215,7 @@ public sealed class ActivityEventUpdatedConsumer(CompanionDbContext db, ILogger<
             ? visibility != EventVisibility.Public
             : m.ChangedFields.Contains("visibility");
         return hidden
-            ? ActivityFeed.WithdrawAsync(Db, ActivityFeed.EventSource(m.EventId), cancellationToken)
+            ? ActivityFeed.WithdrawAsync(Db, ActivityFeed.EventSource(m.EventId), m.OccurredAt, cancellationToken)
             : Task.CompletedTask;
     }
 }
@@ -218,7 +228,12 @@ public sealed class ActivityGroupUpdatedConsumer(CompanionDbContext db, ILogger<
 {
     protected override Task HandleAsync(ConsumeContext<GroupUpdated> context, CancellationToken cancellationToken) =>
         context.Message.ChangedFields.Contains("visibility")
-            ? ActivityFeed.WithdrawAsync(Db, ActivityFeed.GroupSource(context.Message.GroupId), cancellationToken)
+            ? ActivityFeed.WithdrawAsync(
+                Db,
+                ActivityFeed.GroupSource(context.Message.GroupId),
+                context.Message.OccurredAt,
+                cancellationToken
+            )
             : Task.CompletedTask;
 }
 
@@ -228,7 +243,12 @@ public sealed class ActivityCourseWithdrawnConsumer(
 ) : IdempotentConsumer<CourseWithdrawn, CompanionDbContext>(db, logger)
 {
     protected override Task HandleAsync(ConsumeContext<CourseWithdrawn> context, CancellationToken cancellationToken) =>
-        ActivityFeed.WithdrawAsync(Db, ActivityFeed.CourseSource(context.Message.CourseId), cancellationToken);
+        ActivityFeed.WithdrawAsync(
+            Db,
+            ActivityFeed.CourseSource(context.Message.CourseId),
+            context.Message.OccurredAt,
+            cancellationToken
+        );
 }
 
 public sealed class ActivityConnectionRemovedConsumer(
@@ -239,5 +259,11 @@ public sealed class ActivityConnectionRemovedConsumer(
     protected override Task HandleAsync(
         ConsumeContext<ConnectionRemoved> context,
         CancellationToken cancellationToken
-    ) => ActivityFeed.WithdrawAsync(Db, ActivityFeed.ConnectionSource(context.Message.ConnectionId), cancellationToken);
+    ) =>
+        ActivityFeed.WithdrawAsync(
+            Db,
+            ActivityFeed.ConnectionSource(context.Message.ConnectionId),
+            context.Message.OccurredAt,
+            cancellationToken
+        );
 }

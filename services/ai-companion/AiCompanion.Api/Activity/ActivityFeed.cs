@@ -65,34 +65,41 @@ public static class ActivityFeed
             return Task.FromResult(0);
         var anywhere = s.Region is null && s.City is null;
         var (region, city, country) = (s.Region ?? "", s.City ?? "", s.Country ?? "");
-        return db.Database.ExecuteSqlAsync(
-            $"""
-            INSERT INTO activity_items (id, user_id, source, type, priority, title, description, action_text,
-                action_link, about_user_id, created_at, as_of)
-            SELECT gen_random_uuid(), m.user_id, {s.Source}, {s.Type},
-                   CASE WHEN cardinality(m.shared) >= 2 THEN 'high' ELSE 'medium' END,
-                   {s.Title}, {s.DescriptionLead} || array_to_string(m.shared, ', ') || '.',
-                   {s.ActionText}, {s.ActionLink}, {s.OwnerId}, {now}, {asOf}
-            FROM (
-                SELECT u.user_id, u.as_of,
-                       ARRAY(SELECT x FROM (SELECT lower(unnest(u.interests))
-                                            INTERSECT SELECT unnest({interests}::text[])) shared(x)
-                             ORDER BY x) AS shared
-                FROM user_profiles u
-                WHERE u.deleted_at IS NULL AND u.user_id <> {s.OwnerId}
-                  AND ({anywhere}
-                       OR ({region} <> '' AND lower(u.region) = lower({region}))
-                       OR ({city} <> '' AND lower(u.city) = lower({city})
-                           AND ({country} = '' OR u.country IS NULL OR lower(u.country) = lower({country}))))
-                  AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.blocked
-                                  AND ((b.blocker_id = u.user_id AND b.blocked_id = {s.OwnerId})
-                                       OR (b.blocker_id = {s.OwnerId} AND b.blocked_id = u.user_id)))
-            ) m
-            WHERE cardinality(m.shared) > 0
-            ORDER BY cardinality(m.shared) DESC, m.as_of DESC, m.user_id
-            LIMIT {max}
-            ON CONFLICT (user_id, source) DO NOTHING
-            """,
+        return WithSourceLockedAsync(
+            db,
+            s.Source,
+            () =>
+                db.Database.ExecuteSqlAsync(
+                    $"""
+                    INSERT INTO activity_items (id, user_id, source, type, priority, title, description, action_text,
+                        action_link, about_user_id, created_at, as_of)
+                    SELECT gen_random_uuid(), m.user_id, {s.Source}, {s.Type},
+                           CASE WHEN cardinality(m.shared) >= 2 THEN 'high' ELSE 'medium' END,
+                           {s.Title}, {s.DescriptionLead} || array_to_string(m.shared, ', ') || '.',
+                           {s.ActionText}, {s.ActionLink}, {s.OwnerId}, {now}, {asOf}
+                    FROM (
+                        SELECT u.user_id, u.as_of,
+                               ARRAY(SELECT x FROM (SELECT lower(unnest(u.interests))
+                                                    INTERSECT SELECT unnest({interests}::text[])) shared(x)
+                                     ORDER BY x) AS shared
+                        FROM user_profiles u
+                        WHERE u.deleted_at IS NULL AND u.user_id <> {s.OwnerId}
+                          AND ({anywhere}
+                               OR ({region} <> '' AND lower(u.region) = lower({region}))
+                               OR ({city} <> '' AND lower(u.city) = lower({city})
+                                   AND ({country} = '' OR u.country IS NULL OR lower(u.country) = lower({country}))))
+                          AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.blocked
+                                          AND ((b.blocker_id = u.user_id AND b.blocked_id = {s.OwnerId})
+                                               OR (b.blocker_id = {s.OwnerId} AND b.blocked_id = u.user_id)))
+                    ) m
+                    WHERE cardinality(m.shared) > 0
+                      AND NOT EXISTS (SELECT 1 FROM activity_withdrawn w WHERE w.source = {s.Source} AND w.as_of >= {asOf})
+                    ORDER BY cardinality(m.shared) DESC, m.as_of DESC, m.user_id
+                    LIMIT {max}
+                    ON CONFLICT (user_id, source) DO NOTHING
+                    """,
+                    cancellationToken
+                ),
             cancellationToken
         );
     }
@@ -111,30 +118,37 @@ public static class ActivityFeed
     )
     {
         var source = ConnectionSource(connectionId);
-        return db.Database.ExecuteSqlAsync(
-            $"""
-            INSERT INTO activity_items (id, user_id, source, type, priority, title, description, action_text,
-                action_link, about_user_id, created_at, as_of)
-            SELECT gen_random_uuid(), p.me, {source}, 'connection',
-                   CASE WHEN cardinality(p.shared) >= 2 THEN 'high' ELSE 'medium' END,
-                   'A new connection with shared interests',
-                   'You and ' || p.other_name || ' both enjoy ' || array_to_string(p.shared, ', ') || '.',
-                   'Say hello', '/api/v1/profiles/' || p.other, p.other, {now}, {asOf}
-            FROM (
-                SELECT me.user_id AS me, other.user_id AS other, coalesce(other.username, '') AS other_name,
-                       ARRAY(SELECT x FROM (SELECT lower(unnest(me.interests))
-                                            INTERSECT SELECT lower(unnest(other.interests))) shared(x)
-                             ORDER BY x) AS shared
-                FROM user_profiles me JOIN user_profiles other
-                  ON (me.user_id = {a} AND other.user_id = {b}) OR (me.user_id = {b} AND other.user_id = {a})
-                WHERE me.deleted_at IS NULL AND other.deleted_at IS NULL
-                  AND NOT EXISTS (SELECT 1 FROM blocks x WHERE x.blocked
-                                  AND ((x.blocker_id = {a} AND x.blocked_id = {b}) OR (x.blocker_id = {b} AND
-                                      x.blocked_id = {a})))
-            ) p
-            WHERE cardinality(p.shared) > 0
-            ON CONFLICT (user_id, source) DO NOTHING
-            """,
+        return WithSourceLockedAsync(
+            db,
+            source,
+            () =>
+                db.Database.ExecuteSqlAsync(
+                    $"""
+                    INSERT INTO activity_items (id, user_id, source, type, priority, title, description, action_text,
+                        action_link, about_user_id, created_at, as_of)
+                    SELECT gen_random_uuid(), p.me, {source}, 'connection',
+                           CASE WHEN cardinality(p.shared) >= 2 THEN 'high' ELSE 'medium' END,
+                           'A new connection with shared interests',
+                           'You and ' || p.other_name || ' both enjoy ' || array_to_string(p.shared, ', ') || '.',
+                           'Say hello', '/api/v1/profiles/' || p.other, p.other, {now}, {asOf}
+                    FROM (
+                        SELECT me.user_id AS me, other.user_id AS other, coalesce(other.username, '') AS other_name,
+                               ARRAY(SELECT x FROM (SELECT lower(unnest(me.interests))
+                                                    INTERSECT SELECT lower(unnest(other.interests))) shared(x)
+                                     ORDER BY x) AS shared
+                        FROM user_profiles me JOIN user_profiles other
+                          ON (me.user_id = {a} AND other.user_id = {b}) OR (me.user_id = {b} AND other.user_id = {a})
+                        WHERE me.deleted_at IS NULL AND other.deleted_at IS NULL
+                          AND NOT EXISTS (SELECT 1 FROM blocks x WHERE x.blocked
+                                          AND ((x.blocker_id = {a} AND x.blocked_id = {b}) OR (x.blocker_id = {b} AND
+                                              x.blocked_id = {a})))
+                    ) p
+                    WHERE cardinality(p.shared) > 0
+                      AND NOT EXISTS (SELECT 1 FROM activity_withdrawn w WHERE w.source = {source} AND w.as_of >= {asOf})
+                    ON CONFLICT (user_id, source) DO NOTHING
+                    """,
+                    cancellationToken
+                ),
             cancellationToken
         );
     }
@@ -170,9 +184,54 @@ public static class ActivityFeed
         );
     }
 
-    /// <summary>The thing is gone (cancelled, deleted, withdrawn, the connection ended): its items go too.</summary>
-    public static Task<int> WithdrawAsync(CompanionDbContext db, string source, CancellationToken cancellationToken) =>
-        db.Database.ExecuteSqlAsync($"DELETE FROM activity_items WHERE source = {source}", cancellationToken);
+    /// <summary>
+    /// The thing is gone (cancelled, deleted, withdrawn, made private, the connection ended) as of
+    /// <paramref name="asOf"/>: its items go too, and a publication of it older than that, handled later, suggests
+    /// nothing (<c>activity_withdrawn</c>).
+    /// </summary>
+    public static Task<int> WithdrawAsync(
+        CompanionDbContext db,
+        string source,
+        DateTimeOffset asOf,
+        CancellationToken cancellationToken
+    ) =>
+        WithSourceLockedAsync(
+            db,
+            source,
+            async () =>
+            {
+                await db.Database.ExecuteSqlAsync(
+                    $"""
+                    INSERT INTO activity_withdrawn (source, as_of) VALUES ({source}, {asOf})
+                    ON CONFLICT (source) DO UPDATE SET as_of = GREATEST(activity_withdrawn.as_of, EXCLUDED.as_of)
+                    """,
+                    cancellationToken
+                );
+                return await db.Database.ExecuteSqlAsync(
+                    $"DELETE FROM activity_items WHERE source = {source}",
+                    cancellationToken
+                );
+            },
+            cancellationToken
+        );
+
+    /// <summary>
+    /// One writer of a source's items at a time (in the consumer's transaction): a withdrawal and a publication handled
+    /// at once never leave the publication's items after the withdrawal.
+    /// </summary>
+    private static async Task<int> WithSourceLockedAsync(
+        CompanionDbContext db,
+        string source,
+        Func<Task<int>> write,
+        CancellationToken cancellationToken
+    )
+    {
+        await db.Database.ExecuteSqlAsync(
+            $"SELECT pg_advisory_xact_lock(hashtextextended('activity:' || {source}, 0))",
+            cancellationToken
+        );
+        return await write();
+    }
 
     public static string EventSource(Guid eventId) => "event:" + eventId.ToString("N");
 
