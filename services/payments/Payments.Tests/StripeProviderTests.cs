@@ -320,28 +320,8 @@ public sealed class StripeProviderTests(StripePaymentsFixture fx) : IClassFixtur
     [Fact]
     public async Task An_automatic_refund_stripe_refuses_is_recorded_failed_once_and_someone_is_told()
     {
-        var (_, _, _, paymentId, sessionId) = await fx.OpenCheckoutAsync(2500);
-        await fx.AcceptedAsync(
-            StripePaymentsFixture.Event(
-                "checkout.session.completed",
-                StripePaymentsFixture.Session(sessionId, paymentId)
-            )
-        );
-        fx.Stripe.FailNext("/v1/refunds", 400, "Charge ch_x has been charged back.");
-        var refundId = Guid.NewGuid();
-
         // Nobody waits on a cancellation's refund: asked again it gets the same no, and dead-lettered it tells nobody.
-        await fx.PublishAsync(
-            new PaymentRefundRequested(
-                Guid.NewGuid(),
-                fx.Clock.GetUtcNow(),
-                refundId,
-                paymentId,
-                null,
-                "event_cancelled",
-                null
-            )
-        );
+        var (paymentId, refundId) = await AutomaticRefundStripeFailsAsync(400, "Charge ch_x has been charged back.");
         await Eventually.TrueAsync(
             async () => await fx.OutboxCountAsync("PaymentRefundFailed", paymentId) == 1,
             "nobody was told that Stripe refused an automatic refund"
@@ -361,28 +341,8 @@ public sealed class StripeProviderTests(StripePaymentsFixture fx) : IClassFixtur
     [Fact]
     public async Task An_automatic_refund_stripe_answers_401_is_asked_again_not_failed()
     {
-        var (_, _, _, paymentId, sessionId) = await fx.OpenCheckoutAsync(2500);
-        await fx.AcceptedAsync(
-            StripePaymentsFixture.Event(
-                "checkout.session.completed",
-                StripePaymentsFixture.Session(sessionId, paymentId)
-            )
-        );
         // Our key refused (rotated, revoked): the operator's to mend, not the payer's to be told of.
-        fx.Stripe.FailNext("/v1/refunds", 401, "Invalid API Key provided.");
-        var refundId = Guid.NewGuid();
-
-        await fx.PublishAsync(
-            new PaymentRefundRequested(
-                Guid.NewGuid(),
-                fx.Clock.GetUtcNow(),
-                refundId,
-                paymentId,
-                null,
-                "event_cancelled",
-                null
-            )
-        );
+        var (paymentId, refundId) = await AutomaticRefundStripeFailsAsync(401, "Invalid API Key provided.");
         await Eventually.TrueAsync(
             async () =>
                 await fx.ScalarAsync<string>("SELECT status FROM refunds WHERE id = @id", ("id", refundId))
@@ -782,5 +742,34 @@ public sealed class StripeProviderTests(StripePaymentsFixture fx) : IClassFixtur
         var problem = await failed.AssertProblem(502);
         Assert.DoesNotContain(FakeStripe.SecretKey, problem.ToJsonString());
         return await fx.ScalarAsync<Guid>("SELECT id FROM payments WHERE reference_id = @r", ("r", registration));
+    }
+
+    /// <summary>
+    /// A settled payment, and a cancellation's refund of it requested (PaymentRefundRequested) whose first call to
+    /// Stripe is answered <paramref name="status"/>.
+    /// </summary>
+    private async Task<(Guid PaymentId, Guid RefundId)> AutomaticRefundStripeFailsAsync(int status, string message)
+    {
+        var (_, _, _, paymentId, sessionId) = await fx.OpenCheckoutAsync(2500);
+        await fx.AcceptedAsync(
+            StripePaymentsFixture.Event(
+                "checkout.session.completed",
+                StripePaymentsFixture.Session(sessionId, paymentId)
+            )
+        );
+        fx.Stripe.FailNext("/v1/refunds", status, message);
+        var refundId = Guid.NewGuid();
+        await fx.PublishAsync(
+            new PaymentRefundRequested(
+                Guid.NewGuid(),
+                fx.Clock.GetUtcNow(),
+                refundId,
+                paymentId,
+                null,
+                "event_cancelled",
+                null
+            )
+        );
+        return (paymentId, refundId);
     }
 }

@@ -93,7 +93,8 @@ public static class ActivityFeed
                                                OR (b.blocker_id = {s.OwnerId} AND b.blocked_id = u.user_id)))
                     ) m
                     WHERE cardinality(m.shared) > 0
-                      AND NOT EXISTS (SELECT 1 FROM activity_withdrawn w WHERE w.source = {s.Source} AND w.as_of >= {asOf})
+                      AND NOT EXISTS (SELECT 1 FROM activity_withdrawn w
+                                      WHERE w.source = {s.Source} AND w.as_of >= {asOf})
                     ORDER BY cardinality(m.shared) DESC, m.as_of DESC, m.user_id
                     LIMIT {max}
                     ON CONFLICT (user_id, source) DO NOTHING
@@ -144,7 +145,8 @@ public static class ActivityFeed
                                               x.blocked_id = {a})))
                     ) p
                     WHERE cardinality(p.shared) > 0
-                      AND NOT EXISTS (SELECT 1 FROM activity_withdrawn w WHERE w.source = {source} AND w.as_of >= {asOf})
+                      AND NOT EXISTS (SELECT 1 FROM activity_withdrawn w
+                                      WHERE w.source = {source} AND w.as_of >= {asOf})
                     ON CONFLICT (user_id, source) DO NOTHING
                     """,
                     cancellationToken
