@@ -1,10 +1,20 @@
 using System.Data;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Storage;
 
 namespace Community.ServiceDefaults.Data;
 
 public static class DbTransactions
 {
+    /// <summary>
+    /// Waits for the transaction-scoped advisory lock named <paramref name="key"/>, held until the caller's
+    /// transaction ends: what one object's writers must do one at a time when there is no row to lock (yet). The
+    /// name is hashed to 64 bits in one name space per database, so a key starts with what it guards
+    /// ("refresh-family:", "attachments:"). Outside a transaction the lock would end with its statement.
+    /// </summary>
+    public static Task LockKeyAsync(this DatabaseFacade database, string key, CancellationToken cancellationToken) =>
+        database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtextextended({key}, 0))", cancellationToken);
+
     /// <summary>
     /// Runs <paramref name="work"/> and saves: inside the caller's transaction when there is one (it commits),
     /// otherwise in a transaction of its own, committed here. An exception saves nothing and rolls back what it opened.

@@ -1,3 +1,4 @@
+using System.Net;
 using Community.Contracts.Events;
 using Microsoft.AspNetCore.SignalR.Client;
 
@@ -229,6 +230,43 @@ public sealed class BlockedPairTests(RealTimeFixture fx) : IClassFixture<RealTim
         );
         Assert.True(pinned["pinned"]!.GetValue<bool>());
         Assert.Equal(bThread, pinned["id"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task A_blocked_pairs_thread_files_are_not_served_to_each_other_by_id()
+    {
+        var (a, b, c) = (await Registered(), await Registered(), await Registered());
+        var groupId = Guid.NewGuid();
+        await fx.DeliverAsync(new GroupCreated(Guid.NewGuid(), fx.Tick(), groupId, c.Id, "Painters", "public"));
+        foreach (var m in new[] { a, b })
+            await fx.DeliverAsync(new GroupMemberJoined(Guid.NewGuid(), fx.Tick(), groupId, m.Id));
+        var thread = await StartThread(c, groupId, "Sketches", "Show yours");
+        var file = (
+            await (await fx.UploadAsync(b.Token, thread, Images.Png(), "sketch.png", "image/png")).AssertStatus(201)
+        )["id"]!.GetValue<string>();
+        var sent = await (
+            await fx.Client.PostJson(
+                $"/api/v1/conversations/{thread}/messages",
+                new
+                {
+                    text = "mine",
+                    attachments = new[] { file },
+                    client_txn_id = Guid.NewGuid().ToString("N"),
+                },
+                b.Token
+            )
+        ).AssertStatus(201);
+        var url = sent["attachments"]![0]!["url"]!.GetValue<string>();
+        // Before the block a may fetch it, so the 404 after cannot pass for another reason.
+        using (var before = await fx.Client.Get(url, a.Token))
+            Assert.Equal(HttpStatusCode.OK, before.StatusCode);
+
+        await fx.BlockAsync(a.Id, b.Id);
+        await (await fx.Client.Get(url, a.Token)).AssertProblem(404);
+        using var forC = await fx.Client.Get(url, c.Token);
+        Assert.Equal(HttpStatusCode.OK, forC.StatusCode);
+        using var forB = await fx.Client.Get(url, b.Token);
+        Assert.Equal(HttpStatusCode.OK, forB.StatusCode);
     }
 
     private async Task<Member> Registered()

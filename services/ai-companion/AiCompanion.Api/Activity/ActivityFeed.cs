@@ -1,3 +1,5 @@
+using Community.ServiceDefaults.Data;
+
 namespace Community.AiCompanion.Activity;
 
 public static class ActivityTypes
@@ -228,10 +230,7 @@ public static class ActivityFeed
         CancellationToken cancellationToken
     )
     {
-        await db.Database.ExecuteSqlAsync(
-            $"SELECT pg_advisory_xact_lock(hashtextextended('activity:' || {source}, 0))",
-            cancellationToken
-        );
+        await db.Database.LockKeyAsync("activity:" + source, cancellationToken);
         return await write();
     }
 

@@ -1,5 +1,7 @@
 using System.Security.Claims;
+using Community.Contracts;
 using Community.Messaging.Conversations;
+using Community.Messaging.Relations;
 using Community.ServiceDefaults.Auth;
 using Community.ServiceDefaults.Blobs;
 using Community.ServiceDefaults.OpenApi;
@@ -129,10 +131,7 @@ public static class AttachmentsApi
         await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
         {
             // One upload of a person's at a time counts their unsent files, so uploads at once cannot pass the limit.
-            await db.Database.ExecuteSqlAsync(
-                $"SELECT pg_advisory_xact_lock(hashtextextended('attachments:' || {userId}::text, 0))",
-                cancellationToken
-            );
+            await db.Database.LockKeyAsync("attachments:" + userId, cancellationToken);
             if (
                 await db.Attachments.CountAsync(a => a.UploaderId == userId && a.MessageId == null, cancellationToken)
                 >= UnsentAttachments.MaxPerUploader
@@ -174,7 +173,10 @@ public static class AttachmentsApi
     )
     {
         var userId = principal.UserId();
-        await ConversationAccess.OpenAsync(db, id, userId, cancellationToken);
+        var access = await ConversationAccess.OpenAsync(db, id, userId, cancellationToken);
+        // Outside a direct conversation, the files of someone in a block with the caller are hidden as their
+        // messages are (a message carries only files its sender uploaded), also to a caller who kept their ids.
+        var acrossBlocks = access.Conversation.Kind == ConversationKinds.Direct;
         var attachment =
             await db
                 .Attachments.AsNoTracking()
@@ -182,7 +184,8 @@ public static class AttachmentsApi
                     a =>
                         a.Id == attachmentId
                         && a.ConversationId == id
-                        && (a.MessageId != null || a.UploaderId == userId),
+                        && (a.MessageId != null || a.UploaderId == userId)
+                        && (acrossBlocks || !RelationQueries.BlockedWith(db, userId).Contains(a.UploaderId)),
                     cancellationToken
                 )
             ?? throw new NotFoundException("No such attachment.");

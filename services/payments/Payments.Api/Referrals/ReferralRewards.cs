@@ -1,4 +1,5 @@
 using Community.Contracts.Identity;
+using Community.ServiceDefaults.Data;
 using MassTransit;
 
 namespace Community.Payments.Referrals;
@@ -29,11 +30,7 @@ public static class ReferralRewards
         CancellationToken cancellationToken
     )
     {
-        var key = "referral-referrer:" + referrerUserId;
-        await db.Database.ExecuteSqlAsync(
-            $"SELECT pg_advisory_xact_lock(hashtextextended({key}, 0))",
-            cancellationToken
-        );
+        await db.Database.LockKeyAsync("referral-referrer:" + referrerUserId, cancellationToken);
     }
 
     public static Task<int> CountAsync(

@@ -1,4 +1,5 @@
 using Community.Contracts.Events;
+using Community.ServiceDefaults.Data;
 using MassTransit;
 
 namespace Community.Social.Dashboard;
@@ -25,10 +26,7 @@ public sealed class ArrivalRecordedConsumer(
         var at = m.ArrivedAt.ToUniversalTime();
         // One of the attendee's check-ins at a time: two handled at once would each count only its own new row, and
         // neither would see the fifth that makes a Regular.
-        await Db.Database.ExecuteSqlAsync(
-            $"SELECT pg_advisory_xact_lock(hashtextextended({"attended:" + m.UserId.ToString("N")}, 0))",
-            cancellationToken
-        );
+        await Db.Database.LockKeyAsync("attended:" + m.UserId.ToString("N"), cancellationToken);
         await Db.Database.ExecuteSqlAsync(
             $"""
             INSERT INTO events_attended (user_id, event_id, arrived_at) VALUES ({m.UserId}, {m.EventId}, {at})

@@ -1,3 +1,4 @@
+using Community.ServiceDefaults.Data;
 using Community.ServiceDefaults.Errors;
 
 namespace Community.Social.Users;
@@ -95,10 +96,6 @@ public static class ProfileAccess
     public static Task LockPairAsync(SocialDbContext db, Guid a, Guid b, CancellationToken cancellationToken)
     {
         var (low, high) = a.CompareTo(b) < 0 ? (a, b) : (b, a);
-        var key = low.ToString("N") + high.ToString("N");
-        return db.Database.ExecuteSqlAsync(
-            $"SELECT pg_advisory_xact_lock(hashtextextended({key}, 0))",
-            cancellationToken
-        );
+        return db.Database.LockKeyAsync(low.ToString("N") + high.ToString("N"), cancellationToken);
     }
 }
