@@ -116,4 +116,14 @@ public sealed class ClientAddressTests
         Assert.Equal(HttpStatusCode.Unauthorized, (await Send(forged, "198.51.100.9")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await Send(tokens.Issue(Guid.NewGuid()), "203.0.113.5")).StatusCode);
     }
+
+    [Theory]
+    [InlineData("203.0.113.5", "203.0.113.5")]
+    [InlineData("::ffff:203.0.113.5", "203.0.113.5")]
+    [InlineData("2001:db8:1:2:aaaa:bbbb:cccc:dddd", "2001:db8:1:2::/64")]
+    [InlineData("2001:db8:1:2::1", "2001:db8:1:2::/64")]
+    [InlineData("2001:db8:1:3::1", "2001:db8:1:3::/64")]
+    [InlineData("::1", "::1")]
+    public void An_ipv6_caller_is_keyed_by_its_64_so_rotating_within_it_changes_nothing(string ip, string key) =>
+        Assert.Equal(key, ClientAddress.Key(IPAddress.Parse(ip)));
 }

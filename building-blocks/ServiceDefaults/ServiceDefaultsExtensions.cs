@@ -152,7 +152,7 @@ public static class ServiceDefaultsExtensions
     /// <summary>
     /// The shared middleware pipeline, in its one right order: HEAD answered as GET, routing, forwarded headers,
     /// request id, no-store for signed-in answers, problem details for every error, safe text, UTF-8 JSON bodies,
-    /// authentication that refuses invalid tokens, authorization, rate limiting, refusal of query parameters the
+    /// authentication that refuses invalid tokens, rate limiting, authorization, refusal of query parameters the
     /// endpoint does not bind, Idempotency-Key replays; and the service's OpenAPI document.
     /// </summary>
     public static WebApplication UseServiceDefaults(this WebApplication app)
@@ -170,8 +170,10 @@ public static class ServiceDefaultsExtensions
         app.UseJsonCharset();
         app.UseAuthentication();
         app.UseRejectInvalidTokens();
-        app.UseAuthorization();
+        // Limits before authorization: a request refused for want of a token (401) or a role (403) is counted too, so
+        // probing protected routes without signing in is held to the per-address window like any anonymous request.
         app.UseRateLimiter();
+        app.UseAuthorization();
         app.UseKnownSubjectsForWrites();
         app.UseKnownQueryParameters();
         app.UseIdempotentRequests();

@@ -91,6 +91,34 @@ public sealed class InstanceRetriesTests : IAsyncLifetime
         Assert.Equal(30, answered + refused);
     }
 
+    [Fact]
+    public async Task A_blank_idempotency_key_does_not_make_a_write_that_reached_an_instance_replayable()
+    {
+        var token = _tokens.Issue();
+        var before = _alive.Received.Count(r => r.Method == "POST" && r.Path == Path);
+        var hungUpBefore = Volatile.Read(ref _hungUp);
+        var (answered, refused) = (0, 0);
+        for (var i = 0; i < 30; i++)
+        {
+            using var write = Request(HttpMethod.Post, token, body: "{\"text\":\"once\"}");
+            // What the services read as no key at all: the first instance's work would not be found by the second.
+            write.Headers.TryAddWithoutValidation(InstanceRetries.IdempotencyKeyHeader, " ");
+            var response = await _gateway.Client.SendAsync(write);
+            if (response.StatusCode == HttpStatusCode.OK)
+                answered++;
+            else
+            {
+                await GatewayFixture.ProblemOf(response, HttpStatusCode.ServiceUnavailable);
+                refused++;
+            }
+        }
+
+        var hungUp = Volatile.Read(ref _hungUp) - hungUpBefore;
+        Assert.True(hungUp > 0, "no POST reached the instance that hangs up");
+        Assert.Equal(answered, _alive.Received.Count(r => r.Method == "POST" && r.Path == Path) - before);
+        Assert.Equal(hungUp, refused);
+    }
+
     private const string Path = "/api/v1/conversations";
 
     private static HttpRequestMessage Request(HttpMethod method, string token, string? body = null)
@@ -128,7 +156,7 @@ public sealed class InstanceRetriesTests : IAsyncLifetime
                     }
                     catch (Exception) { }
                     var text = Encoding.ASCII.GetString(buffer, 0, received);
-                    if (text.StartsWith("POST ", StringComparison.Ordinal) && !text.Contains("Idempotency-Key"))
+                    if (text.StartsWith("POST ", StringComparison.Ordinal) && !text.Contains("Idempotency-Key: key-"))
                         Interlocked.Increment(ref _hungUp);
                     socket.LingerState = new LingerOption(true, 0);
                 }

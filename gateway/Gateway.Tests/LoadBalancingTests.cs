@@ -188,6 +188,26 @@ public sealed class DnsDestinationTests
         var pinned = clusters[GatewayProxyConfig.PinnedCluster(ResourceNames.Messaging)];
         Assert.Equal("http://messaging-pods:8080", Assert.Single(pinned.Destinations!).Value.Address);
         Assert.True(pinned.SessionAffinity!.Enabled);
+        // Without DNS resolution the name is one destination, with nothing to choose between.
+        Assert.Null(pinned.HealthCheck);
+        var resolved = GatewayProxyConfig
+            .Clusters(
+                new ConfigurationBuilder()
+                    .AddInMemoryCollection(
+                        new Dictionary<string, string?>
+                        {
+                            [$"Services:{ResourceNames.Messaging}"] = "http://messaging",
+                            [GatewayProxyConfig.PinnedAddressKey(ResourceNames.Messaging)] =
+                                "http://messaging-pods:8080",
+                            [$"{GatewayProxyConfig.DnsDestinations}:Enabled"] = "true",
+                        }
+                    )
+                    .Build()
+            )
+            .ToDictionary(c => c.ClusterId);
+        // Resolved, it is every ready pod: those are health-checked as instances are, the one Service address is not.
+        Assert.NotNull(resolved[GatewayProxyConfig.PinnedCluster(ResourceNames.Messaging)].HealthCheck);
+        Assert.Null(resolved[ResourceNames.Messaging].HealthCheck);
 
         var without = new ConfigurationBuilder()
             .AddInMemoryCollection(

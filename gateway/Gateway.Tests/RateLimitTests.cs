@@ -49,6 +49,36 @@ public sealed class GlobalRateLimitTests(GlobalRateLimitFixture fixture) : IClas
     }
 }
 
+/// <summary>A tiny per-address window of its own, for callers without a token.</summary>
+public sealed class TokenlessRateLimitFixture : GatewayFixture
+{
+    public const int Limit = 3;
+
+    protected override void Configure(IDictionary<string, string?> settings)
+    {
+        settings["RateLimits:PerIp:PermitLimit"] = Limit.ToString();
+        settings["RateLimits:PerIp:WindowSeconds"] = "3600";
+    }
+}
+
+public sealed class TokenlessRateLimitTests(TokenlessRateLimitFixture fixture)
+    : IClassFixture<TokenlessRateLimitFixture>
+{
+    [Fact]
+    public async Task Requests_refused_for_want_of_a_token_are_counted_in_the_callers_window()
+    {
+        for (var i = 0; i < TokenlessRateLimitFixture.Limit; i++)
+            await GatewayFixture.ProblemOf(
+                await fixture.SendAsync(HttpMethod.Get, "/api/v1/users/me"),
+                HttpStatusCode.Unauthorized
+            );
+
+        var refused = await fixture.SendAsync(HttpMethod.Get, "/api/v1/conversations");
+        await GatewayFixture.ProblemOf(refused, (HttpStatusCode)429);
+        Assert.True(refused.Headers.RetryAfter is not null);
+    }
+}
+
 /// <summary>Tiny per-route policies; the global limits stay at their generous defaults.</summary>
 public sealed class PolicyRateLimitFixture : GatewayFixture
 {
@@ -109,6 +139,7 @@ public sealed class TrustedProxyRateLimitFixture : GatewayFixture
             settings[$"RateLimits:{ceiling}:PermitLimit"] = Ceiling.ToString();
             settings[$"RateLimits:{ceiling}:WindowSeconds"] = "3600";
         }
+        settings["RateLimits:CeilingSpares"] = "1";
     }
 
     public Task<HttpResponseMessage> SendFromAsync(HttpMethod method, string path, string forwardedFor)
@@ -163,7 +194,7 @@ public sealed class TrustedProxyRateLimitTests(TrustedProxyRateLimitFixture fixt
     [Theory]
     [InlineData("/api/v1/auth/login", 10)]
     [InlineData("/api/v1/auth/register", 20)]
-    public async Task Login_and_registration_have_a_ceiling_that_rotating_addresses_cannot_step_around(
+    public async Task Login_and_registration_have_a_ceiling_that_spares_each_address_only_its_first_requests(
         string path,
         int subnet
     )
@@ -174,6 +205,12 @@ public sealed class TrustedProxyRateLimitTests(TrustedProxyRateLimitFixture fixt
                 (await _.SendFromAsync(HttpMethod.Post, path, $"198.51.{subnet}.{i}")).StatusCode
             );
 
+        // Spent by many addresses, the ceiling still admits a newcomer's first request (someone signing in once
+        // during a flood), and refuses what the address sends past it, although its own limit has room.
+        Assert.Equal(
+            HttpStatusCode.OK,
+            (await _.SendFromAsync(HttpMethod.Post, path, $"198.51.{subnet}.200")).StatusCode
+        );
         var refused = await _.SendFromAsync(HttpMethod.Post, path, $"198.51.{subnet}.200");
 
         await GatewayFixture.ProblemOf(refused, (HttpStatusCode)429);

@@ -66,6 +66,7 @@ public class TwoGatewaysFixture : IAsyncLifetime
             settings[$"RateLimits:{ceiling}:PermitLimit"] = Ceiling.ToString();
             settings[$"RateLimits:{ceiling}:WindowSeconds"] = "3600";
         }
+        settings["RateLimits:CeilingSpares"] = "1";
         Configure(settings);
         First = GatewayHost.Start(settings, services => services.AddSingleton<ILoggerProvider>(FirstLogs));
         Second = GatewayHost.Start(settings, services => services.AddSingleton<ILoggerProvider>(SecondLogs));
@@ -171,8 +172,13 @@ public sealed class SharedRateLimitTests(TwoGatewaysFixture fixture) : IClassFix
             var response = await Send(_.Instance(i), HttpMethod.Post, path, $"198.51.{subnet}.{10 + i}");
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         }
-        await Refused(await Send(_.First, HttpMethod.Post, path, $"198.51.{subnet}.200"));
-        await Refused(await Send(_.Second, HttpMethod.Post, path, $"198.51.{subnet}.201"));
+        // Spent, it admits only each newcomer's first request in its window, whichever instance counts the next.
+        foreach (var (first, then, address) in new[] { (_.First, _.Second, 200), (_.Second, _.First, 201) })
+        {
+            var from = $"198.51.{subnet}.{address}";
+            Assert.Equal(HttpStatusCode.OK, (await Send(first, HttpMethod.Post, path, from)).StatusCode);
+            await Refused(await Send(then, HttpMethod.Post, path, from));
+        }
         // The ceiling is per route.
         Assert.Equal(
             HttpStatusCode.OK,

@@ -124,13 +124,23 @@ public static class GatewayProxyConfig
                 };
                 if (!pinned.Contains(service))
                     return [cluster];
+                // A pinned name resolved through DNS (a headless Service) is many instances behind one address: they
+                // are checked as any instances are, so a hung pod leaves the rotation.
+                var pinnedAddresses = PinnedAddresses(configuration, service);
+                var manyPinned =
+                    pinnedAddresses.Count > 1
+                    || (
+                        configuration.GetValue<bool>($"{DnsDestinations}:Enabled")
+                        && !string.IsNullOrWhiteSpace(configuration[PinnedAddressKey(service)])
+                    );
                 return new[]
                 {
                     cluster,
                     cluster with
                     {
                         ClusterId = PinnedCluster(service),
-                        Destinations = Destinations(service, PinnedAddresses(configuration, service)),
+                        Destinations = Destinations(service, pinnedAddresses),
+                        HealthCheck = manyPinned ? InstanceHealth : null,
                         SessionAffinity = new SessionAffinityConfig
                         {
                             Enabled = true,

@@ -55,6 +55,14 @@ public sealed class GatewayRateLimitOptions
     /// <summary>Login attempts from all addresses together.</summary>
     public RateLimitWindow LoginCeiling { get; set; } = new(1200, TimeSpan.FromMinutes(1));
 
+    /// <summary>
+    /// How many of an address's requests in its own login or registration window a spent ceiling still admits (they
+    /// spend it all the same). A ceiling is there to hold back a flood from many addresses; without this, the flood
+    /// would also refuse everyone signing in once while it lasts (20 addresses at their own limit spend the login
+    /// ceiling), which is the outage the flood is after.
+    /// </summary>
+    public int CeilingSpares { get; set; } = 5;
+
     /// <summary>Where the shared windows' keys start in Redis (tests give each class its own).</summary>
     public string RedisKeyPrefix { get; set; } = "gateway:ratelimits:";
 
@@ -96,6 +104,7 @@ public static class GatewayRateLimits
                 o => o.All().All(l => l.Window is { PermitLimit: > 0, WindowSeconds: > 0 }),
                 $"Every {GatewayRateLimitOptions.Section} entry needs PermitLimit > 0 and WindowSeconds > 0."
             )
+            .Validate(o => o.CeilingSpares >= 0, $"{GatewayRateLimitOptions.Section}:CeilingSpares must be >= 0.")
             .ValidateOnStart();
 
         services.AddSingleton<SharedCeilings>();
@@ -133,8 +142,8 @@ public static class GatewayRateLimits
                 : windows.Of("ip:" + ClientIp(context), limits.PerIp)
         );
 
-        var registrationsCeiling = (limits.RegistrationsCeiling, ceilings.Registrations);
-        var loginCeiling = (limits.LoginCeiling, ceilings.Login);
+        var registrationsCeiling = (limits.RegistrationsCeiling, ceilings.Registrations, limits.CeilingSpares);
+        var loginCeiling = (limits.LoginCeiling, ceilings.Login, limits.CeilingSpares);
         options.AddPolicy(
             Registrations,
             context => windows.Of(Registrations, ClientIp(context), limits.Registrations, registrationsCeiling)
@@ -159,15 +168,20 @@ public static class GatewayRateLimits
             string policy,
             string ip,
             RateLimitWindow window,
-            (RateLimitWindow Window, RateLimiter Local)? ceiling = null
+            (RateLimitWindow Window, RateLimiter Local, int Spares)? ceiling = null
         )
         {
             if (shared is null)
             {
-                return ceiling is { Local: var local }
+                return ceiling is { } c
                     ? RateLimitPartition.Get(
                         ip,
-                        _ => new UnderCeilingLimiter(new FixedWindowRateLimiter(window.ToLimiterOptions()), local)
+                        _ => new UnderCeilingLimiter(
+                            new FixedWindowRateLimiter(window.ToLimiterOptions()),
+                            window.PermitLimit,
+                            c.Local,
+                            c.Spares
+                        )
                     )
                     : RateLimitPartition.GetFixedWindowLimiter(ip, _ => window.ToLimiterOptions());
             }
@@ -178,7 +192,7 @@ public static class GatewayRateLimits
                 _ => new SharedWindowLimiter(
                     shared,
                     own,
-                    ceiling is { } c ? (new SharedWindow($"{{{policy}}}:all", c.Window), c.Local) : null
+                    ceiling is { } c ? (new SharedWindow($"{{{policy}}}:all", c.Window), c.Local, c.Spares) : null
                 )
             );
         }
@@ -204,9 +218,11 @@ internal sealed class SharedCeilings(IOptions<GatewayRateLimitOptions> limits) :
 
 /// <summary>
 /// One address's limiter, then the shared ceiling: a request the address's own limit refuses
-/// never spends the ceiling, so one noisy address cannot use up everyone's budget.
+/// never spends the ceiling, so one noisy address cannot use up everyone's budget; and a spent
+/// ceiling still admits the address's first <paramref name="spares"/> requests in its window
+/// (<see cref="GatewayRateLimitOptions.CeilingSpares"/>).
 /// </summary>
-internal sealed class UnderCeilingLimiter(RateLimiter own, RateLimiter ceiling) : RateLimiter
+internal sealed class UnderCeilingLimiter(RateLimiter own, int ownLimit, RateLimiter ceiling, int spares) : RateLimiter
 {
     public override TimeSpan? IdleDuration => own.IdleDuration;
 
@@ -220,6 +236,11 @@ internal sealed class UnderCeilingLimiter(RateLimiter own, RateLimiter ceiling) 
         var ceilingLease = ceiling.AttemptAcquire(permitCount);
         if (ceilingLease.IsAcquired)
             return new PairLease(ownLease, ceilingLease);
+        if (ownLimit - own.GetStatistics()?.CurrentAvailablePermits <= spares)
+        {
+            ceilingLease.Dispose();
+            return ownLease;
+        }
         ownLease.Dispose();
         return ceilingLease;
     }

@@ -6,10 +6,12 @@ namespace Community.Gateway;
 /// <summary>
 /// A step of the proxy pipeline: a request that failed on one instance of a service before any answer began (the
 /// instance was killed, refused the connection, broke it, timed out) is sent to another instance when sending it again
-/// cannot do anything twice: a safe or idempotent method (GET, HEAD, OPTIONS, PUT, DELETE), a request carrying an
-/// <c>Idempotency-Key</c> (the service answers a repeat from what it stored), or any request that never reached the
-/// instance (the connection was refused). Each instance is tried at most once; passive health checks meanwhile take
-/// the failed one out of the rotation.
+/// cannot do anything twice: a safe or idempotent method (GET, HEAD, OPTIONS, PUT, DELETE), a signed-in caller's
+/// request carrying a non-blank <c>Idempotency-Key</c> (the service answers a repeat from what it stored: keys are kept
+/// per user, so an anonymous one, a refresh for instance, is not honoured) unless it timed out (the first instance may
+/// still be running it past the key's lease), or any request that never reached the instance (the connection was
+/// refused). Each instance is tried at most once; passive health checks meanwhile take the failed one out of the
+/// rotation.
 /// </summary>
 public static class InstanceRetries
 {
@@ -32,7 +34,8 @@ public static class InstanceRetries
                 }
 
                 // Kept while forwarding (on disk past 30 KB) so that it can be sent again from its start.
-                var replayable = IsReplayable(context.Request);
+                var idempotentMethod = IsIdempotentMethod(context.Request);
+                var keyed = !idempotentMethod && HonouredKey(context);
                 if (HasBody(context.Request))
                     context.Request.EnableBuffering();
 
@@ -43,7 +46,10 @@ public static class InstanceRetries
                     var error = context.GetForwarderErrorFeature();
                     if (error is null || context.Response.HasStarted || feature.ProxiedDestination is not { } failed)
                         return;
-                    if (!IsInstanceFailure(error) || !(replayable || NeverReached(error)))
+                    if (!IsInstanceFailure(error))
+                        return;
+                    var replayable = idempotentMethod || (keyed && error.Error is not ForwarderError.RequestTimedOut);
+                    if (!(replayable || NeverReached(error)))
                         return;
                     if (HasBody(context.Request) && !context.Request.Body.CanSeek)
                         return;
@@ -68,13 +74,19 @@ public static class InstanceRetries
         return proxy;
     }
 
-    private static bool IsReplayable(HttpRequest request) =>
+    private static bool IsIdempotentMethod(HttpRequest request) =>
         HttpMethods.IsGet(request.Method)
         || HttpMethods.IsHead(request.Method)
         || HttpMethods.IsOptions(request.Method)
         || HttpMethods.IsPut(request.Method)
-        || HttpMethods.IsDelete(request.Method)
-        || request.Headers.ContainsKey(IdempotencyKeyHeader);
+        || HttpMethods.IsDelete(request.Method);
+
+    // What the services' IdempotencyKey.Read takes as a key (one value, not blank), from a caller the gateway
+    // authenticated: the services keep keys per user.
+    private static bool HonouredKey(HttpContext context) =>
+        context.User.Identity?.IsAuthenticated == true
+        && context.Request.Headers[IdempotencyKeyHeader] is { Count: 1 } key
+        && !string.IsNullOrWhiteSpace(key.ToString());
 
     private static bool HasBody(HttpRequest request) =>
         request.ContentLength > 0 || request.Headers.TransferEncoding.Count > 0;

@@ -25,7 +25,8 @@ internal readonly record struct WindowTake(int Granted, TimeSpan WindowLeft);
 internal sealed class SharedRateLimitWindows : IHostedService, IAsyncDisposable
 {
     // KEYS[1]: the window's counter; KEYS[2], optional: a ceiling counted only when KEYS[1] allows the request.
-    // ARGV: permits, then limit and window (ms) of each key. Returns {1, 0} or {0, the refusing window's ms left}.
+    // ARGV: permits, then limit and window (ms) of each key, then how many of KEYS[1]'s first requests a spent
+    // ceiling still admits. Returns {1, 0} or {0, the refusing window's ms left}.
     private const string Count = """
         local function take(key, limit, window)
           local count = redis.call('INCRBY', key, tonumber(ARGV[1]))
@@ -34,11 +35,14 @@ internal sealed class SharedRateLimitWindows : IHostedService, IAsyncDisposable
             redis.call('PEXPIRE', key, window)
             left = window
           end
-          return count <= tonumber(limit), left
+          return count <= tonumber(limit), left, count
         end
-        local allowed, left = take(KEYS[1], ARGV[2], ARGV[3])
+        local allowed, left, count = take(KEYS[1], ARGV[2], ARGV[3])
         if allowed and #KEYS > 1 then
-          allowed, left = take(KEYS[2], ARGV[4], ARGV[5])
+          local under, ceilingLeft = take(KEYS[2], ARGV[4], ARGV[5])
+          if not under and count > tonumber(ARGV[6]) then
+            allowed, left = false, ceilingLeft
+          end
         end
         if allowed then return {1, 0} end
         return {0, left}
@@ -95,12 +99,16 @@ internal sealed class SharedRateLimitWindows : IHostedService, IAsyncDisposable
     public TimeProvider Clock { get; }
 
     /// <summary>Counts one request; null when Redis is unreachable.</summary>
-    public async Task<WindowCount?> CountAsync(SharedWindow own, SharedWindow? ceiling, int permits)
+    public async Task<WindowCount?> CountAsync(
+        SharedWindow own,
+        (SharedWindow Window, int Spares)? ceiling,
+        int permits
+    )
     {
-        RedisKey[] keys = ceiling is null ? [Key(own)] : [Key(own), Key(ceiling)];
-        RedisValue[] values = ceiling is null
+        RedisKey[] keys = ceiling is not { Window: var all } ? [Key(own)] : [Key(own), Key(all)];
+        RedisValue[] values = ceiling is not { } c
             ? [permits, own.Limit.PermitLimit, WindowMs(own)]
-            : [permits, own.Limit.PermitLimit, WindowMs(own), ceiling.Limit.PermitLimit, WindowMs(ceiling)];
+            : [permits, own.Limit.PermitLimit, WindowMs(own), c.Window.Limit.PermitLimit, WindowMs(c.Window), c.Spares];
         if (await _redis.EvaluateAsync(Count, keys, values) is not { } answer)
             return null;
         var result = (RedisResult[])answer!;
@@ -148,7 +156,7 @@ internal sealed class SharedWindowLimiter : ReplenishingRateLimiter
 {
     private readonly SharedRateLimitWindows _windows;
     private readonly SharedWindow _own;
-    private readonly SharedWindow? _ceiling;
+    private readonly (SharedWindow Window, int Spares)? _ceiling;
     private readonly FixedWindowRateLimiter _localOwn;
     private readonly RateLimiter _local;
     private readonly TimeProvider _clock;
@@ -166,15 +174,17 @@ internal sealed class SharedWindowLimiter : ReplenishingRateLimiter
     public SharedWindowLimiter(
         SharedRateLimitWindows windows,
         SharedWindow own,
-        (SharedWindow Window, RateLimiter Local)? ceiling = null
+        (SharedWindow Window, RateLimiter Local, int Spares)? ceiling = null
     )
     {
         _windows = windows;
         _own = own;
-        _ceiling = ceiling?.Window;
+        _ceiling = ceiling is { } c ? (c.Window, c.Spares) : null;
         _clock = windows.Clock;
         _localOwn = new FixedWindowRateLimiter(own.Limit.ToLimiterOptions(autoReplenishment: false));
-        _local = ceiling is { Local: var localCeiling } ? new UnderCeilingLimiter(_localOwn, localCeiling) : _localOwn;
+        _local = ceiling is { } local
+            ? new UnderCeilingLimiter(_localOwn, own.Limit.PermitLimit, local.Local, local.Spares)
+            : _localOwn;
     }
 
     public override bool IsAutoReplenishing => false;

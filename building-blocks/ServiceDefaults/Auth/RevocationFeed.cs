@@ -106,6 +106,14 @@ public sealed class RevocationFeed(
     /// <summary>The sequence of the last revocation read; the feed is caught up to it.</summary>
     public long Cursor => Interlocked.Read(ref _cursor);
 
+    private volatile bool _caughtUp;
+
+    /// <summary>
+    /// Whether the feed was read to its end at least once since this instance started (or there is no feed to read):
+    /// before that, a token revoked in the last minutes is not known to be revoked here.
+    /// </summary>
+    public bool CaughtUpOnce => _caughtUp;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (source is HttpRevocationSource { IsConfigured: false })
@@ -114,6 +122,7 @@ public sealed class RevocationFeed(
                 "No {Section}:FeedKey or Services:identity: revocations are not read from identity's feed here",
                 RevocationFeedOptions.Section
             );
+            _caughtUp = true;
             return;
         }
         using var polling = CancellationTokenSource.CreateLinkedTokenSource(
@@ -134,6 +143,7 @@ public sealed class RevocationFeed(
                         revocations.Add(revocation);
                     Interlocked.Exchange(ref _cursor, page.Cursor);
                 } while (page.Items.Count > 0);
+                _caughtUp = true;
                 if (failing)
                     logger.LogInformation("The revocation feed is read again");
                 failing = false;
