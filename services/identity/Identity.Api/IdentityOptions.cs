@@ -142,6 +142,12 @@ public sealed class RegistrationThrottleOptions
     public int LinksPerAccount { get; set; } = 5;
 
     /// <summary>
+    /// Password-reset mails one account is sent in a window, whoever asks from wherever; further requests get the
+    /// usual answer and send nothing.
+    /// </summary>
+    public int ResetMailsPerAccount { get; set; } = 5;
+
+    /// <summary>
     /// Waitlist joins and place requests naming one e-mail from one client address in a window before 429, listed or
     /// not: each may mail it.
     /// </summary>
@@ -165,6 +171,12 @@ public sealed class PhoneVerificationOptions
     /// Codes one account may be sent in a <see cref="Window"/> before 429 (each costs a text message).
     /// </summary>
     public int SendsPerWindow { get; set; } = 5;
+
+    /// <summary>
+    /// Codes one number may be sent in a <see cref="Window"/> by every account that gives it together: an unverified
+    /// number claims nothing, so many accounts may name one stranger's phone.
+    /// </summary>
+    public int SendsPerNumber { get; set; } = 5;
     public TimeSpan Window { get; set; } = TimeSpan.FromHours(1);
 }
 

@@ -49,6 +49,8 @@ public static class IdentityServiceExtensions
         builder.Services.AddScoped<TwoFactorCodes>();
         builder.Services.AddScoped<ReauthenticationAccess>();
         builder.Services.AddScoped<RegistrationThrottle>();
+        builder.Services.AddSingleton<ThrottleCounters>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<ThrottleCounters>());
         builder.Services.AddScoped<EmailVerifications>();
         builder.Services.AddScoped<PhoneVerifications>();
         // A real SMS provider registers its own ISmsSender; the log sender texts nothing outside Development.

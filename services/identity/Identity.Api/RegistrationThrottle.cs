@@ -3,8 +3,8 @@ using Community.Identity.Auth;
 namespace Community.Identity;
 
 /// <summary>
-/// Limits on what sends confirmation e-mails: registrations count per (e-mail or phone, client address), so nobody
-/// can use up an owner's registrations from elsewhere; link requests count per account.
+/// Limits on what sends e-mails and texts: registrations count per (e-mail or phone, client address), so nobody can use
+/// up an owner's registrations from elsewhere; link and reset requests count per account, code texts per number.
 /// </summary>
 public sealed class RegistrationThrottle(IdentityDbContext db, IOptions<IdentityOptions> options, TimeProvider clock)
 {
@@ -26,6 +26,7 @@ public sealed class RegistrationThrottle(IdentityDbContext db, IOptions<Identity
         return CountAsync(
             keys,
             options.Value.RegistrationThrottle.PerIdentifierAndAddress,
+            options.Value.RegistrationThrottle.Window,
             "Too many registrations with this e-mail or phone from this address; try again later.",
             cancellationToken
         );
@@ -38,9 +39,22 @@ public sealed class RegistrationThrottle(IdentityDbContext db, IOptions<Identity
         CountAsync(
             ["email-link:" + userId],
             options.Value.RegistrationThrottle.LinksPerAccount,
+            options.Value.RegistrationThrottle.Window,
             "Too many confirmation links asked for; try again later.",
             cancellationToken
         );
+
+    /// <summary>
+    /// Counts a password-reset mail to <paramref name="userId"/>; false past the limit, when the caller sends nothing
+    /// and answers as always, since a 429 would tell that the account exists.
+    /// </summary>
+    public async Task<bool> CountResetMailAsync(Guid userId, CancellationToken cancellationToken)
+    {
+        var settings = options.Value.RegistrationThrottle;
+        List<string> keys = ["reset-mail:" + userId];
+        await IncrementAsync(keys, settings.Window, cancellationToken);
+        return await OverLimitAsync(keys, settings.ResetMailsPerAccount, cancellationToken) is null;
+    }
 
     /// <summary>
     /// Counts a waitlist join or place request naming <paramref name="email"/> (normalized) from
@@ -56,15 +70,42 @@ public sealed class RegistrationThrottle(IdentityDbContext db, IOptions<Identity
         await CountAsync(
             [key + "|ip:" + LoginThrottle.Bounded(address)],
             settings.WaitlistMailsPerAddress,
+            settings.Window,
             refusal,
             cancellationToken
         );
-        await CountAsync([key], settings.WaitlistMailsPerEmail, refusal, cancellationToken);
+        await CountAsync([key], settings.WaitlistMailsPerEmail, settings.Window, refusal, cancellationToken);
     }
 
-    private async Task CountAsync(List<string> keys, int limit, string refusal, CancellationToken cancellationToken)
+    /// <summary>
+    /// Counts a verification code about to be texted to <paramref name="phone"/> (normalized), by whichever account;
+    /// 429 past the limit, so accounts naming one stranger's number cannot flood it. Inside the caller's transaction,
+    /// which the counter's row serializes with the other senders to that number.
+    /// </summary>
+    public Task CountTextAsync(string phone, CancellationToken cancellationToken) =>
+        CountAsync(
+            ["sms-to:" + LoginThrottle.Bounded(phone)],
+            options.Value.PhoneVerification.SendsPerNumber,
+            options.Value.PhoneVerification.Window,
+            "Too many codes were asked for this number; try again later.",
+            cancellationToken
+        );
+
+    private async Task CountAsync(
+        List<string> keys,
+        int limit,
+        TimeSpan window,
+        string refusal,
+        CancellationToken cancellationToken
+    )
     {
-        var window = options.Value.RegistrationThrottle.Window;
+        await IncrementAsync(keys, window, cancellationToken);
+        if (await OverLimitAsync(keys, limit, cancellationToken) is { } over)
+            throw new TooManyRequestsException(refusal, over.WindowStartedAt + window - clock.GetUtcNow());
+    }
+
+    private async Task IncrementAsync(List<string> keys, TimeSpan window, CancellationToken cancellationToken)
+    {
         var now = clock.GetUtcNow();
         var windowStart = now - window;
         foreach (var key in keys)
@@ -81,12 +122,13 @@ public sealed class RegistrationThrottle(IdentityDbContext db, IOptions<Identity
                 cancellationToken
             );
         }
-        var over = await db
+    }
+
+    /// <summary>The counter among <paramref name="keys"/> past <paramref name="limit"/> that frees up last.</summary>
+    private Task<LoginFailure?> OverLimitAsync(List<string> keys, int limit, CancellationToken cancellationToken) =>
+        db
             .LoginFailures.AsNoTracking()
             .Where(f => keys.Contains(f.Key) && f.Failures > limit)
             .OrderByDescending(f => f.WindowStartedAt)
             .FirstOrDefaultAsync(cancellationToken);
-        if (over is not null)
-            throw new TooManyRequestsException(refusal, over.WindowStartedAt + window - now);
-    }
 }

@@ -1,4 +1,5 @@
 using System.Net.Http.Json;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Community.Identity.Tests;
 
@@ -133,6 +134,28 @@ public sealed class LoginLimitTests(LoginLimitFixture fx) : IClassFixture<LoginL
         Assert.Equal(1L, await fx.ScalarAsync<long>("SELECT failures FROM login_failures WHERE key = 'ip:192.0.2.44'"));
     }
 
+    [Fact]
+    public async Task Counters_are_swept_once_the_longest_window_has_ended()
+    {
+        var now = fx.Clock.GetUtcNow();
+        // A registration counts for an hour, four times as long as a login: the sweep waits for the longest window.
+        await fx.ExecuteAsync(
+            "INSERT INTO login_failures (key, window_started_at, failures) VALUES "
+                + "('register:swept@example.com|ip:192.0.2.90', @ended, 3), "
+                + "('register:kept@example.com|ip:192.0.2.90', @live, 3)",
+            ("ended", now - TimeSpan.FromMinutes(61)),
+            ("live", now - TimeSpan.FromMinutes(59))
+        );
+
+        await fx.Host.Services.GetRequiredService<ThrottleCounters>().SweepAsync(CancellationToken.None);
+
+        Assert.Equal(0L, await CountAsync("register:swept@example.com|ip:192.0.2.90"));
+        Assert.Equal(1L, await CountAsync("register:kept@example.com|ip:192.0.2.90"));
+    }
+
+    private Task<long> CountAsync(string key) =>
+        fx.ScalarAsync<long>("SELECT count(*) FROM login_failures WHERE key = @key", ("key", key));
+
     [Theory]
     [InlineData(255)]
     [InlineData(100_000)]
@@ -221,6 +244,26 @@ public sealed class LoginLimitTests(LoginLimitFixture fx) : IClassFixture<LoginL
         // The links used up nothing of the registrations naming the address, and the newest link still works.
         await (await Register("links_second", email, "correct-horse-9", "198.51.100.80")).AssertStatus(201);
         await (await fx.ConfirmAsync(email)).AssertStatus(200);
+    }
+
+    [Fact]
+    public async Task Reset_mails_to_one_account_stop_at_five_an_hour_whoever_asks_from_wherever()
+    {
+        await fx.RegisterAsync("reset_flooded");
+        // By its username and its address in turn, each time from a new client address: the same 202 every time.
+        for (var i = 0; i < 6; i++)
+        {
+            var identifier = i % 2 == 0 ? "reset_flooded" : "reset_flooded@example.com";
+            await (await Send("/api/v1/auth/password/forgot", new { identifier }, $"203.0.113.{80 + i}")).AssertStatus(
+                202
+            );
+        }
+        Assert.Equal(
+            5,
+            fx.Smtp.Messages.Count(m =>
+                m.To.Any(t => t.Contains("reset_flooded@example.com")) && m.Body.Contains("Reset token: ")
+            )
+        );
     }
 
     private Task<HttpResponseMessage> AskForLink(string token)

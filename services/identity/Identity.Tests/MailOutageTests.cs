@@ -60,4 +60,25 @@ public sealed class MailOutageTests(MailServerDownFixture fx) : IClassFixture<Ma
             (await Client.PostJson("/api/v1/auth/password/forgot", new { identifier = "ghost@example.com" })).StatusCode
         );
     }
+
+    [Fact]
+    public async Task A_reset_for_an_existing_account_answers_as_for_nobody_when_its_mail_cannot_go()
+    {
+        await (
+            await Client.PostJson(
+                "/api/v1/auth/register",
+                new
+                {
+                    username = "reset_no_mail",
+                    email = "reset_no_mail@example.com",
+                    password = "correct-horse-9",
+                }
+            )
+        ).AssertStatus(201);
+        // Proven (its link could not go either): the address names the account too.
+        await fx.ExecuteAsync("UPDATE users SET email_verified_at = now() WHERE username = 'reset_no_mail'");
+        // A 503 would tell that the account exists: a stranger's request never reaches the mail server.
+        foreach (var identifier in new[] { "reset_no_mail", "reset_no_mail@example.com", "nobody_here@example.com" })
+            await (await Client.PostJson("/api/v1/auth/password/forgot", new { identifier })).AssertStatus(202);
+    }
 }

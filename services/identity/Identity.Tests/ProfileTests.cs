@@ -1,3 +1,5 @@
+using Npgsql;
+
 namespace Community.Identity.Tests;
 
 public sealed class ProfileTests(IdentityFixture fx) : IClassFixture<IdentityFixture>
@@ -71,6 +73,42 @@ public sealed class ProfileTests(IdentityFixture fx) : IClassFixture<IdentityFix
         Assert.Equal("female", first["gender"]!.GetValue<string>());
         Assert.Equal(bornOn.ToString("yyyy-MM-dd"), first["dateOfBirth"]!.GetValue<string>());
         Assert.Equal("Connector", first["identityBadge"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task A_patch_racing_another_change_of_the_account_publishes_the_profile_as_it_ends_up()
+    {
+        var registered = await fx.RegisterAsync();
+        var id = Guid.Parse(registered["user"]!["id"]!.GetValue<string>());
+        // Another writer (a picture upload, a verification) has changed the row and not committed yet.
+        await using var other = new NpgsqlConnection(fx.Resources.DatabaseConnectionString);
+        await other.OpenAsync();
+        await using var changing = await other.BeginTransactionAsync();
+        await using (var update = new NpgsqlCommand("UPDATE users SET bio = 'other' WHERE id = @id", other, changing))
+        {
+            update.Parameters.AddWithValue("id", id);
+            await update.ExecuteNonQueryAsync();
+        }
+
+        // Without If-Match: the patch still waits for the row before it reads it.
+        var patch = Client.SendJson(HttpMethod.Patch, "/api/v1/users/me", new { city = "Dubai" }, Token(registered));
+        await fx.SomeoneWaitsOnALockAsync("the patch never waited for the account being changed elsewhere");
+        await changing.CommitAsync();
+
+        var patched = await (await patch).AssertStatus(200);
+        Assert.Equal("other", patched["bio"]!.GetValue<string>());
+        // Other services keep the newest profile event: it carries both changes, not the profile read before the other.
+        var newest = JsonNode.Parse(
+            (
+                await fx.ScalarAsync<string>(
+                    "SELECT payload::text FROM outbox_messages WHERE type LIKE '%UserProfileUpdated,%' "
+                        + "AND payload->>'userId' = @id ORDER BY sequence DESC LIMIT 1",
+                    ("id", id.ToString())
+                )
+            )!
+        )!;
+        Assert.Equal("Dubai", newest["city"]!.GetValue<string>());
+        Assert.Equal("other", newest["bio"]!.GetValue<string>());
     }
 
     [Theory]
@@ -207,6 +245,31 @@ public sealed class ProfileTests(IdentityFixture fx) : IClassFixture<IdentityFix
         Assert.Contains(statuses[1], new[] { HttpStatusCode.NotFound, HttpStatusCode.Unauthorized });
         Assert.Equal(1L, await UserDeletedEventsAsync(id));
     }
+
+    [Fact]
+    public async Task Deleting_the_account_erases_the_limits_counted_under_its_id_and_its_address()
+    {
+        var registered = await fx.RegisterAsync();
+        var id = registered["user"]!["id"]!.GetValue<string>();
+        var email = registered["user"]!["username"]!.GetValue<string>() + "@example.com";
+        // Besides its registration's: a wrong password, a reset mail, a wrong password to delete it.
+        await (
+            await Client.PostJson("/api/v1/auth/login", new { identifier = email, password = "wrong-password-1" })
+        ).AssertProblem(401);
+        await (await Client.PostJson("/api/v1/auth/password/forgot", new { identifier = email })).AssertStatus(202);
+        await (await Client.DeleteAccount(Token(registered), "nope-nope")).AssertProblem(400);
+        Assert.True(await CountersNamingAsync(id, email) >= 4);
+
+        await (await Client.DeleteAccount(Token(registered))).AssertStatus(204);
+        Assert.Equal(0L, await CountersNamingAsync(id, email));
+    }
+
+    private Task<long> CountersNamingAsync(string id, string email) =>
+        fx.ScalarAsync<long>(
+            "SELECT count(*) FROM login_failures WHERE strpos(key, @id) > 0 OR strpos(key, @email) > 0",
+            ("id", id),
+            ("email", email)
+        );
 
     private Task<long> UserDeletedEventsAsync(string id) =>
         fx.ScalarAsync<long>(

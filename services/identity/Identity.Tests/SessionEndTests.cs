@@ -133,6 +133,34 @@ public sealed partial class SessionEndTests(SessionEndFixture fx) : IClassFixtur
     }
 
     [Fact]
+    public async Task Replaying_a_rotated_refresh_token_again_ends_its_session_once()
+    {
+        var registered = await fx.RegisterAsync();
+        var refresh = registered["refresh_token"]!.GetValue<string>();
+        var session = TestTokens.Payload(Access(registered))["sid"]!.GetValue<string>();
+        await (await Client.PostJson("/api/v1/auth/refresh", new { refresh_token = refresh })).AssertStatus(200);
+        for (var i = 0; i < 3; i++)
+            await (await Client.PostJson("/api/v1/auth/refresh", new { refresh_token = refresh })).AssertProblem(401);
+
+        // The first replay revoked the family and ended its session; the others found nothing left to end.
+        Assert.Equal(
+            1L,
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM session_revocations WHERE session_id = @session::uuid",
+                ("session", session)
+            )
+        );
+        Assert.Equal(
+            1L,
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM outbox_messages WHERE type LIKE '%.SessionEnded,%' "
+                    + "AND payload->>'sessionId' = @session",
+                ("session", session)
+            )
+        );
+    }
+
+    [Fact]
     public async Task The_internal_feed_serves_revocations_after_a_cursor_to_holders_of_the_key_only()
     {
         var registered = await fx.RegisterAsync();

@@ -12,10 +12,12 @@ public sealed class VerificationTests(IdentityFixture fx) : IClassFixture<Identi
 
     private static string Token(JsonNode registered) => registered["access_token"]!.GetValue<string>();
 
+    private static string NewPhone() => "+4477" + Random.Shared.Next(10_000_000, 99_999_999);
+
     /// <summary>A member registered with a phone alone (201 at once, nothing proven yet).</summary>
-    private async Task<(JsonNode Registered, string Phone)> RegisterByPhoneAsync()
+    private async Task<(JsonNode Registered, string Phone)> RegisterByPhoneAsync(string? phone = null)
     {
-        var phone = "+4477" + Random.Shared.Next(10_000_000, 99_999_999);
+        phone ??= NewPhone();
         var username = "p_" + Guid.NewGuid().ToString("N")[..12];
         var registered = await (
             await Client.PostJson(
@@ -134,7 +136,7 @@ public sealed class VerificationTests(IdentityFixture fx) : IClassFixture<Identi
     public async Task A_verified_phone_does_not_prove_the_email_and_confirming_the_email_later_is_announced()
     {
         // Anyone can register someone else's e-mail beside their own phone, and prove the phone.
-        var phone = "+4477" + Random.Shared.Next(10_000_000, 99_999_999);
+        var phone = NewPhone();
         var username = "b_" + Guid.NewGuid().ToString("N")[..12];
         var email = $"{username}@example.com";
         var registered = await (
@@ -217,6 +219,23 @@ public sealed class VerificationTests(IdentityFixture fx) : IClassFixture<Identi
         await sixth.AssertProblem(429);
         // the test clock also runs in real time: a slow machine spends some seconds of the hour between the sends
         Assert.InRange(int.Parse(sixth.Headers.GetValues("Retry-After").Single()), 60 * 60 - 5 * 61 - 60, 60 * 60);
+        Assert.Equal(5, fx.Sms.Messages.Count(m => m.To == phone));
+    }
+
+    [Fact]
+    public async Task Accounts_giving_one_number_share_its_five_texts_an_hour()
+    {
+        // An unverified number claims nothing: anyone may register accounts naming a stranger's phone.
+        var phone = NewPhone();
+        for (var i = 0; i < 5; i++)
+        {
+            var (registered, _) = await RegisterByPhoneAsync(phone);
+            await (await Client.PostJson(Send, new { }, Token(registered))).AssertStatus(202);
+        }
+        var (sixthAccount, _) = await RegisterByPhoneAsync(phone);
+        var sixth = await Client.PostJson(Send, new { }, Token(sixthAccount));
+        await sixth.AssertProblem(429);
+        Assert.InRange(int.Parse(sixth.Headers.GetValues("Retry-After").Single()), 1, 60 * 60);
         Assert.Equal(5, fx.Sms.Messages.Count(m => m.To == phone));
     }
 

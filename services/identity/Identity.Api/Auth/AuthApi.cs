@@ -5,6 +5,7 @@ using Community.Identity.Suspensions;
 using Community.Identity.Users;
 using Community.ServiceDefaults;
 using Community.ServiceDefaults.Api;
+using Community.ServiceDefaults.Data;
 using Npgsql;
 using static Community.Identity.Users.AccountQueries;
 
@@ -203,10 +204,7 @@ public static class AuthApi
         // Check, verify and record under a per-account lock: parallel guesses queue up instead of
         // all reading the same failure count before any of them is recorded.
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        await db.Database.ExecuteSqlAsync(
-            $"SELECT pg_advisory_xact_lock(hashtext({keys.AccountKey}))",
-            cancellationToken
-        );
+        await db.Database.LockKeyAsync(keys.AccountKey, cancellationToken);
         await throttle.GuardAsync(keys, cancellationToken);
 
         if (candidates.Count == 0)
@@ -282,16 +280,20 @@ public static class AuthApi
             .FirstOrDefaultAsync(t => t.TokenHash == hash, cancellationToken);
         if (claimed == 0 || token is null)
         {
-            if (token is { RotatedAt: not null })
+            // A family revoked already (by an earlier replay, a logout, a reset) had its session ended with it: a
+            // replay then ends nothing again, so repeating it cannot flood the revocation feed and its table lock.
+            if (
+                token is { RotatedAt: not null }
+                && await tokens.RevokeFamilyAsync(db, token.FamilyId, cancellationToken) > 0
+            )
             {
                 loggers
                     .CreateLogger("Community.Identity.Auth")
                     .LogWarning(
-                        "Rotated refresh token reused for user {UserId}; revoking family {FamilyId}",
+                        "Rotated refresh token reused for user {UserId}; revoked family {FamilyId}",
                         token.UserId,
                         token.FamilyId
                     );
-                await tokens.RevokeFamilyAsync(db, token.FamilyId, cancellationToken);
                 // Whoever holds the leaked family's access tokens loses them too.
                 await sessions.EndSessionAsync(
                     db,

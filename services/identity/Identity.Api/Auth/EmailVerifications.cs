@@ -96,6 +96,13 @@ public sealed class EmailVerifications(
                 != 1
         )
             throw Invalid();
+        // Locked before it is read: the event below carries the whole profile, which a profile patch may be changing.
+        await db.Database.ExecuteSqlAsync(
+            $"SELECT 1 FROM users WHERE id = {link.UserId} FOR UPDATE",
+            cancellationToken
+        );
+        // Read again after the lock: the later of two commits carries the later time (other services keep the newest).
+        now = clock.GetUtcNow();
         var user = await db.Users.FirstOrDefaultAsync(u => u.Id == link.UserId, cancellationToken);
         // The link proves only the address it went to.
         if (user is null || user.Email != link.Email)

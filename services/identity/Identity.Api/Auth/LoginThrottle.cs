@@ -23,7 +23,9 @@ public sealed class LoginThrottle(IdentityDbContext db, IOptions<IdentityOptions
 
     public static Keys For(Guid? userId, string identifier, string address)
     {
-        var account = "account:" + Bounded(userId?.ToString() ?? identifier.Trim().ToLowerInvariant());
+        var account = userId is { } id
+            ? ThrottleCounters.AccountKey(id)
+            : "account:" + Bounded(identifier.Trim().ToLowerInvariant());
         var boundedAddress = Bounded(address);
         return new Keys(userId, boundedAddress, account, account + "|ip:" + boundedAddress, "ip:" + boundedAddress);
     }

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using System.Security.Cryptography;
 using Community.Identity.Suspensions;
 using Community.ServiceDefaults.Api;
+using Community.ServiceDefaults.Data;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
@@ -115,14 +116,17 @@ public sealed class TokenIssuer(
         return remainder == 0 ? notBefore : notBefore.AddTicks(TimeSpan.TicksPerSecond - remainder);
     }
 
-    /// <summary>Revokes every live refresh token of a family (logout, reuse of a rotated token).</summary>
-    public async Task RevokeFamilyAsync(IdentityDbContext db, Guid familyId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Revokes every refresh token of a family not revoked yet (logout, reuse of a rotated token); how many it revoked,
+    /// none when the family was revoked already.
+    /// </summary>
+    public async Task<int> RevokeFamilyAsync(IdentityDbContext db, Guid familyId, CancellationToken cancellationToken)
     {
         // After any rotation of the family under way: the token it is making is revoked with the rest, not left out
         // of this statement's view.
         await LockFamilyAsync(db, familyId, cancellationToken);
         var now = clock.GetUtcNow();
-        await db
+        return await db
             .RefreshTokens.Where(t => t.FamilyId == familyId && t.RevokedAt == null)
             .ExecuteUpdateAsync(s => s.SetProperty(t => t.RevokedAt, now), cancellationToken);
     }
@@ -132,8 +136,5 @@ public sealed class TokenIssuer(
     /// ends.
     /// </summary>
     public static Task LockFamilyAsync(IdentityDbContext db, Guid familyId, CancellationToken cancellationToken) =>
-        db.Database.ExecuteSqlAsync(
-            $"SELECT pg_advisory_xact_lock(hashtextextended({"refresh-family:" + familyId.ToString("N")}, 0))",
-            cancellationToken
-        );
+        db.Database.LockKeyAsync("refresh-family:" + familyId.ToString("N"), cancellationToken);
 }

@@ -31,9 +31,11 @@ public static class PasswordResetApi
     private static async Task<Accepted<object>> ForgotPassword(
         ForgotPasswordRequest request,
         IdentityDbContext db,
+        RegistrationThrottle throttle,
         IEmailSender email,
         IOptions<IdentityOptions> options,
         TimeProvider clock,
+        ILoggerFactory loggers,
         CancellationToken cancellationToken
     )
     {
@@ -41,7 +43,8 @@ public static class PasswordResetApi
             throw new RequestValidationException("identifier", "identifier is required.");
         // An e-mail or phone names only the account that verified it: an unverified one may be anyone's.
         var user = await FindOwnerAsync(db, request.Identifier, cancellationToken);
-        if (user?.Email is not null)
+        // Counted per account, so requests from rotating addresses and identifiers cannot flood its inbox.
+        if (user?.Email is not null && await throttle.CountResetMailAsync(user.Id, cancellationToken))
         {
             var now = clock.GetUtcNow();
             var token = Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(32));
@@ -55,19 +58,33 @@ public static class PasswordResetApi
                 }
             );
             await db.SaveChangesAsync(cancellationToken);
-            await email.SendAsync(
-                new EmailMessage(
-                    user.Email,
-                    "Reset your Community password",
-                    $"Someone asked to reset the password of {user.Username}. "
-                        + "If it was you, open this link within an hour:\n\n"
-                        + $"{options.Value.PasswordResetUrl}{token}\n\nReset token: {token}\n\n"
-                        + "If it was not you, ignore this e-mail."
-                ),
-                cancellationToken
-            );
+            try
+            {
+                await email.SendAsync(
+                    new EmailMessage(
+                        user.Email,
+                        "Reset your Community password",
+                        $"Someone asked to reset the password of {user.Username}. "
+                            + "If it was you, open this link within an hour:\n\n"
+                            + $"{options.Value.PasswordResetUrl}{token}\n\nReset token: {token}\n\n"
+                            + "If it was not you, ignore this e-mail."
+                    ),
+                    cancellationToken
+                );
+            }
+            catch (ServiceUnavailableException e)
+            {
+                // Not a 503: only an existing account's request reaches the mail server, so that would tell it exists.
+                loggers
+                    .CreateLogger("Community.Identity.PasswordReset")
+                    .LogWarning(
+                        "Password reset for {UserId}: the e-mail was not sent ({Reason})",
+                        user.Id,
+                        e.Data["cause"]
+                    );
+            }
         }
-        // The same answer whether or not the account exists, so this cannot be used to find accounts.
+        // The same answer whether or not the account exists or was mailed, so this cannot be used to find accounts.
         return TypedResults.Accepted(
             (string?)null,
             (object)new { message = "If the account exists, a reset link is on its way." }

@@ -113,6 +113,9 @@ public static class UsersApi
         var user = await db.InTransactionAsync(
             async ct =>
             {
+                // Locked before it is read, as a picture upload locks it: the event below carries the whole profile,
+                // and the picture key read here is the one deleted when the patch clears it.
+                await db.Database.ExecuteSqlAsync($"SELECT 1 FROM users WHERE id = {userId} FOR UPDATE", ct);
                 await db.CheckIfMatchAsync<User>(http.Request, userId, ct);
                 var found = await FindAsync(db, userId, ct);
                 uploadedPicture = found.ProfileImageKey;
@@ -151,7 +154,10 @@ public static class UsersApi
         if (string.IsNullOrEmpty(request.Password))
             throw new RequestValidationException("password", "password is required.");
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        // Locked first: a second deletion at the same moment waits, then finds the account gone (404).
+        // A login's lock before the row, in the order a login takes them: it clears counters erased below, then locks
+        // the row to issue tokens.
+        await db.Database.LockKeyAsync(ThrottleCounters.AccountKey(principal.UserId()), cancellationToken);
+        // Then the row: a second deletion at the same moment waits, then finds the account gone (404).
         await db.Database.ExecuteSqlAsync(
             $"SELECT 1 FROM users WHERE id = {principal.UserId()} FOR UPDATE",
             cancellationToken
@@ -160,6 +166,8 @@ public static class UsersApi
         await reauthentication.CheckPasswordAsync(user, request.Password, transaction, cancellationToken);
         db.Users.Remove(user);
         db.AddIntegrationEvent(new UserDeleted(Guid.CreateVersion7(), clock.GetUtcNow(), user.Id));
+        // Here, not in an eraser: UserDeleted carries the id alone, and the counters' keys hold e-mails and phones.
+        await ThrottleCounters.EraseAsync(db, user, cancellationToken);
         await sessions.EndAllAsync(db, user.Id, SessionEnding.UserDeleted, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);

@@ -1,16 +1,18 @@
 using System.Security.Cryptography;
+using Community.ServiceDefaults.Data;
 using Npgsql;
 
 namespace Community.Identity.Verification;
 
 /// <summary>
 /// Proves an account's phone with a 6-digit code sent by SMS: kept hashed, valid for a few minutes
-/// and a few attempts, and sent at most so often per account. Each account has one live code; a
-/// new one replaces it. The code proves only the number it was sent to.
+/// and a few attempts, and sent at most so often per account and per number. Each account has one
+/// live code; a new one replaces it. The code proves only the number it was sent to.
 /// </summary>
 public sealed class PhoneVerifications(
     IdentityDbContext db,
     ISmsSender sms,
+    RegistrationThrottle throttle,
     IOptions<IdentityOptions> options,
     TimeProvider clock
 )
@@ -50,6 +52,8 @@ public sealed class PhoneVerifications(
                 row.WindowStartedAt = now;
                 row.SendsInWindow = 0;
             }
+            // Also when another account holds the number and nothing is texted: the answer is the same either way.
+            await throttle.CountTextAsync(phone, cancellationToken);
             row.SendsInWindow++;
             row.Phone = phone;
             row.CodeHash = Hash(userId, code);
@@ -79,10 +83,13 @@ public sealed class PhoneVerifications(
     /// </summary>
     public async Task<User> ConfirmAsync(Guid userId, string code, CancellationToken cancellationToken)
     {
-        var now = clock.GetUtcNow();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         // Under the account's lock: parallel guesses queue up and each one counts.
         await LockAsync(userId, cancellationToken);
+        // The row too: the event below carries the whole profile, which a profile patch may be changing. The time is
+        // read after it, so of two changes the later commit carries the later time (other services keep the newest).
+        await db.Database.ExecuteSqlAsync($"SELECT 1 FROM users WHERE id = {userId} FOR UPDATE", cancellationToken);
+        var now = clock.GetUtcNow();
         var user =
             await db.Users.FirstOrDefaultAsync(u => u.Id == userId, cancellationToken)
             ?? throw new NotFoundException("The account no longer exists.");
@@ -152,10 +159,7 @@ public sealed class PhoneVerifications(
     private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
 
     private Task LockAsync(Guid userId, CancellationToken cancellationToken) =>
-        db.Database.ExecuteSqlAsync(
-            $"SELECT pg_advisory_xact_lock(hashtext({"phone-verification:" + userId}))",
-            cancellationToken
-        );
+        db.Database.LockKeyAsync("phone-verification:" + userId, cancellationToken);
 
     // Salted with the account, so one table of the million codes' hashes does not read every row.
     private static byte[] Hash(Guid userId, string code) => Hashing.Sha256($"{userId:N}:{code}");

@@ -1,0 +1,84 @@
+namespace Community.Identity;
+
+/// <summary>
+/// The rows of login_failures, where every throttle counts (logins, second factors, registrations, mails, texts):
+/// their keys hold raw e-mails, phones and client addresses, so a row goes once its window has ended, swept at start
+/// and hourly on every instance, and a deleted account's go with it.
+/// </summary>
+public sealed class ThrottleCounters(
+    IServiceScopeFactory scopes,
+    IOptions<IdentityOptions> options,
+    TimeProvider clock,
+    ILogger<ThrottleCounters> logger
+) : BackgroundService
+{
+    private static readonly TimeSpan Every = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// A known account's login counter, and the lock its logins take before anything else (as its deletion does).
+    /// </summary>
+    public static string AccountKey(Guid userId) => "account:" + userId;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(Every, clock);
+        do
+        {
+            try
+            {
+                await SweepAsync(stoppingToken);
+            }
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+            {
+                // The database is away: the rows count nothing meanwhile and go on the next round.
+                logger.LogWarning(e, "Sweeping ended throttle windows failed; trying again in {Every}", Every);
+            }
+        } while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+
+    /// <summary>Deletes the counters whose window ended, under the longest window in use; how many went.</summary>
+    public async Task<int> SweepAsync(CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        TimeSpan[] windows =
+        [
+            settings.LoginThrottle.Window,
+            settings.RegistrationThrottle.Window,
+            settings.PhoneVerification.Window,
+            settings.TwoFactor.Window,
+        ];
+        // A window that started at or before this is over whichever throttle counts in it: its row counts nothing.
+        var ended = clock.GetUtcNow() - windows.Max();
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<IdentityDbContext>();
+        var removed = await db
+            .LoginFailures.Where(f => f.WindowStartedAt <= ended)
+            .ExecuteDeleteAsync(cancellationToken);
+        if (removed > 0)
+            logger.LogInformation("Removed {Count} throttle counters whose window ended", removed);
+        return removed;
+    }
+
+    /// <summary>
+    /// Inside the deletion's transaction: deletes the counters naming <paramref name="user"/> by its id and by the
+    /// e-mail and phone it proved. Those of an address it never proved stay to the end of their window: they may count
+    /// others' requests for it, and deleting an account must not reset the limits on a stranger's inbox or phone.
+    /// </summary>
+    public static Task EraseAsync(IdentityDbContext db, User user, CancellationToken cancellationToken)
+    {
+        List<string> names = [user.Id.ToString()];
+        if (user is { EmailVerifiedAt: not null, Email: { } email })
+            names.Add(email);
+        if (user is { PhoneVerifiedAt: not null, Phone: { } phone })
+            names.Add(phone);
+        var named = names.ToArray();
+        // A name follows its key's kind ("account:", "sms-to:"...) and ends the key or comes before "|ip:".
+        return db.Database.ExecuteSqlAsync(
+            $"""
+            DELETE FROM login_failures WHERE EXISTS (SELECT 1 FROM unnest({named}) AS n (name)
+                WHERE right(key, length(n.name) + 1) = ':' || n.name OR strpos(key, ':' || n.name || '|') > 0)
+            """,
+            cancellationToken
+        );
+    }
+}
