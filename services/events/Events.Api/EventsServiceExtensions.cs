@@ -40,6 +40,7 @@ public static class EventsServiceExtensions
         builder.Services.AddUserDataEraser<OrganizerEventsEraser>();
         builder.Services.AddUserDataEraser<PhotoEraser>();
         builder.Services.AddUserDataEraser<CourseLearnerEraser>();
+        builder.Services.AddUserDataEraser<OrganizerCoursesEraser>();
         builder.Services.AddUserDataEraser<UserProfileEraser>();
         return builder;
     }

@@ -1,4 +1,5 @@
 using Community.Contracts;
+using Npgsql;
 
 namespace Community.Events.Tests;
 
@@ -398,6 +399,38 @@ public sealed class CatalogueTests(EventsFixture fx) : CatalogueTestsBase, IClas
         await (
             await Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{draft["id"]}", null, organizer)
         ).AssertProblem(404);
+    }
+
+    [Fact]
+    public async Task A_draft_published_while_it_is_being_deleted_is_kept_and_the_delete_answers_409()
+    {
+        var (_, organizer) = fx.Organizer();
+        var id = (await fx.CreateEventAsync(organizer, publish: false)).Str("id");
+
+        // The delete has read a draft; a publish holds its row and commits before the delete locks it.
+        Task<HttpResponseMessage> deleting;
+        await using (var other = new NpgsqlConnection(fx.Resources.DatabaseConnectionString))
+        {
+            await other.OpenAsync();
+            await using var publishing = await other.BeginTransactionAsync();
+            await using var publish = new NpgsqlCommand(
+                "UPDATE community_events SET status = 'published', published_at = now() WHERE id = @id",
+                other,
+                publishing
+            );
+            publish.Parameters.AddWithValue("id", Guid.Parse(id));
+            await publish.ExecuteNonQueryAsync();
+            deleting = Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{id}", null, organizer);
+            await fx.SomeoneWaitsOnALockAsync("the delete never waited for the publish");
+            await publishing.CommitAsync();
+        }
+
+        var refused = await (await deleting).AssertProblem(409);
+        Assert.Contains("cancel it instead", refused["detail"]!.GetValue<string>());
+        Assert.Equal(
+            "published",
+            (await (await Client.Get($"/api/v1/events/{id}", organizer)).AssertStatus(200)).Str("status")
+        );
     }
 
     [Fact]

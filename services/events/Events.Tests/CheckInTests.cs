@@ -1,3 +1,5 @@
+using Npgsql;
+
 namespace Community.Events.Tests;
 
 public sealed class CheckInTests(EventsFixture fx) : IClassFixture<EventsFixture>
@@ -165,6 +167,46 @@ public sealed class CheckInTests(EventsFixture fx) : IClassFixture<EventsFixture
                 fx.Organizer().Token
             )
         ).AssertProblem(404);
+    }
+
+    [Fact]
+    public async Task A_ticket_cancelled_while_its_check_in_is_under_way_gets_no_arrival()
+    {
+        var (id, organizer, _, code) = await StartingSoonAsync();
+        var registrationId = await fx.ScalarAsync<Guid>(
+            "SELECT id FROM registrations WHERE ticket_code = @code",
+            ("code", code)
+        );
+        var before = await fx.OutboxCountAsync("ArrivalRecorded");
+
+        // The check-in has read a confirmed ticket; a cancellation holds its row and commits before the arrival lands.
+        Task<HttpResponseMessage> checkIn;
+        await using (var other = new NpgsqlConnection(fx.Resources.DatabaseConnectionString))
+        {
+            await other.OpenAsync();
+            await using var cancelling = await other.BeginTransactionAsync();
+            await using var cancel = new NpgsqlCommand(
+                "UPDATE registrations SET status = 'cancelled', cancelled_at = now(), updated_at = now() "
+                    + "WHERE id = @id",
+                other,
+                cancelling
+            );
+            cancel.Parameters.AddWithValue("id", registrationId);
+            await cancel.ExecuteNonQueryAsync();
+            checkIn = Client.PostJson($"/api/v1/events/{id}/check-in", new { ticket_code = code }, organizer);
+            await fx.SomeoneWaitsOnALockAsync("the check-in never waited for the cancellation");
+            await cancelling.CommitAsync();
+        }
+
+        var refused = await (await checkIn).AssertProblem(409);
+        Assert.Contains("cancelled", refused["detail"]!.GetValue<string>());
+        Assert.Null(
+            await fx.ScalarAsync<DateTime?>(
+                "SELECT arrived_at FROM registrations WHERE id = @id",
+                ("id", registrationId)
+            )
+        );
+        Assert.Equal(before, await fx.OutboxCountAsync("ArrivalRecorded"));
     }
 
     [Fact]

@@ -609,6 +609,39 @@ public sealed class CourseChangesTests(EventsFixture fx) : CourseTestsBase, ICla
     // ---- deleted users ----
 
     [Fact]
+    public async Task A_deleted_organizers_courses_come_off_sale_and_their_learners_keep_theirs()
+    {
+        var (organizerId, organizer) = fx.Organizer();
+        var (_, learner) = fx.Member();
+        var (_, stranger) = fx.Member();
+        var category = "o" + Guid.NewGuid().ToString("N")[..10];
+        var unsold = (await CreateCourseAsync(organizer, b => b["category"] = category))["id"]!.GetValue<Guid>();
+        var taken = (await CreateCourseAsync(organizer, b => b["category"] = category))["id"]!.GetValue<Guid>();
+        await (await fx.Client.PostJson($"/api/v1/courses/{taken}/enroll", new { }, learner)).AssertStatus(201);
+
+        await fx.DeliverAsync(new UserDeleted(Guid.NewGuid(), fx.Tick(), organizerId), "UserDeletedConsumer");
+
+        // Neither is listed or sold any more: the one nobody took is gone, the other withdrawn.
+        Assert.Equal(
+            0,
+            (await (await fx.Client.Get($"/api/v1/courses?category={category}", stranger)).AssertStatus(200))[
+                "total"
+            ]!.GetValue<int>()
+        );
+        await (await fx.Client.PostJson($"/api/v1/courses/{unsold}/enroll", new { }, stranger)).AssertProblem(404);
+        await (await fx.Client.PostJson($"/api/v1/courses/{taken}/enroll", new { }, stranger)).AssertProblem(404);
+        Assert.Equal(0, await fx.ScalarAsync<long>("SELECT count(*) FROM courses WHERE id = @c", ("c", unsold)));
+        Assert.Equal(0, await OutboxForCourseAsync("CourseWithdrawn", unsold));
+        Assert.Equal(1, await OutboxForCourseAsync("CourseWithdrawn", taken));
+
+        // Its learner keeps the course, as after the organizer's own delete.
+        var kept = await (await fx.Client.Get($"/api/v1/courses/{taken}", learner)).AssertStatus(200);
+        Assert.NotNull(kept["withdrawn_at"]);
+        Assert.True(kept["is_enrolled"]!.GetValue<bool>());
+        Assert.False(kept["content_locked"]!.GetValue<bool>());
+    }
+
+    [Fact]
     public async Task The_eraser_removes_a_deleted_users_enrollments_and_progress_only()
     {
         var (_, organizer) = fx.Organizer();

@@ -371,6 +371,42 @@ public sealed class EventChangesTests(EventsFixture fx) : CatalogueTestsBase, IC
     }
 
     [Fact]
+    public async Task An_earlier_start_cannot_end_the_refunds_of_those_registered_sooner()
+    {
+        var (_, organizer) = fx.Organizer();
+        var e = await fx.CreateEventAsync(
+            organizer,
+            b =>
+            {
+                b["price_cents"] = 2500;
+                b["currency"] = "EUR";
+            }
+        );
+        var id = e.Str("id");
+        var starts = e.Time("starts_at");
+        await (await Client.PostJson($"/api/v1/events/{id}/registrations", new { }, fx.Member().Token)).AssertProblem(
+            402
+        );
+
+        // An hour earlier with the same 24-hour cutoff: refunds would end an hour sooner.
+        var earlier = starts.AddHours(-1).ToString("O");
+        var refused = await (await Patch(id, new { starts_at = earlier }, organizer)).AssertFieldProblem("starts_at");
+        Assert.Contains("refund", refused["errors"]!["starts_at"]![0]!.GetValue<string>());
+        Assert.Equal(
+            starts,
+            (await (await Client.Get($"/api/v1/events/{id}", organizer)).AssertStatus(200)).Time("starts_at")
+        );
+
+        // Later is fine, and so is earlier with a cutoff an hour shorter: the refund deadline stays where it was.
+        await (await Patch(id, new { starts_at = starts.AddHours(1).ToString("O") }, organizer)).AssertStatus(200);
+        await (await Patch(id, new { starts_at = starts.ToString("O") }, organizer)).AssertFieldProblem("starts_at");
+        var kept = await (
+            await Patch(id, new { starts_at = earlier, refund_cutoff_hours = 22 }, organizer)
+        ).AssertStatus(200);
+        Assert.Equal(starts.AddHours(-1), kept.Time("starts_at"));
+    }
+
+    [Fact]
     public async Task Who_registered_keeps_their_event_when_it_is_made_private_or_their_invitation_is_taken_back()
     {
         var (_, organizer) = fx.Organizer();

@@ -374,6 +374,33 @@ public sealed class RegistrationTests(EventsFixture fx) : IClassFixture<EventsFi
     }
 
     [Fact]
+    public async Task Cancelling_at_a_private_event_or_draft_one_cannot_see_is_the_same_404_as_at_no_event()
+    {
+        var (_, organizer) = fx.Organizer();
+        var privateEvent = await fx.CreateEventAsync(organizer, b => b["visibility"] = "private");
+        var draft = await fx.CreateEventAsync(organizer, publish: false);
+        var publicEvent = await fx.CreateEventAsync(organizer);
+        var (_, stranger) = fx.Member();
+        async Task<string> CancelDetail(string eventId)
+        {
+            var response = await Client.SendJson(
+                HttpMethod.Delete,
+                $"/api/v1/events/{eventId}/registrations/me",
+                null,
+                stranger
+            );
+            return (await response.AssertProblem(404))["detail"]!.GetValue<string>();
+        }
+
+        var unknown = await CancelDetail(Guid.NewGuid().ToString());
+        Assert.Equal("No event has this id.", unknown);
+        Assert.Equal(unknown, await CancelDetail(Id(privateEvent)));
+        Assert.Equal(unknown, await CancelDetail(Id(draft)));
+        // At an event one sees, it is the registration that is missing.
+        Assert.Equal("You have no registration for this event.", await CancelDetail(Id(publicEvent)));
+    }
+
+    [Fact]
     public async Task The_ticket_carries_a_signed_payload_the_organizer_can_scan()
     {
         var (_, organizer) = fx.Organizer();
@@ -674,6 +701,66 @@ public sealed class RegistrationTests(EventsFixture fx) : IClassFixture<EventsFi
             await fx.ScalarAsync<int>(
                 "SELECT seats_taken FROM community_events WHERE id = @id",
                 ("id", Guid.Parse(Id(e)))
+            )
+        );
+    }
+
+    [Fact]
+    public async Task A_deleted_account_leaves_no_invitation_and_no_check_in_naming_it()
+    {
+        var (leaverId, _) = fx.Member();
+        var leaver = fx.TokenFor(leaverId, "organizer");
+        var (stayerId, _) = fx.Member();
+        var (_, host) = fx.Organizer();
+        var invitation = Id(
+            await fx.CreateEventAsync(
+                host,
+                b =>
+                {
+                    b["visibility"] = "private";
+                    b["invited_user_ids"] = new JsonArray(leaverId.ToString(), stayerId.ToString());
+                }
+            )
+        );
+        // The leaver organised an event starting soon and checked an attendee in by their ticket code.
+        var own = Id(
+            await fx.CreateEventAsync(
+                leaver,
+                b =>
+                {
+                    b["starts_at"] = fx.Clock.GetUtcNow().AddMinutes(30).ToString("O");
+                    b["ends_at"] = fx.Clock.GetUtcNow().AddHours(3).ToString("O");
+                }
+            )
+        );
+        var ticket = await (await Register(own, fx.Member().Token)).AssertStatus(201);
+        var code = ticket["ticket_code"]!.GetValue<string>();
+        var checkIn = await Client.PostJson($"/api/v1/events/{own}/check-in", new { ticket_code = code }, leaver);
+        await checkIn.AssertStatus(200);
+
+        await fx.DeliverAsync(new UserDeleted(Guid.NewGuid(), fx.Tick(), leaverId), "UserDeletedConsumer");
+
+        var invited = (await (await Client.Get($"/api/v1/events/{invitation}", host)).AssertStatus(200))[
+            "invited_user_ids"
+        ]!.AsArray();
+        Assert.Equal([stayerId], invited.Select(x => x!.GetValue<Guid>()));
+        Assert.Equal(
+            0L,
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM community_events WHERE @u = ANY(invited_user_ids)",
+                ("u", leaverId)
+            )
+        );
+        // The arrival stays; who recorded it does not.
+        Assert.Equal(
+            0L,
+            await fx.ScalarAsync<long>("SELECT count(*) FROM registrations WHERE checked_in_by = @u", ("u", leaverId))
+        );
+        Assert.Equal(
+            1L,
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM registrations WHERE event_id = @id AND arrived_at IS NOT NULL",
+                ("id", Guid.Parse(own))
             )
         );
     }

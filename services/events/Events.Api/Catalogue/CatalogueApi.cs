@@ -232,6 +232,7 @@ public static partial class CatalogueApi
         switch (e.Status)
         {
             case EventStatus.Draft:
+                // Still a draft once locked, or 409: a publish since the read above must not be hard-deleted.
                 photoBlobs = await PhotoQueries.LockDraftBlobKeysAsync(db, e.Id, cancellationToken);
                 db.CommunityEvents.Remove(e);
                 break;

@@ -164,6 +164,18 @@ public static partial class EventRules
                 "refund_cutoff_hours",
                 $"refund_cutoff_hours cannot rise above {target.RefundCutoffHours} once people have registered."
             );
+        // Nor may an earlier start bring their refund deadline (start less cutoff) sooner; a free event owes no refund.
+        if (
+            target.SeatsTaken > 0
+            && target.IsPaid
+            && RefundDeadlineComesSooner(target, input.StartsAt, refundCutoff, now) is { } deadline
+        )
+            errors.Add(
+                "starts_at",
+                $"starts_at cannot be before {UtcTimestamps.Write(deadline + TimeSpan.FromHours(refundCutoff))} once "
+                    + $"people have registered: they may cancel with a refund until {UtcTimestamps.Write(deadline)} "
+                    + "(starts_at less refund_cutoff_hours), and an earlier start would end that sooner."
+            );
 
         errors.ThrowIfAny();
 
@@ -213,5 +225,24 @@ public static partial class EventRules
         Set("visibility", target.Visibility, visibility, v => target.Visibility = v);
         SetList("invited_user_ids", target.InvitedUserIds, invited, v => target.InvitedUserIds = v);
         return changed;
+    }
+
+    /// <summary>
+    /// The refund deadline attendees have now (the start less the cutoff, as SeatBook refunds), when the new start and
+    /// cutoff would bring it sooner; null when they keep it, or when it has passed already and there is none to lose.
+    /// </summary>
+    private static DateTimeOffset? RefundDeadlineComesSooner(
+        CommunityEvent target,
+        DateTimeOffset? newStart,
+        int newCutoffHours,
+        DateTimeOffset now
+    )
+    {
+        if (newStart is not { } start || UtcTimestamps.AsStored(start) == target.StartsAt)
+            return null;
+        var deadline = target.StartsAt - TimeSpan.FromHours(target.RefundCutoffHours);
+        return deadline > now && UtcTimestamps.AsStored(start) - TimeSpan.FromHours(newCutoffHours) < deadline
+            ? deadline
+            : null;
     }
 }

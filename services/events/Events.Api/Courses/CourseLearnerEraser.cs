@@ -4,7 +4,7 @@ namespace Community.Events.Courses;
 
 /// <summary>
 /// A deleted account's enrollments go, and their module progress with them (on delete cascade).
-/// Courses the user created stay: learners who paid for them keep them.
+/// Courses the user created are <see cref="OrganizerCoursesEraser"/>'s: learners who paid for them keep them.
 /// </summary>
 public sealed class CourseLearnerEraser(EventsDbContext db) : IUserDataEraser
 {

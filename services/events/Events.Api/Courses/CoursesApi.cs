@@ -253,29 +253,12 @@ public static partial class CoursesApi
     {
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var course = await ManagedAsync(db, id, principal, cancellationToken);
-        if (!await db.Set<CourseEnrollment>().AnyAsync(e => e.CourseId == id, cancellationToken))
-        {
-            db.Set<Course>().Remove(course); // its modules go with it (on delete cascade)
-        }
-        else if (course.WithdrawnAt is null)
-        {
-            // Active learners keep the access they paid for, so no refund is owed. Unpaid enrollments end: a payment
-            // still arriving for one finds nothing to confirm and is given back (PurchaseRejected).
-            var now = UtcTimestamps.AsStored(clock.GetUtcNow());
-            course.WithdrawnAt = now;
-            course.UpdatedAt = now;
-            var cancelled = await db
-                .Database.SqlQuery<Guid>(
-                    $"""
-                    DELETE FROM course_enrollments WHERE course_id = {id} AND status =
-                        {EnrollmentStatus.PendingPayment} RETURNING id AS "Value"
-                    """
-                )
-                .ToListAsync(cancellationToken);
-            db.AddIntegrationEvent(
-                new CourseWithdrawn(Guid.CreateVersion7(), now, course.Id, course.OrganizerId, course.Title, cancelled)
-            );
-        }
+        await CourseWithdrawalRules.DeleteOrWithdrawAsync(
+            db,
+            course,
+            UtcTimestamps.AsStored(clock.GetUtcNow()),
+            cancellationToken
+        );
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return TypedResults.NoContent();

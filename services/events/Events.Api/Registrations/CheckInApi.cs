@@ -106,9 +106,7 @@ public static class CheckInApi
                 cancellationToken
             ) ?? throw new NotFoundException("You have no registration for this event.");
         if (registration.Status != RegistrationStatus.Confirmed)
-            throw new ConflictException(
-                $"The registration is {registration.Status}, not confirmed; there is no ticket to check in."
-            );
+            throw NotConfirmed(registration);
         if (!byOrganizer && code is not null && code != registration.TicketCode)
             throw new BusinessRuleException("This ticket code is not yours.");
 
@@ -131,13 +129,16 @@ public static class CheckInApi
                 };
         }
 
-        // The first check-in wins (conditional update); a repeat, even a concurrent one, returns that same arrival.
+        // The first check-in wins (conditional update); a repeat, even a concurrent one, returns that same arrival. A
+        // registration cancelled or refunded since it was read above gets no arrival.
         var already = true;
         if (registration.ArrivedAt is null)
         {
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
             var first = await db
-                .Registrations.Where(r => r.Id == registration.Id && r.ArrivedAt == null)
+                .Registrations.Where(r =>
+                    r.Id == registration.Id && r.ArrivedAt == null && r.Status == RegistrationStatus.Confirmed
+                )
                 .ExecuteUpdateAsync(
                     set =>
                         set.SetProperty(r => r.ArrivedAt, now)
@@ -156,6 +157,11 @@ public static class CheckInApi
             }
             await transaction.CommitAsync(cancellationToken);
             await db.Entry(registration).ReloadAsync(cancellationToken);
+            // Nothing changed: a concurrent check-in came first (answered as a repeat), or it is no ticket any more.
+            if (first == 0 && registration.Status != RegistrationStatus.Confirmed)
+                throw NotConfirmed(registration);
+            if (registration.ArrivedAt is null)
+                throw new NotFoundException("This registration no longer exists."); // erased meanwhile
         }
         return TypedResults.Ok(
             new CheckInDto(
@@ -169,6 +175,9 @@ public static class CheckInApi
             )
         );
     }
+
+    private static ConflictException NotConfirmed(Registration registration) =>
+        new($"The registration is {registration.Status}, not confirmed; there is no ticket to check in.");
 }
 
 /// <summary>What a 422 of a check-in says beside its text: when check-in is open, or how far the caller is.</summary>

@@ -3,7 +3,10 @@ using Community.ServiceDefaults.Api;
 
 namespace Community.Events.Registrations;
 
-/// <summary>A deleted account's registrations go; the seats they held go to the waiting lists.</summary>
+/// <summary>
+/// A deleted account's registrations go; the seats they held go to the waiting lists. Its id goes from what else names
+/// it: other events' invitations, and the arrivals it checked in (the arrival stays, who recorded it does not).
+/// </summary>
 public sealed class RegistrationEraser(EventsDbContext db, SeatBook seats, TimeProvider clock) : IUserDataEraser
 {
     public async Task EraseAsync(UserDeleted deleted, CancellationToken cancellationToken)
@@ -42,5 +45,17 @@ public sealed class RegistrationEraser(EventsDbContext db, SeatBook seats, TimeP
             if (freed > 0)
                 await seats.PromoteAsync(eventId, cancellationToken);
         }
+
+        // Registration rows before event rows, in the order SeatBook locks them.
+        await db
+            .Registrations.Where(r => r.CheckedInBy == userId)
+            .ExecuteUpdateAsync(set => set.SetProperty(r => r.CheckedInBy, (Guid?)null), cancellationToken);
+        await db.Database.ExecuteSqlAsync(
+            $"""
+            UPDATE community_events SET invited_user_ids = array_remove(invited_user_ids, {userId})
+            WHERE {userId} = ANY(invited_user_ids)
+            """,
+            cancellationToken
+        );
     }
 }

@@ -215,11 +215,14 @@ public static class RegistrationsApi
     private static async Task<Ok<RegistrationDto>> CancelMine(
         Guid id,
         ClaimsPrincipal principal,
+        EventsDbContext db,
         SeatBook seats,
         CancellationToken cancellationToken
     )
     {
-        var registration = await seats.CancelAsync(id, principal.UserId(), cancellationToken);
+        // As GetMine: an event the caller may not see is no event at all, not one they have no registration for.
+        var e = await CatalogueAccess.VisibleAsync(db, id, CatalogueAccess.CallerOf(principal), cancellationToken);
+        var registration = await seats.CancelAsync(e, principal.UserId(), cancellationToken);
         return TypedResults.Ok(RegistrationDto.From(registration));
     }
 

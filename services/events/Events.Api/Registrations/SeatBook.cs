@@ -26,12 +26,13 @@ public sealed partial class SeatBook(
     public const string FullNoWaitlist = "This event is full and has no waiting list.";
     private readonly EventsOptions _options = options.Value;
 
-    /// <summary>Cancels the caller's live registration, frees its seat and moves the waiting list up.</summary>
-    public async Task<Registration> CancelAsync(Guid eventId, Guid userId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Cancels the caller's live registration of <paramref name="e"/> (an event they may see, which the caller
+    /// checked), frees its seat and moves the waiting list up.
+    /// </summary>
+    public async Task<Registration> CancelAsync(CommunityEvent e, Guid userId, CancellationToken cancellationToken)
     {
-        var e =
-            await db.CommunityEvents.AsNoTracking().FirstOrDefaultAsync(x => x.Id == eventId, cancellationToken)
-            ?? throw new NotFoundException("No event has this id.");
+        var eventId = e.Id;
         var (registration, freed) = await db.InTransactionAsync(
             async ct =>
             {
