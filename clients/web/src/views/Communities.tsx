@@ -1,14 +1,15 @@
 import type { messaging, social } from "@community/sdk";
 import { useEffect, useState } from "preact/hooks";
-import { attempt, session, submitted } from "../lib/app";
+import { attempt, formatPrice, session, submitted, useAction } from "../lib/app";
+import { openCheckout } from "../lib/checkout";
 import { href, navigate } from "../lib/router";
-import { ListState, LoadFailed, ShowMore, useList, useLoad } from "../lib/list";
+import { ListState, LoadFailed, ShowMore, useAskingAgain, useList, useLoad } from "../lib/list";
 import { problemText, settled } from "../lib/session";
 import { Discussion } from "./Discussion";
 import { Report } from "./Safety";
 import { GroupMembers } from "./GroupMembers";
 import { ThreadActions, threadGone, threadsChanged } from "./ThreadActions";
-import { Failure } from "../lib/said";
+import { Banner, Failure } from "../lib/said";
 
 type Group = social.components["schemas"]["GroupDto"];
 type Thread = messaging.components["schemas"]["ThreadDto"];
@@ -20,7 +21,7 @@ export function Communities({ groupId, threadId }: { groupId?: string; threadId?
     <div class="columns" data-depth={depth}>
       <CommunityList selected={groupId} />
       {groupId ? <ThreadList key={groupId} groupId={groupId} selected={threadId} /> : <section class="column placeholder"><p>Choose a community to see its threads.</p></section>}
-      {groupId && threadId ? <ThreadDiscussion groupId={groupId} threadId={threadId} /> : <section class="column placeholder"><p>Choose a thread to join its discussion.</p></section>}
+      {groupId && threadId ? <ThreadDiscussion key={`${groupId}/${threadId}`} groupId={groupId} threadId={threadId} /> : <section class="column placeholder"><p>Choose a thread to join its discussion.</p></section>}
     </div>
   );
 }
@@ -104,7 +105,7 @@ function CommunityList({ selected }: { selected?: string }) {
               <span class="title">{g.name}</span>
               <span class="meta">
                 {g.member_count} {g.member_count === 1 ? "member" : "members"}
-                {g.membership_status === "member" ? " · joined" : ""}
+                {g.membership_status === "member" ? " · joined" : g.membership_status === "invited" ? " · invited" : ""}
               </span>
             </a>
           </li>
@@ -183,14 +184,29 @@ function CreateCommunity({ onCreated }: { onCreated: (group: Group) => void }) {
 function ThreadList({ groupId, selected }: { groupId: string; selected?: string }) {
   const [query, setQuery] = useState("");
   const [creating, setCreating] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, setError, run } = useAction();
+  const [status, setStatus] = useState<string | null>(null);
   const [version, setVersion] = useState(0);
+  const back = new URLSearchParams(location.search).get("checkout");
 
   const loaded = useLoad<Group>(() => session.api.social.GET("/api/v1/groups/{id}", { params: { path: { id: groupId } } }), [groupId, version], { keep: true });
   const group = loaded.value;
   useEffect(() => setError(null), [groupId, version]);
 
   const member = group?.membership_status === "member";
+  const price = group && group.price_cents > 0 ? formatPrice(group.price_cents, group.currency) : null;
+  // back from the checkout: social adds the member once payments confirms the payment, a moment later
+  const asking = useAskingAgain(back === "paid" && group !== null && !member, loaded);
+  const checkout =
+    asking === "asking"
+      ? "Payment received: you join in a moment…"
+      : asking === "gave up"
+        ? "Your payment is still being confirmed: reload this page in a moment."
+        : back === "paid" && member
+          ? "Paid: you are a member."
+          : back === "cancelled" && !member
+            ? "The checkout was cancelled: you are not charged."
+            : null;
   const threads = useList<Thread>(
     (at) =>
       !member
@@ -221,12 +237,18 @@ function ThreadList({ groupId, selected }: { groupId: string; selected?: string 
     };
   }, [groupId, member, query]);
 
-  async function join() {
-    setError(null);
-    const { error, response } = await session.api.social.POST("/api/v1/groups/{id}/join", { params: { path: { id: groupId } } });
-    if (response.ok) setVersion((v) => v + 1);
-    else setError(problemText(error, response, "Joining failed."));
-  }
+  /** Joins, asks to join, or accepts an invitation; a priced community is paid through the checkout once it admits me. */
+  const join = () =>
+    run(async () => {
+      setStatus(null);
+      const { error, response } = await session.api.social.POST("/api/v1/groups/{id}/join", { params: { path: { id: groupId } } });
+      if (response.ok) return setVersion((v) => v + 1);
+      if (response.status !== 402 || !error || !("checkout" in error)) return setError(problemText(error, response, "Joining failed."));
+      setStatus("Opening the checkout…");
+      const failed = await openCheckout(error.checkout.purpose, error.checkout.reference_id, `/communities/${groupId}`);
+      setStatus(null);
+      setError(failed);
+    });
 
   async function leave() {
     setError(null);
@@ -254,13 +276,19 @@ function ThreadList({ groupId, selected }: { groupId: string; selected?: string 
           ) : group.membership_status === "pending" ? (
             <span class="meta">Request sent</span>
           ) : (
-            <button type="button" class="small" onClick={() => void attempt(setError, join)}>
-              Join
+            <button type="button" class="small" disabled={busy} onClick={() => void join()}>
+              {group.membership_status === "invited" ? (price ? `Pay to join (${price})` : "Accept the invitation") : price ? `Join (${price})` : "Join"}
             </button>
           ))}
       </div>
       <LoadFailed what="The community" loaded={loaded} />
       {group?.description && <p class="meta">{group.description}</p>}
+      {group?.membership_status === "invited" ? (
+        <p>{price ? `You are invited to join this community: pay ${price} to join.` : "You are invited to join this community."}</p>
+      ) : (
+        group && !member && price && <p class="meta">Joining costs {price}.</p>
+      )}
+      <Banner text={status ?? checkout} />
       {group && member && <GroupMembers group={group} changed={() => setVersion((v) => v + 1)} />}
       {group && group.my_role !== "owner" && <Report target="group" id={group.id} what="this community" />}
       <Failure text={error} />
@@ -358,6 +386,10 @@ function CreateThread({ groupId, onCreated }: { groupId: string; onCreated: (thr
   );
 }
 
+/**
+ * A thread and its discussion. Render it with `key={`${groupId}/${threadId}`}`: another thread is then a new one, so
+ * nothing of the last (its title, its controls, my role in its community) is shown while the next loads.
+ */
 function ThreadDiscussion({ groupId, threadId }: { groupId: string; threadId: string }) {
   const loaded = useLoad<{ thread: Thread; etag: string | null }>(
     () =>
@@ -388,8 +420,9 @@ function ThreadDiscussion({ groupId, threadId }: { groupId: string; threadId: st
         </ul>
       )}
       {thread && <ThreadActions thread={thread} etag={loaded.value!.etag} moderates={moderates} changed={loaded.retry} />}
+      <LoadFailed what="This thread" loaded={loaded} />
       {/* the discussion loads beside its thread, and waits for it only once the thread could not be loaded */}
-      {thread === null && loaded.failed !== null ? <LoadFailed what="This thread" loaded={loaded} /> : <Discussion key={threadId} conversationId={threadId} title={thread?.title ?? "thread"} canSend thread />}
+      {thread === null && loaded.failed !== null ? null : <Discussion key={threadId} conversationId={threadId} title={thread?.title ?? "thread"} canSend thread />}
     </section>
   );
 }

@@ -23,10 +23,10 @@ const message = (conversation_id: string, seq: number, text: string, sender = me
   ({ id: `${conversation_id}-${seq}`, conversation_id, seq, sender, text, attachments: [], created_at: "2026-11-28T10:00:00Z", client_txn_id }) as unknown as Message;
 
 /**
- * A connected chat hub: joining answers `pages[id]`, SendMessage answers as `send` says (the sent message, or a
+ * A connected chat hub: joining answers `pages[id]` (with older pages to load when `older`), SendMessage answers as `send` says (the sent message, or a
  * rejection as SignalR gives the server's), and `push` calls the view's handlers of a hub event.
  */
-function connectedHub(pages: Record<string, Message[]>, send: (text: string, txn: string) => Promise<Message> = async () => message("c1", 99, "?")) {
+function connectedHub(pages: Record<string, Message[]>, send: (text: string, txn: string) => Promise<Message> = async () => message("c1", 99, "?"), older = false) {
   const handlers = new Map<string, ((payload: any) => void)[]>();
   const listen = (event: string, handler: (payload: any) => void) => {
     handlers.set(event, [...(handlers.get(event) ?? []), handler]);
@@ -38,7 +38,7 @@ function connectedHub(pages: Record<string, Message[]>, send: (text: string, txn
     on: listen,
     onTypingChange: (handler: (payload: any) => void) => listen("#typing", handler),
     onRejoined: (handler: (payload: any) => void) => listen("#rejoined", handler),
-    joinConversation: async (id: string) => ({ items: pages[id] ?? [], has_more: false }),
+    joinConversation: async (id: string) => ({ items: pages[id] ?? [], has_more: older }),
     leaveConversation: async () => undefined,
     invoke: async (method: string, ...args: unknown[]) => {
       if (method !== "SendMessage") return undefined;
@@ -92,6 +92,34 @@ describe("Discussion", () => {
     rerender(<Communities groupId="g1" threadId="t2" />);
     await log().findByText("Second walk");
     expect((screen.getByLabelText("Message") as HTMLTextAreaElement).value).toBe("");
+  });
+
+  it("shows nothing of the last thread while the next loads, and says when the next could not be loaded", async () => {
+    signedIn({ id: "me", role: "member" });
+    const thread = (id: string) => ({ id, group_id: "g1", title: `Thread ${id}`, tags: [], pinned: false, author: amira, last_activity_at: "2026-11-28T10:00:00Z" });
+    const group = { id: "g1", name: "Hikers", description: "", tags: [], member_count: 3, my_role: "owner", membership_status: "member", price_cents: 0, join_policy: "open", visibility: "public" };
+    let t2: (reply: { status: number; body: unknown }) => void = () => undefined;
+    stubPlatform(({ path }) => {
+      if (path === "/api/v1/groups/g1") return { status: 200, body: group };
+      if (path === "/api/v1/threads") return { status: 200, body: { items: [thread("t1"), thread("t2")], next_cursor: null } };
+      if (path === "/api/v1/threads/t1") return { status: 200, body: thread("t1") };
+      if (path === "/api/v1/threads/t2") return new Promise((resolve) => (t2 = resolve));
+      return undefined;
+    });
+    connectedHub({ t1: [message("t1", 1, "First walk")], t2: [message("t2", 1, "Second walk")] });
+
+    const { rerender } = render(<Communities groupId="g1" threadId="t1" />);
+    await screen.findByRole("heading", { name: "Thread t1" });
+    await screen.findByRole("button", { name: "Pin to the top" });
+
+    rerender(<Communities groupId="g1" threadId="t2" />);
+    await log().findByText("Second walk");
+    expect(screen.queryByRole("heading", { name: "Thread t1" })).toBeNull();
+    expect(screen.queryByRole("button", { name: "Pin to the top" })).toBeNull();
+    expect(screen.queryByRole("button", { name: "Delete the thread" })).toBeNull();
+    t2({ status: 503, body: { title: "Service Unavailable", status: 503, detail: "The messaging service is unavailable." } });
+    await screen.findByText("This thread could not be loaded. The messaging service is unavailable.");
+    expect(screen.getByRole("heading", { level: 2, name: "Discussion" })).toBeTruthy();
   });
 
   it("deletes a file taken off the draft at the platform, where an unsent file holds one of its places", async () => {
@@ -159,5 +187,46 @@ describe("Discussion", () => {
     await log().findByRole("article", { name: /^Me,/ });
     expect(log().queryByRole("article", { name: "You, sending" })).toBeNull();
     expect(sent).toEqual(["Quick one", "Quick one"]);
+  });
+
+  it("changes a message edited or deleted live where it is shown, and never puts one older than those shown in the log", async () => {
+    signedIn({ id: "me", role: "member" });
+    const reply = { ...message("c1", 11, "Agreed, see you there", amira), reply_to: "c1-5" } as Message;
+    const asked = stubPlatform(({ path, url }) => {
+      if (path === "/api/v1/conversations/c1/messages/c1-5") return { status: 200, body: message("c1", 5, "Meet at the bridge at nine") };
+      if (path === "/api/v1/conversations/c1/messages") return { status: 200, body: { items: Number(url.searchParams.get("before_seq")) === 10 ? [message("c1", 9, "Who brings the map?")] : [], has_more: false } };
+      return undefined;
+    });
+    const { push } = connectedHub({ c1: [message("c1", 10, "Nine it is"), reply] }, undefined, true);
+    render(<Discussion conversationId="c1" title="Amira" canSend />);
+    await screen.findByRole("button", { name: "Replying to you: “Meet at the bridge at nine”" });
+
+    push("message_updated", { ...message("c1", 10, "Half past nine it is"), edited_at: "2026-11-28T10:05:00Z" });
+    await log().findByText("Half past nine it is");
+    push("message_deleted", { ...message("c1", 5, ""), text: null, deleted_at: "2026-11-28T10:06:00Z" });
+    await screen.findByRole("button", { name: "Replying to a deleted message" });
+    push("message_updated", { ...message("c1", 3, "An old one, edited"), edited_at: "2026-11-28T10:07:00Z" });
+    expect(log().queryByText("An old one, edited")).toBeNull();
+    expect([...document.querySelectorAll("[data-seq]")].map((m) => m.getAttribute("data-seq"))).toEqual(["10", "11"]);
+
+    fireEvent.click(log().getByRole("button", { name: "Load older messages" }));
+    await log().findByText("Who brings the map?");
+    expect(asked.filter((a) => a.path === "/api/v1/conversations/c1/messages").map((a) => a.url.searchParams.get("before_seq"))).toEqual(["10"]);
+  });
+
+  it("asks afresh for what a reply quotes in a discussion opened again: a message deleted or hidden since is not shown as it was", async () => {
+    signedIn({ id: "me", role: "member" });
+    let quoted = message("c1", 5, "Meet at the bridge at nine", amira);
+    const asked = stubPlatform(({ path }) => (path === "/api/v1/conversations/c1/messages/c1-5" ? { status: 200, body: quoted } : undefined));
+    connectedHub({ c1: [{ ...message("c1", 11, "Agreed"), reply_to: "c1-5" } as Message] });
+    render(<Discussion conversationId="c1" title="Amira" canSend />);
+    await screen.findByRole("button", { name: "Replying to Amira: “Meet at the bridge at nine”" });
+    cleanup();
+
+    quoted = { ...quoted, text: null, hidden: true } as Message;
+    render(<Discussion conversationId="c1" title="Amira" canSend />);
+    await screen.findByRole("button", { name: "Replying to a hidden message" });
+    expect(screen.queryByText(/Meet at the bridge/)).toBeNull();
+    expect(asked.filter((a) => a.path === "/api/v1/conversations/c1/messages/c1-5")).toHaveLength(2);
   });
 });

@@ -5,7 +5,7 @@ import { Avatar } from "../lib/picture";
 import { Report } from "./Safety";
 import { type Attachment, AttachmentView, upload } from "./Attachment";
 import { attachmentRule } from "../lib/file";
-import { gist, MessageSearch, Quote } from "./MessageSearch";
+import { gist, MessageSearch, Quote, type Quoted } from "./MessageSearch";
 import { Replies } from "./Replies";
 import { Banner, Failure } from "../lib/said";
 import { problemText, settled } from "../lib/session";
@@ -69,6 +69,10 @@ export function Discussion({ conversationId, title, canSend, receipts = false, t
   const shownRef = useRef<Message[]>([]);
   shownRef.current = messages;
   const textbox = useRef<HTMLTextAreaElement>(null);
+  // the messages replies quote that are not shown, asked for once by this discussion alone (see Quote)
+  const quoted = useRef<Quoted>(new Map());
+  // messages edited or deleted live while not shown: what a reply quotes of them follows
+  const [revised, setRevised] = useState<Message[]>([]);
 
   const merge = (incoming: Message[]) => {
     for (const m of incoming) if (m.sender.user_id) names.current.set(m.sender.user_id, displayName(m.sender));
@@ -81,14 +85,24 @@ export function Discussion({ conversationId, title, canSend, receipts = false, t
     if (mine.size) setPending((p) => p.filter((x) => !mine.has(x.txn)));
   };
 
+  /**
+   * An edit or a deletion heard live: it changes the message where it is shown, and is never put in the log otherwise.
+   * One older than those shown comes with its page; put above them, it would leave a gap that older pages, asked for
+   * before the oldest shown, never fill.
+   */
+  const revise = (m: Message) => {
+    setMessages((current) => (current.some((x) => x.seq === m.seq) ? current.map((x) => (x.seq === m.seq ? m : x)) : current));
+    setRevised((all) => [...all.filter((x) => x.id !== m.id), m]);
+  };
+
   // join, listen, and leave again
   useEffect(() => {
     let live = true;
     const hub = session.hub()!;
     const offs = [
       hub.on("new_message", (m) => m.conversation_id === conversationId && merge([m])),
-      hub.on("message_updated", (m) => m.conversation_id === conversationId && merge([m])),
-      hub.on("message_deleted", (m) => m.conversation_id === conversationId && merge([m])),
+      hub.on("message_updated", (m) => m.conversation_id === conversationId && revise(m)),
+      hub.on("message_deleted", (m) => m.conversation_id === conversationId && revise(m)),
       hub.on("read", (r) => r.conversation_id === conversationId && r.user_id !== me && setOtherRead((s) => Math.max(s, r.read_seq))),
       hub.onTypingChange((t) => {
         if (t.conversation_id !== conversationId || t.user_id === me) return;
@@ -308,6 +322,8 @@ export function Discussion({ conversationId, title, canSend, receipts = false, t
   // how many shown messages answer each message: all of its replies, as everything after the oldest shown is shown
   const repliesTo = new Map<string, number>();
   for (const m of messages) if (m.reply_to && !m.deleted_at) repliesTo.set(m.reply_to, (repliesTo.get(m.reply_to) ?? 0) + 1);
+  // what a reply may quote without asking: the messages shown, then those changed live since
+  const known = revised.length ? [...messages, ...revised] : messages;
 
   return (
     <section class="discussion" aria-label={`Discussion: ${title}`}>
@@ -327,7 +343,7 @@ export function Discussion({ conversationId, title, canSend, receipts = false, t
               <strong>{m.sender.user_id === me ? "You" : displayName(m.sender)}</strong> <time dateTime={m.created_at}>{formatTime(m.created_at)}</time>
               {m.edited_at && !m.deleted_at && <span class="meta"> (edited)</span>}
             </header>
-            {m.reply_to && !m.deleted_at && !m.hidden && <Quote conversationId={conversationId} id={m.reply_to} shown={messages} show={(seq) => void reveal(seq)} />}
+            {m.reply_to && !m.deleted_at && !m.hidden && <Quote conversationId={conversationId} id={m.reply_to} shown={known} quoted={quoted.current} show={(seq) => void reveal(seq)} />}
             {m.deleted_at ? (
               <p class="tombstone">This message was deleted.</p>
             ) : m.hidden ? (

@@ -5,6 +5,7 @@ import { Events } from "./Events";
 
 afterEach(() => {
   cleanup();
+  vi.restoreAllMocks();
   vi.unstubAllGlobals();
   signedIn(null);
 });
@@ -48,5 +49,38 @@ describe("an event's page", () => {
     await screen.findByRole("heading", { name: "Dune picnic" });
     await waitFor(() => expect(screen.queryByText("You are on the waiting list (position 3).")).toBeNull());
     expect(screen.queryByText(/waiting list/)).toBeNull();
+  });
+});
+
+describe("a paid event's seat held", () => {
+  const paid = { ...event("e1", "Dune dinner"), price_cents: 2500, currency: "EUR", is_free: false };
+  const held = { id: "r1", event_id: "e1", user_id: "me", status: "held", amount_cents: 2500, currency: "EUR", hold_expires_at: "2026-11-28T10:15:00Z", created_at: "2026-11-28T10:00:00Z" };
+
+  it("is paid through the checkout, once per press, not registered again", async () => {
+    signedIn({ id: "me", role: "member" });
+    let answer: (reply: { status: number; body: unknown }) => void = () => undefined;
+    const asked = stubPlatform(({ method, path }) => {
+      if (method === "GET" && path === "/api/v1/events/e1") return { status: 200, body: paid };
+      if (method === "GET" && path === "/api/v1/events/e1/registrations/me") return { status: 200, body: held };
+      if (method === "POST" && path === "/api/v1/events/e1/registrations") return new Promise((resolve) => (answer = resolve));
+      if (method === "POST" && path === "/api/v1/payments/checkout")
+        return { status: 201, body: { payment_id: "p1", session_id: "s1", checkout_url: "https://checkout.example/s1", expires_at: "2026-11-28T10:15:00Z", amount_cents: 2500, currency: "EUR", status: "open" } };
+      return undefined;
+    });
+    const left: string[] = [];
+    vi.spyOn(location, "assign").mockImplementation((url) => void left.push(String(url)));
+    render(<Events eventId="e1" />);
+    const pay = await screen.findByRole("button", { name: "Pay for your seat (€25.00)" });
+    fireEvent.click(pay);
+    await waitFor(() => expect((pay as HTMLButtonElement).disabled).toBe(true));
+    fireEvent.click(pay);
+    await waitFor(() => expect(asked.filter((a) => a.path === "/api/v1/events/e1/registrations")).toHaveLength(1));
+    answer({ status: 200, body: held });
+    await waitFor(() => expect(left).toEqual(["https://checkout.example/s1"]));
+    const registrations = asked.filter((a) => a.method === "POST" && a.path === "/api/v1/events/e1/registrations");
+    expect(registrations).toHaveLength(1);
+    expect(registrations[0]!.key).toBeTruthy();
+    expect(asked.find((a) => a.path === "/api/v1/payments/checkout")?.body).toMatchObject({ purpose: "event_registration", reference_id: "r1" });
+    expect(screen.queryByText("You are registered.")).toBeNull();
   });
 });

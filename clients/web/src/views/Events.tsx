@@ -1,6 +1,6 @@
 import type { events } from "@community/sdk";
-import { useState } from "preact/hooks";
-import { attempt, formatPrice, session, submitted } from "../lib/app";
+import { useRef, useState } from "preact/hooks";
+import { attempt, formatPrice, newTxnId, session, submitted, useAction } from "../lib/app";
 import { openCheckout } from "../lib/checkout";
 import { QrCode } from "../lib/qr";
 import { href, navigate } from "../lib/router";
@@ -265,8 +265,10 @@ function CreateEvent({ onCreated }: { onCreated: (event: Event) => void }) {
 
 function EventDetail({ id }: { id: string }) {
   const [status, setStatus] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, setError, run } = useAction();
   const [chat, setChat] = useState<string | null>(null);
+  // kept until an answer settles the registration: a press again after no answer is the same registration
+  const key = useRef<string | null>(null);
   const back = new URLSearchParams(location.search).get("checkout");
   const loaded = useLoad<{ event: Event; registration: Registration | null; ticket: Ticket | null }>(
     async () => {
@@ -297,17 +299,33 @@ function EventDetail({ id }: { id: string }) {
             ? "The checkout was cancelled: your seat stays held for a while."
             : null;
 
-  async function register() {
-    setError(null);
-    const { data, error, response } = await session.api.events.POST("/api/v1/events/{id}/registrations", { params: { path: { id } } });
-    if (data) {
-      setStatus(data.status === "waitlisted" ? `You are on the waiting list (position ${data.waitlist_position}).` : "You are registered.");
-      return loaded.retry();
-    }
-    if (response.status !== 402) return setError(problemText(error, response, "Registering failed."));
-    if (!("checkout" in error)) return setError("Registering failed: no checkout was offered.");
+  /**
+   * Registers, or pays for the seat held: registering again while a seat is held (the checkout was cancelled, or was
+   * not ready) answers the same held registration, which is paid through the checkout, not registered again.
+   */
+  const register = () =>
+    run(async () => {
+      key.current ??= newTxnId();
+      const { data, error, response } = await session.api.events.POST("/api/v1/events/{id}/registrations", {
+        params: { path: { id }, header: { "Idempotency-Key": key.current } },
+      });
+      if (settled(response)) key.current = null;
+      if (data?.status === "held") return pay("event_registration", data.id);
+      if (data) {
+        setStatus(data.status === "waitlisted" ? `You are on the waiting list (position ${data.waitlist_position}).` : "You are registered.");
+        return loaded.retry();
+      }
+      if (response.status !== 402) return setError(problemText(error, response, "Registering failed."));
+      if (!("checkout" in error)) return setError("Registering failed: no checkout was offered.");
+      await pay(error.checkout.purpose, error.checkout.reference_id);
+    });
+
+  /** Opens the checkout for the seat held; the page leaves for it, or says why it could not. */
+  async function pay(purpose: Parameters<typeof openCheckout>[0], referenceId: string) {
     setStatus("Opening the checkout…");
-    setError(await openCheckout(error.checkout.purpose, error.checkout.reference_id, `/events/${id}`));
+    const failed = await openCheckout(purpose, referenceId, `/events/${id}`);
+    setStatus(null);
+    setError(failed);
   }
 
   async function cancel() {
@@ -360,8 +378,12 @@ function EventDetail({ id }: { id: string }) {
       ) : null}
       <p class="row">
         {!active || registration?.status === "held" ? (
-          <button type="button" onClick={() => void attempt(setError, register)}>
-            {event.is_free ? "Register" : `Buy a ticket (${formatPrice(event.price_cents, event.currency)})`}
+          <button type="button" disabled={busy} onClick={() => void register()}>
+            {event.is_free
+              ? "Register"
+              : registration?.status === "held"
+                ? `Pay for your seat (${formatPrice(event.price_cents, event.currency)})`
+                : `Buy a ticket (${formatPrice(event.price_cents, event.currency)})`}
           </button>
         ) : null}
         {active && (

@@ -22,7 +22,7 @@ const token = (tier: string) => `e30.${btoa(JSON.stringify({ sub: "u1", tier }))
 const plans = { items: [{ tier: "premium", amount_cents: 999, currency: "EUR", period_days: 30 }, { tier: "elite", amount_cents: 2499, currency: "EUR", period_days: 30 }] };
 
 /** Payments and identity as the section meets them: every request recorded, answered by `answer` (the plans as on sale). */
-function platform(answer: (asked: Asked) => Reply) {
+function platform(answer: (asked: Asked) => Reply | Promise<Reply>) {
   return stubPlatform((asked) => (asked.path === "/api/v1/subscriptions/plans" ? { status: 200, body: plans } : answer(asked)));
 }
 
@@ -117,6 +117,33 @@ describe("BoostSection", () => {
     fireEvent.click(screen.getByRole("button", { name: "Boost 7 days by card, €8.99" }));
     await waitFor(() => expect(left).toEqual(["https://checkout.example/b7"]));
     expect(asked.find((a) => a.path === "/api/v1/boosts/checkout")?.body).toMatchObject({ days: 7, success_url: `${location.origin}/app/profile?boost=paid` });
+  });
+
+  it("says when the card checkout got no answer, and opens one checkout however fast it is pressed", async () => {
+    signedIn({ id: "u1", role: "member" });
+    let answer: (reply: Reply) => void = () => undefined;
+    let reachable = false;
+    const asked = platform(({ path }) => {
+      if (path === "/api/v1/boosts/prices") return { status: 200, body: prices };
+      if (path === "/api/v1/boosts/me") return { status: 200, body: { active: false, boosted_until: null } };
+      return reachable ? new Promise<Reply>((resolve) => (answer = resolve)) : "no answer";
+    });
+    const left: string[] = [];
+    vi.spyOn(location, "assign").mockImplementation((url) => void left.push(String(url)));
+    render(<BoostSection />);
+    const byCard = await screen.findByRole("button", { name: "Boost 7 days by card, €8.99" });
+    fireEvent.click(byCard);
+    expect((await screen.findByRole("alert")).textContent).toBe("The platform could not be reached. Check your connection, then try again.");
+
+    reachable = true;
+    fireEvent.click(byCard);
+    await waitFor(() => expect((byCard as HTMLButtonElement).disabled).toBe(true));
+    fireEvent.click(byCard);
+    await waitFor(() => expect(asked.filter((a) => a.path === "/api/v1/boosts/checkout")).toHaveLength(2));
+    answer({ status: 200, body: { payment_id: "p1", session_id: "s1", checkout_url: "https://checkout.example/b7", expires_at: "2026-11-28T12:00:00Z", amount_cents: 899, currency: "EUR", status: "open" } });
+    await waitFor(() => expect(left).toEqual(["https://checkout.example/b7"]));
+    expect(asked.filter((a) => a.path === "/api/v1/boosts/checkout")).toHaveLength(2);
+    expect(screen.queryByRole("alert")).toBeNull();
   });
 
   it("back from a paid checkout, asks until the boost runs", async () => {

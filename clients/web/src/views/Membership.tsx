@@ -145,7 +145,7 @@ const boostAsked = "community.boost-asked";
  */
 export function BoostSection() {
   const back = new URLSearchParams(location.search).get("boost");
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, setError, run } = useAction();
   const [said, setSaid] = useState<string | null>(null);
   const boost = useLoad<Boost>(() => session.api.payments.GET("/api/v1/boosts/me"), [], { keep: true });
   const prices = useLoad<BoostPrice[]>(() => session.api.payments.GET("/api/v1/boosts/prices").then(({ data, ...rest }) => ({ ...rest, data: data?.items })), []);
@@ -155,16 +155,16 @@ export function BoostSection() {
     if (back !== null && boost.value?.active) sessionStorage.removeItem(boostAsked);
   }, [back, boost.value?.active]);
 
-  async function byCard(price: BoostPrice) {
-    setError(null);
-    const here = `${location.origin}${href("/profile")}`;
-    const { data, error, response } = await session.api.payments.POST("/api/v1/boosts/checkout", {
-      body: { days: price.days, payment_method: "card", success_url: `${here}?boost=paid`, cancel_url: `${here}?boost=cancelled` },
+  const byCard = (price: BoostPrice) =>
+    run(async () => {
+      const here = `${location.origin}${href("/profile")}`;
+      const { data, error, response } = await session.api.payments.POST("/api/v1/boosts/checkout", {
+        body: { days: price.days, payment_method: "card", success_url: `${here}?boost=paid`, cancel_url: `${here}?boost=cancelled` },
+      });
+      if (!data) return setError(problemText(error, response, "The checkout could not be opened."));
+      sessionStorage.setItem(boostAsked, String(price.days));
+      location.assign(data.checkout_url);
     });
-    if (!data) return setError(problemText(error, response, "The checkout could not be opened."));
-    sessionStorage.setItem(boostAsked, String(price.days));
-    location.assign(data.checkout_url);
-  }
 
   /** Spends the credits: a form, so pressing again after no answer is the same spend (its Idempotency-Key). */
   const withCredits = (price: BoostPrice) =>
@@ -184,7 +184,7 @@ export function BoostSection() {
 
   const running = boost.value?.active && boost.value.boosted_until;
   return (
-    <section aria-labelledby="boost-heading">
+    <section aria-labelledby="boost-heading" aria-busy={busy}>
       <h2 id="boost-heading">Boost your profile</h2>
       <Banner
         text={
@@ -215,7 +215,7 @@ export function BoostSection() {
                     </button>
                   </form>
                 )}
-                <button type="button" class="small secondary" onClick={() => void byCard(price)} aria-label={`Boost ${length} by card, ${formatPrice(price.amount_cents, price.currency)}`}>
+                <button type="button" class="small secondary" disabled={busy} onClick={() => void byCard(price)} aria-label={`Boost ${length} by card, ${formatPrice(price.amount_cents, price.currency)}`}>
                   {formatPrice(price.amount_cents, price.currency)}
                 </button>
               </li>

@@ -69,7 +69,7 @@ describe("Quote", () => {
     signedIn({ id: "me", role: "member" });
     const asked = stubPlatform(() => ({ status: 500 }));
     const shown: number[] = [];
-    render(<Quote conversationId="c1" id="m3" shown={[message(3, "Shall we meet at the bridge?")]} show={(seq) => shown.push(seq)} />);
+    render(<Quote conversationId="c1" id="m3" shown={[message(3, "Shall we meet at the bridge?")]} quoted={new Map()} show={(seq) => shown.push(seq)} />);
     fireEvent.click(screen.getByRole("button", { name: "Replying to Amira: “Shall we meet at the bridge?”" }));
     expect(shown).toEqual([3]);
     expect(asked).toEqual([]);
@@ -78,11 +78,12 @@ describe("Quote", () => {
   it("asks once for one not shown, and says one no longer there", async () => {
     signedIn({ id: "me", role: "member" });
     const asked = stubPlatform(({ path }) => (path.endsWith("/m2") ? { status: 200, body: message(2, "Mine, long ago", "me") } : { status: 404, body: { title: "Not found", status: 404 } }));
+    const quoted = new Map();
     render(
       <>
-        <Quote conversationId="c9" id="m2" shown={[]} show={() => undefined} />
-        <Quote conversationId="c9" id="m2" shown={[]} show={() => undefined} />
-        <Quote conversationId="c9" id="m1" shown={[]} show={() => undefined} />
+        <Quote conversationId="c9" id="m2" shown={[]} quoted={quoted} show={() => undefined} />
+        <Quote conversationId="c9" id="m2" shown={[]} quoted={quoted} show={() => undefined} />
+        <Quote conversationId="c9" id="m1" shown={[]} quoted={quoted} show={() => undefined} />
       </>,
     );
     await waitFor(() => expect(screen.getAllByRole("button", { name: "Replying to you: “Mine, long ago”" })).toHaveLength(2));

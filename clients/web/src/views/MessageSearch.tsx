@@ -70,18 +70,25 @@ export function MessageSearch({ conversationId, show }: { conversationId: string
   );
 }
 
-/** Messages replied to that are not among those shown, asked for once each (a failure the platform may get over is asked again). */
-const asked = new Map<string, Promise<Message | "gone">>();
+/**
+ * The messages replied to that are not among those shown, asked for once each (a failure the platform may get over is
+ * asked again). Each Discussion keeps its own: what it learnt goes with it, so a message deleted or hidden since (its
+ * author blocked), or what another account signed in may not read, is asked afresh.
+ */
+export type Quoted = Map<string, Promise<Message | "gone">>;
 
-/** What a message replies to, as one line: its author and the start of its text; pressed, it is shown in the discussion. */
-export function Quote({ conversationId, id, shown, show }: { conversationId: string; id: string; shown: Message[]; show: (seq: number) => void }) {
+/**
+ * What a message replies to, as one line: its author and the start of its text; pressed, it is shown in the
+ * discussion. `shown` is what is known without asking (the messages shown, those changed live); `quoted` what the
+ * discussion asked for already.
+ */
+export function Quote({ conversationId, id, shown, quoted, show }: { conversationId: string; id: string; shown: Message[]; quoted: Quoted; show: (seq: number) => void }) {
   const inView = shown.find((m) => m.id === id);
   const [fetched, setFetched] = useState<Message | "gone" | null>(null);
   useEffect(() => {
     if (inView) return;
     let live = true;
-    const key = `${conversationId}/${id}`;
-    let answer = asked.get(key);
+    let answer = quoted.get(id);
     if (!answer) {
       answer = session.api.messaging
         .GET("/api/v1/conversations/{id}/messages/{message_id}", { params: { path: { id: conversationId, message_id: id } } })
@@ -90,12 +97,12 @@ export function Quote({ conversationId, id, shown, show }: { conversationId: str
           if (response.status === 404) return "gone" as const;
           throw new Error(`answered ${response.status}`);
         });
-      asked.set(key, answer);
-      answer.catch(() => asked.delete(key));
+      quoted.set(id, answer);
+      answer.catch(() => quoted.delete(id));
     }
     answer.then((m) => live && setFetched(m)).catch(() => undefined);
     return () => void (live = false);
-  }, [conversationId, id, !inView]);
+  }, [conversationId, id, !inView, quoted]);
 
   const original = inView ?? (fetched === "gone" ? null : fetched);
   const about =

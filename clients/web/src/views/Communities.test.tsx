@@ -1,0 +1,96 @@
+import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/preact";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { session } from "../lib/app";
+import { type Asked, type Reply, signedIn, statusSaying, stubPlatform } from "../lib/testing";
+import { Communities } from "./Communities";
+
+afterEach(() => {
+  cleanup();
+  vi.restoreAllMocks();
+  vi.unstubAllGlobals();
+  signedIn(null);
+  history.replaceState(null, "", "/app/");
+});
+
+const group = (membership_status: string, price_cents = 500) => ({
+  id: "g1",
+  name: "Desert riders",
+  description: "Rides at dawn.",
+  tags: [],
+  visibility: "public",
+  join_policy: "open",
+  price_cents,
+  currency: price_cents ? "EUR" : null,
+  member_count: 12,
+  my_role: membership_status === "member" ? "member" : null,
+  membership_status,
+  created_at: "2026-11-01T09:00:00Z",
+  updated_at: "2026-11-01T09:00:00Z",
+});
+
+const opened = { payment_id: "p1", session_id: "s1", checkout_url: "https://checkout.example/g1", expires_at: "2026-11-28T12:00:00Z", amount_cents: 500, currency: "EUR", status: "open" };
+const due = { title: "Payment Required", status: 402, detail: "Joining costs 5.00 EUR.", group_id: "g1", price_cents: 500, currency: "EUR", checkout: { purpose: "group_membership", reference_id: "mp1" } };
+
+/** Social and payments as a community's page meets them: my communities and the threads listed, the rest by `answer`. */
+function platform(answer: (asked: Asked) => Reply | undefined | Promise<Reply | undefined>) {
+  return stubPlatform((asked) =>
+    asked.path === "/api/v1/groups/mine" || asked.path === "/api/v1/threads" ? { status: 200, body: { items: [], next_cursor: null } } : answer(asked),
+  );
+}
+
+describe("a priced community", () => {
+  it("says its price, and joining opens the checkout of the membership, once per press", async () => {
+    signedIn({ id: "me", role: "member" });
+    let answer: (reply: Reply) => void = () => undefined;
+    const asked = platform(({ method, path }) => {
+      if (method === "GET" && path === "/api/v1/groups/g1") return { status: 200, body: group("none") };
+      if (method === "POST" && path === "/api/v1/groups/g1/join") return new Promise<Reply>((resolve) => (answer = resolve));
+      if (method === "POST" && path === "/api/v1/payments/checkout") return { status: 201, body: opened };
+      return undefined;
+    });
+    const left: string[] = [];
+    vi.spyOn(location, "assign").mockImplementation((url) => void left.push(String(url)));
+    render(<Communities groupId="g1" />);
+    await screen.findByText("Joining costs €5.00.");
+    const join = screen.getByRole("button", { name: "Join (€5.00)" });
+    fireEvent.click(join);
+    await waitFor(() => expect((join as HTMLButtonElement).disabled).toBe(true));
+    fireEvent.click(join);
+    await waitFor(() => expect(asked.filter((a) => a.path === "/api/v1/groups/g1/join")).toHaveLength(1));
+    answer({ status: 402, body: due });
+    await waitFor(() => expect(left).toEqual(["https://checkout.example/g1"]));
+    expect(asked.filter((a) => a.path === "/api/v1/groups/g1/join")).toHaveLength(1);
+    expect(asked.find((a) => a.path === "/api/v1/payments/checkout")?.body).toMatchObject({
+      purpose: "group_membership",
+      reference_id: "mp1",
+      success_url: `${location.origin}/app/communities/g1?checkout=paid`,
+    });
+  });
+
+  it("shows an invitation as one, paid to join", async () => {
+    signedIn({ id: "me", role: "member" });
+    const asked = platform(({ method, path }) => {
+      if (method === "GET" && path === "/api/v1/groups/g1") return { status: 200, body: group("invited") };
+      if (method === "POST" && path === "/api/v1/groups/g1/join") return { status: 402, body: due };
+      if (method === "POST" && path === "/api/v1/payments/checkout") return { status: 502, body: { title: "Bad Gateway", status: 502, detail: "The payment provider did not answer." } };
+      return undefined;
+    });
+    render(<Communities groupId="g1" />);
+    await screen.findByText("You are invited to join this community: pay €5.00 to join.");
+    fireEvent.click(screen.getByRole("button", { name: "Pay to join (€5.00)" }));
+    expect((await screen.findByRole("alert")).textContent).toContain("The payment provider did not answer.");
+    expect(asked.filter((a) => a.path === "/api/v1/payments/checkout")).toHaveLength(1);
+  });
+
+  it("back from a paid checkout, asks until the membership is there", async () => {
+    signedIn({ id: "me", role: "member" });
+    vi.spyOn(session, "hub").mockReturnValue(null);
+    history.replaceState(null, "", "/app/communities/g1?checkout=paid");
+    let reads = 0;
+    platform(({ method, path }) => (method === "GET" && path === "/api/v1/groups/g1" ? { status: 200, body: group(++reads < 2 ? "none" : "member") } : undefined));
+    render(<Communities groupId="g1" />);
+    await statusSaying("Payment received: you join in a moment…");
+    await screen.findByText("Paid: you are a member.", undefined, { timeout: 5_000 });
+    expect(reads).toBe(2);
+  });
+});
