@@ -1,5 +1,5 @@
 import type { ChatHubClient } from "@community/sdk";
-import { act, cleanup, render, screen, waitFor, within } from "@testing-library/preact";
+import { act, cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/preact";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { App } from "./App";
 import { session } from "./lib/app";
@@ -69,5 +69,31 @@ describe("the navigation's unread counts", () => {
     const after = nav().getAllByRole("status");
     expect(after).toHaveLength(2);
     after.forEach((region, i) => expect(region).toBe(regions[i]));
+  });
+});
+
+describe("focus on a route change", () => {
+  it("goes to the heading of the view a link opens, the deepest column's, and stays where it is on the first view", async () => {
+    signedIn({ id: "me", role: "member" });
+    history.replaceState(null, "", "/app/communities");
+    hubEvents();
+    const hikers = { id: "g1", name: "Hikers", description: "", tags: [], member_count: 3, my_role: "member", membership_status: "member", price_cents: 0, join_policy: "open", visibility: "public" };
+    stubPlatform(({ path }) => {
+      if (path === "/api/v1/groups/mine") return { status: 200, body: { items: [hikers], next_cursor: null } };
+      if (path === "/api/v1/groups/g1") return { status: 200, body: hikers };
+      if (path === "/api/v1/threads") return { status: 200, body: { items: [], next_cursor: null } };
+      return undefined;
+    });
+    render(<App />);
+    const link = await screen.findByRole("link", { name: /Hikers/ });
+    expect(document.activeElement).toBe(document.body);
+
+    fireEvent.click(link);
+    await waitFor(() => expect(document.activeElement).toBe(document.getElementById("threads-heading")));
+    expect(location.pathname).toBe("/app/communities/g1");
+
+    fireEvent.click(nav().getByRole("link", { name: "Communities" }));
+    await waitFor(() => expect(document.activeElement).toBe(document.getElementById("communities-heading")));
+    expect(location.pathname).toBe("/app/communities");
   });
 });

@@ -1,6 +1,6 @@
 import { useEffect, useState } from "preact/hooks";
 import { session, useSession } from "./lib/app";
-import { href, navigate, onLinkClick, usePath } from "./lib/router";
+import { href, navigate, onLinkClick, useFocusOnRouteChange, usePath } from "./lib/router";
 import { Unreachable } from "./lib/session";
 import { ForgotPassword, SignIn, SignUp } from "./views/Auth";
 import { Communities } from "./views/Communities";
@@ -33,6 +33,7 @@ const sectionsFor = (role: string) => sections.filter(([p]) => p !== "/moderatio
 export function App() {
   useSession();
   const path = usePath();
+  useFocusOnRouteChange(path);
   const signedIn = session.user !== null;
 
   useEffect(() => {

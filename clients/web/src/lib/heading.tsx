@@ -5,7 +5,7 @@ export function HeadWithNew({ id, title, label, open, toggle }: { id: string; ti
   const organizer = session.user?.role === "organizer" || session.user?.role === "admin";
   return (
     <div class="column-head">
-      <h2 id={id}>{title}</h2>
+      <h2 id={id} tabIndex={-1}>{title}</h2>
       {organizer && (
         <button type="button" class="small" aria-expanded={open} onClick={toggle}>
           {label}

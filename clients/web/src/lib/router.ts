@@ -1,4 +1,4 @@
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 
 /** The app lives under /app/ (Vite's base; the gateway answers index.html for every path below it). */
 export const base = "/app";
@@ -13,11 +13,19 @@ export function currentPath(): string {
   return path || "/";
 }
 
+/** True while a redirect's popstate is dispatched: navigate(path, true), which replaces the address. */
+let redirecting = false;
+
 export function navigate(path: string, replace = false): void {
   const url = href(path);
   if (replace) history.replaceState(null, "", url);
   else history.pushState(null, "", url);
-  dispatchEvent(new PopStateEvent("popstate"));
+  redirecting = replace;
+  try {
+    dispatchEvent(new PopStateEvent("popstate"));
+  } finally {
+    redirecting = false;
+  }
 }
 
 export function usePath(): string {
@@ -38,4 +46,28 @@ export function onLinkClick(event: MouseEvent): void {
   event.preventDefault();
   history.pushState(null, "", anchor.pathname + anchor.search);
   dispatchEvent(new PopStateEvent("popstate"));
+}
+
+/**
+ * Where focus goes once the view of `path` is shown, after a route change the person made (a link followed, a
+ * navigate() that adds to the history, back or forward): to the new view's heading, the last one in main#main that
+ * takes focus (tabIndex={-1}), which is the deepest column's where a view has columns (a phone shows that one alone),
+ * or else to main itself. Without it a keyboard or screen-reader user is left on <body>, the link pressed taken away.
+ * The first view, and a redirect that replaces the address (signing in or out), leave focus where it is.
+ */
+export function useFocusOnRouteChange(path: string): void {
+  // the path a route change the person made leads to, until its view is shown
+  const movedTo = useRef<string | null>(null);
+  useEffect(() => {
+    const changed = () => void (movedTo.current = redirecting ? null : currentPath());
+    addEventListener("popstate", changed);
+    return () => removeEventListener("popstate", changed);
+  }, []);
+  useEffect(() => {
+    if (movedTo.current !== path) return;
+    movedTo.current = null;
+    const main = document.getElementById("main");
+    const headings = main?.querySelectorAll<HTMLElement>('h1[tabindex="-1"], h2[tabindex="-1"]') ?? [];
+    (headings[headings.length - 1] ?? main)?.focus();
+  }, [path]);
 }

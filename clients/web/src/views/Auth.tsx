@@ -93,7 +93,7 @@ export function SignIn() {
   if (challenge) return <TwoFactorStep challenge={challenge} />;
   return (
     <main class="auth" id="main">
-      <h1>Sign in to Community</h1>
+      <h1 tabIndex={-1}>Sign in to Community</h1>
       <Banner text={busy && returned && "code" in returned ? "Signing you in…" : session.endedBecause} />
       {returned && "code" in returned && unsettled && (!busy || sent > 1) && (
         // the code has left the address: sent again from here (identity takes it once); kept while it is sent, so the
@@ -213,7 +213,7 @@ export function ForgotPassword() {
   const [sent, setSent] = useState(false);
   return (
     <main class="auth" id="main">
-      <h1>Forgot your password?</h1>
+      <h1 tabIndex={-1}>Forgot your password?</h1>
       <Banner
         text={
           sent
@@ -257,7 +257,7 @@ export function SignUp() {
   const unanswered = useRef<string | null>(null);
   return (
     <main class="auth" id="main">
-      <h1>Create your account</h1>
+      <h1 tabIndex={-1}>Create your account</h1>
       <form
         onSubmit={async (e) => {
           e.preventDefault();

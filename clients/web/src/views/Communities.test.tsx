@@ -94,3 +94,13 @@ describe("a priced community", () => {
     expect(reads).toBe(2);
   });
 });
+
+describe("a community's page", () => {
+  it("leads back to the communities, not to the home page", async () => {
+    signedIn({ id: "me", role: "member" });
+    platform(({ method, path }) => (method === "GET" && path === "/api/v1/groups/g1" ? { status: 200, body: group("member", 0) } : undefined));
+    render(<Communities groupId="g1" />);
+    const back = await screen.findByRole("link", { name: "← Communities" });
+    expect(new URL((back as HTMLAnchorElement).href).pathname).toMatch(/\/communities$/);
+  });
+});

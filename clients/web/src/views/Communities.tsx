@@ -45,7 +45,7 @@ function CommunityList({ selected }: { selected?: string }) {
   return (
     <section class="column" aria-labelledby="communities-heading">
       <div class="column-head">
-        <h2 id="communities-heading">Communities</h2>
+        <h2 id="communities-heading" tabIndex={-1}>Communities</h2>
         <button type="button" class="small" aria-expanded={creating} onClick={() => setCreating(!creating)}>
           New community
         </button>
@@ -261,11 +261,11 @@ function ThreadList({ groupId, selected }: { groupId: string; selected?: string 
 
   return (
     <section class="column" aria-labelledby="threads-heading">
-      <a class="back" href={href("/")}>
+      <a class="back" href={href("/communities")}>
         ← Communities
       </a>
       <div class="column-head">
-        <h2 id="threads-heading">{group?.name ?? "Threads"}</h2>
+        <h2 id="threads-heading" tabIndex={-1}>{group?.name ?? "Threads"}</h2>
         {group &&
           (member ? (
             group.my_role !== "owner" && (
@@ -408,7 +408,7 @@ function ThreadDiscussion({ groupId, threadId }: { groupId: string; threadId: st
       <a class="back" href={href(`/communities/${groupId}`)}>
         ← Threads
       </a>
-      <h2 id="thread-heading">
+      <h2 id="thread-heading" tabIndex={-1}>
         {thread?.pinned && <span class="pin">Pinned: </span>}
         {thread?.title ?? "Discussion"}
       </h2>

@@ -121,7 +121,7 @@ export function Companion() {
   return (
     <div class="page">
       <section aria-labelledby="companion-heading">
-        <h2 id="companion-heading">Companion</h2>
+        <h2 id="companion-heading" tabIndex={-1}>Companion</h2>
         {disclosure && <p class="notice">{disclosure}</p>}
         <LoadFailed what="The conversation so far" loaded={history} />
         <div class="log companion-log" role="log" aria-label="Companion conversation" ref={log} tabIndex={0} aria-busy={busy}>

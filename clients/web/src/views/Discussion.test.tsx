@@ -214,6 +214,43 @@ describe("Discussion", () => {
     expect(asked.filter((a) => a.path === "/api/v1/conversations/c1/messages").map((a) => a.url.searchParams.get("before_seq"))).toEqual(["10"]);
   });
 
+  it("reads the messages shown again on a reconnect: edits and deletions made while it was down are applied, a message waiting stays", async () => {
+    signedIn({ id: "me", role: "member" });
+    const asked = stubPlatform(({ path }) =>
+      path === "/api/v1/conversations/c1/messages"
+        ? {
+            status: 200,
+            body: {
+              items: [
+                message("c1", 1, "Who brings the map?", amira),
+                { ...message("c1", 2, "I do, the new one"), edited_at: "2026-11-28T10:05:00Z" },
+                { ...message("c1", 3, ""), text: null, deleted_at: "2026-11-28T10:06:00Z" },
+              ],
+              has_more: false,
+              last_seq: 3,
+            },
+          }
+        : undefined,
+    );
+    const { push } = connectedHub({ c1: [message("c1", 1, "Who brings the map?", amira), message("c1", 2, "I do"), message("c1", 3, "And the snacks")] }, async () => {
+      throw new Error("WebSocket closed with status code: 1006");
+    });
+    render(<Discussion conversationId="c1" title="Amira" canSend />);
+    await log().findByText("And the snacks");
+    write("See you at nine");
+    fireEvent.submit(screen.getByLabelText("Message").closest("form")!);
+    await log().findByText("waiting for the connection…");
+
+    push("#rejoined", { conversation_id: "c1", caught_up: 0 });
+    await log().findByText("I do, the new one");
+    expect(log().getByText("This message was deleted.")).toBeTruthy();
+    expect(log().queryByText("And the snacks")).toBeNull();
+    expect(log().getByText("See you at nine")).toBeTruthy();
+    expect([...document.querySelectorAll("[data-seq]")].map((m) => m.getAttribute("data-seq"))).toEqual(["1", "2", "3"]);
+    const reads = asked.filter((a) => a.path === "/api/v1/conversations/c1/messages");
+    expect(reads.map((a) => [a.url.searchParams.get("before_seq"), a.url.searchParams.get("limit")])).toEqual([["4", "3"]]);
+  });
+
   it("asks afresh for what a reply quotes in a discussion opened again: a message deleted or hidden since is not shown as it was", async () => {
     signedIn({ id: "me", role: "member" });
     let quoted = message("c1", 5, "Meet at the bridge at nine", amira);

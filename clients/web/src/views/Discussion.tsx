@@ -37,8 +37,9 @@ interface Props {
 /**
  * A conversation, live through the chat hub: the newest page on join, new messages as they arrive, edits and
  * deletions in place, older pages on scrolling up, typing indicators both ways, and a reconnect that catches up from
- * the last seq (the SDK's hub client). A message sent while the platform is away waits, and is sent again with the
- * same client_txn_id, so it is never lost nor doubled.
+ * the last seq (the SDK's hub client) and reads the messages shown again (edits and deletions made meanwhile). A
+ * message sent while the platform is away waits, and is sent again with the same client_txn_id, so it is never lost
+ * nor doubled.
  *
  * Render it with `key={conversationId}`: another conversation is then a new Discussion, so nothing of the last one
  * (a draft, a receipt, files attached, an answer still on its way) carries over.
@@ -95,6 +96,35 @@ export function Discussion({ conversationId, title, canSend, receipts = false, t
     setRevised((all) => [...all.filter((x) => x.id !== m.id), m]);
   };
 
+  /**
+   * The messages shown, read again after a reconnect: an edit or a deletion made while the connection was down is
+   * never pushed, and the hub's catch-up brings only the seqs after the last one. Pages back from the newest shown to
+   * the oldest (at most 20 of 100), each replacing only messages shown: none older is put in the log, and messages
+   * waiting to be sent stay as they are. Unreachable, the next reconnect reads them again.
+   */
+  async function reread() {
+    const shown = shownRef.current;
+    if (!shown.length) return;
+    const first = shown[0]!.seq;
+    let before = shown[shown.length - 1]!.seq + 1;
+    for (let pages = 0; before > first && pages < 20; pages++) {
+      const answer = await session.api.messaging
+        .GET("/api/v1/conversations/{id}/messages", { params: { path: { id: conversationId }, query: { before_seq: before, limit: Math.min(before - first, 100) } } })
+        .catch(() => null);
+      const data = answer?.data;
+      if (!data) return;
+      const read = new Map(data.items.map((m) => [m.seq, m]));
+      setMessages((current) =>
+        current.map((x) => {
+          const m = read.get(x.seq);
+          return m && !staler(m, x) ? m : x;
+        }),
+      );
+      if (!data.items.length || !data.has_more) break;
+      before = Math.min(...data.items.map((m) => m.seq));
+    }
+  }
+
   // join, listen, and leave again
   useEffect(() => {
     let live = true;
@@ -111,6 +141,7 @@ export function Discussion({ conversationId, title, canSend, receipts = false, t
       hub.onRejoined((r) => {
         if (r.conversation_id !== conversationId) return;
         void flush();
+        void reread();
       }),
     ];
     (async () => {
@@ -498,6 +529,17 @@ function ReplyButton({ message, reply }: { message: Message; reply: (message: Me
 function refusedForGood(e: unknown): string | null {
   const status = /HubException: (4\d\d) /.exec(e instanceof Error ? e.message : "")?.[1];
   return status && status !== "408" && status !== "429" ? hubError(e, "The message was not sent.") : null;
+}
+
+/**
+ * Whether `read` (a page read over REST) is older than `shown`, the same message as changed live while the page was on
+ * its way: a deletion is never undone, nor an edit; a later edit wins.
+ */
+function staler(read: Message, shown: Message): boolean {
+  if (read.deleted_at) return false;
+  if (shown.deleted_at) return true;
+  if (!shown.edited_at) return false;
+  return !read.edited_at || Date.parse(read.edited_at) < Date.parse(shown.edited_at);
 }
 
 function hubError(e: unknown, fallback: string): string {

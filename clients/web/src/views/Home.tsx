@@ -21,7 +21,7 @@ const feedPage = 20;
 export function Home() {
   return (
     <div class="page home">
-      <h2 id="home-heading">Home</h2>
+      <h2 id="home-heading" tabIndex={-1}>Home</h2>
       <FindAnything />
       <DashboardCard />
       <Concierge />

@@ -36,7 +36,7 @@ export function Messages({ conversationId }: { conversationId?: string }) {
   return (
     <div class="columns two" data-depth={conversationId ? "discussion" : "communities"}>
       <section class="column" aria-labelledby="messages-heading">
-        <h2 id="messages-heading">Messages</h2>
+        <h2 id="messages-heading" tabIndex={-1}>Messages</h2>
         <NewConversation />
         <LoadFailed what="Conversations" loaded={list} />
         <ListState list={{ ...list, value: conversations }} empty="No conversations yet. Connect with people, then write to them." />
@@ -69,7 +69,7 @@ export function Messages({ conversationId }: { conversationId?: string }) {
             ← Messages
           </a>
           <div class="column-head">
-            <h2 id="conversation-heading">{open ? displayName(open.other_user) : "Conversation"}</h2>
+            <h2 id="conversation-heading" tabIndex={-1}>{open ? displayName(open.other_user) : "Conversation"}</h2>
             {open && <Mute conversation={open} changed={(muted) => list.update((all) => all.map((c) => (c.id === open.id ? { ...c, muted } : c)))} />}
           </div>
           <Discussion key={conversationId} conversationId={conversationId} title={open ? displayName(open.other_user) : "conversation"} canSend={open?.can_send ?? true} receipts />

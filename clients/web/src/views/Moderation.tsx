@@ -45,7 +45,7 @@ export function Moderation() {
   return (
     <div class="page">
       <section aria-labelledby="moderation-heading">
-        <h2 id="moderation-heading">Moderation</h2>
+        <h2 id="moderation-heading" tabIndex={-1}>Moderation</h2>
         <div class="tabs" role="group" aria-label="Which reports">
           <button type="button" aria-pressed={status === "open"} onClick={() => setStatus("open")}>
             Open

@@ -37,7 +37,7 @@ export function Notifications() {
     <div class="page">
       <section aria-labelledby="notifications-heading">
         <div class="column-head">
-          <h2 id="notifications-heading">Notifications</h2>
+          <h2 id="notifications-heading" tabIndex={-1}>Notifications</h2>
           {unread > 0 && (
             <button type="button" class="small secondary" onClick={() => void attempt(setRefused, () => markRead({ all: true }))}>
               Mark all as read

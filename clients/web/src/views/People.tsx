@@ -50,7 +50,7 @@ function Discover() {
 
   return (
     <section aria-labelledby="people-heading">
-      <h2 id="people-heading">People</h2>
+      <h2 id="people-heading" tabIndex={-1}>People</h2>
       <LoadFailed what="Connection requests" loaded={requests} />
       {requests.value && requests.value.length > 0 && (
         <div class="card">

@@ -85,7 +85,7 @@ export function Profile() {
   return (
     <div class="page">
       <section aria-labelledby="profile-heading">
-        <h2 id="profile-heading">Your profile</h2>
+        <h2 id="profile-heading" tabIndex={-1}>Your profile</h2>
         <Banner text={status} />
         <Failure text={conflict} />
         <LoadFailed what="Your profile" loaded={loaded} />

@@ -20,7 +20,7 @@ export function Waitlist() {
   const shown = place.value && "waitlist_position" in place.value ? place.value : null;
   return (
     <main class="auth" id="main">
-      <h1>The Community waitlist</h1>
+      <h1 tabIndex={-1}>The Community waitlist</h1>
       <Banner text={token && shown === null && place.loading ? "Finding your place…" : null} />
       {shown && (
         <section class="card" aria-labelledby="your-place">
