@@ -41,6 +41,7 @@ public static class EventsServiceExtensions
         builder.Services.AddUserDataEraser<PhotoEraser>();
         builder.Services.AddUserDataEraser<CourseLearnerEraser>();
         builder.Services.AddUserDataEraser<OrganizerCoursesEraser>();
+        builder.Services.AddUserDataEraser<UserBlockEraser>();
         builder.Services.AddUserDataEraser<UserProfileEraser>();
         return builder;
     }

@@ -91,7 +91,10 @@ public sealed class LoginThrottleOptions
 {
     public TimeSpan Window { get; set; } = TimeSpan.FromMinutes(15);
 
-    /// <summary>Failures on one account after which each attempt is slowed down.</summary>
+    /// <summary>
+    /// Failures on one account after which the next attempt waits <see cref="SlowdownStep"/> after the last failure, a
+    /// step more for each further failure up to <see cref="MaxSlowdown"/>; one sooner is a 429 with Retry-After.
+    /// </summary>
     public int AccountSlowAfter { get; set; } = 3;
 
     /// <summary>

@@ -81,4 +81,18 @@ public sealed class MailOutageTests(MailServerDownFixture fx) : IClassFixture<Ma
         foreach (var identifier in new[] { "reset_no_mail", "reset_no_mail@example.com", "nobody_here@example.com" })
             await (await Client.PostJson("/api/v1/auth/password/forgot", new { identifier })).AssertStatus(202);
     }
+
+    [Fact]
+    public async Task A_waitlist_status_by_email_answers_as_for_an_unlisted_address_when_its_mail_cannot_go()
+    {
+        // Listed before the outage (a join now would be refused and leave no place).
+        await fx.ExecuteAsync(
+            "INSERT INTO waitlist_entries (email, created_at) VALUES ('listed_no_mail@example.com', now())"
+        );
+        // A 503 would tell that the address is listed: an unlisted one's request never reaches the mail server.
+        Task<HttpResponseMessage> StatusOf(string email) => Client.Get($"/api/v1/waitlist/status?email={email}");
+        var listed = await (await StatusOf("listed_no_mail@example.com")).AssertStatus(202);
+        var unlisted = await (await StatusOf("unlisted_no_mail@example.com")).AssertStatus(202);
+        Assert.Equal(unlisted.ToJsonString(), listed.ToJsonString());
+    }
 }

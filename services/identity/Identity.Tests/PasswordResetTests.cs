@@ -96,6 +96,39 @@ public sealed partial class PasswordResetTests(IdentityFixture fx) : IClassFixtu
     }
 
     [Fact]
+    public async Task A_reset_asked_for_by_username_is_mailed_only_once_the_accounts_email_is_confirmed()
+    {
+        const string username = "unconfirmed_resetter";
+        const string email = username + "@example.com";
+        // An address never confirmed may be a stranger's: a typo, or someone else's given on purpose.
+        await (
+            await Client.PostJson(
+                "/api/v1/auth/register",
+                new
+                {
+                    username,
+                    email,
+                    password = "correct-horse-9",
+                }
+            )
+        ).AssertStatus(201);
+        Task<HttpResponseMessage> Forgot() =>
+            Client.PostJson("/api/v1/auth/password/forgot", new { identifier = username });
+        int ResetMails() =>
+            fx.Smtp.Messages.Count(m =>
+                m.To.Any(t => t.Contains(email, StringComparison.OrdinalIgnoreCase)) && m.Body.Contains("Reset token: ")
+            );
+
+        // The same 202 as ever, and nothing goes to the unconfirmed address (a mail is sent before the answer).
+        await (await Forgot()).AssertStatus(202);
+        Assert.Equal(0, ResetMails());
+
+        await (await fx.ConfirmAsync(email)).AssertStatus(200);
+        await (await Forgot()).AssertStatus(202);
+        Assert.Equal(1, ResetMails());
+    }
+
+    [Fact]
     public async Task A_reset_also_voids_the_links_sent_before_it()
     {
         await fx.RegisterAsync("two_links");

@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using Community.Contracts;
+using Community.Events.Users;
 using Community.ServiceDefaults.Auth;
 using Community.ServiceDefaults.Errors;
 
@@ -20,9 +21,10 @@ public static class CatalogueAccess
             : Caller.Anonymous;
 
     /// <summary>
-    /// The event if the caller may see it; otherwise 404, so private events do not reveal they exist. Whoever holds a
-    /// live registration sees it too: an event made private, or an invitation taken back, after they registered
-    /// leaves them their page, their ticket and their check-in.
+    /// The event if the caller may see it; otherwise 404, so private events do not reveal they exist. An organizer in a
+    /// block with the caller, either way, is not seen either. Whoever holds a live registration sees it too: an event
+    /// made private, an invitation taken back, or a block after they registered leaves them their page, their ticket,
+    /// their check-in and their cancellation (with its refund).
     /// </summary>
     public static async Task<CommunityEvent> VisibleAsync(
         EventsDbContext db,
@@ -31,22 +33,52 @@ public static class CatalogueAccess
         CancellationToken cancellationToken
     )
     {
-        var e = await db.CommunityEvents.AsNoTracking().FirstOrDefaultAsync(x => x.Id == id, cancellationToken);
+        var e =
+            await db.CommunityEvents.AsNoTracking().FirstOrDefaultAsync(x => x.Id == id, cancellationToken)
+            ?? throw new NotFoundException("No event has this id.");
         if (
-            e is null
-            || !e.IsVisibleTo(caller.UserId, caller.IsAdmin)
-                && !(
-                    e.Status != EventStatus.Draft
-                    && caller.UserId is { } userId
-                    && await db.Registrations.AnyAsync(
-                        r => r.EventId == id && r.UserId == userId && RegistrationStatus.Live.Contains(r.Status),
-                        cancellationToken
-                    )
-                )
+            e.IsVisibleTo(caller.UserId, caller.IsAdmin)
+            && !await InBlockWithOrganizerAsync(db, e, caller, cancellationToken)
         )
-            throw new NotFoundException("No event has this id.");
-        return e;
+            return e;
+        if (
+            e.Status != EventStatus.Draft
+            && caller.UserId is { } userId
+            && await db.Registrations.AnyAsync(
+                r => r.EventId == id && r.UserId == userId && RegistrationStatus.Live.Contains(r.Status),
+                cancellationToken
+            )
+        )
+            return e;
+        throw new NotFoundException("No event has this id.");
     }
+
+    /// <summary>
+    /// Whether the caller and the event's organizer are in a block, either way. Never its organizer nor an admin, who
+    /// manage the event whoever they blocked.
+    /// </summary>
+    public static async Task<bool> InBlockWithOrganizerAsync(
+        EventsDbContext db,
+        CommunityEvent e,
+        Caller caller,
+        CancellationToken cancellationToken
+    ) =>
+        caller.UserId is { } userId
+        && !e.IsManagedBy(userId, caller.IsAdmin)
+        && await UserBlockQueries.BetweenAsync(db, userId, e.OrganizerId, cancellationToken);
+
+    /// <summary>
+    /// The organizers whose events the catalogue leaves out for the caller: those in a block with them, either way.
+    /// None for anonymous callers and admins.
+    /// </summary>
+    public static async Task<List<Guid>> HiddenOrganizersAsync(
+        EventsDbContext db,
+        Caller caller,
+        CancellationToken cancellationToken
+    ) =>
+        caller is { IsAdmin: false, UserId: { } userId }
+            ? await UserBlockQueries.WithAsync(db, userId, cancellationToken)
+            : [];
 
     /// <summary>
     /// The event for a change by its organizer or an admin; others get 403 if they can see it, 404 if not.

@@ -97,11 +97,12 @@ public static partial class CatalogueApi
             paid
         );
         var caller = CallerOf(principal);
+        var hidden = await HiddenOrganizersAsync(db, caller, cancellationToken);
         var now = clock.GetUtcNow();
         var earliestStart = filter.StartsAfter is null
             ? await CatalogueQueries.EarliestStartAsync(db, now, cancellationToken)
             : now;
-        var events = CatalogueQueries.Catalogue(db, filter, caller, now, earliestStart);
+        var events = CatalogueQueries.Catalogue(db, filter, caller, now, earliestStart, hidden);
         var (total, rows) = await CatalogueQueries.ListAsync(
             db,
             events,
@@ -141,8 +142,9 @@ public static partial class CatalogueApi
         errors.ThrowIfAny();
 
         var caller = CallerOf(principal);
+        var hidden = await HiddenOrganizersAsync(db, caller, cancellationToken);
         var rows = await CatalogueQueries
-            .Nearby(db, query.Lat!.Value, query.Lon!.Value, radiusKm * 1000, limit, caller, clock.GetUtcNow())
+            .Nearby(db, query.Lat!.Value, query.Lon!.Value, radiusKm * 1000, limit, caller, clock.GetUtcNow(), hidden)
             .ToListAsync(cancellationToken);
         var ids = rows.Select(r => r.Id).ToList();
         var events = await db

@@ -49,15 +49,25 @@ public static class CatalogueQueries
     /// Published events the caller may see, filtered, in start order (ties by id, so pages are stable).
     /// </summary>
     /// <param name="earliestStart">From <see cref="EarliestStartAsync"/> for the same <paramref name="now"/>.</param>
+    /// <param name="hiddenOrganizers">
+    /// Organizers whose events are left out (<see cref="CatalogueAccess.HiddenOrganizersAsync"/>); with none, the query
+    /// is the one it always was, read from the catalogue index alone.
+    /// </param>
     public static IQueryable<CommunityEvent> Catalogue(
         EventsDbContext db,
         CatalogueFilter filter,
         Caller caller,
         DateTimeOffset now,
-        DateTimeOffset earliestStart
+        DateTimeOffset earliestStart,
+        IReadOnlyCollection<Guid>? hiddenOrganizers = null
     )
     {
         var query = Visible(db.CommunityEvents.AsNoTracking().Where(e => e.Status == EventStatus.Published), caller);
+        if (hiddenOrganizers is { Count: > 0 })
+        {
+            var hidden = hiddenOrganizers.ToList();
+            query = query.Where(e => !hidden.Contains(e.OrganizerId));
+        }
         // Upcoming (including ongoing) unless the caller asks for a start range.
         if (filter.StartsAfter is null)
             query = query.Where(e => e.EndsAt > now && e.StartsAt >= earliestStart);
@@ -153,6 +163,7 @@ public static class CatalogueQueries
     /// walk and earth_distance trims its corners. WITH TIES keeps rows as far as the last one, so the outer
     /// sort breaks ties by id as sorting every row in the radius would.
     /// </summary>
+    /// <param name="hiddenOrganizers">Organizers whose events are left out, as for <see cref="Catalogue"/>.</param>
     public static IQueryable<NearbyRow> Nearby(
         EventsDbContext db,
         double latitude,
@@ -160,8 +171,9 @@ public static class CatalogueQueries
         double radiusM,
         int limit,
         Caller caller,
-        DateTimeOffset now
-    ) => db.Database.SqlQuery<NearbyRow>(NearbySql(latitude, longitude, radiusM, limit, caller, now));
+        DateTimeOffset now,
+        IReadOnlyCollection<Guid>? hiddenOrganizers = null
+    ) => db.Database.SqlQuery<NearbyRow>(NearbySql(latitude, longitude, radiusM, limit, caller, now, hiddenOrganizers));
 
     /// <summary>The nearby SQL with its parameters, so tests can EXPLAIN exactly what the API runs.</summary>
     public static FormattableString NearbySql(
@@ -170,9 +182,12 @@ public static class CatalogueQueries
         double radiusM,
         int limit,
         Caller caller,
-        DateTimeOffset now
-    ) =>
-        $"""
+        DateTimeOffset now,
+        IReadOnlyCollection<Guid>? hiddenOrganizers = null
+    )
+    {
+        var hidden = hiddenOrganizers?.ToArray() ?? [];
+        return $"""
             SELECT n.id, n.distance AS distance_m
             FROM (
                 SELECT e.id, earth_distance(e.position, ll_to_earth({latitude}, {longitude})) AS distance
@@ -183,10 +198,12 @@ public static class CatalogueQueries
                   AND earth_distance(e.position, ll_to_earth({latitude}, {longitude})) <= {radiusM}
                   AND ({caller.IsAdmin} OR e.visibility = 'public' OR e.organizer_id = {caller.UserId} OR
                       {caller.UserId} = ANY (e.invited_user_ids))
+                  AND e.organizer_id <> ALL ({hidden})
                 ORDER BY e.position <-> ll_to_earth({latitude}, {longitude})
                 FETCH FIRST {limit} ROWS WITH TIES
             ) n
             ORDER BY n.distance, n.id
             LIMIT {limit}
             """;
+    }
 }

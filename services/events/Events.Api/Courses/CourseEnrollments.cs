@@ -1,5 +1,6 @@
 using Community.Contracts;
 using Community.Contracts.Events;
+using Community.Events.Users;
 using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Errors;
 using Npgsql;
@@ -45,6 +46,11 @@ public sealed class CourseEnrollments(EventsDbContext db, TimeProvider clock)
                 : throw new NotFoundException("No course has this id.");
         if (existing is not null)
             return await SettleByTierAsync(course, existing, elite, cancellationToken);
+        // A learner who enrolled before a block keeps the course; nobody new joins across one.
+        if (await UserBlockQueries.BetweenAsync(db, userId, course.OrganizerId, cancellationToken))
+            throw new ForbiddenException(
+                "You cannot enroll in a course whose organizer you blocked or who blocked you."
+            );
 
         var now = clock.GetUtcNow();
         var enrollment = new CourseEnrollment

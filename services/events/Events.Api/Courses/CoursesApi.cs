@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Community.Contracts;
 using Community.Contracts.Events;
 using Community.Events.Catalogue;
+using Community.Events.Users;
 using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Auth;
 using Community.ServiceDefaults.Errors;
@@ -122,6 +123,7 @@ public static partial class CoursesApi
 
     private static async Task<Ok<PageOf<CourseSummaryDto>>> List(
         [AsParameters] CourseListQuery query,
+        ClaimsPrincipal principal,
         EventsDbContext db,
         IOptions<EventsOptions> options,
         CancellationToken cancellationToken
@@ -144,6 +146,12 @@ public static partial class CoursesApi
         var courses = db.Set<Course>().AsNoTracking().Where(c => c.WithdrawnAt == null);
         if (category is not null)
             courses = courses.Where(c => c.Category == category);
+        // Not the courses of organizers in a block with the caller, either way (admins, who moderate, see them all).
+        List<Guid> hidden = principal.IsInRole(Roles.Admin)
+            ? []
+            : await UserBlockQueries.WithAsync(db, principal.UserId(), cancellationToken);
+        if (hidden.Count > 0)
+            courses = courses.Where(c => !hidden.Contains(c.OrganizerId));
         var modules = db.Set<CourseModule>();
         var (total, rows) = await db.TotalAndPageAsync(
             courses,
@@ -265,7 +273,8 @@ public static partial class CoursesApi
     }
 
     /// <summary>
-    /// The course as the caller sees it; a withdrawn one is 404 to all but its learners, its organizer and admins.
+    /// The course as the caller sees it; a withdrawn one is 404 to all but its learners, its organizer and admins, and
+    /// so is one whose organizer is in a block with the caller, either way, unless they enrolled before it.
     /// </summary>
     private static async Task<CourseDto> DetailsAsync(
         EventsDbContext db,
@@ -279,7 +288,12 @@ public static partial class CoursesApi
             .AsNoTracking()
             .FirstOrDefaultAsync(e => e.CourseId == course.Id && e.UserId == userId, cancellationToken);
         var managed = course.IsManagedBy(userId, principal.IsInRole(Roles.Admin));
-        if (!IsVisible(course, managed, enrollment))
+        if (
+            !IsVisible(course, managed, enrollment)
+            || !managed
+                && enrollment is null
+                && await UserBlockQueries.BetweenAsync(db, userId, course.OrganizerId, cancellationToken)
+        )
             throw new NotFoundException(NoSuchCourse);
         var modules = await ModulesAsync(db, course.Id, cancellationToken);
         var opens = CourseAccess.Opens(enrollment, principal.FindFirstValue(ClaimNames.Tier));

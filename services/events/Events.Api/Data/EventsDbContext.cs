@@ -11,6 +11,7 @@ public sealed class EventsDbContext(DbContextOptions<EventsDbContext> options) :
     public DbSet<CourseEnrollment> CourseEnrollments => Set<CourseEnrollment>();
     public DbSet<ModuleProgress> ModuleProgress => Set<ModuleProgress>();
     public DbSet<UserProfile> UserProfiles => Set<UserProfile>();
+    public DbSet<UserBlock> UserBlocks => Set<UserBlock>();
 
     protected override void OnModelCreating(ModelBuilder model)
     {

@@ -112,6 +112,11 @@ public static class PhotosApi
             throw new ForbiddenException(
                 "Only the organizer and attendees with a confirmed registration may add photos."
             );
+        // An attendee who registered before a block keeps their seat, not a place in the organizer's gallery.
+        if (await CatalogueAccess.InBlockWithOrganizerAsync(db, e, caller, cancellationToken))
+            throw new ForbiddenException(
+                "You cannot add photos to an event whose organizer you blocked or who blocked you."
+            );
 
         var image = await ImageUploads.ReadAsync(
             request,

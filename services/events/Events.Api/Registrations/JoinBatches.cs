@@ -21,6 +21,9 @@ public enum BatchedJoin
     /// <summary>The caller already has a live registration for the event.</summary>
     Existing,
 
+    /// <summary>The caller and the event's organizer are in a block, either way: nothing written.</summary>
+    Blocked,
+
     /// <summary>The event no longer has the terms the batch was built from (or is closed): read it again.</summary>
     TermsChanged,
 }
@@ -188,7 +191,9 @@ public sealed class JoinBatches
     // ids, $11 user ids, $12 pressed at, $13 ticket codes, $14 hold expiries, $15 message ids, $16 payloads, $17 trace
     // parents. "free" locks the event's row only when it may seat someone and reads the seats left once locked, with NO
     // KEY UPDATE (FOR UPDATE would deadlock with batches that only waitlist); "ranked" is materialised so the lock
-    // comes before the insert draws sequences: a seated row is never behind one waitlisted meanwhile.
+    // comes before the insert draws sequences: a seated row is never behind one waitlisted meanwhile. A newcomer in a
+    // block with the organizer ("blocked", read here so a registration stays one round trip) is neither seated nor
+    // waitlisted; one who already registered keeps that registration.
     private const string Statement = """
         WITH event AS (
             SELECT status = 'published' AND ends_at > $2 AND waitlist_enabled = $5 AND visibility = $6
@@ -201,7 +206,11 @@ public sealed class JoinBatches
             SELECT j.*, EXISTS (
                        SELECT 1 FROM registrations r
                        WHERE r.event_id = $1 AND r.user_id = j.user_id AND r.status IN ('held', 'confirmed',
-                           'waitlisted')) AS existing
+                           'waitlisted')) AS existing,
+                   EXISTS (
+                       SELECT 1 FROM user_blocks b
+                       WHERE b.blocked AND ((b.blocker_user_id = j.user_id AND b.blocked_user_id = $7)
+                           OR (b.blocker_user_id = $7 AND b.blocked_user_id = j.user_id))) AS blocked
             FROM unnest($10::uuid[], $11::uuid[], $12::timestamptz[], $13::text[], $14::timestamptz[], $15::uuid[],
                 $16::jsonb[], $17::text[])
                  WITH ORDINALITY AS j(id, user_id, created_at, ticket_code, hold_expires_at, message_id, payload,
@@ -213,11 +222,12 @@ public sealed class JoinBatches
               AND c.organizer_id = $7 AND c.price_cents = $3 AND c.currency IS NOT DISTINCT FROM $4
               AND (c.capacity IS NULL OR c.seats_taken < c.capacity)
               AND NOT coalesce((SELECT someone_waits FROM event), true)
-              AND EXISTS (SELECT 1 FROM joiner WHERE NOT existing)
+              AND EXISTS (SELECT 1 FROM joiner WHERE NOT existing AND NOT blocked)
             FOR NO KEY UPDATE OF c),
         ranked AS MATERIALIZED (
-            SELECT j.*, coalesce(NOT j.existing AND f.found
-                       AND (f.seats IS NULL OR row_number() OVER (PARTITION BY j.existing ORDER BY j.ord) <= f.seats),
+            SELECT j.*, coalesce(NOT j.existing AND NOT j.blocked AND f.found
+                       AND (f.seats IS NULL
+                           OR row_number() OVER (PARTITION BY j.existing OR j.blocked ORDER BY j.ord) <= f.seats),
                            false) AS seated
             FROM joiner j LEFT JOIN (SELECT true AS found, seats FROM free) f ON true),
         seat AS (
@@ -231,7 +241,7 @@ public sealed class JoinBatches
                    CASE WHEN r.seated THEN r.hold_expires_at END, r.created_at, r.created_at,
                    CASE WHEN r.seated AND $8 = 'confirmed' THEN r.created_at END
             FROM ranked r LEFT JOIN event e ON true
-            WHERE r.seated OR (e.matched AND $5 AND NOT r.existing)
+            WHERE r.seated OR (e.matched AND $5 AND NOT r.existing AND NOT r.blocked)
             ORDER BY r.ord
             RETURNING id, status),
         message AS (
@@ -241,7 +251,7 @@ public sealed class JoinBatches
         SELECT coalesce(e.matched, false) OR r.seated, coalesce(e.seat_free AND e.someone_waits, false),
                NOT r.seated AND EXISTS (SELECT 1 FROM registrations h WHERE h.event_id = $1 AND h.status = 'held' AND
                    h.hold_expires_at <= $2),
-               r.existing, g.status
+               r.existing, g.status, r.blocked
         FROM ranked r LEFT JOIN event e ON true LEFT JOIN registration g ON g.id = r.id
         ORDER BY r.ord
         """;
@@ -278,16 +288,18 @@ public sealed class JoinBatches
         {
             while (await reader.ReadAsync())
             {
-                var (matched, seatWasFree, holdPastItsTime, existing) = (
+                var (matched, seatWasFree, holdPastItsTime, existing, blocked) = (
                     reader.GetBoolean(0),
                     reader.GetBoolean(1),
                     reader.GetBoolean(2),
-                    reader.GetBoolean(3)
+                    reader.GetBoolean(3),
+                    reader.GetBoolean(5)
                 );
                 var status = reader.IsDBNull(4) ? null : reader.GetString(4);
                 var outcome =
                     !matched ? BatchedJoin.TermsChanged
                     : existing ? BatchedJoin.Existing
+                    : blocked ? BatchedJoin.Blocked
                     : status == RegistrationStatus.Waitlisted ? BatchedJoin.Waitlisted
                     : status is not null ? BatchedJoin.Seated
                     : BatchedJoin.Refused;

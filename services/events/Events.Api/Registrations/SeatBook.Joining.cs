@@ -57,6 +57,8 @@ public sealed partial class SeatBook
                     continue;
                 case BatchedJoin.TermsChanged:
                     throw new ConflictException("The event changed while you registered; try again.");
+                case BatchedJoin.Blocked:
+                    throw new ForbiddenException(BlockedWithOrganizer);
                 case BatchedJoin.Refused when joined.HoldPastItsTime && !holdsEnded:
                     // Full, but a hold whose time is up and the sweeper has not come by yet: end such holds (their
                     // seats go to the waiting list first) and try once more. Only when the statement saw one, so a drop

@@ -24,6 +24,11 @@ public sealed partial class SeatBook(
     private const int Batch = 100;
 
     public const string FullNoWaitlist = "This event is full and has no waiting list.";
+
+    /// <summary>Nobody registers, nor waits, for the events of an organizer in a block with them.</summary>
+    public const string BlockedWithOrganizer =
+        "You cannot register for an event whose organizer you blocked or who blocked you.";
+
     private readonly EventsOptions _options = options.Value;
 
     /// <summary>

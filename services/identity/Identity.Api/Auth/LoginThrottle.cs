@@ -39,7 +39,8 @@ public sealed class LoginThrottle(IdentityDbContext db, IOptions<IdentityOptions
             : "sha256:" + Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(value)));
 
     /// <summary>
-    /// Refuses with 429 when locked out or backing off; otherwise waits as long as the failures so far ask.
+    /// Refuses with 429 when locked out or backing off, or sooner after the last failure than the failures so far allow
+    /// (the slowdown): an answer, not a sleep, as a sleeping attempt would hold a password slot and the account's lock.
     /// </summary>
     public async Task GuardAsync(Keys keys, CancellationToken cancellationToken)
     {
@@ -64,11 +65,13 @@ public sealed class LoginThrottle(IdentityDbContext db, IOptions<IdentityOptions
             );
 
         int failures;
+        DateTimeOffset? lastFailure;
         if (await IsUsualAddressAsync(keys, now, cancellationToken))
         {
             failures = atAddress?.Failures ?? 0;
+            lastFailure = atAddress?.LastFailedAt;
             var beyond = failures - settings.AccountLockAfter;
-            if (beyond >= 0 && atAddress?.LastFailedAt is { } last)
+            if (beyond >= 0 && lastFailure is { } last)
             {
                 var wait = Backoff(settings.UsualAddressBackoff, beyond, settings.Window);
                 if (last + wait > now)
@@ -81,12 +84,13 @@ public sealed class LoginThrottle(IdentityDbContext db, IOptions<IdentityOptions
         else
         {
             failures = account?.Failures ?? 0;
+            lastFailure = account?.LastFailedAt;
             if (atAddress is not null && atAddress.Failures >= settings.AccountLockAfter)
                 throw new TooManyRequestsException(
                     "Too many failed logins for this account from this address; try again later.",
                     atAddress.WindowStartedAt + settings.Window - now
                 );
-            if (account?.LastFailedAt is { } last && failures >= settings.AccountLockAfter)
+            if (lastFailure is { } last && failures >= settings.AccountLockAfter)
             {
                 var beyond = failures - settings.AccountLockAfter;
                 var wait = Backoff(settings.AccountBackoff, beyond, settings.MaxAccountBackoff);
@@ -99,10 +103,14 @@ public sealed class LoginThrottle(IdentityDbContext db, IOptions<IdentityOptions
         }
 
         var excess = failures - settings.AccountSlowAfter + 1;
-        if (excess > 0)
+        if (excess > 0 && lastFailure is { } lastFailed)
         {
             var delay = TimeSpan.FromTicks(Math.Min(settings.MaxSlowdown.Ticks, settings.SlowdownStep.Ticks * excess));
-            await Task.Delay(delay, clock, cancellationToken);
+            if (lastFailed + delay > now)
+                throw new TooManyRequestsException(
+                    "Too many failed logins for this account; wait a moment before trying again.",
+                    lastFailed + delay - now
+                );
         }
     }
 

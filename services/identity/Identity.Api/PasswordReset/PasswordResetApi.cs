@@ -43,8 +43,12 @@ public static class PasswordResetApi
             throw new RequestValidationException("identifier", "identifier is required.");
         // An e-mail or phone names only the account that verified it: an unverified one may be anyone's.
         var user = await FindOwnerAsync(db, request.Identifier, cancellationToken);
+        // Mailed only to a proven address, whatever named the account: an unconfirmed one may be a stranger's (a typo).
         // Counted per account, so requests from rotating addresses and identifiers cannot flood its inbox.
-        if (user?.Email is not null && await throttle.CountResetMailAsync(user.Id, cancellationToken))
+        if (
+            user is { Email: not null, EmailVerifiedAt: not null }
+            && await throttle.CountResetMailAsync(user.Id, cancellationToken)
+        )
         {
             var now = clock.GetUtcNow();
             var token = Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(32));

@@ -1,15 +1,18 @@
 using Community.Contracts.Social;
+using Community.Identity.Admins;
 using MassTransit;
 
 namespace Community.Identity.Suspensions;
 
 /// <summary>
 /// A report resolved with suspend_user on a user suspends that account until the resolution's SuspendedUntil (null:
-/// until an admin lifts it). Every other resolution is social's or the content owners' business.
+/// until an admin lifts it), unless it is the last admin not suspended. Every other resolution is social's or the
+/// content owners' business.
 /// </summary>
 public sealed class SuspendUserConsumer(
     IdentityDbContext db,
     Suspending suspending,
+    TimeProvider clock,
     ILogger<SuspendUserConsumer> logger
 ) : IdempotentConsumer<ReportResolved, IdentityDbContext>(db, logger)
 {
@@ -25,11 +28,23 @@ public sealed class SuspendUserConsumer(
     )
     {
         var m = context.Message;
+        // In turn with admins' suspensions and role changes, before the account is read: it may be an admin's.
+        await AdminRules.LockAdminsAsync(Db, cancellationToken);
         var user = await Db.Users.FirstOrDefaultAsync(u => u.Id == m.TargetId, cancellationToken);
         if (user is null)
         {
             logger.LogInformation(
                 "Report {ReportId} suspends {UserId}, who has no account any more",
+                m.ReportId,
+                m.TargetId
+            );
+            return;
+        }
+        // Its resolver may have been suspended meanwhile (by this very admin): the platform must keep one admin.
+        if (await AdminRules.IsLastInForceAsync(Db, user, clock.GetUtcNow(), cancellationToken))
+        {
+            logger.LogWarning(
+                "Report {ReportId} suspends {UserId}, the last admin not suspended: not suspended",
                 m.ReportId,
                 m.TargetId
             );

@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using System.Security.Claims;
+using Community.Identity.Admins;
 using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.OpenApi;
 
@@ -77,7 +78,8 @@ public static class SuspensionsApi
 
     /// <summary>
     /// Suspends the account (replacing a suspension in force): its sessions end, its refresh tokens die, and
-    /// UserSuspended is published. Its content stays. An admin cannot suspend their own account.
+    /// UserSuspended is published. Its content stays. An admin cannot suspend their own account, so the acting admin,
+    /// checked again in turn, is always left.
     /// </summary>
     private static async Task<Ok<SuspensionDto>> Suspend(
         Guid id,
@@ -110,6 +112,8 @@ public static class SuspensionsApi
             throw new RequestValidationException("id", "An admin cannot suspend their own account.");
 
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        // One at a time with role changes: two admins suspending each other at once would leave the platform with none.
+        await AdminRules.LockAdminsAsync(db, adminId, now, cancellationToken);
         var user = await FindAsync(db, id, cancellationToken);
         await suspending.SuspendAsync(db, user, until, reason, adminId, null, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);

@@ -3,6 +3,7 @@ using System.Security.Claims;
 using System.Text.Json.Nodes;
 using Community.Contracts;
 using Community.Contracts.Identity;
+using Community.Identity.Admins;
 using Community.Identity.Auth;
 using Community.Identity.Blocks;
 using Community.ServiceDefaults.Api;
@@ -196,14 +197,9 @@ public static class UsersApi
         if (id == callerId && role != Roles.Admin)
             throw new ConflictException("You cannot give up your own admin role; another admin may change it.");
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        // Admins change roles one at a time: two demoting each other at once would leave the platform with none. The
-        // one who waited is then checked again, as their token may carry a role taken from them meanwhile.
-        await db.Database.ExecuteSqlAsync(
-            $"SELECT 1 FROM users WHERE role = {Roles.Admin} ORDER BY id FOR UPDATE",
-            cancellationToken
-        );
-        if (!await db.Users.AnyAsync(u => u.Id == callerId && u.Role == Roles.Admin, cancellationToken))
-            throw new ForbiddenException("You are no longer an admin.");
+        // Admins change roles one at a time (and suspend one another in turn): two demoting each other at once would
+        // leave the platform with none.
+        await AdminRules.LockAdminsAsync(db, callerId, clock.GetUtcNow(), cancellationToken);
         // The account too (an admin's is locked already): tokens issued meanwhile carry the role as it ends up.
         await db.Database.ExecuteSqlAsync($"SELECT 1 FROM users WHERE id = {id} FOR UPDATE", cancellationToken);
         await db.CheckIfMatchAsync<User>(http.Request, id, cancellationToken);

@@ -117,6 +117,7 @@ public static class WaitlistApi
         RegistrationThrottle throttle,
         HttpContext http,
         IEmailSender sender,
+        ILoggerFactory loggers,
         CancellationToken cancellationToken
     )
     {
@@ -139,7 +140,19 @@ public static class WaitlistApi
         var normalized = Rules.NormalizeEmail(email!);
         await throttle.CountWaitlistMailAsync(normalized, ClientAddress.Of(http), cancellationToken);
         if (await PositionAsync(db, w => w.Email == normalized, cancellationToken) is { } place)
-            await SendStatusAsync(sender, place, cancellationToken);
+        {
+            try
+            {
+                await SendStatusAsync(sender, place, cancellationToken);
+            }
+            catch (ServiceUnavailableException e)
+            {
+                // Not a 503: only a listed address's request reaches the mail server, so that would tell it is listed.
+                loggers
+                    .CreateLogger("Community.Identity.Waitlist")
+                    .LogWarning("Waitlist status: the place was not mailed ({Reason})", e.Data["cause"]);
+            }
+        }
         // The same answer whether or not the address is on the waitlist.
         return TypedResults.Accepted((string?)null, WaitlistStatusSent.CheckYourEmail);
     }

@@ -1,0 +1,297 @@
+using System.Globalization;
+using System.Net.Http.Headers;
+using Community.Contracts.Identity;
+using Community.Contracts.Social;
+
+namespace Community.Events.Tests;
+
+/// <summary>
+/// Social's blocks hold in events too: a pair in a block, either way, neither sees nor joins the organizer's events and
+/// courses; who registered or enrolled before the block keeps what they hold.
+/// </summary>
+public sealed class EventBlocksTests(PhotosFixture fx) : CourseTestsBase, IClassFixture<PhotosFixture>
+{
+    protected override EventsFixture Fixture => fx;
+
+    private HttpClient Client => fx.Client;
+
+    // ---- registering ----
+
+    [Fact]
+    public async Task Nobody_registers_nor_waits_for_an_event_across_a_block_either_way_until_it_is_lifted()
+    {
+        var (organizerId, organizer) = fx.Organizer();
+        var e = (await fx.CreateEventAsync(organizer, b => b["capacity"] = 5)).Str("id");
+        var (blockedId, blocked) = fx.Member();
+        var (blockerId, blocker) = fx.Member();
+        // Both may register (and cancel) before any block.
+        foreach (var token in new[] { blocked, blocker })
+        {
+            await (await Register(e, token)).AssertStatus(201);
+            await (await Cancel(e, token)).AssertStatus(200);
+        }
+        var full = (await fx.CreateEventAsync(organizer, b => b["capacity"] = 1)).Str("id");
+        await (await Register(full, fx.Member().Token)).AssertStatus(201);
+        await (await Register(full, fx.Member().Token)).AssertStatus(202);
+
+        await BlockAsync(organizerId, blockedId);
+        await BlockAsync(blockerId, organizerId);
+
+        foreach (var (userId, token) in new[] { (blockedId, blocked), (blockerId, blocker) })
+        {
+            var refused = await (await Register(e, token)).AssertProblem(403);
+            Assert.Contains("You cannot register", refused.Str("detail"));
+            // The waiting list is closed to them too.
+            await (await Register(full, token)).AssertProblem(403);
+            Assert.Equal(0L, await LiveRegistrationsAsync(e, userId));
+            Assert.Equal(0L, await LiveRegistrationsAsync(full, userId));
+        }
+        Assert.Equal(0, await SeatsTakenAsync(e));
+
+        await UnblockAsync(organizerId, blockedId);
+        await (await Register(e, blocked)).AssertStatus(201);
+        await (await Register(full, blocked)).AssertStatus(202);
+        // The other block stands.
+        await (await Register(e, blocker)).AssertProblem(403);
+    }
+
+    [Fact]
+    public async Task A_blocked_newcomer_registering_with_others_at_once_takes_no_seat_from_them()
+    {
+        var (organizerId, organizer) = fx.Organizer();
+        var e = (
+            await fx.CreateEventAsync(
+                organizer,
+                b =>
+                {
+                    b["capacity"] = 3;
+                    b["waitlist_enabled"] = false;
+                }
+            )
+        ).Str("id");
+        var (blockerId, blocker) = fx.Member();
+        await BlockAsync(blockerId, organizerId);
+        string[] tokens = [blocker, fx.Member().Token, fx.Member().Token, fx.Member().Token];
+
+        // Pressed at once, they share a batch (or a few): the refused one must not use up a seat's rank.
+        var responses = await Task.WhenAll(tokens.Select(token => Register(e, token)));
+
+        await responses[0].AssertProblem(403);
+        foreach (var response in responses.Skip(1))
+            await response.AssertStatus(201);
+        Assert.Equal(3, await SeatsTakenAsync(e));
+        Assert.Equal(0L, await LiveRegistrationsAsync(e, blockerId));
+    }
+
+    [Fact]
+    public async Task A_registrant_in_a_block_made_after_registering_still_sees_the_event_and_may_cancel()
+    {
+        var (organizerId, organizer) = fx.Organizer();
+        var e = (await fx.CreateEventAsync(organizer)).Str("id");
+        var (memberId, member) = fx.Member();
+        var registration = await (await Register(e, member)).AssertStatus(201);
+
+        await BlockAsync(organizerId, memberId);
+
+        var details = await (await Client.Get($"/api/v1/events/{e}", member)).AssertStatus(200);
+        Assert.True(details["is_registered"]!.GetValue<bool>());
+        await (await Client.Get($"/api/v1/events/{e}/registrations/me", member)).AssertStatus(200);
+        // Pressing again answers the registration they hold, as without the block.
+        var again = await (await Register(e, member)).AssertStatus(200);
+        Assert.Equal(registration.Str("id"), again.Str("id"));
+
+        var cancelled = await (await Cancel(e, member)).AssertStatus(200);
+        Assert.Equal("cancelled", cancelled.Str("status"));
+        Assert.Equal(0, await SeatsTakenAsync(e));
+        // Once it is cancelled the block holds: the event is gone for them, and a new registration is refused.
+        await (await Client.Get($"/api/v1/events/{e}", member)).AssertProblem(404);
+        await (await Register(e, member)).AssertProblem(403);
+    }
+
+    // ---- seeing ----
+
+    [Fact]
+    public async Task Lists_nearby_and_details_hide_an_organizers_events_from_whoever_is_in_a_block_with_them()
+    {
+        var (organizerId, organizer) = fx.Organizer();
+        var city = "Blockburg" + Guid.NewGuid().ToString("N")[..8];
+        var (lat, lon) = (-20.2, 57.5);
+        var e = (
+            await fx.CreateEventAsync(
+                organizer,
+                b =>
+                {
+                    b["city"] = city;
+                    b["latitude"] = lat;
+                    b["longitude"] = lon;
+                }
+            )
+        ).Str("id");
+        var list = $"/api/v1/events?city={city}";
+        var nearby =
+            $"/api/v1/events/nearby?lat={lat.ToString(CultureInfo.InvariantCulture)}"
+            + $"&lon={lon.ToString(CultureInfo.InvariantCulture)}&radius_km=1";
+        var (blockerId, blocker) = fx.Member();
+        var (blockedId, blocked) = fx.Member();
+        var (_, bystander) = fx.Member();
+        foreach (var token in new[] { blocker, blocked })
+            await AssertSeenAsync(token);
+
+        await BlockAsync(blockerId, organizerId);
+        await BlockAsync(organizerId, blockedId);
+
+        foreach (var token in new[] { blocker, blocked })
+        {
+            Assert.Empty((await (await Client.Get(list, token)).AssertStatus(200)).Ids());
+            Assert.Empty((await (await Client.Get(nearby, token)).AssertStatus(200)).Ids());
+            await (await Client.Get($"/api/v1/events/{e}", token)).AssertProblem(404);
+            await (await Client.Get($"/api/v1/events/{e}.ics", token)).AssertProblem(404);
+        }
+        // Only the pair: anyone else, anonymous callers and the organizer see it as before.
+        foreach (var token in new[] { bystander, organizer, null })
+            await AssertSeenAsync(token);
+
+        await UnblockAsync(blockerId, organizerId);
+        await AssertSeenAsync(blocker);
+        // The organizer's own block stands.
+        await (await Client.Get($"/api/v1/events/{e}", blocked)).AssertProblem(404);
+
+        async Task AssertSeenAsync(string? token)
+        {
+            Assert.Equal([e], (await (await Client.Get(list, token)).AssertStatus(200)).Ids());
+            Assert.Equal([e], (await (await Client.Get(nearby, token)).AssertStatus(200)).Ids());
+            await (await Client.Get($"/api/v1/events/{e}", token)).AssertStatus(200);
+        }
+    }
+
+    // ---- photos ----
+
+    [Fact]
+    public async Task An_attendee_in_a_block_with_the_organizer_adds_no_photos_to_the_event()
+    {
+        var (organizerId, organizer) = fx.Organizer();
+        var e = (await fx.CreateEventAsync(organizer)).Str("id");
+        var (memberId, member) = fx.Member();
+        await (await Register(e, member)).AssertStatus(201);
+        await (await UploadPhoto(e, member)).AssertStatus(201);
+
+        await BlockAsync(memberId, organizerId);
+
+        var refused = await (await UploadPhoto(e, member)).AssertProblem(403);
+        Assert.Contains("You cannot add photos", refused.Str("detail"));
+        Assert.Equal(
+            1L,
+            await fx.ScalarAsync<long>("SELECT count(*) FROM event_photos WHERE uploaded_by = @u", ("u", memberId))
+        );
+        // The organizer's gallery stays theirs.
+        await (await UploadPhoto(e, organizer)).AssertStatus(201);
+
+        await UnblockAsync(memberId, organizerId);
+        await (await UploadPhoto(e, member)).AssertStatus(201);
+    }
+
+    // ---- courses ----
+
+    [Fact]
+    public async Task A_course_is_hidden_and_closed_across_a_block_but_its_learners_keep_it()
+    {
+        var (organizerId, organizer) = fx.Organizer();
+        var category = "blocks" + Guid.NewGuid().ToString("N")[..8];
+        var course = (await CreateCourseAsync(organizer, b => b["category"] = category)).Str("id");
+        var list = $"/api/v1/courses?category={category}";
+        var (memberId, member) = fx.Member();
+        var (learnerId, learner) = fx.Member();
+        Assert.Equal([course], (await (await Client.Get(list, member)).AssertStatus(200)).Ids());
+        await (await Client.Get($"/api/v1/courses/{course}", member)).AssertStatus(200);
+        var enrolled = await (await Enroll(course, learner)).AssertStatus(201);
+
+        await BlockAsync(organizerId, memberId);
+        await BlockAsync(learnerId, organizerId);
+
+        Assert.Empty((await (await Client.Get(list, member)).AssertStatus(200)).Ids());
+        await (await Client.Get($"/api/v1/courses/{course}", member)).AssertProblem(404);
+        var refused = await (await Enroll(course, member)).AssertProblem(403);
+        Assert.Contains("You cannot enroll", refused.Str("detail"));
+        Assert.Equal(0L, await EnrollmentRowsAsync(Guid.Parse(course), memberId));
+        // Who enrolled before the block keeps the course.
+        await (await Client.Get($"/api/v1/courses/{course}", learner)).AssertStatus(200);
+        Assert.Equal(enrolled.Str("id"), (await (await Enroll(course, learner)).AssertStatus(200)).Str("id"));
+        // Anyone else sees it as before.
+        Assert.Equal([course], (await (await Client.Get(list, fx.Member().Token)).AssertStatus(200)).Ids());
+
+        await UnblockAsync(organizerId, memberId);
+        Assert.Equal([course], (await (await Client.Get(list, member)).AssertStatus(200)).Ids());
+        await (await Enroll(course, member)).AssertStatus(201);
+    }
+
+    // ---- the projection ----
+
+    [Fact]
+    public async Task The_newest_block_message_wins_in_any_order_and_a_deleted_account_leaves_no_block()
+    {
+        var (organizerId, organizer) = fx.Organizer();
+        var e = (await fx.CreateEventAsync(organizer)).Str("id");
+        var (memberId, member) = fx.Member();
+        var blockedAt = fx.Tick();
+        var unblockedAt = fx.Tick();
+
+        // The unblock overtook the block it lifts: the block arriving late changes nothing.
+        await fx.DeliverAsync(new UserUnblocked(Guid.NewGuid(), unblockedAt, memberId, organizerId));
+        await fx.DeliverAsync(new UserBlocked(Guid.NewGuid(), blockedAt, memberId, organizerId));
+        await (await Client.Get($"/api/v1/events/{e}", member)).AssertStatus(200);
+
+        await BlockAsync(memberId, organizerId);
+        await (await Client.Get($"/api/v1/events/{e}", member)).AssertProblem(404);
+        Assert.Equal(1L, await BlockRowsAsync(memberId));
+
+        // The account's deletion takes its blocks, and one announced after it is not recorded.
+        await fx.DeliverAsync(new UserDeleted(Guid.NewGuid(), fx.Tick(), memberId), "UserDeletedConsumer");
+        Assert.Equal(0L, await BlockRowsAsync(memberId));
+        await BlockAsync(organizerId, memberId);
+        Assert.Equal(0L, await BlockRowsAsync(memberId));
+    }
+
+    private Task BlockAsync(Guid blocker, Guid blocked) =>
+        fx.DeliverAsync(new UserBlocked(Guid.NewGuid(), fx.Tick(), blocker, blocked));
+
+    private Task UnblockAsync(Guid blocker, Guid blocked) =>
+        fx.DeliverAsync(new UserUnblocked(Guid.NewGuid(), fx.Tick(), blocker, blocked));
+
+    private Task<HttpResponseMessage> Register(string eventId, string token) =>
+        Client.PostJson($"/api/v1/events/{eventId}/registrations", new { }, token);
+
+    private Task<HttpResponseMessage> Cancel(string eventId, string token) =>
+        Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{eventId}/registrations/me", null, token);
+
+    private Task<HttpResponseMessage> Enroll(string courseId, string token) =>
+        Client.PostJson($"/api/v1/courses/{courseId}/enroll", new { }, token);
+
+    private async Task<HttpResponseMessage> UploadPhoto(string eventId, string token)
+    {
+        var file = new ByteArrayContent(Images.Jpeg());
+        file.Headers.ContentType = new MediaTypeHeaderValue("image/jpeg");
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/events/{eventId}/photos")
+        {
+            Content = new MultipartFormDataContent { { file, "file", "photo.jpg" } },
+        };
+        request.Headers.Authorization = new("Bearer", token);
+        return await Client.SendAsync(request);
+    }
+
+    private Task<long> LiveRegistrationsAsync(string eventId, Guid userId) =>
+        fx.ScalarAsync<long>(
+            "SELECT count(*) FROM registrations WHERE event_id = @e AND user_id = @u AND status IN ('held', "
+                + "'confirmed', 'waitlisted')",
+            ("e", Guid.Parse(eventId)),
+            ("u", userId)
+        );
+
+    private Task<int> SeatsTakenAsync(string eventId) =>
+        fx.ScalarAsync<int>("SELECT seats_taken FROM community_events WHERE id = @e", ("e", Guid.Parse(eventId)));
+
+    private Task<long> BlockRowsAsync(Guid userId) =>
+        fx.ScalarAsync<long>(
+            "SELECT count(*) FROM user_blocks WHERE blocker_user_id = @u OR blocked_user_id = @u",
+            ("u", userId)
+        );
+}
