@@ -43,9 +43,12 @@ public static class MessagingServiceExtensions
         builder.Services.AddSingleton<ConversationPush>();
         builder.Services.AddSingleton<ConversationTyping>();
         builder.Services.AddSingleton<EventChatPresence>();
-        // UserDeleted: the profile becomes a tombstone, then its connections end (the order it always ran in).
+        // UserDeleted: the profile becomes a tombstone first (late messages about the account read it, DeletedUsers),
+        // then its connections end and its places in conversations, its notifications and its unsent files go.
         builder.Services.AddUserDataEraser<UserProfileEraser>();
         builder.Services.AddUserDataEraser<ConnectionsEraser>();
+        builder.Services.AddUserDataEraser<ConversationMembersEraser>();
+        builder.Services.AddUserDataEraser<NotificationsEraser>();
         builder.Services.AddUserDataEraser<UnsentAttachmentsEraser>();
         builder.Services.AddSingleton<UnsentAttachments>();
         builder.Services.AddHostedService(services => services.GetRequiredService<UnsentAttachments>());

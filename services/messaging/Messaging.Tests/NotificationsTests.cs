@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Text.RegularExpressions;
 using Community.Contracts.Events;
+using Community.Contracts.Identity;
 using Community.Contracts.Payments;
 using Community.Messaging.Notifying;
 using MassTransit;
@@ -573,6 +574,52 @@ public sealed class NotificationsTests(MessagingFixture fx) : IClassFixture<Mess
         await fx.DeliverAsync(new UserUnblocked(Guid.NewGuid(), fx.Tick(), carolId, ownerId));
         Assert.Equal(carolId, Assert.Single(await ItemsAsync(owner))!["actor"]!["user_id"]!.GetValue<Guid>());
         Assert.Equal(1L, await UnreadAsync());
+    }
+
+    [Fact]
+    public async Task A_deleted_account_keeps_no_notifications_and_its_join_requests_keep_no_words_of_it()
+    {
+        var (ownerId, owner) = await fx.RegisteredAsync();
+        var (askerId, _) = await fx.RegisteredAsync();
+        var (bobId, _) = await fx.RegisteredAsync();
+        var groupId = Guid.NewGuid();
+        await fx.DeliverAsync(new GroupCreated(Guid.NewGuid(), fx.Tick(), groupId, ownerId, "Readers", "private"));
+        await NotifiedAsync(new GroupJoinRequested(Guid.NewGuid(), fx.Tick(), groupId, askerId, "I read a lot"));
+        await NotifiedAsync(new ConnectionRequested(Guid.NewGuid(), fx.Tick(), Guid.NewGuid(), bobId, askerId));
+        PaymentSucceeded Paid(DateTimeOffset at) =>
+            new(Guid.NewGuid(), at, Guid.NewGuid(), askerId, "event", Guid.NewGuid(), 900, "EUR");
+        await NotifiedAsync(Paid(fx.Tick()));
+        Task<long> OwnAsync() =>
+            fx.ScalarAsync<long>("SELECT count(*) FROM notifications WHERE user_id = @u", ("u", askerId))!;
+        Assert.Equal(2L, await OwnAsync());
+        // Messages sent before the deletion and delivered after it.
+        var sentBefore = fx.Tick();
+        await fx.DeliverAsync(new UserDeleted(Guid.NewGuid(), fx.Tick(), askerId));
+
+        Assert.Equal(0L, await OwnAsync());
+        // The owner keeps the request's notification, without the reason the deleted account wrote.
+        async Task<JsonNode> RequestAsync()
+        {
+            var request = Assert.Single(await ItemsAsync(owner))!;
+            Assert.Equal("group_join_requested", (string)request["kind"]!);
+            Assert.Null(request["data"]!["reason"]);
+            return request;
+        }
+        await RequestAsync();
+        Assert.Equal(
+            0L,
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM notifications WHERE actor_id = @u AND data->>'reason' IS NOT NULL",
+                ("u", askerId)
+            )
+        );
+
+        // Told late, the account gets nothing and nobody hears of what it did.
+        await NotifiedAsync(new GroupJoinRequested(Guid.NewGuid(), sentBefore, groupId, askerId, "Let me in"));
+        await NotifiedAsync(new ConnectionAccepted(Guid.NewGuid(), sentBefore, Guid.NewGuid(), askerId, bobId));
+        await NotifiedAsync(Paid(sentBefore));
+        Assert.Equal(0L, await OwnAsync());
+        Assert.Equal(1, (await RequestAsync())["count"]!.GetValue<int>());
     }
 
     [Fact]

@@ -332,4 +332,62 @@ public sealed class ProjectionsTests(MessagingFixture fx) : IClassFixture<Messag
                 .Count
         );
     }
+
+    [Fact]
+    public async Task A_deleted_account_leaves_its_conversations_and_no_message_sent_before_brings_it_back()
+    {
+        var (aId, a, bId, b, c) = await fx.PairAsync();
+        var (carolId, _) = await fx.RegisteredAsync();
+        var (organizerId, _) = await fx.RegisteredAsync();
+        await fx.SendAsync(a, c, "Before I go");
+        await fx.SendAsync(b, c, "Take care");
+        var eventId = await fx.EventAsync(organizerId, "Farewell picnic");
+        var registered = await fx.RegisteredForAsync(eventId, aId);
+        // Messages sent before the deletion, delivered after it, are newer than what they would change.
+        var sentBefore = fx.Tick();
+        await fx.DeliverAsync(new UserDeleted(Guid.NewGuid(), fx.Tick(), aId));
+
+        Task<long> PlacesAsync() =>
+            fx.ScalarAsync<long>("SELECT count(*) FROM conversation_members WHERE user_id = @u", ("u", aId))!;
+        Task<long> ConnectedAsync() =>
+            fx.ScalarAsync<long>(
+                "SELECT count(*) FROM connections WHERE connected AND (user_low = @u OR user_high = @u)",
+                ("u", aId)
+            )!;
+        async Task AssertStillReadableAsync()
+        {
+            // The other person keeps the conversation and its history, closed for sending.
+            var listed = await (await fx.Client.Get("/api/v1/conversations", b)).AssertStatus(200);
+            var kept = listed["items"]!.AsArray().Single(i => i!["id"]!.GetValue<string>() == c)!;
+            Assert.False(kept["can_send"]!.GetValue<bool>());
+            var history = await (await fx.Client.Get($"/api/v1/conversations/{c}/messages", b)).AssertStatus(200);
+            Assert.Equal(2, history["items"]!.AsArray().Count);
+            await (
+                await fx.Client.PostJson(
+                    $"/api/v1/conversations/{c}/messages",
+                    new { text = "Still there?", client_txn_id = Guid.NewGuid().ToString("N") },
+                    b
+                )
+            ).AssertProblem(422);
+        }
+        Assert.Equal(0L, await PlacesAsync());
+        Assert.Equal(0L, await ConnectedAsync());
+        await AssertStillReadableAsync();
+
+        // The pair accepted again, a new pair, and the registration: none connects or seats the account again.
+        await fx.DeliverAsync(new ConnectionAccepted(Guid.NewGuid(), sentBefore, Guid.NewGuid(), bId, aId));
+        await fx.DeliverAsync(new ConnectionAccepted(Guid.NewGuid(), sentBefore, Guid.NewGuid(), aId, carolId));
+        await fx.DeliverAsync(registered with { MessageId = Guid.NewGuid(), OccurredAt = sentBefore });
+        Assert.Equal(0L, await PlacesAsync());
+        Assert.Equal(0L, await ConnectedAsync());
+        Assert.Equal(
+            0L,
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM connections WHERE @u IN (user_low, user_high) AND @c IN (user_low, user_high)",
+                ("u", aId),
+                ("c", carolId)
+            )
+        );
+        await AssertStillReadableAsync();
+    }
 }

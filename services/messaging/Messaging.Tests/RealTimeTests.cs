@@ -1,5 +1,6 @@
 using System.Net;
 using Community.Contracts.Events;
+using Community.Contracts.Identity;
 using Community.Messaging.Conversations;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
@@ -513,6 +514,24 @@ public sealed class RealTimeTests(RealTimeFixture fx) : IClassFixture<RealTimeFi
             "HubException: 404",
             (await Assert.ThrowsAsync<HubException>(() => Join(memberClient, thread.ToString()))).Message
         );
+    }
+
+    [Fact]
+    public async Task A_deleted_attendee_is_announced_leaving_the_event_chat()
+    {
+        var (organizerId, organizer) = await fx.RegisteredAsync();
+        var (attendeeId, _) = await fx.RegisteredAsync();
+        var eventId = await fx.EventAsync(organizerId, "Oasis walk");
+        var chat = (
+            await (await fx.Client.Get($"/api/v1/conversations/by-event/{eventId}", organizer)).AssertStatus(200)
+        )["id"]!.GetValue<string>();
+        await using var host = await fx.ConnectAsync(organizer, viaB: true);
+        await Join(host, chat);
+        await fx.RegisteredForAsync(eventId, attendeeId);
+        await host.WaitForAsync(LiveEvents.AttendeeRegistered);
+
+        await fx.DeliverAsync(new UserDeleted(Guid.NewGuid(), fx.Tick(), attendeeId));
+        Assert.Equal(attendeeId.ToString(), (await host.WaitForAsync(LiveEvents.AttendeeCancelled)).Str("user_id"));
     }
 
     [Fact]

@@ -150,6 +150,86 @@ public sealed class GroupMembershipTests(SocialFixture fx) : IClassFixture<Socia
     }
 
     [Fact]
+    public async Task Invitations_are_listed_to_the_invited_who_may_decline_and_to_managers_who_may_withdraw()
+    {
+        var (_, owner, _) = await fx.RegisteredAsync();
+        var (modId, mod, _) = await fx.RegisteredAsync();
+        var (memberId, member, _) = await fx.RegisteredAsync();
+        var (guestId, guest, _) = await fx.RegisteredAsync();
+        var secret = await GroupsFlow.CreateAsync(fx, owner, visibility: "secret", policy: "invite");
+        Task<HttpResponseMessage> InviteAsync(Guid userId) =>
+            fx.Client.PostJson($"/api/v1/groups/{secret}/invitations", new { user_id = userId }, owner);
+        foreach (var (userId, token) in new[] { (modId, mod), (memberId, member) })
+        {
+            await (await InviteAsync(userId)).AssertStatus(201);
+            await (await fx.Client.PostJson($"/api/v1/groups/{secret}/join", new { }, token)).AssertStatus(201);
+        }
+        await (
+            await fx.Client.SendJson(
+                HttpMethod.Patch,
+                $"/api/v1/groups/{secret}/members/{modId}",
+                new { role = "moderator" },
+                owner
+            )
+        ).AssertStatus(200);
+        async Task<List<string>> MineAsync(string token, string query = "") =>
+            (await (await fx.Client.Get("/api/v1/groups/mine" + query, token)).AssertStatus(200))["items"]!
+                .AsArray()
+                .Select(n => n!["id"]!.GetValue<string>())
+                .ToList();
+        async Task<List<string>> InvitedAsync(string token)
+        {
+            var url = $"/api/v1/groups/{secret}/members?role=invited";
+            var page = await (await fx.Client.Get(url, token)).AssertStatus(200);
+            return page["items"]!.AsArray().Select(n => n!["user"]!["user_id"]!.GetValue<string>()).ToList();
+        }
+
+        // Invited: the invitation is listed to its addressee, and to the group's owner and moderators.
+        var invited = await InviteAsync(guestId);
+        Assert.EndsWith($"/api/v1/groups/{secret}/members?role=invited", invited.Headers.Location!.OriginalString);
+        await invited.AssertStatus(201);
+        var listed = await (await fx.Client.Get("/api/v1/groups/mine?status=invited", guest)).AssertStatus(200);
+        var shown = Assert.Single(listed["items"]!.AsArray())!;
+        Assert.Equal(secret, shown["id"]!.GetValue<string>());
+        Assert.Equal("invited", shown["membership_status"]!.GetValue<string>());
+        Assert.Empty(await MineAsync(guest));
+        Assert.Equal(guestId.ToString(), Assert.Single(await InvitedAsync(mod)));
+        await (await fx.Client.Get($"/api/v1/groups/{secret}/members?role=invited", member)).AssertProblem(403);
+
+        // Declined by leaving: gone from both lists, and the secret group is hidden from them again.
+        await (await fx.Client.PostJson($"/api/v1/groups/{secret}/leave", new { }, guest)).AssertStatus(204);
+        Assert.Empty(await MineAsync(guest, "?status=invited"));
+        Assert.Empty(await InvitedAsync(owner));
+        await (await fx.Client.Get($"/api/v1/groups/{secret}", guest)).AssertProblem(404);
+
+        // Withdrawn by a moderator (a plain member may not): the same, and withdrawing again finds nothing.
+        await (await InviteAsync(guestId)).AssertStatus(201);
+        var withdraw = $"/api/v1/groups/{secret}/members/{guestId}";
+        await (await fx.Client.SendJson(HttpMethod.Delete, withdraw, null, member)).AssertProblem(403);
+        await (await fx.Client.SendJson(HttpMethod.Delete, withdraw, null, mod)).AssertStatus(204);
+        await (await fx.Client.SendJson(HttpMethod.Delete, withdraw, null, mod)).AssertProblem(404);
+        Assert.Empty(await MineAsync(guest, "?status=invited"));
+        await (await fx.Client.PostJson($"/api/v1/groups/{secret}/join", new { }, guest)).AssertProblem(404);
+        Assert.Equal(3, await MemberCountAsync(secret));
+        Assert.Equal(
+            0L,
+            await fx.ScalarAsync<long>(
+                """
+                SELECT count(*) FROM outbox_messages WHERE type LIKE '%.GroupMemberLeft,%'
+                    AND payload->>'userId' = @u
+                """,
+                ("u", guestId.ToString())
+            )
+        );
+
+        // My requests are listed the same way; a standing that does not exist is a validation problem.
+        var byRequest = await GroupsFlow.CreateAsync(fx, owner, policy: "request");
+        await (await fx.Client.PostJson($"/api/v1/groups/{byRequest}/join", new { }, guest)).AssertStatus(202);
+        Assert.Equal(byRequest, Assert.Single(await MineAsync(guest, "?status=pending")));
+        await (await fx.Client.Get("/api/v1/groups/mine?status=blocked", guest)).AssertProblem(400);
+    }
+
+    [Fact]
     public async Task Private_groups_show_their_members_to_members_only()
     {
         var (_, owner, _) = await fx.RegisteredAsync();

@@ -66,6 +66,26 @@ public sealed class OpenApiTests(SocialFixture fx) : IClassFixture<SocialFixture
         );
     }
 
+    [Fact]
+    public async Task My_groups_list_by_standing_and_a_groups_members_by_role_invited_too()
+    {
+        var document = await (await fx.Client.Get("/openapi/v1.json")).AssertStatus(200);
+        List<string> Values(string path, string name) =>
+            [
+                .. document["paths"]![path]!["get"]!["parameters"]!.AsArray().Single(p => (string?)p!["name"] == name)![
+                    "schema"
+                ]!["enum"]!
+                    .AsArray()
+                    .Select(v => (string)v!),
+            ];
+
+        Assert.Equal(["member", "pending", "invited"], Values("/api/v1/groups/mine", "status"));
+        Assert.Equal(
+            ["owner", "moderator", "member", "pending", "invited"],
+            Values("/api/v1/groups/{id}/members", "role")
+        );
+    }
+
     private static HashSet<string> Codes(JsonNode document, string path, string method) =>
         document["paths"]![path]![method]!["responses"]!.AsObject().Select(r => r.Key).ToHashSet();
 }

@@ -1,6 +1,7 @@
 using Community.Contracts;
 using Community.Contracts.Events;
 using Community.Messaging.Relations;
+using Community.Messaging.Users;
 using Community.ServiceDefaults.Messaging;
 using MassTransit;
 using NewId = Community.ServiceDefaults.Api.NewId;
@@ -161,9 +162,11 @@ public static class EventChats
             .SingleAsync(cancellationToken);
     }
 
-    /// <summary>The organizer stays organizer when they also register; an older message than the row's changes
-    /// nothing.</summary>
-    public static Task<int> SetMemberAsync(
+    /// <summary>
+    /// The organizer stays organizer when they also register; an older message than the row's changes nothing, and
+    /// neither does one about a deleted account (its rows went with it: <see cref="ConversationMembersEraser"/>).
+    /// </summary>
+    public static async Task<int> SetMemberAsync(
         MessagingDbContext db,
         Guid conversationId,
         Guid userId,
@@ -171,8 +174,11 @@ public static class EventChats
         bool active,
         DateTimeOffset at,
         CancellationToken cancellationToken
-    ) =>
-        db.Database.ExecuteSqlAsync(
+    )
+    {
+        if (await DeletedUsers.AnyAsync(db, [userId], cancellationToken))
+            return 0;
+        return await db.Database.ExecuteSqlAsync(
             $"""
             INSERT INTO conversation_members (conversation_id, user_id, role, active, read_seq, muted, joined_at, as_of)
             VALUES ({conversationId}, {userId}, {role}, {active}, 0, false, {at}, {at})
@@ -185,6 +191,7 @@ public static class EventChats
             """,
             cancellationToken
         );
+    }
 
     /// <summary>An event chat's attendee registered or cancelled: they and its active members hear it, but those in a
     /// block with them.</summary>

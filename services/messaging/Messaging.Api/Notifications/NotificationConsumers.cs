@@ -29,11 +29,31 @@ public abstract class NotifyingConsumer<TMessage>(
         CancellationToken cancellationToken
     )
     {
+        var notifications = await NotificationsForAsync(context.Message, cancellationToken);
         _notifications = await WithoutBlocksAsync(
-            await NotificationsForAsync(context.Message, cancellationToken),
+            await WithoutDeletedAsync(notifications, cancellationToken),
             cancellationToken
         );
         return _notifications.Count > 0;
+    }
+
+    // A message sent before an account's deletion and handled after it tells nobody about it, nor it about anything:
+    // its notifications went with it (NotificationsEraser), and what it did (a request, a registration) went too.
+    private async Task<IReadOnlyList<NewNotification>> WithoutDeletedAsync(
+        IReadOnlyList<NewNotification> notifications,
+        CancellationToken cancellationToken
+    )
+    {
+        var people = notifications.SelectMany(n => new[] { n.UserId, n.ActorId ?? n.UserId }).Distinct().ToList();
+        if (people.Count == 0)
+            return notifications;
+        var deleted = await Db
+            .UserProfiles.Where(u => people.Contains(u.UserId) && u.DeletedAt != null)
+            .Select(u => u.UserId)
+            .ToListAsync(cancellationToken);
+        return deleted.Count == 0
+            ? notifications
+            : [.. notifications.Where(n => !deleted.Contains(n.UserId) && !deleted.Contains(n.ActorId ?? n.UserId))];
     }
 
     // Nobody is told, live or in the list, of someone in a block with them either way (the list also hides what was

@@ -3,7 +3,10 @@ using Community.ServiceDefaults.Messaging;
 
 namespace Community.Messaging.Relations;
 
-/// <summary>A deleted account is connected with nobody: no direct conversation of theirs accepts a message.</summary>
+/// <summary>
+/// A deleted account is connected with nobody: no direct conversation of theirs accepts a message, and an acceptance
+/// arriving late connects nobody again (<see cref="RelationWrites.SetConnectedAsync"/>).
+/// </summary>
 public sealed class ConnectionsEraser(MessagingDbContext db) : IUserDataEraser
 {
     public Task EraseAsync(UserDeleted deleted, CancellationToken cancellationToken) =>

@@ -1,4 +1,5 @@
 using Community.Contracts.Social;
+using Community.Messaging.Users;
 using Community.ServiceDefaults.Messaging;
 using MassTransit;
 
@@ -70,7 +71,11 @@ public sealed class UserUnblockedConsumer(MessagingDbContext db, ILogger<UserUnb
 
 internal static class RelationWrites
 {
-    public static Task SetConnectedAsync(
+    /// <summary>
+    /// A deleted account is connected with nobody (<see cref="ConnectionsEraser"/>): a message about one of its pairs
+    /// that arrives after the deletion, sent before it, changes nothing.
+    /// </summary>
+    public static async Task SetConnectedAsync(
         MessagingDbContext db,
         Guid a,
         Guid b,
@@ -81,8 +86,10 @@ internal static class RelationWrites
     {
         if (a == b)
             throw new InvalidOperationException($"A connection of {a} with themself cannot be projected.");
+        if (await DeletedUsers.AnyAsync(db, [a, b], cancellationToken))
+            return;
         var (low, high) = Pair.Of(a, b);
-        return db.Database.ExecuteSqlAsync(
+        await db.Database.ExecuteSqlAsync(
             $"""
             INSERT INTO connections (user_low, user_high, connected, as_of) VALUES ({low}, {high}, {connected}, {at})
             ON CONFLICT (user_low, user_high) DO UPDATE SET connected = EXCLUDED.connected, as_of = EXCLUDED.as_of

@@ -36,7 +36,8 @@ public sealed record GroupDto(
 );
 
 /// <summary>
-/// A member in a group's list; role pending (with the reason given) for a request, shown to owner and moderators only.
+/// A member in a group's list; role pending (with the reason given) for a request and invited for an invitation, shown
+/// to owner and moderators only.
 /// </summary>
 public sealed record GroupMemberDto(
     UserSummary User,
@@ -48,8 +49,12 @@ public sealed record GroupMemberDto(
     /// <summary>A request's role in the list.</summary>
     public const string Pending = "pending";
 
+    /// <summary>An invitation's role in the list (since: when it was sent).</summary>
+    public const string Invited = "invited";
+
     /// <summary>
-    /// The roles a member list shows and filters by; pending lists the requests (owner and moderators only).
+    /// The roles a member list shows and filters by; pending lists the requests and invited the invitations (owner and
+    /// moderators only).
     /// </summary>
     public static readonly IReadOnlyList<string> ListedRoles =
     [
@@ -57,6 +62,7 @@ public sealed record GroupMemberDto(
         GroupRoles.Moderator,
         GroupRoles.Member,
         Pending,
+        Invited,
     ];
 }
 

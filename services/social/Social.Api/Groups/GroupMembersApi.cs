@@ -11,8 +11,8 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Community.Social.Groups;
 
-/// <param name="Role">Only members of this role; pending: the requests to join instead (the owner and moderators
-/// only, 403 for others).</param>
+/// <param name="Role">Only members of this role; pending: the requests to join instead, invited: the invitations not
+/// taken up yet (both for the owner and moderators only, 403 for others).</param>
 public sealed record MembersQuery(
     [ValuesOf(typeof(GroupMemberDto), nameof(GroupMemberDto.ListedRoles))] string? Role,
     string? Cursor,
@@ -47,8 +47,8 @@ public static class GroupMembersApi
             .MapGet("/members", Members)
             .WithName("ListGroupMembers")
             .WithSummary(
-                "Members, latest joined first, role=owner|moderator|member (pending: the requests, for owner and "
-                    + "moderators); blocked people either way are left out"
+                "Members, latest joined first, role=owner|moderator|member (pending: the requests, invited: the "
+                    + "invitations, for owner and moderators); blocked people either way are left out"
             );
         group
             .MapPost("/invitations", Invite)
@@ -83,7 +83,10 @@ public static class GroupMembersApi
         group
             .MapDelete("/members/{userId:guid}", Remove)
             .WithName("RemoveGroupMember")
-            .WithSummary("Remove a member (owner: anyone; moderators: members); never the owner (422)")
+            .WithSummary(
+                "Remove a member (owner: anyone; moderators: members) or withdraw someone's invitation (owner and "
+                    + "moderators); never the owner (422)"
+            )
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         return group;
     }
@@ -106,12 +109,12 @@ public static class GroupMembersApi
         var (group, membership) = await GroupAccess.VisibleAsync(db, id, callerId, cancellationToken);
         GroupAccess.EnsureMembersVisible(group, membership);
 
-        // (user, role, since, reason): members, or for role=pending the requests.
+        // (user, role, since, reason): members, or for role=pending the requests, for role=invited the invitations.
         IQueryable<MemberRow> rows;
+        if ((role is GroupMemberDto.Pending or GroupMemberDto.Invited) && !GroupRoles.Manages(membership?.Role))
+            throw new ForbiddenException("Only the group's owner and moderators see its requests and invitations.");
         if (role == GroupMemberDto.Pending)
         {
-            if (!GroupRoles.Manages(membership?.Role))
-                throw new ForbiddenException("Only the group's owner and moderators see its requests.");
             rows = db
                 .GroupRequests.AsNoTracking()
                 .Where(r => r.GroupId == id)
@@ -121,6 +124,18 @@ public static class GroupMembersApi
                     Role = GroupMemberDto.Pending,
                     Since = r.CreatedAt,
                     Reason = r.Reason,
+                });
+        }
+        else if (role == GroupMemberDto.Invited)
+        {
+            rows = db
+                .GroupInvitations.AsNoTracking()
+                .Where(i => i.GroupId == id)
+                .Select(i => new MemberRow
+                {
+                    UserId = i.UserId,
+                    Role = GroupMemberDto.Invited,
+                    Since = i.CreatedAt,
                 });
         }
         else
@@ -221,7 +236,7 @@ public static class GroupMembersApi
             invitation.InvitedBy,
             invitation.CreatedAt
         );
-        return created ? TypedResults.Created($"/api/v1/groups/{id}/members?role=pending", dto) : TypedResults.Ok(dto);
+        return created ? TypedResults.Created($"/api/v1/groups/{id}/members?role=invited", dto) : TypedResults.Ok(dto);
     }
 
     private static async Task<Ok<GroupMembershipDto>> Approve(
@@ -394,11 +409,19 @@ public static class GroupMembersApi
             async ct =>
             {
                 var (_, me) = await GroupAccess.ManagedAsync(db, id, callerId, ct);
-                var target =
-                    await db
-                        .GroupMembers.AsNoTracking()
-                        .FirstOrDefaultAsync(m => m.GroupId == id && m.UserId == userId, ct)
-                    ?? throw new NotFoundException("This person is not a member of this group.");
+                var target = await db
+                    .GroupMembers.AsNoTracking()
+                    .FirstOrDefaultAsync(m => m.GroupId == id && m.UserId == userId, ct);
+                // Not a member: an invitation not taken up yet is withdrawn (a payment after it is refused then).
+                if (target is null)
+                {
+                    var withdrawn = await db
+                        .GroupInvitations.Where(i => i.GroupId == id && i.UserId == userId)
+                        .ExecuteDeleteAsync(ct);
+                    if (withdrawn == 0)
+                        throw new NotFoundException("This person is neither a member of this group nor invited to it.");
+                    return false;
+                }
                 if (target.Role == GroupRoles.Owner)
                     throw new BusinessRuleException("The owner cannot be removed from their group.");
                 if (target.Role == GroupRoles.Moderator && me.Role != GroupRoles.Owner && userId != callerId)

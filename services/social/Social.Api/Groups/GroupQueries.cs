@@ -134,4 +134,50 @@ public static class GroupQueries
         );
         return Keyset.Page(rows, size, r => TimeAndId.Format(r.JoinedAt, r.Group.Id), r => dtos[r.Group.Id]);
     }
+
+    /// <summary>
+    /// The groups <paramref name="callerId"/> asked to join (<paramref name="status"/> pending) or is invited to
+    /// (invited), latest asked or invited first: /groups/mine?status=. A secret group shows while the invitation
+    /// stands (<see cref="GroupAccess.SeenBy"/>).
+    /// </summary>
+    public static async Task<CursorPage<GroupDto>> AwaitingAsync(
+        SocialDbContext db,
+        Guid callerId,
+        string status,
+        string? cursor,
+        int? limit,
+        CancellationToken cancellationToken
+    )
+    {
+        var errors = new ValidationErrors();
+        var size = Keyset.Limit(limit, errors);
+        var after = Keyset.After(cursor, TimeAndId.Parse, errors);
+        errors.ThrowIfAny();
+        var standings = db
+            .GroupRequests.AsNoTracking()
+            .Where(r => r.UserId == callerId)
+            .Select(r => new { r.GroupId, Since = r.CreatedAt });
+        if (status == GroupMembershipDto.Invited)
+            standings = db
+                .GroupInvitations.AsNoTracking()
+                .Where(i => i.UserId == callerId)
+                .Select(i => new { i.GroupId, Since = i.CreatedAt });
+        if (after is { } a)
+            standings = standings.Where(s => s.Since < a.At || (s.Since == a.At && s.GroupId.CompareTo(a.Id) < 0));
+        var rows = await standings
+            .Join(
+                db.Groups.AsNoTracking().SeenBy(db, callerId),
+                s => s.GroupId,
+                g => g.Id,
+                (s, g) => new { s.Since, Group = g }
+            )
+            .OrderByDescending(r => r.Since)
+            .ThenByDescending(r => r.Group.Id)
+            .Take(Keyset.Probe(size))
+            .ToListAsync(cancellationToken);
+        var dtos = (await ManyAsync(db, callerId, rows.Select(r => r.Group).ToList(), cancellationToken)).ToDictionary(
+            d => d.Id
+        );
+        return Keyset.Page(rows, size, r => TimeAndId.Format(r.Since, r.Group.Id), r => dtos[r.Group.Id]);
+    }
 }

@@ -45,7 +45,15 @@ public readonly record struct MembersAndId(int Members, Guid Id)
         NumberAndId.TryParse(position, int.MaxValue, out var members, out var id) ? new((int)members, id) : null;
 }
 
-public sealed record MyGroupsQuery(string? Cursor, [PageSize(Keyset.DefaultLimit)] int? Limit);
+/// <param name="Status">
+/// member (the default): the groups I belong to, latest joined first; pending: those I asked to join; invited: those I
+/// am invited to (a paid group's approval too), latest first.
+/// </param>
+public sealed record MyGroupsQuery(
+    [ValuesOf(typeof(GroupMembershipDto), nameof(GroupMembershipDto.Standings))] string? Status,
+    string? Cursor,
+    [PageSize(Keyset.DefaultLimit)] int? Limit
+);
 
 /// <summary>A request to join; the reason is shown to the moderators of a group that approves its members.</summary>
 /// <param name="Reason">At most 500 characters.</param>
@@ -86,7 +94,13 @@ public static class GroupsApi
                 "Public and private groups (and secret ones I belong to), most members first, filtered by "
                     + "visibility (public|private), q, region, interest, category, tag"
             );
-        group.MapGet("/mine", Mine).WithName("MyGroups").WithSummary("The groups I belong to, latest joined first");
+        group
+            .MapGet("/mine", Mine)
+            .WithName("MyGroups")
+            .WithSummary(
+                "The groups I belong to, latest joined first; status=pending: those I asked to join, status=invited: "
+                    + "those I am invited to"
+            );
         group
             .MapGet("/{id:guid}", Get)
             .WithName("GetGroup")
@@ -117,7 +131,10 @@ public static class GroupsApi
         group
             .MapPost("/{id:guid}/leave", Leave)
             .WithName("LeaveGroup")
-            .WithSummary("Leave a group or withdraw my request; the owner hands the group over first (409)")
+            .WithSummary(
+                "Leave a group, withdraw my request or decline my invitation; the owner hands the group over first "
+                    + "(409)"
+            )
             .ProducesProblem(StatusCodes.Status409Conflict);
         return group;
     }
@@ -261,8 +278,14 @@ public static class GroupsApi
     )
     {
         var callerId = principal.UserId();
+        var errors = new ValidationErrors();
+        var status = FieldRules.Trimmed(query.Status)?.ToLowerInvariant() ?? GroupMembershipDto.Member;
+        errors.OneOf("status", status, GroupMembershipDto.Standings);
+        errors.ThrowIfAny();
         return TypedResults.Ok(
-            await GroupQueries.MemberOfAsync(db, callerId, callerId, query.Cursor, query.Limit, cancellationToken)
+            status == GroupMembershipDto.Member
+                ? await GroupQueries.MemberOfAsync(db, callerId, callerId, query.Cursor, query.Limit, cancellationToken)
+                : await GroupQueries.AwaitingAsync(db, callerId, status, query.Cursor, query.Limit, cancellationToken)
         );
     }
 
@@ -470,8 +493,9 @@ public static class GroupsApi
                         "The owner cannot leave: hand the group over first (PATCH "
                             + "/api/v1/groups/{id}/members/{user_id} with role owner), or delete it."
                     );
-                // Leaving again, or leaving what one only asked to join, ends whatever there is.
+                // Leaving again, or leaving what one only asked to join or was invited to, ends whatever there is.
                 await db.GroupRequests.Where(r => r.GroupId == id && r.UserId == callerId).ExecuteDeleteAsync(ct);
+                await db.GroupInvitations.Where(i => i.GroupId == id && i.UserId == callerId).ExecuteDeleteAsync(ct);
                 return await GroupMemberships.RemoveAsync(db, id, callerId, clock.GetUtcNow(), ct);
             },
             cancellationToken

@@ -1,0 +1,29 @@
+using Community.Contracts.Identity;
+using Community.Messaging.Notifying;
+using Community.ServiceDefaults.Messaging;
+
+namespace Community.Messaging.Notifications;
+
+/// <summary>
+/// A deleted account's own notifications go. Those it caused stay with the people told, its name no longer shown,
+/// but the reason it gave for asking to join a group is its own words, so it goes from them (null, as for none given).
+/// </summary>
+public sealed class NotificationsEraser(MessagingDbContext db) : IUserDataEraser
+{
+    public async Task EraseAsync(UserDeleted deleted, CancellationToken cancellationToken)
+    {
+        await db.Database.ExecuteSqlAsync(
+            $"DELETE FROM notifications WHERE user_id = {deleted.UserId}",
+            cancellationToken
+        );
+        // No index leads with actor_id: one scan per deleted account, rather than an index every insert pays for.
+        await db.Database.ExecuteSqlAsync(
+            $"""
+            UPDATE notifications SET data = jsonb_set(data, ARRAY['reason'], 'null'::jsonb)
+            WHERE actor_id = {deleted.UserId} AND kind = {NotificationKinds.GroupJoinRequested}
+              AND data ->> 'reason' IS NOT NULL
+            """,
+            cancellationToken
+        );
+    }
+}
