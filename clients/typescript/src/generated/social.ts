@@ -319,7 +319,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The groups I belong to, latest joined first */
+        /** The groups I belong to, latest joined first; status=pending: those I asked to join, status=invited: those I am invited to */
         get: operations["MyGroups"];
         put?: never;
         post?: never;
@@ -374,7 +374,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Leave a group or withdraw my request; the owner hands the group over first (409) */
+        /** Leave a group, withdraw my request or decline my invitation; the owner hands the group over first (409) */
         post: operations["LeaveGroup"];
         delete?: never;
         options?: never;
@@ -389,7 +389,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Members, latest joined first, role=owner|moderator|member (pending: the requests, for owner and moderators); blocked people either way are left out */
+        /** Members, latest joined first, role=owner|moderator|member (pending: the requests, invited: the invitations, for owner and moderators); blocked people either way are left out */
         get: operations["ListGroupMembers"];
         put?: never;
         post?: never;
@@ -460,7 +460,7 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Remove a member (owner: anyone; moderators: members); never the owner (422) */
+        /** Remove a member (owner: anyone; moderators: members) or withdraw someone's invitation (owner and moderators); never the owner (422) */
         delete: operations["RemoveGroupMember"];
         options?: never;
         head?: never;
@@ -961,11 +961,11 @@ export interface components {
             /** Format: date-time */
             created_at: string;
         };
-        /** @description A member in a group's list; role pending (with the reason given) for a request, shown to owner and moderators only. */
+        /** @description A member in a group's list; role pending (with the reason given) for a request and invited for an invitation, shown to owner and moderators only. */
         GroupMemberDto: {
             user: components["schemas"]["UserSummary"];
             /** @enum {string} */
-            role: "owner" | "moderator" | "member" | "pending";
+            role: "owner" | "moderator" | "member" | "pending" | "invited";
             /** Format: date-time */
             since: string;
             reason?: null | string;
@@ -3232,6 +3232,8 @@ export interface operations {
     MyGroups: {
         parameters: {
             query?: {
+                /** @description member (the default): the groups I belong to, latest joined first; pending: those I asked to join; invited: those I am invited to (a paid group's approval too), latest first. */
+                status?: "member" | "pending" | "invited";
                 /** @description The next_cursor of the previous page: the page after it; without it, the first page. A cursor not in the form this list gives out is a 400. */
                 cursor?: string;
                 /** @description Items per page, 1-100; 20 without it. */
@@ -3789,8 +3791,8 @@ export interface operations {
     ListGroupMembers: {
         parameters: {
             query?: {
-                /** @description Only members of this role; pending: the requests to join instead (the owner and moderators only, 403 for others). */
-                role?: "owner" | "moderator" | "member" | "pending";
+                /** @description Only members of this role; pending: the requests to join instead, invited: the invitations not taken up yet (both for the owner and moderators only, 403 for others). */
+                role?: "owner" | "moderator" | "member" | "pending" | "invited";
                 /** @description The next_cursor of the previous page: the page after it; without it, the first page. A cursor not in the form this list gives out is a 400. */
                 cursor?: string;
                 /** @description Items per page, 1-100; 20 without it. */
