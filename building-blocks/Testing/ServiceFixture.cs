@@ -235,6 +235,19 @@ public abstract class ServiceFixture<TProgram> : IAsyncLifetime
     public Task<T?> ScalarAsync<T>(string sql, params (string Name, object Value)[] parameters) =>
         Sql.ScalarAsync<T>(Resources.DatabaseConnectionString, sql, parameters);
 
+    /// <summary>
+    /// Until a backend of this test's database waits on a lock (a request blocked by a row the test holds).
+    /// </summary>
+    public Task SomeoneWaitsOnALockAsync(string failure) =>
+        Eventually.TrueAsync(
+            async () =>
+                await ScalarAsync<long>(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = "
+                        + "'Lock'"
+                ) > 0,
+            failure
+        );
+
     /// <summary>How many integration events of this type the service has written to its outbox.</summary>
     public Task<long> OutboxCountAsync(string eventType) =>
         Sql.OutboxCountAsync(Resources.DatabaseConnectionString, eventType);

@@ -11,19 +11,6 @@ public class EventsFixture() : ServiceFixture<Program>(ResourceNames.Events)
     protected override void ConfigureService(IDictionary<string, string?> settings) =>
         settings["Events:HoldSweepInterval"] = "00:00:00.200";
 
-    /// <summary>
-    /// Until a backend of this test's database waits on a lock (a request blocked by a row the test holds).
-    /// </summary>
-    public Task SomeoneWaitsOnALockAsync(string failure) =>
-        Eventually.TrueAsync(
-            async () =>
-                await ScalarAsync<long>(
-                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = "
-                        + "'Lock'"
-                ) > 0,
-            failure
-        );
-
     public (Guid Id, string Token) Member() => User(Roles.Member);
 
     public (Guid Id, string Token) Organizer() => User(Roles.Organizer);

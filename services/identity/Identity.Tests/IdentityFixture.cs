@@ -110,19 +110,6 @@ public class IdentityFixture() : ServiceFixture<Program>(ResourceNames.Identity)
         return token!;
     }
 
-    /// <summary>
-    /// Until a backend of this test's database waits on a lock (a request blocked by a row the test holds).
-    /// </summary>
-    public Task SomeoneWaitsOnALockAsync(string failure) =>
-        Eventually.TrueAsync(
-            async () =>
-                await ScalarAsync<long>(
-                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = "
-                        + "'Lock'"
-                ) > 0,
-            failure
-        );
-
     public async Task<string> LoginAsync(string identifier, string password)
     {
         var response = await Client.PostJson("/api/v1/auth/login", new { identifier, password });
