@@ -215,6 +215,17 @@ public sealed class TrustedProxyRateLimitTests(TrustedProxyRateLimitFixture fixt
 
         await GatewayFixture.ProblemOf(refused, (HttpStatusCode)429);
         Assert.True(int.Parse(refused.Headers.GetValues("Retry-After").Single()) > 0);
+        // Spared first requests are bounded too, at as many again as the ceiling: rotating through more addresses
+        // than that is held back whole.
+        for (var i = 1; i < TrustedProxyRateLimitFixture.Ceiling; i++)
+            Assert.Equal(
+                HttpStatusCode.OK,
+                (await _.SendFromAsync(HttpMethod.Post, path, $"198.51.{subnet}.{210 + i}")).StatusCode
+            );
+        await GatewayFixture.ProblemOf(
+            await _.SendFromAsync(HttpMethod.Post, path, $"198.51.{subnet}.220"),
+            (HttpStatusCode)429
+        );
         // The ceiling is per route: password requests from a new address still pass.
         Assert.Equal(
             HttpStatusCode.OK,

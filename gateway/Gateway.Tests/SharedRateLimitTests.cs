@@ -179,6 +179,14 @@ public sealed class SharedRateLimitTests(TwoGatewaysFixture fixture) : IClassFix
             Assert.Equal(HttpStatusCode.OK, (await Send(first, HttpMethod.Post, path, from)).StatusCode);
             await Refused(await Send(then, HttpMethod.Post, path, from));
         }
+        // As many spared as the ceiling in all, over both instances; then newcomers are held back too.
+        for (var i = 2; i < TwoGatewaysFixture.Ceiling; i++)
+            Assert.Equal(
+                HttpStatusCode.OK,
+                (await Send(_.Instance(i), HttpMethod.Post, path, $"198.51.{subnet}.{210 + i}")).StatusCode
+            );
+        await Refused(await Send(_.First, HttpMethod.Post, path, $"198.51.{subnet}.220"));
+        await Refused(await Send(_.Second, HttpMethod.Post, path, $"198.51.{subnet}.221"));
         // The ceiling is per route.
         Assert.Equal(
             HttpStatusCode.OK,

@@ -57,9 +57,11 @@ public sealed class GatewayRateLimitOptions
 
     /// <summary>
     /// How many of an address's requests in its own login or registration window a spent ceiling still admits (they
-    /// spend it all the same). A ceiling is there to hold back a flood from many addresses; without this, the flood
-    /// would also refuse everyone signing in once while it lasts (20 addresses at their own limit spend the login
-    /// ceiling), which is the outage the flood is after.
+    /// spend it all the same), up to as many again as the ceiling in its window. A ceiling is there to hold back a
+    /// flood from many addresses; without this, the flood would also refuse everyone signing in once while it lasts
+    /// (20 addresses at their own limit spend the login ceiling), which is the outage the flood is after. A flood
+    /// rotating through more addresses than the ceiling allows spends the spares too, so the total stays bounded
+    /// (twice the ceiling).
     /// </summary>
     public int CeilingSpares { get; set; } = 5;
 
@@ -142,8 +144,13 @@ public static class GatewayRateLimits
                 : windows.Of("ip:" + ClientIp(context), limits.PerIp)
         );
 
-        var registrationsCeiling = (limits.RegistrationsCeiling, ceilings.Registrations, limits.CeilingSpares);
-        var loginCeiling = (limits.LoginCeiling, ceilings.Login, limits.CeilingSpares);
+        var registrationsCeiling = (
+            limits.RegistrationsCeiling,
+            ceilings.Registrations,
+            ceilings.RegistrationsSpared,
+            limits.CeilingSpares
+        );
+        var loginCeiling = (limits.LoginCeiling, ceilings.Login, ceilings.LoginSpared, limits.CeilingSpares);
         options.AddPolicy(
             Registrations,
             context => windows.Of(Registrations, ClientIp(context), limits.Registrations, registrationsCeiling)
@@ -168,7 +175,7 @@ public static class GatewayRateLimits
             string policy,
             string ip,
             RateLimitWindow window,
-            (RateLimitWindow Window, RateLimiter Local, int Spares)? ceiling = null
+            (RateLimitWindow Window, RateLimiter Local, RateLimiter LocalSpared, int Spares)? ceiling = null
         )
         {
             if (shared is null)
@@ -180,6 +187,7 @@ public static class GatewayRateLimits
                             new FixedWindowRateLimiter(window.ToLimiterOptions()),
                             window.PermitLimit,
                             c.Local,
+                            c.LocalSpared,
                             c.Spares
                         )
                     )
@@ -192,7 +200,9 @@ public static class GatewayRateLimits
                 _ => new SharedWindowLimiter(
                     shared,
                     own,
-                    ceiling is { } c ? (new SharedWindow($"{{{policy}}}:all", c.Window), c.Local, c.Spares) : null
+                    ceiling is { } c
+                        ? (new SharedWindow($"{{{policy}}}:all", c.Window), c.Local, c.LocalSpared, c.Spares)
+                        : null
                 )
             );
         }
@@ -209,20 +219,34 @@ internal sealed class SharedCeilings(IOptions<GatewayRateLimitOptions> limits) :
         new FixedWindowRateLimiter(limits.Value.RegistrationsCeiling.ToLimiterOptions());
     public RateLimiter Login { get; } = new FixedWindowRateLimiter(limits.Value.LoginCeiling.ToLimiterOptions());
 
+    /// <summary>What a spent ceiling may still admit in its window (as many again, first requests only).</summary>
+    public RateLimiter RegistrationsSpared { get; } =
+        new FixedWindowRateLimiter(limits.Value.RegistrationsCeiling.ToLimiterOptions());
+    public RateLimiter LoginSpared { get; } = new FixedWindowRateLimiter(limits.Value.LoginCeiling.ToLimiterOptions());
+
     public void Dispose()
     {
         Registrations.Dispose();
         Login.Dispose();
+        RegistrationsSpared.Dispose();
+        LoginSpared.Dispose();
     }
 }
 
 /// <summary>
 /// One address's limiter, then the shared ceiling: a request the address's own limit refuses
 /// never spends the ceiling, so one noisy address cannot use up everyone's budget; and a spent
-/// ceiling still admits the address's first <paramref name="spares"/> requests in its window
+/// ceiling still admits the address's first <paramref name="spares"/> requests in its window while
+/// <paramref name="spared"/> (as many again as the ceiling) lasts
 /// (<see cref="GatewayRateLimitOptions.CeilingSpares"/>).
 /// </summary>
-internal sealed class UnderCeilingLimiter(RateLimiter own, int ownLimit, RateLimiter ceiling, int spares) : RateLimiter
+internal sealed class UnderCeilingLimiter(
+    RateLimiter own,
+    int ownLimit,
+    RateLimiter ceiling,
+    RateLimiter spared,
+    int spares
+) : RateLimiter
 {
     public override TimeSpan? IdleDuration => own.IdleDuration;
 
@@ -238,8 +262,13 @@ internal sealed class UnderCeilingLimiter(RateLimiter own, int ownLimit, RateLim
             return new PairLease(ownLease, ceilingLease);
         if (ownLimit - own.GetStatistics()?.CurrentAvailablePermits <= spares)
         {
-            ceilingLease.Dispose();
-            return ownLease;
+            var sparedLease = spared.AttemptAcquire(permitCount);
+            if (sparedLease.IsAcquired)
+            {
+                ceilingLease.Dispose();
+                return new PairLease(ownLease, sparedLease);
+            }
+            sparedLease.Dispose();
         }
         ownLease.Dispose();
         return ceilingLease;

@@ -24,7 +24,8 @@ internal readonly record struct WindowTake(int Granted, TimeSpan WindowLeft);
 /// </summary>
 internal sealed class SharedRateLimitWindows : IHostedService, IAsyncDisposable
 {
-    // KEYS[1]: the window's counter; KEYS[2], optional: a ceiling counted only when KEYS[1] allows the request.
+    // KEYS[1]: the window's counter; KEYS[2], optional: a ceiling counted only when KEYS[1] allows the request, and
+    // KEYS[3], what a spent ceiling may still admit of KEYS[1]'s first requests (with the ceiling's limit and window).
     // ARGV: permits, then limit and window (ms) of each key, then how many of KEYS[1]'s first requests a spent
     // ceiling still admits. Returns {1, 0} or {0, the refusing window's ms left}.
     private const string Count = """
@@ -40,8 +41,12 @@ internal sealed class SharedRateLimitWindows : IHostedService, IAsyncDisposable
         local allowed, left, count = take(KEYS[1], ARGV[2], ARGV[3])
         if allowed and #KEYS > 1 then
           local under, ceilingLeft = take(KEYS[2], ARGV[4], ARGV[5])
-          if not under and count > tonumber(ARGV[6]) then
+          if not under then
             allowed, left = false, ceilingLeft
+            if count <= tonumber(ARGV[6]) then
+              local spared = take(KEYS[3], ARGV[4], ARGV[5])
+              if spared then allowed, left = true, 0 end
+            end
           end
         end
         if allowed then return {1, 0} end
@@ -105,7 +110,9 @@ internal sealed class SharedRateLimitWindows : IHostedService, IAsyncDisposable
         int permits
     )
     {
-        RedisKey[] keys = ceiling is not { Window: var all } ? [Key(own)] : [Key(own), Key(all)];
+        RedisKey[] keys = ceiling is not { Window: var all }
+            ? [Key(own)]
+            : [Key(own), Key(all), (RedisKey)(_prefix + all.Key + ":spared")];
         RedisValue[] values = ceiling is not { } c
             ? [permits, own.Limit.PermitLimit, WindowMs(own)]
             : [permits, own.Limit.PermitLimit, WindowMs(own), c.Window.Limit.PermitLimit, WindowMs(c.Window), c.Spares];
@@ -174,7 +181,7 @@ internal sealed class SharedWindowLimiter : ReplenishingRateLimiter
     public SharedWindowLimiter(
         SharedRateLimitWindows windows,
         SharedWindow own,
-        (SharedWindow Window, RateLimiter Local, int Spares)? ceiling = null
+        (SharedWindow Window, RateLimiter Local, RateLimiter LocalSpared, int Spares)? ceiling = null
     )
     {
         _windows = windows;
@@ -183,7 +190,7 @@ internal sealed class SharedWindowLimiter : ReplenishingRateLimiter
         _clock = windows.Clock;
         _localOwn = new FixedWindowRateLimiter(own.Limit.ToLimiterOptions(autoReplenishment: false));
         _local = ceiling is { } local
-            ? new UnderCeilingLimiter(_localOwn, own.Limit.PermitLimit, local.Local, local.Spares)
+            ? new UnderCeilingLimiter(_localOwn, own.Limit.PermitLimit, local.Local, local.LocalSpared, local.Spares)
             : _localOwn;
     }
 

@@ -54,6 +54,29 @@ public sealed class AdminSuspensionGuardTests(IdentityFixture fx) : IClassFixtur
     }
 
     [Fact]
+    public async Task The_last_admin_in_force_cannot_delete_their_account_and_another_admin_can()
+    {
+        var seeded = await SeededAdminAsync();
+        var refused = await (await fx.Client.DeleteAccount(seeded, fx.AdminPassword)).AssertProblem(409);
+        Assert.Contains("last admin", refused["detail"]!.GetValue<string>());
+        Assert.Equal(1L, await AdminsNotSuspendedAsync());
+
+        var other = await fx.RegisterAsync();
+        await (await SetRole(other["user"]!["id"]!.GetValue<string>(), "admin", seeded)).AssertStatus(200);
+        var otherAdmin = (
+            await (
+                await fx.Client.PostJson(
+                    "/api/v1/auth/refresh",
+                    new { refresh_token = other["refresh_token"]!.GetValue<string>() }
+                )
+            ).AssertStatus(200)
+        )["access_token"]!.GetValue<string>();
+        // Not the last: the seeded admin stays in force.
+        await (await fx.Client.DeleteAccount(otherAdmin)).AssertStatus(204);
+        Assert.Equal(1L, await AdminsNotSuspendedAsync());
+    }
+
+    [Fact]
     public async Task A_report_cannot_suspend_the_last_admin_not_suspended()
     {
         var seededId = Guid.Parse(TestTokens.Payload(await SeededAdminAsync())["sub"]!.GetValue<string>());

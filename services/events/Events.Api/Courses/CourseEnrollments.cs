@@ -46,11 +46,10 @@ public sealed class CourseEnrollments(EventsDbContext db, TimeProvider clock)
                 : throw new NotFoundException("No course has this id.");
         if (existing is not null)
             return await SettleByTierAsync(course, existing, elite, cancellationToken);
-        // A learner who enrolled before a block keeps the course; nobody new joins across one.
+        // A learner who enrolled before a block keeps the course; nobody new joins across one, and is answered as the
+        // course's page answers them (404): a block is not told.
         if (await UserBlockQueries.BetweenAsync(db, userId, course.OrganizerId, cancellationToken))
-            throw new ForbiddenException(
-                "You cannot enroll in a course whose organizer you blocked or who blocked you."
-            );
+            throw new NotFoundException("No course has this id.");
 
         var now = clock.GetUtcNow();
         var enrollment = new CourseEnrollment

@@ -58,7 +58,11 @@ public sealed partial class SeatBook
                 case BatchedJoin.TermsChanged:
                     throw new ConflictException("The event changed while you registered; try again.");
                 case BatchedJoin.Blocked:
-                    throw new ForbiddenException(BlockedWithOrganizer);
+                    // As the event's page answers them: a block is not told, nor that the event exists. An admin sees
+                    // every event, so is told why.
+                    throw isAdmin
+                        ? new ForbiddenException(BlockedWithOrganizer)
+                        : new NotFoundException("No event has this id.");
                 case BatchedJoin.Refused when joined.HoldPastItsTime && !holdsEnded:
                     // Full, but a hold whose time is up and the sweeper has not come by yet: end such holds (their
                     // seats go to the waiting list first) and try once more. Only when the statement saw one, so a drop

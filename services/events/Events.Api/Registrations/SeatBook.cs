@@ -25,7 +25,10 @@ public sealed partial class SeatBook(
 
     public const string FullNoWaitlist = "This event is full and has no waiting list.";
 
-    /// <summary>Nobody registers, nor waits, for the events of an organizer in a block with them.</summary>
+    /// <summary>
+    /// Nobody registers, nor waits, for the events of an organizer in a block with them: they get the 404 the event's
+    /// page gives them; an admin, who sees every event, this.
+    /// </summary>
     public const string BlockedWithOrganizer =
         "You cannot register for an event whose organizer you blocked or who blocked you.";
 

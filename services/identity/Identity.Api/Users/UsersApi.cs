@@ -46,7 +46,10 @@ public static class UsersApi
             .MapDelete("/me", DeleteMe)
             .HashesPasswords()
             .WithName("DeleteMyAccount")
-            .WithSummary("Delete my account for good (the password proves it is the owner asking)")
+            .WithSummary(
+                "Delete my account for good (the password proves it is the owner asking); not the last admin in force"
+            )
+            .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status429TooManyRequests);
         group
             .MapGet("/{id:guid}", GetPublic)
@@ -158,6 +161,10 @@ public static class UsersApi
         // A login's lock before the row, in the order a login takes them: it clears counters erased below, then locks
         // the row to issue tokens.
         await db.Database.LockKeyAsync(ThrottleCounters.AccountKey(principal.UserId()), cancellationToken);
+        // An admin's deletion waits for the other changes that can take an admin away (role changes, suspensions), in
+        // the order they take their locks, after the login's: the platform keeps an admin in force.
+        if (principal.IsInRole(Roles.Admin))
+            await AdminRules.LockAdminsAsync(db, cancellationToken);
         // Then the row: a second deletion at the same moment waits, then finds the account gone (404).
         await db.Database.ExecuteSqlAsync(
             $"SELECT 1 FROM users WHERE id = {principal.UserId()} FOR UPDATE",
@@ -165,6 +172,12 @@ public static class UsersApi
         );
         var user = await FindAsync(db, principal.UserId(), cancellationToken);
         await reauthentication.CheckPasswordAsync(user, request.Password, transaction, cancellationToken);
+        if (user.Role == Roles.Admin && !principal.IsInRole(Roles.Admin))
+            await AdminRules.LockAdminsAsync(db, cancellationToken); // made an admin since the token was issued
+        if (await AdminRules.IsLastInForceAsync(db, user, clock.GetUtcNow(), cancellationToken))
+            throw new ConflictException(
+                "You are the last admin in force: make someone else an admin before deleting your account."
+            );
         db.Users.Remove(user);
         db.AddIntegrationEvent(new UserDeleted(Guid.CreateVersion7(), clock.GetUtcNow(), user.Id));
         // Here, not in an eraser: UserDeleted carries the id alone, and the counters' keys hold e-mails and phones.
