@@ -289,7 +289,7 @@ export interface paths {
         get: operations["GetMyProfile"];
         put?: never;
         post?: never;
-        /** Delete my account for good (the password proves it is the owner asking) */
+        /** Delete my account for good (the password proves it is the owner asking); not the last admin in force */
         delete: operations["DeleteMyAccount"];
         options?: never;
         head?: never;
@@ -2587,6 +2587,19 @@ export interface operations {
                 headers: {
                     /** @description The request's id, as in logs and problem details. */
                     "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
+                    /** @description When present, the same request may succeed after this many seconds (what it names has not reached this service yet, or the same request is still running); when absent, the conflict stands. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
