@@ -44,7 +44,8 @@ internal sealed class SharedRateLimitWindows : IHostedService, IAsyncDisposable
           if not under then
             allowed, left = false, ceilingLeft
             if count <= tonumber(ARGV[6]) then
-              local spared = take(KEYS[3], ARGV[4], ARGV[5])
+              -- In the ceiling's own window: a spared count begun late must not run on into the next one.
+              local spared = take(KEYS[3], ARGV[4], ceilingLeft)
               if spared then allowed, left = true, 0 end
             end
           end

@@ -57,6 +57,21 @@ public sealed class EventBlocksTests(PhotosFixture fx) : CourseTestsBase, IClass
     }
 
     [Fact]
+    public async Task Registering_across_a_block_for_a_cancelled_event_is_the_404_of_no_event_not_its_cancellation()
+    {
+        var (organizerId, organizer) = fx.Organizer();
+        var e = (await fx.CreateEventAsync(organizer)).Str("id");
+        var (memberId, member) = fx.Member();
+        await (await Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{e}", null, organizer)).AssertStatus(204);
+        // Outside a block the cancellation is told (so the 404 below cannot pass for another reason).
+        await (await Register(e, fx.Member().Token)).AssertProblem(409);
+
+        await BlockAsync(organizerId, memberId);
+        var refused = await (await Register(e, member)).AssertProblem(404);
+        Assert.Equal("No event has this id.", refused.Str("detail"));
+    }
+
+    [Fact]
     public async Task A_blocked_newcomer_registering_with_others_at_once_takes_no_seat_from_them()
     {
         var (organizerId, organizer) = fx.Organizer();

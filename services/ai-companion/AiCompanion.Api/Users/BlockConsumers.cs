@@ -43,7 +43,10 @@ public static class Blocks
     ) =>
         db.Database.ExecuteSqlAsync(
             $"""
-            INSERT INTO blocks (blocker_id, blocked_id, blocked, as_of) VALUES ({blocker}, {blocked}, {isBlocked}, {at})
+            INSERT INTO blocks (blocker_id, blocked_id, blocked, as_of)
+            SELECT {blocker}, {blocked}, {isBlocked}, {at}
+            WHERE NOT EXISTS (
+                SELECT 1 FROM user_profiles WHERE user_id IN ({blocker}, {blocked}) AND deleted_at IS NOT NULL)
             ON CONFLICT (blocker_id, blocked_id) DO UPDATE SET blocked = EXCLUDED.blocked, as_of = EXCLUDED.as_of
             WHERE blocks.as_of < EXCLUDED.as_of
             """,

@@ -1,3 +1,4 @@
+using Community.Events.Users;
 using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Errors;
 
@@ -129,6 +130,16 @@ public sealed partial class SeatBook
         // admin) is told why it takes no registration from them.
         if (!visible)
             throw new NotFoundException("No event has this id.");
+        // Nor one whose organizer is in a block with the caller, as its page is unknown to them (a registration made
+        // before the block is kept): told it was cancelled or has ended, they would learn it exists.
+        if (
+            !isAdmin
+            && e.OrganizerId != userId
+            && await UserBlockQueries.BetweenAsync(db, userId, e.OrganizerId, cancellationToken)
+        )
+            return await LiveRegistrationAsync(eventId, userId, cancellationToken) is { } kept
+                ? (null, kept)
+                : throw new NotFoundException("No event has this id.");
         if (e.Status == EventStatus.Draft)
             throw new ConflictException("This event is not published yet; it takes no registrations.");
         if (!invited)

@@ -163,7 +163,12 @@ public static class UsersApi
         await db.Database.LockKeyAsync(ThrottleCounters.AccountKey(principal.UserId()), cancellationToken);
         // An admin's deletion waits for the other changes that can take an admin away (role changes, suspensions), in
         // the order they take their locks, after the login's: the platform keeps an admin in force.
-        if (principal.IsInRole(Roles.Admin))
+        // The role read unlocked too: made an admin since the token was issued, the deletion must not lock the admins
+        // after its own row, which every other holder of the admins' lock takes after them.
+        var admin =
+            principal.IsInRole(Roles.Admin)
+            || await db.Users.AnyAsync(u => u.Id == principal.UserId() && u.Role == Roles.Admin, cancellationToken);
+        if (admin)
             await AdminRules.LockAdminsAsync(db, cancellationToken);
         // Then the row: a second deletion at the same moment waits, then finds the account gone (404).
         await db.Database.ExecuteSqlAsync(
@@ -172,8 +177,8 @@ public static class UsersApi
         );
         var user = await FindAsync(db, principal.UserId(), cancellationToken);
         await reauthentication.CheckPasswordAsync(user, request.Password, transaction, cancellationToken);
-        if (user.Role == Roles.Admin && !principal.IsInRole(Roles.Admin))
-            await AdminRules.LockAdminsAsync(db, cancellationToken); // made an admin since the token was issued
+        if (user.Role == Roles.Admin && !admin)
+            throw new ConflictException("Your role changed while your account was being deleted; try again.");
         if (await AdminRules.IsLastInForceAsync(db, user, clock.GetUtcNow(), cancellationToken))
             throw new ConflictException(
                 "You are the last admin in force: make someone else an admin before deleting your account."
