@@ -300,9 +300,10 @@ public sealed partial class OpenApiContractTests(OpenApiContractFixture fx) : IC
         Assert.Equal(["pending", "accepted"], Values(social, "/api/v1/connections", "status"));
         Assert.Equal(["incoming", "outgoing"], Values(social, "/api/v1/connections", "direction"));
         Assert.Equal(
-            ["owner", "moderator", "member", "pending"],
+            ["owner", "moderator", "member", "pending", "invited"],
             Values(social, "/api/v1/groups/{id}/members", "role")
         );
+        Assert.Equal(["member", "pending", "invited"], Values(social, "/api/v1/groups/mine", "status"));
         Assert.Equal(["people", "groups", "events"], Values(social, "/api/v1/search/semantic", "type"));
         Assert.Contains("non_binary", Values(social, "/api/v1/discover", "gender"));
         Assert.Equal(["free", "paid"], Values(events, "/api/v1/events", "price"));
@@ -411,7 +412,7 @@ public sealed partial class OpenApiContractTests(OpenApiContractFixture fx) : IC
         // a course's enrollment status is null for someone not enrolled
         Assert.Equal(["pending_payment", "active", null], Enum(events, "CourseDto", "enrollment_status"));
         // a group's member list shows requests as role pending
-        Assert.Equal(["owner", "moderator", "member", "pending"], Enum(social, "GroupMemberDto", "role"));
+        Assert.Equal(["owner", "moderator", "member", "pending", "invited"], Enum(social, "GroupMemberDto", "role"));
         Assert.Equal(
             ["none", "pending_outgoing", "pending_incoming", "connected"],
             Enum(social, "ProfileDto", "connection_status")
