@@ -1,4 +1,5 @@
 using Community.Contracts;
+using Community.Contracts.Identity;
 using Npgsql;
 
 namespace Community.Events.Tests;
@@ -431,6 +432,38 @@ public sealed class CatalogueTests(EventsFixture fx) : CatalogueTestsBase, IClas
             "published",
             (await (await Client.Get($"/api/v1/events/{id}", organizer)).AssertStatus(200)).Str("status")
         );
+    }
+
+    [Fact]
+    public async Task A_draft_published_while_its_organizer_is_erased_is_cancelled_and_announced_not_deleted()
+    {
+        var (organizerId, organizer) = fx.Organizer();
+        var id = (await fx.CreateEventAsync(organizer, publish: false)).Str("id");
+
+        // A publish holds the draft's row while the organizer's deletion arrives, and commits once the erasure waits.
+        Task erasing;
+        await using (var other = new NpgsqlConnection(fx.Resources.DatabaseConnectionString))
+        {
+            await other.OpenAsync();
+            await using var publishing = await other.BeginTransactionAsync();
+            await using var publish = new NpgsqlCommand(
+                "UPDATE community_events SET status = 'published', published_at = now() WHERE id = @id",
+                other,
+                publishing
+            );
+            publish.Parameters.AddWithValue("id", Guid.Parse(id));
+            await publish.ExecuteNonQueryAsync();
+            erasing = fx.DeliverAsync(new UserDeleted(Guid.NewGuid(), fx.Tick(), organizerId), "UserDeletedConsumer");
+            await fx.SomeoneWaitsOnALockAsync("the erasure never waited for the publish");
+            await publishing.CommitAsync();
+        }
+        await erasing;
+
+        Assert.Equal(
+            "cancelled",
+            await fx.ScalarAsync<string>("SELECT status FROM community_events WHERE id = @id", ("id", Guid.Parse(id)))
+        );
+        Assert.Equal(1L, await OutboxRowsAsync("EventCancelled", id));
     }
 
     [Fact]

@@ -232,6 +232,13 @@ public sealed class EventBlocksTests(PhotosFixture fx) : CourseTestsBase, IClass
         // Who enrolled before the block keeps the course.
         await (await Client.Get($"/api/v1/courses/{course}", learner)).AssertStatus(200);
         Assert.Equal(enrolled.Str("id"), (await (await Enroll(course, learner)).AssertStatus(200)).Str("id"));
+        // An admin, who sees every course, is told why.
+        var (adminId, admin) = fx.Admin();
+        await BlockAsync(adminId, organizerId);
+        await (await Client.Get($"/api/v1/courses/{course}", admin)).AssertStatus(200);
+        var told = await (await Enroll(course, admin)).AssertProblem(403);
+        Assert.Equal(Courses.CourseEnrollments.BlockedWithOrganizer, told.Str("detail"));
+        Assert.Equal(0L, await EnrollmentRowsAsync(Guid.Parse(course), adminId));
         // Anyone else sees it as before.
         Assert.Equal([course], (await (await Client.Get(list, fx.Member().Token)).AssertStatus(200)).Ids());
 

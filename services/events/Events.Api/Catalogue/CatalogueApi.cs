@@ -164,14 +164,17 @@ public static partial class CatalogueApi
     )
     {
         // Who may change the event answers first (404, 403), as without If-Match: a 412 would tell anyone it exists.
+        await ManagedAsync(db, id, principal, cancellationToken);
+        // Then the row is locked and read again, so the change applies to the version If-Match named, and to what
+        // happened meanwhile: a seat taken fixes the price and refund terms, a cover uploaded is not overwritten.
+        db.ChangeTracker.Clear();
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await db.Database.ExecuteSqlAsync(
+            $"SELECT 1 FROM community_events WHERE id = {id} FOR UPDATE",
+            cancellationToken
+        );
+        await db.CheckIfMatchAsync<CommunityEvent>(http.Request, id, cancellationToken);
         var e = await ManagedAsync(db, id, principal, cancellationToken);
-        await using var precondition = await db.BeginIfMatchAsync<CommunityEvent>(http.Request, id, cancellationToken);
-        if (precondition is not null)
-        {
-            // Read again under the If-Match check's lock, so the change applies to the version it named.
-            db.ChangeTracker.Clear();
-            e = await ManagedAsync(db, id, principal, cancellationToken);
-        }
         if (e.Status == EventStatus.Cancelled)
             throw new ConflictException("A cancelled event cannot be changed.");
         var uploadedCover = e.CoverImageKey;
@@ -198,8 +201,7 @@ public static partial class CatalogueApi
                     }
                 );
             await SaveGuardedAsync(db, cancellationToken);
-            if (precondition is not null)
-                await precondition.CommitAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
             if (uploadedCover is not null && e.CoverImageKey is null)
                 await blobs.TryDeleteAsync(uploadedCover, loggers.CreateLogger(typeof(CatalogueApi)));
         }

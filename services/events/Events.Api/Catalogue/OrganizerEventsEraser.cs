@@ -11,6 +11,15 @@ public sealed class OrganizerEventsEraser(EventsDbContext db, TimeProvider clock
     public async Task EraseAsync(UserDeleted deleted, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
+        // Locked first, so what is read is what is changed: a draft published meanwhile is cancelled (its registrations
+        // told), not deleted; a cover uploaded meanwhile is seen and goes with its draft (PhotoEraser).
+        await db.Database.ExecuteSqlAsync(
+            $"""
+            SELECT 1 FROM community_events WHERE organizer_id = {deleted.UserId} AND status <> 'cancelled'
+            ORDER BY id FOR UPDATE
+            """,
+            cancellationToken
+        );
         var organised = await db
             .CommunityEvents.Where(e => e.OrganizerId == deleted.UserId && e.Status != EventStatus.Cancelled)
             .ToListAsync(cancellationToken);

@@ -21,6 +21,10 @@ public enum EnrollOutcome
 /// </summary>
 public sealed class CourseEnrollments(EventsDbContext db, TimeProvider clock)
 {
+    /// <summary>Why an admin may not enroll in the course of an organizer in a block with them.</summary>
+    public const string BlockedWithOrganizer =
+        "You cannot enroll in a course whose organizer you blocked or who blocked you.";
+
     /// <summary>
     /// Enrolls the user, or finds their enrollment. <paramref name="tier"/> is the caller's token tier:
     /// elite includes every course, so a paid course activates at once (a pending enrollment too), and an
@@ -31,6 +35,7 @@ public sealed class CourseEnrollments(EventsDbContext db, TimeProvider clock)
         Guid courseId,
         Guid userId,
         string? tier,
+        bool isAdmin,
         CancellationToken cancellationToken
     )
     {
@@ -47,9 +52,11 @@ public sealed class CourseEnrollments(EventsDbContext db, TimeProvider clock)
         if (existing is not null)
             return await SettleByTierAsync(course, existing, elite, cancellationToken);
         // A learner who enrolled before a block keeps the course; nobody new joins across one, and is answered as the
-        // course's page answers them (404): a block is not told.
+        // course's page answers them (404): a block is not told. An admin, who sees every course, is told why.
         if (await UserBlockQueries.BetweenAsync(db, userId, course.OrganizerId, cancellationToken))
-            throw new NotFoundException("No course has this id.");
+            throw isAdmin
+                ? new ForbiddenException(BlockedWithOrganizer)
+                : new NotFoundException("No course has this id.");
 
         var now = clock.GetUtcNow();
         var enrollment = new CourseEnrollment

@@ -21,6 +21,7 @@ public static partial class CoursesApi
             id,
             principal.UserId(),
             principal.FindFirstValue(ClaimNames.Tier),
+            principal.IsInRole(Roles.Admin),
             cancellationToken
         );
         if (!enrollment.IsActive)
