@@ -1,11 +1,55 @@
 using System.Text.Json.Nodes;
 using Community.Contracts.Events;
 using Community.Contracts.Messaging;
+using Npgsql;
 
 namespace Community.Social.Tests;
 
 public sealed class FeedTests(SocialFixture fx) : IClassFixture<SocialFixture>
 {
+    [Fact]
+    public async Task A_join_whose_member_leaves_while_it_is_recorded_leaves_no_news()
+    {
+        var (_, owner, _) = await fx.RegisteredAsync();
+        var (memberId, member, _) = await fx.RegisteredAsync();
+        var group = Guid.Parse(await GroupsFlow.CreateAsync(fx, owner));
+        await (await fx.Client.PostJson($"/api/v1/groups/{group}/join", new { }, member)).AssertStatus(201);
+        await Eventually.TrueAsync(async () => await JoinedNewsAsync(group, memberId) == 1, "the join never made news");
+        await fx.ExecuteAsync("DELETE FROM activities WHERE group_id = @g", ("g", group));
+
+        // The leave has deleted the membership but not committed when the join's message is recorded.
+        Task recording;
+        await using (var other = new NpgsqlConnection(fx.Resources.DatabaseConnectionString))
+        {
+            await other.OpenAsync();
+            await using var leaving = await other.BeginTransactionAsync();
+            await using var leave = new NpgsqlCommand(
+                "DELETE FROM group_members WHERE group_id = @g AND user_id = @u",
+                other,
+                leaving
+            );
+            leave.Parameters.AddWithValue("g", group);
+            leave.Parameters.AddWithValue("u", memberId);
+            await leave.ExecuteNonQueryAsync();
+            recording = fx.DeliverAsync(
+                new GroupMemberJoined(Guid.NewGuid(), fx.Clock.GetUtcNow(), group, memberId),
+                "FeedGroupMemberJoinedConsumer"
+            );
+            await fx.SomeoneWaitsOnALockAsync("the join's news never waited for the leave");
+            await leaving.CommitAsync();
+        }
+        await recording;
+
+        Assert.Equal(0L, await JoinedNewsAsync(group, memberId));
+    }
+
+    private Task<long> JoinedNewsAsync(Guid group, Guid userId) =>
+        fx.ScalarAsync<long>(
+            "SELECT count(*) FROM activities WHERE group_id = @g AND actor_id = @u AND kind = 'group_joined'",
+            ("g", group),
+            ("u", userId)
+        );
+
     [Fact]
     public async Task Shows_what_followed_and_connected_people_did_and_what_happened_in_my_groups_never_private_things()
     {

@@ -35,6 +35,24 @@ public sealed class GroupConcurrencyTests(SocialFixture fx) : IClassFixture<Soci
     }
 
     [Fact]
+    public async Task A_member_joining_again_while_leaving_gets_an_answer_never_a_500()
+    {
+        // The join finds the membership and commits, the leave commits, then the join answers: with the role it read.
+        var (_, owner, _) = await fx.RegisteredAsync();
+        var id = await GroupsFlow.CreateAsync(fx, owner);
+        var people = new List<string>();
+        for (var i = 0; i < 25; i++)
+        {
+            var token = (await fx.RegisteredAsync()).Token;
+            await (await fx.Client.PostJson($"/api/v1/groups/{id}/join", new { }, token)).AssertStatus(201);
+            people.Add(token);
+        }
+
+        var answers = await Task.WhenAll(people.SelectMany(t => new[] { Join(id, t), Leave(id, t), Join(id, t) }));
+        Assert.All(answers, status => Assert.Contains(status, new[] { 200, 201, 204 }));
+    }
+
+    [Fact]
     public async Task Two_approvals_at_once_admit_once()
     {
         var (_, owner, _) = await fx.RegisteredAsync();

@@ -146,6 +146,38 @@ public sealed class GroupPurchasesTests(SocialFixture fx) : IClassFixture<Social
     }
 
     [Fact]
+    public async Task A_full_refund_of_a_payment_leaves_a_free_membership_joined_after_it_alone()
+    {
+        var (_, owner, _) = await fx.RegisteredAsync();
+        var (userId, user, _) = await fx.RegisteredAsync();
+        var group = await GroupsFlow.CreateAsync(fx, owner, priceCents: 1500, currency: "AED");
+        var paid = Paid(userId, await ReferenceAsync(group, user), 1500, "AED");
+        await fx.DeliverAsync(paid, "GroupMembershipPaidConsumer");
+        await (await fx.Client.PostJson($"/api/v1/groups/{group}/leave", new { }, user)).AssertStatus(204);
+        // The group turns free and the payer joins again, paying nothing; then the first payment is refunded.
+        await ChangeAsync(group, new { price_cents = 0 }, owner);
+        fx.Tick();
+        await (await fx.Client.PostJson($"/api/v1/groups/{group}/join", new { }, user)).AssertStatus(201);
+
+        var full = new PaymentRefunded(
+            Guid.NewGuid(),
+            fx.Clock.GetUtcNow(),
+            paid.PaymentId,
+            userId,
+            paid.ReferenceId,
+            1500,
+            1500,
+            "AED"
+        );
+        await fx.DeliverAsync(full, "GroupMembershipRefundedConsumer");
+        Assert.Equal(1L, await MemberRowsAsync(group, userId));
+        Assert.Equal(
+            2,
+            await fx.ScalarAsync<int>("SELECT member_count FROM groups WHERE id = @g", ("g", Guid.Parse(group)))
+        );
+    }
+
+    [Fact]
     public async Task A_full_refund_handled_before_its_payment_admits_nobody_when_the_payment_comes()
     {
         var (_, owner, _) = await fx.RegisteredAsync();

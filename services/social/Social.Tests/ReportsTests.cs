@@ -547,6 +547,40 @@ public sealed class ReportsTests(SocialFixture fx) : IClassFixture<SocialFixture
         );
     }
 
+    [Theory]
+    [InlineData("group")]
+    [InlineData("message")]
+    [InlineData("event")]
+    public async Task Suspend_user_on_a_report_of_content_is_a_400_that_resolves_nothing(string targetType)
+    {
+        var (_, reporter, _) = await fx.RegisteredAsync();
+        var admin = Admin();
+        var id = await FileAsync(reporter, targetType, Guid.NewGuid());
+
+        var problem = await (
+            await fx.Client.PostJson($"/api/v1/reports/{id}/resolve", new { action = "suspend_user" }, admin)
+        ).AssertProblem(400);
+        Assert.Equal(Reports.ReportsApi.NoPersonInContent, problem["errors"]!["action"]![0]!.GetValue<string>());
+        Assert.Equal(
+            "open",
+            await fx.ScalarAsync<string>("SELECT status FROM reports WHERE id = @id", ("id", Guid.Parse(id)))
+        );
+        Assert.Equal(
+            0L,
+            await fx.ScalarAsync<long>(
+                $"""
+                SELECT count(*) FROM outbox_messages WHERE type LIKE '%.{nameof(ReportResolved)},%'
+                    AND payload->>'reportId' = @id
+                """,
+                ("id", id)
+            )
+        );
+        // Still open for a resolution that fits content.
+        await (await fx.Client.PostJson($"/api/v1/reports/{id}/resolve", new { action = "warn" }, admin)).AssertStatus(
+            200
+        );
+    }
+
     [Fact]
     public async Task Remove_content_on_a_report_of_a_person_is_a_400_that_resolves_nothing()
     {

@@ -43,11 +43,20 @@ public sealed class FeedUserFollowedConsumer(SocialDbContext db, ILogger<FeedUse
 public sealed class FeedConnectionAcceptedConsumer(SocialDbContext db, ILogger<FeedConnectionAcceptedConsumer> logger)
     : IdempotentConsumer<ConnectionAccepted, SocialDbContext>(db, logger)
 {
-    protected override Task HandleAsync(ConsumeContext<ConnectionAccepted> context, CancellationToken cancellationToken)
+    protected override async Task HandleAsync(
+        ConsumeContext<ConnectionAccepted> context,
+        CancellationToken cancellationToken
+    )
     {
         var m = context.Message;
         var at = m.OccurredAt.ToUniversalTime();
-        return Db.Database.ExecuteSqlAsync(
+        // As for a follow: the connection locked until the commit, so a removal meanwhile waits, and its
+        // ConnectionRemoved then finds these rows; one that removed it first leaves no accepted connection below.
+        await Db.Database.ExecuteSqlAsync(
+            $"SELECT 1 FROM connections WHERE id = {m.ConnectionId} FOR KEY SHARE",
+            cancellationToken
+        );
+        await Db.Database.ExecuteSqlAsync(
             $"""
             INSERT INTO activities (id, kind, actor_id, subject_id, subject_user_id, visible, occurred_at)
             SELECT side.id, {ActivityKinds.ConnectionAccepted}, side.actor, side.other, side.other, true, {at}
@@ -85,12 +94,21 @@ public sealed class FeedConnectionRemovedConsumer(SocialDbContext db, ILogger<Fe
 public sealed class FeedGroupMemberJoinedConsumer(SocialDbContext db, ILogger<FeedGroupMemberJoinedConsumer> logger)
     : IdempotentConsumer<GroupMemberJoined, SocialDbContext>(db, logger)
 {
-    protected override Task HandleAsync(ConsumeContext<GroupMemberJoined> context, CancellationToken cancellationToken)
+    protected override async Task HandleAsync(
+        ConsumeContext<GroupMemberJoined> context,
+        CancellationToken cancellationToken
+    )
     {
         var m = context.Message;
         var at = m.OccurredAt.ToUniversalTime();
+        // As for a follow: the membership locked until the commit, so a leave meanwhile waits, and its GroupMemberLeft
+        // then finds this row; one that left first leaves no membership below.
+        await Db.Database.ExecuteSqlAsync(
+            $"SELECT 1 FROM group_members WHERE group_id = {m.GroupId} AND user_id = {m.UserId} FOR KEY SHARE",
+            cancellationToken
+        );
         // The owner's membership comes with creating the group, which is not joining it.
-        return Db.Database.ExecuteSqlAsync(
+        await Db.Database.ExecuteSqlAsync(
             $"""
             INSERT INTO activities (id, kind, actor_id, subject_id, group_id, visible, occurred_at)
             SELECT {NewId.Next(at)}, {ActivityKinds.GroupJoined}, {m.UserId}, {m.GroupId}, {m.GroupId}, true, {at}

@@ -214,15 +214,11 @@ public static class GroupPurchases
         }
         if (purchase.PaymentId != paymentId || totalRefundedCents < purchase.PriceCents)
             return false;
-        // Left and bought it again since: the refund of the old payment leaves the new membership alone.
+        // Only the membership this payment bought (joined as it was paid): one had since, bought again or joined free
+        // after a price change, is left alone.
         if (
-            await db.GroupPurchases.AnyAsync(
-                p =>
-                    p.GroupId == purchase.GroupId
-                    && p.UserId == purchase.UserId
-                    && p.PaymentId != null
-                    && p.PaymentId != paymentId
-                    && p.PaidAt > purchase.PaidAt,
+            !await db.GroupMembers.AnyAsync(
+                m => m.GroupId == purchase.GroupId && m.UserId == purchase.UserId && m.JoinedAt <= purchase.PaidAt,
                 cancellationToken
             )
         )

@@ -100,50 +100,66 @@ public static class GroupQueries
     /// too (see <see cref="GroupAccess.MembersShownTo"/>), latest joined first. Shared by /groups/mine and
     /// /profiles/{user_id}/groups.
     /// </summary>
-    public static async Task<CursorPage<GroupDto>> MemberOfAsync(
+    public static Task<CursorPage<GroupDto>> MemberOfAsync(
         SocialDbContext db,
         Guid callerId,
         Guid userId,
         string? cursor,
         int? limit,
         CancellationToken cancellationToken
-    )
-    {
-        var errors = new ValidationErrors();
-        var size = Keyset.Limit(limit, errors);
-        var after = Keyset.After(cursor, TimeAndId.Parse, errors);
-        errors.ThrowIfAny();
-        var memberships = db.GroupMembers.AsNoTracking().Where(m => m.UserId == userId);
-        if (after is { } a)
-            memberships = memberships.Where(m =>
-                m.JoinedAt < a.At || (m.JoinedAt == a.At && m.GroupId.CompareTo(a.Id) < 0)
-            );
-        var rows = await memberships
-            .Join(
-                db.Groups.AsNoTracking().MembersShownTo(db, callerId),
-                m => m.GroupId,
-                g => g.Id,
-                (m, g) => new { m.JoinedAt, Group = g }
-            )
-            .OrderByDescending(r => r.JoinedAt)
-            .ThenByDescending(r => r.Group.Id)
-            .Take(Keyset.Probe(size))
-            .ToListAsync(cancellationToken);
-        var dtos = (await ManyAsync(db, callerId, rows.Select(r => r.Group).ToList(), cancellationToken)).ToDictionary(
-            d => d.Id
+    ) =>
+        PageByStandingAsync(
+            db,
+            callerId,
+            db.GroupMembers.AsNoTracking()
+                .Where(m => m.UserId == userId)
+                .Select(m => new Standing { GroupId = m.GroupId, Since = m.JoinedAt }),
+            db.Groups.AsNoTracking().MembersShownTo(db, callerId),
+            cursor,
+            limit,
+            cancellationToken
         );
-        return Keyset.Page(rows, size, r => TimeAndId.Format(r.JoinedAt, r.Group.Id), r => dtos[r.Group.Id]);
-    }
 
     /// <summary>
     /// The groups <paramref name="callerId"/> asked to join (<paramref name="status"/> pending) or is invited to
     /// (invited), latest asked or invited first: /groups/mine?status=. A secret group shows while the invitation
     /// stands (<see cref="GroupAccess.SeenBy"/>).
     /// </summary>
-    public static async Task<CursorPage<GroupDto>> AwaitingAsync(
+    public static Task<CursorPage<GroupDto>> AwaitingAsync(
         SocialDbContext db,
         Guid callerId,
         string status,
+        string? cursor,
+        int? limit,
+        CancellationToken cancellationToken
+    ) =>
+        PageByStandingAsync(
+            db,
+            callerId,
+            status == GroupMembershipDto.Invited
+                ? db
+                    .GroupInvitations.AsNoTracking()
+                    .Where(i => i.UserId == callerId)
+                    .Select(i => new Standing { GroupId = i.GroupId, Since = i.CreatedAt })
+                : db
+                    .GroupRequests.AsNoTracking()
+                    .Where(r => r.UserId == callerId)
+                    .Select(r => new Standing { GroupId = r.GroupId, Since = r.CreatedAt }),
+            db.Groups.AsNoTracking().SeenBy(db, callerId),
+            cursor,
+            limit,
+            cancellationToken
+        );
+
+    /// <summary>
+    /// One page of the <paramref name="shown"/> groups that have a <paramref name="standings"/> row (a membership, a
+    /// request or an invitation), latest since first, keyed by (since, group).
+    /// </summary>
+    private static async Task<CursorPage<GroupDto>> PageByStandingAsync(
+        SocialDbContext db,
+        Guid callerId,
+        IQueryable<Standing> standings,
+        IQueryable<Group> shown,
         string? cursor,
         int? limit,
         CancellationToken cancellationToken
@@ -153,24 +169,10 @@ public static class GroupQueries
         var size = Keyset.Limit(limit, errors);
         var after = Keyset.After(cursor, TimeAndId.Parse, errors);
         errors.ThrowIfAny();
-        var standings = db
-            .GroupRequests.AsNoTracking()
-            .Where(r => r.UserId == callerId)
-            .Select(r => new { r.GroupId, Since = r.CreatedAt });
-        if (status == GroupMembershipDto.Invited)
-            standings = db
-                .GroupInvitations.AsNoTracking()
-                .Where(i => i.UserId == callerId)
-                .Select(i => new { i.GroupId, Since = i.CreatedAt });
         if (after is { } a)
             standings = standings.Where(s => s.Since < a.At || (s.Since == a.At && s.GroupId.CompareTo(a.Id) < 0));
         var rows = await standings
-            .Join(
-                db.Groups.AsNoTracking().SeenBy(db, callerId),
-                s => s.GroupId,
-                g => g.Id,
-                (s, g) => new { s.Since, Group = g }
-            )
+            .Join(shown, s => s.GroupId, g => g.Id, (s, g) => new { s.Since, Group = g })
             .OrderByDescending(r => r.Since)
             .ThenByDescending(r => r.Group.Id)
             .Take(Keyset.Probe(size))
@@ -179,5 +181,12 @@ public static class GroupQueries
             d => d.Id
         );
         return Keyset.Page(rows, size, r => TimeAndId.Format(r.Since, r.Group.Id), r => dtos[r.Group.Id]);
+    }
+
+    /// <summary>Where someone stands with a group, and since when: what <see cref="PageByStandingAsync"/> pages by.</summary>
+    private sealed class Standing
+    {
+        public Guid GroupId { get; init; }
+        public DateTimeOffset Since { get; init; }
     }
 }

@@ -395,12 +395,13 @@ public static class GroupsApi
         errors.MaxLength("reason", reason, MaxReasonLength);
         errors.ThrowIfAny();
         var now = clock.GetUtcNow();
-        var (outcome, group, purchase) = await db.InTransactionAsync(
+        var (outcome, group, purchase, role) = await db.InTransactionAsync(
             async ct =>
             {
                 var (g, membership) = await GroupAccess.VisibleAsync(db, id, callerId, ct, locked: true);
                 if (membership is not null)
-                    return (JoinOutcome.AlreadyMember, g, (GroupPurchase?)null);
+                    // The role as of this transaction: a leave committed right after must not make the answer fail.
+                    return (JoinOutcome.AlreadyMember, g, (GroupPurchase?)null, membership.Role);
                 var invited = await db.GroupInvitations.AnyAsync(i => i.GroupId == id && i.UserId == callerId, ct);
                 if (g.JoinPolicy == GroupJoinPolicy.Invite && !invited)
                     throw new ForbiddenException("This group is by invitation only; ask a member to invite you.");
@@ -422,12 +423,17 @@ public static class GroupsApi
                         db.AddIntegrationEvent(
                             new GroupJoinRequested(Guid.CreateVersion7(), now, id, callerId, reason)
                         );
-                    return (JoinOutcome.Requested, g, null);
+                    return (JoinOutcome.Requested, g, null, (string?)null);
                 }
                 if (g.PriceCents > 0)
-                    return (JoinOutcome.NeedsPayment, g, await GroupPurchases.OpenAsync(db, g, callerId, now, ct));
+                    return (
+                        JoinOutcome.NeedsPayment,
+                        g,
+                        await GroupPurchases.OpenAsync(db, g, callerId, now, ct),
+                        (string?)null
+                    );
                 await GroupMemberships.AddAsync(db, id, callerId, GroupRoles.Member, now, ct);
-                return (JoinOutcome.Joined, g, null);
+                return (JoinOutcome.Joined, g, null, GroupRoles.Member);
             },
             cancellationToken
         );
@@ -445,18 +451,7 @@ public static class GroupsApi
                 new GroupMembershipDto(id, callerId, GroupMembershipDto.Pending, null, count)
             ),
             JoinOutcome.NeedsPayment => NeedsPayment(group, purchase!),
-            _ => TypedResults.Ok(
-                new GroupMembershipDto(
-                    id,
-                    callerId,
-                    GroupMembershipDto.Member,
-                    await db
-                        .GroupMembers.Where(m => m.GroupId == id && m.UserId == callerId)
-                        .Select(m => m.Role)
-                        .FirstAsync(cancellationToken),
-                    count
-                )
-            ),
+            _ => TypedResults.Ok(new GroupMembershipDto(id, callerId, GroupMembershipDto.Member, role, count)),
         };
     }
 

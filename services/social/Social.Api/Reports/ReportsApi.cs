@@ -113,6 +113,10 @@ public static class ReportsApi
     public const string NoContentOfAPerson =
         "remove_content applies to a group, a message or an event; for a person use warn or suspend_user.";
 
+    public const string NoPersonInContent =
+        "suspend_user applies to a report of a user; for a group, a message or an event use remove_content or warn, "
+        + "and report its author to suspend them.";
+
     public static RouteGroupBuilder MapReportsApi(this IEndpointRouteBuilder routes)
     {
         var group = routes
@@ -289,6 +293,9 @@ public static class ReportsApi
                 // A person is not content: a report suspends an account (suspend_user), never removes it.
                 if (action == ReportVocabulary.RemoveContent && r.TargetType == ReportVocabulary.UserTarget)
                     throw new RequestValidationException("action", NoContentOfAPerson);
+                // Nor is content a person: suspend_user on it would close the report and suspend nobody.
+                if (action == ReportVocabulary.SuspendUser && r.TargetType != ReportVocabulary.UserTarget)
+                    throw new RequestValidationException("action", NoPersonInContent);
                 var now = clock.GetUtcNow();
                 Guid? targetOwner = r.TargetType == ReportVocabulary.UserTarget ? r.TargetId : null;
                 if (r.TargetType == ReportVocabulary.GroupTarget && action == ReportVocabulary.RemoveContent)
