@@ -183,7 +183,7 @@ public static class GroupQueries
         return Keyset.Page(rows, size, r => TimeAndId.Format(r.Since, r.Group.Id), r => dtos[r.Group.Id]);
     }
 
-    /// <summary>Where someone stands with a group, and since when: what <see cref="PageByStandingAsync"/> pages by.</summary>
+    /// <summary>Where someone stands with a group, and since when (what the pages are keyed by).</summary>
     private sealed class Standing
     {
         public Guid GroupId { get; init; }
