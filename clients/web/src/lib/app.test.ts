@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { attempt, session, submitted } from "./app";
-import { askedUntilReady, send, settled, Unreachable, unreachable } from "./session";
+import { askedUntilReady, longestWait, refusal, retryAfterSeconds, send, settled, Unreachable, unreachable } from "./session";
 import { stubPlatform } from "./testing";
 
 afterEach(() => vi.unstubAllGlobals());
@@ -136,6 +136,31 @@ describe("settled", () => {
   });
 });
 
+describe("refusal", () => {
+  const answer = (status: number, headers?: Record<string, string>) => new Response(null, { status, headers });
+  const problem = { title: "Too Many Requests", detail: "Too many failed logins; try again later." };
+
+  it("reads Retry-After in whole seconds only: not a date, nor anything else", () => {
+    expect(retryAfterSeconds(answer(429, { "Retry-After": "42" }))).toBe(42);
+    expect(retryAfterSeconds(answer(429, { "Retry-After": " 7 " }))).toBe(7);
+    for (const after of ["Wed, 21 Oct 2015 07:28:00 GMT", "soon", "-5", "1.5", "", "0x10"])
+      expect(retryAfterSeconds(answer(429, { "Retry-After": after })), after).toBeNull();
+    expect(retryAfterSeconds(answer(429))).toBeNull();
+  });
+
+  it("asks a form to wait as long as a 429's Retry-After says, an hour at most", () => {
+    expect(refusal(problem, answer(429, { "Retry-After": "3" }), "Failed.")).toEqual({ error: problem.detail, wait: 3 });
+    expect(refusal(problem, answer(429, { "Retry-After": "86400" }), "Failed.")).toEqual({ error: problem.detail, wait: longestWait });
+    expect(longestWait).toBe(3600);
+  });
+
+  it("asks for no wait without Retry-After in seconds, with none of 0 s, or for another status", () => {
+    for (const refused of [answer(429), answer(429, { "Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT" }), answer(429, { "Retry-After": "0" }), answer(503, { "Retry-After": "3" })])
+      expect(refusal(problem, refused, "Failed.")).toEqual({ error: problem.detail });
+    expect(refusal(undefined, answer(429, { "Retry-After": "3" }), "Signing in failed.")).toEqual({ error: "Signing in failed. (429)", wait: 3 });
+  });
+});
+
 describe("signing up again after no answer", () => {
   const tokens = { access_token: "a", refresh_token: "r", token_type: "Bearer", expires_in: 900, user: { id: "u1", username: "olga" } };
   const body = { username: "olga", email: "olga@example.com", phone: null, password: "a long passw0rd", full_name: null, role: "member", referral_code: null } as const;
@@ -150,7 +175,7 @@ describe("signing up again after no answer", () => {
 
   it("signs in to the account the first try made", async () => {
     const asked = platform(body.password);
-    expect(await session.signUp(body, true)).toBeNull();
+    expect(await session.signUp(body, true)).toEqual({ error: null });
     expect(session.user?.username).toBe("olga");
     expect(asked.map((a) => a.path)).toEqual(["/api/v1/auth/register", "/api/v1/auth/login"]);
     await session.signOut();
@@ -158,13 +183,13 @@ describe("signing up again after no answer", () => {
 
   it("says the username is taken when it is someone else's account", async () => {
     platform("someone else's password");
-    expect(await session.signUp(body, true)).toBe("This username is taken.");
+    expect(await session.signUp(body, true)).toEqual({ error: "This username is taken." });
     expect(session.user).toBeNull();
   });
 
   it("does not try to sign in on a first sign-up", async () => {
     const asked = platform(body.password);
-    expect(await session.signUp(body)).toBe("This username is taken.");
+    expect(await session.signUp(body)).toEqual({ error: "This username is taken." });
     expect(asked.map((a) => a.path)).toEqual(["/api/v1/auth/register"]);
   });
 });

@@ -76,8 +76,7 @@ export async function askedUntilReady<T extends { response: Response }>(ask: () 
     const answer = await ask();
     const after = answer.response.headers.get("Retry-After");
     if (answer.response.status !== 409 || after === null || Date.now() >= giveUpAt) return answer;
-    const seconds = Number(after);
-    const wait = Number.isFinite(seconds) ? Math.min(Math.max(seconds, 0), 5) : 1;
+    const wait = Math.min(retryAfterSeconds(answer.response) ?? 1, 5);
     await new Promise((resolve) => setTimeout(resolve, Math.min(wait * 1000, Math.max(giveUpAt - Date.now(), 0))));
   }
 }
@@ -232,9 +231,10 @@ export class Session {
   }
 
   /**
-   * Signs in; with two-factor sign-in on, the answer is a challenge to complete with {@link completeSignIn}.
+   * Signs in; with two-factor sign-in on, the answer is a challenge to complete with {@link completeSignIn}. A refusal
+   * for too many attempts says how long to wait (see {@link refusal}).
    */
-  async signIn(identifier: string, password: string): Promise<{ error: string | null; challenge?: string }> {
+  async signIn(identifier: string, password: string): Promise<{ error: string | null; challenge?: string; wait?: number }> {
     const answer = await this.api.identity.POST("/api/v1/auth/login", { body: { identifier, password } });
     return this.signedInBy(answer, "Signing in failed.");
   }
@@ -247,7 +247,7 @@ export class Session {
    * Exchanges an outside provider's one-time code for the session. `unsettled`: identity's answer settled nothing (a
    * 5xx, 408 or 429), so the same code may be sent again; a refusal spends it.
    */
-  async completeOutsideSignIn(code: string): Promise<{ error: string | null; challenge?: string; unsettled?: boolean }> {
+  async completeOutsideSignIn(code: string): Promise<{ error: string | null; challenge?: string; wait?: number; unsettled?: boolean }> {
     const answer = await this.api.identity.POST("/api/v1/auth/external/exchange", { body: { code } });
     return { ...this.signedInBy(answer, "Signing in with the provider did not finish. Start again."), unsettled: !settled(answer.response) };
   }
@@ -255,39 +255,43 @@ export class Session {
   private signedInBy(
     { data, error, response }: { data?: SignInAnswer; error?: unknown; response: Response },
     fallback: string,
-  ): { error: string | null; challenge?: string } {
-    if (!data) return { error: problemText(error, response, fallback) };
+  ): { error: string | null; challenge?: string; wait?: number } {
+    if (!data) return refusal(error, response, fallback);
     if ("two_factor_required" in data) return { error: null, challenge: data.challenge };
     this.begin(data);
     return { error: null };
   }
 
-  /** The second step: a code from the authenticator app, or a recovery code (each works once). */
-  async completeSignIn(challenge: string, code: string): Promise<string | null> {
+  /**
+   * The second step: a code from the authenticator app, or a recovery code (each works once). A refusal for too many
+   * wrong codes says how long to wait (see {@link refusal}).
+   */
+  async completeSignIn(challenge: string, code: string): Promise<{ error: string | null; wait?: number }> {
     const { data, error, response } = await this.api.identity.POST("/api/v1/auth/login/two-factor", {
       body: { challenge, code },
     });
-    if (!data) return problemText(error, response, "That code did not work.");
+    if (!data) return refusal(error, response, "That code did not work.");
     this.begin(data);
-    return null;
+    return { error: null };
   }
 
   /**
    * Creates the account and signs in. `again` says the same sign-up was sent before and got no answer: registration
    * is anonymous and takes no idempotency key, so the first one may have made the account, and the username is then
-   * "taken" by it. Signing in with the same username and password tells: it works only for that account.
+   * "taken" by it. Signing in with the same username and password tells: it works only for that account. A refusal
+   * for too many sign-ups says how long to wait (see {@link refusal}).
    */
-  async signUp(body: identity.components["schemas"]["RegisterRequest"], again = false): Promise<string | null> {
+  async signUp(body: identity.components["schemas"]["RegisterRequest"], again = false): Promise<{ error: string | null; wait?: number }> {
     const { data, error, response } = await this.api.identity.POST("/api/v1/auth/register", { body });
     if (data) {
       this.begin(data);
-      return null;
+      return { error: null };
     }
     if (again && response.status === 409 && body.username) {
       const signedIn = await this.signIn(body.username, body.password);
-      if (!signedIn.error && !signedIn.challenge) return null;
+      if (!signedIn.error && !signedIn.challenge) return { error: null };
     }
-    return problemText(error, response, "Creating the account failed.");
+    return refusal(error, response, "Creating the account failed.");
   }
 
   async signOut(): Promise<void> {
@@ -458,10 +462,33 @@ export class Session {
   }
 }
 
+/**
+ * The seconds an answer's Retry-After asks to wait (its delta-seconds form, a whole number); null without it, or with
+ * an HTTP date or anything else.
+ */
+export function retryAfterSeconds(response: Response): number | null {
+  const after = response.headers.get("Retry-After")?.trim();
+  return after && /^\d+$/.test(after) ? Number(after) : null;
+}
+
 /** How long Retry-After (in seconds) asks to wait, at least 1 s; 5 s without it, or with a date. */
 function retryAfterMs(response: Response): number {
-  const seconds = Number(response.headers.get("Retry-After") ?? Number.NaN);
-  return Number.isFinite(seconds) ? Math.max(seconds, 1) * 1000 : 5000;
+  const seconds = retryAfterSeconds(response);
+  return seconds === null ? 5000 : Math.max(seconds, 1) * 1000;
+}
+
+/** The longest wait a refusal is taken to ask for, in seconds (an hour): a longer Retry-After is waited this long. */
+export const longestWait = 3600;
+
+/**
+ * A refusal as a form says it: the problem's text, and for a 429 (too many attempts) with Retry-After in seconds,
+ * `wait`: the seconds to wait before the form is sent again (at most {@link longestWait}). Without Retry-After, or
+ * with a date, only the text.
+ */
+export function refusal(error: unknown, response: Response, fallback: string): { error: string; wait?: number } {
+  const text = problemText(error, response, fallback);
+  const seconds = response.status === 429 ? retryAfterSeconds(response) : null;
+  return seconds ? { error: text, wait: Math.min(seconds, longestWait) } : { error: text };
 }
 
 /** The problem's title and detail (and each invalid field), as the platform words them. */

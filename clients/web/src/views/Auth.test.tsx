@@ -1,8 +1,8 @@
-import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/preact";
+import { act, cleanup, fireEvent, render, screen, waitFor } from "@testing-library/preact";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { session } from "../lib/app";
-import { json, signedIn } from "../lib/testing";
-import { SignIn } from "./Auth";
+import { json, signedIn, stubPlatform, type Reply } from "../lib/testing";
+import { ForgotPassword, SignIn, SignUp } from "./Auth";
 
 afterEach(() => {
   cleanup();
@@ -154,5 +154,224 @@ describe("SignIn with an outside provider", () => {
 
     expect(await screen.findByRole("heading", { name: "Two-factor sign-in" })).toBeTruthy();
     expect(session.user).toBeNull();
+  });
+});
+
+describe("a refusal for too many attempts (429)", () => {
+  afterEach(() => vi.useRealTimers());
+
+  const slowDown = "Too many failed logins for this account; wait before trying again.";
+  /** Identity's 429, with `after` as its Retry-After (none without it). */
+  const tooMany = (after?: string): Reply => ({
+    status: 429,
+    body: { title: "Too Many Requests", status: 429, detail: slowDown },
+    headers: after === undefined ? {} : { "Retry-After": after },
+  });
+
+  /** Lets `ms` of fake time pass in steps of 100 ms, each one's renders and answers settled before the next. */
+  async function pass(ms: number) {
+    for (let t = 0; t < ms; t += 100) await act(async () => void (await vi.advanceTimersByTimeAsync(100)));
+  }
+
+  /** The form's live region for the wait: in the page before there is a wait, so what it says is announced. */
+  const waitRegion = () => {
+    const region = document.querySelector("form [aria-live='polite']");
+    if (!region) throw new Error("no live region for the wait");
+    return region;
+  };
+  /** What the region shows but screen readers do not read (the count, each second). */
+  const shown = (region: Element) => region.querySelector("[aria-hidden='true']")?.textContent ?? null;
+  /** What screen readers read of the region. */
+  const read = (region: Element) =>
+    [...region.childNodes].filter((n) => !(n instanceof Element && n.getAttribute("aria-hidden") === "true")).map((n) => n.textContent).join("");
+
+  const button = (name: string) => screen.getByRole("button", { name }) as HTMLButtonElement;
+  const type = (label: string, value: string) => fireEvent.input(screen.getByLabelText(label), { target: { value } });
+  const submit = (name: string) => fireEvent.submit(button(name).closest("form")!);
+  const signIn = () => {
+    type("Username, e-mail or phone", "amira");
+    type("Password", "correct horse 42");
+    submit("Sign in");
+  };
+
+  it("counts Retry-After down with the button off, says the wait once, and signs in when sent again after it", async () => {
+    vi.useFakeTimers();
+    let refused = true;
+    const asked = stubPlatform(({ path }) => {
+      if (path === "/api/v1/auth/external/providers") return { status: 200, body: { items: [] } };
+      if (path === "/api/v1/auth/login") return refused ? tooMany("3") : { status: 200, body: tokens };
+    });
+    const logins = () => asked.filter((a) => a.path === "/api/v1/auth/login");
+    render(<SignIn />);
+    const region = waitRegion();
+    expect(region.textContent).toBe("");
+
+    signIn();
+    await pass(100);
+    expect(screen.getByRole("alert").textContent).toBe(slowDown);
+    expect(button("Sign in").disabled).toBe(true);
+    expect(shown(region)).toBe("Try again in 3 s.");
+    expect(read(region)).toBe("You can try again in 3 seconds.");
+    // the same region that was there, empty, before
+    expect(waitRegion()).toBe(region);
+
+    await pass(1000);
+    expect(shown(region)).toBe("Try again in 2 s.");
+    // read once: what screen readers are told does not change with the count
+    expect(read(region)).toBe("You can try again in 3 seconds.");
+    expect(button("Sign in").disabled).toBe(true);
+    // nor is the form sent meanwhile (Enter in a field)
+    submit("Sign in");
+    await pass(100);
+    expect(logins()).toHaveLength(1);
+
+    await pass(900);
+    expect(shown(region)).toBe("Try again in 1 s.");
+    expect(button("Sign in").disabled).toBe(true);
+
+    await pass(1000);
+    expect(button("Sign in").disabled).toBe(false);
+    expect(shown(region)).toBeNull();
+    expect(read(region)).toBe("You can try again now.");
+
+    refused = false;
+    submit("Sign in");
+    await pass(100);
+    expect(logins()).toHaveLength(2);
+    expect(session.user?.username).toBe("amira");
+    expect(location.pathname).toBe("/app/");
+  });
+
+  it("without Retry-After, or with a date or anything but seconds in it, says the problem and leaves the button on", async () => {
+    vi.useFakeTimers();
+    for (const after of [undefined, "Wed, 21 Oct 2015 07:28:00 GMT", "soon", "-5", "0"]) {
+      const asked = stubPlatform(({ path }) => (path === "/api/v1/auth/login" ? tooMany(after) : { status: 200, body: { items: [] } }));
+      render(<SignIn />);
+      signIn();
+      await pass(100);
+      expect(screen.getByRole("alert").textContent, after).toBe(slowDown);
+      expect(button("Sign in").disabled, after).toBe(false);
+      expect(waitRegion().textContent, after).toBe("");
+      // and it may be sent again at once
+      submit("Sign in");
+      await pass(100);
+      expect(asked.filter((a) => a.path === "/api/v1/auth/login"), after).toHaveLength(2);
+      cleanup();
+    }
+  });
+
+  it("waits an hour at most, in minutes, and stops counting when the page goes", async () => {
+    vi.useFakeTimers();
+    stubPlatform(({ path }) => (path === "/api/v1/auth/login" ? tooMany("86400") : { status: 200, body: { items: [] } }));
+    const { unmount } = render(<SignIn />);
+    signIn();
+    await pass(100);
+    const region = waitRegion();
+    expect(shown(region)).toBe("Try again in 60 min.");
+    expect(read(region)).toBe("You can try again in 60 minutes.");
+    await pass(1000);
+    expect(shown(region)).toBe("Try again in 59 min 59 s.");
+    // the countdown's next second, the one timer there is
+    expect(vi.getTimerCount()).toBe(1);
+
+    act(() => void unmount());
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it("counts it down on the second factor's form too", async () => {
+    vi.useFakeTimers();
+    stubPlatform(({ path }) => {
+      if (path === "/api/v1/auth/login") return { status: 200, body: { two_factor_required: true, challenge: "ch-1", expires_in: 300 } };
+      if (path === "/api/v1/auth/login/two-factor") return tooMany("2");
+      return { status: 200, body: { items: [] } };
+    });
+    render(<SignIn />);
+    signIn();
+    await pass(100);
+    type("The 6-digit code from your authenticator app, or a recovery code", "123456");
+    submit("Continue");
+    await pass(100);
+    expect(button("Continue").disabled).toBe(true);
+    expect(shown(waitRegion())).toBe("Try again in 2 s.");
+    await pass(2000);
+    expect(button("Continue").disabled).toBe(false);
+  });
+
+  it("counts it down on the sign-up form, which creates the account when sent again after it", async () => {
+    vi.useFakeTimers();
+    history.replaceState(null, "", "/app/signup");
+    let refused = true;
+    const asked = stubPlatform(({ path }) => (path !== "/api/v1/auth/register" ? undefined : refused ? tooMany("2") : { status: 201, body: tokens }));
+    render(<SignUp />);
+    type("Username", "amira");
+    type("E-mail", "amira@example.com");
+    type("Password", "correct horse 42");
+    submit("Create account");
+    await pass(100);
+    expect(screen.getByRole("alert").textContent).toBe(slowDown);
+    expect(button("Create account").disabled).toBe(true);
+    expect(shown(waitRegion())).toBe("Try again in 2 s.");
+    await pass(1000);
+    expect(shown(waitRegion())).toBe("Try again in 1 s.");
+    submit("Create account"); // not sent meanwhile
+    await pass(1000);
+    expect(button("Create account").disabled).toBe(false);
+    expect(asked).toHaveLength(1);
+
+    refused = false;
+    submit("Create account");
+    await pass(100);
+    expect(asked).toHaveLength(2);
+    expect(session.user?.username).toBe("amira");
+    expect(location.pathname).toBe("/app/");
+  });
+
+  it("keeps the sign-up's button on without Retry-After", async () => {
+    vi.useFakeTimers();
+    stubPlatform(() => tooMany());
+    render(<SignUp />);
+    type("Username", "amira");
+    type("E-mail", "amira@example.com");
+    type("Password", "correct horse 42");
+    submit("Create account");
+    await pass(100);
+    expect(screen.getByRole("alert").textContent).toBe(slowDown);
+    expect(button("Create account").disabled).toBe(false);
+    expect(waitRegion().textContent).toBe("");
+  });
+
+  it("counts it down on the forgotten password's form, which asks for the link when sent again after it", async () => {
+    vi.useFakeTimers();
+    let refused = true;
+    const asked = stubPlatform(({ path }) => (path !== "/api/v1/auth/password/forgot" ? undefined : refused ? tooMany("2") : { status: 202 }));
+    render(<ForgotPassword />);
+    type("Username, e-mail or phone", "amira");
+    submit("Send me a link");
+    await pass(100);
+    expect(screen.getByRole("alert").textContent).toBe(slowDown);
+    expect(button("Send me a link").disabled).toBe(true);
+    expect(shown(waitRegion())).toBe("Try again in 2 s.");
+    submit("Send me a link"); // not sent meanwhile
+    await pass(2000);
+    expect(button("Send me a link").disabled).toBe(false);
+    expect(asked).toHaveLength(1);
+
+    refused = false;
+    submit("Send me a link");
+    await pass(100);
+    expect(asked).toHaveLength(2);
+    expect(screen.getByRole("status").textContent).toMatch(/^If an account matches/);
+  });
+
+  it("keeps the forgotten password's button on with a date in Retry-After", async () => {
+    vi.useFakeTimers();
+    stubPlatform(() => tooMany("Wed, 21 Oct 2015 07:28:00 GMT"));
+    render(<ForgotPassword />);
+    type("Username, e-mail or phone", "amira");
+    submit("Send me a link");
+    await pass(100);
+    expect(screen.getByRole("alert").textContent).toBe(slowDown);
+    expect(button("Send me a link").disabled).toBe(false);
+    expect(waitRegion().textContent).toBe("");
   });
 });

@@ -1,9 +1,9 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { identity } from "@community/sdk";
 import { attempt, newTxnId, session, submitted } from "../lib/app";
-import { problemText, settled } from "../lib/session";
+import { refusal, settled } from "../lib/session";
 import { currentPath, href, navigate } from "../lib/router";
-import { Banner, Failure } from "../lib/said";
+import { Banner, Failure, TryAgainIn, useWait } from "../lib/said";
 
 type Provider = identity.components["schemas"]["ExternalProviderDto"];
 
@@ -36,17 +36,21 @@ function outsideReturn(): { code: string } | { refused: string } | null {
   return { code };
 }
 
-type SignInStep = { error: string | null; challenge?: string };
+type SignInStep = { error: string | null; challenge?: string; wait?: number };
 
 /**
  * One step of a sign-in (a password, an outside provider's code, a second factor): busy meanwhile, then its refusal
- * said (no answer too), the second factor asked for, or the app opened.
+ * said (no answer too), the second factor asked for, or the app opened. A refusal for too many attempts asks for a
+ * wait, counted down (`wait`): no step is taken until it is over.
  */
 function useSignInStep(challenged: (challenge: string) => void = () => undefined) {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const wait = useWait();
   async function step(take: () => Promise<SignInStep>) {
+    if (wait.left > 0) return;
     setError(null);
+    wait.set(0);
     setBusy(true);
     let result: SignInStep = { error: null };
     try {
@@ -58,10 +62,11 @@ function useSignInStep(challenged: (challenge: string) => void = () => undefined
       setBusy(false);
     }
     setError(result.error);
+    wait.set(result.wait);
     if (result.challenge) challenged(result.challenge);
     else if (!result.error) navigate("/", true);
   }
-  return { error, setError, busy, step };
+  return { error, setError, busy, wait, step };
 }
 
 /**
@@ -70,7 +75,7 @@ function useSignInStep(challenged: (challenge: string) => void = () => undefined
  */
 export function SignIn() {
   const [challenge, setChallenge] = useState<string | null>(null);
-  const { error, setError, busy, step } = useSignInStep(setChallenge);
+  const { error, setError, busy, wait, step } = useSignInStep(setChallenge);
   const [returned] = useState(outsideReturn);
   // the code's exchange got no answer, or one that settled nothing: the same code may be sent again
   const [unsettled, setUnsettled] = useState(false);
@@ -98,7 +103,7 @@ export function SignIn() {
       {returned && "code" in returned && unsettled && (!busy || sent > 1) && (
         // the code has left the address: sent again from here (identity takes it once); kept while it is sent, so the
         // focus stays on it
-        <button type="button" disabled={busy} onClick={() => void exchange(returned.code)}>
+        <button type="button" disabled={busy || wait.left > 0} onClick={() => void exchange(returned.code)}>
           Finish signing in
         </button>
       )}
@@ -118,7 +123,8 @@ export function SignIn() {
           <input name="password" type="password" autoComplete="current-password" required />
         </label>
         <Failure text={error} />
-        <button type="submit" disabled={busy}>
+        <TryAgainIn wait={wait} />
+        <button type="submit" disabled={busy || wait.left > 0}>
           Sign in
         </button>
       </form>
@@ -136,7 +142,7 @@ export function SignIn() {
 
 /** The second step of a sign-in with two-factor sign-in on, after a password or an outside provider. */
 function TwoFactorStep({ challenge }: { challenge: string }) {
-  const { error, busy, step } = useSignInStep();
+  const { error, busy, wait, step } = useSignInStep();
   return (
     <main class="auth" id="main">
       <h1>Two-factor sign-in</h1>
@@ -144,7 +150,7 @@ function TwoFactorStep({ challenge }: { challenge: string }) {
         onSubmit={(e) => {
           e.preventDefault();
           const code = String(new FormData(e.currentTarget).get("code")).trim();
-          void step(async () => ({ error: await session.completeSignIn(challenge, code) }));
+          void step(() => session.completeSignIn(challenge, code));
         }}
       >
         <label>
@@ -152,7 +158,8 @@ function TwoFactorStep({ challenge }: { challenge: string }) {
           <input name="code" autoComplete="one-time-code" required maxLength={32} />
         </label>
         <Failure text={error} />
-        <button type="submit" disabled={busy}>
+        <TryAgainIn wait={wait} />
+        <button type="submit" disabled={busy || wait.left > 0}>
           Continue
         </button>
       </form>
@@ -207,10 +214,26 @@ function WaitlistLink() {
   );
 }
 
-/** Asks identity to e-mail a link for a new password (its page is the gateway's /reset-password). */
+/**
+ * Asks identity to e-mail a link for a new password (its page is the gateway's /reset-password). Asked too often, it
+ * is sent again after the wait identity asks for.
+ */
 export function ForgotPassword() {
   const [error, setError] = useState<string | null>(null);
   const [sent, setSent] = useState(false);
+  const wait = useWait();
+  const ask = submitted(setError, async (form) => {
+    wait.set(0);
+    const identifier = String(form.get("identifier")).trim();
+    const { error, response } = await session.api.identity.POST("/api/v1/auth/password/forgot", { body: { identifier } });
+    if (response.ok) setSent(true);
+    else {
+      const refused = refusal(error, response, "The link could not be sent.");
+      setError(refused.error);
+      wait.set(refused.wait);
+    }
+    return settled(response);
+  });
   return (
     <main class="auth" id="main">
       <h1 tabIndex={-1}>Forgot your password?</h1>
@@ -225,20 +248,17 @@ export function ForgotPassword() {
       {!sent && (
         <form
           aria-label="Forgot your password?"
-          onSubmit={submitted(setError, async (form) => {
-            const identifier = String(form.get("identifier")).trim();
-            const { error, response } = await session.api.identity.POST("/api/v1/auth/password/forgot", { body: { identifier } });
-            if (response.ok) setSent(true);
-            else setError(problemText(error, response, "The link could not be sent."));
-            return settled(response);
-          })}
+          onSubmit={(e) => (wait.left > 0 ? e.preventDefault() : ask(e))}
         >
           <label>
             Username, e-mail or phone
             <input name="identifier" autoComplete="username" required maxLength={254} />
           </label>
           <Failure text={error} />
-          <button type="submit">Send me a link</button>
+          <TryAgainIn wait={wait} />
+          <button type="submit" disabled={wait.left > 0}>
+            Send me a link
+          </button>
         </form>
       )}
       <p>
@@ -253,6 +273,8 @@ export function SignUp() {
   const invitedWith = new URLSearchParams(location.search).get("ref")?.trim() || "";
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  // a refusal for too many sign-ups: none is sent until it is over
+  const wait = useWait();
   // the last sign-up that got no answer: sent again as it was, its account may already exist
   const unanswered = useRef<string | null>(null);
   return (
@@ -261,13 +283,15 @@ export function SignUp() {
       <form
         onSubmit={async (e) => {
           e.preventDefault();
+          if (wait.left > 0) return;
           const form = new FormData(e.currentTarget);
           const email = String(form.get("email") ?? "").trim() || null;
           const phone = String(form.get("phone") ?? "").replace(/[\s()-]/g, "") || null;
           if (!email && !phone) return setError("Give an e-mail address or a phone number: you sign in and recover your account with it.");
           setError(null);
+          wait.set(0);
           setBusy(true);
-          let failed: string | null = null;
+          let failed: { error: string | null; wait?: number } = { error: null };
           const body = {
             username: String(form.get("username")).trim().toLowerCase(),
             email,
@@ -283,7 +307,7 @@ export function SignUp() {
           try {
             await attempt(
               (text) => {
-                failed = text;
+                failed = { error: text };
                 unanswered.current = sent;
               },
               async () => (failed = await session.signUp(body, again)),
@@ -291,8 +315,9 @@ export function SignUp() {
           } finally {
             setBusy(false);
           }
-          setError(failed);
-          if (!failed) navigate("/", true);
+          setError(failed.error);
+          wait.set(failed.wait);
+          if (!failed.error) navigate("/", true);
         }}
       >
         <label>
@@ -335,7 +360,8 @@ export function SignUp() {
           <input type="checkbox" name="organizer" /> I organize events
         </label>
         <Failure text={error} />
-        <button type="submit" disabled={busy}>
+        <TryAgainIn wait={wait} />
+        <button type="submit" disabled={busy || wait.left > 0}>
           Create account
         </button>
       </form>
