@@ -49,6 +49,11 @@ public interface IIdempotentRequestStore
 /// </summary>
 public static class IdempotentRequests
 {
+    /// <summary>The 422 detail for a key used before for another request (handlers keeping keys say it too).</summary>
+    public const string UsedForAnotherRequest =
+        $"This {IdempotencyKey.Header} was used for another request (another body, method or path); use a new key "
+        + "for a new request.";
+
     public static readonly TimeSpan Retention = TimeSpan.FromHours(24);
 
     /// <summary>
@@ -104,10 +109,7 @@ public static class IdempotentRequests
         switch (claim.Outcome)
         {
             case IdempotentClaimOutcome.OtherRequest:
-                throw new BusinessRuleException(
-                    $"This {IdempotencyKey.Header} was used for another request "
-                        + "(another body, method or path); use a new key for a new request."
-                );
+                throw new BusinessRuleException(UsedForAnotherRequest);
             case IdempotentClaimOutcome.InProgress:
                 throw new ConflictException(
                     $"A request with this {IdempotencyKey.Header} is still in progress; retry when it has finished."

@@ -70,10 +70,7 @@ public sealed class CreditLedger(PaymentsDbContext db, TimeProvider clock, ILogg
                         || first.Purpose != purpose
                         || first.ReferenceId != referenceId
                     )
-                        throw new BusinessRuleException(
-                            "This Idempotency-Key was already used for a different request; use a new key for a "
-                                + "new spend."
-                        );
+                        throw new BusinessRuleException(IdempotentRequests.UsedForAnotherRequest);
                     return new CreditPosting(first, false, await BalanceAsync(userId, cancellationToken));
                 }
                 var amount = await price(cancellationToken);

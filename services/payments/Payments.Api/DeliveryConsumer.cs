@@ -1,4 +1,5 @@
 using Community.Payments.Refunds;
+using Community.Payments.Users;
 using MassTransit;
 
 namespace Community.Payments;
@@ -29,7 +30,7 @@ public abstract class DeliveryConsumer(PaymentsDbContext db, PaymentBook payment
             );
         if (payment.Status == PaymentStatus.Refunded)
             return;
-        if (await UserDeletedAsync(payment.UserId, cancellationToken))
+        if (await KnownUserRules.IsDeletedAsync(Db, payment.UserId, cancellationToken))
         {
             RefundInstead(payment, context.GetServiceOrCreateInstance<TimeProvider>().GetUtcNow());
             return;
@@ -45,21 +46,6 @@ public abstract class DeliveryConsumer(PaymentsDbContext db, PaymentBook payment
         PaymentSucceeded message,
         CancellationToken cancellationToken
     );
-
-    /// <summary>
-    /// Whether identity deleted the account, read under a share lock: the UserDeleted consumer marks it first, so
-    /// either its erasers see what this delivers or this sees the deletion.
-    /// </summary>
-    private async Task<bool> UserDeletedAsync(Guid userId, CancellationToken cancellationToken) =>
-        (
-            await Db
-                .Database.SqlQuery<bool>(
-                    $"""
-                    SELECT deleted_at IS NOT NULL AS "Value" FROM known_users WHERE user_id = {userId} FOR SHARE
-                    """
-                )
-                .ToListAsync(cancellationToken)
-        ).Contains(true);
 
     /// <summary>
     /// Paid after the account was deleted (a checkout left open): nothing is delivered, the money goes back, and a

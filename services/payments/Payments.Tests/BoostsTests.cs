@@ -1,3 +1,6 @@
+using Community.Contracts;
+using Community.Contracts.Payments;
+
 namespace Community.Payments.Tests;
 
 public sealed class BoostsTests(PaymentsFixture fx) : IClassFixture<PaymentsFixture>
@@ -183,6 +186,60 @@ public sealed class BoostsTests(PaymentsFixture fx) : IClassFixture<PaymentsFixt
         Assert.Equal(
             20,
             (await (await fx.Client.Get("/api/v1/credits", token)).AssertStatus(200))["balance"]!.GetValue<long>()
+        );
+    }
+
+    [Fact]
+    public async Task A_boost_key_used_again_for_other_days_is_refused_422_and_buys_nothing()
+    {
+        var (userId, token) = fx.User();
+        await GrantAsync(userId, 130);
+        await (await SpendOnBoostAsync(token, """{"purpose": "boost", "days": 1}""", "boost-days")).AssertStatus(201);
+        var until = (await MeAsync(token))["boosted_until"]!.GetValue<DateTimeOffset>();
+
+        var problem = await (
+            await SpendOnBoostAsync(token, """{"purpose": "boost", "days": 7}""", "boost-days")
+        ).AssertProblem(422);
+
+        Assert.Contains("was used for another request", problem["detail"]!.GetValue<string>());
+        Assert.Equal(until, (await MeAsync(token))["boosted_until"]!.GetValue<DateTimeOffset>());
+        Assert.Equal(1L, await PurchasesAsync(userId));
+        Assert.Equal(
+            110,
+            (await (await fx.Client.Get("/api/v1/credits", token)).AssertStatus(200))["balance"]!.GetValue<long>()
+        );
+        // The first request again is still answered with its spend.
+        await (await SpendOnBoostAsync(token, """{"purpose": "boost", "days": 1}""", "boost-days")).AssertStatus(200);
+    }
+
+    [Fact]
+    public async Task A_boost_payment_announced_again_under_another_message_id_adds_no_days()
+    {
+        var (userId, token) = fx.User();
+        var until = await BuyAsync(token, 7, previous: null);
+        var paymentId = await fx.ScalarAsync<Guid>(
+            "SELECT id FROM payments WHERE user_id = @u AND purpose = 'boost'",
+            ("u", userId)
+        );
+
+        // The same PaymentSucceeded under another message id: past the inbox, the grant already made stops it.
+        var again = new PaymentSucceeded(
+            Guid.NewGuid(),
+            fx.Clock.GetUtcNow(),
+            paymentId,
+            userId,
+            PaymentPurposes.Boost,
+            await fx.ScalarAsync<Guid>("SELECT reference_id FROM payments WHERE id = @p", ("p", paymentId)),
+            899,
+            "EUR"
+        );
+        await fx.DeliverAsync(again, "BoostPaymentConsumer");
+
+        Assert.Equal(until, (await MeAsync(token))["boosted_until"]!.GetValue<DateTimeOffset>());
+        Assert.Equal(1L, await PurchasesAsync(userId));
+        Assert.Equal(
+            1L,
+            await fx.ScalarAsync<long>("SELECT count(*) FROM boost_grants WHERE payment_id = @p", ("p", paymentId))
         );
     }
 

@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Http;
 
 namespace Community.Payments.Tests;
 
-/// <summary>What the fake Stripe received: one API call, its headers and form fields.</summary>
+/// <summary>What the fake Stripe received: one API call, its headers and form fields (a GET's query).</summary>
 public sealed record StripeRequest(
     string Method,
     string Path,
@@ -29,8 +29,8 @@ public sealed record StripeRequest(
 /// A stand-in for api.stripe.com on a real loopback port: it checks the secret key, validates the
 /// checkout, refund and subscription calls the way Stripe does (expires_at window, lowercase
 /// currency, mode-specific fields), replays the first successful answer for a reused
-/// Idempotency-Key (refusing one reused with other parameters), records every request, and can be
-/// told to fail the next calls to a path.
+/// Idempotency-Key (refusing one reused with other parameters), lists the payments of the invoices
+/// it was told of, records every request, and can be told to fail the next calls to a path.
 /// </summary>
 public sealed class FakeStripe : FakeHttpServer<StripeRequest>
 {
@@ -41,6 +41,7 @@ public sealed class FakeStripe : FakeHttpServer<StripeRequest>
     private readonly List<(string Path, int Status, string Message)> _failures = [];
     private readonly ConcurrentDictionary<string, string> _refundStatuses = new();
     private readonly ConcurrentDictionary<string, bool> _cancelled = new();
+    private readonly ConcurrentDictionary<string, string> _invoiceIntents = new();
 
     private FakeStripe(TimeProvider clock) => _clock = clock;
 
@@ -73,6 +74,12 @@ public sealed class FakeStripe : FakeHttpServer<StripeRequest>
     /// </summary>
     public void AnswerRefunds(string paymentIntent, string status) => _refundStatuses[paymentIntent] = status;
 
+    /// <summary>
+    /// GET /v1/invoice_payments?invoice=<paramref name="invoiceId"/> lists <paramref name="paymentIntentId"/> as the
+    /// invoice's default payment, paid.
+    /// </summary>
+    public void PaysInvoice(string invoiceId, string paymentIntentId) => _invoiceIntents[invoiceId] = paymentIntentId;
+
     private async Task AnswerAsync(HttpContext context)
     {
         var request = context.Request;
@@ -82,7 +89,7 @@ public sealed class FakeStripe : FakeHttpServer<StripeRequest>
             request.Path.Value ?? "",
             request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase),
             form?.ToDictionary(f => f.Key, f => f.Value.ToString(), StringComparer.Ordinal)
-                ?? new Dictionary<string, string>()
+                ?? request.Query.ToDictionary(q => q.Key, q => q.Value.ToString(), StringComparer.Ordinal)
         );
         Record(received);
 
@@ -109,6 +116,8 @@ public sealed class FakeStripe : FakeHttpServer<StripeRequest>
         }
         if (request.Method == "DELETE" && request.Path.StartsWith("/v1/subscriptions/", StringComparison.Ordinal))
             return CancelNow(request);
+        if (request.Method == "GET" && request.Path == "/v1/invoice_payments")
+            return InvoicePayments(request);
         if (request.Method != "POST")
             return Error(404, "invalid_request_error", "Unrecognized request URL.");
 
@@ -279,6 +288,48 @@ public sealed class FakeStripe : FakeHttpServer<StripeRequest>
                 )
             )
             : Error(404, "invalid_request_error", $"No such subscription: '{id}'");
+    }
+
+    /// <summary>
+    /// GET /v1/invoice_payments: the payments of one invoice (Stripe lists all invoices' without the filter; our calls
+    /// always name one), as a list object.
+    /// </summary>
+    private (int, string) InvoicePayments(StripeRequest r)
+    {
+        if (r.Field("invoice") is not { Length: > 0 } invoice)
+            return Invalid("invoice", "Missing required param: invoice.");
+        var now = _clock.GetUtcNow().ToUnixTimeSeconds();
+        var data = new List<object>();
+        if ((r.Field("status") is null or "paid") && _invoiceIntents.TryGetValue(invoice, out var intent))
+            data.Add(
+                new
+                {
+                    @object = "invoice_payment",
+                    id = "inpay_" + Guid.NewGuid().ToString("N"),
+                    invoice,
+                    is_default = true,
+                    status = "paid",
+                    payment = new { type = "payment_intent", payment_intent = intent },
+                    amount_paid = 999,
+                    amount_requested = 999,
+                    currency = "eur",
+                    created = now,
+                    livemode = false,
+                    status_transitions = new { paid_at = now },
+                }
+            );
+        return (
+            200,
+            JsonSerializer.Serialize(
+                new
+                {
+                    @object = "list",
+                    data,
+                    has_more = false,
+                    url = "/v1/invoice_payments",
+                }
+            )
+        );
     }
 
     private static Dictionary<string, string> Metadata(StripeRequest r, string prefix) =>

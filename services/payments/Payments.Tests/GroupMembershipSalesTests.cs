@@ -101,8 +101,10 @@ public sealed class GroupMembershipSalesTests(PaymentsFixture fx) : IClassFixtur
             async () => await StatusAsync(paymentId) == "refunded",
             "the rejected membership was never refunded"
         );
-        // Rejected again in a new message (social saw the payment twice): still one refund.
+        // Rejected again in a new message (social saw the payment twice): no second refund is asked for. Its request
+        // would be in the outbox with the inbox row waited for; the refund row alone could not tell (same id).
         await DeliverAsync(rejected with { MessageId = Guid.NewGuid() }, nameof(GroupMembershipRejectedConsumer));
+        Assert.Equal(1L, await fx.OutboxCountAsync("PaymentRefundRequested", paymentId));
         Assert.Equal(
             1L,
             await fx.ScalarAsync<long>("SELECT count(*) FROM refunds WHERE payment_id = @p", ("p", paymentId))

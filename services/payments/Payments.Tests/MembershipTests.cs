@@ -96,6 +96,54 @@ public sealed class MembershipTests(PaymentsFixture fx) : IClassFixture<Payments
         Assert.Equal(0L, await ChangesAsync(referrerId, subscribed));
     }
 
+    [Fact]
+    public async Task Referrals_converted_after_the_referrers_account_was_deleted_bring_back_no_elite()
+    {
+        var (referrerId, _) = fx.User();
+        await ConvertAsync(referrerId, 5);
+        await fx.DeliverAsync(new UserDeleted(Guid.NewGuid(), fx.Clock.GetUtcNow(), referrerId));
+        var deleted = fx.Clock.GetUtcNow();
+
+        // Enough more for both milestones (the revoked one at 5, a new one at 10), arriving after the deletion.
+        var referred = new List<Guid>();
+        for (var i = 0; i < 5; i++)
+        {
+            referred.Add(Guid.NewGuid());
+            await fx.DeliverAsync(
+                new ReferralConverted(Guid.NewGuid(), fx.Clock.GetUtcNow(), referrerId, referred[i], Guid.NewGuid())
+            );
+        }
+
+        Assert.Equal(
+            0L,
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM referral_rewards WHERE referrer_user_id = @u AND revoked_at IS NULL",
+                ("u", referrerId)
+            )
+        );
+        Assert.Equal(0L, await ChangesAsync(referrerId, deleted, "elite"));
+        Assert.Equal(
+            "free",
+            await fx.ScalarAsync<string>("SELECT tier FROM memberships WHERE user_id = @u", ("u", referrerId))
+        );
+        // The deleted referrer is granted no credits; the referred, still there, earn theirs.
+        Assert.Equal(
+            5L,
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM credit_transactions WHERE user_id = @u AND kind = 'grant'",
+                ("u", referrerId)
+            )
+        );
+        foreach (var userId in referred)
+            Assert.Equal(
+                1L,
+                await fx.ScalarAsync<long>(
+                    "SELECT count(*) FROM credit_transactions WHERE user_id = @u AND kind = 'grant'",
+                    ("u", userId)
+                )
+            );
+    }
+
     // ---- helpers ----
 
     /// <summary>

@@ -25,10 +25,14 @@ public sealed class RefundIntentFixture : StripePaymentsFixture
     /// <summary>Payments whose refund answers are lost on the way back.</summary>
     public ConcurrentDictionary<Guid, bool> LoseAnswersFor { get; } = new();
 
+    /// <summary>Messages a consumer gave up on once its retries were spent (dead-lettered), by message id.</summary>
+    public ConcurrentDictionary<Guid, bool> DeadLettered { get; } = new();
+
     public override void ConfigureServices(IServiceCollection services)
     {
         base.ConfigureServices(services);
         services.AddSingleton<IHttpMessageHandlerBuilderFilter>(new ObserverFilter(this));
+        services.AddReceiveObserver(_ => new DeadLetterObserver(DeadLettered));
     }
 
     /// <summary>
@@ -53,6 +57,33 @@ public sealed class RefundIntentFixture : StripePaymentsFixture
             await ScalarAsync<string>("SELECT status FROM payments WHERE id = @id", ("id", paymentId))
         );
         return (seller, paymentId);
+    }
+
+    /// <summary>
+    /// MassTransit tells receive observers of a consumer's fault once its retries are spent, not at each attempt.
+    /// </summary>
+    private sealed class DeadLetterObserver(ConcurrentDictionary<Guid, bool> deadLettered) : IReceiveObserver
+    {
+        Task IReceiveObserver.ConsumeFault<T>(
+            ConsumeContext<T> context,
+            TimeSpan duration,
+            string consumerType,
+            Exception exception
+        )
+        {
+            if (context.MessageId is { } id)
+                deadLettered[id] = true;
+            return Task.CompletedTask;
+        }
+
+        Task IReceiveObserver.PreReceive(ReceiveContext context) => Task.CompletedTask;
+
+        Task IReceiveObserver.PostReceive(ReceiveContext context) => Task.CompletedTask;
+
+        Task IReceiveObserver.PostConsume<T>(ConsumeContext<T> context, TimeSpan duration, string consumerType) =>
+            Task.CompletedTask;
+
+        Task IReceiveObserver.ReceiveFault(ReceiveContext context, Exception exception) => Task.CompletedTask;
     }
 
     private sealed class ObserverFilter(RefundIntentFixture fx) : IHttpMessageHandlerBuilderFilter

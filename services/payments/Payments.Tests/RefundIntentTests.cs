@@ -119,6 +119,136 @@ public sealed class RefundIntentTests(RefundIntentFixture fx) : IClassFixture<Re
     }
 
     [Fact]
+    public async Task A_cancellations_refund_asks_again_for_a_lost_refund_of_everything_rather_than_dead_letter()
+    {
+        var (sellerId, paymentId) = await fx.PaidTicketAsync();
+        var seller = fx.TokenFor(sellerId);
+        // The organizer refunds the whole ticket and Stripe's answer is lost: all 2500 stays requested.
+        fx.LoseAnswersFor[paymentId] = true;
+        await (await fx.RefundAsync(paymentId, seller, null, "everything")).AssertProblem(502);
+        fx.LoseAnswersFor.TryRemove(paymentId, out _);
+
+        // Then the holder cancels, and events asks for whatever is left: nothing is free while that refund waits (409).
+        var requested = new PaymentRefundRequested(
+            Guid.NewGuid(),
+            fx.Clock.GetUtcNow(),
+            Guid.NewGuid(),
+            paymentId,
+            null,
+            "registration_cancelled",
+            null
+        );
+        await fx.PublishAsync(requested);
+
+        // The organizer's refund is asked again under its key, and took it all: the request is done, not dead-lettered.
+        await fx.HandledAsync(requested.MessageId, nameof(PaymentRefundRequestedConsumer));
+        Assert.False(fx.DeadLettered.ContainsKey(requested.MessageId));
+        var organizers = RefundRules.DeterministicId("api:" + sellerId + ":everything", paymentId);
+        Assert.Equal(
+            RefundStatus.Succeeded,
+            await fx.ScalarAsync<string>("SELECT status FROM refunds WHERE id = @id", ("id", organizers))
+        );
+        Assert.Equal(
+            2500,
+            await fx.ScalarAsync<long>("SELECT refunded_cents FROM payments WHERE id = @id", ("id", paymentId))
+        );
+        Assert.Equal(1, await fx.OutboxCountAsync("PaymentRefunded", paymentId));
+        // Nothing was left for the cancellation's own refund: none is recorded, and Stripe is not asked for one.
+        Assert.Equal(
+            0L,
+            await fx.ScalarAsync<long>("SELECT count(*) FROM refunds WHERE id = @id", ("id", requested.RefundId))
+        );
+        Assert.Empty(fx.Stripe.WithKey("refund-" + requested.RefundId));
+    }
+
+    [Fact]
+    public async Task A_cancellations_refund_stripe_refuses_when_the_recovery_resumes_it_is_failed_and_told()
+    {
+        var (_, paymentId) = await fx.PaidTicketAsync();
+        // Every answer about a cancellation's refund is lost: the message is retried, then dead-lettered.
+        fx.LoseAnswersFor[paymentId] = true;
+        var requested = new PaymentRefundRequested(
+            Guid.NewGuid(),
+            fx.Clock.GetUtcNow(),
+            Guid.NewGuid(),
+            paymentId,
+            null,
+            "event_cancelled",
+            null
+        );
+        await fx.PublishAsync(requested);
+        await Eventually.TrueAsync(
+            () => Task.FromResult(fx.DeadLettered.ContainsKey(requested.MessageId)),
+            "the request whose answers were lost was never given up on",
+            TimeSpan.FromMinutes(2)
+        );
+        Assert.Equal(RefundStatus.Requested, await RefundStatusAsync(requested.RefundId));
+        fx.LoseAnswersFor.TryRemove(paymentId, out _);
+
+        // Nobody waits on it now: when the recovery asks again and Stripe refuses, the refusal is the answer.
+        fx.Stripe.FailNext("/v1/refunds", 400, "Charge ch_x has been charged back.");
+        await ResumeUntilAnsweredAsync(requested.RefundId);
+
+        Assert.Equal(RefundStatus.Failed, await RefundStatusAsync(requested.RefundId));
+        Assert.Equal(1, await fx.OutboxCountAsync("PaymentRefundFailed", paymentId));
+        Assert.Equal("succeeded", await StatusAsync(paymentId));
+        Assert.Equal(
+            0,
+            await fx.ScalarAsync<long>("SELECT refunded_cents FROM payments WHERE id = @id", ("id", paymentId))
+        );
+    }
+
+    [Fact]
+    public async Task An_organizers_refund_refused_when_resumed_is_failed_and_the_same_key_then_answers_422()
+    {
+        var (sellerId, paymentId) = await fx.PaidTicketAsync();
+        var seller = fx.TokenFor(sellerId);
+        fx.LoseAnswersFor[paymentId] = true;
+        await (await fx.RefundAsync(paymentId, seller, 1000, "resumed")).AssertProblem(502);
+        fx.LoseAnswersFor.TryRemove(paymentId, out _);
+        var refundId = RefundRules.DeterministicId("api:" + sellerId + ":resumed", paymentId);
+
+        fx.Stripe.FailNext("/v1/refunds", 400, "Charge ch_x has been charged back.");
+        await ResumeUntilAnsweredAsync(refundId);
+        Assert.Equal(RefundStatus.Failed, await RefundStatusAsync(refundId));
+        Assert.Equal(1, await fx.OutboxCountAsync("PaymentRefundFailed", paymentId));
+
+        // The organizer retrying with the key hears the documented failure, and nothing more is asked of Stripe.
+        var calls = fx.Stripe.WithKey("refund-" + refundId).Count;
+        var problem = await (await fx.RefundAsync(paymentId, seller, 1000, "resumed")).AssertProblem(422);
+        Assert.Equal(refundId, problem["refund_id"]!.GetValue<Guid>());
+        Assert.Equal(RefundStatus.Failed, problem["refund_status"]!.GetValue<string>());
+        Assert.Equal(calls, fx.Stripe.WithKey("refund-" + refundId).Count);
+        Assert.Equal(
+            0,
+            await fx.ScalarAsync<long>("SELECT refunded_cents FROM payments WHERE id = @id", ("id", paymentId))
+        );
+    }
+
+    [Fact]
+    public async Task An_idempotency_key_used_again_with_another_amount_is_refused_422_and_refunds_nothing_more()
+    {
+        var (sellerId, paymentId) = await fx.PaidTicketAsync();
+        var seller = fx.TokenFor(sellerId);
+        var first = await (await fx.RefundAsync(paymentId, seller, 1000, "reused")).AssertStatus(201);
+
+        var problem = await (await fx.RefundAsync(paymentId, seller, 500, "reused")).AssertProblem(422);
+
+        Assert.Contains("was used for another request", problem["detail"]!.GetValue<string>());
+        Assert.Equal(
+            1L,
+            await fx.ScalarAsync<long>("SELECT count(*) FROM refunds WHERE payment_id = @id", ("id", paymentId))
+        );
+        Assert.Equal(
+            1000,
+            await fx.ScalarAsync<long>("SELECT refunded_cents FROM payments WHERE id = @id", ("id", paymentId))
+        );
+        // The first request again is still answered with its refund.
+        var again = await (await fx.RefundAsync(paymentId, seller, 1000, "reused")).AssertStatus(201);
+        Assert.Equal(first["id"]!.GetValue<string>(), again["id"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task Stripes_webhooks_that_overtake_a_lost_answer_record_it_and_count_the_money_once()
     {
         var (sellerId, paymentId) = await fx.PaidTicketAsync();
@@ -324,4 +454,25 @@ public sealed class RefundIntentTests(RefundIntentFixture fx) : IClassFixture<Re
 
     private Task<string?> StatusAsync(Guid paymentId) =>
         fx.ScalarAsync<string>("SELECT status FROM payments WHERE id = @id", ("id", paymentId));
+
+    private Task<string?> RefundStatusAsync(Guid refundId) =>
+        fx.ScalarAsync<string>("SELECT status FROM refunds WHERE id = @id", ("id", refundId));
+
+    /// <summary>
+    /// Runs the recovery past the refund's staleness until it is answered (a breaker the lost answers opened may turn
+    /// the first tries away before they reach Stripe).
+    /// </summary>
+    private async Task ResumeUntilAnsweredAsync(Guid refundId)
+    {
+        var recovery = fx.Host.Services.GetRequiredService<RefundIntentRecovery>();
+        fx.Clock.Advance(RefundIntentRecovery.StaleAfter + TimeSpan.FromSeconds(1));
+        await Eventually.TrueAsync(
+            async () =>
+            {
+                await recovery.ResumeStaleAsync(CancellationToken.None);
+                return await RefundStatusAsync(refundId) != RefundStatus.Requested;
+            },
+            "the recovery never had the resumed refund answered"
+        );
+    }
 }

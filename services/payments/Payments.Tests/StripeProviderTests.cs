@@ -501,6 +501,39 @@ public sealed class StripeProviderTests(StripePaymentsFixture fx) : IClassFixtur
     }
 
     [Fact]
+    public async Task A_first_invoice_without_payments_is_refunded_through_the_intent_stripe_lists_for_it()
+    {
+        var (_, token) = fx.User();
+        var (paymentId, subscriptionId) = await SubscribeAsync(token);
+        var admin = fx.User("admin").Token;
+        var invoiceId = "in_" + Guid.NewGuid().ToString("N");
+        var intent = "pi_listed_" + paymentId.ToString("N");
+        fx.Stripe.PaysInvoice(invoiceId, intent);
+        // What a webhook carries: no payments (an includable field), so the intent must be asked of Stripe.
+        var paid = StripePaymentsFixture.Event(
+            "invoice.paid",
+            InvoiceAsWebhooksSendIt(invoiceId, subscriptionId, "subscription_create", paymentId)
+        );
+
+        // Stripe down while asked (every retry too): a 503 that records nothing, so Stripe delivers the event again.
+        fx.Stripe.FailNext("/v1/invoice_payments", 503, "Service unavailable", times: 4);
+        await (await fx.DeliverAsync(paid)).AssertProblem(503);
+        Assert.Equal(0L, await fx.WebhookEventsAsync(paid.EventId));
+
+        Assert.False(await fx.AcceptedAsync(paid));
+        var listed = fx.Stripe.Received.Last(r => r.Path == "/v1/invoice_payments");
+        Assert.Equal("GET", listed.Method);
+        Assert.Equal(invoiceId, listed.Field("invoice"));
+        Assert.Equal("paid", listed.Field("status"));
+        Assert.Null(listed.IdempotencyKey);
+
+        var refund = await (await fx.RefundAsync(paymentId, admin, null, "sub-refund-listed")).AssertStatus(201);
+        var call = Assert.Single(fx.Stripe.WithKey("refund-" + refund["id"]!.GetValue<string>()));
+        Assert.Equal(intent, call.Field("payment_intent"));
+        Assert.Equal("999", call.Field("amount"));
+    }
+
+    [Fact]
     public async Task Deleting_the_account_cancels_its_stripe_subscription_now_and_ends_its_open_checkouts_once()
     {
         var (userId, token) = fx.User();
@@ -649,17 +682,48 @@ public sealed class StripeProviderTests(StripePaymentsFixture fx) : IClassFixtur
 
     /// <summary>
     /// An invoice as API version endive sends it: subscription and its metadata under parent, the intent under
-    /// payments.
+    /// payments (as Stripe includes them when asked).
     /// </summary>
-    private static object Invoice(string subscriptionId, string paymentIntent, string billingReason, Guid? paymentId) =>
-        new
+    private static object Invoice(string subscriptionId, string paymentIntent, string billingReason, Guid? paymentId)
+    {
+        var invoice = InvoiceAsWebhooksSendIt(
+            "in_" + Guid.NewGuid().ToString("N"),
+            subscriptionId,
+            billingReason,
+            paymentId
+        );
+        invoice["payments"] = new
         {
-            id = "in_" + Guid.NewGuid().ToString("N"),
-            @object = "invoice",
-            status = "paid",
-            billing_reason = billingReason,
-            metadata = new { },
-            parent = new
+            @object = "list",
+            data = new[]
+            {
+                new
+                {
+                    @object = "invoice_payment",
+                    is_default = true,
+                    status = "paid",
+                    payment = new { type = "payment_intent", payment_intent = paymentIntent },
+                },
+            },
+        };
+        return invoice;
+    }
+
+    /// <summary>An invoice as a webhook carries it: without payments, which Stripe includes only when asked.</summary>
+    private static Dictionary<string, object> InvoiceAsWebhooksSendIt(
+        string invoiceId,
+        string subscriptionId,
+        string billingReason,
+        Guid? paymentId
+    ) =>
+        new()
+        {
+            ["id"] = invoiceId,
+            ["object"] = "invoice",
+            ["status"] = "paid",
+            ["billing_reason"] = billingReason,
+            ["metadata"] = new { },
+            ["parent"] = new
             {
                 type = "subscription_details",
                 subscription_details = new
@@ -668,20 +732,6 @@ public sealed class StripeProviderTests(StripePaymentsFixture fx) : IClassFixtur
                     metadata = paymentId is null
                         ? new Dictionary<string, string>()
                         : new() { ["payment_id"] = paymentId.Value.ToString() },
-                },
-            },
-            payments = new
-            {
-                @object = "list",
-                data = new[]
-                {
-                    new
-                    {
-                        @object = "invoice_payment",
-                        is_default = true,
-                        status = "paid",
-                        payment = new { type = "payment_intent", payment_intent = paymentIntent },
-                    },
                 },
             },
         };

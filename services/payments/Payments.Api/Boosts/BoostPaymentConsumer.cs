@@ -23,7 +23,7 @@ public sealed class BoostPaymentConsumer(
     )
     {
         // What this payment gave, for its refund to take back (that and nothing more, once).
-        await Db.Database.ExecuteSqlAsync(
+        var granted = await Db.Database.ExecuteSqlAsync(
             $"""
             INSERT INTO boost_grants (payment_id, user_id, days, granted_at)
             VALUES ({payment.Id}, {payment.UserId}, {Days(payment)}, {clock.GetUtcNow()})
@@ -31,6 +31,9 @@ public sealed class BoostPaymentConsumer(
             """,
             cancellationToken
         );
+        // Delivered already (the payment announced again under another message id): its days are not given twice.
+        if (granted == 0)
+            return;
         // From the payment, not from now: a message that waited in the queue costs the buyer nothing.
         await BoostRules.AddDaysAsync(
             Db,

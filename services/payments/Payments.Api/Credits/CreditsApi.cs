@@ -248,7 +248,8 @@ public static class CreditsApi
 
     /// <summary>
     /// The spend and the boost's days in one transaction: both or neither. Each purchase is its own
-    /// reference (from the key), so boosts bought one after another add up; the same key again buys nothing.
+    /// reference (from the key and the days), so boosts bought one after another add up; the same key again buys
+    /// nothing, and with other days it is refused (422), not answered with the first spend.
     /// </summary>
     private static Task<CreditPosting> SpendOnBoostAsync(
         PaymentsDbContext db,
@@ -266,7 +267,7 @@ public static class CreditsApi
                 var posting = await ledger.SpendAsync(
                     userId,
                     PaymentPurposes.Boost,
-                    StableIds.From(idempotencyKey),
+                    StableIds.From($"{idempotencyKey}|{days.ToString(CultureInfo.InvariantCulture)}"),
                     _ => Task.FromResult(credits),
                     idempotencyKey,
                     ct

@@ -48,4 +48,9 @@ public interface IPaymentProvider
 
     /// <summary>Ends a subscription at once (its payment was refunded); one already gone counts as ended.</summary>
     Task CancelSubscriptionNowAsync(string subscriptionId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The payment intent that paid <paramref name="invoiceId"/> (its default paid payment); null when none did.
+    /// </summary>
+    Task<string?> FindInvoicePaymentIntentAsync(string invoiceId, CancellationToken cancellationToken);
 }

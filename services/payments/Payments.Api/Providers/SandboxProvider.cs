@@ -32,4 +32,8 @@ public sealed class SandboxProvider(IOptions<PaymentsOptions> options) : IPaymen
 
     public Task CancelSubscriptionNowAsync(string subscriptionId, CancellationToken cancellationToken) =>
         Task.CompletedTask;
+
+    // The sandbox bills no invoices (its refunds need no intent): there is nothing to find.
+    public Task<string?> FindInvoicePaymentIntentAsync(string invoiceId, CancellationToken cancellationToken) =>
+        Task.FromResult<string?>(null);
 }

@@ -168,6 +168,28 @@ public sealed class StripeProvider(HttpClient http, IOptions<PaymentsOptions> op
         }
     }
 
+    public async Task<string?> FindInvoicePaymentIntentAsync(string invoiceId, CancellationToken cancellationToken)
+    {
+        // A GET creates nothing: no Idempotency-Key, and the resilience handler may repeat it.
+        var payments = await CallAsync(
+            "GET /v1/invoice_payments",
+            () =>
+                new InvoicePaymentService(_stripe).ListAsync(
+                    new InvoicePaymentListOptions { Invoice = invoiceId, Status = "paid" },
+                    cancellationToken: cancellationToken
+                )
+        );
+        return DefaultPaymentIntent(payments.Data);
+    }
+
+    /// <summary>The intent of an invoice's default payment, else of any of its payments by intent.</summary>
+    public static string? DefaultPaymentIntent(IEnumerable<InvoicePayment>? payments) =>
+        payments
+            ?.Where(p => p.Payment?.PaymentIntentId is not null)
+            .OrderByDescending(p => p.IsDefault)
+            .Select(p => p.Payment.PaymentIntentId)
+            .FirstOrDefault();
+
     /// <summary>
     /// The expires_at to ask for: what the caller wants, inside Stripe's window. A sooner end (a
     /// 15-minute ticket hold) is pushed out by the minimum lifetime from the wanted end rather than

@@ -1,4 +1,5 @@
 using Community.Contracts.Identity;
+using Community.Payments.Users;
 using Community.ServiceDefaults.Data;
 using MassTransit;
 
@@ -84,8 +85,18 @@ public sealed class ReferralConvertedConsumer(
             return;
         }
 
+        // A deleted account is given nothing more; read under share locks, as deliveries read it, so UserDeleted's
+        // erasers see what this writes or this sees the deletion. The side still there earns its credits.
+        var deleted = new HashSet<Guid>();
+        foreach (var (userId, _) in ReferralRewards.Sides(m.ReferrerUserId, m.ReferredUserId))
+            if (await KnownUserRules.IsDeletedAsync(Db, userId, cancellationToken))
+                deleted.Add(userId);
+
         // Accounts are locked in id order, so two conversions touching the same users cannot deadlock.
-        foreach (var (userId, side) in ReferralRewards.Sides(m.ReferrerUserId, m.ReferredUserId))
+        var rewarded = ReferralRewards
+            .Sides(m.ReferrerUserId, m.ReferredUserId)
+            .Where(s => !deleted.Contains(s.UserId));
+        foreach (var (userId, side) in rewarded)
             await ledger.GrantAsync(
                 userId,
                 ReferralRewards.CreditsEach,
@@ -103,7 +114,8 @@ public sealed class ReferralConvertedConsumer(
             """,
             cancellationToken
         );
-        if (counted == 0)
+        // Counted all the same, so a refund finds what to take back; a deleted referrer's milestones stay revoked.
+        if (counted == 0 || deleted.Contains(m.ReferrerUserId))
             return;
 
         var conversions = await ReferralRewards.CountAsync(Db, m.ReferrerUserId, cancellationToken);

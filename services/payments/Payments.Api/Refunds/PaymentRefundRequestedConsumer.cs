@@ -34,11 +34,12 @@ public sealed class PaymentRefundRequestedConsumer(
         {
             refund = await RefundAsync(m, payment, context.CancellationToken);
         }
-        catch (BusinessRuleException) when (!done)
+        catch (DomainException exception) when (!done && exception is BusinessRuleException or ConflictException)
         {
-            // More than is free only while other refunds of the payment wait for Stripe's answer (an organizer's
-            // partial refund whose answer was lost, then the holder cancels): they are asked again now, under their
-            // own keys, rather than after the recovery's minutes, and this one then takes what is left.
+            // More than is free (422), or nothing free at all (409), only while other refunds of the payment wait for
+            // Stripe's answer (an organizer's refund whose answer was lost, then the holder cancels): they are asked
+            // again now, under their own keys, rather than after the recovery's minutes, and this one then takes what
+            // is left.
             var waiting = await db
                 .Refunds.AsNoTracking()
                 .Where(r => r.PaymentId == m.PaymentId && r.Id != m.RefundId && r.Status == RefundStatus.Requested)

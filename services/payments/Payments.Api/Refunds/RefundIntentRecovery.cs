@@ -4,7 +4,8 @@ namespace Community.Payments.Refunds;
 /// Finishes the refunds left requested: the process died between recording the intent and
 /// recording the provider's answer, or the provider did not answer and nobody retried. Each is
 /// asked again under its own idempotency key, so whatever the provider did the first time is
-/// what gets recorded; a refused one is dropped (its amount is refundable again).
+/// what gets recorded; a refused one is recorded as failed (its amount is refundable again, and
+/// PaymentRefundFailed tells someone).
 /// </summary>
 public sealed class RefundIntentRecovery(
     IServiceScopeFactory scopes,
@@ -37,7 +38,7 @@ public sealed class RefundIntentRecovery(
 
     /// <summary>
     /// Asks the provider again about every refund requested more than <see cref="StaleAfter"/> ago; returns how many
-    /// are no longer requested (answered, or dropped as refused).
+    /// are no longer requested (answered, or gone meanwhile).
     /// </summary>
     public async Task<int> ResumeStaleAsync(CancellationToken cancellationToken)
     {
@@ -65,7 +66,7 @@ public sealed class RefundIntentRecovery(
                 logger.LogInformation(
                     "Requested refund {RefundId} resumed: {Status}",
                     refundId,
-                    refund?.Status ?? "dropped, the provider refused it"
+                    refund?.Status ?? "gone meanwhile"
                 );
             }
             catch (DomainException exception)

@@ -1,3 +1,5 @@
+using Community.ServiceDefaults.Api;
+
 namespace Community.Payments.Refunds;
 
 /// <summary>
@@ -24,7 +26,15 @@ public sealed class Refunder(
         bool automatic = false
     )
     {
-        var refund = await RecordIntentAsync(paymentId, amountCents, reason, requestedBy, refundId, cancellationToken);
+        var refund = await RecordIntentAsync(
+            paymentId,
+            amountCents,
+            reason,
+            requestedBy,
+            refundId,
+            automatic,
+            cancellationToken
+        );
         return refund.Status == RefundStatus.Requested
             ? await CompleteAsync(refund, cancellationToken, automatic)
             : refund;
@@ -32,13 +42,16 @@ public sealed class Refunder(
 
     /// <summary>
     /// Asks the provider again for a refund left requested (a crash or an unanswered call); returns it as it stands
-    /// after.
+    /// after. Nobody waits on it any more, so a refusal is recorded as failed (PaymentRefundFailed tells someone), and
+    /// a caller retrying with its key hears that failure.
     /// </summary>
     public async Task<Refund?> ResumeAsync(Guid refundId, CancellationToken cancellationToken)
     {
         db.ChangeTracker.Clear();
         var refund = await db.Refunds.AsNoTracking().FirstOrDefaultAsync(r => r.Id == refundId, cancellationToken);
-        return refund is { Status: RefundStatus.Requested } ? await CompleteAsync(refund, cancellationToken) : refund;
+        return refund is { Status: RefundStatus.Requested }
+            ? await CompleteAsync(refund, cancellationToken, automatic: true)
+            : refund;
     }
 
     /// <summary>
@@ -51,6 +64,7 @@ public sealed class Refunder(
         string reason,
         Guid? requestedBy,
         Guid refundId,
+        bool automatic,
         CancellationToken cancellationToken
     )
     {
@@ -65,8 +79,11 @@ public sealed class Refunder(
             await book.LockAsync(paymentId, cancellationToken)
             ?? throw new NotFoundException("No payment has this id.");
         var existing = await db.Refunds.AsNoTracking().FirstOrDefaultAsync(r => r.Id == refundId, cancellationToken);
+        // A message's amount is capped at what was left when it ran, so only a caller's key is held to its request.
         if (existing is not null)
-            return existing;
+            return automatic || IsSameRequest(existing, amountCents, reason)
+                ? existing
+                : throw new BusinessRuleException(IdempotentRequests.UsedForAnotherRequest);
 
         if (!payment.IsSettled)
             throw new BusinessRuleException(
@@ -114,6 +131,13 @@ public sealed class Refunder(
         await transaction.CommitAsync(cancellationToken);
         return refund;
     }
+
+    /// <summary>
+    /// The request that first made <paramref name="existing"/>: the same reason and amount (no amount asks for what
+    /// was left, which the first one took).
+    /// </summary>
+    private static bool IsSameRequest(Refund existing, long? amountCents, string reason) =>
+        existing.Reason == reason && (amountCents is null || amountCents == existing.AmountCents);
 
     /// <summary>Steps two and three: asks the provider (no transaction open) and records its answer.</summary>
     /// <param name="automatic">

@@ -4,8 +4,15 @@ using Stripe.Checkout;
 namespace Community.Payments.Webhooks;
 
 /// <summary>Checkout sessions, payment intents and charges: what moves a one-off payment.</summary>
-public sealed class CheckoutWebhookHandler(PaymentBook book, ILogger<CheckoutWebhookHandler> logger) : IWebhookHandler
+public sealed class CheckoutWebhookHandler(
+    PaymentBook book,
+    IPaymentProvider provider,
+    ILogger<CheckoutWebhookHandler> logger
+) : IWebhookHandler
 {
+    // How soon an event whose intent the provider could not give is worth delivering again.
+    private static readonly TimeSpan ProviderRetryAfter = TimeSpan.FromMinutes(1);
+
     public IReadOnlyCollection<string> EventTypes { get; } =
     [
         "checkout.session.completed",
@@ -19,6 +26,10 @@ public sealed class CheckoutWebhookHandler(PaymentBook book, ILogger<CheckoutWeb
 
     public async Task HandleAsync(Event e, CancellationToken cancellationToken)
     {
+        // Asked before the payment is locked, so its row is not held while the provider answers.
+        var firstInvoiceIntent = e.Data.Object is Invoice { BillingReason: "subscription_create" } first
+            ? await FirstInvoiceIntentAsync(e, first, cancellationToken)
+            : null;
         var payment = await FindAsync(e, cancellationToken);
         if (payment is null)
         {
@@ -57,8 +68,8 @@ public sealed class CheckoutWebhookHandler(PaymentBook book, ILogger<CheckoutWeb
                 // what a refund of the payment names (and what charge.refunded reports). Renewals are not ours.
                 if (invoice.Parent?.SubscriptionDetails?.SubscriptionId is { } subscriptionId)
                     payment.ProviderSubscriptionId ??= subscriptionId;
-                if (invoice.BillingReason == "subscription_create" && PaymentIntentOf(invoice) is { } invoiceIntent)
-                    payment.PaymentIntentId ??= invoiceIntent;
+                if (firstInvoiceIntent is not null)
+                    payment.PaymentIntentId ??= firstInvoiceIntent;
                 break;
             case ("charge.refunded", Charge charge):
                 // A refund reported before the completion settles the payment first, with the charge's intent.
@@ -88,11 +99,39 @@ public sealed class CheckoutWebhookHandler(PaymentBook book, ILogger<CheckoutWeb
         return intent is null ? null : await book.LockByIntentAsync(intent, cancellationToken);
     }
 
-    /// <summary>The intent that paid the invoice: its default payment, as invoice_payment lists it.</summary>
-    private static string? PaymentIntentOf(Invoice invoice) =>
-        invoice
-            .Payments?.Data?.Where(p => p.Payment?.PaymentIntentId is not null)
-            .OrderByDescending(p => p.IsDefault)
-            .Select(p => p.Payment.PaymentIntentId)
-            .FirstOrDefault();
+    /// <summary>
+    /// The intent that paid a subscription's first invoice: from the invoice's payments when the event carries them,
+    /// else asked of the provider (payments is includable, and webhook payloads leave it out).
+    /// </summary>
+    private async Task<string?> FirstInvoiceIntentAsync(Event e, Invoice invoice, CancellationToken cancellationToken)
+    {
+        if (StripeProvider.DefaultPaymentIntent(invoice.Payments?.Data) is { } carried)
+            return carried;
+        if (invoice.Id is not { } invoiceId)
+            return null;
+        try
+        {
+            return await provider.FindInvoicePaymentIntentAsync(invoiceId, cancellationToken);
+        }
+        catch (HttpRequestException exception) when (exception.IsRefusal())
+        {
+            // A definite no is the same no when the event comes again: the payment is refunded from the dashboard.
+            logger.LogWarning(
+                exception,
+                "Stripe refused the payments of invoice {InvoiceId} (event {EventId}); its payment keeps no intent",
+                invoiceId,
+                e.Id
+            );
+            return null;
+        }
+        catch (HttpRequestException exception)
+        {
+            // Unanswered: nothing is recorded, and the 503 makes Stripe deliver the event again later.
+            throw new ServiceUnavailableException(
+                "Stripe did not list the payments of the subscription's first invoice; deliver the event again.",
+                ProviderRetryAfter,
+                exception
+            );
+        }
+    }
 }
