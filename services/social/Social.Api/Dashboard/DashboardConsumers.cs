@@ -96,7 +96,8 @@ public sealed class DashboardGroupUpdatedConsumer(
 }
 
 /// <summary>
-/// A completed course (events' CourseCompleted) is no longer in progress, and is activity of the learner.
+/// A completed course (events' CourseCompleted) is no longer in progress, and is activity of the learner. An enrollment
+/// already ended (refunded) completes nothing.
 /// </summary>
 public sealed class DashboardCourseCompletedConsumer(
     SocialDbContext db,
@@ -110,14 +111,23 @@ public sealed class DashboardCourseCompletedConsumer(
     {
         var m = context.Message;
         var at = m.OccurredAt.ToUniversalTime();
-        // Completion may overtake the enrollment: the row starts completed, and CourseEnrolled then finds it there.
+        await Signups.LockAsync(Db, m.EnrollmentId, cancellationToken);
+        // Completion may overtake the enrollment: the row starts completed, and CourseEnrolled then finds it there. A
+        // row of an earlier enrollment of the course (ended, its message not handled yet) gives way to this one.
         await Db.Database.ExecuteSqlAsync(
             $"""
             INSERT INTO course_enrollments (user_id, course_id, enrollment_id, enrolled_at, completed_at)
             SELECT {m.UserId}, {m.CourseId}, {m.EnrollmentId}, {at}, {at} WHERE NOT EXISTS (SELECT 1 FROM user_profiles
                 WHERE user_id = {m.UserId} AND deleted_at IS NOT NULL)
+                AND NOT EXISTS (SELECT 1 FROM ended_signups WHERE signup_id = {m.EnrollmentId})
             ON CONFLICT (user_id, course_id) DO UPDATE
-                SET completed_at = COALESCE(course_enrollments.completed_at, EXCLUDED.completed_at)
+                SET enrollment_id = EXCLUDED.enrollment_id,
+                enrolled_at = CASE WHEN course_enrollments.enrollment_id = EXCLUDED.enrollment_id
+                    THEN course_enrollments.enrolled_at ELSE EXCLUDED.enrolled_at END,
+                completed_at = CASE WHEN course_enrollments.enrollment_id = EXCLUDED.enrollment_id
+                    THEN COALESCE(course_enrollments.completed_at, EXCLUDED.completed_at) ELSE EXCLUDED.completed_at END
+            WHERE course_enrollments.enrollment_id = EXCLUDED.enrollment_id
+                OR course_enrollments.enrolled_at < EXCLUDED.enrolled_at
             """,
             cancellationToken
         );
@@ -127,27 +137,38 @@ public sealed class DashboardCourseCompletedConsumer(
 
 /// <summary>
 /// An enrollment that ended without its learner (events' CourseEnrollmentEnded: its payment refunded in full) is no
-/// longer a course of theirs. Only that enrollment: a later one of the same course stays.
+/// longer a course of theirs. Only that enrollment: a later one of the same course stays. It is remembered as ended, so
+/// its CourseEnrolled or CourseCompleted handled later adds nothing.
 /// </summary>
 public sealed class DashboardCourseEnrollmentEndedConsumer(
     SocialDbContext db,
+    TimeProvider clock,
     ILogger<DashboardCourseEnrollmentEndedConsumer> logger
 ) : IdempotentConsumer<CourseEnrollmentEnded, SocialDbContext>(db, logger)
 {
-    protected override Task HandleAsync(
+    protected override async Task HandleAsync(
         ConsumeContext<CourseEnrollmentEnded> context,
         CancellationToken cancellationToken
-    ) =>
-        Db.Database.ExecuteSqlAsync(
+    )
+    {
+        var m = context.Message;
+        var at = m.OccurredAt.ToUniversalTime();
+        await Signups.LockAsync(Db, m.EnrollmentId, cancellationToken);
+        await Db.Database.ExecuteSqlAsync(
             $"""
-            DELETE FROM course_enrollments WHERE user_id = {context.Message.UserId}
-                AND course_id = {context.Message.CourseId} AND enrollment_id = {context.Message.EnrollmentId}
+            DELETE FROM course_enrollments WHERE user_id = {m.UserId}
+                AND course_id = {m.CourseId} AND enrollment_id = {m.EnrollmentId}
             """,
             cancellationToken
         );
+        await Signups.EndAsync(Db, m.EnrollmentId, at, clock.GetUtcNow(), cancellationToken);
+    }
 }
 
-/// <summary>An enrollment (events' CourseEnrolled) is a course in progress and activity of the learner.</summary>
+/// <summary>
+/// An enrollment (events' CourseEnrolled) is a course in progress and activity of the learner. It takes the place of an
+/// earlier enrollment of the course (which ended before it could begin) and adds nothing once it ended itself.
+/// </summary>
 public sealed class DashboardCourseEnrolledConsumer(SocialDbContext db, ILogger<DashboardCourseEnrolledConsumer> logger)
     : IdempotentConsumer<CourseEnrolled, SocialDbContext>(db, logger)
 {
@@ -158,12 +179,17 @@ public sealed class DashboardCourseEnrolledConsumer(SocialDbContext db, ILogger<
     {
         var m = context.Message;
         var at = m.OccurredAt.ToUniversalTime();
+        await Signups.LockAsync(Db, m.EnrollmentId, cancellationToken);
         await Db.Database.ExecuteSqlAsync(
             $"""
             INSERT INTO course_enrollments (user_id, course_id, enrollment_id, enrolled_at)
             SELECT {m.UserId}, {m.CourseId}, {m.EnrollmentId}, {at} WHERE NOT EXISTS (SELECT 1 FROM user_profiles
                 WHERE user_id = {m.UserId} AND deleted_at IS NOT NULL)
-            ON CONFLICT DO NOTHING
+                AND NOT EXISTS (SELECT 1 FROM ended_signups WHERE signup_id = {m.EnrollmentId})
+            ON CONFLICT (user_id, course_id) DO UPDATE
+                SET enrollment_id = EXCLUDED.enrollment_id, enrolled_at = EXCLUDED.enrolled_at, completed_at = NULL
+            WHERE course_enrollments.enrollment_id <> EXCLUDED.enrollment_id
+                AND course_enrollments.enrolled_at < EXCLUDED.enrolled_at
             """,
             cancellationToken
         );

@@ -21,6 +21,7 @@ public sealed class SocialDbContext(DbContextOptions<SocialDbContext> options) :
     public DbSet<CompanionCheckInDay> CompanionCheckInDays => Set<CompanionCheckInDay>();
     public DbSet<EarnedBadge> Badges => Set<EarnedBadge>();
     public DbSet<CourseEnrollment> CourseEnrollments => Set<CourseEnrollment>();
+    public DbSet<EndedSignup> EndedSignups => Set<EndedSignup>();
     public DbSet<Report> Reports => Set<Report>();
     public DbSet<InnovatorProfile> InnovatorProfiles => Set<InnovatorProfile>();
     public DbSet<ProfileAnalysisUse> ProfileAnalysisUses => Set<ProfileAnalysisUse>();

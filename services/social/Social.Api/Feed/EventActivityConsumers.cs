@@ -100,27 +100,31 @@ public sealed class FeedEventCancelledConsumer(SocialDbContext db, ILogger<FeedE
 }
 
 /// <summary>
-/// A confirmed seat is an RSVP ("going"); shown as the event is (hidden until the event is known public).
+/// A confirmed seat is an RSVP ("going"); shown as the event is (hidden until the event is known public). A
+/// confirmation handled after its registration's cancellation adds nothing; a later one (another registration, or this
+/// one paid again) moves the news to its time, so a cancellation of an earlier registration leaves it.
 /// </summary>
 public sealed class FeedRegistrationConfirmedConsumer(
     SocialDbContext db,
     ILogger<FeedRegistrationConfirmedConsumer> logger
 ) : IdempotentConsumer<RegistrationConfirmed, SocialDbContext>(db, logger)
 {
-    protected override Task HandleAsync(
+    protected override async Task HandleAsync(
         ConsumeContext<RegistrationConfirmed> context,
         CancellationToken cancellationToken
     )
     {
         var m = context.Message;
         var at = m.OccurredAt.ToUniversalTime();
-        return FeedActivities.AddAboutEventAsync(
+        await Signups.LockAsync(Db, m.RegistrationId, cancellationToken);
+        await FeedActivities.AddAboutEventAsync(
             Db,
             ActivityKinds.EventRsvp,
             m.UserId,
             m.EventId,
             at,
-            bringForward: false,
+            bringForward: true,
+            m.RegistrationId,
             cancellationToken
         );
     }
@@ -144,6 +148,7 @@ public sealed class FeedEventPhotoAddedConsumer(SocialDbContext db, ILogger<Feed
             m.EventId,
             at,
             bringForward: true,
+            null,
             cancellationToken
         );
     }
@@ -179,19 +184,31 @@ public sealed class FeedCourseCompletedConsumer(SocialDbContext db, ILogger<Feed
     }
 }
 
-/// <summary>A cancelled RSVP is no longer news.</summary>
-public sealed class FeedRsvpCancelledConsumer(SocialDbContext db, ILogger<FeedRsvpCancelledConsumer> logger)
-    : IdempotentConsumer<RsvpCancelled, SocialDbContext>(db, logger)
+/// <summary>
+/// A cancelled (or fully refunded) RSVP is no longer news. Its registration is remembered as ended, so its confirmation
+/// handled later adds nothing; the news of a confirmation after it (a new registration) stays.
+/// </summary>
+public sealed class FeedRsvpCancelledConsumer(
+    SocialDbContext db,
+    TimeProvider clock,
+    ILogger<FeedRsvpCancelledConsumer> logger
+) : IdempotentConsumer<RsvpCancelled, SocialDbContext>(db, logger)
 {
-    protected override Task HandleAsync(ConsumeContext<RsvpCancelled> context, CancellationToken cancellationToken)
+    protected override async Task HandleAsync(
+        ConsumeContext<RsvpCancelled> context,
+        CancellationToken cancellationToken
+    )
     {
         var m = context.Message;
-        return Db.Database.ExecuteSqlAsync(
+        var at = m.OccurredAt.ToUniversalTime();
+        await Signups.LockAsync(Db, m.RegistrationId, cancellationToken);
+        await Db.Database.ExecuteSqlAsync(
             $"""
             DELETE FROM activities WHERE kind = {ActivityKinds.EventRsvp} AND actor_id = {m.UserId}
-                AND subject_id = {m.EventId}
+                AND subject_id = {m.EventId} AND occurred_at <= {at}
             """,
             cancellationToken
         );
+        await Signups.EndAsync(Db, m.RegistrationId, at, clock.GetUtcNow(), cancellationToken);
     }
 }

@@ -67,7 +67,9 @@ public static class FeedActivities
     /// Records <paramref name="actorId"/>'s activity of <paramref name="kind"/> about event <paramref name="eventId"/>,
     /// shown as the feed's copy of the event says (its own visibility from the event's row: refreshing every row about
     /// a big event per new one would rewrite them all). Once per actor, kind and event; <paramref name="bringForward"/>
-    /// moves an existing one to a later time instead of keeping the first. Nothing for an erased account.
+    /// moves an existing one to a later time instead of keeping the first. Nothing for an erased account, nor for a
+    /// <paramref name="signupId"/> that ended at or after <paramref name="at"/> (a confirmation handled after its
+    /// cancellation); the caller holds <see cref="Signups.LockAsync"/> for it.
     /// </summary>
     public static Task AddAboutEventAsync(
         SocialDbContext db,
@@ -76,6 +78,7 @@ public static class FeedActivities
         Guid eventId,
         DateTimeOffset at,
         bool bringForward,
+        Guid? signupId,
         CancellationToken cancellationToken
     ) =>
         db.Database.ExecuteSqlAsync(
@@ -85,6 +88,8 @@ public static class FeedActivities
                    COALESCE((SELECT e.is_public AND NOT e.cancelled AND e.title IS NOT NULL FROM feed_events e
                        WHERE e.event_id = {eventId}), false), {at}
             WHERE NOT EXISTS (SELECT 1 FROM user_profiles p WHERE p.user_id = {actorId} AND p.deleted_at IS NOT NULL)
+                AND NOT EXISTS (SELECT 1 FROM ended_signups s WHERE s.signup_id = {signupId}::uuid
+                    AND s.ended_at >= {at})
             ON CONFLICT (kind, actor_id, subject_id) DO UPDATE
                 SET occurred_at = GREATEST(activities.occurred_at, EXCLUDED.occurred_at)
                 WHERE {bringForward}

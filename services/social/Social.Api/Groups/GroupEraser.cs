@@ -13,53 +13,67 @@ public sealed class GroupEraser(SocialDbContext db) : IUserDataEraser
     public async Task EraseAsync(UserDeleted deleted, CancellationToken cancellationToken)
     {
         var (userId, now) = (deleted.UserId, deleted.OccurredAt);
-        var owned = await db
-            .Groups.FromSql($"SELECT *, xmin FROM groups WHERE owner_id = {userId} ORDER BY id FOR NO KEY UPDATE")
+        var groupIds = await db
+            .GroupMembers.Where(m => m.UserId == userId)
+            .Select(m => m.GroupId)
+            .Union(db.Groups.Where(g => g.OwnerId == userId).Select(g => g.Id))
             .ToListAsync(cancellationToken);
-        foreach (var g in owned)
+        // One pass in id order: whether the user owns a group is read once its row is locked, so a group another
+        // erasure handed to them while this one waited is handed on, not left to an erased owner.
+        foreach (var groupId in groupIds.Order())
         {
-            // The longest-standing moderator takes over; with none, the group closes.
-            var successor = await db
-                .GroupMembers.Where(m => m.GroupId == g.Id && m.Role == GroupRoles.Moderator && m.UserId != userId)
-                .OrderBy(m => m.JoinedAt)
-                .ThenBy(m => m.UserId)
-                .FirstOrDefaultAsync(cancellationToken);
-            if (successor is null)
+            // Locked and read in one statement: after a wait it returns the row as the other transaction committed it.
+            var g = await db
+                .Groups.FromSql($"SELECT *, xmin FROM groups WHERE id = {groupId} FOR NO KEY UPDATE")
+                .SingleOrDefaultAsync(cancellationToken);
+            if (g is null)
+                continue;
+            if (g.OwnerId == userId && !await HandOverAsync(g, userId, now, cancellationToken))
             {
                 GroupRules.Delete(db, g, now);
                 continue;
             }
-            successor.Role = GroupRoles.Owner;
-            g.OwnerId = successor.UserId;
-            g.UpdatedAt = now;
-            db.AddIntegrationEvent(new GroupUpdated(Guid.CreateVersion7(), now, g.Id, ["owner_id"]));
-            db.AddIntegrationEvent(
-                new GroupMemberRoleChanged(Guid.CreateVersion7(), now, g.Id, successor.UserId, GroupRoles.Owner)
-            );
-            // The old owner's row becomes an ordinary one, so it leaves below like any other.
-            await db
-                .GroupMembers.Where(m => m.GroupId == g.Id && m.UserId == userId)
-                .ExecuteUpdateAsync(s => s.SetProperty(m => m.Role, GroupRoles.Member), cancellationToken);
-        }
-        await db.SaveChangesAsync(cancellationToken);
-
-        var memberOf = await db
-            .GroupMembers.Where(m => m.UserId == userId)
-            .Select(m => m.GroupId)
-            .ToListAsync(cancellationToken);
-        foreach (var groupId in memberOf.Order())
-        {
-            await db.Database.ExecuteSqlAsync(
-                $"SELECT 1 FROM groups WHERE id = {groupId} FOR NO KEY UPDATE",
-                cancellationToken
-            );
             await GroupMemberships.RemoveAsync(db, groupId, userId, now, cancellationToken);
         }
+        await db.SaveChangesAsync(cancellationToken);
         await db.GroupRequests.Where(r => r.UserId == userId).ExecuteDeleteAsync(cancellationToken);
         await db
             .GroupInvitations.Where(i => i.UserId == userId || i.InvitedBy == userId)
             .ExecuteDeleteAsync(cancellationToken);
         // A payment still arriving for one finds no purchase and is refunded.
         await db.GroupPurchases.Where(p => p.UserId == userId).ExecuteDeleteAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Gives the locked group <paramref name="g"/> to its longest-standing moderator whose account is not deleted;
+    /// false when there is none (the group closes).
+    /// </summary>
+    private async Task<bool> HandOverAsync(
+        Group g,
+        Guid userId,
+        DateTimeOffset now,
+        CancellationToken cancellationToken
+    )
+    {
+        var successor = await db
+            .GroupMembers.Where(m => m.GroupId == g.Id && m.Role == GroupRoles.Moderator && m.UserId != userId)
+            .Where(m => !db.UserProfiles.Any(p => p.UserId == m.UserId && p.DeletedAt != null))
+            .OrderBy(m => m.JoinedAt)
+            .ThenBy(m => m.UserId)
+            .FirstOrDefaultAsync(cancellationToken);
+        if (successor is null)
+            return false;
+        successor.Role = GroupRoles.Owner;
+        g.OwnerId = successor.UserId;
+        g.UpdatedAt = now;
+        db.AddIntegrationEvent(new GroupUpdated(Guid.CreateVersion7(), now, g.Id, ["owner_id"]));
+        db.AddIntegrationEvent(
+            new GroupMemberRoleChanged(Guid.CreateVersion7(), now, g.Id, successor.UserId, GroupRoles.Owner)
+        );
+        // The old owner's row becomes an ordinary one, so it leaves like any other.
+        await db
+            .GroupMembers.Where(m => m.GroupId == g.Id && m.UserId == userId)
+            .ExecuteUpdateAsync(s => s.SetProperty(m => m.Role, GroupRoles.Member), cancellationToken);
+        return true;
     }
 }
