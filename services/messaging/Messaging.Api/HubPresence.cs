@@ -266,7 +266,8 @@ public sealed partial class HubPresence
 
     /// <summary>
     /// Who hears a user's presence: their accepted connections, without a block either way. Going offline records
-    /// when (<paramref name="offlineAt"/>) in the same statement: one round trip either way.
+    /// when (<paramref name="offlineAt"/>) in the same statement: one round trip either way; never for a deleted
+    /// account, whose last connection may close after <see cref="HubPresenceEraser"/> ran.
     /// </summary>
     private static async Task<IReadOnlyList<Guid>> AudienceAsync(
         MessagingDbContext db,
@@ -280,6 +281,8 @@ public sealed partial class HubPresence
                 WITH offline AS (
                     INSERT INTO user_presence (user_id, last_offline_at)
                     SELECT {userId}, {offlineAt} WHERE {offlineAt}::timestamptz IS NOT NULL
+                      AND NOT EXISTS (SELECT 1 FROM user_profiles u
+                                      WHERE u.user_id = {userId} AND u.deleted_at IS NOT NULL)
                     ON CONFLICT (user_id) DO UPDATE SET last_offline_at = excluded.last_offline_at
                 )
                 SELECT o.user_id AS "Value"

@@ -24,17 +24,21 @@ public sealed class LiveDelivery(ChatPush push, TimeProvider clock, ILogger<Live
 
     /// <summary>
     /// A new, edited or deleted message: the actor's view (with their client_txn_id) to their other connections, the
-    /// others' view to the rest. <paramref name="originConnectionId"/>, the hub connection making the change, has its
-    /// answer already and gets no copy.
+    /// others' view to the rest (<paramref name="forOthers"/>, or the actor's without client_txn_id).
+    /// <paramref name="originConnectionId"/>, the hub connection making the change, has its answer already and gets no
+    /// copy.
     /// </summary>
     public Task MessageAsync(
         HubEvent<MessageDto> target,
         MessageDto forActor,
         Guid actorId,
         IReadOnlyList<Guid> recipients,
-        string? originConnectionId
-    ) =>
-        BoundedAsync(
+        string? originConnectionId,
+        MessageDto? forOthers = null
+    )
+    {
+        var others = forOthers ?? forActor with { ClientTxnId = null };
+        return BoundedAsync(
             target.Name,
             forActor.ConversationId,
             token =>
@@ -43,15 +47,13 @@ public sealed class LiveDelivery(ChatPush push, TimeProvider clock, ILogger<Live
                     actorId,
                     forActor,
                     recipients,
-                    forActor with
-                    {
-                        ClientTxnId = null,
-                    },
+                    others,
                     target,
                     originConnectionId,
                     token
                 )
         );
+    }
 
     /// <summary>A read receipt: to the reader's other connections (not <paramref name="originConnectionId"/>) and the
     /// others.</summary>

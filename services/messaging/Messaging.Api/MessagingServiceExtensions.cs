@@ -44,12 +44,14 @@ public static class MessagingServiceExtensions
         builder.Services.AddSingleton<ConversationTyping>();
         builder.Services.AddSingleton<EventChatPresence>();
         // UserDeleted: the profile becomes a tombstone first (late messages about the account read it, DeletedUsers),
-        // then its connections end and its places in conversations, its notifications and its unsent files go.
+        // then its connections end and its places in conversations, its notifications, its unsent files and when it
+        // was last online go.
         builder.Services.AddUserDataEraser<UserProfileEraser>();
         builder.Services.AddUserDataEraser<ConnectionsEraser>();
         builder.Services.AddUserDataEraser<ConversationMembersEraser>();
         builder.Services.AddUserDataEraser<NotificationsEraser>();
         builder.Services.AddUserDataEraser<UnsentAttachmentsEraser>();
+        builder.Services.AddUserDataEraser<HubPresenceEraser>();
         builder.Services.AddSingleton<UnsentAttachments>();
         builder.Services.AddHostedService(services => services.GetRequiredService<UnsentAttachments>());
         builder.AddNotifications();

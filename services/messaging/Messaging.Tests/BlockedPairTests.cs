@@ -58,6 +58,40 @@ public sealed class BlockedPairTests(RealTimeFixture fx) : IClassFixture<RealTim
         await AssertBlockHoldsLive(chat, a, b, c, blocker: b, blocked: a);
     }
 
+    [Fact]
+    public async Task A_moderators_delete_reaches_every_member_shown_the_message_whatever_blocks_the_moderator_is_in()
+    {
+        var (moderator, x, c) = (await Registered(), await Registered(), await Registered());
+        var groupId = Guid.NewGuid();
+        // The owner moderates every thread of the group.
+        await fx.DeliverAsync(new GroupCreated(Guid.NewGuid(), fx.Tick(), groupId, moderator.Id, "Growers", "public"));
+        foreach (var m in new[] { x, c })
+            await fx.DeliverAsync(new GroupMemberJoined(Guid.NewGuid(), fx.Tick(), groupId, m.Id));
+        var thread = await StartThread(x, groupId, "Tomatoes", "Mine split");
+        await using var moderatorHub = await fx.ConnectAsync(moderator.Token);
+        await using var xHub = await fx.ConnectAsync(x.Token, viaB: true);
+        await using var cHub = await fx.ConnectAsync(c.Token);
+        foreach (var hub in new[] { moderatorHub, xHub, cHub })
+            await hub.Connection.InvokeAsync("JoinConversation", thread, null);
+        var spam = await Send(xHub, thread, "Seeds half price at my shop");
+        await cHub.WaitForAsync(LiveEvents.NewMessage, Text("Seeds half price at my shop"));
+        // Both members block the moderator: the author's messages are hidden from the moderator, not from c.
+        await fx.BlockAsync(c.Id, moderator.Id);
+        await fx.BlockAsync(x.Id, moderator.Id);
+
+        var answer = await moderatorHub.Connection.InvokeAsync<JsonElement>("DeleteMessage", thread, spam.Str("id"));
+
+        Assert.True(answer.GetProperty("hidden").GetBoolean());
+        // Whoever was shown the text hears of its tombstone, as their history shows it.
+        foreach (var hub in new[] { cHub, xHub })
+        {
+            var deleted = await hub.WaitForAsync(LiveEvents.MessageDeleted, i => i.Str("id") == spam.Str("id"));
+            Assert.Null(deleted.Str("text"));
+            Assert.Null(deleted.Str("client_txn_id"));
+            Assert.False(deleted.Arguments[0].GetProperty("hidden").GetBoolean());
+        }
+    }
+
     private async Task AssertBlockHoldsLive(
         string conversation,
         Member a,

@@ -390,4 +390,60 @@ public sealed class ProjectionsTests(MessagingFixture fx) : IClassFixture<Messag
         );
         await AssertStillReadableAsync();
     }
+
+    [Fact]
+    public async Task A_deleted_account_still_in_a_group_is_told_nothing_joins_nothing_again_and_keeps_no_presence()
+    {
+        var (ownerId, owner) = await fx.RegisteredAsync();
+        var (memberId, member) = await fx.RegisteredAsync();
+        var (deletedId, _) = await fx.RegisteredAsync();
+        var groupId = await fx.GroupAsync(ownerId, "Night owls", memberId, deletedId);
+        var thread = await fx.ThreadAsync(owner, groupId, "Stars", "Who is up?");
+        await fx.ExecuteAsync(
+            "INSERT INTO user_presence (user_id, last_offline_at) VALUES (@u, @t)",
+            ("u", deletedId),
+            ("t", fx.Clock.GetUtcNow())
+        );
+        // Messages sent before the deletion, delivered after it.
+        var sentBefore = fx.Tick();
+        // Social's GroupMemberLeft, its own answer to the deletion, comes later: the account is a member meanwhile.
+        await fx.DeliverAsync(new UserDeleted(Guid.NewGuid(), fx.Tick(), deletedId));
+
+        Task<long> NotificationsAsync(Guid userId) =>
+            fx.ScalarAsync<long>(
+                "SELECT count(*) FROM notifications WHERE user_id = @u AND kind = 'message_received'",
+                ("u", userId)
+            )!;
+        Task<long> ActiveAsync(Guid group) =>
+            fx.ScalarAsync<long>(
+                "SELECT count(*) FROM group_members WHERE group_id = @g AND user_id = @u AND active",
+                ("g", group),
+                ("u", deletedId)
+            )!;
+        Assert.Equal(
+            0L,
+            await fx.ScalarAsync<long>("SELECT count(*) FROM user_presence WHERE user_id = @u", ("u", deletedId))
+        );
+        var ownersBefore = await NotificationsAsync(ownerId);
+        await fx.SendAsync(member, thread, "Jupiter is up");
+        // The owner is told, so the deleted account is not left out for want of a notification.
+        Assert.Equal(ownersBefore + 1, await NotificationsAsync(ownerId));
+        Assert.Equal(0L, await NotificationsAsync(deletedId));
+
+        // A join, a role and a group of its own, sent before the deletion: none makes the account a member again.
+        var joinedId = await fx.GroupAsync(ownerId, "Early birds");
+        var promotedId = await fx.GroupAsync(ownerId, "Larks");
+        var ownGroupId = Guid.NewGuid();
+        await fx.DeliverAsync(new GroupMemberJoined(Guid.NewGuid(), sentBefore, joinedId, deletedId));
+        await fx.DeliverAsync(
+            new GroupMemberRoleChanged(Guid.NewGuid(), sentBefore, promotedId, deletedId, "moderator")
+        );
+        await fx.DeliverAsync(new GroupCreated(Guid.NewGuid(), sentBefore, ownGroupId, deletedId, "Mine", "public"));
+        foreach (var group in new[] { joinedId, promotedId, ownGroupId })
+            Assert.Equal(0L, await ActiveAsync(group));
+        // Social's departure still ends the membership it had.
+        Assert.Equal(1L, await ActiveAsync(groupId));
+        await fx.DeliverAsync(new GroupMemberLeft(Guid.NewGuid(), fx.Tick(), groupId, deletedId));
+        Assert.Equal(0L, await ActiveAsync(groupId));
+    }
 }

@@ -90,6 +90,34 @@ public sealed class ReportResolutionTests(MessagingFixture fx) : IClassFixture<M
     }
 
     [Fact]
+    public async Task A_removed_message_leaves_the_screen_of_whoever_blocked_its_author_in_a_direct_conversation()
+    {
+        var (aId, a, bId, b, c) = await fx.PairAsync();
+        var messageId = (await fx.SendAsync(b, c, "You are worthless"))["id"]!.GetValue<Guid>();
+        await using var aliceHub = await ChatClient.ConnectAsync(fx.Client.BaseAddress!, a);
+        await aliceHub.Connection.InvokeAsync<JsonElement>("JoinConversation", c, null);
+        await using var bobHub = await ChatClient.ConnectAsync(fx.Client.BaseAddress!, b);
+        await bobHub.Connection.InvokeAsync<JsonElement>("JoinConversation", c, null);
+        // The blocker keeps the history whole, the reported message on screen with it; the author no longer sees it.
+        await fx.BlockAsync(aId, bId);
+        var history = await (await fx.Client.Get($"/api/v1/conversations/{c}/messages", a)).AssertStatus(200);
+        var kept = history["items"]!.AsArray().Single(m => m!["id"]!.GetValue<Guid>() == messageId)!;
+        Assert.Equal("You are worthless", kept["text"]!.GetValue<string>());
+
+        await fx.DeliverAsync(
+            Resolution(aId, ReportTargets.Message, messageId, ReportActions.RemoveContent),
+            "ReportedMessageRemover"
+        );
+
+        var pushed = await aliceHub.WaitForAsync(LiveEvents.MessageDeleted, m => m.Str("id") == messageId.ToString());
+        Assert.Null(pushed.Str("text"));
+        Assert.NotNull(pushed.Str("deleted_at"));
+        Assert.False(pushed.Arguments[0].GetProperty("hidden").GetBoolean());
+        await Task.Delay(Quiet);
+        Assert.Empty(bobHub.ReceivedOf(LiveEvents.MessageDeleted));
+    }
+
+    [Fact]
     public async Task A_warning_tells_the_reported_person_the_author_the_group_owner_or_the_organizer_once()
     {
         var (authorId, author, reporterId, _, c) = await fx.PairAsync();

@@ -40,12 +40,48 @@ public static class ConversationAudience
         k => $"""SELECT r.user_id AS "Value" FROM ({k.Value}) r"""
     );
 
+    /// <summary>
+    /// Who may open the conversation and is shown @actor's (a message's sender's) messages in it, @actor included,
+    /// whatever blocks anyone else is in: a thread's or event chat's members but those in a block with @actor (they
+    /// see its messages hidden), a direct conversation's two sides but one the other blocked (the blocker keeps the
+    /// history whole).
+    /// </summary>
+    private static readonly Dictionary<string, string> Readers = new()
+    {
+        [ConversationKinds.EventChat] = """
+            SELECT a.user_id FROM conversation_members a WHERE a.conversation_id = @c AND a.active
+              AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.blocked
+                  AND ((b.blocker_id = @actor AND b.blocked_id = a.user_id)
+                    OR (b.blocker_id = a.user_id AND b.blocked_id = @actor)))
+            """,
+        [ConversationKinds.Thread] = """
+            SELECT a.user_id FROM group_members a WHERE a.group_id = @group AND a.active
+              AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.blocked
+                  AND ((b.blocker_id = @actor AND b.blocked_id = a.user_id)
+                    OR (b.blocker_id = a.user_id AND b.blocked_id = @actor)))
+            """,
+        [ConversationKinds.Direct] = """
+            SELECT a.user_id FROM (VALUES (@actor), (@other)) a(user_id)
+            WHERE NOT EXISTS (SELECT 1 FROM blocks b WHERE b.blocked AND b.blocked_id = a.user_id
+                  AND b.blocker_id IN (@actor, @other) AND b.blocker_id <> a.user_id)
+            """,
+    };
+
+    private static readonly Dictionary<string, string> ReaderScalars = Readers.ToDictionary(
+        k => k.Key,
+        k => $"""SELECT r.user_id AS "Value" FROM ({k.Value}) r"""
+    );
+
     /// <summary>The audience of <paramref name="kind"/>: a query of one column, user_id.</summary>
     public static string Of(string kind) => Audiences[kind];
 
     /// <summary>The audience of <paramref name="kind"/> as a query of one column named Value (EF's scalar
     /// <c>SqlQueryRaw</c>).</summary>
     public static string AsScalars(string kind) => Scalars[kind];
+
+    /// <summary>Who is shown @actor's messages in a conversation of <paramref name="kind"/> (<see cref="Readers"/>),
+    /// as a query of one column named Value.</summary>
+    public static string ReadersAsScalars(string kind) => ReaderScalars[kind];
 
     /// <summary>The parameters <see cref="Of"/> reads, for <paramref name="actor"/> in <paramref name="c"/>
     /// (<see cref="Guid.Empty"/>: nobody in particular, so every member who may see it).</summary>

@@ -425,7 +425,9 @@ public sealed class ConversationMessages(
     /// <summary>
     /// After a deletion's commit: its files go (best effort: a leftover file is a lesser evil than an undone deletion),
     /// and message_deleted is pushed, <paramref name="actorId"/>'s view to their other connections and the others' to
-    /// everyone else who may see the conversation. The tombstone as the actor sees it.
+    /// everyone else shown the message (<see cref="MessageQueries.ReadersAsync"/>), whatever blocks the actor is in:
+    /// a tombstone has no text to keep from anyone, and a screen left with a removed text is the harm. The tombstone
+    /// as the actor sees it (<see cref="Guid.Empty"/>: nobody in particular, an admin's removal).
     /// </summary>
     public async Task<MessageDto> AnnounceDeletedAsync(
         MessageDeletion deletion,
@@ -437,12 +439,19 @@ public sealed class ConversationMessages(
         foreach (var file in deletion.Files)
             await blobs.TryDeleteAsync(file.BlobKey, logger);
         var tombstone = (await queries.ToDtosAsync([deletion.Message], actorId, cancellationToken))[0];
+        // Nobody it is hidden from is a reader; the actor's own view is hidden across a block with its author.
+        var forReaders = tombstone with
+        {
+            ClientTxnId = null,
+            Hidden = false,
+        };
         await live.MessageAsync(
             LiveEvents.MessageDeleted,
             tombstone,
             actorId,
-            await queries.RecipientsAsync(deletion.Conversation, actorId, cancellationToken),
-            originConnectionId
+            await queries.ReadersAsync(deletion.Conversation, deletion.Message.SenderId, cancellationToken),
+            originConnectionId,
+            forReaders
         );
         return tombstone;
     }

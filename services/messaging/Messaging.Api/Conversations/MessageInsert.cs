@@ -102,6 +102,8 @@ public static class MessageInsert
 
     // An earlier attempt the snapshot sees stops the statement before the number moves: a retry writes nothing and
     // raises nothing (no error in the server's log); one racing its first attempt conflicts in the insert instead.
+    // A deleted account is told nothing: its group membership lasts until social's departure arrives, after the
+    // notifications were erased (NotificationsEraser).
     private static string Statement(string kind, bool checkSender) =>
         $$"""
             WITH earlier AS (
@@ -135,6 +137,8 @@ public static class MessageInsert
                   AND NOT EXISTS (SELECT 1 FROM conversation_members cm
                                   WHERE cm.conversation_id = @c AND cm.user_id = r.user_id
                                     AND (cm.muted OR NOT cm.active))
+                  AND NOT EXISTS (SELECT 1 FROM user_profiles p
+                                  WHERE p.user_id = r.user_id AND p.deleted_at IS NOT NULL)
                 RETURNING id, user_id)
             SELECT (SELECT last_seq FROM claimed), (SELECT seq FROM m), (SELECT xmin FROM m),
                 EXISTS (SELECT 1 FROM earlier), audience.ids,

@@ -208,4 +208,21 @@ public sealed class MessageQueries(MessagingDbContext db, IBlobStore blobs)
                 ConversationAudience.Parameters(c, senderId)
             )
             .ToListAsync(cancellationToken);
+
+    /// <summary>
+    /// Who may open the conversation and is shown <paramref name="senderId"/>'s messages there, the sender included:
+    /// whom a change to one of them must reach whoever makes it, or a screen keeps what is gone
+    /// (<see cref="ConversationAudience.ReadersAsScalars"/>).
+    /// </summary>
+    public async Task<IReadOnlyList<Guid>> ReadersAsync(
+        Conversation c,
+        Guid senderId,
+        CancellationToken cancellationToken
+    ) =>
+        await db
+            .Database.SqlQueryRaw<Guid>(
+                ConversationAudience.ReadersAsScalars(c.Kind),
+                ConversationAudience.Parameters(c, senderId)
+            )
+            .ToListAsync(cancellationToken);
 }

@@ -38,13 +38,14 @@ public sealed class ReportedMessageRemover(
             logger.LogInformation("Report {ReportId} deleted message {MessageId}", m.ReportId, m.TargetId);
     }
 
-    // Announced as its author's own delete is: their other connections and everyone else who may see it hear of it.
+    // No member made it: everyone shown the message hears of it, its author too while they may open the conversation
+    // (a direct conversation's blocked side may not).
     protected override async Task AfterCommitAsync(
         ConsumeContext<ReportResolved> context,
         CancellationToken cancellationToken
     )
     {
         if (_deletion is { } deletion)
-            await messages.AnnounceDeletedAsync(deletion, deletion.Message.SenderId, null, cancellationToken);
+            await messages.AnnounceDeletedAsync(deletion, Guid.Empty, null, cancellationToken);
     }
 }

@@ -1,6 +1,7 @@
 using Community.Contracts;
 using Community.Contracts.Social;
 using Community.Messaging.Relations;
+using Community.Messaging.Users;
 using Community.ServiceDefaults.Messaging;
 using MassTransit;
 
@@ -8,7 +9,8 @@ namespace Community.Messaging.Groups;
 
 // Group membership and roles from social: a thread is open to its group's active members, and its
 // moderators and owner may delete others' messages there. Writes compare as-of times; a join or departure is pushed
-// to the group's threads' joined connections and its subscribed ones (member_joined / member_left).
+// to the group's threads' joined connections and its subscribed ones (member_joined / member_left). A deleted
+// account joins nothing again (GroupMembership.SetAsync); its departure from social still lands.
 
 public sealed class GroupCreatedConsumer(MessagingDbContext db, ILogger<GroupCreatedConsumer> logger)
     : IdempotentConsumer<GroupCreated, MessagingDbContext>(db, logger)
@@ -23,6 +25,8 @@ public sealed class GroupCreatedConsumer(MessagingDbContext db, ILogger<GroupCre
             """,
             cancellationToken
         );
+        if (await DeletedUsers.AnyAsync(Db, [m.OwnerUserId], cancellationToken))
+            return;
         // Social announces the owner's GroupMemberJoined at the same instant, often first: the owner's role wins a tie.
         await Db.Database.ExecuteSqlAsync(
             $"""
@@ -49,6 +53,8 @@ public sealed class GroupMemberJoinedConsumer(
     )
     {
         var m = context.Message;
+        if (await DeletedUsers.AnyAsync(Db, [m.UserId], cancellationToken))
+            return;
         // A member who is already in (the owner, a moderator) keeps their role.
         var changed = await Db.Database.ExecuteSqlAsync(
             $"""
@@ -199,7 +205,12 @@ internal static class GroupMembership
             await live.MemberAsync(target, thread, userId, audience, groupId);
     }
 
-    public static Task<int> SetAsync(
+    /// <summary>
+    /// A member's role or departure, unless older than the row. A deleted account is made active nowhere: a message
+    /// sent before its deletion but handled after it (<see cref="DeletedUsers"/>) changes nothing, while its departure,
+    /// social's answer to the same deletion, still ends its membership.
+    /// </summary>
+    public static async Task<int> SetAsync(
         MessagingDbContext db,
         Guid groupId,
         Guid userId,
@@ -207,8 +218,11 @@ internal static class GroupMembership
         bool active,
         DateTimeOffset at,
         CancellationToken cancellationToken
-    ) =>
-        db.Database.ExecuteSqlAsync(
+    )
+    {
+        if (active && await DeletedUsers.AnyAsync(db, [userId], cancellationToken))
+            return 0;
+        return await db.Database.ExecuteSqlAsync(
             $"""
             INSERT INTO group_members (group_id, user_id, role, active, as_of)
             VALUES ({groupId}, {userId}, {role}, {active}, {at})
@@ -218,4 +232,5 @@ internal static class GroupMembership
             """,
             cancellationToken
         );
+    }
 }
