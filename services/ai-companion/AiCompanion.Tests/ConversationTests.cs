@@ -1,5 +1,6 @@
 using Community.AiCompanion.Conversation;
 using Community.AiCompanion.Conversation.Model;
+using Npgsql;
 
 namespace Community.AiCompanion.Tests;
 
@@ -243,6 +244,63 @@ public sealed class ConversationTests(CompanionFixture fixture) : IClassFixture<
         await (await fixture.Client.SendJson(HttpMethod.Put, "/api/v1/companion/settings", "{}", token)).AssertProblem(
             400
         );
+    }
+
+    [Fact]
+    public async Task Two_first_saves_of_the_settings_with_the_defaults_etag_are_one_200_and_one_412()
+    {
+        const string settings = "/api/v1/companion/settings";
+        var (id, token) = await fixture.RegisteredAsync();
+        var defaults = await fixture.Client.Get(settings, token);
+        Assert.False((await defaults.AssertStatus(200))["share_profile"]!.GetValue<bool>());
+        var tag = defaults.Headers.ETag!.Tag;
+        // A row being inserted elsewhere holds up both saves' upserts: without their own lock both are past If-Match.
+        await using var other = new NpgsqlConnection(fixture.Resources.DatabaseConnectionString);
+        await other.OpenAsync();
+        await using var inserting = await other.BeginTransactionAsync();
+        await using (
+            var insert = new NpgsqlCommand(
+                "INSERT INTO companion_settings (user_id, share_profile, updated_at) VALUES (@id, false, now())",
+                other,
+                inserting
+            )
+        )
+        {
+            insert.Parameters.AddWithValue("id", id);
+            await insert.ExecuteNonQueryAsync();
+        }
+
+        bool[] shares = [true, false];
+        var saves = shares
+            .Select(share =>
+                fixture.Client.SendIfMatch(
+                    HttpMethod.Put,
+                    settings,
+                    System.Text.Json.JsonSerializer.Serialize(new { share_profile = share }),
+                    token,
+                    tag
+                )
+            )
+            .ToList();
+        await Eventually.TrueAsync(
+            async () =>
+                await fixture.ScalarAsync<long>(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = "
+                        + "'Lock'"
+                ) >= 2,
+            "the two saves never both waited"
+        );
+        await inserting.RollbackAsync();
+        var answers = await Task.WhenAll(saves);
+
+        Assert.Equal([200, 412], answers.Select(a => (int)a.StatusCode).Order());
+        var won = Array.FindIndex(answers, a => (int)a.StatusCode == 200);
+        await answers[1 - won].AssertProblem(412);
+        var saved = await answers[won].AssertStatus(200);
+        Assert.Equal(shares[won], saved["share_profile"]!.GetValue<bool>());
+        var after = await fixture.Client.Get(settings, token);
+        Assert.Equal(shares[won], (await after.AssertStatus(200))["share_profile"]!.GetValue<bool>());
+        Assert.Equal(answers[won].Headers.ETag, after.Headers.ETag);
     }
 
     [Fact]

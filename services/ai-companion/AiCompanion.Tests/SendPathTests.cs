@@ -264,4 +264,45 @@ public sealed partial class SendPathTests(SendPathFixture fixture) : IClassFixtu
         Assert.Null(next["reply"]!["reminder"]);
         Assert.DoesNotContain(fixture.Model.Received.Last().Chat, m => m.Content.Contains("take a break"));
     }
+
+    [Fact]
+    public async Task A_break_reminder_due_with_a_reply_that_was_not_kept_comes_with_the_next_reply()
+    {
+        var (id, _) = await fixture.RegisteredAsync(Tiers.Elite);
+        await fixture.ProfileAsync(id, dateOfBirth: BornYearsAgo(fixture.Clock.GetUtcNow(), 16));
+        string Token() => fixture.Tokens.Issue(id, tier: Tiers.Elite);
+        for (var minute = 0; minute <= 175; minute += 25)
+        {
+            var exchange = await (await SendAsync(Token(), $"minute {minute}")).AssertStatus(201);
+            Assert.Null(exchange["reply"]!["reminder"]);
+            fixture.Clock.Advance(TimeSpan.FromMinutes(minute == 175 ? 10 : 25));
+        }
+
+        // The 185th minute: the reply due the reminder is not kept (the conversation is forgotten while it is written).
+        fixture.Model.Reply("slowly one word at a time until the end");
+        fixture.Model.ChunkDelay = TimeSpan.FromMilliseconds(200);
+        var events = new List<string>();
+        try
+        {
+            var (response, reader) = await OpenStreamAsync(Token(), "tell me slowly", "reminder-not-kept");
+            using var _ = response;
+            using var __ = reader;
+            while (await reader.ReadLineAsync() is { } line && !line.Contains("slowly")) { }
+            await (
+                await fixture.Client.SendJson(HttpMethod.Delete, "/api/v1/companion/conversation", null, Token())
+            ).AssertStatus(204);
+            while (await reader.ReadLineAsync() is { } line)
+                if (line.StartsWith("event: ", StringComparison.Ordinal))
+                    events.Add(line["event: ".Length..]);
+        }
+        finally
+        {
+            fixture.Model.ChunkDelay = TimeSpan.Zero;
+        }
+        Assert.Equal("error", events[^1]);
+        Assert.DoesNotContain("reminder", events);
+
+        var next = await (await SendAsync(Token(), "are you still there?")).AssertStatus(201);
+        Assert.Equal(BreakReminder.Text, next["reply"]!["reminder"]?.GetValue<string>());
+    }
 }

@@ -299,11 +299,10 @@ public sealed class CompanionConversation(
             var text = SafeText.Clean(reply.Text).Trim();
             // Checked before anything is stored or shown: on a hit the responder's text is dropped here.
             var verdict = guard.CheckOutput(text, send.Safety);
-            var reminder = await ReminderAsync(send, cancellationToken);
             var usage = reply.Usage ?? NoUsage;
             stored = await StoreAsync(
                 send,
-                ReplyToStore.From(text, responder, usage, verdict, SafetyStage.Output, reminder),
+                ReplyToStore.From(text, responder, usage, verdict, SafetyStage.Output),
                 cancellationToken
             );
         }
@@ -329,17 +328,9 @@ public sealed class CompanionConversation(
     {
         try
         {
-            var reminder = await ReminderAsync(send, cancellationToken);
             var stored = await StoreAsync(
                 send,
-                ReplyToStore.From(
-                    "",
-                    ReplyToStore.SafetyResponder,
-                    NoUsage,
-                    send.InputVerdict,
-                    SafetyStage.Input,
-                    reminder
-                ),
+                ReplyToStore.From("", ReplyToStore.SafetyResponder, NoUsage, send.InputVerdict, SafetyStage.Input),
                 cancellationToken
             );
             if (!stored.Created)
@@ -352,12 +343,6 @@ public sealed class CompanionConversation(
             throw;
         }
     }
-
-    /// <summary>
-    /// The break reminder due with this message (minors only); observed once per message that gets a reply.
-    /// </summary>
-    public Task<string?> ReminderAsync(PreparedSend send, CancellationToken cancellationToken) =>
-        breakReminders.ObserveAsync(send.Safety, cancellationToken);
 
     /// <summary>
     /// Gives back the message counted for a send whose reply was not stored, and its client_txn_id; never cancelled, so
@@ -405,9 +390,9 @@ public sealed class CompanionConversation(
         );
 
     /// <summary>
-    /// Stores the user's message, the reply and its safety event (no text) in one transaction. A concurrent send of the
-    /// same client_txn_id that committed first wins: its exchange is returned (Created false) and this reply is
-    /// dropped.
+    /// Stores the user's message, the reply with the break reminder due (minors), and its safety event (no text) in one
+    /// transaction, so a reply not stored uses up no reminder. A concurrent send of the same client_txn_id that
+    /// committed first wins: its exchange is returned (Created false) and this reply is dropped.
     /// </summary>
     public async Task<(CompanionExchange Exchange, bool Created)> StoreAsync(
         PreparedSend send,
@@ -424,7 +409,10 @@ public sealed class CompanionConversation(
         );
         await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
         {
-            // The claim first: forgetting the conversation or erasing the account takes it (and waits for this
+            // Used up only if this commits. Locked before the claim, in the order the account's erasure takes them
+            // (companion_use, then companion_sends), so the two cannot deadlock.
+            var reminder = await breakReminders.ObserveAsync(send.Safety, cancellationToken);
+            // Then the claim: forgetting the conversation or erasing the account takes it (and waits for this
             // transaction when it is here first), so a reply written meanwhile is not kept after them.
             var claimed = await db.Database.ExecuteSqlAsync(
                 $"""
@@ -477,7 +465,7 @@ public sealed class CompanionConversation(
                 INSERT INTO companion_messages (id, user_id, seq, role, text, reply_to, responder, prompt_tokens,
                     completion_tokens, safety, reminder, created_at)
                 VALUES ({replyId}, {send.UserId}, {replySeq}, 'assistant', {replyText}, {messageId}, {reply.Responder},
-                        {promptTokens}, {completionTokens}, {safety}, {reply.Reminder}, {now})
+                        {promptTokens}, {completionTokens}, {safety}, {reminder}, {now})
                 """,
                 cancellationToken
             );

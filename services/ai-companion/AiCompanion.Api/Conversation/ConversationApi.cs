@@ -4,6 +4,7 @@ using Community.AiCompanion.Conversation.Model;
 using Community.AiCompanion.Limits;
 using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Auth;
+using Community.ServiceDefaults.Data;
 using Community.ServiceDefaults.Errors;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.AI;
@@ -170,6 +171,8 @@ public static class ConversationApi
         errors.ThrowIfAny();
         var (userId, share, now) = (principal.UserId(), body.ShareProfile!.Value, clock.GetUtcNow());
         await using var precondition = await db.Database.BeginTransactionAsync(cancellationToken);
+        // Settings never saved have no row for FOR UPDATE to lock: two first saves would both match the defaults' tag.
+        await db.Database.LockKeyAsync("companion-settings:" + userId, cancellationToken);
         var current = await db
             .Database.SqlQuery<long>(
                 $"SELECT xmin::text::bigint AS \"Value\" FROM companion_settings WHERE user_id = {userId} FOR UPDATE"

@@ -30,8 +30,7 @@ public sealed record ReplyToStore(
     string Responder,
     UsageDetails Usage,
     SafetyVerdict Verdict,
-    SafetyStage Stage,
-    string? Reminder
+    SafetyStage Stage
 )
 {
     public const string SafetyResponder = "safety";
@@ -45,19 +44,17 @@ public sealed record ReplyToStore(
         string responder,
         UsageDetails usage,
         SafetyVerdict verdict,
-        SafetyStage stage,
-        string? reminder
+        SafetyStage stage
     ) =>
         verdict.Allowed
-            ? new(text, responder, usage, verdict, stage, reminder)
+            ? new(text, responder, usage, verdict, stage)
             : new(
                 verdict.Replacement
                     ?? throw new InvalidOperationException($"The {verdict.Category} verdict has no replacement."),
                 SafetyResponder,
                 usage,
                 verdict,
-                stage,
-                reminder
+                stage
             );
 
     /// <summary>What the reply's <c>safety</c> field says: crisis, refusal, or null for an ordinary reply.</summary>

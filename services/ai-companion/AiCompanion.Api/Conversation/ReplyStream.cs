@@ -40,8 +40,9 @@ public sealed record StreamReminder(string Text);
 
 /// <summary>
 /// A reply as server-sent events: <c>delta</c> (text the safety screen released), <c>replace</c> (the screen stopped
-/// the reply: show its text instead), <c>reminder</c>, then <c>done</c> or <c>error</c> (nothing stored). Whatever can
-/// refuse with a problem happens before this runs; the message counted is given back whenever no reply is stored.
+/// the reply: show its text instead), then <c>reminder</c> (when one is due) and <c>done</c>, or <c>error</c> (nothing
+/// stored). Whatever can refuse with a problem happens before this runs; the message counted is given back whenever no
+/// reply is stored.
 /// </summary>
 public sealed class ReplyStream : IResult, IAsyncDisposable
 {
@@ -216,8 +217,7 @@ public sealed class ReplyStream : IResult, IAsyncDisposable
                 _responder,
                 usage ?? CompanionConversation.NoUsage,
                 stop ?? SafetyVerdict.Allow,
-                SafetyStage.Output,
-                null
+                SafetyStage.Output
             );
             if (stop is not null)
             {
@@ -232,20 +232,13 @@ public sealed class ReplyStream : IResult, IAsyncDisposable
                     cancellationToken
                 );
             }
-            var reminder = await conversation.ReminderAsync(send, cancellationToken);
-            if (reminder is not null)
-                await WriteAsync(response, "reminder", new StreamReminder(reminder), json, cancellationToken);
             try
             {
-                var (exchange, created) = await conversation.StoreAsync(
-                    send,
-                    reply with
-                    {
-                        Reminder = reminder,
-                    },
-                    cancellationToken
-                );
+                var (exchange, created) = await conversation.StoreAsync(send, reply, cancellationToken);
                 stored = created;
+                // Shown once stored: a reply not kept leaves its reminder due for the next one.
+                if (exchange.Reply.Reminder is { } reminder)
+                    await WriteAsync(response, "reminder", new StreamReminder(reminder), json, cancellationToken);
                 await WriteAsync(response, "done", Done(exchange, replayed: !created), json, cancellationToken);
             }
             catch (DomainException e)

@@ -33,13 +33,14 @@ public static class BreakReminder
     }
 }
 
-/// <summary>The break-reminder state of minors in <c>companion_use</c>; call once per user message.</summary>
+/// <summary>The break-reminder state of minors in <c>companion_use</c>; call once per reply stored.</summary>
 public sealed class BreakReminders(CompanionDbContext db)
 {
     /// <summary>
     /// Records the message of <paramref name="context"/> (at <see cref="SafetyContext.Now"/>) and returns the reminder
     /// to add to its reply when one is due; null otherwise and always for adults (whose use is not recorded).
-    /// Row-locked, so two concurrent messages cannot both get it.
+    /// Joins the caller's transaction when one is open (the one storing the reply: a reply not stored uses up no
+    /// reminder). Row-locked until that ends, so two concurrent messages cannot both get it.
     /// </summary>
     public Task<string?> ObserveAsync(SafetyContext context, CancellationToken cancellationToken)
     {
