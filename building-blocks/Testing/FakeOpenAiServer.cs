@@ -60,6 +60,10 @@ public sealed class FakeOpenAiServer : FakeHttpServer<FakeChatRequest>
     public string DefaultReply { get; set; } = "That sounds like it matters to you. What would help most right now?";
     public TimeSpan FirstChunkDelay { get; set; } = TimeSpan.Zero;
     public TimeSpan ChunkDelay { get; set; } = TimeSpan.Zero;
+
+    /// <summary>When set, a streamed reply waits for it after its first text piece (a test acts mid-stream).</summary>
+    public Task? HoldAfterFirstPiece { get; set; }
+
     public FakeOpenAiFailure Failure { get; set; } = FakeOpenAiFailure.None;
     public int PromptTokens { get; set; } = 37;
 
@@ -179,6 +183,8 @@ public sealed class FakeOpenAiServer : FakeHttpServer<FakeChatRequest>
             {
                 FirstPieceSentAt = System.Diagnostics.Stopwatch.GetTimestamp();
                 _firstPieces.Enqueue((request, FirstPieceSentAt));
+                if (HoldAfterFirstPiece is { } hold)
+                    await hold.WaitAsync(context.RequestAborted);
             }
             if (failure == FakeOpenAiFailure.DropMidStream && i == 1)
             {

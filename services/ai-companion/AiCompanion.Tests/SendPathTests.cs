@@ -280,7 +280,8 @@ public sealed partial class SendPathTests(SendPathFixture fixture) : IClassFixtu
 
         // The 185th minute: the reply due the reminder is not kept (the conversation is forgotten while it is written).
         fixture.Model.Reply("slowly one word at a time until the end");
-        fixture.Model.ChunkDelay = TimeSpan.FromMilliseconds(200);
+        var forgotten = new TaskCompletionSource();
+        fixture.Model.HoldAfterFirstPiece = forgotten.Task;
         var events = new List<string>();
         try
         {
@@ -291,13 +292,16 @@ public sealed partial class SendPathTests(SendPathFixture fixture) : IClassFixtu
             await (
                 await fixture.Client.SendJson(HttpMethod.Delete, "/api/v1/companion/conversation", null, Token())
             ).AssertStatus(204);
+            // The rest of the reply only once the conversation is forgotten.
+            forgotten.SetResult();
             while (await reader.ReadLineAsync() is { } line)
                 if (line.StartsWith("event: ", StringComparison.Ordinal))
                     events.Add(line["event: ".Length..]);
         }
         finally
         {
-            fixture.Model.ChunkDelay = TimeSpan.Zero;
+            forgotten.TrySetResult();
+            fixture.Model.HoldAfterFirstPiece = null;
         }
         Assert.Equal("error", events[^1]);
         Assert.DoesNotContain("reminder", events);

@@ -267,7 +267,8 @@ public sealed partial class HubPresence
     /// <summary>
     /// Who hears a user's presence: their accepted connections, without a block either way. Going offline records
     /// when (<paramref name="offlineAt"/>) in the same statement: one round trip either way; never for a deleted
-    /// account, whose last connection may close after <see cref="HubPresenceEraser"/> ran.
+    /// account, whose last connection may close after <see cref="HubPresenceEraser"/> ran (its profile is read under
+    /// a share lock, so an erasure under way is waited for).
     /// </summary>
     private static async Task<IReadOnlyList<Guid>> AudienceAsync(
         MessagingDbContext db,
@@ -278,11 +279,12 @@ public sealed partial class HubPresence
         await db
             .Database.SqlQuery<Guid>(
                 $"""
-                WITH offline AS (
+                WITH profile AS (
+                    SELECT deleted_at FROM user_profiles WHERE user_id = {userId} FOR SHARE
+                ), offline AS (
                     INSERT INTO user_presence (user_id, last_offline_at)
                     SELECT {userId}, {offlineAt} WHERE {offlineAt}::timestamptz IS NOT NULL
-                      AND NOT EXISTS (SELECT 1 FROM user_profiles u
-                                      WHERE u.user_id = {userId} AND u.deleted_at IS NOT NULL)
+                      AND NOT EXISTS (SELECT 1 FROM profile WHERE deleted_at IS NOT NULL)
                     ON CONFLICT (user_id) DO UPDATE SET last_offline_at = excluded.last_offline_at
                 )
                 SELECT o.user_id AS "Value"

@@ -409,6 +409,12 @@ public sealed class CompanionConversation(
         );
         await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
         {
+            // The account's profile first, which its erasure writes first: an erasure under way is waited for, and the
+            // claim below then sees the account deleted, so nothing of this send outlives the erasure.
+            await db.Database.ExecuteSqlAsync(
+                $"SELECT 1 FROM user_profiles WHERE user_id = {send.UserId} FOR SHARE",
+                cancellationToken
+            );
             // Used up only if this commits. Locked before the claim, in the order the account's erasure takes them
             // (companion_use, then companion_sends), so the two cannot deadlock.
             var reminder = await breakReminders.ObserveAsync(send.Safety, cancellationToken);

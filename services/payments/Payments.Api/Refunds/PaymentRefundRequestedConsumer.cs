@@ -48,7 +48,7 @@ public sealed class PaymentRefundRequestedConsumer(
             if (waiting.Count == 0)
                 throw;
             foreach (var other in waiting)
-                await refunder.ResumeAsync(other, context.CancellationToken);
+                await refunder.ResumeAsync(other, automatic: false, context.CancellationToken);
             payment = await db.Payments.AsNoTracking().FirstAsync(p => p.Id == m.PaymentId, context.CancellationToken);
             if (payment.RefundableCents == 0)
             {

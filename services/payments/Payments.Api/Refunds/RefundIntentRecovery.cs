@@ -62,7 +62,7 @@ public sealed class RefundIntentRecovery(
             {
                 var refund = await scope
                     .ServiceProvider.GetRequiredService<Refunder>()
-                    .ResumeAsync(refundId, cancellationToken);
+                    .ResumeAsync(refundId, automatic: true, cancellationToken);
                 logger.LogInformation(
                     "Requested refund {RefundId} resumed: {Status}",
                     refundId,

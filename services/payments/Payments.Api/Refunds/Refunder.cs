@@ -42,15 +42,16 @@ public sealed class Refunder(
 
     /// <summary>
     /// Asks the provider again for a refund left requested (a crash or an unanswered call); returns it as it stands
-    /// after. Nobody waits on it any more, so a refusal is recorded as failed (PaymentRefundFailed tells someone), and
-    /// a caller retrying with its key hears that failure.
+    /// after. <paramref name="automatic"/> when nobody waits on it any more (a stale one): a refusal is then recorded
+    /// as failed (PaymentRefundFailed tells someone), and a caller retrying with its key hears that failure. A refund
+    /// that may still be in flight is resumed as its requester would, so a refusal is theirs to hear.
     /// </summary>
-    public async Task<Refund?> ResumeAsync(Guid refundId, CancellationToken cancellationToken)
+    public async Task<Refund?> ResumeAsync(Guid refundId, bool automatic, CancellationToken cancellationToken)
     {
         db.ChangeTracker.Clear();
         var refund = await db.Refunds.AsNoTracking().FirstOrDefaultAsync(r => r.Id == refundId, cancellationToken);
         return refund is { Status: RefundStatus.Requested }
-            ? await CompleteAsync(refund, cancellationToken, automatic: true)
+            ? await CompleteAsync(refund, cancellationToken, automatic)
             : refund;
     }
 

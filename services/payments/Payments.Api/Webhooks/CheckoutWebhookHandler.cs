@@ -26,10 +26,6 @@ public sealed class CheckoutWebhookHandler(
 
     public async Task HandleAsync(Event e, CancellationToken cancellationToken)
     {
-        // Asked before the payment is locked, so its row is not held while the provider answers.
-        var firstInvoiceIntent = e.Data.Object is Invoice { BillingReason: "subscription_create" } first
-            ? await FirstInvoiceIntentAsync(e, first, cancellationToken)
-            : null;
         var payment = await FindAsync(e, cancellationToken);
         if (payment is null)
         {
@@ -68,8 +64,10 @@ public sealed class CheckoutWebhookHandler(
                 // what a refund of the payment names (and what charge.refunded reports). Renewals are not ours.
                 if (invoice.Parent?.SubscriptionDetails?.SubscriptionId is { } subscriptionId)
                     payment.ProviderSubscriptionId ??= subscriptionId;
-                if (firstInvoiceIntent is not null)
-                    payment.PaymentIntentId ??= firstInvoiceIntent;
+                // Asked of the provider only for a payment of ours still without it (the webhook's transaction and
+                // the payment's row wait for the answer): once a subscription.
+                if (invoice.BillingReason == "subscription_create" && payment.PaymentIntentId is null)
+                    payment.PaymentIntentId = await FirstInvoiceIntentAsync(e, invoice, cancellationToken);
                 break;
             case ("charge.refunded", Charge charge):
                 // A refund reported before the completion settles the payment first, with the charge's intent.

@@ -102,7 +102,13 @@ public sealed class FeedGroupMemberJoinedConsumer(SocialDbContext db, ILogger<Fe
         var m = context.Message;
         var at = m.OccurredAt.ToUniversalTime();
         // As for a follow: the membership locked until the commit, so a leave meanwhile waits, and its GroupMemberLeft
-        // then finds this row; one that left first leaves no membership below.
+        // then finds this row; one that left first leaves no membership below. The group is locked first, as its
+        // deletion takes them (the group, then its members by cascade) and as the insert's foreign key to it would:
+        // the other order deadlocks with a group deleted meanwhile.
+        await Db.Database.ExecuteSqlAsync(
+            $"SELECT 1 FROM groups WHERE id = {m.GroupId} FOR KEY SHARE",
+            cancellationToken
+        );
         await Db.Database.ExecuteSqlAsync(
             $"SELECT 1 FROM group_members WHERE group_id = {m.GroupId} AND user_id = {m.UserId} FOR KEY SHARE",
             cancellationToken
