@@ -405,7 +405,8 @@ public sealed class CourseChangesTests(EventsFixture fx) : CourseTestsBase, ICla
             0,
             await fx.ScalarAsync<long>("SELECT count(*) FROM course_modules WHERE course_id = @c", ("c", id))
         );
-        Assert.Equal(0, await OutboxForCourseAsync("CourseWithdrawn", id));
+        // Announced as withdrawn, so what told people of it (the companion's suggestions) takes it back.
+        Assert.Equal(1, await OutboxForCourseAsync("CourseWithdrawn", id));
         await (await DeleteAsync(id, organizer)).AssertProblem(404);
         await (await PatchAsync(id, new JsonObject { ["title"] = "Gone" }, organizer)).AssertProblem(404);
     }
@@ -631,7 +632,7 @@ public sealed class CourseChangesTests(EventsFixture fx) : CourseTestsBase, ICla
         await (await fx.Client.PostJson($"/api/v1/courses/{unsold}/enroll", new { }, stranger)).AssertProblem(404);
         await (await fx.Client.PostJson($"/api/v1/courses/{taken}/enroll", new { }, stranger)).AssertProblem(404);
         Assert.Equal(0, await fx.ScalarAsync<long>("SELECT count(*) FROM courses WHERE id = @c", ("c", unsold)));
-        Assert.Equal(0, await OutboxForCourseAsync("CourseWithdrawn", unsold));
+        Assert.Equal(1, await OutboxForCourseAsync("CourseWithdrawn", unsold));
         Assert.Equal(1, await OutboxForCourseAsync("CourseWithdrawn", taken));
 
         // Its learner keeps the course, as after the organizer's own delete.

@@ -29,6 +29,11 @@ public sealed class Memberships(PaymentsDbContext db, TimeProvider clock, ILogge
                 .FromSql($"SELECT * FROM memberships WHERE user_id = {userId} FOR UPDATE")
                 .ToListAsync(cancellationToken)
         ).Single();
+        // Stamped after the lock, and after the change before it: a change that waited here is newer than the one it
+        // waited for, as the services keeping the newest tier read it (a clock read before the wait, or another
+        // instance's clock, could say otherwise).
+        now = clock.GetUtcNow();
+        var stamp = now > membership.UpdatedAt ? now : membership.UpdatedAt.AddTicks(10);
 
         subscription ??= await db.Set<Subscription>()
             .AsNoTracking()
@@ -59,7 +64,7 @@ public sealed class Memberships(PaymentsDbContext db, TimeProvider clock, ILogge
 
         membership.ReviewAt = rewards.Min(r => r.CurrentPeriodEnd);
         membership.Source = best.Source;
-        membership.UpdatedAt = now;
+        membership.UpdatedAt = stamp;
         if (membership.Tier == best.Tier && membership.TierUntil == best.Until)
             return membership;
 
@@ -73,7 +78,7 @@ public sealed class Memberships(PaymentsDbContext db, TimeProvider clock, ILogge
         );
         membership.Tier = best.Tier;
         membership.TierUntil = best.Until;
-        db.AddIntegrationEvent(new SubscriptionChanged(Guid.CreateVersion7(), now, userId, best.Tier, best.Until));
+        db.AddIntegrationEvent(new SubscriptionChanged(Guid.CreateVersion7(), stamp, userId, best.Tier, best.Until));
         return membership;
     }
 }

@@ -11,6 +11,35 @@ namespace Community.Payments.Tests;
 public sealed class MembershipTests(PaymentsFixture fx) : IClassFixture<PaymentsFixture>
 {
     [Fact]
+    public async Task A_tier_change_is_announced_as_newer_than_the_change_before_it_whatever_the_clock_says()
+    {
+        // The last change was stamped later than this instance's clock reads now (another instance's clock, or a
+        // change this one waited for): the next announcement must still come after it, or the services keeping the
+        // newest tier drop it.
+        var (referrerId, _) = fx.User();
+        var before = fx.Clock.GetUtcNow().AddMinutes(5);
+        await fx.ExecuteAsync(
+            "INSERT INTO memberships (user_id, tier, source, updated_at) VALUES (@u, 'free', 'none', @at)",
+            ("u", referrerId),
+            ("at", before)
+        );
+
+        await ConvertAsync(referrerId, 5);
+
+        var announced = await fx.ScalarAsync<DateTime>(
+            """
+            SELECT (payload->>'occurredAt')::timestamptz FROM outbox_messages
+            WHERE type LIKE '%.SubscriptionChanged,%' AND payload->>'userId' = @u AND payload->>'tier' = 'elite'
+            """,
+            ("u", referrerId.ToString())
+        );
+        Assert.True(
+            announced > before.UtcDateTime,
+            $"announced at {announced:O}, not after the change before it ({before:O})"
+        );
+    }
+
+    [Fact]
     public async Task Three_months_of_referral_elite_end_by_themselves()
     {
         var (referrerId, _) = fx.User();

@@ -23,6 +23,10 @@ public static class CourseWithdrawalRules
         if (!await db.Set<CourseEnrollment>().AnyAsync(e => e.CourseId == course.Id, cancellationToken))
         {
             db.Set<Course>().Remove(course); // its modules go with it (on delete cascade)
+            // Announced as a withdrawal (nobody's enrollment ends): what told people of the course takes it back.
+            db.AddIntegrationEvent(
+                new CourseWithdrawn(Guid.CreateVersion7(), now, course.Id, course.OrganizerId, course.Title, [])
+            );
             return;
         }
         if (course.WithdrawnAt is not null)
