@@ -2,6 +2,7 @@ using Community.Contracts;
 using Community.Contracts.Identity;
 using Community.ServiceDefaults.Auth;
 using MassTransit;
+using Npgsql;
 using Xunit;
 
 namespace Community.Testing;
@@ -247,6 +248,34 @@ public abstract class ServiceFixture<TProgram> : IAsyncLifetime
                 ) > 0,
             failure
         );
+
+    /// <summary>
+    /// A race made to happen: <paramref name="sql"/> runs in a transaction of the test's own (another request's write,
+    /// holding its rows), then <paramref name="start"/> starts what is under test, and the write commits once that
+    /// waits on a lock; answers what was started.
+    /// </summary>
+    public async Task<T> CommitsWhileWaitedOnAsync<T>(
+        string sql,
+        Func<Task<T>> start,
+        string failure,
+        params (string Name, object Value)[] parameters
+    )
+    {
+        Task<T> started;
+        await using (var connection = new NpgsqlConnection(Resources.DatabaseConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var transaction = await connection.BeginTransactionAsync();
+            await using var command = new NpgsqlCommand(sql, connection, transaction);
+            foreach (var (name, value) in parameters)
+                command.Parameters.AddWithValue(name, value);
+            await command.ExecuteNonQueryAsync();
+            started = start();
+            await SomeoneWaitsOnALockAsync(failure);
+            await transaction.CommitAsync();
+        }
+        return await started;
+    }
 
     /// <summary>How many integration events of this type the service has written to its outbox.</summary>
     public Task<long> OutboxCountAsync(string eventType) =>

@@ -192,9 +192,10 @@ public sealed record CourseEnrollmentPending(
 ) : IIntegrationEvent;
 
 /// <summary>
-/// A course its organizer deleted while people were enrolled: no longer listed or sold. Active learners keep it
-/// (no refund is owed). CancelledEnrollmentIds are the pending (unpaid) enrollments ended with it: a payment or
-/// credits spend that still arrives for one is answered with PurchaseRejected and given back.
+/// A course its organizer (or their account's deletion) took off sale: deleted when nobody had enrolled (no
+/// enrollment ended, no course left), otherwise withdrawn while people were enrolled: no longer listed or sold, kept by
+/// active learners (no refund is owed). CancelledEnrollmentIds are the pending (unpaid) enrollments ended with it: a
+/// payment or credits spend that still arrives for one is answered with PurchaseRejected and given back.
 /// </summary>
 public sealed record CourseWithdrawn(
     Guid MessageId,

@@ -1,6 +1,5 @@
 using Community.Contracts;
 using Community.Contracts.Identity;
-using Npgsql;
 
 namespace Community.Events.Tests;
 
@@ -409,24 +408,14 @@ public sealed class CatalogueTests(EventsFixture fx) : CatalogueTestsBase, IClas
         var id = (await fx.CreateEventAsync(organizer, publish: false)).Str("id");
 
         // The delete has read a draft; a publish holds its row and commits before the delete locks it.
-        Task<HttpResponseMessage> deleting;
-        await using (var other = new NpgsqlConnection(fx.Resources.DatabaseConnectionString))
-        {
-            await other.OpenAsync();
-            await using var publishing = await other.BeginTransactionAsync();
-            await using var publish = new NpgsqlCommand(
-                "UPDATE community_events SET status = 'published', published_at = now() WHERE id = @id",
-                other,
-                publishing
-            );
-            publish.Parameters.AddWithValue("id", Guid.Parse(id));
-            await publish.ExecuteNonQueryAsync();
-            deleting = Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{id}", null, organizer);
-            await fx.SomeoneWaitsOnALockAsync("the delete never waited for the publish");
-            await publishing.CommitAsync();
-        }
+        var deleted = await fx.CommitsWhileWaitedOnAsync(
+            Publish,
+            () => Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{id}", null, organizer),
+            "the delete never waited for the publish",
+            ("id", Guid.Parse(id))
+        );
 
-        var refused = await (await deleting).AssertProblem(409);
+        var refused = await deleted.AssertProblem(409);
         Assert.Contains("cancel it instead", refused["detail"]!.GetValue<string>());
         Assert.Equal(
             "published",
@@ -441,23 +430,16 @@ public sealed class CatalogueTests(EventsFixture fx) : CatalogueTestsBase, IClas
         var id = (await fx.CreateEventAsync(organizer, publish: false)).Str("id");
 
         // A publish holds the draft's row while the organizer's deletion arrives, and commits once the erasure waits.
-        Task erasing;
-        await using (var other = new NpgsqlConnection(fx.Resources.DatabaseConnectionString))
-        {
-            await other.OpenAsync();
-            await using var publishing = await other.BeginTransactionAsync();
-            await using var publish = new NpgsqlCommand(
-                "UPDATE community_events SET status = 'published', published_at = now() WHERE id = @id",
-                other,
-                publishing
-            );
-            publish.Parameters.AddWithValue("id", Guid.Parse(id));
-            await publish.ExecuteNonQueryAsync();
-            erasing = fx.DeliverAsync(new UserDeleted(Guid.NewGuid(), fx.Tick(), organizerId), "UserDeletedConsumer");
-            await fx.SomeoneWaitsOnALockAsync("the erasure never waited for the publish");
-            await publishing.CommitAsync();
-        }
-        await erasing;
+        await fx.CommitsWhileWaitedOnAsync(
+            Publish,
+            async () =>
+            {
+                await fx.DeliverAsync(new UserDeleted(Guid.NewGuid(), fx.Tick(), organizerId), "UserDeletedConsumer");
+                return true;
+            },
+            "the erasure never waited for the publish",
+            ("id", Guid.Parse(id))
+        );
 
         Assert.Equal(
             "cancelled",
@@ -599,4 +581,8 @@ public sealed class CatalogueTests(EventsFixture fx) : CatalogueTestsBase, IClas
             204
         );
     }
+
+    /// <summary>A draft's publication as its request writes it (the test holds it uncommitted).</summary>
+    private const string Publish =
+        "UPDATE community_events SET status = 'published', published_at = now() WHERE id = @id";
 }

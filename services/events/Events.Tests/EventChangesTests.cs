@@ -1,5 +1,3 @@
-using Npgsql;
-
 namespace Community.Events.Tests;
 
 /// <summary>Changing events (PATCH), the updates that announce it, and who may.</summary>
@@ -379,25 +377,15 @@ public sealed class EventChangesTests(EventsFixture fx) : CatalogueTestsBase, IC
         var id = (await fx.CreateEventAsync(organizer)).Str("id");
 
         // A registration has its seat counted and holds the event's row; the change (no If-Match) comes meanwhile.
-        Task<HttpResponseMessage> changing;
-        await using (var other = new NpgsqlConnection(fx.Resources.DatabaseConnectionString))
-        {
-            await other.OpenAsync();
-            await using var registering = await other.BeginTransactionAsync();
-            await using var seat = new NpgsqlCommand(
-                "UPDATE community_events SET seats_taken = seats_taken + 1 WHERE id = @id",
-                other,
-                registering
-            );
-            seat.Parameters.AddWithValue("id", Guid.Parse(id));
-            await seat.ExecuteNonQueryAsync();
-            changing = Patch(id, new { price_cents = 1000, currency = "EUR" }, organizer);
-            await fx.SomeoneWaitsOnALockAsync("the change never waited for the registration");
-            await registering.CommitAsync();
-        }
+        var changed = await fx.CommitsWhileWaitedOnAsync(
+            "UPDATE community_events SET seats_taken = seats_taken + 1 WHERE id = @id",
+            () => Patch(id, new { price_cents = 1000, currency = "EUR" }, organizer),
+            "the change never waited for the registration",
+            ("id", Guid.Parse(id))
+        );
 
         // The one registered agreed to a free event: the change sees the seat taken and is refused.
-        await (await changing).AssertFieldProblem("price_cents");
+        await changed.AssertFieldProblem("price_cents");
         var seen = await (await Client.Get($"/api/v1/events/{id}", organizer)).AssertStatus(200);
         Assert.True(seen["is_free"]!.GetValue<bool>());
     }

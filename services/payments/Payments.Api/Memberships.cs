@@ -1,3 +1,5 @@
+using Community.ServiceDefaults.Api;
+
 namespace Community.Payments;
 
 /// <summary>
@@ -32,7 +34,7 @@ public sealed class Memberships(PaymentsDbContext db, TimeProvider clock, ILogge
         // Stamped after the lock, and after the change before it: a change that waited here is newer than the one it
         // waited for, as the services keeping the newest tier read it (a clock read before the wait, or another
         // instance's clock, could say otherwise).
-        now = clock.GetUtcNow();
+        now = UtcTimestamps.AsStored(clock.GetUtcNow());
         var stamp = now > membership.UpdatedAt ? now : membership.UpdatedAt.AddTicks(10);
 
         subscription ??= await db.Set<Subscription>()

@@ -1,7 +1,6 @@
 using System.Text.Json.Nodes;
 using Community.Contracts.Events;
 using Community.Contracts.Messaging;
-using Npgsql;
 
 namespace Community.Social.Tests;
 
@@ -18,27 +17,20 @@ public sealed class FeedTests(SocialFixture fx) : IClassFixture<SocialFixture>
         await fx.ExecuteAsync("DELETE FROM activities WHERE group_id = @g", ("g", group));
 
         // The leave has deleted the membership but not committed when the join's message is recorded.
-        Task recording;
-        await using (var other = new NpgsqlConnection(fx.Resources.DatabaseConnectionString))
-        {
-            await other.OpenAsync();
-            await using var leaving = await other.BeginTransactionAsync();
-            await using var leave = new NpgsqlCommand(
-                "DELETE FROM group_members WHERE group_id = @g AND user_id = @u",
-                other,
-                leaving
-            );
-            leave.Parameters.AddWithValue("g", group);
-            leave.Parameters.AddWithValue("u", memberId);
-            await leave.ExecuteNonQueryAsync();
-            recording = fx.DeliverAsync(
-                new GroupMemberJoined(Guid.NewGuid(), fx.Clock.GetUtcNow(), group, memberId),
-                "FeedGroupMemberJoinedConsumer"
-            );
-            await fx.SomeoneWaitsOnALockAsync("the join's news never waited for the leave");
-            await leaving.CommitAsync();
-        }
-        await recording;
+        await fx.CommitsWhileWaitedOnAsync(
+            "DELETE FROM group_members WHERE group_id = @g AND user_id = @u",
+            async () =>
+            {
+                await fx.DeliverAsync(
+                    new GroupMemberJoined(Guid.NewGuid(), fx.Clock.GetUtcNow(), group, memberId),
+                    "FeedGroupMemberJoinedConsumer"
+                );
+                return true;
+            },
+            "the join's news never waited for the leave",
+            ("g", group),
+            ("u", memberId)
+        );
 
         Assert.Equal(0L, await JoinedNewsAsync(group, memberId));
     }

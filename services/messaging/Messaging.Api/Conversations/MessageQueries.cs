@@ -197,32 +197,28 @@ public sealed class MessageQueries(MessagingDbContext db, IBlobStore blobs)
     /// in a block with the actor (<see cref="ConversationAudience"/>, the rule the send's statement reads too). One
     /// query, whatever the audience.
     /// </summary>
-    public async Task<IReadOnlyList<Guid>> RecipientsAsync(
+    public Task<IReadOnlyList<Guid>> RecipientsAsync(
         Conversation c,
         Guid senderId,
         CancellationToken cancellationToken
-    ) =>
-        await db
-            .Database.SqlQueryRaw<Guid>(
-                ConversationAudience.AsScalars(c.Kind),
-                ConversationAudience.Parameters(c, senderId)
-            )
-            .ToListAsync(cancellationToken);
+    ) => PeopleAsync(ConversationAudience.AsScalars(c.Kind), c, senderId, cancellationToken);
 
     /// <summary>
     /// Who may open the conversation and is shown <paramref name="senderId"/>'s messages there, the sender included:
     /// whom a change to one of them must reach whoever makes it, or a screen keeps what is gone
     /// (<see cref="ConversationAudience.ReadersAsScalars"/>).
     /// </summary>
-    public async Task<IReadOnlyList<Guid>> ReadersAsync(
+    public Task<IReadOnlyList<Guid>> ReadersAsync(Conversation c, Guid senderId, CancellationToken cancellationToken) =>
+        PeopleAsync(ConversationAudience.ReadersAsScalars(c.Kind), c, senderId, cancellationToken);
+
+    /// <summary>The users one of <see cref="ConversationAudience"/>'s queries names for the sender.</summary>
+    private async Task<IReadOnlyList<Guid>> PeopleAsync(
+        string query,
         Conversation c,
         Guid senderId,
         CancellationToken cancellationToken
     ) =>
         await db
-            .Database.SqlQueryRaw<Guid>(
-                ConversationAudience.ReadersAsScalars(c.Kind),
-                ConversationAudience.Parameters(c, senderId)
-            )
+            .Database.SqlQueryRaw<Guid>(query, ConversationAudience.Parameters(c, senderId))
             .ToListAsync(cancellationToken);
 }
