@@ -78,9 +78,7 @@ public sealed class RefundIntentTests(RefundIntentFixture fx) : IClassFixture<Re
         var (sellerId, paymentId) = await fx.PaidTicketAsync();
         var seller = fx.TokenFor(sellerId);
         // The organizer refunds part of the ticket and Stripe's answer is lost: 1000 stays requested.
-        fx.LoseAnswersFor[paymentId] = true;
-        await (await fx.RefundAsync(paymentId, seller, 1000, "first-part")).AssertProblem(502);
-        fx.LoseAnswersFor.TryRemove(paymentId, out _);
+        await RefundWhoseAnswerIsLostAsync(paymentId, seller, 1000, "first-part");
 
         // Then the holder cancels, and events asks for the whole price back.
         var refundId = Guid.NewGuid();
@@ -124,9 +122,7 @@ public sealed class RefundIntentTests(RefundIntentFixture fx) : IClassFixture<Re
         var (sellerId, paymentId) = await fx.PaidTicketAsync();
         var seller = fx.TokenFor(sellerId);
         // The organizer refunds the whole ticket and Stripe's answer is lost: all 2500 stays requested.
-        fx.LoseAnswersFor[paymentId] = true;
-        await (await fx.RefundAsync(paymentId, seller, null, "everything")).AssertProblem(502);
-        fx.LoseAnswersFor.TryRemove(paymentId, out _);
+        await RefundWhoseAnswerIsLostAsync(paymentId, seller, null, "everything");
 
         // Then the holder cancels, and events asks for whatever is left: nothing is free while that refund waits (409).
         var requested = new PaymentRefundRequested(
@@ -203,9 +199,7 @@ public sealed class RefundIntentTests(RefundIntentFixture fx) : IClassFixture<Re
     {
         var (sellerId, paymentId) = await fx.PaidTicketAsync();
         var seller = fx.TokenFor(sellerId);
-        fx.LoseAnswersFor[paymentId] = true;
-        await (await fx.RefundAsync(paymentId, seller, 1000, "resumed")).AssertProblem(502);
-        fx.LoseAnswersFor.TryRemove(paymentId, out _);
+        await RefundWhoseAnswerIsLostAsync(paymentId, seller, 1000, "resumed");
         var refundId = RefundRules.DeterministicId("api:" + sellerId + ":resumed", paymentId);
 
         fx.Stripe.FailNext("/v1/refunds", 400, "Charge ch_x has been charged back.");
@@ -474,5 +468,13 @@ public sealed class RefundIntentTests(RefundIntentFixture fx) : IClassFixture<Re
             },
             "the recovery never had the resumed refund answered"
         );
+    }
+
+    /// <summary>A refund asked through the API whose answer from Stripe is lost (502): it stays requested.</summary>
+    private async Task RefundWhoseAnswerIsLostAsync(Guid paymentId, string token, long? amountCents, string key)
+    {
+        fx.LoseAnswersFor[paymentId] = true;
+        await (await fx.RefundAsync(paymentId, token, amountCents, key)).AssertProblem(502);
+        fx.LoseAnswersFor.TryRemove(paymentId, out _);
     }
 }
