@@ -1,6 +1,7 @@
 using System.Reflection;
 using Community.Contracts;
 using Community.ServiceDefaults.Auth;
+using Community.ServiceDefaults.Errors;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -90,8 +91,15 @@ public static class BusSetup
                 registration.AddConsumer(consumer);
 
             // Runs for the shared queues ConfigureEndpoints creates; the ephemeral ones are configured apart, without
-            // retry.
-            registration.AddConfigureEndpointsCallback((_, endpoint) => endpoint.UseMessageRetry(ConfigureRetry));
+            // retry. The first filter is the outer one: a database fault skips the inner schedule and waits out a
+            // failover in the outer; any other transient fault gets the inner schedule.
+            registration.AddConfigureEndpointsCallback(
+                (_, endpoint) =>
+                {
+                    endpoint.UseMessageRetry(ConfigureDatabaseRetry);
+                    endpoint.UseMessageRetry(ConfigureRetry);
+                }
+            );
             registration.UsingRabbitMq(
                 (context, rabbit) =>
                 {
@@ -134,13 +142,26 @@ public static class BusSetup
     }
 
     /// <summary>
-    /// Transient faults are retried 5 times with backoff, then the message goes to the _error queue; permanent ones go
-    /// there at once.
+    /// Transient faults are retried 5 times with backoff (about 13 s in all), then the message goes to the _error
+    /// queue; permanent ones go there at once. Database faults are left to <see cref="ConfigureDatabaseRetry"/>.
     /// </summary>
     private static void ConfigureRetry(IRetryConfigurator retry)
     {
-        retry.Ignore<Exception>(RetryPolicy.IsPermanent);
+        retry.Ignore<Exception>(e => RetryPolicy.IsPermanent(e) || DatabaseFaults.IsTransient(e));
         retry.Exponential(5, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(400));
+    }
+
+    /// <summary>
+    /// A database that cannot be reached or is shutting down (<see cref="DatabaseFaults"/>) is retried for about two
+    /// minutes (<see cref="RetryPolicy.DatabaseIntervals"/>) before the message goes to the _error queue: a managed
+    /// PostgreSQL's switchover or failover takes tens of seconds, and everything delivered meanwhile would otherwise
+    /// be dead-lettered. The message stays unacknowledged in the broker while it waits; a stopping bus cancels the
+    /// wait and leaves it in its queue.
+    /// </summary>
+    private static void ConfigureDatabaseRetry(IRetryConfigurator retry)
+    {
+        retry.Handle<Exception>(DatabaseFaults.IsTransient);
+        retry.Intervals([.. RetryPolicy.DatabaseIntervals]);
     }
 
     /// <summary>amqp://user:pass@host:port/vhost becomes rabbitmq://host:port/vhost.</summary>

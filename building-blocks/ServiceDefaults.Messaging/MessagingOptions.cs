@@ -57,4 +57,23 @@ public static class RetryPolicy
     /// </summary>
     public static bool IsPermanent(Exception exception) =>
         exception is DomainException { StatusCode: >= 400 and < 500 and not 429, RetryAfter: null };
+
+    /// <summary>
+    /// The waits between a consumer's attempts while its database is unreachable or shutting down
+    /// (<see cref="DatabaseFaults.IsTransient"/>): 9 more attempts over 128.5 s, longer than a PostgreSQL switchover
+    /// or failover (CloudNativePG's take 10-60 s), short enough that a database gone for good fills the _error queue
+    /// within minutes, where an operator replays it.
+    /// </summary>
+    public static readonly IReadOnlyList<TimeSpan> DatabaseIntervals =
+    [
+        TimeSpan.FromMilliseconds(500),
+        TimeSpan.FromSeconds(1),
+        TimeSpan.FromSeconds(2),
+        TimeSpan.FromSeconds(5),
+        TimeSpan.FromSeconds(10),
+        TimeSpan.FromSeconds(20),
+        TimeSpan.FromSeconds(30),
+        TimeSpan.FromSeconds(30),
+        TimeSpan.FromSeconds(30),
+    ];
 }

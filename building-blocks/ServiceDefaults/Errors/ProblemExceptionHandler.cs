@@ -58,7 +58,7 @@ public sealed class ProblemExceptionHandler(
                 Status = 499,
                 Title = "Client closed request",
             },
-            _ when TransientDatabaseFault(exception) => new ProblemDetails
+            _ when DatabaseFaults.IsTransient(exception) => new ProblemDetails
             {
                 Status = 503,
                 Title = "Service unavailable",
@@ -113,19 +113,6 @@ public sealed class ProblemExceptionHandler(
     }
 
     private const int DatabaseRetryAfterSeconds = 2;
-
-    /// <summary>
-    /// A database fault the driver calls transient (too many connections, an exhausted pool, a server starting or
-    /// shutting down, a serialization failure), here or wrapped by EF Core: the request may succeed when repeated, so
-    /// 503.
-    /// </summary>
-    private static bool TransientDatabaseFault(Exception exception)
-    {
-        for (var e = exception; e is not null; e = e.InnerException)
-            if (e is System.Data.Common.DbException { IsTransient: true })
-                return true;
-        return false;
-    }
 
     /// <summary>
     /// A write that lost a race with a concurrent request, which its transaction undid: a unique key the other took
