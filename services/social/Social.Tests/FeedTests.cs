@@ -1,6 +1,10 @@
 using System.Text.Json.Nodes;
 using Community.Contracts.Events;
 using Community.Contracts.Messaging;
+using Community.Social.Data;
+using Community.Social.Feed;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Community.Social.Tests;
 
@@ -34,6 +38,73 @@ public sealed class FeedTests(SocialFixture fx) : IClassFixture<SocialFixture>
 
         Assert.Equal(0L, await JoinedNewsAsync(group, memberId));
     }
+
+    [Fact]
+    public async Task An_rsvp_recorded_while_its_event_is_made_private_stays_out_of_the_feed()
+    {
+        var (organizerId, _, _) = await fx.RegisteredAsync();
+        var (goerId, _, _) = await fx.RegisteredAsync();
+        var eventId = await PublishedAsync(organizerId, "Harbour swim");
+
+        // The change to private is written and refreshed, not committed, when the RSVP's message is recorded.
+        Task recorded;
+        await using (var scope = fx.Host.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<SocialDbContext>();
+            await using var change = await db.Database.BeginTransactionAsync();
+            await db.Database.ExecuteSqlAsync($"UPDATE feed_events SET is_public = false WHERE event_id = {eventId}");
+            await FeedActivities.RefreshEventAsync(db, eventId, CancellationToken.None);
+            recorded = RsvpAsync(goerId, eventId);
+            await fx.SomeoneWaitsOnALockAsync("the RSVP never waited for the event's change");
+            await change.CommitAsync();
+        }
+        await recorded;
+
+        Assert.False(await RsvpVisibleAsync(goerId, eventId));
+    }
+
+    [Fact]
+    public async Task An_event_made_private_while_an_rsvp_is_recorded_takes_that_rsvp_out_of_the_feed()
+    {
+        var (organizerId, _, _) = await fx.RegisteredAsync();
+        var (goerId, _, _) = await fx.RegisteredAsync();
+        var eventId = await PublishedAsync(organizerId, "Harbour swim");
+
+        // The RSVP is written (shown: the event is public so far), not committed, when the change is handled.
+        var madePrivate = new EventUpdated(Guid.NewGuid(), fx.Clock.GetUtcNow(), eventId, ["visibility"])
+        {
+            Visibility = EventVisibility.Private,
+        };
+        Task handled;
+        await using (var scope = fx.Host.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<SocialDbContext>();
+            await using var rsvp = await db.Database.BeginTransactionAsync();
+            await FeedActivities.AddAboutEventAsync(
+                db,
+                ActivityKinds.EventRsvp,
+                goerId,
+                eventId,
+                fx.Clock.GetUtcNow(),
+                bringForward: true,
+                null,
+                CancellationToken.None
+            );
+            handled = fx.DeliverAsync(madePrivate, "FeedEventUpdatedConsumer");
+            await fx.SomeoneWaitsOnALockAsync("the change never waited for the RSVP being recorded");
+            await rsvp.CommitAsync();
+        }
+        await handled;
+
+        Assert.False(await RsvpVisibleAsync(goerId, eventId));
+    }
+
+    private async Task<bool> RsvpVisibleAsync(Guid goerId, Guid eventId) =>
+        await fx.ScalarAsync<bool>(
+            "SELECT visible FROM activities WHERE kind = 'event_rsvp' AND actor_id = @u AND subject_id = @e",
+            ("u", goerId),
+            ("e", eventId)
+        );
 
     private Task<long> JoinedNewsAsync(Guid group, Guid userId) =>
         fx.ScalarAsync<long>(

@@ -1,3 +1,4 @@
+using Community.ServiceDefaults.Data;
 using NewId = Community.ServiceDefaults.Api.NewId;
 
 namespace Community.Social.Feed;
@@ -49,11 +50,23 @@ public static class ActivityKinds
 public static class FeedActivities
 {
     /// <summary>
-    /// Shows or hides every activity about <paramref name="eventId"/> as the feed's copy of the event says:
-    /// shown only once it is known published, public and not cancelled.
+    /// Holds, until the caller's transaction ends, the feed's writes about <paramref name="eventId"/>: a new activity
+    /// takes its visibility from the event's row, and a change of the row refreshes the activities; without it an
+    /// activity being added while the event is made private or cancelled is missed by the refresh (it has not
+    /// committed) and then shows, from the row it read before the change.
     /// </summary>
-    public static Task RefreshEventAsync(SocialDbContext db, Guid eventId, CancellationToken cancellationToken) =>
-        db.Database.ExecuteSqlAsync(
+    private static Task LockEventAsync(SocialDbContext db, Guid eventId, CancellationToken cancellationToken) =>
+        db.Database.LockKeyAsync($"feed-event:{eventId}", cancellationToken);
+
+    /// <summary>
+    /// Shows or hides every activity about <paramref name="eventId"/> as the feed's copy of the event says:
+    /// shown only once it is known published, public and not cancelled. After an activity being added about it
+    /// (<see cref="LockEventAsync"/>).
+    /// </summary>
+    public static async Task RefreshEventAsync(SocialDbContext db, Guid eventId, CancellationToken cancellationToken)
+    {
+        await LockEventAsync(db, eventId, cancellationToken);
+        await db.Database.ExecuteSqlAsync(
             $"""
             UPDATE activities a SET visible = COALESCE((SELECT e.is_public AND NOT e.cancelled AND e.title IS NOT NULL
                 FROM feed_events e WHERE e.event_id = {eventId}), false)
@@ -62,6 +75,7 @@ public static class FeedActivities
             """,
             cancellationToken
         );
+    }
 
     /// <summary>
     /// Records <paramref name="actorId"/>'s activity of <paramref name="kind"/> about event <paramref name="eventId"/>,
@@ -69,9 +83,10 @@ public static class FeedActivities
     /// a big event per new one would rewrite them all). Once per actor, kind and event; <paramref name="bringForward"/>
     /// moves an existing one to a later time instead of keeping the first. Nothing for an erased account, nor for a
     /// <paramref name="signupId"/> that ended at or after <paramref name="at"/> (a confirmation handled after its
-    /// cancellation); the caller holds <see cref="Signups.LockAsync"/> for it.
+    /// cancellation); the caller holds <see cref="Signups.LockAsync"/> for it. After a change of the event's row being
+    /// refreshed (<see cref="LockEventAsync"/>).
     /// </summary>
-    public static Task AddAboutEventAsync(
+    public static async Task AddAboutEventAsync(
         SocialDbContext db,
         string kind,
         Guid actorId,
@@ -80,8 +95,10 @@ public static class FeedActivities
         bool bringForward,
         Guid? signupId,
         CancellationToken cancellationToken
-    ) =>
-        db.Database.ExecuteSqlAsync(
+    )
+    {
+        await LockEventAsync(db, eventId, cancellationToken);
+        await db.Database.ExecuteSqlAsync(
             $"""
             INSERT INTO activities (id, kind, actor_id, subject_id, visible, occurred_at)
             SELECT {NewId.Next(at)}, {kind}, {actorId}, {eventId},
@@ -96,4 +113,5 @@ public static class FeedActivities
             """,
             cancellationToken
         );
+    }
 }
