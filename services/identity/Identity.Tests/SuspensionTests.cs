@@ -193,6 +193,38 @@ public sealed class SuspensionTests(IdentityFixture fx) : IClassFixture<Identity
     }
 
     [Fact]
+    public async Task A_resolution_older_than_an_admins_decision_or_already_over_changes_nothing_when_handled_late()
+    {
+        var member = await MemberAsync();
+        var admin = await AdminAsync();
+        var url = $"/api/v1/admin/users/{member.Id}/suspension";
+        // Resolved before the admin's decisions below, handled after them (a backlog, a replay from the _error queue).
+        var lifted = Resolution(member.Id, WholeSecondsFromNow(TimeSpan.FromDays(7)));
+        var shortened = Resolution(member.Id, WholeSecondsFromNow(TimeSpan.FromDays(7)));
+        fx.Tick();
+
+        await (await Client.SendJson(HttpMethod.Put, url, new { reason = "spam" }, admin)).AssertStatus(200);
+        await (await Client.SendJson(HttpMethod.Delete, url, null, admin)).AssertStatus(204);
+        await fx.DeliverAsync(lifted, "SuspendUserConsumer");
+        Assert.False((await (await Client.Get(url, admin)).AssertStatus(200))["suspended"]!.GetValue<bool>());
+        var signedIn = await (await LoginAsync(member.Username)).AssertStatus(200);
+
+        // Suspended until lifted: an older resolution's week does not shorten it.
+        await (await Client.SendJson(HttpMethod.Put, url, new { reason = "spam again" }, admin)).AssertStatus(200);
+        await fx.DeliverAsync(shortened, "SuspendUserConsumer");
+        var seen = await (await Client.Get(url, admin)).AssertStatus(200);
+        Assert.True(seen["suspended"]!.GetValue<bool>());
+        Assert.Null(seen["suspended_until"]);
+        Assert.Equal("spam again", seen["reason"]!.GetValue<string>());
+
+        // A suspension already over when handled ends no session.
+        var other = await MemberAsync();
+        await fx.DeliverAsync(Resolution(other.Id, WholeSecondsFromNow(TimeSpan.FromHours(-1))), "SuspendUserConsumer");
+        Assert.False(await EndedAsync(other.Access));
+        Assert.NotNull(signedIn["access_token"]);
+    }
+
+    [Fact]
     public async Task An_admin_suspends_directly_with_the_same_effect()
     {
         var member = await MemberAsync();

@@ -62,6 +62,12 @@ public sealed class User
     public DateTimeOffset? SuspendedUntil { get; set; }
     public string? SuspensionReason { get; set; }
 
+    /// <summary>
+    /// When the account was last suspended or its suspension lifted, by an admin or a report's resolution (the
+    /// resolution's own time); null when never. A resolution older than this is not applied.
+    /// </summary>
+    public DateTimeOffset? SuspensionDecidedAt { get; set; }
+
     /// <summary>Whether the account may not sign in at <paramref name="now"/> (a suspension ends by itself).</summary>
     public bool IsSuspendedAt(DateTimeOffset now) =>
         SuspendedAt is not null && (SuspendedUntil is null || SuspendedUntil > now);

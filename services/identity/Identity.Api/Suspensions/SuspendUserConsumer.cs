@@ -1,5 +1,6 @@
 using Community.Contracts.Social;
 using Community.Identity.Admins;
+using Community.ServiceDefaults.Api;
 using MassTransit;
 
 namespace Community.Identity.Suspensions;
@@ -30,6 +31,8 @@ public sealed class SuspendUserConsumer(
         var m = context.Message;
         // In turn with admins' suspensions and role changes, before the account is read: it may be an admin's.
         await AdminRules.LockAdminsAsync(Db, cancellationToken);
+        // Read after an admin's lift being saved, so the decision compared below is the newest.
+        await Db.Database.ExecuteSqlAsync($"SELECT 1 FROM users WHERE id = {m.TargetId} FOR UPDATE", cancellationToken);
         var user = await Db.Users.FirstOrDefaultAsync(u => u.Id == m.TargetId, cancellationToken);
         if (user is null)
         {
@@ -37,6 +40,22 @@ public sealed class SuspendUserConsumer(
                 "Report {ReportId} suspends {UserId}, who has no account any more",
                 m.ReportId,
                 m.TargetId
+            );
+            return;
+        }
+        // A decision made after this resolution (an admin lifted or changed the suspension while this message waited in
+        // a backlog or the _error queue) stands; and a suspension already over ends no sessions.
+        var at = UtcTimestamps.AsStored(m.OccurredAt);
+        if (user.SuspensionDecidedAt >= at || m.SuspendedUntil <= clock.GetUtcNow())
+        {
+            logger.LogInformation(
+                "Report {ReportId} suspends {UserId} until {Until}, decided at {DecidedAt}: overtaken by the "
+                    + "decision of {LaterDecision} or already over, not applied",
+                m.ReportId,
+                m.TargetId,
+                m.SuspendedUntil?.ToString("O") ?? "lifted",
+                at.ToString("O"),
+                user.SuspensionDecidedAt?.ToString("O") ?? "none"
             );
             return;
         }
@@ -57,7 +76,8 @@ public sealed class SuspendUserConsumer(
             m.Note is { Length: > 0 } note ? note : $"report {m.ReportId}: {m.Category}",
             m.ResolvedByUserId,
             m.ReportId,
-            cancellationToken
+            cancellationToken,
+            at
         );
         logger.LogInformation(
             "Report {ReportId} suspended {UserId} until {Until}",

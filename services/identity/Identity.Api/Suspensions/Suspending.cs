@@ -1,4 +1,5 @@
 using Community.Contracts.Identity;
+using Community.ServiceDefaults.Api;
 
 namespace Community.Identity.Suspensions;
 
@@ -8,6 +9,10 @@ namespace Community.Identity.Suspensions;
 /// </summary>
 public sealed class Suspending(SessionEnding sessions, TimeProvider clock)
 {
+    /// <summary>
+    /// Suspends <paramref name="user"/> until <paramref name="until"/> (null: until lifted);
+    /// <paramref name="decidedAt"/> is when it was decided (a report's resolution), now when not given.
+    /// </summary>
     public async Task SuspendAsync(
         IdentityDbContext db,
         User user,
@@ -15,12 +20,14 @@ public sealed class Suspending(SessionEnding sessions, TimeProvider clock)
         string? reason,
         Guid byUserId,
         Guid? reportId,
-        CancellationToken cancellationToken
+        CancellationToken cancellationToken,
+        DateTimeOffset? decidedAt = null
     )
     {
         // Waits for sign-ins holding the row (SuspensionRules): their tokens exist by now and end below.
         await db.Database.ExecuteSqlAsync($"SELECT 1 FROM users WHERE id = {user.Id} FOR UPDATE", cancellationToken);
         var now = clock.GetUtcNow();
+        user.SuspensionDecidedAt = UtcTimestamps.AsStored(decidedAt ?? now);
         user.SuspendedAt = now;
         user.SuspendedUntil = until;
         user.SuspensionReason = reason;
@@ -41,6 +48,7 @@ public sealed class Suspending(SessionEnding sessions, TimeProvider clock)
         user.SuspendedAt = null;
         user.SuspendedUntil = null;
         user.SuspensionReason = null;
+        user.SuspensionDecidedAt = UtcTimestamps.AsStored(now);
         user.UpdatedAt = now;
         db.AddIntegrationEvent(new UserSuspensionLifted(Guid.CreateVersion7(), now, user.Id, byUserId));
         return true;
