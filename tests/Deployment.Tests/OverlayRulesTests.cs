@@ -7,7 +7,9 @@ namespace Community.Deployment.Tests;
 /// follows: every service and the gateway deployed, probes, resources, non-root with a read-only
 /// root file system, an HPA and a PDB each, Secrets only by reference, model endpoints in the
 /// services' own ConfigMaps with optional API keys and egress on 443, inbound traffic only
-/// through the gateway, and the hubs' WebSocket timeouts on the Ingress.
+/// through the gateway, and the hubs' WebSocket timeouts on the Ingress; memory for the image
+/// re-encoders, SMTP egress for every workload given a mail server, and a bucket of each
+/// environment's own for every object store.
 /// </summary>
 public sealed partial class OverlayRulesTests
 {
@@ -148,6 +150,150 @@ public sealed partial class OverlayRulesTests
             var podLabels = Labels(deployment["spec"]?["template"]);
             Assert.Single(OfKind(objects, "PodDisruptionBudget"), p => Selects(p["spec"]?["selector"], podLabels));
         }
+    }
+
+    // Workloads that decode uploaded images in full to re-encode them (events' photos and covers, messaging's
+    // attachments): up to 50 megapixels at 4 bytes each, 200 MB of native memory, twice that when the photo is
+    // turned upright; two such uploads at once next to the runtime need this much.
+    private static readonly string[] ImageReencoders = [ResourceNames.Events, ResourceNames.Messaging];
+    private const long ImageReencoderMemoryLimitMi = 1536;
+
+    [Theory, MemberData(nameof(Overlays))]
+    public void The_workloads_that_reencode_images_may_decode_two_full_size_photos_at_once(string overlay)
+    {
+        var deployments = OfKind(Kustomize.Render(overlay), "Deployment");
+        foreach (var service in ImageReencoders)
+        {
+            var container = Container(Assert.Single(deployments, d => Name(d) == service));
+            var limit = Mebibytes(Str(container, "resources", "limits", "memory"));
+            Assert.True(
+                limit >= ImageReencoderMemoryLimitMi,
+                $"{service}: memory limit {limit}Mi, at least {ImageReencoderMemoryLimitMi}Mi"
+            );
+            Assert.True(
+                Mebibytes(Str(container, "resources", "requests", "memory")) <= limit,
+                $"{service}: memory request above the limit"
+            );
+        }
+    }
+
+    // A Kubernetes memory quantity in Mi: 1536Mi, 2Gi, 512M, 1G, or bytes.
+    private static double Mebibytes(string? quantity)
+    {
+        Assert.False(string.IsNullOrEmpty(quantity), "no memory quantity");
+        (string Suffix, double Bytes)[] units =
+        [
+            ("Ki", 1024.0),
+            ("Mi", 1024.0 * 1024),
+            ("Gi", 1024.0 * 1024 * 1024),
+            ("k", 1e3),
+            ("M", 1e6),
+            ("G", 1e9),
+        ];
+        var (number, bytes) = (quantity, 1.0);
+        foreach (var unit in units)
+        {
+            if (quantity.EndsWith(unit.Suffix, StringComparison.Ordinal))
+            {
+                (number, bytes) = (quantity[..^unit.Suffix.Length], unit.Bytes);
+                break;
+            }
+        }
+        return double.Parse(number, System.Globalization.CultureInfo.InvariantCulture) * bytes / (1024.0 * 1024);
+    }
+
+    // Smtp__Port's default (STARTTLS); the port comes from the smtp-secrets Secret, which the manifests cannot read.
+    private const string SmtpPort = "587";
+
+    [Theory, MemberData(nameof(Overlays))]
+    public void Every_workload_given_a_mail_server_may_reach_it_on_the_smtp_port(string overlay)
+    {
+        var objects = Kustomize.Render(overlay);
+        var mailers = OfKind(objects, "Deployment")
+            .Where(d => Containers(d).Any(c => Items(c, "env").Any(e => Str(e, "name") == "Smtp__Host")))
+            .ToList();
+        // identity's password-reset and registration mail, messaging's notification digest
+        Assert.Contains(mailers, d => Name(d) == ResourceNames.Identity);
+        Assert.Contains(mailers, d => Name(d) == ResourceNames.Messaging);
+        foreach (var deployment in mailers)
+        {
+            var podLabels = Labels(deployment["spec"]?["template"]);
+            var egress = OfKind(objects, "NetworkPolicy")
+                .Where(p =>
+                    Selects(p["spec"]?["podSelector"], podLabels)
+                    && Items(p, "spec", "policyTypes").Any(t => t?.GetValue<string>() == "Egress")
+                )
+                .ToList();
+            // unrestricted, or a rule admits the port on an address outside the cluster (a mail server has none
+            // inside): any destination, or an ipBlock
+            Assert.True(
+                egress.Count == 0
+                    || egress
+                        .SelectMany(p => Items(p, "spec", "egress"))
+                        .Any(rule =>
+                            (!Items(rule, "to").Any() || Items(rule, "to").Any(peer => peer?["ipBlock"] is not null))
+                            && (
+                                !Items(rule, "ports").Any()
+                                || Items(rule, "ports")
+                                    .Any(p => Str(p, "port") == SmtpPort && (Str(p, "protocol") ?? "TCP") == "TCP")
+                            )
+                        ),
+                $"{Name(deployment)} gets Smtp__Host but its NetworkPolicy does not let it reach port {SmtpPort}"
+            );
+        }
+    }
+
+    [Fact]
+    public void Staging_and_production_keep_their_objects_in_buckets_of_their_own()
+    {
+        var production = Buckets("overlays/production");
+        var staging = Buckets("overlays/staging");
+        // identity's profile pictures, events' photos, messaging's attachments, and any store added later
+        var stores = production.Keys.Select(k => k.Split(':')[0]).ToList();
+        foreach (var service in new[] { ResourceNames.Identity, ResourceNames.Events, ResourceNames.Messaging })
+        {
+            Assert.Contains(service, stores);
+        }
+        Assert.Equal(production.Keys.Order(), staging.Keys.Order());
+        // a bucket set only in the base is the same in both: each overlay patches its own
+        Assert.DoesNotContain(staging, store => production.ContainsValue(store.Value));
+    }
+
+    /// <summary>
+    /// The bucket of every S3 store a workload of <paramref name="overlay"/> is given credentials for
+    /// (<c>X__S3__AccessKey</c>), by "workload: X__S3__Bucket", from its env or its ConfigMaps (envFrom).
+    /// </summary>
+    private static Dictionary<string, string> Buckets(string overlay)
+    {
+        var objects = Kustomize.Render(overlay);
+        var configMaps = OfKind(objects, "ConfigMap");
+        var buckets = new Dictionary<string, string>();
+        foreach (var deployment in OfKind(objects, "Deployment"))
+        {
+            foreach (var container in Containers(deployment))
+            {
+                var env = Items(container, "env").ToList();
+                var settings = Items(container, "envFrom")
+                    .Select(e => Str(e, "configMapRef", "name"))
+                    .Select(name => configMaps.SingleOrDefault(c => Name(c) == name))
+                    .SelectMany(c => c?["data"] as JsonObject ?? [])
+                    .Select(p => (p.Key, Value: p.Value?.GetValue<string>()))
+                    .Concat(env.Select(e => (Key: Str(e, "name")!, Value: Str(e, "value"))))
+                    .ToList();
+                foreach (var credential in env.Select(e => Str(e, "name")!))
+                {
+                    if (!credential.EndsWith("__S3__AccessKey", StringComparison.Ordinal))
+                    {
+                        continue;
+                    }
+                    var setting = credential[..^"AccessKey".Length] + "Bucket";
+                    var bucket = settings.LastOrDefault(s => s.Key == setting).Value;
+                    Assert.False(string.IsNullOrEmpty(bucket), $"{overlay}: {Name(deployment)} has no {setting}");
+                    buckets.Add($"{Name(deployment)}: {setting}", bucket);
+                }
+            }
+        }
+        return buckets;
     }
 
     [Theory, MemberData(nameof(Overlays))]

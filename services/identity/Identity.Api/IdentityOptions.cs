@@ -32,9 +32,11 @@ public sealed class IdentityOptions
 
     /// <summary>
     /// Client pages an outside sign-in may return to (exact origin and path prefix): anything else could receive
-    /// someone's one-time code.
+    /// someone's one-time code. None by default: the configuration binder adds configured items to a list it finds
+    /// filled, so a default page here would stay allowed in every environment. Development's local gateway is in
+    /// appsettings.Development.json (AppHost sets its own).
     /// </summary>
-    public List<string> ExternalLoginClientRedirects { get; set; } = ["http://localhost:8080/"];
+    public List<string> ExternalLoginClientRedirects { get; set; } = [];
 
     /// <summary>How long a started outside sign-in may take before its callback is refused.</summary>
     public TimeSpan ExternalLoginStateLifetime { get; set; } = TimeSpan.FromMinutes(10);

@@ -1,4 +1,6 @@
 using System.Web;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace Community.Identity.Tests;
 
@@ -416,6 +418,23 @@ public sealed class ExternalLoginTests(ExternalLoginFixture fx) : IClassFixture<
         await (
             await Client.GetAsync("/api/v1/auth/external/fake/start?redirect_uri=http%3A%2F%2Fapp.test%2Fok&extra=1")
         ).AssertProblem(400);
+    }
+
+    [Fact]
+    public async Task The_configured_client_pages_are_the_only_ones_and_no_built_in_localhost_is_added()
+    {
+        // The configuration binder adds configured items to the list an options object starts with: a default page
+        // there would stay allowed next to every environment's own (production's included).
+        Assert.Equal(
+            ["http://app.test/"],
+            fx.Host.Services.GetRequiredService<IOptions<IdentityOptions>>().Value.ExternalLoginClientRedirects
+        );
+        var local = await (
+            await Client.GetAsync(
+                $"/api/v1/auth/external/fake/start?redirect_uri={Uri.EscapeDataString("http://localhost:8080/")}"
+            )
+        ).AssertProblem(400);
+        Assert.NotNull(local["errors"]!["redirect_uri"]);
     }
 
     [Fact]
