@@ -129,4 +129,92 @@ public sealed class CourseTierTests(EventsFixture fx) : CourseTestsBase, IClassF
         Assert.False(bought["content_locked"]!.GetValue<bool>());
         AssertProgress(bought["user_progress"]!, 33, [modules[0]], modules[1]);
     }
+
+    [Fact]
+    public async Task An_elite_activation_whose_event_cannot_be_written_leaves_the_enrollment_pending()
+    {
+        var id = await PaidCourseAsync();
+        var (userId, free) = fx.Member();
+        var pending = await (await fx.Client.PostJson($"/api/v1/courses/{id}/enroll", new { }, free)).AssertProblem(
+            402
+        );
+        var enrollmentId = pending["enrollment_id"]!.GetValue<Guid>();
+
+        // The activation's CourseEnrolled is refused: a failure after the enrollment's update, before its event.
+        await RefusingEventsOfAsync(
+            enrollmentId,
+            async () =>
+            {
+                using var refused = await fx.Client.PostJson($"/api/v1/courses/{id}/enroll", new { }, Elite(userId));
+                Assert.Equal(HttpStatusCode.InternalServerError, refused.StatusCode);
+            }
+        );
+
+        // Nothing changed unheard: still pending; enrolling again activates it, announced once.
+        Assert.Equal(EnrollmentStatus.PendingPayment, await StatusAsync(enrollmentId));
+        Assert.Equal(0, await OutboxForEnrollmentAsync("CourseEnrolled", enrollmentId));
+        await (await fx.Client.PostJson($"/api/v1/courses/{id}/enroll", new { }, Elite(userId))).AssertStatus(201);
+        Assert.Equal(1, await OutboxForEnrollmentAsync("CourseEnrolled", enrollmentId));
+    }
+
+    [Fact]
+    public async Task A_lapsed_learners_reopening_whose_event_cannot_be_written_leaves_the_enrollment_active()
+    {
+        var id = await PaidCourseAsync();
+        var userId = Guid.NewGuid();
+        var enrollmentId = (
+            await (await fx.Client.PostJson($"/api/v1/courses/{id}/enroll", new { }, Elite(userId))).AssertStatus(201)
+        )["id"]!.GetValue<Guid>();
+        var lapsed = fx.TokenFor(userId);
+
+        // The reopening's CourseEnrollmentPending is refused: a failure after the enrollment's update, before its
+        // event.
+        await RefusingEventsOfAsync(
+            enrollmentId,
+            async () =>
+            {
+                using var refused = await fx.Client.PostJson($"/api/v1/courses/{id}/enroll", new { }, lapsed);
+                Assert.Equal(HttpStatusCode.InternalServerError, refused.StatusCode);
+            }
+        );
+
+        // Nothing changed unheard: still active as elite opened it; enrolling again reopens it, announced once.
+        Assert.Equal(EnrollmentStatus.Active, await StatusAsync(enrollmentId));
+        Assert.Equal(0, await OutboxForEnrollmentAsync("CourseEnrollmentPending", enrollmentId));
+        await (await fx.Client.PostJson($"/api/v1/courses/{id}/enroll", new { }, lapsed)).AssertProblem(402);
+        Assert.Equal(EnrollmentStatus.PendingPayment, await StatusAsync(enrollmentId));
+        Assert.Equal(1, await OutboxForEnrollmentAsync("CourseEnrollmentPending", enrollmentId));
+    }
+
+    private Task<string?> StatusAsync(Guid enrollmentId) =>
+        fx.ScalarAsync<string>("SELECT status FROM course_enrollments WHERE id = @id", ("id", enrollmentId));
+
+    /// <summary>
+    /// Runs <paramref name="request"/> while the database refuses every outbox row about
+    /// <paramref name="enrollmentId"/> (a trigger of the test's): a failure between an enrollment's change and its
+    /// event's row.
+    /// </summary>
+    private async Task RefusingEventsOfAsync(Guid enrollmentId, Func<Task> request)
+    {
+        await fx.ExecuteAsync(
+            $"""
+            CREATE OR REPLACE FUNCTION refuse_enrollment_event() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                RAISE EXCEPTION 'refused by the test';
+            END
+            $$;
+            CREATE TRIGGER refuse_enrollment_event BEFORE INSERT ON outbox_messages FOR EACH ROW
+                WHEN (NEW.payload::jsonb ->> 'enrollmentId' = '{enrollmentId}')
+                EXECUTE FUNCTION refuse_enrollment_event();
+            """
+        );
+        try
+        {
+            await request();
+        }
+        finally
+        {
+            await fx.ExecuteAsync("DROP TRIGGER refuse_enrollment_event ON outbox_messages");
+        }
+    }
 }

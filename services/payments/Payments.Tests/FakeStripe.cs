@@ -29,8 +29,9 @@ public sealed record StripeRequest(
 /// A stand-in for api.stripe.com on a real loopback port: it checks the secret key, validates the
 /// checkout, refund and subscription calls the way Stripe does (expires_at window, lowercase
 /// currency, mode-specific fields), replays the first successful answer for a reused
-/// Idempotency-Key (refusing one reused with other parameters), lists the payments of the invoices
-/// it was told of, records every request, and can be told to fail the next calls to a path.
+/// Idempotency-Key (refusing one reused with other parameters), refuses an update of a cancelled
+/// subscription, lists the payments of the invoices it was told of, records every request, and can
+/// be told to fail the next calls to a path.
 /// </summary>
 public sealed class FakeStripe : FakeHttpServer<StripeRequest>
 {
@@ -73,6 +74,12 @@ public sealed class FakeStripe : FakeHttpServer<StripeRequest>
     /// requires_action, failed...) instead of succeeded.
     /// </summary>
     public void AnswerRefunds(string paymentIntent, string status) => _refundStatuses[paymentIntent] = status;
+
+    /// <summary>
+    /// <paramref name="subscriptionId"/> was cancelled at Stripe by other means (the dashboard, unpaid renewals): an
+    /// update of it is refused as Stripe refuses one of a canceled subscription, and a DELETE finds it gone.
+    /// </summary>
+    public void CancelledElsewhere(string subscriptionId) => _cancelled[subscriptionId] = true;
 
     /// <summary>
     /// GET /v1/invoice_payments?invoice=<paramref name="invoiceId"/> lists <paramref name="paymentIntentId"/> as the
@@ -250,14 +257,26 @@ public sealed class FakeStripe : FakeHttpServer<StripeRequest>
         );
     }
 
-    private static (int, string) Subscription(StripeRequest r) =>
-        r.Field("cancel_at_period_end") is "true" or "false"
+    /// <summary>
+    /// POST /v1/subscriptions/{id}: an update, which Stripe refuses for a canceled subscription (a 400 with no error
+    /// code of its own; only its cancellation_details and metadata may still change, which we never ask).
+    /// </summary>
+    private (int, string) Subscription(StripeRequest r)
+    {
+        var id = r.Path["/v1/subscriptions/".Length..];
+        if (_cancelled.ContainsKey(id))
+            return Error(
+                400,
+                "invalid_request_error",
+                "A canceled subscription can only update its cancellation_details and metadata."
+            );
+        return r.Field("cancel_at_period_end") is "true" or "false"
             ? (
                 200,
                 JsonSerializer.Serialize(
                     new
                     {
-                        id = r.Path["/v1/subscriptions/".Length..],
+                        id,
                         @object = "subscription",
                         status = "active",
                         cancel_at_period_end = r.Field("cancel_at_period_end") == "true",
@@ -265,6 +284,7 @@ public sealed class FakeStripe : FakeHttpServer<StripeRequest>
                 )
             )
             : Invalid("cancel_at_period_end", "Invalid boolean.");
+    }
 
     /// <summary>
     /// DELETE /v1/subscriptions/{id}: idempotent by definition, so Stripe wants no Idempotency-Key; the second time it

@@ -1,7 +1,9 @@
 using Community.Contracts.Events;
+using Community.Contracts.Identity;
 using Community.Contracts.Payments;
 using Community.Payments.Data;
 using Community.Payments.Refunds;
+using Community.Payments.Subscriptions;
 
 namespace Community.Payments.Tests;
 
@@ -191,6 +193,124 @@ public sealed class RefundIntentTests(RefundIntentFixture fx) : IClassFixture<Re
         Assert.Equal(
             0,
             await fx.ScalarAsync<long>("SELECT refunded_cents FROM payments WHERE id = @id", ("id", paymentId))
+        );
+    }
+
+    [Fact]
+    public async Task A_deleted_accounts_subscription_refund_asked_before_invoice_paid_is_kept_and_made_once_after()
+    {
+        var (userId, token) = fx.User();
+        var checkout = await (
+            await fx.Client.PostJson(
+                "/api/v1/subscriptions/checkout",
+                new
+                {
+                    tier = "premium",
+                    success_url = "https://app.example/paid",
+                    cancel_url = "https://app.example/cancelled",
+                },
+                token
+            )
+        ).AssertStatus(200);
+        var paymentId = Guid.Parse(checkout["payment_id"]!.GetValue<string>());
+        var subscriptionId = "sub_" + paymentId.ToString("N");
+        // The account is deleted while the checkout is still open at Stripe, and then the buyer pays: the session
+        // completes without an intent (a subscription's comes with its first invoice.paid, later).
+        await fx.DeliverAsync(new UserDeleted(Guid.NewGuid(), fx.Clock.GetUtcNow(), userId));
+        await fx.AcceptedAsync(
+            StripePaymentsFixture.Event(
+                "checkout.session.completed",
+                new
+                {
+                    id = checkout["session_id"]!.GetValue<string>(),
+                    @object = "checkout.session",
+                    mode = "subscription",
+                    status = "complete",
+                    payment_status = "paid",
+                    payment_intent = (string?)null,
+                    subscription = subscriptionId,
+                    metadata = new { payment_id = paymentId.ToString() },
+                }
+            )
+        );
+
+        // The refund asked instead of the delivery cannot be made yet: the request is done with (not dead-lettered),
+        // and the refund stays requested, its money spoken for, Stripe not asked.
+        await Eventually.TrueAsync(
+            async () => await fx.OutboxCountAsync("PaymentRefundRequested", paymentId) == 1,
+            "the deleted account's payment was never asked to be refunded"
+        );
+        var requested = await fx.ScalarAsync<Guid>(
+            "SELECT id FROM outbox_messages WHERE type LIKE '%.PaymentRefundRequested,%' AND "
+                + "payload->>'paymentId' = @id",
+            ("id", paymentId.ToString())
+        );
+        await fx.ConsumedAsync(requested, "PaymentRefundRequestedConsumer", 1);
+        Assert.False(fx.DeadLettered.ContainsKey(requested));
+        var refundId = RefundRules.DeterministicId("account-deleted", paymentId);
+        Assert.Equal(RefundStatus.Requested, await RefundStatusAsync(refundId));
+        Assert.DoesNotContain(
+            fx.Stripe.Received,
+            r => r.Path == "/v1/refunds" && r.Field("metadata[payment_id]") == paymentId.ToString()
+        );
+        Assert.Equal("succeeded", await StatusAsync(paymentId));
+
+        // The first invoice names the intent: the recovery makes the refund, through it, once.
+        var intent = "pi_first_" + paymentId.ToString("N");
+        await fx.AcceptedAsync(
+            StripePaymentsFixture.Event(
+                "invoice.paid",
+                new
+                {
+                    id = "in_" + Guid.NewGuid().ToString("N"),
+                    @object = "invoice",
+                    status = "paid",
+                    billing_reason = "subscription_create",
+                    metadata = new { },
+                    parent = new
+                    {
+                        type = "subscription_details",
+                        subscription_details = new
+                        {
+                            subscription = subscriptionId,
+                            metadata = new { payment_id = paymentId.ToString() },
+                        },
+                    },
+                    payments = new
+                    {
+                        @object = "list",
+                        data = new[]
+                        {
+                            new
+                            {
+                                @object = "invoice_payment",
+                                is_default = true,
+                                status = "paid",
+                                payment = new { type = "payment_intent", payment_intent = intent },
+                            },
+                        },
+                    },
+                }
+            )
+        );
+        await ResumeUntilAnsweredAsync(refundId);
+        await fx.Host.Services.GetRequiredService<RefundIntentRecovery>().ResumeStaleAsync(CancellationToken.None);
+
+        Assert.Equal(RefundStatus.Succeeded, await RefundStatusAsync(refundId));
+        var calls = fx.Stripe.WithKey("refund-" + refundId);
+        Assert.NotEmpty(calls);
+        Assert.All(calls, c => Assert.Equal(calls[0].Canonical, c.Canonical));
+        Assert.Equal(intent, calls[0].Field("payment_intent"));
+        Assert.Equal("999", calls[0].Field("amount"));
+        Assert.Equal("refunded", await StatusAsync(paymentId));
+        Assert.Equal(
+            999,
+            await fx.ScalarAsync<long>("SELECT refunded_cents FROM payments WHERE id = @id", ("id", paymentId))
+        );
+        Assert.Equal(1, await fx.OutboxCountAsync("PaymentRefunded", paymentId));
+        Assert.Equal(
+            1L,
+            await fx.ScalarAsync<long>("SELECT count(*) FROM refunds WHERE payment_id = @id", ("id", paymentId))
         );
     }
 
@@ -444,6 +564,60 @@ public sealed class RefundIntentTests(RefundIntentFixture fx) : IClassFixture<Re
         // Asked again: already cancelled, Stripe is not asked twice.
         await (await fx.Client.SendJson(HttpMethod.Delete, "/api/v1/subscriptions/me", null, token)).AssertStatus(200);
         Assert.Single(fx.Stripe.WithKey("cancel-" + providerId));
+    }
+
+    [Fact]
+    public async Task Cancelling_at_the_period_end_a_subscription_stripe_already_cancelled_is_done_not_dead_lettered()
+    {
+        var providerId = "sub_" + Guid.NewGuid().ToString("N");
+        // Stripe ended it already (the dashboard, unpaid renewals), and its deleted event has not reached us: a newer
+        // purchase replacing it asks for it to stop at its period end.
+        fx.Stripe.CancelledElsewhere(providerId);
+        var requested = new SubscriptionCancellationRequested(
+            Guid.NewGuid(),
+            fx.Clock.GetUtcNow(),
+            Guid.NewGuid(),
+            providerId,
+            AtPeriodEnd: true,
+            null
+        );
+
+        await fx.PublishAsync(requested);
+
+        // Stripe's 400 for an update of a canceled subscription means it renews no more: done, asked once.
+        await fx.HandledAsync(requested.MessageId, nameof(SubscriptionCancellationConsumer));
+        Assert.False(fx.DeadLettered.ContainsKey(requested.MessageId));
+        var call = Assert.Single(fx.Stripe.WithKey("cancel-" + providerId));
+        Assert.Equal("true", call.Field("cancel_at_period_end"));
+    }
+
+    [Fact]
+    public async Task Cancelling_a_subscription_stripe_already_cancelled_marks_it_instead_of_answering_502()
+    {
+        var (userId, token) = fx.User();
+        var providerId = "sub_" + Guid.NewGuid().ToString("N");
+        await fx.ExecuteAsync(
+            "INSERT INTO subscriptions (user_id, plan, tier, status, provider_subscription_id, "
+                + "current_period_end, updated_at) "
+                + "VALUES (@u, 'premium', 'premium', 'active', @p, @end, now())",
+            ("u", userId),
+            ("p", providerId),
+            ("end", fx.Clock.GetUtcNow().AddDays(20))
+        );
+        fx.Stripe.CancelledElsewhere(providerId);
+
+        var cancelled = await (
+            await fx.Client.SendJson(HttpMethod.Delete, "/api/v1/subscriptions/me", null, token)
+        ).AssertStatus(200);
+
+        Assert.True(cancelled["cancel_at_period_end"]!.GetValue<bool>());
+        Assert.Single(fx.Stripe.WithKey("cancel-" + providerId));
+        Assert.True(
+            await fx.ScalarAsync<bool>(
+                "SELECT cancel_at_period_end FROM subscriptions WHERE user_id = @u",
+                ("u", userId)
+            )
+        );
     }
 
     private Task<string?> StatusAsync(Guid paymentId) =>

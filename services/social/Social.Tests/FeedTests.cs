@@ -548,6 +548,53 @@ public sealed class FeedTests(SocialFixture fx) : IClassFixture<SocialFixture>
     }
 
     [Fact]
+    public async Task A_thread_deleted_while_its_start_is_recorded_leaves_no_news()
+    {
+        var (_, me, _) = await fx.RegisteredAsync();
+        var (authorId, author, _) = await fx.RegisteredAsync();
+        var group = await GroupsFlow.CreateAsync(fx, me, name: "Desert Hikers");
+        await Join(group, author);
+        var groupId = Guid.Parse(group);
+        var threadId = Guid.NewGuid();
+        await Eventually.TrueAsync(
+            async () => await JoinedNewsAsync(groupId, authorId) == 1,
+            "the join never made news"
+        );
+
+        // The start's writes (the thread's row, then its news) are made, not committed, when the deletion is handled.
+        await fx.CommitsWhileWaitedOnAsync(
+            """
+            INSERT INTO feed_threads (thread_id, title) VALUES (@t, 'Saturday hike');
+            INSERT INTO activities (id, kind, actor_id, subject_id, group_id, visible, occurred_at)
+            VALUES (@id, 'thread_started', @a, @t, @g, true, @at)
+            """,
+            async () =>
+            {
+                await fx.DeliverAsync(
+                    new ThreadDeleted(Guid.NewGuid(), fx.Clock.GetUtcNow(), threadId, groupId, authorId),
+                    "FeedThreadDeletedConsumer"
+                );
+                return true;
+            },
+            "the thread's deletion never waited for its start being recorded",
+            ("t", threadId),
+            ("id", Guid.NewGuid()),
+            ("a", authorId),
+            ("g", groupId),
+            ("at", fx.Clock.GetUtcNow())
+        );
+
+        Assert.Equal(
+            0L,
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM activities WHERE kind = 'thread_started' AND subject_id = @t",
+                ("t", threadId)
+            )
+        );
+        Assert.DoesNotContain(await ItemsAsync(me), i => Kind(i) == "thread_started");
+    }
+
+    [Fact]
     public async Task An_rsvp_that_overtook_its_event_shows_once_the_event_is_published()
     {
         var (_, me, _) = await fx.RegisteredAsync();

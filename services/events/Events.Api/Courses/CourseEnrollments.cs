@@ -128,7 +128,8 @@ public sealed class CourseEnrollments(EventsDbContext db, TimeProvider clock)
     /// An existing enrollment as the caller's tier leaves it: pending becomes active for an elite learner;
     /// one elite opened goes back to pending payment for a learner no longer elite. Each change is one
     /// conditional update, so it races neither a payment's confirmation (which then finds it active and
-    /// is refunded) nor a concurrent enroll.
+    /// is refunded) nor a concurrent enroll; it commits with its outbox row (CourseEnrolled or
+    /// CourseEnrollmentPending) or not at all, so a failure between the two never changes the enrollment unheard.
     /// </summary>
     private async Task<(CourseEnrollment, EnrollOutcome)> SettleByTierAsync(
         Course course,
@@ -139,55 +140,63 @@ public sealed class CourseEnrollments(EventsDbContext db, TimeProvider clock)
     {
         var now = clock.GetUtcNow();
         if (elite && existing.Status == EnrollmentStatus.PendingPayment)
-        {
-            var activated = await db.Set<CourseEnrollment>()
-                .Where(e => e.Id == existing.Id && e.Status == EnrollmentStatus.PendingPayment)
-                .ExecuteUpdateAsync(
-                    set =>
-                        set.SetProperty(e => e.Status, EnrollmentStatus.Active)
-                            .SetProperty(e => e.PaidWith, PaidWith.Elite)
-                            .SetProperty(e => e.ActivatedAt, now),
-                    cancellationToken
-                );
-            await db.Entry(existing).ReloadAsync(cancellationToken);
-            if (activated == 0)
-                return (existing, EnrollOutcome.Existing);
-            db.AddIntegrationEvent(Enrolled(existing, now));
-            await db.SaveChangesAsync(cancellationToken);
-            return (existing, EnrollOutcome.Activated);
-        }
-        if (!elite && existing is { Status: EnrollmentStatus.Active, PaidWith: PaidWith.Elite })
-        {
-            var reopened = await db.Set<CourseEnrollment>()
-                .Where(e => e.Id == existing.Id && e.Status == EnrollmentStatus.Active && e.PaidWith == PaidWith.Elite)
-                .ExecuteUpdateAsync(
-                    set =>
-                        set.SetProperty(e => e.Status, EnrollmentStatus.PendingPayment)
-                            .SetProperty(e => e.PaidWith, (string?)null)
-                            .SetProperty(e => e.ActivatedAt, (DateTimeOffset?)null),
-                    cancellationToken
-                );
-            await db.Entry(existing).ReloadAsync(cancellationToken);
-            if (reopened == 0)
-                return (existing, EnrollOutcome.Existing);
-            // Payments learns the price again (it keeps the first one it heard of, which is the same: the
-            // enrollment's).
-            db.AddIntegrationEvent(
-                new CourseEnrollmentPending(
-                    Guid.CreateVersion7(),
-                    now,
-                    existing.Id,
-                    course.Id,
-                    existing.UserId,
-                    existing.PriceCents,
-                    existing.Currency,
-                    existing.PriceCredits,
-                    course.OrganizerId
-                )
+            return await db.InTransactionAsync(
+                async ct =>
+                {
+                    var activated = await db.Set<CourseEnrollment>()
+                        .Where(e => e.Id == existing.Id && e.Status == EnrollmentStatus.PendingPayment)
+                        .ExecuteUpdateAsync(
+                            set =>
+                                set.SetProperty(e => e.Status, EnrollmentStatus.Active)
+                                    .SetProperty(e => e.PaidWith, PaidWith.Elite)
+                                    .SetProperty(e => e.ActivatedAt, now),
+                            ct
+                        );
+                    await db.Entry(existing).ReloadAsync(ct);
+                    if (activated == 0)
+                        return (existing, EnrollOutcome.Existing);
+                    db.AddIntegrationEvent(Enrolled(existing, now));
+                    return (existing, EnrollOutcome.Activated);
+                },
+                cancellationToken
             );
-            await db.SaveChangesAsync(cancellationToken);
-            return (existing, EnrollOutcome.PendingPayment);
-        }
+        if (!elite && existing is { Status: EnrollmentStatus.Active, PaidWith: PaidWith.Elite })
+            return await db.InTransactionAsync(
+                async ct =>
+                {
+                    var reopened = await db.Set<CourseEnrollment>()
+                        .Where(e =>
+                            e.Id == existing.Id && e.Status == EnrollmentStatus.Active && e.PaidWith == PaidWith.Elite
+                        )
+                        .ExecuteUpdateAsync(
+                            set =>
+                                set.SetProperty(e => e.Status, EnrollmentStatus.PendingPayment)
+                                    .SetProperty(e => e.PaidWith, (string?)null)
+                                    .SetProperty(e => e.ActivatedAt, (DateTimeOffset?)null),
+                            ct
+                        );
+                    await db.Entry(existing).ReloadAsync(ct);
+                    if (reopened == 0)
+                        return (existing, EnrollOutcome.Existing);
+                    // Payments learns the price again (it keeps the first one it heard of, which is the same: the
+                    // enrollment's).
+                    db.AddIntegrationEvent(
+                        new CourseEnrollmentPending(
+                            Guid.CreateVersion7(),
+                            now,
+                            existing.Id,
+                            course.Id,
+                            existing.UserId,
+                            existing.PriceCents,
+                            existing.Currency,
+                            existing.PriceCredits,
+                            course.OrganizerId
+                        )
+                    );
+                    return (existing, EnrollOutcome.PendingPayment);
+                },
+                cancellationToken
+            );
         return (existing, EnrollOutcome.Existing);
     }
 

@@ -43,7 +43,9 @@ public interface IPaymentProvider
         CancellationToken cancellationToken
     );
 
-    /// <summary>Stops a subscription renewing; it stays active until the period ends.</summary>
+    /// <summary>
+    /// Stops a subscription renewing; it stays active until the period ends. One already cancelled counts as stopped.
+    /// </summary>
     Task CancelSubscriptionAtPeriodEndAsync(string subscriptionId, CancellationToken cancellationToken);
 
     /// <summary>Ends a subscription at once (its payment was refunded); one already gone counts as ended.</summary>

@@ -119,7 +119,7 @@ public sealed class StripeProvider(HttpClient http, IOptions<PaymentsOptions> op
         // A subscription's payment intent comes with its first invoice (invoice.paid); until that arrives there is
         // nothing to refund by.
         if (string.IsNullOrEmpty(payment.PaymentIntentId))
-            throw new RefundNotSupportedException(
+            throw new RefundNotYetPossibleException(
                 $"Payment {payment.Id} has no Stripe payment intent yet (a subscription's comes with its first "
                     + "invoice.paid); try again later or refund it from the Stripe dashboard."
             );
@@ -140,17 +140,27 @@ public sealed class StripeProvider(HttpClient http, IOptions<PaymentsOptions> op
         return new ProviderRefund(refund.Id, status is "canceled" ? "failed" : status, refund.FailureReason);
     }
 
-    public Task CancelSubscriptionAtPeriodEndAsync(string subscriptionId, CancellationToken cancellationToken) =>
-        CallAsync(
-            $"POST /v1/subscriptions/{subscriptionId}",
-            () =>
-                new SubscriptionService(_stripe).UpdateAsync(
-                    subscriptionId,
-                    new SubscriptionUpdateOptions { CancelAtPeriodEnd = true },
-                    Keyed("cancel-" + subscriptionId),
-                    cancellationToken
-                )
-        );
+    public async Task CancelSubscriptionAtPeriodEndAsync(string subscriptionId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await CallAsync(
+                $"POST /v1/subscriptions/{subscriptionId}",
+                () =>
+                    new SubscriptionService(_stripe).UpdateAsync(
+                        subscriptionId,
+                        new SubscriptionUpdateOptions { CancelAtPeriodEnd = true },
+                        Keyed("cancel-" + subscriptionId),
+                        cancellationToken
+                    )
+            );
+        }
+        catch (HttpRequestException exception) when (IsAlreadyCanceled(exception))
+        {
+            // Stopped already (cancelled now after a refund or a deletion, from the dashboard, or unpaid): it renews
+            // no more, which is what was asked.
+        }
+    }
 
     public async Task CancelSubscriptionNowAsync(string subscriptionId, CancellationToken cancellationToken)
     {
@@ -162,9 +172,9 @@ public sealed class StripeProvider(HttpClient http, IOptions<PaymentsOptions> op
                 () => new SubscriptionService(_stripe).CancelAsync(subscriptionId, cancellationToken: cancellationToken)
             );
         }
-        catch (HttpRequestException exception) when (exception.StatusCode == HttpStatusCode.NotFound)
+        catch (HttpRequestException exception) when (IsAlreadyCanceled(exception))
         {
-            // Already cancelled and gone: what was asked is done.
+            // Already cancelled (gone, or kept as canceled): what was asked is done.
         }
     }
 
@@ -211,6 +221,19 @@ public sealed class StripeProvider(HttpClient http, IOptions<PaymentsOptions> op
     private static RequestOptions Keyed(string idempotencyKey) => new() { IdempotencyKey = idempotencyKey };
 
     /// <summary>
+    /// Stripe's answer to an update of a subscription that is cancelled: 404 when it is gone, 400 "A canceled
+    /// subscription can only update its cancellation_details and metadata." (no error code of its own) while it is
+    /// kept as canceled.
+    /// </summary>
+    private static bool IsAlreadyCanceled(HttpRequestException exception) =>
+        exception.StatusCode == HttpStatusCode.NotFound
+        || (
+            exception.StatusCode == HttpStatusCode.BadRequest
+            && exception.InnerException is StripeException { StripeError.Message: { } message }
+            && message.StartsWith("A canceled subscription", StringComparison.OrdinalIgnoreCase)
+        );
+
+    /// <summary>
     /// Stripe.net's refusals and the resilience handler's give-ups, as the HttpRequestException callers handle.
     /// </summary>
     private async Task<T> CallAsync<T>(string what, Func<Task<T>> call)
@@ -246,7 +269,7 @@ public sealed class StripeProvider(HttpClient http, IOptions<PaymentsOptions> op
 }
 
 /// <summary>
-/// The provider cannot refund this payment by API (nothing was asked of it); a person must, in the provider's
-/// dashboard.
+/// The provider cannot refund this payment yet: it has not told us what to refund by (a subscription's payment intent
+/// comes with its first invoice.paid). Nothing was asked of it; the same refund can be asked again once it has.
 /// </summary>
-public sealed class RefundNotSupportedException(string message) : InvalidOperationException(message);
+public sealed class RefundNotYetPossibleException(string message) : InvalidOperationException(message);

@@ -4,7 +4,9 @@ namespace Community.Payments.Refunds;
 
 /// <summary>
 /// Makes one requested refund, of at most what is left. Not an inbox consumer: the provider is asked outside any
-/// transaction, and the refund id (its idempotency key) makes a redelivery replay or resume, never refund twice.
+/// transaction, and the refund id (its idempotency key) makes a redelivery replay or resume, never refund twice. A
+/// refund the provider cannot make yet (a subscription's payment intent comes with its first invoice.paid, which may
+/// come later) stays requested, the message done: <see cref="RefundIntentRecovery"/> makes it when the intent is known.
 /// </summary>
 public sealed class PaymentRefundRequestedConsumer(
     PaymentsDbContext db,
@@ -34,6 +36,24 @@ public sealed class PaymentRefundRequestedConsumer(
         try
         {
             refund = await RefundAsync(m, payment, context.CancellationToken);
+        }
+        catch (ConflictException) when (string.IsNullOrEmpty(payment.PaymentIntentId))
+        {
+            // A subscription's payment whose intent its first invoice.paid has not brought yet: the refund is kept
+            // requested, its amount spoken for, and RefundIntentRecovery makes it once the intent is known. Retrying
+            // the message would only end in the _error queue. Anything else refused stays this message's.
+            var kept = await db
+                .Refunds.AsNoTracking()
+                .AnyAsync(r => r.Id == m.RefundId && r.Status == RefundStatus.Requested, context.CancellationToken);
+            if (!kept)
+                throw;
+            logger.LogInformation(
+                "Requested refund {RefundId} of payment {PaymentId} waits for the payment's intent; the recovery makes "
+                    + "it once the first invoice.paid brings it",
+                m.RefundId,
+                m.PaymentId
+            );
+            return;
         }
         catch (DomainException exception) when (!done && exception is BusinessRuleException or ConflictException)
         {

@@ -5,7 +5,8 @@ namespace Community.Payments.Refunds;
 /// recording the provider's answer, or the provider did not answer and nobody retried. Each is
 /// asked again under its own idempotency key, so whatever the provider did the first time is
 /// what gets recorded; a refused one is recorded as failed (its amount is refundable again, and
-/// PaymentRefundFailed tells someone).
+/// PaymentRefundFailed tells someone). One the provider cannot make yet (a subscription's payment whose intent its
+/// first invoice.paid has not brought) stays requested and is asked again on every tick until it can be made.
 /// </summary>
 public sealed class RefundIntentRecovery(
     IServiceScopeFactory scopes,

@@ -16,6 +16,10 @@ public sealed class Refunder(
 {
     public const int MaxReasonLength = 500;
 
+    // How soon a refund waiting for what the provider refunds by (a subscription's first invoice.paid) is worth asking
+    // again; the bus retries on its own schedule, what matters to it is that a Retry-After is set.
+    private static readonly TimeSpan AwaitedIntentRetryAfter = TimeSpan.FromSeconds(30);
+
     public async Task<Refund> RefundAsync(
         Guid paymentId,
         long? amountCents,
@@ -44,14 +48,15 @@ public sealed class Refunder(
     /// Asks the provider again for a refund left requested (a crash or an unanswered call); returns it as it stands
     /// after. <paramref name="automatic"/> when nobody waits on it any more (a stale one): a refusal is then recorded
     /// as failed (PaymentRefundFailed tells someone), and a caller retrying with its key hears that failure. A refund
-    /// that may still be in flight is resumed as its requester would, so a refusal is theirs to hear.
+    /// that may still be in flight is resumed as its requester would, so a refusal is theirs to hear. One still waiting
+    /// for what the provider refunds by stays requested either way (a 409 with Retry-After).
     /// </summary>
     public async Task<Refund?> ResumeAsync(Guid refundId, bool automatic, CancellationToken cancellationToken)
     {
         db.ChangeTracker.Clear();
         var refund = await db.Refunds.AsNoTracking().FirstOrDefaultAsync(r => r.Id == refundId, cancellationToken);
         return refund is { Status: RefundStatus.Requested }
-            ? await CompleteAsync(refund, cancellationToken, automatic)
+            ? await CompleteAsync(refund, cancellationToken, automatic, resumed: true)
             : refund;
     }
 
@@ -145,7 +150,15 @@ public sealed class Refunder(
     /// Nobody waits on the answer (a cancellation's refund): a refusal is recorded as a failed refund, which tells
     /// someone to reach the payer (PaymentRefundFailed), instead of an error to try again.
     /// </param>
-    private async Task<Refund> CompleteAsync(Refund refund, CancellationToken cancellationToken, bool automatic = false)
+    /// <param name="resumed">
+    /// The refund was left requested earlier, rather than written by this caller's request just now.
+    /// </param>
+    private async Task<Refund> CompleteAsync(
+        Refund refund,
+        CancellationToken cancellationToken,
+        bool automatic = false,
+        bool resumed = false
+    )
     {
         var payment = await db.Payments.AsNoTracking().FirstAsync(p => p.Id == refund.PaymentId, cancellationToken);
         ProviderRefund result;
@@ -201,8 +214,28 @@ public sealed class Refunder(
                     + "key. Retry with the same Idempotency-Key to see its outcome."
             );
         }
-        catch (RefundNotSupportedException exception)
+        catch (RefundNotYetPossibleException exception) when (automatic || resumed)
         {
+            // What to refund by is on its way (a subscription's intent comes with its first invoice.paid, which may
+            // come after a deleted account's refund is asked): dropping the refund would lose it. It stays requested,
+            // its amount spoken for, and RefundIntentRecovery asks again under its key once the intent is known (the
+            // request's consumer is done with its message; the 409's Retry-After tells any other caller to wait).
+            logger.LogInformation(
+                "Refund {RefundId} of payment {PaymentId} waits for what the provider refunds by: {Reason}",
+                refund.Id,
+                payment.Id,
+                exception.Message
+            );
+            throw new ConflictException(
+                $"Refund {refund.Id} stays requested until the payment provider can make it: {exception.Message}"
+            )
+            {
+                RetryAfter = AwaitedIntentRetryAfter,
+            };
+        }
+        catch (RefundNotYetPossibleException exception)
+        {
+            // The caller hears it now, and may ask again later: nothing is kept.
             await AbandonAsync(refund, cancellationToken);
             throw new BusinessRuleException(exception.Message);
         }

@@ -49,15 +49,18 @@ public sealed class FeedThreadDeletedConsumer(SocialDbContext db, ILogger<FeedTh
     )
     {
         var m = context.Message;
-        await Db.Database.ExecuteSqlAsync(
-            $"DELETE FROM activities WHERE kind = {ActivityKinds.ThreadStarted} AND subject_id = {m.ThreadId}",
-            cancellationToken
-        );
+        // The marker first: its upsert waits for a NewThread being recorded (which holds the thread's row from its
+        // first statement to its commit), so the delete after it sees that NewThread's activity; and a NewThread
+        // recorded after it finds the marker. Deleting first would miss an activity committed in between.
         await Db.Database.ExecuteSqlAsync(
             $"""
             INSERT INTO feed_threads (thread_id, title, deleted) VALUES ({m.ThreadId}, NULL, true)
             ON CONFLICT (thread_id) DO UPDATE SET title = NULL, deleted = true
             """,
+            cancellationToken
+        );
+        await Db.Database.ExecuteSqlAsync(
+            $"DELETE FROM activities WHERE kind = {ActivityKinds.ThreadStarted} AND subject_id = {m.ThreadId}",
             cancellationToken
         );
     }
