@@ -140,13 +140,14 @@ public sealed class CourseTierTests(EventsFixture fx) : CourseTestsBase, IClassF
         );
         var enrollmentId = pending["enrollment_id"]!.GetValue<Guid>();
 
-        // The activation's CourseEnrolled is refused: a failure after the enrollment's update, before its event.
+        // The activation's CourseEnrolled is refused (the database going away, a 503): a failure after the
+        // enrollment's update, before its event.
         await RefusingEventsOfAsync(
             enrollmentId,
             async () =>
             {
                 using var refused = await fx.Client.PostJson($"/api/v1/courses/{id}/enroll", new { }, Elite(userId));
-                Assert.Equal(HttpStatusCode.InternalServerError, refused.StatusCode);
+                Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
             }
         );
 
@@ -174,7 +175,7 @@ public sealed class CourseTierTests(EventsFixture fx) : CourseTestsBase, IClassF
             async () =>
             {
                 using var refused = await fx.Client.PostJson($"/api/v1/courses/{id}/enroll", new { }, lapsed);
-                Assert.Equal(HttpStatusCode.InternalServerError, refused.StatusCode);
+                Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
             }
         );
 
@@ -200,7 +201,7 @@ public sealed class CourseTierTests(EventsFixture fx) : CourseTestsBase, IClassF
             $"""
             CREATE OR REPLACE FUNCTION refuse_enrollment_event() RETURNS trigger LANGUAGE plpgsql AS $$
             BEGIN
-                RAISE EXCEPTION 'refused by the test';
+                RAISE EXCEPTION 'the server is shutting down (raised by the test)' USING ERRCODE = '57P01';
             END
             $$;
             CREATE TRIGGER refuse_enrollment_event BEFORE INSERT ON outbox_messages FOR EACH ROW
