@@ -1,4 +1,5 @@
 using System.Net.Http.Json;
+using System.Text.Json.Nodes;
 using Community.ServiceDefaults.Api;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http;
@@ -34,6 +35,45 @@ public static class CreateEndpoints
     /// <summary>The signed-in creates that do not honour the key (should be none).</summary>
     public static IReadOnlyList<string> NotHonouringIdempotencyKey(IServiceProvider services) =>
         Of(services).Where(c => !c.Anonymous && c.Honours is null).Select(c => c.Name ?? c.Route).ToList();
+
+    /// <summary>
+    /// The answers to a key that the service's OpenAPI document leaves out (should be none): on every operation whose
+    /// key the shared middleware serves, 409 (the first request with the key still runs) and 422 (the key was used
+    /// for another request). Each names the operation and the status it lacks.
+    /// </summary>
+    public static IReadOnlyList<string> KeyAnswersNotDocumented(IServiceProvider services, JsonNode document)
+    {
+        var responses = new Dictionary<string, JsonObject?>();
+        foreach (var (_, item) in document["paths"]!.AsObject())
+        foreach (var (_, operation) in item!.AsObject())
+            if ((string?)operation?["operationId"] is { } id)
+                responses[id] = operation!["responses"]?.AsObject();
+        var replayed = services
+            .GetRequiredService<EndpointDataSource>()
+            .Endpoints.OfType<RouteEndpoint>()
+            .Where(e =>
+                e.Metadata.GetMetadata<HonoursIdempotencyKey>() is { Replays: true }
+                && e.Metadata.GetMetadata<IExcludeFromDescriptionMetadata>() is not { ExcludeFromDescription: true }
+            );
+        var missing = new List<string>();
+        foreach (var endpoint in replayed)
+        {
+            var name = endpoint.Metadata.GetMetadata<IEndpointNameMetadata>()?.EndpointName;
+            if (name is null || !responses.TryGetValue(name, out var documented))
+            {
+                missing.Add($"{name ?? endpoint.RoutePattern.RawText}: not in the document");
+                continue;
+            }
+            foreach (var status in new[] { "409", "422" })
+                if (documented?.ContainsKey(status) != true)
+                    missing.Add($"{name}: {status}");
+        }
+        return missing;
+    }
+
+    /// <summary>The operations whose Idempotency-Key the shared middleware serves (it replays their answers).</summary>
+    public static IReadOnlyList<string> Replayed(IServiceProvider services) =>
+        Of(services).Where(c => c.Honours is { Replays: true }).Select(c => c.Name ?? c.Route).ToList();
 
     /// <summary>A JSON POST with an <c>Idempotency-Key</c>.</summary>
     public static async Task<HttpResponseMessage> PostJsonWithKey(

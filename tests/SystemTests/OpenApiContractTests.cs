@@ -320,6 +320,41 @@ public sealed partial class OpenApiContractTests(OpenApiContractFixture fx) : IC
         Assert.StartsWith("accepted (the default)", Description(social, "/api/v1/connections", "status"));
     }
 
+    /// <summary>
+    /// A query parameter a handler refuses to go without is required in the document too ([RequiredParameter] on
+    /// it), though its absence is still the handler's 400 naming it; the optional ones beside it stay optional.
+    /// </summary>
+    [Fact]
+    public async Task Query_parameters_the_handlers_require_are_documented_as_required()
+    {
+        async Task<JsonNode> Document(string service) =>
+            await (await fx.Clients[service].Get("/openapi/v1.json")).AssertStatus(200);
+        var (social, events, messaging) = (
+            await Document(ResourceNames.Social),
+            await Document(ResourceNames.Events),
+            await Document(ResourceNames.Messaging)
+        );
+        static HashSet<string> Required(JsonNode document, string path) =>
+            [
+                .. document["paths"]![path]!["get"]!["parameters"]!
+                    .AsArray()
+                    .Where(p => (string?)p!["in"] == "query" && (bool?)p["required"] == true)
+                    .Select(p => (string)p!["name"]!),
+            ];
+
+        Assert.Equal(["lat", "lon"], Required(events, "/api/v1/events/nearby").Order());
+        Assert.Equal(["q"], Required(social, "/api/v1/search/semantic"));
+        Assert.Equal(["group_id"], Required(messaging, "/api/v1/threads"));
+        Assert.Equal(["q"], Required(messaging, "/api/v1/threads/search"));
+        Assert.Equal(["q"], Required(messaging, "/api/v1/conversations/{id}/messages/search"));
+        // the catalogue's filters are all optional
+        Assert.Empty(Required(events, "/api/v1/events"));
+
+        // and a missing one is still the handler's 400, which names it
+        var nearby = await fx.Clients[ResourceNames.Events].Get("/api/v1/events/nearby?lat=25.2");
+        Assert.NotNull((await nearby.AssertProblem(400))["errors"]?["lon"]);
+    }
+
     [Fact]
     public async Task Every_query_and_path_parameter_is_described_and_every_page_size_bounded()
     {

@@ -13,6 +13,14 @@ public interface IRequestExample<TSelf>
 }
 
 /// <summary>
+/// A query or path parameter the handler refuses to go without (its 400 names it), documented as required. Not
+/// <c>[Required]</c>: ASP.NET Core's document generator fails on a validation attribute on an [AsParameters] record's
+/// member, and the parameter still binds as optional so that its absence is the handler's problem, not the binder's.
+/// </summary>
+[AttributeUsage(AttributeTargets.Property | AttributeTargets.Parameter)]
+public sealed class RequiredParameterAttribute : Attribute;
+
+/// <summary>
 /// The member holds one of the strings the static <paramref name="member"/> of <paramref name="holder"/> lists (the
 /// list the validation checks against), documented as the schema's enum so the two cannot drift.
 /// </summary>

@@ -23,7 +23,8 @@ namespace Community.ServiceDefaults.OpenApi;
 /// Each operation as clients must call it: parameters named as the binder reads them (snake_case), the body type an
 /// endpoint declares with <c>.Accepts&lt;T&gt;()</c> when its handler reads raw JSON, every error as the one Problem
 /// schema, <c>security: []</c> when anonymous, the headers the pipeline honours (X-Request-Id, Idempotency-Key, ETag
-/// and If-Match), Retry-After on a 409, 429 or 503, and Location on a redirect.
+/// and If-Match) and the answers it gives for them (a key's 409 and 422, a stale ETag's 412), parameters marked
+/// <c>[RequiredParameter]</c> as required, Retry-After on a 409, 429 or 503, and Location on a redirect.
 /// </summary>
 internal sealed class ContractOperations : IOpenApiOperationTransformer
 {
@@ -83,7 +84,8 @@ internal sealed class ContractOperations : IOpenApiOperationTransformer
                 Schema = new OpenApiSchema { Type = JsonSchemaType.String, Pattern = "^[A-Za-z0-9._:-]{1,64}$" },
             }
         );
-        if (metadata.OfType<Api.HonoursIdempotencyKey>().Any())
+        var idempotency = metadata.OfType<Api.HonoursIdempotencyKey>().LastOrDefault();
+        if (idempotency is not null)
             operation.Parameters.Add(
                 new OpenApiParameter
                 {
@@ -101,6 +103,14 @@ internal sealed class ContractOperations : IOpenApiOperationTransformer
                     },
                 }
             );
+        if (idempotency is { Replays: true })
+        {
+            // The shared middleware's answers to a key (IdempotentRequests): 422 when it was used for another request,
+            // 409 (with Retry-After) while the first request with it still runs.
+            operation.Responses ??= new OpenApiResponses();
+            operation.Responses.TryAdd("409", new OpenApiResponse { Description = "Conflict" });
+            operation.Responses.TryAdd("422", new OpenApiResponse { Description = "Unprocessable Entity" });
+        }
 
         var entityTag = metadata.OfType<EntityTagMetadata>().LastOrDefault();
         if (entityTag is { HonoursIfMatch: true })
@@ -221,13 +231,15 @@ internal sealed class ContractOperations : IOpenApiOperationTransformer
 
     // A parameter that takes one of a closed set ([ValuesOf] or [AllowedValues] on it, or on an [AsParameters]
     // record's member) has the set as its enum, as a body's member has; a list's limit ([PageSize]) its bounds and
-    // default.
+    // default. One the handler refuses to go without is marked [RequiredParameter] and so documented,
+    // though it binds as optional: its absence is the handler's 400, which names it.
     private static void DocumentParameter(OpenApiParameter parameter, ApiParameterDescription? described)
     {
-        if (
-            described?.ParameterDescriptor is not IParameterInfoParameterDescriptor { ParameterInfo: { } info }
-            || parameter.Schema is not OpenApiSchema schema
-        )
+        if (described?.ParameterDescriptor is not IParameterInfoParameterDescriptor { ParameterInfo: { } info })
+            return;
+        if (info.GetCustomAttribute<RequiredParameterAttribute>() is not null)
+            parameter.Required = true;
+        if (parameter.Schema is not OpenApiSchema schema)
             return;
         var values =
             info.GetCustomAttribute<ValuesOfAttribute>()?.Values

@@ -17,6 +17,15 @@ public sealed class IdempotencyKeyTests(CompanionFixture fixture) : IClassFixtur
     }
 
     [Fact]
+    public async Task Every_replayed_create_documents_the_409_and_422_its_key_can_answer()
+    {
+        var document = await (await fixture.Client.Get("/openapi/v1.json")).AssertStatus(200);
+        var replayed = CreateEndpoints.Replayed(fixture.Host.Services);
+        Assert.Contains("SendCompanionMessage", replayed);
+        Assert.Empty(CreateEndpoints.KeyAnswersNotDocumented(fixture.Host.Services, document));
+    }
+
+    [Fact]
     public async Task Sending_twice_with_one_key_stores_one_exchange_and_replays_the_first_answer()
     {
         var (userId, token) = await fixture.RegisteredAsync();

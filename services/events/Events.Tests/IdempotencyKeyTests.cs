@@ -9,6 +9,18 @@ public sealed class IdempotencyKeyTests(EventsFixture fx) : CourseTestsBase, ICl
         Assert.Empty(CreateEndpoints.NotHonouringIdempotencyKey(fx.Host.Services));
 
     [Fact]
+    public async Task Every_replayed_create_documents_the_409_and_422_its_key_can_answer()
+    {
+        var document = await (await fx.Client.Get("/openapi/v1.json")).AssertStatus(200);
+        var replayed = CreateEndpoints.Replayed(fx.Host.Services);
+        Assert.Contains("CreateEvent", replayed);
+        Assert.Contains("CreateCourse", replayed);
+        Assert.Contains("EnrollInCourse", replayed);
+        Assert.Contains("UploadEventPhoto", replayed);
+        Assert.Empty(CreateEndpoints.KeyAnswersNotDocumented(fx.Host.Services, document));
+    }
+
+    [Fact]
     public async Task Creating_an_event_twice_with_one_key_creates_one_event_and_replays_the_answer()
     {
         var (organizerId, organizer) = fx.Organizer();

@@ -7,6 +7,16 @@ public sealed class IdempotencyKeyTests(MessagingFixture fx) : IClassFixture<Mes
         Assert.Empty(CreateEndpoints.NotHonouringIdempotencyKey(fx.Host.Services));
 
     [Fact]
+    public async Task Every_replayed_create_documents_the_409_and_422_its_key_can_answer()
+    {
+        var document = await (await fx.Client.Get("/openapi/v1.json")).AssertStatus(200);
+        var replayed = CreateEndpoints.Replayed(fx.Host.Services);
+        Assert.Contains("StartDirectConversation", replayed);
+        Assert.Contains("CreateThread", replayed);
+        Assert.Empty(CreateEndpoints.KeyAnswersNotDocumented(fx.Host.Services, document));
+    }
+
+    [Fact]
     public async Task Starting_a_thread_twice_with_one_key_creates_one_thread_and_replays_the_answer()
     {
         var (ownerId, owner) = await fx.RegisteredAsync();

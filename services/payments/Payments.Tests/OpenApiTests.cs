@@ -13,13 +13,33 @@ public sealed class OpenApiTests(PaymentsFixture fx) : IClassFixture<PaymentsFix
         Assert.NotNull(checkout["422"]!["content"]!["application/problem+json"]);
 
         var refund = Responses(document, "/api/v1/payments/{id}/refunds", "post");
-        Assert.Superset(new HashSet<string> { "201", "400", "401", "403", "404", "422" }, Codes(refund));
+        Assert.Superset(new HashSet<string> { "201", "400", "401", "403", "404", "409", "422" }, Codes(refund));
+        // the rest of the payment being refunded right now: the same request may succeed after Retry-After
+        Assert.NotNull(refund["409"]!["headers"]!["Retry-After"]);
+        Assert.Superset(
+            new HashSet<string> { "200", "401", "404", "409", "502" },
+            Codes(Responses(document, "/api/v1/subscriptions/me", "delete"))
+        );
 
         Assert.Superset(
             new HashSet<string> { "400", "401", "409", "422" },
             Codes(Responses(document, "/api/v1/credits/spend", "post"))
         );
-        Assert.Contains("400", Codes(Responses(document, "/webhooks/stripe", "post")));
+        // 503 (with Retry-After) when Stripe could not be asked what the event needs: Stripe delivers it again
+        var webhook = Responses(document, "/webhooks/stripe", "post");
+        Assert.Superset(new HashSet<string> { "200", "400", "503" }, Codes(webhook));
+        Assert.NotNull(webhook["503"]!["headers"]!["Retry-After"]);
+    }
+
+    [Fact]
+    public async Task A_spend_s_description_names_the_balance_member_as_clients_read_it()
+    {
+        var document = await (await fx.Client.Get("/openapi/v1.json")).AssertStatus(200);
+
+        Assert.Equal(
+            "A spend; `balance` is what is left now.",
+            (string?)document["components"]!["schemas"]!["CreditSpendDto"]!["description"]
+        );
     }
 
     private static JsonObject Responses(JsonNode document, string path, string method) =>

@@ -7,6 +7,16 @@ public sealed class IdempotencyKeyTests(SocialFixture fx) : IClassFixture<Social
         Assert.Empty(CreateEndpoints.NotHonouringIdempotencyKey(fx.Host.Services));
 
     [Fact]
+    public async Task Every_replayed_create_documents_the_409_and_422_its_key_can_answer()
+    {
+        var document = await (await fx.Client.Get("/openapi/v1.json")).AssertStatus(200);
+        var replayed = CreateEndpoints.Replayed(fx.Host.Services);
+        Assert.Contains("CreateGroup", replayed);
+        Assert.Contains("JoinGroup", replayed);
+        Assert.Empty(CreateEndpoints.KeyAnswersNotDocumented(fx.Host.Services, document));
+    }
+
+    [Fact]
     public async Task Creating_a_group_twice_with_one_key_creates_one_group_and_replays_the_answer()
     {
         var (ownerId, owner, _) = await fx.RegisteredAsync();

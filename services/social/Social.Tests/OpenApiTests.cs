@@ -86,6 +86,29 @@ public sealed class OpenApiTests(SocialFixture fx) : IClassFixture<SocialFixture
         );
     }
 
+    [Fact]
+    public async Task A_decline_documents_its_409_for_an_accepted_request_and_an_accept_none()
+    {
+        var document = await (await fx.Client.Get("/openapi/v1.json")).AssertStatus(200);
+
+        Assert.Contains("409", Codes(document, "/api/v1/connections/{id}/decline", "post"));
+        // Accepting a request already accepted answers it again: an accept is never a conflict.
+        Assert.DoesNotContain("409", Codes(document, "/api/v1/connections/{id}/accept", "post"));
+    }
+
+    [Fact]
+    public async Task A_join_s_202_carries_the_pending_membership_as_its_200_and_201_do()
+    {
+        var document = await (await fx.Client.Get("/openapi/v1.json")).AssertStatus(200);
+        var responses = document["paths"]!["/api/v1/groups/{id}/join"]!["post"]!["responses"]!;
+
+        foreach (var status in new[] { "200", "201", "202" })
+            Assert.Equal(
+                "#/components/schemas/GroupMembershipDto",
+                (string?)responses[status]!["content"]?["application/json"]?["schema"]?["$ref"]
+            );
+    }
+
     private static HashSet<string> Codes(JsonNode document, string path, string method) =>
         document["paths"]![path]![method]!["responses"]!.AsObject().Select(r => r.Key).ToHashSet();
 }

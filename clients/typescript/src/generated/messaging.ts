@@ -877,6 +877,19 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
+                    /** @description When present, the same request may succeed after this many seconds (what it names has not reached this service yet, or the same request is still running); when absent, the conflict stands. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unsupported Media Type */
             415: {
                 headers: {
@@ -1536,9 +1549,9 @@ export interface operations {
     };
     SearchMessages: {
         parameters: {
-            query?: {
+            query: {
                 /** @description Words to find in the messages (web-search syntax: "quoted phrase", -without, or); required, at most 200 characters. */
-                q?: string;
+                q: string;
                 /** @description Matches before this seq (the next page: the last seq of the page before). */
                 before_seq?: number;
                 /** @description Items per page, 1-100; 20 without it. */
@@ -2200,9 +2213,9 @@ export interface operations {
     };
     ListThreads: {
         parameters: {
-            query?: {
+            query: {
                 /** @description The group whose threads to list. */
-                group_id?: string;
+                group_id: string;
                 /** @description The next_cursor of the previous page: the page after it; without it, the first page. A cursor not in the form this list gives out is a 400. */
                 cursor?: string;
                 /** @description Items per page, 1-100; 20 without it. */
@@ -2358,6 +2371,19 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
+                    /** @description When present, the same request may succeed after this many seconds (what it names has not reached this service yet, or the same request is still running); when absent, the conflict stands. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unsupported Media Type */
             415: {
                 headers: {
@@ -2369,13 +2395,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & components["schemas"]["CharsetRefusal"];
                 };
             };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     SearchThreads: {
         parameters: {
-            query?: {
+            query: {
                 /** @description Words to find in titles and messages (web-search syntax). */
-                q?: string;
+                q: string;
                 /** @description Only this group's threads. */
                 group_id?: string;
                 /** @description The next_cursor of the previous page: the page after it; without it, the first page. A cursor not in the form this list gives out is a 400. */

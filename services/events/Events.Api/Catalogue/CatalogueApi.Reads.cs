@@ -45,8 +45,8 @@ public sealed record CatalogueQuery(
 /// <param name="Lat">Latitude of the centre, -90 to 90.</param>
 /// <param name="Lon">Longitude of the centre, -180 to 180.</param>
 public sealed record NearbyQuery(
-    double? Lat,
-    double? Lon,
+    [RequiredParameter] double? Lat,
+    [RequiredParameter] double? Lon,
     [property: Description(
         "How far from the centre, in km: above 0, 10 by default, at most 100 unless configured otherwise "
             + "(Events:MaxNearbyRadiusKm)."

@@ -44,6 +44,7 @@ public sealed record SearchQuery(
         "Words to find in the messages (web-search syntax: \"quoted phrase\", -without, or); required, at most 200 "
             + "characters."
     )]
+    [RequiredParameter]
         string? Q,
     [property: Description("Matches before this seq (the next page: the last seq of the page before).")]
     [FromQuery(Name = "before_seq")]

@@ -46,7 +46,7 @@ public sealed record CreditPackDto(Guid Id, string Name, int Credits, long Amoun
 /// <summary>The credit packs on sale, under <c>items</c> like every list.</summary>
 public sealed record CreditPacksDto(IReadOnlyList<CreditPackDto> Items);
 
-/// <summary>A spend; <see cref="Balance"/> is what is left now.</summary>
+/// <summary>A spend; <c>balance</c> is what is left now.</summary>
 public sealed record CreditSpendDto(
     Guid SpendId,
     long Amount,

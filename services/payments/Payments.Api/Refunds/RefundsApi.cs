@@ -45,6 +45,7 @@ public static class RefundsApi
             .MapPost("/{id:guid}/refunds", RefundPayment)
             .WithName("RefundPayment")
             .WithSummary("Refund all or part of a payment (the event's or course's organizer, or an admin)")
+            .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblemWith<RefundRefusal>(StatusCodes.Status422UnprocessableEntity)
             .ProducesProblem(StatusCodes.Status502BadGateway)
             .HonoursIdempotencyKeyItself();

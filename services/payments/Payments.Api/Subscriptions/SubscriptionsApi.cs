@@ -86,6 +86,7 @@ public static class SubscriptionsApi
             .MapDelete("/me", Cancel)
             .WithName("CancelMySubscription")
             .WithSummary("Stop renewing my subscription; the tier stays until the current period ends")
+            .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status502BadGateway);
         return group;
     }

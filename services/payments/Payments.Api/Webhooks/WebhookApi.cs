@@ -14,7 +14,8 @@ public static class WebhookApi
         group
             .MapPost("/stripe", Receive)
             .WithName("StripeWebhook")
-            .WithSummary("Stripe's signed webhook (anonymous; the Stripe-Signature header is the credential)");
+            .WithSummary("Stripe's signed webhook (anonymous; the Stripe-Signature header is the credential)")
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         return group;
     }
 

@@ -64,12 +64,12 @@ public static class ConnectionsApi
         group
             .MapPost("/{id:guid}/accept", Accept)
             .WithName("AcceptConnection")
-            .WithSummary("Accept a request made to me")
-            .ProducesProblem(StatusCodes.Status409Conflict);
+            .WithSummary("Accept a request made to me");
         group
             .MapPost("/{id:guid}/decline", Decline)
             .WithName("DeclineConnection")
-            .WithSummary("Decline a request made to me");
+            .WithSummary("Decline a request made to me")
+            .ProducesProblem(StatusCodes.Status409Conflict);
         group
             .MapDelete("/{id:guid}", Remove)
             .WithName("RemoveConnection")

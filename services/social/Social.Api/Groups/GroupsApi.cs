@@ -126,7 +126,7 @@ public static class GroupsApi
                     + "paid 402 with the checkout reference (purpose group_membership) once the policy admits me "
                     + "(request: after approval); a paid group's owner blocked either way 403"
             )
-            .Produces(StatusCodes.Status202Accepted)
+            .Produces<GroupMembershipDto>(StatusCodes.Status202Accepted)
             .ProducesPaymentRequired<GroupPaymentDue>();
         group
             .MapPost("/{id:guid}/leave", Leave)

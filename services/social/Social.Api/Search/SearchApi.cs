@@ -11,7 +11,7 @@ namespace Community.Social.Search;
 /// <param name="Q">What to look for, in plain words (1-200 characters).</param>
 /// <param name="Type">One kind only; all three without it.</param>
 public sealed record SemanticSearchQuery(
-    string? Q,
+    [RequiredParameter] string? Q,
     [ValuesOf(typeof(SearchKinds))] string? Type,
     [PageSize(SearchApi.DefaultLimit, Max = SearchApi.MaxLimit, Paged = false)] int? Limit
 );

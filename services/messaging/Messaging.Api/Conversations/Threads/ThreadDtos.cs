@@ -44,13 +44,15 @@ public sealed record ThreadDto(
 );
 
 public sealed record ThreadsQuery(
-    [property: Description("The group whose threads to list.")] [FromQuery(Name = "group_id")] Guid? GroupId,
+    [property: Description("The group whose threads to list.")]
+    [RequiredParameter, FromQuery(Name = "group_id")]
+        Guid? GroupId,
     string? Cursor,
     [PageSize(Keyset.DefaultLimit)] int? Limit
 );
 
 public sealed record ThreadSearchQuery(
-    [property: Description("Words to find in titles and messages (web-search syntax).")] string? Q,
+    [property: Description("Words to find in titles and messages (web-search syntax).")] [RequiredParameter] string? Q,
     [property: Description("Only this group's threads.")] [FromQuery(Name = "group_id")] Guid? GroupId,
     string? Cursor,
     [PageSize(Keyset.DefaultLimit)] int? Limit
