@@ -153,6 +153,120 @@ public sealed class ReferralConversionTests(IdentityFixture fx) : IClassFixture<
         Assert.Equal(50, summary["credits_earned"]!.GetValue<long>());
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_full_refund_leaves_no_conversion_whichever_of_it_and_its_payment_is_handled_first(
+        bool refundFirst
+    )
+    {
+        // PaymentSucceeded and PaymentRefunded come on separate queues: either may be handled first, and both orders
+        // must end alike, as they do in payments.
+        var referrer = await fx.RegisterAsync();
+        var code = referrer["user"]!["referral_code"]!.GetValue<string>();
+        var token = referrer["access_token"]!.GetValue<string>();
+        var referredId = Guid.Parse((await fx.RegisterAsync(referralCode: code))["user"]!["id"]!.GetValue<string>());
+
+        var paid = Payment(referredId);
+        var full = Refund(paid, paid.AmountCents);
+        if (refundFirst)
+            await RefundAsync(full);
+        await PublishAsync(paid);
+        await HandledAsync(paid.MessageId);
+        if (refundFirst)
+        {
+            // Nothing to reward: payments never hears of a conversion its refund already undid.
+            Assert.Equal(0L, await ConvertedOutboxRowsAsync(referredId));
+        }
+        else
+        {
+            Assert.Equal(1L, await ConvertedOutboxRowsAsync(referredId));
+            var converted = await (await fx.Client.Get("/api/v1/referrals/me", token)).AssertStatus(200);
+            Assert.Equal(1, converted["conversions"]!.GetValue<int>());
+            await RefundAsync(full);
+        }
+
+        var summary = await (await fx.Client.Get("/api/v1/referrals/me", token)).AssertStatus(200);
+        Assert.Equal(1, summary["referrals_count"]!.GetValue<int>());
+        Assert.Equal(0, summary["conversions"]!.GetValue<int>());
+        Assert.Equal(0, summary["pending"]!.GetValue<int>());
+        Assert.Equal(0, summary["credits_earned"]!.GetValue<long>());
+        Assert.Equal(
+            paid.PaymentId,
+            await fx.ScalarAsync<Guid>(
+                "SELECT conversion_payment_id FROM referrals WHERE referred_user_id = @u AND revoked_at IS NOT NULL",
+                ("u", referredId)
+            )
+        );
+        Assert.Equal(0L, await RememberedRefundsAsync(referredId));
+
+        // Revoked, the referral never converts again, in either order.
+        var again = Payment(referredId);
+        await PublishAsync(again);
+        await HandledAsync(again.MessageId);
+        Assert.Equal(refundFirst ? 0L : 1L, await ConvertedOutboxRowsAsync(referredId));
+        summary = await (await fx.Client.Get("/api/v1/referrals/me", token)).AssertStatus(200);
+        Assert.Equal(0, summary["conversions"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task A_partial_refund_handled_before_its_payment_leaves_the_conversion_standing()
+    {
+        var referrer = await fx.RegisterAsync();
+        var code = referrer["user"]!["referral_code"]!.GetValue<string>();
+        var token = referrer["access_token"]!.GetValue<string>();
+        var referredId = Guid.Parse((await fx.RegisterAsync(referralCode: code))["user"]!["id"]!.GetValue<string>());
+
+        // Two partial refunds of one payment arrive out of order, both before the payment: the higher total is kept.
+        var paid = Payment(referredId);
+        await RefundAsync(Refund(paid, 700));
+        await RefundAsync(Refund(paid, 500));
+        Assert.Equal(
+            700L,
+            await fx.ScalarAsync<long>(
+                "SELECT total_refunded_cents FROM referral_refunds WHERE payment_id = @p",
+                ("p", paid.PaymentId)
+            )
+        );
+
+        await PublishAsync(paid);
+        await HandledAsync(paid.MessageId);
+        Assert.Equal(1L, await ConvertedOutboxRowsAsync(referredId));
+        var summary = await (await fx.Client.Get("/api/v1/referrals/me", token)).AssertStatus(200);
+        Assert.Equal(1, summary["conversions"]!.GetValue<int>());
+        Assert.Equal(0L, await RememberedRefundsAsync(referredId));
+
+        // The rest refunded later revokes the conversion as usual.
+        await RefundAsync(Refund(paid, paid.AmountCents));
+        summary = await (await fx.Client.Get("/api/v1/referrals/me", token)).AssertStatus(200);
+        Assert.Equal(0, summary["conversions"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task A_full_refund_racing_its_payment_leaves_no_conversion()
+    {
+        var referrer = await fx.RegisterAsync();
+        var code = referrer["user"]!["referral_code"]!.GetValue<string>();
+        var token = referrer["access_token"]!.GetValue<string>();
+        var referred = new List<Guid>();
+        for (var i = 0; i < 4; i++)
+            referred.Add(Guid.Parse((await fx.RegisterAsync(referralCode: code))["user"]!["id"]!.GetValue<string>()));
+
+        var payments = referred.Select(id => Payment(id)).ToList();
+        await Task.WhenAll(
+            payments.SelectMany(paid => new[] { PublishAsync(paid), RefundAsync(Refund(paid, paid.AmountCents)) })
+        );
+        foreach (var paid in payments)
+            await HandledAsync(paid.MessageId);
+
+        var summary = await (await fx.Client.Get("/api/v1/referrals/me", token)).AssertStatus(200);
+        Assert.Equal(4, summary["referrals_count"]!.GetValue<int>());
+        Assert.Equal(0, summary["conversions"]!.GetValue<int>());
+        Assert.Equal(0, summary["pending"]!.GetValue<int>());
+        foreach (var referredId in referred)
+            Assert.Equal(0L, await RememberedRefundsAsync(referredId));
+    }
+
     private PaymentRefunded Refund(PaymentSucceeded paid, long totalRefunded) =>
         new(
             Guid.NewGuid(),
@@ -188,6 +302,12 @@ public sealed class ReferralConversionTests(IdentityFixture fx) : IClassFixture<
         fx.Host.Services.GetRequiredService<IBus>().Publish(message, context => context.MessageId = message.MessageId);
 
     private Task HandledAsync(Guid messageId) => fx.HandledAsync(messageId, "ReferralConversionConsumer");
+
+    private async Task<long> RememberedRefundsAsync(Guid referredId) =>
+        await fx.ScalarAsync<long>(
+            "SELECT count(*) FROM referral_refunds WHERE referred_user_id = @u",
+            ("u", referredId)
+        );
 
     private async Task<long> ConvertedOutboxRowsAsync(Guid referredId) =>
         await fx.ScalarAsync<long>(

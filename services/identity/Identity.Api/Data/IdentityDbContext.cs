@@ -8,6 +8,7 @@ public sealed class IdentityDbContext(DbContextOptions<IdentityDbContext> option
     public DbSet<RefreshToken> RefreshTokens => Set<RefreshToken>();
     public DbSet<PasswordResetToken> PasswordResetTokens => Set<PasswordResetToken>();
     public DbSet<Referral> Referrals => Set<Referral>();
+    public DbSet<ReferralRefund> ReferralRefunds => Set<ReferralRefund>();
     public DbSet<WaitlistEntry> WaitlistEntries => Set<WaitlistEntry>();
     public DbSet<SigningKey> SigningKeys => Set<SigningKey>();
     public DbSet<LoginFailure> LoginFailures => Set<LoginFailure>();
