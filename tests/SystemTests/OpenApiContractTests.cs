@@ -130,6 +130,9 @@ public sealed partial class OpenApiContractTests(OpenApiContractFixture fx) : IC
                     yield return $"{at}: no operationId";
                 else if (!operationIds.TryAdd(id, at))
                     yield return $"{at}: operationId {id} is also {operationIds[id]}'s";
+                // the edge's windows and a service out of reach, which any operation may meet
+                if (op["responses"]?["429"] is null || op["responses"]?["503"] is null)
+                    yield return $"{at}: does not document the 429 and 503 any operation may answer";
                 foreach (var (status, response) in op["responses"]?.AsObject() ?? [])
                 {
                     if (status.Length != 3 || status[0] is not ('4' or '5'))
@@ -329,10 +332,11 @@ public sealed partial class OpenApiContractTests(OpenApiContractFixture fx) : IC
     {
         async Task<JsonNode> Document(string service) =>
             await (await fx.Clients[service].Get("/openapi/v1.json")).AssertStatus(200);
-        var (social, events, messaging) = (
+        var (social, events, messaging, identity) = (
             await Document(ResourceNames.Social),
             await Document(ResourceNames.Events),
-            await Document(ResourceNames.Messaging)
+            await Document(ResourceNames.Messaging),
+            await Document(ResourceNames.Identity)
         );
         static HashSet<string> Required(JsonNode document, string path) =>
             [
@@ -347,6 +351,8 @@ public sealed partial class OpenApiContractTests(OpenApiContractFixture fx) : IC
         Assert.Equal(["group_id"], Required(messaging, "/api/v1/threads"));
         Assert.Equal(["q"], Required(messaging, "/api/v1/threads/search"));
         Assert.Equal(["q"], Required(messaging, "/api/v1/conversations/{id}/messages/search"));
+        Assert.Equal(["redirect_uri"], Required(identity, "/api/v1/auth/external/{provider}/start"));
+        Assert.Equal(["state"], Required(identity, "/api/v1/auth/external/{provider}/callback"));
         // the catalogue's filters are all optional
         Assert.Empty(Required(events, "/api/v1/events"));
 

@@ -23,8 +23,9 @@ namespace Community.ServiceDefaults.OpenApi;
 /// Each operation as clients must call it: parameters named as the binder reads them (snake_case), the body type an
 /// endpoint declares with <c>.Accepts&lt;T&gt;()</c> when its handler reads raw JSON, every error as the one Problem
 /// schema, <c>security: []</c> when anonymous, the headers the pipeline honours (X-Request-Id, Idempotency-Key, ETag
-/// and If-Match) and the answers it gives for them (a key's 409 and 422, a stale ETag's 412), parameters marked
-/// <c>[RequiredParameter]</c> as required, Retry-After on a 409, 429 or 503, and Location on a redirect.
+/// and If-Match) and the answers it gives for them (a key's 409 and 422, a stale ETag's 412), the 429 and 503 any
+/// operation may meet, parameters marked <c>[RequiredParameter]</c> as required, Retry-After on a 409, 429 or 503,
+/// and Location on a redirect.
 /// </summary>
 internal sealed class ContractOperations : IOpenApiOperationTransformer
 {
@@ -130,6 +131,12 @@ internal sealed class ContractOperations : IOpenApiOperationTransformer
             operation.Responses ??= new OpenApiResponses();
             operation.Responses.TryAdd("412", new OpenApiResponse { Description = "Precondition Failed" });
         }
+
+        // Any operation may meet the edge's windows (the gateway's per address and per user, an invalid token's) and a
+        // service or its database out of reach for a moment: 429 and 503, both with Retry-After.
+        operation.Responses ??= new OpenApiResponses();
+        operation.Responses.TryAdd("429", new OpenApiResponse { Description = "Too Many Requests" });
+        operation.Responses.TryAdd("503", new OpenApiResponse { Description = "Service Unavailable" });
 
         var problemMembers = metadata.OfType<Errors.ProblemMembers>().ToList();
         // Any JSON body may be refused 415: another media type (the framework's answer), or a charset other than

@@ -66,6 +66,7 @@ public static partial class ExternalLoginApi
             "The client page to return to with the one-time code (required): under one of the pages this service is "
                 + "configured to return to (Identity:ExternalLoginClientRedirects), without a fragment."
         )]
+        [RequiredParameter]
             string? redirect_uri,
         IdentityDbContext db,
         ExternalProviders providers,
@@ -110,6 +111,7 @@ public static partial class ExternalLoginApi
         string provider,
         [Description("The provider's authorization code (required unless error is given).")] string? code,
         [Description("The state this service gave the provider at the start (required; good once, for minutes).")]
+        [RequiredParameter]
             string? state,
         [Description(
             "The provider's error (e.g. access_denied), with the state: the browser goes back to the client page with "
