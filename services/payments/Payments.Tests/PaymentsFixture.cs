@@ -80,4 +80,19 @@ public class PaymentsFixture() : ServiceFixture<Program>(ResourceNames.Payments)
     /// <summary>The sandbox's checkout page for <paramref name="checkout"/>, as a browser would fetch it.</summary>
     public Task<string> CheckoutPageAsync(JsonNode checkout) =>
         Client.GetStringAsync(new Uri(checkout["checkout_url"]!.GetValue<string>()).AbsolutePath);
+
+    /// <summary>A premium subscription's checkout started for <paramref name="token"/>'s user: its answer.</summary>
+    public async Task<JsonNode> SubscriptionCheckoutAsync(string token) =>
+        await (
+            await Client.PostJson(
+                "/api/v1/subscriptions/checkout",
+                new
+                {
+                    tier = "premium",
+                    success_url = "https://app.example/paid",
+                    cancel_url = "https://app.example/cancelled",
+                },
+                token
+            )
+        ).AssertStatus(200);
 }

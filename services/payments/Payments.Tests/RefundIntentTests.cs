@@ -200,39 +200,13 @@ public sealed class RefundIntentTests(RefundIntentFixture fx) : IClassFixture<Re
     public async Task A_deleted_accounts_subscription_refund_asked_before_invoice_paid_is_kept_and_made_once_after()
     {
         var (userId, token) = fx.User();
-        var checkout = await (
-            await fx.Client.PostJson(
-                "/api/v1/subscriptions/checkout",
-                new
-                {
-                    tier = "premium",
-                    success_url = "https://app.example/paid",
-                    cancel_url = "https://app.example/cancelled",
-                },
-                token
-            )
-        ).AssertStatus(200);
+        var checkout = await fx.SubscriptionCheckoutAsync(token);
         var paymentId = Guid.Parse(checkout["payment_id"]!.GetValue<string>());
         var subscriptionId = "sub_" + paymentId.ToString("N");
         // The account is deleted while the checkout is still open at Stripe, and then the buyer pays: the session
         // completes without an intent (a subscription's comes with its first invoice.paid, later).
         await fx.DeliverAsync(new UserDeleted(Guid.NewGuid(), fx.Clock.GetUtcNow(), userId));
-        await fx.AcceptedAsync(
-            StripePaymentsFixture.Event(
-                "checkout.session.completed",
-                new
-                {
-                    id = checkout["session_id"]!.GetValue<string>(),
-                    @object = "checkout.session",
-                    mode = "subscription",
-                    status = "complete",
-                    payment_status = "paid",
-                    payment_intent = (string?)null,
-                    subscription = subscriptionId,
-                    metadata = new { payment_id = paymentId.ToString() },
-                }
-            )
-        );
+        await fx.AcceptedAsync(StripePaymentsFixture.SubscriptionCheckoutCompleted(checkout));
 
         // The refund asked instead of the delivery cannot be made yet: the request is done with (not dead-lettered),
         // and the refund stays requested, its money spoken for, Stripe not asked.

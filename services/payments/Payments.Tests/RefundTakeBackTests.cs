@@ -80,18 +80,7 @@ public sealed class RefundTakeBackTests(PaymentsFixture fx) : IClassFixture<Paym
     public async Task A_refunded_subscription_ends_now_and_the_tier_falls_back_to_free()
     {
         var (userId, token) = fx.User();
-        var checkout = await (
-            await fx.Client.PostJson(
-                "/api/v1/subscriptions/checkout",
-                new
-                {
-                    tier = "premium",
-                    success_url = "https://app.example/paid",
-                    cancel_url = "https://app.example/cancelled",
-                },
-                token
-            )
-        ).AssertStatus(200);
+        var checkout = await fx.SubscriptionCheckoutAsync(token);
         Assert.Equal(HttpStatusCode.Redirect, (await fx.PressAsync(checkout)).StatusCode);
         var paymentId = Guid.Parse(checkout["payment_id"]!.GetValue<string>());
         await Eventually.TrueAsync(
@@ -116,18 +105,7 @@ public sealed class RefundTakeBackTests(PaymentsFixture fx) : IClassFixture<Paym
         Assert.Equal("none", me["tier_source"]!.GetValue<string>());
         Assert.Equal(1, await OutboxForUserAsync("SubscriptionChanged", userId, "free"));
         // Nothing ties the member down: they may subscribe again.
-        await (
-            await fx.Client.PostJson(
-                "/api/v1/subscriptions/checkout",
-                new
-                {
-                    tier = "premium",
-                    success_url = "https://app.example/paid",
-                    cancel_url = "https://app.example/cancelled",
-                },
-                token
-            )
-        ).AssertStatus(200);
+        await fx.SubscriptionCheckoutAsync(token);
     }
 
     [Fact]

@@ -58,6 +58,29 @@ public class StripePaymentsFixture : PaymentsFixture
         );
     }
 
+    /// <summary>
+    /// Stripe's checkout.session.completed for the subscription checkout <paramref name="checkout"/> answered: paid,
+    /// without an intent (a subscription's comes with its first invoice.paid), its subscription sub_{payment id}.
+    /// </summary>
+    public static WebhookBody SubscriptionCheckoutCompleted(System.Text.Json.Nodes.JsonNode checkout)
+    {
+        var paymentId = Guid.Parse(checkout["payment_id"]!.GetValue<string>());
+        return Event(
+            "checkout.session.completed",
+            new
+            {
+                id = checkout["session_id"]!.GetValue<string>(),
+                @object = "checkout.session",
+                mode = "subscription",
+                status = "complete",
+                payment_status = "paid",
+                payment_intent = (string?)null,
+                subscription = "sub_" + paymentId.ToString("N"),
+                metadata = new { payment_id = paymentId.ToString() },
+            }
+        );
+    }
+
     public static WebhookBody Event(string type, object dataObject, string? eventId = null)
     {
         var id = eventId ?? "evt_test_" + Guid.NewGuid().ToString("N");

@@ -639,36 +639,10 @@ public sealed class StripeProviderTests(StripePaymentsFixture fx) : IClassFixtur
     /// <summary>A premium subscription bought through Stripe's checkout: its payment and Stripe's id of it.</summary>
     private async Task<(Guid PaymentId, string SubscriptionId)> SubscribeAsync(string token)
     {
-        var checkout = await (
-            await fx.Client.PostJson(
-                "/api/v1/subscriptions/checkout",
-                new
-                {
-                    tier = "premium",
-                    success_url = "https://app.example/paid",
-                    cancel_url = "https://app.example/cancelled",
-                },
-                token
-            )
-        ).AssertStatus(200);
+        var checkout = await fx.SubscriptionCheckoutAsync(token);
         var paymentId = Guid.Parse(checkout["payment_id"]!.GetValue<string>());
         var subscriptionId = "sub_" + paymentId.ToString("N");
-        await fx.AcceptedAsync(
-            StripePaymentsFixture.Event(
-                "checkout.session.completed",
-                new
-                {
-                    id = checkout["session_id"]!.GetValue<string>(),
-                    @object = "checkout.session",
-                    mode = "subscription",
-                    status = "complete",
-                    payment_status = "paid",
-                    payment_intent = (string?)null,
-                    subscription = subscriptionId,
-                    metadata = new { payment_id = paymentId.ToString() },
-                }
-            )
-        );
+        await fx.AcceptedAsync(StripePaymentsFixture.SubscriptionCheckoutCompleted(checkout));
         await Eventually.TrueAsync(
             async () => (await SubscriptionAsync(token))["tier"]!.GetValue<string>() == "premium",
             "never premium"
