@@ -196,8 +196,15 @@ public sealed class RefundIntentTests(RefundIntentFixture fx) : IClassFixture<Re
         );
     }
 
-    [Fact]
-    public async Task A_deleted_accounts_subscription_refund_asked_before_invoice_paid_is_kept_and_made_once_after()
+    /// <summary>
+    /// A subscription bought by an account deleted while its checkout was open: the refund asked instead of the
+    /// delivery waits for the payment's intent (the first invoice.paid has not come), kept requested.
+    /// </summary>
+    private async Task<(
+        Guid PaymentId,
+        string SubscriptionId,
+        Guid RefundId
+    )> SubscriptionRefundWaitingForItsIntentAsync()
     {
         var (userId, token) = fx.User();
         var checkout = await fx.SubscriptionCheckoutAsync(token);
@@ -228,6 +235,34 @@ public sealed class RefundIntentTests(RefundIntentFixture fx) : IClassFixture<Re
             r => r.Path == "/v1/refunds" && r.Field("metadata[payment_id]") == paymentId.ToString()
         );
         Assert.Equal("succeeded", await StatusAsync(paymentId));
+        return (paymentId, subscriptionId, refundId);
+    }
+
+    [Fact]
+    public async Task A_subscription_refund_whose_intent_never_comes_is_recorded_failed_and_told_after_three_days()
+    {
+        var (paymentId, _, refundId) = await SubscriptionRefundWaitingForItsIntentAsync();
+        var recovery = fx.Host.Services.GetRequiredService<RefundIntentRecovery>();
+
+        fx.Clock.Advance(TimeSpan.FromDays(1));
+        await recovery.ResumeStaleAsync(CancellationToken.None);
+        Assert.Equal(RefundStatus.Requested, await RefundStatusAsync(refundId));
+
+        fx.Clock.Advance(Refunder.AwaitedIntentAtMost);
+        await recovery.ResumeStaleAsync(CancellationToken.None);
+        Assert.Equal(RefundStatus.Failed, await RefundStatusAsync(refundId));
+        Assert.Equal(1, await fx.OutboxCountAsync("PaymentRefundFailed", paymentId));
+        Assert.Equal(0, await fx.OutboxCountAsync("PaymentRefunded", paymentId));
+        Assert.Equal(
+            0L,
+            await fx.ScalarAsync<long>("SELECT refunded_cents FROM payments WHERE id = @id", ("id", paymentId))
+        );
+    }
+
+    [Fact]
+    public async Task A_deleted_accounts_subscription_refund_asked_before_invoice_paid_is_kept_and_made_once_after()
+    {
+        var (paymentId, subscriptionId, refundId) = await SubscriptionRefundWaitingForItsIntentAsync();
 
         // The first invoice names the intent: the recovery makes the refund, through it, once.
         var intent = "pi_first_" + paymentId.ToString("N");

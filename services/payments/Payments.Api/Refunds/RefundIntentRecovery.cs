@@ -6,7 +6,8 @@ namespace Community.Payments.Refunds;
 /// asked again under its own idempotency key, so whatever the provider did the first time is
 /// what gets recorded; a refused one is recorded as failed (its amount is refundable again, and
 /// PaymentRefundFailed tells someone). One the provider cannot make yet (a subscription's payment whose intent its
-/// first invoice.paid has not brought) stays requested and is asked again on every tick until it can be made.
+/// first invoice.paid has not brought) stays requested and is asked again on every tick until it can be made, or is
+/// recorded failed after <see cref="Refunder.AwaitedIntentAtMost"/>.
 /// </summary>
 public sealed class RefundIntentRecovery(
     IServiceScopeFactory scopes,
@@ -69,6 +70,11 @@ public sealed class RefundIntentRecovery(
                     refundId,
                     refund?.Status ?? "gone meanwhile"
                 );
+            }
+            catch (ConflictException exception) when (exception.RetryAfter is not null)
+            {
+                // Waiting for what the provider refunds by (a subscription's first invoice.paid), for a while yet.
+                logger.LogInformation("Requested refund {RefundId} waits: {Reason}", refundId, exception.Message);
             }
             catch (DomainException exception)
             {

@@ -20,6 +20,13 @@ public sealed class Refunder(
     // again; the bus retries on its own schedule, what matters to it is that a Retry-After is set.
     private static readonly TimeSpan AwaitedIntentRetryAfter = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// How long a refund may wait for what the provider refunds by: the first invoice.paid comes within minutes, or
+    /// within Stripe's three days of webhook retries. Past this it is recorded failed (PaymentRefundFailed tells
+    /// someone to refund from the dashboard), and its amount is refundable again.
+    /// </summary>
+    public static readonly TimeSpan AwaitedIntentAtMost = TimeSpan.FromDays(3);
+
     public async Task<Refund> RefundAsync(
         Guid paymentId,
         long? amountCents,
@@ -214,12 +221,24 @@ public sealed class Refunder(
                     + "key. Retry with the same Idempotency-Key to see its outcome."
             );
         }
+        catch (RefundNotYetPossibleException)
+            when ((automatic || resumed) && refund.CreatedAt <= clock.GetUtcNow() - AwaitedIntentAtMost)
+        {
+            return await RecordAnswerAsync(
+                refund.Id,
+                RefundStatus.Failed,
+                null,
+                "payment_intent_never_known",
+                cancellationToken
+            );
+        }
         catch (RefundNotYetPossibleException exception) when (automatic || resumed)
         {
             // What to refund by is on its way (a subscription's intent comes with its first invoice.paid, which may
             // come after a deleted account's refund is asked): dropping the refund would lose it. It stays requested,
             // its amount spoken for, and RefundIntentRecovery asks again under its key once the intent is known (the
-            // request's consumer is done with its message; the 409's Retry-After tells any other caller to wait).
+            // request's consumer is done with its message; the 409's Retry-After tells any other caller to wait), for
+            // at most AwaitedIntentAtMost.
             logger.LogInformation(
                 "Refund {RefundId} of payment {PaymentId} waits for what the provider refunds by: {Reason}",
                 refund.Id,
