@@ -147,20 +147,21 @@ public static class BusSetup
     /// </summary>
     private static void ConfigureRetry(IRetryConfigurator retry)
     {
-        retry.Ignore<Exception>(e => RetryPolicy.IsPermanent(e) || DatabaseFaults.IsTransient(e));
+        retry.Ignore<Exception>(e => RetryPolicy.IsPermanent(e) || DatabaseFaults.IsUnreachable(e));
         retry.Exponential(5, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(400));
     }
 
     /// <summary>
-    /// A database that cannot be reached or is shutting down (<see cref="DatabaseFaults"/>) is retried for about two
-    /// minutes (<see cref="RetryPolicy.DatabaseIntervals"/>) before the message goes to the _error queue: a managed
-    /// PostgreSQL's switchover or failover takes tens of seconds, and everything delivered meanwhile would otherwise
-    /// be dead-lettered. The message stays unacknowledged in the broker while it waits; a stopping bus cancels the
-    /// wait and leaves it in its queue.
+    /// A database that cannot be reached or is shutting down (<see cref="DatabaseFaults.IsUnreachable"/>) is retried
+    /// for about two minutes (<see cref="RetryPolicy.DatabaseIntervals"/>) before the message goes to the _error
+    /// queue: a managed PostgreSQL's switchover or failover takes tens of seconds, and everything delivered meanwhile
+    /// would otherwise be dead-lettered. A busy database (a timeout, a lock or serialization failure) keeps the
+    /// ordinary retries. The message stays unacknowledged in the broker while it waits, holding one of the
+    /// consumer's slots; a stopping bus cancels the wait and leaves it in its queue.
     /// </summary>
     private static void ConfigureDatabaseRetry(IRetryConfigurator retry)
     {
-        retry.Handle<Exception>(DatabaseFaults.IsTransient);
+        retry.Handle<Exception>(DatabaseFaults.IsUnreachable);
         retry.Intervals([.. RetryPolicy.DatabaseIntervals]);
     }
 

@@ -60,7 +60,7 @@ public static class RetryPolicy
 
     /// <summary>
     /// The waits between a consumer's attempts while its database is unreachable or shutting down
-    /// (<see cref="DatabaseFaults.IsTransient"/>): 9 more attempts over 128.5 s, longer than a PostgreSQL switchover
+    /// (<see cref="DatabaseFaults.IsUnreachable"/>): 9 more attempts over 128.5 s, longer than a PostgreSQL switchover
     /// or failover (CloudNativePG's take 10-60 s), short enough that a database gone for good fills the _error queue
     /// within minutes, where an operator replays it.
     /// </summary>

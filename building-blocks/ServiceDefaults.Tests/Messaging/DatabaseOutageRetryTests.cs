@@ -1,3 +1,4 @@
+using Community.ServiceDefaults.Errors;
 using Npgsql;
 
 namespace Community.ServiceDefaults.Tests.Messaging;
@@ -53,30 +54,56 @@ public sealed class DatabaseOutageRetryTests(OneInstanceFixture fx) : IClassFixt
     }
 
     [Fact]
-    public void A_server_shutting_down_and_a_refused_connection_are_database_faults_and_a_timeout_is_not()
+    public void A_server_ending_or_refusing_the_session_and_a_broken_connection_are_unreachable_and_a_busy_one_is_not()
     {
-        Assert.True(Errors.DatabaseFaults.IsTransient(Server(PostgresErrorCodes.AdminShutdown)));
-        Assert.True(Errors.DatabaseFaults.IsTransient(Server(PostgresErrorCodes.CrashShutdown)));
-        Assert.True(Errors.DatabaseFaults.IsTransient(Server(PostgresErrorCodes.CannotConnectNow)));
+        Assert.True(DatabaseFaults.IsUnreachable(Server(PostgresErrorCodes.AdminShutdown)));
+        Assert.True(DatabaseFaults.IsUnreachable(Server(PostgresErrorCodes.CrashShutdown)));
+        Assert.True(DatabaseFaults.IsUnreachable(Server(PostgresErrorCodes.CannotConnectNow)));
+        Assert.True(DatabaseFaults.IsUnreachable(Server(PostgresErrorCodes.TooManyConnections)));
+        // ALTER DATABASE ... ALLOW_CONNECTIONS false, as the outage above
+        Assert.True(DatabaseFaults.IsUnreachable(Server(PostgresErrorCodes.ObjectNotInPrerequisiteState)));
         Assert.True(
-            Errors.DatabaseFaults.IsTransient(
+            DatabaseFaults.IsUnreachable(
                 new InvalidOperationException(
                     "wrapped as EF Core wraps it",
                     new NpgsqlException("refused", new System.Net.Sockets.SocketException(111))
                 )
             )
         );
-        Assert.False(Errors.DatabaseFaults.IsTransient(Server(PostgresErrorCodes.UniqueViolation)));
-        Assert.False(Errors.DatabaseFaults.IsTransient(new TimeoutException("the model was slow")));
+        Assert.True(
+            DatabaseFaults.IsUnreachable(new NpgsqlException("read failed", new EndOfStreamException("closed")))
+        );
+
+        // Busy, not away: the ordinary retries (and a 503 to a request).
+        Exception[] busy =
+        [
+            new NpgsqlException("command timed out", new TimeoutException()),
+            new NpgsqlException("The connection pool has been exhausted", new TimeoutException()),
+            Server(PostgresErrorCodes.SerializationFailure, "ERROR"),
+            Server(PostgresErrorCodes.LockNotAvailable, "ERROR"),
+        ];
+        Assert.All(busy, e => Assert.False(DatabaseFaults.IsUnreachable(e)));
+        Assert.All(busy, e => Assert.True(DatabaseFaults.IsTransient(e)));
+
+        // Neither: a refused password, a broken rule, a timeout elsewhere.
+        Exception[] neither =
+        [
+            Server(PostgresErrorCodes.InvalidPassword),
+            Server(PostgresErrorCodes.UniqueViolation, "ERROR"),
+            new TimeoutException("the model was slow"),
+        ];
+        Assert.All(neither, e => Assert.False(DatabaseFaults.IsUnreachable(e)));
+        Assert.All(neither, e => Assert.False(DatabaseFaults.IsTransient(e)));
     }
+
+    private static PostgresException Server(string sqlState, string severity = "FATAL") =>
+        new("a server error", severity, severity, sqlState);
 
     /// <summary>The messages in the _error queue, which MassTransit creates with the first one.</summary>
     private async Task<uint> DeadLetteredAsync() =>
         await BusHosts.QueueStateAsync(fx.Resources.BrokerUri, ErrorQueue) == BusHosts.Queue.Missing
             ? 0
             : await BusHosts.QueueMessagesAsync(fx.Resources.BrokerUri, ErrorQueue);
-
-    private static PostgresException Server(string sqlState) => new("a server error", "FATAL", "FATAL", sqlState);
 
     /// <summary>
     /// Refuses new connections to this class's database and terminates those open, as a primary stopping for a
