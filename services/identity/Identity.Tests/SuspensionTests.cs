@@ -217,6 +217,16 @@ public sealed class SuspensionTests(IdentityFixture fx) : IClassFixture<Identity
         Assert.Null(seen["suspended_until"]);
         Assert.Equal("spam again", seen["reason"]!.GetValue<string>());
 
+        // An admin who finds the account not suspended (the resolution is still waiting) and lifts decides too.
+        var waitedFor = await MemberAsync();
+        var waiting = Resolution(waitedFor.Id, null);
+        fx.Tick();
+        var waitedUrl = $"/api/v1/admin/users/{waitedFor.Id}/suspension";
+        await (await Client.SendJson(HttpMethod.Delete, waitedUrl, null, admin)).AssertStatus(204);
+        await fx.DeliverAsync(waiting, "SuspendUserConsumer");
+        Assert.False((await (await Client.Get(waitedUrl, admin)).AssertStatus(200))["suspended"]!.GetValue<bool>());
+        Assert.False(await EndedAsync(waitedFor.Access));
+
         // A suspension already over when handled ends no session.
         var other = await MemberAsync();
         await fx.DeliverAsync(Resolution(other.Id, WholeSecondsFromNow(TimeSpan.FromHours(-1))), "SuspendUserConsumer");

@@ -39,16 +39,19 @@ public sealed class Suspending(SessionEnding sessions, TimeProvider clock)
         );
     }
 
-    /// <summary>Lifts a suspension in force; false (and nothing changes) when there is none.</summary>
+    /// <summary>
+    /// Lifts a suspension in force; false when there is none. Either way the admin's decision is recorded, so a
+    /// report's resolution older than it that is handled later (one waiting in a backlog) does not suspend again.
+    /// </summary>
     public bool Lift(IdentityDbContext db, User user, Guid byUserId)
     {
         var now = clock.GetUtcNow();
+        user.SuspensionDecidedAt = UtcTimestamps.AsStored(now);
         if (!user.IsSuspendedAt(now))
             return false;
         user.SuspendedAt = null;
         user.SuspendedUntil = null;
         user.SuspensionReason = null;
-        user.SuspensionDecidedAt = UtcTimestamps.AsStored(now);
         user.UpdatedAt = now;
         db.AddIntegrationEvent(new UserSuspensionLifted(Guid.CreateVersion7(), now, user.Id, byUserId));
         return true;

@@ -138,8 +138,8 @@ public static class SuspensionsApi
         if (id == adminId)
             throw new ForbiddenException("An admin cannot lift their own suspension.");
         var user = await FindAsync(db, id, cancellationToken);
-        if (suspending.Lift(db, user, adminId))
-            await db.SaveChangesAsync(cancellationToken);
+        suspending.Lift(db, user, adminId);
+        await db.SaveChangesAsync(cancellationToken);
         return TypedResults.NoContent();
     }
 
