@@ -21,6 +21,14 @@ public sealed class BlobStoreOptions
 
     public S3BlobOptions S3 { get; set; } = new();
 
+    /// <summary>
+    /// How many uploaded images the process decodes at once (<see cref="ImageDecodeGate"/>); each may hold 200-400 MB.
+    /// </summary>
+    public int ConcurrentImageDecodes { get; set; } = 2;
+
+    /// <summary>How long an upload waits for a decode slot before it answers 503 with Retry-After.</summary>
+    public TimeSpan ImageDecodeWait { get; set; } = TimeSpan.FromSeconds(10);
+
     public bool UsesS3 => string.Equals(Provider, S3Provider, StringComparison.OrdinalIgnoreCase);
 
     /// <summary>
@@ -30,6 +38,10 @@ public sealed class BlobStoreOptions
     {
         if (!UsesS3 && !string.Equals(Provider, LocalProvider, StringComparison.OrdinalIgnoreCase))
             yield return $"{section}:Provider must be {LocalProvider} or {S3Provider}.";
+        if (ConcurrentImageDecodes < 1)
+            yield return $"{section}:ConcurrentImageDecodes must be at least 1.";
+        if (ImageDecodeWait < TimeSpan.Zero)
+            yield return $"{section}:ImageDecodeWait may not be negative.";
         if (!UsesS3)
             yield break;
         if (string.IsNullOrWhiteSpace(S3.Bucket))

@@ -23,6 +23,11 @@ public static class BlobStoreSetup
             .Bind(builder.Configuration.GetSection(section))
             .ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<BlobStoreOptions>>(new BlobStoreOptionsValidator(section));
+        builder.Services.AddSingleton(services =>
+        {
+            var options = services.GetRequiredService<IOptions<BlobStoreOptions>>().Value;
+            return new ImageDecodeGate(options.ConcurrentImageDecodes, options.ImageDecodeWait);
+        });
         builder.Services.AddSingleton<IBlobStore>(services =>
         {
             var options = services.GetRequiredService<IOptions<BlobStoreOptions>>().Value;

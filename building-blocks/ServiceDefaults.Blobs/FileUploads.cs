@@ -45,7 +45,14 @@ public static class FileUploads
         if (await ImageFormat.DetectAsync(content, cancellationToken) is { } image)
         {
             await ImageUploads.CheckedSizeAsync(image, content, limits, what, cancellationToken);
-            var (bytes, size) = ImageReencoding.Reencode(content, image, limits, what);
+            var (bytes, size) = await ImageUploads.ReencodeAsync(
+                request,
+                content,
+                image,
+                limits,
+                what,
+                cancellationToken
+            );
             return new CheckedFile(file, image.ContentType, image.Extension, size, bytes, form);
         }
         content.Position = 0;

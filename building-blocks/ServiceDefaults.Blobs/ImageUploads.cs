@@ -1,5 +1,6 @@
 using Community.ServiceDefaults.Errors;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Community.ServiceDefaults.Blobs;
 
@@ -25,7 +26,8 @@ public sealed record CheckedImage(
 /// <summary>
 /// Reads an image upload (multipart/form-data, the image in a field named file) and checks it by content:
 /// too large is 413, not a JPEG/PNG/WebP or a damaged image is 415, too many pixels or a bad field is 400.
-/// What passes is re-encoded (<see cref="ImageReencoding"/>), so the bytes stored are never the client's.
+/// What passes is re-encoded (<see cref="ImageReencoding"/>), so the bytes stored are never the client's; when the
+/// process is already decoding as many images as it may (<see cref="ImageDecodeGate"/>), 503 with Retry-After.
 /// </summary>
 public static class ImageUploads
 {
@@ -60,8 +62,23 @@ public static class ImageUploads
                 "The file is not a JPEG, PNG or WebP image (judged by its content, not its name or declared type)."
             );
         await CheckedSizeAsync(format, content, limits, what, cancellationToken);
-        var (bytes, size) = ImageReencoding.Reencode(content, format, limits, what);
+        var (bytes, size) = await ReencodeAsync(request, content, format, limits, what, cancellationToken);
         return new CheckedImage(file, format, size, bytes, form);
+    }
+
+    /// <summary>Re-encodes the image once the process has a decode slot free (<see cref="ImageDecodeGate"/>).</summary>
+    internal static async Task<(byte[] Bytes, PixelSize Size)> ReencodeAsync(
+        HttpRequest request,
+        Stream content,
+        ImageFormat format,
+        ImageLimits limits,
+        string what,
+        CancellationToken cancellationToken
+    )
+    {
+        var gate = request.HttpContext.RequestServices.GetRequiredService<ImageDecodeGate>();
+        using var slot = await gate.EnterAsync(cancellationToken);
+        return ImageReencoding.Reencode(content, format, limits, what);
     }
 
     /// <summary>

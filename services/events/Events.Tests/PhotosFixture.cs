@@ -7,7 +7,12 @@ public sealed class PhotosFixture : EventsFixture
         Path.Combine(Path.GetTempPath(), "community-event-photos-" + Guid.NewGuid().ToString("N"));
 
     protected override IDictionary<string, string?> Settings =>
-        new Dictionary<string, string?> { ["Events:Photos:LocalPath"] = PhotoRoot };
+        new Dictionary<string, string?>
+        {
+            ["Events:Photos:LocalPath"] = PhotoRoot,
+            // Long enough for a test's uploads to queue behind one another, short for the refusal test.
+            ["Events:Photos:ImageDecodeWait"] = "00:00:01",
+        };
 
     public string FileOf(string eventId, string photoId, string extension) =>
         Path.Combine(PhotoRoot, "events", eventId, $"{photoId}.{extension}");
