@@ -10,6 +10,9 @@ namespace Community.ServiceDefaults.Data;
 /// Applies versioned SQL files (embedded resources named Migrations/NNNN_name.sql) at start-up.
 /// A PostgreSQL advisory lock serialises replicas starting together; each file runs in its own
 /// transaction with its bookkeeping row, and a file changed after it was applied stops the start.
+/// A file waits at most <see cref="LockTimeout"/> for each table lock, then rolls back and tries again after a pause:
+/// during a rolling deploy, an ALTER TABLE queued behind an old pod's long transaction would otherwise hold up every
+/// query of the running pods on that table for as long as it waits.
 /// </summary>
 public sealed class SchemaMigrator(
     NpgsqlDataSource dataSource,
@@ -18,6 +21,17 @@ public sealed class SchemaMigrator(
 ) : IHostedService
 {
     private const long AdvisoryLockKey = 0x436F6D6D756E; // "Commun"
+
+    /// <summary>How long a migration's statement waits for a lock before the file is rolled back and retried.</summary>
+    public TimeSpan LockTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The longest pause between attempts (they start at a second and double).</summary>
+    public TimeSpan MaxRetryPause { get; init; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// Waiting longer than this in all is logged as a warning: a session holds a lock an operator should see.
+    /// </summary>
+    private static readonly TimeSpan WarnAfter = TimeSpan.FromMinutes(1);
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -76,7 +90,65 @@ public sealed class SchemaMigrator(
             }
         }
 
+        var started = TimeProvider.System.GetTimestamp();
+        var pause = TimeSpan.FromSeconds(1);
+        var warned = false;
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await ApplyOnceAsync(connection, scope, migration, cancellationToken);
+                logger.LogInformation("Applied migration {Scope}/{Version}", scope, migration.Version);
+                return;
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.LockNotAvailable)
+            {
+                var waited = TimeProvider.System.GetElapsedTime(started);
+                if (waited >= WarnAfter && !warned)
+                {
+                    warned = true;
+                    logger.LogWarning(
+                        "Migration {Scope}/{Version} has waited {Seconds:0} s for table locks ({Attempts} attempts); "
+                            + "a long transaction holds one (see pg_stat_activity). Still trying",
+                        scope,
+                        migration.Version,
+                        waited.TotalSeconds,
+                        attempt
+                    );
+                }
+                else
+                    logger.LogInformation(
+                        "Migration {Scope}/{Version} did not get a table lock within {Timeout} ms (attempt {Attempt}); "
+                            + "it is rolled back and tried again in {Pause} s",
+                        scope,
+                        migration.Version,
+                        LockTimeout.TotalMilliseconds,
+                        attempt,
+                        pause.TotalSeconds
+                    );
+                await Task.Delay(pause, cancellationToken);
+                pause = TimeSpan.FromTicks(Math.Min(pause.Ticks * 2, MaxRetryPause.Ticks));
+            }
+        }
+    }
+
+    private async Task ApplyOnceAsync(
+        NpgsqlConnection connection,
+        string scope,
+        Migration migration,
+        CancellationToken cancellationToken
+    )
+    {
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        // Only waiting for a lock is bounded; the statements themselves run as long as they take.
+        await using (
+            var timeout = new NpgsqlCommand(
+                $"SET LOCAL lock_timeout = {(long)Math.Ceiling(LockTimeout.TotalMilliseconds)}",
+                connection,
+                transaction
+            )
+        )
+            await timeout.ExecuteNonQueryAsync(cancellationToken);
         // No command timeout: a migration that fills a table from a large one (social 0012 at a million profiles) runs
         // as long as it takes, before the service serves.
         await using (var apply = new NpgsqlCommand(migration.Sql, connection, transaction) { CommandTimeout = 0 })
@@ -95,7 +167,6 @@ public sealed class SchemaMigrator(
             await record.ExecuteNonQueryAsync(cancellationToken);
         }
         await transaction.CommitAsync(cancellationToken);
-        logger.LogInformation("Applied migration {Scope}/{Version}", scope, migration.Version);
     }
 
     private static async Task Execute(
