@@ -176,6 +176,11 @@ public sealed class CatalogueTests(EventsFixture fx) : CatalogueTestsBase, IClas
             b["price_cents"] = -1;
             b["currency"] = "EUR";
         },
+        ["thousandths the provider cannot charge"] = (b, _) =>
+        {
+            b["price_cents"] = 1255;
+            b["currency"] = "KWD";
+        },
         ["country name"] = (b, _) => b["country"] = "Germany",
         ["script cover image"] = (b, _) => b["cover_image_url"] = "javascript:alert(1)",
         ["relative cover image"] = (b, _) => b["cover_image_url"] = "/img/cover.png",
@@ -218,6 +223,7 @@ public sealed class CatalogueTests(EventsFixture fx) : CatalogueTestsBase, IClas
     [InlineData("price without currency", "currency")]
     [InlineData("bad currency", "currency")]
     [InlineData("negative price", "price_cents")]
+    [InlineData("thousandths the provider cannot charge", "price_cents")]
     [InlineData("country name", "country")]
     [InlineData("script cover image", "cover_image_url")]
     [InlineData("relative cover image", "cover_image_url")]

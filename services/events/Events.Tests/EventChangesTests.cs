@@ -417,6 +417,9 @@ public sealed class EventChangesTests(EventsFixture fx) : CatalogueTestsBase, IC
             (await (await Client.Get($"/api/v1/events/{id}", organizer)).AssertStatus(200)).Time("starts_at")
         );
 
+        // A start so early that it less the cutoff is before year 1 is refused like any past start (it was a 500).
+        await (await Patch(id, new { starts_at = "0001-01-01T05:00:00Z" }, organizer)).AssertFieldProblem("starts_at");
+
         // Later is fine, and so is earlier with a cutoff an hour shorter: the refund deadline stays where it was.
         await (await Patch(id, new { starts_at = starts.AddHours(1).ToString("O") }, organizer)).AssertStatus(200);
         await (await Patch(id, new { starts_at = starts.ToString("O") }, organizer)).AssertFieldProblem("starts_at");

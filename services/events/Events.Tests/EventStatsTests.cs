@@ -346,6 +346,57 @@ public sealed class EventStatsTests(EventsFixture fx) : IClassFixture<EventsFixt
     private static JsonNode Single(JsonArray attendees, Guid userId) =>
         Assert.Single(attendees, a => a!["user_id"]!.GetValue<string>() == userId.ToString())!;
 
+    [Fact]
+    public async Task Takings_stay_in_the_currency_tickets_were_paid_in_whatever_the_price_becomes()
+    {
+        var (_, organizer) = fx.Organizer();
+        var e = await fx.CreateEventAsync(
+            organizer,
+            b =>
+            {
+                b["price_cents"] = 2000;
+                b["currency"] = "EUR";
+            }
+        );
+        var eventId = e["id"]!.GetValue<string>();
+        var (userId, token) = fx.Member();
+        var hold = await (
+            await Client.PostJson($"/api/v1/events/{eventId}/registrations", new { }, token)
+        ).AssertProblem(402);
+        var registrationId = Guid.Parse(hold["registration_id"]!.GetValue<string>());
+        await PublishAsync(
+            new PaymentSucceeded(
+                Guid.NewGuid(),
+                fx.Clock.GetUtcNow(),
+                Guid.NewGuid(),
+                userId,
+                PaymentPurposes.EventRegistration,
+                registrationId,
+                2000,
+                "EUR"
+            )
+        );
+        await StatusBecomesAsync(registrationId, "confirmed");
+        // The attendee cancels: the seat is free again, so the price may change, but the ticket was paid in euros.
+        await (
+            await Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{eventId}/registrations/me", null, token)
+        ).AssertStatus(200);
+
+        var patch = (object body) => Client.SendJson(HttpMethod.Patch, $"/api/v1/events/{eventId}", body, organizer);
+        var refused = await (await patch(new { price_cents = 3000, currency = "JPY" })).AssertProblem(400);
+        Assert.Contains("EUR", refused["errors"]!["currency"]![0]!.GetValue<string>());
+        await (await patch(new { price_cents = 0 })).AssertStatus(200);
+        await (await patch(new { price_cents = 500, currency = "USD" })).AssertProblem(400);
+        await (await patch(new { price_cents = 3000, currency = "EUR" })).AssertStatus(200);
+
+        var stats = await StatsAsync(eventId, organizer);
+        Assert.Equal(2000, stats["revenue_cents"]!.GetValue<long>());
+        Assert.Equal("EUR", stats["currency"]!.GetValue<string>());
+        // Made free again, its takings are still labelled with the euros they were paid in.
+        await (await patch(new { price_cents = 0 })).AssertStatus(200);
+        Assert.Equal("EUR", (await StatsAsync(eventId, organizer))["currency"]!.GetValue<string>());
+    }
+
     private async Task<JsonArray> AttendeesAsync(string eventId, string organizer) =>
         (await (await Client.Get($"/api/v1/events/{eventId}/attendees", organizer)).AssertStatus(200))[
             "items"

@@ -105,7 +105,8 @@ public sealed class NotificationsTests(MessagingFixture fx) : IClassFixture<Mess
                 new GroupJoinRequested(Guid.NewGuid(), fx.Tick(), groupId, aliceId, "I hike"),
                 new GroupJoinRequestDecided(Guid.NewGuid(), fx.Tick(), groupId, aliceId, true),
                 new RegistrationConfirmed(Guid.NewGuid(), fx.Tick(), Guid.NewGuid(), eventId, bobId, "TCK-1", null),
-                new PaymentSucceeded(Guid.NewGuid(), fx.Tick(), paymentId, bobId, "event", Guid.NewGuid(), 1250, "EUR"),
+                // Yen have no decimals: 5000 is ¥5,000.
+                new PaymentSucceeded(Guid.NewGuid(), fx.Tick(), paymentId, bobId, "event", Guid.NewGuid(), 5000, "JPY"),
                 new PaymentRefundFailed(
                     Guid.NewGuid(),
                     fx.Tick(),
@@ -170,6 +171,8 @@ public sealed class NotificationsTests(MessagingFixture fx) : IClassFixture<Mess
         var refund = bobs.Single(i => i!["kind"]!.GetValue<string>() == "payment_refund_failed")!;
         Assert.Contains("contact support", refund["summary"]!.GetValue<string>());
         Assert.Equal("12.50 EUR", refund["summary"]!.GetValue<string>().Split("refund of ")[1].Split(" could")[0]);
+        var paid = bobs.Single(i => i!["kind"]!.GetValue<string>() == "payment_succeeded")!;
+        Assert.Contains("payment of 5000 JPY ", paid["summary"]!.GetValue<string>());
         var request = bobs.Single(i => i!["kind"]!.GetValue<string>() == "connection_requested")!;
         Assert.Equal(aliceId, request["actor"]!["user_id"]!.GetValue<Guid>());
         Assert.StartsWith("User ", request["summary"]!.GetValue<string>());

@@ -183,11 +183,16 @@ public static partial class CatalogueApi
         var merged = JsonMergePatch.Overlay(EventRules.ToInput(e), body, json.Value.SerializerOptions);
         var input = JsonMergePatch.Read<EventInput>(merged, json.Value.SerializerOptions);
 
+        var ticketsPaidIn = await db
+            .Registrations.Where(r => r.EventId == id && r.PaymentId != null && r.Currency != null)
+            .Select(r => r.Currency)
+            .FirstOrDefaultAsync(cancellationToken);
         var changed = EventRules.Apply(
             input,
             e,
             now,
-            startMayBePast: input.StartsAt is { } starts && UtcTimestamps.AsStored(starts) == e.StartsAt
+            startMayBePast: input.StartsAt is { } starts && UtcTimestamps.AsStored(starts) == e.StartsAt,
+            ticketsPaidIn
         );
         if (changed.Count > 0)
         {

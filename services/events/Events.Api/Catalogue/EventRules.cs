@@ -55,7 +55,15 @@ public static partial class EventRules
     /// Validates the whole input and writes it onto <paramref name="target"/>; returns the snake_case names of changed
     /// fields.
     /// </summary>
-    public static List<string> Apply(EventInput input, CommunityEvent target, DateTimeOffset now, bool startMayBePast)
+    /// <param name="ticketsPaidIn">The currency tickets of the event were paid in, if any were (cancelled or not):
+    /// the event's takings are counted in it, so its price may not move to another.</param>
+    public static List<string> Apply(
+        EventInput input,
+        CommunityEvent target,
+        DateTimeOffset now,
+        bool startMayBePast,
+        string? ticketsPaidIn = null
+    )
     {
         var errors = new ValidationErrors();
 
@@ -129,7 +137,8 @@ public static partial class EventRules
         var currency = input.Currency?.Trim().ToUpperInvariant();
         if (string.IsNullOrEmpty(currency))
             currency = null;
-        errors.Currency("currency", currency);
+        if (errors.Currency("currency", currency))
+            errors.ChargeableAmount("price_cents", price, currency);
         if (price > 0 && currency is null)
             errors.Add("currency", "currency is required when price_cents is above 0.");
         if (price == 0)
@@ -158,6 +167,11 @@ public static partial class EventRules
         // Attendees agreed to a price: once seats are taken it is fixed.
         if (target.SeatsTaken > 0 && (price != target.PriceCents || currency != target.Currency))
             errors.Add("price_cents", "the price cannot change once people have registered.");
+        else if (ticketsPaidIn is not null && currency is not null && currency != ticketsPaidIn)
+            errors.Add(
+                "currency",
+                $"tickets were paid for in {ticketsPaidIn}: the price stays in it, so the event's takings add up."
+            );
         // Nor can their refund get harder to have: the cutoff may come closer to the start, not move away from it.
         if (target.SeatsTaken > 0 && refundCutoff > target.RefundCutoffHours)
             errors.Add(
@@ -241,8 +255,12 @@ public static partial class EventRules
         if (newStart is not { } start || UtcTimestamps.AsStored(start) == target.StartsAt)
             return null;
         var deadline = target.StartsAt - TimeSpan.FromHours(target.RefundCutoffHours);
-        return deadline > now && UtcTimestamps.AsStored(start) - TimeSpan.FromHours(newCutoffHours) < deadline
-            ? deadline
-            : null;
+        var cutoff = TimeSpan.FromHours(newCutoffHours);
+        // A start within the cutoff of year 1 (refused as past anyway) has a deadline before any date there is.
+        var newDeadline =
+            start.UtcTicks - DateTimeOffset.MinValue.UtcTicks < cutoff.Ticks
+                ? DateTimeOffset.MinValue
+                : UtcTimestamps.AsStored(start) - cutoff;
+        return deadline > now && newDeadline < deadline ? deadline : null;
     }
 }

@@ -202,7 +202,8 @@ public static class CourseRules
         var currency = input.Currency?.Trim().ToUpperInvariant();
         if (string.IsNullOrEmpty(currency))
             currency = null;
-        errors.Currency("currency", currency);
+        if (errors.Currency("currency", currency))
+            errors.ChargeableAmount("price_cents", priceCents, currency);
         if (priceCents > 0 && currency is null)
             errors.Add("currency", "currency is required when price_cents is above 0.");
         if (priceCents == 0)

@@ -333,8 +333,14 @@ public static class RegistrationsApi
                 // Every registration a payment settled, whatever became of it since: money in, minus what went back.
                 var money = await db
                     .Registrations.Where(r => r.EventId == id && r.PaymentId != null)
-                    .GroupBy(_ => 1)
-                    .Select(g => new { Paid = g.Sum(r => r.AmountCents), Refunded = g.Sum(r => r.RefundedCents) })
+                    .GroupBy(r => r.Currency)
+                    .Select(g => new
+                    {
+                        Currency = g.Key,
+                        Paid = g.Sum(r => r.AmountCents),
+                        Refunded = g.Sum(r => r.RefundedCents),
+                    })
+                    .OrderByDescending(g => g.Paid)
                     .FirstOrDefaultAsync(cancellationToken);
                 return (e, byStatus, arrivals, money);
             },
@@ -354,7 +360,10 @@ public static class RegistrationsApi
                 arrivals,
                 (money?.Paid ?? 0) - (money?.Refunded ?? 0),
                 money?.Refunded ?? 0,
-                e.Currency
+                // What was paid is counted in its own currency (an event made free since has none); one only, as the
+                // price may not move to another once a ticket is paid (EventRules).
+                money?.Currency
+                    ?? e.Currency
             )
         );
     }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using Community.Messaging.Notifying;
 
@@ -179,7 +178,7 @@ public static class NotificationQueries
 
     private static string Money(JsonElement data) =>
         data.TryGetProperty("amount_cents", out var cents) && cents.TryGetInt64(out var minor)
-            ? (minor / 100m).ToString("0.00", CultureInfo.InvariantCulture) + " " + Text(data, "currency")
+            ? MinorUnits.Format(minor, Text(data, "currency"))
             : Text(data, "currency");
 
     private sealed class ItemRow

@@ -115,6 +115,12 @@ public sealed class Refunder(
             {
                 RetryAfter = TimeSpan.FromSeconds(5),
             };
+        if (amountCents is { } asked)
+        {
+            var errors = new ValidationErrors();
+            errors.ChargeableAmount("amount_cents", asked, payment.Currency);
+            errors.ThrowIfAny();
+        }
         var amount = amountCents ?? refundable;
         if (amount <= 0 || amount > refundable)
             throw new BusinessRuleException(

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using Community.ServiceDefaults.Api;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Features;
@@ -51,7 +52,7 @@ public static class SandboxApi
             .FirstOrDefaultAsync(p => p.SessionId == sessionId, cancellationToken);
         if (payment is null)
             return TypedResults.NotFound();
-        var amount = $"{payment.AmountCents / 100m:0.00} {payment.Currency}";
+        var amount = MinorUnits.Format(payment.AmountCents, payment.Currency);
         var what = WebUtility.HtmlEncode(
             $"{payment.Purpose.Replace('_', ' ')} ({payment.PaymentMethod.Replace('_', ' ')})"
         );

@@ -143,7 +143,8 @@ public static partial class GroupRules
         var currency = input.Currency?.Trim().ToUpperInvariant();
         if (string.IsNullOrEmpty(currency))
             currency = null;
-        errors.Currency("currency", currency);
+        if (errors.Currency("currency", currency))
+            errors.ChargeableAmount("price_cents", price, currency);
         if (price > 0 && currency is null)
             errors.Add("currency", "currency is required when price_cents is above 0.");
         if (price == 0)
