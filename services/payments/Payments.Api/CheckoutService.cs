@@ -71,6 +71,8 @@ public sealed class CheckoutService(
         }
         if (open is { SessionId: not null, CheckoutUrl: not null })
             return Dto(open);
+        if (open is null)
+            await EnsureNotPaidAlreadyAsync(userId, item, cancellationToken);
         // Stripe refuses a key reused with other parameters: a changed request gets a payment (and a key) of its own.
         if (open is not null && !AsksTheSame(open, item, urls))
         {
@@ -210,17 +212,46 @@ public sealed class CheckoutService(
     }
 
     /// <summary>
-    /// Stripe keeps a checkout open between 30 minutes and 24 hours, so a 15-minute ticket hold can be
-    /// outlived by its session; the sandbox behaves the same. A payment after the hold is handled by
-    /// the saga (confirmed if a seat is still free, otherwise refunded in full).
+    /// A seat or a group membership is bought once: its reference (the registration, the purchase) is new each time it
+    /// is offered. A settled payment for it is being confirmed by the seller (the buyer's page may not show it yet), so
+    /// a second checkout would only charge twice and refund later: 409 with Retry-After. A payment refunded in full
+    /// (the seller could not honour it) leaves the way open.
+    /// </summary>
+    private async Task EnsureNotPaidAlreadyAsync(Guid userId, CheckoutItem item, CancellationToken cancellationToken)
+    {
+        if (item.Purpose is not (PaymentPurposes.EventRegistration or PaymentPurposes.GroupMembership))
+            return;
+        var paid = await db.Payments.AnyAsync(
+            p =>
+                p.UserId == userId
+                && p.Purpose == item.Purpose
+                && p.ReferenceId == item.ReferenceId
+                && (p.Status == PaymentStatus.Succeeded || p.Status == PaymentStatus.PartiallyRefunded),
+            cancellationToken
+        );
+        if (paid)
+            throw new ConflictException(
+                "This is paid for already: the payment went through and is being confirmed, and nothing more is "
+                    + "charged. Look again in a moment."
+            )
+            {
+                RetryAfter = PaidAlreadyRetryAfter,
+            };
+    }
+
+    /// <summary>How long a buyer whose payment is being confirmed waits before asking again.</summary>
+    public static readonly TimeSpan PaidAlreadyRetryAfter = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// The end a checkout is asked for: the caller's (a 15-minute ticket hold) as it is, at most 24 hours away. Each
+    /// provider fits it to its own window (Stripe keeps a session open at least 30 minutes, so it outlives a hold by
+    /// up to 31 minutes: <see cref="StripeProvider.SessionExpiry"/>), and the payment keeps the session's end. A
+    /// payment after the hold is handled by the saga (confirmed if a seat is still free, otherwise refunded in full).
     /// </summary>
     public static DateTimeOffset SessionExpiry(DateTimeOffset wanted, DateTimeOffset now)
     {
-        var earliest = now + TimeSpan.FromMinutes(30);
         var latest = now + TimeSpan.FromHours(24);
-        return wanted < earliest ? earliest
-            : wanted > latest ? latest
-            : wanted;
+        return wanted > latest ? latest : wanted;
     }
 
     /// <summary>Whether a payment with no session yet was opened for what is asked now.</summary>

@@ -60,6 +60,27 @@ public sealed class CheckoutTests(PaymentsFixture fx) : IClassFixture<PaymentsFi
         Assert.Equal("succeeded", payment["status"]!.GetValue<string>());
         Assert.Equal(1L, await fx.OutboxCountAsync("PaymentSucceeded"));
         await (await fx.Client.Get($"/api/v1/payments/{paymentId}", fx.User().Token)).AssertProblem(404);
+
+        // Before events confirms the seat, the buyer's page still offers to pay: a second checkout is refused, not a
+        // second charge.
+        using var second = await fx.Client.PostJson(
+            "/api/v1/payments/checkout",
+            new
+            {
+                purpose = "event_registration",
+                reference_id = registration,
+                success_url = "https://app.example/paid",
+                cancel_url = "https://app.example/cancelled",
+            },
+            token
+        );
+        var refused = await second.AssertProblem(409);
+        Assert.Contains("paid for already", refused["detail"]!.GetValue<string>());
+        Assert.Equal(CheckoutService.PaidAlreadyRetryAfter, second.Headers.RetryAfter?.Delta);
+        Assert.Equal(
+            1L,
+            await fx.ScalarAsync<long>("SELECT count(*) FROM payments WHERE reference_id = @r", ("r", registration))
+        );
     }
 }
 

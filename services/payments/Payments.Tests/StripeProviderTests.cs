@@ -95,6 +95,12 @@ public sealed class StripeProviderTests(StripePaymentsFixture fx) : IClassFixtur
             fx.Clock.GetUtcNow() + StripeProvider.MaximumSessionLifetime
         );
         Assert.True(expiresAt >= holdEnds);
+        // By Stripe's minimum and a minute from the hold's end, not from a minimum already added once (61 minutes).
+        Assert.InRange(
+            expiresAt,
+            holdEnds + StripeProvider.MinimumSessionLifetime,
+            holdEnds + StripeProvider.MinimumSessionLifetime + TimeSpan.FromMinutes(1)
+        );
 
         // Our answer is Stripe's session.
         var sessionId = checkout["session_id"]!.GetValue<string>();

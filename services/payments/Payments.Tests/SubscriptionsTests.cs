@@ -406,6 +406,27 @@ public sealed class SubscriptionsTests(PaymentsFixture fx) : IClassFixture<Payme
         Assert.Equal("premium", (await MeAsync(token))["tier"]!.GetValue<string>());
     }
 
+    [Fact]
+    public async Task A_second_checkout_while_the_first_payment_is_being_taken_up_is_refused_not_charged_twice()
+    {
+        var (userId, token) = fx.User();
+        var first = await (await CheckoutAsync(token, "premium")).AssertStatus(200);
+        var firstId = Guid.Parse(first["payment_id"]!.GetValue<string>());
+        // Paid, and its PaymentSucceeded not yet handled (the bus lags): no subscription row yet.
+        await fx.ExecuteAsync(
+            "UPDATE payments SET status = 'succeeded', succeeded_at = now() WHERE id = @id",
+            ("id", firstId)
+        );
+
+        using var second = await CheckoutAsync(token, "premium");
+        var refused = await second.AssertProblem(409);
+        Assert.Contains("being set up", refused["detail"]!.GetValue<string>());
+        Assert.NotNull(second.Headers.RetryAfter);
+        Assert.Equal(1L, await fx.ScalarAsync<long>("SELECT count(*) FROM payments WHERE user_id = @u", ("u", userId)));
+        // Another tier is another subscription: not held up by this one.
+        await (await CheckoutAsync(token, "elite")).AssertStatus(200);
+    }
+
     private Task<HttpResponseMessage> CheckoutAsync(string? token, string tier, object? extra = null)
     {
         var body = new JsonObject

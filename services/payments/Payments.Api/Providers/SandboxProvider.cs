@@ -5,7 +5,7 @@ namespace Community.Payments.Providers;
 /// and paying there sends this service a webhook signed exactly as Stripe signs them
 /// (see <see cref="Sandbox.SandboxApi"/>), so local runs and tests go through the real webhook path.
 /// </summary>
-public sealed class SandboxProvider(IOptions<PaymentsOptions> options) : IPaymentProvider
+public sealed class SandboxProvider(IOptions<PaymentsOptions> options, TimeProvider clock) : IPaymentProvider
 {
     public const string ProviderName = "sandbox";
     public string Name => ProviderName;
@@ -17,7 +17,9 @@ public sealed class SandboxProvider(IOptions<PaymentsOptions> options) : IPaymen
     {
         var sessionId = "cs_sandbox_" + request.PaymentId.ToString("N");
         var url = $"{options.Value.PublicBaseUrl.TrimEnd('/')}/sandbox/checkout/{sessionId}";
-        return Task.FromResult(new CheckoutSession(sessionId, url, request.ExpiresAt));
+        // Open as long as Stripe would keep it.
+        var expiresAt = StripeProvider.SessionExpiry(request.ExpiresAt, clock.GetUtcNow());
+        return Task.FromResult(new CheckoutSession(sessionId, url, expiresAt));
     }
 
     public Task<ProviderRefund> RefundAsync(

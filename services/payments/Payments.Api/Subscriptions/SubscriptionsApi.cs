@@ -132,6 +132,7 @@ public static class SubscriptionsApi
         // A cancelled-at-period-end subscription may be bought again: that is how a member changes their mind.
         if (current is { CancelAtPeriodEnd: false } && current.Tier == tier)
             throw new ConflictException($"You already have an active {tier} subscription.");
+        await EnsureNoPaymentInFlightAsync(db, userId, ReferenceFor(userId, tier!), current, cancellationToken);
 
         var item = new CheckoutItem(
             PaymentPurposes.Subscription,
@@ -235,6 +236,40 @@ public static class SubscriptionsApi
         Guid userId,
         CancellationToken cancellationToken
     ) => db.Set<Membership>().AsNoTracking().FirstOrDefaultAsync(m => m.UserId == userId, cancellationToken);
+
+    /// <summary>
+    /// A first payment that went through but is not yet taken up by the subscription (it is on the bus) makes a second
+    /// checkout a second subscription, both charged: 409 with Retry-After until it is.
+    /// </summary>
+    private static async Task EnsureNoPaymentInFlightAsync(
+        PaymentsDbContext db,
+        Guid userId,
+        Guid reference,
+        Subscription? current,
+        CancellationToken cancellationToken
+    )
+    {
+        var taken = current?.LastPaymentId;
+        var since = current?.UpdatedAt;
+        var inFlight = await db.Payments.AnyAsync(
+            p =>
+                p.UserId == userId
+                && p.Purpose == PaymentPurposes.Subscription
+                && p.ReferenceId == reference
+                && (p.Status == PaymentStatus.Succeeded || p.Status == PaymentStatus.PartiallyRefunded)
+                && (taken == null || p.Id != taken)
+                && (since == null || p.SucceededAt > since),
+            cancellationToken
+        );
+        if (inFlight)
+            throw new ConflictException(
+                "Your payment for this membership went through and is being set up; nothing more is charged. Look "
+                    + "again in a moment."
+            )
+            {
+                RetryAfter = CheckoutService.PaidAlreadyRetryAfter,
+            };
+    }
 
     /// <summary>The same for every checkout of one tier by one user, so asking twice finds the open session.</summary>
     public static Guid ReferenceFor(Guid userId, string tier) => StableIds.From($"subscription|{userId}|{tier}");
