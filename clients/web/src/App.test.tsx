@@ -3,6 +3,7 @@ import { act, cleanup, fireEvent, render, screen, waitFor, within } from "@testi
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { App } from "./App";
 import { session } from "./lib/app";
+import { resync } from "./lib/session";
 import { signedIn, stubPlatform } from "./lib/testing";
 
 afterEach(() => {
@@ -69,6 +70,29 @@ describe("the navigation's unread counts", () => {
     const after = nav().getAllByRole("status");
     expect(after).toHaveLength(2);
     after.forEach((region, i) => expect(region).toBe(regions[i]));
+  });
+});
+
+describe("the navigation's unread counts, the hub back", () => {
+  it("are asked for again: what the hub pushed while it was away is lost", async () => {
+    signedIn({ id: "me", role: "member" });
+    history.replaceState(null, "", "/app/notifications");
+    hubEvents();
+    let unread = { messages: 0, notifications: 0 };
+    const asked = stubPlatform(({ path }) => {
+      if (path === "/api/v1/messages/unread-count") return { status: 200, body: { total: unread.messages, by_kind: { direct: unread.messages } } };
+      if (path === "/api/v1/notifications/unread-count") return { status: 200, body: { total: unread.notifications, by_kind: {} } };
+      if (path === "/api/v1/notifications") return { status: 200, body: { items: [], next_cursor: null } };
+      return undefined;
+    });
+    render(<App />);
+    const regions = nav().getAllByRole("status");
+    await waitFor(() => expect(asked.filter((a) => a.path === "/api/v1/messages/unread-count")).toHaveLength(1));
+
+    unread = { messages: 2, notifications: 1 };
+    act(() => void dispatchEvent(new Event(resync)));
+    await waitFor(() => expect(regions[0]!.textContent).toContain("2 unread messages"));
+    expect(regions[1]!.textContent).toContain("1 unread notification");
   });
 });
 

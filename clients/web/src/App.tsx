@@ -1,7 +1,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { session, useSession } from "./lib/app";
 import { href, navigate, onLinkClick, useFocusOnRouteChange, usePath } from "./lib/router";
-import { Unreachable } from "./lib/session";
+import { resync, Unreachable } from "./lib/session";
 import { ForgotPassword, SignIn, SignUp } from "./views/Auth";
 import { Communities } from "./views/Communities";
 import { Companion } from "./views/Companion";
@@ -136,7 +136,7 @@ function Shell({ path }: { path: string }) {
   );
 }
 
-/** Unread messages and notifications, kept live by the hub (new_message, read, notification). */
+/** Unread messages and notifications, kept live by the hub (new_message, read, notification), and loaded again when it reconnects. */
 function useBadges(): { messages: number; notifications: number } {
   const [counts, setCounts] = useState({ messages: 0, notifications: 0 });
   useEffect(() => {
@@ -165,10 +165,13 @@ function useBadges(): { messages: number; notifications: number } {
     const hub = session.hub();
     const offs = [hub?.on("new_message", soon), hub?.on("read", soon), hub?.on("notification", soon)];
     addEventListener("community:unread-changed", soon);
+    // what the hub pushed while it was away is lost: the counts are asked for again
+    addEventListener(resync, soon);
     return () => {
       clearTimeout(timer);
       offs.forEach((off) => off?.());
       removeEventListener("community:unread-changed", soon);
+      removeEventListener(resync, soon);
     };
   }, []);
   return counts;

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { attempt, session, submitted } from "./app";
+import { attempt, formatPrice, session, submitted } from "./app";
 import { askedUntilReady, longestWait, refusal, retryAfterSeconds, send, settled, Unreachable, unreachable } from "./session";
 import { stubPlatform } from "./testing";
 
@@ -334,5 +334,19 @@ describe("askedUntilReady", () => {
     expect(last.response.status).toBe(409);
     expect(asked).toBeGreaterThanOrEqual(2); // at 0 s, 1 s and (unless the machine is slow) 1.5 s
     expect(asked).toBeLessThanOrEqual(3);
+  });
+});
+
+describe("formatPrice", () => {
+  it("writes an amount with its currency's decimals: 1250 EUR is €12.50, 5000 JPY is ¥5,000, 1250 KWD is KWD 1.250", () => {
+    expect(formatPrice(1250, "EUR")).toBe("€12.50");
+    expect(formatPrice(5000, "JPY")).toBe("¥5,000");
+    expect(formatPrice(12000, "krw")).toBe("₩12,000");
+    expect(formatPrice(1250, "KWD").replace(/\s/, " ")).toBe("KWD 1.250");
+    expect(formatPrice(0, "JPY")).toBe("Free");
+  });
+
+  it("writes an amount as the payment provider counts it where the browser's own decimals differ (HUF has 2)", () => {
+    expect(formatPrice(123456, "HUF").replace(/\s/, " ")).toBe("HUF 1,234.56");
   });
 });

@@ -1,5 +1,6 @@
 import type { TargetedSubmitEvent } from "preact";
 import { useEffect, useState } from "preact/hooks";
+import { fromMinorUnits, minorDigits } from "./money";
 import { Session, Unreachable, unreachable } from "./session";
 
 /** The one session of this page: the app is served by the gateway, so the API is at its own origin. */
@@ -123,12 +124,15 @@ export function formatTime(iso: string): string {
 /** A day, without its time: "28 Nov 2026" in the reader's own words. */
 export const formatDay = (iso: string) => new Date(iso).toLocaleDateString([], { dateStyle: "medium" });
 
+/** An amount in the currency's minor units (see {@link minorDigits}) as the reader writes it: €12.50, ¥5,000, KWD 1.250. */
 export function formatPrice(cents: number, currency: string | null | undefined): string {
   if (cents === 0) return "Free";
+  const digits = minorDigits(currency);
+  const amount = fromMinorUnits(cents, currency);
   try {
-    return new Intl.NumberFormat(undefined, { style: "currency", currency: currency || "EUR" }).format(cents / 100);
+    return new Intl.NumberFormat(undefined, { style: "currency", currency: currency || "EUR", minimumFractionDigits: digits, maximumFractionDigits: digits }).format(amount);
   } catch {
-    return `${(cents / 100).toFixed(2)} ${currency ?? ""}`;
+    return `${amount.toFixed(digits)} ${currency ?? ""}`;
   }
 }
 

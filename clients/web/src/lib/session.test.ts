@@ -1,6 +1,7 @@
+import type { ChatHubClient } from "@community/sdk";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { Session } from "./session";
-import { stubPlatform } from "./testing";
+import { resync, Session } from "./session";
+import { type Reply, stubPlatform } from "./testing";
 
 afterEach(() => {
   vi.useRealTimers();
@@ -140,5 +141,122 @@ describe("Session, signing out", () => {
     expect(tab.endedBecause).toBeNull();
     expect(tokenOf(other)).toBe("b1");
     expect(asked.map((a) => a.path)).toEqual(["/api/v1/auth/logout"]);
+  });
+});
+
+describe("Session, another account signed in while a refresh was on its way", () => {
+  const olga = { id: "olga", username: "olga", role: "member" };
+  const refreshes = (asked: { path: string; body: any }[]) => asked.filter((a) => a.path === "/api/v1/auth/refresh").map((a) => a.body.refresh_token);
+
+  /** Identity: each refresh waits for its answer (`answer[token]`), a sign-out ends, a sign-in is Olga's. */
+  function identity() {
+    const answer: Record<string, (reply: Reply) => void> = {};
+    const asked = stubPlatform(({ path, body }) => {
+      if (path === "/api/v1/auth/refresh") return new Promise<Reply>((resolve) => (answer[body.refresh_token] = resolve));
+      if (path === "/api/v1/auth/logout") return { status: 204 };
+      if (path === "/api/v1/auth/login") return { status: 200, body: { access_token: "b1", refresh_token: "s1", expires_in: 900, user: olga } };
+      return undefined;
+    });
+    return { asked, answer };
+  }
+
+  it("takes no pair it brings back into the next session, which refreshes on its own, once at a time", async () => {
+    keptSession("a1", "r1", 600_000);
+    const { asked, answer } = identity();
+    const session = new Session("http://localhost");
+    const last = session.refresh();
+    await vi.waitFor(() => expect(refreshes(asked)).toEqual(["r1"]));
+    await session.signOut();
+    await session.signIn("olga", "a long passw0rd");
+
+    // the next session's refresh does not wait for the last one's
+    const next = session.refresh();
+    await vi.waitFor(() => expect(refreshes(asked)).toEqual(["r1", "s1"]));
+    answer.r1!(pair(2));
+    expect(await last).toBe(false);
+    expect(tokenOf(session)).toBe("b1");
+    expect(session.user?.id).toBe("olga");
+    // the last one's end leaves the next one's refresh on its way the only one
+    expect(session.refresh()).toBe(next);
+    answer.s1!({ status: 200, body: { access_token: "b2", refresh_token: "s2", expires_in: 900, user: olga } });
+    expect(await next).toBe(true);
+    expect(tokenOf(session)).toBe("b2");
+    expect(refreshes(asked)).toEqual(["r1", "s1"]);
+  });
+
+  it("does not end the next session when the last one's refresh is refused", async () => {
+    keptSession("a1", "r1", 600_000);
+    const { asked, answer } = identity();
+    const session = new Session("http://localhost");
+    const last = session.refresh();
+    await vi.waitFor(() => expect(refreshes(asked)).toEqual(["r1"]));
+    await session.signOut();
+    await session.signIn("olga", "a long passw0rd");
+
+    answer.r1!({ status: 401, body: { title: "Unauthorized" } });
+    expect(await last).toBe(false);
+    expect(tokenOf(session)).toBe("b1");
+    expect(session.user?.id).toBe("olga");
+    expect(session.endedBecause).toBeNull();
+  });
+
+  it("does not say a tab that waited for another tab's refresh is refreshed when it signed in to another account meanwhile", async () => {
+    Object.defineProperty(navigator, "locks", { value: webLocks(), configurable: true });
+    keptSession("a1", "r1", 600_000);
+    const { asked, answer } = identity();
+    const tab = new Session("http://localhost");
+    const duplicate = new Session("http://localhost");
+    const first = tab.refresh();
+    await vi.waitFor(() => expect(refreshes(asked)).toEqual(["r1"]));
+    const waited = duplicate.refresh(); // waits for the lock the tab holds
+    await duplicate.signOut();
+    await duplicate.signIn("olga", "a long passw0rd");
+
+    answer.r1!(pair(2));
+    expect(await first).toBe(true);
+    expect(await waited).toBe(false);
+    expect(tokenOf(duplicate)).toBe("b1");
+    expect(refreshes(asked)).toEqual(["r1"]);
+  });
+});
+
+describe("Session, the chat hub", () => {
+  /** A hub that starts at once: `reconnected` and `closed` call what the session gave its connection for them. */
+  function fakeHub(session: Session) {
+    const on: { reconnected?: () => void; closed?: () => void } = {};
+    const hub = {
+      state: "Connected",
+      connection: { onreconnecting: () => undefined, onreconnected: (f: () => void) => (on.reconnected = f), onclose: (f: () => void) => (on.closed = f) },
+      start: vi.fn(() => Promise.resolve()),
+      stop: () => Promise.resolve(),
+    };
+    vi.spyOn(session.api, "hub").mockReturnValue(hub as unknown as ChatHubClient);
+    return { hub, reconnected: () => on.reconnected!(), closed: () => on.closed!() };
+  }
+
+  it("tells the views to load again once the hub is started, after each reconnect and once it is started again", async () => {
+    keptSession("a1", "r1", 600_000);
+    stubPlatform(({ path }) => (path === "/api/v1/auth/refresh" ? pair(2) : path === "/api/v1/auth/logout" ? { status: 204 } : undefined));
+    const session = new Session("http://localhost");
+    const heard = vi.fn();
+    addEventListener(resync, heard);
+    try {
+      const { hub, reconnected, closed } = fakeHub(session);
+      session.hub();
+      await vi.waitFor(() => expect(heard).toHaveBeenCalledTimes(1));
+      reconnected();
+      expect(heard).toHaveBeenCalledTimes(2);
+      // closed for good: a refresh, then the hub is started again
+      closed();
+      await vi.waitFor(() => expect(hub.start).toHaveBeenCalledTimes(2));
+      await vi.waitFor(() => expect(heard).toHaveBeenCalledTimes(3));
+
+      // signed out: the hub it had is no longer the session's
+      await session.signOut();
+      reconnected();
+      expect(heard).toHaveBeenCalledTimes(3);
+    } finally {
+      removeEventListener(resync, heard);
+    }
   });
 });

@@ -42,6 +42,13 @@ const newSessionKey = () =>
 
 type Listener = () => void;
 
+/**
+ * Dispatched on the window when the chat hub is connected again after a reconnect, or started (again): whatever it
+ * pushed meanwhile is lost (only the conversations joined catch up, by seq, in the SDK), so a view that a push keeps
+ * up to date (counts, lists) loads again on it.
+ */
+export const resync = "community:resync";
+
 /** A request the platform never answered (offline, or the platform unreachable), as every SDK call throws it. */
 export class Unreachable extends Error {
   constructor() {
@@ -198,7 +205,7 @@ export class Session {
       this.hubClient = this.api.hub({ retryDelaysMs: [0, 1000, 2000, 5000, 10000] });
       const hub = this.hubClient;
       hub.connection.onreconnecting(() => this.notify());
-      hub.connection.onreconnected(() => this.notify());
+      hub.connection.onreconnected(() => this.connected(hub));
       hub.connection.onclose(() => {
         // closed for good (not a reconnect: the SDK's retries gave up, or the platform ended the session's
         // connection): a refresh tells which; with a new token the hub starts again
@@ -214,9 +221,15 @@ export class Session {
   /** Starts the hub, trying again every 2 s while the platform cannot be reached. */
   private startHub(hub: ChatHubClient): void {
     hub.start().then(
-      () => this.notify(),
+      () => this.connected(hub),
       () => setTimeout(() => this.hubClient === hub && hub.state === "Disconnected" && this.startHub(hub), 2000),
     );
+  }
+
+  /** The hub connected (started, or reconnected): the views that pushes keep up to date load again ({@link resync}). */
+  private connected(hub: ChatHubClient): void {
+    this.notify();
+    if (this.hubClient === hub) dispatchEvent(new Event(resync));
   }
 
   /** Resolves once the hub is connected (it may be reconnecting meanwhile). */
@@ -339,6 +352,8 @@ export class Session {
   private end(reason: string | null): void {
     clearTimeout(this.timer);
     this.stored = null;
+    // a refresh on its way is this session's: the next session's refreshes do not wait for it
+    this.refreshing = null;
     sessionStorage.removeItem(storageKey);
     this.endedBecause = reason;
     const hub = this.hubClient;
@@ -371,8 +386,19 @@ export class Session {
   /** Rotates the refresh token once at a time; false (and signed out) when the platform refuses it. */
   refresh(): Promise<boolean> {
     if (!this.stored) return Promise.resolve(false);
-    this.refreshing ??= this.refreshOnceForAllTabs(this.stored).finally(() => (this.refreshing = null));
+    if (!this.refreshing) {
+      const refreshing = this.refreshOnceForAllTabs(this.stored).finally(() => {
+        // unless the session ended meanwhile, and the next one's refresh is on its way
+        if (this.refreshing === refreshing) this.refreshing = null;
+      });
+      this.refreshing = refreshing;
+    }
     return this.refreshing;
+  }
+
+  /** Whether the session kept is still `stored`'s: the same sign-in of the same account, its tokens refreshed or not. */
+  private still(stored: Stored): boolean {
+    return this.stored !== null && this.stored.id === stored.id && this.stored.user.id === stored.user.id;
   }
 
   /**
@@ -381,11 +407,11 @@ export class Session {
    */
   private async refreshOnceForAllTabs(stored: Stored): Promise<boolean> {
     const locks = typeof navigator === "undefined" ? null : navigator.locks;
-    if (!locks || !this.tabs || !stored.id) return this.rotate(stored.refresh);
+    if (!locks || !this.tabs || !stored.id) return this.rotate(stored);
     const name = `community.refresh.${stored.id}`;
-    // replaced meanwhile: another tab spent it, and this one took the pair it handed on
-    const spend = () =>
-      !this.stored ? false : this.stored.refresh === stored.refresh ? this.rotate(stored.refresh) : true;
+    // replaced meanwhile: another tab spent it, and this one took the pair it handed on (signed out, or signed in
+    // again, meanwhile: nothing to refresh)
+    const spend = () => (!this.still(stored) ? false : this.stored!.refresh === stored.refresh ? this.rotate(stored) : true);
     const alone = await locks.request(name, { ifAvailable: true }, (lock) => lock && spend());
     if (alone !== null) return alone;
     return locks.request(name, async () => {
@@ -416,13 +442,16 @@ export class Session {
     this.schedule();
   }
 
-  private async rotate(refresh_token: string): Promise<boolean> {
+  /** Spends the refresh token of `stored`; its answer is for that session only (see {@link still}). */
+  private async rotate(stored: Stored): Promise<boolean> {
+    const refresh_token = stored.refresh;
     try {
       const { data, response } = await this.api.identity.POST("/api/v1/auth/refresh", { body: { refresh_token } });
-      // signed out while it was on its way: the answer does not sign the tab in again
-      if (!this.stored) return false;
+      // signed out while it was on its way, or signed in again (another account, or the same one anew): the answer
+      // neither signs the tab in again nor ends the session it now has
+      if (!this.still(stored)) return false;
       if (data) {
-        this.begin(data, this.stored.id);
+        this.begin(data, stored.id);
         this.tabs?.postMessage({ replaces: refresh_token, stored: this.stored! } satisfies Rotated);
         return true;
       }
@@ -434,7 +463,7 @@ export class Session {
       }
       return false;
     } catch {
-      this.refreshIn(5000); // offline: try again soon
+      if (this.still(stored)) this.refreshIn(5000); // offline: try again soon
       return false;
     }
   }

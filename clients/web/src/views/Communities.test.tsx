@@ -1,6 +1,7 @@
 import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/preact";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { session } from "../lib/app";
+import { resync } from "../lib/session";
 import { type Asked, type Reply, signedIn, statusSaying, stubPlatform } from "../lib/testing";
 import { Communities } from "./Communities";
 
@@ -102,5 +103,27 @@ describe("a community's page", () => {
     render(<Communities groupId="g1" />);
     const back = await screen.findByRole("link", { name: "← Communities" });
     expect(new URL((back as HTMLAnchorElement).href).pathname).toMatch(/\/communities$/);
+  });
+});
+
+describe("a community's threads", () => {
+  it("are loaded again when the hub is back: a thread started while it was away was never pushed", async () => {
+    signedIn({ id: "me", role: "member" });
+    vi.spyOn(session, "hub").mockReturnValue(null);
+    const thread = (id: string, title: string) => ({ id, group_id: "g1", title, tags: [], pinned: false, message_count: 1, author: { username: "amira" }, last_activity_at: "2026-11-28T10:00:00Z" });
+    let threads = [thread("t1", "Dawn ride")];
+    const asked = stubPlatform(({ method, path }) => {
+      if (method === "GET" && path === "/api/v1/groups/g1") return { status: 200, body: group("member", 0) };
+      if (path === "/api/v1/groups/mine") return { status: 200, body: { items: [], next_cursor: null } };
+      if (path === "/api/v1/threads") return { status: 200, body: { items: threads, next_cursor: null } };
+      return undefined;
+    });
+    render(<Communities groupId="g1" />);
+    await screen.findByText("Dawn ride");
+
+    threads = [thread("t2", "Night ride"), ...threads];
+    dispatchEvent(new Event(resync));
+    await screen.findByText("Night ride");
+    expect(asked.filter((a) => a.path === "/api/v1/threads")).toHaveLength(2);
   });
 });

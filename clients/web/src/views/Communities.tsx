@@ -4,7 +4,7 @@ import { attempt, formatPrice, session, submitted, useAction } from "../lib/app"
 import { openCheckout } from "../lib/checkout";
 import { href, navigate } from "../lib/router";
 import { ListState, LoadFailed, ShowMore, useAskingAgain, useList, useLoad } from "../lib/list";
-import { problemText, settled } from "../lib/session";
+import { problemText, resync, settled } from "../lib/session";
 import { Discussion } from "./Discussion";
 import { Report } from "./Safety";
 import { GroupMembers } from "./GroupMembers";
@@ -223,7 +223,8 @@ function ThreadList({ groupId, selected }: { groupId: string; selected?: string 
   }, [groupId, member, query]);
 
   useEffect(() => {
-    // a thread changed (pinned, renamed) or deleted on its own page: the list follows
+    // a thread changed (pinned, renamed) or deleted on its own page: the list follows; and a thread started while the
+    // hub was away was never pushed (new_thread), so the list is loaded again when it is back
     const refresh = () => threads.retry();
     const gone = (e: Event) => {
       threads.update((all) => all.filter((t) => t.id !== (e as CustomEvent<string>).detail));
@@ -231,9 +232,11 @@ function ThreadList({ groupId, selected }: { groupId: string; selected?: string 
     };
     addEventListener(threadsChanged, refresh);
     addEventListener(threadGone, gone);
+    addEventListener(resync, refresh);
     return () => {
       removeEventListener(threadsChanged, refresh);
       removeEventListener(threadGone, gone);
+      removeEventListener(resync, refresh);
     };
   }, [groupId, member, query]);
 

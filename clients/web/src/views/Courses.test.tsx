@@ -1,4 +1,4 @@
-import { cleanup, fireEvent, render, screen } from "@testing-library/preact";
+import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/preact";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { json, signedIn, stubPlatform } from "../lib/testing";
 import { changesTo, Courses } from "./Courses";
@@ -169,5 +169,45 @@ describe("paying for a course with credits", () => {
     expect(keys).toHaveLength(2);
     expect(keys[1]).toBe(keys[0]);
     expect(screen.queryByRole("alert")).toBeNull();
+  });
+});
+
+describe("a course's price", () => {
+  it("is edited in its currency's own unit: a course at 5000 JPY shows 5000, and saved unchanged sends no price", async () => {
+    signedIn({ id: "olga", role: "organizer" });
+    const yen = { ...course, is_free: false, price_cents: 5000, currency: "JPY" };
+    const asked = stubPlatform(({ method }) => (method === "GET" ? json(200, yen, { ETag: '"5"' }) : json(200, { ...yen, title: "Arabic, first steps" }, { ETag: '"6"' })));
+    render(<Courses courseId="c1" />);
+    fireEvent.click(await screen.findByRole("button", { name: "Edit the course" }));
+    const price = screen.getByLabelText("Price (0 for free)") as HTMLInputElement;
+    expect(price.value).toBe("5000");
+    expect(price.getAttribute("step")).toBe("1");
+    fireEvent.input(screen.getByLabelText("Title"), { target: { value: "Arabic, first steps" } });
+    fireEvent.submit(screen.getByRole("form", { name: "Edit the course" }));
+    await screen.findByText("The course is saved.");
+    expect(asked.filter((a) => a.method === "PATCH").map((a) => a.body)).toEqual([{ title: "Arabic, first steps" }]);
+  });
+
+  it("is sent in the currency's minor units (1.250 KWD is 1250), and refused with more decimals than the currency has", async () => {
+    signedIn({ id: "olga", role: "organizer" });
+    const asked = stubPlatform(({ method }) => (method === "GET" ? json(200, { items: [], next_cursor: null }) : json(201, { ...course, id: "c2" })));
+    render(<Courses />);
+    fireEvent.click(await screen.findByRole("button", { name: "New course" }));
+    const form = within(screen.getByRole("form", { name: "New course" }));
+    fireEvent.input(form.getByLabelText("Title"), { target: { value: "Arabic for beginners" } });
+    fireEvent.input(form.getByLabelText("Category"), { target: { value: "languages" } });
+    fireEvent.input(form.getByLabelText("Module title"), { target: { value: "Letters" } });
+    fireEvent.input(form.getByLabelText("Minutes"), { target: { value: "20" } });
+    fireEvent.input(form.getByLabelText("Currency"), { target: { value: "JPY" } });
+    fireEvent.input(form.getByLabelText("Price (0 for free)"), { target: { value: "12.5" } });
+    fireEvent.submit(screen.getByRole("form", { name: "New course" }));
+    expect((await screen.findByRole("alert")).textContent).toBe("A price in JPY has no decimals.");
+    expect(asked.filter((a) => a.method === "POST")).toEqual([]);
+
+    fireEvent.input(form.getByLabelText("Currency"), { target: { value: "kwd" } });
+    fireEvent.input(form.getByLabelText("Price (0 for free)"), { target: { value: "1.250" } });
+    fireEvent.submit(screen.getByRole("form", { name: "New course" }));
+    await waitFor(() => expect(asked.filter((a) => a.method === "POST")).toHaveLength(1));
+    expect(asked.find((a) => a.method === "POST")!.body).toMatchObject({ price_cents: 1250, currency: "KWD" });
   });
 });

@@ -7,6 +7,7 @@ import { ListState, LoadFailed, ShowMore, useAskingAgain, useList, useLoad } fro
 import { href, navigate } from "../lib/router";
 import { askedUntilReady, problemText, settled } from "../lib/session";
 import { Banner, Failure } from "../lib/said";
+import { fromMinorUnits, priceStep, toMinorUnits } from "../lib/money";
 
 type Summary = events.components["schemas"]["CourseSummaryDto"];
 type Course = events.components["schemas"]["CourseDto"];
@@ -86,13 +87,17 @@ function CourseForm({ held, saved, stale }: { held?: Held; saved?: (held: Held) 
   const [error, setError] = useState<string | null>(null);
   const [modules, setModules] = useState(() => course?.modules.map((m) => m.id) ?? [newTxnId()]);
   const existing = new Map(course?.modules.map((m) => [m.id, m]) ?? []);
+  // the price's currency as typed: the price takes as many decimals as it has
+  const [currency, setCurrency] = useState(course?.currency ?? "EUR");
   return (
     <form
       class="card"
       aria-label={course ? "Edit the course" : "New course"}
       onSubmit={submitted(setError, async (form, key) => {
         const text = (name: string) => String(form.get(name) ?? "").trim();
-        const cents = Math.round(Number(text("price") || "0") * 100);
+        const typed = toMinorUnits(text("price"), text("currency"));
+        if ("error" in typed) return setError(typed.error);
+        const cents = typed.minor;
         const credits = text("price_credits");
         const body = {
           title: text("title"),
@@ -148,11 +153,19 @@ function CourseForm({ held, saved, stale }: { held?: Held; saved?: (held: Held) 
       <div class="row">
         <label>
           Price (0 for free)
-          <input name="price" type="number" min={0} step="0.01" defaultValue={String((course?.price_cents ?? 0) / 100)} />
+          <input name="price" type="number" min={0} step={priceStep(currency)} defaultValue={String(fromMinorUnits(course?.price_cents ?? 0, course?.currency))} />
         </label>
         <label>
           Currency
-          <input name="currency" minLength={3} maxLength={3} pattern="[A-Za-z]{3}" title="Three letters, as EUR or AED" defaultValue={course?.currency ?? "EUR"} />
+          <input
+            name="currency"
+            minLength={3}
+            maxLength={3}
+            pattern="[A-Za-z]{3}"
+            title="Three letters, as EUR or AED"
+            defaultValue={course?.currency ?? "EUR"}
+            onInput={(e) => setCurrency(e.currentTarget.value)}
+          />
         </label>
       </div>
       <label>

@@ -267,3 +267,53 @@ describe("Discussion", () => {
     expect(asked.filter((a) => a.path === "/api/v1/conversations/c1/messages/c1-5")).toHaveLength(2);
   });
 });
+
+describe("editing a message", () => {
+  it("puts the edit back when it could not be saved (the connection down), to be saved again", async () => {
+    signedIn({ id: "me", role: "member" });
+    connectedHub({ c1: [message("c1", 1, "Meet at nine")] });
+    const hub = session.hub()!;
+    const send = hub.invoke;
+    let down = true;
+    vi.spyOn(hub, "invoke").mockImplementation((async (method: string, ...args: unknown[]) => {
+      if (method !== "EditMessage") return (send as (...all: unknown[]) => unknown)(method, ...args);
+      if (down) throw new Error("Cannot send data if the connection is not in the 'Connected' State.");
+      return { ...message("c1", 1, args[2] as string), edited_at: "2026-11-28T10:05:00Z" };
+    }) as typeof hub.invoke);
+    render(<Discussion conversationId="c1" title="Amira" canSend />);
+    fireEvent.click(await log().findByRole("button", { name: "Edit message: Meet at nine" }));
+    write("Meet at half past nine");
+    fireEvent.submit(screen.getByLabelText("Message").closest("form")!);
+
+    expect((await screen.findByRole("alert")).textContent).toBe("The message could not be edited.");
+    expect((screen.getByLabelText("Message") as HTMLTextAreaElement).value).toBe("Meet at half past nine");
+    expect(screen.getByText(/Editing a message/)).toBeTruthy();
+    expect(screen.getByRole("button", { name: "Save" })).toBeTruthy();
+
+    down = false;
+    fireEvent.submit(screen.getByLabelText("Message").closest("form")!);
+    await log().findByText("Meet at half past nine");
+    expect(log().queryByText("Meet at nine")).toBeNull();
+    expect(screen.queryByText(/Editing a message/)).toBeNull();
+    expect((screen.getByLabelText("Message") as HTMLTextAreaElement).value).toBe("");
+  });
+
+  it("leaves what was written meanwhile as it is when the edit fails later", async () => {
+    signedIn({ id: "me", role: "member" });
+    connectedHub({ c1: [message("c1", 1, "Meet at nine")] });
+    const hub = session.hub()!;
+    let fail: (e: Error) => void = () => undefined;
+    vi.spyOn(hub, "invoke").mockImplementation(((method: string) => (method === "EditMessage" ? new Promise((_, reject) => (fail = reject)) : Promise.resolve(undefined))) as typeof hub.invoke);
+    render(<Discussion conversationId="c1" title="Amira" canSend />);
+    fireEvent.click(await log().findByRole("button", { name: "Edit message: Meet at nine" }));
+    write("Meet at half past nine");
+    fireEvent.submit(screen.getByLabelText("Message").closest("form")!);
+    await waitFor(() => expect(screen.queryByText(/Editing a message/)).toBeNull());
+    write("And bring water");
+    fail(new Error("WebSocket closed with status code: 1006"));
+
+    expect((await screen.findByRole("alert")).textContent).toBe("The message could not be edited.");
+    expect((screen.getByLabelText("Message") as HTMLTextAreaElement).value).toBe("And bring water");
+    expect(screen.queryByText(/Editing a message/)).toBeNull();
+  });
+});

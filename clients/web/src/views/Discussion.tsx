@@ -67,6 +67,8 @@ export function Discussion({ conversationId, title, canSend, receipts = false, t
   const lastTyping = useRef(0);
   const pendingRef = useRef<Pending[]>([]);
   pendingRef.current = pending;
+  const draftRef = useRef("");
+  draftRef.current = draft;
   const shownRef = useRef<Message[]>([]);
   shownRef.current = messages;
   const textbox = useRef<HTMLTextAreaElement>(null);
@@ -286,6 +288,7 @@ export function Discussion({ conversationId, title, canSend, receipts = false, t
     const text = draft.trim();
     if (!text && (editing || attached.length === 0)) return;
     setDraft("");
+    draftRef.current = "";
     stickToBottom.current = true;
     const hub = session.hub();
     if (editing) {
@@ -295,6 +298,12 @@ export function Discussion({ conversationId, title, canSend, receipts = false, t
         merge([await hub!.invoke("EditMessage", conversationId, target.id, text)]);
       } catch (e) {
         setError(hubError(e, "The message could not be edited."));
+        // the edit is put back, to be saved again (once the connection is back), unless something else was written meanwhile
+        if (!draftRef.current) {
+          setEditing(target);
+          setReplyingTo(null);
+          setDraft(text);
+        }
       }
       return;
     }

@@ -1,7 +1,7 @@
-import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/preact";
+import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/preact";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { signedIn, statusSaying, stubPlatform } from "../lib/testing";
-import { Events } from "./Events";
+import { Events, startsAt } from "./Events";
 
 afterEach(() => {
   cleanup();
@@ -82,5 +82,110 @@ describe("a paid event's seat held", () => {
     expect(registrations[0]!.key).toBeTruthy();
     expect(asked.find((a) => a.path === "/api/v1/payments/checkout")?.body).toMatchObject({ purpose: "event_registration", reference_id: "r1" });
     expect(screen.queryByText("You are registered.")).toBeNull();
+  });
+});
+
+describe("a new event", () => {
+  /** Events as an organizer's new event meets it: the catalogue, the draft created and then published. */
+  function organizer() {
+    signedIn({ id: "org", role: "organizer" });
+    return stubPlatform(({ method, path, body }) => {
+      if (method === "GET" && path === "/api/v1/events") return { status: 200, body: { items: [], next_cursor: null } };
+      if (method === "POST" && path === "/api/v1/events") return { status: 201, body: { ...event("e9", body.title), ...body } };
+      if (method === "POST" && path === "/api/v1/events/e9/publish") return { status: 200, body: event("e9", "Published") };
+      return undefined;
+    });
+  }
+
+  /** Opens the form, fills it with a price in `currency` and sends it. */
+  async function publish(price: string, currency: string) {
+    render(<Events />);
+    fireEvent.click(await screen.findByRole("button", { name: "New event" }));
+    const form = within(screen.getByRole("form", { name: "New event" }));
+    fireEvent.input(form.getByLabelText("Title"), { target: { value: "Tea ceremony" } });
+    fireEvent.input(form.getByLabelText("Starts"), { target: { value: "2027-04-01T18:00" } });
+    fireEvent.input(form.getByLabelText("Currency"), { target: { value: currency } });
+    fireEvent.input(form.getByLabelText("Price (0 for free)"), { target: { value: price } });
+    fireEvent.submit(screen.getByRole("form", { name: "New event" }));
+  }
+
+  it("sends a price in the currency's minor units: none for yen, thousandths for dinars", async () => {
+    const asked = organizer();
+    await publish("5000", "JPY");
+    await waitFor(() => expect(asked.some((a) => a.path === "/api/v1/events/e9/publish")).toBe(true));
+    cleanup();
+    await publish("1.250", "KWD");
+    await waitFor(() => expect(asked.filter((a) => a.path === "/api/v1/events/e9/publish")).toHaveLength(2));
+    const created = asked.filter((a) => a.method === "POST" && a.path === "/api/v1/events").map((a) => [a.body.price_cents, a.body.currency]);
+    expect(created).toEqual([
+      [5000, "JPY"],
+      [1250, "KWD"],
+    ]);
+  });
+
+  it("refuses a price with more decimals than its currency has, and its input steps by the currency's unit", async () => {
+    const asked = organizer();
+    await publish("12.5", "JPY");
+    expect((await screen.findByRole("alert")).textContent).toBe("A price in JPY has no decimals.");
+    const price = within(screen.getByRole("form", { name: "New event" })).getByLabelText("Price (0 for free)");
+    expect(price.getAttribute("step")).toBe("1");
+    fireEvent.input(within(screen.getByRole("form", { name: "New event" })).getByLabelText("Currency"), { target: { value: "KWD" } });
+    fireEvent.input(price, { target: { value: "1.2505" } });
+    await waitFor(() => expect(price.getAttribute("step")).toBe("0.001"));
+    fireEvent.submit(screen.getByRole("form", { name: "New event" }));
+    await waitFor(() => expect(screen.getByRole("alert").textContent).toBe("A price in KWD has at most 3 decimals."));
+    expect(asked.filter((a) => a.method === "POST")).toEqual([]);
+  });
+
+  it("sends the time zone its start was typed in", async () => {
+    const asked = organizer();
+    await publish("0", "EUR");
+    await waitFor(() => expect(asked.some((a) => a.method === "POST" && a.path === "/api/v1/events")).toBe(true));
+    const created = asked.find((a) => a.method === "POST" && a.path === "/api/v1/events")!;
+    expect(created.body.time_zone).toBe(Intl.DateTimeFormat().resolvedOptions().timeZone);
+    expect(created.body.time_zone).toBeTruthy();
+  });
+});
+
+describe("a paid event's price", () => {
+  it("is shown in its currency's own unit: 5000 JPY is ¥5,000, 1250 KWD is KWD 1.250", async () => {
+    signedIn({ id: "me", role: "member" });
+    const priced = (currency: string, price_cents: number) => ({ ...event("e1", "Tea ceremony"), price_cents, currency, is_free: false });
+    let shown = priced("JPY", 5000);
+    stubPlatform(({ method, path }) => (method === "GET" && path === "/api/v1/events/e1" ? { status: 200, body: shown } : undefined));
+    const { unmount } = render(<Events eventId="e1" />);
+    await screen.findByRole("button", { name: "Buy a ticket (¥5,000)" });
+    unmount();
+    shown = priced("KWD", 1250);
+    render(<Events eventId="e1" />);
+    // Intl puts a no-break space between the code and the amount
+    await screen.findByRole("button", { name: /^Buy a ticket \(KWD\s1\.250\)$/ });
+  });
+});
+
+describe("an event's start", () => {
+  it("is shown in the event's own time zone, which it names", () => {
+    const start = { starts_at: "2026-12-01T18:00:00Z" };
+    const inZone = (timeZone: string) => new Date(start.starts_at).toLocaleString([], { dateStyle: "full", timeStyle: "short", timeZone });
+    expect(startsAt({ ...start, time_zone: "Asia/Dubai" })).toBe(`${inZone("Asia/Dubai")} (Asia/Dubai)`);
+    expect(startsAt({ ...start, time_zone: "Asia/Dubai" })).toContain("10:00");
+    expect(startsAt({ ...start, time_zone: "America/New_York" })).toBe(`${inZone("America/New_York")} (America/New_York)`);
+    expect(startsAt({ ...start, time_zone: "America/New_York" })).toContain("1:00");
+  });
+
+  it("is shown in the reader's own time, naming no zone, when the event's is not one the browser knows", () => {
+    const start = "2026-12-01T18:00:00Z";
+    expect(startsAt({ starts_at: start, time_zone: "Mars/Olympus_Mons" })).toBe(new Date(start).toLocaleString([], { dateStyle: "full", timeStyle: "short" }));
+  });
+
+  it("on the event's page is the event's own time", async () => {
+    signedIn({ id: "me", role: "member" });
+    stubPlatform(({ method, path }) => (method === "GET" && path === "/api/v1/events/e1" ? { status: 200, body: { ...event("e1", "Night walk"), time_zone: "Pacific/Kiritimati" } } : undefined));
+    render(<Events eventId="e1" />);
+    await screen.findByRole("heading", { name: "Night walk" });
+    // 18:00 UTC is 08:00 the next day at UTC+14, whatever the reader's own zone
+    const when = new Date("2026-12-01T18:00:00Z").toLocaleString([], { dateStyle: "full", timeStyle: "short", timeZone: "Pacific/Kiritimati" });
+    expect(screen.getByText(`${when} (Pacific/Kiritimati)`)).toBeTruthy();
+    expect(when).toContain("December 2");
   });
 });

@@ -13,6 +13,7 @@ import { Arrive, Door } from "./EventDoor";
 import { CalendarDownload, EventCards, EventCover, MyEvents } from "./EventExtras";
 import { Report } from "./Safety";
 import { Banner, Failure } from "../lib/said";
+import { priceStep, toMinorUnits } from "../lib/money";
 
 type Event = events.components["schemas"]["EventDto"];
 type Registration = events.components["schemas"]["RegistrationDto"];
@@ -162,6 +163,8 @@ function EventList() {
 
 function CreateEvent({ onCreated }: { onCreated: (event: Event) => void }) {
   const [error, setError] = useState<string | null>(null);
+  // the price's currency as typed: the price takes as many decimals as it has
+  const [currency, setCurrency] = useState("EUR");
   return (
     <form
       class="card"
@@ -169,7 +172,9 @@ function CreateEvent({ onCreated }: { onCreated: (event: Event) => void }) {
       onSubmit={submitted(setError, async (f, key) => {
         const starts = new Date(String(f.get("starts_at")));
         const hours = Number(f.get("hours") || 2);
-        const price = Math.round(Number(f.get("price") || 0) * 100);
+        const typed = toMinorUnits(String(f.get("price") ?? ""), String(f.get("currency") || "EUR"));
+        if ("error" in typed) return setError(typed.error);
+        const price = typed.minor;
         const { data, error, response } = await session.api.events.POST("/api/v1/events", {
           params: { header: { "Idempotency-Key": key } },
           body: {
@@ -182,6 +187,8 @@ function CreateEvent({ onCreated }: { onCreated: (event: Event) => void }) {
             longitude: Number(f.get("lon")),
             starts_at: starts.toISOString(),
             ends_at: new Date(starts.getTime() + hours * 3_600_000).toISOString(),
+            // the zone the start was typed in, which the event's times are shown in
+            time_zone: Intl.DateTimeFormat().resolvedOptions().timeZone,
             capacity: Number(f.get("capacity") || 0) || null,
             price_cents: price,
             currency: price ? String(f.get("currency") || "EUR") : null,
@@ -250,11 +257,11 @@ function CreateEvent({ onCreated }: { onCreated: (event: Event) => void }) {
         </label>
         <label>
           Price (0 for free)
-          <input name="price" type="number" min={0} step="0.01" defaultValue="0" />
+          <input name="price" type="number" min={0} step={priceStep(currency)} defaultValue="0" />
         </label>
         <label>
           Currency
-          <input name="currency" defaultValue="EUR" maxLength={3} />
+          <input name="currency" defaultValue="EUR" maxLength={3} onInput={(e) => setCurrency(e.currentTarget.value)} />
         </label>
       </div>
       <Failure text={error} />
@@ -353,9 +360,7 @@ function EventDetail({ id }: { id: string }) {
       <a href={href("/events")}>← Events</a>
       <h2 id="event-heading">{event.title}</h2>
       <EventCover event={event} organizes={organizes} changed={loaded.retry} />
-      <p>
-        {new Date(event.starts_at).toLocaleString([], { dateStyle: "full", timeStyle: "short" })} ({event.time_zone})
-      </p>
+      <p>{startsAt(event)}</p>
       <p class="meta">
         {[event.location_name, event.address, event.city, event.country].filter(Boolean).join(", ")} · {event.event_type} · {formatPrice(event.price_cents, event.currency)}
         {event.spots_remaining != null ? ` · ${event.spots_remaining} spots left` : ""}
@@ -408,4 +413,17 @@ function EventDetail({ id }: { id: string }) {
       <EventPhotos eventId={event.id} organizerId={event.organizer_id} canAdd={registration?.status === "confirmed" || event.organizer_id === session.user?.id} />
     </section>
   );
+}
+
+/**
+ * When an event starts, in its own time zone and saying which ("Tuesday, 1 December 2026 at 22:00 (Asia/Dubai)"); in
+ * the reader's own, without a zone, when the event's is not one the browser knows.
+ */
+export function startsAt(event: Pick<Event, "starts_at" | "time_zone">): string {
+  const style = { dateStyle: "full", timeStyle: "short" } as const;
+  try {
+    return `${new Date(event.starts_at).toLocaleString([], { ...style, timeZone: event.time_zone })} (${event.time_zone})`;
+  } catch {
+    return new Date(event.starts_at).toLocaleString([], style);
+  }
 }

@@ -1,10 +1,14 @@
-import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/preact";
+import type { ChatHubClient } from "@community/sdk";
+import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/preact";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { session } from "../lib/app";
+import { resync } from "../lib/session";
 import { signedIn, stubPlatform } from "../lib/testing";
-import { Mute } from "./Messages";
+import { Messages, Mute } from "./Messages";
 
 afterEach(() => {
   cleanup();
+  vi.restoreAllMocks();
   vi.unstubAllGlobals();
   signedIn(null);
 });
@@ -29,5 +33,74 @@ describe("Mute", () => {
     expect((await screen.findByRole("alert")).textContent).toBe("No such conversation.");
     expect(asked.map((a) => `${a.method} ${a.path}`)).toEqual(["PUT /api/v1/conversations/c1/mute", "DELETE /api/v1/conversations/c1/mute"]);
     expect(changed).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe("the conversations listed", () => {
+  const direct = (id: string, name: string, text: string) => ({
+    id,
+    kind: "direct",
+    other_user: { user_id: `u-${id}`, display_name: name, profile_image_url: null },
+    unread_count: 1,
+    last_message: { text },
+    last_activity_at: "2026-11-28T10:00:00Z",
+    muted: false,
+    can_send: true,
+  });
+
+  /** The hub's pushes as the list listens to them: `push(event, payload)` calls its handlers. */
+  function hubPushes() {
+    const handlers = new Map<string, ((payload: any) => void)[]>();
+    const hub = {
+      on: (event: string, handler: (payload: any) => void) => {
+        handlers.set(event, [...(handlers.get(event) ?? []), handler]);
+        return () => handlers.set(event, handlers.get(event)!.filter((h) => h !== handler));
+      },
+    };
+    vi.spyOn(session, "hub").mockReturnValue(hub as unknown as ChatHubClient);
+    return (event: string, payload: unknown) => handlers.get(event)?.forEach((h) => h(payload));
+  }
+
+  /** Messaging's list: `shown` as it is when asked; how many times it was asked. */
+  function listed(shown: () => unknown[]) {
+    const asked = stubPlatform(({ path }) => (path === "/api/v1/conversations" ? { status: 200, body: { items: shown(), next_cursor: null } } : undefined));
+    return () => asked.filter((a) => a.path === "/api/v1/conversations").length;
+  }
+
+  const rows = () => within(screen.getByRole("list", { name: "Conversations" }));
+  const notification = (subject_type: string, data: Record<string, unknown>) => ({ id: "n1", ids: ["n1"], kind: "message_received", subject_type, subject_id: "c2", data, summary: "", count: 1 });
+
+  it("shows a first message, in a conversation not open here, when its notification comes", async () => {
+    signedIn({ id: "me", role: "member" });
+    const push = hubPushes();
+    let items = [direct("c1", "Amira", "See you")];
+    const loads = listed(() => items);
+    render(<Messages />);
+    await rows().findByText("Amira");
+
+    // another kind of notification, or one of a thread's message: the list stays as it is
+    push("notification", notification("event", { event_id: "e1" }));
+    push("notification", notification("conversation", { conversation_kind: "thread", group_id: "g1" }));
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect(loads()).toBe(1);
+
+    items = [direct("c2", "Bilal", "Hello there"), ...items];
+    push("notification", notification("conversation", { conversation_id: "c2", conversation_kind: "direct" }));
+    await rows().findByText("Bilal");
+    expect(loads()).toBe(2);
+  });
+
+  it("is loaded again when the hub is back: what it pushed meanwhile is lost", async () => {
+    signedIn({ id: "me", role: "member" });
+    hubPushes();
+    let items = [direct("c1", "Amira", "See you")];
+    const loads = listed(() => items);
+    render(<Messages />);
+    await rows().findByText(/See you/);
+
+    items = [{ ...direct("c1", "Amira", "Running late"), unread_count: 2 }];
+    dispatchEvent(new Event(resync));
+    await rows().findByText(/Running late/);
+    expect(loads()).toBe(2);
   });
 });

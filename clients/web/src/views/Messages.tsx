@@ -3,7 +3,7 @@ import { useEffect, useState } from "preact/hooks";
 import { displayName, formatTime, session, submitted, useAction } from "../lib/app";
 import { ListState, LoadFailed, ShowMore, useList } from "../lib/list";
 import { href, navigate } from "../lib/router";
-import { problemText } from "../lib/session";
+import { problemText, resync } from "../lib/session";
 import { Discussion } from "./Discussion";
 import { Failure } from "../lib/said";
 import { Avatar } from "../lib/picture";
@@ -23,12 +23,21 @@ export function Messages({ conversationId }: { conversationId?: string }) {
       // a refresh: the conversations loaded past the first page stay shown
       timer = setTimeout(list.retry, 400);
     };
-    const offs = [hub?.on("new_message", reload), hub?.on("read", (r) => r.user_id === session.user?.id && reload())];
+    const offs = [
+      // pushed only to the connections that joined the conversation: the one open here
+      hub?.on("new_message", reload),
+      hub?.on("read", (r) => r.user_id === session.user?.id && reload()),
+      // a message into any other conversation, or a first one, is told by its notification (a muted one's by neither)
+      hub?.on("notification", (n) => n.subject_type === "conversation" && (n.data.conversation_kind ?? "direct") === "direct" && reload()),
+    ];
     addEventListener("community:unread-changed", reload);
+    // what the hub pushed while it was away is lost
+    addEventListener(resync, reload);
     return () => {
       clearTimeout(timer);
       offs.forEach((off) => off?.());
       removeEventListener("community:unread-changed", reload);
+      removeEventListener(resync, reload);
     };
   }, []);
 

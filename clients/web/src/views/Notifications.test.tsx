@@ -2,6 +2,7 @@ import type { ChatHubClient, messaging } from "@community/sdk";
 import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/preact";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { session } from "../lib/app";
+import { resync } from "../lib/session";
 import { signedIn, stubPlatform } from "../lib/testing";
 import { Notifications } from "./Notifications";
 
@@ -216,5 +217,19 @@ describe("Notifications", () => {
     expect(shown.map((li) => li.querySelector(".title")!.textContent)).toEqual(["Unread: Amira sent you 2 messages", "Unread: Bilal wants to connect"]);
     await waitFor(() => expect(shown[0]!.querySelector("img")?.getAttribute("src")).toBe(amira.profile_image_url));
     expect(shown[1]!.querySelector("a")!.getAttribute("href")).toBe("/app/people/u-bilal");
+  });
+
+  it("loads the list again when the hub is back: the notifications it pushed meanwhile are lost", async () => {
+    signedIn({ id: "me", role: "member" });
+    hubPushes();
+    let items = [item("n1", "Amira sent you a message", { actor: amira })];
+    const asked = messagingAnswers(() => items);
+    render(<Notifications />);
+    await rows().findByText("Amira sent you a message");
+
+    items = [item("n2", "Bilal wants to connect", connection("k1", bilal)), ...items];
+    dispatchEvent(new Event(resync));
+    await rows().findByText("Bilal wants to connect");
+    expect(asked.filter((a) => a.method === "GET")).toHaveLength(2);
   });
 });

@@ -4,25 +4,30 @@ import { attempt, formatTime, session } from "../lib/app";
 import { ListState, LoadFailed, ShowMore, useList } from "../lib/list";
 import { Avatar } from "../lib/picture";
 import { href } from "../lib/router";
-import { problemText } from "../lib/session";
+import { problemText, resync } from "../lib/session";
 import { Failure } from "../lib/said";
 
 type Item = messaging.components["schemas"]["NotificationItem"];
 
-/** Notifications, newest first; a new one arrives live (the hub's notification event). */
+/** Notifications, newest first; a new one arrives live (the hub's notification event), and all are loaded again when the hub reconnects. */
 export function Notifications() {
   const [refused, setRefused] = useState<string | null>(null);
   const list = useList<Item>((at) => session.api.messaging.GET("/api/v1/notifications", { params: { query: { limit: 50, ...at } } }), [], { keep: true });
   const items = list.value;
 
-  useEffect(
-    () =>
-      // the hub's notification is the list's item (the AsyncAPI and the OpenAPI document describe the same JSON)
-      session.hub()?.on("notification", (n: Item) => {
-        list.update((all) => [n, ...all.filter((x) => x.id !== n.id && !n.ids.includes(x.id))]);
-      }),
-    [],
-  );
+  useEffect(() => {
+    // the hub's notification is the list's item (the AsyncAPI and the OpenAPI document describe the same JSON)
+    const off = session.hub()?.on("notification", (n: Item) => {
+      list.update((all) => [n, ...all.filter((x) => x.id !== n.id && !n.ids.includes(x.id))]);
+    });
+    // those pushed while the hub was away are lost: the list is loaded again
+    const reload = () => list.retry();
+    addEventListener(resync, reload);
+    return () => {
+      off?.();
+      removeEventListener(resync, reload);
+    };
+  }, []);
 
   async function markRead(body: { ids?: string[]; all?: boolean }) {
     setRefused(null);
