@@ -1,3 +1,5 @@
+using Community.ServiceDefaults.Api;
+
 namespace Community.Payments;
 
 /// <summary>
@@ -125,7 +127,10 @@ public sealed class PaymentBook(PaymentsDbContext db, TimeProvider clock, ILogge
         var total = Math.Min(totalRefundedCents, payment.AmountCents);
         if (total <= payment.RefundedCents)
             return;
-        var now = clock.GetUtcNow();
+        // The total's stamp orders it: events keeps the one with the newest. So it comes after the payment's last
+        // change (read under its lock), whatever this instance's clock says against the one that made that change.
+        var read = UtcTimestamps.AsStored(clock.GetUtcNow());
+        var now = read > payment.UpdatedAt ? read : payment.UpdatedAt.AddTicks(10);
         var delta = total - payment.RefundedCents;
         payment.RefundedCents = total;
         payment.Status = total == payment.AmountCents ? PaymentStatus.Refunded : PaymentStatus.PartiallyRefunded;

@@ -277,6 +277,37 @@ public sealed class RefundTakeBackTests(PaymentsFixture fx) : IClassFixture<Paym
         Assert.Equal("elite", (await SubscriptionAsync(referrerToken))["tier"]!.GetValue<string>());
     }
 
+    [Fact]
+    public async Task Each_refund_total_is_stamped_after_the_one_before_whatever_this_instances_clock_says()
+    {
+        var (userId, token) = fx.User();
+        var paymentId = await BuyAsync(token, "event_registration", await fx.SeatHeldAsync(userId, 2000));
+        await (await RefundAsync(paymentId, amountCents: 100)).AssertStatus(201);
+        // The next refund is made by an instance whose clock is an hour behind the first's.
+        fx.Clock.Advance(TimeSpan.FromHours(-1));
+        try
+        {
+            await (await RefundAsync(paymentId, amountCents: 200)).AssertStatus(201);
+        }
+        finally
+        {
+            fx.Clock.Advance(TimeSpan.FromHours(1));
+        }
+
+        var stamps = await fx.ScalarAsync<string>(
+            "SELECT string_agg(payload->>'occurredAt', '|' ORDER BY (payload->>'totalRefundedCents')::bigint) "
+                + "FROM outbox_messages WHERE type LIKE '%.PaymentRefunded,%' AND payload->>'paymentId' = @id",
+            ("id", paymentId.ToString())
+        );
+        var totals = stamps!
+            .Split('|')
+            .Select(t => DateTimeOffset.Parse(t, System.Globalization.CultureInfo.InvariantCulture))
+            .ToArray();
+        Assert.Equal(2, totals.Length);
+        // Events keeps the total with the newest stamp: 300 must be newer than 100.
+        Assert.True(totals[1] > totals[0], $"the later total was stamped {totals[1]:O}, before {totals[0]:O}");
+    }
+
     // ---- helpers ----
 
     /// <summary>

@@ -407,6 +407,38 @@ public sealed class SubscriptionsTests(PaymentsFixture fx) : IClassFixture<Payme
     }
 
     [Fact]
+    public async Task A_monthly_period_is_a_calendar_month_and_stripes_word_on_it_counts_when_it_ends_a_little_sooner()
+    {
+        var (userId, token) = fx.User();
+        var paymentId = await SubscribeAsync(token, "premium");
+        var paidAt = new DateTimeOffset(
+            DateTime.SpecifyKind(
+                await fx.ScalarAsync<DateTime>("SELECT succeeded_at FROM payments WHERE id = @id", ("id", paymentId)),
+                DateTimeKind.Utc
+            )
+        );
+        // Stripe bills a 30-day plan monthly: the first period ends a calendar month after the payment.
+        Assert.Equal(paidAt.AddMonths(1), (await MeAsync(token))["current_period_end"]!.GetValue<DateTimeOffset>());
+
+        // Its own count of that period ends a little sooner (anchored when the subscription was created, or a
+        // February): the member cancelling in Stripe's portal is still heard.
+        var stripesEnd = DateTimeOffset.FromUnixTimeSeconds(paidAt.AddMonths(1).AddDays(-3).ToUnixTimeSeconds());
+        await SendAsync(
+            SubscriptionEvent(
+                "customer.subscription.updated",
+                "sub_sandbox_" + paymentId.ToString("N"),
+                userId,
+                "active",
+                stripesEnd,
+                cancelAtPeriodEnd: true
+            )
+        );
+        var me = await MeAsync(token);
+        Assert.True(me["cancel_at_period_end"]!.GetValue<bool>());
+        Assert.Equal(stripesEnd, me["current_period_end"]!.GetValue<DateTimeOffset>());
+    }
+
+    [Fact]
     public async Task A_second_checkout_while_the_first_payment_is_being_taken_up_is_refused_not_charged_twice()
     {
         var (userId, token) = fx.User();

@@ -82,7 +82,7 @@ public sealed class SubscriptionPaymentConsumer(
                 s.Status = SubscriptionStatus.Active;
                 s.ProviderSubscriptionId = payment.ProviderSubscriptionId;
                 s.LastPaymentId = payment.Id;
-                s.CurrentPeriodEnd = paidAt + TimeSpan.FromDays(price.PeriodDays);
+                s.CurrentPeriodEnd = BillingPeriods.EndAfter(paidAt, price.PeriodDays);
                 s.CancelAtPeriodEnd = false;
             },
             cancellationToken

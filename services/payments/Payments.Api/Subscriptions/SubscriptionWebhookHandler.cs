@@ -9,8 +9,11 @@ namespace Community.Payments.Subscriptions;
 /// cancel_at_period_end, and deleted ends it. Events about a subscription we no longer hold
 /// (one replaced by a newer purchase) change nothing.
 /// </summary>
-public sealed class SubscriptionWebhookHandler(SubscriptionBook book, ILogger<SubscriptionWebhookHandler> logger)
-    : IWebhookHandler
+public sealed class SubscriptionWebhookHandler(
+    SubscriptionBook book,
+    IOptions<PaymentsOptions> options,
+    ILogger<SubscriptionWebhookHandler> logger
+) : IWebhookHandler
 {
     public IReadOnlyCollection<string> EventTypes { get; } =
     ["customer.subscription.updated", "customer.subscription.deleted"];
@@ -54,8 +57,15 @@ public sealed class SubscriptionWebhookHandler(SubscriptionBook book, ILogger<Su
             return;
         }
         var periodEnd = PeriodEnd(reported);
-        // Periods only move forward: an update about an earlier period arrived out of order.
-        if (periodEnd is not null && subscription.CurrentPeriodEnd is { } known && periodEnd < known)
+        // Periods only move forward: an update about an earlier period (ending a whole period before ours) arrived out
+        // of order. One ending a little before ours is about the same period: the end we set at the payment is the
+        // provider's anchor from a moment later, or a month shorter than the one we counted.
+        var periodDays = options.Value.Tiers.TryGetValue(subscription.Plan, out var price) ? price.PeriodDays : 1;
+        if (
+            periodEnd is not null
+            && subscription.CurrentPeriodEnd is { } known
+            && periodEnd < known - TimeSpan.FromDays(periodDays / 2.0)
+        )
             return;
         await book.ChangeAsync(
             subscription,
