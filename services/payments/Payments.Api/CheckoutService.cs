@@ -212,14 +212,18 @@ public sealed class CheckoutService(
     }
 
     /// <summary>
-    /// A seat or a group membership is bought once: its reference (the registration, the purchase) is new each time it
-    /// is offered. A settled payment for it is being confirmed by the seller (the buyer's page may not show it yet), so
-    /// a second checkout would only charge twice and refund later: 409 with Retry-After. A payment refunded in full
-    /// (the seller could not honour it) leaves the way open.
+    /// A seat, a course or a group membership is bought once: its reference (the registration, the enrollment, the
+    /// purchase) is offered for money once (an enrollment the elite tier had opened is reopened unpaid). A settled
+    /// payment for it is being confirmed by the seller (the buyer's page may not show it yet), so a second checkout
+    /// would only charge twice and refund later: 409 with Retry-After. A payment refunded in full (the seller could
+    /// not honour it) leaves the way open.
     /// </summary>
     private async Task EnsureNotPaidAlreadyAsync(Guid userId, CheckoutItem item, CancellationToken cancellationToken)
     {
-        if (item.Purpose is not (PaymentPurposes.EventRegistration or PaymentPurposes.GroupMembership))
+        if (
+            item.Purpose
+            is not (PaymentPurposes.EventRegistration or PaymentPurposes.Course or PaymentPurposes.GroupMembership)
+        )
             return;
         var paid = await db.Payments.AnyAsync(
             p =>

@@ -82,6 +82,39 @@ public sealed class CheckoutTests(PaymentsFixture fx) : IClassFixture<PaymentsFi
             await fx.ScalarAsync<long>("SELECT count(*) FROM payments WHERE reference_id = @r", ("r", registration))
         );
     }
+
+    [Fact]
+    public async Task A_course_paid_for_and_not_yet_confirmed_is_not_sold_again()
+    {
+        var (userId, token) = fx.User();
+        var enrollment = Guid.NewGuid();
+        await fx.ExecuteAsync(
+            "INSERT INTO sellable_items (reference_id, purpose, user_id, amount_cents, currency, seller_user_id, "
+                + "created_at) VALUES (@r, 'course', @u, 1900, 'EUR', @s, now())",
+            ("r", enrollment),
+            ("u", userId),
+            ("s", Guid.NewGuid())
+        );
+        var checkout = await fx.CheckoutAsync(token, "course", enrollment);
+        Assert.Equal(System.Net.HttpStatusCode.Redirect, (await fx.PressAsync(checkout)).StatusCode);
+
+        using var again = await fx.Client.PostJson(
+            "/api/v1/payments/checkout",
+            new
+            {
+                purpose = "course",
+                reference_id = enrollment,
+                success_url = "https://app.example/paid",
+                cancel_url = "https://app.example/cancelled",
+            },
+            token
+        );
+        await again.AssertProblem(409);
+        Assert.Equal(
+            1L,
+            await fx.ScalarAsync<long>("SELECT count(*) FROM payments WHERE reference_id = @r", ("r", enrollment))
+        );
+    }
 }
 
 public sealed class ProviderSelectionTests

@@ -35,6 +35,8 @@ public sealed record AttendeesQuery(
 /// <param name="RevenueCents">What tickets brought in, net of refunds (a ticket cancelled after the cut-off keeps its
 /// money).</param>
 /// <param name="RefundedCents">What was refunded of ticket payments.</param>
+/// <param name="Currency">The currency the tickets were paid in (the event's price stays in it once one is); the
+/// event's own when none was paid for; null for a free event nobody paid for.</param>
 public sealed record EventStatsDto(
     Guid EventId,
     int? Capacity,
