@@ -39,6 +39,12 @@ public abstract class UserDeletedConsumerBase<TContext>(
     {
         foreach (var eraser in _erasers)
             await eraser.EraseAsync(context.Message, cancellationToken);
+        // Every service keeps the answers to the account's keyed requests (the platform's idempotent_requests) for a
+        // day: they hold what those requests returned (messages, replies, profiles), which goes with the account.
+        await Db.Database.ExecuteSqlAsync(
+            $"DELETE FROM idempotent_requests WHERE user_id = {context.Message.UserId}",
+            cancellationToken
+        );
     }
 
     protected override async Task AfterCommitAsync(

@@ -315,6 +315,20 @@ public sealed class ActivityTests(CompanionFixture fx) : ActivityTestsBase(fx), 
         // And the other way round: the member blocks the organizer later.
         await BlockAsync(bystanderId, organizerId);
         Assert.Null(await ItemAsync(bystander, $"/api/v1/events/{first}"));
+
+        // Marking everything read counts and marks only what the list shows: the hidden items tell of no block.
+        var shownUnread = (await FeedAsync(bystander, "?unread_only=true")).Count;
+        var marked = await (await Fx.Client.PostJson("/api/v1/activity/read-all", new { }, bystander)).AssertStatus(
+            200
+        );
+        Assert.Equal(shownUnread, marked["updated"]!.GetValue<int>());
+        Assert.Equal(
+            1L,
+            await Fx.ScalarAsync<long>(
+                "SELECT count(*) FROM activity_items WHERE id = @id AND read_at IS NULL",
+                ("id", item["id"]!.GetValue<Guid>())
+            )
+        );
     }
 
     [Fact]

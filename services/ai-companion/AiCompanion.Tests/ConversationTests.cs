@@ -308,6 +308,15 @@ public sealed class ConversationTests(CompanionFixture fixture) : IClassFixture<
     {
         var (id, token) = await fixture.RegisteredAsync();
         await (await SendAsync(token, "remember me")).AssertStatus(201);
+        // A keyed send's stored answer holds the exchange too.
+        await (
+            await fixture.Client.PostJsonWithKey(
+                Messages,
+                new { text = "and this", client_txn_id = "keyed-before-deletion" },
+                token,
+                "before-deletion"
+            )
+        ).AssertStatus(201);
         await (
             await fixture.Client.SendJson(
                 HttpMethod.Put,
@@ -326,6 +335,10 @@ public sealed class ConversationTests(CompanionFixture fixture) : IClassFixture<
         Assert.Equal(
             0,
             await fixture.ScalarAsync<long>("SELECT count(*) FROM companion_settings WHERE user_id = @id", ("id", id))
+        );
+        Assert.Equal(
+            0,
+            await fixture.ScalarAsync<long>("SELECT count(*) FROM idempotent_requests WHERE user_id = @id", ("id", id))
         );
     }
 

@@ -48,6 +48,32 @@ public sealed class IdempotencyKeyTests(CompanionFixture fixture) : IClassFixtur
     }
 
     [Fact]
+    public async Task A_deleted_conversation_is_not_replayed_to_a_key_sent_again()
+    {
+        var (userId, token) = await fixture.RegisteredAsync();
+        var body = new { text = "something I will regret", client_txn_id = "txn-regret" };
+        var first = await (
+            await fixture.Client.PostJsonWithKey("/api/v1/companion/messages", body, token, "regret")
+        ).AssertStatus(201);
+        await (
+            await fixture.Client.SendJson(HttpMethod.Delete, "/api/v1/companion/conversation", null, token)
+        ).AssertStatus(204);
+        Assert.Equal(
+            0L,
+            await fixture.ScalarAsync<long>(
+                "SELECT count(*) FROM idempotent_requests WHERE user_id = @id",
+                ("id", userId)
+            )
+        );
+
+        // Sent again with its key: a new exchange, not the deleted one read back.
+        var again = await fixture.Client.PostJsonWithKey("/api/v1/companion/messages", body, token, "regret");
+        var answer = await again.AssertStatus(201);
+        Assert.False(again.Headers.Contains("Idempotent-Replayed"));
+        Assert.NotEqual(first["message"]!["id"]!.GetValue<string>(), answer["message"]!["id"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task Settings_carry_an_etag_and_a_stale_if_match_changes_nothing()
     {
         var (_, token) = await fixture.RegisteredAsync();

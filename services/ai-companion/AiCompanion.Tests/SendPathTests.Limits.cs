@@ -42,10 +42,10 @@ public sealed partial class SendPathTests
     }
 
     [Fact]
-    public async Task A_reply_that_fails_does_not_count_plain_midstream_or_when_the_client_leaves()
+    public async Task A_reply_that_fails_does_not_count_plain_or_midstream_and_one_the_client_read_part_of_does()
     {
         fixture.AwayFromMidnight();
-        var (_, token) = await fixture.RegisteredAsync();
+        var (id, token) = await fixture.RegisteredAsync();
         await (await SendAsync(token, "counted")).AssertStatus(201);
 
         fixture.Model.Failure = FakeOpenAiFailure.ServerError;
@@ -72,7 +72,8 @@ public sealed partial class SendPathTests
         }
         Assert.Equal(1, await UsedTodayAsync(token));
 
-        // The client reads the first piece and leaves: the reply is not stored and the message given back.
+        // The client reads the first piece and leaves: the reply is not stored, but what the model answered was read,
+        // so the message counts (given back, reading all but the last piece and leaving made every reply free).
         fixture.Model.Reply("slowly one word at a time until the end");
         fixture.Model.ChunkDelay = TimeSpan.FromMilliseconds(300);
         try
@@ -91,10 +92,16 @@ public sealed partial class SendPathTests
                 using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
                 while (await reader.ReadLineAsync() is { } line && !line.Contains("slowly")) { }
             }
+            // Its client_txn_id is freed once the server has seen the client go.
             await Eventually.TrueAsync(
-                async () => await UsedTodayAsync(token) == 1,
-                "the message of a stream the client left was never given back"
+                async () =>
+                    await fixture.ScalarAsync<long>(
+                        "SELECT count(*) FROM companion_sends WHERE user_id = @id AND client_txn_id = 'leaver'",
+                        ("id", id)
+                    ) == 0,
+                "the send of a stream the client left was never let go"
             );
+            Assert.Equal(2, await UsedTodayAsync(token));
         }
         finally
         {
@@ -190,6 +197,41 @@ public sealed partial class SendPathTests
     }
 
     [Fact]
+    public async Task A_database_gone_while_the_streamed_reply_is_stored_is_an_error_event_and_does_not_count()
+    {
+        fixture.AwayFromMidnight();
+        var (id, token) = await fixture.RegisteredAsync();
+        fixture.Model.Reply("a reply that will not be kept");
+        // The reply's row is refused as a server going away refuses it (57P01), for this user only.
+        await fixture.ExecuteAsync(
+            $"""
+            CREATE OR REPLACE FUNCTION refuse_companion_reply() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                RAISE EXCEPTION 'the server is shutting down (raised by the test)' USING ERRCODE = '57P01';
+            END
+            $$;
+            CREATE TRIGGER refuse_companion_reply BEFORE INSERT ON companion_messages FOR EACH ROW
+                WHEN (NEW.user_id = '{id}') EXECUTE FUNCTION refuse_companion_reply();
+            """
+        );
+        IReadOnlyList<SseEvent> events;
+        try
+        {
+            (_, events) = await StreamAsync(token, "store this if you can");
+        }
+        finally
+        {
+            await fixture.ExecuteAsync("DROP TRIGGER refuse_companion_reply ON companion_messages");
+        }
+        // The stream ends with an error event (not a connection cut short), after the reply's text.
+        Assert.Contains(events, e => e.Name == "delta");
+        Assert.Equal("error", events[^1].Name);
+        Assert.Equal(503, events[^1].Data["status"]!.GetValue<int>());
+        Assert.Equal(0, await UsedTodayAsync(token));
+        await (await SendAsync(token, "and now?")).AssertStatus(201);
+    }
+
+    [Fact]
     public async Task Forgetting_the_conversation_while_a_reply_is_written_keeps_nothing_of_it()
     {
         fixture.AwayFromMidnight();
@@ -217,9 +259,19 @@ public sealed partial class SendPathTests
             0,
             await fixture.ScalarAsync<long>("SELECT count(*) FROM companion_messages WHERE user_id = @id", ("id", id))
         );
-        Assert.Equal(0, await UsedTodayAsync(token));
+        // The reply was read as it came: it counts, or deleting the conversation mid-reply would make every reply free.
+        await Eventually.TrueAsync(
+            async () =>
+                await fixture.ScalarAsync<long>(
+                    "SELECT count(*) FROM companion_sends WHERE user_id = @id AND client_txn_id = 'forgotten'",
+                    ("id", id)
+                ) == 0,
+            "the send was never let go"
+        );
+        Assert.Equal(1, await UsedTodayAsync(token));
         // The id is free again: sent once more, it is answered and kept.
         await (await SendAsync(token, "tell me slowly", "forgotten")).AssertStatus(201);
+        Assert.Equal(2, await UsedTodayAsync(token));
     }
 
     [Fact]

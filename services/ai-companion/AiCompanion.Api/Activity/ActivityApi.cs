@@ -144,10 +144,13 @@ public static class ActivityApi
     )
     {
         var (userId, now) = (principal.UserId(), clock.GetUtcNow());
+        // What the list shows only: an item a block hides is neither counted (the count would tell of the block) nor
+        // marked (it comes back unread if the block is lifted).
         var updated = await db.Database.ExecuteSqlAsync(
             $"""
             UPDATE activity_items SET read_at = {now}
-            WHERE user_id = {userId} AND read_at IS NULL AND created_at <= {now}
+            WHERE id IN (SELECT id FROM activity_shown
+                         WHERE user_id = {userId} AND read_at IS NULL AND created_at <= {now})
             """,
             cancellationToken
         );

@@ -352,9 +352,19 @@ public sealed class CompanionConversation(
     {
         if (send.Allowance is { } allowance)
             await allowances.ReleaseAsync(allowance, CancellationToken.None);
+        await ReleaseClaimAsync(send);
+    }
+
+    /// <summary>Frees the send's client_txn_id only: its message still counts (a reply the client read).</summary>
+    public async Task ReleaseClaimAsync(PreparedSend send)
+    {
         if (send.ClaimedAt is { } claimedAt)
             await UnclaimAsync(send.UserId, send.ClientTxnId, claimedAt);
     }
+
+    /// <summary>A reply the model gave that the database could not take.</summary>
+    public void LogStoreFailure(Exception e) =>
+        logger.LogWarning(e, "A companion reply of a streamed send could not be stored: the database failed");
 
     /// <summary>
     /// The reply's text as stored and shown: the disclosure first in the first reply of a conversation.
@@ -519,6 +529,11 @@ public sealed class CompanionConversation(
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         await db.Database.ExecuteSqlAsync($"DELETE FROM companion_sends WHERE user_id = {userId}", cancellationToken);
         await db.CompanionMessages.Where(m => m.UserId == userId).ExecuteDeleteAsync(cancellationToken);
+        // The stored answers to keyed sends hold the messages and replies too: a retried key is not a way back to them.
+        await db.Database.ExecuteSqlAsync(
+            $"DELETE FROM idempotent_requests WHERE user_id = {userId}",
+            cancellationToken
+        );
         await transaction.CommitAsync(cancellationToken);
     }
 

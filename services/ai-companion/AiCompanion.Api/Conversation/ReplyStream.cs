@@ -153,6 +153,8 @@ public sealed class ReplyStream : IResult, IAsyncDisposable
         UsageDetails? usage = null;
         SafetyVerdict? stop = null;
         var stored = false;
+        // Given back whole only when the client read nothing of a reply, or the failure was ours; see finally.
+        var giveBack = false;
         try
         {
             if (send.FirstReply)
@@ -197,6 +199,7 @@ public sealed class ReplyStream : IResult, IAsyncDisposable
             }
             catch (ModelUnavailableException e)
             {
+                giveBack = true;
                 conversation.LogFailure(e);
                 await WriteAsync(
                     response,
@@ -234,8 +237,11 @@ public sealed class ReplyStream : IResult, IAsyncDisposable
             }
             try
             {
-                var (exchange, created) = await conversation.StoreAsync(send, reply, cancellationToken);
+                // The reply is whole and was shown: it is kept even if the client leaves now.
+                var (exchange, created) = await conversation.StoreAsync(send, reply, CancellationToken.None);
                 stored = created;
+                // A concurrent send of this client_txn_id stored first and counted: this one does not.
+                giveBack = !created;
                 // Shown once stored: a reply not kept leaves its reminder due for the next one.
                 if (exchange.Reply.Reminder is { } reminder)
                     await WriteAsync(response, "reminder", new StreamReminder(reminder), json, cancellationToken);
@@ -243,8 +249,8 @@ public sealed class ReplyStream : IResult, IAsyncDisposable
             }
             catch (DomainException e)
             {
-                // A concurrent send took this client_txn_id with another text: the status line is long gone, so the
-                // refusal is an event.
+                // A concurrent send took this client_txn_id with another text, or the conversation was deleted
+                // meanwhile: the status line is long gone, so the refusal is an event.
                 await WriteAsync(
                     response,
                     "error",
@@ -253,13 +259,36 @@ public sealed class ReplyStream : IResult, IAsyncDisposable
                     cancellationToken
                 );
             }
+            catch (Exception e) when (DatabaseFaults.IsTransient(e))
+            {
+                // The database went away while the reply was being stored: an event, not a connection cut short.
+                giveBack = true;
+                conversation.LogStoreFailure(e);
+                await WriteAsync(
+                    response,
+                    "error",
+                    new StreamError(
+                        "Service unavailable",
+                        StatusCodes.Status503ServiceUnavailable,
+                        "The reply could not be stored; nothing was kept, please send again."
+                    ),
+                    json,
+                    cancellationToken
+                );
+            }
         }
         finally
         {
-            // No reply stored for this send (an error, the client gone, a concurrent retry stored first): it does not
-            // count.
+            // No reply stored for this send. It does not count when the client read none of it, the model or the
+            // database failed, or a concurrent retry stored first; a reply the client read (and then left, or deleted
+            // the conversation under) counts as the model's answer it was, and only its client_txn_id is freed.
             if (!stored)
-                await conversation.ReleaseAsync(send);
+            {
+                if (giveBack || shown.Length == 0)
+                    await conversation.ReleaseAsync(send);
+                else
+                    await conversation.ReleaseClaimAsync(send);
+            }
         }
     }
 
