@@ -180,7 +180,64 @@ public sealed class EventBlocksTests(PhotosFixture fx) : CourseTestsBase, IClass
         }
     }
 
+    [Fact]
+    public async Task Changing_an_event_or_course_across_a_block_answers_the_404_its_page_does_not_a_403()
+    {
+        var (organizerId, organizer) = fx.Organizer();
+        var e = (await fx.CreateEventAsync(organizer)).Str("id");
+        var course = (await CreateCourseAsync(organizer)).Str("id");
+        var (memberId, member) = fx.Member();
+        var (_, stranger) = fx.Member();
+        await BlockAsync(organizerId, memberId);
+
+        await (await Client.Get($"/api/v1/events/{e}", member)).AssertProblem(404);
+        await (await Client.SendJson(HttpMethod.Patch, $"/api/v1/events/{e}", new { }, member)).AssertProblem(404);
+        await (await Client.Get($"/api/v1/events/{e}/attendees", member)).AssertProblem(404);
+        await (await Client.SendJson(HttpMethod.Patch, $"/api/v1/courses/{course}", new { }, member)).AssertProblem(
+            404
+        );
+        // Someone who sees them is told they may not.
+        await (await Client.SendJson(HttpMethod.Patch, $"/api/v1/events/{e}", new { }, stranger)).AssertProblem(403);
+        await (await Client.Get($"/api/v1/events/{e}/attendees", stranger)).AssertProblem(403);
+        await (await Client.SendJson(HttpMethod.Patch, $"/api/v1/courses/{course}", new { }, stranger)).AssertProblem(
+            403
+        );
+    }
+
     // ---- photos ----
+
+    [Fact]
+    public async Task Photos_of_someone_in_a_block_with_the_viewer_are_kept_from_them_but_not_from_the_organizer()
+    {
+        var (_, organizer) = fx.Organizer();
+        var e = (await fx.CreateEventAsync(organizer)).Str("id");
+        var (attendeeId, attendee) = fx.Member();
+        await (await Register(e, attendee)).AssertStatus(201);
+        var photo = (await (await UploadPhoto(e, attendee)).AssertStatus(201)).Str("id");
+        var (watcherId, watcher) = fx.Member();
+        var (_, bystander) = fx.Member();
+        Assert.Equal(1, (await PhotosAsync(e, watcher))["total"]!.GetValue<int>());
+
+        foreach (var (blocker, blocked) in new[] { (attendeeId, watcherId), (watcherId, attendeeId) })
+        {
+            await BlockAsync(blocker, blocked);
+            // Neither in the gallery, nor by the id kept from before.
+            var page = await PhotosAsync(e, watcher);
+            Assert.Equal(0, page["total"]!.GetValue<int>());
+            Assert.Empty(page["items"]!.AsArray());
+            await (await Client.Get($"/api/v1/events/{e}/photos/{photo}/content", watcher)).AssertProblem(404);
+            // Everyone else, and the organizer who moderates the gallery, still sees it.
+            Assert.Equal(1, (await PhotosAsync(e, bystander))["total"]!.GetValue<int>());
+            Assert.Equal(1, (await PhotosAsync(e, organizer))["total"]!.GetValue<int>());
+            using var content = await Client.Get($"/api/v1/events/{e}/photos/{photo}/content", organizer);
+            Assert.Equal(HttpStatusCode.OK, content.StatusCode);
+            await UnblockAsync(blocker, blocked);
+        }
+        Assert.Equal(1, (await PhotosAsync(e, watcher))["total"]!.GetValue<int>());
+    }
+
+    private async Task<JsonNode> PhotosAsync(string eventId, string token) =>
+        await (await Client.Get($"/api/v1/events/{eventId}/photos", token)).AssertStatus(200);
 
     [Fact]
     public async Task An_attendee_in_a_block_with_the_organizer_adds_no_photos_to_the_event()

@@ -31,8 +31,14 @@ public sealed class AuthorizationSweepTests(MessagingFixture fx) : IClassFixture
                 b
             )
         ).AssertProblem(404);
-        // Starting over is refused.
-        await (await fx.Client.PostJson("/api/v1/conversations/direct", new { user_id = aId }, b)).AssertProblem(403);
+        // Starting over is refused, as for an account that is gone: the block is not told.
+        var refused = await (
+            await fx.Client.PostJson("/api/v1/conversations/direct", new { user_id = aId }, b)
+        ).AssertProblem(404);
+        var gone = await (
+            await fx.Client.PostJson("/api/v1/conversations/direct", new { user_id = Guid.NewGuid() }, b)
+        ).AssertProblem(404);
+        Assert.Equal(gone["detail"]!.GetValue<string>(), refused["detail"]!.GetValue<string>());
 
         // The blocker still sees it, closed for sending.
         var seen = await (await fx.Client.Get($"/api/v1/conversations/{c}", a)).AssertStatus(200);

@@ -367,7 +367,7 @@ public sealed class GroupMembershipTests(SocialFixture fx) : IClassFixture<Socia
     }
 
     [Fact]
-    public async Task Members_lists_hide_blocked_people_both_ways_and_invitations_across_a_block_are_422()
+    public async Task Members_lists_hide_blocked_people_both_ways_and_invitations_across_a_block_tell_no_one_of_it()
     {
         var (ownerId, owner, _) = await fx.RegisteredAsync();
         var (blockerId, blocker, _) = await fx.RegisteredAsync();
@@ -387,9 +387,14 @@ public sealed class GroupMembershipTests(SocialFixture fx) : IClassFixture<Socia
         await (
             await fx.Client.PostJson($"/api/v1/groups/{id}/invitations", new { user_id = blockedId }, blocker)
         ).AssertProblem(422);
-        await (
+        // Who blocked the caller is no one to them, as their profile is (404): the block is not told.
+        var unknown = await (
             await fx.Client.PostJson($"/api/v1/groups/{id}/invitations", new { user_id = blockerId }, blocked)
-        ).AssertProblem(422);
+        ).AssertProblem(404);
+        var deleted = await (
+            await fx.Client.PostJson($"/api/v1/groups/{id}/invitations", new { user_id = Guid.NewGuid() }, blocked)
+        ).AssertProblem(404);
+        Assert.Equal(deleted["detail"]!.GetValue<string>(), unknown["detail"]!.GetValue<string>());
         await (
             await fx.Client.PostJson($"/api/v1/groups/{id}/invitations", new { user_id = ownerId }, owner)
         ).AssertProblem(422);

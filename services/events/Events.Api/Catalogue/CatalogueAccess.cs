@@ -81,7 +81,8 @@ public static class CatalogueAccess
             : [];
 
     /// <summary>
-    /// The event for a change by its organizer or an admin; others get 403 if they can see it, 404 if not.
+    /// The event for a change by its organizer or an admin; others get 403 if they can see it, 404 if not (as
+    /// <see cref="VisibleAsync"/> judges: a block with the organizer hides it, so it is not told by a 403 either).
     /// </summary>
     public static async Task<CommunityEvent> ManagedAsync(
         EventsDbContext db,
@@ -95,7 +96,10 @@ public static class CatalogueAccess
         if (e is null || !e.IsVisibleTo(caller.UserId, caller.IsAdmin))
             throw new NotFoundException("No event has this id.");
         if (!e.IsManagedBy(caller.UserId!.Value, caller.IsAdmin))
+        {
+            await VisibleAsync(db, id, caller, cancellationToken);
             throw new ForbiddenException("Only the event's organizer or an admin may do this.");
+        }
         return e;
     }
 }

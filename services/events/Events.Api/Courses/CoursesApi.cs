@@ -328,7 +328,13 @@ public static partial class CoursesApi
         var enrollment = await db.Set<CourseEnrollment>()
             .AsNoTracking()
             .FirstOrDefaultAsync(e => e.CourseId == id && e.UserId == userId, cancellationToken);
-        if (!IsVisible(course, managed: false, enrollment))
+        // Not seen, or hidden by a block with its organizer (a learner enrolled before the block keeps it): 404, as its
+        // page answers, so the block is not told by a 403.
+        if (
+            !IsVisible(course, managed: false, enrollment)
+            || enrollment is null
+                && await UserBlockQueries.BetweenAsync(db, userId, course.OrganizerId, cancellationToken)
+        )
             throw new NotFoundException(NoSuchCourse);
         throw new ForbiddenException("Only the course's organizer or an admin may do this.");
     }

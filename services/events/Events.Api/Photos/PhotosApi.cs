@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Community.Contracts.Events;
 using Community.Events.Catalogue;
+using Community.Events.Users;
 using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Auth;
 using Community.ServiceDefaults.Blobs;
@@ -182,8 +183,12 @@ public static class PhotosApi
         );
         errors.ThrowIfAny();
 
-        await CatalogueAccess.VisibleAsync(db, id, CatalogueAccess.CallerOf(principal), cancellationToken);
+        var caller = CatalogueAccess.CallerOf(principal);
+        var e = await CatalogueAccess.VisibleAsync(db, id, caller, cancellationToken);
+        var hidden = await HiddenUploadersAsync(db, e, caller, cancellationToken);
         var photos = db.Set<EventPhoto>().AsNoTracking().Where(p => p.EventId == id);
+        if (hidden.Count > 0)
+            photos = photos.Where(p => !hidden.Contains(p.UploadedBy));
         var (total, rows) = await db.TotalAndPageAsync(
             photos,
             options.Value.ExactTotalUpTo,
@@ -205,8 +210,11 @@ public static class PhotosApi
         CancellationToken cancellationToken
     )
     {
-        await CatalogueAccess.VisibleAsync(db, id, CatalogueAccess.CallerOf(principal), cancellationToken);
+        var caller = CatalogueAccess.CallerOf(principal);
+        var e = await CatalogueAccess.VisibleAsync(db, id, caller, cancellationToken);
         var photo = await FindAsync(db.Set<EventPhoto>().AsNoTracking(), id, photoId, cancellationToken);
+        if ((await HiddenUploadersAsync(db, e, caller, cancellationToken)).Contains(photo.UploadedBy))
+            throw new NotFoundException(NoSuchPhoto);
         var blob =
             await blobs.OpenReadAsync(photo.BlobKey, cancellationToken)
             ?? throw new NotFoundException("This photo's image is missing.");
@@ -242,6 +250,22 @@ public static class PhotosApi
         return TypedResults.NoContent();
     }
 
+    private const string NoSuchPhoto = "This event has no photo with this id.";
+
+    /// <summary>
+    /// Whose photos the caller does not see: the people in a block with them, either way, as everywhere else a blocked
+    /// person's content is kept from the other. The event's managers and admins see every photo, to moderate them.
+    /// </summary>
+    private static async Task<List<Guid>> HiddenUploadersAsync(
+        EventsDbContext db,
+        CommunityEvent e,
+        CatalogueAccess.Caller caller,
+        CancellationToken cancellationToken
+    ) =>
+        caller.UserId is not { } userId || e.IsManagedBy(userId, caller.IsAdmin)
+            ? []
+            : await UserBlockQueries.WithAsync(db, userId, cancellationToken);
+
     private static async Task<EventPhoto> FindAsync(
         IQueryable<EventPhoto> photos,
         Guid eventId,
@@ -249,5 +273,5 @@ public static class PhotosApi
         CancellationToken cancellationToken
     ) =>
         await photos.FirstOrDefaultAsync(p => p.Id == photoId && p.EventId == eventId, cancellationToken)
-        ?? throw new NotFoundException("This event has no photo with this id.");
+        ?? throw new NotFoundException(NoSuchPhoto);
 }

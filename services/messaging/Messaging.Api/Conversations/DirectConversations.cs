@@ -29,8 +29,10 @@ public static class DirectConversations
             )
             .Select(b => b.BlockerId)
             .ToListAsync(cancellationToken);
+        // Who blocked the caller is no one to them, as everywhere (404, like an account that is gone): a 403 would
+        // tell them of the block.
         if (blockers.Contains(otherId))
-            throw new ForbiddenException("You cannot message this person.");
+            throw new NotFoundException("No such user.");
         if (blockers.Contains(callerId))
             throw new BusinessRuleException("You blocked this person; unblock them to message them.");
         var (low, high) = Pair.Of(callerId, otherId);

@@ -209,8 +209,12 @@ public static class GroupMembersApi
                 var profile =
                     await db.UserProfiles.AsNoTracking().Listed().FirstOrDefaultAsync(p => p.UserId == userId, ct)
                     ?? throw new NotFoundException(ProfileAccess.NoSuchUser);
-                if (await ProfileAccess.BlockedEitherWayAsync(db, callerId, userId, ct))
-                    throw new BusinessRuleException("You cannot invite someone you blocked or who blocked you.");
+                // Who blocked the caller is no one to them (404, as their profile), so the block is not told; who
+                // the caller blocked, they are told of.
+                if (await db.Blocks.AnyAsync(x => x.BlockerId == userId && x.BlockedId == callerId, ct))
+                    throw new NotFoundException(ProfileAccess.NoSuchUser);
+                if (await db.Blocks.AnyAsync(x => x.BlockerId == callerId && x.BlockedId == userId, ct))
+                    throw new BusinessRuleException("You blocked this user; unblock them to invite them.");
                 if (await db.GroupMembers.AnyAsync(m => m.GroupId == id && m.UserId == userId, ct))
                     throw new ConflictException("This person is already a member.");
                 var existing = await db
