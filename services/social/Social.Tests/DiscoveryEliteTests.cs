@@ -40,12 +40,33 @@ public sealed class DiscoveryEliteTests(SocialFixture fx) : IClassFixture<Social
     }
 
     [Fact]
-    public async Task A_cursor_from_before_elite_ranking_is_a_400()
+    public async Task A_cursor_does_not_tell_who_is_elite_yet_pages_on_from_an_elite_member_and_a_malformed_one_is_400()
     {
-        var (_, me, _) = await fx.RegisteredAsync();
-        var old = System.Buffers.Text.Base64Url.EncodeToString("0_36_0193f1d26c1e7a4b9d3e5f8a2b7c4e10"u8);
+        var region = "Elite cursor " + Guid.NewGuid().ToString("N")[..8];
+        var (_, me, _) = await fx.RegisteredAsync(region: region, interests: ["chess"]);
+        var equals = new List<Guid>();
+        for (var i = 0; i < 3; i++)
+            equals.Add((await fx.RegisteredAsync(region: region, interests: ["chess"])).Item1);
+        // The elite one has the lowest id: the others, equally relevant, come after them only by being not elite.
+        var eliteId = equals.Min();
+        var now = fx.Clock.GetUtcNow();
+        await fx.DeliverAsync(new SubscriptionChanged(Guid.NewGuid(), now, eliteId, Tiers.Elite, now.AddDays(30)));
+
+        var where = "region=" + Uri.EscapeDataString(region);
+        var page = await (await fx.Client.Get($"/api/v1/discover?{where}&limit=1", me)).AssertStatus(200);
+        Assert.Equal(eliteId.ToString(), page["items"]![0]!["user_id"]!.GetValue<string>());
+        // Boosted, score and id: what the page shows, and nothing of the tier.
+        var cursor = System.Text.Encoding.UTF8.GetString(
+            System.Buffers.Text.Base64Url.DecodeFromChars(page["next_cursor"]!.GetValue<string>())
+        );
+        Assert.Equal($"0_{page["items"]![0]!["compatibility_score"]}_{eliteId:N}", cursor);
+        // Paged on from there, one by one, nobody is skipped: the cursor's tier was read again.
+        var (ids, _) = await PagesAsync(where, 1, me);
+        Assert.Equal([eliteId, .. equals.Where(id => id != eliteId).OrderDescending()], ids);
+
+        var bad = System.Buffers.Text.Base64Url.EncodeToString("0_36_2_0193f1d26c1e7a4b9d3e5f8a2b7c4e10"u8);
         var problem = await (
-            await fx.Client.Get($"/api/v1/discover?cursor={Uri.EscapeDataString(old)}", me)
+            await fx.Client.Get($"/api/v1/discover?cursor={Uri.EscapeDataString(bad)}", me)
         ).AssertProblem(400);
         Assert.NotNull(problem["errors"]!["cursor"]);
     }

@@ -145,13 +145,23 @@ public static partial class DiscoveryApi
             bornAfter,
             query.IncludeConnected ?? false
         );
+        // The cursor does not say whether the person it ends on is elite (anyone could read it there, and tiers are
+        // private): their tier is read again here.
+        if (after is { } position)
+            after = position with
+            {
+                Elite = await db.UserProfiles.AnyAsync(
+                    u => u.UserId == position.Id && u.Tier == Tiers.Elite,
+                    cancellationToken
+                ),
+            };
         var rows = await FindAsync(db, callerId, filter, after, Keyset.Probe(limit), now, cancellationToken);
 
         return TypedResults.Ok(
             Keyset.Page(
                 rows,
                 limit,
-                r => DiscoverPosition.Format(r.Boosted, r.Score, r.Elite, r.UserId),
+                r => DiscoverPosition.Format(r.Boosted, r.Score, r.UserId),
                 r => new DiscoverItem(
                     r.UserId,
                     r.Username,
@@ -175,32 +185,31 @@ public static partial class DiscoveryApi
     }
 }
 
-/// <summary>A keyset position in discovery's order: boosted, score, elite, user id (all descending).</summary>
+/// <summary>
+/// A keyset position in discovery's order: boosted, score, elite, user id (all descending). The cursor carries what
+/// the page showed (boosted, score, id) and not the tier, which is read again (<see cref="Elite"/> is false until
+/// then).
+/// </summary>
 public readonly record struct DiscoverPosition(bool Boosted, int Score, bool Elite, Guid Id)
 {
     /// <summary>Score and elite as one number in the ranking's order: an elite member just above their score.</summary>
     public int Rank => Score * 2 + (Elite ? 1 : 0);
 
-    public static string Format(bool boosted, int score, bool elite, Guid id) =>
-        (boosted ? "1" : "0")
-        + "_"
-        + score.ToString(CultureInfo.InvariantCulture)
-        + "_"
-        + (elite ? "1" : "0")
-        + "_"
-        + id.ToString("N");
+    public static string Format(bool boosted, int score, Guid id) =>
+        (boosted ? "1" : "0") + "_" + score.ToString(CultureInfo.InvariantCulture) + "_" + id.ToString("N");
 
+    /// <summary>A cursor of this form, or of the one before it (with the elite flag, which is ignored).</summary>
     public static DiscoverPosition? Parse(string position)
     {
         var parts = position.Split('_');
         return
-            parts.Length == 4
+            parts.Length is 3 or 4
             && parts[0] is "0" or "1"
             && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var score)
             && score <= 100
-            && parts[2] is "0" or "1"
-            && Guid.TryParseExact(parts[3], "N", out var id)
-            ? new(parts[0] == "1", score, parts[2] == "1", id)
+            && (parts.Length == 3 || parts[2] is "0" or "1")
+            && Guid.TryParseExact(parts[^1], "N", out var id)
+            ? new(parts[0] == "1", score, false, id)
             : null;
     }
 }
