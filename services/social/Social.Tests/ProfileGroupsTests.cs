@@ -51,6 +51,27 @@ public sealed class ProfileGroupsTests(SocialFixture fx) : IClassFixture<SocialF
             page["items"]!.AsArray().Concat(rest["items"]!.AsArray()).Select(n => n!["id"]!.GetValue<string>())
         );
 
+        // Someone who follows the user and is in a block with the viewer is counted for nobody but the viewer: the
+        // counts are those of the lists the viewer is shown, so they do not tell of a block.
+        var (_, other, _) = await fx.RegisteredAsync();
+        var (_, blocking, _) = await fx.RegisteredAsync();
+        await (await fx.Client.SendJson(HttpMethod.Put, $"/api/v1/follows/{userId}", null, blocking)).AssertStatus(204);
+        await (await fx.Client.SendJson(HttpMethod.Put, $"/api/v1/blocks/{viewerId}", null, blocking)).AssertStatus(
+            204
+        );
+        var listed = await (await fx.Client.Get($"/api/v1/follows/followers?user_id={userId}", viewer)).AssertStatus(
+            200
+        );
+        var counted = await (await fx.Client.Get($"/api/v1/profiles/{userId}/activity", viewer)).AssertStatus(200);
+        Assert.Single(listed["items"]!.AsArray());
+        Assert.Equal(1, counted["followers"]!.GetValue<int>());
+        Assert.Equal(
+            2,
+            (await (await fx.Client.Get($"/api/v1/profiles/{userId}/activity", other)).AssertStatus(200))[
+                "followers"
+            ]!.GetValue<int>()
+        );
+
         // Across a block the profile's groups and activity are 404, like the profile.
         await (await fx.Client.SendJson(HttpMethod.Put, $"/api/v1/blocks/{viewerId}", null, user)).AssertStatus(204);
         await (await fx.Client.Get($"/api/v1/profiles/{userId}/groups", viewer)).AssertProblem(404);

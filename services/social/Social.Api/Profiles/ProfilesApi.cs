@@ -117,11 +117,31 @@ public static class ProfilesApi
             .GroupMembers.Where(m => m.UserId == userId)
             .Join(db.Groups.MembersShownTo(db, callerId), m => m.GroupId, g => g.Id, (m, g) => g.Id)
             .CountAsync(cancellationToken);
-        var connections = await db.Connections.CountAsync(
-            c => c.Status == ConnectionStatus.Accepted && (c.RequesterId == userId || c.AddresseeId == userId),
-            cancellationToken
-        );
-        var followers = await db.Follows.CountAsync(f => f.FollowedId == userId, cancellationToken);
+        // Counted as the lists show them to the caller: nobody in a block with the caller, either way (a count above
+        // the list would tell them someone there blocked them).
+        var connections = await db
+            .Connections.Where(c =>
+                c.Status == ConnectionStatus.Accepted && (c.RequesterId == userId || c.AddresseeId == userId)
+            )
+            .Select(c => c.RequesterId == userId ? c.AddresseeId : c.RequesterId)
+            .CountAsync(
+                other =>
+                    !db.Blocks.Any(b =>
+                        (b.BlockerId == callerId && b.BlockedId == other)
+                        || (b.BlockerId == other && b.BlockedId == callerId)
+                    ),
+                cancellationToken
+            );
+        var followers = await db
+            .Follows.Where(f => f.FollowedId == userId)
+            .CountAsync(
+                f =>
+                    !db.Blocks.Any(b =>
+                        (b.BlockerId == callerId && b.BlockedId == f.FollowerId)
+                        || (b.BlockerId == f.FollowerId && b.BlockedId == callerId)
+                    ),
+                cancellationToken
+            );
         var attended = await db.EventsAttended.CountAsync(a => a.UserId == userId, cancellationToken);
         return TypedResults.Ok(new ProfileActivityDto(userId, groups, connections, followers, attended));
     }
