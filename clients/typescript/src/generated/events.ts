@@ -877,6 +877,7 @@ export interface components {
              * @description What was refunded of ticket payments.
              */
             refunded_cents: number;
+            /** @description The currency the tickets were paid in (the event's price stays in it once one is); the event's own when none was paid for; null for a free event nobody paid for. */
             currency?: null | string;
         };
         /** @description One module, whole. In an edit, Id keeps an existing module of the course (and its learners' progress); without one it is new. */
