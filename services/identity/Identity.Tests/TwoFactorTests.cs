@@ -157,6 +157,37 @@ public sealed class TwoFactorTests(IdentityFixture fx) : IClassFixture<IdentityF
         await AssertStatusAsync(token, enabled: false, left: 0);
     }
 
+    [Fact]
+    public async Task New_recovery_codes_replace_the_old_ones_for_someone_who_has_a_code_and_the_password()
+    {
+        const string url = "/api/v1/users/me/two-factor/recovery-codes";
+        var enrolled = await EnrolledAsync();
+        // The password and a code are needed, as to turn it off; a wrong code changes nothing.
+        await (await Client.PostJson(url, new { code = NextCode(enrolled.Secret) }, enrolled.Token)).AssertProblem(400);
+        await (await Client.PostJson(url, new { password = Password, code = "000000" }, enrolled.Token)).AssertProblem(
+            400
+        );
+        await AssertStatusAsync(enrolled.Token, enabled: true, left: 10);
+
+        // A confirmation's answer that never arrived: the member asks for new ones with the app's code.
+        var fresh = await (
+            await Client.PostJson(url, new { password = Password, code = NextCode(enrolled.Secret) }, enrolled.Token)
+        ).AssertStatus(200);
+        var codes = fresh["recovery_codes"]!.AsArray().Select(c => c!.GetValue<string>()).ToList();
+        Assert.Equal(10, codes.Count);
+        Assert.Empty(codes.Intersect(enrolled.RecoveryCodes));
+        await AssertStatusAsync(enrolled.Token, enabled: true, left: 10);
+        await (await AnswerAsync(await ChallengeAsync(enrolled.Username), enrolled.RecoveryCodes[0])).AssertProblem(
+            401
+        );
+        await (await AnswerAsync(await ChallengeAsync(enrolled.Username), codes[0])).AssertStatus(200);
+
+        // With two-factor sign-in off there are none to replace.
+        var off = (await fx.RegisterAsync())["access_token"]!.GetValue<string>();
+        await (await Client.PostJson(url, new { password = Password, code = "123456" }, off)).AssertProblem(409);
+        await (await Client.PostJson(url, new { password = Password, code = "123456" })).AssertProblem(401);
+    }
+
     private async Task<System.Text.Json.Nodes.JsonObject> AssertStatusAsync(string token, bool enabled, int left)
     {
         var status = await (await Client.Get("/api/v1/users/me/two-factor", token)).AssertStatus(200);

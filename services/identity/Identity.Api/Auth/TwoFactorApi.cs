@@ -49,6 +49,16 @@ public static class TwoFactorApi
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status429TooManyRequests);
         group
+            .MapPost("/recovery-codes", NewRecoveryCodes)
+            .HashesPasswords()
+            .WithName("ReplaceTwoFactorRecoveryCodes")
+            .WithSummary(
+                "New recovery codes, replacing the old ones (password and a code or recovery code): for codes lost, "
+                    + "used up, or never received"
+            )
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
+        group
             .MapDelete("", Disable)
             .HashesPasswords()
             .WithName("DisableTwoFactor")
@@ -132,6 +142,44 @@ public static class TwoFactorApi
         }
         secret.EnabledAt = clock.GetUtcNow();
         var recovery = await codes.NewRecoveryCodesAsync(userId, cancellationToken);
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return TypedResults.Ok(new TwoFactorRecoveryCodes(recovery));
+    }
+
+    /// <summary>
+    /// New recovery codes for an account with two-factor sign-in on; the old ones stop working. For codes lost or used
+    /// up, and for the ones a confirmation answered that never reached the client (a second confirmation is a 409).
+    /// </summary>
+    private static async Task<Ok<TwoFactorRecoveryCodes>> NewRecoveryCodes(
+        TwoFactorNewRecoveryCodesRequest request,
+        ClaimsPrincipal principal,
+        IdentityDbContext db,
+        TwoFactorCodes codes,
+        ReauthenticationAccess reauthentication,
+        CancellationToken cancellationToken
+    )
+    {
+        var errors = new ValidationErrors();
+        if (string.IsNullOrEmpty(request.Password))
+            errors.Add("password", "password is required.");
+        if (string.IsNullOrWhiteSpace(request.Code))
+            errors.Add("code", "code is required.");
+        errors.MaxLength("code", request.Code, TwoFactorCodes.MaxCodeLength);
+        errors.ThrowIfAny();
+        var user = await FindAsync(db, principal.UserId(), cancellationToken);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        if (!await codes.IsOnAsync(user.Id, cancellationToken))
+            throw new ConflictException("Two-factor sign-in is not on.");
+        await reauthentication.CheckPasswordAsync(user, request.Password!, transaction, cancellationToken);
+        await codes.GuardAsync(user.Id, cancellationToken);
+        if (!await codes.VerifyAsync(user.Id, request.Code!, pending: false, cancellationToken))
+        {
+            await codes.RecordFailureAsync(user.Id, cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            throw new RequestValidationException("code", "The code is wrong, used or expired.");
+        }
+        var recovery = await codes.NewRecoveryCodesAsync(user.Id, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return TypedResults.Ok(new TwoFactorRecoveryCodes(recovery));

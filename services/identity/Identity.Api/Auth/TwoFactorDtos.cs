@@ -62,3 +62,12 @@ public sealed record TwoFactorLoginRequest([Required] string? Challenge, [Requir
 /// <param name="Challenge">Single use; at most 5 codes may be tried with it.</param>
 /// <param name="ExpiresIn">Seconds the challenge stays valid.</param>
 public sealed record TwoFactorChallengeResponse(bool TwoFactorRequired, string Challenge, int ExpiresIn);
+
+/// <summary>Replaces the recovery codes (the ones before stop working).</summary>
+/// <param name="Password">The account's password.</param>
+/// <param name="Code">A code from the authenticator app, or an unused recovery code (it is spent).</param>
+public sealed record TwoFactorNewRecoveryCodesRequest([Required] string? Password, [Required] string? Code)
+    : IRequestExample<TwoFactorNewRecoveryCodesRequest>
+{
+    public static TwoFactorNewRecoveryCodesRequest Example => new("sunny-dunes-42", "492817");
+}
