@@ -42,7 +42,7 @@ public sealed partial class SendPathTests
     }
 
     [Fact]
-    public async Task A_reply_that_fails_does_not_count_plain_or_midstream_and_one_the_client_read_part_of_does()
+    public async Task A_reply_that_fails_does_not_count_and_one_whose_client_left_is_finished_stored_and_counted_once()
     {
         fixture.AwayFromMidnight();
         var (id, token) = await fixture.RegisteredAsync();
@@ -72,8 +72,8 @@ public sealed partial class SendPathTests
         }
         Assert.Equal(1, await UsedTodayAsync(token));
 
-        // The client reads the first piece and leaves: the reply is not stored, but what the model answered was read,
-        // so the message counts (given back, reading all but the last piece and leaving made every reply free).
+        // The client reads the first piece and leaves: the reply is finished and stored all the same, so the message
+        // is answered and counted once (given back, reading all but the last piece and leaving made every reply free).
         fixture.Model.Reply("slowly one word at a time until the end");
         fixture.Model.ChunkDelay = TimeSpan.FromMilliseconds(300);
         try
@@ -92,25 +92,28 @@ public sealed partial class SendPathTests
                 using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
                 while (await reader.ReadLineAsync() is { } line && !line.Contains("slowly")) { }
             }
-            // Its client_txn_id is freed once the server has seen the client go.
+            // The reply is finished without the client and stored.
             await Eventually.TrueAsync(
                 async () =>
                     await fixture.ScalarAsync<long>(
-                        "SELECT count(*) FROM companion_sends WHERE user_id = @id AND client_txn_id = 'leaver'",
+                        "SELECT count(*) FROM companion_messages WHERE user_id = @id AND client_txn_id = 'leaver'",
                         ("id", id)
-                    ) == 0,
-                "the send of a stream the client left was never let go"
+                    ) == 1,
+                "the reply of a stream the client left was not finished and stored"
             );
-            Assert.Equal(2, await UsedTodayAsync(token));
         }
         finally
         {
             fixture.Model.ChunkDelay = TimeSpan.Zero;
         }
-        Assert.Equal(
-            0,
-            await fixture.ScalarAsync<long>("SELECT count(*) FROM companion_messages WHERE client_txn_id = 'leaver'")
-        );
+        Assert.Equal(2, await UsedTodayAsync(token));
+        // Sent again (the web client keeps the client_txn_id of a message whose stream broke): the whole reply, once,
+        // counted once.
+        var (_, again) = await StreamAsync(token, "I will leave early", "leaver");
+        Assert.Equal("done", again[^1].Name);
+        Assert.True(again[^1].Data["replayed"]!.GetValue<bool>());
+        Assert.EndsWith("until the end", again[^1].Data["reply"]!["text"]!.GetValue<string>());
+        Assert.Equal(2, await UsedTodayAsync(token));
     }
 
     [Fact]

@@ -131,7 +131,9 @@ public static class ConversationApi
         }
         try
         {
-            return await ReplyStream.StartAsync(send, model, offline, conversation, cancellationToken);
+            // Not cancelled with the request: a reply the client stops reading is still finished and stored, so it is
+            // answered (and counted) once, and a retry of its client_txn_id replays it.
+            return await ReplyStream.StartAsync(send, model, offline, conversation, CancellationToken.None);
         }
         catch
         {

@@ -41,8 +41,9 @@ public sealed record StreamReminder(string Text);
 /// <summary>
 /// A reply as server-sent events: <c>delta</c> (text the safety screen released), <c>replace</c> (the screen stopped
 /// the reply: show its text instead), then <c>reminder</c> (when one is due) and <c>done</c>, or <c>error</c> (nothing
-/// stored). Whatever can refuse with a problem happens before this runs; the message counted is given back whenever no
-/// reply is stored.
+/// stored). Whatever can refuse with a problem happens before this runs. A client that leaves does not stop the reply:
+/// it is read to its end and stored (a retry of the client_txn_id replays it). The message counted is given back when
+/// the failure is ours (the model, the database) or a concurrent retry stored first.
 /// </summary>
 public sealed class ReplyStream : IResult, IAsyncDisposable
 {
@@ -54,6 +55,10 @@ public sealed class ReplyStream : IResult, IAsyncDisposable
     private readonly CompanionExchange? _earlier;
     private readonly bool _replayed;
     private bool _chunksDisposed;
+
+    // The client stopped reading: the model's reply is still read to its end and stored, so the message is answered
+    // once (a retry of its client_txn_id replays it) and counted once.
+    private bool _clientGone;
 
     private ReplyStream(PreparedSend send, IAsyncEnumerator<ChatResponseUpdate> chunks, string responder) =>
         (_send, _chunks, _responder) = (send, chunks, responder);
@@ -120,7 +125,7 @@ public sealed class ReplyStream : IResult, IAsyncDisposable
         }
         catch (OperationCanceledException) when (httpContext.RequestAborted.IsCancellationRequested)
         {
-            // The client left: the model call was cancelled with the request and nothing is stored.
+            // The client left while a stored exchange was being written back to it: nothing more to do.
         }
     }
 
@@ -138,10 +143,10 @@ public sealed class ReplyStream : IResult, IAsyncDisposable
 
         if (_earlier is { } earlier)
         {
-            await WriteAsync(response, "delta", new StreamDelta(earlier.Reply.Text), json, cancellationToken);
+            await EmitAsync(response, "delta", new StreamDelta(earlier.Reply.Text), json, cancellationToken);
             if (earlier.Reply.Reminder is { } reminderShown)
-                await WriteAsync(response, "reminder", new StreamReminder(reminderShown), json, cancellationToken);
-            await WriteAsync(response, "done", Done(earlier, _replayed), json, cancellationToken);
+                await EmitAsync(response, "reminder", new StreamReminder(reminderShown), json, cancellationToken);
+            await EmitAsync(response, "done", Done(earlier, _replayed), json, cancellationToken);
             return;
         }
 
@@ -158,7 +163,7 @@ public sealed class ReplyStream : IResult, IAsyncDisposable
         try
         {
             if (send.FirstReply)
-                await WriteAsync(
+                await EmitAsync(
                     response,
                     "delta",
                     new StreamDelta(CompanionDisclosure.FirstReply),
@@ -181,19 +186,19 @@ public sealed class ReplyStream : IResult, IAsyncDisposable
                     if (delta.Length == 0)
                         continue;
                     var step = screen.Push(delta);
-                    await ReleaseAsync(response, step, shown, json, cancellationToken);
+                    await ShowAsync(response, step, shown, json, cancellationToken);
                     stop = step.Stop;
                 } while (stop is null && await chunks.MoveNextAsync());
                 if (stop is null && half.Length > 0)
                 {
                     var step = screen.Push(SafeText.Clean(half));
-                    await ReleaseAsync(response, step, shown, json, cancellationToken);
+                    await ShowAsync(response, step, shown, json, cancellationToken);
                     stop = step.Stop;
                 }
                 if (stop is null)
                 {
                     var last = screen.Complete();
-                    await ReleaseAsync(response, last, shown, json, cancellationToken);
+                    await ShowAsync(response, last, shown, json, cancellationToken);
                     stop = last.Stop;
                 }
             }
@@ -201,7 +206,7 @@ public sealed class ReplyStream : IResult, IAsyncDisposable
             {
                 giveBack = true;
                 conversation.LogFailure(e);
-                await WriteAsync(
+                await EmitAsync(
                     response,
                     "error",
                     new StreamError(
@@ -227,7 +232,7 @@ public sealed class ReplyStream : IResult, IAsyncDisposable
                 // Not one more piece of the model's text: its stream is closed before the client hears of the
                 // replacement.
                 await DisposeChunksAsync();
-                await WriteAsync(
+                await EmitAsync(
                     response,
                     "replace",
                     new StreamReplace(CompanionConversation.ReplyText(send, reply.Text), ReplyToStore.Flag(stop)),
@@ -244,14 +249,14 @@ public sealed class ReplyStream : IResult, IAsyncDisposable
                 giveBack = !created;
                 // Shown once stored: a reply not kept leaves its reminder due for the next one.
                 if (exchange.Reply.Reminder is { } reminder)
-                    await WriteAsync(response, "reminder", new StreamReminder(reminder), json, cancellationToken);
-                await WriteAsync(response, "done", Done(exchange, replayed: !created), json, cancellationToken);
+                    await EmitAsync(response, "reminder", new StreamReminder(reminder), json, cancellationToken);
+                await EmitAsync(response, "done", Done(exchange, replayed: !created), json, cancellationToken);
             }
             catch (DomainException e)
             {
                 // A concurrent send took this client_txn_id with another text, or the conversation was deleted
                 // meanwhile: the status line is long gone, so the refusal is an event.
-                await WriteAsync(
+                await EmitAsync(
                     response,
                     "error",
                     new StreamError(e.Title, e.StatusCode, e.Message),
@@ -264,7 +269,7 @@ public sealed class ReplyStream : IResult, IAsyncDisposable
                 // The database went away while the reply was being stored: an event, not a connection cut short.
                 giveBack = true;
                 conversation.LogStoreFailure(e);
-                await WriteAsync(
+                await EmitAsync(
                     response,
                     "error",
                     new StreamError(
@@ -276,24 +281,38 @@ public sealed class ReplyStream : IResult, IAsyncDisposable
                     cancellationToken
                 );
             }
+            catch
+            {
+                // Any other failure to store is ours too: the message does not count.
+                giveBack = true;
+                throw;
+            }
         }
         finally
         {
             // No reply stored for this send. It does not count when the client read none of it, the model or the
-            // database failed, or a concurrent retry stored first; a reply the client read (and then left, or deleted
-            // the conversation under) counts as the model's answer it was, and only its client_txn_id is freed.
+            // database failed, or a concurrent retry stored first; a reply the client read and then deleted the
+            // conversation under counts as the model's answer it was, and only its client_txn_id is freed.
             if (!stored)
             {
-                if (giveBack || shown.Length == 0)
-                    await conversation.ReleaseAsync(send);
-                else
-                    await conversation.ReleaseClaimAsync(send);
+                try
+                {
+                    if (giveBack || shown.Length == 0)
+                        await conversation.ReleaseAsync(send);
+                    else
+                        await conversation.ReleaseClaimAsync(send);
+                }
+                catch (Exception e) when (DatabaseFaults.IsTransient(e))
+                {
+                    // The database that failed the store fails this too; the claim's lease ends by itself.
+                    conversation.LogStoreFailure(e);
+                }
             }
         }
     }
 
     /// <summary>Sends what the screen released (nothing when it held everything back or stopped).</summary>
-    private static async Task ReleaseAsync(
+    private async Task ShowAsync(
         HttpResponse response,
         StreamStep step,
         StringBuilder shown,
@@ -304,7 +323,32 @@ public sealed class ReplyStream : IResult, IAsyncDisposable
         if (step.Release.Length == 0)
             return;
         shown.Append(step.Release);
-        await WriteAsync(response, "delta", new StreamDelta(step.Release), json, cancellationToken);
+        await EmitAsync(response, "delta", new StreamDelta(step.Release), json, cancellationToken);
+    }
+
+    /// <summary>
+    /// Writes an event while the client reads; once it has gone (the request aborted), nothing more is written, and
+    /// the reply goes on to be stored.
+    /// </summary>
+    private async Task EmitAsync<T>(
+        HttpResponse response,
+        string name,
+        T data,
+        JsonSerializerOptions json,
+        CancellationToken cancellationToken
+    )
+    {
+        if (_clientGone)
+            return;
+        try
+        {
+            await WriteAsync(response, name, data, json, cancellationToken);
+        }
+        catch (Exception e)
+            when (e is OperationCanceledException or IOException && cancellationToken.IsCancellationRequested)
+        {
+            _clientGone = true;
+        }
     }
 
     private static StreamDone Done(CompanionExchange exchange, bool replayed) =>
