@@ -1,6 +1,6 @@
 import type { ChatHubClient } from "@community/sdk";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { resync, Session } from "./session";
+import { problemText, resync, Session } from "./session";
 import { type Reply, stubPlatform } from "./testing";
 
 afterEach(() => {
@@ -258,5 +258,35 @@ describe("Session, the chat hub", () => {
     } finally {
       removeEventListener(resync, heard);
     }
+  });
+});
+
+describe("problemText", () => {
+  const answered = (status: number) => new Response(null, { status });
+
+  it("quotes the request_id of a failure of the platform (a 5xx), and of a problem that says no more than its title", () => {
+    const down = { title: "Service Unavailable", status: 503, detail: "The messaging service is unavailable.", request_id: "0HN8A:00000001" };
+    expect(problemText(down, answered(503), "The message was not sent.")).toBe("The messaging service is unavailable. (reference: 0HN8A:00000001)");
+    const bare = { title: "Internal Server Error", status: 500, request_id: "0HN8A:00000002" };
+    expect(problemText(bare, answered(500), "Saving failed.")).toBe("Internal Server Error (reference: 0HN8A:00000002)");
+    const forbidden = { title: "Forbidden", status: 403, request_id: "0HN8A:00000003" };
+    expect(problemText(forbidden, answered(403), "That did not work.")).toBe("Forbidden (reference: 0HN8A:00000003)");
+    expect(problemText({ request_id: "0HN8A:00000004" }, answered(502), "Saving failed.")).toBe("Saving failed. (502) (reference: 0HN8A:00000004)");
+  });
+
+  it("says a refusal that says why (a 4xx's detail, its invalid fields) as it is", () => {
+    const invalid = {
+      title: "One or more validation errors occurred.",
+      status: 400,
+      detail: "The request is invalid.",
+      errors: { title: ["The title is required."] },
+      request_id: "0HN8A:00000005",
+    };
+    expect(problemText(invalid, answered(400), "Saving failed.")).toBe("The request is invalid. The title is required.");
+    const fields = { title: "One or more validation errors occurred.", status: 400, errors: { name: ["The name is too long."] }, request_id: "0HN8A:00000006" };
+    expect(problemText(fields, answered(400), "Saving failed.")).toBe("One or more validation errors occurred. The name is too long.");
+    const closed = { title: "Conflict", status: 409, detail: "This conversation is closed.", request_id: "0HN8A:00000007" };
+    expect(problemText(closed, answered(409), "The message was not sent.")).toBe("This conversation is closed.");
+    expect(problemText(null, answered(404), "Looking them up failed.")).toBe("Looking them up failed. (404)");
   });
 });

@@ -520,11 +520,16 @@ export function refusal(error: unknown, response: Response, fallback: string): {
   return seconds ? { error: text, wait: Math.min(seconds, longestWait) } : { error: text };
 }
 
-/** The problem's title and detail (and each invalid field), as the platform words them. */
+/**
+ * The problem's title and detail (and each invalid field), as the platform words them. A failure of the platform (a
+ * 5xx), or a problem that says no more than its title, ends with its request_id ("(reference: ...)"), which the
+ * contract asks to be quoted when the problem is reported; a refusal that says why (a 4xx's detail, its invalid fields)
+ * is said as it is.
+ */
 export function problemText(error: unknown, response: Response | undefined, fallback: string): string {
-  const problem = (error ?? {}) as { title?: string; detail?: string; errors?: Record<string, string[]> };
+  const problem = (error ?? {}) as { title?: string; detail?: string; errors?: Record<string, string[]>; request_id?: string };
   const fields = Object.values(problem.errors ?? {}).flat();
-  const text = [problem.detail ?? problem.title, ...fields].filter(Boolean).join(" ");
-  if (text) return text;
-  return response ? `${fallback} (${response.status})` : fallback;
+  const text = [problem.detail ?? problem.title, ...fields].filter(Boolean).join(" ") || (response ? `${fallback} (${response.status})` : fallback);
+  const failed = (response?.status ?? 0) >= 500 || (!problem.detail && !fields.length);
+  return problem.request_id && failed ? `${text} (reference: ${problem.request_id})` : text;
 }

@@ -1,10 +1,16 @@
 import { screen, waitFor } from "@testing-library/preact";
 import { vi } from "vitest";
 import { session } from "./app";
+import { forgetWaiting } from "./outbox";
 
-/** For unit tests: the page's session as signed in as `user` with the access token `access` (what a sign-in keeps), or signed out. */
-export const signedIn = (user: { id: string; role: string } | null, access = "t") =>
-  void ((session as unknown as { stored: unknown }).stored = user && { access, refresh: "r", expiresAt: Date.now() + 600_000, user });
+/**
+ * For unit tests: the page's session as signed in as `user` with the access token `access` (what a sign-in keeps), or
+ * signed out (and the messages waiting to be sent forgotten, as a sign-out forgets them).
+ */
+export const signedIn = (user: { id: string; role: string } | null, access = "t") => {
+  (session as unknown as { stored: unknown }).stored = user && { access, refresh: "r", expiresAt: Date.now() + 600_000, user };
+  if (!user) forgetWaiting();
+};
 
 /**
  * A JSON answer of the platform: a problem's content type from 400 on, and any other headers given (an ETag). A 204,

@@ -189,6 +189,83 @@ describe("Discussion", () => {
     expect(sent).toEqual(["Quick one", "Quick one"]);
   });
 
+  it("keeps a message waiting when its conversation is left: opened again, it shows it and sends it under the same client_txn_id", async () => {
+    signedIn({ id: "me", role: "member" });
+    const direct = (id: string) => ({ id, kind: "direct", other_user: amira, unread_count: 0, last_message: null, last_activity_at: "2026-11-28T10:00:00Z", muted: false, can_send: true });
+    stubPlatform(({ path }) => (path === "/api/v1/conversations" ? { status: 200, body: { items: [direct("c1"), direct("c2")], next_cursor: null } } : undefined));
+    let down = true;
+    const txns: string[] = [];
+    connectedHub({ c1: [message("c1", 1, "Who brings the map?", amira)], c2: [message("c2", 1, "Hello again")] }, async (text, txn) => {
+      txns.push(txn);
+      if (down) throw new Error("WebSocket closed with status code: 1006");
+      return message("c1", 2, text, me, txn);
+    });
+
+    const { rerender } = render(<Messages conversationId="c1" />);
+    await log().findByText("Who brings the map?");
+    write("I do, see you at nine");
+    fireEvent.submit(screen.getByLabelText("Message").closest("form")!);
+    await log().findByText("waiting for the connection…");
+
+    // another conversation opened: the message is not shown there, nor lost
+    rerender(<Messages conversationId="c2" />);
+    await log().findByText("Hello again");
+    expect(log().queryByText("I do, see you at nine")).toBeNull();
+    rerender(<Messages conversationId="c1" />);
+    await log().findByText("Who brings the map?");
+    expect(log().getByRole("article", { name: "You, sending" }).textContent).toContain("I do, see you at nine");
+
+    // the page left, and opened again once the connection is back: it is sent
+    cleanup();
+    down = false;
+    render(<Messages conversationId="c1" />);
+    await waitFor(() => expect(document.querySelector('[data-seq="2"]')?.textContent).toContain("I do, see you at nine"));
+    expect(log().queryByRole("article", { name: "You, sending" })).toBeNull();
+    expect(txns.length).toBeGreaterThan(1);
+    expect(new Set(txns).size).toBe(1);
+  });
+
+  it("keeps a message waiting for the account that wrote it: another one signed in neither sees nor sends it, and a sign-out forgets it", async () => {
+    signedIn({ id: "me", role: "member" });
+    stubPlatform(({ path }) => (path === "/api/v1/auth/logout" ? { status: 204 } : undefined));
+    let down = true;
+    const { sent } = connectedHub({}, async (text, txn) => {
+      if (down) throw new Error("WebSocket closed with status code: 1006");
+      return message("c1", 1, text, me, txn);
+    });
+    render(<Discussion conversationId="c1" title="Amira" canSend />);
+    await waitFor(() => expect(log().getByText("No messages yet. Say hello!")).toBeTruthy());
+    write("Mine alone");
+    fireEvent.submit(screen.getByLabelText("Message").closest("form")!);
+    await log().findByText("waiting for the connection…");
+    cleanup();
+
+    down = false;
+    signedIn({ id: "olga", role: "member" });
+    render(<Discussion conversationId="c1" title="Amira" canSend />);
+    await waitFor(() => expect(log().getByText("No messages yet. Say hello!")).toBeTruthy());
+    expect(log().queryByText("Mine alone")).toBeNull();
+    expect(sent).toEqual(["Mine alone"]);
+    cleanup();
+
+    // the account that wrote it, back: it still waits
+    down = true;
+    signedIn({ id: "me", role: "member" });
+    render(<Discussion conversationId="c1" title="Amira" canSend />);
+    expect((await log().findByRole("article", { name: "You, sending" })).textContent).toContain("Mine alone");
+    cleanup();
+    expect(sessionStorage.getItem("community.outbox")).toContain("Mine alone");
+
+    down = false;
+    await session.signOut();
+    expect(sessionStorage.getItem("community.outbox")).toBeNull();
+    signedIn({ id: "me", role: "member" });
+    render(<Discussion conversationId="c1" title="Amira" canSend />);
+    await waitFor(() => expect(log().getByText("No messages yet. Say hello!")).toBeTruthy());
+    expect(log().queryByText("Mine alone")).toBeNull();
+    expect(sent).toEqual(["Mine alone", "Mine alone"]);
+  });
+
   it("changes a message edited or deleted live where it is shown, and never puts one older than those shown in the log", async () => {
     signedIn({ id: "me", role: "member" });
     const reply = { ...message("c1", 11, "Agreed, see you there", amira), reply_to: "c1-5" } as Message;

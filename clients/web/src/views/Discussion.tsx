@@ -9,19 +9,10 @@ import { gist, MessageSearch, Quote, type Quoted } from "./MessageSearch";
 import { Replies } from "./Replies";
 import { Banner, Failure } from "../lib/said";
 import { problemText, settled } from "../lib/session";
+import { type Pending, updateWaiting, useWaiting, waitingIn } from "../lib/outbox";
 
 // the REST schema: its optional fields take the hub's (required, nullable) ones as they are
 type Message = messaging.components["schemas"]["MessageDto"];
-
-interface Pending {
-  txn: string;
-  text: string;
-  /** Files uploaded for it: a message that carries some is sent over REST (the hub's send takes text alone). */
-  attachments: Attachment[];
-  /** The message it replies to, if any. */
-  replyTo: Message | null;
-  failed: boolean;
-}
 
 interface Props {
   conversationId: string;
@@ -39,7 +30,8 @@ interface Props {
  * deletions in place, older pages on scrolling up, typing indicators both ways, and a reconnect that catches up from
  * the last seq (the SDK's hub client) and reads the messages shown again (edits and deletions made meanwhile). A
  * message sent while the platform is away waits, and is sent again with the same client_txn_id, so it is never lost
- * nor doubled.
+ * nor doubled: it waits in the outbox (`lib/outbox.ts`), not here, so leaving the conversation, or reloading the tab,
+ * loses none; the conversation opened again shows it and sends it.
  *
  * Render it with `key={conversationId}`: another conversation is then a new Discussion, so nothing of the last one
  * (a draft, a receipt, files attached, an answer still on its way) carries over.
@@ -49,7 +41,8 @@ export function Discussion({ conversationId, title, canSend, receipts = false, t
   const me = session.user!.id;
   const reconnecting = String(session.hub()?.state) !== "Connected";
   const [messages, setMessages] = useState<Message[]>([]);
-  const [pending, setPending] = useState<Pending[]>([]);
+  const pending = useWaiting(me, conversationId);
+  const setPending = (change: (all: Pending[]) => Pending[]) => updateWaiting(me, conversationId, change);
   const [hasOlder, setHasOlder] = useState(false);
   const [loading, setLoading] = useState(true);
   const [typing, setTyping] = useState<string[]>([]);
@@ -65,8 +58,6 @@ export function Discussion({ conversationId, title, canSend, receipts = false, t
   const stickToBottom = useRef(true);
   const keepFromBottom = useRef<number | null>(null);
   const lastTyping = useRef(0);
-  const pendingRef = useRef<Pending[]>([]);
-  pendingRef.current = pending;
   const draftRef = useRef("");
   draftRef.current = draft;
   const shownRef = useRef<Message[]>([]);
@@ -153,6 +144,8 @@ export function Discussion({ conversationId, title, canSend, receipts = false, t
         if (!live) return;
         merge(page.items);
         setHasOlder(page.has_more);
+        // messages left waiting here before (another conversation opened, a reload): those not in the page go now
+        void flush();
       } catch (e) {
         if (live) setError("This conversation could not be opened.");
       } finally {
@@ -250,8 +243,11 @@ export function Discussion({ conversationId, title, canSend, receipts = false, t
   async function flush() {
     const hub = session.hub();
     if (!hub) return;
-    for (const p of pendingRef.current) {
-      if (String(hub.state) !== "Connected") return;
+    for (const p of waitingIn(me, conversationId)) {
+      // signed out meanwhile, or into another account: not sent as anyone else
+      if (String(hub.state) !== "Connected" || session.user?.id !== me) return;
+      // sent meanwhile (by another try, or by the discussion left before this one)
+      if (!waitingIn(me, conversationId).some((x) => x.txn === p.txn)) continue;
       try {
         if (p.attachments.length === 0) merge([await hub.invoke("SendMessage", conversationId, p.text, p.txn, p.replyTo?.id ?? null)]);
         else {
@@ -312,8 +308,7 @@ export function Discussion({ conversationId, title, canSend, receipts = false, t
     const item: Pending = { txn: newTxnId(), text, attachments: attached, replyTo: replyingTo, failed: false };
     setAttached([]);
     setReplyingTo(null);
-    pendingRef.current = [...pendingRef.current, item];
-    setPending(pendingRef.current);
+    setPending((all) => [...all, item]);
     await flush();
   }
 

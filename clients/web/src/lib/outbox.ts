@@ -1,0 +1,114 @@
+import type { messaging } from "@community/sdk";
+import { useEffect, useState } from "preact/hooks";
+import { session } from "./app";
+
+type Message = messaging.components["schemas"]["MessageDto"];
+type Attachment = messaging.components["schemas"]["AttachmentDto"];
+
+/** A message written and not sent yet: sent again under its own client_txn_id until the platform has it. */
+export interface Pending {
+  txn: string;
+  text: string;
+  /** Files uploaded for it: a message that carries some is sent over REST (the hub's send takes text alone). */
+  attachments: Attachment[];
+  /** The message it replies to, if any. */
+  replyTo: Message | null;
+  failed: boolean;
+}
+
+/** The messages waiting, by user, then by conversation. */
+type Waiting = Record<string, Record<string, Pending[]>>;
+
+const storageKey = "community.outbox";
+
+type Listener = () => void;
+
+/**
+ * The messages waiting to be sent (see Discussion), kept here rather than in a discussion: leaving the conversation
+ * (another one opened, another page) loses none, and the discussion opened again shows them and sends them, each
+ * under the client_txn_id it had, so one that reached the platform before is not sent twice. Kept in sessionStorage
+ * too, so a reload of the tab keeps them; forgotten on sign-out. Each user has their own: another account signed in
+ * in this tab never sees nor sends them.
+ */
+let waiting: Waiting = load();
+const listeners = new Set<Listener>();
+
+/** What sessionStorage kept of the signed-in user's messages (a reload); nothing when signed out. */
+function load(): Waiting {
+  const me = session.user?.id;
+  try {
+    const kept = JSON.parse(sessionStorage.getItem(storageKey) ?? "{}") as Waiting;
+    return me && kept[me] ? { [me]: kept[me] } : {};
+  } catch {
+    return {};
+  }
+}
+
+function save(): void {
+  try {
+    if (Object.keys(waiting).length) sessionStorage.setItem(storageKey, JSON.stringify(waiting));
+    else sessionStorage.removeItem(storageKey);
+  } catch {
+    // storage full or refused: they are kept in the page alone
+  }
+}
+
+function notify(): void {
+  for (const listener of listeners) listener();
+}
+
+/** The messages `userId` has waiting in the conversation, oldest first. */
+export function waitingIn(userId: string, conversationId: string): Pending[] {
+  return waiting[userId]?.[conversationId] ?? [];
+}
+
+/** Changes the messages the signed-in user `userId` has waiting in the conversation; nothing once another is signed in. */
+export function updateWaiting(userId: string, conversationId: string, change: (all: Pending[]) => Pending[]): void {
+  if (session.user?.id !== userId) return;
+  const before = waitingIn(userId, conversationId);
+  const after = change(before);
+  if (after.length === before.length && after.every((p, i) => p === before[i])) return;
+  const mine = { ...waiting[userId] };
+  if (after.length) mine[conversationId] = after;
+  else delete mine[conversationId];
+  const next = { ...waiting, [userId]: mine };
+  if (!Object.keys(mine).length) delete next[userId];
+  waiting = next;
+  save();
+  notify();
+}
+
+/** Whether the signed-in user has a message waiting in any conversation. */
+export function anyWaiting(): boolean {
+  const me = session.user?.id;
+  return !!me && Object.keys(waiting[me] ?? {}).length > 0;
+}
+
+/** Forgets every message waiting (a sign-out). */
+export function forgetWaiting(): void {
+  if (!Object.keys(waiting).length) return;
+  waiting = {};
+  save();
+  notify();
+}
+
+/** Re-renders when the messages waiting change; answers those of `userId` in the conversation. */
+export function useWaiting(userId: string, conversationId: string): Pending[] {
+  const [, setVersion] = useState(0);
+  useEffect(() => {
+    const listener = () => setVersion((v) => v + 1);
+    listeners.add(listener);
+    return () => void listeners.delete(listener);
+  }, []);
+  return waitingIn(userId, conversationId);
+}
+
+// signed out: what waited goes with the session
+session.subscribe(() => !session.user && forgetWaiting());
+
+// leaving the app (closing the tab, another site) while a message waits would lose it: the browser asks first
+addEventListener("beforeunload", (event) => {
+  if (!anyWaiting()) return;
+  event.preventDefault();
+  event.returnValue = "";
+});
