@@ -213,10 +213,10 @@ public sealed class CheckoutService(
 
     /// <summary>
     /// A seat, a course or a group membership is bought once: its reference (the registration, the enrollment, the
-    /// purchase) is offered for money once (an enrollment the elite tier had opened is reopened unpaid). A settled
-    /// payment for it is being confirmed by the seller (the buyer's page may not show it yet), so a second checkout
-    /// would only charge twice and refund later: 409 with Retry-After. A payment refunded in full (the seller could
-    /// not honour it) leaves the way open.
+    /// purchase) is offered for money once (an enrollment the elite tier had opened is reopened unpaid). A payment for
+    /// it that went through in the last hour and is being confirmed by the seller (the buyer's page may not show it
+    /// yet) makes a second checkout a second charge: 409, with the payment's id. A payment the seller did not honour
+    /// (refunded, or its refund asked for as not honoured, even if that refund failed) leaves the way open.
     /// </summary>
     private async Task EnsureNotPaidAlreadyAsync(Guid userId, CheckoutItem item, CancellationToken cancellationToken)
     {
@@ -225,26 +225,42 @@ public sealed class CheckoutService(
             is not (PaymentPurposes.EventRegistration or PaymentPurposes.Course or PaymentPurposes.GroupMembership)
         )
             return;
-        var paid = await db.Payments.AnyAsync(
-            p =>
+        var since = clock.GetUtcNow() - BeingConfirmedAtMost;
+        var paid = await db
+            .Payments.Where(p =>
                 p.UserId == userId
                 && p.Purpose == item.Purpose
                 && p.ReferenceId == item.ReferenceId
-                && (p.Status == PaymentStatus.Succeeded || p.Status == PaymentStatus.PartiallyRefunded),
-            cancellationToken
-        );
-        if (paid)
-            throw new ConflictException(
-                "This is paid for already: the payment went through and is being confirmed, and nothing more is "
-                    + "charged. Look again in a moment."
+                && (p.Status == PaymentStatus.Succeeded || p.Status == PaymentStatus.PartiallyRefunded)
+                && p.SucceededAt > since
+                && !db.Refunds.Any(r => r.PaymentId == p.Id && r.Reason.StartsWith(NotHonoured))
             )
-            {
-                RetryAfter = PaidAlreadyRetryAfter,
-            };
+            .Select(p => (Guid?)p.Id)
+            .FirstOrDefaultAsync(cancellationToken);
+        if (paid is { } paymentId)
+            throw PaidAlready(paymentId);
     }
 
-    /// <summary>How long a buyer whose payment is being confirmed waits before asking again.</summary>
-    public static readonly TimeSpan PaidAlreadyRetryAfter = TimeSpan.FromSeconds(2);
+    /// <summary>
+    /// The 409 of a thing paid for and being confirmed: no Retry-After (asking again opens nothing), the payment's id
+    /// to follow instead.
+    /// </summary>
+    public static ConflictException PaidAlready(Guid paymentId) =>
+        new(
+            "This is paid for already: the payment went through and is being confirmed, and nothing more is charged. "
+                + "Look again in a moment."
+        )
+        {
+            Extensions = new Dictionary<string, object?> { ["paid_payment_id"] = paymentId },
+        };
+
+    /// <summary>
+    /// How long a settled payment counts as being confirmed (a seller that never answers blocks no longer).
+    /// </summary>
+    public static readonly TimeSpan BeingConfirmedAtMost = TimeSpan.FromHours(1);
+
+    /// <summary>The reason a refund is asked for when the seller could not honour the payment.</summary>
+    public const string NotHonoured = "not_honoured";
 
     /// <summary>
     /// The end a checkout is asked for: the caller's (a 15-minute ticket hold) as it is, at most 24 hours away. Each

@@ -76,11 +76,23 @@ public sealed class CheckoutTests(PaymentsFixture fx) : IClassFixture<PaymentsFi
         );
         var refused = await second.AssertProblem(409);
         Assert.Contains("paid for already", refused["detail"]!.GetValue<string>());
-        Assert.Equal(CheckoutService.PaidAlreadyRetryAfter, second.Headers.RetryAfter?.Delta);
+        // Not "try again" (a checkout not ready yet): the payment to follow instead.
+        Assert.Null(second.Headers.RetryAfter);
+        Assert.Equal(paymentId, refused["paid_payment_id"]!.GetValue<string>());
         Assert.Equal(
             1L,
             await fx.ScalarAsync<long>("SELECT count(*) FROM payments WHERE reference_id = @r", ("r", registration))
         );
+
+        // A payment the seller did not honour is no obstacle, even while its refund has failed.
+        await fx.ExecuteAsync(
+            "INSERT INTO refunds (id, payment_id, amount_cents, reason, status, created_at) "
+                + "VALUES (@id, @p, 2500, 'not_honoured: the hold had expired', 'failed', now())",
+            ("id", Guid.NewGuid()),
+            ("p", Guid.Parse(paymentId))
+        );
+        var another = await fx.CheckoutAsync(token, "event_registration", registration);
+        Assert.NotEqual(paymentId, another["payment_id"]!.GetValue<string>());
     }
 
     [Fact]

@@ -446,17 +446,44 @@ public sealed class SubscriptionsTests(PaymentsFixture fx) : IClassFixture<Payme
         var firstId = Guid.Parse(first["payment_id"]!.GetValue<string>());
         // Paid, and its PaymentSucceeded not yet handled (the bus lags): no subscription row yet.
         await fx.ExecuteAsync(
-            "UPDATE payments SET status = 'succeeded', succeeded_at = now() WHERE id = @id",
-            ("id", firstId)
+            "UPDATE payments SET status = 'succeeded', succeeded_at = @at WHERE id = @id",
+            ("id", firstId),
+            ("at", fx.Clock.GetUtcNow())
         );
 
         using var second = await CheckoutAsync(token, "premium");
         var refused = await second.AssertProblem(409);
-        Assert.Contains("being set up", refused["detail"]!.GetValue<string>());
-        Assert.NotNull(second.Headers.RetryAfter);
+        Assert.Contains("paid for already", refused["detail"]!.GetValue<string>());
+        Assert.Equal(firstId.ToString(), refused["paid_payment_id"]!.GetValue<string>());
+        Assert.Null(second.Headers.RetryAfter);
         Assert.Equal(1L, await fx.ScalarAsync<long>("SELECT count(*) FROM payments WHERE user_id = @u", ("u", userId)));
         // Another tier is another subscription: not held up by this one.
         await (await CheckoutAsync(token, "elite")).AssertStatus(200);
+    }
+
+    [Fact]
+    public async Task A_renewed_purchase_on_its_way_is_not_sold_twice_whatever_touched_the_subscription_meanwhile()
+    {
+        var (userId, token) = fx.User();
+        await SubscribeAsync(token, "premium");
+        // Cancelled at period end, then bought again: that payment went through and is on its way.
+        await fx.ExecuteAsync("UPDATE subscriptions SET cancel_at_period_end = true WHERE user_id = @u", ("u", userId));
+        var again = await (await CheckoutAsync(token, "premium")).AssertStatus(200);
+        await fx.ExecuteAsync(
+            "UPDATE payments SET status = 'succeeded', succeeded_at = @at WHERE id = @id",
+            ("id", Guid.Parse(again["payment_id"]!.GetValue<string>())),
+            ("at", fx.Clock.GetUtcNow())
+        );
+        // A webhook or the expiry sweep writes the subscription row meanwhile (later, by another clock).
+        await fx.ExecuteAsync(
+            "UPDATE subscriptions SET updated_at = @at WHERE user_id = @u",
+            ("u", userId),
+            ("at", fx.Clock.GetUtcNow().AddHours(1))
+        );
+
+        using var third = await CheckoutAsync(token, "premium");
+        var refused = await third.AssertProblem(409);
+        Assert.Equal(again["payment_id"]!.GetValue<string>(), refused["paid_payment_id"]!.GetValue<string>());
     }
 
     private Task<HttpResponseMessage> CheckoutAsync(string? token, string tier, object? extra = null)

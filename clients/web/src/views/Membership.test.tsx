@@ -36,7 +36,7 @@ describe("MembershipSection", () => {
     vi.spyOn(location, "assign").mockImplementation((url) => void left.push(String(url)));
     render(<MembershipSection />);
     await screen.findByText("You are on the free tier.");
-    fireEvent.click(await screen.findByRole("button", { name: "Go premium (€9.99 every 30 days)" }));
+    fireEvent.click(await screen.findByRole("button", { name: "Go premium (€9.99 a month)" }));
     await waitFor(() => expect(left).toEqual(["https://checkout.example/s1"]));
     expect(asked.find((a) => a.method === "POST")?.body).toEqual({
       tier: "premium",
@@ -44,7 +44,7 @@ describe("MembershipSection", () => {
       success_url: `${location.origin}/app/profile?membership=paid`,
       cancel_url: `${location.origin}/app/profile?membership=cancelled`,
     });
-    expect(screen.getByRole("button", { name: "Go elite (€24.99 every 30 days)" })).toBeTruthy();
+    expect(screen.getByRole("button", { name: "Go elite (€24.99 a month)" })).toBeTruthy();
   });
 
   it("back from a paid checkout, asks until the subscription runs, then renews the token until it carries the tier", async () => {

@@ -118,7 +118,7 @@ export function MembershipSection() {
         <p class="row">
           {offered.map((plan) => (
             <button key={plan.tier} type="button" class="secondary" disabled={busy} onClick={() => void checkout(plan.tier as Tier)}>
-              Go {plan.tier} ({formatPrice(plan.amount_cents, plan.currency)} every {plan.period_days} days)
+              Go {plan.tier} ({formatPrice(plan.amount_cents, plan.currency)} {plan.period_days === 30 ? "a month" : `every ${plan.period_days} days`})
             </button>
           ))}
         </p>

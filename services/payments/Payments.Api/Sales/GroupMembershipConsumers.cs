@@ -70,7 +70,7 @@ public sealed class GroupMembershipRejectedConsumer(
                 RefundRules.DeterministicId("rejected", m.PaymentId),
                 m.PaymentId,
                 null,
-                "not_honoured: " + m.Reason,
+                CheckoutService.NotHonoured + ": " + m.Reason,
                 null
             )
         );

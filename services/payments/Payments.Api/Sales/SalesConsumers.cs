@@ -87,7 +87,11 @@ public sealed class PurchaseRejectedConsumer(
         var payment = await Db.Payments.AsNoTracking().FirstOrDefaultAsync(p => p.Id == m.PaymentId, cancellationToken);
         // Not a payment: a credits spend (its id is the spend id), paid back with a compensating transaction.
         if (payment is null)
-            await credits.ReverseSpendAsync(m.PaymentId, "not_honoured: " + m.Reason, cancellationToken);
+            await credits.ReverseSpendAsync(
+                m.PaymentId,
+                CheckoutService.NotHonoured + ": " + m.Reason,
+                cancellationToken
+            );
         if (payment is null || payment.RefundableCents == 0)
             return;
         logger.LogInformation(
@@ -104,7 +108,7 @@ public sealed class PurchaseRejectedConsumer(
                 RefundRules.DeterministicId("rejected", m.PaymentId),
                 m.PaymentId,
                 null,
-                "not_honoured: " + m.Reason,
+                CheckoutService.NotHonoured + ": " + m.Reason,
                 null
             )
         );

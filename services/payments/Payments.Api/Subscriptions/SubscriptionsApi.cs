@@ -114,6 +114,7 @@ public static class SubscriptionsApi
         CheckoutService checkout,
         PaymentsDbContext db,
         IOptions<PaymentsOptions> options,
+        TimeProvider clock,
         CancellationToken cancellationToken
     )
     {
@@ -132,7 +133,7 @@ public static class SubscriptionsApi
         // A cancelled-at-period-end subscription may be bought again: that is how a member changes their mind.
         if (current is { CancelAtPeriodEnd: false } && current.Tier == tier)
             throw new ConflictException($"You already have an active {tier} subscription.");
-        await EnsureNoPaymentInFlightAsync(db, userId, ReferenceFor(userId, tier!), current, cancellationToken);
+        await EnsureNoPaymentInFlightAsync(db, clock, userId, ReferenceFor(userId, tier!), current, cancellationToken);
 
         var item = new CheckoutItem(
             PaymentPurposes.Subscription,
@@ -140,7 +141,9 @@ public static class SubscriptionsApi
             tier,
             price!.AmountCents,
             price.Currency.ToUpperInvariant(),
-            $"Community {tier} membership, renewed every {price.PeriodDays} days",
+            BillingPeriods.IsMonthly(price.PeriodDays)
+                ? $"Community {tier} membership, renewed monthly"
+                : $"Community {tier} membership, renewed every {price.PeriodDays} days",
             null,
             null,
             Mode: "subscription",
@@ -238,37 +241,42 @@ public static class SubscriptionsApi
     ) => db.Set<Membership>().AsNoTracking().FirstOrDefaultAsync(m => m.UserId == userId, cancellationToken);
 
     /// <summary>
-    /// A first payment that went through but is not yet taken up by the subscription (it is on the bus) makes a second
-    /// checkout a second subscription, both charged: 409 with Retry-After until it is.
+    /// A payment for this tier that went through in the last hour after the one the subscription holds (or with none
+    /// held) is on its way to it (the bus): a second checkout would be a second subscription, both charged. 409 with
+    /// the payment's id until it is taken up. Measured against the held payment's own time, not the subscription
+    /// row's, which webhooks and the expiry sweep touch too.
     /// </summary>
     private static async Task EnsureNoPaymentInFlightAsync(
         PaymentsDbContext db,
+        TimeProvider clock,
         Guid userId,
         Guid reference,
         Subscription? current,
         CancellationToken cancellationToken
     )
     {
-        var taken = current?.LastPaymentId;
-        var since = current?.UpdatedAt;
-        var inFlight = await db.Payments.AnyAsync(
-            p =>
+        var held = current?.LastPaymentId;
+        var heldPaidAt = held is { } heldId
+            ? await db
+                .Payments.Where(p => p.Id == heldId)
+                .Select(p => p.SucceededAt)
+                .FirstOrDefaultAsync(cancellationToken)
+            : null;
+        var since = clock.GetUtcNow() - CheckoutService.BeingConfirmedAtMost;
+        var inFlight = await db
+            .Payments.Where(p =>
                 p.UserId == userId
                 && p.Purpose == PaymentPurposes.Subscription
                 && p.ReferenceId == reference
                 && (p.Status == PaymentStatus.Succeeded || p.Status == PaymentStatus.PartiallyRefunded)
-                && (taken == null || p.Id != taken)
-                && (since == null || p.SucceededAt > since),
-            cancellationToken
-        );
-        if (inFlight)
-            throw new ConflictException(
-                "Your payment for this membership went through and is being set up; nothing more is charged. Look "
-                    + "again in a moment."
+                && p.SucceededAt > since
+                && (held == null || p.Id != held)
+                && (heldPaidAt == null || p.SucceededAt > heldPaidAt)
             )
-            {
-                RetryAfter = CheckoutService.PaidAlreadyRetryAfter,
-            };
+            .Select(p => (Guid?)p.Id)
+            .FirstOrDefaultAsync(cancellationToken);
+        if (inFlight is { } paymentId)
+            throw CheckoutService.PaidAlready(paymentId);
     }
 
     /// <summary>The same for every checkout of one tier by one user, so asking twice finds the open session.</summary>
