@@ -391,6 +391,27 @@ public sealed class EventChangesTests(EventsFixture fx) : CatalogueTestsBase, IC
     }
 
     [Fact]
+    public async Task A_price_kept_as_it_is_is_not_judged_again_when_something_else_changes()
+    {
+        var (_, organizer) = fx.Organizer();
+        var e = await fx.CreateEventAsync(
+            organizer,
+            b =>
+            {
+                b["price_cents"] = 1250;
+                b["currency"] = "KWD";
+            }
+        );
+        var id = e.Str("id");
+        // A price stored before thousandths had to end in 0.
+        await fx.ExecuteAsync("UPDATE community_events SET price_cents = 1255 WHERE id = @id", ("id", Guid.Parse(id)));
+        await (await Patch(id, new { title = "Still 1.255 KWD" }, organizer)).AssertStatus(200);
+        // Changed, it must be one that can be charged.
+        await (await Patch(id, new { price_cents = 1505 }, organizer)).AssertFieldProblem("price_cents");
+        await (await Patch(id, new { price_cents = 1500 }, organizer)).AssertStatus(200);
+    }
+
+    [Fact]
     public async Task An_earlier_start_cannot_end_the_refunds_of_those_registered_sooner()
     {
         var (_, organizer) = fx.Organizer();

@@ -364,11 +364,12 @@ public sealed class EventStatsTests(EventsFixture fx) : IClassFixture<EventsFixt
             await Client.PostJson($"/api/v1/events/{eventId}/registrations", new { }, token)
         ).AssertProblem(402);
         var registrationId = Guid.Parse(hold["registration_id"]!.GetValue<string>());
+        var paymentId = Guid.NewGuid();
         await PublishAsync(
             new PaymentSucceeded(
                 Guid.NewGuid(),
                 fx.Clock.GetUtcNow(),
-                Guid.NewGuid(),
+                paymentId,
                 userId,
                 PaymentPurposes.EventRegistration,
                 registrationId,
@@ -395,6 +396,22 @@ public sealed class EventStatsTests(EventsFixture fx) : IClassFixture<EventsFixt
         // Made free again, its takings are still labelled with the euros they were paid in.
         await (await patch(new { price_cents = 0 })).AssertStatus(200);
         Assert.Equal("EUR", (await StatsAsync(eventId, organizer))["currency"]!.GetValue<string>());
+
+        // Once every euro went back, nothing is kept in it: the organizer may price the event in another currency.
+        await PublishAsync(
+            new PaymentRefunded(
+                Guid.NewGuid(),
+                fx.Clock.GetUtcNow(),
+                paymentId,
+                userId,
+                registrationId,
+                2000,
+                2000,
+                "EUR"
+            )
+        );
+        await RefundedBecomesAsync(registrationId, 2000);
+        await (await patch(new { price_cents = 3000, currency = "JPY" })).AssertStatus(200);
     }
 
     private async Task<JsonArray> AttendeesAsync(string eventId, string organizer) =>

@@ -21,12 +21,14 @@ describe("toMinorUnits", () => {
 
   it("says how many decimals the currency has when a price has more", () => {
     expect(toMinorUnits("12.5", "JPY")).toEqual({ error: "A price in JPY has no decimals." });
-    expect(toMinorUnits("1.2505", "kwd")).toEqual({ error: "A price in KWD has at most 3 decimals." });
+    expect(toMinorUnits("1.2505", "kwd")).toEqual({ error: "A price in KWD has at most 2 decimals." });
+    // thousandths are charged to the hundredth: 1.255 KWD cannot be
+    expect(toMinorUnits("1.255", "KWD")).toEqual({ error: "A price in KWD has at most 2 decimals." });
     expect(toMinorUnits("12.505", "EUR")).toEqual({ error: "A price in EUR has at most 2 decimals." });
   });
 
   it("goes back to the typed unit, and steps by the smallest one", () => {
     expect([fromMinorUnits(5000, "JPY"), fromMinorUnits(1250, "KWD"), fromMinorUnits(1250, "EUR")]).toEqual([5000, 1.25, 12.5]);
-    expect([priceStep("JPY"), priceStep("EUR"), priceStep("KWD")]).toEqual(["1", "0.01", "0.001"]);
+    expect([priceStep("JPY"), priceStep("EUR"), priceStep("KWD")]).toEqual(["1", "0.01", "0.01"]);
   });
 });

@@ -25,10 +25,15 @@ export function toMinorUnits(typed: string, currency: string | null | undefined)
   const minor = Number(typed || "0") * 10 ** digits;
   const whole = Math.round(minor);
   // a price typed as it is written has no more error than the float's last digit
-  if (Math.abs(minor - whole) < 1e-6) return { minor: whole };
+  // three-decimal currencies are charged to the hundredth (the provider takes thousandths ending in 0 only)
+  if (Math.abs(minor - whole) < 1e-6 && (digits < 3 || whole % 10 === 0)) return { minor: whole };
   const code = (currency ?? "").trim().toUpperCase();
-  return { error: digits === 0 ? `A price in ${code} has no decimals.` : `A price in ${code} has at most ${digits} decimals.` };
+  const most = Math.min(digits, 2);
+  return { error: digits === 0 ? `A price in ${code} has no decimals.` : `A price in ${code} has at most ${most} decimals.` };
 }
 
-/** The `step` of a price input in `currency`: what its smallest unit is ("1", "0.01", "0.001"). */
-export const priceStep = (currency: string | null | undefined): string => (10 ** -minorDigits(currency)).toFixed(minorDigits(currency));
+/** The `step` of a price input in `currency`: what can be charged in it ("1", "0.01"; three-decimal ones to the hundredth). */
+export const priceStep = (currency: string | null | undefined): string => {
+  const digits = Math.min(minorDigits(currency), 2);
+  return (10 ** -digits).toFixed(digits);
+};

@@ -130,10 +130,11 @@ describe("a new event", () => {
     const price = within(screen.getByRole("form", { name: "New event" })).getByLabelText("Price (0 for free)");
     expect(price.getAttribute("step")).toBe("1");
     fireEvent.input(within(screen.getByRole("form", { name: "New event" })).getByLabelText("Currency"), { target: { value: "KWD" } });
-    fireEvent.input(price, { target: { value: "1.2505" } });
-    await waitFor(() => expect(price.getAttribute("step")).toBe("0.001"));
+    // thousandths are charged to the hundredth
+    fireEvent.input(price, { target: { value: "1.255" } });
+    await waitFor(() => expect(price.getAttribute("step")).toBe("0.01"));
     fireEvent.submit(screen.getByRole("form", { name: "New event" }));
-    await waitFor(() => expect(screen.getByRole("alert").textContent).toBe("A price in KWD has at most 3 decimals."));
+    await waitFor(() => expect(screen.getByRole("alert").textContent).toBe("A price in KWD has at most 2 decimals."));
     expect(asked.filter((a) => a.method === "POST")).toEqual([]);
   });
 

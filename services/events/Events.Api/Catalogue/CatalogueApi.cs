@@ -184,7 +184,9 @@ public static partial class CatalogueApi
         var input = JsonMergePatch.Read<EventInput>(merged, json.Value.SerializerOptions);
 
         var ticketsPaidIn = await db
-            .Registrations.Where(r => r.EventId == id && r.PaymentId != null && r.Currency != null)
+            .Registrations.Where(r =>
+                r.EventId == id && r.PaymentId != null && r.Currency != null && r.AmountCents > r.RefundedCents
+            )
             .Select(r => r.Currency)
             .FirstOrDefaultAsync(cancellationToken);
         var changed = EventRules.Apply(

@@ -91,7 +91,13 @@ public static class CourseRules
         DateTimeOffset now
     )
     {
-        var valid = Validate(input, course.Id, current.Select(m => m.Id).ToHashSet(), now);
+        var valid = Validate(
+            input,
+            course.Id,
+            current.Select(m => m.Id).ToHashSet(),
+            now,
+            (course.PriceCents, course.Currency)
+        );
         var keptIds = valid.Modules.Select(m => m.Id).ToHashSet();
         var removed = current.Where(m => !keptIds.Contains(m.Id)).ToList();
         if (anyoneEnrolled)
@@ -174,11 +180,15 @@ public static class CourseRules
     /// The input checked and normalised, or a 400 naming every invalid field. A module id must be one of
     /// <paramref name="existingModules"/> (a new course has none); modules without one get a new id.
     /// </summary>
+    /// <param name="price">
+    /// The course's price now, when it is changed: a price kept as it is is not judged again.
+    /// </param>
     private static ValidCourse Validate(
         CourseInput input,
         Guid courseId,
         IReadOnlySet<Guid> existingModules,
-        DateTimeOffset now
+        DateTimeOffset now,
+        (long Cents, string? Currency)? price = null
     )
     {
         var errors = new ValidationErrors();
@@ -202,7 +212,7 @@ public static class CourseRules
         var currency = input.Currency?.Trim().ToUpperInvariant();
         if (string.IsNullOrEmpty(currency))
             currency = null;
-        if (errors.Currency("currency", currency))
+        if (errors.Currency("currency", currency) && price != (priceCents, currency))
             errors.ChargeableAmount("price_cents", priceCents, currency);
         if (priceCents > 0 && currency is null)
             errors.Add("currency", "currency is required when price_cents is above 0.");

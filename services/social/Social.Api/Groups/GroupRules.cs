@@ -143,7 +143,8 @@ public static partial class GroupRules
         var currency = input.Currency?.Trim().ToUpperInvariant();
         if (string.IsNullOrEmpty(currency))
             currency = null;
-        if (errors.Currency("currency", currency))
+        // A price kept as it is (a change of something else) is not judged again.
+        if (errors.Currency("currency", currency) && (price != target.PriceCents || currency != target.Currency))
             errors.ChargeableAmount("price_cents", price, currency);
         if (price > 0 && currency is null)
             errors.Add("currency", "currency is required when price_cents is above 0.");
