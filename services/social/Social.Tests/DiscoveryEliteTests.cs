@@ -40,7 +40,7 @@ public sealed class DiscoveryEliteTests(SocialFixture fx) : IClassFixture<Social
     }
 
     [Fact]
-    public async Task A_cursor_does_not_tell_who_is_elite_yet_pages_on_from_an_elite_member_and_a_malformed_one_is_400()
+    public async Task A_cursor_is_encrypted_pages_on_from_an_elite_member_and_a_made_up_or_malformed_one_is_400()
     {
         var region = "Elite cursor " + Guid.NewGuid().ToString("N")[..8];
         var (_, me, _) = await fx.RegisteredAsync(region: region, interests: ["chess"]);
@@ -55,12 +55,17 @@ public sealed class DiscoveryEliteTests(SocialFixture fx) : IClassFixture<Social
         var where = "region=" + Uri.EscapeDataString(region);
         var page = await (await fx.Client.Get($"/api/v1/discover?{where}&limit=1", me)).AssertStatus(200);
         Assert.Equal(eliteId.ToString(), page["items"]![0]!["user_id"]!.GetValue<string>());
-        // Boosted, score and id: what the page shows, and nothing of the tier.
+        // Encrypted: neither the person nor their tier can be read in it.
         var cursor = System.Text.Encoding.UTF8.GetString(
             System.Buffers.Text.Base64Url.DecodeFromChars(page["next_cursor"]!.GetValue<string>())
         );
-        Assert.Equal($"0_{page["items"]![0]!["compatibility_score"]}_{eliteId:N}", cursor);
-        // Paged on from there, one by one, nobody is skipped: the cursor's tier was read again.
+        Assert.DoesNotContain(eliteId.ToString("N"), cursor);
+        // Nor made up: a position written by the client (the tier of whoever it names) is refused, not ranked.
+        var forged = System.Buffers.Text.Base64Url.EncodeToString(
+            System.Text.Encoding.UTF8.GetBytes($"0_{page["items"]![0]!["compatibility_score"]}_1_{eliteId:N}")
+        );
+        await (await fx.Client.Get($"/api/v1/discover?{where}&limit=1&cursor={forged}", me)).AssertProblem(400);
+        // Paged on from there, one by one, nobody is skipped.
         var (ids, _) = await PagesAsync(where, 1, me);
         Assert.Equal([eliteId, .. equals.Where(id => id != eliteId).OrderDescending()], ids);
 

@@ -7,6 +7,7 @@ using Community.ServiceDefaults.Auth;
 using Community.ServiceDefaults.Errors;
 using Community.ServiceDefaults.OpenApi;
 using Community.Social.Profiles;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Http.HttpResults;
 using FromQueryAttribute = Microsoft.AspNetCore.Mvc.FromQueryAttribute;
 
@@ -97,6 +98,7 @@ public static partial class DiscoveryApi
         [AsParameters] DiscoverQuery query,
         ClaimsPrincipal principal,
         SocialDbContext db,
+        IDataProtectionProvider protection,
         TimeProvider clock,
         CancellationToken cancellationToken
     )
@@ -118,7 +120,8 @@ public static partial class DiscoveryApi
         if (query.AgeMin > query.AgeMax)
             errors.Add("age_max", "age_max must not be below age_min.");
         var limit = Keyset.Limit(query.Limit, errors);
-        var after = Keyset.After(query.Cursor, DiscoverPosition.Parse, errors);
+        var cursors = DiscoverPosition.Protector(protection);
+        var after = Keyset.After(query.Cursor, text => DiscoverPosition.Unprotect(cursors, text), errors);
         errors.ThrowIfAny();
 
         var tier = principal.FindFirstValue(ClaimNames.Tier) ?? Tiers.Free;
@@ -145,23 +148,13 @@ public static partial class DiscoveryApi
             bornAfter,
             query.IncludeConnected ?? false
         );
-        // The cursor does not say whether the person it ends on is elite (anyone could read it there, and tiers are
-        // private): their tier is read again here.
-        if (after is { } position)
-            after = position with
-            {
-                Elite = await db.UserProfiles.AnyAsync(
-                    u => u.UserId == position.Id && u.Tier == Tiers.Elite,
-                    cancellationToken
-                ),
-            };
         var rows = await FindAsync(db, callerId, filter, after, Keyset.Probe(limit), now, cancellationToken);
 
         return TypedResults.Ok(
             Keyset.Page(
                 rows,
                 limit,
-                r => DiscoverPosition.Format(r.Boosted, r.Score, r.UserId),
+                r => DiscoverPosition.Protect(cursors, new(r.Boosted, r.Score, r.Elite, r.UserId)),
                 r => new DiscoverItem(
                     r.UserId,
                     r.Username,
@@ -186,30 +179,54 @@ public static partial class DiscoveryApi
 }
 
 /// <summary>
-/// A keyset position in discovery's order: boosted, score, elite, user id (all descending). The cursor carries what
-/// the page showed (boosted, score, id) and not the tier, which is read again (<see cref="Elite"/> is false until
-/// then).
+/// A keyset position in discovery's order: boosted, score, elite, user id (all descending). A cursor carries it
+/// encrypted (Data Protection, the service's key ring): whether the person a page ends on is elite is theirs to keep
+/// (tiers are private), and a cursor the service did not give out is refused rather than ranked.
 /// </summary>
 public readonly record struct DiscoverPosition(bool Boosted, int Score, bool Elite, Guid Id)
 {
     /// <summary>Score and elite as one number in the ranking's order: an elite member just above their score.</summary>
     public int Rank => Score * 2 + (Elite ? 1 : 0);
 
-    public static string Format(bool boosted, int score, Guid id) =>
-        (boosted ? "1" : "0") + "_" + score.ToString(CultureInfo.InvariantCulture) + "_" + id.ToString("N");
+    public static IDataProtector Protector(IDataProtectionProvider provider) =>
+        provider.CreateProtector("Community.Social.DiscoverCursor");
 
-    /// <summary>A cursor of this form, or of the one before it (with the elite flag, which is ignored).</summary>
-    public static DiscoverPosition? Parse(string position)
+    public static string Protect(IDataProtector protector, DiscoverPosition position) =>
+        protector.Protect(Format(position));
+
+    /// <summary>Null for anything the service did not give out (or a key ring that no longer holds its key).</summary>
+    public static DiscoverPosition? Unprotect(IDataProtector protector, string cursor)
+    {
+        try
+        {
+            return Parse(protector.Unprotect(cursor));
+        }
+        catch (System.Security.Cryptography.CryptographicException)
+        {
+            return null;
+        }
+    }
+
+    private static string Format(DiscoverPosition p) =>
+        (p.Boosted ? "1" : "0")
+        + "_"
+        + p.Score.ToString(CultureInfo.InvariantCulture)
+        + "_"
+        + (p.Elite ? "1" : "0")
+        + "_"
+        + p.Id.ToString("N");
+
+    private static DiscoverPosition? Parse(string position)
     {
         var parts = position.Split('_');
         return
-            parts.Length is 3 or 4
+            parts.Length == 4
             && parts[0] is "0" or "1"
             && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var score)
             && score <= 100
-            && (parts.Length == 3 || parts[2] is "0" or "1")
-            && Guid.TryParseExact(parts[^1], "N", out var id)
-            ? new(parts[0] == "1", score, false, id)
+            && parts[2] is "0" or "1"
+            && Guid.TryParseExact(parts[3], "N", out var id)
+            ? new(parts[0] == "1", score, parts[2] == "1", id)
             : null;
     }
 }
