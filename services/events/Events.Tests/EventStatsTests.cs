@@ -30,25 +30,7 @@ public sealed class EventStatsTests(EventsFixture fx) : IClassFixture<EventsFixt
         var paid = new List<(Guid Registration, Guid Payment, Guid User)>();
         for (var i = 0; i < 3; i++)
         {
-            var (userId, token) = fx.Member();
-            var hold = await (
-                await Client.PostJson($"/api/v1/events/{eventId}/registrations", new { }, token)
-            ).AssertProblem(402);
-            var registrationId = Guid.Parse(hold["registration_id"]!.GetValue<string>());
-            var paymentId = Guid.NewGuid();
-            await PublishAsync(
-                new PaymentSucceeded(
-                    Guid.NewGuid(),
-                    fx.Clock.GetUtcNow(),
-                    paymentId,
-                    userId,
-                    PaymentPurposes.EventRegistration,
-                    registrationId,
-                    2000,
-                    "EUR"
-                )
-            );
-            await StatusBecomesAsync(registrationId, "confirmed");
+            var (registrationId, paymentId, userId, _) = await PaidTicketAsync(eventId, 2000, "EUR");
             paid.Add((registrationId, paymentId, userId));
         }
         var stats = await StatsAsync(eventId, organizer);
@@ -343,6 +325,35 @@ public sealed class EventStatsTests(EventsFixture fx) : IClassFixture<EventsFixt
             ["username", "full_name"]
         );
 
+    /// <summary>A new member's seat at <paramref name="eventId"/>, held (402) and paid (PaymentSucceeded).</summary>
+    private async Task<(Guid Registration, Guid Payment, Guid User, string Token)> PaidTicketAsync(
+        string eventId,
+        long amountCents,
+        string currency
+    )
+    {
+        var (userId, token) = fx.Member();
+        var hold = await (
+            await Client.PostJson($"/api/v1/events/{eventId}/registrations", new { }, token)
+        ).AssertProblem(402);
+        var registrationId = Guid.Parse(hold["registration_id"]!.GetValue<string>());
+        var paymentId = Guid.NewGuid();
+        await PublishAsync(
+            new PaymentSucceeded(
+                Guid.NewGuid(),
+                fx.Clock.GetUtcNow(),
+                paymentId,
+                userId,
+                PaymentPurposes.EventRegistration,
+                registrationId,
+                amountCents,
+                currency
+            )
+        );
+        await StatusBecomesAsync(registrationId, "confirmed");
+        return (registrationId, paymentId, userId, token);
+    }
+
     private static JsonNode Single(JsonArray attendees, Guid userId) =>
         Assert.Single(attendees, a => a!["user_id"]!.GetValue<string>() == userId.ToString())!;
 
@@ -359,25 +370,7 @@ public sealed class EventStatsTests(EventsFixture fx) : IClassFixture<EventsFixt
             }
         );
         var eventId = e["id"]!.GetValue<string>();
-        var (userId, token) = fx.Member();
-        var hold = await (
-            await Client.PostJson($"/api/v1/events/{eventId}/registrations", new { }, token)
-        ).AssertProblem(402);
-        var registrationId = Guid.Parse(hold["registration_id"]!.GetValue<string>());
-        var paymentId = Guid.NewGuid();
-        await PublishAsync(
-            new PaymentSucceeded(
-                Guid.NewGuid(),
-                fx.Clock.GetUtcNow(),
-                paymentId,
-                userId,
-                PaymentPurposes.EventRegistration,
-                registrationId,
-                2000,
-                "EUR"
-            )
-        );
-        await StatusBecomesAsync(registrationId, "confirmed");
+        var (registrationId, paymentId, userId, token) = await PaidTicketAsync(eventId, 2000, "EUR");
         // The attendee cancels: the seat is free again, so the price may change, but the ticket was paid in euros.
         await (
             await Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{eventId}/registrations/me", null, token)

@@ -16,17 +16,7 @@ public sealed class CheckoutTests(PaymentsFixture fx) : IClassFixture<PaymentsFi
         var (owner, _) = fx.User();
         var registration = await fx.SeatHeldAsync(owner, 1200);
 
-        var answer = await fx.Client.PostJson(
-            "/api/v1/payments/checkout",
-            new
-            {
-                purpose = "event_registration",
-                reference_id = registration,
-                success_url = "https://app.example/paid",
-                cancel_url = "https://app.example/cancelled",
-            },
-            fx.User().Token
-        );
+        var answer = await fx.StartCheckoutAsync(fx.User().Token, "event_registration", registration);
 
         await answer.AssertProblem(404);
     }
@@ -63,17 +53,7 @@ public sealed class CheckoutTests(PaymentsFixture fx) : IClassFixture<PaymentsFi
 
         // Before events confirms the seat, the buyer's page still offers to pay: a second checkout is refused, not a
         // second charge.
-        using var second = await fx.Client.PostJson(
-            "/api/v1/payments/checkout",
-            new
-            {
-                purpose = "event_registration",
-                reference_id = registration,
-                success_url = "https://app.example/paid",
-                cancel_url = "https://app.example/cancelled",
-            },
-            token
-        );
+        using var second = await fx.StartCheckoutAsync(token, "event_registration", registration);
         var refused = await second.AssertProblem(409);
         Assert.Contains("paid for already", refused["detail"]!.GetValue<string>());
         // Not "try again" (a checkout not ready yet): the payment to follow instead.
@@ -110,17 +90,7 @@ public sealed class CheckoutTests(PaymentsFixture fx) : IClassFixture<PaymentsFi
         var checkout = await fx.CheckoutAsync(token, "course", enrollment);
         Assert.Equal(System.Net.HttpStatusCode.Redirect, (await fx.PressAsync(checkout)).StatusCode);
 
-        using var again = await fx.Client.PostJson(
-            "/api/v1/payments/checkout",
-            new
-            {
-                purpose = "course",
-                reference_id = enrollment,
-                success_url = "https://app.example/paid",
-                cancel_url = "https://app.example/cancelled",
-            },
-            token
-        );
+        using var again = await fx.StartCheckoutAsync(token, "course", enrollment);
         await again.AssertProblem(409);
         Assert.Equal(
             1L,

@@ -43,7 +43,18 @@ public class PaymentsFixture() : ServiceFixture<Program>(ResourceNames.Payments)
 
     public async Task<JsonNode> CheckoutAsync(string token, string purpose, Guid referenceId, string method = "card")
     {
-        var response = await Client.PostJson(
+        var response = await StartCheckoutAsync(token, purpose, referenceId, method);
+        return await response.AssertStatus(200);
+    }
+
+    /// <summary>A checkout asked for, whatever the answer.</summary>
+    public Task<HttpResponseMessage> StartCheckoutAsync(
+        string token,
+        string purpose,
+        Guid referenceId,
+        string method = "card"
+    ) =>
+        Client.PostJson(
             "/api/v1/payments/checkout",
             new
             {
@@ -55,8 +66,6 @@ public class PaymentsFixture() : ServiceFixture<Program>(ResourceNames.Payments)
             },
             token
         );
-        return await response.AssertStatus(200);
-    }
 
     /// <summary>Presses the sandbox's Pay (or Decline) button, as a browser would.</summary>
     public async Task<HttpResponseMessage> PressAsync(JsonNode checkout, bool pay = true)

@@ -206,14 +206,9 @@ public sealed class ReplyStream : IResult, IAsyncDisposable
             {
                 giveBack = true;
                 conversation.LogFailure(e);
-                await EmitAsync(
+                await UnavailableAsync(
                     response,
-                    "error",
-                    new StreamError(
-                        "Service unavailable",
-                        StatusCodes.Status503ServiceUnavailable,
-                        "The companion stopped answering; nothing was stored, please send again."
-                    ),
+                    "The companion stopped answering; nothing was stored, please send again.",
                     json,
                     cancellationToken
                 );
@@ -269,14 +264,9 @@ public sealed class ReplyStream : IResult, IAsyncDisposable
                 // The database went away while the reply was being stored: an event, not a connection cut short.
                 giveBack = true;
                 conversation.LogStoreFailure(e);
-                await EmitAsync(
+                await UnavailableAsync(
                     response,
-                    "error",
-                    new StreamError(
-                        "Service unavailable",
-                        StatusCodes.Status503ServiceUnavailable,
-                        "The reply could not be stored; nothing was kept, please send again."
-                    ),
+                    "The reply could not be stored; nothing was kept, please send again.",
                     json,
                     cancellationToken
                 );
@@ -325,6 +315,21 @@ public sealed class ReplyStream : IResult, IAsyncDisposable
         shown.Append(step.Release);
         await EmitAsync(response, "delta", new StreamDelta(step.Release), json, cancellationToken);
     }
+
+    /// <summary>The stream's end when the failure is ours: a 503 error event, nothing stored.</summary>
+    private Task UnavailableAsync(
+        HttpResponse response,
+        string detail,
+        JsonSerializerOptions json,
+        CancellationToken cancellationToken
+    ) =>
+        EmitAsync(
+            response,
+            "error",
+            new StreamError("Service unavailable", StatusCodes.Status503ServiceUnavailable, detail),
+            json,
+            cancellationToken
+        );
 
     /// <summary>
     /// Writes an event while the client reads; once it has gone (the request aborted), nothing more is written, and

@@ -4,6 +4,7 @@ using Community.Identity.Users;
 using Community.ServiceDefaults;
 using Community.ServiceDefaults.Api;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.OpenApi;
 
 namespace Community.Identity.Auth;
@@ -160,29 +161,67 @@ public static class TwoFactorApi
         CancellationToken cancellationToken
     )
     {
-        var errors = new ValidationErrors();
-        if (string.IsNullOrEmpty(request.Password))
-            errors.Add("password", "password is required.");
-        if (string.IsNullOrWhiteSpace(request.Code))
-            errors.Add("code", "code is required.");
-        errors.MaxLength("code", request.Code, TwoFactorCodes.MaxCodeLength);
-        errors.ThrowIfAny();
-        var user = await FindAsync(db, principal.UserId(), cancellationToken);
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        if (!await codes.IsOnAsync(user.Id, cancellationToken))
-            throw new ConflictException("Two-factor sign-in is not on.");
-        await reauthentication.CheckPasswordAsync(user, request.Password!, transaction, cancellationToken);
-        await codes.GuardAsync(user.Id, cancellationToken);
-        if (!await codes.VerifyAsync(user.Id, request.Code!, pending: false, cancellationToken))
-        {
-            await codes.RecordFailureAsync(user.Id, cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
-            throw new RequestValidationException("code", "The code is wrong, used or expired.");
-        }
+        var (user, transaction) = await ProvenAsync(
+            request.Password,
+            request.Code,
+            principal,
+            db,
+            codes,
+            reauthentication,
+            guarded: true,
+            cancellationToken
+        );
+        await using var _ = transaction;
         var recovery = await codes.NewRecoveryCodesAsync(user.Id, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return TypedResults.Ok(new TwoFactorRecoveryCodes(recovery));
+    }
+
+    /// <summary>
+    /// The caller, proven by their password and a code (or recovery code) in a transaction left open for the change;
+    /// 409 when two-factor sign-in is off, and a wrong code is recorded (committed) before its 400.
+    /// </summary>
+    private static async Task<(User User, IDbContextTransaction Transaction)> ProvenAsync(
+        string? password,
+        string? code,
+        ClaimsPrincipal principal,
+        IdentityDbContext db,
+        TwoFactorCodes codes,
+        ReauthenticationAccess reauthentication,
+        bool guarded,
+        CancellationToken cancellationToken
+    )
+    {
+        var errors = new ValidationErrors();
+        if (string.IsNullOrEmpty(password))
+            errors.Add("password", "password is required.");
+        if (string.IsNullOrWhiteSpace(code))
+            errors.Add("code", "code is required.");
+        errors.MaxLength("code", code, TwoFactorCodes.MaxCodeLength);
+        errors.ThrowIfAny();
+        var user = await FindAsync(db, principal.UserId(), cancellationToken);
+        var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        try
+        {
+            if (!await codes.IsOnAsync(user.Id, cancellationToken))
+                throw new ConflictException("Two-factor sign-in is not on.");
+            await reauthentication.CheckPasswordAsync(user, password!, transaction, cancellationToken);
+            if (guarded)
+                await codes.GuardAsync(user.Id, cancellationToken);
+            if (!await codes.VerifyAsync(user.Id, code!, pending: false, cancellationToken))
+            {
+                await codes.RecordFailureAsync(user.Id, cancellationToken);
+                await transaction.CommitAsync(cancellationToken);
+                throw new RequestValidationException("code", "The code is wrong, used or expired.");
+            }
+            return (user, transaction);
+        }
+        catch
+        {
+            await transaction.DisposeAsync();
+            throw;
+        }
     }
 
     /// <summary>Turns two-factor sign-in off; the recovery codes die with it.</summary>
@@ -195,24 +234,17 @@ public static class TwoFactorApi
         CancellationToken cancellationToken
     )
     {
-        var errors = new ValidationErrors();
-        if (string.IsNullOrEmpty(request.Password))
-            errors.Add("password", "password is required.");
-        if (string.IsNullOrWhiteSpace(request.Code))
-            errors.Add("code", "code is required.");
-        errors.MaxLength("code", request.Code, TwoFactorCodes.MaxCodeLength);
-        errors.ThrowIfAny();
-        var user = await FindAsync(db, principal.UserId(), cancellationToken);
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        if (!await codes.IsOnAsync(user.Id, cancellationToken))
-            throw new ConflictException("Two-factor sign-in is not on.");
-        await reauthentication.CheckPasswordAsync(user, request.Password!, transaction, cancellationToken);
-        if (!await codes.VerifyAsync(user.Id, request.Code!, pending: false, cancellationToken))
-        {
-            await codes.RecordFailureAsync(user.Id, cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
-            throw new RequestValidationException("code", "The code is wrong, used or expired.");
-        }
+        var (user, transaction) = await ProvenAsync(
+            request.Password,
+            request.Code,
+            principal,
+            db,
+            codes,
+            reauthentication,
+            guarded: false,
+            cancellationToken
+        );
+        await using var _ = transaction;
         await codes.RemoveAsync(user.Id, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return TypedResults.NoContent();
