@@ -59,7 +59,7 @@ public sealed class StripeProvider(HttpClient http, IOptions<PaymentsOptions> op
             var days =
                 request.IntervalDays
                 ?? throw new ArgumentException("A subscription checkout needs its billing period.", nameof(request));
-            var monthly = Subscriptions.BillingPeriods.IsMonthly(days);
+            var monthly = BillingPeriods.IsMonthly(days);
             price.Recurring = new SessionLineItemPriceDataRecurringOptions
             {
                 Interval = monthly ? "month" : "day",

@@ -1,4 +1,4 @@
-namespace Community.Payments.Subscriptions;
+namespace Community.Payments;
 
 /// <summary>
 /// How long a paid period is, as the provider bills it: a 30-day plan renews monthly (Stripe's interval month: 28 to
