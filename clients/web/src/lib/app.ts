@@ -121,6 +121,20 @@ export function formatTime(iso: string): string {
     : date.toLocaleString([], { dateStyle: "medium", timeStyle: "short" });
 }
 
+/**
+ * An instant of an event in the event's own time zone, saying which ("1 Dec 2026, 22:00 (Asia/Dubai)"), as much of it
+ * as `style` says (a page's full date, a card's shorter one); in the reader's own zone, naming none, when the event's
+ * is not one the browser knows.
+ */
+export function formatInZone(iso: string, timeZone: string | null | undefined, style: Intl.DateTimeFormatOptions): string {
+  try {
+    if (timeZone) return `${new Date(iso).toLocaleString([], { ...style, timeZone })} (${timeZone})`;
+  } catch {
+    // a zone the browser does not know (RangeError): the reader's own
+  }
+  return new Date(iso).toLocaleString([], style);
+}
+
 /** A day, without its time: "28 Nov 2026" in the reader's own words. */
 export const formatDay = (iso: string) => new Date(iso).toLocaleDateString([], { dateStyle: "medium" });
 

@@ -100,4 +100,19 @@ describe("MyEvents", () => {
     expect(organized.textContent).toContain("Book swap");
     expect(organized.textContent).toContain("draft");
   });
+
+  it("shows each event's start in the event's own time zone, which it names, as the event's page does", async () => {
+    signedIn({ id: "me", role: "member" });
+    stubPlatform(() => ({
+      status: 200,
+      body: { created: [event({ id: "e2", title: "Book swap", time_zone: "America/New_York" })], joined: [event({ time_zone: "Pacific/Kiritimati" })] },
+    }));
+    render(<MyEvents />);
+    const going = await screen.findByRole("list", { name: "Events you are going to" });
+    const at = (timeZone: string) => new Date("2026-12-01T18:00:00Z").toLocaleString([], { dateStyle: "medium", timeStyle: "short", timeZone });
+    // 18:00 UTC is 08:00 the next day at UTC+14, whatever the reader's own zone
+    expect(at("Pacific/Kiritimati")).toContain("Dec 2");
+    expect(going.textContent).toContain(`${at("Pacific/Kiritimati")} (Pacific/Kiritimati) · Dubai`);
+    expect(screen.getByRole("list", { name: "Events you organize" }).textContent).toContain(`${at("America/New_York")} (America/New_York) · Dubai`);
+  });
 });

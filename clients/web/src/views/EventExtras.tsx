@@ -1,7 +1,7 @@
 import type { events } from "@community/sdk";
 import { multipart } from "@community/sdk";
 import { useState } from "preact/hooks";
-import { formatPrice, saveFile, session, useAction } from "../lib/app";
+import { formatInZone, formatPrice, saveFile, session, useAction } from "../lib/app";
 import { ChooseFile, coverRule, fileRefusal } from "../lib/file";
 import { href } from "../lib/router";
 import { LoadFailed, useLoad } from "../lib/list";
@@ -101,7 +101,7 @@ export function MyEvents() {
   );
 }
 
-/** Events as the list shows them: title, when and where, price and type, seats left. */
+/** Events as the list shows them: title, when (in the event's own time zone, as its page says it) and where, price and type, seats left. */
 export function EventCards({ events, label, empty }: { events: Event[]; label: string; empty?: string }) {
   if (events.length === 0 && empty) return <p class="meta">{empty}</p>;
   return (
@@ -112,7 +112,7 @@ export function EventCards({ events, label, empty }: { events: Event[]; label: s
             {e.title}
           </a>
           <p class="meta">
-            {new Date(e.starts_at).toLocaleString([], { dateStyle: "medium", timeStyle: "short" })} · {e.city ?? e.location_name ?? ""}
+            {formatInZone(e.starts_at, e.time_zone, { dateStyle: "medium", timeStyle: "short" })} · {e.city ?? e.location_name ?? ""}
             {e.status !== "published" ? ` · ${e.status}` : ""}
           </p>
           <p class="meta">

@@ -189,4 +189,30 @@ describe("an event's start", () => {
     expect(screen.getByText(`${when} (Pacific/Kiritimati)`)).toBeTruthy();
     expect(when).toContain("December 2");
   });
+
+  it("on the cards of the upcoming and nearby lists is the event's own time, which they name", async () => {
+    signedIn({ id: "me", role: "member" });
+    const far = { ...event("e1", "Night walk"), time_zone: "Pacific/Kiritimati" };
+    const near = { ...event("e2", "Dune picnic"), starts_at: "2026-12-02T04:30:00Z", time_zone: "America/New_York" };
+    stubPlatform(({ method, path }) => {
+      if (method === "GET" && path === "/api/v1/events") return { status: 200, body: { items: [far, near], next_cursor: null } };
+      if (method === "GET" && path === "/api/v1/events/nearby") return { status: 200, body: { items: [near], latitude: 25.2, longitude: 55.3, radius_km: 50 } };
+      return undefined;
+    });
+    const card = (iso: string, timeZone: string) => `${new Date(iso).toLocaleString([], { dateStyle: "medium", timeStyle: "short", timeZone })} (${timeZone}) · Dubai`;
+    // 18:00 UTC is 08:00 the next day at UTC+14; 04:30 UTC is 23:30 the day before in New York: whatever the reader's zone
+    expect(card(far.starts_at, far.time_zone)).toContain("Dec 2");
+    expect(card(near.starts_at, near.time_zone)).toContain("Dec 1");
+    render(<Events />);
+    const upcoming = await screen.findByRole("list", { name: "Events" });
+    await waitFor(() => expect(within(upcoming).getAllByRole("listitem")).toHaveLength(2));
+    expect(within(upcoming).getByText(card(far.starts_at, "Pacific/Kiritimati"))).toBeTruthy();
+    expect(within(upcoming).getByText(card(near.starts_at, "America/New_York"))).toBeTruthy();
+    fireEvent.click(screen.getByRole("button", { name: "Nearby" }));
+    fireEvent.input(screen.getByLabelText("Latitude"), { target: { value: "25.2" } });
+    fireEvent.input(screen.getByLabelText("Longitude"), { target: { value: "55.3" } });
+    fireEvent.click(screen.getByRole("button", { name: "Show events near here" }));
+    await waitFor(() => expect(within(screen.getByRole("list", { name: "Events" })).getAllByRole("listitem")).toHaveLength(1));
+    expect(within(screen.getByRole("list", { name: "Events" })).getByText(card(near.starts_at, "America/New_York"))).toBeTruthy();
+  });
 });

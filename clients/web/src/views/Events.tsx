@@ -1,6 +1,6 @@
 import type { events } from "@community/sdk";
 import { useRef, useState } from "preact/hooks";
-import { attempt, formatPrice, newTxnId, session, submitted, useAction } from "../lib/app";
+import { attempt, formatInZone, formatPrice, newTxnId, session, submitted, useAction } from "../lib/app";
 import { openCheckout } from "../lib/checkout";
 import { QrCode } from "../lib/qr";
 import { href, navigate } from "../lib/router";
@@ -420,10 +420,5 @@ function EventDetail({ id }: { id: string }) {
  * the reader's own, without a zone, when the event's is not one the browser knows.
  */
 export function startsAt(event: Pick<Event, "starts_at" | "time_zone">): string {
-  const style = { dateStyle: "full", timeStyle: "short" } as const;
-  try {
-    return `${new Date(event.starts_at).toLocaleString([], { ...style, timeZone: event.time_zone })} (${event.time_zone})`;
-  } catch {
-    return new Date(event.starts_at).toLocaleString([], style);
-  }
+  return formatInZone(event.starts_at, event.time_zone, { dateStyle: "full", timeStyle: "short" });
 }

@@ -9,13 +9,17 @@ import { Banner, Failure } from "../lib/said";
 type Status = identity.components["schemas"]["TwoFactorStatus"];
 type Setup = identity.components["schemas"]["TwoFactorSetup"];
 
-/** Where turning it on has got to: nothing yet, the password asked, the app's secret shown, the recovery codes shown. */
-type Step = { at: "idle" } | { at: "password" } | { at: "secret"; setup: Setup } | { at: "codes"; codes: string[] };
+/**
+ * Where turning it on has got to: nothing yet, the password asked, the app's secret shown, the recovery codes shown;
+ * or, with it on, the password and a code asked for new recovery codes, then those shown (`renewed`).
+ */
+type Step = { at: "idle" } | { at: "password" } | { at: "secret"; setup: Setup } | { at: "renew" } | { at: "codes"; codes: string[]; renewed: boolean };
 
 /**
  * Two-factor sign-in with an authenticator app: whether it is on and the recovery codes left; turning it on (the
  * password, then the app's secret as a QR code and as text, then the app's first code, then the recovery codes, shown
- * this once); and turning it off (the password and a code or a recovery code).
+ * this once); new recovery codes in place of the old ones, which stop working (the password and a code or a recovery
+ * code, then the new codes, shown this once); and turning it off (the password and a code or a recovery code).
  */
 export function TwoFactorSection() {
   const [step, setStep] = useState<Step>({ at: "idle" });
@@ -43,9 +47,20 @@ export function TwoFactorSection() {
   const confirm = submitted(setError, async (form) => {
     const { data, error, response } = await session.api.identity.POST("/api/v1/users/me/two-factor/confirm", { body: { code: String(form.get("code") ?? "").replace(/\s/g, "") } });
     if (data) {
-      setStep({ at: "codes", codes: data.recovery_codes });
+      setStep({ at: "codes", codes: data.recovery_codes, renewed: false });
       loaded.retry();
     } else refused(response, error, "The code was not accepted.");
+    return settled(response);
+  });
+
+  const renew = submitted(setError, async (form) => {
+    const { data, error, response } = await session.api.identity.POST("/api/v1/users/me/two-factor/recovery-codes", {
+      body: { password: String(form.get("password") ?? ""), code: String(form.get("code") ?? "").trim() },
+    });
+    if (data) {
+      setStep({ at: "codes", codes: data.recovery_codes, renewed: true });
+      loaded.retry();
+    } else refused(response, error, "New recovery codes could not be made.");
     return settled(response);
   });
 
@@ -118,10 +133,32 @@ export function TwoFactorSection() {
           </div>
         </form>
       )}
+      {on && step.at === "renew" && (
+        <form onSubmit={renew} aria-label="New recovery codes">
+          <p>New recovery codes replace the ones you have: those stop working.</p>
+          <label>
+            Your password
+            <input name="password" type="password" autoComplete="current-password" required maxLength={128} />
+          </label>
+          <label>
+            A code from the app, or a recovery code
+            <input name="code" autoComplete="one-time-code" required maxLength={64} />
+          </label>
+          <div class="row">
+            <button type="submit">Get new recovery codes</button>
+            <button type="button" class="secondary" onClick={() => setStep({ at: "idle" })}>
+              Cancel
+            </button>
+          </div>
+        </form>
+      )}
       {step.at === "codes" && (
         <div class="card" aria-labelledby="recovery-heading">
-          <h3 id="recovery-heading">Two-factor sign-in is on: your recovery codes</h3>
-          <p>Each signs in once in place of a code from the app, if you lose your phone. Keep them somewhere safe: they are not shown again.</p>
+          <h3 id="recovery-heading">{step.renewed ? "Your new recovery codes" : "Two-factor sign-in is on: your recovery codes"}</h3>
+          <p>
+            {step.renewed && "The recovery codes you had before no longer work. "}
+            Each signs in once in place of a code from the app, if you lose your phone. Keep them somewhere safe: they are not shown again.
+          </p>
           <ul class="recovery-codes" aria-label="Recovery codes">
             {step.codes.map((code) => (
               <li key={code}>
@@ -133,6 +170,19 @@ export function TwoFactorSection() {
             I have kept them
           </button>
         </div>
+      )}
+      {on && step.at === "idle" && (
+        <button
+          type="button"
+          class="secondary"
+          onClick={() => {
+            setError(null);
+            setStatus(null);
+            setStep({ at: "renew" });
+          }}
+        >
+          New recovery codes
+        </button>
       )}
       {on && step.at === "idle" && (
         <form onSubmit={turnOff} aria-label="Turn off two-factor sign-in">
