@@ -29,6 +29,12 @@ public sealed class BlobStoreOptions
     /// <summary>How long an upload waits for a decode slot before it answers 503 with Retry-After.</summary>
     public TimeSpan ImageDecodeWait { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// The longest <see cref="ImageDecodeWait"/>: a client has given up long before, and a semaphore cannot wait
+    /// beyond about 24.8 days at all (every upload would fail).
+    /// </summary>
+    public static readonly TimeSpan MaxImageDecodeWait = TimeSpan.FromMinutes(5);
+
     public bool UsesS3 => string.Equals(Provider, S3Provider, StringComparison.OrdinalIgnoreCase);
 
     /// <summary>
@@ -40,8 +46,8 @@ public sealed class BlobStoreOptions
             yield return $"{section}:Provider must be {LocalProvider} or {S3Provider}.";
         if (ConcurrentImageDecodes < 1)
             yield return $"{section}:ConcurrentImageDecodes must be at least 1.";
-        if (ImageDecodeWait < TimeSpan.Zero)
-            yield return $"{section}:ImageDecodeWait may not be negative.";
+        if (ImageDecodeWait < TimeSpan.Zero || ImageDecodeWait > MaxImageDecodeWait)
+            yield return $"{section}:ImageDecodeWait must be between 0 and {MaxImageDecodeWait:c}.";
         if (!UsesS3)
             yield break;
         if (string.IsNullOrWhiteSpace(S3.Bucket))

@@ -12,7 +12,8 @@ namespace Community.ServiceDefaults.Data;
 /// transaction with its bookkeeping row, and a file changed after it was applied stops the start.
 /// A file waits at most <see cref="LockTimeout"/> for each table lock, then rolls back and tries again after a pause:
 /// during a rolling deploy, an ALTER TABLE queued behind an old pod's long transaction would otherwise hold up every
-/// query of the running pods on that table for as long as it waits.
+/// query of the running pods on that table for as long as it waits. After <see cref="MaxLockWait"/> in all the start
+/// fails, naming the sessions whose transactions are older than the wait, rather than running into the start-up probe.
 /// </summary>
 public sealed class SchemaMigrator(
     NpgsqlDataSource dataSource,
@@ -27,6 +28,12 @@ public sealed class SchemaMigrator(
 
     /// <summary>The longest pause between attempts (they start at a second and double).</summary>
     public TimeSpan MaxRetryPause { get; init; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// How long a file may wait for table locks in all before the start fails (below the 5 minutes the Kubernetes
+    /// start-up probe allows a service with a database, so the pod's log says why).
+    /// </summary>
+    public TimeSpan MaxLockWait { get; init; } = TimeSpan.FromMinutes(4);
 
     /// <summary>
     /// Waiting longer than this in all is logged as a warning: a session holds a lock an operator should see.
@@ -104,16 +111,24 @@ public sealed class SchemaMigrator(
             catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.LockNotAvailable)
             {
                 var waited = TimeProvider.System.GetElapsedTime(started);
+                if (waited + pause >= MaxLockWait)
+                    throw new InvalidOperationException(
+                        $"Migration {scope}/{migration.Version} waited {waited.TotalSeconds:0} s for table locks "
+                            + $"({attempt} attempts) and gives up; sessions with older transactions: "
+                            + $"{await OldTransactionsAsync(connection, waited, cancellationToken)}",
+                        e
+                    );
                 if (waited >= WarnAfter && !warned)
                 {
                     warned = true;
                     logger.LogWarning(
                         "Migration {Scope}/{Version} has waited {Seconds:0} s for table locks ({Attempts} attempts); "
-                            + "a long transaction holds one (see pg_stat_activity). Still trying",
+                            + "sessions with older transactions: {Sessions}. Still trying",
                         scope,
                         migration.Version,
                         waited.TotalSeconds,
-                        attempt
+                        attempt,
+                        await OldTransactionsAsync(connection, waited, cancellationToken)
                     );
                 }
                 else
@@ -167,6 +182,38 @@ public sealed class SchemaMigrator(
             await record.ExecuteNonQueryAsync(cancellationToken);
         }
         await transaction.CommitAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// The database's other sessions whose transactions began more than <paramref name="age"/> ago: whoever holds
+    /// the lock the migration waits for is among them (pid, application, state, seconds open).
+    /// </summary>
+    private static async Task<string> OldTransactionsAsync(
+        NpgsqlConnection connection,
+        TimeSpan age,
+        CancellationToken cancellationToken
+    )
+    {
+        await using var command = new NpgsqlCommand(
+            """
+            SELECT pid, coalesce(nullif(application_name, ''), '-'), coalesce(state, '-'),
+                   floor(extract(epoch FROM now() - xact_start))::bigint
+            FROM pg_stat_activity
+            WHERE datname = current_database() AND pid <> pg_backend_pid()
+              AND xact_start < now() - make_interval(secs => @seconds)
+            ORDER BY xact_start
+            LIMIT 5
+            """,
+            connection
+        );
+        command.Parameters.AddWithValue("seconds", age.TotalSeconds);
+        var sessions = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+            sessions.Add(
+                $"pid {reader.GetInt32(0)} ({reader.GetString(1)}, {reader.GetString(2)}, {reader.GetInt64(3)} s)"
+            );
+        return sessions.Count == 0 ? "none any more" : string.Join("; ", sessions);
     }
 
     private static async Task Execute(

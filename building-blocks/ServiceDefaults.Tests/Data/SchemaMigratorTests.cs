@@ -62,4 +62,50 @@ public sealed class SchemaMigratorTests
             await postgres.DropDatabaseAsync(name);
         }
     }
+
+    [Fact]
+    public async Task A_migration_that_waits_too_long_for_its_locks_fails_the_start_naming_the_old_transaction()
+    {
+        var postgres = await TestInfrastructure.PostgresAsync();
+        var name = $"t_migrator_{Environment.ProcessId}_{Guid.NewGuid():N}"[..40];
+        var connectionString = await postgres.CreateDatabaseAsync(name);
+        try
+        {
+            await using var dataSource = NpgsqlDataSource.Create(connectionString);
+            await using (var create = dataSource.CreateCommand("CREATE TABLE busy (id int PRIMARY KEY)"))
+                await create.ExecuteNonQueryAsync();
+            await using var old = await dataSource.OpenConnectionAsync();
+            await using var open = await old.BeginTransactionAsync();
+            await using (var read = new NpgsqlCommand("SELECT count(*) FROM busy", old, open))
+                await read.ExecuteScalarAsync();
+
+            var migrator = new SchemaMigrator(dataSource, [Source], NullLogger<SchemaMigrator>.Instance)
+            {
+                LockTimeout = TimeSpan.FromMilliseconds(200),
+                MaxRetryPause = TimeSpan.FromMilliseconds(300),
+                MaxLockWait = TimeSpan.FromSeconds(2),
+            };
+            var failure = await Assert.ThrowsAsync<InvalidOperationException>(() =>
+                migrator.StartAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30))
+            );
+            Assert.Contains("gives up", failure.Message);
+            Assert.Contains($"pid {old.ProcessID} ", failure.Message);
+
+            // Nothing was applied, and the advisory lock is free for the next start, which applies the file.
+            await open.CommitAsync();
+            await using (
+                var recorded = dataSource.CreateCommand(
+                    "SELECT count(*) FROM schema_migrations WHERE scope = 'migrator-test'"
+                )
+            )
+                Assert.Equal(0L, (long)(await recorded.ExecuteScalarAsync())!);
+            await new SchemaMigrator(dataSource, [Source], NullLogger<SchemaMigrator>.Instance)
+                .StartAsync(CancellationToken.None)
+                .WaitAsync(TimeSpan.FromSeconds(30));
+        }
+        finally
+        {
+            await postgres.DropDatabaseAsync(name);
+        }
+    }
 }

@@ -797,10 +797,12 @@ public sealed class PhotosTests(PhotosFixture fx) : IClassFixture<PhotosFixture>
                     ["Events:Photos:Provider"] = "s3",
                     ["Events:Photos:S3:Bucket"] = "",
                     ["Events:Photos:S3:ServiceUrl"] = "not a url",
+                    ["Events:Photos:ImageDecodeWait"] = "30.00:00:00",
                 }
             )
         );
         var message = failure.ToString();
+        Assert.Contains("Events:Photos:ImageDecodeWait must be between 0 and 00:05:00", message);
         Assert.Contains("Events:Photos:S3:Bucket is required", message);
         Assert.Contains("Events:Photos:S3:ServiceUrl must be an absolute http(s) URL", message);
     }
