@@ -66,6 +66,11 @@ public static class LiveEvents
         "presence",
         "A connection of the user came online (their first hub connection) or went offline (their last one closed)."
     );
+    public static readonly HubEvent<ConversationClosed> ConversationClosed = new(
+        "conversation_closed",
+        "A joined conversation is gone: its thread was deleted, or its group (reason thread_deleted or "
+            + "group_deleted). Its messages can no longer be read or sent; a client stops showing them."
+    );
     public static readonly HubEvent<NotificationItem> Notification = new(
         "notification",
         "A new notification for the user."
@@ -73,6 +78,13 @@ public static class LiveEvents
 
     /// <summary>Every event above, in order: what the AsyncAPI document lists.</summary>
     public static IReadOnlyList<IHubEvent> All { get; } = HubEvents.DeclaredIn(typeof(LiveEvents));
+}
+
+/// <summary>A joined conversation is gone, and why: <see cref="ThreadDeleted"/> or <see cref="GroupDeleted"/>.</summary>
+public sealed record ConversationClosed(Guid ConversationId, string Reason)
+{
+    public const string ThreadDeleted = "thread_deleted";
+    public const string GroupDeleted = "group_deleted";
 }
 
 /// <summary>A member's read position moved (a read receipt).</summary>

@@ -142,6 +142,27 @@ public sealed class ConversationSendGuardTests(MessagingFixture fx) : IClassFixt
     }
 
     [Fact]
+    public async Task A_send_straight_to_the_statement_notifies_as_a_checked_one_an_event_chats_naming_its_event()
+    {
+        var (organizerId, organizer) = await fx.RegisteredAsync();
+        var (attendeeId, attendee) = await fx.RegisteredAsync();
+        var eventId = await fx.EventAsync(organizerId, "Dune walk");
+        await fx.RegisteredForAsync(eventId, attendeeId);
+        var chat = await fx.ScalarAsync<Guid>("SELECT id FROM conversations WHERE event_id = @e", ("e", eventId));
+        await fx.SendAsync(attendee, chat.ToString(), "Meeting at the car park?");
+        Assert.NotNull(Shapes.Find(chat, attendeeId));
+        await fx.SendAsync(attendee, chat.ToString(), "Or at the gate?");
+
+        // One notification for both, folded; where it opens is the event's chat at its event, as the first said.
+        var items = (await (await fx.Client.Get("/api/v1/notifications", organizer)).AssertStatus(200))[
+            "items"
+        ]!.AsArray();
+        var told = Assert.Single(items, i => i!["kind"]!.GetValue<string>() == "message_received")!;
+        Assert.Equal(2, told["count"]!.GetValue<int>());
+        Assert.Equal(eventId, told["data"]!["event_id"]!.GetValue<Guid>());
+    }
+
+    [Fact]
     public async Task A_retry_sent_straight_to_the_statement_answers_with_the_first_message_also_once_refused()
     {
         var (aId, a, bId, _, c) = await fx.PairAsync();

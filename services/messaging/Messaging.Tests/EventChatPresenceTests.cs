@@ -124,4 +124,29 @@ public sealed class EventChatPresenceTests(RealTimeFixture fx) : IClassFixture<R
         Assert.Equal(2, host.ReceivedOf("user_joined").Count);
         Assert.Single(host.ReceivedOf("user_left"));
     }
+
+    [Fact]
+    public async Task A_connection_kept_open_after_its_registration_ended_announces_nothing_when_it_leaves()
+    {
+        var (organizerId, organizer) = await fx.RegisteredAsync();
+        var (guestId, guest) = await fx.RegisteredAsync();
+        var (eventId, chat) = await EventAsync(organizerId, organizer);
+        var registration = Guid.NewGuid();
+        await fx.DeliverAsync(
+            new RegistrationConfirmed(Guid.NewGuid(), fx.Tick(), registration, eventId, guestId, "T", null)
+        );
+        await using var host = await fx.ConnectAsync(organizer);
+        await Join(host, chat);
+        await using var phone = await fx.ConnectAsync(guest, viaB: true);
+        await Join(phone, chat);
+        await host.WaitForAsync("user_joined");
+
+        await fx.DeliverAsync(
+            new RsvpCancelled(Guid.NewGuid(), fx.Tick(), registration, eventId, guestId, "confirmed", 0, null, null)
+        );
+        await host.WaitForAsync("attendee_cancelled");
+        await phone.Connection.StopAsync();
+        await Task.Delay(Quiet);
+        Assert.Empty(host.ReceivedOf("user_left"));
+    }
 }

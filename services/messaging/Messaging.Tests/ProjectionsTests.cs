@@ -218,12 +218,27 @@ public sealed class ProjectionsTests(MessagingFixture fx) : IClassFixture<Messag
         await (await fx.Client.Get($"/api/v1/conversations/{thread}", mod)).AssertProblem(404);
         Assert.Empty((await (await fx.Client.Get("/api/v1/conversations", mod)).AssertStatus(200))["items"]!.AsArray());
 
+        var beforeDeletion = fx.Tick();
         await fx.DeliverAsync(new GroupDeleted(Guid.NewGuid(), fx.Tick(), groupId));
         await (await fx.Client.Get($"/api/v1/conversations/{thread}", member)).AssertProblem(404);
         Assert.True(await fx.ScalarAsync<bool>("SELECT closed FROM conversations WHERE id = @id", ("id", thread)));
         // A join announced late, after the deletion, opens nothing.
         await fx.DeliverAsync(new GroupMemberJoined(Guid.NewGuid(), fx.Tick(), groupId, modId));
         await (await fx.Client.Get($"/api/v1/conversations/{thread}", mod)).AssertProblem(404);
+        // Nor does a join or a role dated before the deletion but handled after it: nobody is a member of a deleted
+        // group again (its thread audiences read the active members).
+        var (lateId, _) = await fx.RegisteredAsync();
+        await fx.DeliverAsync(new GroupMemberJoined(Guid.NewGuid(), beforeDeletion, groupId, lateId));
+        await fx.DeliverAsync(
+            new GroupMemberRoleChanged(Guid.NewGuid(), beforeDeletion, groupId, memberId, "moderator")
+        );
+        Assert.Equal(
+            0L,
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM group_members WHERE group_id = @g AND active",
+                ("g", groupId)
+            )
+        );
     }
 
     [Fact]

@@ -517,6 +517,43 @@ public sealed class RealTimeTests(RealTimeFixture fx) : IClassFixture<RealTimeFi
     }
 
     [Fact]
+    public async Task A_deleted_thread_or_group_tells_whoever_has_its_threads_open_on_either_instance()
+    {
+        var (ownerId, owner) = await fx.RegisteredAsync();
+        var (memberId, member) = await fx.RegisteredAsync();
+        var groupId = await fx.GroupAsync(ownerId, "Kayakers", memberId);
+        var doomed = await fx.ThreadAsync(owner, groupId, "Spam", "Buy now");
+        var kept = await fx.ThreadAsync(owner, groupId, "Trips", "Where next?");
+        await using var ownerClient = await fx.ConnectAsync(owner);
+        await using var memberClient = await fx.ConnectAsync(member, viaB: true);
+        foreach (var thread in new[] { doomed, kept })
+        {
+            await Join(ownerClient, thread);
+            await Join(memberClient, thread);
+        }
+
+        await (await fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/threads/{doomed}", null, owner)).AssertStatus(204);
+        foreach (var client in new[] { ownerClient, memberClient })
+        {
+            var closed = await client.WaitForAsync(LiveEvents.ConversationClosed);
+            Assert.Equal(doomed, closed.Str("conversation_id"));
+            Assert.Equal("thread_deleted", closed.Str("reason"));
+        }
+
+        await fx.DeliverAsync(new Contracts.Social.GroupDeleted(Guid.NewGuid(), fx.Tick(), groupId));
+        foreach (var client in new[] { ownerClient, memberClient })
+        {
+            var closed = await client.WaitForAsync(
+                LiveEvents.ConversationClosed,
+                c => c.Str("reason") == "group_deleted"
+            );
+            Assert.Equal(kept, closed.Str("conversation_id"));
+        }
+        await Task.Delay(Quiet);
+        Assert.Equal(2, memberClient.ReceivedOf(LiveEvents.ConversationClosed).Count);
+    }
+
+    [Fact]
     public async Task A_deleted_attendee_is_announced_leaving_the_event_chat()
     {
         var (organizerId, organizer) = await fx.RegisteredAsync();

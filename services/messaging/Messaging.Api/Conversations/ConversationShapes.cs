@@ -4,7 +4,7 @@ using Microsoft.Extensions.Caching.Memory;
 namespace Community.Messaging.Conversations;
 
 /// <summary>
-/// What never changes about a conversation (its kind, a direct one's pair, a thread's group), as this instance has
+/// What never changes about a conversation (its kind, a direct one's pair, a thread's group, an event chat's event), as this instance has
 /// read it, so a send can go straight to its statement, which checks whether the sender may send itself
 /// (<see cref="MessageInsert"/>). Nothing here decides who may do anything. Bounded: past its capacity
 /// (<see cref="Capacity"/> conversations unless told) the conversations least recently sent to are forgotten, a
@@ -20,7 +20,7 @@ public sealed class ConversationShapes(int capacity = ConversationShapes.Capacit
 
     private static readonly MemoryCacheEntryOptions One = new() { Size = 1 };
 
-    private sealed record Shape(string Kind, Guid? DirectLow, Guid? DirectHigh, Guid? GroupId);
+    private sealed record Shape(string Kind, Guid? DirectLow, Guid? DirectHigh, Guid? GroupId, Guid? EventId);
 
     /// <summary>How many conversations are remembered now.</summary>
     public int Count => _shapes.Count;
@@ -35,7 +35,13 @@ public sealed class ConversationShapes(int capacity = ConversationShapes.Capacit
             return;
         _shapes.Set(
             conversation.Id,
-            new Shape(conversation.Kind, conversation.DirectLow, conversation.DirectHigh, conversation.GroupId),
+            new Shape(
+                conversation.Kind,
+                conversation.DirectLow,
+                conversation.DirectHigh,
+                conversation.GroupId,
+                conversation.EventId
+            ),
             One
         );
     }
@@ -54,6 +60,7 @@ public sealed class ConversationShapes(int capacity = ConversationShapes.Capacit
                 DirectLow = shape.DirectLow,
                 DirectHigh = shape.DirectHigh,
                 GroupId = shape.GroupId,
+                EventId = shape.EventId,
             }
             : null;
 }

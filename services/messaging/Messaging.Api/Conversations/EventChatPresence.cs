@@ -56,8 +56,9 @@ public sealed class EventChatPresence(HubPresence presence, LiveDelivery live)
     )
     {
         var audience = await EventChats.AudienceAsync(db, conversationId, userId, cancellationToken);
-        audience.Remove(userId);
-        if (audience.Count == 0)
+        // Only a member's comings and goings are told: a connection kept open after its registration ended is nobody's
+        // business (its members heard attendee_cancelled).
+        if (!audience.Remove(userId) || audience.Count == 0)
             return;
         var user = Names.Of(await Names.LoadAsync(db, [userId], cancellationToken), userId);
         await live.EventChatAsync(

@@ -31,7 +31,8 @@ public sealed class GroupCreatedConsumer(MessagingDbContext db, ILogger<GroupCre
         await Db.Database.ExecuteSqlAsync(
             $"""
             INSERT INTO group_members (group_id, user_id, role, active, as_of)
-            VALUES ({m.GroupId}, {m.OwnerUserId}, 'owner', true, {m.OccurredAt})
+            SELECT {m.GroupId}, {m.OwnerUserId}, 'owner', true, {m.OccurredAt}
+            WHERE NOT EXISTS (SELECT 1 FROM groups WHERE group_id = {m.GroupId} AND deleted)
             ON CONFLICT (group_id, user_id) DO UPDATE
                 SET role = 'owner', active = true, as_of = EXCLUDED.as_of
             WHERE group_members.as_of <= EXCLUDED.as_of
@@ -59,7 +60,8 @@ public sealed class GroupMemberJoinedConsumer(
         var changed = await Db.Database.ExecuteSqlAsync(
             $"""
             INSERT INTO group_members (group_id, user_id, role, active, as_of)
-            VALUES ({m.GroupId}, {m.UserId}, 'member', true, {m.OccurredAt})
+            SELECT {m.GroupId}, {m.UserId}, 'member', true, {m.OccurredAt}
+            WHERE NOT EXISTS (SELECT 1 FROM groups WHERE group_id = {m.GroupId} AND deleted)
             ON CONFLICT (group_id, user_id) DO UPDATE
                 SET role = CASE WHEN group_members.active THEN group_members.role ELSE 'member' END,
                     active = true, as_of = EXCLUDED.as_of
@@ -150,14 +152,28 @@ public sealed class GroupMemberRoleChangedConsumer(
     }
 }
 
-/// <summary>A deleted group's threads close for sending; nobody reads them any more (the group has no
-/// members).</summary>
-public sealed class GroupDeletedConsumer(MessagingDbContext db, ILogger<GroupDeletedConsumer> logger)
+/// <summary>
+/// A deleted group's threads close for sending; nobody reads them any more (the group has no members). Whoever has
+/// one of them open is told (conversation_closed), so no screen keeps showing what is gone.
+/// </summary>
+public sealed class GroupDeletedConsumer(MessagingDbContext db, ChatPush push, ILogger<GroupDeletedConsumer> logger)
     : IdempotentConsumer<GroupDeleted, MessagingDbContext>(db, logger)
 {
+    private List<Guid> _threads = [];
+    private List<Guid> _members = [];
+
     protected override async Task HandleAsync(ConsumeContext<GroupDeleted> context, CancellationToken cancellationToken)
     {
         var m = context.Message;
+        // Read before the members are made inactive: they are the ones who may have its threads open.
+        _threads = await Db
+            .Conversations.Where(c => c.Kind == ConversationKinds.Thread && c.GroupId == m.GroupId && !c.Closed)
+            .Select(c => c.Id)
+            .ToListAsync(cancellationToken);
+        _members = await Db
+            .GroupMembers.Where(g => g.GroupId == m.GroupId && g.Active)
+            .Select(g => g.UserId)
+            .ToListAsync(cancellationToken);
         await Db.Database.ExecuteSqlAsync(
             $"""
             INSERT INTO groups (group_id, deleted, as_of) VALUES ({m.GroupId}, true, {m.OccurredAt})
@@ -171,6 +187,22 @@ public sealed class GroupDeletedConsumer(MessagingDbContext db, ILogger<GroupDel
         await Db
             .Conversations.Where(c => c.Kind == ConversationKinds.Thread && c.GroupId == m.GroupId)
             .ExecuteUpdateAsync(s => s.SetProperty(c => c.Closed, true), cancellationToken);
+    }
+
+    protected override async Task AfterCommitAsync(
+        ConsumeContext<GroupDeleted> context,
+        CancellationToken cancellationToken
+    )
+    {
+        foreach (var thread in _threads)
+            await push.ToJoinedAsync(
+                thread,
+                _members,
+                LiveEvents.ConversationClosed,
+                new ConversationClosed(thread, ConversationClosed.GroupDeleted),
+                null,
+                cancellationToken
+            );
     }
 }
 
@@ -206,9 +238,10 @@ internal static class GroupMembership
     }
 
     /// <summary>
-    /// A member's role or departure, unless older than the row. A deleted account is made active nowhere: a message
-    /// sent before its deletion but handled after it (<see cref="DeletedUsers"/>) changes nothing, while its departure,
-    /// social's answer to the same deletion, still ends its membership.
+    /// A member's role or departure, unless older than the row or the group is deleted (a message dated before the
+    /// deletion but handled after it would make a member of a deleted group again). A deleted account is made active
+    /// nowhere: a message sent before its deletion but handled after it (<see cref="DeletedUsers"/>) changes nothing,
+    /// while its departure, social's answer to the same deletion, still ends its membership.
     /// </summary>
     public static async Task<int> SetAsync(
         MessagingDbContext db,
@@ -225,7 +258,8 @@ internal static class GroupMembership
         return await db.Database.ExecuteSqlAsync(
             $"""
             INSERT INTO group_members (group_id, user_id, role, active, as_of)
-            VALUES ({groupId}, {userId}, {role}, {active}, {at})
+            SELECT {groupId}, {userId}, {role}, {active}, {at}
+            WHERE NOT EXISTS (SELECT 1 FROM groups WHERE group_id = {groupId} AND deleted)
             ON CONFLICT (group_id, user_id) DO UPDATE
                 SET role = EXCLUDED.role, active = EXCLUDED.active, as_of = EXCLUDED.as_of
             WHERE group_members.as_of < EXCLUDED.as_of

@@ -317,6 +317,7 @@ public static class ThreadsApi
         Guid id,
         ClaimsPrincipal principal,
         MessagingDbContext db,
+        ConversationPush push,
         TimeProvider clock,
         CancellationToken cancellationToken
     )
@@ -335,6 +336,13 @@ public static class ThreadsApi
             .Conversations.Where(c => c.Id == id)
             .ExecuteUpdateAsync(s => s.SetProperty(c => c.Closed, true), cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+        // Whoever has it open stops showing it (its members are still the group's).
+        await push.ToConversationAsync(
+            id,
+            LiveEvents.ConversationClosed,
+            new ConversationClosed(id, ConversationClosed.ThreadDeleted),
+            CancellationToken.None
+        );
         return TypedResults.NoContent();
     }
 
