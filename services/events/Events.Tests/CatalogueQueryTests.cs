@@ -725,6 +725,28 @@ public sealed class CatalogueQueryTests(EventsFixture fx) : IClassFixture<Events
         Assert.Equal(HttpStatusCode.Unauthorized, (await Client.Get("/api/v1/events/my")).StatusCode);
     }
 
+    [Fact]
+    public async Task My_events_show_my_place_on_the_waitlist_as_the_event_does()
+    {
+        var (_, organizer) = fx.Organizer();
+        var id = (await fx.CreateEventAsync(organizer, b => b["capacity"] = 1)).Str("id");
+        var (_, waiting) = fx.Member();
+        await (await Client.PostJson($"/api/v1/events/{id}/registrations", new { }, fx.Member().Token)).AssertStatus(
+            201
+        );
+        var told = await (await Client.PostJson($"/api/v1/events/{id}/registrations", new { }, waiting)).AssertStatus(
+            202
+        );
+        Assert.Equal(1, told["waitlist_position"]!.GetValue<int>());
+
+        var joined = await (await Client.Get("/api/v1/events/my", waiting)).AssertStatus(200);
+        var listed = Assert.Single(joined["joined"]!.AsArray())!["my_registration"]!;
+        Assert.Equal("waitlisted", listed.Str("status"));
+        Assert.Equal(1, listed["waitlist_position"]?.GetValue<int>());
+        var details = await (await Client.Get($"/api/v1/events/{id}", waiting)).AssertStatus(200);
+        Assert.Equal(1, details["my_registration"]!["waitlist_position"]?.GetValue<int>());
+    }
+
     private async Task<JsonNode> ListAsync(string query) =>
         await (await Client.Get($"/api/v1/events?{query}")).AssertStatus(200);
 

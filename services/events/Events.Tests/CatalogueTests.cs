@@ -1,5 +1,6 @@
 using Community.Contracts;
 using Community.Contracts.Identity;
+using Npgsql;
 
 namespace Community.Events.Tests;
 
@@ -430,6 +431,62 @@ public sealed class CatalogueTests(EventsFixture fx) : CatalogueTestsBase, IClas
     }
 
     [Fact]
+    public async Task Two_cancellations_at_once_announce_one_and_keep_the_first_reason()
+    {
+        var (_, organizer) = fx.Organizer();
+        var id = (await fx.CreateEventAsync(organizer)).Str("id");
+        Task<HttpResponseMessage> Cancel(string reason) =>
+            Client.SendJson(
+                HttpMethod.Delete,
+                $"/api/v1/events/{id}?reason={Uri.EscapeDataString(reason)}",
+                null,
+                organizer
+            );
+
+        // Another request has the event's row; both cancellations have read it published and queue behind it in turn.
+        Task<HttpResponseMessage> first;
+        Task<HttpResponseMessage> second;
+        await using (var other = new NpgsqlConnection(fx.Resources.DatabaseConnectionString))
+        {
+            await other.OpenAsync();
+            await using var holding = await other.BeginTransactionAsync();
+            await using (
+                var command = new NpgsqlCommand(
+                    "SELECT 1 FROM community_events WHERE id = @id FOR UPDATE",
+                    other,
+                    holding
+                )
+            )
+            {
+                command.Parameters.AddWithValue("id", Guid.Parse(id));
+                await command.ExecuteNonQueryAsync();
+            }
+            first = Cancel("Venue flooded");
+            await LockWaitersAsync(1, "the first cancellation never waited for the event's row");
+            second = Cancel("Speaker ill");
+            await LockWaitersAsync(2, "the second cancellation never waited for the event's row");
+            await holding.CommitAsync();
+        }
+
+        // The second finds the event cancelled, as a repeat cancellation does: 204, nothing announced or overwritten.
+        await (await first).AssertStatus(204);
+        await (await second).AssertStatus(204);
+        Assert.Equal(1L, await OutboxRowsAsync("EventCancelled", id));
+        Assert.Equal(
+            "Venue flooded",
+            (await (await Client.Get($"/api/v1/events/{id}")).AssertStatus(200)).Str("cancellation_reason")
+        );
+        Assert.Equal(
+            "Venue flooded",
+            await fx.ScalarAsync<string>(
+                "SELECT payload->>'reason' FROM outbox_messages WHERE type LIKE '%.EventCancelled,%' AND "
+                    + "payload->>'eventId' = @id",
+                ("id", id)
+            )
+        );
+    }
+
+    [Fact]
     public async Task A_draft_published_while_its_organizer_is_erased_is_cancelled_and_announced_not_deleted()
     {
         var (organizerId, organizer) = fx.Organizer();
@@ -587,6 +644,20 @@ public sealed class CatalogueTests(EventsFixture fx) : CatalogueTestsBase, IClas
             204
         );
     }
+
+    /// <summary>
+    /// Until <paramref name="count"/> backends of this test's database wait on a lock (requests queued behind a row the
+    /// test holds, in the order they came).
+    /// </summary>
+    private Task LockWaitersAsync(int count, string failure) =>
+        Eventually.TrueAsync(
+            async () =>
+                await fx.ScalarAsync<long>(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = "
+                        + "'Lock'"
+                ) >= count,
+            failure
+        );
 
     /// <summary>A draft's publication as its request writes it (the test holds it uncommitted).</summary>
     private const string Publish =

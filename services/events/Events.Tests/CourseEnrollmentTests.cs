@@ -215,6 +215,64 @@ public sealed class CourseEnrollmentTests(EventsFixture fx) : CourseTestsBase, I
         Assert.Equal(enrolledBefore, await fx.OutboxCountAsync("CourseEnrolled"));
     }
 
+    [Fact]
+    public async Task An_enroll_racing_a_change_to_paid_enrolls_on_the_new_price()
+    {
+        var (_, organizer) = fx.Organizer();
+        var (memberId, member) = fx.Member();
+        var id = (await CreateCourseAsync(organizer))["id"]!.GetValue<Guid>();
+
+        // The organizer's change makes the free course paid: locked and written as its request does, not yet committed.
+        var enrolled = await fx.CommitsWhileWaitedOnAsync(
+            """
+            SELECT 1 FROM courses WHERE id = @id FOR UPDATE;
+            UPDATE courses SET price_cents = 1200, currency = 'EUR', updated_at = now() WHERE id = @id
+            """,
+            () => fx.Client.PostJson($"/api/v1/courses/{id}/enroll", new { }, member),
+            "the enroll never waited for the price change",
+            ("id", id)
+        );
+
+        // The enroll read the committed terms: pending payment at the new price, not an active free learner.
+        var due = await enrolled.AssertProblem(402);
+        var enrollmentId = due["enrollment_id"]!.GetValue<Guid>();
+        Assert.Equal("pending_payment", due["enrollment_status"]!.GetValue<string>());
+        Assert.Equal(1200, due["price_cents"]!.GetValue<long>());
+        Assert.Equal("EUR", due["currency"]!.GetValue<string>());
+        Assert.Equal(
+            "pending_payment",
+            await fx.ScalarAsync<string>(
+                "SELECT status FROM course_enrollments WHERE course_id = @c AND user_id = @u",
+                ("c", id),
+                ("u", memberId)
+            )
+        );
+        Assert.Equal(0, await OutboxForEnrollmentAsync("CourseEnrolled", enrollmentId));
+        Assert.Equal(1, await OutboxForEnrollmentAsync("CourseEnrollmentPending", enrollmentId));
+    }
+
+    [Fact]
+    public async Task An_enroll_racing_a_withdrawal_finds_no_course()
+    {
+        var (_, organizer) = fx.Organizer();
+        var (memberId, member) = fx.Member();
+        var id = (await CreateCourseAsync(organizer))["id"]!.GetValue<Guid>();
+
+        // The organizer's delete withdraws it, as it does once anyone enrolled: locked and written, not yet committed.
+        var enrolled = await fx.CommitsWhileWaitedOnAsync(
+            """
+            SELECT 1 FROM courses WHERE id = @id FOR UPDATE;
+            UPDATE courses SET withdrawn_at = now(), updated_at = now() WHERE id = @id
+            """,
+            () => fx.Client.PostJson($"/api/v1/courses/{id}/enroll", new { }, member),
+            "the enroll never waited for the withdrawal",
+            ("id", id)
+        );
+
+        await enrolled.AssertProblem(404);
+        Assert.Equal(0, await EnrollmentRowsAsync(id, memberId));
+    }
+
     // ---- confirmation of paid enrollments (called by the payments flow) ----
 
     [Fact]
@@ -513,6 +571,41 @@ public sealed class CourseEnrollmentTests(EventsFixture fx) : CourseTestsBase, I
         await (await fx.Client.PostJson(url, new { module_id = m[0], completed = false }, member)).AssertStatus(200);
         await (await fx.Client.PostJson(url, new { module_id = m[0], completed = true }, member)).AssertStatus(200);
         Assert.Equal(1, await OutboxForEnrollmentAsync("CourseCompleted", enrollmentId));
+    }
+
+    [Fact]
+    public async Task A_module_completed_as_the_enrollment_ends_is_refused_as_for_a_learner_not_enrolled()
+    {
+        var (_, organizer) = fx.Organizer();
+        var (_, member) = fx.Member();
+        var course = await CreateCourseAsync(organizer);
+        var id = course["id"]!.GetValue<Guid>();
+        var enrollmentId = (
+            await (await fx.Client.PostJson($"/api/v1/courses/{id}/enroll", new { }, member)).AssertStatus(201)
+        )["id"]!.GetValue<Guid>();
+
+        // The learner's erasure (or a full refund) deletes the enrollment and holds its row when the tap locks it.
+        var tapped = await fx.CommitsWhileWaitedOnAsync(
+            "DELETE FROM course_enrollments WHERE id = @id",
+            () =>
+                fx.Client.PostJson(
+                    $"/api/v1/courses/{id}/progress",
+                    new { module_id = ModuleIds(course)[0], completed = true },
+                    member
+                ),
+            "the progress update never waited for the enrollment's deletion",
+            ("id", enrollmentId)
+        );
+
+        var refused = await tapped.AssertProblem(403);
+        Assert.Equal("Enroll in this course first.", refused["detail"]!.GetValue<string>());
+        Assert.Equal(
+            0,
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM module_progress WHERE enrollment_id = @e",
+                ("e", enrollmentId)
+            )
+        );
     }
 
     [Fact]

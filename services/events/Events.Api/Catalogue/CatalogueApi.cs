@@ -231,21 +231,29 @@ public static partial class CatalogueApi
         var errors = new ValidationErrors();
         reason = errors.OptionalText("reason", reason, MaxCancellationReasonLength);
         errors.ThrowIfAny();
+        var seen = await ManagedAsync(db, id, principal, cancellationToken);
+        // Then locked and read again, as Update does: a cancellation committed meanwhile (a second request's, the
+        // moderators') keeps its reason and is announced once.
+        db.ChangeTracker.Clear();
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await db.Database.ExecuteSqlAsync(
+            $"SELECT 1 FROM community_events WHERE id = {id} FOR UPDATE",
+            cancellationToken
+        );
         var e = await ManagedAsync(db, id, principal, cancellationToken);
         var now = UtcTimestamps.AsStored(clock.GetUtcNow());
         // As the account eraser and a moderators' removal leave past events alone.
         if (CancellationRules.IsOver(e, now))
             throw new ConflictException("This event is over; it stays as it took place and cannot be cancelled.");
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         IReadOnlyList<string> photoBlobs = [];
-        switch (e.Status)
+        switch (seen.Status)
         {
             case EventStatus.Draft:
-                // Still a draft once locked, or 409: a publish since the read above must not be hard-deleted.
+                // Still a draft once locked, or 409: a publish since the first read must not be hard-deleted.
                 photoBlobs = await PhotoQueries.LockDraftBlobKeysAsync(db, e.Id, cancellationToken);
                 db.CommunityEvents.Remove(e);
                 break;
-            case EventStatus.Published:
+            case EventStatus.Published when e.Status == EventStatus.Published:
                 CancellationRules.Cancel(db, e, now, reason);
                 break;
         }

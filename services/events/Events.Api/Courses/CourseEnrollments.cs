@@ -40,6 +40,9 @@ public sealed class CourseEnrollments(EventsDbContext db, TimeProvider clock)
     )
     {
         var elite = CourseAccess.IncludesAllCourses(tier);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        // Locked for share first, so a price change or withdrawal under way commits before the terms are read.
+        await db.Database.ExecuteSqlAsync($"SELECT 1 FROM courses WHERE id = {courseId} FOR SHARE", cancellationToken);
         var course =
             await db.Set<Course>().AsNoTracking().FirstOrDefaultAsync(c => c.Id == courseId, cancellationToken)
             ?? throw new NotFoundException("No course has this id.");
@@ -50,7 +53,11 @@ public sealed class CourseEnrollments(EventsDbContext db, TimeProvider clock)
                 ? (existing, EnrollOutcome.Existing)
                 : throw new NotFoundException("No course has this id.");
         if (existing is not null)
-            return await SettleByTierAsync(course, existing, elite, cancellationToken);
+        {
+            var settled = await SettleByTierAsync(course, existing, elite, cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            return settled;
+        }
         // A learner who enrolled before a block keeps the course; nobody new joins across one, and is answered as the
         // course's page answers them (404): a block is not told. An admin, who sees every course, is told why.
         if (await UserBlockQueries.BetweenAsync(db, userId, course.OrganizerId, cancellationToken))
@@ -95,6 +102,7 @@ public sealed class CourseEnrollments(EventsDbContext db, TimeProvider clock)
         try
         {
             await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
         }
         catch (DbUpdateException exception)
             when (exception.InnerException
@@ -105,7 +113,8 @@ public sealed class CourseEnrollments(EventsDbContext db, TimeProvider clock)
                     }
             )
         {
-            // A concurrent enroll of the same user won; nothing of ours was written, so answer with theirs.
+            // A concurrent enroll of the same user won; SaveChanges rolled back to its savepoint, so nothing of ours
+            // was written and the transaction reads on: answer with theirs.
             foreach (var entry in db.ChangeTracker.Entries().Where(e => e.State == EntityState.Added).ToList())
                 entry.State = EntityState.Detached;
             var winner =

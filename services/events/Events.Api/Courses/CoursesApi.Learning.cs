@@ -88,13 +88,7 @@ public static partial class CoursesApi
             .AsNoTracking()
             .FirstOrDefaultAsync(e => e.CourseId == id && e.UserId == userId, cancellationToken);
         if (enrollment is not { IsActive: true })
-        {
-            if (course.WithdrawnAt is not null)
-                throw new NotFoundException(NoSuchCourse);
-            throw new ForbiddenException(
-                enrollment is null ? "Enroll in this course first." : "Your enrollment is active once paid."
-            );
-        }
+            throw NotLearning(course.WithdrawnAt, enrollment);
         if (!CourseAccess.Opens(enrollment, principal.FindFirstValue(ClaimNames.Tier)))
             throw new ForbiddenException(
                 "Your elite tier included this course and you are no longer elite: renew elite, or enroll again to "
@@ -106,7 +100,14 @@ public static partial class CoursesApi
 
         // Set-based and conflict-tolerant, so repeats and concurrent taps leave one row (the first completion time).
         if (input.Completed == true)
-            await CompleteModuleAsync(db, enrollment, moduleId, clock.GetUtcNow(), cancellationToken);
+            await CompleteModuleAsync(
+                db,
+                enrollment,
+                moduleId,
+                course.WithdrawnAt,
+                clock.GetUtcNow(),
+                cancellationToken
+            );
         else
             await db.Set<ModuleProgress>()
                 .Where(p => p.EnrollmentId == enrollment.Id && p.ModuleId == moduleId)
@@ -114,6 +115,17 @@ public static partial class CoursesApi
 
         return TypedResults.Ok(await ProgressAsync(db, enrollment.Id, modules, cancellationToken));
     }
+
+    /// <summary>
+    /// The refusal of a caller with no active enrollment: 404 once the course is withdrawn (as its page answers them),
+    /// otherwise 403 saying what to do.
+    /// </summary>
+    private static DomainException NotLearning(DateTimeOffset? withdrawnAt, CourseEnrollment? enrollment) =>
+        withdrawnAt is not null
+            ? new NotFoundException(NoSuchCourse)
+            : new ForbiddenException(
+                enrollment is null ? "Enroll in this course first." : "Your enrollment is active once paid."
+            );
 
     /// <summary>
     /// Records the module done and, when that completes the course for the first time, announces CourseCompleted in the
@@ -124,16 +136,20 @@ public static partial class CoursesApi
         EventsDbContext db,
         CourseEnrollment enrollment,
         Guid moduleId,
+        DateTimeOffset? withdrawnAt,
         DateTimeOffset now,
         CancellationToken cancellationToken
     ) =>
         db.InTransactionAsync(
             async ct =>
             {
-                await db.Database.ExecuteSqlAsync(
-                    $"SELECT 1 FROM course_enrollments WHERE id = {enrollment.Id} FOR UPDATE",
-                    ct
-                );
+                // Read again under the lock: a full refund or an erasure since the read above left no row to record on.
+                var locked = await db.Set<CourseEnrollment>()
+                    .FromSql($"SELECT * FROM course_enrollments WHERE id = {enrollment.Id} FOR UPDATE")
+                    .AsNoTracking()
+                    .SingleOrDefaultAsync(ct);
+                if (locked is not { IsActive: true })
+                    throw NotLearning(withdrawnAt, locked);
                 await db.Database.ExecuteSqlAsync(
                     $"""
                     INSERT INTO module_progress (enrollment_id, module_id, completed_at)

@@ -306,8 +306,8 @@ public static partial class CoursesApi
 
     /// <summary>
     /// The course, locked until the transaction ends, for a change by its organizer or an admin; others get 403 if
-    /// they can see it, 404 if not. An enroll meanwhile waits for the lock (its foreign key check reads the row),
-    /// so whether anyone is enrolled stays true until commit.
+    /// they can see it, 404 if not. An enroll meanwhile waits for the lock (it locks the row for share), so whether
+    /// anyone is enrolled stays true until commit, and the enroll then reads the terms committed here.
     /// </summary>
     private static async Task<Course> ManagedAsync(
         EventsDbContext db,

@@ -13,23 +13,12 @@ public static class RegistrationQueries
         CancellationToken cancellationToken
     )
     {
-        // The row and its place in the waitlist in one statement: read apart, a promotion between them would answer
-        // "waitlisted" at place 0.
-        var found = await db
+        var mine = db
             .Registrations.AsNoTracking()
             .Where(r => r.EventId == eventId && r.UserId == userId)
             .OrderByDescending(r => RegistrationStatus.Live.Contains(r.Status))
-            .ThenByDescending(r => r.Sequence)
-            .Select(r => new
-            {
-                Registration = r,
-                Place = r.Status == RegistrationStatus.Waitlisted
-                    ? db.Registrations.Count(w =>
-                        w.EventId == r.EventId && w.Status == RegistrationStatus.Waitlisted && w.Sequence <= r.Sequence
-                    )
-                    : (int?)null,
-            })
-            .FirstOrDefaultAsync(cancellationToken);
+            .ThenByDescending(r => r.Sequence);
+        var found = await WithPlaces(db, mine).FirstOrDefaultAsync(cancellationToken);
         return found is null ? null : RegistrationDto.From(found.Registration, found.Place);
     }
 
@@ -59,15 +48,40 @@ public static class RegistrationQueries
         CancellationToken cancellationToken
     )
     {
+        var live = db
+            .Registrations.AsNoTracking()
+            .Where(r => r.UserId == userId && RegistrationStatus.Live.Contains(r.Status));
         var joined = await (
-            from r in db.Registrations.AsNoTracking()
-            join e in db.CommunityEvents.AsNoTracking() on r.EventId equals e.Id
-            where r.UserId == userId && RegistrationStatus.Live.Contains(r.Status)
+            from p in WithPlaces(db, live)
+            join e in db.CommunityEvents.AsNoTracking() on p.Registration.EventId equals e.Id
             orderby e.StartsAt descending
-            select new { Event = e, Registration = r }
+            select new { Event = e, Placed = p }
         )
             .Take(take)
             .ToListAsync(cancellationToken);
-        return [.. joined.Select(j => (j.Event, RegistrationDto.From(j.Registration)))];
+        return [.. joined.Select(j => (j.Event, RegistrationDto.From(j.Placed.Registration, j.Placed.Place)))];
     }
+
+    /// <summary>A registration with its place in the waitlist, counting from 1; null unless it is waitlisted.</summary>
+    private sealed class Placed
+    {
+        public Registration Registration { get; init; } = null!;
+        public int? Place { get; init; }
+    }
+
+    /// <summary>
+    /// The rows with their places, read in the same statement: read apart, a promotion between them would answer
+    /// "waitlisted" at place 0.
+    /// </summary>
+    private static IQueryable<Placed> WithPlaces(EventsDbContext db, IQueryable<Registration> registrations) =>
+        registrations.Select(r => new Placed
+        {
+            Registration = r,
+            Place =
+                r.Status == RegistrationStatus.Waitlisted
+                    ? db.Registrations.Count(w =>
+                        w.EventId == r.EventId && w.Status == RegistrationStatus.Waitlisted && w.Sequence <= r.Sequence
+                    )
+                    : (int?)null,
+        });
 }
