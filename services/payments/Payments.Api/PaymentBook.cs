@@ -5,8 +5,8 @@ namespace Community.Payments;
 /// <summary>
 /// A payment's state changes, each publishing its integration event once. Transitions only move
 /// forward (money captured beats a failure or an expiry reported out of order; a refund total only
-/// grows, except by a refund that failed, once), so Stripe's events may arrive in any order and any
-/// number of times.
+/// grows, except by a refund that failed, once; a chargeback counts in it once per dispute), so
+/// Stripe's events may arrive in any order and any number of times.
 /// </summary>
 public sealed class PaymentBook(PaymentsDbContext db, TimeProvider clock, ILogger<PaymentBook> logger)
 {
@@ -193,7 +193,7 @@ public sealed class PaymentBook(PaymentsDbContext db, TimeProvider clock, ILogge
 
     /// <summary>
     /// Stripe's amount_refunded less our failed and requested refunds: a stale report must never count a failed
-    /// refund again, so a report errs low, never high.
+    /// refund again, so a report errs low, never high. Plus what chargebacks took, which Stripe counts apart.
     /// </summary>
     public async Task RecordReportedRefundTotalAsync(
         Payment payment,
@@ -206,8 +206,59 @@ public sealed class PaymentBook(PaymentsDbContext db, TimeProvider clock, ILogge
                 r.PaymentId == payment.Id && (r.Status == RefundStatus.Failed || r.Status == RefundStatus.Requested)
             )
             .SumAsync(r => r.AmountCents, cancellationToken);
-        RecordRefundTotal(payment, amountRefunded - notCounted);
+        var chargedBack = await db
+            .Database.SqlQuery<long>(
+                $"""
+                SELECT coalesce(sum(amount_cents), 0)::bigint AS "Value" FROM chargebacks
+                WHERE payment_id = {payment.Id}
+                """
+            )
+            .SingleAsync(cancellationToken);
+        RecordRefundTotal(payment, amountRefunded - notCounted + chargedBack);
     }
+
+    /// <summary>
+    /// The provider took <paramref name="amountCents"/> of the payment back for dispute <paramref name="disputeId"/> (a
+    /// chargeback): it counts as refunded on top of what was, capped at what was paid, once per dispute however often
+    /// and under whichever event id it is reported (its row in chargebacks). Returns whether it was new.
+    /// </summary>
+    public async Task<bool> RecordChargebackAsync(
+        Payment payment,
+        string disputeId,
+        long amountCents,
+        CancellationToken cancellationToken
+    )
+    {
+        var first = await db.Database.ExecuteSqlAsync(
+            $"""
+            INSERT INTO chargebacks (dispute_id, payment_id, amount_cents, withdrawn_at)
+            VALUES ({disputeId}, {payment.Id}, {amountCents}, {clock.GetUtcNow()})
+            ON CONFLICT DO NOTHING
+            """,
+            cancellationToken
+        );
+        if (first == 0)
+            return false;
+        RecordRefundTotal(payment, payment.RefundedCents + amountCents);
+        return true;
+    }
+
+    /// <summary>
+    /// The provider gave the money of dispute <paramref name="disputeId"/> back. What its withdrawal counted stays
+    /// counted (its take-backs are done); returns whether a counted withdrawal is marked returned now.
+    /// </summary>
+    public async Task<bool> RecordChargebackReinstatedAsync(
+        Payment payment,
+        string disputeId,
+        CancellationToken cancellationToken
+    ) =>
+        await db.Database.ExecuteSqlAsync(
+            $"""
+            UPDATE chargebacks SET reinstated_at = {clock.GetUtcNow()}
+            WHERE dispute_id = {disputeId} AND payment_id = {payment.Id} AND reinstated_at IS NULL
+            """,
+            cancellationToken
+        ) > 0;
 
     /// <summary>
     /// A refund counted in the total failed after all (Stripe can fail one it reported succeeded):

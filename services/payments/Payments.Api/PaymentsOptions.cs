@@ -1,3 +1,5 @@
+using Community.ServiceDefaults.Api;
+
 namespace Community.Payments;
 
 /// <summary>
@@ -31,6 +33,29 @@ public sealed class PaymentsOptions
     public StripeOptions Stripe { get; set; } = new();
 
     public SandboxOptions Sandbox { get; set; } = new();
+
+    /// <summary>
+    /// What is wrong with the settings, so a misconfigured service stops at start-up instead of after a buyer paid
+    /// for a pack that delivers nothing.
+    /// </summary>
+    public IEnumerable<string> Problems(string section)
+    {
+        for (var i = 0; i < CreditPacks.Count; i++)
+        {
+            var pack = CreditPacks[i];
+            var at = $"{section}:CreditPacks:{i}";
+            if (pack.Id == Guid.Empty)
+                yield return $"{at}:Id is required (a GUID).";
+            else if (CreditPacks.FindIndex(p => p.Id == pack.Id) < i)
+                yield return $"{at}:Id {pack.Id} is the id of an earlier pack too.";
+            if (pack.Credits <= 0)
+                yield return $"{at}:Credits must be above 0.";
+            if (pack.AmountCents <= 0)
+                yield return $"{at}:AmountCents must be above 0.";
+            if (!FieldRules.IsCurrency(pack.Currency.ToUpperInvariant()))
+                yield return $"{at}:Currency must be an ISO 4217 code such as EUR.";
+        }
+    }
 }
 
 public class Price

@@ -18,7 +18,11 @@ public static class PaymentsServiceExtensions
     {
         // Called here, in the service's own project, so the XML-comment generator adds its docs to the document.
         builder.Services.AddOpenApi(o => o.AddContract());
-        builder.Services.Configure<PaymentsOptions>(builder.Configuration.GetSection(PaymentsOptions.Section));
+        builder
+            .Services.AddOptions<PaymentsOptions>()
+            .Bind(builder.Configuration.GetSection(PaymentsOptions.Section))
+            .ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<PaymentsOptions>>(new PaymentsOptionsValidator());
         builder.AddServiceDatabase<PaymentsDbContext>(ResourceNames.Payments);
         builder.AddEventBus(
             ResourceNames.Payments,
@@ -87,5 +91,14 @@ public static class PaymentsServiceExtensions
         api.MapWebhookApi();
         api.MapSandboxApi();
         return app;
+    }
+
+    /// <summary>Names every problem in the section, not just that there is one.</summary>
+    private sealed class PaymentsOptionsValidator : IValidateOptions<PaymentsOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, PaymentsOptions options) =>
+            options.Problems(PaymentsOptions.Section).ToList() is { Count: > 0 } problems
+                ? ValidateOptionsResult.Fail(problems)
+                : ValidateOptionsResult.Success;
     }
 }

@@ -8,6 +8,8 @@ namespace Community.Payments.Tests;
 
 public sealed class CreditsTests(PaymentsFixture fx) : IClassFixture<PaymentsFixture>
 {
+    private const string StarterPack = "6d1c4f0e-5b8a-4e55-9a53-1f3c2b7a9e01";
+
     // ---- buying and reading ----
 
     [Fact]
@@ -120,6 +122,37 @@ public sealed class CreditsTests(PaymentsFixture fx) : IClassFixture<PaymentsFix
             "limt is not a known query parameter; the valid query parameters are: cursor, limit.",
             (await misspelled.AssertProblem(400))["errors"]!["limt"]![0]!.GetValue<string>()
         );
+    }
+
+    [Theory]
+    [InlineData("Credits", "0", "Payments:CreditPacks:2:Credits must be above 0")]
+    [InlineData("AmountCents", "-499", "Payments:CreditPacks:2:AmountCents must be above 0")]
+    [InlineData("Currency", "", "Payments:CreditPacks:2:Currency must be an ISO 4217 code")]
+    [InlineData("Currency", "EURO", "Payments:CreditPacks:2:Currency must be an ISO 4217 code")]
+    [InlineData("Id", StarterPack, "Payments:CreditPacks:2:Id " + StarterPack + " is the id of an earlier pack")]
+    public void A_credit_pack_that_cannot_be_delivered_stops_the_service_at_start_up(
+        string setting,
+        string value,
+        string problem
+    )
+    {
+        var pack = new Dictionary<string, string?>
+        {
+            ["Payments:CreditPacks:2:Id"] = "6d1c4f0e-5b8a-4e55-9a53-1f3c2b7a9e03",
+            ["Payments:CreditPacks:2:Name"] = "Bulk",
+            ["Payments:CreditPacks:2:Credits"] = "2000",
+            ["Payments:CreditPacks:2:AmountCents"] = "6999",
+            ["Payments:CreditPacks:2:Currency"] = "EUR",
+        };
+        pack[$"Payments:CreditPacks:2:{setting}"] = value;
+
+        // Sold, it would be paid and then fail in CreditPackPaidConsumer: the service does not start with it.
+        var failure = Assert.ThrowsAny<Exception>(() => fx.StartHost(pack));
+
+        Assert.Contains(problem, failure.ToString());
+        // The packs appsettings.json ships pass.
+        Assert.DoesNotContain("Payments:CreditPacks:0", failure.ToString());
+        Assert.DoesNotContain("Payments:CreditPacks:1", failure.ToString());
     }
 
     [Fact]

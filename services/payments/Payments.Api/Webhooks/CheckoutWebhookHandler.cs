@@ -3,7 +3,7 @@ using Stripe.Checkout;
 
 namespace Community.Payments.Webhooks;
 
-/// <summary>Checkout sessions, payment intents and charges: what moves a one-off payment.</summary>
+/// <summary>Checkout sessions, payment intents, charges and their disputes: what moves a one-off payment.</summary>
 public sealed class CheckoutWebhookHandler(
     PaymentBook book,
     IPaymentProvider provider,
@@ -21,6 +21,8 @@ public sealed class CheckoutWebhookHandler(
         "checkout.session.expired",
         "payment_intent.payment_failed",
         "charge.refunded",
+        "charge.dispute.funds_withdrawn",
+        "charge.dispute.funds_reinstated",
         "invoice.paid",
     ];
 
@@ -74,7 +76,99 @@ public sealed class CheckoutWebhookHandler(
                 book.Capture(payment, charge.PaymentIntentId);
                 await book.RecordReportedRefundTotalAsync(payment, charge.AmountRefunded, cancellationToken);
                 break;
+            case ("charge.dispute.funds_withdrawn", Dispute dispute):
+                await RecordChargebackAsync(e, payment, dispute, cancellationToken);
+                break;
+            case ("charge.dispute.funds_reinstated", Dispute dispute):
+                await RecordReinstatementAsync(e, payment, dispute, cancellationToken);
+                break;
         }
+    }
+
+    /// <summary>
+    /// A chargeback: the disputed money left our balance, so it counts as refunded, and one that takes all that was
+    /// left is a full refund (PaymentRefunded takes back what the payment bought; nothing is left to refund).
+    /// </summary>
+    private async Task RecordChargebackAsync(
+        Event e,
+        Payment payment,
+        Dispute dispute,
+        CancellationToken cancellationToken
+    )
+    {
+        if (!string.Equals(dispute.Currency, payment.Currency, StringComparison.OrdinalIgnoreCase))
+        {
+            // Not comparable with what was paid: counting it could take back too much or too little.
+            logger.LogWarning(
+                "Stripe took {Amount} {Currency} for dispute {DisputeId} (event {EventId}) of payment {PaymentId}, "
+                    + "paid in {PaymentCurrency}; nothing counted: an operator must settle it by hand",
+                dispute.Amount,
+                dispute.Currency,
+                dispute.Id,
+                e.Id,
+                payment.Id,
+                payment.Currency
+            );
+            return;
+        }
+        // A chargeback reported before the completion settles the payment first, as a refund does.
+        book.Capture(payment, dispute.PaymentIntentId);
+        if (!await book.RecordChargebackAsync(payment, dispute.Id, dispute.Amount, cancellationToken))
+            return;
+        logger.LogWarning(
+            "Stripe took {Amount} {Currency} of payment {PaymentId} back for dispute {DisputeId} ({Reason}); "
+                + "{Refunded} of {Total} now count as refunded",
+            dispute.Amount,
+            payment.Currency,
+            payment.Id,
+            dispute.Id,
+            dispute.Reason,
+            payment.RefundedCents,
+            payment.AmountCents
+        );
+    }
+
+    /// <summary>
+    /// Money of a dispute came back. A lost dispute returns only what was refunded before it (the withdrawal took
+    /// the whole charge; counted, it was capped at the rest), so nothing is owed. Anything else (won) leaves the
+    /// payment counted as refunded and its take-backs done, which cannot be undone here: an operator must.
+    /// </summary>
+    private async Task RecordReinstatementAsync(
+        Event e,
+        Payment payment,
+        Dispute dispute,
+        CancellationToken cancellationToken
+    )
+    {
+        if (!await book.RecordChargebackReinstatedAsync(payment, dispute.Id, cancellationToken))
+        {
+            logger.LogInformation(
+                "Stripe returned money of dispute {DisputeId} (event {EventId}) of payment {PaymentId}, whose "
+                    + "withdrawal counted nothing here or was returned already; nothing to do",
+                dispute.Id,
+                e.Id,
+                payment.Id
+            );
+            return;
+        }
+        if (dispute.Status == "lost")
+            logger.LogInformation(
+                "Stripe returned {Amount} {Currency} of lost dispute {DisputeId} of payment {PaymentId}: what was "
+                    + "refunded before it; the payment stays refunded",
+                dispute.Amount,
+                payment.Currency,
+                dispute.Id,
+                payment.Id
+            );
+        else
+            logger.LogWarning(
+                "Dispute {DisputeId} of payment {PaymentId} ended {Status} and Stripe returned its money; the "
+                    + "payment still counts it as refunded and what a full refund took back (credits, rewards, "
+                    + "boost days, subscription, ticket) stays taken: an operator must give it back by hand",
+                dispute.Id,
+                payment.Id,
+                dispute.Status
+            );
     }
 
     private async Task<Payment?> FindAsync(Event e, CancellationToken cancellationToken)
@@ -93,7 +187,13 @@ public sealed class CheckoutWebhookHandler(
         }
         if (e.Data.Object is Session { Id: { } sessionId })
             return await book.LockBySessionAsync(sessionId, cancellationToken);
-        var intent = e.Data.Object is Charge charge ? charge.PaymentIntentId : e.ObjectId();
+        var intent = e.Data.Object switch
+        {
+            Charge charge => charge.PaymentIntentId,
+            // A dispute's own metadata is empty: the intent it disputes names the payment.
+            Dispute dispute => dispute.PaymentIntentId,
+            _ => e.ObjectId(),
+        };
         return intent is null ? null : await book.LockByIntentAsync(intent, cancellationToken);
     }
 
