@@ -60,6 +60,36 @@ public sealed class SmtpSink : IAsyncDisposable
     }
 
     public ConcurrentQueue<Message> Messages { get; } = new();
+
+    private volatile TaskCompletionSource _open = Opened();
+
+    private static TaskCompletionSource Opened()
+    {
+        var open = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        open.SetResult();
+        return open;
+    }
+
+    /// <summary>
+    /// Until the returned handle is disposed, a connection is accepted but not greeted: a client waits as for a mail
+    /// server that has stopped answering. Disposing lets every waiting one go on.
+    /// </summary>
+    public IDisposable Hold()
+    {
+        var held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _open = held;
+        return new Release(() =>
+        {
+            _open = Opened();
+            held.TrySetResult();
+        });
+    }
+
+    private sealed class Release(Action release) : IDisposable
+    {
+        public void Dispose() => release();
+    }
+
     public int Port { get; }
 
     public SmtpSink()
@@ -72,17 +102,26 @@ public sealed class SmtpSink : IAsyncDisposable
     /// <summary>
     /// Waits for a message to <paramref name="to"/> (polling, bounded by <paramref name="timeout"/>).
     /// </summary>
-    public async Task<Message> WaitForAsync(string to, TimeSpan? timeout = null)
+    public Task<Message> WaitForAsync(string to, TimeSpan? timeout = null) => WaitForAsync(to, "", timeout);
+
+    /// <summary>
+    /// Waits for a message to <paramref name="to"/> whose body holds <paramref name="containing"/> (the latest such),
+    /// for mail a service sends after its answer.
+    /// </summary>
+    public async Task<Message> WaitForAsync(string to, string containing, TimeSpan? timeout = null)
     {
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(10));
         while (DateTime.UtcNow < deadline)
         {
-            var found = Messages.LastOrDefault(m => m.To.Any(t => t.Contains(to, StringComparison.OrdinalIgnoreCase)));
+            var found = Messages.LastOrDefault(m =>
+                m.To.Any(t => t.Contains(to, StringComparison.OrdinalIgnoreCase))
+                && m.Body.Contains(containing, StringComparison.Ordinal)
+            );
             if (found is not null)
                 return found;
             await Task.Delay(50);
         }
-        throw new TimeoutException($"No e-mail to {to} arrived.");
+        throw new TimeoutException($"No e-mail to {to} holding '{containing}' arrived.");
     }
 
     private async Task AcceptAsync()
@@ -108,6 +147,7 @@ public sealed class SmtpSink : IAsyncDisposable
         await using var stream = client.GetStream();
         using var reader = new StreamReader(stream, Encoding.ASCII);
         await using var writer = new StreamWriter(stream, Encoding.ASCII) { NewLine = "\r\n", AutoFlush = true };
+        await _open.Task;
         await writer.WriteLineAsync("220 sink ready");
         string from = "";
         var to = new List<string>();

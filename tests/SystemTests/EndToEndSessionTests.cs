@@ -122,7 +122,10 @@ public sealed partial class EndToEndTests
             HttpStatusCode.Accepted,
             (await Client.PostJson("/api/v1/auth/password/forgot", new { identifier = "e2e_reset" })).StatusCode
         );
-        var token = ResetTokenLine().Match((await fx.Smtp.WaitForAsync("e2e_reset@example.com")).Body).Groups[1].Value;
+        var token = ResetTokenLine()
+            .Match((await fx.Smtp.WaitForAsync("e2e_reset@example.com", "Reset token: ")).Body)
+            .Groups[1]
+            .Value;
         Assert.Equal(
             HttpStatusCode.NoContent,
             (

@@ -35,6 +35,7 @@ public static class IdentityServiceExtensions
         );
         builder.Services.AddSingleton<IRevocationSource, DatabaseRevocationSource>();
         builder.Services.AddSingleton<SessionEnding>();
+        builder.Services.AddSingleton<PasswordChanging>();
         builder.Services.AddSingleton<PasswordWork>();
         builder.Services.AddSingleton<Suspending>();
         builder.Services.AddUserDataEraser<BlockEraser>();
@@ -57,6 +58,8 @@ public static class IdentityServiceExtensions
         builder.Services.AddSingleton<ISmsSender, LogSmsSender>();
         builder.Services.AddSingleton<ExternalProviders>();
         builder.AddEmailSender();
+        builder.Services.AddSingleton<MailInBackground>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<MailInBackground>());
         return builder;
     }
 
@@ -67,6 +70,7 @@ public static class IdentityServiceExtensions
         api.MapAuthApi();
         api.MapExternalLoginApi();
         api.MapTwoFactorApi();
+        api.MapPasswordChangeApi();
         api.MapPasswordResetApi();
         api.MapUsersApi();
         api.MapPhoneVerificationApi();

@@ -11,6 +11,7 @@ public sealed class SessionEnding(IOptions<IdentityOptions> options, TimeProvide
     public const string Logout = "logout";
     public const string RefreshTokenReused = "refresh_token_reused";
     public const string PasswordReset = "password_reset";
+    public const string PasswordChanged = "password_changed";
     public const string UserDeleted = "user_deleted";
     public const string RoleChanged = "role_changed";
     public const string Suspended = "suspended";
@@ -58,7 +59,7 @@ public sealed class SessionEnding(IOptions<IdentityOptions> options, TimeProvide
         db.AddIntegrationEvent(new UserSessionsEnded(Guid.CreateVersion7(), now, userId, now, reason, expireBy));
     }
 
-    /// <summary>Revokes every live refresh token of a user (password reset).</summary>
+    /// <summary>Revokes every live refresh token of a user (a new password, a suspension).</summary>
     public Task RevokeRefreshTokensAsync(IdentityDbContext db, Guid userId, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();

@@ -126,7 +126,8 @@ public sealed class ExternalLoginTests(ExternalLoginFixture fx) : IClassFixture<
         var user = new FakeOidcUser(NewSubject(), "New.Person+x@Example.com", Name: "New Person");
         var first = await SignInAsync(user);
         Assert.Equal("new.person+x@example.com", first["user"]!["email"]!.GetValue<string>());
-        Assert.Equal("new.person_x", first["user"]!["username"]!.GetValue<string>());
+        // Usernames are public: the e-mail shows in none.
+        Assert.Matches("^member_[a-z2-9]{8}$", first["user"]!["username"]!.GetValue<string>());
         Assert.Equal("New Person", first["user"]!["full_name"]!.GetValue<string>());
         Assert.Equal("bearer", first["token_type"]!.GetValue<string>());
         var me = await (await Client.Get("/api/v1/auth/me", first["access_token"]!.GetValue<string>())).AssertStatus(
@@ -212,11 +213,20 @@ public sealed class ExternalLoginTests(ExternalLoginFixture fx) : IClassFixture<
     }
 
     [Fact]
-    public async Task A_taken_username_gets_a_number()
+    public async Task A_new_accounts_username_is_neutral_and_tells_nothing_of_the_email()
     {
-        await fx.RegisterAsync("taken_stem");
-        var body = await SignInAsync(new FakeOidcUser(NewSubject(), "taken_stem@elsewhere.example"));
-        Assert.Matches("^taken_stem_[0-9]+$", body["user"]!["username"]!.GetValue<string>());
+        var first = await SignInAsync(new FakeOidcUser(NewSubject(), "john.smith.1987@elsewhere.example"));
+        var second = await SignInAsync(new FakeOidcUser(NewSubject(), "john.smith.1987@other.example"));
+        var usernames = new[] { first, second }.Select(b => b["user"]!["username"]!.GetValue<string>()).ToList();
+        Assert.All(usernames, u => Assert.Matches("^member_[a-z2-9]{8}$", u));
+        Assert.All(usernames, u => Assert.DoesNotContain("smith", u));
+        Assert.NotEqual(usernames[0], usernames[1]);
+        // Public, as every username is: what other members see of the account.
+        var profile = await (
+            await Client.Get($"/api/v1/users/{first["user"]!["id"]}", second["access_token"]!.GetValue<string>())
+        ).AssertStatus(200);
+        Assert.Equal(usernames[0], profile["username"]!.GetValue<string>());
+        Assert.Null(profile["email"]);
     }
 
     [Fact]

@@ -5,6 +5,7 @@ using Community.ServiceDefaults.Data;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
+using OtpNet;
 
 namespace Community.Identity.Tests;
 
@@ -18,6 +19,10 @@ public class IdentityFixture() : ServiceFixture<Program>(ResourceNames.Identity)
     public readonly string AdminPassword = "Adm1n-" + Guid.NewGuid().ToString("N");
 
     public SmtpSink Smtp { get; } = new();
+
+    /// <summary>Once the mail the service queued so far (password resets, waitlist places) reached the sink.</summary>
+    public Task MailSentAsync() => Host.Services.GetRequiredService<MailInBackground>().SentAsync();
+
     public RecordingSmsSender Sms { get; } = new();
 
     protected override bool TrustsTestTokens => false;
@@ -114,6 +119,43 @@ public class IdentityFixture() : ServiceFixture<Program>(ResourceNames.Identity)
     {
         var response = await Client.PostJson("/api/v1/auth/login", new { identifier, password });
         return (await response.AssertStatus(200))["access_token"]!.GetValue<string>();
+    }
+
+    /// <summary>Two-factor sign-in as a member turns it on: the app's secret and the ten recovery codes.</summary>
+    public sealed record TwoFactorEnrolment(string Secret, List<string> RecoveryCodes);
+
+    /// <summary>
+    /// Turns two-factor sign-in on for the account of <paramref name="token"/> as a member does (a secret for the app,
+    /// then its first code), with the password the fixtures register with unless another is given.
+    /// </summary>
+    public async Task<TwoFactorEnrolment> TurnOnTwoFactorAsync(string token, string password = "correct-horse-9")
+    {
+        var setup = await (await Client.PostJson("/api/v1/users/me/two-factor", new { password }, token)).AssertStatus(
+            200
+        );
+        var secret = setup["secret"]!.GetValue<string>();
+        var code = NextTwoFactorCode(secret);
+        var confirmed = await (
+            await Client.PostJson("/api/v1/users/me/two-factor/confirm", new { code }, token)
+        ).AssertStatus(200);
+        return new TwoFactorEnrolment(
+            secret,
+            [.. confirmed["recovery_codes"]!.AsArray().Select(c => c!.GetValue<string>())]
+        );
+    }
+
+    /// <summary>
+    /// The wrong two-factor codes and passwords counted against an account in its window (10 stop its second step and
+    /// the changes that ask for its password).
+    /// </summary>
+    public Task<int> TwoFactorFailuresAsync(string userId) =>
+        ScalarAsync<int>("SELECT failures FROM login_failures WHERE key = @key", ("key", "two_factor:" + userId));
+
+    /// <summary>The code an app shows now, a time step after the last one used (each step is accepted once).</summary>
+    public string NextTwoFactorCode(string secret)
+    {
+        Clock.Advance(TimeSpan.FromSeconds(30));
+        return new Totp(Base32Encoding.ToBytes(secret)).ComputeTotp(Clock.GetUtcNow().UtcDateTime);
     }
 
     /// <summary>

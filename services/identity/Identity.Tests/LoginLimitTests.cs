@@ -258,6 +258,7 @@ public sealed class LoginLimitTests(LoginLimitFixture fx) : IClassFixture<LoginL
                 202
             );
         }
+        await fx.MailSentAsync();
         Assert.Equal(
             5,
             fx.Smtp.Messages.Count(m =>

@@ -18,6 +18,9 @@ public sealed class OpenApiTests(IdentityFixture fx) : IClassFixture<IdentityFix
         var reset = Responses(document, "/api/v1/auth/password/reset", "post");
         Assert.Superset(new HashSet<string> { "204", "400" }, reset.Select(r => r.Key).ToHashSet());
 
+        var change = Responses(document, "/api/v1/users/me/password", "post");
+        Assert.Superset(new HashSet<string> { "200", "400", "401", "429" }, change.Select(r => r.Key).ToHashSet());
+
         var profile = Responses(document, "/api/v1/users/{id}", "get");
         Assert.Superset(new HashSet<string> { "200", "401", "403", "404" }, profile.Select(r => r.Key).ToHashSet());
     }

@@ -231,6 +231,51 @@ public sealed class ProfileTests(IdentityFixture fx) : IClassFixture<IdentityFix
     }
 
     [Fact]
+    public async Task Deleting_an_account_with_two_factor_on_takes_a_code_too()
+    {
+        var registered = await fx.RegisterAsync();
+        var id = registered["user"]!["id"]!.GetValue<string>();
+        var enrolment = await fx.TurnOnTwoFactorAsync(Token(registered));
+        async Task<HttpResponseMessage> DeleteAsync(object body) =>
+            await Client.SendJson(HttpMethod.Delete, "/api/v1/users/me", body, Token(registered));
+
+        // Not the password alone, as for turning two-factor sign-in off: a stolen token and a phished password are
+        // not enough.
+        var missing = await (await DeleteAsync(new { password = "correct-horse-9" })).AssertProblem(400);
+        Assert.Contains("code is required", missing["errors"]!["code"]![0]!.GetValue<string>());
+        var wrong = await (await DeleteAsync(new { password = "correct-horse-9", code = "000000" })).AssertProblem(400);
+        Assert.Contains("code is wrong", wrong["errors"]!["code"]![0]!.GetValue<string>());
+        await (await Client.Get("/api/v1/users/me", Token(registered))).AssertStatus(200);
+        Assert.Equal(0L, await UserDeletedEventsAsync(id));
+        // The wrong code counts against the account as a wrong password does; the missing one does not.
+        Assert.Equal(1, await fx.TwoFactorFailuresAsync(id));
+
+        await (await DeleteAsync(new { password = "correct-horse-9", code = enrolment.RecoveryCodes[0] })).AssertStatus(
+            204
+        );
+        Assert.Equal(1L, await UserDeletedEventsAsync(id));
+    }
+
+    [Fact]
+    public async Task Without_two_factor_the_password_alone_deletes_and_a_code_sent_anyway_is_not_looked_at()
+    {
+        var alone = await fx.RegisterAsync();
+        await (await Client.DeleteAccount(Token(alone))).AssertStatus(204);
+        Assert.Equal(1L, await UserDeletedEventsAsync(alone["user"]!["id"]!.GetValue<string>()));
+
+        var withCode = await fx.RegisterAsync();
+        await (
+            await Client.SendJson(
+                HttpMethod.Delete,
+                "/api/v1/users/me",
+                new { password = "correct-horse-9", code = "000000" },
+                Token(withCode)
+            )
+        ).AssertStatus(204);
+        Assert.Equal(1L, await UserDeletedEventsAsync(withCode["user"]!["id"]!.GetValue<string>()));
+    }
+
+    [Fact]
     public async Task Two_deletions_of_one_account_at_once_delete_it_once_and_the_second_finds_it_gone()
     {
         var registered = await fx.RegisterAsync();

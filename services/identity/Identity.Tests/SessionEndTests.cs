@@ -65,7 +65,10 @@ public sealed partial class SessionEndTests(SessionEndFixture fx) : IClassFixtur
             HttpStatusCode.Accepted,
             (await Client.PostJson("/api/v1/auth/password/forgot", new { identifier = username })).StatusCode
         );
-        var token = TokenLine().Match((await fx.Smtp.WaitForAsync($"{username}@example.com")).Body).Groups[1].Value;
+        var token = TokenLine()
+            .Match((await fx.Smtp.WaitForAsync($"{username}@example.com", "Reset token: ")).Body)
+            .Groups[1]
+            .Value;
 
         Assert.Equal(
             HttpStatusCode.NoContent,

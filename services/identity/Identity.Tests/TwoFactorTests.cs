@@ -16,12 +16,7 @@ public sealed class TwoFactorTests(IdentityFixture fx) : IClassFixture<IdentityF
 
     private sealed record Enrolled(string Id, string Username, string Secret, List<string> RecoveryCodes, string Token);
 
-    /// <summary>The code an app shows now, a time step after the last one used (each step is accepted once).</summary>
-    private string NextCode(string secret)
-    {
-        fx.Clock.Advance(TimeSpan.FromSeconds(30));
-        return CodeAt(secret, fx.Clock.GetUtcNow());
-    }
+    private string NextCode(string secret) => fx.NextTwoFactorCode(secret);
 
     private static string CodeAt(string secret, DateTimeOffset at) =>
         new Totp(Base32Encoding.ToBytes(secret)).ComputeTotp(at.UtcDateTime);
@@ -30,18 +25,12 @@ public sealed class TwoFactorTests(IdentityFixture fx) : IClassFixture<IdentityF
     {
         var registered = await fx.RegisterAsync();
         var token = registered["access_token"]!.GetValue<string>();
-        var setup = await (
-            await Client.PostJson("/api/v1/users/me/two-factor", new { password = Password }, token)
-        ).AssertStatus(200);
-        var secret = setup["secret"]!.GetValue<string>();
-        var confirmed = await (
-            await Client.PostJson("/api/v1/users/me/two-factor/confirm", new { code = NextCode(secret) }, token)
-        ).AssertStatus(200);
+        var enrolment = await fx.TurnOnTwoFactorAsync(token);
         return new Enrolled(
             registered["user"]!["id"]!.GetValue<string>(),
             registered["user"]!["username"]!.GetValue<string>(),
-            secret,
-            [.. confirmed["recovery_codes"]!.AsArray().Select(c => c!.GetValue<string>())],
+            enrolment.Secret,
+            enrolment.RecoveryCodes,
             token
         );
     }

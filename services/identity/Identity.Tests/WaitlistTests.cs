@@ -67,6 +67,8 @@ public sealed class WaitlistTests(IdentityFixture fx) : IClassFixture<IdentityFi
         Assert.Equal(listed.ToJsonString(), unlisted.ToJsonString());
         Assert.Null(listed["waitlist_position"]);
         Assert.Contains("on the Community waitlist", (await fx.Smtp.WaitForAsync("private@example.com")).Body);
+        await fx.MailSentAsync();
+        Assert.Equal(2, MailsTo("private@example.com"));
         Assert.DoesNotContain(
             fx.Smtp.Messages,
             m => m.To.Any(t => t.Contains("unknown@example.com", StringComparison.OrdinalIgnoreCase))

@@ -2,7 +2,6 @@ using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.RegularExpressions;
 using Community.Identity.Suspensions;
 using Community.Identity.Users;
 using Community.ServiceDefaults.OpenApi;
@@ -17,8 +16,11 @@ public sealed record ExternalLoginExchangeRequest([Required] string? Code);
 /// puts tokens in a URL: it sends the browser back to the client page with a one-time code (60 s,
 /// single use) that the client posts to /exchange for the same body a login answers.
 /// </summary>
-public static partial class ExternalLoginApi
+public static class ExternalLoginApi
 {
+    // Without 0, o, 1, i and l: a username is read and typed by people.
+    private const string UsernameAlphabet = "abcdefghjkmnpqrstuvwxyz23456789";
+
     public static RouteGroupBuilder MapExternalLoginApi(this IEndpointRouteBuilder routes)
     {
         var group = routes
@@ -275,7 +277,7 @@ public static partial class ExternalLoginApi
             user = new User
             {
                 Id = Guid.CreateVersion7(now),
-                Username = await FreeUsernameAsync(db, email, cancellationToken),
+                Username = await FreeUsernameAsync(db, cancellationToken),
                 Email = email,
                 // No password yet: an unguessable one, replaced through "forgot password" if the member wants one.
                 PasswordHash = PasswordHasher.Hash(NewSecret()),
@@ -313,24 +315,14 @@ public static partial class ExternalLoginApi
     }
 
     /// <summary>
-    /// A username from the e-mail's local part in the username alphabet, with a number appended when taken.
+    /// A neutral username, member_ and eight random letters and digits: usernames are public, and one made from the
+    /// e-mail's local part (john.smith.1987) would show most of the address to everyone.
     /// </summary>
-    private static async Task<string> FreeUsernameAsync(
-        IdentityDbContext db,
-        string email,
-        CancellationToken cancellationToken
-    )
+    private static async Task<string> FreeUsernameAsync(IdentityDbContext db, CancellationToken cancellationToken)
     {
-        var stem = NotUsernameCharacters().Replace(email.Split('@')[0].ToLowerInvariant(), "_").Trim('_', '.');
-        if (stem.Length > 24)
-            stem = stem[..24];
-        if (stem.Length < 3)
-            stem = "member" + (stem.Length > 0 ? "_" + stem : "");
-        if (!await db.Users.AnyAsync(u => u.Username == stem, cancellationToken))
-            return stem;
         for (var attempt = 0; attempt < 20; attempt++)
         {
-            var candidate = $"{stem}_{RandomNumberGenerator.GetInt32(1000, 100000)}";
+            var candidate = "member_" + RandomNumberGenerator.GetString(UsernameAlphabet, 8);
             if (!await db.Users.AnyAsync(u => u.Username == candidate, cancellationToken))
                 return candidate;
         }
@@ -371,7 +363,4 @@ public static partial class ExternalLoginApi
     }
 
     private static string NewSecret() => Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(32));
-
-    [GeneratedRegex("[^a-z0-9_.]+")]
-    private static partial Regex NotUsernameCharacters();
 }

@@ -1,15 +1,29 @@
+using Community.ServiceDefaults.Api;
 using Microsoft.EntityFrameworkCore.Storage;
 
 namespace Community.Identity.Auth;
 
 /// <summary>
 /// A signed-in caller proves again that they hold the account before a change an access token alone must not make:
-/// turning two-factor sign-in on or off, deleting the account (the Users feature). A wrong password counts against the
-/// account with the wrong two-factor codes (<see cref="TwoFactorCodes.GuardAsync"/>), so a stolen token cannot guess it
-/// either.
+/// turning two-factor sign-in on or off, a new password, deleting the account (the Users feature). A wrong password
+/// or code counts against the account with the wrong two-factor codes (<see cref="TwoFactorCodes.GuardAsync"/>), so
+/// a stolen token cannot guess either.
 /// </summary>
 public sealed class ReauthenticationAccess(TwoFactorCodes codes)
 {
+    /// <summary>The proof as given, before anything is locked: a password, and a code of a plausible length.</summary>
+    public static void Validate(
+        ValidationErrors errors,
+        string? password,
+        string? code,
+        string passwordField = "password"
+    )
+    {
+        if (string.IsNullOrEmpty(password))
+            errors.Add(passwordField, $"{passwordField} is required.");
+        errors.MaxLength("code", code, TwoFactorCodes.MaxCodeLength);
+    }
+
     /// <summary>
     /// A wrong password is a 400 here (the caller is signed in); the failure is committed before the refusal. An
     /// account made through an outside provider has an unguessable password until "forgot password" sets one.
@@ -18,7 +32,8 @@ public sealed class ReauthenticationAccess(TwoFactorCodes codes)
         User user,
         string password,
         IDbContextTransaction transaction,
-        CancellationToken cancellationToken
+        CancellationToken cancellationToken,
+        string passwordField = "password"
     )
     {
         await codes.GuardAsync(user.Id, cancellationToken);
@@ -26,6 +41,33 @@ public sealed class ReauthenticationAccess(TwoFactorCodes codes)
             return;
         await codes.RecordFailureAsync(user.Id, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        throw new RequestValidationException("password", "The password is wrong.");
+        throw new RequestValidationException(passwordField, "The password is wrong.");
+    }
+
+    /// <summary>
+    /// The password, then, when the account has two-factor sign-in on, a code from the app or an unused recovery code
+    /// (spent once accepted); whether two-factor sign-in is on. A missing code is a 400, and a wrong one is committed
+    /// as a failure before its 400, as a wrong password is; a code given while it is off is not looked at.
+    /// </summary>
+    public async Task<bool> CheckPasswordAndCodeAsync(
+        User user,
+        string password,
+        string? code,
+        IDbContextTransaction transaction,
+        CancellationToken cancellationToken,
+        string passwordField = "password"
+    )
+    {
+        await CheckPasswordAsync(user, password, transaction, cancellationToken, passwordField);
+        // Read under the account's row, which turning two-factor sign-in on or off takes too.
+        if (!await codes.IsOnAsync(user.Id, cancellationToken))
+            return false;
+        if (string.IsNullOrWhiteSpace(code))
+            throw new RequestValidationException("code", "code is required: two-factor sign-in is on.");
+        if (await codes.VerifyAsync(user.Id, code, pending: false, cancellationToken))
+            return true;
+        await codes.RecordFailureAsync(user.Id, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        throw new RequestValidationException("code", "The code is wrong, used or expired.");
     }
 }

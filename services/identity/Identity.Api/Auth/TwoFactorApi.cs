@@ -166,9 +166,7 @@ public static class TwoFactorApi
             request.Code,
             principal,
             db,
-            codes,
             reauthentication,
-            guarded: true,
             cancellationToken
         );
         await using var _ = transaction;
@@ -180,41 +178,36 @@ public static class TwoFactorApi
 
     /// <summary>
     /// The caller, proven by their password and a code (or recovery code) in a transaction left open for the change;
-    /// 409 when two-factor sign-in is off, and a wrong code is recorded (committed) before its 400.
+    /// 409 when two-factor sign-in is off, and a wrong password or code is recorded (committed) before its 400.
     /// </summary>
     private static async Task<(User User, IDbContextTransaction Transaction)> ProvenAsync(
         string? password,
         string? code,
         ClaimsPrincipal principal,
         IdentityDbContext db,
-        TwoFactorCodes codes,
         ReauthenticationAccess reauthentication,
-        bool guarded,
         CancellationToken cancellationToken
     )
     {
         var errors = new ValidationErrors();
-        if (string.IsNullOrEmpty(password))
-            errors.Add("password", "password is required.");
+        ReauthenticationAccess.Validate(errors, password, code);
         if (string.IsNullOrWhiteSpace(code))
             errors.Add("code", "code is required.");
-        errors.MaxLength("code", code, TwoFactorCodes.MaxCodeLength);
         errors.ThrowIfAny();
         var user = await FindAsync(db, principal.UserId(), cancellationToken);
         var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         try
         {
-            if (!await codes.IsOnAsync(user.Id, cancellationToken))
+            // Whether it is on is read under the account's row, after the password: it cannot be turned off meanwhile.
+            var twoFactorOn = await reauthentication.CheckPasswordAndCodeAsync(
+                user,
+                password!,
+                code,
+                transaction,
+                cancellationToken
+            );
+            if (!twoFactorOn)
                 throw new ConflictException("Two-factor sign-in is not on.");
-            await reauthentication.CheckPasswordAsync(user, password!, transaction, cancellationToken);
-            if (guarded)
-                await codes.GuardAsync(user.Id, cancellationToken);
-            if (!await codes.VerifyAsync(user.Id, code!, pending: false, cancellationToken))
-            {
-                await codes.RecordFailureAsync(user.Id, cancellationToken);
-                await transaction.CommitAsync(cancellationToken);
-                throw new RequestValidationException("code", "The code is wrong, used or expired.");
-            }
             return (user, transaction);
         }
         catch
@@ -239,9 +232,7 @@ public static class TwoFactorApi
             request.Code,
             principal,
             db,
-            codes,
             reauthentication,
-            guarded: false,
             cancellationToken
         );
         await using var _ = transaction;

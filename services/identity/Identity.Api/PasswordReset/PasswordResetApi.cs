@@ -32,10 +32,9 @@ public static class PasswordResetApi
         ForgotPasswordRequest request,
         IdentityDbContext db,
         RegistrationThrottle throttle,
-        IEmailSender email,
+        MailInBackground mail,
         IOptions<IdentityOptions> options,
         TimeProvider clock,
-        ILoggerFactory loggers,
         CancellationToken cancellationToken
     )
     {
@@ -62,31 +61,19 @@ public static class PasswordResetApi
                 }
             );
             await db.SaveChangesAsync(cancellationToken);
-            try
-            {
-                await email.SendAsync(
-                    new EmailMessage(
-                        user.Email,
-                        "Reset your Community password",
-                        $"Someone asked to reset the password of {user.Username}. "
-                            + "If it was you, open this link within an hour:\n\n"
-                            + $"{options.Value.PasswordResetUrl}{token}\n\nReset token: {token}\n\n"
-                            + "If it was not you, ignore this e-mail."
-                    ),
-                    cancellationToken
-                );
-            }
-            catch (ServiceUnavailableException e)
-            {
-                // Not a 503: only an existing account's request reaches the mail server, so that would tell it exists.
-                loggers
-                    .CreateLogger("Community.Identity.PasswordReset")
-                    .LogWarning(
-                        "Password reset for {UserId}: the e-mail was not sent ({Reason})",
-                        user.Id,
-                        e.Data["cause"]
-                    );
-            }
+            // Queued, not awaited: only an existing account's request reaches the mail server, and waiting for it
+            // would tell that by the time taken (a failure is logged there, never a 503 here, for the same reason).
+            mail.Send(
+                new EmailMessage(
+                    user.Email,
+                    "Reset your Community password",
+                    $"Someone asked to reset the password of {user.Username}. "
+                        + "If it was you, open this link within an hour:\n\n"
+                        + $"{options.Value.PasswordResetUrl}{token}\n\nReset token: {token}\n\n"
+                        + "If it was not you, ignore this e-mail."
+                ),
+                $"the password reset of {user.Id}"
+            );
         }
         // The same answer whether or not the account exists or was mailed, so this cannot be used to find accounts.
         return TypedResults.Accepted(
@@ -98,7 +85,7 @@ public static class PasswordResetApi
     private static async Task<NoContent> ResetPassword(
         ResetPasswordRequest request,
         IdentityDbContext db,
-        SessionEnding sessions,
+        PasswordChanging passwords,
         TimeProvider clock,
         CancellationToken cancellationToken
     )
@@ -130,17 +117,7 @@ public static class PasswordResetApi
         Rules.Password(userErrors, request.NewPassword, user.Username, "new_password");
         userErrors.ThrowIfAny();
 
-        user.PasswordHash = PasswordHasher.Hash(request.NewPassword!);
-        user.UpdatedAt = now;
-        await sessions.EndAllAsync(db, user.Id, SessionEnding.PasswordReset, cancellationToken);
-        await db.SaveChangesAsync(cancellationToken);
-        // Other links sent earlier die with this reset.
-        await db
-            .PasswordResetTokens.Where(t => t.UserId == user.Id && t.UsedAt == null)
-            .ExecuteUpdateAsync(s => s.SetProperty(t => t.UsedAt, now), cancellationToken);
-        await sessions.RevokeRefreshTokensAsync(db, user.Id, cancellationToken);
-        // A sign-in that got past the old password and waits for its second factor ends too.
-        await db.TwoFactorChallenges.Where(c => c.UserId == user.Id).ExecuteDeleteAsync(cancellationToken);
+        await passwords.ChangeAsync(db, user, request.NewPassword!, SessionEnding.PasswordReset, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return TypedResults.NoContent();
     }

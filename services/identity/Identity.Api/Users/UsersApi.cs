@@ -20,9 +20,13 @@ public sealed record ChangeRoleRequest([Required, ValuesOf(typeof(Roles))] strin
 /// <param name="Password">
 /// The account's password. An account made through an outside provider sets one first through "forgot password".
 /// </param>
-public sealed record DeleteAccountRequest([Required] string? Password) : IRequestExample<DeleteAccountRequest>
+/// <param name="Code">
+/// Needed when two-factor sign-in is on: a code from the authenticator app, or an unused recovery code.
+/// </param>
+public sealed record DeleteAccountRequest([Required] string? Password, string? Code)
+    : IRequestExample<DeleteAccountRequest>
 {
-    public static DeleteAccountRequest Example => new("sunny-dunes-42");
+    public static DeleteAccountRequest Example => new("sunny-dunes-42", null);
 }
 
 public static class UsersApi
@@ -47,7 +51,8 @@ public static class UsersApi
             .HashesPasswords()
             .WithName("DeleteMyAccount")
             .WithSummary(
-                "Delete my account for good (the password proves it is the owner asking); not the last admin in force"
+                "Delete my account for good (the password, and a code when two-factor sign-in is on, prove it is the "
+                    + "owner asking); not the last admin in force"
             )
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status429TooManyRequests);
@@ -141,7 +146,8 @@ public static class UsersApi
     }
 
     /// <summary>
-    /// Deletes the caller's account once the password is right: an access token alone (a stolen one, say) cannot.
+    /// Deletes the caller's account once the password is right, and the code when two-factor sign-in is on: an access
+    /// token alone (a stolen one, say) cannot.
     /// </summary>
     private static async Task<NoContent> DeleteMe(
         [FromBody] DeleteAccountRequest request,
@@ -155,8 +161,9 @@ public static class UsersApi
         CancellationToken cancellationToken
     )
     {
-        if (string.IsNullOrEmpty(request.Password))
-            throw new RequestValidationException("password", "password is required.");
+        var errors = new ValidationErrors();
+        ReauthenticationAccess.Validate(errors, request.Password, request.Code);
+        errors.ThrowIfAny();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         // A login's lock before the row, in the order a login takes them: it clears counters erased below, then locks
         // the row to issue tokens.
@@ -176,7 +183,13 @@ public static class UsersApi
             cancellationToken
         );
         var user = await FindAsync(db, principal.UserId(), cancellationToken);
-        await reauthentication.CheckPasswordAsync(user, request.Password, transaction, cancellationToken);
+        await reauthentication.CheckPasswordAndCodeAsync(
+            user,
+            request.Password!,
+            request.Code,
+            transaction,
+            cancellationToken
+        );
         if (user.Role == Roles.Admin && !admin)
             throw new ConflictException("Your role changed while your account was being deleted; try again.");
         if (await AdminRules.IsLastInForceAsync(db, user, clock.GetUtcNow(), cancellationToken))

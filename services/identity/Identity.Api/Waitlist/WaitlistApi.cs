@@ -90,7 +90,7 @@ public static class WaitlistApi
         // The first joiner's mail holds the token; a second join only re-sends the place, so the answer never tells
         // them apart.
         if (inserted == 0)
-            await SendStatusAsync(sender, entry, cancellationToken);
+            await sender.SendAsync(StatusMessage(entry), cancellationToken);
         else
             await sender.SendAsync(
                 new EmailMessage(
@@ -116,8 +116,7 @@ public static class WaitlistApi
         IdentityDbContext db,
         RegistrationThrottle throttle,
         HttpContext http,
-        IEmailSender sender,
-        ILoggerFactory loggers,
+        MailInBackground mail,
         CancellationToken cancellationToken
     )
     {
@@ -139,33 +138,20 @@ public static class WaitlistApi
 
         var normalized = Rules.NormalizeEmail(email!);
         await throttle.CountWaitlistMailAsync(normalized, ClientAddress.Of(http), cancellationToken);
+        // Queued, not awaited: only a listed address's request reaches the mail server, and waiting for it (or a 503
+        // when it is down) would tell that the address is listed.
         if (await PositionAsync(db, w => w.Email == normalized, cancellationToken) is { } place)
-        {
-            try
-            {
-                await SendStatusAsync(sender, place, cancellationToken);
-            }
-            catch (ServiceUnavailableException e)
-            {
-                // Not a 503: only a listed address's request reaches the mail server, so that would tell it is listed.
-                loggers
-                    .CreateLogger("Community.Identity.Waitlist")
-                    .LogWarning("Waitlist status: the place was not mailed ({Reason})", e.Data["cause"]);
-            }
-        }
+            mail.Send(StatusMessage(place), "a waitlist status");
         // The same answer whether or not the address is on the waitlist.
         return TypedResults.Accepted((string?)null, WaitlistStatusSent.CheckYourEmail);
     }
 
-    private static Task SendStatusAsync(IEmailSender sender, Place place, CancellationToken cancellationToken) =>
-        sender.SendAsync(
-            new EmailMessage(
-                place.Email,
-                "Your place on the Community waitlist",
-                $"You are number {place.Position} on the Community waitlist (joined {place.JoinedAt:yyyy-MM-dd}). "
-                    + "Use the status token from your first waitlist e-mail to check it without waiting for e-mail."
-            ),
-            cancellationToken
+    private static EmailMessage StatusMessage(Place place) =>
+        new(
+            place.Email,
+            "Your place on the Community waitlist",
+            $"You are number {place.Position} on the Community waitlist (joined {place.JoinedAt:yyyy-MM-dd}). "
+                + "Use the status token from your first waitlist e-mail to check it without waiting for e-mail."
         );
 
     private sealed record Place(string Email, long Position, DateTimeOffset JoinedAt);

@@ -1,0 +1,75 @@
+using System.Threading.Channels;
+using Community.ServiceDefaults.Mail;
+
+namespace Community.Identity;
+
+/// <summary>
+/// Mail a request must not wait for: whether it is sent tells something the answer keeps to itself (a password reset
+/// or a waitlist place goes only to an address that has an account or a place, and an SMTP exchange takes hundreds of
+/// milliseconds), so the request queues it and answers at once. One sender works through the queue; a message the
+/// mail server refuses or cannot take is logged, as before, for the person to ask again. Stopping sends what is queued
+/// before the host's shutdown time runs out.
+/// </summary>
+public sealed class MailInBackground(IEmailSender sender, ILogger<MailInBackground> logger) : BackgroundService
+{
+    /// <summary>More waiting than this means the mail server is down or far behind: later ones are dropped, logged.</summary>
+    public const int Capacity = 1_000;
+
+    private readonly Channel<(EmailMessage Message, string About)> _queue = Channel.CreateBounded<(
+        EmailMessage,
+        string
+    )>(new BoundedChannelOptions(Capacity) { SingleReader = true, FullMode = BoundedChannelFullMode.DropWrite });
+
+    /// <summary>
+    /// Queues <paramref name="message"/>; <paramref name="about"/> names it in the log without the address (an
+    /// account id, "waitlist status").
+    /// </summary>
+    public void Send(EmailMessage message, string about)
+    {
+        Interlocked.Increment(ref _pending);
+        if (_queue.Writer.TryWrite((message, about)))
+            return;
+        Interlocked.Decrement(ref _pending);
+        logger.LogWarning("The mail queue is full ({Capacity}): {About} was not sent", Capacity, about);
+    }
+
+    private int _pending;
+
+    /// <summary>Once every message queued so far has been handed to the mail server or given up on.</summary>
+    public async Task SentAsync(CancellationToken cancellationToken = default)
+    {
+        while (Volatile.Read(ref _pending) > 0)
+            await Task.Delay(20, cancellationToken);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        // Read to the end, stopping or not: StopAsync ends the queue, and what it held is still sent.
+        await foreach (var (message, about) in _queue.Reader.ReadAllAsync(CancellationToken.None))
+        {
+            try
+            {
+                await sender.SendAsync(message, CancellationToken.None);
+            }
+            catch (ServiceUnavailableException e)
+            {
+                logger.LogWarning("The e-mail of {About} was not sent ({Reason})", about, e.Data["cause"]);
+            }
+            catch (Exception e)
+            {
+                // Whatever else goes wrong with one message, the next ones are still sent.
+                logger.LogError(e, "The e-mail of {About} was not sent", about);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _pending);
+            }
+        }
+    }
+
+    public override Task StopAsync(CancellationToken cancellationToken)
+    {
+        _queue.Writer.TryComplete();
+        return ExecuteTask?.WaitAsync(cancellationToken) ?? Task.CompletedTask;
+    }
+}
