@@ -255,6 +255,25 @@ public sealed class FeedTests(SocialFixture fx) : IClassFixture<SocialFixture>
     }
 
     [Fact]
+    public async Task Others_activity_about_an_event_whose_organizer_is_in_a_block_with_me_is_not_shown()
+    {
+        var (_, me, _) = await fx.RegisteredAsync();
+        var (friendId, _, _) = await fx.RegisteredAsync();
+        var (organizerId, _, _) = await fx.RegisteredAsync();
+        await Follow(me, friendId);
+        var published = await PublishedAsync(organizerId, "Rooftop jazz");
+        await RsvpAsync(friendId, published);
+        // An RSVP that came before its event's publication learns the organizer with it.
+        var overtaken = Guid.NewGuid();
+        await RsvpAsync(friendId, overtaken);
+        await PublishedAsync(organizerId, "Harbour swim", id: overtaken);
+        Assert.Equal(2, (await ItemsAsync(me)).Count(i => Kind(i) == "event_rsvp"));
+
+        await (await fx.Client.SendJson(HttpMethod.Put, $"/api/v1/blocks/{organizerId}", null, me)).AssertStatus(204);
+        Assert.DoesNotContain(await ItemsAsync(me), i => Kind(i) == "event_rsvp");
+    }
+
+    [Fact]
     public async Task An_unfollow_or_a_block_takes_the_follow_s_news_away_and_a_late_message_brings_none_back()
     {
         var (_, me, _) = await fx.RegisteredAsync();
@@ -752,9 +771,14 @@ public sealed class FeedTests(SocialFixture fx) : IClassFixture<SocialFixture>
     /// <summary>
     /// Events announces a published event by <paramref name="organizerId"/>; the feed has handled it when this returns.
     /// </summary>
-    private async Task<Guid> PublishedAsync(Guid organizerId, string title, string visibility = EventVisibility.Public)
+    private async Task<Guid> PublishedAsync(
+        Guid organizerId,
+        string title,
+        string visibility = EventVisibility.Public,
+        Guid? id = null
+    )
     {
-        var eventId = Guid.NewGuid();
+        var eventId = id ?? Guid.NewGuid();
         var now = fx.Clock.GetUtcNow();
         await fx.DeliverAsync(
             new EventPublished(

@@ -24,11 +24,16 @@ public sealed class FeedEventPublishedConsumer(SocialDbContext db, ILogger<FeedE
         var isPublic = m.Visibility == EventVisibility.Public;
         await Db.Database.ExecuteSqlAsync(
             $"""
-            INSERT INTO feed_events (event_id, title, is_public, as_of)
-                VALUES ({m.EventId}, {m.Title}, {isPublic}, {at})
+            INSERT INTO feed_events (event_id, title, is_public, as_of, organizer_id)
+                VALUES ({m.EventId}, {m.Title}, {isPublic}, {at}, {m.OrganizerUserId})
             ON CONFLICT (event_id) DO UPDATE
-                SET title = EXCLUDED.title, is_public = EXCLUDED.is_public, as_of = EXCLUDED.as_of
-            WHERE feed_events.as_of IS NULL OR feed_events.as_of <= EXCLUDED.as_of
+                SET title = CASE WHEN feed_events.as_of IS NULL OR feed_events.as_of <= EXCLUDED.as_of
+                        THEN EXCLUDED.title ELSE feed_events.title END,
+                    is_public = CASE WHEN feed_events.as_of IS NULL OR feed_events.as_of <= EXCLUDED.as_of
+                        THEN EXCLUDED.is_public ELSE feed_events.is_public END,
+                    as_of = GREATEST(feed_events.as_of, EXCLUDED.as_of),
+                    -- an event's organizer never changes, whichever message came first
+                    organizer_id = EXCLUDED.organizer_id
             """,
             cancellationToken
         );
