@@ -4,7 +4,8 @@ using static Community.Payments.Tests.StripePaymentsFixture;
 namespace Community.Payments.Tests;
 
 /// <summary>
-/// A correctly signed webhook whose body carries what jsonb refuses (\u0000) is stored and handled, not a 500.
+/// A correctly signed webhook whose body carries what jsonb refuses (\u0000) is recorded and handled, not a 500; what
+/// is recorded of it is its id, never the payer's details the body carries.
 /// </summary>
 public sealed class WebhookPayloadTests(StripePaymentsFixture fx) : IClassFixture<StripePaymentsFixture>
 {
@@ -24,6 +25,7 @@ public sealed class WebhookPayloadTests(StripePaymentsFixture fx) : IClassFixtur
                 payment_intent = IntentOf(paymentId),
                 client_reference_id = paymentId.ToString(),
                 metadata = new { payment_id = paymentId.ToString(), note = "a\u0000b" },
+                customer_details = new { email = "pat.payer@example.com", name = "Pat Payer" },
             }
         );
         Assert.Contains("\\u0000", Encoding.UTF8.GetString(session.Bytes));
@@ -33,5 +35,12 @@ public sealed class WebhookPayloadTests(StripePaymentsFixture fx) : IClassFixtur
         Assert.Equal("succeeded", await fx.StatusOfAsync(paymentId));
         Assert.Equal(1L, await fx.WebhookEventsAsync(session.EventId));
         Assert.True(await fx.AcceptedAsync(session));
+        var recorded = await fx.ScalarAsync<string>(
+            "SELECT row_to_json(w)::text FROM webhook_events w WHERE id = @id",
+            ("id", session.EventId)
+        );
+        Assert.NotNull(recorded);
+        Assert.DoesNotContain("pat.payer", recorded);
+        Assert.DoesNotContain("Pat Payer", recorded);
     }
 }

@@ -61,8 +61,8 @@ public static class WebhookApi
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var first = await db.Database.ExecuteSqlAsync(
             $"""
-            INSERT INTO webhook_events (id, type, received_at, payload)
-            VALUES ({stripeEvent.Id}, {stripeEvent.Type}, {now}, {json})
+            INSERT INTO webhook_events (id, type, received_at)
+            VALUES ({stripeEvent.Id}, {stripeEvent.Type}, {now})
             ON CONFLICT (id) DO NOTHING
             """,
             cancellationToken
