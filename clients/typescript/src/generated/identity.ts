@@ -261,6 +261,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/users/me/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A new password (the current one, and a code when two-factor sign-in is on): every other session ends, and the answer is a new token pair for this one */
+        post: operations["ChangeMyPassword"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/password/forgot": {
         parameters: {
             query?: never;
@@ -306,7 +323,7 @@ export interface paths {
         get: operations["GetMyProfile"];
         put?: never;
         post?: never;
-        /** Delete my account for good (the password proves it is the owner asking); not the last admin in force */
+        /** Delete my account for good (the password, and a code when two-factor sign-in is on, prove it is the owner asking); not the last admin in force */
         delete: operations["DeleteMyAccount"];
         options?: never;
         head?: never;
@@ -516,6 +533,15 @@ export interface components {
             /** Format: int32 */
             expires_in: number;
         };
+        /** @description A new password, chosen while signed in; every other session of the account ends. */
+        ChangePasswordRequest: {
+            /** @description The account's password now. An account made through an outside provider sets one first through "forgot password". */
+            current_password: string;
+            /** @description 10-128 characters with letters and a digit or symbol, not containing the username; it may be the current one, which still ends the other sessions. */
+            new_password: string;
+            /** @description Needed when two-factor sign-in is on: a code from the authenticator app, or an unused recovery code. */
+            code?: null | string;
+        };
         ChangeRoleRequest: {
             /** @enum {string} */
             role: "member" | "organizer" | "admin";
@@ -536,6 +562,8 @@ export interface components {
         DeleteAccountRequest: {
             /** @description The account's password. An account made through an outside provider sets one first through "forgot password". */
             password: string;
+            /** @description Needed when two-factor sign-in is on: a code from the authenticator app, or an unused recovery code. */
+            code?: null | string;
         };
         EmailVerificationSent: {
             message: string;
@@ -2650,6 +2678,122 @@ export interface operations {
                     "X-Request-Id"?: string;
                     /** @description When present, the same request may succeed after this many seconds (what it names has not reached this service yet, or the same request is still running); when absent, the conflict stands. */
                     "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & components["schemas"]["CharsetRefusal"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
+                    /** @description When present, how many seconds to wait before asking again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
+                    /** @description When present, how many seconds to wait before asking again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    ChangeMyPassword: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The caller's request id (1-64 of A-Z a-z 0-9 . _ : -), echoed and logged; else a new one. */
+                "X-Request-Id"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "current_password": "sunny-dunes-42",
+                 *       "new_password": "quiet-harbour-77"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ChangePasswordRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthResponse"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {

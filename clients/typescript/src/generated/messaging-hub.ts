@@ -30,6 +30,11 @@ export interface components {
             username: string | null;
             display_name: string | null;
         };
+        ConversationClosed: {
+            /** Format: uuid */
+            conversation_id: string;
+            reason: string;
+        };
         MemberChange: {
             /** Format: uuid */
             conversation_id: string | null;
@@ -234,10 +239,12 @@ export interface HubEvents {
     read: components["schemas"]["ReadReceipt"];
     /** A connection of the user came online (their first hub connection) or went offline (their last one closed). */
     presence: components["schemas"]["PresenceChange"];
+    /** A joined conversation is gone: its thread was deleted, or its group (reason thread_deleted or group_deleted). Its messages can no longer be read or sent; a client stops showing them. */
+    conversation_closed: components["schemas"]["ConversationClosed"];
     /** A new notification for the user. */
     notification: components["schemas"]["NotificationItem"];
 }
 
 export const hubMethodNames = ["JoinConversation","LeaveConversation","JoinGroup","LeaveGroup","SendMessage","EditMessage","DeleteMessage","MarkRead","Typing","StopTyping"] as const;
 
-export const hubEventNames = ["new_message","message_updated","message_deleted","typing","stop_typing","member_joined","member_left","attendee_registered","attendee_cancelled","user_joined","user_left","new_thread","read","presence","notification"] as const;
+export const hubEventNames = ["new_message","message_updated","message_deleted","typing","stop_typing","member_joined","member_left","attendee_registered","attendee_cancelled","user_joined","user_left","new_thread","read","presence","conversation_closed","notification"] as const;
