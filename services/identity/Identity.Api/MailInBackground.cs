@@ -12,7 +12,9 @@ namespace Community.Identity;
 /// </summary>
 public sealed class MailInBackground(IEmailSender sender, ILogger<MailInBackground> logger) : BackgroundService
 {
-    /// <summary>More waiting than this means the mail server is down or far behind: later ones are dropped, logged.</summary>
+    /// <summary>
+    /// More waiting than this means the mail server is down or far behind: later ones are dropped, and logged.
+    /// </summary>
     public const int Capacity = 1_000;
 
     private readonly Channel<(EmailMessage Message, string About)> _queue = Channel.CreateBounded<(

@@ -80,7 +80,9 @@ public static class LiveEvents
     public static IReadOnlyList<IHubEvent> All { get; } = HubEvents.DeclaredIn(typeof(LiveEvents));
 }
 
-/// <summary>A joined conversation is gone, and why: <see cref="ThreadDeleted"/> or <see cref="GroupDeleted"/>.</summary>
+/// <summary>
+/// A joined conversation is gone, and why: <see cref="ThreadDeleted"/> or <see cref="GroupDeleted"/>.
+/// </summary>
 public sealed record ConversationClosed(Guid ConversationId, string Reason)
 {
     public const string ThreadDeleted = "thread_deleted";

@@ -4,9 +4,9 @@ using Microsoft.Extensions.Caching.Memory;
 namespace Community.Messaging.Conversations;
 
 /// <summary>
-/// What never changes about a conversation (its kind, a direct one's pair, a thread's group, an event chat's event), as this instance has
-/// read it, so a send can go straight to its statement, which checks whether the sender may send itself
-/// (<see cref="MessageInsert"/>). Nothing here decides who may do anything. Bounded: past its capacity
+/// What never changes about a conversation (its kind, a direct one's pair, a thread's group, an event chat's event),
+/// as this instance has read it, so a send can go straight to its statement, which checks whether the sender may send
+/// itself (<see cref="MessageInsert"/>). Nothing here decides who may do anything. Bounded: past its capacity
 /// (<see cref="Capacity"/> conversations unless told) the conversations least recently sent to are forgotten, a
 /// tenth at a time, and the busy ones stay.
 /// </summary>

@@ -82,8 +82,9 @@ public static class FeedActivities
 
     /// <summary>
     /// Records <paramref name="actorId"/>'s activity of <paramref name="kind"/> about event <paramref name="eventId"/>,
-    /// naming its organizer once known (a block with them hides it), shown as the feed's copy of the event says (its own visibility from the event's row: refreshing every row about
-    /// a big event per new one would rewrite them all). Once per actor, kind and event; <paramref name="bringForward"/>
+    /// naming its organizer once known (a block with them hides it), shown as the feed's copy of the event says (its
+    /// own visibility from the event's row: refreshing every row about a big event per new one would rewrite them
+    /// all). Once per actor, kind and event; <paramref name="bringForward"/>
     /// moves an existing one to a later time instead of keeping the first. Nothing for an erased account, nor for a
     /// <paramref name="signupId"/> that ended at or after <paramref name="at"/> (a confirmation handled after its
     /// cancellation); the caller holds <see cref="Signups.LockAsync"/> for it. After a change of the event's row being
