@@ -126,6 +126,115 @@ describe("Session", () => {
   });
 });
 
+describe("Session, changing the password", () => {
+  /** Identity's answer to a password change: the pair this session goes on with. */
+  const changed = (n: number) => ({ status: 200, body: { user, access_token: `a${n}`, refresh_token: `r${n}`, token_type: "Bearer", expires_in: 900 } });
+  const refreshes = (asked: { path: string; body: any }[]) => asked.filter((a) => a.path === "/api/v1/auth/refresh").map((a) => a.body.refresh_token);
+
+  /**
+   * Identity: a change of password ends every other session and replaces this one's refresh token (`r1` is spent the
+   * moment it is made, whenever its answer comes: `answer` holds it back); a spent refresh token is refused.
+   */
+  function identity(answer: (reply: Reply) => Promise<Reply> = async (reply) => reply) {
+    const spent = new Set<string>();
+    const asked = stubPlatform(({ path, body, request }) => {
+      if (path === "/api/v1/users/me/password") {
+        if (request.headers.get("Authorization") === "Bearer expired") return { status: 401, body: { title: "Unauthorized" } };
+        spent.add("r1");
+        return answer(changed(5));
+      }
+      if (path !== "/api/v1/auth/refresh") return undefined;
+      if (spent.has(body.refresh_token)) return { status: 401, body: { title: "Unauthorized" } };
+      spent.add(body.refresh_token);
+      return pair(Number(body.refresh_token.slice(1)) + 1);
+    });
+    return asked;
+  }
+
+  it("goes on with the pair identity answers, and so do its duplicated tabs; a tab of another session keeps its own", async () => {
+    Object.defineProperty(navigator, "locks", { value: webLocks(), configurable: true });
+    keptSession("a1", "r1", 600_000);
+    const tab = new Session("http://localhost");
+    const duplicate = new Session("http://localhost");
+    keptSession("b1", "s1", 600_000);
+    const other = new Session("http://localhost");
+    const asked = identity();
+
+    expect(await tab.changePassword("sunny dunes 42", "quiet harbour 77", "123456")).toEqual({ error: null });
+    expect(asked.map((a) => [a.path, a.body])).toEqual([
+      ["/api/v1/users/me/password", { current_password: "sunny dunes 42", new_password: "quiet harbour 77", code: "123456" }],
+    ]);
+    expect(tokenOf(tab)).toBe("a5");
+    await vi.waitFor(() => expect(tokenOf(duplicate)).toBe("a5"));
+    expect(tokenOf(other)).toBe("b1");
+
+    // the duplicate's next refresh spends the new refresh token, and hands the next pair to the tab
+    expect(await duplicate.refresh()).toBe(true);
+    expect(refreshes(asked)).toEqual(["r5"]);
+    await vi.waitFor(() => expect(tokenOf(tab)).toBe("a6"));
+    expect([tab.user, duplicate.user]).toEqual([user, user]);
+  });
+
+  it("holds a duplicated tab's refresh until it is answered: that tab takes its pair instead of spending the token it replaced", async () => {
+    Object.defineProperty(navigator, "locks", { value: webLocks(), configurable: true });
+    keptSession("a1", "r1", 600_000);
+    let release: () => void = () => undefined;
+    const asked = identity((reply) => new Promise((resolve) => (release = () => resolve(reply))));
+    const tab = new Session("http://localhost");
+    const duplicate = new Session("http://localhost");
+
+    const change = tab.changePassword("sunny dunes 42", "quiet harbour 77");
+    await vi.waitFor(() => expect(asked.map((a) => a.path)).toEqual(["/api/v1/users/me/password"]));
+    const refreshed = duplicate.refresh(); // its timer, say: r1 is already spent at identity
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    release();
+
+    expect(await change).toEqual({ error: null });
+    expect(await refreshed).toBe(true);
+    expect(refreshes(asked)).toEqual([]);
+    expect([tokenOf(tab), tokenOf(duplicate)]).toEqual(["a5", "a5"]);
+    expect(duplicate.endedBecause).toBeNull();
+  });
+
+  it("refreshes an access token refused on the way under the lock it holds, and sends the change again with the new one", async () => {
+    Object.defineProperty(navigator, "locks", { value: webLocks(), configurable: true });
+    keptSession("expired", "r1", 600_000); // refused, as one the platform ended is
+    const asked = identity();
+    const tab = new Session("http://localhost");
+
+    expect(await tab.changePassword("sunny dunes 42", "quiet harbour 77")).toEqual({ error: null });
+    expect(asked.map((a) => `${a.path} ${a.request.headers.get("Authorization") ?? ""}`.trim())).toEqual([
+      "/api/v1/users/me/password Bearer expired",
+      "/api/v1/auth/refresh",
+      "/api/v1/users/me/password Bearer a2",
+    ]);
+    expect(tokenOf(tab)).toBe("a5");
+  });
+
+  it("refreshes first an access token that would expire before its answer could come", async () => {
+    keptSession("a1", "r1", 90_000);
+    const asked = identity();
+    const tab = new Session("http://localhost");
+
+    expect(await tab.changePassword("sunny dunes 42", "quiet harbour 77")).toEqual({ error: null });
+    expect(asked.map((a) => `${a.path} ${a.request.headers.get("Authorization") ?? ""}`.trim())).toEqual(["/api/v1/auth/refresh", "/api/v1/users/me/password Bearer a2"]);
+    expect(tokenOf(tab)).toBe("a5");
+  });
+
+  it("says a refusal in identity's words, with a 429's wait, and keeps the pair", async () => {
+    keptSession("a1", "r1", 600_000);
+    stubPlatform(({ path }) =>
+      path === "/api/v1/users/me/password"
+        ? { status: 429, body: { title: "Too Many Requests", status: 429, detail: "Too many attempts: wait a minute." }, headers: { "Retry-After": "60" } }
+        : undefined,
+    );
+    const tab = new Session("http://localhost");
+
+    expect(await tab.changePassword("wrong", "quiet harbour 77")).toEqual({ error: "Too many attempts: wait a minute.", wait: 60 });
+    expect(tokenOf(tab)).toBe("a1");
+  });
+});
+
 describe("Session, signing out", () => {
   it("ends the session in its duplicated tabs too, saying why; a tab of another session stays signed in", async () => {
     keptSession("a1", "r1", 600_000);

@@ -161,6 +161,8 @@ export class Session {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private hubClient: ChatHubClient | null = null;
   private readonly listeners = new Set<Listener>();
+  /** The name of the session's lock while this tab holds it for more than a refresh (a password change). */
+  private holding: string | null = null;
   /** The other tabs of this origin: a tab that refreshed hands its new pair to those of the same session. */
   private readonly tabs = typeof BroadcastChannel === "function" ? new BroadcastChannel(storageKey) : null;
   /** Why the last session ended, shown on the sign-in page. */
@@ -313,13 +315,50 @@ export class Session {
     this.endEverywhere(id, null, "You signed out in another tab.");
   }
 
-  /** Deletes the signed-in account (its password proves it is the owner); the session ends with it. Answers the platform's words when it refused. */
-  async deleteAccount(password: string): Promise<string | null> {
-    const { error, response } = await this.api.identity.DELETE("/api/v1/users/me", { body: { password } });
+  /**
+   * Deletes the signed-in account (its password, and with two-factor sign-in on a code from the authenticator app or a
+   * recovery code, prove it is the owner); the session ends with it. Answers the platform's words when it refused.
+   */
+  async deleteAccount(password: string, code?: string): Promise<string | null> {
+    const { error, response } = await this.api.identity.DELETE("/api/v1/users/me", { body: { password, ...(code ? { code } : {}) } });
     if (!response.ok) return problemText(error, response, "Deleting your account failed.");
     const deleted = "Your account is deleted, with your profile and your sessions.";
     this.endEverywhere(this.stored?.id, deleted, deleted);
     return null;
+  }
+
+  /**
+   * A new password, chosen while signed in: the current one proves it is the owner, with a code from the authenticator
+   * app or a recovery code when two-factor sign-in is on. Identity ends every other session of the account and answers
+   * a new pair for this one, kept as a refresh's is (the session's key stays) and handed to the tabs duplicated from
+   * this one, which share this session and go on with it. It is sent under the lock the session's refreshes take (see
+   * {@link refreshOnceForAllTabs}), so no tab spends the refresh token it replaces meanwhile; a refresh due before its
+   * answer could come is done first. A refusal for too many attempts says how long to wait (see {@link refusal}).
+   */
+  async changePassword(currentPassword: string, newPassword: string, code?: string): Promise<{ error: string | null; wait?: number }> {
+    const signedOut = { error: "Your session ended. Sign in again." };
+    let stored = this.stored;
+    if (!stored) return signedOut;
+    if (this.refreshing || stored.expiresAt - Date.now() < 60_000 + answerLimitMs) {
+      await this.refresh();
+      if (!this.still(stored)) return signedOut;
+      stored = this.stored!;
+    }
+    const session = stored;
+    return this.underLock(session, async () => {
+      if (!this.still(session)) return signedOut;
+      const { data, error, response } = await this.api.identity.POST("/api/v1/users/me/password", {
+        body: { current_password: currentPassword, new_password: newPassword, ...(code ? { code } : {}) },
+      });
+      if (!data) return refusal(error, response, "Changing your password failed.");
+      // signed out meanwhile, or into another account: the pair is not for the session this tab has now
+      if (!this.still(session)) return { error: null };
+      // the refresh token this tab and its duplicates hold now (a refresh may have replaced the one it started with)
+      const replaces = this.stored!.refresh;
+      this.begin(data, session.id);
+      this.tabs?.postMessage({ replaces, stored: this.stored! } satisfies Rotated);
+      return { error: null };
+    });
   }
 
   /** Ends the session here, and in the tabs duplicated from this one (which share its key and its tokens). */
@@ -409,6 +448,8 @@ export class Session {
     const locks = typeof navigator === "undefined" ? null : navigator.locks;
     if (!locks || !this.tabs || !stored.id) return this.rotate(stored);
     const name = `community.refresh.${stored.id}`;
+    // this tab holds the lock (a password change, whose request was answered 401): it is the one to spend the token
+    if (this.holding === name) return this.rotate(stored);
     // replaced meanwhile: another tab spent it, and this one took the pair it handed on (signed out, or signed in
     // again, meanwhile: nothing to refresh)
     const spend = () => (!this.still(stored) ? false : this.stored!.refresh === stored.refresh ? this.rotate(stored) : true);
@@ -418,6 +459,29 @@ export class Session {
       await this.handedOver(stored.refresh);
       return spend();
     });
+  }
+
+  /**
+   * Runs `work` under the lock of the session's refreshes, which its duplicated tabs share: none of them refreshes
+   * meanwhile (each waits, then takes the pair `work` may hand on). A tab that had to wait for the lock first takes the
+   * pair the tab before it handed on. Without Web Locks or a BroadcastChannel it just runs. While it runs, a refresh of
+   * this tab (a 401 of `work`'s request) spends the token at once: the lock it would wait for is this one.
+   */
+  private async underLock<T>(stored: Stored, work: () => Promise<T>): Promise<T> {
+    const locks = typeof navigator === "undefined" ? null : navigator.locks;
+    if (!locks || !this.tabs || !stored.id) return work();
+    const name = `community.refresh.${stored.id}`;
+    const held = async (waited: boolean) => {
+      if (waited) await this.handedOver(stored.refresh);
+      this.holding = name;
+      try {
+        return await work();
+      } finally {
+        this.holding = null;
+      }
+    };
+    const alone = await locks.request(name, { ifAvailable: true }, async (lock) => (lock ? { done: await held(false) } : null));
+    return alone ? alone.done : locks.request(name, () => held(true));
   }
 
   /** Resolves once another tab has handed on the pair that replaces `spent`, or after {@link handOverMs} without it. */

@@ -1,7 +1,7 @@
 import { cleanup, fireEvent, render, screen } from "@testing-library/preact";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { session } from "../lib/app";
-import { stubPlatform } from "../lib/testing";
+import { type Asked, type Reply, signedIn, statusSaying, stubPlatform } from "../lib/testing";
 import { AccountSection, InviteSection, invitationLink } from "./Account";
 import { SignUp } from "./Auth";
 
@@ -74,6 +74,10 @@ describe("SignUp with a phone", () => {
   });
 });
 
+const twoFactorOff = { enabled: false, enabled_at: null, recovery_codes_left: 0 };
+const twoFactorOn = { enabled: true, enabled_at: "2026-11-01T09:00:00Z", recovery_codes_left: 10 };
+const codeLabel = "A code from your authenticator app, or a recovery code";
+
 describe("AccountSection", () => {
   it("sends the e-mail's link again and says where to", async () => {
     const calls = stubPlatform((c) => (c.path === "/api/v1/users/me/email/verification" ? { status: 202 } : undefined));
@@ -84,14 +88,85 @@ describe("AccountSection", () => {
   });
 
   it("deletes the account with the password, then ends the session", async () => {
-    const calls = stubPlatform((c) => (c.method === "DELETE" && c.path === "/api/v1/users/me" ? { status: 204 } : undefined));
+    const calls = stubPlatform((c) =>
+      c.path === "/api/v1/users/me/two-factor" ? { status: 200, body: twoFactorOff } : c.method === "DELETE" && c.path === "/api/v1/users/me" ? { status: 204 } : undefined,
+    );
+    render(<AccountSection user={user} changed={vi.fn()} />);
+    press("Delete your account…");
+    await vi.waitFor(() => expect(calls).toHaveLength(1)); // whether two-factor sign-in is on: it is off
+    type(/^Your password/, "correct horse 42");
+    expect(screen.queryByLabelText(codeLabel)).toBeNull();
+    press("Delete my account");
+    await vi.waitFor(() => expect(session.endedBecause).toBe("Your account is deleted, with your profile and your sessions."));
+    expect(calls.map((c) => `${c.method} ${c.path}`)).toEqual(["GET /api/v1/users/me/two-factor", "DELETE /api/v1/users/me"]);
+    expect(calls[1]!.body).toEqual({ password: "correct horse 42" });
+  });
+
+  it("with two-factor sign-in on, asks for a code too and sends it with the password", async () => {
+    const calls = stubPlatform((c) =>
+      c.path === "/api/v1/users/me/two-factor" ? { status: 200, body: twoFactorOn } : c.method === "DELETE" && c.path === "/api/v1/users/me" ? { status: 204 } : undefined,
+    );
+    session.endedBecause = null;
+    render(<AccountSection user={user} changed={vi.fn()} />);
+    press("Delete your account…");
+    const code = (await screen.findByLabelText(codeLabel)) as HTMLInputElement;
+    expect(code.required).toBe(true);
+    type(/^Your password/, "correct horse 42");
+    type(codeLabel, " 123456 ");
+    press("Delete my account");
+    await vi.waitFor(() => expect(session.endedBecause).toBe("Your account is deleted, with your profile and your sessions."));
+    expect(calls.find((c) => c.method === "DELETE")!.body).toEqual({ password: "correct horse 42", code: "123456" });
+  });
+
+  it("says a wrong code in the platform's words and keeps the account and the session", async () => {
+    stubPlatform((c) =>
+      c.path === "/api/v1/users/me/two-factor"
+        ? { status: 200, body: twoFactorOn }
+        : c.method === "DELETE"
+          ? { status: 400, body: { title: "One or more validation errors occurred.", status: 400, errors: { code: ["The code is wrong, used or expired."] } } }
+          : undefined,
+    );
+    session.endedBecause = null;
     render(<AccountSection user={user} changed={vi.fn()} />);
     press("Delete your account…");
     type(/^Your password/, "correct horse 42");
+    await screen.findByLabelText(codeLabel);
+    type(codeLabel, "000000");
+    press("Delete my account");
+    expect((await screen.findByRole("alert")).textContent).toContain("The code is wrong, used or expired.");
+    expect(session.endedBecause).toBeNull();
+  });
+
+  it("asks for the code once a refusal says it is needed: two-factor sign-in turned on after the form opened", async () => {
+    let on = false;
+    const calls = stubPlatform((c) => {
+      if (c.path === "/api/v1/users/me/two-factor") return { status: 200, body: on ? twoFactorOn : twoFactorOff };
+      if (c.method !== "DELETE") return undefined;
+      if (!c.body.code) return { status: 400, body: { title: "One or more validation errors occurred.", status: 400, errors: { code: ["code is required: two-factor sign-in is on."] } } };
+      return { status: 204 };
+    });
+    session.endedBecause = null;
+    render(<AccountSection user={user} changed={vi.fn()} />);
+    press("Delete your account…");
+    await vi.waitFor(() => expect(calls).toHaveLength(1));
+    on = true; // in another tab
+    type(/^Your password/, "correct horse 42");
+    press("Delete my account");
+    expect((await screen.findByRole("alert")).textContent).toContain("code is required: two-factor sign-in is on.");
+    await screen.findByLabelText(codeLabel);
+    type(codeLabel, "ABCD-EFGH");
     press("Delete my account");
     await vi.waitFor(() => expect(session.endedBecause).toBe("Your account is deleted, with your profile and your sessions."));
-    expect(calls.map((c) => `${c.method} ${c.path}`)).toEqual(["DELETE /api/v1/users/me"]);
-    expect(calls[0]).toMatchObject({ body: { password: "correct horse 42" } });
+    expect(calls.filter((c) => c.method === "DELETE").map((c) => c.body)).toEqual([{ password: "correct horse 42" }, { password: "correct horse 42", code: "ABCD-EFGH" }]);
+  });
+
+  it("offers the code as optional, saying when it is needed, when identity could not say whether two-factor sign-in is on", async () => {
+    stubPlatform((c) => (c.path === "/api/v1/users/me/two-factor" ? { status: 503, body: { title: "Service Unavailable", status: 503 } } : undefined));
+    render(<AccountSection user={user} changed={vi.fn()} />);
+    press("Delete your account…");
+    const code = (await screen.findByLabelText(codeLabel)) as HTMLInputElement;
+    expect(code.required).toBe(false);
+    expect(document.getElementById(code.getAttribute("aria-describedby")!)?.textContent).toBe("Only if two-factor sign-in is on.");
   });
 
   it("says a wrong password and keeps the account and the session", async () => {
@@ -141,5 +216,84 @@ describe("AccountSection", () => {
       ["/api/v1/users/me/phone/verification", null],
       ["/api/v1/users/me/phone/verification/confirm", { code: "123456" }],
     ]);
+  });
+});
+
+describe("AccountSection, changing the password", () => {
+  afterEach(() => signedIn(null));
+
+  /** Identity: whether two-factor sign-in is on as `twoFactor` says, and the change answered by `change`. */
+  function identity(change: (asked: Asked) => Reply | Promise<Reply>, twoFactor: unknown = twoFactorOff) {
+    return stubPlatform((c) =>
+      c.path === "/api/v1/users/me/two-factor" ? { status: 200, body: twoFactor } : c.method === "POST" && c.path === "/api/v1/users/me/password" ? change(c) : undefined,
+    );
+  }
+  const changed = { user: { ...user, username: "amira" }, access_token: "a2", refresh_token: "r2", token_type: "Bearer", expires_in: 900 };
+  const tokens = () => (session as unknown as { stored: { access: string; refresh: string } | null }).stored;
+
+  function fill(current: string, next: string) {
+    press("Change your password…");
+    type("Your current password", current);
+    type("New password", next);
+  }
+
+  it("changes it with the current one, says the other sessions ended, and goes on with the new pair", async () => {
+    signedIn({ id: "u1", role: "member" }, "a1");
+    const calls = identity(() => ({ status: 200, body: changed }));
+    render(<AccountSection user={user} changed={vi.fn()} />);
+    fill("correct horse 42", "quiet harbour 77");
+    const next = screen.getByLabelText("New password") as HTMLInputElement;
+    expect([next.minLength, next.maxLength, next.autocomplete]).toEqual([10, 128, "new-password"]);
+    expect(document.getElementById(next.getAttribute("aria-describedby")!)?.textContent).toBe("10 to 128 characters with letters and a digit or symbol, not containing your username");
+    press("Change password");
+
+    await statusSaying("Your password is changed; you were signed out everywhere else.");
+    expect(screen.queryByRole("form", { name: "Change your password" })).toBeNull();
+    expect(document.activeElement).toBe(screen.getByRole("button", { name: "Change your password…" }));
+    const change = calls.find((c) => c.path === "/api/v1/users/me/password")!;
+    expect(change.body).toEqual({ current_password: "correct horse 42", new_password: "quiet harbour 77" });
+    expect(change.request.headers.get("Authorization")).toBe("Bearer a1");
+    expect(tokens()).toMatchObject({ access: "a2", refresh: "r2" });
+    expect(session.user).toMatchObject({ id: "u1" });
+    expect(JSON.parse(sessionStorage.getItem("community.session")!)).toMatchObject({ access: "a2", refresh: "r2" });
+  });
+
+  it("with two-factor sign-in on, asks for a code and sends it", async () => {
+    signedIn({ id: "u1", role: "member" }, "a1");
+    const calls = identity(() => ({ status: 200, body: changed }), twoFactorOn);
+    render(<AccountSection user={user} changed={vi.fn()} />);
+    fill("correct horse 42", "quiet harbour 77");
+    const code = (await screen.findByLabelText(codeLabel)) as HTMLInputElement;
+    expect(code.required).toBe(true);
+    type(codeLabel, "123456");
+    press("Change password");
+    await statusSaying("Your password is changed; you were signed out everywhere else.");
+    expect(calls.find((c) => c.path === "/api/v1/users/me/password")!.body).toEqual({ current_password: "correct horse 42", new_password: "quiet harbour 77", code: "123456" });
+  });
+
+  it("says a refusal in the platform's words, and keeps the form and the session's pair", async () => {
+    signedIn({ id: "u1", role: "member" }, "a1");
+    identity(() => ({
+      status: 400,
+      body: { title: "One or more validation errors occurred.", status: 400, errors: { new_password: ["The password must not contain the username."] } },
+    }));
+    render(<AccountSection user={user} changed={vi.fn()} />);
+    fill("correct horse 42", "amira amira 7");
+    press("Change password");
+    expect((await screen.findByRole("alert")).textContent).toContain("The password must not contain the username.");
+    expect(screen.getByRole("form", { name: "Change your password" })).toBeTruthy();
+    expect(tokens()).toMatchObject({ access: "a1", refresh: "r" });
+  });
+
+  it("waits as long as a 429's Retry-After asks, the button off meanwhile", async () => {
+    signedIn({ id: "u1", role: "member" }, "a1");
+    const calls = identity(() => ({ status: 429, body: { title: "Too Many Requests", status: 429, detail: "Too many attempts." }, headers: { "Retry-After": "30" } }));
+    render(<AccountSection user={user} changed={vi.fn()} />);
+    fill("wrong password", "quiet harbour 77");
+    press("Change password");
+    expect((await screen.findByRole("alert")).textContent).toBe("Too many attempts.");
+    expect(await screen.findByText("Try again in 30 s.")).toBeTruthy();
+    expect((screen.getByRole("button", { name: "Change password" }) as HTMLButtonElement).disabled).toBe(true);
+    expect(calls.filter((c) => c.path === "/api/v1/users/me/password")).toHaveLength(1);
   });
 });

@@ -1,13 +1,53 @@
 import type { identity } from "@community/sdk";
-import { useState } from "preact/hooks";
+import { useEffect, useId, useRef, useState } from "preact/hooks";
 import { attempt, session, submitted } from "../lib/app";
 import { LoadFailed, useLoad } from "../lib/list";
 import { href } from "../lib/router";
 import { problemText, settled } from "../lib/session";
-import { Banner, Failure } from "../lib/said";
+import { Banner, Failure, TryAgainIn, useWait } from "../lib/said";
+import { passwordHint } from "./Auth";
 
 type User = identity.components["schemas"]["UserDto"];
 type Referrals = identity.components["schemas"]["ReferralSummary"];
+type TwoFactorStatus = identity.components["schemas"]["TwoFactorStatus"];
+
+/** How a form that proves it is the owner asks for a second factor: required, optional (it is not known), or not at all. */
+type CodeAsked = "required" | "optional" | null;
+
+/**
+ * Whether the forms that prove it is the owner (deleting the account, changing the password) ask for a code: identity
+ * is asked whether two-factor sign-in is on when one of them opens (it may have been turned on or off since the page
+ * loaded), and again after a refusal (turned on meanwhile: the code is then asked for). Required when it is on,
+ * optional when identity could not be asked, not asked when it is off (nor while asking: a refusal then asks for it).
+ */
+function useCodeAsked(open: boolean): { asked: CodeAsked; recheck: () => void } {
+  const status = useLoad<TwoFactorStatus>(() => (open ? session.api.identity.GET("/api/v1/users/me/two-factor") : null), [open]);
+  return {
+    asked: status.value?.enabled ? "required" : status.value === null && status.failed !== null ? "optional" : null,
+    recheck: () => {
+      if (open) status.retry();
+    },
+  };
+}
+
+/** The field for a code from the authenticator app, or a recovery code; optional, it says when it is needed. */
+function CodeField({ asked }: { asked: CodeAsked }) {
+  const hint = useId();
+  if (!asked) return null;
+  return (
+    <>
+      <label>
+        A code from your authenticator app, or a recovery code
+        <input name="code" autoComplete="one-time-code" required={asked === "required"} maxLength={64} aria-describedby={asked === "optional" ? hint : undefined} />
+      </label>
+      {asked === "optional" && (
+        <p class="hint" id={hint}>
+          Only if two-factor sign-in is on.
+        </p>
+      )}
+    </>
+  );
+}
 
 /** The sign-up page with an invitation: who signs up through it brings its owner credits once they first pay. */
 export function invitationLink(code: string): string {
@@ -63,13 +103,31 @@ export function InviteSection() {
 }
 
 /**
- * Your account: whether your e-mail is confirmed (the link sent again on request), and deleting the account, which
- * asks for the password first: it cannot be undone, and a token alone must not do it.
+ * Your account: whether your e-mail is confirmed (the link sent again on request), changing the password (every other
+ * session ends), and deleting the account. Both ask for the password first, and with two-factor sign-in on for a code
+ * too: a token alone must not do them, and deleting cannot be undone.
  */
 export function AccountSection({ user, changed }: { user: User; changed: (user: User) => void }) {
   const [error, setError] = useState<string | null>(null);
   const [status, setStatus] = useState<string | null>(null);
   const [deleting, setDeleting] = useState(false);
+  const [changingPassword, setChangingPassword] = useState(false);
+  const code = useCodeAsked(deleting || changingPassword);
+  // a refusal of a password change for too many attempts: none is sent until it is over
+  const wait = useWait();
+  const passwordHintId = useId();
+  // the form closed: the focus goes back to the button that opened it
+  const changePasswordButton = useRef<HTMLButtonElement>(null);
+  const refocus = useRef(false);
+  useEffect(() => {
+    if (changingPassword || !refocus.current) return;
+    refocus.current = false;
+    changePasswordButton.current?.focus();
+  }, [changingPassword]);
+  const closePasswordForm = () => {
+    refocus.current = true;
+    setChangingPassword(false);
+  };
   // a code was texted to the phone: its box is shown
   const [texted, setTexted] = useState(false);
 
@@ -102,10 +160,30 @@ export function AccountSection({ user, changed }: { user: User; changed: (user: 
   }
 
   const remove = submitted(setError, async (form) => {
-    const failed = await session.deleteAccount(String(form.get("password") ?? ""));
+    const failed = await session.deleteAccount(String(form.get("password") ?? ""), String(form.get("code") ?? "").trim() || undefined);
     setError(failed);
+    if (failed) code.recheck();
     // a refusal stands; an answer the platform may get over (a 5xx) is left to pressing again
     return failed === null;
+  });
+
+  const changePassword = submitted(setError, async (form) => {
+    if (wait.left > 0) return;
+    wait.set(0);
+    setStatus(null);
+    const failed = await session.changePassword(
+      String(form.get("current_password") ?? ""),
+      String(form.get("new_password") ?? ""),
+      String(form.get("code") ?? "").trim() || undefined,
+    );
+    setError(failed.error);
+    wait.set(failed.wait);
+    if (failed.error) {
+      code.recheck();
+      return;
+    }
+    closePasswordForm();
+    setStatus("Your password is changed; you were signed out everywhere else.");
   });
 
   return (
@@ -151,6 +229,46 @@ export function AccountSection({ user, changed }: { user: User; changed: (user: 
           <button type="submit">Confirm my phone</button>
         </form>
       )}
+      {!changingPassword ? (
+        <button
+          type="button"
+          class="secondary"
+          ref={changePasswordButton}
+          onClick={() => {
+            setError(null);
+            setStatus(null);
+            setChangingPassword(true);
+          }}
+        >
+          Change your password…
+        </button>
+      ) : (
+        <form onSubmit={changePassword} aria-label="Change your password" class="card">
+          <p>Every other session of your account ends: other devices and browsers sign in again with the new password. This one stays signed in.</p>
+          <label>
+            Your current password
+            <input name="current_password" type="password" autoComplete="current-password" required maxLength={128} />
+          </label>
+          <label>
+            New password
+            <input name="new_password" type="password" autoComplete="new-password" required minLength={10} maxLength={128} aria-describedby={passwordHintId} />
+          </label>
+          <p class="hint" id={passwordHintId}>
+            {passwordHint}
+          </p>
+          <CodeField asked={code.asked} />
+          <p class="meta">Signed up with another service and never set a password? Set one with "Forgot your password?" on the sign-in page.</p>
+          <TryAgainIn wait={wait} />
+          <div class="row">
+            <button type="submit" disabled={wait.left > 0}>
+              Change password
+            </button>
+            <button type="button" class="secondary" onClick={closePasswordForm}>
+              Cancel
+            </button>
+          </div>
+        </form>
+      )}
       {!deleting ? (
         <button type="button" class="secondary" onClick={() => setDeleting(true)}>
           Delete your account…
@@ -165,6 +283,7 @@ export function AccountSection({ user, changed }: { user: User; changed: (user: 
             Your password, to confirm it is you
             <input name="password" type="password" autoComplete="current-password" required maxLength={128} />
           </label>
+          <CodeField asked={code.asked} />
           <p class="meta">Signed up with another service and never set a password? Set one first with "Forgot your password?" on the sign-in page.</p>
           <div class="row">
             <button type="submit" class="danger">

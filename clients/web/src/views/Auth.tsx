@@ -268,6 +268,9 @@ export function ForgotPassword() {
   );
 }
 
+/** Identity's rules for a password, as the forms that choose one say them (it checks them, and says which one failed). */
+export const passwordHint = "10 to 128 characters with letters and a digit or symbol, not containing your username";
+
 export function SignUp() {
   // a friend's invitation link (/app/signup?ref=<their referral code>)
   const invitedWith = new URLSearchParams(location.search).get("ref")?.trim() || "";
@@ -347,7 +350,7 @@ export function SignUp() {
           <input name="password" type="password" autoComplete="new-password" required minLength={10} maxLength={128} aria-describedby="password-hint" />
         </label>
         <p class="hint" id="password-hint">
-          10 to 128 characters with letters and a digit or symbol, not containing your username
+          {passwordHint}
         </p>
         <label>
           Invitation code (optional)

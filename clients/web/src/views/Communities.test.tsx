@@ -1,4 +1,5 @@
-import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/preact";
+import type { ChatHubClient } from "@community/sdk";
+import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/preact";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { session } from "../lib/app";
 import { resync } from "../lib/session";
@@ -125,5 +126,60 @@ describe("a community's threads", () => {
     dispatchEvent(new Event(resync));
     await screen.findByText("Night ride");
     expect(asked.filter((a) => a.path === "/api/v1/threads")).toHaveLength(2);
+  });
+});
+
+describe("a community's threads, one deleted while open", () => {
+  /** The hub's pushes as the list listens to them: `push(event, payload)` calls its handlers. */
+  function hubPushes() {
+    const handlers = new Map<string, ((payload: any) => void)[]>();
+    const hub = {
+      on: (event: string, handler: (payload: any) => void) => {
+        handlers.set(event, [...(handlers.get(event) ?? []), handler]);
+        return () => handlers.set(event, handlers.get(event)!.filter((h) => h !== handler));
+      },
+    };
+    vi.spyOn(session, "hub").mockReturnValue(hub as unknown as ChatHubClient);
+    return (event: string, payload: unknown) => handlers.get(event)?.forEach((h) => h(payload));
+  }
+  const thread = (id: string, title: string) => ({ id, group_id: "g1", title, tags: [], pinned: false, message_count: 1, author: { username: "amira" }, last_activity_at: "2026-11-28T10:00:00Z" });
+
+  /** A community I belong to, with two threads; `gone`: the community deleted since. */
+  function community() {
+    let gone = false;
+    const asked = stubPlatform(({ method, path }) => {
+      if (method === "GET" && path === "/api/v1/groups/g1") return gone ? { status: 404, body: { title: "Not Found", status: 404 } } : { status: 200, body: group("member", 0) };
+      if (path === "/api/v1/groups/mine") return { status: 200, body: { items: [], next_cursor: null } };
+      if (path === "/api/v1/threads") return { status: 200, body: { items: [thread("t1", "Dawn ride"), thread("t2", "Night ride")], next_cursor: null } };
+      return undefined;
+    });
+    return { asked, deleted: () => (gone = true) };
+  }
+
+  it("leaves the list when the hub closes its conversation", async () => {
+    signedIn({ id: "me", role: "member" });
+    const push = hubPushes();
+    const { asked } = community();
+    render(<Communities groupId="g1" />);
+    await screen.findByText("Dawn ride");
+
+    push("conversation_closed", { conversation_id: "t1", reason: "thread_deleted" });
+    await waitFor(() => expect(within(screen.getByRole("list", { name: "Threads" })).queryByText("Dawn ride")).toBeNull());
+    expect(within(screen.getByRole("list", { name: "Threads" })).getByText("Night ride")).toBeTruthy();
+    expect(asked.filter((a) => a.path === "/api/v1/threads")).toHaveLength(1);
+  });
+
+  it("loads the community again when its whole group was deleted", async () => {
+    signedIn({ id: "me", role: "member" });
+    const push = hubPushes();
+    const { asked, deleted } = community();
+    render(<Communities groupId="g1" />);
+    await screen.findByText("Dawn ride");
+
+    deleted();
+    push("conversation_closed", { conversation_id: "t1", reason: "group_deleted" });
+    await screen.findByText(/^The community could not be loaded\./);
+    expect(screen.queryByText("Dawn ride")).toBeNull();
+    expect(asked.filter((a) => a.path === "/api/v1/groups/g1")).toHaveLength(2);
   });
 });

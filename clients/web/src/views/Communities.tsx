@@ -1,5 +1,5 @@
 import type { messaging, social } from "@community/sdk";
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { attempt, formatPrice, session, submitted, useAction } from "../lib/app";
 import { openCheckout } from "../lib/checkout";
 import { href, navigate } from "../lib/router";
@@ -221,6 +221,19 @@ function ThreadList({ groupId, selected }: { groupId: string; selected?: string 
     // a thread started by someone else appears at once
     return session.hub()?.on("new_thread", (t) => t.group_id === groupId && threads.update((all) => (all.some((x) => x.id === t.id) ? all : sortThreads([t, ...all]))));
   }, [groupId, member, query]);
+  // the threads listed, for a hub handler set up in an earlier render
+  const listed = useRef<Thread[] | null>(null);
+  listed.current = threads.value;
+  useEffect(() => {
+    if (!member) return;
+    // a thread open here deleted (the hub closes the conversations joined): it leaves the list at once; with its whole
+    // group, the community is loaded again, and says it is gone
+    return session.hub()?.on("conversation_closed", (c) => {
+      if (!listed.current?.some((t) => t.id === c.conversation_id)) return;
+      threads.update((all) => all.filter((t) => t.id !== c.conversation_id));
+      if (c.reason === "group_deleted") setVersion((v) => v + 1);
+    });
+  }, [groupId, member]);
 
   useEffect(() => {
     // a thread changed (pinned, renamed) or deleted on its own page: the list follows; and a thread started while the

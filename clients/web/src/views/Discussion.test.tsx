@@ -2,7 +2,7 @@ import type { ChatHubClient, messaging } from "@community/sdk";
 import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/preact";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { session } from "../lib/app";
-import { signedIn, stubPlatform } from "../lib/testing";
+import { signedIn, statusSaying, stubPlatform } from "../lib/testing";
 import { Communities } from "./Communities";
 import { Discussion } from "./Discussion";
 import { Messages } from "./Messages";
@@ -38,6 +38,7 @@ function connectedHub(pages: Record<string, Message[]>, send: (text: string, txn
     on: listen,
     onTypingChange: (handler: (payload: any) => void) => listen("#typing", handler),
     onRejoined: (handler: (payload: any) => void) => listen("#rejoined", handler),
+    onRejoinFailed: (handler: (payload: any) => void) => listen("#rejoin-failed", handler),
     joinConversation: async (id: string) => ({ items: pages[id] ?? [], has_more: older }),
     leaveConversation: async () => undefined,
     invoke: async (method: string, ...args: unknown[]) => {
@@ -342,6 +343,82 @@ describe("Discussion", () => {
     await screen.findByRole("button", { name: "Replying to a hidden message" });
     expect(screen.queryByText(/Meet at the bridge/)).toBeNull();
     expect(asked.filter((a) => a.path === "/api/v1/conversations/c1/messages/c1-5")).toHaveLength(2);
+  });
+});
+
+describe("a conversation deleted while open", () => {
+  /** The discussion of thread t1 open, with a message of Amira's shown and one of mine waiting for the connection. */
+  async function openWithOneWaiting() {
+    signedIn({ id: "me", role: "member" });
+    let down = true;
+    const hub = connectedHub({ t1: [message("t1", 1, "Who brings the map?", amira)] }, async (text, txn) => {
+      if (down) throw new Error("WebSocket closed with status code: 1006");
+      return message("t1", 2, text, me, txn);
+    });
+    render(<Discussion conversationId="t1" title="Dawn ride" canSend thread />);
+    await log().findByText("Who brings the map?");
+    write("I do, see you at nine");
+    fireEvent.submit(screen.getByLabelText("Message").closest("form")!);
+    await log().findByText("waiting for the connection…");
+    write("And the snacks?");
+    return { ...hub, back: () => (down = false) };
+  }
+
+  /** Closed: the notice said, nothing of it shown, the composer off, and what was not sent shown to be copied. */
+  async function closedSaying(notice: string) {
+    await statusSaying(notice);
+    expect(screen.queryByRole("log", { name: "Discussion" })).toBeNull();
+    expect(screen.queryByText("Who brings the map?")).toBeNull();
+    const composer = screen.getByLabelText("Message") as HTMLTextAreaElement;
+    expect(composer.disabled).toBe(true);
+    expect((screen.getByRole("button", { name: "Send" }) as HTMLButtonElement).disabled).toBe(true);
+    const unsent = within(screen.getByRole("list", { name: "Not sent: copy what you want to keep." }));
+    expect(unsent.getAllByRole("listitem").map((li) => li.textContent)).toEqual(["I do, see you at nine", "And the snacks?"]);
+  }
+
+  it("closes on the hub's conversation_closed: its messages go, the notice says why, and what waited is never sent there", async () => {
+    const { push, sent, back } = await openWithOneWaiting();
+    push("conversation_closed", { conversation_id: "t2", reason: "thread_deleted" }); // another conversation's
+    expect(log().getByText("Who brings the map?")).toBeTruthy();
+
+    push("conversation_closed", { conversation_id: "t1", reason: "thread_deleted" });
+    await closedSaying("This thread was deleted.");
+    expect(sessionStorage.getItem("community.outbox")).toBeNull();
+
+    // the connection back, and the next try (a reconnect's, as every 3 s's): nothing is sent there
+    back();
+    push("#rejoined", { conversation_id: "t1", caught_up: 0 });
+    push("new_message", message("t1", 3, "A late one", amira));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(sent).toEqual(["I do, see you at nine"]);
+    expect(screen.queryByText("A late one")).toBeNull();
+  });
+
+  it("says the whole group was deleted when it was", async () => {
+    const { push } = await openWithOneWaiting();
+    push("conversation_closed", { conversation_id: "t1", reason: "group_deleted" });
+    await closedSaying("This group was deleted.");
+  });
+
+  it("closes when the messages read again after a reconnect answer 404, instead of showing them as they were", async () => {
+    const { push } = await openWithOneWaiting();
+    stubPlatform(({ path }) => (path === "/api/v1/conversations/t1/messages" ? { status: 404, body: { title: "Not Found", status: 404, detail: "No such conversation." } } : undefined));
+    push("#rejoined", { conversation_id: "t1", caught_up: 0 });
+    await closedSaying("This thread was deleted, or you can no longer read it.");
+  });
+
+  it("closes when joining it again after a reconnect answers 404", async () => {
+    const { push } = await openWithOneWaiting();
+    push("#rejoin-failed", { conversation_id: "t1", error: new Error("An unexpected error occurred invoking 'JoinConversation' on the server. HubException: 404 Not Found: No such conversation.") });
+    await closedSaying("This thread was deleted, or you can no longer read it.");
+  });
+
+  it("stays open when joining it again failed for a while (the connection down again)", async () => {
+    const { push } = await openWithOneWaiting();
+    push("#rejoin-failed", { conversation_id: "t1", error: new Error("WebSocket closed with status code: 1006") });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(log().getByText("Who brings the map?")).toBeTruthy();
+    expect((screen.getByLabelText("Message") as HTMLTextAreaElement).disabled).toBe(false);
   });
 });
 

@@ -35,6 +35,10 @@ interface Props {
  *
  * Render it with `key={conversationId}`: another conversation is then a new Discussion, so nothing of the last one
  * (a draft, a receipt, files attached, an answer still on its way) carries over.
+ *
+ * A conversation deleted while open (its thread, or its whole group: the hub's conversation_closed, or a 404 when it
+ * is joined or read again after a reconnect) is closed: its messages go, a notice says why, the composer is disabled,
+ * and what waited in the outbox leaves it (sent again, it would only be refused), shown to be copied with the draft.
  */
 export function Discussion({ conversationId, title, canSend, receipts = false, thread = false }: Props) {
   useSession();
@@ -67,8 +71,41 @@ export function Discussion({ conversationId, title, canSend, receipts = false, t
   const quoted = useRef<Quoted>(new Map());
   // messages edited or deleted live while not shown: what a reply quotes of them follows
   const [revised, setRevised] = useState<Message[]>([]);
+  // the conversation is gone: why, as the notice says it (see close)
+  const [closed, setClosed] = useState<string | null>(null);
+  const closedRef = useRef(false);
+  // what was written and never sent when it closed: shown to be copied
+  const [unsent, setUnsent] = useState<string[]>([]);
+
+  /**
+   * The conversation is gone (its thread or its group deleted): nothing of it is shown, asked for or sent any more.
+   * The messages waiting to be sent leave the outbox, and their words, with the draft's, are shown to be copied.
+   */
+  const close = (notice: string) => {
+    if (closedRef.current) return;
+    closedRef.current = true;
+    const left = [...waitingIn(me, conversationId).map((p) => p.text.trim()), draftRef.current.trim()].filter(Boolean);
+    setPending(() => []);
+    setUnsent(left);
+    setClosed(notice);
+    setMessages([]);
+    setRevised([]);
+    setHasOlder(false);
+    setTyping([]);
+    setEditing(null);
+    setReplyingTo(null);
+    setDraft("");
+    setAttached([]);
+    setError(null);
+    // the hub's client would otherwise join it again on each reconnect
+    void session.hub()?.leaveConversation(conversationId).catch(() => undefined);
+  };
+  /** What the notice says of a conversation that answers 404: deleted, or no longer one's to read. */
+  const gone = thread ? "This thread was deleted, or you can no longer read it." : "This conversation was deleted, or you can no longer read it.";
 
   const merge = (incoming: Message[]) => {
+    // an answer on its way when it closed: nothing of it is shown
+    if (closedRef.current) return;
     for (const m of incoming) if (m.sender.user_id) names.current.set(m.sender.user_id, displayName(m.sender));
     setMessages((current) => {
       const bySeq = new Map(current.map((m) => [m.seq, m]));
@@ -85,6 +122,7 @@ export function Discussion({ conversationId, title, canSend, receipts = false, t
    * before the oldest shown, never fill.
    */
   const revise = (m: Message) => {
+    if (closedRef.current) return;
     setMessages((current) => (current.some((x) => x.seq === m.seq) ? current.map((x) => (x.seq === m.seq ? m : x)) : current));
     setRevised((all) => [...all.filter((x) => x.id !== m.id), m]);
   };
@@ -93,19 +131,21 @@ export function Discussion({ conversationId, title, canSend, receipts = false, t
    * The messages shown, read again after a reconnect: an edit or a deletion made while the connection was down is
    * never pushed, and the hub's catch-up brings only the seqs after the last one. Pages back from the newest shown to
    * the oldest (at most 20 of 100), each replacing only messages shown: none older is put in the log, and messages
-   * waiting to be sent stay as they are. Unreachable, the next reconnect reads them again.
+   * waiting to be sent stay as they are. Unreachable, the next reconnect reads them again. A 404 says the
+   * conversation is gone (deleted while the connection was down): it is closed.
    */
   async function reread() {
     const shown = shownRef.current;
-    if (!shown.length) return;
+    if (!shown.length || closedRef.current) return;
     const first = shown[0]!.seq;
     let before = shown[shown.length - 1]!.seq + 1;
     for (let pages = 0; before > first && pages < 20; pages++) {
       const answer = await session.api.messaging
         .GET("/api/v1/conversations/{id}/messages", { params: { path: { id: conversationId }, query: { before_seq: before, limit: Math.min(before - first, 100) } } })
         .catch(() => null);
+      if (answer?.response.status === 404) return close(gone);
       const data = answer?.data;
-      if (!data) return;
+      if (!data || closedRef.current) return;
       const read = new Map(data.items.map((m) => [m.seq, m]));
       setMessages((current) =>
         current.map((x) => {
@@ -126,9 +166,10 @@ export function Discussion({ conversationId, title, canSend, receipts = false, t
       hub.on("new_message", (m) => m.conversation_id === conversationId && merge([m])),
       hub.on("message_updated", (m) => m.conversation_id === conversationId && revise(m)),
       hub.on("message_deleted", (m) => m.conversation_id === conversationId && revise(m)),
+      hub.on("conversation_closed", (c) => c.conversation_id === conversationId && close(closedBecause(c.reason, thread))),
       hub.on("read", (r) => r.conversation_id === conversationId && r.user_id !== me && setOtherRead((s) => Math.max(s, r.read_seq))),
       hub.onTypingChange((t) => {
-        if (t.conversation_id !== conversationId || t.user_id === me) return;
+        if (t.conversation_id !== conversationId || t.user_id === me || closedRef.current) return;
         setTyping((current) => (t.typing ? [...new Set([...current, t.user_id])] : current.filter((u) => u !== t.user_id)));
       }),
       hub.onRejoined((r) => {
@@ -136,6 +177,8 @@ export function Discussion({ conversationId, title, canSend, receipts = false, t
         void flush();
         void reread();
       }),
+      // joined again after a reconnect, it answered 404: deleted while the connection was down
+      hub.onRejoinFailed((f) => f.conversation_id === conversationId && /HubException: 404 /.test(f.error.message) && close(gone)),
     ];
     (async () => {
       try {
@@ -188,7 +231,7 @@ export function Discussion({ conversationId, title, canSend, receipts = false, t
   }, [conversationId, lastSeq]);
 
   async function loadOlder() {
-    if (!hasOlder || !messages.length) return;
+    if (!hasOlder || !messages.length || closedRef.current) return;
     const first = messages[0]!.seq;
     setHasOlder(false);
     // refused or unreachable: older messages stay to be loaded on the next scroll
@@ -242,8 +285,10 @@ export function Discussion({ conversationId, title, canSend, receipts = false, t
   /** Sends what waits, each with its own client_txn_id: a retry of one already sent is answered with that message. */
   async function flush() {
     const hub = session.hub();
-    if (!hub) return;
+    if (!hub || closedRef.current) return;
     for (const p of waitingIn(me, conversationId)) {
+      // closed meanwhile: what waits has left the outbox
+      if (closedRef.current) return;
       // signed out meanwhile, or into another account: not sent as anyone else
       if (String(hub.state) !== "Connected" || session.user?.id !== me) return;
       // sent meanwhile (by another try, or by the discussion left before this one)
@@ -257,6 +302,7 @@ export function Discussion({ conversationId, title, canSend, receipts = false, t
           });
           // the platform may get over it (a 5xx, 408, 429): sent again later under the same client_txn_id
           if (!data && !settled(response)) throw new Error(`answered ${response.status}`);
+          if (closedRef.current) return;
           if (!data) {
             // refused for good: said, and not sent again
             setPending((all) => all.filter((x) => x.txn !== p.txn));
@@ -266,6 +312,8 @@ export function Discussion({ conversationId, title, canSend, receipts = false, t
           merge([data]);
         }
       } catch (e) {
+        // closed meanwhile (the send refused as it closed): what waited is shown to be copied, not said refused
+        if (closedRef.current) return;
         const refusal = refusedForGood(e);
         if (refusal) {
           // sent again, it would be refused again, and hold back every message after it
@@ -281,6 +329,7 @@ export function Discussion({ conversationId, title, canSend, receipts = false, t
 
   async function submit(event: Event) {
     event.preventDefault();
+    if (closedRef.current) return;
     const text = draft.trim();
     if (!text && (editing || attached.length === 0)) return;
     setDraft("");
@@ -362,73 +411,88 @@ export function Discussion({ conversationId, title, canSend, receipts = false, t
 
   return (
     <section class="discussion" aria-label={`Discussion: ${title}`}>
-      <Banner text={reconnecting ? "Connecting… messages you send go out once the connection is back." : null} />
-      <MessageSearch conversationId={conversationId} show={(seq) => void reveal(seq)} />
-      <div class="log" role="log" aria-label="Discussion" aria-busy={loading} ref={log} onScroll={onScroll} tabIndex={0}>
-        {hasOlder && (
-          <button type="button" class="link older" onClick={() => void loadOlder()}>
-            Load older messages
-          </button>
-        )}
-        {!loading && !messages.length && !pending.length && <p class="empty">No messages yet. Say hello!</p>}
-        {messages.map((m) => (
-          <article class={`message${m.sender.user_id === me ? " mine" : ""}`} key={m.seq} data-seq={m.seq} tabIndex={-1} aria-label={`${displayName(m.sender)}, ${formatTime(m.created_at)}`}>
-            <header>
-              {m.sender.user_id !== me && <Avatar userId={m.sender.user_id} url={m.sender.profile_image_url} name={displayName(m.sender)} />}
-              <strong>{m.sender.user_id === me ? "You" : displayName(m.sender)}</strong> <time dateTime={m.created_at}>{formatTime(m.created_at)}</time>
-              {m.edited_at && !m.deleted_at && <span class="meta"> (edited)</span>}
-            </header>
-            {m.reply_to && !m.deleted_at && !m.hidden && <Quote conversationId={conversationId} id={m.reply_to} shown={known} quoted={quoted.current} show={(seq) => void reveal(seq)} />}
-            {m.deleted_at ? (
-              <p class="tombstone">This message was deleted.</p>
-            ) : m.hidden ? (
-              <p class="tombstone">Hidden.</p>
-            ) : (
-              <>
-                {m.text && <p class="text">{m.text}</p>}
-                {m.attachments.length > 0 && (
-                  <ul class="attachments" aria-label="Files">
-                    {m.attachments.map((a) => (
-                      <li key={a.id}>
-                        <AttachmentView conversationId={conversationId} attachment={a} />
-                      </li>
-                    ))}
-                  </ul>
-                )}
-              </>
-            )}
-            {m.sender.user_id === me && !m.deleted_at && (
-              <div class="actions">
-                {canSend && <ReplyButton message={m} reply={startReply} />}
-                <button type="button" class="link" onClick={() => (setEditing(m), setReplyingTo(null), setDraft(m.text ?? ""))} aria-label={`Edit message: ${m.text ?? ""}`}>
-                  Edit
-                </button>
-                <button type="button" class="link" onClick={() => void remove(m)} aria-label={`Delete message: ${m.text ?? ""}`}>
-                  Delete
-                </button>
-              </div>
-            )}
-            {m.sender.user_id !== me && !m.deleted_at && !m.hidden && (
-              <div class="actions">
-                {canSend && <ReplyButton message={m} reply={startReply} />}
-                <Report target="message" id={m.id} what={`the message of ${displayName(m.sender)}`} inLog />
-              </div>
-            )}
-            {thread && (repliesTo.get(m.id) ?? 0) > 0 && <Replies threadId={conversationId} message={m} count={repliesTo.get(m.id)!} show={(seq) => void reveal(seq)} />}
-            {myLastSeen?.seq === m.seq && <p class="meta receipt">Seen</p>}
-          </article>
-        ))}
-        {pending.map((p) => (
-          <article class="message mine pending" key={p.txn} aria-label="You, sending">
-            <header>
-              <strong>You</strong> <span class="meta">{p.failed ? "waiting for the connection…" : "sending…"}</span>
-            </header>
-            {p.replyTo && <p class="meta quote">Replying to {p.replyTo.sender.user_id === me ? "you" : displayName(p.replyTo.sender)}</p>}
-            {p.text && <p class="text">{p.text}</p>}
-            {p.attachments.length > 0 && <p class="meta">{p.attachments.map((a) => a.file_name ?? "a file").join(", ")}</p>}
-          </article>
-        ))}
-      </div>
+      <Banner text={closed ?? (reconnecting ? "Connecting… messages you send go out once the connection is back." : null)} />
+      {closed === null && <MessageSearch conversationId={conversationId} show={(seq) => void reveal(seq)} />}
+      {closed !== null && <p class="meta">Its messages can no longer be read, and nothing more can be sent to it.</p>}
+      {unsent.length > 0 && (
+        <div class="card">
+          <p id={`unsent-${conversationId}`}>Not sent: copy what you want to keep.</p>
+          <ul aria-labelledby={`unsent-${conversationId}`}>
+            {unsent.map((text, i) => (
+              <li key={i}>
+                <p class="text">{text}</p>
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+      {closed === null && (
+        <div class="log" role="log" aria-label="Discussion" aria-busy={loading} ref={log} onScroll={onScroll} tabIndex={0}>
+          {hasOlder && (
+            <button type="button" class="link older" onClick={() => void loadOlder()}>
+              Load older messages
+            </button>
+          )}
+          {!loading && !messages.length && !pending.length && <p class="empty">No messages yet. Say hello!</p>}
+          {messages.map((m) => (
+            <article class={`message${m.sender.user_id === me ? " mine" : ""}`} key={m.seq} data-seq={m.seq} tabIndex={-1} aria-label={`${displayName(m.sender)}, ${formatTime(m.created_at)}`}>
+              <header>
+                {m.sender.user_id !== me && <Avatar userId={m.sender.user_id} url={m.sender.profile_image_url} name={displayName(m.sender)} />}
+                <strong>{m.sender.user_id === me ? "You" : displayName(m.sender)}</strong> <time dateTime={m.created_at}>{formatTime(m.created_at)}</time>
+                {m.edited_at && !m.deleted_at && <span class="meta"> (edited)</span>}
+              </header>
+              {m.reply_to && !m.deleted_at && !m.hidden && <Quote conversationId={conversationId} id={m.reply_to} shown={known} quoted={quoted.current} show={(seq) => void reveal(seq)} />}
+              {m.deleted_at ? (
+                <p class="tombstone">This message was deleted.</p>
+              ) : m.hidden ? (
+                <p class="tombstone">Hidden.</p>
+              ) : (
+                <>
+                  {m.text && <p class="text">{m.text}</p>}
+                  {m.attachments.length > 0 && (
+                    <ul class="attachments" aria-label="Files">
+                      {m.attachments.map((a) => (
+                        <li key={a.id}>
+                          <AttachmentView conversationId={conversationId} attachment={a} />
+                        </li>
+                      ))}
+                    </ul>
+                  )}
+                </>
+              )}
+              {m.sender.user_id === me && !m.deleted_at && (
+                <div class="actions">
+                  {canSend && <ReplyButton message={m} reply={startReply} />}
+                  <button type="button" class="link" onClick={() => (setEditing(m), setReplyingTo(null), setDraft(m.text ?? ""))} aria-label={`Edit message: ${m.text ?? ""}`}>
+                    Edit
+                  </button>
+                  <button type="button" class="link" onClick={() => void remove(m)} aria-label={`Delete message: ${m.text ?? ""}`}>
+                    Delete
+                  </button>
+                </div>
+              )}
+              {m.sender.user_id !== me && !m.deleted_at && !m.hidden && (
+                <div class="actions">
+                  {canSend && <ReplyButton message={m} reply={startReply} />}
+                  <Report target="message" id={m.id} what={`the message of ${displayName(m.sender)}`} inLog />
+                </div>
+              )}
+              {thread && (repliesTo.get(m.id) ?? 0) > 0 && <Replies threadId={conversationId} message={m} count={repliesTo.get(m.id)!} show={(seq) => void reveal(seq)} />}
+              {myLastSeen?.seq === m.seq && <p class="meta receipt">Seen</p>}
+            </article>
+          ))}
+          {pending.map((p) => (
+            <article class="message mine pending" key={p.txn} aria-label="You, sending">
+              <header>
+                <strong>You</strong> <span class="meta">{p.failed ? "waiting for the connection…" : "sending…"}</span>
+              </header>
+              {p.replyTo && <p class="meta quote">Replying to {p.replyTo.sender.user_id === me ? "you" : displayName(p.replyTo.sender)}</p>}
+              {p.text && <p class="text">{p.text}</p>}
+              {p.attachments.length > 0 && <p class="meta">{p.attachments.map((a) => a.file_name ?? "a file").join(", ")}</p>}
+            </article>
+          ))}
+        </div>
+      )}
       <p class="typing" aria-live="polite">
         {typingText}
       </p>
@@ -460,7 +524,8 @@ export function Discussion({ conversationId, title, canSend, receipts = false, t
             rows={2}
             maxLength={4000}
             value={draft}
-            placeholder="Write a message"
+            disabled={closed !== null}
+            placeholder={closed === null ? "Write a message" : "Nothing more can be sent here"}
             onInput={(e) => onInput(e.currentTarget.value)}
             onKeyDown={(e) => {
               if (e.key === "Enter" && !e.shiftKey) {
@@ -469,7 +534,7 @@ export function Discussion({ conversationId, title, canSend, receipts = false, t
               }
             }}
           />
-          {!editing && (
+          {!editing && closed === null && (
             <div class="attach">
               <label class="file small">
                 {uploading ? "Attaching…" : "Attach a file"}
@@ -505,7 +570,7 @@ export function Discussion({ conversationId, title, canSend, receipts = false, t
               )}
             </div>
           )}
-          <button type="submit" disabled={uploading}>
+          <button type="submit" disabled={uploading || closed !== null}>
             {editing ? "Save" : "Send"}
           </button>
         </form>
@@ -514,6 +579,13 @@ export function Discussion({ conversationId, title, canSend, receipts = false, t
       )}
     </section>
   );
+}
+
+/** What the notice says of a conversation the hub closed, by the reason it gave. */
+function closedBecause(reason: string, thread: boolean): string {
+  if (reason === "group_deleted") return "This group was deleted.";
+  if (reason === "thread_deleted" || thread) return "This thread was deleted.";
+  return "This conversation was closed.";
 }
 
 /** "Reply" under a message: the next message sent answers it. */
