@@ -144,6 +144,25 @@ public sealed class LiveDelivery(ChatPush push, TimeProvider clock, ILogger<Live
             token => push.ToJoinedAsync(conversationId, audience, target, payload, null, token)
         );
 
+    /// <summary>
+    /// conversation_closed: a deleted thread (or one of a deleted group) to <paramref name="audience"/>'s connections
+    /// that joined it.
+    /// </summary>
+    public Task ConversationClosedAsync(Guid conversationId, string reason, IReadOnlyList<Guid> audience) =>
+        BoundedAsync(
+            LiveEvents.ConversationClosed.Name,
+            conversationId,
+            token =>
+                push.ToJoinedAsync(
+                    conversationId,
+                    audience,
+                    LiveEvents.ConversationClosed,
+                    new ConversationClosed(conversationId, reason),
+                    null,
+                    token
+                )
+        );
+
     /// <summary>Notifications just committed, each to its person's connections (the list has them either
     /// way).</summary>
     public Task NotificationsAsync(IReadOnlyList<CreatedNotification> notifications) =>

@@ -206,7 +206,12 @@ public sealed class PaymentBook(PaymentsDbContext db, TimeProvider clock, ILogge
                 r.PaymentId == payment.Id && (r.Status == RefundStatus.Failed || r.Status == RefundStatus.Requested)
             )
             .SumAsync(r => r.AmountCents, cancellationToken);
-        var chargedBack = await db
+        RecordRefundTotal(payment, amountRefunded - notCounted + await ChargedBackAsync(payment, cancellationToken));
+    }
+
+    /// <summary>What chargebacks took of the payment in all.</summary>
+    private Task<long> ChargedBackAsync(Payment payment, CancellationToken cancellationToken) =>
+        db
             .Database.SqlQuery<long>(
                 $"""
                 SELECT coalesce(sum(amount_cents), 0)::bigint AS "Value" FROM chargebacks
@@ -214,8 +219,6 @@ public sealed class PaymentBook(PaymentsDbContext db, TimeProvider clock, ILogge
                 """
             )
             .SingleAsync(cancellationToken);
-        RecordRefundTotal(payment, amountRefunded - notCounted + chargedBack);
-    }
 
     /// <summary>
     /// The provider took <paramref name="amountCents"/> of the payment back for dispute <paramref name="disputeId"/> (a
@@ -264,13 +267,25 @@ public sealed class PaymentBook(PaymentsDbContext db, TimeProvider clock, ILogge
     /// A refund counted in the total failed after all (Stripe can fail one it reported succeeded):
     /// the money stayed, so the payment is refundable again by that amount. What PaymentRefunded
     /// caused downstream stands (a cancelled ticket stays cancelled); PaymentRefundFailed tells
-    /// someone to reach the payer. Call once per refund, on its move to failed.
+    /// someone to reach the payer. Call once per refund, on its move to failed. What chargebacks took stays counted:
+    /// a refund the cap left out of the total (a dispute of the whole charge after it) gives nothing back.
     /// </summary>
-    public void RefundFailed(Payment payment, Refund refund, string reason)
+    public async Task RefundFailedAsync(
+        Payment payment,
+        Refund refund,
+        string reason,
+        CancellationToken cancellationToken
+    )
     {
         var now = clock.GetUtcNow();
-        payment.RefundedCents -= refund.AmountCents;
-        payment.Status = payment.RefundedCents == 0 ? PaymentStatus.Succeeded : PaymentStatus.PartiallyRefunded;
+        payment.RefundedCents = Math.Max(
+            payment.RefundedCents - refund.AmountCents,
+            Math.Min(payment.AmountCents, await ChargedBackAsync(payment, cancellationToken))
+        );
+        payment.Status =
+            payment.RefundedCents == 0 ? PaymentStatus.Succeeded
+            : payment.RefundedCents >= payment.AmountCents ? PaymentStatus.Refunded
+            : PaymentStatus.PartiallyRefunded;
         payment.UpdatedAt = now;
         db.AddIntegrationEvent(
             new PaymentRefundFailed(

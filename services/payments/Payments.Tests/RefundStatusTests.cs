@@ -48,6 +48,58 @@ public sealed class RefundStatusTests(StripePaymentsFixture fx) : IClassFixture<
     }
 
     [Fact]
+    public async Task A_refund_that_fails_after_a_chargeback_took_everything_makes_nothing_refundable_again()
+    {
+        var (paymentId, seller) = await PaidAsync(2500);
+        fx.Stripe.AnswerRefunds(IntentOf(paymentId), "pending");
+        var refundId = Guid.Parse(
+            (await (await fx.RefundAsync(paymentId, seller, 1000, "before-chargeback")).AssertStatus(201))[
+                "id"
+            ]!.GetValue<string>()
+        );
+        // The issuer disputed the whole charge while the refund was on its way, and Stripe withdrew all of it.
+        await fx.AcceptedAsync(
+            Event(
+                "charge.dispute.funds_withdrawn",
+                new
+                {
+                    id = "dp_" + Guid.NewGuid().ToString("N"),
+                    @object = "dispute",
+                    amount = 2500L,
+                    currency = "eur",
+                    charge = "ch_" + paymentId.ToString("N"),
+                    payment_intent = IntentOf(paymentId),
+                    reason = "fraudulent",
+                    status = "lost",
+                    metadata = new { },
+                }
+            )
+        );
+        Assert.Equal("refunded", await fx.StatusOfAsync(paymentId));
+
+        await fx.AcceptedAsync(
+            Event(
+                "refund.failed",
+                RefundObject(
+                    await ProviderIdAsync(refundId),
+                    paymentId,
+                    refundId,
+                    1000,
+                    "failed",
+                    "lost_or_stolen_card"
+                )
+            )
+        );
+
+        // The payer has all of it back already: nothing is refundable again, and nothing more is announced.
+        Assert.Equal("refunded", await fx.StatusOfAsync(paymentId));
+        Assert.Equal(2500, await RefundedCentsAsync(paymentId));
+        var refused = await (await fx.RefundAsync(paymentId, seller, 100, "after-the-failure")).AssertProblem(422);
+        Assert.Equal(0, refused["refundable_cents"]!.GetValue<long>());
+        Assert.Equal(new long[] { 1000, 1500 }, await fx.RefundDeltasAsync(paymentId));
+    }
+
+    [Fact]
     public async Task A_refund_that_fails_after_succeeding_makes_the_payment_refundable_again_once()
     {
         var (paymentId, seller) = await PaidAsync(2500);

@@ -156,7 +156,7 @@ public sealed class GroupMemberRoleChangedConsumer(
 /// A deleted group's threads close for sending; nobody reads them any more (the group has no members). Whoever has
 /// one of them open is told (conversation_closed), so no screen keeps showing what is gone.
 /// </summary>
-public sealed class GroupDeletedConsumer(MessagingDbContext db, ChatPush push, ILogger<GroupDeletedConsumer> logger)
+public sealed class GroupDeletedConsumer(MessagingDbContext db, LiveDelivery live, ILogger<GroupDeletedConsumer> logger)
     : IdempotentConsumer<GroupDeleted, MessagingDbContext>(db, logger)
 {
     private List<Guid> _threads = [];
@@ -195,14 +195,7 @@ public sealed class GroupDeletedConsumer(MessagingDbContext db, ChatPush push, I
     )
     {
         foreach (var thread in _threads)
-            await push.ToJoinedAsync(
-                thread,
-                _members,
-                LiveEvents.ConversationClosed,
-                new ConversationClosed(thread, ConversationClosed.GroupDeleted),
-                null,
-                cancellationToken
-            );
+            await live.ConversationClosedAsync(thread, ConversationClosed.GroupDeleted, _members);
     }
 }
 

@@ -55,7 +55,7 @@ public sealed class RefundWebhookHandler(
             refund.Status = RefundStatus.Failed;
             refund.FailureReason = reason;
             refund.CompletedAt = clock.GetUtcNow();
-            book.RefundFailed(payment, refund, reason);
+            await book.RefundFailedAsync(payment, refund, reason, cancellationToken);
             logger.LogWarning(
                 "Refund {RefundId} of {Amount} {Currency} on payment {PaymentId} failed ({Reason}); the payment "
                     + "is refundable again",

@@ -317,7 +317,7 @@ public static class ThreadsApi
         Guid id,
         ClaimsPrincipal principal,
         MessagingDbContext db,
-        ConversationPush push,
+        LiveDelivery live,
         TimeProvider clock,
         CancellationToken cancellationToken
     )
@@ -335,14 +335,13 @@ public static class ThreadsApi
         await db
             .Conversations.Where(c => c.Id == id)
             .ExecuteUpdateAsync(s => s.SetProperty(c => c.Closed, true), cancellationToken);
+        // Whoever has it open stops showing it: the group's members, read with the deletion.
+        var members = await db
+            .GroupMembers.Where(g => g.GroupId == access.Thread.GroupId && g.Active)
+            .Select(g => g.UserId)
+            .ToListAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        // Whoever has it open stops showing it (its members are still the group's).
-        await push.ToConversationAsync(
-            id,
-            LiveEvents.ConversationClosed,
-            new ConversationClosed(id, ConversationClosed.ThreadDeleted),
-            CancellationToken.None
-        );
+        await live.ConversationClosedAsync(id, ConversationClosed.ThreadDeleted, members);
         return TypedResults.NoContent();
     }
 
