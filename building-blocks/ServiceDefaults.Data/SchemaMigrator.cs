@@ -12,8 +12,9 @@ namespace Community.ServiceDefaults.Data;
 /// transaction with its bookkeeping row, and a file changed after it was applied stops the start.
 /// A file waits at most <see cref="LockTimeout"/> for each table lock, then rolls back and tries again after a pause:
 /// during a rolling deploy, an ALTER TABLE queued behind an old pod's long transaction would otherwise hold up every
-/// query of the running pods on that table for as long as it waits. After <see cref="MaxLockWait"/> in all the start
-/// fails, naming the sessions whose transactions are older than the wait, rather than running into the start-up probe.
+/// query of the running pods on that table for as long as it waits. A file still refused a lock
+/// <see cref="MaxLockWait"/> after its first attempt began fails the start, naming the sessions whose transactions
+/// are older than that, rather than running into the start-up probe.
 /// </summary>
 public sealed class SchemaMigrator(
     NpgsqlDataSource dataSource,
@@ -30,8 +31,8 @@ public sealed class SchemaMigrator(
     public TimeSpan MaxRetryPause { get; init; } = TimeSpan.FromSeconds(15);
 
     /// <summary>
-    /// How long a file may wait for table locks in all before the start fails (below the 5 minutes the Kubernetes
-    /// start-up probe allows a service with a database, so the pod's log says why).
+    /// How long after a file's first attempt began a refused lock fails the start (its attempts' work counts too; below
+    /// the 5 minutes the Kubernetes start-up probe allows a service with a database, so the pod's log says why).
     /// </summary>
     public TimeSpan MaxLockWait { get; init; } = TimeSpan.FromMinutes(4);
 

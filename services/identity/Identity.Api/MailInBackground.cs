@@ -20,7 +20,7 @@ public sealed class MailInBackground(IEmailSender sender, ILogger<MailInBackgrou
     private readonly Channel<(EmailMessage Message, string About)> _queue = Channel.CreateBounded<(
         EmailMessage,
         string
-    )>(new BoundedChannelOptions(Capacity) { SingleReader = true, FullMode = BoundedChannelFullMode.DropWrite });
+    )>(new BoundedChannelOptions(Capacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
 
     /// <summary>
     /// Queues <paramref name="message"/>; <paramref name="about"/> names it in the log without the address (an
@@ -32,7 +32,11 @@ public sealed class MailInBackground(IEmailSender sender, ILogger<MailInBackgrou
         if (_queue.Writer.TryWrite((message, about)))
             return;
         Interlocked.Decrement(ref _pending);
-        logger.LogWarning("The mail queue is full ({Capacity}): {About} was not sent", Capacity, about);
+        logger.LogWarning(
+            "The mail queue is full ({Capacity}) or the service is stopping: {About} was not sent",
+            Capacity,
+            about
+        );
     }
 
     private int _pending;
@@ -69,9 +73,22 @@ public sealed class MailInBackground(IEmailSender sender, ILogger<MailInBackgrou
         }
     }
 
-    public override Task StopAsync(CancellationToken cancellationToken)
+    public override async Task StopAsync(CancellationToken cancellationToken)
     {
         _queue.Writer.TryComplete();
-        return ExecuteTask?.WaitAsync(cancellationToken) ?? Task.CompletedTask;
+        if (ExecuteTask is null)
+            return;
+        try
+        {
+            await ExecuteTask.WaitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            logger.LogWarning(
+                "Stopped with {Count} e-mails not sent yet (password resets, waitlist places): the mail server is "
+                    + "slow or away; their people must ask again",
+                Volatile.Read(ref _pending)
+            );
+        }
     }
 }

@@ -21,13 +21,14 @@ public sealed class PasswordChanging(SessionEnding sessions, TimeProvider clock)
         var now = clock.GetUtcNow();
         user.PasswordHash = PasswordHasher.Hash(newPassword);
         user.UpdatedAt = now;
+        // The refresh tokens' rows before the revocations' table, in the order a logout takes them.
+        await sessions.RevokeRefreshTokensAsync(db, user.Id, cancellationToken);
         await sessions.EndAllAsync(db, user.Id, reason, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         // Links sent earlier die with the old password.
         await db
             .PasswordResetTokens.Where(t => t.UserId == user.Id && t.UsedAt == null)
             .ExecuteUpdateAsync(s => s.SetProperty(t => t.UsedAt, now), cancellationToken);
-        await sessions.RevokeRefreshTokensAsync(db, user.Id, cancellationToken);
         // A sign-in that got past the old password and waits for its second factor ends too.
         await db.TwoFactorChallenges.Where(c => c.UserId == user.Id).ExecuteDeleteAsync(cancellationToken);
     }

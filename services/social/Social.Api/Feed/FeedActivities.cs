@@ -60,8 +60,7 @@ public static class FeedActivities
 
     /// <summary>
     /// Shows or hides every activity about <paramref name="eventId"/> as the feed's copy of the event says:
-    /// shown only once it is known published, public and not cancelled; others' activity about it names its organizer
-    /// (subject_user_id), so a block with the organizer hides it. After an activity being added about it
+    /// shown only once it is known published, public and not cancelled. After an activity being added about it
     /// (<see cref="LockEventAsync"/>).
     /// </summary>
     public static async Task RefreshEventAsync(SocialDbContext db, Guid eventId, CancellationToken cancellationToken)
@@ -70,9 +69,7 @@ public static class FeedActivities
         await db.Database.ExecuteSqlAsync(
             $"""
             UPDATE activities a SET visible = COALESCE((SELECT e.is_public AND NOT e.cancelled AND e.title IS NOT NULL
-                FROM feed_events e WHERE e.event_id = {eventId}), false),
-                subject_user_id = CASE WHEN a.kind = {ActivityKinds.EventPublished} THEN a.subject_user_id
-                    ELSE (SELECT e.organizer_id FROM feed_events e WHERE e.event_id = {eventId}) END
+                FROM feed_events e WHERE e.event_id = {eventId}), false)
             WHERE a.subject_id = {eventId}
                 AND a.kind IN ({ActivityKinds.EventPublished}, {ActivityKinds.EventRsvp}, {ActivityKinds.PhotoAdded})
             """,
@@ -82,9 +79,8 @@ public static class FeedActivities
 
     /// <summary>
     /// Records <paramref name="actorId"/>'s activity of <paramref name="kind"/> about event <paramref name="eventId"/>,
-    /// naming its organizer once known (a block with them hides it), shown as the feed's copy of the event says (its
-    /// own visibility from the event's row: refreshing every row about a big event per new one would rewrite them
-    /// all). Once per actor, kind and event; <paramref name="bringForward"/>
+    /// shown as the feed's copy of the event says (its own visibility from the event's row: refreshing every row about
+    /// a big event per new one would rewrite them all). Once per actor, kind and event; <paramref name="bringForward"/>
     /// moves an existing one to a later time instead of keeping the first. Nothing for an erased account, nor for a
     /// <paramref name="signupId"/> that ended at or after <paramref name="at"/> (a confirmation handled after its
     /// cancellation); the caller holds <see cref="Signups.LockAsync"/> for it. After a change of the event's row being
@@ -104,9 +100,8 @@ public static class FeedActivities
         await LockEventAsync(db, eventId, cancellationToken);
         await db.Database.ExecuteSqlAsync(
             $"""
-            INSERT INTO activities (id, kind, actor_id, subject_id, subject_user_id, visible, occurred_at)
+            INSERT INTO activities (id, kind, actor_id, subject_id, visible, occurred_at)
             SELECT {NewId.Next(at)}, {kind}, {actorId}, {eventId},
-                   (SELECT e.organizer_id FROM feed_events e WHERE e.event_id = {eventId}),
                    COALESCE((SELECT e.is_public AND NOT e.cancelled AND e.title IS NOT NULL FROM feed_events e
                        WHERE e.event_id = {eventId}), false), {at}
             WHERE NOT EXISTS (SELECT 1 FROM user_profiles p WHERE p.user_id = {actorId} AND p.deleted_at IS NOT NULL)

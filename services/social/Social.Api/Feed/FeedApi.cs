@@ -73,7 +73,8 @@ public static class FeedApi
 
     /// <summary>
     /// A page of <paramref name="callerId"/>'s feed, newest first: the activity of the people they follow or are
-    /// connected with and of their groups, nothing by or about anyone blocked either way. The probe-th newest of each
+    /// connected with and of their groups, nothing by or about anyone blocked either way (nor others' activity about an
+    /// event of theirs: its organizer from <c>feed_events</c>). The probe-th newest of each
     /// source's newest row bounds the page, so only sources that reach it are read further.
     /// </summary>
     public static Task<List<FeedRow>> PageAsync(
@@ -104,6 +105,9 @@ public static class FeedApi
                           AND (a.group_id IS NULL OR EXISTS (SELECT 1 FROM groups g WHERE g.id = a.group_id
                               AND g.visibility = 'public'))
                           AND (a.subject_user_id IS NULL OR a.subject_user_id NOT IN (SELECT id FROM blocked))
+                          AND NOT (a.kind IN ({ActivityKinds.EventRsvp}, {ActivityKinds.PhotoAdded})
+                              AND EXISTS (SELECT 1 FROM feed_events e WHERE e.event_id = a.subject_id
+                                  AND e.organizer_id IN (SELECT id FROM blocked)))
                         ORDER BY a.occurred_at DESC, a.id DESC
                         LIMIT 1) x
                     WHERE p.id NOT IN (SELECT id FROM blocked)
@@ -116,6 +120,9 @@ public static class FeedApi
                             AND a.actor_id <> {callerId}
                           AND a.actor_id NOT IN (SELECT id FROM blocked)
                           AND (a.subject_user_id IS NULL OR a.subject_user_id NOT IN (SELECT id FROM blocked))
+                          AND NOT (a.kind IN ({ActivityKinds.EventRsvp}, {ActivityKinds.PhotoAdded})
+                              AND EXISTS (SELECT 1 FROM feed_events e WHERE e.event_id = a.subject_id
+                                  AND e.organizer_id IN (SELECT id FROM blocked)))
                         ORDER BY a.occurred_at DESC, a.id DESC
                         LIMIT 1) x
                     WHERE m.user_id = {callerId}
@@ -140,6 +147,9 @@ public static class FeedApi
                           AND (a.group_id IS NULL OR EXISTS (SELECT 1 FROM groups g WHERE g.id = a.group_id
                               AND g.visibility = 'public'))
                           AND (a.subject_user_id IS NULL OR a.subject_user_id NOT IN (SELECT id FROM blocked))
+                          AND NOT (a.kind IN ({ActivityKinds.EventRsvp}, {ActivityKinds.PhotoAdded})
+                              AND EXISTS (SELECT 1 FROM feed_events e WHERE e.event_id = a.subject_id
+                                  AND e.organizer_id IN (SELECT id FROM blocked)))
                         ORDER BY a.occurred_at DESC, a.id DESC
                         LIMIT {probe}) x
                     WHERE (s.occurred_at, s.id) >= (b.at, b.id)
@@ -153,6 +163,9 @@ public static class FeedApi
                           AND a.actor_id <> {callerId}
                           AND a.actor_id NOT IN (SELECT id FROM blocked)
                           AND (a.subject_user_id IS NULL OR a.subject_user_id NOT IN (SELECT id FROM blocked))
+                          AND NOT (a.kind IN ({ActivityKinds.EventRsvp}, {ActivityKinds.PhotoAdded})
+                              AND EXISTS (SELECT 1 FROM feed_events e WHERE e.event_id = a.subject_id
+                                  AND e.organizer_id IN (SELECT id FROM blocked)))
                         ORDER BY a.occurred_at DESC, a.id DESC
                         LIMIT {probe}) x
                     WHERE (s.occurred_at, s.id) >= (b.at, b.id)
