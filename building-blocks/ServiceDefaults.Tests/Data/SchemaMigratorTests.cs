@@ -11,60 +11,83 @@ public sealed class SchemaMigratorTests
     [Fact]
     public async Task A_migration_behind_a_long_transaction_lets_the_tables_readers_through_and_applies_when_it_ends()
     {
-        var postgres = await TestInfrastructure.PostgresAsync();
-        var name = $"t_migrator_{Environment.ProcessId}_{Guid.NewGuid():N}"[..40];
-        var connectionString = await postgres.CreateDatabaseAsync(name);
-        try
-        {
-            await using var dataSource = NpgsqlDataSource.Create(connectionString);
-            await using (var create = dataSource.CreateCommand("CREATE TABLE busy (id int PRIMARY KEY)"))
-                await create.ExecuteNonQueryAsync();
-
-            // An old pod's transaction has read the table and is still open.
-            await using var old = await dataSource.OpenConnectionAsync();
-            await using var open = await old.BeginTransactionAsync();
-            await using (var read = new NpgsqlCommand("SELECT count(*) FROM busy", old, open))
-                await read.ExecuteScalarAsync();
-
-            var migrator = new SchemaMigrator(dataSource, [Source], NullLogger<SchemaMigrator>.Instance)
+        await WithAnOldTransactionAsync(
+            async (dataSource, old, open) =>
             {
-                LockTimeout = TimeSpan.FromMilliseconds(300),
-                MaxRetryPause = TimeSpan.FromMilliseconds(500),
-            };
-            var migrating = migrator.StartAsync(CancellationToken.None);
+                var migrator = new SchemaMigrator(dataSource, [Source], NullLogger<SchemaMigrator>.Instance)
+                {
+                    LockTimeout = TimeSpan.FromMilliseconds(300),
+                    MaxRetryPause = TimeSpan.FromMilliseconds(500),
+                };
+                var migrating = migrator.StartAsync(CancellationToken.None);
 
-            // The running pods go on reading the table meanwhile: a reader queued behind the waiting ALTER TABLE waits
-            // at most its lock timeout, not until the old transaction ends.
-            for (var i = 0; i < 8; i++)
-            {
-                await using var reader = await dataSource.OpenConnectionAsync();
-                await using (var limit = new NpgsqlCommand("SET statement_timeout = 3000", reader))
-                    await limit.ExecuteNonQueryAsync();
-                await using var count = new NpgsqlCommand("SELECT count(*) FROM busy", reader);
-                Assert.Equal(0L, (long)(await count.ExecuteScalarAsync())!);
-                await Task.Delay(150);
+                // The running pods go on reading the table meanwhile: a reader queued behind the waiting ALTER TABLE waits
+                // at most its lock timeout, not until the old transaction ends.
+                for (var i = 0; i < 8; i++)
+                {
+                    await using var reader = await dataSource.OpenConnectionAsync();
+                    await using (var limit = new NpgsqlCommand("SET statement_timeout = 3000", reader))
+                        await limit.ExecuteNonQueryAsync();
+                    await using var count = new NpgsqlCommand("SELECT count(*) FROM busy", reader);
+                    Assert.Equal(0L, (long)(await count.ExecuteScalarAsync())!);
+                    await Task.Delay(150);
+                }
+                Assert.False(migrating.IsCompleted);
+
+                await open.CommitAsync();
+                await migrating.WaitAsync(TimeSpan.FromSeconds(30));
+                await using var column = dataSource.CreateCommand(
+                    "SELECT count(*) FROM information_schema.columns WHERE table_name = 'busy' AND column_name = 'note'"
+                );
+                Assert.Equal(1L, (long)(await column.ExecuteScalarAsync())!);
+                await using var recorded = dataSource.CreateCommand(
+                    "SELECT count(*) FROM schema_migrations WHERE scope = 'migrator-test'"
+                );
+                Assert.Equal(1L, (long)(await recorded.ExecuteScalarAsync())!);
             }
-            Assert.False(migrating.IsCompleted);
-
-            await open.CommitAsync();
-            await migrating.WaitAsync(TimeSpan.FromSeconds(30));
-            await using var column = dataSource.CreateCommand(
-                "SELECT count(*) FROM information_schema.columns WHERE table_name = 'busy' AND column_name = 'note'"
-            );
-            Assert.Equal(1L, (long)(await column.ExecuteScalarAsync())!);
-            await using var recorded = dataSource.CreateCommand(
-                "SELECT count(*) FROM schema_migrations WHERE scope = 'migrator-test'"
-            );
-            Assert.Equal(1L, (long)(await recorded.ExecuteScalarAsync())!);
-        }
-        finally
-        {
-            await postgres.DropDatabaseAsync(name);
-        }
+        );
     }
 
     [Fact]
     public async Task A_migration_that_waits_too_long_for_its_locks_fails_the_start_naming_the_old_transaction()
+    {
+        await WithAnOldTransactionAsync(
+            async (dataSource, old, open) =>
+            {
+                var migrator = new SchemaMigrator(dataSource, [Source], NullLogger<SchemaMigrator>.Instance)
+                {
+                    LockTimeout = TimeSpan.FromMilliseconds(200),
+                    MaxRetryPause = TimeSpan.FromMilliseconds(300),
+                    MaxLockWait = TimeSpan.FromSeconds(2),
+                };
+                var failure = await Assert.ThrowsAsync<InvalidOperationException>(() =>
+                    migrator.StartAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30))
+                );
+                Assert.Contains("gives up", failure.Message);
+                Assert.Contains($"pid {old.ProcessID} ", failure.Message);
+
+                // Nothing was applied, and the advisory lock is free for the next start, which applies the file.
+                await open.CommitAsync();
+                await using (
+                    var recorded = dataSource.CreateCommand(
+                        "SELECT count(*) FROM schema_migrations WHERE scope = 'migrator-test'"
+                    )
+                )
+                    Assert.Equal(0L, (long)(await recorded.ExecuteScalarAsync())!);
+                await new SchemaMigrator(dataSource, [Source], NullLogger<SchemaMigrator>.Instance)
+                    .StartAsync(CancellationToken.None)
+                    .WaitAsync(TimeSpan.FromSeconds(30));
+            }
+        );
+    }
+
+    /// <summary>
+    /// Runs <paramref name="test"/> on a database of its own holding table <c>busy</c>, which an old pod's transaction
+    /// (<c>old</c>, still open) has read.
+    /// </summary>
+    private static async Task WithAnOldTransactionAsync(
+        Func<NpgsqlDataSource, NpgsqlConnection, NpgsqlTransaction, Task> test
+    )
     {
         var postgres = await TestInfrastructure.PostgresAsync();
         var name = $"t_migrator_{Environment.ProcessId}_{Guid.NewGuid():N}"[..40];
@@ -78,30 +101,7 @@ public sealed class SchemaMigratorTests
             await using var open = await old.BeginTransactionAsync();
             await using (var read = new NpgsqlCommand("SELECT count(*) FROM busy", old, open))
                 await read.ExecuteScalarAsync();
-
-            var migrator = new SchemaMigrator(dataSource, [Source], NullLogger<SchemaMigrator>.Instance)
-            {
-                LockTimeout = TimeSpan.FromMilliseconds(200),
-                MaxRetryPause = TimeSpan.FromMilliseconds(300),
-                MaxLockWait = TimeSpan.FromSeconds(2),
-            };
-            var failure = await Assert.ThrowsAsync<InvalidOperationException>(() =>
-                migrator.StartAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30))
-            );
-            Assert.Contains("gives up", failure.Message);
-            Assert.Contains($"pid {old.ProcessID} ", failure.Message);
-
-            // Nothing was applied, and the advisory lock is free for the next start, which applies the file.
-            await open.CommitAsync();
-            await using (
-                var recorded = dataSource.CreateCommand(
-                    "SELECT count(*) FROM schema_migrations WHERE scope = 'migrator-test'"
-                )
-            )
-                Assert.Equal(0L, (long)(await recorded.ExecuteScalarAsync())!);
-            await new SchemaMigrator(dataSource, [Source], NullLogger<SchemaMigrator>.Instance)
-                .StartAsync(CancellationToken.None)
-                .WaitAsync(TimeSpan.FromSeconds(30));
+            await test(dataSource, old, open);
         }
         finally
         {
