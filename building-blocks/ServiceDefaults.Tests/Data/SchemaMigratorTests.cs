@@ -21,8 +21,8 @@ public sealed class SchemaMigratorTests
                 };
                 var migrating = migrator.StartAsync(CancellationToken.None);
 
-                // The running pods go on reading the table meanwhile: a reader queued behind the waiting ALTER TABLE waits
-                // at most its lock timeout, not until the old transaction ends.
+                // The running pods go on reading the table meanwhile: a reader queued behind the waiting ALTER TABLE
+                // waits at most its lock timeout, not until the old transaction ends.
                 for (var i = 0; i < 8; i++)
                 {
                     await using var reader = await dataSource.OpenConnectionAsync();
