@@ -60,6 +60,7 @@ public static class IdentityServiceExtensions
         builder.AddEmailSender();
         builder.Services.AddSingleton<MailInBackground>();
         builder.Services.AddHostedService(services => services.GetRequiredService<MailInBackground>());
+        builder.Services.AddSingleton<SecurityNotices>();
         return builder;
     }
 

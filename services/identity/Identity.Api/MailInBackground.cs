@@ -6,9 +6,10 @@ namespace Community.Identity;
 /// <summary>
 /// Mail a request must not wait for: whether it is sent tells something the answer keeps to itself (a password reset
 /// or a waitlist place goes only to an address that has an account or a place, and an SMTP exchange takes hundreds of
-/// milliseconds), so the request queues it and answers at once. One sender works through the queue; a message the
-/// mail server refuses or cannot take is logged, as before, for the person to ask again. Stopping sends what is queued
-/// before the host's shutdown time runs out.
+/// milliseconds), so the request queues it and answers at once; so do the notices of a change already committed
+/// (<see cref="SecurityNotices"/>), which the answer must not depend on. One sender works through the queue; a
+/// message the mail server refuses or cannot take is logged, as before, for the person to ask again. Stopping sends
+/// what is queued before the host's shutdown time runs out.
 /// </summary>
 public sealed class MailInBackground(IEmailSender sender, ILogger<MailInBackground> logger) : BackgroundService
 {
@@ -85,8 +86,8 @@ public sealed class MailInBackground(IEmailSender sender, ILogger<MailInBackgrou
         catch (OperationCanceledException)
         {
             logger.LogWarning(
-                "Stopped with {Count} e-mails not sent yet (password resets, waitlist places): the mail server is "
-                    + "slow or away; their people must ask again",
+                "Stopped with {Count} e-mails not sent yet (password resets, waitlist places, security notices): "
+                    + "the mail server is slow or away",
                 Volatile.Read(ref _pending)
             );
         }

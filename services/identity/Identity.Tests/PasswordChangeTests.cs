@@ -66,6 +66,9 @@ public sealed class PasswordChangeTests(IdentityFixture fx) : IClassFixture<Iden
         // As after a reset: the links mailed before die, and the other services hear the sessions ended.
         Assert.Equal(0L, await UnusedResetLinksAsync(id));
         Assert.Equal(1L, await SessionsEndedByAChangeAsync(id));
+        // The owner hears of it at the confirmed address: if it was not them, they know to take the account back.
+        var notice = await fx.Smtp.WaitForAsync($"{username}@example.com", "was changed by someone signed in");
+        Assert.Contains($"The password of {username} was changed", notice.Body);
 
         // Issued right after the end, most likely in its second: not taken for a token from before it.
         await (await Client.Get("/api/v1/auth/me", Access(changed))).AssertStatus(200);
@@ -108,6 +111,8 @@ public sealed class PasswordChangeTests(IdentityFixture fx) : IClassFixture<Iden
         await (await Client.Get("/api/v1/auth/me", Access(registered))).AssertStatus(200);
         await (await RefreshAsync(registered)).AssertStatus(200);
         Assert.Equal(0L, await SessionsEndedByAChangeAsync(id));
+        await fx.MailSentAsync();
+        Assert.DoesNotContain(fx.Smtp.Messages, m => m.Body.Contains($"The password of {username} was changed"));
     }
 
     [Fact]

@@ -15,7 +15,7 @@ public sealed partial class PasswordResetTests(IdentityFixture fx) : IClassFixtu
         var response = await Client.PostJson("/api/v1/auth/password/forgot", new { identifier = username });
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         await fx.MailSentAsync();
-        var mail = await fx.Smtp.WaitForAsync($"{username}@example.com");
+        var mail = await fx.Smtp.WaitForAsync($"{username}@example.com", "Reset token: ");
         Assert.True(fx.Smtp.Messages.Count > before);
         return TokenLine().Match(mail.Body).Groups[1].Value;
     }
@@ -32,6 +32,9 @@ public sealed partial class PasswordResetTests(IdentityFixture fx) : IClassFixtu
             new { token, new_password = "brand-new-pass-7" }
         );
         Assert.Equal(HttpStatusCode.NoContent, reset.StatusCode);
+        // The owner is told, at the address the link went to.
+        var notice = await fx.Smtp.WaitForAsync("resetter@example.com", "was changed with a reset link");
+        Assert.Contains("every other session of the account has ended", notice.Body);
 
         await (await Client.PostJson("/api/v1/auth/refresh", new { refresh_token = oldRefresh })).AssertProblem(401);
         await (

@@ -369,6 +369,9 @@ public sealed class TwoFactorTests(IdentityFixture fx) : IClassFixture<IdentityF
             400
         );
         await ChallengeAsync(user.Username);
+        // The refused attempts told the owner nothing; the one that turned it off does, at the confirmed address.
+        await fx.MailSentAsync();
+        Assert.DoesNotContain(fx.Smtp.Messages, m => m.Body.Contains($"Two-factor sign-in of {user.Username} was"));
 
         Assert.Equal(
             HttpStatusCode.NoContent,
@@ -381,6 +384,8 @@ public sealed class TwoFactorTests(IdentityFixture fx) : IClassFixture<IdentityF
                 )
             ).StatusCode
         );
+        var notice = await fx.Smtp.WaitForAsync($"{user.Username}@example.com", "was turned off");
+        Assert.Contains("the password alone now signs in", notice.Body);
         await fx.LoginAsync(user.Username, Password);
         Assert.Equal(
             0L,

@@ -61,6 +61,7 @@ public static class PasswordChangeApi
         ReauthenticationAccess reauthentication,
         PasswordChanging passwords,
         TokenIssuer tokens,
+        SecurityNotices notices,
         TimeProvider clock,
         CancellationToken cancellationToken
     )
@@ -95,6 +96,7 @@ public static class PasswordChangeApi
         var pair = await tokens.IssueAsync(db, user, null, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+        notices.PasswordChanged(user, SessionEnding.PasswordChanged);
         return TypedResults.Ok(AuthResponse.From(UserDto.From(user, Rules.Today(clock)), pair));
     }
 }

@@ -224,6 +224,7 @@ public static class TwoFactorApi
         IdentityDbContext db,
         TwoFactorCodes codes,
         ReauthenticationAccess reauthentication,
+        SecurityNotices notices,
         CancellationToken cancellationToken
     )
     {
@@ -238,6 +239,7 @@ public static class TwoFactorApi
         await using var _ = transaction;
         await codes.RemoveAsync(user.Id, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+        notices.TwoFactorTurnedOff(user);
         return TypedResults.NoContent();
     }
 

@@ -86,6 +86,7 @@ public static class PasswordResetApi
         ResetPasswordRequest request,
         IdentityDbContext db,
         PasswordChanging passwords,
+        SecurityNotices notices,
         TimeProvider clock,
         CancellationToken cancellationToken
     )
@@ -119,6 +120,7 @@ public static class PasswordResetApi
 
         await passwords.ChangeAsync(db, user, request.NewPassword!, SessionEnding.PasswordReset, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+        notices.PasswordChanged(user, SessionEnding.PasswordReset);
         return TypedResults.NoContent();
     }
 }

@@ -1,0 +1,49 @@
+using System.Globalization;
+using Community.ServiceDefaults.Mail;
+
+namespace Community.Identity;
+
+/// <summary>
+/// Tells an account's owner, at the e-mail they confirmed, that how the account is signed in to has changed: if it was
+/// not them, this is how they learn someone else holds the password. Sent after the change commits, through the mail
+/// queue, so the answer neither waits for the mail server nor depends on it.
+/// </summary>
+public sealed class SecurityNotices(MailInBackground mail, TimeProvider clock)
+{
+    /// <summary>
+    /// The password was changed, with a reset link (<see cref="SessionEnding.PasswordReset"/>) or signed in.
+    /// </summary>
+    public void PasswordChanged(User user, string reason) =>
+        Send(
+            user,
+            "Your Community password was changed",
+            $"The password of {user.Username} was changed "
+                + (reason == SessionEnding.PasswordReset ? "with a reset link" : "by someone signed in to the account")
+                + $" on {When()}, and every other session of the account has ended.\n\n"
+                + "If it was you, there is nothing more to do. If it was not, ask for a new password at once "
+                + "(\"Forgot password\" on the sign-in page): the link comes only to this address.",
+            $"the password-changed notice of {user.Id}"
+        );
+
+    /// <summary>Two-factor sign-in was turned off: the password alone now signs in.</summary>
+    public void TwoFactorTurnedOff(User user) =>
+        Send(
+            user,
+            "Two-factor sign-in was turned off on your Community account",
+            $"Two-factor sign-in of {user.Username} was turned off on {When()}: the password alone now signs in, "
+                + "and the recovery codes no longer work.\n\n"
+                + "If it was you, there is nothing more to do. If it was not, someone knows your password and had "
+                + "your authenticator or a recovery code: ask for a new password at once (\"Forgot password\" on the "
+                + "sign-in page) and turn two-factor sign-in on again.",
+            $"the two-factor-off notice of {user.Id}"
+        );
+
+    private string When() => clock.GetUtcNow().ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture);
+
+    private void Send(User user, string subject, string body, string about)
+    {
+        // Only a confirmed address: an unconfirmed one may be a stranger's (a typo at registration).
+        if (user is { Email: { } email, EmailVerifiedAt: not null })
+            mail.Send(new EmailMessage(email, subject, body), about);
+    }
+}
