@@ -160,6 +160,13 @@ public sealed class RegistrationThrottleOptions
 
     /// <summary>The same from every client address together: what one inbox may be sent in a window.</summary>
     public int WaitlistMailsPerEmail { get; set; } = 30;
+
+    /// <summary>
+    /// Confirmation links (or, for an address another account has confirmed, notes to its owner) one e-mail address
+    /// is sent in a window, for every account and client address together; past it, registrations and link requests
+    /// naming it get their usual answer and mail nothing, so accounts made to name a stranger cannot flood the inbox.
+    /// </summary>
+    public int ConfirmationMailsPerEmail { get; set; } = 10;
 }
 
 public sealed class PhoneVerificationOptions

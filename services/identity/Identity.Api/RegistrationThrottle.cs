@@ -57,6 +57,19 @@ public sealed class RegistrationThrottle(IdentityDbContext db, IOptions<Identity
     }
 
     /// <summary>
+    /// Counts a confirmation mail (a link, or a note to the address's confirmed owner) to <paramref name="email"/>
+    /// (normalized); false past the limit, when the caller mails nothing and answers as always: the accounts naming an
+    /// address are not its owner, and nothing they do should tell them whether it was mailed.
+    /// </summary>
+    public async Task<bool> CountConfirmationMailAsync(string email, CancellationToken cancellationToken)
+    {
+        var settings = options.Value.RegistrationThrottle;
+        List<string> keys = ["confirm-mail:" + LoginThrottle.Bounded(email)];
+        await IncrementAsync(keys, settings.Window, cancellationToken);
+        return await OverLimitAsync(keys, settings.ConfirmationMailsPerEmail, cancellationToken) is null;
+    }
+
+    /// <summary>
     /// Counts a waitlist join or place request naming <paramref name="email"/> (normalized) from
     /// <paramref name="address"/>, whether or not it is listed, so the 429 says nothing about the list; each of them
     /// may mail it. Per (e-mail, client address), as registrations, so nobody can use up the owner's requests from

@@ -247,6 +247,61 @@ public sealed class LoginLimitTests(LoginLimitFixture fx) : IClassFixture<LoginL
     }
 
     [Fact]
+    public async Task Spelling_a_shared_phone_number_differently_is_still_one_account_to_the_back_off()
+    {
+        // Two accounts give one number neither has confirmed: a login by it tries both, counted under the number.
+        const string phone = "+971501234567";
+        foreach (var username in new[] { "phone_holder", "phone_squatter" })
+            await (
+                await Send(
+                    "/api/v1/auth/register",
+                    new
+                    {
+                        username,
+                        phone,
+                        password = username[6..] + "-secret-9",
+                    },
+                    "198.51.100.90"
+                )
+            ).AssertStatus(201);
+        // Each guess spelled another way ("+97 1501234567", "+971 501234567"...) from a new client address.
+        string Spelled(int i) => phone[..(2 + i)] + " " + phone[(2 + i)..];
+        for (var i = 0; i < 10; i++)
+        {
+            fx.Clock.Advance(TimeSpan.FromSeconds(3));
+            await (await Login(Spelled(i), "wrong-password-1", $"203.0.113.{140 + i}")).AssertProblem(401);
+        }
+        // The number's ten failures back off the next try, however it is spelled: even the right password waits.
+        await (await Login(phone.Replace("+971", "+971-"), "holder-secret-9", "203.0.113.160")).AssertProblem(429);
+    }
+
+    [Fact]
+    public async Task Accounts_made_to_name_one_address_get_it_at_most_ten_confirmation_mails_an_hour()
+    {
+        const string victim = "inbox_target@example.com";
+        int Mails() => fx.Smtp.Messages.Count(m => m.To.Any(t => t.Contains(victim)));
+        // Each account from a client address of its own, each asking for more links: 16 mails asked for.
+        var tokens = new List<string>();
+        for (var i = 0; i < 4; i++)
+        {
+            var registered = await (
+                await Register($"inbox_flood_{i}", victim, "correct-horse-9", $"203.0.113.{120 + i}")
+            ).AssertStatus(201);
+            tokens.Add(registered["access_token"]!.GetValue<string>());
+        }
+        foreach (var token in tokens)
+            for (var i = 0; i < 3; i++)
+                await (await AskForLink(token)).AssertStatus(202);
+        // The same answers throughout, and ten mails.
+        Assert.Equal(10, Mails());
+
+        // The next window mails it again.
+        fx.Clock.Advance(TimeSpan.FromMinutes(61));
+        await (await Register("inbox_flood_late", victim, "correct-horse-9", "203.0.113.130")).AssertStatus(201);
+        Assert.Equal(11, Mails());
+    }
+
+    [Fact]
     public async Task Reset_mails_to_one_account_stop_at_five_an_hour_whoever_asks_from_wherever()
     {
         await fx.RegisterAsync("reset_flooded");

@@ -13,17 +13,21 @@ namespace Community.Identity.Auth;
 public sealed class EmailVerifications(
     IdentityDbContext db,
     IEmailSender email,
+    RegistrationThrottle throttle,
     IOptions<IdentityOptions> options,
     TimeProvider clock
 )
 {
     /// <summary>
     /// Mails <paramref name="user"/>'s address the link, or its verified owner the note; the link's token is recorded
-    /// (and committed) first.
+    /// (and committed) first. Past the address's ceiling of confirmation mails, nothing.
     /// </summary>
     public async Task SendAsync(User user, CancellationToken cancellationToken)
     {
         if (user.Email is not { } address || user.EmailVerifiedAt is not null)
+            return;
+        // Many accounts may name one address (an unconfirmed one is anyone's to name): what they get it sent is capped.
+        if (!await throttle.CountConfirmationMailAsync(address, cancellationToken))
             return;
         var now = clock.GetUtcNow();
         var owner = await db

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Community.Identity.Users;
 
 namespace Community.Identity.Auth;
 
@@ -25,7 +26,8 @@ public sealed class LoginThrottle(IdentityDbContext db, IOptions<IdentityOptions
     {
         var account = userId is { } id
             ? ThrottleCounters.AccountKey(id)
-            : "account:" + Bounded(identifier.Trim().ToLowerInvariant());
+            // Spelled as the lookup reads it: "+971 50-123", "+97150123" find the same holders, and count as one.
+            : "account:" + Bounded(AccountQueries.NormalizeIdentifier(identifier));
         var boundedAddress = Bounded(address);
         return new Keys(userId, boundedAddress, account, account + "|ip:" + boundedAddress, "ip:" + boundedAddress);
     }

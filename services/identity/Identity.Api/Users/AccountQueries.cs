@@ -40,20 +40,26 @@ public static class AccountQueries
         CancellationToken cancellationToken
     ) => Holders(db, identifier.Trim()).Where(Verified(identifier.Trim())).FirstOrDefaultAsync(cancellationToken);
 
+    /// <summary>
+    /// <paramref name="identifier"/> as the lookup reads it (an e-mail, a phone or a username, each normalized its own
+    /// way): every spelling that finds the same accounts is one text, so counters keyed by it cannot be stepped round.
+    /// </summary>
+    public static string NormalizeIdentifier(string identifier)
+    {
+        var value = identifier.Trim();
+        return value.Contains('@') ? Rules.NormalizeEmail(value)
+            : value.StartsWith('+') ? Rules.NormalizePhone(value)
+            : Rules.NormalizeUsername(value);
+    }
+
     private static IQueryable<User> Holders(IdentityDbContext db, string value)
     {
+        var normalized = NormalizeIdentifier(value);
         if (value.Contains('@'))
-        {
-            var email = Rules.NormalizeEmail(value);
-            return db.Users.Where(u => u.Email == email);
-        }
+            return db.Users.Where(u => u.Email == normalized);
         if (value.StartsWith('+'))
-        {
-            var phone = Rules.NormalizePhone(value);
-            return db.Users.Where(u => u.Phone == phone);
-        }
-        var username = Rules.NormalizeUsername(value);
-        return db.Users.Where(u => u.Username == username);
+            return db.Users.Where(u => u.Phone == normalized);
+        return db.Users.Where(u => u.Username == normalized);
     }
 
     /// <summary>

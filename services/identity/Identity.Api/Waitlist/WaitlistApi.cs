@@ -102,7 +102,8 @@ public static class WaitlistApi
                 ),
                 cancellationToken
             );
-        await transaction.CommitAsync(cancellationToken);
+        // Sent is sent: a caller gone meanwhile (a client or proxy timeout) must not undo the place the mail names.
+        await transaction.CommitAsync(CancellationToken.None);
         return TypedResults.Accepted((string?)null, WaitlistStatusSent.Joined);
     }
 
