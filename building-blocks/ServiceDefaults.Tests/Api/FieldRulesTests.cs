@@ -38,6 +38,27 @@ public sealed class FieldRulesTests
         Assert.Empty(Messages(e => e.Length("code", "abc", 3, 30), true));
     }
 
+    [Theory]
+    [InlineData("Lina Haddad", true)]
+    [InlineData("لينا حداد", true)]
+    [InlineData("Ana \u200E(Lisboa)", true)] // a left-to-right mark reorders nothing
+    [InlineData("Family \U0001F468\u200D\U0001F469\u200D\U0001F467", true)] // an emoji joined with ZWJs
+    [InlineData("Lina\nSECURITY: verify at evil.example", false)]
+    [InlineData("Lina\r\nBcc: x", false)]
+    [InlineData("Lina\u2028Haddad", false)]
+    [InlineData("Lina\tHaddad", false)]
+    [InlineData("Lina\u0085", false)]
+    [InlineData("Lina \u202Egnp.exe", false)]
+    [InlineData("\u2067Lina", false)]
+    [InlineData("\u200B\u200B\u200B", false)]
+    [InlineData("\u200B \uFEFF", false)]
+    public void One_line_names_refuse_breaks_reordering_and_nothing_visible(string name, bool valid)
+    {
+        var messages = Messages(e => e.OneLine("name", name), valid);
+        Assert.Equal(valid ? 0 : 1, messages.Length);
+        Assert.Empty(Messages(e => e.OneLine("name", null), true));
+    }
+
     [Fact]
     public void One_of_lists_the_allowed_values()
     {

@@ -46,6 +46,37 @@ public static class FieldRules
         return false;
     }
 
+    /// <summary>
+    /// A name or title shown on one line among others' (a person's, a group's, an event's) and quoted into
+    /// notifications and mail: no line break or other control character, no bidirectional embedding, override or
+    /// isolate (which would reorder what follows it on the line), and something visible, not only spaces and
+    /// zero-width characters. Marks that reorder nothing (LRM, RLM) and joiners (emoji sequences) are kept.
+    /// </summary>
+    public static bool OneLine(this ValidationErrors errors, string field, string? value)
+    {
+        if (value is null)
+            return true;
+        var visible = false;
+        foreach (var c in value)
+        {
+            if (char.IsControl(c) || c is '\u2028' or '\u2029')
+            {
+                errors.Add(field, $"{field} must be one line, without control characters.");
+                return false;
+            }
+            if (c is (>= '\u202A' and <= '\u202E') or (>= '\u2066' and <= '\u2069'))
+            {
+                errors.Add(field, $"{field} must not contain bidirectional embedding, override or isolate characters.");
+                return false;
+            }
+            visible |= !char.IsWhiteSpace(c) && CharUnicodeInfo.GetUnicodeCategory(c) != UnicodeCategory.Format;
+        }
+        if (visible)
+            return true;
+        errors.Add(field, $"{field} must contain visible characters.");
+        return false;
+    }
+
     public static bool OneOf(
         this ValidationErrors errors,
         string field,

@@ -134,6 +134,8 @@ public sealed class CatalogueTests(EventsFixture fx) : CatalogueTestsBase, IClas
         ["missing title"] = (b, _) => b.Remove("title"),
         ["blank title"] = (b, _) => b["title"] = "   ",
         ["title too short"] = (b, _) => b["title"] = "ab",
+        ["title on two lines"] = (b, _) => b["title"] = "Board games\nFree tickets at evil.example",
+        ["title reordered by an override"] = (b, _) => b["title"] = "Board games \u202Egnp.exe",
         ["unknown event type"] = (b, _) => b["event_type"] = "rave",
         ["missing event type"] = (b, _) => b.Remove("event_type"),
         ["latitude 91"] = (b, _) => b["latitude"] = 91,

@@ -119,6 +119,10 @@ public sealed class ProfileTests(IdentityFixture fx) : IClassFixture<IdentityFix
     [InlineData("{\"email\": \"x@example.com\"}", "email")]
     [InlineData("{\"full_name\": \"Fine\", \"role\": \"admin\"}", "role")]
     [InlineData("{\"shoe_size\": 44}", "shoe_size")]
+    // A name is one line: quoted into others' notifications and mail, it must not add lines or reorder the rest.
+    [InlineData("{\"full_name\": \"Lina\\nSECURITY: verify at evil.example\", \"bio\": \"Hi\"}", "full_name")]
+    [InlineData("{\"full_name\": \"Lina \\u202Egnp.exe\"}", "full_name")]
+    [InlineData("{\"full_name\": \"\\u200B\\u200B\"}", "full_name")]
     public async Task Fields_a_user_may_not_set_are_refused_and_nothing_is_applied(string body, string field)
     {
         var registered = await fx.RegisterAsync();

@@ -194,8 +194,8 @@ public static class CourseRules
         var errors = new ValidationErrors();
 
         var title = input.Title?.Trim();
-        if (errors.Required("title", title))
-            errors.Length("title", title, 3, 120);
+        if (errors.Required("title", title) && errors.Length("title", title, 3, 120))
+            errors.OneLine("title", title);
 
         var description = input.Description?.Trim() ?? "";
         errors.MaxLength("description", description, 5000);

@@ -72,7 +72,8 @@ public static class AuthApi
         errors.Email("email", request.Email);
         Rules.Phone(errors, request.Phone);
         Rules.Password(errors, request.Password, request.Username);
-        errors.MaxLength("full_name", request.FullName, 100);
+        if (errors.MaxLength("full_name", request.FullName, 100) && !string.IsNullOrWhiteSpace(request.FullName))
+            errors.OneLine("full_name", request.FullName.Trim());
         var role = request.Role?.Trim().ToLowerInvariant() ?? Roles.Member;
         if (!RegisterRequest.Roles.Contains(role))
             errors.Add("role", "role must be \"member\" or \"organizer\".");

@@ -341,7 +341,9 @@ public static class ProfilePatch
         switch (field)
         {
             case "full_name":
-                Set(user.FullName, Text(100), v => user.FullName = v);
+                var fullName = Text(100);
+                errors.OneLine(field, fullName);
+                Set(user.FullName, fullName, v => user.FullName = v);
                 break;
             case "bio":
                 Set(user.Bio, Text(500), v => user.Bio = v);

@@ -115,8 +115,8 @@ public static partial class GroupRules
     {
         var errors = new ValidationErrors();
         var name = input.Name?.Trim();
-        if (errors.Required("name", name))
-            errors.Length("name", name, 3, 80);
+        if (errors.Required("name", name) && errors.Length("name", name, 3, 80))
+            errors.OneLine("name", name);
         var description = input.Description?.Trim() ?? "";
         errors.MaxLength("description", description, 2000);
         var category = errors.OptionalText("category", input.Category, 40)?.ToLowerInvariant();

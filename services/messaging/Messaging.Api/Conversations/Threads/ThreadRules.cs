@@ -22,7 +22,7 @@ public static class ThreadRules
             errors.Add("title", $"title must be 1-{MaxTitleLength} characters.");
             return null;
         }
-        return trimmed;
+        return errors.OneLine("title", trimmed) ? trimmed : null;
     }
 
     /// <summary>Tags trimmed, lower case and distinct (absent: none); each bad one is an error naming its
