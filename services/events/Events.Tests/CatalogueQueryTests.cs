@@ -120,6 +120,34 @@ public sealed class CatalogueQueryTests(EventsFixture fx) : IClassFixture<Events
     }
 
     [Fact]
+    public async Task A_city_or_region_of_letters_cased_differently_by_dotnet_and_the_database_still_finds_itself()
+    {
+        // A dotted capital I: .NET leaves it as it is, the database lower-cases it to "i". Both sides are folded by
+        // the database, or a place finds nothing, not even its own stored text.
+        var (_, organizer) = fx.Organizer();
+        var tag = Unique("turkey");
+        var city = "İzmir " + Unique("c");
+        var izmir = await fx.CreateEventAsync(
+            organizer,
+            b =>
+            {
+                b["interests"] = new JsonArray(tag);
+                b["city"] = city;
+                b["region"] = "İç Anadolu";
+            }
+        );
+        Assert.Equal([izmir.Str("id")], (await ListAsync($"city={Uri.EscapeDataString(city)}")).Ids());
+        Assert.Equal(
+            [izmir.Str("id")],
+            (await ListAsync($"city={Uri.EscapeDataString(city.ToUpperInvariant())}")).Ids()
+        );
+        Assert.Equal(
+            [izmir.Str("id")],
+            (await ListAsync($"interest={tag}&region={Uri.EscapeDataString("İç Anadolu")}")).Ids()
+        );
+    }
+
+    [Fact]
     public async Task Event_type_interest_and_price_filters_combine()
     {
         var (_, organizer) = fx.Organizer();

@@ -76,11 +76,13 @@ public static class CatalogueQueries
         if (filter.StartsBefore is { } before)
             query = query.Where(e => e.StartsAt < before);
         if (filter.City is { } city)
-            query = query.Where(e => e.City!.ToLower() == city.ToLower());
+            // Both sides lower-cased by the database (the parameter too, not .NET, whose casing differs on a
+            // few letters such as a dotted capital I), as the index on lower(city) reads it.
+            query = query.Where(e => e.City!.ToLower() == EF.Parameter(city).ToLower());
         if (filter.Country is { } country)
             query = query.Where(e => e.Country == country);
         if (filter.Region is { } region)
-            query = query.Where(e => e.Region!.ToLower() == region.ToLower());
+            query = query.Where(e => e.Region!.ToLower() == EF.Parameter(region).ToLower());
         if (filter.EventType is { } type)
             query = query.Where(e => e.EventType == type);
         if (filter.Interest is { } interest)

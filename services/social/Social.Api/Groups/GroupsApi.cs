@@ -227,7 +227,9 @@ public static class GroupsApi
         if (visibility is not null)
             groups = groups.Where(g => g.Visibility == visibility);
         if (region is not null)
-            groups = groups.Where(g => g.Region!.ToLower() == region.ToLower());
+            // Both sides lower-cased by the database (the parameter too, not .NET, whose casing differs on a
+            // few letters such as a dotted capital I), as the index on lower(region) reads it.
+            groups = groups.Where(g => g.Region!.ToLower() == EF.Parameter(region).ToLower());
         if (interest is not null)
             groups = groups.Where(g => g.Interest == interest);
         if (category is not null)
