@@ -4,8 +4,8 @@ using Community.Messaging.Notifications;
 
 namespace Community.Messaging.Tests;
 
-/// <summary>Messaging with the digest on, mailing through a real SMTP client to a sink; its timer never fires, tests
-/// run it.</summary>
+/// <summary>Messaging with the digest on, mailing through a real SMTP client to a sink; its timers (the first run's
+/// and the interval's) never fire, tests run it.</summary>
 public sealed class DigestFixture : MessagingFixture
 {
     public SmtpSink Smtp { get; } = new();
@@ -15,6 +15,7 @@ public sealed class DigestFixture : MessagingFixture
         base.ConfigureService(settings);
         settings["Notifications:Digest:Enabled"] = "true";
         settings["Notifications:Digest:Interval"] = "30.00:00:00";
+        settings["Notifications:Digest:FirstRunDelay"] = "30.00:00:00";
         settings["Smtp:Host"] = "127.0.0.1";
         settings["Smtp:Port"] = Smtp.Port.ToString();
         settings["Smtp:EnableSsl"] = "false";
@@ -34,13 +35,10 @@ public sealed class NotificationDigestTests(DigestFixture fx) : IClassFixture<Di
     private NotificationDigest Digest => fx.Host.Services.GetRequiredService<NotificationDigest>();
 
     /// <summary>
-    /// A registered person with an unread notification; identity's IsVerified is true when either the e-mail or the
-    /// phone is proven.
+    /// A registered person with an e-mail address and nothing to read yet; identity's IsVerified is true when either
+    /// the e-mail or the phone is proven.
     /// </summary>
-    private async Task<(Guid Id, string Email)> PersonWithUnreadAsync(
-        bool emailVerified = true,
-        bool phoneVerified = false
-    )
+    private async Task<(Guid Id, string Email)> PersonAsync(bool emailVerified = true, bool phoneVerified = false)
     {
         var id = Guid.NewGuid();
         var email = $"p{id:N}@example.test";
@@ -61,6 +59,16 @@ public sealed class NotificationDigestTests(DigestFixture fx) : IClassFixture<Di
             EmailVerified = emailVerified,
         };
         await fx.DeliverAsync(registered);
+        return (id, email);
+    }
+
+    /// <summary>A registered person (<see cref="PersonAsync"/>) with an unread notification.</summary>
+    private async Task<(Guid Id, string Email)> PersonWithUnreadAsync(
+        bool emailVerified = true,
+        bool phoneVerified = false
+    )
+    {
+        var (id, email) = await PersonAsync(emailVerified, phoneVerified);
         var paid = new PaymentSucceeded(
             Guid.NewGuid(),
             fx.Tick(),
@@ -81,6 +89,15 @@ public sealed class NotificationDigestTests(DigestFixture fx) : IClassFixture<Di
 
     private int MailsTo(string email) =>
         fx.Smtp.Messages.Count(m => m.To.Any(t => t.Contains(email, StringComparison.OrdinalIgnoreCase)));
+
+    /// <summary>The person's unread notifications as the bell counts them: in total, or of one kind.</summary>
+    private async Task<long> UnreadAsync(Guid userId, string? kind = null)
+    {
+        var count = await (await fx.Client.Get("/api/v1/notifications/unread-count", fx.TokenFor(userId))).AssertStatus(
+            200
+        );
+        return (kind is null ? count["total"] : count["by_kind"]![kind])!.GetValue<long>();
+    }
 
     [Fact]
     public async Task Away_people_get_one_digest_a_day_and_online_people_none()
@@ -233,5 +250,122 @@ public sealed class NotificationDigestTests(DigestFixture fx) : IClassFixture<Di
         foreach (var email in people)
             await fx.Smtp.WaitForAsync(email);
         Assert.All(people, email => Assert.Equal(1, MailsTo(email)));
+    }
+
+    [Fact]
+    public async Task Reading_a_conversation_reads_its_message_notifications_so_no_digest_tells_of_them()
+    {
+        await NobodyDueAsync();
+        var (bId, email) = await PersonAsync();
+        var (aId, a) = await fx.RegisteredAsync();
+        await fx.ConnectAsync(aId, bId);
+        var c = await fx.DirectAsync(a, bId);
+        // B is not looking (no hub connection): each message is a notification.
+        await fx.SendAsync(a, c, "one");
+        await fx.SendAsync(a, c, "two");
+        Assert.Equal(2L, await UnreadAsync(bId, "message_received"));
+
+        // Read through the chat's own endpoint: up to the first, the second stays unread; up to the last, none is.
+        async Task ReadAsync(long seq)
+        {
+            var position = await (
+                await fx.Client.PostJson($"/api/v1/conversations/{c}/read", new { seq }, fx.TokenFor(bId))
+            ).AssertStatus(200);
+            Assert.Equal(seq, position["read_seq"]!.GetValue<long>());
+        }
+        await ReadAsync(1);
+        Assert.Equal(1L, await UnreadAsync(bId, "message_received"));
+        await ReadAsync(2);
+        Assert.Equal(0L, await UnreadAsync(bId));
+
+        // A day away, the digest has nothing to tell them of.
+        fx.Clock.Advance(TimeSpan.FromHours(25));
+        Assert.Equal(0, await Digest.RunOnceAsync(CancellationToken.None));
+        Assert.Equal(0, MailsTo(email));
+
+        // A message after the read position is unread, and a day later the digest tells of that one alone.
+        await fx.SendAsync(fx.TokenFor(aId), c, "three");
+        Assert.Equal(1L, await UnreadAsync(bId));
+        fx.Clock.Advance(TimeSpan.FromHours(25));
+        Assert.Equal(1, await Digest.RunOnceAsync(CancellationToken.None));
+        var mail = await fx.Smtp.WaitForAsync(email);
+        Assert.Contains("You have 1 unread notification:", mail.Body);
+        Assert.Contains("sent you a message", mail.Body);
+    }
+
+    [Fact]
+    public async Task A_run_stopped_while_mailing_gives_back_every_claim_it_had_not_mailed()
+    {
+        await NobodyDueAsync();
+        var people = new List<(Guid Id, string Email)>();
+        for (var i = 0; i < 3; i++)
+            people.Add(await PersonWithUnreadAsync());
+        var ids = people.Select(p => p.Id).ToArray();
+        fx.Clock.Advance(TimeSpan.FromHours(25));
+        // One of them had a digest two days ago: that time is what their claim gives back; the others had none.
+        var earlier = fx.Clock.GetUtcNow().AddDays(-2);
+        await fx.ExecuteAsync(
+            "UPDATE user_profiles SET digest_sent_at = @t WHERE user_id = @u",
+            ("t", earlier),
+            ("u", ids[0])
+        );
+        var beforeRun = fx.Clock.GetUtcNow();
+
+        using (fx.Smtp.Hold())
+        {
+            // The mail server takes the connection and says nothing: the run waits on its first mail until stopped.
+            using var stop = new CancellationTokenSource();
+            var run = Digest.RunOnceAsync(stop.Token);
+            await Eventually.TrueAsync(
+                async () =>
+                    await fx.ScalarAsync<long>(
+                        "SELECT count(*) FROM user_profiles WHERE user_id = ANY(@ids) AND digest_sent_at >= @t",
+                        ("ids", ids),
+                        ("t", beforeRun)
+                    ) == 3,
+                "the run never claimed the three people due"
+            );
+            await stop.CancelAsync();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run.WaitAsync(TimeSpan.FromSeconds(20)));
+        }
+
+        // Every claim is back as it was, and nobody was mailed.
+        Assert.Equal(
+            1L,
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM user_profiles WHERE user_id = @u AND digest_sent_at = @t",
+                ("u", ids[0]),
+                ("t", earlier)
+            )
+        );
+        Assert.Equal(
+            2L,
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM user_profiles WHERE user_id = ANY(@ids) AND digest_sent_at IS NULL",
+                ("ids", ids[1..])
+            )
+        );
+        Assert.All(people, p => Assert.Equal(0, MailsTo(p.Email)));
+
+        // So the next run mails them, once each, rather than a whole period later.
+        Assert.Equal(3, await Digest.RunOnceAsync(CancellationToken.None));
+        foreach (var (_, email) in people)
+            await fx.Smtp.WaitForAsync(email);
+        Assert.All(people, p => Assert.Equal(1, MailsTo(p.Email)));
+    }
+
+    [Fact]
+    public async Task An_instance_runs_the_digest_soon_after_it_starts_not_an_interval_later()
+    {
+        await NobodyDueAsync();
+        var (_, email) = await PersonWithUnreadAsync();
+        fx.Clock.Advance(TimeSpan.FromHours(25));
+
+        // Nobody calls it here: the new instance's first run comes at once, its interval (30 days) never.
+        await using var started = fx.StartHost(
+            new Dictionary<string, string?> { ["Notifications:Digest:FirstRunDelay"] = "00:00:00" }
+        );
+        await fx.Smtp.WaitForAsync(email, TimeSpan.FromSeconds(30));
+        Assert.Equal(1, MailsTo(email));
     }
 }

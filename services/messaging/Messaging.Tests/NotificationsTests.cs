@@ -580,6 +580,50 @@ public sealed class NotificationsTests(MessagingFixture fx) : IClassFixture<Mess
     }
 
     [Fact]
+    public async Task A_withdrawn_or_declined_request_leaves_no_unread_request_behind_in_either_order()
+    {
+        var (aliceId, _) = await fx.RegisteredAsync();
+        var (bobId, bob) = await fx.RegisteredAsync();
+        var (carolId, _) = await fx.RegisteredAsync();
+        async Task<long> UnreadRequestsAsync() =>
+            (await (await fx.Client.Get("/api/v1/notifications/unread-count", bob)).AssertStatus(200))["by_kind"]![
+                "connection_requested"
+            ]!.GetValue<long>();
+
+        // Asked and withdrawn, again and again: nothing is left asking bob to accept what is gone.
+        for (var i = 0; i < 3; i++)
+        {
+            var connectionId = Guid.NewGuid();
+            await NotifiedAsync(new ConnectionRequested(Guid.NewGuid(), fx.Tick(), connectionId, aliceId, bobId));
+            Assert.Equal(1L, await UnreadRequestsAsync());
+            var withdrawn = new ConnectionRemoved(Guid.NewGuid(), fx.Tick(), connectionId, aliceId, bobId);
+            await fx.DeliverAsync(withdrawn);
+            Assert.Equal(0L, await UnreadRequestsAsync());
+            // Delivered again: the inbox skips it, and there was nothing left to take anyway.
+            await PublishAsync(withdrawn);
+            await fx.ConsumedAsync(withdrawn.MessageId, "ConnectionRemovedConsumer", 2);
+        }
+        // Declined by bob: the same.
+        var declined = Guid.NewGuid();
+        await NotifiedAsync(new ConnectionRequested(Guid.NewGuid(), fx.Tick(), declined, aliceId, bobId));
+        await fx.DeliverAsync(new ConnectionRemoved(Guid.NewGuid(), fx.Tick(), declined, bobId, aliceId));
+        Assert.Equal(0L, await UnreadRequestsAsync());
+        Assert.Equal(0L, await CountAsync(bobId, "connection_requested"));
+
+        // The withdrawal handled before the request it withdraws (delivered out of order): nobody is told.
+        var requestedAt = fx.Tick();
+        var overtaken = Guid.NewGuid();
+        await fx.DeliverAsync(new ConnectionRemoved(Guid.NewGuid(), fx.Tick(), overtaken, aliceId, bobId));
+        await NotifiedAsync(new ConnectionRequested(Guid.NewGuid(), requestedAt, overtaken, aliceId, bobId));
+        Assert.Equal(0L, await UnreadRequestsAsync());
+
+        // A request made after all that is told, and a removal of another connection of bob's leaves it.
+        await NotifiedAsync(new ConnectionRequested(Guid.NewGuid(), fx.Tick(), Guid.NewGuid(), aliceId, bobId));
+        await fx.DeliverAsync(new ConnectionRemoved(Guid.NewGuid(), fx.Tick(), Guid.NewGuid(), carolId, bobId));
+        Assert.Equal(1L, await UnreadRequestsAsync());
+    }
+
+    [Fact]
     public async Task A_deleted_account_keeps_no_notifications_and_its_join_requests_keep_no_words_of_it()
     {
         var (ownerId, owner) = await fx.RegisteredAsync();

@@ -458,7 +458,10 @@ public sealed class ConversationMessages(
 
     /// <summary>
     /// Moves the caller's read position up to <paramref name="seq"/>: never backwards, never past the last message.
-    /// Messages hidden from the caller by a block (in a thread or event chat) are not unread.
+    /// Messages hidden from the caller by a block (in a thread or event chat) are not unread. The caller's
+    /// message_received notifications of the conversation whose message is at or below the position become read in
+    /// the same statement: a chat read is not still counted by the bell, nor mailed later by the digest
+    /// (<see cref="Notifications.NotificationDigest"/>); one of a later message stays unread.
     /// </summary>
     public async Task<ReadPosition> MarkReadAsync(
         Guid conversationId,
@@ -471,21 +474,35 @@ public sealed class ConversationMessages(
         if (seq < 0)
             throw new RequestValidationException("seq", "seq must be 0 or more.");
         var access = await ConversationAccess.OpenAsync(db, conversationId, userId, cancellationToken);
-        await access.EnsureMemberRowAsync(db, clock.GetUtcNow(), cancellationToken);
+        var now = clock.GetUtcNow();
+        await access.EnsureMemberRowAsync(db, now, cancellationToken);
+        // A notification keeps its message's id (data.message_id, MessageInsert), not its seq: the message row says
+        // where it stands. Notifications hidden by a block are read too: their messages are below the position as
+        // well, and an unblock should not bring them back unread.
         var rows = await db
             .Database.SqlQuery<ReadPosition>(
                 $"""
-                UPDATE conversation_members m SET read_seq = GREATEST(m.read_seq, LEAST({seq}, c.last_seq))
-                FROM conversations c
-                WHERE c.id = m.conversation_id AND m.conversation_id = {conversationId} AND m.user_id = {userId}
-                RETURNING LEAST(m.read_seq, c.last_seq) AS read_seq, c.last_seq,
-                    c.last_seq - LEAST(m.read_seq, c.last_seq) - (SELECT count(*) FROM messages hm
-                        WHERE c.kind <> 'direct' AND hm.conversation_id = c.id
-                          AND hm.seq > LEAST(m.read_seq, c.last_seq)
-                          AND hm.sender_id IN (
-                              SELECT CASE WHEN b.blocker_id = {userId} THEN b.blocked_id ELSE b.blocker_id END
-                              FROM blocks b
-                              WHERE b.blocked AND (b.blocker_id = {userId} OR b.blocked_id = {userId}))) AS unread_count
+                WITH moved AS (
+                    UPDATE conversation_members m SET read_seq = GREATEST(m.read_seq, LEAST({seq}, c.last_seq))
+                    FROM conversations c
+                    WHERE c.id = m.conversation_id AND m.conversation_id = {conversationId} AND m.user_id = {userId}
+                    RETURNING LEAST(m.read_seq, c.last_seq) AS read_seq, c.last_seq,
+                        c.last_seq - LEAST(m.read_seq, c.last_seq) - (SELECT count(*) FROM messages hm
+                            WHERE c.kind <> 'direct' AND hm.conversation_id = c.id
+                              AND hm.seq > LEAST(m.read_seq, c.last_seq)
+                              AND hm.sender_id IN (
+                                  SELECT CASE WHEN b.blocker_id = {userId} THEN b.blocked_id ELSE b.blocker_id END
+                                  FROM blocks b
+                                  WHERE b.blocked AND (b.blocker_id = {userId} OR b.blocked_id = {userId})))
+                            AS unread_count),
+                cleared AS (
+                    UPDATE notifications n SET read_at = {now}
+                    FROM moved, messages r
+                    WHERE n.user_id = {userId} AND n.kind = {NotificationKinds.MessageReceived} AND n.read_at IS NULL
+                      AND n.subject_type = {SubjectTypes.Conversation} AND n.subject_id = {conversationId}
+                      AND r.id = (n.data ->> 'message_id')::uuid AND r.conversation_id = {conversationId}
+                      AND r.seq <= moved.read_seq)
+                SELECT read_seq, last_seq, unread_count FROM moved
                 """
             )
             .ToListAsync(cancellationToken);

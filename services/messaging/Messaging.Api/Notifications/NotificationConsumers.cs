@@ -102,6 +102,11 @@ public abstract class NotifyingConsumer<TMessage>(
         Task.FromResult<IReadOnlyList<NewNotification>>([notification]);
 }
 
+/// <summary>
+/// The person asked is told, unless the pair was removed (the request withdrawn or declined, or the connection ended)
+/// after the request was made: that removal, delivered first, found no notification to take away
+/// (<see cref="Relations.ConnectionRemovedConsumer"/>), and the pair's row remembers it with its time.
+/// </summary>
 public sealed class ConnectionRequestedNotifier(
     MessagingDbContext db,
     TimeProvider clock,
@@ -109,20 +114,30 @@ public sealed class ConnectionRequestedNotifier(
     ILogger<ConnectionRequestedNotifier> logger
 ) : NotifyingConsumer<ConnectionRequested>(db, clock, live, logger)
 {
-    protected override Task<IReadOnlyList<NewNotification>> NotificationsForAsync(
+    protected override async Task<IReadOnlyList<NewNotification>> NotificationsForAsync(
         ConnectionRequested m,
         CancellationToken cancellationToken
-    ) =>
-        One(
-            new(
-                m.ToUserId,
-                NotificationKinds.ConnectionRequested,
-                m.FromUserId,
-                SubjectTypes.Connection,
-                m.ConnectionId,
-                new { connection_id = m.ConnectionId }
-            )
+    )
+    {
+        var (low, high) = Pair.Of(m.FromUserId, m.ToUserId);
+        var removedSince = await Db.Connections.AnyAsync(
+            c => c.UserLow == low && c.UserHigh == high && !c.Connected && c.AsOf > m.OccurredAt,
+            cancellationToken
         );
+        return removedSince
+            ? []
+            :
+            [
+                new(
+                    m.ToUserId,
+                    NotificationKinds.ConnectionRequested,
+                    m.FromUserId,
+                    SubjectTypes.Connection,
+                    m.ConnectionId,
+                    new { connection_id = m.ConnectionId }
+                ),
+            ];
+    }
 }
 
 public sealed class ConnectionAcceptedNotifier(

@@ -14,6 +14,11 @@ public sealed class DigestOptions
 
     public TimeSpan Interval { get; set; } = TimeSpan.FromHours(1);
 
+    /// <summary>How long after start the first run comes (the next ones every <see cref="Interval"/>), so an instance
+    /// restarted more often than Interval (deploys, scaling) still runs it; a little while, for Redis and the database
+    /// to be reached first.</summary>
+    public TimeSpan FirstRunDelay { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>How long a person has been away before a digest is mailed, and the least time between two
     /// digests.</summary>
     public TimeSpan Period { get; set; } = TimeSpan.FromDays(1);
@@ -22,7 +27,8 @@ public sealed class DigestOptions
 /// <summary>
 /// Mails people away for a day a digest of their unread notifications, at most once a day, at their proven address.
 /// The claim (FOR UPDATE SKIP LOCKED, digest_sent_at) commits before the mail goes, so two instances never mail one
-/// person twice and no lock waits on the mail server; a failed send gives the claim back.
+/// person twice and no lock waits on the mail server; a failed send gives the claim back, and so does a run that stops
+/// or fails for everyone it claimed and has not mailed yet, or they would wait a whole Period for their digest.
 /// </summary>
 public sealed class NotificationDigest(
     IServiceScopeFactory scopes,
@@ -36,10 +42,13 @@ public sealed class NotificationDigest(
     private const int BatchSize = 50;
     private const int ItemsPerDigest = 20;
 
+    // Several instances starting together each run soon after start: safe, as every run claims whom it mails (SKIP
+    // LOCKED, once a Period), so one finds nobody left that another claimed.
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        await Task.Delay(options.Value.FirstRunDelay, clock, stoppingToken);
         using var timer = new PeriodicTimer(options.Value.Interval, clock);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
+        do
         {
             try
             {
@@ -49,10 +58,11 @@ public sealed class NotificationDigest(
             {
                 logger.LogWarning(exception, "Sending notification digests failed; retrying on the next tick");
             }
-        }
+        } while (await timer.WaitForNextTickAsync(stoppingToken));
     }
 
-    /// <summary>Mails every digest due now; returns how many went.</summary>
+    /// <summary>Mails every digest due now; returns how many went. Stopped by <paramref name="cancellationToken"/>, it
+    /// mails nobody else and gives back the claims it has not mailed before it throws.</summary>
     public async Task<int> RunOnceAsync(CancellationToken cancellationToken)
     {
         var sent = 0;
@@ -89,6 +99,7 @@ public sealed class NotificationDigest(
                 break;
             }
             var offline = candidates.Where(c => !online.Contains(c)).ToArray();
+            // Not cut short: a claim committed is always known here, to be mailed or given back.
             var due = await db
                 .Database.SqlQuery<DueDigest>(
                     $"""
@@ -100,11 +111,26 @@ public sealed class NotificationDigest(
                     RETURNING u.user_id, u.email, due.previous
                     """
                 )
-                .ToListAsync(cancellationToken);
+                .ToListAsync(CancellationToken.None);
             var sentNow = 0;
-            foreach (var person in due)
-                if (await SendAsync(db, person, now, cancellationToken))
-                    sentNow++;
+            var next = 0;
+            try
+            {
+                for (; next < due.Count; next++)
+                {
+                    // A stop mails nobody more: those left are given back below.
+                    cancellationToken.ThrowIfCancellationRequested();
+                    if (await SendAsync(db, due[next], now, cancellationToken))
+                        sentNow++;
+                }
+            }
+            finally
+            {
+                // Stopped or failed on due[next] (a failed send that gave its claim back goes on to the next): it and
+                // everyone after it are not mailed.
+                if (next < due.Count)
+                    await GiveBackAsync(db, due.Skip(next).ToList(), now);
+            }
             sent += sentNow;
             // A failed send gave its claim back: stop here rather than go on at once; the next tick retries.
             if (candidates.Count < BatchSize || sentNow < due.Count)
@@ -153,20 +179,44 @@ public sealed class NotificationDigest(
         }
         catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
         {
-            // Only this run's claim is given back; a later digest recorded meanwhile stays.
-            await db.Database.ExecuteSqlAsync(
-                $"""
-                UPDATE user_profiles SET digest_sent_at = {person.Previous}
-                WHERE user_id = {person.UserId} AND digest_sent_at = {claimedAt}
-                """,
-                CancellationToken.None
-            );
+            await GiveBackAsync(db, [person], claimedAt);
             logger.LogWarning(
                 exception,
                 "The notification digest to {UserId} could not be sent; the next run tries again",
                 person.UserId
             );
             return false;
+        }
+    }
+
+    /// <summary>
+    /// Puts back the digest_sent_at the claim at <paramref name="claimedAt"/> replaced, for people not mailed, in one
+    /// statement that nothing cuts short (a stop is what often calls it), and never throws. Only this run's claim is
+    /// given back: a later digest recorded meanwhile stays. Giving back twice changes nothing the second time.
+    /// </summary>
+    private async Task GiveBackAsync(MessagingDbContext db, IReadOnlyList<DueDigest> people, DateTimeOffset claimedAt)
+    {
+        var ids = people.Select(p => p.UserId).ToArray();
+        var previous = people.Select(p => p.Previous).ToArray();
+        try
+        {
+            await db.Database.ExecuteSqlAsync(
+                $"""
+                UPDATE user_profiles u SET digest_sent_at = g.previous
+                FROM unnest({ids}, {previous}) AS g(user_id, previous)
+                WHERE u.user_id = g.user_id AND u.digest_sent_at = {claimedAt}
+                """,
+                CancellationToken.None
+            );
+        }
+        catch (Exception exception)
+        {
+            // Logged, not thrown over what stopped or failed the run: those people get their digest a Period late.
+            logger.LogWarning(
+                exception,
+                "Notification digest claims of {Count} people could not be given back; their digest waits a period",
+                people.Count
+            );
         }
     }
 
@@ -190,6 +240,10 @@ public static class NotificationsSetup
             .Validate(
                 o => o.Interval > TimeSpan.Zero && o.Interval <= TimeSpan.FromDays(30),
                 "Notifications:Digest:Interval must be more than 0 and at most 30 days."
+            )
+            .Validate(
+                o => o.FirstRunDelay >= TimeSpan.Zero && o.FirstRunDelay <= TimeSpan.FromDays(30),
+                "Notifications:Digest:FirstRunDelay must be 0 or more and at most 30 days."
             )
             .Validate(o => o.Period > TimeSpan.Zero, "Notifications:Digest:Period must be more than 0.")
             .ValidateOnStart();

@@ -1,4 +1,5 @@
 using Community.Contracts.Social;
+using Community.Messaging.Notifying;
 using Community.Messaging.Users;
 using Community.ServiceDefaults.Messaging;
 using MassTransit;
@@ -18,13 +19,32 @@ public sealed class ConnectionAcceptedConsumer(MessagingDbContext db, ILogger<Co
     }
 }
 
+/// <summary>
+/// A connection removed, or a request withdrawn or declined (social says the same of each): the pair is no longer
+/// connected, and the request's connection_requested notification, unread, goes with the request (whichever of the
+/// two it was addressed to), rather than stay in the bell asking to accept what is gone. A read one stays in the list.
+/// A removal handled before its request's notifier is remembered by the pair's row (as_of): the notifier then tells
+/// nobody (<see cref="Notifications.ConnectionRequestedNotifier"/>).
+/// </summary>
 public sealed class ConnectionRemovedConsumer(MessagingDbContext db, ILogger<ConnectionRemovedConsumer> logger)
     : IdempotentConsumer<ConnectionRemoved, MessagingDbContext>(db, logger)
 {
-    protected override Task HandleAsync(ConsumeContext<ConnectionRemoved> context, CancellationToken cancellationToken)
+    protected override async Task HandleAsync(
+        ConsumeContext<ConnectionRemoved> context,
+        CancellationToken cancellationToken
+    )
     {
         var m = context.Message;
-        return RelationWrites.SetConnectedAsync(
+        var pair = new[] { m.RemovedByUserId, m.OtherUserId };
+        await Db.Database.ExecuteSqlAsync(
+            $"""
+            DELETE FROM notifications
+            WHERE user_id = ANY({pair}) AND kind = {NotificationKinds.ConnectionRequested} AND read_at IS NULL
+              AND subject_type = {SubjectTypes.Connection} AND subject_id = {m.ConnectionId}
+            """,
+            cancellationToken
+        );
+        await RelationWrites.SetConnectedAsync(
             Db,
             m.RemovedByUserId,
             m.OtherUserId,
