@@ -27,8 +27,10 @@ public static class ImageUploadEndpoints
 
     /// <summary>
     /// Stores <paramref name="image"/> under <paramref name="key"/>, then lets <paramref name="swap"/> point the row to
-    /// it (under its lock; it returns the blob key it no longer uses). The replaced blob is deleted after; if the swap
-    /// fails, the new one is. Never a blob call under the row lock, never an orphan but for a failed delete (logged).
+    /// it (under its lock; it returns the blob key it no longer uses). The replaced blob is deleted after; if the put
+    /// or the swap fails, whatever the cause (a client gone, the database out of reach), the new one is. Never a blob
+    /// call under the row lock, never an orphan but for a failed delete (logged). A swap that should outlive its client
+    /// once the blob is stored saves with <see cref="CancellationToken.None"/>; one cancelled is undone like any other.
     /// </summary>
     public static async Task<T> StoreAndSwapAsync<T>(
         this IBlobStore blobs,
@@ -39,10 +41,12 @@ public static class ImageUploadEndpoints
         CancellationToken cancellationToken
     )
     {
-        await using (var content = image.OpenRead())
-            await blobs.PutAsync(key, content, image.Format.ContentType, cancellationToken);
         try
         {
+            // In the try too: a put that failed or was cancelled may have stored the blob all the same (its answer
+            // lost on the way back), and a missing blob's delete is no error.
+            await using (var content = image.OpenRead())
+                await blobs.PutAsync(key, content, image.Format.ContentType, cancellationToken);
             var (result, replaced) = await swap();
             if (replaced is not null)
                 await blobs.TryDeleteAsync(replaced, logger);

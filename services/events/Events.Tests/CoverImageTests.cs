@@ -1,5 +1,7 @@
 using System.Net.Http.Headers;
+using Community.Contracts;
 using Community.Contracts.Identity;
+using Community.Contracts.Social;
 using MassTransit;
 
 namespace Community.Events.Tests;
@@ -183,14 +185,24 @@ public sealed class CoverImageTests(PhotosFixture fx) : IClassFixture<PhotosFixt
     }
 
     [Fact]
-    public async Task A_UserDeleted_message_erases_the_covers_of_deleted_drafts_and_keeps_the_published_events_cover()
+    public async Task A_UserDeleted_message_erases_the_covers_of_every_event_the_user_organised_and_nobody_elses()
     {
         var (leaverId, _) = fx.Member();
         var asOrganizer = fx.TokenFor(leaverId, "organizer");
         var draft = Id(await fx.CreateEventAsync(asOrganizer, publish: false));
         var published = Id(await fx.CreateEventAsync(asOrganizer));
-        await (await Put(draft, asOrganizer, Form(Images.Png()))).AssertStatus(200);
-        await (await Put(published, asOrganizer, Form(Images.Png()))).AssertStatus(200);
+        var cancelled = Id(await fx.CreateEventAsync(asOrganizer));
+        var linked = Id(
+            await fx.CreateEventAsync(asOrganizer, b => b["cover_image_url"] = "https://cdn.example.com/mine.png")
+        );
+        foreach (var e in new[] { draft, published, cancelled })
+            await (await Put(e, asOrganizer, Form(Images.Png()))).AssertStatus(200);
+        await (
+            await fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{cancelled}", null, asOrganizer)
+        ).AssertStatus(204);
+        var (_, otherOrganizer) = fx.Organizer();
+        var others = Id(await fx.CreateEventAsync(otherOrganizer));
+        await (await Put(others, otherOrganizer, Form(Images.Png()))).AssertStatus(200);
 
         var message = new UserDeleted(Guid.NewGuid(), fx.Clock.GetUtcNow(), leaverId);
         await fx
@@ -205,9 +217,119 @@ public sealed class CoverImageTests(PhotosFixture fx) : IClassFixture<PhotosFixt
                 ) == 0,
             "the deleted user's draft was never removed"
         );
-        Assert.Empty(CoverFiles(draft));
-        // The published event is cancelled, not deleted: its cover stays with it.
-        Assert.Single(CoverFiles(published));
+        // Deleted, cancelled by the erasure or before it, linked or uploaded: no event of theirs has a cover left.
+        Assert.All(new[] { draft, published, cancelled }, e => Assert.Empty(CoverFiles(e)));
+        Assert.Equal(
+            0L,
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM community_events WHERE organizer_id = @id "
+                    + "AND (cover_image_url IS NOT NULL OR cover_image_key IS NOT NULL)",
+                ("id", leaverId)
+            )
+        );
+        // The published ones are cancelled, not deleted, and still shown: without a cover.
+        foreach (var e in new[] { published, cancelled, linked })
+        {
+            var seen = await (await fx.Client.Get($"/api/v1/events/{e}")).AssertStatus(200);
+            Assert.Equal("cancelled", seen["status"]!.GetValue<string>());
+            Assert.Null(seen["cover_image_url"]);
+            await (await fx.Client.Get($"/api/v1/events/{e}/cover")).AssertProblem(404);
+        }
+        Assert.Single(CoverFiles(others));
+    }
+
+    [Fact]
+    public async Task A_cancelled_events_cover_takes_no_replacement_but_its_organizer_or_an_admin_removes_it()
+    {
+        var (_, organizer) = fx.Organizer();
+        var byOrganizer = Id(await fx.CreateEventAsync(organizer));
+        var byAdmin = Id(await fx.CreateEventAsync(organizer));
+        foreach (var e in new[] { byOrganizer, byAdmin })
+        {
+            await (await Put(e, organizer, Form(Images.Png()))).AssertStatus(200);
+            await (await fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{e}", null, organizer)).AssertStatus(
+                204
+            );
+        }
+
+        // Cancelled, the event is still shown to anyone, and so is its cover; it takes no new one.
+        using (var served = await fx.Client.Get($"/api/v1/events/{byOrganizer}/cover"))
+            Assert.Equal(HttpStatusCode.OK, served.StatusCode);
+        await (await Put(byOrganizer, organizer, Form(Images.Jpeg()))).AssertProblem(409);
+        Assert.EndsWith(".png", Assert.Single(CoverFiles(byOrganizer)));
+
+        var (_, member) = fx.Member();
+        await (
+            await fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{byOrganizer}/cover", null, member)
+        ).AssertProblem(403);
+        Assert.Single(CoverFiles(byOrganizer));
+        await (
+            await fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{byOrganizer}/cover", null, organizer)
+        ).AssertStatus(204);
+        var (_, admin) = fx.Admin();
+        await (
+            await fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{byAdmin}/cover", null, admin)
+        ).AssertStatus(204);
+        foreach (var e in new[] { byOrganizer, byAdmin })
+        {
+            Assert.Empty(CoverFiles(e));
+            var seen = await (await fx.Client.Get($"/api/v1/events/{e}")).AssertStatus(200);
+            Assert.Equal("cancelled", seen["status"]!.GetValue<string>());
+            Assert.Null(seen["cover_image_url"]);
+            await (await fx.Client.Get($"/api/v1/events/{e}/cover")).AssertProblem(404);
+        }
+    }
+
+    [Fact]
+    public async Task A_report_resolved_with_remove_content_takes_the_cover_off_the_event_cancelled_or_over()
+    {
+        var (_, organizer) = fx.Organizer();
+        var upcoming = Id(await fx.CreateEventAsync(organizer));
+        var over = Id(
+            await fx.CreateEventAsync(
+                organizer,
+                b =>
+                {
+                    b["starts_at"] = fx.Clock.GetUtcNow().AddMinutes(10).ToString("O");
+                    b["ends_at"] = fx.Clock.GetUtcNow().AddMinutes(20).ToString("O");
+                }
+            )
+        );
+        foreach (var e in new[] { upcoming, over })
+            await (await Put(e, organizer, Form(Images.Png()))).AssertStatus(200);
+        fx.Clock.Advance(TimeSpan.FromMinutes(30));
+
+        foreach (var e in new[] { upcoming, over })
+            await fx.DeliverAsync(Removal(e), "ReportedEventCanceller");
+
+        // The upcoming event is cancelled, the one that is over stays as it took place: both are still shown, neither
+        // with the cover, whose file goes once that is committed.
+        foreach (var (e, status) in new[] { (upcoming, "cancelled"), (over, "published") })
+        {
+            var seen = await (await fx.Client.Get($"/api/v1/events/{e}")).AssertStatus(200);
+            Assert.Equal(status, seen["status"]!.GetValue<string>());
+            Assert.Null(seen["cover_image_url"]);
+            await (await fx.Client.Get($"/api/v1/events/{e}/cover")).AssertProblem(404);
+            await Eventually.TrueAsync(
+                () => Task.FromResult(CoverFiles(e).Length == 0),
+                "the removed cover's file was never deleted"
+            );
+        }
+    }
+
+    [Fact]
+    public async Task A_cover_whose_put_fails_once_its_file_is_stored_leaves_no_file_and_the_event_as_it_was()
+    {
+        await using var host = fx.StartHostFaultingAfterPut(FaultAfterPut.AnswerLost);
+        using var client = host.NewClient();
+        var (_, organizer) = fx.Organizer();
+        var e = Id(await fx.CreateEventAsync(organizer));
+
+        await (await Put(e, organizer, Form(Images.Png()), client: client)).AssertProblem(500);
+
+        Assert.Empty(CoverFiles(e));
+        var seen = await (await fx.Client.Get($"/api/v1/events/{e}")).AssertStatus(200);
+        Assert.Null(seen["cover_image_url"]);
     }
 
     [Fact]
@@ -256,6 +378,20 @@ public sealed class CoverImageTests(PhotosFixture fx) : IClassFixture<PhotosFixt
         Assert.Empty(CoverFiles(e));
     }
 
+    private ReportResolved Removal(string eventId) =>
+        new(
+            Guid.NewGuid(),
+            fx.Clock.GetUtcNow(),
+            Guid.NewGuid(),
+            Guid.NewGuid(),
+            ReportTargets.Event,
+            Guid.Parse(eventId),
+            "hate",
+            ReportActions.RemoveContent,
+            "An offensive cover image.",
+            Guid.NewGuid()
+        );
+
     private string[] CoverFiles(string eventId)
     {
         var folder = Path.Combine(fx.PhotoRoot, "events", eventId);
@@ -267,7 +403,8 @@ public sealed class CoverImageTests(PhotosFixture fx) : IClassFixture<PhotosFixt
         string? token,
         HttpContent content,
         bool expectContinue = false,
-        string? ifMatch = null
+        string? ifMatch = null,
+        HttpClient? client = null
     )
     {
         // Expect: 100-continue lets the server refuse an oversized body before it is sent, so the 413 cannot race the
@@ -282,7 +419,7 @@ public sealed class CoverImageTests(PhotosFixture fx) : IClassFixture<PhotosFixt
             request.Headers.ExpectContinue = true;
         if (ifMatch is not null)
             request.Headers.TryAddWithoutValidation("If-Match", ifMatch);
-        return await fx.Client.SendAsync(request);
+        return await (client ?? fx.Client).SendAsync(request);
     }
 
     private static MultipartFormDataContent Form(

@@ -1,3 +1,6 @@
+using Community.ServiceDefaults.Blobs;
+using Microsoft.AspNetCore.Http;
+
 namespace Community.Events.Tests;
 
 /// <summary>The events service with its local photo store in a folder of its own, removed afterwards.</summary>
@@ -16,6 +19,26 @@ public sealed class PhotosFixture : EventsFixture
 
     public string FileOf(string eventId, string photoId, string extension) =>
         Path.Combine(PhotoRoot, "events", eventId, $"{photoId}.{extension}");
+
+    /// <summary>
+    /// Another instance on this fixture's database and photo folder, whose blob store has <paramref name="fault"/>
+    /// happen right after each put (<see cref="FaultAfterPut"/>); the caller disposes it.
+    /// </summary>
+    public ServiceHost<Program> StartHostFaultingAfterPut(Func<HttpContext, Task> fault) =>
+        new ServiceHost<Program>(
+            HostSettings(Settings),
+            services =>
+            {
+                ConfigureServices(services);
+                services.AddHttpContextAccessor();
+                var store = services.Last(d => d.ServiceType == typeof(IBlobStore));
+                services.AddSingleton<IBlobStore>(provider => new FaultAfterPut(
+                    (IBlobStore)store.ImplementationFactory!(provider),
+                    provider.GetRequiredService<IHttpContextAccessor>(),
+                    fault
+                ));
+            }
+        ).Start();
 
     public override async Task DisposeAsync()
     {

@@ -4,7 +4,7 @@ namespace Community.Events.Catalogue;
 
 /// <summary>
 /// The events a deleted account organised are withdrawn: drafts deleted, upcoming ones cancelled so attendees hear of
-/// it. Past events stay, as history of those who went.
+/// it. Past events stay, as history of those who went. Every one of them loses its cover (PhotoEraser, run after).
 /// </summary>
 public sealed class OrganizerEventsEraser(EventsDbContext db, TimeProvider clock) : IUserDataEraser
 {
@@ -12,7 +12,7 @@ public sealed class OrganizerEventsEraser(EventsDbContext db, TimeProvider clock
     {
         var now = clock.GetUtcNow();
         // Locked first, so what is read is what is changed: a draft published meanwhile is cancelled (its registrations
-        // told), not deleted; a cover uploaded meanwhile is seen and goes with its draft (PhotoEraser).
+        // told), not deleted; a cover uploaded meanwhile is seen and goes (PhotoEraser).
         await db.Database.ExecuteSqlAsync(
             $"""
             SELECT 1 FROM community_events WHERE organizer_id = {deleted.UserId} AND status <> 'cancelled'

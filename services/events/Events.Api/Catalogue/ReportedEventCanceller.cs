@@ -1,6 +1,8 @@
 using Community.Contracts;
 using Community.Contracts.Social;
+using Community.Events.Photos;
 using Community.ServiceDefaults.Api;
+using Community.ServiceDefaults.Blobs;
 using MassTransit;
 
 namespace Community.Events.Catalogue;
@@ -8,16 +10,22 @@ namespace Community.Events.Catalogue;
 /// <summary>
 /// A report resolved with remove_content on an event cancels it as its organizer's cancellation does (EventCancelled,
 /// on which payments refunds every ticket). One that is over stays as it took place, as the organizer's cancellation
-/// refuses it; a draft (seen by its organizer only) and one cancelled already are left as they are.
+/// refuses it, and one cancelled already keeps its cancellation; a draft (seen by its organizer only) is left as it is.
+/// A cancelled or past event stays visible, though, so whichever of these it is, it loses its cover (uploaded or
+/// linked), which would otherwise go on being served to anyone; the cover's file goes once that is committed.
 /// </summary>
 public sealed class ReportedEventCanceller(
     EventsDbContext db,
+    IBlobStore blobs,
     TimeProvider clock,
     ILogger<ReportedEventCanceller> logger
 ) : IdempotentConsumer<ReportResolved, EventsDbContext>(db, logger)
 {
     /// <summary>The cancellation_reason attendees see; the admin's note stays the moderators'.</summary>
     public const string Reason = "Removed by the moderators after a report.";
+
+    /// <summary>The blob of the cover taken off the event, deleted after the commit.</summary>
+    private string? _removedCover;
 
     protected override bool Concerns(ReportResolved message) =>
         message.Action == ReportActions.RemoveContent && message.TargetType == ReportTargets.Event;
@@ -34,17 +42,40 @@ public sealed class ReportedEventCanceller(
             cancellationToken
         );
         var e = await Db.CommunityEvents.FirstOrDefaultAsync(x => x.Id == m.TargetId, cancellationToken);
-        var now = UtcTimestamps.AsStored(clock.GetUtcNow());
-        if (e is not { Status: EventStatus.Published } || CancellationRules.IsOver(e, now))
+        if (e is null or { Status: EventStatus.Draft })
         {
             logger.LogInformation(
-                "Report {ReportId} removes event {EventId}, unknown, a draft, cancelled or over: left as it is",
+                "Report {ReportId} removes event {EventId}, unknown or a draft: left as it is",
                 m.ReportId,
                 m.TargetId
             );
             return;
         }
-        CancellationRules.Cancel(Db, e, now, Reason);
-        logger.LogInformation("Report {ReportId} cancelled event {EventId}", m.ReportId, m.TargetId);
+        var now = UtcTimestamps.AsStored(clock.GetUtcNow());
+        var cancels = e.Status == EventStatus.Published && !CancellationRules.IsOver(e, now);
+        if (cancels)
+            CancellationRules.Cancel(Db, e, now, Reason);
+        // After the cancellation: its EventCancelled says it all, with no EventUpdated for the cover besides.
+        _removedCover = CoverRules.Remove(Db, e, now);
+        if (cancels)
+            logger.LogInformation("Report {ReportId} cancelled event {EventId}", m.ReportId, m.TargetId);
+        else
+            logger.LogInformation(
+                "Report {ReportId} removes event {EventId}, cancelled already or over: left as it is but its cover",
+                m.ReportId,
+                m.TargetId
+            );
+    }
+
+    /// <summary>
+    /// The cover's file, once the row no longer names it: a failed commit (retried) leaves the cover whole.
+    /// </summary>
+    protected override async Task AfterCommitAsync(
+        ConsumeContext<ReportResolved> context,
+        CancellationToken cancellationToken
+    )
+    {
+        if (_removedCover is { } key)
+            await blobs.TryDeleteAsync(key, logger);
     }
 }

@@ -1,5 +1,4 @@
 using System.Security.Claims;
-using Community.Contracts.Events;
 using Community.Events.Catalogue;
 using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Auth;
@@ -18,7 +17,8 @@ public sealed record CoverImageUpload(IFormFile File);
 
 /// <summary>
 /// An event's uploaded cover image: stored in the photos' blob store, its address put in cover_image_url.
-/// A cover_image_url the organizer gives in PATCH still works; uploading or deleting replaces either kind.
+/// A cover_image_url the organizer gives in PATCH still works; uploading or deleting replaces either kind. A cancelled
+/// event stays visible, and so would its cover: it takes no new one, but its cover can still be removed.
 /// </summary>
 public static class CoverImageApi
 {
@@ -87,7 +87,8 @@ public static class CoverImageApi
         var e = await blobs.StoreAndSwapAsync(
             key,
             image,
-            () => ReplaceAsync(db, request, id, principal, key, UrlOf(id, key, blobs), clock, cancellationToken),
+            // Not cancelled by the client leaving once the blob is stored: the cover it sent is set all the same.
+            () => ReplaceAsync(db, request, id, principal, key, UrlOf(id, key, blobs), clock, CancellationToken.None),
             loggers.CreateLogger(typeof(CoverImageApi)),
             cancellationToken
         );
@@ -106,7 +107,8 @@ public static class CoverImageApi
         CancellationToken cancellationToken
     )
     {
-        EnsureChangeable(await CatalogueAccess.ManagedAsync(db, id, principal, cancellationToken));
+        // Who may do this is answered first (404, 403); a cancelled event's cover may go, as the event is still shown.
+        await CatalogueAccess.ManagedAsync(db, id, principal, cancellationToken);
         var (e, replaced) = await ReplaceAsync(
             db,
             request,
@@ -127,7 +129,8 @@ public static class CoverImageApi
     /// Sets the cover under a row lock, so two uploads racing each delete the blob the other replaced and none is
     /// orphaned; returns the event and the blob key it no longer uses. Blobs are written before and deleted after,
     /// never under the lock. A stale If-Match (the event's ETag) is a 412 and changes nothing; the new blob is then
-    /// deleted by the caller.
+    /// deleted by the caller. A new cover (<paramref name="key"/> not null) is refused on a cancelled event; removing
+    /// one is not.
     /// </summary>
     private static async Task<(CommunityEvent Event, string? Replaced)> ReplaceAsync(
         EventsDbContext db,
@@ -147,18 +150,14 @@ public static class CoverImageApi
             cancellationToken
         );
         await db.CheckIfMatchAsync<CommunityEvent>(request, id, cancellationToken);
-        // deleted or cancelled meanwhile: refused like before
+        // deleted meanwhile, or cancelled for an upload: refused like before
         var e = await CatalogueAccess.ManagedAsync(db, id, principal, cancellationToken);
-        EnsureChangeable(e);
+        if (key is not null)
+            EnsureChangeable(e);
         var replaced = e.CoverImageKey;
         if (e.CoverImageUrl != url || replaced != key)
         {
-            var now = UtcTimestamps.AsStored(clock.GetUtcNow());
-            e.CoverImageUrl = url;
-            e.CoverImageKey = key;
-            e.UpdatedAt = now;
-            if (e.Status == EventStatus.Published)
-                db.AddIntegrationEvent(new EventUpdated(Guid.CreateVersion7(), now, e.Id, ["cover_image_url"]));
+            CoverRules.Set(db, e, url, key, UtcTimestamps.AsStored(clock.GetUtcNow()));
             await db.SaveChangesAsync(cancellationToken);
         }
         await transaction.CommitAsync(cancellationToken);

@@ -1,13 +1,17 @@
 using Community.Contracts.Identity;
+using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Blobs;
 
 namespace Community.Events.Photos;
 
 /// <summary>
-/// A deleted account's photos go, rows then files. The files are not kept until the commit: should it fail, the
-/// message is retried and the rows go then, and for an erased person a missing file is the right side to err on.
+/// A deleted account's photos go, rows then files, and so do the covers of every event the account organised: a
+/// draft's with the draft; a cancelled or past event's taken off its row, as the event stays visible and its cover
+/// would go on being served. The files are not kept until the commit: should it fail, the message is retried and the
+/// rows go then (a cover meanwhile answers 404), and for an erased person a missing file is the right side to err on.
 /// </summary>
-public sealed class PhotoEraser(EventsDbContext db, IBlobStore blobs, ILogger<PhotoEraser> logger) : IUserDataEraser
+public sealed class PhotoEraser(EventsDbContext db, IBlobStore blobs, TimeProvider clock, ILogger<PhotoEraser> logger)
+    : IUserDataEraser
 {
     public async Task EraseAsync(UserDeleted deleted, CancellationToken cancellationToken)
     {
@@ -21,23 +25,49 @@ public sealed class PhotoEraser(EventsDbContext db, IBlobStore blobs, ILogger<Ph
             )
         );
         var keys = await photos.Select(p => p.BlobKey).ToListAsync(cancellationToken);
-        var draftCovers = await db
-            .CommunityEvents.Where(e =>
-                e.OrganizerId == userId && e.Status == EventStatus.Draft && e.CoverImageKey != null
-            )
-            .Select(e => e.CoverImageKey!)
-            .ToListAsync(cancellationToken);
-        if (keys.Count + draftCovers.Count == 0)
+        var covers = await RemoveCoversAsync(userId, cancellationToken);
+        if (keys.Count + covers.Count == 0)
             return;
 
         await photos.ExecuteDeleteAsync(cancellationToken);
-        foreach (var key in keys.Concat(draftCovers))
+        foreach (var key in keys.Concat(covers))
             await blobs.TryDeleteAsync(key, logger);
         logger.LogInformation(
-            "Erased {Count} photos and {Covers} draft covers of deleted user {UserId}",
+            "Erased {Count} photos and {Covers} uploaded covers of deleted user {UserId}",
             keys.Count,
-            draftCovers.Count,
+            covers.Count,
             userId
         );
+    }
+
+    /// <summary>
+    /// Takes the cover, uploaded or linked, off every event the user organised (saved with the rest), and returns the
+    /// uploaded ones' blob keys. Locked as the cover endpoints lock them, so an admin's change at the same moment takes
+    /// its turn: the events not yet cancelled are locked already (OrganizerEventsEraser), the cancelled ones are not.
+    /// </summary>
+    private async Task<List<string>> RemoveCoversAsync(Guid userId, CancellationToken cancellationToken)
+    {
+        await db.Database.ExecuteSqlAsync(
+            $"""
+            SELECT 1 FROM community_events WHERE organizer_id = {userId} AND cover_image_url IS NOT NULL
+            ORDER BY id FOR UPDATE
+            """,
+            cancellationToken
+        );
+        // Tracked: the events OrganizerEventsEraser cancelled or deleted are the instances it changed. An uploaded
+        // cover has its address in cover_image_url too.
+        var covered = await db
+            .CommunityEvents.Where(e => e.OrganizerId == userId && e.CoverImageUrl != null)
+            .ToListAsync(cancellationToken);
+        var now = UtcTimestamps.AsStored(clock.GetUtcNow());
+        var keys = new List<string>();
+        foreach (var e in covered)
+        {
+            // A draft being deleted takes its row with it: only its file is left to delete.
+            var key = db.Entry(e).State == EntityState.Deleted ? e.CoverImageKey : CoverRules.Remove(db, e, now);
+            if (key is not null)
+                keys.Add(key);
+        }
+        return keys;
     }
 }
