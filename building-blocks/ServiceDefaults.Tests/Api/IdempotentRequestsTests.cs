@@ -91,6 +91,14 @@ public sealed class IdempotentRequestsTests : IAsyncLifetime
                 throw new ConflictException("refused");
             }
         );
+        things.MapPost(
+            "/upload",
+            async (HttpRequest request) =>
+            {
+                var form = await request.ReadFormAsync();
+                return Create(new Thing(Guid.Empty, form["name"].ToString()));
+            }
+        );
         things.MapPost("/own", (Thing body) => Create(body)).HonoursIdempotencyKeyItself();
         things.MapPost("/search", (Thing body) => TypedResults.Ok(body));
         api.MapPost("/open", (Thing body) => Create(body)).AllowAnonymous();
@@ -150,6 +158,40 @@ public sealed class IdempotentRequestsTests : IAsyncLifetime
         Assert.Equal("\"7\"", second.Headers.ETag?.Tag);
         Assert.False(first.Headers.Contains(IdempotentRequests.ReplayedHeader));
         Assert.Equal("true", second.Headers.GetValues(IdempotentRequests.ReplayedHeader).Single());
+        Assert.Equal(1, _runs);
+    }
+
+    [Fact]
+    public async Task A_retried_upload_with_a_new_boundary_is_the_same_request_and_replays()
+    {
+        // A new MultipartFormDataContent picks a new random boundary, as a browser or the SDK does for each attempt.
+        Task<HttpResponseMessage> UploadAsync(byte[] file)
+        {
+            var form = new MultipartFormDataContent
+            {
+                { new StringContent("a"), "name" },
+                { new ByteArrayContent(file), "file", "photo.jpg" },
+            };
+            var request = new HttpRequestMessage(HttpMethod.Post, "/things/upload") { Content = form };
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _tokens.Issue(Alice));
+            request.Headers.Add("Idempotency-Key", "k-upload");
+            return _client.SendAsync(request);
+        }
+        // Larger than a read, so boundaries and the bytes held between reads are both crossed.
+        var file = System.Security.Cryptography.RandomNumberGenerator.GetBytes(100_000);
+
+        var first = await UploadAsync(file);
+        var retry = await UploadAsync(file);
+        Assert.Equal(HttpStatusCode.Created, first.StatusCode);
+        Assert.Equal(HttpStatusCode.Created, retry.StatusCode);
+        Assert.Equal("true", retry.Headers.GetValues(IdempotentRequests.ReplayedHeader).Single());
+        Assert.Equal(await first.Content.ReadAsStringAsync(), await retry.Content.ReadAsStringAsync());
+        Assert.Equal(1, _runs);
+
+        // Another file under that key is another request.
+        var other = file.ToArray();
+        other[^1] ^= 1;
+        await ProblemAsync(await UploadAsync(other), HttpStatusCode.UnprocessableEntity);
         Assert.Equal(1, _runs);
     }
 

@@ -173,6 +173,40 @@ public sealed class PagingTests
     }
 
     [Fact]
+    public void A_cursor_keeps_the_page_size_its_page_number_counts_in()
+    {
+        var cursor = NumberedCursor.Encode(3, 10, "1.0123456789abcdef0123456789abcdef");
+        // Without a limit it takes the cursor's; with the same one, the same.
+        foreach (var limit in new int?[] { null, 10 })
+        {
+            var errors = new ValidationErrors();
+            var start = NumberedCursor.Read(null, limit, cursor, 20, NumberAndIdPosition, errors);
+            Assert.False(errors.Any);
+            Assert.Equal(new PageRequest(3, 10), start.Page);
+        }
+        // Page 3 of 10 a page, read 50 at a time, would be rows 21-70 called page 3: refused, naming the size.
+        Assert.Contains(
+            "limit=10",
+            Refused(e => NumberedCursor.Read(null, 50, cursor, 20, NumberAndIdPosition, e))["limit"].Single()
+        );
+        // A cursor given out before the size was in it still reads, in the limit sent.
+        var errorsOld = new ValidationErrors();
+        var old = NumberedCursor.Read(
+            null,
+            50,
+            OpaqueCursor.Encode("3~1.0123456789abcdef0123456789abcdef"),
+            20,
+            NumberAndIdPosition,
+            errorsOld
+        );
+        Assert.False(errorsOld.Any);
+        Assert.Equal(new PageRequest(3, 50), old.Page);
+    }
+
+    private static (long, Guid)? NumberAndIdPosition(string position) =>
+        NumberAndId.TryParse(position, long.MaxValue, out var number, out var id) ? (number, id) : null;
+
+    [Fact]
     public void A_cursor_with_page_or_one_not_given_out_is_refused()
     {
         Assert.Equal(
@@ -181,7 +215,7 @@ public sealed class PagingTests
                 NumberedCursor.Read(
                     2,
                     null,
-                    NumberedCursor.Encode(3, "1.0123456789abcdef0123456789abcdef"),
+                    NumberedCursor.Encode(3, 20, "1.0123456789abcdef0123456789abcdef"),
                     20,
                     TimeAndId.Parse,
                     e
@@ -198,6 +232,10 @@ public sealed class PagingTests
                 OpaqueCursor.Encode("x~1.0123456789abcdef0123456789abcdef"),
                 OpaqueCursor.Encode("3~1.0123"),
                 OpaqueCursor.Encode("3~-1.0123456789abcdef0123456789abcdef"),
+                OpaqueCursor.Encode("3:0~1.0123456789abcdef0123456789abcdef"),
+                OpaqueCursor.Encode("3:101~1.0123456789abcdef0123456789abcdef"),
+                OpaqueCursor.Encode("3:20:1~1.0123456789abcdef0123456789abcdef"),
+                OpaqueCursor.Encode("2147483647:20~1.0123456789abcdef0123456789abcdef"),
             }
         )
             Assert.Equal(

@@ -6,6 +6,7 @@ using Community.ServiceDefaults.Errors;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Net.Http.Headers;
 
 namespace Community.ServiceDefaults.Api;
 
@@ -177,19 +178,63 @@ public static class IdempotentRequests
     private static string? Header(Microsoft.Extensions.Primitives.StringValues value) =>
         value.Count > 0 ? value.ToString() : null;
 
-    /// <summary>SHA-256 of what makes two requests the same: method, path and query, content type and body.</summary>
+    /// <summary>
+    /// SHA-256 of what makes two requests the same: method, path and query, content type and body. A multipart body
+    /// is read without its boundary: a client picks a new random one for every attempt (browsers, the SDK, .NET's
+    /// MultipartFormDataContent), so a retried upload differs from its first attempt by nothing else.
+    /// </summary>
     private static async Task<byte[]> FingerprintAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         request.EnableBuffering();
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var (contentType, boundary) = WithoutBoundary(request.ContentType);
         hash.AppendData(
-            Encoding.UTF8.GetBytes($"{request.Method}\n{request.Path}{request.QueryString}\n{request.ContentType}\n")
+            Encoding.UTF8.GetBytes($"{request.Method}\n{request.Path}{request.QueryString}\n{contentType}\n")
         );
         var chunk = new byte[16 * 1024];
         int read;
-        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
-            hash.AppendData(chunk, 0, read);
+        if (boundary is null)
+        {
+            while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
+                hash.AppendData(chunk, 0, read);
+        }
+        else
+        {
+            // Each boundary hashed as one fixed byte; the bytes that may start one are held to the next read.
+            byte[] held = [];
+            while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
+            {
+                var data = new byte[held.Length + read];
+                held.CopyTo(data, 0);
+                Array.Copy(chunk, 0, data, held.Length, read);
+                var start = 0;
+                for (int at; (at = data.AsSpan(start).IndexOf(boundary)) >= 0; start += at + boundary.Length)
+                {
+                    hash.AppendData(data, start, at);
+                    hash.AppendData([0]);
+                }
+                var keep = Math.Min(boundary.Length - 1, data.Length - start);
+                hash.AppendData(data, start, data.Length - start - keep);
+                held = data[^keep..];
+            }
+            hash.AppendData(held);
+        }
         request.Body.Position = 0;
         return hash.GetHashAndReset();
+    }
+
+    /// <summary>
+    /// A multipart content type's media type and its boundary (with the "--" every use of it starts with); any other
+    /// content type as it is, and no boundary.
+    /// </summary>
+    private static (string? ContentType, byte[]? Boundary) WithoutBoundary(string? contentType)
+    {
+        if (
+            !MediaTypeHeaderValue.TryParse(contentType, out var media)
+            || !media.MediaType.StartsWith("multipart/", StringComparison.OrdinalIgnoreCase)
+            || HeaderUtilities.RemoveQuotes(media.Boundary) is not { Length: > 0 } boundary
+        )
+            return (contentType, null);
+        return (media.MediaType.ToString().ToLowerInvariant(), Encoding.UTF8.GetBytes("--" + boundary.Value));
     }
 }

@@ -31,7 +31,8 @@ public static class PagingDocs
     public const string Cursor =
         "The next_cursor of the previous page: the next page by keyset, as fast at any depth, with the "
         + "same rows as the numbered page. "
-        + "Not with page; a cursor not in the form this list gives out is a 400.";
+        + "Not with page; limit, if sent, must be the one the cursor's page was read with (its pages are numbered in "
+        + "it); a cursor not in the form this list gives out is a 400.";
     public const string KeysetCursor =
         "The next_cursor of the previous page: the page after it; without it, the first page. A cursor not in the form "
         + "this list gives out is a 400.";
@@ -114,7 +115,7 @@ public readonly record struct PageRequest(int Page, int Limit)
         Func<TRow, TItem> map
     )
     {
-        var next = rows.Count > Limit ? NumberedCursor.Encode(Page + 1, positionOf(rows[Limit - 1])) : null;
+        var next = rows.Count > Limit ? NumberedCursor.Encode(Page + 1, Limit, positionOf(rows[Limit - 1])) : null;
         return new(
             rows.Take(Limit).Select(map).ToList(),
             total.Count,
@@ -134,14 +135,18 @@ public readonly record struct PageStart<TPosition>(PageRequest Page, TPosition? 
     where TPosition : struct;
 
 /// <summary>
-/// Keyset cursors of numbered lists: the page number they lead to and the position of the last row shown, so a cursor
-/// page answers the same <c>page</c> as the offset page with the same rows. Read with <see cref="Read{TPosition}"/>.
+/// Keyset cursors of numbered lists: the page number they lead to, the page size it is numbered in and the position of
+/// the last row shown, so a cursor page answers the same <c>page</c> as the offset page with the same rows. Read with
+/// <see cref="Read{TPosition}"/>.
 /// </summary>
 public static class NumberedCursor
 {
     public const string PageAndCursor = "Send either page or cursor, not both.";
 
-    public static string Encode(int page, string position) => OpaqueCursor.Encode($"{page}~{position}");
+    public static string Encode(int page, int limit, string position) =>
+        OpaqueCursor.Encode(
+            $"{page.ToString(CultureInfo.InvariantCulture)}:{limit.ToString(CultureInfo.InvariantCulture)}~{position}"
+        );
 
     /// <summary>
     /// The page asked for: by number (offset, capped at <see cref="PageRequest.MaxOffset"/>) or by cursor (any depth);
@@ -167,13 +172,31 @@ public static class NumberedCursor
         }
         var text = OpaqueCursor.Decode(cursor);
         var separator = text?.IndexOf('~') ?? -1;
+        // "page:limit~position"; a cursor from before the page size was in it ("page~position") takes limit as sent.
+        var numbers = separator > 0 ? text![..separator].Split(':') : [];
+        var numberedIn = 0;
         if (
-            separator > 0
-            && int.TryParse(text.AsSpan(0, separator), NumberStyles.None, CultureInfo.InvariantCulture, out var number)
-            && number >= 2
+            numbers.Length is 1 or 2
+            && int.TryParse(numbers[0], NumberStyles.None, CultureInfo.InvariantCulture, out var number)
+            && number is >= 2 and < int.MaxValue
+            && (
+                numbers.Length == 1
+                || int.TryParse(numbers[1], NumberStyles.None, CultureInfo.InvariantCulture, out numberedIn)
+                    && numberedIn is >= 1 and <= PageRequest.MaxLimit
+            )
             && parse(text![(separator + 1)..]) is { } position
         )
-            return new(new(number, size), position);
+        {
+            // The page size its page number counts in: page 3 of 10 rows a page is not page 3 of 50, whose rows would
+            // skip or repeat the numbered pages'. Another limit is refused; none sent takes the cursor's.
+            if (numberedIn == 0 || limit is null || limit == numberedIn)
+                return new(new(number, numberedIn == 0 ? size : numberedIn), position);
+            errors.Add(
+                "limit",
+                $"This cursor numbers pages of {numberedIn} results: send limit={numberedIn}, or no limit, with it."
+            );
+            return new(new(1, size), null);
+        }
         errors.Add("cursor", Keyset.MalformedCursor);
         return new(new(1, size), null);
     }

@@ -551,6 +551,54 @@ public sealed class PhotosTests(PhotosFixture fx) : IClassFixture<PhotosFixture>
     }
 
     [Fact]
+    public async Task One_person_keeps_at_most_a_hundred_photos_in_an_events_gallery_even_uploading_at_once()
+    {
+        var (_, organizer) = fx.Organizer();
+        var e = Id(await fx.CreateEventAsync(organizer));
+        var (attendeeId, attendee) = fx.Member();
+        await (await fx.Client.PostJson($"/api/v1/events/{e}/registrations", new { }, attendee)).AssertStatus(201);
+        // 98 of theirs there already (rows alone: their files do not matter here).
+        await Sql.ExecuteAsync(
+            fx.Resources.DatabaseConnectionString,
+            """
+            INSERT INTO event_photos (id, event_id, uploaded_by, blob_key, content_type, size_bytes, created_at)
+            SELECT gen_random_uuid(), @event, @by, 'events/' || @event || '/' || i || '.jpg', 'image/jpeg', 100, now()
+            FROM generate_series(1, 98) AS i
+            """,
+            ("event", Guid.Parse(e)),
+            ("by", attendeeId)
+        );
+        Task<long> TheirsAsync() =>
+            fx.ScalarAsync<long>(
+                "SELECT count(*) FROM event_photos WHERE event_id = @e AND uploaded_by = @u",
+                ("e", Guid.Parse(e)),
+                ("u", attendeeId)
+            );
+
+        // Three at once for the last two places: two are taken, the third is a 409 and leaves no file.
+        var answers = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => Upload(e, attendee, Form(Images.Jpeg()))));
+        Assert.Equal(2, answers.Count(a => a.StatusCode == HttpStatusCode.Created));
+        var refused = await Assert.Single(answers, a => a.StatusCode != HttpStatusCode.Created).AssertProblem(409);
+        Assert.Contains("100 photos", refused["detail"]!.GetValue<string>());
+        Assert.Equal(100L, await TheirsAsync());
+        Assert.Equal(2, FilesOf(e).Length);
+        // A full gallery is refused before the upload is even read.
+        await (await Upload(e, attendee, Form(Images.Jpeg()))).AssertProblem(409);
+        Assert.Equal(100L, await TheirsAsync());
+
+        // Someone else's photos are theirs to count; and one deleted makes room again.
+        await (await Upload(e, organizer, Form(Images.Jpeg()))).AssertStatus(201);
+        await (await Upload(e, attendee, Form(Images.Jpeg()))).AssertProblem(409);
+        var oneOfTheirs = await fx.ScalarAsync<Guid>(
+            "SELECT id FROM event_photos WHERE event_id = @e AND uploaded_by = @u LIMIT 1",
+            ("e", Guid.Parse(e)),
+            ("u", attendeeId)
+        );
+        await (await Delete(e, oneOfTheirs.ToString(), attendee)).AssertStatus(204);
+        await (await Upload(e, attendee, Form(Images.Jpeg()))).AssertStatus(201);
+    }
+
+    [Fact]
     public async Task A_photo_stored_before_sizes_were_recorded_is_listed_without_them()
     {
         var (organizerId, organizer) = fx.Organizer();
@@ -676,6 +724,49 @@ public sealed class PhotosTests(PhotosFixture fx) : IClassFixture<PhotosFixture>
         var attempt = Assert.Single(s3.Received, r => r.Method == "DELETE");
         Assert.Equal($"/photos/events/{draft}/{photo}.png", attempt.Path);
         Assert.True(s3.Holds(attempt.Path)); // orphaned and logged, not a failed deletion
+    }
+
+    [Fact]
+    public async Task A_photo_whose_client_leaves_once_its_file_is_stored_is_saved_with_its_file()
+    {
+        await using var host = fx.StartHostFaultingAfterPut(FaultAfterPut.ClientLeaves);
+        using var client = host.NewClient();
+        var (_, organizer) = fx.Organizer();
+        var e = Id(await fx.CreateEventAsync(organizer));
+
+        await Assert.ThrowsAnyAsync<HttpRequestException>(() => Upload(e, organizer, Form(Images.Jpeg()), client));
+
+        // The request goes on without its client: the row is saved, so the file is not left without one.
+        await Eventually.TrueAsync(
+            async () =>
+                await fx.ScalarAsync<long>(
+                    "SELECT count(*) FROM event_photos WHERE event_id = @id",
+                    ("id", Guid.Parse(e))
+                ) == 1,
+            "the photo whose client left was never saved"
+        );
+        var photo = await fx.ScalarAsync<string>(
+            "SELECT id::text FROM event_photos WHERE event_id = @id",
+            ("id", Guid.Parse(e))
+        );
+        Assert.Equal(fx.FileOf(e, photo!, "jpg"), Assert.Single(FilesOf(e)));
+    }
+
+    [Fact]
+    public async Task A_photo_whose_put_fails_once_its_file_is_stored_leaves_no_file_and_no_row()
+    {
+        await using var host = fx.StartHostFaultingAfterPut(FaultAfterPut.AnswerLost);
+        using var client = host.NewClient();
+        var (_, organizer) = fx.Organizer();
+        var e = Id(await fx.CreateEventAsync(organizer));
+
+        await (await Upload(e, organizer, Form(Images.Jpeg()), client)).AssertProblem(500);
+
+        Assert.Empty(FilesOf(e));
+        Assert.Equal(
+            0L,
+            await fx.ScalarAsync<long>("SELECT count(*) FROM event_photos WHERE event_id = @id", ("id", Guid.Parse(e)))
+        );
     }
 
     [Fact]
@@ -828,6 +919,13 @@ public sealed class PhotosTests(PhotosFixture fx) : IClassFixture<PhotosFixture>
         var copy = (byte[])bytes.Clone();
         patch.CopyTo(copy.AsSpan(offset));
         return copy;
+    }
+
+    /// <summary>The files in the event's photo folder, covers included.</summary>
+    private string[] FilesOf(string eventId)
+    {
+        var folder = Path.Combine(fx.PhotoRoot, "events", eventId);
+        return Directory.Exists(folder) ? Directory.GetFiles(folder) : [];
     }
 
     private Task<HttpResponseMessage> Delete(string eventId, string photoId, string token, HttpClient? client = null) =>

@@ -56,6 +56,12 @@ public static class PhotosApi
     public const long MaxUploadBytes = MaxPhotoBytes + ImageUploads.FormOverheadBytes;
     public const int MaxCaptionLength = 500;
 
+    /// <summary>
+    /// Photos one person keeps in one event's gallery: a member registered for any free event could otherwise fill
+    /// the store without end, 10 MB a time, and keep the image decoders busy for everyone else.
+    /// </summary>
+    public const int MaxPhotosPerPerson = 100;
+
     public static RouteGroupBuilder MapPhotosApi(this IEndpointRouteBuilder routes)
     {
         var group = routes
@@ -118,6 +124,8 @@ public static class PhotosApi
             throw new ForbiddenException(
                 "You cannot add photos to an event whose organizer you blocked or who blocked you."
             );
+        // Asked before the upload is read, so a full gallery costs no decoding; counted again, exactly, before saving.
+        await EnsureRoomAsync(db, id, userId, cancellationToken);
 
         var image = await ImageUploads.ReadAsync(
             request,
@@ -145,21 +153,48 @@ public static class PhotosApi
             Caption = caption,
             CreatedAt = clock.GetUtcNow(),
         };
-        await blobs.PutAsync(photo.BlobKey, content, format.ContentType, cancellationToken);
         db.Add(photo);
         db.AddIntegrationEvent(new EventPhotoAdded(Guid.CreateVersion7(), photo.CreatedAt, photoId, id, userId));
+        // The file first, then its row; whatever stops the row (the client leaving during the put, a put whose answer
+        // was lost, the database out of reach, the event deleted meanwhile) deletes the file, so none is orphaned.
         try
         {
-            await db.SaveChangesAsync(cancellationToken);
+            await blobs.PutAsync(photo.BlobKey, content, format.ContentType, cancellationToken);
+            // Stored: from here a client leaving no longer cancels; the photo it sent is kept, as if it had waited.
+            // The person's uploads to the event are counted one at a time (a lock of theirs alone, never over the
+            // blob call), so uploads at once cannot pass the limit together.
+            await using var transaction = await db.Database.BeginTransactionAsync(CancellationToken.None);
+            await db.Database.LockKeyAsync($"event-photos:{id}:{userId}", CancellationToken.None);
+            await EnsureRoomAsync(db, id, userId, CancellationToken.None);
+            await db.SaveChangesAsync(CancellationToken.None);
+            await transaction.CommitAsync(CancellationToken.None);
         }
-        catch (DbUpdateException exception)
+        catch (Exception exception)
         {
             await blobs.TryDeleteAsync(photo.BlobKey, loggers.CreateLogger(typeof(PhotosApi)));
-            if (exception.InnerException is Npgsql.PostgresException { SqlState: "23503" })
+            if (exception is DbUpdateException { InnerException: Npgsql.PostgresException { SqlState: "23503" } })
                 throw new NotFoundException("No event has this id.");
             throw;
         }
         return TypedResults.Created($"/api/v1/events/{id}/photos/{photoId}", PhotoDto.From(photo, blobs));
+    }
+
+    /// <summary>409 when <paramref name="userId"/> has <see cref="MaxPhotosPerPerson"/> photos in the event.</summary>
+    private static async Task EnsureRoomAsync(
+        EventsDbContext db,
+        Guid eventId,
+        Guid userId,
+        CancellationToken cancellationToken
+    )
+    {
+        if (
+            await db.EventPhotos.CountAsync(p => p.EventId == eventId && p.UploadedBy == userId, cancellationToken)
+            >= MaxPhotosPerPerson
+        )
+            throw new ConflictException(
+                $"You have {MaxPhotosPerPerson} photos in this event's gallery, as many as one person may add; "
+                    + "delete one to add another."
+            );
     }
 
     private static async Task<Ok<PageOf<PhotoDto>>> List(
