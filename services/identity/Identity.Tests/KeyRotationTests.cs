@@ -1,3 +1,5 @@
+using Community.Identity.Auth;
+
 namespace Community.Identity.Tests;
 
 public sealed class KeyRotationTests(IdentityFixture fx) : IClassFixture<IdentityFixture>
@@ -16,12 +18,21 @@ public sealed class KeyRotationTests(IdentityFixture fx) : IClassFixture<Identit
         var oldKid = TestTokens.Header(oldToken)["kid"]!.GetValue<string>();
         Assert.Equal([oldKid], await PublishedKidsAsync());
 
-        // Thirty days on, the next token is signed by a new key; the old key is still published.
+        // Thirty days on, a new key is made and published at once; tokens are still signed by the old one until every
+        // replica publishes the new one too (each caches the key set for a minute).
         using var clock = new ClockOffset(fx.Clock);
         clock.Advance(TimeSpan.FromDays(30) + TimeSpan.FromMinutes(1));
+        var during = await fx.RegisterAsync();
+        Assert.Equal(oldKid, TestTokens.Header(during["access_token"]!.GetValue<string>())["kid"]!.GetValue<string>());
+        var published = await PublishedKidsAsync();
+        Assert.Equal(2, published.Count);
+        Assert.Equal(oldKid, published[1]);
+        var newKid = published[0];
+
+        // Past that lead, the next token is signed by the new key; the old key is still published.
+        clock.Advance(SigningKeyStore.PublishLead);
         var after = await fx.RegisterAsync();
-        var newKid = TestTokens.Header(after["access_token"]!.GetValue<string>())["kid"]!.GetValue<string>();
-        Assert.NotEqual(oldKid, newKid);
+        Assert.Equal(newKid, TestTokens.Header(after["access_token"]!.GetValue<string>())["kid"]!.GetValue<string>());
         Assert.Equal([newKid, oldKid], await PublishedKidsAsync());
         Assert.Equal(
             HttpStatusCode.OK,

@@ -41,8 +41,23 @@ public sealed class SigningKeyStore(
         return key?.SecurityKey;
     }
 
-    public async Task<LoadedKey> GetSigningKeyAsync(CancellationToken cancellationToken) =>
-        (await GetPublishedAsync(cancellationToken))[0];
+    /// <summary>
+    /// How old a key must be before it signs: every replica caches the published keys for <see cref="CacheFor"/>, and
+    /// the gateway and services fetch the key set from any of them on a kid they do not know. A key signing the moment
+    /// it is made would be missing from the others' answers for up to a minute, and its tokens refused meanwhile.
+    /// </summary>
+    public static readonly TimeSpan PublishLead = CacheFor + TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// The newest published key every replica publishes by now (<see cref="PublishLead"/>); the only key there is
+    /// when none is that old yet (the first one).
+    /// </summary>
+    public async Task<LoadedKey> GetSigningKeyAsync(CancellationToken cancellationToken)
+    {
+        var keys = await GetPublishedAsync(cancellationToken);
+        var now = clock.GetUtcNow();
+        return keys.FirstOrDefault(k => now - k.CreatedAt >= PublishLead) ?? keys[^1];
+    }
 
     /// <summary>Keys whose tokens may still be valid, newest (the signing key) first.</summary>
     public async Task<IReadOnlyList<LoadedKey>> GetPublishedAsync(CancellationToken cancellationToken)
@@ -111,7 +126,8 @@ public sealed class SigningKeyStore(
         var published = new List<LoadedKey>();
         for (var i = 0; i < stored.Count; i++)
         {
-            // A key is retired when its successor has been signing for longer than a token lives.
+            // A key is retired when its successor has been published for longer than a token lives, and 5 minutes more
+            // (its last tokens were signed up to PublishLead after that).
             if (i > 0 && now - stored[i - 1].CreatedAt > keep)
                 break;
             if (loaded.FirstOrDefault(k => k.Kid == stored[i].Kid) is { } known)
