@@ -24,8 +24,25 @@ namespace Community.ServiceDefaults;
 /// </summary>
 public static class ServiceDefaultsExtensions
 {
-    /// <summary>How long a host's stop may take before what is left is abandoned.</summary>
-    public static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(5);
+    /// <summary>
+    /// How long a host's stop may take before what is left is abandoned, unless <c>Hosting:ShutdownSeconds</c> says
+    /// otherwise: AppHost kills a process 10 s after SIGTERM, so 5 s locally; a pod's grace is longer (30 s less its
+    /// 5 s preStop), and its manifests give the stop 20 s, for the mail queued and the uploads under way.
+    /// </summary>
+    public static readonly TimeSpan DefaultShutdownTimeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>The stop budget the configuration sets (1-300 s), or the default; a start-up error names it.</summary>
+    public static TimeSpan ShutdownTimeout(IConfiguration configuration)
+    {
+        var seconds = configuration.GetValue<int?>("Hosting:ShutdownSeconds");
+        if (seconds is null)
+            return DefaultShutdownTimeout;
+        if (seconds is < 1 or > 300)
+            throw new InvalidOperationException(
+                $"Hosting:ShutdownSeconds is {seconds}: it must be 1-300, and below the orchestrator's grace period."
+            );
+        return TimeSpan.FromSeconds(seconds.Value);
+    }
 
     /// <summary>Bodies larger than this are refused with 413 unless an endpoint says otherwise.</summary>
     public const long DefaultMaxRequestBodyBytes = 1024 * 1024;
@@ -34,9 +51,10 @@ public static class ServiceDefaultsExtensions
         where TBuilder : IHostApplicationBuilder
     {
         builder.Services.TryAddSingleton(TimeProvider.System);
-        // On SIGTERM in-flight requests finish, hub connections are closed and the bus stops within 5 s (the host's
-        // 30 s default outlasts an orchestrator's grace: AppHost kills after 10 s, Kubernetes after 30 s by default).
-        builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = ShutdownTimeout);
+        // On SIGTERM in-flight requests finish, hub connections are closed and the bus stops within the budget (the
+        // host's 30 s default outlasts an orchestrator's grace: AppHost kills after 10 s, Kubernetes after 30 s).
+        var shutdownTimeout = ShutdownTimeout(builder.Configuration);
+        builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = shutdownTimeout);
         builder.AddLogging();
         builder.AddTelemetry();
 

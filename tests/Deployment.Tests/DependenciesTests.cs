@@ -1,3 +1,5 @@
+using System.Text.RegularExpressions;
+
 namespace Community.Deployment.Tests;
 
 /// <summary>
@@ -32,5 +34,44 @@ public sealed class DependenciesTests
                 $"{name}: owner role {database.Owner} is a managed login role"
             );
         }
+    }
+
+    [Fact]
+    public void The_cluster_takes_every_pool_of_every_pod_at_the_largest_scale_during_a_rollout()
+    {
+        var cluster = Assert.Single(Kustomize.Render("dependencies"), o => o["kind"]?.GetValue<string>() == "Cluster");
+        var maxConnections = int.Parse(
+            cluster["spec"]!["postgresql"]!["parameters"]!["max_connections"]!.GetValue<string>()
+        );
+        // The pool sizes are in the connection strings README.md has operators put in each service's Secret.
+        var readme = File.ReadAllText(Path.Combine(Kustomize.RepositoryRoot, "deploy", "k8s", "README.md"));
+        var pools = Regex
+            .Matches(readme, @"Database=(\w+);[^""]*Maximum Pool Size=(\d+)")
+            .ToDictionary(m => m.Groups[1].Value, m => int.Parse(m.Groups[2].Value));
+        var production = Kustomize.Render("overlays/production");
+        var needed = 0;
+        foreach (var service in ResourceNames.Services)
+        {
+            var pool = pools[ResourceNames.DatabaseNameOf(service)];
+            var hpa = Assert.Single(
+                production,
+                o =>
+                    o["kind"]?.GetValue<string>() == "HorizontalPodAutoscaler"
+                    && o["metadata"]?["name"]?.GetValue<string>() == service
+            );
+            var deployment = Assert.Single(
+                production,
+                o =>
+                    o["kind"]?.GetValue<string>() == "Deployment"
+                    && o["metadata"]?["name"]?.GetValue<string>() == service
+            );
+            var surge = int.Parse(deployment["spec"]!["strategy"]!["rollingUpdate"]!["maxSurge"]!.ToString());
+            needed += pool * (int.Parse(hpa["spec"]!["maxReplicas"]!.ToString()) + surge);
+        }
+        // PostgreSQL's superuser_reserved_connections (3), and room for the operator's own sessions.
+        Assert.True(
+            maxConnections >= needed + 3 + 10,
+            $"max_connections {maxConnections} is short of {needed} pooled connections and 13 reserved"
+        );
     }
 }

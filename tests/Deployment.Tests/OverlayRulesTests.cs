@@ -539,6 +539,31 @@ public sealed partial class OverlayRulesTests
     }
 
     [Theory, MemberData(nameof(Overlays))]
+    public void Every_process_stops_within_its_pods_grace_after_the_pre_stop_pause(string overlay)
+    {
+        var rendered = Kustomize.Render(overlay);
+        var config = Assert.Single(OfKind(rendered, "ConfigMap"), c => Name(c) == "community-config");
+        // What the services read (ServiceDefaultsExtensions.ShutdownTimeout), set longer than the local 5 s.
+        var stop = int.Parse(Str(config, "data", "Hosting__ShutdownSeconds")!);
+        Assert.InRange(stop, 6, 300);
+        foreach (var deployment in OfKind(rendered, "Deployment"))
+        {
+            var name = Name(deployment);
+            var grace = int.Parse(Str(PodSpec(deployment), "terminationGracePeriodSeconds") ?? "30");
+            foreach (var container in Containers(deployment))
+            {
+                var pause = Items(container, "lifecycle", "preStop", "exec", "command").Select(c => c!.ToString());
+                var seconds = pause.FirstOrDefault() == "sleep" ? int.Parse(pause.Last()) : 0;
+                // A margin for the runtime to exit after its host stops.
+                Assert.True(
+                    seconds + stop + 3 <= grace,
+                    $"{name}: a {seconds} s pause and a {stop} s stop do not fit a {grace} s grace"
+                );
+            }
+        }
+    }
+
+    [Theory, MemberData(nameof(Overlays))]
     public void The_gateway_knows_the_address_of_every_service(string overlay)
     {
         var config = Assert.Single(OfKind(Kustomize.Render(overlay), "ConfigMap"), c => Name(c) == "community-config");
