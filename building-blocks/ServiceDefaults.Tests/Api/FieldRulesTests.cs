@@ -49,9 +49,19 @@ public sealed class FieldRulesTests
     [InlineData("Lina\tHaddad", false)]
     [InlineData("Lina\u0085", false)]
     [InlineData("Lina \u202Egnp.exe", false)]
-    [InlineData("\u2067Lina", false)]
+    [InlineData("\u2067Lina", false)] // an isolate left open
+    [InlineData("Lina \u2069", false)] // closed without being opened
+    [InlineData("\u2067لينا\u2069 Haddad", true)] // a pasted right-to-left name, its isolate closed
+    [InlineData("\u202Bلينا\u202C", true)] // an embedding closed
+    [InlineData("\u202Dlina\u202C", false)] // an override, even closed
     [InlineData("\u200B\u200B\u200B", false)]
     [InlineData("\u200B \uFEFF", false)]
+    [InlineData("\u3164\u3164\u3164", false)] // Hangul fillers
+    [InlineData("\u2800\u2800", false)] // blank Braille patterns
+    [InlineData("\uFE0F\uFE0F\uFE0F", false)] // variation selectors alone
+    [InlineData("\U000E0041\U000E0042\U000E0043", false)] // tag characters
+    [InlineData("क्\u200Dष", true)] // Devanagari with a joiner
+    [InlineData("\U0001F600", true)] // an emoji alone
     public void One_line_names_refuse_breaks_reordering_and_nothing_visible(string name, bool valid)
     {
         var messages = Messages(e => e.OneLine("name", name), valid);

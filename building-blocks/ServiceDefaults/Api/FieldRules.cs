@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net.Mail;
+using System.Text;
 using Community.ServiceDefaults.Errors;
 
 namespace Community.ServiceDefaults.Api;
@@ -48,34 +49,68 @@ public static class FieldRules
 
     /// <summary>
     /// A name or title shown on one line among others' (a person's, a group's, an event's) and quoted into
-    /// notifications and mail: no line break or other control character, no bidirectional embedding, override or
-    /// isolate (which would reorder what follows it on the line), and something visible, not only spaces and
-    /// zero-width characters. Marks that reorder nothing (LRM, RLM) and joiners (emoji sequences) are kept.
+    /// notifications and mail: no line break or other control character; no bidirectional override, and embeddings
+    /// and isolates only closed again (a phone's keyboard wraps a pasted right-to-left name in an isolate; one left
+    /// open, or an override, reorders what follows it on the line); and something visible, not only spaces, marks,
+    /// fillers and zero-width characters. Marks that reorder nothing (LRM, RLM) and joiners (emoji, Indic scripts)
+    /// are kept.
     /// </summary>
     public static bool OneLine(this ValidationErrors errors, string field, string? value)
     {
         if (value is null)
             return true;
         var visible = false;
-        foreach (var c in value)
+        int embeddings = 0,
+            isolates = 0;
+        foreach (var rune in value.EnumerateRunes())
         {
-            if (char.IsControl(c) || c is '\u2028' or '\u2029')
+            var c = rune.Value;
+            if (Rune.IsControl(rune) || c is 0x2028 or 0x2029)
             {
                 errors.Add(field, $"{field} must be one line, without control characters.");
                 return false;
             }
-            if (c is (>= '\u202A' and <= '\u202E') or (>= '\u2066' and <= '\u2069'))
+            var balanced = c switch
             {
-                errors.Add(field, $"{field} must not contain bidirectional embedding, override or isolate characters.");
-                return false;
-            }
-            visible |= !char.IsWhiteSpace(c) && CharUnicodeInfo.GetUnicodeCategory(c) != UnicodeCategory.Format;
+                0x202A or 0x202B => ++embeddings > 0,
+                0x202C => --embeddings >= 0,
+                0x2066 or 0x2067 or 0x2068 => ++isolates > 0,
+                0x2069 => --isolates >= 0,
+                0x202D or 0x202E => false,
+                _ => true,
+            };
+            if (!balanced)
+                break;
+            visible |= Visible(rune);
+        }
+        if (embeddings != 0 || isolates != 0 || value.EnumerateRunes().Any(r => r.Value is 0x202D or 0x202E))
+        {
+            errors.Add(
+                field,
+                $"{field} must not contain bidirectional overrides, nor embeddings or isolates left open."
+            );
+            return false;
         }
         if (visible)
             return true;
         errors.Add(field, $"{field} must contain visible characters.");
         return false;
     }
+
+    /// <summary>A character that shows something: not a space, a mark, a format character or a blank filler.</summary>
+    private static bool Visible(Rune rune) =>
+        rune.Value is not (0x115F or 0x1160 or 0x3164 or 0xFFA0 or 0x2800)
+        && Rune.GetUnicodeCategory(rune)
+            is not (
+                UnicodeCategory.SpaceSeparator
+                or UnicodeCategory.Format
+                or UnicodeCategory.NonSpacingMark
+                or UnicodeCategory.EnclosingMark
+                or UnicodeCategory.Control
+                or UnicodeCategory.Surrogate
+                or UnicodeCategory.PrivateUse
+                or UnicodeCategory.OtherNotAssigned
+            );
 
     public static bool OneOf(
         this ValidationErrors errors,

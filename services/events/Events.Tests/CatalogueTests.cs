@@ -115,6 +115,25 @@ public sealed class CatalogueTests(EventsFixture fx) : CatalogueTestsBase, IClas
     }
 
     [Fact]
+    public async Task A_title_stored_before_the_one_line_rule_does_not_block_other_changes_but_is_not_set_again()
+    {
+        var (_, organizer) = fx.Organizer();
+        var id = (await fx.CreateEventAsync(organizer))["id"]!.GetValue<string>();
+        // A title on two lines, as one could be saved before names and titles were one line.
+        await fx.ExecuteAsync(
+            "UPDATE community_events SET title = @t WHERE id = @id",
+            ("t", "Board games\nevening"),
+            ("id", Guid.Parse(id))
+        );
+        var changed = await (await Patch(id, new { capacity = 7 }, organizer)).AssertStatus(200);
+        Assert.Equal(7, changed["capacity"]!.GetValue<int>());
+        Assert.Equal("Board games\nevening", changed["title"]!.GetValue<string>());
+        // A new title is judged as ever.
+        var refused = await (await Patch(id, new { title = "Board games\ntonight" }, organizer)).AssertProblem(400);
+        Assert.NotNull(refused["errors"]!["title"]);
+    }
+
+    [Fact]
     public async Task An_admin_may_create_a_member_may_not_and_anonymous_callers_must_sign_in()
     {
         var (adminId, admin) = fx.Admin();

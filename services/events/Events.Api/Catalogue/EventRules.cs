@@ -68,7 +68,8 @@ public static partial class EventRules
         var errors = new ValidationErrors();
 
         var title = input.Title?.Trim();
-        if (errors.Required("title", title) && errors.Length("title", title, 3, 120))
+        // One line, unless kept as it is: a title stored before the rule must not block every other change.
+        if (errors.Required("title", title) && errors.Length("title", title, 3, 120) && title != target.Title)
             errors.OneLine("title", title);
 
         var description = input.Description?.Trim() ?? "";

@@ -96,7 +96,8 @@ public static class CourseRules
             course.Id,
             current.Select(m => m.Id).ToHashSet(),
             now,
-            (course.PriceCents, course.Currency)
+            (course.PriceCents, course.Currency),
+            course.Title
         );
         var keptIds = valid.Modules.Select(m => m.Id).ToHashSet();
         var removed = current.Where(m => !keptIds.Contains(m.Id)).ToList();
@@ -188,13 +189,15 @@ public static class CourseRules
         Guid courseId,
         IReadOnlySet<Guid> existingModules,
         DateTimeOffset now,
-        (long Cents, string? Currency)? price = null
+        (long Cents, string? Currency)? price = null,
+        string? storedTitle = null
     )
     {
         var errors = new ValidationErrors();
 
         var title = input.Title?.Trim();
-        if (errors.Required("title", title) && errors.Length("title", title, 3, 120))
+        // One line, unless kept as it is: a title stored before the rule must not block every other change.
+        if (errors.Required("title", title) && errors.Length("title", title, 3, 120) && title != storedTitle)
             errors.OneLine("title", title);
 
         var description = input.Description?.Trim() ?? "";

@@ -342,7 +342,9 @@ public static class ProfilePatch
         {
             case "full_name":
                 var fullName = Text(100);
-                errors.OneLine(field, fullName);
+                // One line, unless kept as it is (a name stored before the rule, sent back with the rest).
+                if (fullName != user.FullName)
+                    errors.OneLine(field, fullName);
                 Set(user.FullName, fullName, v => user.FullName = v);
                 break;
             case "bio":

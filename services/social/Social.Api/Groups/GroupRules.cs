@@ -115,7 +115,8 @@ public static partial class GroupRules
     {
         var errors = new ValidationErrors();
         var name = input.Name?.Trim();
-        if (errors.Required("name", name) && errors.Length("name", name, 3, 80))
+        // One line, unless kept as it is: a name stored before the rule must not block every other change.
+        if (errors.Required("name", name) && errors.Length("name", name, 3, 80) && name != target.Name)
             errors.OneLine("name", name);
         var description = input.Description?.Trim() ?? "";
         errors.MaxLength("description", description, 2000);
