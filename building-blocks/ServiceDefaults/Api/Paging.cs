@@ -31,8 +31,8 @@ public static class PagingDocs
     public const string Cursor =
         "The next_cursor of the previous page: the next page by keyset, as fast at any depth, with the "
         + "same rows as the numbered page. "
-        + "Not with page; limit, if sent, must be the one the cursor's page was read with (its pages are numbered in "
-        + "it); a cursor not in the form this list gives out is a 400.";
+        + "Not with page; send the limit the cursor's page was read with (its pages are numbered in it); a cursor "
+        + "not in the form this list gives out is a 400.";
     public const string KeysetCursor =
         "The next_cursor of the previous page: the page after it; without it, the first page. A cursor not in the form "
         + "this list gives out is a 400.";
@@ -143,10 +143,22 @@ public static class NumberedCursor
 {
     public const string PageAndCursor = "Send either page or cursor, not both.";
 
-    public static string Encode(int page, int limit, string position) =>
-        OpaqueCursor.Encode(
-            $"{page.ToString(CultureInfo.InvariantCulture)}:{limit.ToString(CultureInfo.InvariantCulture)}~{position}"
+    /// <summary>
+    /// Whether cursors given out carry their page size ("page:limit~position"). Not yet: pods of the release before
+    /// this one read only "page~position" and would answer a 400 to the new form while a rolling deploy runs both.
+    /// This release reads both forms; the next turns this on, and from then on another limit is refused.
+    /// </summary>
+    public static readonly bool WritesPageSize = false;
+
+    public static string Encode(int page, int limit, string position)
+    {
+        var number = page.ToString(CultureInfo.InvariantCulture);
+        return OpaqueCursor.Encode(
+            WritesPageSize
+                ? $"{number}:{limit.ToString(CultureInfo.InvariantCulture)}~{position}"
+                : $"{number}~{position}"
         );
+    }
 
     /// <summary>
     /// The page asked for: by number (offset, capped at <see cref="PageRequest.MaxOffset"/>) or by cursor (any depth);

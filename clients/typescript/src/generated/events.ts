@@ -1190,7 +1190,7 @@ export interface operations {
                 page?: number;
                 /** @description Items per page, 1-100; 20 without it. */
                 limit?: number;
-                /** @description The next_cursor of the previous page: the next page by keyset, as fast at any depth, with the same rows as the numbered page. Not with page; limit, if sent, must be the one the cursor's page was read with (its pages are numbered in it); a cursor not in the form this list gives out is a 400. */
+                /** @description The next_cursor of the previous page: the next page by keyset, as fast at any depth, with the same rows as the numbered page. Not with page; send the limit the cursor's page was read with (its pages are numbered in it); a cursor not in the form this list gives out is a 400. */
                 cursor?: string;
             };
             header?: {
@@ -2734,7 +2734,7 @@ export interface operations {
                 page?: number;
                 /** @description Items per page, 1-100; 50 without it. */
                 limit?: number;
-                /** @description The next_cursor of the previous page: the next page by keyset, as fast at any depth, with the same rows as the numbered page. Not with page; limit, if sent, must be the one the cursor's page was read with (its pages are numbered in it); a cursor not in the form this list gives out is a 400. */
+                /** @description The next_cursor of the previous page: the next page by keyset, as fast at any depth, with the same rows as the numbered page. Not with page; send the limit the cursor's page was read with (its pages are numbered in it); a cursor not in the form this list gives out is a 400. */
                 cursor?: string;
             };
             header?: {
@@ -3074,7 +3074,7 @@ export interface operations {
                 page?: number;
                 /** @description Items per page, 1-100; 20 without it. */
                 limit?: number;
-                /** @description The next_cursor of the previous page: the next page by keyset, as fast at any depth, with the same rows as the numbered page. Not with page; limit, if sent, must be the one the cursor's page was read with (its pages are numbered in it); a cursor not in the form this list gives out is a 400. */
+                /** @description The next_cursor of the previous page: the next page by keyset, as fast at any depth, with the same rows as the numbered page. Not with page; send the limit the cursor's page was read with (its pages are numbered in it); a cursor not in the form this list gives out is a 400. */
                 cursor?: string;
             };
             header?: {
@@ -3914,7 +3914,7 @@ export interface operations {
                 page?: number;
                 /** @description Items per page, 1-100; 20 without it. */
                 limit?: number;
-                /** @description The next_cursor of the previous page: the next page by keyset, as fast at any depth, with the same rows as the numbered page. Not with page; limit, if sent, must be the one the cursor's page was read with (its pages are numbered in it); a cursor not in the form this list gives out is a 400. */
+                /** @description The next_cursor of the previous page: the next page by keyset, as fast at any depth, with the same rows as the numbered page. Not with page; send the limit the cursor's page was read with (its pages are numbered in it); a cursor not in the form this list gives out is a 400. */
                 cursor?: string;
             };
             header?: {
