@@ -753,6 +753,28 @@ public sealed class PhotosTests(PhotosFixture fx) : IClassFixture<PhotosFixture>
     }
 
     [Fact]
+    public async Task A_photo_whose_uploader_is_erased_while_it_uploads_is_refused_and_leaves_no_file()
+    {
+        var (_, organizer) = fx.Organizer();
+        var e = Id(await fx.CreateEventAsync(organizer));
+        var (leaverId, leaver) = fx.Member();
+        await (await fx.Client.PostJson($"/api/v1/events/{e}/registrations", new { }, leaver)).AssertStatus(201);
+        // Allowed when it started; the account is erased (UserDeleted handled) once the file is stored.
+        await using var host = fx.StartHostFaultingAfterPut(_ =>
+            fx.DeliverAsync(new UserDeleted(Guid.NewGuid(), fx.Clock.GetUtcNow(), leaverId))
+        );
+        using var client = host.NewClient();
+
+        var refused = await (await Upload(e, leaver, Form(Images.Jpeg()), client)).AssertProblem(403);
+        Assert.Contains("deleted", refused["detail"]!.GetValue<string>());
+        Assert.Equal(
+            0L,
+            await fx.ScalarAsync<long>("SELECT count(*) FROM event_photos WHERE uploaded_by = @id", ("id", leaverId))
+        );
+        Assert.Empty(FilesOf(e));
+    }
+
+    [Fact]
     public async Task A_photo_whose_put_fails_once_its_file_is_stored_leaves_no_file_and_no_row()
     {
         await using var host = fx.StartHostFaultingAfterPut(FaultAfterPut.AnswerLost);

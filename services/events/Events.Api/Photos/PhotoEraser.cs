@@ -16,6 +16,12 @@ public sealed class PhotoEraser(EventsDbContext db, IBlobStore blobs, TimeProvid
     public async Task EraseAsync(UserDeleted deleted, CancellationToken cancellationToken)
     {
         var userId = deleted.UserId;
+        // The account's profile row first: an upload of theirs under way holds it shared until its photo commits, so
+        // that photo is waited for and erased below; one that comes after finds the tombstone (PhotosApi).
+        await db.Database.ExecuteSqlAsync(
+            $"SELECT 1 FROM user_profiles WHERE user_id = {userId} FOR UPDATE",
+            cancellationToken
+        );
         // Also the photos of the user's drafts, which are deleted too (the rows would go by cascade, the files would
         // not).
         var photos = db.EventPhotos.Where(p =>

@@ -167,16 +167,51 @@ public static class PhotosApi
             await db.Database.LockKeyAsync($"event-photos:{id}:{userId}", CancellationToken.None);
             await EnsureRoomAsync(db, id, userId, CancellationToken.None);
             await db.SaveChangesAsync(CancellationToken.None);
+            await EnsureNotErasedAsync(db, userId);
             await transaction.CommitAsync(CancellationToken.None);
         }
         catch (Exception exception)
         {
-            await blobs.TryDeleteAsync(photo.BlobKey, loggers.CreateLogger(typeof(PhotosApi)));
+            // The transaction is over (rolled back, unless a commit whose answer was lost went through): the file goes
+            // unless its row is there, or cannot be asked about; a file left over is the lesser harm than a photo
+            // whose content answers 404.
+            if (!await MaybeSavedAsync(db, photoId))
+                await blobs.TryDeleteAsync(photo.BlobKey, loggers.CreateLogger(typeof(PhotosApi)));
             if (exception is DbUpdateException { InnerException: Npgsql.PostgresException { SqlState: "23503" } })
                 throw new NotFoundException("No event has this id.");
             throw;
         }
         return TypedResults.Created($"/api/v1/events/{id}/photos/{photoId}", PhotoDto.From(photo, blobs));
+    }
+
+    private static async Task<bool> MaybeSavedAsync(EventsDbContext db, Guid photoId)
+    {
+        try
+        {
+            return await db.EventPhotos.AsNoTracking().AnyAsync(p => p.Id == photoId, CancellationToken.None);
+        }
+        catch (Exception)
+        {
+            return true;
+        }
+    }
+
+    /// <summary>
+    /// Refuses the photo of an account erased while it was uploading (its permission was checked before the body was
+    /// read). The uploader's profile row is held shared until the commit: an erasure locks it first
+    /// (<see cref="PhotoEraser"/>), so it either committed before and its tombstone is seen here, or it waits for this
+    /// photo and erases it with the rest. After the insert, so the event's row (which an organizer's erasure locks
+    /// before this one) is never waited for while this lock is held.
+    /// </summary>
+    private static async Task EnsureNotErasedAsync(EventsDbContext db, Guid userId)
+    {
+        var erased = await db
+            .Database.SqlQuery<bool>(
+                $"SELECT deleted_at IS NOT NULL AS \"Value\" FROM user_profiles WHERE user_id = {userId} FOR SHARE"
+            )
+            .ToListAsync(CancellationToken.None);
+        if (erased is [true])
+            throw new ForbiddenException("This account was deleted.");
     }
 
     /// <summary>409 when <paramref name="userId"/> has <see cref="MaxPhotosPerPerson"/> photos in the event.</summary>
