@@ -1,5 +1,4 @@
 using System.Net.Http.Headers;
-using Community.Contracts;
 using Community.Contracts.Identity;
 using Community.Contracts.Social;
 using MassTransit;
@@ -379,18 +378,7 @@ public sealed class CoverImageTests(PhotosFixture fx) : IClassFixture<PhotosFixt
     }
 
     private ReportResolved Removal(string eventId) =>
-        new(
-            Guid.NewGuid(),
-            fx.Clock.GetUtcNow(),
-            Guid.NewGuid(),
-            Guid.NewGuid(),
-            ReportTargets.Event,
-            Guid.Parse(eventId),
-            "hate",
-            ReportActions.RemoveContent,
-            "An offensive cover image.",
-            Guid.NewGuid()
-        );
+        ReportRemovals.Of(fx.Clock, eventId, "hate", "An offensive cover image.");
 
     private string[] CoverFiles(string eventId)
     {

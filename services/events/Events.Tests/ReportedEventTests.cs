@@ -11,18 +11,7 @@ namespace Community.Events.Tests;
 public sealed class ReportedEventTests(EventsFixture fx) : IClassFixture<EventsFixture>
 {
     private ReportResolved Removal(string eventId) =>
-        new(
-            Guid.NewGuid(),
-            fx.Clock.GetUtcNow(),
-            Guid.NewGuid(),
-            Guid.NewGuid(),
-            ReportTargets.Event,
-            Guid.Parse(eventId),
-            "spam",
-            ReportActions.RemoveContent,
-            "A fake event selling tickets.",
-            Guid.NewGuid()
-        );
+        ReportRemovals.Of(fx.Clock, eventId, "spam", "A fake event selling tickets.");
 
     private Task<long> CancellationsAsync(string eventId) =>
         fx.ScalarAsync<long>(
