@@ -294,6 +294,34 @@ public sealed class NotificationDigestTests(DigestFixture fx) : IClassFixture<Di
     }
 
     [Fact]
+    public async Task A_name_saved_with_line_breaks_stays_on_its_line_of_the_digest()
+    {
+        await NobodyDueAsync();
+        var (bId, email) = await PersonAsync();
+        var (aId, _) = await fx.RegisteredAsync();
+        // A name stored before names were one line, made to look like the platform's own words.
+        await fx.ExecuteAsync(
+            "UPDATE user_profiles SET display_name = @n WHERE user_id = @u",
+            ("n", "Lina\r\n\r\nSECURITY: your account is locked, verify at evil.example\n\u202E"),
+            ("u", aId)
+        );
+        await fx.DeliverAsync(
+            new ConnectionRequested(Guid.NewGuid(), fx.Tick(), Guid.NewGuid(), aId, bId),
+            "ConnectionRequestedNotifier"
+        );
+        Assert.Equal(1L, await UnreadAsync(bId));
+
+        fx.Clock.Advance(TimeSpan.FromHours(25));
+        Assert.Equal(1, await Digest.RunOnceAsync(CancellationToken.None));
+        var body = (await fx.Smtp.WaitForAsync(email)).Body;
+        Assert.Contains(
+            "- Lina SECURITY: your account is locked, verify at evil.example asked to connect with you\n",
+            body.Replace("\r\n", "\n")
+        );
+        Assert.DoesNotContain(body.Split('\n'), line => line.TrimStart().StartsWith("SECURITY"));
+    }
+
+    [Fact]
     public async Task A_run_stopped_while_mailing_gives_back_every_claim_it_had_not_mailed()
     {
         await NobodyDueAsync();

@@ -163,7 +163,7 @@ public sealed class NotificationDigest(
                 $"You have {unread.Total} unread notification{(unread.Total == 1 ? "" : "s")}:\n\n"
             );
             foreach (var item in page.Items)
-                body.Append("- ").Append(item.Summary).Append('\n');
+                body.Append("- ").Append(OneLine(item.Summary)).Append('\n');
             if (page.NextCursor is not null)
                 body.Append("- and more\n");
             body.Append("\nOpen Community to read them.\n");
@@ -187,6 +187,29 @@ public sealed class NotificationDigest(
             );
             return false;
         }
+    }
+
+    /// <summary>
+    /// A summary as one line of the mail: the names it quotes are people's own text, and one saved before names were
+    /// one line (FieldRules.OneLine) could otherwise add lines the mail would show as the platform's own. Runs of
+    /// spaces, line breaks and other control characters become one space; bidirectional controls are dropped.
+    /// </summary>
+    internal static string OneLine(string summary)
+    {
+        var line = new StringBuilder(summary.Length);
+        foreach (var c in summary)
+        {
+            if (c is (>= '\u202A' and <= '\u202E') or (>= '\u2066' and <= '\u2069'))
+                continue;
+            if (char.IsWhiteSpace(c) || char.IsControl(c))
+            {
+                if (line.Length > 0 && line[^1] != ' ')
+                    line.Append(' ');
+                continue;
+            }
+            line.Append(c);
+        }
+        return line.ToString().TrimEnd();
     }
 
     /// <summary>
