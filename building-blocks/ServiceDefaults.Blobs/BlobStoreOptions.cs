@@ -35,6 +35,22 @@ public sealed class BlobStoreOptions
     /// </summary>
     public static readonly TimeSpan MaxImageDecodeWait = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// The bytes of uploads this process may be receiving at once (<see cref="Api.UploadSpool"/>), a quarter of it for
+    /// one person's: they are spooled to /tmp, so keep it well below the pod's /tmp size limit (64Mi; events and
+    /// messaging 256Mi). Default 40 MiB.
+    /// </summary>
+    public long UploadSpoolBytes { get; set; } = 40L * 1024 * 1024;
+
+    /// <summary>
+    /// How long an upload's body may take to arrive in full: it must arrive at least as fast as its length in this
+    /// time would (10 MB in 2 minutes is 0.7 Mbit/s), else 408 (<see cref="Api.UploadSpool"/>).
+    /// </summary>
+    public TimeSpan UploadReadTimeout { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>The longest <see cref="UploadReadTimeout"/>: a slot held longer is a slot taken from others.</summary>
+    public static readonly TimeSpan MaxUploadReadTimeout = TimeSpan.FromMinutes(15);
+
     public bool UsesS3 => string.Equals(Provider, S3Provider, StringComparison.OrdinalIgnoreCase);
 
     /// <summary>
@@ -48,6 +64,10 @@ public sealed class BlobStoreOptions
             yield return $"{section}:ConcurrentImageDecodes must be at least 1.";
         if (ImageDecodeWait < TimeSpan.Zero || ImageDecodeWait > MaxImageDecodeWait)
             yield return $"{section}:ImageDecodeWait must be between 0 and {MaxImageDecodeWait:c}.";
+        if (UploadSpoolBytes < 1024 * 1024)
+            yield return $"{section}:UploadSpoolBytes must be at least 1 MiB (1048576).";
+        if (UploadReadTimeout <= TimeSpan.Zero || UploadReadTimeout > MaxUploadReadTimeout)
+            yield return $"{section}:UploadReadTimeout must be more than 0 and at most {MaxUploadReadTimeout:c}.";
         if (!UsesS3)
             yield break;
         if (string.IsNullOrWhiteSpace(S3.Bucket))

@@ -1,3 +1,4 @@
+using Community.ServiceDefaults.Api;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -27,6 +28,11 @@ public static class BlobStoreSetup
         {
             var options = services.GetRequiredService<IOptions<BlobStoreOptions>>().Value;
             return new ImageDecodeGate(options.ConcurrentImageDecodes, options.ImageDecodeWait);
+        });
+        builder.Services.AddSingleton(services =>
+        {
+            var options = services.GetRequiredService<IOptions<BlobStoreOptions>>().Value;
+            return new UploadSpool(options.UploadSpoolBytes, options.UploadReadTimeout);
         });
         builder.Services.AddSingleton<IBlobStore>(services =>
         {

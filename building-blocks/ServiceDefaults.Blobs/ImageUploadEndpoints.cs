@@ -1,3 +1,4 @@
+using Community.ServiceDefaults.Api;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -13,15 +14,17 @@ public static class ImageUploadEndpoints
 {
     /// <summary>
     /// A multipart upload of at most <paramref name="maxUploadBytes"/>, above the service-wide 1 MiB body limit for
-    /// this endpoint only (endpoint routing applies both before the body is read); documents its 413 and 415.
+    /// this endpoint only (endpoint routing applies both before the body is read), held to the process's
+    /// <see cref="UploadSpool"/>; documents its 408, 413 and 415.
     /// </summary>
     public static RouteHandlerBuilder AcceptsImageUpload<TForm>(this RouteHandlerBuilder endpoint, long maxUploadBytes)
         where TForm : notnull =>
         endpoint
             .Accepts<TForm>("multipart/form-data")
-            .WithMetadata(new RequestSizeLimitAttribute(maxUploadBytes))
+            .WithMetadata(new RequestSizeLimitAttribute(maxUploadBytes), SpooledUpload.Instance)
             .WithFormOptions(multipartBodyLengthLimit: maxUploadBytes)
             .DisableAntiforgery()
+            .ProducesProblem(StatusCodes.Status408RequestTimeout)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
 

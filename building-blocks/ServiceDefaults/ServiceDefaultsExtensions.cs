@@ -171,7 +171,7 @@ public static class ServiceDefaultsExtensions
     /// The shared middleware pipeline, in its one right order: HEAD answered as GET, routing, forwarded headers,
     /// request id, no-store for signed-in answers, problem details for every error, safe text, UTF-8 JSON bodies,
     /// authentication that refuses invalid tokens, rate limiting, authorization, refusal of query parameters the
-    /// endpoint does not bind, Idempotency-Key replays; and the service's OpenAPI document.
+    /// endpoint does not bind, room for an upload's body, Idempotency-Key replays; and the service's OpenAPI document.
     /// </summary>
     public static WebApplication UseServiceDefaults(this WebApplication app)
     {
@@ -194,6 +194,7 @@ public static class ServiceDefaultsExtensions
         app.UseAuthorization();
         app.UseKnownSubjectsForWrites();
         app.UseKnownQueryParameters();
+        app.UseUploadSpool();
         app.UseIdempotentRequests();
 
         // A service registers its document (AddOpenApi(o => o.AddContract())); the gateway has none and answers 404.

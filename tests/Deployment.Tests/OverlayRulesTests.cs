@@ -564,6 +564,44 @@ public sealed partial class OverlayRulesTests
     }
 
     [Theory, MemberData(nameof(Overlays))]
+    public void Every_service_taking_uploads_spools_less_of_them_than_its_tmp_holds(string overlay)
+    {
+        // The blob section of each service that takes uploads (AddBlobStore): the body of every upload in flight is
+        // spooled to /tmp, and a pod whose emptyDir outgrows its sizeLimit is evicted.
+        var sections = new Dictionary<string, string>
+        {
+            [ResourceNames.Identity] = "Identity__Blobs",
+            [ResourceNames.Events] = "Events__Photos",
+            [ResourceNames.Messaging] = "Messaging__Attachments",
+        };
+        var rendered = Kustomize.Render(overlay);
+        foreach (var deployment in OfKind(rendered, "Deployment").Where(d => sections.ContainsKey(Name(d))))
+        {
+            var name = Name(deployment);
+            var container = Container(deployment);
+            var tmp = Str(Assert.Single(Items(container, "volumeMounts"), m => Str(m, "mountPath") == "/tmp"), "name");
+            var volume = Assert.Single(Items(PodSpec(deployment), "volumes"), v => Str(v, "name") == tmp);
+            var size = Quantity(Str(volume, "emptyDir", "sizeLimit")!);
+            var key = sections[name] + "__UploadSpoolBytes";
+            var set = Items(container, "env").SingleOrDefault(e => Str(e, "name") == key);
+            var spool = set is null ? new BlobStoreOptions().UploadSpoolBytes : long.Parse(Str(set, "value")!);
+            // Room left for what else the process keeps there (the runtime's diagnostics socket, small temp files).
+            Assert.True(
+                spool + 16 * Mebi <= size,
+                $"{name}: uploads may spool {spool} bytes to a /tmp of {size} bytes"
+            );
+        }
+    }
+
+    private const long Mebi = 1024 * 1024;
+
+    /// <summary>A Kubernetes quantity of bytes in the binary units these manifests use (Mi, Gi).</summary>
+    private static long Quantity(string text) =>
+        text.EndsWith("Gi", StringComparison.Ordinal) ? long.Parse(text[..^2]) * 1024 * Mebi
+        : text.EndsWith("Mi", StringComparison.Ordinal) ? long.Parse(text[..^2]) * Mebi
+        : throw new InvalidDataException($"a size this test does not read: {text}");
+
+    [Theory, MemberData(nameof(Overlays))]
     public void The_gateway_knows_the_address_of_every_service(string overlay)
     {
         var config = Assert.Single(OfKind(Kustomize.Render(overlay), "ConfigMap"), c => Name(c) == "community-config");

@@ -50,7 +50,7 @@ public sealed class ProblemExceptionHandler(
             BadHttpRequestException b => new ProblemDetails
             {
                 Status = b.StatusCode,
-                Title = "Bad request",
+                Title = b.StatusCode == StatusCodes.Status408RequestTimeout ? "Request timeout" : "Bad request",
                 Detail = DescribeBadRequest(b),
             },
             OperationCanceledException when context.RequestAborted.IsCancellationRequested => new ProblemDetails
@@ -149,6 +149,10 @@ public sealed class ProblemExceptionHandler(
         exception.StatusCode switch
         {
             StatusCodes.Status413PayloadTooLarge => "The request body is larger than this endpoint accepts.",
+            // Kestrel's minimum data rate (UploadSpool sets an upload's from its length).
+            StatusCodes.Status408RequestTimeout =>
+                "The request body arrived too slowly and was not read to its end; send it again on a faster "
+                    + "connection.",
             StatusCodes.Status415UnsupportedMediaType =>
                 "The request body must be JSON (Content-Type: application/json).",
             _ when exception.InnerException is System.Text.Json.JsonException json =>

@@ -40,6 +40,17 @@ public sealed class PhotosFixture : EventsFixture
             }
         ).Start();
 
+    /// <summary>
+    /// Another instance on this fixture's database and photo folder, with <paramref name="extra"/> set.
+    /// </summary>
+    public ServiceHost<Program> StartHostWith(IDictionary<string, string?> extra)
+    {
+        var settings = Settings;
+        foreach (var (key, value) in extra)
+            settings[key] = value;
+        return StartHost(settings);
+    }
+
     public override async Task DisposeAsync()
     {
         await base.DisposeAsync();

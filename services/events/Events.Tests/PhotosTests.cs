@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using Community.Contracts.Identity;
 using Community.Events.Photos;
+using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Blobs;
 using Community.ServiceDefaults.Messaging;
 using MassTransit;
@@ -244,6 +245,109 @@ public sealed class PhotosTests(PhotosFixture fx) : IClassFixture<PhotosFixture>
         await (await Upload(e, organizer, Form(Images.WebP(), "photo.webp", "image/webp"))).AssertStatus(201);
         var list = await (await fx.Client.Get($"/api/v1/events/{e}/photos", organizer)).AssertStatus(200);
         Assert.Equal(2, list["total"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task One_persons_uploads_in_flight_hold_at_most_a_quarter_of_the_spool_and_the_next_gets_429()
+    {
+        var (_, organizer) = fx.Organizer();
+        var e = Id(await fx.CreateEventAsync(organizer));
+        var spool = fx.Host.Services.GetRequiredService<UploadSpool>();
+        Assert.Equal(10L * MiB, spool.PerPersonBytes);
+        var path = $"/api/v1/events/{e}/photos";
+        var held = new List<StalledUpload>();
+        try
+        {
+            // Two uploads of a declared 4 MB whose bodies stop after 2 MB: each holds its room before anything reads
+            // it, also the one whose Idempotency-Key has the whole body read (and spooled) before the handler.
+            foreach (var key in new[] { Guid.NewGuid().ToString(), null })
+                held.Add(
+                    await StalledUpload.StartAsync(
+                        fx.Host.BaseAddress,
+                        path,
+                        organizer,
+                        4 * MiB,
+                        2 * MiB,
+                        idempotencyKey: key
+                    )
+                );
+            await Eventually.TrueAsync(() => Task.FromResult(spool.Reserved == 8L * MiB), "the two never arrived");
+
+            // A third of 4 MB would take them past 10 MB.
+            using var refused = await Upload(e, organizer, Form(Images.Jpeg(4 * MiB - 4096)));
+            var problem = await refused.AssertProblem(429);
+            Assert.Contains("as large as one person's may be", problem["detail"]!.GetValue<string>());
+            Assert.Equal(UploadSpool.RetryAfter, refused.Headers.RetryAfter?.Delta);
+            Assert.Equal(8L * MiB, spool.Reserved);
+            // A small one still fits their share; another person is not held back by them.
+            await (await Upload(e, organizer, Form(Images.Jpeg()))).AssertStatus(201);
+            var (_, other) = fx.Organizer();
+            var theirs = Id(await fx.CreateEventAsync(other));
+            await (await Upload(theirs, other, Form(Images.Jpeg(4 * MiB - 4096)))).AssertStatus(201);
+
+            // One of the two given up: its room is back, and the large one goes through.
+            await held[0].DisposeAsync();
+            await Eventually.TrueAsync(() => Task.FromResult(spool.Reserved == 4L * MiB), "the room never came back");
+            await (await Upload(e, organizer, Form(Images.Jpeg(4 * MiB - 4096)))).AssertStatus(201);
+        }
+        finally
+        {
+            foreach (var upload in held)
+                await upload.DisposeAsync();
+        }
+        await Eventually.TrueAsync(() => Task.FromResult(spool.Reserved == 0), "an upload kept its room");
+        var list = await (await fx.Client.Get($"/api/v1/events/{e}/photos", organizer)).AssertStatus(200);
+        Assert.Equal(2, list["total"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task Uploads_past_the_spool_get_503_and_a_body_arriving_too_slowly_gets_408_and_its_room_back()
+    {
+        await using var host = fx.StartHostWith(
+            new Dictionary<string, string?>
+            {
+                ["Events:Photos:UploadSpoolBytes"] = (3 * MiB).ToString(),
+                ["Events:Photos:UploadReadTimeout"] = "00:00:03",
+            }
+        );
+        using var client = host.NewClient();
+        var spool = host.Services.GetRequiredService<UploadSpool>();
+        var (_, organizer) = fx.Organizer();
+        var e = Id(await fx.CreateEventAsync(organizer));
+        var (_, other) = fx.Organizer();
+        var theirs = Id(await fx.CreateEventAsync(other));
+
+        await using var slow = await StalledUpload.StartAsync(
+            host.BaseAddress,
+            $"/api/v1/events/{e}/photos",
+            organizer,
+            5 * MiB / 2,
+            200 * 1024
+        );
+        await Eventually.TrueAsync(() => Task.FromResult(spool.Reserved == 5L * MiB / 2), "the upload never arrived");
+
+        // 2.5 MB of the 3 MB spool are held: a 1 MB upload does not fit, whoever sends it.
+        var photo = Images.Jpeg(MiB - 4096);
+        using var refused = await Upload(theirs, other, Form(photo), client);
+        var busy = await refused.AssertProblem(503);
+        Assert.Contains("Too many uploads", busy["detail"]!.GetValue<string>());
+        Assert.Equal(UploadSpool.RetryAfter, refused.Headers.RetryAfter?.Delta);
+
+        // The rest never comes: 2.5 MB in 3 s is 873 KB/s at least, and after 5 s of grace 200 KB are far short of
+        // it, so the slow one is refused and its room is free again.
+        var (status, _, body) = await slow.ResponseAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(408, status);
+        var timedOut = JsonNode.Parse(body)!;
+        Assert.Equal("Request timeout", timedOut["title"]!.GetValue<string>());
+        Assert.Contains("arrived too slowly", timedOut["detail"]!.GetValue<string>());
+        Assert.NotNull(timedOut["request_id"]);
+        await Eventually.TrueAsync(() => Task.FromResult(spool.Reserved == 0), "the slow upload kept its room");
+        await (await Upload(theirs, other, Form(photo), client)).AssertStatus(201);
+        Assert.Equal(
+            0L,
+            await fx.ScalarAsync<long>("SELECT count(*) FROM event_photos WHERE event_id = @id", ("id", Guid.Parse(e)))
+        );
+        Assert.Empty(FilesOf(e));
     }
 
     [Fact]

@@ -1,0 +1,151 @@
+using Community.ServiceDefaults.Auth;
+using Community.ServiceDefaults.Errors;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Community.ServiceDefaults.Api;
+
+/// <summary>
+/// Marks an endpoint whose request body is a file upload held in the process's <see cref="UploadSpool"/> while it
+/// arrives.
+/// </summary>
+public sealed class SpooledUpload
+{
+    public static readonly SpooledUpload Instance = new();
+
+    private SpooledUpload() { }
+}
+
+/// <summary>
+/// What this process holds of the uploads it is receiving. ASP.NET Core spools a form (and a body read twice, as
+/// Idempotency-Key replays read it) above 64 KB to /tmp until the request ends, and a pod whose /tmp outgrows its size
+/// limit is evicted: without a bound, a few people holding uploads open (a large part sent, the rest trickled) would
+/// take the service down.
+/// <para>
+/// Each upload reserves its declared length (its endpoint's body limit when it declares none) before any of its body
+/// is read, until its request ends. Past the process's budget in all, 503 with Retry-After; past a quarter of it for
+/// one person's uploads in flight (their first is let in whatever its size), 429, so that nobody holds the room others
+/// need. And its body must arrive at least as fast as its whole length in <see cref="ReadTimeout"/> would (Kestrel's
+/// minimum data rate for this request, after 5 s of grace), else 408: a reservation lasts about that long at most.
+/// </para>
+/// </summary>
+public sealed class UploadSpool(long budgetBytes, TimeSpan readTimeout)
+{
+    private readonly Lock gate = new();
+    private readonly Dictionary<Guid, long> heldBy = [];
+    private long reserved;
+
+    /// <summary>How long an upload's body may take to arrive in full, at the slowest rate allowed.</summary>
+    public TimeSpan ReadTimeout { get; } = readTimeout;
+
+    /// <summary>What one person's uploads in flight may hold at most, beyond their first.</summary>
+    public long PerPersonBytes => budgetBytes / 4;
+
+    /// <summary>What a refused upload is told to wait: long enough for a usual upload ahead of it to finish.</summary>
+    public static readonly TimeSpan RetryAfter = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long a body may arrive slower than its rate, from its first read (Kestrel's default).</summary>
+    public static readonly TimeSpan RateGrace = TimeSpan.FromSeconds(5);
+
+    /// <summary>The bytes reserved now, by every upload in flight.</summary>
+    public long Reserved
+    {
+        get
+        {
+            lock (gate)
+                return reserved;
+        }
+    }
+
+    /// <summary>
+    /// Room for <paramref name="bytes"/> of <paramref name="user"/>'s upload, released when the returned value is
+    /// disposed; 429 when their uploads in flight hold as much as one person may, 503 when the process has no room.
+    /// </summary>
+    public Reservation Reserve(Guid user, long bytes)
+    {
+        lock (gate)
+        {
+            var theirs = heldBy.GetValueOrDefault(user);
+            if (theirs > 0 && theirs + bytes > PerPersonBytes)
+                throw new TooManyRequestsException(
+                    "Your uploads in progress are as large as one person's may be at once; send this file when one of "
+                        + "them is done.",
+                    RetryAfter
+                );
+            if (bytes > budgetBytes - reserved)
+                throw new ServiceUnavailableException(
+                    "Too many uploads are being received right now; send the file again shortly.",
+                    RetryAfter
+                );
+            heldBy[user] = theirs + bytes;
+            reserved += bytes;
+        }
+        return new Reservation(this, user, bytes);
+    }
+
+    private void Release(Guid user, long bytes)
+    {
+        lock (gate)
+        {
+            reserved -= bytes;
+            var left = heldBy[user] - bytes;
+            if (left == 0)
+                heldBy.Remove(user);
+            else
+                heldBy[user] = left;
+        }
+    }
+
+    public sealed class Reservation(UploadSpool spool, Guid user, long bytes) : IDisposable
+    {
+        private int released;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref released, 1) == 0)
+                spool.Release(user, bytes);
+        }
+    }
+}
+
+public static class UploadSpoolMiddleware
+{
+    /// <summary>
+    /// Reserves room for the body of every <see cref="SpooledUpload"/> endpoint's request before anything reads it,
+    /// in services that register an <see cref="UploadSpool"/> (those that take uploads); runs after authorization.
+    /// </summary>
+    public static IApplicationBuilder UseUploadSpool(this IApplicationBuilder app)
+    {
+        if (app.ApplicationServices.GetService<UploadSpool>() is not { } spool)
+            return app;
+        return app.Use(
+            async (context, next) =>
+            {
+                if (
+                    context.GetEndpoint()?.Metadata.GetMetadata<SpooledUpload>() is null
+                    || context.User.Identity?.IsAuthenticated != true
+                )
+                {
+                    await next(context);
+                    return;
+                }
+                var limit = context.Features.Get<IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize;
+                var bytes = Math.Min(context.Request.ContentLength ?? limit ?? long.MaxValue, limit ?? long.MaxValue);
+                // The form's files are deleted when the request ends; the room is given back then.
+                context.Response.RegisterForDispose(spool.Reserve(context.User.UserId(), bytes));
+                if (context.Features.Get<IHttpMinRequestBodyDataRateFeature>() is { } rate)
+                    rate.MinDataRate = new MinDataRate(
+                        Math.Max(MinBytesPerSecond, bytes / spool.ReadTimeout.TotalSeconds),
+                        UploadSpool.RateGrace
+                    );
+                await next(context);
+            }
+        );
+    }
+
+    /// <summary>Kestrel's own floor for every request body.</summary>
+    private const double MinBytesPerSecond = 240;
+}
