@@ -27,6 +27,9 @@ public sealed record EventPublished(
     public string? City { get; init; }
     public string? Country { get; init; }
     public IReadOnlyList<string>? Interests { get; init; }
+
+    /// <summary>The event's IANA time zone, for its local date and time (null from publishers before it).</summary>
+    public string? TimeZone { get; init; }
 }
 
 /// <summary>Details of a published event changed; ChangedFields are snake_case names.</summary>
@@ -153,7 +156,11 @@ public sealed record CourseCompleted(
     Guid EnrollmentId,
     Guid UserId,
     string Title
-) : IIntegrationEvent;
+) : IIntegrationEvent
+{
+    /// <summary>Who runs the course: the feed leaves out its completion for people in a block with them.</summary>
+    public Guid? OrganizerUserId { get; init; }
+}
 
 /// <summary>
 /// An active enrollment ended without its learner leaving: its payment was refunded in full (Reason "refunded"), so

@@ -11,6 +11,39 @@ namespace Community.AiCompanion.Tests;
 public sealed class ActivityTests(CompanionFixture fx) : ActivityTestsBase(fx), IClassFixture<CompanionFixture>
 {
     [Fact]
+    public async Task An_event_is_suggested_on_the_day_it_starts_where_it_takes_place()
+    {
+        var region = NewRegion();
+        var (organizerId, _) = await MemberAsync(region, ["hiking"]);
+        var (_, member) = await MemberAsync(region, ["hiking"]);
+        // 02:00 in Dubai is 22:00 UTC the day before.
+        var dubaiDawn = new DateTimeOffset(Fx.Clock.GetUtcNow().Year + 1, 5, 16, 2, 0, 0, TimeSpan.FromHours(4));
+        var zoned = Guid.NewGuid();
+        var unzoned = Guid.NewGuid();
+        await AnnounceAsync(
+            PublicEvent(zoned, organizerId, region, ["hiking"]) with
+            {
+                StartsAt = dubaiDawn,
+                EndsAt = dubaiDawn.AddHours(2),
+                TimeZone = "Asia/Dubai",
+            }
+        );
+        // A publisher that does not say its zone: the day in UTC, as before.
+        await AnnounceAsync(
+            PublicEvent(unzoned, organizerId, region, ["hiking"]) with
+            {
+                StartsAt = dubaiDawn,
+                EndsAt = dubaiDawn.AddHours(2),
+            }
+        );
+
+        var local = await ItemAsync(member, $"/api/v1/events/{zoned}");
+        Assert.Contains($"on {dubaiDawn:yyyy-MM-dd} matches", local!["description"]!.GetValue<string>());
+        var utc = await ItemAsync(member, $"/api/v1/events/{unzoned}");
+        Assert.Contains($"on {dubaiDawn.UtcDateTime:yyyy-MM-dd} matches", utc!["description"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task A_public_event_is_an_opportunity_for_members_nearby_who_share_its_interests()
     {
         var region = NewRegion();

@@ -40,7 +40,7 @@ public sealed class ActivityEventPublishedConsumer(
             m.City,
             m.Country,
             "An event near you",
-            $"{m.Title} in {place} on {m.StartsAt.UtcDateTime:yyyy-MM-dd} matches your interests: ",
+            $"{m.Title} in {place} on {LocalDay(m):yyyy-MM-dd} matches your interests: ",
             "View event",
             $"/api/v1/events/{m.EventId}"
         );
@@ -53,6 +53,12 @@ public sealed class ActivityEventPublishedConsumer(
             cancellationToken
         );
     }
+
+    /// <summary>The day the event starts where it takes place (in UTC from publishers without its zone).</summary>
+    private static DateTime LocalDay(EventPublished m) =>
+        m.TimeZone is { } id && TimeZoneInfo.TryFindSystemTimeZoneById(id, out var zone)
+            ? TimeZoneInfo.ConvertTime(m.StartsAt, zone).DateTime
+            : m.StartsAt.UtcDateTime;
 }
 
 /// <summary>A public group in members' region that shares their interests (groups have a region, no city).</summary>
