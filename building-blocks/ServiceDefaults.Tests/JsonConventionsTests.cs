@@ -46,6 +46,34 @@ public sealed class JsonConventionsTests
         Assert.Throws<JsonException>(() => JsonSerializer.Deserialize<DateTimeOffset>("\"next tuesday\"", options));
     }
 
+    [Theory]
+    [InlineData("2026-11-24T19:00:00")]
+    [InlineData("2026-11-24T19:00:00.5")]
+    [InlineData("2026-11-24")]
+    [InlineData("2026-11-24T19:00")]
+    public void An_instant_without_an_offset_is_refused_not_read_in_the_servers_zone(string sent)
+    {
+        var options = new JsonSerializerOptions();
+        ServiceDefaultsExtensions.ConfigureJson(options);
+
+        var refused = Assert.Throws<JsonException>(() =>
+            JsonSerializer.Deserialize<DateTimeOffset>($"\"{sent}\"", options)
+        );
+        Assert.Contains("has no offset", refused.Message);
+        Assert.Throws<JsonException>(() => JsonSerializer.Deserialize<DateTimeOffset?>($"\"{sent}\"", options));
+        // The local times the platform writes (an event's starts_at_local) read back only with their offset too.
+        Assert.Throws<JsonException>(() => JsonSerializer.Deserialize<DateTimeOffset>($"\"{sent}\"", LocalOnly));
+        Assert.Equal(
+            TimeSpan.FromHours(1),
+            JsonSerializer.Deserialize<DateTimeOffset>("\"2026-11-24T19:00:00.000000+01:00\"", LocalOnly).Offset
+        );
+    }
+
+    private static readonly JsonSerializerOptions LocalOnly = new()
+    {
+        Converters = { new Community.ServiceDefaults.Api.LocalDateTimeOffsetConverter() },
+    };
+
     [Fact]
     public void A_validation_problem_s_errors_are_written_and_its_keys_read_through_the_text_check()
     {

@@ -7,7 +7,7 @@ namespace Community.ServiceDefaults.Api;
 /// <summary>
 /// Every instant the platform writes reads the same: UTC, a <c>Z</c>, and six fractional digits
 /// (<c>2026-11-24T12:49:05.123456Z</c>), PostgreSQL's own precision, so a value read back from the
-/// database equals the one a create answered with. Any ISO 8601 instant with an offset is read.
+/// database equals the one a create answered with. Any ISO 8601 instant with an offset is read; one without is a 400.
 /// </summary>
 public static class UtcTimestamps
 {
@@ -22,6 +22,23 @@ public static class UtcTimestamps
     /// </summary>
     public static DateTimeOffset AsStored(DateTimeOffset value) =>
         new(value.UtcTicks - value.UtcTicks % TimeSpan.TicksPerMicrosecond, TimeSpan.Zero);
+
+    /// <summary>
+    /// An ISO 8601 instant with its offset (<c>Z</c> or <c>±hh:mm</c>). The JSON reader takes a date alone, or a time
+    /// without an offset, as the server's local time: which instant that is depends on the machine, so it is refused.
+    /// </summary>
+    public static DateTimeOffset ReadInstant(ref Utf8JsonReader reader)
+    {
+        var value = reader.GetDateTimeOffset();
+        var text = reader.GetString()!;
+        var time = text.IndexOf('T', StringComparison.OrdinalIgnoreCase);
+        if (time < 0 || text.AsSpan(time).IndexOfAny("Zz+-") < 0)
+            throw new JsonException(
+                $"\"{text}\" has no offset: send an ISO 8601 date and time with Z or an offset, such as "
+                    + "2026-12-04T19:00:00Z or 2026-12-04T19:00:00+01:00."
+            );
+        return value;
+    }
 }
 
 /// <summary>
@@ -31,7 +48,7 @@ public static class UtcTimestamps
 public sealed class UtcDateTimeOffsetConverter : JsonConverter<DateTimeOffset>
 {
     public override DateTimeOffset Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
-        reader.GetDateTimeOffset().ToUniversalTime();
+        UtcTimestamps.ReadInstant(ref reader).ToUniversalTime();
 
     public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options) =>
         writer.WriteStringValue(UtcTimestamps.Write(value));
@@ -67,7 +84,7 @@ public sealed class LocalDateTimeOffsetConverter : JsonConverter<DateTimeOffset>
     public const string Format = "yyyy-MM-dd'T'HH:mm:ss.ffffffzzz";
 
     public override DateTimeOffset Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
-        reader.GetDateTimeOffset();
+        UtcTimestamps.ReadInstant(ref reader);
 
     public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options) =>
         writer.WriteStringValue(value.ToString(Format, CultureInfo.InvariantCulture));
