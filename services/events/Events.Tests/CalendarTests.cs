@@ -150,6 +150,27 @@ public sealed class CalendarTests(EventsFixture fx) : IClassFixture<EventsFixtur
     }
 
     [Fact]
+    public async Task A_time_in_the_hour_repeated_when_clocks_go_back_is_written_so_it_is_not_read_an_hour_early()
+    {
+        // New York goes back at 02:00 EDT on the first Sunday of November (06:00 UTC): 01:30 happens twice.
+        var sunday = Enumerable
+            .Range(1, 7)
+            .Select(d => new DateTime(NextYear, 11, d))
+            .First(d => d.DayOfWeek == DayOfWeek.Sunday);
+        var first = new DateTimeOffset(sunday.AddHours(5.5), TimeSpan.Zero);
+        var second = first.AddHours(1);
+        var (_, organizer) = fx.Organizer();
+        var early = Unfold(await IcsAsync(await CreateAsync(organizer, "America/New_York", first.ToString("O"))));
+        var late = Unfold(await IcsAsync(await CreateAsync(organizer, "America/New_York", second.ToString("O"))));
+
+        // RFC 5545 reads a local time that happens twice as the first: right for the first, so it keeps its zone.
+        Assert.Contains($"DTSTART;TZID=America/New_York:{sunday:yyyyMMdd}T013000", early);
+        // The second is written in UTC; its end (03:30 EST) is local again.
+        Assert.Contains($"DTSTART:{sunday:yyyyMMdd}T063000Z", late);
+        Assert.Contains($"DTEND;TZID=America/New_York:{sunday:yyyyMMdd}T033000", late);
+    }
+
+    [Fact]
     public async Task A_utc_event_uses_utc_times_and_no_zone()
     {
         var (_, organizer) = fx.Organizer();

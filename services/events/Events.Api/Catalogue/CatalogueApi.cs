@@ -114,6 +114,16 @@ public static partial class CatalogueApi
         CancellationToken cancellationToken
     )
     {
+        // Who may publish answers first (404, 403); then the row is locked and read again, as Update does: the
+        // announcement carries the draft as it is at the commit (an edit committed meanwhile, making it private, is
+        // not announced as public), and of two publishes at once only one announces it.
+        await ManagedAsync(db, id, principal, cancellationToken);
+        db.ChangeTracker.Clear();
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await db.Database.ExecuteSqlAsync(
+            $"SELECT 1 FROM community_events WHERE id = {id} FOR UPDATE",
+            cancellationToken
+        );
         var e = await ManagedAsync(db, id, principal, cancellationToken);
         if (e.Status == EventStatus.Cancelled)
             throw new ConflictException("A cancelled event cannot be published again.");
@@ -143,9 +153,11 @@ public static partial class CatalogueApi
                     City = e.City,
                     Country = e.Country,
                     Interests = [.. e.Interests],
+                    TimeZone = e.TimeZone,
                 }
             );
             await SaveGuardedAsync(db, cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
         }
         return TypedResults.Ok(EventDto.From(e, manager: true));
     }

@@ -60,7 +60,7 @@ public sealed record EventDto(
     /// <summary>The invited list is shown to those who manage the event only.</summary>
     public static EventDto From(CommunityEvent e, bool manager)
     {
-        var zone = TimeZoneInfo.FindSystemTimeZoneById(e.TimeZone);
+        var zone = EventZones.Of(e.TimeZone);
         return new(
             e.Id,
             e.OrganizerId,

@@ -110,7 +110,12 @@ public static partial class EventRules
             errors.Add("starts_at", "starts_at is required (ISO 8601 with an offset).");
         if (input.EndsAt is null)
             errors.Add("ends_at", "ends_at is required (ISO 8601 with an offset).");
-        if (input.StartsAt is { } starts && input.EndsAt is { } ends)
+        // Judged as stored (whole microseconds): an end a fraction of a microsecond after the start is no later.
+        if (
+            input.StartsAt is { } sentStart
+            && input.EndsAt is { } sentEnd
+            && (UtcTimestamps.AsStored(sentStart), UtcTimestamps.AsStored(sentEnd)) is var (starts, ends)
+        )
         {
             if (ends <= starts)
                 errors.Add("ends_at", "ends_at must be after starts_at.");
@@ -124,8 +129,11 @@ public static partial class EventRules
         }
 
         var timeZone = string.IsNullOrWhiteSpace(input.TimeZone) ? "UTC" : input.TimeZone.Trim();
-        if (!TimeZoneInfo.TryFindSystemTimeZoneById(timeZone, out var zone) || !zone.HasIanaId)
-            errors.Add("time_zone", "time_zone must be an IANA time zone id such as \"Europe/Berlin\".");
+        if (EventZones.Canonical(timeZone) is null)
+            errors.Add(
+                "time_zone",
+                "time_zone must be an IANA time zone id, spelled as the database spells it, such as \"Europe/Berlin\"."
+            );
 
         if (input.Capacity is { } capacity && capacity is < 1 or > MaxCapacity)
             errors.Add("capacity", $"capacity must be 1-{MaxCapacity}, or null for unlimited.");

@@ -12,7 +12,7 @@ public static class ICalendar
 {
     public static string Build(CommunityEvent e, DateTimeOffset now)
     {
-        var zone = TimeZoneInfo.FindSystemTimeZoneById(e.TimeZone);
+        var zone = EventZones.Of(e.TimeZone);
         var utc =
             zone.Id is "UTC" or "Etc/UTC" || (zone.BaseUtcOffset == TimeSpan.Zero && !zone.SupportsDaylightSavingTime);
         var lines = new List<string>
@@ -29,16 +29,8 @@ public static class ICalendar
         lines.Add("BEGIN:VEVENT");
         lines.Add($"UID:{e.Id}@community");
         lines.Add($"DTSTAMP:{UtcStamp(now)}");
-        lines.Add(
-            utc
-                ? $"DTSTART:{UtcStamp(e.StartsAt)}"
-                : $"DTSTART;TZID={zone.Id}:{Local(TimeZoneInfo.ConvertTime(e.StartsAt, zone))}"
-        );
-        lines.Add(
-            utc
-                ? $"DTEND:{UtcStamp(e.EndsAt)}"
-                : $"DTEND;TZID={zone.Id}:{Local(TimeZoneInfo.ConvertTime(e.EndsAt, zone))}"
-        );
+        lines.Add(Stamp("DTSTART", e.StartsAt, utc ? null : zone));
+        lines.Add(Stamp("DTEND", e.EndsAt, utc ? null : zone));
         lines.Add($"SUMMARY:{Escape(e.Title)}");
         if (e.Description.Length > 0)
             lines.Add($"DESCRIPTION:{Escape(e.Description)}");
@@ -58,6 +50,21 @@ public static class ICalendar
         foreach (var line in lines)
             Fold(ics, line);
         return ics.ToString();
+    }
+
+    /// <summary>
+    /// The instant as local time in <paramref name="zone"/> (TZID), or in UTC when there is no zone or the local time
+    /// is the second of two that happen (the hour repeated when clocks go back): RFC 5545 reads such a local time as
+    /// the first, an hour early.
+    /// </summary>
+    private static string Stamp(string name, DateTimeOffset at, TimeZoneInfo? zone)
+    {
+        if (zone is null)
+            return $"{name}:{UtcStamp(at)}";
+        var local = TimeZoneInfo.ConvertTime(at, zone);
+        return zone.IsAmbiguousTime(local) && local.Offset != zone.GetAmbiguousTimeOffsets(local).Max()
+            ? $"{name}:{UtcStamp(at)}"
+            : $"{name};TZID={zone.Id}:{Local(local)}";
     }
 
     /// <summary>The zone's observances: every offset change from a year before the start to the end.</summary>

@@ -181,6 +181,12 @@ public static partial class CoursesApi
                             enrollment.UserId,
                             completed[0]
                         )
+                        {
+                            OrganizerUserId = await db
+                                .Courses.Where(c => c.Id == enrollment.CourseId)
+                                .Select(c => c.OrganizerId)
+                                .SingleAsync(ct),
+                        }
                     );
                 return completed.Count == 1;
             },
