@@ -63,10 +63,18 @@ public sealed class CheckoutService(
         );
         if (open is not null && open.ExpiresAt <= now)
         {
-            open.Status = PaymentStatus.Expired;
-            open.FailureReason = "expired";
-            open.UpdatedAt = now;
-            await db.SaveChangesAsync(cancellationToken);
+            // Only while it is still pending: a webhook settling it meanwhile (under its lock) wins, and the check
+            // below then finds it paid, rather than this marking a paid payment expired.
+            await db
+                .Payments.Where(p => p.Id == open.Id && p.Status == PaymentStatus.Pending)
+                .ExecuteUpdateAsync(
+                    set =>
+                        set.SetProperty(p => p.Status, PaymentStatus.Expired)
+                            .SetProperty(p => p.FailureReason, "expired")
+                            .SetProperty(p => p.UpdatedAt, now),
+                    cancellationToken
+                );
+            db.Entry(open).State = EntityState.Detached;
             open = null;
         }
         if (open is { SessionId: not null, CheckoutUrl: not null })

@@ -1,4 +1,5 @@
 using System.Text;
+using Npgsql;
 using static Community.Payments.Tests.StripePaymentsFixture;
 
 namespace Community.Payments.Tests;
@@ -146,6 +147,63 @@ public sealed class WebhookTests(StripePaymentsFixture fx) : IClassFixture<Strip
         ).AssertStatus(200);
 
         Assert.Equal("succeeded", await fx.StatusOfAsync(paymentId));
+    }
+
+    [Fact]
+    public async Task A_checkout_past_its_expiry_that_a_webhook_settles_meanwhile_stays_paid_and_is_not_sold_again()
+    {
+        var (_, token, _, paymentId, _) = await fx.OpenCheckoutAsync();
+        var registration = await fx.ScalarAsync<Guid>(
+            "SELECT reference_id FROM payments WHERE id = @id",
+            ("id", paymentId)
+        );
+        await fx.ExecuteAsync(
+            "UPDATE payments SET expires_at = @at WHERE id = @id",
+            ("at", fx.Clock.GetUtcNow().AddMinutes(-1)),
+            ("id", paymentId)
+        );
+
+        // The webhook holds the payment's row while it settles it; the buyer asks for a checkout again meanwhile.
+        await using var webhook = new NpgsqlConnection(fx.Resources.DatabaseConnectionString);
+        await webhook.OpenAsync();
+        await using var settling = await webhook.BeginTransactionAsync();
+        await using (var lockRow = new NpgsqlCommand("SELECT 1 FROM payments WHERE id = @id FOR UPDATE", webhook))
+        {
+            lockRow.Parameters.AddWithValue("id", paymentId);
+            await lockRow.ExecuteNonQueryAsync();
+        }
+        var again = fx.StartCheckoutAsync(token, "event_registration", registration);
+        await Eventually.TrueAsync(
+            async () =>
+                await fx.ScalarAsync<long>(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                        + "AND wait_event_type = 'Lock' AND query ILIKE '%UPDATE%payments%'"
+                ) > 0,
+            "the checkout never waited for the row"
+        );
+        await using (
+            var settle = new NpgsqlCommand(
+                "UPDATE payments SET status = 'succeeded', succeeded_at = @at, updated_at = @at WHERE id = @id",
+                webhook
+            )
+        )
+        {
+            settle.Parameters.AddWithValue("at", fx.Clock.GetUtcNow());
+            settle.Parameters.AddWithValue("id", paymentId);
+            await settle.ExecuteNonQueryAsync();
+        }
+        await settling.CommitAsync();
+
+        var refused = await (await again).AssertProblem(409);
+        Assert.Equal(paymentId.ToString(), refused["paid_payment_id"]!.GetValue<string>());
+        Assert.Equal(
+            "succeeded",
+            await fx.ScalarAsync<string>("SELECT status FROM payments WHERE id = @id", ("id", paymentId))
+        );
+        Assert.Equal(
+            1L,
+            await fx.ScalarAsync<long>("SELECT count(*) FROM payments WHERE reference_id = @r", ("r", registration))
+        );
     }
 
     [Fact]
