@@ -1,3 +1,5 @@
+using Npgsql;
+
 namespace Community.Social.Tests;
 
 public sealed class BlocksTests(SocialFixture fx) : IClassFixture<SocialFixture>
@@ -119,6 +121,93 @@ public sealed class BlocksTests(SocialFixture fx) : IClassFixture<SocialFixture>
         Assert.NotNull(problem["errors"]!["cursor"]);
         Assert.NotNull(problem["errors"]!["limit"]);
     }
+
+    [Fact]
+    public async Task Acceptance_block_and_unblock_of_a_pair_wait_for_its_lock_and_are_stamped_when_they_hold_it()
+    {
+        var (aId, a, _) = await fx.RegisteredAsync();
+        var (bId, b, _) = await fx.RegisteredAsync();
+        var request = await (await fx.Client.PostJson("/api/v1/connections", new { user_id = bId }, a)).AssertStatus(
+            201
+        );
+
+        // The other services keep, of two changes of a pair, the one with the later time: each change must read the
+        // time while it holds the pair's lock, so that the one that commits later carries the later time.
+        var accepted = await StampedUnderThePairsLockAsync(
+            aId,
+            bId,
+            () => fx.Client.PostJson($"/api/v1/connections/{request["id"]}/accept", new { }, b),
+            200
+        );
+        var blocked = await StampedUnderThePairsLockAsync(
+            aId,
+            bId,
+            () => fx.Client.SendJson(HttpMethod.Put, $"/api/v1/blocks/{bId}", null, a),
+            204
+        );
+        var unblocked = await StampedUnderThePairsLockAsync(
+            aId,
+            bId,
+            () => fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/blocks/{bId}", null, a),
+            204
+        );
+
+        // Each stamped after the clock moved while it waited (the clock is the real one plus what tests add).
+        static void After(DateTimeOffset moved, DateTimeOffset stamped) =>
+            Assert.InRange(stamped, moved, moved + TimeSpan.FromSeconds(50));
+        After(accepted, await OccurredAtAsync("ConnectionAccepted", "connectionId", request["id"]!.ToString()));
+        After(blocked, await OccurredAtAsync("ConnectionRemoved", "connectionId", request["id"]!.ToString()));
+        After(blocked, await OccurredAtAsync("UserBlocked", "blockerUserId", aId.ToString()));
+        After(unblocked, await OccurredAtAsync("UserUnblocked", "blockerUserId", aId.ToString()));
+    }
+
+    /// <summary>
+    /// Holds the pair's lock (as ProfileAccess.LockPairAsync takes it) while <paramref name="change"/> is sent, moves
+    /// the clock once the change waits for it, then lets it go: the time the change must carry at least.
+    /// </summary>
+    private async Task<DateTimeOffset> StampedUnderThePairsLockAsync(
+        Guid one,
+        Guid other,
+        Func<Task<HttpResponseMessage>> change,
+        int status
+    )
+    {
+        var (low, high) = one.CompareTo(other) < 0 ? (one, other) : (other, one);
+        await using var holder = new NpgsqlConnection(fx.Resources.DatabaseConnectionString);
+        await holder.OpenAsync();
+        await using var transaction = await holder.BeginTransactionAsync();
+        await using (var take = new NpgsqlCommand("SELECT pg_advisory_xact_lock(hashtextextended(@key, 0))", holder))
+        {
+            take.Parameters.AddWithValue("key", low.ToString("N") + high.ToString("N"));
+            await take.ExecuteNonQueryAsync();
+        }
+        var answer = change();
+        await Eventually.TrueAsync(
+            async () =>
+                await fx.ScalarAsync<long>(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                        + "AND wait_event_type = 'Lock' AND wait_event = 'advisory'"
+                ) > 0,
+            "the change never waited for the pair's lock"
+        );
+        fx.Clock.Advance(TimeSpan.FromMinutes(1));
+        var held = fx.Clock.GetUtcNow();
+        await transaction.CommitAsync();
+        await (await answer).AssertStatus(status);
+        return held;
+    }
+
+    private async Task<DateTimeOffset> OccurredAtAsync(string type, string field, string value) =>
+        DateTimeOffset.Parse(
+            (
+                await fx.ScalarAsync<string>(
+                    $"SELECT payload->>'occurredAt' FROM outbox_messages WHERE type LIKE '%.{type},%' "
+                        + $"AND payload->>'{field}' = @v",
+                    ("v", value)
+                )
+            )!,
+            System.Globalization.CultureInfo.InvariantCulture
+        );
 
     private Task<long> OutboxAsync(string type, string field, Guid value) =>
         fx.ScalarAsync<long>(

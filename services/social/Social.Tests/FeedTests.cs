@@ -274,6 +274,66 @@ public sealed class FeedTests(SocialFixture fx) : IClassFixture<SocialFixture>
     }
 
     [Fact]
+    public async Task The_late_end_of_an_older_connection_leaves_the_news_of_the_newer_one()
+    {
+        var (_, me, _) = await fx.RegisteredAsync();
+        var (aId, a, _) = await fx.RegisteredAsync();
+        var (bId, b, _) = await fx.RegisteredAsync();
+        await Follow(me, aId);
+        await ConnectAsync(a, b, bId);
+        await ActivitiesAsync(aId, 1);
+
+        // An earlier connection of theirs, ended before this one began, its message handled only now.
+        await fx.DeliverAsync(
+            new ConnectionRemoved(Guid.NewGuid(), fx.Clock.GetUtcNow(), Guid.NewGuid(), aId, bId),
+            "FeedConnectionRemovedConsumer"
+        );
+        Assert.Single(await ItemsAsync(me), i => Kind(i) == "connection_accepted");
+
+        // Ending this one takes its news away.
+        var id = await fx.ScalarAsync<Guid>(
+            "SELECT id FROM connections WHERE requester_id = @a AND addressee_id = @b",
+            ("a", aId),
+            ("b", bId)
+        );
+        await (await fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/connections/{id}", null, a)).AssertStatus(204);
+        await ActivitiesAsync(aId, 0);
+        Assert.DoesNotContain(await ItemsAsync(me), i => Kind(i) == "connection_accepted");
+    }
+
+    [Fact]
+    public async Task Others_completing_a_course_whose_organizer_is_in_a_block_with_me_is_not_shown()
+    {
+        var (meId, me, _) = await fx.RegisteredAsync();
+        var (friendId, _, _) = await fx.RegisteredAsync();
+        var (organizerId, organizer, _) = await fx.RegisteredAsync();
+        await Follow(me, friendId);
+        await fx.DeliverAsync(
+            new CourseCompleted(
+                Guid.NewGuid(),
+                fx.Clock.GetUtcNow(),
+                Guid.NewGuid(),
+                Guid.NewGuid(),
+                friendId,
+                "Knife skills"
+            )
+            {
+                OrganizerUserId = organizerId,
+            },
+            "FeedCourseCompletedConsumer"
+        );
+        Assert.Single(await ItemsAsync(me), i => Kind(i) == "course_completed");
+
+        // The organizer blocked me: their course is hidden from me in events, so its news is too; back on unblocking.
+        await (await fx.Client.SendJson(HttpMethod.Put, $"/api/v1/blocks/{meId}", null, organizer)).AssertStatus(204);
+        Assert.DoesNotContain(await ItemsAsync(me), i => Kind(i) == "course_completed");
+        await (await fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/blocks/{meId}", null, organizer)).AssertStatus(
+            204
+        );
+        Assert.Single(await ItemsAsync(me), i => Kind(i) == "course_completed");
+    }
+
+    [Fact]
     public async Task An_unfollow_or_a_block_takes_the_follow_s_news_away_and_a_late_message_brings_none_back()
     {
         var (_, me, _) = await fx.RegisteredAsync();

@@ -1,3 +1,5 @@
+using Npgsql;
+
 namespace Community.Social.Tests;
 
 /// <summary>member_count equals the membership rows however many joins, leaves and approvals run at once.</summary>
@@ -51,6 +53,76 @@ public sealed class GroupConcurrencyTests(SocialFixture fx) : IClassFixture<Soci
         var answers = await Task.WhenAll(people.SelectMany(t => new[] { Join(id, t), Leave(id, t), Join(id, t) }));
         Assert.All(answers, status => Assert.Contains(status, new[] { 200, 201, 204 }));
     }
+
+    [Fact]
+    public async Task A_role_change_and_a_join_are_stamped_when_they_hold_the_groups_lock()
+    {
+        // Messaging keeps, of two changes of a member, the one with the later time: each must read the time while it
+        // holds the group's lock, so that the one that commits later carries the later time.
+        var (_, owner, _) = await fx.RegisteredAsync();
+        var id = await GroupsFlow.CreateAsync(fx, owner);
+        var (memberId, member, _) = await fx.RegisteredAsync();
+        var joined = await StampedUnderTheGroupsLockAsync(id, () => Join(id, member), 201);
+        var promoted = await StampedUnderTheGroupsLockAsync(
+            id,
+            async () =>
+                (int)
+                    (
+                        await fx.Client.SendJson(
+                            HttpMethod.Patch,
+                            $"/api/v1/groups/{id}/members/{memberId}",
+                            new { role = "moderator" },
+                            owner
+                        )
+                    ).StatusCode,
+            200
+        );
+
+        Assert.InRange(await OccurredAtAsync("GroupMemberJoined", memberId), joined, joined.AddSeconds(50));
+        Assert.InRange(await OccurredAtAsync("GroupMemberRoleChanged", memberId), promoted, promoted.AddSeconds(50));
+    }
+
+    /// <summary>
+    /// Holds the group's row while <paramref name="change"/> is sent, moves the clock once the change waits for it,
+    /// then lets it go: the time the change must carry at least.
+    /// </summary>
+    private async Task<DateTimeOffset> StampedUnderTheGroupsLockAsync(string id, Func<Task<int>> change, int status)
+    {
+        await using var holder = new NpgsqlConnection(fx.Resources.DatabaseConnectionString);
+        await holder.OpenAsync();
+        await using var transaction = await holder.BeginTransactionAsync();
+        await using (var take = new NpgsqlCommand("SELECT 1 FROM groups WHERE id = @id FOR UPDATE", holder))
+        {
+            take.Parameters.AddWithValue("id", Guid.Parse(id));
+            await take.ExecuteNonQueryAsync();
+        }
+        var answer = change();
+        await Eventually.TrueAsync(
+            async () =>
+                await fx.ScalarAsync<long>(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                        + "AND wait_event_type = 'Lock' AND wait_event <> 'advisory'"
+                ) > 0,
+            "the change never waited for the group's lock"
+        );
+        fx.Clock.Advance(TimeSpan.FromMinutes(1));
+        var held = fx.Clock.GetUtcNow();
+        await transaction.CommitAsync();
+        Assert.Equal(status, await answer);
+        return held;
+    }
+
+    private async Task<DateTimeOffset> OccurredAtAsync(string type, Guid userId) =>
+        DateTimeOffset.Parse(
+            (
+                await fx.ScalarAsync<string>(
+                    $"SELECT payload->>'occurredAt' FROM outbox_messages WHERE type LIKE '%.{type},%' "
+                        + "AND payload->>'userId' = @u",
+                    ("u", userId.ToString())
+                )
+            )!,
+            System.Globalization.CultureInfo.InvariantCulture
+        );
 
     [Fact]
     public async Task Two_approvals_at_once_admit_once()

@@ -56,11 +56,14 @@ public static class BlocksApi
         if (!await db.UserProfiles.Listed().AnyAsync(p => p.UserId == userId, cancellationToken))
             throw new NotFoundException(ProfileAccess.NoSuchUser);
 
-        var now = clock.GetUtcNow();
         await db.InTransactionAsync(
             async ct =>
             {
+                // The pair's lock orders a block with an unblock, a connection request and its acceptance; each reads
+                // the time under it, so of two the later commit carries the later time, which is how the services
+                // that copy blocks and connections tell which came last.
                 await ProfileAccess.LockPairAsync(db, callerId, userId, ct);
+                var now = clock.GetUtcNow();
                 var added = await db.Database.ExecuteSqlAsync(
                     $"""
                     INSERT INTO blocks (blocker_id, blocked_id, created_at) VALUES ({callerId}, {userId}, {now})
@@ -71,9 +74,13 @@ public static class BlocksApi
                 if (added == 0)
                     return false;
                 var connections = await db
-                    .Connections.Where(c =>
-                        (c.RequesterId == callerId && c.AddresseeId == userId)
-                        || (c.RequesterId == userId && c.AddresseeId == callerId)
+                    .Connections.FromSql(
+                        $"""
+                        SELECT * FROM connections
+                        WHERE (requester_id = {callerId} AND addressee_id = {userId})
+                            OR (requester_id = {userId} AND addressee_id = {callerId})
+                        FOR UPDATE
+                        """
                     )
                     .ToListAsync(ct);
                 foreach (var c in connections)
@@ -109,6 +116,7 @@ public static class BlocksApi
         await db.InTransactionAsync(
             async ct =>
             {
+                await ProfileAccess.LockPairAsync(db, callerId, userId, ct);
                 var removed = await db
                     .Blocks.Where(b => b.BlockerId == callerId && b.BlockedId == userId)
                     .ExecuteDeleteAsync(ct);

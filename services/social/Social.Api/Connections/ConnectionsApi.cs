@@ -108,12 +108,13 @@ public static class ConnectionsApi
         var userId = body.UserId!.Value;
         var other = await ProfileAccess.ReachableAsync(db, callerId, userId, "connect with", cancellationToken);
 
-        var now = clock.GetUtcNow();
         var (connection, created) = await db.InTransactionAsync(
             async ct =>
             {
                 // Under the pair's lock: of two people asking each other at once, the second accepts the first's.
                 await ProfileAccess.LockPairAsync(db, callerId, userId, ct);
+                // And the time read under it, as a block reads it (the later commit carries the later time).
+                var now = clock.GetUtcNow();
                 // Again under the lock: a block that committed since the first check wins.
                 await ProfileAccess.ReachableAsync(db, callerId, userId, "connect with", ct);
                 // Locked as an accept locks it: of this and an accept of the same request at once, the later one
@@ -166,14 +167,23 @@ public static class ConnectionsApi
     )
     {
         var callerId = principal.UserId();
-        var now = clock.GetUtcNow();
         var connection = await db.InTransactionAsync(
             async ct =>
             {
+                // The pair's lock first, as a block takes it: a block committed meanwhile has deleted the request
+                // (404), and one after this commits later, with the later time.
+                if (
+                    await db
+                        .Connections.Where(c => c.Id == id)
+                        .Select(c => new { c.RequesterId, c.AddresseeId })
+                        .FirstOrDefaultAsync(ct) is
+                    { } pair
+                )
+                    await ProfileAccess.LockPairAsync(db, pair.RequesterId, pair.AddresseeId, ct);
                 var c = await ConnectionAccess.AddressedToAsync(db, id, callerId, ct);
                 if (c.Status == ConnectionStatus.Accepted)
                     return c;
-                AcceptNow(db, c, now);
+                AcceptNow(db, c, clock.GetUtcNow());
                 return c;
             },
             cancellationToken

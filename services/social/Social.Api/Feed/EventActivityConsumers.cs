@@ -172,8 +172,10 @@ public sealed class FeedCourseCompletedConsumer(SocialDbContext db, ILogger<Feed
         var at = m.OccurredAt.ToUniversalTime();
         await Db.Database.ExecuteSqlAsync(
             $"""
-            INSERT INTO feed_courses (course_id, title) VALUES ({m.CourseId}, {m.Title})
-            ON CONFLICT (course_id) DO UPDATE SET title = EXCLUDED.title
+            INSERT INTO feed_courses (course_id, title, organizer_id)
+                VALUES ({m.CourseId}, {m.Title}, {m.OrganizerUserId})
+            ON CONFLICT (course_id) DO UPDATE
+                SET title = EXCLUDED.title, organizer_id = COALESCE(EXCLUDED.organizer_id, feed_courses.organizer_id)
             """,
             cancellationToken
         );

@@ -74,8 +74,8 @@ public static class FeedApi
     /// <summary>
     /// A page of <paramref name="callerId"/>'s feed, newest first: the activity of the people they follow or are
     /// connected with and of their groups, nothing by or about anyone blocked either way (nor others' activity about an
-    /// event of theirs: its organizer from <c>feed_events</c>). The probe-th newest of each
-    /// source's newest row bounds the page, so only sources that reach it are read further.
+    /// event or a course of theirs: its organizer from <c>feed_events</c>, <c>feed_courses</c>). The probe-th newest of
+    /// each source's newest row bounds the page, so only sources that reach it are read further.
     /// </summary>
     public static Task<List<FeedRow>> PageAsync(
         SocialDbContext db,
@@ -108,6 +108,9 @@ public static class FeedApi
                           AND NOT (a.kind IN ({ActivityKinds.EventRsvp}, {ActivityKinds.PhotoAdded})
                               AND EXISTS (SELECT 1 FROM feed_events e WHERE e.event_id = a.subject_id
                                   AND e.organizer_id IN (SELECT id FROM blocked)))
+                          AND NOT (a.kind = {ActivityKinds.CourseCompleted}
+                              AND EXISTS (SELECT 1 FROM feed_courses c WHERE c.course_id = a.subject_id
+                                  AND c.organizer_id IN (SELECT id FROM blocked)))
                         ORDER BY a.occurred_at DESC, a.id DESC
                         LIMIT 1) x
                     WHERE p.id NOT IN (SELECT id FROM blocked)
@@ -123,6 +126,9 @@ public static class FeedApi
                           AND NOT (a.kind IN ({ActivityKinds.EventRsvp}, {ActivityKinds.PhotoAdded})
                               AND EXISTS (SELECT 1 FROM feed_events e WHERE e.event_id = a.subject_id
                                   AND e.organizer_id IN (SELECT id FROM blocked)))
+                          AND NOT (a.kind = {ActivityKinds.CourseCompleted}
+                              AND EXISTS (SELECT 1 FROM feed_courses c WHERE c.course_id = a.subject_id
+                                  AND c.organizer_id IN (SELECT id FROM blocked)))
                         ORDER BY a.occurred_at DESC, a.id DESC
                         LIMIT 1) x
                     WHERE m.user_id = {callerId}
@@ -150,6 +156,9 @@ public static class FeedApi
                           AND NOT (a.kind IN ({ActivityKinds.EventRsvp}, {ActivityKinds.PhotoAdded})
                               AND EXISTS (SELECT 1 FROM feed_events e WHERE e.event_id = a.subject_id
                                   AND e.organizer_id IN (SELECT id FROM blocked)))
+                          AND NOT (a.kind = {ActivityKinds.CourseCompleted}
+                              AND EXISTS (SELECT 1 FROM feed_courses c WHERE c.course_id = a.subject_id
+                                  AND c.organizer_id IN (SELECT id FROM blocked)))
                         ORDER BY a.occurred_at DESC, a.id DESC
                         LIMIT {probe}) x
                     WHERE (s.occurred_at, s.id) >= (b.at, b.id)
@@ -166,6 +175,9 @@ public static class FeedApi
                           AND NOT (a.kind IN ({ActivityKinds.EventRsvp}, {ActivityKinds.PhotoAdded})
                               AND EXISTS (SELECT 1 FROM feed_events e WHERE e.event_id = a.subject_id
                                   AND e.organizer_id IN (SELECT id FROM blocked)))
+                          AND NOT (a.kind = {ActivityKinds.CourseCompleted}
+                              AND EXISTS (SELECT 1 FROM feed_courses c WHERE c.course_id = a.subject_id
+                                  AND c.organizer_id IN (SELECT id FROM blocked)))
                         ORDER BY a.occurred_at DESC, a.id DESC
                         LIMIT {probe}) x
                     WHERE (s.occurred_at, s.id) >= (b.at, b.id)

@@ -71,7 +71,10 @@ public sealed class FeedConnectionAcceptedConsumer(SocialDbContext db, ILogger<F
     }
 }
 
-/// <summary>An ended connection (or a block) takes its news with it.</summary>
+/// <summary>
+/// An ended connection (or a block) takes its news with it; not the news of a newer connection between the same two
+/// people, accepted before this (late, or redelivered) message was handled.
+/// </summary>
 public sealed class FeedConnectionRemovedConsumer(SocialDbContext db, ILogger<FeedConnectionRemovedConsumer> logger)
     : IdempotentConsumer<ConnectionRemoved, SocialDbContext>(db, logger)
 {
@@ -82,6 +85,9 @@ public sealed class FeedConnectionRemovedConsumer(SocialDbContext db, ILogger<Fe
             $"""
             DELETE FROM activities WHERE kind = {ActivityKinds.ConnectionAccepted}
               AND ((actor_id = {a} AND subject_id = {b}) OR (actor_id = {b} AND subject_id = {a}))
+              AND NOT EXISTS (SELECT 1 FROM connections c WHERE c.status = 'accepted'
+                  AND ((c.requester_id = {a} AND c.addressee_id = {b})
+                      OR (c.requester_id = {b} AND c.addressee_id = {a})))
             """,
             cancellationToken
         );

@@ -353,11 +353,13 @@ public static class GroupMembersApi
         if (errors.Required("role", role))
             errors.OneOf("role", role, GroupRoles.All);
         errors.ThrowIfAny();
-        var now = clock.GetUtcNow();
         var member = await db.InTransactionAsync(
             async ct =>
             {
                 var g = await GroupAccess.OwnedAsync(db, id, callerId, ct);
+                // Read under the group's lock: of two changes, the later commit carries the later time, which is how
+                // the services that copy roles (messaging's moderators) tell which came last.
+                var now = clock.GetUtcNow();
                 var target =
                     await db.GroupMembers.FirstOrDefaultAsync(m => m.GroupId == id && m.UserId == userId, ct)
                     ?? throw new NotFoundException("This person is not a member of this group.");

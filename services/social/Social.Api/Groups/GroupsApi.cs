@@ -396,11 +396,13 @@ public static class GroupsApi
         var reason = string.IsNullOrWhiteSpace(body?.Reason) ? null : body.Reason.Trim();
         errors.MaxLength("reason", reason, MaxReasonLength);
         errors.ThrowIfAny();
-        var now = clock.GetUtcNow();
         var (outcome, group, purchase, role) = await db.InTransactionAsync(
             async ct =>
             {
                 var (g, membership) = await GroupAccess.VisibleAsync(db, id, callerId, ct, locked: true);
+                // Under the group's lock, as a leave reads it: a join and a leave at once are told apart downstream
+                // by their times, so the one that commits later must carry the later time.
+                var now = clock.GetUtcNow();
                 if (membership is not null)
                     // The role as of this transaction: a leave committed right after must not make the answer fail.
                     return (JoinOutcome.AlreadyMember, g, (GroupPurchase?)null, membership.Role);
