@@ -3252,6 +3252,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Request Timeout */
+            408: {
+                headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Conflict */
             409: {
                 headers: {
@@ -3698,6 +3709,17 @@ export interface operations {
             };
             /** @description Not Found */
             404: {
+                headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Timeout */
+            408: {
                 headers: {
                     /** @description The request's id, as in logs and problem details. */
                     "X-Request-Id"?: string;
