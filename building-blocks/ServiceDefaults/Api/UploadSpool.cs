@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using Community.ServiceDefaults.Auth;
 using Community.ServiceDefaults.Errors;
 using Microsoft.AspNetCore.Builder;
@@ -20,16 +21,17 @@ public sealed class SpooledUpload
 }
 
 /// <summary>
-/// What this process holds of the uploads it is receiving. ASP.NET Core spools a form (and a body read twice, as
-/// Idempotency-Key replays read it) above 64 KB to /tmp until the request ends, and a pod whose /tmp outgrows its size
-/// limit is evicted: without a bound, a few people holding uploads open (a large part sent, the rest trickled) would
-/// take the service down.
+/// What this process holds of the uploads it is receiving. ASP.NET Core spools a form above 64 KB (and a body read
+/// twice, as Idempotency-Key replays read it, above 30 KB) to /tmp until the request ends, and a pod whose /tmp
+/// outgrows its size limit is evicted: without a bound, a few people holding uploads open (a large part sent, the rest
+/// trickled) would take the service down.
 /// <para>
 /// Each upload reserves its declared length (its endpoint's body limit when it declares none) before any of its body
-/// is read, until its request ends. Past the process's budget in all, 503 with Retry-After; past a quarter of it for
-/// one person's uploads in flight (their first is let in whatever its size), 429, so that nobody holds the room others
-/// need. And its body must arrive at least as fast as its whole length in <see cref="ReadTimeout"/> would (Kestrel's
-/// minimum data rate for this request, after 5 s of grace), else 408: a reservation lasts about that long at most.
+/// is read, until its request ends. Past the process's budget in all (but for the one upload in), 503 with
+/// Retry-After; past a quarter of it for one person's uploads in flight (their first is let in whatever its size),
+/// 429, so that nobody holds the room others need. And its body must arrive at least as fast as its whole length in
+/// <see cref="ReadTimeout"/> would (Kestrel's minimum data rate for this request, after its grace), else 408: a
+/// reservation lasts about that long at most.
 /// </para>
 /// </summary>
 public sealed class UploadSpool(long budgetBytes, TimeSpan readTimeout)
@@ -75,7 +77,9 @@ public sealed class UploadSpool(long budgetBytes, TimeSpan readTimeout)
                         + "them is done.",
                     RetryAfter
                 );
-            if (bytes > budgetBytes - reserved)
+            // The first upload in is let in whatever its size: a budget set below an endpoint's limit slows uploads
+            // down to one at a time rather than refusing them all.
+            if (reserved > 0 && bytes > budgetBytes - reserved)
                 throw new ServiceUnavailableException(
                     "Too many uploads are being received right now; send the file again shortly.",
                     RetryAfter
@@ -124,28 +128,37 @@ public static class UploadSpoolMiddleware
         return app.Use(
             async (context, next) =>
             {
-                if (
-                    context.GetEndpoint()?.Metadata.GetMetadata<SpooledUpload>() is null
-                    || context.User.Identity?.IsAuthenticated != true
-                )
+                if (context.GetEndpoint()?.Metadata.GetMetadata<SpooledUpload>() is null)
                 {
                     await next(context);
                     return;
                 }
                 var limit = context.Features.Get<IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize;
                 var bytes = Math.Min(context.Request.ContentLength ?? limit ?? long.MaxValue, limit ?? long.MaxValue);
+                // Anyone without a user id (an upload endpoint open to all, were there one) shares one share.
+                var user = Guid.TryParse(context.User.FindFirstValue(ClaimNames.Subject), out var id) ? id : Guid.Empty;
                 // The form's files are deleted when the request ends; the room is given back then.
-                context.Response.RegisterForDispose(spool.Reserve(context.User.UserId(), bytes));
-                if (context.Features.Get<IHttpMinRequestBodyDataRateFeature>() is { } rate)
-                    rate.MinDataRate = new MinDataRate(
-                        Math.Max(MinBytesPerSecond, bytes / spool.ReadTimeout.TotalSeconds),
-                        UploadSpool.RateGrace
-                    );
+                context.Response.RegisterForDispose(spool.Reserve(user, bytes));
+                // Kestrel sets a request's rate over HTTP/1.x only (HTTP/2 and 3 refuse one).
+                if (HttpProtocol.IsHttp11(context.Request.Protocol) || HttpProtocol.IsHttp10(context.Request.Protocol))
+                    RequireRate(context, bytes / spool.ReadTimeout.TotalSeconds);
                 await next(context);
             }
         );
     }
 
-    /// <summary>Kestrel's own floor for every request body.</summary>
-    private const double MinBytesPerSecond = 240;
+    /// <summary>
+    /// At least <paramref name="bytesPerSecond"/> for this request's body, never less than the server's own floor,
+    /// after the server's grace (Kestrel's defaults: 240 bytes a second after 5 s).
+    /// </summary>
+    private static void RequireRate(HttpContext context, double bytesPerSecond)
+    {
+        if (context.Features.Get<IHttpMinRequestBodyDataRateFeature>() is not { } rate)
+            return;
+        var floor = rate.MinDataRate;
+        rate.MinDataRate = new MinDataRate(
+            Math.Max(floor?.BytesPerSecond ?? 0, bytesPerSecond),
+            floor?.GracePeriod ?? UploadSpool.RateGrace
+        );
+    }
 }
