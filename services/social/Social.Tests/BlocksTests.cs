@@ -186,7 +186,7 @@ public sealed class BlocksTests(SocialFixture fx) : IClassFixture<SocialFixture>
             async () =>
                 await fx.ScalarAsync<long>(
                     "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                        + "AND wait_event_type = 'Lock' AND wait_event = 'advisory'"
+                        + "AND wait_event_type = 'Lock' AND query ILIKE '%pg_advisory_xact_lock%'"
                 ) > 0,
             "the change never waited for the pair's lock"
         );

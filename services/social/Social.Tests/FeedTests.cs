@@ -282,24 +282,31 @@ public sealed class FeedTests(SocialFixture fx) : IClassFixture<SocialFixture>
         await Follow(me, aId);
         await ConnectAsync(a, b, bId);
         await ActivitiesAsync(aId, 1);
-
-        // An earlier connection of theirs, ended before this one began, its message handled only now.
+        var older = await ConnectionOfAsync(aId, bId);
+        // The older connection ends, and its message is handled only after the two connect again.
+        await fx.ExecuteAsync("DELETE FROM connections WHERE id = @id", ("id", older));
+        await ConnectAsync(a, b, bId);
         await fx.DeliverAsync(
-            new ConnectionRemoved(Guid.NewGuid(), fx.Clock.GetUtcNow(), Guid.NewGuid(), aId, bId),
+            new ConnectionRemoved(Guid.NewGuid(), fx.Clock.GetUtcNow(), older, aId, bId),
             "FeedConnectionRemovedConsumer"
         );
+        // One row a side and pair (the newer acceptance adds none of its own): it stays, as they are connected.
+        await ActivitiesAsync(aId, 1);
         Assert.Single(await ItemsAsync(me), i => Kind(i) == "connection_accepted");
 
-        // Ending this one takes its news away.
-        var id = await fx.ScalarAsync<Guid>(
-            "SELECT id FROM connections WHERE requester_id = @a AND addressee_id = @b",
-            ("a", aId),
-            ("b", bId)
-        );
-        await (await fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/connections/{id}", null, a)).AssertStatus(204);
+        // Ending the newer one takes its news away too.
+        var newer = await ConnectionOfAsync(aId, bId);
+        await (await fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/connections/{newer}", null, a)).AssertStatus(204);
         await ActivitiesAsync(aId, 0);
         Assert.DoesNotContain(await ItemsAsync(me), i => Kind(i) == "connection_accepted");
     }
+
+    private Task<Guid> ConnectionOfAsync(Guid requesterId, Guid addresseeId) =>
+        fx.ScalarAsync<Guid>(
+            "SELECT id FROM connections WHERE requester_id = @a AND addressee_id = @b",
+            ("a", requesterId),
+            ("b", addresseeId)
+        );
 
     [Fact]
     public async Task Others_completing_a_course_whose_organizer_is_in_a_block_with_me_is_not_shown()

@@ -101,7 +101,7 @@ public sealed class GroupConcurrencyTests(SocialFixture fx) : IClassFixture<Soci
             async () =>
                 await fx.ScalarAsync<long>(
                     "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                        + "AND wait_event_type = 'Lock' AND wait_event <> 'advisory'"
+                        + "AND wait_event_type = 'Lock' AND query ILIKE '%FROM groups WHERE id%FOR NO KEY UPDATE%'"
                 ) > 0,
             "the change never waited for the group's lock"
         );

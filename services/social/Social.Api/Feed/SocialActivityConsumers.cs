@@ -72,8 +72,8 @@ public sealed class FeedConnectionAcceptedConsumer(SocialDbContext db, ILogger<F
 }
 
 /// <summary>
-/// An ended connection (or a block) takes its news with it; not the news of a newer connection between the same two
-/// people, accepted before this (late, or redelivered) message was handled.
+/// An ended connection (or a block) takes its news with it; not while the two are connected again, accepted before
+/// this (late, or redelivered) message was handled: the pair's one row per side is then the newer connection's news.
 /// </summary>
 public sealed class FeedConnectionRemovedConsumer(SocialDbContext db, ILogger<FeedConnectionRemovedConsumer> logger)
     : IdempotentConsumer<ConnectionRemoved, SocialDbContext>(db, logger)
