@@ -39,16 +39,33 @@ public sealed class ExplainingJsonHubProtocol(IOptions<JsonHubProtocolOptions> o
         var before = input;
         if (!_inner.TryParseMessage(ref input, binder, out message))
             return false;
-        if (message is InvocationBindingFailureMessage failure)
+        // A call sent without waiting for its answer (no invocation id) is dropped unexplained: nobody would read it.
+        if (message is InvocationBindingFailureMessage { InvocationId: not null } failure)
         {
             var frame = before.Slice(0, before.Length - input.Length);
             message = new InvocationBindingFailureMessage(
                 failure.InvocationId,
                 failure.Target,
-                ExceptionDispatchInfo.Capture(new HubException(Explain(frame, failure.Target, binder)))
+                ExceptionDispatchInfo.Capture(new HubException(SafeExplain(frame, failure.Target, binder)))
             );
         }
         return true;
+    }
+
+    /// <summary>
+    /// The explanation, or a plain refusal if explaining fails: an exception here would close the connection, and a
+    /// call that does not bind is refused, its connection kept.
+    /// </summary>
+    private string SafeExplain(ReadOnlySequence<byte> frame, string target, IInvocationBinder binder)
+    {
+        try
+        {
+            return Explain(frame, target, binder);
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException or ArgumentException)
+        {
+            return $"{target}: the arguments do not match.";
+        }
     }
 
     private string Explain(ReadOnlySequence<byte> frame, string target, IInvocationBinder binder)
@@ -127,7 +144,9 @@ public sealed class ExplainingJsonHubProtocol(IOptions<JsonHubProtocolOptions> o
     private static string Actual(JsonElement value) =>
         value.ValueKind switch
         {
-            JsonValueKind.String => $"the string \"{Cut(value.GetString()!)}\"",
+            JsonValueKind.String => StringOf(value) is { } text
+                ? $"the string \"{Cut(text)}\""
+                : "a string that is not valid Unicode (a lone surrogate)",
             JsonValueKind.Number => "the number " + Cut(value.GetRawText()),
             JsonValueKind.True or JsonValueKind.False => value.GetRawText(),
             JsonValueKind.Array => "an array",
@@ -135,5 +154,20 @@ public sealed class ExplainingJsonHubProtocol(IOptions<JsonHubProtocolOptions> o
             _ => "null",
         };
 
-    private static string Cut(string text) => text.Length <= 40 ? text : text[..40] + "...";
+    /// <summary>The string, or null when it holds a lone surrogate (which the reader cannot turn into text).</summary>
+    private static string? StringOf(JsonElement value)
+    {
+        try
+        {
+            return value.GetString();
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>At most 40 characters, never half of a surrogate pair.</summary>
+    private static string Cut(string text) =>
+        text.Length <= 40 ? text : text[..(char.IsHighSurrogate(text[39]) ? 39 : 40)] + "...";
 }

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Security.Claims;
 using Community.ServiceDefaults.Auth;
+using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.Extensions.Logging;
 
 namespace Community.ServiceDefaults.RealTime;
@@ -105,13 +106,18 @@ public sealed class HubSessionGuard : IHubFilter, IDisposable
         var now = _clock.GetUtcNow();
         foreach (var connection in _connections.Values)
             if (connection.ExpiresAt <= now)
-                Abort(connection, "its token has expired");
+                Abort(connection, "its token has expired", allowReconnect: true);
     }
 
     private bool HasEnded(GuardedConnection connection) =>
         _revocations.HasEnded(connection.UserId, connection.SessionId, connection.IssuedAt);
 
-    private void Abort(GuardedConnection connection, string reason)
+    /// <summary>
+    /// Closes the connection. An ended session's is told not to reconnect; an expired token's may, as SignalR's own
+    /// expiry close allows, so a client with automatic reconnect comes back with a fresh token (an abort would stop it
+    /// for good).
+    /// </summary>
+    private void Abort(GuardedConnection connection, string reason, bool allowReconnect = false)
     {
         _connections.TryRemove(connection.Context.ConnectionId, out _);
         _logger.LogInformation(
@@ -120,7 +126,13 @@ public sealed class HubSessionGuard : IHubFilter, IDisposable
             connection.UserId,
             reason
         );
-        connection.Context.Abort();
+        if (
+            allowReconnect
+            && connection.Context.Features.Get<IConnectionLifetimeNotificationFeature>() is { } notification
+        )
+            notification.RequestClose();
+        else
+            connection.Context.Abort();
     }
 
     private static Guid? SessionOf(ClaimsPrincipal user) =>

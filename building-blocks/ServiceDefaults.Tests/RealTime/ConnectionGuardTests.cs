@@ -111,6 +111,23 @@ public sealed class ConnectionGuardTests(GuardedHubFixture fx) : IClassFixture<G
     }
 
     [Fact]
+    public async Task A_connection_whose_token_expires_is_closed_with_reconnect_allowed()
+    {
+        // A client with automatic reconnect comes back with a fresh token (an abort would stop it for good).
+        var client = await fx.Host.ConnectAsync(fx.Tokens.Issue(Guid.NewGuid()), reconnect: true);
+        _clients.Add(client);
+        await AssertOpen(client);
+
+        fx.Clock.Advance(TimeSpan.FromMinutes(16));
+
+        await Eventually.TrueAsync(
+            () => Task.FromResult(client.Reconnects > 0),
+            "the client was told not to reconnect",
+            TimeSpan.FromSeconds(10)
+        );
+    }
+
+    [Fact]
     public async Task An_ended_session_loses_its_open_connections_at_once_and_the_users_other_sessions_keep_theirs()
     {
         var user = Guid.NewGuid();

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Community.ServiceDefaults.Errors;
 using Community.ServiceDefaults.RealTime;
 using Microsoft.AspNetCore.SignalR;
@@ -96,6 +97,62 @@ public sealed class HubRefusalLogTests(RefusalLogHubFixture fx) : IClassFixture<
         Assert.Equal("still here", await client.Connection.InvokeAsync<string>("Echo", "still here"));
 
         Assert.DoesNotContain(fx.Logs.Entries.Skip(before), e => e.Level >= LogLevel.Warning);
+    }
+
+    [Fact]
+    public async Task A_call_whose_string_is_not_valid_Unicode_is_refused_and_the_connection_stays()
+    {
+        // The official clients cannot send a lone surrogate; a raw WebSocket (or a browser's JSON.stringify) can.
+        using var socket = new System.Net.WebSockets.ClientWebSocket();
+        var url = new UriBuilder(fx.Host.BaseAddress)
+        {
+            Scheme = "ws",
+            Path = HubHost.HubPath,
+            Query = "access_token=" + fx.Tokens.Issue(Guid.NewGuid()),
+        };
+        await socket.ConnectAsync(url.Uri, CancellationToken.None);
+        var before = fx.Logs.Entries.Count;
+        await SendFrameAsync(socket, """{"protocol":"json","version":1}""");
+        Assert.Equal("{}", await ReadFrameAsync(socket));
+
+        await SendFrameAsync(socket, """{"type":1,"invocationId":"1","target":"Echo","arguments":["\ud800"]}""");
+        var refused = JsonNode.Parse(await ReadFrameAsync(socket, "\"invocationId\":\"1\""))!;
+        Assert.Contains("not valid Unicode", refused["error"]!.GetValue<string>());
+        await SendFrameAsync(socket, """{"type":1,"invocationId":"2","target":"Echo","arguments":["still here"]}""");
+        var answered = JsonNode.Parse(await ReadFrameAsync(socket, "\"invocationId\":\"2\""))!;
+        Assert.Equal("still here", answered["result"]!.GetValue<string>());
+
+        Assert.DoesNotContain(fx.Logs.Entries.Skip(before), e => e.Level >= LogLevel.Warning);
+    }
+
+    private static Task SendFrameAsync(System.Net.WebSockets.ClientWebSocket socket, string json) =>
+        socket.SendAsync(
+            System.Text.Encoding.UTF8.GetBytes(json + "\u001e"),
+            System.Net.WebSockets.WebSocketMessageType.Text,
+            endOfMessage: true,
+            CancellationToken.None
+        );
+
+    /// <summary>The next frame (without its separator) holding <paramref name="containing"/>; pings skipped.</summary>
+    private static async Task<string> ReadFrameAsync(
+        System.Net.WebSockets.ClientWebSocket socket,
+        string containing = ""
+    )
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        var buffer = new byte[64 * 1024];
+        var pending = "";
+        while (true)
+        {
+            var frames = pending.Split('\u001e');
+            foreach (var frame in frames[..^1])
+                if (frame.Contains(containing, StringComparison.Ordinal))
+                    return frame;
+            pending = frames[^1];
+            var read = await socket.ReceiveAsync(buffer, timeout.Token);
+            Assert.NotEqual(System.Net.WebSockets.WebSocketMessageType.Close, read.MessageType);
+            pending += System.Text.Encoding.UTF8.GetString(buffer, 0, read.Count);
+        }
     }
 
     [Fact]

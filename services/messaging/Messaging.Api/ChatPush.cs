@@ -158,10 +158,14 @@ public sealed class ChatPush : IHostedService
         );
 
     /// <summary>Puts this instance's connection <paramref name="connectionId"/> in <paramref name="group"/>.</summary>
-    public void Add(string connectionId, PushGroup group)
+    public void Add(string connectionId, PushGroup group, CancellationToken connectionAborted)
     {
         lock (_gate)
         {
+            // A connection that closed while its join was on its way has left every group already (SignalR ends its
+            // token before it runs the disconnect): adding it now would keep a dead connection here for good.
+            if (connectionAborted.IsCancellationRequested)
+                return;
             if (!_connectionsOf.TryGetValue(group, out var connections))
                 _connectionsOf[group] = connections = new HashSet<string>(StringComparer.Ordinal);
             connections.Add(connectionId);

@@ -187,6 +187,12 @@ public sealed class RealTimeTests(RealTimeFixture fx) : IClassFixture<RealTimeFi
         );
         // The other instance never held either of alice's connections.
         Assert.Equal(0, fx.Second.Services.GetRequiredService<ChatPush>().CountIn(group));
+
+        // A join that finishes after its connection closed (and left everything) adds nothing.
+        using var closed = new CancellationTokenSource();
+        await closed.CancelAsync();
+        pushes.Add("closed-while-joining", group, closed.Token);
+        Assert.Equal(1, pushes.CountIn(group));
     }
 
     [Fact]

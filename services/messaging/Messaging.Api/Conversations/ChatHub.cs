@@ -98,7 +98,7 @@ public sealed class ChatHub(
             lock (chats)
                 chats.Add(id);
         }
-        push.Add(Context.ConnectionId, ChatPush.JoinedGroup(id, UserId));
+        push.Add(Context.ConnectionId, ChatPush.JoinedGroup(id, UserId), Context.ConnectionAborted);
         await presence.JoinedAsync(Context.ConnectionId, UserId, access.Conversation.Id);
         if (opens)
             await chatPresence.OpenedAsync(db, access.Conversation, UserId, Context.ConnectionAborted);
@@ -138,7 +138,7 @@ public sealed class ChatHub(
         _ =
             await ThreadAccess.MembershipAsync(db, groupId, UserId, Context.ConnectionAborted)
             ?? throw new NotFoundException(ThreadAccess.NoSuchGroup);
-        push.Add(Context.ConnectionId, ChatPush.SubscribedGroup(groupId, UserId));
+        push.Add(Context.ConnectionId, ChatPush.SubscribedGroup(groupId, UserId), Context.ConnectionAborted);
     }
 
     [Description("Ends this connection's subscription to the group's community events.")]
