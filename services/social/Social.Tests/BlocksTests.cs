@@ -1,5 +1,3 @@
-using Npgsql;
-
 namespace Community.Social.Tests;
 
 public sealed class BlocksTests(SocialFixture fx) : IClassFixture<SocialFixture>
@@ -152,20 +150,15 @@ public sealed class BlocksTests(SocialFixture fx) : IClassFixture<SocialFixture>
             204
         );
 
-        // Each stamped after the clock moved while it waited (the clock is the real one plus what tests add).
-        static void After(DateTimeOffset moved, DateTimeOffset stamped) =>
-            Assert.InRange(stamped, moved, moved + TimeSpan.FromSeconds(50));
-        After(accepted, await OccurredAtAsync("ConnectionAccepted", "connectionId", request["id"]!.ToString()));
-        After(blocked, await OccurredAtAsync("ConnectionRemoved", "connectionId", request["id"]!.ToString()));
-        After(blocked, await OccurredAtAsync("UserBlocked", "blockerUserId", aId.ToString()));
-        After(unblocked, await OccurredAtAsync("UserUnblocked", "blockerUserId", aId.ToString()));
+        var connection = request["id"]!.ToString();
+        await HeldLocks.AssertStampedAfterAsync(fx, accepted, "ConnectionAccepted", "connectionId", connection);
+        await HeldLocks.AssertStampedAfterAsync(fx, blocked, "ConnectionRemoved", "connectionId", connection);
+        await HeldLocks.AssertStampedAfterAsync(fx, blocked, "UserBlocked", "blockerUserId", aId.ToString());
+        await HeldLocks.AssertStampedAfterAsync(fx, unblocked, "UserUnblocked", "blockerUserId", aId.ToString());
     }
 
-    /// <summary>
-    /// Holds the pair's lock (as ProfileAccess.LockPairAsync takes it) while <paramref name="change"/> is sent, moves
-    /// the clock once the change waits for it, then lets it go: the time the change must carry at least.
-    /// </summary>
-    private async Task<DateTimeOffset> StampedUnderThePairsLockAsync(
+    /// <summary>Sends <paramref name="change"/> holding the pair's lock, as LockPairAsync takes it.</summary>
+    private Task<DateTimeOffset> StampedUnderThePairsLockAsync(
         Guid one,
         Guid other,
         Func<Task<HttpResponseMessage>> change,
@@ -173,41 +166,14 @@ public sealed class BlocksTests(SocialFixture fx) : IClassFixture<SocialFixture>
     )
     {
         var (low, high) = one.CompareTo(other) < 0 ? (one, other) : (other, one);
-        await using var holder = new NpgsqlConnection(fx.Resources.DatabaseConnectionString);
-        await holder.OpenAsync();
-        await using var transaction = await holder.BeginTransactionAsync();
-        await using (var take = new NpgsqlCommand("SELECT pg_advisory_xact_lock(hashtextextended(@key, 0))", holder))
-        {
-            take.Parameters.AddWithValue("key", low.ToString("N") + high.ToString("N"));
-            await take.ExecuteNonQueryAsync();
-        }
-        var answer = change();
-        await Eventually.TrueAsync(
-            async () =>
-                await fx.ScalarAsync<long>(
-                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                        + "AND wait_event_type = 'Lock' AND query ILIKE '%pg_advisory_xact_lock%'"
-                ) > 0,
-            "the change never waited for the pair's lock"
+        return HeldLocks.StampedWhileHeldAsync(
+            fx,
+            "SELECT pg_advisory_xact_lock(hashtextextended(@p, 0))",
+            low.ToString("N") + high.ToString("N"),
+            "%pg_advisory_xact_lock%",
+            async () => await (await change()).AssertStatus(status)
         );
-        fx.Clock.Advance(TimeSpan.FromMinutes(1));
-        var held = fx.Clock.GetUtcNow();
-        await transaction.CommitAsync();
-        await (await answer).AssertStatus(status);
-        return held;
     }
-
-    private async Task<DateTimeOffset> OccurredAtAsync(string type, string field, string value) =>
-        DateTimeOffset.Parse(
-            (
-                await fx.ScalarAsync<string>(
-                    $"SELECT payload->>'occurredAt' FROM outbox_messages WHERE type LIKE '%.{type},%' "
-                        + $"AND payload->>'{field}' = @v",
-                    ("v", value)
-                )
-            )!,
-            System.Globalization.CultureInfo.InvariantCulture
-        );
 
     private Task<long> OutboxAsync(string type, string field, Guid value) =>
         fx.ScalarAsync<long>(

@@ -1,5 +1,3 @@
-using Npgsql;
-
 namespace Community.Social.Tests;
 
 /// <summary>member_count equals the membership rows however many joins, leaves and approvals run at once.</summary>
@@ -78,50 +76,18 @@ public sealed class GroupConcurrencyTests(SocialFixture fx) : IClassFixture<Soci
             200
         );
 
-        Assert.InRange(await OccurredAtAsync("GroupMemberJoined", memberId), joined, joined.AddSeconds(50));
-        Assert.InRange(await OccurredAtAsync("GroupMemberRoleChanged", memberId), promoted, promoted.AddSeconds(50));
+        await HeldLocks.AssertStampedAfterAsync(fx, joined, "GroupMemberJoined", "userId", memberId.ToString());
+        await HeldLocks.AssertStampedAfterAsync(fx, promoted, "GroupMemberRoleChanged", "userId", memberId.ToString());
     }
 
-    /// <summary>
-    /// Holds the group's row while <paramref name="change"/> is sent, moves the clock once the change waits for it,
-    /// then lets it go: the time the change must carry at least.
-    /// </summary>
-    private async Task<DateTimeOffset> StampedUnderTheGroupsLockAsync(string id, Func<Task<int>> change, int status)
-    {
-        await using var holder = new NpgsqlConnection(fx.Resources.DatabaseConnectionString);
-        await holder.OpenAsync();
-        await using var transaction = await holder.BeginTransactionAsync();
-        await using (var take = new NpgsqlCommand("SELECT 1 FROM groups WHERE id = @id FOR UPDATE", holder))
-        {
-            take.Parameters.AddWithValue("id", Guid.Parse(id));
-            await take.ExecuteNonQueryAsync();
-        }
-        var answer = change();
-        await Eventually.TrueAsync(
-            async () =>
-                await fx.ScalarAsync<long>(
-                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                        + "AND wait_event_type = 'Lock' AND query ILIKE '%FROM groups WHERE id%FOR NO KEY UPDATE%'"
-                ) > 0,
-            "the change never waited for the group's lock"
-        );
-        fx.Clock.Advance(TimeSpan.FromMinutes(1));
-        var held = fx.Clock.GetUtcNow();
-        await transaction.CommitAsync();
-        Assert.Equal(status, await answer);
-        return held;
-    }
-
-    private async Task<DateTimeOffset> OccurredAtAsync(string type, Guid userId) =>
-        DateTimeOffset.Parse(
-            (
-                await fx.ScalarAsync<string>(
-                    $"SELECT payload->>'occurredAt' FROM outbox_messages WHERE type LIKE '%.{type},%' "
-                        + "AND payload->>'userId' = @u",
-                    ("u", userId.ToString())
-                )
-            )!,
-            System.Globalization.CultureInfo.InvariantCulture
+    /// <summary>Sends <paramref name="change"/> holding the group's row, as a change of its members locks it.</summary>
+    private Task<DateTimeOffset> StampedUnderTheGroupsLockAsync(string id, Func<Task<int>> change, int status) =>
+        HeldLocks.StampedWhileHeldAsync(
+            fx,
+            "SELECT 1 FROM groups WHERE id = @p FOR UPDATE",
+            Guid.Parse(id),
+            "%FROM groups WHERE id%FOR NO KEY UPDATE%",
+            async () => Assert.Equal(status, await change())
         );
 
     [Fact]
