@@ -322,16 +322,24 @@ public sealed class ConcurrencyTests(ConcurrencyFixture fx) : IClassFixture<Conc
         var waitlisted = answers.Where(a => a.StatusCode == HttpStatusCode.Accepted).ToList();
         Assert.Equal(70, waitlisted.Count);
         Assert.Equal(70, ranks.Count);
-        var exact = 0;
         foreach (var (userId, _, body) in waitlisted)
         {
             // Told when answered: counted after its own commit, so only a join ahead still committing could be missing.
-            var told = body["waitlist_position"]!.GetValue<int>();
-            Assert.InRange(told, 1, ranks[userId]);
-            if (told == ranks[userId])
-                exact++;
+            // How many are still committing depends on the machine's load, so no share of exact answers is asserted.
+            Assert.InRange(body["waitlist_position"]!.GetValue<int>(), 1, ranks[userId]);
         }
-        Assert.True(exact >= waitlisted.Count / 2, $"only {exact} of {waitlisted.Count} were told the place they hold");
+        // With nobody ahead still committing, a join is told exactly its place: the list is counted, not guessed.
+        for (var late = 1; late <= 3; late++)
+        {
+            var joined = await (
+                await (late % 2 == 0 ? fx.Client : fx.SecondClient).PostJson(
+                    $"/api/v1/events/{id}/registrations",
+                    new { },
+                    fx.Member().Token
+                )
+            ).AssertStatus(202);
+            Assert.Equal(70 + late, joined["waitlist_position"]!.GetValue<int>());
+        }
         // Asked afterwards, each is told exactly its place.
         foreach (var (member, i) in people.Where(p => ranks.ContainsKey(p.Id)).Take(10).Select((p, i) => (p, i)))
         {
