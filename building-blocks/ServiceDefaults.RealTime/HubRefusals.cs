@@ -49,6 +49,27 @@ public sealed class HubRefusalFilter(ILogger<HubRefusalFilter> logger) : IHubFil
         }
     }
 
+    /// <summary>
+    /// A connection a filter or the hub refuses as it opens (a HubException: the connection cap's race, a session
+    /// ended meanwhile) is closed by SignalR with the reason in the close message; logged here at Information.
+    /// </summary>
+    public async Task OnConnectedAsync(HubLifetimeContext context, Func<HubLifetimeContext, Task> next)
+    {
+        try
+        {
+            await next(context);
+        }
+        catch (HubException e)
+        {
+            logger.LogInformation(
+                "Hub connection {ConnectionId} refused: {Reason}",
+                context.Context.ConnectionId,
+                e.Message
+            );
+            throw;
+        }
+    }
+
     private void Refused(HubInvocationContext invocation, string reason) =>
         logger.LogInformation("Hub method {HubMethod} refused: {Reason}", invocation.HubMethodName, reason);
 
@@ -59,9 +80,10 @@ public sealed class HubRefusalFilter(ILogger<HubRefusalFilter> logger) : IHubFil
 }
 
 /// <summary>
-/// SignalR's handler for <typeparamref name="THub"/>, but its dispatcher logs a <see cref="HubException"/> (a refusal
-/// the client is told of, logged by <see cref="HubRefusalFilter"/>) at Debug, not as an Error with its stack trace;
-/// every other exception stays an Error. Category filters cannot tell exceptions apart, hence the wrapper.
+/// SignalR's handler for <typeparamref name="THub"/>, but it and its dispatcher log a <see cref="HubException"/> (a
+/// refusal the client is told of, of a call or of a connection as it opens, logged by <see cref="HubRefusalFilter"/>)
+/// at Debug, not as an Error with its stack trace; every other exception stays an Error. Category filters cannot tell
+/// exceptions apart, hence the wrapper.
 /// </summary>
 public sealed class RefusalAwareHubConnectionHandler<THub>(
     HubLifetimeManager<THub> lifetimeManager,
@@ -90,10 +112,16 @@ internal sealed class RefusalAwareLoggerFactory(ILoggerFactory inner) : ILoggerF
     /// </summary>
     public const string DispatcherCategory = "Microsoft.AspNetCore.SignalR.Internal.DefaultHubDispatcher";
 
+    /// <summary>
+    /// Where SignalR logs "Error when dispatching 'OnConnectedAsync'" (HubConnectionHandler&lt;THub&gt;, type argument
+    /// left out).
+    /// </summary>
+    public const string HandlerCategory = "Microsoft.AspNetCore.SignalR.HubConnectionHandler";
+
     public ILogger CreateLogger(string categoryName)
     {
         var logger = inner.CreateLogger(categoryName);
-        return categoryName == DispatcherCategory ? new RefusalAwareLogger(logger) : logger;
+        return categoryName is DispatcherCategory or HandlerCategory ? new RefusalAwareLogger(logger) : logger;
     }
 
     public void AddProvider(ILoggerProvider provider) => inner.AddProvider(provider);

@@ -74,7 +74,16 @@ public sealed class HubSessionGuard : IHubFilter, IDisposable
             Abort(guarded, "its session has ended");
             return;
         }
-        await next(context);
+        try
+        {
+            await next(context);
+        }
+        catch
+        {
+            // SignalR calls no OnDisconnectedAsync for a connection whose OnConnectedAsync failed.
+            _connections.TryRemove(context.Context.ConnectionId, out _);
+            throw;
+        }
         _closeOnOpen?.Invoke(context.Context);
     }
 

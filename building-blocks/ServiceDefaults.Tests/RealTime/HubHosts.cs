@@ -30,6 +30,14 @@ public sealed class ProbeHub : Hub
 
     public string Echo(string text) => text;
 
+    /// <summary>Users whose connections the hub refuses as they open, as a hub's own OnConnectedAsync may.</summary>
+    public static readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> RefusedOnConnecting = new();
+
+    public override Task OnConnectedAsync() =>
+        RefusedOnConnecting.ContainsKey(Context.UserIdentifier ?? "")
+            ? throw new HubException("Not you.")
+            : Task.CompletedTask;
+
     /// <summary>How many <see cref="WaitForTheConnection"/> calls are running now.</summary>
     public static int Waiting;
 

@@ -189,6 +189,31 @@ public sealed class HubRefusalLogTests(RefusalLogHubFixture fx) : IClassFixture<
     }
 
     [Fact]
+    public async Task A_connection_refused_as_it_opens_is_closed_with_its_reason_logged_quietly_and_no_longer_watched()
+    {
+        var user = Guid.NewGuid();
+        ProbeHub.RefusedOnConnecting[user.ToString()] = 0;
+        var before = fx.Logs.Entries.Count;
+
+        // The handshake is answered before OnConnectedAsync runs; the refusal comes as the close message.
+        await using var client = await fx.Host.ConnectAsync(fx.Tokens.Issue(user));
+        var closed = await client.Closed.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Contains("HubException: Not you.", closed?.Message);
+        // The session guard let go of it: SignalR calls no OnDisconnectedAsync for such a connection.
+        Assert.False(fx.Host.Services.GetRequiredService<HubSessionGuard>().Watches(user));
+        var logged = fx.Logs.Entries.Skip(before).ToList();
+        Assert.DoesNotContain(logged, e => e.Level >= LogLevel.Warning);
+        Assert.Contains(
+            logged,
+            e =>
+                e.Category == typeof(HubRefusalFilter).FullName
+                && e.Level == LogLevel.Information
+                && e.Message.Contains("Not you.")
+        );
+    }
+
+    [Fact]
     public async Task Genuine_faults_still_log_an_error_with_the_exception()
     {
         await using var client = await fx.Host.ConnectAsync(fx.Tokens.Issue(Guid.NewGuid()));

@@ -81,7 +81,13 @@ public sealed partial class HubPresence
     private RedisKey[] Keys(string connectionId, Held held) =>
         [TombstoneKey(connectionId), ConnectionsKey(held.UserId), OnlineKey, .. held.Joined.Keys.Select(JoinedKey)];
 
-    public async Task ConnectedAsync(string connectionId, Guid userId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Registers the connection and, at the user's first, announces them online. The announcement does not stop when
+    /// the client leaves meanwhile: SignalR calls no OnDisconnectedAsync for a connection whose OnConnectedAsync
+    /// failed, so the user would stay online, renewed for good. When it fails (the database away) the connection is
+    /// closed here, and the failure goes on to SignalR, which closes the connection.
+    /// </summary>
+    public async Task ConnectedAsync(string connectionId, Guid userId)
     {
         var held = new Held(userId);
         var cameOnline = await RunAsync(db =>
@@ -94,8 +100,34 @@ public sealed partial class HubPresence
         // Held after the script, so a renewal cannot put the user online first and hide their coming online.
         held.Unsettled = cameOnline is null;
         _held[connectionId] = held;
-        if (cameOnline == 1)
-            await AnnounceAsync(userId, true, cancellationToken);
+        if (cameOnline != 1)
+            return;
+        try
+        {
+            await AnnounceAsync(userId, true, CancellationToken.None);
+        }
+        catch
+        {
+            await ForgetAsync(connectionId, userId);
+            throw;
+        }
+    }
+
+    // Best effort: the failure that led here is what SignalR logs.
+    private async Task ForgetAsync(string connectionId, Guid userId)
+    {
+        try
+        {
+            await DisconnectedAsync(connectionId, userId, CancellationToken.None);
+        }
+        catch (Exception e)
+        {
+            _logger.LogDebug(
+                e,
+                "Closing hub connection {ConnectionId}, whose opening failed, failed too",
+                connectionId
+            );
+        }
     }
 
     /// <summary>Closes the connection; answers the conversations it had joined.</summary>

@@ -1,5 +1,6 @@
 using Community.ServiceDefaults.RealTime;
 using Microsoft.AspNetCore.SignalR.Client;
+using Npgsql;
 
 namespace Community.Messaging.Tests;
 
@@ -115,6 +116,37 @@ public sealed class HubPresenceTests(RealTimeFixture fx) : IClassFixture<RealTim
             .Select(p => p.Arguments[0].GetProperty("online").GetBoolean())
             .ToList();
         Assert.Equal([true, false, true, false, true, false], pushes);
+        Assert.DoesNotContain(aId, (await Presence.OnlineAsync([aId]))!);
+    }
+
+    [Fact]
+    public async Task A_connection_whose_coming_online_cannot_be_announced_is_closed_and_let_go()
+    {
+        var (aId, a, _, _, _) = await fx.PairAsync();
+        // The announcement reads the blocks to find who hears it: with the table locked here, it waits, and its
+        // query is ended as a database restart would end it.
+        await using var holder = new NpgsqlConnection(fx.Resources.DatabaseConnectionString);
+        await holder.OpenAsync();
+        await using var transaction = await holder.BeginTransactionAsync();
+        await using (var take = new NpgsqlCommand("LOCK TABLE blocks IN ACCESS EXCLUSIVE MODE", holder))
+            await take.ExecuteNonQueryAsync();
+        const string Waiting =
+            "FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' "
+            + "AND query ILIKE '%INSERT INTO user_presence%'";
+        await using var alice = await fx.ConnectAsync(a);
+        var connectionId = alice.Connection.ConnectionId!;
+        await Eventually.TrueAsync(
+            async () => await fx.ScalarAsync<long>("SELECT count(*) " + Waiting) > 0,
+            "the announcement never waited for the blocks"
+        );
+        Assert.True(Presence.Holds(connectionId));
+        await fx.ExecuteAsync("SELECT pg_terminate_backend(pid) " + Waiting);
+        await transaction.CommitAsync();
+
+        // SignalR closes the connection and calls no OnDisconnectedAsync for it: presence let go of it itself, or
+        // Alice would stay online, her lease renewed for good.
+        Assert.NotNull(await alice.Closed.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.False(Presence.Holds(connectionId));
         Assert.DoesNotContain(aId, (await Presence.OnlineAsync([aId]))!);
     }
 

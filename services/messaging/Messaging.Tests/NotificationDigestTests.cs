@@ -122,9 +122,7 @@ public sealed class NotificationDigestTests(DigestFixture fx) : IClassFixture<Di
             ("u", onlineId),
             ("t", now.AddHours(-30))
         );
-        await fx
-            .Host.Services.GetRequiredService<HubPresence>()
-            .ConnectedAsync("on-1", onlineId, CancellationToken.None);
+        await fx.Host.Services.GetRequiredService<HubPresence>().ConnectedAsync("on-1", onlineId);
         await fx.ExecuteAsync(
             "INSERT INTO user_presence (user_id, last_offline_at) VALUES (@u, @t)",
             ("u", recentlyLeftId),

@@ -204,7 +204,7 @@ public sealed class NotificationsTests(MessagingFixture fx) : IClassFixture<Mess
 
         // Online and looking at the conversation (a hub connection that joined it): nothing; online elsewhere: told.
         var presence = fx.Host.Services.GetRequiredService<HubPresence>();
-        await presence.ConnectedAsync("b-1", bId, CancellationToken.None);
+        await presence.ConnectedAsync("b-1", bId);
         await presence.JoinedAsync("b-1", bId, conversationId);
         await fx.SendAsync(a, c, "while looking");
         Assert.Equal(3L, await CountAsync(bId, "message_received"));

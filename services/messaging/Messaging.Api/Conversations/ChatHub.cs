@@ -62,8 +62,7 @@ public sealed class ChatHub(
             return chats.Contains(conversationId);
     }
 
-    public override Task OnConnectedAsync() =>
-        presence.ConnectedAsync(Context.ConnectionId, UserId, Context.ConnectionAborted);
+    public override Task OnConnectedAsync() => presence.ConnectedAsync(Context.ConnectionId, UserId);
 
     public override async Task OnDisconnectedAsync(Exception? exception)
     {
