@@ -142,6 +142,21 @@ public sealed class RealTimeTests(RealTimeFixture fx) : IClassFixture<RealTimeFi
         await Task.Delay(Quiet);
         Assert.Empty(alice.ReceivedOf(LiveEvents.Read));
         Assert.Single(aliceElsewhere.ReceivedOf(LiveEvents.Read));
+
+        // A read that moves nothing (again, or behind the position) is answered and told to nobody: the next receipt
+        // anyone hears is the next move.
+        await alice.Connection.InvokeAsync<JsonElement>("MarkRead", c, 1);
+        var behind = await alice.Connection.InvokeAsync<JsonElement>("MarkRead", c, 0);
+        Assert.Equal(1, behind.GetProperty("read_seq").GetInt64());
+        await Send(bob, c, "And me");
+        await alice.Connection.InvokeAsync<JsonElement>("MarkRead", c, 2);
+        await bob.WaitForAsync(LiveEvents.Read, r => r.Arguments[0].GetProperty("read_seq").GetInt64() == 2);
+        await aliceElsewhere.WaitForAsync(LiveEvents.Read, r => r.Arguments[0].GetProperty("read_seq").GetInt64() == 2);
+        Assert.Equal(
+            [1L, 2L],
+            bob.ReceivedOf(LiveEvents.Read).Select(r => r.Arguments[0].GetProperty("read_seq").GetInt64())
+        );
+        Assert.Equal(2, aliceElsewhere.ReceivedOf(LiveEvents.Read).Count);
     }
 
     [Fact]

@@ -479,14 +479,19 @@ public sealed class ConversationMessages(
         // A notification keeps its message's id (data.message_id, MessageInsert), not its seq: the message row says
         // where it stands. Notifications hidden by a block are read too: their messages are below the position as
         // well, and an unblock should not bring them back unread.
+        // Whether the position moved, from the row as it was (locked, so two reads at once are ordered): an unchanged
+        // position is told to nobody, or a client repeating its read would push to every member each time.
         var rows = await db
-            .Database.SqlQuery<ReadPosition>(
+            .Database.SqlQuery<MovedPosition>(
                 $"""
-                WITH moved AS (
+                WITH was AS (
+                    SELECT read_seq FROM conversation_members
+                    WHERE conversation_id = {conversationId} AND user_id = {userId} FOR UPDATE
+                ), moved AS (
                     UPDATE conversation_members m SET read_seq = GREATEST(m.read_seq, LEAST({seq}, c.last_seq))
-                    FROM conversations c
+                    FROM conversations c, was
                     WHERE c.id = m.conversation_id AND m.conversation_id = {conversationId} AND m.user_id = {userId}
-                    RETURNING LEAST(m.read_seq, c.last_seq) AS read_seq, c.last_seq,
+                    RETURNING m.read_seq > was.read_seq AS moved, LEAST(m.read_seq, c.last_seq) AS read_seq, c.last_seq,
                         c.last_seq - LEAST(m.read_seq, c.last_seq) - (SELECT count(*) FROM messages hm
                             WHERE c.kind <> 'direct' AND hm.conversation_id = c.id
                               AND hm.seq > LEAST(m.read_seq, c.last_seq)
@@ -502,20 +507,23 @@ public sealed class ConversationMessages(
                       AND n.subject_type = {SubjectTypes.Conversation} AND n.subject_id = {conversationId}
                       AND r.id = (n.data ->> 'message_id')::uuid AND r.conversation_id = {conversationId}
                       AND r.seq <= moved.read_seq)
-                SELECT read_seq, last_seq, unread_count FROM moved
+                SELECT moved, read_seq, last_seq, unread_count FROM moved
                 """
             )
             .ToListAsync(cancellationToken);
         var position = rows.Single();
-        await live.ReadAsync(
-            conversationId,
-            userId,
-            position.ReadSeq,
-            await queries.RecipientsAsync(access.Conversation, userId, cancellationToken),
-            originConnectionId
-        );
-        return position;
+        if (position.Moved)
+            await live.ReadAsync(
+                conversationId,
+                userId,
+                position.ReadSeq,
+                await queries.RecipientsAsync(access.Conversation, userId, cancellationToken),
+                originConnectionId
+            );
+        return new ReadPosition(position.ReadSeq, position.LastSeq, position.UnreadCount);
     }
+
+    private sealed record MovedPosition(bool Moved, long ReadSeq, long LastSeq, long UnreadCount);
 
     public async Task SetMutedAsync(Guid conversationId, Guid userId, bool muted, CancellationToken cancellationToken)
     {
