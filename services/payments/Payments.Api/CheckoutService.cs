@@ -66,14 +66,8 @@ public sealed class CheckoutService(
             // Only while it is still pending: a webhook settling it meanwhile (under its lock) wins, and the check
             // below then finds it paid, rather than this marking a paid payment expired.
             await db
-                .Payments.Where(p => p.Id == open.Id && p.Status == PaymentStatus.Pending)
-                .ExecuteUpdateAsync(
-                    set =>
-                        set.SetProperty(p => p.Status, PaymentStatus.Expired)
-                            .SetProperty(p => p.FailureReason, "expired")
-                            .SetProperty(p => p.UpdatedAt, now),
-                    cancellationToken
-                );
+                .Payments.Where(p => p.Id == open.Id)
+                .EndPendingAsync(PaymentStatus.Expired, "expired", now, cancellationToken);
             db.Entry(open).State = EntityState.Detached;
             open = null;
         }
@@ -294,19 +288,10 @@ public sealed class CheckoutService(
     /// Ends a pending payment the provider opened no session for, unless a concurrent request got it one meanwhile.
     /// Nothing is published, as for an expired one found above: no buyer ever saw its checkout.
     /// </summary>
-    private Task EndUnopenedAsync(Guid paymentId, string status, string reason, CancellationToken cancellationToken)
-    {
-        var now = clock.GetUtcNow();
-        return db
-            .Payments.Where(p => p.Id == paymentId && p.Status == PaymentStatus.Pending && p.SessionId == null)
-            .ExecuteUpdateAsync(
-                set =>
-                    set.SetProperty(p => p.Status, status)
-                        .SetProperty(p => p.FailureReason, reason)
-                        .SetProperty(p => p.UpdatedAt, now),
-                cancellationToken
-            );
-    }
+    private Task EndUnopenedAsync(Guid paymentId, string status, string reason, CancellationToken cancellationToken) =>
+        db
+            .Payments.Where(p => p.Id == paymentId && p.SessionId == null)
+            .EndPendingAsync(status, reason, clock.GetUtcNow(), cancellationToken);
 
     private static CheckoutDto Dto(Payment p) =>
         new(p.Id, p.SessionId!, p.CheckoutUrl!, p.ExpiresAt, p.AmountCents, p.Currency, p.Status);

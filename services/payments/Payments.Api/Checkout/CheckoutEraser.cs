@@ -11,16 +11,9 @@ public sealed class CheckoutEraser(PaymentsDbContext db, TimeProvider clock) : I
 {
     public async Task EraseAsync(UserDeleted deleted, CancellationToken cancellationToken)
     {
-        var now = clock.GetUtcNow();
         // Nothing is published (PaymentFailed): every service erases the user on the same UserDeleted.
         await db
-            .Payments.Where(p => p.UserId == deleted.UserId && p.Status == PaymentStatus.Pending)
-            .ExecuteUpdateAsync(
-                set =>
-                    set.SetProperty(p => p.Status, PaymentStatus.Expired)
-                        .SetProperty(p => p.FailureReason, "account_deleted")
-                        .SetProperty(p => p.UpdatedAt, now),
-                cancellationToken
-            );
+            .Payments.Where(p => p.UserId == deleted.UserId)
+            .EndPendingAsync(PaymentStatus.Expired, "account_deleted", clock.GetUtcNow(), cancellationToken);
     }
 }

@@ -50,6 +50,31 @@ public static class PaymentStatus
     public static readonly string[] All = [Pending, Succeeded, Failed, Expired, Refunded, PartiallyRefunded];
 }
 
+public static class PendingPayments
+{
+    /// <summary>
+    /// Ends those of <paramref name="payments"/> still pending, with <paramref name="status"/> and
+    /// <paramref name="reason"/>; only while pending, so a webhook settling one meanwhile (under its row lock) wins.
+    /// Publishes nothing. Answers how many it ended.
+    /// </summary>
+    public static Task<int> EndPendingAsync(
+        this IQueryable<Payment> payments,
+        string status,
+        string reason,
+        DateTimeOffset now,
+        CancellationToken cancellationToken
+    ) =>
+        payments
+            .Where(p => p.Status == PaymentStatus.Pending)
+            .ExecuteUpdateAsync(
+                set =>
+                    set.SetProperty(p => p.Status, status)
+                        .SetProperty(p => p.FailureReason, reason)
+                        .SetProperty(p => p.UpdatedAt, now),
+                cancellationToken
+            );
+}
+
 public static class PaymentMethods
 {
     public static readonly string[] All = ["card", "alipay", "wechat_pay"];
