@@ -72,6 +72,17 @@ public sealed class LoadBalancingTests(TwoInstancesFixture fixture) : IClassFixt
     }
 
     [Fact]
+    public void Failed_forwards_are_counted_over_the_reactivation_period_so_an_instance_comes_back_after_it()
+    {
+        // YARP keeps such an instance out for the longer of the two (the window's default is a minute).
+        var window = _
+            .Gateway.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Yarp.ReverseProxy.Health.TransportFailureRateHealthPolicyOptions>>()
+            .Value.DetectionWindowSize;
+        Assert.Equal(GatewayProxyConfig.InstanceHealth.Passive!.ReactivationPeriod, window);
+        Assert.Equal(TimeSpan.FromSeconds(10), window);
+    }
+
+    [Fact]
     public async Task Requests_to_a_service_with_two_addresses_reach_both_instances()
     {
         const string path = "/api/v1/conversations";
