@@ -165,14 +165,15 @@ public sealed record SseEvent(string Name, JsonNode Data, long AtMs, long Timest
 public static class Sse
 {
     /// <summary>
-    /// Posts <paramref name="body"/> and reads the whole event stream; a non-stream answer is returned as the response
-    /// only.
+    /// Posts <paramref name="body"/> and reads the whole event stream, handing each event to
+    /// <paramref name="arrived"/> as it arrives; a non-stream answer is returned as the response only.
     /// </summary>
     public static async Task<(HttpResponseMessage Response, IReadOnlyList<SseEvent> Events)> PostAsync(
         HttpClient client,
         string url,
         object body,
-        string token
+        string token,
+        Action<SseEvent>? arrived = null
     )
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, url)
@@ -197,14 +198,16 @@ public static class Sse
             if (line.StartsWith("event: ", StringComparison.Ordinal))
                 name = line[7..];
             else if (line.StartsWith("data: ", StringComparison.Ordinal))
-                events.Add(
-                    new SseEvent(
-                        name ?? "message",
-                        JsonNode.Parse(line[6..])!,
-                        clock.ElapsedMilliseconds,
-                        Stopwatch.GetTimestamp()
-                    )
+            {
+                var received = new SseEvent(
+                    name ?? "message",
+                    JsonNode.Parse(line[6..])!,
+                    clock.ElapsedMilliseconds,
+                    Stopwatch.GetTimestamp()
                 );
+                events.Add(received);
+                arrived?.Invoke(received);
+            }
         }
         return (response, events);
     }

@@ -240,7 +240,9 @@ public sealed partial class SendPathTests
         fixture.AwayFromMidnight();
         var (id, token) = await fixture.RegisteredAsync();
         fixture.Model.Reply("slowly one word at a time until the end");
-        fixture.Model.ChunkDelay = TimeSpan.FromMilliseconds(200);
+        // The rest of the reply only once the conversation is forgotten, however long the forgetting takes.
+        var forgotten = new TaskCompletionSource();
+        fixture.Model.HoldAfterFirstPiece = forgotten.Task;
         string last;
         try
         {
@@ -251,11 +253,13 @@ public sealed partial class SendPathTests
             await (
                 await fixture.Client.SendJson(HttpMethod.Delete, "/api/v1/companion/conversation", null, token)
             ).AssertStatus(204);
+            forgotten.SetResult();
             last = await LastEventAsync(reader);
         }
         finally
         {
-            fixture.Model.ChunkDelay = TimeSpan.Zero;
+            forgotten.TrySetResult();
+            fixture.Model.HoldAfterFirstPiece = null;
         }
         Assert.Equal("error", last);
         Assert.Equal(
