@@ -50,8 +50,7 @@ public sealed class WaitlistTests(IdentityFixture fx) : IClassFixture<IdentityFi
 
     private async Task<int> WaitForMailCountAsync(string to, int count)
     {
-        for (var i = 0; i < 100 && MailsTo(to) < count; i++)
-            await Task.Delay(50);
+        await Eventually.TrueAsync(() => Task.FromResult(MailsTo(to) >= count), $"fewer than {count} mails to {to}");
         return MailsTo(to);
     }
 
