@@ -82,8 +82,7 @@ public sealed class ChatHub(
     [Description(
         "Starts live delivery of the conversation to this connection; answers the messages after since_seq "
             + "(at most 100, oldest first; has_more: join again from the last) or, with null, the newest page. "
-            + "An event chat's members hear user_joined when it is the caller's first connection in it (not when it "
-            + "takes back a leave not told yet)."
+            + "An event chat's members hear user_joined when it is the caller's first connection in it."
     )]
     public async Task<MessageHistory> JoinConversation(Guid id, long? sinceSeq)
     {
@@ -115,8 +114,8 @@ public sealed class ChatHub(
     }
 
     [Description(
-        "Stops live delivery of the conversation to this connection (an event chat's members hear user_left 5 "
-            + "seconds after it was the caller's last connection in it, unless the caller opens it again meanwhile)."
+        "Stops live delivery of the conversation to this connection (an event chat's members hear user_left when it "
+            + "was the caller's last connection in it)."
     )]
     public async Task LeaveConversation(Guid id)
     {
