@@ -140,7 +140,15 @@ public sealed class HubPresenceTests(RealTimeFixture fx) : IClassFixture<RealTim
             "the announcement never waited for the blocks"
         );
         Assert.True(Presence.Holds(connectionId));
-        await fx.ExecuteAsync("SELECT pg_terminate_backend(pid) " + Waiting);
+        // Ended until Alice's connection closes: another presence query waiting on the lock may have matched first.
+        await Eventually.TrueAsync(
+            async () =>
+            {
+                await fx.ExecuteAsync("SELECT pg_terminate_backend(pid) " + Waiting);
+                return alice.Closed.IsCompleted;
+            },
+            "the connection stayed open"
+        );
         await transaction.CommitAsync();
 
         // SignalR closes the connection and calls no OnDisconnectedAsync for it: presence let go of it itself, or

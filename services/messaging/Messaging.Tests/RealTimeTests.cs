@@ -419,6 +419,9 @@ public sealed class RealTimeTests(RealTimeFixture fx) : IClassFixture<RealTimeFi
             }
             await Send(alice, c, "Still private");
             await bob.WaitForAsync(LiveEvents.NewMessage);
+            // Unread for alice until after the block, so her read then moves and would be told.
+            var fromBob = await Send(bob, c, "From bob");
+            await alice.WaitForAsync(LiveEvents.NewMessage, m => m.Str("text") == "From bob");
 
             // A block stops delivery at once: bob no longer sees the conversation, so the blocker's deletes and reads
             // do not reach him.
@@ -427,7 +430,12 @@ public sealed class RealTimeTests(RealTimeFixture fx) : IClassFixture<RealTimeFi
             Assert.Contains("HubException: 403 Forbidden", refusedSend.Message);
             await Assert.ThrowsAsync<HubException>(() => alice.Connection.InvokeAsync("Typing", c));
             await alice.Connection.InvokeAsync("DeleteMessage", c, message);
-            await alice.Connection.InvokeAsync("MarkRead", c, 2);
+            var read = await alice.Connection.InvokeAsync<JsonElement>(
+                "MarkRead",
+                c,
+                fromBob.GetProperty("seq").GetInt64()
+            );
+            Assert.Equal(fromBob.GetProperty("seq").GetInt64(), read.GetProperty("read_seq").GetInt64());
             foreach (var (method, args) in HubCalls(c, message))
                 Assert.Contains(
                     "HubException: 404 Not found",

@@ -67,31 +67,37 @@ public sealed class CreditsTests(PaymentsFixture fx) : IClassFixture<PaymentsFix
     public async Task The_balance_read_is_always_the_sum_of_the_entries_read_with_it_while_grants_land()
     {
         var (userId, token) = fx.User();
-        using var read = new SemaphoreSlim(0);
+        TaskCompletionSource? wanted = null;
         var grants = Task.Run(async () =>
         {
             for (var i = 0; i < 60; i++)
             {
-                // A read between every six grants, however the machine schedules the two.
+                // Every six grants, wait for a read that starts now: it falls between two grants, whatever the load.
                 if (i > 0 && i % 6 == 0)
-                    await read.WaitAsync();
+                {
+                    var read = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                    Volatile.Write(ref wanted, read);
+                    await read.Task;
+                }
                 await using var scope = fx.Host.Services.CreateAsyncScope();
                 await scope
                     .ServiceProvider.GetRequiredService<CreditLedger>()
                     .GrantAsync(userId, 1, "test", "test:" + Guid.NewGuid(), CancellationToken.None);
             }
         });
-        var reads = 0;
+        var balances = new HashSet<long>();
         while (!grants.IsCompleted)
         {
+            var asked = Volatile.Read(ref wanted);
             var credits = await CreditsAsync(token, "?limit=100");
             // every entry fits the page: a balance its entries do not explain is two reads of two moments
             Assert.Equal(credits["balance"]!.GetValue<long>(), Amounts(credits).Sum());
-            reads++;
-            read.Release();
+            balances.Add(credits["balance"]!.GetValue<long>());
+            asked?.TrySetResult();
         }
         await grants;
-        Assert.True(reads >= 9, $"only {reads} reads overlapped the grants");
+        // The reads the grants waited for saw every sixth grant land.
+        Assert.Superset(Enumerable.Range(1, 9).Select(n => 6L * n).ToHashSet(), balances);
         Assert.Equal(60, await BalanceAsync(token));
     }
 

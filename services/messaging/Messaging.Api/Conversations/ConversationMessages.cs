@@ -486,7 +486,7 @@ public sealed class ConversationMessages(
                 $"""
                 WITH was AS (
                     SELECT read_seq FROM conversation_members
-                    WHERE conversation_id = {conversationId} AND user_id = {userId} FOR UPDATE
+                    WHERE conversation_id = {conversationId} AND user_id = {userId} FOR NO KEY UPDATE
                 ), moved AS (
                     UPDATE conversation_members m SET read_seq = GREATEST(m.read_seq, LEAST({seq}, c.last_seq))
                     FROM conversations c, was
