@@ -3,6 +3,8 @@ using System.Text;
 using Community.Contracts;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Yarp.ReverseProxy.Health;
 
 namespace Community.Gateway.Tests;
 
@@ -76,7 +78,7 @@ public sealed class LoadBalancingTests(TwoInstancesFixture fixture) : IClassFixt
     {
         // YARP keeps such an instance out for the longer of the two (the window's default is a minute).
         var window = _
-            .Gateway.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Yarp.ReverseProxy.Health.TransportFailureRateHealthPolicyOptions>>()
+            .Gateway.Services.GetRequiredService<IOptions<TransportFailureRateHealthPolicyOptions>>()
             .Value.DetectionWindowSize;
         Assert.Equal(GatewayProxyConfig.InstanceHealth.Passive!.ReactivationPeriod, window);
         Assert.Equal(TimeSpan.FromSeconds(10), window);

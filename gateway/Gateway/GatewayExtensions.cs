@@ -20,9 +20,9 @@ public static class GatewayExtensions
             )
             .AddDnsDestinations(builder.Configuration);
 
-        // YARP keeps an instance its failed forwards took out for the longer of the cluster's ReactivationPeriod and the
-        // window those failures are counted in (a minute by default): the window is the reactivation period's, so the
-        // instance is tried again when InstanceHealth says.
+        // YARP keeps an instance its failed forwards took out for the longer of the cluster's ReactivationPeriod and
+        // the window those failures are counted in (a minute by default): the window is the reactivation period's, so
+        // the instance is tried again when InstanceHealth says.
         services.Configure<Yarp.ReverseProxy.Health.TransportFailureRateHealthPolicyOptions>(options =>
             options.DetectionWindowSize = GatewayProxyConfig.InstanceHealth.Passive!.ReactivationPeriod!.Value
         );

@@ -56,7 +56,7 @@ public sealed class SubscriptionsTests(PaymentsFixture fx) : IClassFixture<Payme
             asked?.TrySetResult();
         }
         await changing;
-        // The reads the changes waited for came after an active one (the 5th, 15th...) and a canceled one (the 10th...).
+        // The reads the changes waited for came after an active one (the 5th, 15th...) and a canceled one (the 10th).
         Assert.Superset(new HashSet<string> { "active", "canceled" }, seen);
     }
 
