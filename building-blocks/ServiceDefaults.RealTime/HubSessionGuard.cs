@@ -58,12 +58,12 @@ public sealed class HubSessionGuard : IHubFilter, IDisposable
     public async Task OnConnectedAsync(HubLifetimeContext context, Func<HubLifetimeContext, Task> next)
     {
         var user = context.Context.User;
-        if (user is null || !Guid.TryParse(user.FindFirstValue(ClaimNames.Subject), out var userId))
+        if (user is null || user.TryUserId() is not { } userId)
             throw new HubException("A hub connection needs a signed-in user.");
         var guarded = new GuardedConnection(
             context.Context,
             userId,
-            SessionOf(user),
+            user.SessionId(),
             Seconds(user, "iat") ?? DateTimeOffset.MinValue,
             Seconds(user, "exp") ?? DateTimeOffset.MinValue
         );
@@ -143,9 +143,6 @@ public sealed class HubSessionGuard : IHubFilter, IDisposable
         else
             connection.Context.Abort();
     }
-
-    private static Guid? SessionOf(ClaimsPrincipal user) =>
-        Guid.TryParse(user.FindFirstValue(ClaimNames.Session), out var session) ? session : null;
 
     // As the token check does, a token without iat counts as issued at the dawn of time (and one without exp cannot get
     // here).

@@ -1,4 +1,3 @@
-using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
 using Community.ServiceDefaults.Auth;
@@ -78,7 +77,7 @@ public static class IdempotentRequests
                 if (
                     context.GetEndpoint()?.Metadata.GetMetadata<HonoursIdempotencyKey>() is not { Replays: true }
                     || !HttpMethods.IsPost(context.Request.Method)
-                    || !Guid.TryParse(context.User.FindFirstValue(ClaimNames.Subject), out var userId)
+                    || context.User.TryUserId() is not { } userId
                 )
                 {
                     await next(context);

@@ -1,4 +1,3 @@
-using System.Security.Claims;
 using Community.ServiceDefaults.Auth;
 using Community.ServiceDefaults.Errors;
 using Microsoft.AspNetCore.Builder;
@@ -136,7 +135,7 @@ public static class UploadSpoolMiddleware
                 var limit = context.Features.Get<IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize;
                 var bytes = Math.Min(context.Request.ContentLength ?? limit ?? long.MaxValue, limit ?? long.MaxValue);
                 // Anyone without a user id (an upload endpoint open to all, were there one) shares one share.
-                var user = Guid.TryParse(context.User.FindFirstValue(ClaimNames.Subject), out var id) ? id : Guid.Empty;
+                var user = context.User.TryUserId() ?? Guid.Empty;
                 // The form's files are deleted when the request ends; the room is given back then.
                 context.Response.RegisterForDispose(spool.Reserve(user, bytes));
                 // Kestrel sets a request's rate over HTTP/1.x only (HTTP/2 and 3 refuse one).

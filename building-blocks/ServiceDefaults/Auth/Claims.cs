@@ -18,7 +18,13 @@ public static class ClaimsPrincipalExtensions
 {
     /// <summary>The authenticated user's id (the token's sub).</summary>
     public static Guid UserId(this ClaimsPrincipal user) =>
-        Guid.TryParse(user.FindFirstValue(ClaimNames.Subject), out var id)
-            ? id
-            : throw new InvalidOperationException("No authenticated user.");
+        user.TryUserId() ?? throw new InvalidOperationException("No authenticated user.");
+
+    /// <summary>The user's id when the principal carries one (a token's sub), otherwise null (anonymous).</summary>
+    public static Guid? TryUserId(this ClaimsPrincipal? user) =>
+        Guid.TryParse(user?.FindFirstValue(ClaimNames.Subject), out var id) ? id : null;
+
+    /// <summary>The session (sid) the token was issued for, or null when it names none.</summary>
+    public static Guid? SessionId(this ClaimsPrincipal? user) =>
+        Guid.TryParse(user?.FindFirstValue(ClaimNames.Session), out var session) ? session : null;
 }

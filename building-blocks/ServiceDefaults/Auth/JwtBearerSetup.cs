@@ -78,9 +78,9 @@ internal sealed class JwtBearerSetup(
             },
             OnTokenValidated = context =>
             {
-                if (!Guid.TryParse(context.Principal?.FindFirst(ClaimNames.Subject)?.Value, out var userId))
+                if (context.Principal.TryUserId() is not { } userId)
                     context.Fail("The token has no subject.");
-                else if (revocations.HasEnded(userId, SessionOf(context.Principal!), IssuedAt(context.SecurityToken)))
+                else if (revocations.HasEnded(userId, context.Principal.SessionId(), IssuedAt(context.SecurityToken)))
                     context.Fail(
                         new AccessTokenRefusedException(
                             "The session has ended (logout, password reset, account deletion "
@@ -125,9 +125,6 @@ internal sealed class JwtBearerSetup(
             return false;
         return notBefore is null || notBefore.Value.Subtract(parameters.ClockSkew) <= now;
     }
-
-    private static Guid? SessionOf(System.Security.Claims.ClaimsPrincipal principal) =>
-        Guid.TryParse(principal.FindFirst(ClaimNames.Session)?.Value, out var session) ? session : null;
 
     // A token without iat counts as issued at the dawn of time: any "not before" of its user refuses it.
     private static DateTimeOffset IssuedAt(SecurityToken token) =>

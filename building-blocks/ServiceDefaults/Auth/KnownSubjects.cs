@@ -1,4 +1,3 @@
-using System.Security.Claims;
 using Community.ServiceDefaults.Errors;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
@@ -36,7 +35,7 @@ public static class KnownSubjectGate
                     && context.GetEndpoint() is { } endpoint
                     && endpoint.Metadata.GetMetadata<IAllowAnonymous>() is null
                     && endpoint.Metadata.GetMetadata<IAuthorizeData>() is not null
-                    && Guid.TryParse(context.User.FindFirstValue(ClaimNames.Subject), out var userId)
+                    && context.User.TryUserId() is { } userId
                     && !await known.IsKnownAsync(userId, context.RequestAborted)
                 )
                     throw new ForbiddenException(

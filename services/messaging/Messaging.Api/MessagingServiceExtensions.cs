@@ -93,10 +93,7 @@ public static class MessagingServiceExtensions
         async http =>
         {
             var known = http.RequestServices.GetRequiredService<IKnownSubjects>();
-            if (
-                Guid.TryParse(http.User.FindFirst(ClaimNames.Subject)?.Value, out var userId)
-                && !await known.IsKnownAsync(userId, http.RequestAborted)
-            )
+            if (http.User.TryUserId() is { } userId && !await known.IsKnownAsync(userId, http.RequestAborted))
                 throw new ForbiddenException(
                     "This account is not known to the platform: it does not exist or was deleted."
                 );

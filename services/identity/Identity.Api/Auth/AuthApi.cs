@@ -324,7 +324,7 @@ public static class AuthApi
         CancellationToken cancellationToken
     )
     {
-        if (Guid.TryParse(principal.FindFirstValue(TokenIssuer.SessionClaim), out var family))
+        if (principal.SessionId() is { } family)
         {
             // Only the caller's own family: the sid of someone else's token cannot be presented with a valid signature.
             var userId = principal.UserId();
