@@ -272,34 +272,45 @@ public sealed class EventStatsTests(EventsFixture fx) : IClassFixture<EventsFixt
     {
         var (_, organizer) = fx.Organizer();
         var eventId = (await fx.CreateEventAsync(organizer, b => b["capacity"] = 500))["id"]!.GetValue<string>();
+        var lockStep = new ReadsAmongWrites();
         var registering = Task.Run(async () =>
         {
             for (var i = 0; i < 90; i++)
             {
+                // Every ten registrations, wait for a read that starts now: it falls between two, whatever the load.
+                if (i > 0 && i % 10 == 0)
+                    await lockStep.AwaitReadAsync();
                 var (_, member) = fx.Member();
                 await (await Client.PostJson($"/api/v1/events/{eventId}/registrations", new { }, member)).AssertStatus(
                     201
                 );
             }
         });
-        var reads = 0;
-        while (!registering.IsCompleted)
-        {
-            // Each answer is one moment: its seat count is its registrations', its total its list's.
-            var stats = await StatsAsync(eventId, organizer);
-            var counts = stats["registrations"]!;
-            Assert.Equal(
-                stats["seats_taken"]!.GetValue<int>(),
-                counts["held"]!.GetValue<int>() + counts["confirmed"]!.GetValue<int>()
-            );
-            var attendees = await (
-                await Client.Get($"/api/v1/events/{eventId}/attendees?limit=100", organizer)
-            ).AssertStatus(200);
-            Assert.Equal(attendees["total"]!.GetValue<int>(), attendees["items"]!.AsArray().Count);
-            reads++;
-        }
-        await registering;
-        Assert.True(reads >= 5, $"only {reads} reads overlapped the registrations");
+        var seats = new HashSet<int>();
+        var listed = new HashSet<int>();
+        await lockStep.ReadUntilAsync(
+            registering,
+            async () =>
+            {
+                // Each answer is one moment: its seat count is its registrations', its total its list's.
+                var stats = await StatsAsync(eventId, organizer);
+                var counts = stats["registrations"]!;
+                Assert.Equal(
+                    stats["seats_taken"]!.GetValue<int>(),
+                    counts["held"]!.GetValue<int>() + counts["confirmed"]!.GetValue<int>()
+                );
+                seats.Add(stats["seats_taken"]!.GetValue<int>());
+                var attendees = await (
+                    await Client.Get($"/api/v1/events/{eventId}/attendees?limit=100", organizer)
+                ).AssertStatus(200);
+                Assert.Equal(attendees["total"]!.GetValue<int>(), attendees["items"]!.AsArray().Count);
+                listed.Add(attendees["total"]!.GetValue<int>());
+            }
+        );
+        // The reads the registrations waited for saw every tenth seat taken and listed.
+        var waitedFor = Enumerable.Range(1, 8).Select(n => 10 * n).ToHashSet();
+        Assert.Superset(waitedFor, seats);
+        Assert.Superset(waitedFor, listed);
         Assert.Equal(90, (await StatsAsync(eventId, organizer))["seats_taken"]!.GetValue<int>());
     }
 

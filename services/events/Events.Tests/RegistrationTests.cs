@@ -771,26 +771,34 @@ public sealed class RegistrationTests(EventsFixture fx) : IClassFixture<EventsFi
         var (_, organizer) = fx.Organizer();
         var e = Id(await fx.CreateEventAsync(organizer, b => b["capacity"] = 10));
         var (_, member) = fx.Member();
+        var lockStep = new ReadsAmongWrites();
         var toggling = Task.Run(async () =>
         {
             for (var i = 0; i < 40; i++)
             {
                 await (await Register(e, member)).AssertStatus(201);
+                // Every fifth turn, wait for a read while registered and one while not, whatever the load.
+                if (i % 5 == 4)
+                    await lockStep.AwaitReadAsync();
                 await (
                     await Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{e}/registrations/me", null, member)
                 ).AssertStatus(200);
+                if (i % 5 == 4)
+                    await lockStep.AwaitReadAsync();
             }
         });
-        var reads = 0;
-        while (!toggling.IsCompleted)
-        {
-            // Each answer is one moment: the only seat is counted exactly when it shows my registration as live.
-            var read = await (await Client.Get($"/api/v1/events/{e}", member)).AssertStatus(200);
-            var registered = read["is_registered"]!.GetValue<bool>();
-            Assert.Equal(registered ? 1 : 0, read["registration_count"]!.GetValue<int>());
-            reads++;
-        }
-        await toggling;
-        Assert.True(reads >= 5, $"only {reads} reads overlapped the registrations");
+        var seen = new HashSet<bool>();
+        await lockStep.ReadUntilAsync(
+            toggling,
+            async () =>
+            {
+                // Each answer is one moment: the only seat is counted exactly when it shows my registration as live.
+                var read = await (await Client.Get($"/api/v1/events/{e}", member)).AssertStatus(200);
+                var registered = read["is_registered"]!.GetValue<bool>();
+                Assert.Equal(registered ? 1 : 0, read["registration_count"]!.GetValue<int>());
+                seen.Add(registered);
+            }
+        );
+        Assert.Equal([false, true], seen.Order());
     }
 }

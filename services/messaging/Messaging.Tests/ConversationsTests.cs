@@ -420,24 +420,33 @@ public sealed class ConversationsTests(MessagingFixture fx) : IClassFixture<Mess
     public async Task Every_history_read_while_messages_land_has_its_newest_seq_at_its_last_seq()
     {
         var (_, a, _, b, c) = await fx.PairAsync();
+        var lockStep = new ReadsAmongWrites();
         var sending = Task.Run(async () =>
         {
             for (var i = 1; i <= 40; i++)
+            {
                 await fx.SendAsync(i % 2 == 0 ? b : a, c, $"m{i}");
+                // Every five sends, wait for a read that starts now: it falls between two, whatever the load.
+                if (i % 5 == 0 && i < 40)
+                    await lockStep.AwaitReadAsync();
+            }
         });
-        var reads = 0;
-        while (!sending.IsCompleted)
-        {
-            // One moment per answer: the whole history fits the page, so its newest message is the last one sent.
-            var page = await (await fx.Client.Get($"/api/v1/conversations/{c}/messages?limit=100", a)).AssertStatus(
-                200
-            );
-            Assert.False(page["has_more"]!.GetValue<bool>());
-            Assert.Equal(Seqs(page).DefaultIfEmpty(0L).Last(), page["last_seq"]!.GetValue<long>());
-            reads++;
-        }
-        await sending;
-        Assert.True(reads >= 5, $"only {reads} reads overlapped the sends");
+        var lasts = new HashSet<long>();
+        await lockStep.ReadUntilAsync(
+            sending,
+            async () =>
+            {
+                // One moment per answer: the whole history fits the page, so its newest message is the last one sent.
+                var page = await (await fx.Client.Get($"/api/v1/conversations/{c}/messages?limit=100", a)).AssertStatus(
+                    200
+                );
+                Assert.False(page["has_more"]!.GetValue<bool>());
+                Assert.Equal(Seqs(page).DefaultIfEmpty(0L).Last(), page["last_seq"]!.GetValue<long>());
+                lasts.Add(Seqs(page).Count());
+            }
+        );
+        // The reads the sends waited for saw every fifth message in the history.
+        Assert.Superset(Enumerable.Range(1, 7).Select(n => 5L * n).ToHashSet(), lasts);
     }
 
     [Fact]

@@ -67,18 +67,14 @@ public sealed class CreditsTests(PaymentsFixture fx) : IClassFixture<PaymentsFix
     public async Task The_balance_read_is_always_the_sum_of_the_entries_read_with_it_while_grants_land()
     {
         var (userId, token) = fx.User();
-        TaskCompletionSource? wanted = null;
+        var lockStep = new ReadsAmongWrites();
         var grants = Task.Run(async () =>
         {
             for (var i = 0; i < 60; i++)
             {
                 // Every six grants, wait for a read that starts now: it falls between two grants, whatever the load.
                 if (i > 0 && i % 6 == 0)
-                {
-                    var read = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                    Volatile.Write(ref wanted, read);
-                    await read.Task;
-                }
+                    await lockStep.AwaitReadAsync();
                 await using var scope = fx.Host.Services.CreateAsyncScope();
                 await scope
                     .ServiceProvider.GetRequiredService<CreditLedger>()
@@ -86,16 +82,16 @@ public sealed class CreditsTests(PaymentsFixture fx) : IClassFixture<PaymentsFix
             }
         });
         var balances = new HashSet<long>();
-        while (!grants.IsCompleted)
-        {
-            var asked = Volatile.Read(ref wanted);
-            var credits = await CreditsAsync(token, "?limit=100");
-            // every entry fits the page: a balance its entries do not explain is two reads of two moments
-            Assert.Equal(credits["balance"]!.GetValue<long>(), Amounts(credits).Sum());
-            balances.Add(credits["balance"]!.GetValue<long>());
-            asked?.TrySetResult();
-        }
-        await grants;
+        await lockStep.ReadUntilAsync(
+            grants,
+            async () =>
+            {
+                var credits = await CreditsAsync(token, "?limit=100");
+                // every entry fits the page: a balance its entries do not explain is two reads of two moments
+                Assert.Equal(credits["balance"]!.GetValue<long>(), Amounts(credits).Sum());
+                balances.Add(credits["balance"]!.GetValue<long>());
+            }
+        );
         // The reads the grants waited for saw every sixth grant land.
         Assert.Superset(Enumerable.Range(1, 9).Select(n => 6L * n).ToHashSet(), balances);
         Assert.Equal(60, await BalanceAsync(token));

@@ -13,18 +13,14 @@ public sealed class SubscriptionsTests(PaymentsFixture fx) : IClassFixture<Payme
     public async Task Every_read_of_my_subscription_shows_the_tier_its_status_gives_while_it_changes()
     {
         var (userId, token) = fx.User();
-        TaskCompletionSource? wanted = null;
+        var lockStep = new ReadsAmongWrites();
         var changing = Task.Run(async () =>
         {
             for (var i = 0; i < 40; i++)
             {
                 // Every five changes, wait for a read that starts now: it falls between two changes, whatever the load.
                 if (i > 0 && i % 5 == 0)
-                {
-                    var read = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                    Volatile.Write(ref wanted, read);
-                    await read.Task;
-                }
+                    await lockStep.AwaitReadAsync();
                 var status = i % 2 == 0 ? SubscriptionStatus.Active : SubscriptionStatus.Canceled;
                 await using var scope = fx.Host.Services.CreateAsyncScope();
                 var db = scope.ServiceProvider.GetRequiredService<PaymentsDbContext>();
@@ -45,17 +41,17 @@ public sealed class SubscriptionsTests(PaymentsFixture fx) : IClassFixture<Payme
             }
         });
         var seen = new HashSet<string>();
-        while (!changing.IsCompleted)
-        {
-            var asked = Volatile.Read(ref wanted);
-            // The subscription and the tier it gives change in one transaction, so every answer shows both or neither.
-            var mine = await (await fx.Client.Get("/api/v1/subscriptions/me", token)).AssertStatus(200);
-            var status = mine["status"]!.GetValue<string>();
-            Assert.Equal(status == "active" ? "premium" : "free", mine["tier"]!.GetValue<string>());
-            seen.Add(status);
-            asked?.TrySetResult();
-        }
-        await changing;
+        await lockStep.ReadUntilAsync(
+            changing,
+            async () =>
+            {
+                // The subscription and the tier it gives change in one transaction: every answer shows both or neither.
+                var mine = await (await fx.Client.Get("/api/v1/subscriptions/me", token)).AssertStatus(200);
+                var status = mine["status"]!.GetValue<string>();
+                Assert.Equal(status == "active" ? "premium" : "free", mine["tier"]!.GetValue<string>());
+                seen.Add(status);
+            }
+        );
         // The reads the changes waited for came after an active one (the 5th, 15th...) and a canceled one (the 10th).
         Assert.Superset(new HashSet<string> { "active", "canceled" }, seen);
     }

@@ -236,21 +236,30 @@ public sealed class GroupsTests(SocialFixture fx) : IClassFixture<SocialFixture>
             owners.Add((await fx.RegisteredAsync()).Token);
         var (_, viewer, _) = await fx.RegisteredAsync();
         var tag = "t" + Guid.NewGuid().ToString("N")[..8];
+        var lockStep = new ReadsAmongWrites();
         var creating = Task.Run(async () =>
         {
             for (var i = 0; i < 40; i++)
+            {
+                // Every five creations, wait for a read that starts now: it falls between two, whatever the load.
+                if (i > 0 && i % 5 == 0)
+                    await lockStep.AwaitReadAsync();
                 await GroupsFlow.CreateAsync(fx, owners[i % owners.Count], name: $"Walkers {i} {tag}", tags: [tag]);
+            }
         });
-        var reads = 0;
-        while (!creating.IsCompleted)
-        {
-            // Every group fits the page: the total read with it is its count.
-            var page = await (await fx.Client.Get($"/api/v1/groups?tag={tag}&limit=100", viewer)).AssertStatus(200);
-            Assert.Equal(page["total"]!.GetValue<int>(), page["items"]!.AsArray().Count);
-            reads++;
-        }
-        await creating;
-        Assert.True(reads >= 5, $"only {reads} reads overlapped the creations");
+        var totals = new HashSet<int>();
+        await lockStep.ReadUntilAsync(
+            creating,
+            async () =>
+            {
+                // Every group fits the page: the total read with it is its count.
+                var page = await (await fx.Client.Get($"/api/v1/groups?tag={tag}&limit=100", viewer)).AssertStatus(200);
+                Assert.Equal(page["total"]!.GetValue<int>(), page["items"]!.AsArray().Count);
+                totals.Add(page["total"]!.GetValue<int>());
+            }
+        );
+        // The reads the creations waited for saw every fifth group listed.
+        Assert.Superset(Enumerable.Range(1, 7).Select(n => 5 * n).ToHashSet(), totals);
     }
 
     [Fact]
