@@ -10,4 +10,16 @@ public sealed class TestClock : TimeProvider
     public void Advance(TimeSpan by) => Interlocked.Add(ref _offsetTicks, by.Ticks);
 
     public override DateTimeOffset GetUtcNow() => base.GetUtcNow() + Offset;
+
+    /// <summary>
+    /// Moves past the next UTC midnight when it is nearer than <paramref name="margin"/>, so that a test computing
+    /// "today" and the service it asks agree on the day for that long.
+    /// </summary>
+    public void AwayFromMidnight(TimeSpan margin)
+    {
+        var now = GetUtcNow();
+        var midnight = new DateTimeOffset(now.UtcDateTime.Date.AddDays(1), TimeSpan.Zero);
+        if (midnight - now < margin)
+            Advance(midnight - now + TimeSpan.FromMinutes(1));
+    }
 }

@@ -8,8 +8,16 @@ namespace Community.Social.Tests;
 /// tokens signed by a test key standing in for identity's. Users exist for social once identity's
 /// UserRegistered reached it: <see cref="RegisteredAsync"/> plays identity.
 /// </summary>
-public class SocialFixture() : ServiceFixture<Program>(ResourceNames.Social)
+public class SocialFixture : ServiceFixture<Program>
 {
+    public SocialFixture()
+        : base(ResourceNames.Social)
+    {
+        // Streaks, active days, daily messages and ages are counted by the UTC day: a test class runs well within half
+        // an hour, so its tests and the service agree on "today" throughout.
+        Clock.AwayFromMidnight(TimeSpan.FromMinutes(30));
+    }
+
     /// <summary>A user identity announced (with a profile), and a token for them.</summary>
     public async Task<(Guid Id, string Token, string Username)> RegisteredAsync(
         string? region = "Dubai Marina",
