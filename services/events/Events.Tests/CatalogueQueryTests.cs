@@ -1,4 +1,5 @@
 using System.Globalization;
+using Community.Events.Catalogue;
 using Npgsql;
 
 namespace Community.Events.Tests;
@@ -730,6 +731,7 @@ public sealed class CatalogueQueryTests(EventsFixture fx) : IClassFixture<Events
             mine["created"]!.AsArray().Select(e => e!.Str("id")).Order()
         );
         Assert.Empty(mine["joined"]!.AsArray());
+        Assert.False(mine["created_has_more"]!.GetValue<bool>());
 
         var (_, member) = fx.Member();
         await (await Client.PostJson($"/api/v1/events/{published["id"]}/registrations", new { }, member)).AssertStatus(
@@ -751,6 +753,48 @@ public sealed class CatalogueQueryTests(EventsFixture fx) : IClassFixture<Events
         Assert.Null(only["invited_user_ids"]);
 
         Assert.Equal(HttpStatusCode.Unauthorized, (await Client.Get("/api/v1/events/my")).StatusCode);
+    }
+
+    [Fact]
+    public async Task My_events_list_the_newest_of_each_kind_up_to_the_limit_and_say_when_older_ones_were_left_out()
+    {
+        var (_, organizer) = fx.Organizer();
+        var (_, member) = fx.Member();
+        var first = fx.Clock.GetUtcNow().AddDays(3);
+        // One more than a list holds, an hour apart: the first (the oldest start) is the one left out.
+        var ids = new List<string>();
+        for (var i = 0; i <= MyEventsDto.Limit; i++)
+        {
+            var starts = first.AddHours(i);
+            var e = await fx.CreateEventAsync(
+                organizer,
+                b =>
+                {
+                    b["starts_at"] = starts.ToString("O");
+                    b["ends_at"] = starts.AddMinutes(30).ToString("O");
+                }
+            );
+            ids.Add(e.Str("id"));
+            await (await Client.PostJson($"/api/v1/events/{ids[^1]}/registrations", new { }, member)).AssertStatus(201);
+        }
+        var newest = ids.Skip(1).Reverse().ToList();
+
+        var mine = await (await Client.Get("/api/v1/events/my", organizer)).AssertStatus(200);
+        Assert.Equal(newest, mine["created"]!.AsArray().Select(e => e!.Str("id")));
+        Assert.True(mine["created_has_more"]!.GetValue<bool>());
+        Assert.False(mine["joined_has_more"]!.GetValue<bool>());
+        var joined = await (await Client.Get("/api/v1/events/my", member)).AssertStatus(200);
+        Assert.Equal(newest, joined["joined"]!.AsArray().Select(e => e!.Str("id")));
+        Assert.True(joined["joined_has_more"]!.GetValue<bool>());
+        Assert.False(joined["created_has_more"]!.GetValue<bool>());
+
+        // Down to the limit, nothing is left out.
+        await (
+            await Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{ids[0]}/registrations/me", null, member)
+        ).AssertStatus(200);
+        joined = await (await Client.Get("/api/v1/events/my", member)).AssertStatus(200);
+        Assert.Equal(newest, joined["joined"]!.AsArray().Select(e => e!.Str("id")));
+        Assert.False(joined["joined_has_more"]!.GetValue<bool>());
     }
 
     [Fact]

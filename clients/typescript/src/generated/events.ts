@@ -79,7 +79,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Events I created and events I joined */
+        /**
+         * Events I created and events I joined
+         * @description Each list newest start first, at most 200 events; created_has_more and joined_has_more say whether older ones were left out.
+         */
         get: operations["MyEvents"];
         put?: never;
         post?: never;
@@ -894,9 +897,16 @@ export interface components {
             content?: null | string;
             video_url?: null | string;
         };
+        /** @description The caller's events: those they organize and those they joined. */
         MyEventsDto: {
+            /** @description Events I organize, drafts included, newest start first; at most 200. */
             created: components["schemas"]["EventDto"][];
+            /** @description Events I hold a live registration for (waitlist included), newest start first; at most 200. */
             joined: components["schemas"]["EventDto"][];
+            /** @description Whether I organize more events than created lists (the older ones are left out). */
+            created_has_more: boolean;
+            /** @description Whether I joined more events than joined lists (the older ones are left out). */
+            joined_has_more: boolean;
         };
         NearbyResult: {
             items: components["schemas"]["EventDto"][];

@@ -99,6 +99,19 @@ describe("MyEvents", () => {
     const organized = screen.getByRole("list", { name: "Events you organize" });
     expect(organized.textContent).toContain("Book swap");
     expect(organized.textContent).toContain("draft");
+    expect(screen.queryByText(/older ones are left out/)).toBeNull();
+  });
+
+  it("says when older events were left out of a list", async () => {
+    signedIn({ id: "me", role: "member" });
+    stubPlatform(() => ({
+      status: 200,
+      body: { created: [event({ id: "e2", title: "Book swap" })], joined: [event()], created_has_more: false, joined_has_more: true },
+    }));
+    render(<MyEvents />);
+    await screen.findByRole("list", { name: "Events you are going to" });
+    expect(screen.getByText("The 1 latest are shown; older ones are left out.")).toBeTruthy();
+    expect(screen.getAllByText(/older ones are left out/)).toHaveLength(1);
   });
 
   it("shows each event's start in the event's own time zone, which it names, as the event's page does", async () => {

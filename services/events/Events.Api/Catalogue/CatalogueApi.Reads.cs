@@ -222,13 +222,15 @@ public static partial class CatalogueApi
             .CommunityEvents.AsNoTracking()
             .Where(e => e.OrganizerId == userId)
             .OrderByDescending(e => e.StartsAt)
-            .Take(200)
+            .ThenByDescending(e => e.Id)
+            .Take(MyEventsDto.Limit + 1)
             .ToListAsync(cancellationToken);
-        var joined = await RegistrationQueries.JoinedAsync(db, userId, 200, cancellationToken);
+        var joined = await RegistrationQueries.JoinedAsync(db, userId, MyEventsDto.Limit + 1, cancellationToken);
         return TypedResults.Ok(
             new MyEventsDto(
-                created.Select(e => EventDto.From(e, manager: true)).ToList(),
+                created.Take(MyEventsDto.Limit).Select(e => EventDto.From(e, manager: true)).ToList(),
                 joined
+                    .Take(MyEventsDto.Limit)
                     .Select(j =>
                         EventDto.From(j.Event, j.Event.OrganizerId == userId) with
                         {
@@ -236,7 +238,9 @@ public static partial class CatalogueApi
                             MyRegistration = j.Registration,
                         }
                     )
-                    .ToList()
+                    .ToList(),
+                created.Count > MyEventsDto.Limit,
+                joined.Count > MyEventsDto.Limit
             )
         );
     }

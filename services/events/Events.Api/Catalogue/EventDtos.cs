@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Text.Json.Serialization;
 using Community.Events.Registrations;
 using Community.ServiceDefaults.Api;
@@ -104,4 +105,20 @@ public sealed record EventDto(
 
 public sealed record NearbyResult(IReadOnlyList<EventDto> Items, double Latitude, double Longitude, double RadiusKm);
 
-public sealed record MyEventsDto(IReadOnlyList<EventDto> Created, IReadOnlyList<EventDto> Joined);
+/// <summary>The caller's events: those they organize and those they joined.</summary>
+public sealed record MyEventsDto(
+    [property: Description("Events I organize, drafts included, newest start first; at most 200.")]
+        IReadOnlyList<EventDto> Created,
+    [property: Description(
+        "Events I hold a live registration for (waitlist included), newest start first; at most 200."
+    )]
+        IReadOnlyList<EventDto> Joined,
+    [property: Description("Whether I organize more events than created lists (the older ones are left out).")]
+        bool CreatedHasMore,
+    [property: Description("Whether I joined more events than joined lists (the older ones are left out).")]
+        bool JoinedHasMore
+)
+{
+    /// <summary>How many events each list holds at most.</summary>
+    public const int Limit = 200;
+}

@@ -54,7 +54,7 @@ public static class RegistrationQueries
         var joined = await (
             from p in WithPlaces(db, live)
             join e in db.CommunityEvents.AsNoTracking() on p.Registration.EventId equals e.Id
-            orderby e.StartsAt descending
+            orderby e.StartsAt descending, e.Id descending
             select new { Event = e, Placed = p }
         )
             .Take(take)
