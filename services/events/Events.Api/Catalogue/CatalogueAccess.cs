@@ -102,4 +102,30 @@ public static class CatalogueAccess
         }
         return e;
     }
+
+    /// <summary>
+    /// The event for a change, locked: its row is locked in the caller's transaction and the event read again (as
+    /// <see cref="ManagedAsync"/>, with nothing tracked from before), so the change applies to the event as it is at
+    /// its commit and two changes at once go one after the other. <paramref name="whileLocked"/> runs between the lock
+    /// and the read (PATCH checks If-Match there).
+    /// </summary>
+    public static async Task<CommunityEvent> LockedManagedAsync(
+        EventsDbContext db,
+        Guid id,
+        ClaimsPrincipal principal,
+        CancellationToken cancellationToken,
+        Func<Task>? whileLocked = null
+    )
+    {
+        if (db.Database.CurrentTransaction is null)
+            throw new InvalidOperationException("The event is locked in the caller's transaction: begin one first.");
+        db.ChangeTracker.Clear();
+        await db.Database.ExecuteSqlAsync(
+            $"SELECT 1 FROM community_events WHERE id = {id} FOR UPDATE",
+            cancellationToken
+        );
+        if (whileLocked is not null)
+            await whileLocked();
+        return await ManagedAsync(db, id, principal, cancellationToken);
+    }
 }

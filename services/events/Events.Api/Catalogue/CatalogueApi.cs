@@ -62,7 +62,14 @@ public static partial class CatalogueApi
             .AllowAnonymous()
             .WithName("NearbyEvents")
             .WithSummary("Upcoming events within radius_km, nearest first");
-        group.MapGet("/my", Mine).WithName("MyEvents").WithSummary("Events I created and events I joined");
+        group
+            .MapGet("/my", Mine)
+            .WithName("MyEvents")
+            .WithSummary("Events I created and events I joined")
+            .WithDescription(
+                "Each list newest start first, at most 200 events; created_has_more and joined_has_more say whether "
+                    + "older ones were left out."
+            );
         group
             .MapGet("/{id:guid}", Get)
             .AllowAnonymous()
@@ -118,13 +125,8 @@ public static partial class CatalogueApi
         // announcement carries the draft as it is at the commit (an edit committed meanwhile, making it private, is
         // not announced as public), and of two publishes at once only one announces it.
         await ManagedAsync(db, id, principal, cancellationToken);
-        db.ChangeTracker.Clear();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        await db.Database.ExecuteSqlAsync(
-            $"SELECT 1 FROM community_events WHERE id = {id} FOR UPDATE",
-            cancellationToken
-        );
-        var e = await ManagedAsync(db, id, principal, cancellationToken);
+        var e = await LockedManagedAsync(db, id, principal, cancellationToken);
         if (e.Status == EventStatus.Cancelled)
             throw new ConflictException("A cancelled event cannot be published again.");
         var now = UtcTimestamps.AsStored(clock.GetUtcNow());
@@ -179,14 +181,14 @@ public static partial class CatalogueApi
         await ManagedAsync(db, id, principal, cancellationToken);
         // Then the row is locked and read again, so the change applies to the version If-Match named, and to what
         // happened meanwhile: a seat taken fixes the price and refund terms, a cover uploaded is not overwritten.
-        db.ChangeTracker.Clear();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        await db.Database.ExecuteSqlAsync(
-            $"SELECT 1 FROM community_events WHERE id = {id} FOR UPDATE",
-            cancellationToken
+        var e = await LockedManagedAsync(
+            db,
+            id,
+            principal,
+            cancellationToken,
+            whileLocked: () => db.CheckIfMatchAsync<CommunityEvent>(http.Request, id, cancellationToken)
         );
-        await db.CheckIfMatchAsync<CommunityEvent>(http.Request, id, cancellationToken);
-        var e = await ManagedAsync(db, id, principal, cancellationToken);
         if (e.Status == EventStatus.Cancelled)
             throw new ConflictException("A cancelled event cannot be changed.");
         var uploadedCover = e.CoverImageKey;
@@ -246,13 +248,8 @@ public static partial class CatalogueApi
         var seen = await ManagedAsync(db, id, principal, cancellationToken);
         // Then locked and read again, as Update does: a cancellation committed meanwhile (a second request's, the
         // moderators') keeps its reason and is announced once.
-        db.ChangeTracker.Clear();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        await db.Database.ExecuteSqlAsync(
-            $"SELECT 1 FROM community_events WHERE id = {id} FOR UPDATE",
-            cancellationToken
-        );
-        var e = await ManagedAsync(db, id, principal, cancellationToken);
+        var e = await LockedManagedAsync(db, id, principal, cancellationToken);
         var now = UtcTimestamps.AsStored(clock.GetUtcNow());
         // As the account eraser and a moderators' removal leave past events alone.
         if (CancellationRules.IsOver(e, now))
