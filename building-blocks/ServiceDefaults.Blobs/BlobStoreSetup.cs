@@ -2,6 +2,7 @@ using Community.ServiceDefaults.Api;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Community.ServiceDefaults.Blobs;
@@ -38,7 +39,7 @@ public static class BlobStoreSetup
         {
             var options = services.GetRequiredService<IOptions<BlobStoreOptions>>().Value;
             if (options.UsesS3)
-                return new S3BlobStore(options.S3);
+                return new S3BlobStore(options.S3, services.GetRequiredService<ILogger<S3BlobStore>>());
             var contentRoot = services.GetRequiredService<IHostEnvironment>().ContentRootPath;
             return new LocalBlobStore(
                 Path.Combine(

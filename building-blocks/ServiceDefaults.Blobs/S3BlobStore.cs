@@ -3,6 +3,7 @@ using Amazon;
 using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
+using Microsoft.Extensions.Logging;
 
 namespace Community.ServiceDefaults.Blobs;
 
@@ -16,9 +17,11 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
     private readonly AmazonS3Client _client;
     private readonly string _bucket;
     private readonly string? _publicBaseUrl;
+    private readonly ILogger _logger;
 
-    public S3BlobStore(S3BlobOptions s3)
+    public S3BlobStore(S3BlobOptions s3, ILogger<S3BlobStore> logger)
     {
+        _logger = logger;
         _bucket = s3.Bucket;
         _publicBaseUrl = string.IsNullOrWhiteSpace(s3.PublicBaseUrl) ? null : s3.PublicBaseUrl.TrimEnd('/');
         var config = new AmazonS3Config
@@ -70,6 +73,20 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
         }
         catch (AmazonS3Exception exception) when (exception.StatusCode == HttpStatusCode.NotFound)
         {
+            return null;
+        }
+        // S3 answers a missing object with 404 NoSuchKey only to credentials that may list the bucket; to the others
+        // (least privilege: get, put and delete objects) with 403 AccessDenied, which cannot be told from an object
+        // those credentials may not read. Either way the reader gets the 404 of a missing file, not a 500; the
+        // operator is told, since the service only asks for keys it wrote.
+        catch (AmazonS3Exception exception)
+            when (exception is { StatusCode: HttpStatusCode.Forbidden, ErrorCode: "AccessDenied" })
+        {
+            _logger.LogWarning(
+                "S3 refused to read {BlobKey} (403 AccessDenied): the object is missing, or these credentials may not "
+                    + "read it",
+                key
+            );
             return null;
         }
     }

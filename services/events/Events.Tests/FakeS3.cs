@@ -25,7 +25,15 @@ public sealed class FakeS3 : FakeHttpServer<FakeS3.Recorded>
 
     public bool FailDeletes { get; set; }
 
+    /// <summary>
+    /// As S3 answers credentials without s3:ListBucket: a missing object is 403 AccessDenied, not 404 NoSuchKey.
+    /// </summary>
+    public bool WithoutListBucket { get; set; }
+
     public bool Holds(string path) => _objects.ContainsKey(path);
+
+    /// <summary>Loses an object, as a bucket's lifecycle rule or an operator would.</summary>
+    public void Lose(string path) => _objects.TryRemove(path, out _);
 
     public static async Task<FakeS3> StartAsync()
     {
@@ -69,6 +77,9 @@ public sealed class FakeS3 : FakeHttpServer<FakeS3.Recorded>
             case "DELETE":
                 _objects.TryRemove(path, out _);
                 context.Response.StatusCode = StatusCodes.Status204NoContent;
+                return;
+            case "GET" when WithoutListBucket:
+                await Error(context, 403, "AccessDenied", "Access Denied");
                 return;
             default:
                 await Error(context, 404, "NoSuchKey", "The specified key does not exist.");

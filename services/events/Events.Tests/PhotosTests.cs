@@ -7,6 +7,8 @@ using Community.ServiceDefaults.Blobs;
 using Community.ServiceDefaults.Messaging;
 using MassTransit;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Community.Events.Tests;
 
@@ -828,6 +830,44 @@ public sealed class PhotosTests(PhotosFixture fx) : IClassFixture<PhotosFixture>
         var attempt = Assert.Single(s3.Received, r => r.Method == "DELETE");
         Assert.Equal($"/photos/events/{draft}/{photo}.png", attempt.Path);
         Assert.True(s3.Holds(attempt.Path)); // orphaned and logged, not a failed deletion
+    }
+
+    [Fact]
+    public async Task A_lost_object_read_with_credentials_that_may_not_list_the_bucket_is_a_404_and_a_warning()
+    {
+        await using var s3 = await FakeS3.StartAsync();
+        await using var host = fx.StartHost(S3Settings(s3));
+        using var client = host.NewClient();
+        var (_, organizer) = fx.Organizer();
+        var e = Id(await fx.CreateEventAsync(organizer));
+        var photo = Id(
+            await (await Upload(e, organizer, Form(Images.Png(), "p.png", "image/png"), client)).AssertStatus(201)
+        );
+        var key = $"events/{e}/{photo}.png";
+        var content = $"/api/v1/events/{e}/photos/{photo}/content";
+
+        // Least-privilege credentials (get, put, delete; no s3:ListBucket) are told 403 AccessDenied for a missing
+        // object: the reader gets the 404 of a missing image, as with 404 NoSuchKey, never a 500.
+        s3.WithoutListBucket = true;
+        Assert.Equal(HttpStatusCode.OK, (await client.Get(content, organizer)).StatusCode);
+        s3.Lose("/photos/" + key);
+        var missing = await (await client.Get(content, organizer)).AssertProblem(404);
+        Assert.Equal("This photo's image is missing.", missing["detail"]!.GetValue<string>());
+        s3.WithoutListBucket = false;
+        await (await client.Get(content, organizer)).AssertProblem(404);
+
+        // The operator is told of the 403 (the object is lost, or the credentials may not read it); a 404 is plain.
+        var logs = new LogCapture();
+        using var loggers = LoggerFactory.Create(builder => builder.AddProvider(logs));
+        var options = host.Services.GetRequiredService<IOptions<BlobStoreOptions>>().Value.S3;
+        using var store = new S3BlobStore(options, loggers.CreateLogger<S3BlobStore>());
+        Assert.Null(await store.OpenReadAsync(key, CancellationToken.None));
+        Assert.Empty(logs.AtLeast(LogLevel.Warning));
+        s3.WithoutListBucket = true;
+        Assert.Null(await store.OpenReadAsync(key, CancellationToken.None));
+        var warning = Assert.Single(logs.AtLeast(LogLevel.Warning));
+        Assert.Contains(key, warning.Message);
+        Assert.Contains("403 AccessDenied", warning.Message);
     }
 
     [Fact]
