@@ -2,8 +2,9 @@ namespace Community.Testing;
 
 /// <summary>
 /// Reads run while writes land, in lock-step where the test asks: the writer waits, at the points it chooses, for a
-/// read that starts after it asked, so reads fall between known writes whatever the machine's load. A test that every
-/// read is one moment then checks what the reads at those points saw, not how many reads the scheduler let through.
+/// read that starts after it asked, so reads fall between known writes whatever the machine's load. A test checking
+/// that every read is one moment then also checks what the reads at those points saw, not how many reads the
+/// scheduler let through.
 /// </summary>
 public sealed class ReadsAmongWrites
 {
@@ -19,14 +20,23 @@ public sealed class ReadsAmongWrites
 
     /// <summary>
     /// Reads, one after another, until <paramref name="writes"/> ends, then awaits it (its failure fails the test).
+    /// A read that fails ends the writer's wait too, so no write is left waiting for a read that will not come.
     /// </summary>
     public async Task ReadUntilAsync(Task writes, Func<Task> read)
     {
-        while (!writes.IsCompleted)
+        try
         {
-            var asked = Volatile.Read(ref _wanted);
-            await read();
-            asked?.TrySetResult();
+            while (!writes.IsCompleted)
+            {
+                var asked = Volatile.Read(ref _wanted);
+                await read();
+                asked?.TrySetResult();
+            }
+        }
+        catch
+        {
+            Volatile.Read(ref _wanted)?.TrySetCanceled();
+            throw;
         }
         await writes;
     }

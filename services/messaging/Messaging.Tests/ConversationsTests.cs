@@ -431,7 +431,7 @@ public sealed class ConversationsTests(MessagingFixture fx) : IClassFixture<Mess
                     await lockStep.AwaitReadAsync();
             }
         });
-        var lasts = new HashSet<long>();
+        var counts = new HashSet<long>();
         await lockStep.ReadUntilAsync(
             sending,
             async () =>
@@ -442,11 +442,11 @@ public sealed class ConversationsTests(MessagingFixture fx) : IClassFixture<Mess
                 );
                 Assert.False(page["has_more"]!.GetValue<bool>());
                 Assert.Equal(Seqs(page).DefaultIfEmpty(0L).Last(), page["last_seq"]!.GetValue<long>());
-                lasts.Add(Seqs(page).Count());
+                counts.Add(Seqs(page).Length);
             }
         );
         // The reads the sends waited for saw every fifth message in the history.
-        Assert.Superset(Enumerable.Range(1, 7).Select(n => 5L * n).ToHashSet(), lasts);
+        Assert.Superset(Enumerable.Range(1, 7).Select(n => 5L * n).ToHashSet(), counts);
     }
 
     [Fact]

@@ -143,15 +143,15 @@ public static class CoverImageApi
         CancellationToken cancellationToken
     )
     {
-        db.ChangeTracker.Clear();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        await db.Database.ExecuteSqlAsync(
-            $"SELECT 1 FROM community_events WHERE id = {id} FOR UPDATE",
-            cancellationToken
-        );
-        await db.CheckIfMatchAsync<CommunityEvent>(request, id, cancellationToken);
         // deleted meanwhile, or cancelled for an upload: refused like before
-        var e = await CatalogueAccess.ManagedAsync(db, id, principal, cancellationToken);
+        var e = await CatalogueAccess.LockedManagedAsync(
+            db,
+            id,
+            principal,
+            cancellationToken,
+            whileLocked: () => db.CheckIfMatchAsync<CommunityEvent>(request, id, cancellationToken)
+        );
         if (key is not null)
             EnsureChangeable(e);
         var replaced = e.CoverImageKey;
