@@ -81,7 +81,7 @@ export interface paths {
         };
         /**
          * Events I created and events I joined
-         * @description Each list newest start first, at most 200 events; created_has_more and joined_has_more say whether older ones were left out.
+         * @description Each list latest start first, at most 200 events; created_has_more and joined_has_more say whether those starting earliest were left out.
          */
         get: operations["MyEvents"];
         put?: never;
@@ -899,13 +899,13 @@ export interface components {
         };
         /** @description The caller's events: those they organize and those they joined. */
         MyEventsDto: {
-            /** @description Events I organize, drafts included, newest start first; at most 200. */
+            /** @description Events I organize, drafts included, latest start first; at most 200. */
             created: components["schemas"]["EventDto"][];
-            /** @description Events I hold a live registration for (waitlist included), newest start first; at most 200. */
+            /** @description Events I hold a live registration for (waitlist included), latest start first; at most 200. */
             joined: components["schemas"]["EventDto"][];
-            /** @description Whether I organize more events than created lists (the older ones are left out). */
+            /** @description Whether I organize more events than created lists (those starting earliest are left out). */
             created_has_more: boolean;
-            /** @description Whether I joined more events than joined lists (the older ones are left out). */
+            /** @description Whether I joined more events than joined lists (those starting earliest are left out). */
             joined_has_more: boolean;
         };
         NearbyResult: {

@@ -99,7 +99,7 @@ describe("MyEvents", () => {
     const organized = screen.getByRole("list", { name: "Events you organize" });
     expect(organized.textContent).toContain("Book swap");
     expect(organized.textContent).toContain("draft");
-    expect(screen.queryByText(/older ones are left out/)).toBeNull();
+    expect(screen.queryByText(/starting latest are shown/)).toBeNull();
   });
 
   it("says when older events were left out of a list", async () => {
@@ -110,8 +110,8 @@ describe("MyEvents", () => {
     }));
     render(<MyEvents />);
     await screen.findByRole("list", { name: "Events you are going to" });
-    expect(screen.getByText("The 1 latest are shown; older ones are left out.")).toBeTruthy();
-    expect(screen.getAllByText(/older ones are left out/)).toHaveLength(1);
+    expect(screen.getByText("Only the 1 starting latest are shown.")).toBeTruthy();
+    expect(screen.getAllByText(/starting latest are shown/)).toHaveLength(1);
   });
 
   it("shows each event's start in the event's own time zone, which it names, as the event's page does", async () => {

@@ -93,10 +93,10 @@ export function MyEvents() {
         <>
           <h3>Events you are going to</h3>
           <EventCards events={mine.joined} label="Events you are going to" empty="None yet: find one under Upcoming or Nearby." />
-          {mine.joined_has_more && <p class="meta">The {mine.joined.length} latest are shown; older ones are left out.</p>}
+          {mine.joined_has_more && <p class="meta">Only the {mine.joined.length} starting latest are shown.</p>}
           <h3>Events you organize</h3>
           <EventCards events={mine.created} label="Events you organize" empty="None yet." />
-          {mine.created_has_more && <p class="meta">The {mine.created.length} latest are shown; older ones are left out.</p>}
+          {mine.created_has_more && <p class="meta">Only the {mine.created.length} starting latest are shown.</p>}
         </>
       )}
     </>

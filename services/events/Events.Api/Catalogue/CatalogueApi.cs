@@ -67,8 +67,8 @@ public static partial class CatalogueApi
             .WithName("MyEvents")
             .WithSummary("Events I created and events I joined")
             .WithDescription(
-                "Each list newest start first, at most 200 events; created_has_more and joined_has_more say whether "
-                    + "older ones were left out."
+                "Each list latest start first, at most 200 events; created_has_more and joined_has_more say whether "
+                    + "those starting earliest were left out."
             );
         group
             .MapGet("/{id:guid}", Get)

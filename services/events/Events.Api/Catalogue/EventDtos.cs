@@ -107,15 +107,15 @@ public sealed record NearbyResult(IReadOnlyList<EventDto> Items, double Latitude
 
 /// <summary>The caller's events: those they organize and those they joined.</summary>
 public sealed record MyEventsDto(
-    [property: Description("Events I organize, drafts included, newest start first; at most 200.")]
+    [property: Description("Events I organize, drafts included, latest start first; at most 200.")]
         IReadOnlyList<EventDto> Created,
     [property: Description(
-        "Events I hold a live registration for (waitlist included), newest start first; at most 200."
+        "Events I hold a live registration for (waitlist included), latest start first; at most 200."
     )]
         IReadOnlyList<EventDto> Joined,
-    [property: Description("Whether I organize more events than created lists (the older ones are left out).")]
+    [property: Description("Whether I organize more events than created lists (those starting earliest are left out).")]
         bool CreatedHasMore,
-    [property: Description("Whether I joined more events than joined lists (the older ones are left out).")]
+    [property: Description("Whether I joined more events than joined lists (those starting earliest are left out).")]
         bool JoinedHasMore
 )
 {
