@@ -75,6 +75,10 @@ public sealed class BackplaneTests(TwoHubInstancesFixture fx) : IClassFixture<Tw
     {
         var client = await host.ConnectAsync(fx.Tokens.Issue(user ?? Guid.NewGuid()));
         _clients.Add(client);
+        // SignalR answers the handshake before the instance subscribes to the connection's and its user's Redis
+        // channels, and dispatches calls only after: once a call is answered, a send to this user or connection reaches
+        // it.
+        Assert.Equal("ready", await client.Connection.InvokeAsync<string>("Echo", "ready"));
         return client;
     }
 
