@@ -1,3 +1,5 @@
+using Community.Social.Data;
+
 namespace Community.Social.Tests;
 
 public sealed class ConnectionsTests(SocialFixture fx) : IClassFixture<SocialFixture>
@@ -134,18 +136,101 @@ public sealed class ConnectionsTests(SocialFixture fx) : IClassFixture<SocialFix
     {
         var (_, a, _) = await fx.RegisteredAsync();
         var (bId, b, _) = await fx.RegisteredAsync();
+        var (cId, c, _) = await fx.RegisteredAsync();
         var first = await (await fx.Client.PostJson("/api/v1/connections", new { user_id = bId }, a)).AssertStatus(201);
         await (await fx.Client.PostJson($"/api/v1/connections/{first["id"]}/decline", new { }, a)).AssertProblem(403);
         await (await fx.Client.PostJson($"/api/v1/connections/{first["id"]}/decline", new { }, b)).AssertStatus(204);
         Assert.Equal(1L, await OutboxAsync(nameof(ConnectionRemoved), first["id"]!.GetValue<string>()));
-        var second = await (await fx.Client.PostJson("/api/v1/connections", new { user_id = bId }, a)).AssertStatus(
+        var second = await (await fx.Client.PostJson("/api/v1/connections", new { user_id = cId }, a)).AssertStatus(
             201
         );
         await (
             await fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/connections/{second["id"]}", null, a)
         ).AssertStatus(204);
-        Assert.Empty(
-            (await (await fx.Client.Get("/api/v1/connections?status=pending", b)).AssertStatus(200))["items"]!.AsArray()
+        Assert.Equal(1L, await OutboxAsync(nameof(ConnectionRemoved), second["id"]!.GetValue<string>()));
+        foreach (var asked in new[] { b, c })
+            Assert.Empty(
+                (await (await fx.Client.Get("/api/v1/connections?status=pending", asked)).AssertStatus(200))[
+                    "items"
+                ]!.AsArray()
+            );
+    }
+
+    [Fact]
+    public async Task A_request_withdrawn_or_declined_is_asked_again_only_after_the_wait_while_the_one_asked_may_ask()
+    {
+        var (aId, a, _) = await fx.RegisteredAsync();
+        var (bId, b, _) = await fx.RegisteredAsync();
+        var (cId, c, _) = await fx.RegisteredAsync();
+        var (dId, d, _) = await fx.RegisteredAsync();
+        async Task<string> AskAsync(string token, Guid whom) =>
+            (await (await fx.Client.PostJson("/api/v1/connections", new { user_id = whom }, token)).AssertStatus(201))[
+                "id"
+            ]!.GetValue<string>();
+        async Task RefusedAsync(string token, Guid whom)
+        {
+            var response = await fx.Client.PostJson("/api/v1/connections", new { user_id = whom }, token);
+            var wait = response.Headers.RetryAfter?.Delta;
+            var problem = await response.AssertProblem(429);
+            Assert.Contains("withdrawn or declined", problem["detail"]!.GetValue<string>());
+            Assert.NotNull(wait);
+            Assert.InRange(wait.Value, RequestCooldowns.Length - TimeSpan.FromMinutes(5), RequestCooldowns.Length);
+        }
+        async Task<long> RequestsAsync(Guid from, Guid to) =>
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM connections WHERE requester_id = @from AND addressee_id = @to",
+                ("from", from),
+                ("to", to)
+            );
+
+        // Declined by B: A may not ask B again, and nothing is made (so nothing notifies B).
+        var declined = await AskAsync(a, bId);
+        await (await fx.Client.PostJson($"/api/v1/connections/{declined}/decline", new { }, b)).AssertStatus(204);
+        await RefusedAsync(a, bId);
+        Assert.Equal(0L, await RequestsAsync(aId, bId));
+        // B may still ask A, and A asking B back then accepts it, as ever.
+        var asked = await AskAsync(b, aId);
+        var accepted = await (await fx.Client.PostJson("/api/v1/connections", new { user_id = bId }, a)).AssertStatus(
+            200
+        );
+        Assert.Equal(asked, accepted["id"]!.GetValue<string>());
+        Assert.Equal("accepted", accepted["status"]!.GetValue<string>());
+
+        // Withdrawn by its asker, or turned down with DELETE by the one asked: the asker waits either way.
+        var withdrawn = await AskAsync(a, cId);
+        await (await fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/connections/{withdrawn}", null, a)).AssertStatus(
+            204
+        );
+        await RefusedAsync(a, cId);
+        var removed = await AskAsync(d, cId);
+        await (await fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/connections/{removed}", null, c)).AssertStatus(
+            204
+        );
+        await RefusedAsync(d, cId);
+
+        // Ending an accepted connection starts no wait: B, who asked, may ask again at once.
+        await (await fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/connections/{asked}", null, b)).AssertStatus(204);
+        await AskAsync(b, aId);
+
+        // Once the wait is over, the asker may ask again (tokens issued on the moved clock).
+        fx.Clock.Advance(RequestCooldowns.Length);
+        await AskAsync(fx.Tokens.Issue(aId), cId);
+
+        // An erased account's waits go with it.
+        Assert.Equal(
+            1L,
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM connection_request_cooldowns WHERE requester_id = @d",
+                ("d", dId)
+            )
+        );
+        await fx.DeliverAsync(new UserDeleted(Guid.NewGuid(), fx.Clock.GetUtcNow(), dId));
+        Assert.Equal(
+            0L,
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM connection_request_cooldowns WHERE requester_id = @d OR addressee_id = @d",
+                ("d", dId)
+            )
         );
     }
 

@@ -131,7 +131,10 @@ export interface paths {
         /** My connections (status=accepted, the default) or requests (status=pending), direction=incoming|outgoing, newest first */
         get: operations["ListConnections"];
         put?: never;
-        /** Ask to connect (201 pending); asking someone who already asked me accepts theirs (200) */
+        /**
+         * Ask to connect (201 pending); asking someone who already asked me accepts theirs (200)
+         * @description After my request to someone is withdrawn (by me) or declined (by them), I may ask them again only 21 days later: until then the answer is 429 with Retry-After. They may still ask me.
+         */
         post: operations["RequestConnection"];
         delete?: never;
         options?: never;

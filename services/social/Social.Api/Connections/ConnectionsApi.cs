@@ -59,8 +59,13 @@ public static class ConnectionsApi
             .MapPost("", Request)
             .WithName("RequestConnection")
             .WithSummary("Ask to connect (201 pending); asking someone who already asked me accepts theirs (200)")
+            .WithDescription(
+                "After my request to someone is withdrawn (by me) or declined (by them), I may ask them again only 21 "
+                    + "days later: until then the answer is 429 with Retry-After. They may still ask me."
+            )
             .ProducesProblem(StatusCodes.Status409Conflict)
-            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
         group
             .MapPost("/{id:guid}/accept", Accept)
             .WithName("AcceptConnection")
@@ -130,6 +135,7 @@ public static class ConnectionsApi
                     .SingleOrDefaultAsync(ct);
                 if (existing is null)
                 {
+                    await RequestCooldowns.EnsureOverAsync(db, callerId, userId, now, ct);
                     var c = new Connection
                     {
                         Id = NewId.Next(now),
@@ -206,9 +212,11 @@ public static class ConnectionsApi
                 var c = await ConnectionAccess.AddressedToAsync(db, id, callerId, ct);
                 if (c.Status == ConnectionStatus.Accepted)
                     throw new ConflictException("This request was accepted; remove the connection instead.");
+                var now = clock.GetUtcNow();
                 db.Connections.Remove(c);
+                await RequestCooldowns.StartAsync(db, c.RequesterId, c.AddresseeId, now, ct);
                 db.AddIntegrationEvent(
-                    new ConnectionRemoved(Guid.CreateVersion7(), clock.GetUtcNow(), c.Id, callerId, c.RequesterId)
+                    new ConnectionRemoved(Guid.CreateVersion7(), now, c.Id, callerId, c.RequesterId)
                 );
                 return c;
             },
@@ -230,15 +238,13 @@ public static class ConnectionsApi
             async ct =>
             {
                 var c = await ConnectionAccess.OfAsync(db, id, callerId, ct);
+                var now = clock.GetUtcNow();
                 db.Connections.Remove(c);
+                // A request withdrawn by its asker, or turned down this way by the one asked, as a decline.
+                if (c.Status == ConnectionStatus.Pending)
+                    await RequestCooldowns.StartAsync(db, c.RequesterId, c.AddresseeId, now, ct);
                 db.AddIntegrationEvent(
-                    new ConnectionRemoved(
-                        Guid.CreateVersion7(),
-                        clock.GetUtcNow(),
-                        c.Id,
-                        callerId,
-                        c.OtherThan(callerId)
-                    )
+                    new ConnectionRemoved(Guid.CreateVersion7(), now, c.Id, callerId, c.OtherThan(callerId))
                 );
                 return c;
             },
