@@ -208,9 +208,16 @@ public sealed class ConnectionsTests(SocialFixture fx) : IClassFixture<SocialFix
         );
         await RefusedAsync(d, cId);
 
-        // Ending an accepted connection starts no wait: B, who asked, may ask again at once.
+        // Ending an accepted connection starts no wait, and being connected ended the one A had from B's decline.
         await (await fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/connections/{asked}", null, b)).AssertStatus(204);
-        await AskAsync(b, aId);
+        await AskAsync(a, bId);
+
+        // A request a block ended is one declined: unblocking does not let it be asked again at once.
+        var (eId, e, _) = await fx.RegisteredAsync();
+        await AskAsync(d, eId);
+        await (await fx.Client.SendJson(HttpMethod.Put, $"/api/v1/blocks/{dId}", null, e)).AssertStatus(204);
+        await (await fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/blocks/{dId}", null, e)).AssertStatus(204);
+        await RefusedAsync(d, eId);
 
         // Once the wait is over, the asker may ask again (tokens issued on the moved clock).
         fx.Clock.Advance(RequestCooldowns.Length);
@@ -218,7 +225,7 @@ public sealed class ConnectionsTests(SocialFixture fx) : IClassFixture<SocialFix
 
         // An erased account's waits go with it.
         Assert.Equal(
-            1L,
+            2L,
             await fx.ScalarAsync<long>(
                 "SELECT count(*) FROM connection_request_cooldowns WHERE requester_id = @d",
                 ("d", dId)

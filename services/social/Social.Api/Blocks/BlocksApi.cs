@@ -86,6 +86,10 @@ public static class BlocksApi
                 foreach (var c in connections)
                 {
                     db.Connections.Remove(c);
+                    // A request a block ended is one declined: blocking and unblocking does not let it be asked again
+                    // at once.
+                    if (c.Status == ConnectionStatus.Pending)
+                        await RequestCooldowns.StartAsync(db, c.RequesterId, c.AddresseeId, now, ct);
                     db.AddIntegrationEvent(new ConnectionRemoved(Guid.CreateVersion7(), now, c.Id, callerId, userId));
                 }
                 await db

@@ -154,7 +154,7 @@ public static class ConnectionsApi
                 // Asked again before an answer: the same request, unchanged.
                 if (existing.RequesterId == callerId)
                     return (existing, false);
-                AcceptNow(db, existing, now);
+                await AcceptNowAsync(db, existing, now, ct);
                 return (existing, false);
             },
             cancellationToken
@@ -189,7 +189,7 @@ public static class ConnectionsApi
                 var c = await ConnectionAccess.AddressedToAsync(db, id, callerId, ct);
                 if (c.Status == ConnectionStatus.Accepted)
                     return c;
-                AcceptNow(db, c, clock.GetUtcNow());
+                await AcceptNowAsync(db, c, clock.GetUtcNow(), ct);
                 return c;
             },
             cancellationToken
@@ -304,10 +304,17 @@ public static class ConnectionsApi
         );
     }
 
-    private static void AcceptNow(SocialDbContext db, Connection c, DateTimeOffset now)
+    private static async Task AcceptNowAsync(
+        SocialDbContext db,
+        Connection c,
+        DateTimeOffset now,
+        CancellationToken cancellationToken
+    )
     {
         c.Status = ConnectionStatus.Accepted;
         c.AcceptedAt = now;
+        // An earlier decline's wait is over: they are connected now.
+        await RequestCooldowns.EndAsync(db, c.RequesterId, c.AddresseeId, cancellationToken);
         db.AddIntegrationEvent(new ConnectionAccepted(Guid.CreateVersion7(), now, c.Id, c.RequesterId, c.AddresseeId));
     }
 

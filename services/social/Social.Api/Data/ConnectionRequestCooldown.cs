@@ -65,6 +65,16 @@ public static class RequestCooldowns
     }
 
     /// <summary>
+    /// Ends the waits between two people (both ways) once they are connected: a connection ended later starts none.
+    /// </summary>
+    public static Task EndAsync(SocialDbContext db, Guid one, Guid other, CancellationToken cancellationToken) =>
+        db
+            .ConnectionRequestCooldowns.Where(c =>
+                (c.RequesterId == one && c.AddresseeId == other) || (c.RequesterId == other && c.AddresseeId == one)
+            )
+            .ExecuteDeleteAsync(cancellationToken);
+
+    /// <summary>
     /// Refuses (429, with Retry-After) a request asked while the asker still waits to ask this person.
     /// </summary>
     public static async Task EnsureOverAsync(
