@@ -167,15 +167,11 @@ public sealed class ConnectionsTests(SocialFixture fx) : IClassFixture<SocialFix
             (await (await fx.Client.PostJson("/api/v1/connections", new { user_id = whom }, token)).AssertStatus(201))[
                 "id"
             ]!.GetValue<string>();
-        async Task RefusedAsync(string token, Guid whom)
-        {
-            var response = await fx.Client.PostJson("/api/v1/connections", new { user_id = whom }, token);
-            var wait = response.Headers.RetryAfter?.Delta;
-            var problem = await response.AssertProblem(429);
-            Assert.Contains("withdrawn or declined", problem["detail"]!.GetValue<string>());
-            Assert.NotNull(wait);
-            Assert.InRange(wait.Value, RequestCooldowns.Length - TimeSpan.FromMinutes(5), RequestCooldowns.Length);
-        }
+        async Task RefusedAsync(string token, Guid whom) =>
+            await RequestWaits.AssertRefusedAsync(
+                await fx.Client.PostJson("/api/v1/connections", new { user_id = whom }, token),
+                "withdrawn or declined"
+            );
         async Task<long> RequestsAsync(Guid from, Guid to) =>
             await fx.ScalarAsync<long>(
                 "SELECT count(*) FROM connections WHERE requester_id = @from AND addressee_id = @to",
@@ -220,14 +216,14 @@ public sealed class ConnectionsTests(SocialFixture fx) : IClassFixture<SocialFix
         await RefusedAsync(d, eId);
 
         // Once the wait is over, the asker may ask again (tokens issued on the moved clock).
-        fx.Clock.Advance(RequestCooldowns.Length);
+        fx.Clock.Advance(RequestCooldowns.Length + TimeSpan.FromDays(1));
         await AskAsync(fx.Tokens.Issue(aId), cId);
 
         // An erased account's waits go with it.
         Assert.Equal(
             2L,
             await fx.ScalarAsync<long>(
-                "SELECT count(*) FROM connection_request_cooldowns WHERE requester_id = @d",
+                "SELECT count(*) FROM request_cooldowns WHERE kind = 'connection' AND asker_id = @d",
                 ("d", dId)
             )
         );
@@ -235,7 +231,7 @@ public sealed class ConnectionsTests(SocialFixture fx) : IClassFixture<SocialFix
         Assert.Equal(
             0L,
             await fx.ScalarAsync<long>(
-                "SELECT count(*) FROM connection_request_cooldowns WHERE requester_id = @d OR addressee_id = @d",
+                "SELECT count(*) FROM request_cooldowns WHERE asker_id = @d OR target_id = @d",
                 ("d", dId)
             )
         );

@@ -360,7 +360,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Join: open 201 member; request 202 pending (optional reason); invite 403 without an invitation; paid 402 with the checkout reference (purpose group_membership) once the policy admits me (request: after approval); a paid group's owner blocked either way 403 */
+        /**
+         * Join: open 201 member; request 202 pending (optional reason); invite 403 without an invitation; paid 402 with the checkout reference (purpose group_membership) once the policy admits me (request: after approval); a paid group's owner blocked either way 403
+         * @description After my request to join is withdrawn (by me, leaving) or turned down, or after I am removed from the group, I may ask to join it again only 21 days later: until then asking answers 429 with Retry-After. An invitation ends the wait.
+         */
         post: operations["JoinGroup"];
         delete?: never;
         options?: never;
@@ -445,7 +448,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Turn down a request to join (owner and moderators) */
+        /** Turn down a request to join (owner and moderators); they may ask again 21 days later */
         post: operations["RejectGroupRequest"];
         delete?: never;
         options?: never;

@@ -11,7 +11,9 @@ public sealed class ConnectionEraser(SocialDbContext db) : IUserDataEraser
             .Connections.Where(c => c.RequesterId == deleted.UserId || c.AddresseeId == deleted.UserId)
             .ExecuteDeleteAsync(cancellationToken);
         await db
-            .ConnectionRequestCooldowns.Where(c => c.RequesterId == deleted.UserId || c.AddresseeId == deleted.UserId)
+            .RequestCooldowns.Where(c =>
+                c.Kind == RequestCooldowns.Connection && (c.AskerId == deleted.UserId || c.TargetId == deleted.UserId)
+            )
             .ExecuteDeleteAsync(cancellationToken);
     }
 }

@@ -135,7 +135,15 @@ public static class ConnectionsApi
                     .SingleOrDefaultAsync(ct);
                 if (existing is null)
                 {
-                    await RequestCooldowns.EnsureOverAsync(db, callerId, userId, now, ct);
+                    await RequestCooldowns.EnsureOverAsync(
+                        db,
+                        RequestCooldowns.Connection,
+                        callerId,
+                        userId,
+                        "Your last request to this person was withdrawn or declined",
+                        now,
+                        ct
+                    );
                     var c = new Connection
                     {
                         Id = NewId.Next(now),
@@ -214,7 +222,14 @@ public static class ConnectionsApi
                     throw new ConflictException("This request was accepted; remove the connection instead.");
                 var now = clock.GetUtcNow();
                 db.Connections.Remove(c);
-                await RequestCooldowns.StartAsync(db, c.RequesterId, c.AddresseeId, now, ct);
+                await RequestCooldowns.StartAsync(
+                    db,
+                    RequestCooldowns.Connection,
+                    c.RequesterId,
+                    c.AddresseeId,
+                    now,
+                    ct
+                );
                 db.AddIntegrationEvent(
                     new ConnectionRemoved(Guid.CreateVersion7(), now, c.Id, callerId, c.RequesterId)
                 );
@@ -242,7 +257,14 @@ public static class ConnectionsApi
                 db.Connections.Remove(c);
                 // A request withdrawn by its asker, or turned down this way by the one asked, as a decline.
                 if (c.Status == ConnectionStatus.Pending)
-                    await RequestCooldowns.StartAsync(db, c.RequesterId, c.AddresseeId, now, ct);
+                    await RequestCooldowns.StartAsync(
+                        db,
+                        RequestCooldowns.Connection,
+                        c.RequesterId,
+                        c.AddresseeId,
+                        now,
+                        ct
+                    );
                 db.AddIntegrationEvent(
                     new ConnectionRemoved(Guid.CreateVersion7(), now, c.Id, callerId, c.OtherThan(callerId))
                 );
@@ -314,7 +336,20 @@ public static class ConnectionsApi
         c.Status = ConnectionStatus.Accepted;
         c.AcceptedAt = now;
         // An earlier decline's wait is over: they are connected now.
-        await RequestCooldowns.EndAsync(db, c.RequesterId, c.AddresseeId, cancellationToken);
+        await RequestCooldowns.EndAsync(
+            db,
+            RequestCooldowns.Connection,
+            c.RequesterId,
+            c.AddresseeId,
+            cancellationToken
+        );
+        await RequestCooldowns.EndAsync(
+            db,
+            RequestCooldowns.Connection,
+            c.AddresseeId,
+            c.RequesterId,
+            cancellationToken
+        );
         db.AddIntegrationEvent(new ConnectionAccepted(Guid.CreateVersion7(), now, c.Id, c.RequesterId, c.AddresseeId));
     }
 

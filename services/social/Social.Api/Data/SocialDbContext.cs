@@ -11,7 +11,7 @@ public sealed class SocialDbContext(DbContextOptions<SocialDbContext> options) :
     public DbSet<Block> Blocks => Set<Block>();
     public DbSet<Follow> Follows => Set<Follow>();
     public DbSet<Connection> Connections => Set<Connection>();
-    public DbSet<ConnectionRequestCooldown> ConnectionRequestCooldowns => Set<ConnectionRequestCooldown>();
+    public DbSet<RequestCooldown> RequestCooldowns => Set<RequestCooldown>();
     public DbSet<Group> Groups => Set<Group>();
     public DbSet<GroupMember> GroupMembers => Set<GroupMember>();
     public DbSet<GroupRequest> GroupRequests => Set<GroupRequest>();

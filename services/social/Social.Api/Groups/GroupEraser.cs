@@ -5,7 +5,7 @@ namespace Community.Social.Groups;
 
 /// <summary>
 /// What a deleted account leaves in groups: its owned groups pass to a moderator or close, and its memberships,
-/// requests, invitations and purchases go.
+/// requests (and the waits before asking again), invitations and purchases go.
 /// </summary>
 public sealed class GroupEraser(SocialDbContext db) : IUserDataEraser
 {
@@ -37,6 +37,9 @@ public sealed class GroupEraser(SocialDbContext db) : IUserDataEraser
         }
         await db.SaveChangesAsync(cancellationToken);
         await db.GroupRequests.Where(r => r.UserId == userId).ExecuteDeleteAsync(cancellationToken);
+        await db
+            .RequestCooldowns.Where(c => c.Kind == RequestCooldowns.Group && c.AskerId == userId)
+            .ExecuteDeleteAsync(cancellationToken);
         await db
             .GroupInvitations.Where(i => i.UserId == userId || i.InvitedBy == userId)
             .ExecuteDeleteAsync(cancellationToken);

@@ -71,7 +71,7 @@ public static class GroupMembersApi
             .MapPost("/requests/{userId:guid}/reject", Reject)
             .DescribesPathParameter("user_id", AskedToJoin)
             .WithName("RejectGroupRequest")
-            .WithSummary("Turn down a request to join (owner and moderators)");
+            .WithSummary("Turn down a request to join (owner and moderators); they may ask again 21 days later");
         group
             .MapPatch("/members/{userId:guid}", ChangeRole)
             .WithName("ChangeGroupRole")
@@ -230,6 +230,8 @@ public static class GroupMembersApi
                     CreatedAt = now,
                 };
                 db.GroupInvitations.Add(invitation);
+                // The group asks them now: a wait from an earlier request turned down is over.
+                await RequestCooldowns.EndAsync(db, RequestCooldowns.Group, userId, id, ct);
                 return (invitation, true, profile);
             },
             cancellationToken
@@ -327,8 +329,10 @@ public static class GroupMembersApi
                     .ExecuteDeleteAsync(ct);
                 if (removed == 0)
                     throw new NotFoundException("This person has not asked to join this group.");
+                var now = clock.GetUtcNow();
+                await RequestCooldowns.StartAsync(db, RequestCooldowns.Group, userId, id, now, ct);
                 db.AddIntegrationEvent(
-                    new GroupJoinRequestDecided(Guid.CreateVersion7(), clock.GetUtcNow(), id, userId, Approved: false)
+                    new GroupJoinRequestDecided(Guid.CreateVersion7(), now, id, userId, Approved: false)
                 );
                 return removed;
             },
@@ -432,7 +436,11 @@ public static class GroupMembersApi
                     throw new BusinessRuleException("The owner cannot be removed from their group.");
                 if (target.Role == GroupRoles.Moderator && me.Role != GroupRoles.Owner && userId != callerId)
                     throw new ForbiddenException("Only the owner may remove a moderator.");
-                return await GroupMemberships.RemoveAsync(db, id, userId, clock.GetUtcNow(), ct);
+                var now = clock.GetUtcNow();
+                // Someone removed asks to join again only after a wait, as after a request turned down.
+                if (userId != callerId)
+                    await RequestCooldowns.StartAsync(db, RequestCooldowns.Group, userId, id, now, ct);
+                return await GroupMemberships.RemoveAsync(db, id, userId, now, ct);
             },
             cancellationToken
         );

@@ -32,6 +32,8 @@ public static class GroupMemberships
         await db
             .GroupRequests.Where(r => r.GroupId == groupId && r.UserId == userId)
             .ExecuteDeleteAsync(cancellationToken);
+        // And a wait before asking to join again: they are in.
+        await RequestCooldowns.EndAsync(db, RequestCooldowns.Group, userId, groupId, cancellationToken);
         if (added == 0)
             return false;
         await db.Database.ExecuteSqlAsync(

@@ -126,7 +126,13 @@ public static class GroupsApi
                     + "paid 402 with the checkout reference (purpose group_membership) once the policy admits me "
                     + "(request: after approval); a paid group's owner blocked either way 403"
             )
+            .WithDescription(
+                "After my request to join is withdrawn (by me, leaving) or turned down, or after I am removed from the "
+                    + "group, I may ask to join it again only 21 days later: until then asking answers 429 with "
+                    + "Retry-After. An invitation ends the wait."
+            )
             .Produces<GroupMembershipDto>(StatusCodes.Status202Accepted)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .ProducesPaymentRequired<GroupPaymentDue>();
         group
             .MapPost("/{id:guid}/leave", Leave)
@@ -414,6 +420,17 @@ public static class GroupsApi
                 {
                     // The group is locked, so this answers whether this join is the one that asks.
                     var asked = await db.GroupRequests.AnyAsync(r => r.GroupId == id && r.UserId == callerId, ct);
+                    if (!asked)
+                        await RequestCooldowns.EnsureOverAsync(
+                            db,
+                            RequestCooldowns.Group,
+                            callerId,
+                            id,
+                            "Your last request to join this group was withdrawn or turned down, or you were removed "
+                                + "from it",
+                            now,
+                            ct
+                        );
                     await db.Database.ExecuteSqlAsync(
                         $"""
                         INSERT INTO group_requests (group_id, user_id, reason, created_at)
@@ -492,10 +509,17 @@ public static class GroupsApi
                         "The owner cannot leave: hand the group over first (PATCH "
                             + "/api/v1/groups/{id}/members/{user_id} with role owner), or delete it."
                     );
+                var now = clock.GetUtcNow();
                 // Leaving again, or leaving what one only asked to join or was invited to, ends whatever there is.
-                await db.GroupRequests.Where(r => r.GroupId == id && r.UserId == callerId).ExecuteDeleteAsync(ct);
+                var withdrawn = await db
+                    .GroupRequests.Where(r => r.GroupId == id && r.UserId == callerId)
+                    .ExecuteDeleteAsync(ct);
+                // A request withdrawn waits before it is asked again, so asking and withdrawing does not notify the
+                // group's admins on every turn.
+                if (withdrawn > 0)
+                    await RequestCooldowns.StartAsync(db, RequestCooldowns.Group, callerId, id, now, ct);
                 await db.GroupInvitations.Where(i => i.GroupId == id && i.UserId == callerId).ExecuteDeleteAsync(ct);
-                return await GroupMemberships.RemoveAsync(db, id, callerId, clock.GetUtcNow(), ct);
+                return await GroupMemberships.RemoveAsync(db, id, callerId, now, ct);
             },
             cancellationToken
         );

@@ -1,0 +1,101 @@
+using Community.Social.Data;
+
+namespace Community.Social.Tests;
+
+/// <summary>
+/// Asking to join a group again after a request withdrawn or turned down, or after being removed: a wait, so the
+/// group's admins are not notified on every turn. Its own class: the last test moves the clock by weeks.
+/// </summary>
+public sealed class GroupRequestWaitTests(SocialFixture fx) : IClassFixture<SocialFixture>
+{
+    [Fact]
+    public async Task A_request_withdrawn_turned_down_or_a_removal_is_asked_again_only_after_the_wait()
+    {
+        var (_, owner, _) = await fx.RegisteredAsync();
+        var group = await GroupsFlow.CreateAsync(fx, owner, policy: "request");
+        var (aId, a, _) = await fx.RegisteredAsync();
+        var (bId, b, _) = await fx.RegisteredAsync();
+        var (cId, c, _) = await fx.RegisteredAsync();
+        var (dId, d, _) = await fx.RegisteredAsync();
+        async Task AskAsync(string token, string? to = null) =>
+            await (await fx.Client.PostJson($"/api/v1/groups/{to ?? group}/join", new { }, token)).AssertStatus(202);
+        async Task RefusedAsync(string token) =>
+            await RequestWaits.AssertRefusedAsync(
+                await fx.Client.PostJson($"/api/v1/groups/{group}/join", new { }, token),
+                "withdrawn or turned down, or you were removed"
+            );
+        async Task<long> AskedAsync(Guid userId) =>
+            await fx.ScalarAsync<long>(
+                """
+                SELECT count(*) FROM outbox_messages WHERE type LIKE '%.GroupJoinRequested,%'
+                    AND payload->>'groupId' = @g AND payload->>'userId' = @u
+                """,
+                ("g", group),
+                ("u", userId.ToString())
+            );
+        async Task<long> PendingAsync(Guid userId) =>
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM group_requests WHERE group_id = @g AND user_id = @u",
+                ("g", Guid.Parse(group)),
+                ("u", userId)
+            );
+        Task<HttpResponseMessage> Post(string url, string token) => fx.Client.PostJson(url, new { }, token);
+
+        // Withdrawn by leaving: asking again is refused, makes no request and notifies no one.
+        await AskAsync(a);
+        await (await Post($"/api/v1/groups/{group}/leave", a)).AssertStatus(204);
+        await RefusedAsync(a);
+        Assert.Equal(0L, await PendingAsync(aId));
+        Assert.Equal(1L, await AskedAsync(aId));
+
+        // Asking again while the request is pending is the same request; turned down, it waits.
+        await AskAsync(b);
+        await AskAsync(b);
+        await (await Post($"/api/v1/groups/{group}/requests/{bId}/reject", owner)).AssertStatus(204);
+        await RefusedAsync(b);
+        Assert.Equal(1L, await AskedAsync(bId));
+        // Another group is asked as ever.
+        await AskAsync(b, await GroupsFlow.CreateAsync(fx, owner, policy: "request"));
+
+        // Removed by the owner: asking to join again waits too.
+        await AskAsync(c);
+        await (await Post($"/api/v1/groups/{group}/requests/{cId}/approve", owner)).AssertStatus(200);
+        await (
+            await fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/groups/{group}/members/{cId}", null, owner)
+        ).AssertStatus(204);
+        await RefusedAsync(c);
+
+        // A member who leaves starts no wait.
+        await AskAsync(d);
+        await (await Post($"/api/v1/groups/{group}/requests/{dId}/approve", owner)).AssertStatus(200);
+        await (await Post($"/api/v1/groups/{group}/leave", d)).AssertStatus(204);
+        await AskAsync(d);
+
+        // An invitation ends the wait: the group asks them now, and after joining and leaving they may ask again.
+        await (
+            await fx.Client.PostJson($"/api/v1/groups/{group}/invitations", new { user_id = aId }, owner)
+        ).AssertStatus(201);
+        await (await Post($"/api/v1/groups/{group}/join", a)).AssertStatus(201);
+        await (await Post($"/api/v1/groups/{group}/leave", a)).AssertStatus(204);
+        await AskAsync(a);
+
+        // An erased account's waits go with it.
+        Assert.Equal(
+            1L,
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM request_cooldowns WHERE kind = 'group' AND asker_id = @c",
+                ("c", cId)
+            )
+        );
+        await fx.DeliverAsync(new UserDeleted(Guid.NewGuid(), fx.Clock.GetUtcNow(), cId));
+        Assert.Equal(
+            0L,
+            await fx.ScalarAsync<long>("SELECT count(*) FROM request_cooldowns WHERE asker_id = @c", ("c", cId))
+        );
+
+        // Once the wait is over, they may ask again (tokens issued on the moved clock).
+        fx.Clock.Advance(RequestCooldowns.Length + TimeSpan.FromDays(1));
+        await AskAsync(fx.Tokens.Issue(bId));
+        Assert.Equal(2L, await AskedAsync(bId));
+    }
+}
