@@ -10,7 +10,9 @@ namespace Community.Social.Data;
 /// </summary>
 public sealed class RequestCooldown
 {
-    /// <summary>What was asked: <see cref="RequestCooldowns.Connection"/> or <see cref="RequestCooldowns.Group"/>.</summary>
+    /// <summary>
+    /// What was asked: <see cref="RequestCooldowns.Connection"/> or <see cref="RequestCooldowns.Group"/>.
+    /// </summary>
     public string Kind { get; set; } = "";
     public Guid AskerId { get; set; }
 
