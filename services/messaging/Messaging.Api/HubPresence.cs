@@ -76,6 +76,13 @@ public sealed partial class HubPresence
 
     private string Watcher(Guid userId, string connectionId) => $"{userId}/{Member(connectionId)}";
 
+    /// <summary>The event chats' leaves not told yet, members "conversation/user", scored by when their linger
+    /// ends.</summary>
+    public RedisKey PendingLeavesKey => $"{Prefix}pending-leaves";
+
+    /// <summary>A pending leave's member in <see cref="PendingLeavesKey"/>.</summary>
+    public static string PendingLeave(Guid conversationId, Guid userId) => $"{conversationId:N}/{userId}";
+
     private RedisKey TombstoneKey(string connectionId) => $"{Prefix}closed:{Member(connectionId)}";
 
     private RedisKey[] Keys(string connectionId, Held held) =>
@@ -157,6 +164,72 @@ public sealed partial class HubPresence
                 [Watcher(userId, connectionId), Lease]
             )
         );
+    }
+
+    /// <summary>
+    /// Records that the connection joined an event chat, as <see cref="JoinedAsync"/>; true when the user opened it
+    /// (none of their connections was in it and no leave of theirs is pending: that one is taken back instead, untold).
+    /// False while Redis is away.
+    /// </summary>
+    public async Task<bool> JoinedEventChatAsync(string connectionId, Guid userId, Guid conversationId)
+    {
+        if (_held.TryGetValue(connectionId, out var held))
+            held.Joined[conversationId] = 0;
+        return await RunAsync(db =>
+                db.ScriptEvaluateAsync(
+                    JoinEventChat,
+                    [TombstoneKey(connectionId), JoinedKey(conversationId), PendingLeavesKey],
+                    [Watcher(userId, connectionId), Lease, userId.ToString(), PendingLeave(conversationId, userId)]
+                )
+            ) == 1;
+    }
+
+    /// <summary>
+    /// When none of the user's connections is in the event chat any more, makes their leave pending until
+    /// <paramref name="linger"/> has passed (on Redis's clock). Nothing while Redis is away.
+    /// </summary>
+    public Task PendLeaveAsync(Guid conversationId, Guid userId, TimeSpan linger) =>
+        RunAsync(db =>
+            db.ScriptEvaluateAsync(
+                PendLeave,
+                [JoinedKey(conversationId), PendingLeavesKey],
+                [userId.ToString(), PendingLeave(conversationId, userId), (long)linger.TotalMilliseconds]
+            )
+        );
+
+    /// <summary>
+    /// Takes up to <paramref name="max"/> leaves whose linger ended, each on one instance only, and answers those of
+    /// users still away (to be told); empty while Redis is away.
+    /// </summary>
+    public async Task<IReadOnlyList<(Guid ConversationId, Guid UserId)>> TakeDueLeavesAsync(int max)
+    {
+        var due = await RunAsync(async db =>
+            (RedisValue[])(await db.ScriptEvaluateAsync(DueLeaves, [PendingLeavesKey], [max]))!
+        );
+        var taken = new List<(Guid, Guid)>();
+        foreach (var member in due ?? [])
+        {
+            var parts = member.ToString().Split('/');
+            if (
+                parts.Length != 2
+                || !Guid.TryParseExact(parts[0], "N", out var conversationId)
+                || !Guid.TryParse(parts[1], out var userId)
+            )
+            {
+                await RunAsync(db => db.SortedSetRemoveAsync(PendingLeavesKey, member));
+                continue;
+            }
+            var away = await RunAsync(db =>
+                db.ScriptEvaluateAsync(
+                    TakeLeave,
+                    [PendingLeavesKey, JoinedKey(conversationId)],
+                    [member, userId.ToString()]
+                )
+            );
+            if (away == 1)
+                taken.Add((conversationId, userId));
+        }
+        return taken;
     }
 
     /// <summary>Forgets that the connection joined the conversation; false when it had not.</summary>

@@ -62,6 +62,66 @@ public sealed partial class HubPresence
             return 1
             """;
 
+    // An event chat's join. KEYS: the connection's tombstone, the conversation's joined connections, the pending
+    // leaves; ARGV: "user/member", lease ms, user, the user's pending leave ("conversation/user"). 0: not joined (the
+    // connection closed); 1: joined, and the user opened the chat (none of their connections was in it, and no leave of
+    // theirs was pending); 2: joined, nothing to tell (they were in it, or this takes back their leave not told yet).
+    private const string JoinEventChat =
+        Now
+        + """
+            if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+            redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
+            local away = 1
+            for _, m in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do
+              if string.sub(m, 1, 36) == ARGV[3] then
+                away = 0
+                break
+              end
+            end
+            redis.call('ZADD', KEYS[2], now + tonumber(ARGV[2]), ARGV[1])
+            redis.call('PEXPIRE', KEYS[2], tonumber(ARGV[2]))
+            local taken = redis.call('ZREM', KEYS[3], ARGV[4])
+            if away == 1 and taken == 0 then return 1 end
+            return 2
+            """;
+
+    // An event chat's leave. KEYS: the conversation's joined connections, the pending leaves; ARGV: user, the pending
+    // leave, linger ms. When none of the user's connections is in the chat any more, their leave is pending until the
+    // linger ends (a later leave's end wins); 1 then.
+    private const string PendLeave =
+        Now
+        + """
+            redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+            for _, m in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
+              if string.sub(m, 1, 36) == ARGV[1] then return 0 end
+            end
+            redis.call('ZADD', KEYS[2], 'GT', now + tonumber(ARGV[3]), ARGV[2])
+            return 1
+            """;
+
+    // KEYS: the pending leaves; ARGV: how many. Those whose linger ended.
+    private const string DueLeaves =
+        Now
+        + """
+            return redis.call('ZRANGE', KEYS[1], '-inf', now, 'BYSCORE', 'LIMIT', 0, tonumber(ARGV[1]))
+            """;
+
+    // KEYS: the pending leaves, the conversation's joined connections; ARGV: the pending leave, user. 1 when this call
+    // took the leave (its linger ended; on one instance only) and the user is still away: tell it. A leave taken
+    // while the user is back is dropped, as a join would have taken it back.
+    private const string TakeLeave =
+        Now
+        + """
+            local due = redis.call('ZSCORE', KEYS[1], ARGV[1])
+            if not due or tonumber(due) > now then return 0 end
+            redis.call('ZREM', KEYS[1], ARGV[1])
+            redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
+            for _, m in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do
+              if string.sub(m, 1, 36) == ARGV[2] then return 0 end
+            end
+            return 1
+            """;
+
     // KEYS: the connection's tombstone, the user's connections, the online users, the joined conversations; ARGV:
     // member, lease ms, user, '1' to announce offline even if Redis lost the user (a replay after an outage). 1 when
     // the user went offline: their last live connection is gone.

@@ -48,11 +48,13 @@ public static class LiveEvents
     );
     public static readonly HubEvent<ChatPresence> UserJoined = new(
         "user_joined",
-        "Someone opened a joined event chat (their first connection joined it)."
+        "Someone opened a joined event chat (their first connection joined it); not told when they open it again "
+            + "before their user_left was told."
     );
     public static readonly HubEvent<ChatPresence> UserLeft = new(
         "user_left",
-        "Someone left a joined event chat (their last connection in it left or closed)."
+        "Someone left a joined event chat: told 5 seconds after their last connection in it left or closed, and not "
+            + "at all when they open it again meanwhile."
     );
     public static readonly HubEvent<ThreadDto> NewThread = new(
         "new_thread",

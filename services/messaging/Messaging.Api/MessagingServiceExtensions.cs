@@ -43,6 +43,7 @@ public static class MessagingServiceExtensions
         builder.Services.AddSingleton<ConversationPush>();
         builder.Services.AddSingleton<ConversationTyping>();
         builder.Services.AddSingleton<EventChatPresence>();
+        builder.Services.AddHostedService<EventChatLeaves>();
         // UserDeleted: the profile becomes a tombstone first (late messages about the account read it, DeletedUsers),
         // then its connections end and its places in conversations, its notifications, its unsent files and when it
         // was last online go.

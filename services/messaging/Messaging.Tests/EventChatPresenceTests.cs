@@ -1,4 +1,6 @@
 using Community.Contracts.Events;
+using Community.Messaging.Conversations;
+using Community.ServiceDefaults.RealTime;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
 
@@ -6,11 +8,15 @@ namespace Community.Messaging.Tests;
 
 /// <summary>
 /// Seed 002's event chat presence over real WebSockets on two instances: user_joined when someone's first connection
-/// opens an event chat, user_left when their last one leaves it or closes; never across a block, never for threads.
+/// opens an event chat, user_left a linger after their last one leaves it or closes (neither when they come back
+/// meanwhile); never across a block, never for threads.
 /// </summary>
 public sealed class EventChatPresenceTests(RealTimeFixture fx) : IClassFixture<RealTimeFixture>
 {
-    private static readonly TimeSpan Quiet = TimeSpan.FromMilliseconds(700);
+    private EventChatPresence Presence => fx.Host.Services.GetRequiredService<EventChatPresence>();
+
+    // Past the linger of a leave: one that should not be told would have been by then.
+    private TimeSpan Quiet => Presence.Linger + TimeSpan.FromMilliseconds(1500);
 
     private static Task Join(LiveConnection client, string conversation) =>
         client.Connection.InvokeAsync<JsonElement>("JoinConversation", conversation, null);
@@ -42,19 +48,37 @@ public sealed class EventChatPresenceTests(RealTimeFixture fx) : IClassFixture<R
             new RegistrationConfirmed(Guid.NewGuid(), fx.Tick(), Guid.NewGuid(), eventId, userId, "T", null)
         );
 
-    [Fact]
-    public async Task Opening_an_event_chat_announces_user_joined_once_and_the_last_connection_leaving_user_left()
+    /// <summary>
+    /// An event chat its organizer has open (Host, instance A), and a registered guest opening it (Phone, instance
+    /// B), as the organizer heard it (Joined).
+    /// </summary>
+    private async Task<(
+        Guid GuestId,
+        string Guest,
+        Guid EventId,
+        string Chat,
+        LiveConnection Host,
+        LiveConnection Phone,
+        HubCall Joined
+    )> OpenedByAGuestAsync()
     {
         var (organizerId, organizer) = await fx.RegisteredAsync();
         var (guestId, guest) = await fx.RegisteredAsync();
         var (eventId, chat) = await EventAsync(organizerId, organizer);
         await RegisterAsync(eventId, guestId);
-        await using var host = await fx.ConnectAsync(organizer);
+        var host = await fx.ConnectAsync(organizer);
         await Join(host, chat);
-
-        await using var phone = await fx.ConnectAsync(guest, viaB: true);
+        var phone = await fx.ConnectAsync(guest, viaB: true);
         await Join(phone, chat);
-        var joined = await host.WaitForAsync("user_joined");
+        return (guestId, guest, eventId, chat, host, phone, await host.WaitForAsync("user_joined"));
+    }
+
+    [Fact]
+    public async Task Opening_an_event_chat_announces_user_joined_once_and_the_last_connection_leaving_user_left()
+    {
+        var (guestId, guest, eventId, chat, opener, guestPhone, joined) = await OpenedByAGuestAsync();
+        await using var host = opener;
+        await using var phone = guestPhone;
         Assert.Equal(guestId.ToString(), joined.Str("user_id"));
         Assert.Equal(chat, joined.Str("conversation_id"));
         Assert.Equal(eventId.ToString(), joined.Str("event_id"));
@@ -85,6 +109,63 @@ public sealed class EventChatPresenceTests(RealTimeFixture fx) : IClassFixture<R
         await host.WaitForCountAsync("user_left", 2);
         // The one who opens hears nothing of themselves.
         Assert.Empty(laptop.ReceivedOf("user_joined"));
+    }
+
+    [Fact]
+    public async Task Leaving_and_opening_again_before_the_leave_is_told_tells_neither_on_either_instance()
+    {
+        var (_, guest, _, chat, opener, guestPhone, _) = await OpenedByAGuestAsync();
+        await using var host = opener;
+        await using var phone = guestPhone;
+
+        // A client joining and leaving in a loop, and one reconnecting on the other instance.
+        for (var i = 0; i < 5; i++)
+        {
+            await phone.Connection.InvokeAsync("LeaveConversation", chat);
+            await Join(phone, chat);
+        }
+        await phone.Connection.StopAsync();
+        await using var again = await fx.ConnectAsync(guest);
+        await Join(again, chat);
+        await Task.Delay(Quiet);
+        Assert.Single(host.ReceivedOf("user_joined"));
+        Assert.Empty(host.ReceivedOf("user_left"));
+
+        // Gone for good: told once (both instances look for due leaves), a linger later.
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        await again.Connection.StopAsync();
+        await host.WaitForAsync("user_left");
+        Assert.True(clock.Elapsed >= Presence.Linger - TimeSpan.FromMilliseconds(100), $"told after {clock.Elapsed}");
+        await Task.Delay(Quiet);
+        Assert.Single(host.ReceivedOf("user_left"));
+        Assert.Single(host.ReceivedOf("user_joined"));
+    }
+
+    [Fact]
+    public async Task A_leave_pending_when_its_instance_died_is_told_by_another_and_one_the_user_came_back_from_is_not()
+    {
+        var (guestId, _, eventId, chat, opener, guestPhone, _) = await OpenedByAGuestAsync();
+        await using var host = opener;
+        await using var phone = guestPhone;
+        var (strayId, _) = await fx.RegisteredAsync();
+        var redis = await fx.Host.Services.GetRequiredService<RealTimeRedisConnection>().DatabaseAsync();
+        var presence = fx.Host.Services.GetRequiredService<HubPresence>();
+        var chatId = Guid.Parse(chat);
+
+        // The guest still has the chat open: a leave pending for them (an instance died after pending it while
+        // another of their connections opened the chat) is dropped, not told.
+        await redis.SortedSetAddAsync(presence.PendingLeavesKey, HubPresence.PendingLeave(chatId, guestId), 1);
+        // A member whose connection's instance died right after their leave was pended: any instance tells it.
+        await RegisterAsync(eventId, strayId);
+        await redis.SortedSetAddAsync(presence.PendingLeavesKey, HubPresence.PendingLeave(chatId, strayId), 1);
+        var left = await host.WaitForAsync("user_left");
+        Assert.Equal(strayId.ToString(), left.Str("user_id"));
+        await Eventually.TrueAsync(
+            async () => await redis.SortedSetLengthAsync(presence.PendingLeavesKey) == 0,
+            "the pending leaves were not taken"
+        );
+        await Task.Delay(Quiet);
+        Assert.Single(host.ReceivedOf("user_left"));
     }
 
     [Fact]

@@ -25,6 +25,8 @@ public class RealTimeFixture : MessagingFixture
         settings["RealTime:Burst"] = "500";
         settings["RealTime:UserCallsPerSecond"] = "500";
         settings["RealTime:UserBurst"] = "500";
+        // Shorter than the 5 s default, still long enough for a leave and a rejoin on a loaded machine.
+        settings["Messaging:EventChatLeaveLinger"] = "00:00:02";
     }
 
     public override async Task InitializeAsync()

@@ -187,9 +187,9 @@ export const hubPath = "/hubs/chat";
 
 /** Hub methods a client invokes: their arguments, in order, and what they answer. */
 export interface HubMethods {
-    /** Starts live delivery of the conversation to this connection; answers the messages after since_seq (at most 100, oldest first; has_more: join again from the last) or, with null, the newest page. An event chat's members hear user_joined when it is the caller's first connection in it. */
+    /** Starts live delivery of the conversation to this connection; answers the messages after since_seq (at most 100, oldest first; has_more: join again from the last) or, with null, the newest page. An event chat's members hear user_joined when it is the caller's first connection in it (not when it takes back a leave not told yet). */
     JoinConversation: { args: [id: string, since_seq: number | null]; result: components["schemas"]["MessageHistory"] };
-    /** Stops live delivery of the conversation to this connection (an event chat's members hear user_left when it was the caller's last connection in it). */
+    /** Stops live delivery of the conversation to this connection (an event chat's members hear user_left 5 seconds after it was the caller's last connection in it, unless the caller opens it again meanwhile). */
     LeaveConversation: { args: [id: string]; result: void };
     /** Subscribes this connection to a group's member_joined and member_left (conversation_id null) while the caller is a member; a non-member gets the 404 of a group that does not exist. */
     JoinGroup: { args: [group_id: string]; result: void };
@@ -229,9 +229,9 @@ export interface HubEvents {
     attendee_registered: components["schemas"]["AttendeeChange"];
     /** Someone cancelled their registration for the event of a joined event chat (they left its members). */
     attendee_cancelled: components["schemas"]["AttendeeChange"];
-    /** Someone opened a joined event chat (their first connection joined it). */
+    /** Someone opened a joined event chat (their first connection joined it); not told when they open it again before their user_left was told. */
     user_joined: components["schemas"]["ChatPresence"];
-    /** Someone left a joined event chat (their last connection in it left or closed). */
+    /** Someone left a joined event chat: told 5 seconds after their last connection in it left or closed, and not at all when they open it again meanwhile. */
     user_left: components["schemas"]["ChatPresence"];
     /** A thread was started in one of the user's groups (to every connection of its members, subscribed or not). */
     new_thread: components["schemas"]["ThreadDto"];

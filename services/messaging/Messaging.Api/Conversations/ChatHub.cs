@@ -70,7 +70,7 @@ public sealed class ChatHub(
         var joined = await presence.DisconnectedAsync(Context.ConnectionId, UserId, CancellationToken.None);
         var eventChats = joined.Where(IsJoinedEventChat).ToList();
         if (eventChats.Count > 0)
-            await chatPresence.LeftAsync(db, eventChats, UserId, CancellationToken.None);
+            await chatPresence.LeftAsync(eventChats, UserId);
     }
 
     /// <summary>
@@ -82,7 +82,8 @@ public sealed class ChatHub(
     [Description(
         "Starts live delivery of the conversation to this connection; answers the messages after since_seq "
             + "(at most 100, oldest first; has_more: join again from the last) or, with null, the newest page. "
-            + "An event chat's members hear user_joined when it is the caller's first connection in it."
+            + "An event chat's members hear user_joined when it is the caller's first connection in it (not when it "
+            + "takes back a leave not told yet)."
     )]
     public async Task<MessageHistory> JoinConversation(Guid id, long? sinceSeq)
     {
@@ -90,7 +91,6 @@ public sealed class ChatHub(
             throw new RequestValidationException("since_seq", "since_seq must be 0 or more.");
         var access = await ConversationAccess.OpenAsync(db, id, UserId, Context.ConnectionAborted);
         var eventChat = access.Conversation.Kind == ConversationKinds.EventChat;
-        var opens = eventChat && await chatPresence.AwayAsync(id, UserId);
         if (eventChat)
         {
             var chats = JoinedEventChats;
@@ -98,8 +98,9 @@ public sealed class ChatHub(
                 chats.Add(id);
         }
         push.Add(Context.ConnectionId, ChatPush.JoinedGroup(id, UserId), Context.ConnectionAborted);
-        await presence.JoinedAsync(Context.ConnectionId, UserId, access.Conversation.Id);
-        if (opens)
+        if (!eventChat)
+            await presence.JoinedAsync(Context.ConnectionId, UserId, id);
+        else if (await presence.JoinedEventChatAsync(Context.ConnectionId, UserId, id))
             await chatPresence.OpenedAsync(db, access.Conversation, UserId, Context.ConnectionAborted);
         return sinceSeq is { } since
             ? await queries.HistoryAsync(id, UserId, null, since, JoinPageLimit, Context.ConnectionAborted)
@@ -114,14 +115,14 @@ public sealed class ChatHub(
     }
 
     [Description(
-        "Stops live delivery of the conversation to this connection (an event chat's members hear user_left when it "
-            + "was the caller's last connection in it)."
+        "Stops live delivery of the conversation to this connection (an event chat's members hear user_left 5 "
+            + "seconds after it was the caller's last connection in it, unless the caller opens it again meanwhile)."
     )]
     public async Task LeaveConversation(Guid id)
     {
         push.Remove(Context.ConnectionId, ChatPush.JoinedGroup(id, UserId));
         if (await presence.LeftAsync(Context.ConnectionId, UserId, id) && IsJoinedEventChat(id))
-            await chatPresence.LeftAsync(db, [id], UserId, Context.ConnectionAborted);
+            await chatPresence.LeftAsync([id], UserId);
     }
 
     /// <summary>

@@ -8,15 +8,24 @@ namespace Community.Messaging.Conversations;
 /// first connection of a user to join the chat opens it, the last one to leave or close leaves it. The chat's other
 /// active members hear it on their joined connections, but those in a block with them; while Redis is away nobody
 /// counts as watching, so nothing is announced.
+/// <para>
+/// A leave is told <see cref="Linger"/> later, and neither it nor the next opening when the user opens the chat again
+/// meanwhile: a reconnecting client, or one joining and leaving in a loop, would otherwise push both to every member
+/// each time. The pending leave is in Redis, and whether the user is in the chat is read in the same script that
+/// pends, takes back or takes it, so every instance agrees; whichever instance's <see cref="EventChatLeaves"/> runs
+/// first after the linger tells it, so a leave outlives the instance it was made on.
+/// </para>
 /// </summary>
-public sealed class EventChatPresence(HubPresence presence, LiveDelivery live)
+public sealed class EventChatPresence(HubPresence presence, LiveDelivery live, IConfiguration configuration)
 {
-    /// <summary>Whether <paramref name="userId"/> has no connection in the conversation now (false when
-    /// unknown).</summary>
-    public async Task<bool> AwayAsync(Guid conversationId, Guid userId) =>
-        await presence.WatchingAsync(conversationId, [userId]) is { } watching && !watching.Contains(userId);
+    /// <summary>How long a leave waits to be told (Messaging:EventChatLeaveLinger, 5 s by default).</summary>
+    public TimeSpan Linger { get; } = configuration.GetValue("Messaging:EventChatLeaveLinger", TimeSpan.FromSeconds(5));
 
-    /// <summary>user_joined, for an event chat.</summary>
+    /// <summary>How many due leaves one round takes.</summary>
+    public const int LeavesPerRound = 200;
+
+    /// <summary>user_joined, for an event chat the connection joined and the user opened (the hub's presence said
+    /// so).</summary>
     public Task OpenedAsync(
         MessagingDbContext db,
         Conversation conversation,
@@ -27,23 +36,49 @@ public sealed class EventChatPresence(HubPresence presence, LiveDelivery live)
             ? AnnounceAsync(db, LiveEvents.UserJoined, conversation.Id, eventId, userId, cancellationToken)
             : Task.CompletedTask;
 
-    /// <summary>user_left in each of <paramref name="conversationIds"/> that is an event chat the user no longer
-    /// has open.</summary>
-    public async Task LeftAsync(
-        MessagingDbContext db,
-        IReadOnlyCollection<Guid> conversationIds,
-        Guid userId,
-        CancellationToken cancellationToken
-    )
+    /// <summary>A connection left (or closed in) these event chats: the user's leave of each they are no longer in
+    /// is told after <see cref="Linger"/>.</summary>
+    public async Task LeftAsync(IReadOnlyCollection<Guid> eventChatIds, Guid userId)
     {
-        var chats = await db
-            .Conversations.AsNoTracking()
-            .Where(c => conversationIds.Contains(c.Id) && c.Kind == ConversationKinds.EventChat)
-            .Select(c => new { c.Id, EventId = c.EventId!.Value })
-            .ToListAsync(cancellationToken);
-        foreach (var chat in chats)
-            if (await AwayAsync(chat.Id, userId))
-                await AnnounceAsync(db, LiveEvents.UserLeft, chat.Id, chat.EventId, userId, cancellationToken);
+        foreach (var chatId in eventChatIds)
+            await presence.PendLeaveAsync(chatId, userId, Linger);
+    }
+
+    /// <summary>
+    /// Tells user_left for the leaves whose linger ended and whose users are still away; a round whose telling fails
+    /// (the database away) makes the leaves it did not tell pending again, and throws. Answers how many it told.
+    /// </summary>
+    public async Task<int> TellDueLeavesAsync(MessagingDbContext db, CancellationToken cancellationToken)
+    {
+        var told = 0;
+        IReadOnlyList<(Guid ConversationId, Guid UserId)> taken;
+        do
+        {
+            taken = await presence.TakeDueLeavesAsync(LeavesPerRound);
+            for (var i = 0; i < taken.Count; i++)
+            {
+                try
+                {
+                    var (chatId, userId) = taken[i];
+                    var eventId = await db
+                        .Conversations.AsNoTracking()
+                        .Where(c => c.Id == chatId && c.Kind == ConversationKinds.EventChat)
+                        .Select(c => c.EventId)
+                        .FirstOrDefaultAsync(cancellationToken);
+                    // A chat gone meanwhile has no one to tell.
+                    if (eventId is { } id)
+                        await AnnounceAsync(db, LiveEvents.UserLeft, chatId, id, userId, cancellationToken);
+                    told++;
+                }
+                catch
+                {
+                    foreach (var (chatId, userId) in taken.Skip(i))
+                        await presence.PendLeaveAsync(chatId, userId, Linger);
+                    throw;
+                }
+            }
+        } while (taken.Count == LeavesPerRound);
+        return told;
     }
 
     private async Task AnnounceAsync(
@@ -67,5 +102,40 @@ public sealed class EventChatPresence(HubPresence presence, LiveDelivery live)
             new ChatPresence(conversationId, eventId, userId, user.Username, user.DisplayName),
             audience
         );
+    }
+}
+
+/// <summary>
+/// Several times a linger: tells the event chats' leaves whose linger ended (<see cref="EventChatPresence"/>), those
+/// made on any instance; a stop leaves the pending ones to the other instances, or to this one when it starts again.
+/// </summary>
+public sealed class EventChatLeaves(
+    EventChatPresence chats,
+    IServiceScopeFactory scopes,
+    ILogger<EventChatLeaves> logger
+) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var round = TimeSpan.FromTicks(
+            Math.Clamp(chats.Linger.Ticks / 5, TimeSpan.FromMilliseconds(100).Ticks, TimeSpan.FromSeconds(1).Ticks)
+        );
+        using var timer = new PeriodicTimer(round);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            try
+            {
+                await using var scope = scopes.CreateAsyncScope();
+                await chats.TellDueLeavesAsync(
+                    scope.ServiceProvider.GetRequiredService<MessagingDbContext>(),
+                    stoppingToken
+                );
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // The database may be away for a moment; the leaves are pending again, and a later round tells them.
+                logger.LogWarning(e, "Telling the event chats' leaves failed");
+            }
+        }
     }
 }
