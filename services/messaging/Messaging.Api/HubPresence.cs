@@ -25,7 +25,12 @@ public sealed partial class HubPresence
     private readonly ConcurrentDictionary<string, Held> _unsettledCloses = new();
     private readonly RedisFallback _fallback;
 
-    // A connection this instance holds, with the conversations it joined; Unsettled while Redis has not heard of it.
+    // A joined conversation's kind in Held.Joined: an event chat's leave is pended when the connection leaves it.
+    private const byte Conversation = 0;
+    private const byte EventChat = 1;
+
+    // A connection this instance holds, with the conversations it joined (and their kinds); Unsettled while Redis has
+    // not heard of it.
     private sealed class Held(Guid userId)
     {
         public Guid UserId { get; } = userId;
@@ -39,10 +44,12 @@ public sealed partial class HubPresence
         BusInstance instance,
         TimeProvider clock,
         IOptions<RealTimeOptions> options,
+        IConfiguration configuration,
         ILogger<HubPresence> logger
     )
     {
         (_scopes, _redis, _instance, _clock, _options, _logger) = (scopes, redis, instance, clock, options, logger);
+        EventChatLeaveLinger = configuration.GetValue("Messaging:EventChatLeaveLinger", TimeSpan.FromSeconds(5));
         _fallback = new RedisFallback(
             logger,
             "Redis is unreachable: hub presence degrades (nobody counts as watching a conversation) until it answers "
@@ -52,6 +59,12 @@ public sealed partial class HubPresence
     }
 
     public string InstanceId => _instance.Id;
+
+    /// <summary>How long an event chat's leave is pending before it is told (Messaging:EventChatLeaveLinger, 5 s by
+    /// default).</summary>
+    public TimeSpan EventChatLeaveLinger { get; }
+
+    private long Linger => (long)EventChatLeaveLinger.TotalMilliseconds;
 
     /// <summary>The hub connections this instance holds.</summary>
     public int HeldCount => _held.Count;
@@ -72,7 +85,7 @@ public sealed partial class HubPresence
 
     /// <summary>The conversation's joined connections, members "user/instance/connection" (each leased), so who watches
     /// it is one read whoever the recipients are.</summary>
-    private RedisKey JoinedKey(Guid conversationId) => $"{Prefix}joined:{conversationId:N}";
+    public RedisKey JoinedKey(Guid conversationId) => $"{Prefix}joined:{conversationId:N}";
 
     private string Watcher(Guid userId, string connectionId) => $"{userId}/{Member(connectionId)}";
 
@@ -137,18 +150,13 @@ public sealed partial class HubPresence
         }
     }
 
-    /// <summary>Closes the connection; answers the conversations it had joined.</summary>
-    public async Task<IReadOnlyList<Guid>> DisconnectedAsync(
-        string connectionId,
-        Guid userId,
-        CancellationToken cancellationToken
-    )
+    /// <summary>Closes the connection (the leaves of the event chats it had joined pending).</summary>
+    public async Task DisconnectedAsync(string connectionId, Guid userId, CancellationToken cancellationToken)
     {
         // Forgotten first: a renewal running now finds the tombstone the close leaves.
         if (!_held.TryRemove(connectionId, out var held))
             held = new Held(userId);
         await CloseAsync(connectionId, held, replay: false, cancellationToken);
-        return [.. held.Joined.Keys];
     }
 
     /// <summary>Records that the connection joined the conversation (renewed with it, registered again after a
@@ -156,7 +164,7 @@ public sealed partial class HubPresence
     public async Task JoinedAsync(string connectionId, Guid userId, Guid conversationId)
     {
         if (_held.TryGetValue(connectionId, out var held))
-            held.Joined[conversationId] = 0;
+            held.Joined[conversationId] = Conversation;
         await RunAsync(db =>
             db.ScriptEvaluateAsync(
                 Join,
@@ -174,7 +182,7 @@ public sealed partial class HubPresence
     public async Task<bool> JoinedEventChatAsync(string connectionId, Guid userId, Guid conversationId)
     {
         if (_held.TryGetValue(connectionId, out var held))
-            held.Joined[conversationId] = 0;
+            held.Joined[conversationId] = EventChat;
         return await RunAsync(db =>
                 db.ScriptEvaluateAsync(
                     JoinEventChat,
@@ -185,59 +193,74 @@ public sealed partial class HubPresence
     }
 
     /// <summary>
-    /// When none of the user's connections is in the event chat any more, makes their leave pending until
-    /// <paramref name="linger"/> has passed (on Redis's clock). Nothing while Redis is away.
+    /// Pends again a leave taken whose telling failed, until <see cref="EventChatLeaveLinger"/> has passed (as a
+    /// leave). Nothing while Redis is away.
     /// </summary>
-    public Task PendLeaveAsync(Guid conversationId, Guid userId, TimeSpan linger) =>
+    public Task PendLeaveAsync(Guid conversationId, Guid userId) =>
         RunAsync(db =>
             db.ScriptEvaluateAsync(
-                PendLeave,
+                LeaveEventChat,
                 [JoinedKey(conversationId), PendingLeavesKey],
-                [userId.ToString(), PendingLeave(conversationId, userId), (long)linger.TotalMilliseconds]
+                ["", userId.ToString(), PendingLeave(conversationId, userId), Linger]
             )
         );
 
-    /// <summary>
-    /// Takes up to <paramref name="max"/> leaves whose linger ended, each on one instance only, and answers those of
-    /// users still away (to be told); empty while Redis is away.
-    /// </summary>
-    public async Task<IReadOnlyList<(Guid ConversationId, Guid UserId)>> TakeDueLeavesAsync(int max)
+    /// <summary>Up to <paramref name="max"/> leaves whose linger ended, oldest first; empty while Redis is
+    /// away.</summary>
+    public async Task<IReadOnlyList<(Guid ConversationId, Guid UserId)>> DueLeavesAsync(int max)
     {
         var due = await RunAsync(async db =>
             (RedisValue[])(await db.ScriptEvaluateAsync(DueLeaves, [PendingLeavesKey], [max]))!
         );
-        var taken = new List<(Guid, Guid)>();
+        var leaves = new List<(Guid, Guid)>();
         foreach (var member in due ?? [])
         {
             var parts = member.ToString().Split('/');
             if (
-                parts.Length != 2
-                || !Guid.TryParseExact(parts[0], "N", out var conversationId)
-                || !Guid.TryParse(parts[1], out var userId)
+                parts.Length == 2
+                && Guid.TryParseExact(parts[0], "N", out var conversationId)
+                && Guid.TryParse(parts[1], out var userId)
             )
-            {
+                leaves.Add((conversationId, userId));
+            else
                 await RunAsync(db => db.SortedSetRemoveAsync(PendingLeavesKey, member));
-                continue;
-            }
-            var away = await RunAsync(db =>
-                db.ScriptEvaluateAsync(
-                    TakeLeave,
-                    [PendingLeavesKey, JoinedKey(conversationId)],
-                    [member, userId.ToString()]
-                )
-            );
-            if (away == 1)
-                taken.Add((conversationId, userId));
         }
-        return taken;
+        return leaves;
     }
 
-    /// <summary>Forgets that the connection joined the conversation; false when it had not.</summary>
-    public async Task<bool> LeftAsync(string connectionId, Guid userId, Guid conversationId)
+    /// <summary>
+    /// Takes a due leave (on one instance only); true when this call took it and the user is still away, so it is
+    /// to be told now. False when another instance took it, it was taken back, or Redis is away.
+    /// </summary>
+    public async Task<bool> TakeLeaveAsync(Guid conversationId, Guid userId) =>
+        await RunAsync(db =>
+            db.ScriptEvaluateAsync(
+                TakeLeave,
+                [PendingLeavesKey, JoinedKey(conversationId)],
+                [PendingLeave(conversationId, userId), userId.ToString()]
+            )
+        ) == 1;
+
+    /// <summary>
+    /// Forgets that the connection joined the conversation; for an event chat it joined, the user's leave is pending
+    /// in the same step (told after <see cref="EventChatLeaveLinger"/> when they are still away).
+    /// </summary>
+    public async Task LeftAsync(string connectionId, Guid userId, Guid conversationId)
     {
-        var had = _held.TryGetValue(connectionId, out var held) && held.Joined.TryRemove(conversationId, out _);
-        await RunAsync(db => db.SortedSetRemoveAsync(JoinedKey(conversationId), Watcher(userId, connectionId)));
-        return had;
+        if (
+            _held.TryGetValue(connectionId, out var held)
+            && held.Joined.TryRemove(conversationId, out var kind)
+            && kind == EventChat
+        )
+            await RunAsync(db =>
+                db.ScriptEvaluateAsync(
+                    LeaveEventChat,
+                    [JoinedKey(conversationId), PendingLeavesKey],
+                    [Watcher(userId, connectionId), userId.ToString(), PendingLeave(conversationId, userId), Linger]
+                )
+            );
+        else
+            await RunAsync(db => db.SortedSetRemoveAsync(JoinedKey(conversationId), Watcher(userId, connectionId)));
     }
 
     /// <summary>Which of <paramref name="userIds"/> have a live connection that joined the conversation; null while
@@ -348,11 +371,26 @@ public sealed partial class HubPresence
 
     private async Task CloseAsync(string connectionId, Held held, bool replay, CancellationToken cancellationToken)
     {
+        // A snapshot: the key of each joined conversation and the pending leave beside it ('' for no event chat).
+        var joined = held.Joined.ToArray();
         var wentOffline = await RunAsync(db =>
             db.ScriptEvaluateAsync(
                 Close,
-                Keys(connectionId, held),
-                [Member(connectionId), Lease, held.UserId.ToString(), replay ? "1" : "0"]
+                [
+                    TombstoneKey(connectionId),
+                    ConnectionsKey(held.UserId),
+                    OnlineKey,
+                    PendingLeavesKey,
+                    .. joined.Select(j => JoinedKey(j.Key)),
+                ],
+                [
+                    Member(connectionId),
+                    Lease,
+                    held.UserId.ToString(),
+                    replay ? "1" : "0",
+                    Linger,
+                    .. joined.Select(j => (RedisValue)(j.Value == EventChat ? PendingLeave(j.Key, held.UserId) : "")),
+                ]
             )
         );
         if (wentOffline is null)

@@ -85,17 +85,35 @@ public sealed partial class HubPresence
             return 2
             """;
 
-    // An event chat's leave. KEYS: the conversation's joined connections, the pending leaves; ARGV: user, the pending
-    // leave, linger ms. When none of the user's connections is in the chat any more, their leave is pending until the
-    // linger ends (a later leave's end wins); 1 then.
-    private const string PendLeave =
-        Now
-        + """
-            redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
-            for _, m in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
-              if string.sub(m, 1, 36) == ARGV[1] then return 0 end
+    // After Now: makes the user's leave of an event chat pending until the linger ends, or until their latest other
+    // entry in the chat would expire when that is later (a dead instance's entry, or one a renewal put back, counts
+    // until then; a live one is renewed past it, and the leave is dropped when taken). The latest leave's end wins: it
+    // was computed from what is in the chat now.
+    private const string Pend = """
+        local function pend(joined, pending, user, leave, linger)
+          redis.call('ZREMRANGEBYSCORE', joined, '-inf', now)
+          local due = now + linger
+          local entries = redis.call('ZRANGE', joined, 0, -1, 'WITHSCORES')
+          for i = 1, #entries, 2 do
+            if string.sub(entries[i], 1, 36) == user and tonumber(entries[i + 1]) > due then
+              due = tonumber(entries[i + 1])
             end
-            redis.call('ZADD', KEYS[2], 'GT', now + tonumber(ARGV[3]), ARGV[2])
+          end
+          redis.call('ZADD', pending, due, leave)
+          redis.call('PEXPIRE', pending, due - now + 3600000)
+        end
+
+        """;
+
+    // A connection leaves an event chat (or a leave whose telling failed is pended again). KEYS: the chat's joined
+    // connections, the pending leaves; ARGV: the connection's "user/member" ('' for none), user, the pending leave,
+    // linger ms. In one step, so an opening on another instance finds either the connection or its pending leave.
+    private const string LeaveEventChat =
+        Now
+        + Pend
+        + """
+            if ARGV[1] ~= '' then redis.call('ZREM', KEYS[1], ARGV[1]) end
+            pend(KEYS[1], KEYS[2], ARGV[2], ARGV[3], tonumber(ARGV[4]))
             return 1
             """;
 
@@ -122,14 +140,20 @@ public sealed partial class HubPresence
             return 1
             """;
 
-    // KEYS: the connection's tombstone, the user's connections, the online users, the joined conversations; ARGV:
-    // member, lease ms, user, '1' to announce offline even if Redis lost the user (a replay after an outage). 1 when
-    // the user went offline: their last live connection is gone.
+    // KEYS: the connection's tombstone, the user's connections, the online users, the pending leaves, the joined
+    // conversations; ARGV: member, lease ms, user, '1' to announce offline even if Redis lost the user (a replay after
+    // an outage), linger ms, then for each joined conversation the user's pending leave when it is an event chat (''
+    // when not): that leave is pended in the same step. 1 when the user went offline: their last live connection is
+    // gone.
     private const string Close =
         Now
+        + Pend
         + """
             redis.call('SET', KEYS[1], '1', 'PX', tonumber(ARGV[2]))
-            for i = 4, #KEYS do redis.call('ZREM', KEYS[i], ARGV[3] .. '/' .. ARGV[1]) end
+            for i = 5, #KEYS do
+              redis.call('ZREM', KEYS[i], ARGV[3] .. '/' .. ARGV[1])
+              if ARGV[i + 1] ~= '' then pend(KEYS[i], KEYS[4], ARGV[3], ARGV[i + 1], tonumber(ARGV[5])) end
+            end
             redis.call('ZREM', KEYS[2], ARGV[1])
             redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
             if redis.call('ZCARD', KEYS[2]) > 0 then return 0 end

@@ -3,6 +3,7 @@ using Community.Messaging.Conversations;
 using Community.ServiceDefaults.RealTime;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
+using StackExchange.Redis;
 
 namespace Community.Messaging.Tests;
 
@@ -124,8 +125,9 @@ public sealed class EventChatPresenceTests(RealTimeFixture fx) : IClassFixture<R
             await phone.Connection.InvokeAsync("LeaveConversation", chat);
             await Join(phone, chat);
         }
-        await phone.Connection.StopAsync();
+        // Connected first, so only the join falls within the linger however slow the machine.
         await using var again = await fx.ConnectAsync(guest);
+        await phone.Connection.StopAsync();
         await Join(again, chat);
         await Task.Delay(Quiet);
         Assert.Single(host.ReceivedOf("user_joined"));
@@ -164,6 +166,50 @@ public sealed class EventChatPresenceTests(RealTimeFixture fx) : IClassFixture<R
             async () => await redis.SortedSetLengthAsync(presence.PendingLeavesKey) == 0,
             "the pending leaves were not taken"
         );
+        await Task.Delay(Quiet);
+        Assert.Single(host.ReceivedOf("user_left"));
+    }
+
+    [Fact]
+    public async Task A_leave_waits_for_the_users_entry_a_dead_instance_left_in_the_chat_to_expire_and_is_told_then()
+    {
+        var (guestId, _, _, chat, opener, guestPhone, _) = await OpenedByAGuestAsync();
+        await using var host = opener;
+        await using var phone = guestPhone;
+        var redis = await fx.Host.Services.GetRequiredService<RealTimeRedisConnection>().DatabaseAsync();
+        var presence = fx.Host.Services.GetRequiredService<HubPresence>();
+        // The guest's connection on an instance that died: its entry in the chat lives on until its lease ends, on
+        // Redis's clock, 2 s after the linger.
+        var time = (RedisResult[])(await redis.ExecuteAsync("TIME"))!;
+        var now = (long)time[0] * 1000 + (long)time[1] / 1000;
+        var lease = Presence.Linger + TimeSpan.FromSeconds(2);
+        await redis.SortedSetAddAsync(
+            presence.JoinedKey(Guid.Parse(chat)),
+            $"{guestId}/dead-instance/ghost",
+            now + (long)lease.TotalMilliseconds
+        );
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        await phone.Connection.InvokeAsync("LeaveConversation", chat);
+        await host.WaitForAsync("user_left");
+        Assert.True(clock.Elapsed >= lease - TimeSpan.FromMilliseconds(300), $"told after {clock.Elapsed}");
+        await Task.Delay(Quiet);
+        Assert.Single(host.ReceivedOf("user_left"));
+    }
+
+    [Fact]
+    public async Task An_instance_that_stops_leaves_its_event_chat_leaves_pending_for_a_linger()
+    {
+        var (guestId, _, _, _, opener, guestPhone, _) = await OpenedByAGuestAsync();
+        await using var host = opener;
+        await using var phone = guestPhone;
+
+        // Instance B stops: its keeper closes the connections it holds (the guest's phone among them).
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        await fx.Second.Services.GetRequiredService<HubPresence>().CloseAllAsync(CancellationToken.None);
+        var left = await host.WaitForAsync("user_left");
+        Assert.Equal(guestId.ToString(), left.Str("user_id"));
+        Assert.True(clock.Elapsed >= Presence.Linger - TimeSpan.FromMilliseconds(100), $"told after {clock.Elapsed}");
         await Task.Delay(Quiet);
         Assert.Single(host.ReceivedOf("user_left"));
     }

@@ -133,7 +133,7 @@ export interface paths {
         put?: never;
         /**
          * Ask to connect (201 pending); asking someone who already asked me accepts theirs (200)
-         * @description After my request to someone is withdrawn (by me) or declined (by them), I may ask them again only 21 days later: until then the answer is 429 with Retry-After. They may still ask me.
+         * @description After my request to someone is withdrawn (by me) or declined (by them), I may ask them again only 21 days later (to the next UTC midnight): until then the answer is 429 with Retry-After. They may still ask me.
          */
         post: operations["RequestConnection"];
         delete?: never;
@@ -362,7 +362,7 @@ export interface paths {
         put?: never;
         /**
          * Join: open 201 member; request 202 pending (optional reason); invite 403 without an invitation; paid 402 with the checkout reference (purpose group_membership) once the policy admits me (request: after approval); a paid group's owner blocked either way 403
-         * @description After my request to join is withdrawn (by me, leaving) or turned down, or after I am removed from the group, I may ask to join it again only 21 days later: until then asking answers 429 with Retry-After. An invitation ends the wait.
+         * @description After my request to join is withdrawn (by me, leaving) or turned down, or after I am removed from the group, I may ask to join it again only 21 days later (to the next UTC midnight): until then asking a group that takes requests answers 429 with Retry-After. An invitation ends the wait.
          */
         post: operations["JoinGroup"];
         delete?: never;
@@ -380,7 +380,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Leave a group, withdraw my request or decline my invitation; the owner hands the group over first (409) */
+        /** Leave a group, withdraw my request (asking again then waits 21 days) or decline my invitation; the owner hands the group over first (409) */
         post: operations["LeaveGroup"];
         delete?: never;
         options?: never;
@@ -466,7 +466,7 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Remove a member (owner: anyone; moderators: members) or withdraw someone's invitation (owner and moderators); never the owner (422) */
+        /** Remove a member (owner: anyone; moderators: members; asking to join again then waits 21 days) or withdraw someone's invitation (owner and moderators); never the owner (422) */
         delete: operations["RemoveGroupMember"];
         options?: never;
         head?: never;

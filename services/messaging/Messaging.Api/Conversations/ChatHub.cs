@@ -33,44 +33,14 @@ public sealed class ChatHub(
     /// <summary>The hub's AsyncAPI document, at the same path here and at the gateway.</summary>
     public const string AsyncApiPath = "/asyncapi/messaging.json";
 
-    // The event chats this connection joined: only those can announce user_left when it leaves or closes, so a
-    // connection that joined none (most) closes without a query.
-    private static readonly object EventChatsKey = new();
-
     private Guid UserId => Context.User!.UserId();
-
-    private HashSet<Guid> JoinedEventChats
-    {
-        get
-        {
-            lock (Context.Items)
-            {
-                if (Context.Items.TryGetValue(EventChatsKey, out var kept))
-                    return (HashSet<Guid>)kept!;
-                var chats = new HashSet<Guid>();
-                Context.Items[EventChatsKey] = chats;
-                return chats;
-            }
-        }
-    }
-
-    // Under the set's lock: a connection's hub calls may run at once.
-    private bool IsJoinedEventChat(Guid conversationId)
-    {
-        var chats = JoinedEventChats;
-        lock (chats)
-            return chats.Contains(conversationId);
-    }
 
     public override Task OnConnectedAsync() => presence.ConnectedAsync(Context.ConnectionId, UserId);
 
     public override async Task OnDisconnectedAsync(Exception? exception)
     {
         push.RemoveConnection(Context.ConnectionId);
-        var joined = await presence.DisconnectedAsync(Context.ConnectionId, UserId, CancellationToken.None);
-        var eventChats = joined.Where(IsJoinedEventChat).ToList();
-        if (eventChats.Count > 0)
-            await chatPresence.LeftAsync(eventChats, UserId);
+        await presence.DisconnectedAsync(Context.ConnectionId, UserId, CancellationToken.None);
     }
 
     /// <summary>
@@ -91,12 +61,6 @@ public sealed class ChatHub(
             throw new RequestValidationException("since_seq", "since_seq must be 0 or more.");
         var access = await ConversationAccess.OpenAsync(db, id, UserId, Context.ConnectionAborted);
         var eventChat = access.Conversation.Kind == ConversationKinds.EventChat;
-        if (eventChat)
-        {
-            var chats = JoinedEventChats;
-            lock (chats)
-                chats.Add(id);
-        }
         push.Add(Context.ConnectionId, ChatPush.JoinedGroup(id, UserId), Context.ConnectionAborted);
         if (!eventChat)
             await presence.JoinedAsync(Context.ConnectionId, UserId, id);
@@ -121,8 +85,7 @@ public sealed class ChatHub(
     public async Task LeaveConversation(Guid id)
     {
         push.Remove(Context.ConnectionId, ChatPush.JoinedGroup(id, UserId));
-        if (await presence.LeftAsync(Context.ConnectionId, UserId, id) && IsJoinedEventChat(id))
-            await chatPresence.LeftAsync([id], UserId);
+        await presence.LeftAsync(Context.ConnectionId, UserId, id);
     }
 
     /// <summary>

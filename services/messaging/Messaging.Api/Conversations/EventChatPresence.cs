@@ -1,3 +1,4 @@
+using System.Runtime.ExceptionServices;
 using Community.Contracts;
 using Community.ServiceDefaults.RealTime;
 
@@ -11,15 +12,17 @@ namespace Community.Messaging.Conversations;
 /// <para>
 /// A leave is told <see cref="Linger"/> later, and neither it nor the next opening when the user opens the chat again
 /// meanwhile: a reconnecting client, or one joining and leaving in a loop, would otherwise push both to every member
-/// each time. The pending leave is in Redis, and whether the user is in the chat is read in the same script that
-/// pends, takes back or takes it, so every instance agrees; whichever instance's <see cref="EventChatLeaves"/> runs
-/// first after the linger tells it, so a leave outlives the instance it was made on.
+/// each time. The pending leave is in Redis (<see cref="HubPresence"/>): the script that takes a connection out of the
+/// chat (leaving it or closing, a stop's closing too) pends it, and the one that puts a connection in takes it back, so
+/// every instance agrees; whichever instance's <see cref="EventChatLeaves"/> runs first after the linger takes it and,
+/// when the user is still away, tells it, so a leave outlives the instance it was made on. A leave is taken and told
+/// one at a time: a crash in between loses that one, and an opening in between is told before it.
 /// </para>
 /// </summary>
-public sealed class EventChatPresence(HubPresence presence, LiveDelivery live, IConfiguration configuration)
+public sealed class EventChatPresence(HubPresence presence, LiveDelivery live)
 {
     /// <summary>How long a leave waits to be told (Messaging:EventChatLeaveLinger, 5 s by default).</summary>
-    public TimeSpan Linger { get; } = configuration.GetValue("Messaging:EventChatLeaveLinger", TimeSpan.FromSeconds(5));
+    public TimeSpan Linger => presence.EventChatLeaveLinger;
 
     /// <summary>How many due leaves one round takes.</summary>
     public const int LeavesPerRound = 200;
@@ -36,30 +39,25 @@ public sealed class EventChatPresence(HubPresence presence, LiveDelivery live, I
             ? AnnounceAsync(db, LiveEvents.UserJoined, conversation.Id, eventId, userId, cancellationToken)
             : Task.CompletedTask;
 
-    /// <summary>A connection left (or closed in) these event chats: the user's leave of each they are no longer in
-    /// is told after <see cref="Linger"/>.</summary>
-    public async Task LeftAsync(IReadOnlyCollection<Guid> eventChatIds, Guid userId)
-    {
-        foreach (var chatId in eventChatIds)
-            await presence.PendLeaveAsync(chatId, userId, Linger);
-    }
-
     /// <summary>
-    /// Tells user_left for the leaves whose linger ended and whose users are still away; a round whose telling fails
-    /// (the database away) makes the leaves it did not tell pending again, and throws. Answers how many it told.
+    /// Tells user_left for the leaves whose linger ended and whose users are still away, one at a time; a leave whose
+    /// telling fails (the database away) is pending again, the others are told, and the first failure is thrown after.
+    /// Answers how many it told.
     /// </summary>
     public async Task<int> TellDueLeavesAsync(MessagingDbContext db, CancellationToken cancellationToken)
     {
         var told = 0;
-        IReadOnlyList<(Guid ConversationId, Guid UserId)> taken;
+        Exception? failure = null;
+        IReadOnlyList<(Guid ConversationId, Guid UserId)> due;
         do
         {
-            taken = await presence.TakeDueLeavesAsync(LeavesPerRound);
-            for (var i = 0; i < taken.Count; i++)
+            due = await presence.DueLeavesAsync(LeavesPerRound);
+            foreach (var (chatId, userId) in due)
             {
+                if (!await presence.TakeLeaveAsync(chatId, userId))
+                    continue;
                 try
                 {
-                    var (chatId, userId) = taken[i];
                     var eventId = await db
                         .Conversations.AsNoTracking()
                         .Where(c => c.Id == chatId && c.Kind == ConversationKinds.EventChat)
@@ -70,14 +68,17 @@ public sealed class EventChatPresence(HubPresence presence, LiveDelivery live, I
                         await AnnounceAsync(db, LiveEvents.UserLeft, chatId, id, userId, cancellationToken);
                     told++;
                 }
-                catch
+                catch (Exception e)
                 {
-                    foreach (var (chatId, userId) in taken.Skip(i))
-                        await presence.PendLeaveAsync(chatId, userId, Linger);
-                    throw;
+                    await presence.PendLeaveAsync(chatId, userId);
+                    if (e is OperationCanceledException)
+                        throw;
+                    failure ??= e;
                 }
             }
-        } while (taken.Count == LeavesPerRound);
+        } while (due.Count == LeavesPerRound && failure is null);
+        if (failure is not null)
+            ExceptionDispatchInfo.Throw(failure);
         return told;
     }
 

@@ -61,7 +61,8 @@ public static class ConnectionsApi
             .WithSummary("Ask to connect (201 pending); asking someone who already asked me accepts theirs (200)")
             .WithDescription(
                 "After my request to someone is withdrawn (by me) or declined (by them), I may ask them again only 21 "
-                    + "days later: until then the answer is 429 with Retry-After. They may still ask me."
+                    + "days later (to the next UTC midnight): until then the answer is 429 with Retry-After. They may "
+                    + "still ask me."
             )
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity)

@@ -30,7 +30,7 @@ public sealed class GroupEraser(SocialDbContext db) : IUserDataEraser
                 continue;
             if (g.OwnerId == userId && !await HandOverAsync(g, userId, now, cancellationToken))
             {
-                GroupRules.Delete(db, g, now);
+                await GroupRules.DeleteAsync(db, g, now, cancellationToken);
                 continue;
             }
             await GroupMemberships.RemoveAsync(db, groupId, userId, now, cancellationToken);

@@ -84,8 +84,8 @@ public static class GroupMembersApi
             .MapDelete("/members/{userId:guid}", Remove)
             .WithName("RemoveGroupMember")
             .WithSummary(
-                "Remove a member (owner: anyone; moderators: members) or withdraw someone's invitation (owner and "
-                    + "moderators); never the owner (422)"
+                "Remove a member (owner: anyone; moderators: members; asking to join again then waits 21 days) or "
+                    + "withdraw someone's invitation (owner and moderators); never the owner (422)"
             )
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         return group;

@@ -80,12 +80,20 @@ public static partial class GroupRules
 
     /// <summary>
     /// Deletes a group the caller locked, announcing GroupDeleted: its members, requests and invitations go with it
-    /// (the database cascades). One way for its owner's delete, a deleted owner's group nobody takes over and a
-    /// moderators' removal.
+    /// (the database cascades), and so do the waits before asking to join it again. One way for its owner's delete, a
+    /// deleted owner's group nobody takes over and a moderators' removal.
     /// </summary>
-    public static void Delete(SocialDbContext db, Group group, DateTimeOffset now)
+    public static async Task DeleteAsync(
+        SocialDbContext db,
+        Group group,
+        DateTimeOffset now,
+        CancellationToken cancellationToken
+    )
     {
         db.Groups.Remove(group);
+        await db
+            .RequestCooldowns.Where(c => c.Kind == RequestCooldowns.Group && c.TargetId == group.Id)
+            .ExecuteDeleteAsync(cancellationToken);
         db.AddIntegrationEvent(new GroupDeleted(Guid.CreateVersion7(), now, group.Id));
     }
 

@@ -128,8 +128,8 @@ public static class GroupsApi
             )
             .WithDescription(
                 "After my request to join is withdrawn (by me, leaving) or turned down, or after I am removed from the "
-                    + "group, I may ask to join it again only 21 days later: until then asking answers 429 with "
-                    + "Retry-After. An invitation ends the wait."
+                    + "group, I may ask to join it again only 21 days later (to the next UTC midnight): until then "
+                    + "asking a group that takes requests answers 429 with Retry-After. An invitation ends the wait."
             )
             .Produces<GroupMembershipDto>(StatusCodes.Status202Accepted)
             .ProducesProblem(StatusCodes.Status429TooManyRequests)
@@ -138,8 +138,8 @@ public static class GroupsApi
             .MapPost("/{id:guid}/leave", Leave)
             .WithName("LeaveGroup")
             .WithSummary(
-                "Leave a group, withdraw my request or decline my invitation; the owner hands the group over first "
-                    + "(409)"
+                "Leave a group, withdraw my request (asking again then waits 21 days) or decline my invitation; the "
+                    + "owner hands the group over first (409)"
             )
             .ProducesProblem(StatusCodes.Status409Conflict);
         return group;
@@ -378,7 +378,7 @@ public static class GroupsApi
             async ct =>
             {
                 var g = await GroupAccess.OwnedAsync(db, id, callerId, ct);
-                GroupRules.Delete(db, g, clock.GetUtcNow());
+                await GroupRules.DeleteAsync(db, g, clock.GetUtcNow(), ct);
                 return g;
             },
             cancellationToken

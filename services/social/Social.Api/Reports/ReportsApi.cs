@@ -304,7 +304,7 @@ public static class ReportsApi
                     if (await GroupAccess.ModeratedAsync(db, r.TargetId, ct) is { } removed)
                     {
                         targetOwner = removed.OwnerId;
-                        GroupRules.Delete(db, removed, now);
+                        await GroupRules.DeleteAsync(db, removed, now, ct);
                     }
                 }
                 else if (r.TargetType == ReportVocabulary.GroupTarget)
