@@ -181,15 +181,20 @@ public sealed partial class HubPresence
     /// </summary>
     public async Task<bool> JoinedEventChatAsync(string connectionId, Guid userId, Guid conversationId)
     {
-        if (_held.TryGetValue(connectionId, out var held))
-            held.Joined[conversationId] = EventChat;
-        return await RunAsync(db =>
-                db.ScriptEvaluateAsync(
-                    JoinEventChat,
-                    [TombstoneKey(connectionId), JoinedKey(conversationId), PendingLeavesKey],
-                    [Watcher(userId, connectionId), Lease, userId.ToString(), PendingLeave(conversationId, userId)]
-                )
-            ) == 1;
+        var held = _held.GetValueOrDefault(connectionId);
+        if (held is not null)
+            held.Joined[conversationId] = Conversation;
+        var joined = await RunAsync(db =>
+            db.ScriptEvaluateAsync(
+                JoinEventChat,
+                [TombstoneKey(connectionId), JoinedKey(conversationId), PendingLeavesKey],
+                [Watcher(userId, connectionId), Lease, userId.ToString(), PendingLeave(conversationId, userId)]
+            )
+        );
+        // Its leave is told only when Redis had it join: an opening nobody heard of (Redis away) leaves untold too.
+        if (held is not null && joined is 1 or 2)
+            held.Joined.TryUpdate(conversationId, EventChat, Conversation);
+        return joined == 1;
     }
 
     /// <summary>

@@ -27,7 +27,8 @@ public sealed class HubPresenceKeeper(
                 if (tick % slices.Count == 0 && await presence.SweepAsync(stoppingToken) is > 0 and var swept)
                     logger.LogInformation("{Count} users of silent instances went offline", swept);
             }
-            catch (Exception e) when (e is not OperationCanceledException)
+            // Anything but the stop itself (a timeout's cancellation too) is logged: a fault must not stop the host.
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
                 // The database may be away for a moment; the next round tries again.
                 logger.LogWarning(e, "Keeping the hub presence of instance {Instance} failed", presence.InstanceId);

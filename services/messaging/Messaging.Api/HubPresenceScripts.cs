@@ -23,7 +23,7 @@ public sealed partial class HubPresence
             """;
 
     // Several connections at once. KEYS: for each connection in turn, its tombstone, the user's connections, the
-    // online users, the joined conversations (as Close's; their members "user/member"); ARGV: lease ms, then for each
+    // online users, the joined conversations (their members "user/member"); ARGV: lease ms, then for each
     // connection its member, user and how many KEYS are its. A closed connection (tombstone) is never renewed back;
     // for each connection, 1 when the user was put back online.
     private const string Renew =
@@ -107,12 +107,13 @@ public sealed partial class HubPresence
 
     // A connection leaves an event chat (or a leave whose telling failed is pended again). KEYS: the chat's joined
     // connections, the pending leaves; ARGV: the connection's "user/member" ('' for none), user, the pending leave,
-    // linger ms. In one step, so an opening on another instance finds either the connection or its pending leave.
+    // linger ms. In one step, so an opening on another instance finds either the connection or its pending leave; a
+    // connection Redis did not have in the chat (its join ran into a close) pends nothing.
     private const string LeaveEventChat =
         Now
         + Pend
         + """
-            if ARGV[1] ~= '' then redis.call('ZREM', KEYS[1], ARGV[1]) end
+            if ARGV[1] ~= '' and redis.call('ZREM', KEYS[1], ARGV[1]) == 0 then return 0 end
             pend(KEYS[1], KEYS[2], ARGV[2], ARGV[3], tonumber(ARGV[4]))
             return 1
             """;
@@ -125,34 +126,46 @@ public sealed partial class HubPresence
             """;
 
     // KEYS: the pending leaves, the conversation's joined connections; ARGV: the pending leave, user. 1 when this call
-    // took the leave (its linger ended; on one instance only) and the user is still away: tell it. A leave taken
-    // while the user is back is dropped, as a join would have taken it back.
+    // took the leave (its linger ended; on one instance only) and the user is still away: tell it. While an entry of
+    // the user is still in the chat (a renewal put it back, or another connection of theirs whose instance may have
+    // died), the leave waits for that entry's expiry instead; a join of theirs takes it back as ever.
     private const string TakeLeave =
         Now
         + """
             local due = redis.call('ZSCORE', KEYS[1], ARGV[1])
             if not due or tonumber(due) > now then return 0 end
-            redis.call('ZREM', KEYS[1], ARGV[1])
             redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
-            for _, m in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do
-              if string.sub(m, 1, 36) == ARGV[2] then return 0 end
+            local last = 0
+            local entries = redis.call('ZRANGE', KEYS[2], 0, -1, 'WITHSCORES')
+            for i = 1, #entries, 2 do
+              if string.sub(entries[i], 1, 36) == ARGV[2] and tonumber(entries[i + 1]) > last then
+                last = tonumber(entries[i + 1])
+              end
             end
+            if last > 0 then
+              redis.call('ZADD', KEYS[1], last, ARGV[1])
+              redis.call('PEXPIRE', KEYS[1], last - now + 3600000)
+              return 0
+            end
+            redis.call('ZREM', KEYS[1], ARGV[1])
             return 1
             """;
 
     // KEYS: the connection's tombstone, the user's connections, the online users, the pending leaves, the joined
     // conversations; ARGV: member, lease ms, user, '1' to announce offline even if Redis lost the user (a replay after
     // an outage), linger ms, then for each joined conversation the user's pending leave when it is an event chat (''
-    // when not): that leave is pended in the same step. 1 when the user went offline: their last live connection is
-    // gone.
+    // when not): that leave is pended in the same step, when Redis had the connection in the chat. 1 when the user
+    // went offline: their last live connection is gone.
     private const string Close =
         Now
         + Pend
         + """
             redis.call('SET', KEYS[1], '1', 'PX', tonumber(ARGV[2]))
             for i = 5, #KEYS do
-              redis.call('ZREM', KEYS[i], ARGV[3] .. '/' .. ARGV[1])
-              if ARGV[i + 1] ~= '' then pend(KEYS[i], KEYS[4], ARGV[3], ARGV[i + 1], tonumber(ARGV[5])) end
+              local removed = redis.call('ZREM', KEYS[i], ARGV[3] .. '/' .. ARGV[1])
+              if removed == 1 and ARGV[i + 1] ~= '' then
+                pend(KEYS[i], KEYS[4], ARGV[3], ARGV[i + 1], tonumber(ARGV[5]))
+              end
             end
             redis.call('ZREM', KEYS[2], ARGV[1])
             redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)

@@ -16,7 +16,7 @@ namespace Community.Messaging.Conversations;
 /// chat (leaving it or closing, a stop's closing too) pends it, and the one that puts a connection in takes it back, so
 /// every instance agrees; whichever instance's <see cref="EventChatLeaves"/> runs first after the linger takes it and,
 /// when the user is still away, tells it, so a leave outlives the instance it was made on. A leave is taken and told
-/// one at a time: a crash in between loses that one, and an opening in between is told before it.
+/// one at a time: a crash in between loses that one, and an opening in between is told again after it.
 /// </para>
 /// </summary>
 public sealed class EventChatPresence(HubPresence presence, LiveDelivery live)
@@ -41,7 +41,7 @@ public sealed class EventChatPresence(HubPresence presence, LiveDelivery live)
 
     /// <summary>
     /// Tells user_left for the leaves whose linger ended and whose users are still away, one at a time; a leave whose
-    /// telling fails (the database away) is pending again, the others are told, and the first failure is thrown after.
+    /// telling fails (the database away) is pending again, the round ends there (the others stay pending) and throws.
     /// Answers how many it told.
     /// </summary>
     public async Task<int> TellDueLeavesAsync(MessagingDbContext db, CancellationToken cancellationToken)
@@ -65,15 +65,23 @@ public sealed class EventChatPresence(HubPresence presence, LiveDelivery live)
                         .FirstOrDefaultAsync(cancellationToken);
                     // A chat gone meanwhile has no one to tell.
                     if (eventId is { } id)
+                    {
                         await AnnounceAsync(db, LiveEvents.UserLeft, chatId, id, userId, cancellationToken);
+                        // Back meanwhile: their opening was told as this leave was taken, maybe before this leave
+                        // arrived; told again after it, so members end with what is true.
+                        if (await presence.WatchingAsync(chatId, [userId]) is { } watching && watching.Contains(userId))
+                            await AnnounceAsync(db, LiveEvents.UserJoined, chatId, id, userId, cancellationToken);
+                    }
                     told++;
                 }
                 catch (Exception e)
                 {
                     await presence.PendLeaveAsync(chatId, userId);
-                    if (e is OperationCanceledException)
+                    if (e is OperationCanceledException && cancellationToken.IsCancellationRequested)
                         throw;
-                    failure ??= e;
+                    // The others are left pending, untouched, for a later round.
+                    failure = e;
+                    break;
                 }
             }
         } while (due.Count == LeavesPerRound && failure is null);
@@ -132,7 +140,8 @@ public sealed class EventChatLeaves(
                     stoppingToken
                 );
             }
-            catch (Exception e) when (e is not OperationCanceledException)
+            // Anything but the stop itself (a timeout's cancellation too) is logged: a fault must not stop the host.
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
                 // The database may be away for a moment; the leaves are pending again, and a later round tells them.
                 logger.LogWarning(e, "Telling the event chats' leaves failed");
