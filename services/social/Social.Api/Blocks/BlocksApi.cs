@@ -89,14 +89,7 @@ public static class BlocksApi
                     // A request a block ended is one declined: blocking and unblocking does not let it be asked again
                     // at once.
                     if (c.Status == ConnectionStatus.Pending)
-                        await RequestCooldowns.StartAsync(
-                            db,
-                            RequestCooldowns.Connection,
-                            c.RequesterId,
-                            c.AddresseeId,
-                            now,
-                            ct
-                        );
+                        await RequestCooldowns.StartAsync(db, c, now, ct);
                     db.AddIntegrationEvent(new ConnectionRemoved(Guid.CreateVersion7(), now, c.Id, callerId, userId));
                 }
                 await db

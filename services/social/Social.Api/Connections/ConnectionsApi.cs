@@ -223,14 +223,7 @@ public static class ConnectionsApi
                     throw new ConflictException("This request was accepted; remove the connection instead.");
                 var now = clock.GetUtcNow();
                 db.Connections.Remove(c);
-                await RequestCooldowns.StartAsync(
-                    db,
-                    RequestCooldowns.Connection,
-                    c.RequesterId,
-                    c.AddresseeId,
-                    now,
-                    ct
-                );
+                await RequestCooldowns.StartAsync(db, c, now, ct);
                 db.AddIntegrationEvent(
                     new ConnectionRemoved(Guid.CreateVersion7(), now, c.Id, callerId, c.RequesterId)
                 );
@@ -258,14 +251,7 @@ public static class ConnectionsApi
                 db.Connections.Remove(c);
                 // A request withdrawn by its asker, or turned down this way by the one asked, as a decline.
                 if (c.Status == ConnectionStatus.Pending)
-                    await RequestCooldowns.StartAsync(
-                        db,
-                        RequestCooldowns.Connection,
-                        c.RequesterId,
-                        c.AddresseeId,
-                        now,
-                        ct
-                    );
+                    await RequestCooldowns.StartAsync(db, c, now, ct);
                 db.AddIntegrationEvent(
                     new ConnectionRemoved(Guid.CreateVersion7(), now, c.Id, callerId, c.OtherThan(callerId))
                 );

@@ -93,6 +93,15 @@ public static class RequestCooldowns
         );
     }
 
+    /// <summary>Starts the wait of a pending request to connect that ended unanswered (see <see cref="StartAsync"/>).
+    /// </summary>
+    public static Task StartAsync(
+        SocialDbContext db,
+        Data.Connection request,
+        DateTimeOffset now,
+        CancellationToken cancellationToken
+    ) => StartAsync(db, Connection, request.RequesterId, request.AddresseeId, now, cancellationToken);
+
     /// <summary>Ends the wait of <paramref name="askerId"/> before asking <paramref name="targetId"/> again.</summary>
     public static Task EndAsync(
         SocialDbContext db,
