@@ -65,6 +65,18 @@ public sealed class GroupRequestWaitTests(SocialFixture fx) : IClassFixture<Soci
         ).AssertStatus(204);
         await RefusedAsync(c);
 
+        // A paid group's approval is an invitation; withdrawn by the owner, asking again waits too.
+        var paid = await GroupsFlow.CreateAsync(fx, owner, policy: "request", priceCents: 1500, currency: "EUR");
+        await AskAsync(c, paid);
+        await (await Post($"/api/v1/groups/{paid}/requests/{cId}/approve", owner)).AssertStatus(200);
+        await (
+            await fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/groups/{paid}/members/{cId}", null, owner)
+        ).AssertStatus(204);
+        await RequestWaits.AssertRefusedAsync(
+            await fx.Client.PostJson($"/api/v1/groups/{paid}/join", new { }, c),
+            "withdrawn or turned down, or you were removed"
+        );
+
         // A member who leaves starts no wait.
         await AskAsync(d);
         await (await Post($"/api/v1/groups/{group}/requests/{dId}/approve", owner)).AssertStatus(200);
@@ -91,9 +103,9 @@ public sealed class GroupRequestWaitTests(SocialFixture fx) : IClassFixture<Soci
         await (await fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/groups/{deleted}", null, owner)).AssertStatus(204);
         Assert.Equal(0L, await WaitsForAsync(deleted));
 
-        // An erased account's waits go with it.
+        // An erased account's waits go with it (c's two: the removal and the approval withdrawn).
         Assert.Equal(
-            1L,
+            2L,
             await fx.ScalarAsync<long>(
                 "SELECT count(*) FROM request_cooldowns WHERE kind = 'group' AND asker_id = @c",
                 ("c", cId)

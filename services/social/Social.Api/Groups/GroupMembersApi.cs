@@ -84,8 +84,8 @@ public static class GroupMembersApi
             .MapDelete("/members/{userId:guid}", Remove)
             .WithName("RemoveGroupMember")
             .WithSummary(
-                "Remove a member (owner: anyone; moderators: members; asking to join again then waits 21 days) or "
-                    + "withdraw someone's invitation (owner and moderators); never the owner (422)"
+                "Remove a member (owner: anyone; moderators: members) or withdraw someone's invitation (owner and "
+                    + "moderators); asking to join again then waits 21 days; never the owner (422)"
             )
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         return group;
@@ -430,6 +430,9 @@ public static class GroupMembersApi
                         .ExecuteDeleteAsync(ct);
                     if (withdrawn == 0)
                         throw new NotFoundException("This person is neither a member of this group nor invited to it.");
+                    // Withdrawn, the group's yes is taken back (a paid group's approval is an invitation): asking
+                    // again waits, as after a request turned down.
+                    await RequestCooldowns.StartAsync(db, RequestCooldowns.Group, userId, id, clock.GetUtcNow(), ct);
                     return false;
                 }
                 if (target.Role == GroupRoles.Owner)

@@ -127,9 +127,10 @@ public static class GroupsApi
                     + "(request: after approval); a paid group's owner blocked either way 403"
             )
             .WithDescription(
-                "After my request to join is withdrawn (by me, leaving) or turned down, or after I am removed from the "
-                    + "group, I may ask to join it again only 21 days later (to the next UTC midnight): until then "
-                    + "asking a group that takes requests answers 429 with Retry-After. An invitation ends the wait."
+                "After my request to join is withdrawn (by me, leaving) or turned down, after an invitation to me is "
+                    + "withdrawn (a paid group's approval is one), or after I am removed from the group, I may ask to "
+                    + "join it again only 21 days later (to the next UTC midnight): until then asking a group that "
+                    + "takes requests answers 429 with Retry-After. An invitation ends the wait."
             )
             .Produces<GroupMembershipDto>(StatusCodes.Status202Accepted)
             .ProducesProblem(StatusCodes.Status429TooManyRequests)
