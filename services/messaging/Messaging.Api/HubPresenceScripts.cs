@@ -68,37 +68,41 @@ public sealed partial class HubPresence
     // theirs was pending); 2: joined, nothing to tell (they were in it, or this takes back their leave not told yet).
     private const string JoinEventChat =
         Now
+        + Latest
         + """
             if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-            redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
-            local away = 1
-            for _, m in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do
-              if string.sub(m, 1, 36) == ARGV[3] then
-                away = 0
-                break
-              end
-            end
+            local away = latest(KEYS[2], ARGV[3]) == 0
             redis.call('ZADD', KEYS[2], now + tonumber(ARGV[2]), ARGV[1])
             redis.call('PEXPIRE', KEYS[2], tonumber(ARGV[2]))
             local taken = redis.call('ZREM', KEYS[3], ARGV[4])
-            if away == 1 and taken == 0 then return 1 end
+            if away and taken == 0 then return 1 end
             return 2
             """;
 
-    // After Now: makes the user's leave of an event chat pending until the linger ends, or until their latest other
-    // entry in the chat would expire when that is later (a dead instance's entry, or one a renewal put back, counts
-    // until then; a live one is renewed past it, and the leave is dropped when taken). The latest leave's end wins: it
-    // was computed from what is in the chat now.
-    private const string Pend = """
-        local function pend(joined, pending, user, leave, linger)
+    // After Now: when the user's latest entry in a chat's joined connections ("user/instance/connection") expires,
+    // 0 when they have none left (the expired ones are dropped first). A scan of the chat's entries.
+    private const string Latest = """
+        local function latest(joined, user)
           redis.call('ZREMRANGEBYSCORE', joined, '-inf', now)
-          local due = now + linger
+          local last = 0
           local entries = redis.call('ZRANGE', joined, 0, -1, 'WITHSCORES')
           for i = 1, #entries, 2 do
-            if string.sub(entries[i], 1, 36) == user and tonumber(entries[i + 1]) > due then
-              due = tonumber(entries[i + 1])
+            if string.sub(entries[i], 1, 36) == user and tonumber(entries[i + 1]) > last then
+              last = tonumber(entries[i + 1])
             end
           end
+          return last
+        end
+
+        """;
+
+    // After Now and Latest: makes the user's leave of an event chat pending until the linger ends, or until their
+    // latest other entry in the chat would expire when that is later (a dead instance's entry, or one a renewal put
+    // back, counts until then; a live one is renewed past it, and the leave is dropped when taken). The latest leave's
+    // end wins: it was computed from what is in the chat now.
+    private const string Pend = """
+        local function pend(joined, pending, user, leave, linger)
+          local due = math.max(now + linger, latest(joined, user))
           redis.call('ZADD', pending, due, leave)
           redis.call('PEXPIRE', pending, due - now + 3600000)
         end
@@ -111,6 +115,7 @@ public sealed partial class HubPresence
     // connection Redis did not have in the chat (its join ran into a close) pends nothing.
     private const string LeaveEventChat =
         Now
+        + Latest
         + Pend
         + """
             if ARGV[1] ~= '' and redis.call('ZREM', KEYS[1], ARGV[1]) == 0 then return 0 end
@@ -131,17 +136,11 @@ public sealed partial class HubPresence
     // died), the leave waits for that entry's expiry instead; a join of theirs takes it back as ever.
     private const string TakeLeave =
         Now
+        + Latest
         + """
             local due = redis.call('ZSCORE', KEYS[1], ARGV[1])
             if not due or tonumber(due) > now then return 0 end
-            redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
-            local last = 0
-            local entries = redis.call('ZRANGE', KEYS[2], 0, -1, 'WITHSCORES')
-            for i = 1, #entries, 2 do
-              if string.sub(entries[i], 1, 36) == ARGV[2] and tonumber(entries[i + 1]) > last then
-                last = tonumber(entries[i + 1])
-              end
-            end
+            local last = latest(KEYS[2], ARGV[2])
             if last > 0 then
               redis.call('ZADD', KEYS[1], last, ARGV[1])
               redis.call('PEXPIRE', KEYS[1], last - now + 3600000)
@@ -158,6 +157,7 @@ public sealed partial class HubPresence
     // went offline: their last live connection is gone.
     private const string Close =
         Now
+        + Latest
         + Pend
         + """
             redis.call('SET', KEYS[1], '1', 'PX', tonumber(ARGV[2]))
