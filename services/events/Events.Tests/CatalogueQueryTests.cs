@@ -756,6 +756,71 @@ public sealed class CatalogueQueryTests(EventsFixture fx) : IClassFixture<Events
     }
 
     [Fact]
+    public async Task My_events_are_read_a_page_at_a_time_latest_start_first_then_by_id()
+    {
+        var (_, organizer) = fx.Organizer();
+        var (_, member) = fx.Member();
+        var starts = fx.Clock.GetUtcNow().AddDays(4);
+        // Five starting at once (their ids order them) and two later, each joined by the member.
+        var events = new List<(DateTimeOffset At, string Id)>();
+        for (var i = 0; i < 7; i++)
+        {
+            var at = i < 5 ? starts : starts.AddHours(i);
+            var e = await fx.CreateEventAsync(
+                organizer,
+                b =>
+                {
+                    b["starts_at"] = at.ToString("O");
+                    b["ends_at"] = at.AddMinutes(30).ToString("O");
+                }
+            );
+            events.Add((at, e.Str("id")));
+            await (await Client.PostJson($"/api/v1/events/{e.Str("id")}/registrations", new { }, member)).AssertStatus(
+                201
+            );
+        }
+        // uuid order is the order of their text (lower-case hex), as PostgreSQL compares them.
+        var expected = events
+            .OrderByDescending(e => e.At)
+            .ThenByDescending(e => e.Id, StringComparer.Ordinal)
+            .Select(e => e.Id)
+            .ToList();
+
+        foreach (var (list, token) in new[] { ("created", organizer), ("joined", member) })
+        {
+            var read = new List<string>();
+            string? cursor = null;
+            var pages = 0;
+            do
+            {
+                var url =
+                    $"/api/v1/events/my/{list}?limit=2"
+                    + (cursor is null ? "" : $"&cursor={Uri.EscapeDataString(cursor)}");
+                var page = await (await Client.Get(url, token)).AssertStatus(200);
+                var items = page["items"]!.AsArray();
+                Assert.InRange(items.Count, 1, 2);
+                read.AddRange(items.Select(e => e!.Str("id")));
+                if (list == "joined")
+                    Assert.All(items, e => Assert.Equal("confirmed", e!["my_registration"]!.Str("status")));
+                cursor = page["next_cursor"]?.GetValue<string>();
+                pages++;
+            } while (cursor is not null && pages < 10);
+            Assert.Equal(expected, read);
+            Assert.Equal(4, pages);
+        }
+
+        // Each list is the caller's own: the member organizes nothing.
+        var none = await (await Client.Get("/api/v1/events/my/created", member)).AssertStatus(200);
+        Assert.Empty(none["items"]!.AsArray());
+        Assert.Null(none["next_cursor"]);
+
+        await (await Client.Get("/api/v1/events/my/created?cursor=not-ours", organizer)).AssertProblem(400);
+        await (await Client.Get("/api/v1/events/my/joined?limit=0", member)).AssertProblem(400);
+        await (await Client.Get("/api/v1/events/my/joined?limit=101", member)).AssertProblem(400);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await Client.Get("/api/v1/events/my/joined")).StatusCode);
+    }
+
+    [Fact]
     public async Task My_events_list_the_newest_of_each_kind_up_to_the_limit_and_say_when_older_ones_were_left_out()
     {
         var (_, organizer) = fx.Organizer();
@@ -787,6 +852,21 @@ public sealed class CatalogueQueryTests(EventsFixture fx) : IClassFixture<Events
         Assert.Equal(newest, joined["joined"]!.AsArray().Select(e => e!.Str("id")));
         Assert.True(joined["joined_has_more"]!.GetValue<bool>());
         Assert.False(joined["created_has_more"]!.GetValue<bool>());
+        Assert.Null(joined["created_next_cursor"]);
+
+        // The one left out is read on with each list's cursor, and is the last.
+        foreach (var (list, cursor) in new[] { ("created", mine), ("joined", joined) })
+        {
+            var next = cursor[$"{list}_next_cursor"]!.GetValue<string>();
+            var rest = await (
+                await Client.Get(
+                    $"/api/v1/events/my/{list}?cursor={Uri.EscapeDataString(next)}",
+                    list == "created" ? organizer : member
+                )
+            ).AssertStatus(200);
+            Assert.Equal(ids[0], Assert.Single(rest["items"]!.AsArray())!.Str("id"));
+            Assert.Null(rest["next_cursor"]);
+        }
 
         // Down to the limit, nothing is left out.
         await (

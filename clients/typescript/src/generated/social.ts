@@ -362,7 +362,7 @@ export interface paths {
         put?: never;
         /**
          * Join: open 201 member; request 202 pending (optional reason); invite 403 without an invitation; paid 402 with the checkout reference (purpose group_membership) once the policy admits me (request: after approval); a paid group's owner blocked either way 403
-         * @description After my request to join is withdrawn (by me, leaving) or turned down, or after I am removed from the group, I may ask to join it again only 21 days later (to the next UTC midnight): until then asking a group that takes requests answers 429 with Retry-After. An invitation ends the wait.
+         * @description After my request to join is withdrawn (by me, leaving) or turned down, after an invitation to me is withdrawn (a paid group's approval is one), or after I am removed from the group, I may ask to join it again only 21 days later (to the next UTC midnight): until then asking a group that takes requests answers 429 with Retry-After. An invitation ends the wait.
          */
         post: operations["JoinGroup"];
         delete?: never;
@@ -466,7 +466,7 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Remove a member (owner: anyone; moderators: members; asking to join again then waits 21 days) or withdraw someone's invitation (owner and moderators); never the owner (422) */
+        /** Remove a member (owner: anyone; moderators: members) or withdraw someone's invitation (owner and moderators); asking to join again then waits 21 days; never the owner (422) */
         delete: operations["RemoveGroupMember"];
         options?: never;
         head?: never;

@@ -13,6 +13,8 @@ using FromQueryAttribute = Microsoft.AspNetCore.Mvc.FromQueryAttribute;
 
 namespace Community.Events.Catalogue;
 
+public sealed record MyEventsQuery(string? Cursor, [PageSize(Keyset.DefaultLimit)] int? Limit);
+
 // Query keys are snake_case like the JSON; binding matches parameter names only, so two-word ones are named here.
 /// <param name="City">Events in this city (any case).</param>
 /// <param name="Country">Events in this country: its ISO 3166 code (any case).</param>
@@ -218,30 +220,94 @@ public static partial class CatalogueApi
     )
     {
         var userId = principal.UserId();
-        var created = await db
-            .CommunityEvents.AsNoTracking()
-            .Where(e => e.OrganizerId == userId)
-            .OrderByDescending(e => e.StartsAt)
-            .ThenByDescending(e => e.Id)
-            .Take(MyEventsDto.Limit + 1)
-            .ToListAsync(cancellationToken);
-        var joined = await RegistrationQueries.JoinedAsync(db, userId, MyEventsDto.Limit + 1, cancellationToken);
+        var created = await CreatedAsync(db, userId, null, MyEventsDto.Limit, cancellationToken);
+        var joined = await JoinedAsync(db, userId, null, MyEventsDto.Limit, cancellationToken);
         return TypedResults.Ok(
             new MyEventsDto(
-                created.Take(MyEventsDto.Limit).Select(e => EventDto.From(e, manager: true)).ToList(),
-                joined
-                    .Take(MyEventsDto.Limit)
-                    .Select(j =>
-                        EventDto.From(j.Event, j.Event.OrganizerId == userId) with
-                        {
-                            IsRegistered = RegistrationStatus.Live.Contains(j.Registration.Status),
-                            MyRegistration = j.Registration,
-                        }
-                    )
-                    .ToList(),
-                created.Count > MyEventsDto.Limit,
-                joined.Count > MyEventsDto.Limit
+                created.Items,
+                joined.Items,
+                created.NextCursor is not null,
+                joined.NextCursor is not null,
+                created.NextCursor,
+                joined.NextCursor
             )
+        );
+    }
+
+    private static async Task<Ok<CursorPage<EventDto>>> MineCreated(
+        [AsParameters] MyEventsQuery query,
+        ClaimsPrincipal principal,
+        EventsDbContext db,
+        CancellationToken cancellationToken
+    )
+    {
+        var errors = new ValidationErrors();
+        var limit = Keyset.Limit(query.Limit, errors);
+        var after = Keyset.After(query.Cursor, TimeAndId.Parse, errors);
+        errors.ThrowIfAny();
+        return TypedResults.Ok(await CreatedAsync(db, principal.UserId(), after, limit, cancellationToken));
+    }
+
+    private static async Task<Ok<CursorPage<EventDto>>> MineJoined(
+        [AsParameters] MyEventsQuery query,
+        ClaimsPrincipal principal,
+        EventsDbContext db,
+        CancellationToken cancellationToken
+    )
+    {
+        var errors = new ValidationErrors();
+        var limit = Keyset.Limit(query.Limit, errors);
+        var after = Keyset.After(query.Cursor, TimeAndId.Parse, errors);
+        errors.ThrowIfAny();
+        return TypedResults.Ok(await JoinedAsync(db, principal.UserId(), after, limit, cancellationToken));
+    }
+
+    /// <summary>The events the user organizes, drafts included, latest start first (then by id).</summary>
+    private static async Task<CursorPage<EventDto>> CreatedAsync(
+        EventsDbContext db,
+        Guid userId,
+        TimeAndId? after,
+        int limit,
+        CancellationToken cancellationToken
+    )
+    {
+        var rows = db.CommunityEvents.AsNoTracking().Where(e => e.OrganizerId == userId);
+        if (after is { } a)
+            rows = rows.Where(e =>
+                EF.Functions.LessThan(ValueTuple.Create(e.StartsAt, e.Id), ValueTuple.Create(a.At, a.Id))
+            );
+        var created = await rows.OrderByDescending(e => e.StartsAt)
+            .ThenByDescending(e => e.Id)
+            .Take(Keyset.Probe(limit))
+            .ToListAsync(cancellationToken);
+        return Keyset.Page(
+            created,
+            limit,
+            e => TimeAndId.Format(e.StartsAt, e.Id),
+            e => EventDto.From(e, manager: true)
+        );
+    }
+
+    /// <summary>The events the user holds a live registration for, with it, latest start first (then by id).</summary>
+    private static async Task<CursorPage<EventDto>> JoinedAsync(
+        EventsDbContext db,
+        Guid userId,
+        TimeAndId? after,
+        int limit,
+        CancellationToken cancellationToken
+    )
+    {
+        var joined = await RegistrationQueries.JoinedAsync(db, userId, after, Keyset.Probe(limit), cancellationToken);
+        return Keyset.Page(
+            joined,
+            limit,
+            j => TimeAndId.Format(j.Event.StartsAt, j.Event.Id),
+            j =>
+                EventDto.From(j.Event, j.Event.OrganizerId == userId) with
+                {
+                    IsRegistered = RegistrationStatus.Live.Contains(j.Registration.Status),
+                    MyRegistration = j.Registration,
+                }
         );
     }
 }

@@ -68,7 +68,19 @@ public static partial class CatalogueApi
             .WithSummary("Events I created and events I joined")
             .WithDescription(
                 "Each list latest start first, at most 200 events; created_has_more and joined_has_more say whether "
-                    + "those starting earliest were left out."
+                    + "those starting earliest were left out, and created_next_cursor and joined_next_cursor read them "
+                    + "(as cursor of GET /api/v1/events/my/created and /my/joined)."
+            );
+        group
+            .MapGet("/my/created", MineCreated)
+            .WithName("MyCreatedEvents")
+            .WithSummary("Events I organize, drafts included, latest start first, a page at a time");
+        group
+            .MapGet("/my/joined", MineJoined)
+            .WithName("MyJoinedEvents")
+            .WithSummary(
+                "Events I hold a live registration for (waitlist included), with it, latest start first, a page at a "
+                    + "time"
             );
         group
             .MapGet("/{id:guid}", Get)

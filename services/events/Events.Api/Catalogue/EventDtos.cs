@@ -116,7 +116,15 @@ public sealed record MyEventsDto(
     [property: Description("Whether I organize more events than created lists (those starting earliest are left out).")]
         bool CreatedHasMore,
     [property: Description("Whether I joined more events than joined lists (those starting earliest are left out).")]
-        bool JoinedHasMore
+        bool JoinedHasMore,
+    [property: Description(
+        "When created_has_more: the cursor of GET /api/v1/events/my/created that reads the events after those listed."
+    )]
+        string? CreatedNextCursor,
+    [property: Description(
+        "When joined_has_more: the cursor of GET /api/v1/events/my/joined that reads the events after those listed."
+    )]
+        string? JoinedNextCursor
 )
 {
     /// <summary>How many events each list holds at most.</summary>

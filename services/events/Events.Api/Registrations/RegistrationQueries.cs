@@ -1,3 +1,5 @@
+using Community.ServiceDefaults.Api;
+
 namespace Community.Events.Registrations;
 
 /// <summary>A member's registrations as the registration and catalogue endpoints show them.</summary>
@@ -39,11 +41,13 @@ public static class RegistrationQueries
             );
 
     /// <summary>
-    /// The events the user holds a live registration for, latest start first, with that registration.
+    /// The events the user holds a live registration for, latest start first (then by id), with that registration;
+    /// with <paramref name="after"/>, those after that (starts_at, id) position.
     /// </summary>
     public static async Task<List<(CommunityEvent Event, RegistrationDto Registration)>> JoinedAsync(
         EventsDbContext db,
         Guid userId,
+        TimeAndId? after,
         int take,
         CancellationToken cancellationToken
     )
@@ -51,9 +55,14 @@ public static class RegistrationQueries
         var live = db
             .Registrations.AsNoTracking()
             .Where(r => r.UserId == userId && RegistrationStatus.Live.Contains(r.Status));
+        var events = db.CommunityEvents.AsNoTracking();
+        if (after is { } a)
+            events = events.Where(e =>
+                EF.Functions.LessThan(ValueTuple.Create(e.StartsAt, e.Id), ValueTuple.Create(a.At, a.Id))
+            );
         var joined = await (
             from p in WithPlaces(db, live)
-            join e in db.CommunityEvents.AsNoTracking() on p.Registration.EventId equals e.Id
+            join e in events on p.Registration.EventId equals e.Id
             orderby e.StartsAt descending, e.Id descending
             select new { Event = e, Placed = p }
         )
