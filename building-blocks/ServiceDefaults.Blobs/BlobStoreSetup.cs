@@ -1,6 +1,7 @@
 using Community.ServiceDefaults.Api;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -12,7 +13,8 @@ public static class BlobStoreSetup
     /// <summary>
     /// Registers the service's <see cref="IBlobStore"/>, configured by <paramref name="section"/>: a local folder
     /// (LocalPath, else <paramref name="defaultLocalPath"/>, under the content root) or an S3-compatible bucket.
-    /// Bad settings stop the service at start-up, each problem named.
+    /// Bad settings stop the service at start-up, each problem named; a bucket these credentials cannot write, read
+    /// back or delete in keeps the instance from being ready (<see cref="BlobStoreCheck"/>).
     /// </summary>
     public static IHostApplicationBuilder AddBlobStore(
         this IHostApplicationBuilder builder,
@@ -48,8 +50,15 @@ public static class BlobStoreSetup
                 )
             );
         });
+        // Not ready until an S3 bucket took, gave back and deleted an object (nothing to check for a folder). One
+        // instance, which remembers that it passed: the health service makes one a run of a check not registered.
+        builder.Services.AddSingleton<BlobStoreCheck>();
+        builder.Services.AddHealthChecks().AddCheck<BlobStoreCheck>(HealthCheckName, HealthStatus.Unhealthy, ["ready"]);
         return builder;
     }
+
+    /// <summary>The readiness check of the blob store, as /health/ready names it.</summary>
+    public const string HealthCheckName = "blob-store";
 
     /// <summary>Names every problem in the section, not just that there is one.</summary>
     private sealed class BlobStoreOptionsValidator(string section) : IValidateOptions<BlobStoreOptions>

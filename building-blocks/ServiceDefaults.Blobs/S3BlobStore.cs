@@ -98,5 +98,61 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
 
     public string? PublicUrl(string key) => _publicBaseUrl is null ? null : $"{_publicBaseUrl}/{key}";
 
+    /// <summary>Where <see cref="ProbeAsync"/> writes: a prefix no service key starts with.</summary>
+    public const string ProbePrefix = "health/";
+
+    /// <summary>
+    /// Writes a small object under <see cref="ProbePrefix"/>, reads it back and deletes it, the three things a service
+    /// does with its bucket; null when all three worked, else what failed first, in words for an operator (no
+    /// secret). The object is deleted whatever the read answered.
+    /// </summary>
+    public async Task<string?> ProbeAsync(CancellationToken cancellationToken)
+    {
+        var key = $"{ProbePrefix}{Guid.NewGuid():N}";
+        byte[] written = [.. "probe"u8];
+        try
+        {
+            using var content = new MemoryStream(written);
+            await PutAsync(key, content, "text/plain", cancellationToken);
+        }
+        catch (Exception exception) when (IsFailure(exception))
+        {
+            return Problem("write an object to", exception);
+        }
+        string? problem = null;
+        try
+        {
+            using var read = await _client.GetObjectAsync(
+                new GetObjectRequest { BucketName = _bucket, Key = key },
+                cancellationToken
+            );
+            using var copy = new MemoryStream();
+            await read.ResponseStream.CopyToAsync(copy, cancellationToken);
+            if (!copy.ToArray().AsSpan().SequenceEqual(written))
+                problem = "The bucket gave back other bytes than were written to it.";
+        }
+        catch (Exception exception) when (IsFailure(exception))
+        {
+            problem = Problem("read back an object it wrote to", exception);
+        }
+        try
+        {
+            await DeleteAsync(key, cancellationToken);
+        }
+        catch (Exception exception) when (IsFailure(exception))
+        {
+            problem ??= Problem("delete an object it wrote to", exception);
+        }
+        return problem;
+    }
+
+    private static bool IsFailure(Exception exception) =>
+        exception is AmazonServiceException or AmazonClientException or HttpRequestException or IOException;
+
+    private static string Problem(string step, Exception exception) =>
+        exception is AmazonServiceException refused
+            ? $"These credentials could not {step} the bucket: {(int)refused.StatusCode} {refused.ErrorCode}."
+            : $"Could not {step} the bucket: {exception.GetType().Name}: {exception.Message}";
+
     public void Dispose() => _client.Dispose();
 }

@@ -30,7 +30,13 @@ public sealed class FakeS3 : FakeHttpServer<FakeS3.Recorded>
     /// </summary>
     public bool WithoutListBucket { get; set; }
 
+    /// <summary>As S3 answers credentials without s3:GetObject: every read is 403 AccessDenied.</summary>
+    public bool DenyReads { get; set; }
+
     public bool Holds(string path) => _objects.ContainsKey(path);
+
+    /// <summary>The paths of the objects held now.</summary>
+    public IReadOnlyCollection<string> Paths => [.. _objects.Keys];
 
     /// <summary>Loses an object, as a bucket's lifecycle rule or an operator would.</summary>
     public void Lose(string path) => _objects.TryRemove(path, out _);
@@ -65,6 +71,9 @@ public sealed class FakeS3 : FakeHttpServer<FakeS3.Recorded>
             case "PUT":
                 _objects[path] = (body.ToArray(), request.ContentType ?? "application/octet-stream");
                 context.Response.Headers.ETag = "\"fake\"";
+                return;
+            case "GET" when DenyReads:
+                await Error(context, 403, "AccessDenied", "Access Denied");
                 return;
             case "GET" when _objects.TryGetValue(path, out var stored):
                 context.Response.ContentType = stored.ContentType;

@@ -871,6 +871,45 @@ public sealed class PhotosTests(PhotosFixture fx) : IClassFixture<PhotosFixture>
     }
 
     [Fact]
+    public async Task An_instance_whose_credentials_cannot_read_its_bucket_is_not_ready_and_says_why()
+    {
+        await using var s3 = await FakeS3.StartAsync();
+        s3.DenyReads = true;
+        await using var host = fx.StartHost(S3Settings(s3));
+        using var client = host.NewClient();
+        async Task<(HttpStatusCode Status, JsonNode Check)> ReadyAsync()
+        {
+            using var response = await client.Get("/health/ready");
+            var body = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+            return (response.StatusCode, body["checks"]![BlobStoreSetup.HealthCheckName]!);
+        }
+
+        // Written, refused when read back, deleted all the same.
+        var (status, check) = await ReadyAsync();
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
+        Assert.Equal("unhealthy", check["status"]!.GetValue<string>());
+        Assert.Equal(
+            "These credentials could not read back an object it wrote to the bucket: 403 AccessDenied.",
+            check["description"]!.GetValue<string>()
+        );
+        Assert.Equal(["PUT", "GET", "DELETE"], s3.Received.Select(r => r.Method));
+        Assert.All(s3.Received, r => Assert.StartsWith("/photos/" + S3BlobStore.ProbePrefix, r.Path));
+        Assert.Empty(s3.Paths);
+
+        // Readable now: ready, and the bucket is asked nothing more (a later outage does not take it out of service).
+        s3.DenyReads = false;
+        (status, check) = await ReadyAsync();
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal("healthy", check["status"]!.GetValue<string>());
+        Assert.Equal(6, s3.Received.Count);
+        Assert.Empty(s3.Paths);
+        s3.DenyReads = true;
+        (status, _) = await ReadyAsync();
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(6, s3.Received.Count);
+    }
+
+    [Fact]
     public async Task A_photo_whose_client_leaves_once_its_file_is_stored_is_saved_with_its_file()
     {
         await using var host = fx.StartHostFaultingAfterPut(FaultAfterPut.ClientLeaves);
