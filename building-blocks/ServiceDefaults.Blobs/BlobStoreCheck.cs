@@ -3,19 +3,26 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 namespace Community.ServiceDefaults.Blobs;
 
 /// <summary>
-/// Ready once the S3 bucket has taken an object from this instance, given it back and deleted it
-/// (<see cref="S3BlobStore.ProbeAsync"/>): an instance whose credentials may not do one of the three is never ready,
-/// and its check says which, so a release with wrong credentials is not rolled out in place of one that works (a read
-/// the credentials may not make would otherwise be a 404 for every photo, and a Warning each time). Once passed it
-/// asks the bucket nothing more: a later outage is the readers' 404s and the writers' problems, not a reason to take
-/// every instance out of service. A local folder has nothing to check.
+/// Whether this instance may use its S3 bucket (<see cref="S3BlobStore.ProbeAsync"/>: an object written, read back and
+/// deleted), asked until it passes once, then never again.
+/// <list type="bullet">
+/// <item>A refusal (credentials or a policy missing one of the three, a missing bucket) is <b>unhealthy</b>: the
+/// instance is not ready, and the check says which step was refused, so a release with wrong credentials is not rolled
+/// out in place of one that works (a read the credentials may not make would otherwise be a 404 for every photo, and a
+/// Warning each time).</item>
+/// <item>A bucket that cannot be reached or fails (network, 5xx, no answer in 5 s) is <b>degraded</b>, which stays
+/// ready: an S3 outage while instances start must not keep sign-in and messages from scaling out; the next check asks
+/// again.</item>
+/// </list>
+/// Checks asked while a probe runs share it. A local folder has nothing to check.
 /// </summary>
 internal sealed class BlobStoreCheck(IBlobStore store) : IHealthCheck
 {
-    /// <summary>How long one probe may take before the check answers unhealthy (the next probe tries again).</summary>
+    /// <summary>How long one probe may take before the check answers degraded (the next check tries again).</summary>
     public static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(5);
 
-    private readonly SemaphoreSlim _probing = new(1, 1);
+    private readonly Lock _gate = new();
+    private Task<BucketProbeFailure?>? _probing;
     private volatile bool _passed;
 
     public async Task<HealthCheckResult> CheckHealthAsync(
@@ -25,31 +32,34 @@ internal sealed class BlobStoreCheck(IBlobStore store) : IHealthCheck
     {
         if (_passed || store is not S3BlobStore bucket)
             return HealthCheckResult.Healthy();
-        // One probe at a time: checks asked at once wait for it rather than each writing an object.
-        await _probing.WaitAsync(cancellationToken);
+        Task<BucketProbeFailure?> probe;
+        lock (_gate)
+        {
+            if (_probing is null || _probing.IsCompleted)
+                _probing = ProbeAsync(bucket);
+            probe = _probing;
+        }
+        return await probe.WaitAsync(cancellationToken) switch
+        {
+            null => HealthCheckResult.Healthy(),
+            { Refused: true } failure => HealthCheckResult.Unhealthy(failure.Problem),
+            var failure => HealthCheckResult.Degraded(failure.Problem),
+        };
+    }
+
+    /// <summary>One probe on its own time (checks share it, so none's cancellation cuts it short).</summary>
+    private async Task<BucketProbeFailure?> ProbeAsync(S3BlobStore bucket)
+    {
+        using var timeout = new CancellationTokenSource(ProbeTimeout);
         try
         {
-            if (_passed)
-                return HealthCheckResult.Healthy();
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(ProbeTimeout);
-            string? problem;
-            try
-            {
-                problem = await bucket.ProbeAsync(timeout.Token);
-            }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-                problem = $"The bucket did not answer within {ProbeTimeout.TotalSeconds:0} s.";
-            }
-            if (problem is not null)
-                return HealthCheckResult.Unhealthy(problem);
-            _passed = true;
-            return HealthCheckResult.Healthy();
+            var failure = await bucket.ProbeAsync(timeout.Token);
+            _passed = failure is null;
+            return failure;
         }
-        finally
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
         {
-            _probing.Release();
+            return new($"The bucket did not answer within {ProbeTimeout.TotalSeconds:0} s.", Refused: false);
         }
     }
 }

@@ -101,12 +101,16 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
     /// <summary>Where <see cref="ProbeAsync"/> writes: a prefix no service key starts with.</summary>
     public const string ProbePrefix = "health/";
 
+    /// <summary>How long the probe's delete may take: its own time, so a probe cut short still deletes.</summary>
+    private static readonly TimeSpan ProbeDeleteTimeout = TimeSpan.FromSeconds(5);
+
     /// <summary>
     /// Writes a small object under <see cref="ProbePrefix"/>, reads it back and deletes it, the three things a service
-    /// does with its bucket; null when all three worked, else what failed first, in words for an operator (no
-    /// secret). The object is deleted whatever the read answered.
+    /// does with its bucket; null when all three worked, else what failed first. Once written, the object is deleted
+    /// whatever the read answered, also when the probe is cut short (only a write whose answer was lost after S3
+    /// stored it can leave one behind, under the prefix, for a lifecycle rule).
     /// </summary>
-    public async Task<string?> ProbeAsync(CancellationToken cancellationToken)
+    public async Task<BucketProbeFailure?> ProbeAsync(CancellationToken cancellationToken)
     {
         var key = $"{ProbePrefix}{Guid.NewGuid():N}";
         byte[] written = [.. "probe"u8];
@@ -117,9 +121,9 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
         }
         catch (Exception exception) when (IsFailure(exception))
         {
-            return Problem("write an object to", exception);
+            return BucketProbeFailure.Of("write an object to", exception);
         }
-        string? problem = null;
+        BucketProbeFailure? failure = null;
         try
         {
             using var read = await _client.GetObjectAsync(
@@ -129,30 +133,53 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
             using var copy = new MemoryStream();
             await read.ResponseStream.CopyToAsync(copy, cancellationToken);
             if (!copy.ToArray().AsSpan().SequenceEqual(written))
-                problem = "The bucket gave back other bytes than were written to it.";
+                failure = new("The bucket gave back other bytes than were written to it.", Refused: true);
         }
         catch (Exception exception) when (IsFailure(exception))
         {
-            problem = Problem("read back an object it wrote to", exception);
+            failure = BucketProbeFailure.Of("read back an object it wrote to", exception);
         }
-        try
+        finally
         {
-            await DeleteAsync(key, cancellationToken);
+            using var deleting = new CancellationTokenSource(ProbeDeleteTimeout);
+            try
+            {
+                await DeleteAsync(key, deleting.Token);
+            }
+            catch (Exception exception) when (IsFailure(exception) || exception is OperationCanceledException)
+            {
+                failure ??= BucketProbeFailure.Of("delete an object it wrote to", exception);
+            }
         }
-        catch (Exception exception) when (IsFailure(exception))
-        {
-            problem ??= Problem("delete an object it wrote to", exception);
-        }
-        return problem;
+        return failure;
     }
 
     private static bool IsFailure(Exception exception) =>
         exception is AmazonServiceException or AmazonClientException or HttpRequestException or IOException;
 
-    private static string Problem(string step, Exception exception) =>
-        exception is AmazonServiceException refused
-            ? $"These credentials could not {step} the bucket: {(int)refused.StatusCode} {refused.ErrorCode}."
-            : $"Could not {step} the bucket: {exception.GetType().Name}: {exception.Message}";
-
     public void Dispose() => _client.Dispose();
+}
+
+/// <summary>
+/// What a bucket probe found wrong, in words for an operator (no host, key or secret). Refused: the bucket answered
+/// with a refusal (4xx: credentials, policy, a missing bucket) or other bytes, which trying again will not change;
+/// otherwise it could not be reached or failed (5xx, network, time).
+/// </summary>
+public sealed record BucketProbeFailure(string Problem, bool Refused)
+{
+    public static BucketProbeFailure Of(string step, Exception exception)
+    {
+        var refused =
+            exception is AmazonServiceException { StatusCode: >= HttpStatusCode.BadRequest } answered
+            && answered.StatusCode < HttpStatusCode.InternalServerError;
+        var detail = exception switch
+        {
+            AmazonServiceException r when refused => $"refused, {(int)r.StatusCode} {r.ErrorCode}",
+            AmazonServiceException r => $"{(int)r.StatusCode} {r.ErrorCode}",
+            HttpRequestException { HttpRequestError: var error } => error.ToString(),
+            OperationCanceledException => "no answer in time",
+            _ => exception.GetType().Name,
+        };
+        return new($"Could not {step} the bucket: {detail}.", refused);
+    }
 }

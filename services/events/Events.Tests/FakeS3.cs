@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Community.ServiceDefaults.Blobs;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 
@@ -30,6 +31,19 @@ public sealed class FakeS3 : FakeHttpServer<FakeS3.Recorded>
     /// </summary>
     public bool WithoutListBucket { get; set; }
 
+    private readonly ConcurrentQueue<(string Method, string Path)> _probes = new();
+
+    /// <summary>
+    /// The readiness probe's requests (objects under <see cref="S3BlobStore.ProbePrefix"/>), kept apart from
+    /// <see cref="FakeHttpServer{TRequest}.Received"/>: the host's health publisher makes them in the background, at
+    /// times no test controls.
+    /// </summary>
+    public IReadOnlyList<(string Method, string Path)> Probes => [.. _probes];
+
+    private static bool IsProbe(string path) =>
+        path.IndexOf('/', 1) is var slash and > 0
+        && path.AsSpan(slash + 1).StartsWith(S3BlobStore.ProbePrefix, StringComparison.Ordinal);
+
     /// <summary>As S3 answers credentials without s3:GetObject: every read is 403 AccessDenied.</summary>
     public bool DenyReads { get; set; }
 
@@ -56,16 +70,19 @@ public sealed class FakeS3 : FakeHttpServer<FakeS3.Recorded>
         using var body = new MemoryStream();
         await request.Body.CopyToAsync(body);
         var path = request.Path.Value ?? "/";
-        Record(
-            new Recorded(
-                request.Method,
-                path,
-                request.Headers.Authorization.ToString(),
-                request.ContentType,
-                request.Headers["x-amz-content-sha256"].FirstOrDefault(),
-                body.ToArray()
-            )
-        );
+        if (IsProbe(path))
+            _probes.Enqueue((request.Method, path));
+        else
+            Record(
+                new Recorded(
+                    request.Method,
+                    path,
+                    request.Headers.Authorization.ToString(),
+                    request.ContentType,
+                    request.Headers["x-amz-content-sha256"].FirstOrDefault(),
+                    body.ToArray()
+                )
+            );
         switch (request.Method)
         {
             case "PUT":

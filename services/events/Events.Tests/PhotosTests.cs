@@ -883,30 +883,62 @@ public sealed class PhotosTests(PhotosFixture fx) : IClassFixture<PhotosFixture>
             var body = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
             return (response.StatusCode, body["checks"]![BlobStoreSetup.HealthCheckName]!);
         }
+        // Each probe writes, reads back and deletes (the host's health publisher may have probed too).
+        void AssertProbesWroteReadAndDeleted()
+        {
+            var probes = s3.Probes;
+            Assert.NotEmpty(probes);
+            Assert.Equal(0, probes.Count % 3);
+            Assert.All(probes.Chunk(3), p => Assert.Equal(["PUT", "GET", "DELETE"], p.Select(r => r.Method)));
+            Assert.All(probes.Chunk(3), p => Assert.Single(p.Select(r => r.Path).Distinct()));
+            Assert.Empty(s3.Paths);
+        }
 
-        // Written, refused when read back, deleted all the same.
+        // A refusal: not ready, saying which step; the object written is deleted all the same.
         var (status, check) = await ReadyAsync();
         Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
         Assert.Equal("unhealthy", check["status"]!.GetValue<string>());
         Assert.Equal(
-            "These credentials could not read back an object it wrote to the bucket: 403 AccessDenied.",
+            "Could not read back an object it wrote to the bucket: refused, 403 AccessDenied.",
             check["description"]!.GetValue<string>()
         );
-        Assert.Equal(["PUT", "GET", "DELETE"], s3.Received.Select(r => r.Method));
-        Assert.All(s3.Received, r => Assert.StartsWith("/photos/" + S3BlobStore.ProbePrefix, r.Path));
-        Assert.Empty(s3.Paths);
+        AssertProbesWroteReadAndDeleted();
 
         // Readable now: ready, and the bucket is asked nothing more (a later outage does not take it out of service).
         s3.DenyReads = false;
         (status, check) = await ReadyAsync();
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.Equal("healthy", check["status"]!.GetValue<string>());
-        Assert.Equal(6, s3.Received.Count);
-        Assert.Empty(s3.Paths);
+        AssertProbesWroteReadAndDeleted();
+        var asked = s3.Probes.Count;
         s3.DenyReads = true;
         (status, _) = await ReadyAsync();
         Assert.Equal(HttpStatusCode.OK, status);
-        Assert.Equal(6, s3.Received.Count);
+        Assert.Equal(asked, s3.Probes.Count);
+        Assert.Empty(s3.Received);
+    }
+
+    [Fact]
+    public async Task An_instance_whose_bucket_cannot_be_reached_stays_ready_degraded_and_asks_again()
+    {
+        var s3 = await FakeS3.StartAsync();
+        var settings = S3Settings(s3);
+        await s3.DisposeAsync();
+        await using var host = fx.StartHost(settings);
+        using var client = host.NewClient();
+        using var response = await client.Get("/health/ready");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var check = JsonNode.Parse(await response.Content.ReadAsStringAsync())!["checks"]![
+            BlobStoreSetup.HealthCheckName
+        ]!;
+        Assert.Equal("degraded", check["status"]!.GetValue<string>());
+        // Said without the address it could not reach.
+        var description = check["description"]!.GetValue<string>();
+        Assert.Matches(
+            "^(Could not write an object to the bucket: |The bucket did not answer within 5 s)",
+            description
+        );
+        Assert.DoesNotContain("127.0.0.1", description);
     }
 
     [Fact]

@@ -22,7 +22,7 @@ public sealed class GroupRequestWaitTests(SocialFixture fx) : IClassFixture<Soci
         async Task RefusedAsync(string token) =>
             await RequestWaits.AssertRefusedAsync(
                 await fx.Client.PostJson($"/api/v1/groups/{group}/join", new { }, token),
-                "withdrawn or turned down, or you were removed"
+                "withdrawn or turned down, your invitation to it was withdrawn, or you were removed"
             );
         async Task<long> AskedAsync(Guid userId) =>
             await fx.ScalarAsync<long>(
@@ -74,7 +74,32 @@ public sealed class GroupRequestWaitTests(SocialFixture fx) : IClassFixture<Soci
         ).AssertStatus(204);
         await RequestWaits.AssertRefusedAsync(
             await fx.Client.PostJson($"/api/v1/groups/{paid}/join", new { }, c),
-            "withdrawn or turned down, or you were removed"
+            "withdrawn or turned down, your invitation to it was withdrawn, or you were removed"
+        );
+
+        // So does an invitation withdrawn by the owner, also one to someone who never asked.
+        var (eId, e, _) = await fx.RegisteredAsync();
+        await (
+            await fx.Client.PostJson($"/api/v1/groups/{group}/invitations", new { user_id = eId }, owner)
+        ).AssertStatus(201);
+        await (
+            await fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/groups/{group}/members/{eId}", null, owner)
+        ).AssertStatus(204);
+        await RefusedAsync(e);
+        // In a group without requests there is nothing to wait for: none is written.
+        var invitationOnly = await GroupsFlow.CreateAsync(fx, owner, policy: "invite");
+        await (
+            await fx.Client.PostJson($"/api/v1/groups/{invitationOnly}/invitations", new { user_id = eId }, owner)
+        ).AssertStatus(201);
+        await (
+            await fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/groups/{invitationOnly}/members/{eId}", null, owner)
+        ).AssertStatus(204);
+        Assert.Equal(
+            0L,
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM request_cooldowns WHERE target_id = @g",
+                ("g", Guid.Parse(invitationOnly))
+            )
         );
 
         // A member who leaves starts no wait.

@@ -74,14 +74,16 @@ public static partial class CatalogueApi
         group
             .MapGet("/my/created", MineCreated)
             .WithName("MyCreatedEvents")
-            .WithSummary("Events I organize, drafts included, latest start first, a page at a time");
+            .WithSummary("Events I organize, drafts included, latest start first, a page at a time")
+            .WithDescription(MyPagesDescription);
         group
             .MapGet("/my/joined", MineJoined)
             .WithName("MyJoinedEvents")
             .WithSummary(
                 "Events I hold a live registration for (waitlist included), with it, latest start first, a page at a "
                     + "time"
-            );
+            )
+            .WithDescription(MyPagesDescription);
         group
             .MapGet("/{id:guid}", Get)
             .AllowAnonymous()
@@ -96,6 +98,10 @@ public static partial class CatalogueApi
             .ProducesFile("text/calendar");
         return group;
     }
+
+    private const string MyPagesDescription =
+        "Ordered by start, then id. A cursor is the position (start, id) of the last event of its page: an event whose "
+        + "start moves while the pages are read may be listed twice or not at all, so a client keeps each id once.";
 
     private static async Task<Created<EventDto>> Create(
         JsonObject body,

@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using System.Security.Claims;
+using Community.Contracts;
 using Community.Contracts.Social;
 using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Auth;
@@ -418,7 +419,7 @@ public static class GroupMembersApi
         await db.InTransactionAsync(
             async ct =>
             {
-                var (_, me) = await GroupAccess.ManagedAsync(db, id, callerId, ct);
+                var (g, me) = await GroupAccess.ManagedAsync(db, id, callerId, ct);
                 var target = await db
                     .GroupMembers.AsNoTracking()
                     .FirstOrDefaultAsync(m => m.GroupId == id && m.UserId == userId, ct);
@@ -431,8 +432,16 @@ public static class GroupMembersApi
                     if (withdrawn == 0)
                         throw new NotFoundException("This person is neither a member of this group nor invited to it.");
                     // Withdrawn, the group's yes is taken back (a paid group's approval is an invitation): asking
-                    // again waits, as after a request turned down.
-                    await RequestCooldowns.StartAsync(db, RequestCooldowns.Group, userId, id, clock.GetUtcNow(), ct);
+                    // again waits, as after a request turned down, where a group takes requests.
+                    if (g.JoinPolicy == GroupJoinPolicy.Request)
+                        await RequestCooldowns.StartAsync(
+                            db,
+                            RequestCooldowns.Group,
+                            userId,
+                            id,
+                            clock.GetUtcNow(),
+                            ct
+                        );
                     return false;
                 }
                 if (target.Role == GroupRoles.Owner)

@@ -427,8 +427,8 @@ public static class GroupsApi
                             RequestCooldowns.Group,
                             callerId,
                             id,
-                            "Your last request to join this group was withdrawn or turned down, or you were removed "
-                                + "from it",
+                            "Your last request to join this group was withdrawn or turned down, your invitation to it "
+                                + "was withdrawn, or you were removed from it",
                             now,
                             ct
                         );
