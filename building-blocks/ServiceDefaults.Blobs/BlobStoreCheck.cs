@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Community.ServiceDefaults.Blobs;
@@ -10,7 +11,7 @@ namespace Community.ServiceDefaults.Blobs;
 /// instance is not ready, and the check says which step was refused, so a release with wrong credentials is not rolled
 /// out in place of one that works (a read the credentials may not make would otherwise be a 404 for every photo, and a
 /// Warning each time).</item>
-/// <item>A bucket that cannot be reached or fails (network, 5xx, no answer in 5 s) is <b>degraded</b>, which stays
+/// <item>A bucket that cannot be reached or fails (network, 5xx, no answer in time) is <b>degraded</b>, which stays
 /// ready: an S3 outage while instances start must not keep sign-in and messages from scaling out; the next check asks
 /// again.</item>
 /// </list>
@@ -18,8 +19,12 @@ namespace Community.ServiceDefaults.Blobs;
 /// </summary>
 internal sealed class BlobStoreCheck(IBlobStore store) : IHealthCheck
 {
-    /// <summary>How long one probe may take before the check answers degraded (the next check tries again).</summary>
-    public static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(5);
+    /// <summary>
+    /// How long the probe's write and read may take before the check answers degraded (the next check tries again).
+    /// With the delete's own time (<see cref="S3BlobStore.ProbeDeleteTimeout"/>) a check answers within 5 s, inside
+    /// the readiness probe's 6.
+    /// </summary>
+    public static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(2.5);
 
     private readonly Lock _gate = new();
     private Task<BucketProbeFailure?>? _probing;
@@ -59,7 +64,10 @@ internal sealed class BlobStoreCheck(IBlobStore store) : IHealthCheck
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested)
         {
-            return new($"The bucket did not answer within {ProbeTimeout.TotalSeconds:0} s.", Refused: false);
+            return new(
+                $"The bucket did not answer within {ProbeTimeout.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture)} s.",
+                Refused: false
+            );
         }
     }
 }

@@ -102,7 +102,7 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
     public const string ProbePrefix = "health/";
 
     /// <summary>How long the probe's delete may take: its own time, so a probe cut short still deletes.</summary>
-    private static readonly TimeSpan ProbeDeleteTimeout = TimeSpan.FromSeconds(5);
+    public static readonly TimeSpan ProbeDeleteTimeout = TimeSpan.FromSeconds(2.5);
 
     /// <summary>
     /// Writes a small object under <see cref="ProbePrefix"/>, reads it back and deletes it, the three things a service

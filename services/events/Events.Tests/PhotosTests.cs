@@ -935,7 +935,7 @@ public sealed class PhotosTests(PhotosFixture fx) : IClassFixture<PhotosFixture>
         // Said without the address it could not reach.
         var description = check["description"]!.GetValue<string>();
         Assert.Matches(
-            "^(Could not write an object to the bucket: |The bucket did not answer within 5 s)",
+            "^(Could not write an object to the bucket: |The bucket did not answer within 2.5 s)",
             description
         );
         Assert.DoesNotContain("127.0.0.1", description);

@@ -99,7 +99,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Events I organize, drafts included, latest start first, a page at a time */
+        /**
+         * Events I organize, drafts included, latest start first, a page at a time
+         * @description Ordered by start, then id. A cursor is the position (start, id) of the last event of its page: an event whose start moves while the pages are read may be listed twice or not at all, so a client keeps each id once.
+         */
         get: operations["MyCreatedEvents"];
         put?: never;
         post?: never;
@@ -116,7 +119,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Events I hold a live registration for (waitlist included), with it, latest start first, a page at a time */
+        /**
+         * Events I hold a live registration for (waitlist included), with it, latest start first, a page at a time
+         * @description Ordered by start, then id. A cursor is the position (start, id) of the last event of its page: an event whose start moves while the pages are read may be listed twice or not at all, so a client keeps each id once.
+         */
         get: operations["MyJoinedEvents"];
         put?: never;
         post?: never;
