@@ -64,10 +64,8 @@ internal sealed class BlobStoreCheck(IBlobStore store) : IHealthCheck
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested)
         {
-            return new(
-                $"The bucket did not answer within {ProbeTimeout.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture)} s.",
-                Refused: false
-            );
+            var seconds = ProbeTimeout.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture);
+            return new($"The bucket did not answer within {seconds} s.", Refused: false);
         }
     }
 }

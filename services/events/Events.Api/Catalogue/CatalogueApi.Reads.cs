@@ -239,27 +239,38 @@ public static partial class CatalogueApi
         ClaimsPrincipal principal,
         EventsDbContext db,
         CancellationToken cancellationToken
-    )
-    {
-        var errors = new ValidationErrors();
-        var limit = Keyset.Limit(query.Limit, errors);
-        var after = Keyset.After(query.Cursor, TimeAndId.Parse, errors);
-        errors.ThrowIfAny();
-        return TypedResults.Ok(await CreatedAsync(db, principal.UserId(), after, limit, cancellationToken));
-    }
+    ) =>
+        TypedResults.Ok(
+            await MinePageAsync(
+                query,
+                (after, limit) => CreatedAsync(db, principal.UserId(), after, limit, cancellationToken)
+            )
+        );
 
     private static async Task<Ok<CursorPage<EventDto>>> MineJoined(
         [AsParameters] MyEventsQuery query,
         ClaimsPrincipal principal,
         EventsDbContext db,
         CancellationToken cancellationToken
+    ) =>
+        TypedResults.Ok(
+            await MinePageAsync(
+                query,
+                (after, limit) => JoinedAsync(db, principal.UserId(), after, limit, cancellationToken)
+            )
+        );
+
+    /// <summary>The page of my list <paramref name="query"/> asks for; a bad limit or cursor is a 400.</summary>
+    private static Task<CursorPage<EventDto>> MinePageAsync(
+        MyEventsQuery query,
+        Func<TimeAndId?, int, Task<CursorPage<EventDto>>> read
     )
     {
         var errors = new ValidationErrors();
         var limit = Keyset.Limit(query.Limit, errors);
         var after = Keyset.After(query.Cursor, TimeAndId.Parse, errors);
         errors.ThrowIfAny();
-        return TypedResults.Ok(await JoinedAsync(db, principal.UserId(), after, limit, cancellationToken));
+        return read(after, limit);
     }
 
     /// <summary>The events the user organizes, drafts included, latest start first (then by id).</summary>
