@@ -40,8 +40,12 @@ internal sealed class BlobStoreCheck(IBlobStore store) : IHealthCheck
         Task<BucketProbeFailure?> probe;
         lock (_gate)
         {
+            // Passed meanwhile (a probe that ended while this check waited for the lock): never asked again.
+            if (_passed)
+                return HealthCheckResult.Healthy();
+            // Started off this request's flow and outside the lock: the SDK's first steps (signing) run on the pool.
             if (_probing is null || _probing.IsCompleted)
-                _probing = ProbeAsync(bucket);
+                _probing = Task.Run(() => ProbeAsync(bucket));
             probe = _probing;
         }
         return await probe.WaitAsync(cancellationToken) switch
@@ -59,13 +63,21 @@ internal sealed class BlobStoreCheck(IBlobStore store) : IHealthCheck
         try
         {
             var failure = await bucket.ProbeAsync(timeout.Token);
-            _passed = failure is null;
+            // Only ever set: once passed, it stays passed.
+            if (failure is null)
+                _passed = true;
             return failure;
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested)
         {
             var seconds = ProbeTimeout.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture);
             return new($"The bucket did not answer within {seconds} s.", Refused: false);
+        }
+        // Anything else the SDK lets through (a TimeoutException, a disposed stream): not a refusal, and its message
+        // (which may name an address) is not shown on the anonymous health endpoint.
+        catch (Exception exception)
+        {
+            return new($"Could not probe the bucket: {exception.GetType().Name}.", Refused: false);
         }
     }
 }

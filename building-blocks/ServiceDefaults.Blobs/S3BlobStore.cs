@@ -107,8 +107,8 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
     /// <summary>
     /// Writes a small object under <see cref="ProbePrefix"/>, reads it back and deletes it, the three things a service
     /// does with its bucket; null when all three worked, else what failed first. Once written, the object is deleted
-    /// whatever the read answered, also when the probe is cut short (only a write whose answer was lost after S3
-    /// stored it can leave one behind, under the prefix, for a lifecycle rule).
+    /// whatever the read answered, also when the probe is cut short; a delete that fails, or a write whose answer was
+    /// lost after S3 stored it, leaves one behind under the prefix (deploy/k8s/README.md: a lifecycle rule).
     /// </summary>
     public async Task<BucketProbeFailure?> ProbeAsync(CancellationToken cancellationToken)
     {
@@ -162,16 +162,19 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
 
 /// <summary>
 /// What a bucket probe found wrong, in words for an operator (no host, key or secret). Refused: the bucket answered
-/// with a refusal (4xx: credentials, policy, a missing bucket) or other bytes, which trying again will not change;
-/// otherwise it could not be reached or failed (5xx, network, time).
+/// with a refusal (4xx but 408 and 429: credentials, policy, a missing bucket; 3xx: another region) or other bytes,
+/// which trying again will not change; otherwise it could not be reached or failed (5xx, throttling, network, time).
 /// </summary>
 public sealed record BucketProbeFailure(string Problem, bool Refused)
 {
     public static BucketProbeFailure Of(string step, Exception exception)
     {
+        // 3xx: a redirect to another region (a misconfigured endpoint); 4xx: credentials, policy, no such bucket. Not
+        // a request timeout or throttling, which pass.
         var refused =
-            exception is AmazonServiceException { StatusCode: >= HttpStatusCode.BadRequest } answered
-            && answered.StatusCode < HttpStatusCode.InternalServerError;
+            exception is AmazonServiceException { StatusCode: >= HttpStatusCode.MultipleChoices } answered
+            && answered.StatusCode < HttpStatusCode.InternalServerError
+            && answered.StatusCode is not (HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests);
         var detail = exception switch
         {
             AmazonServiceException r when refused => $"refused, {(int)r.StatusCode} {r.ErrorCode}",

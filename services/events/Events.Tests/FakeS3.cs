@@ -44,6 +44,9 @@ public sealed class FakeS3 : FakeHttpServer<FakeS3.Recorded>
         path.IndexOf('/', 1) is var slash and > 0
         && path.AsSpan(slash + 1).StartsWith(S3BlobStore.ProbePrefix, StringComparison.Ordinal);
 
+    /// <summary>As an S3 that is down: every request is 503 ServiceUnavailable.</summary>
+    public bool Unavailable { get; set; }
+
     /// <summary>As S3 answers credentials without s3:GetObject: every read is 403 AccessDenied.</summary>
     public bool DenyReads { get; set; }
 
@@ -83,6 +86,11 @@ public sealed class FakeS3 : FakeHttpServer<FakeS3.Recorded>
                     body.ToArray()
                 )
             );
+        if (Unavailable)
+        {
+            await Error(context, 503, "ServiceUnavailable", "Please reduce your request rate.");
+            return;
+        }
         switch (request.Method)
         {
             case "PUT":
