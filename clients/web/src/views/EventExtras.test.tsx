@@ -90,42 +90,67 @@ describe("CalendarDownload", () => {
 });
 
 describe("MyEvents", () => {
+  /** Each of my lists as events answers it: the page asked for (by its cursor) of the items given. */
+  const lists = (joined: object[], created: object[]) => (asked: Asked) => {
+    const items = asked.path === "/api/v1/events/my/joined" ? joined : asked.path === "/api/v1/events/my/created" ? created : null;
+    return items ? { status: 200, body: { items, next_cursor: null } } : undefined;
+  };
+
   it("lists the events I am going to and those I organize", async () => {
     signedIn({ id: "me", role: "member" });
-    stubPlatform(() => ({ status: 200, body: { created: [event({ id: "e2", title: "Book swap", status: "draft" })], joined: [event()] } }));
+    const asked = stubPlatform(lists([event()], [event({ id: "e2", title: "Book swap", status: "draft" })]));
     render(<MyEvents />);
     const going = await screen.findByRole("list", { name: "Events you are going to" });
     expect(going.textContent).toContain("Night walk: the hills");
-    const organized = screen.getByRole("list", { name: "Events you organize" });
+    const organized = await screen.findByRole("list", { name: "Events you organize" });
     expect(organized.textContent).toContain("Book swap");
     expect(organized.textContent).toContain("draft");
-    expect(screen.queryByText(/starting latest are shown/)).toBeNull();
+    expect(screen.queryByRole("button", { name: /Show more/ })).toBeNull();
+    expect(asked.map((a) => `${a.path}${a.url.search}`).sort()).toEqual(["/api/v1/events/my/created?limit=50", "/api/v1/events/my/joined?limit=50"]);
   });
 
-  it("says when older events were left out of a list", async () => {
+  it("says a list is empty, and reads on a page at a time with the cursor of the page before", async () => {
     signedIn({ id: "me", role: "member" });
-    stubPlatform(() => ({
-      status: 200,
-      body: { created: [event({ id: "e2", title: "Book swap" })], joined: [event()], created_has_more: false, joined_has_more: true },
-    }));
+    const asked = stubPlatform((a) =>
+      a.path === "/api/v1/events/my/created"
+        ? { status: 200, body: { items: [], next_cursor: null } }
+        : a.path === "/api/v1/events/my/joined"
+        ? a.url.searchParams.get("cursor") === "c1"
+          ? { status: 200, body: { items: [event({ id: "e3", title: "Older walk" })], next_cursor: null } }
+          : { status: 200, body: { items: [event()], next_cursor: "c1" } }
+        : undefined,
+    );
     render(<MyEvents />);
-    await screen.findByRole("list", { name: "Events you are going to" });
-    expect(screen.getByText("Only the 1 starting latest are shown.")).toBeTruthy();
-    expect(screen.getAllByText(/starting latest are shown/)).toHaveLength(1);
+    expect(await screen.findByText("None yet.")).toBeTruthy();
+    fireEvent.click(await screen.findByRole("button", { name: "Show more events you are going to" }));
+    await waitFor(() => expect(screen.getByRole("list", { name: "Events you are going to" }).textContent).toContain("Older walk"));
+    const going = screen.getByRole("list", { name: "Events you are going to" });
+    expect(going.textContent).toContain("Night walk: the hills");
+    expect(screen.queryByRole("button", { name: /Show more/ })).toBeNull();
+    expect(asked.filter((a) => a.path === "/api/v1/events/my/joined").map((a) => a.url.searchParams.get("cursor"))).toEqual([null, "c1"]);
+  });
+
+  it("says in events' words when a list could not be loaded, and still shows the other", async () => {
+    signedIn({ id: "me", role: "member" });
+    stubPlatform((a) =>
+      a.path === "/api/v1/events/my/created"
+        ? { status: 503, body: { title: "Service unavailable", status: 503, detail: "The events service is unavailable." } }
+        : lists([event()], [])(a),
+    );
+    render(<MyEvents />);
+    expect((await screen.findByRole("list", { name: "Events you are going to" })).textContent).toContain("Night walk: the hills");
+    expect(await screen.findByText(/The events service is unavailable\./)).toBeTruthy();
   });
 
   it("shows each event's start in the event's own time zone, which it names, as the event's page does", async () => {
     signedIn({ id: "me", role: "member" });
-    stubPlatform(() => ({
-      status: 200,
-      body: { created: [event({ id: "e2", title: "Book swap", time_zone: "America/New_York" })], joined: [event({ time_zone: "Pacific/Kiritimati" })] },
-    }));
+    stubPlatform(lists([event({ time_zone: "Pacific/Kiritimati" })], [event({ id: "e2", title: "Book swap", time_zone: "America/New_York" })]));
     render(<MyEvents />);
     const going = await screen.findByRole("list", { name: "Events you are going to" });
     const at = (timeZone: string) => new Date("2026-12-01T18:00:00Z").toLocaleString([], { dateStyle: "medium", timeStyle: "short", timeZone });
     // 18:00 UTC is 08:00 the next day at UTC+14, whatever the reader's own zone
     expect(at("Pacific/Kiritimati")).toContain("Dec 2");
     expect(going.textContent).toContain(`${at("Pacific/Kiritimati")} (Pacific/Kiritimati) · Dubai`);
-    expect(screen.getByRole("list", { name: "Events you organize" }).textContent).toContain(`${at("America/New_York")} (America/New_York) · Dubai`);
+    expect((await screen.findByRole("list", { name: "Events you organize" })).textContent).toContain(`${at("America/New_York")} (America/New_York) · Dubai`);
   });
 });

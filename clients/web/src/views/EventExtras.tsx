@@ -4,13 +4,12 @@ import { useState } from "preact/hooks";
 import { formatInZone, formatPrice, saveFile, session, useAction } from "../lib/app";
 import { ChooseFile, coverRule, fileRefusal } from "../lib/file";
 import { href } from "../lib/router";
-import { LoadFailed, useLoad } from "../lib/list";
+import { ListState, LoadFailed, ShowMore, useList } from "../lib/list";
 import { useShownImage } from "../lib/picture";
 import { problemText } from "../lib/session";
 import { Failure } from "../lib/said";
 
 type Event = events.components["schemas"]["EventDto"];
-type Mine = events.components["schemas"]["MyEventsDto"];
 
 /**
  * An event's cover: an uploaded one from events' bytes (asked with the token; the event's `updated_at` shows a replaced
@@ -81,24 +80,22 @@ export function CalendarDownload({ event }: { event: Event }) {
   );
 }
 
-/** Events I organize and events I joined (registered, held or on the waiting list). */
+/** Events I organize and events I joined (registered, held or on the waiting list), each list a page at a time. */
 export function MyEvents() {
-  const loaded = useLoad<Mine>(() => session.api.events.GET("/api/v1/events/my"), [], { keep: true });
-  const mine = loaded.value;
+  const joined = useList<Event>((at) => session.api.events.GET("/api/v1/events/my/joined", { params: { query: { limit: 50, ...at } } }), [], { keep: true });
+  const created = useList<Event>((at) => session.api.events.GET("/api/v1/events/my/created", { params: { query: { limit: 50, ...at } } }), [], { keep: true });
   return (
     <>
-      <LoadFailed what="Your events" loaded={loaded} />
-      {mine === null && loaded.failed === null && <p class="meta" role="status">Loading…</p>}
-      {mine && (
-        <>
-          <h3>Events you are going to</h3>
-          <EventCards events={mine.joined} label="Events you are going to" empty="None yet: find one under Upcoming or Nearby." />
-          {mine.joined_has_more && <p class="meta">Only the {mine.joined.length} starting latest are shown.</p>}
-          <h3>Events you organize</h3>
-          <EventCards events={mine.created} label="Events you organize" empty="None yet." />
-          {mine.created_has_more && <p class="meta">Only the {mine.created.length} starting latest are shown.</p>}
-        </>
-      )}
+      <h3>Events you are going to</h3>
+      <LoadFailed what="The events you are going to" loaded={joined} />
+      <ListState list={joined} empty="None yet: find one under Upcoming or Nearby." />
+      {joined.value !== null && joined.value.length > 0 && <EventCards events={joined.value} label="Events you are going to" />}
+      <ShowMore what="events you are going to" list={joined} />
+      <h3>Events you organize</h3>
+      <LoadFailed what="The events you organize" loaded={created} />
+      <ListState list={created} empty="None yet." />
+      {created.value !== null && created.value.length > 0 && <EventCards events={created.value} label="Events you organize" />}
+      <ShowMore what="events you organize" list={created} />
     </>
   );
 }
