@@ -282,12 +282,11 @@ public static partial class CatalogueApi
         CancellationToken cancellationToken
     )
     {
-        var rows = db.CommunityEvents.AsNoTracking().Where(e => e.OrganizerId == userId);
-        if (after is { } a)
-            rows = rows.Where(e =>
-                EF.Functions.LessThan(ValueTuple.Create(e.StartsAt, e.Id), ValueTuple.Create(a.At, a.Id))
-            );
-        var created = await rows.OrderByDescending(e => e.StartsAt)
+        var created = await db
+            .CommunityEvents.AsNoTracking()
+            .Where(e => e.OrganizerId == userId)
+            .StartingBefore(after)
+            .OrderByDescending(e => e.StartsAt)
             .ThenByDescending(e => e.Id)
             .Take(Keyset.Probe(limit))
             .ToListAsync(cancellationToken);

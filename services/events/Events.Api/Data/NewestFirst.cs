@@ -27,3 +27,17 @@ public static class NewestFirst
                     )
             );
 }
+
+public static class LatestStartFirst
+{
+    /// <summary>
+    /// The events after a keyset position of a list ordered latest start first, then by id: (starts_at, id) &lt;
+    /// (at, id); all of them without one.
+    /// </summary>
+    public static IQueryable<CommunityEvent> StartingBefore(this IQueryable<CommunityEvent> events, TimeAndId? after) =>
+        after is { } at
+            ? events.Where(e =>
+                EF.Functions.LessThan(ValueTuple.Create(e.StartsAt, e.Id), ValueTuple.Create(at.At, at.Id))
+            )
+            : events;
+}

@@ -55,11 +55,7 @@ public static class RegistrationQueries
         var live = db
             .Registrations.AsNoTracking()
             .Where(r => r.UserId == userId && RegistrationStatus.Live.Contains(r.Status));
-        var events = db.CommunityEvents.AsNoTracking();
-        if (after is { } a)
-            events = events.Where(e =>
-                EF.Functions.LessThan(ValueTuple.Create(e.StartsAt, e.Id), ValueTuple.Create(a.At, a.Id))
-            );
+        var events = db.CommunityEvents.AsNoTracking().StartingBefore(after);
         var joined = await (
             from p in WithPlaces(db, live)
             join e in events on p.Registration.EventId equals e.Id
