@@ -7,6 +7,12 @@ public sealed class IdentityOptions
 
     public TimeSpan AccessTokenLifetime { get; set; } = TimeSpan.FromMinutes(15);
     public TimeSpan RefreshTokenLifetime { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>
+    /// The longest one sign-in lasts, however often its refresh token is rotated: a refresh token never outlives its
+    /// session's start plus this, and after it the person signs in again.
+    /// </summary>
+    public TimeSpan SessionLifetime { get; set; } = TimeSpan.FromDays(90);
     public TimeSpan PasswordResetLifetime { get; set; } = TimeSpan.FromHours(1);
 
     /// <summary>How long the link that finishes a registration with an e-mail stays valid.</summary>

@@ -46,6 +46,11 @@ public static class AuthApi
             .AllowAnonymous()
             .WithName("Refresh")
             .WithSummary("Exchange a refresh token for a new pair")
+            .WithDescription(
+                "Rotates the refresh token: the one sent is used up, and sending it again ends the whole sign-in. "
+                    + "A refresh token lasts 7 days, and one sign-in 90 days however often it is refreshed: the "
+                    + "refresh tokens of a sign-in expire by its 90th day, and after that the person signs in again."
+            )
             .ProducesProblemWith<SuspendedSignInDto>(StatusCodes.Status403Forbidden);
         group.MapPost("/logout", Logout).WithName("Logout").WithSummary("Revoke this login's refresh tokens");
         group.MapGet("/me", Me).WithName("Me").WithSummary("The signed-in account");
@@ -244,6 +249,7 @@ public static class AuthApi
         RefreshRequest request,
         IdentityDbContext db,
         TokenIssuer tokens,
+        IOptions<IdentityOptions> options,
         SessionEnding sessions,
         TimeProvider clock,
         ILoggerFactory loggers,
@@ -309,8 +315,18 @@ public static class AuthApi
             throw new UnauthorizedException("The refresh token is invalid, expired or revoked.");
         }
 
+        // Rows written before the column (or by an older instance during a rollout) carry no start: the family's first
+        // row was made at the sign-in. Its tokens expire by the end anyway; this holds for those rows and for a
+        // lifetime shortened since they were issued. The claim is rolled back with the refusal.
+        var startedAt =
+            token.SessionStartedAt
+            ?? await db
+                .RefreshTokens.Where(t => t.FamilyId == token.FamilyId)
+                .MinAsync(t => t.CreatedAt, cancellationToken);
+        if (startedAt + options.Value.SessionLifetime <= now)
+            throw new UnauthorizedException("This sign-in has lasted as long as a sign-in may: sign in again.");
         var user = await db.Users.FirstAsync(u => u.Id == token.UserId, cancellationToken);
-        var pair = await tokens.IssueAsync(db, user, token.FamilyId, cancellationToken);
+        var pair = await tokens.IssueAsync(db, user, new RefreshSession(token.FamilyId, startedAt), cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return TypedResults.Ok(AuthResponse.From(UserDto.From(user, Rules.Today(clock)), pair));

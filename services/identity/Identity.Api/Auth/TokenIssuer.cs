@@ -10,6 +10,9 @@ namespace Community.Identity.Auth;
 
 public sealed record TokenPair(string AccessToken, string RefreshToken, int ExpiresIn);
 
+/// <summary>One sign-in's refresh-token family and when the sign-in happened, which bounds how long it lasts.</summary>
+public sealed record RefreshSession(Guid FamilyId, DateTimeOffset StartedAt);
+
 /// <summary>
 /// Issues access tokens (ES256 JWT) and opaque refresh tokens (256 random bits, stored as SHA-256 hashes).
 /// </summary>
@@ -28,13 +31,14 @@ public sealed class TokenIssuer(
     public const string SessionClaim = ClaimNames.Session;
 
     /// <summary>
-    /// Issues a new pair; the refresh token joins <paramref name="familyId"/> (a new family when null). Caller saves.
-    /// Every sign-in path comes through here, so a suspended account gets no tokens whichever path it takes.
+    /// Issues a new pair; the refresh token joins <paramref name="session"/>'s family (a new family, signed in now,
+    /// when null) and expires by the session's end at the latest. Caller saves. Every sign-in path comes through here,
+    /// so a suspended account gets no tokens whichever path it takes.
     /// </summary>
     public async Task<TokenPair> IssueAsync(
         IdentityDbContext db,
         User user,
-        Guid? familyId,
+        RefreshSession? session,
         CancellationToken cancellationToken,
         string? passwordHashChecked = null
     )
@@ -58,7 +62,10 @@ public sealed class TokenIssuer(
             throw new UnauthorizedException("The identifier or the password is wrong.");
         var options = identityOptions.Value;
         var refresh = Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(32));
-        var family = familyId ?? Guid.NewGuid();
+        var family = session?.FamilyId ?? Guid.NewGuid();
+        var startedAt = session?.StartedAt ?? now;
+        var expiresAt = now + options.RefreshTokenLifetime;
+        var sessionEndsAt = startedAt + options.SessionLifetime;
         db.RefreshTokens.Add(
             new RefreshToken
             {
@@ -67,7 +74,8 @@ public sealed class TokenIssuer(
                 UserId = user.Id,
                 TokenHash = Hashing.Sha256(refresh),
                 CreatedAt = now,
-                ExpiresAt = now + options.RefreshTokenLifetime,
+                ExpiresAt = expiresAt < sessionEndsAt ? expiresAt : sessionEndsAt,
+                SessionStartedAt = startedAt,
             }
         );
 

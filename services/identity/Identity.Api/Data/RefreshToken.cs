@@ -10,6 +10,12 @@ public sealed class RefreshToken
     public byte[] TokenHash { get; set; } = [];
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset ExpiresAt { get; set; }
+
+    /// <summary>
+    /// When the family's sign-in happened, carried by every rotation. Null on rows written by instances older than
+    /// migration 0019: their family's first row's <see cref="CreatedAt"/> is that moment.
+    /// </summary>
+    public DateTimeOffset? SessionStartedAt { get; set; }
     public DateTimeOffset? RotatedAt { get; set; }
     public DateTimeOffset? RevokedAt { get; set; }
 }
