@@ -113,8 +113,8 @@ public sealed class CreditLedger(PaymentsDbContext db, TimeProvider clock, ILogg
         );
 
     /// <summary>
-    /// Gives a spend's credits back with a compensating transaction, once however often it is asked;
-    /// null when <paramref name="spendId"/> is no spend.
+    /// Gives a spend's credits back with a compensating transaction, once however often it is asked,
+    /// and takes from them what refunds left owed; null when <paramref name="spendId"/> is no spend.
     /// </summary>
     public async Task<CreditPosting?> ReverseSpendAsync(
         Guid spendId,
@@ -143,7 +143,7 @@ public sealed class CreditLedger(PaymentsDbContext db, TimeProvider clock, ILogg
                     spend.ReferenceId,
                     reason
                 );
-                return Write(
+                var reversal = Write(
                     spend.UserId,
                     CreditKinds.Reversal,
                     spend.Amount,
@@ -154,16 +154,73 @@ public sealed class CreditLedger(PaymentsDbContext db, TimeProvider clock, ILogg
                     spend.Id,
                     balance
                 );
+                return await SettleDebtsAsync(reversal, cancellationToken);
             },
             cancellationToken
         );
     }
 
     /// <summary>
+    /// Under the account's lock, after a reversal: what clawbacks could not take (<see cref="CreditDebt"/>) is taken
+    /// from the credits the reversal gave back, oldest debt first, in one clawback naming the reversal. Otherwise a
+    /// refunded pack's credits, spent and then paid back, would be the user's again. Answers the reversal with the
+    /// balance after it.
+    /// </summary>
+    private async Task<CreditPosting> SettleDebtsAsync(CreditPosting reversal, CancellationToken cancellationToken)
+    {
+        var userId = reversal.Transaction.UserId;
+        var debts = await db.Set<CreditDebt>()
+            .Where(d => d.UserId == userId && d.Owed > 0)
+            .OrderBy(d => d.CreatedAt)
+            .ThenBy(d => d.GrantId)
+            .ToListAsync(cancellationToken);
+        var left = reversal.Transaction.Amount;
+        var settled = new List<CreditDebt>();
+        foreach (var debt in debts.TakeWhile(_ => left > 0))
+        {
+            var taken = Math.Min(debt.Owed, left);
+            debt.Owed -= taken;
+            left -= taken;
+            settled.Add(debt);
+        }
+        if (settled.Count == 0)
+            return reversal;
+        var amount = reversal.Transaction.Amount - left;
+        logger.LogInformation(
+            "Took {Amount} credits of reversal {ReversalId} from {UserId} for what refunds could not take back "
+                + "from grants {GrantIds}",
+            amount,
+            reversal.Transaction.Id,
+            userId,
+            settled.Select(d => d.GrantId)
+        );
+        // As the clawback it completes, it names the grant (the oldest settled) and what earned it.
+        var earnedBy = await db.Set<CreditTransaction>()
+            .Where(t => t.Id == settled[0].GrantId)
+            .Select(t => t.Reason)
+            .SingleAsync(cancellationToken);
+        var settlement = Write(
+            userId,
+            CreditKinds.Clawback,
+            amount,
+            DebtSettled,
+            earnedBy,
+            settled[0].GrantId,
+            "clawback:" + reversal.Transaction.Id,
+            reversal.Transaction.Id,
+            reversal.Balance
+        );
+        return reversal with { Balance = settlement.Balance };
+    }
+
+    /// <summary>The reason of a clawback taking back, from a reversal, what an earlier clawback could not.</summary>
+    public const string DebtSettled = "refunded_credits_already_spent";
+
+    /// <summary>
     /// Takes back the grant written with <paramref name="grantKey"/> because what earned it was
-    /// refunded: as much of it as the balance still holds (credits already spent stay spent; the
-    /// balance never goes below zero), once per grant however often it is asked. Null when there is
-    /// no such grant or nothing left to take.
+    /// refunded: as much of it as the balance still holds (the balance never goes below zero), once
+    /// per grant however often it is asked; the rest is owed (<see cref="CreditDebt"/>) and taken
+    /// when spends are paid back. Null when there is no such grant or nothing could be taken now.
     /// </summary>
     public async Task<CreditPosting?> ClawBackAsync(string grantKey, string reason, CancellationToken cancellationToken)
     {
@@ -178,16 +235,31 @@ public sealed class CreditLedger(PaymentsDbContext db, TimeProvider clock, ILogg
                 var balance = await BalanceAsync(grant.UserId, cancellationToken);
                 if (await FindAsync(key, cancellationToken) is { } first)
                     return new CreditPosting(first, false, balance);
+                var debts = db.Set<CreditDebt>();
+                // A clawback that could take nothing left only its debt.
+                if (await debts.AnyAsync(d => d.GrantId == grant.Id, cancellationToken))
+                    return null;
                 var amount = Math.Min(grant.Amount, balance);
                 if (amount < grant.Amount)
-                    logger.LogWarning(
+                {
+                    logger.LogInformation(
                         "Clawing back grant {GrantId} of {UserId}: {Spent} of its {Amount} credits were already "
-                            + "spent and stay spent",
+                            + "spent; they are owed, and taken from spends paid back later",
                         grant.Id,
                         grant.UserId,
                         grant.Amount - amount,
                         grant.Amount
                     );
+                    debts.Add(
+                        new CreditDebt
+                        {
+                            GrantId = grant.Id,
+                            UserId = grant.UserId,
+                            Owed = grant.Amount - amount,
+                            CreatedAt = clock.GetUtcNow(),
+                        }
+                    );
+                }
                 if (amount == 0)
                     return null;
                 return Write(
@@ -297,7 +369,7 @@ public sealed class CreditLedger(PaymentsDbContext db, TimeProvider clock, ILogg
                     userId,
                     amount,
                     reason,
-                    reverses!.Value
+                    referenceId!.Value
                 ),
                 _ => new CreditsGranted(transaction.Id, now, userId, amount, reason, idempotencyKey),
             }

@@ -1,5 +1,7 @@
+using Community.Contracts.Events;
 using Community.Contracts.Identity;
 using Community.Contracts.Payments;
+using Community.Payments.Credits;
 
 namespace Community.Payments.Tests;
 
@@ -75,6 +77,132 @@ public sealed class RefundTakeBackTests(PaymentsFixture fx) : IClassFixture<Paym
             )
         );
     }
+
+    [Fact]
+    public async Task Credits_a_refund_could_not_take_are_taken_from_spends_paid_back_later_once()
+    {
+        var (userId, token) = fx.User();
+        var payment = await BuyAsync(token, "credits", Guid.Parse(StarterPack));
+        await Eventually.TrueAsync(async () => await BalanceAsync(token) == 100, "the pack's credits never arrived");
+        var first = await SpendForAsync(token, await EnrollmentForCreditsAsync(userId, 60));
+        var second = await SpendForAsync(token, await EnrollmentForCreditsAsync(userId, 30));
+        Assert.Equal(10, await BalanceAsync(token));
+
+        // The pack refunded: 10 taken now, 90 owed.
+        await (await RefundAsync(payment)).AssertStatus(201);
+        await Eventually.TrueAsync(
+            async () => await OutboxForUserAsync("CreditsRevoked", userId) == 1,
+            "nothing was taken back"
+        );
+        Assert.Equal(0, await BalanceAsync(token));
+        Assert.Equal(90L, await OwedAsync(userId));
+
+        // The first spend paid back (and said again): its 60 go to the debt, once.
+        var rejected = Rejected(first);
+        await PublishAsync(rejected, rejected.MessageId);
+        var sentAgain = rejected with { MessageId = Guid.NewGuid() };
+        await PublishAsync(sentAgain, sentAgain.MessageId);
+        await fx.HandledAsync(rejected.MessageId, "PurchaseRejectedConsumer");
+        await fx.HandledAsync(sentAgain.MessageId, "PurchaseRejectedConsumer");
+        Assert.Equal(0, await BalanceAsync(token));
+        Assert.Equal(30L, await OwedAsync(userId));
+
+        // The second: the last 30. Nothing of the refunded pack is the user's again.
+        var alsoRejected = Rejected(second);
+        await PublishAsync(alsoRejected, alsoRejected.MessageId);
+        await fx.HandledAsync(alsoRejected.MessageId, "PurchaseRejectedConsumer");
+        Assert.Equal(0, await BalanceAsync(token));
+        Assert.Equal(0L, await OwedAsync(userId));
+
+        var entries = (await CreditsAsync(token))["items"]!.AsArray();
+        Assert.Equal(
+            new[] { "clawback", "reversal", "clawback", "reversal", "clawback", "spend", "spend", "grant" },
+            entries.Select(e => e!["kind"]!.GetValue<string>()).ToArray()
+        );
+        Assert.Equal(
+            new long[] { -30, 30, -60, 60, -10 },
+            entries.Take(5).Select(e => e!["amount"]!.GetValue<long>()).ToArray()
+        );
+        Assert.Equal(CreditLedger.DebtSettled, entries[0]!["reason"]!.GetValue<string>());
+        Assert.Equal(3, await OutboxForUserAsync("CreditsRevoked", userId));
+        Assert.Equal(
+            0L,
+            await fx.ScalarAsync<long>(
+                "SELECT coalesce(sum(amount), 0) FROM credit_entries GROUP BY transaction_id HAVING sum(amount) "
+                    + "<> 0 LIMIT 1"
+            )
+        );
+
+        PurchaseRejected Rejected((Guid SpendId, Guid Enrollment) spend) =>
+            new(Guid.NewGuid(), fx.Clock.GetUtcNow(), spend.SpendId, "course", spend.Enrollment, "Not honoured.");
+    }
+
+    [Fact]
+    public async Task A_spend_paid_back_with_nothing_owed_gives_everything_back()
+    {
+        var (userId, token) = fx.User();
+        var payment = await BuyAsync(token, "credits", Guid.Parse(StarterPack));
+        await Eventually.TrueAsync(async () => await BalanceAsync(token) == 100, "the pack's credits never arrived");
+        var spend = await SpendForAsync(token, await EnrollmentForCreditsAsync(userId, 60));
+        var rejected = new PurchaseRejected(
+            Guid.NewGuid(),
+            fx.Clock.GetUtcNow(),
+            spend.SpendId,
+            "course",
+            spend.Enrollment,
+            "Not honoured."
+        );
+        await PublishAsync(rejected, rejected.MessageId);
+        await fx.HandledAsync(rejected.MessageId, "PurchaseRejectedConsumer");
+        Assert.Equal(100, await BalanceAsync(token));
+        Assert.Equal(0L, await OwedAsync(userId));
+        // Refunded with every credit still there: all taken, nothing owed.
+        await (await RefundAsync(payment)).AssertStatus(201);
+        await Eventually.TrueAsync(async () => await BalanceAsync(token) == 0, "nothing was taken back");
+        Assert.Equal(
+            0L,
+            await fx.ScalarAsync<long>("SELECT count(*) FROM credit_debts WHERE user_id = @u", ("u", userId))
+        );
+    }
+
+    [Fact]
+    public async Task A_pack_refunded_after_every_credit_was_spent_owes_them_all_once_however_often_it_is_taken_back()
+    {
+        var (userId, token) = fx.User();
+        var payment = await BuyAsync(token, "credits", Guid.Parse(StarterPack));
+        await Eventually.TrueAsync(async () => await BalanceAsync(token) == 100, "the pack's credits never arrived");
+        await SpendForAsync(token, await EnrollmentForCreditsAsync(userId, 100));
+        await (await RefundAsync(payment)).AssertStatus(201);
+        await Eventually.TrueAsync(async () => await OwedAsync(userId) == 100, "the spent credits were not owed");
+
+        // Taken back again (a refund heard twice): nothing taken, nothing more owed.
+        await using var scope = fx.Host.Services.CreateAsyncScope();
+        var ledger = scope.ServiceProvider.GetRequiredService<CreditLedger>();
+        var grantKey = CreditPackPaidConsumer.GrantKey(payment);
+        Assert.Null(await ledger.ClawBackAsync(grantKey, "credit_pack_refunded", CancellationToken.None));
+        Assert.Equal(100L, await OwedAsync(userId));
+        Assert.Equal(
+            1L,
+            await fx.ScalarAsync<long>("SELECT count(*) FROM credit_debts WHERE user_id = @u", ("u", userId))
+        );
+        Assert.Equal(0, await BalanceAsync(token));
+        Assert.Equal(0, await OutboxForUserAsync("CreditsRevoked", userId));
+    }
+
+    private async Task<(Guid SpendId, Guid Enrollment)> SpendForAsync(string token, Guid enrollment)
+    {
+        var spent = await (
+            await fx.Client.PostJson(
+                "/api/v1/credits/spend",
+                new { purpose = "course", reference_id = enrollment },
+                token
+            )
+        ).AssertStatus(201);
+        return (spent["spend_id"]!.GetValue<Guid>(), enrollment);
+    }
+
+    private Task<long> OwedAsync(Guid userId) =>
+        fx.ScalarAsync<long>("SELECT coalesce(sum(owed), 0) FROM credit_debts WHERE user_id = @u", ("u", userId));
 
     [Fact]
     public async Task A_refunded_subscription_ends_now_and_the_tier_falls_back_to_free()

@@ -14,6 +14,7 @@ public sealed class PaymentsDbContext(DbContextOptions<PaymentsDbContext> option
     public DbSet<SandboxSecret> SandboxSecrets => Set<SandboxSecret>();
     public DbSet<CreditTransaction> CreditTransactions => Set<CreditTransaction>();
     public DbSet<CreditEntry> CreditEntries => Set<CreditEntry>();
+    public DbSet<CreditDebt> CreditDebts => Set<CreditDebt>();
     public DbSet<Subscription> Subscriptions => Set<Subscription>();
     public DbSet<Membership> Memberships => Set<Membership>();
     public DbSet<Boost> Boosts => Set<Boost>();
