@@ -86,7 +86,7 @@ public sealed class PolicyRateLimitFixture : GatewayFixture
 
     protected override void Configure(IDictionary<string, string?> settings)
     {
-        foreach (var policy in new[] { "Registrations", "Password", "Login" })
+        foreach (var policy in new[] { "Registrations", "Password", "Login", "Uploads" })
         {
             settings[$"RateLimits:{policy}:PermitLimit"] = Limit.ToString();
             settings[$"RateLimits:{policy}:WindowSeconds"] = "3600";
@@ -113,6 +113,46 @@ public sealed class PolicyRateLimitTests(PolicyRateLimitFixture fixture) : IClas
         Assert.True(int.Parse(refused.Headers.GetValues("Retry-After").Single()) > 0);
         // Other anonymous routes are not affected.
         Assert.Equal(HttpStatusCode.OK, (await _.SendAsync(HttpMethod.Get, "/api/v1/waitlist/status")).StatusCode);
+    }
+}
+
+public sealed class UploadRateLimitTests(PolicyRateLimitFixture fixture) : IClassFixture<PolicyRateLimitFixture>
+{
+    private readonly PolicyRateLimitFixture _ = fixture;
+
+    [Fact]
+    public async Task Uploads_have_one_budget_per_user_across_the_four_upload_routes()
+    {
+        var eventId = Guid.NewGuid();
+        (HttpMethod Method, string Path)[] uploads =
+        [
+            (HttpMethod.Post, $"/api/v1/events/{eventId}/photos"),
+            (HttpMethod.Put, $"/api/v1/events/{eventId}/cover"),
+            (HttpMethod.Put, "/api/v1/users/me/picture"),
+            (HttpMethod.Post, $"/api/v1/conversations/{Guid.NewGuid()}/attachments"),
+        ];
+        var member = _.Tokens.Issue(subject: Guid.NewGuid().ToString());
+        foreach (var (method, path) in uploads[..PolicyRateLimitFixture.Limit])
+            Assert.Equal(HttpStatusCode.OK, (await _.SendAsync(method, path, member)).StatusCode);
+        foreach (var (method, path) in uploads[PolicyRateLimitFixture.Limit..])
+        {
+            var refused = await _.SendAsync(method, path, member);
+            await GatewayFixture.ProblemOf(refused, (HttpStatusCode)429);
+            Assert.True(int.Parse(refused.Headers.GetValues("Retry-After").Single()) > 0);
+        }
+
+        // The member's other requests are not counted against it, nor is another member from the same address.
+        Assert.Equal(
+            HttpStatusCode.OK,
+            (await _.SendAsync(HttpMethod.Get, $"/api/v1/events/{eventId}", member)).StatusCode
+        );
+        Assert.Equal(
+            HttpStatusCode.OK,
+            (await _.SendAsync(HttpMethod.Get, $"/api/v1/events/{eventId}/photos", member)).StatusCode
+        );
+        var other = _.Tokens.Issue(subject: Guid.NewGuid().ToString());
+        foreach (var (method, path) in uploads[PolicyRateLimitFixture.Limit..])
+            Assert.Equal(HttpStatusCode.OK, (await _.SendAsync(method, path, other)).StatusCode);
     }
 }
 

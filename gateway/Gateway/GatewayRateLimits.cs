@@ -49,6 +49,12 @@ public sealed class GatewayRateLimitOptions
     /// <summary>Login attempts per client IP (identity limits failed logins per account on its own).</summary>
     public RateLimitWindow Login { get; set; } = new(60, TimeSpan.FromMinutes(1));
 
+    /// <summary>
+    /// Uploads (event photos and covers, profile pictures, message attachments, together) per user: each is decoded
+    /// and checked by its service, which limits what one event or conversation holds, not how often one person sends.
+    /// </summary>
+    public RateLimitWindow Uploads { get; set; } = new(120, TimeSpan.FromHours(1));
+
     /// <summary>Registrations from all addresses together: a ceiling no address rotation steps around.</summary>
     public RateLimitWindow RegistrationsCeiling { get; set; } = new(1000, TimeSpan.FromHours(1));
 
@@ -75,6 +81,7 @@ public sealed class GatewayRateLimitOptions
             (nameof(Registrations), Registrations),
             (nameof(Password), Password),
             (nameof(Login), Login),
+            (nameof(Uploads), Uploads),
             (nameof(RegistrationsCeiling), RegistrationsCeiling),
             (nameof(LoginCeiling), LoginCeiling),
         ];
@@ -93,6 +100,7 @@ public static class GatewayRateLimits
     public const string Registrations = "registrations";
     public const string Password = "password";
     public const string Login = "login";
+    public const string Uploads = "uploads";
 
     public static IServiceCollection AddGatewayRateLimits(
         this IServiceCollection services,
@@ -141,7 +149,7 @@ public static class GatewayRateLimits
         options.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
             context.User.FindFirst(ClaimNames.Subject)?.Value is { } user
                 ? windows.Of("user:" + user, limits.PerUser)
-                : windows.Of("ip:" + ClientIp(context), limits.PerIp)
+                : windows.Of(ClientIp(context), limits.PerIp)
         );
 
         var registrationsCeiling = (
@@ -157,9 +165,20 @@ public static class GatewayRateLimits
         );
         options.AddPolicy(Password, context => windows.Of(Password, ClientIp(context), limits.Password));
         options.AddPolicy(Login, context => windows.Of(Login, ClientIp(context), limits.Login, loginCeiling));
+        // The upload routes need a token, so a caller is a user; the address is only there to never share one window.
+        options.AddPolicy(
+            Uploads,
+            context =>
+                windows.Of(
+                    Uploads,
+                    context.User.FindFirst(ClaimNames.Subject)?.Value is { } user ? "user:" + user : ClientIp(context),
+                    limits.Uploads
+                )
+        );
     }
 
-    private static string ClientIp(HttpContext context) => ClientAddress.Of(context);
+    /// <summary>The caller's address, as the per-address policies' windows name it.</summary>
+    private static string ClientIp(HttpContext context) => "ip:" + ClientAddress.Of(context);
 
     /// <summary>The partitions of each limit: windows in Redis when it is configured, in memory otherwise.</summary>
     private sealed class WindowPartitions(SharedRateLimitWindows? shared)
@@ -170,10 +189,13 @@ public static class GatewayRateLimits
                 ? RateLimitPartition.GetFixedWindowLimiter(key, _ => window.ToLimiterOptions())
                 : RateLimitPartition.Get(key, _ => new SharedWindowLimiter(shared, new SharedWindow(key, window)));
 
-        /// <summary>A policy's window per client IP, under the policy's ceiling when it has one.</summary>
+        /// <summary>
+        /// A policy's window per caller ("ip:" and an address, or "user:" and an id), under the policy's ceiling when
+        /// it has one.
+        /// </summary>
         public RateLimitPartition<string> Of(
             string policy,
-            string ip,
+            string caller,
             RateLimitWindow window,
             (RateLimitWindow Window, RateLimiter Local, RateLimiter LocalSpared, int Spares)? ceiling = null
         )
@@ -182,7 +204,7 @@ public static class GatewayRateLimits
             {
                 return ceiling is { } c
                     ? RateLimitPartition.Get(
-                        ip,
+                        caller,
                         _ => new UnderCeilingLimiter(
                             new FixedWindowRateLimiter(window.ToLimiterOptions()),
                             window.PermitLimit,
@@ -191,12 +213,12 @@ public static class GatewayRateLimits
                             c.Spares
                         )
                     )
-                    : RateLimitPartition.GetFixedWindowLimiter(ip, _ => window.ToLimiterOptions());
+                    : RateLimitPartition.GetFixedWindowLimiter(caller, _ => window.ToLimiterOptions());
             }
             // One hash tag per policy: an address's window and the ceiling share a slot on a Redis cluster.
-            var own = new SharedWindow($"{{{policy}}}:ip:{ip}", window);
+            var own = new SharedWindow($"{{{policy}}}:{caller}", window);
             return RateLimitPartition.Get(
-                ip,
+                caller,
                 _ => new SharedWindowLimiter(
                     shared,
                     own,

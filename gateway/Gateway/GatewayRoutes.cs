@@ -143,6 +143,7 @@ public static class GatewayRoutes
         {
             Methods = Put,
             MaxRequestBodyBytes = PictureUploadBytes,
+            RateLimitPolicy = GatewayRateLimits.Uploads,
         },
         .. Prefix(ResourceNames.Identity, "/api/v1/users"),
         .. Prefix(ResourceNames.Identity, "/api/v1/referrals"),
@@ -165,6 +166,7 @@ public static class GatewayRoutes
         {
             Methods = Post,
             MaxRequestBodyBytes = AttachmentUploadBytes,
+            RateLimitPolicy = GatewayRateLimits.Uploads,
         },
         .. Prefix(ResourceNames.Messaging, "/api/v1/conversations"),
         .. Prefix(ResourceNames.Messaging, "/api/v1/messages"),
@@ -185,11 +187,13 @@ public static class GatewayRoutes
         {
             Methods = Put,
             MaxRequestBodyBytes = CoverUploadBytes,
+            RateLimitPolicy = GatewayRateLimits.Uploads,
         },
         new("events-photo-upload", "/api/v1/events/{id:guid}/photos", ResourceNames.Events)
         {
             Methods = Post,
             MaxRequestBodyBytes = PhotoUploadBytes,
+            RateLimitPolicy = GatewayRateLimits.Uploads,
         },
         .. Prefix(ResourceNames.Events, "/api/v1/events"),
         new("events-course-create", "/api/v1/courses", ResourceNames.Events)
