@@ -64,7 +64,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Exchange a refresh token for a new pair */
+        /**
+         * Exchange a refresh token for a new pair
+         * @description Rotates the refresh token: the one sent is used up, and sending it again ends the whole sign-in. A refresh token lasts 7 days, and one sign-in 90 days however often it is refreshed: the refresh tokens of a sign-in expire by its 90th day, and after that the person signs in again.
+         */
         post: operations["Refresh"];
         delete?: never;
         options?: never;
