@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
+using Community.AiCompanion.Limits;
 using Community.Contracts.Payments;
 
 namespace Community.AiCompanion.Tests;
@@ -279,6 +280,62 @@ public sealed partial class SendPathTests
         // The id is free again: sent once more, it is answered and kept.
         await (await SendAsync(token, "tell me slowly", "forgotten")).AssertStatus(201);
         Assert.Equal(2, await UsedTodayAsync(token));
+    }
+
+    [Fact]
+    public async Task A_retry_that_takes_over_a_send_whose_process_died_counts_the_message_once()
+    {
+        fixture.AwayFromMidnight();
+        var (id, token) = await fixture.RegisteredAsync();
+        // While a reply is written, its claim says what it counted.
+        fixture.Model.Reply("slowly one word at a time until the end");
+        var hold = new TaskCompletionSource();
+        fixture.Model.HoldAfterFirstPiece = hold.Task;
+        try
+        {
+            var (response, reader) = await OpenStreamAsync(token, "tell me slowly", "held");
+            using var _ = response;
+            using var __ = reader;
+            while (await reader.ReadLineAsync() is { } line && !line.Contains("slowly")) { }
+            Assert.Equal(
+                AllowanceAccess.DayOf(fixture.Clock.GetUtcNow()).Day.ToString("yyyy-MM-dd"),
+                await fixture.ScalarAsync<string>(
+                    "SELECT counted_day::text FROM companion_sends WHERE user_id = @id AND client_txn_id = 'held'",
+                    ("id", id)
+                )
+            );
+            hold.SetResult();
+            Assert.Equal("done", await LastEventAsync(reader));
+        }
+        finally
+        {
+            hold.TrySetResult();
+            fixture.Model.HoldAfterFirstPiece = null;
+        }
+        Assert.Equal(1, await UsedTodayAsync(token));
+
+        // A send whose process died mid-reply, as it left things: its message counted, its claim older than any reply.
+        var now = fixture.Clock.GetUtcNow();
+        await fixture.ExecuteAsync(
+            "UPDATE companion_usage SET messages = messages + 1 WHERE user_id = @id AND day = @day",
+            ("id", id),
+            ("day", AllowanceAccess.DayOf(now).Day)
+        );
+        await fixture.ExecuteAsync(
+            "INSERT INTO companion_sends (user_id, client_txn_id, claimed_at, counted_day) VALUES (@id, 'lost', @at, "
+                + "@day)",
+            ("id", id),
+            ("at", now - TimeSpan.FromMinutes(10)),
+            ("day", AllowanceAccess.DayOf(now).Day)
+        );
+        Assert.Equal(2, await UsedTodayAsync(token));
+        fixture.Model.Reply("here it is");
+        await (await SendAsync(token, "are you there?", "lost")).AssertStatus(201);
+        Assert.Equal(2, await UsedTodayAsync(token));
+        Assert.Equal(
+            0,
+            await fixture.ScalarAsync<long>("SELECT count(*) FROM companion_sends WHERE user_id = @id", ("id", id))
+        );
     }
 
     [Fact]

@@ -170,6 +170,23 @@ public sealed class CompanionConversation(
         // Counted last, so only the model call and the store stand between the reservation and its release on failure.
         var allowance = await allowances.ReserveAsync(userId, tier, cancellationToken);
         allowances.ThrowIfRefused(allowance);
+        // Noted on the claim: if this process dies before the reply is stored, the retry that takes the claim over
+        // gives it back (a stop mid-stream would otherwise count the message twice).
+        try
+        {
+            await db.Database.ExecuteSqlAsync(
+                $"""
+                UPDATE companion_sends SET counted_day = {allowance.Day}, counted_session_id = {allowance.SessionId}
+                WHERE user_id = {userId} AND client_txn_id = {txn} AND claimed_at = {now}
+                """,
+                cancellationToken
+            );
+        }
+        catch
+        {
+            await allowances.ReleaseAsync(allowance, CancellationToken.None);
+            throw;
+        }
         return (new PreparedSend(userId, text, txn, prompt, firstReply, safety, verdict, allowance, now), null);
     }
 
@@ -231,7 +248,8 @@ public sealed class CompanionConversation(
 
     /// <summary>
     /// Claims the user's client_txn_id for this send (false when another send of it is being answered). A claim older
-    /// than the longest reply the model may write is a send that died with its process, and is taken over.
+    /// than the longest reply the model may write is a send that died with its process, and is taken over: the message
+    /// it counted is given back in the same transaction, as its own failure would have.
     /// </summary>
     private async Task<bool> ClaimAsync(
         Guid userId,
@@ -241,16 +259,57 @@ public sealed class CompanionConversation(
     )
     {
         var abandoned = now - options.Value.StreamTimeout - TimeSpan.FromMinutes(1);
-        return await db.Database.ExecuteSqlAsync(
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var inserted = await db.Database.ExecuteSqlAsync(
+            $"""
+            INSERT INTO companion_sends (user_id, client_txn_id, claimed_at) VALUES ({userId}, {clientTxnId}, {now})
+            ON CONFLICT (user_id, client_txn_id) DO NOTHING
+            """,
+            cancellationToken
+        );
+        if (inserted == 0)
+        {
+            // The account's profile first, as the store and the account's erasure take it: the erasure then waits for
+            // this takeover, or this for the erasure, never each for the other's next lock.
+            await db.Database.ExecuteSqlAsync(
+                $"SELECT 1 FROM user_profiles WHERE user_id = {userId} FOR SHARE",
+                cancellationToken
+            );
+            // Locked: of retries taking over at once, one does, and the others then see its claim, not the old one.
+            var held = await db
+                .Database.SqlQuery<HeldClaim>(
+                    $"""
+                    SELECT claimed_at, counted_day, counted_session_id
+                    FROM companion_sends WHERE user_id = {userId} AND client_txn_id = {clientTxnId} FOR UPDATE
+                    """
+                )
+                .ToListAsync(cancellationToken);
+            // Gone since the insert (answered or given up: the caller looks again), or still being answered.
+            if (held is not [{ } old] || old.ClaimedAt >= abandoned)
+                return false;
+            await db.Database.ExecuteSqlAsync(
                 $"""
-                INSERT INTO companion_sends AS c (user_id, client_txn_id, claimed_at)
-                VALUES ({userId}, {clientTxnId}, {now})
-                ON CONFLICT (user_id, client_txn_id) DO UPDATE SET claimed_at = EXCLUDED.claimed_at
-                    WHERE c.claimed_at < {abandoned}
+                UPDATE companion_sends SET claimed_at = {now}, counted_day = NULL, counted_session_id = NULL
+                WHERE user_id = {userId} AND client_txn_id = {clientTxnId}
                 """,
                 cancellationToken
-            ) == 1;
+            );
+            if (old.CountedDay is { } day)
+                await allowances.ReleaseAsync(
+                    new AllowanceAccess.Allowance(true, 0, null, null, old.CountedSessionId)
+                    {
+                        UserId = userId,
+                        Day = day,
+                    },
+                    cancellationToken
+                );
+        }
+        await transaction.CommitAsync(cancellationToken);
+        return true;
     }
+
+    /// <summary>The claim another send holds on a client_txn_id, and what it counted.</summary>
+    private sealed record HeldClaim(DateTimeOffset ClaimedAt, DateOnly? CountedDay, Guid? CountedSessionId);
 
     /// <summary>Gives up this send's claim (never cancelled: a client that left leaves its id free).</summary>
     private Task UnclaimAsync(Guid userId, string clientTxnId, DateTimeOffset claimedAt) =>
