@@ -23,7 +23,18 @@ public static class IdentityServiceExtensions
     {
         // Called here, in the service's own project, so the XML-comment generator adds its docs to the document.
         builder.Services.AddOpenApi(o => o.AddContract());
-        builder.Services.Configure<IdentityOptions>(builder.Configuration.GetSection(IdentityOptions.Section));
+        builder
+            .Services.AddOptions<IdentityOptions>()
+            .Bind(builder.Configuration.GetSection(IdentityOptions.Section))
+            .Validate(
+                o =>
+                    o.AccessTokenLifetime > TimeSpan.Zero
+                    && o.RefreshTokenLifetime > TimeSpan.Zero
+                    && o.SessionLifetime > TimeSpan.Zero,
+                $"{IdentityOptions.Section}:AccessTokenLifetime, RefreshTokenLifetime and SessionLifetime must be "
+                    + "above zero."
+            )
+            .ValidateOnStart();
 
         builder.AddServiceDatabase<IdentityDbContext>(ResourceNames.Identity);
         builder.AddEventBus(
