@@ -103,8 +103,8 @@ public sealed record PaymentRefundFailed(
 /// <summary>
 /// Credits granted earlier were taken back (the pack or the referral that earned them was refunded); Amount may be less
 /// than the grant when some were spent. What could not be taken then is owed, and a later CreditsRevoked takes it from
-/// the credits a spend's reversal gives back (Reason "refunded_credits_already_spent", GrantId the oldest grant it
-/// settles).
+/// the credits a spend's reversal gives back (Reason "refunded_credits_already_spent"; its Amount may settle several
+/// grants' debts, oldest first, and GrantId names the oldest).
 /// </summary>
 public sealed record CreditsRevoked(
     Guid MessageId,

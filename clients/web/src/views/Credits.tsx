@@ -14,6 +14,7 @@ function reasonText(reason: string): string {
     credit_pack: "Credit pack",
     credit_pack_refunded: "Credit pack refunded",
     referral_refunded: "Referral reward taken back",
+    refunded_credits_already_spent: "Taken back: refunded credits you had spent",
     course: "Course",
     boost: "Profile boost",
     companion_session: "Companion session",

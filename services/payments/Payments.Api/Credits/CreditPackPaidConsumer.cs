@@ -53,8 +53,8 @@ public sealed class CreditPackPaidConsumer(
 
 /// <summary>
 /// A credit pack was refunded in full: its credits are clawed back, as many as are still unspent
-/// (the ledger never goes negative; the shortfall is logged). A partial refund is a goodwill
-/// gesture and takes nothing back.
+/// (the ledger never goes negative; the spent rest is owed and taken from spends paid back later).
+/// A partial refund is a goodwill gesture and takes nothing back.
 /// </summary>
 public sealed class CreditPackRefundedConsumer(
     PaymentsDbContext db,
