@@ -46,6 +46,7 @@ public class TwoGatewaysFixture : IAsyncLifetime
         {
             [$"Services:{ResourceNames.Identity}"] = backend,
             [$"Services:{ResourceNames.Events}"] = backend,
+            [$"Services:{ResourceNames.Messaging}"] = backend,
             [$"ConnectionStrings:{ResourceNames.Redis}"] = RedisConnectionString = await StartRedisAsync(),
             ["RateLimits:RedisKeyPrefix"] = RedisKeyPrefix,
             ["RateLimits:InvalidTokens:RedisKeyPrefix"] = $"gw_{Guid.NewGuid():N}:invalid-tokens:",
@@ -56,7 +57,7 @@ public class TwoGatewaysFixture : IAsyncLifetime
             ["RateLimits:PerUser:PermitLimit"] = PerUser.ToString(),
             ["RateLimits:PerUser:WindowSeconds"] = "3600",
         };
-        foreach (var policy in new[] { "Registrations", "Password", "Login" })
+        foreach (var policy in new[] { "Registrations", "Password", "Login", "Uploads" })
         {
             settings[$"RateLimits:{policy}:PermitLimit"] = PerAddress.ToString();
             settings[$"RateLimits:{policy}:WindowSeconds"] = "3600";
@@ -149,6 +150,45 @@ public sealed class SharedRateLimitTests(TwoGatewaysFixture fixture) : IClassFix
             HttpStatusCode.OK,
             (await Send(_.Second, HttpMethod.Get, "/api/v1/events", "192.0.2.30", other)).StatusCode
         );
+    }
+
+    [Fact]
+    public async Task Two_instances_spend_one_upload_window_per_user_each_a_key_of_its_own()
+    {
+        var memberId = Guid.NewGuid();
+        var member = _.Tokens.Issue(subject: memberId.ToString());
+        for (var i = 0; i < TwoGatewaysFixture.PerAddress; i++)
+            Assert.Equal(
+                HttpStatusCode.OK,
+                (
+                    await Send(
+                        _.Instance(i),
+                        HttpMethod.Post,
+                        $"/api/v1/events/{Guid.NewGuid()}/photos",
+                        "192.0.2.40",
+                        member
+                    )
+                ).StatusCode
+            );
+        await Refused(
+            await Send(
+                _.Second,
+                HttpMethod.Post,
+                $"/api/v1/conversations/{Guid.NewGuid()}/attachments",
+                "192.0.2.41",
+                member
+            )
+        );
+        Assert.Equal(
+            HttpStatusCode.OK,
+            (await Send(_.First, HttpMethod.Post, "/api/v1/auth/password/forgot", "192.0.2.42")).StatusCode
+        );
+
+        // A policy without a ceiling keys each caller's window as a hash tag of its own (spread over a cluster's slots).
+        await using var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(_.RedisConnectionString);
+        var keys = redis.GetDatabase();
+        Assert.True(await keys.KeyExistsAsync($"{_.RedisKeyPrefix}{{uploads:user:{memberId}}}"));
+        Assert.True(await keys.KeyExistsAsync($"{_.RedisKeyPrefix}{{password:ip:192.0.2.42}}"));
     }
 
     [Theory]

@@ -215,8 +215,9 @@ public static class GatewayRateLimits
                     )
                     : RateLimitPartition.GetFixedWindowLimiter(caller, _ => window.ToLimiterOptions());
             }
-            // One hash tag per policy: an address's window and the ceiling share a slot on a Redis cluster.
-            var own = new SharedWindow($"{{{policy}}}:{caller}", window);
+            // With a ceiling, one hash tag per policy: a caller's window and the ceiling share a slot on a Redis
+            // cluster. Without one, each caller's window is a tag of its own, spread over the slots.
+            var own = new SharedWindow(ceiling is null ? $"{{{policy}:{caller}}}" : $"{{{policy}}}:{caller}", window);
             return RateLimitPartition.Get(
                 caller,
                 _ => new SharedWindowLimiter(
