@@ -26,15 +26,17 @@ public static class AiCompanionServiceExtensions
                     .FollowSessionRevocations()
                     .RequireKnownUsers()
         );
-        // Erasers run in the order added: the profile's tombstone first, as before.
+        // Erasers run in the order added: the profile's tombstone first, as before; the conversation's (the claims of
+        // replies being written) after the break reminders' and before the usage counts and sessions, the order in
+        // which a send locks them.
         builder.Services.AddUserDataEraser<UserProfileEraser>();
         builder.Services.AddCompanionSafety();
+        builder.Services.AddUserDataEraser<ConversationEraser>();
         builder.AddActivityFeed();
         builder.AddCompanionLimits();
         builder.AddCompanionSessions();
         builder.AddCompanionModel();
         builder.Services.AddScoped<CompanionConversation>();
-        builder.Services.AddUserDataEraser<ConversationEraser>();
         return builder;
     }
 

@@ -339,6 +339,48 @@ public sealed partial class SendPathTests
     }
 
     [Fact]
+    public async Task A_send_taken_over_while_still_alive_keeps_nothing_and_gives_back_nothing_more()
+    {
+        fixture.AwayFromMidnight();
+        var (id, token) = await fixture.RegisteredAsync();
+        fixture.Model.FirstChunkDelay = TimeSpan.FromSeconds(3);
+        Task<HttpResponseMessage> slow;
+        try
+        {
+            slow = SendAsync(token, "are you there?", "slow");
+            await Eventually.TrueAsync(
+                async () =>
+                    await fixture.ScalarAsync<long>(
+                        "SELECT count(*) FROM companion_sends WHERE user_id = @id AND counted_day IS NOT NULL",
+                        ("id", id)
+                    ) == 1,
+                "the slow send never counted its message"
+            );
+            // As if it had been running for ten minutes: a retry of it takes its claim over.
+            await fixture.ExecuteAsync(
+                "UPDATE companion_sends SET claimed_at = claimed_at - interval '10 minutes' WHERE user_id = @id",
+                ("id", id)
+            );
+        }
+        finally
+        {
+            fixture.Model.FirstChunkDelay = TimeSpan.Zero;
+        }
+        await (await SendAsync(token, "are you there?", "slow")).AssertStatus(201);
+        // The first send, answered after all, finds its claim gone: its reply is not kept and it gives nothing back.
+        await (await slow).AssertProblem(409);
+        Assert.Equal(1, await UsedTodayAsync(token));
+        Assert.Equal(
+            2,
+            await fixture.ScalarAsync<long>("SELECT count(*) FROM companion_messages WHERE user_id = @id", ("id", id))
+        );
+        Assert.Equal(
+            0,
+            await fixture.ScalarAsync<long>("SELECT count(*) FROM companion_sends WHERE user_id = @id", ("id", id))
+        );
+    }
+
+    [Fact]
     public async Task Concurrent_sends_at_the_limit_never_exceed_it()
     {
         fixture.AwayFromMidnight();

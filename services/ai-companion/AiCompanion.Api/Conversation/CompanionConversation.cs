@@ -168,25 +168,31 @@ public sealed class CompanionConversation(
             .AnyAsync(s => s.UserId == userId && s.ShareProfile, cancellationToken);
         var prompt = CompanionPrompt.Build(window, text, shares ? user : null, guard.SystemPromptRules(safety));
         // Counted last, so only the model call and the store stand between the reservation and its release on failure.
-        var allowance = await allowances.ReserveAsync(userId, tier, cancellationToken);
-        allowances.ThrowIfRefused(allowance);
-        // Noted on the claim: if this process dies before the reply is stored, the retry that takes the claim over
-        // gives it back (a stop mid-stream would otherwise count the message twice).
-        try
+        // Noted on the claim in the same transaction: whoever ends the claim without storing the reply gives the
+        // message back (this send on a failure, or the retry that takes over the claim of a send whose process died).
+        AllowanceAccess.Allowance allowance;
+        await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
         {
+            // The claim before the count, in the order a takeover, a release and the account's erasure take them.
             await db.Database.ExecuteSqlAsync(
                 $"""
-                UPDATE companion_sends SET counted_day = {allowance.Day}, counted_session_id = {allowance.SessionId}
-                WHERE user_id = {userId} AND client_txn_id = {txn} AND claimed_at = {now}
+                SELECT 1 FROM companion_sends WHERE user_id = {userId} AND client_txn_id = {txn} AND claimed_at = {now}
+                FOR UPDATE
                 """,
                 cancellationToken
             );
+            allowance = await allowances.ReserveAsync(userId, tier, cancellationToken);
+            if (allowance.Allowed)
+                await db.Database.ExecuteSqlAsync(
+                    $"""
+                    UPDATE companion_sends SET counted_day = {allowance.Day}, counted_session_id = {allowance.SessionId}
+                    WHERE user_id = {userId} AND client_txn_id = {txn} AND claimed_at = {now}
+                    """,
+                    cancellationToken
+                );
+            await transaction.CommitAsync(CancellationToken.None);
         }
-        catch
-        {
-            await allowances.ReleaseAsync(allowance, CancellationToken.None);
-            throw;
-        }
+        allowances.ThrowIfRefused(allowance);
         return (new PreparedSend(userId, text, txn, prompt, firstReply, safety, verdict, allowance, now), null);
     }
 
@@ -249,7 +255,8 @@ public sealed class CompanionConversation(
     /// <summary>
     /// Claims the user's client_txn_id for this send (false when another send of it is being answered). A claim older
     /// than the longest reply the model may write is a send that died with its process, and is taken over: the message
-    /// it counted is given back in the same transaction, as its own failure would have.
+    /// it counted is given back in the same transaction, as its own failure would have (and that send, if it is alive
+    /// after all, finds its claim gone and gives back nothing).
     /// </summary>
     private async Task<bool> ClaimAsync(
         Guid userId,
@@ -258,8 +265,6 @@ public sealed class CompanionConversation(
         CancellationToken cancellationToken
     )
     {
-        var abandoned = now - options.Value.StreamTimeout - TimeSpan.FromMinutes(1);
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var inserted = await db.Database.ExecuteSqlAsync(
             $"""
             INSERT INTO companion_sends (user_id, client_txn_id, claimed_at) VALUES ({userId}, {clientTxnId}, {now})
@@ -267,49 +272,63 @@ public sealed class CompanionConversation(
             """,
             cancellationToken
         );
-        if (inserted == 0)
-        {
-            // The account's profile first, as the store and the account's erasure take it: the erasure then waits for
-            // this takeover, or this for the erasure, never each for the other's next lock.
-            await db.Database.ExecuteSqlAsync(
-                $"SELECT 1 FROM user_profiles WHERE user_id = {userId} FOR SHARE",
-                cancellationToken
-            );
-            // Locked: of retries taking over at once, one does, and the others then see its claim, not the old one.
-            var held = await db
-                .Database.SqlQuery<HeldClaim>(
-                    $"""
-                    SELECT claimed_at, counted_day, counted_session_id
-                    FROM companion_sends WHERE user_id = {userId} AND client_txn_id = {clientTxnId} FOR UPDATE
-                    """
-                )
-                .ToListAsync(cancellationToken);
-            // Gone since the insert (answered or given up: the caller looks again), or still being answered.
-            if (held is not [{ } old] || old.ClaimedAt >= abandoned)
-                return false;
-            await db.Database.ExecuteSqlAsync(
+        if (inserted == 1)
+            return true;
+        // Looked at without a lock first: a send waiting for a live one polls with this one statement.
+        var abandoned = now - options.Value.StreamTimeout - TimeSpan.FromMinutes(1);
+        var claimedAt = await db
+            .Database.SqlQuery<DateTimeOffset>(
                 $"""
-                UPDATE companion_sends SET claimed_at = {now}, counted_day = NULL, counted_session_id = NULL
+                SELECT claimed_at AS "Value" FROM companion_sends
                 WHERE user_id = {userId} AND client_txn_id = {clientTxnId}
-                """,
-                cancellationToken
-            );
-            if (old.CountedDay is { } day)
-                await allowances.ReleaseAsync(
-                    new AllowanceAccess.Allowance(true, 0, null, null, old.CountedSessionId)
-                    {
-                        UserId = userId,
-                        Day = day,
-                    },
-                    cancellationToken
-                );
-        }
-        await transaction.CommitAsync(cancellationToken);
+                """
+            )
+            .ToListAsync(cancellationToken);
+        if (claimedAt is not [var at] || at >= abandoned)
+            return false;
+
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        // The account's profile first, as the store and the account's erasure take it; without a profile row the
+        // erasure deletes claims before usage and sessions, so it waits for this takeover's claim, never the reverse.
+        await db.Database.ExecuteSqlAsync(
+            $"SELECT 1 FROM user_profiles WHERE user_id = {userId} FOR SHARE",
+            cancellationToken
+        );
+        // Locked: of retries taking over at once, one does, and the others then see its claim, not the old one.
+        var held = await db
+            .Database.SqlQuery<HeldClaim>(
+                $"""
+                SELECT claimed_at, counted_day, counted_session_id
+                FROM companion_sends WHERE user_id = {userId} AND client_txn_id = {clientTxnId} FOR UPDATE
+                """
+            )
+            .ToListAsync(cancellationToken);
+        if (held is not [{ } old] || old.ClaimedAt >= abandoned)
+            return false;
+        await db.Database.ExecuteSqlAsync(
+            $"""
+            UPDATE companion_sends
+            SET claimed_at = {now}, counted_day = NULL, counted_session_id = NULL, forgotten = false
+            WHERE user_id = {userId} AND client_txn_id = {clientTxnId}
+            """,
+            cancellationToken
+        );
+        await GiveBackAsync(userId, old.CountedDay, old.CountedSessionId, cancellationToken);
+        await transaction.CommitAsync(CancellationToken.None);
         return true;
     }
 
-    /// <summary>The claim another send holds on a client_txn_id, and what it counted.</summary>
+    /// <summary>A claim on a client_txn_id, and what its send counted.</summary>
     private sealed record HeldClaim(DateTimeOffset ClaimedAt, DateOnly? CountedDay, Guid? CountedSessionId);
+
+    /// <summary>Gives back a message a claim counted (nothing when it counted none).</summary>
+    private Task GiveBackAsync(Guid userId, DateOnly? day, Guid? sessionId, CancellationToken cancellationToken) =>
+        day is { } counted
+            ? allowances.ReleaseAsync(
+                new AllowanceAccess.Allowance(true, 0, null, null, sessionId) { UserId = userId, Day = counted },
+                cancellationToken
+            )
+            : Task.CompletedTask;
 
     /// <summary>Gives up this send's claim (never cancelled: a client that left leaves its id free).</summary>
     private Task UnclaimAsync(Guid userId, string clientTxnId, DateTimeOffset claimedAt) =>
@@ -404,14 +423,27 @@ public sealed class CompanionConversation(
     }
 
     /// <summary>
-    /// Gives back the message counted for a send whose reply was not stored, and its client_txn_id; never cancelled, so
-    /// a client that left still gets them back.
+    /// Gives back the message counted for a send whose reply was not stored, and its client_txn_id, in one transaction;
+    /// never cancelled, so a client that left still gets them back. Only while the send still holds its claim: a retry
+    /// that took the claim over gave the message back already, and an erased account's counts are gone.
     /// </summary>
     public async Task ReleaseAsync(PreparedSend send)
     {
-        if (send.Allowance is { } allowance)
-            await allowances.ReleaseAsync(allowance, CancellationToken.None);
-        await ReleaseClaimAsync(send);
+        if (send.ClaimedAt is not { } claimedAt)
+            return;
+        await using var transaction = await db.Database.BeginTransactionAsync(CancellationToken.None);
+        var released = await db
+            .Database.SqlQuery<HeldClaim>(
+                $"""
+                DELETE FROM companion_sends WHERE user_id = {send.UserId} AND client_txn_id = {send.ClientTxnId}
+                    AND claimed_at = {claimedAt}
+                RETURNING claimed_at, counted_day, counted_session_id
+                """
+            )
+            .ToListAsync(CancellationToken.None);
+        if (released is [{ } claim])
+            await GiveBackAsync(send.UserId, claim.CountedDay, claim.CountedSessionId, CancellationToken.None);
+        await transaction.CommitAsync(CancellationToken.None);
     }
 
     /// <summary>Frees the send's client_txn_id only: its message still counts (a reply the client read).</summary>
@@ -487,12 +519,13 @@ public sealed class CompanionConversation(
             // Used up only if this commits. Locked before the claim, in the order the account's erasure takes them
             // (companion_use, then companion_sends), so the two cannot deadlock.
             var reminder = await breakReminders.ObserveAsync(send.Safety, cancellationToken);
-            // Then the claim: forgetting the conversation or erasing the account takes it (and waits for this
-            // transaction when it is here first), so a reply written meanwhile is not kept after them.
+            // Then the claim: forgetting the conversation marks it and erasing the account takes it (each waits for
+            // this transaction when it is here first), so a reply written meanwhile is not kept after them; a retry
+            // that took it over (this send's process thought dead) answers the message instead.
             var claimed = await db.Database.ExecuteSqlAsync(
                 $"""
                 DELETE FROM companion_sends WHERE user_id = {send.UserId} AND client_txn_id = {send.ClientTxnId}
-                    AND claimed_at = {send.ClaimedAt} AND NOT EXISTS (SELECT 1 FROM user_profiles
+                    AND claimed_at = {send.ClaimedAt} AND NOT forgotten AND NOT EXISTS (SELECT 1 FROM user_profiles
                         WHERE user_id = {send.UserId} AND deleted_at IS NOT NULL)
                 """,
                 cancellationToken
@@ -501,7 +534,8 @@ public sealed class CompanionConversation(
             {
                 await transaction.RollbackAsync(cancellationToken);
                 throw new ConflictException(
-                    "The conversation was deleted while this reply was being written; it was not kept."
+                    "This reply was not kept: the conversation was deleted while it was being written, or a retry of "
+                        + "the message took it over."
                 );
             }
             // Two numbers of the user's conversation; the row lock orders concurrent sends, a rollback returns them.
@@ -580,13 +614,17 @@ public sealed class CompanionConversation(
     }
 
     /// <summary>
-    /// Forgets the whole conversation, irreversibly, with the replies being written meanwhile (their claims go first so
-    /// none is stored after); the settings (the user's consent) stay.
+    /// Forgets the whole conversation, irreversibly, with the replies being written meanwhile (their claims are marked
+    /// first so none is stored after; each send then ends its own claim, giving its message back or not as it would on
+    /// any failure); the settings (the user's consent) stay.
     /// </summary>
     public async Task DeleteAsync(Guid userId, CancellationToken cancellationToken)
     {
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        await db.Database.ExecuteSqlAsync($"DELETE FROM companion_sends WHERE user_id = {userId}", cancellationToken);
+        await db.Database.ExecuteSqlAsync(
+            $"UPDATE companion_sends SET forgotten = true WHERE user_id = {userId}",
+            cancellationToken
+        );
         await db.CompanionMessages.Where(m => m.UserId == userId).ExecuteDeleteAsync(cancellationToken);
         // The stored answers to keyed sends hold the messages and replies too: a retried key is not a way back to them.
         await db.Database.ExecuteSqlAsync(
