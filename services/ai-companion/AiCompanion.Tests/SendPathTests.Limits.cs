@@ -381,6 +381,39 @@ public sealed partial class SendPathTests
     }
 
     [Fact]
+    public async Task A_send_whose_claim_is_gone_before_it_counts_is_refused_and_counts_nothing()
+    {
+        fixture.AwayFromMidnight();
+        var (id, token) = await fixture.RegisteredAsync();
+        var asked = fixture.Model.Received.Count;
+        // The claim goes as soon as it is made, as an erasure or a takeover would take it, for this user only.
+        await fixture.ExecuteAsync(
+            $"""
+            CREATE OR REPLACE FUNCTION drop_companion_claim() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                DELETE FROM companion_sends WHERE user_id = NEW.user_id AND client_txn_id = NEW.client_txn_id;
+                RETURN NULL;
+            END
+            $$;
+            CREATE TRIGGER drop_companion_claim AFTER INSERT ON companion_sends FOR EACH ROW
+                WHEN (NEW.user_id = '{id}') EXECUTE FUNCTION drop_companion_claim();
+            """
+        );
+        try
+        {
+            await (await SendAsync(token, "is anyone there?", "vanishing")).AssertProblem(409);
+        }
+        finally
+        {
+            await fixture.ExecuteAsync("DROP TRIGGER drop_companion_claim ON companion_sends");
+        }
+        Assert.Equal(0, await UsedTodayAsync(token));
+        Assert.Equal(asked, fixture.Model.Received.Count);
+        await (await SendAsync(token, "is anyone there?", "vanishing")).AssertStatus(201);
+        Assert.Equal(1, await UsedTodayAsync(token));
+    }
+
+    [Fact]
     public async Task Concurrent_sends_at_the_limit_never_exceed_it()
     {
         fixture.AwayFromMidnight();

@@ -173,14 +173,21 @@ public sealed class CompanionConversation(
         AllowanceAccess.Allowance allowance;
         await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
         {
-            // The claim before the count, in the order a takeover, a release and the account's erasure take them.
-            await db.Database.ExecuteSqlAsync(
-                $"""
-                SELECT 1 FROM companion_sends WHERE user_id = {userId} AND client_txn_id = {txn} AND claimed_at = {now}
-                FOR UPDATE
-                """,
-                cancellationToken
-            );
+            // The claim before the count, in the order a takeover, a release and the account's erasure take them. Gone
+            // (the account erased, or taken over after a prepare slower than any reply): nothing is counted.
+            var held = await db
+                .Database.SqlQuery<int>(
+                    $"""
+                    SELECT 1 AS "Value" FROM companion_sends
+                    WHERE user_id = {userId} AND client_txn_id = {txn} AND claimed_at = {now} FOR UPDATE
+                    """
+                )
+                .ToListAsync(cancellationToken);
+            if (held.Count == 0)
+                throw new ConflictException(
+                    "This message is no longer being answered here: the account was deleted, or a retry of it took "
+                        + "over."
+                );
             allowance = await allowances.ReserveAsync(userId, tier, cancellationToken);
             if (allowance.Allowed)
                 await db.Database.ExecuteSqlAsync(

@@ -249,8 +249,8 @@ public sealed class ReplyStream : IResult, IAsyncDisposable
             }
             catch (DomainException e)
             {
-                // A concurrent send took this client_txn_id with another text, or the conversation was deleted
-                // meanwhile: the status line is long gone, so the refusal is an event.
+                // A concurrent send took this client_txn_id with another text, the conversation was deleted meanwhile,
+                // or a retry took the send over: the status line is long gone, so the refusal is an event.
                 await EmitAsync(
                     response,
                     "error",
