@@ -115,6 +115,12 @@ public class IdentityFixture() : ServiceFixture<Program>(ResourceNames.Identity)
         return token!;
     }
 
+    /// <summary>Exchanges a refresh token (200 expected) and answers the new one.</summary>
+    public async Task<string> RefreshAsync(string refreshToken) =>
+        (await (await Client.PostJson("/api/v1/auth/refresh", new { refresh_token = refreshToken })).AssertStatus(200))[
+            "refresh_token"
+        ]!.GetValue<string>();
+
     public async Task<string> LoginAsync(string identifier, string password)
     {
         var response = await Client.PostJson("/api/v1/auth/login", new { identifier, password });

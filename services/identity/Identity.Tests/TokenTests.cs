@@ -193,7 +193,7 @@ public sealed class TokenTests(IdentityFixture fx) : IClassFixture<IdentityFixtu
     {
         var registered = await fx.RegisterAsync();
         var userId = Guid.Parse(registered["user"]!["id"]!.GetValue<string>());
-        var refresh = await RefreshAsync(registered["refresh_token"]!.GetValue<string>());
+        var refresh = await fx.RefreshAsync(registered["refresh_token"]!.GetValue<string>());
         // As an instance before migration 0019 wrote them: no start; the first row made 91 days ago.
         await fx.ExecuteAsync(
             "UPDATE refresh_tokens SET session_started_at = NULL WHERE user_id = @user",
@@ -215,7 +215,7 @@ public sealed class TokenTests(IdentityFixture fx) : IClassFixture<IdentityFixtu
                 + "AND rotated_at IS NOT NULL",
             ("user", userId)
         );
-        await RefreshAsync(refresh);
+        await fx.RefreshAsync(refresh);
         Assert.Equal(
             1L,
             await fx.ScalarAsync<long>(
@@ -227,11 +227,6 @@ public sealed class TokenTests(IdentityFixture fx) : IClassFixture<IdentityFixtu
             )
         );
     }
-
-    private async Task<string> RefreshAsync(string refreshToken) =>
-        (await (await Client.PostJson("/api/v1/auth/refresh", new { refresh_token = refreshToken })).AssertStatus(200))[
-            "refresh_token"
-        ]!.GetValue<string>();
 
     [Fact]
     public async Task Bad_refresh_requests_are_refused()
