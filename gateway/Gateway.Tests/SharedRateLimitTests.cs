@@ -184,7 +184,7 @@ public sealed class SharedRateLimitTests(TwoGatewaysFixture fixture) : IClassFix
             (await Send(_.First, HttpMethod.Post, "/api/v1/auth/password/forgot", "192.0.2.42")).StatusCode
         );
 
-        // A policy without a ceiling keys each caller's window as a hash tag of its own (spread over a cluster's slots).
+        // A policy without a ceiling keys each caller's window as a hash tag of its own (spread over cluster slots).
         await using var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(_.RedisConnectionString);
         var keys = redis.GetDatabase();
         Assert.True(await keys.KeyExistsAsync($"{_.RedisKeyPrefix}{{uploads:user:{memberId}}}"));

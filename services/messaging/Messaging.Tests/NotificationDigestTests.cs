@@ -236,6 +236,7 @@ public sealed class NotificationDigestTests(DigestFixture fx) : IClassFixture<Di
             people.Add((await PersonWithUnreadAsync()).Email);
         fx.Clock.Advance(TimeSpan.FromHours(25));
         await using var second = fx.StartHost();
+        await SettledAsync(second);
         var other = second.Services.GetRequiredService<NotificationDigest>();
 
         var runs = await Task.WhenAll(
@@ -393,5 +394,13 @@ public sealed class NotificationDigestTests(DigestFixture fx) : IClassFixture<Di
         );
         await fx.Smtp.WaitForAsync(email, TimeSpan.FromSeconds(30));
         Assert.Equal(1, MailsTo(email));
+        await SettledAsync(started);
     }
+
+    /// <summary>
+    /// Until a second instance's bus has started. It shares the fixture's queues, and one disposed while its bus was
+    /// still starting (a slow machine) could keep consuming, unseen, into the next tests: each of them then waited in
+    /// vain for its first message (five failures in two CI runs).
+    /// </summary>
+    private static Task SettledAsync(ServiceHost<Program> instance) => ServiceFixture<Program>.BusReadyAsync(instance);
 }
