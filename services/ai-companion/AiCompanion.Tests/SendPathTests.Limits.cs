@@ -175,14 +175,8 @@ public sealed partial class SendPathTests
         Assert.Equal("done", last);
         Assert.Equal(1, fixture.Model.Received.Count - asked);
         Assert.Equal(1, await UsedTodayAsync(token));
-        Assert.Equal(
-            2,
-            await fixture.ScalarAsync<long>("SELECT count(*) FROM companion_messages WHERE user_id = @id", ("id", id))
-        );
-        Assert.Equal(
-            0,
-            await fixture.ScalarAsync<long>("SELECT count(*) FROM companion_sends WHERE user_id = @id", ("id", id))
-        );
+        Assert.Equal(2, await RowsAsync("companion_messages", id));
+        Assert.Equal(0, await RowsAsync("companion_sends", id));
     }
 
     [Fact]
@@ -263,10 +257,7 @@ public sealed partial class SendPathTests
             fixture.Model.HoldAfterFirstPiece = null;
         }
         Assert.Equal("error", last);
-        Assert.Equal(
-            0,
-            await fixture.ScalarAsync<long>("SELECT count(*) FROM companion_messages WHERE user_id = @id", ("id", id))
-        );
+        Assert.Equal(0, await RowsAsync("companion_messages", id));
         // The reply was read as it came: it counts, or deleting the conversation mid-reply would make every reply free.
         await Eventually.TrueAsync(
             async () =>
@@ -332,10 +323,7 @@ public sealed partial class SendPathTests
         fixture.Model.Reply("here it is");
         await (await SendAsync(token, "are you there?", "lost")).AssertStatus(201);
         Assert.Equal(2, await UsedTodayAsync(token));
-        Assert.Equal(
-            0,
-            await fixture.ScalarAsync<long>("SELECT count(*) FROM companion_sends WHERE user_id = @id", ("id", id))
-        );
+        Assert.Equal(0, await RowsAsync("companion_sends", id));
     }
 
     [Fact]
@@ -370,14 +358,8 @@ public sealed partial class SendPathTests
         // The first send, answered after all, finds its claim gone: its reply is not kept and it gives nothing back.
         await (await slow).AssertProblem(409);
         Assert.Equal(1, await UsedTodayAsync(token));
-        Assert.Equal(
-            2,
-            await fixture.ScalarAsync<long>("SELECT count(*) FROM companion_messages WHERE user_id = @id", ("id", id))
-        );
-        Assert.Equal(
-            0,
-            await fixture.ScalarAsync<long>("SELECT count(*) FROM companion_sends WHERE user_id = @id", ("id", id))
-        );
+        Assert.Equal(2, await RowsAsync("companion_messages", id));
+        Assert.Equal(0, await RowsAsync("companion_sends", id));
     }
 
     [Fact]
@@ -422,10 +404,7 @@ public sealed partial class SendPathTests
         Assert.Equal(SendPathFixture.Free, responses.Count(r => (int)r.StatusCode == 201));
         Assert.Equal(10 - SendPathFixture.Free, responses.Count(r => (int)r.StatusCode == 429));
         Assert.Equal(SendPathFixture.Free, await UsedTodayAsync(token));
-        Assert.Equal(
-            2 * SendPathFixture.Free,
-            await fixture.ScalarAsync<long>("SELECT count(*) FROM companion_messages WHERE user_id = @id", ("id", id))
-        );
+        Assert.Equal(2 * SendPathFixture.Free, await RowsAsync("companion_messages", id));
     }
 
     [Fact]

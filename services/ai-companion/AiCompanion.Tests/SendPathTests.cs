@@ -41,6 +41,10 @@ public sealed partial class SendPathTests(SendPathFixture fixture) : IClassFixtu
             ("id", userId)
         );
 
+    /// <summary>How many rows of <paramref name="table"/> (companion_messages, companion_sends) the user has.</summary>
+    private Task<long> RowsAsync(string table, Guid userId) =>
+        fixture.ScalarAsync<long>($"SELECT count(*) FROM {table} WHERE user_id = @id", ("id", userId));
+
     private Task<string?> StoredAsync(Guid replyId) =>
         fixture.ScalarAsync<string>("SELECT text FROM companion_messages WHERE id = @id", ("id", replyId));
 
