@@ -169,7 +169,8 @@ public sealed class SubscriptionsTests(PaymentsFixture fx) : IClassFixture<Payme
         Assert.Equal("active", me["status"]!.GetValue<string>());
         Assert.False(me["cancel_at_period_end"]!.GetValue<bool>());
         var periodEnd = me["current_period_end"]!.GetValue<DateTimeOffset>();
-        Assert.InRange(periodEnd, fx.Clock.GetUtcNow().AddDays(30).AddMinutes(-5), fx.Clock.GetUtcNow().AddDays(30));
+        // A calendar month from the payment (BillingPeriods), not 30 days: from a month of 31 days that differs.
+        Assert.InRange(periodEnd, fx.Clock.GetUtcNow().AddMinutes(-5).AddMonths(1), fx.Clock.GetUtcNow().AddMonths(1));
 
         Assert.Equal(
             "sub_sandbox_" + paymentId.ToString("N"),
