@@ -201,19 +201,21 @@ public static class GatewayRun
                 {
                     // Server CPU: this process (the service, and the gateway when used) plus nginx's master and
                     // workers.
-                    var before = ProcessCpu() + nginx.CpuTime() + gateway.CpuTime();
+                    var serviceBefore = ProcessCpu();
+                    var proxyBefore = nginx.CpuTime() + gateway.CpuTime();
                     var result = await LoadTool.DriveAsync(name, url, token, connections, seconds, warmUp);
-                    var cpu =
-                        (ProcessCpu() + nginx.CpuTime() + gateway.CpuTime() - before).TotalMilliseconds
-                        * 1000
-                        / Math.Max(1, result.Completed);
+                    var perRequest = 1000.0 / Math.Max(1, result.Completed);
+                    var serviceCpu = (ProcessCpu() - serviceBefore).TotalMilliseconds * perRequest;
+                    var proxyCpu = (nginx.CpuTime() + gateway.CpuTime() - proxyBefore).TotalMilliseconds * perRequest;
+                    var cpu = serviceCpu + proxyCpu;
                     results[name].Add(result);
                     serverCpu[name].Add(cpu);
                     report.Line(
                         string.Create(
                             CultureInfo.InvariantCulture,
                             $"round {round} {name, -22} {result.Throughput, 7:0} req/s  p50 {P(result, 0.50), 6:0.00} "
-                                + $"ms  p99 {P(result, 0.99), 6:0.00} ms  server CPU {cpu, 5:0} us/req  "
+                                + $"ms  p99 {P(result, 0.99), 6:0.00} ms  server CPU {cpu, 5:0} us/req "
+                                + $"(this process {serviceCpu, 3:0}, proxy's {proxyCpu, 3:0})  "
                                 + $"client CPU {result.ClientCpuMs * 1000 / Math.Max(1, result.Completed), 4:0} "
                                 + $"us/req  errors {result.Errors}"
                                 + $"{(result.FirstError is null ? "" : " (" + result.FirstError + ")")}"
