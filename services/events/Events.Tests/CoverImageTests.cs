@@ -282,7 +282,7 @@ public sealed class CoverImageTests(PhotosFixture fx) : IClassFixture<PhotosFixt
     [Fact]
     public async Task A_report_resolved_with_remove_content_takes_the_cover_off_the_event_cancelled_or_over()
     {
-        var (_, organizer) = fx.Organizer();
+        var (organizerId, organizer) = fx.Organizer();
         var upcoming = Id(await fx.CreateEventAsync(organizer));
         var over = Id(
             await fx.CreateEventAsync(
@@ -313,6 +313,22 @@ public sealed class CoverImageTests(PhotosFixture fx) : IClassFixture<PhotosFixt
                 () => Task.FromResult(CoverFiles(e).Length == 0),
                 "the removed cover's file was never deleted"
             );
+        }
+
+        // Nor does the organizer put a cover back on either: one is cancelled, the other stays as it took place.
+        organizer = fx.TokenFor(organizerId, Community.Contracts.Roles.Organizer);
+        foreach (var e in new[] { upcoming, over })
+        {
+            await (await Put(e, organizer, Form(Images.Png()))).AssertProblem(409);
+            await (
+                await fx.Client.SendJson(
+                    HttpMethod.Patch,
+                    $"/api/v1/events/{e}",
+                    new { cover_image_url = "https://example.com/back.png" },
+                    organizer
+                )
+            ).AssertProblem(409);
+            Assert.Null((await (await fx.Client.Get($"/api/v1/events/{e}")).AssertStatus(200))["cover_image_url"]);
         }
     }
 

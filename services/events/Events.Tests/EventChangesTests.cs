@@ -491,4 +491,66 @@ public sealed class EventChangesTests(EventsFixture fx) : CatalogueTestsBase, IC
             (await (await Client.Get($"/api/v1/events/{e["id"]}")).AssertStatus(200)).Str("title")
         );
     }
+
+    [Fact]
+    public async Task An_event_that_is_over_cannot_be_changed_so_it_cannot_be_made_cancellable_again()
+    {
+        var (organizerId, organizer) = fx.Organizer();
+        var e = await fx.CreateEventAsync(
+            organizer,
+            b =>
+            {
+                b["starts_at"] = fx.Clock.GetUtcNow().AddMinutes(10).ToString("O");
+                b["ends_at"] = fx.Clock.GetUtcNow().AddMinutes(20).ToString("O");
+            }
+        );
+        var id = e.Str("id");
+        fx.Clock.Advance(TimeSpan.FromMinutes(30));
+        organizer = fx.TokenFor(organizerId, Community.Contracts.Roles.Organizer);
+
+        // A later end would make it cancellable, and a cancellation refunds every ticket of an event people went to.
+        var later = fx.Clock.GetUtcNow().AddDays(30).ToString("O");
+        await (await Patch(id, new { ends_at = later }, organizer)).AssertProblem(409);
+        await (await Patch(id, new { title = "Renamed afterwards" }, organizer)).AssertProblem(409);
+        await (await Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{id}", null, organizer)).AssertProblem(409);
+
+        var seen = await (await Client.Get($"/api/v1/events/{id}", organizer)).AssertStatus(200);
+        Assert.Equal("published", seen.Str("status"));
+        Assert.Equal(e.Str("title"), seen.Str("title"));
+        Assert.Equal(e.Time("ends_at"), seen.Time("ends_at"));
+        Assert.Equal(0L, await OutboxRowsAsync("EventUpdated", id));
+    }
+
+    [Fact]
+    public async Task An_event_under_way_may_run_longer_but_its_end_cannot_be_moved_into_the_past()
+    {
+        var (organizerId, organizer) = fx.Organizer();
+        var e = await fx.CreateEventAsync(
+            organizer,
+            b =>
+            {
+                b["starts_at"] = fx.Clock.GetUtcNow().AddMinutes(10).ToString("O");
+                b["ends_at"] = fx.Clock.GetUtcNow().AddHours(3).ToString("O");
+            }
+        );
+        var id = e.Str("id");
+        fx.Clock.Advance(TimeSpan.FromMinutes(20));
+        organizer = fx.TokenFor(organizerId, Community.Contracts.Roles.Organizer);
+
+        // Declared over at once, it could no longer be cancelled (nor refunded by the moderators' removal).
+        var past = fx.Clock.GetUtcNow().AddMinutes(-1).ToString("O");
+        await (await Patch(id, new { ends_at = past }, organizer)).AssertFieldProblem("ends_at");
+        Assert.Equal(
+            e.Time("ends_at"),
+            (await (await Client.Get($"/api/v1/events/{id}")).AssertStatus(200)).Time("ends_at")
+        );
+
+        // Its start, already past, is kept as it is; a later end and other changes are fine.
+        var longer = fx.Clock.GetUtcNow().AddHours(4);
+        var changed = await (
+            await Patch(id, new { ends_at = longer.ToString("O"), title = "Running late" }, organizer)
+        ).AssertStatus(200);
+        Assert.Equal(longer, changed.Time("ends_at"), TimeSpan.FromMilliseconds(1));
+        Assert.Equal("Running late", changed.Str("title"));
+    }
 }

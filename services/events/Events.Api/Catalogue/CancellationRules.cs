@@ -1,4 +1,5 @@
 using Community.Contracts.Events;
+using Community.ServiceDefaults.Errors;
 
 namespace Community.Events.Catalogue;
 
@@ -15,6 +16,18 @@ public static class CancellationRules
     /// </summary>
     public static bool IsOver(CommunityEvent e, DateTimeOffset now) =>
         e.Status == EventStatus.Published && e.EndsAt <= now;
+
+    /// <summary>
+    /// Refuses (409) to change or cancel a published event that has ended (<see cref="IsOver"/>): it stays as it took
+    /// place.
+    /// </summary>
+    public static void ThrowIfOver(CommunityEvent e, DateTimeOffset now)
+    {
+        if (IsOver(e, now))
+            throw new ConflictException(
+                "This event is over; it stays as it took place and cannot be changed or cancelled."
+            );
+    }
 
     /// <summary>Cancels a published event as of <paramref name="now"/>; EventCancelled carries the reason.</summary>
     public static void Cancel(EventsDbContext db, CommunityEvent e, DateTimeOffset now, string? reason)

@@ -45,6 +45,10 @@ public static partial class CatalogueApi
             .WithName("UpdateEvent")
             .HonoursIfMatch()
             .WithSummary("Change an event (JSON merge: absent keeps, null clears)")
+            .WithDescription(
+                "409 for a cancelled event, and for a published one that has ended: it stays as it took place. An event "
+                    + "under way keeps its start and may run longer; a changed ends_at must be in the future."
+            )
             .Accepts<EventInput>("application/json")
             .ProducesProblem(StatusCodes.Status409Conflict);
         group
@@ -209,8 +213,11 @@ public static partial class CatalogueApi
         );
         if (e.Status == EventStatus.Cancelled)
             throw new ConflictException("A cancelled event cannot be changed.");
-        var uploadedCover = e.CoverImageKey;
         var now = UtcTimestamps.AsStored(clock.GetUtcNow());
+        // As it cannot be cancelled: a later end would make it cancellable again (every ticket refunded), a cover the
+        // moderators took off could come back.
+        CancellationRules.ThrowIfOver(e, now);
+        var uploadedCover = e.CoverImageKey;
 
         var merged = JsonMergePatch.Overlay(EventRules.ToInput(e), body, json.Value.SerializerOptions);
         var input = JsonMergePatch.Read<EventInput>(merged, json.Value.SerializerOptions);
@@ -270,8 +277,7 @@ public static partial class CatalogueApi
         var e = await LockedManagedAsync(db, id, principal, cancellationToken);
         var now = UtcTimestamps.AsStored(clock.GetUtcNow());
         // As the account eraser and a moderators' removal leave past events alone.
-        if (CancellationRules.IsOver(e, now))
-            throw new ConflictException("This event is over; it stays as it took place and cannot be cancelled.");
+        CancellationRules.ThrowIfOver(e, now);
         IReadOnlyList<string> photoBlobs = [];
         switch (seen.Status)
         {

@@ -119,6 +119,10 @@ public static partial class EventRules
         {
             if (ends <= starts)
                 errors.Add("ends_at", "ends_at must be after starts_at.");
+            // An event under way may run longer, not be declared over: that would close its check-in and stop a
+            // cancellation (a moderators' removal included) from refunding it.
+            else if (ends != target.EndsAt && ends <= now)
+                errors.Add("ends_at", "ends_at must be in the future: an event's end cannot be moved into the past.");
             if (ends - starts > MaxDuration)
                 errors.Add("ends_at", $"an event lasts at most {MaxDuration.TotalDays} days.");
             if (!startMayBePast && starts <= now)

@@ -41,6 +41,7 @@ public static class CoverImageApi
                 "Set the cover image (JPEG, PNG or WebP, at most 5 MB, 12000 px a side and 50 megapixels; form field "
                     + "file; re-encoded): owner or admin"
             )
+            .WithDescription("409 for a cancelled event, and for a published one that has ended.")
             .AcceptsImageUpload<CoverImageUpload>(MaxUploadBytes)
             .ProducesProblem(StatusCodes.Status409Conflict);
         group
@@ -75,7 +76,7 @@ public static class CoverImageApi
         CancellationToken cancellationToken
     )
     {
-        EnsureChangeable(await CatalogueAccess.ManagedAsync(db, id, principal, cancellationToken));
+        EnsureChangeable(await CatalogueAccess.ManagedAsync(db, id, principal, cancellationToken), clock);
         var image = await ImageUploads.ReadAsync(
             request,
             MaxCoverBytes,
@@ -130,7 +131,7 @@ public static class CoverImageApi
     /// orphaned; returns the event and the blob key it no longer uses. Blobs are written before and deleted after,
     /// never under the lock. A stale If-Match (the event's ETag) is a 412 and changes nothing; the new blob is then
     /// deleted by the caller. A new cover (<paramref name="key"/> not null) is refused on a cancelled event; removing
-    /// one is not.
+    /// one is not; nor on an event that is over.
     /// </summary>
     private static async Task<(CommunityEvent Event, string? Replaced)> ReplaceAsync(
         EventsDbContext db,
@@ -153,7 +154,7 @@ public static class CoverImageApi
             whileLocked: () => db.CheckIfMatchAsync<CommunityEvent>(request, id, cancellationToken)
         );
         if (key is not null)
-            EnsureChangeable(e);
+            EnsureChangeable(e, clock);
         var replaced = e.CoverImageKey;
         if (e.CoverImageUrl != url || replaced != key)
         {
@@ -164,10 +165,11 @@ public static class CoverImageApi
         return (e, replaced == key ? null : replaced);
     }
 
-    private static void EnsureChangeable(CommunityEvent e)
+    private static void EnsureChangeable(CommunityEvent e, TimeProvider clock)
     {
         if (e.Status == EventStatus.Cancelled)
             throw new ConflictException("A cancelled event cannot be changed.");
+        CancellationRules.ThrowIfOver(e, UtcTimestamps.AsStored(clock.GetUtcNow()));
     }
 
     private static async Task<FileStreamHttpResult> Content(
