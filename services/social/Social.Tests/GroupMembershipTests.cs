@@ -405,6 +405,91 @@ public sealed class GroupMembershipTests(SocialFixture fx) : IClassFixture<Socia
         Assert.Null(seen["owner"]);
     }
 
+    [Fact]
+    public async Task Where_the_group_approves_who_joins_only_its_owner_and_moderators_invite()
+    {
+        var (_, owner, _) = await fx.RegisteredAsync();
+        var (memberId, member, _) = await fx.RegisteredAsync();
+        var (moderatorId, moderator, _) = await fx.RegisteredAsync();
+        var (turnedDownId, turnedDown, _) = await fx.RegisteredAsync();
+        var id = await GroupsFlow.CreateAsync(fx, owner, policy: "request");
+        foreach (var (userId, token) in new[] { (memberId, member), (moderatorId, moderator) })
+        {
+            await (await fx.Client.PostJson($"/api/v1/groups/{id}/join", new { }, token)).AssertStatus(202);
+            await (
+                await fx.Client.PostJson($"/api/v1/groups/{id}/requests/{userId}/approve", new { }, owner)
+            ).AssertStatus(200);
+        }
+        await (
+            await fx.Client.SendJson(
+                HttpMethod.Patch,
+                $"/api/v1/groups/{id}/members/{moderatorId}",
+                new { role = "moderator" },
+                owner
+            )
+        ).AssertStatus(200);
+        await (await fx.Client.PostJson($"/api/v1/groups/{id}/join", new { }, turnedDown)).AssertStatus(202);
+        await (
+            await fx.Client.PostJson($"/api/v1/groups/{id}/requests/{turnedDownId}/reject", new { }, moderator)
+        ).AssertStatus(204);
+
+        // A member's invitation would let in the person the moderators just turned down, without a request.
+        await (
+            await fx.Client.PostJson($"/api/v1/groups/{id}/invitations", new { user_id = turnedDownId }, member)
+        ).AssertProblem(403);
+        Assert.Equal(
+            0L,
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM group_invitations WHERE group_id = @g",
+                ("g", Guid.Parse(id))
+            )
+        );
+        await (await fx.Client.PostJson($"/api/v1/groups/{id}/join", new { }, turnedDown)).AssertProblem(429);
+
+        // The moderators may change their mind: their invitation lets them in.
+        await (
+            await fx.Client.PostJson($"/api/v1/groups/{id}/invitations", new { user_id = turnedDownId }, moderator)
+        ).AssertStatus(201);
+        await (await fx.Client.PostJson($"/api/v1/groups/{id}/join", new { }, turnedDown)).AssertStatus(201);
+    }
+
+    [Fact]
+    public async Task A_block_withdraws_an_invitation_either_of_the_two_sent_the_other()
+    {
+        var (_, owner, _) = await fx.RegisteredAsync();
+        var (inviterId, inviter, _) = await fx.RegisteredAsync();
+        var (inviteeId, invitee, _) = await fx.RegisteredAsync();
+        var (otherId, other, _) = await fx.RegisteredAsync();
+        var secret = await GroupsFlow.CreateAsync(fx, owner, visibility: "secret", policy: "invite");
+        await (
+            await fx.Client.PostJson($"/api/v1/groups/{secret}/invitations", new { user_id = inviterId }, owner)
+        ).AssertStatus(201);
+        await (await fx.Client.PostJson($"/api/v1/groups/{secret}/join", new { }, inviter)).AssertStatus(201);
+        foreach (var userId in new[] { inviteeId, otherId })
+            await (
+                await fx.Client.PostJson($"/api/v1/groups/{secret}/invitations", new { user_id = userId }, inviter)
+            ).AssertStatus(201);
+        await (await fx.Client.Get($"/api/v1/groups/{secret}", invitee)).AssertStatus(200);
+
+        // The invited person blocks whoever invited them (the other way round is the same pair).
+        await (await fx.Client.SendJson(HttpMethod.Put, $"/api/v1/blocks/{inviterId}", null, invitee)).AssertStatus(
+            204
+        );
+
+        await (await fx.Client.Get($"/api/v1/groups/{secret}", invitee)).AssertProblem(404);
+        await (await fx.Client.PostJson($"/api/v1/groups/{secret}/join", new { }, invitee)).AssertProblem(404);
+        // Someone else's invitation from the same member stands.
+        await (await fx.Client.PostJson($"/api/v1/groups/{secret}/join", new { }, other)).AssertStatus(201);
+        Assert.Equal(
+            0L,
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM group_invitations WHERE group_id = @g AND user_id = @u",
+                ("g", Guid.Parse(secret)),
+                ("u", inviteeId)
+            )
+        );
+    }
+
     private async Task<List<string>> MemberIdsAsync(string groupId, string token) =>
         (await (await fx.Client.Get($"/api/v1/groups/{groupId}/members", token)).AssertStatus(200))["items"]!
             .AsArray()

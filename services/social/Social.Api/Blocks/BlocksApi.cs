@@ -100,6 +100,14 @@ public static class BlocksApi
                     .ExecuteDeleteAsync(ct);
                 await FeedRules.FollowEndedAsync(db, callerId, userId, ct);
                 await FeedRules.FollowEndedAsync(db, userId, callerId, ct);
+                // As one cannot be sent across a block: an invitation one of them sent the other is withdrawn, so the
+                // blocked person no longer sees the blocker's secret group nor joins on the blocker's word.
+                await db
+                    .GroupInvitations.Where(i =>
+                        (i.InvitedBy == callerId && i.UserId == userId)
+                        || (i.InvitedBy == userId && i.UserId == callerId)
+                    )
+                    .ExecuteDeleteAsync(ct);
                 db.AddIntegrationEvent(new UserBlocked(Guid.CreateVersion7(), now, callerId, userId));
                 return true;
             },

@@ -58,6 +58,11 @@ public static class GroupMembersApi
                 "Invite someone (members only): 201, or 200 when already invited; yourself or someone blocked either "
                     + "way is 422"
             )
+            .WithDescription(
+                "In a group that approves who joins (join_policy request), only its owner and moderators invite: an "
+                    + "invitation lets its addressee in without a request, so a member's is 403. A block withdraws "
+                    + "an invitation either of the two sent the other."
+            )
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         group
@@ -202,9 +207,15 @@ public static class GroupMembersApi
         var (invitation, created, profile) = await db.InTransactionAsync(
             async ct =>
             {
-                var (_, membership) = await GroupAccess.VisibleAsync(db, id, callerId, ct, locked: true);
+                var (group, membership) = await GroupAccess.VisibleAsync(db, id, callerId, ct, locked: true);
                 if (membership is null)
                     throw new ForbiddenException("Only members may invite people to a group.");
+                // An invitation lets its addressee in without a request (a paid group's approval is one): where the
+                // owner and moderators decide who joins, a member's invitation would overrule them.
+                if (group.JoinPolicy == GroupJoinPolicy.Request && !GroupRoles.Manages(membership.Role))
+                    throw new ForbiddenException(
+                        "In a group that approves who joins, only its owner and moderators invite people."
+                    );
                 if (userId == callerId)
                     throw new BusinessRuleException("You cannot invite yourself.");
                 var profile =
