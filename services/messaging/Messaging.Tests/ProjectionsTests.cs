@@ -130,8 +130,9 @@ public sealed class ProjectionsTests(MessagingFixture fx) : IClassFixture<Messag
         await fx.DeliverAsync(new GroupMemberJoined(Guid.NewGuid(), fx.Tick(), groupId, memberId));
         await fx.DeliverAsync(new GroupMemberRoleChanged(Guid.NewGuid(), fx.Tick(), groupId, modId, "moderator"));
         await fx.PublishAsync(created);
-        // The owner joining again (a replay or a late join message) keeps the owner's role.
-        await fx.DeliverAsync(new GroupMemberJoined(Guid.NewGuid(), fx.Tick(), groupId, ownerId));
+        // The owner's own join, announced by social at the group's creation and handled after it, keeps the owner's
+        // role.
+        await fx.DeliverAsync(new GroupMemberJoined(Guid.NewGuid(), created.OccurredAt, groupId, ownerId));
         Assert.Equal(
             "owner",
             await fx.ScalarAsync<string>(
@@ -239,6 +240,53 @@ public sealed class ProjectionsTests(MessagingFixture fx) : IClassFixture<Messag
                 ("g", groupId)
             )
         );
+    }
+
+    [Fact]
+    public async Task A_moderator_who_left_and_joined_again_is_a_member_though_the_join_is_handled_first()
+    {
+        var groupId = Guid.NewGuid();
+        var (ownerId, owner) = await fx.RegisteredAsync();
+        var (modId, mod) = await fx.RegisteredAsync();
+        await fx.DeliverAsync(new GroupCreated(Guid.NewGuid(), fx.Tick(), groupId, ownerId, "Hikers", "public"));
+        await fx.DeliverAsync(new GroupMemberJoined(Guid.NewGuid(), fx.Tick(), groupId, modId));
+        await fx.DeliverAsync(new GroupMemberRoleChanged(Guid.NewGuid(), fx.Tick(), groupId, modId, "moderator"));
+        // They leave (or are removed) and join again at once; each message has its own queue, so the join can be
+        // handled before the departure, which is then older than the row.
+        var left = new GroupMemberLeft(Guid.NewGuid(), fx.Tick(), groupId, modId);
+        await fx.DeliverAsync(new GroupMemberJoined(Guid.NewGuid(), fx.Tick(), groupId, modId));
+        await fx.DeliverAsync(left);
+
+        Assert.Equal(
+            "member",
+            await fx.ScalarAsync<string>(
+                "SELECT role FROM group_members WHERE group_id = @g AND user_id = @u AND active",
+                ("g", groupId),
+                ("u", modId)
+            )
+        );
+        var thread = Guid.NewGuid();
+        await fx.ExecuteAsync(
+            """
+            INSERT INTO conversations
+                (id, kind, group_id, owner_id, created_by, last_seq, last_activity_at, closed, created_at)
+            VALUES (@id, 'thread', @g, @o, @o, 0, now(), false, now())
+            """,
+            ("id", thread),
+            ("g", groupId),
+            ("o", ownerId)
+        );
+        var owners = await fx.SendAsync(owner, thread.ToString(), "Trail on Saturday?");
+        await fx.SendAsync(mod, thread.ToString(), "Count me in");
+        // A member's rights, not a moderator's: the owner's message is not theirs to delete.
+        await (
+            await fx.Client.SendJson(
+                HttpMethod.Delete,
+                $"/api/v1/conversations/{thread}/messages/{owners["id"]}",
+                null,
+                mod
+            )
+        ).AssertProblem(403);
     }
 
     [Fact]

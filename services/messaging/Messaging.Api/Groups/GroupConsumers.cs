@@ -56,15 +56,17 @@ public sealed class GroupMemberJoinedConsumer(
         var m = context.Message;
         if (await DeletedUsers.AnyAsync(Db, [m.UserId], cancellationToken))
             return;
-        // A member who is already in (the owner, a moderator) keeps their role.
+        // Social announces a join only for a membership it has just made, and makes it a member's: a later join
+        // is a new membership, whatever role the row still holds (a moderator who left and joined again, whose
+        // departure is handled after the join, is a member). The owner's join at the group's creation carries the
+        // creation's instant, which does not win over GroupCreated's owner.
         var changed = await Db.Database.ExecuteSqlAsync(
             $"""
             INSERT INTO group_members (group_id, user_id, role, active, as_of)
             SELECT {m.GroupId}, {m.UserId}, 'member', true, {m.OccurredAt}
             WHERE NOT EXISTS (SELECT 1 FROM groups WHERE group_id = {m.GroupId} AND deleted)
             ON CONFLICT (group_id, user_id) DO UPDATE
-                SET role = CASE WHEN group_members.active THEN group_members.role ELSE 'member' END,
-                    active = true, as_of = EXCLUDED.as_of
+                SET role = 'member', active = true, as_of = EXCLUDED.as_of
             WHERE group_members.as_of < EXCLUDED.as_of
             """,
             cancellationToken
