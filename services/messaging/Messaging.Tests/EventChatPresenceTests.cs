@@ -289,4 +289,67 @@ public sealed class EventChatPresenceTests(RealTimeFixture fx) : IClassFixture<R
         await Task.Delay(Quiet);
         Assert.Empty(host.ReceivedOf("user_left"));
     }
+
+    [Fact]
+    public async Task The_organizer_registering_for_their_own_event_is_no_attendee_and_stays_in_its_chat()
+    {
+        var (organizerId, organizer) = await fx.RegisteredAsync();
+        var (guestId, guest) = await fx.RegisteredAsync();
+        var (laterId, _) = await fx.RegisteredAsync();
+        var eventId = Guid.NewGuid();
+        var published = new EventPublished(
+            Guid.NewGuid(),
+            fx.Tick(),
+            eventId,
+            organizerId,
+            "Dunes",
+            fx.Clock.GetUtcNow().AddDays(2),
+            fx.Clock.GetUtcNow().AddDays(2).AddHours(3),
+            0,
+            "AED"
+        );
+        // Their own registration, newer than the publication, is handled first (a backlog: each on its own queue).
+        var own = Guid.NewGuid();
+        await fx.DeliverAsync(
+            new RegistrationConfirmed(Guid.NewGuid(), fx.Tick(), own, eventId, organizerId, "O", null)
+        );
+        await fx.DeliverAsync(published);
+        await fx.DeliverAsync(
+            new RegistrationConfirmed(Guid.NewGuid(), fx.Tick(), Guid.NewGuid(), eventId, guestId, "G", null)
+        );
+        var chat = (await (await fx.Client.Get($"/api/v1/conversations/by-event/{eventId}", guest)).AssertStatus(200))[
+            "id"
+        ]!.GetValue<string>();
+        await using var phone = await fx.ConnectAsync(guest);
+        await Join(phone, chat);
+
+        // Cancelling their registration and registering again leaves the organizer where they were: no one is told of
+        // an attendee leaving or joining.
+        await fx.DeliverAsync(
+            new RsvpCancelled(Guid.NewGuid(), fx.Tick(), own, eventId, organizerId, "confirmed", 0, null, null)
+        );
+        await fx.DeliverAsync(
+            new RegistrationConfirmed(Guid.NewGuid(), fx.Tick(), Guid.NewGuid(), eventId, organizerId, "O2", null)
+        );
+        await fx.DeliverAsync(
+            new RegistrationConfirmed(Guid.NewGuid(), fx.Tick(), Guid.NewGuid(), eventId, laterId, "L", null)
+        );
+        await phone.WaitForAsync("attendee_registered", c => c.Str("user_id") == laterId.ToString());
+        Assert.DoesNotContain(phone.ReceivedOf("attendee_cancelled"), c => c.Str("user_id") == organizerId.ToString());
+        Assert.DoesNotContain(phone.ReceivedOf("attendee_registered"), c => c.Str("user_id") == organizerId.ToString());
+
+        var theirs = await (await fx.Client.Get($"/api/v1/conversations/by-event/{eventId}", organizer)).AssertStatus(
+            200
+        );
+        Assert.Equal(chat, theirs["id"]!.GetValue<string>());
+        await fx.SendAsync(organizer, chat, "See you at the dunes");
+        Assert.Equal(
+            "organizer",
+            await fx.ScalarAsync<string>(
+                "SELECT role FROM conversation_members WHERE conversation_id = @c AND user_id = @u AND active",
+                ("c", Guid.Parse(chat)),
+                ("u", organizerId)
+            )
+        );
+    }
 }

@@ -62,7 +62,7 @@ public sealed class RegistrationConfirmedConsumer(
                 true,
                 m.OccurredAt,
                 cancellationToken
-            ) > 0
+            )
         )
             _joined = conversationId;
     }
@@ -101,7 +101,7 @@ public sealed class RsvpCancelledConsumer(
                 false,
                 m.OccurredAt,
                 cancellationToken
-            ) > 0
+            )
         )
             _left = conversationId;
     }
@@ -163,10 +163,14 @@ public static class EventChats
     }
 
     /// <summary>
-    /// The organizer stays organizer when they also register; an older message than the row's changes nothing, and
-    /// neither does one about a deleted account (its rows went with it: <see cref="ConversationMembersEraser"/>).
+    /// Writes a member's role and presence in an event chat, unless the message is older than the row; returns whether
+    /// they joined or left by it (the row's <c>active</c> changed), which is what its members are told. The organizer
+    /// stays organizer, and a member, when they also register or cancel; their role wins whenever it comes, as a
+    /// registration handled before the publication (a backlog, each message on its own queue) must not leave them an
+    /// attendee that a cancellation would take out of their own event's chat. A message about a deleted account changes
+    /// nothing (its rows went with it: <see cref="ConversationMembersEraser"/>).
     /// </summary>
-    public static async Task<int> SetMemberAsync(
+    public static async Task<bool> SetMemberAsync(
         MessagingDbContext db,
         Guid conversationId,
         Guid userId,
@@ -177,20 +181,36 @@ public static class EventChats
     )
     {
         if (await DeletedUsers.AnyAsync(db, [userId], cancellationToken))
-            return 0;
-        return await db.Database.ExecuteSqlAsync(
-            $"""
-            INSERT INTO conversation_members (conversation_id, user_id, role, active, read_seq, muted, joined_at, as_of)
-            VALUES ({conversationId}, {userId}, {role}, {active}, 0, false, {at}, {at})
-            ON CONFLICT (conversation_id, user_id) DO UPDATE
-                SET role = CASE WHEN conversation_members.role = 'organizer' THEN 'organizer' ELSE EXCLUDED.role END,
-                    active = CASE WHEN conversation_members.role = 'organizer' AND EXCLUDED.role <> 'organizer'
-                                  THEN true ELSE EXCLUDED.active END,
-                    as_of = EXCLUDED.as_of
-            WHERE conversation_members.as_of < EXCLUDED.as_of
-            """,
-            cancellationToken
-        );
+            return false;
+        // Locked, so what the write changed is judged against the row it changes.
+        var before = await db
+            .Database.SqlQuery<bool>(
+                $"""
+                SELECT active AS "Value" FROM conversation_members
+                WHERE conversation_id = {conversationId} AND user_id = {userId}
+                FOR UPDATE
+                """
+            )
+            .ToListAsync(cancellationToken);
+        var after = await db
+            .Database.SqlQuery<bool>(
+                $"""
+                INSERT INTO conversation_members
+                    (conversation_id, user_id, role, active, read_seq, muted, joined_at, as_of)
+                VALUES ({conversationId}, {userId}, {role}, {active}, 0, false, {at}, {at})
+                ON CONFLICT (conversation_id, user_id) DO UPDATE
+                    SET role = CASE WHEN conversation_members.role = 'organizer' OR EXCLUDED.role = 'organizer'
+                                    THEN 'organizer' ELSE EXCLUDED.role END,
+                        active = CASE WHEN conversation_members.role = 'organizer' OR EXCLUDED.role = 'organizer'
+                                      THEN true ELSE EXCLUDED.active END,
+                        as_of = GREATEST(conversation_members.as_of, EXCLUDED.as_of)
+                WHERE conversation_members.as_of < EXCLUDED.as_of
+                    OR (EXCLUDED.role = 'organizer' AND conversation_members.role <> 'organizer')
+                RETURNING active AS "Value"
+                """
+            )
+            .ToListAsync(cancellationToken);
+        return after is [var now] && (before is [var was] ? was != now : now);
     }
 
     /// <summary>An event chat's attendee registered or cancelled: they and its active members hear it, but those in a
