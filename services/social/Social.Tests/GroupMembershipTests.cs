@@ -490,6 +490,37 @@ public sealed class GroupMembershipTests(SocialFixture fx) : IClassFixture<Socia
         );
     }
 
+    [Fact]
+    public async Task A_paid_groups_price_is_its_owners_to_set_not_a_moderators()
+    {
+        var (_, owner, _) = await fx.RegisteredAsync();
+        var (moderatorId, moderator, _) = await fx.RegisteredAsync();
+        var id = await GroupsFlow.CreateAsync(fx, owner, priceCents: 1500, currency: "AED");
+        // A moderator of a paid group (who would have bought their membership), seeded as such.
+        await fx.ExecuteAsync(
+            "INSERT INTO group_members (group_id, user_id, role, joined_at) VALUES (@g, @u, 'moderator', now())",
+            ("g", Guid.Parse(id)),
+            ("u", moderatorId)
+        );
+        Task<HttpResponseMessage> Patch(object body, string token) =>
+            fx.Client.SendJson(HttpMethod.Patch, $"/api/v1/groups/{id}", body, token);
+
+        // The members pay the owner: a moderator making it free, or dearer, or in another currency, is refused.
+        await (await Patch(new { price_cents = 0 }, moderator)).AssertProblem(403);
+        await (await Patch(new { description = "Sunrise rides", price_cents = 2500 }, moderator)).AssertProblem(403);
+        await (await Patch(new { currency = "EUR" }, moderator)).AssertProblem(403);
+        var seen = await (await fx.Client.Get($"/api/v1/groups/{id}", owner)).AssertStatus(200);
+        Assert.Equal(1500, seen["price_cents"]!.GetValue<long>());
+        Assert.Equal("AED", seen["currency"]!.GetValue<string>());
+        Assert.NotEqual("Sunrise rides", seen["description"]?.GetValue<string>());
+
+        // The rest is theirs to change, the price sent back as it is included; the owner sets the price.
+        await (await Patch(new { description = "Sunrise rides", price_cents = 1500 }, moderator)).AssertStatus(200);
+        var repriced = await (await Patch(new { price_cents = 2000 }, owner)).AssertStatus(200);
+        Assert.Equal(2000, repriced["price_cents"]!.GetValue<long>());
+        Assert.Equal("Sunrise rides", repriced["description"]!.GetValue<string>());
+    }
+
     private async Task<List<string>> MemberIdsAsync(string groupId, string token) =>
         (await (await fx.Client.Get($"/api/v1/groups/{groupId}/members", token)).AssertStatus(200))["items"]!
             .AsArray()

@@ -113,6 +113,10 @@ public static class GroupsApi
             .WithName("UpdateGroup")
             .HonoursIfMatch()
             .WithSummary("Change a group, owner or moderators (JSON merge: absent keeps, null clears)")
+            .WithDescription(
+                "price_cents and currency are the owner's, who is paid for memberships: a moderator changing them is "
+                    + "403 and changes nothing."
+            )
             .Accepts<GroupInput>("application/json");
         group
             .MapDelete("/{id:guid}", Delete)
@@ -345,7 +349,7 @@ public static class GroupsApi
         var group = await db.InTransactionAsync(
             async ct =>
             {
-                var (g, _) = await GroupAccess.ManagedAsync(db, id, callerId, ct);
+                var (g, membership) = await GroupAccess.ManagedAsync(db, id, callerId, ct);
                 // Locked by ManagedAsync until the commit, so its version is the one the change applies to.
                 EntityTag.Check(http.Request, g.Version);
                 var merged = JsonMergePatch.Overlay(GroupRules.ToInput(g), body, json.Value.SerializerOptions);
@@ -353,6 +357,13 @@ public static class GroupsApi
                     JsonMergePatch.Read<GroupInput>(merged, json.Value.SerializerOptions),
                     g
                 );
+                // Memberships are paid to the owner: what they cost is the owner's to say. Refused before anything
+                // is saved.
+                if (
+                    membership.Role != GroupRoles.Owner
+                    && (changed.Contains("price_cents") || changed.Contains("currency"))
+                )
+                    throw new ForbiddenException("Only the group's owner sets the price of its membership.");
                 if (changed.Count > 0)
                 {
                     g.UpdatedAt = now;
