@@ -51,7 +51,10 @@ export interface paths {
         delete: operations["DeleteEvent"];
         options?: never;
         head?: never;
-        /** Change an event (JSON merge: absent keeps, null clears) */
+        /**
+         * Change an event (JSON merge: absent keeps, null clears)
+         * @description 409 for a cancelled event, and for a published one that has ended: it stays as it took place. An event under way keeps its start and may run longer; a changed ends_at must be in the future.
+         */
         patch: operations["UpdateEvent"];
         trace?: never;
     };
@@ -313,7 +316,10 @@ export interface paths {
         };
         /** The uploaded cover's image bytes (whoever may see the event) */
         get: operations["GetEventCover"];
-        /** Set the cover image (JPEG, PNG or WebP, at most 5 MB, 12000 px a side and 50 megapixels; form field file; re-encoded): owner or admin */
+        /**
+         * Set the cover image (JPEG, PNG or WebP, at most 5 MB, 12000 px a side and 50 megapixels; form field file; re-encoded): owner or admin
+         * @description 409 for a cancelled event, and for a published one that has ended.
+         */
         put: operations["UploadEventCover"];
         post?: never;
         /** Remove the cover image, uploaded or linked (owner or admin) */

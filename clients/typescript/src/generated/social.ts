@@ -347,7 +347,10 @@ export interface paths {
         delete: operations["DeleteGroup"];
         options?: never;
         head?: never;
-        /** Change a group, owner or moderators (JSON merge: absent keeps, null clears) */
+        /**
+         * Change a group, owner or moderators (JSON merge: absent keeps, null clears)
+         * @description price_cents and currency are the owner's, who is paid for memberships: a moderator changing them is 403 and changes nothing.
+         */
         patch: operations["UpdateGroup"];
         trace?: never;
     };
@@ -414,7 +417,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Invite someone (members only): 201, or 200 when already invited; yourself or someone blocked either way is 422 */
+        /**
+         * Invite someone (members only): 201, or 200 when already invited; yourself or someone blocked either way is 422
+         * @description In a group that approves who joins (join_policy request), only its owner and moderators invite: an invitation lets its addressee in without a request, so a member's is 403. A block withdraws an invitation either of the two sent the other.
+         */
         post: operations["InviteToGroup"];
         delete?: never;
         options?: never;
