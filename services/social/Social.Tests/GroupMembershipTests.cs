@@ -460,12 +460,13 @@ public sealed class GroupMembershipTests(SocialFixture fx) : IClassFixture<Socia
         var (inviterId, inviter, _) = await fx.RegisteredAsync();
         var (inviteeId, invitee, _) = await fx.RegisteredAsync();
         var (otherId, other, _) = await fx.RegisteredAsync();
+        var (thirdId, third, _) = await fx.RegisteredAsync();
         var secret = await GroupsFlow.CreateAsync(fx, owner, visibility: "secret", policy: "invite");
         await (
             await fx.Client.PostJson($"/api/v1/groups/{secret}/invitations", new { user_id = inviterId }, owner)
         ).AssertStatus(201);
         await (await fx.Client.PostJson($"/api/v1/groups/{secret}/join", new { }, inviter)).AssertStatus(201);
-        foreach (var userId in new[] { inviteeId, otherId })
+        foreach (var userId in new[] { inviteeId, otherId, thirdId })
             await (
                 await fx.Client.PostJson($"/api/v1/groups/{secret}/invitations", new { user_id = userId }, inviter)
             ).AssertStatus(201);
@@ -480,6 +481,10 @@ public sealed class GroupMembershipTests(SocialFixture fx) : IClassFixture<Socia
         await (await fx.Client.PostJson($"/api/v1/groups/{secret}/join", new { }, invitee)).AssertProblem(404);
         // Someone else's invitation from the same member stands.
         await (await fx.Client.PostJson($"/api/v1/groups/{secret}/join", new { }, other)).AssertStatus(201);
+        // And the inviter blocking whom they invited withdraws it too.
+        await (await fx.Client.SendJson(HttpMethod.Put, $"/api/v1/blocks/{thirdId}", null, inviter)).AssertStatus(204);
+        await (await fx.Client.Get($"/api/v1/groups/{secret}", third)).AssertProblem(404);
+        await (await fx.Client.PostJson($"/api/v1/groups/{secret}/join", new { }, third)).AssertProblem(404);
         Assert.Equal(
             0L,
             await fx.ScalarAsync<long>(

@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Security.Claims;
 using System.Text.Json.Nodes;
+using Community.Contracts;
 using Community.Contracts.Events;
 using Community.Events.Photos;
 using Community.ServiceDefaults.Api;
@@ -46,8 +47,9 @@ public static partial class CatalogueApi
             .HonoursIfMatch()
             .WithSummary("Change an event (JSON merge: absent keeps, null clears)")
             .WithDescription(
-                "409 for a cancelled event, and for a published one that has ended: it stays as it took place. An event "
-                    + "under way keeps its start and may run longer; a changed ends_at must be in the future."
+                "409 for a cancelled event, and for a published one that has ended (an admin's change excepted): it "
+                    + "stays as it took place. An event under way may keep its past start as it is and run longer; a "
+                    + "changed ends_at must be in the future."
             )
             .Accepts<EventInput>("application/json")
             .ProducesProblem(StatusCodes.Status409Conflict);
@@ -215,8 +217,9 @@ public static partial class CatalogueApi
             throw new ConflictException("A cancelled event cannot be changed.");
         var now = UtcTimestamps.AsStored(clock.GetUtcNow());
         // As it cannot be cancelled: a later end would make it cancellable again (every ticket refunded), a cover the
-        // moderators took off could come back.
-        CancellationRules.ThrowIfOver(e, now);
+        // moderators took off could come back. An admin still may (taking abusive words off a past event).
+        if (!principal.IsInRole(Roles.Admin))
+            CancellationRules.ThrowIfOver(e, now);
         var uploadedCover = e.CoverImageKey;
 
         var merged = JsonMergePatch.Overlay(EventRules.ToInput(e), body, json.Value.SerializerOptions);

@@ -41,7 +41,9 @@ public static class CoverImageApi
                 "Set the cover image (JPEG, PNG or WebP, at most 5 MB, 12000 px a side and 50 megapixels; form field "
                     + "file; re-encoded): owner or admin"
             )
-            .WithDescription("409 for a cancelled event, and for a published one that has ended.")
+            .WithDescription(
+                "409 for a cancelled event, and for a published one that has ended; DELETE still removes a cover."
+            )
             .AcceptsImageUpload<CoverImageUpload>(MaxUploadBytes)
             .ProducesProblem(StatusCodes.Status409Conflict);
         group

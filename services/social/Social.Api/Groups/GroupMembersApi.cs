@@ -221,6 +221,9 @@ public static class GroupMembersApi
                 var profile =
                     await db.UserProfiles.AsNoTracking().Listed().FirstOrDefaultAsync(p => p.UserId == userId, ct)
                     ?? throw new NotFoundException(ProfileAccess.NoSuchUser);
+                // The pair's lock, after the group's (a block takes only the pair's): a block committing meanwhile is
+                // seen below, and one coming after finds this invitation to withdraw.
+                await ProfileAccess.LockPairAsync(db, callerId, userId, ct);
                 // Who blocked the caller is no one to them (404, as their profile), so the block is not told; who
                 // the caller blocked, they are told of.
                 if (await db.Blocks.AnyAsync(x => x.BlockerId == userId && x.BlockedId == callerId, ct))
