@@ -182,35 +182,51 @@ public static class EventChats
     {
         if (await DeletedUsers.AnyAsync(db, [userId], cancellationToken))
             return false;
-        // Locked, so what the write changed is judged against the row it changes.
-        var before = await db
-            .Database.SqlQuery<bool>(
-                $"""
-                SELECT active AS "Value" FROM conversation_members
-                WHERE conversation_id = {conversationId} AND user_id = {userId}
-                FOR UPDATE
-                """
-            )
-            .ToListAsync(cancellationToken);
+        // Locked, so what the write changes is judged against the row it changes.
+        Task<List<bool>> LockedAsync() =>
+            db
+                .Database.SqlQuery<bool>(
+                    $"""
+                    SELECT active AS "Value" FROM conversation_members
+                    WHERE conversation_id = {conversationId} AND user_id = {userId}
+                    FOR UPDATE
+                    """
+                )
+                .ToListAsync(cancellationToken);
+        var before = await LockedAsync();
+        if (before is [])
+        {
+            // No row yet: a new member joined if active. Another message's row committed meanwhile is read again,
+            // locked (a new statement sees it), and the write below judged against it.
+            var inserted = await db
+                .Database.SqlQuery<bool>(
+                    $"""
+                    INSERT INTO conversation_members
+                        (conversation_id, user_id, role, active, read_seq, muted, joined_at, as_of)
+                    VALUES ({conversationId}, {userId}, {role}, {active}, 0, false, {at}, {at})
+                    ON CONFLICT (conversation_id, user_id) DO NOTHING
+                    RETURNING active AS "Value"
+                    """
+                )
+                .ToListAsync(cancellationToken);
+            if (inserted is [var fresh])
+                return fresh;
+            before = await LockedAsync();
+        }
         var after = await db
             .Database.SqlQuery<bool>(
                 $"""
-                INSERT INTO conversation_members
-                    (conversation_id, user_id, role, active, read_seq, muted, joined_at, as_of)
-                VALUES ({conversationId}, {userId}, {role}, {active}, 0, false, {at}, {at})
-                ON CONFLICT (conversation_id, user_id) DO UPDATE
-                    SET role = CASE WHEN conversation_members.role = 'organizer' OR EXCLUDED.role = 'organizer'
-                                    THEN 'organizer' ELSE EXCLUDED.role END,
-                        active = CASE WHEN conversation_members.role = 'organizer' OR EXCLUDED.role = 'organizer'
-                                      THEN true ELSE EXCLUDED.active END,
-                        as_of = GREATEST(conversation_members.as_of, EXCLUDED.as_of)
-                WHERE conversation_members.as_of < EXCLUDED.as_of
-                    OR (EXCLUDED.role = 'organizer' AND conversation_members.role <> 'organizer')
+                UPDATE conversation_members
+                SET role = CASE WHEN role = 'organizer' OR {role} = 'organizer' THEN 'organizer' ELSE {role} END,
+                    active = CASE WHEN role = 'organizer' OR {role} = 'organizer' THEN true ELSE {active} END,
+                    as_of = GREATEST(as_of, {at})
+                WHERE conversation_id = {conversationId} AND user_id = {userId}
+                    AND (as_of < {at} OR ({role} = 'organizer' AND role <> 'organizer'))
                 RETURNING active AS "Value"
                 """
             )
             .ToListAsync(cancellationToken);
-        return after is [var now] && (before is [var was] ? was != now : now);
+        return after is [var now] && before is [var was] && was != now;
     }
 
     /// <summary>An event chat's attendee registered or cancelled: they and its active members hear it, but those in a
