@@ -53,7 +53,7 @@ export interface paths {
         head?: never;
         /**
          * Change an event (JSON merge: absent keeps, null clears)
-         * @description 409 for a cancelled event, and for a published one that has ended: it stays as it took place. An event under way keeps its start and may run longer; a changed ends_at must be in the future.
+         * @description 409 for a cancelled event, and for a published one that has ended (an admin's change excepted): it stays as it took place. An event under way may keep its past start as it is and run longer; a changed ends_at must be in the future.
          */
         patch: operations["UpdateEvent"];
         trace?: never;
@@ -318,7 +318,7 @@ export interface paths {
         get: operations["GetEventCover"];
         /**
          * Set the cover image (JPEG, PNG or WebP, at most 5 MB, 12000 px a side and 50 megapixels; form field file; re-encoded): owner or admin
-         * @description 409 for a cancelled event, and for a published one that has ended.
+         * @description 409 for a cancelled event, and for a published one that has ended; DELETE still removes a cover.
          */
         put: operations["UploadEventCover"];
         post?: never;
