@@ -454,6 +454,36 @@ public sealed class GroupMembershipTests(SocialFixture fx) : IClassFixture<Socia
     }
 
     [Fact]
+    public async Task A_group_turning_to_approval_drops_the_invitations_its_members_sent_and_keeps_its_managers()
+    {
+        var (_, owner, _) = await fx.RegisteredAsync();
+        var (memberId, member, _) = await fx.RegisteredAsync();
+        var (byMemberId, byMember, _) = await fx.RegisteredAsync();
+        var (byOwnerId, byOwner, _) = await fx.RegisteredAsync();
+        var id = await GroupsFlow.CreateAsync(fx, owner, policy: "invite");
+        await (
+            await fx.Client.PostJson($"/api/v1/groups/{id}/invitations", new { user_id = memberId }, owner)
+        ).AssertStatus(201);
+        await (await fx.Client.PostJson($"/api/v1/groups/{id}/join", new { }, member)).AssertStatus(201);
+        // In an invite-only group members invite.
+        await (
+            await fx.Client.PostJson($"/api/v1/groups/{id}/invitations", new { user_id = byMemberId }, member)
+        ).AssertStatus(201);
+        await (
+            await fx.Client.PostJson($"/api/v1/groups/{id}/invitations", new { user_id = byOwnerId }, owner)
+        ).AssertStatus(201);
+
+        await (
+            await fx.Client.SendJson(HttpMethod.Patch, $"/api/v1/groups/{id}", new { join_policy = "request" }, owner)
+        ).AssertStatus(200);
+
+        // The member's invitation would have let its addressee past the approval: it is gone, and they ask.
+        var asked = await (await fx.Client.PostJson($"/api/v1/groups/{id}/join", new { }, byMember)).AssertStatus(202);
+        Assert.Equal("pending", asked["status"]!.GetValue<string>());
+        await (await fx.Client.PostJson($"/api/v1/groups/{id}/join", new { }, byOwner)).AssertStatus(201);
+    }
+
+    [Fact]
     public async Task A_block_withdraws_an_invitation_either_of_the_two_sent_the_other()
     {
         var (_, owner, _) = await fx.RegisteredAsync();

@@ -364,6 +364,20 @@ public static class GroupsApi
                     && (changed.Contains("price_cents") || changed.Contains("currency"))
                 )
                     throw new ForbiddenException("Only the group's owner sets the price of its membership.");
+                // Now the owner and moderators decide who joins: an invitation a member sent while members could
+                // invite would let its addressee in without a request, so it goes (the managers' own stay).
+                if (changed.Contains("join_policy") && g.JoinPolicy == GroupJoinPolicy.Request)
+                    await db.Database.ExecuteSqlAsync(
+                        $"""
+                        DELETE FROM group_invitations i
+                        WHERE i.group_id = {id}
+                          AND NOT EXISTS (
+                              SELECT 1 FROM group_members m
+                              WHERE m.group_id = i.group_id AND m.user_id = i.invited_by
+                                AND m.role IN ('owner', 'moderator'))
+                        """,
+                        ct
+                    );
                 if (changed.Count > 0)
                 {
                     g.UpdatedAt = now;
