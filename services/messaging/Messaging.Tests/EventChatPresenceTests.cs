@@ -22,23 +22,10 @@ public sealed class EventChatPresenceTests(RealTimeFixture fx) : IClassFixture<R
     private static Task Join(LiveConnection client, string conversation) =>
         client.Connection.InvokeAsync<JsonElement>("JoinConversation", conversation, null);
 
-    private EventPublished Published(Guid eventId, Guid organizerId) =>
-        new(
-            Guid.NewGuid(),
-            fx.Tick(),
-            eventId,
-            organizerId,
-            "Dunes",
-            fx.Clock.GetUtcNow().AddDays(2),
-            fx.Clock.GetUtcNow().AddDays(2).AddHours(3),
-            0,
-            "AED"
-        );
-
     private async Task<(Guid EventId, string Chat)> EventAsync(Guid organizerId, string organizer)
     {
         var eventId = Guid.NewGuid();
-        await fx.DeliverAsync(Published(eventId, organizerId));
+        await fx.DeliverAsync(fx.Published(eventId, organizerId));
         var chat = (
             await (await fx.Client.Get($"/api/v1/conversations/by-event/{eventId}", organizer)).AssertStatus(200)
         )["id"]!.GetValue<string>();
@@ -298,7 +285,7 @@ public sealed class EventChatPresenceTests(RealTimeFixture fx) : IClassFixture<R
         var (guestId, guest) = await fx.RegisteredAsync();
         var (laterId, _) = await fx.RegisteredAsync();
         var eventId = Guid.NewGuid();
-        var published = Published(eventId, organizerId);
+        var published = fx.Published(eventId, organizerId);
         // Their own registration, newer than the publication, is handled first (a backlog: each on its own queue).
         var own = Guid.NewGuid();
         await fx.DeliverAsync(

@@ -153,6 +153,40 @@ public class MessagingFixture() : ServiceFixture<Program>(ResourceNames.Messagin
             ).AssertStatus(201)
         )["id"]!.GetValue<string>();
 
+    /// <summary>An event published by <paramref name="organizerId"/>, two days ahead, free.</summary>
+    public EventPublished Published(Guid eventId, Guid organizerId) =>
+        new(
+            Guid.NewGuid(),
+            Tick(),
+            eventId,
+            organizerId,
+            "Dunes",
+            Clock.GetUtcNow().AddDays(2),
+            Clock.GetUtcNow().AddDays(2).AddHours(3),
+            0,
+            "AED"
+        );
+
+    /// <summary>
+    /// A thread of <paramref name="groupId"/> by <paramref name="ownerId"/>, written directly, as the threads feature
+    /// makes it.
+    /// </summary>
+    public async Task<Guid> ThreadRowAsync(Guid groupId, Guid ownerId)
+    {
+        var thread = Guid.NewGuid();
+        await ExecuteAsync(
+            """
+            INSERT INTO conversations
+                (id, kind, group_id, owner_id, created_by, last_seq, last_activity_at, closed, created_at)
+            VALUES (@id, 'thread', @g, @o, @o, 0, now(), false, now())
+            """,
+            ("id", thread),
+            ("g", groupId),
+            ("o", ownerId)
+        );
+        return thread;
+    }
+
     public async Task<JsonNode> SendAsync(
         string token,
         string conversation,

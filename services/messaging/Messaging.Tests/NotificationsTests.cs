@@ -233,17 +233,7 @@ public sealed class NotificationsTests(MessagingFixture fx) : IClassFixture<Mess
         await fx.DeliverAsync(new GroupCreated(Guid.NewGuid(), fx.Tick(), groupId, ownerId, "Readers", "public"));
         foreach (var id in new[] { xId, yId, readerId })
             await fx.DeliverAsync(new GroupMemberJoined(Guid.NewGuid(), fx.Tick(), groupId, id));
-        var thread = Guid.NewGuid();
-        await fx.ExecuteAsync(
-            """
-            INSERT INTO conversations
-                (id, kind, group_id, owner_id, created_by, last_seq, last_activity_at, closed, created_at)
-            VALUES (@id, 'thread', @g, @o, @o, 0, now(), false, now())
-            """,
-            ("id", thread),
-            ("g", groupId),
-            ("o", ownerId)
-        );
+        var thread = await fx.ThreadRowAsync(groupId, ownerId);
         // The reader blocked y: y's messages never reach them as notifications; the owner still hears of them.
         await fx.BlockAsync(readerId, yId);
         await fx.SendAsync(owner, thread.ToString(), "welcome");
@@ -453,19 +443,7 @@ public sealed class NotificationsTests(MessagingFixture fx) : IClassFixture<Mess
         var (bobId, _) = await fx.RegisteredAsync();
         var (blockedId, _) = await fx.RegisteredAsync();
         var eventId = Guid.NewGuid();
-        await fx.DeliverAsync(
-            new EventPublished(
-                Guid.NewGuid(),
-                fx.Tick(),
-                eventId,
-                organizerId,
-                "Dunes",
-                fx.Clock.GetUtcNow().AddDays(2),
-                fx.Clock.GetUtcNow().AddDays(2).AddHours(3),
-                0,
-                "AED"
-            )
-        );
+        await fx.DeliverAsync(fx.Published(eventId, organizerId));
         await fx.BlockAsync(organizerId, blockedId);
         await using var organizerHub = await ChatClient.ConnectAsync(fx.Client.BaseAddress!, organizer);
 

@@ -143,7 +143,7 @@ public sealed class ProjectionsTests(MessagingFixture fx) : IClassFixture<Messag
         );
 
         // Threads are made by the threads feature; here one is written directly to use the thread path.
-        var thread = await ThreadAsync(groupId, memberId);
+        var thread = await fx.ThreadRowAsync(groupId, memberId);
         // A group member opens the thread before ever writing in it.
         Assert.Equal(
             "thread",
@@ -255,7 +255,7 @@ public sealed class ProjectionsTests(MessagingFixture fx) : IClassFixture<Messag
                 ("u", modId)
             )
         );
-        var thread = await ThreadAsync(groupId, ownerId);
+        var thread = await fx.ThreadRowAsync(groupId, ownerId);
         var owners = await fx.SendAsync(owner, thread.ToString(), "Trail on Saturday?");
         await fx.SendAsync(mod, thread.ToString(), "Count me in");
         // A member's rights, not a moderator's: the owner's message is not theirs to delete.
@@ -488,22 +488,5 @@ public sealed class ProjectionsTests(MessagingFixture fx) : IClassFixture<Messag
         Assert.Equal(1L, await ActiveAsync(groupId));
         await fx.DeliverAsync(new GroupMemberLeft(Guid.NewGuid(), fx.Tick(), groupId, deletedId));
         Assert.Equal(0L, await ActiveAsync(groupId));
-    }
-
-    /// <summary>A thread of <paramref name="groupId"/> by <paramref name="ownerId"/>, written directly.</summary>
-    private async Task<Guid> ThreadAsync(Guid groupId, Guid ownerId)
-    {
-        var thread = Guid.NewGuid();
-        await fx.ExecuteAsync(
-            """
-            INSERT INTO conversations
-                (id, kind, group_id, owner_id, created_by, last_seq, last_activity_at, closed, created_at)
-            VALUES (@id, 'thread', @g, @o, @o, 0, now(), false, now())
-            """,
-            ("id", thread),
-            ("g", groupId),
-            ("o", ownerId)
-        );
-        return thread;
     }
 }

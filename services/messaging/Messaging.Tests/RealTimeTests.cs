@@ -518,17 +518,7 @@ public sealed class RealTimeTests(RealTimeFixture fx) : IClassFixture<RealTimeFi
             new Contracts.Social.GroupCreated(Guid.NewGuid(), fx.Tick(), groupId, ownerId, "Hikers", "public")
         );
         // A thread's conversation, as the threads feature makes it.
-        var thread = Guid.NewGuid();
-        await fx.ExecuteAsync(
-            """
-            INSERT INTO conversations
-                (id, kind, group_id, owner_id, created_by, last_seq, last_activity_at, closed, created_at)
-            VALUES (@id, 'thread', @g, @o, @o, 0, now(), false, now())
-            """,
-            ("id", thread),
-            ("g", groupId),
-            ("o", ownerId)
-        );
+        var thread = await fx.ThreadRowAsync(groupId, ownerId);
         await using var ownerClient = await fx.ConnectAsync(owner);
         await Join(ownerClient, thread.ToString());
 
@@ -611,19 +601,7 @@ public sealed class RealTimeTests(RealTimeFixture fx) : IClassFixture<RealTimeFi
         var eventId = Guid.NewGuid();
         var (organizerId, organizer) = await fx.RegisteredAsync();
         var (attendeeId, attendee) = await fx.RegisteredAsync();
-        await fx.DeliverAsync(
-            new EventPublished(
-                Guid.NewGuid(),
-                fx.Tick(),
-                eventId,
-                organizerId,
-                "Dunes",
-                fx.Clock.GetUtcNow().AddDays(2),
-                fx.Clock.GetUtcNow().AddDays(2).AddHours(3),
-                0,
-                "AED"
-            )
-        );
+        await fx.DeliverAsync(fx.Published(eventId, organizerId));
         var chat = (
             await (await fx.Client.Get($"/api/v1/conversations/by-event/{eventId}", organizer)).AssertStatus(200)
         )["id"]!.GetValue<string>();
