@@ -415,6 +415,114 @@ public sealed class JoinBatchTests : IClassFixture<IdleSweeperFixture>, IDisposa
         );
     }
 
+    [Fact]
+    public async Task A_change_of_the_event_committed_while_a_batch_waits_on_it_is_what_the_batch_follows()
+    {
+        // An edit holds the event's row (FOR UPDATE, as PATCH does) and commits once a newcomer's batch waits on it:
+        // the batch writes under the event as the edit left it, not as the batch first read it.
+        var madePrivate = await FullEventAsync();
+        var (outsider, outsiderToken) = fx.Member();
+        var answer = await fx.CommitsWhileWaitedOnAsync(
+            "SELECT 1 FROM community_events WHERE id = @id FOR UPDATE; "
+                + "UPDATE community_events SET visibility = 'private' WHERE id = @id",
+            () => Register(madePrivate, outsiderToken),
+            "the newcomer's batch did not wait on the edit",
+            ("id", madePrivate)
+        );
+        Assert.Equal("No event has this id.", (await answer.AssertProblem(404))["detail"]!.GetValue<string>());
+
+        var listClosed = await FullEventAsync();
+        var (latecomer, latecomerToken) = fx.Member();
+        answer = await fx.CommitsWhileWaitedOnAsync(
+            "SELECT 1 FROM community_events WHERE id = @id FOR UPDATE; "
+                + "UPDATE community_events SET waitlist_enabled = false WHERE id = @id",
+            () => Register(listClosed, latecomerToken),
+            "the newcomer's batch did not wait on the edit",
+            ("id", listClosed)
+        );
+        Assert.Contains("full", (await answer.AssertProblem(409))["detail"]!.GetValue<string>());
+
+        foreach (var user in new[] { outsider, latecomer })
+            Assert.Equal(
+                0L,
+                await fx.ScalarAsync<long>("SELECT count(*) FROM registrations WHERE user_id = @id", ("id", user))
+            );
+    }
+
+    [Fact]
+    public async Task A_free_events_price_stays_while_someone_waits_for_a_freed_seat()
+    {
+        var (_, organizer) = fx.Organizer();
+        var e = await fx.CreateEventAsync(organizer, b => b["capacity"] = 1);
+        var eventId = Guid.Parse(e["id"]!.GetValue<string>());
+        var (_, seated) = fx.Member();
+        await (await Register(eventId, seated)).AssertStatus(201);
+        var (newcomer, newcomerToken) = fx.Member();
+
+        // The newcomer's batch reads the event full and waits on a rival row; the seat is freed meanwhile. Once it has
+        // waitlisted them, the promotion that would seat them waits on another caller's promotion (its lock held here).
+        Task<HttpResponseMessage> joining;
+        await using var promoting = new NpgsqlConnection(fx.Resources.DatabaseConnectionString);
+        await promoting.OpenAsync();
+        await using (await UncommittedWaitingRowAsync(eventId, newcomer))
+        {
+            joining = Register(eventId, newcomerToken);
+            await fx.SomeoneWaitsOnALockAsync("the batch did not wait on the rival row");
+            await (
+                await fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{eventId}/registrations/me", null, seated)
+            ).AssertStatus(200);
+            await PromotionLockAsync(promoting, eventId, "pg_advisory_lock");
+        }
+        await Eventually.TrueAsync(
+            async () =>
+                await fx.ScalarAsync<long>(
+                    "SELECT count(*) FROM registrations WHERE user_id = @id AND status = 'waitlisted'",
+                    ("id", newcomer)
+                ) == 1,
+            "the newcomer was never waitlisted"
+        );
+        await fx.SomeoneWaitsOnALockAsync("the newcomer's promotion did not wait");
+
+        // No seat is taken now, but the newcomer waits for one on the free event's terms: no price can come first.
+        var refused = await (
+            await fx.Client.SendJson(
+                HttpMethod.Patch,
+                $"/api/v1/events/{eventId}",
+                new { price_cents = 1500, currency = "EUR" },
+                organizer
+            )
+        ).AssertProblem(400);
+        Assert.Contains(
+            "cannot change",
+            refused["errors"]!["price_cents"]![0]!.GetValue<string>(),
+            StringComparison.Ordinal
+        );
+
+        await PromotionLockAsync(promoting, eventId, "pg_advisory_unlock");
+        var seatedNow = await (await joining).AssertStatus(201);
+        Assert.Equal("confirmed", seatedNow["status"]!.GetValue<string>());
+        Assert.Equal(
+            0L,
+            await fx.ScalarAsync<long>("SELECT price_cents FROM community_events WHERE id = @id", ("id", eventId))
+        );
+        Assert.Equal(
+            0L,
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM outbox_messages WHERE type LIKE '%TicketHoldCreated%' "
+                    + "AND payload->>'eventId' = @id",
+                ("id", eventId.ToString())
+            )
+        );
+    }
+
+    /// <summary>Takes or releases, on <paramref name="connection"/>, the lock a promotion of the event holds.</summary>
+    private static async Task PromotionLockAsync(NpgsqlConnection connection, Guid eventId, string function)
+    {
+        await using var command = new NpgsqlCommand($"SELECT {function}(14001, hashtext(@id::text))", connection);
+        command.Parameters.AddWithValue("id", eventId);
+        await command.ExecuteScalarAsync();
+    }
+
     public void Dispose() => _listener.Dispose();
 
     /// <summary>

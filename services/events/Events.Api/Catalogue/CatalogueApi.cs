@@ -231,12 +231,20 @@ public static partial class CatalogueApi
             )
             .Select(r => r.Currency)
             .FirstOrDefaultAsync(cancellationToken);
+        // Read after the lock: a batch that waitlisted someone committed before it (it holds the row while it writes).
+        var someoneWaits =
+            e.SeatsTaken == 0
+            && await db.Registrations.AnyAsync(
+                r => r.EventId == id && r.Status == RegistrationStatus.Waitlisted,
+                cancellationToken
+            );
         var changed = EventRules.Apply(
             input,
             e,
             now,
             startMayBePast: input.StartsAt is { } starts && UtcTimestamps.AsStored(starts) == e.StartsAt,
-            ticketsPaidIn
+            ticketsPaidIn,
+            someoneWaits
         );
         if (changed.Count > 0)
         {

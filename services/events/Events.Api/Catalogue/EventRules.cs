@@ -62,7 +62,8 @@ public static partial class EventRules
         CommunityEvent target,
         DateTimeOffset now,
         bool startMayBePast,
-        string? ticketsPaidIn = null
+        string? ticketsPaidIn = null,
+        bool someoneWaits = false
     )
     {
         var errors = new ValidationErrors();
@@ -178,8 +179,9 @@ public static partial class EventRules
         if (invited.Contains(Guid.Empty))
             errors.Add("invited_user_ids", "invited_user_ids must be user ids.");
 
-        // Attendees agreed to a price: once seats are taken it is fixed.
-        if (target.SeatsTaken > 0 && (price != target.PriceCents || currency != target.Currency))
+        // Attendees agreed to a price, and so did those waiting for a seat (one freed seats them on their own terms):
+        // once seats are taken or someone waits, it is fixed.
+        if ((target.SeatsTaken > 0 || someoneWaits) && (price != target.PriceCents || currency != target.Currency))
             errors.Add("price_cents", "the price cannot change once people have registered.");
         else if (ticketsPaidIn is not null && currency is not null && currency != ticketsPaidIn)
             errors.Add(

@@ -189,7 +189,11 @@ public sealed class JoinBatches
     // $1 event, $2 now, $3 price (each row's amount), $4 currency, $5 waiting list, $6 visibility, $7 organizer, $8 a
     // seated row's status, $9 its message's type; then one element per newcomer, in arrival order: $10 registration
     // ids, $11 user ids, $12 pressed at, $13 ticket codes, $14 hold expiries, $15 message ids, $16 payloads, $17 trace
-    // parents. "free" locks the event's row only when it may seat someone and reads the seats left once locked, with NO
+    // parents. "event" reads the terms with the lock the insert's foreign key takes anyway (FOR KEY SHARE), taken
+    // before anything is written: a change of the event under way (its row held FOR UPDATE, as an edit holds it) is
+    // waited for and its result read, so nobody is waitlisted under terms changed meanwhile (made private, list
+    // closed).
+    // "free" locks the event's row only when it may seat someone and reads the seats left once locked, with NO
     // KEY UPDATE (FOR UPDATE would deadlock with batches that only waitlist); "ranked" is materialised so the lock
     // comes before the insert draws sequences: a seated row is never behind one waitlisted meanwhile. A newcomer in a
     // block with the organizer ("blocked", read here so a registration stays one round trip) is neither seated nor
@@ -201,7 +205,7 @@ public sealed class JoinBatches
                    capacity IS NULL OR seats_taken < capacity AS seat_free,
                    (SELECT min(sequence) FROM registrations WHERE event_id = $1 AND status = 'waitlisted') IS NOT NULL
                        AS someone_waits
-            FROM community_events WHERE id = $1),
+            FROM community_events WHERE id = $1 FOR KEY SHARE),
         joiner AS (
             SELECT j.*, EXISTS (
                        SELECT 1 FROM registrations r
