@@ -46,18 +46,45 @@ public sealed class SessionEnding(IOptions<IdentityOptions> options, TimeProvide
     public async Task EndAllAsync(IdentityDbContext db, Guid userId, string reason, CancellationToken cancellationToken)
     {
         var (now, expireBy) = await LockFeedAsync(db, cancellationToken);
+        var notBefore = await NotBeforeAsync(db, userId, now, cancellationToken);
         db.SessionRevocations.Add(
             new SessionRevocation
             {
                 UserId = userId,
-                NotBefore = now,
+                NotBefore = notBefore,
                 Reason = reason,
                 OccurredAt = now,
                 TokensExpireBy = expireBy,
             }
         );
-        db.AddIntegrationEvent(new UserSessionsEnded(Guid.CreateVersion7(), now, userId, now, reason, expireBy));
+        db.AddIntegrationEvent(new UserSessionsEnded(Guid.CreateVersion7(), now, userId, notBefore, reason, expireBy));
     }
+
+    /// <summary>
+    /// The cutoff of an end at <paramref name="now"/>, in the whole seconds tokens carry (iat): the next second, so a
+    /// token issued earlier in this second is refused; and past every earlier cutoff of the user, because a token
+    /// issued after one of those in its second carries that cutoff (<see cref="Auth.TokenIssuer"/>) and must not
+    /// outlive this end (a password changed, then a suspension or a demotion, in the same second).
+    /// </summary>
+    private static async Task<DateTimeOffset> NotBeforeAsync(
+        IdentityDbContext db,
+        Guid userId,
+        DateTimeOffset now,
+        CancellationToken cancellationToken
+    )
+    {
+        var next = NextSecond(now);
+        var latest = await db
+            .SessionRevocations.Where(r => r.UserId == userId && r.NotBefore != null)
+            .MaxAsync(r => r.NotBefore, cancellationToken);
+        // A cutoff stored before they were whole seconds is carried rounded up.
+        var carried =
+            latest is { } earlier && earlier.UtcTicks % TimeSpan.TicksPerSecond != 0 ? NextSecond(earlier) : latest;
+        return carried >= next ? carried.Value.AddSeconds(1) : next;
+    }
+
+    private static DateTimeOffset NextSecond(DateTimeOffset instant) =>
+        instant.AddTicks(TimeSpan.TicksPerSecond - instant.UtcTicks % TimeSpan.TicksPerSecond);
 
     /// <summary>Revokes every live refresh token of a user (a new password, a suspension).</summary>
     public Task RevokeRefreshTokensAsync(IdentityDbContext db, Guid userId, CancellationToken cancellationToken)

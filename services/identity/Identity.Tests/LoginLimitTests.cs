@@ -123,6 +123,36 @@ public sealed class LoginLimitTests(LoginLimitFixture fx) : IClassFixture<LoginL
     }
 
     [Fact]
+    public async Task A_name_spelling_an_accounts_key_counts_against_no_account()
+    {
+        var user = await fx.RegisterAsync("spelled_owner");
+        var id = user["user"]!["id"]!.GetValue<string>();
+        await (await Login("spelled_owner", "correct-horse-9", "198.51.100.13")).AssertStatus(200);
+
+        // A stranger fails ten times with each of two names no account has, spelled as the owner's counters (the last
+        // as the one at their usual address).
+        foreach (var spelled in new[] { id, $"{id}|ip:198.51.100.13" })
+            for (var i = 0; i < 10; i++)
+            {
+                fx.Clock.Advance(TimeSpan.FromSeconds(3));
+                await (await Login(spelled, "wrong-password-1", $"203.0.113.{60 + i}")).AssertProblem(401);
+            }
+
+        // The owner is let in at their usual address and at a new one.
+        await (await Login("spelled_owner", "correct-horse-9", "198.51.100.13")).AssertStatus(200);
+        await (await Login("spelled_owner", "correct-horse-9", "192.0.2.13")).AssertStatus(200);
+        // What counted them was the name's own counters.
+        Assert.Equal(
+            10L,
+            await fx.ScalarAsync<long>($"SELECT failures FROM login_failures WHERE key = 'identifier:{id}'")
+        );
+        Assert.Equal(
+            0L,
+            await fx.ScalarAsync<long>($"SELECT count(*) FROM login_failures WHERE key LIKE 'account:{id}%'")
+        );
+    }
+
+    [Fact]
     public async Task Failures_are_counted_per_account_per_account_and_address_and_per_address()
     {
         var user = await fx.RegisterAsync("pair_counted");

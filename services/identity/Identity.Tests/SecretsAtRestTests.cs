@@ -56,7 +56,7 @@ public sealed class SecretsAtRestTests(IdentityFixture fx) : IClassFixture<Ident
         var plain = legacy.ExportPkcs8PrivateKey();
         await fx.ExecuteAsync(
             "INSERT INTO signing_keys (kid, private_key, created_at) "
-                + "SELECT 'legacy-kid', @key, max(created_at) + interval '1 second' FROM signing_keys",
+                + "SELECT 'legacy-kid', @key, max(created_at) + interval '1 millisecond' FROM signing_keys",
             ("key", plain)
         );
 

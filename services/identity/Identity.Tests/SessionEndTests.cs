@@ -123,6 +123,63 @@ public sealed partial class SessionEndTests(SessionEndFixture fx) : IClassFixtur
     }
 
     [Fact]
+    public async Task A_token_issued_after_an_end_does_not_outlive_a_second_end_in_the_same_second()
+    {
+        var organizer = await fx.RegisterAsync(role: "organizer");
+        var id = organizer["user"]!["id"]!.GetValue<string>();
+        var admin = await fx.LoginAsync(IdentityFixture.AdminUsername, fx.AdminPassword);
+
+        // A password change ends every session and hands the caller a pair issued after that end, in its second.
+        var changed = await (
+            await Client.PostJson(
+                "/api/v1/users/me/password",
+                new { current_password = "correct-horse-9", new_password = "brand-new-pass-7" },
+                Access(organizer)
+            )
+        ).AssertStatus(200);
+        var changedAt = await EndedAtAsync(id, SessionEnding.PasswordChanged);
+
+        // The demotion lands in that same second: the test's clock is set back to just after the second began.
+        var shift = StartOfSecond(changedAt) + TimeSpan.FromMilliseconds(100) - fx.Clock.GetUtcNow();
+        fx.Clock.Advance(shift);
+        try
+        {
+            await (
+                await Client.SendJson(HttpMethod.Put, $"/api/v1/users/{id}/role", new { role = "member" }, admin)
+            ).AssertStatus(200);
+        }
+        finally
+        {
+            fx.Clock.Advance(-shift);
+        }
+        Assert.Equal(StartOfSecond(changedAt), StartOfSecond(await EndedAtAsync(id, SessionEnding.RoleChanged)));
+
+        // The organizer's token from the change carries the organizer's role: the demotion ends it too.
+        Assert.Equal("organizer", TestTokens.Payload(Access(changed))["role"]!.GetValue<string>());
+        await WaitUntilEndedAsync(Access(changed), "a token issued before the demotion outlived it");
+        var refreshed = await (
+            await Client.PostJson(
+                "/api/v1/auth/refresh",
+                new { refresh_token = changed["refresh_token"]!.GetValue<string>() }
+            )
+        ).AssertStatus(200);
+        await (await Client.Get("/api/v1/auth/me", Access(refreshed))).AssertStatus(200);
+    }
+
+    private async Task<DateTimeOffset> EndedAtAsync(string userId, string reason) =>
+        new(
+            await fx.ScalarAsync<DateTime>(
+                "SELECT occurred_at FROM session_revocations WHERE user_id = @id::uuid AND reason = @reason",
+                ("id", userId),
+                ("reason", reason)
+            ),
+            TimeSpan.Zero
+        );
+
+    private static DateTimeOffset StartOfSecond(DateTimeOffset instant) =>
+        instant.AddTicks(-(instant.UtcTicks % TimeSpan.TicksPerSecond));
+
+    [Fact]
     public async Task Reusing_a_rotated_refresh_token_ends_the_session_it_belongs_to()
     {
         var registered = await fx.RegisterAsync();

@@ -27,7 +27,10 @@ public sealed class LoginThrottle(IdentityDbContext db, IOptions<IdentityOptions
         var account = userId is { } id
             ? ThrottleCounters.AccountKey(id)
             // Spelled as the lookup reads it: "+971 50-123", "+97150123" find the same holders, and count as one.
-            : "account:" + Bounded(AccountQueries.NormalizeIdentifier(identifier));
+            // A kind of its own: a name no account has could otherwise spell a known account's key, "<its
+            // id>|ip:<address>" included, and a stranger's failures would count against its owner at their usual
+            // address.
+            : "identifier:" + Bounded(AccountQueries.NormalizeIdentifier(identifier));
         var boundedAddress = Bounded(address);
         return new Keys(userId, boundedAddress, account, account + "|ip:" + boundedAddress, "ip:" + boundedAddress);
     }
