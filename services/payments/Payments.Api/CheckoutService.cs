@@ -113,11 +113,12 @@ public sealed class CheckoutService(
             catch (DbUpdateException exception)
                 when (exception.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
             {
-                // A concurrent request opened it first: answer with that one.
+                // A concurrent request opened it first: answer with that one. It may be gone already (the provider
+                // refused it at once and it was ended): then the next request opens a new one.
                 db.ChangeTracker.Clear();
                 var winner = await db
                     .Payments.AsNoTracking()
-                    .FirstAsync(
+                    .FirstOrDefaultAsync(
                         p =>
                             p.UserId == userId
                             && p.Purpose == item.Purpose

@@ -383,6 +383,56 @@ public sealed class SubscriptionsTests(PaymentsFixture fx) : IClassFixture<Payme
     }
 
     [Fact]
+    public async Task A_subscription_update_delivered_after_a_newer_one_changes_nothing()
+    {
+        var (userId, token) = fx.User();
+        var paymentId = await SubscribeAsync(token, "premium");
+        var providerId = "sub_sandbox_" + paymentId.ToString("N");
+        var periodEnd = DateTimeOffset.FromUnixTimeSeconds(fx.Clock.GetUtcNow().AddDays(30).ToUnixTimeSeconds());
+        var now = DateTimeOffset.UtcNow;
+
+        // A renewal went unpaid (its delivery failed), then the member paid: Stripe's "active" arrives first, and its
+        // retry of "unpaid" after it.
+        await SendAsync(
+            SubscriptionEvent("customer.subscription.updated", providerId, userId, "active", periodEnd, false, now)
+        );
+        var late = SubscriptionEvent(
+            "customer.subscription.updated",
+            providerId,
+            userId,
+            "unpaid",
+            periodEnd,
+            false,
+            now.AddMinutes(-5)
+        );
+        Assert.False((await SendAsync(late))["duplicate"]!.GetValue<bool>());
+        var me = await MeAsync(token);
+        Assert.Equal("active", me["status"]!.GetValue<string>());
+        Assert.Equal("premium", me["tier"]!.GetValue<string>());
+        Assert.Equal(0L, await ChangesAsync(userId, "free"));
+
+        // One created later still applies, and one of the same second too (Stripe counts whole seconds).
+        await SendAsync(
+            SubscriptionEvent("customer.subscription.updated", providerId, userId, "past_due", periodEnd, false, now)
+        );
+        Assert.Equal("past_due", (await MeAsync(token))["status"]!.GetValue<string>());
+        await SendAsync(
+            SubscriptionEvent(
+                "customer.subscription.updated",
+                providerId,
+                userId,
+                "unpaid",
+                periodEnd,
+                false,
+                now.AddMinutes(1)
+            )
+        );
+        me = await MeAsync(token);
+        Assert.Equal("unpaid", me["status"]!.GetValue<string>());
+        Assert.Equal("free", me["tier"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task An_unsigned_subscription_webhook_is_refused_and_changes_nothing()
     {
         var (userId, token) = fx.User();
@@ -548,7 +598,8 @@ public sealed class SubscriptionsTests(PaymentsFixture fx) : IClassFixture<Payme
         Guid userId,
         string status,
         DateTimeOffset periodEnd,
-        bool cancelAtPeriodEnd
+        bool cancelAtPeriodEnd,
+        DateTimeOffset? created = null
     ) =>
         new()
         {
@@ -556,7 +607,7 @@ public sealed class SubscriptionsTests(PaymentsFixture fx) : IClassFixture<Payme
             ["object"] = "event",
             ["type"] = type,
             ["api_version"] = Stripe.StripeConfiguration.ApiVersion,
-            ["created"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
+            ["created"] = (created ?? DateTimeOffset.UtcNow).ToUnixTimeSeconds(),
             ["livemode"] = false,
             ["data"] = new Dictionary<string, object?>
             {

@@ -17,6 +17,12 @@ public sealed class Subscription
     public Guid? LastPaymentId { get; set; }
     public DateTimeOffset? CurrentPeriodEnd { get; set; }
     public bool CancelAtPeriodEnd { get; set; }
+
+    /// <summary>
+    /// When Stripe created the newest event about <see cref="ProviderSubscriptionId"/> applied here: an older one,
+    /// delivered late (Stripe retries a failed delivery for days), is stale.
+    /// </summary>
+    public DateTimeOffset? ProviderEventAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
 }
 

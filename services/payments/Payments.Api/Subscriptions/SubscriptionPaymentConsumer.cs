@@ -80,6 +80,9 @@ public sealed class SubscriptionPaymentConsumer(
             {
                 s.Plan = plan.ToLowerInvariant();
                 s.Status = SubscriptionStatus.Active;
+                // Another subscription's events are ordered apart from the one it replaces.
+                if (s.ProviderSubscriptionId != payment.ProviderSubscriptionId)
+                    s.ProviderEventAt = null;
                 s.ProviderSubscriptionId = payment.ProviderSubscriptionId;
                 s.LastPaymentId = payment.Id;
                 s.CurrentPeriodEnd = BillingPeriods.EndAfter(paidAt, price.PeriodDays);

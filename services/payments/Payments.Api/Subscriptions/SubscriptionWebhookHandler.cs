@@ -29,6 +29,7 @@ public sealed class SubscriptionWebhookHandler(
             return;
         }
 
+        var created = new DateTimeOffset(DateTime.SpecifyKind(e.Created, DateTimeKind.Utc));
         if (e.Type == "customer.subscription.deleted")
         {
             await book.ChangeAsync(
@@ -37,8 +38,22 @@ public sealed class SubscriptionWebhookHandler(
                 {
                     s.Status = SubscriptionStatus.Canceled;
                     s.CancelAtPeriodEnd = false;
+                    s.ProviderEventAt = Later(s.ProviderEventAt, created);
                 },
                 cancellationToken
+            );
+            return;
+        }
+
+        // Stripe does not deliver in order, and retries a failed delivery later: an update created before the newest
+        // one applied says what is no longer so (an unpaid renewal since paid; a pause since lifted).
+        if (subscription.ProviderEventAt is { } newest && created < newest)
+        {
+            logger.LogInformation(
+                "Stripe event {EventId} ({Type}) is older than the newest applied to {ProviderId}; ignored",
+                e.Id,
+                e.Type,
+                subscription.ProviderSubscriptionId
             );
             return;
         }
@@ -74,10 +89,13 @@ public sealed class SubscriptionWebhookHandler(
                 s.Status = status;
                 s.CurrentPeriodEnd = periodEnd ?? s.CurrentPeriodEnd;
                 s.CancelAtPeriodEnd = reported.CancelAtPeriodEnd;
+                s.ProviderEventAt = created;
             },
             cancellationToken
         );
     }
+
+    private static DateTimeOffset Later(DateTimeOffset? a, DateTimeOffset b) => a is { } known && known > b ? known : b;
 
     private async Task<Subscription?> FindAsync(Stripe.Subscription reported, CancellationToken cancellationToken)
     {
