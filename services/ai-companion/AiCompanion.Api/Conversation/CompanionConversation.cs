@@ -78,8 +78,11 @@ public sealed class CompanionConversation(
             return null;
         if (sent.Text != text)
             throw new ConflictException("client_txn_id was already used for a different message.");
-        var reply = await db.CompanionMessages.AsNoTracking().SingleAsync(m => m.ReplyTo == sent.Id, cancellationToken);
-        return ToExchange(sent, reply);
+        // Gone since the first read (the conversation forgotten, the account erased meanwhile): no earlier answer.
+        var reply = await db
+            .CompanionMessages.AsNoTracking()
+            .SingleOrDefaultAsync(m => m.ReplyTo == sent.Id, cancellationToken);
+        return reply is null ? null : ToExchange(sent, reply);
     }
 
     /// <summary>
