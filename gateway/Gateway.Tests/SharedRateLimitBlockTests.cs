@@ -51,6 +51,33 @@ public sealed class SharedRateLimitBlockTests(BlockWindowGatewaysFixture fixture
     }
 
     [Fact]
+    public async Task A_request_under_a_policy_spends_one_permit_of_the_callers_window_not_two()
+    {
+        const string from = "192.0.2.55";
+        Assert.Equal(HttpStatusCode.OK, (await Send(_.First, from)).StatusCode);
+        Assert.Equal(6, await Taken(from));
+
+        // Sign-ins: their policy is counted in Redis, so the middleware asks the caller's window twice for each.
+        for (var i = 0; i < 2; i++)
+            Assert.NotEqual(
+                HttpStatusCode.TooManyRequests,
+                (await TwoGatewaysFixture.SendAsync(_.First, HttpMethod.Post, "/api/v1/auth/login", from)).StatusCode
+            );
+        // A third is refused by its policy; like any request the caller sent, it spent one permit.
+        await TwoGatewaysFixture.AssertRefused(
+            await TwoGatewaysFixture.SendAsync(_.First, HttpMethod.Post, "/api/v1/auth/login", from)
+        );
+        Assert.Equal(6, await Taken(from));
+
+        // Of the block of six: one read and three sign-ins, so two reads are left before another block is taken.
+        for (var i = 0; i < 2; i++)
+            Assert.Equal(HttpStatusCode.OK, (await Send(_.First, from)).StatusCode);
+        Assert.Equal(6, await Taken(from));
+        Assert.Equal(HttpStatusCode.OK, (await Send(_.First, from)).StatusCode);
+        Assert.Equal(12, await Taken(from));
+    }
+
+    [Fact]
     public async Task Two_instances_admit_exactly_the_window_and_refuse_the_rest_until_it_ends_without_asking_redis()
     {
         const string from = "192.0.2.60";

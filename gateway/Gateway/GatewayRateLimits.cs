@@ -146,10 +146,12 @@ public static class GatewayRateLimits
         WindowPartitions windows
     )
     {
-        options.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
-            context.User.FindFirst(ClaimNames.Subject)?.Value is { } user
-                ? windows.Of("user:" + user, limits.PerUser)
-                : windows.Of(ClientIp(context), limits.PerIp)
+        options.GlobalLimiter = new OncePerRequestLimiter(
+            PartitionedRateLimiter.Create<HttpContext, string>(context =>
+                context.User.FindFirst(ClaimNames.Subject)?.Value is { } user
+                    ? windows.Of("user:" + user, limits.PerUser)
+                    : windows.Of(ClientIp(context), limits.PerIp)
+            )
         );
 
         var registrationsCeiling = (
