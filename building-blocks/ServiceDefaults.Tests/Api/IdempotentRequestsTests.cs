@@ -28,6 +28,7 @@ public sealed class IdempotentRequestsTests : IAsyncLifetime
     private WebApplication _app = null!;
     private HttpClient _client = null!;
     private int _runs;
+    private int _completionOutages;
     private readonly TaskCompletionSource _entered = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -53,6 +54,10 @@ public sealed class IdempotentRequestsTests : IAsyncLifetime
         builder.Services.AddSingleton<TimeProvider>(_clock);
         builder.AddServiceDefaults();
         builder.AddServiceDatabase<ProbeDbContext>(Service);
+        builder.Services.AddSingleton<IIdempotentRequestStore>(sp => new OutagesOnCompletion(
+            sp.GetRequiredService<IdempotentRequestStore>(),
+            () => Volatile.Read(ref _completionOutages)
+        ));
         builder.Services.AddSingleton<ISigningKeySource>(_tokens);
         _app = builder.Build();
         _app.UseServiceDefaults();
@@ -159,6 +164,52 @@ public sealed class IdempotentRequestsTests : IAsyncLifetime
         Assert.False(first.Headers.Contains(IdempotentRequests.ReplayedHeader));
         Assert.Equal("true", second.Headers.GetValues(IdempotentRequests.ReplayedHeader).Single());
         Assert.Equal(1, _runs);
+    }
+
+    [Fact]
+    public async Task An_answer_that_cannot_be_kept_still_reaches_the_client_and_a_brief_outage_is_waited_out()
+    {
+        // The database blinks as the answer is kept: kept on a later try, then replayed.
+        Volatile.Write(ref _completionOutages, 1);
+        var first = await PostAsync("/things", "k-blink", "a");
+        Assert.Equal(HttpStatusCode.Created, first.StatusCode);
+        var replay = await PostAsync("/things", "k-blink", "a");
+        Assert.Equal("true", replay.Headers.GetValues(IdempotentRequests.ReplayedHeader).Single());
+        Assert.Equal(await first.Content.ReadAsStringAsync(), await replay.Content.ReadAsStringAsync());
+
+        // Down for longer: the thing was made, so its answer is given, not a 500 that would send the client back to
+        // make it again; a repeat meanwhile is told it is in progress.
+        Volatile.Write(ref _completionOutages, 100);
+        var made = await PostAsync("/things", "k-down", "b");
+        Assert.Equal(HttpStatusCode.Created, made.StatusCode);
+        Assert.Equal("b", (await made.Content.ReadFromJsonAsync<Thing>())!.Name);
+        await ProblemAsync(await PostAsync("/things", "k-down", "b"), HttpStatusCode.Conflict);
+        Assert.Equal(2, _runs);
+        Volatile.Write(ref _completionOutages, 0);
+    }
+
+    /// <summary>The store, its CompleteAsync failing as often in a row as <paramref name="outages"/> says.</summary>
+    private sealed class OutagesOnCompletion(IIdempotentRequestStore inner, Func<int> outages) : IIdempotentRequestStore
+    {
+        private int _failed;
+
+        public Task<IdempotentClaim> ClaimAsync(
+            Guid userId,
+            string key,
+            byte[] fingerprint,
+            CancellationToken cancellationToken
+        ) => inner.ClaimAsync(userId, key, fingerprint, cancellationToken);
+
+        public Task CompleteAsync(Guid userId, string key, StoredResponse response, CancellationToken cancellationToken)
+        {
+            if (Interlocked.Increment(ref _failed) <= outages())
+                throw new Npgsql.NpgsqlException("The database is briefly unreachable.");
+            Interlocked.Exchange(ref _failed, 0);
+            return inner.CompleteAsync(userId, key, response, cancellationToken);
+        }
+
+        public Task ReleaseAsync(Guid userId, string key, CancellationToken cancellationToken) =>
+            inner.ReleaseAsync(userId, key, cancellationToken);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Security.Cryptography;
 using System.Text;
 using Community.ServiceDefaults.Auth;
@@ -5,6 +6,7 @@ using Community.ServiceDefaults.Errors;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Net.Http.Headers;
 
 namespace Community.ServiceDefaults.Api;
@@ -144,7 +146,9 @@ public static class IdempotentRequests
             await store.ReleaseAsync(userId, key, CancellationToken.None);
         else
             // Kept before the answer leaves, so a client that has it and repeats the request gets the replay.
-            await store.CompleteAsync(
+            await KeepAsync(
+                context,
+                store,
                 userId,
                 key,
                 new StoredResponse(
@@ -153,11 +157,54 @@ public static class IdempotentRequests
                     Header(response.Headers.Location),
                     Header(response.Headers.ETag),
                     buffer.ToArray()
-                ),
-                CancellationToken.None
+                )
             );
         buffer.Position = 0;
         await buffer.CopyToAsync(original.Stream, context.RequestAborted);
+    }
+
+    /// <summary>
+    /// Keeps the answer, trying again over a moment's outage. What the handler did has happened by now, so should the
+    /// answer still not be kept, the client gets it all the same (a 500 would send it back to repeat the request),
+    /// and an operator is told: a repeat once the claim's lease has ended would run again.
+    /// </summary>
+    private static async Task KeepAsync(
+        HttpContext context,
+        IIdempotentRequestStore store,
+        Guid userId,
+        string key,
+        StoredResponse answer
+    )
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await store.CompleteAsync(userId, key, answer, CancellationToken.None);
+                return;
+            }
+            catch (Exception exception) when (exception is DbException or TimeoutException)
+            {
+                if (attempt < 3)
+                {
+                    await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt));
+                    continue;
+                }
+                context
+                    .RequestServices.GetRequiredService<ILoggerFactory>()
+                    .CreateLogger(typeof(IdempotentRequests))
+                    .LogError(
+                        exception,
+                        "The answer ({Status}) to {Method} {Path} under an Idempotency-Key could not be kept; the "
+                            + "same request repeated after {Lease} would run again",
+                        answer.StatusCode,
+                        context.Request.Method,
+                        context.Request.Path,
+                        InProgressLease
+                    );
+                return;
+            }
+        }
     }
 
     private static async Task ReplayAsync(HttpResponse response, StoredResponse stored)
