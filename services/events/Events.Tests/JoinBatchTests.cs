@@ -393,18 +393,7 @@ public sealed class JoinBatchTests : IClassFixture<IdleSweeperFixture>, IDisposa
         await (await Register(eventId, seated)).AssertStatus(201);
         var (newcomer, newcomerToken) = fx.Member();
 
-        // The newcomer's batch reads the event full, then waits (on a rival row for the same person) before it commits;
-        // the seat is freed meanwhile, and the cancellation's promotion, finding nobody committed on the list, has
-        // nothing to do.
-        Task<HttpResponseMessage> joining;
-        await using (await UncommittedWaitingRowAsync(eventId, newcomer))
-        {
-            joining = Register(eventId, newcomerToken);
-            await fx.SomeoneWaitsOnALockAsync("the batch did not wait on the rival row");
-            await (
-                await fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{eventId}/registrations/me", null, seated)
-            ).AssertStatus(200);
-        }
+        var joining = await JoinWhileTheSeatIsFreedAsync(eventId, newcomer, newcomerToken, seated);
 
         // The batch waitlisted the newcomer after the seat was freed: it sees the free seat after its commit and
         // promotes.
@@ -420,26 +409,23 @@ public sealed class JoinBatchTests : IClassFixture<IdleSweeperFixture>, IDisposa
     {
         // An edit holds the event's row (FOR UPDATE, as PATCH does) and commits once a newcomer's batch waits on it:
         // the batch writes under the event as the edit left it, not as the batch first read it.
-        var madePrivate = await FullEventAsync();
-        var (outsider, outsiderToken) = fx.Member();
-        var answer = await fx.CommitsWhileWaitedOnAsync(
-            "SELECT 1 FROM community_events WHERE id = @id FOR UPDATE; "
-                + "UPDATE community_events SET visibility = 'private' WHERE id = @id",
-            () => Register(madePrivate, outsiderToken),
-            "the newcomer's batch did not wait on the edit",
-            ("id", madePrivate)
-        );
-        Assert.Equal("No event has this id.", (await answer.AssertProblem(404))["detail"]!.GetValue<string>());
+        async Task<(Guid User, HttpResponseMessage Answer)> RegisterDuringAsync(string change)
+        {
+            var eventId = await FullEventAsync();
+            var (user, token) = fx.Member();
+            var answer = await fx.CommitsWhileWaitedOnAsync(
+                $"SELECT 1 FROM community_events WHERE id = @id FOR UPDATE; UPDATE community_events SET {change} "
+                    + "WHERE id = @id",
+                () => Register(eventId, token),
+                "the newcomer's batch did not wait on the edit",
+                ("id", eventId)
+            );
+            return (user, answer);
+        }
 
-        var listClosed = await FullEventAsync();
-        var (latecomer, latecomerToken) = fx.Member();
-        answer = await fx.CommitsWhileWaitedOnAsync(
-            "SELECT 1 FROM community_events WHERE id = @id FOR UPDATE; "
-                + "UPDATE community_events SET waitlist_enabled = false WHERE id = @id",
-            () => Register(listClosed, latecomerToken),
-            "the newcomer's batch did not wait on the edit",
-            ("id", listClosed)
-        );
+        var (outsider, answer) = await RegisterDuringAsync("visibility = 'private'");
+        Assert.Equal("No event has this id.", (await answer.AssertProblem(404))["detail"]!.GetValue<string>());
+        (var latecomer, answer) = await RegisterDuringAsync("waitlist_enabled = false");
         Assert.Contains("full", (await answer.AssertProblem(409))["detail"]!.GetValue<string>());
 
         foreach (var user in new[] { outsider, latecomer })
@@ -459,20 +445,17 @@ public sealed class JoinBatchTests : IClassFixture<IdleSweeperFixture>, IDisposa
         await (await Register(eventId, seated)).AssertStatus(201);
         var (newcomer, newcomerToken) = fx.Member();
 
-        // The newcomer's batch reads the event full and waits on a rival row; the seat is freed meanwhile. Once it has
-        // waitlisted them, the promotion that would seat them waits on another caller's promotion (its lock held here).
-        Task<HttpResponseMessage> joining;
+        // The seat is freed while the newcomer's batch waits. Once it has waitlisted them, the promotion that would
+        // seat them waits on another caller's promotion (its lock held here).
         await using var promoting = new NpgsqlConnection(fx.Resources.DatabaseConnectionString);
         await promoting.OpenAsync();
-        await using (await UncommittedWaitingRowAsync(eventId, newcomer))
-        {
-            joining = Register(eventId, newcomerToken);
-            await fx.SomeoneWaitsOnALockAsync("the batch did not wait on the rival row");
-            await (
-                await fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{eventId}/registrations/me", null, seated)
-            ).AssertStatus(200);
-            await PromotionLockAsync(promoting, eventId, "pg_advisory_lock");
-        }
+        var joining = await JoinWhileTheSeatIsFreedAsync(
+            eventId,
+            newcomer,
+            newcomerToken,
+            seated,
+            () => PromotionLockAsync(promoting, eventId, "pg_advisory_lock")
+        );
         await Eventually.TrueAsync(
             async () =>
                 await fx.ScalarAsync<long>(
@@ -513,6 +496,33 @@ public sealed class JoinBatchTests : IClassFixture<IdleSweeperFixture>, IDisposa
                 ("id", eventId.ToString())
             )
         );
+    }
+
+    /// <summary>
+    /// The newcomer's registration, whose batch reads the event full, then waits (on a rival row for the same person)
+    /// before it commits; the seated member cancels meanwhile, and that cancellation's promotion, finding nobody
+    /// committed on the list, has nothing to do. <paramref name="whileWaiting"/> runs last, before the batch goes on.
+    /// </summary>
+    private async Task<Task<HttpResponseMessage>> JoinWhileTheSeatIsFreedAsync(
+        Guid eventId,
+        Guid newcomer,
+        string newcomerToken,
+        string seated,
+        Func<Task>? whileWaiting = null
+    )
+    {
+        Task<HttpResponseMessage> joining;
+        await using (await UncommittedWaitingRowAsync(eventId, newcomer))
+        {
+            joining = Register(eventId, newcomerToken);
+            await fx.SomeoneWaitsOnALockAsync("the batch did not wait on the rival row");
+            await (
+                await fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{eventId}/registrations/me", null, seated)
+            ).AssertStatus(200);
+            if (whileWaiting is not null)
+                await whileWaiting();
+        }
+        return joining;
     }
 
     /// <summary>Takes or releases, on <paramref name="connection"/>, the lock a promotion of the event holds.</summary>
