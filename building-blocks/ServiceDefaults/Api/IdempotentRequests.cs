@@ -65,6 +65,9 @@ public static class IdempotentRequests
 
     public const string ReplayedHeader = "Idempotent-Replayed";
 
+    /// <summary>How long an answer is tried to be kept (three tries at most) before it is given unkept.</summary>
+    private static readonly TimeSpan KeepPatience = TimeSpan.FromSeconds(3);
+
     /// <summary>
     /// Only in services that register <see cref="IIdempotentRequestStore"/> (every service database does);
     /// runs after authorization.
@@ -176,19 +179,27 @@ public static class IdempotentRequests
         StoredResponse answer
     )
     {
+        // Within a few seconds in all: a database that hangs rather than refuses must not hold the answer past the
+        // claim's lease, after which a repeat would run again while this one still waits.
+        using var patience = new CancellationTokenSource(KeepPatience);
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                await store.CompleteAsync(userId, key, answer, CancellationToken.None);
+                await store.CompleteAsync(userId, key, answer, patience.Token);
                 return;
             }
-            catch (Exception exception) when (exception is DbException or TimeoutException)
+            catch (Exception exception)
+                when (exception is DbException or TimeoutException or OperationCanceledException)
             {
-                if (attempt < 3)
+                if (attempt < 3 && !patience.IsCancellationRequested)
                 {
-                    await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt));
-                    continue;
+                    try
+                    {
+                        await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt), patience.Token);
+                        continue;
+                    }
+                    catch (OperationCanceledException) { }
                 }
                 context
                     .RequestServices.GetRequiredService<ILoggerFactory>()

@@ -549,7 +549,7 @@ public sealed class JoinBatchTests : IClassFixture<IdleSweeperFixture>, IDisposa
 
     /// <summary>
     /// A full event whose row another connection holds (until <c>Held</c> is disposed), and a newcomer's registration
-    /// whose batch is waiting on it (its insert's foreign-key check): whoever registers next waits for the next batch.
+    /// whose batch is waiting on it (its read of the event's terms): whoever registers next waits for the next batch.
     /// </summary>
     private async Task<(Guid EventId, IAsyncDisposable Held, Task<HttpResponseMessage> First)> FirstBatchWaitingAsync()
     {
@@ -562,7 +562,7 @@ public sealed class JoinBatchTests : IClassFixture<IdleSweeperFixture>, IDisposa
     }
 
     /// <summary>
-    /// Another connection locks the event's row until disposed: a registration's insert waits for it.
+    /// Another connection locks the event's row until disposed: a registration's batch waits for it.
     /// </summary>
     private async Task<HeldRow> HoldEventRowAsync(Guid eventId)
     {

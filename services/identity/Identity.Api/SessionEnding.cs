@@ -42,7 +42,9 @@ public sealed class SessionEnding(IOptions<IdentityOptions> options, TimeProvide
         db.AddIntegrationEvent(new SessionEnded(Guid.CreateVersion7(), now, userId, sessionId, expireBy));
     }
 
-    /// <summary>Ends every session of a user: tokens issued before now are refused.</summary>
+    /// <summary>
+    /// Ends every session of a user: tokens issued before its cutoff (the next whole second, or later) are refused.
+    /// </summary>
     public async Task EndAllAsync(IdentityDbContext db, Guid userId, string reason, CancellationToken cancellationToken)
     {
         var (now, expireBy) = await LockFeedAsync(db, cancellationToken);

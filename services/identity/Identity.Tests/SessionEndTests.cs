@@ -125,34 +125,43 @@ public sealed partial class SessionEndTests(SessionEndFixture fx) : IClassFixtur
     [Fact]
     public async Task A_token_issued_after_an_end_does_not_outlive_a_second_end_in_the_same_second()
     {
-        var organizer = await fx.RegisterAsync(role: "organizer");
-        var id = organizer["user"]!["id"]!.GetValue<string>();
         var admin = await fx.LoginAsync(IdentityFixture.AdminUsername, fx.AdminPassword);
-
-        // A password change ends every session and hands the caller a pair issued after that end, in its second.
-        var changed = await (
-            await Client.PostJson(
-                "/api/v1/users/me/password",
-                new { current_password = "correct-horse-9", new_password = "brand-new-pass-7" },
-                Access(organizer)
-            )
-        ).AssertStatus(200);
-        var changedAt = await EndedAtAsync(id, SessionEnding.PasswordChanged);
-
-        // The demotion lands in that same second: the test's clock is set back to just after the second began.
-        var shift = StartOfSecond(changedAt) + TimeSpan.FromMilliseconds(100) - fx.Clock.GetUtcNow();
-        fx.Clock.Advance(shift);
-        try
+        // The two ends must land in one second; on a machine too slow for that, the whole sequence is tried again.
+        JsonNode? changed = null;
+        for (var attempt = 1; changed is null; attempt++)
         {
-            await (
-                await Client.SendJson(HttpMethod.Put, $"/api/v1/users/{id}/role", new { role = "member" }, admin)
+            var organizer = await fx.RegisterAsync(role: "organizer");
+            var id = organizer["user"]!["id"]!.GetValue<string>();
+
+            // A password change ends every session and hands the caller a pair issued after that end, in its second.
+            var pair = await (
+                await Client.PostJson(
+                    "/api/v1/users/me/password",
+                    new { current_password = "correct-horse-9", new_password = "brand-new-pass-7" },
+                    Access(organizer)
+                )
             ).AssertStatus(200);
+            var changedAt = await EndedAtAsync(id, SessionEnding.PasswordChanged);
+
+            // The demotion in that same second: the test's clock is set back to just after the second began.
+            var shift = StartOfSecond(changedAt) + TimeSpan.FromMilliseconds(100) - fx.Clock.GetUtcNow();
+            fx.Clock.Advance(shift);
+            try
+            {
+                await (
+                    await Client.SendJson(HttpMethod.Put, $"/api/v1/users/{id}/role", new { role = "member" }, admin)
+                ).AssertStatus(200);
+            }
+            finally
+            {
+                fx.Clock.Advance(-shift);
+            }
+            var demotedAt = await EndedAtAsync(id, SessionEnding.RoleChanged);
+            if (StartOfSecond(demotedAt) == StartOfSecond(changedAt))
+                changed = pair;
+            else
+                Assert.True(attempt < 3, "three demotions in a row took longer than the rest of their second");
         }
-        finally
-        {
-            fx.Clock.Advance(-shift);
-        }
-        Assert.Equal(StartOfSecond(changedAt), StartOfSecond(await EndedAtAsync(id, SessionEnding.RoleChanged)));
 
         // The organizer's token from the change carries the organizer's role: the demotion ends it too.
         Assert.Equal("organizer", TestTokens.Payload(Access(changed))["role"]!.GetValue<string>());

@@ -104,8 +104,9 @@ public sealed class TokenIssuer(
     }
 
     /// <summary>
-    /// iat has whole seconds: a token issued in the same second as its user's sessions ended carries the
-    /// next second, or it would be refused with the tokens issued before the end.
+    /// iat has whole seconds: a token issued before its user's newest cutoff (an end of sessions in this second, or
+    /// several stacked a second apart) carries that cutoff, or it would be refused with the tokens issued before the
+    /// end.
     /// </summary>
     private static async Task<DateTimeOffset> IssuedAtAsync(
         IdentityDbContext db,
