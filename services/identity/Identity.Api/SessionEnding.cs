@@ -75,18 +75,21 @@ public sealed class SessionEnding(IOptions<IdentityOptions> options, TimeProvide
         CancellationToken cancellationToken
     )
     {
-        var next = NextSecond(now);
+        var next = WholeSecondUp(now.AddTicks(1));
         var latest = await db
             .SessionRevocations.Where(r => r.UserId == userId && r.NotBefore != null)
             .MaxAsync(r => r.NotBefore, cancellationToken);
-        // A cutoff stored before they were whole seconds is carried rounded up.
-        var carried =
-            latest is { } earlier && earlier.UtcTicks % TimeSpan.TicksPerSecond != 0 ? NextSecond(earlier) : latest;
-        return carried >= next ? carried.Value.AddSeconds(1) : next;
+        // A cutoff stored before they were whole seconds is carried rounded up, as the issuer rounds it.
+        return latest is { } earlier && WholeSecondUp(earlier) is var carried && carried >= next
+            ? carried.AddSeconds(1)
+            : next;
     }
 
-    private static DateTimeOffset NextSecond(DateTimeOffset instant) =>
-        instant.AddTicks(TimeSpan.TicksPerSecond - instant.UtcTicks % TimeSpan.TicksPerSecond);
+    /// <summary>The instant if it is a whole second, else the next whole second: as an iat can carry it.</summary>
+    public static DateTimeOffset WholeSecondUp(DateTimeOffset instant) =>
+        instant.UtcTicks % TimeSpan.TicksPerSecond is var remainder and not 0
+            ? instant.AddTicks(TimeSpan.TicksPerSecond - remainder)
+            : instant;
 
     /// <summary>Revokes every live refresh token of a user (a new password, a suspension).</summary>
     public Task RevokeRefreshTokensAsync(IdentityDbContext db, Guid userId, CancellationToken cancellationToken)

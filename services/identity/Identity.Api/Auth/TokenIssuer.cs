@@ -119,10 +119,7 @@ public sealed class TokenIssuer(
         var cutoff = await db
             .SessionRevocations.Where(r => r.UserId == userId && r.NotBefore > second)
             .MaxAsync(r => r.NotBefore, cancellationToken);
-        if (cutoff is not { } notBefore)
-            return now;
-        var remainder = notBefore.UtcTicks % TimeSpan.TicksPerSecond;
-        return remainder == 0 ? notBefore : notBefore.AddTicks(TimeSpan.TicksPerSecond - remainder);
+        return cutoff is { } notBefore ? SessionEnding.WholeSecondUp(notBefore) : now;
     }
 
     /// <summary>
