@@ -135,6 +135,18 @@ public sealed partial class OpenApiContractTests(OpenApiContractFixture fx) : IC
                     yield return $"{at}: does not document the 429 and 503 any operation may answer";
                 foreach (var (status, response) in op["responses"]?.AsObject() ?? [])
                 {
+                    // a success's JSON body says what it holds: a schema {} is `unknown` to a generated client
+                    if (status.Length == 3 && status[0] == '2')
+                        foreach (var (type, media) in response?["content"]?.AsObject() ?? [])
+                        {
+                            if (!type.Contains("json"))
+                                continue;
+                            if (media?["schema"] is not JsonObject { Count: > 0 } body)
+                                yield return $"{at}: {status} {type} body has no schema";
+                            else
+                                foreach (var failure in Untyped(body, $"{at} {status} body"))
+                                    yield return failure;
+                        }
                     if (status.Length != 3 || status[0] is not ('4' or '5'))
                         continue;
                     // the Problem, or (a 402's) the Problem with the members that say what to pay

@@ -37,8 +37,14 @@ public sealed class ExternalLoginFixture : IdentityFixture
         settings["Identity:ExternalLogin:unfinished:Issuer"] = "https://id.unfinished.example";
     }
 
+    /// <summary>The cookies of the fixture's client, which plays the browser that starts sign-ins.</summary>
+    public CookieContainer Cookies { get; } = new();
+
     protected override HttpClient NewClient(ServiceHost<Program> host) =>
-        new(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = host.BaseAddress };
+        new(new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = Cookies })
+        {
+            BaseAddress = host.BaseAddress,
+        };
 
     public override async Task DisposeAsync()
     {
@@ -354,6 +360,66 @@ public sealed class ExternalLoginTests(ExternalLoginFixture fx) : IClassFixture<
         await (await Client.GetAsync(forged)).AssertProblem(400);
         Assert.Equal(0, await AccountsWithEmailAsync("wrong.state@example.com"));
     }
+
+    [Fact]
+    public async Task The_way_back_from_a_sign_in_started_elsewhere_signs_nobody_in()
+    {
+        // Login CSRF: an attacker signs in at the provider, stops at its redirect back and has the victim open it.
+        var callback = await AuthorizeAsync(new FakeOidcUser(NewSubject(), "attacker@example.com"));
+        using var victim = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false })
+        {
+            BaseAddress = Client.BaseAddress,
+        };
+        var refused = await (await victim.GetAsync(callback)).AssertProblem(400);
+        Assert.Contains("not started in this browser", refused.ToJsonString());
+        Assert.Equal(0, await AccountsWithEmailAsync("attacker@example.com"));
+        // The state is spent: not even the browser that started it can use it now.
+        await (await Client.GetAsync(callback)).AssertProblem(400);
+
+        // A cookie of that name with another value is no better.
+        var before = BindingCookieNames();
+        var again = await AuthorizeAsync(new FakeOidcUser(NewSubject(), "attacker@example.com"));
+        var name = Assert.Single(BindingCookieNames().Except(before));
+        using var forged = new HttpRequestMessage(HttpMethod.Get, again);
+        forged.Headers.Add("Cookie", $"{name}=forged-binding-value");
+        await (await victim.SendAsync(forged)).AssertProblem(400);
+        Assert.Equal(0, await AccountsWithEmailAsync("attacker@example.com"));
+    }
+
+    [Fact]
+    public async Task Two_sign_ins_started_in_one_browser_each_finish_with_their_own_cookie()
+    {
+        using var browser = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false })
+        {
+            BaseAddress = Client.BaseAddress,
+        };
+        var start = await browser.GetAsync(
+            $"/api/v1/auth/external/fake/start?redirect_uri={Uri.EscapeDataString(ExternalLoginFixture.ClientPage)}"
+        );
+        var cookie = Assert.Single(start.Headers.GetValues("Set-Cookie"));
+        Assert.StartsWith("community_sign_in_", cookie);
+        Assert.Contains("path=/api/v1/auth/external/", cookie);
+        Assert.Contains("httponly", cookie);
+        Assert.Contains("samesite=lax", cookie);
+        Assert.Contains("max-age=600", cookie);
+
+        var before = BindingCookieNames();
+        var first = await AuthorizeAsync(new FakeOidcUser(NewSubject(), "tab.one@example.com"));
+        var second = await AuthorizeAsync(new FakeOidcUser(NewSubject(), "tab.two@example.com"));
+        Assert.Equal(2, BindingCookieNames().Except(before).Count());
+        Assert.Equal("tab.two@example.com", (await FinishAsync(second))["user"]!["email"]!.GetValue<string>());
+        Assert.Equal("tab.one@example.com", (await FinishAsync(first))["user"]!["email"]!.GetValue<string>());
+        // Each callback deleted its own cookie.
+        Assert.Empty(BindingCookieNames().Except(before));
+    }
+
+    /// <summary>The binding cookies the shared test client (the browser) holds for the sign-in routes.</summary>
+    private List<string> BindingCookieNames() =>
+        fx
+            .Cookies.GetCookies(new Uri(Client.BaseAddress!, "/api/v1/auth/external/fake/callback"))
+            .Select(c => c.Name)
+            .Where(n => n.StartsWith("community_sign_in_", StringComparison.Ordinal))
+            .ToList();
 
     [Fact]
     public async Task A_replayed_state_is_refused()

@@ -133,7 +133,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Start signing in with an outside provider: 302 to its authorization page */
+        /**
+         * Start signing in with an outside provider: 302 to its authorization page
+         * @description Sets a cookie (HttpOnly, SameSite=Lax, path /api/v1/auth/external/) that binds the sign-in to this browser: the callback is answered only in the browser that started it.
+         */
         get: operations["ExternalLoginStart"];
         put?: never;
         post?: never;
@@ -150,7 +153,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Where the provider returns: 302 to the client page with a one-time code */
+        /**
+         * Where the provider returns: 302 to the client page with a one-time code
+         * @description 400 when the state is unknown, used or expired, or when this browser did not start the sign-in (its cookie from the start is missing or another's): a link someone else's sign-in produced signs nobody in here.
+         */
         get: operations["ExternalLoginCallback"];
         put?: never;
         post?: never;
@@ -595,6 +601,10 @@ export interface components {
             /** @description The username, e-mail or phone of the account. */
             identifier: string;
             password: string;
+        };
+        /** @description What "forgot password" answers, the same whether or not the account exists. */
+        PasswordResetSent: {
+            message: string;
         };
         PhoneVerificationSent: {
             message: string;
@@ -1816,6 +1826,19 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
+                    /** @description When present, the same request may succeed after this many seconds (what it names has not reached this service yet, or the same request is still running); when absent, the conflict stands. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Too Many Requests */
             429: {
                 headers: {
@@ -2866,7 +2889,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["PasswordResetSent"];
                 };
             };
             /** @description Bad Request */
@@ -3823,6 +3846,19 @@ export interface operations {
                 headers: {
                     /** @description The request's id, as in logs and problem details. */
                     "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
+                    /** @description When present, the same request may succeed after this many seconds (what it names has not reached this service yet, or the same request is still running); when absent, the conflict stands. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {

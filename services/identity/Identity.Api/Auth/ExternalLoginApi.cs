@@ -40,14 +40,24 @@ public static class ExternalLoginApi
             .MapGet("/{provider}/start", Start)
             .WithName("ExternalLoginStart")
             .WithSummary("Start signing in with an outside provider: 302 to its authorization page")
+            .WithDescription(
+                "Sets a cookie (HttpOnly, SameSite=Lax, path /api/v1/auth/external/) that binds the sign-in to this "
+                    + "browser: the callback is answered only in the browser that started it."
+            )
             .Produces(StatusCodes.Status302Found)
             .ProducesProblem(StatusCodes.Status404NotFound);
         group
             .MapGet("/{provider}/callback", Callback)
             .WithName("ExternalLoginCallback")
             .WithSummary("Where the provider returns: 302 to the client page with a one-time code")
+            .WithDescription(
+                "400 when the state is unknown, used or expired, or when this browser did not start the sign-in (its "
+                    + "cookie from the start is missing or another's): a link someone else's sign-in produced signs "
+                    + "nobody in here."
+            )
             .Produces(StatusCodes.Status302Found)
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
         group
             .MapPost("/exchange", Exchange)
             .HashesPasswords()
@@ -70,6 +80,7 @@ public static class ExternalLoginApi
         )]
         [RequiredParameter]
             string? redirect_uri,
+        HttpContext http,
         IdentityDbContext db,
         ExternalProviders providers,
         IOptions<IdentityOptions> options,
@@ -90,11 +101,13 @@ public static class ExternalLoginApi
         var state = NewSecret();
         var nonce = NewSecret();
         var verifier = NewSecret();
+        var binding = NewSecret();
         db.ExternalLoginStates.Add(
             new ExternalLoginState
             {
                 StateHash = Hashing.Sha256(state),
                 Provider = provider.ToLowerInvariant(),
+                BrowserBindingHash = Hashing.Sha256(binding),
                 Nonce = nonce,
                 CodeVerifier = verifier,
                 ClientRedirectUri = clientRedirect,
@@ -103,6 +116,11 @@ public static class ExternalLoginApi
             }
         );
         await db.SaveChangesAsync(cancellationToken);
+        http.Response.Cookies.Append(
+            BindingCookieName(state),
+            binding,
+            BindingCookie(options.Value, options.Value.ExternalLoginStateLifetime)
+        );
         var challenge = Base64UrlEncoder.Encode(SHA256.HashData(Encoding.ASCII.GetBytes(verifier)));
         return TypedResults.Redirect(
             await providers.AuthorizationUrlAsync(provider, state, nonce, challenge, cancellationToken)
@@ -120,6 +138,7 @@ public static class ExternalLoginApi
                 + "it (sign_in_failed for one that is not up to 64 of a-z and _)."
         )]
             string? error,
+        HttpContext http,
         IdentityDbContext db,
         ExternalProviders providers,
         IOptions<IdentityOptions> options,
@@ -135,6 +154,20 @@ public static class ExternalLoginApi
             ?? throw new RequestValidationException(
                 "state",
                 "The sign-in state is unknown, used or expired; start again."
+            );
+        // Login CSRF: the provider's way back from someone else's sign-in, opened here, would sign this browser in
+        // as them. Only the browser holding the start's cookie goes on; the state is spent either way.
+        var cookieName = BindingCookieName(state);
+        var binding = http.Request.Cookies[cookieName];
+        http.Response.Cookies.Delete(cookieName, BindingCookie(options.Value, null));
+        if (
+            started.BrowserBindingHash is null
+            || binding is null
+            || !CryptographicOperations.FixedTimeEquals(Hashing.Sha256(binding), started.BrowserBindingHash)
+        )
+            throw new RequestValidationException(
+                "state",
+                "This sign-in was not started in this browser (or its cookie is gone); start again here."
             );
         var separator = started.ClientRedirectUri.Contains('?') ? '&' : '?';
         // The person cancelled or the provider refused: the browser goes back to the client page, which shows why.
@@ -361,6 +394,25 @@ public static class ExternalLoginApi
         }
         return null;
     }
+
+    /// <summary>
+    /// The binding cookie's name, one per started sign-in (two tabs may sign in at once): named by the state's hash,
+    /// which the state's holder knows but cannot set in another's browser.
+    /// </summary>
+    private static string BindingCookieName(string state) =>
+        "community_sign_in_" + Base64UrlEncoder.Encode(Hashing.Sha256(state))[..16];
+
+    private static CookieOptions BindingCookie(IdentityOptions options, TimeSpan? lifetime) =>
+        new()
+        {
+            Path = "/api/v1/auth/external/",
+            HttpOnly = true,
+            // Lax: sent on the provider's top-level redirect back, not on other sites' requests.
+            SameSite = SameSiteMode.Lax,
+            Secure = options.GatewayUrl.StartsWith("https://", StringComparison.OrdinalIgnoreCase),
+            MaxAge = lifetime,
+            IsEssential = true,
+        };
 
     private static string NewSecret() => Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(32));
 }

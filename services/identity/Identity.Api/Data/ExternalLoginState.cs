@@ -3,13 +3,19 @@ using Microsoft.EntityFrameworkCore.Metadata.Builders;
 namespace Community.Identity.Data;
 
 /// <summary>
-/// A started sign-in with an outside provider: what the callback must match (state, hashed), and what it needs (nonce,
-/// PKCE verifier).
+/// A started sign-in with an outside provider: what the callback must match (state and the starting browser's binding,
+/// both hashed), and what it needs (nonce, PKCE verifier).
 /// </summary>
 public sealed class ExternalLoginState
 {
     public byte[] StateHash { get; set; } = [];
     public string Provider { get; set; } = "";
+
+    /// <summary>
+    /// The secret in the cookie the start set in the browser, hashed; null on rows of the release before it (refused).
+    /// </summary>
+    public byte[]? BrowserBindingHash { get; set; }
+
     public string Nonce { get; set; } = "";
     public string CodeVerifier { get; set; } = "";
     public string ClientRedirectUri { get; set; } = "";

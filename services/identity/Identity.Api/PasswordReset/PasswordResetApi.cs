@@ -9,6 +9,12 @@ namespace Community.Identity.PasswordReset;
 
 public sealed record ForgotPasswordRequest([Required] string? Identifier);
 
+/// <summary>What "forgot password" answers, the same whether or not the account exists.</summary>
+public sealed record PasswordResetSent(string Message)
+{
+    public static readonly PasswordResetSent CheckYourEmail = new("If the account exists, a reset link is on its way.");
+}
+
 public sealed record ResetPasswordRequest([Required] string? Token, [Required] string? NewPassword);
 
 public static class PasswordResetApi
@@ -28,7 +34,7 @@ public static class PasswordResetApi
         return group;
     }
 
-    private static async Task<Accepted<object>> ForgotPassword(
+    private static async Task<Accepted<PasswordResetSent>> ForgotPassword(
         ForgotPasswordRequest request,
         IdentityDbContext db,
         RegistrationThrottle throttle,
@@ -76,10 +82,7 @@ public static class PasswordResetApi
             );
         }
         // The same answer whether or not the account exists or was mailed, so this cannot be used to find accounts.
-        return TypedResults.Accepted(
-            (string?)null,
-            (object)new { message = "If the account exists, a reset link is on its way." }
-        );
+        return TypedResults.Accepted((string?)null, PasswordResetSent.CheckYourEmail);
     }
 
     private static async Task<NoContent> ResetPassword(

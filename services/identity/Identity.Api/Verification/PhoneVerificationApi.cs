@@ -28,7 +28,8 @@ public static class PhoneVerificationApi
         group
             .MapPost("/confirm", Confirm)
             .WithName("ConfirmPhoneVerification")
-            .WithSummary("Verify my phone with the texted code");
+            .WithSummary("Verify my phone with the texted code")
+            .ProducesProblem(StatusCodes.Status409Conflict);
         return group;
     }
 
