@@ -16,6 +16,17 @@ public static class DbTransactions
         database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtextextended({key}, 0))", cancellationToken);
 
     /// <summary>
+    /// <see cref="LockKeyAsync"/> in its shared mode: any number of holders at once, each waited for by (and waiting
+    /// for) a holder of the key's exclusive lock. For many writers that must not overlap one rare other thing.
+    /// </summary>
+    public static Task LockKeySharedAsync(
+        this DatabaseFacade database,
+        string key,
+        CancellationToken cancellationToken
+    ) =>
+        database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock_shared(hashtextextended({key}, 0))", cancellationToken);
+
+    /// <summary>
     /// Runs <paramref name="work"/> and saves: inside the caller's transaction when there is one (it commits),
     /// otherwise in a transaction of its own, committed here. An exception saves nothing and rolls back what it opened.
     /// </summary>

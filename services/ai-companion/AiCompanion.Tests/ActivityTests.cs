@@ -1,4 +1,7 @@
 using System.Net;
+using Community.AiCompanion.Activity;
+using Community.AiCompanion.Data;
+using Community.AiCompanion.Users;
 using Community.Contracts.Events;
 using Community.Contracts.Payments;
 using Community.Contracts.Social;
@@ -396,6 +399,60 @@ public sealed class ActivityTests(CompanionFixture fx) : ActivityTestsBase(fx), 
         await AnnounceAsync(new BoostPurchased(Guid.NewGuid(), Fx.Tick(), memberId, Fx.Clock.GetUtcNow()));
         Assert.Equal(0L, await ItemsAsync(memberId));
     }
+
+    [Fact]
+    public async Task What_is_being_written_about_an_account_while_it_is_erased_goes_with_it()
+    {
+        var region = NewRegion();
+        var (leaverId, _) = await MemberAsync(region, ["chess"]);
+        var (memberId, member) = await MemberAsync(region, ["chess"]);
+        var now = Fx.Clock.GetUtcNow();
+        using var scope = Fx.Host.Services.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<CompanionDbContext>();
+        await using (var writing = await db.Database.BeginTransactionAsync())
+        {
+            // A connection's items and a block under way (as their consumers write them): written, not committed.
+            Assert.Equal(
+                2,
+                await ActivityFeed.ConnectedAsync(db, Guid.NewGuid(), leaverId, memberId, now, now, default)
+            );
+            await Blocks.SetAsync(db, memberId, leaverId, true, now, default);
+
+            var erasing = Fx.DeliverAsync(new UserDeleted(Guid.NewGuid(), Fx.Tick(), leaverId));
+            // The erasure waits for the writer (without the gate it would be done, having missed the new rows).
+            await Eventually.TrueAsync(
+                async () => erasing.IsCompleted || await ErasureWaitingAsync(),
+                "the erasure neither finished nor waited"
+            );
+            await writing.CommitAsync();
+            await erasing;
+        }
+
+        Assert.Equal(
+            0L,
+            await Fx.ScalarAsync<long>(
+                "SELECT count(*) FROM activity_items WHERE user_id = @id OR about_user_id = @id",
+                ("id", leaverId)
+            )
+        );
+        Assert.Empty(await FeedAsync(member));
+        Assert.Equal(
+            0L,
+            await Fx.ScalarAsync<long>(
+                "SELECT count(*) FROM blocks WHERE blocker_id = @id OR blocked_id = @id",
+                ("id", leaverId)
+            )
+        );
+    }
+
+    /// <summary>Whether a session of this test's database waits for an advisory lock.</summary>
+    private Task<bool> ErasureWaitingAsync() =>
+        Fx.ScalarAsync<bool>(
+            """
+            SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted
+                             AND database = (SELECT oid FROM pg_database WHERE datname = current_database()))
+            """
+        );
 
     [Fact]
     public async Task Items_are_marked_read_one_by_one_or_all_at_once_and_only_by_their_owner()

@@ -1,3 +1,4 @@
+using Community.AiCompanion.Users;
 using Community.Contracts.Identity;
 
 namespace Community.AiCompanion.Activity;
@@ -5,9 +6,14 @@ namespace Community.AiCompanion.Activity;
 /// <summary>A deleted account's feed goes, and so does every item about them in others' feeds.</summary>
 public sealed class ActivityEraser(CompanionDbContext db) : IUserDataEraser
 {
-    public Task EraseAsync(UserDeleted deleted, CancellationToken cancellationToken) =>
-        db.Database.ExecuteSqlAsync(
+    public async Task EraseAsync(UserDeleted deleted, CancellationToken cancellationToken)
+    {
+        // After every item being written now (they are deleted here), before any written later (they see the
+        // tombstone).
+        await ErasureGate.CloseAsync(db, cancellationToken);
+        await db.Database.ExecuteSqlAsync(
             $"DELETE FROM activity_items WHERE user_id = {deleted.UserId} OR about_user_id = {deleted.UserId}",
             cancellationToken
         );
+    }
 }

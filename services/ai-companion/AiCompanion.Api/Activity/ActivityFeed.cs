@@ -1,3 +1,4 @@
+using Community.AiCompanion.Users;
 using Community.ServiceDefaults.Data;
 
 namespace Community.AiCompanion.Activity;
@@ -161,7 +162,7 @@ public static class ActivityFeed
     /// The user's one "boost ended" reminder, shown from the boost's end on (the feed hides it until then); a newer
     /// purchase or revocation moves it to the new end and makes it unread again, an older message changes nothing.
     /// </summary>
-    public static Task<int> BoostEndsAsync(
+    public static async Task<int> BoostEndsAsync(
         CompanionDbContext db,
         Guid userId,
         DateTimeOffset boostedUntil,
@@ -169,10 +170,11 @@ public static class ActivityFeed
         CancellationToken cancellationToken
     )
     {
+        await ErasureGate.EnterAsync(db, cancellationToken);
         var description =
             $"Your profile boost ended on {boostedUntil.UtcDateTime:yyyy-MM-dd HH:mm} UTC. Boost again to be shown "
             + "first in discovery.";
-        return db.Database.ExecuteSqlAsync(
+        return await db.Database.ExecuteSqlAsync(
             $"""
             INSERT INTO activity_items (id, user_id, source, type, priority, title, description, action_text,
                 action_link, created_at, as_of)
@@ -221,7 +223,8 @@ public static class ActivityFeed
 
     /// <summary>
     /// One writer of a source's items at a time (in the consumer's transaction): a withdrawal and a publication handled
-    /// at once never leave the publication's items after the withdrawal.
+    /// at once never leave the publication's items after the withdrawal. Inside the erasure gate (first, so every
+    /// writer takes the two in one order).
     /// </summary>
     private static async Task<int> WithSourceLockedAsync(
         CompanionDbContext db,
@@ -230,6 +233,7 @@ public static class ActivityFeed
         CancellationToken cancellationToken
     )
     {
+        await ErasureGate.EnterAsync(db, cancellationToken);
         await db.Database.LockKeyAsync("activity:" + source, cancellationToken);
         return await write();
     }

@@ -33,15 +33,17 @@ public sealed class UserUnblockedConsumer(CompanionDbContext db, ILogger<UserUnb
 
 public static class Blocks
 {
-    public static Task SetAsync(
+    public static async Task SetAsync(
         CompanionDbContext db,
         Guid blocker,
         Guid blocked,
         bool isBlocked,
         DateTimeOffset at,
         CancellationToken cancellationToken
-    ) =>
-        db.Database.ExecuteSqlAsync(
+    )
+    {
+        await ErasureGate.EnterAsync(db, cancellationToken);
+        await db.Database.ExecuteSqlAsync(
             $"""
             INSERT INTO blocks (blocker_id, blocked_id, blocked, as_of)
             SELECT {blocker}, {blocked}, {isBlocked}, {at}
@@ -52,6 +54,7 @@ public static class Blocks
             """,
             cancellationToken
         );
+    }
 
     /// <summary>Whether either of the two has blocked the other.</summary>
     public static Task<bool> BetweenAsync(CompanionDbContext db, Guid a, Guid b, CancellationToken cancellationToken) =>
