@@ -37,6 +37,47 @@ public sealed class DependenciesTests
     }
 
     [Fact]
+    public void Redis_answers_only_with_a_password_and_only_the_gateway_and_messaging_reach_it()
+    {
+        var objects = Kustomize.Render("dependencies");
+        var redis = Assert.Single(
+            objects,
+            o =>
+                o["kind"]?.GetValue<string>() == "Deployment"
+                && o["metadata"]?["name"]?.GetValue<string>() == "community-redis"
+        );
+        var container = redis["spec"]!["template"]!["spec"]!["containers"]!.AsArray().Single()!;
+        var args = container["args"]!.AsArray().Select(a => a!.GetValue<string>()).ToList();
+        var requirepass = args.IndexOf("--requirepass");
+        Assert.True(requirepass >= 0 && args[requirepass + 1] == "$(REDIS_PASSWORD)", string.Join(" ", args));
+        var password = container["env"]!.AsArray().Single(e => e!["name"]!.GetValue<string>() == "REDIS_PASSWORD")!;
+        Assert.Equal("community-redis-auth", password["valueFrom"]?["secretKeyRef"]?["name"]?.GetValue<string>());
+
+        var policy = Assert.Single(
+            objects,
+            o =>
+                o["kind"]?.GetValue<string>() == "NetworkPolicy"
+                && o["spec"]?["podSelector"]?["matchLabels"]?["app.kubernetes.io/name"]?.GetValue<string>()
+                    == "community-redis"
+        );
+        var rule = Assert.Single(policy["spec"]!["ingress"]!.AsArray())!;
+        var peer = Assert.Single(rule["from"]!.AsArray())!;
+        var names = peer["podSelector"]!["matchExpressions"]!
+            .AsArray()
+            .Single(e => e!["key"]!.GetValue<string>() == "app.kubernetes.io/name")!;
+        Assert.Equal("In", names["operator"]!.GetValue<string>());
+        Assert.Equal(
+            [ResourceNames.Gateway, ResourceNames.Messaging],
+            names["values"]!.AsArray().Select(v => v!.GetValue<string>()).Order()
+        );
+        Assert.Equal("6379", Assert.Single(rule["ports"]!.AsArray())!["port"]!.ToString());
+
+        // The services are told to connect with it (README.md's redis-secrets).
+        var readme = File.ReadAllText(Path.Combine(Kustomize.RepositoryRoot, "deploy", "k8s", "README.md"));
+        Assert.Contains("community-redis.community-data.svc:6379,password=${REDIS_PASSWORD}", readme);
+    }
+
+    [Fact]
     public void The_cluster_takes_every_pool_of_every_pod_at_the_largest_scale_during_a_rollout()
     {
         var cluster = Assert.Single(Kustomize.Render("dependencies"), o => o["kind"]?.GetValue<string>() == "Cluster");

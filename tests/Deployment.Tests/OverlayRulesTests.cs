@@ -259,6 +259,34 @@ public sealed partial class OverlayRulesTests
         Assert.DoesNotContain(staging, store => production.ContainsValue(store.Value));
     }
 
+    [Fact]
+    public void Staging_keeps_its_Redis_keys_and_backplane_channels_apart_from_productions()
+    {
+        // Where each Redis user's keys (and, for real time, the backplane's channels) start, defaults included.
+        (string Workload, string Setting, string Default)[] prefixes =
+        [
+            (ResourceNames.Gateway, "RateLimits__RedisKeyPrefix", "gateway:ratelimits:"),
+            (ResourceNames.Gateway, "RateLimits__InvalidTokens__RedisKeyPrefix", "gateway:invalid-tokens:"),
+            (ResourceNames.Messaging, "RealTime__RedisKeyPrefix", "realtime:"),
+            (ResourceNames.Messaging, "RateLimits__InvalidTokens__RedisKeyPrefix", "messaging:invalid-tokens:"),
+        ];
+        string Prefix(string overlay, string workload, string setting, string fallback)
+        {
+            var deployment = Assert.Single(OfKind(Kustomize.Render(overlay), "Deployment"), d => Name(d) == workload);
+            var env = Items(Container(deployment), "env").LastOrDefault(e => Str(e, "name") == setting);
+            return env is null ? fallback : Str(env, "value")!;
+        }
+        var production = prefixes.Select(p => Prefix("overlays/production", p.Workload, p.Setting, p.Default)).ToList();
+        var staging = prefixes.Select(p => Prefix("overlays/staging", p.Workload, p.Setting, p.Default)).ToList();
+        // No staging prefix is, or starts with, one of production's (nor the other way round).
+        foreach (var mine in staging)
+        foreach (var theirs in production)
+            Assert.False(
+                mine.StartsWith(theirs, StringComparison.Ordinal) || theirs.StartsWith(mine, StringComparison.Ordinal),
+                $"staging's {mine} overlaps production's {theirs}"
+            );
+    }
+
     /// <summary>
     /// The bucket of every S3 store a workload of <paramref name="overlay"/> is given credentials for
     /// (<c>X__S3__AccessKey</c>), by "workload: X__S3__Bucket", from its env or its ConfigMaps (envFrom).
