@@ -31,11 +31,17 @@ export function useShownImage(url: string | null | undefined, askWithToken: (() 
 
 /** How long an uploaded picture's bytes serve every view that shows it: one person's picture beside each of their messages is asked for once. */
 export const pictureKeptFor = 60_000;
+/**
+ * The last minute's answers, by viewer and picture: what identity gave one account (a picture it may see) is never
+ * shown to the next account signed in on this tab (a block may hide it from them), and a sign-out forgets them all.
+ */
 const recentPictures = new Map<string, { until: number; answer: Promise<{ data?: Blob }> }>();
+session.subscribe(() => void (!session.user && recentPictures.clear()));
 
 /** Identity's bytes of an uploaded picture, asked with the session's token, or the answer of the last minute's ask. */
-function askPicture(userId: string, key: string): Promise<{ data?: Blob }> {
+function askPicture(userId: string, picture: string): Promise<{ data?: Blob }> {
   const now = Date.now();
+  const key = `${session.user?.id ?? ""} ${picture}`;
   const kept = recentPictures.get(key);
   if (kept && kept.until > now) return kept.answer;
   const answer = session.api.identity.GET("/api/v1/users/{id}/picture", { params: { path: { id: userId } }, parseAs: "blob" }).then(({ data }) => ({ data }));
