@@ -61,10 +61,10 @@ internal static class ServiceEnvironment
             ["Identity__PasswordResetUrl"] = $"{gateway}/reset-password?token=",
             ["Identity__RegistrationConfirmUrl"] = $"{gateway}/confirm-registration?token=",
             ["Identity__WaitlistStatusUrl"] = $"{gateway}/app/waitlist?token=",
-            // An outside sign-in comes back to {gateway}/api/v1/auth/external/{provider}/callback, then to a client
-            // page under it.
+            // An outside sign-in comes back to {gateway}/api/v1/auth/external/{provider}/callback, then to the web
+            // client's page that takes the one-time code (no other page of the origin).
             ["Identity__GatewayUrl"] = gateway,
-            ["Identity__ExternalLoginClientRedirects__0"] = $"{gateway}/",
+            ["Identity__ExternalLoginClientRedirects__0"] = $"{gateway}/app/signed-in",
         };
     }
 

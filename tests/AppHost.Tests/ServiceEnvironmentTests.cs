@@ -246,7 +246,7 @@ public sealed class ServiceEnvironmentTests
             ServiceEnvironment.PublicUrls(options.GatewayUrl)["Identity__GatewayUrl"]
         );
         Assert.Equal(
-            "http://example.test:9000/",
+            "http://example.test:9000/app/signed-in",
             ServiceEnvironment.PublicUrls(options.GatewayUrl)["Identity__ExternalLoginClientRedirects__0"]
         );
         // every URL a service hands out is among them: none is left at the default port

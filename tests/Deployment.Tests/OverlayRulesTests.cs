@@ -259,6 +259,19 @@ public sealed partial class OverlayRulesTests
         Assert.DoesNotContain(staging, store => production.ContainsValue(store.Value));
     }
 
+    [Theory, MemberData(nameof(Overlays))]
+    public void An_outside_sign_in_returns_only_to_exact_client_pages_never_a_whole_origin(string overlay)
+    {
+        var config = Assert.Single(OfKind(Kustomize.Render(overlay), "ConfigMap"), c => Name(c) == "community-config");
+        var pages = (config["data"] as JsonObject ?? [])
+            .Where(p => p.Key.StartsWith("Identity__ExternalLoginClientRedirects__", StringComparison.Ordinal))
+            .Select(p => new Uri(p.Value!.GetValue<string>()))
+            .ToList();
+        Assert.NotEmpty(pages);
+        // a page of one origin (its one-time code must not land on any page that may leak its address)
+        Assert.All(pages, page => Assert.True(page.AbsolutePath.Trim('/').Length > 0, $"{page} is a whole origin"));
+    }
+
     [Fact]
     public void Staging_keeps_its_Redis_keys_and_backplane_channels_apart_from_productions()
     {
@@ -535,7 +548,18 @@ public sealed partial class OverlayRulesTests
             );
         }
         // an address that carries a token (the hubs' access token, a mailed link's) is kept out of the access log
-        foreach (var path in new[] { "/hubs", "/reset-password", "/confirm-registration", "/api/v1/waitlist/status" })
+        foreach (
+            var path in new[]
+            {
+                "/hubs",
+                "/reset-password",
+                "/confirm-registration",
+                "/api/v1/waitlist/status",
+                "/api/v1/auth/external",
+                "/app/signed-in",
+                "/app/waitlist",
+            }
+        )
         {
             var carrier = Assert.Single(paths, p => Str(p.Path, "path") == path).Ingress;
             Assert.Equal(
