@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using System.Text;
 using Community.Contracts.Identity;
+using Community.Contracts.Social;
 using Community.Events.Photos;
 using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Blobs;
@@ -400,9 +401,9 @@ public sealed class PhotosTests(PhotosFixture fx) : IClassFixture<PhotosFixture>
     [Fact]
     public async Task The_uploader_the_organizer_or_an_admin_may_delete_a_photo_and_nobody_else()
     {
-        var (_, organizer) = fx.Organizer();
+        var (organizerId, organizer) = fx.Organizer();
         var e = Id(await fx.CreateEventAsync(organizer));
-        var (_, attendee) = fx.Member();
+        var (attendeeId, attendee) = fx.Member();
         await (await fx.Client.PostJson($"/api/v1/events/{e}/registrations", new { }, attendee)).AssertStatus(201);
         var own = Id(await (await Upload(e, attendee, Form(Images.Jpeg()))).AssertStatus(201));
         var byOrganizer = Id(
@@ -418,6 +419,13 @@ public sealed class PhotosTests(PhotosFixture fx) : IClassFixture<PhotosFixture>
         await (await Delete(e, own, otherOrganizer)).AssertProblem(403);
         Assert.True(File.Exists(fx.FileOf(e, own, "jpg")));
 
+        // The uploader's own photo stays theirs to delete once the event is hidden from them: registration cancelled,
+        // and a block with the organizer.
+        await (
+            await fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{e}/registrations/me", null, attendee)
+        ).AssertStatus(200);
+        await fx.DeliverAsync(new UserBlocked(Guid.NewGuid(), fx.Tick(), attendeeId, organizerId));
+        await (await fx.Client.Get($"/api/v1/events/{e}", attendee)).AssertProblem(404);
         await (await Delete(e, own, attendee)).AssertStatus(204);
         Assert.False(File.Exists(fx.FileOf(e, own, "jpg")));
         await (await fx.Client.Get($"/api/v1/events/{e}/photos/{own}/content", attendee)).AssertProblem(404);

@@ -308,10 +308,21 @@ public static class PhotosApi
     )
     {
         var caller = CatalogueAccess.CallerOf(principal);
-        var e = await CatalogueAccess.VisibleAsync(db, id, caller, cancellationToken);
-        var photo = await FindAsync(db.Set<EventPhoto>(), id, photoId, cancellationToken);
-        if (photo.UploadedBy != caller.UserId && !e.IsManagedBy(caller.UserId!.Value, caller.IsAdmin))
-            throw new ForbiddenException("Only the photo's uploader, the event's organizer or an admin may delete it.");
+        var photo = await db.Set<EventPhoto>()
+            .AsNoTracking()
+            .FirstOrDefaultAsync(p => p.Id == photoId && p.EventId == id, cancellationToken);
+        // One's own photo is one's own to delete, even once the event is hidden from one (a registration cancelled and
+        // a block with the organizer, an invitation withdrawn); anyone else's needs the event in sight and managed.
+        if (photo is null || photo.UploadedBy != caller.UserId)
+        {
+            var e = await CatalogueAccess.VisibleAsync(db, id, caller, cancellationToken);
+            if (photo is null)
+                throw new NotFoundException(NoSuchPhoto);
+            if (!e.IsManagedBy(caller.UserId!.Value, caller.IsAdmin))
+                throw new ForbiddenException(
+                    "Only the photo's uploader, the event's organizer or an admin may delete it."
+                );
+        }
         // Deleted by this statement or not at all: a second delete at the same moment finds it gone (404), and only the
         // one that removed the row removes its file.
         if (await db.Set<EventPhoto>().Where(p => p.Id == photo.Id).ExecuteDeleteAsync(cancellationToken) == 0)
