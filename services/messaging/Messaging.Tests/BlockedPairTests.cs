@@ -201,7 +201,17 @@ public sealed class BlockedPairTests(RealTimeFixture fx) : IClassFixture<RealTim
                 Assert.Null(item!["text"]);
                 Assert.Empty(item["attachments"]!.AsArray());
                 Assert.True(item["hidden"]!.GetValue<bool>());
+                // nor their name or picture, as with a deleted account
+                Assert.Null(item["sender"]!["username"]);
+                Assert.Null(item["sender"]!["display_name"]);
+                Assert.Null(item["sender"]!["profile_image_url"]);
+                var one = await (
+                    await fx.Client.Get($"/api/v1/conversations/{thread}/messages/{item["id"]}", viewer.Token)
+                ).AssertStatus(200);
+                Assert.Null(one["sender"]!["username"]);
             }
+            // The viewer's own messages name them.
+            Assert.NotNull(MessageOf(page, mine)["sender"]!["username"]);
             Assert.False(MessageOf(page, mine)["hidden"]!.GetValue<bool>());
             // Search finds the viewer's own words, never the other side's.
             var found = await Search(viewer, thread, "spice");

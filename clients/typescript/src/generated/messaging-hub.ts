@@ -65,7 +65,7 @@ export interface components {
             edited_at: string | null;
             /** Format: date-time */
             deleted_at: string | null;
-            /** @description Its sender and the viewer are in a block: the message keeps its place, without text or files. */
+            /** @description Its sender and the viewer are in a block: the message keeps its place, without text or files, and its sender without name or picture (as a deleted account). */
             hidden: boolean;
         };
         MessageHistory: {

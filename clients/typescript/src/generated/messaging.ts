@@ -482,7 +482,7 @@ export interface components {
              */
             seq: number;
         };
-        /** @description A message; a deleted one is a tombstone (text null, no attachments) that keeps its seq, and so is one hidden from the viewer by a block between them and its sender (hidden true), while the block lasts. */
+        /** @description A message; a deleted one is a tombstone (text null, no attachments) that keeps its seq, and so is one hidden from the viewer by a block between them and its sender (hidden true; the sender nameless), while the block lasts. */
         MessageDto: {
             /** Format: uuid */
             id: string;
@@ -503,7 +503,7 @@ export interface components {
             edited_at?: null | string;
             /** Format: date-time */
             deleted_at?: null | string;
-            /** @description Its sender and the viewer are in a block: the message keeps its place, without text or files. */
+            /** @description Its sender and the viewer are in a block: the message keeps its place, without text or files, and its sender without name or picture (as a deleted account). */
             hidden: boolean;
         };
         /** @description Messages in seq order; has_more says whether more lie beyond the page in the direction read. */

@@ -73,7 +73,7 @@ public sealed record AttachmentDto(Guid Id, string ContentType, string? FileName
 
 /// <summary>
 /// A message; a deleted one is a tombstone (text null, no attachments) that keeps its seq, and so is one hidden from
-/// the viewer by a block between them and its sender (hidden true), while the block lasts.
+/// the viewer by a block between them and its sender (hidden true; the sender nameless), while the block lasts.
 /// </summary>
 public sealed record MessageDto(
     Guid Id,
@@ -88,7 +88,8 @@ public sealed record MessageDto(
     DateTimeOffset? EditedAt,
     DateTimeOffset? DeletedAt,
     [property: Description(
-        "Its sender and the viewer are in a block: the message keeps its place, without text or files."
+        "Its sender and the viewer are in a block: the message keeps its place, without text or files, and its "
+            + "sender without name or picture (as a deleted account)."
     )]
         bool Hidden
 );

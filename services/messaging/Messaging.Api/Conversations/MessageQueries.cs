@@ -172,7 +172,10 @@ public sealed class MessageQueries(MessagingDbContext db, IBlobStore blobs)
                     m.Id,
                     m.ConversationId,
                     m.Seq,
-                    Names.Of(names, m.SenderId),
+                    // Across a block the sender is shown as a deleted account is: no name, no picture.
+                    hidden.Contains(m.SenderId)
+                        ? new UserRef(m.SenderId, null, null)
+                        : Names.Of(names, m.SenderId),
                     shown ? m.Text : null,
                     m.ReplyTo,
                     shown
