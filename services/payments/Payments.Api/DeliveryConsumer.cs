@@ -1,4 +1,5 @@
 using Community.Payments.Refunds;
+using Community.Payments.Subscriptions;
 using Community.Payments.Users;
 using MassTransit;
 
@@ -65,15 +66,6 @@ public abstract class DeliveryConsumer(PaymentsDbContext db, PaymentBook payment
             )
         );
         if (payment.ProviderSubscriptionId is { } subscriptionId)
-            Db.AddIntegrationEvent(
-                new SubscriptionCancellationRequested(
-                    Guid.CreateVersion7(),
-                    now,
-                    payment.UserId,
-                    subscriptionId,
-                    AtPeriodEnd: false,
-                    null
-                )
-            );
+            SubscriptionCanceller.Request(Db, payment.UserId, subscriptionId, atPeriodEnd: false, null, now);
     }
 }

@@ -46,6 +46,9 @@ public static class PaymentsServiceExtensions
         builder.Services.AddScoped<Memberships>();
         builder.Services.AddScoped<SubscriptionBook>();
         builder.Services.AddScoped<IWebhookHandler, SubscriptionWebhookHandler>();
+        builder.Services.AddScoped<SubscriptionCanceller>();
+        builder.Services.AddSingleton<SubscriptionCancellationRecovery>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<SubscriptionCancellationRecovery>());
         builder.Services.AddSingleton<SubscriptionExpiry>();
         builder.Services.AddHostedService(services => services.GetRequiredService<SubscriptionExpiry>());
         // UserDeleted: known_users first (deliveries read it), then what would charge or deliver ends.

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Community.Contracts.Identity;
 using Community.Contracts.Payments;
+using Community.Payments.Subscriptions;
 
 namespace Community.Payments.Tests;
 
@@ -597,6 +598,95 @@ public sealed class StripeProviderTests(StripePaymentsFixture fx) : IClassFixtur
             )
         );
         Assert.Single(fx.Stripe.Received, r => IsCancellation(r, subscriptionId));
+    }
+
+    [Fact]
+    public async Task A_subscription_stop_stripe_refuses_past_the_messages_retries_is_asked_again_until_done()
+    {
+        var (userId, token) = fx.User();
+        var (_, subscriptionId) = await SubscribeAsync(token);
+        // Stripe refuses every attempt the message makes (one call each: a 400 is not retried by the HTTP handler).
+        const int messageAttempts = 6;
+        fx.Stripe.FailNext("/v1/subscriptions/" + subscriptionId, 400, "Try again later.", messageAttempts + 1);
+        int Asked() => fx.Stripe.Received.Count(r => IsCancellation(r, subscriptionId));
+
+        await fx.DeliverAsync(new UserDeleted(Guid.NewGuid(), fx.Clock.GetUtcNow(), userId));
+        await Eventually.TrueAsync(() => Task.FromResult(Asked() == messageAttempts), "the message never gave up");
+        Task<string?> Request() =>
+            fx.ScalarAsync<string>(
+                "SELECT attempts || '|' || (done_at IS NOT NULL) FROM subscription_cancellations "
+                    + "WHERE provider_subscription_id = @s",
+                ("s", subscriptionId)
+            );
+        Assert.Equal("0|false", await Request());
+
+        // Not before the message has had its chance; then once, refused again: asked again after two minutes. (The
+        // service's own sweep may take a turn meanwhile; each attempt is claimed, so the calls counted are the same.)
+        var recovery = fx.Host.Services.GetRequiredService<SubscriptionCancellationRecovery>();
+        await recovery.ResumeDueAsync(CancellationToken.None);
+        Assert.Equal(messageAttempts, Asked());
+        fx.Clock.Advance(SubscriptionCancellationRecovery.StaleAfter);
+        await recovery.ResumeDueAsync(CancellationToken.None);
+        await Eventually.TrueAsync(async () => await Request() == "1|false", "the first later attempt never ended");
+        await recovery.ResumeDueAsync(CancellationToken.None);
+        Assert.Equal(messageAttempts + 1, Asked());
+
+        fx.Clock.Advance(TimeSpan.FromMinutes(2));
+        await recovery.ResumeDueAsync(CancellationToken.None);
+        await Eventually.TrueAsync(async () => await Request() == "1|true", "never stopped at Stripe");
+        Assert.Equal(messageAttempts + 2, Asked());
+        // Done: never asked again.
+        fx.Clock.Advance(TimeSpan.FromHours(2));
+        Assert.Equal(0, await recovery.ResumeDueAsync(CancellationToken.None));
+        Assert.Equal(messageAttempts + 2, Asked());
+    }
+
+    [Fact]
+    public async Task A_subscription_refunded_before_it_was_delivered_is_stopped_at_stripe_all_the_same()
+    {
+        var (userId, _) = fx.User();
+        var paymentId = Guid.NewGuid();
+        var subscriptionId = "sub_" + paymentId.ToString("N");
+        var now = fx.Clock.GetUtcNow();
+        // Paid, its subscription started at Stripe, and refunded in full before its PaymentSucceeded was handled.
+        await fx.ExecuteAsync(
+            """
+            INSERT INTO payments (id, user_id, purpose, reference_id, product, amount_cents, currency, status, provider,
+                payment_method, success_url, cancel_url, refunded_cents, expires_at, created_at, updated_at,
+                succeeded_at, provider_subscription_id)
+            VALUES (@p, @u, 'subscription', @p, 'premium', 999, 'EUR', 'refunded', 'stripe', 'card', 'https://x/s',
+                'https://x/c', 999, @now, @now, @now, @now, @s)
+            """,
+            ("p", paymentId),
+            ("u", userId),
+            ("now", now),
+            ("s", subscriptionId)
+        );
+        await fx.DeliverAsync(
+            new PaymentRefunded(Guid.NewGuid(), now, paymentId, userId, paymentId, 999, 999, "EUR"),
+            nameof(SubscriptionRefundedConsumer)
+        );
+
+        // Stripe stops it now, and the request is done.
+        await Eventually.TrueAsync(
+            async () =>
+                await fx.ScalarAsync<string>(
+                    "SELECT at_period_end || '|' || (done_at IS NOT NULL) FROM subscription_cancellations "
+                        + "WHERE provider_subscription_id = @s",
+                    ("s", subscriptionId)
+                ) == "false|true",
+            "the refunded subscription was never stopped"
+        );
+        Assert.Single(fx.Stripe.Received, r => IsCancellation(r, subscriptionId));
+        // Its delivery, handled late, starts nothing.
+        await fx.DeliverAsync(
+            new PaymentSucceeded(Guid.NewGuid(), now, paymentId, userId, "subscription", paymentId, 999, "EUR"),
+            nameof(SubscriptionPaymentConsumer)
+        );
+        Assert.Equal(
+            0L,
+            await fx.ScalarAsync<long>("SELECT count(*) FROM subscriptions WHERE user_id = @u", ("u", userId))
+        );
     }
 
     [Fact]

@@ -16,6 +16,7 @@ public sealed class PaymentsDbContext(DbContextOptions<PaymentsDbContext> option
     public DbSet<CreditEntry> CreditEntries => Set<CreditEntry>();
     public DbSet<CreditDebt> CreditDebts => Set<CreditDebt>();
     public DbSet<Subscription> Subscriptions => Set<Subscription>();
+    public DbSet<SubscriptionCancellation> SubscriptionCancellations => Set<SubscriptionCancellation>();
     public DbSet<Membership> Memberships => Set<Membership>();
     public DbSet<Boost> Boosts => Set<Boost>();
     public DbSet<ReferralConversion> ReferralConversions => Set<ReferralConversion>();

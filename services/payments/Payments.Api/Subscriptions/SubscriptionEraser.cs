@@ -4,7 +4,7 @@ namespace Community.Payments.Subscriptions;
 
 /// <summary>
 /// A deleted account is billed no more and keeps no tier: its subscription is stopped at the provider now, not at the
-/// period end (after the commit, by <see cref="SubscriptionCancellationConsumer"/>), and its subscription, referral
+/// period end (after the commit, by <see cref="SubscriptionCanceller"/>), and its subscription, referral
 /// rewards and membership end. Not through <see cref="SubscriptionBook.ChangeAsync"/>: nothing is published, as every
 /// service erases the user on the same UserDeleted.
 /// </summary>
@@ -24,16 +24,7 @@ public sealed class SubscriptionEraser(
         {
             if (subscription.ProviderSubscriptionId is { } providerId)
             {
-                db.AddIntegrationEvent(
-                    new SubscriptionCancellationRequested(
-                        Guid.CreateVersion7(),
-                        now,
-                        userId,
-                        providerId,
-                        AtPeriodEnd: false,
-                        null
-                    )
-                );
+                SubscriptionCanceller.Request(db, userId, providerId, atPeriodEnd: false, null, now);
                 logger.LogInformation(
                     "User {UserId} was deleted: their subscription {SubscriptionId} is cancelled now",
                     userId,

@@ -55,15 +55,13 @@ public sealed class SubscriptionPaymentConsumer(
                 lastId
             );
             if (payment.ProviderSubscriptionId is { } superseded && superseded != subscription.ProviderSubscriptionId)
-                Db.AddIntegrationEvent(
-                    new SubscriptionCancellationRequested(
-                        Guid.CreateVersion7(),
-                        clock.GetUtcNow(),
-                        payment.UserId,
-                        superseded,
-                        AtPeriodEnd: true,
-                        null
-                    )
+                SubscriptionCanceller.Request(
+                    Db,
+                    payment.UserId,
+                    superseded,
+                    atPeriodEnd: true,
+                    null,
+                    clock.GetUtcNow()
                 );
             return;
         }
@@ -101,23 +99,14 @@ public sealed class SubscriptionPaymentConsumer(
                 payment.UserId,
                 payment.ProviderSubscriptionId
             );
-            Db.AddIntegrationEvent(
-                new SubscriptionCancellationRequested(
-                    Guid.CreateVersion7(),
-                    clock.GetUtcNow(),
-                    payment.UserId,
-                    replaced,
-                    AtPeriodEnd: true,
-                    null
-                )
-            );
+            SubscriptionCanceller.Request(Db, payment.UserId, replaced, atPeriodEnd: true, null, clock.GetUtcNow());
         }
     }
 }
 
 /// <summary>
 /// The current period's payment was refunded in full: the subscription ends now, at the provider too (asked after
-/// the commit by <see cref="SubscriptionCancellationConsumer"/>), so it cannot renew and charge again.
+/// the commit by <see cref="SubscriptionCanceller"/>), so it cannot renew and charge again.
 /// </summary>
 public sealed class SubscriptionRefundedConsumer(
     PaymentsDbContext db,
@@ -137,18 +126,22 @@ public sealed class SubscriptionRefundedConsumer(
             || subscription.LastPaymentId != payment.Id
             || subscription.Status == SubscriptionStatus.Canceled
         )
+        {
+            // Refunded before it was delivered (it never will be now), or after a later purchase replaced it: its
+            // subscription at the provider started all the same and would renew and charge, and nothing here holds it.
+            if (payment.ProviderSubscriptionId is { } unheld && subscription?.ProviderSubscriptionId != unheld)
+                SubscriptionCanceller.Request(Db, payment.UserId, unheld, atPeriodEnd: false, null, clock.GetUtcNow());
             return;
+        }
         if (subscription.ProviderSubscriptionId is { } providerId)
         {
-            Db.AddIntegrationEvent(
-                new SubscriptionCancellationRequested(
-                    Guid.CreateVersion7(),
-                    clock.GetUtcNow(),
-                    payment.UserId,
-                    providerId,
-                    AtPeriodEnd: false,
-                    payment.Id
-                )
+            SubscriptionCanceller.Request(
+                Db,
+                payment.UserId,
+                providerId,
+                atPeriodEnd: false,
+                payment.Id,
+                clock.GetUtcNow()
             );
             return;
         }
@@ -184,48 +177,13 @@ public sealed class SubscriptionRefundedConsumer(
 }
 
 /// <summary>
-/// Tells the provider to stop a subscription, then ends ours if a refund asked for it. Not an inbox consumer: the
-/// provider is asked outside any transaction, and both calls are idempotent there.
+/// Carries out a stop of a subscription asked after its commit (<see cref="SubscriptionCanceller"/>). Not an inbox
+/// consumer: the provider is asked outside any transaction, and both calls are idempotent there; a request whose
+/// retries run out here is asked again by <see cref="SubscriptionCancellationRecovery"/>.
 /// </summary>
-public sealed class SubscriptionCancellationConsumer(
-    PaymentsDbContext db,
-    PaymentBook payments,
-    SubscriptionBook book,
-    IPaymentProvider provider,
-    TimeProvider clock,
-    ILogger<SubscriptionCancellationConsumer> logger
-) : IConsumer<SubscriptionCancellationRequested>
+public sealed class SubscriptionCancellationConsumer(SubscriptionCanceller canceller)
+    : IConsumer<SubscriptionCancellationRequested>
 {
-    public async Task Consume(ConsumeContext<SubscriptionCancellationRequested> context)
-    {
-        var m = context.Message;
-        var cancellationToken = context.CancellationToken;
-        if (m.AtPeriodEnd)
-            await provider.CancelSubscriptionAtPeriodEndAsync(m.ProviderSubscriptionId, cancellationToken);
-        else
-            await provider.CancelSubscriptionNowAsync(m.ProviderSubscriptionId, cancellationToken);
-        if (m.RefundedPaymentId is not { } paymentId)
-            return;
-
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        // Locked in the order the delivery and refund consumers use: payment, then subscription.
-        await payments.LockAsync(paymentId, cancellationToken);
-        var subscription = await book.LockAsync(m.UserId, cancellationToken);
-        if (
-            subscription is null
-            || subscription.LastPaymentId != paymentId
-            || subscription.ProviderSubscriptionId != m.ProviderSubscriptionId
-            || subscription.Status == SubscriptionStatus.Canceled
-        )
-            return;
-        await SubscriptionRefundedConsumer.EndNowAsync(book, subscription, clock, cancellationToken);
-        await db.SaveChangesAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        logger.LogInformation(
-            "Subscription payment {PaymentId} was refunded: {UserId}'s {Plan} subscription ended now",
-            paymentId,
-            m.UserId,
-            subscription.Plan
-        );
-    }
+    public Task Consume(ConsumeContext<SubscriptionCancellationRequested> context) =>
+        canceller.CarryOutAsync(context.Message, context.CancellationToken);
 }
