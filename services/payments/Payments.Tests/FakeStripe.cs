@@ -43,6 +43,7 @@ public sealed class FakeStripe : FakeHttpServer<StripeRequest>
     private readonly ConcurrentDictionary<string, string> _refundStatuses = new();
     private readonly ConcurrentDictionary<string, bool> _cancelled = new();
     private readonly ConcurrentDictionary<string, string> _invoiceIntents = new();
+    private readonly ConcurrentDictionary<string, (string Invoice, string Subscription, string Reason)> _billed = new();
 
     private FakeStripe(TimeProvider clock) => _clock = clock;
 
@@ -86,6 +87,17 @@ public sealed class FakeStripe : FakeHttpServer<StripeRequest>
     /// invoice's default payment, paid.
     /// </summary>
     public void PaysInvoice(string invoiceId, string paymentIntentId) => _invoiceIntents[invoiceId] = paymentIntentId;
+
+    /// <summary>
+    /// <paramref name="paymentIntentId"/> paid <paramref name="invoiceId"/> of <paramref name="subscriptionId"/>,
+    /// billed for <paramref name="billingReason"/>: GET /v1/invoice_payments?payment[payment_intent]= lists it (with
+    /// the invoice expanded when asked).
+    /// </summary>
+    public void BillsInvoice(string paymentIntentId, string invoiceId, string subscriptionId, string billingReason)
+    {
+        _billed[paymentIntentId] = (invoiceId, subscriptionId, billingReason);
+        _invoiceIntents[invoiceId] = paymentIntentId;
+    }
 
     private async Task AnswerAsync(HttpContext context)
     {
@@ -316,10 +328,65 @@ public sealed class FakeStripe : FakeHttpServer<StripeRequest>
     /// </summary>
     private (int, string) InvoicePayments(StripeRequest r)
     {
-        if (r.Field("invoice") is not { Length: > 0 } invoice)
-            return Invalid("invoice", "Missing required param: invoice.");
         var now = _clock.GetUtcNow().ToUnixTimeSeconds();
         var data = new List<object>();
+        if (r.Field("payment[payment_intent]") is { Length: > 0 } paying)
+        {
+            if (r.Field("payment[type]") != "payment_intent")
+                return Invalid("payment[type]", "Missing required param: payment[type].");
+            var expanded = r.Form.Any(f =>
+                f.Key.StartsWith("expand[", StringComparison.Ordinal) && f.Value == "data.invoice"
+            );
+            if ((r.Field("status") is null or "paid") && _billed.TryGetValue(paying, out var billed))
+                data.Add(
+                    new
+                    {
+                        @object = "invoice_payment",
+                        id = "inpay_" + Guid.NewGuid().ToString("N"),
+                        invoice = expanded
+                            ? new
+                            {
+                                id = billed.Invoice,
+                                @object = "invoice",
+                                status = "paid",
+                                billing_reason = billed.Reason,
+                                parent = new
+                                {
+                                    type = "subscription_details",
+                                    subscription_details = new
+                                    {
+                                        subscription = billed.Subscription,
+                                        metadata = new { },
+                                    },
+                                },
+                            }
+                            : (object)billed.Invoice,
+                        is_default = true,
+                        status = "paid",
+                        payment = new { type = "payment_intent", payment_intent = paying },
+                        amount_paid = 999,
+                        amount_requested = 999,
+                        currency = "eur",
+                        created = now,
+                        livemode = false,
+                        status_transitions = new { paid_at = now },
+                    }
+                );
+            return (
+                200,
+                JsonSerializer.Serialize(
+                    new
+                    {
+                        @object = "list",
+                        data,
+                        has_more = false,
+                        url = "/v1/invoice_payments",
+                    }
+                )
+            );
+        }
+        if (r.Field("invoice") is not { Length: > 0 } invoice)
+            return Invalid("invoice", "Missing required param: invoice.");
         if ((r.Field("status") is null or "paid") && _invoiceIntents.TryGetValue(invoice, out var intent))
             data.Add(
                 new

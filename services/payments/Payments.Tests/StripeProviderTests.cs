@@ -690,6 +690,103 @@ public sealed class StripeProviderTests(StripePaymentsFixture fx) : IClassFixtur
     }
 
     [Fact]
+    public async Task A_chargeback_of_a_renewal_ends_the_subscription_here_and_at_stripe_and_a_refund_of_one_does_not()
+    {
+        var (_, token) = fx.User();
+        var (_, subscriptionId) = await SubscribeAsync(token);
+
+        // A renewal refunded from Stripe's dashboard: the member keeps their plan.
+        var refunded = NewRenewal(subscriptionId);
+        await fx.AcceptedAsync(
+            StripePaymentsFixture.Event(
+                "charge.refunded",
+                new
+                {
+                    id = "ch_" + Guid.NewGuid().ToString("N"),
+                    @object = "charge",
+                    amount = 999,
+                    amount_refunded = 999,
+                    refunded = true,
+                    currency = "eur",
+                    payment_intent = refunded,
+                    metadata = new { },
+                }
+            )
+        );
+        Assert.Equal("premium|active", await TierAndStatusAsync(token));
+        Assert.DoesNotContain(fx.Stripe.Received, r => IsCancellation(r, subscriptionId));
+
+        // A renewal the member disputed at their bank: the plan ends now, and Stripe bills it no more.
+        var withdrawn = StripePaymentsFixture.Event(
+            "charge.dispute.funds_withdrawn",
+            RenewalDispute(NewRenewal(subscriptionId))
+        );
+        await fx.AcceptedAsync(withdrawn);
+        Assert.Equal("free|canceled", await TierAndStatusAsync(token));
+        await Eventually.TrueAsync(
+            () => Task.FromResult(fx.Stripe.Received.Any(r => IsCancellation(r, subscriptionId))),
+            "Stripe was never told to stop the disputed subscription"
+        );
+        // The same dispute again (another event of it) ends nothing more.
+        await fx.AcceptedAsync(
+            StripePaymentsFixture.Event("charge.dispute.funds_withdrawn", RenewalDispute(NewRenewal(subscriptionId)))
+        );
+        Assert.Equal(
+            1L,
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM subscription_cancellations WHERE provider_subscription_id = @s",
+                ("s", subscriptionId)
+            )
+        );
+    }
+
+    [Fact]
+    public async Task A_chargeback_of_the_first_invoice_before_its_intent_was_known_takes_the_subscription_back()
+    {
+        var (_, token) = fx.User();
+        var (paymentId, subscriptionId) = await SubscribeAsync(token);
+        // invoice.paid has not told its intent yet (Stripe retries it later): the dispute finds the payment anyway.
+        var intent = "pi_first_" + Guid.NewGuid().ToString("N");
+        fx.Stripe.BillsInvoice(intent, "in_" + Guid.NewGuid().ToString("N"), subscriptionId, "subscription_create");
+        await fx.AcceptedAsync(StripePaymentsFixture.Event("charge.dispute.funds_withdrawn", RenewalDispute(intent)));
+
+        Assert.Equal("refunded", await fx.StatusOfAsync(paymentId));
+        await Eventually.TrueAsync(
+            async () => await TierAndStatusAsync(token) == "free|canceled",
+            "the charged-back subscription kept its tier"
+        );
+    }
+
+    private string NewRenewal(string subscriptionId)
+    {
+        var intent = "pi_renewal_" + Guid.NewGuid().ToString("N");
+        fx.Stripe.BillsInvoice(intent, "in_" + Guid.NewGuid().ToString("N"), subscriptionId, "subscription_cycle");
+        return intent;
+    }
+
+    /// <summary>A dispute of a subscription invoice's charge: nothing of ours on it, only the intent.</summary>
+    private static object RenewalDispute(string intent) =>
+        new
+        {
+            id = "dp_" + Guid.NewGuid().ToString("N"),
+            @object = "dispute",
+            amount = 999,
+            currency = "eur",
+            charge = "ch_" + Guid.NewGuid().ToString("N"),
+            payment_intent = intent,
+            reason = "fraudulent",
+            status = "needs_response",
+            is_charge_refundable = false,
+            metadata = new { },
+        };
+
+    private async Task<string> TierAndStatusAsync(string token)
+    {
+        var me = await SubscriptionAsync(token);
+        return $"{me["tier"]}|{me["status"]}";
+    }
+
+    [Fact]
     public async Task A_checkout_paid_after_the_account_was_deleted_is_refunded_not_delivered()
     {
         var (userId, token) = fx.User();

@@ -55,4 +55,16 @@ public interface IPaymentProvider
     /// The payment intent that paid <paramref name="invoiceId"/> (its default paid payment); null when none did.
     /// </summary>
     Task<string?> FindInvoicePaymentIntentAsync(string invoiceId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The subscription invoice <paramref name="paymentIntentId"/> paid (its subscription and why it was billed:
+    /// subscription_create for the first, subscription_cycle for a renewal...); null when it paid none.
+    /// </summary>
+    Task<SubscriptionInvoice?> FindSubscriptionInvoiceAsync(
+        string paymentIntentId,
+        CancellationToken cancellationToken
+    );
 }
+
+/// <summary>A subscription's invoice as the provider billed it.</summary>
+public sealed record SubscriptionInvoice(string InvoiceId, string SubscriptionId, string? BillingReason);

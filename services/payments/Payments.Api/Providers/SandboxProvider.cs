@@ -38,4 +38,9 @@ public sealed class SandboxProvider(IOptions<PaymentsOptions> options, TimeProvi
     // The sandbox bills no invoices (its refunds need no intent): there is nothing to find.
     public Task<string?> FindInvoicePaymentIntentAsync(string invoiceId, CancellationToken cancellationToken) =>
         Task.FromResult<string?>(null);
+
+    public Task<SubscriptionInvoice?> FindSubscriptionInvoiceAsync(
+        string paymentIntentId,
+        CancellationToken cancellationToken
+    ) => Task.FromResult<SubscriptionInvoice?>(null);
 }

@@ -192,6 +192,29 @@ public sealed class StripeProvider(HttpClient http, IOptions<PaymentsOptions> op
         return DefaultPaymentIntent(payments.Data);
     }
 
+    public async Task<SubscriptionInvoice?> FindSubscriptionInvoiceAsync(
+        string paymentIntentId,
+        CancellationToken cancellationToken
+    )
+    {
+        var options = new InvoicePaymentListOptions
+        {
+            Payment = new InvoicePaymentPaymentOptions { Type = "payment_intent", PaymentIntent = paymentIntentId },
+            Status = "paid",
+        };
+        options.AddExpand("data.invoice");
+        // A GET creates nothing: no Idempotency-Key, and the resilience handler may repeat it.
+        var payments = await CallAsync(
+            "GET /v1/invoice_payments",
+            () => new InvoicePaymentService(_stripe).ListAsync(options, cancellationToken: cancellationToken)
+        );
+        return payments
+            .Data.Select(p => p.Invoice)
+            .Where(i => i?.Parent?.SubscriptionDetails?.SubscriptionId is not null)
+            .Select(i => new SubscriptionInvoice(i.Id, i.Parent.SubscriptionDetails.SubscriptionId, i.BillingReason))
+            .FirstOrDefault();
+    }
+
     /// <summary>The intent of an invoice's default payment, else of any of its payments by intent.</summary>
     public static string? DefaultPaymentIntent(IEnumerable<InvoicePayment>? payments) =>
         payments

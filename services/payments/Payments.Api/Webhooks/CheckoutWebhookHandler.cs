@@ -1,3 +1,4 @@
+using Community.Payments.Subscriptions;
 using Stripe;
 using Stripe.Checkout;
 
@@ -5,8 +6,11 @@ namespace Community.Payments.Webhooks;
 
 /// <summary>Checkout sessions, payment intents, charges and their disputes: what moves a one-off payment.</summary>
 public sealed class CheckoutWebhookHandler(
+    PaymentsDbContext db,
     PaymentBook book,
+    SubscriptionBook subscriptions,
     IPaymentProvider provider,
+    TimeProvider clock,
     ILogger<CheckoutWebhookHandler> logger
 ) : IWebhookHandler
 {
@@ -29,6 +33,27 @@ public sealed class CheckoutWebhookHandler(
     public async Task HandleAsync(Event e, CancellationToken cancellationToken)
     {
         var payment = await FindAsync(e, cancellationToken);
+        // A charge of a subscription's invoice carries none of our ids: its intent is ours only once the first
+        // invoice's invoice.paid brought it, and a renewal's never is. The provider says which invoice it paid.
+        if (
+            payment is null
+            && e.Type is ("charge.refunded" or "charge.dispute.funds_withdrawn")
+            && IntentOf(e) is { } chargedIntent
+            && await SubscriptionInvoiceAsync(e, chargedIntent, cancellationToken) is { } billed
+        )
+        {
+            if (billed.BillingReason != "subscription_create")
+            {
+                await RenewalTakenBackAsync(e, billed, cancellationToken);
+                return;
+            }
+            // The first invoice's refund or chargeback, come before the invoice.paid that tells its intent.
+            payment = await book.LockBySubscriptionAsync(billed.SubscriptionId, cancellationToken);
+            if (payment is { PaymentIntentId: null })
+                payment.PaymentIntentId = chargedIntent;
+            else if (payment?.PaymentIntentId != chargedIntent)
+                payment = null;
+        }
         if (payment is null)
         {
             logger.LogWarning("Stripe event {EventId} ({Type}) names no payment of ours; ignored", e.Id, e.Type);
@@ -169,6 +194,100 @@ public sealed class CheckoutWebhookHandler(
                 payment.Id,
                 dispute.Status
             );
+    }
+
+    private static string? IntentOf(Event e) =>
+        e.Data.Object switch
+        {
+            Charge charge => charge.PaymentIntentId,
+            Dispute dispute => dispute.PaymentIntentId,
+            _ => null,
+        };
+
+    /// <summary>
+    /// A renewal's money taken back. A chargeback (the member disputed paying for it) ends the subscription now, here
+    /// and at the provider, as a full refund of its first payment does; a refund (made from the provider's dashboard,
+    /// an operator's goodwill) changes nothing here.
+    /// </summary>
+    private async Task RenewalTakenBackAsync(Event e, SubscriptionInvoice invoice, CancellationToken cancellationToken)
+    {
+        if (e.Data.Object is not Dispute dispute)
+        {
+            logger.LogInformation(
+                "Stripe event {EventId} refunds renewal invoice {InvoiceId} of subscription {SubscriptionId}; the "
+                    + "subscription stays (a refund from the dashboard)",
+                e.Id,
+                invoice.InvoiceId,
+                invoice.SubscriptionId
+            );
+            return;
+        }
+        var subscription = await subscriptions.LockByProviderIdAsync(invoice.SubscriptionId, cancellationToken);
+        if (subscription is null || subscription.Status == SubscriptionStatus.Canceled)
+        {
+            logger.LogInformation(
+                "Stripe took back renewal invoice {InvoiceId} of subscription {SubscriptionId} for dispute "
+                    + "{DisputeId}; it is not a live subscription here, nothing to end",
+                invoice.InvoiceId,
+                invoice.SubscriptionId,
+                dispute.Id
+            );
+            return;
+        }
+        await SubscriptionRefundedConsumer.EndNowAsync(subscriptions, subscription, clock, cancellationToken);
+        SubscriptionCanceller.Request(
+            db,
+            subscription.UserId,
+            invoice.SubscriptionId,
+            atPeriodEnd: false,
+            null,
+            clock.GetUtcNow()
+        );
+        logger.LogWarning(
+            "Stripe took {Amount} {Currency} of renewal invoice {InvoiceId} back for dispute {DisputeId} ({Reason}): "
+                + "user {UserId}'s subscription {SubscriptionId} ended now, at Stripe too",
+            dispute.Amount,
+            dispute.Currency,
+            invoice.InvoiceId,
+            dispute.Id,
+            dispute.Reason,
+            subscription.UserId,
+            invoice.SubscriptionId
+        );
+    }
+
+    /// <summary>
+    /// The subscription invoice <paramref name="intent"/> paid, asked of the provider; null when it paid none, or the
+    /// provider refuses to say (the same no when the event comes again). Unanswered: 503, and the event comes again.
+    /// </summary>
+    private async Task<SubscriptionInvoice?> SubscriptionInvoiceAsync(
+        Event e,
+        string intent,
+        CancellationToken cancellationToken
+    )
+    {
+        try
+        {
+            return await provider.FindSubscriptionInvoiceAsync(intent, cancellationToken);
+        }
+        catch (HttpRequestException exception) when (exception.IsRefusal())
+        {
+            logger.LogWarning(
+                exception,
+                "Stripe refused the invoice payments of intent {Intent} (event {EventId}); the event is ignored",
+                intent,
+                e.Id
+            );
+            return null;
+        }
+        catch (HttpRequestException exception)
+        {
+            throw new ServiceUnavailableException(
+                "Stripe did not say which invoice the charge paid; deliver the event again.",
+                ProviderRetryAfter,
+                exception
+            );
+        }
     }
 
     private async Task<Payment?> FindAsync(Event e, CancellationToken cancellationToken)
