@@ -112,6 +112,27 @@ public sealed class OperationsManifestsTests
         Assert.Contains(Items(service, "spec", "ports"), p => Str(p, "name") == scraped);
     }
 
+    [Fact]
+    public void Only_the_platforms_namespaces_send_the_collector_telemetry_and_it_holds_no_api_token()
+    {
+        var objects = Kustomize.Render("observability");
+        var deployment = Assert.Single(OfKind(objects, "Deployment"));
+        Assert.Equal("false", Str(deployment, "spec", "template", "spec", "automountServiceAccountToken"));
+        Assert.Single(OfKind(objects, "PodDisruptionBudget"));
+
+        var policy = Assert.Single(OfKind(objects, "NetworkPolicy"));
+        var rules = Items(policy, "spec", "ingress").ToList();
+        foreach (var otlp in new[] { "4317", "4318" })
+        {
+            var rule = Assert.Single(rules, r => Items(r, "ports").Any(p => Str(p, "port") == otlp));
+            var from = Assert.Single(Items(rule, "from"));
+            Assert.Equal("community", Str(from, "namespaceSelector", "matchLabels", "app.kubernetes.io/part-of"));
+        }
+        // The scraper's port is the one open to any namespace.
+        var open = Assert.Single(rules, r => !Items(r, "from").Any());
+        Assert.Equal(["8889"], Items(open, "ports").Select(p => Str(p, "port")));
+    }
+
     private static List<JsonObject> OfKind(IEnumerable<JsonObject> objects, string kind) =>
         [.. objects.Where(o => Str(o, "kind") == kind)];
 
