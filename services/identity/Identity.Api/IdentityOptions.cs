@@ -37,10 +37,10 @@ public sealed class IdentityOptions
     public string GatewayUrl { get; set; } = "http://localhost:8080";
 
     /// <summary>
-    /// Client pages an outside sign-in may return to (exact origin and path prefix): anything else could receive
-    /// someone's one-time code. None by default: the configuration binder adds configured items to a list it finds
-    /// filled, so a default page here would stay allowed in every environment. Development's local gateway is in
-    /// appsettings.Development.json (AppHost sets its own).
+    /// Client pages an outside sign-in may return to (exact origin and path; an entry ending in / allows every path
+    /// below it): anything else could receive someone's one-time code. None by default: the configuration binder adds
+    /// configured items to a list it finds filled, so a default page here would stay allowed in every environment.
+    /// Development's local gateway is in appsettings.Development.json (AppHost sets its own).
     /// </summary>
     public List<string> ExternalLoginClientRedirects { get; set; } = [];
 

@@ -476,6 +476,24 @@ public sealed class ExternalLoginTests(ExternalLoginFixture fx) : IClassFixture<
         Assert.Equal(0, await AccountsWithEmailAsync("bad.verifier@example.com"));
     }
 
+    [Theory]
+    [InlineData("https://app.example.com/app/signed-in", true)]
+    [InlineData("https://app.example.com/app/signed-in?state=abc", true)]
+    [InlineData("https://app.example.com/app/signed-in/", false)]
+    [InlineData("https://app.example.com/app/signed-inX", false)]
+    [InlineData("https://app.example.com/app/signed-in/../leaky", false)]
+    [InlineData("https://app.example.com/app/other", false)]
+    [InlineData("https://app.example.com:444/app/signed-in", false)]
+    [InlineData("https://app.example.com/app/signed-in#code", false)]
+    [InlineData("https://dev.example.com/anything/below", true)]
+    [InlineData("https://dev.example.com/", true)]
+    [InlineData("https://dev.example.com.evil.test/", false)]
+    public void A_client_page_is_the_exact_page_listed_or_below_an_entry_ending_in_a_slash(string page, bool allowed)
+    {
+        string[] listed = ["https://app.example.com/app/signed-in", "https://dev.example.com/"];
+        Assert.Equal(allowed, Community.Identity.Auth.ExternalLoginApi.AllowedClientRedirect(page, listed) is not null);
+    }
+
     [Fact]
     public async Task Start_refuses_an_unknown_provider_and_a_foreign_redirect()
     {

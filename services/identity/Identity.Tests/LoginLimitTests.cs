@@ -312,6 +312,31 @@ public sealed class LoginLimitTests(LoginLimitFixture fx) : IClassFixture<LoginL
     }
 
     [Fact]
+    public async Task A_holder_of_a_shared_address_signing_in_does_not_forgive_the_guesses_at_the_others()
+    {
+        // The owner gave an address they never confirmed; an attacker registers an account naming it too, and
+        // guesses the owner's password by it, signing in to their own account between guesses to reset the count.
+        const string email = "never.confirmed@example.com";
+        await (await Register("shared_owner", email, "owner-secret-9", "198.51.100.91")).AssertStatus(201);
+        await (await Register("shared_guesser", email, "guesser-secret-9", "198.51.100.92")).AssertStatus(201);
+        async Task FiveGuessesAsync(int from)
+        {
+            for (var i = 0; i < 5; i++)
+            {
+                fx.Clock.Advance(TimeSpan.FromSeconds(10));
+                await (await Login(email, "wrong-password-1", $"203.0.113.{from + i}")).AssertProblem(401);
+            }
+        }
+        await FiveGuessesAsync(170);
+        fx.Clock.Advance(TimeSpan.FromSeconds(10));
+        await (await Login(email, "guesser-secret-9", "203.0.113.190")).AssertStatus(200);
+        await FiveGuessesAsync(175);
+        // Ten failures at the address: the next try backs off, the owner's right password included.
+        fx.Clock.Advance(TimeSpan.FromSeconds(10));
+        await (await Login(email, "owner-secret-9", "203.0.113.195")).AssertProblem(429);
+    }
+
+    [Fact]
     public async Task Accounts_made_to_name_one_address_get_it_at_most_ten_confirmation_mails_an_hour()
     {
         const string victim = "inbox_target@example.com";

@@ -232,7 +232,10 @@ public static class AuthApi
             await transaction.CommitAsync(cancellationToken);
             return TypedResults.Ok(challenge);
         }
-        await throttle.RecordSuccessAsync(keys, user.Id, cancellationToken);
+        // One holder's right password forgives that holder's failures, never the counts an address several accounts
+        // hold shares: the others' passwords are no less guessed (and a holder could clear them between guesses).
+        var own = keys.UserId == user.Id ? keys : LoginThrottle.For(user.Id, "", ClientAddress.Of(http));
+        await throttle.RecordSuccessAsync(own, user.Id, cancellationToken);
         // The password was checked against the account as read before the lock: still the one it holds?
         var pair = await tokens.IssueAsync(db, user, null, cancellationToken, passwordHashChecked: user.PasswordHash);
         await db.SaveChangesAsync(cancellationToken);

@@ -363,10 +363,10 @@ public static class ExternalLoginApi
     }
 
     /// <summary>
-    /// The normalized redirect when it lies under an allowed client page (same scheme, host and port, path below), else
-    /// null.
+    /// The normalized redirect when it is an allowed client page (same scheme, host and port, and the same path; an
+    /// entry ending in / allows every path below it), with any query; else null.
     /// </summary>
-    internal static string? AllowedClientRedirect(string? value, IEnumerable<string> allowed)
+    public static string? AllowedClientRedirect(string? value, IEnumerable<string> allowed)
     {
         if (
             string.IsNullOrWhiteSpace(value)
@@ -388,7 +388,11 @@ public static class ExternalLoginApi
                     UriFormat.Unescaped,
                     StringComparison.OrdinalIgnoreCase
                 ) == 0
-                && uri.AbsolutePath.StartsWith(page.AbsolutePath, StringComparison.Ordinal)
+                && (
+                    page.AbsolutePath.EndsWith('/')
+                        ? uri.AbsolutePath.StartsWith(page.AbsolutePath, StringComparison.Ordinal)
+                        : uri.AbsolutePath == page.AbsolutePath
+                )
             )
                 return uri.AbsoluteUri;
         }
