@@ -574,6 +574,64 @@ public sealed class RegistrationTests(EventsFixture fx) : IClassFixture<EventsFi
     }
 
     [Fact]
+    public async Task A_late_payment_seats_an_ended_hold_only_on_the_terms_the_event_has_now()
+    {
+        var (organizerId, organizer) = fx.Organizer();
+        async Task<(string Event, Guid Hold, Guid Member)> EndedHoldAsync()
+        {
+            var e = Id(
+                await fx.CreateEventAsync(
+                    organizer,
+                    b =>
+                    {
+                        b["capacity"] = 5;
+                        b["price_cents"] = 1000;
+                        b["currency"] = "EUR";
+                    }
+                )
+            );
+            var (memberId, member) = fx.Member();
+            var hold = await (await Register(e, member)).AssertProblem(402);
+            await (
+                await Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{e}/registrations/me", null, member)
+            ).AssertStatus(200);
+            return (e, Guid.Parse(hold["registration_id"]!.GetValue<string>()), memberId);
+        }
+        Task<HttpResponseMessage> Patch(string e, object body, string token) =>
+            Client.SendJson(HttpMethod.Patch, $"/api/v1/events/{e}", body, token);
+        async Task AssertRefundedAsync(string e, Guid hold, string why)
+        {
+            var late = await ConfirmAsync(hold, Guid.NewGuid(), 1000, "EUR");
+            Assert.Equal(PaidConfirmation.SeatGone, late.Outcome);
+            Assert.Contains(why, late.Reason);
+            Assert.Equal(
+                0,
+                await fx.ScalarAsync<int>(
+                    "SELECT seats_taken FROM community_events WHERE id = @id",
+                    ("id", Guid.Parse(e))
+                )
+            );
+        }
+
+        // With nobody holding a seat the organizer may set another price: the old checkout's money buys nothing.
+        var (priced, pricedHold, _) = await EndedHoldAsync();
+        await (await Patch(priced, new { price_cents = 5000 }, organizer)).AssertStatus(200);
+        await AssertRefundedAsync(priced, pricedHold, "price changed");
+
+        // Made private without inviting them.
+        var (hidden, hiddenHold, _) = await EndedHoldAsync();
+        await (await Patch(hidden, new { visibility = "private" }, organizer)).AssertStatus(200);
+        await AssertRefundedAsync(hidden, hiddenHold, "no longer open");
+
+        // Or a block with the organizer since.
+        var (blocked, blockedHold, blockedMember) = await EndedHoldAsync();
+        await fx.DeliverAsync(
+            new Community.Contracts.Social.UserBlocked(Guid.NewGuid(), fx.Tick(), organizerId, blockedMember)
+        );
+        await AssertRefundedAsync(blocked, blockedHold, "no longer open");
+    }
+
+    [Fact]
     public async Task A_hold_cancelled_then_paid_while_its_seat_is_free_is_a_ticket_and_no_cancellation()
     {
         var (_, organizer) = fx.Organizer();

@@ -1,5 +1,6 @@
 using Community.Contracts;
 using Community.Contracts.Events;
+using Community.Events.Users;
 using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Errors;
 using Microsoft.Extensions.Options;
@@ -115,6 +116,14 @@ public sealed partial class SeatBook(
                     case RegistrationStatus.Held:
                         break;
                     case RegistrationStatus.Expired or RegistrationStatus.Cancelled:
+                        // Its seat went back; the terms it was held on could change meanwhile (no seat taken, nobody
+                        // waiting): a payment arriving late seats it only on the terms the event has now.
+                        if (await ChangedSinceHeldAsync(registration, ct) is { } changed)
+                            return new PaidConfirmationResult(
+                                PaidConfirmation.SeatGone,
+                                registration,
+                                $"The hold ended and {changed} since."
+                            );
                         var seatAvailable =
                             !await db.Registrations.AnyAsync(
                                 r =>
@@ -245,6 +254,34 @@ public sealed partial class SeatBook(
     /// locked from here to the commit only. A newcomer (<paramref name="unlessSomeoneWaits"/>) never jumps the waiting
     /// list.
     /// </summary>
+    /// <summary>
+    /// What changed of the terms <paramref name="registration"/> was held on (its price, the event's visibility to
+    /// its holder, a block with the organizer), read from the event's row locked as a seat's take locks it, so an edit
+    /// under way is waited for; null when nothing did.
+    /// </summary>
+    private async Task<string?> ChangedSinceHeldAsync(Registration registration, CancellationToken cancellationToken)
+    {
+        var e = (
+            await db
+                .CommunityEvents.FromSql(
+                    $"SELECT *, xmin FROM community_events WHERE id = {registration.EventId} FOR NO KEY UPDATE"
+                )
+                .AsNoTracking()
+                .ToListAsync(cancellationToken)
+        ).Single();
+        if (
+            e.PriceCents != registration.AmountCents
+            || !string.Equals(e.Currency, registration.Currency, StringComparison.OrdinalIgnoreCase)
+        )
+            return "the event's price changed";
+        if (
+            !e.IsVisibleTo(registration.UserId, isAdmin: false)
+            || await UserBlockQueries.BetweenAsync(db, registration.UserId, e.OrganizerId, cancellationToken)
+        )
+            return "the event is no longer open to its holder";
+        return null;
+    }
+
     private async Task<bool> TakeSeatsAsync(
         Guid eventId,
         int count,
