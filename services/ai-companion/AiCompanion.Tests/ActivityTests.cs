@@ -445,11 +445,11 @@ public sealed class ActivityTests(CompanionFixture fx) : ActivityTestsBase(fx), 
         );
     }
 
-    /// <summary>Whether a session of this test's database waits for an advisory lock.</summary>
+    /// <summary>Whether a session of this test database waits for an exclusive advisory lock (an erasure).</summary>
     private Task<bool> ErasureWaitingAsync() =>
         Fx.ScalarAsync<bool>(
             """
-            SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted
+            SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND mode = 'ExclusiveLock' AND NOT granted
                              AND database = (SELECT oid FROM pg_database WHERE datname = current_database()))
             """
         );

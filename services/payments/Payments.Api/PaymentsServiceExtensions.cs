@@ -47,6 +47,7 @@ public static class PaymentsServiceExtensions
         builder.Services.AddScoped<SubscriptionBook>();
         builder.Services.AddScoped<IWebhookHandler, SubscriptionWebhookHandler>();
         builder.Services.AddScoped<SubscriptionCanceller>();
+        builder.Services.AddScoped<SubscriptionAccess>();
         builder.Services.AddSingleton<SubscriptionCancellationRecovery>();
         builder.Services.AddHostedService(services => services.GetRequiredService<SubscriptionCancellationRecovery>());
         builder.Services.AddSingleton<SubscriptionExpiry>();

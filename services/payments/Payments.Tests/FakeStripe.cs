@@ -43,7 +43,10 @@ public sealed class FakeStripe : FakeHttpServer<StripeRequest>
     private readonly ConcurrentDictionary<string, string> _refundStatuses = new();
     private readonly ConcurrentDictionary<string, bool> _cancelled = new();
     private readonly ConcurrentDictionary<string, string> _invoiceIntents = new();
-    private readonly ConcurrentDictionary<string, (string Invoice, string Subscription, string Reason)> _billed = new();
+    private readonly ConcurrentDictionary<
+        string,
+        (string Invoice, string Subscription, string Reason, Guid? PaymentId)
+    > _billed = new();
 
     private FakeStripe(TimeProvider clock) => _clock = clock;
 
@@ -93,9 +96,15 @@ public sealed class FakeStripe : FakeHttpServer<StripeRequest>
     /// billed for <paramref name="billingReason"/>: GET /v1/invoice_payments?payment[payment_intent]= lists it (with
     /// the invoice expanded when asked).
     /// </summary>
-    public void BillsInvoice(string paymentIntentId, string invoiceId, string subscriptionId, string billingReason)
+    public void BillsInvoice(
+        string paymentIntentId,
+        string invoiceId,
+        string subscriptionId,
+        string billingReason,
+        Guid? paymentId = null
+    )
     {
-        _billed[paymentIntentId] = (invoiceId, subscriptionId, billingReason);
+        _billed[paymentIntentId] = (invoiceId, subscriptionId, billingReason, paymentId);
         _invoiceIntents[invoiceId] = paymentIntentId;
     }
 
@@ -356,7 +365,9 @@ public sealed class FakeStripe : FakeHttpServer<StripeRequest>
                                     subscription_details = new
                                     {
                                         subscription = billed.Subscription,
-                                        metadata = new { },
+                                        metadata = billed.PaymentId is { } paymentId
+                                            ? new Dictionary<string, string> { ["payment_id"] = paymentId.ToString() }
+                                            : [],
                                     },
                                 },
                             }

@@ -757,6 +757,27 @@ public sealed class StripeProviderTests(StripePaymentsFixture fx) : IClassFixtur
         );
     }
 
+    [Fact]
+    public async Task A_chargeback_of_the_first_invoice_before_its_checkout_completed_finds_the_payment_by_its_id()
+    {
+        var (_, token) = fx.User();
+        var checkout = await fx.SubscriptionCheckoutAsync(token);
+        var paymentId = Guid.Parse(checkout["payment_id"]!.GetValue<string>());
+        // Neither checkout.session.completed nor invoice.paid handled yet: only the subscription's metadata names it.
+        var intent = "pi_first_" + Guid.NewGuid().ToString("N");
+        var subscriptionId = "sub_" + Guid.NewGuid().ToString("N");
+        fx.Stripe.BillsInvoice(
+            intent,
+            "in_" + Guid.NewGuid().ToString("N"),
+            subscriptionId,
+            "subscription_create",
+            paymentId
+        );
+        await fx.AcceptedAsync(StripePaymentsFixture.Event("charge.dispute.funds_withdrawn", RenewalDispute(intent)));
+
+        Assert.Equal("refunded", await fx.StatusOfAsync(paymentId));
+    }
+
     private string NewRenewal(string subscriptionId)
     {
         var intent = "pi_renewal_" + Guid.NewGuid().ToString("N");

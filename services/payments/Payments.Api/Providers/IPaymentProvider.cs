@@ -66,5 +66,13 @@ public interface IPaymentProvider
     );
 }
 
-/// <summary>A subscription's invoice as the provider billed it.</summary>
-public sealed record SubscriptionInvoice(string InvoiceId, string SubscriptionId, string? BillingReason);
+/// <summary>
+/// A subscription's invoice as the provider billed it; PaymentId: our payment its subscription carries in its metadata
+/// (the one that started it).
+/// </summary>
+public sealed record SubscriptionInvoice(
+    string InvoiceId,
+    string SubscriptionId,
+    string? BillingReason,
+    Guid? PaymentId = null
+);

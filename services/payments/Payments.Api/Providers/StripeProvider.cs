@@ -211,7 +211,14 @@ public sealed class StripeProvider(HttpClient http, IOptions<PaymentsOptions> op
         return payments
             .Data.Select(p => p.Invoice)
             .Where(i => i?.Parent?.SubscriptionDetails?.SubscriptionId is not null)
-            .Select(i => new SubscriptionInvoice(i.Id, i.Parent.SubscriptionDetails.SubscriptionId, i.BillingReason))
+            .Select(i => new SubscriptionInvoice(
+                i.Id,
+                i.Parent.SubscriptionDetails.SubscriptionId,
+                i.BillingReason,
+                Guid.TryParse(i.Parent.SubscriptionDetails.Metadata?.GetValueOrDefault("payment_id"), out var paymentId)
+                    ? paymentId
+                    : null
+            ))
             .FirstOrDefault();
     }
 

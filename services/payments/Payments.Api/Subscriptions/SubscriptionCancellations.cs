@@ -141,6 +141,9 @@ public sealed class SubscriptionCancellationRecovery(
         }
     }
 
+    /// <summary>How long a done request is kept (what was stopped, and when), then deleted.</summary>
+    public static readonly TimeSpan KeptDoneFor = TimeSpan.FromDays(30);
+
     /// <summary>Carries out every request due; returns how many are done now.</summary>
     public async Task<int> ResumeDueAsync(CancellationToken cancellationToken)
     {
@@ -148,9 +151,10 @@ public sealed class SubscriptionCancellationRecovery(
         await using (var scope = scopes.CreateAsyncScope())
         {
             var now = clock.GetUtcNow();
-            due = await scope
-                .ServiceProvider.GetRequiredService<PaymentsDbContext>()
-                .SubscriptionCancellations.AsNoTracking()
+            var requests = scope.ServiceProvider.GetRequiredService<PaymentsDbContext>().SubscriptionCancellations;
+            await requests.Where(c => c.DoneAt < now - KeptDoneFor).ExecuteDeleteAsync(cancellationToken);
+            due = await requests
+                .AsNoTracking()
                 .Where(c => c.DoneAt == null && c.NextAttemptAt <= now)
                 .OrderBy(c => c.NextAttemptAt)
                 .Take(100)

@@ -4,13 +4,14 @@ using Stripe.Checkout;
 
 namespace Community.Payments.Webhooks;
 
-/// <summary>Checkout sessions, payment intents, charges and their disputes: what moves a one-off payment.</summary>
+/// <summary>
+/// Checkout sessions, payment intents, charges and their disputes: what moves a payment, and a subscription's renewal
+/// disputed (it ends the subscription).
+/// </summary>
 public sealed class CheckoutWebhookHandler(
-    PaymentsDbContext db,
     PaymentBook book,
-    SubscriptionBook subscriptions,
+    SubscriptionAccess subscriptions,
     IPaymentProvider provider,
-    TimeProvider clock,
     ILogger<CheckoutWebhookHandler> logger
 ) : IWebhookHandler
 {
@@ -37,7 +38,7 @@ public sealed class CheckoutWebhookHandler(
         // invoice's invoice.paid brought it, and a renewal's never is. The provider says which invoice it paid.
         if (
             payment is null
-            && e.Type is ("charge.refunded" or "charge.dispute.funds_withdrawn")
+            && e.Type is ("charge.refunded" or "charge.dispute.funds_withdrawn" or "charge.dispute.funds_reinstated")
             && IntentOf(e) is { } chargedIntent
             && await SubscriptionInvoiceAsync(e, chargedIntent, cancellationToken) is { } billed
         )
@@ -48,7 +49,9 @@ public sealed class CheckoutWebhookHandler(
                 return;
             }
             // The first invoice's refund or chargeback, come before the invoice.paid that tells its intent.
-            payment = await book.LockBySubscriptionAsync(billed.SubscriptionId, cancellationToken);
+            payment =
+                await book.LockBySubscriptionAsync(billed.SubscriptionId, cancellationToken)
+                ?? (billed.PaymentId is { } started ? await book.LockAsync(started, cancellationToken) : null);
             if (payment is { PaymentIntentId: null })
                 payment.PaymentIntentId = chargedIntent;
             else if (payment?.PaymentIntentId != chargedIntent)
@@ -211,6 +214,18 @@ public sealed class CheckoutWebhookHandler(
     /// </summary>
     private async Task RenewalTakenBackAsync(Event e, SubscriptionInvoice invoice, CancellationToken cancellationToken)
     {
+        if (e.Type == "charge.dispute.funds_reinstated")
+        {
+            logger.LogWarning(
+                "Stripe returned the money of a dispute of renewal invoice {InvoiceId} of subscription "
+                    + "{SubscriptionId} (event {EventId}): the subscription its dispute ended stays ended, and an "
+                    + "operator must restore it by hand",
+                invoice.InvoiceId,
+                invoice.SubscriptionId,
+                e.Id
+            );
+            return;
+        }
         if (e.Data.Object is not Dispute dispute)
         {
             logger.LogInformation(
@@ -222,8 +237,7 @@ public sealed class CheckoutWebhookHandler(
             );
             return;
         }
-        var subscription = await subscriptions.LockByProviderIdAsync(invoice.SubscriptionId, cancellationToken);
-        if (subscription is null || subscription.Status == SubscriptionStatus.Canceled)
+        if (await subscriptions.EndDisputedAsync(invoice.SubscriptionId, cancellationToken) is not { } userId)
         {
             logger.LogInformation(
                 "Stripe took back renewal invoice {InvoiceId} of subscription {SubscriptionId} for dispute "
@@ -234,15 +248,6 @@ public sealed class CheckoutWebhookHandler(
             );
             return;
         }
-        await SubscriptionRefundedConsumer.EndNowAsync(subscriptions, subscription, clock, cancellationToken);
-        SubscriptionCanceller.Request(
-            db,
-            subscription.UserId,
-            invoice.SubscriptionId,
-            atPeriodEnd: false,
-            null,
-            clock.GetUtcNow()
-        );
         logger.LogWarning(
             "Stripe took {Amount} {Currency} of renewal invoice {InvoiceId} back for dispute {DisputeId} ({Reason}): "
                 + "user {UserId}'s subscription {SubscriptionId} ended now, at Stripe too",
@@ -251,7 +256,7 @@ public sealed class CheckoutWebhookHandler(
             invoice.InvoiceId,
             dispute.Id,
             dispute.Reason,
-            subscription.UserId,
+            userId,
             invoice.SubscriptionId
         );
     }
