@@ -160,6 +160,31 @@ public sealed class AdminTests(IdentityFixture fx) : IClassFixture<IdentityFixtu
     }
 
     [Fact]
+    public async Task An_account_registered_first_under_a_seeded_admins_name_is_promoted_only_with_its_password()
+    {
+        // Someone registers the admin's name and address before the first start, and the address gets confirmed.
+        await fx.RegisterAsync("seeded_boss");
+        var settings = new Dictionary<string, string?>
+        {
+            ["Identity:Admins:1:Username"] = "seeded_boss",
+            ["Identity:Admins:1:Email"] = "seeded_boss@example.com",
+            ["Identity:Admins:1:Password"] = "operators-own-secret-9",
+        };
+        await using (var restarted = fx.StartHost(settings))
+            Assert.Equal(
+                "member",
+                await fx.ScalarAsync<string>("SELECT role FROM users WHERE username = 'seeded_boss'")
+            );
+        // The operator's own account, holding the configured password, is.
+        settings["Identity:Admins:1:Password"] = "correct-horse-9";
+        await using (var again = fx.StartHost(settings))
+            Assert.Equal(
+                "admin",
+                await fx.ScalarAsync<string>("SELECT role FROM users WHERE username = 'seeded_boss'")
+            );
+    }
+
+    [Fact]
     public async Task A_configured_admin_whose_email_matches_is_promoted_and_the_change_published()
     {
         var existing = await fx.RegisterAsync("promote_me");

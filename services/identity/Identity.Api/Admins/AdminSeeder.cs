@@ -69,6 +69,16 @@ public sealed class AdminSeeder(
                     username
                 );
             }
+            else if (!string.IsNullOrEmpty(admin.Password) && !PasswordHasher.Verify(admin.Password, user.PasswordHash))
+            {
+                // A password configured means the seeder makes the account: one registered first under its name
+                // (its address confirmed by a click on a mail naming it) is someone else's unless it holds that
+                // password.
+                logger.LogWarning(
+                    "Account {Username} exists without the configured admin's password; not promoted",
+                    username
+                );
+            }
             else if (user.Role != Roles.Admin)
             {
                 db.AddIntegrationEvent(

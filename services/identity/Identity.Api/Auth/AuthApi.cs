@@ -226,6 +226,17 @@ public static class AuthApi
         SuspensionRules.ThrowIfSuspended(user, clock.GetUtcNow());
         if (await twoFactor.IsOnAsync(user.Id, cancellationToken))
         {
+            // As the tokens' path checks it (TokenIssuer), under the row's share lock: the password checked against
+            // the account read before the lock is still its own. A reset or change committed meanwhile ended the
+            // challenges there were, and this one must not outlive it; one coming after waits for this and ends it.
+            await SuspensionRules.ThrowIfSuspendedAsync(db, user.Id, clock.GetUtcNow(), cancellationToken);
+            var current = await db
+                .Users.AsNoTracking()
+                .Where(u => u.Id == user.Id)
+                .Select(u => u.PasswordHash)
+                .SingleOrDefaultAsync(cancellationToken);
+            if (current != user.PasswordHash)
+                throw new UnauthorizedException("The identifier or the password is wrong.");
             // The account's failures are forgiven only once the second factor is right too.
             var challenge = await twoFactor.StartChallengeAsync(user.Id, cancellationToken);
             await db.SaveChangesAsync(cancellationToken);

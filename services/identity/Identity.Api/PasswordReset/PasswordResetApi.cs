@@ -103,19 +103,23 @@ public static class PasswordResetApi
         var hash = Hashing.Sha256(request.Token!);
         var now = clock.GetUtcNow();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var userId =
+            await db
+                .PasswordResetTokens.Where(t => t.TokenHash == hash)
+                .Select(t => (Guid?)t.UserId)
+                .FirstOrDefaultAsync(cancellationToken)
+            ?? throw new RequestValidationException("token", "The reset token is invalid, used or expired.");
+        // Locked first, as a suspension locks it: a login or a refresh issuing tokens holds it shared, so the sessions
+        // ended below include whatever they issued, and one that comes after finds the new password. And before the
+        // token's row, in the order a password change takes them (it spends every unused link of the account): two
+        // resets, or a reset and a change, at once queue instead of deadlocking.
+        await db.Database.ExecuteSqlAsync($"SELECT 1 FROM users WHERE id = {userId} FOR UPDATE", cancellationToken);
         var used = await db
             .PasswordResetTokens.Where(t => t.TokenHash == hash && t.UsedAt == null && t.ExpiresAt > now)
             .ExecuteUpdateAsync(s => s.SetProperty(t => t.UsedAt, now), cancellationToken);
         if (used == 0)
             throw new RequestValidationException("token", "The reset token is invalid, used or expired.");
 
-        var userId = await db
-            .PasswordResetTokens.Where(t => t.TokenHash == hash)
-            .Select(t => t.UserId)
-            .FirstAsync(cancellationToken);
-        // Locked first, as a suspension locks it: a login or a refresh issuing tokens holds it shared, so the sessions
-        // ended below include whatever they issued, and one that comes after finds the new password.
-        await db.Database.ExecuteSqlAsync($"SELECT 1 FROM users WHERE id = {userId} FOR UPDATE", cancellationToken);
         var user = await db.Users.FirstAsync(u => u.Id == userId, cancellationToken);
         var userErrors = new ValidationErrors();
         Rules.Password(userErrors, request.NewPassword, user.Username, "new_password");
