@@ -89,7 +89,10 @@ public sealed class BlockedPairTests(RealTimeFixture fx) : IClassFixture<RealTim
             Assert.Null(deleted.Str("text"));
             Assert.Null(deleted.Str("client_txn_id"));
             Assert.False(deleted.Arguments[0].GetProperty("hidden").GetBoolean());
+            // named as they see its author, not nameless as the moderator does
+            Assert.NotNull(deleted.Arguments[0].GetProperty("sender").GetProperty("username").GetString());
         }
+        Assert.Equal(JsonValueKind.Null, answer.GetProperty("sender").GetProperty("username").ValueKind);
     }
 
     private async Task AssertBlockHoldsLive(
@@ -276,6 +279,9 @@ public sealed class BlockedPairTests(RealTimeFixture fx) : IClassFixture<RealTim
         );
         Assert.True(pinned["pinned"]!.GetValue<bool>());
         Assert.Equal(bThread, pinned["id"]!.GetValue<string>());
+        // Its author as a deleted account, as b's messages show b to a.
+        Assert.Null(pinned["author"]!["username"]);
+        Assert.Null(pinned["author"]!["display_name"]);
     }
 
     [Fact]

@@ -332,13 +332,30 @@ public sealed class FakeStripe : FakeHttpServer<StripeRequest>
     }
 
     /// <summary>
-    /// GET /v1/invoice_payments: the payments of one invoice (Stripe lists all invoices' without the filter; our calls
-    /// always name one), as a list object.
+    /// GET /v1/invoice_payments: the payments of one invoice, or the one a payment intent made (its invoice expanded
+    /// when asked); Stripe lists all invoices' without a filter, our calls always give one. A list object.
     /// </summary>
     private (int, string) InvoicePayments(StripeRequest r)
     {
         var now = _clock.GetUtcNow().ToUnixTimeSeconds();
         var data = new List<object>();
+        object Paid(object invoice, string intent) =>
+            new
+            {
+                @object = "invoice_payment",
+                id = "inpay_" + Guid.NewGuid().ToString("N"),
+                invoice,
+                is_default = true,
+                status = "paid",
+                payment = new { type = "payment_intent", payment_intent = intent },
+                amount_paid = 999,
+                amount_requested = 999,
+                currency = "eur",
+                created = now,
+                livemode = false,
+                status_transitions = new { paid_at = now },
+            };
+        var paidOnly = r.Field("status") is null or "paid";
         if (r.Field("payment[payment_intent]") is { Length: > 0 } paying)
         {
             if (r.Field("payment[type]") != "payment_intent")
@@ -346,13 +363,10 @@ public sealed class FakeStripe : FakeHttpServer<StripeRequest>
             var expanded = r.Form.Any(f =>
                 f.Key.StartsWith("expand[", StringComparison.Ordinal) && f.Value == "data.invoice"
             );
-            if ((r.Field("status") is null or "paid") && _billed.TryGetValue(paying, out var billed))
+            if (paidOnly && _billed.TryGetValue(paying, out var billed))
                 data.Add(
-                    new
-                    {
-                        @object = "invoice_payment",
-                        id = "inpay_" + Guid.NewGuid().ToString("N"),
-                        invoice = expanded
+                    Paid(
+                        expanded
                             ? new
                             {
                                 id = billed.Invoice,
@@ -371,51 +385,15 @@ public sealed class FakeStripe : FakeHttpServer<StripeRequest>
                                     },
                                 },
                             }
-                            : (object)billed.Invoice,
-                        is_default = true,
-                        status = "paid",
-                        payment = new { type = "payment_intent", payment_intent = paying },
-                        amount_paid = 999,
-                        amount_requested = 999,
-                        currency = "eur",
-                        created = now,
-                        livemode = false,
-                        status_transitions = new { paid_at = now },
-                    }
+                            : billed.Invoice,
+                        paying
+                    )
                 );
-            return (
-                200,
-                JsonSerializer.Serialize(
-                    new
-                    {
-                        @object = "list",
-                        data,
-                        has_more = false,
-                        url = "/v1/invoice_payments",
-                    }
-                )
-            );
         }
-        if (r.Field("invoice") is not { Length: > 0 } invoice)
+        else if (r.Field("invoice") is not { Length: > 0 } invoice)
             return Invalid("invoice", "Missing required param: invoice.");
-        if ((r.Field("status") is null or "paid") && _invoiceIntents.TryGetValue(invoice, out var intent))
-            data.Add(
-                new
-                {
-                    @object = "invoice_payment",
-                    id = "inpay_" + Guid.NewGuid().ToString("N"),
-                    invoice,
-                    is_default = true,
-                    status = "paid",
-                    payment = new { type = "payment_intent", payment_intent = intent },
-                    amount_paid = 999,
-                    amount_requested = 999,
-                    currency = "eur",
-                    created = now,
-                    livemode = false,
-                    status_transitions = new { paid_at = now },
-                }
-            );
+        else if (paidOnly && _invoiceIntents.TryGetValue(invoice, out var intent))
+            data.Add(Paid(invoice, intent));
         return (
             200,
             JsonSerializer.Serialize(

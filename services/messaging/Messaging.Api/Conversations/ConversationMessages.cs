@@ -439,12 +439,14 @@ public sealed class ConversationMessages(
         foreach (var file in deletion.Files)
             await blobs.TryDeleteAsync(file.BlobKey, logger);
         var tombstone = (await queries.ToDtosAsync([deletion.Message], actorId, cancellationToken))[0];
-        // Nobody it is hidden from is a reader; the actor's own view is hidden across a block with its author.
-        var forReaders = tombstone with
-        {
-            ClientTxnId = null,
-            Hidden = false,
-        };
+        // Nobody it is hidden from is a reader; the actor's own view is hidden across a block with its author (and
+        // names nobody): the readers' is nobody's in particular.
+        var forReaders = tombstone.Hidden
+            ? (await queries.ToDtosAsync([deletion.Message], Guid.Empty, cancellationToken))[0]
+            : tombstone with
+            {
+                ClientTxnId = null,
+            };
         await live.MessageAsync(
             LiveEvents.MessageDeleted,
             tombstone,

@@ -145,7 +145,23 @@ public static class ThreadQueries
             .FirstOrDefaultAsync(cancellationToken);
         if (row is null)
             return null;
-        var names = await Names.LoadAsync(db, [row.AuthorId], cancellationToken);
+        // A moderator acting across a block (acrossBlocks) sees the thread, its author as a deleted account: no name,
+        // no picture, as the author's messages show them.
+        var hidden =
+            acrossBlocks
+            && row.AuthorId != userId
+            && await db.Blocks.AnyAsync(
+                b =>
+                    b.Blocked
+                    && (
+                        (b.BlockerId == userId && b.BlockedId == row.AuthorId)
+                        || (b.BlockerId == row.AuthorId && b.BlockedId == userId)
+                    ),
+                cancellationToken
+            );
+        var names = hidden
+            ? new Dictionary<Guid, UserRef> { [row.AuthorId] = new UserRef(row.AuthorId, null, null) }
+            : await Names.LoadAsync(db, [row.AuthorId], cancellationToken);
         return ToDto(row, names);
     }
 
