@@ -776,6 +776,11 @@ public sealed class StripeProviderTests(StripePaymentsFixture fx) : IClassFixtur
         await fx.AcceptedAsync(StripePaymentsFixture.Event("charge.dispute.funds_withdrawn", RenewalDispute(intent)));
 
         Assert.Equal("refunded", await fx.StatusOfAsync(paymentId));
+        // The subscription it started at Stripe is stopped, though it never started here.
+        await Eventually.TrueAsync(
+            () => Task.FromResult(fx.Stripe.Received.Any(r => IsCancellation(r, subscriptionId))),
+            "Stripe was never told to stop the charged-back subscription"
+        );
     }
 
     private string NewRenewal(string subscriptionId)

@@ -56,6 +56,10 @@ public sealed class CheckoutWebhookHandler(
                 payment.PaymentIntentId = chargedIntent;
             else if (payment?.PaymentIntentId != chargedIntent)
                 payment = null;
+            // Found by its id before its checkout completed: the subscription it started is known from now on, so the
+            // full refund below stops it (SubscriptionRefundedConsumer).
+            if (payment is not null)
+                payment.ProviderSubscriptionId ??= billed.SubscriptionId;
         }
         if (payment is null)
         {
@@ -210,7 +214,8 @@ public sealed class CheckoutWebhookHandler(
     /// <summary>
     /// A renewal's money taken back. A chargeback (the member disputed paying for it) ends the subscription now, here
     /// and at the provider, as a full refund of its first payment does; a refund (made from the provider's dashboard,
-    /// an operator's goodwill) changes nothing here.
+    /// an operator's goodwill) changes nothing here; a dispute's money returned is a warning for an operator (what its
+    /// chargeback ended stays ended).
     /// </summary>
     private async Task RenewalTakenBackAsync(Event e, SubscriptionInvoice invoice, CancellationToken cancellationToken)
     {
@@ -218,8 +223,8 @@ public sealed class CheckoutWebhookHandler(
         {
             logger.LogWarning(
                 "Stripe returned the money of a dispute of renewal invoice {InvoiceId} of subscription "
-                    + "{SubscriptionId} (event {EventId}): the subscription its dispute ended stays ended, and an "
-                    + "operator must restore it by hand",
+                    + "{SubscriptionId} (event {EventId}): if its dispute ended the subscription, it stays ended, and "
+                    + "an operator must restore it by hand",
                 invoice.InvoiceId,
                 invoice.SubscriptionId,
                 e.Id
