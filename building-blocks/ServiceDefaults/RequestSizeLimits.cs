@@ -22,6 +22,9 @@ public static class RequestSizeLimits
     {
         options.Limits.MaxRequestLineSize = 4 * MaxUrlLength;
         options.Limits.MaxRequestHeadersTotalSize = 2 * MaxHeadersLength;
+        // As many as that size holds (a header line takes 4 bytes at least): Kestrel's default, 100, would answer 101
+        // small headers with its bare 431; the count is bounded by the size the pipeline checks.
+        options.Limits.MaxRequestHeaderCount = options.Limits.MaxRequestHeadersTotalSize / 4;
     }
 
     public static IApplicationBuilder UseRequestSizeLimits(this IApplicationBuilder app) =>

@@ -37,7 +37,13 @@ public abstract class FakeHttpServer<TRequest> : IAsyncDisposable
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
+        builder.WebHost.UseKestrel(k =>
+        {
+            k.Listen(IPAddress.Loopback, 0);
+            // Headers counted by their size, as the services take them (RequestSizeLimits), not by Kestrel's 100.
+            k.Limits.MaxRequestHeaderCount = 16_384;
+            k.Limits.MaxRequestHeadersTotalSize = 64 * 1024;
+        });
         _app = builder.Build();
         Map(_app);
         await _app.StartAsync();

@@ -34,4 +34,24 @@ public sealed class RequestLimitTests(GatewayFixture fixture) : IClassFixture<Ga
         await GatewayFixture.ProblemOf(response, HttpStatusCode.RequestHeaderFieldsTooLarge);
         Assert.Equal(before, _.Backend.Received.Count);
     }
+
+    [Fact]
+    public async Task Many_small_headers_are_counted_by_their_size_not_refused_bare_for_their_number()
+    {
+        async Task<HttpResponseMessage> WithHeaders(int count)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/events");
+            for (var i = 0; i < count; i++)
+                request.Headers.TryAddWithoutValidation($"X-H{i}", "1");
+            return await _.Client.SendAsync(request);
+        }
+
+        // 150 small headers: past Kestrel's default count (100), well inside the size limit.
+        var before = _.Backend.Received.Count;
+        Assert.Equal(HttpStatusCode.OK, (await WithHeaders(150)).StatusCode);
+        Assert.Equal(before + 1, _.Backend.Received.Count);
+        // 4,000 of them pass the size limit: a problem with a request id, not Kestrel's empty 431.
+        await GatewayFixture.ProblemOf(await WithHeaders(4000), HttpStatusCode.RequestHeaderFieldsTooLarge);
+        Assert.Equal(before + 1, _.Backend.Received.Count);
+    }
 }
