@@ -1651,7 +1651,7 @@ export interface operations {
     ExternalLoginStart: {
         parameters: {
             query: {
-                /** @description The client page to return to with the one-time code (required): under one of the pages this service is configured to return to (Identity:ExternalLoginClientRedirects), without a fragment. */
+                /** @description The client page to return to with the one-time code (required): one of the pages this service is configured to return to (Identity:ExternalLoginClientRedirects; one ending in / allows the pages below it), any query, without a fragment. */
                 redirect_uri: string;
             };
             header?: {

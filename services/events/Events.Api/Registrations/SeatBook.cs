@@ -73,8 +73,9 @@ public sealed partial class SeatBook(
 
     /// <summary>
     /// Confirms a held registration once its payment settled; idempotent per payment. A live hold
-    /// already owns its seat, so only its row is locked. A hold that expired is confirmed still if
-    /// it can take a free seat nobody waits for; otherwise the seat is gone and the caller refunds.
+    /// already owns its seat, so only its row is locked. A hold that expired (or was cancelled) is confirmed still if
+    /// the event's terms are still the hold's and it can take a free seat nobody waits for; otherwise the seat is gone
+    /// and the caller refunds.
     /// </summary>
     public async Task<PaidConfirmationResult> ConfirmPaidAsync(
         Guid registrationId,
@@ -250,11 +251,6 @@ public sealed partial class SeatBook(
             .SingleOrDefaultAsync(cancellationToken);
 
     /// <summary>
-    /// Takes <paramref name="count"/> seats in one statement if the event is open and has them; the event's row is
-    /// locked from here to the commit only. A newcomer (<paramref name="unlessSomeoneWaits"/>) never jumps the waiting
-    /// list.
-    /// </summary>
-    /// <summary>
     /// What changed of the terms <paramref name="registration"/> was held on (its price, the event's visibility to
     /// its holder, a block with the organizer), read from the event's row locked as a seat's take locks it, so an edit
     /// under way is waited for; null when nothing did.
@@ -282,6 +278,11 @@ public sealed partial class SeatBook(
         return null;
     }
 
+    /// <summary>
+    /// Takes <paramref name="count"/> seats in one statement if the event is open and has them; the event's row is
+    /// locked from here to the commit only. A newcomer (<paramref name="unlessSomeoneWaits"/>) never jumps the waiting
+    /// list.
+    /// </summary>
     private async Task<bool> TakeSeatsAsync(
         Guid eventId,
         int count,

@@ -5,8 +5,9 @@ using Community.Identity.Users;
 namespace Community.Identity.Admins;
 
 /// <summary>
-/// Makes sure the admins in Identity:Admins exist: an account is promoted only when its username and e-mail both
-/// match, so nobody becomes admin by registering a configured username first.
+/// Makes sure the admins in Identity:Admins exist: an account is promoted only when its username and its verified
+/// e-mail both match and, when a password is configured, it holds that password, so nobody becomes admin by
+/// registering a configured username first (and having its address confirmed).
 /// </summary>
 public sealed class AdminSeeder(
     IServiceScopeFactory scopes,

@@ -75,8 +75,9 @@ public static class ExternalLoginApi
     private static async Task<RedirectHttpResult> Start(
         string provider,
         [Description(
-            "The client page to return to with the one-time code (required): under one of the pages this service is "
-                + "configured to return to (Identity:ExternalLoginClientRedirects), without a fragment."
+            "The client page to return to with the one-time code (required): one of the pages this service is "
+                + "configured to return to (Identity:ExternalLoginClientRedirects; one ending in / allows the pages "
+                + "below it), any query, without a fragment."
         )]
         [RequiredParameter]
             string? redirect_uri,
