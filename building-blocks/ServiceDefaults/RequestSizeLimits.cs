@@ -14,17 +14,21 @@ public static class RequestSizeLimits
     /// <summary>Path and query string, in characters.</summary>
     public const int MaxUrlLength = 8 * 1024;
 
-    /// <summary>All request headers together, names and values, in characters.</summary>
+    /// <summary>All request headers together, names and values, in characters (a name counts on each line).</summary>
     public const int MaxHeadersLength = 32 * 1024;
+
+    /// <summary>Header lines Kestrel reads before its own bare 431 (32 characters a line on average).</summary>
+    public const int MaxHeaderCount = MaxHeadersLength / 32;
 
     /// <summary>Kestrel's own limits, above ours so that ours answer first.</summary>
     internal static void Configure(KestrelServerOptions options)
     {
         options.Limits.MaxRequestLineSize = 4 * MaxUrlLength;
         options.Limits.MaxRequestHeadersTotalSize = 2 * MaxHeadersLength;
-        // As many as that size holds (a header line takes 4 bytes at least): Kestrel's default, 100, would answer 101
-        // small headers with its bare 431; the count is bounded by the size the pipeline checks.
-        options.Limits.MaxRequestHeaderCount = options.Limits.MaxRequestHeadersTotalSize / 4;
+        // Kestrel's default, 100, would answer 101 small headers with its bare 431, far inside the size the pipeline
+        // checks. Not as many as the size holds: Kestrel stores each repeat of a name by copying the earlier values, so
+        // thousands of one name would cost it their square before any check of ours runs.
+        options.Limits.MaxRequestHeaderCount = MaxHeaderCount;
     }
 
     public static IApplicationBuilder UseRequestSizeLimits(this IApplicationBuilder app) =>
@@ -50,7 +54,8 @@ public static class RequestSizeLimits
                 var headers = 0L;
                 foreach (var (name, values) in request.Headers)
                 {
-                    headers += name.Length + 4;
+                    // Each line of a repeated name is sent with the name: counted as sent.
+                    headers += Math.Max(1, values.Count) * (name.Length + 4);
                     foreach (var value in values)
                         headers += value?.Length ?? 0;
                 }

@@ -1,3 +1,4 @@
+using System.Text;
 using Community.ServiceDefaults;
 
 namespace Community.Gateway.Tests;
@@ -38,20 +39,43 @@ public sealed class RequestLimitTests(GatewayFixture fixture) : IClassFixture<Ga
     [Fact]
     public async Task Many_small_headers_are_counted_by_their_size_not_refused_bare_for_their_number()
     {
-        async Task<HttpResponseMessage> WithHeaders(int count)
+        async Task<HttpResponseMessage> WithHeaders(int count, string value)
         {
             using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/events");
             for (var i = 0; i < count; i++)
-                request.Headers.TryAddWithoutValidation($"X-H{i}", "1");
+                request.Headers.TryAddWithoutValidation($"X-H{i}", value);
             return await _.Client.SendAsync(request);
         }
 
         // 150 small headers: past Kestrel's default count (100), well inside the size limit.
         var before = _.Backend.Received.Count;
-        Assert.Equal(HttpStatusCode.OK, (await WithHeaders(150)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await WithHeaders(150, "1")).StatusCode);
         Assert.Equal(before + 1, _.Backend.Received.Count);
-        // 4,000 of them pass the size limit: a problem with a request id, not Kestrel's empty 431.
-        await GatewayFixture.ProblemOf(await WithHeaders(4000), HttpStatusCode.RequestHeaderFieldsTooLarge);
+        // 900 of them, 40 characters each, pass the size limit: a problem with a request id, not Kestrel's empty 431.
+        await GatewayFixture.ProblemOf(
+            await WithHeaders(900, new string('v', 40)),
+            HttpStatusCode.RequestHeaderFieldsTooLarge
+        );
         Assert.Equal(before + 1, _.Backend.Received.Count);
+    }
+
+    [Fact]
+    public async Task Lines_of_one_repeated_header_count_with_their_name_each()
+    {
+        // 900 lines of one name (a client library would join them into one): sent raw.
+        var address = _.Client.BaseAddress!;
+        using var tcp = new System.Net.Sockets.TcpClient();
+        await tcp.ConnectAsync(address.Host, address.Port);
+        var stream = tcp.GetStream();
+        var request = new StringBuilder($"GET /api/v1/events HTTP/1.1\r\nHost: {address.Authority}\r\n");
+        for (var i = 0; i < 900; i++)
+            request.Append("X-Same: ").Append('v', 30).Append("\r\n");
+        request.Append("Connection: close\r\n\r\n");
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(request.ToString()));
+        using var reader = new StreamReader(stream, Encoding.ASCII);
+        var answer = await reader.ReadToEndAsync();
+
+        Assert.StartsWith("HTTP/1.1 431", answer);
+        Assert.Contains("application/problem+json", answer);
     }
 }
