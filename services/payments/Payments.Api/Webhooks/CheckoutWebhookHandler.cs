@@ -270,35 +270,17 @@ public sealed class CheckoutWebhookHandler(
     /// The subscription invoice <paramref name="intent"/> paid, asked of the provider; null when it paid none, or the
     /// provider refuses to say (the same no when the event comes again). Unanswered: 503, and the event comes again.
     /// </summary>
-    private async Task<SubscriptionInvoice?> SubscriptionInvoiceAsync(
+    private Task<SubscriptionInvoice?> SubscriptionInvoiceAsync(
         Event e,
         string intent,
         CancellationToken cancellationToken
-    )
-    {
-        try
-        {
-            return await provider.FindSubscriptionInvoiceAsync(intent, cancellationToken);
-        }
-        catch (HttpRequestException exception) when (exception.IsRefusal())
-        {
-            logger.LogWarning(
-                exception,
-                "Stripe refused the invoice payments of intent {Intent} (event {EventId}); the event is ignored",
-                intent,
-                e.Id
-            );
-            return null;
-        }
-        catch (HttpRequestException exception)
-        {
-            throw new ServiceUnavailableException(
-                "Stripe did not say which invoice the charge paid; deliver the event again.",
-                ProviderRetryAfter,
-                exception
-            );
-        }
-    }
+    ) =>
+        AskProviderAsync(
+            e,
+            $"the invoice payments of intent {intent}",
+            () => provider.FindSubscriptionInvoiceAsync(intent, cancellationToken),
+            "Stripe did not say which invoice the charge paid; deliver the event again."
+        );
 
     private async Task<Payment?> FindAsync(Event e, CancellationToken cancellationToken)
     {
@@ -336,29 +318,34 @@ public sealed class CheckoutWebhookHandler(
             return carried;
         if (invoice.Id is not { } invoiceId)
             return null;
+        // A definite no: the payment keeps no intent (it is refunded from the dashboard).
+        return await AskProviderAsync(
+            e,
+            $"the payments of invoice {invoiceId}",
+            () => provider.FindInvoicePaymentIntentAsync(invoiceId, cancellationToken),
+            "Stripe did not list the payments of the subscription's first invoice; deliver the event again."
+        );
+    }
+
+    /// <summary>
+    /// Asks the provider while handling a webhook: a refusal is the same no when the event comes again, so it is
+    /// logged and answered null; unanswered, nothing is recorded and the 503 makes Stripe deliver the event again.
+    /// </summary>
+    private async Task<T?> AskProviderAsync<T>(Event e, string what, Func<Task<T?>> ask, string unanswered)
+        where T : class
+    {
         try
         {
-            return await provider.FindInvoicePaymentIntentAsync(invoiceId, cancellationToken);
+            return await ask();
         }
         catch (HttpRequestException exception) when (exception.IsRefusal())
         {
-            // A definite no is the same no when the event comes again: the payment is refunded from the dashboard.
-            logger.LogWarning(
-                exception,
-                "Stripe refused the payments of invoice {InvoiceId} (event {EventId}); its payment keeps no intent",
-                invoiceId,
-                e.Id
-            );
+            logger.LogWarning(exception, "Stripe refused {What} (event {EventId}); taken as none", what, e.Id);
             return null;
         }
         catch (HttpRequestException exception)
         {
-            // Unanswered: nothing is recorded, and the 503 makes Stripe deliver the event again later.
-            throw new ServiceUnavailableException(
-                "Stripe did not list the payments of the subscription's first invoice; deliver the event again.",
-                ProviderRetryAfter,
-                exception
-            );
+            throw new ServiceUnavailableException(unanswered, ProviderRetryAfter, exception);
         }
     }
 }
