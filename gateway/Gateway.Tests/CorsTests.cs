@@ -193,6 +193,28 @@ public sealed class CorsTests(CorsFixture fixture) : IClassFixture<CorsFixture>
         Assert.Contains("Idempotent-Replayed", exposed, StringComparison.OrdinalIgnoreCase);
     }
 
+    // A browser caches an answer fetched without Origin (an <img>) and would serve it to the web client's fetch,
+    // whose answer needs Access-Control-Allow-Origin: every answer says it varies by Origin, once.
+    [Theory]
+    [InlineData("/api/v1/waitlist/status", null)]
+    [InlineData("/api/v1/waitlist/status", CorsFixture.AllowedOrigin)]
+    [InlineData("/api/v1/users/me", null)]
+    [InlineData("/api/v1/users/me", CorsFixture.AllowedOrigin)]
+    [InlineData("/api/v1/waitlist/status", "http://localhost:3001")]
+    public async Task Every_answer_varies_by_origin(string path, string? origin)
+    {
+        var request = _.Request(HttpMethod.Get, path);
+        if (origin is not null)
+            request.Headers.Add("Origin", origin);
+
+        var response = await _.Client.SendAsync(request);
+
+        var varies = response
+            .Headers.Vary.SelectMany(v => v.Split(',', StringSplitOptions.TrimEntries))
+            .Where(v => v.Equals("Origin", StringComparison.OrdinalIgnoreCase));
+        Assert.Single(varies);
+    }
+
     [Fact]
     public async Task Error_responses_carry_cors_headers_so_the_browser_can_read_them()
     {

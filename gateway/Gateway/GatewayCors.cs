@@ -1,5 +1,6 @@
 using Community.ServiceDefaults;
 using Microsoft.AspNetCore.Cors.Infrastructure;
+using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 
 namespace Community.Gateway;
@@ -86,7 +87,7 @@ public static class GatewayCors
         // Auth is by bearer token, never a cookie, so a credentialed request carries no authority of its own.
         services
             .AddOptions<CorsOptions>()
-            .Configure<Microsoft.Extensions.Options.IOptions<GatewayCorsOptions>>(
+            .Configure<IOptions<GatewayCorsOptions>>(
                 (cors, gateway) =>
                     cors.AddDefaultPolicy(policy =>
                         policy
@@ -112,9 +113,33 @@ public static class GatewayCors
                 // Preflights stop at CORS, so they take their request id here; other requests get it from
                 // UseServiceDefaults.
                 app.UseWhen(IsPreflight, preflight => preflight.UseRequestId());
+                // Every answer varies by Origin once origins are listed: CORS headers go only to a listed origin's
+                // request, and ASP.NET says so (Vary) only with two origins or more, and only to a listed one. A
+                // photo a browser cached from an <img> (no Origin) would otherwise be served from its cache to the
+                // web client's fetch without Access-Control-Allow-Origin, and refused.
+                var origins = app
+                    .ApplicationServices.GetRequiredService<IOptions<GatewayCorsOptions>>()
+                    .Value.Origins();
+                if (origins is { Length: > 0 })
+                    app.Use(
+                        (context, nextStep) =>
+                        {
+                            context.Response.OnStarting(VaryByOrigin, context.Response);
+                            return nextStep(context);
+                        }
+                    );
                 app.UseCors();
                 next(app);
             };
+
+        private static Task VaryByOrigin(object state)
+        {
+            var headers = ((HttpResponse)state).Headers;
+            var varies = headers.Vary.SelectMany(v => (v ?? "").Split(',', StringSplitOptions.TrimEntries));
+            if (!varies.Any(v => v == "*" || v.Equals(HeaderNames.Origin, StringComparison.OrdinalIgnoreCase)))
+                headers.Append(HeaderNames.Vary, HeaderNames.Origin);
+            return Task.CompletedTask;
+        }
 
         private static bool IsPreflight(HttpContext context) =>
             HttpMethods.IsOptions(context.Request.Method)
