@@ -706,6 +706,60 @@ public sealed class RegistrationTests(EventsFixture fx) : IClassFixture<EventsFi
         Assert.Equal(0L, await RefundOwed(lateUser));
     }
 
+    // A ticket used (checked in) is not refunded by its holder's cancellation, even before a cut-off of 0 hours: they
+    // were let in. One not used before the same cut-off still is.
+    [Fact]
+    public async Task Cancelling_a_paid_ticket_after_checking_in_owes_no_refund()
+    {
+        var (_, organizer) = fx.Organizer();
+        var e = await fx.CreateEventAsync(
+            organizer,
+            b =>
+            {
+                b["starts_at"] = fx.Clock.GetUtcNow().AddMinutes(30).ToString("O");
+                b["ends_at"] = fx.Clock.GetUtcNow().AddHours(3).ToString("O");
+                b["price_cents"] = 2500;
+                b["currency"] = "EUR";
+                b["refund_cutoff_hours"] = 0;
+            }
+        );
+        var (arrived, arrivedToken) = fx.Member();
+        var (absent, absentToken) = fx.Member();
+        foreach (var token in new[] { arrivedToken, absentToken })
+        {
+            var hold = await (await Register(Id(e), token)).AssertProblem(402);
+            Assert.Equal(
+                PaidConfirmation.Confirmed,
+                (
+                    await ConfirmAsync(
+                        Guid.Parse(hold["registration_id"]!.GetValue<string>()),
+                        Guid.NewGuid(),
+                        2500,
+                        "EUR"
+                    )
+                ).Outcome
+            );
+        }
+        var ticket = await (await Client.Get($"/api/v1/events/{Id(e)}/registrations/me", arrivedToken)).AssertStatus(
+            200
+        );
+        await (
+            await Client.PostJson(
+                $"/api/v1/events/{Id(e)}/check-in",
+                new { ticket_code = ticket["ticket_code"]!.GetValue<string>() },
+                organizer
+            )
+        ).AssertStatus(200);
+
+        foreach (var token in new[] { arrivedToken, absentToken })
+            await (
+                await Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{Id(e)}/registrations/me", null, token)
+            ).AssertStatus(200);
+
+        Assert.Equal(0L, await RefundOwed(arrived));
+        Assert.Equal(2500L, await RefundOwed(absent));
+    }
+
     private Task<long> RefundOwed(Guid userId) =>
         fx.ScalarAsync<long>(
             "SELECT (payload->>'refundCents')::bigint FROM outbox_messages WHERE type LIKE '%.RsvpCancelled,%' AND "

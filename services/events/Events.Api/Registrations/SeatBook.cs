@@ -361,6 +361,8 @@ public sealed partial class SeatBook(
         var refund =
             previous == RegistrationStatus.Confirmed
             && registration.PaymentId is not null
+            // a ticket used is not given back: its holder was let in (check-in opens before a cut-off of 0 hours)
+            && registration.ArrivedAt is null
             && now <= e.StartsAt - TimeSpan.FromHours(e.RefundCutoffHours)
                 ? registration.AmountCents
                 : 0;
