@@ -1,4 +1,5 @@
 using System.Globalization;
+using Community.Messaging.Relations;
 
 namespace Community.Messaging.Conversations.Threads;
 
@@ -150,15 +151,7 @@ public static class ThreadQueries
         var hidden =
             acrossBlocks
             && row.AuthorId != userId
-            && await db.Blocks.AnyAsync(
-                b =>
-                    b.Blocked
-                    && (
-                        (b.BlockerId == userId && b.BlockedId == row.AuthorId)
-                        || (b.BlockerId == row.AuthorId && b.BlockedId == userId)
-                    ),
-                cancellationToken
-            );
+            && await RelationQueries.BlockedWith(db, userId).ContainsAsync(row.AuthorId, cancellationToken);
         var names = hidden
             ? new Dictionary<Guid, UserRef> { [row.AuthorId] = new UserRef(row.AuthorId, null, null) }
             : await Names.LoadAsync(db, [row.AuthorId], cancellationToken);
