@@ -647,6 +647,58 @@ public sealed class NotificationsTests(MessagingFixture fx) : IClassFixture<Mess
         Assert.Equal(1, (await RequestAsync())["count"]!.GetValue<int>());
     }
 
+    // A notification read as owed before an account's erasure committed, and written after it, is one the erasure
+    // never saw: the notifier reads the profiles again under their locks, waits for the erasure and tells nobody.
+    [Fact]
+    public async Task A_notification_racing_its_accounts_erasure_is_not_written()
+    {
+        var (payerId, _) = await fx.RegisteredAsync();
+        var (askerId, _) = await fx.RegisteredAsync();
+        var (bobId, _) = await fx.RegisteredAsync();
+        const string Erasing = "UPDATE user_profiles SET deleted_at = now() WHERE user_id = @u";
+
+        await fx.CommitsWhileWaitedOnAsync(
+            Erasing,
+            async () =>
+            {
+                await NotifiedAsync(
+                    new PaymentSucceeded(
+                        Guid.NewGuid(),
+                        fx.Tick(),
+                        Guid.NewGuid(),
+                        payerId,
+                        "event",
+                        Guid.NewGuid(),
+                        900,
+                        "EUR"
+                    )
+                );
+                return true;
+            },
+            "the notifier did not wait for the erasure of the person told",
+            ("u", payerId)
+        );
+        await fx.CommitsWhileWaitedOnAsync(
+            Erasing,
+            async () =>
+            {
+                await NotifiedAsync(new ConnectionRequested(Guid.NewGuid(), fx.Tick(), Guid.NewGuid(), askerId, bobId));
+                return true;
+            },
+            "the notifier did not wait for the erasure of the person it names",
+            ("u", askerId)
+        );
+
+        Assert.Equal(
+            0L,
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM notifications WHERE user_id = @u OR actor_id = @a",
+                ("u", payerId),
+                ("a", askerId)
+            )
+        );
+    }
+
     [Fact]
     public async Task Bad_requests_are_validation_problems()
     {

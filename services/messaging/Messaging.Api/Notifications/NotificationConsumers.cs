@@ -3,6 +3,7 @@ using Community.Contracts.Events;
 using Community.Contracts.Payments;
 using Community.Contracts.Social;
 using Community.Messaging.Notifying;
+using Community.Messaging.Users;
 using Community.ServiceDefaults.Messaging;
 using MassTransit;
 
@@ -44,8 +45,8 @@ public abstract class NotifyingConsumer<TMessage>(
         CancellationToken cancellationToken
     )
     {
-        var people = notifications.SelectMany(n => new[] { n.UserId, n.ActorId ?? n.UserId }).Distinct().ToList();
-        if (people.Count == 0)
+        var people = People(notifications);
+        if (people.Length == 0)
             return notifications;
         var deleted = await Db
             .UserProfiles.Where(u => people.Contains(u.UserId) && u.DeletedAt != null)
@@ -87,10 +88,29 @@ public abstract class NotifyingConsumer<TMessage>(
         CancellationToken cancellationToken
     ) => live.NotificationsAsync(_created);
 
+    // Read again in the transaction, under the profiles' share locks: an account deleted since the read above (its
+    // erasure committed in between, or under way and waited for) is told nothing, nor is anyone told about it; its
+    // erasure, which took its notifications and words, would never see these.
     protected sealed override async Task HandleAsync(
         ConsumeContext<TMessage> context,
         CancellationToken cancellationToken
-    ) => _created = await NotificationStore.AddAsync(Db, clock, _notifications, cancellationToken);
+    )
+    {
+        var deleted = await DeletedUsers.AmongAsync(Db, People(_notifications), cancellationToken);
+        var notifications =
+            deleted.Count == 0
+                ? _notifications
+                :
+                [
+                    .. _notifications.Where(n =>
+                        !deleted.Contains(n.UserId) && !deleted.Contains(n.ActorId ?? n.UserId)
+                    ),
+                ];
+        _created = await NotificationStore.AddAsync(Db, clock, notifications, cancellationToken);
+    }
+
+    private static Guid[] People(IEnumerable<NewNotification> notifications) =>
+        [.. notifications.SelectMany(n => new[] { n.UserId, n.ActorId ?? n.UserId }).Distinct()];
 
     /// <summary>Who is told what about <paramref name="message"/>.</summary>
     protected abstract Task<IReadOnlyList<NewNotification>> NotificationsForAsync(
