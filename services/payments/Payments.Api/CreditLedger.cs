@@ -18,6 +18,36 @@ public sealed record CreditPosting(CreditTransaction Transaction, bool Applied, 
 /// </summary>
 public sealed class CreditLedger(PaymentsDbContext db, TimeProvider clock, ILogger<CreditLedger> logger)
 {
+    /// <summary>The spend of the user's that paid for a thing and stands (not reversed), if any.</summary>
+    public static Task<Guid?> PaidSpendAsync(
+        PaymentsDbContext db,
+        Guid userId,
+        string purpose,
+        Guid referenceId,
+        CancellationToken cancellationToken
+    )
+    {
+        var transactions = db.Set<CreditTransaction>();
+        return transactions
+            .AsNoTracking()
+            .Where(t =>
+                t.UserId == userId
+                && t.Kind == CreditKinds.Spend
+                && t.Purpose == purpose
+                && t.ReferenceId == referenceId
+                && !transactions.Any(r => r.ReversesTransactionId == t.Id)
+            )
+            .Select(t => (Guid?)t.Id)
+            .FirstOrDefaultAsync(cancellationToken);
+    }
+
+    /// <summary>The 409 of a thing paid with credits already, naming the spend.</summary>
+    public static ConflictException PaidWithCredits(Guid spendId) =>
+        new("This is already paid with credits.")
+        {
+            Extensions = ProblemResponses.MembersOf(new AlreadyPaidWithCredits(spendId)),
+        };
+
     public Task<long> BalanceAsync(Guid userId, CancellationToken cancellationToken) =>
         db.Set<CreditEntry>().Where(e => e.UserId == userId).SumAsync(e => e.Amount, cancellationToken);
 
@@ -76,23 +106,8 @@ public sealed class CreditLedger(PaymentsDbContext db, TimeProvider clock, ILogg
                 var amount = await price(cancellationToken);
                 ArgumentOutOfRangeException.ThrowIfNegativeOrZero(amount);
 
-                var transactions = db.Set<CreditTransaction>();
-                var paid = await transactions
-                    .AsNoTracking()
-                    .Where(t =>
-                        t.UserId == userId
-                        && t.Kind == CreditKinds.Spend
-                        && t.Purpose == purpose
-                        && t.ReferenceId == referenceId
-                        && !transactions.Any(r => r.ReversesTransactionId == t.Id)
-                    )
-                    .Select(t => (Guid?)t.Id)
-                    .FirstOrDefaultAsync(cancellationToken);
-                if (paid is { } spendId)
-                    throw new ConflictException("This is already paid with credits.")
-                    {
-                        Extensions = ProblemResponses.MembersOf(new AlreadyPaidWithCredits(spendId)),
-                    };
+                if (await PaidSpendAsync(db, userId, purpose, referenceId, cancellationToken) is { } spendId)
+                    throw PaidWithCredits(spendId);
 
                 var balance = await BalanceAsync(userId, cancellationToken);
                 if (balance < amount)

@@ -555,6 +555,32 @@ public sealed class CreditsTests(PaymentsFixture fx) : IClassFixture<PaymentsFix
 
     // ---- helpers ----
 
+    // Paid with credits, a course is not offered for money too: the card would be charged, the enrollment's seller
+    // would turn the payment down, and it would be refunded days later.
+    [Fact]
+    public async Task A_course_paid_with_credits_opens_no_card_checkout()
+    {
+        var (userId, token) = fx.User();
+        await GrantAsync(userId, 500);
+        var enrollment = Guid.NewGuid();
+        await fx.ExecuteAsync(
+            "INSERT INTO sellable_items (reference_id, purpose, user_id, amount_cents, currency, price_credits, "
+                + "seller_user_id, created_at) VALUES (@r, 'course', @u, 1500, 'EUR', 120, @s, now())",
+            ("r", enrollment),
+            ("u", userId),
+            ("s", Guid.NewGuid())
+        );
+        var spendId = (await (await SpendAsync(token, enrollment)).AssertStatus(201))["spend_id"]!.GetValue<Guid>();
+
+        var refused = await (await fx.StartCheckoutAsync(token, "course", enrollment)).AssertProblem(409);
+
+        Assert.Equal(spendId, refused["spend_id"]!.GetValue<Guid>());
+        Assert.Equal(
+            0L,
+            await fx.ScalarAsync<long>("SELECT count(*) FROM payments WHERE reference_id = @r", ("r", enrollment))
+        );
+    }
+
     private async Task<JsonNode> CreditsAsync(string token, string query = "") =>
         await (await fx.Client.Get("/api/v1/credits" + query, token)).AssertStatus(200);
 
