@@ -140,6 +140,14 @@ public static class AuthApi
             // proven).
             throw new ConflictException("This username is taken.");
         }
+        catch (DbUpdateException e)
+            when (referrer is not null
+                && e.InnerException is PostgresException { SqlState: PostgresErrorCodes.ForeignKeyViolation }
+            )
+        {
+            // The referrer's account was deleted since it was found: the code names nobody now.
+            throw new RequestValidationException("referral_code", "No member has this referral code.");
+        }
         // After the commit, so no transaction waits on the mail server: the link, or a note to the address's verified
         // owner.
         try
