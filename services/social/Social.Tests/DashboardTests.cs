@@ -326,6 +326,41 @@ public sealed class DashboardTests(SocialFixture fx) : IClassFixture<SocialFixtu
         );
     }
 
+    // A check-in read as a living account's and written after its erasure committed would outlive it (the erasure's
+    // DELETE never saw it): the consumer holds the erasure gate shared, so it waits, then sees the tombstone.
+    [Fact]
+    public async Task A_check_in_handled_while_its_account_is_erased_leaves_nothing()
+    {
+        var (meId, _, _) = await fx.RegisteredAsync();
+        var now = fx.Clock.GetUtcNow();
+
+        await fx.CommitsWhileWaitedOnAsync(
+            "SELECT pg_advisory_xact_lock(hashtextextended('user-erasure', 0)); "
+                + "UPDATE user_profiles SET deleted_at = now() WHERE user_id = @u",
+            async () =>
+            {
+                await fx.DeliverAsync(
+                    new ArrivalRecorded(Guid.NewGuid(), now, Guid.NewGuid(), Guid.NewGuid(), meId, now)
+                );
+                return true;
+            },
+            "the check-in never waited for the erasure under way",
+            ("u", meId)
+        );
+
+        Assert.Equal(
+            0L,
+            await fx.ScalarAsync<long>(
+                """
+                SELECT (SELECT count(*) FROM events_attended WHERE user_id = @u)
+                    + (SELECT count(*) FROM activity_days WHERE user_id = @u)
+                    + (SELECT count(*) FROM badges WHERE user_id = @u)
+                """,
+                ("u", meId)
+            )
+        );
+    }
+
     [Fact]
     public async Task Regular_comes_when_the_check_ins_are_handled_all_at_once()
     {

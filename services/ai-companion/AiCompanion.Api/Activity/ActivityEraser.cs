@@ -1,5 +1,5 @@
-using Community.AiCompanion.Users;
 using Community.Contracts.Identity;
+using Community.ServiceDefaults.Data;
 
 namespace Community.AiCompanion.Activity;
 

@@ -1,4 +1,3 @@
-using Community.AiCompanion.Users;
 using Community.ServiceDefaults.Data;
 
 namespace Community.AiCompanion.Activity;

@@ -1,4 +1,5 @@
 using Community.Contracts.Social;
+using Community.ServiceDefaults.Data;
 using MassTransit;
 
 namespace Community.AiCompanion.Users;

@@ -1,4 +1,5 @@
 using Community.Contracts.Identity;
+using Community.ServiceDefaults.Data;
 
 namespace Community.AiCompanion.Users;
 

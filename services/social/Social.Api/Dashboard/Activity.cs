@@ -1,3 +1,5 @@
+using Community.ServiceDefaults.Data;
+
 namespace Community.Social.Dashboard;
 
 /// <summary>Records the days members were active and erases what the dashboard keeps of a deleted account.</summary>
@@ -5,7 +7,7 @@ public static class Activity
 {
     /// <summary>
     /// Marks the UTC day of <paramref name="at"/> as active for <paramref name="userId"/>; once a day, never for a
-    /// deleted account.
+    /// deleted account. The caller holds the <see cref="ErasureGate"/> (a consumer's first step).
     /// </summary>
     public static Task RecordAsync(
         SocialDbContext db,

@@ -19,6 +19,7 @@ public sealed class ArrivalRecordedConsumer(
         CancellationToken cancellationToken
     )
     {
+        await ErasureGate.EnterAsync(Db, cancellationToken);
         var m = context.Message;
         // A deleted account's late check-in is not recorded.
         if (await Db.UserProfiles.AnyAsync(p => p.UserId == m.UserId && p.DeletedAt != null, cancellationToken))

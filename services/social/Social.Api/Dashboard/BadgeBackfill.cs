@@ -56,6 +56,7 @@ public sealed class BadgeBackfill(IServiceScopeFactory scopes, TimeProvider cloc
             await db.InTransactionAsync(
                 async ct =>
                 {
+                    await ErasureGate.EnterAsync(db, ct);
                     await BadgeRules.AwardAsync(db, userId, now, ct);
                     return true;
                 },

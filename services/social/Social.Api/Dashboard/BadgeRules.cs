@@ -1,4 +1,5 @@
 using Community.Contracts.Social;
+using Community.ServiceDefaults.Data;
 
 namespace Community.Social.Dashboard;
 
@@ -47,7 +48,8 @@ public static class BadgeRules
     /// <summary>
     /// Awards every badge <paramref name="userId"/> has reached and not yet earned, each announced as BadgeEarned
     /// through the outbox in the caller's transaction. The unique (user, badge) row makes it once: of two
-    /// transactions awarding the same badge, the second's insert waits for the first and then inserts nothing.
+    /// transactions awarding the same badge, the second's insert waits for the first and then inserts nothing. The
+    /// caller holds the <see cref="ErasureGate"/>, so no badge outlives its account's erasure.
     /// </summary>
     public static async Task AwardAsync(
         SocialDbContext db,

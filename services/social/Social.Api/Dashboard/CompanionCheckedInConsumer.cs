@@ -1,4 +1,5 @@
 using Community.Contracts.AiCompanion;
+using Community.ServiceDefaults.Data;
 using MassTransit;
 
 namespace Community.Social.Dashboard;
@@ -12,6 +13,7 @@ public sealed class CompanionCheckedInConsumer(SocialDbContext db, ILogger<Compa
         CancellationToken cancellationToken
     )
     {
+        await ErasureGate.EnterAsync(Db, cancellationToken);
         var m = context.Message;
         await Db.Database.ExecuteSqlAsync(
             $"""

@@ -1,5 +1,6 @@
 using Community.Contracts.Events;
 using Community.Contracts.Social;
+using Community.ServiceDefaults.Data;
 using MassTransit;
 
 namespace Community.Social.Dashboard;
@@ -13,10 +14,14 @@ public sealed class DashboardConnectionRequestedConsumer(
     ILogger<DashboardConnectionRequestedConsumer> logger
 ) : IdempotentConsumer<ConnectionRequested, SocialDbContext>(db, logger)
 {
-    protected override Task HandleAsync(
+    protected override async Task HandleAsync(
         ConsumeContext<ConnectionRequested> context,
         CancellationToken cancellationToken
-    ) => Activity.RecordAsync(Db, context.Message.FromUserId, context.Message.OccurredAt, cancellationToken);
+    )
+    {
+        await ErasureGate.EnterAsync(Db, cancellationToken);
+        await Activity.RecordAsync(Db, context.Message.FromUserId, context.Message.OccurredAt, cancellationToken);
+    }
 }
 
 /// <summary>
@@ -33,6 +38,7 @@ public sealed class DashboardConnectionAcceptedConsumer(
         CancellationToken cancellationToken
     )
     {
+        await ErasureGate.EnterAsync(Db, cancellationToken);
         var m = context.Message;
         await Activity.RecordAsync(Db, m.ToUserId, m.OccurredAt, cancellationToken);
         var now = clock.GetUtcNow();
@@ -45,8 +51,11 @@ public sealed class DashboardConnectionAcceptedConsumer(
 public sealed class DashboardUserFollowedConsumer(SocialDbContext db, ILogger<DashboardUserFollowedConsumer> logger)
     : IdempotentConsumer<UserFollowed, SocialDbContext>(db, logger)
 {
-    protected override Task HandleAsync(ConsumeContext<UserFollowed> context, CancellationToken cancellationToken) =>
-        Activity.RecordAsync(Db, context.Message.FollowerUserId, context.Message.OccurredAt, cancellationToken);
+    protected override async Task HandleAsync(ConsumeContext<UserFollowed> context, CancellationToken cancellationToken)
+    {
+        await ErasureGate.EnterAsync(Db, cancellationToken);
+        await Activity.RecordAsync(Db, context.Message.FollowerUserId, context.Message.OccurredAt, cancellationToken);
+    }
 }
 
 /// <summary>
@@ -63,6 +72,7 @@ public sealed class DashboardGroupMemberJoinedConsumer(
         CancellationToken cancellationToken
     )
     {
+        await ErasureGate.EnterAsync(Db, cancellationToken);
         var m = context.Message;
         await Activity.RecordAsync(Db, m.UserId, m.OccurredAt, cancellationToken);
         var ownerId = await Db
@@ -85,6 +95,7 @@ public sealed class DashboardGroupUpdatedConsumer(
 
     protected override async Task HandleAsync(ConsumeContext<GroupUpdated> context, CancellationToken cancellationToken)
     {
+        await ErasureGate.EnterAsync(Db, cancellationToken);
         var m = context.Message;
         var ownerId = await Db
             .Groups.Where(g => g.Id == m.GroupId)
@@ -109,6 +120,7 @@ public sealed class DashboardCourseCompletedConsumer(
         CancellationToken cancellationToken
     )
     {
+        await ErasureGate.EnterAsync(Db, cancellationToken);
         var m = context.Message;
         var at = m.OccurredAt.ToUniversalTime();
         await Signups.LockAsync(Db, m.EnrollmentId, cancellationToken);
@@ -177,6 +189,7 @@ public sealed class DashboardCourseEnrolledConsumer(SocialDbContext db, ILogger<
         CancellationToken cancellationToken
     )
     {
+        await ErasureGate.EnterAsync(Db, cancellationToken);
         var m = context.Message;
         var at = m.OccurredAt.ToUniversalTime();
         await Signups.LockAsync(Db, m.EnrollmentId, cancellationToken);

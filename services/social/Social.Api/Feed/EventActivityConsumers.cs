@@ -1,5 +1,6 @@
 using Community.Contracts;
 using Community.Contracts.Events;
+using Community.ServiceDefaults.Data;
 using MassTransit;
 using NewId = Community.ServiceDefaults.Api.NewId;
 
@@ -19,6 +20,7 @@ public sealed class FeedEventPublishedConsumer(SocialDbContext db, ILogger<FeedE
         CancellationToken cancellationToken
     )
     {
+        await ErasureGate.EnterAsync(Db, cancellationToken);
         var m = context.Message;
         var at = m.OccurredAt.ToUniversalTime();
         var isPublic = m.Visibility == EventVisibility.Public;
@@ -119,6 +121,7 @@ public sealed class FeedRegistrationConfirmedConsumer(
         CancellationToken cancellationToken
     )
     {
+        await ErasureGate.EnterAsync(Db, cancellationToken);
         var m = context.Message;
         var at = m.OccurredAt.ToUniversalTime();
         await Signups.LockAsync(Db, m.RegistrationId, cancellationToken);
@@ -142,11 +145,15 @@ public sealed class FeedRegistrationConfirmedConsumer(
 public sealed class FeedEventPhotoAddedConsumer(SocialDbContext db, ILogger<FeedEventPhotoAddedConsumer> logger)
     : IdempotentConsumer<EventPhotoAdded, SocialDbContext>(db, logger)
 {
-    protected override Task HandleAsync(ConsumeContext<EventPhotoAdded> context, CancellationToken cancellationToken)
+    protected override async Task HandleAsync(
+        ConsumeContext<EventPhotoAdded> context,
+        CancellationToken cancellationToken
+    )
     {
+        await ErasureGate.EnterAsync(Db, cancellationToken);
         var m = context.Message;
         var at = m.OccurredAt.ToUniversalTime();
-        return FeedActivities.AddAboutEventAsync(
+        await FeedActivities.AddAboutEventAsync(
             Db,
             ActivityKinds.PhotoAdded,
             m.UserId,
@@ -168,6 +175,7 @@ public sealed class FeedCourseCompletedConsumer(SocialDbContext db, ILogger<Feed
         CancellationToken cancellationToken
     )
     {
+        await ErasureGate.EnterAsync(Db, cancellationToken);
         var m = context.Message;
         var at = m.OccurredAt.ToUniversalTime();
         await Db.Database.ExecuteSqlAsync(

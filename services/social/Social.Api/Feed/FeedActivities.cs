@@ -84,7 +84,7 @@ public static class FeedActivities
     /// moves an existing one to a later time instead of keeping the first. Nothing for an erased account, nor for a
     /// <paramref name="signupId"/> that ended at or after <paramref name="at"/> (a confirmation handled after its
     /// cancellation); the caller holds <see cref="Signups.LockAsync"/> for it. After a change of the event's row being
-    /// refreshed (<see cref="LockEventAsync"/>).
+    /// refreshed (<see cref="LockEventAsync"/>). The caller holds the <see cref="ErasureGate"/> from its first step.
     /// </summary>
     public static async Task AddAboutEventAsync(
         SocialDbContext db,

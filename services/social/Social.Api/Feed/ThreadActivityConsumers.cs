@@ -1,4 +1,5 @@
 using Community.Contracts.Messaging;
+using Community.ServiceDefaults.Data;
 using MassTransit;
 using NewId = Community.ServiceDefaults.Api.NewId;
 
@@ -14,6 +15,7 @@ public sealed class FeedNewThreadConsumer(SocialDbContext db, ILogger<FeedNewThr
 {
     protected override async Task HandleAsync(ConsumeContext<NewThread> context, CancellationToken cancellationToken)
     {
+        await ErasureGate.EnterAsync(Db, cancellationToken);
         var m = context.Message;
         var at = m.OccurredAt.ToUniversalTime();
         await Db.Database.ExecuteSqlAsync(
