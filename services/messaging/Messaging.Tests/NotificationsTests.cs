@@ -647,6 +647,36 @@ public sealed class NotificationsTests(MessagingFixture fx) : IClassFixture<Mess
         Assert.Equal(1, (await RequestAsync())["count"]!.GetValue<int>());
     }
 
+    // An item folds any number of notifications but lists at most 100 ids: marking its id (the newest) reads the
+    // earlier ones of its group too, so an item of 101 is cleared at once.
+    [Fact]
+    public async Task Marking_an_items_id_reads_every_notification_it_folds()
+    {
+        var (organizerId, organizer) = await fx.RegisteredAsync();
+        var eventId = await fx.EventAsync(organizerId, "Crowded");
+        for (var i = 0; i < Notifications.NotificationQueries.MaxIdsPerItem + 1; i++)
+            await NotifiedAsync(
+                new RegistrationConfirmed(Guid.NewGuid(), fx.Tick(), Guid.NewGuid(), eventId, Guid.NewGuid(), "T", null)
+            );
+        var item = Assert.Single(await ItemsAsync(organizer))!;
+        Assert.Equal(Notifications.NotificationQueries.MaxIdsPerItem + 1, item["count"]!.GetValue<int>());
+        Assert.Equal(Notifications.NotificationQueries.MaxIdsPerItem, item["ids"]!.AsArray().Count);
+
+        var marked = await (
+            await fx.Client.SendJson(
+                HttpMethod.Patch,
+                "/api/v1/notifications/read",
+                new { ids = new[] { item["id"]!.GetValue<string>() } },
+                organizer
+            )
+        ).AssertStatus(200);
+
+        Assert.Equal(Notifications.NotificationQueries.MaxIdsPerItem + 1, marked["updated"]!.GetValue<int>());
+        var unread = await (await fx.Client.Get("/api/v1/notifications/unread-count", organizer)).AssertStatus(200);
+        Assert.Equal(0, unread["total"]!.GetValue<long>());
+        Assert.Empty(await ItemsAsync(organizer, "?unread_only=true"));
+    }
+
     // A notification read as owed before an account's erasure committed, and written after it, is one the erasure
     // never saw: the notifier reads the profiles again under their locks, waits for the erasure and tells nobody.
     [Fact]

@@ -15,7 +15,8 @@ public sealed record NotificationsQuery(
 
 public sealed record MarkNotificationsRead(
     [property: Description(
-        "Notifications to mark read (1-100 ids); ids that are not the caller's change nothing. Not with all."
+        "Notifications to mark read (1-100 ids), each with the earlier ones folded into its item (an item's id reads "
+            + "the whole item); ids that are not the caller's change nothing. Not with all."
     )]
         IReadOnlyList<string>? Ids,
     [property: Description("true: mark every notification of the caller read. Not with ids.")] bool? All
@@ -116,11 +117,15 @@ public static class NotificationsApi
                 """,
                 cancellationToken
             )
+            // Each id with the earlier ones of its group (what its item folds: an item lists at most 100 ids).
             : await db.Database.ExecuteSqlAsync(
                 $"""
                 UPDATE notifications SET read_at = {now}
-                WHERE id IN (SELECT id FROM notifications_shown
-                             WHERE user_id = {userId} AND read_at IS NULL AND id = ANY({ids.Distinct().ToArray()}))
+                WHERE id IN (SELECT s.id FROM notifications_shown s
+                             JOIN notifications_shown named ON named.user_id = {userId}
+                                 AND named.id = ANY({ids.Distinct().ToArray()})
+                                 AND named.group_key = s.group_key AND s.id <= named.id
+                             WHERE s.user_id = {userId} AND s.read_at IS NULL)
                 """,
                 cancellationToken
             );
