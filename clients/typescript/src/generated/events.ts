@@ -820,7 +820,7 @@ export interface components {
             currency?: null | string;
             /**
              * Format: int32
-             * @description Hours before the start after which registrations are not refunded, 0-720 (default 24).
+             * @description Hours before the start after which registrations are not refunded, 0-720 (default 24); a ticket checked in is not refunded by its holder's cancellation.
              */
             refund_cutoff_hours?: null | number;
             /** @description An absolute http(s) URL. */
@@ -891,7 +891,7 @@ export interface components {
             currency?: null | string;
             /**
              * Format: int32
-             * @description Hours before the start after which registrations are not refunded, 0-720 (default 24).
+             * @description Hours before the start after which registrations are not refunded, 0-720 (default 24); a ticket checked in is not refunded by its holder's cancellation.
              */
             refund_cutoff_hours?: null | number;
             /** @description An absolute http(s) URL. */

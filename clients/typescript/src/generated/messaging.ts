@@ -470,7 +470,7 @@ export interface components {
             [key: string]: unknown;
         };
         MarkNotificationsRead: {
-            /** @description Notifications to mark read (1-100 ids); ids that are not the caller's change nothing. Not with all. */
+            /** @description Notifications to mark read (1-100 ids), each with the earlier ones folded into its item (an item's id reads the whole item); ids that are not the caller's change nothing. Not with all. */
             ids?: null | string[];
             /** @description true: mark every notification of the caller read. Not with ids. */
             all?: null | boolean;

@@ -62,7 +62,10 @@ public sealed record EventInput : IRequestExample<EventInput>
     /// <summary>ISO 4217 code, required when price_cents is above 0.</summary>
     public string? Currency { get; init; }
 
-    /// <summary>Hours before the start after which registrations are not refunded, 0-720 (default 24).</summary>
+    /// <summary>
+    /// Hours before the start after which registrations are not refunded, 0-720 (default 24); a ticket checked in is
+    /// not refunded by its holder's cancellation.
+    /// </summary>
     public int? RefundCutoffHours { get; init; }
 
     /// <summary>An absolute http(s) URL.</summary>
