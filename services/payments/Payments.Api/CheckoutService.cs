@@ -71,6 +71,14 @@ public sealed class CheckoutService(
             db.Entry(open).State = EntityState.Detached;
             open = null;
         }
+        // Paid with credits (a course), even after its checkout was opened: a card payment would be charged, turned
+        // down by the seller and refunded.
+        if (
+            item.Purpose == PaymentPurposes.Course
+            && await CreditLedger.PaidSpendAsync(db, userId, item.Purpose, item.ReferenceId, cancellationToken)
+                is { } spendId
+        )
+            throw CreditLedger.PaidWithCredits(spendId);
         if (open is { SessionId: not null, CheckoutUrl: not null })
             return Dto(open);
         if (open is null)
@@ -219,8 +227,8 @@ public sealed class CheckoutService(
     /// purchase) is offered for money once (an enrollment the elite tier had opened is reopened unpaid). A payment for
     /// it that went through in the last hour and is being confirmed by the seller (the buyer's page may not show it
     /// yet) makes a second checkout a second charge: 409, with the payment's id. A payment the seller did not honour
-    /// (refunded, or its refund asked for as not honoured, even if that refund failed) leaves the way open. A course
-    /// paid with credits that stand is not offered for money at all: 409, with the spend's id.
+    /// (refunded, or its refund asked for as not honoured, even if that refund failed) leaves the way open. (A course
+    /// paid with credits that stand is not offered for money at all, its open checkout included: see StartAsync.)
     /// </summary>
     private async Task EnsureNotPaidAlreadyAsync(Guid userId, CheckoutItem item, CancellationToken cancellationToken)
     {
@@ -229,13 +237,6 @@ public sealed class CheckoutService(
             is not (PaymentPurposes.EventRegistration or PaymentPurposes.Course or PaymentPurposes.GroupMembership)
         )
             return;
-        // Paid with credits (a course): a card payment would be charged, turned down by the seller and refunded.
-        if (
-            item.Purpose == PaymentPurposes.Course
-            && await CreditLedger.PaidSpendAsync(db, userId, item.Purpose, item.ReferenceId, cancellationToken)
-                is { } spendId
-        )
-            throw CreditLedger.PaidWithCredits(spendId);
         var since = clock.GetUtcNow() - BeingConfirmedAtMost;
         var paid = await db
             .Payments.Where(p =>

@@ -570,14 +570,33 @@ public sealed class CreditsTests(PaymentsFixture fx) : IClassFixture<PaymentsFix
             ("u", userId),
             ("s", Guid.NewGuid())
         );
+        // A card checkout opened first, left, then the course paid with credits: the checkout is not handed out again.
+        await fx.CheckoutAsync(token, "course", enrollment);
         var spendId = (await (await SpendAsync(token, enrollment)).AssertStatus(201))["spend_id"]!.GetValue<Guid>();
 
         var refused = await (await fx.StartCheckoutAsync(token, "course", enrollment)).AssertProblem(409);
 
         Assert.Equal(spendId, refused["spend_id"]!.GetValue<Guid>());
         Assert.Equal(
-            0L,
+            1L,
             await fx.ScalarAsync<long>("SELECT count(*) FROM payments WHERE reference_id = @r", ("r", enrollment))
+        );
+
+        // Nor is a new one opened when none was.
+        var other = Guid.NewGuid();
+        await fx.ExecuteAsync(
+            "INSERT INTO sellable_items (reference_id, purpose, user_id, amount_cents, currency, price_credits, "
+                + "seller_user_id, created_at) VALUES (@r, 'course', @u, 1500, 'EUR', 120, @s, now())",
+            ("r", other),
+            ("u", userId),
+            ("s", Guid.NewGuid())
+        );
+        var otherSpend = (await (await SpendAsync(token, other)).AssertStatus(201))["spend_id"]!.GetValue<Guid>();
+        var refusedOther = await (await fx.StartCheckoutAsync(token, "course", other)).AssertProblem(409);
+        Assert.Equal(otherSpend, refusedOther["spend_id"]!.GetValue<Guid>());
+        Assert.Equal(
+            0L,
+            await fx.ScalarAsync<long>("SELECT count(*) FROM payments WHERE reference_id = @r", ("r", other))
         );
     }
 
