@@ -46,6 +46,31 @@ public sealed class GroupPurchasesTests(SocialFixture fx) : IClassFixture<Social
         Assert.Equal(2000, (await PendingAsync(newReference))["priceCents"]!.GetValue<long>());
     }
 
+    // Settled while its payer's account is being erased: the settlement waits for the erasure, then makes no member
+    // of a deleted account (it would have outlived the erasure, which read the account's groups before).
+    [Fact]
+    public async Task A_payment_settled_while_its_payer_is_erased_makes_no_member()
+    {
+        var (_, owner, _) = await fx.RegisteredAsync();
+        var (userId, user, _) = await fx.RegisteredAsync();
+        var group = await GroupsFlow.CreateAsync(fx, owner, priceCents: 1500, currency: "AED");
+        var reference = await ReferenceAsync(group, user);
+
+        await fx.CommitsWhileWaitedOnAsync(
+            "SELECT pg_advisory_xact_lock(hashtextextended('user-erasure', 0)); "
+                + "UPDATE user_profiles SET deleted_at = now() WHERE user_id = @u",
+            async () =>
+            {
+                await fx.DeliverAsync(Paid(userId, reference, 1500, "AED"), "GroupMembershipPaidConsumer");
+                return true;
+            },
+            "the settlement never waited for the erasure under way",
+            ("u", userId)
+        );
+
+        Assert.Equal(0L, await MemberRowsAsync(group, userId));
+    }
+
     [Fact]
     public async Task A_settled_payment_makes_the_payer_a_member_once_however_often_it_is_announced()
     {

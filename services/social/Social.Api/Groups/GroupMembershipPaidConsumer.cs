@@ -1,6 +1,7 @@
 using Community.Contracts;
 using Community.Contracts.Payments;
 using Community.Contracts.Social;
+using Community.ServiceDefaults.Data;
 using MassTransit;
 
 namespace Community.Social.Groups;
@@ -23,6 +24,9 @@ public sealed class GroupMembershipPaidConsumer(
         CancellationToken cancellationToken
     )
     {
+        // Before the group's and the purchase's locks, as the erasure takes it: a membership settled while its payer's
+        // account is erased is either erased with it or, after it, finds the purchase gone (refunded).
+        await ErasureGate.EnterAsync(Db, cancellationToken);
         var m = context.Message;
         var now = clock.GetUtcNow();
         var (outcome, reason) = await GroupPurchases.SettleAsync(
