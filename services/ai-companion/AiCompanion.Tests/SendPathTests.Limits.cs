@@ -117,6 +117,53 @@ public sealed partial class SendPathTests
         Assert.Equal(2, await UsedTodayAsync(token));
     }
 
+    // A plain send the client hangs up on once the model was asked is still answered, stored and counted once: given
+    // back, hanging up before each reply came made every model call free (the daily limit capped nothing).
+    [Fact]
+    public async Task A_plain_send_the_client_leaves_is_answered_and_counted_once()
+    {
+        fixture.AwayFromMidnight();
+        var (id, token) = await fixture.RegisteredAsync();
+        var asked = fixture.Model.Received.Count;
+        fixture.Model.Reply("worth the wait");
+        fixture.Model.FirstChunkDelay = TimeSpan.FromSeconds(1);
+        try
+        {
+            using var leaving = new CancellationTokenSource();
+            var sending = fixture.Client.PostJson(
+                Messages,
+                new { text = "I will hang up", client_txn_id = "hang-up" },
+                token,
+                leaving.Token
+            );
+            await Eventually.TrueAsync(
+                () => Task.FromResult(fixture.Model.Received.Count > asked),
+                "the model was never asked"
+            );
+            await leaving.CancelAsync();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => sending);
+            await Eventually.TrueAsync(
+                async () =>
+                    await fixture.ScalarAsync<long>(
+                        "SELECT count(*) FROM companion_messages WHERE user_id = @id AND client_txn_id = 'hang-up'",
+                        ("id", id)
+                    ) == 1,
+                "the reply of a send the client left was not finished and stored"
+            );
+        }
+        finally
+        {
+            fixture.Model.FirstChunkDelay = TimeSpan.Zero;
+        }
+        Assert.Equal(1, await UsedTodayAsync(token));
+
+        // Sent again: the stored reply, counted once, the model not asked again.
+        var again = await (await SendAsync(token, "I will hang up", "hang-up")).AssertStatus(200);
+        Assert.EndsWith("worth the wait", again["reply"]!["text"]!.GetValue<string>());
+        Assert.Equal(1, await UsedTodayAsync(token));
+        Assert.Equal(asked + 1, fixture.Model.Received.Count);
+    }
+
     [Fact]
     public async Task A_replayed_client_txn_id_never_counts_twice_also_when_retries_race()
     {

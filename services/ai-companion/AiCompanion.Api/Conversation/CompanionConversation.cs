@@ -367,20 +367,24 @@ public sealed class CompanionConversation(
         if (!send.InputVerdict.Allowed)
             return await AnswerWithoutModelAsync(send, cancellationToken);
         (CompanionExchange Exchange, bool Created) stored;
+        // From here not cancelled with the request, as a stream is not: a reply the client hangs up on is still
+        // finished, stored and counted once (a retry of its client_txn_id replays it); given back, hanging up before
+        // each reply came made every model call free. The model's own deadlines bound it.
+        var unbound = CancellationToken.None;
         try
         {
             ChatResponse reply;
             string responder;
             try
             {
-                reply = await model.GetResponseAsync(send.Prompt, cancellationToken: cancellationToken);
+                reply = await model.GetResponseAsync(send.Prompt, cancellationToken: unbound);
                 responder = ModelSetup.ResponderOf(model);
             }
             catch (ModelUnavailableException e)
             {
                 if (!FallsBack(e))
                     throw Unavailable(e);
-                reply = await offline.GetResponseAsync(send.Prompt, cancellationToken: cancellationToken);
+                reply = await offline.GetResponseAsync(send.Prompt, cancellationToken: unbound);
                 responder = OfflineResponder.Name;
             }
             // What a model writes is not checked as a client's text is: what cannot be stored goes (NUL, half a pair).
@@ -391,7 +395,7 @@ public sealed class CompanionConversation(
             stored = await StoreAsync(
                 send,
                 ReplyToStore.From(text, responder, usage, verdict, SafetyStage.Output),
-                cancellationToken
+                unbound
             );
         }
         catch
