@@ -1,6 +1,8 @@
+using System.Diagnostics;
 using System.Reflection;
 using System.Security.Cryptography;
 using System.Text;
+using Community.ServiceDefaults.Errors;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -41,10 +43,16 @@ public sealed class SchemaMigrator(
     /// </summary>
     private static readonly TimeSpan WarnAfter = TimeSpan.FromMinutes(1);
 
+    /// <summary>
+    /// How long a start waits for a database out of reach (a failover, a restart, pods up before it) before it fails;
+    /// below the start-up probe's 5 minutes, so the pod's log says why rather than a crash loop's back-off.
+    /// </summary>
+    public TimeSpan MaxDatabaseWait { get; init; } = TimeSpan.FromMinutes(4);
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await Execute(connection, "SELECT pg_advisory_lock(@key)", cancellationToken, ("key", AdvisoryLockKey));
+        await using var connection = await OpenAsync(cancellationToken);
+        await TakeTheLockAsync(connection, cancellationToken);
         try
         {
             await Execute(
@@ -69,6 +77,52 @@ public sealed class SchemaMigrator(
                 ("key", AdvisoryLockKey)
             );
         }
+    }
+
+    /// <summary>A connection, waiting out a database out of reach for up to <see cref="MaxDatabaseWait"/>.</summary>
+    private async Task<NpgsqlConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        var waited = Stopwatch.StartNew();
+        for (
+            var pause = TimeSpan.FromSeconds(1);
+            ;
+            pause = TimeSpan.FromTicks(Math.Min(pause.Ticks * 2, MaxRetryPause.Ticks))
+        )
+            try
+            {
+                return await dataSource.OpenConnectionAsync(cancellationToken);
+            }
+            catch (Exception e)
+                when ((DatabaseFaults.IsUnreachable(e) || DatabaseFaults.IsTransient(e))
+                    && waited.Elapsed + pause < MaxDatabaseWait
+                )
+            {
+                logger.LogWarning(
+                    "The database is out of reach ({Reason}); migrations wait and try again in {Pause} s",
+                    e.Message,
+                    pause.TotalSeconds
+                );
+                await Task.Delay(pause, cancellationToken);
+            }
+    }
+
+    /// <summary>
+    /// The migrations' lock, waited for as long as another instance holds it (a long file, or its own lock retries for
+    /// up to <see cref="MaxLockWait"/>): not the connection's command timeout, which failed a replica starting beside
+    /// it after 30 s. The start-up probe bounds the wait.
+    /// </summary>
+    private async Task TakeTheLockAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        await using (var attempt = new NpgsqlCommand("SELECT pg_try_advisory_lock(@key)", connection))
+        {
+            attempt.Parameters.AddWithValue("key", AdvisoryLockKey);
+            if ((bool)(await attempt.ExecuteScalarAsync(cancellationToken))!)
+                return;
+        }
+        logger.LogInformation("Waiting for another instance to finish its migrations");
+        await using var wait = new NpgsqlCommand("SELECT pg_advisory_lock(@key)", connection) { CommandTimeout = 0 };
+        wait.Parameters.AddWithValue("key", AdvisoryLockKey);
+        await wait.ExecuteNonQueryAsync(cancellationToken);
     }
 
     private async Task ApplyAsync(

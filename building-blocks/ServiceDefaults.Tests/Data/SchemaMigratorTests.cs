@@ -1,3 +1,6 @@
+using System.Net;
+using System.Net.Sockets;
+using Community.LocalInfrastructure;
 using Community.ServiceDefaults.Data;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
@@ -79,6 +82,142 @@ public sealed class SchemaMigratorTests
                     .WaitAsync(TimeSpan.FromSeconds(30));
             }
         );
+    }
+
+    // Another replica holds the migrations' lock (a long file, or its lock retries) for longer than this one's command
+    // timeout: this one waits for it, and then finds nothing left to apply or applies the rest.
+    [Fact]
+    public async Task A_replica_starting_while_another_migrates_waits_beyond_its_command_timeout()
+    {
+        await WithADatabaseAsync(async connectionString =>
+        {
+            await using var other = new NpgsqlConnection(connectionString);
+            await other.OpenAsync();
+            await using (var take = new NpgsqlCommand("SELECT pg_advisory_lock(@key)", other))
+            {
+                take.Parameters.AddWithValue("key", MigrationsLockKey);
+                await take.ExecuteNonQueryAsync();
+            }
+            var impatient = new NpgsqlConnectionStringBuilder(connectionString) { CommandTimeout = 1 };
+            await using var dataSource = NpgsqlDataSource.Create(impatient.ConnectionString);
+
+            var migrating = new SchemaMigrator(dataSource, [Source], NullLogger<SchemaMigrator>.Instance).StartAsync(
+                CancellationToken.None
+            );
+            await Task.Delay(TimeSpan.FromSeconds(2.5));
+            Assert.False(migrating.IsCompleted, "the start ended while the other replica migrated");
+            await using (var release = new NpgsqlCommand("SELECT pg_advisory_unlock(@key)", other))
+            {
+                release.Parameters.AddWithValue("key", MigrationsLockKey);
+                await release.ExecuteNonQueryAsync();
+            }
+
+            await migrating.WaitAsync(TimeSpan.FromSeconds(30));
+            await AppliedOnceAsync(dataSource);
+        });
+    }
+
+    // Started while the database is out of reach (a failover, pods up before it): the start waits and then migrates,
+    // rather than failing into a crash loop's back-off.
+    [Fact]
+    public async Task A_start_while_the_database_is_out_of_reach_waits_for_it()
+    {
+        await WithADatabaseAsync(async connectionString =>
+        {
+            var postgres = await TestInfrastructure.PostgresAsync();
+            var port = LoopbackPorts.Take();
+            var throughClosedPort = new NpgsqlConnectionStringBuilder(connectionString)
+            {
+                Host = "127.0.0.1",
+                Port = port,
+            };
+            await using var dataSource = NpgsqlDataSource.Create(throughClosedPort.ConnectionString);
+            var migrator = new SchemaMigrator(dataSource, [Source], NullLogger<SchemaMigrator>.Instance)
+            {
+                MaxRetryPause = TimeSpan.FromMilliseconds(500),
+            };
+
+            var migrating = migrator.StartAsync(CancellationToken.None);
+            await Task.Delay(TimeSpan.FromSeconds(2));
+            Assert.False(migrating.IsCompleted, "the start ended while the database was out of reach");
+            // The database comes within reach: the port now forwards to it.
+            var listener = new TcpListener(IPAddress.Loopback, port);
+            listener.Start();
+            using var forwarding = new CancellationTokenSource();
+            var accepting = ForwardAsync(listener, postgres.Host, postgres.Port, forwarding.Token);
+            try
+            {
+                await migrating.WaitAsync(TimeSpan.FromSeconds(30));
+                await AppliedOnceAsync(dataSource);
+            }
+            finally
+            {
+                // Its pooled connections closed first: the forwarded ones end with them.
+                await dataSource.DisposeAsync();
+                await forwarding.CancelAsync();
+                listener.Stop();
+                await accepting;
+            }
+        });
+    }
+
+    // The advisory lock's key SchemaMigrator takes ("Commun").
+    private const long MigrationsLockKey = 0x436F6D6D756E;
+
+    private static async Task AppliedOnceAsync(NpgsqlDataSource dataSource)
+    {
+        await using var recorded = dataSource.CreateCommand(
+            "SELECT count(*) FROM schema_migrations WHERE scope = 'migrator-test'"
+        );
+        Assert.Equal(1L, (long)(await recorded.ExecuteScalarAsync())!);
+    }
+
+    private static async Task ForwardAsync(TcpListener listener, string host, int port, CancellationToken stop)
+    {
+        var pipes = new List<Task>();
+        try
+        {
+            while (true)
+            {
+                var client = await listener.AcceptTcpClientAsync(stop);
+                var server = new TcpClient();
+                await server.ConnectAsync(host, port, stop);
+                pipes.Add(PipeAsync(client, server));
+            }
+        }
+        catch (OperationCanceledException) { }
+        catch (ObjectDisposedException) { }
+        await Task.WhenAll(pipes);
+    }
+
+    private static async Task PipeAsync(TcpClient client, TcpClient server)
+    {
+        using (client)
+        using (server)
+        {
+            var (a, b) = (client.GetStream(), server.GetStream());
+            try
+            {
+                await Task.WhenAny(a.CopyToAsync(b), b.CopyToAsync(a));
+            }
+            catch (IOException) { }
+        }
+    }
+
+    private static async Task WithADatabaseAsync(Func<string, Task> test)
+    {
+        var postgres = await TestInfrastructure.PostgresAsync();
+        var name = $"t_migrator_{Environment.ProcessId}_{Guid.NewGuid():N}"[..40];
+        var connectionString = await postgres.CreateDatabaseAsync(name);
+        try
+        {
+            await test(connectionString);
+        }
+        finally
+        {
+            NpgsqlConnection.ClearAllPools();
+            await postgres.DropDatabaseAsync(name);
+        }
     }
 
     /// <summary>
