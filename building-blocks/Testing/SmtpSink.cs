@@ -61,6 +61,11 @@ public sealed class SmtpSink : IAsyncDisposable
 
     public ConcurrentQueue<Message> Messages { get; } = new();
 
+    /// <summary>
+    /// Recipients refused as a real server refuses an unknown one: 550 with the address in the reply's text.
+    /// </summary>
+    public Func<string, bool> Refuses { get; set; } = _ => false;
+
     private volatile TaskCompletionSource _open = Opened();
 
     private static TaskCompletionSource Opened()
@@ -164,7 +169,13 @@ public sealed class SmtpSink : IAsyncDisposable
                     await writer.WriteLineAsync("250 OK");
                     break;
                 case "RCPT":
-                    to.Add(line[(line.IndexOf(':') + 1)..].Trim());
+                    var recipient = line[(line.IndexOf(':') + 1)..].Trim();
+                    if (Refuses(recipient.Trim('<', '>')))
+                    {
+                        await writer.WriteLineAsync($"550 5.1.1 {recipient}: Recipient address rejected: User unknown");
+                        break;
+                    }
+                    to.Add(recipient);
                     await writer.WriteLineAsync("250 OK");
                     break;
                 case "DATA":

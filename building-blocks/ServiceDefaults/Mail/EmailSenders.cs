@@ -73,14 +73,31 @@ public sealed class SmtpEmailSender(IOptions<SmtpOptions> options) : IEmailSende
                 && !cancellationToken.IsCancellationRequested
             )
         {
-            // A mail server that is down is the caller's 503 (try again), never a 500.
+            // A mail server that is down is the caller's 503 (try again), never a 500. Its cause (logged by callers) is
+            // what failed and the server's codes, never its text, nor the exception: a refusal's reply names the
+            // recipient ("<jane@example.com>: Recipient address rejected"), and no address goes to the logs.
             throw new ServiceUnavailableException(
                 "The e-mail could not be sent just now; try again shortly.",
-                TimeSpan.FromSeconds(30),
-                e
-            );
+                TimeSpan.FromSeconds(30)
+            )
+            {
+                Data = { ["cause"] = CauseOf(e) },
+            };
         }
     }
+
+    /// <summary>What went wrong with the mail server, without anything it said in words.</summary>
+    private static string CauseOf(Exception e) =>
+        e switch
+        {
+            SmtpCommandException refused =>
+                $"the mail server refused ({refused.ErrorCode}, {(int)refused.StatusCode} {refused.StatusCode})",
+            SmtpProtocolException => "the mail server broke the SMTP protocol",
+            MailKit.Security.AuthenticationException => "the mail server refused the credentials",
+            SslHandshakeException => "the TLS handshake with the mail server failed",
+            System.Net.Sockets.SocketException socket => $"the mail server is out of reach ({socket.SocketErrorCode})",
+            _ => $"the connection to the mail server failed ({e.GetType().Name})",
+        };
 }
 
 public sealed class LogEmailSender(ILogger<LogEmailSender> logger) : IEmailSender
