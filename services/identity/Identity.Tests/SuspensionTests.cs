@@ -234,6 +234,33 @@ public sealed class SuspensionTests(IdentityFixture fx) : IClassFixture<Identity
         Assert.NotNull(signedIn["access_token"]);
     }
 
+    // An admin lifts while a report's suspension of the account is being handled (its transaction holds the admins'
+    // rows and the account's): the lift waits for it and lifts what it wrote, rather than keeping it and recording the
+    // lift as the newer decision.
+    [Fact]
+    public async Task A_lift_racing_a_reports_suspension_lifts_it()
+    {
+        var member = await MemberAsync();
+        var admin = await AdminAsync();
+        var url = $"/api/v1/admin/users/{member.Id}/suspension";
+
+        var lifted = await fx.CommitsWhileWaitedOnAsync(
+            """
+            SELECT 1 FROM users WHERE role = 'admin' ORDER BY id FOR UPDATE;
+            UPDATE users SET suspended_at = now(), suspension_reason = 'spam',
+                suspension_decided_at = now() - interval '1 second'
+            WHERE id = @id;
+            """,
+            () => Client.SendJson(HttpMethod.Delete, url, null, admin),
+            "the lift never waited for the suspension under way",
+            ("id", member.Id)
+        );
+
+        await lifted.AssertStatus(204);
+        Assert.False((await (await Client.Get(url, admin)).AssertStatus(200))["suspended"]!.GetValue<bool>());
+        await (await LoginAsync(member.Username)).AssertStatus(200);
+    }
+
     [Fact]
     public async Task An_admin_suspends_directly_with_the_same_effect()
     {

@@ -130,6 +130,7 @@ public static class SuspensionsApi
         ClaimsPrincipal principal,
         IdentityDbContext db,
         Suspending suspending,
+        TimeProvider clock,
         CancellationToken cancellationToken
     )
     {
@@ -137,9 +138,16 @@ public static class SuspensionsApi
         // A suspended admin's tokens end with the suspension; this guards a token that outlived it.
         if (id == adminId)
             throw new ForbiddenException("An admin cannot lift their own suspension.");
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        // In turn with suspensions (an admin's, a report's being handled) and role changes, the caller checked again,
+        // and the account read once its row is ours: a report's suspension committing meanwhile is lifted, not kept
+        // with this lift recorded as the newer decision.
+        await AdminRules.LockAdminsAsync(db, adminId, clock.GetUtcNow(), cancellationToken);
+        await db.Database.ExecuteSqlAsync($"SELECT 1 FROM users WHERE id = {id} FOR UPDATE", cancellationToken);
         var user = await FindAsync(db, id, cancellationToken);
         suspending.Lift(db, user, adminId);
         await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
         return TypedResults.NoContent();
     }
 
