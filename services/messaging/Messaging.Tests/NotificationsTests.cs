@@ -647,6 +647,49 @@ public sealed class NotificationsTests(MessagingFixture fx) : IClassFixture<Mess
         Assert.Equal(1, (await RequestAsync())["count"]!.GetValue<int>());
     }
 
+    // An event called off tells everyone with a ticket, once, with the reason; not its organizer, nor someone who had
+    // cancelled their own registration before.
+    [Fact]
+    public async Task An_event_called_off_tells_everyone_with_a_ticket_once()
+    {
+        var (organizerId, organizer) = await fx.RegisteredAsync();
+        var (aliceId, alice) = await fx.RegisteredAsync();
+        var (bobId, bob) = await fx.RegisteredAsync();
+        var (leftId, left) = await fx.RegisteredAsync();
+        var eventId = await fx.EventAsync(organizerId, "Picnic");
+        await fx.RegisteredForAsync(eventId, aliceId);
+        await fx.RegisteredForAsync(eventId, bobId);
+        var leaver = await fx.RegisteredForAsync(eventId, leftId);
+        await fx.DeliverAsync(
+            new RsvpCancelled(
+                Guid.NewGuid(),
+                fx.Tick(),
+                leaver.RegistrationId,
+                eventId,
+                leftId,
+                "confirmed",
+                0,
+                null,
+                null
+            )
+        );
+
+        var cancelled = new EventCancelled(Guid.NewGuid(), fx.Tick(), eventId, "The park is flooded.");
+        await NotifiedAsync(cancelled);
+        await PublishAsync(cancelled); // redelivered: told once
+
+        foreach (var token in new[] { alice, bob })
+        {
+            var told = (await ItemsAsync(token)).Where(i => (string)i!["kind"]! == "event_cancelled").ToList();
+            var item = Assert.Single(told)!;
+            Assert.Equal(eventId, item["subject_id"]!.GetValue<Guid>());
+            Assert.Equal("The park is flooded.", (string)item["data"]!["reason"]!);
+            Assert.Equal(1, item["count"]!.GetValue<int>());
+        }
+        Assert.DoesNotContain(await ItemsAsync(organizer), i => (string)i!["kind"]! == "event_cancelled");
+        Assert.DoesNotContain(await ItemsAsync(left), i => (string)i!["kind"]! == "event_cancelled");
+    }
+
     // An item folds any number of notifications but lists at most 100 ids: marking its id (the newest) reads the
     // earlier ones of its group too, so an item of 101 is cleared at once.
     [Fact]

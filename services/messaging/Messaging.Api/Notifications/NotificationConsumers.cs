@@ -322,6 +322,47 @@ public sealed class RsvpCancelledNotifier(
             : [];
 }
 
+/// <summary>
+/// Everyone with a ticket (an attendee of the event's chat) hears that the event was called off, with the reason given;
+/// not its organizer, who did it. Nobody is named, so a block hides nothing: a ticket kept across one is still a
+/// ticket. Registrations stay (payments refunds every one), so the attendees are still the chat's.
+/// </summary>
+public sealed class EventCancelledNotifier(
+    MessagingDbContext db,
+    TimeProvider clock,
+    LiveDelivery live,
+    ILogger<EventCancelledNotifier> logger
+) : NotifyingConsumer<EventCancelled>(db, clock, live, logger)
+{
+    protected override async Task<IReadOnlyList<NewNotification>> NotificationsForAsync(
+        EventCancelled m,
+        CancellationToken cancellationToken
+    )
+    {
+        var attendees = await Db
+            .ConversationMembers.Where(cm =>
+                cm.Active
+                && cm.Role == MemberRoles.Attendee
+                && Db.Conversations.Any(c =>
+                    c.Id == cm.ConversationId && c.Kind == ConversationKinds.EventChat && c.EventId == m.EventId
+                )
+            )
+            .Select(cm => cm.UserId)
+            .ToListAsync(cancellationToken);
+        return
+        [
+            .. attendees.Select(userId => new NewNotification(
+                userId,
+                NotificationKinds.EventCancelled,
+                null,
+                SubjectTypes.Event,
+                m.EventId,
+                new { event_id = m.EventId, reason = m.Reason }
+            )),
+        ];
+    }
+}
+
 internal static class Organizers
 {
     /// <summary>

@@ -166,6 +166,7 @@ public static class NotificationQueries
                 : $"{who} sent you {count} messages",
             NotificationKinds.EventRegistration => $"{who} registered for your event",
             NotificationKinds.EventCancellation => $"{who} cancelled their registration for your event",
+            NotificationKinds.EventCancelled => "An event you have a ticket for was cancelled",
             _ => kind,
         };
     }

@@ -18,6 +18,7 @@ public static class NotificationKinds
     public const string MessageReceived = "message_received";
     public const string EventRegistration = "event_registration";
     public const string EventCancellation = "event_cancellation";
+    public const string EventCancelled = "event_cancelled";
 
     public static readonly IReadOnlyList<string> All =
     [
@@ -34,6 +35,7 @@ public static class NotificationKinds
         MessageReceived,
         EventRegistration,
         EventCancellation,
+        EventCancelled,
     ];
 
     /// <summary>The contract's word on kinds: each with its subject type and what its data holds.</summary>
@@ -43,7 +45,8 @@ public static class NotificationKinds
         + "connection_id); group_join_requested, to the group's owner and moderators (group; group_id, reason); "
         + "group_join_decided (group; group_id, approved); registration_confirmed (event; event_id, registration_id, "
         + "ticket_code); event_registration and event_cancellation, to the event's organizer (event; event_id, "
-        + "registration_id, and previous_status for a cancellation); payment_succeeded (payment; payment_id, purpose, "
+        + "registration_id, and previous_status for a cancellation); event_cancelled, to those with a ticket when the "
+        + "event itself is called off (event; event_id, reason); payment_succeeded (payment; payment_id, purpose, "
         + "reference_id, amount_cents, currency); payment_refund_failed (payment; payment_id, refund_id, amount_cents, "
         + "currency, contact_support); course_enrolled (course; course_id, enrollment_id); report_resolved, to the "
         + "reporter (report; report_id, target_type, target_id, category, action); report_warning, to the person a "
