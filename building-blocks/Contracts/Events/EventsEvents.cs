@@ -78,7 +78,8 @@ public sealed record RsvpCancelled(
 
 /// <summary>
 /// A seat of a paid event is held until ExpiresAt for RegistrationId; payments prices checkout from this.
-/// OrganizerUserId may refund it.
+/// OrganizerUserId may refund it. FromWaitingList: the seat came free and went to the next on the waiting list, who is
+/// not looking and must be told (false from publishers before it existed).
 /// </summary>
 public sealed record TicketHoldCreated(
     Guid MessageId,
@@ -89,7 +90,8 @@ public sealed record TicketHoldCreated(
     long AmountCents,
     string Currency,
     DateTimeOffset ExpiresAt,
-    Guid OrganizerUserId
+    Guid OrganizerUserId,
+    bool FromWaitingList = false
 ) : IIntegrationEvent;
 
 /// <summary>

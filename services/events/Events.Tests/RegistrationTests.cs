@@ -295,6 +295,15 @@ public sealed class RegistrationTests(EventsFixture fx) : IClassFixture<EventsFi
             TimeSpan.FromMinutes(15.1)
         );
         Assert.Equal(holdsBefore + 1, await fx.OutboxCountAsync("TicketHoldCreated"));
+        // The promoted member is not looking: their hold says it came from the waiting list, so they are told.
+        Task<bool> FromWaitingList(Guid userId) =>
+            fx.ScalarAsync<bool>(
+                "SELECT (payload->>'fromWaitingList')::boolean FROM outbox_messages WHERE type LIKE "
+                    + "'%.TicketHoldCreated,%' AND payload->>'userId' = @u",
+                ("u", userId.ToString())
+            );
+        Assert.True(await FromWaitingList(waitingId));
+        Assert.False(await FromWaitingList(payerId));
         Assert.Equal(
             1,
             await fx.ScalarAsync<int>(

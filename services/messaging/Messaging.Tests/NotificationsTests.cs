@@ -690,6 +690,42 @@ public sealed class NotificationsTests(MessagingFixture fx) : IClassFixture<Mess
         Assert.DoesNotContain(await ItemsAsync(left), i => (string)i!["kind"]! == "event_cancelled");
     }
 
+    // A seat of a paid event given to the next on the waiting list is held for them to pay: they are told, with what
+    // and until when. A hold asked for by its holder tells nobody.
+    [Fact]
+    public async Task The_next_on_a_waiting_list_is_told_a_seat_is_held_for_them()
+    {
+        var (organizerId, _) = await fx.RegisteredAsync();
+        var (nextId, next) = await fx.RegisteredAsync();
+        var (payerId, payer) = await fx.RegisteredAsync();
+        var eventId = await fx.EventAsync(organizerId, "Concert");
+        var expires = fx.Clock.GetUtcNow().AddMinutes(15);
+        TicketHoldCreated Hold(Guid userId, bool fromWaitingList) =>
+            new(
+                Guid.NewGuid(),
+                fx.Tick(),
+                Guid.NewGuid(),
+                eventId,
+                userId,
+                2500,
+                "EUR",
+                expires,
+                organizerId,
+                fromWaitingList
+            );
+
+        var offered = Hold(nextId, true);
+        await NotifiedAsync(offered);
+        await NotifiedAsync(Hold(payerId, false));
+
+        var item = Assert.Single(await ItemsAsync(next))!;
+        Assert.Equal("waiting_list_seat", (string)item["kind"]!);
+        Assert.Equal(offered.RegistrationId, item["data"]!["registration_id"]!.GetValue<Guid>());
+        Assert.Equal(expires, item["data"]!["expires_at"]!.GetValue<DateTimeOffset>());
+        Assert.Contains("25.00", (string)item["summary"]!);
+        Assert.Empty(await ItemsAsync(payer));
+    }
+
     // An item folds any number of notifications but lists at most 100 ids: marking its id (the newest) reads the
     // earlier ones of its group too, so an item of 101 is cleared at once.
     [Fact]

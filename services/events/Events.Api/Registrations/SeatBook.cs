@@ -307,15 +307,23 @@ public sealed partial class SeatBook(
             cancellationToken
         );
 
-    /// <summary>Gives a registration whose seat was counted its status and queues the message saying so.</summary>
+    /// <summary>
+    /// Gives a registration off the waiting list the seat counted for it and queues the message saying so (a hold's
+    /// says it came from the waiting list: its holder is told).
+    /// </summary>
     private void GiveSeat(CommunityEvent e, Registration registration, DateTimeOffset now) =>
-        db.AddIntegrationEvent(MarkSeated(RegistrationTerms.Of(e), registration, now));
+        db.AddIntegrationEvent(MarkSeated(RegistrationTerms.Of(e), registration, now, fromWaitingList: true));
 
     private void Confirm(CommunityEvent e, Registration registration, DateTimeOffset now) =>
         db.AddIntegrationEvent(MarkConfirmed(e.Id, registration, now));
 
     /// <summary>Confirmed at once when free, held for payment when paid; returns the message announcing it.</summary>
-    private IIntegrationEvent MarkSeated(RegistrationTerms terms, Registration registration, DateTimeOffset now)
+    private IIntegrationEvent MarkSeated(
+        RegistrationTerms terms,
+        Registration registration,
+        DateTimeOffset now,
+        bool fromWaitingList = false
+    )
     {
         registration.UpdatedAt = now;
         if (!terms.IsPaid)
@@ -331,7 +339,8 @@ public sealed partial class SeatBook(
             registration.AmountCents,
             registration.Currency!,
             registration.HoldExpiresAt.Value,
-            terms.OrganizerId
+            terms.OrganizerId,
+            fromWaitingList
         );
     }
 

@@ -363,6 +363,42 @@ public sealed class EventCancelledNotifier(
     }
 }
 
+/// <summary>
+/// The next on a paid event's waiting list is told a seat came free and is held for them until they pay: they are not
+/// looking, and the hold is short. A hold asked for by its holder (a registration's 402) tells nobody.
+/// </summary>
+public sealed class TicketHoldCreatedNotifier(
+    MessagingDbContext db,
+    TimeProvider clock,
+    LiveDelivery live,
+    ILogger<TicketHoldCreatedNotifier> logger
+) : NotifyingConsumer<TicketHoldCreated>(db, clock, live, logger)
+{
+    protected override bool Concerns(TicketHoldCreated message) => message.FromWaitingList;
+
+    protected override Task<IReadOnlyList<NewNotification>> NotificationsForAsync(
+        TicketHoldCreated m,
+        CancellationToken cancellationToken
+    ) =>
+        One(
+            new(
+                m.UserId,
+                NotificationKinds.WaitingListSeat,
+                null,
+                SubjectTypes.Event,
+                m.EventId,
+                new
+                {
+                    event_id = m.EventId,
+                    registration_id = m.RegistrationId,
+                    amount_cents = m.AmountCents,
+                    currency = m.Currency,
+                    expires_at = m.ExpiresAt,
+                }
+            )
+        );
+}
+
 internal static class Organizers
 {
     /// <summary>

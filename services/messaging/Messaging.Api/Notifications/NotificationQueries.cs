@@ -167,6 +167,8 @@ public static class NotificationQueries
             NotificationKinds.EventRegistration => $"{who} registered for your event",
             NotificationKinds.EventCancellation => $"{who} cancelled their registration for your event",
             NotificationKinds.EventCancelled => "An event you have a ticket for was cancelled",
+            NotificationKinds.WaitingListSeat =>
+                $"A seat came free for you: pay {Money(data)} before the hold ends to keep it",
             _ => kind,
         };
     }

@@ -19,6 +19,7 @@ public static class NotificationKinds
     public const string EventRegistration = "event_registration";
     public const string EventCancellation = "event_cancellation";
     public const string EventCancelled = "event_cancelled";
+    public const string WaitingListSeat = "waiting_list_seat";
 
     public static readonly IReadOnlyList<string> All =
     [
@@ -36,6 +37,7 @@ public static class NotificationKinds
         EventRegistration,
         EventCancellation,
         EventCancelled,
+        WaitingListSeat,
     ];
 
     /// <summary>The contract's word on kinds: each with its subject type and what its data holds.</summary>
@@ -46,7 +48,9 @@ public static class NotificationKinds
         + "group_join_decided (group; group_id, approved); registration_confirmed (event; event_id, registration_id, "
         + "ticket_code); event_registration and event_cancellation, to the event's organizer (event; event_id, "
         + "registration_id, and previous_status for a cancellation); event_cancelled, to those with a ticket when the "
-        + "event itself is called off (event; event_id, reason); payment_succeeded (payment; payment_id, purpose, "
+        + "event itself is called off (event; event_id, reason); waiting_list_seat, to the next on a paid event's "
+        + "waiting list when a seat comes free and is held for them to pay (event; event_id, registration_id, "
+        + "amount_cents, currency, expires_at); payment_succeeded (payment; payment_id, purpose, "
         + "reference_id, amount_cents, currency); payment_refund_failed (payment; payment_id, refund_id, amount_cents, "
         + "currency, contact_support); course_enrolled (course; course_id, enrollment_id); report_resolved, to the "
         + "reporter (report; report_id, target_type, target_id, category, action); report_warning, to the person a "
