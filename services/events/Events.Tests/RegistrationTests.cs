@@ -682,21 +682,7 @@ public sealed class RegistrationTests(EventsFixture fx) : IClassFixture<EventsFi
         );
         var (early, earlyToken) = fx.Member();
         var (lateUser, lateToken) = fx.Member();
-        foreach (var token in new[] { earlyToken, lateToken })
-        {
-            var hold = await (await Register(Id(e), token)).AssertProblem(402);
-            Assert.Equal(
-                PaidConfirmation.Confirmed,
-                (
-                    await ConfirmAsync(
-                        Guid.Parse(hold["registration_id"]!.GetValue<string>()),
-                        Guid.NewGuid(),
-                        4000,
-                        "EUR"
-                    )
-                ).Outcome
-            );
-        }
+        await PaidTicketsAsync(Id(e), 4000, earlyToken, lateToken);
 
         await (
             await Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{Id(e)}/registrations/me", null, earlyToken)
@@ -734,21 +720,7 @@ public sealed class RegistrationTests(EventsFixture fx) : IClassFixture<EventsFi
         );
         var (arrived, arrivedToken) = fx.Member();
         var (absent, absentToken) = fx.Member();
-        foreach (var token in new[] { arrivedToken, absentToken })
-        {
-            var hold = await (await Register(Id(e), token)).AssertProblem(402);
-            Assert.Equal(
-                PaidConfirmation.Confirmed,
-                (
-                    await ConfirmAsync(
-                        Guid.Parse(hold["registration_id"]!.GetValue<string>()),
-                        Guid.NewGuid(),
-                        2500,
-                        "EUR"
-                    )
-                ).Outcome
-            );
-        }
+        await PaidTicketsAsync(Id(e), 2500, arrivedToken, absentToken);
         var ticket = await (await Client.Get($"/api/v1/events/{Id(e)}/registrations/me", arrivedToken)).AssertStatus(
             200
         );
@@ -767,6 +739,26 @@ public sealed class RegistrationTests(EventsFixture fx) : IClassFixture<EventsFi
 
         Assert.Equal(0L, await RefundOwed(arrived));
         Assert.Equal(2500L, await RefundOwed(absent));
+    }
+
+    /// <summary>Each token's paid ticket (EUR) of the event: held, then confirmed as a settled payment does.</summary>
+    private async Task PaidTicketsAsync(string eventId, long amountCents, params string[] tokens)
+    {
+        foreach (var token in tokens)
+        {
+            var hold = await (await Register(eventId, token)).AssertProblem(402);
+            Assert.Equal(
+                PaidConfirmation.Confirmed,
+                (
+                    await ConfirmAsync(
+                        Guid.Parse(hold["registration_id"]!.GetValue<string>()),
+                        Guid.NewGuid(),
+                        amountCents,
+                        "EUR"
+                    )
+                ).Outcome
+            );
+        }
     }
 
     private Task<long> RefundOwed(Guid userId) =>

@@ -553,8 +553,6 @@ public sealed class CreditsTests(PaymentsFixture fx) : IClassFixture<PaymentsFix
         );
     }
 
-    // ---- helpers ----
-
     // Paid with credits, a course is not offered for money too: the card would be charged, the enrollment's seller
     // would turn the payment down, and it would be refunded days later.
     [Fact]
@@ -562,14 +560,7 @@ public sealed class CreditsTests(PaymentsFixture fx) : IClassFixture<PaymentsFix
     {
         var (userId, token) = fx.User();
         await GrantAsync(userId, 500);
-        var enrollment = Guid.NewGuid();
-        await fx.ExecuteAsync(
-            "INSERT INTO sellable_items (reference_id, purpose, user_id, amount_cents, currency, price_credits, "
-                + "seller_user_id, created_at) VALUES (@r, 'course', @u, 1500, 'EUR', 120, @s, now())",
-            ("r", enrollment),
-            ("u", userId),
-            ("s", Guid.NewGuid())
-        );
+        var enrollment = await CourseForMoneyAndCreditsAsync(userId);
         // A card checkout opened first, left, then the course paid with credits: the checkout is not handed out again.
         await fx.CheckoutAsync(token, "course", enrollment);
         var spendId = (await (await SpendAsync(token, enrollment)).AssertStatus(201))["spend_id"]!.GetValue<Guid>();
@@ -583,14 +574,7 @@ public sealed class CreditsTests(PaymentsFixture fx) : IClassFixture<PaymentsFix
         );
 
         // Nor is a new one opened when none was.
-        var other = Guid.NewGuid();
-        await fx.ExecuteAsync(
-            "INSERT INTO sellable_items (reference_id, purpose, user_id, amount_cents, currency, price_credits, "
-                + "seller_user_id, created_at) VALUES (@r, 'course', @u, 1500, 'EUR', 120, @s, now())",
-            ("r", other),
-            ("u", userId),
-            ("s", Guid.NewGuid())
-        );
+        var other = await CourseForMoneyAndCreditsAsync(userId);
         var otherSpend = (await (await SpendAsync(token, other)).AssertStatus(201))["spend_id"]!.GetValue<Guid>();
         var refusedOther = await (await fx.StartCheckoutAsync(token, "course", other)).AssertProblem(409);
         Assert.Equal(otherSpend, refusedOther["spend_id"]!.GetValue<Guid>());
@@ -598,6 +582,22 @@ public sealed class CreditsTests(PaymentsFixture fx) : IClassFixture<PaymentsFix
             0L,
             await fx.ScalarAsync<long>("SELECT count(*) FROM payments WHERE reference_id = @r", ("r", other))
         );
+    }
+
+    // ---- helpers ----
+
+    /// <summary>An enrollment of the user's in a course sold for 15.00 EUR or 120 credits.</summary>
+    private async Task<Guid> CourseForMoneyAndCreditsAsync(Guid userId)
+    {
+        var enrollment = Guid.NewGuid();
+        await fx.ExecuteAsync(
+            "INSERT INTO sellable_items (reference_id, purpose, user_id, amount_cents, currency, price_credits, "
+                + "seller_user_id, created_at) VALUES (@r, 'course', @u, 1500, 'EUR', 120, @s, now())",
+            ("r", enrollment),
+            ("u", userId),
+            ("s", Guid.NewGuid())
+        );
+        return enrollment;
     }
 
     private async Task<JsonNode> CreditsAsync(string token, string query = "") =>
