@@ -160,8 +160,10 @@ public static class ICalendar
     private static string Offset(TimeSpan offset) =>
         (offset < TimeSpan.Zero ? "-" : "+") + offset.Duration().ToString("hhmm", CultureInfo.InvariantCulture);
 
+    // DEL is the one control character event text may hold (SafeText refuses the others) and not TEXT in RFC 5545.
     private static string Escape(string text) =>
-        text.Replace("\\", "\\\\")
+        text.Replace("\u007F", "")
+            .Replace("\\", "\\\\")
             .Replace(";", "\\;")
             .Replace(",", "\\,")
             .Replace("\r\n", "\\n")
