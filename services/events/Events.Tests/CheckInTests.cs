@@ -136,6 +136,12 @@ public sealed class CheckInTests(EventsFixture fx) : IClassFixture<EventsFixture
     public async Task The_organizer_checks_in_any_ticket_by_code_without_a_location()
     {
         var (id, organizer, _, code) = await StartingSoonAsync();
+        // The holder as identity announced them: the door says whose ticket it is, whatever page of attendees it shows.
+        await fx.ExecuteAsync(
+            "INSERT INTO user_profiles (user_id, username, full_name, as_of) "
+                + "SELECT user_id, 'musa', 'Musa Diallo', now() FROM registrations WHERE ticket_code = @code",
+            ("code", code)
+        );
 
         var arrival = await (
             await Client.PostJson(
@@ -147,6 +153,8 @@ public sealed class CheckInTests(EventsFixture fx) : IClassFixture<EventsFixture
 
         Assert.Equal(code, arrival["ticket_code"]!.GetValue<string>());
         Assert.Null(arrival["distance_m"]);
+        Assert.Equal("musa", arrival["username"]!.GetValue<string>());
+        Assert.Equal("Musa Diallo", arrival["full_name"]!.GetValue<string>());
         await (
             await Client.PostJson($"/api/v1/events/{id}/check-in", new { ticket_code = "EVT-AAAAAAAAAA" }, organizer)
         ).AssertProblem(404);

@@ -448,18 +448,40 @@ export interface components {
             /** @description The one charset JSON bodies are read in: utf-8. */
             supported_charset?: string;
         };
+        /** @description A ticket checked in: whose, when, and whether it had been already. */
         CheckInDto: {
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description The registration checked in.
+             */
             registration_id: string;
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description The event.
+             */
             event_id: string;
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description The ticket holder.
+             */
             user_id: string;
+            /** @description The ticket holder's username as events last heard it (null until announced): what the door shows of whose ticket it is. */
+            username?: null | string;
+            /** @description The ticket holder's full name as events last heard it, if they gave one. */
+            full_name?: null | string;
+            /** @description The ticket's code. */
             ticket_code: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When the holder arrived: the first check-in.
+             */
             arrived_at: string;
-            /** Format: double */
+            /**
+             * Format: double
+             * @description How far from the venue the holder checked in, in metres (null: the organizer did).
+             */
             distance_m?: null | number;
+            /** @description Whether the ticket had been checked in before this request. */
             already_checked_in: boolean;
         };
         /** @description What a 422 of a check-in says beside its text: when check-in is open, or how far the caller is. */

@@ -269,9 +269,13 @@ function refusal(error: unknown, response: Response, fallback: string): string {
   return problemText(error, response, fallback);
 }
 
-/** What the door says of a ticket checked in: whose, and whether it had been already. */
+/**
+ * What the door says of a ticket checked in: whose (as events names the holder, or as the list shown does), and
+ * whether it had been already.
+ */
 function checkedIn(done: CheckIn, known: Attendee[]): string {
   const who = known.find((a) => a.id === done.registration_id);
-  const name = who ? `${who.full_name || who.username} (${done.ticket_code})` : done.ticket_code;
+  const holder = done.full_name || done.username || who?.full_name || who?.username;
+  const name = holder ? `${holder} (${done.ticket_code})` : done.ticket_code;
   return done.already_checked_in ? `${name} was already checked in at ${formatTime(done.arrived_at)}.` : `${name} checked in.`;
 }

@@ -12,10 +12,25 @@ namespace Community.Events.Registrations;
 
 public sealed record CheckInRequest(double? Latitude, double? Longitude, string? TicketCode, string? QrPayload);
 
+/// <summary>A ticket checked in: whose, when, and whether it had been already.</summary>
+/// <param name="RegistrationId">The registration checked in.</param>
+/// <param name="EventId">The event.</param>
+/// <param name="UserId">The ticket holder.</param>
+/// <param name="Username">
+/// The ticket holder's username as events last heard it (null until announced): what the door shows of whose ticket
+/// it is.
+/// </param>
+/// <param name="FullName">The ticket holder's full name as events last heard it, if they gave one.</param>
+/// <param name="TicketCode">The ticket's code.</param>
+/// <param name="ArrivedAt">When the holder arrived: the first check-in.</param>
+/// <param name="DistanceM">How far from the venue the holder checked in, in metres (null: the organizer did).</param>
+/// <param name="AlreadyCheckedIn">Whether the ticket had been checked in before this request.</param>
 public sealed record CheckInDto(
     Guid RegistrationId,
     Guid EventId,
     Guid UserId,
+    string? Username,
+    string? FullName,
     string TicketCode,
     DateTimeOffset ArrivedAt,
     double? DistanceM,
@@ -163,11 +178,16 @@ public static class CheckInApi
             if (registration.ArrivedAt is null)
                 throw new NotFoundException("This registration no longer exists."); // erased meanwhile
         }
+        var holder = await db.Set<UserProfile>()
+            .AsNoTracking()
+            .FirstOrDefaultAsync(p => p.UserId == registration.UserId, cancellationToken);
         return TypedResults.Ok(
             new CheckInDto(
                 registration.Id,
                 id,
                 registration.UserId,
+                holder?.Username,
+                holder?.FullName,
                 registration.TicketCode!,
                 registration.ArrivedAt!.Value,
                 registration.ArrivalDistanceM,
