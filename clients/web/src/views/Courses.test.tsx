@@ -134,6 +134,15 @@ describe("editing a course", () => {
     await screen.findByRole("heading", { name: course.title });
     expect(screen.queryByRole("button", { name: "Edit the course" })).toBeNull();
     expect(screen.queryByRole("button", { name: "Delete the course" })).toBeNull();
+    expect(screen.getByRole("button", { name: "Enroll" })).toBeTruthy();
+  });
+
+  it("offers no enrollment in a withdrawn course, and says why", async () => {
+    signedIn({ id: "musa", role: "member" });
+    stubPlatform(() => ({ status: 200, body: { ...course, withdrawn_at: "2026-11-28T10:00:00.000000Z" } }));
+    render(<Courses courseId="c1" />);
+    await screen.findByText("This course is withdrawn: nobody new can enroll.");
+    expect(screen.queryByRole("button", { name: /Enroll/ })).toBeNull();
   });
 });
 

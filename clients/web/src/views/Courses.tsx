@@ -323,7 +323,11 @@ function CourseDetail({ id }: { id: string }) {
           </button>
         </p>
       )}
-      {manages && course.withdrawn_at && <p class="meta">Withdrawn: its learners keep it; nobody new can enroll.</p>}
+      {course.withdrawn_at && (
+        <p class={manages ? "meta" : "notice"}>
+          {manages ? "Withdrawn: its learners keep it; nobody new can enroll." : paid ? "This course is withdrawn: you keep it." : "This course is withdrawn: nobody new can enroll."}
+        </p>
+      )}
       {editing && (
         <CourseForm
           key={loaded.value!.etag ?? course.updated_at}
@@ -366,7 +370,7 @@ function CourseDetail({ id }: { id: string }) {
           {course.user_progress.progress}% complete
         </p>
       )}
-      {!paid && asking !== "asking" && !unpaid && (
+      {!paid && asking !== "asking" && !unpaid && !course.withdrawn_at && (
         <p class="row">
           <button type="button" onClick={() => void attempt(setError, enroll)}>
             {course.enrollment_status === "pending_payment" ? "Pay to start" : course.is_free ? "Enroll" : `Enroll (${price(course)})`}

@@ -50,6 +50,38 @@ describe("an event's page", () => {
     await waitFor(() => expect(screen.queryByText("You are on the waiting list (position 3).")).toBeNull());
     expect(screen.queryByText(/waiting list/)).toBeNull();
   });
+
+  it("says a cancelled event is off and why, and offers no registration, payment, cancellation or check-in", async () => {
+    signedIn({ id: "me", role: "member" });
+    const cancelled = { ...event("e1", "Night walk"), status: "cancelled", cancellation_reason: "Storm warning" };
+    const confirmed = { id: "r1", event_id: "e1", user_id: "me", status: "confirmed", ticket_code: "EVT-AAAAAAAAAA", arrived_at: null };
+    stubPlatform(({ method, path }) => {
+      if (method === "GET" && path === "/api/v1/events/e1") return { status: 200, body: cancelled };
+      if (method === "GET" && path === "/api/v1/events/e1/registrations/me") return { status: 200, body: confirmed };
+      if (method === "GET" && path === "/api/v1/events/e1/registrations/me/ticket") return { status: 200, body: { ticket_code: "EVT-AAAAAAAAAA", qr_payload: "CT1.a.b" } };
+      return undefined;
+    });
+    render(<Events eventId="e1" />);
+    await screen.findByText(/^Ticket/);
+    expect(screen.getByText(/This event is cancelled/).parentElement!.textContent).toBe("This event is cancelled: Storm warning. Tickets paid for are refunded.");
+    for (const name of [/Register/, /Buy a ticket/, /Cancel registration/, /Check in/]) expect(screen.queryByRole("button", { name })).toBeNull();
+  });
+
+  it("offers its organizer to publish a draft, and shows it published", async () => {
+    signedIn({ id: "org", role: "organizer" });
+    let status = "draft";
+    const asked = stubPlatform(({ method, path }) => {
+      if (method === "GET" && path === "/api/v1/events/e1") return { status: 200, body: { ...event("e1", "Night walk"), status } };
+      if (method === "POST" && path === "/api/v1/events/e1/publish") return (status = "published"), { status: 200, body: { ...event("e1", "Night walk"), status } };
+      return undefined;
+    });
+    render(<Events eventId="e1" />);
+    await screen.findByText("This event is a draft: nobody else can see it until it is published.");
+    fireEvent.click(screen.getByRole("button", { name: "Publish event" }));
+    await statusSaying("The event is published.");
+    await waitFor(() => expect(screen.queryByText(/This event is a draft/)).toBeNull());
+    expect(asked.filter((a) => a.method === "POST" && a.path === "/api/v1/events/e1/publish")).toHaveLength(1);
+  });
 });
 
 describe("a paid event's seat held", () => {

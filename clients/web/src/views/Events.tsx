@@ -1,6 +1,6 @@
 import type { events } from "@community/sdk";
 import { useRef, useState } from "preact/hooks";
-import { attempt, formatInZone, formatPrice, newTxnId, session, submitted, useAction } from "../lib/app";
+import { attempt, formatInZone, formatPrice, formatTime, newTxnId, session, submitted, useAction } from "../lib/app";
 import { openCheckout } from "../lib/checkout";
 import { QrCode } from "../lib/qr";
 import { href, navigate } from "../lib/router";
@@ -344,6 +344,15 @@ function EventDetail({ id }: { id: string }) {
     } else setError(problemText(error, response, "Cancelling failed."));
   }
 
+  /** Publishes the organizer's draft (one left when publishing failed after it was saved). */
+  const publish = () =>
+    run(async () => {
+      const { data, error, response } = await session.api.events.POST("/api/v1/events/{id}/publish", { params: { path: { id } } });
+      if (!data) return setError(problemText(error, response, "Publishing failed."));
+      setStatus("The event is published.");
+      loaded.retry();
+    });
+
   async function openChat() {
     const { data, error, response } = await session.api.messaging.GET("/api/v1/conversations/by-event/{event_id}", { params: { path: { event_id: id } } });
     if (data) setChat(data.id);
@@ -355,6 +364,8 @@ function EventDetail({ id }: { id: string }) {
   const event = loaded.value.event;
   const active = registration && registration.status !== "cancelled";
   const organizes = event.organizer_id === session.user?.id || session.user?.role === "admin";
+  // only a published event takes registrations, payments and check-ins; a cancelled one says so and why
+  const open = event.status === "published";
   return (
     <section aria-labelledby="event-heading">
       <a href={href("/events")}>← Events</a>
@@ -366,6 +377,20 @@ function EventDetail({ id }: { id: string }) {
         {event.spots_remaining != null ? ` · ${event.spots_remaining} spots left` : ""}
       </p>
       {event.description && <p>{event.description}</p>}
+      {event.status === "cancelled" && (
+        <p class="notice">
+          <strong>This event is cancelled</strong>
+          {event.cancellation_reason ? `: ${event.cancellation_reason}.` : "."} Tickets paid for are refunded.
+        </p>
+      )}
+      {event.status === "draft" && organizes && (
+        <p class="notice row">
+          <span>This event is a draft: nobody else can see it until it is published.</span>
+          <button type="button" class="small" disabled={busy} onClick={() => void publish()}>
+            Publish event
+          </button>
+        </p>
+      )}
       <LoadFailed what="This event" loaded={loaded} />
       <Banner text={status ?? checkout} />
       <Failure text={error} />
@@ -376,13 +401,16 @@ function EventDetail({ id }: { id: string }) {
           <p>
             Ticket <strong>{ticket.ticket_code}</strong>
           </p>
-          <Arrive eventId={event.id} arrivedAt={registration?.arrived_at} arrived={loaded.retry} />
+          {open || registration?.arrived_at ? <Arrive eventId={event.id} arrivedAt={registration?.arrived_at} arrived={loaded.retry} /> : null}
         </div>
       ) : active ? (
-        <p>Your registration: {registration.status}{registration.status === "held" ? " (waiting for payment)" : ""}.</p>
+        <p>
+          Your registration: {registration.status}
+          {registration.status === "held" ? ` (waiting for payment${registration.hold_expires_at ? ` until ${formatTime(registration.hold_expires_at)}` : ""})` : ""}.
+        </p>
       ) : null}
       <p class="row">
-        {!active || registration?.status === "held" ? (
+        {open && (!active || registration?.status === "held") ? (
           <button type="button" disabled={busy} onClick={() => void register()}>
             {event.is_free
               ? "Register"
@@ -391,7 +419,7 @@ function EventDetail({ id }: { id: string }) {
                 : `Buy a ticket (${formatPrice(event.price_cents, event.currency)})`}
           </button>
         ) : null}
-        {active && (
+        {open && active && (
           <button type="button" class="secondary" onClick={() => void attempt(setError, cancel)}>
             Cancel registration
           </button>

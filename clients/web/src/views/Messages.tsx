@@ -79,7 +79,7 @@ export function Messages({ conversationId }: { conversationId?: string }) {
           </a>
           <div class="column-head">
             <h2 id="conversation-heading" tabIndex={-1}>{open ? displayName(open.other_user) : "Conversation"}</h2>
-            {open && <Mute conversation={open} changed={(muted) => list.update((all) => all.map((c) => (c.id === open.id ? { ...c, muted } : c)))} />}
+            {open && <Mute key={open.id} conversation={open} changed={(muted) => list.update((all) => all.map((c) => (c.id === open.id ? { ...c, muted } : c)))} />}
           </div>
           <Discussion key={conversationId} conversationId={conversationId} title={open ? displayName(open.other_user) : "conversation"} canSend={open?.can_send ?? true} receipts />
         </section>

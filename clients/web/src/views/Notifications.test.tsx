@@ -203,6 +203,23 @@ describe("Notifications", () => {
     expect(rows().getByText("Amira sent you a message")).toBeTruthy();
   });
 
+  it("reads on past the first page with the cursor of the page before", async () => {
+    signedIn({ id: "me", role: "member" });
+    const asked = stubPlatform((a) =>
+      a.path === "/api/v1/notifications"
+        ? a.url.searchParams.get("cursor") === "n50"
+          ? { status: 200, body: { items: [item("n51", "An older one")], next_cursor: null } }
+          : { status: 200, body: { items: [item("n1", "The newest")], next_cursor: "n50" } }
+        : undefined,
+    );
+    render(<Notifications />);
+    fireEvent.click(await screen.findByRole("button", { name: "Show more notifications" }));
+    await waitFor(() => expect(screen.getByRole("list", { name: "Notifications" }).textContent).toContain("An older one"));
+    expect(screen.getByRole("list", { name: "Notifications" }).textContent).toContain("The newest");
+    expect(screen.queryByRole("button", { name: /Show more/ })).toBeNull();
+    expect(asked.filter((a) => a.path === "/api/v1/notifications").map((a) => a.url.searchParams.get("cursor"))).toEqual([null, "n50"]);
+  });
+
   it("puts a pushed notification first, with its sender's picture, in place of the ones it folds", async () => {
     signedIn({ id: "me", role: "member" });
     const push = hubPushes();

@@ -68,6 +68,7 @@ export function Notifications() {
             </li>
           ))}
         </ul>
+        <ShowMore what="notifications" list={list} />
       </section>
     </div>
   );
