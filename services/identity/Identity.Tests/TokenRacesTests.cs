@@ -52,4 +52,24 @@ public sealed class TokenRacesTests(IdentityFixture fx) : IClassFixture<Identity
             );
         }
     }
+
+    // A sign-in waiting on the account's lock while the account is deleted: its password was right for the account as
+    // read, but there is no account now (401, not the 500 of recording a sign-in for a user that no longer exists).
+    [Fact]
+    public async Task A_sign_in_while_the_account_is_deleted_is_refused_not_an_error()
+    {
+        var username = "gone_" + Guid.NewGuid().ToString("N")[..8];
+        var id = Guid.Parse((await fx.RegisterAsync(username))["user"]!["id"]!.GetValue<string>());
+
+        var response = await fx.CommitsWhileWaitedOnAsync(
+            "SELECT pg_advisory_xact_lock(hashtextextended(@key, 0)); DELETE FROM users WHERE id = @id",
+            () => fx.Client.PostJson("/api/v1/auth/login", new { identifier = username, password = "correct-horse-9" }),
+            "the sign-in never waited for the account's lock",
+            ("key", ThrottleCounters.AccountKey(id)),
+            ("id", id)
+        );
+
+        await response.AssertProblem(401);
+        Assert.Equal(0L, await fx.ScalarAsync<long>("SELECT count(*) FROM users WHERE id = @id", ("id", id)));
+    }
 }

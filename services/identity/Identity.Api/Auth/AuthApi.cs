@@ -254,9 +254,10 @@ public static class AuthApi
         // One holder's right password forgives that holder's failures, never the counts an address several accounts
         // hold shares: the others' passwords are no less guessed (and a holder could clear them between guesses).
         var own = keys.UserId == user.Id ? keys : LoginThrottle.For(user.Id, "", ClientAddress.Of(http));
-        await throttle.RecordSuccessAsync(own, user.Id, cancellationToken);
-        // The password was checked against the account as read before the lock: still the one it holds?
+        // The password was checked against the account as read before the lock: still the one it holds, and the
+        // account still there (deleted meanwhile: 401)? Only then is the sign-in recorded.
         var pair = await tokens.IssueAsync(db, user, null, cancellationToken, passwordHashChecked: user.PasswordHash);
+        await throttle.RecordSuccessAsync(own, user.Id, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return TypedResults.Ok(AuthResponse.From(UserDto.From(user, Rules.Today(clock)), pair));
