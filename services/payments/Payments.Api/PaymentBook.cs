@@ -192,8 +192,11 @@ public sealed class PaymentBook(PaymentsDbContext db, TimeProvider clock, ILogge
     }
 
     /// <summary>
-    /// Stripe's amount_refunded less our failed and requested refunds: a stale report must never count a failed
-    /// refund again, so a report errs low, never high. Plus what chargebacks took, which Stripe counts apart.
+    /// Stripe's amount_refunded less our requested refunds (counted when answered) and our failed ones Stripe made (a
+    /// stale report must never count a failed refund again), so a report errs low, never high. A failed refund Stripe
+    /// never had (no provider id: its intent never known, or Stripe refused to make it) is in no total of Stripe's: a
+    /// refund made instead from Stripe's dashboard counts in full. Plus what chargebacks took, which Stripe counts
+    /// apart.
     /// </summary>
     public async Task RecordReportedRefundTotalAsync(
         Payment payment,
@@ -203,7 +206,11 @@ public sealed class PaymentBook(PaymentsDbContext db, TimeProvider clock, ILogge
     {
         var notCounted = await db
             .Refunds.Where(r =>
-                r.PaymentId == payment.Id && (r.Status == RefundStatus.Failed || r.Status == RefundStatus.Requested)
+                r.PaymentId == payment.Id
+                && (
+                    r.Status == RefundStatus.Requested
+                    || (r.Status == RefundStatus.Failed && r.ProviderRefundId != null)
+                )
             )
             .SumAsync(r => r.AmountCents, cancellationToken);
         RecordRefundTotal(payment, amountRefunded - notCounted + await ChargedBackAsync(payment, cancellationToken));

@@ -257,6 +257,22 @@ public sealed class RefundIntentTests(RefundIntentFixture fx) : IClassFixture<Re
             0L,
             await fx.ScalarAsync<long>("SELECT refunded_cents FROM payments WHERE id = @id", ("id", paymentId))
         );
+
+        // Told, an operator refunds it from Stripe's dashboard, and Stripe reports it: it counts in full (the failed
+        // refund was never Stripe's, so Stripe's total never held it), and the payment is refunded once.
+        var amount = await fx.ScalarAsync<long>("SELECT amount_cents FROM payments WHERE id = @id", ("id", paymentId));
+        var report = StripePaymentsFixture.Event(
+            "charge.refunded",
+            StripePaymentsFixture.Charge(paymentId, amount, amount)
+        );
+        await fx.AcceptedAsync(report);
+        await fx.AcceptedAsync(report);
+        Assert.Equal(
+            amount,
+            await fx.ScalarAsync<long>("SELECT refunded_cents FROM payments WHERE id = @id", ("id", paymentId))
+        );
+        Assert.Equal("refunded", await StatusAsync(paymentId));
+        Assert.Equal(1, await fx.OutboxCountAsync("PaymentRefunded", paymentId));
     }
 
     [Fact]
