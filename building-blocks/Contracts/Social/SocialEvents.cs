@@ -143,6 +143,18 @@ public sealed record GroupJoinRequested(
 ) : IIntegrationEvent;
 
 /// <summary>
+/// A member (InvitedByUserId) invited UserId to join GroupId: the invitation lets them in without a request (in a paid
+/// group, to buy the membership); messaging tells them. Published once, when the invitation is made.
+/// </summary>
+public sealed record GroupInvitationSent(
+    Guid MessageId,
+    DateTimeOffset OccurredAt,
+    Guid GroupId,
+    Guid UserId,
+    Guid InvitedByUserId
+) : IIntegrationEvent;
+
+/// <summary>
 /// A moderator approved (the user is now a member, GroupMemberJoined too; in a paid group they are invited to buy the
 /// membership instead) or rejected a request to join.
 /// </summary>

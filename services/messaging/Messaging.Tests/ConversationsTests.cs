@@ -776,6 +776,35 @@ public sealed class ConversationsTests(MessagingFixture fx) : IClassFixture<Mess
     }
 
     [Fact]
+    public async Task The_list_keeps_to_one_kind_when_asked()
+    {
+        var (meId, me) = await fx.RegisteredAsync();
+        var (otherId, _) = await fx.RegisteredAsync();
+        await fx.ConnectAsync(meId, otherId);
+        var direct = (
+            await (
+                await fx.Client.PostJson("/api/v1/conversations/direct", new { user_id = otherId }, me)
+            ).AssertStatus(201)
+        )["id"]!.GetValue<string>();
+        fx.Clock.Advance(TimeSpan.FromSeconds(1));
+        // A thread's newer activity comes first in the whole list, and not at all in the direct ones.
+        var thread = await fx.ThreadAsync(me, await fx.GroupAsync(meId, "Readers"), "Books", "What next?");
+
+        async Task<string[]> IdsAsync(string query) =>
+            [
+                .. (await (await fx.Client.Get("/api/v1/conversations" + query, me)).AssertStatus(200))["items"]!
+                    .AsArray()
+                    .Select(i => i!["id"]!.GetValue<string>()),
+            ];
+        Assert.Equal([thread, direct], await IdsAsync(""));
+        Assert.Equal([direct], await IdsAsync("?kind=direct"));
+        Assert.Equal([thread], await IdsAsync("?kind=Thread"));
+        Assert.Empty(await IdsAsync("?kind=event_chat"));
+        var refused = await (await fx.Client.Get("/api/v1/conversations?kind=group", me)).AssertProblem(400);
+        Assert.NotNull(refused["errors"]!["kind"]);
+    }
+
+    [Fact]
     public async Task Operations_document_their_problems_and_need_a_token()
     {
         var document = await (await fx.Client.Get("/openapi/v1.json")).AssertStatus(200);

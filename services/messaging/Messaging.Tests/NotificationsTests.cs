@@ -185,6 +185,35 @@ public sealed class NotificationsTests(MessagingFixture fx) : IClassFixture<Mess
     }
 
     [Fact]
+    public async Task The_person_invited_to_a_group_is_told_who_invited_them_and_never_across_a_block()
+    {
+        var (ownerId, _) = await fx.RegisteredAsync();
+        var (guestId, guest) = await fx.RegisteredAsync();
+        var groupId = Guid.NewGuid();
+        await fx.DeliverAsync(new GroupCreated(Guid.NewGuid(), fx.Tick(), groupId, ownerId, "Secret", "secret"));
+        await using var guestHub = await ChatClient.ConnectAsync(fx.Client.BaseAddress!, guest);
+
+        await NotifiedAsync(new GroupInvitationSent(Guid.NewGuid(), fx.Tick(), groupId, guestId, ownerId));
+
+        var item = Assert.Single(await ItemsAsync(guest))!;
+        Assert.Equal("group_invited", item["kind"]!.GetValue<string>());
+        Assert.Equal("group", item["subject_type"]!.GetValue<string>());
+        Assert.Equal(groupId, item["subject_id"]!.GetValue<Guid>());
+        Assert.Equal(groupId, item["data"]!["group_id"]!.GetValue<Guid>());
+        Assert.Equal(ownerId, item["actor"]!["user_id"]!.GetValue<Guid>());
+        Assert.EndsWith("invited you to join a group", item["summary"]!.GetValue<string>());
+        var pushed = (await guestHub.WaitForAsync("notification")).Arguments[0];
+        Assert.Equal("group_invited", pushed.GetProperty("kind").GetString());
+        Assert.Equal(0L, await CountAsync(ownerId, "group_invited"));
+
+        // Invited by someone they blocked (the block came after the invitation was made): not told.
+        var (otherId, _) = await fx.RegisteredAsync();
+        await fx.BlockAsync(guestId, otherId);
+        await NotifiedAsync(new GroupInvitationSent(Guid.NewGuid(), fx.Tick(), Guid.NewGuid(), guestId, otherId));
+        Assert.Equal(1L, await CountAsync(guestId, "group_invited"));
+    }
+
+    [Fact]
     public async Task A_message_notifies_a_recipient_who_is_not_looking_and_folds_repeats()
     {
         var (aId, a, bId, b, c) = await fx.PairAsync();

@@ -6,7 +6,7 @@ public sealed class GroupMembershipTests(SocialFixture fx) : IClassFixture<Socia
     [Fact]
     public async Task Join_policies_open_request_invite_and_paid()
     {
-        var (_, owner, _) = await fx.RegisteredAsync();
+        var (ownerId, owner, _) = await fx.RegisteredAsync();
         var (userId, user, _) = await fx.RegisteredAsync();
         var open = await GroupsFlow.CreateAsync(fx, owner);
         // The body (a reason) is optional.
@@ -76,6 +76,19 @@ public sealed class GroupMembershipTests(SocialFixture fx) : IClassFixture<Socia
         await (
             await fx.Client.PostJson($"/api/v1/groups/{byInvite}/invitations", new { user_id = otherId }, owner)
         ).AssertStatus(200);
+        // The invitation is announced once (messaging tells the person invited), not again when repeated.
+        Assert.Equal(
+            1L,
+            await fx.ScalarAsync<long>(
+                """
+                SELECT count(*) FROM outbox_messages WHERE type LIKE '%.GroupInvitationSent,%'
+                    AND payload->>'groupId' = @g AND payload->>'userId' = @u AND payload->>'invitedByUserId' = @by
+                """,
+                ("g", byInvite),
+                ("u", otherId.ToString()),
+                ("by", ownerId.ToString())
+            )
+        );
         Assert.Equal(
             "invited",
             (await (await fx.Client.Get($"/api/v1/groups/{byInvite}", other)).AssertStatus(200))[

@@ -97,6 +97,26 @@ describe("a priced community", () => {
   });
 });
 
+describe("the communities column", () => {
+  it("lists the invitations waiting for me, and the communities I asked to join, each on its own tab", async () => {
+    signedIn({ id: "me", role: "member" });
+    const asked = stubPlatform(({ path, url }) => {
+      if (path !== "/api/v1/groups/mine") return undefined;
+      const status = url.searchParams.get("status");
+      const items = status === "invited" ? [{ ...group("invited", 0), name: "Secret riders" }] : status === "pending" ? [{ ...group("pending", 0), name: "Dawn hikers" }] : [];
+      return { status: 200, body: { items, next_cursor: null } };
+    });
+    render(<Communities />);
+    await screen.findByText("You are in no community yet: explore, or create one.");
+    fireEvent.click(screen.getByRole("button", { name: "Invitations" }));
+    await waitFor(() => expect(screen.getByRole("list", { name: "Communities" }).textContent).toContain("Secret riders"));
+    expect(screen.getByRole("list", { name: "Communities" }).textContent).toContain("· invited");
+    fireEvent.click(screen.getByRole("button", { name: "Asked to join" }));
+    await waitFor(() => expect(screen.getByRole("list", { name: "Communities" }).textContent).toContain("Dawn hikers12 members · asked to join"));
+    expect(asked.filter((a) => a.path === "/api/v1/groups/mine").map((a) => a.url.searchParams.get("status"))).toEqual([null, "invited", "pending"]);
+  });
+});
+
 describe("a community's page", () => {
   it("leads back to the communities, not to the home page", async () => {
     signedIn({ id: "me", role: "member" });

@@ -26,16 +26,31 @@ export function Communities({ groupId, threadId }: { groupId?: string; threadId?
   );
 }
 
+/** The communities column's lists: mine, those I am invited to, those I asked to join, and the rest to explore. */
+type Tab = "mine" | "invited" | "pending" | "explore";
+const tabs: readonly [Tab, string][] = [
+  ["mine", "Mine"],
+  ["invited", "Invitations"],
+  ["pending", "Asked to join"],
+  ["explore", "Explore"],
+];
+const emptyText: Record<Tab, string> = {
+  mine: "You are in no community yet: explore, or create one.",
+  invited: "No invitation waits for you.",
+  pending: "You asked to join no community that has not answered.",
+  explore: "No community matches.",
+};
+
 function CommunityList({ selected }: { selected?: string }) {
-  const [tab, setTab] = useState<"mine" | "explore">("mine");
+  const [tab, setTab] = useState<Tab>("mine");
   const [filters, setFilters] = useState({ q: "", region: "", interest: "" });
   const [creating, setCreating] = useState(false);
   const [version, setVersion] = useState(0);
 
   const groups = useList<Group>(
     (at) =>
-      tab === "mine"
-        ? session.api.social.GET("/api/v1/groups/mine", { params: { query: { limit: 100, ...at } } })
+      tab !== "explore"
+        ? session.api.social.GET("/api/v1/groups/mine", { params: { query: { status: tab === "mine" ? undefined : tab, limit: 100, ...at } } })
         : session.api.social.GET("/api/v1/groups", {
             params: { query: { limit: 50, q: filters.q || undefined, region: filters.region || undefined, interest: filters.interest || undefined, ...at } },
           }),
@@ -61,12 +76,11 @@ function CommunityList({ selected }: { selected?: string }) {
         />
       )}
       <div class="tabs" role="group" aria-label="Which communities">
-        <button type="button" aria-pressed={tab === "mine"} onClick={() => setTab("mine")}>
-          Mine
-        </button>
-        <button type="button" aria-pressed={tab === "explore"} onClick={() => setTab("explore")}>
-          Explore
-        </button>
+        {tabs.map(([value, label]) => (
+          <button key={value} type="button" aria-pressed={tab === value} onClick={() => setTab(value)}>
+            {label}
+          </button>
+        ))}
       </div>
       {tab === "explore" && (
         <form
@@ -97,7 +111,7 @@ function CommunityList({ selected }: { selected?: string }) {
         </form>
       )}
       <LoadFailed what="Communities" loaded={groups} />
-      <ListState list={groups} empty={tab === "mine" ? "You are in no community yet: explore, or create one." : "No community matches."} />
+      <ListState list={groups} empty={emptyText[tab]} />
       <ul class="list" aria-label="Communities">
         {(groups.value ?? []).map((g) => (
           <li key={g.id}>
@@ -105,7 +119,7 @@ function CommunityList({ selected }: { selected?: string }) {
               <span class="title">{g.name}</span>
               <span class="meta">
                 {g.member_count} {g.member_count === 1 ? "member" : "members"}
-                {g.membership_status === "member" ? " · joined" : g.membership_status === "invited" ? " · invited" : ""}
+                {g.membership_status === "member" ? " · joined" : g.membership_status === "invited" ? " · invited" : g.membership_status === "pending" ? " · asked to join" : ""}
               </span>
             </a>
           </li>

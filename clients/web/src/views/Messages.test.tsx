@@ -61,9 +61,11 @@ describe("the conversations listed", () => {
     return (event: string, payload: unknown) => handlers.get(event)?.forEach((h) => h(payload));
   }
 
-  /** Messaging's list: `shown` as it is when asked; how many times it was asked. */
+  /** Messaging's list of direct conversations (the kind asked of it): `shown` as it is when asked; how many times it was asked. */
   function listed(shown: () => unknown[]) {
-    const asked = stubPlatform(({ path }) => (path === "/api/v1/conversations" ? { status: 200, body: { items: shown(), next_cursor: null } } : undefined));
+    const asked = stubPlatform(({ path, url }) =>
+      path === "/api/v1/conversations" && url.searchParams.get("kind") === "direct" ? { status: 200, body: { items: shown(), next_cursor: null } } : undefined,
+    );
     return () => asked.filter((a) => a.path === "/api/v1/conversations").length;
   }
 

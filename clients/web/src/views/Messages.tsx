@@ -12,8 +12,9 @@ type Conversation = messaging.components["schemas"]["ConversationDto"];
 
 /** Direct messages: conversations with unread counts (live), the open one's discussion with read receipts. */
 export function Messages({ conversationId }: { conversationId?: string }) {
-  const list = useList<Conversation>((at) => session.api.messaging.GET("/api/v1/conversations", { params: { query: { limit: 100, ...at } } }), [], { keep: true });
-  const conversations = list.value?.filter((c) => c.kind === "direct") ?? null;
+  // the direct ones only, asked of messaging: threads and event chats, listed here and hidden, could fill whole pages
+  const list = useList<Conversation>((at) => session.api.messaging.GET("/api/v1/conversations", { params: { query: { kind: "direct", limit: 100, ...at } } }), [], { keep: true });
+  const conversations = list.value;
 
   useEffect(() => {
     const hub = session.hub();

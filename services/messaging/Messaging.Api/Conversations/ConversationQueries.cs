@@ -93,12 +93,15 @@ public static class ConversationQueries
     public static async Task<CursorPage<ConversationDto>> ListAsync(
         MessagingDbContext db,
         Guid userId,
+        string? kind,
         TimeAndId? after,
         int limit,
         CancellationToken cancellationToken
     )
     {
         var rows = Visible(db, userId);
+        if (kind is not null)
+            rows = rows.Where(r => r.Kind == kind);
         if (after is { } a)
             rows = rows.Where(r => r.LastActivityAt < a.At || (r.LastActivityAt == a.At && r.Id.CompareTo(a.Id) < 0));
         var page = await rows.OrderByDescending(r => r.LastActivityAt)

@@ -27,7 +27,14 @@ public sealed record MarkRead(
         long? Seq
 );
 
-public sealed record ConversationsQuery(string? Cursor, [PageSize(Keyset.DefaultLimit)] int? Limit);
+/// <param name="Kind">
+/// Only conversations of this kind: direct (with a connection), thread (in a group) or event_chat; absent: all of them.
+/// </param>
+public sealed record ConversationsQuery(
+    [ValuesOf(typeof(ConversationKinds))] string? Kind,
+    string? Cursor,
+    [PageSize(Keyset.DefaultLimit)] int? Limit
+);
 
 public sealed record HistoryQuery(
     [property: Description("Messages before this seq (history), the newest of them first in the page's order.")]
@@ -154,9 +161,11 @@ public static class ConversationsApi
         var errors = new ValidationErrors();
         var limit = Keyset.Limit(query.Limit, errors);
         var after = Keyset.After(query.Cursor, TimeAndId.Parse, errors);
+        var kind = query.Kind?.Trim().ToLowerInvariant();
+        errors.OneOf("kind", kind, ConversationKinds.All);
         errors.ThrowIfAny();
         return TypedResults.Ok(
-            await ConversationQueries.ListAsync(db, principal.UserId(), after, limit, cancellationToken)
+            await ConversationQueries.ListAsync(db, principal.UserId(), kind, after, limit, cancellationToken)
         );
     }
 

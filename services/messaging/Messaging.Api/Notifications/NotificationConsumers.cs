@@ -242,6 +242,33 @@ public sealed class GroupJoinRequestDecidedNotifier(
         );
 }
 
+/// <summary>
+/// The person invited is told who invited them (never across a block: social refuses the invitation then, and one
+/// made since is hidden).
+/// </summary>
+public sealed class GroupInvitationSentNotifier(
+    MessagingDbContext db,
+    TimeProvider clock,
+    LiveDelivery live,
+    ILogger<GroupInvitationSentNotifier> logger
+) : NotifyingConsumer<GroupInvitationSent>(db, clock, live, logger)
+{
+    protected override Task<IReadOnlyList<NewNotification>> NotificationsForAsync(
+        GroupInvitationSent m,
+        CancellationToken cancellationToken
+    ) =>
+        One(
+            new(
+                m.UserId,
+                NotificationKinds.GroupInvited,
+                m.InvitedByUserId,
+                SubjectTypes.Group,
+                m.GroupId,
+                new { group_id = m.GroupId }
+            )
+        );
+}
+
 /// <summary>The attendee gets their ticket; the event's organizer hears who registered (not themselves, never across a
 /// block).</summary>
 public sealed class RegistrationConfirmedNotifier(

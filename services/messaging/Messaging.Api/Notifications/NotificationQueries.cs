@@ -153,6 +153,7 @@ public static class NotificationQueries
             NotificationKinds.GroupJoinDecided => Bool(data, "approved")
                 ? "Your request to join a group was approved"
                 : "Your request to join a group was declined",
+            NotificationKinds.GroupInvited => $"{who} invited you to join a group",
             NotificationKinds.RegistrationConfirmed =>
                 $"Your registration is confirmed (ticket {Text(data, "ticket_code")})",
             NotificationKinds.PaymentSucceeded => $"Your payment of {Money(data)} went through",

@@ -9,6 +9,7 @@ public static class NotificationKinds
     public const string ConnectionAccepted = "connection_accepted";
     public const string GroupJoinRequested = "group_join_requested";
     public const string GroupJoinDecided = "group_join_decided";
+    public const string GroupInvited = "group_invited";
     public const string RegistrationConfirmed = "registration_confirmed";
     public const string PaymentSucceeded = "payment_succeeded";
     public const string PaymentRefundFailed = "payment_refund_failed";
@@ -27,6 +28,7 @@ public static class NotificationKinds
         ConnectionAccepted,
         GroupJoinRequested,
         GroupJoinDecided,
+        GroupInvited,
         RegistrationConfirmed,
         PaymentSucceeded,
         PaymentRefundFailed,
@@ -45,7 +47,8 @@ public static class NotificationKinds
         "What happened. More kinds may come: a client shows the summary for a kind it does not know. Now, each with "
         + "its subject_type and the members of its data: connection_requested and connection_accepted (connection; "
         + "connection_id); group_join_requested, to the group's owner and moderators (group; group_id, reason); "
-        + "group_join_decided (group; group_id, approved); registration_confirmed (event; event_id, registration_id, "
+        + "group_join_decided (group; group_id, approved); group_invited, to the person a member invited to join "
+        + "(group; group_id); registration_confirmed (event; event_id, registration_id, "
         + "ticket_code); event_registration and event_cancellation, to the event's organizer (event; event_id, "
         + "registration_id, and previous_status for a cancellation); event_cancelled, to those with a ticket when the "
         + "event itself is called off (event; event_id, reason); waiting_list_seat, to the next on a paid event's "

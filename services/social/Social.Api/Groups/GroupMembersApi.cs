@@ -245,6 +245,7 @@ public static class GroupMembersApi
                     CreatedAt = now,
                 };
                 db.GroupInvitations.Add(invitation);
+                db.AddIntegrationEvent(new GroupInvitationSent(Guid.CreateVersion7(), now, id, userId, callerId));
                 // The group asks them now: a wait from an earlier request turned down is over.
                 await RequestCooldowns.EndAsync(db, RequestCooldowns.Group, userId, id, ct);
                 return (invitation, true, profile);
