@@ -2,6 +2,7 @@ import type { ChatHubClient, messaging } from "@community/sdk";
 import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/preact";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { session } from "../lib/app";
+import { resync } from "../lib/session";
 import { signedIn, statusSaying, stubPlatform } from "../lib/testing";
 import { Communities } from "./Communities";
 import { Discussion } from "./Discussion";
@@ -419,6 +420,53 @@ describe("a conversation deleted while open", () => {
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(log().getByText("Who brings the map?")).toBeTruthy();
     expect((screen.getByLabelText("Message") as HTMLTextAreaElement).disabled).toBe(false);
+  });
+});
+
+describe("opening a conversation", () => {
+  /** A hub whose joins answer, in turn, as `answers` say: an error is the hub's refusal. */
+  function joins(...answers: (Message[] | Error)[]) {
+    const hub = connectedHub({});
+    const asked: string[] = [];
+    (session.hub() as unknown as { joinConversation: (id: string) => Promise<unknown> }).joinConversation = async (id) => {
+      asked.push(id);
+      const answer = answers.shift()!;
+      if (answer instanceof Error) throw answer;
+      return { items: answer, has_more: false };
+    };
+    return { ...hub, asked };
+  }
+  const joinRefused = (words: string) => new Error(`An unexpected error occurred invoking 'JoinConversation' on the server. HubException: ${words}`);
+
+  it("says a refused join in the hub's words instead of an empty conversation, and tries again on a press", async () => {
+    signedIn({ id: "me", role: "member" });
+    const { asked } = joins(joinRefused("503 Service Unavailable: try again"), [message("c1", 1, "Hello from Amira", amira)]);
+    render(<Discussion conversationId="c1" title="Amira" canSend />);
+    expect((await screen.findByRole("alert")).textContent).toBe("503 Service Unavailable: try again");
+    expect(screen.queryByText("No messages yet. Say hello!")).toBeNull();
+    fireEvent.click(screen.getByRole("button", { name: "Try again" }));
+    await log().findByText("Hello from Amira");
+    expect(screen.queryByRole("alert")).toBeNull();
+    expect(screen.queryByRole("button", { name: "Try again" })).toBeNull();
+    expect(asked).toEqual(["c1", "c1"]);
+  });
+
+  it("tries a failed join again when the hub is back", async () => {
+    signedIn({ id: "me", role: "member" });
+    joins(new Error("WebSocket closed with status code: 1006"), [message("c1", 1, "Back again", amira)]);
+    render(<Discussion conversationId="c1" title="Amira" canSend />);
+    expect((await screen.findByRole("alert")).textContent).toBe("This conversation could not be opened.");
+    dispatchEvent(new Event(resync));
+    await log().findByText("Back again");
+  });
+
+  it("closes when joining it answers 404: deleted, or no longer mine to read", async () => {
+    signedIn({ id: "me", role: "member" });
+    joins(joinRefused("404 Not Found: No such conversation."));
+    render(<Discussion conversationId="c1" title="Amira" canSend />);
+    await statusSaying("This conversation was deleted, or you can no longer read it.");
+    expect(screen.queryByRole("log", { name: "Discussion" })).toBeNull();
+    expect((screen.getByLabelText("Message") as HTMLTextAreaElement).disabled).toBe(true);
   });
 });
 

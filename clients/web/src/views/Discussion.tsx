@@ -8,7 +8,7 @@ import { attachmentRule } from "../lib/file";
 import { gist, MessageSearch, Quote, type Quoted } from "./MessageSearch";
 import { Replies } from "./Replies";
 import { Banner, Failure } from "../lib/said";
-import { problemText, settled } from "../lib/session";
+import { problemText, resync, settled } from "../lib/session";
 import { type Pending, updateWaiting, useWaiting, waitingIn } from "../lib/outbox";
 
 // the REST schema: its optional fields take the hub's (required, nullable) ones as they are
@@ -52,6 +52,11 @@ export function Discussion({ conversationId, title, canSend, receipts = false, t
   const [typing, setTyping] = useState<string[]>([]);
   const [otherRead, setOtherRead] = useState(0);
   const [error, setError] = useState<string | null>(null);
+  // the join was refused or lost (not a 404: that closes it): nothing was loaded, and it is asked again on a press or
+  // when the hub is back
+  const [joinFailed, setJoinFailed] = useState(false);
+  const joinFailedRef = useRef(false);
+  const joinAgain = useRef<() => void>(() => undefined);
   const [draft, setDraft] = useState("");
   const [editing, setEditing] = useState<Message | null>(null);
   const [replyingTo, setReplyingTo] = useState<Message | null>(null);
@@ -180,24 +185,39 @@ export function Discussion({ conversationId, title, canSend, receipts = false, t
       // joined again after a reconnect, it answered 404: deleted while the connection was down
       hub.onRejoinFailed((f) => f.conversation_id === conversationId && /HubException: 404 /.test(f.error.message) && close(gone)),
     ];
-    (async () => {
+    const join = async () => {
+      joinFailedRef.current = false;
+      setJoinFailed(false);
+      setLoading(true);
       try {
         const ready = await session.hubReady();
         const page = await ready.joinConversation(conversationId);
         if (!live) return;
+        setError(null);
         merge(page.items);
         setHasOlder(page.has_more);
         // messages left waiting here before (another conversation opened, a reload): those not in the page go now
         void flush();
       } catch (e) {
-        if (live) setError("This conversation could not be opened.");
+        if (!live) return;
+        // deleted, or no longer the caller's to read: closed, as when it is joined again after a reconnect
+        if (e instanceof Error && /HubException: 404 /.test(e.message)) return close(gone);
+        setError(hubError(e, "This conversation could not be opened."));
+        joinFailedRef.current = true;
+        setJoinFailed(true);
       } finally {
         if (live) setLoading(false);
       }
-    })();
+    };
+    joinAgain.current = () => void join();
+    void join();
+    // the hub back after a join that failed: asked again (a joined conversation the SDK catches up itself)
+    const onResync = () => joinFailedRef.current && void join();
+    addEventListener(resync, onResync);
     const retry = setInterval(() => void flush(), 3000);
     return () => {
       live = false;
+      removeEventListener(resync, onResync);
       clearInterval(retry);
       offs.forEach((off) => off());
       void hub.leaveConversation(conversationId).catch(() => undefined);
@@ -433,7 +453,12 @@ export function Discussion({ conversationId, title, canSend, receipts = false, t
               Load older messages
             </button>
           )}
-          {!loading && !messages.length && !pending.length && <p class="empty">No messages yet. Say hello!</p>}
+          {joinFailed && (
+            <button type="button" class="small secondary" onClick={() => joinAgain.current()}>
+              Try again
+            </button>
+          )}
+          {!loading && !joinFailed && !messages.length && !pending.length && <p class="empty">No messages yet. Say hello!</p>}
           {messages.map((m) => (
             <article class={`message${m.sender.user_id === me ? " mine" : ""}`} key={m.seq} data-seq={m.seq} tabIndex={-1} aria-label={`${displayName(m.sender)}, ${formatTime(m.created_at)}`}>
               <header>
