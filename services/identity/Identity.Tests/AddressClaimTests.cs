@@ -129,11 +129,11 @@ public sealed partial class AddressClaimTests(IdentityFixture fx) : IClassFixtur
         ).AssertStatus(200);
 
         Assert.Equal(Id(registered), Id(await LoginAsync(email, "victim-pass-22")));
-        await (
-            await Client.PostJson("/api/v1/auth/login", new { identifier = email, password = "attacker-pass-1" })
-        ).AssertProblem(401);
-        // Their own account still opens by its username, without the address.
-        await LoginAsync(attacker, "attacker-pass-1");
+        // The attacker's own password opens their own account, never the owner's, by the address as by the username:
+        // a 401 there would tell whoever holds an address unverified that someone else proved it.
+        var own = await LoginAsync(attacker, "attacker-pass-1");
+        Assert.Equal(Id(own), Id(await LoginAsync(email, "attacker-pass-1")));
+        Assert.NotEqual(Id(registered), Id(own));
         Assert.False(await EmailVerifiedAsync(attacker));
         await (
             await Client.PostJson("/api/v1/auth/register/confirm", new { token = LinkFor(email, attacker) })
@@ -242,6 +242,32 @@ public sealed partial class AddressClaimTests(IdentityFixture fx) : IClassFixtur
         Assert.Equal(texts, fx.Sms.Messages.Count(m => m.To == phone));
         // Every holder has the same password here: the number signs in its verified owner only.
         Assert.Equal(Id(owner), Id(await LoginAsync(phone, Password)));
+    }
+
+    // Signing in with a number one holds (unverified) with one's own password answers alike whether or not someone
+    // else verified it: a 401 only where it was verified elsewhere told a stranger that the number is someone's.
+    [Fact]
+    public async Task A_login_tells_no_stranger_whether_a_number_is_verified_elsewhere()
+    {
+        const string send = "/api/v1/users/me/phone/verification";
+        var taken = "+4475" + Random.Shared.Next(10_000_000, 99_999_999);
+        var owner = await RegisterAsync(Unique("num_owner"), phone: taken, password: "owners-own-9");
+        var ownerToken = owner["access_token"]!.GetValue<string>();
+        await (await Client.PostJson(send, new { }, ownerToken)).AssertStatus(202);
+        var code = fx.Sms.LastCodeTo(taken);
+        await (await Client.PostJson(send + "/confirm", new { code }, ownerToken)).AssertStatus(200);
+        var free = "+4475" + Random.Shared.Next(10_000_000, 99_999_999);
+
+        var probeOfTaken = await RegisterAsync(Unique("probe"), phone: taken);
+        var probeOfFree = await RegisterAsync(Unique("probe"), phone: free);
+
+        Assert.Equal(Id(probeOfTaken), Id(await LoginAsync(taken, Password)));
+        Assert.Equal(Id(probeOfFree), Id(await LoginAsync(free, Password)));
+        // The owner still signs in with the number, and a wrong password is refused alike.
+        Assert.Equal(Id(owner), Id(await LoginAsync(taken, "owners-own-9")));
+        await (
+            await Client.PostJson("/api/v1/auth/login", new { identifier = taken, password = "wrong-one-1" })
+        ).AssertProblem(401);
     }
 
     [GeneratedRegex(@"Confirmation token: (\S+)")]

@@ -207,10 +207,11 @@ public static class AuthApi
             errors.Add("password", "password is required.");
         errors.ThrowIfAny();
 
-        var candidates = await FindLoginCandidatesAsync(db, request.Identifier!, cancellationToken);
-        // Several unverified holders of one address share the address's counters.
+        var (owner, candidates) = await FindLoginCandidatesAsync(db, request.Identifier!, cancellationToken);
+        // A verified address counts as its owner's account (the holders tried after the owner, too: adding one adds no
+        // guesses at the owner's password); several unverified holders of one address share the address's counters.
         var keys = LoginThrottle.For(
-            candidates is [var only] ? only.Id : null,
+            owner?.Id ?? (candidates is [var only] ? only.Id : null),
             request.Identifier!,
             ClientAddress.Of(http)
         );

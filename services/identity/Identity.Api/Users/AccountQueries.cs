@@ -9,11 +9,13 @@ public static class AccountQueries
     public const int MaxUnverifiedHolders = 3;
 
     /// <summary>
-    /// The accounts a login with <paramref name="identifier"/> may be for: the username's account; for an
-    /// e-mail or phone, the account that verified it, else the few unverified accounts holding it
-    /// (an unverified address claims nothing, so several accounts may give the same one).
+    /// The accounts a login with <paramref name="identifier"/> may be for, tried in this order: the username's account;
+    /// for an e-mail or phone, the account that verified it (its Owner) first, then the few unverified accounts holding
+    /// it (an unverified address claims nothing, so several accounts may give the same one). The holders are tried
+    /// whether or not an owner exists: a holder signing in with their own password is answered alike either way, so a
+    /// login never tells a stranger that an address or number is someone's (verified elsewhere).
     /// </summary>
-    internal static async Task<List<User>> FindLoginCandidatesAsync(
+    internal static async Task<(User? Owner, List<User> Candidates)> FindLoginCandidatesAsync(
         IdentityDbContext db,
         string identifier,
         CancellationToken cancellationToken
@@ -21,13 +23,14 @@ public static class AccountQueries
     {
         var holders = Holders(db, identifier.Trim());
         var owner = await holders.Where(Verified(identifier.Trim())).FirstOrDefaultAsync(cancellationToken);
-        if (owner is not null)
-            return [owner];
-        return await holders
+        var ownerId = owner?.Id;
+        var unverified = await holders
+            .Where(u => u.Id != ownerId)
             .OrderBy(u => u.CreatedAt)
             .ThenBy(u => u.Id)
             .Take(MaxUnverifiedHolders)
             .ToListAsync(cancellationToken);
+        return (owner, owner is null ? unverified : [owner, .. unverified]);
     }
 
     /// <summary>
