@@ -466,6 +466,51 @@ public sealed class GroupMembershipTests(SocialFixture fx) : IClassFixture<Socia
         await (await fx.Client.PostJson($"/api/v1/groups/{id}/join", new { }, turnedDown)).AssertStatus(201);
     }
 
+    // A moderator's invitations stand while they moderate: demoted, their invitation lets nobody in without the
+    // managers' approval (the join asks instead), and one the owner sends still does.
+    [Fact]
+    public async Task In_a_group_that_approves_who_joins_a_demoted_moderators_invitation_is_no_approval()
+    {
+        var (_, owner, _) = await fx.RegisteredAsync();
+        var (moderatorId, moderator, _) = await fx.RegisteredAsync();
+        var (guestId, guest, _) = await fx.RegisteredAsync();
+        var (otherId, other, _) = await fx.RegisteredAsync();
+        var id = await GroupsFlow.CreateAsync(fx, owner, policy: "request");
+        await (await fx.Client.PostJson($"/api/v1/groups/{id}/join", new { }, moderator)).AssertStatus(202);
+        await (
+            await fx.Client.PostJson($"/api/v1/groups/{id}/requests/{moderatorId}/approve", new { }, owner)
+        ).AssertStatus(200);
+        async Task RoleAsync(string role) =>
+            await (
+                await fx.Client.SendJson(
+                    HttpMethod.Patch,
+                    $"/api/v1/groups/{id}/members/{moderatorId}",
+                    new { role },
+                    owner
+                )
+            ).AssertStatus(200);
+        await RoleAsync("moderator");
+        await (
+            await fx.Client.PostJson($"/api/v1/groups/{id}/invitations", new { user_id = guestId }, moderator)
+        ).AssertStatus(201);
+        await (
+            await fx.Client.PostJson($"/api/v1/groups/{id}/invitations", new { user_id = otherId }, owner)
+        ).AssertStatus(201);
+
+        await RoleAsync("member");
+
+        await (await fx.Client.PostJson($"/api/v1/groups/{id}/join", new { }, guest)).AssertStatus(202);
+        Assert.Equal(
+            0L,
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM group_members WHERE group_id = @g AND user_id = @u",
+                ("g", Guid.Parse(id)),
+                ("u", guestId)
+            )
+        );
+        await (await fx.Client.PostJson($"/api/v1/groups/{id}/join", new { }, other)).AssertStatus(201);
+    }
+
     [Fact]
     public async Task A_group_turning_to_approval_drops_the_invitations_its_members_sent_and_keeps_its_managers()
     {

@@ -67,6 +67,28 @@ public static class GroupMemberships
         return true;
     }
 
+    /// <summary>
+    /// In a group whose owner and moderators decide who joins (join_policy request), an invitation stands only while
+    /// whoever sent it still manages the group: those sent by a member (while members could invite), or by a moderator
+    /// since demoted, removed or gone, are withdrawn. The caller checks the policy, with the group locked.
+    /// </summary>
+    public static Task DropUnmanagedInvitationsAsync(
+        SocialDbContext db,
+        Guid groupId,
+        CancellationToken cancellationToken
+    ) =>
+        db.Database.ExecuteSqlAsync(
+            $"""
+            DELETE FROM group_invitations i
+            WHERE i.group_id = {groupId}
+              AND NOT EXISTS (
+                  SELECT 1 FROM group_members m
+                  WHERE m.group_id = i.group_id AND m.user_id = i.invited_by
+                    AND m.role IN ('owner', 'moderator'))
+            """,
+            cancellationToken
+        );
+
     /// <summary>The group's member count as committed rows say it (tracked entities may hold an older one).</summary>
     public static Task<int> CountAsync(SocialDbContext db, Guid groupId, CancellationToken cancellationToken) =>
         db

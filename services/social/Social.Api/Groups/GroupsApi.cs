@@ -367,17 +367,7 @@ public static class GroupsApi
                 // Now the owner and moderators decide who joins: an invitation a member sent while members could
                 // invite would let its addressee in without a request, so it goes (the managers' own stay).
                 if (changed.Contains("join_policy") && g.JoinPolicy == GroupJoinPolicy.Request)
-                    await db.Database.ExecuteSqlAsync(
-                        $"""
-                        DELETE FROM group_invitations i
-                        WHERE i.group_id = {id}
-                          AND NOT EXISTS (
-                              SELECT 1 FROM group_members m
-                              WHERE m.group_id = i.group_id AND m.user_id = i.invited_by
-                                AND m.role IN ('owner', 'moderator'))
-                        """,
-                        ct
-                    );
+                    await GroupMemberships.DropUnmanagedInvitationsAsync(db, id, ct);
                 if (changed.Count > 0)
                 {
                     g.UpdatedAt = now;
@@ -438,6 +428,10 @@ public static class GroupsApi
                 if (membership is not null)
                     // The role as of this transaction: a leave committed right after must not make the answer fail.
                     return (JoinOutcome.AlreadyMember, g, (GroupPurchase?)null, membership.Role);
+                // An invitation whose sender no longer manages a group that approves who joins (demoted, removed,
+                // gone) is no approval: withdrawn here, when it would be used, the join asks as anyone's does.
+                if (g.JoinPolicy == GroupJoinPolicy.Request)
+                    await GroupMemberships.DropUnmanagedInvitationsAsync(db, id, ct);
                 var invited = await db.GroupInvitations.AnyAsync(i => i.GroupId == id && i.UserId == callerId, ct);
                 if (g.JoinPolicy == GroupJoinPolicy.Invite && !invited)
                     throw new ForbiddenException("This group is by invitation only; ask a member to invite you.");
