@@ -214,6 +214,29 @@ public sealed class NotificationsTests(MessagingFixture fx) : IClassFixture<Mess
     }
 
     [Fact]
+    public async Task A_deleted_message_no_longer_tells_its_recipient_that_it_was_sent()
+    {
+        var (_, a, bId, b, c) = await fx.PairAsync();
+        var kept = await fx.SendAsync(a, c, "hello");
+        var removed = await fx.SendAsync(a, c, "something regretted");
+        Assert.Equal(2, Assert.Single(await ItemsAsync(b))!["count"]!.GetValue<int>());
+
+        await (
+            await fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/conversations/{c}/messages/{removed["id"]}", null, a)
+        ).AssertStatus(204);
+
+        var item = Assert.Single(await ItemsAsync(b))!;
+        Assert.Equal(1, item["count"]!.GetValue<int>());
+        Assert.Equal(
+            kept["id"]!.GetValue<string>(),
+            await fx.ScalarAsync<string>(
+                "SELECT data ->> 'message_id' FROM notifications WHERE user_id = @u AND kind = 'message_received'",
+                ("u", bId)
+            )
+        );
+    }
+
+    [Fact]
     public async Task A_message_notifies_a_recipient_who_is_not_looking_and_folds_repeats()
     {
         var (aId, a, bId, b, c) = await fx.PairAsync();
