@@ -101,8 +101,11 @@ export function Companion() {
           update({ ...toLine(body.reply), id: replyId, streaming: false });
         }
         else if (name === "error") {
-          ended = true; // the platform says the reply failed: it kept nothing
-          setError(body.text ?? "The reply was cut short.");
+          // the platform says the reply failed, in a problem's words, and kept nothing: the exchange goes, and the
+          // message is back in the box (with its client_txn_id, should a send racing this one have kept it)
+          ended = true;
+          const problem = body as { title?: string; detail?: string };
+          unsettled(problem.detail ?? problem.title ?? "The reply was cut short.");
         }
       }
       if (!ended) return unsettled("The connection to the companion was lost.");

@@ -137,6 +137,26 @@ describe("editing a course", () => {
     expect(screen.getByRole("button", { name: "Enroll" })).toBeTruthy();
   });
 
+  it("names each module's completed box by its module, and takes one mark at a time", async () => {
+    signedIn({ id: "musa", role: "member" });
+    const enrolled = { ...course, is_enrolled: true, enrollment_status: "active", user_progress: { progress: 0, completed_modules: [] } };
+    let answer: ((reply: { status: number; body: unknown }) => void) | null = null;
+    stubPlatform(({ method, path }) => {
+      if (method === "POST" && path === "/api/v1/courses/c1/progress") return new Promise((resolve) => (answer = resolve));
+      return method === "GET" ? { status: 200, body: enrolled } : undefined;
+    });
+    render(<Courses courseId="c1" />);
+    const letters = (await screen.findByRole("checkbox", { name: "Completed: Letters" })) as HTMLInputElement;
+    const greetings = screen.getByRole("checkbox", { name: "Completed: Greetings" }) as HTMLInputElement;
+    fireEvent.click(letters);
+    await waitFor(() => expect(answer).not.toBeNull());
+    expect(greetings.disabled).toBe(true);
+    answer!({ status: 200, body: { progress: 50, completed_modules: ["m1"] } });
+    await waitFor(() => expect(greetings.disabled).toBe(false));
+    expect(letters.checked).toBe(true);
+    expect(greetings.checked).toBe(false);
+  });
+
   it("offers no enrollment in a withdrawn course, and says why", async () => {
     signedIn({ id: "musa", role: "member" });
     stubPlatform(() => ({ status: 200, body: { ...course, withdrawn_at: "2026-11-28T10:00:00.000000Z" } }));

@@ -283,11 +283,18 @@ function CourseDetail({ id }: { id: string }) {
       return settled(response);
     });
 
+  // one module's mark at a time: each answer is the whole progress, and one answered out of order would undo another
+  const [marking, setMarking] = useState(false);
   async function progress(moduleId: string, completed: boolean) {
     setError(null);
-    const { data, error, response } = await session.api.events.POST("/api/v1/courses/{id}/progress", { params: { path: { id } }, body: { module_id: moduleId, completed } });
-    if (data) loaded.update((held) => ({ ...held, course: { ...held.course, user_progress: data } }));
-    else setError(problemText(error, response, "Your progress could not be saved."));
+    setMarking(true);
+    try {
+      const { data, error, response } = await session.api.events.POST("/api/v1/courses/{id}/progress", { params: { path: { id } }, body: { module_id: moduleId, completed } });
+      if (data) loaded.update((held) => ({ ...held, course: { ...held.course, user_progress: data } }));
+      else setError(problemText(error, response, "Your progress could not be saved."));
+    } finally {
+      setMarking(false);
+    }
   }
 
   /** Deletes a course nobody enrolled in; the platform withdraws one that has learners (they keep it). */
@@ -403,7 +410,7 @@ function CourseDetail({ id }: { id: string }) {
             {paid && m.content && <p>{m.content}</p>}
             {paid && (
               <label class="check">
-                <input type="checkbox" checked={done.has(m.id)} onChange={(e) => void attempt(setError, () => progress(m.id, e.currentTarget.checked))} /> Completed
+                <input type="checkbox" aria-label={`Completed: ${m.title}`} checked={done.has(m.id)} disabled={marking} onChange={(e) => void attempt(setError, () => progress(m.id, e.currentTarget.checked))} /> Completed
               </label>
             )}
           </li>

@@ -67,6 +67,43 @@ describe("EventPhotos", () => {
     expect({ method: post.method, path: post.path, fields: await fields(post) }).toEqual({ method: "POST", path: "/api/v1/events/e1/photos", fields: { file: "beach.webp 4", caption: "At the beach" } });
   });
 
+  it("sends a photo whose answer was lost again under the same Idempotency-Key, and another file under a new one", async () => {
+    signedIn({ id: "me", role: "member" });
+    const listed: ReturnType<typeof photo>[] = [];
+    let lose = true;
+    const calls = stubPlatform(async (asked) => {
+      if (asked.method === "POST") {
+        if (lose) return (lose = false), "no answer";
+        const added = photo(`p${listed.length + 1}`, "me", (await fields(asked)).caption);
+        listed.unshift(added);
+        return { status: 201, body: added };
+      }
+      if (asked.path.endsWith("/content")) return new Response(new Uint8Array([1, 2, 3, 4]), { status: 200, headers: { "Content-Type": "image/webp" } });
+      return { status: 200, body: { items: listed, page: 1, limit: 24, total: listed.length, total_is_estimate: false, next_cursor: null } };
+    });
+    render(<EventPhotos eventId="e1" organizerId="o1" canAdd />);
+    await screen.findByText("No photos yet.");
+    const choose = (name: string) => fireEvent.change(screen.getByLabelText("Photo"), { target: { files: [new File([new Uint8Array([1, 2, 3, 4])], name, { type: "image/webp" })] } });
+    const add = async (caption: string) => {
+      fireEvent.input(screen.getByLabelText("Caption (optional)"), { target: { value: caption } });
+      fireEvent.submit(screen.getByRole("form", { name: "Add a photo" }));
+      await waitFor(() => expect((screen.getByRole("button", { name: "Add the photo" }) as HTMLButtonElement).disabled).toBe(false));
+    };
+    choose("beach.webp");
+    await add("At the beach");
+    await screen.findByRole("alert");
+    await add("At the beach");
+    await screen.findByRole("img", { name: "At the beach" });
+    choose("dunes.webp");
+    await add("On the dunes");
+    await screen.findByRole("img", { name: "On the dunes" });
+    const keys = calls.filter((c) => c.method === "POST").map((c) => c.request.headers.get("Idempotency-Key"));
+    expect(keys).toHaveLength(3);
+    expect(keys[0]).toBeTruthy();
+    expect(keys[1]).toBe(keys[0]);
+    expect(keys[2]).not.toBe(keys[0]);
+  });
+
   it("refuses what events would refuse before sending it: another format, over 10 MB", async () => {
     signedIn({ id: "me", role: "member" });
     const calls = platform([]);

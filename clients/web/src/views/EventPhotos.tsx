@@ -1,10 +1,11 @@
 import type { events } from "@community/sdk";
 import { multipart } from "@community/sdk";
-import { session, useAction } from "../lib/app";
+import { useRef } from "preact/hooks";
+import { newTxnId, session, useAction } from "../lib/app";
 import { fileHint, fileRefusal, photoRule } from "../lib/file";
 import { ListState, LoadFailed, ShowMore, useList } from "../lib/list";
 import { useShownImage } from "../lib/picture";
-import { problemText } from "../lib/session";
+import { problemText, settled } from "../lib/session";
 import { Failure } from "../lib/said";
 
 type Photo = events.components["schemas"]["PhotoDto"];
@@ -17,13 +18,15 @@ const pageSize = 24;
  * who added a photo, or the organizer, removes it.
  */
 export function EventPhotos({ eventId, organizerId, canAdd }: { eventId: string; organizerId: string; canAdd: boolean }) {
-  const path = { params: { path: { id: eventId } } };
   const photos = useList<Photo>(
     (at) => session.api.events.GET("/api/v1/events/{id}/photos", { params: { path: { id: eventId }, query: { limit: pageSize, ...at } } }),
     [eventId],
     { keep: true },
   );
   const { busy, error, setError, run } = useAction();
+  // kept until an answer settles the upload: sent again after no answer, the same photo is added once (another file
+  // chosen starts afresh)
+  const key = useRef<string | null>(null);
   const me = session.user?.id;
   const organizes = organizerId === me || session.user?.role === "admin";
 
@@ -34,7 +37,13 @@ export function EventPhotos({ eventId, organizerId, canAdd }: { eventId: string;
       if (!file) return setError("Choose a photo.");
       const wrong = fileRefusal(file, photoRule);
       if (wrong) return setError(wrong);
-      const { data, error, response } = await session.api.events.POST("/api/v1/events/{id}/photos", { ...path, body: { file, caption }, bodySerializer: multipart });
+      key.current ??= newTxnId();
+      const { data, error, response } = await session.api.events.POST("/api/v1/events/{id}/photos", {
+        params: { path: { id: eventId }, header: { "Idempotency-Key": key.current } },
+        body: { file, caption },
+        bodySerializer: multipart,
+      });
+      if (settled(response)) key.current = null;
       if (!data) return setError(problemText(error, response, "The photo was not added."));
       form.reset();
       photos.retry();
@@ -80,7 +89,7 @@ export function EventPhotos({ eventId, organizerId, canAdd }: { eventId: string;
         >
           <label>
             Photo
-            <input name="file" type="file" accept={photoRule.accept} required aria-describedby="photo-hint" />
+            <input name="file" type="file" accept={photoRule.accept} required aria-describedby="photo-hint" onChange={() => (key.current = null)} />
           </label>
           <p class="hint" id="photo-hint">
             {fileHint(photoRule)}
