@@ -121,3 +121,30 @@ describe("focus on a route change", () => {
     expect(location.pathname).toBe("/app/communities");
   });
 });
+
+describe("signing in", () => {
+  it("goes where the visitor was going when signed out (a link opened in a new tab), once", async () => {
+    signedIn(null);
+    history.replaceState(null, "", "/app/events/e1?checkout=cancelled");
+    hubEvents();
+    const amira = { id: "0193a4c2-0000-7000-8000-000000000001", username: "amira", role: "member" };
+    stubPlatform(({ path }) => {
+      if (path === "/api/v1/auth/external/providers") return { status: 200, body: { items: [] } };
+      if (path === "/api/v1/auth/login") return { status: 200, body: { user: amira, access_token: "a1", refresh_token: "r1", token_type: "bearer", expires_in: 900 } };
+      return undefined;
+    });
+    render(<App />);
+    await waitFor(() => expect(location.pathname).toBe("/app/signin"));
+    fireEvent.input(await screen.findByLabelText("Username, e-mail or phone"), { target: { value: "amira" } });
+    fireEvent.input(screen.getByLabelText("Password"), { target: { value: "correct horse 42" } });
+    fireEvent.submit(screen.getByRole("button", { name: "Sign in" }).closest("form")!);
+    await waitFor(() => expect(location.pathname + location.search).toBe("/app/events/e1?checkout=cancelled"));
+    // kept once: the next sign-in of this tab starts at home
+    expect(sessionStorage.getItem("community.after-sign-in")).toBeNull();
+
+    // signing out of one's own accord forgets where one was: the next sign-in is at home
+    fireEvent.click(await screen.findByRole("button", { name: "Sign out" }));
+    await waitFor(() => expect(location.pathname).toBe("/app/signin"));
+    expect(sessionStorage.getItem("community.after-sign-in")).toBeNull();
+  });
+});

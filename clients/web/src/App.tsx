@@ -1,6 +1,6 @@
 import { useEffect, useState } from "preact/hooks";
 import { session, useSession } from "./lib/app";
-import { href, navigate, onLinkClick, useFocusOnRouteChange, usePath } from "./lib/router";
+import { afterSignIn, forgetDestination, href, navigate, onLinkClick, rememberDestination, useFocusOnRouteChange, usePath } from "./lib/router";
 import { resync, Unreachable } from "./lib/session";
 import { ForgotPassword, SignIn, SignUp } from "./views/Auth";
 import { Communities } from "./views/Communities";
@@ -39,8 +39,12 @@ export function App() {
   useEffect(() => {
     if (path === "/waitlist") return; // open to everyone, signed in or not
     const auth = path === "/signin" || path === "/signup" || path === "/forgot" || path === "/signed-in";
-    if (!signedIn && !auth) navigate("/signin", true);
-    if (signedIn && auth) navigate("/", true);
+    if (!signedIn && !auth) {
+      // a link or bookmark opened signed out (a new tab has no session): there once signed in
+      rememberDestination();
+      navigate("/signin", true);
+    }
+    if (signedIn && auth) afterSignIn();
   }, [signedIn, path]);
 
   useEffect(() => {
@@ -103,7 +107,7 @@ function Shell({ path }: { path: string }) {
           <a class="small" href={href("/profile")} aria-current={section === "profile" ? "page" : undefined}>
             Your profile
           </a>
-          <button type="button" class="small secondary" onClick={() => void session.signOut().then(() => navigate("/signin", true))}>
+          <button type="button" class="small secondary" onClick={() => void session.signOut().then(() => (forgetDestination(), navigate("/signin", true)))}>
             Sign out
           </button>
         </div>

@@ -16,6 +16,34 @@ export function currentPath(): string {
 /** True while a redirect's popstate is dispatched: navigate(path, true), which replaces the address. */
 let redirecting = false;
 
+/** Where a signed-out visitor was going (this tab's), kept while they sign in or up. */
+const destinationKey = "community.after-sign-in";
+const signInPaths = ["/signin", "/signup", "/forgot", "/signed-in"];
+
+/** Keeps where the visitor is now (its path, query and fragment) to go back to once signed in; not a sign-in page. */
+export function rememberDestination(): void {
+  const path = currentPath();
+  if (path === "/" || path === "/waitlist" || signInPaths.includes(path)) return;
+  sessionStorage.setItem(destinationKey, path + location.search + location.hash);
+}
+
+/** A sign-out of one's own: the next sign-in (maybe someone else's) starts at home. */
+export function forgetDestination(): void {
+  sessionStorage.removeItem(destinationKey);
+}
+
+/**
+ * Signed in, on a sign-in page: to where the visitor was going (kept by {@link rememberDestination}), once, else home.
+ * Elsewhere nothing (the form's own step and the app's both ask, whichever comes first goes).
+ */
+export function afterSignIn(): void {
+  if (!signInPaths.includes(currentPath())) return;
+  const to = sessionStorage.getItem(destinationKey);
+  sessionStorage.removeItem(destinationKey);
+  // a path of this app only: never another origin ("//host", "/\\host")
+  navigate(to && /^\/(?![\/\\])/.test(to) ? to : "/", true);
+}
+
 export function navigate(path: string, replace = false): void {
   const url = href(path);
   if (replace) history.replaceState(null, "", url);

@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import type { identity } from "@community/sdk";
 import { attempt, newTxnId, session, submitted } from "../lib/app";
 import { refusal, settled } from "../lib/session";
-import { currentPath, href, navigate } from "../lib/router";
+import { afterSignIn, currentPath, href } from "../lib/router";
 import { Banner, Failure, TryAgainIn, useWait } from "../lib/said";
 
 type Provider = identity.components["schemas"]["ExternalProviderDto"];
@@ -64,7 +64,7 @@ function useSignInStep(challenged: (challenge: string) => void = () => undefined
     setError(result.error);
     wait.set(result.wait);
     if (result.challenge) challenged(result.challenge);
-    else if (!result.error) navigate("/", true);
+    else if (!result.error) afterSignIn();
   }
   return { error, setError, busy, wait, step };
 }
@@ -320,7 +320,7 @@ export function SignUp() {
           }
           setError(failed.error);
           wait.set(failed.wait);
-          if (!failed.error) navigate("/", true);
+          if (!failed.error) afterSignIn();
         }}
       >
         <label>
