@@ -3,6 +3,11 @@ import { createCommunityClient, type CommunityClient, type ChatHubClient, type i
 type Tokens = identity.components["schemas"]["AuthResponse"];
 export type Me = Tokens["user"];
 type SignInAnswer = Tokens | identity.components["schemas"]["TwoFactorChallengeResponse"];
+/**
+ * A sign-in step's outcome: a refusal's words (and a wait), or the second factor asked for, with how many seconds
+ * its challenge lasts.
+ */
+export type SignInAnswerStep = { error: string | null; challenge?: string; challengeExpiresIn?: number; wait?: number };
 
 const storageKey = "community.session";
 
@@ -249,7 +254,7 @@ export class Session {
    * Signs in; with two-factor sign-in on, the answer is a challenge to complete with {@link completeSignIn}. A refusal
    * for too many attempts says how long to wait (see {@link refusal}).
    */
-  async signIn(identifier: string, password: string): Promise<{ error: string | null; challenge?: string; wait?: number }> {
+  async signIn(identifier: string, password: string): Promise<SignInAnswerStep> {
     const answer = await this.api.identity.POST("/api/v1/auth/login", { body: { identifier, password } });
     return this.signedInBy(answer, "Signing in failed.");
   }
@@ -262,7 +267,7 @@ export class Session {
    * Exchanges an outside provider's one-time code for the session. `unsettled`: identity's answer settled nothing (a
    * 5xx, 408 or 429), so the same code may be sent again; a refusal spends it.
    */
-  async completeOutsideSignIn(code: string): Promise<{ error: string | null; challenge?: string; wait?: number; unsettled?: boolean }> {
+  async completeOutsideSignIn(code: string): Promise<SignInAnswerStep & { unsettled?: boolean }> {
     const answer = await this.api.identity.POST("/api/v1/auth/external/exchange", { body: { code } });
     return { ...this.signedInBy(answer, "Signing in with the provider did not finish. Start again."), unsettled: !settled(answer.response) };
   }
@@ -270,9 +275,9 @@ export class Session {
   private signedInBy(
     { data, error, response }: { data?: SignInAnswer; error?: unknown; response: Response },
     fallback: string,
-  ): { error: string | null; challenge?: string; wait?: number } {
+  ): SignInAnswerStep {
     if (!data) return refusal(error, response, fallback);
-    if ("two_factor_required" in data) return { error: null, challenge: data.challenge };
+    if ("two_factor_required" in data) return { error: null, challenge: data.challenge, challengeExpiresIn: data.expires_in };
     this.begin(data);
     return { error: null };
   }

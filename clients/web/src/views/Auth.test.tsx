@@ -157,6 +157,41 @@ describe("SignIn with an outside provider", () => {
   });
 });
 
+describe("the second factor", () => {
+  /** Identity asking for the second factor on a password sign-in, its challenge lasting `seconds`. */
+  function challenging(seconds: number) {
+    stubPlatform(({ path }) => {
+      if (path === "/api/v1/auth/external/providers") return { status: 200, body: { items: [] } };
+      if (path === "/api/v1/auth/login") return { status: 200, body: { two_factor_required: true, challenge: "ch-1", expires_in: seconds } };
+      return undefined;
+    });
+    render(<SignIn />);
+  }
+  async function signInWithPassword() {
+    fireEvent.input(await screen.findByLabelText("Username, e-mail or phone"), { target: { value: "amira" } });
+    fireEvent.input(screen.getByLabelText("Password"), { target: { value: "correct horse 42" } });
+    fireEvent.submit(screen.getByRole("button", { name: "Sign in" }).closest("form")!);
+    return await screen.findByRole("heading", { name: "Two-factor sign-in" });
+  }
+
+  it("takes the focus to its heading, and starts again on asking", async () => {
+    challenging(300);
+    const heading = await signInWithPassword();
+    await waitFor(() => expect(document.activeElement).toBe(heading));
+    fireEvent.click(screen.getByRole("button", { name: "Start again" }));
+    expect(await screen.findByRole("button", { name: "Sign in" })).toBeTruthy();
+    expect(screen.queryByRole("alert")).toBeNull();
+  });
+
+  it("starts again, saying why, once its challenge has lapsed", async () => {
+    challenging(1);
+    await signInWithPassword();
+    expect((await screen.findByRole("alert", {}, { timeout: 3000 })).textContent).toMatch(/^The sign-in took too long/);
+    expect(screen.getByRole("button", { name: "Sign in" })).toBeTruthy();
+    expect(screen.queryByRole("heading", { name: "Two-factor sign-in" })).toBeNull();
+  });
+});
+
 describe("a refusal for too many attempts (429)", () => {
   afterEach(() => vi.useRealTimers());
 

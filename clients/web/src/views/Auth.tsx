@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { identity } from "@community/sdk";
 import { attempt, newTxnId, session, submitted } from "../lib/app";
-import { refusal, settled } from "../lib/session";
+import { refusal, settled, type SignInAnswerStep } from "../lib/session";
 import { afterSignIn, currentPath, href } from "../lib/router";
 import { Banner, Failure, TryAgainIn, useWait } from "../lib/said";
 
@@ -36,14 +36,16 @@ function outsideReturn(): { code: string } | { refused: string } | null {
   return { code };
 }
 
-type SignInStep = { error: string | null; challenge?: string; wait?: number };
+type SignInStep = SignInAnswerStep;
+/** A second factor asked for: the challenge, and when it lapses (ms since the epoch). */
+type Challenge = { id: string; lapsesAt: number };
 
 /**
  * One step of a sign-in (a password, an outside provider's code, a second factor): busy meanwhile, then its refusal
  * said (no answer too), the second factor asked for, or the app opened. A refusal for too many attempts asks for a
  * wait, counted down (`wait`): no step is taken until it is over.
  */
-function useSignInStep(challenged: (challenge: string) => void = () => undefined) {
+function useSignInStep(challenged: (challenge: Challenge) => void = () => undefined) {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const wait = useWait();
@@ -63,7 +65,7 @@ function useSignInStep(challenged: (challenge: string) => void = () => undefined
     }
     setError(result.error);
     wait.set(result.wait);
-    if (result.challenge) challenged(result.challenge);
+    if (result.challenge) challenged({ id: result.challenge, lapsesAt: Date.now() + (result.challengeExpiresIn ?? 300) * 1000 });
     else if (!result.error) afterSignIn();
   }
   return { error, setError, busy, wait, step };
@@ -74,7 +76,7 @@ function useSignInStep(challenged: (challenge: string) => void = () => undefined
  * there with a one-time code (or an error), which is exchanged for the session.
  */
 export function SignIn() {
-  const [challenge, setChallenge] = useState<string | null>(null);
+  const [challenge, setChallenge] = useState<Challenge | null>(null);
   const { error, setError, busy, wait, step } = useSignInStep(setChallenge);
   const [returned] = useState(outsideReturn);
   // the code's exchange got no answer, or one that settled nothing: the same code may be sent again
@@ -95,7 +97,16 @@ export function SignIn() {
     void exchange(returned.code);
   }, [returned]);
 
-  if (challenge) return <TwoFactorStep challenge={challenge} />;
+  if (challenge)
+    return (
+      <TwoFactorStep
+        challenge={challenge}
+        startAgain={(why) => {
+          setChallenge(null);
+          setError(why);
+        }}
+      />
+    );
   return (
     <main class="auth" id="main">
       <h1 tabIndex={-1}>Sign in to Community</h1>
@@ -140,17 +151,29 @@ export function SignIn() {
   );
 }
 
-/** The second step of a sign-in with two-factor sign-in on, after a password or an outside provider. */
-function TwoFactorStep({ challenge }: { challenge: string }) {
+/**
+ * The second step of a sign-in with two-factor sign-in on, after a password or an outside provider. Its heading takes
+ * the focus (the page changed under the reader); once the challenge lapses (identity takes no code for it then), or
+ * on asking, the sign-in starts again.
+ */
+function TwoFactorStep({ challenge, startAgain }: { challenge: Challenge; startAgain: (why: string | null) => void }) {
   const { error, busy, wait, step } = useSignInStep();
+  const heading = useRef<HTMLHeadingElement>(null);
+  useEffect(() => heading.current?.focus(), []);
+  useEffect(() => {
+    const lapse = setTimeout(() => startAgain("The sign-in took too long: the code is asked for within a few minutes. Sign in again."), Math.max(0, challenge.lapsesAt - Date.now()));
+    return () => clearTimeout(lapse);
+  }, [challenge]);
   return (
     <main class="auth" id="main">
-      <h1>Two-factor sign-in</h1>
+      <h1 tabIndex={-1} ref={heading}>
+        Two-factor sign-in
+      </h1>
       <form
         onSubmit={(e) => {
           e.preventDefault();
           const code = String(new FormData(e.currentTarget).get("code")).trim();
-          void step(() => session.completeSignIn(challenge, code));
+          void step(() => session.completeSignIn(challenge.id, code));
         }}
       >
         <label>
@@ -163,6 +186,11 @@ function TwoFactorStep({ challenge }: { challenge: string }) {
           Continue
         </button>
       </form>
+      <p>
+        <button type="button" class="link" onClick={() => startAgain(null)}>
+          Start again
+        </button>
+      </p>
     </main>
   );
 }
