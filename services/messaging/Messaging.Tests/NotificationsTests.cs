@@ -237,6 +237,47 @@ public sealed class NotificationsTests(MessagingFixture fx) : IClassFixture<Mess
     }
 
     [Fact]
+    public async Task Leaving_a_group_or_an_event_chat_takes_its_unread_message_notifications()
+    {
+        var (ownerId, owner) = await fx.RegisteredAsync();
+        var (memberId, member) = await fx.RegisteredAsync();
+        var groupId = await fx.GroupAsync(ownerId, "Walkers", memberId);
+        await fx.ThreadAsync(owner, groupId, "Sunday", "Who comes?");
+        var eventId = await fx.EventAsync(ownerId, "Night walk");
+        var registered = await fx.RegisteredForAsync(eventId, memberId);
+        var chat = (await (await fx.Client.Get($"/api/v1/conversations/by-event/{eventId}", member)).AssertStatus(200))[
+            "id"
+        ]!.GetValue<string>();
+        await fx.SendAsync(owner, chat, "Torches, everyone");
+        async Task<string[]> MessageSubjectsAsync() =>
+            [
+                .. (await ItemsAsync(member))
+                    .Where(i => i!["kind"]!.GetValue<string>() == "message_received")
+                    .Select(i => i!["subject_id"]!.GetValue<string>()),
+            ];
+        Assert.Equal(2, (await MessageSubjectsAsync()).Length);
+
+        await fx.DeliverAsync(new GroupMemberLeft(Guid.NewGuid(), fx.Tick(), groupId, memberId));
+        Assert.Equal([chat], await MessageSubjectsAsync());
+
+        await fx.DeliverAsync(
+            new RsvpCancelled(
+                Guid.NewGuid(),
+                fx.Tick(),
+                registered.RegistrationId,
+                eventId,
+                memberId,
+                "confirmed",
+                0,
+                null,
+                null
+            )
+        );
+        Assert.Empty(await MessageSubjectsAsync());
+        Assert.Equal(0L, await CountAsync(memberId, "message_received"));
+    }
+
+    [Fact]
     public async Task A_message_notifies_a_recipient_who_is_not_looking_and_folds_repeats()
     {
         var (aId, a, bId, b, c) = await fx.PairAsync();

@@ -1,5 +1,6 @@
 using Community.Contracts;
 using Community.Contracts.Events;
+using Community.Messaging.Notifying;
 using Community.Messaging.Relations;
 using Community.Messaging.Users;
 using Community.ServiceDefaults.Messaging;
@@ -226,7 +227,19 @@ public static class EventChats
                 """
             )
             .ToListAsync(cancellationToken);
-        return after is [var now] && before is [var was] && was != now;
+        var changed = after is [var now] && before is [var was] && was != now;
+        // Gone from the chat, its unread "sent you messages" go too: they lead to a chat the person can no longer open
+        // (nor clear by reading), and the digest would mail them.
+        if (changed && after is [false])
+            await db.Database.ExecuteSqlAsync(
+                $"""
+                DELETE FROM notifications
+                WHERE user_id = {userId} AND kind = {NotificationKinds.MessageReceived} AND read_at IS NULL
+                  AND subject_id = {conversationId}
+                """,
+                cancellationToken
+            );
+        return changed;
     }
 
     /// <summary>An event chat's attendee registered or cancelled: they and its active members hear it, but those in a

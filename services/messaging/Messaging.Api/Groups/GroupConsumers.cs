@@ -1,5 +1,6 @@
 using Community.Contracts;
 using Community.Contracts.Social;
+using Community.Messaging.Notifying;
 using Community.Messaging.Relations;
 using Community.Messaging.Users;
 using Community.ServiceDefaults.Messaging;
@@ -250,7 +251,7 @@ internal static class GroupMembership
     {
         if (active && await DeletedUsers.AnyAsync(db, [userId], cancellationToken))
             return 0;
-        return await db.Database.ExecuteSqlAsync(
+        var changed = await db.Database.ExecuteSqlAsync(
             $"""
             INSERT INTO group_members (group_id, user_id, role, active, as_of)
             SELECT {groupId}, {userId}, {role}, {active}, {at}
@@ -261,5 +262,17 @@ internal static class GroupMembership
             """,
             cancellationToken
         );
+        // Gone from the group, its threads' unread "sent you messages" go too: they lead to threads the person can no
+        // longer open (nor clear by reading), and the digest would mail them.
+        if (changed > 0 && !active)
+            await db.Database.ExecuteSqlAsync(
+                $"""
+                DELETE FROM notifications
+                WHERE user_id = {userId} AND kind = {NotificationKinds.MessageReceived} AND read_at IS NULL
+                  AND data ->> 'group_id' = {groupId.ToString()}
+                """,
+                cancellationToken
+            );
+        return changed;
     }
 }
