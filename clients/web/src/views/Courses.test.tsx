@@ -151,6 +151,8 @@ describe("editing a course", () => {
     fireEvent.click(letters);
     await waitFor(() => expect(answer).not.toBeNull());
     expect(greetings.disabled).toBe(true);
+    // shown ticked while it is saved
+    expect(letters.checked).toBe(true);
     answer!({ status: 200, body: { progress: 50, completed_modules: ["m1"] } });
     await waitFor(() => expect(greetings.disabled).toBe(false));
     expect(letters.checked).toBe(true);

@@ -283,17 +283,18 @@ function CourseDetail({ id }: { id: string }) {
       return settled(response);
     });
 
-  // one module's mark at a time: each answer is the whole progress, and one answered out of order would undo another
-  const [marking, setMarking] = useState(false);
+  // one module's mark at a time, shown as marked while it is saved: each answer is the whole progress, and one
+  // answered out of order would undo another
+  const [marking, setMarking] = useState<{ module: string; completed: boolean } | null>(null);
   async function progress(moduleId: string, completed: boolean) {
     setError(null);
-    setMarking(true);
+    setMarking({ module: moduleId, completed });
     try {
       const { data, error, response } = await session.api.events.POST("/api/v1/courses/{id}/progress", { params: { path: { id } }, body: { module_id: moduleId, completed } });
       if (data) loaded.update((held) => ({ ...held, course: { ...held.course, user_progress: data } }));
       else setError(problemText(error, response, "Your progress could not be saved."));
     } finally {
-      setMarking(false);
+      setMarking(null);
     }
   }
 
@@ -410,7 +411,7 @@ function CourseDetail({ id }: { id: string }) {
             {paid && m.content && <p>{m.content}</p>}
             {paid && (
               <label class="check">
-                <input type="checkbox" aria-label={`Completed: ${m.title}`} checked={done.has(m.id)} disabled={marking} onChange={(e) => void attempt(setError, () => progress(m.id, e.currentTarget.checked))} /> Completed
+                <input type="checkbox" aria-label={`Completed: ${m.title}`} checked={marking?.module === m.id ? marking.completed : done.has(m.id)} disabled={marking !== null} onChange={(e) => void attempt(setError, () => progress(m.id, e.currentTarget.checked))} /> Completed
               </label>
             )}
           </li>
