@@ -124,7 +124,7 @@ public static class ReadRun
         await Plan("unread count", db => ConversationQueries.UnreadAsync(db, reader.Reader, CancellationToken.None));
         await Plan(
             $"conversation list (limit {ListLimit})",
-            db => ConversationQueries.ListAsync(db, reader.Reader, null, ListLimit, CancellationToken.None)
+            db => ConversationQueries.ListAsync(db, reader.Reader, null, null, ListLimit, CancellationToken.None)
         );
     }
 

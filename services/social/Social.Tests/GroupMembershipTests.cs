@@ -511,6 +511,36 @@ public sealed class GroupMembershipTests(SocialFixture fx) : IClassFixture<Socia
         await (await fx.Client.PostJson($"/api/v1/groups/{id}/join", new { }, other)).AssertStatus(201);
     }
 
+    // A request made while the group could be seen stays its asker's to follow and withdraw once the group turns
+    // secret (its moderators could still approve it; the asker got 404 for it, and could not take it back).
+    [Fact]
+    public async Task A_request_to_a_group_that_turns_secret_is_still_listed_and_withdrawn_by_its_asker()
+    {
+        var (_, owner, _) = await fx.RegisteredAsync();
+        var (askerId, asker, _) = await fx.RegisteredAsync();
+        var (_, stranger, _) = await fx.RegisteredAsync();
+        var id = await GroupsFlow.CreateAsync(fx, owner, visibility: "private", policy: "request");
+        await (await fx.Client.PostJson($"/api/v1/groups/{id}/join", new { }, asker)).AssertStatus(202);
+        await (
+            await fx.Client.SendJson(HttpMethod.Patch, $"/api/v1/groups/{id}", new { visibility = "secret" }, owner)
+        ).AssertStatus(200);
+
+        await (await fx.Client.Get($"/api/v1/groups/{id}", stranger)).AssertProblem(404);
+        var pending = await (await fx.Client.Get("/api/v1/groups/mine?status=pending", asker)).AssertStatus(200);
+        Assert.Equal(id, Assert.Single(pending["items"]!.AsArray())!["id"]!.GetValue<string>());
+        await (await fx.Client.PostJson($"/api/v1/groups/{id}/leave", new { }, asker)).AssertStatus(204);
+        Assert.Equal(
+            0L,
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM group_requests WHERE group_id = @g AND user_id = @u",
+                ("g", Guid.Parse(id)),
+                ("u", askerId)
+            )
+        );
+        // Withdrawn, the secret group is no longer theirs to see.
+        await (await fx.Client.Get($"/api/v1/groups/{id}", asker)).AssertProblem(404);
+    }
+
     [Fact]
     public async Task A_group_turning_to_approval_drops_the_invitations_its_members_sent_and_keeps_its_managers()
     {

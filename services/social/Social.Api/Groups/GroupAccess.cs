@@ -12,13 +12,16 @@ public static class GroupAccess
     public const string NoSuchGroup = "No group has this id.";
 
     /// <summary>
-    /// Groups the caller may open: public and private ones, and secret ones they belong to or were invited to.
+    /// Groups the caller may open: public and private ones, and secret ones they belong to, were invited to or asked
+    /// to join (a request made while the group could be seen: it stays theirs to follow and withdraw, and the group's
+    /// moderators may still approve it).
     /// </summary>
     public static IQueryable<Group> SeenBy(this IQueryable<Group> groups, SocialDbContext db, Guid callerId) =>
         groups.Where(g =>
             g.Visibility != GroupVisibility.Secret
             || db.GroupMembers.Any(m => m.GroupId == g.Id && m.UserId == callerId)
             || db.GroupInvitations.Any(i => i.GroupId == g.Id && i.UserId == callerId)
+            || db.GroupRequests.Any(r => r.GroupId == g.Id && r.UserId == callerId)
         );
 
     /// <summary>Groups listed to the caller: public and private ones, and secret ones they belong to.</summary>
