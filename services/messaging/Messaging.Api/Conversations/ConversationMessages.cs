@@ -419,22 +419,7 @@ public sealed class ConversationMessages(
         message.AttachmentIds = [];
         db.Attachments.RemoveRange(files);
         await db.SaveChangesAsync(cancellationToken);
-        // Its "sent you a message" goes too, unread (the bell, the unread count, the digest e-mail): a removed message,
-        // a moderator's removal above all, must not go on naming its sender to the people it was sent to. Found by
-        // the partial index of unread notifications: each member's, at the message's own time (the send wrote both).
-        await db.Database.ExecuteSqlAsync(
-            $"""
-            DELETE FROM notifications n
-            WHERE n.read_at IS NULL AND n.kind = {NotificationKinds.MessageReceived}
-              AND n.created_at = {message.CreatedAt}
-              AND n.user_id IN (
-                  SELECT user_id FROM conversation_members WHERE conversation_id = {conversation.Id}
-                  UNION SELECT user_id FROM group_members WHERE group_id = {conversation.GroupId}
-                  UNION SELECT unnest(ARRAY[{conversation.DirectLow}, {conversation.DirectHigh}]::uuid[]))
-              AND n.subject_id = {conversation.Id} AND n.data ->> 'message_id' = {message.Id.ToString()}
-            """,
-            cancellationToken
-        );
+        await NotificationStore.ForgetMessageAsync(db, conversation, message, cancellationToken);
         return new(conversation, message, files);
     }
 

@@ -228,17 +228,9 @@ public static class EventChats
             )
             .ToListAsync(cancellationToken);
         var changed = after is [var now] && before is [var was] && was != now;
-        // Gone from the chat, its unread "sent you messages" go too: they lead to a chat the person can no longer open
-        // (nor clear by reading), and the digest would mail them.
+        // Gone from the chat: its unread message notifications go too.
         if (changed && after is [false])
-            await db.Database.ExecuteSqlAsync(
-                $"""
-                DELETE FROM notifications
-                WHERE user_id = {userId} AND kind = {NotificationKinds.MessageReceived} AND read_at IS NULL
-                  AND subject_id = {conversationId}
-                """,
-                cancellationToken
-            );
+            await NotificationStore.ForgetUnreadMessagesAsync(db, userId, conversationId, null, cancellationToken);
         return changed;
     }
 

@@ -262,17 +262,9 @@ internal static class GroupMembership
             """,
             cancellationToken
         );
-        // Gone from the group, its threads' unread "sent you messages" go too: they lead to threads the person can no
-        // longer open (nor clear by reading), and the digest would mail them.
+        // Gone from the group: its threads' unread message notifications go too.
         if (changed > 0 && !active)
-            await db.Database.ExecuteSqlAsync(
-                $"""
-                DELETE FROM notifications
-                WHERE user_id = {userId} AND kind = {NotificationKinds.MessageReceived} AND read_at IS NULL
-                  AND data ->> 'group_id' = {groupId.ToString()}
-                """,
-                cancellationToken
-            );
+            await NotificationStore.ForgetUnreadMessagesAsync(db, userId, null, groupId, cancellationToken);
         return changed;
     }
 }

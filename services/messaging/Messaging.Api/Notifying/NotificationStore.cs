@@ -150,6 +150,52 @@ public static class NotificationStore
             )
         );
 
+    /// <summary>
+    /// A message deleted (its author's or a moderator's removal): its unread "sent you a message" goes from everyone
+    /// told, so the bell, the unread count and the digest stop naming its sender. Found by the partial index of
+    /// unread notifications: each member's, at the message's own time (its send wrote both).
+    /// </summary>
+    public static Task ForgetMessageAsync(
+        MessagingDbContext db,
+        Conversation conversation,
+        Message message,
+        CancellationToken cancellationToken
+    ) =>
+        db.Database.ExecuteSqlAsync(
+            $"""
+            DELETE FROM notifications n
+            WHERE n.read_at IS NULL AND n.kind = {NotificationKinds.MessageReceived}
+              AND n.created_at = {message.CreatedAt}
+              AND n.user_id IN (
+                  SELECT user_id FROM conversation_members WHERE conversation_id = {conversation.Id}
+                  UNION SELECT user_id FROM group_members WHERE group_id = {conversation.GroupId}
+                  UNION SELECT unnest(ARRAY[{conversation.DirectLow}, {conversation.DirectHigh}]::uuid[]))
+              AND n.subject_id = {conversation.Id} AND n.data ->> 'message_id' = {message.Id.ToString()}
+            """,
+            cancellationToken
+        );
+
+    /// <summary>
+    /// <paramref name="userId"/> gone from a group (its threads: <paramref name="groupId"/>) or from one conversation
+    /// (<paramref name="conversationId"/>): their unread "sent you messages" from there go. They lead to what the
+    /// person can no longer open (nor clear by reading), and the digest would mail them.
+    /// </summary>
+    public static Task ForgetUnreadMessagesAsync(
+        MessagingDbContext db,
+        Guid userId,
+        Guid? conversationId,
+        Guid? groupId,
+        CancellationToken cancellationToken
+    ) =>
+        db.Database.ExecuteSqlAsync(
+            $"""
+            DELETE FROM notifications
+            WHERE user_id = {userId} AND kind = {NotificationKinds.MessageReceived} AND read_at IS NULL
+              AND (subject_id = {conversationId} OR data ->> 'group_id' = {groupId?.ToString()})
+            """,
+            cancellationToken
+        );
+
     /// <summary>Inserts the notifications in one statement (ids time-ordered from <paramref name="clock"/>) and returns
     /// them as list items of one.</summary>
     public static async Task<IReadOnlyList<CreatedNotification>> AddAsync(
