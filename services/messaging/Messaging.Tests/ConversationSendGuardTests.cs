@@ -142,6 +142,39 @@ public sealed class ConversationSendGuardTests(MessagingFixture fx) : IClassFixt
     }
 
     [Fact]
+    public async Task A_block_committed_after_a_replys_check_and_before_its_statement_still_refuses_it()
+    {
+        var (aId, a, bId, _, c) = await fx.PairAsync();
+        var first = await fx.SendAsync(a, c, "Hello");
+        // A reply is checked first (the sender's access, then the message replied to). B's block commits while the
+        // reply waits on the messages table, after its access was read and before its statement ran.
+        var reply = await fx.CommitsWhileWaitedOnAsync(
+            """
+            INSERT INTO blocks (blocker_id, blocked_id, blocked, as_of) VALUES (@b, @a, true, now())
+            ON CONFLICT (blocker_id, blocked_id) DO UPDATE SET blocked = true, as_of = now();
+            LOCK TABLE messages IN ACCESS EXCLUSIVE MODE;
+            """,
+            () =>
+                fx.Client.PostJson(
+                    $"/api/v1/conversations/{c}/messages",
+                    new
+                    {
+                        text = "Refused",
+                        client_txn_id = Guid.NewGuid().ToString("N"),
+                        reply_to = first["id"]!.GetValue<Guid>(),
+                    },
+                    a
+                ),
+            "The reply never waited on the messages table.",
+            ("a", aId),
+            ("b", bId)
+        );
+        // The blocked side does not see the conversation: as if the block had come first, nothing stored.
+        await reply.AssertProblem(404);
+        await AssertStored(c, 1);
+    }
+
+    [Fact]
     public async Task A_send_straight_to_the_statement_notifies_as_a_checked_one_an_event_chats_naming_its_event()
     {
         var (organizerId, organizer) = await fx.RegisteredAsync();

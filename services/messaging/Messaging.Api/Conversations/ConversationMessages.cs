@@ -48,7 +48,7 @@ public sealed class ConversationMessages(
     ) => SendAsync(conversationId, senderId, input, originConnectionId, checkedFirst: false, cancellationToken);
 
     // Unless checkedFirst, a plain message to a conversation this instance knows goes straight to the statement,
-    // which checks who may send itself (MessageInsert's checkSender): a round trip less. Whatever it does not write
+    // which checks who may send itself (MessageInsert.MaySend): a round trip less. Whatever it does not write
     // (a refusal, a closed conversation, a client_txn_id used) is then sent again checked first, which answers it as
     // before.
     private async Task<SendOutcome> SendAsync(
@@ -173,7 +173,6 @@ public sealed class ConversationMessages(
                     message,
                     sent,
                     new(notice, noticeData, await watching ?? new HashSet<Guid>()),
-                    checkSender: known is not null,
                     cancellationToken
                 );
             }
@@ -196,10 +195,16 @@ public sealed class ConversationMessages(
                         checkedFirst: true,
                         cancellationToken
                     );
-                // Closed since the check, or the client_txn_id used (a retry, or one racing its first attempt):
-                // nothing is kept, the number included.
+                // Refused since the check (a block, a departure, closed: answered as the check answers it now), or
+                // the client_txn_id used (a retry, or one racing its first attempt): nothing is kept, the number
+                // included.
                 if (written is { Used: false })
+                {
+                    (
+                        await ConversationAccess.OpenAsync(db, conversationId, senderId, cancellationToken)
+                    ).EnsureCanSend();
                     throw ClosedForSending();
+                }
                 if (inCallersTransaction)
                     throw new ConflictException(TxnUsed);
                 if (transaction is not null)

@@ -73,10 +73,10 @@ public static class MessageInsert
         """;
 
     /// <summary>
-    /// Per kind, whether the sender may send now as <see cref="ConversationAccess.OpenAsync"/> decides it, for a
-    /// statement run without that check first (<see cref="RunAsync"/>'s checkSender): a direct conversation's sender is
-    /// one of its pair (the caller's to check), no block either way and the two still connected; a thread's, an active
-    /// member of a group not deleted, the thread not deleted; an event chat's, an active member. Closed is the
+    /// Per kind, whether the sender may send now as <see cref="ConversationAccess.OpenAsync"/> decides it, checked by
+    /// the statement itself, also after that check (a block or a departure committed since): a direct conversation's
+    /// sender is one of its pair (the caller's to check), no block either way and the two still connected; a thread's,
+    /// an active member of a group not deleted, the thread not deleted; an event chat's, an active member. Closed is the
     /// statement's own condition. It may refuse what the access check allows, never the reverse: a refusal is
     /// answered by the access check (ConversationSendGuardTests holds the two together).
     /// </summary>
@@ -104,7 +104,7 @@ public static class MessageInsert
     // raises nothing (no error in the server's log); one racing its first attempt conflicts in the insert instead.
     // A deleted account is told nothing: its group membership lasts until social's departure arrives, after the
     // notifications were erased (NotificationsEraser).
-    private static string Statement(string kind, bool checkSender) =>
+    private static string Statement(string kind) =>
         $$"""
             WITH earlier AS (
                 SELECT 1 FROM messages WHERE sender_id = @sender AND client_txn_id = @txn),
@@ -112,7 +112,7 @@ public static class MessageInsert
                 UPDATE conversations
                 SET last_seq = last_seq + 1, last_activity_at = GREATEST(last_activity_at, @now)
                 WHERE id = @c AND NOT closed AND NOT EXISTS (SELECT 1 FROM earlier)
-                    {{(checkSender ? "AND " + MaySend[kind] : "")}}
+                    AND {{MaySend[kind]}}
                 RETURNING last_seq),
             m AS (
                 INSERT INTO messages
@@ -156,15 +156,13 @@ public static class MessageInsert
                        FROM 10 FOR 7), 'hex')::uuid
         """;
 
-    private static readonly Dictionary<(string, bool), string> Statements = OwnRead
-        .Keys.SelectMany(k => new[] { (k, false), (k, true) })
-        .ToDictionary(k => k, k => Statement(k.Item1, k.Item2));
+    private static readonly Dictionary<string, string> Statements = OwnRead.Keys.ToDictionary(k => k, Statement);
 
     /// <summary>Runs the statement in <paramref name="db"/>'s current transaction, or on its own when there is none.
     /// <paramref name="sent"/> is the event as published, its recipients left empty for the statement to fill;
     /// <paramref name="notice"/> the notification every recipient it does not name as watching gets, unless they
-    /// muted the conversation or left it; with <paramref name="checkSender"/>, it also writes nothing unless the
-    /// sender may send now (<see cref="MaySend"/>), for a send not checked first. Read
+    /// muted the conversation or left it. It writes nothing unless the sender may send now (<see cref="MaySend"/>).
+    /// Read
     /// through the context's connection without EF's query pipeline (building the raw query cost more than mapping
     /// one row). A <see cref="PostgresException"/> on <see cref="TxnConstraint"/> means an attempt raced this one.
     /// </summary>
@@ -174,7 +172,6 @@ public static class MessageInsert
         Message message,
         MessageSent sent,
         Notice notice,
-        bool checkSender,
         CancellationToken cancellationToken
     )
     {
@@ -184,7 +181,7 @@ public static class MessageInsert
         {
             await using var command = (NpgsqlCommand)db.Database.GetDbConnection().CreateCommand();
             command.Transaction = (NpgsqlTransaction?)db.Database.CurrentTransaction?.GetDbTransaction();
-            command.CommandText = Statements[(conversation.Kind, checkSender)];
+            command.CommandText = Statements[conversation.Kind];
             command.Parameters.AddRange(ConversationAudience.Parameters(conversation, message.SenderId));
             command.Parameters.AddRange(
                 (NpgsqlParameter[])
