@@ -77,6 +77,34 @@ public sealed class ModelTests(ModelFixture fixture) : IClassFixture<ModelFixtur
     }
 
     [Fact]
+    public async Task A_message_that_hit_on_input_or_a_reply_that_hit_never_reaches_the_model_on_a_later_turn()
+    {
+        var (_, token) = await fixture.RegisteredAsync();
+        fixture.Model.Reply("reply 1");
+        await (await SendAsync(token, "message 1")).AssertStatus(201);
+        // Answered by the crisis protocol without the model.
+        var crisis = await (await SendAsync(token, "Honestly I want to kill myself tonight")).AssertStatus(201);
+        Assert.Equal("crisis", crisis["reply"]!["safety"]!.GetValue<string>());
+        // The model's reply hits and is replaced.
+        fixture.Model.Reply(SafetyGuard.RiskMarker + " That sounds hard.");
+        var replaced = await (await SendAsync(token, "message 3")).AssertStatus(201);
+        Assert.NotNull(replaced["reply"]!["safety"]);
+        fixture.Model.Reply("reply 4");
+        await (await SendAsync(token, "message 4")).AssertStatus(201);
+
+        Assert.Equal(
+            [
+                ("system", CompanionPrompt.Role),
+                ("system", AdultRules),
+                ("user", "message 1"),
+                ("assistant", CompanionDisclosure.FirstReply + "reply 1"),
+                ("user", "message 4"),
+            ],
+            RequestFor("message 4").Chat
+        );
+    }
+
+    [Fact]
     public async Task The_profile_summary_goes_to_the_model_only_after_the_user_agreed()
     {
         var (id, token) = await fixture.RegisteredAsync();

@@ -154,9 +154,15 @@ public sealed class CompanionConversation(
             .SingleOrDefaultAsync(u => u.UserId == userId && u.DeletedAt == null, cancellationToken);
         // A user the projection has not heard of yet gets adult rules and the default crisis resources.
         var safety = user is null ? new SafetyContext(userId, null, null, now) : SafetyContext.For(user, now);
+        // An exchange the safety protocol answered stays out of the model's context: a message that hit on input never
+        // reaches the model, not on a later turn either, and neither does the reply put in place of one that hit.
         var window = await db
             .CompanionMessages.AsNoTracking()
-            .Where(m => m.UserId == userId)
+            .Where(m =>
+                m.UserId == userId
+                && m.Responder != ReplyToStore.SafetyResponder
+                && !db.CompanionMessages.Any(r => r.ReplyTo == m.Id && r.Responder == ReplyToStore.SafetyResponder)
+            )
             .OrderByDescending(m => m.Seq)
             .Take(CompanionPrompt.HistoryWindow)
             .ToListAsync(cancellationToken);

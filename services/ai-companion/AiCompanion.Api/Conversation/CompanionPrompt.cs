@@ -6,8 +6,9 @@ namespace Community.AiCompanion.Conversation;
 /// <summary>
 /// The model's context: the companion's role (ours, fixed), the safety rules for this user (Safety's SystemPromptRules:
 /// no advice, the risk marker, the minors' rules), the profile summary when the user agreed to share it, the last
-/// <see cref="HistoryWindow"/> stored messages each in its own role, then the new message. Stored text is data: it is
-/// never put into a system message, so an instruction inside it stays the user's (or the companion's) words.
+/// <see cref="HistoryWindow"/> stored messages each in its own role (no exchange the safety protocol answered), then
+/// the new message. Stored text is data: it is never put into a system message, so an instruction inside it stays the
+/// user's (or the companion's) words.
 /// </summary>
 public static class CompanionPrompt
 {
