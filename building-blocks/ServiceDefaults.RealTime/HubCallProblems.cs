@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.ExceptionServices;
 using System.Text.Json;
+using Community.ServiceDefaults.Api;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.SignalR.Protocol;
 
@@ -110,6 +111,12 @@ public sealed class ExplainingJsonHubProtocol(IOptions<JsonHubProtocolOptions> o
             try
             {
                 JsonSerializer.Deserialize(arguments[i], types[i], _payload);
+            }
+            catch (RefusedTextException e)
+            {
+                // A string refused as the REST API refuses it (a control character, a lone surrogate), named by where.
+                var where = e.Path is null or "$" ? "" : $" at {e.Path}";
+                return $"{signature}: {names[i]} (argument {i + 1}){where} {e.Problem}.";
             }
             catch (Exception e)
                 when (e is JsonException or NotSupportedException or InvalidOperationException or FormatException)

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Community.ServiceDefaults.Api;
 
 namespace Community.ServiceDefaults.Tests;
 
@@ -92,7 +93,7 @@ public sealed class JsonConventionsTests
             ["unknown"],
             JsonSerializer.Deserialize<Dictionary<string, string[]>>("""{"next":["unknown"]}""", options)!["next"]
         );
-        var refused = Assert.Throws<JsonException>(() =>
+        var refused = Assert.Throws<RefusedTextException>(() =>
             JsonSerializer.Deserialize<Dictionary<string, int>>("""{"a\u0001":1}""", options)
         );
         Assert.Contains("text", refused.Message); // keys are refused like values

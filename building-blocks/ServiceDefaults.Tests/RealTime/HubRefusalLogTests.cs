@@ -100,6 +100,21 @@ public sealed class HubRefusalLogTests(RefusalLogHubFixture fx) : IClassFixture<
     }
 
     [Fact]
+    public async Task A_call_whose_string_holds_a_control_character_is_told_so_as_the_api_tells_it()
+    {
+        await using var client = await fx.Host.ConnectAsync(fx.Tokens.Issue(Guid.NewGuid()));
+        var before = fx.Logs.Entries.Count;
+
+        var refused = await Assert.ThrowsAsync<HubException>(() =>
+            client.Connection.InvokeAsync<string>("Echo", "a\u0000b")
+        );
+        Assert.Contains("text (argument 1) contains the control character U+0000.", refused.Message);
+        Assert.DoesNotContain('\0', refused.Message);
+        Assert.Equal("still here", await client.Connection.InvokeAsync<string>("Echo", "still here"));
+        Assert.DoesNotContain(fx.Logs.Entries.Skip(before), e => e.Level >= LogLevel.Warning);
+    }
+
+    [Fact]
     public async Task A_call_whose_string_is_not_valid_Unicode_is_refused_and_the_connection_stays()
     {
         // The official clients cannot send a lone surrogate; a raw WebSocket (or a browser's JSON.stringify) can.

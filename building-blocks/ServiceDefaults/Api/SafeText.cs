@@ -159,8 +159,15 @@ public sealed class SafeStringConverter : JsonConverter<string>
         {
             throw new JsonException("The text is not valid Unicode.");
         }
-        return SafeText.Problem(text) is { } problem ? throw new JsonException($"The text {problem}.") : text;
+        return SafeText.Problem(text) is { } problem ? throw new RefusedTextException(problem) : text;
     }
+}
+
+/// <summary>A string <see cref="SafeStringConverter"/> refused; <see cref="Problem"/> says why.</summary>
+public sealed class RefusedTextException(string problem) : JsonException($"The text {problem}.")
+{
+    /// <summary>What is wrong with it, as <see cref="SafeText.Problem"/> says it ("contains ...").</summary>
+    public string Problem { get; } = problem;
 }
 
 /// <summary>
