@@ -182,8 +182,9 @@ public sealed partial class HubPresence
     public async Task<bool> JoinedEventChatAsync(string connectionId, Guid userId, Guid conversationId)
     {
         var held = _held.GetValueOrDefault(connectionId);
-        if (held is not null)
-            held.Joined[conversationId] = Conversation;
+        // Joined again (to catch up) keeps what the first join was: its leave is told if the opening was, even when
+        // Redis does not answer this join.
+        held?.Joined.TryAdd(conversationId, Conversation);
         var joined = await RunAsync(db =>
             db.ScriptEvaluateAsync(
                 JoinEventChat,

@@ -1,3 +1,4 @@
+using Community.Contracts.Events;
 using Community.LocalInfrastructure;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.Logging;
@@ -113,6 +114,46 @@ public sealed class PresenceRedisRestartTests(PresenceRedisRestartFixture fx)
         );
         Assert.Equal(HubConnectionState.Connected, bob.Connection.State);
         Assert.Equal(0, bob.Reconnects);
+    }
+
+    [Fact]
+    public async Task An_event_chat_joined_again_while_Redis_is_down_still_tells_its_leave_once_Redis_is_back()
+    {
+        var (organizerId, organizer) = await fx.RegisteredAsync();
+        var (guestId, guest) = await fx.RegisteredAsync();
+        var eventId = Guid.NewGuid();
+        await fx.DeliverAsync(fx.Published(eventId, organizerId));
+        var chat = (
+            await (await fx.Client.Get($"/api/v1/conversations/by-event/{eventId}", organizer)).AssertStatus(200)
+        )["id"]!.GetValue<string>();
+        await fx.DeliverAsync(
+            new RegistrationConfirmed(Guid.NewGuid(), fx.Tick(), Guid.NewGuid(), eventId, guestId, "T", null)
+        );
+        await using var host = await fx.ConnectAsync(organizer);
+        await host.Connection.InvokeAsync<JsonElement>("JoinConversation", chat, null);
+        await using var phone = await fx.ConnectAsync(guest);
+        await phone.Connection.InvokeAsync<JsonElement>("JoinConversation", chat, null);
+        await host.WaitForAsync("user_joined");
+
+        await fx.Redis.StopAsync();
+        try
+        {
+            // Joining again to catch up while Redis is away: the call answers, and the opening was told.
+            await phone.Connection.InvokeAsync<JsonElement>("JoinConversation", chat, null);
+        }
+        finally
+        {
+            await fx.Redis.StartAsync();
+        }
+        await Eventually.TrueAsync(
+            async () =>
+                await Presence.WatchingAsync(Guid.Parse(chat), [guestId]) is { } watching && watching.Contains(guestId),
+            "the guest's join was never registered again after Redis came back"
+        );
+
+        await phone.Connection.InvokeAsync("LeaveConversation", chat);
+        var left = await host.WaitForAsync("user_left");
+        Assert.Equal(guestId.ToString(), left.Str("user_id"));
     }
 }
 
