@@ -1,3 +1,5 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
@@ -93,6 +95,23 @@ internal sealed partial class ContractDocument : IOpenApiDocumentTransformer
             _ => field,
         };
 
+    private const string SchemaPointer = "#/components/schemas/";
+
+    private static IEnumerable<string> ReferencedSchemas(JsonNode? node) =>
+        node switch
+        {
+            JsonObject o => o.SelectMany(p =>
+                p.Key == "$ref"
+                && p.Value?.GetValueKind() == JsonValueKind.String
+                && p.Value.GetValue<string>() is var r
+                && r.StartsWith(SchemaPointer, StringComparison.Ordinal)
+                    ? [r[SchemaPointer.Length..]]
+                    : ReferencedSchemas(p.Value)
+            ),
+            JsonArray a => a.SelectMany(ReferencedSchemas),
+            _ => [],
+        };
+
     // A body a handler reads as raw JSON is documented as its .Accepts<T>() type, which leaves the JsonObject schema
     // behind.
     private static void RemoveUnreferencedSchemas(OpenApiDocument document)
@@ -117,6 +136,11 @@ internal sealed partial class ContractDocument : IOpenApiDocumentTransformer
             Walk(schema.Items);
             Walk(schema.AdditionalProperties);
             Walk(schema.Not);
+            // A schema an extension names (a stream's x-events).
+            foreach (var extension in (schema.Extensions?.Values ?? []).OfType<JsonNodeExtension>())
+            foreach (var id in ReferencedSchemas(extension.Node))
+                if (used.Add(id) && schemas.TryGetValue(id, out var target))
+                    Walk(target);
         }
         static IEnumerable<IOpenApiSchema?> Content(IDictionary<string, OpenApiMediaType>? content) =>
             content?.Values.Select(m => m.Schema) ?? [];

@@ -17,10 +17,21 @@ public sealed class OpenApiTests(CompanionFixture fixture) : IClassFixture<Compa
             new HashSet<string> { "200", "400", "401", "409", "429", "503" },
             Codes(document, "/api/v1/companion/messages/stream", "post")
         );
-        Assert.NotNull(
-            document["paths"]!["/api/v1/companion/messages/stream"]!["post"]!["responses"]!["200"]!["content"]![
-                "text/event-stream"
-            ]
+        var stream = document["paths"]!["/api/v1/companion/messages/stream"]!["post"]!["responses"]!["200"]![
+            "content"
+        ]!["text/event-stream"]!;
+        // Each event's data has its schema: a client types what it reads.
+        var events = stream["schema"]!["x-events"]!.AsObject();
+        Assert.Equal(["delta", "replace", "reminder", "done", "error"], events.Select(e => e.Key));
+        foreach (var (name, reference) in events)
+        {
+            var component = reference!["$ref"]!.GetValue<string>().Split('/')[^1];
+            Assert.True(document["components"]!["schemas"]![component] is not null, $"{name}: no schema {component}");
+        }
+        var done = document["components"]!["schemas"]!["StreamDone"]!["properties"]!.AsObject();
+        Assert.Superset(
+            new HashSet<string> { "message_id", "reply_id", "usage", "message", "reply" },
+            done.Select(p => p.Key).ToHashSet()
         );
         Assert.Superset(
             new HashSet<string> { "200", "400", "401" },

@@ -180,10 +180,16 @@ export interface components {
         ActivityItem: {
             /** Format: uuid */
             id: string;
-            /** @description opportunity (an event or circle near me), connection (a new connection with shared interests), insight (a course that fits), boost (my boost ended). */
-            type: string;
-            /** @description high, medium or low. */
-            priority: string;
+            /**
+             * @description opportunity (an event or circle near me), connection (a new connection with shared interests), insight (a course that fits), boost (my boost ended).
+             * @enum {string}
+             */
+            type: "opportunity" | "connection" | "insight" | "boost";
+            /**
+             * @description high, medium or low.
+             * @enum {string}
+             */
+            priority: "high" | "medium" | "low";
             title: string;
             description: string;
             action_text: string;
@@ -368,8 +374,101 @@ export interface components {
              * @description The session bought before.
              */
             session_id?: string;
-            /** @description Its state now: pending (waiting for payment) or active. */
-            state?: string;
+            /**
+             * @description Its state now: pending (waiting for payment) or active.
+             * @enum {string}
+             */
+            state?: "pending" | "active";
+        };
+        StreamDelta: {
+            text: string;
+        };
+        /** @description The final event of a streamed reply: what was stored, and what it cost. */
+        StreamDone: {
+            /** Format: uuid */
+            message_id: string;
+            /** Format: uuid */
+            reply_id: string;
+            responder: string;
+            usage: {
+                /** Format: int32 */
+                prompt_tokens: number;
+                /** Format: int32 */
+                completion_tokens: number;
+            };
+            replayed: boolean;
+            message: {
+                /** Format: uuid */
+                id: string;
+                /**
+                 * Format: int64
+                 * @description The message's number within the caller's conversation: 1, 2, 3... in order (a message and its reply take two in a row); it keeps counting after the conversation is deleted.
+                 */
+                seq: number;
+                /**
+                 * @description user or assistant (the companion).
+                 * @enum {string}
+                 */
+                role: "user" | "assistant";
+                text: string;
+                /** @description The user's client_txn_id; null on the companion's replies. */
+                client_txn_id?: null | string;
+                /**
+                 * Format: uuid
+                 * @description The user message a reply answers.
+                 */
+                reply_to?: null | string;
+                /** @description Who wrote a reply: model, offline (the built-in responder, not a language model) or safety (the crisis message or a refusal). */
+                responder?: null | string;
+                /** Format: date-time */
+                created_at: string;
+                safety?: null | string;
+                reminder?: null | string;
+            };
+            reply: {
+                /** Format: uuid */
+                id: string;
+                /**
+                 * Format: int64
+                 * @description The message's number within the caller's conversation: 1, 2, 3... in order (a message and its reply take two in a row); it keeps counting after the conversation is deleted.
+                 */
+                seq: number;
+                /**
+                 * @description user or assistant (the companion).
+                 * @enum {string}
+                 */
+                role: "user" | "assistant";
+                text: string;
+                /** @description The user's client_txn_id; null on the companion's replies. */
+                client_txn_id?: null | string;
+                /**
+                 * Format: uuid
+                 * @description The user message a reply answers.
+                 */
+                reply_to?: null | string;
+                /** @description Who wrote a reply: model, offline (the built-in responder, not a language model) or safety (the crisis message or a refusal). */
+                responder?: null | string;
+                /** Format: date-time */
+                created_at: string;
+                safety?: null | string;
+                reminder?: null | string;
+            };
+        };
+        /** @description An error after the stream started (its status was already sent): the problem's title, status and detail. */
+        StreamError: {
+            title: string;
+            /** Format: int32 */
+            status: number;
+            detail: string;
+        };
+        /** @description The minors' break reminder, shown beside the reply (not part of its text). */
+        StreamReminder: {
+            text: string;
+        };
+        /** @description A safety hit in the model's streamed reply: the reply shown so far (every delta since the request) is replaced by string StreamReplace.Text, the whole reply as stored; string? StreamReplace.Safety is crisis or refusal. No more deltas follow. */
+        StreamReplace: {
+            text: string;
+            safety?: null | string;
         };
         UpdateCompanionSettings: {
             share_profile?: null | boolean;

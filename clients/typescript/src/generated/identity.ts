@@ -574,6 +574,15 @@ export interface components {
             /** @description Needed when two-factor sign-in is on: a code from the authenticator app, or an unused recovery code. */
             code?: null | string;
         };
+        EcPublicJwk: {
+            kty: string;
+            crv: string;
+            kid: string;
+            use: string;
+            alg: string;
+            x: string;
+            y: string;
+        };
         EmailVerificationSent: {
             message: string;
         };
@@ -596,6 +605,10 @@ export interface components {
         JoinWaitlistRequest: {
             email: string;
             source?: null | string;
+        };
+        /** @description The JSON Web Key Set document (RFC 7517) as identity publishes it; readers parse it with the library's JsonWebKeySet. */
+        JsonWebKeySetDocument: {
+            keys: components["schemas"]["EcPublicJwk"][];
         };
         LoginRequest: {
             /** @description The username, e-mail or phone of the account. */
@@ -2112,7 +2125,9 @@ export interface operations {
                     "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["JsonWebKeySetDocument"];
+                };
             };
             /** @description Too Many Requests */
             429: {

@@ -199,7 +199,7 @@ export interface HubMethods {
     SendMessage: { args: [id: string, text: string | null, client_txn_id: string | null, reply_to: string | null]; result: components["schemas"]["MessageDto"] };
     /** Edits one of the caller's messages; answers the message. */
     EditMessage: { args: [id: string, message_id: string, text: string | null]; result: components["schemas"]["MessageDto"] };
-    /** Deletes one of the caller's messages; answers its tombstone. */
+    /** Deletes a message: the caller's own, or, as a thread's moderator or an event chat's organizer, anyone's; answers its tombstone. */
     DeleteMessage: { args: [id: string, message_id: string]; result: components["schemas"]["MessageDto"] };
     /** Moves the caller's read position to seq; answers the read position and unread count. */
     MarkRead: { args: [id: string, seq: number]; result: components["schemas"]["ReadPosition"] };

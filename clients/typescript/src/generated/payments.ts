@@ -344,7 +344,8 @@ export interface components {
             /** @enum {string} */
             kind: "grant" | "spend" | "reversal" | "clawback";
             reason: string;
-            purpose?: null | string;
+            /** @enum {null|string} */
+            purpose?: "event_registration" | "course" | "subscription" | "boost" | "credits" | "group_membership" | null;
             /** Format: uuid */
             reference_id?: null | string;
             /** Format: date-time */
@@ -377,7 +378,8 @@ export interface components {
             spend_id: string;
             /** Format: int64 */
             amount: number;
-            purpose: string;
+            /** @enum {string} */
+            purpose: "course" | "boost";
             /** Format: uuid */
             reference_id: string;
             /** Format: int64 */
@@ -411,7 +413,8 @@ export interface components {
             /** Format: int64 */
             amount_cents: number;
             currency: string;
-            purpose: string;
+            /** @enum {string} */
+            purpose: "event_registration" | "course" | "subscription" | "boost" | "credits" | "group_membership";
             /** Format: uuid */
             reference_id: string;
             product?: null | string;
@@ -429,8 +432,11 @@ export interface components {
             succeeded_at?: null | string;
         };
         PlanDto: {
-            /** @description premium or elite: what the subscription buys. */
-            tier: string;
+            /**
+             * @description premium or elite: what the subscription buys.
+             * @enum {string}
+             */
+            tier: "premium" | "elite";
             /**
              * Format: int64
              * @description What each period costs, in minor units of the currency.

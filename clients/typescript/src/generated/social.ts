@@ -686,7 +686,8 @@ export interface components {
             id: string;
             /** @enum {string} */
             status: "pending" | "accepted";
-            direction: string;
+            /** @enum {string} */
+            direction: "incoming" | "outgoing";
             user: components["schemas"]["UserSummary"];
             message?: null | string;
             /** Format: int32 */
@@ -1223,7 +1224,8 @@ export interface components {
             status: "open" | "resolved";
             /** Format: date-time */
             created_at: string;
-            action?: null | string;
+            /** @enum {null|string} */
+            action?: "dismiss" | "warn" | "remove_content" | "suspend_user" | null;
             note?: null | string;
             /** Format: uuid */
             resolved_by?: null | string;

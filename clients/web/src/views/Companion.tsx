@@ -8,6 +8,15 @@ import { type Offer, SessionOffer, offerOf } from "./CompanionSession";
 import { CompanionSettings } from "./CompanionSettings";
 
 type Message = aiCompanion.components["schemas"]["CompanionMessageDto"];
+type Schemas = aiCompanion.components["schemas"];
+/** Each event of a streamed reply and its data, as the contract names them (x-events). */
+interface StreamEvents {
+  delta: Schemas["StreamDelta"];
+  replace: Schemas["StreamReplace"];
+  reminder: Schemas["StreamReminder"];
+  done: Schemas["StreamDone"];
+  error: Schemas["StreamError"];
+}
 interface Line {
   id: string;
   role: string;
@@ -92,20 +101,21 @@ export function Companion() {
       let written = "";
       let ended = false;
       for await (const { event: name, data: payload } of serverSentEvents(data)) {
-        const body = JSON.parse(payload) as { text?: string; safety?: string; reply?: Message; message?: Message; disclosure?: string };
-        if (name === "delta") update({ text: (written += body.text ?? "") });
-        else if (name === "replace") update({ text: (written = body.text ?? ""), safety: body.safety ?? null });
-        else if (name === "reminder") update({ reminder: body.text ?? null });
-        else if (name === "done" && body.reply) {
+        const body: unknown = JSON.parse(payload);
+        const as = <K extends keyof StreamEvents>(_: K) => body as StreamEvents[K];
+        if (name === "delta") update({ text: (written += as("delta").text) });
+        else if (name === "replace") update({ text: (written = as("replace").text), safety: as("replace").safety ?? null });
+        else if (name === "reminder") update({ reminder: as("reminder").text });
+        else if (name === "done") {
           ended = true;
-          update({ ...toLine(body.reply), id: replyId, streaming: false });
+          update({ ...toLine(as("done").reply), id: replyId, streaming: false });
         }
         else if (name === "error") {
           // the platform says the reply failed, in a problem's words, and kept nothing: the exchange goes, and the
           // message is back in the box (with its client_txn_id, should a send racing this one have kept it)
           ended = true;
-          const problem = body as { title?: string; detail?: string };
-          unsettled(problem.detail ?? problem.title ?? "The reply was cut short.");
+          const problem = as("error");
+          unsettled(problem.detail || problem.title || "The reply was cut short.");
         }
       }
       if (!ended) return unsettled("The connection to the companion was lost.");

@@ -20,7 +20,8 @@ export function paidFor(p: Payment): string {
     case "group_membership":
       return "Community membership";
     default:
-      return p.purpose.replace(/_/g, " ");
+      // A purpose newer than this client.
+      return (p.purpose as string).replace(/_/g, " ");
   }
 }
 

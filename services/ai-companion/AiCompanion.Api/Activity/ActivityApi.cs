@@ -21,8 +21,9 @@ public sealed record ActivityItem(
         "opportunity (an event or circle near me), connection (a new connection with shared interests), insight (a "
             + "course that fits), boost (my boost ended)."
     )]
+    [property: ValuesOf(typeof(ActivityTypes))]
         string Type,
-    [property: Description("high, medium or low.")] string Priority,
+    [property: Description("high, medium or low."), ValuesOf(typeof(ActivityPriorities))] string Priority,
     string Title,
     string Description,
     string ActionText,

@@ -8,6 +8,12 @@ public static class ActivityTypes
     public const string Connection = "connection";
     public const string Insight = "insight";
     public const string Boost = "boost";
+    public static readonly string[] All = [Opportunity, Connection, Insight, Boost];
+}
+
+public static class ActivityPriorities
+{
+    public static readonly string[] All = ["high", "medium", "low"];
 }
 
 public sealed class ActivityOptions

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Security.Claims;
+using System.Text.Json.Nodes;
 using Community.AiCompanion.Conversation.Model;
 using Community.AiCompanion.Limits;
 using Community.ServiceDefaults.Api;
@@ -8,11 +9,44 @@ using Community.ServiceDefaults.Data;
 using Community.ServiceDefaults.Errors;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.AI;
+using Microsoft.OpenApi;
 
 namespace Community.AiCompanion.Conversation;
 
 public static class ConversationApi
 {
+    /// <summary>
+    /// Documents the stream's events (OpenAPI 3.1 has no keyword for server-sent events): each event's data a schema
+    /// of its own in the components, and the 200's schema naming them by event in <c>x-events</c>.
+    /// </summary>
+    private static RouteHandlerBuilder DocumentsStreamEvents(this RouteHandlerBuilder builder) =>
+        builder.AddOpenApiOperationTransformer(
+            async (operation, context, cancellationToken) =>
+            {
+                if (
+                    operation.Responses?.TryGetValue("200", out var ok) != true
+                    || ok is not OpenApiResponse { Content: { } content }
+                    || !content.TryGetValue(ReplyStream.ContentType, out var media)
+                    || media.Schema is not OpenApiSchema schema
+                )
+                    return;
+                var events = new JsonObject();
+                foreach (var (name, type) in ReplyStream.Events)
+                {
+                    if (context.Document!.Components?.Schemas?.ContainsKey(type.Name) != true)
+                        context.Document.AddComponent(
+                            type.Name,
+                            await context.GetOrCreateSchemaAsync(type, null, cancellationToken)
+                        );
+                    events[name] = new JsonObject { ["$ref"] = "#/components/schemas/" + type.Name };
+                }
+                schema.Description =
+                    "Server-sent events, each a name and one line of JSON data; x-events names each event's data schema.";
+                schema.Extensions ??= new Dictionary<string, IOpenApiExtension>();
+                schema.Extensions["x-events"] = new JsonNodeExtension(events);
+            }
+        );
+
     public static RouteGroupBuilder MapConversationApi(this IEndpointRouteBuilder routes)
     {
         var group = routes
@@ -46,6 +80,7 @@ public static class ConversationApi
                     + "its text instead), reminder, then done (stored ids, usage) or error"
             )
             .Produces(StatusCodes.Status200OK, typeof(string), ReplyStream.ContentType)
+            .DocumentsStreamEvents()
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblemWith<AllowanceUsedDto>(StatusCodes.Status429TooManyRequests)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);

@@ -49,6 +49,16 @@ public sealed class ReplyStream : IResult, IAsyncDisposable
 {
     public const string ContentType = "text/event-stream";
 
+    /// <summary>Each event the stream may send, by name, and the type of its data (JSON): what the contract names.</summary>
+    public static readonly IReadOnlyList<(string Name, Type Data)> Events =
+    [
+        ("delta", typeof(StreamDelta)),
+        ("replace", typeof(StreamReplace)),
+        ("reminder", typeof(StreamReminder)),
+        ("done", typeof(StreamDone)),
+        ("error", typeof(StreamError)),
+    ];
+
     private readonly PreparedSend? _send;
     private readonly IAsyncEnumerator<ChatResponseUpdate>? _chunks;
     private readonly string _responder = "";

@@ -1,6 +1,7 @@
 using Community.Contracts.AiCompanion;
 using Community.ServiceDefaults.Data;
 using Community.ServiceDefaults.Errors;
+using Community.ServiceDefaults.OpenApi;
 using Microsoft.Extensions.Options;
 
 namespace Community.AiCompanion.Sessions;
@@ -117,4 +118,10 @@ public sealed class SessionPurchases(
 /// <summary>The session that stands in the way of buying another: what the 409 of a purchase names.</summary>
 /// <param name="SessionId">The session bought before.</param>
 /// <param name="State">Its state now: pending (waiting for payment) or active.</param>
-public sealed record SessionOpen(Guid SessionId, string State);
+public sealed record SessionOpen(
+    Guid SessionId,
+    [property: ValuesOf(typeof(SessionOpen), nameof(SessionOpen.OpenStates))] string State
+)
+{
+    public static readonly string[] OpenStates = [SessionStates.Pending, SessionStates.Active];
+}

@@ -16,6 +16,7 @@ public static class JwksApi
                     );
                 }
             )
+            .Produces<JsonWebKeySetDocument>(StatusCodes.Status200OK)
             .AllowAnonymous()
             .WithTags("Keys")
             .WithName("Jwks")

@@ -126,7 +126,10 @@ public sealed class ChatHub(
     public Task<MessageDto> EditMessage(Guid id, Guid messageId, string? text) =>
         messages.EditAsync(id, messageId, UserId, text, Context.ConnectionId, null, Context.ConnectionAborted);
 
-    [Description("Deletes one of the caller's messages; answers its tombstone.")]
+    [Description(
+        "Deletes a message: the caller's own, or, as a thread's moderator or an event chat's organizer, anyone's; "
+            + "answers its tombstone."
+    )]
     public Task<MessageDto> DeleteMessage(Guid id, Guid messageId) =>
         messages.DeleteAsync(id, messageId, UserId, Context.ConnectionId, Context.ConnectionAborted);
 

@@ -26,7 +26,7 @@ public sealed record PaymentDto(
     [property: ValuesOf(typeof(PaymentStatus))] string Status,
     long AmountCents,
     string Currency,
-    string Purpose,
+    [property: ValuesOf(typeof(PaymentPurposes))] string Purpose,
     Guid ReferenceId,
     string? Product,
     [property: ValuesOf(typeof(PaymentMethods))] string PaymentMethod,

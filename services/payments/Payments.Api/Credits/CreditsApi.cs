@@ -30,7 +30,7 @@ public sealed record CreditEntryDto(
     long Amount,
     [property: ValuesOf(typeof(CreditKinds))] string Kind,
     string Reason,
-    string? Purpose,
+    [property: ValuesOf(typeof(PaymentPurposes))] string? Purpose,
     Guid? ReferenceId,
     DateTimeOffset CreatedAt
 );
@@ -50,7 +50,7 @@ public sealed record CreditPacksDto(IReadOnlyList<CreditPackDto> Items);
 public sealed record CreditSpendDto(
     Guid SpendId,
     long Amount,
-    string Purpose,
+    [property: ValuesOf(typeof(CreditsApi), nameof(CreditsApi.SpendPurposes))] string Purpose,
     Guid ReferenceId,
     long Balance,
     DateTimeOffset CreatedAt

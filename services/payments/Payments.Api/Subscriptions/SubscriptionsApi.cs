@@ -51,7 +51,12 @@ public sealed record SubscriptionDto(
 /// <param name="Tier">premium or elite: what the subscription buys.</param>
 /// <param name="AmountCents">What each period costs, in minor units of the currency.</param>
 /// <param name="PeriodDays">How long a paid period lasts; it renews until stopped.</param>
-public sealed record PlanDto(string Tier, long AmountCents, string Currency, int PeriodDays);
+public sealed record PlanDto(
+    [property: ValuesOf(typeof(SubscriptionsApi), nameof(SubscriptionsApi.PaidTiers))] string Tier,
+    long AmountCents,
+    string Currency,
+    int PeriodDays
+);
 
 /// <summary>The subscriptions on sale, cheapest first.</summary>
 public sealed record PlansDto(IReadOnlyList<PlanDto> Items);

@@ -25,7 +25,7 @@ public sealed record ConnectionRequest([Required] Guid? UserId, string? Message)
 public sealed record ConnectionDto(
     Guid Id,
     [property: ValuesOf(typeof(ConnectionStatus))] string Status,
-    string Direction,
+    [property: ValuesOf(typeof(ConnectionsApi), nameof(ConnectionsApi.Directions))] string Direction,
     UserSummary User,
     string? Message,
     int CompatibilityScore,

@@ -69,7 +69,7 @@ public sealed record ReportDto(
     string? Comment,
     [property: ValuesOf(typeof(ReportVocabulary), nameof(ReportVocabulary.Statuses))] string Status,
     DateTimeOffset CreatedAt,
-    string? Action,
+    [property: ValuesOf(typeof(ReportVocabulary), nameof(ReportVocabulary.Actions))] string? Action,
     string? Note,
     Guid? ResolvedBy,
     DateTimeOffset? ResolvedAt,
