@@ -41,7 +41,8 @@ public static class ConversationApi
                     events[name] = new JsonObject { ["$ref"] = "#/components/schemas/" + type.Name };
                 }
                 schema.Description =
-                    "Server-sent events, each a name and one line of JSON data; x-events names each event's data schema.";
+                    "Server-sent events, each a name and one line of JSON data; "
+                    + "x-events names each event's data schema.";
                 schema.Extensions ??= new Dictionary<string, IOpenApiExtension>();
                 schema.Extensions["x-events"] = new JsonNodeExtension(events);
             }

@@ -49,7 +49,8 @@ public sealed class ReplyStream : IResult, IAsyncDisposable
 {
     public const string ContentType = "text/event-stream";
 
-    /// <summary>Each event the stream may send, by name, and the type of its data (JSON): what the contract names.</summary>
+    /// <summary>Each event the stream may send, by name, and the type of its data (JSON), as the contract names
+    /// them.</summary>
     public static readonly IReadOnlyList<(string Name, Type Data)> Events =
     [
         ("delta", typeof(StreamDelta)),
