@@ -416,6 +416,14 @@ public sealed class EventStatsTests(EventsFixture fx) : IClassFixture<EventsFixt
         );
         await RefundedBecomesAsync(registrationId, 2000);
         await (await patch(new { price_cents = 3000, currency = "JPY" })).AssertStatus(200);
+
+        // Takings in yen now, fewer than the euros that came and went: the stats count the money the event holds.
+        await (await patch(new { price_cents = 1000 })).AssertStatus(200);
+        await PaidTicketAsync(eventId, 1000, "JPY");
+        stats = await StatsAsync(eventId, organizer);
+        Assert.Equal("JPY", stats["currency"]!.GetValue<string>());
+        Assert.Equal(1000, stats["revenue_cents"]!.GetValue<long>());
+        Assert.Equal(0, stats["refunded_cents"]!.GetValue<long>());
     }
 
     private async Task<JsonArray> AttendeesAsync(string eventId, string organizer) =>

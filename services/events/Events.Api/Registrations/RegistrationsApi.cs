@@ -342,7 +342,10 @@ public static class RegistrationsApi
                         Paid = g.Sum(r => r.AmountCents),
                         Refunded = g.Sum(r => r.RefundedCents),
                     })
-                    .OrderByDescending(g => g.Paid)
+                    // The currency holding money (a price moves to another only once every ticket paid in one was
+                    // refunded), else the event's own.
+                    .OrderByDescending(g => g.Paid - g.Refunded)
+                    .ThenByDescending(g => g.Currency == e.Currency)
                     .FirstOrDefaultAsync(cancellationToken);
                 return (e, byStatus, arrivals, money);
             },
@@ -363,7 +366,7 @@ public static class RegistrationsApi
                 (money?.Paid ?? 0) - (money?.Refunded ?? 0),
                 money?.Refunded ?? 0,
                 // What was paid is counted in its own currency (an event made free since has none); one only, as the
-                // price may not move to another once a ticket is paid (EventRules).
+                // price may not move to another while a ticket paid in one holds money (EventRules).
                 money?.Currency
                     ?? e.Currency
             )
