@@ -167,7 +167,9 @@ public sealed class CompanionConversation(
             .Take(CompanionPrompt.HistoryWindow)
             .ToListAsync(cancellationToken);
         window.Reverse();
-        var firstReply = window.Count == 0;
+        // The first reply of the conversation, also when all before it were left out of the window.
+        var firstReply =
+            window.Count == 0 && !await db.CompanionMessages.AnyAsync(m => m.UserId == userId, cancellationToken);
         var verdict = guard.CheckInput(text, safety);
         if (!verdict.Allowed)
             return (new PreparedSend(userId, text, txn, [], firstReply, safety, verdict, null, now), null);
@@ -522,8 +524,12 @@ public sealed class CompanionConversation(
     )
     {
         var now = clock.GetUtcNow();
+        // As stored (microseconds), so the answer shows what the history will.
+        now = now.AddTicks(-(now.Ticks % 10));
         var (messageId, replyId) = (NewId.Next(now), NewId.Next(now));
         var (replyText, safety) = (ReplyText(send, reply.Text), ReplyToStore.Flag(reply.Verdict));
+        CompanionMessage sent,
+            stored;
         var (promptTokens, completionTokens) = (
             Tokens(reply.Usage.InputTokenCount),
             Tokens(reply.Usage.OutputTokenCount)
@@ -601,13 +607,36 @@ public sealed class CompanionConversation(
             await safetyEvents.RecordAsync(send.UserId, reply.Stage, reply.Verdict, cancellationToken);
             await AnnounceCheckInAsync(send.UserId, messageId, now, cancellationToken);
             await transaction.CommitAsync(cancellationToken);
+            sent = new CompanionMessage
+            {
+                Id = messageId,
+                UserId = send.UserId,
+                Seq = sentSeq,
+                Role = MessageRoles.User,
+                Text = send.Text,
+                ClientTxnId = send.ClientTxnId,
+                CreatedAt = now,
+            };
+            stored = new CompanionMessage
+            {
+                Id = replyId,
+                UserId = send.UserId,
+                Seq = replySeq,
+                Role = MessageRoles.Assistant,
+                Text = replyText,
+                ReplyTo = messageId,
+                Responder = reply.Responder,
+                PromptTokens = promptTokens,
+                CompletionTokens = completionTokens,
+                Safety = safety,
+                Reminder = reminder,
+                CreatedAt = now,
+            };
         }
-        // Stored: read back whether or not the client is still there, so its message is not given back.
-        var rows = await db
-            .CompanionMessages.AsNoTracking()
-            .Where(m => m.Id == messageId || m.Id == replyId)
-            .ToListAsync(CancellationToken.None);
-        return (ToExchange(rows.Single(m => m.Id == messageId), rows.Single(m => m.Id == replyId)), true);
+        // Stored: answered with the two rows as written, not read back, so a deletion of the conversation (or the
+        // account's erasure) committing right after cannot turn a stored reply into a failure that gives its message
+        // back and has it asked of the model again.
+        return (ToExchange(sent, stored), true);
     }
 
     /// <summary>
