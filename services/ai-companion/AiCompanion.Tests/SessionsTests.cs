@@ -26,6 +26,37 @@ public sealed class SessionsTests(AllowanceFixture fx) : IClassFixture<Allowance
     }
 
     [Fact]
+    public async Task A_tier_without_a_daily_limit_is_not_sold_a_session_and_a_key_used_before_still_answers()
+    {
+        var (eliteId, _) = await fx.RegisteredAsync();
+        var refused = await (
+            await BuyAsync(fx.Tokens.Issue(eliteId, Roles.Member, Tiers.Elite), "elite-key")
+        ).AssertProblem(422);
+        Assert.Contains("no daily limit", refused["detail"]!.GetValue<string>());
+        Assert.Equal(
+            0,
+            await fx.ScalarAsync<long>("SELECT count(*) FROM companion_sessions WHERE user_id = @u", ("u", eliteId))
+        );
+
+        // Bought before the membership went elite: the key still answers with it.
+        var (userId, member) = await fx.RegisteredAsync();
+        var bought = await (await BuyAsync(member, "before-elite")).AssertStatus(202);
+        var elite = fx.Tokens.Issue(userId, Roles.Member, Tiers.Elite);
+        await (await BuyAsync(elite, "as-elite")).AssertProblem(422);
+        // What the key bought before stays its answer.
+        var again = await (await BuyAsync(elite, "before-elite")).AssertStatus(200);
+        Assert.Equal(bought["id"]!.GetValue<Guid>(), again["id"]!.GetValue<Guid>());
+        Assert.Equal(
+            1,
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM outbox_messages WHERE type LIKE '%.CompanionSessionRequested,%' AND "
+                    + "payload->>'userId' = @u",
+                ("u", userId.ToString())
+            )
+        );
+    }
+
+    [Fact]
     public async Task A_session_is_requested_once_per_key_and_one_at_a_time()
     {
         var (userId, token) = await fx.RegisteredAsync();

@@ -1,3 +1,4 @@
+using Community.AiCompanion.Limits;
 using Community.Contracts.AiCompanion;
 using Community.ServiceDefaults.Data;
 using Community.ServiceDefaults.Errors;
@@ -13,14 +14,17 @@ namespace Community.AiCompanion.Sessions;
 public sealed class SessionPurchases(
     CompanionDbContext db,
     IOptionsMonitor<CompanionSessionOptions> options,
+    IOptionsMonitor<LimitsOptions> limits,
     TimeProvider clock
 )
 {
     /// <summary>
-    /// The session <paramref name="key"/> names (Created false), or a new pending one; 409 while another is open.
+    /// The session <paramref name="key"/> names (Created false), or a new pending one; 409 while another is open, 422
+    /// when the caller's <paramref name="tier"/> has no daily limit (a session would lift nothing).
     /// </summary>
     public Task<(CompanionSession Session, bool Created)> RequestAsync(
         Guid userId,
+        string? tier,
         string? key,
         CancellationToken cancellationToken
     )
@@ -32,6 +36,10 @@ public sealed class SessionPurchases(
             {
                 if (await FindAsync(userId, idempotencyKey, ct) is { } first)
                     return (first, false);
+                if (limits.CurrentValue.For(LimitsOptions.Normalize(tier)) is null)
+                    throw new BusinessRuleException(
+                        "Your membership has no daily limit with the companion: a session would add nothing."
+                    );
                 var now = clock.GetUtcNow();
                 // An active session past its end or its messages stops being the open one.
                 await db.Database.ExecuteSqlAsync(
@@ -54,29 +62,37 @@ public sealed class SessionPurchases(
                 );
                 var offer = options.CurrentValue;
                 var id = Guid.CreateVersion7(now);
-                var inserted = await db.Database.ExecuteSqlAsync(
-                    $"""
-                    INSERT INTO companion_sessions (id, user_id, idempotency_key, status, price_credits, minutes,
-                        message_allowance, requested_at)
-                    VALUES ({id}, {userId}, {idempotencyKey}, 'pending', {offer.Credits}, {offer.Minutes},
-                        {offer.Messages}, {now})
-                    ON CONFLICT DO NOTHING
-                    """,
-                    ct
-                );
-                if (inserted == 0)
+                // Again when the open session that stood in the way ended between the insert and its lookup (payments
+                // declined it, say): each attempt that finds none follows a commit that ended one.
+                for (var attempt = 1; ; attempt++)
                 {
+                    var inserted = await db.Database.ExecuteSqlAsync(
+                        $"""
+                        INSERT INTO companion_sessions (id, user_id, idempotency_key, status, price_credits, minutes,
+                            message_allowance, requested_at)
+                        VALUES ({id}, {userId}, {idempotencyKey}, 'pending', {offer.Credits}, {offer.Minutes},
+                            {offer.Messages}, {now})
+                        ON CONFLICT DO NOTHING
+                        """,
+                        ct
+                    );
+                    if (inserted > 0)
+                        break;
                     // A concurrent request won: with this key it is the answer, otherwise it is the open session.
                     if (await FindAsync(userId, idempotencyKey, ct) is { } raced)
                         return (raced, false);
                     var open = await db
                         .CompanionSessions.AsNoTracking()
-                        .FirstAsync(
+                        .FirstOrDefaultAsync(
                             s =>
                                 s.UserId == userId
                                 && (s.Status == SessionStates.Pending || s.Status == SessionStates.Active),
                             ct
                         );
+                    if (open is null && attempt < 3)
+                        continue;
+                    if (open is null)
+                        throw new ConflictException("Your sessions changed while buying this one; try again.");
                     throw new ConflictException(
                         open.Status == SessionStates.Pending
                             ? "A session you bought is still waiting for payment; wait for it before buying another."

@@ -22,9 +22,10 @@ public static class SessionsApi
             .WithName("BuyCompanionSession")
             .WithSummary(
                 "Buy a session with credits (Idempotency-Key header): 202 pending until payments spends the credits, "
-                    + "200 the same key again, 409 while another session is open"
+                    + "200 the same key again, 409 while another session is open, 422 for a tier without a daily limit"
             )
             .ProducesProblemWith<SessionOpen>(409)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
             .HonoursIdempotencyKeyItself();
         group
             .MapGet("/{id:guid}", Get)
@@ -44,7 +45,12 @@ public static class SessionsApi
         var errors = new ValidationErrors();
         var key = IdempotencyKey.Read(http, errors);
         errors.ThrowIfAny();
-        var (session, created) = await purchases.RequestAsync(principal.UserId(), key, cancellationToken);
+        var (session, created) = await purchases.RequestAsync(
+            principal.UserId(),
+            principal.FindFirstValue(ClaimNames.Tier),
+            key,
+            cancellationToken
+        );
         var dto = SessionDto.From(session, clock.GetUtcNow());
         return created ? TypedResults.Accepted($"/api/v1/companion/sessions/{session.Id}", dto) : TypedResults.Ok(dto);
     }

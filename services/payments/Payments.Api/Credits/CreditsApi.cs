@@ -30,7 +30,7 @@ public sealed record CreditEntryDto(
     long Amount,
     [property: ValuesOf(typeof(CreditKinds))] string Kind,
     string Reason,
-    [property: ValuesOf(typeof(PaymentPurposes))] string? Purpose,
+    [property: ValuesOf(typeof(CreditsApi), nameof(CreditsApi.EntryPurposes))] string? Purpose,
     Guid? ReferenceId,
     DateTimeOffset CreatedAt
 );
@@ -71,6 +71,9 @@ public static class CreditsApi
 {
     /// <summary>What credits buy (the switch in Spend).</summary>
     public static readonly string[] SpendPurposes = [PaymentPurposes.Course, PaymentPurposes.Boost];
+
+    /// <summary>What a ledger entry may be for: a spend's purpose (a companion session's too), a payment's.</summary>
+    public static readonly string[] EntryPurposes = [.. PaymentPurposes.All, PaymentPurposes.CompanionSession];
 
     public static RouteGroupBuilder MapCreditsApi(this IEndpointRouteBuilder routes)
     {
