@@ -157,21 +157,32 @@ public sealed class ChatPush : IHostedService
             new View<T>([actorId], actorView)
         );
 
-    /// <summary>Puts this instance's connection <paramref name="connectionId"/> in <paramref name="group"/>.</summary>
-    public void Add(string connectionId, PushGroup group, CancellationToken connectionAborted)
+    /// <summary>
+    /// Puts this instance's connection <paramref name="connectionId"/> in <paramref name="group"/>, unless it is in
+    /// <paramref name="limit"/> groups of that kind already (false): what one connection holds here, and renews in
+    /// Redis, stays bounded.
+    /// </summary>
+    public bool Add(string connectionId, PushGroup group, int limit, CancellationToken connectionAborted)
     {
         lock (_gate)
         {
             // A connection that closed while its join was on its way has left every group already (SignalR ends its
             // token before it runs the disconnect): adding it now would keep a dead connection here for good.
             if (connectionAborted.IsCancellationRequested)
-                return;
+                return true;
+            if (
+                _groupsOf.TryGetValue(connectionId, out var held)
+                && !held.Contains(group)
+                && held.Count(g => g.Kind == group.Kind) >= limit
+            )
+                return false;
             if (!_connectionsOf.TryGetValue(group, out var connections))
                 _connectionsOf[group] = connections = new HashSet<string>(StringComparer.Ordinal);
             connections.Add(connectionId);
             if (!_groupsOf.TryGetValue(connectionId, out var groups))
                 _groupsOf[connectionId] = groups = [];
             groups.Add(group);
+            return true;
         }
     }
 

@@ -67,6 +67,28 @@ public sealed class RealTimeTests(RealTimeFixture fx) : IClassFixture<RealTimeFi
     }
 
     [Fact]
+    public async Task A_connection_joins_at_most_a_hundred_conversations_at_once_and_leaving_one_makes_room()
+    {
+        var (ownerId, owner) = await fx.RegisteredAsync();
+        var groupId = await fx.GroupAsync(ownerId, "Many threads");
+        var threads = new List<string>();
+        for (var i = 0; i <= ChatHub.MaxOpen; i++)
+            threads.Add(await fx.ThreadAsync(owner, groupId, $"Thread {i}", "First"));
+        await using var client = await fx.ConnectAsync(owner);
+        foreach (var thread in threads.Take(ChatHub.MaxOpen))
+            await Join(client, thread);
+
+        var refused = await Assert.ThrowsAsync<HubException>(() => Join(client, threads[^1]));
+        Assert.Contains("100 conversations open", refused.Message);
+        // One already joined may be joined again (to catch up); one left makes room for another.
+        await Join(client, threads[0], 0);
+        await client.Connection.InvokeAsync("LeaveConversation", threads[0]);
+        await Join(client, threads[^1]);
+        await fx.SendAsync(owner, threads[^1], "Heard live");
+        await client.WaitForAsync("new_message", m => m.Arguments[0].GetProperty("text").GetString() == "Heard live");
+    }
+
+    [Fact]
     public async Task Messages_sent_on_one_instance_reach_the_other_instances_client_exactly_once_in_seq_order()
     {
         await using var pair = await JoinedPairAsync();
@@ -206,7 +228,7 @@ public sealed class RealTimeTests(RealTimeFixture fx) : IClassFixture<RealTimeFi
         // A join that finishes after its connection closed (and left everything) adds nothing.
         using var closed = new CancellationTokenSource();
         await closed.CancelAsync();
-        pushes.Add("closed-while-joining", group, closed.Token);
+        pushes.Add("closed-while-joining", group, ChatHub.MaxOpen, closed.Token);
         Assert.Equal(1, pushes.CountIn(group));
     }
 

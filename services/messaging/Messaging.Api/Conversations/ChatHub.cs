@@ -30,6 +30,10 @@ public sealed class ChatHub(
 
     public const string Path = "/hubs/chat";
 
+    /// <summary>How many conversations one connection may have joined at once, and how many groups subscribed
+    /// to.</summary>
+    public const int MaxOpen = 100;
+
     /// <summary>The hub's AsyncAPI document, at the same path here and at the gateway.</summary>
     public const string AsyncApiPath = "/asyncapi/messaging.json";
 
@@ -53,7 +57,7 @@ public sealed class ChatHub(
         "Starts live delivery of the conversation to this connection; answers the messages after since_seq "
             + "(at most 100, oldest first; has_more: join again from the last) or, with null, the newest page. "
             + "An event chat's members hear user_joined when it is the caller's first connection in it (not when it "
-            + "takes back a leave not told yet)."
+            + "takes back a leave not told yet). A connection has at most 100 conversations joined at once."
     )]
     public async Task<MessageHistory> JoinConversation(Guid id, long? sinceSeq)
     {
@@ -61,7 +65,10 @@ public sealed class ChatHub(
             throw new RequestValidationException("since_seq", "since_seq must be 0 or more.");
         var access = await ConversationAccess.OpenAsync(db, id, UserId, Context.ConnectionAborted);
         var eventChat = access.Conversation.Kind == ConversationKinds.EventChat;
-        push.Add(Context.ConnectionId, ChatPush.JoinedGroup(id, UserId), Context.ConnectionAborted);
+        if (!push.Add(Context.ConnectionId, ChatPush.JoinedGroup(id, UserId), MaxOpen, Context.ConnectionAborted))
+            throw new BusinessRuleException(
+                $"This connection has {MaxOpen} conversations open: leave one (LeaveConversation) to join another."
+            );
         if (!eventChat)
             await presence.JoinedAsync(Context.ConnectionId, UserId, id);
         else if (await presence.JoinedEventChatAsync(Context.ConnectionId, UserId, id))
@@ -94,14 +101,25 @@ public sealed class ChatHub(
     /// </summary>
     [Description(
         "Subscribes this connection to a group's member_joined and member_left (conversation_id null) while the "
-            + "caller is a member; a non-member gets the 404 of a group that does not exist."
+            + "caller is a member; a non-member gets the 404 of a group that does not exist. At most 100 groups a "
+            + "connection."
     )]
     public async Task JoinGroup(Guid groupId)
     {
         _ =
             await ThreadAccess.MembershipAsync(db, groupId, UserId, Context.ConnectionAborted)
             ?? throw new NotFoundException(ThreadAccess.NoSuchGroup);
-        push.Add(Context.ConnectionId, ChatPush.SubscribedGroup(groupId, UserId), Context.ConnectionAborted);
+        if (
+            !push.Add(
+                Context.ConnectionId,
+                ChatPush.SubscribedGroup(groupId, UserId),
+                MaxOpen,
+                Context.ConnectionAborted
+            )
+        )
+            throw new BusinessRuleException(
+                $"This connection is subscribed to {MaxOpen} groups: leave one (LeaveGroup) to join another."
+            );
     }
 
     [Description("Ends this connection's subscription to the group's community events.")]
