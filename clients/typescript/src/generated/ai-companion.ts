@@ -78,7 +78,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Buy a session with credits (Idempotency-Key header): 202 pending until payments spends the credits, 200 the same key again, 409 while another session is open */
+        /** Buy a session with credits (Idempotency-Key header): 202 pending until payments spends the credits, 200 the same key again, 409 while another session is open, 422 for a tier without a daily limit */
         post: operations["BuyCompanionSession"];
         delete?: never;
         options?: never;
@@ -982,6 +982,17 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & components["schemas"]["SessionOpen"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Too Many Requests */

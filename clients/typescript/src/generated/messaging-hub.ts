@@ -187,11 +187,11 @@ export const hubPath = "/hubs/chat";
 
 /** Hub methods a client invokes: their arguments, in order, and what they answer. */
 export interface HubMethods {
-    /** Starts live delivery of the conversation to this connection; answers the messages after since_seq (at most 100, oldest first; has_more: join again from the last) or, with null, the newest page. An event chat's members hear user_joined when it is the caller's first connection in it (not when it takes back a leave not told yet). */
+    /** Starts live delivery of the conversation to this connection; answers the messages after since_seq (at most 100, oldest first; has_more: join again from the last) or, with null, the newest page. An event chat's members hear user_joined when it is the caller's first connection in it (not when it takes back a leave not told yet). A connection has at most 100 conversations joined at once. */
     JoinConversation: { args: [id: string, since_seq: number | null]; result: components["schemas"]["MessageHistory"] };
     /** Stops live delivery of the conversation to this connection (an event chat's members hear user_left 5 seconds after it was the caller's last connection in it, unless the caller opens it again meanwhile). */
     LeaveConversation: { args: [id: string]; result: void };
-    /** Subscribes this connection to a group's member_joined and member_left (conversation_id null) while the caller is a member; a non-member gets the 404 of a group that does not exist. */
+    /** Subscribes this connection to a group's member_joined and member_left (conversation_id null) while the caller is a member; a non-member gets the 404 of a group that does not exist. At most 100 groups a connection. */
     JoinGroup: { args: [group_id: string]; result: void };
     /** Ends this connection's subscription to the group's community events. */
     LeaveGroup: { args: [group_id: string]; result: void };

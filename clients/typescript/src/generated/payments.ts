@@ -345,7 +345,7 @@ export interface components {
             kind: "grant" | "spend" | "reversal" | "clawback";
             reason: string;
             /** @enum {null|string} */
-            purpose?: "event_registration" | "course" | "subscription" | "boost" | "credits" | "group_membership" | null;
+            purpose?: "event_registration" | "course" | "subscription" | "boost" | "credits" | "group_membership" | "companion_session" | null;
             /** Format: uuid */
             reference_id?: null | string;
             /** Format: date-time */
