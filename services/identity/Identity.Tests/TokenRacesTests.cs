@@ -56,6 +56,66 @@ public sealed class TokenRacesTests(IdentityFixture fx) : IClassFixture<Identity
     // A sign-in waiting on the account's lock while the account is deleted: its password was right for the account as
     // read, but there is no account now (401, not the 500 of recording a sign-in for a user that no longer exists).
     [Fact]
+    public async Task An_account_deleted_while_its_logout_is_under_way_waits_for_it_rather_than_deadlocking()
+    {
+        var registered = await fx.RegisterAsync();
+        var id = Guid.Parse(registered["user"]!["id"]!.GetValue<string>());
+        var access = registered["access_token"]!.GetValue<string>();
+        await using var connection = new Npgsql.NpgsqlConnection(fx.Resources.DatabaseConnectionString);
+        await connection.OpenAsync();
+        await using var logout = await connection.BeginTransactionAsync();
+        // A logout's order: its family's tokens revoked, then the revocation feed's lock.
+        await using (
+            var revoke = new Npgsql.NpgsqlCommand(
+                "UPDATE refresh_tokens SET revoked_at = now() WHERE user_id = @id",
+                connection,
+                logout
+            )
+        )
+        {
+            revoke.Parameters.AddWithValue("id", id);
+            await revoke.ExecuteNonQueryAsync();
+        }
+        var deletion = fx.Client.SendJson(
+            HttpMethod.Delete,
+            "/api/v1/users/me",
+            new { password = "correct-horse-9" },
+            access
+        );
+        await fx.SomeoneWaitsOnALockAsync("the deletion never waited for the logout's tokens");
+        await using (
+            var feed = new Npgsql.NpgsqlCommand(
+                "LOCK TABLE session_revocations IN SHARE ROW EXCLUSIVE MODE",
+                connection,
+                logout
+            )
+        )
+            await feed.ExecuteNonQueryAsync();
+        await logout.CommitAsync();
+
+        await (await deletion).AssertStatus(204);
+        Assert.Equal(0L, await fx.ScalarAsync<long>("SELECT count(*) FROM users WHERE id = @id", ("id", id)));
+    }
+
+    [Fact]
+    public async Task Logouts_of_one_session_at_once_end_it_once()
+    {
+        var registered = await fx.RegisterAsync();
+        var access = registered["access_token"]!.GetValue<string>();
+        var session = Guid.Parse(TestTokens.Payload(access)["sid"]!.GetValue<string>());
+
+        var answers = await Task.WhenAll(
+            Enumerable.Range(0, 6).Select(_ => fx.Client.PostJson("/api/v1/auth/logout", new { }, access))
+        );
+
+        Assert.All(answers, a => Assert.Contains((int)a.StatusCode, new[] { 204, 401 }));
+        Assert.Equal(
+            1L,
+            await fx.ScalarAsync<long>("SELECT count(*) FROM session_revocations WHERE session_id = @s", ("s", session))
+        );
+    }
+
+    [Fact]
     public async Task A_sign_in_while_the_account_is_deleted_is_refused_not_an_error()
     {
         var username = "gone_" + Guid.NewGuid().ToString("N")[..8];

@@ -371,8 +371,10 @@ public static class AuthApi
             if (await db.RefreshTokens.AnyAsync(t => t.FamilyId == family && t.UserId == userId, cancellationToken))
             {
                 await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-                await tokens.RevokeFamilyAsync(db, family, cancellationToken);
-                await sessions.EndSessionAsync(db, userId, family, SessionEnding.Logout, cancellationToken);
+                // Ended once: logouts repeated with the token (or racing one another) add nothing to the revocation
+                // feed and its lock, as a refresh of a family revoked already does not.
+                if (await tokens.RevokeFamilyAsync(db, family, cancellationToken) > 0)
+                    await sessions.EndSessionAsync(db, userId, family, SessionEnding.Logout, cancellationToken);
                 await db.SaveChangesAsync(cancellationToken);
                 await transaction.CommitAsync(cancellationToken);
             }

@@ -200,6 +200,9 @@ public static class UsersApi
         db.AddIntegrationEvent(new UserDeleted(Guid.CreateVersion7(), clock.GetUtcNow(), user.Id));
         // Here, not in an eraser: UserDeleted carries the id alone, and the counters' keys hold e-mails and phones.
         await ThrottleCounters.EraseAsync(db, user, cancellationToken);
+        // The refresh tokens before the revocation feed's lock, in the order a logout takes them (the user's delete
+        // below would reach them by cascade only after the feed's lock: a logout at that moment deadlocked with it).
+        await sessions.RevokeRefreshTokensAsync(db, user.Id, cancellationToken);
         await sessions.EndAllAsync(db, user.Id, SessionEnding.UserDeleted, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
