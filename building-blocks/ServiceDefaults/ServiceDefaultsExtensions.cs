@@ -7,6 +7,7 @@ using Community.ServiceDefaults.Telemetry;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.HttpOverrides;
+using Microsoft.AspNetCore.OpenApi;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration;
@@ -173,6 +174,9 @@ public static class ServiceDefaultsExtensions
     /// authentication that refuses invalid tokens, rate limiting, authorization, refusal of query parameters the
     /// endpoint does not bind, room for an upload's body, Idempotency-Key replays; and the service's OpenAPI document.
     /// </summary>
+    /// <summary>The one OpenAPI document a service serves (the gateway serves it as /openapi/{service}.json).</summary>
+    private const string DocumentName = "v1";
+
     public static WebApplication UseServiceDefaults(this WebApplication app)
     {
         app.UseHeadAsGet();
@@ -197,8 +201,13 @@ public static class ServiceDefaultsExtensions
         app.UseUploadSpool();
         app.UseIdempotentRequests();
 
-        // A service registers its document (AddOpenApi(o => o.AddContract())); the gateway has none and answers 404.
-        app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
+        // A service registers its document (AddOpenApi(o => o.AddContract())), v1; the gateway has none (it routes the
+        // services'). Any other name is the 404 problem of a route that does not exist, not the library's plain text.
+        if (
+            app.Services.GetService<IServiceProviderIsKeyedService>() is { } keyed
+            && keyed.IsKeyedService(typeof(IOpenApiDocumentProvider), DocumentName)
+        )
+            app.MapOpenApi($"/openapi/{{documentName:regex(^{DocumentName}$)}}.json").AllowAnonymous();
         return app;
     }
 

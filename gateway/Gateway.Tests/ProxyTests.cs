@@ -346,4 +346,16 @@ public sealed class ProxyTests(GatewayFixture fixture) : IClassFixture<GatewayFi
         Assert.Equal("/openapi/v1.json", echo.Path);
         Assert.Equal(_.Gateway.Address.Authority, echo.Header("Host"));
     }
+
+    [Theory]
+    [InlineData("/openapi/v1.json")]
+    [InlineData("/openapi/nothing.json")]
+    [InlineData("/openapi/%3Cb%3E.json")]
+    public async Task A_document_the_gateway_does_not_route_is_the_problem_of_a_route_that_does_not_exist(string path)
+    {
+        var response = await _.SendAsync(HttpMethod.Get, path);
+
+        var problem = await response.AssertProblem(404);
+        Assert.NotNull(problem["request_id"]);
+    }
 }
