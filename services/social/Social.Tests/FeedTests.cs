@@ -106,6 +106,24 @@ public sealed class FeedTests(SocialFixture fx) : IClassFixture<SocialFixture>
             ("e", eventId)
         );
 
+    [Fact]
+    public async Task A_leave_handled_after_the_member_came_back_leaves_their_join_news()
+    {
+        var (_, owner, _) = await fx.RegisteredAsync();
+        var (memberId, member, _) = await fx.RegisteredAsync();
+        var group = Guid.Parse(await GroupsFlow.CreateAsync(fx, owner));
+        await Join(group.ToString(), member);
+        await Eventually.TrueAsync(async () => await JoinedNewsAsync(group, memberId) == 1, "the join never made news");
+
+        // A leave and a rejoin whose leave is handled last (the join and the leave have queues of their own): the
+        // member is in the group, so their join is still news.
+        await fx.DeliverAsync(
+            new GroupMemberLeft(Guid.NewGuid(), fx.Clock.GetUtcNow(), group, memberId),
+            "FeedGroupMemberLeftConsumer"
+        );
+        Assert.Equal(1, await JoinedNewsAsync(group, memberId));
+    }
+
     private Task<long> JoinedNewsAsync(Guid group, Guid userId) =>
         fx.ScalarAsync<long>(
             "SELECT count(*) FROM activities WHERE group_id = @g AND actor_id = @u AND kind = 'group_joined'",

@@ -133,7 +133,10 @@ public sealed class FeedGroupMemberJoinedConsumer(SocialDbContext db, ILogger<Fe
     }
 }
 
-/// <summary>Someone who left is no longer shown as having joined.</summary>
+/// <summary>
+/// Someone who left is no longer shown as having joined; not while they are a member again, rejoined before this (late,
+/// or redelivered) message was handled.
+/// </summary>
 public sealed class FeedGroupMemberLeftConsumer(SocialDbContext db, ILogger<FeedGroupMemberLeftConsumer> logger)
     : IdempotentConsumer<GroupMemberLeft, SocialDbContext>(db, logger)
 {
@@ -144,6 +147,8 @@ public sealed class FeedGroupMemberLeftConsumer(SocialDbContext db, ILogger<Feed
             $"""
             DELETE FROM activities WHERE kind = {ActivityKinds.GroupJoined} AND actor_id = {m.UserId}
                 AND subject_id = {m.GroupId}
+                AND NOT EXISTS (SELECT 1 FROM group_members gm WHERE gm.group_id = {m.GroupId}
+                    AND gm.user_id = {m.UserId})
             """,
             cancellationToken
         );
