@@ -18,6 +18,10 @@ public sealed class AllowanceAccess(
     TimeProvider clock
 )
 {
+    /// <summary>Whether <paramref name="tier"/> (a token's claim) has no daily limit: nothing a session would
+    /// lift.</summary>
+    public bool IsUnlimited(string? tier) => limits.CurrentValue.For(LimitsOptions.Normalize(tier)) is null;
+
     /// <summary>
     /// The answer to "may this user send one more message now": Allowed with the message counted (in today's usage,
     /// or in the active session's when the daily limit is reached: <see cref="SessionId"/>), or refused with how long

@@ -14,7 +14,7 @@ namespace Community.AiCompanion.Sessions;
 public sealed class SessionPurchases(
     CompanionDbContext db,
     IOptionsMonitor<CompanionSessionOptions> options,
-    IOptionsMonitor<LimitsOptions> limits,
+    AllowanceAccess allowances,
     TimeProvider clock
 )
 {
@@ -36,7 +36,7 @@ public sealed class SessionPurchases(
             {
                 if (await FindAsync(userId, idempotencyKey, ct) is { } first)
                     return (first, false);
-                if (limits.CurrentValue.For(LimitsOptions.Normalize(tier)) is null)
+                if (allowances.IsUnlimited(tier))
                     throw new BusinessRuleException(
                         "Your membership has no daily limit with the companion: a session would add nothing."
                     );

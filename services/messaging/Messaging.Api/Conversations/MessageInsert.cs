@@ -76,8 +76,8 @@ public static class MessageInsert
     /// Per kind, whether the sender may send now as <see cref="ConversationAccess.OpenAsync"/> decides it, checked by
     /// the statement itself, also after that check (a block or a departure committed since): a direct conversation's
     /// sender is one of its pair (the caller's to check), no block either way and the two still connected; a thread's,
-    /// an active member of a group not deleted, the thread not deleted; an event chat's, an active member. Closed is the
-    /// statement's own condition. It may refuse what the access check allows, never the reverse: a refusal is
+    /// an active member of a group not deleted, the thread not deleted; an event chat's, an active member. Closed is
+    /// the statement's own condition. It may refuse what the access check allows, never the reverse: a refusal is
     /// answered by the access check (ConversationSendGuardTests holds the two together).
     /// </summary>
     private static readonly Dictionary<string, string> MaySend = new()
