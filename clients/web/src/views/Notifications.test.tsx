@@ -220,6 +220,26 @@ describe("Notifications", () => {
     expect(asked.filter((a) => a.path === "/api/v1/notifications").map((a) => a.url.searchParams.get("cursor"))).toEqual([null, "n50"]);
   });
 
+  it("marks every page shown read on Mark all as read, the later pages too, and the button goes", async () => {
+    signedIn({ id: "me", role: "member" });
+    let read: string | null = null;
+    stubPlatform((a) => {
+      if (a.method === "PATCH" && a.path === "/api/v1/notifications/read") return (read = "2026-11-28T11:00:00Z"), { status: 200, body: { updated: 2 } };
+      if (a.path !== "/api/v1/notifications") return undefined;
+      return a.url.searchParams.get("cursor") === "n50"
+        ? { status: 200, body: { items: [item("n51", "An older one", { read_at: read })], next_cursor: null } }
+        : { status: 200, body: { items: [item("n1", "The newest", { read_at: read })], next_cursor: "n50" } };
+    });
+    render(<Notifications />);
+    fireEvent.click(await screen.findByRole("button", { name: "Show more notifications" }));
+    await waitFor(() => expect(rows().getAllByRole("listitem")).toHaveLength(2));
+
+    fireEvent.click(screen.getByRole("button", { name: "Mark all as read" }));
+
+    await waitFor(() => expect(screen.queryByRole("button", { name: "Mark all as read" })).toBeNull());
+    expect(rows().getAllByRole("listitem").map((li) => li.querySelector(".title")!.textContent)).toEqual(["The newest", "An older one"]);
+  });
+
   it("puts a pushed notification first, with its sender's picture, in place of the ones it folds", async () => {
     signedIn({ id: "me", role: "member" });
     const push = hubPushes();
