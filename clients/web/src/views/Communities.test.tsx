@@ -117,6 +117,39 @@ describe("the communities column", () => {
   });
 });
 
+describe("the communities column after joining or leaving", () => {
+  it("lists the community under Mine once its invitation is accepted, and no longer once I left", async () => {
+    signedIn({ id: "me", role: "member" });
+    vi.spyOn(session, "hub").mockReturnValue(null);
+    let state = "invited";
+    const asked = stubPlatform(({ method, path, url }) => {
+      if (path === "/api/v1/groups/mine") {
+        const status = url.searchParams.get("status");
+        const items = status === null && state === "member" ? [group("member", 0)] : status === "invited" && state === "invited" ? [group("invited", 0)] : [];
+        return { status: 200, body: { items, next_cursor: null } };
+      }
+      if (path === "/api/v1/threads") return { status: 200, body: { items: [], next_cursor: null } };
+      if (method === "GET" && path === "/api/v1/groups/g1") return { status: 200, body: group(state, 0) };
+      if (method === "POST" && path === "/api/v1/groups/g1/join") {
+        state = "member";
+        return { status: 200, body: { group_id: "g1", user_id: "me", role: "member", status: "member" } };
+      }
+      if (method === "POST" && path === "/api/v1/groups/g1/leave") {
+        state = "none";
+        return { status: 204 };
+      }
+      return undefined;
+    });
+    render(<Communities groupId="g1" />);
+    await screen.findByText("You are in no community yet: explore, or create one.");
+    fireEvent.click(await screen.findByRole("button", { name: "Accept the invitation" }));
+    await waitFor(() => expect(screen.getByRole("list", { name: "Communities" }).textContent).toContain("Desert riders12 members · joined"));
+    fireEvent.click(await screen.findByRole("button", { name: "Leave" }));
+    await screen.findByText("You are in no community yet: explore, or create one.");
+    expect(asked.filter((a) => a.path === "/api/v1/groups/mine")).toHaveLength(3);
+  });
+});
+
 describe("a community's page", () => {
   it("leads back to the communities, not to the home page", async () => {
     signedIn({ id: "me", role: "member" });

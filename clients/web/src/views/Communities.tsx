@@ -14,6 +14,9 @@ import { Banner, Failure } from "../lib/said";
 type Group = social.components["schemas"]["GroupDto"];
 type Thread = messaging.components["schemas"]["ThreadDto"];
 
+/** Said on the window when I joined, left, or accepted an invitation: the communities column lists them again. */
+export const communitiesChanged = "community:communities-changed";
+
 /** Seed 001's three columns: communities, the selected one's threads, the selected thread's live discussion. */
 export function Communities({ groupId, threadId }: { groupId?: string; threadId?: string }) {
   const depth = threadId ? "discussion" : groupId ? "threads" : "communities";
@@ -56,6 +59,12 @@ function CommunityList({ selected }: { selected?: string }) {
           }),
     [tab, filters, version],
   );
+  useEffect(() => {
+    // from the start again, not the first page in front of the later ones: a community may have moved tab
+    const changed = () => setVersion((v) => v + 1);
+    addEventListener(communitiesChanged, changed);
+    return () => removeEventListener(communitiesChanged, changed);
+  }, []);
 
   return (
     <section class="column" aria-labelledby="communities-heading">
@@ -272,7 +281,10 @@ function ThreadList({ groupId, selected }: { groupId: string; selected?: string 
     run(async () => {
       setStatus(null);
       const { error, response } = await session.api.social.POST("/api/v1/groups/{id}/join", { params: { path: { id: groupId } } });
-      if (response.ok) return setVersion((v) => v + 1);
+      if (response.ok) {
+        dispatchEvent(new Event(communitiesChanged));
+        return setVersion((v) => v + 1);
+      }
       if (response.status !== 402 || !error || !("checkout" in error)) return setError(problemText(error, response, "Joining failed."));
       setStatus("Opening the checkout…");
       const failed = await openCheckout(error.checkout.purpose, error.checkout.reference_id, `/communities/${groupId}`);
@@ -285,6 +297,7 @@ function ThreadList({ groupId, selected }: { groupId: string; selected?: string 
     const { error, response } = await session.api.social.POST("/api/v1/groups/{id}/leave", { params: { path: { id: groupId } } });
     if (response.ok) {
       setVersion((v) => v + 1);
+      dispatchEvent(new Event(communitiesChanged));
       navigate(`/communities/${groupId}`);
     } else setError(problemText(error, response, "Leaving failed."));
   }
