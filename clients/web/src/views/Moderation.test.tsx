@@ -91,8 +91,15 @@ describe("AdminPanel", () => {
     expect(asked.find((a) => a.method === "PUT")?.body).toEqual({ reason: "Spam", until: null });
     fireEvent.click(screen.getByRole("button", { name: "Lift the suspension" }));
     await screen.findByRole("form", { name: "Suspend the account" });
+    const apply = screen.getByRole("button", { name: "Change the role" }) as HTMLButtonElement;
+    expect(apply.disabled).toBe(true);
+    // choosing is not applying: arrow keys on the select move through the roles
+    fireEvent.change(screen.getByLabelText("Role"), { target: { value: "admin" } });
     fireEvent.change(screen.getByLabelText("Role"), { target: { value: "organizer" } });
+    expect(asked.filter((a) => a.path === "/api/v1/users/u2/role")).toHaveLength(0);
+    fireEvent.click(apply);
     await screen.findByText(/Their role is now organizer/);
+    expect(asked.filter((a) => a.path === "/api/v1/users/u2/role")).toHaveLength(1);
     expect(asked.find((a) => a.path === "/api/v1/users/u2/role")?.body).toEqual({ role: "organizer" });
   });
 });

@@ -159,6 +159,7 @@ export function AdminPanel({ userId, role }: { userId: string; role: string }) {
   const { busy, error, setError, run } = useAction();
   const [said, setSaid] = useState<string | null>(null);
   const [shownRole, setShownRole] = useState(role);
+  const [chosenRole, setChosenRole] = useState(role as Role);
   const s = suspension.value;
 
   const suspend = (form: HTMLFormElement) =>
@@ -190,6 +191,7 @@ export function AdminPanel({ userId, role }: { userId: string; role: string }) {
       const { data, error, response } = await session.api.identity.PUT("/api/v1/users/{id}/role", { ...path, body: { role: next } });
       if (!data) return setError(problemText(error, response, "The role was not changed."));
       setShownRole(data.role);
+      setChosenRole(data.role);
       setSaid(`Their role is now ${data.role}; it applies from their next sign-in or token renewal.`);
     });
 
@@ -198,16 +200,29 @@ export function AdminPanel({ userId, role }: { userId: string; role: string }) {
       <h3 id="admin-heading">Admin</h3>
       <Banner text={said} />
       <Failure text={error} />
-      <label>
-        Role
-        <select value={shownRole} disabled={busy} onChange={(e) => void changeRole(e.currentTarget.value as Role)}>
-          {roles.map((r) => (
-            <option key={r} value={r}>
-              {r}
-            </option>
-          ))}
-        </select>
-      </label>
+      {/* chosen, then applied: a select acting on change would promote with each arrow key pressed on it */}
+      <form
+        class="inline"
+        aria-label="Their role"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void changeRole(chosenRole);
+        }}
+      >
+        <label>
+          Role
+          <select value={chosenRole} disabled={busy} onChange={(e) => setChosenRole(e.currentTarget.value as Role)}>
+            {roles.map((r) => (
+              <option key={r} value={r}>
+                {r}
+              </option>
+            ))}
+          </select>
+        </label>
+        <button type="submit" class="small secondary" disabled={busy || chosenRole === shownRole}>
+          Change the role
+        </button>
+      </form>
       <LoadFailed what="Their suspension" loaded={suspension} />
       {s?.suspended ? (
         <p>
