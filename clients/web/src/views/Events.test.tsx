@@ -1,5 +1,6 @@
 import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/preact";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { session } from "../lib/app";
 import { signedIn, statusSaying, stubPlatform } from "../lib/testing";
 import { Events, startsAt } from "./Events";
 
@@ -65,6 +66,23 @@ describe("an event's page", () => {
     await screen.findByText(/^Ticket/);
     expect(screen.getByText(/This event is cancelled/).parentElement!.textContent).toBe("This event is cancelled: Storm warning. Tickets paid for are refunded.");
     for (const name of [/Register/, /Buy a ticket/, /Cancel registration/, /Check in/]) expect(screen.queryByRole("button", { name })).toBeNull();
+  });
+
+  it("opens a cancelled event's chat as messaging says it is: closed, with no message box", async () => {
+    signedIn({ id: "me", role: "member" });
+    vi.spyOn(session, "hub").mockReturnValue(null);
+    const cancelled = { ...event("e1", "Night walk"), status: "cancelled", cancellation_reason: "Storm warning" };
+    const chat = { id: "c1", kind: "event", event_id: "e1", title: "Night walk", closed: true, can_send: false, unread_count: 0, last_message: null, last_activity_at: "2026-11-28T09:00:00Z" };
+    stubPlatform(({ method, path }) => {
+      if (method === "GET" && path === "/api/v1/events/e1") return { status: 200, body: cancelled };
+      if (method === "GET" && path === "/api/v1/conversations/by-event/e1") return { status: 200, body: chat };
+      if (method === "GET" && path === "/api/v1/conversations/c1/messages") return { status: 200, body: { items: [], next_cursor: null } };
+      return undefined;
+    });
+    render(<Events eventId="e1" />);
+    fireEvent.click(await screen.findByRole("button", { name: "Open the event chat" }));
+    await screen.findByText("This conversation is closed.");
+    expect(screen.queryByRole("button", { name: /^Send/ })).toBeNull();
   });
 
   it("offers its organizer to publish a draft, and shows it published", async () => {

@@ -1,4 +1,4 @@
-import type { events } from "@community/sdk";
+import type { events, messaging } from "@community/sdk";
 import { useRef, useState } from "preact/hooks";
 import { attempt, formatInZone, formatPrice, formatTime, newTxnId, session, submitted, useAction } from "../lib/app";
 import { openCheckout } from "../lib/checkout";
@@ -18,6 +18,7 @@ import { priceStep, toMinorUnits } from "../lib/money";
 type Event = events.components["schemas"]["EventDto"];
 type Registration = events.components["schemas"]["RegistrationDto"];
 type Ticket = events.components["schemas"]["TicketDto"];
+type Conversation = messaging.components["schemas"]["ConversationDto"];
 type Catalogue = NonNullable<events.operations["ListEvents"]["parameters"]["query"]>;
 type Filters = { q: string; city: string; event_type: NonNullable<Catalogue["event_type"]> | ""; price: NonNullable<Catalogue["price"]> | "" };
 
@@ -273,7 +274,7 @@ function CreateEvent({ onCreated }: { onCreated: (event: Event) => void }) {
 function EventDetail({ id }: { id: string }) {
   const [status, setStatus] = useState<string | null>(null);
   const { busy, error, setError, run } = useAction();
-  const [chat, setChat] = useState<string | null>(null);
+  const [chat, setChat] = useState<Conversation | null>(null);
   // kept until an answer settles the registration: a press again after no answer is the same registration
   const key = useRef<string | null>(null);
   const back = new URLSearchParams(location.search).get("checkout");
@@ -355,7 +356,7 @@ function EventDetail({ id }: { id: string }) {
 
   async function openChat() {
     const { data, error, response } = await session.api.messaging.GET("/api/v1/conversations/by-event/{event_id}", { params: { path: { event_id: id } } });
-    if (data) setChat(data.id);
+    if (data) setChat(data);
     else setError(problemText(error, response, "The event chat is open to registered people."));
   }
 
@@ -434,7 +435,7 @@ function EventDetail({ id }: { id: string }) {
       {chat && (
         <div class="card">
           <h3>Event chat</h3>
-          <Discussion key={chat} conversationId={chat} title={`${event.title} chat`} canSend />
+          <Discussion key={chat.id} conversationId={chat.id} title={`${event.title} chat`} canSend={chat.can_send} />
         </div>
       )}
       {organizes ? <Door eventId={event.id} /> : <Report target="event" id={event.id} what="this event" />}
