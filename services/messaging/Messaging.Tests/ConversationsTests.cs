@@ -171,6 +171,30 @@ public sealed class ConversationsTests(MessagingFixture fx) : IClassFixture<Mess
     }
 
     [Fact]
+    public async Task A_block_committed_while_a_conversation_is_being_started_answers_as_the_block_does()
+    {
+        var (aId, a) = await fx.RegisteredAsync();
+        var (bId, _) = await fx.RegisteredAsync();
+        await fx.ConnectAsync(aId, bId);
+        // B's block commits while A's start waits on the conversations table, after its checks (the block not yet
+        // there) and before the conversation is made: the conversation is made, but A may no longer see it.
+        var started = await fx.CommitsWhileWaitedOnAsync(
+            """
+            INSERT INTO blocks (blocker_id, blocked_id, blocked, as_of) VALUES (@b, @a, true, now())
+            ON CONFLICT (blocker_id, blocked_id) DO UPDATE SET blocked = true, as_of = now();
+            LOCK TABLE conversations IN ACCESS EXCLUSIVE MODE;
+            """,
+            () => fx.Client.PostJson("/api/v1/conversations/direct", new { user_id = bId }, a),
+            "Starting the conversation never waited on the conversations table.",
+            ("a", aId),
+            ("b", bId)
+        );
+        // As a start after the block is answered: no such user (a 403 would tell of the block), not a 500.
+        var problem = await started.AssertProblem(404);
+        Assert.Equal("No such user.", problem["detail"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task Two_people_starting_their_conversation_at_once_get_the_same_one()
     {
         var (aId, a) = await fx.RegisteredAsync();

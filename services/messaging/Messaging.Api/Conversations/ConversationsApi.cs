@@ -188,11 +188,11 @@ public static class ConversationsApi
             clock,
             cancellationToken
         );
+        // Not seen by the caller though just found or made: a block by the other person committed since the checks,
+        // and the caller is answered as after it.
         var dto =
             await ConversationQueries.FindAsync(db, callerId, id, cancellationToken)
-            ?? throw new InvalidOperationException(
-                $"Conversation {id} was just made or found but its member cannot see it."
-            );
+            ?? throw new NotFoundException("No such user.");
         return created ? TypedResults.Created($"/api/v1/conversations/{id}", dto) : TypedResults.Ok(dto);
     }
 

@@ -151,9 +151,11 @@ public static class ThreadsApi
         }
         // The group's members are told of the first message (nobody can have had the thread open).
         await live.NotificationsAsync(first.Notified);
+        // Not seen by its author though just made: they left the group (or it was deleted) since, and are answered as
+        // after it.
         var thread =
             await ThreadQueries.FindAsync(db, callerId, id, acrossBlocks: false, cancellationToken)
-            ?? throw new InvalidOperationException($"Thread {id} was just made but its author cannot see it.");
+            ?? throw new NotFoundException(ThreadAccess.NoSuchGroup);
         await PushNewThreadAsync(
             db,
             push,
