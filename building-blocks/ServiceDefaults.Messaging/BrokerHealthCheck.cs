@@ -14,7 +14,7 @@ public sealed class BrokerHealthCheck(Uri amqp) : IHealthCheck
         CancellationToken cancellationToken = default
     )
     {
-        var port = amqp.IsDefaultPort || amqp.Port <= 0 ? 5672 : amqp.Port;
+        var port = BusSetup.BrokerPort(amqp);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(TimeSpan.FromSeconds(2));
         try

@@ -1,4 +1,5 @@
 using System.Reflection;
+using System.Security.Authentication;
 using Community.Contracts;
 using Community.ServiceDefaults.Auth;
 using Community.ServiceDefaults.Errors;
@@ -112,6 +113,13 @@ public static class BusSetup
                             host.Password(password);
                             host.PublisherConfirmation = true;
                             host.Heartbeat(TimeSpan.FromSeconds(10));
+                            // A managed broker (Amazon MQ, CloudAMQP) answers AMQP over TLS only, on whatever port.
+                            if (IsTls(uri))
+                                host.UseSsl(ssl =>
+                                {
+                                    ssl.Protocol = SslProtocols.Tls12 | SslProtocols.Tls13;
+                                    ssl.ServerName = uri.Host;
+                                });
                         }
                     );
                     foreach (var ephemeral in bus.Ephemeral)
@@ -165,13 +173,25 @@ public static class BusSetup
         retry.Intervals([.. RetryPolicy.DatabaseIntervals]);
     }
 
-    /// <summary>amqp://user:pass@host:port/vhost becomes rabbitmq://host:port/vhost.</summary>
+    /// <summary>
+    /// amqp://user:pass@host:port/vhost becomes rabbitmq://host:port/vhost (amqps://, rabbitmqs:// on 5671 by
+    /// default: TLS).
+    /// </summary>
     public static Uri ToHostAddress(Uri amqp)
     {
         var vhost = Uri.UnescapeDataString(amqp.AbsolutePath.Trim('/'));
-        var port = amqp.IsDefaultPort || amqp.Port <= 0 ? 5672 : amqp.Port;
-        return new Uri($"rabbitmq://{amqp.Host}:{port}/{Uri.EscapeDataString(vhost.Length == 0 ? "/" : vhost)}");
+        var scheme = IsTls(amqp) ? "rabbitmqs" : "rabbitmq";
+        return new Uri(
+            $"{scheme}://{amqp.Host}:{BrokerPort(amqp)}/{Uri.EscapeDataString(vhost.Length == 0 ? "/" : vhost)}"
+        );
     }
+
+    /// <summary>Whether the broker is spoken to over TLS: an amqps:// connection string.</summary>
+    public static bool IsTls(Uri amqp) => amqp.Scheme is "amqps" or "rabbitmqs";
+
+    /// <summary>The connection string's port, or AMQP's own: 5671 over TLS, 5672 otherwise.</summary>
+    public static int BrokerPort(Uri amqp) =>
+        amqp.IsDefaultPort || amqp.Port <= 0 ? (IsTls(amqp) ? 5671 : 5672) : amqp.Port;
 
     private static (string User, string Password) Credentials(Uri amqp)
     {
