@@ -83,6 +83,55 @@ public sealed class OperationsManifestsTests
         Assert.Empty(Items(restored, "spec", "plugins"));
     }
 
+    [Theory, MemberData(nameof(Overlays))]
+    public void The_restored_cluster_can_take_the_originals_place(string overlay)
+    {
+        var original = Assert.Single(OfKind(Kustomize.Render("dependencies"), "Cluster"));
+        var restored = Assert.Single(OfKind(Kustomize.Render("dependencies/restore"), "Cluster"));
+        // sized for the same services and replicas
+        Assert.Equal(
+            Str(original, "spec", "postgresql", "parameters", "max_connections"),
+            Str(restored, "spec", "postgresql", "parameters", "max_connections")
+        );
+        Assert.Equal(original["spec"]!["resources"]!.ToJsonString(), restored["spec"]!["resources"]!.ToJsonString());
+        // and every service may reach its instances once pointed at it (README.md, "Backups and restore")
+        var policies = OfKind(Kustomize.Render(overlay), "NetworkPolicy");
+        foreach (var service in ResourceNames.Services)
+        {
+            var policy = Assert.Single(policies, p => Str(p, "metadata", "name") == service);
+            foreach (var cluster in new[] { original, restored })
+            {
+                var name = Str(cluster, "metadata", "name")!;
+                Assert.True(
+                    Items(policy, "spec", "egress")
+                        .Where(rule => Items(rule, "ports").Any(p => Str(p, "port") == "5432"))
+                        .SelectMany(rule => Items(rule, "to"))
+                        .Any(peer =>
+                            Str(peer, "namespaceSelector", "matchLabels", "kubernetes.io/metadata.name")
+                                == Str(cluster, "metadata", "namespace")
+                            && AdmitsClusterPods(peer?["podSelector"], name)
+                        ),
+                    $"{overlay}: {service} cannot reach the pods of the PostgreSQL cluster {name}"
+                );
+            }
+        }
+    }
+
+    /// <summary>Whether a pod selector takes the pods CloudNativePG labels as instances of <paramref name="cluster"/>.</summary>
+    private static bool AdmitsClusterPods(JsonNode? selector, string cluster)
+    {
+        const string Label = "cnpg.io/cluster";
+        var labels = selector?["matchLabels"] as JsonObject ?? [];
+        if (labels.Any(l => l.Key != Label) || (Str(labels, Label) is { } value && value != cluster))
+            return false;
+        return Items(selector, "matchExpressions")
+            .All(e =>
+                Str(e, "key") == Label
+                && Str(e, "operator") == "In"
+                && Items(e, "values").Any(v => v?.GetValue<string>() == cluster)
+            );
+    }
+
     [Fact]
     public void The_collector_listens_where_the_services_send_telemetry_and_is_scraped()
     {
