@@ -117,7 +117,7 @@ public sealed class OperationsManifestsTests
         }
     }
 
-    /// <summary>Whether a pod selector takes the pods CloudNativePG labels as instances of <paramref name="cluster"/>.</summary>
+    /// <summary>Whether a pod selector takes the pods CloudNativePG labels as <paramref name="cluster"/>'s.</summary>
     private static bool AdmitsClusterPods(JsonNode? selector, string cluster)
     {
         const string Label = "cnpg.io/cluster";

@@ -5,7 +5,7 @@ using Community.ServiceDefaults.Messaging;
 
 namespace Community.ServiceDefaults.Tests.Messaging;
 
-/// <summary>A managed broker over TLS (amqps://, as Amazon MQ and CloudAMQP give it): the bus speaks TLS to it.</summary>
+/// <summary>A managed broker over TLS (amqps://, as Amazon MQ and CloudAMQP give it): the bus speaks TLS.</summary>
 public sealed class BrokerTlsTests
 {
     [Fact]
