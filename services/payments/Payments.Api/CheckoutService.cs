@@ -263,7 +263,7 @@ public sealed class CheckoutService(
                 + "Look again in a moment."
         )
         {
-            Extensions = new Dictionary<string, object?> { ["paid_payment_id"] = paymentId },
+            Extensions = ProblemResponses.MembersOf(new PaidAlreadyMembers(paymentId)),
         };
 
     /// <summary>

@@ -416,6 +416,22 @@ public sealed class InsufficientCreditsException : DomainException
 /// <param name="SpendId">The credit spend that paid it.</param>
 public sealed record AlreadyPaidWithCredits(Guid SpendId);
 
+/// <summary>What the 409 of a thing paid for already names: the payment that went through.</summary>
+/// <param name="PaidPaymentId">
+/// The payment being confirmed: follow it (GET /api/v1/payments/{id}) rather than opening another checkout.
+/// </param>
+public sealed record PaidAlreadyMembers(Guid PaidPaymentId);
+
+/// <summary>
+/// What a checkout's 409 may name, one of the two: the payment of the thing paid for already, or the credit spend that
+/// paid the course. Other 409s (a checkout still being opened, with Retry-After) name neither.
+/// </summary>
+/// <param name="PaidPaymentId">
+/// The payment being confirmed: follow it (GET /api/v1/payments/{id}) rather than opening another checkout.
+/// </param>
+/// <param name="SpendId">The credit spend that paid the course.</param>
+public sealed record CheckoutConflictMembers(Guid PaidPaymentId, Guid SpendId);
+
 /// <summary>What a 422 of a spend the balance does not cover says: how much there is and how much was needed.</summary>
 /// <param name="Balance">The balance now.</param>
 /// <param name="Required">What the spend costs.</param>

@@ -32,6 +32,28 @@ public sealed class OpenApiTests(PaymentsFixture fx) : IClassFixture<PaymentsFix
     }
 
     [Fact]
+    public async Task A_checkouts_409_names_what_was_paid_as_the_refusal_carries_it()
+    {
+        var document = await (await fx.Client.Get("/openapi/v1.json")).AssertStatus(200);
+
+        // a thing paid already: its payment to follow (or, for a course, the credit spend), typed for clients
+        foreach (
+            var (path, members, names) in new[]
+            {
+                ("/api/v1/payments/checkout", "CheckoutConflictMembers", new[] { "paid_payment_id", "spend_id" }),
+                ("/api/v1/subscriptions/checkout", "PaidAlreadyMembers", ["paid_payment_id"]),
+            }
+        )
+        {
+            var schema = Responses(document, path, "post")["409"]!["content"]!["application/problem+json"]!["schema"]!;
+            Assert.Contains(schema["allOf"]!.AsArray(), s => (string?)s!["$ref"] == $"#/components/schemas/{members}");
+            var properties = document["components"]!["schemas"]![members]!["properties"]!.AsObject();
+            Assert.Equal(names, properties.Select(p => p.Key).Order());
+            Assert.All(properties, p => Assert.Equal("uuid", (string?)p.Value!["format"]));
+        }
+    }
+
+    [Fact]
     public async Task A_spend_s_description_names_the_balance_member_as_clients_read_it()
     {
         var document = await (await fx.Client.Get("/openapi/v1.json")).AssertStatus(200);

@@ -300,6 +300,19 @@ export interface components {
             /** @description The one charset JSON bodies are read in: utf-8. */
             supported_charset?: string;
         };
+        /** @description What a checkout's 409 may name, one of the two: the payment of the thing paid for already, or the credit spend that paid the course. Other 409s (a checkout still being opened, with Retry-After) name neither. */
+        CheckoutConflictMembers: {
+            /**
+             * Format: uuid
+             * @description The payment being confirmed: follow it (GET /api/v1/payments/{id}) rather than opening another checkout.
+             */
+            paid_payment_id?: string;
+            /**
+             * Format: uuid
+             * @description The credit spend that paid the course.
+             */
+            spend_id?: string;
+        };
         CheckoutDto: {
             /** Format: uuid */
             payment_id: string;
@@ -404,6 +417,14 @@ export interface components {
         CursorPageOfPaymentDto: {
             items: components["schemas"]["PaymentDto"][];
             next_cursor?: null | string;
+        };
+        /** @description What the 409 of a thing paid for already names: the payment that went through. */
+        PaidAlreadyMembers: {
+            /**
+             * Format: uuid
+             * @description The payment being confirmed: follow it (GET /api/v1/payments/{id}) rather than opening another checkout.
+             */
+            paid_payment_id?: string;
         };
         PaymentDto: {
             /** Format: uuid */
@@ -677,7 +698,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & components["schemas"]["CheckoutConflictMembers"];
                 };
             };
             /** @description Unsupported Media Type */
@@ -1524,7 +1545,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & components["schemas"]["PaidAlreadyMembers"];
                 };
             };
             /** @description Unsupported Media Type */

@@ -80,7 +80,7 @@ public static class CheckoutApi
                 "Open (or find) the checkout for an event registration, a course, a credit pack or a paid group "
                     + "membership; the price is ours, not the client's"
             )
-            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblemWith<CheckoutConflictMembers>(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
             .ProducesProblem(StatusCodes.Status502BadGateway);
         group.MapGet("/{id:guid}", Get).WithName("GetPayment").WithSummary("One of my payments");

@@ -77,7 +77,7 @@ public static class SubscriptionsApi
             .MapPost("/checkout", Checkout)
             .WithName("SubscriptionCheckout")
             .WithSummary("Open (or find) the checkout of a premium or elite subscription, priced from configuration")
-            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblemWith<PaidAlreadyMembers>(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status502BadGateway);
         group
             .MapGet("/plans", Plans)
