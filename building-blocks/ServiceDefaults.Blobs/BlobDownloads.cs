@@ -31,6 +31,13 @@ public static class BlobDownloads
     public static RouteHandlerBuilder ProducesFile(this RouteHandlerBuilder builder, params string[] contentTypes) =>
         builder.Produces<Stream>(StatusCodes.Status200OK, contentTypes[0], contentTypes[1..]);
 
+    /// <summary>
+    /// Documents a file <see cref="Serve"/> answers with its validators (lastModified and entityTag): 304 to a request
+    /// naming the copy it holds, 412 to one conditioned on another version.
+    /// </summary>
+    public static RouteHandlerBuilder RevalidatedByValidators(this RouteHandlerBuilder builder) =>
+        builder.WithMetadata(Api.FileValidatorsMetadata.Instance);
+
     /// <summary>The types an uploaded image is served as (re-encoded in its own format).</summary>
     public static string[] ImageTypes => [.. ImageFormat.All.Select(f => f.ContentType)];
 }

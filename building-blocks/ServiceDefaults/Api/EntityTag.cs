@@ -66,6 +66,18 @@ public sealed class EntityTagMetadata
     public static EntityTagMetadata IfMatch { get; } = new(true);
 }
 
+/// <summary>
+/// Endpoint metadata for the contract: the endpoint answers a file with its validators (ETag, Last-Modified), so a
+/// request naming the copy it holds (If-None-Match, If-Modified-Since) is answered 304 without the bytes, and one
+/// conditioned on another version (If-Match, If-Unmodified-Since) 412.
+/// </summary>
+public sealed class FileValidatorsMetadata
+{
+    private FileValidatorsMetadata() { }
+
+    public static FileValidatorsMetadata Instance { get; } = new();
+}
+
 public static class EntityTagEndpoints
 {
     /// <summary>Declares that a read (or a create) answers the resource's ETag.</summary>

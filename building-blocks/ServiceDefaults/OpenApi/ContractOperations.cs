@@ -132,6 +132,40 @@ internal sealed class ContractOperations : IOpenApiOperationTransformer
             operation.Responses.TryAdd("412", new OpenApiResponse { Description = "Precondition Failed" });
         }
 
+        var validators = metadata.OfType<FileValidatorsMetadata>().Any();
+        if (validators)
+        {
+            operation.Parameters.Add(
+                new OpenApiParameter
+                {
+                    Name = HeaderNames.IfNoneMatch,
+                    In = ParameterLocation.Header,
+                    Required = false,
+                    Description =
+                        "The ETag of the copy the caller holds: 304 without the bytes while the file is the same.",
+                    Schema = new OpenApiSchema { Type = JsonSchemaType.String },
+                }
+            );
+            operation.Parameters.Add(
+                new OpenApiParameter
+                {
+                    Name = HeaderNames.IfModifiedSince,
+                    In = ParameterLocation.Header,
+                    Required = false,
+                    Description =
+                        "The Last-Modified of the copy the caller holds (an HTTP date): 304 without the bytes while "
+                        + "the file is not newer. If-None-Match wins when both are sent.",
+                    Schema = new OpenApiSchema { Type = JsonSchemaType.String },
+                }
+            );
+            operation.Responses ??= new OpenApiResponses();
+            operation.Responses.TryAdd(
+                "304",
+                new OpenApiResponse { Description = "Not Modified: the copy the request names is current." }
+            );
+            operation.Responses.TryAdd("412", new OpenApiResponse { Description = "Precondition Failed" });
+        }
+
         // Any operation may meet the edge's windows (the gateway's per address and per user, an invalid token's) and a
         // service or its database out of reach for a moment: 429 and 503, both with Retry-After.
         operation.Responses ??= new OpenApiResponses();
@@ -171,6 +205,19 @@ internal sealed class ContractOperations : IOpenApiOperationTransformer
                     Description = "The resource's version, for If-Match on its update.",
                     Schema = new OpenApiSchema { Type = JsonSchemaType.String },
                 };
+            if (validators && status is "200" or "304")
+            {
+                r.Headers[HeaderNames.ETag] = new OpenApiHeader
+                {
+                    Description = "The file's version, for If-None-Match.",
+                    Schema = new OpenApiSchema { Type = JsonSchemaType.String },
+                };
+                r.Headers[HeaderNames.LastModified] = new OpenApiHeader
+                {
+                    Description = "When the file was stored (an HTTP date), for If-Modified-Since.",
+                    Schema = new OpenApiSchema { Type = JsonSchemaType.String },
+                };
+            }
             if (status is "409" or "429" or "503")
                 r.Headers[HeaderNames.RetryAfter] = new OpenApiHeader
                 {

@@ -88,6 +88,51 @@ public sealed class PhotosTests(PhotosFixture fx) : IClassFixture<PhotosFixture>
     }
 
     [Fact]
+    public async Task A_photo_held_already_is_answered_304_without_its_bytes_as_the_contract_says()
+    {
+        var (_, organizer) = fx.Organizer();
+        var e = Id(await fx.CreateEventAsync(organizer));
+        var photo = await (await Upload(e, organizer, Form(Images.Jpeg()))).AssertStatus(201);
+        var url = photo["url"]!.GetValue<string>();
+        using var first = await fx.Client.Get(url, organizer);
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        var tag = first.Headers.ETag!;
+        var stored = first.Content.Headers.LastModified!.Value;
+
+        async Task<HttpResponseMessage> Conditional(string header, string value)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, url);
+            request.Headers.Authorization = new("Bearer", organizer);
+            request.Headers.TryAddWithoutValidation(header, value);
+            return await fx.Client.SendAsync(request);
+        }
+        using (var same = await Conditional("If-None-Match", tag.ToString()))
+        {
+            Assert.Equal(HttpStatusCode.NotModified, same.StatusCode);
+            Assert.Empty(await same.Content.ReadAsByteArrayAsync());
+        }
+        using (var notNewer = await Conditional("If-Modified-Since", stored.ToString("R")))
+            Assert.Equal(HttpStatusCode.NotModified, notNewer.StatusCode);
+        using (var other = await Conditional("If-None-Match", "\"another\""))
+            Assert.Equal(HttpStatusCode.OK, other.StatusCode);
+        // conditioned on another version: a problem, as every refusal
+        await (await Conditional("If-Match", "\"another\"")).AssertProblem(412);
+
+        var document = await (await fx.Client.Get("/openapi/v1.json")).AssertStatus(200);
+        var operation = document["paths"]!["/api/v1/events/{id}/photos/{photo_id}/content"]!["get"]!;
+        Assert.NotNull(operation["responses"]!["304"]);
+        Assert.NotNull(operation["responses"]!["412"]!["content"]!["application/problem+json"]);
+        Assert.NotNull(operation["responses"]!["200"]!["headers"]!["ETag"]);
+        Assert.NotNull(operation["responses"]!["200"]!["headers"]!["Last-Modified"]);
+        var headers = operation["parameters"]!
+            .AsArray()
+            .Where(p => (string?)p!["in"] == "header")
+            .Select(p => (string?)p!["name"]);
+        Assert.Contains("If-None-Match", headers);
+        Assert.Contains("If-Modified-Since", headers);
+    }
+
+    [Fact]
     public async Task A_confirmed_attendee_may_upload_and_a_member_who_is_not_coming_may_not()
     {
         var (_, organizer) = fx.Organizer();

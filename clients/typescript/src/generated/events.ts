@@ -3630,6 +3630,10 @@ export interface operations {
             header?: {
                 /** @description The caller's request id (1-64 of A-Z a-z 0-9 . _ : -), echoed and logged; else a new one. */
                 "X-Request-Id"?: string;
+                /** @description The ETag of the copy the caller holds: 304 without the bytes while the file is the same. */
+                "If-None-Match"?: string;
+                /** @description The Last-Modified of the copy the caller holds (an HTTP date): 304 without the bytes while the file is not newer. If-None-Match wins when both are sent. */
+                "If-Modified-Since"?: string;
             };
             path: {
                 /** @description The event's id. */
@@ -3646,6 +3650,10 @@ export interface operations {
                 headers: {
                     /** @description The request's id, as in logs and problem details. */
                     "X-Request-Id"?: string;
+                    /** @description The file's version, for If-None-Match. */
+                    ETag?: string;
+                    /** @description When the file was stored (an HTTP date), for If-Modified-Since. */
+                    "Last-Modified"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3653,6 +3661,19 @@ export interface operations {
                     "image/png": Blob;
                     "image/webp": Blob;
                 };
+            };
+            /** @description Not Modified: the copy the request names is current. */
+            304: {
+                headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
+                    /** @description The file's version, for If-None-Match. */
+                    ETag?: string;
+                    /** @description When the file was stored (an HTTP date), for If-Modified-Since. */
+                    "Last-Modified"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Bad Request */
             400: {
@@ -3689,6 +3710,17 @@ export interface operations {
             };
             /** @description Not Found */
             404: {
+                headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Precondition Failed */
+            412: {
                 headers: {
                     /** @description The request's id, as in logs and problem details. */
                     "X-Request-Id"?: string;
@@ -3830,6 +3862,10 @@ export interface operations {
             header?: {
                 /** @description The caller's request id (1-64 of A-Z a-z 0-9 . _ : -), echoed and logged; else a new one. */
                 "X-Request-Id"?: string;
+                /** @description The ETag of the copy the caller holds: 304 without the bytes while the file is the same. */
+                "If-None-Match"?: string;
+                /** @description The Last-Modified of the copy the caller holds (an HTTP date): 304 without the bytes while the file is not newer. If-None-Match wins when both are sent. */
+                "If-Modified-Since"?: string;
             };
             path: {
                 /** @description The event's id. */
@@ -3844,6 +3880,10 @@ export interface operations {
                 headers: {
                     /** @description The request's id, as in logs and problem details. */
                     "X-Request-Id"?: string;
+                    /** @description The file's version, for If-None-Match. */
+                    ETag?: string;
+                    /** @description When the file was stored (an HTTP date), for If-Modified-Since. */
+                    "Last-Modified"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3851,6 +3891,19 @@ export interface operations {
                     "image/png": Blob;
                     "image/webp": Blob;
                 };
+            };
+            /** @description Not Modified: the copy the request names is current. */
+            304: {
+                headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
+                    /** @description The file's version, for If-None-Match. */
+                    ETag?: string;
+                    /** @description When the file was stored (an HTTP date), for If-Modified-Since. */
+                    "Last-Modified"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Bad Request */
             400: {
@@ -3887,6 +3940,17 @@ export interface operations {
             };
             /** @description Not Found */
             404: {
+                headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Precondition Failed */
+            412: {
                 headers: {
                     /** @description The request's id, as in logs and problem details. */
                     "X-Request-Id"?: string;

@@ -57,7 +57,8 @@ public static class CoverImageApi
             .AllowAnonymous()
             .WithName("GetEventCover")
             .WithSummary("The uploaded cover's image bytes (whoever may see the event)")
-            .ProducesFile(BlobDownloads.ImageTypes);
+            .ProducesFile(BlobDownloads.ImageTypes)
+            .RevalidatedByValidators();
         return group;
     }
 

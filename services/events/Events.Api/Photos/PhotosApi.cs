@@ -85,7 +85,8 @@ public static class PhotosApi
             .MapGet("/{photoId:guid}/content", Content)
             .WithName("GetEventPhotoContent")
             .WithSummary("The photo's image bytes")
-            .ProducesFile(BlobDownloads.ImageTypes);
+            .ProducesFile(BlobDownloads.ImageTypes)
+            .RevalidatedByValidators();
         group
             .MapDelete("/{photoId:guid}", Delete)
             .WithName("DeleteEventPhoto")

@@ -48,7 +48,8 @@ public static class ProfilePictureApi
             .MapGet("/{id:guid}/picture", Content)
             .WithName("GetProfilePicture")
             .WithSummary("A member's uploaded profile picture's image bytes")
-            .ProducesFile(BlobDownloads.ImageTypes);
+            .ProducesFile(BlobDownloads.ImageTypes)
+            .RevalidatedByValidators();
         return group;
     }
 
