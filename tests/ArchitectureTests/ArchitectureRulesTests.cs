@@ -45,6 +45,23 @@ public sealed class ArchitectureRulesTests
 
     [Theory]
     [MemberData(nameof(EachService))]
+    public void No_two_public_types_of_a_service_share_a_name(string service)
+    {
+        // The OpenAPI document names each schema after its type alone: two records of one name in two features give
+        // the contract one schema for both, so one operation is documented with the other's shape.
+        var clashes = System
+            .Reflection.Assembly.Load(service)
+            .GetExportedTypes()
+            .Where(t => !t.IsNested && !t.IsGenericTypeDefinition && t.Name != "Program")
+            .GroupBy(t => t.Name)
+            .Where(g => g.Count() > 1)
+            .Select(g => string.Join(" and ", g.Select(t => t.FullName)))
+            .ToList();
+        Assert.True(clashes.Count == 0, string.Join("; ", clashes));
+    }
+
+    [Theory]
+    [MemberData(nameof(EachService))]
     public void A_service_references_no_other_service(string service)
     {
         var others = Services.Where(s => s != service).ToHashSet();

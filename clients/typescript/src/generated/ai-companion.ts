@@ -253,7 +253,7 @@ export interface components {
         CompanionExchange: {
             message: components["schemas"]["CompanionMessageDto"];
             reply: components["schemas"]["CompanionMessageDto"];
-            usage: components["schemas"]["UsageDto"];
+            usage: components["schemas"]["TokenUsageDto"];
             /** @description The companion is an AI, not a person: stated on every read and on the first reply of every conversation. */
             disclosure: string;
         };
@@ -390,6 +390,7 @@ export interface components {
             /** Format: uuid */
             reply_id: string;
             responder: string;
+            /** @description What a reply cost in the model's tokens (none for an answer the model did not write). */
             usage: {
                 /** Format: int32 */
                 prompt_tokens: number;
@@ -469,6 +470,13 @@ export interface components {
         StreamReplace: {
             text: string;
             safety?: null | string;
+        };
+        /** @description What a reply cost in the model's tokens (none for an answer the model did not write). */
+        TokenUsageDto: {
+            /** Format: int32 */
+            prompt_tokens: number;
+            /** Format: int32 */
+            completion_tokens: number;
         };
         UpdateCompanionSettings: {
             share_profile?: null | boolean;

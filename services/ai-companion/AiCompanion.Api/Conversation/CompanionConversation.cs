@@ -689,7 +689,7 @@ public sealed class CompanionConversation(
         new(
             ToDto(sent),
             ToDto(reply),
-            new UsageDto(reply.PromptTokens ?? 0, reply.CompletionTokens ?? 0),
+            new TokenUsageDto(reply.PromptTokens ?? 0, reply.CompletionTokens ?? 0),
             CompanionDisclosure.Text
         );
 

@@ -51,13 +51,15 @@ public sealed record CompanionMessageDto(
         string? Reminder = null
 );
 
-public sealed record UsageDto(int PromptTokens, int CompletionTokens);
+// Not named UsageDto: the daily allowance's record (Limits) has that name, and the contract has one schema a name.
+/// <summary>What a reply cost in the model's tokens (none for an answer the model did not write).</summary>
+public sealed record TokenUsageDto(int PromptTokens, int CompletionTokens);
 
 /// <summary>A user message and the companion's reply to it.</summary>
 public sealed record CompanionExchange(
     CompanionMessageDto Message,
     CompanionMessageDto Reply,
-    UsageDto Usage,
+    TokenUsageDto Usage,
     [property: Description(CompanionDisclosure.Field)] string Disclosure
 );
 

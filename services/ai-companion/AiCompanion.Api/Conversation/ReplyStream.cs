@@ -16,7 +16,7 @@ public sealed record StreamDone(
     Guid MessageId,
     Guid ReplyId,
     string Responder,
-    UsageDto Usage,
+    TokenUsageDto Usage,
     bool Replayed,
     CompanionMessageDto Message,
     CompanionMessageDto Reply
