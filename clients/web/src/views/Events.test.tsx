@@ -135,6 +135,28 @@ describe("a paid event's seat held", () => {
   });
 });
 
+describe("a paid event's seat no longer held", () => {
+  const paid = { ...event("e1", "Dune dinner"), price_cents: 2500, currency: "EUR", is_free: false };
+
+  for (const [status, said] of [
+    ["expired", "Your seat's hold ended before it was paid; nothing was charged."],
+    ["refunded", "Your ticket was refunded."],
+  ] as const)
+    it(`offers a ticket again once the registration is ${status}, and nothing to cancel`, async () => {
+      signedIn({ id: "me", role: "member" });
+      const ended = { id: "r1", event_id: "e1", user_id: "me", status, amount_cents: 2500, currency: "EUR", hold_expires_at: null, created_at: "2026-11-28T10:00:00Z" };
+      stubPlatform(({ method, path }) => {
+        if (method === "GET" && path === "/api/v1/events/e1") return { status: 200, body: paid };
+        if (method === "GET" && path === "/api/v1/events/e1/registrations/me") return { status: 200, body: ended };
+        return undefined;
+      });
+      render(<Events eventId="e1" />);
+      await screen.findByText(said);
+      expect(screen.getByRole("button", { name: "Buy a ticket (€25.00)" })).toBeTruthy();
+      expect(screen.queryByRole("button", { name: "Cancel registration" })).toBeNull();
+    });
+});
+
 describe("a new event", () => {
   /** Events as an organizer's new event meets it: the catalogue, the draft created and then published. */
   function organizer() {

@@ -363,7 +363,9 @@ function EventDetail({ id }: { id: string }) {
   if (!loaded.value)
     return <section>{loaded.failed === null ? <p role="status">Loading…</p> : <LoadFailed what="This event" loaded={loaded} />}</section>;
   const event = loaded.value.event;
-  const active = registration && registration.status !== "cancelled";
+  // a seat held, a ticket or a place on the list; after an expired hold or a refund one may register again
+  const active = registration && (registration.status === "held" || registration.status === "confirmed" || registration.status === "waitlisted");
+  const ended = registration?.status === "expired" ? "Your seat's hold ended before it was paid; nothing was charged." : registration?.status === "refunded" ? "Your ticket was refunded." : null;
   const organizes = event.organizer_id === session.user?.id || session.user?.role === "admin";
   // only a published event takes registrations, payments and check-ins; a cancelled one says so and why
   const open = event.status === "published";
@@ -409,6 +411,8 @@ function EventDetail({ id }: { id: string }) {
           Your registration: {registration.status}
           {registration.status === "held" ? ` (waiting for payment${registration.hold_expires_at ? ` until ${formatTime(registration.hold_expires_at)}` : ""})` : ""}.
         </p>
+      ) : ended ? (
+        <p>{ended}</p>
       ) : null}
       <p class="row">
         {open && (!active || registration?.status === "held") ? (
