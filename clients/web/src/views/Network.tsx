@@ -11,8 +11,9 @@ type Group = social.components["schemas"]["GroupDto"];
 type Follow = social.components["schemas"]["FollowDto"];
 
 /** What a member has been doing, in counts: their communities (those I may see), connections, followers, events attended. */
-export function PersonActivity({ id }: { id: string }) {
-  const loaded = useLoad<Activity>(() => session.api.social.GET("/api/v1/profiles/{user_id}/activity", { params: { path: { user_id: id } } }), [id]);
+export function PersonActivity({ id, version = 0 }: { id: string; version?: number }) {
+  // asked again at each new `version` (a follow, a connection accepted or removed), keeping the last answer meanwhile
+  const loaded = useLoad<Activity>(() => session.api.social.GET("/api/v1/profiles/{user_id}/activity", { params: { path: { user_id: id } } }), [id, version], { keep: true });
   const a = loaded.value;
   if (loaded.failed !== null) return <LoadFailed what="Their activity" loaded={loaded} />;
   if (!a) return null;

@@ -74,6 +74,21 @@ describe("A person's page", () => {
     expect(await statusSaying("Following.")).toBe(region);
     expect(asked.filter((a) => a.method === "GET" && a.path === "/api/v1/profiles/u2")).toHaveLength(2);
   });
+
+  it("counts the new follower once followed", async () => {
+    signedIn({ id: "me", role: "member" });
+    let followers = 3;
+    stubPlatform(({ method, path }) => {
+      if (method === "GET" && path === "/api/v1/profiles/u2") return { status: 200, body: { ...bilal, is_following: followers === 4 } };
+      if (method === "GET" && path === "/api/v1/profiles/u2/activity") return { status: 200, body: { groups: 1, connections: 2, followers, events_attended: 0 } };
+      if (method === "PUT" && path === "/api/v1/follows/u2") return (followers = 4), { status: 204 };
+      return undefined;
+    });
+    render(<People userId="u2" />);
+    await screen.findByText(/3 followers/);
+    fireEvent.click(await screen.findByRole("button", { name: "Follow" }));
+    await screen.findByText(/4 followers/);
+  });
 });
 
 describe("Finding people", () => {

@@ -198,7 +198,7 @@ function PersonProfile({ id }: { id: string }) {
         {!blocked && profile.compatibility_score != null ? ` · ${profile.compatibility_score}% match` : ""}
         {!blocked && profile.follows_you ? " · follows you" : ""}
       </p>
-      {!blocked && <PersonActivity id={id} />}
+      {!blocked && <PersonActivity id={id} version={version} />}
       {!blocked && profile.connection_status !== "connected" && <PathTo id={id} />}
       {!blocked && profile.bio && <p>{profile.bio}</p>}
       {!blocked && profile.interests.length > 0 && <p>Interests: {profile.interests.join(", ")}</p>}
