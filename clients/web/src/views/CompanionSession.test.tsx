@@ -68,6 +68,24 @@ describe("SessionOffer", () => {
   });
 });
 
+describe("a session followed while its status cannot be read", () => {
+  it("asks again a second apart, not in a burst", async () => {
+    signedIn({ id: "me", role: "member" });
+    const times: number[] = [];
+    stubPlatform(({ method }) => {
+      if (method === "POST") return json(409, { title: "Conflict", status: 409, session_id: "s9", state: "active" });
+      times.push(Date.now());
+      return times.length < 3 ? json(503, { title: "Service Unavailable", status: 503 }) : json(200, sessionOf("active", { id: "s9" }));
+    });
+    const started = vi.fn();
+    render(<SessionOffer offer={offer} started={started} />);
+    fireEvent.click(screen.getByRole("button", { name: "Buy a session for 30 credits" }));
+    await waitFor(() => expect(started).toHaveBeenCalledOnce(), { timeout: 5000 });
+    expect(times).toHaveLength(3);
+    expect(times[2]! - times[0]!).toBeGreaterThanOrEqual(1900);
+  });
+});
+
 describe("Companion past today's limit", () => {
   it("offers a session and keeps the message in the box", async () => {
     signedIn({ id: "me", role: "member" });

@@ -51,8 +51,9 @@ export function SessionOffer({ offer, started }: { offer: Offer; started: (s: Se
       setWaiting(true);
       try {
         let current = data ?? null;
-        for (const giveUpAt = Date.now() + waitForPaymentMs; current?.state !== "active" && current?.state !== "rejected" && current?.state !== "ended" && Date.now() < giveUpAt; ) {
-          if (current) await new Promise((resolve) => setTimeout(resolve, 1000));
+        // a second apart, but at once after a 409 that named the session without its state; a failed ask waits too
+        for (let asked = 0, giveUpAt = Date.now() + waitForPaymentMs; current?.state !== "active" && current?.state !== "rejected" && current?.state !== "ended" && Date.now() < giveUpAt; asked++) {
+          if (current || asked > 0) await new Promise((resolve) => setTimeout(resolve, 1000));
           current = (await session.api.aiCompanion.GET("/api/v1/companion/sessions/{id}", { params: { path: { id } } })).data ?? current;
         }
         if (current?.state === "active") return started(current);
