@@ -27,14 +27,21 @@ type Listener<T> = (payload: T) => void;
 
 /**
  * A typed client of the chat hub (/hubs/chat). It reconnects by itself and then joins again the conversations it
- * had joined, from the last seq it holds: what was missed arrives as new_message, once per seq, in order. A gap in
- * seq (a push lost) is caught up the same way.
+ * had joined, from the last seq it holds: what was missed arrives as new_message, once per seq, in order (a message
+ * this connection sent is its answer, never a new_message). A gap in seq (a push lost) is caught up the same way.
+ * Groups subscribed to with JoinGroup are subscribed to again.
  */
 export class ChatHubClient {
   readonly connection: signalR.HubConnection;
   private readonly listeners = new Map<string, Set<Listener<never>>>();
   /** Joined conversations and the highest seq delivered of each. */
   private readonly joined = new Map<string, number>();
+  /** Seqs of this connection's own sends above the highest delivered: the hub answers them and pushes no copy. */
+  private readonly own = new Map<string, Set<number>>();
+  /** Conversations being joined, with the pushes that arrived meanwhile (the page may hold them too). */
+  private readonly joining = new Map<string, MessageDto[]>();
+  /** Groups subscribed to with JoinGroup, subscribed again after a reconnect. */
+  private readonly groups = new Set<string>();
   private readonly catchingUp = new Map<string, boolean>();
   private readonly typing = new Map<string, ReturnType<typeof setTimeout>>();
   private readonly typingTimeoutMs: number;
@@ -68,14 +75,28 @@ export class ChatHubClient {
   }
 
   async stop(): Promise<void> {
-    for (const timer of this.typing.values()) clearTimeout(timer);
+    // the indicators shown end now: neither their expiry nor a stop_typing will come
+    for (const [key, timer] of this.typing) {
+      clearTimeout(timer);
+      const [conversation_id, user_id] = key.split(":") as [string, string];
+      this.emit("#typing", { conversation_id, user_id, typing: false });
+    }
     this.typing.clear();
     await this.connection.stop();
   }
 
-  /** Calls a hub method with its typed arguments; resolves with its result, rejects with the server's refusal. */
-  invoke<M extends keyof HubMethods>(method: M, ...args: HubMethods[M]["args"]): Promise<HubMethods[M]["result"]> {
-    return this.connection.invoke(method, ...args);
+  /**
+   * Calls a hub method with its typed arguments; resolves with its result, rejects with the server's refusal. A
+   * message sent here is answered here and not pushed back (no new_message for it); groups joined here are joined
+   * again after a reconnect, as conversations joined with joinConversation are.
+   */
+  async invoke<M extends keyof HubMethods>(method: M, ...args: HubMethods[M]["args"]): Promise<HubMethods[M]["result"]> {
+    if (method === "JoinConversation") return (await this.joinConversation(...(args as [string, number | null]))) as HubMethods[M]["result"];
+    const result = (await this.connection.invoke(method, ...args)) as HubMethods[M]["result"];
+    if (method === "SendMessage") this.sent(result as MessageDto);
+    else if (method === "JoinGroup") this.groups.add(args[0] as string);
+    else if (method === "LeaveGroup") this.groups.delete(args[0] as string);
+    return result;
   }
 
   /**
@@ -83,15 +104,25 @@ export class ChatHubClient {
    * without it, the newest page. From then on the client keeps the conversation joined across reconnects.
    */
   async joinConversation(id: string, sinceSeq: number | null = null): Promise<MessageHistory> {
-    const page = await this.invoke("JoinConversation", id, sinceSeq);
+    // The hub starts pushing before it reads the page: a message committed meanwhile may come both ways.
+    const pushed: MessageDto[] = [];
+    this.joining.set(id, pushed);
+    let page: MessageHistory;
+    try {
+      page = await this.connection.invoke("JoinConversation", id, sinceSeq);
+    } finally {
+      if (this.joining.get(id) === pushed) this.joining.delete(id);
+    }
     const seen = Math.max(this.joined.get(id) ?? 0, sinceSeq ?? 0, ...page.items.map((m) => m.seq));
     this.joined.set(id, seen);
+    for (const message of pushed) this.newMessage(message, false);
     return page;
   }
 
   async leaveConversation(id: string): Promise<void> {
     this.joined.delete(id);
-    await this.invoke("LeaveConversation", id);
+    this.own.delete(id);
+    await this.connection.invoke("LeaveConversation", id);
   }
 
   /** The highest seq delivered of a joined conversation. */
@@ -115,6 +146,14 @@ export class ChatHubClient {
    */
   onRejoinFailed(listener: Listener<{ conversation_id: string; error: Error }>): () => void {
     return this.listen("#rejoin-failed", listener);
+  }
+
+  /**
+   * A group subscribed to with JoinGroup could not be subscribed to again after a reconnect (the next reconnect tries
+   * again); one that answers 403 or 404 (no longer a member, deleted) is no longer kept.
+   */
+  onResubscribeFailed(listener: Listener<{ group_id: string; error: Error }>): () => void {
+    return this.listen("#resubscribe-failed", listener);
   }
 
   /** A conversation was joined again after a reconnect (or a gap), with how many missed messages it delivered. */
@@ -142,17 +181,46 @@ export class ChatHubClient {
 
   /** Delivers a message once, in seq order; a gap means pushes were lost, so the conversation is caught up. */
   private newMessage(message: MessageDto, caughtUp: boolean): void {
-    const last = this.joined.get(message.conversation_id);
+    const id = message.conversation_id;
+    const joining = this.joining.get(id);
+    if (joining) {
+      joining.push(message);
+      return;
+    }
+    const last = this.passOwn(id);
     if (last !== undefined) {
       if (message.seq <= last) return;
       if (message.seq > last + 1 && !caughtUp) {
-        void this.catchUp(message.conversation_id);
+        void this.catchUp(id);
         return;
       }
-      this.joined.set(message.conversation_id, message.seq);
+      this.joined.set(id, message.seq);
+      this.passOwn(id);
     }
-    this.typingSignal({ conversation_id: message.conversation_id, user_id: message.sender.user_id }, false);
+    this.typingSignal({ conversation_id: id, user_id: message.sender.user_id }, false);
     this.emit("new_message", message);
+  }
+
+  /** A message this connection sent: the seq it holds is no gap, and it is not delivered again. */
+  private sent(message: MessageDto): void {
+    const last = this.joined.get(message.conversation_id);
+    if (last === undefined || message.seq <= last) return;
+    const own = this.own.get(message.conversation_id) ?? new Set<number>();
+    own.add(message.seq);
+    this.own.set(message.conversation_id, own);
+    this.passOwn(message.conversation_id);
+  }
+
+  /** Moves the highest seq delivered past this connection's own sends that follow it; answers it. */
+  private passOwn(id: string): number | undefined {
+    let last = this.joined.get(id);
+    const own = this.own.get(id);
+    if (last === undefined || own === undefined) return last;
+    while (own.delete(last + 1)) last++;
+    for (const seq of own) if (seq <= last) own.delete(seq);
+    if (own.size === 0) this.own.delete(id);
+    this.joined.set(id, last);
+    return last;
   }
 
   private typingSignal(signal: { conversation_id: string; user_id: string }, typing: boolean): void {
@@ -169,7 +237,18 @@ export class ChatHubClient {
   }
 
   private async rejoinAll(): Promise<void> {
-    await Promise.all([...this.joined.keys()].map((id) => this.catchUp(id)));
+    await Promise.all([...this.joined.keys()].map((id) => this.catchUp(id)).concat([...this.groups].map((id) => this.subscribeAgain(id))));
+  }
+
+  /** Subscribes again to a group after a reconnect; a refusal (no longer a member) is reported and forgotten. */
+  private async subscribeAgain(id: string): Promise<void> {
+    try {
+      await this.connection.invoke("JoinGroup", id);
+    } catch (e) {
+      const error = e instanceof Error ? e : new Error(String(e));
+      if (/HubException: (403|404) /.test(error.message)) this.groups.delete(id);
+      this.emit("#resubscribe-failed", { group_id: id, error });
+    }
   }
 
   /** Catches up without ever rejecting: a failure is reported, and a refused conversation is dropped. */
@@ -197,7 +276,9 @@ export class ChatHubClient {
         for (;;) {
           const since = this.joined.get(id);
           if (since === undefined) return;
-          const page = await this.invoke("JoinConversation", id, since);
+          const page = await this.connection.invoke("JoinConversation", id, since);
+          // left while the page was on its way: nothing of it is delivered
+          if (!this.joined.has(id)) return;
           for (const message of page.items) {
             const before = this.joined.get(id) ?? 0;
             this.newMessage(message, true);

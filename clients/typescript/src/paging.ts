@@ -44,7 +44,8 @@ export async function* paginate<Page extends ListPage<unknown>>(
     if (data === undefined) throw new PageError(response.status, error);
     yield* data.items as Page["items"][number][];
     if (data.next_cursor) at = { cursor: data.next_cursor };
-    else if (data.page !== undefined && data.pages !== undefined && data.page < data.pages) at = { page: data.page + 1 };
+    // a list that pages by cursor too says its last page by a null cursor: its page count may be an estimate
+    else if (!("next_cursor" in data) && data.page !== undefined && data.pages !== undefined && data.page < data.pages) at = { page: data.page + 1 };
     else return;
   }
 }

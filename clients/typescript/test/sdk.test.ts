@@ -102,6 +102,20 @@ test("the SDK drives the platform: a group, a thread, live messages, typing and 
   assert.equal(live.text, "Hello live");
   assert.equal(live.client_txn_id, null);
 
+  // omar's own message is his call's answer, never a new_message; amira's next one is no gap to catch up
+  const own = await omarHub.invoke("SendMessage", thread.id, "On my way", randomUUID(), null);
+  assert.equal(own.seq, 3);
+  const next = await amiraHub.invoke("SendMessage", thread.id, "See you there", randomUUID(), null);
+  await until("the message after omar's own", () => received.find((m) => m.id === next.id));
+  assert.equal(rejoins.length, 0, `a send of omar's own was taken for a lost push: ${JSON.stringify(rejoins)}`);
+  assert.ok(!received.some((m) => m.id === own.id), "omar's own message came back as a new_message");
+  assert.equal(omarHub.lastSeq(thread.id), 4);
+
+  // the group itself, subscribed to with JoinGroup (kept across the reconnect below)
+  const memberJoined: HubEvents["member_joined"][] = [];
+  omarHub.on("member_joined", (m) => memberJoined.push(m));
+  await omarHub.invoke("JoinGroup", groupId);
+
   // typing without stop_typing expires by itself
   await amiraHub.invoke("Typing", thread.id);
   await until("the typing indicator to expire", () => typing.length >= 2);
@@ -122,12 +136,18 @@ test("the SDK drives the platform: a group, a thread, live messages, typing and 
   }
   await until("the rejoin after the reconnect", () => rejoins.length > 0, 60_000);
   assert.ok(rejoins[0]!.caught_up >= 1, `nothing was caught up: ${JSON.stringify(rejoins)}`);
-  await until("the missed messages", () => received.length >= 4);
+  await until("the missed messages", () => received.length >= 5);
   const after = await amiraHub.invoke("SendMessage", thread.id, "After the reconnect", randomUUID(), null);
   await until("the live message after the reconnect", () => received.some((m) => m.id === after.id));
-  assert.deepEqual(received.map((m) => m.seq), [2, 3, 4, 5, 6]);
-  assert.deepEqual(received.map((m) => m.text), ["Hello live", "missed 1", "missed 2", "missed 3", "After the reconnect"]);
-  assert.equal(omarHub.lastSeq(thread.id), 6);
+  assert.deepEqual(received.map((m) => m.seq), [2, 4, 5, 6, 7, 8]);
+  assert.deepEqual(received.map((m) => m.text), ["Hello live", "See you there", "missed 1", "missed 2", "missed 3", "After the reconnect"]);
+  assert.equal(omarHub.lastSeq(thread.id), 8);
+
+  // the group's subscription came back with the connection: a member joining after the reconnect is told
+  const layla = await register("layla");
+  const laylaJoined = await layla.api.social.POST("/api/v1/groups/{id}/join", { params: { path: { id: groupId } }, body: { reason: null } });
+  assert.equal(laylaJoined.response.status, 201, JSON.stringify(laylaJoined.error));
+  await until("layla's arrival in the group", () => memberJoined.find((m) => m.user_id === layla.id && m.conversation_id === null), 60_000);
 });
 
 test("a profile picture goes up as a Blob in a form, and its bytes come back as a Blob", async () => {
