@@ -60,4 +60,22 @@ describe("PaymentsSection", () => {
     const { container } = render(<PaymentsSection />);
     await waitFor(() => expect(container.innerHTML).toBe(""));
   });
+
+  it("back from a paid checkout, asks again until the newest payment is confirmed", async () => {
+    signedIn({ id: "me", role: "member" });
+    history.replaceState(null, "", "/app/profile?checkout=paid");
+    let asked = 0;
+    stubPlatform(({ path }) => {
+      if (path !== "/api/v1/payments") return undefined;
+      asked++;
+      const pack = { purpose: "credits", checkout_url: "https://checkout.example/p1" };
+      const newest = asked < 2 ? payment("p1", { ...pack, status: "pending" }) : payment("p1", { ...pack, succeeded_at: "2026-11-28T10:00:00Z" });
+      return { status: 200, body: { items: [newest], next_cursor: null } };
+    });
+    render(<PaymentsSection />);
+    await screen.findByText(/Waiting for payment/);
+    await screen.findByText(/^Paid /, undefined, { timeout: 3000 });
+    expect(screen.queryByRole("link", { name: "Finish paying" })).toBeNull();
+    history.replaceState(null, "", "/app/");
+  });
 });

@@ -1,6 +1,6 @@
 import type { payments } from "@community/sdk";
 import { formatPrice, formatTime, session } from "../lib/app";
-import { ListState, LoadFailed, ShowMore, useList } from "../lib/list";
+import { ListState, LoadFailed, ShowMore, useAskingAgain, useList } from "../lib/list";
 
 type Payment = payments.components["schemas"]["PaymentDto"];
 
@@ -46,6 +46,11 @@ export function standing(p: Payment): string {
 /** My payments, newest first: what each was for, its amount and where it stands; nothing while there are none. */
 export function PaymentsSection() {
   const list = useList<Payment>((at) => session.api.payments.GET("/api/v1/payments", { params: { query: { limit: 20, ...at } } }), [], { keep: true });
+  // back from a paid checkout (a pack, a membership, a boost): its payment waits for the provider's confirmation, so
+  // the list is asked again each second until the newest payment is no longer pending
+  const search = new URLSearchParams(location.search);
+  const back = ["checkout", "membership", "boost"].some((name) => search.get(name) === "paid");
+  useAskingAgain(back && list.value?.[0]?.status === "pending", list);
   if (list.value !== null && list.value.length === 0) return null;
   const open = (p: Payment) => p.status === "pending" && p.checkout_url && new Date(p.expires_at).getTime() > Date.now();
   return (
