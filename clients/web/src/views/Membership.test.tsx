@@ -1,4 +1,5 @@
 import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/preact";
+import { formatTime } from "../lib/app";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { type Asked, type Reply, signedIn, stubPlatform } from "../lib/testing";
 import { BoostSection, describe as described, MembershipSection } from "./Membership";
@@ -158,6 +159,24 @@ describe("BoostSection", () => {
     await screen.findByText("Payment received: your boost starts in a moment…");
     await screen.findByText(/^Your profile is shown first in discovery until/, undefined, { timeout: 5_000 });
     expect(reads).toBe(3);
+    await waitFor(() => expect(sessionStorage.getItem("community.boost-asked")).toBeNull());
+  });
+
+  it("back from a paid checkout extending the running boost, asks until it runs longer", async () => {
+    signedIn({ id: "u1", role: "member" });
+    sessionStorage.setItem("community.boost-asked", JSON.stringify({ days: 7, until: "2026-12-05T10:00:00Z" }));
+    history.replaceState(null, "", "/app/profile?boost=paid");
+    let reads = 0;
+    platform(({ path }) =>
+      path === "/api/v1/boosts/prices"
+        ? { status: 200, body: prices }
+        : { status: 200, body: { active: true, boosted_until: ++reads < 3 ? "2026-12-05T10:00:00Z" : "2026-12-12T10:00:00Z" } },
+    );
+    render(<BoostSection />);
+    await screen.findByText("Payment received: your boost starts in a moment…");
+    await waitFor(() => expect(reads).toBe(3), { timeout: 5_000 });
+    await waitFor(() => expect(screen.queryByText("Payment received: your boost starts in a moment…")).toBeNull());
+    expect(screen.getByText(/^Your profile is shown first in discovery until/).textContent).toBe(`Your profile is shown first in discovery until ${formatTime("2026-12-12T10:00:00Z")}.`);
     await waitFor(() => expect(sessionStorage.getItem("community.boost-asked")).toBeNull());
   });
 });

@@ -135,8 +135,23 @@ export function MembershipSection() {
   );
 }
 
-/** The boost a checkout was opened for (its days), so the page back from it knows what it waits for. */
+/**
+ * The boost a checkout was opened for (its days, and when the boost running then ended), so the page back from it
+ * knows what it waits for: a boost, or the running one extended.
+ */
 const boostAsked = "community.boost-asked";
+
+function boostWanted(): { days: number; until: string | null } | null {
+  const stored = sessionStorage.getItem(boostAsked);
+  if (stored === null) return null;
+  try {
+    const wanted = JSON.parse(stored) as { days?: unknown; until?: unknown } | number;
+    if (typeof wanted === "number") return { days: wanted, until: null };
+    return { days: Number(wanted.days), until: typeof wanted.until === "string" ? wanted.until : null };
+  } catch {
+    return { days: Number(stored), until: null };
+  }
+}
 
 /**
  * A boost of my profile: shown first in discovery for a day, a week or a month (after paid boosts of others the
@@ -149,11 +164,13 @@ export function BoostSection() {
   const [said, setSaid] = useState<string | null>(null);
   const boost = useLoad<Boost>(() => session.api.payments.GET("/api/v1/boosts/me"), [], { keep: true });
   const prices = useLoad<BoostPrice[]>(() => session.api.payments.GET("/api/v1/boosts/prices").then(({ data, ...rest }) => ({ ...rest, data: data?.items })), []);
-  const wanted = sessionStorage.getItem(boostAsked);
-  const asking = useAskingAgain(back === "paid" && wanted !== null && !boost.value?.active, boost);
+  const wanted = boostWanted();
+  // arrived: a boost runs, and ends later than the one running when the checkout opened (an extension adds its days)
+  const arrived = !!boost.value?.active && (wanted?.until == null || boost.value.boosted_until !== wanted.until);
+  const asking = useAskingAgain(back === "paid" && wanted !== null && !arrived, boost);
   useEffect(() => {
-    if (back !== null && boost.value?.active) sessionStorage.removeItem(boostAsked);
-  }, [back, boost.value?.active]);
+    if (back !== null && arrived) sessionStorage.removeItem(boostAsked);
+  }, [back, arrived]);
 
   const byCard = (price: BoostPrice) =>
     run(async () => {
@@ -162,7 +179,7 @@ export function BoostSection() {
         body: { days: price.days, payment_method: "card", success_url: `${here}?boost=paid`, cancel_url: `${here}?boost=cancelled` },
       });
       if (!data) return setError(problemText(error, response, "The checkout could not be opened."));
-      sessionStorage.setItem(boostAsked, String(price.days));
+      sessionStorage.setItem(boostAsked, JSON.stringify({ days: price.days, until: boost.value?.active ? boost.value.boosted_until : null }));
       location.assign(data.checkout_url);
     });
 
