@@ -87,6 +87,14 @@ describe("CalendarDownload", () => {
     await waitFor(() => expect(clicked).toEqual(["Night walk the hills.ics"]));
     expect((await seen(asked)).map((a) => [a.path, a.auth])).toEqual([["/api/v1/events/e1.ics", "Bearer t0k"]]);
   });
+
+  it("says a calendar file that could not be made as an alert", async () => {
+    signedIn({ id: "me", role: "member" });
+    stubPlatform(() => ({ status: 404, body: { title: "Not Found", status: 404, detail: "No such event." } }));
+    render(<CalendarDownload event={event() as never} />);
+    fireEvent.click(screen.getByRole("button", { name: "Add to my calendar" }));
+    expect((await screen.findByRole("alert")).textContent).toContain("No such event.");
+  });
 });
 
 describe("MyEvents", () => {

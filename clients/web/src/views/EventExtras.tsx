@@ -75,7 +75,12 @@ export function CalendarDownload({ event }: { event: Event }) {
       <button type="button" class="secondary" onClick={() => void download()}>
         Add to my calendar
       </button>
-      {failed && <span class="error"> {failed}</span>}
+      {failed && (
+        <span class="error" role="alert">
+          {" "}
+          {failed}
+        </span>
+      )}
     </>
   );
 }

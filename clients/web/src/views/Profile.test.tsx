@@ -61,6 +61,8 @@ describe("Profile", () => {
     save();
     await screen.findByText("Your profile is saved.");
     expect(patches(asked)).toEqual([{ body: { city: "Dubai", interests: ["hiking", "photography"], bio: null }, ifMatch: '"1"' }]);
+    // the form started over from the saved version: the focus is on the page's heading, not lost
+    await waitFor(() => expect(document.activeElement?.id).toBe("profile-heading"));
   });
 
   it("sends nothing when nothing changed", async () => {

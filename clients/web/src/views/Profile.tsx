@@ -115,6 +115,8 @@ export function Profile() {
               setDraft({});
               setStatus(mine ? "Your profile is saved." : "Nothing changed.");
               if (mine) loaded.update(() => mine);
+              // the form starts over from the saved version, and the button that had the focus with it: the heading takes it
+              if (mine) document.getElementById("profile-heading")?.focus();
             }}
             stale={(changes) => {
               setStatus(null);
