@@ -154,7 +154,17 @@ internal sealed class ContractOperations : IOpenApiOperationTransformer
                     Required = false,
                     Description =
                         "The Last-Modified of the copy the caller holds (an HTTP date): 304 without the bytes while "
-                        + "the file is not newer. If-None-Match wins when both are sent.",
+                        + "the file is not newer. Sent with If-None-Match, 304 only when both say the copy is current.",
+                    Schema = new OpenApiSchema { Type = JsonSchemaType.String },
+                }
+            );
+            operation.Parameters.Add(
+                new OpenApiParameter
+                {
+                    Name = HeaderNames.IfMatch,
+                    In = ParameterLocation.Header,
+                    Required = false,
+                    Description = "An ETag the answer is wanted for only: 412 when the file is another version.",
                     Schema = new OpenApiSchema { Type = JsonSchemaType.String },
                 }
             );

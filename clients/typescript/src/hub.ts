@@ -92,10 +92,12 @@ export class ChatHubClient {
    */
   async invoke<M extends keyof HubMethods>(method: M, ...args: HubMethods[M]["args"]): Promise<HubMethods[M]["result"]> {
     if (method === "JoinConversation") return (await this.joinConversation(...(args as [string, number | null]))) as HubMethods[M]["result"];
+    if (method === "LeaveConversation") return (await this.leaveConversation(args[0] as string)) as HubMethods[M]["result"];
+    // left here even when the call fails (a connection reconnecting): not subscribed to again
+    if (method === "LeaveGroup") this.groups.delete(args[0] as string);
     const result = (await this.connection.invoke(method, ...args)) as HubMethods[M]["result"];
     if (method === "SendMessage") this.sent(result as MessageDto);
     else if (method === "JoinGroup") this.groups.add(args[0] as string);
-    else if (method === "LeaveGroup") this.groups.delete(args[0] as string);
     return result;
   }
 
@@ -110,6 +112,11 @@ export class ChatHubClient {
     let page: MessageHistory;
     try {
       page = await this.connection.invoke("JoinConversation", id, sinceSeq);
+    } catch (e) {
+      // a join again of a conversation still joined: what was pushed meanwhile is delivered as it would have been
+      if (this.joining.get(id) === pushed) this.joining.delete(id);
+      if (this.joined.has(id)) for (const message of pushed) this.newMessage(message, false);
+      throw e;
     } finally {
       if (this.joining.get(id) === pushed) this.joining.delete(id);
     }
@@ -257,7 +264,10 @@ export class ChatHubClient {
       await this.catchUpPages(id);
     } catch (e) {
       const error = e instanceof Error ? e : new Error(String(e));
-      if (/HubException: (403|404) /.test(error.message)) this.joined.delete(id);
+      if (/HubException: (403|404) /.test(error.message)) {
+        this.joined.delete(id);
+        this.own.delete(id);
+      }
       this.emit("#rejoin-failed", { conversation_id: id, error });
     }
   }

@@ -4293,8 +4293,10 @@ export interface operations {
                 "X-Request-Id"?: string;
                 /** @description The ETag of the copy the caller holds: 304 without the bytes while the file is the same. */
                 "If-None-Match"?: string;
-                /** @description The Last-Modified of the copy the caller holds (an HTTP date): 304 without the bytes while the file is not newer. If-None-Match wins when both are sent. */
+                /** @description The Last-Modified of the copy the caller holds (an HTTP date): 304 without the bytes while the file is not newer. Sent with If-None-Match, 304 only when both say the copy is current. */
                 "If-Modified-Since"?: string;
+                /** @description An ETag the answer is wanted for only: 412 when the file is another version. */
+                "If-Match"?: string;
             };
             path: {
                 /** @description The user's id. */
