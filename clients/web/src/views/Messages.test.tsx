@@ -92,6 +92,28 @@ describe("the conversations listed", () => {
     expect(loads()).toBe(2);
   });
 
+  it("counts a conversation read here as read at once, on whichever page it is shown", async () => {
+    signedIn({ id: "me", role: "member" });
+    const push = hubPushes();
+    const older = { ...direct("c9", "Omar", "Old news"), unread_count: 3, last_seq: 7, read_seq: 4 };
+    stubPlatform(({ path, url }) => {
+      if (path !== "/api/v1/conversations") return undefined;
+      // a first page, then an older one; the first page stays the same when asked again
+      return url.searchParams.get("cursor") === "p2"
+        ? { status: 200, body: { items: [older], next_cursor: null } }
+        : { status: 200, body: { items: [direct("c1", "Amira", "See you")], next_cursor: "p2" } };
+    });
+    render(<Messages />);
+    fireEvent.click(await screen.findByRole("button", { name: "Show more conversations" }));
+    await rows().findByText(/3 unread/);
+
+    push("read", { conversation_id: "c9", user_id: "me", read_seq: 7 });
+    await waitFor(() => expect(rows().queryByText(/3 unread/)).toBeNull());
+    // someone else's read position changes nothing of mine
+    push("read", { conversation_id: "c1", user_id: "u-c1", read_seq: 9 });
+    expect(rows().getByText(/1 unread/)).toBeTruthy();
+  });
+
   it("is loaded again when the hub is back: what it pushed meanwhile is lost", async () => {
     signedIn({ id: "me", role: "member" });
     hubPushes();

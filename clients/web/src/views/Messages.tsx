@@ -27,7 +27,12 @@ export function Messages({ conversationId }: { conversationId?: string }) {
     const offs = [
       // pushed only to the connections that joined the conversation: the one open here
       hub?.on("new_message", reload),
-      hub?.on("read", (r) => r.user_id === session.user?.id && reload()),
+      hub?.on("read", (r) => {
+        if (r.user_id !== session.user?.id) return;
+        // read here at once, on whichever page it is shown: loading again renews the first page only
+        list.update((all) => all.map((c) => (c.id === r.conversation_id && r.read_seq > c.read_seq ? { ...c, read_seq: r.read_seq, unread_count: Math.max(0, c.last_seq - r.read_seq) } : c)));
+        reload();
+      }),
       // a message into any other conversation, or a first one, is told by its notification (a muted one's by neither)
       hub?.on("notification", (n) => n.subject_type === "conversation" && (n.data.conversation_kind ?? "direct") === "direct" && reload()),
     ];
