@@ -49,6 +49,8 @@ const unchanged = {
 describe("changesTo", () => {
   it("is empty when nothing changed", () => {
     expect(changesTo(course, unchanged)).toEqual({});
+    // a course without a description answers it as "", its form as none
+    expect(changesTo({ ...course, description: "" } as Course, unchanged)).toEqual({});
   });
 
   it("names each field that changed, and the modules whole when one of them did", () => {

@@ -221,8 +221,10 @@ type CourseBody = {
 /** What of a course the form's values change, as a JSON merge patch: each field that differs, the modules whole. */
 export function changesTo(course: Course, body: CourseBody): Partial<CourseBody> {
   const changes: Partial<CourseBody> = {};
+  // an empty text is none: a course without a description answers "" and its form sends null
+  const none = (value: unknown) => (value === "" ? null : (value ?? null));
   for (const name of ["title", "description", "category", "image_url", "price_cents", "price_credits"] as const)
-    if ((course[name] ?? null) !== body[name]) (changes as Record<string, unknown>)[name] = body[name];
+    if (none(course[name]) !== none(body[name])) (changes as Record<string, unknown>)[name] = body[name];
   // a price's currency: given when a free course gets a price, or when it changes
   if (body.price_cents > 0 && (course.price_cents === 0 || course.currency !== body.currency)) changes.currency = body.currency;
   const was = course.modules.map((m) => ({ id: m.id, video_url: m.video_url ?? null, title: m.title, duration_minutes: m.duration_minutes, content: m.content ?? null }));
