@@ -7,11 +7,11 @@ namespace Community.Gateway;
 /// A step of the proxy pipeline: a request that failed on one instance of a service before any answer began (the
 /// instance was killed, refused the connection, broke it, timed out) is sent to another instance when sending it again
 /// cannot do anything twice: a safe or idempotent method (GET, HEAD, OPTIONS, PUT, DELETE), a signed-in caller's
-/// request carrying a non-blank <c>Idempotency-Key</c> (the service answers a repeat from what it stored: keys are kept
-/// per user, so an anonymous one, a refresh for instance, is not honoured) unless it timed out (the first instance may
-/// still be running it past the key's lease), or any request that never reached the instance (the connection was
-/// refused). Each instance is tried at most once; passive health checks meanwhile take the failed one out of the
-/// rotation.
+/// POST carrying a non-blank <c>Idempotency-Key</c> (the service answers a repeat from what it stored: keys are kept
+/// per user and for POSTs, so an anonymous one, a refresh for instance, or a PATCH's is not honoured) unless it timed
+/// out (the first instance may still be running it past the key's lease), or any request that never reached the
+/// instance (the connection was refused). Each instance is tried at most once; passive health checks meanwhile take
+/// the failed one out of the rotation.
 /// </summary>
 public static class InstanceRetries
 {
@@ -35,7 +35,8 @@ public static class InstanceRetries
 
                 // Kept while forwarding (on disk past 30 KB) so that it can be sent again from its start.
                 var idempotentMethod = IsIdempotentMethod(context.Request);
-                var keyed = !idempotentMethod && HonouredKey(context);
+                // the services keep a key's answer for POSTs only: a keyed PATCH sent twice would be applied twice
+                var keyed = HttpMethods.IsPost(context.Request.Method) && HonouredKey(context);
                 if (HasBody(context.Request))
                     context.Request.EnableBuffering();
 
