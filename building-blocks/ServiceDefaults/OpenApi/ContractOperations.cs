@@ -117,16 +117,11 @@ internal sealed class ContractOperations : IOpenApiOperationTransformer
         if (entityTag is { HonoursIfMatch: true })
         {
             operation.Parameters.Add(
-                new OpenApiParameter
-                {
-                    Name = HeaderNames.IfMatch,
-                    In = ParameterLocation.Header,
-                    Required = false,
-                    Description =
-                        "The ETag the change was made against: a stale one is refused with 412 and nothing "
-                        + "changes; none or * updates as is.",
-                    Schema = new OpenApiSchema { Type = JsonSchemaType.String },
-                }
+                OptionalHeader(
+                    HeaderNames.IfMatch,
+                    "The ETag the change was made against: a stale one is refused with 412 and nothing "
+                        + "changes; none or * updates as is."
+                )
             );
             operation.Responses ??= new OpenApiResponses();
             operation.Responses.TryAdd("412", new OpenApiResponse { Description = "Precondition Failed" });
@@ -136,37 +131,23 @@ internal sealed class ContractOperations : IOpenApiOperationTransformer
         if (validators)
         {
             operation.Parameters.Add(
-                new OpenApiParameter
-                {
-                    Name = HeaderNames.IfNoneMatch,
-                    In = ParameterLocation.Header,
-                    Required = false,
-                    Description =
-                        "The ETag of the copy the caller holds: 304 without the bytes while the file is the same.",
-                    Schema = new OpenApiSchema { Type = JsonSchemaType.String },
-                }
+                OptionalHeader(
+                    HeaderNames.IfNoneMatch,
+                    "The ETag of the copy the caller holds: 304 without the bytes while the file is the same."
+                )
             );
             operation.Parameters.Add(
-                new OpenApiParameter
-                {
-                    Name = HeaderNames.IfModifiedSince,
-                    In = ParameterLocation.Header,
-                    Required = false,
-                    Description =
-                        "The Last-Modified of the copy the caller holds (an HTTP date): 304 without the bytes while "
-                        + "the file is not newer. Sent with If-None-Match, 304 only when both say the copy is current.",
-                    Schema = new OpenApiSchema { Type = JsonSchemaType.String },
-                }
+                OptionalHeader(
+                    HeaderNames.IfModifiedSince,
+                    "The Last-Modified of the copy the caller holds (an HTTP date): 304 without the bytes while the "
+                        + "file is not newer. Sent with If-None-Match, 304 only when both say the copy is current."
+                )
             );
             operation.Parameters.Add(
-                new OpenApiParameter
-                {
-                    Name = HeaderNames.IfMatch,
-                    In = ParameterLocation.Header,
-                    Required = false,
-                    Description = "An ETag the answer is wanted for only: 412 when the file is another version.",
-                    Schema = new OpenApiSchema { Type = JsonSchemaType.String },
-                }
+                OptionalHeader(
+                    HeaderNames.IfMatch,
+                    "An ETag the answer is wanted for only: 412 when the file is another version."
+                )
             );
             operation.Responses ??= new OpenApiResponses();
             operation.Responses.TryAdd(
@@ -261,6 +242,17 @@ internal sealed class ContractOperations : IOpenApiOperationTransformer
                 };
         }
     }
+
+    /// <summary>An optional request header of the operation, a string.</summary>
+    private static OpenApiParameter OptionalHeader(string name, string description) =>
+        new()
+        {
+            Name = name,
+            In = ParameterLocation.Header,
+            Required = false,
+            Description = description,
+            Schema = new OpenApiSchema { Type = JsonSchemaType.String },
+        };
 
     /// <summary>
     /// The members an endpoint's problems carry beside the Problem's (<c>ProducesPaymentRequired</c>,
