@@ -75,6 +75,23 @@ public static class CreateEndpoints
     public static IReadOnlyList<string> Replayed(IServiceProvider services) =>
         Of(services).Where(c => c.Honours is { Replays: true }).Select(c => c.Name ?? c.Route).ToList();
 
+    /// <summary>
+    /// The route of every POST that honours <c>Idempotency-Key</c>, replayed or kept by its handler, in order: what
+    /// <c>KeyedPosts</c> must list for the service, since the gateway retries a keyed POST on those paths only.
+    /// </summary>
+    public static IReadOnlyList<string> HonouringKey(IServiceProvider services) =>
+        services
+            .GetRequiredService<EndpointDataSource>()
+            .Endpoints.OfType<RouteEndpoint>()
+            .Where(e =>
+                e.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods.Contains(HttpMethods.Post) == true
+                && e.Metadata.GetMetadata<HonoursIdempotencyKey>() is not null
+            )
+            // a group's own "" route reads "/api/v1/groups/"; the services route it with or without the slash
+            .Select(e => (e.RoutePattern.RawText ?? "").TrimEnd('/'))
+            .Order(StringComparer.Ordinal)
+            .ToList();
+
     /// <summary>A JSON POST with an <c>Idempotency-Key</c>.</summary>
     public static async Task<HttpResponseMessage> PostJsonWithKey(
         this HttpClient client,

@@ -52,7 +52,8 @@ public sealed class InstanceRetriesTests : IAsyncLifetime
             using var read = Request(HttpMethod.Get, token);
             Assert.Equal(HttpStatusCode.OK, (await _gateway.Client.SendAsync(read)).StatusCode);
 
-            using var write = Request(HttpMethod.Post, token, body: $"{{\"text\":\"message {i}\"}}");
+            // a path whose key the service honours (KeyedPosts): a repeat is answered from what it stored
+            using var write = Request(HttpMethod.Post, token, body: $"{{\"text\":\"message {i}\"}}", KeyedPath);
             write.Headers.Add(InstanceRetries.IdempotencyKeyHeader, $"key-{i}");
             var echo = await GatewayFixture.EchoOf(await _gateway.Client.SendAsync(write));
             Assert.Equal(Encoding.UTF8.GetByteCount($"{{\"text\":\"message {i}\"}}"), echo.BodyBytes);
@@ -64,22 +65,26 @@ public sealed class InstanceRetriesTests : IAsyncLifetime
 
     [Theory]
     // No key, or a blank one (what the services read as no key at all: the first instance's work would not be found
-    // by the second); or a key on a PATCH, which no service keeps (they replay POSTs only).
-    [InlineData("POST", null)]
-    [InlineData("POST", " ")]
-    [InlineData("PATCH", "patch-once")]
+    // by the second); a key on a PATCH, which no service keeps (they replay POSTs only); or a key on a POST whose
+    // path is not one the service keeps keys for (KeyedPosts: marking a conversation read, a password change).
+    [InlineData("POST", null, Path)]
+    [InlineData("POST", " ", Path)]
+    [InlineData("PATCH", "patch-once", Path)]
+    [InlineData("POST", "read-once", "/api/v1/conversations/5f0c2a52-8d3e-4d53-9a43-3f1a0e4b7c11/read")]
+    [InlineData("POST", "unlisted-once", Path)]
     public async Task A_write_not_replayed_by_its_key_that_reached_an_instance_is_never_sent_twice(
         string method,
-        string? key
+        string? key,
+        string path
     )
     {
         var token = _tokens.Issue();
-        var before = _alive.Received.Count(r => r.Method == method && r.Path == Path);
+        var before = _alive.Received.Count(r => r.Method == method && r.Path == path);
         var hungUpBefore = Volatile.Read(ref _hungUp);
         var (answered, refused) = (0, 0);
         for (var i = 0; i < 30; i++)
         {
-            using var write = Request(new HttpMethod(method), token, body: "{\"text\":\"once\"}");
+            using var write = Request(new HttpMethod(method), token, body: "{\"text\":\"once\"}", path);
             if (key is not null)
                 write.Headers.TryAddWithoutValidation(InstanceRetries.IdempotencyKeyHeader, key);
             var response = await _gateway.Client.SendAsync(write);
@@ -95,17 +100,18 @@ public sealed class InstanceRetriesTests : IAsyncLifetime
 
         var hungUp = Volatile.Read(ref _hungUp) - hungUpBefore;
         Assert.True(hungUp > 0, $"no {method} reached the instance that hangs up");
-        Assert.Equal(answered, _alive.Received.Count(r => r.Method == method && r.Path == Path) - before);
+        Assert.Equal(answered, _alive.Received.Count(r => r.Method == method && r.Path == path) - before);
         // every write the hanging-up instance read ended as a 503, none was replayed on the working one
         Assert.Equal(hungUp, refused);
         Assert.Equal(30, answered + refused);
     }
 
     private const string Path = "/api/v1/conversations";
+    private const string KeyedPath = "/api/v1/conversations/direct";
 
-    private static HttpRequestMessage Request(HttpMethod method, string token, string? body = null)
+    private static HttpRequestMessage Request(HttpMethod method, string token, string? body = null, string path = Path)
     {
-        var request = new HttpRequestMessage(method, Path);
+        var request = new HttpRequestMessage(method, path);
         request.Headers.Authorization = new("Bearer", token);
         if (body is not null)
             request.Content = new StringContent(body, Encoding.UTF8, "application/json");

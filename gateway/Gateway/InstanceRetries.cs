@@ -1,3 +1,5 @@
+using System.Text.RegularExpressions;
+using Community.Contracts;
 using Yarp.ReverseProxy.Forwarder;
 using Yarp.ReverseProxy.Model;
 
@@ -7,10 +9,11 @@ namespace Community.Gateway;
 /// A step of the proxy pipeline: a request that failed on one instance of a service before any answer began (the
 /// instance was killed, refused the connection, broke it, timed out) is sent to another instance when sending it again
 /// cannot do anything twice: a safe or idempotent method (GET, HEAD, OPTIONS, PUT, DELETE), a signed-in caller's
-/// POST carrying a non-blank <c>Idempotency-Key</c> (the service answers a repeat from what it stored: keys are kept
-/// per user and for POSTs, so an anonymous one, a refresh for instance, or a PATCH's is not honoured) unless it timed
-/// out (the first instance may still be running it past the key's lease), or any request that never reached the
-/// instance (the connection was refused). Each instance is tried at most once; passive health checks meanwhile take
+/// POST carrying a non-blank <c>Idempotency-Key</c> to one of the paths whose key the service honours
+/// (<see cref="KeyedPosts"/>: it answers a repeat from what it stored; keys are kept per user and for those POSTs
+/// only, so an anonymous one, a refresh for instance, a PATCH's or a password change's is not honoured) unless it
+/// timed out (the first instance may still be running it past the key's lease), or any request that never reached
+/// the instance (the connection was refused). Each instance is tried at most once; passive health checks meanwhile take
 /// the failed one out of the rotation.
 /// </summary>
 public static class InstanceRetries
@@ -35,8 +38,12 @@ public static class InstanceRetries
 
                 // Kept while forwarding (on disk past 30 KB) so that it can be sent again from its start.
                 var idempotentMethod = IsIdempotentMethod(context.Request);
-                // the services keep a key's answer for POSTs only: a keyed PATCH sent twice would be applied twice
-                var keyed = HttpMethods.IsPost(context.Request.Method) && HonouredKey(context);
+                // the services keep a key's answer for some POSTs only: a keyed PATCH, or a keyed POST to any other
+                // path (a password change), sent twice would be applied twice
+                var keyed =
+                    HttpMethods.IsPost(context.Request.Method)
+                    && HonouredKey(context)
+                    && KeyHonouringPaths.IsMatch(context.Request.Path.Value ?? "");
                 if (HasBody(context.Request))
                     context.Request.EnableBuffering();
 
@@ -74,6 +81,27 @@ public static class InstanceRetries
         );
         return proxy;
     }
+
+    private static readonly Regex ParameterPattern = new("{[^}:]+(?<guid>:guid)?}");
+
+    // Every service's KeyedPosts in one pattern: a parameter is one segment (a guid where the route says so), letters
+    // matched in any case and a trailing slash allowed, as the services' routing does.
+    private static readonly Regex KeyHonouringPaths = new(
+        "^(?:"
+            + string.Join(
+                "|",
+                KeyedPosts
+                    .ByService.Values.SelectMany(paths => paths)
+                    .Select(path =>
+                        ParameterPattern.Replace(
+                            Regex.Escape(path).Replace(@"\{", "{"),
+                            m => m.Groups["guid"].Success ? "[0-9A-Fa-f{}()-]{32,38}" : "[^/]+"
+                        )
+                    )
+            )
+            + ")/?\\z",
+        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.Compiled
+    );
 
     private static bool IsIdempotentMethod(HttpRequest request) =>
         HttpMethods.IsGet(request.Method)

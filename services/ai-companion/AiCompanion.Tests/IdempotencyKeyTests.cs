@@ -6,6 +6,13 @@ namespace Community.AiCompanion.Tests;
 public sealed class IdempotencyKeyTests(CompanionFixture fixture) : IClassFixture<CompanionFixture>
 {
     [Fact]
+    public void The_gateway_retries_keyed_posts_on_exactly_the_paths_whose_key_this_service_honours() =>
+        Assert.Equal(
+            KeyedPosts.ByService[ResourceNames.AiCompanion].Order(StringComparer.Ordinal),
+            CreateEndpoints.HonouringKey(fixture.Host.Services)
+        );
+
+    [Fact]
     public void Every_signed_in_create_honours_the_key_and_session_purchases_keep_their_own_handling()
     {
         Assert.Empty(CreateEndpoints.NotHonouringIdempotencyKey(fixture.Host.Services));

@@ -1,7 +1,16 @@
+using Community.Contracts;
+
 namespace Community.Events.Tests;
 
 public sealed class IdempotencyKeyTests(EventsFixture fx) : CourseTestsBase, IClassFixture<EventsFixture>
 {
+    [Fact]
+    public void The_gateway_retries_keyed_posts_on_exactly_the_paths_whose_key_this_service_honours() =>
+        Assert.Equal(
+            KeyedPosts.ByService[ResourceNames.Events].Order(StringComparer.Ordinal),
+            CreateEndpoints.HonouringKey(fx.Host.Services)
+        );
+
     protected override EventsFixture Fixture => fx;
 
     [Fact]

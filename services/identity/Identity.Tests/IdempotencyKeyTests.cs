@@ -1,3 +1,5 @@
+using Community.Contracts;
+
 namespace Community.Identity.Tests;
 
 /// <summary>
@@ -6,6 +8,13 @@ namespace Community.Identity.Tests;
 /// </summary>
 public sealed class IdempotencyKeyTests(IdentityFixture fx) : IClassFixture<IdentityFixture>
 {
+    [Fact]
+    public void The_gateway_retries_keyed_posts_on_exactly_the_paths_whose_key_this_service_honours() =>
+        Assert.Equal(
+            KeyedPosts.ByService[ResourceNames.Identity].Order(StringComparer.Ordinal),
+            CreateEndpoints.HonouringKey(fx.Host.Services)
+        );
+
     [Fact]
     public void Every_signed_in_create_honours_the_key_and_registration_is_anonymous()
     {

@@ -3,6 +3,13 @@ namespace Community.Social.Tests;
 public sealed class IdempotencyKeyTests(SocialFixture fx) : IClassFixture<SocialFixture>
 {
     [Fact]
+    public void The_gateway_retries_keyed_posts_on_exactly_the_paths_whose_key_this_service_honours() =>
+        Assert.Equal(
+            KeyedPosts.ByService[ResourceNames.Social].Order(StringComparer.Ordinal),
+            CreateEndpoints.HonouringKey(fx.Host.Services)
+        );
+
+    [Fact]
     public void Every_signed_in_create_honours_the_key() =>
         Assert.Empty(CreateEndpoints.NotHonouringIdempotencyKey(fx.Host.Services));
 
