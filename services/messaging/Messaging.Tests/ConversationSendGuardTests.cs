@@ -174,6 +174,44 @@ public sealed class ConversationSendGuardTests(MessagingFixture fx) : IClassFixt
         await AssertStored(c, 1);
     }
 
+    [Theory]
+    [InlineData("PATCH")]
+    [InlineData("DELETE")]
+    public async Task A_block_committed_while_an_edit_or_delete_waits_for_the_messages_lock_refuses_it(string method)
+    {
+        var (aId, a, bId, _, c) = await fx.PairAsync();
+        var id = (await fx.SendAsync(a, c, "Hello"))["id"]!.GetValue<Guid>();
+        // A's access is read first (no block yet); B's block commits while the change waits on the message's row.
+        var change = await fx.CommitsWhileWaitedOnAsync(
+            """
+            INSERT INTO blocks (blocker_id, blocked_id, blocked, as_of) VALUES (@b, @a, true, now())
+            ON CONFLICT (blocker_id, blocked_id) DO UPDATE SET blocked = true, as_of = now();
+            SELECT 1 FROM messages WHERE id = @m FOR UPDATE;
+            """,
+            () =>
+                fx.Client.SendJson(
+                    new HttpMethod(method),
+                    $"/api/v1/conversations/{c}/messages/{id}",
+                    method == "PATCH" ? new { text = "After the block" } : null,
+                    a
+                ),
+            "The change never waited on the message's lock.",
+            ("a", aId),
+            ("b", bId),
+            ("m", id)
+        );
+        // As if the block had come first: the blocked side does not see the conversation, and B's history keeps
+        // the message as it was when B blocked.
+        await change.AssertProblem(404);
+        Assert.Equal(
+            "Hello",
+            await fx.ScalarAsync<string>(
+                "SELECT text FROM messages WHERE id = @m AND deleted_at IS NULL AND edited_at IS NULL",
+                ("m", id)
+            )
+        );
+    }
+
     [Fact]
     public async Task A_send_straight_to_the_statement_notifies_as_a_checked_one_an_event_chats_naming_its_event()
     {

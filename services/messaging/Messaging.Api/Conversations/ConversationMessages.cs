@@ -323,9 +323,12 @@ public sealed class ConversationMessages(
         CancellationToken cancellationToken
     )
     {
-        var access = await ConversationAccess.OpenAsync(db, conversationId, userId, cancellationToken);
+        // Asked first so that a stranger locks nothing, and again under the message's lock: a block, a removal or a
+        // departure committed while the edit waited for the lock holds for it (as the send's statement asks).
+        await ConversationAccess.OpenAsync(db, conversationId, userId, cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var message = await LockedMessageAsync(conversationId, messageId, cancellationToken);
+        var access = await ConversationAccess.OpenAsync(db, conversationId, userId, cancellationToken);
         if (message.SenderId != userId)
             throw new ForbiddenException("Only the author may edit a message.");
         // Locked until the commit, so the version checked is the one the edit applies to.
@@ -371,9 +374,12 @@ public sealed class ConversationMessages(
         CancellationToken cancellationToken
     )
     {
-        var access = await ConversationAccess.OpenAsync(db, conversationId, userId, cancellationToken);
+        // Asked again under the message's lock, as an edit does: a moderator demoted or a member gone meanwhile
+        // deletes nothing of anyone's.
+        await ConversationAccess.OpenAsync(db, conversationId, userId, cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var message = await LockedMessageAsync(conversationId, messageId, cancellationToken);
+        var access = await ConversationAccess.OpenAsync(db, conversationId, userId, cancellationToken);
         if (message.SenderId != userId && !access.Moderates)
             throw new ForbiddenException("Only the author or a moderator may delete a message.");
         if (message.DeletedAt is not null)
