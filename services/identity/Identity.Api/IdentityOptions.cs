@@ -153,10 +153,15 @@ public sealed class RegistrationThrottleOptions
     public int LinksPerAccount { get; set; } = 5;
 
     /// <summary>
-    /// Password-reset mails one account is sent in a window, whoever asks from wherever; further requests get the
-    /// usual answer and send nothing.
+    /// Password-reset mails one account is sent in a window at the request of one client address; further requests
+    /// from it get the usual answer and send nothing (the owner's own, from their address, are still mailed).
     /// </summary>
-    public int ResetMailsPerAccount { get; set; } = 5;
+    public int ResetMailsPerAccountAndAddress { get; set; } = 5;
+
+    /// <summary>
+    /// Password-reset mails one account is sent in a window, whoever asks from wherever: the inbox's ceiling.
+    /// </summary>
+    public int ResetMailsPerAccount { get; set; } = 20;
 
     /// <summary>
     /// Waitlist joins and place requests naming one e-mail from one client address in a window before 429, listed or
@@ -169,10 +174,16 @@ public sealed class RegistrationThrottleOptions
 
     /// <summary>
     /// Confirmation links (or, for an address another account has confirmed, notes to its owner) one e-mail address
-    /// is sent in a window, for every account and client address together; past it, registrations and link requests
-    /// naming it get their usual answer and mail nothing, so accounts made to name a stranger cannot flood the inbox.
+    /// is sent in a window because of registrations and link requests from one client address; past it, those get
+    /// their usual answer and mail nothing.
     /// </summary>
-    public int ConfirmationMailsPerEmail { get; set; } = 10;
+    public int ConfirmationMailsPerEmailAndAddress { get; set; } = 10;
+
+    /// <summary>
+    /// The same for every account and client address together, so accounts made to name a stranger cannot flood the
+    /// inbox.
+    /// </summary>
+    public int ConfirmationMailsPerEmail { get; set; } = 30;
 }
 
 public sealed class PhoneVerificationOptions

@@ -3,8 +3,9 @@ using Community.Identity.Auth;
 namespace Community.Identity;
 
 /// <summary>
-/// Limits on what sends e-mails and texts: registrations count per (e-mail or phone, client address), so nobody can use
-/// up an owner's registrations from elsewhere; link and reset requests count per account, code texts per number.
+/// Limits on what sends e-mails and texts: registrations, confirmation and reset mails count per (e-mail, phone or
+/// account, client address), so nobody can use up an owner's from elsewhere, the mails under a ceiling per inbox too;
+/// link requests count per account, code texts per number.
 /// </summary>
 public sealed class RegistrationThrottle(IdentityDbContext db, IOptions<IdentityOptions> options, TimeProvider clock)
 {
@@ -45,28 +46,61 @@ public sealed class RegistrationThrottle(IdentityDbContext db, IOptions<Identity
         );
 
     /// <summary>
-    /// Counts a password-reset mail to <paramref name="userId"/>; false past the limit, when the caller sends nothing
-    /// and answers as always, since a 429 would tell that the account exists.
+    /// Counts a password-reset mail to <paramref name="userId"/> asked for from <paramref name="address"/>; false past
+    /// the limit, when the caller sends nothing and answers as always, since a 429 would tell that the account exists.
+    /// Per (account, client address), so a stranger asking again and again (a username is public) uses up only their
+    /// own address's mails and never the owner's; and per account under a higher ceiling, so many addresses together
+    /// cannot flood the inbox.
     /// </summary>
-    public async Task<bool> CountResetMailAsync(Guid userId, CancellationToken cancellationToken)
+    public Task<bool> CountResetMailAsync(Guid userId, string address, CancellationToken cancellationToken)
     {
         var settings = options.Value.RegistrationThrottle;
-        List<string> keys = ["reset-mail:" + userId];
-        await IncrementAsync(keys, settings.Window, cancellationToken);
-        return await OverLimitAsync(keys, settings.ResetMailsPerAccount, cancellationToken) is null;
+        return CountMailAsync(
+            "reset-mail:" + userId,
+            address,
+            settings.ResetMailsPerAccountAndAddress,
+            settings.ResetMailsPerAccount,
+            cancellationToken
+        );
     }
 
     /// <summary>
     /// Counts a confirmation mail (a link, or a note to the address's confirmed owner) to <paramref name="email"/>
-    /// (normalized); false past the limit, when the caller mails nothing and answers as always: the accounts naming an
-    /// address are not its owner, and nothing they do should tell them whether it was mailed.
+    /// (normalized) caused from <paramref name="address"/>; false past the limit, when the caller mails nothing and
+    /// answers as always: the accounts naming an address are not its owner, and nothing they do should tell them
+    /// whether it was mailed. Per (e-mail, client address), so accounts made from elsewhere to name the address never
+    /// use up the owner's mails, and per e-mail under a higher ceiling for every address together.
     /// </summary>
-    public async Task<bool> CountConfirmationMailAsync(string email, CancellationToken cancellationToken)
+    public Task<bool> CountConfirmationMailAsync(string email, string address, CancellationToken cancellationToken)
     {
         var settings = options.Value.RegistrationThrottle;
-        List<string> keys = ["confirm-mail:" + LoginThrottle.Bounded(email)];
-        await IncrementAsync(keys, settings.Window, cancellationToken);
-        return await OverLimitAsync(keys, settings.ConfirmationMailsPerEmail, cancellationToken) is null;
+        return CountMailAsync(
+            "confirm-mail:" + LoginThrottle.Bounded(email),
+            address,
+            settings.ConfirmationMailsPerEmailAndAddress,
+            settings.ConfirmationMailsPerEmail,
+            cancellationToken
+        );
+    }
+
+    // The (key, client address) counter first; only a mail within it counts towards the key's ceiling, so one address
+    // past its own limit cannot go on to use up the ceiling that the other addresses share.
+    private async Task<bool> CountMailAsync(
+        string key,
+        string address,
+        int perAddress,
+        int ceiling,
+        CancellationToken cancellationToken
+    )
+    {
+        var window = options.Value.RegistrationThrottle.Window;
+        List<string> fromAddress = [key + "|ip:" + LoginThrottle.Bounded(address)];
+        await IncrementAsync(fromAddress, window, cancellationToken);
+        if (await OverLimitAsync(fromAddress, perAddress, cancellationToken) is not null)
+            return false;
+        List<string> fromAnywhere = [key];
+        await IncrementAsync(fromAnywhere, window, cancellationToken);
+        return await OverLimitAsync(fromAnywhere, ceiling, cancellationToken) is null;
     }
 
     /// <summary>

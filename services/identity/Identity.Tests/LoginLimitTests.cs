@@ -337,56 +337,105 @@ public sealed class LoginLimitTests(LoginLimitFixture fx) : IClassFixture<LoginL
     }
 
     [Fact]
-    public async Task Accounts_made_to_name_one_address_get_it_at_most_ten_confirmation_mails_an_hour()
+    public async Task Accounts_made_to_name_one_address_get_it_at_most_thirty_confirmation_mails_an_hour()
     {
         const string victim = "inbox_target@example.com";
         int Mails() => fx.Smtp.Messages.Count(m => m.To.Any(t => t.Contains(victim)));
-        // Each account from a client address of its own, each asking for more links: 16 mails asked for.
-        var tokens = new List<string>();
-        for (var i = 0; i < 4; i++)
+        // Each account from a client address of its own, each asking for every link it may: 36 mails asked for.
+        for (var i = 0; i < 6; i++)
         {
-            var registered = await (
-                await Register($"inbox_flood_{i}", victim, "correct-horse-9", $"203.0.113.{120 + i}")
-            ).AssertStatus(201);
-            tokens.Add(registered["access_token"]!.GetValue<string>());
+            var from = $"203.0.113.{120 + i}";
+            var registered = await (await Register($"inbox_flood_{i}", victim, "correct-horse-9", from)).AssertStatus(
+                201
+            );
+            for (var link = 0; link < 5; link++)
+                await (await AskForLink(registered["access_token"]!.GetValue<string>(), from)).AssertStatus(202);
         }
-        foreach (var token in tokens)
-            for (var i = 0; i < 3; i++)
-                await (await AskForLink(token)).AssertStatus(202);
-        // The same answers throughout, and ten mails.
-        Assert.Equal(10, Mails());
+        // The same answers throughout, and thirty mails.
+        Assert.Equal(30, Mails());
 
         // The next window mails it again.
         fx.Clock.Advance(TimeSpan.FromMinutes(61));
         await (await Register("inbox_flood_late", victim, "correct-horse-9", "203.0.113.130")).AssertStatus(201);
-        Assert.Equal(11, Mails());
+        Assert.Equal(31, Mails());
     }
 
     [Fact]
-    public async Task Reset_mails_to_one_account_stop_at_five_an_hour_whoever_asks_from_wherever()
+    public async Task A_stranger_naming_an_address_from_elsewhere_never_uses_up_its_owners_confirmation_mails()
+    {
+        const string victim = "squatted_inbox@example.com";
+        // Two accounts made from one address to name the victim's, asking for every link they may: 12 mails asked
+        // for, 10 sent, then nothing more from that address.
+        for (var i = 0; i < 2; i++)
+        {
+            var registered = await (
+                await Register($"inbox_squat_{i}", victim, "correct-horse-9", "203.0.113.140")
+            ).AssertStatus(201);
+            for (var link = 0; link < 5; link++)
+                await (await AskForLink(registered["access_token"]!.GetValue<string>(), "203.0.113.140")).AssertStatus(
+                    202
+                );
+        }
+        Assert.Equal(10, fx.Smtp.Messages.Count(m => m.To.Any(t => t.Contains(victim))));
+
+        // The owner, from their own address, still gets their link.
+        await (await Register("inbox_owner", victim, "correct-horse-9", "198.51.100.140")).AssertStatus(201);
+        Assert.Single(
+            fx.Smtp.Messages,
+            m =>
+                m.To.Any(t => t.Contains(victim))
+                && m.Body.Contains("inbox_owner")
+                && m.Body.Contains("Confirmation token: ")
+        );
+    }
+
+    [Fact]
+    public async Task Reset_mails_stop_at_five_an_hour_for_each_asking_address_and_twenty_in_all()
     {
         await fx.RegisterAsync("reset_flooded");
-        // By its username and its address in turn, each time from a new client address: the same 202 every time.
+        int Mails() =>
+            fx.Smtp.Messages.Count(m =>
+                m.To.Any(t => t.Contains("reset_flooded@example.com")) && m.Body.Contains("Reset token: ")
+            );
+        // A stranger asking by the public username, again and again from one address: the same 202 every time, five
+        // mails.
+        for (var i = 0; i < 8; i++)
+            await (
+                await Send("/api/v1/auth/password/forgot", new { identifier = "reset_flooded" }, "203.0.113.80")
+            ).AssertStatus(202);
+        await fx.MailSentAsync();
+        Assert.Equal(5, Mails());
+
+        // The owner, from their own address, is still mailed.
+        await (
+            await Send(
+                "/api/v1/auth/password/forgot",
+                new { identifier = "reset_flooded@example.com" },
+                "198.51.100.80"
+            )
+        ).AssertStatus(202);
+        await fx.MailSentAsync();
+        Assert.Equal(6, Mails());
+
+        // Rotating addresses and identifiers, the inbox gets twenty in all.
         for (var i = 0; i < 6; i++)
+        for (var j = 0; j < 5; j++)
         {
-            var identifier = i % 2 == 0 ? "reset_flooded" : "reset_flooded@example.com";
-            await (await Send("/api/v1/auth/password/forgot", new { identifier }, $"203.0.113.{80 + i}")).AssertStatus(
+            var identifier = j % 2 == 0 ? "reset_flooded" : "reset_flooded@example.com";
+            await (await Send("/api/v1/auth/password/forgot", new { identifier }, $"203.0.113.{81 + i}")).AssertStatus(
                 202
             );
         }
         await fx.MailSentAsync();
-        Assert.Equal(
-            5,
-            fx.Smtp.Messages.Count(m =>
-                m.To.Any(t => t.Contains("reset_flooded@example.com")) && m.Body.Contains("Reset token: ")
-            )
-        );
+        Assert.Equal(20, Mails());
     }
 
-    private Task<HttpResponseMessage> AskForLink(string token)
+    private Task<HttpResponseMessage> AskForLink(string token, string? from = null)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/users/me/email/verification");
         request.Headers.Authorization = new("Bearer", token);
+        if (from is not null)
+            request.Headers.Add("X-Forwarded-For", from);
         return fx.Client.SendAsync(request);
     }
 }

@@ -152,7 +152,7 @@ public static class AuthApi
         // owner.
         try
         {
-            await emailVerifications.SendAsync(user, cancellationToken);
+            await emailVerifications.SendAsync(user, ClientAddress.Of(http), cancellationToken);
         }
         catch (ServiceUnavailableException e)
         {

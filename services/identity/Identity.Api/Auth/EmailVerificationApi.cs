@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Community.ServiceDefaults;
 
 namespace Community.Identity.Auth;
 
@@ -34,6 +35,7 @@ public static class EmailVerificationApi
 
     private static async Task<Accepted<EmailVerificationSent>> Send(
         ClaimsPrincipal principal,
+        HttpContext http,
         IdentityDbContext db,
         EmailVerifications verifications,
         RegistrationThrottle throttle,
@@ -49,9 +51,10 @@ public static class EmailVerificationApi
             throw new ConflictException("The account has no e-mail address to confirm.");
         if (user.EmailVerifiedAt is not null)
             throw new ConflictException("The e-mail address is already confirmed.");
-        // Its own counter: registrations naming the address, whoever sends them, never use up the owner's links.
+        // Its own counter: registrations naming the address from elsewhere never use up the owner's links, nor (per
+        // client address) the mails to it.
         await throttle.CountLinkRequestAsync(user.Id, cancellationToken);
-        await verifications.SendAsync(user, cancellationToken);
+        await verifications.SendAsync(user, ClientAddress.Of(http), cancellationToken);
         return TypedResults.Accepted((string?)null, EmailVerificationSent.CheckYourEmail);
     }
 }

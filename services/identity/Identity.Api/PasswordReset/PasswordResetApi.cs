@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using System.Security.Cryptography;
 using Community.Identity.Users;
+using Community.ServiceDefaults;
 using Community.ServiceDefaults.Mail;
 using Microsoft.IdentityModel.Tokens;
 using static Community.Identity.Users.AccountQueries;
@@ -36,6 +37,7 @@ public static class PasswordResetApi
 
     private static async Task<Accepted<PasswordResetSent>> ForgotPassword(
         ForgotPasswordRequest request,
+        HttpContext http,
         IdentityDbContext db,
         RegistrationThrottle throttle,
         MailInBackground mail,
@@ -49,10 +51,11 @@ public static class PasswordResetApi
         // An e-mail or phone names only the account that verified it: an unverified one may be anyone's.
         var user = await FindOwnerAsync(db, request.Identifier, cancellationToken);
         // Mailed only to a proven address, whatever named the account: an unconfirmed one may be a stranger's (a typo).
-        // Counted per account, so requests from rotating addresses and identifiers cannot flood its inbox.
+        // Counted per account and client address, so a stranger's requests never use up the owner's, and per account,
+        // so requests from rotating addresses and identifiers cannot flood its inbox.
         if (
             user is { Email: not null, EmailVerifiedAt: not null }
-            && await throttle.CountResetMailAsync(user.Id, cancellationToken)
+            && await throttle.CountResetMailAsync(user.Id, ClientAddress.Of(http), cancellationToken)
         )
         {
             var now = clock.GetUtcNow();
