@@ -218,6 +218,48 @@ public sealed class CheckInTests(EventsFixture fx) : IClassFixture<EventsFixture
     }
 
     [Fact]
+    public async Task An_event_cancelled_while_a_check_in_is_under_way_gets_no_arrival()
+    {
+        var (id, organizer, _, code) = await StartingSoonAsync();
+        var registrationId = await fx.ScalarAsync<Guid>(
+            "SELECT id FROM registrations WHERE ticket_code = @code",
+            ("code", code)
+        );
+        var before = await fx.OutboxCountAsync("ArrivalRecorded");
+
+        // The check-in has read a published event; the organizer's cancellation commits before the arrival lands
+        // (it also holds the ticket's row, so the check-in waits whatever it locks).
+        Task<HttpResponseMessage> checkIn;
+        await using (var other = new NpgsqlConnection(fx.Resources.DatabaseConnectionString))
+        {
+            await other.OpenAsync();
+            await using var cancelling = await other.BeginTransactionAsync();
+            await using var cancel = new NpgsqlCommand(
+                "UPDATE community_events SET status = 'cancelled', cancelled_at = now() WHERE id = @e; "
+                    + "SELECT 1 FROM registrations WHERE id = @r FOR UPDATE",
+                other,
+                cancelling
+            );
+            cancel.Parameters.AddWithValue("e", Guid.Parse(id));
+            cancel.Parameters.AddWithValue("r", registrationId);
+            await cancel.ExecuteNonQueryAsync();
+            checkIn = Client.PostJson($"/api/v1/events/{id}/check-in", new { ticket_code = code }, organizer);
+            await fx.SomeoneWaitsOnALockAsync("the check-in never waited for the cancellation");
+            await cancelling.CommitAsync();
+        }
+
+        var refused = await (await checkIn).AssertProblem(409);
+        Assert.Contains("not taking place", refused["detail"]!.GetValue<string>());
+        Assert.Null(
+            await fx.ScalarAsync<DateTime?>(
+                "SELECT arrived_at FROM registrations WHERE id = @id",
+                ("id", registrationId)
+            )
+        );
+        Assert.Equal(before, await fx.OutboxCountAsync("ArrivalRecorded"));
+    }
+
+    [Fact]
     public async Task Bad_check_ins_are_clear_problems()
     {
         var (id, _, attendee, _) = await StartingSoonAsync();

@@ -164,6 +164,16 @@ public static class CheckInApi
                 );
             if (first == 1)
             {
+                // The event read above, now under its row's lock (the registration's first, the event's last, as
+                // SeatBook orders them): a cancellation that committed since leaves no arrival, and one still under
+                // way waits for this check-in as if it had come first.
+                var status = await db
+                    .Database.SqlQuery<string>(
+                        $"SELECT status AS \"Value\" FROM community_events WHERE id = {id} FOR SHARE"
+                    )
+                    .SingleOrDefaultAsync(cancellationToken);
+                if (status != EventStatus.Published)
+                    throw new ConflictException("This event is not taking place; nobody can check in.");
                 db.AddIntegrationEvent(
                     new ArrivalRecorded(Guid.CreateVersion7(), now, registration.Id, id, registration.UserId, now)
                 );
