@@ -14,7 +14,7 @@ public static partial class RequestId
 {
     public const string Header = "X-Request-Id";
 
-    [GeneratedRegex("^[A-Za-z0-9._:-]{1,64}$")]
+    [GeneratedRegex(@"^[A-Za-z0-9._:-]{1,64}\z")]
     private static partial Regex Sane();
 
     /// <summary>A log scope that reads "request_id:ID" in text logs and is a request_id field in JSON logs.</summary>
