@@ -26,7 +26,8 @@ public static class Pricing
                 var item = await AnnouncedAsync(db, purpose, referenceId, userId, cancellationToken);
                 if (item.ExpiresAt is { } expires && expires <= now)
                     throw new BusinessRuleException(
-                        "The hold on this seat has expired; register again to get a new one."
+                        "The hold on this seat has ended (it expired, or the event was cancelled); register again to "
+                            + "get a new one if the event still takes place."
                     );
                 if (item.AmountCents == 0 || item.Currency is null)
                     throw new BusinessRuleException("This is sold for credits only: use POST /api/v1/credits/spend.");

@@ -1,3 +1,4 @@
+using Community.Contracts.Events;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
@@ -6,6 +7,35 @@ namespace Community.Payments.Tests;
 
 public sealed class CheckoutTests(PaymentsFixture fx) : IClassFixture<PaymentsFixture>
 {
+    [Fact]
+    public async Task A_seat_held_for_an_event_cancelled_since_is_not_sold_and_other_holds_are()
+    {
+        var (userId, token) = fx.User();
+        var eventId = Guid.NewGuid();
+        var held = await fx.SeatHeldAsync(userId, 2500, eventId: eventId);
+        var elsewhere = await fx.SeatHeldAsync(userId, 2500);
+
+        await fx
+            .Host.Services.GetRequiredService<IBus>()
+            .Publish(new EventCancelled(Guid.NewGuid(), fx.Clock.GetUtcNow(), eventId, "storm"));
+        await Eventually.TrueAsync(
+            async () =>
+                await fx.ScalarAsync<bool>(
+                    "SELECT expires_at <= now() FROM sellable_items WHERE reference_id = @r",
+                    ("r", held)
+                ),
+            "the cancelled event's hold never ended"
+        );
+
+        var refused = await (await fx.StartCheckoutAsync(token, "event_registration", held)).AssertProblem(422);
+        Assert.Contains("cancelled", refused["detail"]!.GetValue<string>());
+        Assert.Equal(
+            0L,
+            await fx.ScalarAsync<long>("SELECT count(*) FROM payments WHERE reference_id = @r", ("r", held))
+        );
+        await fx.CheckoutAsync(token, "event_registration", elsewhere);
+    }
+
     /// <summary>
     /// The 402 -> checkout race answers 409 only for a hold payments has not heard of; a known hold of someone else
     /// stays 404.

@@ -151,7 +151,8 @@ public sealed class RsvpCancelledConsumer(
 
 /// <summary>
 /// An event was cancelled: every ticket paid for it is refunded in full, each by its own
-/// PaymentRefundRequested, so one slow or failing refund holds up no other.
+/// PaymentRefundRequested, so one slow or failing refund holds up no other; and the seats still held for it are no
+/// longer sold (their holds end now), so nobody pays for a ticket only to be refunded, Stripe's fee lost.
 /// </summary>
 public sealed class EventCancelledConsumer(
     PaymentsDbContext db,
@@ -176,6 +177,13 @@ public sealed class EventCancelledConsumer(
             select p.Id
         ).ToListAsync(cancellationToken);
         var now = clock.GetUtcNow();
+        await Db
+            .SellableItems.Where(i =>
+                i.EventId == m.EventId
+                && i.Purpose == PaymentPurposes.EventRegistration
+                && (i.ExpiresAt == null || i.ExpiresAt > now)
+            )
+            .ExecuteUpdateAsync(set => set.SetProperty(i => i.ExpiresAt, now), cancellationToken);
         foreach (var paymentId in paid)
             Db.AddIntegrationEvent(
                 new PaymentRefundRequested(
