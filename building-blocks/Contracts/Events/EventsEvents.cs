@@ -184,6 +184,19 @@ public sealed record EventPhotoAdded(Guid MessageId, DateTimeOffset OccurredAt, 
     : IIntegrationEvent;
 
 /// <summary>
+/// A photo of an event was deleted (by its uploader, the organizer or an admin); PhotosLeft is how many of UserId's
+/// (the uploader's) photos of the event remain, so the feed forgets their news of it when none does.
+/// </summary>
+public sealed record EventPhotoRemoved(
+    Guid MessageId,
+    DateTimeOffset OccurredAt,
+    Guid PhotoId,
+    Guid EventId,
+    Guid UserId,
+    int PhotosLeft
+) : IIntegrationEvent;
+
+/// <summary>
 /// A paid course's enrollment awaits payment; payments prices the checkout (purpose "course", reference EnrollmentId)
 /// from it: PriceCents in Currency with money (0: not sold for money), PriceCredits with credits (null: not sold for
 /// credits).

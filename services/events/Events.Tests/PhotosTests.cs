@@ -170,6 +170,34 @@ public sealed class PhotosTests(PhotosFixture fx) : IClassFixture<PhotosFixture>
     }
 
     [Fact]
+    public async Task A_deleted_photo_tells_the_feed_how_many_of_its_uploaders_photos_of_the_event_are_left()
+    {
+        var (_, organizer) = fx.Organizer();
+        var e = Id(await fx.CreateEventAsync(organizer));
+        var (attendeeId, attendee) = fx.Member();
+        await (await fx.Client.PostJson($"/api/v1/events/{e}/registrations", new { }, attendee)).AssertStatus(201);
+        var first = Id(await (await Upload(e, attendee, Form(Images.Jpeg()))).AssertStatus(201));
+        var second = Id(await (await Upload(e, attendee, Form(Images.Jpeg()))).AssertStatus(201));
+        Task<string?> Removal(string photoId) =>
+            fx.ScalarAsync<string?>(
+                "SELECT (payload::jsonb ->> 'userId') || ' ' || (payload::jsonb ->> 'photosLeft') FROM outbox_messages "
+                    + "WHERE type LIKE '%.EventPhotoRemoved,%' AND payload::jsonb ->> 'photoId' = @id",
+                ("id", photoId)
+            );
+
+        // Its uploader deletes one (one left), the organizer the other (none left: the feed forgets the news).
+        await (await Delete(e, first, attendee)).AssertStatus(204);
+        Assert.Equal($"{attendeeId} 1", await Removal(first));
+        await (await Delete(e, second, organizer)).AssertStatus(204);
+        Assert.Equal($"{attendeeId} 0", await Removal(second));
+
+        // A second delete finds nothing and tells nothing.
+        var before = await fx.OutboxCountAsync("EventPhotoRemoved");
+        await (await Delete(e, second, organizer)).AssertProblem(404);
+        Assert.Equal(before, await fx.OutboxCountAsync("EventPhotoRemoved"));
+    }
+
+    [Fact]
     public async Task Drafts_and_private_events_stay_hidden_and_cancelled_events_take_no_photos()
     {
         var (_, organizer) = fx.Organizer();

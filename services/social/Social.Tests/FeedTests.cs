@@ -584,6 +584,32 @@ public sealed class FeedTests(SocialFixture fx) : IClassFixture<SocialFixture>
             item["occurred_at"]!.GetValue<DateTimeOffset>().ToUnixTimeMilliseconds()
         );
 
+        // A photo deleted while others of theirs remain keeps the news; the last one deleted takes it away, until a
+        // new upload brings it back.
+        await fx.DeliverAsync(
+            new EventPhotoRemoved(Guid.NewGuid(), latest.AddMinutes(1), Guid.NewGuid(), published.EventId, friendId, 1),
+            "FeedEventPhotoRemovedConsumer"
+        );
+        Assert.Single(await ItemsAsync(me));
+        var lastRemoved = new EventPhotoRemoved(
+            Guid.NewGuid(),
+            latest.AddMinutes(2),
+            Guid.NewGuid(),
+            published.EventId,
+            friendId,
+            0
+        );
+        await fx.DeliverAsync(lastRemoved, "FeedEventPhotoRemovedConsumer");
+        Assert.Empty(await ItemsAsync(me));
+        await fx.DeliverAsync(
+            new EventPhotoAdded(Guid.NewGuid(), latest.AddMinutes(3), Guid.NewGuid(), published.EventId, friendId),
+            "FeedEventPhotoAddedConsumer"
+        );
+        // a removal told late (another message, sent before that upload) leaves the newer news
+        await fx.DeliverAsync(lastRemoved with { MessageId = Guid.NewGuid() }, "FeedEventPhotoRemovedConsumer");
+        Assert.Equal("photo_added", Kind(Assert.Single(await ItemsAsync(me))));
+        fx.Clock.Advance(TimeSpan.FromMinutes(5));
+
         fx.Clock.Advance(TimeSpan.FromMinutes(1));
         var completed = new CourseCompleted(
             Guid.NewGuid(),

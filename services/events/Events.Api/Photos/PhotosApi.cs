@@ -305,6 +305,7 @@ public static class PhotosApi
         EventsDbContext db,
         IBlobStore blobs,
         ILoggerFactory loggers,
+        TimeProvider clock,
         CancellationToken cancellationToken
     )
     {
@@ -325,9 +326,21 @@ public static class PhotosApi
                 );
         }
         // Deleted by this statement or not at all: a second delete at the same moment finds it gone (404), and only the
-        // one that removed the row removes its file.
-        if (await db.Set<EventPhoto>().Where(p => p.Id == photo.Id).ExecuteDeleteAsync(cancellationToken) == 0)
-            throw new NotFoundException("This event has no photo with this id.");
+        // one that removed the row removes its file, once it committed. The uploader's photos left are counted under
+        // the lock their uploads take, so the feed hears "none left" only when none is.
+        await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
+        {
+            await db.Database.LockKeyAsync($"event-photos:{id}:{photo.UploadedBy}", cancellationToken);
+            if (await db.Set<EventPhoto>().Where(p => p.Id == photo.Id).ExecuteDeleteAsync(cancellationToken) == 0)
+                throw new NotFoundException("This event has no photo with this id.");
+            var left = await db.Set<EventPhoto>()
+                .CountAsync(p => p.EventId == id && p.UploadedBy == photo.UploadedBy, cancellationToken);
+            db.AddIntegrationEvent(
+                new EventPhotoRemoved(Guid.CreateVersion7(), clock.GetUtcNow(), photo.Id, id, photo.UploadedBy, left)
+            );
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
         await blobs.TryDeleteAsync(photo.BlobKey, loggers.CreateLogger(typeof(PhotosApi)));
         return TypedResults.NoContent();
     }

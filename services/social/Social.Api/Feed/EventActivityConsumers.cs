@@ -166,6 +166,32 @@ public sealed class FeedEventPhotoAddedConsumer(SocialDbContext db, ILogger<Feed
     }
 }
 
+/// <summary>
+/// A photo of an event was deleted: once none of its uploader's photos of the event is left, their "added photos"
+/// news of it goes (what a newer upload brought forward stays).
+/// </summary>
+public sealed class FeedEventPhotoRemovedConsumer(SocialDbContext db, ILogger<FeedEventPhotoRemovedConsumer> logger)
+    : IdempotentConsumer<EventPhotoRemoved, SocialDbContext>(db, logger)
+{
+    protected override async Task HandleAsync(
+        ConsumeContext<EventPhotoRemoved> context,
+        CancellationToken cancellationToken
+    )
+    {
+        var m = context.Message;
+        if (m.PhotosLeft > 0)
+            return;
+        var at = m.OccurredAt.ToUniversalTime();
+        await Db.Database.ExecuteSqlAsync(
+            $"""
+            DELETE FROM activities WHERE kind = {ActivityKinds.PhotoAdded} AND actor_id = {m.UserId}
+                AND subject_id = {m.EventId} AND occurred_at <= {at}
+            """,
+            cancellationToken
+        );
+    }
+}
+
 /// <summary>A learner completed a course: news for the people who follow them or are connected with them.</summary>
 public sealed class FeedCourseCompletedConsumer(SocialDbContext db, ILogger<FeedCourseCompletedConsumer> logger)
     : IdempotentConsumer<CourseCompleted, SocialDbContext>(db, logger)
