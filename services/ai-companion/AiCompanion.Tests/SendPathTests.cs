@@ -55,6 +55,26 @@ public sealed partial class SendPathTests(SendPathFixture fixture) : IClassFixtu
         DateOnly.FromDateTime(now.UtcDateTime).AddYears(-years).AddDays(-10);
 
     [Fact]
+    public async Task A_reply_of_nothing_but_blanks_or_what_cannot_be_stored_is_no_reply_streamed_or_not()
+    {
+        fixture.AwayFromMidnight();
+        var (id, token) = await fixture.RegisteredAsync();
+
+        // Streamed: a space in pieces, then the end. Shown as it came, then an error; nothing stored or counted.
+        fixture.Model.Reply(" ");
+        var (_, events) = await StreamAsync(token, "say nothing");
+        Assert.Equal("error", events[^1].Name);
+        Assert.Equal(503, events[^1].Data["status"]!.GetValue<int>());
+        // Whole: only a NUL, which cannot be stored.
+        fixture.Model.Reply("\u0000");
+        await (await SendAsync(token, "say nothing again")).AssertProblem(503);
+
+        Assert.Equal(0, await UsedTodayAsync(token));
+        Assert.Equal(0, await RowsAsync("companion_messages", id));
+        Assert.Equal(0, await RowsAsync("companion_sends", id));
+    }
+
+    [Fact]
     public async Task A_crisis_message_gets_the_countrys_resources_without_the_model_and_is_recorded_without_text()
     {
         var (id, token) = await fixture.RegisteredAsync();

@@ -383,10 +383,16 @@ public sealed class CompanionConversation(
         {
             ChatResponse reply;
             string responder;
+            string text;
             try
             {
                 reply = await model.GetResponseAsync(send.Prompt, cancellationToken: unbound);
                 responder = ModelSetup.ResponderOf(model);
+                // What a model writes is not checked as a client's text is: what cannot be stored goes (NUL, half a
+                // pair); a reply of nothing else is none, as a blank one is (ModelDeadlines).
+                text = SafeText.Clean(reply.Text).Trim();
+                if (text.Length == 0)
+                    throw new ModelUnavailableException("The model answered with no text.");
             }
             catch (ModelUnavailableException e)
             {
@@ -394,9 +400,8 @@ public sealed class CompanionConversation(
                     throw Unavailable(e);
                 reply = await offline.GetResponseAsync(send.Prompt, cancellationToken: unbound);
                 responder = OfflineResponder.Name;
+                text = SafeText.Clean(reply.Text).Trim();
             }
-            // What a model writes is not checked as a client's text is: what cannot be stored goes (NUL, half a pair).
-            var text = SafeText.Clean(reply.Text).Trim();
             // Checked before anything is stored or shown: on a hit the responder's text is dropped here.
             var verdict = guard.CheckOutput(text, send.Safety);
             var usage = reply.Usage ?? NoUsage;

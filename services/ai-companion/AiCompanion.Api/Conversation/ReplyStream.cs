@@ -212,6 +212,10 @@ public sealed class ReplyStream : IResult, IAsyncDisposable
                     await ShowAsync(response, last, shown, json, cancellationToken);
                     stop = last.Stop;
                 }
+                // Blank pieces only (a space, line breaks, or what cannot be stored): no reply, as a whole blank one is
+                // not (ModelDeadlines); neither stored nor counted.
+                if (stop is null && string.IsNullOrWhiteSpace(shown.ToString()))
+                    throw new ModelUnavailableException("The model answered with no text.");
             }
             catch (ModelUnavailableException e)
             {
