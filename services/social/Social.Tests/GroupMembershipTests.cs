@@ -498,6 +498,15 @@ public sealed class GroupMembershipTests(SocialFixture fx) : IClassFixture<Socia
         ).AssertStatus(201);
 
         await RoleAsync("member");
+        // Withdrawn at once, not at the guest's next join.
+        Assert.Equal(
+            0L,
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM group_invitations WHERE group_id = @g AND user_id = @u",
+                ("g", Guid.Parse(id)),
+                ("u", guestId)
+            )
+        );
 
         await (await fx.Client.PostJson($"/api/v1/groups/{id}/join", new { }, guest)).AssertStatus(202);
         Assert.Equal(
@@ -509,6 +518,63 @@ public sealed class GroupMembershipTests(SocialFixture fx) : IClassFixture<Socia
             )
         );
         await (await fx.Client.PostJson($"/api/v1/groups/{id}/join", new { }, other)).AssertStatus(201);
+    }
+
+    [Fact]
+    public async Task A_removed_members_invitations_go_with_them_and_no_longer_open_a_secret_group()
+    {
+        var (_, owner, _) = await fx.RegisteredAsync();
+        var (memberId, member, _) = await fx.RegisteredAsync();
+        var (guestId, guest, _) = await fx.RegisteredAsync();
+        var id = await GroupsFlow.CreateAsync(fx, owner, visibility: "secret", policy: "invite");
+        await (
+            await fx.Client.PostJson($"/api/v1/groups/{id}/invitations", new { user_id = memberId }, owner)
+        ).AssertStatus(201);
+        await (await fx.Client.PostJson($"/api/v1/groups/{id}/join", new { }, member)).AssertStatus(201);
+        await (
+            await fx.Client.PostJson($"/api/v1/groups/{id}/invitations", new { user_id = guestId }, member)
+        ).AssertStatus(201);
+        await (await fx.Client.Get($"/api/v1/groups/{id}", guest)).AssertStatus(200);
+
+        await (
+            await fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/groups/{id}/members/{memberId}", null, owner)
+        ).AssertStatus(204);
+
+        await (await fx.Client.Get($"/api/v1/groups/{id}", guest)).AssertProblem(404);
+        await (await fx.Client.PostJson($"/api/v1/groups/{id}/join", new { }, guest)).AssertProblem(404);
+    }
+
+    [Fact]
+    public async Task A_paid_groups_approval_stands_on_its_approver_even_over_a_demoted_moderators_invitation()
+    {
+        var (_, owner, _) = await fx.RegisteredAsync();
+        var (moderatorId, moderator, _) = await fx.RegisteredAsync();
+        var (guestId, guest, _) = await fx.RegisteredAsync();
+        var id = await GroupsFlow.CreateAsync(fx, owner, policy: "request", priceCents: 1500, currency: "AED");
+        await fx.ExecuteAsync(
+            "INSERT INTO group_members (group_id, user_id, role, joined_at) VALUES (@g, @u, 'moderator', now())",
+            ("g", Guid.Parse(id)),
+            ("u", moderatorId)
+        );
+        await (await fx.Client.PostJson($"/api/v1/groups/{id}/join", new { }, guest)).AssertStatus(202);
+        await (
+            await fx.Client.PostJson($"/api/v1/groups/{id}/invitations", new { user_id = guestId }, moderator)
+        ).AssertStatus(201);
+
+        // The owner approves, then demotes the moderator: the approval is the owner's and stands.
+        await (
+            await fx.Client.PostJson($"/api/v1/groups/{id}/requests/{guestId}/approve", new { }, owner)
+        ).AssertStatus(200);
+        await (
+            await fx.Client.SendJson(
+                HttpMethod.Patch,
+                $"/api/v1/groups/{id}/members/{moderatorId}",
+                new { role = "member" },
+                owner
+            )
+        ).AssertStatus(200);
+
+        await (await fx.Client.PostJson($"/api/v1/groups/{id}/join", new { }, guest)).AssertProblem(402);
     }
 
     // A request made while the group could be seen stays its asker's to follow and withdraw once the group turns

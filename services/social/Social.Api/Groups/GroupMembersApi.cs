@@ -298,13 +298,16 @@ public static class GroupMembersApi
                 if (g.PriceCents > 0)
                 {
                     // A paid group's membership is bought: the approval becomes an invitation, so the requester's
-                    // next join answers 402 and their payment is honoured.
+                    // next join answers 402 and their payment is honoured. One already there (a moderator's) becomes
+                    // this approver's: it stands on their standing now, not on the one who may since have been
+                    // demoted.
                     await db.GroupRequests.Where(r => r.GroupId == id && r.UserId == userId).ExecuteDeleteAsync(ct);
                     await db.Database.ExecuteSqlAsync(
                         $"""
                         INSERT INTO group_invitations (group_id, user_id, invited_by, created_at)
                             VALUES ({id}, {userId}, {callerId}, {now})
-                        ON CONFLICT DO NOTHING
+                        ON CONFLICT (group_id, user_id) DO UPDATE
+                            SET invited_by = EXCLUDED.invited_by, created_at = EXCLUDED.created_at
                         """,
                         ct
                     );
@@ -410,6 +413,13 @@ public static class GroupMembersApi
                     db.AddIntegrationEvent(
                         new GroupMemberRoleChanged(Guid.CreateVersion7(), now, id, userId, target.Role)
                     );
+                    // Where only its managers decide who joins, a demoted moderator's invitations end now (not at
+                    // the invitee's next join, showing them a secret group meanwhile), as a change of policy's do.
+                    if (g.JoinPolicy == GroupJoinPolicy.Request)
+                    {
+                        await db.SaveChangesAsync(ct);
+                        await GroupMemberships.DropUnmanagedInvitationsAsync(db, id, ct);
+                    }
                 }
                 return target;
             },

@@ -44,7 +44,11 @@ public static class GroupMemberships
         return true;
     }
 
-    /// <summary>Ends a membership other than the owner's (GroupMemberLeft); false when there was none.</summary>
+    /// <summary>
+    /// Ends a membership other than the owner's (GroupMemberLeft); false when there was none. The invitations the
+    /// member sent go with it: an invitation stands only while its sender is in the group (removed for spamming
+    /// invitations, they would go on letting people into an invite-only group and showing them a secret one).
+    /// </summary>
     public static async Task<bool> RemoveAsync(
         SocialDbContext db,
         Guid groupId,
@@ -61,6 +65,10 @@ public static class GroupMemberships
             return false;
         await db.Database.ExecuteSqlAsync(
             $"UPDATE groups SET member_count = member_count - 1 WHERE id = {groupId}",
+            cancellationToken
+        );
+        await db.Database.ExecuteSqlAsync(
+            $"DELETE FROM group_invitations WHERE group_id = {groupId} AND invited_by = {userId}",
             cancellationToken
         );
         db.AddIntegrationEvent(new GroupMemberLeft(Guid.CreateVersion7(), now, groupId, userId));
