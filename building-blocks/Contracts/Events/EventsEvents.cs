@@ -48,9 +48,15 @@ public sealed record EventUpdated(
     public string? Visibility { get; init; }
 }
 
-/// <summary>A published event was cancelled; registrations stay for history and refunds.</summary>
+/// <summary>
+/// A published event was cancelled; registrations stay for history and refunds. Waiting names those who had no ticket
+/// yet: on the waiting list, or holding a seat not paid for (the ticket holders are the event chat's attendees).
+/// </summary>
 public sealed record EventCancelled(Guid MessageId, DateTimeOffset OccurredAt, Guid EventId, string? Reason)
-    : IIntegrationEvent;
+    : IIntegrationEvent
+{
+    public IReadOnlyList<Guid>? Waiting { get; init; }
+}
 
 /// <summary>
 /// A registration was cancelled by its holder (or erased with the account), or a confirmed one ended by a refund in

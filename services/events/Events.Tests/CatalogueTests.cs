@@ -595,6 +595,31 @@ public sealed class CatalogueTests(EventsFixture fx) : CatalogueTestsBase, IClas
     }
 
     [Fact]
+    public async Task A_cancellation_names_who_was_waiting_for_a_ticket_so_they_are_told_too()
+    {
+        var (_, organizer) = fx.Organizer();
+        var id = (await fx.CreateEventAsync(organizer, b => b["capacity"] = 1)).Str("id");
+        var (_, holder) = fx.Member();
+        var (waitingId, waiting) = fx.Member();
+        await (await Client.PostJson($"/api/v1/events/{id}/registrations", new { }, holder)).AssertStatus(201);
+        var waitlisted = await (
+            await Client.PostJson($"/api/v1/events/{id}/registrations", new { }, waiting)
+        ).AssertStatus(202);
+        Assert.Equal("waitlisted", waitlisted.Str("status"));
+
+        await (await Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{id}", null, organizer)).AssertStatus(204);
+
+        Assert.Equal(
+            $"[\"{waitingId}\"]",
+            await fx.ScalarAsync<string>(
+                "SELECT payload->>'waiting' FROM outbox_messages WHERE type LIKE '%.EventCancelled,%' AND "
+                    + "payload->>'eventId' = @id",
+                ("id", id)
+            )
+        );
+    }
+
+    [Fact]
     public async Task A_draft_published_while_its_organizer_is_erased_is_cancelled_and_announced_not_deleted()
     {
         var (organizerId, organizer) = fx.Organizer();

@@ -740,14 +740,15 @@ public sealed class NotificationsTests(MessagingFixture fx) : IClassFixture<Mess
         Assert.Equal(1, (await RequestAsync())["count"]!.GetValue<int>());
     }
 
-    // An event called off tells everyone with a ticket, once, with the reason; not its organizer, nor someone who had
-    // cancelled their own registration before.
+    // An event called off tells everyone with a ticket, and everyone the message names as waiting for one, once, with
+    // the reason; not its organizer, nor someone who had cancelled their own registration before.
     [Fact]
-    public async Task An_event_called_off_tells_everyone_with_a_ticket_once()
+    public async Task An_event_called_off_tells_everyone_with_a_ticket_or_waiting_for_one_once()
     {
         var (organizerId, organizer) = await fx.RegisteredAsync();
         var (aliceId, alice) = await fx.RegisteredAsync();
         var (bobId, bob) = await fx.RegisteredAsync();
+        var (waitingId, waiting) = await fx.RegisteredAsync();
         var (leftId, left) = await fx.RegisteredAsync();
         var eventId = await fx.EventAsync(organizerId, "Picnic");
         await fx.RegisteredForAsync(eventId, aliceId);
@@ -767,11 +768,14 @@ public sealed class NotificationsTests(MessagingFixture fx) : IClassFixture<Mess
             )
         );
 
-        var cancelled = new EventCancelled(Guid.NewGuid(), fx.Tick(), eventId, "The park is flooded.");
+        var cancelled = new EventCancelled(Guid.NewGuid(), fx.Tick(), eventId, "The park is flooded.")
+        {
+            Waiting = [waitingId, aliceId],
+        };
         await NotifiedAsync(cancelled);
         await PublishAsync(cancelled); // redelivered: told once
 
-        foreach (var token in new[] { alice, bob })
+        foreach (var token in new[] { alice, bob, waiting })
         {
             var told = (await ItemsAsync(token)).Where(i => (string)i!["kind"]! == "event_cancelled").ToList();
             var item = Assert.Single(told)!;

@@ -29,13 +29,31 @@ public static class CancellationRules
             );
     }
 
-    /// <summary>Cancels a published event as of <paramref name="now"/>; EventCancelled carries the reason.</summary>
-    public static void Cancel(EventsDbContext db, CommunityEvent e, DateTimeOffset now, string? reason)
+    /// <summary>
+    /// Cancels a published event (locked by the caller) as of <paramref name="now"/>; EventCancelled carries the
+    /// reason and whoever was waiting for a ticket (waitlisted, or holding a seat not paid for), so they are told too.
+    /// </summary>
+    public static async Task CancelAsync(
+        EventsDbContext db,
+        CommunityEvent e,
+        DateTimeOffset now,
+        string? reason,
+        CancellationToken cancellationToken
+    )
     {
+        var waiting = await db
+            .Registrations.Where(r =>
+                r.EventId == e.Id && (r.Status == RegistrationStatus.Waitlisted || r.Status == RegistrationStatus.Held)
+            )
+            .Select(r => r.UserId)
+            .Distinct()
+            .ToListAsync(cancellationToken);
         e.Status = EventStatus.Cancelled;
         e.CancelledAt = now;
         e.UpdatedAt = now;
         e.CancellationReason = reason;
-        db.AddIntegrationEvent(new EventCancelled(Guid.CreateVersion7(), now, e.Id, e.CancellationReason));
+        db.AddIntegrationEvent(
+            new EventCancelled(Guid.CreateVersion7(), now, e.Id, e.CancellationReason) { Waiting = waiting }
+        );
     }
 }

@@ -298,7 +298,7 @@ public static partial class CatalogueApi
                 db.CommunityEvents.Remove(e);
                 break;
             case EventStatus.Published when e.Status == EventStatus.Published:
-                CancellationRules.Cancel(db, e, now, reason);
+                await CancellationRules.CancelAsync(db, e, now, reason, cancellationToken);
                 break;
         }
         await SaveGuardedAsync(db, cancellationToken);

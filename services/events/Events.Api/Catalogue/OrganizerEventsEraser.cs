@@ -31,7 +31,13 @@ public sealed class OrganizerEventsEraser(EventsDbContext db, TimeProvider clock
             }
             else if (!CancellationRules.IsOver(e, now))
             {
-                CancellationRules.Cancel(db, e, now, "The organizer's account was deleted.");
+                await CancellationRules.CancelAsync(
+                    db,
+                    e,
+                    now,
+                    "The organizer's account was deleted.",
+                    cancellationToken
+                );
             }
         }
     }

@@ -54,7 +54,7 @@ public sealed class ReportedEventCanceller(
         var now = UtcTimestamps.AsStored(clock.GetUtcNow());
         var cancels = e.Status == EventStatus.Published && !CancellationRules.IsOver(e, now);
         if (cancels)
-            CancellationRules.Cancel(Db, e, now, Reason);
+            await CancellationRules.CancelAsync(Db, e, now, Reason, cancellationToken);
         // After the cancellation: its EventCancelled says it all, with no EventUpdated for the cover besides.
         _removedCover = CoverRules.Remove(Db, e, now);
         if (cancels)

@@ -350,7 +350,8 @@ public sealed class RsvpCancelledNotifier(
 }
 
 /// <summary>
-/// Everyone with a ticket (an attendee of the event's chat) hears that the event was called off, with the reason given;
+/// Everyone with a ticket (an attendee of the event's chat) and everyone waiting for one (on the waiting list, or
+/// holding a seat not paid for: the message names them) hears that the event was called off, with the reason given;
 /// not its organizer, who did it. Nobody is named, so a block hides nothing: a ticket kept across one is still a
 /// ticket. Registrations stay (payments refunds every one), so the attendees are still the chat's.
 /// </summary>
@@ -378,14 +379,16 @@ public sealed class EventCancelledNotifier(
             .ToListAsync(cancellationToken);
         return
         [
-            .. attendees.Select(userId => new NewNotification(
-                userId,
-                NotificationKinds.EventCancelled,
-                null,
-                SubjectTypes.Event,
-                m.EventId,
-                new { event_id = m.EventId, reason = m.Reason }
-            )),
+            .. attendees
+                .Union(m.Waiting ?? [])
+                .Select(userId => new NewNotification(
+                    userId,
+                    NotificationKinds.EventCancelled,
+                    null,
+                    SubjectTypes.Event,
+                    m.EventId,
+                    new { event_id = m.EventId, reason = m.Reason }
+                )),
         ];
     }
 }
