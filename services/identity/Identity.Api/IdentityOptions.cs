@@ -154,7 +154,8 @@ public sealed class RegistrationThrottleOptions
 
     /// <summary>
     /// Password-reset mails one account is sent in a window at the request of one client address; further requests
-    /// from it get the usual answer and send nothing (the owner's own, from their address, are still mailed).
+    /// from it get the usual answer and send nothing (the owner's own, from their address, are still mailed while the
+    /// account is below <see cref="ResetMailsPerAccount"/>).
     /// </summary>
     public int ResetMailsPerAccountAndAddress { get; set; } = 5;
 

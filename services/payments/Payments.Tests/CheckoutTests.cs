@@ -14,6 +14,7 @@ public sealed class CheckoutTests(PaymentsFixture fx) : IClassFixture<PaymentsFi
         var eventId = Guid.NewGuid();
         var held = await fx.SeatHeldAsync(userId, 2500, eventId: eventId);
         var elsewhere = await fx.SeatHeldAsync(userId, 2500);
+        var opened = await fx.CheckoutAsync(token, "event_registration", held);
 
         await fx
             .Host.Services.GetRequiredService<IBus>()
@@ -21,17 +22,22 @@ public sealed class CheckoutTests(PaymentsFixture fx) : IClassFixture<PaymentsFi
         await Eventually.TrueAsync(
             async () =>
                 await fx.ScalarAsync<bool>(
-                    "SELECT expires_at <= now() FROM sellable_items WHERE reference_id = @r",
-                    ("r", held)
+                    "SELECT expires_at <= @now FROM sellable_items WHERE reference_id = @r",
+                    ("r", held),
+                    ("now", fx.Clock.GetUtcNow())
                 ),
             "the cancelled event's hold never ended"
         );
 
         var refused = await (await fx.StartCheckoutAsync(token, "event_registration", held)).AssertProblem(422);
         Assert.Contains("cancelled", refused["detail"]!.GetValue<string>());
+        // The checkout opened before ends, and no other opens.
         Assert.Equal(
-            0L,
-            await fx.ScalarAsync<long>("SELECT count(*) FROM payments WHERE reference_id = @r", ("r", held))
+            "expired event_cancelled",
+            await fx.ScalarAsync<string>(
+                "SELECT string_agg(status || ' ' || failure_reason, ',') FROM payments WHERE reference_id = @r",
+                ("r", held)
+            )
         );
         await fx.CheckoutAsync(token, "event_registration", elsewhere);
     }

@@ -155,7 +155,6 @@ public static class PhotosApi
             CreatedAt = clock.GetUtcNow(),
         };
         db.Add(photo);
-        db.AddIntegrationEvent(new EventPhotoAdded(Guid.CreateVersion7(), photo.CreatedAt, photoId, id, userId));
         // The file first, then its row; whatever stops the row (the client leaving during the put, a put whose answer
         // was lost, the database out of reach, the event deleted meanwhile) deletes the file, so none is orphaned.
         try
@@ -166,6 +165,10 @@ public static class PhotosApi
             // blob call), so uploads at once cannot pass the limit together.
             await using var transaction = await db.Database.BeginTransactionAsync(CancellationToken.None);
             await db.Database.LockKeyAsync($"event-photos:{id}:{userId}", CancellationToken.None);
+            // Timed under the lock a deletion of theirs takes too: a deletion that counted none left comes before
+            // this photo, and the feed keeps the news this one brings.
+            photo.CreatedAt = clock.GetUtcNow();
+            db.AddIntegrationEvent(new EventPhotoAdded(Guid.CreateVersion7(), photo.CreatedAt, photoId, id, userId));
             await EnsureRoomAsync(db, id, userId, CancellationToken.None);
             await db.SaveChangesAsync(CancellationToken.None);
             await EnsureNotErasedAsync(db, userId);

@@ -152,7 +152,8 @@ public sealed class RsvpCancelledConsumer(
 /// <summary>
 /// An event was cancelled: every ticket paid for it is refunded in full, each by its own
 /// PaymentRefundRequested, so one slow or failing refund holds up no other; and the seats still held for it are no
-/// longer sold (their holds end now), so nobody pays for a ticket only to be refunded, Stripe's fee lost.
+/// longer sold (their holds and open checkouts end now), so nobody pays for a ticket only to be refunded, Stripe's fee
+/// lost.
 /// </summary>
 public sealed class EventCancelledConsumer(
     PaymentsDbContext db,
@@ -184,6 +185,14 @@ public sealed class EventCancelledConsumer(
                 && (i.ExpiresAt == null || i.ExpiresAt > now)
             )
             .ExecuteUpdateAsync(set => set.SetProperty(i => i.ExpiresAt, now), cancellationToken);
+        // Their checkouts already open end too; one paid anyway settles as a late payment does, and events' refusal
+        // of the seat refunds it.
+        await Db
+            .Payments.Where(p =>
+                p.Purpose == PaymentPurposes.EventRegistration
+                && Db.SellableItems.Any(i => i.ReferenceId == p.ReferenceId && i.EventId == m.EventId)
+            )
+            .EndPendingAsync(PaymentStatus.Expired, "event_cancelled", now, cancellationToken);
         foreach (var paymentId in paid)
             Db.AddIntegrationEvent(
                 new PaymentRefundRequested(

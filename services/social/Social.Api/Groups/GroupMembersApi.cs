@@ -298,9 +298,9 @@ public static class GroupMembersApi
                 if (g.PriceCents > 0)
                 {
                     // A paid group's membership is bought: the approval becomes an invitation, so the requester's
-                    // next join answers 402 and their payment is honoured. One already there (a moderator's) becomes
-                    // this approver's: it stands on their standing now, not on the one who may since have been
-                    // demoted.
+                    // next join answers 402 and their payment is honoured. One already there becomes the owner's
+                    // when the owner approves, and this approver's when its sender no longer manages the group (a
+                    // demoted moderator); else it stays a manager's.
                     await db.GroupRequests.Where(r => r.GroupId == id && r.UserId == userId).ExecuteDeleteAsync(ct);
                     await db.Database.ExecuteSqlAsync(
                         $"""
@@ -308,6 +308,12 @@ public static class GroupMembersApi
                             VALUES ({id}, {userId}, {callerId}, {now})
                         ON CONFLICT (group_id, user_id) DO UPDATE
                             SET invited_by = EXCLUDED.invited_by, created_at = EXCLUDED.created_at
+                            WHERE EXCLUDED.invited_by = (SELECT g.owner_id FROM groups g WHERE g.id = {id})
+                              OR NOT EXISTS (
+                                SELECT 1 FROM group_members m
+                                WHERE m.group_id = group_invitations.group_id
+                                  AND m.user_id = group_invitations.invited_by
+                                  AND m.role IN ('owner', 'moderator'))
                         """,
                         ct
                     );
