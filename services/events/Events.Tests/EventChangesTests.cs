@@ -371,6 +371,27 @@ public sealed class EventChangesTests(EventsFixture fx) : CatalogueTestsBase, IC
     }
 
     [Fact]
+    public async Task The_refund_terms_hold_for_those_waiting_even_with_no_seat_taken()
+    {
+        var (_, organizer) = fx.Organizer();
+        var id = (await fx.CreateEventAsync(organizer, b => b["capacity"] = 1)).Str("id");
+        var (seatedId, _) = await RegisterAsync(id);
+        await (await Client.PostJson($"/api/v1/events/{id}/registrations", new { }, fx.Member().Token)).AssertStatus(
+            202
+        );
+        // The seat given back and nobody moved up yet (a promotion left to the sweeper): only the waiting list.
+        await fx.ExecuteAsync(
+            "UPDATE registrations SET status = 'cancelled', cancelled_at = now() WHERE user_id = @u AND event_id = @e; "
+                + "UPDATE community_events SET seats_taken = 0 WHERE id = @e",
+            ("u", seatedId),
+            ("e", Guid.Parse(id))
+        );
+
+        await (await Patch(id, new { refund_cutoff_hours = 48 }, organizer)).AssertFieldProblem("refund_cutoff_hours");
+        await (await Patch(id, new { refund_cutoff_hours = 12 }, organizer)).AssertStatus(200);
+    }
+
+    [Fact]
     public async Task A_price_change_racing_the_first_registration_is_refused_once_its_seat_is_taken()
     {
         var (_, organizer) = fx.Organizer();

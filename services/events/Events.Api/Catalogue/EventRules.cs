@@ -180,8 +180,9 @@ public static partial class EventRules
             errors.Add("invited_user_ids", "invited_user_ids must be user ids.");
 
         // Attendees agreed to a price, and so did those waiting for a seat (one freed seats them on their own terms):
-        // once seats are taken or someone waits, it is fixed.
-        if ((target.SeatsTaken > 0 || someoneWaits) && (price != target.PriceCents || currency != target.Currency))
+        // once seats are taken or someone waits, it is fixed; and so are the refund terms below.
+        var registered = target.SeatsTaken > 0 || someoneWaits;
+        if (registered && (price != target.PriceCents || currency != target.Currency))
             errors.Add("price_cents", "the price cannot change once people have registered.");
         else if (ticketsPaidIn is not null && currency is not null && currency != ticketsPaidIn)
             errors.Add(
@@ -189,14 +190,14 @@ public static partial class EventRules
                 $"tickets were paid for in {ticketsPaidIn}: the price stays in it, so the event's takings add up."
             );
         // Nor can their refund get harder to have: the cutoff may come closer to the start, not move away from it.
-        if (target.SeatsTaken > 0 && refundCutoff > target.RefundCutoffHours)
+        if (registered && refundCutoff > target.RefundCutoffHours)
             errors.Add(
                 "refund_cutoff_hours",
                 $"refund_cutoff_hours cannot rise above {target.RefundCutoffHours} once people have registered."
             );
         // Nor may an earlier start bring their refund deadline (start less cutoff) sooner; a free event owes no refund.
         if (
-            target.SeatsTaken > 0
+            registered
             && target.IsPaid
             && RefundDeadlineComesSooner(target, input.StartsAt, refundCutoff, now) is { } deadline
         )
