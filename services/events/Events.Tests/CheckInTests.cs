@@ -1,5 +1,3 @@
-using Npgsql;
-
 namespace Community.Events.Tests;
 
 public sealed class CheckInTests(EventsFixture fx) : IClassFixture<EventsFixture>
@@ -188,23 +186,12 @@ public sealed class CheckInTests(EventsFixture fx) : IClassFixture<EventsFixture
         var before = await fx.OutboxCountAsync("ArrivalRecorded");
 
         // The check-in has read a confirmed ticket; a cancellation holds its row and commits before the arrival lands.
-        Task<HttpResponseMessage> checkIn;
-        await using (var other = new NpgsqlConnection(fx.Resources.DatabaseConnectionString))
-        {
-            await other.OpenAsync();
-            await using var cancelling = await other.BeginTransactionAsync();
-            await using var cancel = new NpgsqlCommand(
-                "UPDATE registrations SET status = 'cancelled', cancelled_at = now(), updated_at = now() "
-                    + "WHERE id = @id",
-                other,
-                cancelling
-            );
-            cancel.Parameters.AddWithValue("id", registrationId);
-            await cancel.ExecuteNonQueryAsync();
-            checkIn = Client.PostJson($"/api/v1/events/{id}/check-in", new { ticket_code = code }, organizer);
-            await fx.SomeoneWaitsOnALockAsync("the check-in never waited for the cancellation");
-            await cancelling.CommitAsync();
-        }
+        var checkIn = fx.CommitsWhileWaitedOnAsync(
+            "UPDATE registrations SET status = 'cancelled', cancelled_at = now(), updated_at = now() WHERE id = @id",
+            () => Client.PostJson($"/api/v1/events/{id}/check-in", new { ticket_code = code }, organizer),
+            "the check-in never waited for the cancellation",
+            ("id", registrationId)
+        );
 
         var refused = await (await checkIn).AssertProblem(409);
         Assert.Contains("cancelled", refused["detail"]!.GetValue<string>());
@@ -229,24 +216,14 @@ public sealed class CheckInTests(EventsFixture fx) : IClassFixture<EventsFixture
 
         // The check-in has read a published event; the organizer's cancellation commits before the arrival lands
         // (it also holds the ticket's row, so the check-in waits whatever it locks).
-        Task<HttpResponseMessage> checkIn;
-        await using (var other = new NpgsqlConnection(fx.Resources.DatabaseConnectionString))
-        {
-            await other.OpenAsync();
-            await using var cancelling = await other.BeginTransactionAsync();
-            await using var cancel = new NpgsqlCommand(
-                "UPDATE community_events SET status = 'cancelled', cancelled_at = now() WHERE id = @e; "
-                    + "SELECT 1 FROM registrations WHERE id = @r FOR UPDATE",
-                other,
-                cancelling
-            );
-            cancel.Parameters.AddWithValue("e", Guid.Parse(id));
-            cancel.Parameters.AddWithValue("r", registrationId);
-            await cancel.ExecuteNonQueryAsync();
-            checkIn = Client.PostJson($"/api/v1/events/{id}/check-in", new { ticket_code = code }, organizer);
-            await fx.SomeoneWaitsOnALockAsync("the check-in never waited for the cancellation");
-            await cancelling.CommitAsync();
-        }
+        var checkIn = fx.CommitsWhileWaitedOnAsync(
+            "UPDATE community_events SET status = 'cancelled', cancelled_at = now() WHERE id = @e; "
+                + "SELECT 1 FROM registrations WHERE id = @r FOR UPDATE",
+            () => Client.PostJson($"/api/v1/events/{id}/check-in", new { ticket_code = code }, organizer),
+            "the check-in never waited for the cancellation",
+            ("e", Guid.Parse(id)),
+            ("r", registrationId)
+        );
 
         var refused = await (await checkIn).AssertProblem(409);
         Assert.Contains("not taking place", refused["detail"]!.GetValue<string>());
