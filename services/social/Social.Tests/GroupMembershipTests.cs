@@ -577,6 +577,37 @@ public sealed class GroupMembershipTests(SocialFixture fx) : IClassFixture<Socia
         await (await fx.Client.PostJson($"/api/v1/groups/{id}/join", new { }, guest)).AssertProblem(402);
     }
 
+    [Fact]
+    public async Task A_paid_groups_approval_is_an_invitation_and_none_goes_across_a_block()
+    {
+        var (ownerId, owner, _) = await fx.RegisteredAsync();
+        var (guestId, guest, _) = await fx.RegisteredAsync();
+        var (otherId, other, _) = await fx.RegisteredAsync();
+        var id = await GroupsFlow.CreateAsync(fx, owner, policy: "request", priceCents: 1500, currency: "AED");
+        await (await fx.Client.PostJson($"/api/v1/groups/{id}/join", new { }, guest)).AssertStatus(202);
+        await (await fx.Client.PostJson($"/api/v1/groups/{id}/join", new { }, other)).AssertStatus(202);
+        Task<HttpResponseMessage> Approve(Guid userId) =>
+            fx.Client.PostJson($"/api/v1/groups/{id}/requests/{userId}/approve", new { }, owner);
+        Task<long> InvitationsAsync(Guid userId) =>
+            fx.ScalarAsync<long>(
+                "SELECT count(*) FROM group_invitations WHERE group_id = @g AND user_id = @u",
+                ("g", Guid.Parse(id)),
+                ("u", userId)
+            );
+
+        // The owner blocked the guest; the other blocked the owner (told as if they had not asked).
+        await (await fx.Client.SendJson(HttpMethod.Put, $"/api/v1/blocks/{guestId}", null, owner)).AssertStatus(204);
+        await (await fx.Client.SendJson(HttpMethod.Put, $"/api/v1/blocks/{ownerId}", null, other)).AssertStatus(204);
+        await (await Approve(guestId)).AssertProblem(422);
+        await (await Approve(otherId)).AssertProblem(404);
+        Assert.Equal(0L, await InvitationsAsync(guestId));
+        Assert.Equal(0L, await InvitationsAsync(otherId));
+
+        await (await fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/blocks/{guestId}", null, owner)).AssertStatus(204);
+        await (await Approve(guestId)).AssertStatus(200);
+        Assert.Equal(1L, await InvitationsAsync(guestId));
+    }
+
     // A request made while the group could be seen stays its asker's to follow and withdraw once the group turns
     // secret (its moderators could still approve it; the asker got 404 for it, and could not take it back).
     [Fact]

@@ -437,7 +437,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Admit someone who asked to join (owner and moderators); in a paid group: status invited, and their next join answers 402 with the checkout */
+        /** Admit someone who asked to join (owner and moderators); in a paid group: status invited, and their next join answers 402 with the checkout (422 when the approver blocked them) */
         post: operations["ApproveGroupRequest"];
         delete?: never;
         options?: never;
@@ -4916,6 +4916,17 @@ export interface operations {
             };
             /** @description Not Found */
             404: {
+                headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
                 headers: {
                     /** @description The request's id, as in logs and problem details. */
                     "X-Request-Id"?: string;

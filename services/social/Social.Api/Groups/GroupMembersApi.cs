@@ -71,8 +71,9 @@ public static class GroupMembersApi
             .WithName("ApproveGroupRequest")
             .WithSummary(
                 "Admit someone who asked to join (owner and moderators); in a paid group: status invited, and their "
-                    + "next join answers 402 with the checkout"
-            );
+                    + "next join answers 402 with the checkout (422 when the approver blocked them)"
+            )
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         group
             .MapPost("/requests/{userId:guid}/reject", Reject)
             .DescribesPathParameter("user_id", AskedToJoin)
@@ -297,6 +298,16 @@ public static class GroupMembersApi
                 );
                 if (g.PriceCents > 0)
                 {
+                    // An invitation from the approver: the pair's lock, after the group's, as Invite takes it, so a
+                    // block committing meanwhile is seen here or finds this invitation to withdraw; and none goes
+                    // across a block (who blocked the approver is no one to them, as in Invite).
+                    await ProfileAccess.LockPairAsync(db, callerId, userId, ct);
+                    if (await db.Blocks.AnyAsync(x => x.BlockerId == userId && x.BlockedId == callerId, ct))
+                        throw new NotFoundException("This person has not asked to join this group.");
+                    if (await db.Blocks.AnyAsync(x => x.BlockerId == callerId && x.BlockedId == userId, ct))
+                        throw new BusinessRuleException(
+                            "You blocked this person; unblock them to approve them, or leave it to another manager."
+                        );
                     // A paid group's membership is bought: the approval becomes an invitation, so the requester's
                     // next join answers 402 and their payment is honoured. One already there becomes the owner's
                     // when the owner approves, and this approver's when its sender no longer manages the group (a
