@@ -222,15 +222,14 @@ public static class GroupMembersApi
                 var profile =
                     await db.UserProfiles.AsNoTracking().Listed().FirstOrDefaultAsync(p => p.UserId == userId, ct)
                     ?? throw new NotFoundException(ProfileAccess.NoSuchUser);
-                // The pair's lock, after the group's (a block takes only the pair's): a block committing meanwhile is
-                // seen below, and one coming after finds this invitation to withdraw.
-                await ProfileAccess.LockPairAsync(db, callerId, userId, ct);
-                // Who blocked the caller is no one to them (404, as their profile), so the block is not told; who
-                // the caller blocked, they are told of.
-                if (await db.Blocks.AnyAsync(x => x.BlockerId == userId && x.BlockedId == callerId, ct))
-                    throw new NotFoundException(ProfileAccess.NoSuchUser);
-                if (await db.Blocks.AnyAsync(x => x.BlockerId == callerId && x.BlockedId == userId, ct))
-                    throw new BusinessRuleException("You blocked this user; unblock them to invite them.");
+                await LockPairWithoutBlockAsync(
+                    db,
+                    callerId,
+                    userId,
+                    ProfileAccess.NoSuchUser,
+                    "You blocked this user; unblock them to invite them.",
+                    ct
+                );
                 if (await db.GroupMembers.AnyAsync(m => m.GroupId == id && m.UserId == userId, ct))
                     throw new ConflictException("This person is already a member.");
                 var existing = await db
@@ -298,16 +297,15 @@ public static class GroupMembersApi
                 );
                 if (g.PriceCents > 0)
                 {
-                    // An invitation from the approver: the pair's lock, after the group's, as Invite takes it, so a
-                    // block committing meanwhile is seen here or finds this invitation to withdraw; and none goes
-                    // across a block (who blocked the approver is no one to them, as in Invite).
-                    await ProfileAccess.LockPairAsync(db, callerId, userId, ct);
-                    if (await db.Blocks.AnyAsync(x => x.BlockerId == userId && x.BlockedId == callerId, ct))
-                        throw new NotFoundException("This person has not asked to join this group.");
-                    if (await db.Blocks.AnyAsync(x => x.BlockerId == callerId && x.BlockedId == userId, ct))
-                        throw new BusinessRuleException(
-                            "You blocked this person; unblock them to approve them, or leave it to another manager."
-                        );
+                    // An invitation from the approver, so one as Invite makes it.
+                    await LockPairWithoutBlockAsync(
+                        db,
+                        callerId,
+                        userId,
+                        "This person has not asked to join this group.",
+                        "You blocked this person; unblock them to approve them, or leave it to another manager.",
+                        ct
+                    );
                     // A paid group's membership is bought: the approval becomes an invitation, so the requester's
                     // next join answers 402 and their payment is honoured. One already there becomes the owner's
                     // when the owner approves, and this approver's when its sender no longer manages the group (a
@@ -375,6 +373,28 @@ public static class GroupMembersApi
             cancellationToken
         );
         return TypedResults.NoContent();
+    }
+
+    /// <summary>
+    /// Before an invitation from <paramref name="callerId"/> to <paramref name="userId"/>: the pair's lock, after the
+    /// group's (a block takes only the pair's), so a block committing meanwhile is seen here and one coming after finds
+    /// the invitation to withdraw; and none goes across a block. Who blocked the caller is no one to them (404 with
+    /// <paramref name="unknown"/>), so that block is not told; who the caller blocked, they are told of (422).
+    /// </summary>
+    private static async Task LockPairWithoutBlockAsync(
+        SocialDbContext db,
+        Guid callerId,
+        Guid userId,
+        string unknown,
+        string blockedByCaller,
+        CancellationToken cancellationToken
+    )
+    {
+        await ProfileAccess.LockPairAsync(db, callerId, userId, cancellationToken);
+        if (await db.Blocks.AnyAsync(x => x.BlockerId == userId && x.BlockedId == callerId, cancellationToken))
+            throw new NotFoundException(unknown);
+        if (await db.Blocks.AnyAsync(x => x.BlockerId == callerId && x.BlockedId == userId, cancellationToken))
+            throw new BusinessRuleException(blockedByCaller);
     }
 
     private static async Task<Ok<GroupMemberDto>> ChangeRole(
