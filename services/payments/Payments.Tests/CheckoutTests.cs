@@ -43,6 +43,68 @@ public sealed class CheckoutTests(PaymentsFixture fx) : IClassFixture<PaymentsFi
     }
 
     /// <summary>
+    /// A hold told after its event's cancellation (events' message retried, or two messages crossing) is not sold:
+    /// neither a seat payments knew of nor one it hears of only now.
+    /// </summary>
+    [Fact]
+    public async Task A_hold_told_after_its_events_cancellation_stays_ended()
+    {
+        var (userId, token) = fx.User();
+        var eventId = Guid.NewGuid();
+        var known = await fx.SeatHeldAsync(userId, 2500, eventId: eventId);
+        var bus = fx.Host.Services.GetRequiredService<IBus>();
+        await bus.Publish(new EventCancelled(Guid.NewGuid(), fx.Clock.GetUtcNow(), eventId, "storm"));
+        await Eventually.TrueAsync(
+            async () =>
+                await fx.ScalarAsync<long>("SELECT count(*) FROM cancelled_events WHERE event_id = @e", ("e", eventId))
+                == 1,
+            "the cancellation was never recorded"
+        );
+
+        var late = Guid.NewGuid();
+        var told = new List<Guid>();
+        foreach (var registration in new[] { known, late })
+        {
+            var messageId = Guid.NewGuid();
+            told.Add(messageId);
+            await bus.Publish(
+                new TicketHoldCreated(
+                    messageId,
+                    fx.Clock.GetUtcNow(),
+                    registration,
+                    eventId,
+                    userId,
+                    2500,
+                    "EUR",
+                    fx.Clock.GetUtcNow().AddMinutes(15),
+                    Guid.NewGuid()
+                ),
+                context => context.MessageId = messageId
+            );
+        }
+        await Eventually.TrueAsync(
+            async () =>
+                await fx.ScalarAsync<long>(
+                    "SELECT count(*) FROM inbox_messages WHERE message_id = ANY(@ids)",
+                    ("ids", told.ToArray())
+                ) == 2,
+            "the holds were never told"
+        );
+
+        foreach (var registration in new[] { known, late })
+        {
+            Assert.True(
+                await fx.ScalarAsync<bool>(
+                    "SELECT expires_at <= @now FROM sellable_items WHERE reference_id = @r",
+                    ("r", registration),
+                    ("now", fx.Clock.GetUtcNow())
+                )
+            );
+            await (await fx.StartCheckoutAsync(token, "event_registration", registration)).AssertProblem(422);
+        }
+    }
+
+    /// <summary>
     /// The 402 -> checkout race answers 409 only for a hold payments has not heard of; a known hold of someone else
     /// stays 404.
     /// </summary>

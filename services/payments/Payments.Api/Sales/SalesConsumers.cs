@@ -1,5 +1,6 @@
 using Community.Contracts.Events;
 using Community.Payments.Refunds;
+using Community.ServiceDefaults.Data;
 using MassTransit;
 
 namespace Community.Payments.Sales;
@@ -17,6 +18,12 @@ public sealed class TicketHoldCreatedConsumer(
     )
     {
         var m = context.Message;
+        // One at a time with the event's cancellation: a hold told while it is written is ended by it, or sees it.
+        await Db.Database.LockKeyAsync(EventSales.LockKey(m.EventId), cancellationToken);
+        var cancelled = await Db
+            .CancelledEvents.Where(c => c.EventId == m.EventId)
+            .Select(c => (DateTimeOffset?)c.CancelledAt)
+            .FirstOrDefaultAsync(cancellationToken);
         var item = await Db.SellableItems.FirstOrDefaultAsync(
             i => i.ReferenceId == m.RegistrationId,
             cancellationToken
@@ -33,6 +40,9 @@ public sealed class TicketHoldCreatedConsumer(
         item.EventId = m.EventId;
         item.SellerUserId = m.OrganizerUserId;
         item.ExpiresAt = item.ExpiresAt is { } known && known > m.ExpiresAt ? known : m.ExpiresAt;
+        // A hold told after its event's cancellation (a retried message) ended with the event.
+        if (cancelled is { } at && item.ExpiresAt > at)
+            item.ExpiresAt = at;
     }
 }
 
@@ -167,6 +177,10 @@ public sealed class EventCancelledConsumer(
     )
     {
         var m = context.Message;
+        var now = clock.GetUtcNow();
+        await Db.Database.LockKeyAsync(EventSales.LockKey(m.EventId), cancellationToken);
+        if (!await Db.CancelledEvents.AnyAsync(c => c.EventId == m.EventId, cancellationToken))
+            Db.CancelledEvents.Add(new CancelledEvent { EventId = m.EventId, CancelledAt = now });
         var paid = await (
             from p in Db.Payments.AsNoTracking()
             join i in Db.SellableItems.AsNoTracking() on p.ReferenceId equals i.ReferenceId
@@ -177,7 +191,6 @@ public sealed class EventCancelledConsumer(
                 && (p.Status == PaymentStatus.Succeeded || p.Status == PaymentStatus.PartiallyRefunded)
             select p.Id
         ).ToListAsync(cancellationToken);
-        var now = clock.GetUtcNow();
         await Db
             .SellableItems.Where(i =>
                 i.EventId == m.EventId
@@ -212,4 +225,11 @@ public sealed class EventCancelledConsumer(
                 m.EventId
             );
     }
+}
+
+/// <summary>What the consumers of an event's seats share.</summary>
+internal static class EventSales
+{
+    /// <summary>The advisory lock an event's holds and its cancellation are written under, one at a time.</summary>
+    public static string LockKey(Guid eventId) => "event-sales:" + eventId;
 }
