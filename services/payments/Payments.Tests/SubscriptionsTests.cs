@@ -268,6 +268,40 @@ public sealed class SubscriptionsTests(PaymentsFixture fx) : IClassFixture<Payme
         await (await CheckoutAsync(token, "premium")).AssertStatus(200);
     }
 
+    /// <summary>
+    /// A plan replaced while paid up runs to its period's end; one behind on payment stops at once, or Stripe would
+    /// still collect its open renewal invoice for a plan the member no longer has.
+    /// </summary>
+    [Theory]
+    [InlineData("active", true)]
+    [InlineData("past_due", false)]
+    public async Task A_replaced_subscription_stops_at_its_period_end_only_when_paid_up(string status, bool atPeriodEnd)
+    {
+        var (userId, token) = fx.User();
+        var replaced = "sub_sandbox_" + (await SubscribeAsync(token, "premium")).ToString("N");
+        var periodEnd = DateTimeOffset.FromUnixTimeSeconds(fx.Clock.GetUtcNow().AddDays(30).ToUnixTimeSeconds());
+        await SendAsync(SubscriptionEvent("customer.subscription.updated", replaced, userId, status, periodEnd, false));
+        Assert.Equal(status, (await MeAsync(token))["status"]!.GetValue<string>());
+
+        await SubscribeAsync(token, "elite");
+
+        await Eventually.TrueAsync(
+            async () =>
+                await fx.ScalarAsync<long>(
+                    "SELECT count(*) FROM subscription_cancellations WHERE provider_subscription_id = @s",
+                    ("s", replaced)
+                ) == 1,
+            "the replaced subscription was never stopped"
+        );
+        Assert.Equal(
+            atPeriodEnd,
+            await fx.ScalarAsync<bool>(
+                "SELECT at_period_end FROM subscription_cancellations WHERE provider_subscription_id = @s",
+                ("s", replaced)
+            )
+        );
+    }
+
     [Fact]
     public async Task Stripe_subscription_webhooks_renew_and_end_the_subscription()
     {

@@ -30,6 +30,7 @@ public static class SubscriptionStatus
 {
     public const string Active = "active";
     public const string Canceled = "canceled";
+    public const string Trialing = "trialing";
 
     /// <summary>Ours, not Stripe's: the period ended long ago and no renewal was ever reported.</summary>
     public const string Expired = "expired";
@@ -38,7 +39,7 @@ public static class SubscriptionStatus
     public static readonly string[] FromProvider =
     [
         Active,
-        "trialing",
+        Trialing,
         "past_due",
         "unpaid",
         "incomplete",
@@ -48,7 +49,7 @@ public static class SubscriptionStatus
     ];
 
     /// <summary>past_due keeps the tier while the provider retries the renewal charge.</summary>
-    public static bool Entitles(string status) => status is Active or "trialing" or "past_due";
+    public static bool Entitles(string status) => status is Active or Trialing or "past_due";
 }
 
 internal sealed class SubscriptionConfiguration : IEntityTypeConfiguration<Subscription>

@@ -71,6 +71,10 @@ public sealed class SubscriptionPaymentConsumer(
             && subscription.Status != SubscriptionStatus.Canceled
                 ? earlier
                 : null;
+        // A replaced subscription whose period is paid runs to its end; one behind on payment (past_due, unpaid, our
+        // expired) stops now: at its period's end Stripe would still collect the renewal invoice left open, charging
+        // the member for a plan they no longer have.
+        var paidUp = subscription.Status is SubscriptionStatus.Active or SubscriptionStatus.Trialing;
 
         await book.ChangeAsync(
             subscription,
@@ -94,12 +98,13 @@ public sealed class SubscriptionPaymentConsumer(
         if (replaced is not null)
         {
             logger.LogInformation(
-                "Subscription {Old} of user {UserId} replaced by {New}; cancelling it at its period end",
+                "Subscription {Old} of user {UserId} replaced by {New}; cancelling it {When}",
                 replaced,
                 payment.UserId,
-                payment.ProviderSubscriptionId
+                payment.ProviderSubscriptionId,
+                paidUp ? "at its period end" : "now (behind on payment)"
             );
-            SubscriptionCanceller.Request(Db, payment.UserId, replaced, atPeriodEnd: true, null, clock.GetUtcNow());
+            SubscriptionCanceller.Request(Db, payment.UserId, replaced, atPeriodEnd: paidUp, null, clock.GetUtcNow());
         }
     }
 }
