@@ -59,6 +59,7 @@ public static class IdentityServiceExtensions
         builder.Services.AddScoped<TokenIssuer>();
         builder.Services.AddScoped<LoginThrottle>();
         builder.Services.AddScoped<TwoFactorCodes>();
+        builder.Services.AddHttpContextAccessor();
         builder.Services.AddScoped<ReauthenticationAccess>();
         builder.Services.AddScoped<RegistrationThrottle>();
         builder.Services.AddSingleton<ThrottleCounters>();

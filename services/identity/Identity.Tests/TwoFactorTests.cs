@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using Community.ServiceDefaults.Data;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.DependencyInjection;
@@ -35,19 +36,31 @@ public sealed class TwoFactorTests(IdentityFixture fx) : IClassFixture<IdentityF
         );
     }
 
-    private async Task<string> ChallengeAsync(string username)
+    private async Task<string> ChallengeAsync(string username, string? from = null)
     {
-        var body = await (
-            await Client.PostJson("/api/v1/auth/login", new { identifier = username, password = Password })
-        ).AssertStatus(200);
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/auth/login")
+        {
+            Content = JsonContent.Create(new { identifier = username, password = Password }),
+        };
+        if (from is not null)
+            request.Headers.Add("X-Forwarded-For", from);
+        var body = await (await Client.SendAsync(request)).AssertStatus(200);
         Assert.True(body["two_factor_required"]!.GetValue<bool>());
         Assert.Null(body["access_token"]);
         Assert.Null(body["refresh_token"]);
         return body["challenge"]!.GetValue<string>();
     }
 
-    private Task<HttpResponseMessage> AnswerAsync(string challenge, string code) =>
-        Client.PostJson("/api/v1/auth/login/two-factor", new { challenge, code });
+    private Task<HttpResponseMessage> AnswerAsync(string challenge, string code, string? from = null)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/auth/login/two-factor")
+        {
+            Content = JsonContent.Create(new { challenge, code }),
+        };
+        if (from is not null)
+            request.Headers.Add("X-Forwarded-For", from);
+        return Client.SendAsync(request);
+    }
 
     [Fact]
     public async Task Setup_confirm_and_login_with_a_code_from_the_app()
@@ -277,6 +290,51 @@ public sealed class TwoFactorTests(IdentityFixture fx) : IClassFixture<IdentityF
         var limited = await AnswerAsync(await ChallengeAsync(user.Username), NextCode(user.Secret));
         await limited.AssertProblem(429);
         Assert.NotNull(limited.Headers.RetryAfter);
+    }
+
+    /// <summary>
+    /// Someone holding the password guesses codes from their own address: that address and any other the account has
+    /// not signed in from wait; the owner at home still signs in, and still proves themselves for a change.
+    /// </summary>
+    [Fact]
+    public async Task A_stranger_guessing_codes_cannot_lock_the_owner_out_at_their_usual_address()
+    {
+        var user = await EnrolledAsync();
+        const string Home = "198.51.100.7";
+        const string Stranger = "203.0.113.9";
+        const string Travel = "192.0.2.44";
+        await (await AnswerAsync(await ChallengeAsync(user.Username, Home), NextCode(user.Secret), Home)).AssertStatus(
+            200
+        );
+
+        for (var challenges = 0; challenges < 2; challenges++)
+        {
+            var challenge = await ChallengeAsync(user.Username, Stranger);
+            for (var i = 0; i < 5; i++)
+                await (await AnswerAsync(challenge, "000000", Stranger)).AssertProblem(401);
+        }
+        var code = NextCode(user.Secret);
+        await (await AnswerAsync(await ChallengeAsync(user.Username, Stranger), code, Stranger)).AssertProblem(429);
+        await (await AnswerAsync(await ChallengeAsync(user.Username, Travel), code, Travel)).AssertProblem(429);
+
+        var signedIn = await (await AnswerAsync(await ChallengeAsync(user.Username, Home), code, Home)).AssertStatus(
+            200
+        );
+        var token = signedIn["access_token"]!.GetValue<string>();
+        using var change = new HttpRequestMessage(HttpMethod.Post, "/api/v1/users/me/password")
+        {
+            Content = JsonContent.Create(
+                new
+                {
+                    current_password = Password,
+                    new_password = "a whole new passphrase 9",
+                    code = NextCode(user.Secret),
+                }
+            ),
+        };
+        change.Headers.Add("X-Forwarded-For", Home);
+        change.Headers.Authorization = new("Bearer", token);
+        await (await Client.SendAsync(change)).AssertStatus(200);
     }
 
     [Fact]

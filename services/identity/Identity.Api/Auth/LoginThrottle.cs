@@ -71,7 +71,7 @@ public sealed class LoginThrottle(IdentityDbContext db, IOptions<IdentityOptions
 
         int failures;
         DateTimeOffset? lastFailure;
-        if (await IsUsualAddressAsync(keys, now, cancellationToken))
+        if (keys.UserId is { } userId && await IsUsualAddressAsync(userId, keys.Address, now, cancellationToken))
         {
             failures = atAddress?.Failures ?? 0;
             lastFailure = atAddress?.LastFailedAt;
@@ -125,13 +125,20 @@ public sealed class LoginThrottle(IdentityDbContext db, IOptions<IdentityOptions
     private static TimeSpan Backoff(TimeSpan first, int beyond, TimeSpan max) =>
         TimeSpan.FromTicks((long)Math.Min(max.Ticks, first.Ticks * Math.Pow(2, Math.Min(beyond, 30))));
 
-    private Task<bool> IsUsualAddressAsync(Keys keys, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>
+    /// Whether the account signed in lately from <paramref name="address"/> (as <see cref="Bounded"/> spells it): its
+    /// owner's, as far as anyone can tell.
+    /// </summary>
+    public Task<bool> IsUsualAddressAsync(
+        Guid userId,
+        string address,
+        DateTimeOffset now,
+        CancellationToken cancellationToken
+    )
     {
-        if (keys.UserId is not { } userId)
-            return Task.FromResult(false);
         var since = now - options.Value.LoginThrottle.UsualAddressMemory;
         return db.LoginAddresses.AnyAsync(
-            a => a.UserId == userId && a.Address == keys.Address && a.LastSucceededAt > since,
+            a => a.UserId == userId && a.Address == address && a.LastSucceededAt > since,
             cancellationToken
         );
     }

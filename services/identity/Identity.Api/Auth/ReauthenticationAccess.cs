@@ -1,3 +1,4 @@
+using Community.ServiceDefaults;
 using Community.ServiceDefaults.Api;
 using Microsoft.EntityFrameworkCore.Storage;
 
@@ -9,8 +10,14 @@ namespace Community.Identity.Auth;
 /// or code counts against the account with the wrong two-factor codes (<see cref="TwoFactorCodes.GuardAsync"/>), so
 /// a stolen token cannot guess either.
 /// </summary>
-public sealed class ReauthenticationAccess(TwoFactorCodes codes)
+public sealed class ReauthenticationAccess(TwoFactorCodes codes, IHttpContextAccessor http)
 {
+    /// <summary>The signed-in caller's address, which the counts of wrong answers are kept for too.</summary>
+    private string Address =>
+        http.HttpContext is { } context
+            ? ClientAddress.Of(context)
+            : throw new InvalidOperationException("Reauthentication is asked within a request only.");
+
     /// <summary>The proof as given, before anything is locked: a password, and a code of a plausible length.</summary>
     public static void Validate(
         ValidationErrors errors,
@@ -36,10 +43,10 @@ public sealed class ReauthenticationAccess(TwoFactorCodes codes)
         string passwordField = "password"
     )
     {
-        await codes.GuardAsync(user.Id, cancellationToken);
+        await codes.GuardAsync(user.Id, Address, cancellationToken);
         if (PasswordHasher.Verify(password, user.PasswordHash))
             return;
-        await codes.RecordFailureAsync(user.Id, cancellationToken);
+        await codes.RecordFailureAsync(user.Id, Address, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         throw new RequestValidationException(passwordField, "The password is wrong.");
     }
@@ -66,7 +73,7 @@ public sealed class ReauthenticationAccess(TwoFactorCodes codes)
             throw new RequestValidationException("code", "code is required: two-factor sign-in is on.");
         if (await codes.VerifyAsync(user.Id, code, pending: false, cancellationToken))
             return true;
-        await codes.RecordFailureAsync(user.Id, cancellationToken);
+        await codes.RecordFailureAsync(user.Id, Address, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         throw new RequestValidationException("code", "The code is wrong, used or expired.");
     }

@@ -120,6 +120,7 @@ public static class TwoFactorApi
     private static async Task<Ok<TwoFactorRecoveryCodes>> Confirm(
         TwoFactorConfirmRequest request,
         ClaimsPrincipal principal,
+        HttpContext http,
         IdentityDbContext db,
         TwoFactorCodes codes,
         TimeProvider clock,
@@ -134,10 +135,10 @@ public static class TwoFactorApi
             ?? throw new ConflictException("Set up two-factor sign-in first (POST /api/v1/users/me/two-factor).");
         if (secret.EnabledAt is not null)
             throw new ConflictException("Two-factor sign-in is already on.");
-        await codes.GuardAsync(userId, cancellationToken);
+        await codes.GuardAsync(userId, ClientAddress.Of(http), cancellationToken);
         if (!await codes.VerifyAsync(userId, request.Code!, pending: true, cancellationToken))
         {
-            await codes.RecordFailureAsync(userId, cancellationToken);
+            await codes.RecordFailureAsync(userId, ClientAddress.Of(http), cancellationToken);
             await transaction.CommitAsync(cancellationToken);
             throw new RequestValidationException("code", "The code is wrong or expired.");
         }
@@ -274,12 +275,12 @@ public static class TwoFactorApi
         // The account's row first (the guard), then the challenge's (the count): the order in which turning two-factor
         // off or deleting the account takes them, so neither waits on the other in turn.
         var userId = await codes.ChallengeOwnerAsync(request.Challenge!, cancellationToken) ?? throw invalid;
-        await codes.GuardAsync(userId, cancellationToken);
+        await codes.GuardAsync(userId, ClientAddress.Of(http), cancellationToken);
         if (await codes.CountAttemptAsync(request.Challenge!, cancellationToken) != userId)
             throw invalid;
         if (!await codes.VerifyAsync(userId, request.Code!, pending: false, cancellationToken))
         {
-            await codes.RecordFailureAsync(userId, cancellationToken);
+            await codes.RecordFailureAsync(userId, ClientAddress.Of(http), cancellationToken);
             await transaction.CommitAsync(cancellationToken);
             throw new UnauthorizedException("The two-factor code is wrong, used or expired.");
         }

@@ -14,6 +14,7 @@ public sealed class TwoFactorCodes(
     IdentityDbContext db,
     IDataProtectionProvider protection,
     IOptions<IdentityOptions> options,
+    LoginThrottle logins,
     TimeProvider clock
 )
 {
@@ -166,29 +167,39 @@ public sealed class TwoFactorCodes(
     }
 
     /// <summary>
-    /// 429 once the account gave too many wrong codes or passwords in the window. Takes the account's row until the
-    /// caller's transaction ends, so its guesses are judged one at a time: guesses sent at once would each read the
-    /// count before any failure was recorded, and all slip under the limit.
+    /// 429 once too many wrong codes or passwords were given in the window: for the account, or, at an address it
+    /// signed in from lately (its owner's), from that address only, so a stranger holding the password cannot lock the
+    /// owner out by guessing codes elsewhere. Takes the account's row until the caller's transaction ends, so its
+    /// guesses are judged one at a time: guesses sent at once would each read the count before any failure was
+    /// recorded, and all slip under the limit.
     /// </summary>
-    public async Task GuardAsync(Guid userId, CancellationToken cancellationToken)
+    public async Task GuardAsync(Guid userId, string address, CancellationToken cancellationToken)
     {
         await db.Database.ExecuteSqlAsync($"SELECT 1 FROM users WHERE id = {userId} FOR UPDATE", cancellationToken);
-        var key = FailureKey(userId);
-        var since = clock.GetUtcNow() - Settings.Window;
-        var failures = await db
+        var (accountKey, atAddressKey) = FailureKeys(userId, address);
+        var now = clock.GetUtcNow();
+        var since = now - Settings.Window;
+        var counts = await db
             .LoginFailures.AsNoTracking()
-            .FirstOrDefaultAsync(f => f.Key == key && f.WindowStartedAt > since, cancellationToken);
-        if (failures is not null && failures.Failures >= Settings.FailuresPerWindow)
+            .Where(f => (f.Key == accountKey || f.Key == atAddressKey) && f.WindowStartedAt > since)
+            .ToListAsync(cancellationToken);
+        var judged = await logins.IsUsualAddressAsync(userId, LoginThrottle.Bounded(address), now, cancellationToken)
+            ? counts.Where(f => f.Key == atAddressKey)
+            : counts;
+        if (judged.Where(f => f.Failures >= Settings.FailuresPerWindow).MaxBy(f => f.WindowStartedAt) is { } over)
             throw new TooManyRequestsException(
                 "Too many wrong passwords or two-factor codes for this account; try again later.",
-                failures.WindowStartedAt + Settings.Window - clock.GetUtcNow()
+                over.WindowStartedAt + Settings.Window - now
             );
     }
 
-    public Task RecordFailureAsync(Guid userId, CancellationToken cancellationToken)
+    /// <summary>One more wrong code or password, for the account and for it at <paramref name="address"/>.</summary>
+    public async Task RecordFailureAsync(Guid userId, string address, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
-        return LoginThrottle.CountFailureAsync(db, FailureKey(userId), now, now - Settings.Window, cancellationToken);
+        var (accountKey, atAddressKey) = FailureKeys(userId, address);
+        foreach (var key in new[] { accountKey, atAddressKey })
+            await LoginThrottle.CountFailureAsync(db, key, now, now - Settings.Window, cancellationToken);
     }
 
     /// <summary>The otpauth URI an authenticator app reads (usually from a QR code).</summary>
@@ -199,7 +210,8 @@ public sealed class TwoFactorCodes(
             + "&algorithm=SHA1&digits=6&period=30";
     }
 
-    private static string FailureKey(Guid userId) => "two_factor:" + userId;
+    private static (string Account, string AtAddress) FailureKeys(Guid userId, string address) =>
+        ("two_factor:" + userId, "two_factor:" + userId + "|ip:" + LoginThrottle.Bounded(address));
 
     private static string NormalizeRecoveryCode(string code) =>
         code.Replace("-", "").Replace(" ", "").ToLowerInvariant();
