@@ -4,6 +4,7 @@ using Community.Contracts.Events;
 using Community.Contracts.Identity;
 using Community.Contracts.Payments;
 using Community.Messaging.Notifying;
+using Community.Messaging.Notifications;
 using MassTransit;
 using Microsoft.AspNetCore.SignalR.Client;
 
@@ -132,14 +133,24 @@ public sealed class NotificationsTests(MessagingFixture fx) : IClassFixture<Mess
                 ),
             ];
         // Each delivered, then delivered again (same message id): the replay is skipped by the notifier's inbox.
+        // A decided request is read for its deciders (GroupJoinRequestSettledConsumer) before the next is asked.
+        async Task DecidedAsync(IIntegrationEvent e)
+        {
+            if (e is GroupJoinRequestDecided)
+                await fx.HandledAsync(e.MessageId, nameof(GroupJoinRequestSettledConsumer));
+        }
         foreach (var e in Events())
         {
             await NotifiedAsync(e);
+            await DecidedAsync(e);
             await PublishAsync(e);
         }
         // A later message on each queue is handled after the replay before it.
         foreach (var e in Events())
+        {
             await NotifiedAsync(e);
+            await DecidedAsync(e);
+        }
 
         // Every kind once per delivered (fresh) message, so twice in all, never three times.
         Assert.Equal(2L, await CountAsync(bobId, "connection_requested"));
@@ -178,7 +189,9 @@ public sealed class NotificationsTests(MessagingFixture fx) : IClassFixture<Mess
         Assert.StartsWith("User ", request["summary"]!.GetValue<string>());
         Assert.DoesNotContain("moderators only", bobs.ToJsonString());
         var ownerItems = await ItemsAsync(owner);
-        Assert.Equal("group_join_requested", Assert.Single(ownerItems)!["kind"]!.GetValue<string>());
+        var asked = Assert.Single(ownerItems)!;
+        Assert.Equal("group_join_requested", asked["kind"]!.GetValue<string>());
+        Assert.NotNull(asked["read_at"]);
         Assert.Single(await ItemsAsync(mod));
         Assert.Empty(await ItemsAsync(member));
         Assert.Equal(2, (await ItemsAsync(alice)).Count);
@@ -234,6 +247,71 @@ public sealed class NotificationsTests(MessagingFixture fx) : IClassFixture<Mess
                 ("u", bId)
             )
         );
+    }
+
+    /// <summary>
+    /// A deleted thread, or a deleted group's threads, cannot be opened nor read: their unread "sent you messages" go
+    /// for every member, or the bell and the digest would keep offering them.
+    /// </summary>
+    [Fact]
+    public async Task Deleting_a_thread_or_its_group_takes_everyones_unread_message_notifications()
+    {
+        var (ownerId, owner) = await fx.RegisteredAsync();
+        var (memberId, member) = await fx.RegisteredAsync();
+        var (otherId, other) = await fx.RegisteredAsync();
+        var groupId = await fx.GroupAsync(ownerId, "Readers", memberId, otherId);
+        var deleted = await fx.ThreadAsync(owner, groupId, "Spoilers", "Chapter 3!");
+        var kept = await fx.ThreadAsync(owner, groupId, "Next book", "Ideas?");
+        async Task<string[]> MessageSubjectsAsync(string token) =>
+            [
+                .. (await ItemsAsync(token))
+                    .Where(i => i!["kind"]!.GetValue<string>() == "message_received")
+                    .Select(i => i!["subject_id"]!.GetValue<string>())
+                    .Order(StringComparer.Ordinal),
+            ];
+        string[] both = [.. new[] { deleted, kept }.Order(StringComparer.Ordinal)];
+        Assert.Equal(both, await MessageSubjectsAsync(member));
+        Assert.Equal(both, await MessageSubjectsAsync(other));
+
+        await (await fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/threads/{deleted}", null, owner)).AssertStatus(
+            204
+        );
+        Assert.Equal([kept], await MessageSubjectsAsync(member));
+        Assert.Equal([kept], await MessageSubjectsAsync(other));
+
+        await fx.DeliverAsync(new GroupDeleted(Guid.NewGuid(), fx.Tick(), groupId));
+        Assert.Empty(await MessageSubjectsAsync(member));
+        Assert.Equal(0L, await CountAsync(otherId, "message_received"));
+    }
+
+    /// <summary>
+    /// One decider's answer to a join request leaves nothing for the others to act on: their "asked to join" is read,
+    /// and a later request is news again.
+    /// </summary>
+    [Fact]
+    public async Task A_decided_join_request_is_read_for_every_decider()
+    {
+        var (ownerId, owner) = await fx.RegisteredAsync();
+        var (modId, mod) = await fx.RegisteredAsync();
+        var (askerId, _) = await fx.RegisteredAsync();
+        var groupId = Guid.NewGuid();
+        await fx.DeliverAsync(new GroupCreated(Guid.NewGuid(), fx.Tick(), groupId, ownerId, "Choir", "private"));
+        await fx.DeliverAsync(new GroupMemberJoined(Guid.NewGuid(), fx.Tick(), groupId, modId));
+        await fx.DeliverAsync(new GroupMemberRoleChanged(Guid.NewGuid(), fx.Tick(), groupId, modId, "moderator"));
+        await NotifiedAsync(new GroupJoinRequested(Guid.NewGuid(), fx.Tick(), groupId, askerId, "I sing"));
+        Assert.Single(await ItemsAsync(mod, "?unread_only=true"));
+
+        await fx.DeliverAsync(
+            new GroupJoinRequestDecided(Guid.NewGuid(), fx.Tick(), groupId, askerId, false),
+            "GroupJoinRequestSettledConsumer"
+        );
+        Assert.Empty(await ItemsAsync(mod, "?unread_only=true"));
+        Assert.Empty(await ItemsAsync(owner, "?unread_only=true"));
+        // Still in the list, read.
+        Assert.Single(await ItemsAsync(mod));
+
+        await NotifiedAsync(new GroupJoinRequested(Guid.NewGuid(), fx.Tick(), groupId, askerId, "Please, I sing"));
+        Assert.Single(await ItemsAsync(mod, "?unread_only=true"));
     }
 
     [Fact]

@@ -243,6 +243,33 @@ public sealed class GroupJoinRequestDecidedNotifier(
 }
 
 /// <summary>
+/// A request decided is no longer for the other deciders to act on: their unread "asked to join" for it is read. (Its
+/// time is the decision's, social's clock; so is which request it settles: a request asked again and told before this
+/// runs is read with it, and stays in the list.)
+/// </summary>
+public sealed class GroupJoinRequestSettledConsumer(
+    MessagingDbContext db,
+    ILogger<GroupJoinRequestSettledConsumer> logger
+) : IdempotentConsumer<GroupJoinRequestDecided, MessagingDbContext>(db, logger)
+{
+    protected override Task HandleAsync(
+        ConsumeContext<GroupJoinRequestDecided> context,
+        CancellationToken cancellationToken
+    )
+    {
+        var m = context.Message;
+        return Db.Database.ExecuteSqlAsync(
+            $"""
+            UPDATE notifications SET read_at = {m.OccurredAt}
+            WHERE kind = {NotificationKinds.GroupJoinRequested} AND read_at IS NULL
+              AND subject_type = {SubjectTypes.Group} AND subject_id = {m.GroupId} AND actor_id = {m.UserId}
+            """,
+            cancellationToken
+        );
+    }
+}
+
+/// <summary>
 /// The person invited is told who invited them (never across a block: social refuses the invitation then, and one
 /// made since is hidden).
 /// </summary>

@@ -176,13 +176,14 @@ public static class NotificationStore
         );
 
     /// <summary>
-    /// <paramref name="userId"/> gone from a group (its threads: <paramref name="groupId"/>) or from one conversation
-    /// (<paramref name="conversationId"/>): their unread "sent you messages" from there go. They lead to what the
-    /// person can no longer open (nor clear by reading), and the digest would mail them.
+    /// <paramref name="userId"/> (or, when null, everyone) gone from a group (its threads: <paramref name="groupId"/>)
+    /// or from one conversation (<paramref name="conversationId"/>), or the group or thread gone: their unread "sent you
+    /// messages" from there go. They lead to what the person can no longer open (nor clear by reading), and the digest
+    /// would mail them.
     /// </summary>
     public static Task ForgetUnreadMessagesAsync(
         MessagingDbContext db,
-        Guid userId,
+        Guid? userId,
         Guid? conversationId,
         Guid? groupId,
         CancellationToken cancellationToken
@@ -190,7 +191,8 @@ public static class NotificationStore
         db.Database.ExecuteSqlAsync(
             $"""
             DELETE FROM notifications
-            WHERE user_id = {userId} AND kind = {NotificationKinds.MessageReceived} AND read_at IS NULL
+            WHERE (user_id = {userId} OR {userId is null}) AND kind = {NotificationKinds.MessageReceived}
+              AND read_at IS NULL
               AND (subject_id = {conversationId} OR data ->> 'group_id' = {groupId?.ToString()})
             """,
             cancellationToken
