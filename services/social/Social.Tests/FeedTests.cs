@@ -754,6 +754,71 @@ public sealed class FeedTests(SocialFixture fx) : IClassFixture<SocialFixture>
         Assert.Equal("Late news", Assert.Single(await ItemsAsync(me))["subject"]!["name"]!.GetValue<string>());
     }
 
+    /// <summary>
+    /// An edit handled before the event's publication (a backlog, a retry) says nothing of its organizer, whose blocks
+    /// hide it: until the publication is handled, nobody sees news of it nor finds it, so a person the organizer
+    /// blocked cannot either.
+    /// </summary>
+    [Fact]
+    public async Task An_event_edited_before_its_publication_was_handled_is_shown_and_found_only_once_its_organizer_is_known()
+    {
+        var (_, caller, _) = await fx.RegisteredAsync();
+        var (organizerId, _, _) = await fx.RegisteredAsync();
+        var (goerId, _, _) = await fx.RegisteredAsync();
+        var publishedAt = fx.Clock.GetUtcNow();
+        var published = new EventPublished(
+            Guid.NewGuid(),
+            publishedAt,
+            Guid.NewGuid(),
+            organizerId,
+            "Lantern walk",
+            publishedAt.AddDays(1),
+            publishedAt.AddDays(1).AddHours(1),
+            0,
+            ""
+        )
+        {
+            Visibility = EventVisibility.Public,
+        };
+        var renamed = new EventUpdated(Guid.NewGuid(), publishedAt.AddMinutes(1), published.EventId, ["title"])
+        {
+            Title = "Lantern walk by the creek",
+            Visibility = EventVisibility.Public,
+        };
+        await fx.DeliverAsync(renamed, "FeedEventUpdatedConsumer");
+        await fx.HandledAsync(renamed.MessageId, "SearchEventUpdatedConsumer");
+        await using (var scope = fx.Host.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<SocialDbContext>();
+            await using var rsvp = await db.Database.BeginTransactionAsync();
+            await FeedActivities.AddAboutEventAsync(
+                db,
+                ActivityKinds.EventRsvp,
+                goerId,
+                published.EventId,
+                fx.Clock.GetUtcNow(),
+                bringForward: true,
+                null,
+                CancellationToken.None
+            );
+            await rsvp.CommitAsync();
+        }
+
+        Assert.False(await RsvpVisibleAsync(goerId, published.EventId));
+        Assert.Equal(
+            -1,
+            SearchFlow.Rank(await SearchFlow.SearchAsync(fx, caller, "lantern creek", "events"), published.EventId)
+        );
+
+        await fx.DeliverAsync(published, "FeedEventPublishedConsumer");
+        await fx.HandledAsync(published.MessageId, "SearchEventPublishedConsumer");
+        Assert.True(await RsvpVisibleAsync(goerId, published.EventId));
+        Assert.Equal(
+            0,
+            SearchFlow.Rank(await SearchFlow.SearchAsync(fx, caller, "lantern creek", "events"), published.EventId)
+        );
+    }
+
     [Fact]
     public async Task An_event_made_private_before_its_publication_was_handled_is_never_shown_nor_found()
     {

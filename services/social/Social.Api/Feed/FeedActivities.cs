@@ -60,7 +60,7 @@ public static class FeedActivities
 
     /// <summary>
     /// Shows or hides every activity about <paramref name="eventId"/> as the feed's copy of the event says:
-    /// shown only once it is known published, public and not cancelled. After an activity being added about it
+    /// shown only once it is known published (its organizer known, whose blocks hide it), public and not cancelled. After an activity being added about it
     /// (<see cref="LockEventAsync"/>).
     /// </summary>
     public static async Task RefreshEventAsync(SocialDbContext db, Guid eventId, CancellationToken cancellationToken)
@@ -69,6 +69,7 @@ public static class FeedActivities
         await db.Database.ExecuteSqlAsync(
             $"""
             UPDATE activities a SET visible = COALESCE((SELECT e.is_public AND NOT e.cancelled AND e.title IS NOT NULL
+                AND e.organizer_id IS NOT NULL
                 FROM feed_events e WHERE e.event_id = {eventId}), false)
             WHERE a.subject_id = {eventId}
                 AND a.kind IN ({ActivityKinds.EventPublished}, {ActivityKinds.EventRsvp}, {ActivityKinds.PhotoAdded})
@@ -102,8 +103,8 @@ public static class FeedActivities
             $"""
             INSERT INTO activities (id, kind, actor_id, subject_id, visible, occurred_at)
             SELECT {NewId.Next(at)}, {kind}, {actorId}, {eventId},
-                   COALESCE((SELECT e.is_public AND NOT e.cancelled AND e.title IS NOT NULL FROM feed_events e
-                       WHERE e.event_id = {eventId}), false), {at}
+                   COALESCE((SELECT e.is_public AND NOT e.cancelled AND e.title IS NOT NULL
+                       AND e.organizer_id IS NOT NULL FROM feed_events e WHERE e.event_id = {eventId}), false), {at}
             WHERE NOT EXISTS (SELECT 1 FROM user_profiles p WHERE p.user_id = {actorId} AND p.deleted_at IS NOT NULL)
                 AND NOT EXISTS (SELECT 1 FROM ended_signups s WHERE s.signup_id = {signupId}::uuid
                     AND s.ended_at >= {at})

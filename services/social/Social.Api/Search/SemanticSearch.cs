@@ -38,7 +38,7 @@ public sealed class SemanticSearch(
                 AND p.deleted_at IS NULL AND p.username IS NOT NULL)
             WHEN 'groups' THEN d.is_public
                 OR EXISTS (SELECT 1 FROM group_members m WHERE m.group_id = d.id AND m.user_id = @me)
-            ELSE (d.is_public OR d.owner_id = @me)
+            ELSE d.owner_id IS NOT NULL AND (d.is_public OR d.owner_id = @me)
                 AND NOT EXISTS (SELECT 1 FROM user_profiles o WHERE o.user_id = d.owner_id AND o.deleted_at IS NOT NULL)
         END
         """;
