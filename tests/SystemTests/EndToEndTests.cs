@@ -100,7 +100,7 @@ public sealed partial class EndToEndTests(EndToEndFixture fx) : IClassFixture<En
         var token = System.Text.RegularExpressions.Regex.Match(mail.Body, @"Confirmation token: (\S+)").Groups[1].Value;
         var confirmed = await (await Client.PostJson("/api/v1/auth/register/confirm", new { token })).AssertStatus(200);
         Assert.True(confirmed["email_verified"]!.GetValue<bool>());
-        registered["user"] = confirmed.DeepClone();
+        registered["user"]!["email_verified"] = true;
         return registered;
     }
 

@@ -82,9 +82,11 @@ public class IdentityFixture() : ServiceFixture<Program>(ResourceNames.Identity)
     public async Task<JsonNode> RegisterAndConfirmAsync(object request, string email)
     {
         var registered = await (await Client.PostJson("/api/v1/auth/register", request)).AssertStatus(201);
-        var confirmed = await (await ConfirmAsync(email)).AssertStatus(200);
-        Assert.Equal(registered["user"]!["id"]!.GetValue<string>(), confirmed["id"]!.GetValue<string>());
-        registered["user"] = confirmed.DeepClone();
+        await (await ConfirmAsync(email)).AssertStatus(200);
+        registered["user"] = await (
+            await Client.Get("/api/v1/auth/me", registered["access_token"]!.GetValue<string>())
+        ).AssertStatus(200);
+        Assert.True(registered["user"]!["email_verified"]!.GetValue<bool>());
         return registered;
     }
 

@@ -61,7 +61,10 @@ public sealed class RegistrationTests(IdentityFixture fx) : IClassFixture<Identi
             )
         );
 
-        var confirmed = await (await fx.ConfirmAsync("amira@example.com")).AssertStatus(200);
+        await (await fx.ConfirmAsync("amira@example.com")).AssertStatus(200);
+        var confirmed = await (
+            await Client.Get("/api/v1/auth/me", body["access_token"]!.GetValue<string>())
+        ).AssertStatus(200);
         Assert.Equal(user["id"]!.GetValue<string>(), confirmed["id"]!.GetValue<string>());
         Assert.True(confirmed["email_verified"]!.GetValue<bool>());
         Assert.True(confirmed["is_verified"]!.GetValue<bool>());
@@ -196,7 +199,15 @@ public sealed class RegistrationTests(IdentityFixture fx) : IClassFixture<Identi
                     + "WHERE u.username = 'once_only'"
             )
         );
-        await (await Client.PostJson("/api/v1/auth/register/confirm", new { token })).AssertStatus(200);
+        // The address and that it is proven, nothing more of the account: the link proves who reads the mailbox, and
+        // an address mistyped at registration mails a stranger.
+        var confirmed = await (await Client.PostJson("/api/v1/auth/register/confirm", new { token })).AssertStatus(200);
+        Assert.Equal(
+            ["email", "email_verified"],
+            confirmed.AsObject().Select(p => p.Key).Order(StringComparer.Ordinal).ToArray()
+        );
+        Assert.Equal("once_only@example.com", confirmed["email"]!.GetValue<string>());
+        Assert.True(confirmed["email_verified"]!.GetValue<bool>());
         Assert.NotNull(
             (await (await Client.PostJson("/api/v1/auth/register/confirm", new { token })).AssertProblem(400))[
                 "errors"

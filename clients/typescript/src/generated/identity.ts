@@ -583,6 +583,11 @@ export interface components {
             x: string;
             y: string;
         };
+        /** @description The address a confirmation link proved, and nothing else of the account: the link proves who reads the mailbox, not who holds the account (an address mistyped at registration mails a stranger), so the profile is for its owner's own GET /api/v1/auth/me. */
+        EmailConfirmed: {
+            email: string;
+            email_verified: boolean;
+        };
         EmailVerificationSent: {
             message: string;
         };
@@ -1059,7 +1064,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["UserDto"];
+                    "application/json": components["schemas"]["EmailConfirmed"];
                 };
             };
             /** @description Bad Request */

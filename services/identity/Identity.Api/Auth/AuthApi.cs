@@ -171,17 +171,16 @@ public static class AuthApi
         );
     }
 
-    private static async Task<Ok<UserDto>> ConfirmEmail(
+    private static async Task<Ok<EmailConfirmed>> ConfirmEmail(
         ConfirmRegistrationRequest request,
         EmailVerifications emailVerifications,
-        TimeProvider clock,
         CancellationToken cancellationToken
     )
     {
         if (string.IsNullOrWhiteSpace(request.Token))
             throw new RequestValidationException("token", "token is required.");
         var user = await emailVerifications.ConfirmAsync(request.Token, cancellationToken);
-        return TypedResults.Ok(UserDto.From(user, Rules.Today(clock)));
+        return TypedResults.Ok(new EmailConfirmed(user.Email!, user.EmailVerifiedAt is not null));
     }
 
     /// <summary>

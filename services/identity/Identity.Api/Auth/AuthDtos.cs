@@ -29,6 +29,13 @@ public sealed record RegisterRequest(
 /// <summary>The token from the link that confirms an account's e-mail.</summary>
 public sealed record ConfirmRegistrationRequest([Required] string? Token);
 
+/// <summary>
+/// The address a confirmation link proved, and nothing else of the account: the link proves who reads the mailbox,
+/// not who holds the account (an address mistyped at registration mails a stranger), so the profile is for its owner's
+/// own GET /api/v1/auth/me.
+/// </summary>
+public sealed record EmailConfirmed(string Email, bool EmailVerified);
+
 /// <param name="Identifier">The username, e-mail or phone of the account.</param>
 public sealed record LoginRequest([Required] string? Identifier, [Required] string? Password);
 
