@@ -112,8 +112,12 @@ public sealed class FakeOidcProvider : FakeHttpServer<FakeOidcProvider.Seen>
                     Field("nonce"),
                     NextUser
                 );
+                // As Google answers: with what it granted and which of the browser's accounts (a relying party must
+                // take parameters it does not read).
                 return Results.Redirect(
-                    $"{Field("redirect_uri")}?code={code}&state={Uri.EscapeDataString(Field("state"))}"
+                    $"{Field("redirect_uri")}?state={Uri.EscapeDataString(Field("state"))}&code={code}"
+                        + "&scope=email%20openid%20https%3A%2F%2Fwww.googleapis.com%2Fauth%2Fuserinfo.email"
+                        + "&authuser=0&prompt=consent"
                 );
             }
         );

@@ -14,7 +14,8 @@ public static class GatewayPage
         + "'none'; frame-ancestors 'none'";
 
     /// <summary>
-    /// Maps <paramref name="path"/> (reading only <paramref name="queryParameters"/>), its script and its style.
+    /// Maps <paramref name="path"/>, its script and its style. The page is a mailed link's target, which a mail
+    /// service may tag (utm_source...): its script reads the token and no query parameter is refused.
     /// </summary>
     public static IEndpointRouteBuilder MapGatewayPage(
         this IEndpointRouteBuilder routes,
@@ -22,15 +23,14 @@ public static class GatewayPage
         string html,
         string scriptPath,
         string script,
-        string stylePath,
-        params string[] queryParameters
+        string stylePath
     )
     {
         routes
             .MapGet(path, (HttpContext context) => Serve(context, html, "text/html; charset=utf-8"))
             .AllowAnonymous()
             .ExcludeFromDescription()
-            .AcceptsQueryParameters(queryParameters);
+            .AcceptsAnyQueryParameters();
         routes
             .MapGet(scriptPath, (HttpContext context) => Serve(context, script, "text/javascript; charset=utf-8"))
             .AllowAnonymous()

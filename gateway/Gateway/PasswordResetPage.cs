@@ -12,7 +12,7 @@ public static class PasswordResetPage
     public const string StylePath = "/reset-password/reset.css";
 
     public static IEndpointRouteBuilder MapPasswordResetPage(this IEndpointRouteBuilder routes) =>
-        routes.MapGatewayPage(Path, Html, ScriptPath, Script, StylePath, "token");
+        routes.MapGatewayPage(Path, Html, ScriptPath, Script, StylePath);
 
     private const string Html = """
         <!doctype html>

@@ -13,7 +13,7 @@ public static class RegistrationConfirmPage
     public const string StylePath = "/confirm-registration/confirm.css";
 
     public static IEndpointRouteBuilder MapRegistrationConfirmPage(this IEndpointRouteBuilder routes) =>
-        routes.MapGatewayPage(Path, Html, ScriptPath, Script, StylePath, "token");
+        routes.MapGatewayPage(Path, Html, ScriptPath, Script, StylePath);
 
     private const string Html = """
         <!doctype html>

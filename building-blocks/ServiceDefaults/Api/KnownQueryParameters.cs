@@ -58,12 +58,23 @@ public static class KnownQueryParameters
         where TBuilder : IEndpointConventionBuilder => builder.WithMetadata(new ReadQueryParameters(names));
 
     /// <summary>
-    /// The query parameter names <paramref name="endpoint"/> binds, or null when it is not a route handler or binds
-    /// custom types.
+    /// Declares that the endpoint takes whatever its caller adds to the query, refusing none: where another party
+    /// writes the URL (an identity provider's redirect back with its scope, authuser or session_state; a mailed link a
+    /// mail service tags with utm_ parameters). The handler still binds what it reads.
+    /// </summary>
+    public static TBuilder AcceptsAnyQueryParameters<TBuilder>(this TBuilder builder)
+        where TBuilder : IEndpointConventionBuilder => builder.WithMetadata(new AnyQueryParameters());
+
+    /// <summary>
+    /// The query parameter names <paramref name="endpoint"/> binds, or null when it is not a route handler, binds
+    /// custom types or accepts any (<see cref="AcceptsAnyQueryParameters"/>).
     /// </summary>
     public static HashSet<string>? Accepted(RouteEndpoint endpoint)
     {
-        if (endpoint.Metadata.GetMetadata<MethodInfo>() is not { } handler)
+        if (
+            endpoint.Metadata.GetMetadata<MethodInfo>() is not { } handler
+            || endpoint.Metadata.GetMetadata<AnyQueryParameters>() is not null
+        )
             return null;
         var route = endpoint.RoutePattern.Parameters.Select(p => p.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
         var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
@@ -181,3 +192,8 @@ public static class KnownQueryParameters
 /// <see cref="KnownQueryParameters.AcceptsQueryParameters"/>).
 /// </summary>
 public sealed record ReadQueryParameters(IReadOnlyList<string> Names);
+
+/// <summary>
+/// Endpoint metadata: no query parameter is refused (see <see cref="KnownQueryParameters.AcceptsAnyQueryParameters"/>).
+/// </summary>
+public sealed record AnyQueryParameters;

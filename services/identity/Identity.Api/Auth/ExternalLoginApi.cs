@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Community.Identity.Suspensions;
 using Community.Identity.Users;
+using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.OpenApi;
 using Microsoft.IdentityModel.Tokens;
 
@@ -48,6 +49,9 @@ public static class ExternalLoginApi
             .ProducesProblem(StatusCodes.Status404NotFound);
         group
             .MapGet("/{provider}/callback", Callback)
+            // The provider writes this URL: Google adds scope, authuser and prompt, Microsoft session_state and iss,
+            // a refusal error_description.
+            .AcceptsAnyQueryParameters()
             .WithName("ExternalLoginCallback")
             .WithSummary("Where the provider returns: 302 to the client page with a one-time code")
             .WithDescription(
