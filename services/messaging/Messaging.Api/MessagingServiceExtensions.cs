@@ -2,6 +2,7 @@ using Community.Contracts;
 using Community.Messaging.Attachments;
 using Community.Messaging.Conversations;
 using Community.Messaging.Conversations.Threads;
+using Community.Messaging.Groups;
 using Community.Messaging.Notifications;
 using Community.Messaging.Relations;
 using Community.Messaging.Users;
@@ -50,6 +51,7 @@ public static class MessagingServiceExtensions
         builder.Services.AddUserDataEraser<UserProfileEraser>();
         builder.Services.AddUserDataEraser<ConnectionsEraser>();
         builder.Services.AddUserDataEraser<ConversationMembersEraser>();
+        builder.Services.AddUserDataEraser<GroupMembersEraser>();
         builder.Services.AddUserDataEraser<NotificationsEraser>();
         builder.Services.AddUserDataEraser<UnsentAttachmentsEraser>();
         builder.Services.AddUserDataEraser<HubPresenceEraser>();

@@ -3,8 +3,8 @@ using System.Text.RegularExpressions;
 using Community.Contracts.Events;
 using Community.Contracts.Identity;
 using Community.Contracts.Payments;
-using Community.Messaging.Notifying;
 using Community.Messaging.Notifications;
+using Community.Messaging.Notifying;
 using MassTransit;
 using Microsoft.AspNetCore.SignalR.Client;
 

@@ -449,7 +449,7 @@ public sealed class ProjectionsTests(MessagingFixture fx) : IClassFixture<Messag
         );
         // Messages sent before the deletion, delivered after it.
         var sentBefore = fx.Tick();
-        // Social's GroupMemberLeft, its own answer to the deletion, comes later: the account is a member meanwhile.
+        // Social's GroupMemberLeft, its own answer to the deletion, comes later.
         await fx.DeliverAsync(new UserDeleted(Guid.NewGuid(), fx.Tick(), deletedId));
 
         Task<long> NotificationsAsync(Guid userId) =>
@@ -484,9 +484,36 @@ public sealed class ProjectionsTests(MessagingFixture fx) : IClassFixture<Messag
         await fx.DeliverAsync(new GroupCreated(Guid.NewGuid(), sentBefore, ownGroupId, deletedId, "Mine", "public"));
         foreach (var group in new[] { joinedId, promotedId, ownGroupId })
             Assert.Equal(0L, await ActiveAsync(group));
-        // Social's departure still ends the membership it had.
-        Assert.Equal(1L, await ActiveAsync(groupId));
+        // Its membership ended with the deletion; social's departure changes nothing more.
+        Assert.Equal(0L, await ActiveAsync(groupId));
         await fx.DeliverAsync(new GroupMemberLeft(Guid.NewGuid(), fx.Tick(), groupId, deletedId));
         Assert.Equal(0L, await ActiveAsync(groupId));
+    }
+
+    /// <summary>
+    /// Social stamps a deleted account's departure with the deletion's time; a role given after the deletion and
+    /// before social erased the account carries a later one, and messaging may hear it before the deletion. The
+    /// account is no member all the same.
+    /// </summary>
+    [Fact]
+    public async Task A_role_given_while_the_account_was_being_erased_does_not_keep_it_a_member()
+    {
+        var (ownerId, _) = await fx.RegisteredAsync();
+        var (deletedId, _) = await fx.RegisteredAsync();
+        var groupId = await fx.GroupAsync(ownerId, "Barn owls", deletedId);
+        var deletedAt = fx.Tick();
+
+        await fx.DeliverAsync(new GroupMemberRoleChanged(Guid.NewGuid(), fx.Tick(), groupId, deletedId, "moderator"));
+        await fx.DeliverAsync(new UserDeleted(Guid.NewGuid(), deletedAt, deletedId));
+        await fx.DeliverAsync(new GroupMemberLeft(Guid.NewGuid(), deletedAt, groupId, deletedId));
+
+        Assert.Equal(
+            0L,
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM group_members WHERE group_id = @g AND user_id = @u AND active",
+                ("g", groupId),
+                ("u", deletedId)
+            )
+        );
     }
 }

@@ -101,6 +101,48 @@ public sealed class GroupErasureRaceTests(SocialFixture fx) : IClassFixture<Soci
     }
 
     /// <summary>The first member joins before the second; the owner makes both moderators.</summary>
+    /// <summary>
+    /// A role given after identity deleted the account and before social erased it carries a later time than the
+    /// deletion: the departure the erasure publishes is later still, so services that order a member's changes by
+    /// time (messaging) end with the departure.
+    /// </summary>
+    [Fact]
+    public async Task The_departure_of_an_erased_account_is_later_than_a_role_given_after_its_deletion()
+    {
+        var (_, owner, _) = await fx.RegisteredAsync();
+        var (memberId, member, _) = await fx.RegisteredAsync();
+        var group = Guid.Parse(await GroupsFlow.CreateAsync(fx, owner));
+        await (await fx.Client.PostJson($"/api/v1/groups/{group}/join", new { }, member)).AssertStatus(201);
+        var deletedAt = fx.Tick();
+        fx.Clock.Advance(TimeSpan.FromSeconds(5));
+        await (
+            await fx.Client.SendJson(
+                HttpMethod.Patch,
+                $"/api/v1/groups/{group}/members/{memberId}",
+                new { role = "moderator" },
+                owner
+            )
+        ).AssertStatus(200);
+
+        fx.Clock.Advance(TimeSpan.FromSeconds(1));
+        await fx.DeliverAsync(new UserDeleted(Guid.NewGuid(), deletedAt, memberId));
+
+        var times = await fx.ScalarAsync<string>(
+            """
+            SELECT string_agg(split_part(type, ',', 1), ' < ' ORDER BY (payload->>'occurredAt')::timestamptz)
+            FROM outbox_messages
+            WHERE (type LIKE '%.GroupMemberRoleChanged,%' OR type LIKE '%.GroupMemberLeft,%')
+                AND payload->>'groupId' = @g AND payload->>'userId' = @u
+            """,
+            ("g", group.ToString()),
+            ("u", memberId.ToString())
+        );
+        Assert.Equal(
+            "Community.Contracts.Social.GroupMemberRoleChanged < Community.Contracts.Social.GroupMemberLeft",
+            times
+        );
+    }
+
     private async Task ModeratorsAsync(
         Guid group,
         string owner,

@@ -7,16 +7,18 @@ namespace Community.Social.Groups;
 /// What a deleted account leaves in groups: its owned groups pass to a moderator or close, and its memberships,
 /// requests (and the waits before asking again), invitations and purchases go.
 /// </summary>
-public sealed class GroupEraser(SocialDbContext db) : IUserDataEraser
+public sealed class GroupEraser(SocialDbContext db, TimeProvider clock) : IUserDataEraser
 {
     /// <summary>A replay finds nothing left to do.</summary>
     public async Task EraseAsync(UserDeleted deleted, CancellationToken cancellationToken)
     {
-        var (userId, now) = (deleted.UserId, deleted.OccurredAt);
+        var userId = deleted.UserId;
+        // The groups it has a request in too: an approval committed while this erasure began is found under the lock.
         var groupIds = await db
             .GroupMembers.Where(m => m.UserId == userId)
             .Select(m => m.GroupId)
             .Union(db.Groups.Where(g => g.OwnerId == userId).Select(g => g.Id))
+            .Union(db.GroupRequests.Where(r => r.UserId == userId).Select(r => r.GroupId))
             .ToListAsync(cancellationToken);
         // One pass in id order: whether the user owns a group is read once its row is locked, so a group another
         // erasure handed to them while this one waited is handed on, not left to an erased owner.
@@ -28,6 +30,9 @@ public sealed class GroupEraser(SocialDbContext db) : IUserDataEraser
                 .SingleOrDefaultAsync(cancellationToken);
             if (g is null)
                 continue;
+            // Timed under the group's lock, as every change of its members is: a role given or a request approved
+            // after the deletion and before this erasure is older than the departure others order them by.
+            var now = clock.GetUtcNow() is var read && read > deleted.OccurredAt ? read : deleted.OccurredAt;
             if (g.OwnerId == userId && !await HandOverAsync(g, userId, now, cancellationToken))
             {
                 await GroupRules.DeleteAsync(db, g, now, cancellationToken);

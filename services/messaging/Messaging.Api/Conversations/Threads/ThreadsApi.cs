@@ -1,9 +1,9 @@
 using System.Globalization;
 using System.Security.Claims;
-using Community.Messaging.Notifying;
 using System.Text.Json.Nodes;
 using Community.Contracts;
 using Community.Contracts.Messaging;
+using Community.Messaging.Notifying;
 using Community.Messaging.Relations;
 using Community.ServiceDefaults.Auth;
 using Community.ServiceDefaults.Messaging;
