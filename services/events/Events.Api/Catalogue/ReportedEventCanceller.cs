@@ -36,9 +36,11 @@ public sealed class ReportedEventCanceller(
     )
     {
         var m = context.Message;
-        // Locked, so an organizer's edit or cancellation at the same moment takes its turn.
+        // Locked as the organizer's own edits and cancellation lock it, so theirs at the same moment takes its turn, and
+        // a registration's statement (which reads the event FOR KEY SHARE) waits and finds it cancelled rather than
+        // waitlisting someone on it.
         await Db.Database.ExecuteSqlAsync(
-            $"SELECT 1 FROM community_events WHERE id = {m.TargetId} FOR NO KEY UPDATE",
+            $"SELECT 1 FROM community_events WHERE id = {m.TargetId} FOR UPDATE",
             cancellationToken
         );
         var e = await Db.CommunityEvents.FirstOrDefaultAsync(x => x.Id == m.TargetId, cancellationToken);
