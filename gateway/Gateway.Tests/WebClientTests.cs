@@ -31,7 +31,14 @@ public sealed class WebClientTests(WebClientFixture fixture) : IClassFixture<Web
         Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
         Assert.Contains("""<div id="app">""", await response.Content.ReadAsStringAsync());
         Assert.True(response.Headers.CacheControl?.NoCache);
-        Assert.Equal(WebClient.ContentSecurityPolicy, response.Headers.GetValues("Content-Security-Policy").Single());
+        var policy = response.Headers.GetValues("Content-Security-Policy").Single();
+        Assert.Equal(WebClient.ContentSecurityPolicy, policy);
+        // Code only from the app's own origin; images also from the https addresses the API takes for them.
+        var directives = policy.Split("; ").ToDictionary(d => d.Split(' ')[0], d => d.Split(' ')[1..]);
+        Assert.Equal(["'self'"], directives["script-src"]);
+        Assert.Equal(["'self'"], directives["connect-src"]);
+        Assert.Equal(["'self'", "data:", "blob:", "https:"], directives["img-src"]);
+        Assert.Equal("no-referrer", response.Headers.GetValues("Referrer-Policy").Single());
         Assert.Equal("nosniff", response.Headers.GetValues("X-Content-Type-Options").Single());
         Assert.Equal(before, _.Backend.Received.Count); // served by the gateway itself
     }

@@ -13,10 +13,14 @@ public static class WebClient
 {
     public const string PathBase = "/app";
 
-    /// <summary>The app talks to its own origin only: its API, its hub (WebSocket) and its own files.</summary>
+    /// <summary>
+    /// The app talks to its own origin only: its API, its hub (WebSocket) and its own files. Images may also come from
+    /// any https address, as the API takes them (a course's image, a picture or cover given by URL rather than
+    /// uploaded); the app sends no Referer with them (Referrer-Policy below).
+    /// </summary>
     public const string ContentSecurityPolicy =
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; "
-        + "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob: https:; "
+        + "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
     private static readonly FileExtensionContentTypeProvider ContentTypes = new();
 
