@@ -170,6 +170,58 @@ public sealed class GroupPurchasesTests(SocialFixture fx) : IClassFixture<Social
         );
     }
 
+    /// <summary>
+    /// A refund handled while the group is locked by another change (a role given to the payer, say) ends the
+    /// membership as of after that change: messaging orders a member's changes by time, and keeps the later one.
+    /// </summary>
+    [Fact]
+    public async Task A_refunds_departure_is_timed_after_the_change_it_waited_for()
+    {
+        var (_, owner, _) = await fx.RegisteredAsync();
+        var (userId, user, _) = await fx.RegisteredAsync();
+        var group = await GroupsFlow.CreateAsync(fx, owner, priceCents: 1500, currency: "AED");
+        var paid = Paid(userId, await ReferenceAsync(group, user), 1500, "AED");
+        await fx.DeliverAsync(paid, "GroupMembershipPaidConsumer");
+        var full = new PaymentRefunded(
+            Guid.NewGuid(),
+            fx.Clock.GetUtcNow(),
+            paid.PaymentId,
+            userId,
+            paid.ReferenceId,
+            1500,
+            1500,
+            "AED"
+        );
+
+        Task handled;
+        DateTimeOffset changedAt;
+        await using (var other = new Npgsql.NpgsqlConnection(fx.Resources.DatabaseConnectionString))
+        {
+            await other.OpenAsync();
+            await using var change = await other.BeginTransactionAsync();
+            await using (
+                var lockGroup = new Npgsql.NpgsqlCommand(
+                    "SELECT 1 FROM groups WHERE id = @g FOR NO KEY UPDATE",
+                    other,
+                    change
+                )
+            )
+            {
+                lockGroup.Parameters.AddWithValue("g", Guid.Parse(group));
+                await lockGroup.ExecuteNonQueryAsync();
+            }
+            handled = fx.DeliverAsync(full, "GroupMembershipRefundedConsumer");
+            await fx.SomeoneWaitsOnALockAsync("the refund never waited for the group's lock");
+            fx.Clock.Advance(TimeSpan.FromSeconds(5));
+            changedAt = fx.Clock.GetUtcNow();
+            await change.CommitAsync();
+        }
+        await handled;
+
+        var left = await PayloadAsync("GroupMemberLeft", "userId", userId);
+        Assert.True(left["occurredAt"]!.GetValue<DateTimeOffset>() >= changedAt);
+    }
+
     [Fact]
     public async Task A_full_refund_of_a_payment_leaves_a_free_membership_joined_after_it_alone()
     {

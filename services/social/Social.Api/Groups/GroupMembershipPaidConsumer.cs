@@ -28,7 +28,6 @@ public sealed class GroupMembershipPaidConsumer(
         // account is erased is either erased with it or, after it, finds the purchase gone (refunded).
         await ErasureGate.EnterAsync(Db, cancellationToken);
         var m = context.Message;
-        var now = clock.GetUtcNow();
         var (outcome, reason) = await GroupPurchases.SettleAsync(
             Db,
             m.ReferenceId,
@@ -36,7 +35,7 @@ public sealed class GroupMembershipPaidConsumer(
             m.UserId,
             m.AmountCents,
             m.Currency,
-            now,
+            clock,
             cancellationToken
         );
         if (outcome != PurchaseOutcome.Rejected)
@@ -48,7 +47,7 @@ public sealed class GroupMembershipPaidConsumer(
             reason
         );
         Db.AddIntegrationEvent(
-            new GroupMembershipRejected(Guid.CreateVersion7(), now, m.PaymentId, m.ReferenceId, reason!)
+            new GroupMembershipRejected(Guid.CreateVersion7(), clock.GetUtcNow(), m.PaymentId, m.ReferenceId, reason!)
         );
     }
 }
@@ -78,7 +77,7 @@ public sealed class GroupMembershipRefundedConsumer(
                 m.UserId,
                 m.TotalRefundedCents,
                 m.Currency,
-                clock.GetUtcNow(),
+                clock,
                 cancellationToken
             )
         )

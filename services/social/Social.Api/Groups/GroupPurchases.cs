@@ -89,7 +89,7 @@ public static class GroupPurchases
         Guid payerId,
         long amountCents,
         string currency,
-        DateTimeOffset now,
+        TimeProvider clock,
         CancellationToken cancellationToken
     )
     {
@@ -108,6 +108,8 @@ public static class GroupPurchases
         var purchase = await db
             .GroupPurchases.FromSql($"SELECT * FROM group_purchases WHERE id = {purchaseId} FOR UPDATE")
             .SingleAsync(cancellationToken);
+        // Timed under the group's lock, as every change of its members is (messaging orders them by time).
+        var now = clock.GetUtcNow();
         if (purchase.PaymentId == paymentId)
             return (PurchaseOutcome.AlreadyHandled, null);
         if (purchase.PaymentId is not null)
@@ -180,7 +182,7 @@ public static class GroupPurchases
         Guid payerId,
         long totalRefundedCents,
         string currency,
-        DateTimeOffset now,
+        TimeProvider clock,
         CancellationToken cancellationToken
     )
     {
@@ -200,6 +202,8 @@ public static class GroupPurchases
             .GroupPurchases.FromSql($"SELECT * FROM group_purchases WHERE id = {purchaseId} FOR UPDATE")
             .AsNoTracking()
             .SingleAsync(cancellationToken);
+        // Timed under the group's lock: a role given meanwhile is older than the departure messaging orders it by.
+        var now = clock.GetUtcNow();
         if (purchase.PaymentId is null)
         {
             if (
