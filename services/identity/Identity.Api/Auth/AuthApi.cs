@@ -47,7 +47,9 @@ public static class AuthApi
             .WithName("Refresh")
             .WithSummary("Exchange a refresh token for a new pair")
             .WithDescription(
-                "Rotates the refresh token: the one sent is used up, and sending it again ends the whole sign-in. "
+                "Rotates the refresh token: the one sent is used up, and sending it again ends the whole sign-in "
+                    + "(but within a minute of its rotation, while the token that rotation gave is unused: the answer "
+                    + "was lost, and the retry gets a new pair, the lost token used up instead). "
                     + "A refresh token lasts 7 days, and one sign-in 90 days however often it is refreshed: the "
                     + "refresh tokens of a sign-in expire by its 90th day, and after that the person signs in again."
             )
@@ -308,6 +310,17 @@ public static class AuthApi
         var token = await db
             .RefreshTokens.AsNoTracking()
             .FirstOrDefaultAsync(t => t.TokenHash == hash, cancellationToken);
+        if (claimed == 0 && token is not null && await RetriedAsync(db, token, options.Value, now, cancellationToken))
+        {
+            loggers
+                .CreateLogger("Community.Identity.Auth")
+                .LogInformation(
+                    "Refresh token of family {FamilyId} sent again within the retry window; its unused successor is "
+                        + "replaced",
+                    token.FamilyId
+                );
+            claimed = 1;
+        }
         if (claimed == 0 || token is null)
         {
             // A family revoked already (by an earlier replay, a logout, a reset) had its session ended with it: a
@@ -353,6 +366,39 @@ public static class AuthApi
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return TypedResults.Ok(AuthResponse.From(UserDto.From(user, Rules.Today(clock)), pair));
+    }
+
+    /// <summary>
+    /// Whether <paramref name="token"/>, used up by a rotation within <see cref="IdentityOptions.RefreshRetryWindow"/>,
+    /// is sent again because that rotation's answer was lost: no token made after it in its family (ids are
+    /// time-ordered) has been used, and the one the rotation made is live. That successor is used up now, so the
+    /// family keeps one live token, and the caller issues the next. With the family locked. A successor used
+    /// meanwhile, or a try after the window, is a reuse.
+    /// </summary>
+    private static async Task<bool> RetriedAsync(
+        IdentityDbContext db,
+        RefreshToken token,
+        IdentityOptions options,
+        DateTimeOffset now,
+        CancellationToken cancellationToken
+    )
+    {
+        if (
+            token is not { RotatedAt: { } rotatedAt, RevokedAt: null }
+            || rotatedAt + options.RefreshRetryWindow <= now
+            || token.ExpiresAt <= now
+        )
+            return false;
+        return await db.Database.ExecuteSqlAsync(
+                $"""
+                UPDATE refresh_tokens s SET rotated_at = {now}
+                WHERE s.family_id = {token.FamilyId} AND s.id > {token.Id} AND s.rotated_at IS NULL
+                    AND s.revoked_at IS NULL AND s.expires_at > {now}
+                    AND NOT EXISTS (SELECT 1 FROM refresh_tokens u
+                        WHERE u.family_id = {token.FamilyId} AND u.id > {token.Id} AND u.rotated_at IS NOT NULL)
+                """,
+                cancellationToken
+            ) == 1;
     }
 
     private static async Task<NoContent> Logout(
