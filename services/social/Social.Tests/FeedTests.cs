@@ -760,7 +760,7 @@ public sealed class FeedTests(SocialFixture fx) : IClassFixture<SocialFixture>
     /// blocked cannot either.
     /// </summary>
     [Fact]
-    public async Task An_event_edited_before_its_publication_was_handled_is_shown_and_found_only_once_its_organizer_is_known()
+    public async Task An_event_edited_before_its_publication_is_shown_and_found_once_its_organizer_is_known()
     {
         var (_, caller, _) = await fx.RegisteredAsync();
         var (organizerId, _, _) = await fx.RegisteredAsync();

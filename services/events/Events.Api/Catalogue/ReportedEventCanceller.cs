@@ -36,9 +36,9 @@ public sealed class ReportedEventCanceller(
     )
     {
         var m = context.Message;
-        // Locked as the organizer's own edits and cancellation lock it, so theirs at the same moment takes its turn, and
-        // a registration's statement (which reads the event FOR KEY SHARE) waits and finds it cancelled rather than
-        // waitlisting someone on it.
+        // Locked as the organizer's own edits and cancellation lock it, so theirs at the same moment takes its turn,
+        // and a registration's statement (which reads the event FOR KEY SHARE) waits and finds it cancelled rather
+        // than waitlisting someone on it.
         await Db.Database.ExecuteSqlAsync(
             $"SELECT 1 FROM community_events WHERE id = {m.TargetId} FOR UPDATE",
             cancellationToken

@@ -176,10 +176,10 @@ public static class NotificationStore
         );
 
     /// <summary>
-    /// <paramref name="userId"/> (or, when null, everyone) gone from a group (its threads: <paramref name="groupId"/>)
-    /// or from one conversation (<paramref name="conversationId"/>), or the group or thread gone: their unread "sent you
-    /// messages" from there go. They lead to what the person can no longer open (nor clear by reading), and the digest
-    /// would mail them.
+    /// <paramref name="userId"/> (or, when null, everyone) gone from a group (its threads:
+    /// <paramref name="groupId"/>) or from one conversation (<paramref name="conversationId"/>), or the group or thread
+    /// gone: their unread "sent you messages" from there go. They lead to what the person can no longer open (nor clear
+    /// by reading), and the digest would mail them.
     /// </summary>
     public static Task ForgetUnreadMessagesAsync(
         MessagingDbContext db,

@@ -60,8 +60,8 @@ public static class FeedActivities
 
     /// <summary>
     /// Shows or hides every activity about <paramref name="eventId"/> as the feed's copy of the event says:
-    /// shown only once it is known published (its organizer known, whose blocks hide it), public and not cancelled. After an activity being added about it
-    /// (<see cref="LockEventAsync"/>).
+    /// shown only once it is known published (its organizer known, whose blocks hide it), public and not cancelled.
+    /// After an activity being added about it (<see cref="LockEventAsync"/>).
     /// </summary>
     public static async Task RefreshEventAsync(SocialDbContext db, Guid eventId, CancellationToken cancellationToken)
     {
