@@ -18,7 +18,8 @@ namespace Community.ServiceDefaults.Api;
 /// naming the parameters it accepts, never silently ignored. The accepted names come from the
 /// handler's parameters: simple ones not bound from the route, <c>[FromQuery(Name = ...)]</c> and the
 /// members of <c>[AsParameters]</c> records. Only route handlers are checked: proxied routes (the
-/// gateway's), hubs and health probes are not, and access_token is accepted where a token may come in the query.
+/// gateway's), hubs and health probes are not, access_token is accepted where a token may come in the query, and an
+/// endpoint whose URL another party writes may accept any (<see cref="AcceptsAnyQueryParameters"/>).
 /// </summary>
 public static class KnownQueryParameters
 {

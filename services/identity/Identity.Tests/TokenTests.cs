@@ -221,6 +221,20 @@ public sealed class TokenTests(IdentityFixture fx) : IClassFixture<IdentityFixtu
         await (await RefreshAsync(next)).AssertProblem(401);
         await (await RefreshAsync(lost)).AssertProblem(401);
 
+        // From another address, even at once with the lost token unused: a stolen copy, and the sign-in ends.
+        var copied = await fx.RegisterAsync();
+        var copiedFirst = copied["refresh_token"]!.GetValue<string>();
+        var copiedNext = (await (await RefreshAsync(copiedFirst)).AssertStatus(200))[
+            "refresh_token"
+        ]!.GetValue<string>();
+        using (var elsewhere = new HttpRequestMessage(HttpMethod.Post, "/api/v1/auth/refresh"))
+        {
+            elsewhere.Content = System.Net.Http.Json.JsonContent.Create(new { refresh_token = copiedFirst });
+            elsewhere.Headers.Add("X-Forwarded-For", "203.0.113.77");
+            await (await Client.SendAsync(elsewhere)).AssertProblem(401);
+        }
+        await (await RefreshAsync(copiedNext)).AssertProblem(401);
+
         // And after the window, even with the lost token unused.
         var other = await fx.RegisterAsync();
         var otherFirst = other["refresh_token"]!.GetValue<string>();

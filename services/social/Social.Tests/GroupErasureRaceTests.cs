@@ -100,7 +100,6 @@ public sealed class GroupErasureRaceTests(SocialFixture fx) : IClassFixture<Soci
         );
     }
 
-    /// <summary>The first member joins before the second; the owner makes both moderators.</summary>
     /// <summary>
     /// A role given after identity deleted the account and before social erased it carries a later time than the
     /// deletion: the departure the erasure publishes is later still, so services that order a member's changes by
@@ -143,6 +142,7 @@ public sealed class GroupErasureRaceTests(SocialFixture fx) : IClassFixture<Soci
         );
     }
 
+    /// <summary>The first member joins before the second; the owner makes both moderators.</summary>
     private async Task ModeratorsAsync(
         Guid group,
         string owner,

@@ -48,8 +48,9 @@ public static class AuthApi
             .WithSummary("Exchange a refresh token for a new pair")
             .WithDescription(
                 "Rotates the refresh token: the one sent is used up, and sending it again ends the whole sign-in "
-                    + "(but within a minute of its rotation, while the token that rotation gave is unused: the answer "
-                    + "was lost, and the retry gets a new pair, the lost token used up instead). "
+                    + "(but within a minute of its rotation, from the client address that rotated it, while the token "
+                    + "that rotation gave is unused: the answer was lost, and the retry gets a new pair, the lost "
+                    + "token used up instead). "
                     + "A refresh token lasts 7 days, and one sign-in 90 days however often it is refreshed: the "
                     + "refresh tokens of a sign-in expire by its 90th day, and after that the person signs in again."
             )
@@ -268,10 +269,12 @@ public static class AuthApi
     /// <summary>
     /// Rotation: the UPDATE claims the token atomically, so of two concurrent refreshes at most
     /// one wins. Presenting a token that was already rotated means it leaked: the whole family
-    /// is revoked, the current token included.
+    /// is revoked, the current token included; unless it is a lost answer's retry from the client that rotated it
+    /// (<see cref="RetriedAsync"/>).
     /// </summary>
     private static async Task<Ok<AuthResponse>> Refresh(
         RefreshRequest request,
+        HttpContext http,
         IdentityDbContext db,
         TokenIssuer tokens,
         IOptions<IdentityOptions> options,
@@ -285,6 +288,7 @@ public static class AuthApi
             throw new RequestValidationException("refresh_token", "refresh_token is required.");
         var hash = Hashing.Sha256(request.RefreshToken);
         var now = clock.GetUtcNow();
+        var address = LoginThrottle.Bounded(ClientAddress.Of(http));
 
         // One transaction: a failure after the claim must not leave the old token used and no new one issued.
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
@@ -306,11 +310,18 @@ public static class AuthApi
             .RefreshTokens.Where(t =>
                 t.TokenHash == hash && t.RotatedAt == null && t.RevokedAt == null && t.ExpiresAt > now
             )
-            .ExecuteUpdateAsync(s => s.SetProperty(t => t.RotatedAt, now), cancellationToken);
+            .ExecuteUpdateAsync(
+                s => s.SetProperty(t => t.RotatedAt, now).SetProperty(t => t.RotatedFrom, address),
+                cancellationToken
+            );
         var token = await db
             .RefreshTokens.AsNoTracking()
             .FirstOrDefaultAsync(t => t.TokenHash == hash, cancellationToken);
-        if (claimed == 0 && token is not null && await RetriedAsync(db, token, options.Value, now, cancellationToken))
+        if (
+            claimed == 0
+            && token is not null
+            && await RetriedAsync(db, token, address, options.Value, now, cancellationToken)
+        )
         {
             loggers
                 .CreateLogger("Community.Identity.Auth")
@@ -370,14 +381,15 @@ public static class AuthApi
 
     /// <summary>
     /// Whether <paramref name="token"/>, used up by a rotation within <see cref="IdentityOptions.RefreshRetryWindow"/>,
-    /// is sent again because that rotation's answer was lost: no token made after it in its family (ids are
-    /// time-ordered) has been used, and the one the rotation made is live. That successor is used up now, so the
-    /// family keeps one live token, and the caller issues the next. With the family locked. A successor used
-    /// meanwhile, or a try after the window, is a reuse.
+    /// is sent again because that rotation's answer was lost: from the client address that rotated it, no token made
+    /// after it in its family (ids are time-ordered) has been used, and the one the rotation made is live. That
+    /// successor is used up now (from here), so the family keeps one live token, and the caller issues the next. With
+    /// the family locked. Another address, a successor used meanwhile, or a try after the window, is a reuse.
     /// </summary>
     private static async Task<bool> RetriedAsync(
         IdentityDbContext db,
         RefreshToken token,
+        string address,
         IdentityOptions options,
         DateTimeOffset now,
         CancellationToken cancellationToken
@@ -385,13 +397,14 @@ public static class AuthApi
     {
         if (
             token is not { RotatedAt: { } rotatedAt, RevokedAt: null }
+            || token.RotatedFrom != address
             || rotatedAt + options.RefreshRetryWindow <= now
             || token.ExpiresAt <= now
         )
             return false;
         return await db.Database.ExecuteSqlAsync(
                 $"""
-                UPDATE refresh_tokens s SET rotated_at = {now}
+                UPDATE refresh_tokens s SET rotated_at = {now}, rotated_from = {address}
                 WHERE s.family_id = {token.FamilyId} AND s.id > {token.Id} AND s.rotated_at IS NULL
                     AND s.revoked_at IS NULL AND s.expires_at > {now}
                     AND NOT EXISTS (SELECT 1 FROM refresh_tokens u

@@ -17,6 +17,9 @@ public sealed class RefreshToken
     /// </summary>
     public DateTimeOffset? SessionStartedAt { get; set; }
     public DateTimeOffset? RotatedAt { get; set; }
+
+    /// <summary>The client address that rotated it: a retry of a lost answer comes from there.</summary>
+    public string? RotatedFrom { get; set; }
     public DateTimeOffset? RevokedAt { get; set; }
 }
 
