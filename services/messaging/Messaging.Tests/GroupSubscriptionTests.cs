@@ -1,3 +1,4 @@
+using Community.Contracts.Identity;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
 
@@ -19,6 +20,24 @@ public sealed class GroupSubscriptionTests(RealTimeFixture fx) : IClassFixture<R
 
     private static Task<HubCall> HeardAsync(LiveConnection client, string target, Guid userId) =>
         client.WaitForAsync(target, c => c.Str("user_id") == userId.ToString());
+
+    /// <summary>A member's account deleted: whoever has the group open sees them leave it, as for any departure.</summary>
+    [Fact]
+    public async Task A_subscribed_member_hears_a_deleted_account_leave_the_group()
+    {
+        var groupId = Guid.NewGuid();
+        var (ownerId, owner) = await fx.RegisteredAsync();
+        var (deletedId, _) = await fx.RegisteredAsync();
+        await fx.DeliverAsync(new GroupCreated(Guid.NewGuid(), fx.Tick(), groupId, ownerId, "Stargazers", "public"));
+        await JoinedAsync(groupId, deletedId);
+        await using var ownerClient = await fx.ConnectAsync(owner);
+        await ownerClient.Connection.InvokeAsync("JoinGroup", groupId);
+
+        await fx.DeliverAsync(new UserDeleted(Guid.NewGuid(), fx.Tick(), deletedId));
+
+        var left = await HeardAsync(ownerClient, "member_left", deletedId);
+        Assert.Equal(groupId.ToString(), left.Str("group_id"));
+    }
 
     [Fact]
     public async Task A_subscribed_member_hears_the_groups_joins_leaves_and_threads_until_they_leave_it()

@@ -190,7 +190,7 @@ public sealed class GroupDeletedConsumer(MessagingDbContext db, LiveDelivery liv
         await Db
             .Conversations.Where(c => c.Kind == ConversationKinds.Thread && c.GroupId == m.GroupId)
             .ExecuteUpdateAsync(s => s.SetProperty(c => c.Closed, true), cancellationToken);
-        await NotificationStore.ForgetUnreadMessagesAsync(Db, null, null, m.GroupId, cancellationToken);
+        await NotificationStore.ForgetUnreadMessagesOfMembersAsync(Db, m.GroupId, null, cancellationToken);
     }
 
     protected override async Task AfterCommitAsync(

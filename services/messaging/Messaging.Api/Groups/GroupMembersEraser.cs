@@ -9,11 +9,24 @@ namespace Community.Messaging.Groups;
 /// carries a later one, which would otherwise outlive the departure. The rows stay, inactive, with their times; the
 /// tombstone refuses any later join.
 /// </summary>
-public sealed class GroupMembersEraser(MessagingDbContext db) : IUserDataEraser
+public sealed class GroupMembersEraser(MessagingDbContext db, LiveDelivery live) : IUserDataEraser
 {
-    public Task EraseAsync(UserDeleted deleted, CancellationToken cancellationToken) =>
-        db.Database.ExecuteSqlAsync(
-            $"UPDATE group_members SET active = false WHERE user_id = {deleted.UserId} AND active",
-            cancellationToken
-        );
+    private List<Guid> _left = [];
+
+    public async Task EraseAsync(UserDeleted deleted, CancellationToken cancellationToken) =>
+        _left = await db
+            .Database.SqlQuery<Guid>(
+                $"""
+                UPDATE group_members SET active = false WHERE user_id = {deleted.UserId} AND active
+                RETURNING group_id AS "Value"
+                """
+            )
+            .ToListAsync(cancellationToken);
+
+    /// <summary>Who has one of those groups open sees the account leave it (member_left), as for any departure.</summary>
+    public async Task ErasedAsync(UserDeleted deleted, CancellationToken cancellationToken)
+    {
+        foreach (var group in _left)
+            await GroupMembership.AnnounceAsync(db, live, group, deleted.UserId, false, cancellationToken);
+    }
 }

@@ -261,7 +261,8 @@ public sealed class GroupJoinRequestSettledConsumer(
         return Db.Database.ExecuteSqlAsync(
             $"""
             UPDATE notifications SET read_at = {m.OccurredAt}
-            WHERE kind = {NotificationKinds.GroupJoinRequested} AND read_at IS NULL
+            WHERE user_id IN (SELECT user_id FROM group_members WHERE group_id = {m.GroupId})
+              AND kind = {NotificationKinds.GroupJoinRequested} AND read_at IS NULL
               AND subject_type = {SubjectTypes.Group} AND subject_id = {m.GroupId} AND actor_id = {m.UserId}
             """,
             cancellationToken

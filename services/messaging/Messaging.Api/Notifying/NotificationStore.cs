@@ -176,14 +176,13 @@ public static class NotificationStore
         );
 
     /// <summary>
-    /// <paramref name="userId"/> (or, when null, everyone) gone from a group (its threads:
-    /// <paramref name="groupId"/>) or from one conversation (<paramref name="conversationId"/>), or the group or thread
-    /// gone: their unread "sent you messages" from there go. They lead to what the person can no longer open (nor clear
-    /// by reading), and the digest would mail them.
+    /// <paramref name="userId"/> gone from a group (its threads: <paramref name="groupId"/>) or from one conversation
+    /// (<paramref name="conversationId"/>): their unread "sent you messages" from there go. They lead to what the
+    /// person can no longer open (nor clear by reading), and the digest would mail them.
     /// </summary>
     public static Task ForgetUnreadMessagesAsync(
         MessagingDbContext db,
-        Guid? userId,
+        Guid userId,
         Guid? conversationId,
         Guid? groupId,
         CancellationToken cancellationToken
@@ -191,9 +190,29 @@ public static class NotificationStore
         db.Database.ExecuteSqlAsync(
             $"""
             DELETE FROM notifications
-            WHERE (user_id = {userId} OR {userId is null}) AND kind = {NotificationKinds.MessageReceived}
-              AND read_at IS NULL
+            WHERE user_id = {userId} AND kind = {NotificationKinds.MessageReceived} AND read_at IS NULL
               AND (subject_id = {conversationId} OR data ->> 'group_id' = {groupId?.ToString()})
+            """,
+            cancellationToken
+        );
+
+    /// <summary>
+    /// A group's thread (<paramref name="threadId"/>), or the whole group when null, gone: every member's unread "sent
+    /// you messages" from there go, as <see cref="ForgetUnreadMessagesAsync"/> does for one person. Read by the
+    /// members' index: those who left had theirs taken when they left.
+    /// </summary>
+    public static Task ForgetUnreadMessagesOfMembersAsync(
+        MessagingDbContext db,
+        Guid groupId,
+        Guid? threadId,
+        CancellationToken cancellationToken
+    ) =>
+        db.Database.ExecuteSqlAsync(
+            $"""
+            DELETE FROM notifications
+            WHERE user_id IN (SELECT user_id FROM group_members WHERE group_id = {groupId})
+              AND kind = {NotificationKinds.MessageReceived} AND read_at IS NULL
+              AND (subject_id = {threadId} OR data ->> 'group_id' = {(threadId is null ? groupId.ToString() : null)})
             """,
             cancellationToken
         );

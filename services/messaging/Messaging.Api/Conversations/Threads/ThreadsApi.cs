@@ -338,7 +338,7 @@ public static class ThreadsApi
         await db
             .Conversations.Where(c => c.Id == id)
             .ExecuteUpdateAsync(s => s.SetProperty(c => c.Closed, true), cancellationToken);
-        await NotificationStore.ForgetUnreadMessagesAsync(db, null, id, null, cancellationToken);
+        await NotificationStore.ForgetUnreadMessagesOfMembersAsync(db, access.Thread.GroupId, id, cancellationToken);
         // Whoever has it open stops showing it: the group's members, read with the deletion.
         var members = await db
             .GroupMembers.Where(g => g.GroupId == access.Thread.GroupId && g.Active)
