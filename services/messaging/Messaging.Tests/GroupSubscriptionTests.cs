@@ -21,7 +21,7 @@ public sealed class GroupSubscriptionTests(RealTimeFixture fx) : IClassFixture<R
     private static Task<HubCall> HeardAsync(LiveConnection client, string target, Guid userId) =>
         client.WaitForAsync(target, c => c.Str("user_id") == userId.ToString());
 
-    /// <summary>A member's account deleted: whoever has the group open sees them leave it, as for any departure.</summary>
+    /// <summary>A member's account deleted: whoever has the group open sees them leave it, as any departure.</summary>
     [Fact]
     public async Task A_subscribed_member_hears_a_deleted_account_leave_the_group()
     {
