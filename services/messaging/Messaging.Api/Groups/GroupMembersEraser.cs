@@ -23,7 +23,7 @@ public sealed class GroupMembersEraser(MessagingDbContext db, LiveDelivery live)
             )
             .ToListAsync(cancellationToken);
 
-    /// <summary>Whoever has one of those groups open sees the account leave it (member_left), as any departure.</summary>
+    /// <summary>Whoever has one of those groups open sees the account leave it (member_left).</summary>
     public async Task ErasedAsync(UserDeleted deleted, CancellationToken cancellationToken)
     {
         foreach (var group in _left)
