@@ -66,7 +66,7 @@ export interface paths {
         put?: never;
         /**
          * Exchange a refresh token for a new pair
-         * @description Rotates the refresh token: the one sent is used up, and sending it again ends the whole sign-in (but within a minute of its rotation, while the token that rotation gave is unused: the answer was lost, and the retry gets a new pair, the lost token used up instead). A refresh token lasts 7 days, and one sign-in 90 days however often it is refreshed: the refresh tokens of a sign-in expire by its 90th day, and after that the person signs in again.
+         * @description Rotates the refresh token: the one sent is used up, and sending it again ends the whole sign-in (but within a minute of its rotation, from the client address that rotated it, while the token that rotation gave is unused: the answer was lost, and the retry gets a new pair, the lost token used up instead). A refresh token lasts 7 days, and one sign-in 90 days however often it is refreshed: the refresh tokens of a sign-in expire by its 90th day, and after that the person signs in again.
          */
         post: operations["Refresh"];
         delete?: never;
