@@ -46,6 +46,11 @@ public sealed class WaitlistTests(IdentityFixture fx) : IClassFixture<IdentityFi
         ).AssertStatus(200);
         Assert.Equal(firstPosition + 1, status["waitlist_position"]!.GetValue<long>());
         Assert.Equal("later@example.com", status["email"]!.GetValue<string>());
+        // the mailed link, with the tags a mail service adds to links
+        var tagged = await (
+            await Client.Get($"/api/v1/waitlist/status?token={Uri.EscapeDataString(token)}&utm_source=newsletter")
+        ).AssertStatus(200);
+        Assert.Equal(firstPosition + 1, tagged["waitlist_position"]!.GetValue<long>());
     }
 
     private async Task<int> WaitForMailCountAsync(string to, int count)

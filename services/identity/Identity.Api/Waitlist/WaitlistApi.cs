@@ -44,6 +44,8 @@ public static class WaitlistApi
         group
             .MapGet("/status", Status)
             .WithName("WaitlistStatus")
+            // The mailed link: a mail service may add its own tags (utm_source=...) to it.
+            .AcceptsAnyQueryParameters()
             .WithSummary(
                 "The place of the holder of a status token (?token=), or e-mail an address its place (?email=, 202; "
                     + "429 when one address is asked for too often, as for joins)"
