@@ -500,6 +500,38 @@ public sealed class ReportsTests(SocialFixture fx) : IClassFixture<SocialFixture
     }
 
     [Fact]
+    public async Task An_admin_does_not_resolve_a_report_about_themselves_or_their_group()
+    {
+        var (adminId, member, _) = await fx.RegisteredAsync();
+        var asAdmin = fx.Tokens.Issue(adminId, Roles.Admin);
+        var (_, reporter, _) = await fx.RegisteredAsync();
+        var aboutAdmin = await FileAsync(reporter, "user", adminId);
+        var groupId = await GroupsFlow.CreateAsync(fx, member);
+        var aboutGroup = await FileAsync(reporter, "group", Guid.Parse(groupId));
+
+        foreach (var (id, action) in new[] { (aboutAdmin, "dismiss"), (aboutGroup, "dismiss") })
+            await (await fx.Client.PostJson($"/api/v1/reports/{id}/resolve", new { action }, asAdmin)).AssertProblem(
+                403
+            );
+        await (await fx.Client.Get($"/api/v1/groups/{groupId}", member)).AssertStatus(200);
+        Assert.Equal(
+            0L,
+            await fx.ScalarAsync<long>(
+                $"""
+                SELECT count(*) FROM outbox_messages WHERE type LIKE '%.{nameof(ReportResolved)},%'
+                    AND payload->>'reportId' IN (@a, @b)
+                """,
+                ("a", aboutAdmin),
+                ("b", aboutGroup)
+            )
+        );
+        // Another admin resolves them.
+        await (
+            await fx.Client.PostJson($"/api/v1/reports/{aboutAdmin}/resolve", new { action = "warn" }, Admin())
+        ).AssertStatus(200);
+    }
+
+    [Fact]
     public async Task Removing_a_reported_group_deletes_it_in_the_resolution_as_its_owner_would()
     {
         var (ownerId, owner, _) = await fx.RegisteredAsync();

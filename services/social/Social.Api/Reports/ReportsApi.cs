@@ -148,7 +148,8 @@ public static class ReportsApi
             .WithSummary(
                 "Resolve an open report (admin): dismiss, warn (the reported party is told), remove_content (a group, "
                     + "message or event is removed; 400 on a user report) or suspend_user (ReportResolved, with "
-                    + "suspend_until for a user report: the suspension's end, up to 10 years ahead); again is 409"
+                    + "suspend_until for a user report: the suspension's end, up to 10 years ahead); again is 409; a "
+                    + "report about the admin or their group is 403 (another admin's)"
             )
             .ProducesProblem(StatusCodes.Status409Conflict);
         return group;
@@ -298,6 +299,14 @@ public static class ReportsApi
                     throw new RequestValidationException("action", NoPersonInContent);
                 var now = clock.GetUtcNow();
                 Guid? targetOwner = r.TargetType == ReportVocabulary.UserTarget ? r.TargetId : null;
+                if (r.TargetType == ReportVocabulary.GroupTarget)
+                    targetOwner = await db
+                        .Groups.Where(g => g.Id == r.TargetId)
+                        .Select(g => (Guid?)g.OwnerId)
+                        .FirstOrDefaultAsync(ct);
+                // Nobody judges their own case: a report about an admin, or their group, is another admin's.
+                if (targetOwner == adminId)
+                    throw new ForbiddenException("This report is about you or your group; another admin resolves it.");
                 if (r.TargetType == ReportVocabulary.GroupTarget && action == ReportVocabulary.RemoveContent)
                 {
                     // Social owns groups: the group goes in the resolution's transaction, as its owner's delete.
@@ -307,11 +316,6 @@ public static class ReportsApi
                         await GroupRules.DeleteAsync(db, removed, now, ct);
                     }
                 }
-                else if (r.TargetType == ReportVocabulary.GroupTarget)
-                    targetOwner = await db
-                        .Groups.Where(g => g.Id == r.TargetId)
-                        .Select(g => (Guid?)g.OwnerId)
-                        .FirstOrDefaultAsync(ct);
                 (r.Status, r.Action, r.Note, r.ResolvedBy, r.ResolvedAt) = (
                     ReportVocabulary.Resolved,
                     action,
