@@ -34,6 +34,7 @@ function connectedHub(pages: Record<string, Message[]>, send: (text: string, txn
     return () => handlers.set(event, handlers.get(event)!.filter((h) => h !== handler));
   };
   const sent: string[] = [];
+  const marked: unknown[][] = [];
   const hub = {
     state: "Connected",
     on: listen,
@@ -43,6 +44,7 @@ function connectedHub(pages: Record<string, Message[]>, send: (text: string, txn
     joinConversation: async (id: string) => ({ items: pages[id] ?? [], has_more: older }),
     leaveConversation: async () => undefined,
     invoke: async (method: string, ...args: unknown[]) => {
+      if (method === "MarkRead") marked.push(args);
       if (method !== "SendMessage") return undefined;
       sent.push(args[1] as string);
       return send(args[1] as string, args[2] as string);
@@ -50,7 +52,7 @@ function connectedHub(pages: Record<string, Message[]>, send: (text: string, txn
   };
   vi.spyOn(session, "hub").mockReturnValue(hub as unknown as ChatHubClient);
   vi.spyOn(session, "hubReady").mockResolvedValue(hub as unknown as ChatHubClient);
-  return { sent, push: (event: string, payload: unknown) => handlers.get(event)?.forEach((h) => h(payload)) };
+  return { sent, marked, push: (event: string, payload: unknown) => handlers.get(event)?.forEach((h) => h(payload)) };
 }
 
 /** How SignalR's client rejects an invocation the hub refused with a HubException. */
@@ -160,6 +162,8 @@ describe("Discussion", () => {
     write("About that message");
     fireEvent.submit(screen.getByLabelText("Message").closest("form")!);
     expect((await screen.findByRole("alert")).textContent).toBe("404 Not Found: The message you reply to was deleted.");
+    // its words are back in the composer, not lost
+    expect((screen.getByLabelText("Message") as HTMLTextAreaElement).value).toBe("About that message");
     write("Anyway, see you Sunday");
     fireEvent.submit(screen.getByLabelText("Message").closest("form")!);
 
@@ -167,6 +171,41 @@ describe("Discussion", () => {
     expect(log().getByText("Anyway, see you Sunday")).toBeTruthy();
     expect(log().queryByRole("article", { name: "You, sending" })).toBeNull();
     expect(sent).toEqual(["About that message", "Anyway, see you Sunday"]);
+  });
+
+  it("keeps the words of a message refused for good beside a draft written meanwhile", async () => {
+    signedIn({ id: "me", role: "member" });
+    let release: () => void = () => undefined;
+    connectedHub({}, async () => {
+      await new Promise<void>((resolve) => (release = resolve));
+      throw refused("403 Forbidden: You can no longer send messages here.");
+    });
+    render(<Discussion conversationId="c1" title="Amira" canSend />);
+    await waitFor(() => expect(log().getByText("No messages yet. Say hello!")).toBeTruthy());
+
+    write("The long message I wrote");
+    fireEvent.submit(screen.getByLabelText("Message").closest("form")!);
+    await waitFor(() => expect((screen.getByLabelText("Message") as HTMLTextAreaElement).value).toBe(""));
+    write("A new draft");
+    release();
+    expect((await screen.findByRole("alert")).textContent).toBe("403 Forbidden: You can no longer send messages here.");
+    expect((screen.getByLabelText("Message") as HTMLTextAreaElement).value).toBe("A new draft");
+    const kept = within(screen.getByRole("list", { name: "Not sent: copy what you want to keep." }));
+    expect(kept.getByText("The long message I wrote")).toBeTruthy();
+  });
+
+  it("marks a conversation opened in a background tab read once the tab is looked at", async () => {
+    signedIn({ id: "me", role: "member" });
+    const visibility = vi.spyOn(document, "visibilityState", "get").mockReturnValue("hidden");
+    const { marked } = connectedHub({ c1: [message("c1", 1, "Hello", amira), message("c1", 2, "Are you there?", amira)] });
+    render(<Discussion conversationId="c1" title="Amira" canSend />);
+    await log().findByText("Are you there?");
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(marked).toEqual([]);
+
+    visibility.mockReturnValue("visible");
+    document.dispatchEvent(new Event("visibilitychange"));
+    await waitFor(() => expect(marked).toEqual([["c1", 2]]));
   });
 
   it("keeps a message the hub may take later (the rate limit) and sends it again on the next try", async () => {

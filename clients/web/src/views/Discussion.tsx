@@ -239,15 +239,26 @@ export function Discussion({ conversationId, title, canSend, receipts = false, t
   // mark read what is shown while the page is visible
   const lastSeq = messages.length ? messages[messages.length - 1]!.seq : 0;
   useEffect(() => {
-    if (!lastSeq || document.visibilityState !== "visible") return;
-    const timer = setTimeout(() => {
-      session
-        .hub()
-        ?.invoke("MarkRead", conversationId, lastSeq)
-        .then(() => dispatchEvent(new Event("community:unread-changed"))) // the hub tells the others, not me
-        .catch(() => undefined);
-    }, 300);
-    return () => clearTimeout(timer);
+    if (!lastSeq) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const markRead = () => {
+      if (document.visibilityState !== "visible") return;
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        session
+          .hub()
+          ?.invoke("MarkRead", conversationId, lastSeq)
+          .then(() => dispatchEvent(new Event("community:unread-changed"))) // the hub tells the others, not me
+          .catch(() => undefined);
+      }, 300);
+    };
+    markRead();
+    // opened in a background tab, or new messages while another tab was in front: read once it is looked at
+    document.addEventListener("visibilitychange", markRead);
+    return () => {
+      clearTimeout(timer);
+      document.removeEventListener("visibilitychange", markRead);
+    };
   }, [conversationId, lastSeq]);
 
   async function loadOlder() {
@@ -302,6 +313,19 @@ export function Discussion({ conversationId, title, canSend, receipts = false, t
     if (el.scrollTop < 60) void loadOlder();
   }
 
+  /**
+   * A message refused for good leaves the outbox, not the writer: its words go back in the composer when it is empty,
+   * or else are shown to be copied, as those of a closed conversation are.
+   */
+  function keepWords(text: string) {
+    const words = text.trim();
+    if (!words) return;
+    if (!draftRef.current.trim()) {
+      draftRef.current = words;
+      setDraft(words);
+    } else setUnsent((all) => [...all, words]);
+  }
+
   /** Sends what waits, each with its own client_txn_id: a retry of one already sent is answered with that message. */
   async function flush() {
     const hub = session.hub();
@@ -324,8 +348,9 @@ export function Discussion({ conversationId, title, canSend, receipts = false, t
           if (!data && !settled(response)) throw new Error(`answered ${response.status}`);
           if (closedRef.current) return;
           if (!data) {
-            // refused for good: said, and not sent again
+            // refused for good: said, and not sent again; its words stay the writer's
             setPending((all) => all.filter((x) => x.txn !== p.txn));
+            keepWords(p.text);
             setError(problemText(error, response, "The message was not sent."));
             continue;
           }
@@ -338,6 +363,7 @@ export function Discussion({ conversationId, title, canSend, receipts = false, t
         if (refusal) {
           // sent again, it would be refused again, and hold back every message after it
           setPending((all) => all.filter((x) => x.txn !== p.txn));
+          keepWords(p.text);
           setError(refusal);
           continue;
         }
