@@ -144,6 +144,13 @@ describe("the communities column after joining or leaving", () => {
     await screen.findByText("You are in no community yet: explore, or create one.");
     fireEvent.click(await screen.findByRole("button", { name: "Accept the invitation" }));
     await waitFor(() => expect(screen.getByRole("list", { name: "Communities" }).textContent).toContain("Desert riders12 members · joined"));
+    // asked first: a misclick leaves nothing
+    const asking = vi.fn(() => false);
+    vi.stubGlobal("confirm", asking);
+    fireEvent.click(await screen.findByRole("button", { name: "Leave" }));
+    expect(asking).toHaveBeenCalledWith("Leave Desert riders?");
+    expect(asked.some((a) => a.path === "/api/v1/groups/g1/leave")).toBe(false);
+    vi.stubGlobal("confirm", () => true);
     fireEvent.click(await screen.findByRole("button", { name: "Leave" }));
     await screen.findByText("You are in no community yet: explore, or create one.");
     expect(asked.filter((a) => a.path === "/api/v1/groups/mine")).toHaveLength(3);

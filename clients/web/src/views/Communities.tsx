@@ -293,6 +293,15 @@ function ThreadList({ groupId, selected }: { groupId: string; selected?: string 
     });
 
   async function leave() {
+    // joining again may cost the price again, or need a new invitation or approval
+    const again = price
+      ? ` Joining again costs ${price}.`
+      : group?.visibility === "secret"
+        ? " Joining again needs a new invitation."
+        : group?.visibility === "private"
+          ? " Joining again needs approval."
+          : "";
+    if (!confirm(`Leave ${group?.name ?? "this community"}?${again}`)) return;
     setError(null);
     const { error, response } = await session.api.social.POST("/api/v1/groups/{id}/leave", { params: { path: { id: groupId } } });
     if (response.ok) {
