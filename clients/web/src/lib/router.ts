@@ -71,8 +71,10 @@ export function onLinkClick(event: MouseEvent): void {
   if (event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
   const anchor = (event.target as Element | null)?.closest?.("a");
   if (!anchor || anchor.target || anchor.origin !== location.origin || !anchor.pathname.startsWith(base)) return;
+  // a place on this page ("Skip to content"): the browser scrolls to it and moves focus there
+  if (anchor.hash && anchor.pathname === location.pathname && anchor.search === location.search) return;
   event.preventDefault();
-  history.pushState(null, "", anchor.pathname + anchor.search);
+  history.pushState(null, "", anchor.pathname + anchor.search + anchor.hash);
   dispatchEvent(new PopStateEvent("popstate"));
 }
 
