@@ -124,7 +124,11 @@ public static class EmailSetup
     {
         builder.Services.Configure<SmtpOptions>(builder.Configuration.GetSection(SmtpOptions.Section));
         if (!string.IsNullOrWhiteSpace(builder.Configuration[$"{SmtpOptions.Section}:Host"]))
+        {
+            if (builder.Environment.IsProduction())
+                EnsureRealSender(builder.Configuration[$"{SmtpOptions.Section}:From"]);
             builder.Services.AddSingleton<IEmailSender, SmtpEmailSender>();
+        }
         else if (builder.Environment.IsProduction())
             throw new InvalidOperationException(
                 "Smtp:Host must be configured in Production: mailed links are never logged there."
@@ -132,5 +136,25 @@ public static class EmailSetup
         else
             builder.Services.AddSingleton<IEmailSender, LogEmailSender>();
         return builder;
+    }
+
+    /// <summary>
+    /// Production mails from an address of its own: without one every mail would say it is from the development
+    /// default's .local domain, which relays that want a verified sender refuse and receivers' SPF/DMARC checks fail,
+    /// while reset and confirmation requests still answer that their mail is on its way.
+    /// </summary>
+    private static void EnsureRealSender(string? from)
+    {
+        if (
+            string.IsNullOrWhiteSpace(from)
+            || !MailboxAddress.TryParse(from, out var sender)
+            || !sender.Domain.Contains('.')
+            || sender.Domain.EndsWith(".local", StringComparison.OrdinalIgnoreCase)
+        )
+            throw new InvalidOperationException(
+                "Smtp:From must be configured in Production as the sender's address (\"Community "
+                    + "<no-reply@example.com>\"), of a domain the SMTP relay sends for: it is missing, unreadable or "
+                    + ".local."
+            );
     }
 }
