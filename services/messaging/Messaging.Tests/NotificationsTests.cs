@@ -314,6 +314,32 @@ public sealed class NotificationsTests(MessagingFixture fx) : IClassFixture<Mess
         Assert.Single(await ItemsAsync(mod, "?unread_only=true"));
     }
 
+    /// <summary>
+    /// A request whose decision is handled first (its notifier's copy late in its queue) tells no decider: nothing
+    /// would ever mark it read. A request asked again after the decision is news.
+    /// </summary>
+    [Fact]
+    public async Task A_join_request_told_after_its_decision_tells_nobody()
+    {
+        var (ownerId, owner) = await fx.RegisteredAsync();
+        var (askerId, _) = await fx.RegisteredAsync();
+        var groupId = Guid.NewGuid();
+        await fx.DeliverAsync(new GroupCreated(Guid.NewGuid(), fx.Tick(), groupId, ownerId, "Choir", "private"));
+        var asked = fx.Tick();
+        await fx.DeliverAsync(
+            new GroupJoinRequestDecided(Guid.NewGuid(), fx.Tick(), groupId, askerId, false),
+            "GroupJoinRequestSettledConsumer"
+        );
+        await fx.DeliverAsync(
+            new GroupJoinRequested(Guid.NewGuid(), asked, groupId, askerId, "I sing"),
+            "GroupJoinRequestedNotifier"
+        );
+        Assert.Empty(await ItemsAsync(owner));
+
+        await NotifiedAsync(new GroupJoinRequested(Guid.NewGuid(), fx.Tick(), groupId, askerId, "Please, I sing"));
+        Assert.Single(await ItemsAsync(owner, "?unread_only=true"));
+    }
+
     [Fact]
     public async Task Leaving_a_group_or_an_event_chat_takes_its_unread_message_notifications()
     {

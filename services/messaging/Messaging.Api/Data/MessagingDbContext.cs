@@ -14,6 +14,7 @@ public sealed class MessagingDbContext(DbContextOptions<MessagingDbContext> opti
     public DbSet<Block> Blocks => Set<Block>();
     public DbSet<Group> Groups => Set<Group>();
     public DbSet<GroupMember> GroupMembers => Set<GroupMember>();
+    public DbSet<GroupJoinDecision> GroupJoinDecisions => Set<GroupJoinDecision>();
 
     protected override void OnModelCreating(ModelBuilder model)
     {

@@ -191,6 +191,7 @@ public sealed class GroupDeletedConsumer(MessagingDbContext db, LiveDelivery liv
             .Conversations.Where(c => c.Kind == ConversationKinds.Thread && c.GroupId == m.GroupId)
             .ExecuteUpdateAsync(s => s.SetProperty(c => c.Closed, true), cancellationToken);
         await NotificationStore.ForgetUnreadMessagesOfMembersAsync(Db, m.GroupId, null, cancellationToken);
+        await Db.GroupJoinDecisions.Where(d => d.GroupId == m.GroupId).ExecuteDeleteAsync(cancellationToken);
     }
 
     protected override async Task AfterCommitAsync(

@@ -184,7 +184,8 @@ public sealed class ConnectionAcceptedNotifier(
 }
 
 /// <summary>The group's owner and moderators decide a request, so each of them is told (as the group projection knows
-/// them now), but not one in a block with the person asking.</summary>
+/// them now), but not one in a block with the person asking; nor anyone when the request was decided since it was made
+/// (the decision, handled first, found nothing to mark read: <see cref="GroupJoinRequestSettledConsumer"/>).</summary>
 public sealed class GroupJoinRequestedNotifier(
     MessagingDbContext db,
     TimeProvider clock,
@@ -197,6 +198,13 @@ public sealed class GroupJoinRequestedNotifier(
         CancellationToken cancellationToken
     )
     {
+        if (
+            await Db.GroupJoinDecisions.AnyAsync(
+                d => d.GroupId == m.GroupId && d.UserId == m.UserId && d.DecidedAt > m.OccurredAt,
+                cancellationToken
+            )
+        )
+            return [];
         var deciders = await Db
             .GroupMembers.Where(g =>
                 g.GroupId == m.GroupId
@@ -245,7 +253,7 @@ public sealed class GroupJoinRequestDecidedNotifier(
 /// <summary>
 /// A request decided is no longer for the other deciders to act on: their unread "asked to join" for it is read. (Its
 /// time is the decision's, social's clock; so is which request it settles: a request asked again and told before this
-/// runs is read with it, and stays in the list.)
+/// runs is read with it, and stays in the list.) The decision's time is kept, for a request told after it.
 /// </summary>
 public sealed class GroupJoinRequestSettledConsumer(
     MessagingDbContext db,
@@ -260,6 +268,9 @@ public sealed class GroupJoinRequestSettledConsumer(
         var m = context.Message;
         return Db.Database.ExecuteSqlAsync(
             $"""
+            INSERT INTO group_join_decisions AS d (group_id, user_id, decided_at)
+            VALUES ({m.GroupId}, {m.UserId}, {m.OccurredAt})
+            ON CONFLICT (group_id, user_id) DO UPDATE SET decided_at = GREATEST(d.decided_at, excluded.decided_at);
             UPDATE notifications SET read_at = {m.OccurredAt}
             WHERE user_id IN (SELECT user_id FROM group_members WHERE group_id = {m.GroupId})
               AND kind = {NotificationKinds.GroupJoinRequested} AND read_at IS NULL

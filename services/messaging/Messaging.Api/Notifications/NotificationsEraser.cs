@@ -5,7 +5,7 @@ using Community.ServiceDefaults.Messaging;
 namespace Community.Messaging.Notifications;
 
 /// <summary>
-/// A deleted account's own notifications go. Those it caused stay with the people told, its name no longer shown,
+/// A deleted account's own notifications go, and when its join requests were decided. Those it caused stay with the people told, its name no longer shown,
 /// but the reason it gave for asking to join a group is its own words, so it goes from them (null, as for none given).
 /// </summary>
 public sealed class NotificationsEraser(MessagingDbContext db) : IUserDataEraser
@@ -13,7 +13,10 @@ public sealed class NotificationsEraser(MessagingDbContext db) : IUserDataEraser
     public async Task EraseAsync(UserDeleted deleted, CancellationToken cancellationToken)
     {
         await db.Database.ExecuteSqlAsync(
-            $"DELETE FROM notifications WHERE user_id = {deleted.UserId}",
+            $"""
+            DELETE FROM notifications WHERE user_id = {deleted.UserId};
+            DELETE FROM group_join_decisions WHERE user_id = {deleted.UserId}
+            """,
             cancellationToken
         );
         // No index leads with actor_id: one scan per deleted account, rather than an index every insert pays for.
