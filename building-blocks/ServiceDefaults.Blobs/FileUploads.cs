@@ -50,6 +50,7 @@ public static class FileUploads
                 content,
                 image,
                 limits,
+                maxBytes,
                 what,
                 cancellationToken
             );
