@@ -321,6 +321,10 @@ describe("Discussion", () => {
 
     push("message_updated", { ...message("c1", 10, "Half past nine it is"), edited_at: "2026-11-28T10:05:00Z" });
     await log().findByText("Half past nine it is");
+    // an older edit told late changes nothing
+    push("message_updated", { ...message("c1", 10, "Nine thirty"), edited_at: "2026-11-28T10:04:00Z" });
+    expect(log().getByText("Half past nine it is")).toBeTruthy();
+    expect(log().queryByText("Nine thirty")).toBeNull();
     push("message_deleted", { ...message("c1", 5, ""), text: null, deleted_at: "2026-11-28T10:06:00Z" });
     await screen.findByRole("button", { name: "Replying to a deleted message" });
     push("message_updated", { ...message("c1", 3, "An old one, edited"), edited_at: "2026-11-28T10:07:00Z" });
@@ -330,6 +334,13 @@ describe("Discussion", () => {
     fireEvent.click(log().getByRole("button", { name: "Load older messages" }));
     await log().findByText("Who brings the map?");
     expect(asked.filter((a) => a.path === "/api/v1/conversations/c1/messages").map((a) => a.url.searchParams.get("before_seq"))).toEqual(["10"]);
+
+    // an edit told after the message's deletion does not bring its words back
+    push("message_deleted", { ...message("c1", 10, ""), text: null, deleted_at: "2026-11-28T10:08:00Z" });
+    await waitFor(() => expect(log().queryByText("Half past nine it is")).toBeNull());
+    push("message_updated", { ...message("c1", 10, "Half past nine, sorry"), edited_at: "2026-11-28T10:07:30Z" });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(log().queryByText("Half past nine, sorry")).toBeNull();
   });
 
   it("reads the messages shown again on a reconnect: edits and deletions made while it was down are applied, a message waiting stays", async () => {

@@ -128,8 +128,12 @@ export function Discussion({ conversationId, title, canSend, receipts = false, t
    */
   const revise = (m: Message) => {
     if (closedRef.current) return;
-    setMessages((current) => (current.some((x) => x.seq === m.seq) ? current.map((x) => (x.seq === m.seq ? m : x)) : current));
-    setRevised((all) => [...all.filter((x) => x.id !== m.id), m]);
+    // pushes can cross (an edit's told after the deletion that followed it): an older state never replaces a newer one
+    setMessages((current) => (current.some((x) => x.seq === m.seq) ? current.map((x) => (x.seq === m.seq && !staler(m, x) ? m : x)) : current));
+    setRevised((all) => {
+      const held = all.find((x) => x.id === m.id);
+      return held && staler(m, held) ? all : [...all.filter((x) => x.id !== m.id), m];
+    });
   };
 
   /**
