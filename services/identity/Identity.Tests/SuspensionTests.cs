@@ -234,6 +234,35 @@ public sealed class SuspensionTests(IdentityFixture fx) : IClassFixture<Identity
         Assert.NotNull(signedIn["access_token"]);
     }
 
+    [Fact]
+    public async Task A_later_reports_shorter_suspension_does_not_shorten_one_in_force_and_a_longer_one_extends_it()
+    {
+        var member = await MemberAsync();
+        var admin = await AdminAsync();
+        var url = $"/api/v1/admin/users/{member.Id}/suspension";
+        await fx.DeliverAsync(Resolution(member.Id, null), "SuspendUserConsumer");
+        await fx.DeliverAsync(Resolution(member.Id, WholeSecondsFromNow(TimeSpan.FromDays(1))), "SuspendUserConsumer");
+        var seen = await (await Client.Get(url, admin)).AssertStatus(200);
+        Assert.True(seen["suspended"]!.GetValue<bool>());
+        Assert.Null(seen["suspended_until"]);
+
+        var other = await MemberAsync();
+        var otherUrl = $"/api/v1/admin/users/{other.Id}/suspension";
+        var week = WholeSecondsFromNow(TimeSpan.FromDays(7));
+        await fx.DeliverAsync(Resolution(other.Id, week), "SuspendUserConsumer");
+        await fx.DeliverAsync(Resolution(other.Id, WholeSecondsFromNow(TimeSpan.FromDays(1))), "SuspendUserConsumer");
+        Assert.Equal(
+            week,
+            (await (await Client.Get(otherUrl, admin)).AssertStatus(200))["suspended_until"]!.GetValue<DateTimeOffset>()
+        );
+        var month = WholeSecondsFromNow(TimeSpan.FromDays(30));
+        await fx.DeliverAsync(Resolution(other.Id, month), "SuspendUserConsumer");
+        Assert.Equal(
+            month,
+            (await (await Client.Get(otherUrl, admin)).AssertStatus(200))["suspended_until"]!.GetValue<DateTimeOffset>()
+        );
+    }
+
     // An admin lifts while a report's suspension of the account is being handled (its transaction holds the admins'
     // rows and the account's): the lift waits for it and lifts what it wrote, rather than keeping it and recording the
     // lift as the newer decision.

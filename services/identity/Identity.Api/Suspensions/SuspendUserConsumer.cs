@@ -7,7 +7,7 @@ namespace Community.Identity.Suspensions;
 
 /// <summary>
 /// A report resolved with suspend_user on a user suspends that account until the resolution's SuspendedUntil (null:
-/// until an admin lifts it), unless it is the last admin not suspended. Every other resolution is social's or the
+/// until an admin lifts it), unless it is the last admin not suspended, or suspended for longer already. Every other resolution is social's or the
 /// content owners' business.
 /// </summary>
 public sealed class SuspendUserConsumer(
@@ -56,6 +56,20 @@ public sealed class SuspendUserConsumer(
                 m.SuspendedUntil?.ToString("O") ?? "lifted",
                 at.ToString("O"),
                 user.SuspensionDecidedAt?.ToString("O") ?? "none"
+            );
+            return;
+        }
+        // A suspension in force that lasts longer stays: a report resolved later (another admin's, of an older
+        // report) adds its own end, never a shorter one. An admin replaces a suspension through the admin routes.
+        var now = clock.GetUtcNow();
+        if (user.IsSuspendedAt(now) && (user.SuspendedUntil is null || user.SuspendedUntil >= m.SuspendedUntil))
+        {
+            logger.LogInformation(
+                "Report {ReportId} suspends {UserId} until {Until}: suspended until {Current} already, not shortened",
+                m.ReportId,
+                m.TargetId,
+                m.SuspendedUntil?.ToString("O") ?? "lifted",
+                user.SuspendedUntil?.ToString("O") ?? "lifted"
             );
             return;
         }
