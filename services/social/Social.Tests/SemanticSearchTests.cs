@@ -212,6 +212,40 @@ public sealed class SemanticSearchTests(SearchFixture fx) : IClassFixture<Search
     }
 
     [Fact]
+    public async Task Words_taken_out_are_not_found_by_their_old_embedding_while_it_waits_to_be_redone()
+    {
+        var (id, _) = await SearchFlow.PersonAsync(fx, "Weekend climber, summit after summit.");
+        await SearchFlow.EmbeddedAsync(fx, id);
+        var (_, caller, _) = await fx.RegisteredAsync();
+        // asked once while the endpoint is up: the query's embedding is kept, so it is answered by embeddings below
+        Assert.NotEqual(
+            -1,
+            SearchFlow.Rank(await SearchFlow.SearchAsync(fx, caller, "outdoor trekking", "people"), id)
+        );
+
+        fx.Embeddings.Down = true;
+        try
+        {
+            // the text changes (as a section made private or a bio rewritten changes it); its embedding cannot be redone
+            await fx.ExecuteAsync(
+                """
+                UPDATE search_documents SET body = 'Reads novels at home.', revision = revision + 1
+                WHERE kind = 'people' AND id = @id
+                """,
+                ("id", id)
+            );
+            var stale = await SearchFlow.SearchAsync(fx, caller, "outdoor trekking", "people");
+            Assert.Equal("embeddings", stale["mode"]!.GetValue<string>());
+            Assert.Equal(-1, SearchFlow.Rank(stale, id));
+        }
+        finally
+        {
+            fx.Embeddings.Down = false;
+        }
+        await SearchFlow.EmbeddedAsync(fx, id);
+    }
+
+    [Fact]
     public async Task Two_instances_embed_each_document_once()
     {
         await using var second = fx.StartHost();

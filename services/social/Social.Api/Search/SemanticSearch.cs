@@ -43,6 +43,10 @@ public sealed class SemanticSearch(
         END
         """;
 
+    // A vector answers for its document only while it is of the document's text: one changed since (a section made
+    // private, words taken out of a bio) is found by nothing it no longer says until the worker embeds it again.
+    private const string Embedded = "d.embedding IS NOT NULL AND d.embedded_revision = d.revision";
+
     private const string Document = "to_tsvector('english'::regconfig, d.title || ' ' || d.body)";
 
     public async Task<(string Mode, IReadOnlyList<Hit> Hits)> FindAsync(
@@ -91,7 +95,7 @@ public sealed class SemanticSearch(
                     SELECT d.kind, d.id, d.title, d.body
                     FROM search_documents d
                     JOIN unnest(@ckinds, @cids) AS c(kind, id) ON c.kind = d.kind AND c.id = d.id
-                    WHERE d.embedding IS NOT NULL AND {Visible}
+                    WHERE {Embedded} AND {Visible}
                     """,
                     [
                         .. Parameters(callerId, kinds, limit),
@@ -133,7 +137,7 @@ public sealed class SemanticSearch(
                 SELECT d.kind, d.id, d.title, d.body,
                     1 - power(cube(d.embedding::float8[]) <-> cube(@v::float8[]), 2) / 2 AS score
                 FROM search_documents d
-                WHERE d.embedding IS NOT NULL AND {Visible}
+                WHERE {Embedded} AND {Visible}
                 ORDER BY cube(d.embedding::float8[]) <-> cube(@v::float8[]), d.id LIMIT @limit
                 """,
                 [.. Parameters(callerId, kinds, limit), new NpgsqlParameter("v", vector)]
