@@ -55,6 +55,44 @@ public sealed class ReferralConversionTests(IdentityFixture fx) : IClassFixture<
         Assert.Equal(1, summary["conversions"]!.GetValue<int>());
     }
 
+    [Fact]
+    public async Task A_purchase_before_the_referred_member_confirms_a_contact_converts_nothing_one_after_does()
+    {
+        var referrer = await fx.RegisterAsync();
+        var username = "u_" + Guid.NewGuid().ToString("N")[..12];
+        var referred = await (
+            await fx.Client.PostJson(
+                "/api/v1/auth/register",
+                new
+                {
+                    username,
+                    email = $"{username}@example.com",
+                    password = "correct-horse-9",
+                    full_name = "Test User",
+                    referral_code = referrer["user"]!["referral_code"]!.GetValue<string>(),
+                }
+            )
+        ).AssertStatus(201);
+        var referredId = Guid.Parse(referred["user"]!["id"]!.GetValue<string>());
+
+        var unconfirmed = Payment(referredId, PaymentPurposes.Boost);
+        await PublishAsync(unconfirmed);
+        await HandledAsync(unconfirmed.MessageId);
+        Assert.Equal(0L, await ConvertedOutboxRowsAsync(referredId));
+        Assert.Null(
+            await fx.ScalarAsync<DateTimeOffset?>(
+                "SELECT converted_at FROM referrals WHERE referred_user_id = @u",
+                ("u", referredId)
+            )
+        );
+
+        await (await fx.ConfirmAsync($"{username}@example.com")).AssertStatus(200);
+        var confirmed = Payment(referredId, PaymentPurposes.Boost);
+        await PublishAsync(confirmed);
+        await HandledAsync(confirmed.MessageId);
+        Assert.Equal(1L, await ConvertedOutboxRowsAsync(referredId));
+    }
+
     [Theory]
     [InlineData(PaymentPurposes.EventRegistration)]
     [InlineData(PaymentPurposes.Course)]

@@ -11,7 +11,8 @@ namespace Community.Identity.Referrals;
 /// redeliveries and racing payments convert it once. What members sell one another (tickets, courses, paid groups)
 /// converts nothing: a referrer could sell their referrals something for a cent, refund most of it, and farm the
 /// rewards. A payment whose refund in full was handled first (<see cref="ReferralRefund"/>) converts the referral
-/// revoked at once, as the other order would have left it, and rewards nothing.
+/// revoked at once, as the other order would have left it, and rewards nothing. Only a purchase made once the referred
+/// member confirmed an e-mail or a phone converts (one made before converts nothing; the next one may).
 /// </summary>
 public sealed class ReferralConversionConsumer(
     IdentityDbContext db,
@@ -49,6 +50,24 @@ public sealed class ReferralConversionConsumer(
             .ToListAsync(cancellationToken);
         if (referrers.Count == 0)
             return;
+        // Only a member who proved an inbox or a phone of their own converts: throwaway accounts (an address made
+        // up, never confirmed) buying the cheapest boost would otherwise farm a referrer's milestones.
+        if (
+            !await Db.Users.AnyAsync(
+                u => u.Id == m.UserId && (u.EmailVerifiedAt != null || u.PhoneVerifiedAt != null),
+                cancellationToken
+            )
+        )
+        {
+            logger.LogInformation(
+                "Payment {PaymentId} of {UserId}, referred by {ReferrerId}, converts nothing: no confirmed e-mail or "
+                    + "phone yet",
+                m.PaymentId,
+                m.UserId,
+                referrers[0]
+            );
+            return;
+        }
 
         var refunded = await Db.ReferralRefunds.AnyAsync(
             r => r.PaymentId == m.PaymentId && r.TotalRefundedCents >= m.AmountCents,
