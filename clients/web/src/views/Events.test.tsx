@@ -210,6 +210,32 @@ describe("a new event", () => {
     expect(asked.filter((a) => a.method === "POST")).toEqual([]);
   });
 
+  it("corrects the draft a refused publication left, rather than creating another event", async () => {
+    signedIn({ id: "org", role: "organizer" });
+    let publishes = 0;
+    const asked = stubPlatform(({ method, path, body }) => {
+      if (method === "GET" && path === "/api/v1/events") return { status: 200, body: { items: [], next_cursor: null } };
+      if (method === "POST" && path === "/api/v1/events") return { status: 201, body: { ...event("e9", body.title), ...body } };
+      if (method === "PATCH" && path === "/api/v1/events/e9") return { status: 200, body: { ...event("e9", body.title), ...body } };
+      if (method === "POST" && path === "/api/v1/events/e9/publish")
+        return ++publishes === 1
+          ? { status: 422, body: { status: 422, title: "Unprocessable", detail: "This event is already over; change its dates." } }
+          : { status: 200, body: event("e9", "Published") };
+      return undefined;
+    });
+    await publish("0", "EUR");
+    expect((await screen.findByRole("alert")).textContent).toContain("already over");
+
+    const form = within(screen.getByRole("form", { name: "New event" }));
+    fireEvent.input(form.getByLabelText("Starts"), { target: { value: "2027-05-01T18:00" } });
+    fireEvent.submit(screen.getByRole("form", { name: "New event" }));
+    await waitFor(() => expect(publishes).toBe(2));
+    expect(asked.filter((a) => a.method === "POST" && a.path === "/api/v1/events")).toHaveLength(1);
+    const patched = asked.filter((a) => a.method === "PATCH" && a.path === "/api/v1/events/e9");
+    expect(patched).toHaveLength(1);
+    expect(patched[0]!.body.starts_at).toBe(new Date("2027-05-01T18:00").toISOString());
+  });
+
   it("sends the time zone its start was typed in", async () => {
     const asked = organizer();
     await publish("0", "EUR");

@@ -164,6 +164,8 @@ function EventList() {
 
 function CreateEvent({ onCreated }: { onCreated: (event: Event) => void }) {
   const [error, setError] = useState<string | null>(null);
+  // the draft created by a submit whose publication was refused: the next submit changes and publishes it, not another
+  const draft = useRef<string | null>(null);
   // the price's currency as typed: the price takes as many decimals as it has
   const [currency, setCurrency] = useState("EUR");
   return (
@@ -176,9 +178,7 @@ function CreateEvent({ onCreated }: { onCreated: (event: Event) => void }) {
         const typed = toMinorUnits(String(f.get("price") ?? ""), String(f.get("currency") || "EUR"));
         if ("error" in typed) return setError(typed.error);
         const price = typed.minor;
-        const { data, error, response } = await session.api.events.POST("/api/v1/events", {
-          params: { header: { "Idempotency-Key": key } },
-          body: {
+        const body = {
             title: String(f.get("title")),
             description: String(f.get("description") ?? ""),
             event_type: String(f.get("event_type")),
@@ -193,17 +193,23 @@ function CreateEvent({ onCreated }: { onCreated: (event: Event) => void }) {
             capacity: Number(f.get("capacity") || 0) || null,
             price_cents: price,
             currency: price ? String(f.get("currency") || "EUR") : null,
-          } as events.components["schemas"]["EventInput"],
-        });
-        if (!data) {
-          setError(problemText(error, response, "The event could not be created."));
-          return settled(response);
+          } as events.components["schemas"]["EventInput"];
+        const saved = draft.current
+          ? await session.api.events.PATCH("/api/v1/events/{id}", { params: { path: { id: draft.current } }, body })
+          : await session.api.events.POST("/api/v1/events", { params: { header: { "Idempotency-Key": key } }, body });
+        if (!saved.data) {
+          // the draft deleted meanwhile: the next submit creates the event afresh
+          if (draft.current && saved.response.status === 404) draft.current = null;
+          setError(problemText(saved.error, saved.response, draft.current ? "The draft could not be changed." : "The event could not be created."));
+          return settled(saved.response);
         }
-        const published = await session.api.events.POST("/api/v1/events/{id}/publish", { params: { path: { id: data.id } } });
+        draft.current = saved.data.id;
+        const published = await session.api.events.POST("/api/v1/events/{id}/publish", { params: { path: { id: saved.data.id } } });
         if (!published.data) {
-          setError(problemText(published.error, published.response, "The event was saved as a draft but not published."));
-          return false; // the same key again: the same draft is answered, then published
+          setError(problemText(published.error, published.response, "The event was saved as a draft but not published: correct it and submit again."));
+          return false;
         }
+        draft.current = null;
         onCreated(published.data);
       })}
     >
