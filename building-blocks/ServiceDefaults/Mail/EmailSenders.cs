@@ -81,10 +81,25 @@ public sealed class SmtpEmailSender(IOptions<SmtpOptions> options) : IEmailSende
                 TimeSpan.FromSeconds(30)
             )
             {
-                Data = { ["cause"] = CauseOf(e) },
+                Data = { ["cause"] = CauseOf(e), [RefusedForGood] = IsRefusedForGood(e) },
             };
         }
     }
+
+    /// <summary>
+    /// The key of a send's failure (<see cref="ServiceUnavailableException.Data"/>) that is true when the mail server
+    /// refused the recipient or the message for good (a 5xx reply to RCPT TO or DATA: no such mailbox, rejected
+    /// content): trying the same mail again at once fails again, so a batch of mails goes on to the next one.
+    /// </summary>
+    public const string RefusedForGood = "refused_for_good";
+
+    private static bool IsRefusedForGood(Exception e) =>
+        e
+            is SmtpCommandException
+            {
+                ErrorCode: SmtpErrorCode.RecipientNotAccepted or SmtpErrorCode.MessageNotAccepted
+            } refused
+        && (int)refused.StatusCode is >= 500 and < 600;
 
     /// <summary>What went wrong with the mail server, without anything it said in words.</summary>
     private static string CauseOf(Exception e) =>

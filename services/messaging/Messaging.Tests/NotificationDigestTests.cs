@@ -100,6 +100,33 @@ public sealed class NotificationDigestTests(DigestFixture fx) : IClassFixture<Di
     }
 
     [Fact]
+    public async Task A_mailbox_refused_for_good_keeps_its_claim_and_holds_up_nobody()
+    {
+        await NobodyDueAsync();
+        var (refusedId, refused) = await PersonWithUnreadAsync();
+        var (_, other) = await PersonWithUnreadAsync();
+        fx.Smtp.Refuses = to => to.Equals(refused, StringComparison.OrdinalIgnoreCase);
+        try
+        {
+            fx.Clock.Advance(TimeSpan.FromHours(25));
+            Assert.Equal(1, await Digest.RunOnceAsync(CancellationToken.None));
+            await fx.Smtp.WaitForAsync(other);
+            // a closed mailbox is not tried again at every run (its claim stays: tried again a period later)
+            Assert.True(
+                await fx.ScalarAsync<bool>(
+                    "SELECT digest_sent_at IS NOT NULL FROM user_profiles WHERE user_id = @u",
+                    ("u", refusedId)
+                )
+            );
+            Assert.Equal(0, MailsTo(refused));
+        }
+        finally
+        {
+            fx.Smtp.Refuses = _ => false;
+        }
+    }
+
+    [Fact]
     public async Task Away_people_get_one_digest_a_day_and_online_people_none()
     {
         await NobodyDueAsync();

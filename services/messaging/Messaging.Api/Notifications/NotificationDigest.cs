@@ -113,6 +113,7 @@ public sealed class NotificationDigest(
                 )
                 .ToListAsync(CancellationToken.None);
             var sentNow = 0;
+            var settledNow = 0;
             var next = 0;
             try
             {
@@ -120,8 +121,11 @@ public sealed class NotificationDigest(
                 {
                     // A stop mails nobody more: those left are given back below.
                     cancellationToken.ThrowIfCancellationRequested();
-                    if (await SendAsync(db, due[next], now, cancellationToken))
+                    var outcome = await SendAsync(db, due[next], now, cancellationToken);
+                    if (outcome == Outcome.Sent)
                         sentNow++;
+                    if (outcome != Outcome.TryAgain)
+                        settledNow++;
                 }
             }
             finally
@@ -132,8 +136,9 @@ public sealed class NotificationDigest(
                     await GiveBackAsync(db, due.Skip(next).ToList(), now);
             }
             sent += sentNow;
-            // A failed send gave its claim back: stop here rather than go on at once; the next tick retries.
-            if (candidates.Count < BatchSize || sentNow < due.Count)
+            // A failed send gave its claim back: stop here rather than go on at once; the next tick retries. (A mail
+            // refused for good kept its claim and stops nothing: one closed mailbox must not hold up everyone after it.)
+            if (candidates.Count < BatchSize || settledNow < due.Count)
                 break;
         }
         if (sent > 0)
@@ -141,7 +146,18 @@ public sealed class NotificationDigest(
         return sent;
     }
 
-    private async Task<bool> SendAsync(
+    private enum Outcome
+    {
+        Sent,
+
+        /// <summary>The mail server refused this mail for good (no such mailbox): the claim stays, a period.</summary>
+        RefusedForGood,
+
+        /// <summary>Not sent, its claim given back: the next run tries again.</summary>
+        TryAgain,
+    }
+
+    private async Task<Outcome> SendAsync(
         MessagingDbContext db,
         DueDigest person,
         DateTimeOffset claimedAt,
@@ -175,7 +191,18 @@ public sealed class NotificationDigest(
                 ),
                 cancellationToken
             );
-            return true;
+            return Outcome.Sent;
+        }
+        catch (Exception exception)
+            when (!cancellationToken.IsCancellationRequested && exception.Data[SmtpEmailSender.RefusedForGood] is true)
+        {
+            logger.LogWarning(
+                "The notification digest to {UserId} was refused for good by the mail server ({Cause}); the next one "
+                    + "is tried a period later",
+                person.UserId,
+                exception.Data["cause"]
+            );
+            return Outcome.RefusedForGood;
         }
         catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
         {
@@ -185,7 +212,7 @@ public sealed class NotificationDigest(
                 "The notification digest to {UserId} could not be sent; the next run tries again",
                 person.UserId
             );
-            return false;
+            return Outcome.TryAgain;
         }
     }
 
