@@ -130,7 +130,7 @@ public sealed record SessionEnded(
 ) : IIntegrationEvent;
 
 /// <summary>
-/// Every session of a user ended (Reason: password_reset, user_deleted, role_changed): access tokens issued before
+/// Every session of a user ended (Reason: password_reset, user_deleted, role_changed, two_factor_reset): access tokens issued before
 /// NotBefore are refused until TokensExpireBy.
 /// </summary>
 public sealed record UserSessionsEnded(

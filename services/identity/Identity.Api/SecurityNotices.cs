@@ -38,6 +38,31 @@ public sealed class SecurityNotices(MailInBackground mail, TimeProvider clock)
             $"the two-factor-off notice of {user.Id}"
         );
 
+    /// <summary>Two-factor sign-in was turned on: signing in now takes a code from the app set up then.</summary>
+    public void TwoFactorTurnedOn(User user) =>
+        Send(
+            user,
+            "Two-factor sign-in was turned on on your Community account",
+            $"Two-factor sign-in of {user.Username} was turned on on {When()}: signing in now takes the password and "
+                + "a code from the authenticator app set up then (or one of its recovery codes).\n\n"
+                + "If it was you, keep the recovery codes somewhere safe. If it was not, someone knows your password "
+                + "and holds the app: ask for a new password at once (\"Forgot password\" on the sign-in page), which "
+                + "ends their sessions, and ask an administrator to turn two-factor sign-in off for you.",
+            $"the two-factor-on notice of {user.Id}"
+        );
+
+    /// <summary>An administrator turned two-factor sign-in off (the owner had lost the app and the codes).</summary>
+    public void TwoFactorReset(User user) =>
+        Send(
+            user,
+            "An administrator turned two-factor sign-in off on your Community account",
+            $"An administrator turned two-factor sign-in of {user.Username} off on {When()}, and every session of the "
+                + "account has ended: the password alone now signs in.\n\n"
+                + "Turn two-factor sign-in on again from your settings once you are signed in. If you did not ask for "
+                + "this, ask for a new password at once (\"Forgot password\" on the sign-in page).",
+            $"the two-factor-reset notice of {user.Id}"
+        );
+
     private string When() => clock.GetUtcNow().ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture);
 
     private void Send(User user, string subject, string body, string about)

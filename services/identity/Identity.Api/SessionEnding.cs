@@ -15,6 +15,7 @@ public sealed class SessionEnding(IOptions<IdentityOptions> options, TimeProvide
     public const string UserDeleted = "user_deleted";
     public const string RoleChanged = "role_changed";
     public const string Suspended = "suspended";
+    public const string TwoFactorReset = "two_factor_reset";
 
     /// <summary>Rows are kept this long after their tokens expired, then deleted by the next writer.</summary>
     private static readonly TimeSpan Retention = TimeSpan.FromDays(1);

@@ -433,7 +433,10 @@ public sealed class TwoFactorTests(IdentityFixture fx) : IClassFixture<IdentityF
         await ChallengeAsync(user.Username);
         // The refused attempts told the owner nothing; the one that turned it off does, at the confirmed address.
         await fx.MailSentAsync();
-        Assert.DoesNotContain(fx.Smtp.Messages, m => m.Body.Contains($"Two-factor sign-in of {user.Username} was"));
+        Assert.DoesNotContain(
+            fx.Smtp.Messages,
+            m => m.Body.Contains($"Two-factor sign-in of {user.Username} was turned off")
+        );
 
         Assert.Equal(
             HttpStatusCode.NoContent,
@@ -459,6 +462,45 @@ public sealed class TwoFactorTests(IdentityFixture fx) : IClassFixture<IdentityF
         await (
             await Client.SendJson(HttpMethod.Delete, url, new { password = Password, code = "123456" }, user.Token)
         ).AssertProblem(409);
+    }
+
+    [Fact]
+    public async Task Turning_two_factor_on_tells_the_owner()
+    {
+        var user = await EnrolledAsync();
+        var notice = await fx.Smtp.WaitForAsync($"{user.Username}@example.com", "was turned on");
+        Assert.Contains("ask an administrator to turn two-factor sign-in off", notice.Body);
+    }
+
+    [Fact]
+    public async Task An_admin_turns_a_locked_out_members_two_factor_off_ending_every_session()
+    {
+        var user = await EnrolledAsync();
+        var url = $"/api/v1/admin/users/{user.Id}/two-factor";
+        var admin = await fx.LoginAsync(IdentityFixture.AdminUsername, fx.AdminPassword);
+        // members do not; an admin does not reset their own, nor an account that does not exist
+        var member = (await fx.RegisterAsync())["access_token"]!.GetValue<string>();
+        await (await Client.SendJson(HttpMethod.Delete, url, null, member)).AssertProblem(403);
+        var adminId = (await (await Client.Get("/api/v1/auth/me", admin)).AssertStatus(200))["id"]!.GetValue<string>();
+        await (
+            await Client.SendJson(HttpMethod.Delete, $"/api/v1/admin/users/{adminId}/two-factor", null, admin)
+        ).AssertProblem(422);
+        await (
+            await Client.SendJson(HttpMethod.Delete, $"/api/v1/admin/users/{Guid.NewGuid()}/two-factor", null, admin)
+        ).AssertProblem(404);
+        await ChallengeAsync(user.Username);
+
+        await (await Client.SendJson(HttpMethod.Delete, url, null, admin)).AssertStatus(204);
+        // whoever turned it on is signed out; the password alone signs in; the owner is told
+        await Eventually.TrueAsync(
+            async () => (await Client.Get("/api/v1/auth/me", user.Token)).StatusCode == HttpStatusCode.Unauthorized,
+            "the session of whoever turned it on still works"
+        );
+        await fx.LoginAsync(user.Username, Password);
+        var notice = await fx.Smtp.WaitForAsync($"{user.Username}@example.com", "An administrator turned");
+        Assert.Contains("every session of the account has ended", notice.Body);
+        // again: nothing is on, nothing changes
+        await (await Client.SendJson(HttpMethod.Delete, url, null, admin)).AssertStatus(204);
     }
 
     [Fact]

@@ -3,6 +3,7 @@ using Community.Identity.Suspensions;
 using Community.Identity.Users;
 using Community.ServiceDefaults;
 using Community.ServiceDefaults.Api;
+using Community.ServiceDefaults.OpenApi;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.OpenApi;
@@ -66,7 +67,61 @@ public static class TwoFactorApi
             .WithSummary("Turn two-factor sign-in off (password and a code or recovery code)")
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status429TooManyRequests);
+
+        routes
+            .MapDelete("/api/v1/admin/users/{id:guid}/two-factor", Reset)
+            .DescribesPathParameter("id", "The user's id.")
+            .WithTags("Admin")
+            .RequireAuthorization(Policies.Admin)
+            .WithStandardProblems()
+            .WithName("ResetTwoFactor")
+            .WithSummary(
+                "Turn a member's two-factor sign-in off (admin), for an owner who lost the app and the recovery codes "
+                    + "or whose password holder turned it on: every session of the account ends and the owner is "
+                    + "told; 204 whether or not it was on; 422 for the admin's own account"
+            )
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         return group;
+    }
+
+    /// <summary>
+    /// An admin turns a member's two-factor sign-in off: its secret, recovery codes and challenges go, every session
+    /// of the account ends (whoever turned it on may be signed in), and the owner is told at their confirmed address.
+    /// </summary>
+    private static async Task<NoContent> Reset(
+        Guid id,
+        ClaimsPrincipal principal,
+        IdentityDbContext db,
+        TwoFactorCodes codes,
+        SessionEnding sessions,
+        SecurityNotices notices,
+        CancellationToken cancellationToken
+    )
+    {
+        if (id == principal.UserId())
+            throw new BusinessRuleException(
+                "Turn your own two-factor sign-in off from your settings (DELETE /api/v1/users/me/two-factor)."
+            );
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        // In turn with the member's own confirmation or turn-off, which lock the account's row too.
+        await db.Database.ExecuteSqlAsync($"SELECT 1 FROM users WHERE id = {id} FOR UPDATE", cancellationToken);
+        var user =
+            await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Id == id, cancellationToken)
+            ?? throw new NotFoundException("No user has this id.");
+        if (!await db.TwoFactorSecrets.AnyAsync(s => s.UserId == id, cancellationToken))
+            return TypedResults.NoContent();
+        var wasOn = await codes.IsOnAsync(id, cancellationToken);
+        await codes.RemoveAsync(id, cancellationToken);
+        if (wasOn)
+        {
+            await sessions.RevokeRefreshTokensAsync(db, id, cancellationToken);
+            await sessions.EndAllAsync(db, id, SessionEnding.TwoFactorReset, cancellationToken);
+        }
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        if (wasOn)
+            notices.TwoFactorReset(user);
+        return TypedResults.NoContent();
     }
 
     /// <summary>What a settings page shows: on or off (a setup not yet confirmed is off), and the codes left.</summary>
@@ -123,6 +178,7 @@ public static class TwoFactorApi
         HttpContext http,
         IdentityDbContext db,
         TwoFactorCodes codes,
+        SecurityNotices notices,
         TimeProvider clock,
         CancellationToken cancellationToken
     )
@@ -146,6 +202,9 @@ public static class TwoFactorApi
         var recovery = await codes.NewRecoveryCodesAsync(userId, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+        // Whoever holds the password could turn it on and lock the owner out: the owner hears of it.
+        if (await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Id == userId, cancellationToken) is { } user)
+            notices.TwoFactorTurnedOn(user);
         return TypedResults.Ok(new TwoFactorRecoveryCodes(recovery));
     }
 
