@@ -50,7 +50,6 @@ public static class FileUploads
                 content,
                 image,
                 limits,
-                maxBytes,
                 what,
                 cancellationToken
             );

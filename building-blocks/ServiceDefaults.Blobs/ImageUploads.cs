@@ -62,36 +62,23 @@ public static class ImageUploads
                 "The file is not a JPEG, PNG or WebP image (judged by its content, not its name or declared type)."
             );
         await CheckedSizeAsync(format, content, limits, what, cancellationToken);
-        var (bytes, size) = await ReencodeAsync(request, content, format, limits, maxBytes, what, cancellationToken);
+        var (bytes, size) = await ReencodeAsync(request, content, format, limits, what, cancellationToken);
         return new CheckedImage(file, format, size, bytes, form);
     }
 
-    /// <summary>
-    /// Re-encodes the image once the process has a decode slot free (<see cref="ImageDecodeGate"/>). What is stored
-    /// keeps the endpoint's size limit too (413): an image re-encoded can grow (a palette PNG written as full colour, a
-    /// JPEG of low quality written at ours).
-    /// </summary>
+    /// <summary>Re-encodes the image once the process has a decode slot free (<see cref="ImageDecodeGate"/>).</summary>
     internal static async Task<(byte[] Bytes, PixelSize Size)> ReencodeAsync(
         HttpRequest request,
         Stream content,
         ImageFormat format,
         ImageLimits limits,
-        long maxBytes,
         string what,
         CancellationToken cancellationToken
     )
     {
         var gate = request.HttpContext.RequestServices.GetRequiredService<ImageDecodeGate>();
-        (byte[] Bytes, PixelSize Size) reencoded;
-        using (await gate.EnterAsync(cancellationToken))
-            reencoded = ImageReencoding.Reencode(content, format, limits, what);
-        if (reencoded.Bytes.Length > maxBytes)
-            throw new PayloadTooLargeException(
-                $"Stored as its pixels alone, this image takes {reencoded.Bytes.Length / (1024.0 * 1024):0.#} MB, "
-                    + $"over the {maxBytes / (1024 * 1024)} MB a {what} may take: upload it with fewer pixels, or "
-                    + "as a JPEG."
-            );
-        return reencoded;
+        using var slot = await gate.EnterAsync(cancellationToken);
+        return ImageReencoding.Reencode(content, format, limits, what);
     }
 
     /// <summary>

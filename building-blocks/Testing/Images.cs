@@ -211,38 +211,6 @@ public static class Images
     }
 
     /// <summary>
-    /// A real 1-bit greyscale PNG of random black and white pixels (the same for a seed): small as sent, it grows many
-    /// times when written again as 8-bit colour, as a re-encoding writes every image.
-    /// </summary>
-    public static byte[] NoisePng(int width, int height, int seed = 1)
-    {
-        using var image = new MemoryStream();
-        image.Write([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]);
-        var header = new byte[13];
-        BinaryPrimitives.WriteInt32BigEndian(header, width);
-        BinaryPrimitives.WriteInt32BigEndian(header.AsSpan(4), height);
-        header[8] = 1; // bit depth
-        header[9] = 0; // greyscale
-        Chunk(image, "IHDR", header);
-        var random = new Random(seed);
-        using (var data = new MemoryStream())
-        {
-            using (var zlib = new ZLibStream(data, CompressionLevel.Fastest, leaveOpen: true))
-            {
-                var row = new byte[1 + (width + 7) / 8]; // filter type 0, then eight pixels a byte
-                for (var y = 0; y < height; y++)
-                {
-                    random.NextBytes(row.AsSpan(1));
-                    zlib.Write(row);
-                }
-            }
-            Chunk(image, "IDAT", data.ToArray());
-        }
-        Chunk(image, "IEND", []);
-        return image.ToArray();
-    }
-
-    /// <summary>
     /// A real lossless WebP: a VP8L chunk whose five prefix codes each have one symbol, so every pixel costs no bits.
     /// </summary>
     public static byte[] WebP(int width = Width, int height = Height) => Riff(("VP8L", Vp8L(width, height)));
