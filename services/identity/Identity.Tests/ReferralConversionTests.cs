@@ -87,6 +87,15 @@ public sealed class ReferralConversionTests(IdentityFixture fx) : IClassFixture<
         );
 
         await (await fx.ConfirmAsync($"{username}@example.com")).AssertStatus(200);
+        // a purchase made before the confirmation and handled after it (a backlog) is judged as of its time
+        var late = Payment(referredId, PaymentPurposes.Boost) with
+        {
+            OccurredAt = fx.Clock.GetUtcNow().AddMinutes(-5),
+        };
+        await PublishAsync(late);
+        await HandledAsync(late.MessageId);
+        Assert.Equal(0L, await ConvertedOutboxRowsAsync(referredId));
+        fx.Clock.Advance(TimeSpan.FromSeconds(1));
         var confirmed = Payment(referredId, PaymentPurposes.Boost);
         await PublishAsync(confirmed);
         await HandledAsync(confirmed.MessageId);

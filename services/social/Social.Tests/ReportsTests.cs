@@ -508,8 +508,12 @@ public sealed class ReportsTests(SocialFixture fx) : IClassFixture<SocialFixture
         var aboutAdmin = await FileAsync(reporter, "user", adminId);
         var groupId = await GroupsFlow.CreateAsync(fx, member);
         var aboutGroup = await FileAsync(reporter, "group", Guid.Parse(groupId));
+        var eventId = await SearchFlow.EventAsync(fx, adminId, "My own meetup", EventVisibility.Public);
+        var aboutEvent = await FileAsync(reporter, "event", eventId);
 
-        foreach (var (id, action) in new[] { (aboutAdmin, "dismiss"), (aboutGroup, "dismiss") })
+        foreach (
+            var (id, action) in new[] { (aboutAdmin, "dismiss"), (aboutGroup, "dismiss"), (aboutEvent, "dismiss") }
+        )
             await (await fx.Client.PostJson($"/api/v1/reports/{id}/resolve", new { action }, asAdmin)).AssertProblem(
                 403
             );
@@ -519,10 +523,11 @@ public sealed class ReportsTests(SocialFixture fx) : IClassFixture<SocialFixture
             await fx.ScalarAsync<long>(
                 $"""
                 SELECT count(*) FROM outbox_messages WHERE type LIKE '%.{nameof(ReportResolved)},%'
-                    AND payload->>'reportId' IN (@a, @b)
+                    AND payload->>'reportId' IN (@a, @b, @c)
                 """,
                 ("a", aboutAdmin),
-                ("b", aboutGroup)
+                ("b", aboutGroup),
+                ("c", aboutEvent)
             )
         );
         // Another admin resolves them.

@@ -50,11 +50,13 @@ public sealed class ReferralConversionConsumer(
             .ToListAsync(cancellationToken);
         if (referrers.Count == 0)
             return;
-        // Only a member who proved an inbox or a phone of their own converts: throwaway accounts (an address made
-        // up, never confirmed) buying the cheapest boost would otherwise farm a referrer's milestones.
+        // Only a member who proved an inbox or a phone of their own before paying converts (a payment handled late,
+        // after a confirmation, is judged as of its time): throwaway accounts (an address made up, never confirmed)
+        // buying the cheapest boost would otherwise farm a referrer's milestones.
+        var paidAt = m.OccurredAt.ToUniversalTime();
         if (
             !await Db.Users.AnyAsync(
-                u => u.Id == m.UserId && (u.EmailVerifiedAt != null || u.PhoneVerifiedAt != null),
+                u => u.Id == m.UserId && (u.EmailVerifiedAt <= paidAt || u.PhoneVerifiedAt <= paidAt),
                 cancellationToken
             )
         )

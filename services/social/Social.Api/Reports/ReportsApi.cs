@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using System.Security.Claims;
+using Community.Contracts;
 using Community.Contracts.Social;
 using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Auth;
@@ -149,7 +150,7 @@ public static class ReportsApi
                 "Resolve an open report (admin): dismiss, warn (the reported party is told), remove_content (a group, "
                     + "message or event is removed; 400 on a user report) or suspend_user (ReportResolved, with "
                     + "suspend_until for a user report: the suspension's end, up to 10 years ahead); again is 409; a "
-                    + "report about the admin or their group is 403 (another admin's)"
+                    + "report about the admin, their group or their event is 403 (another admin's)"
             )
             .ProducesProblem(StatusCodes.Status409Conflict);
         return group;
@@ -304,9 +305,19 @@ public static class ReportsApi
                         .Groups.Where(g => g.Id == r.TargetId)
                         .Select(g => (Guid?)g.OwnerId)
                         .FirstOrDefaultAsync(ct);
-                // Nobody judges their own case: a report about an admin, or their group, is another admin's.
-                if (targetOwner == adminId)
-                    throw new ForbiddenException("This report is about you or your group; another admin resolves it.");
+                // Nobody judges their own case: a report about an admin, their group or their event is another
+                // admin's. (A message's author is messaging's to know; search's copy of an event names its organizer.)
+                var eventOrganizer =
+                    r.TargetType == ReportTargets.Event
+                        ? await db
+                            .SearchDocuments.Where(d => d.Kind == SearchKinds.Events && d.Id == r.TargetId)
+                            .Select(d => d.OwnerId)
+                            .FirstOrDefaultAsync(ct)
+                        : null;
+                if (targetOwner == adminId || eventOrganizer == adminId)
+                    throw new ForbiddenException(
+                        "This report is about you, your group or your event; another admin resolves it."
+                    );
                 if (r.TargetType == ReportVocabulary.GroupTarget && action == ReportVocabulary.RemoveContent)
                 {
                     // Social owns groups: the group goes in the resolution's transaction, as its owner's delete.
