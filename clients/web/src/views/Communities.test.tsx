@@ -157,6 +157,22 @@ describe("the communities column after joining or leaving", () => {
   });
 });
 
+describe("leaving a community", () => {
+  it("says what joining again takes: approval where members ask to join, and the price", async () => {
+    signedIn({ id: "me", role: "member" });
+    const asked = platform(({ method, path }) => (method === "GET" && path === "/api/v1/groups/g1" ? { status: 200, body: { ...group("member", 500), join_policy: "request" } } : undefined));
+    const asking = vi.fn(() => false);
+    vi.stubGlobal("confirm", asking);
+    render(<Communities groupId="g1" />);
+    fireEvent.click(await screen.findByRole("button", { name: "Leave" }));
+    const said = String((asking.mock.calls[0] as unknown[])[0]);
+    expect(said).toContain("Leave Desert riders?");
+    expect(said).toContain("Joining again needs approval.");
+    expect(said).toContain("Joining again costs");
+    expect(asked.some((a) => a.path === "/api/v1/groups/g1/leave")).toBe(false);
+  });
+});
+
 describe("a community's page", () => {
   it("leads back to the communities, not to the home page", async () => {
     signedIn({ id: "me", role: "member" });

@@ -293,14 +293,14 @@ function ThreadList({ groupId, selected }: { groupId: string; selected?: string 
     });
 
   async function leave() {
-    // joining again may cost the price again, or need a new invitation or approval
-    const again = price
-      ? ` Joining again costs ${price}.`
-      : group?.visibility === "secret"
+    // joining again may need a new invitation or approval (the group's join policy), and cost the price again
+    const admission =
+      group?.visibility === "secret" || group?.join_policy === "invite"
         ? " Joining again needs a new invitation."
-        : group?.visibility === "private"
+        : group?.join_policy === "request"
           ? " Joining again needs approval."
           : "";
+    const again = admission + (price ? ` Joining again costs ${price}.` : "");
     if (!confirm(`Leave ${group?.name ?? "this community"}?${again}`)) return;
     setError(null);
     const { error, response } = await session.api.social.POST("/api/v1/groups/{id}/leave", { params: { path: { id: groupId } } });

@@ -323,6 +323,7 @@ describe("Discussion", () => {
     await log().findByText("Half past nine it is");
     // an older edit told late changes nothing
     push("message_updated", { ...message("c1", 10, "Nine thirty"), edited_at: "2026-11-28T10:04:00Z" });
+    await new Promise((resolve) => setTimeout(resolve, 50));
     expect(log().getByText("Half past nine it is")).toBeTruthy();
     expect(log().queryByText("Nine thirty")).toBeNull();
     push("message_deleted", { ...message("c1", 5, ""), text: null, deleted_at: "2026-11-28T10:06:00Z" });

@@ -114,7 +114,8 @@ export function Discussion({ conversationId, title, canSend, receipts = false, t
     for (const m of incoming) if (m.sender.user_id) names.current.set(m.sender.user_id, displayName(m.sender));
     setMessages((current) => {
       const bySeq = new Map(current.map((m) => [m.seq, m]));
-      for (const m of incoming) bySeq.set(m.seq, m);
+      // a page read before an edit or a deletion pushed since never takes it back
+      for (const m of incoming) if (!bySeq.has(m.seq) || !staler(m, bySeq.get(m.seq)!)) bySeq.set(m.seq, m);
       return [...bySeq.values()].sort((a, b) => a.seq - b.seq);
     });
     const mine = new Set(incoming.map((m) => m.client_txn_id).filter(Boolean));
