@@ -127,6 +127,35 @@ public sealed class NotificationDigestTests(DigestFixture fx) : IClassFixture<Di
     }
 
     [Fact]
+    public async Task A_relay_refusing_everyone_keeps_no_claim()
+    {
+        await NobodyDueAsync();
+        var (firstId, _) = await PersonWithUnreadAsync();
+        var (secondId, second) = await PersonWithUnreadAsync();
+        fx.Smtp.Refuses = _ => true;
+        try
+        {
+            fx.Clock.Advance(TimeSpan.FromHours(25));
+            Assert.Equal(0, await Digest.RunOnceAsync(CancellationToken.None));
+            Assert.Equal(
+                0L,
+                await fx.ScalarAsync<long>(
+                    "SELECT count(*) FROM user_profiles WHERE user_id IN (@a, @b) AND digest_sent_at IS NOT NULL",
+                    ("a", firstId),
+                    ("b", secondId)
+                )
+            );
+        }
+        finally
+        {
+            fx.Smtp.Refuses = _ => false;
+        }
+        // the relay mended: the next run mails them
+        Assert.Equal(2, await Digest.RunOnceAsync(CancellationToken.None));
+        await fx.Smtp.WaitForAsync(second);
+    }
+
+    [Fact]
     public async Task Away_people_get_one_digest_a_day_and_online_people_none()
     {
         await NobodyDueAsync();

@@ -114,6 +114,7 @@ public sealed class NotificationDigest(
                 .ToListAsync(CancellationToken.None);
             var sentNow = 0;
             var settledNow = 0;
+            var refused = new List<DueDigest>();
             var next = 0;
             try
             {
@@ -124,8 +125,22 @@ public sealed class NotificationDigest(
                     var outcome = await SendAsync(db, due[next], now, cancellationToken);
                     if (outcome == Outcome.Sent)
                         sentNow++;
+                    if (outcome == Outcome.RefusedForGood)
+                        refused.Add(due[next]);
                     if (outcome != Outcome.TryAgain)
                         settledNow++;
+                }
+                // Every one of several refused: the relay's own refusal (relaying denied, a sender not verified), not
+                // their mailboxes': their claims go back, and the run stops, as for a server that is down.
+                if (refused.Count > 1 && refused.Count == due.Count)
+                {
+                    logger.LogWarning(
+                        "The mail server refused every notification digest of a batch ({Count}): its settings may be "
+                            + "wrong; the next run tries them again",
+                        refused.Count
+                    );
+                    await GiveBackAsync(db, refused, now);
+                    settledNow = 0;
                 }
             }
             finally
