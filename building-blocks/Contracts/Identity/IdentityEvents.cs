@@ -130,8 +130,8 @@ public sealed record SessionEnded(
 ) : IIntegrationEvent;
 
 /// <summary>
-/// Every session of a user ended (Reason: password_reset, user_deleted, role_changed, two_factor_reset): access tokens issued before
-/// NotBefore are refused until TokensExpireBy.
+/// Every session of a user ended (Reason: password_reset, user_deleted, role_changed, two_factor_reset): access
+/// tokens issued before NotBefore are refused until TokensExpireBy.
 /// </summary>
 public sealed record UserSessionsEnded(
     Guid MessageId,

@@ -226,7 +226,8 @@ public sealed class SemanticSearchTests(SearchFixture fx) : IClassFixture<Search
         fx.Embeddings.Down = true;
         try
         {
-            // the text changes (as a section made private or a bio rewritten changes it); its embedding cannot be redone
+            // the text changes (as a section made private or a bio rewritten changes it); its embedding cannot be
+            // redone
             await fx.ExecuteAsync(
                 """
                 UPDATE search_documents SET body = 'Reads novels at home.', revision = revision + 1

@@ -7,8 +7,8 @@ namespace Community.Identity.Suspensions;
 
 /// <summary>
 /// A report resolved with suspend_user on a user suspends that account until the resolution's SuspendedUntil (null:
-/// until an admin lifts it), unless it is the last admin not suspended, or suspended for longer already. Every other resolution is social's or the
-/// content owners' business.
+/// until an admin lifts it), unless it is the last admin not suspended, or suspended for longer already. Every other
+/// resolution is social's or the content owners' business.
 /// </summary>
 public sealed class SuspendUserConsumer(
     IdentityDbContext db,

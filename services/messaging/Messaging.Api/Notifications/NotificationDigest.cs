@@ -152,7 +152,8 @@ public sealed class NotificationDigest(
             }
             sent += sentNow;
             // A failed send gave its claim back: stop here rather than go on at once; the next tick retries. (A mail
-            // refused for good kept its claim and stops nothing: one closed mailbox must not hold up everyone after it.)
+            // refused for good kept its claim and stops nothing: one closed mailbox must not hold up everyone after
+            // it.)
             if (candidates.Count < BatchSize || settledNow < due.Count)
                 break;
         }

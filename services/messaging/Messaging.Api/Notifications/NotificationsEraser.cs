@@ -5,8 +5,9 @@ using Community.ServiceDefaults.Messaging;
 namespace Community.Messaging.Notifications;
 
 /// <summary>
-/// A deleted account's own notifications go, and when its join requests were decided. Those it caused stay with the people told, its name no longer shown,
-/// but the reason it gave for asking to join a group is its own words, so it goes from them (null, as for none given).
+/// A deleted account's own notifications go, and when its join requests were decided. Those it caused stay with the
+/// people told, its name no longer shown, but the reason it gave for asking to join a group is its own words, so it
+/// goes from them (null, as for none given).
 /// </summary>
 public sealed class NotificationsEraser(MessagingDbContext db) : IUserDataEraser
 {
