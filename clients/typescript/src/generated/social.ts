@@ -558,7 +558,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Resolve an open report (admin): dismiss, warn (the reported party is told), remove_content (a group, message or event is removed; 400 on a user report) or suspend_user (ReportResolved, with suspend_until for a user report: the suspension's end, up to 10 years ahead); again is 409; a report about the admin or their group is 403 (another admin's) */
+        /** Resolve an open report (admin): dismiss, warn (the reported party is told), remove_content (a group, message or event is removed; 400 on a user report) or suspend_user (ReportResolved, with suspend_until for a user report: the suspension's end, up to 10 years ahead); again is 409; a report about the admin, their group or their event is 403 (another admin's) */
         post: operations["ResolveReport"];
         delete?: never;
         options?: never;
