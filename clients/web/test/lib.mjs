@@ -79,7 +79,8 @@ export async function newPage(name, viewport = { width: 1280, height: 800 }) {
 /** A page's errors and CSP refusals are problems; its text and a screenshot are kept if the script fails. */
 function watch(name, page) {
   pages.push([name, page]);
-  page.setDefaultTimeout(20_000);
+  // generous: on a 2-core machine the test projects running beside the journeys can hold a step for 20 s and more
+  page.setDefaultTimeout(45_000);
   page.on("pageerror", (e) => problems.push(`${name}: page error ${e.message}`));
   page.on("console", (m) => {
     if (m.type() === "error" && /Content Security Policy|Refused to/.test(m.text())) problems.push(`${name}: ${m.text()}`);
