@@ -958,6 +958,7 @@ public sealed class PhotosTests(PhotosFixture fx) : IClassFixture<PhotosFixture>
         await using var s3 = await FakeS3.StartAsync();
         s3.DenyReads = true;
         await using var host = StartHostProbedOnlyByTheTest(s3);
+        await TheOtherReadinessChecksPassAsync(host);
         using var client = host.NewClient();
         async Task<(HttpStatusCode Status, JsonNode Check)> ReadyAsync() => await BlobStoreReadinessAsync(client);
         // Each probe writes, reads back and deletes.
@@ -1002,6 +1003,7 @@ public sealed class PhotosTests(PhotosFixture fx) : IClassFixture<PhotosFixture>
         await using var s3 = await FakeS3.StartAsync();
         s3.Unavailable = true;
         await using var host = StartHostProbedOnlyByTheTest(s3);
+        await TheOtherReadinessChecksPassAsync(host);
         using var client = host.NewClient();
 
         var (status, check) = await BlobStoreReadinessAsync(client);
@@ -1034,6 +1036,24 @@ public sealed class PhotosTests(PhotosFixture fx) : IClassFixture<PhotosFixture>
                 services.Configure<HealthCheckPublisherOptions>(o => o.Delay = TimeSpan.FromHours(1));
             }
         ).Start();
+
+    /// <summary>
+    /// Waits until every readiness check but the bucket's passes (the bus still connecting on a loaded machine answers
+    /// 503 on its own), asking them directly so the bucket is not probed.
+    /// </summary>
+    private static async Task TheOtherReadinessChecksPassAsync(ServiceHost<Program> host)
+    {
+        var health = host.Services.GetRequiredService<HealthCheckService>();
+        await Eventually.TrueAsync(
+            async () =>
+                (
+                    await health.CheckHealthAsync(c =>
+                        c.Tags.Contains("ready") && c.Name != BlobStoreSetup.HealthCheckName
+                    )
+                ).Status == HealthStatus.Healthy,
+            "the readiness checks other than the bucket's never passed"
+        );
+    }
 
     private static async Task<(HttpStatusCode Status, JsonNode Check)> BlobStoreReadinessAsync(HttpClient client)
     {
