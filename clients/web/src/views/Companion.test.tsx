@@ -1,6 +1,6 @@
-import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/preact";
+import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/preact";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { signedIn, stubPlatform } from "../lib/testing";
+import { signedIn, statusSaying, stubPlatform } from "../lib/testing";
 import { Companion } from "./Companion";
 
 afterEach(() => {
@@ -48,5 +48,82 @@ describe("Companion", () => {
     fireEvent.submit(screen.getByLabelText(/message/i).closest("form")!);
     await waitFor(() => expect(sent).toHaveLength(2));
     expect(sent[1]).toBe(sent[0]);
+  });
+
+  it("takes out an exchange the platform refused for good and puts the words back in the box", async () => {
+    signedIn({ id: "me", role: "member" });
+    stubPlatform(({ method, path }) => {
+      if (method === "GET" && path === "/api/v1/companion/conversation") return { status: 200, body: history };
+      if (method === "POST" && path === "/api/v1/companion/messages/stream")
+        return { status: 400, body: { title: "Bad Request", status: 400, detail: "text may not hold control characters." } };
+      return undefined;
+    });
+    render(<Companion />);
+    await screen.findByText("You are talking to an AI.");
+    fireEvent.input(screen.getByLabelText(/message/i), { target: { value: "Pasted \u001b text" } });
+    fireEvent.submit(screen.getByLabelText(/message/i).closest("form")!);
+
+    await waitFor(() => expect(screen.getAllByRole("alert").map((a) => a.textContent).join(" ")).toContain("control characters"));
+    expect(screen.queryByText("Pasted \u001b text", { selector: "article *" })).toBeNull();
+    expect((screen.getByLabelText(/message/i) as HTMLTextAreaElement).value).toBe("Pasted \u001b text");
+  });
+
+  it("shows an exchange once when the history that failed is loaded again after it", async () => {
+    signedIn({ id: "me", role: "member" });
+    const message = { id: "11111111-1111-4111-8111-111111111111", seq: 1, role: "user", text: "Hello there", client_txn_id: "t", created_at: "2026-12-02T10:00:00Z" };
+    const reply = { id: "22222222-2222-4222-8222-222222222222", seq: 2, role: "assistant", text: "Hello back", in_reply_to: message.id, created_at: "2026-12-02T10:00:01Z" };
+    // said before the page opened, so the history read again is seen to have arrived
+    const earlier = { id: "33333333-3333-4333-8333-333333333333", seq: 0, role: "user", text: "Earlier words", client_txn_id: "e", created_at: "2026-12-02T09:00:00Z" };
+    let historyUp = false;
+    stubPlatform(({ method, path }) => {
+      if (method === "GET" && path === "/api/v1/companion/conversation")
+        return historyUp
+          ? { status: 200, body: { ...history, items: [reply, message, earlier] } }
+          : { status: 503, body: { title: "Service Unavailable", status: 503 } };
+      if (method === "POST" && path === "/api/v1/companion/messages/stream")
+        return stream([
+          ["delta", { text: "Hello back" }],
+          ["done", { message_id: message.id, reply_id: reply.id, responder: "model", usage: { prompt_tokens: 1, completion_tokens: 1 }, replayed: false, message, reply }],
+        ]);
+      return undefined;
+    });
+    render(<Companion />);
+    const failed = async () =>
+      within((await screen.findByText(/The conversation so far could not be loaded/)).closest(".load-failed") as HTMLElement);
+    await failed();
+    fireEvent.input(screen.getByLabelText(/message/i), { target: { value: "Hello there" } });
+    fireEvent.submit(screen.getByLabelText(/message/i).closest("form")!);
+    await waitFor(() => expect((screen.getByRole("button", { name: "Send" }) as HTMLButtonElement).disabled).toBe(false));
+    await screen.findByText("Hello back", { selector: "article *" });
+
+    historyUp = true;
+    fireEvent.click((await failed()).getByRole("button", { name: "Try again" }));
+    await screen.findByText("Earlier words", { selector: "article *" });
+    expect(screen.getAllByText("Hello there", { selector: "article *" })).toHaveLength(1);
+    expect(screen.getAllByText("Hello back", { selector: "article *" })).toHaveLength(1);
+  });
+
+  it("forgets the conversation once the person says so, and keeps it when they do not", async () => {
+    signedIn({ id: "me", role: "member" });
+    const said = { id: "44444444-4444-4444-8444-444444444444", seq: 1, role: "user", text: "Something private", client_txn_id: "p", created_at: "2026-12-02T09:00:00Z" };
+    const asked = stubPlatform(({ method, path }) => {
+      if (method === "GET" && path === "/api/v1/companion/conversation") return { status: 200, body: { ...history, items: [said] } };
+      if (method === "DELETE" && path === "/api/v1/companion/conversation") return { status: 204 };
+      return undefined;
+    });
+    const asking = vi.fn().mockReturnValueOnce(false).mockReturnValueOnce(true);
+    vi.stubGlobal("confirm", asking);
+    render(<Companion />);
+    await screen.findByText("Something private", { selector: "article *" });
+
+    fireEvent.click(screen.getByRole("button", { name: "Forget this conversation" }));
+    expect(asking).toHaveBeenCalledTimes(1);
+    expect(asked.some((a) => a.method === "DELETE")).toBe(false);
+    expect(screen.getByText("Something private", { selector: "article *" })).toBeTruthy();
+
+    fireEvent.click(screen.getByRole("button", { name: "Forget this conversation" }));
+    await statusSaying("Your conversation with the companion is forgotten.");
+    expect(asked.filter((a) => a.method === "DELETE")).toHaveLength(1);
+    expect(screen.queryByText("Something private", { selector: "article *" })).toBeNull();
   });
 });

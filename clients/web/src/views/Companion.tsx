@@ -95,7 +95,10 @@ export function Companion() {
           return setOffer(offered);
         }
         if (!settled(response)) return unsettled(why);
-        setLines((all) => all.filter((l) => l.id !== replyId));
+        // refused for good (text it does not take, a 403): nothing was kept, so the exchange goes and the words go back
+        // in the box for the person to change, unless they started the next message
+        setLines((all) => all.filter((l) => l.id !== replyId && l.id !== `me-${replyId}`));
+        if (!typed.current.trim()) setDraft(text);
         return setError(why);
       }
       let written = "";
@@ -108,7 +111,17 @@ export function Companion() {
         else if (name === "reminder") update({ reminder: as("reminder").text });
         else if (name === "done") {
           ended = true;
-          update({ ...toLine(as("done").reply), id: replyId, streaming: false });
+          // both lines take the ids they were stored under, so a history read later does not show them twice
+          const done = as("done");
+          setLines((all) =>
+            all.map((l) =>
+              l.id === replyId
+                ? { ...toLine(done.reply), streaming: false }
+                : l.id === `me-${replyId}`
+                  ? { ...l, id: done.message.id }
+                  : l,
+            ),
+          );
         }
         else if (name === "error") {
           // the platform says the reply failed, in a problem's words, and kept nothing: the exchange goes, and the
@@ -128,6 +141,26 @@ export function Companion() {
     } finally {
       setBusy(false);
       setExchanges((n) => n + 1);
+    }
+  }
+
+  /** Forgets the whole conversation, irreversibly, once the person says so; what the box holds stays. */
+  async function forget() {
+    if (busy || !confirm("Forget your whole conversation with the companion? This cannot be undone.")) return;
+    setBusy(true);
+    setError(null);
+    setNote(null);
+    try {
+      const { error, response } = await session.api.aiCompanion.DELETE("/api/v1/companion/conversation");
+      if (!response.ok) return setError(problemText(error, response, "The conversation could not be forgotten."));
+      setLines([]);
+      unanswered.current = null;
+      setNote("Your conversation with the companion is forgotten.");
+    } catch (e) {
+      if (e instanceof Unreachable) setError(unreachable);
+      else throw e;
+    } finally {
+      setBusy(false);
     }
   }
 
@@ -172,6 +205,13 @@ export function Companion() {
             Send
           </button>
         </form>
+        {lines.length > 0 && (
+          <p>
+            <button type="button" class="small" onClick={forget} disabled={busy}>
+              Forget this conversation
+            </button>
+          </p>
+        )}
         <CompanionSettings version={exchanges} />
       </section>
     </div>
