@@ -228,6 +228,20 @@ public sealed class CreditLedger(PaymentsDbContext db, TimeProvider clock, ILogg
         return reversal with { Balance = settlement.Balance };
     }
 
+    /// <summary>A credit pack's grant: its reason, and the purpose of a clawback taking it back.</summary>
+    public const string CreditPackGrant = "credit_pack";
+
+    /// <summary>A referral reward's grant, for the referrer's side or the referred member's.</summary>
+    public static string ReferralGrant(string side) => "referral_" + side;
+
+    /// <summary>What earns a grant (its reason), named as the purpose of a clawback taking one back.</summary>
+    public static readonly string[] GrantReasons =
+    [
+        CreditPackGrant,
+        ReferralGrant("referrer"),
+        ReferralGrant("referred"),
+    ];
+
     /// <summary>The reason of a clawback taking back, from a reversal, what an earlier clawback could not.</summary>
     public const string DebtSettled = "refunded_credits_already_spent";
 

@@ -36,6 +36,9 @@ public sealed class RefundTakeBackTests(PaymentsFixture fx) : IClassFixture<Paym
         var entries = (await CreditsAsync(token))["items"]!.AsArray();
         var clawback = entries.Single(e => e!["kind"]!.GetValue<string>() == "clawback")!;
         Assert.Equal(-100, clawback["amount"]!.GetValue<long>());
+        // Its purpose is what earned the grant, a value the contract lists.
+        Assert.Equal(CreditLedger.CreditPackGrant, clawback["purpose"]!.GetValue<string>());
+        Assert.Contains(CreditLedger.CreditPackGrant, CreditsApi.EntryPurposes);
         Assert.Equal(1, await OutboxForUserAsync("CreditsRevoked", userId));
         // Refunding what is already refunded is refused and takes nothing more.
         await (await RefundAsync(first)).AssertProblem(422);
@@ -124,6 +127,10 @@ public sealed class RefundTakeBackTests(PaymentsFixture fx) : IClassFixture<Paym
             entries.Take(5).Select(e => e!["amount"]!.GetValue<long>()).ToArray()
         );
         Assert.Equal(CreditLedger.DebtSettled, entries[0]!["reason"]!.GetValue<string>());
+        Assert.All(
+            entries,
+            e => Assert.True(e!["purpose"] is null || CreditsApi.EntryPurposes.Contains(e["purpose"]!.GetValue<string>()))
+        );
         Assert.Equal(3, await OutboxForUserAsync("CreditsRevoked", userId));
         Assert.Equal(
             0L,

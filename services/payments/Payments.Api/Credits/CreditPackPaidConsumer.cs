@@ -34,7 +34,7 @@ public sealed class CreditPackPaidConsumer(
         var posting = await ledger.GrantAsync(
             payment.UserId,
             credits,
-            "credit_pack",
+            CreditLedger.CreditPackGrant,
             GrantKey(payment.Id),
             cancellationToken
         );

@@ -72,8 +72,16 @@ public static class CreditsApi
     /// <summary>What credits buy (the switch in Spend).</summary>
     public static readonly string[] SpendPurposes = [PaymentPurposes.Course, PaymentPurposes.Boost];
 
-    /// <summary>What a ledger entry may be for: a spend's purpose (a companion session's too), a payment's.</summary>
-    public static readonly string[] EntryPurposes = [.. PaymentPurposes.All, PaymentPurposes.CompanionSession];
+    /// <summary>
+    /// What a ledger entry may be for: a spend's purpose (a companion session's too), a payment's, or, on a
+    /// clawback, what earned the grant it takes back (<see cref="CreditLedger.GrantReasons"/>).
+    /// </summary>
+    public static readonly string[] EntryPurposes =
+    [
+        .. PaymentPurposes.All,
+        PaymentPurposes.CompanionSession,
+        .. CreditLedger.GrantReasons,
+    ];
 
     public static RouteGroupBuilder MapCreditsApi(this IEndpointRouteBuilder routes)
     {

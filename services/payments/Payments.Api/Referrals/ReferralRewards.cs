@@ -100,7 +100,7 @@ public sealed class ReferralConvertedConsumer(
             await ledger.GrantAsync(
                 userId,
                 ReferralRewards.CreditsEach,
-                "referral_" + side,
+                CreditLedger.ReferralGrant(side),
                 ReferralRewards.GrantKey(m.ReferredUserId, side),
                 cancellationToken
             );
