@@ -1,4 +1,6 @@
+using System.Text.Json.Nodes;
 using Community.Contracts;
+using Community.LocalInfrastructure;
 
 namespace Community.Gateway.Tests;
 
@@ -81,6 +83,42 @@ public sealed class CorsTests(CorsFixture fixture) : IClassFixture<CorsFixture>
         Assert.Contains("idempotency-key", allowed);
         Assert.Contains("x-request-id", allowed);
         Assert.DoesNotContain(_.Backend.Received, r => r.Method == "OPTIONS");
+    }
+
+    // A browser app sends what the contract documents (If-None-Match on a picture, Idempotency-Key on a create): a
+    // header the preflight does not grant blocks the whole request, not only the header.
+    [Fact]
+    public async Task A_preflight_grants_every_header_parameter_the_contract_documents()
+    {
+        var contract = Path.Combine(RepositoryRoot.Find(), "clients", "typescript", "contract");
+        var documented = Directory
+            .GetFiles(contract, "*.openapi.json")
+            .SelectMany(file => JsonNode.Parse(File.ReadAllText(file))!["paths"]!.AsObject())
+            .SelectMany(path => path.Value!.AsObject().Select(operation => operation.Value))
+            .SelectMany(operation => operation?["parameters"]?.AsArray() ?? [])
+            .Where(parameter => parameter!["in"]!.GetValue<string>() == "header")
+            .Select(parameter => parameter!["name"]!.GetValue<string>().ToLowerInvariant())
+            .Distinct()
+            .Order()
+            .ToList();
+        Assert.Contains("if-none-match", documented);
+
+        var response = await _.Client.SendAsync(
+            Preflight(
+                "/api/v1/users/5f0c2a4e-8d1b-4c3a-9e7f-2b6d1a0c9e84/picture",
+                CorsFixture.AllowedOrigin,
+                "GET",
+                string.Join(',', documented.Prepend("authorization"))
+            )
+        );
+
+        Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+        var allowed = response
+            .Headers.GetValues("Access-Control-Allow-Headers")
+            .Single()
+            .ToLowerInvariant()
+            .Split(',', StringSplitOptions.TrimEntries);
+        Assert.All(documented, header => Assert.Contains(header, allowed));
     }
 
     // ASP.NET Core answers with the policy's list, not an echo of the request; the browser then refuses what is

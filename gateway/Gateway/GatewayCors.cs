@@ -35,7 +35,7 @@ public static class GatewayCors
     // Every create honours it (README, "API toolkit"); browser clients send it, and If-Match on updates.
     private const string IdempotencyKeyHeader = "Idempotency-Key";
 
-    // SignalR's browser client adds the last two headers.
+    // Every header parameter of the contract (a test holds it to them); SignalR's browser client adds the last two.
     private static readonly string[] AllowedHeaders =
     [
         HeaderNames.Authorization,
@@ -43,6 +43,9 @@ public static class GatewayCors
         RequestId.Header,
         IdempotencyKeyHeader,
         HeaderNames.IfMatch,
+        // The conditional reads of pictures, covers and photos (a 304 when unchanged).
+        HeaderNames.IfNoneMatch,
+        HeaderNames.IfModifiedSince,
         HeaderNames.XRequestedWith,
         "X-SignalR-User-Agent",
     ];

@@ -129,7 +129,10 @@ public sealed class RefundTakeBackTests(PaymentsFixture fx) : IClassFixture<Paym
         Assert.Equal(CreditLedger.DebtSettled, entries[0]!["reason"]!.GetValue<string>());
         Assert.All(
             entries,
-            e => Assert.True(e!["purpose"] is null || CreditsApi.EntryPurposes.Contains(e["purpose"]!.GetValue<string>()))
+            e =>
+                Assert.True(
+                    e!["purpose"] is null || CreditsApi.EntryPurposes.Contains(e["purpose"]!.GetValue<string>())
+                )
         );
         Assert.Equal(3, await OutboxForUserAsync("CreditsRevoked", userId));
         Assert.Equal(
