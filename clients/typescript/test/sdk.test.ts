@@ -165,3 +165,26 @@ test("a profile picture goes up as a Blob in a form, and its bytes come back as 
   assert.ok(picture.data instanceof Blob && picture.data.size > 0);
   assert.match(picture.response.headers.get("Content-Type") ?? "", /^image\//);
 });
+
+test("a refresh, a sign-in and the waitlist carry no token, so an expired one held does not get them refused", async () => {
+  const api = createCommunityClient({ baseUrl: baseUrl! });
+  const username = `renew_${randomUUID().replaceAll("-", "").slice(0, 10)}`;
+  const phone = "+97150" + String(1_000_000 + Math.floor(Math.random() * 8_999_999));
+  const registered = await api.identity.POST("/api/v1/auth/register", {
+    body: { username, phone, password: "correct-horse-9", email: null, full_name: null, role: null, referral_code: null },
+  });
+  assert.equal(registered.response.status, 201, JSON.stringify(registered.error));
+  // the token the app still holds is refused (expired, or a session ended): the gateway says so where it counts
+  api.setToken("eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl");
+  const me = await api.identity.GET("/api/v1/auth/me");
+  assert.equal(me.response.status, 401);
+
+  const renewed = await api.identity.POST("/api/v1/auth/refresh", { body: { refresh_token: String(registered.data!.refresh_token) } });
+  assert.equal(renewed.response.status, 200, JSON.stringify(renewed.error));
+  const signedIn = await api.identity.POST("/api/v1/auth/login", { body: { identifier: username, password: "correct-horse-9" } });
+  assert.equal(signedIn.response.status, 200, JSON.stringify(signedIn.error));
+
+  api.setToken(String(renewed.data!.access_token));
+  const again = await api.identity.GET("/api/v1/auth/me");
+  assert.equal(again.response.status, 200, JSON.stringify(again.error));
+});
