@@ -86,7 +86,7 @@ public sealed class PolicyRateLimitFixture : GatewayFixture
 
     protected override void Configure(IDictionary<string, string?> settings)
     {
-        foreach (var policy in new[] { "Registrations", "Password", "Login", "Uploads" })
+        foreach (var policy in new[] { "Registrations", "Password", "Waitlist", "Login", "Uploads" })
         {
             settings[$"RateLimits:{policy}:PermitLimit"] = Limit.ToString();
             settings[$"RateLimits:{policy}:WindowSeconds"] = "3600";
@@ -112,7 +112,26 @@ public sealed class PolicyRateLimitTests(PolicyRateLimitFixture fixture) : IClas
         await GatewayFixture.ProblemOf(refused, (HttpStatusCode)429);
         Assert.True(int.Parse(refused.Headers.GetValues("Retry-After").Single()) > 0);
         // Other anonymous routes are not affected.
+        Assert.Equal(
+            HttpStatusCode.OK,
+            (await _.SendAsync(HttpMethod.Get, "/api/v1/auth/external/providers")).StatusCode
+        );
+    }
+
+    [Fact]
+    public async Task Joining_the_waitlist_and_asking_ones_place_share_one_per_ip_limit()
+    {
+        Assert.Equal(HttpStatusCode.OK, (await _.SendAsync(HttpMethod.Post, "/api/v1/waitlist")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await _.SendAsync(HttpMethod.Get, "/api/v1/waitlist/status")).StatusCode);
+
+        var refused = await _.SendAsync(HttpMethod.Post, "/api/v1/waitlist");
+
+        await GatewayFixture.ProblemOf(refused, (HttpStatusCode)429);
+        Assert.True(int.Parse(refused.Headers.GetValues("Retry-After").Single()) > 0);
+        await GatewayFixture.ProblemOf(
+            await _.SendAsync(HttpMethod.Get, "/api/v1/waitlist/status"),
+            (HttpStatusCode)429
+        );
     }
 }
 

@@ -15,7 +15,7 @@ public sealed class SharedRateLimitBlockTests(BlockWindowGatewaysFixture fixture
     : IClassFixture<BlockWindowGatewaysFixture>,
         IAsyncLifetime
 {
-    private const string Path = "/api/v1/waitlist/status";
+    private const string Path = "/api/v1/auth/external/providers";
     private readonly BlockWindowGatewaysFixture _ = fixture;
     private ConnectionMultiplexer _redis = null!;
 

@@ -121,7 +121,7 @@ public sealed class SharedRateLimitTests(TwoGatewaysFixture fixture) : IClassFix
     [Fact]
     public async Task Two_instances_spend_one_window_per_address()
     {
-        const string path = "/api/v1/waitlist/status";
+        const string path = "/api/v1/auth/external/providers";
         for (var i = 0; i < TwoGatewaysFixture.PerIp; i++)
             Assert.Equal(HttpStatusCode.OK, (await Send(_.Instance(i), HttpMethod.Get, path, "192.0.2.10")).StatusCode);
 
@@ -267,7 +267,7 @@ public sealed class RedisOutageRateLimitTests(RedisOutageGatewaysFixture fixture
     [Fact]
     public async Task While_redis_is_down_each_instance_limits_alone_and_once_it_is_back_they_share_one_window_again()
     {
-        const string path = "/api/v1/waitlist/status";
+        const string path = "/api/v1/auth/external/providers";
         await _.Redis.StopAsync();
         try
         {
@@ -345,8 +345,8 @@ public sealed class UnreachableRedisRateLimitTests(UnreachableRedisFixture fixtu
             async () =>
             {
                 for (var i = 0; i < UnreachableRedisFixture.Limit; i++)
-                    await _.SendAsync(HttpMethod.Get, "/api/v1/waitlist/status");
-                refused = await _.SendAsync(HttpMethod.Get, "/api/v1/waitlist/status");
+                    await _.SendAsync(HttpMethod.Get, "/api/v1/auth/external/providers");
+                refused = await _.SendAsync(HttpMethod.Get, "/api/v1/auth/external/providers");
                 return refused.StatusCode == (HttpStatusCode)429;
             },
             "the instance never limited while Redis was unreachable"
@@ -355,7 +355,8 @@ public sealed class UnreachableRedisRateLimitTests(UnreachableRedisFixture fixtu
 
         // The in-memory window ends like any other: nothing stays refused for the length of an outage.
         await Eventually.TrueAsync(
-            async () => (await _.SendAsync(HttpMethod.Get, "/api/v1/waitlist/status")).StatusCode == HttpStatusCode.OK,
+            async () =>
+                (await _.SendAsync(HttpMethod.Get, "/api/v1/auth/external/providers")).StatusCode == HttpStatusCode.OK,
             "the in-memory window never replenished"
         );
     }

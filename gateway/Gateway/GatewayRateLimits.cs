@@ -46,6 +46,12 @@ public sealed class GatewayRateLimitOptions
     /// <summary>Password-forgot and password-reset requests (together) per client IP.</summary>
     public RateLimitWindow Password { get; set; } = new(20, TimeSpan.FromMinutes(15));
 
+    /// <summary>
+    /// Waitlist requests (joining and asking one's place, together) per client IP: each may mail the address it names,
+    /// which identity limits per address only, so a script cycling made-up addresses would mail without end.
+    /// </summary>
+    public RateLimitWindow Waitlist { get; set; } = new(20, TimeSpan.FromHours(1));
+
     /// <summary>Login attempts per client IP (identity limits failed logins per account on its own).</summary>
     public RateLimitWindow Login { get; set; } = new(60, TimeSpan.FromMinutes(1));
 
@@ -80,6 +86,7 @@ public sealed class GatewayRateLimitOptions
             (nameof(PerUser), PerUser),
             (nameof(Registrations), Registrations),
             (nameof(Password), Password),
+            (nameof(Waitlist), Waitlist),
             (nameof(Login), Login),
             (nameof(Uploads), Uploads),
             (nameof(RegistrationsCeiling), RegistrationsCeiling),
@@ -99,6 +106,7 @@ public static class GatewayRateLimits
 {
     public const string Registrations = "registrations";
     public const string Password = "password";
+    public const string Waitlist = "waitlist";
     public const string Login = "login";
     public const string Uploads = "uploads";
 
@@ -166,6 +174,7 @@ public static class GatewayRateLimits
             context => windows.Of(Registrations, ClientIp(context), limits.Registrations, registrationsCeiling)
         );
         options.AddPolicy(Password, context => windows.Of(Password, ClientIp(context), limits.Password));
+        options.AddPolicy(Waitlist, context => windows.Of(Waitlist, ClientIp(context), limits.Waitlist));
         options.AddPolicy(Login, context => windows.Of(Login, ClientIp(context), limits.Login, loginCeiling));
         // The upload routes need a token, so a caller is a user; the address is only there to never share one window.
         options.AddPolicy(

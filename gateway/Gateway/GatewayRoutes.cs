@@ -132,11 +132,18 @@ public static class GatewayRoutes
             RateLimitPolicy = GatewayRateLimits.Login,
         },
         new("identity-jwks", "/.well-known/jwks.json", ResourceNames.Identity) { Anonymous = true, Methods = Get },
-        new("identity-waitlist-join", "/api/v1/waitlist", ResourceNames.Identity) { Anonymous = true, Methods = Post },
+        // Both may mail the address they name: one budget an address.
+        new("identity-waitlist-join", "/api/v1/waitlist", ResourceNames.Identity)
+        {
+            Anonymous = true,
+            Methods = Post,
+            RateLimitPolicy = GatewayRateLimits.Waitlist,
+        },
         new("identity-waitlist-status", "/api/v1/waitlist/status", ResourceNames.Identity)
         {
             Anonymous = true,
             Methods = Get,
+            RateLimitPolicy = GatewayRateLimits.Waitlist,
         },
         .. Prefix(ResourceNames.Identity, "/api/v1/auth"),
         new("identity-picture-upload", "/api/v1/users/me/picture", ResourceNames.Identity)
