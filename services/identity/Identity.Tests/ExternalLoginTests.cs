@@ -126,6 +126,24 @@ public sealed class ExternalLoginTests(ExternalLoginFixture fx) : IClassFixture<
             ("email", email)
         );
 
+    [Theory]
+    [InlineData("Two\nLines")]
+    [InlineData("Evil\u202Eeman")]
+    [InlineData("\u3164\u3164")]
+    [InlineData("   ")]
+    public async Task A_providers_name_a_registration_would_refuse_is_not_taken(string name)
+    {
+        var user = new FakeOidcUser(NewSubject(), $"{NewSubject()}@example.com", Name: name);
+        var first = await SignInAsync(user);
+        Assert.Null(first["user"]!["full_name"]);
+        var stored = await Sql.ScalarAsync<string>(
+            fx.Resources.DatabaseConnectionString,
+            "SELECT coalesce(full_name, '(none)') FROM users WHERE id = @id",
+            ("id", Guid.Parse(first["user"]!["id"]!.GetValue<string>()))
+        );
+        Assert.Equal("(none)", stored);
+    }
+
     [Fact]
     public async Task A_first_sign_in_creates_an_account_and_a_second_finds_it()
     {

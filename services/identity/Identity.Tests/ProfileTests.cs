@@ -327,6 +327,30 @@ public sealed class ProfileTests(IdentityFixture fx) : IClassFixture<IdentityFix
         );
 
     [Fact]
+    public async Task Deleting_the_account_takes_its_proven_address_off_the_waitlist_and_no_other()
+    {
+        var registered = await fx.RegisterAsync();
+        var email = registered["user"]!["email"]!.GetValue<string>();
+        var other = $"other_{Guid.NewGuid():N}@example.com";
+        foreach (var address in new[] { email, other })
+            await fx.ExecuteAsync(
+                "INSERT INTO waitlist_entries (email, created_at) VALUES (@email, now())",
+                ("email", address)
+            );
+
+        Assert.Equal(HttpStatusCode.NoContent, (await Client.DeleteAccount(Token(registered))).StatusCode);
+
+        Assert.Equal(
+            0L,
+            await fx.ScalarAsync<long>("SELECT count(*) FROM waitlist_entries WHERE email = @e", ("e", email))
+        );
+        Assert.Equal(
+            1L,
+            await fx.ScalarAsync<long>("SELECT count(*) FROM waitlist_entries WHERE email = @e", ("e", other))
+        );
+    }
+
+    [Fact]
     public async Task Deleting_the_account_removes_it_and_publishes_user_deleted()
     {
         var registered = await fx.RegisterAsync("leaving_user");

@@ -319,7 +319,7 @@ public static class ExternalLoginApi
                 Email = email,
                 // No password yet: an unguessable one, replaced through "forgot password" if the member wants one.
                 PasswordHash = PasswordHasher.Hash(NewSecret()),
-                FullName = identity.Name is { Length: > 0 and <= 100 } name ? name.Trim() : null,
+                FullName = AcceptableName(identity.Name),
                 ReferralCode = AuthApi.NewReferralCode(),
                 // The provider verified the address, so this account claims it.
                 EmailVerifiedAt = now,
@@ -356,6 +356,18 @@ public static class ExternalLoginApi
     /// A neutral username, member_ and eight random letters and digits: usernames are public, and one made from the
     /// e-mail's local part (john.smith.1987) would show most of the address to everyone.
     /// </summary>
+    /// <summary>
+    /// The provider's name for the new account when it passes the rules a name typed at registration must (one line,
+    /// no control or invisible-only text, 100 characters); otherwise none, and the member sets one.
+    /// </summary>
+    private static string? AcceptableName(string? name)
+    {
+        name = name?.Trim();
+        if (name is not { Length: > 0 and <= 100 })
+            return null;
+        return new ValidationErrors().OneLine("full_name", name) && SafeText.Problem(name) is null ? name : null;
+    }
+
     private static async Task<string> FreeUsernameAsync(IdentityDbContext db, CancellationToken cancellationToken)
     {
         for (var attempt = 0; attempt < 20; attempt++)

@@ -200,6 +200,10 @@ public static class UsersApi
         db.AddIntegrationEvent(new UserDeleted(Guid.CreateVersion7(), clock.GetUtcNow(), user.Id));
         // Here, not in an eraser: UserDeleted carries the id alone, and the counters' keys hold e-mails and phones.
         await ThrottleCounters.EraseAsync(db, user, cancellationToken);
+        // The address's waitlist place too (its status link would show the address, and mail it): only an address the
+        // account proved, as for the counters, so no one erases another's place by typing their address.
+        if (user is { EmailVerifiedAt: not null, Email: { } verified })
+            await db.WaitlistEntries.Where(w => w.Email == verified).ExecuteDeleteAsync(cancellationToken);
         // The refresh tokens before the revocation feed's lock, in the order a logout takes them (the user's delete
         // below would reach them by cascade only after the feed's lock: a logout at that moment deadlocked with it).
         await sessions.RevokeRefreshTokensAsync(db, user.Id, cancellationToken);
