@@ -247,6 +247,38 @@ public sealed class RefundTakeBackTests(PaymentsFixture fx) : IClassFixture<Paym
     }
 
     [Fact]
+    public async Task A_refund_of_a_period_since_renewed_leaves_the_subscription_and_the_period_paid_now()
+    {
+        var (userId, token) = fx.User();
+        var checkout = await fx.SubscriptionCheckoutAsync(token);
+        Assert.Equal(HttpStatusCode.Redirect, (await fx.PressAsync(checkout)).StatusCode);
+        var paymentId = Guid.Parse(checkout["payment_id"]!.GetValue<string>());
+        await Eventually.TrueAsync(
+            async () => (await SubscriptionAsync(token))["tier"]!.GetValue<string>() == "premium",
+            "never premium"
+        );
+        // Renewed: the provider's update moved the period on by one (as SubscriptionWebhookHandler writes it).
+        await fx.ExecuteAsync(
+            "UPDATE subscriptions SET current_period_end = current_period_end + interval '30 days' WHERE user_id = @u",
+            ("u", userId)
+        );
+        var renewedUntil = (await SubscriptionAsync(token))["current_period_end"]!.GetValue<DateTimeOffset>();
+
+        // The first period's payment refunded in full, a goodwill gesture months later.
+        await (await RefundAsync(paymentId)).AssertStatus(201);
+        await Eventually.TrueAsync(
+            async () => await HandledCountAsync("SubscriptionRefundedConsumer", userId) == 1,
+            "the refund was not handled"
+        );
+
+        var me = await SubscriptionAsync(token);
+        Assert.Equal("premium", me["tier"]!.GetValue<string>());
+        Assert.Equal("active", me["status"]!.GetValue<string>());
+        Assert.Equal(renewedUntil, me["current_period_end"]!.GetValue<DateTimeOffset>());
+        Assert.Equal(0, await OutboxForUserAsync("SubscriptionChanged", userId, "free"));
+    }
+
+    [Fact]
     public async Task A_refunded_boost_loses_its_days_and_BoostRevoked_says_the_new_end()
     {
         var (userId, token) = fx.User();

@@ -111,12 +111,14 @@ public sealed class SubscriptionPaymentConsumer(
 
 /// <summary>
 /// The current period's payment was refunded in full: the subscription ends now, at the provider too (asked after
-/// the commit by <see cref="SubscriptionCanceller"/>), so it cannot renew and charge again.
+/// the commit by <see cref="SubscriptionCanceller"/>), so it cannot renew and charge again. A refund of a period since
+/// renewed (a goodwill refund of the first month, in the sixth) leaves the subscription and the period paid now.
 /// </summary>
 public sealed class SubscriptionRefundedConsumer(
     PaymentsDbContext db,
     PaymentBook payments,
     SubscriptionBook book,
+    IOptions<PaymentsOptions> options,
     TimeProvider clock,
     ILogger<SubscriptionRefundedConsumer> logger
 ) : FullRefundConsumer(db, payments, logger)
@@ -138,6 +140,17 @@ public sealed class SubscriptionRefundedConsumer(
                 SubscriptionCanceller.Request(Db, payment.UserId, unheld, atPeriodEnd: false, null, clock.GetUtcNow());
             return;
         }
+        if (RenewedSince(subscription, payment))
+        {
+            logger.LogInformation(
+                "Subscription payment {PaymentId} of {UserId} was refunded after its period renewed (now until "
+                    + "{PeriodEnd}): the subscription stays",
+                payment.Id,
+                payment.UserId,
+                subscription.CurrentPeriodEnd
+            );
+            return;
+        }
         if (subscription.ProviderSubscriptionId is { } providerId)
         {
             SubscriptionCanceller.Request(
@@ -157,6 +170,22 @@ public sealed class SubscriptionRefundedConsumer(
             payment.UserId,
             subscription.Plan
         );
+    }
+
+    /// <summary>
+    /// Whether the subscription's period now is a later one than <paramref name="payment"/> paid for: its end is at
+    /// least half a period past the end of the paid one (the tolerance the provider's updates get: the end set at the
+    /// payment and the provider's anchor differ by moments, or a month's length).
+    /// </summary>
+    private bool RenewedSince(Subscription subscription, Payment payment)
+    {
+        if (
+            subscription.CurrentPeriodEnd is not { } end
+            || payment.SucceededAt is not { } paidAt
+            || !options.Value.Tiers.TryGetValue(subscription.Plan, out var price)
+        )
+            return false;
+        return end >= BillingPeriods.EndAfter(paidAt, price.PeriodDays) + TimeSpan.FromDays(price.PeriodDays / 2.0);
     }
 
     /// <summary>Ends <paramref name="subscription"/> (locked) now; the caller saves.</summary>
