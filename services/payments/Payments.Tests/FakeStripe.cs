@@ -53,6 +53,14 @@ public sealed class FakeStripe : FakeHttpServer<StripeRequest>
     public IReadOnlyList<StripeRequest> WithKey(string idempotencyKey) =>
         [.. Received.Where(r => r.IdempotencyKey == idempotencyKey)];
 
+    /// <summary>The requests to stop <paramref name="subscriptionId"/> at its period end (each under a key of its own).</summary>
+    public IReadOnlyList<StripeRequest> PeriodEndCancellations(string subscriptionId) =>
+        [
+            .. Received.Where(r =>
+                r.IdempotencyKey?.StartsWith($"cancel-{subscriptionId}-", StringComparison.Ordinal) == true
+            ),
+        ];
+
     public static async Task<FakeStripe> StartAsync(TimeProvider clock)
     {
         var stripe = new FakeStripe(clock);

@@ -579,7 +579,7 @@ public sealed class RefundIntentTests(RefundIntentFixture fx) : IClassFixture<Re
         Assert.True(cancelled["cancel_at_period_end"]!.GetValue<bool>());
         var (_, locked) = Assert.Single(fx.SubscriptionCalls, c => c.ProviderSubscriptionId == providerId);
         Assert.False(locked);
-        Assert.Single(fx.Stripe.WithKey("cancel-" + providerId));
+        Assert.Single(fx.Stripe.PeriodEndCancellations(providerId));
         Assert.True(
             await fx.ScalarAsync<bool>(
                 "SELECT cancel_at_period_end FROM subscriptions WHERE user_id = @u",
@@ -588,7 +588,7 @@ public sealed class RefundIntentTests(RefundIntentFixture fx) : IClassFixture<Re
         );
         // Asked again: already cancelled, Stripe is not asked twice.
         await (await fx.Client.SendJson(HttpMethod.Delete, "/api/v1/subscriptions/me", null, token)).AssertStatus(200);
-        Assert.Single(fx.Stripe.WithKey("cancel-" + providerId));
+        Assert.Single(fx.Stripe.PeriodEndCancellations(providerId));
     }
 
     [Fact]
@@ -612,7 +612,7 @@ public sealed class RefundIntentTests(RefundIntentFixture fx) : IClassFixture<Re
         // Stripe's 400 for an update of a canceled subscription means it renews no more: done, asked once.
         await fx.HandledAsync(requested.MessageId, nameof(SubscriptionCancellationConsumer));
         Assert.False(fx.DeadLettered.ContainsKey(requested.MessageId));
-        var call = Assert.Single(fx.Stripe.WithKey("cancel-" + providerId));
+        var call = Assert.Single(fx.Stripe.PeriodEndCancellations(providerId));
         Assert.Equal("true", call.Field("cancel_at_period_end"));
     }
 
@@ -636,7 +636,7 @@ public sealed class RefundIntentTests(RefundIntentFixture fx) : IClassFixture<Re
         ).AssertStatus(200);
 
         Assert.True(cancelled["cancel_at_period_end"]!.GetValue<bool>());
-        Assert.Single(fx.Stripe.WithKey("cancel-" + providerId));
+        Assert.Single(fx.Stripe.PeriodEndCancellations(providerId));
         Assert.True(
             await fx.ScalarAsync<bool>(
                 "SELECT cancel_at_period_end FROM subscriptions WHERE user_id = @u",

@@ -440,19 +440,30 @@ public sealed class StripeProviderTests(StripePaymentsFixture fx) : IClassFixtur
     }
 
     [Fact]
-    public async Task Cancelling_a_subscription_sets_cancel_at_period_end_under_the_cancel_key()
+    public async Task Cancelling_a_subscription_sets_cancel_at_period_end_under_a_key_of_its_own_each_time()
     {
         using var scope = fx.Host.Services.CreateScope();
         var provider = scope.ServiceProvider.GetRequiredService<IPaymentProvider>();
         var subscriptionId = "sub_" + Guid.NewGuid().ToString("N");
 
         await provider.CancelSubscriptionAtPeriodEndAsync(subscriptionId, CancellationToken.None);
+        // Asked again (the cancellation undone from the dashboard meanwhile): a new key, or Stripe would replay the
+        // first answer and change nothing.
+        await provider.CancelSubscriptionAtPeriodEndAsync(subscriptionId, CancellationToken.None);
 
-        var call = Assert.Single(fx.Stripe.WithKey("cancel-" + subscriptionId));
-        Assert.Equal("POST", call.Method);
-        Assert.Equal("/v1/subscriptions/" + subscriptionId, call.Path);
-        Assert.Equal("true", call.Field("cancel_at_period_end"));
-        Assert.Equal("Bearer " + FakeStripe.SecretKey, call.Header("Authorization"));
+        var calls = fx.Stripe.Received.Where(r => r.Path == "/v1/subscriptions/" + subscriptionId).ToList();
+        Assert.Equal(2, calls.Count);
+        Assert.All(
+            calls,
+            call =>
+            {
+                Assert.Equal("POST", call.Method);
+                Assert.StartsWith("cancel-" + subscriptionId + "-", call.IdempotencyKey);
+                Assert.Equal("true", call.Field("cancel_at_period_end"));
+                Assert.Equal("Bearer " + FakeStripe.SecretKey, call.Header("Authorization"));
+            }
+        );
+        Assert.NotEqual(calls[0].IdempotencyKey, calls[1].IdempotencyKey);
     }
 
     [Fact]
@@ -557,7 +568,7 @@ public sealed class StripeProviderTests(StripePaymentsFixture fx) : IClassFixtur
             () => Task.FromResult(fx.Stripe.Received.Any(r => IsCancellation(r, subscriptionId))),
             "Stripe was never told to end the deleted account's subscription"
         );
-        Assert.Empty(fx.Stripe.WithKey("cancel-" + subscriptionId));
+        Assert.Empty(fx.Stripe.PeriodEndCancellations(subscriptionId));
         Assert.Equal(
             "canceled|free|false",
             await fx.ScalarAsync<string>(

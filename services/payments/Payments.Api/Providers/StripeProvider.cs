@@ -142,6 +142,10 @@ public sealed class StripeProvider(HttpClient http, IOptions<PaymentsOptions> op
 
     public async Task CancelSubscriptionAtPeriodEndAsync(string subscriptionId, CancellationToken cancellationToken)
     {
+        // One key a request (its retries share it), not one a subscription: Stripe answers a key it saw in the last 24
+        // hours with what it answered then, so a cancellation undone from the dashboard and asked again would be
+        // "done" without being sent.
+        var key = Keyed($"cancel-{subscriptionId}-{Guid.NewGuid():N}");
         try
         {
             await CallAsync(
@@ -150,7 +154,7 @@ public sealed class StripeProvider(HttpClient http, IOptions<PaymentsOptions> op
                     new SubscriptionService(_stripe).UpdateAsync(
                         subscriptionId,
                         new SubscriptionUpdateOptions { CancelAtPeriodEnd = true },
-                        Keyed("cancel-" + subscriptionId),
+                        key,
                         cancellationToken
                     )
             );
