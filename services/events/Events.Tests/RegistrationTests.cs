@@ -569,6 +569,43 @@ public sealed class RegistrationTests(EventsFixture fx) : IClassFixture<EventsFi
         );
     }
 
+    [Fact]
+    public async Task A_hold_paid_after_its_event_ended_is_no_ticket_and_its_payment_is_given_back()
+    {
+        var (_, organizer) = fx.Organizer();
+        var e = Id(
+            await fx.CreateEventAsync(
+                organizer,
+                b =>
+                {
+                    b["capacity"] = 5;
+                    b["price_cents"] = 1500;
+                    b["currency"] = "EUR";
+                }
+            )
+        );
+        // Under way, in its last five minutes: a hold (15 minutes) outlives it.
+        await fx.ExecuteAsync(
+            "UPDATE community_events SET starts_at = @now - interval '1 hour', ends_at = @now + interval '5 minutes' "
+                + "WHERE id = @id",
+            ("now", fx.Clock.GetUtcNow()),
+            ("id", Guid.Parse(e))
+        );
+        var hold = Guid.Parse(
+            (await (await Register(e, fx.Member().Token)).AssertProblem(402))["registration_id"]!.GetValue<string>()
+        );
+        fx.Clock.Advance(TimeSpan.FromMinutes(6));
+
+        var paid = await ConfirmAsync(hold, Guid.NewGuid(), 1500, "EUR");
+
+        Assert.Equal(PaidConfirmation.SeatGone, paid.Outcome);
+        Assert.Equal("The event has ended.", paid.Reason);
+        Assert.Equal(
+            "held",
+            await fx.ScalarAsync<string>("SELECT status FROM registrations WHERE id = @id", ("id", hold))
+        );
+    }
+
     private async Task<PaidConfirmationResult> ConfirmAsync(
         Guid registrationId,
         Guid paymentId,

@@ -101,6 +101,10 @@ public sealed partial class SeatBook(
                         registration,
                         "The event was cancelled."
                     );
+                // Paid after the end (a hold taken in the event's last minutes): a ticket now could be neither used
+                // nor cancelled for a refund, so the payment is given back, as for an expired hold.
+                if (e.EndsAt <= now)
+                    return new PaidConfirmationResult(PaidConfirmation.SeatGone, registration, "The event has ended.");
                 if (
                     amountCents != registration.AmountCents
                     || !string.Equals(currency, registration.Currency, StringComparison.OrdinalIgnoreCase)
