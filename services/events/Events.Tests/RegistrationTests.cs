@@ -139,6 +139,40 @@ public sealed class RegistrationTests(EventsFixture fx) : IClassFixture<EventsFi
     }
 
     [Fact]
+    public async Task After_the_end_a_place_on_the_waiting_list_may_go_and_a_ticket_stays()
+    {
+        var (_, organizer) = fx.Organizer();
+        var e = Id(await fx.CreateEventAsync(organizer, b => b["capacity"] = 1));
+        var holder = fx.Member().Token;
+        var waiting = fx.Member().Token;
+        await (await Register(e, holder)).AssertStatus(201);
+        await (await Register(e, waiting)).AssertStatus(202);
+        await fx.ExecuteAsync(
+            "UPDATE community_events SET starts_at = @now - interval '2 hours', ends_at = @now - interval '1 hour' "
+                + "WHERE id = @id",
+            ("now", fx.Clock.GetUtcNow()),
+            ("id", Guid.Parse(e))
+        );
+
+        await (
+            await Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{e}/registrations/me", null, holder)
+        ).AssertProblem(422);
+        var gone = await (
+            await Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{e}/registrations/me", null, waiting)
+        ).AssertStatus(200);
+        Assert.Equal("cancelled", gone["status"]!.GetValue<string>());
+        Assert.False(
+            (await (await Client.Get($"/api/v1/events/{e}", waiting)).AssertStatus(200))[
+                "is_registered"
+            ]!.GetValue<bool>()
+        );
+        Assert.Equal(
+            1,
+            await fx.ScalarAsync<int>("SELECT seats_taken FROM community_events WHERE id = @id", ("id", Guid.Parse(e)))
+        );
+    }
+
+    [Fact]
     public async Task A_seat_freed_after_the_event_was_found_full_goes_to_the_next_newcomer_when_nobody_waits()
     {
         // A seat open again after the event was found full (nobody waiting) must be taken by the next newcomer, not

@@ -56,7 +56,9 @@ public sealed partial class SeatBook(
                         .FirstOrDefaultAsync(ct)
                     ?? throw new NotFoundException("You have no registration for this event.");
                 var now = Now();
-                if (e.EndsAt <= now)
+                // A place on the waiting list of an event that ended never became a seat: it may go, so the event
+                // stops showing among the member's registrations.
+                if (e.EndsAt <= now && registration.Status != RegistrationStatus.Waitlisted)
                     throw new BusinessRuleException("This event has ended; its registrations are history.");
                 var freed = registration.HoldsSeat;
                 Cancel(e, registration, now);
