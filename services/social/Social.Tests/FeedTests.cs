@@ -678,6 +678,32 @@ public sealed class FeedTests(SocialFixture fx) : IClassFixture<SocialFixture>
     }
 
     [Fact]
+    public async Task A_thread_in_a_public_group_is_news_to_the_authors_followers_only_if_they_are_members()
+    {
+        var (_, outsider, _) = await fx.RegisteredAsync();
+        var (_, member, _) = await fx.RegisteredAsync();
+        var (authorId, author, _) = await fx.RegisteredAsync();
+        var group = await GroupsFlow.CreateAsync(fx, author, name: "Open Hikers");
+        await Join(group, member);
+        await Follow(outsider, authorId);
+        await Follow(member, authorId);
+
+        var started = new NewThread(
+            Guid.NewGuid(),
+            fx.Clock.GetUtcNow(),
+            Guid.NewGuid(),
+            Guid.Parse(group),
+            authorId,
+            "Anyone else dealing with this?"
+        );
+        await fx.DeliverAsync(started, "FeedNewThreadConsumer");
+
+        // Threads are open to the group's members (messaging answers others 404): their titles are too.
+        Assert.Single(await ItemsAsync(member), i => Kind(i) == "thread_started");
+        Assert.DoesNotContain(await ItemsAsync(outsider), i => Kind(i) == "thread_started");
+    }
+
+    [Fact]
     public async Task A_thread_deleted_while_its_start_is_recorded_leaves_no_news()
     {
         var (_, me, _) = await fx.RegisteredAsync();

@@ -11,7 +11,10 @@ public sealed class GroupRecentActivityTests(SocialFixture fx) : IClassFixture<S
     {
         var (ownerId, owner, _) = await fx.RegisteredAsync();
         var (_, viewer, _) = await fx.RegisteredAsync();
+        var (_, outsider, _) = await fx.RegisteredAsync();
         var group = await GroupsFlow.CreateAsync(fx, owner);
+        // A member (the first to join): threads are open to the members only.
+        await (await fx.Client.PostJson($"/api/v1/groups/{group}/join", new { }, viewer)).AssertStatus(201);
         var joiners = new List<(Guid Id, string Token)>();
         for (var i = 0; i < 11; i++)
         {
@@ -19,7 +22,7 @@ public sealed class GroupRecentActivityTests(SocialFixture fx) : IClassFixture<S
             await (await fx.Client.PostJson($"/api/v1/groups/{group}/join", new { }, token)).AssertStatus(201);
             joiners.Add((id, token));
         }
-        await ActivitiesAsync(group, 11);
+        await ActivitiesAsync(group, 12);
         var thread = new NewThread(
             Guid.NewGuid(),
             fx.Clock.GetUtcNow(),
@@ -43,6 +46,11 @@ public sealed class GroupRecentActivityTests(SocialFixture fx) : IClassFixture<S
         Assert.All(recent.Skip(1), a => Assert.Equal("group_joined", a!["kind"]!.GetValue<string>()));
         var times = recent.Select(a => a!["occurred_at"]!.GetValue<DateTimeOffset>()).ToList();
         Assert.Equal(times.OrderDescending(), times);
+
+        // Someone not in the group sees its joins, not its threads (nor their titles).
+        var seenOutside = (await GetAsync(group, outsider))["recent_activity"]!.AsArray();
+        Assert.Equal(10, seenOutside.Count);
+        Assert.All(seenOutside, a => Assert.Equal("group_joined", a!["kind"]!.GetValue<string>()));
 
         // Blocked either way: their activity is not shown to me (and the next older one takes the place).
         await PeopleFlow.BlockAsync(fx, viewer, joiners[10].Id);

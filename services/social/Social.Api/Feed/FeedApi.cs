@@ -104,6 +104,8 @@ public static class FeedApi
                         WHERE a.actor_id = p.id AND a.visible AND (a.occurred_at, a.id) < ({at}, {id})
                           AND (a.group_id IS NULL OR EXISTS (SELECT 1 FROM groups g WHERE g.id = a.group_id
                               AND g.visibility = 'public'))
+                          AND (a.kind <> {ActivityKinds.ThreadStarted} OR EXISTS (SELECT 1 FROM group_members gm
+                              WHERE gm.group_id = a.group_id AND gm.user_id = {callerId}))
                           AND (a.subject_user_id IS NULL OR a.subject_user_id NOT IN (SELECT id FROM blocked))
                           AND NOT (a.kind IN ({ActivityKinds.EventRsvp}, {ActivityKinds.PhotoAdded})
                               AND EXISTS (SELECT 1 FROM feed_events e WHERE e.event_id = a.subject_id
@@ -152,6 +154,8 @@ public static class FeedApi
                             AND (a.occurred_at, a.id) >= (b.at, b.id)
                           AND (a.group_id IS NULL OR EXISTS (SELECT 1 FROM groups g WHERE g.id = a.group_id
                               AND g.visibility = 'public'))
+                          AND (a.kind <> {ActivityKinds.ThreadStarted} OR EXISTS (SELECT 1 FROM group_members gm
+                              WHERE gm.group_id = a.group_id AND gm.user_id = {callerId}))
                           AND (a.subject_user_id IS NULL OR a.subject_user_id NOT IN (SELECT id FROM blocked))
                           AND NOT (a.kind IN ({ActivityKinds.EventRsvp}, {ActivityKinds.PhotoAdded})
                               AND EXISTS (SELECT 1 FROM feed_events e WHERE e.event_id = a.subject_id

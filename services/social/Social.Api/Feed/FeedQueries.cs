@@ -26,8 +26,9 @@ public static class FeedQueries
     ];
 
     /// <summary>
-    /// The latest activity in a group the caller may see, newest first: a public group's for anyone, a private or
-    /// secret group's for its members only (else empty); never by anyone on either side of a block with the caller.
+    /// The latest activity in a group the caller may see, newest first: a public group's joins for anyone, its threads
+    /// for its members (threads are open to them only, as messaging serves them), a private or secret group's for its
+    /// members only (else empty); never by anyone on either side of a block with the caller.
     /// </summary>
     public static async Task<IReadOnlyList<GroupActivityDto>> GroupActivityAsync(
         SocialDbContext db,
@@ -45,7 +46,7 @@ public static class FeedQueries
                 SELECT a.id, a.kind, a.actor_id, a.subject_id, a.subject_user_id, a.group_id, a.occurred_at
                 FROM activities a
                 JOIN user_profiles p ON p.user_id = a.actor_id AND p.username IS NOT NULL AND p.deleted_at IS NULL
-                WHERE a.group_id = {group.Id} AND a.visible
+                WHERE a.group_id = {group.Id} AND a.visible AND ({isMember} OR a.kind <> {ActivityKinds.ThreadStarted})
                   AND NOT EXISTS (SELECT 1 FROM blocks b WHERE (b.blocker_id = {callerId} AND b.blocked_id = a.actor_id)
                       OR (b.blocker_id = a.actor_id AND b.blocked_id = {callerId}))
                 ORDER BY a.occurred_at DESC, a.id DESC
