@@ -457,6 +457,35 @@ public sealed class NotificationsTests(MessagingFixture fx) : IClassFixture<Mess
     }
 
     [Fact]
+    public async Task A_thread_hidden_by_a_block_with_its_author_tells_nothing_said_in_it()
+    {
+        var groupId = Guid.NewGuid();
+        var (authorId, _) = await fx.RegisteredAsync();
+        var (xId, x) = await fx.RegisteredAsync();
+        var (blockedId, blocked) = await fx.RegisteredAsync();
+        var (otherId, other) = await fx.RegisteredAsync();
+        await fx.DeliverAsync(new GroupCreated(Guid.NewGuid(), fx.Tick(), groupId, authorId, "Readers", "public"));
+        foreach (var id in new[] { xId, blockedId, otherId })
+            await fx.DeliverAsync(new GroupMemberJoined(Guid.NewGuid(), fx.Tick(), groupId, id));
+        var thread = await fx.ThreadRowAsync(groupId, authorId);
+        await fx.ExecuteAsync(
+            "INSERT INTO threads (id, group_id, author_id, title, created_at, updated_at) "
+                + "VALUES (@id, @g, @a, 'Saturday run', now(), now())",
+            ("id", thread),
+            ("g", groupId),
+            ("a", authorId)
+        );
+        // The thread's author blocked one member: the thread is not theirs to see, nor what x says in it.
+        await fx.BlockAsync(authorId, blockedId);
+
+        await fx.SendAsync(x, thread.ToString(), "hi all");
+
+        Assert.Equal(1, Assert.Single(await ItemsAsync(other))!["count"]!.GetValue<int>());
+        Assert.Empty(await ItemsAsync(blocked));
+        Assert.Equal(0L, await CountAsync(blockedId, "message_received"));
+    }
+
+    [Fact]
     public async Task Read_by_ids_or_all_touches_only_my_own_and_counts_follow()
     {
         var (_, a, bId, b, c) = await fx.PairAsync();

@@ -17,9 +17,14 @@ public static class ConversationAudience
     {
         [ConversationKinds.EventChat] =
             "SELECT user_id FROM conversation_members WHERE conversation_id = @c AND active AND user_id <> @actor",
-        // A thread's members are its group's.
-        [ConversationKinds.Thread] =
-            "SELECT user_id FROM group_members WHERE group_id = @group AND active AND user_id <> @actor",
+        // A thread's members are its group's, but those in a block with its author: the thread is hidden from them
+        // (its list, search and page, as its new_thread push was), so nothing said in it is told to them.
+        [ConversationKinds.Thread] = """
+            SELECT g.user_id FROM group_members g WHERE g.group_id = @group AND g.active AND g.user_id <> @actor
+              AND NOT EXISTS (SELECT 1 FROM blocks tb, (SELECT author_id FROM threads WHERE id = @c) t
+                  WHERE tb.blocked AND ((tb.blocker_id = t.author_id AND tb.blocked_id = g.user_id)
+                      OR (tb.blocker_id = g.user_id AND tb.blocked_id = t.author_id)))
+            """,
         [ConversationKinds.Direct] = "SELECT @other AS user_id",
     };
 
