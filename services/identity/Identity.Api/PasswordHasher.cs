@@ -35,5 +35,14 @@ public static class PasswordHasher
     /// </summary>
     public static void VerifyAgainstNothing(string password) => Verify(password, DummyHash.Value);
 
+    /// <summary><see cref="Verify"/>, or <see cref="VerifyAgainstNothing"/> (false) when there is no hash.</summary>
+    public static bool VerifyOrNothing(string password, string? stored)
+    {
+        if (stored is not null)
+            return Verify(password, stored);
+        VerifyAgainstNothing(password);
+        return false;
+    }
+
     private static readonly Lazy<string> DummyHash = new(() => Hash(Guid.NewGuid().ToString()));
 }

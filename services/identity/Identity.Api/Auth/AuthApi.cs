@@ -224,9 +224,13 @@ public static class AuthApi
         await db.Database.LockKeyAsync(keys.AccountKey, cancellationToken);
         await throttle.GuardAsync(keys, cancellationToken);
 
-        if (candidates.Count == 0)
-            PasswordHasher.VerifyAgainstNothing(request.Password!);
-        var user = candidates.FirstOrDefault(c => PasswordHasher.Verify(request.Password!, c.PasswordHash));
+        var user = AccountQueries.FirstMatch(
+            request.Password!,
+            owner,
+            candidates,
+            c => c.PasswordHash,
+            PasswordHasher.VerifyOrNothing
+        );
         if (user is null)
         {
             await throttle.RecordFailureAsync(keys, cancellationToken);

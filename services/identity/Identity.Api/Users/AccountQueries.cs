@@ -34,6 +34,27 @@ public static class AccountQueries
     }
 
     /// <summary>
+    /// The candidate (of <see cref="FindLoginCandidatesAsync"/>) whose password <paramref name="password"/> is, each
+    /// checked in order by <paramref name="verify"/> (a password and a stored hash) until one matches. The owner's place
+    /// is always checked, against nothing when no one verified the address: a holder signing in then takes as many
+    /// checks (as long) whether or not the address is someone's, so the time does not tell a stranger it is. With no
+    /// candidate at all, one check against nothing, as a wrong password takes.
+    /// </summary>
+    public static TUser? FirstMatch<TUser>(
+        string password,
+        TUser? owner,
+        IReadOnlyList<TUser> candidates,
+        Func<TUser, string> hashOf,
+        Func<string, string?, bool> verify
+    )
+        where TUser : class
+    {
+        if (candidates.Count == 0 || owner is null)
+            verify(password, null);
+        return candidates.FirstOrDefault(c => verify(password, hashOf(c)));
+    }
+
+    /// <summary>
     /// The account <paramref name="identifier"/> surely names: the username's, or the one that verified the e-mail or
     /// phone; else null.
     /// </summary>
