@@ -358,7 +358,7 @@ export interface components {
             kind: "grant" | "spend" | "reversal" | "clawback";
             reason: string;
             /** @enum {null|string} */
-            purpose?: "event_registration" | "course" | "subscription" | "boost" | "credits" | "group_membership" | "companion_session" | null;
+            purpose?: "event_registration" | "course" | "subscription" | "boost" | "credits" | "group_membership" | "companion_session" | "credit_pack" | "referral_referrer" | "referral_referred" | null;
             /** Format: uuid */
             reference_id?: null | string;
             /** Format: date-time */
