@@ -53,7 +53,9 @@ public sealed class FakeStripe : FakeHttpServer<StripeRequest>
     public IReadOnlyList<StripeRequest> WithKey(string idempotencyKey) =>
         [.. Received.Where(r => r.IdempotencyKey == idempotencyKey)];
 
-    /// <summary>The requests to stop <paramref name="subscriptionId"/> at its period end (each under a key of its own).</summary>
+    /// <summary>
+    /// The requests to stop <paramref name="subscriptionId"/> at its period end (each under a key of its own).
+    /// </summary>
     public IReadOnlyList<StripeRequest> PeriodEndCancellations(string subscriptionId) =>
         [
             .. Received.Where(r =>

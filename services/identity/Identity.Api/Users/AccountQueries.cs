@@ -35,10 +35,10 @@ public static class AccountQueries
 
     /// <summary>
     /// The candidate (of <see cref="FindLoginCandidatesAsync"/>) whose password <paramref name="password"/> is, each
-    /// checked in order by <paramref name="verify"/> (a password and a stored hash) until one matches. The owner's place
-    /// is always checked, against nothing when no one verified the address: a holder signing in then takes as many
-    /// checks (as long) whether or not the address is someone's, so the time does not tell a stranger it is. With no
-    /// candidate at all, one check against nothing, as a wrong password takes.
+    /// checked in order by <paramref name="verify"/> (a password and a stored hash) until one matches. The owner's
+    /// place is always checked, against nothing when no one verified the address: a holder signing in then takes as
+    /// many checks (as long) whether or not the address is someone's, so the time does not tell a stranger it is.
+    /// With no candidate at all, one check against nothing, as a wrong password takes.
     /// </summary>
     public static TUser? FirstMatch<TUser>(
         string password,
