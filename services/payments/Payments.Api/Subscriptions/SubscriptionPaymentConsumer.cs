@@ -173,14 +173,17 @@ public sealed class SubscriptionRefundedConsumer(
     }
 
     /// <summary>
-    /// Whether the subscription's period now is a later one than <paramref name="payment"/> paid for: its end is at
-    /// least half a period past the end of the paid one (the tolerance the provider's updates get: the end set at the
-    /// payment and the provider's anchor differ by moments, or a month's length).
+    /// Whether the subscription's period now is a later one than <paramref name="payment"/> paid for, and paid: its end
+    /// is at least half a period past the end of the paid one (the tolerance the provider's updates get: the end set at
+    /// the payment and the provider's anchor differ by moments, or a month's length) and its renewal was paid (active
+    /// or trialing). A renewal whose charge failed (past_due, unpaid...) moved the end but paid nothing: the refund of
+    /// the last paid period ends it as before, or the provider would go on asking the member to pay.
     /// </summary>
     private bool RenewedSince(Subscription subscription, Payment payment)
     {
         if (
-            subscription.CurrentPeriodEnd is not { } end
+            subscription.Status is not (SubscriptionStatus.Active or SubscriptionStatus.Trialing)
+            || subscription.CurrentPeriodEnd is not { } end
             || payment.SucceededAt is not { } paidAt
             || !options.Value.Tiers.TryGetValue(subscription.Plan, out var price)
         )
