@@ -7,6 +7,7 @@ using Community.Messaging.Notifications;
 using Community.Messaging.Notifying;
 using MassTransit;
 using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.EntityFrameworkCore;
 
 namespace Community.Messaging.Tests;
 
@@ -483,6 +484,19 @@ public sealed class NotificationsTests(MessagingFixture fx) : IClassFixture<Mess
         Assert.Equal(1, Assert.Single(await ItemsAsync(other))!["count"]!.GetValue<int>());
         Assert.Empty(await ItemsAsync(blocked));
         Assert.Equal(0L, await CountAsync(blockedId, "message_received"));
+        // Nor are its pushes: a new message's (the audience) or a change's, such as a deletion (the readers).
+        await using var scope = fx.Host.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<Community.Messaging.Data.MessagingDbContext>();
+        var queries = scope.ServiceProvider.GetRequiredService<Community.Messaging.Conversations.MessageQueries>();
+        var conversation = await db.Conversations.AsNoTracking().SingleAsync(c => c.Id == thread);
+        Assert.Equal(
+            new[] { authorId, otherId }.Order(),
+            (await queries.RecipientsAsync(conversation, xId, CancellationToken.None)).Order()
+        );
+        Assert.Equal(
+            new[] { authorId, xId, otherId }.Order(),
+            (await queries.ReadersAsync(conversation, xId, CancellationToken.None)).Order()
+        );
     }
 
     [Fact]

@@ -12,6 +12,17 @@ namespace Community.Messaging.Conversations;
 /// </summary>
 public static class ConversationAudience
 {
+    /// <summary>
+    /// Everyone in a block (either way) with the thread @c's author, read once for the statement (a hashed subplan),
+    /// not once a member.
+    /// </summary>
+    private const string InABlockWithTheThreadsAuthor = """
+        SELECT tb.blocked_id FROM blocks tb JOIN threads t ON t.id = @c AND tb.blocker_id = t.author_id
+            WHERE tb.blocked
+        UNION ALL SELECT tb.blocker_id FROM blocks tb JOIN threads t ON t.id = @c AND tb.blocked_id = t.author_id
+            WHERE tb.blocked
+        """;
+
     /// <summary>The other members who may see the conversation now, per kind, before blocks are taken out.</summary>
     private static readonly Dictionary<string, string> Members = new()
     {
@@ -19,11 +30,9 @@ public static class ConversationAudience
             "SELECT user_id FROM conversation_members WHERE conversation_id = @c AND active AND user_id <> @actor",
         // A thread's members are its group's, but those in a block with its author: the thread is hidden from them
         // (its list, search and page, as its new_thread push was), so nothing said in it is told to them.
-        [ConversationKinds.Thread] = """
+        [ConversationKinds.Thread] = $"""
             SELECT g.user_id FROM group_members g WHERE g.group_id = @group AND g.active AND g.user_id <> @actor
-              AND NOT EXISTS (SELECT 1 FROM blocks tb, (SELECT author_id FROM threads WHERE id = @c) t
-                  WHERE tb.blocked AND ((tb.blocker_id = t.author_id AND tb.blocked_id = g.user_id)
-                      OR (tb.blocker_id = g.user_id AND tb.blocked_id = t.author_id)))
+              AND g.user_id NOT IN ({InABlockWithTheThreadsAuthor})
             """,
         [ConversationKinds.Direct] = "SELECT @other AS user_id",
     };
@@ -48,7 +57,7 @@ public static class ConversationAudience
     /// <summary>
     /// Who may open the conversation and is shown @actor's (a message's sender's) messages in it, @actor included,
     /// whatever blocks anyone else is in: a thread's or event chat's members but those in a block with @actor (they
-    /// see its messages hidden), a direct conversation's two sides but one the other blocked (the blocker keeps the
+    /// see its messages hidden) or with a thread's author, a direct conversation's two sides but one the other blocked (the blocker keeps the
     /// history whole).
     /// </summary>
     private static readonly Dictionary<string, string> Readers = new()
@@ -59,11 +68,13 @@ public static class ConversationAudience
                   AND ((b.blocker_id = @actor AND b.blocked_id = a.user_id)
                     OR (b.blocker_id = a.user_id AND b.blocked_id = @actor)))
             """,
-        [ConversationKinds.Thread] = """
+        // Less those in a block with the thread's author (it is hidden from them), the actor always one.
+        [ConversationKinds.Thread] = $"""
             SELECT a.user_id FROM group_members a WHERE a.group_id = @group AND a.active
               AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.blocked
                   AND ((b.blocker_id = @actor AND b.blocked_id = a.user_id)
                     OR (b.blocker_id = a.user_id AND b.blocked_id = @actor)))
+              AND (a.user_id = @actor OR a.user_id NOT IN ({InABlockWithTheThreadsAuthor}))
             """,
         [ConversationKinds.Direct] = """
             SELECT a.user_id FROM (VALUES (@actor), (@other)) a(user_id)
