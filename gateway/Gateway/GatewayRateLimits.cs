@@ -47,8 +47,8 @@ public sealed class GatewayRateLimitOptions
     public RateLimitWindow Password { get; set; } = new(20, TimeSpan.FromMinutes(15));
 
     /// <summary>
-    /// Waitlist requests (joining and asking one's place, together) per client IP: each may mail the address it names,
-    /// which identity limits per address only, so a script cycling made-up addresses would mail without end.
+    /// Waitlist requests that may mail the address they name (joining, and asking one's place by e-mail, together) per
+    /// client IP: identity limits them per address only, so a script cycling made-up addresses would mail without end.
     /// </summary>
     public RateLimitWindow Waitlist { get; set; } = new(20, TimeSpan.FromHours(1));
 
@@ -174,7 +174,14 @@ public static class GatewayRateLimits
             context => windows.Of(Registrations, ClientIp(context), limits.Registrations, registrationsCeiling)
         );
         options.AddPolicy(Password, context => windows.Of(Password, ClientIp(context), limits.Password));
-        options.AddPolicy(Waitlist, context => windows.Of(Waitlist, ClientIp(context), limits.Waitlist));
+        // Asking one's place by the mailed link's token mails nothing: only the global limit holds it.
+        options.AddPolicy(
+            Waitlist,
+            context =>
+                HttpMethods.IsGet(context.Request.Method) && !context.Request.Query.ContainsKey("email")
+                    ? RateLimitPartition.GetNoLimiter(Waitlist)
+                    : windows.Of(Waitlist, ClientIp(context), limits.Waitlist)
+        );
         options.AddPolicy(Login, context => windows.Of(Login, ClientIp(context), limits.Login, loginCeiling));
         // The upload routes need a token, so a caller is a user; the address is only there to never share one window.
         options.AddPolicy(

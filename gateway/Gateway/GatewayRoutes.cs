@@ -132,7 +132,7 @@ public static class GatewayRoutes
             RateLimitPolicy = GatewayRateLimits.Login,
         },
         new("identity-jwks", "/.well-known/jwks.json", ResourceNames.Identity) { Anonymous = true, Methods = Get },
-        // Both may mail the address they name: one budget an address.
+        // Both may mail the address they name: one budget an address (a status asked by its token mails nothing).
         new("identity-waitlist-join", "/api/v1/waitlist", ResourceNames.Identity)
         {
             Anonymous = true,
