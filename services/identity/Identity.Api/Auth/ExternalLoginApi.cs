@@ -353,10 +353,6 @@ public static class ExternalLoginApi
     }
 
     /// <summary>
-    /// A neutral username, member_ and eight random letters and digits: usernames are public, and one made from the
-    /// e-mail's local part (john.smith.1987) would show most of the address to everyone.
-    /// </summary>
-    /// <summary>
     /// The provider's name for the new account when it passes the rules a name typed at registration must (one line,
     /// no control or invisible-only text, 100 characters); otherwise none, and the member sets one.
     /// </summary>
@@ -368,6 +364,10 @@ public static class ExternalLoginApi
         return new ValidationErrors().OneLine("full_name", name) && SafeText.Problem(name) is null ? name : null;
     }
 
+    /// <summary>
+    /// A neutral username, member_ and eight random letters and digits: usernames are public, and one made from the
+    /// e-mail's local part (john.smith.1987) would show most of the address to everyone.
+    /// </summary>
     private static async Task<string> FreeUsernameAsync(IdentityDbContext db, CancellationToken cancellationToken)
     {
         for (var attempt = 0; attempt < 20; attempt++)
