@@ -126,4 +126,24 @@ describe("Companion", () => {
     expect(asked.filter((a) => a.method === "DELETE")).toHaveLength(1);
     expect(screen.queryByText("Something private", { selector: "article *" })).toBeNull();
   });
+
+  it("shows a replayed exchange once when the history already holds it", async () => {
+    signedIn({ id: "me", role: "member" });
+    const message = { id: "55555555-5555-4555-8555-555555555555", seq: 1, role: "user", text: "Kept before", client_txn_id: "k", created_at: "2026-12-02T10:00:00Z" };
+    const reply = { id: "66666666-6666-4666-8666-666666666666", seq: 2, role: "assistant", text: "Answered before", in_reply_to: message.id, created_at: "2026-12-02T10:00:01Z" };
+    stubPlatform(({ method, path }) => {
+      if (method === "GET" && path === "/api/v1/companion/conversation") return { status: 200, body: { ...history, items: [reply, message] } };
+      if (method === "POST" && path === "/api/v1/companion/messages/stream")
+        return stream([["done", { message_id: message.id, reply_id: reply.id, responder: "model", usage: { prompt_tokens: 0, completion_tokens: 0 }, replayed: true, message, reply }]]);
+      return undefined;
+    });
+    render(<Companion />);
+    await screen.findByText("Answered before", { selector: "article *" });
+    fireEvent.input(screen.getByLabelText(/message/i), { target: { value: "Kept before" } });
+    fireEvent.submit(screen.getByLabelText(/message/i).closest("form")!);
+    await waitFor(() => expect((screen.getByRole("button", { name: "Send" }) as HTMLButtonElement).disabled).toBe(false));
+
+    expect(screen.getAllByText("Kept before", { selector: "article *" })).toHaveLength(1);
+    expect(screen.getAllByText("Answered before", { selector: "article *" })).toHaveLength(1);
+  });
 });

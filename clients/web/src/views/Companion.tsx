@@ -113,14 +113,18 @@ export function Companion() {
           ended = true;
           // both lines take the ids they were stored under, so a history read later does not show them twice
           const done = as("done");
+          // a replayed exchange (the history loaded meanwhile may hold it) is shown once, where this page put it
+          const stored = new Set([done.message.id, done.reply.id]);
           setLines((all) =>
-            all.map((l) =>
-              l.id === replyId
-                ? { ...toLine(done.reply), streaming: false }
-                : l.id === `me-${replyId}`
-                  ? { ...l, id: done.message.id }
-                  : l,
-            ),
+            all
+              .filter((l) => !stored.has(l.id))
+              .map((l) =>
+                l.id === replyId
+                  ? { ...toLine(done.reply), streaming: false }
+                  : l.id === `me-${replyId}`
+                    ? { ...l, id: done.message.id }
+                    : l,
+              ),
           );
         }
         else if (name === "error") {
