@@ -625,9 +625,13 @@ public sealed class RegistrationTests(EventsFixture fx) : IClassFixture<EventsFi
             ("now", fx.Clock.GetUtcNow()),
             ("id", Guid.Parse(e))
         );
-        var hold = Guid.Parse(
-            (await (await Register(e, fx.Member().Token)).AssertProblem(402))["registration_id"]!.GetValue<string>()
-        );
+        async Task<Guid> HoldAsync() =>
+            Guid.Parse(
+                (await (await Register(e, fx.Member().Token)).AssertProblem(402))["registration_id"]!.GetValue<string>()
+            );
+        var hold = await HoldAsync();
+        var paidInTime = await HoldAsync();
+        var whileOn = fx.Clock.GetUtcNow().AddMinutes(4);
         fx.Clock.Advance(TimeSpan.FromMinutes(6));
 
         var paid = await ConfirmAsync(hold, Guid.NewGuid(), 1500, "EUR");
@@ -638,19 +642,32 @@ public sealed class RegistrationTests(EventsFixture fx) : IClassFixture<EventsFi
             "held",
             await fx.ScalarAsync<string>("SELECT status FROM registrations WHERE id = @id", ("id", hold))
         );
+        // Paid while the event was on, told after its end (a webhook or the bus late): a ticket all the same.
+        Assert.Equal(
+            PaidConfirmation.Confirmed,
+            (await ConfirmAsync(paidInTime, Guid.NewGuid(), 1500, "EUR", paidAt: whileOn)).Outcome
+        );
     }
 
     private async Task<PaidConfirmationResult> ConfirmAsync(
         Guid registrationId,
         Guid paymentId,
         long amount,
-        string currency
+        string currency,
+        DateTimeOffset? paidAt = null
     )
     {
         await using var scope = fx.Host.Services.CreateAsyncScope();
         return await scope
             .ServiceProvider.GetRequiredService<SeatBook>()
-            .ConfirmPaidAsync(registrationId, paymentId, amount, currency, CancellationToken.None);
+            .ConfirmPaidAsync(
+                registrationId,
+                paymentId,
+                amount,
+                currency,
+                paidAt ?? fx.Clock.GetUtcNow(),
+                CancellationToken.None
+            );
     }
 
     [Fact]

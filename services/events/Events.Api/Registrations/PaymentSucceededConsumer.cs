@@ -36,6 +36,7 @@ public sealed class PaymentSucceededConsumer(
                     m.PaymentId,
                     m.AmountCents,
                     m.Currency,
+                    m.OccurredAt,
                     cancellationToken
                 );
                 if (ticket.Outcome is PaidConfirmation.SeatGone or PaidConfirmation.NotFound)

@@ -77,13 +77,14 @@ public sealed partial class SeatBook(
     /// Confirms a held registration once its payment settled; idempotent per payment. A live hold
     /// already owns its seat, so only its row is locked. A hold that expired (or was cancelled) is confirmed still if
     /// the event's terms are still the hold's and it can take a free seat nobody waits for; otherwise the seat is gone
-    /// and the caller refunds.
+    /// and the caller refunds. A payment made once the event had ended (<paramref name="paidAt"/>) is refunded too.
     /// </summary>
     public async Task<PaidConfirmationResult> ConfirmPaidAsync(
         Guid registrationId,
         Guid paymentId,
         long amountCents,
         string currency,
+        DateTimeOffset paidAt,
         CancellationToken cancellationToken
     )
     {
@@ -104,8 +105,9 @@ public sealed partial class SeatBook(
                         "The event was cancelled."
                     );
                 // Paid after the end (a hold taken in the event's last minutes): a ticket now could be neither used
-                // nor cancelled for a refund, so the payment is given back, as for an expired hold.
-                if (e.EndsAt <= now)
+                // nor cancelled for a refund, so the payment is given back, as for an expired hold. One paid while
+                // the event was on and told late is honoured.
+                if (e.EndsAt <= paidAt)
                     return new PaidConfirmationResult(PaidConfirmation.SeatGone, registration, "The event has ended.");
                 if (
                     amountCents != registration.AmountCents
