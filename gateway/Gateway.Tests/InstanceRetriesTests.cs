@@ -28,7 +28,7 @@ public sealed class InstanceRetriesTests : IAsyncLifetime
         _gateway = GatewayHost.Start(
             new Dictionary<string, string?>
             {
-                [$"Services:{ResourceNames.Identity}"] = alive,
+                [$"Services:{ResourceNames.Identity}"] = $"{alive};{GatewayHost.DeadAddress()};{hangingUp}",
                 [$"Services:{ResourceNames.Messaging}"] = $"{alive};{GatewayHost.DeadAddress()};{hangingUp}",
             }
         );
@@ -106,6 +106,35 @@ public sealed class InstanceRetriesTests : IAsyncLifetime
         Assert.Equal(30, answered + refused);
     }
 
+    [Theory]
+    [InlineData("/api/v1/waitlist/status?email=someone%40example.com", "/api/v1/waitlist/status")]
+    [InlineData("/api/v1/auth/external/fake/callback?code=c&state=s", "/api/v1/auth/external/fake/callback")]
+    public async Task A_get_that_acts_once_is_never_sent_twice(string request, string path)
+    {
+        var token = _tokens.Issue();
+        var before = _alive.Received.Count(r => r.Method == "GET" && r.Path == path);
+        var hungUpBefore = Volatile.Read(ref _hungUp);
+        var (answered, refused) = (0, 0);
+        // 15: the waitlist's own limit (20 an hour from an address) stays out of it
+        for (var i = 0; i < 15; i++)
+        {
+            using var get = Request(HttpMethod.Get, token, path: request);
+            var response = await _gateway.Client.SendAsync(get);
+            if (response.StatusCode == HttpStatusCode.OK)
+                answered++;
+            else
+            {
+                await GatewayFixture.ProblemOf(response, HttpStatusCode.ServiceUnavailable);
+                refused++;
+            }
+        }
+
+        var hungUp = Volatile.Read(ref _hungUp) - hungUpBefore;
+        Assert.True(hungUp > 0, $"no GET {path} reached the instance that hangs up");
+        Assert.Equal(answered, _alive.Received.Count(r => r.Method == "GET" && r.Path == path) - before);
+        Assert.Equal(hungUp, refused);
+    }
+
     private const string Path = "/api/v1/conversations";
     private const string KeyedPath = "/api/v1/conversations/direct";
 
@@ -146,7 +175,9 @@ public sealed class InstanceRetriesTests : IAsyncLifetime
                     var text = Encoding.ASCII.GetString(buffer, 0, received);
                     var write =
                         text.StartsWith("POST ", StringComparison.Ordinal)
-                        || text.StartsWith("PATCH ", StringComparison.Ordinal);
+                        || text.StartsWith("PATCH ", StringComparison.Ordinal)
+                        || text.StartsWith("GET /api/v1/waitlist/status?email", StringComparison.Ordinal)
+                        || text.StartsWith("GET /api/v1/auth/external/", StringComparison.Ordinal);
                     if (write && !text.Contains("Idempotency-Key: key-"))
                         Interlocked.Increment(ref _hungUp);
                     socket.LingerState = new LingerOption(true, 0);

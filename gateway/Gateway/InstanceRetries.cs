@@ -104,11 +104,31 @@ public static class InstanceRetries
     );
 
     private static bool IsIdempotentMethod(HttpRequest request) =>
+        (
+            HttpMethods.IsGet(request.Method)
+            || HttpMethods.IsHead(request.Method)
+            || HttpMethods.IsOptions(request.Method)
+            || HttpMethods.IsPut(request.Method)
+            || HttpMethods.IsDelete(request.Method)
+        ) && !ActsOnceOnGet(request);
+
+    /// <summary>
+    /// The GETs that do something once: an outside sign-in's callback (its code and state are single use: sent again,
+    /// the second instance would fail the sign-in the first completed) and the waitlist status asked by e-mail (it
+    /// mails the address).
+    /// </summary>
+    private static bool ActsOnceOnGet(HttpRequest request) =>
         HttpMethods.IsGet(request.Method)
-        || HttpMethods.IsHead(request.Method)
-        || HttpMethods.IsOptions(request.Method)
-        || HttpMethods.IsPut(request.Method)
-        || HttpMethods.IsDelete(request.Method);
+        && (
+            (
+                request.Path.StartsWithSegments("/api/v1/auth/external", StringComparison.OrdinalIgnoreCase)
+                && request.Path.Value!.TrimEnd('/').EndsWith("/callback", StringComparison.OrdinalIgnoreCase)
+            )
+            || (
+                request.Path.StartsWithSegments("/api/v1/waitlist/status", StringComparison.OrdinalIgnoreCase)
+                && request.Query.ContainsKey("email")
+            )
+        );
 
     // What the services' IdempotencyKey.Read takes as a key (one value, not blank), from a caller the gateway
     // authenticated: the services keep keys per user.
