@@ -57,8 +57,8 @@ public static class ConversationAudience
     /// <summary>
     /// Who may open the conversation and is shown @actor's (a message's sender's) messages in it, @actor included,
     /// whatever blocks anyone else is in: a thread's or event chat's members but those in a block with @actor (they
-    /// see its messages hidden) or with a thread's author, a direct conversation's two sides but one the other blocked (the blocker keeps the
-    /// history whole).
+    /// see its messages hidden) or with a thread's author, a direct conversation's two sides but one the other blocked
+    /// (the blocker keeps the history whole).
     /// </summary>
     private static readonly Dictionary<string, string> Readers = new()
     {
