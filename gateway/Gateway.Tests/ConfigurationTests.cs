@@ -21,7 +21,10 @@ public sealed class ConfigurationTests
     {
         var anonymous = GatewayRoutes
             .All.Where(r => r.Anonymous)
-            .Select(r => $"{string.Join(",", r.Methods ?? ["*"])} {r.Path}")
+            .Select(r =>
+                $"{string.Join(",", r.Methods ?? ["*"])} {r.Path}"
+                + (r.WithQueryParameter is { } query ? $"?{query}" : "")
+            )
             .Order()
             .ToList();
 
@@ -41,6 +44,7 @@ public sealed class ConfigurationTests
             "GET /.well-known/jwks.json",
             "POST /api/v1/waitlist",
             "GET /api/v1/waitlist/status",
+            "GET /api/v1/waitlist/status?email",
             "POST /webhooks/stripe",
             "* /sandbox",
             "* /sandbox/{**rest}",

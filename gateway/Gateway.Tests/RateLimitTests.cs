@@ -135,6 +135,10 @@ public sealed class PolicyRateLimitTests(PolicyRateLimitFixture fixture) : IClas
             await _.SendAsync(HttpMethod.Get, "/api/v1/waitlist/status?email=b%40example.com"),
             (HttpStatusCode)429
         );
+        await GatewayFixture.ProblemOf(
+            await _.SendAsync(HttpMethod.Get, "/api/v1/waitlist/status?EMAIL=c%40example.com&token=abc"),
+            (HttpStatusCode)429
+        );
         // The mailed link (its token) mails nothing: people behind one address still open theirs.
         for (var i = 0; i < 3; i++)
             Assert.Equal(

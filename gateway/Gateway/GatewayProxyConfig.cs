@@ -185,17 +185,30 @@ public static class GatewayProxyConfig
         },
     };
 
+    /// <summary>The route metadata key that marks a <see cref="GatewayRoute.ActsOnce"/> route.</summary>
+    public const string ActsOnce = nameof(GatewayRoute.ActsOnce);
+
+    private static readonly Dictionary<string, string> ActsOnceMetadata = new() { [ActsOnce] = "true" };
+
     private static RouteConfig ToRouteConfig(GatewayRoute route)
     {
         var config = new RouteConfig
         {
             RouteId = route.Id,
             ClusterId = route.Pinned ? PinnedCluster(route.Service) : route.Service,
-            Match = new RouteMatch { Path = route.Path, Methods = route.Methods },
+            Match = new RouteMatch
+            {
+                Path = route.Path,
+                Methods = route.Methods,
+                QueryParameters = route.WithQueryParameter is { } name
+                    ? [new RouteQueryParameter { Name = name, Mode = QueryParameterMatchMode.Exists }]
+                    : null,
+            },
             // null leaves the route to the fallback policy: an authenticated user.
             AuthorizationPolicy = route.Anonymous ? "anonymous" : null,
             RateLimiterPolicy = route.RateLimitPolicy,
             MaxRequestBodySize = route.MaxRequestBodyBytes,
+            Metadata = route.ActsOnce ? ActsOnceMetadata : null,
         };
         if (route.UpstreamPath is null)
             return config;

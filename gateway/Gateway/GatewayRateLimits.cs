@@ -174,14 +174,7 @@ public static class GatewayRateLimits
             context => windows.Of(Registrations, ClientIp(context), limits.Registrations, registrationsCeiling)
         );
         options.AddPolicy(Password, context => windows.Of(Password, ClientIp(context), limits.Password));
-        // Asking one's place by the mailed link's token mails nothing: only the global limit holds it.
-        options.AddPolicy(
-            Waitlist,
-            context =>
-                HttpMethods.IsGet(context.Request.Method) && !context.Request.Query.ContainsKey("email")
-                    ? RateLimitPartition.GetNoLimiter(Waitlist)
-                    : windows.Of(Waitlist, ClientIp(context), limits.Waitlist)
-        );
+        options.AddPolicy(Waitlist, context => windows.Of(Waitlist, ClientIp(context), limits.Waitlist));
         options.AddPolicy(Login, context => windows.Of(Login, ClientIp(context), limits.Login, loginCeiling));
         // The upload routes need a token, so a caller is a user; the address is only there to never share one window.
         options.AddPolicy(

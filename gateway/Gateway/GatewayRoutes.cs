@@ -32,6 +32,15 @@ public sealed record GatewayRoute(string Id, string Path, string Service)
     /// SignalR client negotiates, then connects with the connection token one instance issued.
     /// </summary>
     public bool Pinned { get; init; }
+
+    /// <summary>The route matches only requests that carry this query parameter (YARP's Exists match).</summary>
+    public string? WithQueryParameter { get; init; }
+
+    /// <summary>
+    /// Sending the request again would do something twice (a single-use code spent, a second mail), so it is never
+    /// retried on another instance (<see cref="InstanceRetries"/>), whatever its method.
+    /// </summary>
+    public bool ActsOnce { get; init; }
 }
 
 /// <summary>
@@ -120,10 +129,12 @@ public static class GatewayRoutes
             Methods = Get,
             RateLimitPolicy = GatewayRateLimits.Login,
         },
+        // Its code and state are single use: sent again, another instance would fail the sign-in the first completed.
         new("identity-external-callback", "/api/v1/auth/external/{provider}/callback", ResourceNames.Identity)
         {
             Anonymous = true,
             Methods = Get,
+            ActsOnce = true,
         },
         new("identity-external-exchange", "/api/v1/auth/external/exchange", ResourceNames.Identity)
         {
@@ -132,18 +143,26 @@ public static class GatewayRoutes
             RateLimitPolicy = GatewayRateLimits.Login,
         },
         new("identity-jwks", "/.well-known/jwks.json", ResourceNames.Identity) { Anonymous = true, Methods = Get },
-        // Both may mail the address they name: one budget an address (a status asked by its token mails nothing).
+        // Joining and asking one's place by e-mail both mail the address they name: one budget an address. A status
+        // asked by the mailed link's token mails nothing, so only the global limit holds it and it may be retried.
         new("identity-waitlist-join", "/api/v1/waitlist", ResourceNames.Identity)
         {
             Anonymous = true,
             Methods = Post,
             RateLimitPolicy = GatewayRateLimits.Waitlist,
         },
+        new("identity-waitlist-status-by-email", "/api/v1/waitlist/status", ResourceNames.Identity)
+        {
+            Anonymous = true,
+            Methods = Get,
+            WithQueryParameter = "email",
+            RateLimitPolicy = GatewayRateLimits.Waitlist,
+            ActsOnce = true,
+        },
         new("identity-waitlist-status", "/api/v1/waitlist/status", ResourceNames.Identity)
         {
             Anonymous = true,
             Methods = Get,
-            RateLimitPolicy = GatewayRateLimits.Waitlist,
         },
         .. Prefix(ResourceNames.Identity, "/api/v1/auth"),
         new("identity-picture-upload", "/api/v1/users/me/picture", ResourceNames.Identity)

@@ -8,7 +8,8 @@ namespace Community.Gateway;
 /// <summary>
 /// A step of the proxy pipeline: a request that failed on one instance of a service before any answer began (the
 /// instance was killed, refused the connection, broke it, timed out) is sent to another instance when sending it again
-/// cannot do anything twice: a safe or idempotent method (GET, HEAD, OPTIONS, PUT, DELETE), a signed-in caller's
+/// cannot do anything twice: a safe or idempotent method (GET, HEAD, OPTIONS, PUT, DELETE) on a route that does not
+/// act once (<see cref="GatewayRoute.ActsOnce"/>), a signed-in caller's
 /// POST carrying a non-blank <c>Idempotency-Key</c> to one of the paths whose key the service honours
 /// (<see cref="KeyedPosts"/>: it answers a repeat from what it stored; keys are kept per user and for those POSTs
 /// only, so an anonymous one, a refresh for instance, a PATCH's or a password change's is not honoured) unless it
@@ -37,7 +38,7 @@ public static class InstanceRetries
                 }
 
                 // Kept while forwarding (on disk past 30 KB) so that it can be sent again from its start.
-                var idempotentMethod = IsIdempotentMethod(context.Request);
+                var idempotentMethod = IsIdempotentMethod(context.Request) && !ActsOnce(feature);
                 // the services keep a key's answer for some POSTs only: a keyed PATCH, or a keyed POST to any other
                 // path (a password change), sent twice would be applied twice
                 var keyed =
@@ -104,31 +105,15 @@ public static class InstanceRetries
     );
 
     private static bool IsIdempotentMethod(HttpRequest request) =>
-        (
-            HttpMethods.IsGet(request.Method)
-            || HttpMethods.IsHead(request.Method)
-            || HttpMethods.IsOptions(request.Method)
-            || HttpMethods.IsPut(request.Method)
-            || HttpMethods.IsDelete(request.Method)
-        ) && !ActsOnceOnGet(request);
-
-    /// <summary>
-    /// The GETs that do something once: an outside sign-in's callback (its code and state are single use: sent again,
-    /// the second instance would fail the sign-in the first completed) and the waitlist status asked by e-mail (it
-    /// mails the address).
-    /// </summary>
-    private static bool ActsOnceOnGet(HttpRequest request) =>
         HttpMethods.IsGet(request.Method)
-        && (
-            (
-                request.Path.StartsWithSegments("/api/v1/auth/external", StringComparison.OrdinalIgnoreCase)
-                && request.Path.Value!.TrimEnd('/').EndsWith("/callback", StringComparison.OrdinalIgnoreCase)
-            )
-            || (
-                request.Path.StartsWithSegments("/api/v1/waitlist/status", StringComparison.OrdinalIgnoreCase)
-                && request.Query.ContainsKey("email")
-            )
-        );
+        || HttpMethods.IsHead(request.Method)
+        || HttpMethods.IsOptions(request.Method)
+        || HttpMethods.IsPut(request.Method)
+        || HttpMethods.IsDelete(request.Method);
+
+    /// <summary>A route of <see cref="GatewayRoute.ActsOnce"/>: never sent again, whatever its method.</summary>
+    private static bool ActsOnce(IReverseProxyFeature feature) =>
+        feature.Route.Config.Metadata?.ContainsKey(GatewayProxyConfig.ActsOnce) == true;
 
     // What the services' IdempotencyKey.Read takes as a key (one value, not blank), from a caller the gateway
     // authenticated: the services keep keys per user.
