@@ -7,7 +7,8 @@ namespace Community.ServiceDefaults.Auth;
 /// <summary>
 /// Declares the bearer scheme in every OpenAPI document and puts it on each operation that
 /// needs a token, so Swagger UI shows its Authorize button and locks the right operations.
-/// Every endpoint needs a token unless it allows anonymous callers (the fallback policy).
+/// Every endpoint needs a token unless it allows anonymous callers (the fallback policy): then it needs none
+/// (<c>security: []</c>), or none but reads one sent (<see cref="TokenOptional"/>: <c>[{}, {bearer: []}]</c>).
 /// </summary>
 internal sealed class BearerSecurityDocument : IOpenApiDocumentTransformer, IOpenApiOperationTransformer
 {
@@ -37,16 +38,16 @@ internal sealed class BearerSecurityDocument : IOpenApiDocumentTransformer, IOpe
         CancellationToken cancellationToken
     )
     {
-        if (!context.Description.ActionDescriptor.EndpointMetadata.OfType<IAllowAnonymous>().Any())
+        var metadata = context.Description.ActionDescriptor.EndpointMetadata;
+        var bearer = new OpenApiSecurityRequirement
         {
-            operation.Security =
-            [
-                new OpenApiSecurityRequirement
-                {
-                    [new OpenApiSecuritySchemeReference(SchemeName, context.Document)] = [],
-                },
-            ];
-        }
+            [new OpenApiSecuritySchemeReference(SchemeName, context.Document)] = [],
+        };
+        operation.Security =
+            !metadata.OfType<IAllowAnonymous>().Any() ? [bearer]
+            // {} first: no token is needed; a token sent is read
+            : metadata.OfType<TokenOptional>().Any() ? [new OpenApiSecurityRequirement(), bearer]
+            : [];
         return Task.CompletedTask;
     }
 }

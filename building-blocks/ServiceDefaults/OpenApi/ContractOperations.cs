@@ -5,7 +5,6 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using Community.ServiceDefaults.Api;
-using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.Mvc.ApiExplorer;
@@ -70,8 +69,6 @@ internal sealed class ContractOperations : IOpenApiOperationTransformer
 
         await DeclareBodyAsync(operation, context, metadata, cancellationToken);
         AddExample(operation, context, metadata);
-        if (metadata.OfType<IAllowAnonymous>().Any())
-            operation.Security = [];
 
         operation.Parameters ??= [];
         operation.Parameters.Add(

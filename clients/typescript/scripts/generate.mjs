@@ -99,8 +99,30 @@ async function hubTypes() {
   );
 }
 
+/**
+ * The operations whose contract says no token at all (`security: []`): signing in or up, a refresh, a password reset,
+ * the waitlist, the keys, the provider's webhook. An operation that reads a token when one is sent says
+ * `[{}, {bearer: []}]` and is not among them.
+ */
+async function tokenlessOperations() {
+  const operations = [];
+  for (const service of services) {
+    const document = JSON.parse(await readFile(join(contract, `${service}.openapi.json`), "utf8"));
+    for (const [path, item] of Object.entries(document.paths))
+      for (const [method, operation] of Object.entries(item))
+        if (Array.isArray(operation?.security) && operation.security.length === 0)
+          operations.push(`${method.toUpperCase()} ${path}`);
+  }
+  return (
+    header("*.openapi.json") +
+    "/** The operations the contract says take no token (security: []), as \"METHOD /path/{template}\". */\n" +
+    `export const tokenlessOperations: ReadonlySet<string> = new Set(${JSON.stringify(operations.sort(), null, 2)});\n`
+  );
+}
+
 const outputs = new Map();
 for (const service of services) outputs.set(`${service}.ts`, await openApiTypes(service));
+outputs.set("tokenless.ts", await tokenlessOperations());
 outputs.set("messaging-hub.ts", await hubTypes());
 
 if (check) {

@@ -6,6 +6,7 @@ import type { paths as EventsPaths } from "./generated/events.js";
 import type { paths as PaymentsPaths } from "./generated/payments.js";
 import type { paths as AiCompanionPaths } from "./generated/ai-companion.js";
 import { ChatHubClient, type ChatHubOptions } from "./hub.js";
+import { tokenlessOperations } from "./generated/tokenless.js";
 
 export { ChatHubClient, type ChatHubOptions, type TypingChange } from "./hub.js";
 export { paginate, PageError, type ListPage, type PageAt } from "./paging.js";
@@ -46,35 +47,15 @@ export async function resolveToken(token: TokenSource): Promise<string | undefin
   return typeof token === "function" ? await token() : token;
 }
 
-/**
- * The operations a token means nothing to (signing in or up, renewing, a password reset, the waitlist, the provider's
- * webhook): none is sent on them. The gateway checks any token a request carries, anonymous routes included, so the
- * expired token a refresh replaces would get the refresh refused (401). Anonymous reads that a token changes (an
- * event's page shows an invited member the private event) still get it.
- */
-const tokenless = new Set([
-  "POST /api/v1/auth/register",
-  "POST /api/v1/auth/register/confirm",
-  "POST /api/v1/auth/login",
-  "POST /api/v1/auth/login/two-factor",
-  "POST /api/v1/auth/refresh",
-  "POST /api/v1/auth/external/exchange",
-  "GET /api/v1/auth/external/providers",
-  "GET /api/v1/auth/external/{provider}/start",
-  "GET /api/v1/auth/external/{provider}/callback",
-  "POST /api/v1/auth/password/forgot",
-  "POST /api/v1/auth/password/reset",
-  "POST /api/v1/waitlist",
-  "GET /api/v1/waitlist/status",
-  "GET /.well-known/jwks.json",
-  "POST /webhooks/stripe",
-]);
 
 export function createCommunityClient(options: CommunityClientOptions): CommunityClient {
   let token: TokenSource = options.token;
   const auth: Middleware = {
     async onRequest({ request, schemaPath }) {
-      if (tokenless.has(`${request.method} ${schemaPath}`)) return request;
+      // The contract's operations a token means nothing to get none (a refresh, a sign-in...): the gateway checks any
+      // token a request carries, so the expired one a refresh replaces would get the refresh refused. Anonymous reads
+      // that a token changes (a private event shown to an invited member) say so in the contract and still get it.
+      if (tokenlessOperations.has(`${request.method} ${schemaPath}`)) return request;
       const current = await resolveToken(token);
       if (current && !request.headers.has("Authorization")) request.headers.set("Authorization", `Bearer ${current}`);
       return request;

@@ -40,8 +40,14 @@ public sealed class OpenApiTests(EventsFixture fx) : IClassFixture<EventsFixture
         var create = document["paths"]!["/api/v1/events"]!["post"]!;
         Assert.Equal(["bearer"], create["security"]!.AsArray().SelectMany(r => r!.AsObject().Select(p => p.Key)));
 
-        var browse = document["paths"]!["/api/v1/events"]!["get"]!.AsObject(); // anonymous: public events for anyone
-        Assert.Empty(browse["security"]!.AsArray());
+        // anonymous, public events for anyone; a token sent shows a member what is theirs too: none, or the bearer
+        var browse = document["paths"]!["/api/v1/events"]!["get"]!.AsObject();
+        Assert.Equal(
+            ["", "bearer"],
+            browse["security"]!.AsArray().Select(r => string.Join(",", r!.AsObject().Select(p => p.Key)))
+        );
+        foreach (var read in new[] { "/api/v1/events/{id}", "/api/v1/events/nearby", "/api/v1/events/{id}/cover" })
+            Assert.Equal(2, document["paths"]![read]!["get"]!["security"]!.AsArray().Count);
     }
 
     [Theory]

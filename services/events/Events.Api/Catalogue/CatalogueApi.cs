@@ -60,12 +60,12 @@ public static partial class CatalogueApi
             .ProducesProblem(StatusCodes.Status409Conflict);
         group
             .MapGet("", List)
-            .AllowAnonymous()
+            .AllowAnonymousWithOptionalToken()
             .WithName("ListEvents")
             .WithSummary("Browse published events (anonymous: public ones)");
         group
             .MapGet("/nearby", Nearby)
-            .AllowAnonymous()
+            .AllowAnonymousWithOptionalToken()
             .WithName("NearbyEvents")
             .WithSummary("Upcoming events within radius_km, nearest first");
         group
@@ -92,13 +92,13 @@ public static partial class CatalogueApi
             .WithDescription(MyPagesDescription);
         group
             .MapGet("/{id:guid}", Get)
-            .AllowAnonymous()
+            .AllowAnonymousWithOptionalToken()
             .WithName("GetEvent")
             .AnswersETag()
             .WithSummary("Event details, with my registration when signed in");
         group
             .MapGet("/{id:guid}.ics", Calendar)
-            .AllowAnonymous()
+            .AllowAnonymousWithOptionalToken()
             .WithName("GetEventCalendar")
             .WithSummary("The event as an iCalendar file")
             .ProducesFile("text/calendar");

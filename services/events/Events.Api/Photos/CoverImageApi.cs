@@ -54,7 +54,7 @@ public static class CoverImageApi
             .ProducesProblem(StatusCodes.Status409Conflict);
         group
             .MapGet("", Content)
-            .AllowAnonymous()
+            .AllowAnonymousWithOptionalToken()
             .WithName("GetEventCover")
             .WithSummary("The uploaded cover's image bytes (whoever may see the event)")
             .ProducesFile(BlobDownloads.ImageTypes)
