@@ -569,4 +569,79 @@ describe("editing a message", () => {
     expect((screen.getByLabelText("Message") as HTMLTextAreaElement).value).toBe("And bring water");
     expect(screen.queryByText(/Editing a message/)).toBeNull();
   });
+
+  it("gives back what was being written when an edit is given up or saved, and a reply started meanwhile ends the edit", async () => {
+    signedIn({ id: "me", role: "member" });
+    const { sent } = connectedHub({ c1: [message("c1", 1, "Meet at nine"), message("c1", 2, "Who brings bread?", amira)] });
+    const hub = session.hub()!;
+    const send = hub.invoke;
+    vi.spyOn(hub, "invoke").mockImplementation((async (method: string, ...args: unknown[]) => {
+      if (method !== "EditMessage") return (send as (...all: unknown[]) => unknown)(method, ...args);
+      return { ...message("c1", 1, args[2] as string), edited_at: "2026-11-28T10:05:00Z" };
+    }) as typeof hub.invoke);
+    render(<Discussion conversationId="c1" title="Amira" canSend />);
+    const box = () => screen.getByLabelText("Message") as HTMLTextAreaElement;
+    fireEvent.click(await log().findByRole("button", { name: "Reply to: Who brings bread?" }));
+    write("I bring the bread and");
+
+    fireEvent.click(log().getByRole("button", { name: "Edit message: Meet at nine" }));
+    expect(box().value).toBe("Meet at nine");
+    fireEvent.click(screen.getByRole("button", { name: "Cancel editing" }));
+    expect(box().value).toBe("I bring the bread and");
+    expect(screen.getByText(/Replying to Amira/)).toBeTruthy();
+
+    fireEvent.click(log().getByRole("button", { name: "Edit message: Meet at nine" }));
+    write("Meet at half past nine");
+    fireEvent.submit(box().closest("form")!);
+    await log().findByText("Meet at half past nine");
+    expect(box().value).toBe("I bring the bread and");
+    expect(screen.getByText(/Replying to Amira/)).toBeTruthy();
+
+    // Reply pressed while editing: the edit is given up, not sent as a new message
+    fireEvent.click(log().getByRole("button", { name: "Edit message: Meet at half past nine" }));
+    fireEvent.click(log().getByRole("button", { name: "Reply to: Who brings bread?" }));
+    expect(screen.queryByText(/Editing a message/)).toBeNull();
+    expect(box().value).toBe("I bring the bread and");
+    expect(sent).toEqual([]);
+  });
+
+  it("sends nothing on the Enter that picks an input method's word, and sends on the Enter after it", async () => {
+    signedIn({ id: "me", role: "member" });
+    const { sent } = connectedHub({ c1: [] }, async (text, txn) => message("c1", 1, text, me, txn));
+    render(<Discussion conversationId="c1" title="Amira" canSend />);
+    await screen.findByLabelText("Message");
+    write("こんにちは");
+    fireEvent.keyDown(screen.getByLabelText("Message"), { key: "Enter", isComposing: true });
+    fireEvent.keyDown(screen.getByLabelText("Message"), { key: "Enter", keyCode: 229 });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(sent).toEqual([]);
+
+    fireEvent.keyDown(screen.getByLabelText("Message"), { key: "Enter" });
+    await waitFor(() => expect(sent).toEqual(["こんにちは"]));
+  });
+});
+
+describe("the conversation list", () => {
+  it("says what a last message without words is: a file, hidden by a block, or deleted", async () => {
+    signedIn({ id: "me", role: "member" });
+    const preview = (text: string | null, more: object) => ({ id: "m", seq: 1, sender_id: "u-amira", text, deleted: false, hidden: false, attachment_count: 0, created_at: "2026-11-28T10:00:00Z", ...more });
+    const direct = (id: string, name: string, last: object) => ({ id, kind: "direct", other_user: { ...amira, display_name: name }, unread_count: 0, last_message: last, last_activity_at: "2026-11-28T10:00:00Z", muted: false, can_send: true });
+    stubPlatform(({ path }) =>
+      path === "/api/v1/conversations"
+        ? {
+            status: 200,
+            body: {
+              items: [direct("c1", "Amira", preview(null, { attachment_count: 1 })), direct("c2", "Bilal", preview(null, { hidden: true })), direct("c3", "Chen", preview(null, { deleted: true })), direct("c4", "Dana", preview("See you", {}))],
+              next_cursor: null,
+            },
+          }
+        : undefined,
+    );
+    connectedHub({});
+    render(<Messages />);
+    expect(await screen.findByText(/^\(a file\) · /)).toBeTruthy();
+    expect(screen.getByText(/^\(hidden\) · /)).toBeTruthy();
+    expect(screen.getByText(/^\(deleted\) · /)).toBeTruthy();
+    expect(screen.getByText(/^See you · /)).toBeTruthy();
+  });
 });

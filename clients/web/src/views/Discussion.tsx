@@ -69,6 +69,8 @@ export function Discussion({ conversationId, title, canSend, receipts = false, t
   const lastTyping = useRef(0);
   const draftRef = useRef("");
   draftRef.current = draft;
+  // what was being written (and answered) when an edit began, given back when it ends
+  const beforeEdit = useRef<{ text: string; replyingTo: Message | null } | null>(null);
   const shownRef = useRef<Message[]>([]);
   shownRef.current = messages;
   const textbox = useRef<HTMLTextAreaElement>(null);
@@ -98,6 +100,7 @@ export function Discussion({ conversationId, title, canSend, receipts = false, t
     setHasOlder(false);
     setTyping([]);
     setEditing(null);
+    beforeEdit.current = null;
     setReplyingTo(null);
     setDraft("");
     setAttached([]);
@@ -389,13 +392,14 @@ export function Discussion({ conversationId, title, canSend, receipts = false, t
     const hub = session.hub();
     if (editing) {
       const target = editing;
-      setEditing(null);
+      const before = endEdit();
       try {
         merge([await hub!.invoke("EditMessage", conversationId, target.id, text)]);
       } catch (e) {
         setError(hubError(e, "The message could not be edited."));
         // the edit is put back, to be saved again (once the connection is back), unless something else was written meanwhile
-        if (!draftRef.current) {
+        if (draftRef.current === before.text && !beforeEdit.current) {
+          beforeEdit.current = before;
           setEditing(target);
           setReplyingTo(null);
           setDraft(text);
@@ -443,8 +447,28 @@ export function Discussion({ conversationId, title, canSend, receipts = false, t
       .catch(() => undefined);
   }
 
-  function startReply(message: Message) {
+  function startEdit(message: Message) {
+    if (!editing) beforeEdit.current = { text: draftRef.current, replyingTo };
+    setEditing(message);
+    setReplyingTo(null);
+    setDraft(message.text ?? "");
+    draftRef.current = message.text ?? "";
+    textbox.current?.focus();
+  }
+
+  /** Ends an edit (saved, or given up), giving back what was being written and answered before it. */
+  function endEdit() {
+    const before = beforeEdit.current ?? { text: "", replyingTo: null };
+    beforeEdit.current = null;
     setEditing(null);
+    setDraft(before.text);
+    draftRef.current = before.text;
+    setReplyingTo(before.replyingTo);
+    return before;
+  }
+
+  function startReply(message: Message) {
+    if (editing) endEdit();
     setReplyingTo(message);
     textbox.current?.focus();
   }
@@ -519,7 +543,7 @@ export function Discussion({ conversationId, title, canSend, receipts = false, t
               {m.sender.user_id === me && !m.deleted_at && (
                 <div class="actions">
                   {canSend && <ReplyButton message={m} reply={startReply} />}
-                  <button type="button" class="link" onClick={() => (setEditing(m), setReplyingTo(null), setDraft(m.text ?? ""))} aria-label={`Edit message: ${m.text ?? ""}`}>
+                  <button type="button" class="link" onClick={() => startEdit(m)} aria-label={`Edit message: ${m.text ?? ""}`}>
                     Edit
                   </button>
                   <button type="button" class="link" onClick={() => void remove(m)} aria-label={`Delete message: ${m.text ?? ""}`}>
@@ -558,7 +582,7 @@ export function Discussion({ conversationId, title, canSend, receipts = false, t
           {editing && (
             <p class="meta">
               Editing a message.{" "}
-              <button type="button" class="link" onClick={() => (setEditing(null), setDraft(""))}>
+              <button type="button" class="link" onClick={() => (endEdit(), textbox.current?.focus())}>
                 Cancel editing
               </button>
             </p>
@@ -584,7 +608,8 @@ export function Discussion({ conversationId, title, canSend, receipts = false, t
             placeholder={closed === null ? "Write a message" : "Nothing more can be sent here"}
             onInput={(e) => onInput(e.currentTarget.value)}
             onKeyDown={(e) => {
-              if (e.key === "Enter" && !e.shiftKey) {
+              // an Enter that picks a word of an input method (Chinese, Japanese, Korean...) sends nothing
+              if (e.key === "Enter" && !e.shiftKey && !e.isComposing && e.keyCode !== 229) {
                 e.preventDefault();
                 e.currentTarget.form?.requestSubmit();
               }

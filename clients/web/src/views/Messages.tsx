@@ -5,6 +5,7 @@ import { ListState, LoadFailed, ShowMore, useList } from "../lib/list";
 import { href, navigate } from "../lib/router";
 import { problemText, resync } from "../lib/session";
 import { Discussion } from "./Discussion";
+import { excerpt } from "./MessageSearch";
 import { Failure } from "../lib/said";
 import { Avatar } from "../lib/picture";
 
@@ -70,7 +71,7 @@ export function Messages({ conversationId }: { conversationId?: string }) {
                       </span>
                     )}
                   </span>
-                  <span class="meta">{c.last_message ? `${c.last_message.text ?? "(deleted)"} · ${formatTime(c.last_activity_at)}` : "No messages yet"}</span>
+                  <span class="meta">{c.last_message ? `${preview(c.last_message)} · ${formatTime(c.last_activity_at)}` : "No messages yet"}</span>
                 </span>
               </a>
             </li>
@@ -165,4 +166,13 @@ export async function startConversation(userId: string, connected = false): Prom
     if (!connected || response.status !== 403 || asked === 20) return { error: problemText(error, response, "The conversation could not be started.") };
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
+}
+
+type Preview = messaging.components["schemas"]["MessagePreview"];
+
+/** A conversation's last message in the list: its words, or what it is when it has none to show. */
+export function preview(message: Preview): string {
+  if (message.deleted) return "(deleted)";
+  if (message.hidden) return "(hidden)";
+  return excerpt(message.text ?? (message.attachment_count > 0 ? "(a file)" : ""), 80);
 }
