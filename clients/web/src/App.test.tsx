@@ -147,4 +147,32 @@ describe("signing in", () => {
     await waitFor(() => expect(location.pathname).toBe("/app/signin"));
     expect(sessionStorage.getItem("community.after-sign-in")).toBeNull();
   });
+
+  it("takes back to a page where a session ended only the account it was, not the next one to sign in on the tab", async () => {
+    const amira = { id: "0193a4c2-0000-7000-8000-000000000001", username: "amira", role: "member" };
+    const bilal = { id: "0193a4c2-0000-7000-8000-000000000002", username: "bilal", role: "member" };
+    for (const [next, lands] of [
+      [bilal, "/app/"],
+      [amira, "/app/events/e1"],
+    ] as const) {
+      signedIn(amira);
+      history.replaceState(null, "", "/app/events/e1");
+      hubEvents();
+      stubPlatform(({ path }) => {
+        if (path === "/api/v1/auth/external/providers") return { status: 200, body: { items: [] } };
+        if (path === "/api/v1/auth/login") return { status: 200, body: { user: next, access_token: "a2", refresh_token: "r2", token_type: "bearer", expires_in: 900 } };
+        return undefined;
+      });
+      render(<App />);
+      // Amira's session ends on her event's page (the refresh refused: revoked, suspended, changed elsewhere)
+      (session as unknown as { end(reason: string | null): void }).end("Your session ended. Sign in again.");
+      await waitFor(() => expect(location.pathname).toBe("/app/signin"));
+      fireEvent.input(await screen.findByLabelText("Username, e-mail or phone"), { target: { value: next.username } });
+      fireEvent.input(screen.getByLabelText("Password"), { target: { value: "correct horse 42" } });
+      fireEvent.submit(screen.getByRole("button", { name: "Sign in" }).closest("form")!);
+      await waitFor(() => expect(location.pathname).toBe(lands));
+      cleanup();
+      signedIn(null);
+    }
+  });
 });

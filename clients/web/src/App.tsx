@@ -1,4 +1,4 @@
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { session, useSession } from "./lib/app";
 import { afterSignIn, forgetDestination, href, navigate, onLinkClick, rememberDestination, useFocusOnRouteChange, usePath } from "./lib/router";
 import { resync, Unreachable } from "./lib/session";
@@ -35,16 +35,20 @@ export function App() {
   const path = usePath();
   useFocusOnRouteChange(path);
   const signedIn = session.user !== null;
+  // whose session this tab last had: a page kept when it ends is theirs alone to come back to
+  const lastUser = useRef<string | null>(null);
+  if (session.user) lastUser.current = session.user.id;
 
   useEffect(() => {
     if (path === "/waitlist") return; // open to everyone, signed in or not
     const auth = path === "/signin" || path === "/signup" || path === "/forgot" || path === "/signed-in";
     if (!signedIn && !auth) {
-      // a link or bookmark opened signed out (a new tab has no session): there once signed in
-      rememberDestination();
+      // a link or bookmark opened signed out (a new tab has no session), or a session that ended here: there once
+      // signed in (the same account only, for a session that ended)
+      rememberDestination(lastUser.current);
       navigate("/signin", true);
     }
-    if (signedIn && auth) afterSignIn();
+    if (signedIn && auth) afterSignIn(session.user!.id);
   }, [signedIn, path]);
 
   useEffect(() => {

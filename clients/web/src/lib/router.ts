@@ -20,11 +20,15 @@ let redirecting = false;
 const destinationKey = "community.after-sign-in";
 const signInPaths = ["/signin", "/signup", "/forgot", "/signed-in"];
 
-/** Keeps where the visitor is now (its path, query and fragment) to go back to once signed in; not a sign-in page. */
-export function rememberDestination(): void {
+/**
+ * Keeps where the visitor is now (its path, query and fragment) to go back to once signed in; not a sign-in page.
+ * `owner`: the account whose session just ended here (expired, revoked), which alone is taken back there; none for a
+ * link opened signed out, where whoever signs in goes.
+ */
+export function rememberDestination(owner: string | null = null): void {
   const path = currentPath();
   if (path === "/" || path === "/waitlist" || signInPaths.includes(path)) return;
-  sessionStorage.setItem(destinationKey, path + location.search + location.hash);
+  sessionStorage.setItem(destinationKey, JSON.stringify({ to: path + location.search + location.hash, owner }));
 }
 
 /** A sign-out of one's own: the next sign-in (maybe someone else's) starts at home. */
@@ -32,14 +36,25 @@ export function forgetDestination(): void {
   sessionStorage.removeItem(destinationKey);
 }
 
+function keptDestination(): { to: string; owner: string | null } | null {
+  try {
+    const kept = JSON.parse(sessionStorage.getItem(destinationKey) ?? "null");
+    return typeof kept?.to === "string" ? { to: kept.to, owner: typeof kept.owner === "string" ? kept.owner : null } : null;
+  } catch {
+    return null;
+  }
+}
+
 /**
- * Signed in, on a sign-in page: to where the visitor was going (kept by {@link rememberDestination}), once, else home.
+ * Signed in as `user`, on a sign-in page: to where the visitor was going (kept by {@link rememberDestination}), once,
+ * else home; another account than the one whose session ended there starts at home (that page was not theirs).
  * Elsewhere nothing (the form's own step and the app's both ask, whichever comes first goes).
  */
-export function afterSignIn(): void {
+export function afterSignIn(user: string | null): void {
   if (!signInPaths.includes(currentPath())) return;
-  const to = sessionStorage.getItem(destinationKey);
+  const kept = keptDestination();
   sessionStorage.removeItem(destinationKey);
+  const to = kept && (kept.owner === null || kept.owner === user) ? kept.to : null;
   // a path of this app only: never another origin ("//host", "/\\host")
   navigate(to && /^\/(?![\/\\])/.test(to) ? to : "/", true);
 }

@@ -66,7 +66,7 @@ function useSignInStep(challenged: (challenge: Challenge) => void = () => undefi
     setError(result.error);
     wait.set(result.wait);
     if (result.challenge) challenged({ id: result.challenge, lapsesAt: Date.now() + (result.challengeExpiresIn ?? 300) * 1000 });
-    else if (!result.error) afterSignIn();
+    else if (!result.error) afterSignIn(session.user?.id ?? null);
   }
   return { error, setError, busy, wait, step };
 }
@@ -348,7 +348,7 @@ export function SignUp() {
           }
           setError(failed.error);
           wait.set(failed.wait);
-          if (!failed.error) afterSignIn();
+          if (!failed.error) afterSignIn(session.user?.id ?? null);
         }}
       >
         <label>
