@@ -95,6 +95,49 @@ public sealed class ConversationSendGuardTests(MessagingFixture fx) : IClassFixt
         await AssertStored(thread, 3);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_thread_whose_author_is_in_a_block_with_a_member_is_hidden_from_them_and_refuses_their_send(
+        bool authorBlocks
+    )
+    {
+        var (ownerId, owner) = await fx.RegisteredAsync();
+        var (authorId, author) = await fx.RegisteredAsync();
+        var (memberId, member) = await fx.RegisteredAsync();
+        var groupId = await fx.GroupAsync(ownerId, "Knitters", authorId, memberId);
+        var thread = await fx.ThreadAsync(author, groupId, "Patterns", "Share yours");
+        var first = (await fx.SendAsync(member, thread, "Mine"))["id"]!.GetValue<Guid>();
+        await fx.SendAsync(owner, thread, "Lovely");
+        Assert.NotNull(Shapes.Find(Guid.Parse(thread), memberId));
+        Assert.NotNull(Shapes.Find(Guid.Parse(thread), ownerId));
+
+        if (authorBlocks)
+            await fx.BlockAsync(authorId, memberId);
+        else
+            await fx.BlockAsync(memberId, authorId);
+        // The group's owner moderates it: a block with the author does not take the thread out of moderation.
+        await fx.BlockAsync(authorId, ownerId);
+        await fx.SendAsync(owner, thread, "Keep it kind");
+        await (await fx.Client.Get($"/api/v1/conversations/{thread}/messages", owner)).AssertStatus(200);
+        // The send goes straight to the statement (the instance knows the thread) and is refused there; every read of
+        // the thread's messages answers as for a thread that does not exist, and the list leaves it out.
+        await Refused(member, thread, 404);
+        await (await fx.Client.Get($"/api/v1/conversations/{thread}", member)).AssertProblem(404);
+        await (await fx.Client.Get($"/api/v1/conversations/{thread}/messages", member)).AssertProblem(404);
+        await (await fx.Client.Get($"/api/v1/threads/{thread}/messages/{first}/replies", member)).AssertProblem(404);
+        var list = await (await fx.Client.Get("/api/v1/conversations?kind=thread", member)).AssertStatus(200);
+        Assert.DoesNotContain(list["items"]!.AsArray(), c => c!["id"]!.GetValue<string>() == thread);
+
+        if (authorBlocks)
+            await fx.DeliverAsync(new UserUnblocked(Guid.NewGuid(), fx.Tick(), authorId, memberId));
+        else
+            await fx.DeliverAsync(new UserUnblocked(Guid.NewGuid(), fx.Tick(), memberId, authorId));
+        await fx.SendAsync(member, thread, "Back");
+        await (await fx.Client.Get($"/api/v1/conversations/{thread}/messages", member)).AssertStatus(200);
+        await AssertStored(thread, 5);
+    }
+
     [Fact]
     public async Task In_a_thread_of_a_deleted_group_the_send_is_refused()
     {

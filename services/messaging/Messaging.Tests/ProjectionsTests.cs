@@ -377,7 +377,7 @@ public sealed class ProjectionsTests(MessagingFixture fx) : IClassFixture<Messag
     }
 
     [Fact]
-    public async Task A_deleted_account_leaves_its_conversations_and_no_message_sent_before_brings_it_back()
+    public async Task A_deleted_account_leaves_its_conversations_and_blocks_and_no_message_sent_before_brings_it_back()
     {
         var (aId, a, bId, b, c) = await fx.PairAsync();
         var (carolId, _) = await fx.RegisteredAsync();
@@ -386,9 +386,15 @@ public sealed class ProjectionsTests(MessagingFixture fx) : IClassFixture<Messag
         await fx.SendAsync(b, c, "Take care");
         var eventId = await fx.EventAsync(organizerId, "Farewell picnic");
         var registered = await fx.RegisteredForAsync(eventId, aId);
+        await fx.BlockAsync(aId, carolId);
+        await fx.BlockAsync(organizerId, aId);
         // Messages sent before the deletion, delivered after it, are newer than what they would change.
         var sentBefore = fx.Tick();
         await fx.DeliverAsync(new UserDeleted(Guid.NewGuid(), fx.Tick(), aId));
+        // Who blocked whom is not kept for an account that is gone.
+        Task<long> BlocksAsync() =>
+            fx.ScalarAsync<long>("SELECT count(*) FROM blocks WHERE @u IN (blocker_id, blocked_id)", ("u", aId))!;
+        Assert.Equal(0L, await BlocksAsync());
 
         Task<long> PlacesAsync() =>
             fx.ScalarAsync<long>("SELECT count(*) FROM conversation_members WHERE user_id = @u", ("u", aId))!;
@@ -421,6 +427,9 @@ public sealed class ProjectionsTests(MessagingFixture fx) : IClassFixture<Messag
         await fx.DeliverAsync(new ConnectionAccepted(Guid.NewGuid(), sentBefore, Guid.NewGuid(), bId, aId));
         await fx.DeliverAsync(new ConnectionAccepted(Guid.NewGuid(), sentBefore, Guid.NewGuid(), aId, carolId));
         await fx.DeliverAsync(registered with { MessageId = Guid.NewGuid(), OccurredAt = sentBefore });
+        await fx.DeliverAsync(new UserBlocked(Guid.NewGuid(), sentBefore, bId, aId));
+        await fx.DeliverAsync(new UserUnblocked(Guid.NewGuid(), sentBefore, aId, carolId));
+        Assert.Equal(0L, await BlocksAsync());
         Assert.Equal(0L, await PlacesAsync());
         Assert.Equal(0L, await ConnectedAsync());
         Assert.Equal(

@@ -4,7 +4,7 @@ namespace Community.Messaging.Conversations;
 
 /// <summary>
 /// A conversation as one user may use it: who sees it (its members; not the blocked side of a direct one;
-/// a thread's group members), who may send (not closed, no block either way, still connected), who moderates.
+/// a thread's group members but those in a block with its author unless they moderate), who may send (not closed, no block either way, still connected), who moderates.
 /// Everyone else gets the same 404 as for a conversation that does not exist.
 /// </summary>
 public sealed record ConversationAccess(
@@ -60,6 +60,11 @@ public sealed record ConversationAccess(
                 if (facts.GroupRole is not { } role || facts.Gone)
                     throw new NotFoundException(NoSuchConversation);
                 var moderates = role is GroupRoles.Owner or GroupRoles.Moderator;
+                // A thread whose author is in a block with the caller (either way) is hidden from them: its list,
+                // page and pushes leave it out (ThreadQueries.Visible, ConversationAudience), and so do its messages.
+                // Its moderators still open it: an author blocking them does not take the thread out of moderation.
+                if (facts.InABlockWithTheAuthor && !moderates)
+                    throw new NotFoundException(NoSuchConversation);
                 return new(conversation, userId, moderates, conversation.Closed ? Closed() : null);
             default:
                 if (!facts.EventChatMember)
@@ -97,6 +102,17 @@ public sealed record ConversationAccess(
                                 db.Groups.Any(g => g.GroupId == c.GroupId && g.Deleted)
                                 || db.Threads.Any(t => t.Id == c.Id && t.DeletedAt != null)
                             ),
+                        c.Kind == ConversationKinds.Thread
+                            && db.Threads.Any(t =>
+                                t.Id == c.Id
+                                && db.Blocks.Any(b =>
+                                    b.Blocked
+                                    && (
+                                        (b.BlockerId == userId && b.BlockedId == t.AuthorId)
+                                        || (b.BlockerId == t.AuthorId && b.BlockedId == userId)
+                                    )
+                                )
+                            ),
                         c.Kind == ConversationKinds.Direct
                             && db.Blocks.Any(b =>
                                 b.Blocked
@@ -126,6 +142,7 @@ public sealed record ConversationAccess(
         bool EventChatMember,
         string? GroupRole,
         bool Gone,
+        bool InABlockWithTheAuthor,
         bool BlockedByTheOther,
         bool BlockedTheOther,
         bool Connected

@@ -86,7 +86,11 @@ public static class ConversationQueries
               AND (c.kind <> 'thread' OR EXISTS (
                     SELECT 1 FROM group_members g WHERE g.group_id = c.group_id AND g.user_id = {userId} AND g.active)
                     AND NOT EXISTS (SELECT 1 FROM groups gr WHERE gr.group_id = c.group_id AND gr.deleted)
-                    AND NOT EXISTS (SELECT 1 FROM threads t WHERE t.id = c.id AND t.deleted_at IS NOT NULL))
+                    AND NOT EXISTS (SELECT 1 FROM threads t WHERE t.id = c.id AND t.deleted_at IS NOT NULL)
+                    AND NOT EXISTS (SELECT 1 FROM threads t JOIN blocks tb ON tb.blocked
+                                      AND ((tb.blocker_id = {userId} AND tb.blocked_id = t.author_id)
+                                        OR (tb.blocker_id = t.author_id AND tb.blocked_id = {userId}))
+                                    WHERE t.id = c.id))
             """
         );
 

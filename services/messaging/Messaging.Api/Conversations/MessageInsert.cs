@@ -90,6 +90,12 @@ public static class MessageInsert
             EXISTS (SELECT 1 FROM group_members s WHERE s.group_id = @group AND s.user_id = @sender AND s.active)
             AND NOT EXISTS (SELECT 1 FROM groups s WHERE s.group_id = @group AND s.deleted)
             AND NOT EXISTS (SELECT 1 FROM threads s WHERE s.id = @c AND s.deleted_at IS NOT NULL)
+            AND (NOT EXISTS (SELECT 1 FROM threads s JOIN blocks sb ON sb.blocked
+                               AND ((sb.blocker_id = @sender AND sb.blocked_id = s.author_id)
+                                 OR (sb.blocker_id = s.author_id AND sb.blocked_id = @sender))
+                             WHERE s.id = @c)
+                 OR EXISTS (SELECT 1 FROM group_members s WHERE s.group_id = @group AND s.user_id = @sender
+                                AND s.active AND s.role IN ('owner', 'moderator')))
             """,
         [ConversationKinds.Direct] = """
             NOT EXISTS (SELECT 1 FROM blocks s WHERE s.blocked

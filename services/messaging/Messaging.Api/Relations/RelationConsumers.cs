@@ -119,15 +119,22 @@ internal static class RelationWrites
         );
     }
 
-    public static Task SetBlockedAsync(
+    /// <summary>
+    /// A deleted account blocks nobody and is blocked by nobody (<see cref="BlocksEraser"/>): a block or unblock of one
+    /// that arrives after the deletion, sent before it, writes nothing.
+    /// </summary>
+    public static async Task SetBlockedAsync(
         MessagingDbContext db,
         Guid blocker,
         Guid blocked,
         bool isBlocked,
         DateTimeOffset at,
         CancellationToken cancellationToken
-    ) =>
-        db.Database.ExecuteSqlAsync(
+    )
+    {
+        if (await DeletedUsers.AnyAsync(db, [blocker, blocked], cancellationToken))
+            return;
+        await db.Database.ExecuteSqlAsync(
             $"""
             INSERT INTO blocks (blocker_id, blocked_id, blocked, as_of) VALUES ({blocker}, {blocked}, {isBlocked}, {at})
             ON CONFLICT (blocker_id, blocked_id) DO UPDATE SET blocked = EXCLUDED.blocked, as_of = EXCLUDED.as_of
@@ -135,4 +142,5 @@ internal static class RelationWrites
             """,
             cancellationToken
         );
+    }
 }

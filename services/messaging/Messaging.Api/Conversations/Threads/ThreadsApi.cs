@@ -411,7 +411,12 @@ public static class ThreadsApi
         var after = Keyset.After(query.Cursor, ParseSeq, errors);
         errors.ThrowIfAny();
         var callerId = principal.UserId();
-        await ThreadAccess.OpenAsync(db, id, callerId, cancellationToken);
+        // Read as the thread's messages are: hidden, too, from those in a block with its author.
+        if (
+            (await ConversationAccess.OpenAsync(db, id, callerId, cancellationToken)).Conversation.Kind
+            != ConversationKinds.Thread
+        )
+            throw new NotFoundException(ThreadAccess.NoSuchThread);
         if (!await db.Messages.AnyAsync(m => m.Id == messageId && m.ConversationId == id, cancellationToken))
             throw new NotFoundException("No such message in this thread.");
         var replies = db.Messages.AsNoTracking().Where(m => m.ConversationId == id && m.ReplyTo == messageId);
