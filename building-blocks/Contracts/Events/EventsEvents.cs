@@ -118,6 +118,8 @@ public sealed record PurchaseRejected(
 /// <summary>
 /// THE confirmation of a seat: published once when a registration is confirmed, free (PaymentId null) or paid and
 /// settled (PaymentId the payment), with its ticket. Notifications and the activity feed consume this one event.
+/// <paramref name="OrganizerUserId"/>: the event's organizer, told of the registration even by a consumer that has not
+/// heard of the event yet (its EventPublished still on the way); null from publishers before it existed.
 /// </summary>
 public sealed record RegistrationConfirmed(
     Guid MessageId,
@@ -126,7 +128,8 @@ public sealed record RegistrationConfirmed(
     Guid EventId,
     Guid UserId,
     string TicketCode,
-    Guid? PaymentId
+    Guid? PaymentId,
+    Guid? OrganizerUserId = null
 ) : IIntegrationEvent;
 
 /// <summary>An attendee checked in at the venue.</summary>

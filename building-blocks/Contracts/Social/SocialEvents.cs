@@ -132,14 +132,16 @@ public sealed record GroupMemberRoleChanged(
 
 /// <summary>
 /// A user asked to join a group whose join policy is request; its owner and moderators decide
-/// (GroupJoinRequestDecided).
+/// (GroupJoinRequestDecided). <paramref name="Deciders"/>: who they were when it was asked, for a consumer that does
+/// not know the group yet (its GroupCreated still on the way); null from publishers before it existed.
 /// </summary>
 public sealed record GroupJoinRequested(
     Guid MessageId,
     DateTimeOffset OccurredAt,
     Guid GroupId,
     Guid UserId,
-    string? Reason
+    string? Reason,
+    IReadOnlyList<Guid>? Deciders = null
 ) : IIntegrationEvent;
 
 /// <summary>

@@ -32,7 +32,7 @@ public sealed class RegistrationTests(EventsFixture fx) : IClassFixture<EventsFi
     [Fact]
     public async Task A_free_event_confirms_at_once_and_registering_again_returns_the_same_registration()
     {
-        var (_, organizer) = fx.Organizer();
+        var (organizerId, organizer) = fx.Organizer();
         var e = await fx.CreateEventAsync(organizer, b => b["capacity"] = 3);
         var (memberId, member) = fx.Member();
         var before = await fx.OutboxCountAsync("RegistrationConfirmed");
@@ -53,6 +53,15 @@ public sealed class RegistrationTests(EventsFixture fx) : IClassFixture<EventsFi
             )
         );
         Assert.Equal(before + 1, await fx.OutboxCountAsync("RegistrationConfirmed"));
+        // it names the organizer, for a consumer that has not heard of the event yet
+        Assert.Equal(
+            organizerId.ToString(),
+            await fx.ScalarAsync<string>(
+                "SELECT payload->>'organizerUserId' FROM outbox_messages WHERE type LIKE '%RegistrationConfirmed%' "
+                    + "AND payload->>'registrationId' = @id",
+                ("id", Id(first))
+            )
+        );
 
         var mine = await (await Client.Get($"/api/v1/events/{Id(e)}/registrations/me", member)).AssertStatus(200);
         Assert.Equal(Id(first), Id(mine));

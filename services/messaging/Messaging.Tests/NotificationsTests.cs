@@ -341,6 +341,40 @@ public sealed class NotificationsTests(MessagingFixture fx) : IClassFixture<Mess
         Assert.Single(await ItemsAsync(owner, "?unread_only=true"));
     }
 
+    /// <summary>
+    /// Each message has its own queue: a join request or a registration can be handled before this service heard of
+    /// its group or event. The request names who decides and the registration the organizer, so they are still told.
+    /// </summary>
+    [Fact]
+    public async Task A_request_or_a_registration_handled_before_its_group_or_event_is_known_here_still_tells_them()
+    {
+        var (ownerId, owner) = await fx.RegisteredAsync();
+        var (modId, mod) = await fx.RegisteredAsync();
+        var (askerId, _) = await fx.RegisteredAsync();
+        var groupId = Guid.NewGuid();
+        await NotifiedAsync(
+            new GroupJoinRequested(Guid.NewGuid(), fx.Tick(), groupId, askerId, "I sing", [ownerId, modId])
+        );
+        Assert.Single(await ItemsAsync(owner, "?unread_only=true"));
+        Assert.Single(await ItemsAsync(mod, "?unread_only=true"));
+
+        var (organizerId, _) = await fx.RegisteredAsync();
+        await NotifiedAsync(
+            new RegistrationConfirmed(
+                Guid.NewGuid(),
+                fx.Tick(),
+                Guid.NewGuid(),
+                Guid.NewGuid(),
+                askerId,
+                "T-9",
+                null,
+                organizerId
+            )
+        );
+        Assert.Equal(1L, await CountAsync(organizerId, "event_registration"));
+        Assert.Equal(1L, await CountAsync(askerId, "registration_confirmed"));
+    }
+
     [Fact]
     public async Task Leaving_a_group_or_an_event_chat_takes_its_unread_message_notifications()
     {

@@ -81,7 +81,7 @@ public sealed class GroupAnnouncementsTests(SocialFixture fx) : IClassFixture<So
     [Fact]
     public async Task A_request_to_join_is_announced_once_and_so_is_each_decision()
     {
-        var (_, owner, _) = await fx.RegisteredAsync();
+        var (ownerId, owner, _) = await fx.RegisteredAsync();
         var (firstId, first, _) = await fx.RegisteredAsync();
         var (secondId, second, _) = await fx.RegisteredAsync();
         var group = await GroupsFlow.CreateAsync(fx, owner, policy: "request");
@@ -98,6 +98,16 @@ public sealed class GroupAnnouncementsTests(SocialFixture fx) : IClassFixture<So
             await OutboxAsync(nameof(GroupJoinRequested), group, firstId, "AND payload->>'reason' = 'I run daily'")
         );
         Assert.Equal(1L, await OutboxAsync(nameof(GroupJoinRequested), group, firstId));
+        // it names who decides (the owner), for a consumer that does not know the group yet
+        Assert.Equal(
+            1L,
+            await OutboxAsync(
+                nameof(GroupJoinRequested),
+                group,
+                firstId,
+                $"AND payload->'deciders' = '[\"{ownerId}\"]'::jsonb"
+            )
+        );
         Assert.Equal(
             1L,
             await OutboxAsync(nameof(GroupJoinRequested), group, secondId, "AND payload->>'reason' IS NULL")

@@ -323,7 +323,7 @@ public sealed partial class SeatBook(
         db.AddIntegrationEvent(MarkSeated(RegistrationTerms.Of(e), registration, now, fromWaitingList: true));
 
     private void Confirm(CommunityEvent e, Registration registration, DateTimeOffset now) =>
-        db.AddIntegrationEvent(MarkConfirmed(e.Id, registration, now));
+        db.AddIntegrationEvent(MarkConfirmed(RegistrationTerms.Of(e), registration, now));
 
     /// <summary>Confirmed at once when free, held for payment when paid; returns the message announcing it.</summary>
     private IIntegrationEvent MarkSeated(
@@ -335,7 +335,7 @@ public sealed partial class SeatBook(
     {
         registration.UpdatedAt = now;
         if (!terms.IsPaid)
-            return MarkConfirmed(terms.EventId, registration, now);
+            return MarkConfirmed(terms, registration, now);
         registration.Status = RegistrationStatus.Held;
         registration.HoldExpiresAt = now + _options.HoldDuration;
         return new TicketHoldCreated(
@@ -352,7 +352,11 @@ public sealed partial class SeatBook(
         );
     }
 
-    private static RegistrationConfirmed MarkConfirmed(Guid eventId, Registration registration, DateTimeOffset now)
+    private static RegistrationConfirmed MarkConfirmed(
+        RegistrationTerms terms,
+        Registration registration,
+        DateTimeOffset now
+    )
     {
         registration.Status = RegistrationStatus.Confirmed;
         registration.TicketCode ??= TicketCodes.New();
@@ -364,10 +368,11 @@ public sealed partial class SeatBook(
             Guid.CreateVersion7(),
             now,
             registration.Id,
-            eventId,
+            terms.EventId,
             registration.UserId,
             registration.TicketCode,
-            registration.PaymentId
+            registration.PaymentId,
+            terms.OrganizerId
         );
     }
 

@@ -184,8 +184,9 @@ public sealed class ConnectionAcceptedNotifier(
 }
 
 /// <summary>The group's owner and moderators decide a request, so each of them is told (as the group projection knows
-/// them now), but not one in a block with the person asking; nor anyone when the request was decided since it was made
-/// (the decision, handled first, found nothing to mark read: <see cref="GroupJoinRequestSettledConsumer"/>).</summary>
+/// them now, or as the request names them for a group not known here yet), but not one in a block with the person
+/// asking; nor anyone when the request was decided since it was made (the decision, handled first, found nothing to
+/// mark read: <see cref="GroupJoinRequestSettledConsumer"/>).</summary>
 public sealed class GroupJoinRequestedNotifier(
     MessagingDbContext db,
     TimeProvider clock,
@@ -214,6 +215,13 @@ public sealed class GroupJoinRequestedNotifier(
             )
             .Select(g => g.UserId)
             .ToListAsync(cancellationToken);
+        // A group not known here yet (its GroupCreated behind this in another queue): who decided when it was asked.
+        if (
+            deciders.Count == 0
+            && m.Deciders is { } then
+            && !await Db.Groups.AnyAsync(g => g.GroupId == m.GroupId, cancellationToken)
+        )
+            deciders = [.. then.Where(d => d != m.UserId).Distinct()];
         return deciders
             .Select(d => new NewNotification(
                 d,
@@ -335,7 +343,13 @@ public sealed class RegistrationConfirmedNotifier(
                 ticket_code = m.TicketCode,
             }
         );
-        var organizer = await Organizers.ToTellAsync(Db, m.EventId, m.UserId, cancellationToken);
+        // The organizer the event names (an event's organizer never changes), else the one its chat knows: told even
+        // before this service heard of the event (its EventPublished behind this in another queue).
+        var organizer = m.OrganizerUserId is { } named
+            ? named == m.UserId
+                ? null
+                : named
+            : await Organizers.ToTellAsync(Db, m.EventId, m.UserId, cancellationToken);
         return organizer is { } organizerId
             ?
             [

@@ -462,7 +462,20 @@ public static class GroupsApi
                     );
                     if (!asked)
                         db.AddIntegrationEvent(
-                            new GroupJoinRequested(Guid.CreateVersion7(), now, id, callerId, reason)
+                            new GroupJoinRequested(
+                                Guid.CreateVersion7(),
+                                now,
+                                id,
+                                callerId,
+                                reason,
+                                await db
+                                    .GroupMembers.Where(m =>
+                                        m.GroupId == id
+                                        && (m.Role == GroupRoles.Owner || m.Role == GroupRoles.Moderator)
+                                    )
+                                    .Select(m => m.UserId)
+                                    .ToListAsync(ct)
+                            )
                         );
                     return (JoinOutcome.Requested, g, null, (string?)null);
                 }
