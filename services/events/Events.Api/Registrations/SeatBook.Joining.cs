@@ -85,9 +85,13 @@ public sealed partial class SeatBook
                 await PromoteAsync(eventId, waitForOthers: true, cancellationToken);
             else if (await positions.PositionAsync(eventId, registration!.Id, cancellationToken) is { } place)
                 return (registration, RegistrationOutcome.Waitlisted, place);
-            // Ending holds or promoting may have seated this row (or it left the list meanwhile): answer with what it
-            // is now.
-            var current = await LiveRegistrationAsync(eventId, userId, cancellationToken) ?? registration!;
+            // Ending holds or promoting may have seated this row: answer with what it is now. One cancelled meanwhile
+            // (by the caller's own other request) is no place to answer with.
+            var current =
+                await LiveRegistrationAsync(eventId, userId, cancellationToken)
+                ?? throw new ConflictException(
+                    "Your registration was cancelled while it was being made; register again to take a place."
+                );
             return (
                 current,
                 current.Status switch
