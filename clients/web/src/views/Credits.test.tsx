@@ -1,4 +1,4 @@
-import { cleanup, render, screen, waitFor } from "@testing-library/preact";
+import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/preact";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { stubPlatform } from "../lib/testing";
 import { CreditsSection } from "./Credits";
@@ -47,5 +47,22 @@ describe("CreditsSection back from a paid checkout", () => {
     await screen.findByText("100 credits");
     expect(screen.queryByText("Your credits have arrived.")).toBeNull();
     expect(screen.queryByText(/Payment received/)).toBeNull();
+  });
+});
+
+describe("CreditsSection buying a pack", () => {
+  it("opens no checkout while the balance it would be told from could not be loaded", async () => {
+    const asked: string[] = [];
+    stubPlatform(({ path, method }) => {
+      asked.push(`${method} ${path}`);
+      if (path === "/api/v1/credits/packs") return { status: 200, body: { items: [{ id: "p1", credits: 100, amount_cents: 1000, currency: "AED" }] } };
+      if (path === "/api/v1/credits") return { status: 503, body: { title: "Service unavailable", status: 503 } };
+      return undefined;
+    });
+    render(<CreditsSection />);
+    fireEvent.click(await screen.findByRole("button", { name: /Buy 100 credits/ }));
+    await screen.findByText(/Your balance could not be loaded/);
+    expect(asked.some((a) => a.includes("checkout"))).toBe(false);
+    expect(sessionStorage.getItem("community.credits-before-checkout")).toBeNull();
   });
 });

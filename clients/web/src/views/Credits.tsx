@@ -55,7 +55,13 @@ export function CreditsSection() {
 
   async function buy(pack: Pack) {
     setError(null);
-    sessionStorage.setItem(before, String(credits.value?.balance ?? 0));
+    // the balance the pack's arrival is told from: without it, any balance read back would look like the pack
+    if (!credits.value) {
+      setError("Your balance could not be loaded, so the pack's arrival could not be told: try again in a moment.");
+      credits.retry();
+      return;
+    }
+    sessionStorage.setItem(before, String(credits.value.balance));
     try {
       setError(await openCheckout("credits", pack.id, "/profile"));
     } finally {
