@@ -51,7 +51,7 @@ describe("ThreadActions", () => {
     expect(said).toEqual(["t1"]);
   });
 
-  it("sends only what changed against the version loaded, and loads it again after a 412", async () => {
+  it("sends only what changed against the version loaded, and loads it again after a 412 keeping what was written", async () => {
     signedIn({ id: "u2", role: "member" });
     let status = 412;
     const asked = stubPlatform(() => (status === 200 ? { status, body: thread } : { status, body: { title: "Precondition failed", status } }));
@@ -66,12 +66,13 @@ describe("ThreadActions", () => {
     expect(asked.map(({ method, path, body, request }) => ({ method, path, body, ifMatch: request.headers.get("If-Match") }))).toEqual([
       { method: "PATCH", path: "/api/v1/threads/t1", body: { tags: ["hiking", "outdoors"] }, ifMatch: '"7"' },
     ]);
+    // what was written is kept, to be saved again
+    expect((screen.getByLabelText(/Tags/) as HTMLInputElement).value).toBe("hiking, , outdoors, hiking");
     status = 200;
-    fireEvent.click(screen.getByRole("button", { name: "Edit the thread" }));
     fireEvent.input(screen.getByLabelText("Title"), { target: { value: " Sunday hike " } });
     fireEvent.submit(screen.getByRole("form", { name: "Edit the thread" }));
     await waitFor(() => expect(changed).toHaveBeenCalledTimes(2));
-    expect(asked[1]!.body).toEqual({ title: "Sunday hike" });
+    expect(asked[1]!.body).toEqual({ title: "Sunday hike", tags: ["hiking", "outdoors"] });
     expect(screen.queryByRole("form", { name: "Edit the thread" })).toBeNull();
   });
 

@@ -16,7 +16,8 @@ const maxTags = 10;
 
 /**
  * What may be done to a thread: its group's owner and moderators pin and unpin it; they and its author change its
- * title and tags (against the version loaded: a 412 loads it again) and delete it. `changed` loads it again.
+ * title and tags (against the version loaded: a 412 loads it again, keeping what was written) and delete it. `changed`
+ * loads it again.
  */
 export function ThreadActions({ thread, etag, moderates, changed }: { thread: Thread; etag: string | null; moderates: boolean; changed: () => void }) {
   const [editing, setEditing] = useState(false);
@@ -53,8 +54,8 @@ export function ThreadActions({ thread, etag, moderates, changed }: { thread: Th
         return done();
       }
       if (response.status === 412) {
-        setError("The thread was changed elsewhere since it was loaded. It is loaded again: make your change once more.");
-        setEditing(false);
+        // the form stays open with what was written: saved again, it is compared with the version loaded now
+        setError("The thread was changed elsewhere since it was loaded. It is loaded again and your changes are kept here: save them once more.");
         return changed();
       }
       setError(problemText(error, response, "The thread was not changed."));
