@@ -142,6 +142,54 @@ public sealed class SessionsTests(AllowanceFixture fx) : IClassFixture<Allowance
         Assert.Equal(0, await PurchaseRejectedAsync(spent.MessageId));
     }
 
+    /// <summary>
+    /// A session's last message counted while its reply is still being written: buying the next session then keeps
+    /// the first open (409, ask again in a moment), so a reply that fails gives its message back to a session that
+    /// can still use it.
+    /// </summary>
+    [Fact]
+    public async Task A_session_whose_last_message_is_still_being_answered_stays_open_until_the_reply_is_in()
+    {
+        fx.AwayFromMidnight();
+        var (userId, token) = await fx.RegisteredAsync();
+        for (var i = 0; i < AllowanceFixture.Free; i++)
+            await fx.ReserveAsync(userId, Tiers.Free);
+        var sessionId = (await (await BuyAsync(token, "first")).AssertStatus(202))["id"]!.GetValue<Guid>();
+        await fx.DeliverAsync(
+            new CreditsSpent(
+                Guid.NewGuid(),
+                fx.Tick(),
+                userId,
+                AllowanceFixture.SessionCredits,
+                PaymentPurposes.CompanionSession,
+                sessionId
+            )
+        );
+        Limits.AllowanceAccess.Allowance last = null!;
+        for (var i = 0; i < AllowanceFixture.SessionMessages; i++)
+            last = await fx.ReserveAsync(userId, Tiers.Free);
+        Assert.Equal(sessionId, last.SessionId);
+        // the last message's send holds its claim, counted against the session, while the model answers
+        await fx.ExecuteAsync(
+            """
+            INSERT INTO companion_sends (user_id, client_txn_id, claimed_at, counted_day, counted_session_id)
+            VALUES (@u, 'in-flight', now(), NULL, @s)
+            """,
+            ("u", userId),
+            ("s", sessionId)
+        );
+
+        var refused = await (await BuyAsync(token, "second")).AssertProblem(409);
+        Assert.Contains("still being answered", refused["detail"]!.GetValue<string>());
+        // the reply failed: its message goes back to the session, which takes it
+        await fx.ExecuteAsync("DELETE FROM companion_sends WHERE user_id = @u", ("u", userId));
+        await fx.ReleaseAsync(last);
+        Assert.Equal(sessionId, (await fx.ReserveAsync(userId, Tiers.Free)).SessionId);
+
+        // used up with nothing in flight: the next one may be bought
+        await (await BuyAsync(token, "third")).AssertStatus(202);
+    }
+
     [Fact]
     public async Task A_declined_spend_rejects_the_session_and_the_next_may_be_bought()
     {

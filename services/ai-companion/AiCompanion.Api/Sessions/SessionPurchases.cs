@@ -41,12 +41,17 @@ public sealed class SessionPurchases(
                         "Your membership has no daily limit with the companion: a session would add nothing."
                     );
                 var now = clock.GetUtcNow();
-                // An active session past its end or its messages stops being the open one.
+                // An active session past its end or its messages stops being the open one; one whose last message is
+                // still being answered stays open: a reply that fails gives that message back to it.
                 await db.Database.ExecuteSqlAsync(
                     $"""
                     UPDATE companion_sessions SET status = 'ended'
                     WHERE user_id = {userId} AND status = 'active'
-                      AND (ends_at <= {now} OR messages_used >= message_allowance)
+                      AND (ends_at <= {now}
+                           OR (messages_used >= message_allowance
+                               AND NOT EXISTS (SELECT 1 FROM companion_sends s
+                                               WHERE s.user_id = {userId}
+                                                 AND s.counted_session_id = companion_sessions.id)))
                     """,
                     ct
                 );
@@ -93,6 +98,19 @@ public sealed class SessionPurchases(
                         continue;
                     if (open is null)
                         throw new ConflictException("Your sessions changed while buying this one; try again.");
+                    if (
+                        open.Status == SessionStates.Active
+                        && open.EndsAt > now
+                        && open.MessagesUsed >= open.MessageAllowance
+                    )
+                        throw new ConflictException(
+                            "The last message of your session is still being answered; buy the next session once "
+                                + "the reply is in."
+                        )
+                        {
+                            RetryAfter = TimeSpan.FromSeconds(5),
+                            Extensions = ProblemResponses.MembersOf(new SessionOpen(open.Id, open.StateAt(now))),
+                        };
                     throw new ConflictException(
                         open.Status == SessionStates.Pending
                             ? "A session you bought is still waiting for payment; wait for it before buying another."
