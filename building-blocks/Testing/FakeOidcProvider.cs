@@ -34,11 +34,20 @@ public sealed class FakeOidcProvider : FakeHttpServer<FakeOidcProvider.Seen>
     /// <summary>When set, ID tokens carry this nonce instead of the one the client asked for.</summary>
     public string? NonceOverride { get; set; }
 
-    public string Issuer => BaseAddress.ToString().TrimEnd('/');
+    private bool _issuerEndsInSlash;
 
-    public static async Task<FakeOidcProvider> StartAsync()
+    /// <summary>Where its endpoints are: its address without a trailing slash.</summary>
+    public string Origin => BaseAddress.ToString().TrimEnd('/');
+
+    /// <summary>
+    /// The issuer its discovery document and ID tokens name: its origin, or with a trailing slash as Auth0's and
+    /// others' are (<see cref="StartAsync"/>).
+    /// </summary>
+    public string Issuer => Origin + (_issuerEndsInSlash ? "/" : "");
+
+    public static async Task<FakeOidcProvider> StartAsync(bool issuerEndsInSlash = false)
     {
-        var provider = new FakeOidcProvider();
+        var provider = new FakeOidcProvider { _issuerEndsInSlash = issuerEndsInSlash };
         await provider.StartServerAsync();
         return provider;
     }
@@ -52,9 +61,9 @@ public sealed class FakeOidcProvider : FakeHttpServer<FakeOidcProvider.Seen>
                     new Dictionary<string, object>
                     {
                         ["issuer"] = Issuer,
-                        ["authorization_endpoint"] = $"{Issuer}/authorize",
-                        ["token_endpoint"] = $"{Issuer}/token",
-                        ["jwks_uri"] = $"{Issuer}/jwks",
+                        ["authorization_endpoint"] = $"{Origin}/authorize",
+                        ["token_endpoint"] = $"{Origin}/token",
+                        ["jwks_uri"] = $"{Origin}/jwks",
                         ["response_types_supported"] = new[] { "code" },
                         ["subject_types_supported"] = new[] { "public" },
                         ["id_token_signing_alg_values_supported"] = new[] { "ES256" },

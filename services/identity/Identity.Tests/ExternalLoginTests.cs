@@ -15,9 +15,13 @@ public sealed class ExternalLoginFixture : IdentityFixture
 
     public FakeOidcProvider Provider { get; private set; } = null!;
 
+    /// <summary>"slashed": a provider whose issuer ends in a slash (as Auth0's), configured as it is written.</summary>
+    public FakeOidcProvider Slashed { get; private set; } = null!;
+
     public override async Task InitializeAsync()
     {
         Provider = await FakeOidcProvider.StartAsync();
+        Slashed = await FakeOidcProvider.StartAsync(issuerEndsInSlash: true);
         await base.InitializeAsync();
     }
 
@@ -30,6 +34,10 @@ public sealed class ExternalLoginFixture : IdentityFixture
         settings["Identity:ExternalLogin:fake:ClientId"] = FakeOidcProvider.ClientId;
         settings["Identity:ExternalLogin:fake:ClientSecret"] = Provider.ClientSecret;
         settings["Identity:ExternalLogin:fake:RequireHttps"] = "false";
+        settings["Identity:ExternalLogin:slashed:Issuer"] = Slashed.Issuer;
+        settings["Identity:ExternalLogin:slashed:ClientId"] = FakeOidcProvider.ClientId;
+        settings["Identity:ExternalLogin:slashed:ClientSecret"] = Slashed.ClientSecret;
+        settings["Identity:ExternalLogin:slashed:RequireHttps"] = "false";
         // Listed by its display name, never started here; and one without a client id, which is not a provider yet.
         settings["Identity:ExternalLogin:Acme:Issuer"] = "https://id.acme.example";
         settings["Identity:ExternalLogin:Acme:ClientId"] = "community";
@@ -50,6 +58,7 @@ public sealed class ExternalLoginFixture : IdentityFixture
     {
         await base.DisposeAsync();
         await Provider.DisposeAsync();
+        await Slashed.DisposeAsync();
     }
 }
 
@@ -63,7 +72,7 @@ public sealed class ExternalLoginTests(ExternalLoginFixture fx) : IClassFixture<
         var listed = await (await Client.GetAsync("/api/v1/auth/external/providers")).AssertStatus(200);
 
         Assert.Equal(
-            ["acme: Acme ID", "fake: Fake"],
+            ["acme: Acme ID", "fake: Fake", "slashed: Slashed"],
             listed["items"]!.AsArray().Select(p => $"{p!["name"]}: {p["display_name"]}")
         );
         // Each name starts its sign-in.
@@ -79,22 +88,27 @@ public sealed class ExternalLoginTests(ExternalLoginFixture fx) : IClassFixture<
     /// Plays the browser up to the provider's redirect back: start, then the provider's authorize page. Returns the
     /// callback's path and query.
     /// </summary>
-    private async Task<string> AuthorizeAsync(FakeOidcUser user, Func<string, string>? tamper = null)
+    private async Task<string> AuthorizeAsync(
+        FakeOidcUser user,
+        Func<string, string>? tamper = null,
+        string provider = "fake"
+    )
     {
-        fx.Provider.NextUser = user;
+        var fake = provider == "slashed" ? fx.Slashed : fx.Provider;
+        fake.NextUser = user;
         var start = await Client.GetAsync(
-            $"/api/v1/auth/external/fake/start?redirect_uri={Uri.EscapeDataString(ExternalLoginFixture.ClientPage)}"
+            $"/api/v1/auth/external/{provider}/start?redirect_uri={Uri.EscapeDataString(ExternalLoginFixture.ClientPage)}"
         );
         Assert.Equal(HttpStatusCode.Redirect, start.StatusCode);
         var authorize = start.Headers.Location!.AbsoluteUri;
-        Assert.StartsWith(fx.Provider.Issuer + "/authorize?", authorize);
+        Assert.StartsWith(fake.Origin + "/authorize?", authorize);
 
         using var browser = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false });
         var back = await browser.GetAsync(tamper is null ? authorize : tamper(authorize));
         Assert.Equal(HttpStatusCode.Redirect, back.StatusCode);
         var callback = back.Headers.Location!;
         Assert.StartsWith(
-            $"{ExternalLoginFixture.GatewayUrl}/api/v1/auth/external/fake/callback?",
+            $"{ExternalLoginFixture.GatewayUrl}/api/v1/auth/external/{provider}/callback?",
             callback.AbsoluteUri
         );
         return callback.PathAndQuery;
@@ -118,6 +132,29 @@ public sealed class ExternalLoginTests(ExternalLoginFixture fx) : IClassFixture<
     }
 
     private async Task<JsonNode> SignInAsync(FakeOidcUser user) => await FinishAsync(await AuthorizeAsync(user));
+
+    [Fact]
+    public async Task A_provider_out_of_reach_answers_503_not_500()
+    {
+        // acme's issuer does not resolve here: its discovery document cannot be read
+        var start = await Client.GetAsync(
+            $"/api/v1/auth/external/acme/start?redirect_uri={Uri.EscapeDataString(ExternalLoginFixture.ClientPage)}"
+        );
+
+        var problem = await start.AssertProblem(503);
+        Assert.Contains("cannot be reached", problem["detail"]!.GetValue<string>());
+        Assert.NotNull(start.Headers.RetryAfter);
+    }
+
+    [Fact]
+    public async Task A_provider_whose_issuer_ends_in_a_slash_signs_people_in()
+    {
+        var email = $"slash-{Guid.NewGuid():N}@example.com";
+        var body = await FinishAsync(await AuthorizeAsync(new FakeOidcUser(NewSubject(), email), provider: "slashed"));
+
+        Assert.False(string.IsNullOrEmpty(body["access_token"]!.GetValue<string>()));
+        Assert.Equal(1L, await AccountsWithEmailAsync(email));
+    }
 
     private Task<long> AccountsWithEmailAsync(string email) =>
         Sql.ScalarAsync<long>(

@@ -115,7 +115,7 @@ public sealed class ExternalProviders(
             ),
         };
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
-        using var response = await http.CreateClient(nameof(ExternalProviders)).SendAsync(request, cancellationToken);
+        using var response = await SendAsync(provider, request, cancellationToken);
         var body = await response.Content.ReadAsStringAsync(cancellationToken);
         if (!response.IsSuccessStatusCode)
         {
@@ -144,7 +144,11 @@ public sealed class ExternalProviders(
             idToken,
             new TokenValidationParameters
             {
-                ValidIssuer = settings.Issuer.TrimEnd('/'),
+                // As the provider writes it (Auth0's ends in a slash, Google's does not): its discovery document's,
+                // which OpenID Connect requires its tokens to match exactly, or the configured one as written.
+                ValidIssuers = new[] { discovery.Issuer, settings.Issuer }
+                    .Where(issuer => !string.IsNullOrEmpty(issuer))
+                    .Distinct(StringComparer.Ordinal),
                 ValidAudience = settings.ClientId,
                 IssuerSigningKeys = discovery.SigningKeys,
                 RequireSignedTokens = true,
@@ -210,6 +214,41 @@ public sealed class ExternalProviders(
                 }
             )
         );
-        return await manager.GetConfigurationAsync(cancellationToken);
+        try
+        {
+            return await manager.GetConfigurationAsync(cancellationToken);
+        }
+        // The provider's discovery document or keys out of reach (IDX20803 wraps the HTTP failure): not our fault.
+        catch (InvalidOperationException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw Unreachable(provider, e);
+        }
+    }
+
+    private async Task<HttpResponseMessage> SendAsync(
+        string provider,
+        HttpRequestMessage request,
+        CancellationToken cancellationToken
+    )
+    {
+        try
+        {
+            return await http.CreateClient(nameof(ExternalProviders)).SendAsync(request, cancellationToken);
+        }
+        catch (Exception e)
+            when ((e is HttpRequestException or TaskCanceledException) && !cancellationToken.IsCancellationRequested)
+        {
+            throw Unreachable(provider, e);
+        }
+    }
+
+    private ServiceUnavailableException Unreachable(string provider, Exception cause)
+    {
+        logger.LogWarning(cause, "Sign-in provider {Provider} could not be reached", provider);
+        return new ServiceUnavailableException(
+            "The sign-in provider cannot be reached now; try again in a moment, or sign in with a password.",
+            TimeSpan.FromSeconds(30),
+            cause
+        );
     }
 }
