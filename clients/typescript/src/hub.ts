@@ -25,6 +25,9 @@ export interface TypingChange {
 
 type Listener<T> = (payload: T) => void;
 
+/** How many conversations and groups a reconnect joins again at once. */
+const rejoinsAtOnce = 4;
+
 /**
  * A typed client of the chat hub (/hubs/chat). It reconnects by itself and then joins again the conversations it
  * had joined, from the last seq it holds: what was missed arrives as new_message, once per seq, in order (a message
@@ -43,6 +46,12 @@ export class ChatHubClient {
   /** Groups subscribed to with JoinGroup, subscribed again after a reconnect. */
   private readonly groups = new Set<string>();
   private readonly catchingUp = new Map<string, boolean>();
+  /**
+   * The latest join or leave asked of each conversation and group, numbered: a join answered after a leave asked
+   * later (or after another join) keeps nothing, as the hub handled the leave after it.
+   */
+  private readonly intents = new Map<string, { n: number; join: boolean }>();
+  private intentCount = 0;
   private readonly typing = new Map<string, ReturnType<typeof setTimeout>>();
   private readonly typingTimeoutMs: number;
 
@@ -94,10 +103,20 @@ export class ChatHubClient {
     if (method === "JoinConversation") return (await this.joinConversation(...(args as [string, number | null]))) as HubMethods[M]["result"];
     if (method === "LeaveConversation") return (await this.leaveConversation(args[0] as string)) as HubMethods[M]["result"];
     // left here even when the call fails (a connection reconnecting): not subscribed to again
-    if (method === "LeaveGroup") this.groups.delete(args[0] as string);
+    const group = args[0] as string;
+    if (method === "LeaveGroup") {
+      this.intend(`group:${group}`, false);
+      this.groups.delete(group);
+      return (await this.invokePaced("LeaveGroup", group)) as HubMethods[M]["result"];
+    }
+    if (method === "JoinGroup") {
+      const joining = this.intend(`group:${group}`, true);
+      const result = (await this.invokePaced("JoinGroup", group)) as HubMethods[M]["result"];
+      if (this.stillWanted(`group:${group}`, joining, "LeaveGroup", group)) this.groups.add(group);
+      return result;
+    }
     const result = (await this.connection.invoke(method, ...args)) as HubMethods[M]["result"];
     if (method === "SendMessage") this.sent(result as MessageDto);
-    else if (method === "JoinGroup") this.groups.add(args[0] as string);
     return result;
   }
 
@@ -109,9 +128,10 @@ export class ChatHubClient {
     // The hub starts pushing before it reads the page: a message committed meanwhile may come both ways.
     const pushed: MessageDto[] = [];
     this.joining.set(id, pushed);
+    const intent = this.intend(id, true);
     let page: MessageHistory;
     try {
-      page = await this.connection.invoke("JoinConversation", id, sinceSeq);
+      page = await this.invokePaced<MessageHistory>("JoinConversation", id, sinceSeq);
     } catch (e) {
       // a join again of a conversation still joined: what was pushed meanwhile is delivered as it would have been
       if (this.joining.get(id) === pushed) this.joining.delete(id);
@@ -120,6 +140,9 @@ export class ChatHubClient {
     } finally {
       if (this.joining.get(id) === pushed) this.joining.delete(id);
     }
+    // Left while the join was on its way: not kept joined here (a reconnect would join it again), and left at the hub
+    // once more (a join slowed down by its limit may have reached it after the leave). Joined again: that join keeps it.
+    if (!this.stillWanted(id, intent, "LeaveConversation", id)) return page;
     const seen = Math.max(this.joined.get(id) ?? 0, sinceSeq ?? 0, ...page.items.map((m) => m.seq));
     this.joined.set(id, seen);
     for (const message of pushed) this.newMessage(message, false);
@@ -127,9 +150,28 @@ export class ChatHubClient {
   }
 
   async leaveConversation(id: string): Promise<void> {
+    this.intend(id, false);
     this.joined.delete(id);
     this.own.delete(id);
-    await this.connection.invoke("LeaveConversation", id);
+    this.joining.delete(id);
+    await this.invokePaced("LeaveConversation", id);
+  }
+
+  /** Numbers a join or leave of `key` as the latest asked; answers its number. */
+  private intend(key: string, join: boolean): number {
+    this.intents.set(key, { n: ++this.intentCount, join });
+    return this.intentCount;
+  }
+
+  /**
+   * Whether the join numbered `intent` is still the latest asked of `key`; when a leave came after it, the leave is
+   * asked of the hub once more, in case the join reached it after the leave.
+   */
+  private stillWanted(key: string, intent: number, leave: "LeaveConversation" | "LeaveGroup", id: string): boolean {
+    const latest = this.intents.get(key);
+    if (latest?.n === intent) return true;
+    if (latest && !latest.join) void this.invokePaced(leave, id).catch(() => undefined);
+    return false;
   }
 
   /** The highest seq delivered of a joined conversation. */
@@ -243,14 +285,38 @@ export class ChatHubClient {
     }
   }
 
+  /**
+   * Joins again every conversation and group after a reconnect, a few at a time: the hub takes a burst of about 20
+   * calls from a connection and then 10 a second, so a client holding more is slowed down, not refused.
+   */
   private async rejoinAll(): Promise<void> {
-    await Promise.all([...this.joined.keys()].map((id) => this.catchUp(id)).concat([...this.groups].map((id) => this.subscribeAgain(id))));
+    const work = [...[...this.joined.keys()].map((id) => () => this.catchUp(id)), ...[...this.groups].map((id) => () => this.subscribeAgain(id))];
+    const next = async (): Promise<void> => {
+      for (let job = work.shift(); job; job = work.shift()) await job();
+    };
+    await Promise.all(Array.from({ length: Math.min(rejoinsAtOnce, work.length) }, next));
+  }
+
+  /**
+   * Calls the hub, asking again while the connection is up when it answers that calls come too fast (its rate
+   * limit), waiting a little longer each time.
+   */
+  private async invokePaced<T>(method: string, ...args: unknown[]): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return (await this.connection.invoke(method, ...args)) as T;
+      } catch (e) {
+        const tooFast = e instanceof Error && /HubException: Too many /.test(e.message);
+        if (!tooFast || attempt >= 8 || this.connection.state !== signalR.HubConnectionState.Connected) throw e;
+        await new Promise((resolve) => setTimeout(resolve, Math.min(250 * 2 ** attempt, 5000)));
+      }
+    }
   }
 
   /** Subscribes again to a group after a reconnect; a refusal (no longer a member) is reported and forgotten. */
   private async subscribeAgain(id: string): Promise<void> {
     try {
-      await this.connection.invoke("JoinGroup", id);
+      await this.invokePaced("JoinGroup", id);
     } catch (e) {
       const error = e instanceof Error ? e : new Error(String(e));
       if (/HubException: (403|404) /.test(error.message)) this.groups.delete(id);
@@ -286,7 +352,7 @@ export class ChatHubClient {
         for (;;) {
           const since = this.joined.get(id);
           if (since === undefined) return;
-          const page = await this.connection.invoke("JoinConversation", id, since);
+          const page = await this.invokePaced<MessageHistory>("JoinConversation", id, since);
           // left while the page was on its way: nothing of it is delivered
           if (!this.joined.has(id)) return;
           for (const message of page.items) {

@@ -188,3 +188,56 @@ test("a refresh, a sign-in and the waitlist carry no token, so an expired one he
   const again = await api.identity.GET("/api/v1/auth/me");
   assert.equal(again.response.status, 200, JSON.stringify(again.error));
 });
+
+test("a reconnect joins every conversation again, paced under the hub's limits, and not one left while its join was on its way", async (t) => {
+  const rana = await register("rana");
+  const sami = await register("sami");
+  const group = await rana.api.social.POST("/api/v1/groups", {
+    body: { name: `SDK readers ${randomUUID().slice(0, 8)}`, description: "Books", visibility: "public", join_policy: "open" },
+  });
+  assert.equal(group.response.status, 201, JSON.stringify(group.error));
+  const groupId = group.data!.id;
+  const joined = await sami.api.social.POST("/api/v1/groups/{id}/join", { params: { path: { id: groupId } }, body: { reason: null } });
+  assert.equal(joined.response.status, 201, JSON.stringify(joined.error));
+  // more conversations than the hub takes calls in one burst (about 20), and one more to leave while joining
+  const threads: string[] = [];
+  for (let i = 0; i < 26; i++) {
+    const made = await until(`thread ${i}`, async () => {
+      const answer = await rana.api.messaging.POST("/api/v1/threads", { body: { group_id: groupId, title: `Book ${i}`, text: "Chapter one", tags: null } });
+      return answer.response.status === 201 ? answer.data : undefined;
+    });
+    threads.push(made.id);
+  }
+  const raced = threads.pop()!;
+  await until("sami to be a member of the threads", async () =>
+    (await sami.api.messaging.GET("/api/v1/threads/{id}", { params: { path: { id: raced } } })).response.status === 200);
+
+  const hub = sami.api.hub({ retryDelaysMs: [500, 1000] });
+  t.after(() => hub.stop());
+  const rejoined = new Set<string>();
+  const failed: string[] = [];
+  const received: Message[] = [];
+  hub.onRejoined((r) => rejoined.add(r.conversation_id));
+  hub.onRejoinFailed((f) => failed.push(`${f.conversation_id}: ${f.error.message}`));
+  hub.on("new_message", (m) => received.push(m));
+  await hub.start();
+  for (const id of threads) await hub.joinConversation(id);
+
+  // left while its join was on its way: the hub handled the leave after the join, and the client keeps nothing of it
+  const joining = hub.joinConversation(raced);
+  await hub.leaveConversation(raced);
+  await joining;
+  assert.equal(hub.lastSeq(raced), undefined);
+
+  dropConnection(hub);
+  await until("every conversation joined again", () => rejoined.size >= threads.length, 90_000);
+  assert.deepEqual(failed, []);
+  assert.ok(!rejoined.has(raced), "the conversation left while joining was joined again");
+  const last = threads.at(-1)!;
+  const sent = await rana.api.messaging.POST("/api/v1/conversations/{id}/messages", {
+    params: { path: { id: last } },
+    body: { text: "Chapter two", client_txn_id: randomUUID(), attachments: null, reply_to: null },
+  });
+  assert.equal(sent.response.status, 201, JSON.stringify(sent.error));
+  await until("the live message in the last conversation joined again", () => received.some((m) => m.id === sent.data!.id));
+});

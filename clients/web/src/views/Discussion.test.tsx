@@ -621,6 +621,25 @@ describe("editing a message", () => {
   });
 });
 
+describe("leaving while the hub gets ready", () => {
+  it("joins nothing of a conversation left before the hub was ready", async () => {
+    signedIn({ id: "me", role: "member" });
+    connectedHub({ c1: [message("c1", 1, "Hello")], c2: [message("c2", 1, "Hi there")] });
+    const hub = session.hub()!;
+    const joined: string[] = [];
+    const join = hub.joinConversation.bind(hub);
+    vi.spyOn(hub, "joinConversation").mockImplementation((id: string, since?: number | null) => (joined.push(id), join(id, since ?? null)));
+    let ready: (hub: ChatHubClient) => void = () => undefined;
+    vi.spyOn(session, "hubReady").mockReturnValue(new Promise<ChatHubClient>((resolve) => (ready = resolve)));
+
+    const { rerender } = render(<Discussion key="c1" conversationId="c1" title="Amira" canSend />);
+    rerender(<Discussion key="c2" conversationId="c2" title="Omar" canSend />);
+    ready(hub);
+    await log().findByText("Hi there");
+    expect(joined).toEqual(["c2"]);
+  });
+});
+
 describe("the conversation list", () => {
   it("says what a last message without words is: a file, hidden by a block, or deleted", async () => {
     signedIn({ id: "me", role: "member" });

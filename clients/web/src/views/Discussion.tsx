@@ -199,6 +199,8 @@ export function Discussion({ conversationId, title, canSend, receipts = false, t
       setLoading(true);
       try {
         const ready = await session.hubReady();
+        // left while the hub was getting ready (its leave already tried): not joined after all
+        if (!live) return;
         const page = await ready.joinConversation(conversationId);
         if (!live) return;
         setError(null);
