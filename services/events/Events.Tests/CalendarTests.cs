@@ -48,6 +48,7 @@ public sealed class CalendarTests(EventsFixture fx) : IClassFixture<EventsFixtur
         Assert.Contains($"DTEND;TZID=Europe/Berlin:{e.Time("ends_at_local"):yyyyMMdd'T'HHmmss}", lines);
 
         Assert.Equal($"event-{e["id"]}.ics", response.Content.Headers.ContentDisposition?.FileName?.Trim('"'));
+        Assert.Equal("nosniff", response.Headers.GetValues("X-Content-Type-Options").Single());
     }
 
     [Fact]

@@ -205,11 +205,14 @@ public static partial class CatalogueApi
         ClaimsPrincipal principal,
         EventsDbContext db,
         TimeProvider clock,
+        HttpResponse response,
         CancellationToken cancellationToken
     )
     {
         var e = await VisibleAsync(db, id, CallerOf(principal), cancellationToken);
         var body = System.Text.Encoding.UTF8.GetBytes(ICalendar.Build(e, clock.GetUtcNow()));
+        // the organizer's words, served from the API's origin: never taken for anything but a calendar
+        response.Headers.XContentTypeOptions = "nosniff";
         return TypedResults.File(body, "text/calendar; charset=utf-8", $"event-{e.Id}.ics");
     }
 
