@@ -22,6 +22,44 @@ public sealed class TwoFactorTests(IdentityFixture fx) : IClassFixture<IdentityF
     private static string CodeAt(string secret, DateTimeOffset at) =>
         new Totp(Base32Encoding.ToBytes(secret)).ComputeTotp(at.UtcDateTime);
 
+    [Theory]
+    [InlineData("/api/v1/users/me/two-factor")]
+    [InlineData("/api/v1/users/me/two-factor/recovery-codes")]
+    public async Task A_password_reset_committed_while_a_proof_waits_for_the_account_makes_the_old_password_wrong(
+        string url
+    )
+    {
+        // new recovery codes need two-factor sign-in on (and a code); setting up an app needs it off
+        object body;
+        string token;
+        Guid id;
+        if (url.EndsWith("recovery-codes", StringComparison.Ordinal))
+        {
+            var enrolled = await EnrolledAsync();
+            (token, id) = (enrolled.Token, Guid.Parse(enrolled.Id));
+            body = new { password = Password, code = NextCode(enrolled.Secret) };
+        }
+        else
+        {
+            var registered = await fx.RegisterAsync();
+            token = registered["access_token"]!.GetValue<string>();
+            id = Guid.Parse(registered["user"]!["id"]!.GetValue<string>());
+            body = new { password = Password };
+        }
+
+        // The reset holds the account's row while the proof, which read the account before, waits for it.
+        var answer = await fx.CommitsWhileWaitedOnAsync(
+            "UPDATE users SET password_hash = @hash WHERE id = @id",
+            () => Client.PostJson(url, body, token),
+            "the proof never waited for the account's row",
+            ("hash", PasswordHasher.Hash("a-brand-new-pass-7")),
+            ("id", id)
+        );
+
+        var problem = await answer.AssertProblem(400);
+        Assert.Contains("The password is wrong.", problem["errors"]!["password"]!.ToJsonString());
+    }
+
     private async Task<Enrolled> EnrolledAsync()
     {
         var registered = await fx.RegisterAsync();

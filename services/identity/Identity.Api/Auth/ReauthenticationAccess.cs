@@ -10,7 +10,7 @@ namespace Community.Identity.Auth;
 /// or code counts against the account with the wrong two-factor codes (<see cref="TwoFactorCodes.GuardAsync"/>), so
 /// a stolen token cannot guess either.
 /// </summary>
-public sealed class ReauthenticationAccess(TwoFactorCodes codes, IHttpContextAccessor http)
+public sealed class ReauthenticationAccess(TwoFactorCodes codes, IdentityDbContext db, IHttpContextAccessor http)
 {
     /// <summary>The signed-in caller's address, which the counts of wrong answers are kept for too.</summary>
     private string Address =>
@@ -44,7 +44,15 @@ public sealed class ReauthenticationAccess(TwoFactorCodes codes, IHttpContextAcc
     )
     {
         await codes.GuardAsync(user.Id, Address, cancellationToken);
-        if (PasswordHasher.Verify(password, user.PasswordHash))
+        // The password as it is now, read under the account's row (GuardAsync took it): a reset committed after the
+        // caller's copy of the account was read, and before the row was taken, is the one checked.
+        var current =
+            await db
+                .Users.Where(u => u.Id == user.Id)
+                .Select(u => u.PasswordHash)
+                .FirstOrDefaultAsync(cancellationToken)
+            ?? throw new NotFoundException("The account no longer exists.");
+        if (PasswordHasher.Verify(password, current))
             return;
         await codes.RecordFailureAsync(user.Id, Address, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
