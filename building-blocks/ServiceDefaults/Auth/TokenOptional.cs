@@ -16,7 +16,9 @@ public sealed class TokenOptional
 
 public static class TokenOptionalExtensions
 {
-    /// <summary>Allows anonymous callers and declares that a token, when sent, is read (<see cref="TokenOptional"/>).</summary>
+    /// <summary>
+    /// Allows anonymous callers and declares that a token, when sent, is read (<see cref="TokenOptional"/>).
+    /// </summary>
     public static RouteHandlerBuilder AllowAnonymousWithOptionalToken(this RouteHandlerBuilder builder) =>
         builder.AllowAnonymous().WithMetadata(TokenOptional.Instance);
 }

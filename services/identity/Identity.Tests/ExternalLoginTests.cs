@@ -97,7 +97,8 @@ public sealed class ExternalLoginTests(ExternalLoginFixture fx) : IClassFixture<
         var fake = provider == "slashed" ? fx.Slashed : fx.Provider;
         fake.NextUser = user;
         var start = await Client.GetAsync(
-            $"/api/v1/auth/external/{provider}/start?redirect_uri={Uri.EscapeDataString(ExternalLoginFixture.ClientPage)}"
+            $"/api/v1/auth/external/{provider}/start?redirect_uri="
+                + Uri.EscapeDataString(ExternalLoginFixture.ClientPage)
         );
         Assert.Equal(HttpStatusCode.Redirect, start.StatusCode);
         var authorize = start.Headers.Location!.AbsoluteUri;

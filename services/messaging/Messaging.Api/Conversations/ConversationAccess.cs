@@ -4,7 +4,8 @@ namespace Community.Messaging.Conversations;
 
 /// <summary>
 /// A conversation as one user may use it: who sees it (its members; not the blocked side of a direct one;
-/// a thread's group members but those in a block with its author unless they moderate), who may send (not closed, no block either way, still connected), who moderates.
+/// a thread's group members but those in a block with its author unless they moderate), who may send (not closed, no
+/// block either way, still connected), who moderates.
 /// Everyone else gets the same 404 as for a conversation that does not exist.
 /// </summary>
 public sealed record ConversationAccess(

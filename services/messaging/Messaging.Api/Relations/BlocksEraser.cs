@@ -5,7 +5,8 @@ namespace Community.Messaging.Relations;
 
 /// <summary>
 /// A deleted account's blocks go, made and received, as they do in every other service: who blocked whom is not kept
-/// for an account that is gone, and a block arriving late writes nothing (<see cref="RelationWrites.SetBlockedAsync"/>).
+/// for an account that is gone, and a block arriving late writes nothing
+/// (<see cref="RelationWrites.SetBlockedAsync"/>).
 /// </summary>
 public sealed class BlocksEraser(MessagingDbContext db) : IUserDataEraser
 {
