@@ -31,6 +31,9 @@ public sealed class FakeOidcProvider : FakeHttpServer<FakeOidcProvider.Seen>
     /// <summary>Who signs in at the next authorize request.</summary>
     public FakeOidcUser NextUser { get; set; } = new("sub-default", "default@example.com");
 
+    /// <summary>When set, the token endpoint drops the connection without answering (the provider out of reach).</summary>
+    public bool TokenEndpointDown { get; set; }
+
     /// <summary>When set, ID tokens carry this nonce instead of the one the client asked for.</summary>
     public string? NonceOverride { get; set; }
 
@@ -136,6 +139,11 @@ public sealed class FakeOidcProvider : FakeHttpServer<FakeOidcProvider.Seen>
             {
                 var form = (await request.ReadFormAsync()).ToDictionary(f => f.Key, f => f.Value.ToString());
                 Record(new Seen("token", form));
+                if (TokenEndpointDown)
+                {
+                    request.HttpContext.Abort();
+                    return Results.Empty;
+                }
                 string Field(string name) => form.GetValueOrDefault(name) ?? "";
                 if (Field("client_id") != ClientId || Field("client_secret") != ClientSecret)
                     return Results.Json(new { error = "invalid_client" }, statusCode: 401);

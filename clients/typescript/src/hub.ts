@@ -317,6 +317,8 @@ export class ChatHubClient {
   private async subscribeAgain(id: string): Promise<void> {
     try {
       await this.invokePaced("JoinGroup", id);
+      // left while it was on its way: left at the hub once more, in case the subscription reached it after the leave
+      if (!this.groups.has(id)) void this.invokePaced("LeaveGroup", id).catch(() => undefined);
     } catch (e) {
       const error = e instanceof Error ? e : new Error(String(e));
       if (/HubException: (403|404) /.test(error.message)) this.groups.delete(id);
@@ -353,8 +355,12 @@ export class ChatHubClient {
           const since = this.joined.get(id);
           if (since === undefined) return;
           const page = await this.invokePaced<MessageHistory>("JoinConversation", id, since);
-          // left while the page was on its way: nothing of it is delivered
-          if (!this.joined.has(id)) return;
+          // left while the page was on its way: nothing of it is delivered, and the leave asked again (a join slowed
+          // down by the hub's limit may have reached it after the leave)
+          if (!this.joined.has(id)) {
+            void this.invokePaced("LeaveConversation", id).catch(() => undefined);
+            return;
+          }
           for (const message of page.items) {
             const before = this.joined.get(id) ?? 0;
             this.newMessage(message, true);

@@ -37,6 +37,7 @@ public static class AiCompanionServiceExtensions
         builder.AddCompanionSessions();
         builder.AddCompanionModel();
         builder.Services.AddScoped<CompanionConversation>();
+        builder.Services.AddSingleton<SendClaimsAccess>();
         return builder;
     }
 

@@ -170,12 +170,15 @@ public sealed class SessionsTests(AllowanceFixture fx) : IClassFixture<Allowance
             last = await fx.ReserveAsync(userId, Tiers.Free);
         Assert.Equal(sessionId, last.SessionId);
         // the last message's send holds its claim, counted against the session, while the model answers
-        await fx.ExecuteAsync(
-            """
+        const string Claim = """
             INSERT INTO companion_sends (user_id, client_txn_id, claimed_at, counted_day, counted_session_id)
-            VALUES (@u, 'in-flight', now(), NULL, @s)
-            """,
+            VALUES (@u, @txn, @at, NULL, @s)
+            """;
+        await fx.ExecuteAsync(
+            Claim,
             ("u", userId),
+            ("txn", "in-flight"),
+            ("at", fx.Clock.GetUtcNow()),
             ("s", sessionId)
         );
 
@@ -186,7 +189,14 @@ public sealed class SessionsTests(AllowanceFixture fx) : IClassFixture<Allowance
         await fx.ReleaseAsync(last);
         Assert.Equal(sessionId, (await fx.ReserveAsync(userId, Tiers.Free)).SessionId);
 
-        // used up with nothing in flight: the next one may be bought
+        // used up again, its last send's process dead (a claim older than any reply takes): the next one may be bought
+        await fx.ExecuteAsync(
+            Claim,
+            ("u", userId),
+            ("txn", "died"),
+            ("at", fx.Clock.GetUtcNow().AddHours(-1)),
+            ("s", sessionId)
+        );
         await (await BuyAsync(token, "third")).AssertStatus(202);
     }
 

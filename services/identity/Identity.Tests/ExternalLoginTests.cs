@@ -148,6 +148,28 @@ public sealed class ExternalLoginTests(ExternalLoginFixture fx) : IClassFixture<
     }
 
     [Fact]
+    public async Task A_provider_out_of_reach_at_the_callback_sends_the_browser_back_saying_so()
+    {
+        var callback = await AuthorizeAsync(new FakeOidcUser(NewSubject(), $"down-{Guid.NewGuid():N}@example.com"));
+        fx.Provider.TokenEndpointDown = true;
+        HttpResponseMessage response;
+        try
+        {
+            response = await Client.GetAsync(callback);
+        }
+        finally
+        {
+            fx.Provider.TokenEndpointDown = false;
+        }
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal(
+            ExternalLoginFixture.ClientPage + "?error=temporarily_unavailable",
+            response.Headers.Location!.AbsoluteUri
+        );
+    }
+
+    [Fact]
     public async Task A_provider_whose_issuer_ends_in_a_slash_signs_people_in()
     {
         var email = $"slash-{Guid.NewGuid():N}@example.com";

@@ -46,8 +46,8 @@ public static class MessagingServiceExtensions
         builder.Services.AddSingleton<EventChatPresence>();
         builder.Services.AddHostedService<EventChatLeaves>();
         // UserDeleted: the profile becomes a tombstone first (late messages about the account read it, DeletedUsers),
-        // then its connections end and its blocks, its places in conversations, its notifications, its unsent files
-        // and when it was last online go.
+        // then its connections end and its own blocks, its places in conversations, its notifications, its unsent
+        // files and when it was last online go.
         builder.Services.AddUserDataEraser<UserProfileEraser>();
         builder.Services.AddUserDataEraser<ConnectionsEraser>();
         builder.Services.AddUserDataEraser<BlocksEraser>();

@@ -120,6 +120,7 @@ public sealed class ConversationSendGuardTests(MessagingFixture fx) : IClassFixt
         await fx.BlockAsync(authorId, ownerId);
         await fx.SendAsync(owner, thread, "Keep it kind");
         await (await fx.Client.Get($"/api/v1/conversations/{thread}/messages", owner)).AssertStatus(200);
+        await (await fx.Client.Get($"/api/v1/conversations/{thread}", owner)).AssertStatus(200);
         // The send goes straight to the statement (the instance knows the thread) and is refused there; every read of
         // the thread's messages answers as for a thread that does not exist, and the list leaves it out.
         await Refused(member, thread, 404);

@@ -377,7 +377,7 @@ public sealed class ProjectionsTests(MessagingFixture fx) : IClassFixture<Messag
     }
 
     [Fact]
-    public async Task A_deleted_account_leaves_its_conversations_and_blocks_and_no_message_sent_before_brings_it_back()
+    public async Task A_deleted_account_leaves_its_conversations_and_blocks_it_made_and_nothing_sent_before_brings_them_back()
     {
         var (aId, a, bId, b, c) = await fx.PairAsync();
         var (carolId, _) = await fx.RegisteredAsync();
@@ -391,10 +391,11 @@ public sealed class ProjectionsTests(MessagingFixture fx) : IClassFixture<Messag
         // Messages sent before the deletion, delivered after it, are newer than what they would change.
         var sentBefore = fx.Tick();
         await fx.DeliverAsync(new UserDeleted(Guid.NewGuid(), fx.Tick(), aId));
-        // Who blocked whom is not kept for an account that is gone.
-        Task<long> BlocksAsync() =>
-            fx.ScalarAsync<long>("SELECT count(*) FROM blocks WHERE @u IN (blocker_id, blocked_id)", ("u", aId))!;
-        Assert.Equal(0L, await BlocksAsync());
+        // Who it blocked is not kept for an account that is gone; a block made against it is its maker's, and stays.
+        Task<long> BlocksAsync(string by) =>
+            fx.ScalarAsync<long>($"SELECT count(*) FROM blocks WHERE blocked AND {by} = @u", ("u", aId))!;
+        Assert.Equal(0L, await BlocksAsync("blocker_id"));
+        Assert.Equal(1L, await BlocksAsync("blocked_id"));
 
         Task<long> PlacesAsync() =>
             fx.ScalarAsync<long>("SELECT count(*) FROM conversation_members WHERE user_id = @u", ("u", aId))!;
@@ -427,9 +428,10 @@ public sealed class ProjectionsTests(MessagingFixture fx) : IClassFixture<Messag
         await fx.DeliverAsync(new ConnectionAccepted(Guid.NewGuid(), sentBefore, Guid.NewGuid(), bId, aId));
         await fx.DeliverAsync(new ConnectionAccepted(Guid.NewGuid(), sentBefore, Guid.NewGuid(), aId, carolId));
         await fx.DeliverAsync(registered with { MessageId = Guid.NewGuid(), OccurredAt = sentBefore });
-        await fx.DeliverAsync(new UserBlocked(Guid.NewGuid(), sentBefore, bId, aId));
-        await fx.DeliverAsync(new UserUnblocked(Guid.NewGuid(), sentBefore, aId, carolId));
-        Assert.Equal(0L, await BlocksAsync());
+        await fx.DeliverAsync(new UserBlocked(Guid.NewGuid(), sentBefore, aId, bId));
+        await fx.DeliverAsync(new UserBlocked(Guid.NewGuid(), sentBefore, carolId, aId));
+        Assert.Equal(0L, await BlocksAsync("blocker_id"));
+        Assert.Equal(2L, await BlocksAsync("blocked_id"));
         Assert.Equal(0L, await PlacesAsync());
         Assert.Equal(0L, await ConnectedAsync());
         Assert.Equal(

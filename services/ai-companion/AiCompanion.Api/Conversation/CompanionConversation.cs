@@ -25,6 +25,7 @@ public sealed class CompanionConversation(
     SafetyEvents safetyEvents,
     BreakReminders breakReminders,
     AllowanceAccess allowances,
+    SendClaimsAccess claims,
     ILogger<CompanionConversation> logger
 )
 {
@@ -293,7 +294,7 @@ public sealed class CompanionConversation(
         if (inserted == 1)
             return true;
         // Looked at without a lock first: a send waiting for a live one polls with this one statement.
-        var abandoned = now - options.Value.StreamTimeout - TimeSpan.FromMinutes(1);
+        var abandoned = claims.AbandonedBefore(now);
         var claimedAt = await db
             .Database.SqlQuery<DateTimeOffset>(
                 $"""

@@ -1,3 +1,4 @@
+using Community.AiCompanion.Conversation;
 using Community.AiCompanion.Limits;
 using Community.Contracts.AiCompanion;
 using Community.ServiceDefaults.Data;
@@ -15,6 +16,7 @@ public sealed class SessionPurchases(
     CompanionDbContext db,
     IOptionsMonitor<CompanionSessionOptions> options,
     AllowanceAccess allowances,
+    SendClaimsAccess claims,
     TimeProvider clock
 )
 {
@@ -42,7 +44,9 @@ public sealed class SessionPurchases(
                     );
                 var now = clock.GetUtcNow();
                 // An active session past its end or its messages stops being the open one; one whose last message is
-                // still being answered stays open: a reply that fails gives that message back to it.
+                // still being answered stays open: a reply that fails gives that message back to it. A send whose
+                // process died (its claim older than any reply takes) keeps nothing open.
+                var abandoned = claims.AbandonedBefore(now);
                 await db.Database.ExecuteSqlAsync(
                     $"""
                     UPDATE companion_sessions SET status = 'ended'
@@ -51,7 +55,8 @@ public sealed class SessionPurchases(
                            OR (messages_used >= message_allowance
                                AND NOT EXISTS (SELECT 1 FROM companion_sends s
                                                WHERE s.user_id = {userId}
-                                                 AND s.counted_session_id = companion_sessions.id)))
+                                                 AND s.counted_session_id = companion_sessions.id
+                                                 AND s.claimed_at > {abandoned})))
                     """,
                     ct
                 );

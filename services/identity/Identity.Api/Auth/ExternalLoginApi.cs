@@ -181,13 +181,23 @@ public static class ExternalLoginApi
         if (string.IsNullOrEmpty(code))
             throw new RequestValidationException("code", "code is required.");
 
-        var identity = await providers.SignInAsync(
-            provider,
-            code,
-            started.CodeVerifier,
-            started.Nonce,
-            cancellationToken
-        );
+        ExternalIdentity identity;
+        try
+        {
+            identity = await providers.SignInAsync(
+                provider,
+                code,
+                started.CodeVerifier,
+                started.Nonce,
+                cancellationToken
+            );
+        }
+        catch (ServiceUnavailableException)
+        {
+            // The provider out of reach: this state is spent, so the browser goes back to the client page, which
+            // offers a new start (OAuth's temporarily_unavailable).
+            return TypedResults.Redirect($"{started.ClientRedirectUri}{separator}error=temporarily_unavailable");
+        }
         var (user, created) = await AccountForAsync(db, identity, clock, cancellationToken);
 
         var oneTimeCode = NewSecret();

@@ -87,10 +87,13 @@ public static class ConversationQueries
                     SELECT 1 FROM group_members g WHERE g.group_id = c.group_id AND g.user_id = {userId} AND g.active)
                     AND NOT EXISTS (SELECT 1 FROM groups gr WHERE gr.group_id = c.group_id AND gr.deleted)
                     AND NOT EXISTS (SELECT 1 FROM threads t WHERE t.id = c.id AND t.deleted_at IS NOT NULL)
-                    AND NOT EXISTS (SELECT 1 FROM threads t JOIN blocks tb ON tb.blocked
-                                      AND ((tb.blocker_id = {userId} AND tb.blocked_id = t.author_id)
-                                        OR (tb.blocker_id = t.author_id AND tb.blocked_id = {userId}))
-                                    WHERE t.id = c.id))
+                    -- hidden from those in a block with its author, but its moderators (ConversationAccess)
+                    AND (NOT EXISTS (SELECT 1 FROM threads t JOIN blocks tb ON tb.blocked
+                                       AND ((tb.blocker_id = {userId} AND tb.blocked_id = t.author_id)
+                                         OR (tb.blocker_id = t.author_id AND tb.blocked_id = {userId}))
+                                     WHERE t.id = c.id)
+                         OR EXISTS (SELECT 1 FROM group_members g WHERE g.group_id = c.group_id
+                                      AND g.user_id = {userId} AND g.active AND g.role IN ('owner', 'moderator'))))
             """
         );
 

@@ -120,8 +120,8 @@ internal static class RelationWrites
     }
 
     /// <summary>
-    /// A deleted account blocks nobody and is blocked by nobody (<see cref="BlocksEraser"/>): a block or unblock of one
-    /// that arrives after the deletion, sent before it, writes nothing.
+    /// A deleted account blocks nobody (<see cref="BlocksEraser"/>): a block or unblock it made that arrives after the
+    /// deletion, sent before it, writes nothing. One a living person made against it is theirs, and is written.
     /// </summary>
     public static async Task SetBlockedAsync(
         MessagingDbContext db,
@@ -132,7 +132,7 @@ internal static class RelationWrites
         CancellationToken cancellationToken
     )
     {
-        if (await DeletedUsers.AnyAsync(db, [blocker, blocked], cancellationToken))
+        if (await DeletedUsers.AnyAsync(db, [blocker], cancellationToken))
             return;
         await db.Database.ExecuteSqlAsync(
             $"""
