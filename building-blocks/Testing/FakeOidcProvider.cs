@@ -31,7 +31,7 @@ public sealed class FakeOidcProvider : FakeHttpServer<FakeOidcProvider.Seen>
     /// <summary>Who signs in at the next authorize request.</summary>
     public FakeOidcUser NextUser { get; set; } = new("sub-default", "default@example.com");
 
-    /// <summary>When set, the token endpoint drops the connection without answering (the provider out of reach).</summary>
+    /// <summary>When set, the token endpoint hangs up without answering (the provider out of reach).</summary>
     public bool TokenEndpointDown { get; set; }
 
     /// <summary>When set, ID tokens carry this nonce instead of the one the client asked for.</summary>
