@@ -377,7 +377,7 @@ public sealed class ProjectionsTests(MessagingFixture fx) : IClassFixture<Messag
     }
 
     [Fact]
-    public async Task A_deleted_account_leaves_its_conversations_and_its_blocks_and_nothing_sent_before_brings_them_back()
+    public async Task A_deleted_account_leaves_its_conversations_and_blocks_and_nothing_sent_before_brings_them_back()
     {
         var (aId, a, bId, b, c) = await fx.PairAsync();
         var (carolId, _) = await fx.RegisteredAsync();
