@@ -170,8 +170,16 @@ export class ChatHubClient {
   private stillWanted(key: string, intent: number, leave: "LeaveConversation" | "LeaveGroup", id: string): boolean {
     const latest = this.intents.get(key);
     if (latest?.n === intent) return true;
-    if (latest && !latest.join) void this.invokePaced(leave, id).catch(() => undefined);
+    if (latest && !latest.join) this.leaveAgain(leave, id);
     return false;
+  }
+
+  /**
+   * Asks the hub to leave once more, without waiting or failing: a join that was slowed down by the hub's limit may
+   * have reached it after the leave.
+   */
+  private leaveAgain(leave: "LeaveConversation" | "LeaveGroup", id: string): void {
+    void this.invokePaced(leave, id).catch(() => undefined);
   }
 
   /** The highest seq delivered of a joined conversation. */
@@ -318,7 +326,7 @@ export class ChatHubClient {
     try {
       await this.invokePaced("JoinGroup", id);
       // left while it was on its way: left at the hub once more, in case the subscription reached it after the leave
-      if (!this.groups.has(id)) void this.invokePaced("LeaveGroup", id).catch(() => undefined);
+      if (!this.groups.has(id)) this.leaveAgain("LeaveGroup", id);
     } catch (e) {
       const error = e instanceof Error ? e : new Error(String(e));
       if (/HubException: (403|404) /.test(error.message)) this.groups.delete(id);
@@ -358,7 +366,7 @@ export class ChatHubClient {
           // left while the page was on its way: nothing of it is delivered, and the leave asked again (a join slowed
           // down by the hub's limit may have reached it after the leave)
           if (!this.joined.has(id)) {
-            void this.invokePaced("LeaveConversation", id).catch(() => undefined);
+            this.leaveAgain("LeaveConversation", id);
             return;
           }
           for (const message of page.items) {
