@@ -63,6 +63,23 @@ public sealed class SecurityNotices(MailInBackground mail, TimeProvider clock)
             $"the two-factor-reset notice of {user.Id}"
         );
 
+    /// <summary>
+    /// An outside provider's sign-in was linked to the account, found by the confirmed e-mail the provider vouched for:
+    /// from now on it signs in to this account without the password.
+    /// </summary>
+    public void ExternalLoginLinked(User user, string provider) =>
+        Send(
+            user,
+            $"Sign-in with {provider} was added to your Community account",
+            $"On {When()}, someone signed in with {provider} using this e-mail address, and that sign-in was linked "
+                + $"to {user.Username}: from now on it signs in to the account without the password.\n\n"
+                + "If it was you, and you set up this account yourself, there is nothing more to do. If it was not, or "
+                + "you never made this account (someone else may have made it with your address and knows its "
+                + "password), ask for a new password at once (\"Forgot password\" on the sign-in page): the link comes "
+                + "only to this address, and every session of the account ends.",
+            $"the sign-in-linked notice of {user.Id}"
+        );
+
     private string When() => clock.GetUtcNow().ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture);
 
     private void Send(User user, string subject, string body, string about)

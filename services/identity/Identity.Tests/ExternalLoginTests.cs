@@ -232,6 +232,9 @@ public sealed class ExternalLoginTests(ExternalLoginFixture fx) : IClassFixture<
         var second = await SignInAsync(user with { Email = "changed-later@example.com" });
         Assert.Equal(first["user"]!["id"]!.GetValue<string>(), second["user"]!["id"]!.GetValue<string>());
         Assert.Equal(1, await AccountsWithEmailAsync("new.person+x@example.com"));
+        // A new account is not "linked": its maker is not told anything was added.
+        await fx.MailSentAsync();
+        Assert.DoesNotContain(fx.Smtp.Messages, m => m.To.Any(t => t.Contains("new.person+x@example.com")));
     }
 
     /// <summary>The callback's one-time code, exchanged once: the raw answer.</summary>
@@ -317,7 +320,8 @@ public sealed class ExternalLoginTests(ExternalLoginFixture fx) : IClassFixture<
     public async Task An_existing_password_account_with_the_verified_email_is_linked()
     {
         var registered = await fx.RegisterAsync("has_password");
-        var body = await SignInAsync(new FakeOidcUser(NewSubject(), "HAS_PASSWORD@example.com"));
+        var subject = NewSubject();
+        var body = await SignInAsync(new FakeOidcUser(subject, "HAS_PASSWORD@example.com"));
         Assert.Equal(registered["user"]!["id"]!.GetValue<string>(), body["user"]!["id"]!.GetValue<string>());
         Assert.Equal("has_password", body["user"]!["username"]!.GetValue<string>());
         Assert.Equal(1, await AccountsWithEmailAsync("has_password@example.com"));
@@ -331,6 +335,16 @@ public sealed class ExternalLoginTests(ExternalLoginFixture fx) : IClassFixture<
         );
         // The password still works.
         await fx.LoginAsync("has_password", "correct-horse-9");
+
+        // Its owner is told, once: a second sign-in finds the link and tells nobody again.
+        var notice = await fx.Smtp.WaitForAsync("has_password@example.com", "that sign-in was linked to has_password");
+        Assert.Contains("Subject: Sign-in with Fake was added to your Community account", notice.Data);
+        await SignInAsync(new FakeOidcUser(subject, "has_password@example.com"));
+        await fx.MailSentAsync();
+        Assert.Single(
+            fx.Smtp.Messages,
+            m => m.To.Any(t => t.Contains("has_password@example.com")) && m.Body.Contains("was linked to")
+        );
     }
 
     [Fact]

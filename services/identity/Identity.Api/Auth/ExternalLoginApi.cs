@@ -146,6 +146,7 @@ public static class ExternalLoginApi
         HttpContext http,
         IdentityDbContext db,
         ExternalProviders providers,
+        SecurityNotices notices,
         IOptions<IdentityOptions> options,
         TimeProvider clock,
         CancellationToken cancellationToken
@@ -198,7 +199,7 @@ public static class ExternalLoginApi
             // offers a new start (OAuth's temporarily_unavailable).
             return TypedResults.Redirect($"{started.ClientRedirectUri}{separator}error=temporarily_unavailable");
         }
-        var (user, created) = await AccountForAsync(db, identity, clock, cancellationToken);
+        var (user, created, linked) = await AccountForAsync(db, identity, clock, cancellationToken);
 
         var oneTimeCode = NewSecret();
         db.ExternalLoginCodes.Add(
@@ -211,6 +212,8 @@ public static class ExternalLoginApi
             }
         );
         await db.SaveChangesAsync(cancellationToken);
+        if (linked)
+            notices.ExternalLoginLinked(user, providers.DisplayName(provider));
         return TypedResults.Redirect($"{started.ClientRedirectUri}{separator}code={Uri.EscapeDataString(oneTimeCode)}");
     }
 
@@ -293,10 +296,10 @@ public static class ExternalLoginApi
     }
 
     /// <summary>
-    /// The account the provider's subject is linked to, else the one that verified its e-mail (now linked), else a new
-    /// one that claims the e-mail.
+    /// The account the provider's subject is linked to, else the one that verified its e-mail (now linked: Linked),
+    /// else a new one that claims the e-mail (Created).
     /// </summary>
-    private static async Task<(User User, bool Created)> AccountForAsync(
+    private static async Task<(User User, bool Created, bool Linked)> AccountForAsync(
         IdentityDbContext db,
         ExternalIdentity identity,
         TimeProvider clock,
@@ -312,7 +315,7 @@ public static class ExternalLoginApi
                 cancellationToken
             );
         if (linked is not null)
-            return (await db.Users.FirstAsync(u => u.Id == linked.UserId, cancellationToken), false);
+            return (await db.Users.FirstAsync(u => u.Id == linked.UserId, cancellationToken), false, false);
 
         // Only an account that proved the address is that person's; an unverified holder may be anyone who typed it.
         var user = await db.Users.FirstOrDefaultAsync(
@@ -359,7 +362,7 @@ public static class ExternalLoginApi
             // Lost a race with a parallel sign-in of the same person: the next attempt finds the account.
             throw new ConflictException("This account was being signed in elsewhere at the same moment; try again.");
         }
-        return (user, created);
+        return (user, created, !created);
     }
 
     /// <summary>

@@ -46,13 +46,16 @@ public sealed class ExternalProviders(
                     !string.IsNullOrWhiteSpace(p.Value.Issuer) && !string.IsNullOrWhiteSpace(p.Value.ClientId)
                 )
                 .OrderBy(p => p.Key, StringComparer.OrdinalIgnoreCase)
-                .Select(p => new ExternalProviderDto(
-                    p.Key.ToLowerInvariant(),
-                    string.IsNullOrWhiteSpace(p.Value.DisplayName)
-                        ? char.ToUpperInvariant(p.Key[0]) + p.Key[1..].ToLowerInvariant()
-                        : p.Value.DisplayName.Trim()
-                )),
+                .Select(p => new ExternalProviderDto(p.Key.ToLowerInvariant(), DisplayName(p.Key, p.Value))),
         ];
+
+    /// <summary>The provider's name as people read it: its configured display name, else its key capitalised.</summary>
+    public string DisplayName(string provider) => DisplayName(provider, Get(provider));
+
+    private static string DisplayName(string key, ExternalLoginProvider settings) =>
+        string.IsNullOrWhiteSpace(settings.DisplayName)
+            ? char.ToUpperInvariant(key[0]) + key[1..].ToLowerInvariant()
+            : settings.DisplayName.Trim();
 
     /// <summary>
     /// Where the provider sends the browser back: the gateway's callback route, registered with the provider.
