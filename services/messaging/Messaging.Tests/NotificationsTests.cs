@@ -531,6 +531,28 @@ public sealed class NotificationsTests(MessagingFixture fx) : IClassFixture<Mess
             new[] { authorId, xId, otherId }.Order(),
             (await queries.ReadersAsync(conversation, xId, CancellationToken.None)).Order()
         );
+
+        // Told before a block with the author: hidden while it stands, as the thread is (not its actor's doing: x is
+        // in no block), from the list and the count, and shown again by an unblock; the group's moderators keep theirs.
+        async Task<long> UnreadAsync(string token) =>
+            (await (await fx.Client.Get("/api/v1/notifications/unread-count", token)).AssertStatus(200))[
+                "total"
+            ]!.GetValue<long>();
+        var (modId, moderator) = await fx.RegisteredAsync();
+        await fx.DeliverAsync(new GroupMemberJoined(Guid.NewGuid(), fx.Tick(), groupId, modId));
+        await fx.DeliverAsync(new GroupMemberRoleChanged(Guid.NewGuid(), fx.Tick(), groupId, modId, "moderator"));
+        await fx.SendAsync(x, thread.ToString(), "anyone?");
+        Assert.Equal(1L, await UnreadAsync(moderator));
+        Assert.Single(await ItemsAsync(other));
+        var otherUnread = await UnreadAsync(other);
+        await fx.BlockAsync(otherId, authorId);
+        await fx.BlockAsync(modId, authorId);
+        Assert.Empty(await ItemsAsync(other));
+        Assert.Equal(0L, await UnreadAsync(other));
+        Assert.Equal(1L, await UnreadAsync(moderator));
+        await fx.DeliverAsync(new UserUnblocked(Guid.NewGuid(), fx.Tick(), otherId, authorId));
+        Assert.Single(await ItemsAsync(other));
+        Assert.Equal(otherUnread, await UnreadAsync(other));
     }
 
     [Fact]
