@@ -129,6 +129,16 @@ public sealed class ConversationSendGuardTests(MessagingFixture fx) : IClassFixt
         await (await fx.Client.Get($"/api/v1/threads/{thread}/messages/{first}/replies", member)).AssertProblem(404);
         var list = await (await fx.Client.Get("/api/v1/conversations?kind=thread", member)).AssertStatus(200);
         Assert.DoesNotContain(list["items"]!.AsArray(), c => c!["id"]!.GetValue<string>() == thread);
+        // Nor does a change to the thread tell them it exists (a 403 would): edit, pin, delete answer 404 too.
+        var edit = new { title = "Mine now" };
+        await (await fx.Client.SendJson(HttpMethod.Patch, $"/api/v1/threads/{thread}", edit, member)).AssertProblem(
+            404
+        );
+        await (await fx.Client.PostJson($"/api/v1/threads/{thread}/pin", new { }, member)).AssertProblem(404);
+        await (await fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/threads/{thread}", null, member)).AssertProblem(
+            404
+        );
+        await (await fx.Client.PostJson($"/api/v1/threads/{thread}/pin", new { }, owner)).AssertStatus(200);
 
         if (authorBlocks)
             await fx.DeliverAsync(new UserUnblocked(Guid.NewGuid(), fx.Tick(), authorId, memberId));

@@ -3,7 +3,8 @@ namespace Community.Messaging.Conversations.Threads;
 /// <summary>
 /// A thread as one user may use it: seen by the active members of a group that is not deleted, edited and deleted by
 /// its author or the group's moderators and owner, pinned by those only. Everyone else gets the 404 of a missing
-/// thread.
+/// thread, members in a block with its author (either way) who do not moderate the group among them: it is hidden
+/// from them (<see cref="ConversationAccess"/>).
 /// </summary>
 public sealed record ThreadAccess(GroupThread Thread, Guid UserId, bool Moderates)
 {
@@ -27,6 +28,19 @@ public sealed record ThreadAccess(GroupThread Thread, Guid UserId, bool Moderate
         var membership =
             await MembershipAsync(db, thread.GroupId, userId, cancellationToken)
             ?? throw new NotFoundException(NoSuchThread);
+        if (
+            !membership.Moderates
+            && await db.Blocks.AnyAsync(
+                b =>
+                    b.Blocked
+                    && (
+                        (b.BlockerId == userId && b.BlockedId == thread.AuthorId)
+                        || (b.BlockerId == thread.AuthorId && b.BlockedId == userId)
+                    ),
+                cancellationToken
+            )
+        )
+            throw new NotFoundException(NoSuchThread);
         return new(thread, userId, membership.Moderates);
     }
 
