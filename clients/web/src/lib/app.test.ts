@@ -241,6 +241,53 @@ describe("the session's requests", () => {
     await expect(send(new Request("http://localhost/api/v1/notifications/unread-count"), 50)).rejects.toBeInstanceOf(Unreachable);
   });
 
+  it("read a body that keeps coming past the limit, each piece within it (a file on a slow link)", async () => {
+    const encoder = new TextEncoder();
+    const slow = (_: Request, init?: RequestInit) => {
+      const body = new ReadableStream<Uint8Array>({
+        start: async (controller) => {
+          init!.signal!.addEventListener("abort", () => controller.error(init!.signal!.reason));
+          for (let i = 0; i < 8; i++) {
+            controller.enqueue(encoder.encode(String(i)));
+            await new Promise((resolve) => setTimeout(resolve, 20));
+          }
+          controller.close();
+        },
+      });
+      return Promise.resolve(new Response(body, { status: 200, headers: { "Content-Type": "application/pdf" } }));
+    };
+    vi.stubGlobal("fetch", slow);
+    // 8 pieces over 160 ms, each within 50 ms of the last
+    const response = await send(new Request("http://localhost/api/v1/conversations/c/attachments/a"), 50);
+    expect(await response.text()).toBe("01234567");
+    expect(response.headers.get("Content-Type")).toBe("application/pdf");
+  });
+
+  it("wait for an upload's answer as long as the platform may read it, and no longer for anything else", async () => {
+    const answersAfter100ms = (_: Request, init?: RequestInit) =>
+      new Promise<Response>((resolve, reject) => {
+        const answer = setTimeout(() => resolve(new Response("{}", { status: 201 })), 100);
+        init!.signal!.addEventListener("abort", () => {
+          clearTimeout(answer);
+          reject(init!.signal!.reason);
+        });
+      });
+    vi.stubGlobal("fetch", answersAfter100ms);
+    const form = new FormData();
+    form.append("file", new Blob(["x"], { type: "image/png" }), "x.png");
+    const upload = new Request("http://localhost/api/v1/conversations/c/attachments", { method: "POST", body: form });
+    expect((await send(upload, 50, 300)).status).toBe(201);
+    const json = new Request("http://localhost/api/v1/conversations/c/messages", {
+      method: "POST",
+      body: "{}",
+      headers: { "Content-Type": "application/json" },
+    });
+    await expect(send(json, 50, 300)).rejects.toBeInstanceOf(Unreachable);
+    vi.stubGlobal("fetch", silent);
+    const again = new Request("http://localhost/api/v1/conversations/c/attachments", { method: "POST", body: form });
+    await expect(send(again, 50, 100)).rejects.toBeInstanceOf(Unreachable);
+  });
+
   it("leave an abort the caller asked for an abort", async () => {
     vi.stubGlobal("fetch", silent);
     const caller = new AbortController();

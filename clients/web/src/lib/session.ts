@@ -94,21 +94,29 @@ export async function askedUntilReady<T extends { response: Response }>(ask: () 
 }
 
 /**
- * How long an answer may take: its headers and its whole body, or for a stream of events each next piece. Past it the
- * request counts as unanswered (a half-open connection would otherwise keep a form busy until the browser gives up).
- * The platform answers within it: its own calls between services end within 30 s, the companion's model streams a
- * next piece within 20 s.
+ * How long an answer may take: its headers, then each next piece of its body (a whole file on a slow link takes longer,
+ * and is not cut while it keeps coming). Past it the request counts as unanswered (a half-open connection would
+ * otherwise keep a form busy until the browser gives up). The platform answers within it: its own calls between
+ * services end within 30 s, the companion's model streams a next piece within 20 s.
  */
 export const answerLimitMs = 45_000;
 
 /**
- * The browser's fetch: a request that gets no answer (a network error, or none within {@link answerLimitMs}) throws
- * {@link Unreachable}, and so does an answer cut off in its body, which is read here whole. A stream of events is left
- * to its reader, which sees a cut, or a stream quiet for too long, as a TypeError.
+ * How long a file's upload (a multipart body) may take until its answer's headers: the platform reads an upload for up
+ * to 2 minutes (its slowest allowed link), then stores it; a fetch cannot tell how far the sending has come.
  */
-export async function send(request: Request, limitMs = answerLimitMs): Promise<Response> {
+export const uploadLimitMs = 150_000;
+
+/**
+ * The browser's fetch: a request that gets no answer (a network error, or none within {@link answerLimitMs}, for an
+ * upload {@link uploadLimitMs}) throws {@link Unreachable}, and so does an answer cut off in its body, or one whose body
+ * stops coming for the limit; the body is read here whole. A stream of events is left to its reader, which sees a
+ * cut, or a stream quiet for too long, as a TypeError.
+ */
+export async function send(request: Request, limitMs = answerLimitMs, uploadMs = uploadLimitMs): Promise<Response> {
   const limit = new AbortController();
-  let timer = setTimeout(() => limit.abort(new Unreachable()), limitMs);
+  const upload = request.headers.get("Content-Type")?.startsWith("multipart/form-data") ?? false;
+  let timer = setTimeout(() => limit.abort(new Unreachable()), upload ? Math.max(limitMs, uploadMs) : limitMs);
   const signal = AbortSignal.any([request.signal, limit.signal]);
   let response: Response;
   try {
@@ -136,9 +144,17 @@ export async function send(request: Request, limitMs = answerLimitMs): Promise<R
     const { status, statusText, headers } = response;
     return new Response(response.body.pipeThrough(watched), { status, statusText, headers });
   }
-  let body: ArrayBuffer;
+  const pieces: Uint8Array[] = [];
+  const stalled = () => limit.abort(new Unreachable());
   try {
-    body = await response.arrayBuffer();
+    const reader = response.body.getReader();
+    for (;;) {
+      clearTimeout(timer);
+      timer = setTimeout(stalled, limitMs);
+      const { done, value } = await reader.read();
+      if (done) break;
+      pieces.push(value);
+    }
   } catch (e) {
     // whatever the browser calls the cut (a TypeError in Chromium); an abort asked for stays an abort
     throw e instanceof DOMException && e.name === "AbortError" ? e : new Unreachable();
@@ -147,7 +163,8 @@ export async function send(request: Request, limitMs = answerLimitMs): Promise<R
   }
   // Chromium hands a 204 an empty body stream; a Response of a status without a body may be given none
   const bodiless = [101, 103, 204, 205, 304].includes(response.status);
-  return new Response(bodiless ? null : body, { status: response.status, statusText: response.statusText, headers: response.headers });
+  const body = bodiless ? null : new Blob(pieces as BlobPart[]);
+  return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
 }
 
 /**
