@@ -605,6 +605,46 @@ describe("editing a message", () => {
     expect(sent).toEqual([]);
   });
 
+  it("counts a message's replies as its list shows them: none hidden by a block nor deleted", async () => {
+    signedIn({ id: "me", role: "member" });
+    const reply = (seq: number, more: object) => ({ ...message("t1", seq, `Reply ${seq}`, amira), reply_to: "t1-1", ...more }) as Message;
+    connectedHub({ t1: [message("t1", 1, "Who runs Saturday?", amira), reply(2, {}), reply(3, { hidden: true, text: null }), reply(4, { deleted_at: "2026-11-28T10:05:00Z" })] });
+    render(<Discussion conversationId="t1" title="Saturday" canSend thread />);
+    expect(await screen.findByRole("button", { name: "1 reply" })).toBeTruthy();
+  });
+
+  it("sends nothing on an Enter pressed while a file is on its way, and sends the words with the file once it is attached", async () => {
+    signedIn({ id: "me", role: "member" });
+    const file = { id: "f1", content_type: "application/pdf", file_name: "plan.pdf", size_bytes: 3, url: "/api/v1/conversations/c1/attachments/f1/content" };
+    let attach: () => void = () => undefined;
+    const asked = stubPlatform(({ method, path, body }) =>
+      method === "POST" && path === "/api/v1/conversations/c1/attachments"
+        ? new Promise((resolve) => (attach = () => resolve({ status: 201, body: file })))
+        : method === "POST" && path === "/api/v1/conversations/c1/messages"
+          ? { status: 201, body: { ...message("c1", 1, (body as { text: string }).text, me), attachments: [file] } }
+          : undefined,
+    );
+    const { sent } = connectedHub({ c1: [] }, async (text, txn) => message("c1", 1, text, me, txn));
+    render(<Discussion conversationId="c1" title="Amira" canSend />);
+    await screen.findByLabelText("Message");
+    fireEvent.change(screen.getByLabelText("Attach a file"), { target: { files: [new File(["%PDF"], "plan.pdf", { type: "application/pdf" })] } });
+    await screen.findByText("Attaching…");
+    write("Here is the plan");
+    fireEvent.keyDown(screen.getByLabelText("Message"), { key: "Enter" });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(sent).toEqual([]);
+    expect((screen.getByLabelText("Message") as HTMLTextAreaElement).value).toBe("Here is the plan");
+
+    attach();
+    await screen.findByRole("button", { name: "Remove plan.pdf" });
+    fireEvent.keyDown(screen.getByLabelText("Message"), { key: "Enter" });
+    await waitFor(() => expect(asked.filter((a) => a.path === "/api/v1/conversations/c1/messages")).toHaveLength(1));
+    const posted = asked.find((a) => a.path === "/api/v1/conversations/c1/messages")!.body as { text: string; attachments: string[] };
+    expect(posted).toMatchObject({ text: "Here is the plan", attachments: ["f1"] });
+    expect(sent).toEqual([]);
+    expect(screen.queryByRole("button", { name: "Remove plan.pdf" })).toBeNull();
+  });
+
   it("sends nothing on the Enter that picks an input method's word, and sends on the Enter after it", async () => {
     signedIn({ id: "me", role: "member" });
     const { sent } = connectedHub({ c1: [] }, async (text, txn) => message("c1", 1, text, me, txn));

@@ -386,6 +386,8 @@ export function Discussion({ conversationId, title, canSend, receipts = false, t
   async function submit(event: Event) {
     event.preventDefault();
     if (closedRef.current) return;
+    // a file still on its way goes with the words written for it: Enter waits as the Send button does
+    if (uploading && !editing) return;
     const text = draft.trim();
     if (!text && (editing || attached.length === 0)) return;
     setDraft("");
@@ -482,7 +484,7 @@ export function Discussion({ conversationId, title, canSend, receipts = false, t
 
   // how many shown messages answer each message: all of its replies, as everything after the oldest shown is shown
   const repliesTo = new Map<string, number>();
-  for (const m of messages) if (m.reply_to && !m.deleted_at) repliesTo.set(m.reply_to, (repliesTo.get(m.reply_to) ?? 0) + 1);
+  for (const m of messages) if (m.reply_to && !m.deleted_at && !m.hidden) repliesTo.set(m.reply_to, (repliesTo.get(m.reply_to) ?? 0) + 1);
   // what a reply may quote without asking: the messages shown, then those changed live since
   const known = revised.length ? [...messages, ...revised] : messages;
 
