@@ -92,6 +92,28 @@ describe("the conversations listed", () => {
     expect(loads()).toBe(2);
   });
 
+  it("lists a conversation started with Write to, named, as it opens", async () => {
+    signedIn({ id: "me", role: "member" });
+    hubPushes();
+    let items = [direct("c1", "Amira", "See you")];
+    const asked = stubPlatform(({ method, path }) => {
+      if (path === "/api/v1/conversations") return { status: 200, body: { items, next_cursor: null } };
+      if (path === "/api/v1/profiles/by-username/bilal") return { status: 200, body: { user_id: "u-c2", username: "bilal" } };
+      if (method === "POST" && path === "/api/v1/conversations/direct") {
+        items = [{ ...direct("c2", "Bilal", ""), unread_count: 0, last_message: null } as never, ...items];
+        return { status: 201, body: { id: "c2" } };
+      }
+      return undefined;
+    });
+    render(<Messages />);
+    await rows().findByText("Amira");
+    fireEvent.input(screen.getByLabelText("Write to (username)"), { target: { value: "@bilal" } });
+    fireEvent.click(screen.getByRole("button", { name: "Write" }));
+    await rows().findByText("Bilal");
+    expect(asked.filter((a) => a.path === "/api/v1/conversations")).toHaveLength(2);
+    expect(location.pathname).toMatch(/\/messages\/c2$/);
+  });
+
   it("counts a conversation read here as read at once, on whichever page it is shown", async () => {
     signedIn({ id: "me", role: "member" });
     const push = hubPushes();

@@ -53,7 +53,7 @@ export function Messages({ conversationId }: { conversationId?: string }) {
     <div class="columns two" data-depth={conversationId ? "discussion" : "communities"}>
       <section class="column" aria-labelledby="messages-heading">
         <h2 id="messages-heading" tabIndex={-1}>Messages</h2>
-        <NewConversation />
+        <NewConversation started={list.retry} />
         <LoadFailed what="Conversations" loaded={list} />
         <ListState list={{ ...list, value: conversations }} empty="No conversations yet. Connect with people, then write to them." />
         <ul class="list" aria-label="Conversations">
@@ -125,8 +125,11 @@ export function Mute({ conversation, changed }: { conversation: Conversation; ch
   );
 }
 
-/** Starts (or finds) the direct conversation with a connection, by username. */
-function NewConversation() {
+/**
+ * Starts (or finds) the direct conversation with a connection, by username, and opens it; `started` loads the list
+ * again, where a new one is shown with the person's name.
+ */
+function NewConversation({ started: loadAgain }: { started: () => void }) {
   const [error, setError] = useState<string | null>(null);
   return (
     <form
@@ -138,8 +141,9 @@ function NewConversation() {
         const profile = await session.api.social.GET("/api/v1/profiles/by-username/{username}", { params: { path: { username } } });
         if (!profile.data) return setError(profile.response.status === 404 ? `Nobody is called ${username}.` : problemText(profile.error, profile.response, "Looking them up failed."));
         const started = await startConversation(profile.data.user_id);
-        if (started.id) navigate(`/messages/${started.id}`);
-        else setError(started.error ?? null);
+        if (!started.id) return setError(started.error ?? null);
+        loadAgain();
+        navigate(`/messages/${started.id}`);
       })}
     >
       <label class="visually-hidden" for="new-conversation">
