@@ -20,15 +20,25 @@ public sealed class SmsUnavailableException(string message) : DomainException(me
 
 /// <summary>
 /// The default sender: in Development the message, code included, goes to the log so a person can
-/// try the flow. Anywhere else a logged code would let log readers verify any phone, so it refuses.
+/// try the flow. Anywhere else a logged code would let log readers verify any phone, so it refuses. The operator is
+/// told once a process, at the first refusal (a warning: phones cannot be verified until a provider is plugged in);
+/// the refusals after it are logged at Debug, so members asking cannot fill the log.
 /// </summary>
 public sealed class LogSmsSender(IHostEnvironment environment, ILogger<LogSmsSender> logger) : ISmsSender
 {
+    private int _told;
+
     public Task SendAsync(SmsMessage message, CancellationToken cancellationToken)
     {
         if (!environment.IsDevelopment())
         {
-            logger.LogError("No SMS provider is configured; a text message to a phone was not sent");
+            if (Interlocked.Exchange(ref _told, 1) == 0)
+                logger.LogWarning(
+                    "No SMS provider is configured: phone numbers cannot be verified (answered 503) until one is. "
+                        + "Said once; later refusals are logged at Debug"
+                );
+            else
+                logger.LogDebug("No SMS provider is configured; a text message to a phone was not sent");
             throw new SmsUnavailableException("Text messages cannot be sent right now; try again later.");
         }
         logger.LogInformation(
