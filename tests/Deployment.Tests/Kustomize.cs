@@ -97,6 +97,9 @@ public static class Kustomize
         }
     }
 
+    /// <summary>One YAML document (a config file a ConfigMap carries) as JSON.</summary>
+    public static JsonObject ParseDocument(string yaml) => Parse(yaml).Single();
+
     private static List<JsonObject> Parse(string yaml)
     {
         var stream = new YamlStream();

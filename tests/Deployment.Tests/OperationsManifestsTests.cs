@@ -161,6 +161,34 @@ public sealed class OperationsManifestsTests
         Assert.Contains(Items(service, "spec", "ports"), p => Str(p, "name") == scraped);
     }
 
+    /// <summary>
+    /// Traces and logs leave the collector for stores of their own, each named by the collector's environment: a
+    /// trace store (Tempo) refuses logs, so one exporter for both would drop every log batch.
+    /// </summary>
+    [Fact]
+    public void The_collector_sends_traces_and_logs_each_to_a_store_that_takes_them()
+    {
+        var objects = Kustomize.Render("observability");
+        var map = Assert.Single(OfKind(objects, "ConfigMap"), c => Str(c, "metadata", "name") == "otel-collector");
+        var config = Kustomize.ParseDocument(Str(map, "data", "collector.yaml")!);
+        string Exporter(string pipeline) =>
+            Assert.Single(config["service"]!["pipelines"]![pipeline]!["exporters"]!.AsArray())!.GetValue<string>();
+        var container = Assert.Single(
+            Items(Assert.Single(OfKind(objects, "Deployment")), "spec", "template", "spec", "containers")
+        );
+        string Destination(string exporter)
+        {
+            var endpoint = config["exporters"]![exporter]!["endpoint"]!.GetValue<string>();
+            var variable = System.Text.RegularExpressions.Regex.Match(endpoint, @"^\$\{env:(\w+)\}$").Groups[1].Value;
+            return Str(Assert.Single(Items(container, "env"), e => Str(e, "name") == variable), "value")!;
+        }
+
+        Assert.NotEqual(Exporter("traces"), Exporter("logs"));
+        Assert.Contains("tempo", Destination(Exporter("traces")));
+        Assert.Contains("loki", Destination(Exporter("logs")));
+        Assert.EndsWith("/otlp", Destination(Exporter("logs")));
+    }
+
     [Fact]
     public void Only_the_platforms_namespaces_send_the_collector_telemetry_and_it_holds_no_api_token()
     {
