@@ -147,6 +147,8 @@ public sealed class ModelDownTests(ModelDownFixture fixture) : IClassFixture<Mod
         var error = events[^1];
         Assert.Equal("error", error.Name);
         Assert.Equal(503, error.Data["status"]!.GetValue<int>());
+        // a problem as any other: the request's id to quote, as the response's header says it
+        Assert.Equal(response.Headers.GetValues("X-Request-Id").Single(), error.Data["request_id"]!.GetValue<string>());
         Assert.DoesNotContain(events, e => e.Name == "done");
         Assert.Equal(0, await StoredAsync(id));
     }

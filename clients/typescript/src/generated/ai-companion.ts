@@ -455,12 +455,13 @@ export interface components {
                 reminder?: null | string;
             };
         };
-        /** @description An error after the stream started (its status was already sent): the problem's title, status and detail. */
+        /** @description An error after the stream started (its status was already sent): the problem's title, status and detail, and the request's id (X-Request-Id) to quote when reporting it, as every problem the platform answers has. */
         StreamError: {
             title: string;
             /** Format: int32 */
             status: number;
             detail: string;
+            request_id: string;
         };
         /** @description The minors' break reminder, shown beside the reply (not part of its text). */
         StreamReminder: {

@@ -23,9 +23,10 @@ public sealed record StreamDone(
 );
 
 /// <summary>
-/// An error after the stream started (its status was already sent): the problem's title, status and detail.
+/// An error after the stream started (its status was already sent): the problem's title, status and detail, and the
+/// request's id (X-Request-Id) to quote when reporting it, as every problem the platform answers has.
 /// </summary>
-public sealed record StreamError(string Title, int Status, string Detail);
+public sealed record StreamError(string Title, int Status, string Detail, string RequestId);
 
 public sealed record StreamDelta(string Text);
 
@@ -269,7 +270,7 @@ public sealed class ReplyStream : IResult, IAsyncDisposable
                 await EmitAsync(
                     response,
                     "error",
-                    new StreamError(e.Title, e.StatusCode, e.Message),
+                    new StreamError(e.Title, e.StatusCode, e.Message, response.HttpContext.TraceIdentifier),
                     json,
                     cancellationToken
                 );
@@ -288,8 +289,21 @@ public sealed class ReplyStream : IResult, IAsyncDisposable
             }
             catch
             {
-                // Any other failure to store is ours too: the message does not count.
+                // Any other failure to store is ours too: the message does not count, and the stream still ends with
+                // an event saying so (the status line is long gone) before the failure goes on to be logged.
                 giveBack = true;
+                await EmitAsync(
+                    response,
+                    "error",
+                    new StreamError(
+                        "Internal server error",
+                        StatusCodes.Status500InternalServerError,
+                        "The reply could not be stored; nothing was kept.",
+                        response.HttpContext.TraceIdentifier
+                    ),
+                    json,
+                    cancellationToken
+                );
                 throw;
             }
         }
@@ -341,7 +355,12 @@ public sealed class ReplyStream : IResult, IAsyncDisposable
         EmitAsync(
             response,
             "error",
-            new StreamError("Service unavailable", StatusCodes.Status503ServiceUnavailable, detail),
+            new StreamError(
+                "Service unavailable",
+                StatusCodes.Status503ServiceUnavailable,
+                detail,
+                response.HttpContext.TraceIdentifier
+            ),
             json,
             cancellationToken
         );
