@@ -27,8 +27,9 @@ type Listener = () => void;
  * The messages waiting to be sent (see Discussion), kept here rather than in a discussion: leaving the conversation
  * (another one opened, another page) loses none, and the discussion opened again shows them and sends them, each
  * under the client_txn_id it had, so one that reached the platform before is not sent twice. Kept in sessionStorage
- * too, so a reload of the tab keeps them; forgotten on sign-out. Each user has their own: another account signed in
- * in this tab never sees nor sends them.
+ * too, so a reload of the tab keeps them; forgotten on sign-out (not when the platform ended the session: signed in
+ * again, the account finds them). Each user has their own: another account signed in in this tab never sees nor sends
+ * them.
  */
 let waiting: Waiting = load();
 const listeners = new Set<Listener>();
@@ -103,8 +104,9 @@ export function useWaiting(userId: string, conversationId: string): Pending[] {
   return waitingIn(userId, conversationId);
 }
 
-// signed out: what waited goes with the session
-session.subscribe(() => !session.user && forgetWaiting());
+// signed out by its owner: what waited goes with the session; ended by the platform (a refresh refused), it stays
+// for the account that wrote it, sent once they sign in again
+session.subscribe(() => !session.user && session.endedByOwner && forgetWaiting());
 
 // leaving the app (closing the tab, another site) while a message waits would lose it: the browser asks first
 addEventListener("beforeunload", (event) => {

@@ -31,6 +31,8 @@ interface Rotated {
 interface Ended {
   ended: string;
   reason: string;
+  /** Ended by its owner (a sign-out, the account deleted), not by the platform. */
+  byOwner?: boolean;
 }
 
 /**
@@ -189,6 +191,12 @@ export class Session {
   private readonly tabs = typeof BroadcastChannel === "function" ? new BroadcastChannel(storageKey) : null;
   /** Why the last session ended, shown on the sign-in page. */
   endedBecause: string | null = null;
+  /**
+   * Whether the last session ended by its owner's doing (a sign-out, here or in a duplicated tab, or the account
+   * deleted) rather than the platform's (a refresh refused: the password changed elsewhere, a revocation, an expiry):
+   * what the owner left unsent is forgotten only then, and kept for them to sign in again otherwise.
+   */
+  endedByOwner = false;
 
   constructor(baseUrl: string) {
     this.api = createCommunityClient({ baseUrl, token: () => this.stored?.access, fetch: (r) => this.fetch(r) });
@@ -209,7 +217,7 @@ export class Session {
     if (this.tabs)
       this.tabs.onmessage = ({ data }: MessageEvent<Rotated | Ended | null>) => {
         if (data && "stored" in data) this.adopt(data);
-        else if (data && "ended" in data && data.ended === this.stored?.id) this.end(data.reason);
+        else if (data && "ended" in data && data.ended === this.stored?.id) this.end(data.reason, data.byOwner ?? false);
       };
   }
 
@@ -334,7 +342,7 @@ export class Session {
   async signOut(): Promise<void> {
     const id = this.stored?.id;
     await this.api.identity.POST("/api/v1/auth/logout").catch(() => undefined);
-    this.endEverywhere(id, null, "You signed out in another tab.");
+    this.endEverywhere(id, null, "You signed out in another tab.", true);
   }
 
   /**
@@ -345,7 +353,7 @@ export class Session {
     const { error, response } = await this.api.identity.DELETE("/api/v1/users/me", { body: { password, ...(code ? { code } : {}) } });
     if (!response.ok) return problemText(error, response, "Deleting your account failed.");
     const deleted = "Your account is deleted, with your profile and your sessions.";
-    this.endEverywhere(this.stored?.id, deleted, deleted);
+    this.endEverywhere(this.stored?.id, deleted, deleted, true);
     return null;
   }
 
@@ -384,9 +392,9 @@ export class Session {
   }
 
   /** Ends the session here, and in the tabs duplicated from this one (which share its key and its tokens). */
-  private endEverywhere(id: string | undefined, reason: string | null, elsewhere: string): void {
-    this.end(reason);
-    if (id) this.tabs?.postMessage({ ended: id, reason: elsewhere } satisfies Ended);
+  private endEverywhere(id: string | undefined, reason: string | null, elsewhere: string, byOwner: boolean): void {
+    this.end(reason, byOwner);
+    if (id) this.tabs?.postMessage({ ended: id, reason: elsewhere, byOwner } satisfies Ended);
   }
 
   /** Updates the user kept with the session (after a profile change). */
@@ -410,8 +418,9 @@ export class Session {
     this.schedule();
   }
 
-  private end(reason: string | null): void {
+  private end(reason: string | null, byOwner = false): void {
     clearTimeout(this.timer);
+    this.endedByOwner = byOwner;
     this.stored = null;
     // a refresh on its way is this session's: the next session's refreshes do not wait for it
     this.refreshing = null;

@@ -266,7 +266,7 @@ describe("Discussion", () => {
     expect(new Set(txns).size).toBe(1);
   });
 
-  it("keeps a message waiting for the account that wrote it: another one signed in neither sees nor sends it, and a sign-out forgets it", async () => {
+  it("keeps a message waiting for the account that wrote it, also past a session the platform ended: another one signed in neither sees nor sends it, and a sign-out forgets it", async () => {
     signedIn({ id: "me", role: "member" });
     stubPlatform(({ path }) => (path === "/api/v1/auth/logout" ? { status: 204 } : undefined));
     let down = true;
@@ -297,6 +297,14 @@ describe("Discussion", () => {
     cleanup();
     expect(sessionStorage.getItem("community.outbox")).toContain("Mine alone");
 
+    // the platform ended the session (a refresh refused): it still waits for the account, signed in again
+    (session as unknown as { end(reason: string | null): void }).end("Your session ended. Sign in again.");
+    expect(sessionStorage.getItem("community.outbox")).toContain("Mine alone");
+    signedIn({ id: "me", role: "member" });
+    render(<Discussion conversationId="c1" title="Amira" canSend />);
+    expect((await log().findByRole("article", { name: "You, sending" })).textContent).toContain("Mine alone");
+    cleanup();
+
     down = false;
     await session.signOut();
     expect(sessionStorage.getItem("community.outbox")).toBeNull();
@@ -304,7 +312,8 @@ describe("Discussion", () => {
     render(<Discussion conversationId="c1" title="Amira" canSend />);
     await waitFor(() => expect(log().getByText("No messages yet. Say hello!")).toBeTruthy());
     expect(log().queryByText("Mine alone")).toBeNull();
-    expect(sent).toEqual(["Mine alone", "Mine alone"]);
+    // tried once more while it waited (the connection down), and never after the sign-out
+    expect(sent).toEqual(["Mine alone", "Mine alone", "Mine alone"]);
   });
 
   it("changes a message edited or deleted live where it is shown, and never puts one older than those shown in the log", async () => {
