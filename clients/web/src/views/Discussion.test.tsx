@@ -194,6 +194,30 @@ describe("Discussion", () => {
     expect(kept.getByText("The long message I wrote")).toBeTruthy();
   });
 
+  it("keeps words where they can be copied when nothing more may be sent here: a refusal's, and a draft's", async () => {
+    signedIn({ id: "me", role: "member" });
+    let release: () => void = () => undefined;
+    connectedHub({}, async () => {
+      await new Promise<void>((resolve) => (release = resolve));
+      throw refused("403 Forbidden: You can no longer send messages here.");
+    });
+    const { rerender } = render(<Discussion conversationId="c1" title="Amira" canSend />);
+    await waitFor(() => expect(log().getByText("No messages yet. Say hello!")).toBeTruthy());
+    write("The long message I wrote");
+    fireEvent.submit(screen.getByLabelText("Message").closest("form")!);
+    await waitFor(() => expect((screen.getByLabelText("Message") as HTMLTextAreaElement).value).toBe(""));
+    write("And a second thought");
+
+    // blocked meanwhile: the list, loaded again, says nothing more may be sent; the composer goes
+    rerender(<Discussion conversationId="c1" title="Amira" canSend={false} />);
+    release();
+    expect((await screen.findByRole("alert")).textContent).toBe("403 Forbidden: You can no longer send messages here.");
+    expect(screen.queryByLabelText("Message")).toBeNull();
+    const kept = within(screen.getByRole("list", { name: "Not sent: copy what you want to keep." }));
+    expect(kept.getByText("The long message I wrote")).toBeTruthy();
+    expect(kept.getByText("And a second thought")).toBeTruthy();
+  });
+
   it("marks a conversation opened in a background tab read once the tab is looked at", async () => {
     signedIn({ id: "me", role: "member" });
     const visibility = vi.spyOn(document, "visibilityState", "get").mockReturnValue("hidden");

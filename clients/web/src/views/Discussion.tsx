@@ -83,6 +83,17 @@ export function Discussion({ conversationId, title, canSend, receipts = false, t
   const closedRef = useRef(false);
   // what was written and never sent when it closed: shown to be copied
   const [unsent, setUnsent] = useState<string[]>([]);
+  // whether the composer is shown, as the latest render has it (a send's answer may come after it is hidden)
+  const canSendRef = useRef(canSend);
+  canSendRef.current = canSend;
+  // hidden with words in it (a block, say, while they were being written): they stay to be copied
+  useEffect(() => {
+    if (canSend || !draftRef.current.trim()) return;
+    const words = draftRef.current.trim();
+    draftRef.current = "";
+    setDraft("");
+    setUnsent((all) => [...all, words]);
+  }, [canSend]);
 
   /**
    * The conversation is gone (its thread or its group deleted): nothing of it is shown, asked for or sent any more.
@@ -330,7 +341,8 @@ export function Discussion({ conversationId, title, canSend, receipts = false, t
   function keepWords(text: string) {
     const words = text.trim();
     if (!words) return;
-    if (!draftRef.current.trim()) {
+    // no composer shown (nothing more may be sent here): the words go where they can be seen and copied
+    if (!draftRef.current.trim() && canSendRef.current) {
       draftRef.current = words;
       setDraft(words);
     } else setUnsent((all) => [...all, words]);
