@@ -326,7 +326,10 @@ export class Session {
    * "taken" by it. Signing in with the same username and password tells: it works only for that account. A refusal
    * for too many sign-ups says how long to wait (see {@link refusal}).
    */
-  async signUp(body: identity.components["schemas"]["RegisterRequest"], again = false): Promise<{ error: string | null; wait?: number }> {
+  async signUp(
+    body: identity.components["schemas"]["RegisterRequest"],
+    again = false,
+  ): Promise<{ error: string | null; wait?: number; unsettled?: boolean }> {
     const { data, error, response } = await this.api.identity.POST("/api/v1/auth/register", { body });
     if (data) {
       this.begin(data);
@@ -336,7 +339,9 @@ export class Session {
       const signedIn = await this.signIn(body.username, body.password);
       if (!signedIn.error && !signedIn.challenge) return { error: null };
     }
-    return refusal(error, response, "Creating the account failed.");
+    // a 5xx, 408 or 429 (a gateway's timeout among them): the account may have been made all the same, as without an
+    // answer, so the same sign-up sent again is `again`
+    return { ...refusal(error, response, "Creating the account failed."), unsettled: !settled(response) };
   }
 
   async signOut(): Promise<void> {

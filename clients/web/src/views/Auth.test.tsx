@@ -361,6 +361,29 @@ describe("a refusal for too many attempts (429)", () => {
     expect(location.pathname).toBe("/app/");
   });
 
+  it("signs in to the account a sign-up answered 504 made, when the same sign-up is sent again and its username is taken", async () => {
+    history.replaceState(null, "", "/app/signup");
+    let registered = false;
+    const asked = stubPlatform(({ path }) => {
+      if (path === "/api/v1/auth/register") {
+        // the gateway gave up waiting, but identity made the account: sent again, its username is taken
+        if (registered) return { status: 409, body: { title: "Conflict", status: 409, detail: "This username is taken." } };
+        registered = true;
+        return { status: 504, body: { title: "Gateway Timeout", status: 504, detail: "The service did not answer in time." } };
+      }
+      return path === "/api/v1/auth/login" ? { status: 200, body: tokens } : undefined;
+    });
+    render(<SignUp />);
+    type("Username", "amira");
+    type("E-mail", "amira@example.com");
+    type("Password", "correct horse 42");
+    submit("Create account");
+    await screen.findByText("The service did not answer in time.");
+    submit("Create account");
+    await waitFor(() => expect(session.user?.username).toBe("amira"));
+    expect(asked.map((a) => a.path)).toEqual(["/api/v1/auth/register", "/api/v1/auth/register", "/api/v1/auth/login"]);
+  });
+
   it("keeps the sign-up's button on without Retry-After", async () => {
     vi.useFakeTimers();
     stubPlatform(() => tooMany());

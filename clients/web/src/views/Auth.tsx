@@ -322,7 +322,7 @@ export function SignUp() {
           setError(null);
           wait.set(0);
           setBusy(true);
-          let failed: { error: string | null; wait?: number } = { error: null };
+          let failed: { error: string | null; wait?: number; unsettled?: boolean } = { error: null };
           const body = {
             username: String(form.get("username")).trim().toLowerCase(),
             email,
@@ -346,6 +346,8 @@ export function SignUp() {
           } finally {
             setBusy(false);
           }
+          // answered in a way that may change (a gateway's 504 while identity made the account): as unanswered
+          if (failed.unsettled) unanswered.current = sent;
           setError(failed.error);
           wait.set(failed.wait);
           if (!failed.error) afterSignIn(session.user?.id ?? null);
