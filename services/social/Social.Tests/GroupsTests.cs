@@ -100,6 +100,30 @@ public sealed class GroupsTests(SocialFixture fx) : IClassFixture<SocialFixture>
             )
         ).AssertProblem(400);
         Assert.NotNull(cleared["errors"]!["name"]);
+        // Nor are its privacy and who may join: a null would read as a new group's defaults, public and open.
+        await (
+            await fx.Client.SendJson(
+                HttpMethod.Patch,
+                $"/api/v1/groups/{id}",
+                new { visibility = "private", join_policy = "request" },
+                owner
+            )
+        ).AssertStatus(200);
+        foreach (var field in new[] { "visibility", "join_policy" })
+        {
+            var refused = await (
+                await fx.Client.SendJson(
+                    HttpMethod.Patch,
+                    $"/api/v1/groups/{id}",
+                    new JsonObject { [field] = null },
+                    owner
+                )
+            ).AssertProblem(400);
+            Assert.NotNull(refused["errors"]![field]);
+        }
+        var kept = await (await fx.Client.Get($"/api/v1/groups/{id}", owner)).AssertStatus(200);
+        Assert.Equal("private", kept["visibility"]!.GetValue<string>());
+        Assert.Equal("request", kept["join_policy"]!.GetValue<string>());
 
         await (await fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/groups/{id}", null, other)).AssertProblem(403);
         await (await fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/groups/{id}", null, owner)).AssertStatus(204);

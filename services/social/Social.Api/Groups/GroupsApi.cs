@@ -333,6 +333,13 @@ public static class GroupsApi
         return TypedResults.Ok(dto);
     }
 
+    /// <summary>The settings a change may not clear (null), with the values they take.</summary>
+    private static readonly (string Field, string Values)[] NotClearable =
+    [
+        ("visibility", string.Join(", ", GroupVisibility.All)),
+        ("join_policy", string.Join(", ", GroupJoinPolicy.All)),
+    ];
+
     private static async Task<Ok<GroupDto>> Update(
         Guid id,
         JsonObject body,
@@ -352,6 +359,14 @@ public static class GroupsApi
                 var (g, membership) = await GroupAccess.ManagedAsync(db, id, callerId, ct);
                 // Locked by ManagedAsync until the commit, so its version is the one the change applies to.
                 EntityTag.Check(http.Request, g.Version);
+                // A null would read as "not given" and fall back to a new group's defaults (public, open): it is
+                // refused, as a name's is, rather than quietly opening a private group.
+                foreach (var (field, values) in NotClearable)
+                    if (body.TryGetPropertyValue(field, out var value) && value is null)
+                        throw new RequestValidationException(
+                            field,
+                            $"{field} cannot be cleared; give one of {values}."
+                        );
                 var merged = JsonMergePatch.Overlay(GroupRules.ToInput(g), body, json.Value.SerializerOptions);
                 var changed = GroupRules.Apply(
                     JsonMergePatch.Read<GroupInput>(merged, json.Value.SerializerOptions),
