@@ -37,7 +37,10 @@ export interface CommunityClient {
   events: Client<EventsPaths>;
   payments: Client<PaymentsPaths>;
   aiCompanion: Client<AiCompanionPaths>;
-  /** Replaces the token every later request (and a hub made later) sends. */
+  /**
+   * Replaces the token every later request sends, and every hub of this client at its next (re)connect: stop a hub
+   * before signing in as another account, or it reconnects as that account.
+   */
   setToken(token: TokenSource): void;
   /** A chat hub client with this client's gateway and token; call start() on it. */
   hub(options?: Omit<ChatHubOptions, "baseUrl" | "token">): ChatHubClient;
