@@ -8,6 +8,39 @@ namespace Community.Social.Tests;
 /// </summary>
 public sealed class GroupRequestWaitTests(SocialFixture fx) : IClassFixture<SocialFixture>
 {
+    /// <summary>
+    /// In a group whose members invite, an invitation is the way in: a member's invitation of someone the owner or a
+    /// moderator just removed would end their wait and let them straight back in. Only those who decide may.
+    /// </summary>
+    [Fact]
+    public async Task Someone_removed_is_invited_back_by_the_owner_or_a_moderator_only_until_the_wait_is_over()
+    {
+        var (_, owner, _) = await fx.RegisteredAsync();
+        var group = await GroupsFlow.CreateAsync(fx, owner, visibility: "secret", policy: "invite");
+        var (memberId, member, _) = await fx.RegisteredAsync();
+        var (removedId, removed, _) = await fx.RegisteredAsync();
+        Task<HttpResponseMessage> Invite(Guid userId, string by) =>
+            fx.Client.PostJson($"/api/v1/groups/{group}/invitations", new { user_id = userId }, by);
+        foreach (var (id, token) in new[] { (memberId, member), (removedId, removed) })
+        {
+            await (await Invite(id, owner)).AssertStatus(201);
+            await (await fx.Client.PostJson($"/api/v1/groups/{group}/join", new { }, token)).AssertStatus(201);
+        }
+        await (
+            await fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/groups/{group}/members/{removedId}", null, owner)
+        ).AssertStatus(204);
+
+        var refused = await (await Invite(removedId, member)).AssertProblem(403);
+        Assert.Contains("only its owner and moderators may invite them back", refused["detail"]!.GetValue<string>());
+        // the secret group stays unknown to them, and they cannot join
+        await (await fx.Client.Get($"/api/v1/groups/{group}", removed)).AssertProblem(404);
+        // a member invites others as ever; the owner may ask the removed one back
+        var (otherId, _, _) = await fx.RegisteredAsync();
+        await (await Invite(otherId, member)).AssertStatus(201);
+        await (await Invite(removedId, owner)).AssertStatus(201);
+        await (await fx.Client.PostJson($"/api/v1/groups/{group}/join", new { }, removed)).AssertStatus(201);
+    }
+
     [Fact]
     public async Task A_request_withdrawn_turned_down_or_a_removal_is_asked_again_only_after_the_wait()
     {

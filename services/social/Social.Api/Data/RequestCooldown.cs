@@ -114,6 +114,20 @@ public static class RequestCooldowns
             .RequestCooldowns.Where(c => c.Kind == kind && c.AskerId == askerId && c.TargetId == targetId)
             .ExecuteDeleteAsync(cancellationToken);
 
+    /// <summary>Whether <paramref name="askerId"/> still waits before asking <paramref name="targetId"/> again.</summary>
+    public static Task<bool> WaitingAsync(
+        SocialDbContext db,
+        string kind,
+        Guid askerId,
+        Guid targetId,
+        DateTimeOffset now,
+        CancellationToken cancellationToken
+    ) =>
+        db.RequestCooldowns.AnyAsync(
+            c => c.Kind == kind && c.AskerId == askerId && c.TargetId == targetId && c.Until > now,
+            cancellationToken
+        );
+
     /// <summary>
     /// Refuses (429, with Retry-After) a request asked while the asker still waits to ask it again;
     /// <paramref name="why"/> says why they wait, and the answer adds until when.
