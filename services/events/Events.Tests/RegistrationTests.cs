@@ -356,6 +356,44 @@ public sealed class RegistrationTests(EventsFixture fx) : IClassFixture<EventsFi
         );
     }
 
+    /// <summary>
+    /// The invitation is read before the registration's statement, which takes the event's row: taken back by an edit
+    /// committed meanwhile (the organizer's edit holds the row), the statement reads it again and writes nothing.
+    /// </summary>
+    [Fact]
+    public async Task An_invitation_taken_back_while_a_registration_is_on_its_way_registers_nobody()
+    {
+        var (_, organizer) = fx.Organizer();
+        var (invitedId, invited) = fx.Member();
+        var privateEvent = await fx.CreateEventAsync(
+            organizer,
+            b =>
+            {
+                b["visibility"] = "private";
+                b["invited_user_ids"] = new JsonArray(invitedId.ToString());
+            }
+        );
+
+        var registered = await fx.CommitsWhileWaitedOnAsync(
+            """
+            SELECT 1 FROM community_events WHERE id = @id FOR UPDATE;
+            UPDATE community_events SET invited_user_ids = '{}' WHERE id = @id
+            """,
+            () => Register(Id(privateEvent), invited),
+            "the registration never waited for the edit",
+            ("id", Guid.Parse(Id(privateEvent)))
+        );
+
+        await registered.AssertProblem(404);
+        Assert.Equal(
+            0L,
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM registrations WHERE event_id = @id",
+                ("id", Guid.Parse(Id(privateEvent)))
+            )
+        );
+    }
+
     [Fact]
     public async Task Cancelled_private_draft_and_ended_events_refuse_registrations_clearly()
     {

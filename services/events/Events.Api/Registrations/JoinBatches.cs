@@ -24,6 +24,9 @@ public enum BatchedJoin
     /// <summary>The caller and the event's organizer are in a block, either way: nothing written.</summary>
     Blocked,
 
+    /// <summary>A private event the caller is not (or no longer) invited to: nothing written.</summary>
+    Uninvited,
+
     /// <summary>The event no longer has the terms the batch was built from (or is closed): read it again.</summary>
     TermsChanged,
 }
@@ -197,14 +200,16 @@ public sealed class JoinBatches
     // KEY UPDATE (FOR UPDATE would deadlock with batches that only waitlist); "ranked" is materialised so the lock
     // comes before the insert draws sequences: a seated row is never behind one waitlisted meanwhile. A newcomer in a
     // block with the organizer ("blocked", read here so a registration stays one round trip) is neither seated nor
-    // waitlisted; one who already registered keeps that registration.
+    // waitlisted; one who already registered keeps that registration. Nor is one a private event does not invite
+    // ("uninvited", read from the locked row: an invitation taken back while the registration was on its way holds).
     private const string Statement = """
         WITH event AS (
             SELECT status = 'published' AND ends_at > $2 AND waitlist_enabled = $5 AND visibility = $6
                    AND organizer_id = $7 AND price_cents = $3 AND currency IS NOT DISTINCT FROM $4 AS matched,
                    capacity IS NULL OR seats_taken < capacity AS seat_free,
                    (SELECT min(sequence) FROM registrations WHERE event_id = $1 AND status = 'waitlisted') IS NOT NULL
-                       AS someone_waits
+                       AS someone_waits,
+                   CASE WHEN visibility = 'private' THEN invited_user_ids END AS invited
             FROM community_events WHERE id = $1 FOR KEY SHARE),
         joiner AS (
             SELECT j.*, EXISTS (
@@ -214,7 +219,9 @@ public sealed class JoinBatches
                    EXISTS (
                        SELECT 1 FROM user_blocks b
                        WHERE b.blocked AND ((b.blocker_user_id = j.user_id AND b.blocked_user_id = $7)
-                           OR (b.blocker_user_id = $7 AND b.blocked_user_id = j.user_id))) AS blocked
+                           OR (b.blocker_user_id = $7 AND b.blocked_user_id = j.user_id))) AS blocked,
+                   coalesce((SELECT e.invited IS NOT NULL AND j.user_id <> $7 AND NOT j.user_id = ANY (e.invited)
+                             FROM event e), false) AS uninvited
             FROM unnest($10::uuid[], $11::uuid[], $12::timestamptz[], $13::text[], $14::timestamptz[], $15::uuid[],
                 $16::jsonb[], $17::text[])
                  WITH ORDINALITY AS j(id, user_id, created_at, ticket_code, hold_expires_at, message_id, payload,
@@ -226,12 +233,13 @@ public sealed class JoinBatches
               AND c.organizer_id = $7 AND c.price_cents = $3 AND c.currency IS NOT DISTINCT FROM $4
               AND (c.capacity IS NULL OR c.seats_taken < c.capacity)
               AND NOT coalesce((SELECT someone_waits FROM event), true)
-              AND EXISTS (SELECT 1 FROM joiner WHERE NOT existing AND NOT blocked)
+              AND EXISTS (SELECT 1 FROM joiner WHERE NOT existing AND NOT blocked AND NOT uninvited)
             FOR NO KEY UPDATE OF c),
         ranked AS MATERIALIZED (
-            SELECT j.*, coalesce(NOT j.existing AND NOT j.blocked AND f.found
+            SELECT j.*, coalesce(NOT j.existing AND NOT j.blocked AND NOT j.uninvited AND f.found
                        AND (f.seats IS NULL
-                           OR row_number() OVER (PARTITION BY j.existing OR j.blocked ORDER BY j.ord) <= f.seats),
+                           OR row_number() OVER (PARTITION BY j.existing OR j.blocked OR j.uninvited ORDER BY j.ord)
+                               <= f.seats),
                            false) AS seated
             FROM joiner j LEFT JOIN (SELECT true AS found, seats FROM free) f ON true),
         seat AS (
@@ -245,7 +253,7 @@ public sealed class JoinBatches
                    CASE WHEN r.seated THEN r.hold_expires_at END, r.created_at, r.created_at,
                    CASE WHEN r.seated AND $8 = 'confirmed' THEN r.created_at END
             FROM ranked r LEFT JOIN event e ON true
-            WHERE r.seated OR (e.matched AND $5 AND NOT r.existing AND NOT r.blocked)
+            WHERE r.seated OR (e.matched AND $5 AND NOT r.existing AND NOT r.blocked AND NOT r.uninvited)
             ORDER BY r.ord
             RETURNING id, status),
         message AS (
@@ -255,7 +263,7 @@ public sealed class JoinBatches
         SELECT coalesce(e.matched, false) OR r.seated, coalesce(e.seat_free AND e.someone_waits, false),
                NOT r.seated AND EXISTS (SELECT 1 FROM registrations h WHERE h.event_id = $1 AND h.status = 'held' AND
                    h.hold_expires_at <= $2),
-               r.existing, g.status, r.blocked
+               r.existing, g.status, r.blocked, r.uninvited
         FROM ranked r LEFT JOIN event e ON true LEFT JOIN registration g ON g.id = r.id
         ORDER BY r.ord
         """;
@@ -292,18 +300,20 @@ public sealed class JoinBatches
         {
             while (await reader.ReadAsync())
             {
-                var (matched, seatWasFree, holdPastItsTime, existing, blocked) = (
+                var (matched, seatWasFree, holdPastItsTime, existing, blocked, uninvited) = (
                     reader.GetBoolean(0),
                     reader.GetBoolean(1),
                     reader.GetBoolean(2),
                     reader.GetBoolean(3),
-                    reader.GetBoolean(5)
+                    reader.GetBoolean(5),
+                    reader.GetBoolean(6)
                 );
                 var status = reader.IsDBNull(4) ? null : reader.GetString(4);
                 var outcome =
                     !matched ? BatchedJoin.TermsChanged
                     : existing ? BatchedJoin.Existing
                     : blocked ? BatchedJoin.Blocked
+                    : uninvited ? BatchedJoin.Uninvited
                     : status == RegistrationStatus.Waitlisted ? BatchedJoin.Waitlisted
                     : status is not null ? BatchedJoin.Seated
                     : BatchedJoin.Refused;

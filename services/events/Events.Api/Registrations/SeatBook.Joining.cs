@@ -64,6 +64,12 @@ public sealed partial class SeatBook
                     throw isAdmin
                         ? new ForbiddenException(BlockedWithOrganizer)
                         : new NotFoundException("No event has this id.");
+                case BatchedJoin.Uninvited:
+                    // The invitation was taken back while the registration was on its way: as the event's page now
+                    // answers them (unknown), an admin told why.
+                    throw isAdmin
+                        ? new ForbiddenException(ByInvitationOnly)
+                        : new NotFoundException("No event has this id.");
                 case BatchedJoin.Refused when joined.HoldPastItsTime && !holdsEnded:
                     // Full, but a hold whose time is up and the sweeper has not come by yet: end such holds (their
                     // seats go to the waiting list first) and try once more. Only when the statement saw one, so a drop
@@ -147,7 +153,7 @@ public sealed partial class SeatBook
         if (e.Status == EventStatus.Draft)
             throw new ConflictException("This event is not published yet; it takes no registrations.");
         if (!invited)
-            throw new ForbiddenException("This event is by invitation only.");
+            throw new ForbiddenException(ByInvitationOnly);
         if (e.Status == EventStatus.Cancelled)
             throw new ConflictException("This event was cancelled; it takes no registrations.");
         if (e.EndsAt <= now)

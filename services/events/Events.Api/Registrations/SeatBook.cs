@@ -26,6 +26,9 @@ public sealed partial class SeatBook(
 
     public const string FullNoWaitlist = "This event is full and has no waiting list.";
 
+    /// <summary>A private event's refusal to someone it does not invite (an admin: others get its 404).</summary>
+    public const string ByInvitationOnly = "This event is by invitation only.";
+
     /// <summary>
     /// Nobody registers, nor waits, for the events of an organizer in a block with them: they get the 404 the event's
     /// page gives them; an admin, who sees every event, this.
