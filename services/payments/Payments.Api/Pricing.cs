@@ -24,11 +24,7 @@ public static class Pricing
             case PaymentPurposes.EventRegistration or PaymentPurposes.Course or PaymentPurposes.GroupMembership:
                 var words = Announced(purpose);
                 var item = await AnnouncedAsync(db, purpose, referenceId, userId, cancellationToken);
-                if (item.ExpiresAt is { } expires && expires <= now)
-                    throw new BusinessRuleException(
-                        "The hold on this seat has ended (it expired, or the event was cancelled); register again to "
-                            + "get a new one if the event still takes place."
-                    );
+                EnsureStillSold(item, now);
                 if (item.AmountCents == 0 || item.Currency is null)
                     throw new BusinessRuleException("This is sold for credits only: use POST /api/v1/credits/spend.");
                 return new CheckoutItem(
@@ -88,26 +84,40 @@ public static class Pricing
     /// What a client is told about a reference a selling service announces (a seat hold, a course enrollment, a group
     /// membership).
     /// </summary>
-    private static (string NotKnownYet, string NotYours, string Description) Announced(string purpose) =>
+    private static (string NotKnownYet, string NotYours, string Description, string Ended) Announced(string purpose) =>
         purpose switch
         {
             PaymentPurposes.EventRegistration => (
                 "No seat hold is known under this reference yet: right after the 402 it may take a moment to "
                     + "arrive; retry after Retry-After seconds (register for the event first).",
                 "No seat is held for you under this reference: register for the event first.",
-                "Event ticket"
+                "Event ticket",
+                "The hold on this seat has ended (it expired, or the event was cancelled); register again to get a "
+                    + "new one if the event still takes place."
             ),
             PaymentPurposes.Course => (
                 "No course enrollment awaiting payment is known under this reference yet: right after enrolling "
                     + "it may take a moment to arrive; retry after Retry-After seconds.",
                 "No course enrollment of yours awaits payment under this reference: enroll first.",
-                "Course enrollment"
+                "Course enrollment",
+                "This enrollment has ended (its course was taken off sale); it can no longer be paid."
             ),
             _ => (
                 "No group membership awaiting payment is known under this reference yet: right after the 402 it "
                     + "may take a moment to arrive; retry after Retry-After seconds (join the group first).",
                 "No group membership of yours awaits payment under this reference: join the group first.",
-                "Group membership"
+                "Group membership",
+                "This membership can no longer be paid; join the group again."
             ),
         };
+
+    /// <summary>
+    /// The 422 of an announced item whose sale has ended (<see cref="SellableItem.ExpiresAt"/> passed): a seat hold
+    /// over, an enrollment ended with its course.
+    /// </summary>
+    public static void EnsureStillSold(SellableItem item, DateTimeOffset now)
+    {
+        if (item.ExpiresAt is { } expires && expires <= now)
+            throw new BusinessRuleException(Announced(item.Purpose).Ended);
+    }
 }

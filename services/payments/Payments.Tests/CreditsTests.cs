@@ -584,6 +584,37 @@ public sealed class CreditsTests(PaymentsFixture fx) : IClassFixture<PaymentsFix
         );
     }
 
+    [Fact]
+    public async Task An_enrollment_ended_with_its_withdrawn_course_is_sold_no_more_for_money_or_credits()
+    {
+        var (userId, token) = fx.User();
+        await GrantAsync(userId, 500);
+        var ended = await CourseForMoneyAndCreditsAsync(userId);
+        var kept = await CourseForMoneyAndCreditsAsync(userId);
+        var withdrawn = new CourseWithdrawn(
+            Guid.NewGuid(),
+            fx.Clock.GetUtcNow(),
+            Guid.NewGuid(),
+            Guid.NewGuid(),
+            "Pottery for beginners",
+            [ended]
+        );
+        await fx.DeliverAsync(withdrawn);
+        await fx.DeliverAsync(withdrawn);
+
+        var spend = await (await SpendAsync(token, ended)).AssertProblem(422);
+        Assert.Contains("taken off sale", spend["detail"]!.GetValue<string>());
+        var checkout = await (await fx.StartCheckoutAsync(token, "course", ended)).AssertProblem(422);
+        Assert.Contains("taken off sale", checkout["detail"]!.GetValue<string>());
+        Assert.Equal(500, await BalanceAsync(token));
+        Assert.Equal(
+            0L,
+            await fx.ScalarAsync<long>("SELECT count(*) FROM payments WHERE reference_id = @r", ("r", ended))
+        );
+        // an enrollment it did not end is sold as ever
+        await (await SpendAsync(token, kept)).AssertStatus(201);
+    }
+
     // ---- helpers ----
 
     /// <summary>An enrollment of the user's in a course sold for 15.00 EUR or 120 credits.</summary>

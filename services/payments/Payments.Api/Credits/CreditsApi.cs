@@ -239,7 +239,7 @@ public static class CreditsApi
                 userId,
                 purpose!,
                 request.ReferenceId!.Value,
-                ct => PriceAsync(db, userId, request.ReferenceId!.Value, ct),
+                ct => PriceAsync(db, userId, request.ReferenceId!.Value, clock.GetUtcNow(), ct),
                 idempotencyKey,
                 cancellationToken
             )
@@ -295,10 +295,12 @@ public static class CreditsApi
         PaymentsDbContext db,
         Guid userId,
         Guid enrollmentId,
+        DateTimeOffset now,
         CancellationToken cancellationToken
     )
     {
         var item = await Pricing.AnnouncedAsync(db, PaymentPurposes.Course, enrollmentId, userId, cancellationToken);
+        Pricing.EnsureStillSold(item, now);
         if (item.PriceCredits is not > 0)
             throw new BusinessRuleException(
                 "This course is not sold for credits; pay it through POST /api/v1/payments/checkout."

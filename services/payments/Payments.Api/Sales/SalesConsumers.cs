@@ -78,6 +78,33 @@ public sealed class CourseEnrollmentPendingConsumer(
 }
 
 /// <summary>
+/// A course taken off sale, and its enrollments awaiting payment ended with it: they are sold no more (a checkout or a
+/// credits spend is refused), as an ended seat hold is. One paid regardless (an open checkout) is still given back when
+/// events refuses it.
+/// </summary>
+public sealed class CourseWithdrawnConsumer(PaymentsDbContext db, ILogger<CourseWithdrawnConsumer> logger)
+    : IdempotentConsumer<CourseWithdrawn, PaymentsDbContext>(db, logger)
+{
+    protected override async Task HandleAsync(
+        ConsumeContext<CourseWithdrawn> context,
+        CancellationToken cancellationToken
+    )
+    {
+        var m = context.Message;
+        if (m.CancelledEnrollmentIds.Count == 0)
+            return;
+        var ids = m.CancelledEnrollmentIds.ToArray();
+        await Db
+            .SellableItems.Where(i =>
+                ids.Contains(i.ReferenceId)
+                && i.Purpose == PaymentPurposes.Course
+                && (i.ExpiresAt == null || i.ExpiresAt > m.OccurredAt)
+            )
+            .ExecuteUpdateAsync(u => u.SetProperty(i => i.ExpiresAt, m.OccurredAt), cancellationToken);
+    }
+}
+
+/// <summary>
 /// Events (the seat went, the event was cancelled) or the companion (a session that cannot start) could not honour a
 /// payment: the payer gets everything back, money or credits.
 /// </summary>
