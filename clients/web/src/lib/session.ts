@@ -341,7 +341,8 @@ export class Session {
     }
     // a 5xx, 408 or 429 (a gateway's timeout among them): the account may have been made all the same, as without an
     // answer, so the same sign-up sent again is `again`
-    return { ...refusal(error, response, "Creating the account failed."), unsettled: !settled(response) };
+    const refused = refusal(error, response, "Creating the account failed.");
+    return settled(response) ? refused : { ...refused, unsettled: true };
   }
 
   async signOut(): Promise<void> {

@@ -114,7 +114,9 @@ public static class RequestCooldowns
             .RequestCooldowns.Where(c => c.Kind == kind && c.AskerId == askerId && c.TargetId == targetId)
             .ExecuteDeleteAsync(cancellationToken);
 
-    /// <summary>Whether <paramref name="askerId"/> still waits before asking <paramref name="targetId"/> again.</summary>
+    /// <summary>
+    /// Whether <paramref name="askerId"/> still waits before asking <paramref name="targetId"/> again.
+    /// </summary>
     public static Task<bool> WaitingAsync(
         SocialDbContext db,
         string kind,
