@@ -259,6 +259,37 @@ public sealed class ReportsTests(SocialFixture fx) : IClassFixture<SocialFixture
     }
 
     [Fact]
+    public async Task A_member_files_a_bounded_number_of_reports_waiting_at_once_and_more_once_some_are_resolved()
+    {
+        var (_, me, _) = await fx.RegisteredAsync();
+        Task<HttpResponseMessage> FileAsync() =>
+            fx.Client.PostJson(
+                "/api/v1/reports",
+                new
+                {
+                    target_type = "event",
+                    target_id = Guid.NewGuid(),
+                    category = "spam",
+                },
+                me
+            );
+        string first = null!;
+        for (var i = 0; i < Reports.ReportsApi.MaxOpenPerReporter; i++)
+        {
+            var filed = await (await FileAsync()).AssertStatus(201);
+            first ??= filed["id"]!.GetValue<string>();
+        }
+
+        var refused = await FileAsync();
+        Assert.NotNull(refused.Headers.RetryAfter);
+        Assert.Contains("waiting for an admin", (await refused.AssertProblem(429))["detail"]!.GetValue<string>());
+        await (
+            await fx.Client.PostJson($"/api/v1/reports/{first}/resolve", new { action = "dismiss" }, Admin())
+        ).AssertStatus(200);
+        await (await FileAsync()).AssertStatus(201);
+    }
+
+    [Fact]
     public async Task Two_identical_reports_at_once_end_in_one_report_and_one_conflict()
     {
         var (meId, me, _) = await fx.RegisteredAsync();

@@ -107,6 +107,13 @@ public static class ReportsApi
     public const int MaxCommentLength = 2000;
     public const int MaxNoteLength = 2000;
 
+    /// <summary>
+    /// How many of one member's reports may wait for an admin at once. Groups, messages and events are not all known
+    /// here (a report of a message names an id social cannot look up), so without it one member could bury the queue,
+    /// which serves the oldest first, under reports of made-up ids.
+    /// </summary>
+    public const int MaxOpenPerReporter = 50;
+
     /// <summary>The longest suspension a resolution may set; longer is until lifted (no suspend_until).</summary>
     public const int MaxSuspensionYears = 10;
 
@@ -188,6 +195,17 @@ public static class ReportsApi
             if (!await db.UserProfiles.Listed().AnyAsync(p => p.UserId == targetId, cancellationToken))
                 throw new NotFoundException(ProfileAccess.NoSuchUser);
         }
+
+        if (
+            await db.Reports.CountAsync(
+                r => r.ReporterId == callerId && r.Status == ReportVocabulary.Open,
+                cancellationToken
+            ) >= MaxOpenPerReporter
+        )
+            throw new TooManyRequestsException(
+                $"You have {MaxOpenPerReporter} reports waiting for an admin; file more once some are looked at.",
+                TimeSpan.FromHours(1)
+            );
 
         var report = new Report
         {
