@@ -21,6 +21,33 @@ public sealed class GroupSubscriptionTests(RealTimeFixture fx) : IClassFixture<R
     private static Task<HubCall> HeardAsync(LiveConnection client, string target, Guid userId) =>
         client.WaitForAsync(target, c => c.Str("user_id") == userId.ToString());
 
+    /// <summary>
+    /// A thread open on a member's connection, then hidden from them by a block with its author: who joins the group
+    /// is no longer told to them there (as nothing else of the thread is), while its moderators still hear it.
+    /// </summary>
+    [Fact]
+    public async Task A_thread_hidden_by_a_block_with_its_author_tells_nothing_of_who_joins_the_group()
+    {
+        var (ownerId, owner) = await fx.RegisteredAsync();
+        var (authorId, author) = await fx.RegisteredAsync();
+        var (memberId, member) = await fx.RegisteredAsync();
+        var groupId = await fx.GroupAsync(ownerId, "Potters", authorId, memberId);
+        var thread = await fx.ThreadAsync(author, groupId, "Glazes", "Which do you use?");
+        await using var memberClient = await fx.ConnectAsync(member, viaB: true);
+        await using var ownerClient = await fx.ConnectAsync(owner);
+        await memberClient.Connection.InvokeAsync<JsonElement>("JoinConversation", Guid.Parse(thread), null);
+        await ownerClient.Connection.InvokeAsync<JsonElement>("JoinConversation", Guid.Parse(thread), null);
+        await fx.BlockAsync(authorId, memberId);
+        await fx.BlockAsync(authorId, ownerId);
+
+        var (newcomerId, _) = await fx.RegisteredAsync();
+        await JoinedAsync(groupId, newcomerId);
+        var heard = await HeardAsync(ownerClient, "member_joined", newcomerId);
+        Assert.Equal(thread, heard.Str("conversation_id"));
+        await Task.Delay(Quiet);
+        Assert.DoesNotContain(memberClient.ReceivedOf("member_joined"), c => c.Str("user_id") == newcomerId.ToString());
+    }
+
     /// <summary>A member's account deleted: whoever has the group open sees them leave it, as any departure.</summary>
     [Fact]
     public async Task A_subscribed_member_hears_a_deleted_account_leave_the_group()

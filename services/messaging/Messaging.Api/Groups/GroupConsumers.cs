@@ -208,7 +208,8 @@ internal static class GroupMembership
 {
     /// <summary>
     /// A group's member joined or left: each open thread hears it, as an event chat's members do, and so do the
-    /// connections subscribed to the group (JoinGroup); never those in a block with them.
+    /// connections subscribed to the group (JoinGroup); never those in a block with them, nor, in a thread, those it is
+    /// hidden from by a block with its author (its moderators excepted, as in <see cref="ConversationAudience"/>).
     /// </summary>
     public static async Task AnnounceAsync(
         MessagingDbContext db,
@@ -221,18 +222,37 @@ internal static class GroupMembership
     {
         var threads = await db
             .Conversations.Where(c => c.Kind == ConversationKinds.Thread && c.GroupId == groupId && !c.Closed)
-            .Select(c => c.Id)
+            .Join(db.Threads, c => c.Id, t => t.Id, (c, t) => new { c.Id, t.AuthorId })
             .ToListAsync(cancellationToken);
         var blocked = RelationQueries.BlockedWith(db, userId);
         var members = await db
             .GroupMembers.Where(g => g.GroupId == groupId && g.Active && !blocked.Contains(g.UserId))
-            .Select(g => g.UserId)
+            .Select(g => new { g.UserId, Moderates = g.Role == GroupRoles.Owner || g.Role == GroupRoles.Moderator })
+            .ToListAsync(cancellationToken);
+        var authors = threads.Select(t => t.AuthorId).Distinct().ToList();
+        var authorBlocks = await db
+            .Blocks.Where(b => b.Blocked && (authors.Contains(b.BlockerId) || authors.Contains(b.BlockedId)))
+            .Select(b => new { b.BlockerId, b.BlockedId })
             .ToListAsync(cancellationToken);
         var target = joined ? LiveEvents.MemberJoined : LiveEvents.MemberLeft;
-        IReadOnlyList<Guid> audience = [.. members, userId];
+        IReadOnlyList<Guid> audience = [.. members.Select(m => m.UserId), userId];
         await live.GroupMemberAsync(target, groupId, userId, audience);
         foreach (var thread in threads)
-            await live.MemberAsync(target, thread, userId, audience, groupId);
+        {
+            var hiddenFrom = authorBlocks
+                .Where(b => b.BlockerId == thread.AuthorId || b.BlockedId == thread.AuthorId)
+                .Select(b => b.BlockerId == thread.AuthorId ? b.BlockedId : b.BlockerId)
+                .ToHashSet();
+            IReadOnlyList<Guid> told =
+                hiddenFrom.Count == 0
+                    ? audience
+                    :
+                    [
+                        .. members.Where(m => m.Moderates || !hiddenFrom.Contains(m.UserId)).Select(m => m.UserId),
+                        userId,
+                    ];
+            await live.MemberAsync(target, thread.Id, userId, told, groupId);
+        }
     }
 
     /// <summary>
