@@ -169,6 +169,14 @@ public sealed record GroupJoinRequestDecided(
 ) : IIntegrationEvent;
 
 /// <summary>
+/// A request to join ended without a decision: withdrawn by its asker (they left it), or moot (they joined by an
+/// invitation meanwhile). The deciders' "asked to join" is no longer theirs to act on, as after GroupJoinRequestDecided;
+/// the asker is told nothing.
+/// </summary>
+public sealed record GroupJoinRequestEnded(Guid MessageId, DateTimeOffset OccurredAt, Guid GroupId, Guid UserId)
+    : IIntegrationEvent;
+
+/// <summary>
 /// A paid group's membership awaits payment; payments prices the checkout (purpose group_membership, reference
 /// PurchaseId) from it: PriceCents in Currency, bought by UserId only. OwnerUserId is the seller.
 /// </summary>

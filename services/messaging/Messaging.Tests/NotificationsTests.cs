@@ -316,6 +316,26 @@ public sealed class NotificationsTests(MessagingFixture fx) : IClassFixture<Mess
     }
 
     /// <summary>
+    /// A request withdrawn (its asker left it) or made moot (they joined by an invitation) is no longer the deciders' to
+    /// act on: read for them, as a decided one; its asker is told nothing.
+    /// </summary>
+    [Fact]
+    public async Task A_join_request_that_ended_undecided_is_read_for_its_deciders()
+    {
+        var (ownerId, owner) = await fx.RegisteredAsync();
+        var (askerId, asker) = await fx.RegisteredAsync();
+        var groupId = Guid.NewGuid();
+        await fx.DeliverAsync(new GroupCreated(Guid.NewGuid(), fx.Tick(), groupId, ownerId, "Choir", "private"));
+        await NotifiedAsync(new GroupJoinRequested(Guid.NewGuid(), fx.Tick(), groupId, askerId, "I sing"));
+        Assert.Single(await ItemsAsync(owner, "?unread_only=true"));
+
+        await fx.DeliverAsync(new GroupJoinRequestEnded(Guid.NewGuid(), fx.Tick(), groupId, askerId));
+        Assert.Empty(await ItemsAsync(owner, "?unread_only=true"));
+        Assert.Single(await ItemsAsync(owner));
+        Assert.Empty(await ItemsAsync(asker));
+    }
+
+    /// <summary>
     /// A request whose decision is handled first (its notifier's copy late in its queue) tells no decider: nothing
     /// would ever mark it read. A request asked again after the decision is news.
     /// </summary>

@@ -132,6 +132,24 @@ public sealed class GroupAnnouncementsTests(SocialFixture fx) : IClassFixture<So
             await OutboxAsync(nameof(GroupJoinRequestDecided), group, secondId, "AND payload->>'approved' = 'false'")
         );
         Assert.Equal(1L, await OutboxAsync(nameof(GroupJoinRequestDecided), group, secondId));
+
+        // Ended undecided: withdrawn by leaving it, or moot once in by an invitation. Neither is a decision.
+        var (thirdId, third, _) = await fx.RegisteredAsync();
+        var (fourthId, fourth, _) = await fx.RegisteredAsync();
+        foreach (var token in new[] { third, fourth })
+            await (await fx.Client.PostJson($"/api/v1/groups/{group}/join", new { }, token)).AssertStatus(202);
+        await (await fx.Client.PostJson($"/api/v1/groups/{group}/leave", new { }, third)).AssertStatus(204);
+        await (
+            await fx.Client.PostJson($"/api/v1/groups/{group}/invitations", new { user_id = fourthId }, owner)
+        ).AssertStatus(201);
+        await (await fx.Client.PostJson($"/api/v1/groups/{group}/join", new { }, fourth)).AssertStatus(201);
+        foreach (var id in new[] { thirdId, fourthId })
+        {
+            Assert.Equal(1L, await OutboxAsync(nameof(GroupJoinRequestEnded), group, id));
+            Assert.Equal(0L, await OutboxAsync(nameof(GroupJoinRequestDecided), group, id));
+        }
+        // an approval is a decision only
+        Assert.Equal(0L, await OutboxAsync(nameof(GroupJoinRequestEnded), group, firstId));
     }
 
     private Task<long> RoleChangedAsync(string group, Guid userId, string role) =>

@@ -271,22 +271,50 @@ public sealed class GroupJoinRequestSettledConsumer(
     protected override Task HandleAsync(
         ConsumeContext<GroupJoinRequestDecided> context,
         CancellationToken cancellationToken
-    )
-    {
-        var m = context.Message;
-        return Db.Database.ExecuteSqlAsync(
+    ) =>
+        SettleAsync(Db, context.Message.GroupId, context.Message.UserId, context.Message.OccurredAt, cancellationToken);
+
+    /// <summary>The request of <paramref name="userId"/> to join <paramref name="groupId"/> settled at
+    /// <paramref name="at"/> (decided, withdrawn or moot): the deciders' "asked to join" is read.</summary>
+    internal static Task SettleAsync(
+        MessagingDbContext db,
+        Guid groupId,
+        Guid userId,
+        DateTimeOffset at,
+        CancellationToken cancellationToken
+    ) =>
+        db.Database.ExecuteSqlAsync(
             $"""
             INSERT INTO group_join_decisions AS d (group_id, user_id, decided_at)
-            VALUES ({m.GroupId}, {m.UserId}, {m.OccurredAt})
+            VALUES ({groupId}, {userId}, {at})
             ON CONFLICT (group_id, user_id) DO UPDATE SET decided_at = GREATEST(d.decided_at, excluded.decided_at);
-            UPDATE notifications SET read_at = {m.OccurredAt}
-            WHERE user_id IN (SELECT user_id FROM group_members WHERE group_id = {m.GroupId})
+            UPDATE notifications SET read_at = {at}
+            WHERE user_id IN (SELECT user_id FROM group_members WHERE group_id = {groupId})
               AND kind = {NotificationKinds.GroupJoinRequested} AND read_at IS NULL
-              AND subject_type = {SubjectTypes.Group} AND subject_id = {m.GroupId} AND actor_id = {m.UserId}
+              AND subject_type = {SubjectTypes.Group} AND subject_id = {groupId} AND actor_id = {userId}
             """,
             cancellationToken
         );
-    }
+}
+
+/// <summary>
+/// A request to join ended without a decision (withdrawn, or moot): read for its deciders as a decided one is
+/// (<see cref="GroupJoinRequestSettledConsumer"/>); the asker is told nothing.
+/// </summary>
+public sealed class GroupJoinRequestEndedConsumer(MessagingDbContext db, ILogger<GroupJoinRequestEndedConsumer> logger)
+    : IdempotentConsumer<GroupJoinRequestEnded, MessagingDbContext>(db, logger)
+{
+    protected override Task HandleAsync(
+        ConsumeContext<GroupJoinRequestEnded> context,
+        CancellationToken cancellationToken
+    ) =>
+        GroupJoinRequestSettledConsumer.SettleAsync(
+            Db,
+            context.Message.GroupId,
+            context.Message.UserId,
+            context.Message.OccurredAt,
+            cancellationToken
+        );
 }
 
 /// <summary>

@@ -501,6 +501,9 @@ public static class GroupsApi
                         await GroupPurchases.OpenAsync(db, g, callerId, now, ct),
                         (string?)null
                     );
+                // In by an invitation while their request waited: the request is moot, no longer the deciders' to act on.
+                if (await db.GroupRequests.AnyAsync(r => r.GroupId == id && r.UserId == callerId, ct))
+                    db.AddIntegrationEvent(new GroupJoinRequestEnded(Guid.CreateVersion7(), now, id, callerId));
                 await GroupMemberships.AddAsync(db, id, callerId, GroupRoles.Member, now, ct);
                 return (JoinOutcome.Joined, g, null, GroupRoles.Member);
             },
@@ -565,7 +568,10 @@ public static class GroupsApi
                 // A request withdrawn waits before it is asked again, so asking and withdrawing does not notify the
                 // group's admins on every turn.
                 if (withdrawn > 0)
+                {
                     await RequestCooldowns.StartAsync(db, RequestCooldowns.Group, callerId, id, now, ct);
+                    db.AddIntegrationEvent(new GroupJoinRequestEnded(Guid.CreateVersion7(), now, id, callerId));
+                }
                 await db.GroupInvitations.Where(i => i.GroupId == id && i.UserId == callerId).ExecuteDeleteAsync(ct);
                 return await GroupMemberships.RemoveAsync(db, id, callerId, now, ct);
             },
