@@ -49,4 +49,26 @@ describe("outbox", () => {
     expect(another.waitingIn("olga", "c1")).toEqual([]);
     for (const outbox of [page, reloaded, another]) outbox.forgetWaiting();
   });
+
+  it("gives the messages kept through a reload made signed out back to their account once it signs in again", async () => {
+    // the platform ended the session; the page was loaded again (the sign-in page, a provider's way back)
+    sessionStorage.setItem("community.outbox", JSON.stringify({ me: { c1: [waiting("txn-1", "See you at nine")] }, olga: { c3: [waiting("txn-9", "Hi")] } }));
+    vi.resetModules();
+    const app = await import("./app");
+    const page = await import("./outbox");
+    expect(page.waitingIn("me", "c1")).toEqual([]);
+
+    const session = app.session as unknown as { stored: unknown; notify(): void };
+    session.stored = { access: "a2", refresh: "r2", expiresAt: Date.now() + 600_000, user: { id: "me" }, id: "s2" };
+    session.notify();
+    expect(page.waitingIn("me", "c1").map((p) => p.txn)).toEqual(["txn-1"]);
+    expect(page.waitingIn("olga", "c3")).toEqual([]);
+    // a message written now is kept beside them, and the other account's stay kept for it
+    page.updateWaiting("me", "c2", (all) => [...all, waiting("txn-2", "And bring water")]);
+    const kept = JSON.parse(sessionStorage.getItem("community.outbox")!);
+    expect(Object.keys(kept.me).sort()).toEqual(["c1", "c2"]);
+    expect(kept.olga.c3).toHaveLength(1);
+    page.forgetWaiting();
+    expect(sessionStorage.getItem("community.outbox")).toBeNull();
+  });
 });

@@ -31,23 +31,37 @@ type Listener = () => void;
  * again, the account finds them). Each user has their own: another account signed in in this tab never sees nor sends
  * them.
  */
-let waiting: Waiting = load();
+let kept: Waiting = stored();
+let waiting: Waiting = {};
 const listeners = new Set<Listener>();
+takeKept();
 
-/** What sessionStorage kept of the signed-in user's messages (a reload); nothing when signed out. */
-function load(): Waiting {
-  const me = session.user?.id;
+/** What sessionStorage kept (a reload), of every account that wrote something. */
+function stored(): Waiting {
   try {
-    const kept = JSON.parse(sessionStorage.getItem(storageKey) ?? "{}") as Waiting;
-    return me && kept[me] ? { [me]: kept[me] } : {};
+    return JSON.parse(sessionStorage.getItem(storageKey) ?? "{}") as Waiting;
   } catch {
     return {};
   }
 }
 
+/**
+ * The signed-in account's messages kept in storage (from before a reload, signed out or in) become theirs to see and
+ * send; those of other accounts stay kept, unseen, until that account signs in here.
+ */
+function takeKept(): void {
+  const me = session.user?.id;
+  if (!me || !kept[me]) return;
+  waiting = { ...waiting, [me]: { ...kept[me], ...waiting[me] } };
+  const { [me]: _taken, ...others } = kept;
+  kept = others;
+  notify();
+}
+
 function save(): void {
   try {
-    if (Object.keys(waiting).length) sessionStorage.setItem(storageKey, JSON.stringify(waiting));
+    const all = { ...kept, ...waiting };
+    if (Object.keys(all).length) sessionStorage.setItem(storageKey, JSON.stringify(all));
     else sessionStorage.removeItem(storageKey);
   } catch {
     // storage full or refused: they are kept in the page alone
@@ -87,8 +101,9 @@ export function anyWaiting(): boolean {
 
 /** Forgets every message waiting (a sign-out). */
 export function forgetWaiting(): void {
-  if (!Object.keys(waiting).length) return;
+  if (!Object.keys(waiting).length && !Object.keys(kept).length) return;
   waiting = {};
+  kept = {};
   save();
   notify();
 }
@@ -106,7 +121,7 @@ export function useWaiting(userId: string, conversationId: string): Pending[] {
 
 // signed out by its owner: what waited goes with the session; ended by the platform (a refresh refused), it stays
 // for the account that wrote it, sent once they sign in again
-session.subscribe(() => !session.user && session.endedByOwner && forgetWaiting());
+session.subscribe(() => (session.user ? takeKept() : session.endedByOwner && forgetWaiting()));
 
 // leaving the app (closing the tab, another site) while a message waits would lose it: the browser asks first
 addEventListener("beforeunload", (event) => {

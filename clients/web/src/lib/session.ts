@@ -323,8 +323,9 @@ export class Session {
   /**
    * Creates the account and signs in. `again` says the same sign-up was sent before and got no answer: registration
    * is anonymous and takes no idempotency key, so the first one may have made the account, and the username is then
-   * "taken" by it. Signing in with the same username and password tells: it works only for that account. A refusal
-   * for too many sign-ups says how long to wait (see {@link refusal}).
+   * "taken" by it. Signing in with the same username and password tells: it works only for that account. An answer
+   * that may have made the account all the same (a 5xx, 408) is `unsettled`, as no answer is. A refusal for too many
+   * sign-ups says how long to wait (see {@link refusal}).
    */
   async signUp(
     body: identity.components["schemas"]["RegisterRequest"],
@@ -339,10 +340,10 @@ export class Session {
       const signedIn = await this.signIn(body.username, body.password);
       if (!signedIn.error && !signedIn.challenge) return { error: null };
     }
-    // a 5xx, 408 or 429 (a gateway's timeout among them): the account may have been made all the same, as without an
-    // answer, so the same sign-up sent again is `again`
+    // a 5xx or 408 (a gateway's timeout among them): the account may have been made all the same, as without an
+    // answer, so the same sign-up sent again is `again`; a 429 certainly made nothing
     const refused = refusal(error, response, "Creating the account failed.");
-    return settled(response) ? refused : { ...refused, unsettled: true };
+    return response.status >= 500 || response.status === 408 ? { ...refused, unsettled: true } : refused;
   }
 
   async signOut(): Promise<void> {

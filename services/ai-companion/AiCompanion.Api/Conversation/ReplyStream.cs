@@ -251,10 +251,12 @@ public sealed class ReplyStream : IResult, IAsyncDisposable
                     cancellationToken
                 );
             }
+            var storeAnswered = false;
             try
             {
                 // The reply is whole and was shown: it is kept even if the client leaves now.
                 var (exchange, created) = await conversation.StoreAsync(send, reply, CancellationToken.None);
+                storeAnswered = true;
                 stored = created;
                 // A concurrent send of this client_txn_id stored first and counted: this one does not.
                 giveBack = !created;
@@ -290,20 +292,22 @@ public sealed class ReplyStream : IResult, IAsyncDisposable
             catch
             {
                 // Any other failure to store is ours too: the message does not count, and the stream still ends with
-                // an event saying so (the status line is long gone) before the failure goes on to be logged.
+                // an event saying so (the status line is long gone) before the failure goes on to be logged. Once
+                // the store answered, a failure to write what follows is not the store's: nothing more is said.
                 giveBack = true;
-                await EmitAsync(
-                    response,
-                    "error",
-                    new StreamError(
-                        "Internal server error",
-                        StatusCodes.Status500InternalServerError,
-                        "The reply could not be stored; nothing was kept.",
-                        response.HttpContext.TraceIdentifier
-                    ),
-                    json,
-                    cancellationToken
-                );
+                if (!storeAnswered)
+                    await EmitAsync(
+                        response,
+                        "error",
+                        new StreamError(
+                            "Internal server error",
+                            StatusCodes.Status500InternalServerError,
+                            "The reply could not be stored; nothing was kept.",
+                            response.HttpContext.TraceIdentifier
+                        ),
+                        json,
+                        cancellationToken
+                    );
                 throw;
             }
         }
