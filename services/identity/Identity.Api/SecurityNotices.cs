@@ -73,10 +73,12 @@ public sealed class SecurityNotices(MailInBackground mail, TimeProvider clock)
             $"Sign-in with {provider} was added to your Community account",
             $"On {When()}, someone signed in with {provider} using this e-mail address, and that sign-in was linked "
                 + $"to {user.Username}: from now on it signs in to the account without the password.\n\n"
-                + "If it was you, and you set up this account yourself, there is nothing more to do. If it was not, or "
-                + "you never made this account (someone else may have made it with your address and knows its "
-                + "password), ask for a new password at once (\"Forgot password\" on the sign-in page): the link comes "
-                + "only to this address, and every session of the account ends.",
+                + "If it was you, and you set up this account yourself, there is nothing more to do. If you never made "
+                + "this account (someone else may have made it with your address and knows its password), ask for a "
+                + "new password at once (\"Forgot password\" on the sign-in page): the link comes only to this "
+                + "address, and every session of the account ends. If the sign-in was not yours, someone holds a "
+                + $"{provider} account with your address: tell an administrator, as it stays linked until they remove "
+                + "it.",
             $"the sign-in-linked notice of {user.Id}"
         );
 

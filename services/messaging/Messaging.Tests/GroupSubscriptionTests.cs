@@ -23,7 +23,7 @@ public sealed class GroupSubscriptionTests(RealTimeFixture fx) : IClassFixture<R
 
     /// <summary>
     /// A thread open on a member's connection, then hidden from them by a block with its author: who joins the group
-    /// is no longer told to them there (as nothing else of the thread is), while its moderators still hear it.
+    /// is no longer told to them there, as nothing else of the thread is pushed to them; the others still hear it.
     /// </summary>
     [Fact]
     public async Task A_thread_hidden_by_a_block_with_its_author_tells_nothing_of_who_joins_the_group()
@@ -38,7 +38,6 @@ public sealed class GroupSubscriptionTests(RealTimeFixture fx) : IClassFixture<R
         await memberClient.Connection.InvokeAsync<JsonElement>("JoinConversation", Guid.Parse(thread), null);
         await ownerClient.Connection.InvokeAsync<JsonElement>("JoinConversation", Guid.Parse(thread), null);
         await fx.BlockAsync(authorId, memberId);
-        await fx.BlockAsync(authorId, ownerId);
 
         var (newcomerId, _) = await fx.RegisteredAsync();
         await JoinedAsync(groupId, newcomerId);

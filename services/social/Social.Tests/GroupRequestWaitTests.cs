@@ -31,7 +31,10 @@ public sealed class GroupRequestWaitTests(SocialFixture fx) : IClassFixture<Soci
         ).AssertStatus(204);
 
         var refused = await (await Invite(removedId, member)).AssertProblem(403);
-        Assert.Contains("only its owner and moderators may invite them back", refused["detail"]!.GetValue<string>());
+        Assert.Equal(
+            "Only the group's owner and moderators may invite this person for now.",
+            refused["detail"]!.GetValue<string>()
+        );
         // the secret group stays unknown to them, and they cannot join
         await (await fx.Client.Get($"/api/v1/groups/{group}", removed)).AssertProblem(404);
         // a member invites others as ever; the owner may ask the removed one back

@@ -200,6 +200,9 @@ public static class ExternalLoginApi
             return TypedResults.Redirect($"{started.ClientRedirectUri}{separator}error=temporarily_unavailable");
         }
         var (user, created, linked) = await AccountForAsync(db, identity, clock, cancellationToken);
+        // Told once the link is committed (AccountForAsync saved it), whatever happens to the rest of this sign-in.
+        if (linked)
+            notices.ExternalLoginLinked(user, providers.DisplayName(provider));
 
         var oneTimeCode = NewSecret();
         db.ExternalLoginCodes.Add(
@@ -212,8 +215,6 @@ public static class ExternalLoginApi
             }
         );
         await db.SaveChangesAsync(cancellationToken);
-        if (linked)
-            notices.ExternalLoginLinked(user, providers.DisplayName(provider));
         return TypedResults.Redirect($"{started.ClientRedirectUri}{separator}code={Uri.EscapeDataString(oneTimeCode)}");
     }
 

@@ -208,8 +208,8 @@ internal static class GroupMembership
 {
     /// <summary>
     /// A group's member joined or left: each open thread hears it, as an event chat's members do, and so do the
-    /// connections subscribed to the group (JoinGroup); never those in a block with them, nor, in a thread, those it is
-    /// hidden from by a block with its author (its moderators excepted, as in <see cref="ConversationAudience"/>).
+    /// connections subscribed to the group (JoinGroup); never those in a block with them, nor, in a thread, those in a
+    /// block with its author, whom its pushes never reach (<see cref="ConversationAudience"/>).
     /// </summary>
     public static async Task AnnounceAsync(
         MessagingDbContext db,
@@ -227,7 +227,7 @@ internal static class GroupMembership
         var blocked = RelationQueries.BlockedWith(db, userId);
         var members = await db
             .GroupMembers.Where(g => g.GroupId == groupId && g.Active && !blocked.Contains(g.UserId))
-            .Select(g => new { g.UserId, Moderates = g.Role == GroupRoles.Owner || g.Role == GroupRoles.Moderator })
+            .Select(g => g.UserId)
             .ToListAsync(cancellationToken);
         var authors = threads.Select(t => t.AuthorId).Distinct().ToList();
         var authorBlocks = await db
@@ -235,7 +235,7 @@ internal static class GroupMembership
             .Select(b => new { b.BlockerId, b.BlockedId })
             .ToListAsync(cancellationToken);
         var target = joined ? LiveEvents.MemberJoined : LiveEvents.MemberLeft;
-        IReadOnlyList<Guid> audience = [.. members.Select(m => m.UserId), userId];
+        IReadOnlyList<Guid> audience = [.. members, userId];
         await live.GroupMemberAsync(target, groupId, userId, audience);
         foreach (var thread in threads)
         {
@@ -244,13 +244,7 @@ internal static class GroupMembership
                 .Select(b => b.BlockerId == thread.AuthorId ? b.BlockedId : b.BlockerId)
                 .ToHashSet();
             IReadOnlyList<Guid> told =
-                hiddenFrom.Count == 0
-                    ? audience
-                    :
-                    [
-                        .. members.Where(m => m.Moderates || !hiddenFrom.Contains(m.UserId)).Select(m => m.UserId),
-                        userId,
-                    ];
+                hiddenFrom.Count == 0 ? audience : [.. members.Where(m => !hiddenFrom.Contains(m)), userId];
             await live.MemberAsync(target, thread.Id, userId, told, groupId);
         }
     }

@@ -219,17 +219,6 @@ public static class GroupMembersApi
                     );
                 if (userId == callerId)
                     throw new BusinessRuleException("You cannot invite yourself.");
-                // Someone the owner or moderators removed, or whose request they turned down, waits to ask again; a
-                // member's invitation would end that wait and let them straight back in (an invitation is the way in
-                // of a group where members invite). Only those who decided may ask them back.
-                if (
-                    !GroupRoles.Manages(membership.Role)
-                    && await RequestCooldowns.WaitingAsync(db, RequestCooldowns.Group, userId, id, now, ct)
-                )
-                    throw new ForbiddenException(
-                        "This person was lately removed from the group, or turned down: only its owner and moderators "
-                            + "may invite them back for now."
-                    );
                 var profile =
                     await db.UserProfiles.AsNoTracking().Listed().FirstOrDefaultAsync(p => p.UserId == userId, ct)
                     ?? throw new NotFoundException(ProfileAccess.NoSuchUser);
@@ -241,6 +230,16 @@ public static class GroupMembersApi
                     "You blocked this user; unblock them to invite them.",
                     ct
                 );
+                // Someone the owner or moderators removed, or whose request they turned down, waits to ask again; a
+                // member's invitation would end that wait and let them straight back in (an invitation is the way in
+                // of a group where members invite). Only those who decided may ask them back.
+                if (
+                    !GroupRoles.Manages(membership.Role)
+                    && await RequestCooldowns.WaitingAsync(db, RequestCooldowns.Group, userId, id, now, ct)
+                )
+                    throw new ForbiddenException(
+                        "Only the group's owner and moderators may invite this person for now."
+                    );
                 if (await db.GroupMembers.AnyAsync(m => m.GroupId == id && m.UserId == userId, ct))
                     throw new ConflictException("This person is already a member.");
                 var existing = await db

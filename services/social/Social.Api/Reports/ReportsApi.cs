@@ -114,6 +114,8 @@ public static class ReportsApi
     /// </summary>
     public const int MaxOpenPerReporter = 50;
 
+    private const string AlreadyReported = "You already have an open report of this target; an admin will look at it.";
+
     /// <summary>The longest suspension a resolution may set; longer is until lifted (no suspend_until).</summary>
     public const int MaxSuspensionYears = 10;
 
@@ -196,6 +198,18 @@ public static class ReportsApi
                 throw new NotFoundException(ProfileAccess.NoSuchUser);
         }
 
+        // The same target again is the 409 it always was; a new one, past the open reports allowed, waits.
+        if (
+            await db.Reports.AnyAsync(
+                r =>
+                    r.ReporterId == callerId
+                    && r.TargetType == targetType
+                    && r.TargetId == targetId
+                    && r.Status == ReportVocabulary.Open,
+                cancellationToken
+            )
+        )
+            throw new ConflictException(AlreadyReported);
         if (
             await db.Reports.CountAsync(
                 r => r.ReporterId == callerId && r.Status == ReportVocabulary.Open,
@@ -233,7 +247,7 @@ public static class ReportsApi
                     }
             )
         {
-            throw new ConflictException("You already have an open report of this target; an admin will look at it.");
+            throw new ConflictException(AlreadyReported);
         }
         return TypedResults.Created($"/api/v1/reports/{report.Id}", ReportDto.From(report));
     }
