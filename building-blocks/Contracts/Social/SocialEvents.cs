@@ -170,8 +170,8 @@ public sealed record GroupJoinRequestDecided(
 
 /// <summary>
 /// A request to join ended without a decision: withdrawn by its asker (they left it), or moot (they joined by an
-/// invitation meanwhile). The deciders' "asked to join" is no longer theirs to act on, as after GroupJoinRequestDecided;
-/// the asker is told nothing.
+/// invitation meanwhile). The deciders' "asked to join" is no longer theirs to act on, as after
+/// GroupJoinRequestDecided; the asker is told nothing.
 /// </summary>
 public sealed record GroupJoinRequestEnded(Guid MessageId, DateTimeOffset OccurredAt, Guid GroupId, Guid UserId)
     : IIntegrationEvent;

@@ -316,8 +316,8 @@ public sealed class NotificationsTests(MessagingFixture fx) : IClassFixture<Mess
     }
 
     /// <summary>
-    /// A request withdrawn (its asker left it) or made moot (they joined by an invitation) is no longer the deciders' to
-    /// act on: read for them, as a decided one; its asker is told nothing.
+    /// A request withdrawn (its asker left it) or made moot (they joined by an invitation) is no longer the deciders'
+    /// to act on: read for them, as a decided one; its asker is told nothing.
     /// </summary>
     [Fact]
     public async Task A_join_request_that_ended_undecided_is_read_for_its_deciders()

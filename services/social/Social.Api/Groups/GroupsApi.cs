@@ -501,7 +501,8 @@ public static class GroupsApi
                         await GroupPurchases.OpenAsync(db, g, callerId, now, ct),
                         (string?)null
                     );
-                // In by an invitation while their request waited: the request is moot, no longer the deciders' to act on.
+                // In by an invitation while their request waited: the request is moot, no longer the deciders' to act
+                // on.
                 if (await db.GroupRequests.AnyAsync(r => r.GroupId == id && r.UserId == callerId, ct))
                     db.AddIntegrationEvent(new GroupJoinRequestEnded(Guid.CreateVersion7(), now, id, callerId));
                 await GroupMemberships.AddAsync(db, id, callerId, GroupRoles.Member, now, ct);
