@@ -59,6 +59,11 @@ public sealed class RetiredQueuesTests : IAsyncLifetime
                 "the retired queue was never deleted"
             );
             Assert.Equal(1u, await BusHosts.QueueMessagesAsync(_resources.BrokerUri, "probe-kept"));
+            // Said once the broker answered the deletion: a moment after the queue is gone.
+            await Eventually.TrueAsync(
+                () => Task.FromResult(logs.Of(typeof(RetiredQueues).FullName!, LogLevel.Information).Count > 0),
+                "the deletion was never logged"
+            );
             var deleted = Assert.Single(logs.Of(typeof(RetiredQueues).FullName!, LogLevel.Information));
             Assert.Contains("probe-old-notifier", deleted.Message);
             Assert.Contains("(1 messages", deleted.Message);
