@@ -222,14 +222,18 @@ internal static class GroupMembership
     {
         var threads = await db
             .Conversations.Where(c => c.Kind == ConversationKinds.Thread && c.GroupId == groupId && !c.Closed)
-            .Join(db.Threads, c => c.Id, t => t.Id, (c, t) => new { c.Id, t.AuthorId })
+            .Select(c => new
+            {
+                c.Id,
+                AuthorId = db.Threads.Where(t => t.Id == c.Id).Select(t => (Guid?)t.AuthorId).FirstOrDefault(),
+            })
             .ToListAsync(cancellationToken);
         var blocked = RelationQueries.BlockedWith(db, userId);
         var members = await db
             .GroupMembers.Where(g => g.GroupId == groupId && g.Active && !blocked.Contains(g.UserId))
             .Select(g => g.UserId)
             .ToListAsync(cancellationToken);
-        var authors = threads.Select(t => t.AuthorId).Distinct().ToList();
+        var authors = threads.Where(t => t.AuthorId is not null).Select(t => t.AuthorId!.Value).Distinct().ToList();
         var authorBlocks = await db
             .Blocks.Where(b => b.Blocked && (authors.Contains(b.BlockerId) || authors.Contains(b.BlockedId)))
             .Select(b => new { b.BlockerId, b.BlockedId })
