@@ -124,10 +124,19 @@ public static class RequestCooldowns
         Guid targetId,
         DateTimeOffset now,
         CancellationToken cancellationToken
+    ) => Live(db, kind, askerId, targetId, now).AnyAsync(cancellationToken);
+
+    /// <summary>The wait of <paramref name="askerId"/> before asking <paramref name="targetId"/> again, unless over.
+    /// </summary>
+    private static IQueryable<RequestCooldown> Live(
+        SocialDbContext db,
+        string kind,
+        Guid askerId,
+        Guid targetId,
+        DateTimeOffset now
     ) =>
-        db.RequestCooldowns.AnyAsync(
-            c => c.Kind == kind && c.AskerId == askerId && c.TargetId == targetId && c.Until > now,
-            cancellationToken
+        db.RequestCooldowns.Where(c =>
+            c.Kind == kind && c.AskerId == askerId && c.TargetId == targetId && c.Until > now
         );
 
     /// <summary>
@@ -144,10 +153,7 @@ public static class RequestCooldowns
         CancellationToken cancellationToken
     )
     {
-        var until = await db
-            .RequestCooldowns.Where(c =>
-                c.Kind == kind && c.AskerId == askerId && c.TargetId == targetId && c.Until > now
-            )
+        var until = await Live(db, kind, askerId, targetId, now)
             .Select(c => (DateTimeOffset?)c.Until)
             .FirstOrDefaultAsync(cancellationToken);
         if (until is { } end)
