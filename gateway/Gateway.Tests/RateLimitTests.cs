@@ -79,6 +79,47 @@ public sealed class TokenlessRateLimitTests(TokenlessRateLimitFixture fixture)
     }
 }
 
+/// <summary>A web client served at /app, with tiny per-address windows for it and for the API.</summary>
+public sealed class WebClientRateLimitFixture : GatewayFixture
+{
+    public const int ApiLimit = 2;
+    public const int FilesLimit = 5;
+
+    public string Folder { get; } = Directory.CreateTempSubdirectory("web-client-limits-").FullName;
+
+    protected override void Configure(IDictionary<string, string?> settings)
+    {
+        File.WriteAllText(Path.Combine(Folder, "index.html"), """<!doctype html><div id="app"></div>""");
+        settings["WebClient:Root"] = Folder;
+        settings["RateLimits:PerIp:PermitLimit"] = ApiLimit.ToString();
+        settings["RateLimits:PerIp:WindowSeconds"] = "3600";
+        settings["RateLimits:WebClientFiles:PermitLimit"] = FilesLimit.ToString();
+        settings["RateLimits:WebClientFiles:WindowSeconds"] = "3600";
+    }
+}
+
+public sealed class WebClientRateLimitTests(WebClientRateLimitFixture fixture)
+    : IClassFixture<WebClientRateLimitFixture>
+{
+    [Fact]
+    public async Task The_apps_pages_from_one_address_have_a_window_apart_from_its_anonymous_api_calls()
+    {
+        // a first visit: the pages spend nothing of what signing in needs
+        for (var i = 0; i < WebClientRateLimitFixture.FilesLimit; i++)
+            Assert.Equal(HttpStatusCode.OK, (await fixture.SendAsync(HttpMethod.Get, "/app/")).StatusCode);
+        await GatewayFixture.ProblemOf(await fixture.SendAsync(HttpMethod.Get, "/app/"), (HttpStatusCode)429);
+
+        for (var i = 0; i < WebClientRateLimitFixture.ApiLimit; i++)
+            Assert.Equal(
+                HttpStatusCode.OK,
+                (await fixture.SendAsync(HttpMethod.Get, "/api/v1/auth/external/providers")).StatusCode
+            );
+        var refused = await fixture.SendAsync(HttpMethod.Get, "/api/v1/auth/external/providers");
+        await GatewayFixture.ProblemOf(refused, (HttpStatusCode)429);
+        Assert.True(refused.Headers.RetryAfter is not null);
+    }
+}
+
 /// <summary>Tiny per-route policies; the global limits stay at their generous defaults.</summary>
 public sealed class PolicyRateLimitFixture : GatewayFixture
 {

@@ -1,5 +1,6 @@
 using Community.Contracts;
 using Yarp.ReverseProxy.Configuration;
+using Yarp.ReverseProxy.Forwarder;
 using Yarp.ReverseProxy.ServiceDiscovery;
 using Yarp.ReverseProxy.Transforms;
 
@@ -40,6 +41,17 @@ public static class GatewayProxyConfig
         configuration[PinnedAddressKey(service)] is { } pinned && !string.IsNullOrWhiteSpace(pinned)
             ? pinned.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             : Addresses(configuration, service);
+
+    /// <summary>
+    /// Configuration key of how long, in seconds, the gateway waits on a service that sends nothing (neither the answer's
+    /// headers nor more of its body) before giving up with a 503; YARP's 100 s when not set.
+    /// </summary>
+    public const string ServiceTimeoutKey = "Proxy:ServiceTimeoutSeconds";
+
+    private static ForwarderRequestConfig? RequestConfig(IConfiguration configuration) =>
+        configuration.GetValue<double?>(ServiceTimeoutKey) is { } seconds and > 0
+            ? new ForwarderRequestConfig { ActivityTimeout = TimeSpan.FromSeconds(seconds) }
+            : null;
 
     /// <summary>The services that have an address configured, in start order.</summary>
     public static IReadOnlyList<string> ConfiguredServices(IConfiguration configuration) =>
@@ -94,7 +106,13 @@ public static class GatewayProxyConfig
     /// <summary>
     /// The cluster of <paramref name="service"/>'s pinned routes: the same instances, with session affinity.
     /// </summary>
-    public static string PinnedCluster(string service) => service + "-pinned";
+    public static string PinnedCluster(string service) => service + PinnedSuffix;
+
+    private const string PinnedSuffix = "-pinned";
+
+    /// <summary>The service whose instances a cluster (its own or its <see cref="PinnedCluster"/>) spreads over.</summary>
+    public static string ServiceOf(string clusterId) =>
+        clusterId.EndsWith(PinnedSuffix, StringComparison.Ordinal) ? clusterId[..^PinnedSuffix.Length] : clusterId;
 
     /// <summary>
     /// One cluster per service with a destination per instance (service-0, service-1...); a service with no address
@@ -121,6 +139,7 @@ public static class GatewayProxyConfig
                     ClusterId = service,
                     Destinations = Destinations(service, addresses),
                     HealthCheck = addresses.Count > 1 ? InstanceHealth : null,
+                    HttpRequest = RequestConfig(configuration),
                 };
                 if (!pinned.Contains(service))
                     return [cluster];

@@ -37,6 +37,13 @@ public sealed class GatewayRateLimitOptions
     /// <summary>Every request of an anonymous caller, per client IP.</summary>
     public RateLimitWindow PerIp { get; set; } = new(300, TimeSpan.FromMinutes(1));
 
+    /// <summary>
+    /// The web client's pages and files (GETs of /app), per client IP, apart from <see cref="PerIp"/>: a first visit
+    /// loads a dozen of them, and a campus or an office behind one address would otherwise spend the window every
+    /// anonymous API call of theirs (signing in, signing up) needs.
+    /// </summary>
+    public RateLimitWindow WebClientFiles { get; set; } = new(3000, TimeSpan.FromMinutes(1));
+
     /// <summary>Every request of an authenticated caller, per user (the token's sub), whatever their IP.</summary>
     public RateLimitWindow PerUser { get; set; } = new(600, TimeSpan.FromMinutes(1));
 
@@ -84,6 +91,7 @@ public sealed class GatewayRateLimitOptions
         [
             (nameof(PerIp), PerIp),
             (nameof(PerUser), PerUser),
+            (nameof(WebClientFiles), WebClientFiles),
             (nameof(Registrations), Registrations),
             (nameof(Password), Password),
             (nameof(Waitlist), Waitlist),
@@ -158,7 +166,9 @@ public static class GatewayRateLimits
             PartitionedRateLimiter.Create<HttpContext, string>(context =>
                 context.User.FindFirst(ClaimNames.Subject)?.Value is { } user
                     ? windows.Of("user:" + user, limits.PerUser)
-                    : windows.Of(ClientIp(context), limits.PerIp)
+                : WebClient.IsFileRequest(context.Request)
+                    ? windows.Of("app:" + ClientIp(context), limits.WebClientFiles)
+                : windows.Of(ClientIp(context), limits.PerIp)
             )
         );
 

@@ -8,8 +8,10 @@ namespace Community.Gateway;
 /// <summary>
 /// A step of the proxy pipeline: a request that failed on one instance of a service before any answer began (the
 /// instance was killed, refused the connection, broke it, timed out) is sent to another instance when sending it again
-/// cannot do anything twice: a safe or idempotent method (GET, HEAD, OPTIONS, PUT, DELETE) on a route that does not
-/// act once (<see cref="GatewayRoute.ActsOnce"/>), a signed-in caller's
+/// cannot do anything twice: a safe method (GET, HEAD, OPTIONS) on a route that does not act once
+/// (<see cref="GatewayRoute.ActsOnce"/>); an idempotent one (PUT, DELETE) on such a route unless it timed out (the first
+/// instance may still be applying it: the second would then answer as if it had not been, a DELETE's 404 or a
+/// two-factor switch's 409 for a change that succeeded, or both race); a signed-in caller's
 /// POST carrying a non-blank <c>Idempotency-Key</c> to one of the paths whose key the service honours
 /// (<see cref="KeyedPosts"/>: it answers a repeat from what it stored; keys are kept per user and for those POSTs
 /// only, so an anonymous one, a refresh for instance, a PATCH's or a password change's is not honoured) unless it
@@ -38,7 +40,11 @@ public static class InstanceRetries
                 }
 
                 // Kept while forwarding (on disk past 30 KB) so that it can be sent again from its start.
-                var idempotentMethod = IsIdempotentMethod(context.Request) && !ActsOnce(feature);
+                var actsOnce = ActsOnce(feature);
+                var safeMethod = IsSafeMethod(context.Request) && !actsOnce;
+                var idempotentWrite =
+                    (HttpMethods.IsPut(context.Request.Method) || HttpMethods.IsDelete(context.Request.Method))
+                    && !actsOnce;
                 // the services keep a key's answer for some POSTs only: a keyed PATCH, or a keyed POST to any other
                 // path (a password change), sent twice would be applied twice
                 var keyed =
@@ -57,7 +63,8 @@ public static class InstanceRetries
                         return;
                     if (!IsInstanceFailure(error))
                         return;
-                    var replayable = idempotentMethod || (keyed && error.Error is not ForwarderError.RequestTimedOut);
+                    var replayable =
+                        safeMethod || ((idempotentWrite || keyed) && error.Error is not ForwarderError.RequestTimedOut);
                     if (!(replayable || NeverReached(error)))
                         return;
                     if (HasBody(context.Request) && !context.Request.Body.CanSeek)
@@ -104,12 +111,10 @@ public static class InstanceRetries
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.Compiled
     );
 
-    private static bool IsIdempotentMethod(HttpRequest request) =>
+    private static bool IsSafeMethod(HttpRequest request) =>
         HttpMethods.IsGet(request.Method)
         || HttpMethods.IsHead(request.Method)
-        || HttpMethods.IsOptions(request.Method)
-        || HttpMethods.IsPut(request.Method)
-        || HttpMethods.IsDelete(request.Method);
+        || HttpMethods.IsOptions(request.Method);
 
     /// <summary>A route of <see cref="GatewayRoute.ActsOnce"/>: never sent again, whatever its method.</summary>
     private static bool ActsOnce(IReverseProxyFeature feature) =>

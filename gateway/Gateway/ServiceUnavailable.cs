@@ -22,7 +22,7 @@ public static class ServiceUnavailable
                 if (error is null || context.Response.HasStarted || !IsServiceFailure(error.Error))
                     return;
 
-                var service = context.GetReverseProxyFeature().Cluster.Config.ClusterId;
+                var service = GatewayProxyConfig.ServiceOf(context.GetReverseProxyFeature().Cluster.Config.ClusterId);
                 context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
                 context.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(
                     System.Globalization.CultureInfo.InvariantCulture

@@ -36,13 +36,18 @@ public static class WebClient
         // endpoints refuse unless they declare them (KnownQueryParameters)
         app.Use(
             (context, next) =>
-                context.Request.Path.StartsWithSegments(PathBase, out var rest)
-                && (HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method))
-                    ? Serve(context, files, folder, rest.Value?.TrimStart('/')).ExecuteAsync(context)
+                IsFileRequest(context.Request)
+                    ? Serve(context, files, folder, context.Request.Path.Value![PathBase.Length..].TrimStart('/'))
+                        .ExecuteAsync(context)
                     : next(context)
         );
         return app;
     }
+
+    /// <summary>A GET or HEAD of the app's pages and files (under /app), which the gateway answers itself.</summary>
+    public static bool IsFileRequest(HttpRequest request) =>
+        request.Path.StartsWithSegments(PathBase)
+        && (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method));
 
     private static IResult Serve(HttpContext context, Lazy<PhysicalFileProvider> provider, string folder, string? path)
     {
