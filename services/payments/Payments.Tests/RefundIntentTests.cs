@@ -276,6 +276,52 @@ public sealed class RefundIntentTests(RefundIntentFixture fx) : IClassFixture<Re
     }
 
     [Fact]
+    public async Task Refunds_waiting_for_their_intent_keep_no_newer_refund_from_being_resumed()
+    {
+        // More refunds waiting for what Stripe refunds by than the recovery reads at once, all older than one a crash
+        // left requested: the recovery still gets to that one on its next tick.
+        var (waitingPayment, _, _) = await SubscriptionRefundWaitingForItsIntentAsync();
+        var waiting = Enumerable.Range(0, 120).Select(_ => Guid.NewGuid()).ToList();
+        foreach (var id in waiting)
+            await fx.ExecuteAsync(
+                "INSERT INTO refunds (id, payment_id, amount_cents, reason, status, created_at) VALUES (@id, @p, 1, "
+                    + "'account-deleted', 'requested', @at)",
+                ("id", id),
+                ("p", waitingPayment),
+                ("at", fx.Clock.GetUtcNow() - TimeSpan.FromHours(1))
+            );
+        var (_, paymentId) = await fx.PaidTicketAsync();
+        var refundId = Guid.NewGuid();
+        await fx.ExecuteAsync(
+            "INSERT INTO refunds (id, payment_id, amount_cents, reason, status, created_at) VALUES (@id, @p, "
+                + "300, 'goodwill', 'requested', @at)",
+            ("id", refundId),
+            ("p", paymentId),
+            ("at", fx.Clock.GetUtcNow())
+        );
+
+        try
+        {
+            fx.Clock.Advance(RefundIntentRecovery.StaleAfter + TimeSpan.FromSeconds(1));
+            await fx.Host.Services.GetRequiredService<RefundIntentRecovery>().ResumeStaleAsync(CancellationToken.None);
+
+            Assert.Equal(RefundStatus.Succeeded, await RefundStatusAsync(refundId));
+            Assert.Equal("300", fx.Stripe.WithKey("refund-" + refundId)[0].Field("amount"));
+            Assert.Equal(
+                120L,
+                await fx.ScalarAsync<long>(
+                    "SELECT count(*) FROM refunds WHERE id = ANY(@ids) AND status = 'requested'",
+                    ("ids", waiting.ToArray())
+                )
+            );
+        }
+        finally
+        {
+            await fx.ExecuteAsync("DELETE FROM refunds WHERE id = ANY(@ids)", ("ids", waiting.ToArray()));
+        }
+    }
+
+    [Fact]
     public async Task A_deleted_accounts_subscription_refund_asked_before_invoice_paid_is_kept_and_made_once_after()
     {
         var (paymentId, subscriptionId, refundId) = await SubscriptionRefundWaitingForItsIntentAsync();

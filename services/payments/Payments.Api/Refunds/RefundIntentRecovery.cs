@@ -39,56 +39,87 @@ public sealed class RefundIntentRecovery(
     }
 
     /// <summary>
-    /// Asks the provider again about every refund requested more than <see cref="StaleAfter"/> ago; returns how many
-    /// are no longer requested (answered, or gone meanwhile).
+    /// Asks the provider again about every refund requested more than <see cref="StaleAfter"/> ago, the oldest first and
+    /// a page at a time, so that refunds still waiting for what the provider refunds by never keep newer ones from
+    /// being asked; returns how many are no longer requested (answered, or gone meanwhile).
     /// </summary>
     public async Task<int> ResumeStaleAsync(CancellationToken cancellationToken)
     {
-        List<Guid> stale;
-        await using (var scope = scopes.CreateAsyncScope())
+        var before = clock.GetUtcNow() - StaleAfter;
+        var finished = 0;
+        (DateTimeOffset At, Guid Id)? after = null;
+        while (true)
         {
-            var before = clock.GetUtcNow() - StaleAfter;
-            stale = await scope
-                .ServiceProvider.GetRequiredService<PaymentsDbContext>()
-                .Refunds.AsNoTracking()
-                .Where(r => r.Status == RefundStatus.Requested && r.CreatedAt <= before)
-                .OrderBy(r => r.CreatedAt)
-                .Select(r => r.Id)
-                .Take(100)
-                .ToListAsync(cancellationToken);
+            var page = await StalePageAsync(before, after, cancellationToken);
+            foreach (var refundId in page.Select(r => r.Id))
+                await ResumeAsync(refundId, cancellationToken);
+            await using (var check = scopes.CreateAsyncScope())
+            {
+                var ids = page.Select(r => r.Id).ToList();
+                var left = await check
+                    .ServiceProvider.GetRequiredService<PaymentsDbContext>()
+                    .Refunds.CountAsync(
+                        r => ids.Contains(r.Id) && r.Status == RefundStatus.Requested,
+                        cancellationToken
+                    );
+                finished += page.Count - left;
+            }
+            if (page.Count < PageSize)
+                return finished;
+            after = (page[^1].CreatedAt, page[^1].Id);
         }
-        foreach (var refundId in stale)
-        {
-            await using var scope = scopes.CreateAsyncScope();
-            try
-            {
-                var refund = await scope
-                    .ServiceProvider.GetRequiredService<Refunder>()
-                    .ResumeAsync(refundId, automatic: true, cancellationToken);
-                logger.LogInformation(
-                    "Requested refund {RefundId} resumed: {Status}",
-                    refundId,
-                    refund?.Status ?? "gone meanwhile"
-                );
-            }
-            catch (ConflictException exception) when (exception.RetryAfter is not null)
-            {
-                // Waiting for what the provider refunds by (a subscription's first invoice.paid), for a while yet.
-                logger.LogInformation("Requested refund {RefundId} waits: {Reason}", refundId, exception.Message);
-            }
-            catch (DomainException exception)
-            {
-                logger.LogWarning(
-                    "Requested refund {RefundId} could not be finished now: {Reason}",
-                    refundId,
-                    exception.Message
-                );
-            }
-        }
-        await using var check = scopes.CreateAsyncScope();
-        var left = await check
+    }
+
+    private const int PageSize = 100;
+
+    private async Task<List<(Guid Id, DateTimeOffset CreatedAt)>> StalePageAsync(
+        DateTimeOffset before,
+        (DateTimeOffset At, Guid Id)? after,
+        CancellationToken cancellationToken
+    )
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var requested = scope
             .ServiceProvider.GetRequiredService<PaymentsDbContext>()
-            .Refunds.CountAsync(r => stale.Contains(r.Id) && r.Status == RefundStatus.Requested, cancellationToken);
-        return stale.Count - left;
+            .Refunds.AsNoTracking()
+            .Where(r => r.Status == RefundStatus.Requested && r.CreatedAt <= before);
+        if (after is var (at, id))
+            requested = requested.Where(r => r.CreatedAt > at || (r.CreatedAt == at && r.Id.CompareTo(id) > 0));
+        var page = await requested
+            .OrderBy(r => r.CreatedAt)
+            .ThenBy(r => r.Id)
+            .Select(r => new { r.Id, r.CreatedAt })
+            .Take(PageSize)
+            .ToListAsync(cancellationToken);
+        return page.Select(r => (r.Id, r.CreatedAt)).ToList();
+    }
+
+    private async Task ResumeAsync(Guid refundId, CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        try
+        {
+            var refund = await scope
+                .ServiceProvider.GetRequiredService<Refunder>()
+                .ResumeAsync(refundId, automatic: true, cancellationToken);
+            logger.LogInformation(
+                "Requested refund {RefundId} resumed: {Status}",
+                refundId,
+                refund?.Status ?? "gone meanwhile"
+            );
+        }
+        catch (ConflictException exception) when (exception.RetryAfter is not null)
+        {
+            // Waiting for what the provider refunds by (a subscription's first invoice.paid), for a while yet.
+            logger.LogInformation("Requested refund {RefundId} waits: {Reason}", refundId, exception.Message);
+        }
+        catch (DomainException exception)
+        {
+            logger.LogWarning(
+                "Requested refund {RefundId} could not be finished now: {Reason}",
+                refundId,
+                exception.Message
+            );
+        }
     }
 }
