@@ -7,7 +7,8 @@ namespace Community.ServiceDefaults.RealTime;
 /// Hub calls refused on purpose answer as REST refusals do: a <see cref="DomainException"/> becomes a
 /// <see cref="HubException"/> the client reads ("404 Not found: ..."), and a refusal (that, or a HubException such as
 /// the rate limit's) is logged at Information. A call cancelled because its connection ended is logged at Debug. A 5xx
-/// domain exception is still an Error, and anything else is left to SignalR, which logs it as an Error. Runs first
+/// domain exception is still an Error, as is a database fault that may pass (answered "503 Service unavailable: ...",
+/// so a client knows to call again), and anything else is left to SignalR, which logs it as an Error. Runs first
 /// among the hub filters, so it sees every other filter's refusals.
 /// </summary>
 public sealed class HubRefusalFilter(ILogger<HubRefusalFilter> logger) : IHubFilter
@@ -46,6 +47,20 @@ public sealed class HubRefusalFilter(ILogger<HubRefusalFilter> logger) : IHubFil
             // closed it as it stops): nobody waits for the answer, and nothing failed. SignalR would log an Error.
             logger.LogDebug("Hub method {HubMethod} cut short: its connection ended", invocationContext.HubMethodName);
             throw new HubException("The connection ended before the call completed.", e);
+        }
+        catch (Exception e) when (DatabaseFaults.IsTransient(e))
+        {
+            // As a REST request answers 503 (ProblemExceptionHandler): the client may call again shortly, where
+            // SignalR's own answer ("an unexpected error occurred") tells it nothing.
+            logger.LogError(
+                e,
+                "Hub method {HubMethod} failed: the database is busy or unreachable",
+                invocationContext.HubMethodName
+            );
+            throw new HubException(
+                "503 Service unavailable: The service's database is busy or unreachable; please try again shortly.",
+                e
+            );
         }
     }
 

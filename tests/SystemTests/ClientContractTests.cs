@@ -112,7 +112,7 @@ public sealed class ClientContractTests(ClientContractFixture fx)
 
         var (passed, output) = await ClientSdk.RunAsync(
             "node",
-            ["--test", "--test-reporter=spec", "dist/test/sdk.test.js"],
+            ["--test", "--test-reporter=spec", "dist/test/sdk.test.js", "dist/test/hub-faults.test.js"],
             new() { ["COMMUNITY_GATEWAY_URL"] = fx.Gateway.BaseAddress.ToString().TrimEnd('/') }
         );
         Assert.True(passed == 0, $"the SDK's node tests failed:\n{output}");

@@ -99,6 +99,10 @@ public sealed class ProbeHub : Hub
             "validation" => throw new RequestValidationException("text", "text is required."),
             "forbidden" => throw new ForbiddenException("Not yours."),
             "unavailable" => throw new ServiceUnavailableException("The mail server is down.", TimeSpan.FromSeconds(2)),
+            "database" => throw new Npgsql.NpgsqlException(
+                "Exception while reading from stream",
+                new IOException("Connection reset by peer")
+            ),
             _ => throw new InvalidOperationException($"A genuine fault: {kind}."),
         };
 }

@@ -240,9 +240,20 @@ public sealed class HubRefusalLogTests(RefusalLogHubFixture fx) : IClassFixture<
             client.Connection.InvokeAsync("Refuse", "unavailable")
         );
         Assert.Contains("HubException: 503 Service unavailable: The mail server is down.", unavailable.Message);
+        // a database fault that may pass: a 503 the client may call again on, as a REST request's
+        var database = await Assert.ThrowsAsync<HubException>(() =>
+            client.Connection.InvokeAsync("Refuse", "database")
+        );
+        Assert.Contains("HubException: 503 Service unavailable: The service's database is busy", database.Message);
+        Assert.DoesNotContain("reset by peer", database.Message);
+        Assert.Equal("still here", await client.Connection.InvokeAsync<string>("Echo", "still here"));
 
         var errors = fx.Logs.Entries.Skip(before).Where(e => e.Level >= LogLevel.Error).ToList();
         Assert.Contains(errors, e => e.Category == Dispatcher && e.Exception is InvalidOperationException);
         Assert.Contains(errors, e => e.Exception is ServiceUnavailableException);
+        Assert.Contains(
+            errors,
+            e => e.Category == typeof(HubRefusalFilter).FullName && e.Exception is Npgsql.NpgsqlException
+        );
     }
 }

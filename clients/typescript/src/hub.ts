@@ -306,16 +306,17 @@ export class ChatHubClient {
   }
 
   /**
-   * Calls the hub, asking again while the connection is up when it answers that calls come too fast (its rate
-   * limit), waiting a little longer each time.
+   * Calls the hub (joining or leaving, which may be asked twice), asking again while the connection is up when it
+   * answers that calls come too fast (its rate limit) or that it cannot answer now (a 503: its database busy or out of
+   * reach for a moment), waiting a little longer each time, about 20 s in all.
    */
   private async invokePaced<T>(method: string, ...args: unknown[]): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
         return (await this.connection.invoke(method, ...args)) as T;
       } catch (e) {
-        const tooFast = e instanceof Error && /HubException: Too many /.test(e.message);
-        if (!tooFast || attempt >= 8 || this.connection.state !== signalR.HubConnectionState.Connected) throw e;
+        const passing = e instanceof Error && /HubException: (Too many |503 )/.test(e.message);
+        if (!passing || attempt >= 8 || this.connection.state !== signalR.HubConnectionState.Connected) throw e;
         await new Promise((resolve) => setTimeout(resolve, Math.min(250 * 2 ** attempt, 5000)));
       }
     }

@@ -1,0 +1,104 @@
+// The SDK's hub client against a stand-in hub on a real WebSocket (SignalR's JSON protocol), for the faults the
+// platform cannot be made to show on cue: a join answered "503 Service unavailable" (the messaging database busy or out
+// of reach for a moment) is asked again; a refusal (404) is not.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { WebSocketServer, type WebSocket } from "ws";
+import { ChatHubClient } from "../src/index.js";
+
+const separator = "\u001e";
+
+interface Invocation {
+  invocationId?: string;
+  target: string;
+  arguments: unknown[];
+}
+
+/** A hub on a real port: negotiation, the handshake, and each invocation answered by `answer`. */
+async function fakeHub(answer: (call: Invocation, n: number) => { result?: unknown; error?: string }) {
+  const calls: Invocation[] = [];
+  const server: Server = createServer((request, response) => {
+    if (request.method === "POST" && request.url?.startsWith("/hubs/chat/negotiate")) {
+      response.writeHead(200, { "Content-Type": "application/json" });
+      response.end(
+        JSON.stringify({
+          negotiateVersion: 1,
+          connectionId: "c1",
+          connectionToken: "t1",
+          availableTransports: [{ transport: "WebSockets", transferFormats: ["Text", "Binary"] }],
+        }),
+      );
+      return;
+    }
+    response.writeHead(404).end();
+  });
+  const sockets = new WebSocketServer({ server });
+  sockets.on("connection", (socket: WebSocket) => {
+    let handshaken = false;
+    socket.on("message", (data) => {
+      for (const frame of data.toString().split(separator).filter((f) => f.length > 0)) {
+        const message = JSON.parse(frame) as { type?: number } & Invocation;
+        if (!handshaken) {
+          handshaken = true;
+          socket.send("{}" + separator);
+          continue;
+        }
+        if (message.type !== 1) continue;
+        calls.push(message);
+        const { result, error } = answer(message, calls.filter((c) => c.target === message.target).length);
+        const completion = error === undefined ? { type: 3, invocationId: message.invocationId, result } : { type: 3, invocationId: message.invocationId, error };
+        socket.send(JSON.stringify(completion) + separator);
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    baseUrl,
+    calls,
+    close: async () => {
+      for (const client of sockets.clients) client.terminate();
+      await new Promise((resolve) => sockets.close(resolve));
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+// As ASP.NET Core SignalR words a HubException's message to the caller.
+const refusal = (target: string, message: string) => `An unexpected error occurred invoking '${target}' on the server. HubException: ${message}`;
+const unavailable = "503 Service unavailable: The service's database is busy or unreachable; please try again shortly.";
+
+test("a join answered 503 is asked again until the hub answers, and the conversation is kept joined", async () => {
+  const hub = await fakeHub((call, n) =>
+    n <= 2 ? { error: refusal(call.target, unavailable) } : { result: { items: [], has_more: false, last_seq: 7 } },
+  );
+  const client = new ChatHubClient({ baseUrl: hub.baseUrl, token: "token" });
+  try {
+    await client.start();
+    const page = await client.joinConversation("0b4f2d8e-4a7c-4e55-8d7e-6f0a7c1d2e3f", 5);
+
+    assert.equal(page.last_seq, 7);
+    assert.equal(hub.calls.filter((c) => c.target === "JoinConversation").length, 3);
+    assert.equal(client.lastSeq("0b4f2d8e-4a7c-4e55-8d7e-6f0a7c1d2e3f"), 5);
+  } finally {
+    await client.stop();
+    await hub.close();
+  }
+});
+
+test("a join refused with 404 is not asked again", async () => {
+  const hub = await fakeHub((call) => ({ error: refusal(call.target, "404 Not found: No such conversation.") }));
+  const client = new ChatHubClient({ baseUrl: hub.baseUrl, token: "token" });
+  try {
+    await client.start();
+    await assert.rejects(client.joinConversation("0b4f2d8e-4a7c-4e55-8d7e-6f0a7c1d2e3f"), /HubException: 404 Not found/);
+
+    assert.equal(hub.calls.filter((c) => c.target === "JoinConversation").length, 1);
+    assert.equal(client.lastSeq("0b4f2d8e-4a7c-4e55-8d7e-6f0a7c1d2e3f"), undefined);
+  } finally {
+    await client.stop();
+    await hub.close();
+  }
+});
