@@ -105,13 +105,13 @@ export class ChatHubClient {
     // left here even when the call fails (a connection reconnecting): not subscribed to again
     const group = args[0] as string;
     if (method === "LeaveGroup") {
-      this.intend(`group:${group}`, false);
+      const leaving = this.intend(`group:${group}`, false);
       this.groups.delete(group);
-      return (await this.invokePaced("LeaveGroup", group)) as HubMethods[M]["result"];
+      return (await this.invokePaced("LeaveGroup", [group], this.latest(`group:${group}`, leaving))) as HubMethods[M]["result"];
     }
     if (method === "JoinGroup") {
       const joining = this.intend(`group:${group}`, true);
-      const result = (await this.invokePaced("JoinGroup", group)) as HubMethods[M]["result"];
+      const result = (await this.invokePaced("JoinGroup", [group])) as HubMethods[M]["result"];
       if (this.stillWanted(`group:${group}`, joining, "LeaveGroup", group)) this.groups.add(group);
       return result;
     }
@@ -131,7 +131,7 @@ export class ChatHubClient {
     const intent = this.intend(id, true);
     let page: MessageHistory;
     try {
-      page = await this.invokePaced<MessageHistory>("JoinConversation", id, sinceSeq);
+      page = await this.invokePaced<MessageHistory>("JoinConversation", [id, sinceSeq]);
     } catch (e) {
       // a join again of a conversation still joined: what was pushed meanwhile is delivered as it would have been
       if (this.joining.get(id) === pushed) this.joining.delete(id);
@@ -150,11 +150,11 @@ export class ChatHubClient {
   }
 
   async leaveConversation(id: string): Promise<void> {
-    this.intend(id, false);
+    const leaving = this.intend(id, false);
     this.joined.delete(id);
     this.own.delete(id);
     this.joining.delete(id);
-    await this.invokePaced("LeaveConversation", id);
+    await this.invokePaced("LeaveConversation", [id], this.latest(id, leaving));
   }
 
   /** Numbers a join or leave of `key` as the latest asked; answers its number. */
@@ -179,7 +179,14 @@ export class ChatHubClient {
    * have reached it after the leave.
    */
   private leaveAgain(leave: "LeaveConversation" | "LeaveGroup", id: string): void {
-    void this.invokePaced(leave, id).catch(() => undefined);
+    const key = leave === "LeaveGroup" ? `group:${id}` : id;
+    const leaving = this.intents.get(key)?.n ?? 0;
+    void this.invokePaced(leave, [id], this.latest(key, leaving)).catch(() => undefined);
+  }
+
+  /** Whether the join or leave numbered `intent` is still the latest asked of `key`, asked when it would be tried again. */
+  private latest(key: string, intent: number): () => boolean {
+    return () => this.intents.get(key)?.n === intent;
   }
 
   /** The highest seq delivered of a joined conversation. */
@@ -308,9 +315,11 @@ export class ChatHubClient {
   /**
    * Calls the hub (joining or leaving, which may be asked twice), asking again while the connection is up when it
    * answers that calls come too fast (its rate limit) or that it cannot answer now (a 503: its database busy or out of
-   * reach for a moment), waiting a little longer each time, about 20 s in all.
+   * reach for a moment), waiting a little longer each time, about 20 s in all. A leave is not asked again once a
+   * later join or leave of the same conversation or group was asked (`current` false): sent after that one, it would
+   * undo it; it then resolves with nothing.
    */
-  private async invokePaced<T>(method: string, ...args: unknown[]): Promise<T> {
+  private async invokePaced<T>(method: string, args: unknown[], current: () => boolean = () => true): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
         return (await this.connection.invoke(method, ...args)) as T;
@@ -318,6 +327,7 @@ export class ChatHubClient {
         const passing = e instanceof Error && /HubException: (Too many |503 )/.test(e.message);
         if (!passing || attempt >= 8 || this.connection.state !== signalR.HubConnectionState.Connected) throw e;
         await new Promise((resolve) => setTimeout(resolve, Math.min(250 * 2 ** attempt, 5000)));
+        if (!current()) return undefined as T;
       }
     }
   }
@@ -325,7 +335,7 @@ export class ChatHubClient {
   /** Subscribes again to a group after a reconnect; a refusal (no longer a member) is reported and forgotten. */
   private async subscribeAgain(id: string): Promise<void> {
     try {
-      await this.invokePaced("JoinGroup", id);
+      await this.invokePaced("JoinGroup", [id]);
       // left while it was on its way: left at the hub once more, in case the subscription reached it after the leave
       if (!this.groups.has(id)) this.leaveAgain("LeaveGroup", id);
     } catch (e) {
@@ -363,7 +373,7 @@ export class ChatHubClient {
         for (;;) {
           const since = this.joined.get(id);
           if (since === undefined) return;
-          const page = await this.invokePaced<MessageHistory>("JoinConversation", id, since);
+          const page = await this.invokePaced<MessageHistory>("JoinConversation", [id, since]);
           // left while the page was on its way: nothing of it is delivered, and the leave asked again (a join slowed
           // down by the hub's limit may have reached it after the leave)
           if (!this.joined.has(id)) {

@@ -1,6 +1,7 @@
 // The SDK's hub client against a stand-in hub on a real WebSocket (SignalR's JSON protocol), for the faults the
 // platform cannot be made to show on cue: a join answered "503 Service unavailable" (the messaging database busy or out
-// of reach for a moment) is asked again; a refusal (404) is not.
+// of reach for a moment) is asked again; a refusal (404) is not; a leave slowed down by the hub's limit is not sent
+// after a join asked later.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createServer, type Server } from "node:http";
@@ -97,6 +98,33 @@ test("a join refused with 404 is not asked again", async () => {
 
     assert.equal(hub.calls.filter((c) => c.target === "JoinConversation").length, 1);
     assert.equal(client.lastSeq("0b4f2d8e-4a7c-4e55-8d7e-6f0a7c1d2e3f"), undefined);
+  } finally {
+    await client.stop();
+    await hub.close();
+  }
+});
+
+test("a leave slowed down by the hub's limit is not asked again after a later join, which it would undo", async () => {
+  const conversation = "0b4f2d8e-4a7c-4e55-8d7e-6f0a7c1d2e3f";
+  const hub = await fakeHub((call, n) =>
+    call.target === "LeaveConversation" && n === 1
+      ? { error: refusal(call.target, "Too many calls: at most 10 per second on one connection. Slow down.") }
+      : { result: call.target === "JoinConversation" ? { items: [], has_more: false, last_seq: 0 } : null },
+  );
+  const client = new ChatHubClient({ baseUrl: hub.baseUrl, token: "token" });
+  try {
+    await client.start();
+    await client.joinConversation(conversation, 0);
+
+    const leaving = client.leaveConversation(conversation);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await client.joinConversation(conversation, 0);
+    await leaving;
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+
+    const targets = hub.calls.map((c) => c.target);
+    assert.deepEqual(targets, ["JoinConversation", "LeaveConversation", "JoinConversation"]);
+    assert.equal(client.lastSeq(conversation), 0);
   } finally {
     await client.stop();
     await hub.close();
