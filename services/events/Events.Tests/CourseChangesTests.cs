@@ -130,6 +130,36 @@ public sealed class CourseChangesTests(EventsFixture fx) : CourseTestsBase, ICla
     }
 
     [Fact]
+    public async Task A_strangers_change_is_refused_without_waiting_on_the_organizers_change_in_flight()
+    {
+        var (_, organizer) = fx.Organizer();
+        var (_, stranger) = fx.Organizer();
+        var id = (await CreateCourseAsync(organizer))["id"]!.GetValue<Guid>();
+
+        // The organizer's change holds the course row, not yet committed.
+        await using var connection = new NpgsqlConnection(fx.Resources.DatabaseConnectionString);
+        await connection.OpenAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        await using (
+            var lockRow = new NpgsqlCommand("SELECT 1 FROM courses WHERE id = @id FOR UPDATE", connection, transaction)
+        )
+        {
+            lockRow.Parameters.AddWithValue("id", id);
+            await lockRow.ExecuteNonQueryAsync();
+        }
+
+        // A stranger's requests neither wait for it nor take the lock themselves (they would queue the organizer's
+        // next change, and every enroll, behind theirs).
+        var patching = PatchAsync(id, new JsonObject { ["title"] = "Hijacked" }, stranger);
+        var deleting = DeleteAsync(id, stranger);
+        var answered = Task.WhenAll(patching, deleting);
+        Assert.Same(answered, await Task.WhenAny(answered, Task.Delay(TimeSpan.FromSeconds(30))));
+        await (await patching).AssertProblem(403);
+        await (await deleting).AssertProblem(403);
+        await transaction.RollbackAsync();
+    }
+
+    [Fact]
     public async Task Only_the_organizer_or_an_admin_may_change_or_delete_a_course()
     {
         var (_, organizer) = fx.Organizer();

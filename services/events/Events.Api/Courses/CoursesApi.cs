@@ -306,8 +306,9 @@ public static partial class CoursesApi
 
     /// <summary>
     /// The course, locked until the transaction ends, for a change by its organizer or an admin; others get 403 if
-    /// they can see it, 404 if not. An enroll meanwhile waits for the lock (it locks the row for share), so whether
-    /// anyone is enrolled stays true until commit, and the enroll then reads the terms committed here.
+    /// they can see it, 404 if not, having locked nothing (a stranger's requests never hold up its organizer's or an
+    /// enroll). An enroll meanwhile waits for the lock (it locks the row for share), so whether anyone is enrolled
+    /// stays true until commit, and the enroll then reads the terms committed here.
     /// </summary>
     private static async Task<Course> ManagedAsync(
         EventsDbContext db,
@@ -316,15 +317,19 @@ public static partial class CoursesApi
         CancellationToken cancellationToken
     )
     {
-        var locked = await db
-            .Database.SqlQuery<Guid>($"SELECT id AS \"Value\" FROM courses WHERE id = {id} FOR UPDATE")
-            .ToListAsync(cancellationToken);
-        if (locked.Count == 0)
-            throw new NotFoundException(NoSuchCourse);
-        var course = await db.Set<Course>().FirstAsync(c => c.Id == id, cancellationToken);
         var userId = principal.UserId();
-        if (course.IsManagedBy(userId, principal.IsInRole(Roles.Admin)))
-            return course;
+        var admin = principal.IsInRole(Roles.Admin);
+        // the organizer is never changed, so the row locked here stays theirs
+        var locked = await db
+            .Database.SqlQuery<Guid>(
+                $"SELECT id AS \"Value\" FROM courses WHERE id = {id} AND ({admin} OR organizer_id = {userId}) FOR UPDATE"
+            )
+            .ToListAsync(cancellationToken);
+        if (locked.Count == 1)
+            return await db.Set<Course>().FirstAsync(c => c.Id == id, cancellationToken);
+        var course =
+            await db.Set<Course>().AsNoTracking().FirstOrDefaultAsync(c => c.Id == id, cancellationToken)
+            ?? throw new NotFoundException(NoSuchCourse);
         var enrollment = await db.Set<CourseEnrollment>()
             .AsNoTracking()
             .FirstOrDefaultAsync(e => e.CourseId == id && e.UserId == userId, cancellationToken);
