@@ -37,7 +37,7 @@ public sealed class PaymentRefundedConsumer(
             return;
         }
         if (m.TotalRefundedCents >= registration.AmountCents)
-            await seats.MarkRefundedAsync(registration.Id, m.PaymentId, cancellationToken);
+            _freedOn = await seats.MarkRefundedAsync(registration.Id, m.PaymentId, cancellationToken);
         await seats.RecordRefundTotalAsync(
             registration.Id,
             m.PaymentId,
@@ -45,5 +45,31 @@ public sealed class PaymentRefundedConsumer(
             m.OccurredAt.ToUniversalTime(),
             cancellationToken
         );
+    }
+
+    /// <summary>The event whose seat the refund freed, promoted once that is committed.</summary>
+    private Guid? _freedOn;
+
+    // Inside the consumer's transaction, a promotion under way (the sweeper's, another refund's) would keep the seat
+    // to itself, reading only committed seats: it would then wait for the sweeper.
+    protected override async Task AfterCommitAsync(
+        ConsumeContext<PaymentRefunded> context,
+        CancellationToken cancellationToken
+    )
+    {
+        if (_freedOn is not { } eventId)
+            return;
+        try
+        {
+            await seats.PromoteAsync(eventId, cancellationToken);
+        }
+        catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            logger.LogWarning(
+                exception,
+                "The seat refunded on event {EventId} is left to the waiting list's sweeper: promoting now failed",
+                eventId
+            );
+        }
     }
 }

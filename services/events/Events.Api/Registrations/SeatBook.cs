@@ -169,11 +169,16 @@ public sealed partial class SeatBook(
 
     /// <summary>
     /// The registration's payment was refunded in full: it ends as refunded. A seat it still held is
-    /// freed for the waiting list. A refund of some other (duplicate) payment leaves it alone.
+    /// freed for the waiting list: answers its event, for the caller to <see cref="PromoteAsync(Guid,
+    /// CancellationToken)"/> once the seat's release is committed (a promotion under way elsewhere sees only committed
+    /// seats). A refund of some other (duplicate) payment leaves it alone.
     /// </summary>
-    public async Task MarkRefundedAsync(Guid registrationId, Guid paymentId, CancellationToken cancellationToken)
-    {
-        var freedOn = await db.InTransactionAsync(
+    public async Task<Guid?> MarkRefundedAsync(
+        Guid registrationId,
+        Guid paymentId,
+        CancellationToken cancellationToken
+    ) =>
+        await db.InTransactionAsync(
             async ct =>
             {
                 var registration = await LockAsync(registrationId, ct);
@@ -214,9 +219,6 @@ public sealed partial class SeatBook(
             },
             cancellationToken
         );
-        if (freedOn is { } eventId)
-            await PromoteAsync(eventId, cancellationToken);
-    }
 
     /// <summary>
     /// Records what was refunded of the registration's payment so far (for revenue net of refunds).
