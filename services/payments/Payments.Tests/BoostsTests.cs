@@ -243,6 +243,43 @@ public sealed class BoostsTests(PaymentsFixture fx) : IClassFixture<PaymentsFixt
         );
     }
 
+    [Fact]
+    public async Task A_boost_payment_handled_late_gives_its_days_from_when_the_boost_starts()
+    {
+        var (userId, token) = fx.User();
+        await BuyAsync(token, 7, previous: null);
+        var paymentId = await fx.ScalarAsync<Guid>(
+            "SELECT id FROM payments WHERE user_id = @u AND purpose = 'boost'",
+            ("u", userId)
+        );
+        // As if its PaymentSucceeded had waited 30 hours (payments' database down, the message redelivered after):
+        // nothing was granted yet.
+        await fx.ExecuteAsync("DELETE FROM boost_grants WHERE payment_id = @p", ("p", paymentId));
+        await fx.ExecuteAsync("DELETE FROM boosts WHERE user_id = @u", ("u", userId));
+        fx.Clock.Advance(TimeSpan.FromHours(30));
+
+        var late = new PaymentSucceeded(
+            Guid.NewGuid(),
+            fx.Clock.GetUtcNow() - TimeSpan.FromHours(30),
+            paymentId,
+            userId,
+            PaymentPurposes.Boost,
+            await fx.ScalarAsync<Guid>("SELECT reference_id FROM payments WHERE id = @p", ("p", paymentId)),
+            899,
+            "EUR"
+        );
+        await fx.DeliverAsync(late, "BoostPaymentConsumer");
+
+        // The profile was never boosted while the message waited: all seven days are still to come.
+        var me = await MeAsync(fx.TokenFor(userId));
+        Assert.True(me["active"]!.GetValue<bool>());
+        Assert.InRange(
+            me["boosted_until"]!.GetValue<DateTimeOffset>(),
+            fx.Clock.GetUtcNow().AddDays(7).AddMinutes(-5),
+            fx.Clock.GetUtcNow().AddDays(7)
+        );
+    }
+
     private async Task<HttpResponseMessage> SpendOnBoostAsync(string token, string body, string idempotencyKey)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/credits/spend")
