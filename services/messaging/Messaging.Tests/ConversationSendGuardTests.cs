@@ -121,6 +121,12 @@ public sealed class ConversationSendGuardTests(MessagingFixture fx) : IClassFixt
         await fx.SendAsync(owner, thread, "Keep it kind");
         await (await fx.Client.Get($"/api/v1/conversations/{thread}/messages", owner)).AssertStatus(200);
         await (await fx.Client.Get($"/api/v1/conversations/{thread}", owner)).AssertStatus(200);
+        // and finds it where threads are found: by its id, in the group's list and in a search
+        await (await fx.Client.Get($"/api/v1/threads/{thread}", owner)).AssertStatus(200);
+        var threads = await (await fx.Client.Get($"/api/v1/threads?group_id={groupId}", owner)).AssertStatus(200);
+        Assert.Contains(threads["items"]!.AsArray(), t => t!["id"]!.GetValue<string>() == thread);
+        var found = await (await fx.Client.Get("/api/v1/threads/search?q=patterns", owner)).AssertStatus(200);
+        Assert.Contains(found["items"]!.AsArray(), t => t!["id"]!.GetValue<string>() == thread);
         // The send goes straight to the statement (the instance knows the thread) and is refused there; every read of
         // the thread's messages answers as for a thread that does not exist, and the list leaves it out.
         await Refused(member, thread, 404);
@@ -129,6 +135,11 @@ public sealed class ConversationSendGuardTests(MessagingFixture fx) : IClassFixt
         await (await fx.Client.Get($"/api/v1/threads/{thread}/messages/{first}/replies", member)).AssertProblem(404);
         var list = await (await fx.Client.Get("/api/v1/conversations?kind=thread", member)).AssertStatus(200);
         Assert.DoesNotContain(list["items"]!.AsArray(), c => c!["id"]!.GetValue<string>() == thread);
+        await (await fx.Client.Get($"/api/v1/threads/{thread}", member)).AssertProblem(404);
+        var memberThreads = await (await fx.Client.Get($"/api/v1/threads?group_id={groupId}", member)).AssertStatus(
+            200
+        );
+        Assert.DoesNotContain(memberThreads["items"]!.AsArray(), t => t!["id"]!.GetValue<string>() == thread);
         // Nor does a change to the thread tell them it exists (a 403 would): edit, pin, delete answer 404 too.
         var edit = new { title = "Mine now" };
         await (await fx.Client.SendJson(HttpMethod.Patch, $"/api/v1/threads/{thread}", edit, member)).AssertProblem(

@@ -40,7 +40,8 @@ public static class ThreadQueries
     /// The threads <paramref name="userId"/> may see; with <paramref name="search"/>, only those whose title or one of
     /// whose messages (not deleted, not hidden from them by a block) matches it (PostgreSQL full-text search,
     /// web-search syntax). Composable. A thread whose author is in a block with them (either way) is left out, as its
-    /// new_thread push never reached them, unless <paramref name="acrossBlocks"/> (the answer to a change they made).
+    /// new_thread push never reached them, unless they moderate its group (they may open and moderate it) or
+    /// <paramref name="acrossBlocks"/> (the answer to a change they made).
     /// </summary>
     public static IQueryable<ThreadRow> Visible(
         MessagingDbContext db,
@@ -63,7 +64,10 @@ public static class ThreadQueries
               AND NOT EXISTS (SELECT 1 FROM groups gr WHERE gr.group_id = t.group_id AND gr.deleted)
               AND ({acrossBlocks}::boolean OR NOT EXISTS (SELECT 1 FROM blocks ab WHERE ab.blocked
                   AND ((ab.blocker_id = {userId} AND ab.blocked_id = t.author_id)
-                       OR (ab.blocker_id = t.author_id AND ab.blocked_id = {userId}))))
+                       OR (ab.blocker_id = t.author_id AND ab.blocked_id = {userId})))
+                   -- its moderators keep it, as they may open and moderate it (ConversationAccess, ThreadAccess)
+                   OR EXISTS (SELECT 1 FROM group_members gm WHERE gm.group_id = t.group_id
+                              AND gm.user_id = {userId} AND gm.active AND gm.role IN ('owner', 'moderator')))
               AND ({search}::text IS NULL
                    OR t.search @@ websearch_to_tsquery('simple', {search}::text)
                    OR EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = t.id AND m.deleted_at IS NULL
