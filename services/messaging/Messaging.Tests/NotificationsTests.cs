@@ -228,6 +228,27 @@ public sealed class NotificationsTests(MessagingFixture fx) : IClassFixture<Mess
     }
 
     [Fact]
+    public async Task An_invitation_is_read_once_its_guest_joins_the_group()
+    {
+        var (ownerId, _) = await fx.RegisteredAsync();
+        var (guestId, guest) = await fx.RegisteredAsync();
+        var groupId = Guid.NewGuid();
+        var otherGroupId = Guid.NewGuid();
+        await fx.DeliverAsync(new GroupCreated(Guid.NewGuid(), fx.Tick(), groupId, ownerId, "Secret", "secret"));
+        await fx.DeliverAsync(new GroupCreated(Guid.NewGuid(), fx.Tick(), otherGroupId, ownerId, "Other", "secret"));
+        await NotifiedAsync(new GroupInvitationSent(Guid.NewGuid(), fx.Tick(), groupId, guestId, ownerId));
+        await NotifiedAsync(new GroupInvitationSent(Guid.NewGuid(), fx.Tick(), otherGroupId, guestId, ownerId));
+
+        await fx.DeliverAsync(new GroupMemberJoined(Guid.NewGuid(), fx.Tick(), groupId, guestId));
+
+        // The one used up is read; the other group's still asks.
+        var items = await ItemsAsync(guest);
+        Assert.Equal(2, items.Count);
+        Assert.NotNull(items.Single(i => i!["subject_id"]!.GetValue<Guid>() == groupId)!["read_at"]);
+        Assert.Null(items.Single(i => i!["subject_id"]!.GetValue<Guid>() == otherGroupId)!["read_at"]);
+    }
+
+    [Fact]
     public async Task A_deleted_message_no_longer_tells_its_recipient_that_it_was_sent()
     {
         var (_, a, bId, b, c) = await fx.PairAsync();
@@ -871,6 +892,34 @@ public sealed class NotificationsTests(MessagingFixture fx) : IClassFixture<Mess
         await fx.DeliverAsync(new UserUnblocked(Guid.NewGuid(), fx.Tick(), carolId, ownerId));
         Assert.Equal(carolId, Assert.Single(await ItemsAsync(owner))!["actor"]!["user_id"]!.GetValue<Guid>());
         Assert.Equal(1L, await UnreadAsync());
+    }
+
+    [Fact]
+    public async Task An_accepted_request_leaves_no_unread_request_behind_in_either_order()
+    {
+        var (aliceId, _) = await fx.RegisteredAsync();
+        var (bobId, bob) = await fx.RegisteredAsync();
+        async Task<long> UnreadRequestsAsync() =>
+            (await (await fx.Client.Get("/api/v1/notifications/unread-count", bob)).AssertStatus(200))["by_kind"]![
+                "connection_requested"
+            ]!.GetValue<long>();
+
+        // Asked, then accepted by bob on the people page: the request stays in his list, read.
+        var connectionId = Guid.NewGuid();
+        await NotifiedAsync(new ConnectionRequested(Guid.NewGuid(), fx.Tick(), connectionId, aliceId, bobId));
+        Assert.Equal(1L, await UnreadRequestsAsync());
+        await fx.DeliverAsync(new ConnectionAccepted(Guid.NewGuid(), fx.Tick(), connectionId, aliceId, bobId));
+        Assert.Equal(0L, await UnreadRequestsAsync());
+        Assert.Equal(1L, await CountAsync(bobId, "connection_requested"));
+
+        // The acceptance handled before the request it accepts (delivered out of order): bob is not asked.
+        await fx.DeliverAsync(new ConnectionRemoved(Guid.NewGuid(), fx.Tick(), connectionId, aliceId, bobId));
+        var requestedAt = fx.Tick();
+        var overtaken = Guid.NewGuid();
+        await fx.DeliverAsync(new ConnectionAccepted(Guid.NewGuid(), fx.Tick(), overtaken, aliceId, bobId));
+        await NotifiedAsync(new ConnectionRequested(Guid.NewGuid(), requestedAt, overtaken, aliceId, bobId));
+        Assert.Equal(0L, await UnreadRequestsAsync());
+        Assert.Equal(1L, await CountAsync(bobId, "connection_requested"));
     }
 
     [Fact]

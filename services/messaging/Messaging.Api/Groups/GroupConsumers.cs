@@ -73,6 +73,16 @@ public sealed class GroupMemberJoinedConsumer(
             cancellationToken
         );
         _changed = changed > 0;
+        // Whatever let them in used up their invitations (social deletes them): "X invited you to join" asks nothing
+        // more of them, in the bell or the digest.
+        await Db.Database.ExecuteSqlAsync(
+            $"""
+            UPDATE notifications SET read_at = {m.OccurredAt}
+            WHERE user_id = {m.UserId} AND kind = {NotificationKinds.GroupInvited} AND read_at IS NULL
+              AND subject_type = {SubjectTypes.Group} AND subject_id = {m.GroupId}
+            """,
+            cancellationToken
+        );
     }
 
     private bool _changed;

@@ -123,9 +123,10 @@ public abstract class NotifyingConsumer<TMessage>(
 }
 
 /// <summary>
-/// The person asked is told, unless the pair was removed (the request withdrawn or declined, or the connection ended)
-/// after the request was made: that removal, delivered first, found no notification to take away
-/// (<see cref="Relations.ConnectionRemovedConsumer"/>), and the pair's row remembers it with its time.
+/// The person asked is told, unless the pair changed after the request was made: removed (the request withdrawn or
+/// declined, or the connection ended) or accepted. That change, delivered first, found no notification to take away or
+/// read (<see cref="Relations.ConnectionRemovedConsumer"/>, <see cref="Relations.ConnectionAcceptedConsumer"/>), and the
+/// pair's row remembers it with its time.
 /// </summary>
 public sealed class ConnectionRequestedNotifier(
     MessagingDbContext db,
@@ -140,11 +141,11 @@ public sealed class ConnectionRequestedNotifier(
     )
     {
         var (low, high) = Pair.Of(m.FromUserId, m.ToUserId);
-        var removedSince = await Db.Connections.AnyAsync(
-            c => c.UserLow == low && c.UserHigh == high && !c.Connected && c.AsOf > m.OccurredAt,
+        var settledSince = await Db.Connections.AnyAsync(
+            c => c.UserLow == low && c.UserHigh == high && c.AsOf > m.OccurredAt,
             cancellationToken
         );
-        return removedSince
+        return settledSince
             ? []
             :
             [

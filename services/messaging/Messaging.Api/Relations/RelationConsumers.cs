@@ -9,13 +9,31 @@ namespace Community.Messaging.Relations;
 // Connections and blocks from social: who may start or keep a direct conversation. Each row is the pair's latest
 // known state; an older message than the row's as_of changes nothing.
 
+/// <summary>
+/// A request accepted (on the people page, or by asking back): the pair is connected, and the request's
+/// connection_requested notification, unread, is read: there is nothing left to answer, and the bell and the digest
+/// would otherwise ask for it. An acceptance handled before the request's notifier is remembered by the pair's row
+/// (as_of): the notifier then tells nobody (<see cref="Notifications.ConnectionRequestedNotifier"/>).
+/// </summary>
 public sealed class ConnectionAcceptedConsumer(MessagingDbContext db, ILogger<ConnectionAcceptedConsumer> logger)
     : IdempotentConsumer<ConnectionAccepted, MessagingDbContext>(db, logger)
 {
-    protected override Task HandleAsync(ConsumeContext<ConnectionAccepted> context, CancellationToken cancellationToken)
+    protected override async Task HandleAsync(
+        ConsumeContext<ConnectionAccepted> context,
+        CancellationToken cancellationToken
+    )
     {
         var m = context.Message;
-        return RelationWrites.SetConnectedAsync(Db, m.FromUserId, m.ToUserId, true, m.OccurredAt, cancellationToken);
+        var pair = new[] { m.FromUserId, m.ToUserId };
+        await Db.Database.ExecuteSqlAsync(
+            $"""
+            UPDATE notifications SET read_at = {m.OccurredAt}
+            WHERE user_id = ANY({pair}) AND kind = {NotificationKinds.ConnectionRequested} AND read_at IS NULL
+              AND subject_type = {SubjectTypes.Connection} AND subject_id = {m.ConnectionId}
+            """,
+            cancellationToken
+        );
+        await RelationWrites.SetConnectedAsync(Db, m.FromUserId, m.ToUserId, true, m.OccurredAt, cancellationToken);
     }
 }
 
