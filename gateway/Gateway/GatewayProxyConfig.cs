@@ -43,8 +43,8 @@ public static class GatewayProxyConfig
             : Addresses(configuration, service);
 
     /// <summary>
-    /// Configuration key of how long, in seconds, the gateway waits on a service that sends nothing (neither the answer's
-    /// headers nor more of its body) before giving up with a 503; YARP's 100 s when not set.
+    /// Configuration key of how long, in seconds, the gateway waits on a service that sends nothing (neither the
+    /// answer's headers nor more of its body) before giving up with a 503; YARP's 100 s when not set.
     /// </summary>
     public const string ServiceTimeoutKey = "Proxy:ServiceTimeoutSeconds";
 
@@ -110,7 +110,9 @@ public static class GatewayProxyConfig
 
     private const string PinnedSuffix = "-pinned";
 
-    /// <summary>The service whose instances a cluster (its own or its <see cref="PinnedCluster"/>) spreads over.</summary>
+    /// <summary>
+    /// The service whose instances a cluster (its own or its <see cref="PinnedCluster"/>) spreads over.
+    /// </summary>
     public static string ServiceOf(string clusterId) =>
         clusterId.EndsWith(PinnedSuffix, StringComparison.Ordinal) ? clusterId[..^PinnedSuffix.Length] : clusterId;
 

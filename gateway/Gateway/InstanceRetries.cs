@@ -9,8 +9,8 @@ namespace Community.Gateway;
 /// A step of the proxy pipeline: a request that failed on one instance of a service before any answer began (the
 /// instance was killed, refused the connection, broke it, timed out) is sent to another instance when sending it again
 /// cannot do anything twice: a safe method (GET, HEAD, OPTIONS) on a route that does not act once
-/// (<see cref="GatewayRoute.ActsOnce"/>); an idempotent one (PUT, DELETE) on such a route unless it timed out (the first
-/// instance may still be applying it: the second would then answer as if it had not been, a DELETE's 404 or a
+/// (<see cref="GatewayRoute.ActsOnce"/>); an idempotent one (PUT, DELETE) on such a route unless it timed out (the
+/// first instance may still be applying it: the second would then answer as if it had not been, a DELETE's 404 or a
 /// two-factor switch's 409 for a change that succeeded, or both race); a signed-in caller's
 /// POST carrying a non-blank <c>Idempotency-Key</c> to one of the paths whose key the service honours
 /// (<see cref="KeyedPosts"/>: it answers a repeat from what it stored; keys are kept per user and for those POSTs

@@ -322,7 +322,9 @@ public static partial class CoursesApi
         // the organizer is never changed, so the row locked here stays theirs
         var locked = await db
             .Database.SqlQuery<Guid>(
-                $"SELECT id AS \"Value\" FROM courses WHERE id = {id} AND ({admin} OR organizer_id = {userId}) FOR UPDATE"
+                $"""
+                SELECT id AS "Value" FROM courses WHERE id = {id} AND ({admin} OR organizer_id = {userId}) FOR UPDATE
+                """
             )
             .ToListAsync(cancellationToken);
         if (locked.Count == 1)

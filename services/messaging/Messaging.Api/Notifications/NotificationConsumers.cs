@@ -124,9 +124,9 @@ public abstract class NotifyingConsumer<TMessage>(
 
 /// <summary>
 /// The person asked is told, unless the pair changed after the request was made: removed (the request withdrawn or
-/// declined, or the connection ended) or accepted. That change, delivered first, found no notification to take away or
-/// read (<see cref="Relations.ConnectionRemovedConsumer"/>, <see cref="Relations.ConnectionAcceptedConsumer"/>), and the
-/// pair's row remembers it with its time.
+/// declined, or the connection ended) or accepted. That change, delivered first, found no notification to take away
+/// or read (<see cref="Relations.ConnectionRemovedConsumer"/>, <see cref="Relations.ConnectionAcceptedConsumer"/>),
+/// and the pair's row remembers it with its time.
 /// </summary>
 public sealed class ConnectionRequestedNotifier(
     MessagingDbContext db,

@@ -34,8 +34,8 @@ public sealed class BoostPaymentConsumer(
         // Delivered already (the payment announced again under another message id): its days are not given twice.
         if (granted == 0)
             return;
-        // From now, not from the payment: discovery boosts the profile from BoostPurchased, sent with this, so a message
-        // that waited in the queue (a database outage, a redelivery) costs the buyer none of the days paid for.
+        // From now, not from the payment: discovery boosts the profile from BoostPurchased, sent with this, so a
+        // message that waited in the queue (a database outage, a redelivery) costs the buyer none of the days paid for.
         var now = clock.GetUtcNow();
         await BoostRules.AddDaysAsync(Db, payment.UserId, now, Days(payment), now, cancellationToken);
     }

@@ -39,8 +39,8 @@ public sealed class RefundIntentRecovery(
     }
 
     /// <summary>
-    /// Asks the provider again about every refund requested more than <see cref="StaleAfter"/> ago, the oldest first and
-    /// a page at a time, so that refunds still waiting for what the provider refunds by never keep newer ones from
+    /// Asks the provider again about every refund requested more than <see cref="StaleAfter"/> ago, the oldest first
+    /// and a page at a time, so that refunds still waiting for what the provider refunds by never keep newer ones from
     /// being asked; returns how many are no longer requested (answered, or gone meanwhile).
     /// </summary>
     public async Task<int> ResumeStaleAsync(CancellationToken cancellationToken)
