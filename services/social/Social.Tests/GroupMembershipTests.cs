@@ -396,6 +396,18 @@ public sealed class GroupMembershipTests(SocialFixture fx) : IClassFixture<Socia
         Assert.DoesNotContain(blockedId.ToString(), await MemberIdsAsync(id, blocker));
         Assert.DoesNotContain(blockerId.ToString(), await MemberIdsAsync(id, blocked));
         Assert.Equal(4, (await MemberIdsAsync(id, third)).Count);
+        // The count agrees with the list each is shown, so it tells no one a member hid from them.
+        foreach (var (token, count) in new[] { (blocker, 3), (blocked, 3), (third, 4) })
+        {
+            var group = await (await fx.Client.Get($"/api/v1/groups/{id}", token)).AssertStatus(200);
+            Assert.Equal(count, group["member_count"]!.GetValue<int>());
+            var mine = await (await fx.Client.Get("/api/v1/groups/mine", token)).AssertStatus(200);
+            Assert.Equal(
+                count,
+                mine["items"]!.AsArray().Single(g => g!["id"]!.GetValue<string>() == id)!["member_count"]!
+                    .GetValue<int>()
+            );
+        }
 
         await (
             await fx.Client.PostJson($"/api/v1/groups/{id}/invitations", new { user_id = blockedId }, blocker)
@@ -416,6 +428,12 @@ public sealed class GroupMembershipTests(SocialFixture fx) : IClassFixture<Socia
         var theirs = await GroupsFlow.CreateAsync(fx, blocked);
         var seen = await (await fx.Client.Get($"/api/v1/groups/{theirs}", blocker)).AssertStatus(200);
         Assert.Null(seen["owner"]);
+
+        // Joining answers the count as the joiner is shown it too: five members, the blocker hidden.
+        var (lateId, late, _) = await fx.RegisteredAsync();
+        await (await fx.Client.SendJson(HttpMethod.Put, $"/api/v1/blocks/{lateId}", null, blocker)).AssertStatus(204);
+        var joined = await (await fx.Client.PostJson($"/api/v1/groups/{id}/join", new { }, late)).AssertStatus(201);
+        Assert.Equal(4, joined["member_count"]!.GetValue<int>());
     }
 
     [Fact]

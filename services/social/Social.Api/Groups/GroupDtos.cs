@@ -11,6 +11,7 @@ namespace Community.Social.Groups;
 /// the caller's role (owner | moderator | member, null when not one) and membership_status
 /// member | pending | invited | none. recent_activity: on GET /api/v1/groups/{id} only (null elsewhere), the latest 10
 /// joins and threads started, newest first (for members only in a private or secret group; nobody blocked either way).
+/// member_count leaves out the members a block on either side hides from the caller, as the members list does.
 /// </summary>
 public sealed record GroupDto(
     Guid Id,

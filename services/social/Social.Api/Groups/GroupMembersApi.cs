@@ -349,7 +349,7 @@ public static class GroupMembersApi
                 userId,
                 status,
                 role,
-                await GroupMemberships.CountAsync(db, id, cancellationToken)
+                await GroupMemberships.CountAsync(db, id, callerId, cancellationToken)
             )
         );
     }

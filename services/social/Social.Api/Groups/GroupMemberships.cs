@@ -97,11 +97,46 @@ public static class GroupMemberships
             cancellationToken
         );
 
-    /// <summary>The group's member count as committed rows say it (tracked entities may hold an older one).</summary>
-    public static Task<int> CountAsync(SocialDbContext db, Guid groupId, CancellationToken cancellationToken) =>
-        db
+    /// <summary>
+    /// The group's member count as committed rows say it (tracked entities may hold an older one), as
+    /// <paramref name="callerId"/> is shown it: without the members a block hides from them (<see cref="HiddenAsync"/>).
+    /// </summary>
+    public static async Task<int> CountAsync(
+        SocialDbContext db,
+        Guid groupId,
+        Guid callerId,
+        CancellationToken cancellationToken
+    )
+    {
+        var count = await db
             .Groups.AsNoTracking()
             .Where(g => g.Id == groupId)
             .Select(g => g.MemberCount)
             .FirstOrDefaultAsync(cancellationToken);
+        return count - (await HiddenAsync(db, callerId, [groupId], cancellationToken)).GetValueOrDefault(groupId);
+    }
+
+    /// <summary>
+    /// How many members of each of <paramref name="groupIds"/> a block on either side hides from
+    /// <paramref name="callerId"/>: the members list leaves them out, so a count with them would tell a small group's
+    /// member that someone there blocked them. Read from the caller's blocks, which are few, not from the members.
+    /// </summary>
+    public static async Task<Dictionary<Guid, int>> HiddenAsync(
+        SocialDbContext db,
+        Guid callerId,
+        IReadOnlyCollection<Guid> groupIds,
+        CancellationToken cancellationToken
+    )
+    {
+        var peers = db
+            .Blocks.Where(b => b.BlockerId == callerId)
+            .Select(b => b.BlockedId)
+            .Concat(db.Blocks.Where(b => b.BlockedId == callerId).Select(b => b.BlockerId));
+        return await db
+            .GroupMembers.AsNoTracking()
+            .Where(m => groupIds.Contains(m.GroupId) && peers.Contains(m.UserId))
+            .GroupBy(m => m.GroupId)
+            .Select(g => new { GroupId = g.Key, Hidden = g.Select(m => m.UserId).Distinct().Count() })
+            .ToDictionaryAsync(g => g.GroupId, g => g.Hidden, cancellationToken);
+    }
 }

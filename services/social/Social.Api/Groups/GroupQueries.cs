@@ -57,6 +57,7 @@ public static class GroupQueries
             .UserProfiles.AsNoTracking()
             .Where(p => owners.Contains(p.UserId) && p.DeletedAt == null)
             .ToDictionaryAsync(p => p.UserId, cancellationToken);
+        var hiddenMembers = await GroupMemberships.HiddenAsync(db, callerId, ids, cancellationToken);
 
         return groups
             .Select(g =>
@@ -84,7 +85,7 @@ public static class GroupQueries
                     g.JoinPolicy,
                     g.PriceCents,
                     g.Currency,
-                    g.MemberCount,
+                    g.MemberCount - hiddenMembers.GetValueOrDefault(g.Id),
                     owner,
                     role,
                     status,

@@ -511,7 +511,7 @@ public static class GroupsApi
             cancellationToken
         );
 
-        var count = await GroupMemberships.CountAsync(db, id, cancellationToken);
+        var count = await GroupMemberships.CountAsync(db, id, callerId, cancellationToken);
         var location = $"/api/v1/groups/{id}";
         return outcome switch
         {
