@@ -40,6 +40,7 @@ public static class WaitlistApi
                 "Join the launch waitlist: 202 either way; the place and a status link are mailed to the address "
                     + "(an address already listed gets its place again; 429 when one address is asked for too often)"
             )
+            .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status429TooManyRequests);
         group
             .MapGet("/status", Status)
@@ -78,17 +79,25 @@ public static class WaitlistApi
         // The row commits only once its mail is sent: a mail server that is down (503) leaves no place whose token
         // nobody got.
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var inserted = await db.Database.ExecuteSqlAsync(
-            $"""
-            INSERT INTO waitlist_entries (email, source, created_at, status_token_hash)
-            VALUES ({email}, {request.Source?.Trim()}, {clock.GetUtcNow()}, {Hashing.Sha256(token)})
-            ON CONFLICT (email) DO NOTHING
-            """,
-            cancellationToken
-        );
-        var entry =
-            await PositionAsync(db, w => w.Email == email, cancellationToken)
-            ?? throw new InvalidOperationException("Waitlist entry vanished.");
+        int inserted;
+        Place? entry;
+        // An address already listed is read after its insert was skipped; if its entry was erased in between (its
+        // owner's account deleted), the address joins afresh.
+        var attempts = 0;
+        do
+        {
+            if (++attempts > 3)
+                throw new ConflictException("The waitlist changed while joining: try again.");
+            inserted = await db.Database.ExecuteSqlAsync(
+                $"""
+                INSERT INTO waitlist_entries (email, source, created_at, status_token_hash)
+                VALUES ({email}, {request.Source?.Trim()}, {clock.GetUtcNow()}, {Hashing.Sha256(token)})
+                ON CONFLICT (email) DO NOTHING
+                """,
+                cancellationToken
+            );
+            entry = await PositionAsync(db, w => w.Email == email, cancellationToken);
+        } while (entry is null);
         // The first joiner's mail holds the token; a second join only re-sends the place, so the answer never tells
         // them apart.
         if (inserted == 0)
