@@ -157,6 +157,19 @@ public sealed record GroupInvitationSent(
 ) : IIntegrationEvent;
 
 /// <summary>
+/// Invitations to GroupId ended without their guests joining: declined (the guest left it), withdrawn by the owner or a
+/// moderator, or gone with their sender (who left the group, had their account deleted, or no longer decides who joins
+/// where the group approves requests), or with their group, deleted (beside GroupDeleted). "X invited you to join"
+/// asks nothing more of UserIds. An invitation used up by a join ends with GroupMemberJoined instead.
+/// </summary>
+public sealed record GroupInvitationsEnded(
+    Guid MessageId,
+    DateTimeOffset OccurredAt,
+    Guid GroupId,
+    IReadOnlyList<Guid> UserIds
+) : IIntegrationEvent;
+
+/// <summary>
 /// A moderator approved (the user is now a member, GroupMemberJoined too; in a paid group they are invited to buy the
 /// membership instead) or rejected a request to join.
 /// </summary>

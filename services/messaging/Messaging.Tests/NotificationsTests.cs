@@ -249,6 +249,45 @@ public sealed class NotificationsTests(MessagingFixture fx) : IClassFixture<Mess
     }
 
     [Fact]
+    public async Task Invitations_that_end_without_a_join_are_read_and_one_told_after_its_end_tells_no_one()
+    {
+        var (ownerId, _) = await fx.RegisteredAsync();
+        var (guestId, guest) = await fx.RegisteredAsync();
+        var (otherGuestId, otherGuest) = await fx.RegisteredAsync();
+        var groupId = Guid.NewGuid();
+        var otherGroupId = Guid.NewGuid();
+        await fx.DeliverAsync(new GroupCreated(Guid.NewGuid(), fx.Tick(), groupId, ownerId, "Secret", "secret"));
+        await fx.DeliverAsync(new GroupCreated(Guid.NewGuid(), fx.Tick(), otherGroupId, ownerId, "Other", "secret"));
+        await NotifiedAsync(new GroupInvitationSent(Guid.NewGuid(), fx.Tick(), groupId, guestId, ownerId));
+        await NotifiedAsync(new GroupInvitationSent(Guid.NewGuid(), fx.Tick(), otherGroupId, guestId, ownerId));
+        await NotifiedAsync(new GroupInvitationSent(Guid.NewGuid(), fx.Tick(), groupId, otherGuestId, ownerId));
+
+        // Declined, withdrawn, or gone with their sender: the two of this group end together.
+        await fx.DeliverAsync(new GroupInvitationsEnded(Guid.NewGuid(), fx.Tick(), groupId, [guestId, otherGuestId]));
+
+        var items = await ItemsAsync(guest);
+        Assert.Equal(2, items.Count);
+        Assert.NotNull(items.Single(i => i!["subject_id"]!.GetValue<Guid>() == groupId)!["read_at"]);
+        Assert.Null(items.Single(i => i!["subject_id"]!.GetValue<Guid>() == otherGroupId)!["read_at"]);
+        Assert.NotNull(Assert.Single(await ItemsAsync(otherGuest))!["read_at"]);
+
+        // An invitation's notifier late in its queue, behind the end handled first, tells no one; one sent again
+        // after the end does.
+        var (lateId, late) = await fx.RegisteredAsync();
+        var sentAt = fx.Tick();
+        await fx.DeliverAsync(new GroupInvitationsEnded(Guid.NewGuid(), fx.Tick(), groupId, [lateId]));
+        await NotifiedAsync(new GroupInvitationSent(Guid.NewGuid(), sentAt, groupId, lateId, ownerId));
+        Assert.Empty(await ItemsAsync(late));
+        await NotifiedAsync(new GroupInvitationSent(Guid.NewGuid(), fx.Tick(), groupId, lateId, ownerId));
+        Assert.Null(Assert.Single(await ItemsAsync(late))!["read_at"]);
+
+        // Nor is an invitation to a deleted group told.
+        await fx.DeliverAsync(new GroupDeleted(Guid.NewGuid(), fx.Tick(), otherGroupId));
+        await NotifiedAsync(new GroupInvitationSent(Guid.NewGuid(), fx.Tick(), otherGroupId, otherGuestId, ownerId));
+        Assert.Single(await ItemsAsync(otherGuest));
+    }
+
+    [Fact]
     public async Task A_deleted_message_no_longer_tells_its_recipient_that_it_was_sent()
     {
         var (_, a, bId, b, c) = await fx.PairAsync();

@@ -152,6 +152,77 @@ public sealed class GroupAnnouncementsTests(SocialFixture fx) : IClassFixture<So
         Assert.Equal(0L, await OutboxAsync(nameof(GroupJoinRequestEnded), group, firstId));
     }
 
+    [Fact]
+    public async Task Invitations_that_end_without_a_join_are_announced_with_their_guests()
+    {
+        var (_, owner, _) = await fx.RegisteredAsync();
+        var (_, member, _) = await fx.RegisteredAsync();
+        var guests = new List<(Guid Id, string Token)>();
+        for (var i = 0; i < 6; i++)
+        {
+            var (id, token, _) = await fx.RegisteredAsync();
+            guests.Add((id, token));
+        }
+        var group = await GroupsFlow.CreateAsync(fx, owner);
+        await (await fx.Client.PostJson($"/api/v1/groups/{group}/join", new { }, member)).AssertStatus(201);
+        async Task InviteAsync(string by, Guid guest) =>
+            await (
+                await fx.Client.PostJson($"/api/v1/groups/{group}/invitations", new { user_id = guest }, by)
+            ).AssertStatus(201);
+
+        // Declined: the guest leaves it.
+        await InviteAsync(owner, guests[0].Id);
+        await (await fx.Client.PostJson($"/api/v1/groups/{group}/leave", new { }, guests[0].Token)).AssertStatus(204);
+        Assert.Equal(1L, await EndedAsync(group, guests[0].Id));
+        // Withdrawn by the owner.
+        await InviteAsync(owner, guests[1].Id);
+        await (
+            await fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/groups/{group}/members/{guests[1].Id}", null, owner)
+        ).AssertStatus(204);
+        Assert.Equal(1L, await EndedAsync(group, guests[1].Id));
+        // Used up by a join: GroupMemberJoined says it, not this.
+        await InviteAsync(member, guests[2].Id);
+        await (await fx.Client.PostJson($"/api/v1/groups/{group}/join", new { }, guests[2].Token)).AssertStatus(201);
+        Assert.Equal(0L, await EndedAsync(group, guests[2].Id));
+        // Gone with their sender, who no longer decides once the group approves who joins.
+        await InviteAsync(member, guests[3].Id);
+        await (
+            await fx.Client.SendJson(HttpMethod.Patch, $"/api/v1/groups/{group}", new { join_policy = "request" }, owner)
+        ).AssertStatus(200);
+        Assert.Equal(1L, await EndedAsync(group, guests[3].Id));
+        // Gone with their sender, who left.
+        await (
+            await fx.Client.SendJson(HttpMethod.Patch, $"/api/v1/groups/{group}", new { join_policy = "open" }, owner)
+        ).AssertStatus(200);
+        await InviteAsync(member, guests[4].Id);
+        await (await fx.Client.PostJson($"/api/v1/groups/{group}/leave", new { }, member)).AssertStatus(204);
+        Assert.Equal(1L, await EndedAsync(group, guests[4].Id));
+        // Withdrawn by a block between the two.
+        await InviteAsync(owner, guests[5].Id);
+        await (
+            await fx.Client.SendJson(HttpMethod.Put, $"/api/v1/blocks/{guests[5].Id}", null, owner)
+        ).AssertStatus(204);
+        Assert.Equal(1L, await EndedAsync(group, guests[5].Id));
+        await (
+            await fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/blocks/{guests[5].Id}", null, owner)
+        ).AssertStatus(204);
+        // Gone with the group.
+        await InviteAsync(owner, guests[5].Id);
+        await (await fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/groups/{group}", null, owner)).AssertStatus(204);
+        Assert.Equal(2L, await EndedAsync(group, guests[5].Id));
+    }
+
+    // Announcements of exactly this guest's invitation ending.
+    private Task<long> EndedAsync(string group, Guid guest) =>
+        fx.ScalarAsync<long>(
+            $"""
+            SELECT count(*) FROM outbox_messages WHERE type LIKE '%.{nameof(GroupInvitationsEnded)},%'
+                AND payload->>'groupId' = @g AND payload->'userIds' = jsonb_build_array(@u)
+            """,
+            ("g", group),
+            ("u", guest.ToString())
+        );
+
     private Task<long> RoleChangedAsync(string group, Guid userId, string role) =>
         OutboxAsync(nameof(GroupMemberRoleChanged), group, userId, $"AND payload->>'role' = '{role}'");
 

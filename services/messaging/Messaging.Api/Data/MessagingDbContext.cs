@@ -15,6 +15,7 @@ public sealed class MessagingDbContext(DbContextOptions<MessagingDbContext> opti
     public DbSet<Group> Groups => Set<Group>();
     public DbSet<GroupMember> GroupMembers => Set<GroupMember>();
     public DbSet<GroupJoinDecision> GroupJoinDecisions => Set<GroupJoinDecision>();
+    public DbSet<GroupInvitationEnd> GroupInvitationEnds => Set<GroupInvitationEnd>();
 
     protected override void OnModelCreating(ModelBuilder model)
     {

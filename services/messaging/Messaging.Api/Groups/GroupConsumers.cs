@@ -202,6 +202,18 @@ public sealed class GroupDeletedConsumer(MessagingDbContext db, LiveDelivery liv
             .ExecuteUpdateAsync(s => s.SetProperty(c => c.Closed, true), cancellationToken);
         await NotificationStore.ForgetUnreadMessagesOfMembersAsync(Db, m.GroupId, null, cancellationToken);
         await Db.GroupJoinDecisions.Where(d => d.GroupId == m.GroupId).ExecuteDeleteAsync(cancellationToken);
+        await Db.GroupInvitationEnds.Where(e => e.GroupId == m.GroupId).ExecuteDeleteAsync(cancellationToken);
+        // Nobody joins it any more: a request to it asks nothing of its deciders (its invitations end by
+        // GroupInvitationsEnded, which names their guests).
+        await Db.Database.ExecuteSqlAsync(
+            $"""
+            UPDATE notifications SET read_at = {m.OccurredAt}
+            WHERE user_id IN (SELECT user_id FROM group_members WHERE group_id = {m.GroupId})
+              AND kind = {NotificationKinds.GroupJoinRequested} AND read_at IS NULL
+              AND subject_type = {SubjectTypes.Group} AND subject_id = {m.GroupId}
+            """,
+            cancellationToken
+        );
     }
 
     protected override async Task AfterCommitAsync(

@@ -320,7 +320,8 @@ public sealed class GroupJoinRequestEndedConsumer(MessagingDbContext db, ILogger
 
 /// <summary>
 /// The person invited is told who invited them (never across a block: social refuses the invitation then, and one
-/// made since is hidden).
+/// made since is hidden); nobody when the invitation ended since it was made (the end, handled first, found nothing to
+/// mark read: <see cref="GroupInvitationsEndedConsumer"/>) or the group is gone.
 /// </summary>
 public sealed class GroupInvitationSentNotifier(
     MessagingDbContext db,
@@ -329,11 +330,20 @@ public sealed class GroupInvitationSentNotifier(
     ILogger<GroupInvitationSentNotifier> logger
 ) : NotifyingConsumer<GroupInvitationSent>(db, clock, live, logger)
 {
-    protected override Task<IReadOnlyList<NewNotification>> NotificationsForAsync(
+    protected override async Task<IReadOnlyList<NewNotification>> NotificationsForAsync(
         GroupInvitationSent m,
         CancellationToken cancellationToken
-    ) =>
-        One(
+    )
+    {
+        if (
+            await Db.GroupInvitationEnds.AnyAsync(
+                e => e.GroupId == m.GroupId && e.UserId == m.UserId && e.EndedAt > m.OccurredAt,
+                cancellationToken
+            ) || await Db.Groups.AnyAsync(g => g.GroupId == m.GroupId && g.Deleted, cancellationToken)
+        )
+            return [];
+        return
+        [
             new(
                 m.UserId,
                 NotificationKinds.GroupInvited,
@@ -341,8 +351,41 @@ public sealed class GroupInvitationSentNotifier(
                 SubjectTypes.Group,
                 m.GroupId,
                 new { group_id = m.GroupId }
-            )
+            ),
+        ];
+    }
+}
+
+/// <summary>
+/// Invitations ended without a join (declined, withdrawn, their sender gone): each guest's unread "X invited you to
+/// join" for the group is read, as a join reads it. (Its time is the end's, social's clock; so is which invitation it
+/// ends: one sent again and told before this runs is read with it, and stays in the list.) The end's time is kept, for
+/// an invitation told after it.
+/// </summary>
+public sealed class GroupInvitationsEndedConsumer(MessagingDbContext db, ILogger<GroupInvitationsEndedConsumer> logger)
+    : IdempotentConsumer<GroupInvitationsEnded, MessagingDbContext>(db, logger)
+{
+    protected override Task HandleAsync(
+        ConsumeContext<GroupInvitationsEnded> context,
+        CancellationToken cancellationToken
+    )
+    {
+        var m = context.Message;
+        var guests = m.UserIds.Distinct().ToArray();
+        return Db.Database.ExecuteSqlAsync(
+            $"""
+            INSERT INTO group_invitation_ends AS e (group_id, user_id, ended_at)
+            SELECT {m.GroupId}, guest, {m.OccurredAt} FROM unnest({guests}) AS guest
+            -- a deleted group's invitations are told to nobody anyway (and GroupDeleted cleared its rows)
+            WHERE NOT EXISTS (SELECT 1 FROM groups WHERE group_id = {m.GroupId} AND deleted)
+            ON CONFLICT (group_id, user_id) DO UPDATE SET ended_at = GREATEST(e.ended_at, excluded.ended_at);
+            UPDATE notifications SET read_at = {m.OccurredAt}
+            WHERE user_id = ANY({guests}) AND kind = {NotificationKinds.GroupInvited} AND read_at IS NULL
+              AND subject_type = {SubjectTypes.Group} AND subject_id = {m.GroupId}
+            """,
+            cancellationToken
         );
+    }
 }
 
 /// <summary>The attendee gets their ticket; the event's organizer hears who registered (not themselves, never across a

@@ -16,7 +16,8 @@ public sealed class NotificationsEraser(MessagingDbContext db) : IUserDataEraser
         await db.Database.ExecuteSqlAsync(
             $"""
             DELETE FROM notifications WHERE user_id = {deleted.UserId};
-            DELETE FROM group_join_decisions WHERE user_id = {deleted.UserId}
+            DELETE FROM group_join_decisions WHERE user_id = {deleted.UserId};
+            DELETE FROM group_invitation_ends WHERE user_id = {deleted.UserId}
             """,
             cancellationToken
         );

@@ -6,6 +6,7 @@ using Community.ServiceDefaults.Data;
 using Community.ServiceDefaults.Errors;
 using Community.ServiceDefaults.OpenApi;
 using Community.Social.Feed;
+using Community.Social.Groups;
 using Community.Social.Users;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -102,12 +103,23 @@ public static class BlocksApi
                 await FeedRules.FollowEndedAsync(db, userId, callerId, ct);
                 // As one cannot be sent across a block: an invitation one of them sent the other is withdrawn, so the
                 // blocked person no longer sees the blocker's secret group nor joins on the blocker's word.
+                var withdrawn = await db
+                    .GroupInvitations.Where(i =>
+                        (i.InvitedBy == callerId && i.UserId == userId)
+                        || (i.InvitedBy == userId && i.UserId == callerId)
+                    )
+                    .Select(i => new { i.GroupId, i.UserId })
+                    .ToListAsync(ct);
                 await db
                     .GroupInvitations.Where(i =>
                         (i.InvitedBy == callerId && i.UserId == userId)
                         || (i.InvitedBy == userId && i.UserId == callerId)
                     )
                     .ExecuteDeleteAsync(ct);
+                // (Hidden by the block meanwhile, the invitation's notification would show again, unread, at an
+                // unblock.)
+                foreach (var invitation in withdrawn)
+                    GroupMemberships.AnnounceEndedInvitations(db, invitation.GroupId, [invitation.UserId], now);
                 db.AddIntegrationEvent(new UserBlocked(Guid.CreateVersion7(), now, callerId, userId));
                 return true;
             },

@@ -45,9 +45,18 @@ public sealed class GroupEraser(SocialDbContext db, TimeProvider clock) : IUserD
         await db
             .RequestCooldowns.Where(c => c.Kind == RequestCooldowns.Group && c.AskerId == userId)
             .ExecuteDeleteAsync(cancellationToken);
+        // Theirs went with their notifications; those they sent and still stood are ended for their guests.
+        var sent = await db
+            .GroupInvitations.Where(i => i.InvitedBy == userId && i.UserId != userId)
+            .Select(i => new { i.GroupId, i.UserId })
+            .ToListAsync(cancellationToken);
         await db
             .GroupInvitations.Where(i => i.UserId == userId || i.InvitedBy == userId)
             .ExecuteDeleteAsync(cancellationToken);
+        var endedAt = clock.GetUtcNow() is var at && at > deleted.OccurredAt ? at : deleted.OccurredAt;
+        foreach (var group in sent.GroupBy(i => i.GroupId))
+            GroupMemberships.AnnounceEndedInvitations(db, group.Key, [.. group.Select(i => i.UserId)], endedAt);
+        await db.SaveChangesAsync(cancellationToken);
         // A payment still arriving for one finds no purchase and is refunded.
         await db.GroupPurchases.Where(p => p.UserId == userId).ExecuteDeleteAsync(cancellationToken);
     }

@@ -67,12 +67,32 @@ public static class GroupMemberships
             $"UPDATE groups SET member_count = member_count - 1 WHERE id = {groupId}",
             cancellationToken
         );
-        await db.Database.ExecuteSqlAsync(
-            $"DELETE FROM group_invitations WHERE group_id = {groupId} AND invited_by = {userId}",
-            cancellationToken
-        );
+        var ended = await db
+            .Database.SqlQuery<Guid>(
+                $"""
+                DELETE FROM group_invitations WHERE group_id = {groupId} AND invited_by = {userId}
+                RETURNING user_id AS "Value"
+                """
+            )
+            .ToListAsync(cancellationToken);
         db.AddIntegrationEvent(new GroupMemberLeft(Guid.CreateVersion7(), now, groupId, userId));
+        AnnounceEndedInvitations(db, groupId, ended, now);
         return true;
+    }
+
+    /// <summary>
+    /// Tells that the invitations of <paramref name="guests"/> to the group ended without a join
+    /// (GroupInvitationsEnded), when there were any: their "X invited you to join" asks nothing more of them.
+    /// </summary>
+    public static void AnnounceEndedInvitations(
+        SocialDbContext db,
+        Guid groupId,
+        IReadOnlyList<Guid> guests,
+        DateTimeOffset now
+    )
+    {
+        if (guests.Count > 0)
+            db.AddIntegrationEvent(new GroupInvitationsEnded(Guid.CreateVersion7(), now, groupId, [.. guests]));
     }
 
     /// <summary>
@@ -80,22 +100,28 @@ public static class GroupMemberships
     /// whoever sent it still manages the group: those sent by a member (while members could invite), or by a moderator
     /// since demoted, removed or gone, are withdrawn. The caller checks the policy, with the group locked.
     /// </summary>
-    public static Task DropUnmanagedInvitationsAsync(
+    public static async Task DropUnmanagedInvitationsAsync(
         SocialDbContext db,
         Guid groupId,
+        DateTimeOffset now,
         CancellationToken cancellationToken
-    ) =>
-        db.Database.ExecuteSqlAsync(
-            $"""
-            DELETE FROM group_invitations i
-            WHERE i.group_id = {groupId}
-              AND NOT EXISTS (
-                  SELECT 1 FROM group_members m
-                  WHERE m.group_id = i.group_id AND m.user_id = i.invited_by
-                    AND m.role IN ('owner', 'moderator'))
-            """,
-            cancellationToken
-        );
+    )
+    {
+        var ended = await db
+            .Database.SqlQuery<Guid>(
+                $"""
+                DELETE FROM group_invitations i
+                WHERE i.group_id = {groupId}
+                  AND NOT EXISTS (
+                      SELECT 1 FROM group_members m
+                      WHERE m.group_id = i.group_id AND m.user_id = i.invited_by
+                        AND m.role IN ('owner', 'moderator'))
+                RETURNING i.user_id AS "Value"
+                """
+            )
+            .ToListAsync(cancellationToken);
+        AnnounceEndedInvitations(db, groupId, ended, now);
+    }
 
     /// <summary>
     /// The group's member count as committed rows say it (tracked entities may hold an older one), as

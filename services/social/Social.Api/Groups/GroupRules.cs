@@ -90,11 +90,17 @@ public static partial class GroupRules
         CancellationToken cancellationToken
     )
     {
+        // Its standing invitations end with it (the rows go by cascade): their guests' "X invited you" asks nothing.
+        var guests = await db
+            .GroupInvitations.Where(i => i.GroupId == group.Id)
+            .Select(i => i.UserId)
+            .ToListAsync(cancellationToken);
         db.Groups.Remove(group);
         await db
             .RequestCooldowns.Where(c => c.Kind == RequestCooldowns.Group && c.TargetId == group.Id)
             .ExecuteDeleteAsync(cancellationToken);
         db.AddIntegrationEvent(new GroupDeleted(Guid.CreateVersion7(), now, group.Id));
+        GroupMemberships.AnnounceEndedInvitations(db, group.Id, guests, now);
     }
 
     /// <summary>The group's fields as the input that would produce them (the base an edit is overlaid on).</summary>

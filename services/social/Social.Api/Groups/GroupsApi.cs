@@ -382,7 +382,7 @@ public static class GroupsApi
                 // Now the owner and moderators decide who joins: an invitation a member sent while members could
                 // invite would let its addressee in without a request, so it goes (the managers' own stay).
                 if (changed.Contains("join_policy") && g.JoinPolicy == GroupJoinPolicy.Request)
-                    await GroupMemberships.DropUnmanagedInvitationsAsync(db, id, ct);
+                    await GroupMemberships.DropUnmanagedInvitationsAsync(db, id, now, ct);
                 if (changed.Count > 0)
                 {
                     g.UpdatedAt = now;
@@ -446,7 +446,7 @@ public static class GroupsApi
                 // An invitation whose sender no longer manages a group that approves who joins (demoted, removed,
                 // gone) is no approval: withdrawn here, when it would be used, the join asks as anyone's does.
                 if (g.JoinPolicy == GroupJoinPolicy.Request)
-                    await GroupMemberships.DropUnmanagedInvitationsAsync(db, id, ct);
+                    await GroupMemberships.DropUnmanagedInvitationsAsync(db, id, now, ct);
                 var invited = await db.GroupInvitations.AnyAsync(i => i.GroupId == id && i.UserId == callerId, ct);
                 if (g.JoinPolicy == GroupJoinPolicy.Invite && !invited)
                     throw new ForbiddenException("This group is by invitation only; ask a member to invite you.");
@@ -573,7 +573,13 @@ public static class GroupsApi
                     await RequestCooldowns.StartAsync(db, RequestCooldowns.Group, callerId, id, now, ct);
                     db.AddIntegrationEvent(new GroupJoinRequestEnded(Guid.CreateVersion7(), now, id, callerId));
                 }
-                await db.GroupInvitations.Where(i => i.GroupId == id && i.UserId == callerId).ExecuteDeleteAsync(ct);
+                // An invitation left is declined.
+                if (
+                    await db
+                        .GroupInvitations.Where(i => i.GroupId == id && i.UserId == callerId)
+                        .ExecuteDeleteAsync(ct) > 0
+                )
+                    GroupMemberships.AnnounceEndedInvitations(db, id, [callerId], now);
                 return await GroupMemberships.RemoveAsync(db, id, callerId, now, ct);
             },
             cancellationToken
