@@ -375,6 +375,25 @@ public sealed class NotificationsTests(MessagingFixture fx) : IClassFixture<Mess
         Assert.Single(await ItemsAsync(mod, "?unread_only=true"));
     }
 
+    [Fact]
+    public async Task A_deleted_group_s_join_requests_are_read_for_their_deciders()
+    {
+        var (ownerId, owner) = await fx.RegisteredAsync();
+        var (modId, mod) = await fx.RegisteredAsync();
+        var (askerId, _) = await fx.RegisteredAsync();
+        var groupId = Guid.NewGuid();
+        await fx.DeliverAsync(new GroupCreated(Guid.NewGuid(), fx.Tick(), groupId, ownerId, "Choir", "private"));
+        await fx.DeliverAsync(new GroupMemberJoined(Guid.NewGuid(), fx.Tick(), groupId, modId));
+        await fx.DeliverAsync(new GroupMemberRoleChanged(Guid.NewGuid(), fx.Tick(), groupId, modId, "moderator"));
+        await NotifiedAsync(new GroupJoinRequested(Guid.NewGuid(), fx.Tick(), groupId, askerId, "I sing"));
+        Assert.Single(await ItemsAsync(mod, "?unread_only=true"));
+
+        await fx.DeliverAsync(new GroupDeleted(Guid.NewGuid(), fx.Tick(), groupId));
+
+        Assert.Empty(await ItemsAsync(mod, "?unread_only=true"));
+        Assert.Empty(await ItemsAsync(owner, "?unread_only=true"));
+    }
+
     /// <summary>
     /// A request withdrawn (its asker left it) or made moot (they joined by an invitation) is no longer the deciders'
     /// to act on: read for them, as a decided one; its asker is told nothing.
