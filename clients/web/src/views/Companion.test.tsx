@@ -17,7 +17,101 @@ const stream = (events: [string, unknown][]) =>
     headers: { "Content-Type": "text/event-stream" },
   });
 
+/** A stream that sends `first`, then waits for `release()` before sending `then` and ending. */
+function heldStream(first: [string, unknown][], then: [string, unknown][]) {
+  let release = () => {};
+  const released = new Promise<void>((resolve) => (release = resolve));
+  const encode = (events: [string, unknown][]) =>
+    new TextEncoder().encode(events.map(([event, data]) => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`).join(""));
+  const body = new ReadableStream<Uint8Array>({
+    async start(controller) {
+      controller.enqueue(encode(first));
+      await released;
+      controller.enqueue(encode(then));
+      controller.close();
+    },
+  });
+  return { response: new Response(body, { status: 200, headers: { "Content-Type": "text/event-stream" } }), release: () => release() };
+}
+
 describe("Companion", () => {
+  it("keeps a message not answered on screen under Not sent when the box already holds the next one", async () => {
+    signedIn({ id: "me", role: "member" });
+    const held = heldStream(
+      [["delta", { text: "Half a tho" }]],
+      [["error", { title: "Service Unavailable", status: 503, detail: "The companion stopped answering." }]],
+    );
+    stubPlatform(({ method, path }) => {
+      if (method === "GET" && path === "/api/v1/companion/conversation") return { status: 200, body: history };
+      if (method === "POST" && path === "/api/v1/companion/messages/stream") return held.response;
+      return undefined;
+    });
+    render(<Companion />);
+    await screen.findByText("You are talking to an AI.");
+    fireEvent.input(screen.getByLabelText(/message/i), { target: { value: "A long first message" } });
+    fireEvent.submit(screen.getByLabelText(/message/i).closest("form")!);
+    await screen.findByText("Half a tho", { selector: "article *" });
+    fireEvent.input(screen.getByLabelText(/message/i), { target: { value: "The next one" } });
+    held.release();
+
+    const kept = await screen.findByRole("list", { name: "Not sent: copy what you want to keep." });
+    expect(within(kept).getByText("A long first message")).toBeTruthy();
+    expect((screen.getByLabelText(/message/i) as HTMLTextAreaElement).value).toBe("The next one");
+    expect(screen.getAllByRole("alert").map((a) => a.textContent).join(" ")).toContain("The companion stopped answering.");
+  });
+
+  it("keeps a safety answer it showed on screen, marked not saved, when storing the reply fails", async () => {
+    signedIn({ id: "me", role: "member" });
+    stubPlatform(({ method, path }) => {
+      if (method === "GET" && path === "/api/v1/companion/conversation") return { status: 200, body: history };
+      if (method === "POST" && path === "/api/v1/companion/messages/stream")
+        return stream([
+          ["delta", { text: "Something the screen stops" }],
+          ["replace", { text: "You are not alone: call 112 now.", safety: "crisis" }],
+          ["error", { title: "Service Unavailable", status: 503, detail: "The reply could not be stored." }],
+        ]);
+      return undefined;
+    });
+    render(<Companion />);
+    await screen.findByText("You are talking to an AI.");
+    fireEvent.input(screen.getByLabelText(/message/i), { target: { value: "I feel awful" } });
+    fireEvent.submit(screen.getByLabelText(/message/i).closest("form")!);
+
+    await waitFor(() => expect(screen.getAllByRole("alert").map((a) => a.textContent).join(" ")).toContain("could not be stored"));
+    expect(screen.getByText("You are not alone: call 112 now.", { selector: "article *" })).toBeTruthy();
+    expect(screen.getByText("Safety answer: help is available.")).toBeTruthy();
+    expect(screen.getAllByText("Not saved: the conversation does not keep this.").length).toBeGreaterThan(0);
+    expect((screen.getByLabelText(/message/i) as HTMLTextAreaElement).value).toBe("I feel awful");
+  });
+
+  it("shows earlier messages page by page above those shown, each once", async () => {
+    signedIn({ id: "me", role: "member" });
+    const line = (n: number, role: string) => ({
+      id: `00000000-0000-4000-8000-${String(n).padStart(12, "0")}`,
+      seq: n,
+      role,
+      text: `Line ${n}`,
+      client_txn_id: role === "user" ? `t${n}` : null,
+      created_at: `2026-12-02T10:00:${String(n).padStart(2, "0")}Z`,
+    });
+    const asked = stubPlatform(({ method, path, url }) => {
+      if (method === "GET" && path === "/api/v1/companion/conversation")
+        return url.searchParams.get("cursor") === "page2"
+          ? { status: 200, body: { ...history, items: [line(2, "assistant"), line(1, "user")], next_cursor: null } }
+          : { status: 200, body: { ...history, items: [line(4, "assistant"), line(3, "user")], next_cursor: "page2" } };
+      return undefined;
+    });
+    render(<Companion />);
+    await screen.findByText("Line 4", { selector: "article *" });
+    expect(screen.queryByText("Line 1", { selector: "article *" })).toBeNull();
+
+    fireEvent.click(screen.getByRole("button", { name: "Show earlier messages" }));
+    await screen.findByText("Line 1", { selector: "article *" });
+    expect(screen.getAllByRole("article").map((a) => a.querySelector(".text")?.textContent)).toEqual(["Line 1", "Line 2", "Line 3", "Line 4"]);
+    expect(screen.queryByRole("button", { name: "Show earlier messages" })).toBeNull();
+    expect(asked.filter((a) => a.url.searchParams.get("cursor") === "page2")).toHaveLength(1);
+  });
+
   it("says a reply the platform gave up on in its words, takes the exchange out, and puts the message back", async () => {
     signedIn({ id: "me", role: "member" });
     const sent: string[] = [];

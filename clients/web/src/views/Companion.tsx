@@ -24,6 +24,8 @@ interface Line {
   safety?: string | null;
   reminder?: string | null;
   streaming?: boolean;
+  // shown, but the platform kept nothing of it (a safety answer whose store failed stays on screen)
+  unsaved?: boolean;
 }
 
 /** The AI companion: the disclosure as the API words it, replies streamed (server-sent events) as they are written. */
@@ -37,7 +39,14 @@ export function Companion() {
   // past today's limit: the session the refusal offers, and what became of one bought
   const [offer, setOffer] = useState<Offer | null>(null);
   const [note, setNote] = useState<string | null>(null);
+  // messages not answered while the box held the next one: kept on screen to copy, never silently dropped
+  const [unsent, setUnsent] = useState<string[]>([]);
+  // where the conversation before the lines shown goes on (null: nothing earlier), and a read of it on its way
+  const [earlier, setEarlier] = useState<string | null>(null);
+  const [loadingEarlier, setLoadingEarlier] = useState(false);
   const log = useRef<HTMLDivElement>(null);
+  // the next change of lines adds older ones above: the view stays where the person is reading
+  const keepScroll = useRef<number | null>(null);
   // a message whose reply never reached the page, and its client_txn_id: sent again, the companion answers it once
   const unanswered = useRef<{ text: string; txn: string } | null>(null);
   // what the box holds now, for a reply that fails after the person started typing the next message
@@ -52,11 +61,40 @@ export function Companion() {
     const before = [...history.value.items].reverse().map(toLine);
     const known = new Set(before.map((l) => l.id));
     setLines((current) => [...before, ...current.filter((l) => !known.has(l.id))]);
+    setEarlier(history.value.next_cursor ?? null);
   }, [history.value]);
 
   useLayoutEffect(() => {
-    if (log.current) log.current.scrollTop = log.current.scrollHeight;
+    if (!log.current) return;
+    const below = keepScroll.current;
+    keepScroll.current = null;
+    log.current.scrollTop = below === null ? log.current.scrollHeight : log.current.scrollHeight - below;
   }, [lines]);
+
+  /** The page of the conversation before the lines shown, above them (each line once). */
+  async function showEarlier() {
+    if (!earlier || loadingEarlier) return;
+    setLoadingEarlier(true);
+    setError(null);
+    try {
+      const { data, error, response } = await session.api.aiCompanion.GET("/api/v1/companion/conversation", {
+        params: { query: { limit: 50, cursor: earlier } },
+      });
+      if (!data) return setError(problemText(error, response, "The earlier conversation could not be loaded."));
+      const older = [...data.items].reverse().map(toLine);
+      if (log.current) keepScroll.current = log.current.scrollHeight - log.current.scrollTop;
+      setLines((current) => {
+        const known = new Set(current.map((l) => l.id));
+        return [...older.filter((l) => !known.has(l.id)), ...current];
+      });
+      setEarlier(data.next_cursor ?? null);
+    } catch (e) {
+      if (e instanceof Unreachable) setError(unreachable);
+      else throw e;
+    } finally {
+      setLoadingEarlier(false);
+    }
+  }
 
   async function send(event: Event) {
     event.preventDefault();
@@ -66,19 +104,33 @@ export function Companion() {
     setError(null);
     setNote(null);
     setDraft("");
+    setUnsent((all) => all.filter((t) => t !== text));
     const txn = unanswered.current?.text === text ? unanswered.current.txn : newTxnId();
     unanswered.current = null;
     const replyId = `reply-${newTxnId()}`;
     setLines((all) => [...all, { id: `me-${replyId}`, role: "user", text }, { id: replyId, role: "assistant", text: "", streaming: true }]);
     const update = (change: Partial<Line>) => setLines((all) => all.map((l) => (l.id === replyId ? { ...l, ...change } : l)));
+    // a safety answer shown (help is available) is never taken off the screen, whatever becomes of its storing
+    let crisisShown = false;
+    // the message goes back in the box, or, when the person has started the next one, under "Not sent"
+    const giveBack = () => {
+      if (!typed.current.trim()) {
+        setDraft(text);
+        return "Your message is back in the box.";
+      }
+      setUnsent((all) => (all.includes(text) ? all : [...all, text]));
+      return "Your message was not answered: copy it from \u201cNot sent\u201d to send it again.";
+    };
     // the reply never reached the page whole, or the platform may still be on it: the message may have been answered
     // and kept, so it keeps its client_txn_id, and sent again it is answered once (the exchange kept, or a new reply)
     const unsettled = (why: string) => {
       unanswered.current = { text, txn };
-      setLines((all) => all.filter((l) => l.id !== replyId && l.id !== `me-${replyId}`));
-      if (typed.current.trim()) return setError(`${why} Your message was not answered: send it again.`);
-      setDraft(text);
-      setError(`${why} Your message is back in the box.`);
+      if (crisisShown)
+        setLines((all) =>
+          all.map((l) => (l.id === replyId || l.id === `me-${replyId}` ? { ...l, streaming: false, unsaved: true } : l)),
+        );
+      else setLines((all) => all.filter((l) => l.id !== replyId && l.id !== `me-${replyId}`));
+      setError(`${why} ${giveBack()}`);
     };
     try {
       const { data, error, response } = await session.api.aiCompanion.POST("/api/v1/companion/messages/stream", {
@@ -91,15 +143,19 @@ export function Companion() {
         const offered = response.status === 429 ? offerOf(error) : null;
         if (offered) {
           setLines((all) => all.filter((l) => l.id !== replyId && l.id !== `me-${replyId}`));
-          if (!typed.current.trim()) setDraft(text);
+          if (typed.current.trim()) setUnsent((all) => (all.includes(text) ? all : [...all, text]));
+          else setDraft(text);
           return setOffer(offered);
         }
         if (!settled(response)) return unsettled(why);
         // refused for good (text it does not take, a 403): nothing was kept, so the exchange goes and the words go back
         // in the box for the person to change, unless they started the next message
         setLines((all) => all.filter((l) => l.id !== replyId && l.id !== `me-${replyId}`));
-        if (!typed.current.trim()) setDraft(text);
-        return setError(why);
+        if (!typed.current.trim()) {
+          setDraft(text);
+          return setError(why);
+        }
+        return setError(`${why} ${giveBack()}`);
       }
       let written = "";
       let ended = false;
@@ -107,7 +163,10 @@ export function Companion() {
         const body: unknown = JSON.parse(payload);
         const as = <K extends keyof StreamEvents>(_: K) => body as StreamEvents[K];
         if (name === "delta") update({ text: (written += as("delta").text) });
-        else if (name === "replace") update({ text: (written = as("replace").text), safety: as("replace").safety ?? null });
+        else if (name === "replace") {
+          crisisShown ||= as("replace").safety === "crisis";
+          update({ text: (written = as("replace").text), safety: as("replace").safety ?? null });
+        }
         else if (name === "reminder") update({ reminder: as("reminder").text });
         else if (name === "done") {
           ended = true;
@@ -175,6 +234,11 @@ export function Companion() {
         {disclosure && <p class="notice">{disclosure}</p>}
         <LoadFailed what="The conversation so far" loaded={history} />
         <div class="log companion-log" role="log" aria-label="Companion conversation" ref={log} tabIndex={0} aria-busy={busy}>
+          {earlier && (
+            <button type="button" class="link older" disabled={loadingEarlier} onClick={() => void showEarlier()}>
+              Show earlier messages
+            </button>
+          )}
           {lines.length === 0 && history.value && <p class="empty">Say hello to start.</p>}
           {lines.map((l) => (
             <article key={l.id} class={`message${l.role === "user" ? " mine" : ""}`} aria-label={l.role === "user" ? "You" : "Companion"}>
@@ -185,9 +249,22 @@ export function Companion() {
               <p class="text">{l.text}</p>
               {l.safety && <p class="meta">{l.safety === "crisis" ? "Safety answer: help is available." : "The companion cannot help with this."}</p>}
               {l.reminder && <p class="banner">{l.reminder}</p>}
+              {l.unsaved && <p class="meta">Not saved: the conversation does not keep this.</p>}
             </article>
           ))}
         </div>
+        {unsent.length > 0 && (
+          <div class="card">
+            <p id="companion-unsent">Not sent: copy what you want to keep.</p>
+            <ul aria-labelledby="companion-unsent">
+              {unsent.map((text, i) => (
+                <li key={i}>
+                  <p class="text">{text}</p>
+                </li>
+              ))}
+            </ul>
+          </div>
+        )}
         <Failure text={error} />
         <Banner text={note} />
         {offer && (
