@@ -860,7 +860,7 @@ export interface components {
             /** Format: date-time */
             occurred_at: string;
         };
-        /** @description A group as the caller sees it: its settings, its owner (null when a block stands between them), the caller's role (owner | moderator | member, null when not one) and membership_status member | pending | invited | none. recent_activity: on GET /api/v1/groups/{id} only (null elsewhere), the latest 10 joins and threads started, newest first (for members only in a private or secret group; nobody blocked either way). */
+        /** @description A group as the caller sees it: its settings, its owner (null when a block stands between them), the caller's role (owner | moderator | member, null when not one) and membership_status member | pending | invited | none. recent_activity: on GET /api/v1/groups/{id} only (null elsewhere), the latest 10 joins and threads started, newest first (for members only in a private or secret group; nobody blocked either way). member_count leaves out the members a block on either side hides from the caller, as the members list does. */
         GroupDto: {
             /** Format: uuid */
             id: string;
