@@ -26,7 +26,7 @@ public sealed class ReportsTests(SocialFixture fx) : IClassFixture<SocialFixture
         Assert.Equal(reporterId.ToString(), filed["reporter_id"]!.GetValue<string>());
         var id = filed["id"]!.GetValue<string>();
         // The same target again while the first is open is 409;
-        // another target, or a group with the same id, is a new report.
+        // another target is a new report, and a group that does not exist is no target.
         await (
             await fx.Client.PostJson(
                 "/api/v1/reports",
@@ -46,6 +46,18 @@ public sealed class ReportsTests(SocialFixture fx) : IClassFixture<SocialFixture
                 {
                     target_type = "group",
                     target_id = targetId,
+                    category = "spam",
+                },
+                reporter
+            )
+        ).AssertProblem(404);
+        await (
+            await fx.Client.PostJson(
+                "/api/v1/reports",
+                new
+                {
+                    target_type = "group",
+                    target_id = await GroupsFlow.CreateAsync(fx, target),
                     category = "spam",
                 },
                 reporter
@@ -335,7 +347,7 @@ public sealed class ReportsTests(SocialFixture fx) : IClassFixture<SocialFixture
                     new
                     {
                         target_type = "group",
-                        target_id = Guid.NewGuid(),
+                        target_id = await GroupsFlow.CreateAsync(fx, me),
                         category = "sexual",
                     },
                     me
@@ -490,7 +502,7 @@ public sealed class ReportsTests(SocialFixture fx) : IClassFixture<SocialFixture
         var (targetId, _, _) = await fx.RegisteredAsync();
         var admin = Admin();
         var userReport = await FileAsync(reporter, "user", targetId);
-        var groupReport = await FileAsync(reporter, "group", Guid.NewGuid());
+        var groupReport = await FileAsync(reporter, "group", Guid.Parse(await GroupsFlow.CreateAsync(fx, reporter)));
         var now = fx.Clock.GetUtcNow();
         var refused = new (string Id, object Body)[]
         {
@@ -623,7 +635,8 @@ public sealed class ReportsTests(SocialFixture fx) : IClassFixture<SocialFixture
     {
         var (_, reporter, _) = await fx.RegisteredAsync();
         var admin = Admin();
-        var id = await FileAsync(reporter, targetType, Guid.NewGuid());
+        var target = targetType == "group" ? Guid.Parse(await GroupsFlow.CreateAsync(fx, reporter)) : Guid.NewGuid();
+        var id = await FileAsync(reporter, targetType, target);
 
         // Still open for a resolution that fits content.
         await RefusedThenResolvedAsync(id, admin, "suspend_user", Reports.ReportsApi.NoPersonInContent);

@@ -197,6 +197,13 @@ public static class ReportsApi
             if (!await db.UserProfiles.Listed().AnyAsync(p => p.UserId == targetId, cancellationToken))
                 throw new NotFoundException(ProfileAccess.NoSuchUser);
         }
+        // A group is this service's own: one that does not exist (or is gone) fills no admin's queue. (Messages and
+        // events live in other services; their reports are taken as they come.)
+        else if (
+            targetType == ReportVocabulary.GroupTarget
+            && !await db.Groups.AnyAsync(g => g.Id == targetId, cancellationToken)
+        )
+            throw new NotFoundException(GroupAccess.NoSuchGroup);
 
         // The same target again is the 409 it always was; a new one, past the open reports allowed, waits.
         if (
