@@ -14,6 +14,23 @@ export function Failure({ text }: { text: string | null | undefined }) {
  * has nothing to say (empty, it takes no room), so words put in it later are announced: screen readers may not
  * announce a region inserted with its words. So render it where its words will be, whether or not there are any yet.
  */
+/** Words the platform did not take, kept on screen for the person to copy: never silently dropped. */
+export function NotSent({ id, texts }: { id: string; texts: string[] }) {
+  if (texts.length === 0) return null;
+  return (
+    <div class="card">
+      <p id={id}>Not sent: copy what you want to keep.</p>
+      <ul aria-labelledby={id}>
+        {texts.map((text, i) => (
+          <li key={i}>
+            <p class="text">{text}</p>
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
 export function Banner({ text }: { text: string | null | undefined }) {
   return (
     <p class="banner" role="status">

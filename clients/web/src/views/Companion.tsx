@@ -3,7 +3,7 @@ import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import { formatTime, newTxnId, session } from "../lib/app";
 import { LoadFailed, useLoad } from "../lib/list";
 import { problemText, settled, Unreachable, unreachable } from "../lib/session";
-import { Banner, Failure } from "../lib/said";
+import { Banner, Failure, NotSent } from "../lib/said";
 import { type Offer, SessionOffer, offerOf } from "./CompanionSession";
 import { CompanionSettings } from "./CompanionSettings";
 
@@ -253,18 +253,7 @@ export function Companion() {
             </article>
           ))}
         </div>
-        {unsent.length > 0 && (
-          <div class="card">
-            <p id="companion-unsent">Not sent: copy what you want to keep.</p>
-            <ul aria-labelledby="companion-unsent">
-              {unsent.map((text, i) => (
-                <li key={i}>
-                  <p class="text">{text}</p>
-                </li>
-              ))}
-            </ul>
-          </div>
-        )}
+        <NotSent id="companion-unsent" texts={unsent} />
         <Failure text={error} />
         <Banner text={note} />
         {offer && (

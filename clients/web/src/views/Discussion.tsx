@@ -7,7 +7,7 @@ import { type Attachment, AttachmentView, upload } from "./Attachment";
 import { attachmentRule } from "../lib/file";
 import { gist, MessageSearch, Quote, type Quoted } from "./MessageSearch";
 import { Replies } from "./Replies";
-import { Banner, Failure } from "../lib/said";
+import { Banner, Failure, NotSent } from "../lib/said";
 import { problemText, resync, settled } from "../lib/session";
 import { type Pending, updateWaiting, useWaiting, waitingIn } from "../lib/outbox";
 
@@ -505,18 +505,7 @@ export function Discussion({ conversationId, title, canSend, receipts = false, t
       <Banner text={closed ?? (reconnecting ? "Connecting… messages you send go out once the connection is back." : null)} />
       {closed === null && <MessageSearch conversationId={conversationId} show={(seq) => void reveal(seq)} />}
       {closed !== null && <p class="meta">Its messages can no longer be read, and nothing more can be sent to it.</p>}
-      {unsent.length > 0 && (
-        <div class="card">
-          <p id={`unsent-${conversationId}`}>Not sent: copy what you want to keep.</p>
-          <ul aria-labelledby={`unsent-${conversationId}`}>
-            {unsent.map((text, i) => (
-              <li key={i}>
-                <p class="text">{text}</p>
-              </li>
-            ))}
-          </ul>
-        </div>
-      )}
+      <NotSent id={`unsent-${conversationId}`} texts={unsent} />
       {closed === null && (
         <div class="log" role="log" aria-label="Discussion" aria-busy={loading} ref={log} onScroll={onScroll} tabIndex={0}>
           {hasOlder && (
