@@ -246,6 +246,13 @@ public sealed class NotificationsTests(MessagingFixture fx) : IClassFixture<Mess
         Assert.Equal(2, items.Count);
         Assert.NotNull(items.Single(i => i!["subject_id"]!.GetValue<Guid>() == groupId)!["read_at"]);
         Assert.Null(items.Single(i => i!["subject_id"]!.GetValue<Guid>() == otherGroupId)!["read_at"]);
+
+        // The join handled before the invitation's notifier, late in its queue: the member is not told of it.
+        var (lateId, late) = await fx.RegisteredAsync();
+        var invitedAt = fx.Tick();
+        await fx.DeliverAsync(new GroupMemberJoined(Guid.NewGuid(), fx.Tick(), groupId, lateId));
+        await NotifiedAsync(new GroupInvitationSent(Guid.NewGuid(), invitedAt, groupId, lateId, ownerId));
+        Assert.Empty(await ItemsAsync(late));
     }
 
     [Fact]

@@ -320,8 +320,9 @@ public sealed class GroupJoinRequestEndedConsumer(MessagingDbContext db, ILogger
 
 /// <summary>
 /// The person invited is told who invited them (never across a block: social refuses the invitation then, and one
-/// made since is hidden); nobody when the invitation ended since it was made (the end, handled first, found nothing to
-/// mark read: <see cref="GroupInvitationsEndedConsumer"/>) or the group is gone.
+/// made since is hidden); nobody when the invitation ended since it was made, unused (the end, handled first, found
+/// nothing to mark read: <see cref="GroupInvitationsEndedConsumer"/>) or used by a join (a member since: no one is
+/// invited while a member), or the group is gone.
 /// </summary>
 public sealed class GroupInvitationSentNotifier(
     MessagingDbContext db,
@@ -339,7 +340,12 @@ public sealed class GroupInvitationSentNotifier(
             await Db.GroupInvitationEnds.AnyAsync(
                 e => e.GroupId == m.GroupId && e.UserId == m.UserId && e.EndedAt > m.OccurredAt,
                 cancellationToken
-            ) || await Db.Groups.AnyAsync(g => g.GroupId == m.GroupId && g.Deleted, cancellationToken)
+            )
+            || await Db.GroupMembers.AnyAsync(
+                g => g.GroupId == m.GroupId && g.UserId == m.UserId && g.Active && g.AsOf > m.OccurredAt,
+                cancellationToken
+            )
+            || await Db.Groups.AnyAsync(g => g.GroupId == m.GroupId && g.Deleted, cancellationToken)
         )
             return [];
         return
