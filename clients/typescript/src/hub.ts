@@ -176,12 +176,14 @@ export class ChatHubClient {
 
   /**
    * Asks the hub to leave once more, without waiting or failing: a join that was slowed down by the hub's limit may
-   * have reached it after the leave.
+   * have reached it after the leave. Not when the latest asked is a join (one still on its way, asked after the
+   * leave): the leave would undo it.
    */
   private leaveAgain(leave: "LeaveConversation" | "LeaveGroup", id: string): void {
     const key = leave === "LeaveGroup" ? `group:${id}` : id;
-    const leaving = this.intents.get(key)?.n ?? 0;
-    void this.invokePaced(leave, [id], this.latest(key, leaving)).catch(() => undefined);
+    const latest = this.intents.get(key);
+    if (latest?.join) return;
+    void this.invokePaced(leave, [id], this.latest(key, latest?.n ?? 0)).catch(() => undefined);
   }
 
   /** Whether the join or leave numbered `intent` is still the latest asked of `key`, asked when it would be tried again. */

@@ -17,8 +17,13 @@ interface Invocation {
   arguments: unknown[];
 }
 
-/** A hub on a real port: negotiation, the handshake, and each invocation answered by `answer`. */
-async function fakeHub(answer: (call: Invocation, n: number) => { result?: unknown; error?: string }) {
+/**
+ * A hub on a real port: negotiation, the handshake, and each invocation answered by `answer`, after `delay` ms when it
+ * says so, followed by the hub's own invocations in `then` (pushes such as new_message).
+ */
+async function fakeHub(
+  answer: (call: Invocation, n: number) => { result?: unknown; error?: string; delay?: number; then?: { target: string; arguments: unknown[] }[] },
+) {
   const calls: Invocation[] = [];
   const server: Server = createServer((request, response) => {
     if (request.method === "POST" && request.url?.startsWith("/hubs/chat/negotiate")) {
@@ -48,9 +53,12 @@ async function fakeHub(answer: (call: Invocation, n: number) => { result?: unkno
         }
         if (message.type !== 1) continue;
         calls.push(message);
-        const { result, error } = answer(message, calls.filter((c) => c.target === message.target).length);
+        const { result, error, delay, then } = answer(message, calls.filter((c) => c.target === message.target).length);
         const completion = error === undefined ? { type: 3, invocationId: message.invocationId, result } : { type: 3, invocationId: message.invocationId, error };
-        socket.send(JSON.stringify(completion) + separator);
+        setTimeout(() => {
+          socket.send(JSON.stringify(completion) + separator);
+          for (const push of then ?? []) socket.send(JSON.stringify({ type: 1, ...push }) + separator);
+        }, delay ?? 0);
       }
     });
   });
@@ -124,6 +132,38 @@ test("a leave slowed down by the hub's limit is not asked again after a later jo
 
     const targets = hub.calls.map((c) => c.target);
     assert.deepEqual(targets, ["JoinConversation", "LeaveConversation", "JoinConversation"]);
+    assert.equal(client.lastSeq(conversation), 0);
+  } finally {
+    await client.stop();
+    await hub.close();
+  }
+});
+
+test("a catch-up answered after a leave and a later join does not leave again, which would undo that join", async () => {
+  const conversation = "0b4f2d8e-4a7c-4e55-8d7e-6f0a7c1d2e3f";
+  const page = { items: [], has_more: false, last_seq: 0 };
+  const pushed = { conversation_id: conversation, id: "1c0e6a52-3f5e-4d8e-9a1b-2c3d4e5f6a7b", seq: 5, text: "a gap" };
+  const hub = await fakeHub((call, n) => {
+    if (call.target !== "JoinConversation") return { result: null };
+    // the first join is followed by a push past a gap (the client catches up); the catch-up's join is slow, and the
+    // join asked after a leave slower still
+    if (n === 1) return { result: page, then: [{ target: "new_message", arguments: [pushed] }] };
+    return { result: page, delay: n === 2 ? 300 : 700 };
+  });
+  const client = new ChatHubClient({ baseUrl: hub.baseUrl, token: "token" });
+  try {
+    await client.start();
+    await client.joinConversation(conversation, 0);
+    // the catch-up's join is on its way
+    for (let i = 0; i < 50 && hub.calls.filter((c) => c.target === "JoinConversation").length < 2; i++)
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    await client.leaveConversation(conversation);
+    const joinedAgain = client.joinConversation(conversation, 0);
+    await joinedAgain;
+    await new Promise((resolve) => setTimeout(resolve, 300));
+
+    const targets = hub.calls.map((c) => c.target);
+    assert.deepEqual(targets, ["JoinConversation", "JoinConversation", "LeaveConversation", "JoinConversation"]);
     assert.equal(client.lastSeq(conversation), 0);
   } finally {
     await client.stop();
