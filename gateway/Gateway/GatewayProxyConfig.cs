@@ -44,8 +44,8 @@ public static class GatewayProxyConfig
 
     /// <summary>
     /// Configuration key of how long, in seconds, the gateway waits on a service that sends nothing (neither the
-    /// answer's headers nor more of its body) before giving up with a 503; YARP's 100 s when not set. YARP applies it to
-    /// upgraded connections and streamed answers too, so it must stay above the hub's keep-alive (15 s) and the
+    /// answer's headers nor more of its body) before giving up with a 503; YARP's 100 s when not set. YARP applies it
+    /// to upgraded connections and streamed answers too, so it must stay above the hub's keep-alive (15 s) and the
     /// companion's longest silence (20 s).
     /// </summary>
     public const string ServiceTimeoutKey = "Proxy:ServiceTimeoutSeconds";

@@ -187,7 +187,12 @@ public sealed class GroupAnnouncementsTests(SocialFixture fx) : IClassFixture<So
         // Gone with their sender, who no longer decides once the group approves who joins.
         await InviteAsync(member, guests[3].Id);
         await (
-            await fx.Client.SendJson(HttpMethod.Patch, $"/api/v1/groups/{group}", new { join_policy = "request" }, owner)
+            await fx.Client.SendJson(
+                HttpMethod.Patch,
+                $"/api/v1/groups/{group}",
+                new { join_policy = "request" },
+                owner
+            )
         ).AssertStatus(200);
         Assert.Equal(1L, await EndedAsync(group, guests[3].Id));
         // Gone with their sender, who left.
@@ -199,13 +204,13 @@ public sealed class GroupAnnouncementsTests(SocialFixture fx) : IClassFixture<So
         Assert.Equal(1L, await EndedAsync(group, guests[4].Id));
         // Withdrawn by a block between the two.
         await InviteAsync(owner, guests[5].Id);
-        await (
-            await fx.Client.SendJson(HttpMethod.Put, $"/api/v1/blocks/{guests[5].Id}", null, owner)
-        ).AssertStatus(204);
+        await (await fx.Client.SendJson(HttpMethod.Put, $"/api/v1/blocks/{guests[5].Id}", null, owner)).AssertStatus(
+            204
+        );
         Assert.Equal(1L, await EndedAsync(group, guests[5].Id));
-        await (
-            await fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/blocks/{guests[5].Id}", null, owner)
-        ).AssertStatus(204);
+        await (await fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/blocks/{guests[5].Id}", null, owner)).AssertStatus(
+            204
+        );
         // Gone with the group.
         await InviteAsync(owner, guests[5].Id);
         await (await fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/groups/{group}", null, owner)).AssertStatus(204);

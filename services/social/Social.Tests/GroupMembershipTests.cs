@@ -404,8 +404,9 @@ public sealed class GroupMembershipTests(SocialFixture fx) : IClassFixture<Socia
             var mine = await (await fx.Client.Get("/api/v1/groups/mine", token)).AssertStatus(200);
             Assert.Equal(
                 count,
-                mine["items"]!.AsArray().Single(g => g!["id"]!.GetValue<string>() == id)!["member_count"]!
-                    .GetValue<int>()
+                mine["items"]!.AsArray().Single(g => g!["id"]!.GetValue<string>() == id)![
+                    "member_count"
+                ]!.GetValue<int>()
             );
         }
 

@@ -125,7 +125,8 @@ public static class GroupMemberships
 
     /// <summary>
     /// The group's member count as committed rows say it (tracked entities may hold an older one), as
-    /// <paramref name="callerId"/> is shown it: without the members a block hides from them (<see cref="HiddenAsync"/>).
+    /// <paramref name="callerId"/> is shown it: without the members a block hides from them
+    /// (<see cref="HiddenAsync"/>).
     /// </summary>
     public static async Task<int> CountAsync(
         SocialDbContext db,

@@ -575,9 +575,8 @@ public static class GroupsApi
                 }
                 // An invitation left is declined.
                 if (
-                    await db
-                        .GroupInvitations.Where(i => i.GroupId == id && i.UserId == callerId)
-                        .ExecuteDeleteAsync(ct) > 0
+                    await db.GroupInvitations.Where(i => i.GroupId == id && i.UserId == callerId).ExecuteDeleteAsync(ct)
+                    > 0
                 )
                     GroupMemberships.AnnounceEndedInvitations(db, id, [callerId], now);
                 return await GroupMemberships.RemoveAsync(db, id, callerId, now, ct);
