@@ -119,7 +119,7 @@ public static class BlocksApi
                 // (Hidden by the block meanwhile, the invitation's notification would show again, unread, at an
                 // unblock.)
                 foreach (var invitation in withdrawn)
-                    GroupMemberships.AnnounceEndedInvitations(db, invitation.GroupId, [invitation.UserId], now);
+                    GroupRules.AnnounceEndedInvitations(db, invitation.GroupId, [invitation.UserId], now);
                 db.AddIntegrationEvent(new UserBlocked(Guid.CreateVersion7(), now, callerId, userId));
                 return true;
             },

@@ -55,7 +55,7 @@ public sealed class GroupEraser(SocialDbContext db, TimeProvider clock) : IUserD
             .ExecuteDeleteAsync(cancellationToken);
         var endedAt = clock.GetUtcNow() is var at && at > deleted.OccurredAt ? at : deleted.OccurredAt;
         foreach (var group in sent.GroupBy(i => i.GroupId))
-            GroupMemberships.AnnounceEndedInvitations(db, group.Key, [.. group.Select(i => i.UserId)], endedAt);
+            GroupRules.AnnounceEndedInvitations(db, group.Key, [.. group.Select(i => i.UserId)], endedAt);
         await db.SaveChangesAsync(cancellationToken);
         // A payment still arriving for one finds no purchase and is refunded.
         await db.GroupPurchases.Where(p => p.UserId == userId).ExecuteDeleteAsync(cancellationToken);

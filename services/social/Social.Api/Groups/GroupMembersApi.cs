@@ -503,7 +503,7 @@ public static class GroupMembersApi
                         .ExecuteDeleteAsync(ct);
                     if (withdrawn == 0)
                         throw new NotFoundException("This person is neither a member of this group nor invited to it.");
-                    GroupMemberships.AnnounceEndedInvitations(db, id, [userId], clock.GetUtcNow());
+                    GroupRules.AnnounceEndedInvitations(db, id, [userId], clock.GetUtcNow());
                     // Withdrawn, the group's yes is taken back (a paid group's approval is an invitation): asking
                     // again waits, as after a request turned down, where a group takes requests.
                     if (g.JoinPolicy == GroupJoinPolicy.Request)

@@ -76,23 +76,8 @@ public static class GroupMemberships
             )
             .ToListAsync(cancellationToken);
         db.AddIntegrationEvent(new GroupMemberLeft(Guid.CreateVersion7(), now, groupId, userId));
-        AnnounceEndedInvitations(db, groupId, ended, now);
+        GroupRules.AnnounceEndedInvitations(db, groupId, ended, now);
         return true;
-    }
-
-    /// <summary>
-    /// Tells that the invitations of <paramref name="guests"/> to the group ended without a join
-    /// (GroupInvitationsEnded), when there were any: their "X invited you to join" asks nothing more of them.
-    /// </summary>
-    public static void AnnounceEndedInvitations(
-        SocialDbContext db,
-        Guid groupId,
-        IReadOnlyList<Guid> guests,
-        DateTimeOffset now
-    )
-    {
-        if (guests.Count > 0)
-            db.AddIntegrationEvent(new GroupInvitationsEnded(Guid.CreateVersion7(), now, groupId, [.. guests]));
     }
 
     /// <summary>
@@ -120,7 +105,7 @@ public static class GroupMemberships
                 """
             )
             .ToListAsync(cancellationToken);
-        AnnounceEndedInvitations(db, groupId, ended, now);
+        GroupRules.AnnounceEndedInvitations(db, groupId, ended, now);
     }
 
     /// <summary>

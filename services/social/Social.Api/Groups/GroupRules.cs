@@ -100,7 +100,22 @@ public static partial class GroupRules
             .RequestCooldowns.Where(c => c.Kind == RequestCooldowns.Group && c.TargetId == group.Id)
             .ExecuteDeleteAsync(cancellationToken);
         db.AddIntegrationEvent(new GroupDeleted(Guid.CreateVersion7(), now, group.Id));
-        GroupMemberships.AnnounceEndedInvitations(db, group.Id, guests, now);
+        AnnounceEndedInvitations(db, group.Id, guests, now);
+    }
+
+    /// <summary>
+    /// Tells that the invitations of <paramref name="guests"/> to the group ended without a join
+    /// (GroupInvitationsEnded), when there were any: their "X invited you to join" asks nothing more of them.
+    /// </summary>
+    public static void AnnounceEndedInvitations(
+        SocialDbContext db,
+        Guid groupId,
+        IReadOnlyList<Guid> guests,
+        DateTimeOffset now
+    )
+    {
+        if (guests.Count > 0)
+            db.AddIntegrationEvent(new GroupInvitationsEnded(Guid.CreateVersion7(), now, groupId, [.. guests]));
     }
 
     /// <summary>The group's fields as the input that would produce them (the base an edit is overlaid on).</summary>

@@ -578,7 +578,7 @@ public static class GroupsApi
                     await db.GroupInvitations.Where(i => i.GroupId == id && i.UserId == callerId).ExecuteDeleteAsync(ct)
                     > 0
                 )
-                    GroupMemberships.AnnounceEndedInvitations(db, id, [callerId], now);
+                    GroupRules.AnnounceEndedInvitations(db, id, [callerId], now);
                 return await GroupMemberships.RemoveAsync(db, id, callerId, now, ct);
             },
             cancellationToken
