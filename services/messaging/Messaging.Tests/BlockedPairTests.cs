@@ -272,7 +272,25 @@ public sealed class BlockedPairTests(RealTimeFixture fx) : IClassFixture<RealTim
         // conversations list shows it).
         foreach (var url in new[] { list, search })
             Assert.Equal(3, (await Threads(a, url)).Count);
-        await (await fx.Client.Get($"/api/v1/threads/{bThread}", a.Token)).AssertStatus(200);
+        var opened = await (await fx.Client.Get($"/api/v1/threads/{bThread}", a.Token)).AssertStatus(200);
+        // Its author as a deleted account, in the lists and by id: no name, no picture across the block.
+        var listed = new List<JsonNode>();
+        foreach (var url in new[] { list, search })
+            listed.AddRange(
+                (await (await fx.Client.Get(url, a.Token)).AssertStatus(200))["items"]!
+                    .AsArray()
+                    .Where(t => t!["id"]!.GetValue<string>() == bThread)
+                    .Select(t => t!)
+            );
+        foreach (var thread in listed.Append(opened))
+        {
+            Assert.Equal(b.Id.ToString(), thread["author"]!["user_id"]!.GetValue<string>());
+            Assert.Null(thread["author"]!["username"]);
+            Assert.Null(thread["author"]!["display_name"]);
+        }
+        // The third member, in no block, sees b's name.
+        var byC = await (await fx.Client.Get($"/api/v1/threads/{bThread}", c.Token)).AssertStatus(200);
+        Assert.NotNull(byC["author"]!["username"]);
         // The third member still sees all three.
         Assert.Equal(3, (await Threads(c, list)).Count);
         Assert.Equal(3, (await Threads(c, search)).Count);

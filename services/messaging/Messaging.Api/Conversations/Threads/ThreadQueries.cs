@@ -104,6 +104,7 @@ public static class ThreadQueries
             .ToListAsync(cancellationToken);
         return await PageAsync(
             db,
+            userId,
             page,
             limit,
             r => new ThreadPosition(r.PinRank, r.LastActivityAt, r.Id).ToString(),
@@ -132,7 +133,14 @@ public static class ThreadQueries
             .ThenByDescending(r => r.Id)
             .Take(Keyset.Probe(limit))
             .ToListAsync(cancellationToken);
-        return await PageAsync(db, page, limit, r => TimeAndId.Format(r.LastActivityAt, r.Id), cancellationToken);
+        return await PageAsync(
+            db,
+            userId,
+            page,
+            limit,
+            r => TimeAndId.Format(r.LastActivityAt, r.Id),
+            cancellationToken
+        );
     }
 
     /// <summary>One thread as the lists show it, or null when the caller may not see it (see
@@ -150,28 +158,50 @@ public static class ThreadQueries
             .FirstOrDefaultAsync(cancellationToken);
         if (row is null)
             return null;
-        // A moderator acting across a block (acrossBlocks) sees the thread, its author as a deleted account: no name,
-        // no picture, as the author's messages show them.
-        var hidden =
-            acrossBlocks
-            && row.AuthorId != userId
-            && await RelationQueries.BlockedWith(db, userId).ContainsAsync(row.AuthorId, cancellationToken);
-        var names = hidden
-            ? new Dictionary<Guid, UserRef> { [row.AuthorId] = new UserRef(row.AuthorId, null, null) }
-            : await Names.LoadAsync(db, [row.AuthorId], cancellationToken);
-        return ToDto(row, names);
+        return ToDto(row, await AuthorsAsync(db, userId, [row], cancellationToken));
     }
 
     private static async Task<CursorPage<ThreadDto>> PageAsync(
         MessagingDbContext db,
+        Guid userId,
         List<ThreadRow> rows,
         int limit,
         Func<ThreadRow, string> positionOf,
         CancellationToken cancellationToken
     )
     {
-        var names = await Names.LoadAsync(db, rows.Select(r => r.AuthorId), cancellationToken);
+        var names = await AuthorsAsync(db, userId, rows, cancellationToken);
         return Keyset.Page(rows, limit, positionOf, r => ToDto(r, names));
+    }
+
+    // A moderator sees a thread whose author is in a block with them (Visible), its author as a deleted account: no
+    // name, no picture, as the author's messages show them.
+    private static async Task<IReadOnlyDictionary<Guid, UserRef>> AuthorsAsync(
+        MessagingDbContext db,
+        Guid userId,
+        IReadOnlyList<ThreadRow> rows,
+        CancellationToken cancellationToken
+    )
+    {
+        var authors = rows.Select(r => r.AuthorId).Where(a => a != userId).Distinct().ToList();
+        var hidden =
+            authors.Count == 0
+                ? []
+                : await RelationQueries
+                    .BlockedWith(db, userId)
+                    .Where(b => authors.Contains(b))
+                    .ToListAsync(cancellationToken);
+        var names = await Names.LoadAsync(
+            db,
+            rows.Select(r => r.AuthorId).Where(a => !hidden.Contains(a)),
+            cancellationToken
+        );
+        if (hidden.Count == 0)
+            return names;
+        var shown = new Dictionary<Guid, UserRef>(names);
+        foreach (var author in hidden)
+            shown[author] = new UserRef(author, null, null);
+        return shown;
     }
 
     private static ThreadDto ToDto(ThreadRow r, IReadOnlyDictionary<Guid, UserRef> names) =>
