@@ -9,8 +9,16 @@ public sealed partial class RecordingSmsSender : ISmsSender
 {
     public ConcurrentQueue<SmsMessage> Messages { get; } = new();
 
+    /// <summary>No provider configured: every text refused, as the default sender does outside Development.</summary>
+    public bool Unavailable { get; set; }
+
+    public Task EnsureAvailableAsync(CancellationToken cancellationToken) =>
+        Unavailable ? throw new SmsUnavailableException("Text messages cannot be sent right now.") : Task.CompletedTask;
+
     public Task SendAsync(SmsMessage message, CancellationToken cancellationToken)
     {
+        if (Unavailable)
+            throw new SmsUnavailableException("Text messages cannot be sent right now.");
         Messages.Enqueue(message);
         return Task.CompletedTask;
     }

@@ -269,6 +269,34 @@ public sealed class VerificationTests(IdentityFixture fx) : IClassFixture<Identi
     }
 
     [Fact]
+    public async Task Without_a_way_to_text_every_number_is_refused_alike_and_nothing_is_counted()
+    {
+        var (holder, phone) = await RegisterByPhoneAsync();
+        await (await Client.PostJson(Send, new { }, Token(holder))).AssertStatus(202);
+        await (await Client.PostJson(Confirm, new { code = fx.Sms.LastCodeTo(phone) }, Token(holder))).AssertStatus(
+            200
+        );
+        var (sameNumber, _) = await RegisterByPhoneAsync(phone);
+        var (otherNumber, _) = await RegisterByPhoneAsync();
+
+        fx.Sms.Unavailable = true;
+        try
+        {
+            // A number another account verified is texted nothing, yet answered as any other: no provider, no text.
+            var held = await (await Client.PostJson(Send, new { }, Token(sameNumber))).AssertProblem(503);
+            var free = await (await Client.PostJson(Send, new { }, Token(otherNumber))).AssertProblem(503);
+            Assert.Equal(free["detail"]!.GetValue<string>(), held["detail"]!.GetValue<string>());
+        }
+        finally
+        {
+            fx.Sms.Unavailable = false;
+        }
+        // Nothing was counted: once texts go out, asking again is answered at once, with no wait before a resend.
+        await (await Client.PostJson(Send, new { }, Token(otherNumber))).AssertStatus(202);
+        await (await Client.PostJson(Send, new { }, Token(sameNumber))).AssertStatus(202);
+    }
+
+    [Fact]
     public async Task The_log_sender_writes_the_code_in_Development_only()
     {
         var message = new SmsMessage("+971501234567", "Your Community verification code is 424242.");
@@ -290,9 +318,12 @@ public sealed class VerificationTests(IdentityFixture fx) : IClassFixture<Identi
                 );
                 Assert.Equal(503, refused.StatusCode);
             }
+            await Assert.ThrowsAsync<SmsUnavailableException>(() =>
+                sender.EnsureAvailableAsync(CancellationToken.None)
+            );
             Assert.DoesNotContain(logger.Lines, l => l.Contains("424242") || l.Contains("+971501234567"));
             // The operator is told once, whoever asks how often; the rest are at Debug.
-            Assert.Equal([LogLevel.Warning, LogLevel.Debug, LogLevel.Debug], logger.Levels);
+            Assert.Equal([LogLevel.Warning, LogLevel.Debug, LogLevel.Debug, LogLevel.Debug], logger.Levels);
         }
     }
 

@@ -21,6 +21,9 @@ public sealed class PhoneVerifications(
 
     public async Task<DateTimeOffset> SendCodeAsync(Guid userId, CancellationToken cancellationToken)
     {
+        // No way to text at all: refused before anything is read or counted, so a number another account verified
+        // (which is texted nothing) is answered as any other (503), and the member's next ask need not wait.
+        await sms.EnsureAvailableAsync(cancellationToken);
         var code = RandomNumberGenerator.GetInt32(1_000_000).ToString("D6");
         var now = clock.GetUtcNow();
         string phone;

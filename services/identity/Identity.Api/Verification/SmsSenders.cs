@@ -9,6 +9,12 @@ public sealed record SmsMessage(string To, string Text);
 public interface ISmsSender
 {
     Task SendAsync(SmsMessage message, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Throws <see cref="SmsUnavailableException"/> when no text can be sent at all (no provider), so a caller refuses
+    /// before recording anything, whatever the number.
+    /// </summary>
+    Task EnsureAvailableAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }
 
 /// <summary>503: no way to send a text message is configured, so nothing was sent.</summary>
@@ -28,24 +34,34 @@ public sealed class LogSmsSender(IHostEnvironment environment, ILogger<LogSmsSen
 {
     private int _told;
 
+    public Task EnsureAvailableAsync(CancellationToken cancellationToken)
+    {
+        if (!environment.IsDevelopment())
+            Refuse();
+        return Task.CompletedTask;
+    }
+
     public Task SendAsync(SmsMessage message, CancellationToken cancellationToken)
     {
         if (!environment.IsDevelopment())
-        {
-            if (Interlocked.Exchange(ref _told, 1) == 0)
-                logger.LogWarning(
-                    "No SMS provider is configured: phone numbers cannot be verified (answered 503) until one is. "
-                        + "Said once; later refusals are logged at Debug"
-                );
-            else
-                logger.LogDebug("No SMS provider is configured; a text message to a phone was not sent");
-            throw new SmsUnavailableException("Text messages cannot be sent right now; try again later.");
-        }
+            Refuse();
         logger.LogInformation(
             "SMS (no provider configured, Development only) to {To}: {Text}",
             message.To,
             message.Text
         );
         return Task.CompletedTask;
+    }
+
+    private void Refuse()
+    {
+        if (Interlocked.Exchange(ref _told, 1) == 0)
+            logger.LogWarning(
+                "No SMS provider is configured: phone numbers cannot be verified (answered 503) until one is. "
+                    + "Said once; later refusals are logged at Debug"
+            );
+        else
+            logger.LogDebug("No SMS provider is configured; a text message to a phone was not sent");
+        throw new SmsUnavailableException("Text messages cannot be sent right now; try again later.");
     }
 }
