@@ -217,6 +217,33 @@ public sealed class GroupAnnouncementsTests(SocialFixture fx) : IClassFixture<So
         Assert.Equal(2L, await EndedAsync(group, guests[5].Id));
     }
 
+    [Fact]
+    public async Task An_invitation_is_timed_under_the_group_s_lock_so_it_follows_an_end_committed_before_it()
+    {
+        var (_, owner, _) = await fx.RegisteredAsync();
+        var (guestId, _, _) = await fx.RegisteredAsync();
+        var group = await GroupsFlow.CreateAsync(fx, owner);
+        // Another change of the group holds its row (a leave ending invitations, say) while the invitation waits.
+        await using var connection = new Npgsql.NpgsqlConnection(fx.Resources.DatabaseConnectionString);
+        await connection.OpenAsync();
+        await using var holding = await connection.BeginTransactionAsync();
+        await using (
+            var lockRow = new Npgsql.NpgsqlCommand("SELECT 1 FROM groups WHERE id = @g FOR UPDATE", connection)
+        )
+        {
+            lockRow.Parameters.AddWithValue("g", Guid.Parse(group));
+            await lockRow.ExecuteNonQueryAsync();
+        }
+        var inviting = fx.Client.PostJson($"/api/v1/groups/{group}/invitations", new { user_id = guestId }, owner);
+        await fx.SomeoneWaitsOnALockAsync("the invitation never waited on the group");
+        fx.Clock.Advance(TimeSpan.FromMinutes(5));
+        var committedBefore = fx.Clock.GetUtcNow();
+        await holding.CommitAsync();
+
+        var invitation = await (await inviting).AssertStatus(201);
+        Assert.True(invitation["created_at"]!.GetValue<DateTimeOffset>() >= committedBefore);
+    }
+
     // Announcements of exactly this guest's invitation ending.
     private Task<long> EndedAsync(string group, Guid guest) =>
         fx.ScalarAsync<long>(

@@ -204,11 +204,13 @@ public static class GroupMembersApi
         errors.Required("user_id", body.UserId);
         errors.ThrowIfAny();
         var userId = body.UserId!.Value;
-        var now = clock.GetUtcNow();
         var (invitation, created, profile) = await db.InTransactionAsync(
             async ct =>
             {
                 var (group, membership) = await GroupAccess.VisibleAsync(db, id, callerId, ct, locked: true);
+                // Timed under the group's lock, as every end of an invitation is: an invitation made right after one
+                // ended carries the later time (messaging tells of it by that order).
+                var now = clock.GetUtcNow();
                 if (membership is null)
                     throw new ForbiddenException("Only members may invite people to a group.");
                 // An invitation lets its addressee in without a request (a paid group's approval is one): where the

@@ -352,11 +352,13 @@ public static class GroupsApi
     )
     {
         var callerId = principal.UserId();
-        var now = clock.GetUtcNow();
         var group = await db.InTransactionAsync(
             async ct =>
             {
                 var (g, membership) = await GroupAccess.ManagedAsync(db, id, callerId, ct);
+                // Timed under the group's lock: the invitations a change of policy ends carry a time after any made
+                // before it.
+                var now = clock.GetUtcNow();
                 // Locked by ManagedAsync until the commit, so its version is the one the change applies to.
                 EntityTag.Check(http.Request, g.Version);
                 // A null would read as "not given" and fall back to a new group's defaults (public, open): it is
