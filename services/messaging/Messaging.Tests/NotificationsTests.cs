@@ -253,6 +253,13 @@ public sealed class NotificationsTests(MessagingFixture fx) : IClassFixture<Mess
         await fx.DeliverAsync(new GroupMemberJoined(Guid.NewGuid(), fx.Tick(), groupId, lateId));
         await NotifiedAsync(new GroupInvitationSent(Guid.NewGuid(), invitedAt, groupId, lateId, ownerId));
         Assert.Empty(await ItemsAsync(late));
+        // Nor once they left again before it was handled: the invitation was used all the same.
+        var (leftId, left) = await fx.RegisteredAsync();
+        var invitedBefore = fx.Tick();
+        await fx.DeliverAsync(new GroupMemberJoined(Guid.NewGuid(), fx.Tick(), groupId, leftId));
+        await fx.DeliverAsync(new GroupMemberLeft(Guid.NewGuid(), fx.Tick(), groupId, leftId));
+        await NotifiedAsync(new GroupInvitationSent(Guid.NewGuid(), invitedBefore, groupId, leftId, ownerId));
+        Assert.Empty(await ItemsAsync(left));
     }
 
     [Fact]
@@ -287,6 +294,15 @@ public sealed class NotificationsTests(MessagingFixture fx) : IClassFixture<Mess
         Assert.Empty(await ItemsAsync(late));
         await NotifiedAsync(new GroupInvitationSent(Guid.NewGuid(), fx.Tick(), groupId, lateId, ownerId));
         Assert.Null(Assert.Single(await ItemsAsync(late))!["read_at"]);
+
+        // An erased account keeps no end here, whichever of the two is handled first.
+        var (erasedId, _) = await fx.RegisteredAsync();
+        await fx.DeliverAsync(new UserDeleted(Guid.NewGuid(), fx.Tick(), erasedId));
+        await fx.DeliverAsync(new GroupInvitationsEnded(Guid.NewGuid(), fx.Tick(), groupId, [erasedId, lateId]));
+        Assert.Equal(
+            0L,
+            await fx.ScalarAsync<long>("SELECT count(*) FROM group_invitation_ends WHERE user_id = @u", ("u", erasedId))
+        );
 
         // Nor is an invitation to a deleted group told.
         await fx.DeliverAsync(new GroupDeleted(Guid.NewGuid(), fx.Tick(), otherGroupId));

@@ -321,8 +321,8 @@ public sealed class GroupJoinRequestEndedConsumer(MessagingDbContext db, ILogger
 /// <summary>
 /// The person invited is told who invited them (never across a block: social refuses the invitation then, and one
 /// made since is hidden); nobody when the invitation ended since it was made, unused (the end, handled first, found
-/// nothing to mark read: <see cref="GroupInvitationsEndedConsumer"/>) or used by a join (a member since: no one is
-/// invited while a member), or the group is gone.
+/// nothing to mark read: <see cref="GroupInvitationsEndedConsumer"/>) or used by a join (a membership changed since,
+/// joined or left after: no one is invited while a member), or the group is gone.
 /// </summary>
 public sealed class GroupInvitationSentNotifier(
     MessagingDbContext db,
@@ -342,7 +342,7 @@ public sealed class GroupInvitationSentNotifier(
                 cancellationToken
             )
             || await Db.GroupMembers.AnyAsync(
-                g => g.GroupId == m.GroupId && g.UserId == m.UserId && g.Active && g.AsOf > m.OccurredAt,
+                g => g.GroupId == m.GroupId && g.UserId == m.UserId && g.AsOf > m.OccurredAt,
                 cancellationToken
             )
             || await Db.Groups.AnyAsync(g => g.GroupId == m.GroupId && g.Deleted, cancellationToken)
@@ -382,8 +382,10 @@ public sealed class GroupInvitationsEndedConsumer(MessagingDbContext db, ILogger
             $"""
             INSERT INTO group_invitation_ends AS e (group_id, user_id, ended_at)
             SELECT {m.GroupId}, guest, {m.OccurredAt} FROM unnest({guests}) AS guest
-            -- a deleted group's invitations are told to nobody anyway (and GroupDeleted cleared its rows)
+            -- a deleted group's invitations are told to nobody anyway (and GroupDeleted cleared its rows); an erased
+            -- account keeps nothing here (its eraser, handled first, cleared its rows)
             WHERE NOT EXISTS (SELECT 1 FROM groups WHERE group_id = {m.GroupId} AND deleted)
+              AND NOT EXISTS (SELECT 1 FROM user_profiles WHERE user_id = guest AND deleted_at IS NOT NULL)
             ON CONFLICT (group_id, user_id) DO UPDATE SET ended_at = GREATEST(e.ended_at, excluded.ended_at);
             UPDATE notifications SET read_at = {m.OccurredAt}
             WHERE user_id = ANY({guests}) AND kind = {NotificationKinds.GroupInvited} AND read_at IS NULL
