@@ -84,6 +84,52 @@ describe("Companion", () => {
     expect((screen.getByLabelText(/message/i) as HTMLTextAreaElement).value).toBe("I feel awful");
   });
 
+  it("keeps a safety answer cut off by a lost connection unmarked, and shows it once when sent again and replayed", async () => {
+    signedIn({ id: "me", role: "member" });
+    const message = { id: "77777777-7777-4777-8777-777777777777", seq: 1, role: "user", text: "I feel awful", client_txn_id: "x", created_at: "2026-12-02T10:00:00Z" };
+    const reply = { id: "88888888-8888-4888-8888-888888888888", seq: 2, role: "assistant", text: "You are not alone: call 112 now.", in_reply_to: message.id, created_at: "2026-12-02T10:00:01Z", safety: "crisis" };
+    let attempt = 0;
+    stubPlatform(({ method, path }) => {
+      if (method === "GET" && path === "/api/v1/companion/conversation") return { status: 200, body: history };
+      if (method === "POST" && path === "/api/v1/companion/messages/stream")
+        return ++attempt === 1
+          ? stream([["replace", { text: reply.text, safety: "crisis" }]])
+          : stream([["done", { message_id: message.id, reply_id: reply.id, responder: "model", usage: { prompt_tokens: 0, completion_tokens: 0 }, replayed: true, message, reply }]]);
+      return undefined;
+    });
+    render(<Companion />);
+    await screen.findByText("You are talking to an AI.");
+    fireEvent.input(screen.getByLabelText(/message/i), { target: { value: "I feel awful" } });
+    fireEvent.submit(screen.getByLabelText(/message/i).closest("form")!);
+    await waitFor(() => expect(screen.getAllByRole("alert").map((a) => a.textContent).join(" ")).toContain("connection to the companion was lost"));
+    expect(screen.getByText(reply.text, { selector: "article *" })).toBeTruthy();
+    // the platform may have kept it: not said to be unsaved
+    expect(screen.queryByText("Not saved: the conversation does not keep this.")).toBeNull();
+
+    await waitFor(() => expect((screen.getByRole("button", { name: "Send" }) as HTMLButtonElement).disabled).toBe(false));
+    fireEvent.submit(screen.getByLabelText(/message/i).closest("form")!);
+    await waitFor(() => expect(attempt).toBe(2));
+    await waitFor(() => expect((screen.getByRole("button", { name: "Send" }) as HTMLButtonElement).disabled).toBe(false));
+    expect(screen.getAllByText(reply.text, { selector: "article *" })).toHaveLength(1);
+    expect(screen.getAllByText("I feel awful", { selector: "article *" })).toHaveLength(1);
+  });
+
+  it("forgets the way to earlier messages with the conversation", async () => {
+    signedIn({ id: "me", role: "member" });
+    const said = { id: "99999999-9999-4999-8999-999999999999", seq: 3, role: "user", text: "Recent words", client_txn_id: "r", created_at: "2026-12-02T09:00:00Z" };
+    stubPlatform(({ method, path }) => {
+      if (method === "GET" && path === "/api/v1/companion/conversation") return { status: 200, body: { ...history, items: [said], next_cursor: "older" } };
+      if (method === "DELETE" && path === "/api/v1/companion/conversation") return { status: 204 };
+      return undefined;
+    });
+    vi.stubGlobal("confirm", () => true);
+    render(<Companion />);
+    await screen.findByRole("button", { name: "Show earlier messages" });
+    fireEvent.click(screen.getByRole("button", { name: "Forget this conversation" }));
+    await statusSaying("Your conversation with the companion is forgotten.");
+    expect(screen.queryByRole("button", { name: "Show earlier messages" })).toBeNull();
+  });
+
   it("shows earlier messages page by page above those shown, each once", async () => {
     signedIn({ id: "me", role: "member" });
     const line = (n: number, role: string) => ({

@@ -48,7 +48,9 @@ export function Companion() {
   // the next change of lines adds older ones above: the view stays where the person is reading
   const keepScroll = useRef<number | null>(null);
   // a message whose reply never reached the page, and its client_txn_id: sent again, the companion answers it once
-  const unanswered = useRef<{ text: string; txn: string } | null>(null);
+  const unanswered = useRef<{ text: string; txn: string; kept?: string[] } | null>(null);
+  // a forget or a new history makes an earlier page on its way stale
+  const generation = useRef(0);
   // what the box holds now, for a reply that fails after the person started typing the next message
   const typed = useRef("");
   typed.current = draft;
@@ -73,13 +75,15 @@ export function Companion() {
 
   /** The page of the conversation before the lines shown, above them (each line once). */
   async function showEarlier() {
-    if (!earlier || loadingEarlier) return;
+    if (!earlier || loadingEarlier || busy) return;
+    const asked = generation.current;
     setLoadingEarlier(true);
     setError(null);
     try {
       const { data, error, response } = await session.api.aiCompanion.GET("/api/v1/companion/conversation", {
         params: { query: { limit: 50, cursor: earlier } },
       });
+      if (asked !== generation.current) return;
       if (!data) return setError(problemText(error, response, "The earlier conversation could not be loaded."));
       const older = [...data.items].reverse().map(toLine);
       if (log.current) keepScroll.current = log.current.scrollHeight - log.current.scrollTop;
@@ -105,8 +109,11 @@ export function Companion() {
     setNote(null);
     setDraft("");
     setUnsent((all) => all.filter((t) => t !== text));
-    const txn = unanswered.current?.text === text ? unanswered.current.txn : newTxnId();
+    const again = unanswered.current?.text === text ? unanswered.current : null;
+    const txn = again ? again.txn : newTxnId();
     unanswered.current = null;
+    // a safety answer kept on screen from the attempt before: this one shows the exchange anew (replayed, if kept)
+    if (again?.kept) setLines((all) => all.filter((l) => !again.kept!.includes(l.id)));
     const replyId = `reply-${newTxnId()}`;
     setLines((all) => [...all, { id: `me-${replyId}`, role: "user", text }, { id: replyId, role: "assistant", text: "", streaming: true }]);
     const update = (change: Partial<Line>) => setLines((all) => all.map((l) => (l.id === replyId ? { ...l, ...change } : l)));
@@ -123,11 +130,12 @@ export function Companion() {
     };
     // the reply never reached the page whole, or the platform may still be on it: the message may have been answered
     // and kept, so it keeps its client_txn_id, and sent again it is answered once (the exchange kept, or a new reply)
-    const unsettled = (why: string) => {
-      unanswered.current = { text, txn };
+    // (`refused`: the platform said it kept nothing; otherwise the connection went and it may have kept it)
+    const unsettled = (why: string, refused = false) => {
+      unanswered.current = { text, txn, kept: crisisShown ? [replyId, `me-${replyId}`] : undefined };
       if (crisisShown)
         setLines((all) =>
-          all.map((l) => (l.id === replyId || l.id === `me-${replyId}` ? { ...l, streaming: false, unsaved: true } : l)),
+          all.map((l) => (l.id === replyId || l.id === `me-${replyId}` ? { ...l, streaming: false, unsaved: refused } : l)),
         );
       else setLines((all) => all.filter((l) => l.id !== replyId && l.id !== `me-${replyId}`));
       setError(`${why} ${giveBack()}`);
@@ -191,7 +199,7 @@ export function Companion() {
           // message is back in the box (with its client_txn_id, should a send racing this one have kept it)
           ended = true;
           const problem = as("error");
-          unsettled(problem.detail || problem.title || "The reply was cut short.");
+          unsettled(problem.detail || problem.title || "The reply was cut short.", true);
         }
       }
       if (!ended) return unsettled("The connection to the companion was lost.");
@@ -217,6 +225,8 @@ export function Companion() {
       const { error, response } = await session.api.aiCompanion.DELETE("/api/v1/companion/conversation");
       if (!response.ok) return setError(problemText(error, response, "The conversation could not be forgotten."));
       setLines([]);
+      setEarlier(null);
+      generation.current++;
       unanswered.current = null;
       setNote("Your conversation with the companion is forgotten.");
     } catch (e) {
@@ -235,7 +245,7 @@ export function Companion() {
         <LoadFailed what="The conversation so far" loaded={history} />
         <div class="log companion-log" role="log" aria-label="Companion conversation" ref={log} tabIndex={0} aria-busy={busy}>
           {earlier && (
-            <button type="button" class="link older" disabled={loadingEarlier} onClick={() => void showEarlier()}>
+            <button type="button" class="link older" disabled={loadingEarlier || busy} onClick={() => void showEarlier()}>
               Show earlier messages
             </button>
           )}
