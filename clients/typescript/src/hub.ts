@@ -111,7 +111,13 @@ export class ChatHubClient {
     }
     if (method === "JoinGroup") {
       const joining = this.intend(`group:${group}`, true);
-      const result = (await this.invokePaced("JoinGroup", [group])) as HubMethods[M]["result"];
+      let result: HubMethods[M]["result"];
+      try {
+        result = (await this.invokePaced("JoinGroup", [group])) as HubMethods[M]["result"];
+      } catch (e) {
+        if (!this.groups.has(group)) this.joinFailed(`group:${group}`, joining);
+        throw e;
+      }
       if (this.stillWanted(`group:${group}`, joining, "LeaveGroup", group)) this.groups.add(group);
       return result;
     }
@@ -133,6 +139,7 @@ export class ChatHubClient {
     try {
       page = await this.invokePaced<MessageHistory>("JoinConversation", [id, sinceSeq]);
     } catch (e) {
+      if (!this.joined.has(id)) this.joinFailed(id, intent);
       // a join again of a conversation still joined: what was pushed meanwhile is delivered as it would have been
       if (this.joining.get(id) === pushed) this.joining.delete(id);
       if (this.joined.has(id)) for (const message of pushed) this.newMessage(message, false);
@@ -155,6 +162,14 @@ export class ChatHubClient {
     this.own.delete(id);
     this.joining.delete(id);
     await this.invokePaced("LeaveConversation", [id], this.latest(id, leaving));
+  }
+
+  /**
+   * A join of `key` not kept here failed: while it is still the latest asked, it counts as a leave, so a catch-up or
+   * resubscription answered later leaves the hub again (it may have reached the hub before the failure).
+   */
+  private joinFailed(key: string, intent: number): void {
+    if (this.intents.get(key)?.n === intent) this.intents.set(key, { n: intent, join: false });
   }
 
   /** Numbers a join or leave of `key` as the latest asked; answers its number. */
