@@ -18,7 +18,10 @@ public static class GatewayExtensions
                 GatewayProxyConfig.Routes(GatewayRoutes.All),
                 GatewayProxyConfig.Clusters(builder.Configuration)
             )
-            .AddDnsDestinations(builder.Configuration);
+            .AddDnsDestinations(builder.Configuration)
+            .ConfigureHttpClient(
+                (_, handler) => handler.ConnectTimeout = GatewayProxyConfig.ConnectTimeout(builder.Configuration)
+            );
 
         // YARP keeps an instance its failed forwards took out for the longer of the cluster's ReactivationPeriod and
         // the window those failures are counted in (a minute by default): the window is the reactivation period's, so

@@ -50,6 +50,21 @@ public static class GatewayProxyConfig
     /// </summary>
     public const string ServiceTimeoutKey = "Proxy:ServiceTimeoutSeconds";
 
+    /// <summary>
+    /// Configuration key of how long, in seconds, the gateway waits for a connection to an instance to open before
+    /// trying another one; <see cref="DefaultConnectTimeout"/> when not set. SocketsHttpHandler sets no limit of its
+    /// own, so a host gone without refusing (powered off, its packets dropped) would otherwise hold each request until
+    /// <see cref="ServiceTimeoutKey"/> ended it, and a write then could not be sent elsewhere.
+    /// </summary>
+    public const string ConnectTimeoutKey = "Proxy:ConnectTimeoutSeconds";
+
+    public static readonly TimeSpan DefaultConnectTimeout = TimeSpan.FromSeconds(5);
+
+    public static TimeSpan ConnectTimeout(IConfiguration configuration) =>
+        configuration.GetValue<double?>(ConnectTimeoutKey) is { } seconds and > 0
+            ? TimeSpan.FromSeconds(seconds)
+            : DefaultConnectTimeout;
+
     private static ForwarderRequestConfig? RequestConfig(IConfiguration configuration) =>
         configuration.GetValue<double?>(ServiceTimeoutKey) is { } seconds and > 0
             ? new ForwarderRequestConfig { ActivityTimeout = TimeSpan.FromSeconds(seconds) }

@@ -16,8 +16,9 @@ namespace Community.Gateway;
 /// (<see cref="KeyedPosts"/>: it answers a repeat from what it stored; keys are kept per user and for those POSTs
 /// only, so an anonymous one, a refresh for instance, a PATCH's or a password change's is not honoured) unless it
 /// timed out (the first instance may still be running it past the key's lease), or any request that never reached
-/// the instance (the connection was refused). Each instance is tried at most once; passive health checks meanwhile take
-/// the failed one out of the rotation.
+/// the instance (the connection was refused, or did not open within
+/// <see cref="GatewayProxyConfig.ConnectTimeoutKey"/>). Each instance is tried at most once; passive health checks
+/// meanwhile take the failed one out of the rotation.
 /// </summary>
 public static class InstanceRetries
 {
@@ -137,6 +138,11 @@ public static class InstanceRetries
                 or ForwarderError.RequestTimedOut
                 or ForwarderError.RequestBodyDestination;
 
+    // Refused, or no connection opened within the connect timeout: SocketsHttpHandler reports the latter as a
+    // cancellation carrying a TimeoutException (the request's own timeout carries none), which YARP calls
+    // RequestTimedOut.
     private static bool NeverReached(IForwarderErrorFeature error) =>
-        error.Exception is HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError };
+        error.Exception
+            is HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError }
+                or OperationCanceledException { InnerException: TimeoutException };
 }
