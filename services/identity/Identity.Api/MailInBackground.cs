@@ -7,30 +7,42 @@ namespace Community.Identity;
 /// Mail a request must not wait for: whether it is sent tells something the answer keeps to itself (a password reset
 /// or a waitlist place goes only to an address that has an account or a place, and an SMTP exchange takes hundreds of
 /// milliseconds), so the request queues it and answers at once; so do the notices of a change already committed
-/// (<see cref="SecurityNotices"/>), which the answer must not depend on. One sender works through the queue; a
+/// (<see cref="SecurityNotices"/>), which the answer must not depend on. A mail that only some requests would send can
+/// also be written in the queue (<see cref="Compose"/>), with the work deciding it (counting, a token stored), so that
+/// this work is not part of the request's time either. One sender works through the queue; a
 /// message the mail server refuses or cannot take is logged, as before, for the person to ask again. Stopping sends
 /// what is queued before the host's shutdown time runs out.
 /// </summary>
-public sealed class MailInBackground(IEmailSender sender, ILogger<MailInBackground> logger) : BackgroundService
+public sealed class MailInBackground(IEmailSender sender, IServiceScopeFactory scopes, ILogger<MailInBackground> logger)
+    : BackgroundService
 {
     /// <summary>
     /// More waiting than this means the mail server is down or far behind: later ones are dropped, and logged.
     /// </summary>
     public const int Capacity = 1_000;
 
-    private readonly Channel<(EmailMessage Message, string About)> _queue = Channel.CreateBounded<(
-        EmailMessage,
-        string
-    )>(new BoundedChannelOptions(Capacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+    private readonly Channel<(Composer Compose, string About)> _queue = Channel.CreateBounded<(Composer, string)>(
+        new BoundedChannelOptions(Capacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait }
+    );
+
+    /// <summary>Writes a queued mail when its turn comes, with a scope of its own; null sends nothing.</summary>
+    public delegate Task<EmailMessage?> Composer(IServiceProvider services, CancellationToken cancellationToken);
 
     /// <summary>
     /// Queues <paramref name="message"/>; <paramref name="about"/> names it in the log without the address (an
     /// account id, "waitlist status").
     /// </summary>
-    public void Send(EmailMessage message, string about)
+    public void Send(EmailMessage message, string about) =>
+        Compose((_, _) => Task.FromResult<EmailMessage?>(message), about);
+
+    /// <summary>
+    /// Queues a mail that <paramref name="compose"/> decides on and writes when its turn comes (null: none is sent),
+    /// in a scope of its own; <paramref name="about"/> as for <see cref="Send"/>.
+    /// </summary>
+    public void Compose(Composer compose, string about)
     {
         Interlocked.Increment(ref _pending);
-        if (_queue.Writer.TryWrite((message, about)))
+        if (_queue.Writer.TryWrite((compose, about)))
             return;
         Interlocked.Decrement(ref _pending);
         logger.LogWarning(
@@ -52,11 +64,13 @@ public sealed class MailInBackground(IEmailSender sender, ILogger<MailInBackgrou
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         // Read to the end, stopping or not: StopAsync ends the queue, and what it held is still sent.
-        await foreach (var (message, about) in _queue.Reader.ReadAllAsync(CancellationToken.None))
+        await foreach (var (compose, about) in _queue.Reader.ReadAllAsync(CancellationToken.None))
         {
             try
             {
-                await sender.SendAsync(message, CancellationToken.None);
+                await using var scope = scopes.CreateAsyncScope();
+                if (await compose(scope.ServiceProvider, CancellationToken.None) is { } message)
+                    await sender.SendAsync(message, CancellationToken.None);
             }
             catch (ServiceUnavailableException e)
             {

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Npgsql;
 
 namespace Community.Identity.Tests;
 
@@ -84,6 +85,40 @@ public sealed partial class PasswordResetTests(IdentityFixture fx) : IClassFixtu
         Assert.Contains(
             fx.Smtp.Messages.Skip(before),
             m => m.To.Any(t => t.Contains("patient_resetter@example.com")) && TokenLine().IsMatch(m.Body)
+        );
+    }
+
+    [Fact]
+    public async Task A_request_naming_an_account_that_is_mailed_writes_nothing_before_it_is_answered()
+    {
+        // What only a mailed account's request would do (count its mails, store its token) is left to the mail's
+        // queue: otherwise the time taken, or a 503 when those writes fail, would tell which accounts exist.
+        await fx.RegisterAsync("locked_out_resetter");
+        var before = fx.Smtp.Messages.Count;
+        await using var other = new NpgsqlConnection(fx.Resources.DatabaseConnectionString);
+        await other.OpenAsync();
+        await using (var holding = await other.BeginTransactionAsync())
+        {
+            await using (
+                var hold = new NpgsqlCommand(
+                    "LOCK TABLE password_reset_tokens, login_failures IN EXCLUSIVE MODE",
+                    other,
+                    holding
+                )
+            )
+                await hold.ExecuteNonQueryAsync();
+            var response = await Client
+                .PostJson("/api/v1/auth/password/forgot", new { identifier = "locked_out_resetter" })
+                .WaitAsync(TimeSpan.FromSeconds(15));
+            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+            Assert.Equal(before, fx.Smtp.Messages.Count);
+            await holding.RollbackAsync();
+        }
+
+        await fx.MailSentAsync();
+        Assert.Contains(
+            fx.Smtp.Messages.Skip(before),
+            m => m.To.Any(t => t.Contains("locked_out_resetter@example.com")) && TokenLine().IsMatch(m.Body)
         );
     }
 

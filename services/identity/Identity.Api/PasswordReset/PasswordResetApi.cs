@@ -39,10 +39,7 @@ public static class PasswordResetApi
         ForgotPasswordRequest request,
         HttpContext http,
         IdentityDbContext db,
-        RegistrationThrottle throttle,
         MailInBackground mail,
-        IOptions<IdentityOptions> options,
-        TimeProvider clock,
         CancellationToken cancellationToken
     )
     {
@@ -51,41 +48,61 @@ public static class PasswordResetApi
         // An e-mail or phone names only the account that verified it: an unverified one may be anyone's.
         var user = await FindOwnerAsync(db, request.Identifier, cancellationToken);
         // Mailed only to a proven address, whatever named the account: an unconfirmed one may be a stranger's (a typo).
-        // Counted per account and client address, so a stranger's requests never use up the owner's, and per account,
-        // so requests from rotating addresses and identifiers cannot flood its inbox.
-        if (
-            user is { Email: not null, EmailVerifiedAt: not null }
-            && await throttle.CountResetMailAsync(user.Id, ClientAddress.Of(http), cancellationToken)
-        )
+        // The counting and the token are done in the mail's queue, not here: a request naming an account that is
+        // mailed then does the same work as any other, so neither the time taken nor a 503 tells which it was.
+        if (user is { Email: not null, EmailVerifiedAt: not null })
         {
-            var now = clock.GetUtcNow();
-            var token = Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(32));
-            db.PasswordResetTokens.Add(
-                new PasswordResetToken
-                {
-                    TokenHash = Hashing.Sha256(token),
-                    UserId = user.Id,
-                    CreatedAt = now,
-                    ExpiresAt = now + options.Value.PasswordResetLifetime,
-                }
-            );
-            await db.SaveChangesAsync(cancellationToken);
-            // Queued, not awaited: only an existing account's request reaches the mail server, and waiting for it
-            // would tell that by the time taken (a failure is logged there, never a 503 here, for the same reason).
-            mail.Send(
-                new EmailMessage(
-                    user.Email,
-                    "Reset your Community password",
-                    $"Someone asked to reset the password of {user.Username}. "
-                        + "If it was you, open this link within an hour:\n\n"
-                        + $"{options.Value.PasswordResetUrl}{token}\n\nReset token: {token}\n\n"
-                        + "If it was not you, ignore this e-mail."
-                ),
-                $"the password reset of {user.Id}"
+            var (userId, address) = (user.Id, ClientAddress.Of(http));
+            mail.Compose(
+                (services, ct) => ResetMailAsync(services, userId, address, ct),
+                $"the password reset of {userId}"
             );
         }
         // The same answer whether or not the account exists or was mailed, so this cannot be used to find accounts.
         return TypedResults.Accepted((string?)null, PasswordResetSent.CheckYourEmail);
+    }
+
+    // Counted per account and client address, so a stranger's requests never use up the owner's, and per account, so
+    // requests from rotating addresses and identifiers cannot flood its inbox; past either, nothing is sent. The
+    // account is read again: the queue may have waited on the mail server while its address changed or it was erased.
+    private static async Task<EmailMessage?> ResetMailAsync(
+        IServiceProvider services,
+        Guid userId,
+        string address,
+        CancellationToken cancellationToken
+    )
+    {
+        var throttle = services.GetRequiredService<RegistrationThrottle>();
+        if (!await throttle.CountResetMailAsync(userId, address, cancellationToken))
+            return null;
+        var db = services.GetRequiredService<IdentityDbContext>();
+        var account = await db
+            .Users.Where(u => u.Id == userId && u.Email != null && u.EmailVerifiedAt != null)
+            .Select(u => new { Email = u.Email!, u.Username })
+            .FirstOrDefaultAsync(cancellationToken);
+        if (account is null)
+            return null;
+        var options = services.GetRequiredService<IOptions<IdentityOptions>>().Value;
+        var now = services.GetRequiredService<TimeProvider>().GetUtcNow();
+        var token = Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(32));
+        db.PasswordResetTokens.Add(
+            new PasswordResetToken
+            {
+                TokenHash = Hashing.Sha256(token),
+                UserId = userId,
+                CreatedAt = now,
+                ExpiresAt = now + options.PasswordResetLifetime,
+            }
+        );
+        await db.SaveChangesAsync(cancellationToken);
+        return new EmailMessage(
+            account.Email,
+            "Reset your Community password",
+            $"Someone asked to reset the password of {account.Username}. "
+                + "If it was you, open this link within an hour:\n\n"
+                + $"{options.PasswordResetUrl}{token}\n\nReset token: {token}\n\n"
+                + "If it was not you, ignore this e-mail."
+        );
     }
 
     private static async Task<NoContent> ResetPassword(
