@@ -3,14 +3,19 @@ using Community.Identity.Users;
 namespace Community.Identity.Tests;
 
 /// <summary>
-/// How many password checks a login by e-mail or phone makes (each one a PBKDF2 hash, the time a stranger measures):
-/// the same whether or not someone verified the address.
+/// How many password checks a login makes (each one a PBKDF2 hash, the time a stranger measures): for an e-mail or
+/// phone, the same whether or not someone verified it and whether or not an account holds it unverified.
 /// </summary>
 public sealed class LoginCandidateTests
 {
     private sealed record Account(string Name, string Hash);
 
-    private static (Account? Match, int Checks) Try(string password, Account? owner, params Account[] holders)
+    private static (Account? Match, int Checks) Try(
+        string password,
+        Account? owner,
+        Account[] holders,
+        int holderPlaces = AccountQueries.MaxUnverifiedHolders
+    )
     {
         var checks = 0;
         List<Account> candidates = owner is null ? [.. holders] : [owner, .. holders];
@@ -18,6 +23,7 @@ public sealed class LoginCandidateTests
             password,
             owner,
             candidates,
+            holderPlaces,
             a => a.Hash,
             (typed, hash) =>
             {
@@ -28,30 +34,36 @@ public sealed class LoginCandidateTests
         return (match, checks);
     }
 
+    private static readonly Account Owner = new("owner", "owner-password");
+    private static readonly Account Holder = new("holder", "holder-password");
+
     [Fact]
     public void A_holder_signing_in_takes_as_many_checks_whether_or_not_the_address_is_verified_by_someone()
     {
-        var owner = new Account("owner", "owner-password");
-        var holder = new Account("holder", "holder-password");
+        var withOwner = Try("holder-password", Owner, [Holder]);
+        var withoutOwner = Try("holder-password", null, [Holder]);
 
-        var withOwner = Try("holder-password", owner, holder);
-        var withoutOwner = Try("holder-password", null, holder);
-
-        Assert.Equal(holder, withOwner.Match);
-        Assert.Equal(holder, withoutOwner.Match);
+        Assert.Equal(Holder, withOwner.Match);
+        Assert.Equal(Holder, withoutOwner.Match);
         Assert.Equal(withOwner.Checks, withoutOwner.Checks);
         Assert.Equal(2, withoutOwner.Checks);
     }
 
     [Fact]
-    public void A_wrong_password_takes_as_many_checks_whether_or_not_the_address_is_verified_by_someone()
+    public void A_wrong_password_for_an_address_takes_as_many_checks_whoever_holds_or_verified_it()
     {
-        var owner = new Account("owner", "owner-password");
-        var holder = new Account("holder", "holder-password");
+        var expected = 1 + AccountQueries.MaxUnverifiedHolders;
+        Assert.Equal((null, expected), Try("guess", null, []));
+        Assert.Equal((null, expected), Try("guess", null, [Holder]));
+        Assert.Equal((null, expected), Try("guess", Owner, []));
+        Assert.Equal((null, expected), Try("guess", Owner, [Holder]));
+    }
 
-        Assert.Equal(Try("guess", owner, holder).Checks, Try("guess", null, holder).Checks);
-        Assert.Equal((null, 1), Try("guess", null));
-        Assert.Equal((null, 1), Try("guess", owner));
-        Assert.Equal((owner, 1), Try("owner-password", owner, holder));
+    [Fact]
+    public void The_owner_is_tried_first_and_a_username_is_one_check()
+    {
+        Assert.Equal((Owner, 1), Try("owner-password", Owner, [Holder]));
+        Assert.Equal((null, 1), Try("guess", Owner, [], holderPlaces: 0));
+        Assert.Equal((null, 1), Try("guess", null, [], holderPlaces: 0));
     }
 }

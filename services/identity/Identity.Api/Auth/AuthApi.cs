@@ -209,9 +209,13 @@ public static class AuthApi
             errors.Add("password", "password is required.");
         errors.ThrowIfAny();
 
-        var (owner, candidates) = await FindLoginCandidatesAsync(db, request.Identifier!, cancellationToken);
+        var (owner, candidates, holderPlaces) = await FindLoginCandidatesAsync(
+            db,
+            request.Identifier!,
+            cancellationToken
+        );
         // A verified address counts as its owner's account (the holders tried after the owner, too: adding one adds no
-        // guesses at the owner's password); several unverified holders of one address share the address's counters.
+        // guesses at the owner's password); else the one unverified holder it tries.
         var keys = LoginThrottle.For(
             owner?.Id ?? (candidates is [var only] ? only.Id : null),
             request.Identifier!,
@@ -228,6 +232,7 @@ public static class AuthApi
             request.Password!,
             owner,
             candidates,
+            holderPlaces,
             c => c.PasswordHash,
             PasswordHasher.VerifyOrNothing
         );
