@@ -19,6 +19,8 @@ public sealed record BlocksQuery(string? Cursor, [PageSize(Keyset.DefaultLimit)]
 
 public static class BlocksApi
 {
+    private sealed record EndedInvitation(Guid GroupId, Guid UserId);
+
     public static RouteGroupBuilder MapBlocksApi(this IEndpointRouteBuilder routes)
     {
         var group = routes
@@ -104,18 +106,15 @@ public static class BlocksApi
                 // As one cannot be sent across a block: an invitation one of them sent the other is withdrawn, so the
                 // blocked person no longer sees the blocker's secret group nor joins on the blocker's word.
                 var withdrawn = await db
-                    .GroupInvitations.Where(i =>
-                        (i.InvitedBy == callerId && i.UserId == userId)
-                        || (i.InvitedBy == userId && i.UserId == callerId)
+                    .Database.SqlQuery<EndedInvitation>(
+                        $"""
+                        DELETE FROM group_invitations
+                        WHERE (invited_by = {callerId} AND user_id = {userId})
+                           OR (invited_by = {userId} AND user_id = {callerId})
+                        RETURNING group_id, user_id
+                        """
                     )
-                    .Select(i => new { i.GroupId, i.UserId })
                     .ToListAsync(ct);
-                await db
-                    .GroupInvitations.Where(i =>
-                        (i.InvitedBy == callerId && i.UserId == userId)
-                        || (i.InvitedBy == userId && i.UserId == callerId)
-                    )
-                    .ExecuteDeleteAsync(ct);
                 // (Hidden by the block meanwhile, the invitation's notification would show again, unread, at an
                 // unblock.)
                 foreach (var invitation in withdrawn)

@@ -9,6 +9,8 @@ namespace Community.Social.Groups;
 /// </summary>
 public sealed class GroupEraser(SocialDbContext db, TimeProvider clock) : IUserDataEraser
 {
+    private sealed record EndedInvitation(Guid GroupId, Guid UserId);
+
     /// <summary>A replay finds nothing left to do.</summary>
     public async Task EraseAsync(UserDeleted deleted, CancellationToken cancellationToken)
     {
@@ -47,12 +49,15 @@ public sealed class GroupEraser(SocialDbContext db, TimeProvider clock) : IUserD
             .ExecuteDeleteAsync(cancellationToken);
         // Theirs went with their notifications; those they sent and still stood are ended for their guests.
         var sent = await db
-            .GroupInvitations.Where(i => i.InvitedBy == userId && i.UserId != userId)
-            .Select(i => new { i.GroupId, i.UserId })
+            .Database.SqlQuery<EndedInvitation>(
+                $"""
+                WITH gone AS (
+                    DELETE FROM group_invitations WHERE user_id = {userId} OR invited_by = {userId}
+                    RETURNING group_id, user_id, invited_by)
+                SELECT group_id, user_id FROM gone WHERE invited_by = {userId} AND user_id <> {userId}
+                """
+            )
             .ToListAsync(cancellationToken);
-        await db
-            .GroupInvitations.Where(i => i.UserId == userId || i.InvitedBy == userId)
-            .ExecuteDeleteAsync(cancellationToken);
         var endedAt = clock.GetUtcNow() is var at && at > deleted.OccurredAt ? at : deleted.OccurredAt;
         foreach (var group in sent.GroupBy(i => i.GroupId))
             GroupRules.AnnounceEndedInvitations(db, group.Key, [.. group.Select(i => i.UserId)], endedAt);
