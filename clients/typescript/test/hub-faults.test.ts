@@ -139,64 +139,67 @@ test("a leave slowed down by the hub's limit is not asked again after a later jo
   }
 });
 
-test("a catch-up answered after a leave and a later join does not leave again, which would undo that join", async () => {
+type Answer = ReturnType<Parameters<typeof fakeHub>[0]>;
+type Hub = Awaited<ReturnType<typeof fakeHub>>;
+
+/**
+ * A client joined to a conversation whose first join is followed by a push past a gap, so that it catches up with a
+ * second join; `body` runs once that catch-up is on its way. Joins after the first are answered by `laterJoin` (n
+ * counts every join), other calls with nothing.
+ */
+async function withCatchUpOnItsWay(
+  laterJoin: (call: Invocation, n: number, page: unknown) => Answer,
+  body: (client: ChatHubClient, hub: Hub, conversation: string) => Promise<void>,
+) {
   const conversation = "0b4f2d8e-4a7c-4e55-8d7e-6f0a7c1d2e3f";
   const page = { items: [], has_more: false, last_seq: 0 };
   const pushed = { conversation_id: conversation, id: "1c0e6a52-3f5e-4d8e-9a1b-2c3d4e5f6a7b", seq: 5, text: "a gap" };
   const hub = await fakeHub((call, n) => {
     if (call.target !== "JoinConversation") return { result: null };
-    // the first join is followed by a push past a gap (the client catches up); the catch-up's join is slow, and the
-    // join asked after a leave slower still
     if (n === 1) return { result: page, then: [{ target: "new_message", arguments: [pushed] }] };
-    return { result: page, delay: n === 2 ? 300 : 700 };
+    return laterJoin(call, n, page);
   });
   const client = new ChatHubClient({ baseUrl: hub.baseUrl, token: "token" });
   try {
     await client.start();
     await client.joinConversation(conversation, 0);
-    // the catch-up's join is on its way
     for (let i = 0; i < 50 && hub.calls.filter((c) => c.target === "JoinConversation").length < 2; i++)
       await new Promise((resolve) => setTimeout(resolve, 20));
-    await client.leaveConversation(conversation);
-    const joinedAgain = client.joinConversation(conversation, 0);
-    await joinedAgain;
-    await new Promise((resolve) => setTimeout(resolve, 300));
-
-    const targets = hub.calls.map((c) => c.target);
-    assert.deepEqual(targets, ["JoinConversation", "JoinConversation", "LeaveConversation", "JoinConversation"]);
-    assert.equal(client.lastSeq(conversation), 0);
+    await body(client, hub, conversation);
   } finally {
     await client.stop();
     await hub.close();
   }
+}
+
+test("a catch-up answered after a leave and a later join does not leave again, which would undo that join", async () => {
+  // the catch-up's join is slow, and the join asked after a leave slower still
+  await withCatchUpOnItsWay(
+    (_, n, page) => ({ result: page, delay: n === 2 ? 300 : 700 }),
+    async (client, hub, conversation) => {
+      await client.leaveConversation(conversation);
+      await client.joinConversation(conversation, 0);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+
+      const targets = hub.calls.map((c) => c.target);
+      assert.deepEqual(targets, ["JoinConversation", "JoinConversation", "LeaveConversation", "JoinConversation"]);
+      assert.equal(client.lastSeq(conversation), 0);
+    },
+  );
 });
 
 test("a catch-up answered after a leave and a later join that failed leaves again, so the hub holds nothing unknown", async () => {
-  const conversation = "0b4f2d8e-4a7c-4e55-8d7e-6f0a7c1d2e3f";
-  const page = { items: [], has_more: false, last_seq: 0 };
-  const pushed = { conversation_id: conversation, id: "1c0e6a52-3f5e-4d8e-9a1b-2c3d4e5f6a7b", seq: 5, text: "a gap" };
-  const hub = await fakeHub((call, n) => {
-    if (call.target !== "JoinConversation") return { result: null };
-    if (n === 1) return { result: page, then: [{ target: "new_message", arguments: [pushed] }] };
-    // the catch-up's join is slow; the join asked after the leave is refused
-    if (n === 2) return { result: page, delay: 400 };
-    return { error: refusal(call.target, "404 Not found: No such conversation.") };
-  });
-  const client = new ChatHubClient({ baseUrl: hub.baseUrl, token: "token" });
-  try {
-    await client.start();
-    await client.joinConversation(conversation, 0);
-    for (let i = 0; i < 50 && hub.calls.filter((c) => c.target === "JoinConversation").length < 2; i++)
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    await client.leaveConversation(conversation);
-    await assert.rejects(client.joinConversation(conversation, 0), /HubException: 404/);
-    await new Promise((resolve) => setTimeout(resolve, 700));
+  // the catch-up's join is slow; the join asked after the leave is refused
+  await withCatchUpOnItsWay(
+    (call, n, page) => (n === 2 ? { result: page, delay: 400 } : { error: refusal(call.target, "404 Not found: No such conversation.") }),
+    async (client, hub, conversation) => {
+      await client.leaveConversation(conversation);
+      await assert.rejects(client.joinConversation(conversation, 0), /HubException: 404/);
+      await new Promise((resolve) => setTimeout(resolve, 700));
 
-    const targets = hub.calls.map((c) => c.target);
-    assert.deepEqual(targets, ["JoinConversation", "JoinConversation", "LeaveConversation", "JoinConversation", "LeaveConversation"]);
-    assert.equal(client.lastSeq(conversation), undefined);
-  } finally {
-    await client.stop();
-    await hub.close();
-  }
+      const targets = hub.calls.map((c) => c.target);
+      assert.deepEqual(targets, ["JoinConversation", "JoinConversation", "LeaveConversation", "JoinConversation", "LeaveConversation"]);
+      assert.equal(client.lastSeq(conversation), undefined);
+    },
+  );
 });
