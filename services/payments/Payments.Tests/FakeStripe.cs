@@ -28,18 +28,18 @@ public sealed record StripeRequest(
 /// <summary>
 /// A stand-in for api.stripe.com on a real loopback port: it checks the secret key, validates the
 /// checkout, refund and subscription calls the way Stripe does (expires_at window, lowercase
-/// currency, mode-specific fields), replays the first successful answer for a reused
-/// Idempotency-Key (refusing one reused with other parameters), refuses an update of a cancelled
-/// subscription, lists the payments of the invoices it was told of, records every request, and can
-/// be told to fail the next calls to a path.
+/// currency, mode-specific fields), replays the first answer for a reused Idempotency-Key, a
+/// success or a refusal made after its checks (refusing a key reused with other parameters),
+/// refuses an update of a cancelled subscription, lists the payments of the invoices it was told
+/// of, records every request, and can be told to fail or refuse the next calls to a path.
 /// </summary>
 public sealed class FakeStripe : FakeHttpServer<StripeRequest>
 {
     public const string SecretKey = "sk_test_x";
 
     private readonly TimeProvider _clock;
-    private readonly ConcurrentDictionary<string, (string Request, string Answer)> _answered = new();
-    private readonly List<(string Path, int Status, string Message)> _failures = [];
+    private readonly ConcurrentDictionary<string, (string Request, int Status, string Answer)> _answered = new();
+    private readonly List<(string Path, int Status, string Message, bool Remembered)> _failures = [];
     private readonly ConcurrentDictionary<string, string> _refundStatuses = new();
     private readonly ConcurrentDictionary<string, bool> _cancelled = new();
     private readonly ConcurrentDictionary<string, string> _invoiceIntents = new();
@@ -80,7 +80,17 @@ public sealed class FakeStripe : FakeHttpServer<StripeRequest>
     {
         lock (_failures)
             for (var i = 0; i < times; i++)
-                _failures.Add((path, status, message));
+                _failures.Add((path, status, message, false));
+    }
+
+    /// <summary>
+    /// The next call to <paramref name="path"/> is refused once it passed Stripe's checks (a charge charged back, say):
+    /// as Stripe does, the refusal is kept under the call's Idempotency-Key and replayed to every retry with that key.
+    /// </summary>
+    public void RefuseNext(string path, int status, string message)
+    {
+        lock (_failures)
+            _failures.Add((path, status, message, true));
     }
 
     /// <summary>
@@ -144,10 +154,10 @@ public sealed class FakeStripe : FakeHttpServer<StripeRequest>
             return Error(401, "invalid_request_error", "Invalid API Key provided: sk_****");
         lock (_failures)
         {
-            var failure = _failures.FindIndex(f => f.Path == request.Path);
+            var failure = _failures.FindIndex(f => f.Path == request.Path && !f.Remembered);
             if (failure >= 0)
             {
-                var (_, status, message) = _failures[failure];
+                var (_, status, message, _) = _failures[failure];
                 _failures.RemoveAt(failure);
                 return Error(status, status >= 500 ? "api_error" : "invalid_request_error", message);
             }
@@ -163,23 +173,39 @@ public sealed class FakeStripe : FakeHttpServer<StripeRequest>
         var fingerprint = request.Path + "?" + request.Canonical;
         if (key is not null && _answered.TryGetValue(key, out var earlier))
             return earlier.Request == fingerprint
-                ? (200, earlier.Answer)
+                ? (earlier.Status, earlier.Answer)
                 : Error(
                     400,
                     "idempotency_error",
                     "Keys for idempotent requests can only be used with the same parameters they were first used with."
                 );
 
-        var (code, answer) = request.Path switch
-        {
-            "/v1/checkout/sessions" => CheckoutSession(request),
-            "/v1/refunds" => Refund(request),
-            var path when path.StartsWith("/v1/subscriptions/", StringComparison.Ordinal) => Subscription(request),
-            _ => Error(404, "invalid_request_error", "Unrecognized request URL."),
-        };
-        if (code == 200 && key is not null)
-            _answered.TryAdd(key, (fingerprint, answer));
+        var refusal = Refusal(request.Path);
+        var (code, answer) =
+            refusal
+            ?? request.Path switch
+            {
+                "/v1/checkout/sessions" => CheckoutSession(request),
+                "/v1/refunds" => Refund(request),
+                var path when path.StartsWith("/v1/subscriptions/", StringComparison.Ordinal) => Subscription(request),
+                _ => Error(404, "invalid_request_error", "Unrecognized request URL."),
+            };
+        if (key is not null && (code == 200 || refusal is not null))
+            _answered.TryAdd(key, (fingerprint, code, answer));
         return (code, answer);
+    }
+
+    private (int, string)? Refusal(string path)
+    {
+        lock (_failures)
+        {
+            var refusal = _failures.FindIndex(f => f.Path == path && f.Remembered);
+            if (refusal < 0)
+                return null;
+            var (_, status, message, _) = _failures[refusal];
+            _failures.RemoveAt(refusal);
+            return Error(status, "invalid_request_error", message);
+        }
     }
 
     private (int, string) CheckoutSession(StripeRequest r)

@@ -297,7 +297,7 @@ public sealed class StripeProviderTests(StripePaymentsFixture fx) : IClassFixtur
     }
 
     [Fact]
-    public async Task A_refund_stripe_refuses_is_our_502_and_nothing_is_recorded()
+    public async Task A_refund_stripe_refuses_is_a_recorded_422_its_key_replays_and_a_new_key_asks_again()
     {
         var (_, _, sellerId, paymentId, sessionId) = await fx.OpenCheckoutAsync(2500);
         await fx.AcceptedAsync(
@@ -306,22 +306,32 @@ public sealed class StripeProviderTests(StripePaymentsFixture fx) : IClassFixtur
                 StripePaymentsFixture.Session(sessionId, paymentId)
             )
         );
-        var before = fx.Stripe.Received.Count;
-        fx.Stripe.FailNext("/v1/refunds", 400, "Charge ch_x has been charged back.");
+        var seller = fx.TokenFor(sellerId);
+        // Stripe keeps this no under the refund's key: asking again with it would only hear it again.
+        fx.Stripe.RefuseNext("/v1/refunds", 400, "Charge ch_x has been charged back.");
 
-        await (await fx.RefundAsync(paymentId, fx.TokenFor(sellerId), null, "refund-test-2")).AssertProblem(502);
+        var problem = await (await fx.RefundAsync(paymentId, seller, null, "refused-once")).AssertProblem(422);
 
-        Assert.Equal(before + 1, fx.Stripe.Received.Count);
-        Assert.Equal("succeeded", await fx.StatusOfAsync(paymentId));
+        Assert.Equal("failed", problem["refund_status"]!.GetValue<string>());
+        var refundId = Guid.Parse(problem["refund_id"]!.GetValue<string>());
         Assert.Equal(
-            0,
-            await fx.ScalarAsync<long>("SELECT count(*) FROM refunds WHERE payment_id = @id", ("id", paymentId))
+            "provider_refused_400",
+            await fx.ScalarAsync<string>("SELECT failure_reason FROM refunds WHERE id = @id", ("id", refundId))
         );
+        Assert.Equal("succeeded", await fx.StatusOfAsync(paymentId));
         Assert.Equal(
             0,
             await fx.ScalarAsync<long>("SELECT refunded_cents FROM payments WHERE id = @id", ("id", paymentId))
         );
         Assert.Equal(0, await fx.OutboxCountAsync("PaymentRefunded", paymentId));
+
+        // The same key replays the recorded failure without asking Stripe; a new key is a new refund, and made.
+        var again = await (await fx.RefundAsync(paymentId, seller, null, "refused-once")).AssertProblem(422);
+        Assert.Equal(refundId.ToString(), again["refund_id"]!.GetValue<string>());
+        Assert.Single(fx.Stripe.WithKey("refund-" + refundId));
+        var made = await (await fx.RefundAsync(paymentId, seller, null, "after-the-refusal")).AssertStatus(201);
+        Assert.Equal(2500, made["amount_cents"]!.GetValue<long>());
+        Assert.Equal("refunded", await fx.StatusOfAsync(paymentId));
     }
 
     [Fact]

@@ -189,28 +189,17 @@ public sealed class Refunder(
                         + "Idempotency-Key to see its outcome."
                 );
         }
-        catch (HttpRequestException exception) when (exception.IsRefusal() && automatic)
+        catch (HttpRequestException exception) when (exception.IsRefusal())
         {
-            // Asking again gets the same no, and a dead-lettered request tells nobody: the failure is the answer.
+            // Asking again gets the same no: Stripe keeps a refusal under the refund's key and replays it for a day.
+            // So the failure is the answer, recorded (a dead-lettered automatic request would tell nobody): the same
+            // Idempotency-Key hears it again (a 422 naming the failed refund), a new key asks Stripe anew.
             return await RecordAnswerAsync(
                 refund.Id,
                 RefundStatus.Failed,
                 null,
                 $"provider_refused_{(int?)exception.StatusCode}",
                 cancellationToken
-            );
-        }
-        catch (HttpRequestException exception) when (exception.IsRefusal())
-        {
-            logger.LogWarning(
-                exception,
-                "The provider refused refund {RefundId} of payment {PaymentId}",
-                refund.Id,
-                payment.Id
-            );
-            await AbandonAsync(refund, cancellationToken);
-            throw new ProviderUnavailableException(
-                "The payment provider could not refund now; nothing was refunded. Try again."
             );
         }
         catch (HttpRequestException exception)
