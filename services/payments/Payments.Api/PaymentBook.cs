@@ -192,15 +192,17 @@ public sealed class PaymentBook(PaymentsDbContext db, TimeProvider clock, ILogge
     }
 
     /// <summary>
-    /// Stripe's amount_refunded less our requested refunds (counted when answered) and our failed ones Stripe made (a
-    /// stale report must never count a failed refund again), so a report errs low, never high. A failed refund Stripe
-    /// never had (no provider id: its intent never known, or Stripe refused to make it) is in no total of Stripe's: a
-    /// refund made instead from Stripe's dashboard counts in full. Plus what chargebacks took, which Stripe counts
-    /// apart.
+    /// Stripe's amount_refunded as of <paramref name="reportedAt"/> (its event's creation) less our requested refunds
+    /// (counted when answered) and our failed ones Stripe made that failed at or after that moment (a stale report
+    /// still counts them, and must never count a failed refund again), so a report errs low, never high. One that
+    /// failed before the report is out of Stripe's total already: a refund made afterwards from Stripe's dashboard
+    /// counts in full, as it does after a failed refund Stripe never had (no provider id: its intent never known, or
+    /// Stripe refused to make it). Plus what chargebacks took, which Stripe counts apart.
     /// </summary>
     public async Task RecordReportedRefundTotalAsync(
         Payment payment,
         long amountRefunded,
+        DateTimeOffset reportedAt,
         CancellationToken cancellationToken
     )
     {
@@ -209,7 +211,11 @@ public sealed class PaymentBook(PaymentsDbContext db, TimeProvider clock, ILogge
                 r.PaymentId == payment.Id
                 && (
                     r.Status == RefundStatus.Requested
-                    || (r.Status == RefundStatus.Failed && r.ProviderRefundId != null)
+                    || (
+                        r.Status == RefundStatus.Failed
+                        && r.ProviderRefundId != null
+                        && (r.CompletedAt == null || r.CompletedAt >= reportedAt)
+                    )
                 )
             )
             .SumAsync(r => r.AmountCents, cancellationToken);

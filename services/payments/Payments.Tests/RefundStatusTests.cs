@@ -172,7 +172,7 @@ public sealed class RefundStatusTests(StripePaymentsFixture fx) : IClassFixture<
     }
 
     [Fact]
-    public async Task A_failure_reported_by_several_events_at_once_lowers_the_total_once()
+    public async Task A_failure_reported_by_several_events_lowers_the_total_once_and_a_later_total_counts_in_full()
     {
         var (paymentId, seller) = await PaidAsync(2500);
         await (await fx.RefundAsync(paymentId, seller, 1000, "partial-ok")).AssertStatus(201);
@@ -184,6 +184,7 @@ public sealed class RefundStatusTests(StripePaymentsFixture fx) : IClassFixture<
         );
         var stripeId = await ProviderIdAsync(refundId);
         Assert.Equal(1500, await RefundedCentsAsync(paymentId));
+        var beforeFailure = fx.Clock.GetUtcNow();
 
         var reports = Enumerable
             .Range(0, 12)
@@ -203,9 +204,17 @@ public sealed class RefundStatusTests(StripePaymentsFixture fx) : IClassFixture<
         Assert.Equal("partially_refunded", await fx.StatusOfAsync(paymentId));
         Assert.Equal(1, await fx.OutboxCountAsync("PaymentRefundFailed", paymentId));
         // A stale total that still counted the failed 500 raises nothing.
-        await fx.AcceptedAsync(Event("charge.refunded", Charge(paymentId, 2500, 1500)));
+        await fx.AcceptedAsync(Event("charge.refunded", Charge(paymentId, 2500, 1500), created: beforeFailure));
         Assert.Equal(1000, await RefundedCentsAsync(paymentId));
         Assert.Equal("partially_refunded", await fx.StatusOfAsync(paymentId));
+
+        // Told, an operator refunds the 500 from Stripe's dashboard; Stripe's total after the failure no longer has
+        // the failed one in it, so it counts in full.
+        await fx.AcceptedAsync(
+            Event("charge.refunded", Charge(paymentId, 2500, 1500), created: fx.Clock.GetUtcNow().AddSeconds(2))
+        );
+        Assert.Equal(1500, await RefundedCentsAsync(paymentId));
+        Assert.Equal(new long[] { 1000, 500, 500 }, await fx.RefundDeltasAsync(paymentId));
     }
 
     [Theory]

@@ -81,7 +81,13 @@ public class StripePaymentsFixture : PaymentsFixture
         );
     }
 
-    public static WebhookBody Event(string type, object dataObject, string? eventId = null)
+    /// <summary>A Stripe event; <paramref name="created"/> (whole seconds, as Stripe's) is now unless given.</summary>
+    public static WebhookBody Event(
+        string type,
+        object dataObject,
+        string? eventId = null,
+        DateTimeOffset? created = null
+    )
     {
         var id = eventId ?? "evt_test_" + Guid.NewGuid().ToString("N");
         return new WebhookBody(
@@ -93,7 +99,7 @@ public class StripePaymentsFixture : PaymentsFixture
                     @object = "event",
                     type,
                     api_version = StripeConfiguration.ApiVersion,
-                    created = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
+                    created = (created ?? DateTimeOffset.UtcNow).ToUnixTimeSeconds(),
                     livemode = false,
                     data = new { @object = dataObject },
                 }

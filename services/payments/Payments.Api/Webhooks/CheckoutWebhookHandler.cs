@@ -106,7 +106,14 @@ public sealed class CheckoutWebhookHandler(
             case ("charge.refunded", Charge charge):
                 // A refund reported before the completion settles the payment first, with the charge's intent.
                 book.Capture(payment, charge.PaymentIntentId);
-                await book.RecordReportedRefundTotalAsync(payment, charge.AmountRefunded, cancellationToken);
+                // Stripe's event times are whole seconds: one made in the second a failure was recorded is taken as
+                // made before it, so it errs low.
+                await book.RecordReportedRefundTotalAsync(
+                    payment,
+                    charge.AmountRefunded,
+                    new DateTimeOffset(DateTime.SpecifyKind(e.Created, DateTimeKind.Utc)),
+                    cancellationToken
+                );
                 break;
             case ("charge.dispute.funds_withdrawn", Dispute dispute):
                 await RecordChargebackAsync(e, payment, dispute, cancellationToken);
