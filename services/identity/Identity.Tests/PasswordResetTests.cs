@@ -123,6 +123,45 @@ public sealed partial class PasswordResetTests(IdentityFixture fx) : IClassFixtu
     }
 
     [Fact]
+    public async Task A_reset_mail_queued_while_its_account_is_erased_counts_nothing_and_sends_nothing()
+    {
+        var registered = await fx.RegisterAsync("erased_while_queued");
+        var id = registered["user"]!["id"]!.GetValue<string>();
+        await fx.MailSentAsync();
+        var before = fx.Smtp.Messages.Count;
+        // The account's erasure under way: its row taken for update, as a deletion takes it.
+        await using var erasing = new NpgsqlConnection(fx.Resources.DatabaseConnectionString);
+        await erasing.OpenAsync();
+        await using (var erasure = await erasing.BeginTransactionAsync())
+        {
+            await using (
+                var take = new NpgsqlCommand("SELECT 1 FROM users WHERE id = @id FOR UPDATE", erasing, erasure)
+            )
+            {
+                take.Parameters.AddWithValue("id", Guid.Parse(id));
+                await take.ExecuteNonQueryAsync();
+            }
+            await (
+                await Client.PostJson("/api/v1/auth/password/forgot", new { identifier = "erased_while_queued" })
+            ).AssertStatus(202);
+            await using (var delete = new NpgsqlCommand("DELETE FROM users WHERE id = @id", erasing, erasure))
+            {
+                delete.Parameters.AddWithValue("id", Guid.Parse(id));
+                await delete.ExecuteNonQueryAsync();
+            }
+            await erasure.CommitAsync();
+        }
+
+        await fx.MailSentAsync();
+        Assert.Equal(before, fx.Smtp.Messages.Count);
+        // No counter left naming the erased account (a deletion erases those it finds, in its own transaction).
+        Assert.Equal(
+            0L,
+            await fx.ScalarAsync<long>("SELECT count(*) FROM login_failures WHERE strpos(key, @id) > 0", ("id", id))
+        );
+    }
+
+    [Fact]
     public async Task Reset_tokens_expire_after_an_hour()
     {
         await fx.RegisterAsync("slow_resetter");

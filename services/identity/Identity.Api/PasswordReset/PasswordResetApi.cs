@@ -64,7 +64,9 @@ public static class PasswordResetApi
 
     // Counted per account and client address, so a stranger's requests never use up the owner's, and per account, so
     // requests from rotating addresses and identifiers cannot flood its inbox; past either, nothing is sent. The
-    // account is read again: the queue may have waited on the mail server while its address changed or it was erased.
+    // account is read again, its row held shared until the counters and the link are written: the queue may have
+    // waited on the mail server while its address changed or it was erased, and an erasure that comes now (it takes
+    // the row for update) waits, then erases them with the rest.
     private static async Task<EmailMessage?> ResetMailAsync(
         IServiceProvider services,
         Guid userId,
@@ -72,16 +74,21 @@ public static class PasswordResetApi
         CancellationToken cancellationToken
     )
     {
-        var throttle = services.GetRequiredService<RegistrationThrottle>();
-        if (!await throttle.CountResetMailAsync(userId, address, cancellationToken))
-            return null;
         var db = services.GetRequiredService<IdentityDbContext>();
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await db.Database.ExecuteSqlAsync($"SELECT 1 FROM users WHERE id = {userId} FOR SHARE", cancellationToken);
         var account = await db
             .Users.Where(u => u.Id == userId && u.Email != null && u.EmailVerifiedAt != null)
             .Select(u => new { Email = u.Email!, u.Username })
             .FirstOrDefaultAsync(cancellationToken);
         if (account is null)
             return null;
+        var throttle = services.GetRequiredService<RegistrationThrottle>();
+        if (!await throttle.CountResetMailAsync(userId, address, cancellationToken))
+        {
+            await transaction.CommitAsync(cancellationToken);
+            return null;
+        }
         var options = services.GetRequiredService<IOptions<IdentityOptions>>().Value;
         var now = services.GetRequiredService<TimeProvider>().GetUtcNow();
         var token = Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(32));
@@ -95,6 +102,7 @@ public static class PasswordResetApi
             }
         );
         await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
         return new EmailMessage(
             account.Email,
             "Reset your Community password",
