@@ -1,18 +1,25 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
+using System.Text;
 
 namespace Community.LocalInfrastructure.Internal;
 
 /// <summary>
 /// Throw-away data folders: each records the process that owns it, so a later run can find
 /// folders whose owner died (a killed test run), stop the servers still running there and
-/// delete them.
+/// delete them. The owner holds its marker file open and locked (.NET takes an exclusive
+/// <c>flock</c> for <see cref="FileShare.None"/>) for as long as it lives, and the kernel lets go
+/// when it dies: a folder whose marker is locked is never taken for abandoned, whatever the
+/// recorded start time looks like (it is computed from the wall clock, which a stepped clock moves).
 /// </summary>
 internal static class DataFolders
 {
     public const string OwnerFileName = ".owner";
     private static readonly TimeSpan YoungFolderGrace = TimeSpan.FromMinutes(2);
+
+    // Open until the process ends: closing one would let its lock go.
+    private static readonly List<FileStream> HeldMarkers = [];
 
     public static string CreateOwned(string parent)
     {
@@ -22,10 +29,17 @@ internal static class DataFolders
         var folder = Path.Combine(parent, name);
         Directory.CreateDirectory(folder);
         using var self = Process.GetCurrentProcess();
-        File.WriteAllText(
+        var marker = new FileStream(
             Path.Combine(folder, OwnerFileName),
-            $"{Environment.ProcessId} {self.StartTime.ToUniversalTime().Ticks.ToString(CultureInfo.InvariantCulture)}\n"
+            FileMode.CreateNew,
+            FileAccess.Write,
+            FileShare.None
         );
+        var startTicks = self.StartTime.ToUniversalTime().Ticks.ToString(CultureInfo.InvariantCulture);
+        marker.Write(Encoding.ASCII.GetBytes($"{Environment.ProcessId} {startTicks}\n"));
+        marker.Flush();
+        lock (HeldMarkers)
+            HeldMarkers.Add(marker);
         return folder;
     }
 
@@ -111,8 +125,21 @@ internal static class DataFolders
         {
             return DateTime.UtcNow - Directory.GetLastWriteTimeUtc(folder) > YoungFolderGrace;
         }
-        var parts = File.ReadAllText(ownerFile)
-            .Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        string marker;
+        try
+        {
+            using var stream = new FileStream(ownerFile, FileMode.Open, FileAccess.Read, FileShare.None);
+            using var reader = new StreamReader(stream, Encoding.ASCII);
+            marker = reader.ReadToEnd();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // locked by its owner, alive (or gone meanwhile, its folder with it)
+            return false;
+        }
+        // Not locked: its owner is gone, or file locking is off (DOTNET_SYSTEM_IO_DISABLEFILELOCKING) and the owner
+        // is told by its process id and start time.
+        var parts = marker.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         if (parts.Length < 2 || !int.TryParse(parts[0], out var pid) || !long.TryParse(parts[1], out var startTicks))
         {
             return DateTime.UtcNow - File.GetLastWriteTimeUtc(ownerFile) > YoungFolderGrace;
