@@ -29,15 +29,15 @@ internal static class DataFolders
         var folder = Path.Combine(parent, name);
         Directory.CreateDirectory(folder);
         using var self = Process.GetCurrentProcess();
-        var marker = new FileStream(
-            Path.Combine(folder, OwnerFileName),
-            FileMode.CreateNew,
-            FileAccess.Write,
-            FileShare.None
-        );
+        // .NET opens a file and then locks it, two steps: a sweep opening the marker in between would take the lock
+        // first. So the marker is written and locked under another name and then renamed (the lock goes with the
+        // file): a sweep sees no marker (a young folder, kept) or a locked one.
+        var draft = Path.Combine(folder, $"{OwnerFileName}.{suffix}");
+        var marker = new FileStream(draft, FileMode.CreateNew, FileAccess.Write, FileShare.None);
         var startTicks = self.StartTime.ToUniversalTime().Ticks.ToString(CultureInfo.InvariantCulture);
         marker.Write(Encoding.ASCII.GetBytes($"{Environment.ProcessId} {startTicks}\n"));
         marker.Flush();
+        File.Move(draft, Path.Combine(folder, OwnerFileName));
         lock (HeldMarkers)
             HeldMarkers.Add(marker);
         return folder;

@@ -21,14 +21,23 @@ public sealed class DataFoldersTests : IDisposable
         var folder = Directory.CreateDirectory(Path.Combine(_parent, "owned")).FullName;
         var marker = Path.Combine(folder, DataFolders.OwnerFileName);
         // The owner records its own pid and a start time off by years, then holds the marker locked (exec keeps the
-        // pid), as CreateOwned's owner does.
+        // pid), as CreateOwned's owner does, and says so once it holds it.
         using var owner = Process.Start(
             new ProcessStartInfo(
                 "/bin/sh",
-                ["-c", "echo \"$$ 1\" > \"$0\" && exec flock --exclusive \"$0\" sleep 120", marker]
+                [
+                    "-c",
+                    "echo \"$$ 1\" > \"$0\" && exec flock --exclusive \"$0\" sh -c 'echo locked; exec sleep 120'",
+                    marker,
+                ]
             )
+            {
+                RedirectStandardOutput = true,
+            }
         )!;
-        await Eventually.TrueAsync(() => Task.FromResult(IsLocked(marker)), "the owner never took its marker's lock");
+        using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        Assert.Equal("locked", await owner.StandardOutput.ReadLineAsync(patience.Token));
+        Assert.True(IsLocked(marker));
 
         DataFolders.SweepStale(_parent);
 
@@ -63,6 +72,10 @@ public sealed class DataFoldersTests : IDisposable
         try
         {
             using var probe = new FileStream(marker, FileMode.Open, FileAccess.Read, FileShare.None);
+            return false;
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
             return false;
         }
         catch (IOException)
