@@ -51,9 +51,16 @@ public sealed class ThrottleCounters(
         var ended = clock.GetUtcNow() - windows.Max();
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<IdentityDbContext>();
-        var removed = await db
-            .LoginFailures.Where(f => f.WindowStartedAt <= ended)
-            .ExecuteDeleteAsync(cancellationToken);
+        // A counter a request holds is skipped, not waited for: a request's transaction may hold several (a reset
+        // mail counts per account and per address), and a sweep taking them in another order would deadlock with it.
+        // A skipped one goes on the next round.
+        var removed = await db.Database.ExecuteSqlAsync(
+            $"""
+            DELETE FROM login_failures WHERE key IN
+                (SELECT key FROM login_failures WHERE window_started_at <= {ended} FOR UPDATE SKIP LOCKED)
+            """,
+            cancellationToken
+        );
         if (removed > 0)
             logger.LogInformation("Removed {Count} throttle counters whose window ended", removed);
         return removed;

@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 
 namespace Community.Identity.Tests;
 
@@ -185,6 +186,44 @@ public sealed class LoginLimitTests(LoginLimitFixture fx) : IClassFixture<LoginL
 
         Assert.Equal(0L, await CountAsync("register:swept@example.com|ip:192.0.2.90"));
         Assert.Equal(1L, await CountAsync("register:kept@example.com|ip:192.0.2.90"));
+    }
+
+    [Fact]
+    public async Task A_sweep_passes_over_a_counter_a_request_holds_and_takes_it_on_a_later_round()
+    {
+        var now = fx.Clock.GetUtcNow();
+        await fx.ExecuteAsync(
+            "INSERT INTO login_failures (key, window_started_at, failures) VALUES "
+                + "('register:held@example.com|ip:192.0.2.91', @ended, 3), "
+                + "('register:free@example.com|ip:192.0.2.91', @ended, 3)",
+            ("ended", now - TimeSpan.FromMinutes(61))
+        );
+        var sweeper = fx.Host.Services.GetRequiredService<ThrottleCounters>();
+        // A request's transaction holding one of the ended counters, as a reset mail holds its two.
+        await using (var request = new NpgsqlConnection(fx.Resources.DatabaseConnectionString))
+        {
+            await request.OpenAsync();
+            await using var holding = await request.BeginTransactionAsync();
+            await using (
+                var take = new NpgsqlCommand(
+                    "SELECT 1 FROM login_failures WHERE key = 'register:held@example.com|ip:192.0.2.91' FOR UPDATE",
+                    request,
+                    holding
+                )
+            )
+                await take.ExecuteNonQueryAsync();
+
+            using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+            await sweeper.SweepAsync(patience.Token);
+
+            Assert.Equal(1L, await CountAsync("register:held@example.com|ip:192.0.2.91"));
+            Assert.Equal(0L, await CountAsync("register:free@example.com|ip:192.0.2.91"));
+            await holding.RollbackAsync();
+        }
+
+        await sweeper.SweepAsync(CancellationToken.None);
+
+        Assert.Equal(0L, await CountAsync("register:held@example.com|ip:192.0.2.91"));
     }
 
     private Task<long> CountAsync(string key) =>
