@@ -11,7 +11,6 @@ namespace Community.Payments.Refunds;
 public sealed class PaymentRefundRequestedConsumer(
     PaymentsDbContext db,
     Refunder refunder,
-    TimeProvider clock,
     ILogger<PaymentRefundRequestedConsumer> logger
 ) : IConsumer<PaymentRefundRequested>
 {
@@ -64,19 +63,12 @@ public sealed class PaymentRefundRequestedConsumer(
             var waiting = await db
                 .Refunds.AsNoTracking()
                 .Where(r => r.PaymentId == m.PaymentId && r.Id != m.RefundId && r.Status == RefundStatus.Requested)
-                .Select(r => new { r.Id, r.CreatedAt })
+                .Select(r => r.Id)
                 .ToListAsync(context.CancellationToken);
             if (waiting.Count == 0)
                 throw;
-            // A stale one is nobody's any more, as the recovery takes it (a refusal recorded and told); a recent one
-            // may still be in flight, and is resumed as its requester would.
-            var staleBefore = clock.GetUtcNow() - RefundIntentRecovery.StaleAfter;
             foreach (var other in waiting)
-                await refunder.ResumeAsync(
-                    other.Id,
-                    automatic: other.CreatedAt <= staleBefore,
-                    context.CancellationToken
-                );
+                await refunder.ResumeAsync(other, context.CancellationToken);
             payment = await db.Payments.AsNoTracking().FirstAsync(p => p.Id == m.PaymentId, context.CancellationToken);
             if (payment.RefundableCents == 0)
             {

@@ -101,7 +101,7 @@ public sealed class RefundIntentRecovery(
         {
             var refund = await scope
                 .ServiceProvider.GetRequiredService<Refunder>()
-                .ResumeAsync(refundId, automatic: true, cancellationToken);
+                .ResumeAsync(refundId, cancellationToken);
             logger.LogInformation(
                 "Requested refund {RefundId} resumed: {Status}",
                 refundId,

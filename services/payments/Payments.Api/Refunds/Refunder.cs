@@ -47,23 +47,22 @@ public sealed class Refunder(
             cancellationToken
         );
         return refund.Status == RefundStatus.Requested
-            ? await CompleteAsync(refund, cancellationToken, automatic)
+            ? await CompleteAsync(refund, cancellationToken, kept: automatic)
             : refund;
     }
 
     /// <summary>
     /// Asks the provider again for a refund left requested (a crash or an unanswered call); returns it as it stands
-    /// after. <paramref name="automatic"/> when nobody waits on it any more (a stale one): a refusal is then recorded
-    /// as failed (PaymentRefundFailed tells someone), and a caller retrying with its key hears that failure. A refund
-    /// that may still be in flight is resumed as its requester would, so a refusal is theirs to hear. One still waiting
-    /// for what the provider refunds by stays requested either way (a 409 with Retry-After).
+    /// after. A refusal is recorded as failed (PaymentRefundFailed tells someone), and a caller retrying with its key
+    /// hears that failure. One still waiting for what the provider refunds by stays requested (a 409 with
+    /// Retry-After), and is failed once it has waited too long.
     /// </summary>
-    public async Task<Refund?> ResumeAsync(Guid refundId, bool automatic, CancellationToken cancellationToken)
+    public async Task<Refund?> ResumeAsync(Guid refundId, CancellationToken cancellationToken)
     {
         db.ChangeTracker.Clear();
         var refund = await db.Refunds.AsNoTracking().FirstOrDefaultAsync(r => r.Id == refundId, cancellationToken);
         return refund is { Status: RefundStatus.Requested }
-            ? await CompleteAsync(refund, cancellationToken, automatic, resumed: true)
+            ? await CompleteAsync(refund, cancellationToken, kept: true)
             : refund;
     }
 
@@ -159,18 +158,16 @@ public sealed class Refunder(
         existing.Reason == reason && (amountCents is null || amountCents == existing.AmountCents);
 
     /// <summary>Steps two and three: asks the provider (no transaction open) and records its answer.</summary>
-    /// <param name="automatic">
-    /// Nobody waits on the answer (a cancellation's refund): a refusal is recorded as a failed refund, which tells
-    /// someone to reach the payer (PaymentRefundFailed), instead of an error to try again.
-    /// </param>
-    /// <param name="resumed">
-    /// The refund was left requested earlier, rather than written by this caller's request just now.
+    /// <param name="kept">
+    /// Nobody waits on the answer (a cancellation's refund), or the refund was left requested earlier rather than
+    /// written by this caller's request just now: one the provider cannot make yet stays requested for the recovery to
+    /// ask again, rather than being answered to a caller and dropped. A refusal is recorded as a failed refund
+    /// (PaymentRefundFailed) whoever asked.
     /// </param>
     private async Task<Refund> CompleteAsync(
         Refund refund,
         CancellationToken cancellationToken,
-        bool automatic = false,
-        bool resumed = false
+        bool kept = false
     )
     {
         var payment = await db.Payments.AsNoTracking().FirstAsync(p => p.Id == refund.PaymentId, cancellationToken);
@@ -217,7 +214,7 @@ public sealed class Refunder(
             );
         }
         catch (RefundNotYetPossibleException)
-            when ((automatic || resumed) && refund.CreatedAt <= clock.GetUtcNow() - AwaitedIntentAtMost)
+            when (kept && refund.CreatedAt <= clock.GetUtcNow() - AwaitedIntentAtMost)
         {
             return await RecordAnswerAsync(
                 refund.Id,
@@ -227,7 +224,7 @@ public sealed class Refunder(
                 cancellationToken
             );
         }
-        catch (RefundNotYetPossibleException exception) when (automatic || resumed)
+        catch (RefundNotYetPossibleException exception) when (kept)
         {
             // What to refund by is on its way (a subscription's intent comes with its first invoice.paid, which may
             // come after a deleted account's refund is asked): dropping the refund would lose it. It stays requested,
