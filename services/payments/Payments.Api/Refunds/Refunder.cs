@@ -164,11 +164,7 @@ public sealed class Refunder(
     /// ask again, rather than being answered to a caller and dropped. A refusal is recorded as a failed refund
     /// (PaymentRefundFailed) whoever asked.
     /// </param>
-    private async Task<Refund> CompleteAsync(
-        Refund refund,
-        CancellationToken cancellationToken,
-        bool kept = false
-    )
+    private async Task<Refund> CompleteAsync(Refund refund, CancellationToken cancellationToken, bool kept = false)
     {
         var payment = await db.Payments.AsNoTracking().FirstAsync(p => p.Id == refund.PaymentId, cancellationToken);
         ProviderRefund result;
@@ -213,8 +209,7 @@ public sealed class Refunder(
                     + "key. Retry with the same Idempotency-Key to see its outcome."
             );
         }
-        catch (RefundNotYetPossibleException)
-            when (kept && refund.CreatedAt <= clock.GetUtcNow() - AwaitedIntentAtMost)
+        catch (RefundNotYetPossibleException) when (kept && refund.CreatedAt <= clock.GetUtcNow() - AwaitedIntentAtMost)
         {
             return await RecordAnswerAsync(
                 refund.Id,
