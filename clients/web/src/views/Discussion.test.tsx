@@ -218,6 +218,37 @@ describe("Discussion", () => {
     expect(kept.getByText("And a second thought")).toBeTruthy();
   });
 
+  it("ends an edit and takes the files off when nothing more may be sent here: allowed again, none of it comes back", async () => {
+    signedIn({ id: "me", role: "member" });
+    const file = { id: "f1", content_type: "application/pdf", file_name: "plan.pdf", size_bytes: 3, url: "/api/v1/conversations/c1/attachments/f1/content" };
+    const asked = stubPlatform(({ method, path }) =>
+      method === "POST" && path === "/api/v1/conversations/c1/attachments" ? { status: 201, body: file } : method === "DELETE" ? { status: 204 } : undefined,
+    );
+    connectedHub({ c1: [message("c1", 1, "Meet at nine"), message("c1", 2, "Who brings bread?", amira)] });
+    const { rerender } = render(<Discussion conversationId="c1" title="Amira" canSend />);
+    fireEvent.click(await log().findByRole("button", { name: "Reply to: Who brings bread?" }));
+    fireEvent.change(screen.getByLabelText("Attach a file"), { target: { files: [new File(["%PDF"], "plan.pdf", { type: "application/pdf" })] } });
+    await screen.findByRole("button", { name: "Remove plan.pdf" });
+    write("I bring the map");
+    fireEvent.click(log().getByRole("button", { name: "Edit message: Meet at nine" }));
+    write("Meet at ten");
+
+    // blocked meanwhile: the composer goes, and what was being written can be copied
+    rerender(<Discussion conversationId="c1" title="Amira" canSend={false} />);
+    const kept = within(screen.getByRole("list", { name: "Not sent: copy what you want to keep." }));
+    expect(kept.getByText("I bring the map")).toBeTruthy();
+    expect(kept.getByText("Meet at ten")).toBeTruthy();
+    await waitFor(() => expect(asked.filter((a) => a.method === "DELETE").map((a) => a.path)).toEqual(["/api/v1/conversations/c1/attachments/f1"]));
+
+    // unblocked: an empty composer, neither the edit, the reply nor the file still on it
+    rerender(<Discussion conversationId="c1" title="Amira" canSend />);
+    expect((screen.getByLabelText("Message") as HTMLTextAreaElement).value).toBe("");
+    expect(screen.queryByText(/Editing a message/)).toBeNull();
+    expect(screen.queryByText(/Replying to/)).toBeNull();
+    expect(screen.queryByRole("button", { name: "Remove plan.pdf" })).toBeNull();
+    expect(screen.getByRole("button", { name: "Send" })).toBeTruthy();
+  });
+
   it("marks a conversation opened in a background tab read once the tab is looked at", async () => {
     signedIn({ id: "me", role: "member" });
     const visibility = vi.spyOn(document, "visibilityState", "get").mockReturnValue("hidden");

@@ -86,13 +86,19 @@ export function Discussion({ conversationId, title, canSend, receipts = false, t
   // whether the composer is shown, as the latest render has it (a send's answer may come after it is hidden)
   const canSendRef = useRef(canSend);
   canSendRef.current = canSend;
-  // hidden with words in it (a block, say, while they were being written): they stay to be copied
+  // hidden while something was being written (a block, say): its words stay to be copied (an edit's, and the draft it
+  // set aside); the edit and the reply end, and the files attached are taken off and deleted at the platform, so that
+  // none of it comes back, unseen meanwhile, if sending is allowed again
   useEffect(() => {
-    if (canSend || !draftRef.current.trim()) return;
-    const words = draftRef.current.trim();
+    if (canSend) return;
+    const words = [beforeEdit.current?.text.trim() ?? "", draftRef.current.trim()].filter(Boolean);
+    beforeEdit.current = null;
+    setEditing(null);
+    setReplyingTo(null);
+    attached.forEach(removeAttached);
     draftRef.current = "";
     setDraft("");
-    setUnsent((all) => [...all, words]);
+    if (words.length) setUnsent((all) => [...all, ...words]);
   }, [canSend]);
 
   /**
