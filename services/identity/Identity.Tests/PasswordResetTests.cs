@@ -161,6 +161,55 @@ public sealed partial class PasswordResetTests(IdentityFixture fx) : IClassFixtu
         );
     }
 
+    // A link asked for before a password change but written by the mail queue after it would outlive the change that
+    // ends the links sent before it.
+    [Fact]
+    public async Task A_reset_mail_queued_while_the_password_changes_sends_no_link()
+    {
+        var registered = await fx.RegisterAsync("changed_while_queued");
+        var id = Guid.Parse(registered["user"]!["id"]!.GetValue<string>());
+        await fx.MailSentAsync();
+        var before = fx.Smtp.Messages.Count;
+        // A password change under way: the account's row taken for update and its hash replaced, as a change does.
+        await using var changing = new NpgsqlConnection(fx.Resources.DatabaseConnectionString);
+        await changing.OpenAsync();
+        await using (var change = await changing.BeginTransactionAsync())
+        {
+            await using (
+                var take = new NpgsqlCommand("SELECT 1 FROM users WHERE id = @id FOR UPDATE", changing, change)
+            )
+            {
+                take.Parameters.AddWithValue("id", id);
+                await take.ExecuteNonQueryAsync();
+            }
+            await (
+                await Client.PostJson("/api/v1/auth/password/forgot", new { identifier = "changed_while_queued" })
+            ).AssertStatus(202);
+            await using (
+                var hash = new NpgsqlCommand("UPDATE users SET password_hash = @hash WHERE id = @id", changing, change)
+            )
+            {
+                hash.Parameters.AddWithValue("id", id);
+                hash.Parameters.AddWithValue("hash", PasswordHasher.Hash("changed-pass-8"));
+                await hash.ExecuteNonQueryAsync();
+            }
+            await change.CommitAsync();
+        }
+
+        await fx.MailSentAsync();
+        Assert.Equal(before, fx.Smtp.Messages.Count);
+        Assert.Equal(
+            0L,
+            await fx.ScalarAsync<long>("SELECT count(*) FROM password_reset_tokens WHERE user_id = @id", ("id", id))
+        );
+        await (
+            await Client.PostJson(
+                "/api/v1/auth/login",
+                new { identifier = "changed_while_queued", password = "changed-pass-8" }
+            )
+        ).AssertStatus(200);
+    }
+
     [Fact]
     public async Task Reset_tokens_expire_after_an_hour()
     {

@@ -52,9 +52,9 @@ public static class PasswordResetApi
         // mailed then does the same work as any other, so neither the time taken nor a 503 tells which it was.
         if (user is { Email: not null, EmailVerifiedAt: not null })
         {
-            var (userId, address) = (user.Id, ClientAddress.Of(http));
+            var (userId, address, passwordHash) = (user.Id, ClientAddress.Of(http), user.PasswordHash);
             mail.Compose(
-                (services, ct) => ResetMailAsync(services, userId, address, ct),
+                (services, ct) => ResetMailAsync(services, userId, address, passwordHash, ct),
                 $"the password reset of {userId}"
             );
         }
@@ -66,11 +66,14 @@ public static class PasswordResetApi
     // requests from rotating addresses and identifiers cannot flood its inbox; past either, nothing is sent. The
     // account is read again, its row held shared until the counters and the link are written: the queue may have
     // waited on the mail server while its address changed or it was erased, and an erasure that comes now (it takes
-    // the row for update) waits, then erases them with the rest.
+    // the row for update) waits, then erases them with the rest. A password changed since the request ended the links
+    // sent before it, so this one, asked for before it too, is not written: the change either came first (the hash
+    // read here differs) or waits for this link and ends it.
     private static async Task<EmailMessage?> ResetMailAsync(
         IServiceProvider services,
         Guid userId,
         string address,
+        string passwordHashWhenAsked,
         CancellationToken cancellationToken
     )
     {
@@ -79,9 +82,9 @@ public static class PasswordResetApi
         await db.Database.ExecuteSqlAsync($"SELECT 1 FROM users WHERE id = {userId} FOR SHARE", cancellationToken);
         var account = await db
             .Users.Where(u => u.Id == userId && u.Email != null && u.EmailVerifiedAt != null)
-            .Select(u => new { Email = u.Email!, u.Username })
+            .Select(u => new { Email = u.Email!, u.Username, u.PasswordHash })
             .FirstOrDefaultAsync(cancellationToken);
-        if (account is null)
+        if (account is null || account.PasswordHash != passwordHashWhenAsked)
             return null;
         var throttle = services.GetRequiredService<RegistrationThrottle>();
         if (!await throttle.CountResetMailAsync(userId, address, cancellationToken))
