@@ -122,6 +122,37 @@ public sealed partial class PasswordResetTests(IdentityFixture fx) : IClassFixtu
         );
     }
 
+    /// <summary>
+    /// Asks for a reset of <paramref name="identifier"/> while a transaction holds its account's row for update, then
+    /// runs <paramref name="sql"/> (with <c>@id</c> the account) in that transaction and commits it: the mail queue
+    /// reads the account only after.
+    /// </summary>
+    private async Task ForgotWhileTheRowIsHeldAsync(
+        Guid id,
+        string identifier,
+        string sql,
+        params (string Name, object Value)[] parameters
+    )
+    {
+        await using var connection = new NpgsqlConnection(fx.Resources.DatabaseConnectionString);
+        await connection.OpenAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        await using (var take = new NpgsqlCommand("SELECT 1 FROM users WHERE id = @id FOR UPDATE", connection))
+        {
+            take.Parameters.AddWithValue("id", id);
+            await take.ExecuteNonQueryAsync();
+        }
+        await (await Client.PostJson("/api/v1/auth/password/forgot", new { identifier })).AssertStatus(202);
+        await using (var change = new NpgsqlCommand(sql, connection))
+        {
+            change.Parameters.AddWithValue("id", id);
+            foreach (var (name, value) in parameters)
+                change.Parameters.AddWithValue(name, value);
+            await change.ExecuteNonQueryAsync();
+        }
+        await transaction.CommitAsync();
+    }
+
     [Fact]
     public async Task A_reset_mail_queued_while_its_account_is_erased_counts_nothing_and_sends_nothing()
     {
@@ -130,28 +161,7 @@ public sealed partial class PasswordResetTests(IdentityFixture fx) : IClassFixtu
         await fx.MailSentAsync();
         var before = fx.Smtp.Messages.Count;
         // The account's erasure under way: its row taken for update, as a deletion takes it.
-        await using var erasing = new NpgsqlConnection(fx.Resources.DatabaseConnectionString);
-        await erasing.OpenAsync();
-        await using (var erasure = await erasing.BeginTransactionAsync())
-        {
-            await using (
-                var take = new NpgsqlCommand("SELECT 1 FROM users WHERE id = @id FOR UPDATE", erasing, erasure)
-            )
-            {
-                take.Parameters.AddWithValue("id", Guid.Parse(id));
-                await take.ExecuteNonQueryAsync();
-            }
-            await (
-                await Client.PostJson("/api/v1/auth/password/forgot", new { identifier = "erased_while_queued" })
-            ).AssertStatus(202);
-            await using (var delete = new NpgsqlCommand("DELETE FROM users WHERE id = @id", erasing, erasure))
-            {
-                delete.Parameters.AddWithValue("id", Guid.Parse(id));
-                await delete.ExecuteNonQueryAsync();
-            }
-            await erasure.CommitAsync();
-        }
-
+        await ForgotWhileTheRowIsHeldAsync(Guid.Parse(id), "erased_while_queued", "DELETE FROM users WHERE id = @id");
         await fx.MailSentAsync();
         Assert.Equal(before, fx.Smtp.Messages.Count);
         // No counter left naming the erased account (a deletion erases those it finds, in its own transaction).
@@ -171,31 +181,12 @@ public sealed partial class PasswordResetTests(IdentityFixture fx) : IClassFixtu
         await fx.MailSentAsync();
         var before = fx.Smtp.Messages.Count;
         // A password change under way: the account's row taken for update and its hash replaced, as a change does.
-        await using var changing = new NpgsqlConnection(fx.Resources.DatabaseConnectionString);
-        await changing.OpenAsync();
-        await using (var change = await changing.BeginTransactionAsync())
-        {
-            await using (
-                var take = new NpgsqlCommand("SELECT 1 FROM users WHERE id = @id FOR UPDATE", changing, change)
-            )
-            {
-                take.Parameters.AddWithValue("id", id);
-                await take.ExecuteNonQueryAsync();
-            }
-            await (
-                await Client.PostJson("/api/v1/auth/password/forgot", new { identifier = "changed_while_queued" })
-            ).AssertStatus(202);
-            await using (
-                var hash = new NpgsqlCommand("UPDATE users SET password_hash = @hash WHERE id = @id", changing, change)
-            )
-            {
-                hash.Parameters.AddWithValue("id", id);
-                hash.Parameters.AddWithValue("hash", PasswordHasher.Hash("changed-pass-8"));
-                await hash.ExecuteNonQueryAsync();
-            }
-            await change.CommitAsync();
-        }
-
+        await ForgotWhileTheRowIsHeldAsync(
+            id,
+            "changed_while_queued",
+            "UPDATE users SET password_hash = @hash WHERE id = @id",
+            ("hash", PasswordHasher.Hash("changed-pass-8"))
+        );
         await fx.MailSentAsync();
         Assert.Equal(before, fx.Smtp.Messages.Count);
         Assert.Equal(
