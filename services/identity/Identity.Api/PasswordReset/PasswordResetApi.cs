@@ -82,7 +82,12 @@ public static class PasswordResetApi
         await db.Database.ExecuteSqlAsync($"SELECT 1 FROM users WHERE id = {userId} FOR SHARE", cancellationToken);
         var account = await db
             .Users.Where(u => u.Id == userId && u.Email != null && u.EmailVerifiedAt != null)
-            .Select(u => new { Email = u.Email!, u.Username, u.PasswordHash })
+            .Select(u => new
+            {
+                Email = u.Email!,
+                u.Username,
+                u.PasswordHash,
+            })
             .FirstOrDefaultAsync(cancellationToken);
         if (account is null || account.PasswordHash != passwordHashWhenAsked)
             return null;
