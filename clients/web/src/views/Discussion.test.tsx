@@ -249,6 +249,60 @@ describe("Discussion", () => {
     expect(screen.getByRole("button", { name: "Send" })).toBeTruthy();
   });
 
+  it("deletes a file still uploading when nothing more may be sent here, and keeps no unchanged edit as unsent", async () => {
+    signedIn({ id: "me", role: "member" });
+    const file = { id: "f2", content_type: "application/pdf", file_name: "late.pdf", size_bytes: 3, url: "/api/v1/conversations/c1/attachments/f2/content" };
+    let uploaded: () => void = () => undefined;
+    const asked = stubPlatform(async ({ method, path }) => {
+      if (method === "POST" && path === "/api/v1/conversations/c1/attachments") {
+        await new Promise<void>((resolve) => (uploaded = resolve));
+        return { status: 201, body: file };
+      }
+      return method === "DELETE" ? { status: 204 } : undefined;
+    });
+    connectedHub({ c1: [message("c1", 1, "Meet at nine")] });
+    const { rerender } = render(<Discussion conversationId="c1" title="Amira" canSend />);
+    await log().findByText("Meet at nine");
+    fireEvent.change(screen.getByLabelText("Attach a file"), { target: { files: [new File(["%PDF"], "late.pdf", { type: "application/pdf" })] } });
+    await waitFor(() => expect(asked.some((a) => a.method === "POST")).toBe(true));
+    fireEvent.click(log().getByRole("button", { name: "Edit message: Meet at nine" }));
+
+    rerender(<Discussion conversationId="c1" title="Amira" canSend={false} />);
+    uploaded();
+    await waitFor(() => expect(asked.filter((a) => a.method === "DELETE").map((a) => a.path)).toEqual(["/api/v1/conversations/c1/attachments/f2"]));
+    // the message's own words, unchanged, were sent long ago: nothing to copy
+    expect(screen.queryByRole("list", { name: "Not sent: copy what you want to keep." })).toBeNull();
+
+    rerender(<Discussion conversationId="c1" title="Amira" canSend />);
+    expect(screen.queryByRole("button", { name: "Remove late.pdf" })).toBeNull();
+    expect(screen.queryByText(/Editing a message/)).toBeNull();
+  });
+
+  it("keeps the words of an edit that fails once nothing more may be sent here, instead of putting the edit back", async () => {
+    signedIn({ id: "me", role: "member" });
+    connectedHub({ c1: [message("c1", 1, "Meet at nine")] });
+    const hub = session.hub()!;
+    const send = hub.invoke;
+    let fail: () => void = () => undefined;
+    vi.spyOn(hub, "invoke").mockImplementation((async (method: string, ...args: unknown[]) => {
+      if (method !== "EditMessage") return (send as (...all: unknown[]) => unknown)(method, ...args);
+      await new Promise<void>((resolve) => (fail = resolve));
+      throw refused("403 Forbidden: You can no longer send messages here.");
+    }) as typeof hub.invoke);
+    const { rerender } = render(<Discussion conversationId="c1" title="Amira" canSend />);
+    fireEvent.click(await log().findByRole("button", { name: "Edit message: Meet at nine" }));
+    write("Meet at ten");
+    fireEvent.submit(screen.getByLabelText("Message").closest("form")!);
+
+    rerender(<Discussion conversationId="c1" title="Amira" canSend={false} />);
+    fail();
+    const kept = within(await screen.findByRole("list", { name: "Not sent: copy what you want to keep." }));
+    expect(kept.getByText("Meet at ten")).toBeTruthy();
+    rerender(<Discussion conversationId="c1" title="Amira" canSend />);
+    expect(screen.queryByText(/Editing a message/)).toBeNull();
+    expect((screen.getByLabelText("Message") as HTMLTextAreaElement).value).toBe("");
+  });
+
   it("marks a conversation opened in a background tab read once the tab is looked at", async () => {
     signedIn({ id: "me", role: "member" });
     const visibility = vi.spyOn(document, "visibilityState", "get").mockReturnValue("hidden");

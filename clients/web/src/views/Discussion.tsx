@@ -86,12 +86,15 @@ export function Discussion({ conversationId, title, canSend, receipts = false, t
   // whether the composer is shown, as the latest render has it (a send's answer may come after it is hidden)
   const canSendRef = useRef(canSend);
   canSendRef.current = canSend;
-  // hidden while something was being written (a block, say): its words stay to be copied (an edit's, and the draft it
-  // set aside); the edit and the reply end, and the files attached are taken off and deleted at the platform, so that
-  // none of it comes back, unseen meanwhile, if sending is allowed again
+  // hidden while something was being written (a block, say): its words stay to be copied (an edit's changed words,
+  // and the draft it set aside); the edit and the reply end, and the files attached are taken off and deleted at the
+  // platform (one still uploading is deleted once it is in), so that none of it comes back, unseen meanwhile, if
+  // sending is allowed again
   useEffect(() => {
     if (canSend) return;
-    const words = [beforeEdit.current?.text.trim() ?? "", draftRef.current.trim()].filter(Boolean);
+    const words = [beforeEdit.current?.text.trim() ?? "", draftRef.current.trim()].filter(
+      (w) => w && !(editing && w === (editing.text ?? "").trim()),
+    );
     beforeEdit.current = null;
     setEditing(null);
     setReplyingTo(null);
@@ -108,7 +111,7 @@ export function Discussion({ conversationId, title, canSend, receipts = false, t
   const close = (notice: string) => {
     if (closedRef.current) return;
     closedRef.current = true;
-    const left = [...waitingIn(me, conversationId).map((p) => p.text.trim()), draftRef.current.trim()].filter(Boolean);
+    const left = [...waitingIn(me, conversationId).map((p) => p.text.trim()), beforeEdit.current?.text.trim() ?? "", draftRef.current.trim()].filter(Boolean);
     setPending(() => []);
     setUnsent(left);
     setClosed(notice);
@@ -419,8 +422,10 @@ export function Discussion({ conversationId, title, canSend, receipts = false, t
         merge([await hub!.invoke("EditMessage", conversationId, target.id, text)]);
       } catch (e) {
         setError(hubError(e, "The message could not be edited."));
-        // the edit is put back, to be saved again (once the connection is back), unless something else was written meanwhile
-        if (draftRef.current === before.text && !beforeEdit.current) {
+        // the edit is put back, to be saved again (once the connection is back), unless something else was written
+        // meanwhile; with nothing more to be sent here, its words are kept to be copied
+        if (!canSendRef.current) setUnsent((all) => [...all, text]);
+        else if (draftRef.current === before.text && !beforeEdit.current) {
           beforeEdit.current = before;
           setEditing(target);
           setReplyingTo(null);
@@ -464,6 +469,10 @@ export function Discussion({ conversationId, title, canSend, receipts = false, t
   /** Takes a file off the draft, and deletes it at the platform, where an unsent file holds one of 20 places. */
   function removeAttached(attachment: Attachment) {
     setAttached((all) => all.filter((x) => x.id !== attachment.id));
+    deleteAttached(attachment);
+  }
+
+  function deleteAttached(attachment: Attachment) {
     void session.api.messaging
       .DELETE("/api/v1/conversations/{id}/attachments/{attachment_id}", { params: { path: { id: conversationId, attachment_id: attachment.id } } })
       .catch(() => undefined);
@@ -642,7 +651,13 @@ export function Discussion({ conversationId, title, canSend, receipts = false, t
                     setError(null);
                     setUploading(true);
                     void upload(conversationId, file)
-                      .then(({ attachment, refused }) => (attachment ? setAttached((all) => [...all, attachment]) : setError(refused ?? null)))
+                      .then(({ attachment, refused }) => {
+                        if (!attachment) return setError(refused ?? null);
+                        // nothing more may be sent here since it was chosen: it is not kept for later
+                        if (closedRef.current) return;
+                        if (!canSendRef.current) return deleteAttached(attachment);
+                        setAttached((all) => [...all, attachment]);
+                      })
                       .catch(() => setError("The platform could not be reached: the file was not attached."))
                       .finally(() => setUploading(false));
                   }}
