@@ -115,6 +115,28 @@ public sealed partial class EndToEndTests
     }
 
     [Fact]
+    public async Task Signing_out_everywhere_else_ends_the_other_sessions_at_the_gateway_and_at_events_and_not_this_one()
+    {
+        var registered = await RegisterAsync("e2e_elsewhere");
+        var other = await (
+            await Client.PostJson(
+                "/api/v1/auth/login",
+                new { identifier = "e2e_elsewhere", password = "correct-horse-9" }
+            )
+        ).AssertStatus(200);
+        await AssertWorksEverywhereAsync(Access(other));
+
+        var answer = await (
+            await Client.PostJson("/api/v1/auth/logout/others", new { }, Access(registered))
+        ).AssertStatus(200);
+
+        Assert.Equal(1, answer["sessions_ended"]!.GetValue<int>());
+        await AssertEndedEverywhereAsync(Access(other), "a sign-out from another session");
+        Assert.False(GatewayKnowsEnded(Access(registered)));
+        await AssertWorksEverywhereAsync(Access(registered));
+    }
+
+    [Fact]
     public async Task A_password_reset_ends_every_session_everywhere_and_a_token_issued_after_it_works()
     {
         var registered = await RegisterAsync("e2e_reset");

@@ -20,7 +20,7 @@ async function until<T>(what: string, probe: () => T | undefined | false | Promi
 }
 
 /** A member registered with a phone alone (signed in at once), and an SDK client carrying their token. */
-async function register(name: string): Promise<{ id: string; api: CommunityClient }> {
+async function register(name: string): Promise<{ id: string; username: string; api: CommunityClient }> {
   const api = createCommunityClient({ baseUrl: baseUrl! });
   const username = `${name}_${randomUUID().replaceAll("-", "").slice(0, 10)}`;
   const phone = "+97150" + String(1_000_000 + Math.floor(Math.random() * 8_999_999));
@@ -29,7 +29,7 @@ async function register(name: string): Promise<{ id: string; api: CommunityClien
   });
   assert.equal(response.status, 201, JSON.stringify(error));
   api.setToken(String(data!.access_token));
-  return { id: data!.user.id, api };
+  return { id: data!.user.id, username, api };
 }
 
 /** Ends the hub's WebSocket as a network failure would, so the client reconnects by itself. */
@@ -187,6 +187,30 @@ test("a refresh, a sign-in and the waitlist carry no token, so an expired one he
   api.setToken(String(renewed.data!.access_token));
   const again = await api.identity.GET("/api/v1/auth/me");
   assert.equal(again.response.status, 200, JSON.stringify(again.error));
+});
+
+test("signing out everywhere else closes the other session's hub connection, and this session's stays", async (t) => {
+  const me = await register("elsewhere");
+  const other = createCommunityClient({ baseUrl: baseUrl! });
+  const signedIn = await other.identity.POST("/api/v1/auth/login", { body: { identifier: me.username, password: "correct-horse-9" } });
+  assert.equal(signedIn.response.status, 200, JSON.stringify(signedIn.error));
+  other.setToken(String((signedIn.data as { access_token: string }).access_token));
+  const mine = me.api.hub({ retryDelaysMs: [60_000] });
+  const theirs = other.hub({ retryDelaysMs: [60_000] });
+  t.after(() => Promise.all([mine.stop(), theirs.stop()]));
+  await Promise.all([mine.start(), theirs.start()]);
+  let theirsLost = false;
+  theirs.connection.onreconnecting(() => (theirsLost = true));
+  theirs.connection.onclose(() => (theirsLost = true));
+
+  const { data, response, error } = await me.api.identity.POST("/api/v1/auth/logout/others");
+  assert.equal(response.status, 200, JSON.stringify(error));
+  assert.equal(data!.sessions_ended, 1);
+
+  await until("the other session's hub connection to close", () => theirsLost);
+  assert.equal(mine.state, "Connected");
+  assert.equal((await other.identity.GET("/api/v1/auth/me")).response.status, 401);
+  assert.equal((await me.api.identity.GET("/api/v1/auth/me")).response.status, 200);
 });
 
 test("a reconnect joins every conversation again, paced under the hub's limits, and not one left while its join was on its way", async (t) => {

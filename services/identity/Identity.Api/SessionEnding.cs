@@ -16,31 +16,46 @@ public sealed class SessionEnding(IOptions<IdentityOptions> options, TimeProvide
     public const string RoleChanged = "role_changed";
     public const string Suspended = "suspended";
     public const string TwoFactorReset = "two_factor_reset";
+    public const string SignedOutElsewhere = "signed_out_elsewhere";
 
     /// <summary>Rows are kept this long after their tokens expired, then deleted by the next writer.</summary>
     private static readonly TimeSpan Retention = TimeSpan.FromDays(1);
 
     /// <summary>Ends one session (the token's <c>sid</c>, a refresh-token family).</summary>
-    public async Task EndSessionAsync(
+    public Task EndSessionAsync(
         IdentityDbContext db,
         Guid userId,
         Guid sessionId,
         string reason,
         CancellationToken cancellationToken
+    ) => EndSessionsAsync(db, userId, [sessionId], reason, cancellationToken);
+
+    /// <summary>Ends some sessions of a user, each as <see cref="EndSessionAsync"/> does, taking the feed's lock once.</summary>
+    public async Task EndSessionsAsync(
+        IdentityDbContext db,
+        Guid userId,
+        IReadOnlyCollection<Guid> sessionIds,
+        string reason,
+        CancellationToken cancellationToken
     )
     {
+        if (sessionIds.Count == 0)
+            return;
         var (now, expireBy) = await LockFeedAsync(db, cancellationToken);
-        db.SessionRevocations.Add(
-            new SessionRevocation
-            {
-                UserId = userId,
-                SessionId = sessionId,
-                Reason = reason,
-                OccurredAt = now,
-                TokensExpireBy = expireBy,
-            }
-        );
-        db.AddIntegrationEvent(new SessionEnded(Guid.CreateVersion7(), now, userId, sessionId, expireBy));
+        foreach (var sessionId in sessionIds)
+        {
+            db.SessionRevocations.Add(
+                new SessionRevocation
+                {
+                    UserId = userId,
+                    SessionId = sessionId,
+                    Reason = reason,
+                    OccurredAt = now,
+                    TokensExpireBy = expireBy,
+                }
+            );
+            db.AddIntegrationEvent(new SessionEnded(Guid.CreateVersion7(), now, userId, sessionId, expireBy));
+        }
     }
 
     /// <summary>

@@ -56,6 +56,80 @@ public sealed partial class SessionEndTests(SessionEndFixture fx) : IClassFixtur
     }
 
     [Fact]
+    public async Task Signing_out_everywhere_else_ends_every_other_session_and_keeps_this_one()
+    {
+        var registered = await fx.RegisterAsync();
+        var username = registered["user"]!["username"]!.GetValue<string>();
+        var second = await (
+            await Client.PostJson("/api/v1/auth/login", new { identifier = username, password = "correct-horse-9" })
+        ).AssertStatus(200);
+        var third = await fx.LoginAsync(username, "correct-horse-9");
+        var stranger = await fx.RegisterAsync();
+
+        var answer = await (
+            await Client.PostJson("/api/v1/auth/logout/others", new { }, Access(registered))
+        ).AssertStatus(200);
+
+        Assert.Equal(2, answer["sessions_ended"]!.GetValue<int>());
+        await WaitUntilEndedAsync(Access(second), "a session signed out from elsewhere still works");
+        await WaitUntilEndedAsync(third, "a session signed out from elsewhere still works");
+        await (
+            await Client.PostJson(
+                "/api/v1/auth/refresh",
+                new { refresh_token = second["refresh_token"]!.GetValue<string>() }
+            )
+        ).AssertProblem(401);
+        await (await Client.Get("/api/v1/auth/me", Access(registered))).AssertStatus(200);
+        await (await Client.Get("/api/v1/auth/me", Access(stranger))).AssertStatus(200);
+        // This session goes on refreshing, and the token that gives works.
+        var refreshed = await (
+            await Client.PostJson(
+                "/api/v1/auth/refresh",
+                new { refresh_token = registered["refresh_token"]!.GetValue<string>() }
+            )
+        ).AssertStatus(200);
+        await (await Client.Get("/api/v1/auth/me", Access(refreshed))).AssertStatus(200);
+        // Asked again, there is nothing more to end, and nothing is added to the feed.
+        var again = await (
+            await Client.PostJson("/api/v1/auth/logout/others", new { }, Access(refreshed))
+        ).AssertStatus(200);
+        Assert.Equal(0, again["sessions_ended"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task Signing_out_everywhere_else_at_once_from_two_sessions_ends_each_other_session_once()
+    {
+        var registered = await fx.RegisterAsync();
+        var username = registered["user"]!["username"]!.GetValue<string>();
+        var sessions = new List<string> { Access(registered) };
+        for (var i = 0; i < 4; i++)
+            sessions.Add(await fx.LoginAsync(username, "correct-horse-9"));
+
+        var answers = await Task.WhenAll(
+            sessions.Take(2).Select(token => Client.PostJson("/api/v1/auth/logout/others", new { }, token))
+        );
+
+        // Each of the five sessions is ended once at most, the three neither caller holds exactly once. Both callers'
+        // sessions end when both are answered; a caller whose session the other one ended first may be refused.
+        var ended = 0;
+        var refused = 0;
+        foreach (var answer in answers)
+            if (answer.StatusCode == HttpStatusCode.Unauthorized)
+            {
+                Assert.Contains("session has ended", (await answer.AssertProblem(401))["detail"]!.GetValue<string>());
+                refused++;
+            }
+            else
+                ended += (await answer.AssertStatus(200))["sessions_ended"]!.GetValue<int>();
+        Assert.Equal(5 - refused, ended);
+        foreach (var token in sessions.Skip(2))
+            await WaitUntilEndedAsync(token, "a session signed out from elsewhere still works");
+        if (refused == 0)
+            foreach (var token in sessions.Take(2))
+                await WaitUntilEndedAsync(token, "a session the other caller signed out still works");
+    }
+
+    [Fact]
     public async Task A_password_reset_ends_every_session_and_a_token_issued_after_it_works()
     {
         var registered = await fx.RegisterAsync();

@@ -53,6 +53,76 @@ public sealed class TokenRacesTests(IdentityFixture fx) : IClassFixture<Identity
         }
     }
 
+    [Fact]
+    public async Task Signing_out_everywhere_else_while_another_session_rotates_revokes_the_token_the_rotation_made()
+    {
+        for (var round = 0; round < 10; round++)
+        {
+            var registered = await fx.RegisterAsync();
+            var username = registered["user"]!["username"]!.GetValue<string>();
+            var other = await (
+                await fx.Client.PostJson(
+                    "/api/v1/auth/login",
+                    new { identifier = username, password = "correct-horse-9" }
+                )
+            ).AssertStatus(200);
+            var answers = await Task.WhenAll(
+                fx.Client.PostJson(
+                    "/api/v1/auth/refresh",
+                    new { refresh_token = other["refresh_token"]!.GetValue<string>() }
+                ),
+                fx.Client.PostJson(
+                    "/api/v1/auth/logout/others",
+                    new { },
+                    registered["access_token"]!.GetValue<string>()
+                )
+            );
+            Assert.Equal(1, (await answers[1].AssertStatus(200))["sessions_ended"]!.GetValue<int>());
+            if (answers[0].StatusCode != HttpStatusCode.OK)
+                continue;
+            var rotated = (await answers[0].AssertStatus(200))["refresh_token"]!.GetValue<string>();
+            await (await fx.Client.PostJson("/api/v1/auth/refresh", new { refresh_token = rotated })).AssertProblem(
+                401
+            );
+        }
+    }
+
+    [Fact]
+    public async Task Signing_out_everywhere_else_while_the_password_changes_waits_for_it_rather_than_deadlocking()
+    {
+        for (var round = 0; round < 5; round++)
+        {
+            var registered = await fx.RegisterAsync();
+            var username = registered["user"]!["username"]!.GetValue<string>();
+            var sessions = new List<string>();
+            for (var i = 0; i < 3; i++)
+                sessions.Add(await fx.LoginAsync(username, "correct-horse-9"));
+            var answers = await Task.WhenAll(
+                fx.Client.PostJson(
+                    "/api/v1/users/me/password",
+                    new { current_password = "correct-horse-9", new_password = "brand-new-pass-7" },
+                    registered["access_token"]!.GetValue<string>()
+                ),
+                fx.Client.PostJson("/api/v1/auth/logout/others", new { }, sessions[0])
+            );
+            // Each ends the other's session: the one that comes second may be refused for that, after the first is
+            // done, but neither waits on the other in turn (a deadlock's 503).
+            var done = 0;
+            foreach (var answer in answers)
+                if (answer.StatusCode == HttpStatusCode.Unauthorized)
+                    Assert.Contains(
+                        "session has ended",
+                        (await answer.AssertProblem(401))["detail"]!.GetValue<string>()
+                    );
+                else
+                {
+                    await answer.AssertStatus(200);
+                    done++;
+                }
+            Assert.True(done > 0, "both were refused");
+        }
+    }
+
     // A sign-in waiting on the account's lock while the account is deleted: its password was right for the account as
     // read, but there is no account now (401, not the 500 of recording a sign-in for a user that no longer exists).
     [Fact]

@@ -91,6 +91,27 @@ describe("Session", () => {
     expect(session.user).toBeNull();
   });
 
+  it("signs out everywhere else with an expired access token: refreshes it, and asks again with the new one", async () => {
+    vi.useFakeTimers();
+    keptSession("a1", "r1", -1_000);
+    const asked = stubPlatform(({ path, request }) => {
+      if (path === "/api/v1/auth/refresh") return pair(2);
+      if (path === "/api/v1/auth/logout/others")
+        return request.headers.get("Authorization") === "Bearer a2" ? { status: 200, body: { sessions_ended: 1 } } : { status: 401, body: { title: "Unauthorized" } };
+      return undefined;
+    });
+    const session = new Session("http://localhost");
+
+    const { data } = await session.api.identity.POST("/api/v1/auth/logout/others");
+    expect(data).toEqual({ sessions_ended: 1 });
+    expect(asked.map((a) => `${a.path} ${a.request.headers.get("Authorization") ?? ""}`.trim())).toEqual([
+      "/api/v1/auth/logout/others Bearer a1",
+      "/api/v1/auth/refresh",
+      "/api/v1/auth/logout/others Bearer a2",
+    ]);
+    expect(session.user).not.toBeNull();
+  });
+
   it("takes a wrong password's 401 as the answer: no refresh, nothing asked again", async () => {
     vi.useFakeTimers();
     keptSession("a1", "r1", 600_000);

@@ -39,7 +39,7 @@ interface Ended {
  * Identity's /auth/ routes that act on the signed-in session: their 401 is an expired token, refreshed as anywhere
  * else. Every other /auth/ route is anonymous, and its 401 is the answer itself (a wrong password, a spent token).
  */
-const sessionRoutes = new Set(["/api/v1/auth/logout", "/api/v1/auth/me"]);
+const sessionRoutes = new Set(["/api/v1/auth/logout", "/api/v1/auth/logout/others", "/api/v1/auth/me"]);
 
 /** How long a tab that waited for another tab's refresh waits for the pair that tab hands on. */
 const handOverMs = 1000;

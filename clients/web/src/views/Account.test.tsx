@@ -219,6 +219,39 @@ describe("AccountSection", () => {
   });
 });
 
+describe("AccountSection, signing out everywhere else", () => {
+  afterEach(() => signedIn(null));
+  const tokens = () => (session as unknown as { stored: { access: string; refresh: string } | null }).stored;
+
+  it("ends the other sessions, says how many, and this one goes on", async () => {
+    signedIn({ id: "u1", role: "member" }, "a1");
+    const calls = stubPlatform((c) => (c.method === "POST" && c.path === "/api/v1/auth/logout/others" ? { status: 200, body: { sessions_ended: 2 } } : undefined));
+    render(<AccountSection user={user} changed={vi.fn()} />);
+    press("Sign out everywhere else");
+
+    await statusSaying("Signed out of 2 other sessions: those devices and browsers sign in again.");
+    const asked = calls.filter((c) => c.path === "/api/v1/auth/logout/others");
+    expect(asked).toHaveLength(1);
+    expect(asked[0].request.headers.get("Authorization")).toBe("Bearer a1");
+    expect(tokens()).toMatchObject({ access: "a1" });
+    expect(session.user).toMatchObject({ id: "u1" });
+  });
+
+  it("says when there was no other session, and a refusal in the platform's words", async () => {
+    signedIn({ id: "u1", role: "member" }, "a1");
+    let answer: Reply = { status: 200, body: { sessions_ended: 0 } };
+    stubPlatform((c) => (c.path === "/api/v1/auth/logout/others" ? answer : undefined));
+    render(<AccountSection user={user} changed={vi.fn()} />);
+    press("Sign out everywhere else");
+    await statusSaying("You were signed in nowhere else.");
+
+    answer = { status: 503, body: { title: "Service Unavailable", status: 503, detail: "Identity is busy: try again shortly." } };
+    press("Sign out everywhere else");
+    expect((await screen.findByRole("alert")).textContent).toBe("Identity is busy: try again shortly.");
+    expect(screen.queryByText("You were signed in nowhere else.")).toBeNull();
+  });
+});
+
 describe("AccountSection, changing the password", () => {
   afterEach(() => signedIn(null));
 

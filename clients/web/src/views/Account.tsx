@@ -1,6 +1,6 @@
 import type { identity } from "@community/sdk";
 import { useEffect, useId, useRef, useState } from "preact/hooks";
-import { attempt, session, submitted } from "../lib/app";
+import { attempt, session, submitted, useAction } from "../lib/app";
 import { LoadFailed, useLoad } from "../lib/list";
 import { href } from "../lib/router";
 import { problemText, settled } from "../lib/session";
@@ -99,6 +99,38 @@ export function InviteSection() {
         </>
       )}
     </section>
+  );
+}
+
+/**
+ * Signing out everywhere else: every other device and browser signed in to the account signs in again, and this one
+ * stays. Offered in the account's section, and after two-factor sign-in is turned on (a sign-in from before it gave no
+ * code), with `note` saying why there.
+ */
+export function SignOutElsewhere({ note }: { note?: string }) {
+  const action = useAction();
+  const [said, setSaid] = useState<string | null>(null);
+  const signOut = () =>
+    action.run(async () => {
+      setSaid(null);
+      const { data, error, response } = await session.api.identity.POST("/api/v1/auth/logout/others");
+      if (!data) return action.setError(problemText(error, response, "Signing out everywhere else failed."));
+      const ended = data.sessions_ended;
+      setSaid(
+        ended === 0
+          ? "You were signed in nowhere else."
+          : `Signed out of ${ended === 1 ? "1 other session" : `${ended} other sessions`}: those devices and browsers sign in again.`,
+      );
+    });
+  return (
+    <div>
+      {note && <p>{note}</p>}
+      <button type="button" class="secondary" disabled={action.busy} onClick={() => void signOut()}>
+        Sign out everywhere else
+      </button>
+      {said && <Banner text={said} />}
+      <Failure text={action.error} />
+    </div>
   );
 }
 
@@ -269,6 +301,7 @@ export function AccountSection({ user, changed }: { user: User; changed: (user: 
           </div>
         </form>
       )}
+      <SignOutElsewhere />
       {!deleting ? (
         <button type="button" class="secondary" onClick={() => setDeleting(true)}>
           Delete your account…

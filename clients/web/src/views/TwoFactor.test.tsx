@@ -80,6 +80,18 @@ describe("TwoFactorSection", () => {
     ]);
   });
 
+  it("once on, offers to sign out the sessions that began without a code", async () => {
+    const calls = identity({ "POST /api/v1/auth/logout/others": { status: 200, body: { sessions_ended: 1 } } });
+    await startSetup();
+    type("The 6-digit code the app shows now", "492039");
+    press("Turn on");
+    const card = (await screen.findByRole("heading", { name: /your recovery codes/ })).parentElement!;
+    expect(card.textContent).toContain("Signed in on another device or browser before? That sign-in gave no code");
+    press("Sign out everywhere else");
+    expect((await screen.findByText(/^Signed out of 1 other session/)).textContent).toBe("Signed out of 1 other session: those devices and browsers sign in again.");
+    expect(calls.filter((c) => c.path === "/api/v1/auth/logout/others").map(sent)).toEqual([{ method: "POST", path: "/api/v1/auth/logout/others", body: null }]);
+  });
+
   it("says a wrong code in the platform's words and keeps the secret shown to try again", async () => {
     identity({ [`POST ${path}/confirm`]: { status: 400, body: { title: "Bad Request", status: 400, detail: "The code is wrong or expired." } } });
     await startSetup();
@@ -138,6 +150,8 @@ describe("TwoFactorSection", () => {
     press("Get new recovery codes");
     const card = (await screen.findByRole("heading", { name: "Your new recovery codes" })).parentElement!;
     expect(card.textContent).toContain("The recovery codes you had before no longer work.");
+    // new codes change no factor: no sign-in without one is left to end
+    expect(screen.queryByRole("button", { name: "Sign out everywhere else" })).toBeNull();
     expect(screen.getAllByRole("listitem").map((item) => item.textContent)).toEqual(fresh);
     press("I have kept them");
     await screen.findByText(/^On since .*10 of 10 recovery codes left\.$/);

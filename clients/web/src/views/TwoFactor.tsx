@@ -5,6 +5,7 @@ import { LoadFailed, useLoad } from "../lib/list";
 import { QrCode } from "../lib/qr";
 import { problemText, settled } from "../lib/session";
 import { Banner, Failure } from "../lib/said";
+import { SignOutElsewhere } from "./Account";
 
 type Status = identity.components["schemas"]["TwoFactorStatus"];
 type Setup = identity.components["schemas"]["TwoFactorSetup"];
@@ -169,6 +170,7 @@ export function TwoFactorSection() {
           <button type="button" onClick={() => setStep({ at: "idle" })}>
             I have kept them
           </button>
+          {!step.renewed && <SignOutElsewhere note="Signed in on another device or browser before? That sign-in gave no code: sign it out, and it signs in again with one." />}
         </div>
       )}
       {on && step.at === "idle" && (

@@ -56,6 +56,15 @@ public static class AuthApi
             )
             .ProducesProblemWith<SuspendedSignInDto>(StatusCodes.Status403Forbidden);
         group.MapPost("/logout", Logout).WithName("Logout").WithSummary("Revoke this login's refresh tokens");
+        group
+            .MapPost("/logout/others", LogoutOthers)
+            .WithName("LogoutOthers")
+            .WithSummary("Sign out everywhere else: end every session of this account but the caller's")
+            .WithDescription(
+                "Every other sign-in's refresh tokens are revoked and its access tokens refused from now on, by "
+                    + "every service, its live connections closed; this session and its tokens go on. Asking again "
+                    + "ends only the sessions begun since."
+            );
         group.MapGet("/me", Me).WithName("Me").WithSummary("The signed-in account");
         return group;
     }
@@ -421,6 +430,49 @@ public static class AuthApi
                 """,
                 cancellationToken
             ) == 1;
+    }
+
+    /// <summary>
+    /// Ends every session of the caller but the one whose token asks: each refresh-token family that may still refresh
+    /// or whose access tokens may still be live.
+    /// </summary>
+    private static async Task<Ok<OtherSessionsEnded>> LogoutOthers(
+        ClaimsPrincipal principal,
+        IdentityDbContext db,
+        TokenIssuer tokens,
+        SessionEnding sessions,
+        IOptions<IdentityOptions> options,
+        TimeProvider clock,
+        CancellationToken cancellationToken
+    )
+    {
+        var userId = principal.UserId();
+        var own = principal.SessionId();
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        // The user's row before the families', in the order a refresh takes them; shared, as a refresh holds it, and
+        // waiting for a password change (which ends these anyway) rather than crossing it on the tokens' rows.
+        await db.Database.ExecuteSqlAsync($"SELECT 1 FROM users WHERE id = {userId} FOR SHARE", cancellationToken);
+        var now = clock.GetUtcNow();
+        var accessLiveSince = now - options.Value.AccessTokenLifetime;
+        var families = await db
+            .RefreshTokens.Where(t =>
+                t.UserId == userId
+                && t.FamilyId != own
+                && t.RevokedAt == null
+                && (t.ExpiresAt > now || t.CreatedAt > accessLiveSince)
+            )
+            .Select(t => t.FamilyId)
+            .Distinct()
+            .ToListAsync(cancellationToken);
+        var ended = new List<Guid>();
+        // In one order, so two of these at once take the families' locks in turn rather than crosswise.
+        foreach (var family in families.Order())
+            if (await tokens.RevokeFamilyAsync(db, family, cancellationToken) > 0)
+                ended.Add(family);
+        await sessions.EndSessionsAsync(db, userId, ended, SessionEnding.SignedOutElsewhere, cancellationToken);
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return TypedResults.Ok(new OtherSessionsEnded(ended.Count));
     }
 
     private static async Task<NoContent> Logout(

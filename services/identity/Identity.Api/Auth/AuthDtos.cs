@@ -39,6 +39,10 @@ public sealed record EmailConfirmed(string Email, bool EmailVerified);
 /// <param name="Identifier">The username, e-mail or phone of the account.</param>
 public sealed record LoginRequest([Required] string? Identifier, [Required] string? Password);
 
+/// <summary>What signing out everywhere else ended.</summary>
+/// <param name="SessionsEnded">How many other sessions were ended: 0 when this was the only one.</param>
+public sealed record OtherSessionsEnded(int SessionsEnded);
+
 public sealed record RefreshRequest([Required] string? RefreshToken);
 
 public sealed record AuthResponse(
