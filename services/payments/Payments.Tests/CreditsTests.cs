@@ -615,6 +615,39 @@ public sealed class CreditsTests(PaymentsFixture fx) : IClassFixture<PaymentsFix
         await (await SpendAsync(token, kept)).AssertStatus(201);
     }
 
+    // The enrollment's price comes on another queue than the withdrawal, so it may be told after it.
+    [Fact]
+    public async Task An_enrollment_whose_price_is_told_after_its_course_was_withdrawn_is_not_put_up_for_sale()
+    {
+        var (userId, token) = fx.User();
+        await GrantAsync(userId, 500);
+        var course = Guid.NewGuid();
+        var ended = Guid.NewGuid();
+        var now = fx.Clock.GetUtcNow();
+        var withdrawn = new CourseWithdrawn(Guid.NewGuid(), now, course, Guid.NewGuid(), "Pottery", [ended]);
+        await fx.DeliverAsync(withdrawn);
+        await fx.DeliverAsync(withdrawn);
+        await fx.DeliverAsync(Pending(ended, course, userId, now.AddSeconds(-5)));
+
+        var spend = await (await SpendAsync(token, ended)).AssertProblem(422);
+        Assert.Contains("taken off sale", spend["detail"]!.GetValue<string>());
+        var checkout = await (await fx.StartCheckoutAsync(token, "course", ended)).AssertProblem(422);
+        Assert.Contains("taken off sale", checkout["detail"]!.GetValue<string>());
+        Assert.Equal(500, await BalanceAsync(token));
+        Assert.Equal(
+            0L,
+            await fx.ScalarAsync<long>("SELECT count(*) FROM payments WHERE reference_id = @r", ("r", ended))
+        );
+        // another course's enrollment, told after it, is sold as ever
+        var kept = Guid.NewGuid();
+        await fx.DeliverAsync(Pending(kept, Guid.NewGuid(), userId, now));
+        await (await SpendAsync(token, kept)).AssertStatus(201);
+    }
+
+    /// <summary>What events announces for an enrollment awaiting payment, for 15.00 EUR or 120 credits.</summary>
+    private static CourseEnrollmentPending Pending(Guid enrollmentId, Guid courseId, Guid userId, DateTimeOffset at) =>
+        new(Guid.NewGuid(), at, enrollmentId, courseId, userId, 1500, "EUR", 120, Guid.NewGuid());
+
     // ---- helpers ----
 
     /// <summary>An enrollment of the user's in a course sold for 15.00 EUR or 120 credits.</summary>

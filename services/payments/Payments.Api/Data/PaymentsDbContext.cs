@@ -20,6 +20,7 @@ public sealed class PaymentsDbContext(DbContextOptions<PaymentsDbContext> option
     public DbSet<Membership> Memberships => Set<Membership>();
     public DbSet<Boost> Boosts => Set<Boost>();
     public DbSet<CancelledEvent> CancelledEvents => Set<CancelledEvent>();
+    public DbSet<WithdrawnCourse> WithdrawnCourses => Set<WithdrawnCourse>();
     public DbSet<ReferralConversion> ReferralConversions => Set<ReferralConversion>();
     public DbSet<ReferralReward> ReferralRewards => Set<ReferralReward>();
 

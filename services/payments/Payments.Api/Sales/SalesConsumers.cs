@@ -59,8 +59,15 @@ public sealed class CourseEnrollmentPendingConsumer(
     )
     {
         var m = context.Message;
+        // One at a time with the course's withdrawal: an enrollment told while it is written is ended by it, or sees it.
+        await Db.Database.LockKeyAsync(CourseSales.LockKey(m.CourseId), cancellationToken);
         if (await Db.SellableItems.AnyAsync(i => i.ReferenceId == m.EnrollmentId, cancellationToken))
             return;
+        // Told after its course's withdrawal (its message came later, from another queue): the withdrawal ended it.
+        var withdrawn = await Db
+            .WithdrawnCourses.Where(c => c.CourseId == m.CourseId)
+            .Select(c => (DateTimeOffset?)c.WithdrawnAt)
+            .FirstOrDefaultAsync(cancellationToken);
         Db.SellableItems.Add(
             new SellableItem
             {
@@ -72,6 +79,7 @@ public sealed class CourseEnrollmentPendingConsumer(
                 PriceCredits = m.PriceCredits,
                 SellerUserId = m.OrganizerUserId,
                 CreatedAt = clock.GetUtcNow(),
+                ExpiresAt = withdrawn,
             }
         );
     }
@@ -79,8 +87,8 @@ public sealed class CourseEnrollmentPendingConsumer(
 
 /// <summary>
 /// A course taken off sale, and its enrollments awaiting payment ended with it: they are sold no more (a checkout or a
-/// credits spend is refused), as an ended seat hold is. One paid regardless (an open checkout) is still given back when
-/// events refuses it.
+/// credits spend is refused), as an ended seat hold is, nor is one whose price is told after this. One paid regardless
+/// (an open checkout) is still given back when events refuses it.
 /// </summary>
 public sealed class CourseWithdrawnConsumer(PaymentsDbContext db, ILogger<CourseWithdrawnConsumer> logger)
     : IdempotentConsumer<CourseWithdrawn, PaymentsDbContext>(db, logger)
@@ -91,6 +99,11 @@ public sealed class CourseWithdrawnConsumer(PaymentsDbContext db, ILogger<Course
     )
     {
         var m = context.Message;
+        await Db.Database.LockKeyAsync(CourseSales.LockKey(m.CourseId), cancellationToken);
+        // Remembered for the enrollments whose price is told after this (CourseEnrollmentPendingConsumer): the course
+        // takes no new one, so each is one it ended, or one ended earlier whose price comes late.
+        if (!await Db.WithdrawnCourses.AnyAsync(c => c.CourseId == m.CourseId, cancellationToken))
+            Db.WithdrawnCourses.Add(new WithdrawnCourse { CourseId = m.CourseId, WithdrawnAt = m.OccurredAt });
         if (m.CancelledEnrollmentIds.Count == 0)
             return;
         var ids = m.CancelledEnrollmentIds.ToArray();
@@ -252,6 +265,13 @@ public sealed class EventCancelledConsumer(
                 m.EventId
             );
     }
+}
+
+/// <summary>What the consumers of a course's enrollments share.</summary>
+internal static class CourseSales
+{
+    /// <summary>The advisory lock a course's enrollments and its withdrawal are written under, one at a time.</summary>
+    public static string LockKey(Guid courseId) => "course-sales:" + courseId;
 }
 
 /// <summary>What the consumers of an event's seats share.</summary>
