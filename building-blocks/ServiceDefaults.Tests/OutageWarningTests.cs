@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 
 namespace Community.ServiceDefaults.Tests;
@@ -56,5 +57,36 @@ public sealed class OutageWarningTests
         Assert.True(outage.Answered());
         // Counted again from the next failure after an answer.
         Assert.False(outage.Failed(Late()));
+    }
+
+    [Fact]
+    public async Task A_command_the_client_cancelled_falls_back_and_is_no_outage_until_replies_keep_failing()
+    {
+        using var logs = new LogCapture();
+        var fallback = new RedisFallback(logs.CreateLogger("redis"), "Redis is away", "Redis is back");
+
+        // As the client ends a command whose connection it tore down: cancelled, with no token.
+        Assert.Equal(-1, await fallback.RunAsync<int>(() => throw new TaskCanceledException(), -1));
+        Assert.Equal(7, await fallback.RunAsync(() => Task.FromResult(7), -1));
+
+        Assert.Empty(logs.AtLeast(LogLevel.Information));
+        var outage = new RedisOutage(TimeSpan.FromMilliseconds(50));
+        Assert.False(outage.Failed(new TaskCanceledException()));
+        await Task.Delay(TimeSpan.FromMilliseconds(100));
+        Assert.True(outage.Failed(new TaskCanceledException()));
+    }
+
+    [Fact]
+    public async Task A_cancellation_of_the_callers_own_is_not_taken_for_redis_failing()
+    {
+        using var logs = new LogCapture();
+        var fallback = new RedisFallback(logs.CreateLogger("redis"), "Redis is away", "Redis is back");
+        using var stop = new CancellationTokenSource();
+        await stop.CancelAsync();
+
+        await Assert.ThrowsAsync<OperationCanceledException>(() =>
+            fallback.RunAsync<int>(() => throw new OperationCanceledException(stop.Token), -1)
+        );
+        Assert.Empty(logs.Entries);
     }
 }

@@ -28,8 +28,13 @@ public sealed class RedisFallback(ILogger logger, string outage, string recovere
         {
             return fallback;
         }
-        // RedisTimeoutException is a TimeoutException, not a RedisException: a slow Redis falls back too.
-        catch (Exception e) when (e is RedisException or RedisTimeoutException)
+        // RedisTimeoutException is a TimeoutException, not a RedisException: a slow Redis falls back too. A command
+        // the client gave up on (its connection torn down and made again, as while a service starts on a busy
+        // machine) ends cancelled, with no token of the caller's (the commands take none): a reply that never came.
+        catch (Exception e)
+            when (e is RedisException or RedisTimeoutException
+                || e is OperationCanceledException { CancellationToken.CanBeCanceled: false }
+            )
         {
             if (_state.Failed(e))
                 logger.LogWarning(e, "{Outage}", outage);

@@ -4,7 +4,8 @@ namespace Community.ServiceDefaults;
 
 /// <summary>
 /// Tells when a failed Redis command is an outage worth an operator's warning: at once when Redis cannot be reached
-/// (not connected, a connection error), but for a late reply (a timeout) only once replies have kept failing for
+/// (not connected, a connection error), but for a late reply (a timeout, or a command the client cancelled) only once
+/// replies have kept failing for
 /// <see cref="SlowFor"/>. A reply held up for a moment by a busy thread pool, as while a service starts on a loaded
 /// machine, is not an outage. One warning per outage, and one line when Redis answers again.
 /// </summary>
@@ -31,7 +32,7 @@ public sealed class RedisOutage
         var since = Interlocked.CompareExchange(ref _failingSince, now, 0);
         if (since == 0)
             since = now;
-        var outage = e is not RedisTimeoutException || now - since >= _slowForMs;
+        var outage = e is not (RedisTimeoutException or OperationCanceledException) || now - since >= _slowForMs;
         return outage && Interlocked.Exchange(ref _warned, 1) == 0;
     }
 
