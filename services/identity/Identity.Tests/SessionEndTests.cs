@@ -94,10 +94,43 @@ public sealed partial class SessionEndTests(SessionEndFixture fx) : IClassFixtur
             await Client.PostJson("/api/v1/auth/logout/others", new { }, Access(refreshed))
         ).AssertStatus(200);
         Assert.Equal(0, again["sessions_ended"]!.GetValue<int>());
+        Assert.Equal(
+            2L,
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM session_revocations WHERE user_id = @u AND reason = 'signed_out_elsewhere'",
+                ("u", Guid.Parse(registered["user"]!["id"]!.GetValue<string>()))
+            )
+        );
     }
 
     [Fact]
-    public async Task Signing_out_everywhere_else_at_once_from_two_sessions_ends_each_other_session_once()
+    public async Task A_session_ended_before_its_end_reached_the_token_check_ends_no_other()
+    {
+        var registered = await fx.RegisterAsync();
+        var username = registered["user"]!["username"]!.GetValue<string>();
+        var other = await fx.LoginAsync(username, "correct-horse-9");
+        // The caller's sign-in is revoked (a logout, a sign-out from elsewhere) and its token not refused yet.
+        var sid = Guid.Parse(TestTokens.Payload(Access(registered))["sid"]!.GetValue<string>());
+        await fx.ExecuteAsync("UPDATE refresh_tokens SET revoked_at = now() WHERE family_id = @f", ("f", sid));
+
+        var refused = await (
+            await Client.PostJson("/api/v1/auth/logout/others", new { }, Access(registered))
+        ).AssertProblem(401);
+
+        Assert.Contains("session has ended", refused["detail"]!.GetValue<string>());
+        await (await Client.Get("/api/v1/auth/me", other)).AssertStatus(200);
+        Assert.Equal(
+            0L,
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM refresh_tokens WHERE user_id = @u AND family_id <> @f AND revoked_at IS NOT NULL",
+                ("u", Guid.Parse(registered["user"]!["id"]!.GetValue<string>())),
+                ("f", sid)
+            )
+        );
+    }
+
+    [Fact]
+    public async Task Signing_out_everywhere_else_at_once_from_two_sessions_ends_the_others_once_and_the_second_is_refused()
     {
         var registered = await fx.RegisterAsync();
         var username = registered["user"]!["username"]!.GetValue<string>();
@@ -109,24 +142,18 @@ public sealed partial class SessionEndTests(SessionEndFixture fx) : IClassFixtur
             sessions.Take(2).Select(token => Client.PostJson("/api/v1/auth/logout/others", new { }, token))
         );
 
-        // Each of the five sessions is ended once at most, the three neither caller holds exactly once. Both callers'
-        // sessions end when both are answered; a caller whose session the other one ended first may be refused.
-        var ended = 0;
-        var refused = 0;
-        foreach (var answer in answers)
-            if (answer.StatusCode == HttpStatusCode.Unauthorized)
-            {
-                Assert.Contains("session has ended", (await answer.AssertProblem(401))["detail"]!.GetValue<string>());
-                refused++;
-            }
-            else
-                ended += (await answer.AssertStatus(200))["sessions_ended"]!.GetValue<int>();
-        Assert.Equal(5 - refused, ended);
-        foreach (var token in sessions.Skip(2))
+        // They take turns: the first ends the other four sessions, the second's among them, and the second, its own
+        // session ended, ends nothing.
+        var statuses = answers.Select(a => a.StatusCode).Order().ToArray();
+        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.Unauthorized], statuses);
+        var done = answers.Single(a => a.StatusCode == HttpStatusCode.OK);
+        Assert.Equal(4, (await done.AssertStatus(200))["sessions_ended"]!.GetValue<int>());
+        var refused = answers.Single(a => a.StatusCode == HttpStatusCode.Unauthorized);
+        Assert.Contains("session has ended", (await refused.AssertProblem(401))["detail"]!.GetValue<string>());
+        var winner = sessions[Array.IndexOf(answers, done)];
+        await (await Client.Get("/api/v1/auth/me", winner)).AssertStatus(200);
+        foreach (var token in sessions.Where(t => t != winner))
             await WaitUntilEndedAsync(token, "a session signed out from elsewhere still works");
-        if (refused == 0)
-            foreach (var token in sessions.Take(2))
-                await WaitUntilEndedAsync(token, "a session the other caller signed out still works");
     }
 
     [Fact]

@@ -103,7 +103,7 @@ export interface paths {
         put?: never;
         /**
          * Sign out everywhere else: end every session of this account but the caller's
-         * @description Every other sign-in's refresh tokens are revoked and its access tokens refused from now on, by every service, its live connections closed; this session and its tokens go on. Asking again ends only the sessions begun since.
+         * @description Every other sign-in's refresh tokens are revoked and its access tokens refused from now on, by every service, its live connections closed; this session and its tokens go on. Asking again ends only the sessions begun since. A session ended meanwhile (signed out from another one) is answered 401 and ends nothing.
          */
         post: operations["LogoutOthers"];
         delete?: never;

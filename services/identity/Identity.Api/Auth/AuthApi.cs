@@ -63,7 +63,8 @@ public static class AuthApi
             .WithDescription(
                 "Every other sign-in's refresh tokens are revoked and its access tokens refused from now on, by "
                     + "every service, its live connections closed; this session and its tokens go on. Asking again "
-                    + "ends only the sessions begun since."
+                    + "ends only the sessions begun since. A session ended meanwhile (signed out from another one) "
+                    + "is answered 401 and ends nothing."
             );
         group.MapGet("/me", Me).WithName("Me").WithSummary("The signed-in account");
         return group;
@@ -434,41 +435,45 @@ public static class AuthApi
 
     /// <summary>
     /// Ends every session of the caller but the one whose token asks: each refresh-token family that may still refresh
-    /// or whose access tokens may still be live.
+    /// or whose access tokens may still be accepted. The caller's own session must still be live: one ended a moment
+    /// ago (its end not yet known to the token check) ends nothing.
     /// </summary>
     private static async Task<Ok<OtherSessionsEnded>> LogoutOthers(
         ClaimsPrincipal principal,
         IdentityDbContext db,
-        TokenIssuer tokens,
         SessionEnding sessions,
         IOptions<IdentityOptions> options,
+        IOptions<JwtOptions> jwt,
         TimeProvider clock,
         CancellationToken cancellationToken
     )
     {
         var userId = principal.UserId();
-        var own = principal.SessionId();
+        var own = principal.SessionId() ?? Guid.Empty;
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        // The user's row before the families', in the order a refresh takes them; shared, as a refresh holds it, and
-        // waiting for a password change (which ends these anyway) rather than crossing it on the tokens' rows.
-        await db.Database.ExecuteSqlAsync($"SELECT 1 FROM users WHERE id = {userId} FOR SHARE", cancellationToken);
+        // The account's row, as a password change takes it: every sign-in and refresh issuing tokens holds it shared
+        // until it commits, so none is under way while the families are read and revoked (in one statement, however
+        // many there are), and two of these from two sessions take turns.
+        await db.Database.ExecuteSqlAsync($"SELECT 1 FROM users WHERE id = {userId} FOR UPDATE", cancellationToken);
+        if (!await db.RefreshTokens.AnyAsync(t => t.FamilyId == own && t.RevokedAt == null, cancellationToken))
+            throw new UnauthorizedException("This session has ended: sign in again.");
         var now = clock.GetUtcNow();
-        var accessLiveSince = now - options.Value.AccessTokenLifetime;
-        var families = await db
-            .RefreshTokens.Where(t =>
-                t.UserId == userId
-                && t.FamilyId != own
-                && t.RevokedAt == null
-                && (t.ExpiresAt > now || t.CreatedAt > accessLiveSince)
+        // An access token is accepted until its expiry and the services' clock skew.
+        var accessLiveSince =
+            now - options.Value.AccessTokenLifetime - TimeSpan.FromSeconds(jwt.Value.ClockSkewSeconds);
+        var revoked = await db
+            .Database.SqlQuery<Guid>(
+                $"""
+                UPDATE refresh_tokens SET revoked_at = {now}
+                WHERE user_id = {userId} AND revoked_at IS NULL AND family_id IN (
+                    SELECT family_id FROM refresh_tokens
+                    WHERE user_id = {userId} AND family_id <> {own} AND revoked_at IS NULL
+                        AND (expires_at > {now} OR created_at > {accessLiveSince}))
+                RETURNING family_id AS "Value"
+                """
             )
-            .Select(t => t.FamilyId)
-            .Distinct()
             .ToListAsync(cancellationToken);
-        var ended = new List<Guid>();
-        // In one order, so two of these at once take the families' locks in turn rather than crosswise.
-        foreach (var family in families.Order())
-            if (await tokens.RevokeFamilyAsync(db, family, cancellationToken) > 0)
-                ended.Add(family);
+        var ended = revoked.Distinct().ToList();
         await sessions.EndSessionsAsync(db, userId, ended, SessionEnding.SignedOutElsewhere, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
