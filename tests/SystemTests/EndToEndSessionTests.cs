@@ -115,7 +115,7 @@ public sealed partial class EndToEndTests
     }
 
     [Fact]
-    public async Task Signing_out_everywhere_else_ends_the_other_sessions_at_the_gateway_and_at_events_and_not_this_one()
+    public async Task Signing_out_everywhere_else_ends_the_others_at_the_gateway_and_at_events_and_not_this_one()
     {
         var registered = await RegisterAsync("e2e_elsewhere");
         var other = await (

@@ -491,8 +491,8 @@ try {
   await m.getByRole("button", { name: "Confirm my address" }).click();
   await m.getByRole("status").filter({ hasText: "Your e-mail address is confirmed." }).waitFor();
   await m.goto(`${gateway}/app/`);
-  await m.getByRole("button", { name: "Sign out" }).waitFor();
-  await m.getByRole("button", { name: "Sign out" }).click();
+  await m.getByRole("button", { name: "Sign out", exact: true }).waitFor();
+  await m.getByRole("button", { name: "Sign out", exact: true }).click();
   await m.getByRole("button", { name: "Sign in", exact: true }).waitFor();
   if (await m.evaluate(() => sessionStorage.getItem("community.session"))) problems.push("signing out left the tokens in the page");
   // a forgotten password: identity is asked to e-mail a link (its page is the gateway's), and the page says what follows
@@ -614,7 +614,7 @@ try {
   await axe(root, "a member's page, as an admin");
   await root.context().close();
   // her next sign-in's token carries the role (the change ends her sessions; her page may have renewed it already)
-  await ada.getByRole("button", { name: "Sign out" }).click();
+  await ada.getByRole("button", { name: "Sign out", exact: true }).click();
   await ada.getByRole("button", { name: "Sign in", exact: true }).waitFor();
   await signIn(ada, adaName);
   await go(ada, "Moderation");
@@ -675,7 +675,7 @@ try {
     spent,
   );
   if (again !== 401) problems.push(`the spent one-time code was answered ${again} (401 expected)`);
-  await lina.getByRole("button", { name: "Sign out" }).click();
+  await lina.getByRole("button", { name: "Sign out", exact: true }).click();
   await lina.getByRole("button", { name: "Sign in", exact: true }).waitFor();
   // the same way back again signs no one in, and says why
   await lina.goto(returnAddress);

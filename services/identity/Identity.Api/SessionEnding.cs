@@ -30,7 +30,9 @@ public sealed class SessionEnding(IOptions<IdentityOptions> options, TimeProvide
         CancellationToken cancellationToken
     ) => EndSessionsAsync(db, userId, [sessionId], reason, cancellationToken);
 
-    /// <summary>Ends some sessions of a user, each as <see cref="EndSessionAsync"/> does, taking the feed's lock once.</summary>
+    /// <summary>
+    /// Ends some sessions of a user, each as <see cref="EndSessionAsync"/> does, taking the feed's lock once.
+    /// </summary>
     public async Task EndSessionsAsync(
         IdentityDbContext db,
         Guid userId,

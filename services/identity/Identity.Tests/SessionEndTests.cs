@@ -130,7 +130,7 @@ public sealed partial class SessionEndTests(SessionEndFixture fx) : IClassFixtur
     }
 
     [Fact]
-    public async Task Signing_out_everywhere_else_at_once_from_two_sessions_ends_the_others_once_and_the_second_is_refused()
+    public async Task Signing_out_everywhere_else_from_two_sessions_at_once_ends_the_others_once_then_refuses()
     {
         var registered = await fx.RegisterAsync();
         var username = registered["user"]!["username"]!.GetValue<string>();

@@ -602,15 +602,7 @@ public sealed class CreditsTests(PaymentsFixture fx) : IClassFixture<PaymentsFix
         await fx.DeliverAsync(withdrawn);
         await fx.DeliverAsync(withdrawn);
 
-        var spend = await (await SpendAsync(token, ended)).AssertProblem(422);
-        Assert.Contains("taken off sale", spend["detail"]!.GetValue<string>());
-        var checkout = await (await fx.StartCheckoutAsync(token, "course", ended)).AssertProblem(422);
-        Assert.Contains("taken off sale", checkout["detail"]!.GetValue<string>());
-        Assert.Equal(500, await BalanceAsync(token));
-        Assert.Equal(
-            0L,
-            await fx.ScalarAsync<long>("SELECT count(*) FROM payments WHERE reference_id = @r", ("r", ended))
-        );
+        await AssertOffSaleAsync(token, ended);
         // an enrollment it did not end is sold as ever
         await (await SpendAsync(token, kept)).AssertStatus(201);
     }
@@ -629,19 +621,28 @@ public sealed class CreditsTests(PaymentsFixture fx) : IClassFixture<PaymentsFix
         await fx.DeliverAsync(withdrawn);
         await fx.DeliverAsync(Pending(ended, course, userId, now.AddSeconds(-5)));
 
-        var spend = await (await SpendAsync(token, ended)).AssertProblem(422);
-        Assert.Contains("taken off sale", spend["detail"]!.GetValue<string>());
-        var checkout = await (await fx.StartCheckoutAsync(token, "course", ended)).AssertProblem(422);
-        Assert.Contains("taken off sale", checkout["detail"]!.GetValue<string>());
-        Assert.Equal(500, await BalanceAsync(token));
-        Assert.Equal(
-            0L,
-            await fx.ScalarAsync<long>("SELECT count(*) FROM payments WHERE reference_id = @r", ("r", ended))
-        );
+        await AssertOffSaleAsync(token, ended);
         // another course's enrollment, told after it, is sold as ever
         var kept = Guid.NewGuid();
         await fx.DeliverAsync(Pending(kept, Guid.NewGuid(), userId, now));
         await (await SpendAsync(token, kept)).AssertStatus(201);
+    }
+
+    /// <summary>
+    /// The enrollment is sold neither for credits nor for money: both refused as taken off sale, the 500 credits the
+    /// tests grant untouched, and no payment made.
+    /// </summary>
+    private async Task AssertOffSaleAsync(string token, Guid enrollment)
+    {
+        var spend = await (await SpendAsync(token, enrollment)).AssertProblem(422);
+        Assert.Contains("taken off sale", spend["detail"]!.GetValue<string>());
+        var checkout = await (await fx.StartCheckoutAsync(token, "course", enrollment)).AssertProblem(422);
+        Assert.Contains("taken off sale", checkout["detail"]!.GetValue<string>());
+        Assert.Equal(500, await BalanceAsync(token));
+        Assert.Equal(
+            0L,
+            await fx.ScalarAsync<long>("SELECT count(*) FROM payments WHERE reference_id = @r", ("r", enrollment))
+        );
     }
 
     /// <summary>What events announces for an enrollment awaiting payment, for 15.00 EUR or 120 credits.</summary>

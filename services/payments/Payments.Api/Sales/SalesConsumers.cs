@@ -59,7 +59,7 @@ public sealed class CourseEnrollmentPendingConsumer(
     )
     {
         var m = context.Message;
-        // One at a time with the course's withdrawal: an enrollment told while it is written is ended by it, or sees it.
+        // One at a time with the course's withdrawal: an enrollment told meanwhile is ended by it, or sees it.
         await Db.Database.LockKeyAsync(CourseSales.LockKey(m.CourseId), cancellationToken);
         if (await Db.SellableItems.AnyAsync(i => i.ReferenceId == m.EnrollmentId, cancellationToken))
             return;
