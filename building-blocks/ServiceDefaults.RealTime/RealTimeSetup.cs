@@ -2,6 +2,7 @@ using Community.Contracts;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Connections;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.SignalR.Protocol;
 using Microsoft.AspNetCore.SignalR.StackExchangeRedis;
@@ -138,10 +139,43 @@ public static class RealTimeSetup
         hub.RequireAuthorization();
         endpoints.ServiceProvider.GetRequiredService<HubSignatures>().Add(typeof(THub));
         hub.Add(endpoint =>
-            endpoint.RequestDelegate = RefuseOverConnectionCap(typeof(THub).Name, endpoint.RequestDelegate!)
-        );
+        {
+            var next = RefuseOverConnectionCap(typeof(THub).Name, endpoint.RequestDelegate!);
+            // The connection's own address (not negotiate's) takes the WebSocket and nothing else: any other request
+            // there is answered as every error is, rather than with the library's plain-text line.
+            endpoint.RequestDelegate = endpoint.Metadata.OfType<NegotiateMetadata>().Any()
+                ? next
+                : RefuseOtherThanWebSockets(pattern, next);
+        });
         return hub;
     }
+
+    private static string WebSocketsOnly(string pattern) =>
+        $"This hub takes WebSocket connections only: POST {pattern}/negotiate?negotiateVersion=1, then open a "
+        + $"WebSocket to {pattern}?id=<connectionToken>.";
+
+    /// <summary>
+    /// A WebSocket's opening request (an HTTP/1.1 upgrade, or HTTP/2's extended CONNECT), as the hub's own WebSocket
+    /// middleware, which runs after this, will read it; the handshake itself is still checked there.
+    /// </summary>
+    private static bool AsksForWebSocket(HttpContext http) =>
+        http.Features.Get<IHttpExtendedConnectFeature>() is { IsExtendedConnect: true }
+        || (
+            HttpMethods.IsGet(http.Request.Method)
+            && http.Request.Headers.Upgrade.ToString().Contains("websocket", StringComparison.OrdinalIgnoreCase)
+        );
+
+    private static RequestDelegate RefuseOtherThanWebSockets(string pattern, RequestDelegate next) =>
+        http =>
+            AsksForWebSocket(http)
+                ? next(http)
+                : TypedResults
+                    .Problem(
+                        WebSocketsOnly(pattern),
+                        statusCode: StatusCodes.Status400BadRequest,
+                        title: "WebSocket connections only"
+                    )
+                    .ExecuteAsync(http);
 
     internal static string TooManyConnections(int cap) =>
         $"Too many connections: at most {cap} open hub connections per user. Close one first.";

@@ -80,6 +80,38 @@ public sealed class ConnectionGuardTests(GuardedHubFixture fx) : IClassFixture<G
     }
 
     [Fact]
+    public async Task A_request_to_the_connections_address_other_than_a_WebSocket_is_a_problem_and_connections_open()
+    {
+        var token = fx.Tokens.Issue(Guid.NewGuid());
+        using var http = new HttpClient { BaseAddress = fx.Host.BaseAddress };
+        var negotiated = await (
+            await http.SendJson(HttpMethod.Post, $"{HubHost.HubPath}/negotiate?negotiateVersion=1", null, token)
+        ).AssertStatus(200);
+        var id = negotiated["connectionToken"]!.GetValue<string>();
+
+        // No id, an unknown one, and the negotiated one asked without a WebSocket (as long polling would).
+        foreach (
+            var (method, query) in new[]
+            {
+                (HttpMethod.Get, ""),
+                (HttpMethod.Get, "?id=unknown"),
+                (HttpMethod.Get, $"?id={id}"),
+                (HttpMethod.Post, $"?id={id}"),
+                (HttpMethod.Delete, $"?id={id}"),
+            }
+        )
+        {
+            var answer = await http.SendJson(method, HubHost.HubPath + query, null, token);
+            var problem = await answer.AssertProblem(400);
+            Assert.StartsWith("This hub takes WebSocket connections only", problem["detail"]!.GetValue<string>());
+            Assert.NotNull(problem["request_id"]);
+        }
+        // Still refused without a token first, and the WebSocket itself connects.
+        await (await http.SendJson(HttpMethod.Get, HubHost.HubPath, null, null)).AssertProblem(401);
+        await AssertOpen(await Connect(token));
+    }
+
+    [Fact]
     public async Task A_connection_closes_when_its_token_expires()
     {
         var now = fx.Clock.GetUtcNow().UtcDateTime;
