@@ -1,3 +1,5 @@
+using System.Net;
+
 namespace Community.Social.Tests;
 
 public sealed class ReportsTests(SocialFixture fx) : IClassFixture<SocialFixture>
@@ -299,6 +301,68 @@ public sealed class ReportsTests(SocialFixture fx) : IClassFixture<SocialFixture
             await fx.Client.PostJson($"/api/v1/reports/{first}/resolve", new { action = "dismiss" }, Admin())
         ).AssertStatus(200);
         await (await FileAsync()).AssertStatus(201);
+    }
+
+    [Fact]
+    public async Task Reports_sent_at_once_for_different_targets_never_pass_the_open_reports_allowed()
+    {
+        var (meId, me, _) = await fx.RegisteredAsync();
+        Task<HttpResponseMessage> FileAsync() =>
+            fx.Client.PostJson(
+                "/api/v1/reports",
+                new
+                {
+                    target_type = "event",
+                    target_id = Guid.NewGuid(),
+                    category = "spam",
+                },
+                me
+            );
+        for (var i = 0; i < Reports.ReportsApi.MaxOpenPerReporter - 2; i++)
+            await (await FileAsync()).AssertStatus(201);
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 30).Select(_ => FileAsync()));
+
+        Assert.Equal(2, answers.Count(a => a.StatusCode == HttpStatusCode.Created));
+        Assert.Equal(28, answers.Count(a => a.StatusCode == HttpStatusCode.TooManyRequests));
+        Assert.Equal(
+            (long)Reports.ReportsApi.MaxOpenPerReporter,
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM reports WHERE reporter_id = @me AND status = 'open'",
+                ("me", meId)
+            )
+        );
+    }
+
+    [Fact]
+    public async Task A_secret_group_is_no_target_for_an_outsider_and_one_for_its_member()
+    {
+        var (_, owner, _) = await fx.RegisteredAsync();
+        var (memberId, member, _) = await fx.RegisteredAsync();
+        var (_, outsider, _) = await fx.RegisteredAsync();
+        var secret = await GroupsFlow.CreateAsync(fx, owner, visibility: "secret", policy: "invite");
+        await (
+            await fx.Client.PostJson($"/api/v1/groups/{secret}/invitations", new { user_id = memberId }, owner)
+        ).AssertStatus(201);
+        await (await fx.Client.PostJson($"/api/v1/groups/{secret}/join", new { }, member)).AssertStatus(201);
+        Task<HttpResponseMessage> ReportAsync(object group, string token) =>
+            fx.Client.PostJson(
+                "/api/v1/reports",
+                new
+                {
+                    target_type = "group",
+                    target_id = group,
+                    category = "spam",
+                },
+                token
+            );
+
+        // The outsider is told what a group that does not exist tells: nothing about this one.
+        var unseen = await (await ReportAsync(secret, outsider)).AssertProblem(404);
+        var missing = await (await ReportAsync(Guid.NewGuid(), outsider)).AssertProblem(404);
+
+        Assert.Equal(missing["detail"]!.GetValue<string>(), unseen["detail"]!.GetValue<string>());
+        await (await ReportAsync(secret, member)).AssertStatus(201);
     }
 
     [Fact]

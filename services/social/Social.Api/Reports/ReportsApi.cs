@@ -197,14 +197,19 @@ public static class ReportsApi
             if (!await db.UserProfiles.Listed().AnyAsync(p => p.UserId == targetId, cancellationToken))
                 throw new NotFoundException(ProfileAccess.NoSuchUser);
         }
-        // A group is this service's own: one that does not exist (or is gone) fills no admin's queue. (Messages and
-        // events live in other services; their reports are taken as they come.)
+        // A group is this service's own: one that does not exist (or is gone) fills no admin's queue. A secret group
+        // the caller cannot see is as missing as it is everywhere else, so a report does not tell that it exists.
+        // (Messages and events live in other services; their reports are taken as they come.)
         else if (
             targetType == ReportVocabulary.GroupTarget
-            && !await db.Groups.AnyAsync(g => g.Id == targetId, cancellationToken)
+            && !await db.Groups.SeenBy(db, callerId).AnyAsync(g => g.Id == targetId, cancellationToken)
         )
             throw new NotFoundException(GroupAccess.NoSuchGroup);
 
+        // One filing of the caller's at a time: reports sent at once for different targets would each count the open
+        // ones before any was written, and together pass the limit.
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await db.Database.LockKeyAsync("reports:" + callerId.ToString("N"), cancellationToken);
         // The same target again is the 409 it always was; a new one, past the open reports allowed, waits.
         if (
             await db.Reports.AnyAsync(
@@ -244,6 +249,7 @@ public static class ReportsApi
         try
         {
             await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
         }
         catch (DbUpdateException e)
             when (e.InnerException
