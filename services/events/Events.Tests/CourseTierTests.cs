@@ -1,4 +1,5 @@
 using Community.Contracts;
+using Community.Contracts.Payments;
 using Community.Events.Data;
 using static Community.Events.Courses.CoursePaymentRules;
 
@@ -127,6 +128,53 @@ public sealed class CourseTierTests(EventsFixture fx) : CourseTestsBase, IClassF
         );
         var bought = await (await fx.Client.Get($"/api/v1/courses/{id}", lapsed)).AssertStatus(200);
         Assert.False(bought["content_locked"]!.GetValue<bool>());
+        AssertProgress(bought["user_progress"]!, 33, [modules[0]], modules[1]);
+    }
+
+    [Fact]
+    public async Task The_refund_of_a_payment_refused_as_elite_leaves_the_enrollment_reopened_since_and_its_progress()
+    {
+        var id = await PaidCourseAsync();
+        var userId = Guid.NewGuid();
+        var enrollmentId = (
+            await (await fx.Client.PostJson($"/api/v1/courses/{id}/enroll", new { }, Elite(userId))).AssertStatus(201)
+        )["id"]!.GetValue<Guid>();
+        var modules = ModuleIds(await (await fx.Client.Get($"/api/v1/courses/{id}", Elite(userId))).AssertStatus(200));
+        await (
+            await fx.Client.PostJson(
+                $"/api/v1/courses/{id}/progress",
+                new { module_id = modules[0], completed = true },
+                Elite(userId)
+            )
+        ).AssertStatus(200);
+        // A checkout begun before: its payment finds the enrollment active through elite and is refused (refunded).
+        var refused = Guid.NewGuid();
+        Assert.Equal(
+            CourseConfirmation.Rejected,
+            (await ConfirmAsync(enrollmentId, new CoursePayment.Money(refused, 1499, "USD"))).Outcome
+        );
+        // Before that refund comes back, the tier lapses and the learner asks again: pending, progress kept.
+        var lapsed = fx.TokenFor(userId);
+        await (await fx.Client.PostJson($"/api/v1/courses/{id}/enroll", new { }, lapsed)).AssertProblem(402);
+
+        var refund = new PaymentRefunded(
+            Guid.NewGuid(),
+            fx.Clock.GetUtcNow(),
+            refused,
+            userId,
+            enrollmentId,
+            1499,
+            1499,
+            "USD"
+        );
+        await fx.DeliverAsync(refund, "PaymentRefundedConsumer");
+
+        Assert.Equal(EnrollmentStatus.PendingPayment, await StatusAsync(enrollmentId));
+        Assert.Equal(
+            CourseConfirmation.Activated,
+            (await ConfirmAsync(enrollmentId, new CoursePayment.Money(Guid.NewGuid(), 1499, "USD"))).Outcome
+        );
+        var bought = await (await fx.Client.Get($"/api/v1/courses/{id}", lapsed)).AssertStatus(200);
         AssertProgress(bought["user_progress"]!, 33, [modules[0]], modules[1]);
     }
 

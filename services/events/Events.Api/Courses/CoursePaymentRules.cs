@@ -57,10 +57,11 @@ public sealed class CoursePaymentRules(EventsDbContext db, TimeProvider clock)
                 if (enrollment.IsActive)
                     return enrollment.PaymentId == payment.Reference
                         ? new(CourseConfirmation.AlreadyActive, enrollment)
-                        : new(
-                            CourseConfirmation.Rejected,
+                        : await RefusedAsync(
                             enrollment,
-                            "The enrollment is already active through another payment (or was free)."
+                            payment,
+                            "The enrollment is already active through another payment (or was free).",
+                            cancellationToken
                         );
                 // An enroll racing the withdrawal can leave a pending enrollment behind; the course is not sold any
                 // more.
@@ -68,10 +69,11 @@ public sealed class CoursePaymentRules(EventsDbContext db, TimeProvider clock)
                     await db.Set<Course>()
                         .AnyAsync(c => c.Id == enrollment.CourseId && c.WithdrawnAt != null, cancellationToken)
                 )
-                    return new(
-                        CourseConfirmation.Rejected,
+                    return await RefusedAsync(
                         enrollment,
-                        "The course was withdrawn; it takes no new learners."
+                        payment,
+                        "The course was withdrawn; it takes no new learners.",
+                        cancellationToken
                     );
 
                 var mismatch = payment switch
@@ -92,7 +94,7 @@ public sealed class CoursePaymentRules(EventsDbContext db, TimeProvider clock)
                     _ => null,
                 };
                 if (mismatch is not null)
-                    return new(CourseConfirmation.Rejected, enrollment, mismatch);
+                    return await RefusedAsync(enrollment, payment, mismatch, cancellationToken);
 
                 CourseEnrollments.Activate(
                     db,
@@ -105,5 +107,28 @@ public sealed class CoursePaymentRules(EventsDbContext db, TimeProvider clock)
             },
             cancellationToken
         );
+    }
+
+    /// <summary>
+    /// Rejected: the caller has it refunded. A money payment is remembered as refused (once, in the enrollment's
+    /// transaction), so its refund is not taken for one of the enrollment's (<see cref="CourseRefundRules"/>).
+    /// </summary>
+    private async Task<CourseConfirmationResult> RefusedAsync(
+        CourseEnrollment enrollment,
+        CoursePayment payment,
+        string reason,
+        CancellationToken cancellationToken
+    )
+    {
+        if (payment is CoursePayment.Money money)
+            await db.Database.ExecuteSqlAsync(
+                $"""
+                INSERT INTO refused_course_payments (payment_id, enrollment_id, refused_at)
+                VALUES ({money.PaymentId}, {enrollment.Id}, {clock.GetUtcNow()})
+                ON CONFLICT (payment_id) DO NOTHING
+                """,
+                cancellationToken
+            );
+        return new(CourseConfirmation.Rejected, enrollment, reason);
     }
 }

@@ -7,7 +7,7 @@ namespace Community.Events.Courses;
 /// A course's payment refunded in full takes back what it bought, as a ticket's does: the enrollment ends, its progress
 /// with it, and CourseEnrollmentEnded tells the dashboard. A refund handled before its payment ends the pending
 /// enrollment, so the payment then finds nothing to activate (and its settlement is refused, refunding nothing more).
-/// Partial refunds, and refunds of some other payment, change nothing.
+/// Partial refunds, refunds of some other payment, and refunds of a payment the enrollment refused change nothing.
 /// </summary>
 public static class CourseRefundRules
 {
@@ -33,7 +33,9 @@ public static class CourseRefundRules
         var boughtByIt = enrollment.IsActive
             ? enrollment.PaidWith == PaidWith.Money && enrollment.PaymentId == m.PaymentId
             : enrollment.UserId == m.UserId
-                && string.Equals(enrollment.Currency, m.Currency, StringComparison.OrdinalIgnoreCase);
+                && string.Equals(enrollment.Currency, m.Currency, StringComparison.OrdinalIgnoreCase)
+                // A payment this enrollment refused bought nothing of it: its refund is only the money back.
+                && !await db.RefusedCoursePayments.AnyAsync(p => p.PaymentId == m.PaymentId, cancellationToken);
         if (!boughtByIt || enrollment.PriceCents <= 0 || m.TotalRefundedCents < enrollment.PriceCents)
             return false;
         await db.Set<CourseEnrollment>().Where(e => e.Id == enrollment.Id).ExecuteDeleteAsync(cancellationToken);

@@ -12,6 +12,7 @@ public sealed class EventsDbContext(DbContextOptions<EventsDbContext> options) :
     public DbSet<ModuleProgress> ModuleProgress => Set<ModuleProgress>();
     public DbSet<UserProfile> UserProfiles => Set<UserProfile>();
     public DbSet<UserBlock> UserBlocks => Set<UserBlock>();
+    public DbSet<RefusedCoursePayment> RefusedCoursePayments => Set<RefusedCoursePayment>();
 
     protected override void OnModelCreating(ModelBuilder model)
     {
