@@ -34,6 +34,9 @@ public sealed class FakeOidcProvider : FakeHttpServer<FakeOidcProvider.Seen>
     /// <summary>When set, the token endpoint hangs up without answering (the provider out of reach).</summary>
     public bool TokenEndpointDown { get; set; }
 
+    /// <summary>When set, the token endpoint answers 200 with this body (JSON or not) instead of the tokens.</summary>
+    public string? TokenAnswerOverride { get; set; }
+
     /// <summary>When set, ID tokens carry this nonce instead of the one the client asked for.</summary>
     public string? NonceOverride { get; set; }
 
@@ -154,6 +157,8 @@ public sealed class FakeOidcProvider : FakeHttpServer<FakeOidcProvider.Seen>
                 );
                 if (grant.RedirectUri != Field("redirect_uri") || challenge != grant.Challenge)
                     return Results.BadRequest(new { error = "invalid_grant" });
+                if (TokenAnswerOverride is { } answer)
+                    return Results.Text(answer, "application/json");
                 return Results.Json(
                     new
                     {

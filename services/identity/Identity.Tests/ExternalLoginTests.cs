@@ -169,6 +169,33 @@ public sealed class ExternalLoginTests(ExternalLoginFixture fx) : IClassFixture<
         );
     }
 
+    [Theory]
+    [InlineData("[]")]
+    [InlineData("\"id_token\"")]
+    [InlineData("{\"id_token\": 123}")]
+    [InlineData("{\"id_token\": {\"value\": \"x\"}}")]
+    [InlineData("{\"id_token\": null}")]
+    [InlineData("not json")]
+    public async Task A_token_answer_of_another_shape_is_no_id_token_and_signs_nobody_in(string answer)
+    {
+        var email = $"shape-{Guid.NewGuid():N}@example.com";
+        var callback = await AuthorizeAsync(new FakeOidcUser(NewSubject(), email));
+        fx.Provider.TokenAnswerOverride = answer;
+        HttpResponseMessage response;
+        try
+        {
+            response = await Client.GetAsync(callback);
+        }
+        finally
+        {
+            fx.Provider.TokenAnswerOverride = null;
+        }
+
+        var problem = await response.AssertProblem(401);
+        Assert.Equal("The sign-in provider returned no ID token.", problem["detail"]!.GetValue<string>());
+        Assert.Equal(0, await AccountsWithEmailAsync(email));
+    }
+
     [Fact]
     public async Task A_provider_whose_issuer_ends_in_a_slash_signs_people_in()
     {

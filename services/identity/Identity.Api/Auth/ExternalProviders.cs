@@ -134,7 +134,13 @@ public sealed class ExternalProviders(
         try
         {
             using var json = JsonDocument.Parse(body);
-            idToken = json.RootElement.TryGetProperty("id_token", out var value) ? value.GetString() : null;
+            // Any other shape (not an object, an id_token that is not a string) is no ID token either.
+            idToken =
+                json.RootElement.ValueKind == JsonValueKind.Object
+                && json.RootElement.TryGetProperty("id_token", out var value)
+                && value.ValueKind == JsonValueKind.String
+                    ? value.GetString()
+                    : null;
         }
         catch (JsonException)
         {
