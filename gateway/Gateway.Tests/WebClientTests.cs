@@ -55,6 +55,23 @@ public sealed class WebClientTests(WebClientFixture fixture) : IClassFixture<Web
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
     }
 
+    [Theory]
+    [InlineData("bytes=999999999-")]
+    [InlineData("bytes=0-3")]
+    [InlineData("bytes=5-2")]
+    [InlineData("pages=1-2")]
+    public async Task A_range_asked_of_a_file_is_answered_with_the_whole_file(string range)
+    {
+        var request = _.Request(HttpMethod.Get, "/app/assets/index-abc123.js");
+        request.Headers.TryAddWithoutValidation("Range", range);
+
+        var answer = await _.Client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+        Assert.Equal("console.log(1)", await answer.Content.ReadAsStringAsync());
+        Assert.Null(answer.Content.Headers.ContentRange);
+    }
+
     [Fact]
     public async Task The_app_without_its_slash_is_redirected_to_it_and_nothing_beside_the_folder_is_served()
     {

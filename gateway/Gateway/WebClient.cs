@@ -69,12 +69,9 @@ public static class WebClient
             headers.CacheControl = path!.StartsWith("assets/", StringComparison.Ordinal)
                 ? "public, max-age=31536000, immutable"
                 : "no-cache";
-            return Results.File(
-                physical,
-                ContentType(physical),
-                lastModified: file.LastModified,
-                enableRangeProcessing: true
-            );
+            // Whole files only: the app's are small, and a range past a file's end would be an empty 416 that no
+            // problem describes.
+            return Results.File(physical, ContentType(physical), lastModified: file.LastModified);
         }
         // a missing file (an asset of an older build) is a 404; any other path is one of the app's own routes
         if (path is not null && (path.StartsWith("assets/", StringComparison.Ordinal) || Path.HasExtension(path)))
