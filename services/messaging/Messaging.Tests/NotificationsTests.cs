@@ -228,6 +228,47 @@ public sealed class NotificationsTests(MessagingFixture fx) : IClassFixture<Mess
     }
 
     [Fact]
+    public async Task A_block_applied_while_a_notification_is_prepared_stops_it_and_its_live_push()
+    {
+        var (ownerId, _) = await fx.RegisteredAsync();
+        var (guestId, guest) = await fx.RegisteredAsync();
+        var groupId = Guid.NewGuid();
+        await fx.DeliverAsync(new GroupCreated(Guid.NewGuid(), fx.Tick(), groupId, ownerId, "Secret", "secret"));
+        await using var guestHub = await ChatClient.ConnectAsync(fx.Client.BaseAddress!, guest);
+        // The guest's block of the owner lands after the notifier read the blocks and before it writes: here, as its
+        // inbox row is written in the notifier's transaction.
+        await fx.ExecuteAsync(
+            $$"""
+            CREATE OR REPLACE FUNCTION block_meanwhile() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                INSERT INTO blocks (blocker_id, blocked_id, blocked, as_of)
+                VALUES ('{{guestId}}', '{{ownerId}}', true, now());
+                RETURN NEW;
+            END
+            $$;
+            CREATE TRIGGER block_meanwhile AFTER INSERT ON inbox_messages
+                FOR EACH ROW WHEN (NEW.consumer LIKE '%.GroupInvitationSentNotifier')
+                EXECUTE FUNCTION block_meanwhile();
+            """
+        );
+        try
+        {
+            await NotifiedAsync(new GroupInvitationSent(Guid.NewGuid(), fx.Tick(), groupId, guestId, ownerId));
+        }
+        finally
+        {
+            await fx.ExecuteAsync("DROP TRIGGER block_meanwhile ON inbox_messages; DROP FUNCTION block_meanwhile();");
+        }
+
+        Assert.Equal(0L, await CountAsync(guestId, "group_invited"));
+        // Nothing pushed: the next notification the guest gets is another's.
+        var (otherId, _) = await fx.RegisteredAsync();
+        await NotifiedAsync(new GroupInvitationSent(Guid.NewGuid(), fx.Tick(), Guid.NewGuid(), guestId, otherId));
+        var pushed = (await guestHub.WaitForAsync("notification")).Arguments[0];
+        Assert.Equal(otherId, pushed.GetProperty("actor").GetProperty("user_id").GetGuid());
+    }
+
+    [Fact]
     public async Task An_invitation_is_read_once_its_guest_joins_the_group()
     {
         var (ownerId, _) = await fx.RegisteredAsync();

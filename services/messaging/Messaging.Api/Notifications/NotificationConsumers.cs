@@ -90,14 +90,15 @@ public abstract class NotifyingConsumer<TMessage>(
 
     // Read again in the transaction, under the profiles' share locks: an account deleted since the read above (its
     // erasure committed in between, or under way and waited for) is told nothing, nor is anyone told about it; its
-    // erasure, which took its notifications and words, would never see these.
+    // erasure, which took its notifications and words, would never see these. Blocks are read again too: one
+    // applied since the read above would otherwise be crossed by the live push after the commit.
     protected sealed override async Task HandleAsync(
         ConsumeContext<TMessage> context,
         CancellationToken cancellationToken
     )
     {
         var deleted = await DeletedUsers.AmongAsync(Db, People(_notifications), cancellationToken);
-        var notifications =
+        var notifications = await WithoutBlocksAsync(
             deleted.Count == 0
                 ? _notifications
                 :
@@ -105,7 +106,9 @@ public abstract class NotifyingConsumer<TMessage>(
                     .. _notifications.Where(n =>
                         !deleted.Contains(n.UserId) && !deleted.Contains(n.ActorId ?? n.UserId)
                     ),
-                ];
+                ],
+            cancellationToken
+        );
         _created = await NotificationStore.AddAsync(Db, clock, notifications, cancellationToken);
     }
 
