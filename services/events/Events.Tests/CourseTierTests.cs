@@ -85,16 +85,15 @@ public sealed class CourseTierTests(EventsFixture fx) : CourseTestsBase, IClassF
         Assert.Equal(1, await OutboxForEnrollmentAsync("CourseEnrolled", enrollmentId));
     }
 
-    [Fact]
-    public async Task A_learner_no_longer_elite_loses_the_content_keeps_the_progress_and_can_buy_the_course()
+    /// <summary>An elite learner of a new paid course, through its first module.</summary>
+    private async Task<(Guid Course, Guid User, Guid Enrollment, Guid[] Modules)> EliteLearnerOfTheFirstModuleAsync()
     {
         var id = await PaidCourseAsync();
         var userId = Guid.NewGuid();
         var enrollmentId = (
             await (await fx.Client.PostJson($"/api/v1/courses/{id}/enroll", new { }, Elite(userId))).AssertStatus(201)
         )["id"]!.GetValue<Guid>();
-        var details = await (await fx.Client.Get($"/api/v1/courses/{id}", Elite(userId))).AssertStatus(200);
-        var modules = ModuleIds(details);
+        var modules = ModuleIds(await (await fx.Client.Get($"/api/v1/courses/{id}", Elite(userId))).AssertStatus(200));
         await (
             await fx.Client.PostJson(
                 $"/api/v1/courses/{id}/progress",
@@ -102,6 +101,13 @@ public sealed class CourseTierTests(EventsFixture fx) : CourseTestsBase, IClassF
                 Elite(userId)
             )
         ).AssertStatus(200);
+        return (id, userId, enrollmentId, modules);
+    }
+
+    [Fact]
+    public async Task A_learner_no_longer_elite_loses_the_content_keeps_the_progress_and_can_buy_the_course()
+    {
+        var (id, userId, enrollmentId, modules) = await EliteLearnerOfTheFirstModuleAsync();
 
         var lapsed = fx.TokenFor(userId);
         var locked = await (await fx.Client.Get($"/api/v1/courses/{id}", lapsed)).AssertStatus(200);
@@ -134,19 +140,7 @@ public sealed class CourseTierTests(EventsFixture fx) : CourseTestsBase, IClassF
     [Fact]
     public async Task The_refund_of_a_payment_refused_as_elite_leaves_the_enrollment_reopened_since_and_its_progress()
     {
-        var id = await PaidCourseAsync();
-        var userId = Guid.NewGuid();
-        var enrollmentId = (
-            await (await fx.Client.PostJson($"/api/v1/courses/{id}/enroll", new { }, Elite(userId))).AssertStatus(201)
-        )["id"]!.GetValue<Guid>();
-        var modules = ModuleIds(await (await fx.Client.Get($"/api/v1/courses/{id}", Elite(userId))).AssertStatus(200));
-        await (
-            await fx.Client.PostJson(
-                $"/api/v1/courses/{id}/progress",
-                new { module_id = modules[0], completed = true },
-                Elite(userId)
-            )
-        ).AssertStatus(200);
+        var (id, userId, enrollmentId, modules) = await EliteLearnerOfTheFirstModuleAsync();
         // A checkout begun before: its payment finds the enrollment active through elite and is refused (refunded).
         var refused = Guid.NewGuid();
         Assert.Equal(
