@@ -266,6 +266,16 @@ describe("useList", () => {
     expect(result.current.more).toBeNull();
   });
 
+  it("ends a catalogue at its null cursor even when its estimated page count says more", async () => {
+    const { result, calls } = paged();
+    await answer(calls[0], ok({ items: items("e1"), page: 1, pages: 41452, total_is_estimate: true, next_cursor: "c2" }));
+    act(() => result.current.more!());
+    expect(calls[1]!.at).toEqual({ cursor: "c2" });
+    await answer(calls[1], ok({ items: items("e2"), page: 2, pages: 41452, total_is_estimate: true, next_cursor: null }));
+    expect(result.current.value).toEqual(items("e1", "e2"));
+    expect(result.current.more).toBeNull();
+  });
+
   it("says why a next page failed, keeps what it shows, and asks again", async () => {
     const { result, calls } = paged();
     await answer(calls[0], page(["e1"], "c2"));

@@ -143,9 +143,16 @@ export type Paged<T> = Loaded<T[]> & {
 /** The pages shown so far, and where the next one starts (null after the last). */
 type Pages<T> = { items: T[]; next: PageAt | null; more: boolean };
 
-/** Where the page after `page` starts: its `next_cursor`, or the next number of a numbered catalogue. */
+/**
+ * Where the page after `page` starts: its `next_cursor`, or the next number of a numbered catalogue. A list that
+ * pages by cursor too says its last page by a null cursor: its page count may be an estimate.
+ */
 export const nextPage = (page: ListPage<unknown>): PageAt | null =>
-  page.next_cursor ? { cursor: page.next_cursor } : page.page !== undefined && page.pages !== undefined && page.page < page.pages ? { page: page.page + 1 } : null;
+  page.next_cursor
+    ? { cursor: page.next_cursor }
+    : !("next_cursor" in page) && page.page !== undefined && page.pages !== undefined && page.page < page.pages
+      ? { page: page.page + 1 }
+      : null;
 
 const idOf = (item: unknown): unknown => (typeof item === "object" && item !== null ? (item as { id?: unknown }).id : undefined);
 

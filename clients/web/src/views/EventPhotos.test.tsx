@@ -104,6 +104,32 @@ describe("EventPhotos", () => {
     expect(keys[2]).not.toBe(keys[0]);
   });
 
+  it("sends the photo whose answer was lost under a new Idempotency-Key once its caption changed", async () => {
+    signedIn({ id: "me", role: "member" });
+    let lose = true;
+    const calls = stubPlatform(async (asked) => {
+      if (asked.method === "POST") {
+        if (lose) return (lose = false), "no answer";
+        return { status: 201, body: photo("p1", "me", (await fields(asked)).caption) };
+      }
+      if (asked.path.endsWith("/content")) return new Response(new Uint8Array([1, 2, 3, 4]), { status: 200, headers: { "Content-Type": "image/webp" } });
+      return { status: 200, body: { items: [], page: 1, limit: 24, total: 0, total_is_estimate: false, next_cursor: null } };
+    });
+    render(<EventPhotos eventId="e1" organizerId="o1" canAdd />);
+    await screen.findByText("No photos yet.");
+    fireEvent.change(screen.getByLabelText("Photo"), { target: { files: [new File([new Uint8Array([1, 2, 3, 4])], "beach.webp", { type: "image/webp" })] } });
+    for (const caption of ["At the baech", "At the beach"]) {
+      fireEvent.input(screen.getByLabelText("Caption (optional)"), { target: { value: caption } });
+      fireEvent.submit(screen.getByRole("form", { name: "Add a photo" }));
+      await waitFor(() => expect(calls.filter((c) => c.method === "POST")).toHaveLength(caption === "At the baech" ? 1 : 2));
+      await waitFor(() => expect((screen.getByRole("button", { name: "Add the photo" }) as HTMLButtonElement).disabled).toBe(false));
+    }
+    const keys = calls.filter((c) => c.method === "POST").map((c) => c.request.headers.get("Idempotency-Key"));
+    expect(keys[0]).toBeTruthy();
+    expect(keys[1]).toBeTruthy();
+    expect(keys[1]).not.toBe(keys[0]);
+  });
+
   it("refuses what events would refuse before sending it: another format, over 10 MB", async () => {
     signedIn({ id: "me", role: "member" });
     const calls = platform([]);

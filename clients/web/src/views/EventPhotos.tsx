@@ -24,9 +24,9 @@ export function EventPhotos({ eventId, organizerId, canAdd }: { eventId: string;
     { keep: true },
   );
   const { busy, error, setError, run } = useAction();
-  // kept until an answer settles the upload: sent again after no answer, the same photo is added once (another file
-  // chosen starts afresh)
-  const key = useRef<string | null>(null);
+  // kept until an answer settles the upload, with what it sent: the same file and caption sent again after no answer
+  // add the photo once; another file or caption starts afresh (another body under a used key is refused)
+  const key = useRef<{ id: string; file: File; caption: string | null } | null>(null);
   const me = session.user?.id;
   const organizes = organizerId === me || session.user?.role === "admin";
 
@@ -37,9 +37,9 @@ export function EventPhotos({ eventId, organizerId, canAdd }: { eventId: string;
       if (!file) return setError("Choose a photo.");
       const wrong = fileRefusal(file, photoRule);
       if (wrong) return setError(wrong);
-      key.current ??= newTxnId();
+      if (key.current?.file !== file || key.current.caption !== caption) key.current = { id: newTxnId(), file, caption };
       const { data, error, response } = await session.api.events.POST("/api/v1/events/{id}/photos", {
-        params: { path: { id: eventId }, header: { "Idempotency-Key": key.current } },
+        params: { path: { id: eventId }, header: { "Idempotency-Key": key.current.id } },
         body: { file, caption },
         bodySerializer: multipart,
       });
@@ -89,7 +89,7 @@ export function EventPhotos({ eventId, organizerId, canAdd }: { eventId: string;
         >
           <label>
             Photo
-            <input name="file" type="file" accept={photoRule.accept} required aria-describedby="photo-hint" onChange={() => (key.current = null)} />
+            <input name="file" type="file" accept={photoRule.accept} required aria-describedby="photo-hint" />
           </label>
           <p class="hint" id="photo-hint">
             {fileHint(photoRule)}
