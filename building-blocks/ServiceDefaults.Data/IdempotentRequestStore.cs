@@ -28,7 +28,7 @@ public sealed class IdempotentRequestStore(NpgsqlDataSource dataSource, TimeProv
                         status_code = NULL, content_type = NULL, location = NULL, etag = NULL, body = NULL
                     WHERE r.created_at < $5
                        OR (r.status_code IS NULL AND r.created_at < $6 AND r.fingerprint = excluded.fingerprint)
-                    RETURNING 1
+                    RETURNING created_at
                     """
                 )
             )
@@ -44,8 +44,8 @@ public sealed class IdempotentRequestStore(NpgsqlDataSource dataSource, TimeProv
                     }
                 )
                     claim.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = at });
-                if (await claim.ExecuteScalarAsync(cancellationToken) is not null)
-                    return new IdempotentClaim(IdempotentClaimOutcome.Claimed);
+                if (await claim.ExecuteScalarAsync(cancellationToken) is DateTime claimedAt)
+                    return new IdempotentClaim(IdempotentClaimOutcome.Claimed, ClaimedAt: claimedAt);
             }
 
             await using var read = dataSource.CreateCommand(
@@ -91,7 +91,7 @@ public sealed class IdempotentRequestStore(NpgsqlDataSource dataSource, TimeProv
         await using var command = dataSource.CreateCommand(
             """
             UPDATE idempotent_requests SET status_code = $3, content_type = $4, location = $5, etag = $6, body = $7
-            WHERE user_id = $1 AND key = $2
+            WHERE user_id = $1 AND key = $2 AND status_code IS NULL
             """
         );
         AddKey(command, userId, key);
@@ -104,12 +104,21 @@ public sealed class IdempotentRequestStore(NpgsqlDataSource dataSource, TimeProv
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    public async Task ReleaseAsync(Guid userId, string key, CancellationToken cancellationToken)
+    public async Task ReleaseAsync(
+        Guid userId,
+        string key,
+        DateTimeOffset claimedAt,
+        CancellationToken cancellationToken
+    )
     {
         await using var command = dataSource.CreateCommand(
-            "DELETE FROM idempotent_requests WHERE user_id = $1 AND key = $2 AND status_code IS NULL"
+            """
+            DELETE FROM idempotent_requests
+            WHERE user_id = $1 AND key = $2 AND created_at = $3 AND status_code IS NULL
+            """
         );
         AddKey(command, userId, key);
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = claimedAt });
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 

@@ -208,8 +208,44 @@ public sealed class IdempotentRequestsTests : IAsyncLifetime
             return inner.CompleteAsync(userId, key, response, cancellationToken);
         }
 
-        public Task ReleaseAsync(Guid userId, string key, CancellationToken cancellationToken) =>
-            inner.ReleaseAsync(userId, key, cancellationToken);
+        public Task ReleaseAsync(
+            Guid userId,
+            string key,
+            DateTimeOffset claimedAt,
+            CancellationToken cancellationToken
+        ) => inner.ReleaseAsync(userId, key, claimedAt, cancellationToken);
+    }
+
+    [Fact]
+    public async Task A_claim_taken_over_after_its_lease_is_ended_only_by_its_taker_and_the_first_answer_kept_stays()
+    {
+        var store = _app.Services.GetRequiredService<IdempotentRequestStore>();
+        byte[] request = [1, 2, 3];
+        Task<IdempotentClaim> ClaimAsync() => store.ClaimAsync(Alice, "k-lease", request, CancellationToken.None);
+        var first = await ClaimAsync();
+        Assert.Equal(IdempotentClaimOutcome.Claimed, first.Outcome);
+        Assert.Equal(IdempotentClaimOutcome.InProgress, (await ClaimAsync()).Outcome);
+
+        // The first request's instance looks gone: past the lease, the same request takes the key over.
+        _clock.Advance(IdempotentRequests.InProgressLease + TimeSpan.FromSeconds(1));
+        var second = await ClaimAsync();
+        Assert.Equal(IdempotentClaimOutcome.Claimed, second.Outcome);
+
+        // The first was slow, not gone, and ends in a 5xx: the claim is the second's now, so it stays.
+        await store.ReleaseAsync(Alice, "k-lease", first.ClaimedAt, CancellationToken.None);
+        Assert.Equal(IdempotentClaimOutcome.InProgress, (await ClaimAsync()).Outcome);
+
+        // Both finish: the answer kept first is the one replayed, then and later.
+        StoredResponse Answer(string name) => new(201, "application/json", $"/things/{name}", null, [(byte)name[0]]);
+        await store.CompleteAsync(Alice, "k-lease", Answer("b"), CancellationToken.None);
+        await store.CompleteAsync(Alice, "k-lease", Answer("a"), CancellationToken.None);
+        var replay = await ClaimAsync();
+        Assert.Equal(IdempotentClaimOutcome.Completed, replay.Outcome);
+        Assert.Equal("/things/b", replay.Response!.Location);
+
+        // And a late release of either claim leaves the kept answer alone.
+        await store.ReleaseAsync(Alice, "k-lease", second.ClaimedAt, CancellationToken.None);
+        Assert.Equal(IdempotentClaimOutcome.Completed, (await ClaimAsync()).Outcome);
     }
 
     [Fact]

@@ -22,7 +22,14 @@ public enum IdempotentClaimOutcome
     Completed,
 }
 
-public sealed record IdempotentClaim(IdempotentClaimOutcome Outcome, StoredResponse? Response = null);
+/// <summary>
+/// What holds a key. <paramref name="ClaimedAt"/> marks a claim this request took: it ends that claim and no later one.
+/// </summary>
+public sealed record IdempotentClaim(
+    IdempotentClaimOutcome Outcome,
+    StoredResponse? Response = null,
+    DateTimeOffset ClaimedAt = default
+);
 
 /// <summary>
 /// Where a service keeps its idempotency keys (the <c>idempotent_requests</c> table of ServiceDefaults.Data).
@@ -34,12 +41,18 @@ public interface IIdempotentRequestStore
     /// </summary>
     Task<IdempotentClaim> ClaimAsync(Guid userId, string key, byte[] fingerprint, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Keeps the answer, unless one is kept already: a request that took over an abandoned claim (after
+    /// <see cref="IdempotentRequests.InProgressLease"/>) and the first one may both finish, and the first answer kept
+    /// stays the one replayed.
+    /// </summary>
     Task CompleteAsync(Guid userId, string key, StoredResponse response, CancellationToken cancellationToken);
 
     /// <summary>
     /// Forgets a claim whose request ended without an answer to keep (a refusal raised, a 5xx): a retry runs again.
+    /// Only the claim taken at <paramref name="claimedAt"/>: one taken over since belongs to a request still running.
     /// </summary>
-    Task ReleaseAsync(Guid userId, string key, CancellationToken cancellationToken);
+    Task ReleaseAsync(Guid userId, string key, DateTimeOffset claimedAt, CancellationToken cancellationToken);
 }
 
 /// <summary>
@@ -139,14 +152,14 @@ public static class IdempotentRequests
         catch
         {
             context.Features.Set(original);
-            await store.ReleaseAsync(userId, key, CancellationToken.None);
+            await store.ReleaseAsync(userId, key, claim.ClaimedAt, CancellationToken.None);
             throw;
         }
         context.Features.Set(original);
 
         var response = context.Response;
         if (response.StatusCode >= StatusCodes.Status500InternalServerError)
-            await store.ReleaseAsync(userId, key, CancellationToken.None);
+            await store.ReleaseAsync(userId, key, claim.ClaimedAt, CancellationToken.None);
         else
             // Kept before the answer leaves, so a client that has it and repeats the request gets the replay.
             await KeepAsync(
