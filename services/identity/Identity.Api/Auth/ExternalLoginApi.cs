@@ -309,14 +309,17 @@ public static class ExternalLoginApi
     {
         var now = clock.GetUtcNow();
         var email = Rules.NormalizeEmail(identity.Email);
-        var linked = await db
-            .ExternalLogins.AsNoTracking()
-            .FirstOrDefaultAsync(
-                l => l.Provider == identity.Provider && l.Subject == identity.Subject,
-                cancellationToken
-            );
+        // The link and its account in one statement: an account deleted meanwhile takes its link with it (cascade), and
+        // the person then signs in as someone new.
+        var linked = await db.Users.FirstOrDefaultAsync(
+            u =>
+                db.ExternalLogins.Any(l =>
+                    l.UserId == u.Id && l.Provider == identity.Provider && l.Subject == identity.Subject
+                ),
+            cancellationToken
+        );
         if (linked is not null)
-            return (await db.Users.FirstAsync(u => u.Id == linked.UserId, cancellationToken), false, false);
+            return (linked, false, false);
 
         // Only an account that proved the address is that person's; an unverified holder may be anyone who typed it.
         var user = await db.Users.FirstOrDefaultAsync(
