@@ -1,3 +1,5 @@
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
 namespace Community.Events.Data;
 
 /// <summary>
@@ -15,7 +17,7 @@ public sealed class RefusedCoursePayment
 
 internal sealed class RefusedCoursePaymentConfiguration : IEntityTypeConfiguration<RefusedCoursePayment>
 {
-    public void Configure(Microsoft.EntityFrameworkCore.Metadata.Builders.EntityTypeBuilder<RefusedCoursePayment> e)
+    public void Configure(EntityTypeBuilder<RefusedCoursePayment> e)
     {
         e.HasKey(p => p.PaymentId);
         // Gone with the enrollment (its refund, its learner's erasure).
