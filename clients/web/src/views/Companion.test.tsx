@@ -114,6 +114,29 @@ describe("Companion", () => {
     expect(screen.getAllByText("I feel awful", { selector: "article *" })).toHaveLength(1);
   });
 
+  it("reads a stream whose lines end in CRLF split between chunks, or in a lone CR", async () => {
+    signedIn({ id: "me", role: "member" });
+    const chunks = ["event: delta\r", '\ndata: {"text":"Hello"}\r\n\r', '\nevent: delta\rdata: {"text":" there"}\r\r'];
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        // left open, as while the reply is still coming
+        for (const chunk of chunks) controller.enqueue(new TextEncoder().encode(chunk));
+      },
+    });
+    stubPlatform(({ method, path }) => {
+      if (method === "GET" && path === "/api/v1/companion/conversation") return { status: 200, body: history };
+      if (method === "POST" && path === "/api/v1/companion/messages/stream")
+        return new Response(body, { status: 200, headers: { "Content-Type": "text/event-stream" } });
+      return undefined;
+    });
+    render(<Companion />);
+    await screen.findByText("You are talking to an AI.");
+    fireEvent.input(screen.getByLabelText(/message/i), { target: { value: "Hi" } });
+    fireEvent.submit(screen.getByLabelText(/message/i).closest("form")!);
+
+    expect(await screen.findByText("Hello there", { selector: "article *" })).toBeTruthy();
+  });
+
   it("forgets the way to earlier messages with the conversation", async () => {
     signedIn({ id: "me", role: "member" });
     const said = { id: "99999999-9999-4999-8999-999999999999", seq: 3, role: "user", text: "Recent words", client_txn_id: "r", created_at: "2026-12-02T09:00:00Z" };

@@ -306,10 +306,15 @@ function toLine(m: Message): Line {
 async function* serverSentEvents(stream: ReadableStream<Uint8Array>): AsyncGenerator<{ event: string; data: string }> {
   const reader = stream.pipeThrough(new TextDecoderStream() as unknown as ReadableWritablePair<string, Uint8Array>).getReader();
   let buffer = "";
+  let crEnded = false;
   for (;;) {
     const { value, done } = await reader.read();
     if (done) break;
-    buffer += value.replace(/\r\n/g, "\n");
+    // CRLF, CR and LF each end a line; a CR that ended the last chunk ended its line, so an LF opening this one is
+    // that CRLF's second half.
+    const text = crEnded && value.startsWith("\n") ? value.slice(1) : value;
+    if (value) crEnded = value.endsWith("\r");
+    buffer += text.replace(/\r\n?/g, "\n");
     let end: number;
     while ((end = buffer.indexOf("\n\n")) >= 0) {
       const block = buffer.slice(0, end);
