@@ -75,19 +75,20 @@ internal sealed record AppHostOptions
           -h, --help                Show this help.
 
         Infrastructure:
-          PostgreSQL and RabbitMQ are private servers started from the installed binaries
+          PostgreSQL, RabbitMQ and Redis are private servers started from the installed binaries
           (bash scripts/setup.sh installs them) with their data in <repo>/.local/apphost/,
           kept between runs. To use existing servers instead set
             COMMUNITY_POSTGRES             an Npgsql admin connection string
             COMMUNITY_RABBITMQ             an amqp:// URI, e.g. amqp://guest:guest@127.0.0.1:5672/
             COMMUNITY_RABBITMQ_MANAGEMENT  its management API, e.g. http://guest:guest@127.0.0.1:15672
+            COMMUNITY_REDIS                a Redis server's host:port, e.g. 127.0.0.1:6379
           Every service exports traces, logs and metrics to the dashboard (OTLP/HTTP protobuf on
           the dashboard's address). OTEL_EXPORTER_OTLP_ENDPOINT (with OTEL_EXPORTER_OTLP_PROTOCOL),
           when set, sends them to that collector instead.
 
         Each service gets a free port on 127.0.0.1, its own database and the 'community' vhost,
         is restarted with back-off if it crashes, and prints its output prefixed by its name.
-        Ctrl+C stops the services, then RabbitMQ and PostgreSQL.
+        Ctrl+C stops the services, then Redis, RabbitMQ and PostgreSQL.
         """;
 
     public static AppHostOptions Parse(IReadOnlyList<string> args)
