@@ -461,6 +461,11 @@ public sealed class EventChangesTests(EventsFixture fx) : CatalogueTestsBase, IC
 
         // A start so early that it less the cutoff is before year 1 is refused like any past start (it was a 500).
         await (await Patch(id, new { starts_at = "0001-01-01T05:00:00Z" }, organizer)).AssertFieldProblem("starts_at");
+        // A cutoff out of its range with a new start is refused as such, not reckoned with (those were 500s).
+        foreach (var cutoff in new[] { int.MaxValue, int.MinValue, -100_000_000, 100_000_000 })
+            await (
+                await Patch(id, new { starts_at = earlier, refund_cutoff_hours = cutoff }, organizer)
+            ).AssertFieldProblem("refund_cutoff_hours");
 
         // Later is fine, and so is earlier with a cutoff an hour shorter: the refund deadline stays where it was.
         await (await Patch(id, new { starts_at = starts.AddHours(1).ToString("O") }, organizer)).AssertStatus(200);

@@ -196,9 +196,11 @@ public static partial class EventRules
                 $"refund_cutoff_hours cannot rise above {target.RefundCutoffHours} once people have registered."
             );
         // Nor may an earlier start bring their refund deadline (start less cutoff) sooner; a free event owes no refund.
+        // A cutoff out of its range is refused above, and no date is reckoned with it.
         if (
             registered
             && target.IsPaid
+            && refundCutoff is >= 0 and <= 720
             && RefundDeadlineComesSooner(target, input.StartsAt, refundCutoff, now) is { } deadline
         )
             errors.Add(
