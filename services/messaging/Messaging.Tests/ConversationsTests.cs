@@ -47,6 +47,32 @@ public sealed class ConversationsTests(MessagingFixture fx) : IClassFixture<Mess
     }
 
     [Fact]
+    public async Task Moving_a_read_position_as_its_member_leaves_the_conversation_is_a_404_not_a_500()
+    {
+        var (aId, a, _, _, c) = await fx.PairAsync();
+        await fx.SendAsync(a, c, "Read me");
+        // The member's row is gone by the time the position moves (they left, or were removed, meanwhile): the update
+        // finds no row, as a trigger of the test's makes it.
+        var gone = $"gone_{aId:N}";
+        await fx.ExecuteAsync(
+            $"""
+            CREATE FUNCTION {gone}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$;
+            CREATE TRIGGER {gone} BEFORE UPDATE ON conversation_members FOR EACH ROW
+                WHEN (OLD.user_id = '{aId}') EXECUTE FUNCTION {gone}();
+            """
+        );
+        try
+        {
+            await (await fx.Client.PostJson($"/api/v1/conversations/{c}/read", new { seq = 1 }, a)).AssertProblem(404);
+        }
+        finally
+        {
+            await fx.ExecuteAsync($"DROP TRIGGER {gone} ON conversation_members; DROP FUNCTION {gone}();");
+        }
+        await (await fx.Client.PostJson($"/api/v1/conversations/{c}/read", new { seq = 1 }, a)).AssertStatus(200);
+    }
+
+    [Fact]
     public async Task A_persons_picture_shows_beside_their_name_as_their_newest_profile_gives_it_and_goes_with_them()
     {
         var (aId, a, _, b, c) = await fx.PairAsync();

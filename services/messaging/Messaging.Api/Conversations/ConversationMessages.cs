@@ -525,7 +525,8 @@ public sealed class ConversationMessages(
                 """
             )
             .ToListAsync(cancellationToken);
-        var position = rows.Single();
+        // No row: the caller left or was removed between the access check and the update.
+        var position = rows.SingleOrDefault() ?? throw new NotFoundException(ConversationAccess.NoSuchConversation);
         if (position.Moved)
             await live.ReadAsync(
                 conversationId,
