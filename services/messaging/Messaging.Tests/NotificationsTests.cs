@@ -269,6 +269,75 @@ public sealed class NotificationsTests(MessagingFixture fx) : IClassFixture<Mess
     }
 
     [Fact]
+    public async Task A_request_or_invitation_settled_while_its_notification_is_prepared_asks_nobody()
+    {
+        var (ownerId, _) = await fx.RegisteredAsync();
+        var (personId, _) = await fx.RegisteredAsync();
+        var groupId = Guid.NewGuid();
+        await fx.DeliverAsync(new GroupCreated(Guid.NewGuid(), fx.Tick(), groupId, ownerId, "Open", "public"));
+        var (low, high) = Community.Messaging.Data.Pair.Of(ownerId, personId);
+        var settledAt = fx.Tick().AddHours(1);
+
+        // Each settlement lands after the notifier prepared and before it writes: here, as its inbox row is written in
+        // the notifier's transaction (it stands for one committed then, which found no notification to mark read).
+        async Task SettledMeanwhileAsync(string notifier, string settlement, IIntegrationEvent message)
+        {
+            await fx.ExecuteAsync(
+                $$"""
+                CREATE OR REPLACE FUNCTION settled_meanwhile() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    {{settlement}};
+                    RETURN NEW;
+                END
+                $$;
+                CREATE TRIGGER settled_meanwhile AFTER INSERT ON inbox_messages
+                    FOR EACH ROW WHEN (NEW.consumer LIKE '%.{{notifier}}') EXECUTE FUNCTION settled_meanwhile();
+                """
+            );
+            try
+            {
+                await NotifiedAsync(message);
+            }
+            finally
+            {
+                await fx.ExecuteAsync(
+                    "DROP TRIGGER settled_meanwhile ON inbox_messages; DROP FUNCTION settled_meanwhile();"
+                );
+            }
+        }
+
+        // The connection request, accepted meanwhile.
+        await SettledMeanwhileAsync(
+            "ConnectionRequestedNotifier",
+            $"INSERT INTO connections (user_low, user_high, connected, as_of) VALUES ('{low}', '{high}', true, "
+                + $"'{settledAt:O}')",
+            new ConnectionRequested(Guid.NewGuid(), fx.Tick(), Guid.NewGuid(), personId, ownerId)
+        );
+        Assert.Equal(0L, await CountAsync(ownerId, NotificationKinds.ConnectionRequested));
+        // The request to join, decided meanwhile.
+        await SettledMeanwhileAsync(
+            "GroupJoinRequestedNotifier",
+            $"INSERT INTO group_join_decisions (group_id, user_id, decided_at) VALUES ('{groupId}', '{personId}', "
+                + $"'{settledAt:O}')",
+            new GroupJoinRequested(Guid.NewGuid(), fx.Tick(), groupId, personId, "I sing")
+        );
+        Assert.Equal(0L, await CountAsync(ownerId, NotificationKinds.GroupJoinRequested));
+        // The invitation, ended meanwhile.
+        await SettledMeanwhileAsync(
+            "GroupInvitationSentNotifier",
+            $"INSERT INTO group_invitation_ends (group_id, user_id, ended_at) VALUES ('{groupId}', '{personId}', "
+                + $"'{settledAt:O}')",
+            new GroupInvitationSent(Guid.NewGuid(), fx.Tick(), groupId, personId, ownerId)
+        );
+        Assert.Equal(0L, await CountAsync(personId, NotificationKinds.GroupInvited));
+
+        // Not settled: told, as ever.
+        var (otherId, _) = await fx.RegisteredAsync();
+        await NotifiedAsync(new ConnectionRequested(Guid.NewGuid(), fx.Tick(), Guid.NewGuid(), otherId, ownerId));
+        Assert.Equal(1L, await CountAsync(ownerId, NotificationKinds.ConnectionRequested));
+    }
+
+    [Fact]
     public async Task An_invitation_is_read_once_its_guest_joins_the_group()
     {
         var (ownerId, _) = await fx.RegisteredAsync();

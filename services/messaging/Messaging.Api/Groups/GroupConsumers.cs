@@ -55,6 +55,7 @@ public sealed class GroupMemberJoinedConsumer(
     )
     {
         var m = context.Message;
+        await SettlementLocks.GroupPeopleAsync(Db, m.GroupId, [m.UserId], cancellationToken);
         if (await DeletedUsers.AnyAsync(Db, [m.UserId], cancellationToken))
             return;
         // Social announces a join only for a membership it has just made, and makes it a member's: a later join
@@ -178,6 +179,7 @@ public sealed class GroupDeletedConsumer(MessagingDbContext db, LiveDelivery liv
     protected override async Task HandleAsync(ConsumeContext<GroupDeleted> context, CancellationToken cancellationToken)
     {
         var m = context.Message;
+        await SettlementLocks.GroupAsync(Db, m.GroupId, shared: false, cancellationToken);
         // Read before the members are made inactive: they are the ones who may have its threads open.
         _threads = await Db
             .Conversations.Where(c => c.Kind == ConversationKinds.Thread && c.GroupId == m.GroupId && !c.Closed)

@@ -91,22 +91,21 @@ public abstract class NotifyingConsumer<TMessage>(
     // Read again in the transaction, under the profiles' share locks: an account deleted since the read above (its
     // erasure committed in between, or under way and waited for) is told nothing, nor is anyone told about it; its
     // erasure, which took its notifications and words, would never see these. Blocks are read again too: one
-    // applied since the read above would otherwise be crossed by the live push after the commit.
+    // applied since the read above would otherwise be crossed by the live push after the commit. A notification that
+    // a settlement may make moot is worked out again under the lock the settlement takes too.
     protected sealed override async Task HandleAsync(
         ConsumeContext<TMessage> context,
         CancellationToken cancellationToken
     )
     {
-        var deleted = await DeletedUsers.AmongAsync(Db, People(_notifications), cancellationToken);
+        var due = await LockSettlementAsync(context.Message, cancellationToken)
+            ? await NotificationsForAsync(context.Message, cancellationToken)
+            : _notifications;
+        var deleted = await DeletedUsers.AmongAsync(Db, People(due), cancellationToken);
         var notifications = await WithoutBlocksAsync(
             deleted.Count == 0
-                ? _notifications
-                :
-                [
-                    .. _notifications.Where(n =>
-                        !deleted.Contains(n.UserId) && !deleted.Contains(n.ActorId ?? n.UserId)
-                    ),
-                ],
+                ? due
+                : [.. due.Where(n => !deleted.Contains(n.UserId) && !deleted.Contains(n.ActorId ?? n.UserId))],
             cancellationToken
         );
         _created = await NotificationStore.AddAsync(Db, clock, notifications, cancellationToken);
@@ -114,6 +113,13 @@ public abstract class NotifyingConsumer<TMessage>(
 
     private static Guid[] People(IEnumerable<NewNotification> notifications) =>
         [.. notifications.SelectMany(n => new[] { n.UserId, n.ActorId ?? n.UserId }).Distinct()];
+
+    /// <summary>
+    /// For a notification asking for an action another message settles: takes the lock that message's consumer takes
+    /// too (<see cref="SettlementLocks"/>) and answers true, so who is told is worked out again under it.
+    /// </summary>
+    protected virtual Task<bool> LockSettlementAsync(TMessage message, CancellationToken cancellationToken) =>
+        Task.FromResult(false);
 
     /// <summary>Who is told what about <paramref name="message"/>.</summary>
     protected abstract Task<IReadOnlyList<NewNotification>> NotificationsForAsync(
@@ -138,6 +144,12 @@ public sealed class ConnectionRequestedNotifier(
     ILogger<ConnectionRequestedNotifier> logger
 ) : NotifyingConsumer<ConnectionRequested>(db, clock, live, logger)
 {
+    protected override async Task<bool> LockSettlementAsync(ConnectionRequested m, CancellationToken cancellationToken)
+    {
+        await SettlementLocks.PairAsync(Db, m.FromUserId, m.ToUserId, cancellationToken);
+        return true;
+    }
+
     protected override async Task<IReadOnlyList<NewNotification>> NotificationsForAsync(
         ConnectionRequested m,
         CancellationToken cancellationToken
@@ -198,6 +210,13 @@ public sealed class GroupJoinRequestedNotifier(
     ILogger<GroupJoinRequestedNotifier> logger
 ) : NotifyingConsumer<GroupJoinRequested>(db, clock, live, logger)
 {
+    protected override async Task<bool> LockSettlementAsync(GroupJoinRequested m, CancellationToken cancellationToken)
+    {
+        await SettlementLocks.GroupAsync(Db, m.GroupId, shared: true, cancellationToken);
+        await SettlementLocks.GroupPeopleAsync(Db, m.GroupId, [m.UserId], cancellationToken);
+        return true;
+    }
+
     protected override async Task<IReadOnlyList<NewNotification>> NotificationsForAsync(
         GroupJoinRequested m,
         CancellationToken cancellationToken
@@ -280,14 +299,16 @@ public sealed class GroupJoinRequestSettledConsumer(
 
     /// <summary>The request of <paramref name="userId"/> to join <paramref name="groupId"/> settled at
     /// <paramref name="at"/> (decided, withdrawn or moot): the deciders' "asked to join" is read.</summary>
-    internal static Task SettleAsync(
+    internal static async Task SettleAsync(
         MessagingDbContext db,
         Guid groupId,
         Guid userId,
         DateTimeOffset at,
         CancellationToken cancellationToken
-    ) =>
-        db.Database.ExecuteSqlAsync(
+    )
+    {
+        await SettlementLocks.GroupPeopleAsync(db, groupId, [userId], cancellationToken);
+        await db.Database.ExecuteSqlAsync(
             $"""
             INSERT INTO group_join_decisions AS d (group_id, user_id, decided_at)
             VALUES ({groupId}, {userId}, {at})
@@ -299,6 +320,7 @@ public sealed class GroupJoinRequestSettledConsumer(
             """,
             cancellationToken
         );
+    }
 }
 
 /// <summary>
@@ -334,6 +356,13 @@ public sealed class GroupInvitationSentNotifier(
     ILogger<GroupInvitationSentNotifier> logger
 ) : NotifyingConsumer<GroupInvitationSent>(db, clock, live, logger)
 {
+    protected override async Task<bool> LockSettlementAsync(GroupInvitationSent m, CancellationToken cancellationToken)
+    {
+        await SettlementLocks.GroupAsync(Db, m.GroupId, shared: true, cancellationToken);
+        await SettlementLocks.GroupPeopleAsync(Db, m.GroupId, [m.UserId], cancellationToken);
+        return true;
+    }
+
     protected override async Task<IReadOnlyList<NewNotification>> NotificationsForAsync(
         GroupInvitationSent m,
         CancellationToken cancellationToken
@@ -374,14 +403,15 @@ public sealed class GroupInvitationSentNotifier(
 public sealed class GroupInvitationsEndedConsumer(MessagingDbContext db, ILogger<GroupInvitationsEndedConsumer> logger)
     : IdempotentConsumer<GroupInvitationsEnded, MessagingDbContext>(db, logger)
 {
-    protected override Task HandleAsync(
+    protected override async Task HandleAsync(
         ConsumeContext<GroupInvitationsEnded> context,
         CancellationToken cancellationToken
     )
     {
         var m = context.Message;
         var guests = m.UserIds.Distinct().ToArray();
-        return Db.Database.ExecuteSqlAsync(
+        await SettlementLocks.GroupPeopleAsync(Db, m.GroupId, guests, cancellationToken);
+        await Db.Database.ExecuteSqlAsync(
             $"""
             INSERT INTO group_invitation_ends AS e (group_id, user_id, ended_at)
             SELECT {m.GroupId}, guest, {m.OccurredAt} FROM unnest({guests}) AS guest

@@ -24,6 +24,7 @@ public sealed class ConnectionAcceptedConsumer(MessagingDbContext db, ILogger<Co
     )
     {
         var m = context.Message;
+        await SettlementLocks.PairAsync(Db, m.FromUserId, m.ToUserId, cancellationToken);
         var pair = new[] { m.FromUserId, m.ToUserId };
         await Db.Database.ExecuteSqlAsync(
             $"""
@@ -53,6 +54,7 @@ public sealed class ConnectionRemovedConsumer(MessagingDbContext db, ILogger<Con
     )
     {
         var m = context.Message;
+        await SettlementLocks.PairAsync(Db, m.RemovedByUserId, m.OtherUserId, cancellationToken);
         var pair = new[] { m.RemovedByUserId, m.OtherUserId };
         await Db.Database.ExecuteSqlAsync(
             $"""
