@@ -27,6 +27,26 @@ public sealed class LateActivityTests(SocialFixture fx) : IClassFixture<SocialFi
     }
 
     [Fact]
+    public async Task A_photos_upload_handled_after_its_removal_adds_no_news_and_another_upload_does()
+    {
+        var (uploaderId, _, _) = await fx.RegisteredAsync();
+        var eventId = await PublishedAsync();
+        var added = new EventPhotoAdded(Guid.NewGuid(), fx.Tick(), Guid.NewGuid(), eventId, uploaderId);
+        var removed = new EventPhotoRemoved(Guid.NewGuid(), fx.Tick(), added.PhotoId, eventId, uploaderId, 0);
+
+        await fx.DeliverAsync(removed, "FeedEventPhotoRemovedConsumer");
+        await fx.DeliverAsync(added, "FeedEventPhotoAddedConsumer");
+        Assert.Equal(0L, await ShownPhotoNewsAsync(uploaderId, eventId));
+
+        // Another photo is news.
+        await fx.DeliverAsync(
+            new EventPhotoAdded(Guid.NewGuid(), fx.Tick(), Guid.NewGuid(), eventId, uploaderId),
+            "FeedEventPhotoAddedConsumer"
+        );
+        Assert.Equal(1L, await ShownPhotoNewsAsync(uploaderId, eventId));
+    }
+
+    [Fact]
     public async Task A_cancellation_handled_after_the_next_registrations_confirmation_leaves_its_rsvp()
     {
         var (goerId, _, _) = await fx.RegisteredAsync();
@@ -137,6 +157,15 @@ public sealed class LateActivityTests(SocialFixture fx) : IClassFixture<SocialFi
         fx.ScalarAsync<long>(
             """
             SELECT count(*) FROM activities WHERE kind = 'event_rsvp' AND actor_id = @u AND subject_id = @e AND visible
+            """,
+            ("u", userId),
+            ("e", eventId)
+        );
+
+    private Task<long> ShownPhotoNewsAsync(Guid userId, Guid eventId) =>
+        fx.ScalarAsync<long>(
+            """
+            SELECT count(*) FROM activities WHERE kind = 'photo_added' AND actor_id = @u AND subject_id = @e AND visible
             """,
             ("u", userId),
             ("e", eventId)

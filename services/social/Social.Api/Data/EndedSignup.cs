@@ -5,12 +5,13 @@ namespace Community.Social.Data;
 
 /// <summary>
 /// A sign-up that ended: an event registration cancelled or refunded (RsvpCancelled), a course enrollment refunded
-/// (CourseEnrollmentEnded). Each consumer has its own queue, so the confirmation or enrollment an ending undoes may be
+/// (CourseEnrollmentEnded); and an event photo removed (EventPhotoRemoved), whose upload is news the same way. Each
+/// consumer has its own queue, so the confirmation or enrollment an ending undoes may be
 /// handled after it; finding its id here, it adds nothing. Names nobody; kept <see cref="Signups.Kept"/>.
 /// </summary>
 public sealed class EndedSignup
 {
-    /// <summary>The registration's or the enrollment's id.</summary>
+    /// <summary>The registration's, the enrollment's or the photo's id.</summary>
     public Guid SignupId { get; set; }
 
     /// <summary>Its ending message's time: a registration confirmed again after it is news again.</summary>

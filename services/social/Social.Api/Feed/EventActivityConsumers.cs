@@ -153,6 +153,7 @@ public sealed class FeedEventPhotoAddedConsumer(SocialDbContext db, ILogger<Feed
         await ErasureGate.EnterAsync(Db, cancellationToken);
         var m = context.Message;
         var at = m.OccurredAt.ToUniversalTime();
+        await Signups.LockAsync(Db, m.PhotoId, cancellationToken);
         await FeedActivities.AddAboutEventAsync(
             Db,
             ActivityKinds.PhotoAdded,
@@ -160,7 +161,7 @@ public sealed class FeedEventPhotoAddedConsumer(SocialDbContext db, ILogger<Feed
             m.EventId,
             at,
             bringForward: true,
-            null,
+            m.PhotoId,
             cancellationToken
         );
     }
@@ -168,10 +169,14 @@ public sealed class FeedEventPhotoAddedConsumer(SocialDbContext db, ILogger<Feed
 
 /// <summary>
 /// A photo of an event was deleted: once none of its uploader's photos of the event is left, their "added photos"
-/// news of it goes (what a newer upload brought forward stays).
+/// news of it goes (what a newer upload brought forward stays). The photo is remembered as ended (as a cancelled
+/// registration is), so its upload, handled after this from its own queue, adds no news of a photo that is gone.
 /// </summary>
-public sealed class FeedEventPhotoRemovedConsumer(SocialDbContext db, ILogger<FeedEventPhotoRemovedConsumer> logger)
-    : IdempotentConsumer<EventPhotoRemoved, SocialDbContext>(db, logger)
+public sealed class FeedEventPhotoRemovedConsumer(
+    SocialDbContext db,
+    TimeProvider clock,
+    ILogger<FeedEventPhotoRemovedConsumer> logger
+) : IdempotentConsumer<EventPhotoRemoved, SocialDbContext>(db, logger)
 {
     protected override async Task HandleAsync(
         ConsumeContext<EventPhotoRemoved> context,
@@ -179,9 +184,11 @@ public sealed class FeedEventPhotoRemovedConsumer(SocialDbContext db, ILogger<Fe
     )
     {
         var m = context.Message;
+        var at = m.OccurredAt.ToUniversalTime();
+        await Signups.LockAsync(Db, m.PhotoId, cancellationToken);
+        await Signups.EndAsync(Db, m.PhotoId, at, clock.GetUtcNow(), cancellationToken);
         if (m.PhotosLeft > 0)
             return;
-        var at = m.OccurredAt.ToUniversalTime();
         await Db.Database.ExecuteSqlAsync(
             $"""
             DELETE FROM activities WHERE kind = {ActivityKinds.PhotoAdded} AND actor_id = {m.UserId}
