@@ -125,6 +125,71 @@ public sealed class EventStatsTests(EventsFixture fx) : IClassFixture<EventsFixt
     }
 
     [Fact]
+    public async Task A_partial_refund_handled_before_its_payment_confirmed_the_ticket_is_net_of_the_revenue()
+    {
+        var (_, organizer) = fx.Organizer();
+        var e = await fx.CreateEventAsync(
+            organizer,
+            b =>
+            {
+                b["capacity"] = 5;
+                b["price_cents"] = 2000;
+                b["currency"] = "EUR";
+            }
+        );
+        var eventId = e["id"]!.GetValue<string>();
+        var (userId, token) = fx.Member();
+        var hold = await (
+            await Client.PostJson($"/api/v1/events/{eventId}/registrations", new { }, token)
+        ).AssertProblem(402);
+        var registrationId = Guid.Parse(hold["registration_id"]!.GetValue<string>());
+        var paymentId = Guid.NewGuid();
+        var refundedAt = fx.Clock.GetUtcNow();
+        // Each consumer has its own queue: an admin's partial refund reaches events while the seat is still held.
+        PaymentRefunded Refund(DateTimeOffset at, long total) =>
+            new(Guid.NewGuid(), at, paymentId, userId, registrationId, total, total, "EUR");
+        var early = Refund(refundedAt, 500);
+        await PublishAsync(early);
+        await fx.HandledAsync(early.MessageId, "PaymentRefundedConsumer");
+        // An older total arriving after it lowers nothing.
+        var stale = Refund(refundedAt.AddMinutes(-5), 200);
+        await PublishAsync(stale);
+        await fx.HandledAsync(stale.MessageId, "PaymentRefundedConsumer");
+        Assert.Equal("held", await StatusAsync(registrationId));
+        Assert.Equal(0L, await RefundedCentsAsync(registrationId));
+
+        await PublishAsync(
+            new PaymentSucceeded(
+                Guid.NewGuid(),
+                refundedAt.AddMinutes(-10),
+                paymentId,
+                userId,
+                PaymentPurposes.EventRegistration,
+                registrationId,
+                2000,
+                "EUR"
+            )
+        );
+        await StatusBecomesAsync(registrationId, "confirmed");
+        Assert.Equal(500L, await RefundedCentsAsync(registrationId));
+        var stats = await StatsAsync(eventId, organizer);
+        Assert.Equal(1500, stats["revenue_cents"]!.GetValue<long>());
+        Assert.Equal(500, stats["refunded_cents"]!.GetValue<long>());
+        Assert.Equal(500, Single(await AttendeesAsync(eventId, organizer), userId)["refunded_cents"]!.GetValue<long>());
+        Assert.Equal(
+            0L,
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM early_ticket_refunds WHERE registration_id = @id",
+                ("id", registrationId)
+            )
+        );
+
+        // The next refund of the payment, now confirmed, is recorded on the ticket as before.
+        await PublishAsync(Refund(refundedAt.AddMinutes(5), 800));
+        await RefundedBecomesAsync(registrationId, 800);
+    }
+
+    [Fact]
     public async Task Arrivals_count_only_registrations_still_confirmed()
     {
         var (_, organizer) = fx.Organizer();
@@ -441,6 +506,9 @@ public sealed class EventStatsTests(EventsFixture fx) : IClassFixture<EventsFixt
                 == status,
             $"registration {registrationId} never became {status}"
         );
+
+    private Task<string?> StatusAsync(Guid registrationId) =>
+        fx.ScalarAsync<string>("SELECT status FROM registrations WHERE id = @id", ("id", registrationId));
 
     private Task<long> RefundedCentsAsync(Guid registrationId) =>
         fx.ScalarAsync<long>("SELECT refunded_cents FROM registrations WHERE id = @id", ("id", registrationId));

@@ -7,7 +7,8 @@ namespace Community.Events.Registrations;
 /// <summary>
 /// A ticket's payment was refunded in full (a late payment, a cancelled event, an organizer's
 /// refund): the registration ends as refunded, and a seat it still held goes to the waiting list.
-/// Any refund, partial too, is recorded on the registration, so event stats count revenue net of refunds. A course's
+/// Any refund, partial too, is recorded on the registration (one handled before the payment confirmed it, at the
+/// confirmation), so event stats count revenue net of refunds. A course's
 /// payment refunded in full ends its enrollment (<see cref="CourseRefundRules"/>).
 /// </summary>
 public sealed class PaymentRefundedConsumer(

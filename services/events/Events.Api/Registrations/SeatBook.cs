@@ -161,6 +161,7 @@ public sealed partial class SeatBook(
                 }
                 registration.PaymentId = paymentId;
                 Confirm(e, registration, now);
+                await CarryEarlyRefundsAsync(registration, paymentId, ct);
                 return new PaidConfirmationResult(PaidConfirmation.Confirmed, registration);
             },
             cancellationToken
@@ -223,7 +224,10 @@ public sealed partial class SeatBook(
     /// <summary>
     /// Records what was refunded of the registration's payment so far (for revenue net of refunds).
     /// The latest message wins, even with a lower total: a refund that failed after it counted is
-    /// taken off the next total payments reports. A refund of some other payment changes nothing.
+    /// taken off the next total payments reports. A refund of some other payment changes nothing. One handled before
+    /// the payment confirmed the registration (none recorded on it yet) is kept for that payment, and the confirmation
+    /// carries it over (<see cref="ConfirmPaidAsync"/>): the row is locked as a confirmation locks it, so one of the
+    /// two sees the other.
     /// </summary>
     public Task RecordRefundTotalAsync(
         Guid registrationId,
@@ -232,19 +236,60 @@ public sealed partial class SeatBook(
         DateTimeOffset asOf,
         CancellationToken cancellationToken
     ) =>
-        db
-            .Registrations.Where(r =>
-                r.Id == registrationId && r.PaymentId == paymentId && (r.RefundsAsOf == null || r.RefundsAsOf <= asOf)
+        db.InTransactionAsync(
+            async ct =>
+            {
+                var registration = await LockAsync(registrationId, ct);
+                if (registration?.PaymentId == paymentId)
+                {
+                    if (registration.RefundsAsOf is null || registration.RefundsAsOf <= asOf)
+                    {
+                        registration.RefundedCents = Math.Min(totalRefundedCents, registration.AmountCents);
+                        registration.RefundsAsOf = asOf;
+                    }
+                    // Kept while the payment was unconfirmed, and a refund of what the confirmation then refused.
+                    await db.Database.ExecuteSqlAsync(
+                        $"DELETE FROM early_ticket_refunds WHERE payment_id = {paymentId}",
+                        ct
+                    );
+                }
+                else if (registration is { PaymentId: null })
+                    await db.Database.ExecuteSqlAsync(
+                        $"""
+                        INSERT INTO early_ticket_refunds (payment_id, registration_id, total_refunded_cents, as_of)
+                        VALUES ({paymentId}, {registrationId}, {totalRefundedCents}, {asOf})
+                        ON CONFLICT (payment_id) DO UPDATE
+                        SET total_refunded_cents = EXCLUDED.total_refunded_cents, as_of = EXCLUDED.as_of
+                        WHERE early_ticket_refunds.as_of <= EXCLUDED.as_of
+                        """,
+                        ct
+                    );
+                return registration is not null;
+            },
+            cancellationToken
+        );
+
+    /// <summary>
+    /// What was refunded of <paramref name="paymentId"/> before it confirmed <paramref name="registration"/> (<see
+    /// cref="RecordRefundTotalAsync"/>), now recorded on the registration.
+    /// </summary>
+    private async Task CarryEarlyRefundsAsync(Registration registration, Guid paymentId, CancellationToken ct)
+    {
+        var early = await db
+            .Database.SqlQuery<EarlyRefund>(
+                $"""
+                DELETE FROM early_ticket_refunds WHERE payment_id = {paymentId}
+                RETURNING total_refunded_cents, as_of
+                """
             )
-            .ExecuteUpdateAsync(
-                set =>
-                    set.SetProperty(
-                            r => r.RefundedCents,
-                            r => totalRefundedCents < r.AmountCents ? totalRefundedCents : r.AmountCents
-                        )
-                        .SetProperty(r => r.RefundsAsOf, asOf),
-                cancellationToken
-            );
+            .ToListAsync(ct);
+        if (early is not [var refund])
+            return;
+        registration.RefundedCents = Math.Min(refund.TotalRefundedCents, registration.AmountCents);
+        registration.RefundsAsOf = refund.AsOf;
+    }
+
+    private sealed record EarlyRefund(long TotalRefundedCents, DateTimeOffset AsOf);
 
     private DateTimeOffset Now() => UtcTimestamps.AsStored(clock.GetUtcNow());
 
