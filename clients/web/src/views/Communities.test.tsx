@@ -95,6 +95,26 @@ describe("a priced community", () => {
     await screen.findByText("Paid: you are a member.", undefined, { timeout: 5_000 });
     expect(reads).toBe(2);
   });
+
+  it("back from a paid checkout, lists the community under Mine once the membership is there", async () => {
+    signedIn({ id: "me", role: "member" });
+    vi.spyOn(session, "hub").mockReturnValue(null);
+    history.replaceState(null, "", "/app/communities/g1?checkout=paid");
+    let reads = 0;
+    stubPlatform(({ method, path, url }) => {
+      if (path === "/api/v1/groups/mine") {
+        const items = url.searchParams.get("status") === null && reads >= 2 ? [group("member", 0)] : [];
+        return { status: 200, body: { items, next_cursor: null } };
+      }
+      if (path === "/api/v1/threads") return { status: 200, body: { items: [], next_cursor: null } };
+      if (method === "GET" && path === "/api/v1/groups/g1") return { status: 200, body: group(++reads < 2 ? "none" : "member") };
+      return undefined;
+    });
+    render(<Communities groupId="g1" />);
+    await screen.findByText("You are in no community yet: explore, or create one.");
+    await screen.findByText("Paid: you are a member.", undefined, { timeout: 5_000 });
+    await waitFor(() => expect(screen.getByRole("list", { name: "Communities" }).textContent).toContain("Desert riders"));
+  });
 });
 
 describe("the communities column", () => {

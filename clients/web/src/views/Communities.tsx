@@ -220,12 +220,17 @@ function ThreadList({ groupId, selected }: { groupId: string; selected?: string 
   const price = group && group.price_cents > 0 ? formatPrice(group.price_cents, group.currency) : null;
   // back from the checkout: social adds the member once payments confirms the payment, a moment later
   const asking = useAskingAgain(back === "paid" && group !== null && !member, loaded);
+  const paidMember = back === "paid" && member;
+  useEffect(() => {
+    // the communities column was read before payments confirmed the membership
+    if (paidMember) dispatchEvent(new Event(communitiesChanged));
+  }, [paidMember]);
   const checkout =
     asking === "asking"
       ? "Payment received: you join in a moment…"
       : asking === "gave up"
         ? "Your payment is still being confirmed: reload this page in a moment."
-        : back === "paid" && member
+        : paidMember
           ? "Paid: you are a member."
           : back === "cancelled" && !member
             ? "The checkout was cancelled: you are not charged."
