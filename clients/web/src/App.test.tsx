@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { App } from "./App";
 import { session } from "./lib/app";
 import { resync } from "./lib/session";
-import { signedIn, stubPlatform } from "./lib/testing";
+import { type Reply, signedIn, stubPlatform } from "./lib/testing";
 
 afterEach(() => {
   cleanup();
@@ -93,6 +93,39 @@ describe("the navigation's unread counts, the hub back", () => {
     act(() => void dispatchEvent(new Event(resync)));
     await waitFor(() => expect(regions[0]!.textContent).toContain("2 unread messages"));
     expect(regions[1]!.textContent).toContain("1 unread notification");
+  });
+});
+
+describe("the navigation's unread counts, answered out of order", () => {
+  it("show the newest count asked for, not an older answer arriving after it", async () => {
+    signedIn({ id: "me", role: "member" });
+    history.replaceState(null, "", "/app/notifications");
+    hubEvents();
+    let late: (reply: Reply) => void = () => undefined;
+    let unread = 5;
+    let reads = 0;
+    stubPlatform(({ path }) => {
+      if (path === "/api/v1/messages/unread-count") {
+        const body = { total: unread, by_kind: { direct: unread } };
+        // the first answer is slow: it arrives after the one asked for next
+        return ++reads === 1 ? new Promise<Reply>((resolve) => (late = () => resolve({ status: 200, body }))) : { status: 200, body };
+      }
+      if (path === "/api/v1/notifications/unread-count") return { status: 200, body: { total: 0, by_kind: {} } };
+      if (path === "/api/v1/notifications") return { status: 200, body: { items: [], next_cursor: null } };
+      return undefined;
+    });
+    render(<App />);
+    const regions = nav().getAllByRole("status");
+    await waitFor(() => expect(reads).toBe(1));
+    unread = 1;
+    vi.useFakeTimers();
+    act(() => void dispatchEvent(new Event("community:unread-changed")));
+    await act(async () => void (await vi.advanceTimersByTimeAsync(600)));
+    vi.useRealTimers();
+    await waitFor(() => expect(regions[0]!.textContent).toContain("1 unread message"));
+    await act(async () => late({ status: 200 }));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(regions[0]!.textContent).toContain("1 unread message");
   });
 });
 

@@ -149,12 +149,16 @@ function useBadges(): { messages: number; notifications: number } {
   const [counts, setCounts] = useState({ messages: 0, notifications: 0 });
   useEffect(() => {
     let timer: ReturnType<typeof setTimeout> | undefined;
+    let asked = 0;
     const load = async () => {
+      const mine = ++asked;
       try {
         const [m, n] = await Promise.all([
           session.api.messaging.GET("/api/v1/messages/unread-count"),
           session.api.messaging.GET("/api/v1/notifications/unread-count"),
         ]);
+        // an older answer arriving after a newer one is not shown over it
+        if (mine !== asked) return;
         // a count that failed to load keeps the one shown (a failure is not zero)
         setCounts((shown) => ({
           messages: m.data ? (m.data.by_kind?.direct ?? 0) : shown.messages,
