@@ -585,10 +585,46 @@ describe("a conversation deleted while open", () => {
 
   it("stays open when joining it again failed for a while (the connection down again)", async () => {
     const { push } = await openWithOneWaiting();
+    (session.hub() as unknown as { state: string }).state = "Reconnecting";
     push("#rejoin-failed", { conversation_id: "t1", error: new Error("WebSocket closed with status code: 1006") });
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(log().getByText("Who brings the map?")).toBeTruthy();
     expect((screen.getByLabelText("Message") as HTMLTextAreaElement).disabled).toBe(false);
+    expect(screen.queryByRole("button", { name: "Try again" })).toBeNull();
+  });
+
+  it("says when joining it again was refused with the connection up, and joins it again on a press", async () => {
+    const { push } = await openWithOneWaiting();
+    const hub = session.hub() as unknown as { joinConversation: (id: string) => Promise<unknown> };
+    const joined: string[] = [];
+    hub.joinConversation = async (id) => {
+      joined.push(id);
+      return { items: [message("t1", 1, "Who brings the map?", amira), message("t1", 3, "Anyone?", amira)], has_more: false };
+    };
+    push("#rejoin-failed", {
+      conversation_id: "t1",
+      error: new Error("An unexpected error occurred invoking 'JoinConversation' on the server. HubException: 503 Service Unavailable: try again"),
+    });
+    expect((await screen.findByRole("alert")).textContent).toBe("503 Service Unavailable: try again");
+    expect(log().getByText("Who brings the map?")).toBeTruthy();
+    fireEvent.click(screen.getByRole("button", { name: "Try again" }));
+    await log().findByText("Anyone?");
+    expect(joined).toEqual(["t1"]);
+    expect(screen.queryByRole("button", { name: "Try again" })).toBeNull();
+  });
+});
+
+describe("who is typing", () => {
+  it("is named by the hub's signal, also one with no message shown", async () => {
+    signedIn({ id: "me", role: "member" });
+    const { push } = connectedHub({ c1: [] });
+    render(<Discussion conversationId="c1" title="Amira" canSend />);
+    await screen.findByText("No messages yet. Say hello!");
+    const signal = { conversation_id: "c1", user_id: "u-amira", username: "amira", display_name: "Amira" };
+    // as the SDK does: its own typing change first, then the hub's event
+    push("#typing", { ...signal, typing: true });
+    push("typing", signal);
+    await screen.findByText("Amira is typing…");
   });
 });
 

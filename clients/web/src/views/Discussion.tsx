@@ -201,6 +201,8 @@ export function Discussion({ conversationId, title, canSend, receipts = false, t
       hub.on("message_deleted", (m) => m.conversation_id === conversationId && revise(m)),
       hub.on("conversation_closed", (c) => c.conversation_id === conversationId && close(closedBecause(c.reason, thread))),
       hub.on("read", (r) => r.conversation_id === conversationId && r.user_id !== me && setOtherRead((s) => Math.max(s, r.read_seq))),
+      // the signal names who types: one with no message on the page is named too
+      hub.on("typing", (t) => t.conversation_id === conversationId && (t.display_name || t.username) && names.current.set(t.user_id, displayName(t))),
       hub.onTypingChange((t) => {
         if (t.conversation_id !== conversationId || t.user_id === me || closedRef.current) return;
         setTyping((current) => (t.typing ? [...new Set([...current, t.user_id])] : current.filter((u) => u !== t.user_id)));
@@ -210,8 +212,17 @@ export function Discussion({ conversationId, title, canSend, receipts = false, t
         void flush();
         void reread();
       }),
-      // joined again after a reconnect, it answered 404: deleted while the connection was down
-      hub.onRejoinFailed((f) => f.conversation_id === conversationId && /HubException: 404 /.test(f.error.message) && close(gone)),
+      hub.onRejoinFailed((f) => {
+        if (f.conversation_id !== conversationId) return;
+        // joined again after a reconnect, it answered 404: deleted while the connection was down
+        if (/HubException: 404 /.test(f.error.message)) return close(gone);
+        // refused while the connection stays up (the service unavailable a moment): nothing is pushed here until it
+        // is joined again, so it says so and offers to (the connection down again: the next reconnect joins it)
+        if (String(hub.state) !== "Connected" || closedRef.current) return;
+        setError(hubError(f.error, "New messages cannot be received here for now."));
+        joinFailedRef.current = true;
+        setJoinFailed(true);
+      }),
     ];
     const join = async () => {
       joinFailedRef.current = false;
