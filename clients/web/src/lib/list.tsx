@@ -156,9 +156,12 @@ export const nextPage = (page: ListPage<unknown>): PageAt | null =>
 
 const idOf = (item: unknown): unknown => (typeof item === "object" && item !== null ? (item as { id?: unknown }).id : undefined);
 
-/** `after` behind `shown`, less what `shown` already holds (an item that moved up since its page was loaded). */
-function joined<T>(shown: T[], after: T[]): T[] {
-  const ids = new Set(shown.map(idOf));
+/**
+ * `after` behind `shown`, less what `shown` already holds (an item that moved up since its page was loaded, or one an
+ * item of it now stands for: `covers`).
+ */
+function joined<T>(shown: T[], after: T[], covers?: (item: T) => readonly unknown[]): T[] {
+  const ids = new Set(shown.flatMap((item) => [idOf(item), ...(covers?.(item) ?? [])]));
   return [...shown, ...after.filter((item) => idOf(item) === undefined || !ids.has(idOf(item)))];
 }
 
@@ -167,11 +170,12 @@ function joined<T>(shown: T[], after: T[]): T[] {
  * {@link Paged.more} for the next with where it starts (spread it into the operation's query). Asked again for the
  * same thing (a retry, a refresh after a change), the fresh first page replaces the first and the later pages shown
  * stay after it, less what moved into it, so reading on is not cut short; asked for something else, it starts over.
+ * An item that stands for others (a notification folding several: `covers`, the ids it stands for) replaces them.
  */
 export function useList<T>(
   load: (at: PageAt) => PromiseLike<Answer<ListPage<T>>> | T[] | null,
   deps: unknown[],
-  options?: { keep?: boolean },
+  options?: { keep?: boolean; covers?: (item: T) => readonly unknown[] },
 ): Paged<T> {
   const [moreState, setMoreState] = useState<{ loading: boolean; failed: string | null }>({ loading: false, failed: null });
   const shown = useRef<Pages<T> | null>(null);
@@ -194,12 +198,12 @@ export function useList<T>(
         data:
           data &&
           (before && data.items.every((item) => idOf(item) !== undefined)
-            ? { items: joined(data.items, before.items), next: before.next, more: true }
+            ? { items: joined(data.items, before.items, options?.covers), next: before.next, more: true }
             : { items: data.items, next: nextPage(data), more: false }),
       }));
     },
     deps,
-    options,
+    { keep: options?.keep },
   );
   shown.current = pages.value;
 
@@ -225,7 +229,7 @@ export function useList<T>(
     answer.then(
       ({ data, error, response }) => {
         if (!landed(data === undefined ? problemText(error, response, "The platform refused it.") : null) || data === undefined) return;
-        pages.update((p) => ({ items: joined(p.items, data.items), next: nextPage(data), more: true }));
+        pages.update((p) => ({ items: joined(p.items, data.items, options?.covers), next: nextPage(data), more: true }));
       },
       () => void landed(unreachable),
     );

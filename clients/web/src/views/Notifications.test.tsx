@@ -240,6 +240,29 @@ describe("Notifications", () => {
     expect(rows().getAllByRole("listitem").map((li) => li.querySelector(".title")!.textContent)).toEqual(["The newest", "An older one"]);
   });
 
+  it("shows a subject once when the first page, asked again, folds a notification of a later page shown", async () => {
+    signedIn({ id: "me", role: "member" });
+    let read: string | null = null;
+    stubPlatform((a) => {
+      if (a.method === "PATCH" && a.path === "/api/v1/notifications/read") return (read = "2026-11-28T11:00:00Z"), { status: 200, body: { updated: 1 } };
+      if (a.path !== "/api/v1/notifications") return undefined;
+      if (a.url.searchParams.get("cursor") === "n3")
+        return { status: 200, body: { items: [item("n1", "Amira sent you 2 messages", { ids: ["n1", "n0"], count: 2, read_at: "2026-11-28T09:00:00Z" })], next_cursor: null } };
+      // read, the unread one folds into the read one of its subject: one item, newest id first
+      return read
+        ? { status: 200, body: { items: [item("n3", "Amira sent you 3 messages", { ids: ["n3", "n1", "n0"], count: 3, read_at: read })], next_cursor: null } }
+        : { status: 200, body: { items: [item("n3", "Amira sent you a message")], next_cursor: "n3" } };
+    });
+    render(<Notifications />);
+    fireEvent.click(await screen.findByRole("button", { name: "Show more notifications" }));
+    await waitFor(() => expect(rows().getAllByRole("listitem")).toHaveLength(2));
+
+    fireEvent.click(screen.getByRole("button", { name: "Mark all as read" }));
+    await rows().findByText("Amira sent you 3 messages");
+    await waitFor(() => expect(screen.queryByRole("button", { name: "Mark all as read" })).toBeNull());
+    expect(rows().getAllByRole("listitem").map((li) => li.querySelector(".title")!.textContent)).toEqual(["Amira sent you 3 messages"]);
+  });
+
   it("puts a pushed notification first, with its sender's picture, in place of the ones it folds", async () => {
     signedIn({ id: "me", role: "member" });
     const push = hubPushes();

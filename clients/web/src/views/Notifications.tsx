@@ -12,7 +12,11 @@ type Item = messaging.components["schemas"]["NotificationItem"];
 /** Notifications, newest first; a new one arrives live (the hub's notification event), and all are loaded again when the hub reconnects. */
 export function Notifications() {
   const [refused, setRefused] = useState<string | null>(null);
-  const list = useList<Item>((at) => session.api.messaging.GET("/api/v1/notifications", { params: { query: { limit: 50, ...at } } }), [], { keep: true });
+  // a notification folds others of its subject (`ids`): read, or joined by a new one, it stands for those shown before
+  const list = useList<Item>((at) => session.api.messaging.GET("/api/v1/notifications", { params: { query: { limit: 50, ...at } } }), [], {
+    keep: true,
+    covers: (n) => n.ids,
+  });
   const items = list.value;
 
   useEffect(() => {
