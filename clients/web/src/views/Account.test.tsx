@@ -102,6 +102,18 @@ describe("AccountSection", () => {
     expect(calls[1]!.body).toEqual({ password: "correct horse 42" });
   });
 
+  it("opens the deletion on the password, and gives the focus back to its button when kept", async () => {
+    stubPlatform((c) => (c.path === "/api/v1/users/me/two-factor" ? { status: 200, body: twoFactorOff } : undefined));
+    render(<AccountSection user={user} changed={vi.fn()} />);
+    press("Delete your account…");
+    await vi.waitFor(() => expect(document.activeElement).toBe(screen.getByLabelText(/^Your password/)));
+    press("Keep it");
+    await vi.waitFor(() => expect(document.activeElement).toBe(screen.getByRole("button", { name: "Delete your account…" })));
+    // and the password's change opens on the current password
+    press("Change your password…");
+    await vi.waitFor(() => expect(document.activeElement).toBe(screen.getByLabelText("Your current password")));
+  });
+
   it("with two-factor sign-in on, asks for a code too and sends it with the password", async () => {
     const calls = stubPlatform((c) =>
       c.path === "/api/v1/users/me/two-factor" ? { status: 200, body: twoFactorOn } : c.method === "DELETE" && c.path === "/api/v1/users/me" ? { status: 204 } : undefined,

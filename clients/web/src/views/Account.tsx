@@ -1,6 +1,7 @@
 import type { identity } from "@community/sdk";
-import { useEffect, useId, useRef, useState } from "preact/hooks";
+import { useId, useState } from "preact/hooks";
 import { attempt, session, submitted, useAction } from "../lib/app";
+import { useDisclosure } from "../lib/disclosure";
 import { LoadFailed, useLoad } from "../lib/list";
 import { href } from "../lib/router";
 import { problemText, settled } from "../lib/session";
@@ -142,24 +143,13 @@ export function SignOutElsewhere({ note }: { note?: string }) {
 export function AccountSection({ user, changed }: { user: User; changed: (user: User) => void }) {
   const [error, setError] = useState<string | null>(null);
   const [status, setStatus] = useState<string | null>(null);
-  const [deleting, setDeleting] = useState(false);
-  const [changingPassword, setChangingPassword] = useState(false);
-  const code = useCodeAsked(deleting || changingPassword);
+  // each form opens in the place of its button, on its first field, and gives the focus back to the button when closed
+  const deleting = useDisclosure();
+  const passwordForm = useDisclosure();
+  const code = useCodeAsked(deleting.open || passwordForm.open);
   // a refusal of a password change for too many attempts: none is sent until it is over
   const wait = useWait();
   const passwordHintId = useId();
-  // the form closed: the focus goes back to the button that opened it
-  const changePasswordButton = useRef<HTMLButtonElement>(null);
-  const refocus = useRef(false);
-  useEffect(() => {
-    if (changingPassword || !refocus.current) return;
-    refocus.current = false;
-    changePasswordButton.current?.focus();
-  }, [changingPassword]);
-  const closePasswordForm = () => {
-    refocus.current = true;
-    setChangingPassword(false);
-  };
   // a code was texted to the phone: its box is shown
   const [texted, setTexted] = useState(false);
 
@@ -214,7 +204,7 @@ export function AccountSection({ user, changed }: { user: User; changed: (user: 
       code.recheck();
       return;
     }
-    closePasswordForm();
+    passwordForm.hide();
     setStatus("Your password is changed; you were signed out everywhere else.");
   });
 
@@ -261,15 +251,15 @@ export function AccountSection({ user, changed }: { user: User; changed: (user: 
           <button type="submit">Confirm my phone</button>
         </form>
       )}
-      {!changingPassword ? (
+      {!passwordForm.open ? (
         <button
           type="button"
           class="secondary"
-          ref={changePasswordButton}
+          ref={passwordForm.opener}
           onClick={() => {
             setError(null);
             setStatus(null);
-            setChangingPassword(true);
+            passwordForm.show();
           }}
         >
           Change your password…
@@ -279,7 +269,7 @@ export function AccountSection({ user, changed }: { user: User; changed: (user: 
           <p>Every other session of your account ends: other devices and browsers sign in again with the new password. This one stays signed in.</p>
           <label>
             Your current password
-            <input name="current_password" type="password" autoComplete="current-password" required maxLength={128} />
+            <input name="current_password" type="password" autoComplete="current-password" required maxLength={128} ref={passwordForm.first} />
           </label>
           <label>
             New password
@@ -295,15 +285,15 @@ export function AccountSection({ user, changed }: { user: User; changed: (user: 
             <button type="submit" disabled={wait.left > 0}>
               Change password
             </button>
-            <button type="button" class="secondary" onClick={closePasswordForm}>
+            <button type="button" class="secondary" onClick={passwordForm.hide}>
               Cancel
             </button>
           </div>
         </form>
       )}
       <SignOutElsewhere />
-      {!deleting ? (
-        <button type="button" class="secondary" onClick={() => setDeleting(true)}>
+      {!deleting.open ? (
+        <button type="button" class="secondary" ref={deleting.opener} onClick={deleting.show}>
           Delete your account…
         </button>
       ) : (
@@ -314,7 +304,7 @@ export function AccountSection({ user, changed }: { user: User; changed: (user: 
           </p>
           <label>
             Your password, to confirm it is you
-            <input name="password" type="password" autoComplete="current-password" required maxLength={128} />
+            <input name="password" type="password" autoComplete="current-password" required maxLength={128} ref={deleting.first} />
           </label>
           <CodeField asked={code.asked} />
           <p class="meta">Signed up with another service and never set a password? Set one first with "Forgot your password?" on the sign-in page.</p>
@@ -322,7 +312,7 @@ export function AccountSection({ user, changed }: { user: User; changed: (user: 
             <button type="submit" class="danger">
               Delete my account
             </button>
-            <button type="button" class="secondary" onClick={() => setDeleting(false)}>
+            <button type="button" class="secondary" onClick={deleting.hide}>
               Keep it
             </button>
           </div>

@@ -1,6 +1,7 @@
 import type { events } from "@community/sdk";
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import { formatPrice, formatTime, session, submitted, useAction } from "../lib/app";
+import { useDisclosure } from "../lib/disclosure";
 import { ListState, LoadFailed, ShowMore, useAskingAgain, useList, useLoad } from "../lib/list";
 import { Avatar } from "../lib/picture";
 import { problemText, settled } from "../lib/session";
@@ -199,26 +200,18 @@ const nameOf = (a: Attendee) => a.full_name || a.username || "Someone";
  * Pressed again after no answer, it is the same refund (its Idempotency-Key).
  */
 export function RefundTicket({ attendee, underWay, refunded }: { attendee: Attendee; underWay: boolean; refunded: (said: string) => void }) {
-  const [open, setOpen] = useState(false);
   const [error, setError] = useState<string | null>(null);
   // the form opens on its reason; "Keep the ticket" gives the focus back to "Refund…", where the person left it
-  const opener = useRef<HTMLButtonElement>(null);
-  const reason = useRef<HTMLInputElement>(null);
-  const kept = useRef(false);
-  useEffect(() => {
-    if (open) reason.current?.focus();
-    else if (kept.current) opener.current?.focus();
-    kept.current = false;
-  }, [open]);
+  const refund = useDisclosure();
   const left = attendee.amount_cents - attendee.refunded_cents;
   // a refund made and not yet heard of by events is not offered again
   if (underWay || !attendee.payment_id || left <= 0 || (attendee.status !== "confirmed" && attendee.status !== "cancelled")) return null;
   const paymentId = attendee.payment_id;
   const price = formatPrice(left, attendee.currency);
   const who = attendee.full_name || attendee.username || attendee.ticket_code || "this ticket";
-  if (!open)
+  if (!refund.open)
     return (
-      <button type="button" class="small secondary" aria-label={`Refund ${who}`} ref={opener} onClick={() => setOpen(true)}>
+      <button type="button" class="small secondary" aria-label={`Refund ${who}`} ref={refund.opener} onClick={refund.show}>
         Refund…
       </button>
     );
@@ -238,22 +231,15 @@ export function RefundTicket({ attendee, underWay, refunded }: { attendee: Atten
         // what payments refunded, by its own count (events' may lag); a refused one is a 422, said above
         const amount = formatPrice(data.amount_cents, attendee.currency);
         refunded(data.status === "succeeded" ? `Refunded ${amount} to ${who}.` : `The refund of ${amount} to ${who} is under way.`);
-        setOpen(false);
+        refund.hide();
       })}
     >
       <label>
         Why (kept with the refund)
-        <input name="reason" required maxLength={500} ref={reason} />
+        <input name="reason" required maxLength={500} ref={refund.first} />
       </label>
       <button type="submit">Refund {price}</button>
-      <button
-        type="button"
-        class="secondary"
-        onClick={() => {
-          kept.current = true;
-          setOpen(false);
-        }}
-      >
+      <button type="button" class="secondary" onClick={refund.hide}>
         Keep the ticket
       </button>
       <Failure text={error} />

@@ -33,6 +33,16 @@ function social() {
 }
 
 describe("GroupMembers", () => {
+  it("opens on its heading, and gives the focus back to its button when closed", async () => {
+    signedIn({ id: "me", role: "member" });
+    social();
+    render(<GroupMembers group={group("member")} changed={vi.fn()} />);
+    fireEvent.click(screen.getByRole("button", { name: "Members (3)" }));
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByRole("heading", { name: "Members (3)" })));
+    fireEvent.click(screen.getByRole("button", { name: "Close" }));
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByRole("button", { name: "Members (3)" })));
+  });
+
   it("lets the owner admit a request, make a member moderator, remove one, and invite by username", async () => {
     signedIn({ id: "me", role: "member" });
     const asked = social();

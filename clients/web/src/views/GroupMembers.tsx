@@ -1,6 +1,7 @@
 import type { social } from "@community/sdk";
 import { useState } from "preact/hooks";
 import { session, useAction } from "../lib/app";
+import { useDisclosure } from "../lib/disclosure";
 import { ListState, LoadFailed, ShowMore, useList } from "../lib/list";
 import { Avatar } from "../lib/picture";
 import { href } from "../lib/router";
@@ -19,7 +20,9 @@ const nameOf = (m: Member) => m.user.full_name || m.user.username || "Someone";
  * `changed` follows a change of the group's own figures (its member count).
  */
 export function GroupMembers({ group, changed }: { group: Group; changed: () => void }) {
-  const [open, setOpen] = useState(false);
+  // opened on its heading, closed back to its button
+  const panel = useDisclosure<HTMLHeadingElement>();
+  const open = panel.open;
   const me = session.user?.id;
   const manages = group.my_role === "owner" || group.my_role === "moderator";
   const { busy, error, setError, run } = useAction();
@@ -66,15 +69,17 @@ export function GroupMembers({ group, changed }: { group: Group; changed: () => 
 
   if (!open)
     return (
-      <button type="button" class="small secondary" aria-expanded={false} onClick={() => setOpen(true)}>
+      <button type="button" class="small secondary" aria-expanded={false} ref={panel.opener} onClick={panel.show}>
         Members ({group.member_count})
       </button>
     );
   return (
     <div class="card" aria-labelledby="members-heading" aria-busy={busy}>
       <div class="column-head">
-        <h3 id="members-heading">Members ({group.member_count})</h3>
-        <button type="button" class="small secondary" aria-expanded={true} onClick={() => setOpen(false)}>
+        <h3 id="members-heading" tabIndex={-1} ref={panel.first}>
+          Members ({group.member_count})
+        </h3>
+        <button type="button" class="small secondary" aria-expanded={true} onClick={panel.hide}>
           Close
         </button>
       </div>

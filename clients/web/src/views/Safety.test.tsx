@@ -29,6 +29,19 @@ describe("Report", () => {
     expect(asked[0]!.key).toBeTruthy();
   });
 
+  it("opens on what is wrong, and gives the focus back to its button when cancelled", async () => {
+    signedIn({ id: "me", role: "member" });
+    const asked = stubPlatform(() => ({ status: 201, body: report }));
+    render(<Report target="user" id="u2" what="@bilal" />);
+    const opener = screen.getByRole("button", { name: "Report @bilal" });
+    opener.focus();
+    fireEvent.click(opener);
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByLabelText("What is wrong")));
+    fireEvent.click(screen.getByRole("button", { name: "Cancel" }));
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByRole("button", { name: "Report @bilal" })));
+    expect(asked).toHaveLength(0);
+  });
+
   it("in a discussion's log, which announces what is added, thanks without a live region of its own", async () => {
     signedIn({ id: "me", role: "member" });
     stubPlatform(() => ({ status: 201, body: report }));

@@ -1,6 +1,7 @@
 import type { social } from "@community/sdk";
-import { useId, useState } from "preact/hooks";
+import { useState } from "preact/hooks";
 import { formatTime, session, submitted, useAction } from "../lib/app";
+import { useDisclosure } from "../lib/disclosure";
 import { ListState, LoadFailed, ShowMore, useList } from "../lib/list";
 import { Avatar } from "../lib/picture";
 import { problemText, settled } from "../lib/session";
@@ -29,13 +30,12 @@ export const categories: [Category, string][] = [
  * twice.
  */
 export function Report({ target, id, what, inLog = false }: { target: Target; id: string; what: string; inLog?: boolean }) {
-  const [open, setOpen] = useState(false);
+  // opened on its first field, cancelled back to its button
+  const disclosure = useDisclosure<HTMLSelectElement>();
   const [done, setDone] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const formId = useId();
   const form = (
     <form
-      id={formId}
       class="card report"
       aria-label={`Report ${what}`}
       onSubmit={submitted(setError, async (f, key) => {
@@ -54,7 +54,7 @@ export function Report({ target, id, what, inLog = false }: { target: Target; id
     >
       <label>
         What is wrong
-        <select name="category" required>
+        <select name="category" required ref={disclosure.first}>
           {categories.map(([value, text]) => (
             <option key={value} value={value}>
               {text}
@@ -71,7 +71,7 @@ export function Report({ target, id, what, inLog = false }: { target: Target; id
         <button type="submit" class="small">
           Send the report
         </button>
-        <button type="button" class="small secondary" onClick={() => (setOpen(false), setError(null))}>
+        <button type="button" class="small secondary" onClick={() => (disclosure.hide(), setError(null))}>
           Cancel
         </button>
       </p>
@@ -81,10 +81,10 @@ export function Report({ target, id, what, inLog = false }: { target: Target; id
   return (
     <>
       {inLog ? done && <p class="banner">{done}</p> : <Banner text={done} />}
-      {done ? null : open ? (
+      {done ? null : disclosure.open ? (
         form
       ) : (
-        <button type="button" class="link" aria-expanded={false} aria-controls={formId} onClick={() => setOpen(true)}>
+        <button type="button" class="link" aria-expanded={false} ref={disclosure.opener} onClick={disclosure.show}>
           Report {what}
         </button>
       )}
