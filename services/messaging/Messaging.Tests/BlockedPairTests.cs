@@ -1,5 +1,6 @@
 using System.Net;
 using Community.Contracts.Events;
+using Community.Contracts.Identity;
 using Microsoft.AspNetCore.SignalR.Client;
 
 namespace Community.Messaging.Tests;
@@ -237,6 +238,37 @@ public sealed class BlockedPairTests(RealTimeFixture fx) : IClassFixture<RealTim
         var forC = await (await fx.Client.Get($"/api/v1/conversations/{thread}", c.Token)).AssertStatus(200);
         Assert.Equal("last word", forC["last_message"]!["text"]!.GetValue<string>());
         Assert.False(forC["last_message"]!["hidden"]!.GetValue<bool>());
+    }
+
+    [Fact]
+    public async Task A_blockers_messages_stay_hidden_from_the_one_they_blocked_once_their_account_is_deleted()
+    {
+        var (a, b, c) = (await Registered(), await Registered(), await Registered());
+        var groupId = Guid.NewGuid();
+        await fx.DeliverAsync(new GroupCreated(Guid.NewGuid(), fx.Tick(), groupId, c.Id, "Walkers", "public"));
+        foreach (var m in new[] { a, b })
+            await fx.DeliverAsync(new GroupMemberJoined(Guid.NewGuid(), fx.Tick(), groupId, m.Id));
+        var thread = await StartThread(c, groupId, "Routes", "Where next?");
+        await fx.BlockAsync(a.Id, b.Id);
+        var said = (await fx.SendAsync(a.Token, thread, "the harbour path, away from b"))["id"]!.GetValue<string>();
+        Assert.Null(MessageOf(await History(b, thread), said)["text"]);
+
+        await fx.DeliverAsync(new UserDeleted(Guid.NewGuid(), fx.Tick(), a.Id));
+        // The account is gone; what it wrote while blocking b stays hidden from b, as it was written to be.
+        var hidden = MessageOf(await History(b, thread), said);
+        Assert.Null(hidden["text"]);
+        Assert.True(hidden["hidden"]!.GetValue<bool>());
+        Assert.Empty(await Search(b, thread, "harbour"));
+        Assert.Null(
+            (await (await fx.Client.Get($"/api/v1/conversations/{thread}/messages/{said}", b.Token)).AssertStatus(200))[
+                "text"
+            ]
+        );
+        // The third member reads it as any deleted account's message.
+        Assert.Equal(
+            "the harbour path, away from b",
+            MessageOf(await History(c, thread), said)["text"]!.GetValue<string>()
+        );
     }
 
     [Fact]

@@ -391,10 +391,11 @@ public sealed class ProjectionsTests(MessagingFixture fx) : IClassFixture<Messag
         // Messages sent before the deletion, delivered after it, are newer than what they would change.
         var sentBefore = fx.Tick();
         await fx.DeliverAsync(new UserDeleted(Guid.NewGuid(), fx.Tick(), aId));
-        // Who it blocked is not kept for an account that is gone; a block made against it is its maker's, and stays.
+        // Its block stays (its messages stay hidden from the one it blocked); a block made against it is its maker's,
+        // and stays too.
         Task<long> BlocksAsync(string by) =>
             fx.ScalarAsync<long>($"SELECT count(*) FROM blocks WHERE blocked AND {by} = @u", ("u", aId))!;
-        Assert.Equal(0L, await BlocksAsync("blocker_id"));
+        Assert.Equal(1L, await BlocksAsync("blocker_id"));
         Assert.Equal(1L, await BlocksAsync("blocked_id"));
 
         Task<long> PlacesAsync() =>
@@ -430,7 +431,9 @@ public sealed class ProjectionsTests(MessagingFixture fx) : IClassFixture<Messag
         await fx.DeliverAsync(registered with { MessageId = Guid.NewGuid(), OccurredAt = sentBefore });
         await fx.DeliverAsync(new UserBlocked(Guid.NewGuid(), sentBefore, aId, bId));
         await fx.DeliverAsync(new UserBlocked(Guid.NewGuid(), sentBefore, carolId, aId));
-        Assert.Equal(0L, await BlocksAsync("blocker_id"));
+        // Nor does a late unblock of its own lift the block it kept.
+        await fx.DeliverAsync(new UserUnblocked(Guid.NewGuid(), sentBefore, aId, carolId));
+        Assert.Equal(1L, await BlocksAsync("blocker_id"));
         Assert.Equal(2L, await BlocksAsync("blocked_id"));
         Assert.Equal(0L, await PlacesAsync());
         Assert.Equal(0L, await ConnectedAsync());

@@ -140,8 +140,9 @@ internal static class RelationWrites
     }
 
     /// <summary>
-    /// A deleted account blocks nobody (<see cref="BlocksEraser"/>): a block or unblock it made that arrives after the
-    /// deletion, sent before it, writes nothing. One a living person made against it is theirs, and is written.
+    /// A deleted account's blocks stay as they were at its deletion (<see cref="BlocksEraser"/>): a block or unblock
+    /// it made that arrives after the deletion, sent before it, writes nothing. One a living person made against it is
+    /// theirs, and is written.
     /// </summary>
     public static async Task SetBlockedAsync(
         MessagingDbContext db,
