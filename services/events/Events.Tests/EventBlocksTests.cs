@@ -307,7 +307,28 @@ public sealed class EventBlocksTests(PhotosFixture fx) : CourseTestsBase, IClass
     // ---- the projection ----
 
     [Fact]
-    public async Task The_newest_block_message_wins_in_any_order_and_a_deleted_account_leaves_no_block()
+    public async Task A_deleted_organizers_events_stay_hidden_from_those_in_a_block_with_them()
+    {
+        var (organizerId, organizer) = fx.Organizer();
+        var e = (await fx.CreateEventAsync(organizer)).Str("id");
+        var (blockedId, blocked) = fx.Member();
+        var (blockerId, blocker) = fx.Member();
+        await BlockAsync(organizerId, blockedId);
+        await BlockAsync(blockerId, organizerId);
+        await (await Client.Get($"/api/v1/events/{e}", blocked)).AssertProblem(404);
+
+        // The account goes; its event stays, cancelled, as history of those registered: not for either of them.
+        await fx.DeliverAsync(new UserDeleted(Guid.NewGuid(), fx.Tick(), organizerId), "UserDeletedConsumer");
+        Assert.Equal(
+            "cancelled",
+            (await (await Client.Get($"/api/v1/events/{e}", fx.Member().Token)).AssertStatus(200)).Str("status")
+        );
+        await (await Client.Get($"/api/v1/events/{e}", blocked)).AssertProblem(404);
+        await (await Client.Get($"/api/v1/events/{e}", blocker)).AssertProblem(404);
+    }
+
+    [Fact]
+    public async Task The_newest_block_message_wins_in_any_order_and_a_deleted_accounts_blocks_stay_as_they_were()
     {
         var (organizerId, organizer) = fx.Organizer();
         var e = (await fx.CreateEventAsync(organizer)).Str("id");
@@ -324,11 +345,15 @@ public sealed class EventBlocksTests(PhotosFixture fx) : CourseTestsBase, IClass
         await (await Client.Get($"/api/v1/events/{e}", member)).AssertProblem(404);
         Assert.Equal(1L, await BlockRowsAsync(memberId));
 
-        // The account's deletion takes its blocks, and one announced after it is not recorded.
+        // The account's deletion keeps its block that holds, and one announced after it is not recorded, nor a lift.
         await fx.DeliverAsync(new UserDeleted(Guid.NewGuid(), fx.Tick(), memberId), "UserDeletedConsumer");
-        Assert.Equal(0L, await BlockRowsAsync(memberId));
+        Assert.Equal(1L, await BlockRowsAsync(memberId));
         await BlockAsync(organizerId, memberId);
-        Assert.Equal(0L, await BlockRowsAsync(memberId));
+        await UnblockAsync(memberId, organizerId);
+        Assert.Equal(1L, await BlockRowsAsync(memberId));
+        Assert.True(
+            await fx.ScalarAsync<bool>("SELECT blocked FROM user_blocks WHERE blocker_user_id = @u", ("u", memberId))
+        );
     }
 
     private Task BlockAsync(Guid blocker, Guid blocked) =>

@@ -7,7 +7,8 @@ public static class UserBlockProjection
 {
     /// <summary>
     /// The pair's state as of <paramref name="asOf"/>, unless a newer message wrote. A pair with a deleted account
-    /// (its profile row says so) is not recorded: its rows were erased and must not come back.
+    /// (its profile row says so) is not recorded: its lifted rows were erased and must not come back, and those that
+    /// hold stay as they were at the deletion.
     /// </summary>
     public static Task<int> ApplyAsync(
         EventsDbContext db,
