@@ -16,17 +16,7 @@ public sealed class EventStatsTests(EventsFixture fx) : IClassFixture<EventsFixt
     [Fact]
     public async Task Revenue_is_net_of_partial_and_full_refunds_and_the_latest_refund_total_wins()
     {
-        var (_, organizer) = fx.Organizer();
-        var e = await fx.CreateEventAsync(
-            organizer,
-            b =>
-            {
-                b["capacity"] = 5;
-                b["price_cents"] = 2000;
-                b["currency"] = "EUR";
-            }
-        );
-        var eventId = e["id"]!.GetValue<string>();
+        var (eventId, organizer) = await TicketedEventAsync();
         var paid = new List<(Guid Registration, Guid Payment, Guid User)>();
         for (var i = 0; i < 3; i++)
         {
@@ -127,17 +117,7 @@ public sealed class EventStatsTests(EventsFixture fx) : IClassFixture<EventsFixt
     [Fact]
     public async Task A_partial_refund_handled_before_its_payment_confirmed_the_ticket_is_net_of_the_revenue()
     {
-        var (_, organizer) = fx.Organizer();
-        var e = await fx.CreateEventAsync(
-            organizer,
-            b =>
-            {
-                b["capacity"] = 5;
-                b["price_cents"] = 2000;
-                b["currency"] = "EUR";
-            }
-        );
-        var eventId = e["id"]!.GetValue<string>();
+        var (eventId, organizer) = await TicketedEventAsync();
         var (userId, token) = fx.Member();
         var hold = await (
             await Client.PostJson($"/api/v1/events/{eventId}/registrations", new { }, token)
@@ -489,6 +469,22 @@ public sealed class EventStatsTests(EventsFixture fx) : IClassFixture<EventsFixt
         Assert.Equal("JPY", stats["currency"]!.GetValue<string>());
         Assert.Equal(1000, stats["revenue_cents"]!.GetValue<long>());
         Assert.Equal(0, stats["refunded_cents"]!.GetValue<long>());
+    }
+
+    /// <summary>A new organizer's event of 5 seats at 20 EUR.</summary>
+    private async Task<(string EventId, string Organizer)> TicketedEventAsync()
+    {
+        var (_, organizer) = fx.Organizer();
+        var e = await fx.CreateEventAsync(
+            organizer,
+            b =>
+            {
+                b["capacity"] = 5;
+                b["price_cents"] = 2000;
+                b["currency"] = "EUR";
+            }
+        );
+        return (e["id"]!.GetValue<string>(), organizer);
     }
 
     private async Task<JsonArray> AttendeesAsync(string eventId, string organizer) =>
