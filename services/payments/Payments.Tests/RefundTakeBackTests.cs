@@ -467,6 +467,56 @@ public sealed class RefundTakeBackTests(PaymentsFixture fx) : IClassFixture<Paym
     }
 
     [Fact]
+    public async Task A_milestone_whose_elite_ran_out_is_not_granted_again_by_a_refund_and_a_new_conversion()
+    {
+        var (referrerId, _) = fx.User();
+        for (var i = 0; i < 4; i++)
+            await PublishAsync(
+                new ReferralConverted(Guid.NewGuid(), fx.Clock.GetUtcNow(), referrerId, Guid.NewGuid(), Guid.NewGuid())
+            );
+        var (referredId, referredToken) = fx.User();
+        var paymentId = await BuyAsync(referredToken, "credits", Guid.Parse(StarterPack));
+        await PublishAsync(
+            new ReferralConverted(Guid.NewGuid(), fx.Clock.GetUtcNow(), referrerId, referredId, paymentId)
+        );
+        await Eventually.TrueAsync(
+            async () => await OutboxForUserAsync("SubscriptionChanged", referrerId, "elite") == 1,
+            "five conversions granted no elite"
+        );
+        // Its three months are over (as the sweep would have found them).
+        await fx.ExecuteAsync(
+            "UPDATE referral_rewards SET current_period_end = @at WHERE referrer_user_id = @u",
+            ("at", fx.Clock.GetUtcNow().AddDays(-1)),
+            ("u", referrerId)
+        );
+
+        // A converting payment refunded takes the fifth conversion away, and another brings it back: the milestone
+        // was had, and gives nothing again.
+        await (await RefundAsync(paymentId)).AssertStatus(201);
+        await Eventually.TrueAsync(
+            async () =>
+                await fx.ScalarAsync<long>(
+                    "SELECT count(*) FROM referral_conversions WHERE referrer_user_id = @u AND revoked_at IS NULL",
+                    ("u", referrerId)
+                ) == 4,
+            "the refund never took the conversion back"
+        );
+        await PublishAsync(
+            new ReferralConverted(Guid.NewGuid(), fx.Clock.GetUtcNow(), referrerId, Guid.NewGuid(), Guid.NewGuid())
+        );
+        await Eventually.TrueAsync(
+            async () =>
+                await fx.ScalarAsync<long>(
+                    "SELECT count(*) FROM referral_conversions WHERE referrer_user_id = @u AND revoked_at IS NULL",
+                    ("u", referrerId)
+                ) == 5,
+            "the new conversion was never counted"
+        );
+        Assert.Equal(1L, await OutboxForUserAsync("SubscriptionChanged", referrerId, "elite"));
+        Assert.Equal("free", (await SubscriptionAsync(fx.TokenFor(referrerId)))["tier"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task Each_refund_total_is_stamped_after_the_one_before_whatever_this_instances_clock_says()
     {
         var (userId, token) = fx.User();

@@ -150,7 +150,7 @@ public sealed class ReferralConvertedConsumer(
 /// <summary>
 /// A converting payment was refunded in full: the conversion is revoked, both sides' 50 credits are
 /// clawed back (as far as they are unspent), and milestones the referrer no longer reaches are
-/// revoked, which may end the elite they gave. Partial refunds change nothing.
+/// revoked while their elite runs, which may end it. Partial refunds change nothing.
 /// </summary>
 public sealed class ReferralRefundedConsumer(
     PaymentsDbContext db,
@@ -191,10 +191,13 @@ public sealed class ReferralRefundedConsumer(
         await ReferralRewards.LockReferrerAsync(Db, conversion.ReferrerUserId, cancellationToken);
         await Db.SaveChangesAsync(cancellationToken);
         var conversions = await ReferralRewards.CountAsync(Db, conversion.ReferrerUserId, cancellationToken);
+        // Only a reward still running: one whose period is over was had, and revoking it would let the milestone,
+        // reached again, grant a new period.
         var revoked = await Db.Database.ExecuteSqlAsync(
             $"""
             UPDATE referral_rewards SET revoked_at = {now}
             WHERE referrer_user_id = {conversion.ReferrerUserId} AND conversions > {conversions} AND revoked_at IS NULL
+                AND (current_period_end IS NULL OR current_period_end > {now})
             """,
             cancellationToken
         );
