@@ -779,6 +779,29 @@ public sealed class StripeProviderTests(StripePaymentsFixture fx) : IClassFixtur
     }
 
     [Fact]
+    public async Task A_chargeback_of_the_first_invoice_after_renewals_ends_the_subscription_here_and_at_stripe()
+    {
+        var (userId, token) = fx.User();
+        var (paymentId, subscriptionId) = await SubscribeAsync(token);
+        // Renewed since (as SubscriptionWebhookHandler writes it): a refund of the first payment would leave it be.
+        await fx.ExecuteAsync(
+            "UPDATE subscriptions SET current_period_end = current_period_end + interval '30 days' WHERE user_id = @u",
+            ("u", userId)
+        );
+        // The member disputes the first charge at their bank, weeks later: the money is taken back, and the plan ends.
+        var intent = "pi_first_" + Guid.NewGuid().ToString("N");
+        fx.Stripe.BillsInvoice(intent, "in_" + Guid.NewGuid().ToString("N"), subscriptionId, "subscription_create");
+        await fx.AcceptedAsync(StripePaymentsFixture.Event("charge.dispute.funds_withdrawn", RenewalDispute(intent)));
+
+        Assert.Equal("refunded", await fx.StatusOfAsync(paymentId));
+        Assert.Equal("free|canceled", await TierAndStatusAsync(token));
+        await Eventually.TrueAsync(
+            () => Task.FromResult(fx.Stripe.Received.Any(r => IsCancellation(r, subscriptionId))),
+            "Stripe was never told to stop the disputed subscription"
+        );
+    }
+
+    [Fact]
     public async Task A_chargeback_of_the_first_invoice_before_its_checkout_completed_finds_the_payment_by_its_id()
     {
         var (_, token) = fx.User();

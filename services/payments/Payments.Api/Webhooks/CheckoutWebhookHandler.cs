@@ -165,6 +165,20 @@ public sealed class CheckoutWebhookHandler(
             payment.RefundedCents,
             payment.AmountCents
         );
+        // A subscription's first payment disputed ends it now, as a disputed renewal does, whether renewed since or
+        // not (a refund of it after a renewal is a goodwill gesture that leaves it be; a chargeback is not).
+        if (
+            payment.Purpose == PaymentPurposes.Subscription
+            && payment.ProviderSubscriptionId is { } subscriptionId
+            && await subscriptions.EndDisputedAsync(subscriptionId, cancellationToken) is { } userId
+        )
+            logger.LogWarning(
+                "Dispute {DisputeId} of the first payment of subscription {SubscriptionId}: user {UserId}'s "
+                    + "subscription ended now, at Stripe too",
+                dispute.Id,
+                subscriptionId,
+                userId
+            );
     }
 
     /// <summary>
