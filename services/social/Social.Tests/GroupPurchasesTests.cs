@@ -447,6 +447,45 @@ public sealed class GroupPurchasesTests(SocialFixture fx) : IClassFixture<Social
     }
 
     [Fact]
+    public async Task A_former_owners_refund_ends_no_membership_and_a_sellers_ends_a_plain_members_only()
+    {
+        var (_, former, _) = await fx.RegisteredAsync();
+        var (heirId, heir, _) = await fx.RegisteredAsync();
+        var (moderatorId, moderator, _) = await fx.RegisteredAsync();
+        var (memberId, member, _) = await fx.RegisteredAsync();
+        var group = await GroupsFlow.CreateAsync(fx, former, priceCents: 900, currency: "EUR");
+        var paid = new Dictionary<Guid, PaymentSucceeded>();
+        foreach (var (id, token) in new[] { (heirId, heir), (moderatorId, moderator), (memberId, member) })
+        {
+            paid[id] = Paid(id, await ReferenceAsync(group, token), 900, "EUR");
+            await fx.DeliverAsync(paid[id], "GroupMembershipPaidConsumer");
+        }
+        Task<HttpResponseMessage> Role(Guid userId, string role, string by) =>
+            fx.Client.SendJson(HttpMethod.Patch, $"/api/v1/groups/{group}/members/{userId}", new { role }, by);
+        await (await Role(moderatorId, "moderator", former)).AssertStatus(200);
+        PaymentRefunded Refund(PaymentSucceeded payment) =>
+            new(
+                Guid.NewGuid(),
+                fx.Clock.GetUtcNow(),
+                payment.PaymentId,
+                payment.UserId,
+                payment.ReferenceId,
+                900,
+                900,
+                "EUR"
+            );
+
+        // The seller, still the owner, refunds a moderator in full: who moderates is the owner's call, and stays.
+        await fx.DeliverAsync(Refund(paid[moderatorId]), "GroupMembershipRefundedConsumer");
+        Assert.Equal(1L, await MemberRowsAsync(group, moderatorId));
+
+        // The group changes hands; its former owner, still the seller of what was paid before, refunds a member.
+        await (await Role(heirId, "owner", former)).AssertStatus(200);
+        await fx.DeliverAsync(Refund(paid[memberId]), "GroupMembershipRefundedConsumer");
+        Assert.Equal(1L, await MemberRowsAsync(group, memberId));
+    }
+
+    [Fact]
     public async Task A_paid_join_across_a_block_with_the_owner_is_403_and_sells_nothing()
     {
         var (_, blocking, _) = await fx.RegisteredAsync();

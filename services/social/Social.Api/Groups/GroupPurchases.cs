@@ -171,9 +171,10 @@ public static class GroupPurchases
 
     /// <summary>
     /// Ends the membership <paramref name="paymentId"/> bought once it is refunded in full; true when it did. Nothing
-    /// for a payment that bought no membership, a partial refund, a group gone, or a payer who left (or bought it
-    /// again) or became its owner since. A full refund handled before its payment's settlement closes the purchase
-    /// with that payment, so the settlement finds it handled and makes nobody a member for money given back.
+    /// for a payment that bought no membership, a partial refund, a group gone or owned by another than its seller
+    /// since, or a payer who left (or bought it again) or became one of its managers since. A full refund handled
+    /// before its payment's settlement closes the purchase with that payment, so the settlement finds it handled and
+    /// makes nobody a member for money given back.
     /// </summary>
     public static async Task<bool> RefundedAsync(
         SocialDbContext db,
@@ -218,11 +219,24 @@ public static class GroupPurchases
         }
         if (purchase.PaymentId != paymentId || totalRefundedCents < purchase.PriceCents)
             return false;
-        // Only the membership this payment bought (joined as it was paid): one had since, bought again or joined free
-        // after a price change, is left alone.
+        // Only in a group its seller still owns: a former owner (still the seller of what was paid before) gives money
+        // back, and has no say over who is in the group any more.
+        if (
+            !await db.Groups.AnyAsync(
+                g => g.Id == purchase.GroupId && g.OwnerId == purchase.SellerId,
+                cancellationToken
+            )
+        )
+            return false;
+        // Only the plain membership this payment bought (joined as it was paid): one had since, bought again or joined
+        // free after a price change, is left alone, and so is a moderator's (who moderates is the owner's call).
         if (
             !await db.GroupMembers.AnyAsync(
-                m => m.GroupId == purchase.GroupId && m.UserId == purchase.UserId && m.JoinedAt <= purchase.PaidAt,
+                m =>
+                    m.GroupId == purchase.GroupId
+                    && m.UserId == purchase.UserId
+                    && m.Role == GroupRoles.Member
+                    && m.JoinedAt <= purchase.PaidAt,
                 cancellationToken
             )
         )
