@@ -54,8 +54,8 @@ public sealed class GroupMembershipPaidConsumer(
 
 /// <summary>
 /// A paid membership's payment was refunded in full (the owner or an admin refunded it): the plain membership it
-/// bought ends (GroupMemberLeft) while its seller owns the group (<see cref="GroupPurchases.RefundedAsync"/>). A partial
-/// refund keeps it; a refund of a payment that bought nothing (a rejected one) finds no purchase.
+/// bought ends (GroupMemberLeft) while its seller owns the group (<see cref="GroupPurchases.RefundedAsync"/>). A
+/// partial refund keeps it; a refund of a payment that bought nothing (a rejected one) finds no purchase.
 /// </summary>
 public sealed class GroupMembershipRefundedConsumer(
     SocialDbContext db,
