@@ -486,6 +486,32 @@ public sealed class GroupPurchasesTests(SocialFixture fx) : IClassFixture<Social
     }
 
     [Fact]
+    public async Task A_paid_join_ends_the_request_that_waited_for_the_deciders()
+    {
+        var (_, owner, _) = await fx.RegisteredAsync();
+        var (userId, user, _) = await fx.RegisteredAsync();
+        var group = await GroupsFlow.CreateAsync(fx, owner, policy: "request", priceCents: 900, currency: "EUR");
+        await (await fx.Client.PostJson($"/api/v1/groups/{group}/join", new { }, user)).AssertStatus(202);
+        // Opened to anyone while the request waited: the person pays and is in.
+        await ChangeAsync(group, new { join_policy = "open" }, owner);
+        await fx.DeliverAsync(
+            Paid(userId, await ReferenceAsync(group, user), 900, "EUR"),
+            "GroupMembershipPaidConsumer"
+        );
+        Assert.Equal(1L, await MemberRowsAsync(group, userId));
+        // The request is no longer the deciders' to act on: messaging settles their "asked to join".
+        Assert.Equal(
+            1L,
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM outbox_messages WHERE type LIKE '%.GroupJoinRequestEnded,%' "
+                    + "AND payload->>'groupId' = @g AND payload->>'userId' = @u",
+                ("g", group),
+                ("u", userId.ToString())
+            )
+        );
+    }
+
+    [Fact]
     public async Task A_paid_join_across_a_block_with_the_owner_is_403_and_sells_nothing()
     {
         var (_, blocking, _) = await fx.RegisteredAsync();

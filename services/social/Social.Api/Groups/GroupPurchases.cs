@@ -147,8 +147,16 @@ public static class GroupPurchases
                 PurchaseOutcome.Rejected,
                 "The group no longer admits the payer: it asks for an invitation or an approval they do not have."
             );
+        // In while their request waited (invited since, or the group opened): the request is moot, no longer the
+        // deciders' to act on, as for a free join.
+        var requested = await db.GroupRequests.AnyAsync(
+            r => r.GroupId == group.Id && r.UserId == payerId,
+            cancellationToken
+        );
         if (!await GroupMemberships.AddAsync(db, group.Id, payerId, GroupRoles.Member, now, cancellationToken))
             return (PurchaseOutcome.Rejected, "The payer already is a member of the group.");
+        if (requested)
+            db.AddIntegrationEvent(new GroupJoinRequestEnded(Guid.CreateVersion7(), now, group.Id, payerId));
         purchase.PaymentId = paymentId;
         purchase.PaidAt = now;
         return (PurchaseOutcome.Joined, null);
