@@ -118,11 +118,7 @@ public sealed class EventStatsTests(EventsFixture fx) : IClassFixture<EventsFixt
     public async Task A_partial_refund_handled_before_its_payment_confirmed_the_ticket_is_net_of_the_revenue()
     {
         var (eventId, organizer) = await TicketedEventAsync();
-        var (userId, token) = fx.Member();
-        var hold = await (
-            await Client.PostJson($"/api/v1/events/{eventId}/registrations", new { }, token)
-        ).AssertProblem(402);
-        var registrationId = Guid.Parse(hold["registration_id"]!.GetValue<string>());
+        var (registrationId, userId, _) = await HeldSeatAsync(eventId);
         var paymentId = Guid.NewGuid();
         var refundedAt = fx.Clock.GetUtcNow();
         // Each consumer has its own queue: an admin's partial refund reaches events while the seat is still held.
@@ -388,11 +384,7 @@ public sealed class EventStatsTests(EventsFixture fx) : IClassFixture<EventsFixt
         string currency
     )
     {
-        var (userId, token) = fx.Member();
-        var hold = await (
-            await Client.PostJson($"/api/v1/events/{eventId}/registrations", new { }, token)
-        ).AssertProblem(402);
-        var registrationId = Guid.Parse(hold["registration_id"]!.GetValue<string>());
+        var (registrationId, userId, token) = await HeldSeatAsync(eventId);
         var paymentId = Guid.NewGuid();
         await PublishAsync(
             new PaymentSucceeded(
@@ -469,6 +461,16 @@ public sealed class EventStatsTests(EventsFixture fx) : IClassFixture<EventsFixt
         Assert.Equal("JPY", stats["currency"]!.GetValue<string>());
         Assert.Equal(1000, stats["revenue_cents"]!.GetValue<long>());
         Assert.Equal(0, stats["refunded_cents"]!.GetValue<long>());
+    }
+
+    /// <summary>A new member's seat at <paramref name="eventId"/>, held until paid (402).</summary>
+    private async Task<(Guid Registration, Guid User, string Token)> HeldSeatAsync(string eventId)
+    {
+        var (userId, token) = fx.Member();
+        var hold = await (
+            await Client.PostJson($"/api/v1/events/{eventId}/registrations", new { }, token)
+        ).AssertProblem(402);
+        return (Guid.Parse(hold["registration_id"]!.GetValue<string>()), userId, token);
     }
 
     /// <summary>A new organizer's event of 5 seats at 20 EUR.</summary>

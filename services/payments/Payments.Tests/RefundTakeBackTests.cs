@@ -426,20 +426,7 @@ public sealed class RefundTakeBackTests(PaymentsFixture fx) : IClassFixture<Paym
     [Fact]
     public async Task Losing_the_fifth_conversion_to_a_refund_ends_the_referral_elite_and_a_new_fifth_grants_it_again()
     {
-        var (referrerId, _) = fx.User();
-        for (var i = 0; i < 4; i++)
-            await PublishAsync(
-                new ReferralConverted(Guid.NewGuid(), fx.Clock.GetUtcNow(), referrerId, Guid.NewGuid(), Guid.NewGuid())
-            );
-        var (referredId, referredToken) = fx.User();
-        var paymentId = await BuyAsync(referredToken, "credits", Guid.Parse(StarterPack));
-        await PublishAsync(
-            new ReferralConverted(Guid.NewGuid(), fx.Clock.GetUtcNow(), referrerId, referredId, paymentId)
-        );
-        await Eventually.TrueAsync(
-            async () => await OutboxForUserAsync("SubscriptionChanged", referrerId, "elite") == 1,
-            "five conversions granted no elite"
-        );
+        var (referrerId, paymentId) = await FiveConversionsAsync();
         var referrerToken = fx.TokenFor(referrerId);
         Assert.Equal("referral", (await SubscriptionAsync(referrerToken))["tier_source"]!.GetValue<string>());
 
@@ -469,20 +456,7 @@ public sealed class RefundTakeBackTests(PaymentsFixture fx) : IClassFixture<Paym
     [Fact]
     public async Task A_milestone_whose_elite_ran_out_is_not_granted_again_by_a_refund_and_a_new_conversion()
     {
-        var (referrerId, _) = fx.User();
-        for (var i = 0; i < 4; i++)
-            await PublishAsync(
-                new ReferralConverted(Guid.NewGuid(), fx.Clock.GetUtcNow(), referrerId, Guid.NewGuid(), Guid.NewGuid())
-            );
-        var (referredId, referredToken) = fx.User();
-        var paymentId = await BuyAsync(referredToken, "credits", Guid.Parse(StarterPack));
-        await PublishAsync(
-            new ReferralConverted(Guid.NewGuid(), fx.Clock.GetUtcNow(), referrerId, referredId, paymentId)
-        );
-        await Eventually.TrueAsync(
-            async () => await OutboxForUserAsync("SubscriptionChanged", referrerId, "elite") == 1,
-            "five conversions granted no elite"
-        );
+        var (referrerId, paymentId) = await FiveConversionsAsync();
         // Its three months are over (as the sweep would have found them).
         await fx.ExecuteAsync(
             "UPDATE referral_rewards SET current_period_end = @at WHERE referrer_user_id = @u",
@@ -548,6 +522,26 @@ public sealed class RefundTakeBackTests(PaymentsFixture fx) : IClassFixture<Paym
     }
 
     // ---- helpers ----
+
+    /// <summary>A referrer's five conversions (the fifth by a payment, to refund), and the elite they granted.</summary>
+    private async Task<(Guid ReferrerId, Guid PaymentId)> FiveConversionsAsync()
+    {
+        var (referrerId, _) = fx.User();
+        for (var i = 0; i < 4; i++)
+            await PublishAsync(
+                new ReferralConverted(Guid.NewGuid(), fx.Clock.GetUtcNow(), referrerId, Guid.NewGuid(), Guid.NewGuid())
+            );
+        var (referredId, referredToken) = fx.User();
+        var paymentId = await BuyAsync(referredToken, "credits", Guid.Parse(StarterPack));
+        await PublishAsync(
+            new ReferralConverted(Guid.NewGuid(), fx.Clock.GetUtcNow(), referrerId, referredId, paymentId)
+        );
+        await Eventually.TrueAsync(
+            async () => await OutboxForUserAsync("SubscriptionChanged", referrerId, "elite") == 1,
+            "five conversions granted no elite"
+        );
+        return (referrerId, paymentId);
+    }
 
     /// <summary>
     /// Checks out <paramref name="purpose"/> and pays in the sandbox; returns the payment id once it settled.
