@@ -523,7 +523,7 @@ public sealed class RefundTakeBackTests(PaymentsFixture fx) : IClassFixture<Paym
 
     // ---- helpers ----
 
-    /// <summary>A referrer's five conversions (the fifth by a payment, to refund), and the elite they granted.</summary>
+    /// <summary>A referrer's five conversions (the fifth a payment, to refund), and the elite they granted.</summary>
     private async Task<(Guid ReferrerId, Guid PaymentId)> FiveConversionsAsync()
     {
         var (referrerId, _) = fx.User();
