@@ -45,6 +45,41 @@ public sealed class GroupRequestWaitTests(SocialFixture fx) : IClassFixture<Soci
     }
 
     [Fact]
+    public async Task A_request_turned_down_takes_the_invitation_a_manager_sent_meanwhile_with_it()
+    {
+        var (_, owner, _) = await fx.RegisteredAsync();
+        var group = await GroupsFlow.CreateAsync(fx, owner, policy: "request");
+        var (userId, user, _) = await fx.RegisteredAsync();
+        Task<HttpResponseMessage> Post(string url, object body, string token) => fx.Client.PostJson(url, body, token);
+        await (await Post($"/api/v1/groups/{group}/join", new { }, user)).AssertStatus(202);
+        await (await Post($"/api/v1/groups/{group}/invitations", new { user_id = userId }, owner)).AssertStatus(201);
+        await (await Post($"/api/v1/groups/{group}/requests/{userId}/reject", new { }, owner)).AssertStatus(204);
+
+        // Told it was declined, with a wait: an invitation sent meanwhile does not let them in after all.
+        await RequestWaits.AssertRefusedAsync(
+            await Post($"/api/v1/groups/{group}/join", new { }, user),
+            "withdrawn or turned down, your invitation to it was withdrawn, or you were removed"
+        );
+        Assert.Equal(
+            0L,
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM group_members WHERE group_id = @g AND user_id = @u",
+                ("g", Guid.Parse(group)),
+                ("u", userId)
+            )
+        );
+        // And their "invited you" asks nothing more of them.
+        Assert.Equal(
+            1L,
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM outbox_messages WHERE type LIKE '%.GroupInvitationsEnded,%' "
+                    + "AND payload->>'groupId' = @g",
+                ("g", group)
+            )
+        );
+    }
+
+    [Fact]
     public async Task A_request_withdrawn_turned_down_or_a_removal_is_asked_again_only_after_the_wait()
     {
         var (_, owner, _) = await fx.RegisteredAsync();

@@ -377,6 +377,13 @@ public static class GroupMembersApi
                     throw new NotFoundException("This person has not asked to join this group.");
                 var now = clock.GetUtcNow();
                 await RequestCooldowns.StartAsync(db, RequestCooldowns.Group, userId, id, now, ct);
+                // Turned down, and told so with a wait: an invitation a manager sent meanwhile goes too, or it would
+                // let them in at once.
+                if (
+                    await db.GroupInvitations.Where(i => i.GroupId == id && i.UserId == userId).ExecuteDeleteAsync(ct)
+                    > 0
+                )
+                    GroupRules.AnnounceEndedInvitations(db, id, [userId], now);
                 db.AddIntegrationEvent(
                     new GroupJoinRequestDecided(Guid.CreateVersion7(), now, id, userId, Approved: false)
                 );
