@@ -2,7 +2,10 @@ namespace Community.Contracts.Payments;
 
 // Published by the payments service. Money is integer minor units plus an ISO 4217 code.
 
-/// <summary>Money was captured for Purpose/ReferenceId (ReferenceId: registration, course, subscription...).</summary>
+/// <summary>
+/// Money was captured for Purpose/ReferenceId (ReferenceId: registration, course, subscription...); OccurredAt is when
+/// the provider reported the capture (its event's time), however late the report was handled.
+/// </summary>
 /// <param name="Purpose">event_registration, course, subscription, boost, credits or group_membership.</param>
 public sealed record PaymentSucceeded(
     Guid MessageId,

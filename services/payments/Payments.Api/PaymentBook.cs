@@ -51,8 +51,12 @@ public sealed class PaymentBook(PaymentsDbContext db, TimeProvider clock, ILogge
                 .ToListAsync(cancellationToken)
         ).SingleOrDefault();
 
-    /// <summary>Money was captured.</summary>
-    public void Capture(Payment payment, string? paymentIntentId)
+    /// <summary>
+    /// Money was captured, as the provider reported at <paramref name="reportedAt"/> (its event's time): what
+    /// PaymentSucceeded says it occurred at, so a report handled late (the provider's retries after an outage here)
+    /// is judged as of the payment (an event's end, a confirmed address), not as of its handling.
+    /// </summary>
+    public void Capture(Payment payment, string? paymentIntentId, DateTimeOffset? reportedAt = null)
     {
         // Kept even when already settled (a refund reported first settles without it): refunds go through the intent.
         payment.PaymentIntentId ??= paymentIntentId;
@@ -72,7 +76,7 @@ public sealed class PaymentBook(PaymentsDbContext db, TimeProvider clock, ILogge
         db.AddIntegrationEvent(
             new PaymentSucceeded(
                 Guid.CreateVersion7(),
-                now,
+                reportedAt is { } reported && reported > DateTimeOffset.UnixEpoch && reported < now ? reported : now,
                 payment.Id,
                 payment.UserId,
                 payment.Purpose,

@@ -29,6 +29,28 @@ public sealed class WebhookTests(StripePaymentsFixture fx) : IClassFixture<Strip
         Assert.Equal("succeeded", payment["status"]!.GetValue<string>());
     }
 
+    [Fact]
+    public async Task A_completion_reported_late_says_the_payment_occurred_when_stripe_captured_it()
+    {
+        // Stripe retried its event for 40 minutes (this service was down): the ticket, the referral and the rest are
+        // judged as of the payment, not as of its handling here.
+        var (_, _, _, paymentId, sessionId) = await fx.OpenCheckoutAsync(2500);
+        var captured = DateTimeOffset.UtcNow.AddMinutes(-40);
+        Assert.False(
+            await fx.AcceptedAsync(
+                Event("checkout.session.completed", Session(sessionId, paymentId), created: captured)
+            )
+        );
+
+        Assert.Equal(1, await fx.OutboxCountAsync("PaymentSucceeded", paymentId));
+        var occurredAt = await fx.ScalarAsync<string>(
+            "SELECT payload->>'occurredAt' FROM outbox_messages WHERE type LIKE '%.PaymentSucceeded,%' AND "
+                + "payload->>'paymentId' = @id",
+            ("id", paymentId.ToString())
+        );
+        Assert.Equal(captured.ToUnixTimeSeconds(), DateTimeOffset.Parse(occurredAt!).ToUnixTimeSeconds());
+    }
+
     public enum Forgery
     {
         BadSignature,

@@ -74,12 +74,12 @@ public sealed class CheckoutWebhookHandler(
                     payment.ProviderSubscriptionId ??= subscription;
                 // Delayed methods complete the session unpaid; async_payment_succeeded settles them later.
                 if (session.PaymentStatus is "paid" or "no_payment_required")
-                    book.Capture(payment, session.PaymentIntentId);
+                    book.Capture(payment, session.PaymentIntentId, ReportedAt(e));
                 else if (session.PaymentIntentId is { } intent)
                     payment.PaymentIntentId ??= intent;
                 break;
             case ("checkout.session.async_payment_succeeded", Session session):
-                book.Capture(payment, session.PaymentIntentId);
+                book.Capture(payment, session.PaymentIntentId, ReportedAt(e));
                 break;
             case ("checkout.session.async_payment_failed", _):
                 book.End(payment, PaymentStatus.Failed, "async_payment_failed");
@@ -105,13 +105,13 @@ public sealed class CheckoutWebhookHandler(
                 break;
             case ("charge.refunded", Charge charge):
                 // A refund reported before the completion settles the payment first, with the charge's intent.
-                book.Capture(payment, charge.PaymentIntentId);
+                book.Capture(payment, charge.PaymentIntentId, ReportedAt(e));
                 // Stripe's event times are whole seconds: one made in the second a failure was recorded is taken as
                 // made before it, so it errs low.
                 await book.RecordReportedRefundTotalAsync(
                     payment,
                     charge.AmountRefunded,
-                    new DateTimeOffset(DateTime.SpecifyKind(e.Created, DateTimeKind.Utc)),
+                    ReportedAt(e),
                     cancellationToken
                 );
                 break;
@@ -123,6 +123,9 @@ public sealed class CheckoutWebhookHandler(
                 break;
         }
     }
+
+    // Stripe's event times are whole seconds (UTC).
+    private static DateTimeOffset ReportedAt(Event e) => new(DateTime.SpecifyKind(e.Created, DateTimeKind.Utc));
 
     /// <summary>
     /// A chargeback: the disputed money left our balance, so it counts as refunded, and one that takes all that was
@@ -151,7 +154,7 @@ public sealed class CheckoutWebhookHandler(
             return;
         }
         // A chargeback reported before the completion settles the payment first, as a refund does.
-        book.Capture(payment, dispute.PaymentIntentId);
+        book.Capture(payment, dispute.PaymentIntentId, ReportedAt(e));
         if (!await book.RecordChargebackAsync(payment, dispute.Id, dispute.Amount, cancellationToken))
             return;
         logger.LogWarning(
