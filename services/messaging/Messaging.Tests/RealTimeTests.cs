@@ -729,6 +729,12 @@ public sealed class RealTimeTests(RealTimeFixture fx) : IClassFixture<RealTimeFi
         var messages = document.GetProperty("components").GetProperty("messages");
         var join = messages.GetProperty("JoinConversation").GetProperty("payload").GetProperty("items");
         Assert.Equal(["id", "since_seq"], join.EnumerateArray().Select(i => i.GetProperty("title").GetString()));
+        // A send's text and client_txn_id are required (null is refused), so they are typed as plain strings.
+        var send = messages.GetProperty("SendMessage").GetProperty("payload").GetProperty("items").EnumerateArray();
+        Assert.Equal(
+            ["id:string", "text:string", "client_txn_id:string"],
+            send.Take(3).Select(i => i.GetProperty("title").GetString() + ":" + i.GetProperty("type").GetString())
+        );
         Assert.Equal(
             "#/components/schemas/MessageHistory",
             messages.GetProperty("JoinConversationResult").GetProperty("payload").GetProperty("$ref").GetString()

@@ -196,7 +196,7 @@ export interface HubMethods {
     /** Ends this connection's subscription to the group's community events. */
     LeaveGroup: { args: [group_id: string]; result: void };
     /** Sends a message (idempotent per client_txn_id, as POST /conversations/{id}/messages); answers the message. */
-    SendMessage: { args: [id: string, text: string | null, client_txn_id: string | null, reply_to: string | null]; result: components["schemas"]["MessageDto"] };
+    SendMessage: { args: [id: string, text: string, client_txn_id: string, reply_to: string | null]; result: components["schemas"]["MessageDto"] };
     /** Edits one of the caller's messages; answers the message. */
     EditMessage: { args: [id: string, message_id: string, text: string | null]; result: components["schemas"]["MessageDto"] };
     /** Deletes a message: the caller's own, or, as a thread's moderator or an event chat's organizer, anyone's; answers its tombstone. */

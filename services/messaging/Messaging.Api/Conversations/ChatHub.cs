@@ -134,7 +134,7 @@ public sealed class ChatHub(
     [Description(
         "Sends a message (idempotent per client_txn_id, as POST /conversations/{id}/messages); answers the message."
     )]
-    public async Task<MessageDto> SendMessage(Guid id, string? text, string? clientTxnId, Guid? replyTo)
+    public async Task<MessageDto> SendMessage(Guid id, string text, string clientTxnId, Guid? replyTo)
     {
         var input = new SendMessage(text, null, replyTo, clientTxnId);
         return (await messages.SendAsync(id, UserId, input, Context.ConnectionId, Context.ConnectionAborted)).Message;
