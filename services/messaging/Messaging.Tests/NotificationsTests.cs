@@ -1250,6 +1250,33 @@ public sealed class NotificationsTests(MessagingFixture fx) : IClassFixture<Mess
         Assert.DoesNotContain(await ItemsAsync(left), i => (string)i!["kind"]! == "event_cancelled");
     }
 
+    // Someone in a block with the organizer (either way) is told the event is off, but not the organizer's words.
+    [Fact]
+    public async Task An_event_called_off_tells_those_in_a_block_with_its_organizer_without_its_reason()
+    {
+        var (organizerId, _) = await fx.RegisteredAsync();
+        var (blockedId, blocked) = await fx.RegisteredAsync();
+        var (blockerId, blocker) = await fx.RegisteredAsync();
+        var (otherId, other) = await fx.RegisteredAsync();
+        var eventId = await fx.EventAsync(organizerId, "Picnic");
+        await fx.RegisteredForAsync(eventId, blockedId);
+        await fx.RegisteredForAsync(eventId, otherId);
+        await fx.BlockAsync(organizerId, blockedId);
+        await fx.BlockAsync(blockerId, organizerId);
+
+        await NotifiedAsync(
+            new EventCancelled(Guid.NewGuid(), fx.Tick(), eventId, "I won't host you.") { Waiting = [blockerId] }
+        );
+
+        foreach (var (token, reason) in new[] { (blocked, null), (blocker, null), (other, "I won't host you.") })
+        {
+            var told = (await ItemsAsync(token)).Where(i => (string)i!["kind"]! == "event_cancelled");
+            var data = Assert.Single(told)!["data"]!;
+            Assert.Equal(eventId, data["event_id"]!.GetValue<Guid>());
+            Assert.Equal(reason, (string?)data["reason"]);
+        }
+    }
+
     // A seat of a paid event given to the next on the waiting list is held for them to pay: they are told, with what
     // and until when. A hold asked for by its holder tells nobody.
     [Fact]

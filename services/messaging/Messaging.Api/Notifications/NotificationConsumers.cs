@@ -3,6 +3,7 @@ using Community.Contracts.Events;
 using Community.Contracts.Payments;
 using Community.Contracts.Social;
 using Community.Messaging.Notifying;
+using Community.Messaging.Relations;
 using Community.Messaging.Users;
 using Community.ServiceDefaults.Messaging;
 using MassTransit;
@@ -543,18 +544,31 @@ public sealed class EventCancelledNotifier(
             )
             .Select(cm => cm.UserId)
             .ToListAsync(cancellationToken);
+        var told = attendees.Union(m.Waiting ?? []).ToList();
+        // Those in a block with the organizer are told it is off, without the organizer's words.
+        var organizer = await Db
+            .Conversations.Where(c => c.Kind == ConversationKinds.EventChat && c.EventId == m.EventId)
+            .Select(c => c.OwnerId)
+            .FirstOrDefaultAsync(cancellationToken);
+        var apart =
+            organizer is { } organizerId && m.Reason is not null
+                ? (
+                    await RelationQueries
+                        .BlockedWith(Db, organizerId)
+                        .Where(u => told.Contains(u))
+                        .ToListAsync(cancellationToken)
+                ).ToHashSet()
+                : [];
         return
         [
-            .. attendees
-                .Union(m.Waiting ?? [])
-                .Select(userId => new NewNotification(
-                    userId,
-                    NotificationKinds.EventCancelled,
-                    null,
-                    SubjectTypes.Event,
-                    m.EventId,
-                    new { event_id = m.EventId, reason = m.Reason }
-                )),
+            .. told.Select(userId => new NewNotification(
+                userId,
+                NotificationKinds.EventCancelled,
+                null,
+                SubjectTypes.Event,
+                m.EventId,
+                new { event_id = m.EventId, reason = apart.Contains(userId) ? null : m.Reason }
+            )),
         ];
     }
 }
