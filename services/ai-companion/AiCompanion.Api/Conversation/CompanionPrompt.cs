@@ -5,10 +5,11 @@ namespace Community.AiCompanion.Conversation;
 
 /// <summary>
 /// The model's context: the companion's role (ours, fixed), the safety rules for this user (Safety's SystemPromptRules:
-/// no advice, the risk marker, the minors' rules), the profile summary when the user agreed to share it, the last
-/// <see cref="HistoryWindow"/> stored messages each in its own role (no exchange the safety protocol answered), then
-/// the new message. Stored text is data: it is never put into a system message, so an instruction inside it stays the
-/// user's (or the companion's) words.
+/// no advice, the risk marker, the minors' rules), the profile summary when the user agreed to share it (a user
+/// message: its region and interests are the member's own free text), the last <see cref="HistoryWindow"/> stored
+/// messages each in its own role (no exchange the safety protocol answered), then the new message. Text a member wrote
+/// is data: it is never put into a system message, so an instruction inside it stays the user's (or the companion's)
+/// words.
 /// </summary>
 public static class CompanionPrompt
 {
@@ -35,7 +36,7 @@ public static class CompanionPrompt
     {
         var prompt = new List<ChatMessage> { new(ChatRole.System, Role), new(ChatRole.System, safetyRules) };
         if (sharedProfile is not null && ProfileSummary(sharedProfile) is { } summary)
-            prompt.Add(new(ChatRole.System, ProfileIntro + summary));
+            prompt.Add(new(ChatRole.User, ProfileIntro + summary));
         prompt.AddRange(
             history.Select(m => new ChatMessage(
                 m.Role == MessageRoles.Assistant ? ChatRole.Assistant : ChatRole.User,
