@@ -65,6 +65,22 @@ public sealed class PipelineTests : IAsyncLifetime
                 )
                 .AllowAnonymous();
             app.MapGet(
+                    "/lost-race/referenced-row-deleted",
+                    () =>
+                    {
+                        throw new Microsoft.EntityFrameworkCore.DbUpdateException(
+                            "An error occurred while saving the entity changes.",
+                            new Npgsql.PostgresException(
+                                "insert or update on table violates foreign key constraint",
+                                "ERROR",
+                                "ERROR",
+                                Npgsql.PostgresErrorCodes.ForeignKeyViolation
+                            )
+                        );
+                    }
+                )
+                .AllowAnonymous();
+            app.MapGet(
                     "/lost-race/gone",
                     () =>
                     {
@@ -178,6 +194,7 @@ public sealed class PipelineTests : IAsyncLifetime
 
     [Theory]
     [InlineData("/lost-race/unique")]
+    [InlineData("/lost-race/referenced-row-deleted")]
     [InlineData("/lost-race/gone")]
     public async Task A_write_that_lost_a_race_with_another_request_is_a_409_problem(string path)
     {
