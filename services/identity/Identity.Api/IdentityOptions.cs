@@ -172,6 +172,13 @@ public sealed class RegistrationThrottleOptions
     public int ResetMailsPerAccount { get; set; } = 20;
 
     /// <summary>
+    /// Password-reset mails an account is still sent in a window past <see cref="ResetMailsPerAccount"/>, each the
+    /// first one asked for from a client address in that window: strangers who spent the ceiling from a few addresses
+    /// do not keep the owner, asking from theirs, from their mail.
+    /// </summary>
+    public int ResetMailSpares { get; set; } = 20;
+
+    /// <summary>
     /// Waitlist joins and place requests naming one e-mail from one client address in a window before 429, listed or
     /// not: each may mail it.
     /// </summary>
@@ -192,6 +199,13 @@ public sealed class RegistrationThrottleOptions
     /// inbox.
     /// </summary>
     public int ConfirmationMailsPerEmail { get; set; } = 30;
+
+    /// <summary>
+    /// Confirmation mails one e-mail address is still sent in a window past <see cref="ConfirmationMailsPerEmail"/>,
+    /// each the first one caused from a client address in that window: accounts made from a few addresses to spend the
+    /// ceiling do not keep the owner, registering or asking from theirs, from their link.
+    /// </summary>
+    public int ConfirmationMailSpares { get; set; } = 30;
 }
 
 public sealed class PhoneVerificationOptions
@@ -214,6 +228,13 @@ public sealed class PhoneVerificationOptions
     /// number claims nothing, so many accounts may name one stranger's phone.
     /// </summary>
     public int SendsPerNumber { get; set; } = 5;
+
+    /// <summary>
+    /// Codes one number is still sent in a <see cref="Window"/> past <see cref="SendsPerNumber"/>, each the first one
+    /// asked for from a client address in that window: a stranger who spent the number's texts from one address (or a
+    /// few) does not keep its owner, asking from theirs, from their code.
+    /// </summary>
+    public int SpareSendsPerNumber { get; set; } = 5;
     public TimeSpan Window { get; set; } = TimeSpan.FromHours(1);
 }
 

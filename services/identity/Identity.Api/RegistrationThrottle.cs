@@ -60,6 +60,7 @@ public sealed class RegistrationThrottle(IdentityDbContext db, IOptions<Identity
             address,
             settings.ResetMailsPerAccountAndAddress,
             settings.ResetMailsPerAccount,
+            settings.ResetMailSpares,
             cancellationToken
         );
     }
@@ -79,17 +80,22 @@ public sealed class RegistrationThrottle(IdentityDbContext db, IOptions<Identity
             address,
             settings.ConfirmationMailsPerEmailAndAddress,
             settings.ConfirmationMailsPerEmail,
+            settings.ConfirmationMailSpares,
             cancellationToken
         );
     }
 
     // The (key, client address) counter first; only a mail within it counts towards the key's ceiling, so one address
-    // past its own limit cannot go on to use up the ceiling that the other addresses share.
+    // past its own limit cannot go on to use up the ceiling that the other addresses share. Past the ceiling, an
+    // address's first mail of the window still goes, from spares counted apart (the mails refused at the ceiling go on
+    // counting there): strangers spending the ceiling from a few addresses leave the owner, asking from theirs, their
+    // mail, and the inbox is sent ceiling + spares at most.
     private async Task<bool> CountMailAsync(
         string key,
         string address,
         int perAddress,
         int ceiling,
+        int spares,
         CancellationToken cancellationToken
     )
     {
@@ -100,7 +106,14 @@ public sealed class RegistrationThrottle(IdentityDbContext db, IOptions<Identity
             return false;
         List<string> fromAnywhere = [key];
         await IncrementAsync(fromAnywhere, window, cancellationToken);
-        return await OverLimitAsync(fromAnywhere, ceiling, cancellationToken) is null;
+        if (await OverLimitAsync(fromAnywhere, ceiling, cancellationToken) is null)
+            return true;
+        if (await OverLimitAsync(fromAddress, 1, cancellationToken) is not null)
+            return false;
+        // "kind-spare:name", so the account's erasure (ThrottleCounters) takes it with the others.
+        List<string> spare = [key.Insert(key.IndexOf(':', StringComparison.Ordinal), "-spare")];
+        await IncrementAsync(spare, window, cancellationToken);
+        return await OverLimitAsync(spare, spares, cancellationToken) is null;
     }
 
     /// <summary>
@@ -125,18 +138,35 @@ public sealed class RegistrationThrottle(IdentityDbContext db, IOptions<Identity
     }
 
     /// <summary>
-    /// Counts a verification code about to be texted to <paramref name="phone"/> (normalized), by whichever account;
-    /// 429 past the limit, so accounts naming one stranger's number cannot flood it. Inside the caller's transaction,
-    /// which the counter's row serializes with the other senders to that number.
+    /// Counts a verification code about to be texted to <paramref name="phone"/> (normalized), by whichever account,
+    /// asked for from <paramref name="address"/>; 429 past the limit, so accounts naming one stranger's number cannot
+    /// flood it. Past it, a client address's first code of the window still goes, up to the spares: a stranger who
+    /// spent the number's texts from one address (or a few) does not keep its owner, asking from theirs, from their
+    /// code. Inside the caller's transaction, which the counter's row serializes with the other senders to that number
+    /// and which a refusal rolls back, counts and all.
     /// </summary>
-    public Task CountTextAsync(string phone, CancellationToken cancellationToken) =>
-        CountAsync(
-            ["sms-to:" + LoginThrottle.Bounded(phone)],
-            options.Value.PhoneVerification.SendsPerNumber,
-            options.Value.PhoneVerification.Window,
+    public async Task CountTextAsync(string phone, string address, CancellationToken cancellationToken)
+    {
+        var settings = options.Value.PhoneVerification;
+        var key = "sms-to:" + LoginThrottle.Bounded(phone);
+        List<string> fromAddress = [key + "|ip:" + LoginThrottle.Bounded(address)];
+        List<string> fromAnywhere = [key];
+        await IncrementAsync(fromAddress, settings.Window, cancellationToken);
+        await IncrementAsync(fromAnywhere, settings.Window, cancellationToken);
+        if (await OverLimitAsync(fromAnywhere, settings.SendsPerNumber, cancellationToken) is not { } over)
+            return;
+        if (await OverLimitAsync(fromAddress, 1, cancellationToken) is null)
+        {
+            List<string> spare = ["sms-to-spare:" + LoginThrottle.Bounded(phone)];
+            await IncrementAsync(spare, settings.Window, cancellationToken);
+            if (await OverLimitAsync(spare, settings.SpareSendsPerNumber, cancellationToken) is null)
+                return;
+        }
+        throw new TooManyRequestsException(
             "Too many codes were asked for this number; try again later.",
-            cancellationToken
+            over.WindowStartedAt + settings.Window - clock.GetUtcNow()
         );
+    }
 
     private async Task CountAsync(
         List<string> keys,

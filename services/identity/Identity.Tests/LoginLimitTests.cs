@@ -392,7 +392,7 @@ public sealed class LoginLimitTests(LoginLimitFixture fx) : IClassFixture<LoginL
     }
 
     [Fact]
-    public async Task Accounts_made_to_name_one_address_get_it_at_most_thirty_confirmation_mails_an_hour()
+    public async Task Accounts_made_to_name_one_address_get_it_thirty_mails_an_hour_then_one_for_each_new_address()
     {
         const string victim = "inbox_target@example.com";
         int Mails() => fx.Smtp.Messages.Count(m => m.To.Any(t => t.Contains(victim)));
@@ -406,13 +406,59 @@ public sealed class LoginLimitTests(LoginLimitFixture fx) : IClassFixture<LoginL
             for (var link = 0; link < 5; link++)
                 await (await AskForLink(registered["access_token"]!.GetValue<string>(), from)).AssertStatus(202);
         }
-        // The same answers throughout, and thirty mails.
-        Assert.Equal(30, Mails());
+        // The same answers throughout, and thirty mails, then only the sixth address's first: thirty-one.
+        Assert.Equal(31, Mails());
+
+        // Past the ceiling, each new address's first mail goes, thirty of them in all, and then none.
+        for (var i = 0; i < 30; i++)
+            await (await Register($"inbox_spare_{i}", victim, "correct-horse-9", $"198.51.100.{10 + i}")).AssertStatus(
+                201
+            );
+        Assert.Equal(60, Mails());
 
         // The next window mails it again.
         fx.Clock.Advance(TimeSpan.FromMinutes(61));
         await (await Register("inbox_flood_late", victim, "correct-horse-9", "203.0.113.130")).AssertStatus(201);
-        Assert.Equal(31, Mails());
+        Assert.Equal(61, Mails());
+    }
+
+    [Fact]
+    public async Task Strangers_who_spent_an_inboxs_confirmation_mails_do_not_keep_its_owner_from_their_link()
+    {
+        const string victim = "ceiling_owner@example.com";
+        int Mails() => fx.Smtp.Messages.Count(m => m.To.Any(t => t.Contains(victim)));
+        // Three addresses, two accounts each, every link they may ask for: the inbox's thirty mails spent.
+        for (var a = 0; a < 3; a++)
+        {
+            var from = $"203.0.113.{150 + a}";
+            for (var i = 0; i < 2; i++)
+            {
+                var registered = await (
+                    await Register($"ceiling_squat_{a}_{i}", victim, "correct-horse-9", from)
+                ).AssertStatus(201);
+                for (var link = 0; link < 5; link++)
+                    await (await AskForLink(registered["access_token"]!.GetValue<string>(), from)).AssertStatus(202);
+            }
+        }
+        Assert.Equal(30, Mails());
+
+        // The owner registers from their own address and gets their link, and confirms the address.
+        await (await Register("ceiling_owner", victim, "correct-horse-9", "198.51.100.150")).AssertStatus(201);
+        Assert.Single(
+            fx.Smtp.Messages,
+            m =>
+                m.To.Any(t => t.Contains(victim))
+                && m.Body.Contains("ceiling_owner")
+                && m.Body.Contains("Confirmation token: ")
+        );
+        await (await fx.ConfirmAsync(victim)).AssertStatus(200);
+        Assert.Equal(
+            "ceiling_owner",
+            await fx.ScalarAsync<string>(
+                "SELECT username FROM users WHERE email = @e AND email_verified_at IS NOT NULL",
+                ("e", victim)
+            )
+        );
     }
 
     [Fact]
@@ -445,7 +491,7 @@ public sealed class LoginLimitTests(LoginLimitFixture fx) : IClassFixture<LoginL
     }
 
     [Fact]
-    public async Task Reset_mails_stop_at_five_an_hour_for_each_asking_address_and_twenty_in_all()
+    public async Task Reset_mails_stop_at_five_an_hour_an_asking_address_and_twenty_then_one_for_each_new_address()
     {
         await fx.RegisterAsync("reset_flooded");
         int Mails() =>
@@ -472,7 +518,7 @@ public sealed class LoginLimitTests(LoginLimitFixture fx) : IClassFixture<LoginL
         await fx.MailSentAsync();
         Assert.Equal(6, Mails());
 
-        // Rotating addresses and identifiers, the inbox gets twenty in all.
+        // Rotating addresses and identifiers, the inbox gets twenty, then only each new address's first: 23.
         for (var i = 0; i < 6; i++)
         for (var j = 0; j < 5; j++)
         {
@@ -482,7 +528,14 @@ public sealed class LoginLimitTests(LoginLimitFixture fx) : IClassFixture<LoginL
             );
         }
         await fx.MailSentAsync();
-        Assert.Equal(20, Mails());
+        Assert.Equal(23, Mails());
+
+        // So the owner, asking from an address of theirs the strangers did not use, is still mailed.
+        await (
+            await Send("/api/v1/auth/password/forgot", new { identifier = "reset_flooded" }, "198.51.100.81")
+        ).AssertStatus(202);
+        await fx.MailSentAsync();
+        Assert.Equal(24, Mails());
     }
 
     private Task<HttpResponseMessage> AskForLink(string token, string? from = null)

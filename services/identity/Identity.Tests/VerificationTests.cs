@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using Community.Identity.Verification;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -15,22 +16,38 @@ public sealed class VerificationTests(IdentityFixture fx) : IClassFixture<Identi
     private static string NewPhone() => "+4477" + Random.Shared.Next(10_000_000, 99_999_999);
 
     /// <summary>A member registered with a phone alone (201 at once, nothing proven yet).</summary>
-    private async Task<(JsonNode Registered, string Phone)> RegisterByPhoneAsync(string? phone = null)
+    private async Task<(JsonNode Registered, string Phone)> RegisterByPhoneAsync(
+        string? phone = null,
+        string? from = null
+    )
     {
         phone ??= NewPhone();
         var username = "p_" + Guid.NewGuid().ToString("N")[..12];
-        var registered = await (
-            await Client.PostJson(
-                "/api/v1/auth/register",
+        var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/auth/register")
+        {
+            Content = JsonContent.Create(
                 new
                 {
                     username,
                     phone,
                     password = "long-enough-1",
                 }
-            )
-        ).AssertStatus(201);
+            ),
+        };
+        if (from is not null)
+            request.Headers.Add("X-Forwarded-For", from);
+        var registered = await (await Client.SendAsync(request)).AssertStatus(201);
         return (registered, phone);
+    }
+
+    /// <summary>Asks for a code for <paramref name="registered"/>'s phone from the client address
+    /// <paramref name="from"/>.</summary>
+    private Task<HttpResponseMessage> SendCodeFrom(JsonNode registered, string from)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, Send) { Content = JsonContent.Create(new { }) };
+        request.Headers.Authorization = new("Bearer", Token(registered));
+        request.Headers.Add("X-Forwarded-For", from);
+        return Client.SendAsync(request);
     }
 
     /// <summary>The payload of the user's UserProfileUpdated in the outbox that changed exactly these fields.</summary>
@@ -237,6 +254,38 @@ public sealed class VerificationTests(IdentityFixture fx) : IClassFixture<Identi
         await sixth.AssertProblem(429);
         Assert.InRange(int.Parse(sixth.Headers.GetValues("Retry-After").Single()), 1, 60 * 60);
         Assert.Equal(5, fx.Sms.Messages.Count(m => m.To == phone));
+    }
+
+    [Fact]
+    public async Task A_stranger_who_spent_a_numbers_texts_does_not_keep_its_owner_from_their_code()
+    {
+        var phone = NewPhone();
+        // Accounts made from one address to name a stranger's number spend its five texts; the sixth is refused.
+        for (var i = 0; i < 5; i++)
+        {
+            var (registered, _) = await RegisterByPhoneAsync(phone, "203.0.113.200");
+            await (await SendCodeFrom(registered, "203.0.113.200")).AssertStatus(202);
+        }
+        var (sixth, _) = await RegisterByPhoneAsync(phone, "203.0.113.200");
+        await (await SendCodeFrom(sixth, "203.0.113.200")).AssertProblem(429);
+        Assert.Equal(5, fx.Sms.Messages.Count(m => m.To == phone));
+
+        // The owner, asking from their own address, is still texted a code.
+        var (owner, _) = await RegisterByPhoneAsync(phone, "198.51.100.200");
+        await (await SendCodeFrom(owner, "198.51.100.200")).AssertStatus(202);
+        Assert.Equal(6, fx.Sms.Messages.Count(m => m.To == phone));
+        var ownersCode = fx.Sms.LastCodeTo(phone);
+
+        // Each new address's first code goes, five in all past the five: ten texts an hour at most.
+        for (var i = 0; i < 5; i++)
+        {
+            var (stranger, _) = await RegisterByPhoneAsync(phone, $"203.0.113.{201 + i}");
+            var sent = await SendCodeFrom(stranger, $"203.0.113.{201 + i}");
+            Assert.Equal(i < 4 ? HttpStatusCode.Accepted : HttpStatusCode.TooManyRequests, sent.StatusCode);
+        }
+        Assert.Equal(10, fx.Sms.Messages.Count(m => m.To == phone));
+
+        await (await Client.PostJson(Confirm, new { code = ownersCode }, Token(owner))).AssertStatus(200);
     }
 
     [Fact]

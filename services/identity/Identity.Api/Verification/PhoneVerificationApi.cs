@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using System.Security.Claims;
 using Community.Identity.Users;
+using Community.ServiceDefaults;
 
 namespace Community.Identity.Verification;
 
@@ -35,11 +36,16 @@ public static class PhoneVerificationApi
 
     private static async Task<Accepted<PhoneVerificationSent>> Send(
         ClaimsPrincipal principal,
+        HttpContext http,
         PhoneVerifications verifications,
         CancellationToken cancellationToken
     )
     {
-        var expiresAt = await verifications.SendCodeAsync(principal.UserId(), cancellationToken);
+        var expiresAt = await verifications.SendCodeAsync(
+            principal.UserId(),
+            ClientAddress.Of(http),
+            cancellationToken
+        );
         return TypedResults.Accepted(
             (string?)null,
             new PhoneVerificationSent("A code is on its way to your phone.", expiresAt)

@@ -19,7 +19,9 @@ public sealed class PhoneVerifications(
 {
     private PhoneVerificationOptions Settings => options.Value.PhoneVerification;
 
-    public async Task<DateTimeOffset> SendCodeAsync(Guid userId, CancellationToken cancellationToken)
+    /// <summary>Texts the phone of <paramref name="userId"/> a new code, asked for from the client address
+    /// <paramref name="address"/>.</summary>
+    public async Task<DateTimeOffset> SendCodeAsync(Guid userId, string address, CancellationToken cancellationToken)
     {
         // No way to text at all: refused before anything is read or counted, so a number another account verified
         // (which is texted nothing) is answered as any other (503), and the member's next ask need not wait.
@@ -56,7 +58,7 @@ public sealed class PhoneVerifications(
                 row.SendsInWindow = 0;
             }
             // Also when another account holds the number and nothing is texted: the answer is the same either way.
-            await throttle.CountTextAsync(phone, cancellationToken);
+            await throttle.CountTextAsync(phone, address, cancellationToken);
             row.SendsInWindow++;
             row.Phone = phone;
             row.CodeHash = Hash(userId, code);
