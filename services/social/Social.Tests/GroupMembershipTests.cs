@@ -104,14 +104,7 @@ public sealed class GroupMembershipTests(SocialFixture fx) : IClassFixture<Socia
         var payment = await (await fx.Client.PostJson($"/api/v1/groups/{paid}/join", new { }, user)).AssertProblem(402);
         Assert.Equal(1500, payment["price_cents"]!.GetValue<long>());
         Assert.Equal("AED", payment["currency"]!.GetValue<string>());
-        Assert.Equal(
-            0L,
-            await fx.ScalarAsync<long>(
-                "SELECT count(*) FROM group_members WHERE group_id = @g AND user_id = @u",
-                ("g", Guid.Parse(paid)),
-                ("u", userId)
-            )
-        );
+        Assert.Equal(0L, await GroupsFlow.MemberRowsAsync(fx, paid, userId));
     }
 
     [Fact]
@@ -385,7 +378,7 @@ public sealed class GroupMembershipTests(SocialFixture fx) : IClassFixture<Socia
         var (ownerId, owner, _) = await fx.RegisteredAsync();
         var (blockerId, blocker, _) = await fx.RegisteredAsync();
         var (blockedId, blocked, _) = await fx.RegisteredAsync();
-        var (_, third, _) = await fx.RegisteredAsync();
+        var (thirdId, third, _) = await fx.RegisteredAsync();
         var id = await GroupsFlow.CreateAsync(fx, owner);
         foreach (var token in new[] { blocker, blocked, third })
             await (await fx.Client.PostJson($"/api/v1/groups/{id}/join", new { }, token)).AssertStatus(201);
@@ -435,6 +428,38 @@ public sealed class GroupMembershipTests(SocialFixture fx) : IClassFixture<Socia
         await (await fx.Client.SendJson(HttpMethod.Put, $"/api/v1/blocks/{lateId}", null, blocker)).AssertStatus(204);
         var joined = await (await fx.Client.PostJson($"/api/v1/groups/{id}/join", new { }, late)).AssertStatus(201);
         Assert.Equal(4, joined["member_count"]!.GetValue<int>());
+
+        // An invitation the other side of a block sent first is answered without its sender, either way round.
+        var (guestId, _, _) = await fx.RegisteredAsync();
+        var sent = await (
+            await fx.Client.PostJson($"/api/v1/groups/{id}/invitations", new { user_id = guestId }, blocker)
+        ).AssertStatus(201);
+        Assert.Equal(blockerId.ToString(), sent["invited_by"]!.GetValue<string>());
+        foreach (var token in new[] { blocked, late })
+        {
+            var again = await (
+                await fx.Client.PostJson($"/api/v1/groups/{id}/invitations", new { user_id = guestId }, token)
+            ).AssertStatus(200);
+            Assert.Null(again["invited_by"]);
+        }
+        var shown = await (
+            await fx.Client.PostJson($"/api/v1/groups/{id}/invitations", new { user_id = guestId }, third)
+        ).AssertStatus(200);
+        Assert.Equal(blockerId.ToString(), shown["invited_by"]!.GetValue<string>());
+
+        // A manager may change the role of a member who blocked them, who stays unnamed to them.
+        await (await fx.Client.SendJson(HttpMethod.Put, $"/api/v1/blocks/{ownerId}", null, third)).AssertStatus(204);
+        var changed = await (
+            await fx.Client.SendJson(
+                HttpMethod.Patch,
+                $"/api/v1/groups/{id}/members/{thirdId}",
+                new { role = "moderator" },
+                owner
+            )
+        ).AssertStatus(200);
+        Assert.Equal(thirdId.ToString(), changed["user"]!["user_id"]!.GetValue<string>());
+        Assert.Null(changed["user"]!["username"]);
+        Assert.Null(changed["user"]!["full_name"]);
     }
 
     [Fact]
@@ -528,14 +553,7 @@ public sealed class GroupMembershipTests(SocialFixture fx) : IClassFixture<Socia
         );
 
         await (await fx.Client.PostJson($"/api/v1/groups/{id}/join", new { }, guest)).AssertStatus(202);
-        Assert.Equal(
-            0L,
-            await fx.ScalarAsync<long>(
-                "SELECT count(*) FROM group_members WHERE group_id = @g AND user_id = @u",
-                ("g", Guid.Parse(id)),
-                ("u", guestId)
-            )
-        );
+        Assert.Equal(0L, await GroupsFlow.MemberRowsAsync(fx, id, guestId));
         await (await fx.Client.PostJson($"/api/v1/groups/{id}/join", new { }, other)).AssertStatus(201);
     }
 
@@ -655,6 +673,48 @@ public sealed class GroupMembershipTests(SocialFixture fx) : IClassFixture<Socia
         );
         // Withdrawn, the secret group is no longer theirs to see.
         await (await fx.Client.Get($"/api/v1/groups/{id}", asker)).AssertProblem(404);
+    }
+
+    [Fact]
+    public async Task A_request_to_a_group_since_turned_secret_and_open_still_waits_for_its_managers()
+    {
+        var (_, owner, _) = await fx.RegisteredAsync();
+        var (askerId, asker, _) = await fx.RegisteredAsync();
+        var free = await GroupsFlow.CreateAsync(fx, owner, visibility: "private", policy: "request");
+        var paid = await GroupsFlow.CreateAsync(
+            fx,
+            owner,
+            visibility: "private",
+            policy: "request",
+            priceCents: 900,
+            currency: "eur"
+        );
+        foreach (var id in new[] { free, paid })
+        {
+            await (await fx.Client.PostJson($"/api/v1/groups/{id}/join", new { }, asker)).AssertStatus(202);
+            await (
+                await fx.Client.SendJson(
+                    HttpMethod.Patch,
+                    $"/api/v1/groups/{id}",
+                    new { visibility = "secret", join_policy = "open" },
+                    owner
+                )
+            ).AssertStatus(200);
+
+            // Seen only by the request, the secret group lets nobody in uninvited: neither a member nor a checkout
+            // its settlement would refuse, the request still waiting.
+            var joined = await (await fx.Client.PostJson($"/api/v1/groups/{id}/join", new { }, asker)).AssertStatus(
+                202
+            );
+            Assert.Equal("pending", joined["status"]!.GetValue<string>());
+            Assert.Equal(0L, await GroupsFlow.MemberRowsAsync(fx, id, askerId));
+        }
+
+        // Its managers may still say yes.
+        await (
+            await fx.Client.PostJson($"/api/v1/groups/{free}/requests/{askerId}/approve", new { }, owner)
+        ).AssertStatus(200);
+        Assert.Equal(1L, await GroupsFlow.MemberRowsAsync(fx, free, askerId));
     }
 
     [Fact]

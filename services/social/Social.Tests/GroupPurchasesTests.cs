@@ -29,7 +29,7 @@ public sealed class GroupPurchasesTests(SocialFixture fx) : IClassFixture<Social
         Assert.Equal(ownerId, pending["ownerUserId"]!.GetValue<Guid>());
         Assert.Equal(1500, pending["priceCents"]!.GetValue<long>());
         Assert.Equal("AED", pending["currency"]!.GetValue<string>());
-        Assert.Equal(0L, await MemberRowsAsync(group, userId));
+        Assert.Equal(0L, await GroupsFlow.MemberRowsAsync(fx, group, userId));
 
         // Asking again answers the same reference, announced once; a new price is a new reference.
         var again = await (await fx.Client.PostJson($"/api/v1/groups/{group}/join", new { }, user)).AssertProblem(402);
@@ -68,7 +68,7 @@ public sealed class GroupPurchasesTests(SocialFixture fx) : IClassFixture<Social
             ("u", userId)
         );
 
-        Assert.Equal(0L, await MemberRowsAsync(group, userId));
+        Assert.Equal(0L, await GroupsFlow.MemberRowsAsync(fx, group, userId));
     }
 
     [Fact]
@@ -123,7 +123,7 @@ public sealed class GroupPurchasesTests(SocialFixture fx) : IClassFixture<Social
         var group = await GroupsFlow.CreateAsync(fx, owner, priceCents: 1500, currency: "AED");
         var paid = Paid(userId, await ReferenceAsync(group, user), 1500, "AED");
         await fx.DeliverAsync(paid, "GroupMembershipPaidConsumer");
-        Assert.Equal(1L, await MemberRowsAsync(group, userId));
+        Assert.Equal(1L, await GroupsFlow.MemberRowsAsync(fx, group, userId));
 
         var partial = new PaymentRefunded(
             Guid.NewGuid(),
@@ -136,7 +136,7 @@ public sealed class GroupPurchasesTests(SocialFixture fx) : IClassFixture<Social
             "AED"
         );
         await fx.DeliverAsync(partial, "GroupMembershipRefundedConsumer");
-        Assert.Equal(1L, await MemberRowsAsync(group, userId));
+        Assert.Equal(1L, await GroupsFlow.MemberRowsAsync(fx, group, userId));
         // A refund of some other payment under the same reference bought nothing here.
         await fx.DeliverAsync(
             partial with
@@ -147,12 +147,12 @@ public sealed class GroupPurchasesTests(SocialFixture fx) : IClassFixture<Social
             },
             "GroupMembershipRefundedConsumer"
         );
-        Assert.Equal(1L, await MemberRowsAsync(group, userId));
+        Assert.Equal(1L, await GroupsFlow.MemberRowsAsync(fx, group, userId));
 
         var full = partial with { MessageId = Guid.NewGuid(), RefundedCents = 1000, TotalRefundedCents = 1500 };
         await fx.DeliverAsync(full, "GroupMembershipRefundedConsumer");
         await fx.DeliverAsync(full with { MessageId = Guid.NewGuid() }, "GroupMembershipRefundedConsumer");
-        Assert.Equal(0L, await MemberRowsAsync(group, userId));
+        Assert.Equal(0L, await GroupsFlow.MemberRowsAsync(fx, group, userId));
         Assert.Equal(
             1,
             await fx.ScalarAsync<int>("SELECT member_count FROM groups WHERE id = @g", ("g", Guid.Parse(group)))
@@ -247,7 +247,7 @@ public sealed class GroupPurchasesTests(SocialFixture fx) : IClassFixture<Social
             "AED"
         );
         await fx.DeliverAsync(full, "GroupMembershipRefundedConsumer");
-        Assert.Equal(1L, await MemberRowsAsync(group, userId));
+        Assert.Equal(1L, await GroupsFlow.MemberRowsAsync(fx, group, userId));
         Assert.Equal(
             2,
             await fx.ScalarAsync<int>("SELECT member_count FROM groups WHERE id = @g", ("g", Guid.Parse(group)))
@@ -284,7 +284,7 @@ public sealed class GroupPurchasesTests(SocialFixture fx) : IClassFixture<Social
         // The full refund is handled before the payment it gives back: that payment finds the purchase handled.
         await fx.DeliverAsync(RefundOf(paid, 1500), "GroupMembershipRefundedConsumer");
         await fx.DeliverAsync(paid, "GroupMembershipPaidConsumer");
-        Assert.Equal(0L, await MemberRowsAsync(group, userId));
+        Assert.Equal(0L, await GroupsFlow.MemberRowsAsync(fx, group, userId));
         Assert.Equal(
             1,
             await fx.ScalarAsync<int>("SELECT member_count FROM groups WHERE id = @g", ("g", Guid.Parse(group)))
@@ -311,7 +311,7 @@ public sealed class GroupPurchasesTests(SocialFixture fx) : IClassFixture<Social
         var rejected = await RejectedAsync(forGone.PaymentId);
         Assert.Equal(goneReference, rejected["purchaseId"]!.GetValue<Guid>());
         Assert.Contains("deleted", rejected["reason"]!.GetValue<string>());
-        Assert.Equal(0L, await MemberRowsAsync(gone, userId));
+        Assert.Equal(0L, await GroupsFlow.MemberRowsAsync(fx, gone, userId));
 
         // The owner blocked the payer meanwhile.
         var blocking = await GroupsFlow.CreateAsync(fx, ownerB, priceCents: 900, currency: "EUR");
@@ -320,7 +320,7 @@ public sealed class GroupPurchasesTests(SocialFixture fx) : IClassFixture<Social
         var forBlocking = Paid(userId, blockingReference, 900, "EUR");
         await fx.DeliverAsync(forBlocking, "GroupMembershipPaidConsumer");
         Assert.Contains("blocked", (await RejectedAsync(forBlocking.PaymentId))["reason"]!.GetValue<string>());
-        Assert.Equal(0L, await MemberRowsAsync(blocking, userId));
+        Assert.Equal(0L, await GroupsFlow.MemberRowsAsync(fx, blocking, userId));
         Assert.Equal(
             1,
             await fx.ScalarAsync<int>("SELECT member_count FROM groups WHERE id = @g", ("g", Guid.Parse(blocking)))
@@ -334,7 +334,7 @@ public sealed class GroupPurchasesTests(SocialFixture fx) : IClassFixture<Social
         var unknown = Paid(userId, Guid.NewGuid(), 900, "EUR");
         await fx.DeliverAsync(unknown, "GroupMembershipPaidConsumer");
         await RejectedAsync(unknown.PaymentId);
-        Assert.Equal(0L, await MemberRowsAsync(blocking, userId));
+        Assert.Equal(0L, await GroupsFlow.MemberRowsAsync(fx, blocking, userId));
     }
 
     [Fact]
@@ -358,10 +358,10 @@ public sealed class GroupPurchasesTests(SocialFixture fx) : IClassFixture<Social
         ).AssertStatus(200);
         Assert.Equal("invited", approved["status"]!.GetValue<string>());
         Assert.Equal(1, approved["member_count"]!.GetValue<int>());
-        Assert.Equal(0L, await MemberRowsAsync(group, userId));
+        Assert.Equal(0L, await GroupsFlow.MemberRowsAsync(fx, group, userId));
         var paid = Paid(userId, await ReferenceAsync(group, user), 1500, "AED");
         await fx.DeliverAsync(paid, "GroupMembershipPaidConsumer");
-        Assert.Equal(1L, await MemberRowsAsync(group, userId));
+        Assert.Equal(1L, await GroupsFlow.MemberRowsAsync(fx, group, userId));
         Assert.Equal(0L, await OutboxAsync(nameof(GroupMembershipRejected), "paymentId", paid.PaymentId));
     }
 
@@ -378,7 +378,7 @@ public sealed class GroupPurchasesTests(SocialFixture fx) : IClassFixture<Social
         var forInvite = Paid(userId, inviteReference, 900, "EUR");
         await fx.DeliverAsync(forInvite, "GroupMembershipPaidConsumer");
         Assert.Contains("no longer admits", (await RejectedAsync(forInvite.PaymentId))["reason"]!.GetValue<string>());
-        Assert.Equal(0L, await MemberRowsAsync(invite, userId));
+        Assert.Equal(0L, await GroupsFlow.MemberRowsAsync(fx, invite, userId));
 
         // Made to approve its members after the 402, to someone nobody approved.
         var request = await GroupsFlow.CreateAsync(fx, owner, priceCents: 900, currency: "EUR");
@@ -387,7 +387,7 @@ public sealed class GroupPurchasesTests(SocialFixture fx) : IClassFixture<Social
         var forRequest = Paid(userId, requestReference, 900, "EUR");
         await fx.DeliverAsync(forRequest, "GroupMembershipPaidConsumer");
         Assert.Contains("no longer admits", (await RejectedAsync(forRequest.PaymentId))["reason"]!.GetValue<string>());
-        Assert.Equal(0L, await MemberRowsAsync(request, userId));
+        Assert.Equal(0L, await GroupsFlow.MemberRowsAsync(fx, request, userId));
 
         // Repriced after the 402: the old price no longer buys it.
         var repriced = await GroupsFlow.CreateAsync(fx, owner, priceCents: 900, currency: "EUR");
@@ -396,7 +396,7 @@ public sealed class GroupPurchasesTests(SocialFixture fx) : IClassFixture<Social
         var forOld = Paid(userId, oldReference, 900, "EUR");
         await fx.DeliverAsync(forOld, "GroupMembershipPaidConsumer");
         Assert.Contains("price changed", (await RejectedAsync(forOld.PaymentId))["reason"]!.GetValue<string>());
-        Assert.Equal(0L, await MemberRowsAsync(repriced, userId));
+        Assert.Equal(0L, await GroupsFlow.MemberRowsAsync(fx, repriced, userId));
         Assert.Equal(
             1,
             await fx.ScalarAsync<int>("SELECT member_count FROM groups WHERE id = @g", ("g", Guid.Parse(repriced)))
@@ -408,7 +408,7 @@ public sealed class GroupPurchasesTests(SocialFixture fx) : IClassFixture<Social
         ).AssertStatus(201);
         var invited = Paid(userId, await ReferenceAsync(invite, user), 900, "EUR");
         await fx.DeliverAsync(invited, "GroupMembershipPaidConsumer");
-        Assert.Equal(1L, await MemberRowsAsync(invite, userId));
+        Assert.Equal(1L, await GroupsFlow.MemberRowsAsync(fx, invite, userId));
         Assert.Equal(0L, await OutboxAsync(nameof(GroupMembershipRejected), "paymentId", invited.PaymentId));
     }
 
@@ -440,10 +440,10 @@ public sealed class GroupPurchasesTests(SocialFixture fx) : IClassFixture<Social
         var old = Paid(userId, before, 900, "EUR");
         await fx.DeliverAsync(old, "GroupMembershipPaidConsumer");
         Assert.Contains("changed hands", (await RejectedAsync(old.PaymentId))["reason"]!.GetValue<string>());
-        Assert.Equal(0L, await MemberRowsAsync(group, userId));
+        Assert.Equal(0L, await GroupsFlow.MemberRowsAsync(fx, group, userId));
         var paid = Paid(userId, after, 900, "EUR");
         await fx.DeliverAsync(paid, "GroupMembershipPaidConsumer");
-        Assert.Equal(1L, await MemberRowsAsync(group, userId));
+        Assert.Equal(1L, await GroupsFlow.MemberRowsAsync(fx, group, userId));
     }
 
     [Fact]
@@ -477,12 +477,12 @@ public sealed class GroupPurchasesTests(SocialFixture fx) : IClassFixture<Social
 
         // The seller, still the owner, refunds a moderator in full: who moderates is the owner's call, and stays.
         await fx.DeliverAsync(Refund(paid[moderatorId]), "GroupMembershipRefundedConsumer");
-        Assert.Equal(1L, await MemberRowsAsync(group, moderatorId));
+        Assert.Equal(1L, await GroupsFlow.MemberRowsAsync(fx, group, moderatorId));
 
         // The group changes hands; its former owner, still the seller of what was paid before, refunds a member.
         await (await Role(heirId, "owner", former)).AssertStatus(200);
         await fx.DeliverAsync(Refund(paid[memberId]), "GroupMembershipRefundedConsumer");
-        Assert.Equal(1L, await MemberRowsAsync(group, memberId));
+        Assert.Equal(1L, await GroupsFlow.MemberRowsAsync(fx, group, memberId));
     }
 
     [Fact]
@@ -498,7 +498,7 @@ public sealed class GroupPurchasesTests(SocialFixture fx) : IClassFixture<Social
             Paid(userId, await ReferenceAsync(group, user), 900, "EUR"),
             "GroupMembershipPaidConsumer"
         );
-        Assert.Equal(1L, await MemberRowsAsync(group, userId));
+        Assert.Equal(1L, await GroupsFlow.MemberRowsAsync(fx, group, userId));
         // The request is no longer the deciders' to act on: messaging settles their "asked to join".
         Assert.Equal(
             1L,
@@ -527,7 +527,7 @@ public sealed class GroupPurchasesTests(SocialFixture fx) : IClassFixture<Social
         {
             await (await fx.Client.PostJson($"/api/v1/groups/{group}/join", new { }, user)).AssertProblem(403);
             Assert.Equal(0L, await PurchasesAsync(group));
-            Assert.Equal(0L, await MemberRowsAsync(group, userId));
+            Assert.Equal(0L, await GroupsFlow.MemberRowsAsync(fx, group, userId));
         }
     }
 
@@ -583,13 +583,6 @@ public sealed class GroupPurchasesTests(SocialFixture fx) : IClassFixture<Social
 
     private async Task ChangeAsync(string group, object change, string owner) =>
         await (await fx.Client.SendJson(HttpMethod.Patch, $"/api/v1/groups/{group}", change, owner)).AssertStatus(200);
-
-    private Task<long> MemberRowsAsync(string group, Guid userId) =>
-        fx.ScalarAsync<long>(
-            "SELECT count(*) FROM group_members WHERE group_id = @g AND user_id = @u",
-            ("g", Guid.Parse(group)),
-            ("u", userId)
-        );
 
     private Task<long> OutboxAsync(string type, string field, Guid value) =>
         fx.ScalarAsync<long>(

@@ -60,14 +60,7 @@ public sealed class GroupRequestWaitTests(SocialFixture fx) : IClassFixture<Soci
             await Post($"/api/v1/groups/{group}/join", new { }, user),
             "withdrawn or turned down, your invitation to it was withdrawn, or you were removed"
         );
-        Assert.Equal(
-            0L,
-            await fx.ScalarAsync<long>(
-                "SELECT count(*) FROM group_members WHERE group_id = @g AND user_id = @u",
-                ("g", Guid.Parse(group)),
-                ("u", userId)
-            )
-        );
+        Assert.Equal(0L, await GroupsFlow.MemberRowsAsync(fx, group, userId));
         // And their "invited you" asks nothing more of them.
         Assert.Equal(
             1L,

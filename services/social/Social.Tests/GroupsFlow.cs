@@ -33,4 +33,12 @@ public static class GroupsFlow
             "id"
         ]!.GetValue<string>();
     }
+
+    /// <summary>The rows that make <paramref name="userId"/> a member of the group, as committed: 0 or 1.</summary>
+    public static Task<long> MemberRowsAsync(SocialFixture fx, string group, Guid userId) =>
+        fx.ScalarAsync<long>(
+            "SELECT count(*) FROM group_members WHERE group_id = @g AND user_id = @u",
+            ("g", Guid.Parse(group)),
+            ("u", userId)
+        );
 }

@@ -418,7 +418,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Invite someone (members only): 201, or 200 when already invited; yourself or someone blocked either way is 422
+         * Invite someone (members only): 201, or 200 when already invited; yourself or someone you blocked is 422, someone who blocked you 404, as an unknown user
          * @description In a group that approves who joins (join_policy request), only its owner and moderators invite: an invitation lets its addressee in without a request, so a member's is 403. A block withdraws an invitation either of the two sent the other.
          */
         post: operations["InviteToGroup"];
@@ -969,8 +969,11 @@ export interface components {
             /** Format: uuid */
             group_id: string;
             user: components["schemas"]["UserSummary"];
-            /** Format: uuid */
-            invited_by: string;
+            /**
+             * Format: uuid
+             * @description Who sent it; null when that is someone on either side of a block with the caller (an invitation another member sent first).
+             */
+            invited_by?: null | string;
             /** Format: date-time */
             created_at: string;
         };

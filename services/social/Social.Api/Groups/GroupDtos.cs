@@ -86,7 +86,9 @@ public sealed record GroupMembershipDto(
 }
 
 /// <summary>An invitation to a group.</summary>
-public sealed record GroupInvitationDto(Guid GroupId, UserSummary User, Guid InvitedBy, DateTimeOffset CreatedAt);
+/// <param name="InvitedBy">Who sent it; null when that is someone on either side of a block with the caller (an
+/// invitation another member sent first).</param>
+public sealed record GroupInvitationDto(Guid GroupId, UserSummary User, Guid? InvitedBy, DateTimeOffset CreatedAt);
 
 /// <summary>A paid group's membership waiting for payment: what joining answers with its 402.</summary>
 /// <param name="GroupId">The group.</param>

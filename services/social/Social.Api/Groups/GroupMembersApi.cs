@@ -55,8 +55,8 @@ public static class GroupMembersApi
             .MapPost("/invitations", Invite)
             .WithName("InviteToGroup")
             .WithSummary(
-                "Invite someone (members only): 201, or 200 when already invited; yourself or someone blocked either "
-                    + "way is 422"
+                "Invite someone (members only): 201, or 200 when already invited; yourself or someone you blocked is "
+                    + "422, someone who blocked you 404, as an unknown user"
             )
             .WithDescription(
                 "In a group that approves who joins (join_policy request), only its owner and moderators invite: an "
@@ -204,7 +204,7 @@ public static class GroupMembersApi
         errors.Required("user_id", body.UserId);
         errors.ThrowIfAny();
         var userId = body.UserId!.Value;
-        var (invitation, created, profile) = await db.InTransactionAsync(
+        var (invitation, created, profile, inviterShown) = await db.InTransactionAsync(
             async ct =>
             {
                 var (group, membership) = await GroupAccess.VisibleAsync(db, id, callerId, ct, locked: true);
@@ -247,8 +247,15 @@ public static class GroupMembersApi
                 var existing = await db
                     .GroupInvitations.AsNoTracking()
                     .FirstOrDefaultAsync(i => i.GroupId == id && i.UserId == userId, ct);
+                // Sent by someone else before: who, unless the two are in a block, which the answer must not tell.
                 if (existing is not null)
-                    return (existing, false, profile);
+                    return (
+                        existing,
+                        false,
+                        profile,
+                        existing.InvitedBy == callerId
+                            || !await ProfileAccess.BlockedEitherWayAsync(db, callerId, existing.InvitedBy, ct)
+                    );
                 var invitation = new GroupInvitation
                 {
                     GroupId = id,
@@ -260,14 +267,14 @@ public static class GroupMembersApi
                 db.AddIntegrationEvent(new GroupInvitationSent(Guid.CreateVersion7(), now, id, userId, callerId));
                 // The group asks them now: a wait from an earlier request turned down is over.
                 await RequestCooldowns.EndAsync(db, RequestCooldowns.Group, userId, id, ct);
-                return (invitation, true, profile);
+                return (invitation, true, profile, true);
             },
             cancellationToken
         );
         var dto = new GroupInvitationDto(
             id,
             UserSummary.From(profile, userId),
-            invitation.InvitedBy,
+            inviterShown ? invitation.InvitedBy : null,
             invitation.CreatedAt
         );
         return created ? TypedResults.Created($"/api/v1/groups/{id}/members?role=invited", dto) : TypedResults.Ok(dto);
@@ -379,11 +386,7 @@ public static class GroupMembersApi
                 await RequestCooldowns.StartAsync(db, RequestCooldowns.Group, userId, id, now, ct);
                 // Turned down, and told so with a wait: an invitation a manager sent meanwhile goes too, or it would
                 // let them in at once.
-                if (
-                    await db.GroupInvitations.Where(i => i.GroupId == id && i.UserId == userId).ExecuteDeleteAsync(ct)
-                    > 0
-                )
-                    GroupRules.AnnounceEndedInvitations(db, id, [userId], now);
+                await GroupRules.EndInvitationAsync(db, id, userId, now, ct);
                 db.AddIntegrationEvent(
                     new GroupJoinRequestDecided(Guid.CreateVersion7(), now, id, userId, Approved: false)
                 );
@@ -481,9 +484,12 @@ public static class GroupMembersApi
             },
             cancellationToken
         );
-        var profile = await db
-            .UserProfiles.AsNoTracking()
-            .FirstOrDefaultAsync(p => p.UserId == userId && p.DeletedAt == null, cancellationToken);
+        // Unnamed across a block, as the members list leaves them out: a manager may still change their role.
+        var profile = await ProfileAccess.BlockedEitherWayAsync(db, callerId, userId, cancellationToken)
+            ? null
+            : await db
+                .UserProfiles.AsNoTracking()
+                .FirstOrDefaultAsync(p => p.UserId == userId && p.DeletedAt == null, cancellationToken);
         return TypedResults.Ok(new GroupMemberDto(UserSummary.From(profile, userId), member.Role, member.JoinedAt));
     }
 
@@ -507,12 +513,8 @@ public static class GroupMembersApi
                 // Not a member: an invitation not taken up yet is withdrawn (a payment after it is refused then).
                 if (target is null)
                 {
-                    var withdrawn = await db
-                        .GroupInvitations.Where(i => i.GroupId == id && i.UserId == userId)
-                        .ExecuteDeleteAsync(ct);
-                    if (withdrawn == 0)
+                    if (!await GroupRules.EndInvitationAsync(db, id, userId, clock.GetUtcNow(), ct))
                         throw new NotFoundException("This person is neither a member of this group nor invited to it.");
-                    GroupRules.AnnounceEndedInvitations(db, id, [userId], clock.GetUtcNow());
                     // Withdrawn, the group's yes is taken back (a paid group's approval is an invitation): asking
                     // again waits, as after a request turned down, where a group takes requests.
                     if (g.JoinPolicy == GroupJoinPolicy.Request)

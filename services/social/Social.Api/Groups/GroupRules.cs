@@ -104,6 +104,27 @@ public static partial class GroupRules
     }
 
     /// <summary>
+    /// Ends <paramref name="guestId"/>'s standing invitation to the group, if there is one, and tells so
+    /// (GroupInvitationsEnded): answers whether there was one.
+    /// </summary>
+    public static async Task<bool> EndInvitationAsync(
+        SocialDbContext db,
+        Guid groupId,
+        Guid guestId,
+        DateTimeOffset now,
+        CancellationToken cancellationToken
+    )
+    {
+        var ended = await db
+            .GroupInvitations.Where(i => i.GroupId == groupId && i.UserId == guestId)
+            .ExecuteDeleteAsync(cancellationToken);
+        if (ended == 0)
+            return false;
+        AnnounceEndedInvitations(db, groupId, [guestId], now);
+        return true;
+    }
+
+    /// <summary>
     /// Tells that the invitations of <paramref name="guests"/> to the group ended without a join
     /// (GroupInvitationsEnded), when there were any: their "X invited you to join" asks nothing more of them.
     /// </summary>

@@ -452,8 +452,11 @@ public static class GroupsApi
                 var invited = await db.GroupInvitations.AnyAsync(i => i.GroupId == id && i.UserId == callerId, ct);
                 if (g.JoinPolicy == GroupJoinPolicy.Invite && !invited)
                     throw new ForbiddenException("This group is by invitation only; ask a member to invite you.");
-                // A paid group too: the request comes first; its approval (an invitation) lets the next join pay.
-                if (g.JoinPolicy == GroupJoinPolicy.Request && !invited)
+                // A paid group too: the request comes first; its approval (an invitation) lets the next join pay. A
+                // secret group admits only those invited or approved, whatever its policy: one seen by a request
+                // still standing, since turned open, keeps the request waiting for its managers, as the payment's
+                // settlement would refuse the join (GroupPurchases).
+                if ((g.JoinPolicy == GroupJoinPolicy.Request || g.Visibility == GroupVisibility.Secret) && !invited)
                 {
                     // The group is locked, so this answers whether this join is the one that asks.
                     var asked = await db.GroupRequests.AnyAsync(r => r.GroupId == id && r.UserId == callerId, ct);
@@ -576,11 +579,7 @@ public static class GroupsApi
                     db.AddIntegrationEvent(new GroupJoinRequestEnded(Guid.CreateVersion7(), now, id, callerId));
                 }
                 // An invitation left is declined.
-                if (
-                    await db.GroupInvitations.Where(i => i.GroupId == id && i.UserId == callerId).ExecuteDeleteAsync(ct)
-                    > 0
-                )
-                    GroupRules.AnnounceEndedInvitations(db, id, [callerId], now);
+                await GroupRules.EndInvitationAsync(db, id, callerId, now, ct);
                 return await GroupMemberships.RemoveAsync(db, id, callerId, now, ct);
             },
             cancellationToken
