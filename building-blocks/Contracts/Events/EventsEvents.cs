@@ -51,11 +51,15 @@ public sealed record EventUpdated(
 /// <summary>
 /// A published event was cancelled; registrations stay for history and refunds. Waiting names those who had no ticket
 /// yet: on the waiting list, or holding a seat not paid for (the ticket holders are the event chat's attendees).
+/// OrganizerUserId is its organizer, for a consumer whose EventPublished may still be on the way (null from
+/// publishers before it existed).
 /// </summary>
 public sealed record EventCancelled(Guid MessageId, DateTimeOffset OccurredAt, Guid EventId, string? Reason)
     : IIntegrationEvent
 {
     public IReadOnlyList<Guid>? Waiting { get; init; }
+
+    public Guid? OrganizerUserId { get; init; }
 }
 
 /// <summary>

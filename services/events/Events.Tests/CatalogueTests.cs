@@ -597,7 +597,7 @@ public sealed class CatalogueTests(EventsFixture fx) : CatalogueTestsBase, IClas
     [Fact]
     public async Task A_cancellation_names_who_was_waiting_for_a_ticket_so_they_are_told_too()
     {
-        var (_, organizer) = fx.Organizer();
+        var (organizerId, organizer) = fx.Organizer();
         var id = (await fx.CreateEventAsync(organizer, b => b["capacity"] = 1)).Str("id");
         var (_, holder) = fx.Member();
         var (waitingId, waiting) = fx.Member();
@@ -613,6 +613,15 @@ public sealed class CatalogueTests(EventsFixture fx) : CatalogueTestsBase, IClas
             $"[\"{waitingId}\"]",
             await fx.ScalarAsync<string>(
                 "SELECT payload->>'waiting' FROM outbox_messages WHERE type LIKE '%.EventCancelled,%' AND "
+                    + "payload->>'eventId' = @id",
+                ("id", id)
+            )
+        );
+        // And its organizer, for those set apart by a block before the event's publication reached them.
+        Assert.Equal(
+            organizerId.ToString(),
+            await fx.ScalarAsync<string>(
+                "SELECT payload->>'organizerUserId' FROM outbox_messages WHERE type LIKE '%.EventCancelled,%' AND "
                     + "payload->>'eventId' = @id",
                 ("id", id)
             )

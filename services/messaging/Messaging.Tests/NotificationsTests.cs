@@ -509,6 +509,33 @@ public sealed class NotificationsTests(MessagingFixture fx) : IClassFixture<Mess
     }
 
     [Fact]
+    public async Task A_moderator_demoted_or_gone_no_longer_has_join_requests_to_decide()
+    {
+        var (ownerId, owner) = await fx.RegisteredAsync();
+        var (demotedId, demoted) = await fx.RegisteredAsync();
+        var (goneId, gone) = await fx.RegisteredAsync();
+        var (askerId, _) = await fx.RegisteredAsync();
+        var groupId = Guid.NewGuid();
+        await fx.DeliverAsync(new GroupCreated(Guid.NewGuid(), fx.Tick(), groupId, ownerId, "Choir", "private"));
+        foreach (var modId in new[] { demotedId, goneId })
+        {
+            await fx.DeliverAsync(new GroupMemberJoined(Guid.NewGuid(), fx.Tick(), groupId, modId));
+            await fx.DeliverAsync(new GroupMemberRoleChanged(Guid.NewGuid(), fx.Tick(), groupId, modId, "moderator"));
+        }
+        await NotifiedAsync(new GroupJoinRequested(Guid.NewGuid(), fx.Tick(), groupId, askerId, "Text me on 555"));
+        foreach (var token in new[] { owner, demoted, gone })
+            Assert.Single(await ItemsAsync(token, "?unread_only=true"));
+
+        await fx.DeliverAsync(new GroupMemberRoleChanged(Guid.NewGuid(), fx.Tick(), groupId, demotedId, "member"));
+        await fx.DeliverAsync(new GroupMemberLeft(Guid.NewGuid(), fx.Tick(), groupId, goneId));
+
+        Assert.Empty(await ItemsAsync(demoted, "?unread_only=true"));
+        Assert.Empty(await ItemsAsync(gone, "?unread_only=true"));
+        // The owner still decides it.
+        Assert.Single(await ItemsAsync(owner, "?unread_only=true"));
+    }
+
+    [Fact]
     public async Task A_deleted_group_s_join_requests_are_read_for_their_deciders()
     {
         var (ownerId, owner) = await fx.RegisteredAsync();
@@ -1274,6 +1301,31 @@ public sealed class NotificationsTests(MessagingFixture fx) : IClassFixture<Mess
             var data = Assert.Single(told)!["data"]!;
             Assert.Equal(eventId, data["event_id"]!.GetValue<Guid>());
             Assert.Equal(reason, (string?)data["reason"]);
+        }
+    }
+
+    // The organizer the cancellation names sets those in a block with them apart before the event's chat knows them.
+    [Fact]
+    public async Task An_event_called_off_before_its_publication_arrived_keeps_its_reason_from_the_organizers_blocker()
+    {
+        var (organizerId, _) = await fx.RegisteredAsync();
+        var (blockerId, blocker) = await fx.RegisteredAsync();
+        var (otherId, other) = await fx.RegisteredAsync();
+        await fx.BlockAsync(blockerId, organizerId);
+        var eventId = Guid.NewGuid();
+
+        await NotifiedAsync(
+            new EventCancelled(Guid.NewGuid(), fx.Tick(), eventId, "Not for you.")
+            {
+                Waiting = [blockerId, otherId],
+                OrganizerUserId = organizerId,
+            }
+        );
+
+        foreach (var (token, reason) in new[] { (blocker, null), (other, "Not for you.") })
+        {
+            var told = (await ItemsAsync(token)).Where(i => (string)i!["kind"]! == "event_cancelled");
+            Assert.Equal(reason, (string?)Assert.Single(told)!["data"]!["reason"]);
         }
     }
 

@@ -53,7 +53,11 @@ public static class CancellationRules
         e.UpdatedAt = now;
         e.CancellationReason = reason;
         db.AddIntegrationEvent(
-            new EventCancelled(Guid.CreateVersion7(), now, e.Id, e.CancellationReason) { Waiting = waiting }
+            new EventCancelled(Guid.CreateVersion7(), now, e.Id, e.CancellationReason)
+            {
+                Waiting = waiting,
+                OrganizerUserId = e.OrganizerId,
+            }
         );
     }
 }

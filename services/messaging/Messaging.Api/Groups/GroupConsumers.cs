@@ -295,6 +295,11 @@ internal static class GroupMembership
     {
         if (active && await DeletedUsers.AnyAsync(db, [userId], cancellationToken))
             return 0;
+        // No longer one who decides who joins: before the change, so no notifier working out the deciders at this
+        // moment tells them after it (below).
+        var decides = active && role is GroupRoles.Owner or GroupRoles.Moderator;
+        if (!decides)
+            await SettlementLocks.GroupAsync(db, groupId, shared: false, cancellationToken);
         var changed = await db.Database.ExecuteSqlAsync(
             $"""
             INSERT INTO group_members (group_id, user_id, role, active, as_of)
@@ -309,6 +314,16 @@ internal static class GroupMembership
         // Gone from the group: its threads' unread message notifications go too.
         if (changed > 0 && !active)
             await NotificationStore.ForgetUnreadMessagesAsync(db, userId, null, groupId, cancellationToken);
+        // Demoted or gone, the requests to join are no longer theirs to decide: read, the asker's reason with them.
+        if (changed > 0 && !decides)
+            await db.Database.ExecuteSqlAsync(
+                $"""
+                UPDATE notifications SET read_at = {at}
+                WHERE user_id = {userId} AND kind = {NotificationKinds.GroupJoinRequested} AND read_at IS NULL
+                  AND subject_type = {SubjectTypes.Group} AND subject_id = {groupId}
+                """,
+                cancellationToken
+            );
         return changed;
     }
 }

@@ -545,11 +545,14 @@ public sealed class EventCancelledNotifier(
             .Select(cm => cm.UserId)
             .ToListAsync(cancellationToken);
         var told = attendees.Union(m.Waiting ?? []).ToList();
-        // Those in a block with the organizer are told it is off, without the organizer's words.
-        var organizer = await Db
-            .Conversations.Where(c => c.Kind == ConversationKinds.EventChat && c.EventId == m.EventId)
-            .Select(c => c.OwnerId)
-            .FirstOrDefaultAsync(cancellationToken);
+        // Those in a block with the organizer are told it is off, without the organizer's words. The organizer as
+        // the message names them, else as the event's chat has them (its EventPublished may not be here yet).
+        var organizer =
+            m.OrganizerUserId
+            ?? await Db
+                .Conversations.Where(c => c.Kind == ConversationKinds.EventChat && c.EventId == m.EventId)
+                .Select(c => c.OwnerId)
+                .FirstOrDefaultAsync(cancellationToken);
         var apart =
             organizer is { } organizerId && m.Reason is not null
                 ? (
