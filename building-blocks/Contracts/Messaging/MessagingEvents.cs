@@ -27,6 +27,13 @@ public sealed record NewThread(
 ) : IIntegrationEvent;
 
 /// <summary>
+/// A thread's title was changed (by its author or a group moderator); what shows it, such as social's feed, shows the
+/// new one. OccurredAt orders the changes: a consumer keeps the latest, whichever arrives last.
+/// </summary>
+public sealed record ThreadRenamed(Guid MessageId, DateTimeOffset OccurredAt, Guid ThreadId, Guid GroupId, string Title)
+    : IIntegrationEvent;
+
+/// <summary>
 /// A thread was deleted (by its author or a group moderator); what showed it, such as social's feed, drops it.
 /// </summary>
 public sealed record ThreadDeleted(

@@ -292,6 +292,15 @@ public sealed class ThreadsTests(MessagingFixture fx) : IClassFixture<MessagingF
             edited["updated_at"]!.GetValue<DateTimeOffset>() > edited["created_at"]!.GetValue<DateTimeOffset>()
         );
 
+        // The new title is announced, for social's feed; a change of tags alone is not.
+        async Task<long> RenamesAsync() =>
+            await fx.ScalarAsync<long>(
+                $"SELECT count(*) FROM outbox_messages WHERE type LIKE '%.{nameof(ThreadRenamed)},%' "
+                    + "AND payload->>'threadId' = @id AND payload->>'title' = 'New title'",
+                ("id", id)
+            );
+        Assert.Equal(1L, await RenamesAsync());
+
         var moderated = await (
             await fx.Client.SendJson(
                 HttpMethod.Patch,
@@ -300,6 +309,7 @@ public sealed class ThreadsTests(MessagingFixture fx) : IClassFixture<MessagingF
                 crew.Mod
             )
         ).AssertStatus(200);
+        Assert.Equal(1L, await RenamesAsync());
         Assert.Equal(["desert"], moderated["tags"]!.AsArray().Select(t => t!.GetValue<string>()));
         Assert.Equal("New title", moderated["title"]!.GetValue<string>());
         var cleared = await (

@@ -678,6 +678,64 @@ public sealed class FeedTests(SocialFixture fx) : IClassFixture<SocialFixture>
     }
 
     [Fact]
+    public async Task A_renamed_thread_shows_its_latest_title_whichever_message_arrives_last()
+    {
+        var (_, me, _) = await fx.RegisteredAsync();
+        var (authorId, author, _) = await fx.RegisteredAsync();
+        var group = await GroupsFlow.CreateAsync(fx, me, name: "Renamed Hikers");
+        await Join(group, author);
+        var groupId = Guid.Parse(group);
+        async Task<string> TitleAsync(Guid threadId) =>
+            Assert.Single(
+                await ItemsAsync(me),
+                i => Kind(i) == "thread_started" && SubjectId(i) == threadId.ToString()
+            )["subject"]!["name"]!.GetValue<string>();
+
+        var at = fx.Clock.GetUtcNow();
+        var started = new NewThread(Guid.NewGuid(), at, Guid.NewGuid(), groupId, authorId, "Call Jane on 555 0100");
+        await fx.DeliverAsync(started, "FeedNewThreadConsumer");
+        var renamed = new ThreadRenamed(Guid.NewGuid(), at.AddMinutes(2), started.ThreadId, groupId, "Saturday hike");
+        await fx.DeliverAsync(renamed, "FeedThreadRenamedConsumer");
+        Assert.Equal("Saturday hike", await TitleAsync(started.ThreadId));
+
+        // An earlier change handled late, and the start delivered again, change nothing.
+        await fx.DeliverAsync(
+            renamed with
+            {
+                MessageId = Guid.NewGuid(),
+                OccurredAt = at.AddMinutes(1),
+                Title = "Call Jane",
+            },
+            "FeedThreadRenamedConsumer"
+        );
+        await fx.DeliverAsync(started with { MessageId = Guid.NewGuid() }, "FeedNewThreadConsumer");
+        Assert.Equal("Saturday hike", await TitleAsync(started.ThreadId));
+
+        // A change handled before its thread's start keeps the newer title.
+        var other = new NewThread(Guid.NewGuid(), at, Guid.NewGuid(), groupId, authorId, "Old words");
+        await fx.DeliverAsync(
+            new ThreadRenamed(Guid.NewGuid(), at.AddMinutes(1), other.ThreadId, groupId, "New words"),
+            "FeedThreadRenamedConsumer"
+        );
+        await fx.DeliverAsync(other, "FeedNewThreadConsumer");
+        Assert.Equal("New words", await TitleAsync(other.ThreadId));
+
+        // A deleted thread is not named again.
+        await fx.DeliverAsync(
+            new ThreadDeleted(Guid.NewGuid(), at.AddMinutes(3), other.ThreadId, groupId, authorId),
+            "FeedThreadDeletedConsumer"
+        );
+        await fx.DeliverAsync(
+            new ThreadRenamed(Guid.NewGuid(), at.AddMinutes(4), other.ThreadId, groupId, "Back again"),
+            "FeedThreadRenamedConsumer"
+        );
+        Assert.DoesNotContain(await ItemsAsync(me), i => SubjectId(i) == other.ThreadId.ToString());
+        Assert.Null(
+            await fx.ScalarAsync<string?>("SELECT title FROM feed_threads WHERE thread_id = @t", ("t", other.ThreadId))
+        );
+    }
+
+    [Fact]
     public async Task A_thread_in_a_public_group_is_news_to_the_authors_followers_only_if_they_are_members()
     {
         var (_, outsider, _) = await fx.RegisteredAsync();

@@ -18,13 +18,7 @@ public sealed class FeedNewThreadConsumer(SocialDbContext db, ILogger<FeedNewThr
         await ErasureGate.EnterAsync(Db, cancellationToken);
         var m = context.Message;
         var at = m.OccurredAt.ToUniversalTime();
-        await Db.Database.ExecuteSqlAsync(
-            $"""
-            INSERT INTO feed_threads (thread_id, title) VALUES ({m.ThreadId}, {m.Title})
-            ON CONFLICT (thread_id) DO UPDATE SET title = EXCLUDED.title WHERE NOT feed_threads.deleted
-            """,
-            cancellationToken
-        );
+        await FeedThreads.TitleAsync(Db, m.ThreadId, m.Title, at, cancellationToken);
         await Db.Database.ExecuteSqlAsync(
             $"""
             INSERT INTO activities (id, kind, actor_id, subject_id, group_id, visible, occurred_at)
@@ -39,6 +33,44 @@ public sealed class FeedNewThreadConsumer(SocialDbContext db, ILogger<FeedNewThr
             cancellationToken
         );
     }
+}
+
+/// <summary>A thread's new title, for the feed to show (a change handled after a newer one changes nothing).</summary>
+public sealed class FeedThreadRenamedConsumer(SocialDbContext db, ILogger<FeedThreadRenamedConsumer> logger)
+    : IdempotentConsumer<ThreadRenamed, SocialDbContext>(db, logger)
+{
+    protected override Task HandleAsync(ConsumeContext<ThreadRenamed> context, CancellationToken cancellationToken) =>
+        FeedThreads.TitleAsync(
+            Db,
+            context.Message.ThreadId,
+            context.Message.Title,
+            context.Message.OccurredAt.ToUniversalTime(),
+            cancellationToken
+        );
+}
+
+internal static class FeedThreads
+{
+    /// <summary>
+    /// The thread's title as of <paramref name="at"/>, unless the thread is deleted or its title is newer. Its row
+    /// holds the thread from this statement to the commit, for ThreadDeleted's marker to wait on.
+    /// </summary>
+    public static Task TitleAsync(
+        SocialDbContext db,
+        Guid threadId,
+        string title,
+        DateTimeOffset at,
+        CancellationToken cancellationToken
+    ) =>
+        db.Database.ExecuteSqlAsync(
+            $"""
+            INSERT INTO feed_threads (thread_id, title, title_as_of) VALUES ({threadId}, {title}, {at})
+            ON CONFLICT (thread_id) DO UPDATE SET title = EXCLUDED.title, title_as_of = EXCLUDED.title_as_of
+            WHERE NOT feed_threads.deleted
+              AND (feed_threads.title_as_of IS NULL OR feed_threads.title_as_of < EXCLUDED.title_as_of)
+            """,
+            cancellationToken
+        );
 }
 
 /// <summary>A deleted thread is no longer news; its marker stays for a NewThread that is still on its way.</summary>

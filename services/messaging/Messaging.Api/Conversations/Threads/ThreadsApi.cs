@@ -285,6 +285,7 @@ public static class ThreadsApi
             access.EnsureMayChange("edit");
         }
         var thread = access.Thread;
+        var titled = thread.Title;
         var errors = new ValidationErrors();
         JsonMergePatch.ApplyMembers(
             body,
@@ -303,7 +304,13 @@ public static class ThreadsApi
         );
         if (db.ChangeTracker.HasChanges())
         {
-            thread.UpdatedAt = clock.GetUtcNow();
+            var now = clock.GetUtcNow();
+            thread.UpdatedAt = now;
+            // Social's feed shows the title: the new one replaces what it showed (abuse or a phone number edited out).
+            if (thread.Title != titled)
+                db.AddIntegrationEvent(
+                    new ThreadRenamed(Guid.CreateVersion7(now), now, thread.Id, thread.GroupId, thread.Title)
+                );
             await db.SaveChangesAsync(cancellationToken);
         }
         if (precondition is not null)
