@@ -197,6 +197,33 @@ public sealed class ProfileTests(IdentityFixture fx) : IClassFixture<IdentityFix
     }
 
     [Fact]
+    public async Task A_public_profiles_etag_changes_with_what_it_shows_and_not_with_private_changes()
+    {
+        var alice = await fx.RegisterAsync();
+        var bob = await fx.RegisterAsync();
+        var url = $"/api/v1/users/{alice["user"]!["id"]}";
+        async Task<string> TagAsync() => (await Client.Get(url, Token(bob))).Headers.ETag!.Tag.ToString();
+        var before = await TagAsync();
+        Assert.Equal(before, await TagAsync());
+
+        // A new password changes the account's row, not what Bob is shown.
+        var changed = await (
+            await Client.PostJson(
+                "/api/v1/users/me/password",
+                new { current_password = "correct-horse-9", new_password = "another-horse-8" },
+                Token(alice)
+            )
+        ).AssertStatus(200);
+        Assert.Equal(before, await TagAsync());
+
+        // A new bio does.
+        await (
+            await Client.SendJson(HttpMethod.Patch, "/api/v1/users/me", new { bio = "Runner" }, Token(changed))
+        ).AssertStatus(200);
+        Assert.NotEqual(before, await TagAsync());
+    }
+
+    [Fact]
     public async Task Deleting_the_account_takes_its_password_and_a_token_alone_cannot_guess_it()
     {
         var registered = await fx.RegisterAsync();

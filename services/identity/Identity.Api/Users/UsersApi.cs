@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using System.Security.Claims;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Community.Contracts;
 using Community.Contracts.Identity;
@@ -100,9 +101,16 @@ public static class UsersApi
         var callerId = principal.UserId();
         if (callerId != id && await BlockQueries.EitherBlockedAsync(db, callerId, id, cancellationToken))
             throw new NotFoundException("No member has this id.");
-        // the account's version, for an admin's If-Match on its role
-        EntityTag.Set(response, user.Version);
-        return TypedResults.Ok(PublicProfileDto.From(user, Rules.Today(clock)));
+        var profile = PublicProfileDto.From(user, Rules.Today(clock));
+        // The account's version for an admin (their If-Match on its role) and its owner; anyone else is given a tag
+        // of what they are shown, which changes with it alone: the version would tell them of every private change
+        // (a password, a tier, a suspension).
+        if (callerId == id || principal.IsInRole(Roles.Admin))
+            EntityTag.Set(response, user.Version);
+        else
+            response.Headers.ETag =
+                $"\"{Convert.ToHexStringLower(Hashing.Sha256(JsonSerializer.Serialize(profile)), 0, 16)}\"";
+        return TypedResults.Ok(profile);
     }
 
     private static async Task<Ok<UserDto>> UpdateMe(
