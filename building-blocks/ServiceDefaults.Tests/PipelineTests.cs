@@ -71,7 +71,24 @@ public sealed class PipelineTests : IAsyncLifetime
                         throw new Microsoft.EntityFrameworkCore.DbUpdateException(
                             "An error occurred while saving the entity changes.",
                             new Npgsql.PostgresException(
-                                "insert or update on table violates foreign key constraint",
+                                "insert or update on table \"codes\" violates foreign key constraint \"codes_user\"",
+                                "ERROR",
+                                "ERROR",
+                                Npgsql.PostgresErrorCodes.ForeignKeyViolation
+                            )
+                        );
+                    }
+                )
+                .AllowAnonymous();
+            app.MapGet(
+                    "/database-delete-refused",
+                    () =>
+                    {
+                        throw new Microsoft.EntityFrameworkCore.DbUpdateException(
+                            "An error occurred while saving the entity changes.",
+                            new Npgsql.PostgresException(
+                                "update or delete on table \"users\" violates foreign key constraint \"codes_user\" "
+                                    + "on table \"codes\"",
                                 "ERROR",
                                 "ERROR",
                                 Npgsql.PostgresErrorCodes.ForeignKeyViolation
@@ -204,6 +221,7 @@ public sealed class PipelineTests : IAsyncLifetime
         Assert.NotNull(problem["request_id"]);
         // any other refusal of the database stays a 500: a bug to fix, not the client's to retry
         await (await Client.GetAsync("/database-check-failed")).AssertProblem(500);
+        await (await Client.GetAsync("/database-delete-refused")).AssertProblem(500);
     }
 
     [Theory]

@@ -116,8 +116,9 @@ public sealed class ProblemExceptionHandler(
 
     /// <summary>
     /// A write that lost a race with a concurrent request, which its transaction undid: a unique key the other took
-    /// first (PostgreSQL 23505), a row naming one the other deleted since it was read (23503: an account deleted
-    /// while its own request inserts its code or login), or an update or delete of a row the other changed or removed
+    /// first (PostgreSQL 23505), a row written to name one the other deleted since it was read (23503 on the
+    /// inserting or updating side: an account deleted while its own request inserts its code or login; a delete that
+    /// a reference refuses is a missing cascade, a bug), or an update or delete of a row the other changed or removed
     /// (EF Core's DbUpdateConcurrencyException, known here by name: ServiceDefaults does not reference EF Core).
     /// Handlers lock what they change; this answers the races one of them missed with a 409, not a 500.
     /// </summary>
@@ -125,12 +126,14 @@ public sealed class ProblemExceptionHandler(
     {
         for (var e = exception; e is not null; e = e.InnerException)
             if (
-                e
+                e is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation }
+                || e
                     is Npgsql.PostgresException
                     {
-                        SqlState: Npgsql.PostgresErrorCodes.UniqueViolation
-                            or Npgsql.PostgresErrorCodes.ForeignKeyViolation
+                        SqlState: Npgsql.PostgresErrorCodes.ForeignKeyViolation,
+                        MessageText: var text,
                     }
+                    && text.StartsWith("insert or update on table", StringComparison.Ordinal)
                 || e.GetType().FullName == "Microsoft.EntityFrameworkCore.DbUpdateConcurrencyException"
             )
                 return true;
