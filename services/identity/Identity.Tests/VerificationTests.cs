@@ -240,9 +240,10 @@ public sealed class VerificationTests(IdentityFixture fx) : IClassFixture<Identi
     }
 
     [Fact]
-    public async Task Accounts_giving_one_number_share_its_five_texts_an_hour()
+    public async Task Accounts_giving_one_number_from_one_address_share_its_five_texts_an_hour()
     {
-        // An unverified number claims nothing: anyone may register accounts naming a stranger's phone.
+        // An unverified number claims nothing: anyone may register accounts naming a stranger's phone. Every request
+        // here comes from one client address, so none is an address's first past the five (those are spares).
         var phone = NewPhone();
         for (var i = 0; i < 5; i++)
         {

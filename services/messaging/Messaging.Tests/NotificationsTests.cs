@@ -533,6 +533,21 @@ public sealed class NotificationsTests(MessagingFixture fx) : IClassFixture<Mess
         Assert.Empty(await ItemsAsync(gone, "?unread_only=true"));
         // The owner still decides it.
         Assert.Single(await ItemsAsync(owner, "?unread_only=true"));
+
+        // A group not known here yet names its deciders as they were asked; one known since to decide no more is
+        // not told.
+        var (laterOwnerId, laterOwner) = await fx.RegisteredAsync();
+        var (laterModId, laterMod) = await fx.RegisteredAsync();
+        var unknownGroup = Guid.NewGuid();
+        var asked = fx.Tick();
+        await fx.DeliverAsync(
+            new GroupMemberRoleChanged(Guid.NewGuid(), fx.Tick(), unknownGroup, laterModId, "member")
+        );
+        await NotifiedAsync(
+            new GroupJoinRequested(Guid.NewGuid(), asked, unknownGroup, askerId, "Text me", [laterOwnerId, laterModId])
+        );
+        Assert.Single(await ItemsAsync(laterOwner, "?unread_only=true"));
+        Assert.Empty(await ItemsAsync(laterMod));
     }
 
     [Fact]

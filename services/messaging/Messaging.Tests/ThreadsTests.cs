@@ -269,6 +269,30 @@ public sealed class ThreadsTests(MessagingFixture fx) : IClassFixture<MessagingF
         Assert.Equal([message, mine], deleted);
     }
 
+    // An edit reads the thread under its row's lock, so of two edits the later commit carries the later time and
+    // finds what the first wrote: a title the other edit already gave it is no rename to announce.
+    [Fact]
+    public async Task An_edit_reads_the_thread_under_its_lock_and_announces_only_a_title_it_changed()
+    {
+        var crew = await GroupAsync();
+        var id = Id(await CreateAsync(crew.Member, crew.GroupId, "Old title"));
+        var edited = await fx.CommitsWhileWaitedOnAsync(
+            "UPDATE threads SET title = 'Same title' WHERE id = @id",
+            () => fx.Client.SendJson(HttpMethod.Patch, $"/api/v1/threads/{id}", new { title = "Same title" }, crew.Mod),
+            "the edit never waited for the thread's row",
+            ("id", Guid.Parse(id))
+        );
+        Assert.Equal("Same title", (await edited.AssertStatus(200))["title"]!.GetValue<string>());
+        Assert.Equal(
+            0L,
+            await fx.ScalarAsync<long>(
+                $"SELECT count(*) FROM outbox_messages WHERE type LIKE '%.{nameof(ThreadRenamed)},%' "
+                    + "AND payload->>'threadId' = @id",
+                ("id", id)
+            )
+        );
+    }
+
     [Fact]
     public async Task The_author_and_moderators_edit_a_thread_by_merge_patch_and_other_members_may_not()
     {

@@ -239,13 +239,24 @@ public sealed class GroupJoinRequestedNotifier(
             )
             .Select(g => g.UserId)
             .ToListAsync(cancellationToken);
-        // A group not known here yet (its GroupCreated behind this in another queue): who decided when it was asked.
+        // A group not known here yet (its GroupCreated behind this in another queue): who decided when it was asked,
+        // but for those known since to decide no more (demoted or gone, handled before the group's creation).
         if (
             deciders.Count == 0
             && m.Deciders is { } then
             && !await Db.Groups.AnyAsync(g => g.GroupId == m.GroupId, cancellationToken)
         )
-            deciders = [.. then.Where(d => d != m.UserId).Distinct()];
+        {
+            var decideNoMore = await Db
+                .GroupMembers.Where(g =>
+                    g.GroupId == m.GroupId
+                    && then.Contains(g.UserId)
+                    && (!g.Active || (g.Role != GroupRoles.Owner && g.Role != GroupRoles.Moderator))
+                )
+                .Select(g => g.UserId)
+                .ToListAsync(cancellationToken);
+            deciders = [.. then.Where(d => d != m.UserId && !decideNoMore.Contains(d)).Distinct()];
+        }
         return deciders
             .Select(d => new NewNotification(
                 d,

@@ -28,7 +28,10 @@ internal static class SettlementLocks
             await db.Database.LockKeyAsync($"settlement-group:{groupId}:{person}", cancellationToken);
     }
 
-    /// <summary>A group's deletion (<paramref name="shared"/>: false) against its notifiers (true).</summary>
+    /// <summary>
+    /// A group's deletion, and a member's demotion or departure (<paramref name="shared"/>: false), against its
+    /// notifiers (true).
+    /// </summary>
     public static Task GroupAsync(MessagingDbContext db, Guid groupId, bool shared, CancellationToken cancellationToken)
     {
         var key = $"settlement-group:{groupId}";

@@ -276,14 +276,15 @@ public static class ThreadsApi
         // Who may change the thread answers first (404, 403), as without If-Match: a 412 would tell anyone it exists.
         var access = await ThreadAccess.OpenAsync(db, id, callerId, cancellationToken);
         access.EnsureMayChange("edit");
-        await using var precondition = await db.BeginIfMatchAsync<GroupThread>(http.Request, id, cancellationToken);
-        if (precondition is not null)
-        {
-            // Opened again under the If-Match check's lock, so the change applies to the version it named.
-            db.ChangeTracker.Clear();
-            access = await ThreadAccess.OpenAsync(db, id, callerId, cancellationToken);
-            access.EnsureMayChange("edit");
-        }
+        // One change of a thread at a time, its time read under the row's lock: of two, the later commit carries the
+        // later time, which is how social keeps the latest title (ThreadRenamed). And the If-Match check's lock.
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await db.Database.ExecuteSqlAsync($"SELECT 1 FROM threads WHERE id = {id} FOR UPDATE", cancellationToken);
+        await db.CheckIfMatchAsync<GroupThread>(http.Request, id, cancellationToken);
+        // Opened again under the lock, so the change applies to the version it found (or If-Match named).
+        db.ChangeTracker.Clear();
+        access = await ThreadAccess.OpenAsync(db, id, callerId, cancellationToken);
+        access.EnsureMayChange("edit");
         var thread = access.Thread;
         var titled = thread.Title;
         var errors = new ValidationErrors();
@@ -313,8 +314,7 @@ public static class ThreadsApi
                 );
             await db.SaveChangesAsync(cancellationToken);
         }
-        if (precondition is not null)
-            await precondition.CommitAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
         EntityTag.Set(http.Response, thread.Version);
         // A moderator in a block with the author still moderates the thread, and sees what they changed.
         return TypedResults.Ok(
