@@ -71,12 +71,14 @@ public sealed class PaymentBook(PaymentsDbContext db, TimeProvider clock, ILogge
             );
         payment.Status = PaymentStatus.Succeeded;
         payment.SucceededAt = now;
+        payment.CapturedAt =
+            reportedAt is { } reported && reported > DateTimeOffset.UnixEpoch && reported < now ? reported : now;
         payment.UpdatedAt = now;
         payment.FailureReason = null;
         db.AddIntegrationEvent(
             new PaymentSucceeded(
                 Guid.CreateVersion7(),
-                reportedAt is { } reported && reported > DateTimeOffset.UnixEpoch && reported < now ? reported : now,
+                payment.CapturedAt.Value,
                 payment.Id,
                 payment.UserId,
                 payment.Purpose,

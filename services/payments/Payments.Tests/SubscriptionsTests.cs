@@ -223,6 +223,50 @@ public sealed class SubscriptionsTests(PaymentsFixture fx) : IClassFixture<Payme
     }
 
     [Fact]
+    public async Task An_older_plan_payment_recorded_after_a_later_one_does_not_replace_it()
+    {
+        var (userId, token) = fx.User();
+        var premium = await SubscribeAsync(token, "premium");
+        fx.Clock.Advance(TimeSpan.FromMinutes(5));
+        var elite = await SubscribeAsync(token, "elite");
+        var periodEnd = (await MeAsync(token))["current_period_end"]!.GetValue<DateTimeOffset>();
+
+        // As a premium webhook Stripe retried for an hour leaves it: captured before elite, recorded here after it.
+        await fx.ExecuteAsync(
+            "UPDATE payments SET succeeded_at = @recorded WHERE id = @id",
+            ("recorded", fx.Clock.GetUtcNow().AddHours(1)),
+            ("id", premium)
+        );
+        var paid = await fx.ScalarAsync<string>(
+            "SELECT reference_id || ' ' || amount_cents || ' ' || currency FROM payments WHERE id = @id",
+            ("id", premium)
+        );
+        var late = new PaymentSucceeded(
+            Guid.NewGuid(),
+            fx.Clock.GetUtcNow().AddMinutes(-5),
+            premium,
+            userId,
+            PaymentPurposes.Subscription,
+            Guid.Parse(paid!.Split(' ')[0]),
+            long.Parse(paid.Split(' ')[1]),
+            paid.Split(' ')[2]
+        );
+        await fx.PublishAsync(late);
+        await fx.HandledAsync(late.MessageId, "SubscriptionPaymentConsumer");
+
+        var me = await MeAsync(token);
+        Assert.Equal("elite", me["tier"]!.GetValue<string>());
+        Assert.Equal(periodEnd, me["current_period_end"]!.GetValue<DateTimeOffset>());
+        Assert.Equal(
+            elite.ToString(),
+            await fx.ScalarAsync<string>(
+                "SELECT last_payment_id::text FROM subscriptions WHERE user_id = @u",
+                ("u", userId)
+            )
+        );
+    }
+
+    [Fact]
     public async Task Cancelling_keeps_the_tier_until_the_period_ends_then_it_falls_back_to_free()
     {
         var (userId, token) = fx.User();
@@ -505,11 +549,11 @@ public sealed class SubscriptionsTests(PaymentsFixture fx) : IClassFixture<Payme
         var paymentId = await SubscribeAsync(token, "premium");
         var paidAt = new DateTimeOffset(
             DateTime.SpecifyKind(
-                await fx.ScalarAsync<DateTime>("SELECT succeeded_at FROM payments WHERE id = @id", ("id", paymentId)),
+                await fx.ScalarAsync<DateTime>("SELECT captured_at FROM payments WHERE id = @id", ("id", paymentId)),
                 DateTimeKind.Utc
             )
         );
-        // Stripe bills a 30-day plan monthly: the first period ends a calendar month after the payment.
+        // Stripe bills a 30-day plan monthly: the first period ends a calendar month after the payment's capture.
         Assert.Equal(paidAt.AddMonths(1), (await MeAsync(token))["current_period_end"]!.GetValue<DateTimeOffset>());
 
         // Its own count of that period ends a little sooner (anchored when the subscription was created, or a

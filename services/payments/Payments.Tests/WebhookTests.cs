@@ -49,6 +49,14 @@ public sealed class WebhookTests(StripePaymentsFixture fx) : IClassFixture<Strip
             ("id", paymentId.ToString())
         );
         Assert.Equal(captured.ToUnixTimeSeconds(), DateTimeOffset.Parse(occurredAt!).ToUnixTimeSeconds());
+        // Kept as the payment's capture, which orders a member's purchases; recorded as paid now.
+        Assert.Equal(
+            captured.ToUnixTimeSeconds(),
+            await fx.ScalarAsync<long>(
+                "SELECT extract(epoch FROM captured_at)::bigint FROM payments WHERE id = @id",
+                ("id", paymentId)
+            )
+        );
     }
 
     public enum Forgery

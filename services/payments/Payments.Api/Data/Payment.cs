@@ -32,7 +32,15 @@ public sealed class Payment
     public DateTimeOffset ExpiresAt { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
+
+    /// <summary>When it was recorded here as paid (what the "being confirmed" windows read).</summary>
     public DateTimeOffset? SucceededAt { get; set; }
+
+    /// <summary>
+    /// When the provider captured the money (its event's time, never later than <see cref="SucceededAt"/>): what a
+    /// member's purchases are ordered by, whenever their webhooks were handled.
+    /// </summary>
+    public DateTimeOffset? CapturedAt { get; set; }
 
     public bool IsSettled =>
         Status is PaymentStatus.Succeeded or PaymentStatus.PartiallyRefunded or PaymentStatus.Refunded;

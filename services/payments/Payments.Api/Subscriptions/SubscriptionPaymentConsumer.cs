@@ -33,15 +33,16 @@ public sealed class SubscriptionPaymentConsumer(
         var subscription = await book.LockAsync(payment.UserId, cancellationToken) ?? book.Add(payment.UserId, plan);
         if (subscription.LastPaymentId == payment.Id)
             return;
-        var paidAt = payment.SucceededAt ?? message.OccurredAt;
-        // Handled after a later purchase (a queue that lagged, a replay): the later one stands, and this one is what
-        // it replaces, stopped at its period end as the later one's delivery stops whatever came before it.
+        var paidAt = payment.CapturedAt ?? payment.SucceededAt ?? message.OccurredAt;
+        // Handled after a later purchase (a queue that lagged, a replay, a webhook Stripe retried for an hour): the
+        // later one, as the provider captured them, stands, and this one is what it replaces, stopped at its period
+        // end as the later one's delivery stops whatever came before it.
         if (
             subscription.Status != SubscriptionStatus.Canceled
             && subscription.LastPaymentId is { } lastId
             && await Db
                 .Payments.Where(p => p.Id == lastId)
-                .Select(p => p.SucceededAt)
+                .Select(p => p.CapturedAt ?? p.SucceededAt)
                 .FirstOrDefaultAsync(cancellationToken)
                 is { } lastPaidAt
             && lastPaidAt > paidAt
@@ -184,7 +185,7 @@ public sealed class SubscriptionRefundedConsumer(
         if (
             subscription.Status is not (SubscriptionStatus.Active or SubscriptionStatus.Trialing)
             || subscription.CurrentPeriodEnd is not { } end
-            || payment.SucceededAt is not { } paidAt
+            || (payment.CapturedAt ?? payment.SucceededAt) is not { } paidAt
             || !options.Value.Tiers.TryGetValue(subscription.Plan, out var price)
         )
             return false;
