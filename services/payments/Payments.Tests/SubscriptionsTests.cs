@@ -199,22 +199,7 @@ public sealed class SubscriptionsTests(PaymentsFixture fx) : IClassFixture<Payme
         var periodEnd = (await MeAsync(token))["current_period_end"]!.GetValue<DateTimeOffset>();
 
         // The premium payment told again (a replay from the error queue, a queue that lagged): elite stays.
-        var paid = await fx.ScalarAsync<string>(
-            "SELECT reference_id || ' ' || amount_cents || ' ' || currency FROM payments WHERE id = @id",
-            ("id", premium)
-        );
-        var late = new PaymentSucceeded(
-            Guid.NewGuid(),
-            fx.Clock.GetUtcNow(),
-            premium,
-            userId,
-            PaymentPurposes.Subscription,
-            Guid.Parse(paid!.Split(' ')[0]),
-            long.Parse(paid.Split(' ')[1]),
-            paid.Split(' ')[2]
-        );
-        await fx.PublishAsync(late);
-        await fx.HandledAsync(late.MessageId, "SubscriptionPaymentConsumer");
+        await ToldAgainAsync(premium, userId, fx.Clock.GetUtcNow());
         var me = await MeAsync(token);
         Assert.Equal("elite", me["tier"]!.GetValue<string>());
         Assert.Equal(periodEnd, me["current_period_end"]!.GetValue<DateTimeOffset>());
@@ -237,22 +222,7 @@ public sealed class SubscriptionsTests(PaymentsFixture fx) : IClassFixture<Payme
             ("recorded", fx.Clock.GetUtcNow().AddHours(1)),
             ("id", premium)
         );
-        var paid = await fx.ScalarAsync<string>(
-            "SELECT reference_id || ' ' || amount_cents || ' ' || currency FROM payments WHERE id = @id",
-            ("id", premium)
-        );
-        var late = new PaymentSucceeded(
-            Guid.NewGuid(),
-            fx.Clock.GetUtcNow().AddMinutes(-5),
-            premium,
-            userId,
-            PaymentPurposes.Subscription,
-            Guid.Parse(paid!.Split(' ')[0]),
-            long.Parse(paid.Split(' ')[1]),
-            paid.Split(' ')[2]
-        );
-        await fx.PublishAsync(late);
-        await fx.HandledAsync(late.MessageId, "SubscriptionPaymentConsumer");
+        await ToldAgainAsync(premium, userId, fx.Clock.GetUtcNow().AddMinutes(-5));
 
         var me = await MeAsync(token);
         Assert.Equal("elite", me["tier"]!.GetValue<string>());
@@ -646,6 +616,28 @@ public sealed class SubscriptionsTests(PaymentsFixture fx) : IClassFixture<Payme
             $"the {tier} subscription was not activated"
         );
         return Guid.Parse(checkout["payment_id"]!.GetValue<string>());
+    }
+
+    /// <summary>The subscription payment's PaymentSucceeded told again (a replay, a queue that lagged), as of
+    /// <paramref name="occurredAt"/>, and handled.</summary>
+    private async Task ToldAgainAsync(Guid paymentId, Guid userId, DateTimeOffset occurredAt)
+    {
+        var paid = await fx.ScalarAsync<string>(
+            "SELECT reference_id || ' ' || amount_cents || ' ' || currency FROM payments WHERE id = @id",
+            ("id", paymentId)
+        );
+        var again = new PaymentSucceeded(
+            Guid.NewGuid(),
+            occurredAt,
+            paymentId,
+            userId,
+            PaymentPurposes.Subscription,
+            Guid.Parse(paid!.Split(' ')[0]),
+            long.Parse(paid.Split(' ')[1]),
+            paid.Split(' ')[2]
+        );
+        await fx.PublishAsync(again);
+        await fx.HandledAsync(again.MessageId, "SubscriptionPaymentConsumer");
     }
 
     private async Task<JsonNode> MeAsync(string token) =>
