@@ -86,10 +86,7 @@ public sealed class RegistrationThrottle(IdentityDbContext db, IOptions<Identity
     }
 
     // The (key, client address) counter first; only a mail within it counts towards the key's ceiling, so one address
-    // past its own limit cannot go on to use up the ceiling that the other addresses share. Past the ceiling, an
-    // address's first mail of the window still goes, from spares counted apart (the mails refused at the ceiling go on
-    // counting there): strangers spending the ceiling from a few addresses leave the owner, asking from theirs, their
-    // mail, and the inbox is sent ceiling + spares at most.
+    // past its own limit cannot go on to use up the ceiling that the other addresses share.
     private async Task<bool> CountMailAsync(
         string key,
         string address,
@@ -104,16 +101,36 @@ public sealed class RegistrationThrottle(IdentityDbContext db, IOptions<Identity
         await IncrementAsync(fromAddress, window, cancellationToken);
         if (await OverLimitAsync(fromAddress, perAddress, cancellationToken) is not null)
             return false;
+        return await CountUnderCeilingAsync(key, fromAddress, ceiling, spares, window, cancellationToken) is null;
+    }
+
+    // Counts one more towards the ceiling of everything sent to key (the caller has counted it in fromAddress, the
+    // (key, client address) counter). Past the ceiling, an address's first of the window still goes, from spares
+    // counted apart (those refused at the ceiling go on counting there): strangers spending the ceiling from one
+    // address or a few leave the owner, asking from theirs, their mail or code, and key is sent ceiling + spares at
+    // most. Answers the ceiling's counter when refused, null when it goes.
+    private async Task<LoginFailure?> CountUnderCeilingAsync(
+        string key,
+        List<string> fromAddress,
+        int ceiling,
+        int spares,
+        TimeSpan window,
+        CancellationToken cancellationToken
+    )
+    {
         List<string> fromAnywhere = [key];
         await IncrementAsync(fromAnywhere, window, cancellationToken);
-        if (await OverLimitAsync(fromAnywhere, ceiling, cancellationToken) is null)
-            return true;
-        if (await OverLimitAsync(fromAddress, 1, cancellationToken) is not null)
-            return false;
-        // "kind-spare:name", so the account's erasure (ThrottleCounters) takes it with the others.
-        List<string> spare = [key.Insert(key.IndexOf(':', StringComparison.Ordinal), "-spare")];
-        await IncrementAsync(spare, window, cancellationToken);
-        return await OverLimitAsync(spare, spares, cancellationToken) is null;
+        if (await OverLimitAsync(fromAnywhere, ceiling, cancellationToken) is not { } over)
+            return null;
+        if (await OverLimitAsync(fromAddress, 1, cancellationToken) is null)
+        {
+            // "kind-spare:name", so the account's erasure (ThrottleCounters) takes it with the others.
+            List<string> spare = [key.Insert(key.IndexOf(':', StringComparison.Ordinal), "-spare")];
+            await IncrementAsync(spare, window, cancellationToken);
+            if (await OverLimitAsync(spare, spares, cancellationToken) is null)
+                return null;
+        }
+        return over;
     }
 
     /// <summary>
@@ -141,8 +158,8 @@ public sealed class RegistrationThrottle(IdentityDbContext db, IOptions<Identity
     /// Counts a verification code about to be texted to <paramref name="phone"/> (normalized), by whichever account,
     /// asked for from <paramref name="address"/>; 429 past the limit, so accounts naming one stranger's number cannot
     /// flood it. Past it, a client address's first code of the window still goes, up to the spares: a stranger who
-    /// spent the number's texts from one address (or a few) does not keep its owner, asking from theirs, from their
-    /// code. Inside the caller's transaction, which the counter's row serializes with the other senders to that number
+    /// spent the number's texts from one address does not keep its owner, asking from theirs, from their code.
+    /// Inside the caller's transaction, which the counter's row serializes with the other senders to that number
     /// and which a refusal rolls back, counts and all.
     /// </summary>
     public async Task CountTextAsync(string phone, string address, CancellationToken cancellationToken)
@@ -150,22 +167,22 @@ public sealed class RegistrationThrottle(IdentityDbContext db, IOptions<Identity
         var settings = options.Value.PhoneVerification;
         var key = "sms-to:" + LoginThrottle.Bounded(phone);
         List<string> fromAddress = [key + "|ip:" + LoginThrottle.Bounded(address)];
-        List<string> fromAnywhere = [key];
         await IncrementAsync(fromAddress, settings.Window, cancellationToken);
-        await IncrementAsync(fromAnywhere, settings.Window, cancellationToken);
-        if (await OverLimitAsync(fromAnywhere, settings.SendsPerNumber, cancellationToken) is not { } over)
-            return;
-        if (await OverLimitAsync(fromAddress, 1, cancellationToken) is null)
-        {
-            List<string> spare = ["sms-to-spare:" + LoginThrottle.Bounded(phone)];
-            await IncrementAsync(spare, settings.Window, cancellationToken);
-            if (await OverLimitAsync(spare, settings.SpareSendsPerNumber, cancellationToken) is null)
-                return;
-        }
-        throw new TooManyRequestsException(
-            "Too many codes were asked for this number; try again later.",
-            over.WindowStartedAt + settings.Window - clock.GetUtcNow()
+        var over = await CountUnderCeilingAsync(
+            key,
+            fromAddress,
+            settings.SendsPerNumber,
+            settings.SpareSendsPerNumber,
+            settings.Window,
+            cancellationToken
         );
+        if (over is not null)
+        {
+            throw new TooManyRequestsException(
+                "Too many codes were asked for this number; try again later.",
+                over.WindowStartedAt + settings.Window - clock.GetUtcNow()
+            );
+        }
     }
 
     private async Task CountAsync(
