@@ -1,3 +1,5 @@
+using System.Globalization;
+using Community.Payments.Subscriptions;
 using Community.ServiceDefaults.Api;
 
 namespace Community.Payments;
@@ -36,7 +38,7 @@ public sealed class PaymentsOptions
 
     /// <summary>
     /// What is wrong with the settings, so a misconfigured service stops at start-up instead of after a buyer paid
-    /// for a pack that delivers nothing.
+    /// for a pack that delivers nothing, or at a checkout that cannot be priced.
     /// </summary>
     public IEnumerable<string> Problems(string section)
     {
@@ -50,11 +52,37 @@ public sealed class PaymentsOptions
                 yield return $"{at}:Id {pack.Id} is the id of an earlier pack too.";
             if (pack.Credits <= 0)
                 yield return $"{at}:Credits must be above 0.";
-            if (pack.AmountCents <= 0)
-                yield return $"{at}:AmountCents must be above 0.";
-            if (!FieldRules.IsCurrency(pack.Currency.ToUpperInvariant()))
-                yield return $"{at}:Currency must be an ISO 4217 code such as EUR.";
+            foreach (var problem in pack.Problems(at))
+                yield return problem;
         }
+        foreach (var (tier, price) in Tiers)
+        {
+            var at = $"{section}:Tiers:{tier}";
+            if (!SubscriptionsApi.PaidTiers.Contains(tier, StringComparer.OrdinalIgnoreCase))
+                yield return $"{at} is not a tier sold: {string.Join(", ", SubscriptionsApi.PaidTiers)}.";
+            // Stripe renews a plan once a year at the longest.
+            if (price.PeriodDays is < 1 or > 365)
+                yield return $"{at}:PeriodDays must be from 1 to 365.";
+            foreach (var problem in price.Problems(at))
+                yield return problem;
+        }
+        foreach (var (days, price) in Boosts)
+        {
+            var at = $"{section}:Boosts:{days}";
+            // Checkout and the credits spend look a boost up by its days written plainly ("7"), as its price list does.
+            if (
+                !int.TryParse(days, NumberStyles.None, CultureInfo.InvariantCulture, out var d)
+                || d <= 0
+                || d.ToString(CultureInfo.InvariantCulture) != days
+            )
+                yield return $"{at} must be named by its days, a whole number above 0 such as 7.";
+            if (price.Credits is <= 0)
+                yield return $"{at}:Credits must be above 0, or unset when credits do not buy it.";
+            foreach (var problem in price.Problems(at))
+                yield return problem;
+        }
+        if (CompanionSessionCredits is <= 0)
+            yield return $"{section}:CompanionSessionCredits must be above 0, or unset when sessions are not sold.";
     }
 }
 
@@ -62,6 +90,14 @@ public class Price
 {
     public long AmountCents { get; set; }
     public string Currency { get; set; } = "EUR";
+
+    internal IEnumerable<string> Problems(string at)
+    {
+        if (AmountCents <= 0)
+            yield return $"{at}:AmountCents must be above 0.";
+        if (!FieldRules.IsCurrency((Currency ?? "").ToUpperInvariant()))
+            yield return $"{at}:Currency must be an ISO 4217 code such as EUR.";
+    }
 }
 
 public sealed class BoostPrice : Price

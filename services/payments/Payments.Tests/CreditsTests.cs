@@ -162,6 +162,36 @@ public sealed class CreditsTests(PaymentsFixture fx) : IClassFixture<PaymentsFix
         Assert.DoesNotContain("Payments:CreditPacks:1", failure.ToString());
     }
 
+    [Theory]
+    [InlineData("Tiers:premium:AmountCents", "0", "Payments:Tiers:premium:AmountCents must be above 0")]
+    [InlineData("Tiers:elite:Currency", "EURO", "Payments:Tiers:elite:Currency must be an ISO 4217 code")]
+    [InlineData("Tiers:elite:PeriodDays", "0", "Payments:Tiers:elite:PeriodDays must be from 1 to 365")]
+    [InlineData("Tiers:gold:AmountCents", "4999", "Payments:Tiers:gold is not a tier sold: premium, elite")]
+    [InlineData("Boosts:07:AmountCents", "899", "Payments:Boosts:07 must be named by its days")]
+    [InlineData("Boosts:7:Credits", "-90", "Payments:Boosts:7:Credits must be above 0, or unset")]
+    [InlineData("Boosts:30:AmountCents", "-1", "Payments:Boosts:30:AmountCents must be above 0")]
+    [InlineData("Boosts:1:Currency", "", "Payments:Boosts:1:Currency must be an ISO 4217 code")]
+    [InlineData("CompanionSessionCredits", "0", "Payments:CompanionSessionCredits must be above 0, or unset")]
+    public void A_plan_boost_or_session_that_cannot_be_charged_stops_the_service_at_start_up(
+        string setting,
+        string value,
+        string problem
+    )
+    {
+        // Sold, its checkout would fail (a 500 to the buyer) or charge what was not meant: the service does not start.
+        var failure = Assert.ThrowsAny<Exception>(() =>
+            fx.StartHost(new Dictionary<string, string?> { ["Payments:" + setting] = value })
+        );
+
+        Assert.Contains(problem, failure.ToString());
+        // The prices appsettings.json ships pass: only the one changed is named.
+        var named = System
+            .Text.RegularExpressions.Regex.Matches(failure.ToString(), @"Payments:(Tiers|Boosts):[a-z0-9]+")
+            .Select(m => m.Value)
+            .Distinct();
+        Assert.All(named, n => Assert.StartsWith(n, problem, StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task The_balance_comes_with_my_entries_newest_first_in_cursor_pages()
     {
