@@ -529,6 +529,44 @@ public sealed class StripeProviderTests(StripePaymentsFixture fx) : IClassFixtur
     }
 
     [Fact]
+    public async Task A_subscription_refunded_in_full_ends_at_once_while_stripe_refuses_to_stop_it()
+    {
+        var (_, token) = fx.User();
+        var (paymentId, subscriptionId) = await SubscribeAsync(token);
+        await fx.AcceptedAsync(
+            StripePaymentsFixture.Event(
+                "invoice.paid",
+                Invoice(subscriptionId, "pi_first_" + paymentId.ToString("N"), "subscription_create", paymentId)
+            )
+        );
+        // Stripe refuses every stop the message asks (one call each: a 400 is not retried by the HTTP handler).
+        const int messageAttempts = 6;
+        fx.Stripe.FailNext("/v1/subscriptions/" + subscriptionId, 400, "Try again later.", messageAttempts);
+
+        var admin = fx.User("admin").Token;
+        await (await fx.RefundAsync(paymentId, admin, null, "sub-refund-stop-refused")).AssertStatus(201);
+
+        // The member has their money back: the plan ends now, here, while the stop at Stripe waits to be asked again.
+        await Eventually.TrueAsync(
+            async () => await TierAndStatusAsync(token) == "free|canceled",
+            "the refunded subscription lasted while Stripe refused to stop it"
+        );
+        await Eventually.TrueAsync(
+            () => Task.FromResult(fx.Stripe.Received.Count(r => IsCancellation(r, subscriptionId)) == messageAttempts),
+            "the message never gave up"
+        );
+        Assert.Equal(
+            "free|canceled|False",
+            await TierAndStatusAsync(token)
+                + "|"
+                + await fx.ScalarAsync<bool>(
+                    "SELECT done_at IS NOT NULL FROM subscription_cancellations WHERE provider_subscription_id = @s",
+                    ("s", subscriptionId)
+                )
+        );
+    }
+
+    [Fact]
     public async Task A_first_invoice_without_payments_is_refunded_through_the_intent_stripe_lists_for_it()
     {
         var (_, token) = fx.User();

@@ -152,6 +152,8 @@ public sealed class SubscriptionRefundedConsumer(
             );
             return;
         }
+        // It ends now, here, whatever the provider answers (as a disputed one does): the member has their money back.
+        // The provider is told to stop it too, and asked again until it does.
         if (subscription.ProviderSubscriptionId is { } providerId)
         {
             SubscriptionCanceller.Request(
@@ -162,7 +164,6 @@ public sealed class SubscriptionRefundedConsumer(
                 payment.Id,
                 clock.GetUtcNow()
             );
-            return;
         }
         await EndNowAsync(book, subscription, clock, cancellationToken);
         logger.LogInformation(
