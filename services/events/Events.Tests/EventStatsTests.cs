@@ -202,6 +202,72 @@ public sealed class EventStatsTests(EventsFixture fx) : IClassFixture<EventsFixt
     }
 
     [Fact]
+    public async Task An_ended_events_takings_and_arrivals_outlive_the_accounts_deleted_since()
+    {
+        var (organizerId, organizer) = fx.Organizer();
+        var e = await fx.CreateEventAsync(
+            organizer,
+            b =>
+            {
+                b["starts_at"] = fx.Clock.GetUtcNow().AddMinutes(30).ToString("O");
+                b["ends_at"] = fx.Clock.GetUtcNow().AddHours(3).ToString("O");
+                b["price_cents"] = 2000;
+                b["currency"] = "EUR";
+            }
+        );
+        var eventId = e["id"]!.GetValue<string>();
+        var tickets = new[]
+        {
+            await PaidTicketAsync(eventId, 2000, "EUR"),
+            await PaidTicketAsync(eventId, 2000, "EUR"),
+        };
+        foreach (var ticket in tickets)
+        {
+            await (
+                await Client.PostJson(
+                    $"/api/v1/events/{eventId}/check-in",
+                    new { latitude = 52.5219, longitude = 13.4132 },
+                    ticket.Token
+                )
+            ).AssertStatus(200);
+        }
+        fx.Clock.Advance(TimeSpan.FromHours(4));
+        organizer = fx.TokenFor(organizerId, Roles.Organizer);
+
+        // One of them deletes their account after the event: their registration goes, what it counted stays.
+        var gone = tickets[0];
+        var deleted = new UserDeleted(Guid.NewGuid(), fx.Clock.GetUtcNow(), gone.User);
+        await PublishAsync(deleted);
+        await fx.HandledAsync(deleted.MessageId, "UserDeletedConsumer");
+        Assert.Null(await StatusAsync(gone.Registration));
+        var stats = await StatsAsync(eventId, organizer);
+        Assert.Equal(
+            "4000|0|EUR|2",
+            $"{stats["revenue_cents"]}|{stats["refunded_cents"]}|{stats["currency"]}|{stats["arrivals"]}"
+        );
+
+        // The organizer refunds part of that ticket later: counted as on a registration, the latest total winning.
+        var refundedAt = fx.Clock.GetUtcNow();
+        var older = new PaymentRefunded(
+            Guid.NewGuid(),
+            refundedAt.AddSeconds(-1),
+            gone.Payment,
+            gone.User,
+            gone.Registration,
+            300,
+            300,
+            "EUR"
+        );
+        var refund = older with { MessageId = Guid.NewGuid(), OccurredAt = refundedAt, TotalRefundedCents = 500 };
+        await PublishAsync(refund);
+        await fx.HandledAsync(refund.MessageId, "PaymentRefundedConsumer");
+        await PublishAsync(older);
+        await fx.HandledAsync(older.MessageId, "PaymentRefundedConsumer");
+        stats = await StatsAsync(eventId, organizer);
+        Assert.Equal("3500|500|2", $"{stats["revenue_cents"]}|{stats["refunded_cents"]}|{stats["arrivals"]}");
+    }
+
+    [Fact]
     public async Task Attendees_show_the_names_identity_announced_newest_first_and_none_after_deletion()
     {
         var (_, organizer) = fx.Organizer();

@@ -55,6 +55,9 @@ public sealed class CommunityEvent
     public string TimeZone { get; set; } = "UTC";
     public int? Capacity { get; set; }
     public int SeatsTaken { get; set; }
+
+    /// <summary>Arrivals of registrations erased with their accounts since (RegistrationEraser): stats keep them.</summary>
+    public int ErasedArrivals { get; set; }
     public bool WaitlistEnabled { get; set; } = true;
     public long PriceCents { get; set; }
     public string? Currency { get; set; }

@@ -29,6 +29,8 @@ public sealed class PaymentRefundedConsumer(
             .FirstOrDefaultAsync(r => r.Id == m.ReferenceId, cancellationToken);
         if (registration is null)
         {
+            if (await ErasedTicketRefundedAsync(m, cancellationToken))
+                return;
             if (await CourseRefundRules.EndAsync(Db, m, clock.GetUtcNow(), cancellationToken))
                 logger.LogInformation(
                     "Payment {PaymentId} was refunded in full: the course enrollment it bought ({EnrollmentId}) ended",
@@ -46,6 +48,31 @@ public sealed class PaymentRefundedConsumer(
             m.OccurredAt.ToUniversalTime(),
             cancellationToken
         );
+    }
+
+    /// <summary>
+    /// The refund of a ticket whose holder's account was deleted since (its registration erased): its total is kept
+    /// with what the ticket brought in, the latest as on a registration. Whether the payment was such a ticket's.
+    /// </summary>
+    private async Task<bool> ErasedTicketRefundedAsync(PaymentRefunded m, CancellationToken cancellationToken)
+    {
+        var asOf = m.OccurredAt.ToUniversalTime();
+        await Db.Database.ExecuteSqlAsync(
+            $"""
+            UPDATE erased_tickets SET refunded_cents = least({m.TotalRefundedCents}, amount_cents), refunds_as_of = {asOf}
+            WHERE payment_id = {m.PaymentId} AND registration_id = {m.ReferenceId}
+                AND (refunds_as_of IS NULL OR refunds_as_of <= {asOf})
+            """,
+            cancellationToken
+        );
+        return await Db
+            .Database.SqlQuery<int>(
+                $"""
+                SELECT 1 AS "Value" FROM erased_tickets
+                WHERE payment_id = {m.PaymentId} AND registration_id = {m.ReferenceId}
+                """
+            )
+            .AnyAsync(cancellationToken);
     }
 
     /// <summary>The event whose seat the refund freed, promoted once that is committed.</summary>

@@ -4,8 +4,9 @@ using Community.ServiceDefaults.Api;
 namespace Community.Events.Registrations;
 
 /// <summary>
-/// A deleted account's registrations go; the seats they held go to the waiting lists. Its id goes from what else names
-/// it: other events' invitations, and the arrivals it checked in (the arrival stays, who recorded it does not).
+/// A deleted account's registrations go; the seats they held go to the waiting lists, and what they counted in their
+/// events' stats stays there (money and arrivals). Its id goes from what else names it: other events' invitations, and
+/// the arrivals it checked in (the arrival stays, who recorded it does not).
 /// </summary>
 public sealed class RegistrationEraser(EventsDbContext db, SeatBook seats, TimeProvider clock) : IUserDataEraser
 {
@@ -34,6 +35,7 @@ public sealed class RegistrationEraser(EventsDbContext db, SeatBook seats, TimeP
                     {
                         if (RegistrationStatus.Live.Contains(registration.Status) && e.EndsAt > now)
                             seats.Cancel(e, registration, now);
+                        await KeepForStatsAsync(registration, ct);
                         db.Registrations.Remove(registration);
                     }
                     if (freed > 0)
@@ -57,5 +59,31 @@ public sealed class RegistrationEraser(EventsDbContext db, SeatBook seats, TimeP
             """,
             cancellationToken
         );
+    }
+
+    /// <summary>
+    /// What the organizer's stats count of <paramref name="registration"/> (locked, its seat cancelled if it held one)
+    /// outlives it, with nothing of whose it was: a paid ticket's money (a refund of it landing later is counted by
+    /// its payment: <see cref="PaymentRefundedConsumer"/>), and an arrival still confirmed. The registration's event
+    /// row is written after its registration rows are locked, the order SeatBook takes them in.
+    /// </summary>
+    private async Task KeepForStatsAsync(Registration registration, CancellationToken cancellationToken)
+    {
+        if (registration.PaymentId is { } paymentId)
+            await db.Database.ExecuteSqlAsync(
+                $"""
+                INSERT INTO erased_tickets
+                    (payment_id, registration_id, event_id, currency, amount_cents, refunded_cents, refunds_as_of)
+                VALUES ({paymentId}, {registration.Id}, {registration.EventId}, {registration.Currency},
+                    {registration.AmountCents}, {registration.RefundedCents}, {registration.RefundsAsOf})
+                ON CONFLICT (payment_id) DO NOTHING
+                """,
+                cancellationToken
+            );
+        if (registration.ArrivedAt is not null && registration.Status == RegistrationStatus.Confirmed)
+            await db.Database.ExecuteSqlAsync(
+                $"UPDATE community_events SET erased_arrivals = erased_arrivals + 1 WHERE id = {registration.EventId}",
+                cancellationToken
+            );
     }
 }

@@ -310,6 +310,8 @@ public static class RegistrationsApi
     private static long? AttendeePosition(string text) =>
         long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var sequence) ? sequence : null;
 
+    private sealed record TicketMoney(string? Currency, long Paid, long Refunded);
+
     private static async Task<Ok<EventStatsDto>> Stats(
         Guid id,
         ClaimsPrincipal principal,
@@ -328,24 +330,32 @@ public static class RegistrationsApi
                     .GroupBy(r => r.Status)
                     .Select(g => new { Status = g.Key, Count = g.Count() })
                     .ToListAsync(cancellationToken);
-                var arrivals = await db.Registrations.CountAsync(
-                    r => r.EventId == id && r.ArrivedAt != null && r.Status == RegistrationStatus.Confirmed,
-                    cancellationToken
-                );
+                // An erased account's registrations are gone; what they counted here stays (RegistrationEraser).
+                var arrivals =
+                    e.ErasedArrivals
+                    + await db.Registrations.CountAsync(
+                        r => r.EventId == id && r.ArrivedAt != null && r.Status == RegistrationStatus.Confirmed,
+                        cancellationToken
+                    );
                 // Every registration a payment settled, whatever became of it since: money in, minus what went back.
+                // The currency holding money (a price moves to another only once every ticket paid in one was
+                // refunded), else the event's own.
                 var money = await db
-                    .Registrations.Where(r => r.EventId == id && r.PaymentId != null)
-                    .GroupBy(r => r.Currency)
-                    .Select(g => new
-                    {
-                        Currency = g.Key,
-                        Paid = g.Sum(r => r.AmountCents),
-                        Refunded = g.Sum(r => r.RefundedCents),
-                    })
-                    // The currency holding money (a price moves to another only once every ticket paid in one was
-                    // refunded), else the event's own.
-                    .OrderByDescending(g => g.Paid - g.Refunded)
-                    .ThenByDescending(g => g.Currency == e.Currency)
+                    .Database.SqlQuery<TicketMoney>(
+                        $"""
+                        SELECT currency, sum(amount_cents)::bigint AS paid, sum(refunded_cents)::bigint AS refunded
+                        FROM (
+                            SELECT currency, amount_cents, refunded_cents FROM registrations
+                            WHERE event_id = {id} AND payment_id IS NOT NULL
+                            UNION ALL
+                            SELECT currency, amount_cents, refunded_cents FROM erased_tickets WHERE event_id = {id}
+                        ) paid
+                        GROUP BY currency
+                        ORDER BY sum(amount_cents) - sum(refunded_cents) DESC,
+                            currency IS NOT DISTINCT FROM {e.Currency} DESC
+                        LIMIT 1
+                        """
+                    )
                     .FirstOrDefaultAsync(cancellationToken);
                 return (e, byStatus, arrivals, money);
             },
