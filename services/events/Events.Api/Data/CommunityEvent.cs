@@ -56,7 +56,7 @@ public sealed class CommunityEvent
     public int? Capacity { get; set; }
     public int SeatsTaken { get; set; }
 
-    /// <summary>Arrivals of registrations erased with their accounts since (RegistrationEraser): stats keep them.</summary>
+    /// <summary>Arrivals of registrations erased with their accounts (RegistrationEraser), kept for stats.</summary>
     public int ErasedArrivals { get; set; }
     public bool WaitlistEnabled { get; set; } = true;
     public long PriceCents { get; set; }

@@ -59,7 +59,8 @@ public sealed class PaymentRefundedConsumer(
         var asOf = m.OccurredAt.ToUniversalTime();
         await Db.Database.ExecuteSqlAsync(
             $"""
-            UPDATE erased_tickets SET refunded_cents = least({m.TotalRefundedCents}, amount_cents), refunds_as_of = {asOf}
+            UPDATE erased_tickets
+            SET refunded_cents = least({m.TotalRefundedCents}, amount_cents), refunds_as_of = {asOf}
             WHERE payment_id = {m.PaymentId} AND registration_id = {m.ReferenceId}
                 AND (refunds_as_of IS NULL OR refunds_as_of <= {asOf})
             """,
