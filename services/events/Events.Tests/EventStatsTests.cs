@@ -169,26 +169,12 @@ public sealed class EventStatsTests(EventsFixture fx) : IClassFixture<EventsFixt
     public async Task Arrivals_count_only_registrations_still_confirmed()
     {
         var (_, organizer) = fx.Organizer();
-        var e = await fx.CreateEventAsync(
-            organizer,
-            b =>
-            {
-                b["starts_at"] = fx.Clock.GetUtcNow().AddMinutes(30).ToString("O");
-                b["ends_at"] = fx.Clock.GetUtcNow().AddHours(3).ToString("O");
-            }
-        );
-        var eventId = e["id"]!.GetValue<string>();
+        var eventId = await StartingSoonAsync(organizer, 0);
         var tokens = new[] { fx.Member().Token, fx.Member().Token };
         foreach (var token in tokens)
         {
             await (await Client.PostJson($"/api/v1/events/{eventId}/registrations", new { }, token)).AssertStatus(201);
-            await (
-                await Client.PostJson(
-                    $"/api/v1/events/{eventId}/check-in",
-                    new { latitude = 52.5219, longitude = 13.4132 },
-                    token
-                )
-            ).AssertStatus(200);
+            await CheckInAsync(eventId, token);
         }
         Assert.Equal(2, (await StatsAsync(eventId, organizer))["arrivals"]!.GetValue<int>());
 
@@ -205,32 +191,14 @@ public sealed class EventStatsTests(EventsFixture fx) : IClassFixture<EventsFixt
     public async Task An_ended_events_takings_and_arrivals_outlive_the_accounts_deleted_since()
     {
         var (organizerId, organizer) = fx.Organizer();
-        var e = await fx.CreateEventAsync(
-            organizer,
-            b =>
-            {
-                b["starts_at"] = fx.Clock.GetUtcNow().AddMinutes(30).ToString("O");
-                b["ends_at"] = fx.Clock.GetUtcNow().AddHours(3).ToString("O");
-                b["price_cents"] = 2000;
-                b["currency"] = "EUR";
-            }
-        );
-        var eventId = e["id"]!.GetValue<string>();
+        var eventId = await StartingSoonAsync(organizer, 2000);
         var tickets = new[]
         {
             await PaidTicketAsync(eventId, 2000, "EUR"),
             await PaidTicketAsync(eventId, 2000, "EUR"),
         };
         foreach (var ticket in tickets)
-        {
-            await (
-                await Client.PostJson(
-                    $"/api/v1/events/{eventId}/check-in",
-                    new { latitude = 52.5219, longitude = 13.4132 },
-                    ticket.Token
-                )
-            ).AssertStatus(200);
-        }
+            await CheckInAsync(eventId, ticket.Token);
         fx.Clock.Advance(TimeSpan.FromHours(4));
         organizer = fx.TokenFor(organizerId, Roles.Organizer);
 
@@ -528,6 +496,34 @@ public sealed class EventStatsTests(EventsFixture fx) : IClassFixture<EventsFixt
         Assert.Equal(1000, stats["revenue_cents"]!.GetValue<long>());
         Assert.Equal(0, stats["refunded_cents"]!.GetValue<long>());
     }
+
+    /// <summary>An event starting in 30 minutes (check-in open), for 3 hours, free or at a price in EUR.</summary>
+    private async Task<string> StartingSoonAsync(string organizer, long priceCents)
+    {
+        var e = await fx.CreateEventAsync(
+            organizer,
+            b =>
+            {
+                b["starts_at"] = fx.Clock.GetUtcNow().AddMinutes(30).ToString("O");
+                b["ends_at"] = fx.Clock.GetUtcNow().AddHours(3).ToString("O");
+                if (priceCents > 0)
+                {
+                    b["price_cents"] = priceCents;
+                    b["currency"] = "EUR";
+                }
+            }
+        );
+        return e["id"]!.GetValue<string>();
+    }
+
+    private async Task CheckInAsync(string eventId, string token) =>
+        await (
+            await Client.PostJson(
+                $"/api/v1/events/{eventId}/check-in",
+                new { latitude = 52.5219, longitude = 13.4132 },
+                token
+            )
+        ).AssertStatus(200);
 
     /// <summary>A new member's seat at <paramref name="eventId"/>, held until paid (402).</summary>
     private async Task<(Guid Registration, Guid User, string Token)> HeldSeatAsync(string eventId)

@@ -19,8 +19,8 @@ public sealed class SubscriptionCanceller(
     /// <summary>
     /// Asked in the caller's transaction (saved with it): the provider stops
     /// <paramref name="providerSubscriptionId"/> now or at its period end. <paramref name="refundedPaymentId"/> names
-    /// the full refund that asked it; the subscription it paid for ends here then if it has not yet (the refund ends it
-    /// at once; requests written before that did not leave it to this).
+    /// the full refund that asked it; the subscription it paid for then ends here if it has not yet (the refund
+    /// now ends it at once; requests written by earlier versions left the end to this).
     /// </summary>
     public static void Request(
         PaymentsDbContext db,
