@@ -160,12 +160,13 @@ public sealed class PaymentBook(PaymentsDbContext db, TimeProvider clock, ILogge
     /// first): it becomes pending, succeeded or failed, once. Pending and succeeded count in the
     /// total at once; a failed one counts nothing and PaymentRefundFailed tells someone.
     /// </summary>
-    public void RecordRefundAnswer(
+    public async Task RecordRefundAnswerAsync(
         Payment payment,
         Refund refund,
         string status,
         string? providerRefundId,
-        string? failureReason
+        string? failureReason,
+        CancellationToken cancellationToken
     )
     {
         if (refund.Status != RefundStatus.Requested)
@@ -195,6 +196,9 @@ public sealed class PaymentBook(PaymentsDbContext db, TimeProvider clock, ILogge
                 refund.FailureReason
             )
         );
+        // Stripe's last report was counted without it: what it reported besides (a refund from the dashboard made
+        // meanwhile, perhaps why this one failed) counts now.
+        await RecountReportedRefundTotalAsync(payment, refund, cancellationToken);
     }
 
     /// <summary>
@@ -212,21 +216,61 @@ public sealed class PaymentBook(PaymentsDbContext db, TimeProvider clock, ILogge
         CancellationToken cancellationToken
     )
     {
-        var notCounted = await db
-            .Refunds.Where(r =>
-                r.PaymentId == payment.Id
-                && (
-                    r.Status == RefundStatus.Requested
-                    || (
-                        r.Status == RefundStatus.Failed
-                        && r.ProviderRefundId != null
-                        && (r.CompletedAt == null || r.CompletedAt >= reportedAt)
-                    )
-                )
-            )
-            .SumAsync(r => r.AmountCents, cancellationToken);
-        RecordRefundTotal(payment, amountRefunded - notCounted + await ChargedBackAsync(payment, cancellationToken));
+        // The newest report is kept, to be counted again when a refund of ours it was read without fails or goes.
+        if (payment.RefundReportedAt is not { } kept || reportedAt >= kept)
+        {
+            payment.ReportedRefundedCents = amountRefunded;
+            payment.RefundReportedAt = reportedAt;
+        }
+        await CountReportedAsync(payment, amountRefunded, reportedAt, null, cancellationToken);
     }
+
+    /// <summary>
+    /// Counts Stripe's newest report again (<see cref="RecordReportedRefundTotalAsync"/>) once
+    /// <paramref name="changed"/>, a refund of ours that report was read without while it was requested, failed (its
+    /// new state not yet saved) or was given up (deleted: null). Without it, a refund made from Stripe's dashboard
+    /// meanwhile would never count.
+    /// </summary>
+    public Task RecountReportedRefundTotalAsync(
+        Payment payment,
+        Refund? changed,
+        CancellationToken cancellationToken
+    ) =>
+        payment is { ReportedRefundedCents: { } amount, RefundReportedAt: { } at }
+            ? CountReportedAsync(payment, amount, at, changed, cancellationToken)
+            : Task.CompletedTask;
+
+    private async Task CountReportedAsync(
+        Payment payment,
+        long amountRefunded,
+        DateTimeOffset reportedAt,
+        Refund? changed,
+        CancellationToken cancellationToken
+    )
+    {
+        var notCounted = NotCountedIn(reportedAt);
+        var except = changed?.Id ?? Guid.Empty;
+        var others = await db
+            .Refunds.Where(r => r.PaymentId == payment.Id && r.Id != except)
+            .Where(notCounted)
+            .SumAsync(r => r.AmountCents, cancellationToken);
+        var own = changed is not null && notCounted.Compile()(changed) ? changed.AmountCents : 0;
+        RecordRefundTotal(payment, amountRefunded - others - own + await ChargedBackAsync(payment, cancellationToken));
+    }
+
+    /// <summary>
+    /// Our refunds a report of Stripe's at <paramref name="reportedAt"/> must not count: those still requested (counted
+    /// when answered) and the failed ones Stripe made that failed at or after it (see
+    /// <see cref="RecordReportedRefundTotalAsync"/>).
+    /// </summary>
+    private static System.Linq.Expressions.Expression<Func<Refund, bool>> NotCountedIn(DateTimeOffset reportedAt) =>
+        r =>
+            r.Status == RefundStatus.Requested
+            || (
+                r.Status == RefundStatus.Failed
+                && r.ProviderRefundId != null
+                && (r.CompletedAt == null || r.CompletedAt >= reportedAt)
+            );
 
     /// <summary>What chargebacks took of the payment in all.</summary>
     private Task<long> ChargedBackAsync(Payment payment, CancellationToken cancellationToken) =>

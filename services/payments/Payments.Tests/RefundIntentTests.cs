@@ -411,6 +411,42 @@ public sealed class RefundIntentTests(RefundIntentFixture fx) : IClassFixture<Re
     }
 
     [Fact]
+    public async Task A_dashboard_refund_made_while_ours_was_requested_counts_once_stripe_refuses_ours()
+    {
+        var (sellerId, paymentId) = await fx.PaidTicketAsync();
+        var seller = fx.TokenFor(sellerId);
+        await RefundWhoseAnswerIsLostAsync(paymentId, seller, 1000, "dashboard-race");
+        var refundId = RefundRules.DeterministicId("api:" + sellerId + ":dashboard-race", paymentId);
+
+        // Stripe never made ours; an operator refunds the whole 2500 from the dashboard meanwhile. Its report is read
+        // with ours still requested, so it counts as 1500 for now (it errs low).
+        await fx.AcceptedAsync(
+            StripePaymentsFixture.Event(
+                "charge.refunded",
+                StripePaymentsFixture.Charge(paymentId, 2500, 2500),
+                created: fx.Clock.GetUtcNow()
+            )
+        );
+        Assert.Equal(
+            1500,
+            await fx.ScalarAsync<long>("SELECT refunded_cents FROM payments WHERE id = @id", ("id", paymentId))
+        );
+
+        // Resumed, ours is refused (the charge has been refunded): failed, and the report counts in full now.
+        fx.Stripe.FailNext("/v1/refunds", 400, "Charge ch_x has already been refunded.");
+        await ResumeUntilAnsweredAsync(refundId);
+        Assert.Equal(RefundStatus.Failed, await RefundStatusAsync(refundId));
+        Assert.Equal(
+            "2500|refunded",
+            await fx.ScalarAsync<string>(
+                "SELECT refunded_cents || '|' || status FROM payments WHERE id = @id",
+                ("id", paymentId)
+            )
+        );
+        Assert.Equal(2, await fx.OutboxCountAsync("PaymentRefunded", paymentId));
+    }
+
+    [Fact]
     public async Task An_idempotency_key_used_again_with_another_amount_is_refused_422_and_refunds_nothing_more()
     {
         var (sellerId, paymentId) = await fx.PaidTicketAsync();

@@ -42,6 +42,15 @@ public sealed class Payment
     /// </summary>
     public DateTimeOffset? CapturedAt { get; set; }
 
+    /// <summary>
+    /// Stripe's amount_refunded in its newest report (charge.refunded), at <see cref="RefundReportedAt"/>: counted
+    /// again once a refund of ours it was read without fails or is given up.
+    /// </summary>
+    public long? ReportedRefundedCents { get; set; }
+
+    /// <summary>When Stripe made the report of <see cref="ReportedRefundedCents"/> (its event's time).</summary>
+    public DateTimeOffset? RefundReportedAt { get; set; }
+
     public bool IsSettled =>
         Status is PaymentStatus.Succeeded or PaymentStatus.PartiallyRefunded or PaymentStatus.Refunded;
     public long RefundableCents => IsSettled ? AmountCents - RefundedCents : 0;

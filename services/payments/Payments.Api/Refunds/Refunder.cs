@@ -270,15 +270,23 @@ public sealed class Refunder(
         return null;
     }
 
-    /// <summary>The provider made no refund: the intent goes, and its amount is refundable again.</summary>
+    /// <summary>
+    /// The provider made no refund: the intent goes, and its amount is refundable again; a report of Stripe's read
+    /// without it counts again.
+    /// </summary>
     private async Task AbandonAsync(Refund intent, CancellationToken cancellationToken)
     {
         db.ChangeTracker.Clear();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        await book.LockAsync(intent.PaymentId, cancellationToken);
-        await db
+        var payment = await book.LockAsync(intent.PaymentId, cancellationToken);
+        var removed = await db
             .Refunds.Where(r => r.Id == intent.Id && r.Status == RefundStatus.Requested)
             .ExecuteDeleteAsync(cancellationToken);
+        if (payment is not null && removed > 0)
+        {
+            await book.RecountReportedRefundTotalAsync(payment, null, cancellationToken);
+            await db.SaveChangesAsync(cancellationToken);
+        }
         await transaction.CommitAsync(cancellationToken);
     }
 
@@ -299,7 +307,7 @@ public sealed class Refunder(
         refund = await db.Refunds.FirstAsync(r => r.Id == refundId, cancellationToken);
         if (refund.Status != RefundStatus.Requested)
             return refund;
-        book.RecordRefundAnswer(payment, refund, status, providerRefundId, failureReason);
+        await book.RecordRefundAnswerAsync(payment, refund, status, providerRefundId, failureReason, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         if (refund.Status == RefundStatus.Failed)

@@ -41,7 +41,14 @@ public sealed class RefundWebhookHandler(
         if (refund.Status == RefundStatus.Requested)
         {
             // The webhook overtook Refunder's own record of the answer: it is the answer.
-            book.RecordRefundAnswer(payment, refund, status, reported?.Id, reported?.FailureReason ?? status);
+            await book.RecordRefundAnswerAsync(
+                payment,
+                refund,
+                status,
+                reported?.Id,
+                reported?.FailureReason ?? status,
+                cancellationToken
+            );
             return;
         }
         if (status == RefundStatus.Succeeded && refund.Status == RefundStatus.Pending)
