@@ -49,4 +49,46 @@ public sealed class AdminRoleGuardTests(IdentityFixture fx) : IClassFixture<Iden
             }
         }
     }
+
+    [Fact]
+    public async Task An_admin_demoted_while_resetting_a_members_two_factor_resets_nothing()
+    {
+        var seeded = await fx.LoginAsync(IdentityFixture.AdminUsername, fx.AdminPassword);
+        var other = await fx.RegisterAsync();
+        var otherId = other["user"]!["id"]!.GetValue<string>();
+        await (
+            await fx.Client.SendJson(HttpMethod.Put, $"/api/v1/users/{otherId}/role", new { role = "admin" }, seeded)
+        ).AssertStatus(200);
+        var otherAdmin = (
+            await (
+                await fx.Client.PostJson(
+                    "/api/v1/auth/refresh",
+                    new { refresh_token = other["refresh_token"]!.GetValue<string>() }
+                )
+            ).AssertStatus(200)
+        )["access_token"]!.GetValue<string>();
+        var member = await fx.RegisterAsync();
+        var memberId = Guid.Parse(member["user"]!["id"]!.GetValue<string>());
+        await fx.TurnOnTwoFactorAsync(member["access_token"]!.GetValue<string>());
+
+        // The reset got past the token check; the seeded admin demotes its caller, holding the admins' rows and the
+        // member's, and commits while the reset waits.
+        var answer = await fx.CommitsWhileWaitedOnAsync(
+            "SELECT 1 FROM users WHERE role = 'admin' OR id = @member ORDER BY id FOR UPDATE; "
+                + "UPDATE users SET role = 'member' WHERE id = @caller",
+            () => fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/admin/users/{memberId}/two-factor", null, otherAdmin),
+            "the reset never waited for the admins' rows or the member's",
+            ("member", memberId),
+            ("caller", Guid.Parse(otherId))
+        );
+
+        await answer.AssertProblem(403);
+        Assert.Equal(
+            1L,
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM two_factor_secrets WHERE user_id = @id AND enabled_at IS NOT NULL",
+                ("id", memberId)
+            )
+        );
+    }
 }

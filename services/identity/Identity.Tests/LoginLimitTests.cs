@@ -149,7 +149,7 @@ public sealed class LoginLimitTests(LoginLimitFixture fx) : IClassFixture<LoginL
         );
         Assert.Equal(
             0L,
-            await fx.ScalarAsync<long>($"SELECT count(*) FROM login_failures WHERE key LIKE 'account:{id}%'")
+            await fx.ScalarAsync<long>($"SELECT count(*) FROM login_failures WHERE key LIKE 'login-%:{id}%'")
         );
     }
 
@@ -161,12 +161,43 @@ public sealed class LoginLimitTests(LoginLimitFixture fx) : IClassFixture<LoginL
 
         await (await Login("pair_counted", "wrong-password-1", "192.0.2.44")).AssertProblem(401);
 
-        Assert.Equal(1L, await fx.ScalarAsync<long>($"SELECT failures FROM login_failures WHERE key = 'account:{id}'"));
         Assert.Equal(
             1L,
-            await fx.ScalarAsync<long>($"SELECT failures FROM login_failures WHERE key = 'account:{id}|ip:192.0.2.44'")
+            await fx.ScalarAsync<long>($"SELECT failures FROM login_failures WHERE key = 'login-username:{id}'")
+        );
+        Assert.Equal(
+            1L,
+            await fx.ScalarAsync<long>(
+                $"SELECT failures FROM login_failures WHERE key = 'login-username:{id}|ip:192.0.2.44'"
+            )
         );
         Assert.Equal(1L, await fx.ScalarAsync<long>("SELECT failures FROM login_failures WHERE key = 'ip:192.0.2.44'"));
+    }
+
+    [Fact]
+    public async Task Failures_by_a_username_never_tell_which_email_or_phone_is_that_accounts()
+    {
+        // Usernames are public, e-mails are not: a stranger fails ten times by the name from one address, and then
+        // tries two e-mails from there, the account's own and another member's.
+        await fx.RegisterAsync("linked_name");
+        await fx.RegisterAsync("unlinked_name");
+        for (var i = 0; i < 10; i++)
+        {
+            fx.Clock.Advance(TimeSpan.FromSeconds(3));
+            await (await Login("linked_name", "wrong-password-1", "203.0.113.200")).AssertProblem(401);
+        }
+        await (await Login("linked_name", "wrong-password-1", "203.0.113.200")).AssertProblem(429);
+
+        // Both answer alike, from the guessing address and from a new one (past the account's back-off by name).
+        foreach (var from in new[] { "203.0.113.200", "203.0.113.201" })
+        foreach (var email in new[] { "linked_name@example.com", "unlinked_name@example.com" })
+        {
+            fx.Clock.Advance(TimeSpan.FromSeconds(3));
+            await (await Login(email, "wrong-password-1", from)).AssertProblem(401);
+        }
+        // The owner signs in by the e-mail at once, and that clears the name's counts too.
+        await (await Login("linked_name@example.com", "correct-horse-9", "198.51.100.200")).AssertStatus(200);
+        await (await Login("linked_name", "correct-horse-9", "198.51.100.201")).AssertStatus(200);
     }
 
     [Fact]
@@ -281,6 +312,29 @@ public sealed class LoginLimitTests(LoginLimitFixture fx) : IClassFixture<LoginL
         );
         // Nor did they count against the attacker's own address.
         await (await Register("inv_attacker_ok", victim, "correct-horse-9", "203.0.113.60")).AssertStatus(201);
+    }
+
+    [Fact]
+    public async Task Registrations_refused_for_a_referral_code_or_a_taken_username_do_not_count()
+    {
+        const string email = "retrying_newcomer@example.com";
+        await fx.RegisterAsync("taken_name");
+        // More refusals than the limit allows registrations, from one address for one e-mail: an unknown referral code
+        // (400) and a taken username (409), as a newcomer correcting a form would meet them.
+        for (var i = 0; i < LoginLimitFixture.RegistrationsPerIdentifier; i++)
+        {
+            var coded = new Dictionary<string, string>
+            {
+                ["username"] = $"retrying_{i}",
+                ["email"] = email,
+                ["password"] = "correct-horse-9",
+                ["referral_code"] = "NOSUCHCODE",
+            };
+            await (await Send("/api/v1/auth/register", coded, "203.0.113.210")).AssertProblem(400);
+            await (await Register("taken_name", email, "correct-horse-9", "203.0.113.210")).AssertProblem(409);
+        }
+
+        await (await Register("retrying_newcomer", email, "correct-horse-9", "203.0.113.210")).AssertStatus(201);
     }
 
     [Fact]

@@ -244,6 +244,35 @@ public sealed class TokenTests(IdentityFixture fx) : IClassFixture<IdentityFixtu
         await (await RefreshAsync(otherLost)).AssertProblem(401);
     }
 
+    /// <summary>
+    /// Whoever holds the token a retry replaced (the lost answer, received after all, or read on its way) gets nothing
+    /// by sending it: it was never rotated by its holder, so it is no retry but a reuse, and the sign-in ends. Else two
+    /// holders on one address could pass the sign-in back and forth, each replacing the other's token.
+    /// </summary>
+    [Fact]
+    public async Task The_token_a_retry_replaced_is_a_reuse_when_sent()
+    {
+        var registered = await fx.RegisterAsync();
+        var first = registered["refresh_token"]!.GetValue<string>();
+        Task<HttpResponseMessage> RefreshAsync(string token) =>
+            Client.PostJson("/api/v1/auth/refresh", new { refresh_token = token });
+        var lost = (await (await RefreshAsync(first)).AssertStatus(200))["refresh_token"]!.GetValue<string>();
+        fx.Clock.Advance(TimeSpan.FromSeconds(5));
+        var retried = (await (await RefreshAsync(first)).AssertStatus(200))["refresh_token"]!.GetValue<string>();
+
+        fx.Clock.Advance(TimeSpan.FromSeconds(5));
+        await (await RefreshAsync(lost)).AssertProblem(401);
+        // The whole sign-in ended: the retry's token refreshes nothing either.
+        await (await RefreshAsync(retried)).AssertProblem(401);
+        Assert.Equal(
+            0L,
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM refresh_tokens WHERE user_id = @u AND revoked_at IS NULL",
+                ("u", Guid.Parse(registered["user"]!["id"]!.GetValue<string>()))
+            )
+        );
+    }
+
     [Fact]
     public async Task Refresh_tokens_expire_after_seven_days()
     {

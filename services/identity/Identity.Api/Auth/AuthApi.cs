@@ -99,9 +99,6 @@ public static class AuthApi
 
         var email = string.IsNullOrWhiteSpace(request.Email) ? null : Rules.NormalizeEmail(request.Email);
         var phone = string.IsNullOrWhiteSpace(request.Phone) ? null : Rules.NormalizePhone(request.Phone);
-        // Only a well-formed registration counts, and only against its own address: no stranger can use up the owner's.
-        await throttle.CountRegistrationAsync(ClientAddress.Of(http), [email, phone], cancellationToken);
-
         var username = Rules.NormalizeUsername(request.Username!);
         User? referrer = null;
         if (!string.IsNullOrWhiteSpace(request.ReferralCode))
@@ -115,6 +112,9 @@ public static class AuthApi
         // so the answer is the same whoever else gives it: whether it has an account is told only to its owner.
         if (await db.Users.AnyAsync(u => u.Username == username, cancellationToken))
             throw new ConflictException("This username is taken.");
+        // Only a registration that would be made counts (a form refused for its referral code or a taken name does
+        // not), and only against its own address: no stranger can use up the owner's.
+        await throttle.CountRegistrationAsync(ClientAddress.Of(http), [email, phone], cancellationToken);
 
         var now = clock.GetUtcNow();
         var user = new User
@@ -225,7 +225,7 @@ public static class AuthApi
             cancellationToken
         );
         // A verified address counts as its owner's account (the holders tried after the owner, too: adding one adds no
-        // guesses at the owner's password); else the one unverified holder it tries.
+        // guesses at the owner's password); else the one unverified holder it tries. By its kind of identifier only.
         var keys = LoginThrottle.For(
             owner?.Id ?? (candidates is [var only] ? only.Id : null),
             request.Identifier!,
@@ -235,7 +235,7 @@ public static class AuthApi
         // Check, verify and record under a per-account lock: parallel guesses queue up instead of
         // all reading the same failure count before any of them is recorded.
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        await db.Database.LockKeyAsync(keys.AccountKey, cancellationToken);
+        await db.Database.LockKeyAsync(keys.LockKey, cancellationToken);
         await throttle.GuardAsync(keys, cancellationToken);
 
         var user = AccountQueries.FirstMatch(
@@ -275,11 +275,10 @@ public static class AuthApi
         }
         // One holder's right password forgives that holder's failures, never the counts an address several accounts
         // hold shares: the others' passwords are no less guessed (and a holder could clear them between guesses).
-        var own = keys.UserId == user.Id ? keys : LoginThrottle.For(user.Id, "", ClientAddress.Of(http));
         // The password was checked against the account as read before the lock: still the one it holds, and the
         // account still there (deleted meanwhile: 401)? Only then is the sign-in recorded.
         var pair = await tokens.IssueAsync(db, user, null, cancellationToken, passwordHashChecked: user.PasswordHash);
-        await throttle.RecordSuccessAsync(own, user.Id, cancellationToken);
+        await throttle.RecordSuccessAsync(user.Id, ClientAddress.Of(http), cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return TypedResults.Ok(AuthResponse.From(UserDto.From(user, Rules.Today(clock)), pair));
@@ -402,8 +401,9 @@ public static class AuthApi
     /// Whether <paramref name="token"/>, used up by a rotation within <see cref="IdentityOptions.RefreshRetryWindow"/>,
     /// is sent again because that rotation's answer was lost: from the client address that rotated it, no token made
     /// after it in its family (ids are time-ordered) has been used, and the one the rotation made is live. That
-    /// successor is used up now (from here), so the family keeps one live token, and the caller issues the next. With
-    /// the family locked. Another address, a successor used meanwhile, or a try after the window, is a reuse.
+    /// successor is used up now, from no address (its holder never sent it: sending it later is a reuse, not a retry),
+    /// so the family keeps one live token, and the caller issues the next. With the family locked. Another address, a
+    /// successor used meanwhile, or a try after the window, is a reuse.
     /// </summary>
     private static async Task<bool> RetriedAsync(
         IdentityDbContext db,
@@ -423,7 +423,7 @@ public static class AuthApi
             return false;
         return await db.Database.ExecuteSqlAsync(
                 $"""
-                UPDATE refresh_tokens s SET rotated_at = {now}, rotated_from = {address}
+                UPDATE refresh_tokens s SET rotated_at = {now}, rotated_from = NULL
                 WHERE s.family_id = {token.FamilyId} AND s.id > {token.Id} AND s.rotated_at IS NULL
                     AND s.revoked_at IS NULL AND s.expires_at > {now}
                     AND NOT EXISTS (SELECT 1 FROM refresh_tokens u

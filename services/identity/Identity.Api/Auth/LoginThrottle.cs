@@ -6,17 +6,22 @@ namespace Community.Identity.Auth;
 
 /// <summary>
 /// Failed logins per account, per (account, address) and per address, in the database so replicas agree. Only
-/// addresses are locked out; the account merely backs off, so no stranger can lock its owner out.
+/// addresses are locked out; the account merely backs off, so no stranger can lock its owner out. An account counts
+/// apart by each kind of identifier it is named by (username, e-mail, phone): failures by one never refuse a login by
+/// another, which would tell that an e-mail or phone is the username's.
 /// </summary>
 public sealed class LoginThrottle(IdentityDbContext db, IOptions<IdentityOptions> options, TimeProvider clock)
 {
     /// <summary>The longest identifier a login accepts (the longest e-mail address).</summary>
     public const int MaxIdentifierLength = 254;
 
-    /// <summary>The counters one login attempt touches.</summary>
+    private static readonly string[] IdentifierKinds = ["username", "email", "phone"];
+
+    /// <summary>The counters one login attempt touches, and the lock it takes first.</summary>
     public sealed record Keys(
         Guid? UserId,
         string Address,
+        string LockKey,
         string AccountKey,
         string AccountAtAddressKey,
         string AddressKey
@@ -25,14 +30,38 @@ public sealed class LoginThrottle(IdentityDbContext db, IOptions<IdentityOptions
     public static Keys For(Guid? userId, string identifier, string address)
     {
         var account = userId is { } id
-            ? ThrottleCounters.AccountKey(id)
+            ? AccountKey(id, KindOf(identifier))
             // Spelled as the lookup reads it: "+971 50-123", "+97150123" find the same holders, and count as one.
             // A kind of its own: a name no account has could otherwise spell a known account's key, "<its
             // id>|ip:<address>" included, and a stranger's failures would count against its owner at their usual
             // address.
             : "identifier:" + Bounded(AccountQueries.NormalizeIdentifier(identifier));
         var boundedAddress = Bounded(address);
-        return new Keys(userId, boundedAddress, account, account + "|ip:" + boundedAddress, "ip:" + boundedAddress);
+        // A known account's logins queue on the account, whichever identifier names it (as its deletion does).
+        var lockKey = userId is { } owner ? ThrottleCounters.AccountKey(owner) : account;
+        return new Keys(
+            userId,
+            boundedAddress,
+            lockKey,
+            account,
+            account + "|ip:" + boundedAddress,
+            "ip:" + boundedAddress
+        );
+    }
+
+    /// <summary>
+    /// An account's failures by one kind of identifier: "login-email:&lt;id&gt;" (the id ends the key, as the account's
+    /// erasure finds it).
+    /// </summary>
+    private static string AccountKey(Guid userId, string kind) => $"login-{kind}:{userId}";
+
+    /// <summary>The kind of identifier as the lookup tells them apart (<see cref="AccountQueries"/>).</summary>
+    private static string KindOf(string identifier)
+    {
+        var value = identifier.Trim();
+        return value.Contains('@') ? "email"
+            : value.StartsWith('+') ? "phone"
+            : "username";
     }
 
     /// <summary>
@@ -176,16 +205,22 @@ public sealed class LoginThrottle(IdentityDbContext db, IOptions<IdentityOptions
             cancellationToken
         );
 
-    /// <summary>Clears the account's counts and remembers the address as one of its usual ones.</summary>
-    public async Task RecordSuccessAsync(Keys keys, Guid userId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Clears the account's counts (by every kind of identifier, and theirs at this address) and remembers the address
+    /// as one of its usual ones. Never the counts of a name no account proved: other holders' guesses count there.
+    /// </summary>
+    public async Task RecordSuccessAsync(Guid userId, string address, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
-        await db
-            .LoginFailures.Where(f => f.Key == keys.AccountKey || f.Key == keys.AccountAtAddressKey)
-            .ExecuteDeleteAsync(cancellationToken);
+        var bounded = Bounded(address);
+        var keys = IdentifierKinds
+            .Select(kind => AccountKey(userId, kind))
+            .SelectMany(key => new[] { key, key + "|ip:" + bounded })
+            .ToArray();
+        await db.LoginFailures.Where(f => keys.Contains(f.Key)).ExecuteDeleteAsync(cancellationToken);
         await db.Database.ExecuteSqlAsync(
             $"""
-            INSERT INTO login_addresses (user_id, address, last_succeeded_at) VALUES ({userId}, {keys.Address}, {now})
+            INSERT INTO login_addresses (user_id, address, last_succeeded_at) VALUES ({userId}, {bounded}, {now})
             ON CONFLICT (user_id, address) DO UPDATE SET last_succeeded_at = {now}
             """,
             cancellationToken

@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Community.Identity.Admins;
 using Community.Identity.Suspensions;
 using Community.Identity.Users;
 using Community.ServiceDefaults;
@@ -95,6 +96,7 @@ public static class TwoFactorApi
         TwoFactorCodes codes,
         SessionEnding sessions,
         SecurityNotices notices,
+        TimeProvider clock,
         CancellationToken cancellationToken
     )
     {
@@ -103,6 +105,9 @@ public static class TwoFactorApi
                 "Turn your own two-factor sign-in off from your settings (DELETE /api/v1/users/me/two-factor)."
             );
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        // The caller is still an admin in force once its turn comes: its token may carry a role or a standing taken
+        // from it since (as role changes and suspensions check).
+        await AdminRules.LockAdminsAsync(db, principal.UserId(), clock.GetUtcNow(), cancellationToken);
         // In turn with the member's own confirmation or turn-off, which lock the account's row too.
         await db.Database.ExecuteSqlAsync($"SELECT 1 FROM users WHERE id = {id} FOR UPDATE", cancellationToken);
         var user =
@@ -345,11 +350,7 @@ public static class TwoFactorApi
         }
         await codes.SpendChallengeAsync(request.Challenge!, cancellationToken);
         var user = await db.Users.FirstAsync(u => u.Id == userId, cancellationToken);
-        await throttle.RecordSuccessAsync(
-            LoginThrottle.For(user.Id, "", ClientAddress.Of(http)),
-            user.Id,
-            cancellationToken
-        );
+        await throttle.RecordSuccessAsync(user.Id, ClientAddress.Of(http), cancellationToken);
         var pair = await tokens.IssueAsync(db, user, null, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);

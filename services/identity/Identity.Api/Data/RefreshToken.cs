@@ -18,7 +18,10 @@ public sealed class RefreshToken
     public DateTimeOffset? SessionStartedAt { get; set; }
     public DateTimeOffset? RotatedAt { get; set; }
 
-    /// <summary>The client address that rotated it: a retry of a lost answer comes from there.</summary>
+    /// <summary>
+    /// The client address that rotated it: a retry of a lost answer comes from there. Null when a retry replaced it
+    /// unused (or on rows older than the column): never a retry then.
+    /// </summary>
     public string? RotatedFrom { get; set; }
     public DateTimeOffset? RevokedAt { get; set; }
 }
