@@ -236,6 +236,31 @@ public sealed class EventStatsTests(EventsFixture fx) : IClassFixture<EventsFixt
     }
 
     [Fact]
+    public async Task An_arrival_whose_account_is_deleted_while_the_event_is_under_way_still_counts()
+    {
+        var (organizerId, organizer) = fx.Organizer();
+        var eventId = await StartingSoonAsync(organizer, 2000);
+        var tickets = new[]
+        {
+            await PaidTicketAsync(eventId, 2000, "EUR"),
+            await PaidTicketAsync(eventId, 2000, "EUR"),
+        };
+        foreach (var ticket in tickets)
+            await CheckInAsync(eventId, ticket.Token);
+
+        // An hour in, one who arrived deletes their account: their live ticket is cancelled and goes.
+        fx.Clock.Advance(TimeSpan.FromHours(1));
+        var deleted = new UserDeleted(Guid.NewGuid(), fx.Clock.GetUtcNow(), tickets[0].User);
+        await PublishAsync(deleted);
+        await fx.HandledAsync(deleted.MessageId, "UserDeletedConsumer");
+        Assert.Null(await StatusAsync(tickets[0].Registration));
+
+        fx.Clock.Advance(TimeSpan.FromHours(3));
+        var stats = await StatsAsync(eventId, fx.TokenFor(organizerId, Roles.Organizer));
+        Assert.Equal("4000|2", $"{stats["revenue_cents"]}|{stats["arrivals"]}");
+    }
+
+    [Fact]
     public async Task Attendees_show_the_names_identity_announced_newest_first_and_none_after_deletion()
     {
         var (_, organizer) = fx.Organizer();

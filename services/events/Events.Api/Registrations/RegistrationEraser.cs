@@ -33,9 +33,10 @@ public sealed class RegistrationEraser(EventsDbContext db, SeatBook seats, TimeP
                     var freed = registrations.Count(r => r.HoldsSeat);
                     foreach (var registration in registrations)
                     {
+                        // Kept as it counted before its seat is cancelled: an arrival at an event under way too.
+                        await KeepForStatsAsync(registration, ct);
                         if (RegistrationStatus.Live.Contains(registration.Status) && e.EndsAt > now)
                             seats.Cancel(e, registration, now);
-                        await KeepForStatsAsync(registration, ct);
                         db.Registrations.Remove(registration);
                     }
                     if (freed > 0)
@@ -62,7 +63,7 @@ public sealed class RegistrationEraser(EventsDbContext db, SeatBook seats, TimeP
     }
 
     /// <summary>
-    /// What the organizer's stats count of <paramref name="registration"/> (locked, its seat cancelled if it held one)
+    /// What the organizer's stats count of <paramref name="registration"/> (locked, before its seat is cancelled)
     /// outlives it, with nothing of whose it was: a paid ticket's money (a refund of it landing later is counted by
     /// its payment: <see cref="PaymentRefundedConsumer"/>), and an arrival still confirmed. The registration's event
     /// row is written after its registration rows are locked, the order SeatBook takes them in.
