@@ -20,17 +20,7 @@ public sealed class AdminRoleGuardTests(IdentityFixture fx) : IClassFixture<Iden
 
         for (var round = 0; round < 3; round++)
         {
-            var other = await fx.RegisterAsync();
-            var otherId = other["user"]!["id"]!.GetValue<string>();
-            await (await SetRole(otherId, "admin", seeded)).AssertStatus(200);
-            var otherAdmin = (
-                await (
-                    await fx.Client.PostJson(
-                        "/api/v1/auth/refresh",
-                        new { refresh_token = other["refresh_token"]!.GetValue<string>() }
-                    )
-                ).AssertStatus(200)
-            )["access_token"]!.GetValue<string>();
+            var (otherId, otherAdmin) = await fx.NewAdminAsync(seeded);
 
             var answers = await Task.WhenAll(
                 SetRole(otherId, "member", seeded),
@@ -54,19 +44,7 @@ public sealed class AdminRoleGuardTests(IdentityFixture fx) : IClassFixture<Iden
     public async Task An_admin_demoted_while_resetting_a_members_two_factor_resets_nothing()
     {
         var seeded = await fx.LoginAsync(IdentityFixture.AdminUsername, fx.AdminPassword);
-        var other = await fx.RegisterAsync();
-        var otherId = other["user"]!["id"]!.GetValue<string>();
-        await (
-            await fx.Client.SendJson(HttpMethod.Put, $"/api/v1/users/{otherId}/role", new { role = "admin" }, seeded)
-        ).AssertStatus(200);
-        var otherAdmin = (
-            await (
-                await fx.Client.PostJson(
-                    "/api/v1/auth/refresh",
-                    new { refresh_token = other["refresh_token"]!.GetValue<string>() }
-                )
-            ).AssertStatus(200)
-        )["access_token"]!.GetValue<string>();
+        var (otherId, otherAdmin) = await fx.NewAdminAsync(seeded);
         var member = await fx.RegisterAsync();
         var memberId = Guid.Parse(member["user"]!["id"]!.GetValue<string>());
         await fx.TurnOnTwoFactorAsync(member["access_token"]!.GetValue<string>());

@@ -24,17 +24,7 @@ public sealed class AdminSuspensionGuardTests(IdentityFixture fx) : IClassFixtur
     {
         var seeded = await SeededAdminAsync();
         var seededId = TestTokens.Payload(seeded)["sub"]!.GetValue<string>();
-        var other = await fx.RegisterAsync();
-        var otherId = other["user"]!["id"]!.GetValue<string>();
-        await (await SetRole(otherId, "admin", seeded)).AssertStatus(200);
-        var otherAdmin = (
-            await (
-                await fx.Client.PostJson(
-                    "/api/v1/auth/refresh",
-                    new { refresh_token = other["refresh_token"]!.GetValue<string>() }
-                )
-            ).AssertStatus(200)
-        )["access_token"]!.GetValue<string>();
+        var (otherId, otherAdmin) = await fx.NewAdminAsync(seeded);
 
         var answers = await Task.WhenAll(Suspend(otherId, seeded), Suspend(seededId, otherAdmin));
 
@@ -61,16 +51,7 @@ public sealed class AdminSuspensionGuardTests(IdentityFixture fx) : IClassFixtur
         Assert.Contains("last admin", refused["detail"]!.GetValue<string>());
         Assert.Equal(1L, await AdminsNotSuspendedAsync());
 
-        var other = await fx.RegisterAsync();
-        await (await SetRole(other["user"]!["id"]!.GetValue<string>(), "admin", seeded)).AssertStatus(200);
-        var otherAdmin = (
-            await (
-                await fx.Client.PostJson(
-                    "/api/v1/auth/refresh",
-                    new { refresh_token = other["refresh_token"]!.GetValue<string>() }
-                )
-            ).AssertStatus(200)
-        )["access_token"]!.GetValue<string>();
+        var (_, otherAdmin) = await fx.NewAdminAsync(seeded);
         // Not the last: the seeded admin stays in force.
         await (await fx.Client.DeleteAccount(otherAdmin)).AssertStatus(204);
         Assert.Equal(1L, await AdminsNotSuspendedAsync());

@@ -117,6 +117,26 @@ public class IdentityFixture() : ServiceFixture<Program>(ResourceNames.Identity)
         return token!;
     }
 
+    /// <summary>
+    /// A new member made an admin by <paramref name="adminToken"/>: its id, and an access token carrying the role (the
+    /// change ended its sessions' access tokens; its refresh token gets the new one).
+    /// </summary>
+    public async Task<(string Id, string Token)> NewAdminAsync(string adminToken)
+    {
+        var other = await RegisterAsync();
+        var id = other["user"]!["id"]!.GetValue<string>();
+        await (
+            await Client.SendJson(HttpMethod.Put, $"/api/v1/users/{id}/role", new { role = "admin" }, adminToken)
+        ).AssertStatus(200);
+        var refreshed = await (
+            await Client.PostJson(
+                "/api/v1/auth/refresh",
+                new { refresh_token = other["refresh_token"]!.GetValue<string>() }
+            )
+        ).AssertStatus(200);
+        return (id, refreshed["access_token"]!.GetValue<string>());
+    }
+
     /// <summary>Exchanges a refresh token (200 expected) and answers the new one.</summary>
     public async Task<string> RefreshAsync(string refreshToken) =>
         (await (await Client.PostJson("/api/v1/auth/refresh", new { refresh_token = refreshToken })).AssertStatus(200))[
