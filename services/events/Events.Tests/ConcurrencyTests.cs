@@ -171,6 +171,48 @@ public sealed class ConcurrencyTests(ConcurrencyFixture fx) : IClassFixture<Conc
         Assert.Equal("community_events_capacity", error.ConstraintName);
     }
 
+    [Fact]
+    public async Task A_registration_whose_seats_keep_changing_under_it_is_told_to_try_again_and_writes_nothing()
+    {
+        var (_, organizer) = fx.Organizer();
+        var e = await fx.CreateEventAsync(organizer, b => b["capacity"] = 5);
+        var id = Guid.Parse(e["id"]!.GetValue<string>());
+        var (_, member) = fx.Member();
+        // Every change of this event's seats is refused by the capacity check, as a racing change would have it.
+        await fx.ExecuteAsync(
+            $$"""
+            CREATE FUNCTION seats_always_raced() RETURNS trigger LANGUAGE plpgsql AS $f$ BEGIN
+                RAISE EXCEPTION 'raced' USING ERRCODE = 'check_violation', CONSTRAINT = 'community_events_capacity';
+            END $f$;
+            CREATE TRIGGER seats_always_raced BEFORE UPDATE OF seats_taken ON community_events FOR EACH ROW
+                WHEN (NEW.id = '{{id}}') EXECUTE FUNCTION seats_always_raced();
+            """
+        );
+        try
+        {
+            var refused = await fx.Client.PostJson($"/api/v1/events/{id}/registrations", new { }, member);
+            await refused.AssertProblem(503);
+            Assert.NotNull(refused.Headers.RetryAfter);
+            Assert.Equal(
+                "0|0",
+                await fx.ScalarAsync<string>(
+                    "SELECT (SELECT count(*) FROM registrations WHERE event_id = @id) || '|' || seats_taken "
+                        + "FROM community_events WHERE id = @id",
+                    ("id", id)
+                )
+            );
+        }
+        finally
+        {
+            await fx.ExecuteAsync(
+                "DROP TRIGGER seats_always_raced ON community_events; DROP FUNCTION seats_always_raced()"
+            );
+        }
+
+        // Pressed again once the seats are still: seated.
+        await (await fx.Client.PostJson($"/api/v1/events/{id}/registrations", new { }, member)).AssertStatus(201);
+    }
+
     /// <summary>
     /// Sends as a client does: an answer of 503 (a transient database fault such as a deadlock between racing
     /// transactions, which rolled back and changed nothing) is repeated after its Retry-After.

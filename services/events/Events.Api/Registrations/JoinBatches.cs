@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using Community.ServiceDefaults.Api;
+using Community.ServiceDefaults.Errors;
 using Community.ServiceDefaults.Telemetry;
 using Npgsql;
 using static Community.ServiceDefaults.Data.TypedParameters;
@@ -155,11 +156,30 @@ public sealed class JoinBatches
             }
             // The database's capacity check refused the seats the statement counted: another change of the event's
             // seats raced it (seen in CI with cancellations and registrations on two instances). The statement, its own
-            // transaction, left nothing behind; run again, it counts the seats as they are now.
+            // transaction, left nothing behind; run again, it counts the seats as they are now. Raced every time, the
+            // newcomers hear it as a transient fault is told: nothing was written, press again.
             catch (PostgresException exception)
-                when (exception is { SqlState: PostgresErrorCodes.CheckViolation, ConstraintName: CapacityCheck }
-                    && attempt < Attempts
-                ) { }
+                when (exception is { SqlState: PostgresErrorCodes.CheckViolation, ConstraintName: CapacityCheck })
+            {
+                if (attempt < Attempts)
+                    continue;
+                _logger.LogInformation(
+                    "The seats of event {EventId} changed under {Count} registrations {Attempts} times; they are asked "
+                        + "to try again",
+                    terms.EventId,
+                    batch.Count,
+                    Attempts
+                );
+                foreach (var member in batch)
+                    member.Result.TrySetException(
+                        new ServiceUnavailableException(
+                            "The event's seats changed while registering, each time it was tried; nothing was "
+                                + "written. Try again.",
+                            TimeSpan.FromSeconds(1)
+                        )
+                    );
+                return;
+            }
         }
     }
 
