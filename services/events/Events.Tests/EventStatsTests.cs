@@ -190,17 +190,9 @@ public sealed class EventStatsTests(EventsFixture fx) : IClassFixture<EventsFixt
     [Fact]
     public async Task An_ended_events_takings_and_arrivals_outlive_the_accounts_deleted_since()
     {
-        var (organizerId, organizer) = fx.Organizer();
-        var eventId = await StartingSoonAsync(organizer, 2000);
-        var tickets = new[]
-        {
-            await PaidTicketAsync(eventId, 2000, "EUR"),
-            await PaidTicketAsync(eventId, 2000, "EUR"),
-        };
-        foreach (var ticket in tickets)
-            await CheckInAsync(eventId, ticket.Token);
+        var (organizerId, eventId, tickets) = await TwoPaidArrivalsAsync();
         fx.Clock.Advance(TimeSpan.FromHours(4));
-        organizer = fx.TokenFor(organizerId, Roles.Organizer);
+        var organizer = fx.TokenFor(organizerId, Roles.Organizer);
 
         // One of them deletes their account after the event: their registration goes, what it counted stays.
         var gone = tickets[0];
@@ -238,15 +230,7 @@ public sealed class EventStatsTests(EventsFixture fx) : IClassFixture<EventsFixt
     [Fact]
     public async Task An_arrival_whose_account_is_deleted_while_the_event_is_under_way_still_counts()
     {
-        var (organizerId, organizer) = fx.Organizer();
-        var eventId = await StartingSoonAsync(organizer, 2000);
-        var tickets = new[]
-        {
-            await PaidTicketAsync(eventId, 2000, "EUR"),
-            await PaidTicketAsync(eventId, 2000, "EUR"),
-        };
-        foreach (var ticket in tickets)
-            await CheckInAsync(eventId, ticket.Token);
+        var (organizerId, eventId, tickets) = await TwoPaidArrivalsAsync();
 
         // An hour in, one who arrived deletes their account: their live ticket is cancelled and goes.
         fx.Clock.Advance(TimeSpan.FromHours(1));
@@ -539,6 +523,25 @@ public sealed class EventStatsTests(EventsFixture fx) : IClassFixture<EventsFixt
             }
         );
         return e["id"]!.GetValue<string>();
+    }
+
+    /// <summary>An organizer's event starting soon at 2000 EUR, and two paid tickets to it checked in.</summary>
+    private async Task<(
+        Guid OrganizerId,
+        string EventId,
+        (Guid Registration, Guid Payment, Guid User, string Token)[] Tickets
+    )> TwoPaidArrivalsAsync()
+    {
+        var (organizerId, organizer) = fx.Organizer();
+        var eventId = await StartingSoonAsync(organizer, 2000);
+        var tickets = new[]
+        {
+            await PaidTicketAsync(eventId, 2000, "EUR"),
+            await PaidTicketAsync(eventId, 2000, "EUR"),
+        };
+        foreach (var ticket in tickets)
+            await CheckInAsync(eventId, ticket.Token);
+        return (organizerId, eventId, tickets);
     }
 
     private async Task CheckInAsync(string eventId, string token) =>
