@@ -44,6 +44,37 @@ public sealed class GroupRequestWaitTests(SocialFixture fx) : IClassFixture<Soci
         await (await fx.Client.PostJson($"/api/v1/groups/{group}/join", new { }, removed)).AssertStatus(201);
     }
 
+    /// <summary>An open group asks no one, yet a removal from it holds: not undone by joining again at once.</summary>
+    [Fact]
+    public async Task Someone_removed_from_an_open_group_joins_again_only_after_the_wait_or_when_invited_back()
+    {
+        var (_, owner, _) = await fx.RegisteredAsync();
+        var group = await GroupsFlow.CreateAsync(fx, owner);
+        var (removedId, removed, _) = await fx.RegisteredAsync();
+        var (_, leaver, _) = await fx.RegisteredAsync();
+        Task<HttpResponseMessage> Join(string token) =>
+            fx.Client.PostJson($"/api/v1/groups/{group}/join", new { }, token);
+        await (await Join(removed)).AssertStatus(201);
+        await (await Join(leaver)).AssertStatus(201);
+        await (
+            await fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/groups/{group}/members/{removedId}", null, owner)
+        ).AssertStatus(204);
+        await (await fx.Client.PostJson($"/api/v1/groups/{group}/leave", new { }, leaver)).AssertStatus(204);
+
+        await RequestWaits.AssertRefusedAsync(
+            await Join(removed),
+            "withdrawn or turned down, your invitation to it was withdrawn, or you were removed"
+        );
+        Assert.Equal(0L, await GroupsFlow.MemberRowsAsync(fx, group, removedId));
+        // Leaving of one's own accord waits for nothing.
+        await (await Join(leaver)).AssertStatus(201);
+        // The owner asking them back ends the wait.
+        await (
+            await fx.Client.PostJson($"/api/v1/groups/{group}/invitations", new { user_id = removedId }, owner)
+        ).AssertStatus(201);
+        await (await Join(removed)).AssertStatus(201);
+    }
+
     [Fact]
     public async Task A_request_turned_down_takes_the_invitation_a_manager_sent_meanwhile_with_it()
     {

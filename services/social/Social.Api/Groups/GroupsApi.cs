@@ -67,6 +67,10 @@ public static class GroupsApi
     public const int DefaultPageLimit = 20;
     public const int MaxReasonLength = 500;
 
+    private const string WaitReason =
+        "Your last request to join this group was withdrawn or turned down, your invitation to it was withdrawn, or "
+        + "you were removed from it";
+
     /// <summary>The visibilities explore filters by (secret groups are never explored by name).</summary>
     public static readonly IReadOnlyList<string> ExploreVisibilities =
     [
@@ -466,8 +470,7 @@ public static class GroupsApi
                             RequestCooldowns.Group,
                             callerId,
                             id,
-                            "Your last request to join this group was withdrawn or turned down, your invitation to it "
-                                + "was withdrawn, or you were removed from it",
+                            WaitReason,
                             now,
                             ct
                         );
@@ -499,6 +502,18 @@ public static class GroupsApi
                         );
                     return (JoinOutcome.Requested, g, null, (string?)null);
                 }
+                // An open group asks no one, but someone removed from it (or whose request or invitation ended) waits
+                // here too before coming back, or a removal would last until their next click.
+                if (!invited)
+                    await RequestCooldowns.EnsureOverAsync(
+                        db,
+                        RequestCooldowns.Group,
+                        callerId,
+                        id,
+                        WaitReason,
+                        now,
+                        ct
+                    );
                 if (g.PriceCents > 0)
                     return (
                         JoinOutcome.NeedsPayment,
