@@ -15,9 +15,10 @@ public sealed class ThrottleCounters(
     private static readonly TimeSpan Every = TimeSpan.FromHours(1);
 
     /// <summary>
-    /// A known account's login counter, and the lock its logins take before anything else (as its deletion does).
+    /// The lock a known account's logins take before anything else, whichever identifier names it (as its deletion
+    /// does). Only a lock: its failures count by the kind of identifier typed (<c>LoginThrottle</c>).
     /// </summary>
-    public static string AccountKey(Guid userId) => "account:" + userId;
+    public static string AccountLockKey(Guid userId) => "account:" + userId;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -79,7 +80,7 @@ public sealed class ThrottleCounters(
         if (user is { PhoneVerifiedAt: not null, Phone: { } phone })
             names.Add(phone);
         var named = names.ToArray();
-        // A name follows its key's kind ("account:", "sms-to:"...) and ends the key or comes before "|ip:".
+        // A name follows its key's kind ("login-email:", "sms-to:"...) and ends the key or comes before "|ip:".
         return db.Database.ExecuteSqlAsync(
             $"""
             DELETE FROM login_failures WHERE EXISTS (SELECT 1 FROM unnest({named}) AS n (name)

@@ -199,7 +199,7 @@ public sealed class TokenRacesTests(IdentityFixture fx) : IClassFixture<Identity
             "SELECT pg_advisory_xact_lock(hashtextextended(@key, 0)); DELETE FROM users WHERE id = @id",
             () => fx.Client.PostJson("/api/v1/auth/login", new { identifier = username, password = "correct-horse-9" }),
             "the sign-in never waited for the account's lock",
-            ("key", ThrottleCounters.AccountKey(id)),
+            ("key", ThrottleCounters.AccountLockKey(id)),
             ("id", id)
         );
 

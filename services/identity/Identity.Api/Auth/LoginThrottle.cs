@@ -38,7 +38,7 @@ public sealed class LoginThrottle(IdentityDbContext db, IOptions<IdentityOptions
             : "identifier:" + Bounded(AccountQueries.NormalizeIdentifier(identifier));
         var boundedAddress = Bounded(address);
         // A known account's logins queue on the account, whichever identifier names it (as its deletion does).
-        var lockKey = userId is { } owner ? ThrottleCounters.AccountKey(owner) : account;
+        var lockKey = userId is { } owner ? ThrottleCounters.AccountLockKey(owner) : account;
         return new Keys(
             userId,
             boundedAddress,

@@ -175,7 +175,7 @@ public static class UsersApi
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         // A login's lock before the row, in the order a login takes them: it clears counters erased below, then locks
         // the row to issue tokens.
-        await db.Database.LockKeyAsync(ThrottleCounters.AccountKey(principal.UserId()), cancellationToken);
+        await db.Database.LockKeyAsync(ThrottleCounters.AccountLockKey(principal.UserId()), cancellationToken);
         // An admin's deletion waits for the other changes that can take an admin away (role changes, suspensions), in
         // the order they take their locks, after the login's: the platform keeps an admin in force.
         // The role read unlocked too: made an admin since the token was issued, the deletion must not lock the admins
