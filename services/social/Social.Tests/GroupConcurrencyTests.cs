@@ -145,4 +145,30 @@ public sealed class GroupConcurrencyTests(SocialFixture fx) : IClassFixture<Soci
 
     private async Task<int> Leave(string id, string token) =>
         (int)(await fx.Client.PostJson($"/api/v1/groups/{id}/leave", new { }, token)).StatusCode;
+
+    /// <summary>
+    /// A block withdraws the invitations the two sent each other: a join on such an invitation at the same moment
+    /// waits for the block and is then refused, never let in on the word the block took back.
+    /// </summary>
+    [Fact]
+    public async Task A_join_on_an_invitation_a_block_is_withdrawing_waits_for_it_and_lets_no_one_in()
+    {
+        var (_, owner, _) = await fx.RegisteredAsync();
+        var group = await GroupsFlow.CreateAsync(fx, owner, policy: "invite");
+        var (guestId, guest, _) = await fx.RegisteredAsync();
+        await (
+            await fx.Client.PostJson($"/api/v1/groups/{group}/invitations", new { user_id = guestId }, owner)
+        ).AssertStatus(201);
+
+        // The block's withdrawal, not committed yet, while the guest joins.
+        await HeldLocks.StampedWhileHeldAsync(
+            fx,
+            $"DELETE FROM group_invitations WHERE group_id = @p AND user_id = '{guestId}'",
+            Guid.Parse(group),
+            "%FROM group_invitations WHERE group_id%FOR UPDATE%",
+            async () =>
+                await (await fx.Client.PostJson($"/api/v1/groups/{group}/join", new { }, guest)).AssertProblem(403)
+        );
+        Assert.Equal(0L, await GroupsFlow.MemberRowsAsync(fx, group, guestId));
+    }
 }

@@ -453,7 +453,14 @@ public static class GroupsApi
                 // gone) is no approval: withdrawn here, when it would be used, the join asks as anyone's does.
                 if (g.JoinPolicy == GroupJoinPolicy.Request)
                     await GroupMemberships.DropUnmanagedInvitationsAsync(db, id, now, ct);
-                var invited = await db.GroupInvitations.AnyAsync(i => i.GroupId == id && i.UserId == callerId, ct);
+                // Locked: a block withdrawing it (which takes the pair's lock, not the group's) either waits for this
+                // join or is waited for, and then it lets no one in.
+                var invited = await db
+                    .GroupInvitations.FromSql(
+                        $"SELECT * FROM group_invitations WHERE group_id = {id} AND user_id = {callerId} FOR UPDATE"
+                    )
+                    .AsNoTracking()
+                    .AnyAsync(ct);
                 if (g.JoinPolicy == GroupJoinPolicy.Invite && !invited)
                     throw new ForbiddenException("This group is by invitation only; ask a member to invite you.");
                 // A paid group too: the request comes first; its approval (an invitation) lets the next join pay. A
