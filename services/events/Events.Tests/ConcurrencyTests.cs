@@ -1,5 +1,6 @@
 using Community.Events.Registrations;
 using Microsoft.Extensions.Hosting;
+using Npgsql;
 
 namespace Community.Events.Tests;
 
@@ -211,6 +212,63 @@ public sealed class ConcurrencyTests(ConcurrencyFixture fx) : IClassFixture<Conc
 
         // Pressed again once the seats are still: seated.
         await (await fx.Client.PostJson($"/api/v1/events/{id}/registrations", new { }, member)).AssertStatus(201);
+    }
+
+    /// <summary>
+    /// A registration on its way while its account is deleted: it waits for the erasure (which holds the account's
+    /// profile row from its start, here held with the tombstone written) and writes nothing, rather than keep a seat
+    /// for an account that is gone.
+    /// </summary>
+    [Fact]
+    public async Task A_registration_racing_its_accounts_deletion_waits_for_it_and_takes_no_seat()
+    {
+        var (_, organizer) = fx.Organizer();
+        var e = await fx.CreateEventAsync(organizer, b => b["capacity"] = 5);
+        var id = Guid.Parse(e["id"]!.GetValue<string>());
+        var (memberId, member) = fx.Member();
+        await fx.ExecuteAsync(
+            "INSERT INTO user_profiles (user_id, username, full_name, as_of) VALUES (@u, 'leaving', 'Lea Ving', now())",
+            ("u", memberId)
+        );
+        await using var connection = new NpgsqlConnection(fx.Resources.DatabaseConnectionString);
+        await connection.OpenAsync();
+        await using var erasure = await connection.BeginTransactionAsync();
+        await using (
+            var tombstone = new NpgsqlCommand(
+                "UPDATE user_profiles SET username = NULL, full_name = NULL, deleted_at = now() WHERE user_id = @u",
+                connection,
+                erasure
+            )
+        )
+        {
+            tombstone.Parameters.AddWithValue("u", memberId);
+            await tombstone.ExecuteNonQueryAsync();
+        }
+
+        var registering = fx.Client.PostJson($"/api/v1/events/{id}/registrations", new { }, member);
+        await Eventually.TrueAsync(
+            async () =>
+                await fx.ScalarAsync<long>(
+                    """
+                    SELECT count(*) FROM pg_stat_activity
+                    WHERE datname = current_database() AND wait_event_type = 'Lock'
+                        AND query LIKE '%FROM user_profiles%'
+                    """
+                ) == 1,
+            "the registration never waited for the erasure"
+        );
+        await erasure.CommitAsync();
+
+        var refused = await (await registering).AssertProblem(403);
+        Assert.Equal("This account was deleted.", refused["detail"]!.GetValue<string>());
+        Assert.Equal(
+            "0|0",
+            await fx.ScalarAsync<string>(
+                "SELECT (SELECT count(*) FROM registrations WHERE event_id = @id) || '|' || seats_taken "
+                    + "FROM community_events WHERE id = @id",
+                ("id", id)
+            )
+        );
     }
 
     /// <summary>

@@ -28,6 +28,9 @@ public enum BatchedJoin
     /// <summary>A private event the caller is not (or no longer) invited to: nothing written.</summary>
     Uninvited,
 
+    /// <summary>The caller's account was deleted while the registration was on its way: nothing written.</summary>
+    Erased,
+
     /// <summary>The event no longer has the terms the batch was built from (or is closed): read it again.</summary>
     TermsChanged,
 }
@@ -222,8 +225,14 @@ public sealed class JoinBatches
     // block with the organizer ("blocked", read here so a registration stays one round trip) is neither seated nor
     // waitlisted; one who already registered keeps that registration. Nor is one a private event does not invite
     // ("uninvited", read from the locked row: an invitation taken back while the registration was on its way holds).
+    // Nor one whose account was deleted ("erased", counted as blocked): their profile rows are held shared ("profile",
+    // first, before the event's row is locked for seats) until the commit, and the erasure locks that row before it
+    // reads their registrations (RegistrationEraser), so it either committed before and its tombstone is read here,
+    // or it waits for this statement and cancels what it wrote.
     private const string Statement = """
-        WITH event AS (
+        WITH profile AS MATERIALIZED (
+            SELECT user_id, deleted_at IS NOT NULL AS erased FROM user_profiles WHERE user_id = ANY ($11) FOR SHARE),
+        event AS (
             SELECT status = 'published' AND ends_at > $2 AND waitlist_enabled = $5 AND visibility = $6
                    AND organizer_id = $7 AND price_cents = $3 AND currency IS NOT DISTINCT FROM $4 AS matched,
                    capacity IS NULL OR seats_taken < capacity AS seat_free,
@@ -236,10 +245,12 @@ public sealed class JoinBatches
                        SELECT 1 FROM registrations r
                        WHERE r.event_id = $1 AND r.user_id = j.user_id AND r.status IN ('held', 'confirmed',
                            'waitlisted')) AS existing,
+                   coalesce((SELECT p.erased FROM profile p WHERE p.user_id = j.user_id), false) AS erased,
                    EXISTS (
                        SELECT 1 FROM user_blocks b
                        WHERE b.blocked AND ((b.blocker_user_id = j.user_id AND b.blocked_user_id = $7)
-                           OR (b.blocker_user_id = $7 AND b.blocked_user_id = j.user_id))) AS blocked,
+                           OR (b.blocker_user_id = $7 AND b.blocked_user_id = j.user_id)))
+                   OR coalesce((SELECT p.erased FROM profile p WHERE p.user_id = j.user_id), false) AS blocked,
                    coalesce((SELECT e.invited IS NOT NULL AND j.user_id <> $7 AND NOT j.user_id = ANY (e.invited)
                              FROM event e), false) AS uninvited
             FROM unnest($10::uuid[], $11::uuid[], $12::timestamptz[], $13::text[], $14::timestamptz[], $15::uuid[],
@@ -283,7 +294,7 @@ public sealed class JoinBatches
         SELECT coalesce(e.matched, false) OR r.seated, coalesce(e.seat_free AND e.someone_waits, false),
                NOT r.seated AND EXISTS (SELECT 1 FROM registrations h WHERE h.event_id = $1 AND h.status = 'held' AND
                    h.hold_expires_at <= $2),
-               r.existing, g.status, r.blocked, r.uninvited
+               r.existing, g.status, r.blocked, r.uninvited, r.erased
         FROM ranked r LEFT JOIN event e ON true LEFT JOIN registration g ON g.id = r.id
         ORDER BY r.ord
         """;
@@ -320,18 +331,20 @@ public sealed class JoinBatches
         {
             while (await reader.ReadAsync())
             {
-                var (matched, seatWasFree, holdPastItsTime, existing, blocked, uninvited) = (
+                var (matched, seatWasFree, holdPastItsTime, existing, blocked, uninvited, erased) = (
                     reader.GetBoolean(0),
                     reader.GetBoolean(1),
                     reader.GetBoolean(2),
                     reader.GetBoolean(3),
                     reader.GetBoolean(5),
-                    reader.GetBoolean(6)
+                    reader.GetBoolean(6),
+                    reader.GetBoolean(7)
                 );
                 var status = reader.IsDBNull(4) ? null : reader.GetString(4);
                 var outcome =
                     !matched ? BatchedJoin.TermsChanged
                     : existing ? BatchedJoin.Existing
+                    : erased ? BatchedJoin.Erased
                     : blocked ? BatchedJoin.Blocked
                     : uninvited ? BatchedJoin.Uninvited
                     : status == RegistrationStatus.Waitlisted ? BatchedJoin.Waitlisted

@@ -13,6 +13,13 @@ public sealed class RegistrationEraser(EventsDbContext db, SeatBook seats, TimeP
     public async Task EraseAsync(UserDeleted deleted, CancellationToken cancellationToken)
     {
         var userId = deleted.UserId;
+        // The account's profile row first: a registration of theirs on its way holds it shared until it commits, so it
+        // is waited for and its row found below; one that comes after reads the tombstone and writes nothing
+        // (JoinBatches).
+        await db.Database.ExecuteSqlAsync(
+            $"SELECT 1 FROM user_profiles WHERE user_id = {userId} FOR UPDATE",
+            cancellationToken
+        );
         var eventIds = await db
             .Registrations.Where(r => r.UserId == userId)
             .Select(r => r.EventId)
