@@ -226,9 +226,9 @@ public sealed class JoinBatches
     // waitlisted; one who already registered keeps that registration. Nor is one a private event does not invite
     // ("uninvited", read from the locked row: an invitation taken back while the registration was on its way holds).
     // Nor one whose account was deleted ("erased", counted as blocked): their profile rows are held shared ("profile",
-    // first, before the event's row is locked for seats) until the commit, and the erasure locks that row before it
-    // reads their registrations (RegistrationEraser), so it either committed before and its tombstone is read here,
-    // or it waits for this statement and cancels what it wrote.
+    // all of them before the event's row is locked: "event" counts them first) until the commit, and the erasure locks
+    // that row before it reads their registrations (RegistrationEraser), so it either committed before and its
+    // tombstone is read here, or it waits for this statement and cancels what it wrote.
     private const string Statement = """
         WITH profile AS MATERIALIZED (
             SELECT user_id, deleted_at IS NOT NULL AS erased FROM user_profiles WHERE user_id = ANY ($11) FOR SHARE),
@@ -239,7 +239,7 @@ public sealed class JoinBatches
                    (SELECT min(sequence) FROM registrations WHERE event_id = $1 AND status = 'waitlisted') IS NOT NULL
                        AS someone_waits,
                    CASE WHEN visibility = 'private' THEN invited_user_ids END AS invited
-            FROM community_events WHERE id = $1 FOR KEY SHARE),
+            FROM community_events WHERE id = $1 AND (SELECT count(*) FROM profile) >= 0 FOR KEY SHARE),
         joiner AS (
             SELECT j.*, EXISTS (
                        SELECT 1 FROM registrations r

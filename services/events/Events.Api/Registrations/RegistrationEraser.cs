@@ -1,4 +1,5 @@
 using Community.Contracts.Identity;
+using Community.Events.Catalogue;
 using Community.ServiceDefaults.Api;
 
 namespace Community.Events.Registrations;
@@ -15,7 +16,8 @@ public sealed class RegistrationEraser(EventsDbContext db, SeatBook seats, TimeP
         var userId = deleted.UserId;
         // The account's profile row first: a registration of theirs on its way holds it shared until it commits, so it
         // is waited for and its row found below; one that comes after reads the tombstone and writes nothing
-        // (JoinBatches).
+        // (JoinBatches). After the events they organise, which such a registration (or photo) may hold already.
+        await OrganizerEventsEraser.LockOrganisedAsync(db, userId, cancellationToken);
         await db.Database.ExecuteSqlAsync(
             $"SELECT 1 FROM user_profiles WHERE user_id = {userId} FOR UPDATE",
             cancellationToken
