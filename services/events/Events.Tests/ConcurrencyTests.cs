@@ -175,9 +175,7 @@ public sealed class ConcurrencyTests(ConcurrencyFixture fx) : IClassFixture<Conc
     [Fact]
     public async Task A_registration_whose_seats_keep_changing_under_it_is_told_to_try_again_and_writes_nothing()
     {
-        var (_, organizer) = fx.Organizer();
-        var e = await fx.CreateEventAsync(organizer, b => b["capacity"] = 5);
-        var id = Guid.Parse(e["id"]!.GetValue<string>());
+        var id = await FiveSeatEventAsync();
         var (_, member) = fx.Member();
         // Every change of this event's seats is refused by the capacity check, as a racing change would have it.
         await fx.ExecuteAsync(
@@ -222,9 +220,7 @@ public sealed class ConcurrencyTests(ConcurrencyFixture fx) : IClassFixture<Conc
     [Fact]
     public async Task A_registration_racing_its_accounts_deletion_waits_for_it_and_takes_no_seat()
     {
-        var (_, organizer) = fx.Organizer();
-        var e = await fx.CreateEventAsync(organizer, b => b["capacity"] = 5);
-        var id = Guid.Parse(e["id"]!.GetValue<string>());
+        var id = await FiveSeatEventAsync();
         var (memberId, member) = fx.Member();
         await fx.ExecuteAsync(
             "INSERT INTO user_profiles (user_id, username, full_name, as_of) VALUES (@u, 'leaving', 'Lea Ving', now())",
@@ -269,6 +265,13 @@ public sealed class ConcurrencyTests(ConcurrencyFixture fx) : IClassFixture<Conc
                 ("id", id)
             )
         );
+    }
+
+    private async Task<Guid> FiveSeatEventAsync()
+    {
+        var (_, organizer) = fx.Organizer();
+        var e = await fx.CreateEventAsync(organizer, b => b["capacity"] = 5);
+        return Guid.Parse(e["id"]!.GetValue<string>());
     }
 
     /// <summary>

@@ -446,6 +446,8 @@ public static class GroupsApi
                 // Under the group's lock, as a leave reads it: a join and a leave at once are told apart downstream
                 // by their times, so the one that commits later must carry the later time.
                 var now = clock.GetUtcNow();
+                Task WaitOverAsync() =>
+                    RequestCooldowns.EnsureOverAsync(db, RequestCooldowns.Group, callerId, id, WaitReason, now, ct);
                 if (membership is not null)
                     // The role as of this transaction: a leave committed right after must not make the answer fail.
                     return (JoinOutcome.AlreadyMember, g, (GroupPurchase?)null, membership.Role);
@@ -472,15 +474,7 @@ public static class GroupsApi
                     // The group is locked, so this answers whether this join is the one that asks.
                     var asked = await db.GroupRequests.AnyAsync(r => r.GroupId == id && r.UserId == callerId, ct);
                     if (!asked)
-                        await RequestCooldowns.EnsureOverAsync(
-                            db,
-                            RequestCooldowns.Group,
-                            callerId,
-                            id,
-                            WaitReason,
-                            now,
-                            ct
-                        );
+                        await WaitOverAsync();
                     await db.Database.ExecuteSqlAsync(
                         $"""
                         INSERT INTO group_requests (group_id, user_id, reason, created_at)
@@ -512,15 +506,7 @@ public static class GroupsApi
                 // An open group asks no one, but someone removed from it (or whose request or invitation ended) waits
                 // here too before coming back, or a removal would last until their next click.
                 if (!invited)
-                    await RequestCooldowns.EnsureOverAsync(
-                        db,
-                        RequestCooldowns.Group,
-                        callerId,
-                        id,
-                        WaitReason,
-                        now,
-                        ct
-                    );
+                    await WaitOverAsync();
                 if (g.PriceCents > 0)
                     return (
                         JoinOutcome.NeedsPayment,
