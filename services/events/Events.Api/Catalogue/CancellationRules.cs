@@ -60,4 +60,19 @@ public static class CancellationRules
             }
         );
     }
+
+    /// <summary>
+    /// Locks the events <paramref name="userId"/> organises and has not cancelled, in one order
+    /// (OrganizerEventsEraser). A deleted account's erasure takes them before its profile row (RegistrationEraser): a
+    /// photo or registration of theirs holds the event's row (key share) before it waits for that profile row, so it
+    /// must never wait on an erasure that waits for it.
+    /// </summary>
+    public static Task LockOrganisedAsync(EventsDbContext db, Guid userId, CancellationToken cancellationToken) =>
+        db.Database.ExecuteSqlAsync(
+            $"""
+            SELECT 1 FROM community_events WHERE organizer_id = {userId} AND status <> 'cancelled'
+            ORDER BY id FOR UPDATE
+            """,
+            cancellationToken
+        );
 }

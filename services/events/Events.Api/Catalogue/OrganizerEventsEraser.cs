@@ -13,7 +13,7 @@ public sealed class OrganizerEventsEraser(EventsDbContext db, TimeProvider clock
         var now = clock.GetUtcNow();
         // Locked first, so what is read is what is changed: a draft published meanwhile is cancelled (its registrations
         // told), not deleted; a cover uploaded meanwhile is seen and goes (PhotoEraser).
-        await LockOrganisedAsync(db, deleted.UserId, cancellationToken);
+        await CancellationRules.LockOrganisedAsync(db, deleted.UserId, cancellationToken);
         var organised = await db
             .CommunityEvents.Where(e => e.OrganizerId == deleted.UserId && e.Status != EventStatus.Cancelled)
             .ToListAsync(cancellationToken);
@@ -35,18 +35,4 @@ public sealed class OrganizerEventsEraser(EventsDbContext db, TimeProvider clock
             }
         }
     }
-
-    /// <summary>
-    /// Locks the events <paramref name="userId"/> organises and has not cancelled, in one order. The erasure takes
-    /// them before the account's profile row (RegistrationEraser): a photo or registration of theirs holds the event's
-    /// row (key share) before it waits for that profile row, so it must never wait on an erasure that waits for it.
-    /// </summary>
-    public static Task LockOrganisedAsync(EventsDbContext db, Guid userId, CancellationToken cancellationToken) =>
-        db.Database.ExecuteSqlAsync(
-            $"""
-            SELECT 1 FROM community_events WHERE organizer_id = {userId} AND status <> 'cancelled'
-            ORDER BY id FOR UPDATE
-            """,
-            cancellationToken
-        );
 }

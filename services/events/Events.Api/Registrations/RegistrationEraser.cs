@@ -17,7 +17,7 @@ public sealed class RegistrationEraser(EventsDbContext db, SeatBook seats, TimeP
         // The account's profile row first: a registration of theirs on its way holds it shared until it commits, so it
         // is waited for and its row found below; one that comes after reads the tombstone and writes nothing
         // (JoinBatches). After the events they organise, which such a registration (or photo) may hold already.
-        await OrganizerEventsEraser.LockOrganisedAsync(db, userId, cancellationToken);
+        await CancellationRules.LockOrganisedAsync(db, userId, cancellationToken);
         await db.Database.ExecuteSqlAsync(
             $"SELECT 1 FROM user_profiles WHERE user_id = {userId} FOR UPDATE",
             cancellationToken
