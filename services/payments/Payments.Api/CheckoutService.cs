@@ -17,7 +17,11 @@ public sealed record CheckoutItem(
     Guid? SellerUserId,
     string Mode = "payment",
     int? IntervalDays = null
-);
+)
+{
+    /// <summary>A subscription's billing period, kept on its payment; null for a one-off payment.</summary>
+    public int? SubscriptionPeriodDays => Mode == "subscription" ? IntervalDays : null;
+}
 
 public sealed record CheckoutUrls(string PaymentMethod, string SuccessUrl, string CancelUrl);
 
@@ -99,6 +103,7 @@ public sealed class CheckoutService(
                 Purpose = item.Purpose,
                 ReferenceId = item.ReferenceId,
                 Product = item.Product,
+                PeriodDays = item.SubscriptionPeriodDays,
                 SellerUserId = item.SellerUserId,
                 AmountCents = item.AmountCents,
                 Currency = item.Currency,
@@ -292,7 +297,8 @@ public sealed class CheckoutService(
         && payment.SuccessUrl == urls.SuccessUrl
         && payment.CancelUrl == urls.CancelUrl
         && payment.AmountCents == item.AmountCents
-        && payment.Currency == item.Currency;
+        && payment.Currency == item.Currency
+        && payment.PeriodDays == (item.SubscriptionPeriodDays);
 
     /// <summary>
     /// Ends a pending payment the provider opened no session for, unless a concurrent request got it one meanwhile.

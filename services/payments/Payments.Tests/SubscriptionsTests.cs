@@ -4,6 +4,7 @@ using Community.Contracts;
 using Community.Contracts.Payments;
 using Community.Payments.Data;
 using Community.Payments.Subscriptions;
+using Microsoft.Extensions.Options;
 
 namespace Community.Payments.Tests;
 
@@ -590,6 +591,68 @@ public sealed class SubscriptionsTests(PaymentsFixture fx) : IClassFixture<Payme
         using var third = await CheckoutAsync(token, "premium");
         var refused = await third.AssertProblem(409);
         Assert.Equal(again["payment_id"]!.GetValue<string>(), refused["paid_payment_id"]!.GetValue<string>());
+    }
+
+    /// <summary>
+    /// A purchase delivers what its checkout sold: a tier taken off sale, or its period changed in the configuration,
+    /// between the checkout and the payment (a deploy while the buyer was on the provider's page) changes neither what
+    /// is delivered nor how the provider's later word on that period is judged.
+    /// </summary>
+    [Fact]
+    public async Task A_purchase_delivers_the_period_it_was_sold_with_whatever_the_configuration_says_since()
+    {
+        var tiers = fx.Host.Services.GetRequiredService<IOptions<PaymentsOptions>>().Value.Tiers;
+        var (_, eliteBuyer) = fx.User();
+        var (premiumBuyerId, premiumBuyer) = fx.User();
+        var elite = await (await CheckoutAsync(eliteBuyer, "elite")).AssertStatus(200);
+        var premium = await (await CheckoutAsync(premiumBuyer, "premium")).AssertStatus(200);
+        var eliteSold = tiers["elite"];
+        var premiumDays = tiers["premium"].PeriodDays;
+        Assert.Equal(30, premiumDays);
+        try
+        {
+            tiers.Remove("elite");
+            tiers["premium"].PeriodDays = 7;
+            foreach (var checkout in new[] { elite, premium })
+                Assert.Equal(HttpStatusCode.Redirect, (await fx.PressAsync(checkout)).StatusCode);
+            foreach (var (token, tier) in new[] { (eliteBuyer, "elite"), (premiumBuyer, "premium") })
+            {
+                await Eventually.TrueAsync(
+                    async () => (await MeAsync(token))["tier"]!.GetValue<string>() == tier,
+                    $"the {tier} purchase was not delivered"
+                );
+                // A calendar month from the payment, as sold for 30 days; not 7 days.
+                Assert.InRange(
+                    (await MeAsync(token))["current_period_end"]!.GetValue<DateTimeOffset>(),
+                    fx.Clock.GetUtcNow().AddMinutes(-5).AddMonths(1),
+                    fx.Clock.GetUtcNow().AddMonths(1)
+                );
+            }
+
+            // Stripe's count of the premium month ending ten days sooner is about that month (half of the 30 days
+            // sold), not an earlier period (half of the 7 configured now): it is heard.
+            var stripesEnd = DateTimeOffset.FromUnixTimeSeconds(
+                fx.Clock.GetUtcNow().AddMonths(1).AddDays(-10).ToUnixTimeSeconds()
+            );
+            await SendAsync(
+                SubscriptionEvent(
+                    "customer.subscription.updated",
+                    "sub_sandbox_" + premium["payment_id"]!.GetValue<Guid>().ToString("N"),
+                    premiumBuyerId,
+                    "active",
+                    stripesEnd,
+                    cancelAtPeriodEnd: true
+                )
+            );
+            var me = await MeAsync(premiumBuyer);
+            Assert.True(me["cancel_at_period_end"]!.GetValue<bool>());
+            Assert.Equal(stripesEnd, me["current_period_end"]!.GetValue<DateTimeOffset>());
+        }
+        finally
+        {
+            tiers["elite"] = eliteSold;
+            tiers["premium"].PeriodDays = premiumDays;
+        }
     }
 
     private Task<HttpResponseMessage> CheckoutAsync(string? token, string tier, object? extra = null)

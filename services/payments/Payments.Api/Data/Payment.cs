@@ -25,6 +25,12 @@ public sealed class Payment
 
     /// <summary>The provider's subscription a subscription checkout created; its later webhooks name it.</summary>
     public string? ProviderSubscriptionId { get; set; }
+
+    /// <summary>
+    /// A subscription checkout's billing period in days, as sold (the provider's price was made with it): what its
+    /// delivery gives, whatever the tiers' configuration says by then. Null for anything else, and for older rows.
+    /// </summary>
+    public int? PeriodDays { get; set; }
     public string SuccessUrl { get; set; } = "";
     public string CancelUrl { get; set; } = "";
     public long RefundedCents { get; set; }

@@ -16,6 +16,12 @@ public sealed class Subscription
     public string? ProviderSubscriptionId { get; set; }
     public Guid? LastPaymentId { get; set; }
     public DateTimeOffset? CurrentPeriodEnd { get; set; }
+
+    /// <summary>
+    /// The billing period in days of the purchase now held (its payment's): what its webhooks and refunds are judged
+    /// by. Null on rows from before it was kept: <see cref="SubscriptionPeriods.DaysOf"/> reads the configuration then.
+    /// </summary>
+    public int? PeriodDays { get; set; }
     public bool CancelAtPeriodEnd { get; set; }
 
     /// <summary>

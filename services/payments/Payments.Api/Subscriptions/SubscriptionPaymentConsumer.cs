@@ -4,7 +4,8 @@ namespace Community.Payments.Subscriptions;
 
 /// <summary>
 /// A subscription checkout was paid: the plan bought (the payment's product) becomes the user's
-/// tier for one billing period from the payment, replacing any earlier subscription. The payment
+/// tier for one billing period from the payment (the period it was sold with, whatever the
+/// configuration says now), replacing any earlier subscription. The payment
 /// row is locked first, as <see cref="SubscriptionRefundedConsumer"/> locks it, so a subscription
 /// refunded in full before this ran never starts.
 /// </summary>
@@ -25,9 +26,13 @@ public sealed class SubscriptionPaymentConsumer(
         CancellationToken cancellationToken
     )
     {
-        if (payment.Product is not { } plan || !options.Value.Tiers.TryGetValue(plan, out var price))
+        if (
+            payment.Product is not { } plan
+            || !SubscriptionsApi.PaidTiers.Contains(plan, StringComparer.OrdinalIgnoreCase)
+            || SubscriptionPeriods.DaysOf(payment, options.Value) is not { } periodDays
+        )
             throw new InvalidOperationException(
-                $"Subscription payment {payment.Id} names no configured tier ('{payment.Product}')."
+                $"Subscription payment {payment.Id} names no tier sold or no period ('{payment.Product}')."
             );
 
         var subscription = await book.LockAsync(payment.UserId, cancellationToken) ?? book.Add(payment.UserId, plan);
@@ -88,7 +93,8 @@ public sealed class SubscriptionPaymentConsumer(
                     s.ProviderEventAt = null;
                 s.ProviderSubscriptionId = payment.ProviderSubscriptionId;
                 s.LastPaymentId = payment.Id;
-                s.CurrentPeriodEnd = BillingPeriods.EndAfter(paidAt, price.PeriodDays);
+                s.PeriodDays = periodDays;
+                s.CurrentPeriodEnd = BillingPeriods.EndAfter(paidAt, periodDays);
                 s.CancelAtPeriodEnd = false;
             },
             cancellationToken
@@ -187,10 +193,10 @@ public sealed class SubscriptionRefundedConsumer(
             subscription.Status is not (SubscriptionStatus.Active or SubscriptionStatus.Trialing)
             || subscription.CurrentPeriodEnd is not { } end
             || (payment.CapturedAt ?? payment.SucceededAt) is not { } paidAt
-            || !options.Value.Tiers.TryGetValue(subscription.Plan, out var price)
+            || SubscriptionPeriods.DaysOf(subscription, options.Value) is not { } days
         )
             return false;
-        return end >= BillingPeriods.EndAfter(paidAt, price.PeriodDays) + TimeSpan.FromDays(price.PeriodDays / 2.0);
+        return end >= BillingPeriods.EndAfter(paidAt, days) + TimeSpan.FromDays(days / 2.0);
     }
 
     /// <summary>Ends <paramref name="subscription"/> (locked) now; the caller saves.</summary>

@@ -75,7 +75,7 @@ public sealed class SubscriptionWebhookHandler(
         // Periods only move forward: an update about an earlier period (ending a whole period before ours) arrived out
         // of order. One ending a little before ours is about the same period: the end we set at the payment is the
         // provider's anchor from a moment later, or a month shorter than the one we counted.
-        var periodDays = options.Value.Tiers.TryGetValue(subscription.Plan, out var price) ? price.PeriodDays : 1;
+        var periodDays = SubscriptionPeriods.DaysOf(subscription, options.Value) ?? 1;
         if (
             periodEnd is not null
             && subscription.CurrentPeriodEnd is { } known

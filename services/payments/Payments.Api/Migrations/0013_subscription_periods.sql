@@ -1,0 +1,6 @@
+-- The billing period (days) a subscription checkout sold, as the provider was told it, and the one the subscription
+-- now runs on: what the purchase delivers and what its later webhooks and refunds are judged by, whatever the tiers'
+-- configuration says by then (a tier taken off sale, a period changed). NULL on rows from before this file: those are
+-- read with the configuration of the day, as they always were.
+ALTER TABLE payments ADD COLUMN period_days integer NULL CHECK (period_days BETWEEN 1 AND 365);
+ALTER TABLE subscriptions ADD COLUMN period_days integer NULL CHECK (period_days BETWEEN 1 AND 365);
