@@ -341,6 +341,58 @@ public sealed class ProfileTests(IdentityFixture fx) : IClassFixture<IdentityFix
         Assert.Equal(0L, await CountersNamingAsync(id, email));
     }
 
+    /// <summary>
+    /// The account's deletion erases the counters naming its proven address while a stranger's mail to that address is
+    /// being counted: the deletion waits for the count (which holds its client address's counter, then takes the
+    /// address's), and both go through; neither is aborted as a deadlock.
+    /// </summary>
+    [Fact]
+    public async Task Deleting_the_account_while_a_mail_to_its_address_is_counted_waits_for_it()
+    {
+        var registered = await fx.RegisterAsync();
+        var id = Guid.Parse(registered["user"]!["id"]!.GetValue<string>());
+        var email = await fx.ScalarAsync<string>("SELECT email FROM users WHERE id = @id", ("id", id));
+        var key = "confirm-mail:" + email;
+        // The address's counter first in the table (its registration's mail counted there), then the stranger's.
+        foreach (var counter in new[] { key, key + "|ip:203.0.113.9" })
+            await fx.ExecuteAsync(
+                "INSERT INTO login_failures (key, window_started_at, failures) VALUES (@k, now(), 1) ON CONFLICT DO NOTHING",
+                ("k", counter)
+            );
+        await using var stranger = new NpgsqlConnection(fx.Resources.DatabaseConnectionString);
+        await stranger.OpenAsync();
+        await using var counting = await stranger.BeginTransactionAsync();
+        await CountAsync(key + "|ip:203.0.113.9");
+
+        var deleting = Client.DeleteAccount(Token(registered));
+        await Eventually.TrueAsync(
+            async () =>
+                await fx.ScalarAsync<long>(
+                    """
+                    SELECT count(*) FROM pg_stat_activity
+                    WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%login_failures%'
+                    """
+                ) == 1,
+            "the deletion never waited for the count"
+        );
+        await CountAsync(key);
+        await counting.CommitAsync();
+
+        await (await deleting).AssertStatus(204);
+        Assert.Equal(0L, await CountersNamingAsync(id.ToString(), email!));
+
+        async Task CountAsync(string counter)
+        {
+            await using var count = new NpgsqlCommand(
+                "SET LOCAL lock_timeout = '10s'; UPDATE login_failures SET failures = failures + 1 WHERE key = @k",
+                stranger,
+                counting
+            );
+            count.Parameters.AddWithValue("k", counter);
+            await count.ExecuteNonQueryAsync();
+        }
+    }
+
     private Task<long> CountersNamingAsync(string id, string email) =>
         fx.ScalarAsync<long>(
             "SELECT count(*) FROM login_failures WHERE strpos(key, @id) > 0 OR strpos(key, @email) > 0",
