@@ -356,7 +356,8 @@ public sealed class ProfileTests(IdentityFixture fx) : IClassFixture<IdentityFix
         // The address's counter first in the table (its registration's mail counted there), then the stranger's.
         foreach (var counter in new[] { key, key + "|ip:203.0.113.9" })
             await fx.ExecuteAsync(
-                "INSERT INTO login_failures (key, window_started_at, failures) VALUES (@k, now(), 1) ON CONFLICT DO NOTHING",
+                "INSERT INTO login_failures (key, window_started_at, failures) VALUES (@k, now(), 1) "
+                    + "ON CONFLICT DO NOTHING",
                 ("k", counter)
             );
         await using var stranger = new NpgsqlConnection(fx.Resources.DatabaseConnectionString);
