@@ -11,7 +11,10 @@ export interface ChatHubOptions {
   token: string | (() => string | undefined | Promise<string | undefined>);
   /** A typing indicator with no typing repeated and no stop_typing within this long ends by itself (default 6000). */
   typingTimeoutMs?: number;
-  /** Waits before each reconnect attempt; the last one repeats for ever (default 0, 2 s, 5 s, 10 s, 30 s). */
+  /**
+   * Waits before each reconnect attempt; the last one repeats for ever (default 0, 2 s, 5 s, 10 s, 30 s), unless a
+   * reconnect is refused 401 (see onUnauthorized).
+   */
   retryDelaysMs?: number[];
   logLevel?: signalR.LogLevel;
 }
@@ -65,7 +68,14 @@ export class ChatHubClient {
         transport: signalR.HttpTransportType.WebSockets,
       })
       .withAutomaticReconnect({
-        nextRetryDelayInMilliseconds: (context) => delays[Math.min(context.previousRetryCount, delays.length - 1)] ?? 0,
+        nextRetryDelayInMilliseconds: (context) => {
+          // The token the factory gave was refused: every later attempt would be, until the person signs in again.
+          if (refusedToken(context.retryReason)) {
+            this.emit("#unauthorized", { error: context.retryReason });
+            return null;
+          }
+          return delays[Math.min(context.previousRetryCount, delays.length - 1)] ?? 0;
+        },
       })
       .configureLogging(options.logLevel ?? signalR.LogLevel.Warning)
       .build();
@@ -235,6 +245,15 @@ export class ChatHubClient {
    */
   onResubscribeFailed(listener: Listener<{ group_id: string; error: Error }>): () => void {
     return this.listen("#resubscribe-failed", listener);
+  }
+
+  /**
+   * A reconnect was refused 401: the token the factory gave is no longer valid (expired and not renewed, its session
+   * ended). Reconnecting stops there and the connection closes, instead of asking again for ever; once signed in again
+   * (or the token renewed), start() connects and joins again every conversation and group joined before.
+   */
+  onUnauthorized(listener: Listener<{ error: Error }>): () => void {
+    return this.listen("#unauthorized", listener);
   }
 
   /** A conversation was joined again after a reconnect (or a gap), with how many missed messages it delivered. */
@@ -410,4 +429,14 @@ export class ChatHubClient {
     }
     this.emit("#rejoined", { conversation_id: id, caught_up: delivered });
   }
+}
+
+/**
+ * Whether a (re)connect failed because negotiation was answered 401. SignalR's client wraps the answer's HttpError in
+ * a FailedToNegotiateWithServerError whose message carries the status ("...: Status code '401'").
+ */
+function refusedToken(error: Error): boolean {
+  return (
+    (error as { errorType?: string }).errorType === "FailedToNegotiateWithServerError" && error.message.includes("Status code '401'")
+  );
 }

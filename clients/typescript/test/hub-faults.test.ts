@@ -1,7 +1,7 @@
 // The SDK's hub client against a stand-in hub on a real WebSocket (SignalR's JSON protocol), for the faults the
 // platform cannot be made to show on cue: a join answered "503 Service unavailable" (the messaging database busy or out
 // of reach for a moment) is asked again; a refusal (404) is not; a leave slowed down by the hub's limit is not sent
-// after a join asked later.
+// after a join asked later; a reconnect refused 401 stops reconnecting.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createServer, type Server } from "node:http";
@@ -19,14 +19,24 @@ interface Invocation {
 
 /**
  * A hub on a real port: negotiation, the handshake, and each invocation answered by `answer`, after `delay` ms when it
- * says so, followed by the hub's own invocations in `then` (pushes such as new_message).
+ * says so, followed by the hub's own invocations in `then` (pushes such as new_message). Negotiation is answered
+ * `negotiateStatus()` (200 by default: anything else with a problem).
  */
 async function fakeHub(
   answer: (call: Invocation, n: number) => { result?: unknown; error?: string; delay?: number; then?: { target: string; arguments: unknown[] }[] },
+  negotiateStatus: () => number = () => 200,
 ) {
   const calls: Invocation[] = [];
+  let negotiations = 0;
   const server: Server = createServer((request, response) => {
     if (request.method === "POST" && request.url?.startsWith("/hubs/chat/negotiate")) {
+      negotiations++;
+      const status = negotiateStatus();
+      if (status !== 200) {
+        response.writeHead(status, { "Content-Type": "application/problem+json" });
+        response.end(JSON.stringify({ title: "Unauthorized", status }));
+        return;
+      }
       response.writeHead(200, { "Content-Type": "application/json" });
       response.end(
         JSON.stringify({
@@ -67,6 +77,11 @@ async function fakeHub(
   return {
     baseUrl,
     calls,
+    negotiations: () => negotiations,
+    /** Ends every connection as a network failure would: the clients reconnect by themselves. */
+    drop: () => {
+      for (const client of sockets.clients) client.terminate();
+    },
     close: async () => {
       for (const client of sockets.clients) client.terminate();
       await new Promise((resolve) => sockets.close(resolve));
@@ -202,4 +217,47 @@ test("a catch-up answered after a leave and a later join that failed leaves agai
       assert.equal(client.lastSeq(conversation), undefined);
     },
   );
+});
+
+test("a reconnect refused 401 stops reconnecting and says so, and start() once signed in again joins again", async () => {
+  const conversation = "0b4f2d8e-4a7c-4e55-8d7e-6f0a7c1d2e3f";
+  let status = 200;
+  const hub = await fakeHub(
+    (call) => ({ result: call.target === "JoinConversation" ? { items: [], has_more: false, last_seq: 3 } : null }),
+    () => status,
+  );
+  const client = new ChatHubClient({ baseUrl: hub.baseUrl, token: "token", retryDelaysMs: [0, 20] });
+  const refused: Error[] = [];
+  client.onUnauthorized(({ error }) => refused.push(error));
+  let closed = false;
+  client.connection.onclose(() => (closed = true));
+  try {
+    await client.start();
+    await client.joinConversation(conversation, 0);
+
+    // the session ended while the connection was away: its token is refused from now on
+    status = 401;
+    hub.drop();
+    for (let i = 0; i < 100 && !closed; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.ok(closed, `still reconnecting after ${hub.negotiations()} negotiations`);
+    assert.equal(refused.length, 1);
+    assert.match(refused[0]!.message, /Status code '401'/);
+    const asked = hub.negotiations();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    assert.equal(hub.negotiations(), asked, "negotiated again after the 401");
+    assert.equal(client.state, "Disconnected");
+
+    // signed in again: the conversation is joined again from where it was
+    status = 200;
+    await client.start();
+    assert.equal(client.state, "Connected");
+    assert.deepEqual(
+      hub.calls.map((c) => c.target),
+      ["JoinConversation", "JoinConversation"],
+    );
+    assert.equal(client.lastSeq(conversation), 0, "no longer kept joined");
+  } finally {
+    await client.stop();
+    await hub.close();
+  }
 });
