@@ -1,4 +1,5 @@
 using Community.Contracts.Messaging;
+using Npgsql;
 
 namespace Community.Messaging.Tests;
 
@@ -539,6 +540,50 @@ public sealed class ThreadsTests(MessagingFixture fx) : IClassFixture<MessagingF
             204
         );
         Assert.Empty(await TitlesAsync(crew.Member, crew.GroupId));
+    }
+
+    /// <summary>
+    /// Two deletions of one thread at once (its author and a moderator, a double click): one deletes it and announces
+    /// it once; the other, waiting for the thread's row, then finds it gone.
+    /// </summary>
+    [Fact]
+    public async Task Two_deletions_of_a_thread_at_once_delete_it_once_and_the_second_finds_it_gone()
+    {
+        var crew = await GroupAsync();
+        var id = Id(await CreateAsync(crew.Member, crew.GroupId, "Deleted twice at once"));
+        await using var holder = new NpgsqlConnection(fx.Resources.DatabaseConnectionString);
+        await holder.OpenAsync();
+        await using var held = await holder.BeginTransactionAsync();
+        await using (var take = new NpgsqlCommand("SELECT 1 FROM threads WHERE id = @id FOR UPDATE", holder, held))
+        {
+            take.Parameters.AddWithValue("id", Guid.Parse(id));
+            await take.ExecuteNonQueryAsync();
+        }
+        var deletions = new[] { crew.Member, crew.Mod }
+            .Select(token => fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/threads/{id}", null, token))
+            .ToArray();
+        await Eventually.TrueAsync(
+            async () =>
+                await fx.ScalarAsync<long>(
+                    """
+                    SELECT count(*) FROM pg_stat_activity
+                    WHERE datname = current_database() AND wait_event_type = 'Lock' AND query ILIKE '%threads%'
+                    """
+                ) == 2,
+            "the deletions never both waited for the thread"
+        );
+        await held.CommitAsync();
+
+        var statuses = (await Task.WhenAll(deletions)).Select(r => (int)r.StatusCode).Order().ToArray();
+        Assert.Equal([204, 404], statuses);
+        Assert.Equal(
+            1L,
+            await fx.ScalarAsync<long>(
+                $"SELECT count(*) FROM outbox_messages WHERE type LIKE '%.{nameof(ThreadDeleted)},%' "
+                    + "AND payload->>'threadId' = @id",
+                ("id", id)
+            )
+        );
     }
 
     [Fact]

@@ -279,11 +279,9 @@ public static class ThreadsApi
         // One change of a thread at a time, its time read under the row's lock: of two, the later commit carries the
         // later time, which is how social keeps the latest title (ThreadRenamed). And the If-Match check's lock.
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        await db.Database.ExecuteSqlAsync($"SELECT 1 FROM threads WHERE id = {id} FOR UPDATE", cancellationToken);
         await db.CheckIfMatchAsync<GroupThread>(http.Request, id, cancellationToken);
         // Opened again under the lock, so the change applies to the version it found (or If-Match named).
-        db.ChangeTracker.Clear();
-        access = await ThreadAccess.OpenAsync(db, id, callerId, cancellationToken);
+        access = await LockAndOpenAsync(db, id, callerId, cancellationToken);
         access.EnsureMayChange("edit");
         var thread = access.Thread;
         var titled = thread.Title;
@@ -333,9 +331,12 @@ public static class ThreadsApi
     )
     {
         var callerId = principal.UserId();
-        var access = await ThreadAccess.OpenAsync(db, id, callerId, cancellationToken);
-        access.EnsureMayChange("delete");
+        (await ThreadAccess.OpenAsync(db, id, callerId, cancellationToken)).EnsureMayChange("delete");
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        // Under the lock: of two deletions at once the second finds it gone (404, announced once), and a moderator
+        // demoted meanwhile is refused.
+        var access = await LockAndOpenAsync(db, id, callerId, cancellationToken);
+        access.EnsureMayChange("delete");
         var now = clock.GetUtcNow();
         access.Thread.DeletedAt = now;
         access.Thread.DeletedBy = callerId;
@@ -382,7 +383,10 @@ public static class ThreadsApi
     )
     {
         var callerId = principal.UserId();
-        var access = await ThreadAccess.OpenAsync(db, id, callerId, cancellationToken);
+        (await ThreadAccess.OpenAsync(db, id, callerId, cancellationToken)).EnsureModerates(pinned ? "pin" : "unpin");
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        // Under the lock, as a deletion: two pins at once keep the first's time, and a demoted moderator is refused.
+        var access = await LockAndOpenAsync(db, id, callerId, cancellationToken);
         access.EnsureModerates(pinned ? "pin" : "unpin");
         // Pinning a pinned thread keeps its first pin time, so repeating the call changes nothing.
         if (pinned && access.Thread.PinnedAt is null)
@@ -396,11 +400,28 @@ public static class ThreadsApi
             access.Thread.PinnedBy = null;
         }
         await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
         // As Update: the moderator sees the thread they pinned, its author in a block with them or not.
         return TypedResults.Ok(
             await ThreadQueries.FindAsync(db, callerId, id, acrossBlocks: true, cancellationToken)
                 ?? throw new NotFoundException(ThreadAccess.NoSuchThread)
         );
+    }
+
+    /// <summary>
+    /// Inside a change's transaction: locks the thread's row and opens it again, so the change applies to the thread as
+    /// it is now and by someone still allowed to make it (not deleted meanwhile, their role not taken away).
+    /// </summary>
+    private static async Task<ThreadAccess> LockAndOpenAsync(
+        MessagingDbContext db,
+        Guid id,
+        Guid callerId,
+        CancellationToken cancellationToken
+    )
+    {
+        await db.Database.ExecuteSqlAsync($"SELECT 1 FROM threads WHERE id = {id} FOR UPDATE", cancellationToken);
+        db.ChangeTracker.Clear();
+        return await ThreadAccess.OpenAsync(db, id, callerId, cancellationToken);
     }
 
     private static async Task<Ok<CursorPage<MessageDto>>> Replies(
