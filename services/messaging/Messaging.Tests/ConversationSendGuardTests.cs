@@ -239,6 +239,45 @@ public sealed class ConversationSendGuardTests(MessagingFixture fx) : IClassFixt
         await AssertStored(c, 1);
     }
 
+    /// <summary>
+    /// A send waiting for the conversation's row (another send holding it, one with attachments say) while a block
+    /// commits: it is refused, as if the block had come first, rather than numbered and pushed to the one who blocked.
+    /// </summary>
+    [Fact]
+    public async Task A_block_committed_while_a_send_waits_for_the_conversations_lock_refuses_it()
+    {
+        var (aId, a, bId, _, c) = await fx.PairAsync();
+        await fx.SendAsync(a, c, "Hello");
+        var send = await fx.CommitsWhileWaitedOnAsync(
+            """
+            INSERT INTO blocks (blocker_id, blocked_id, blocked, as_of) VALUES (@b, @a, true, now())
+            ON CONFLICT (blocker_id, blocked_id) DO UPDATE SET blocked = true, as_of = now();
+            SELECT 1 FROM conversations WHERE id = @c FOR UPDATE;
+            """,
+            () =>
+                fx.Client.PostJson(
+                    $"/api/v1/conversations/{c}/messages",
+                    new { text = "After the block", client_txn_id = Guid.NewGuid().ToString("N") },
+                    a
+                ),
+            "The send never waited on the conversation's lock.",
+            ("a", aId),
+            ("b", bId),
+            ("c", Guid.Parse(c))
+        );
+        await send.AssertProblem(404);
+        await AssertStored(c, 1);
+        // Announced for the first message only.
+        Assert.Equal(
+            1L,
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM outbox_messages WHERE type LIKE '%.MessageSent,%' "
+                    + "AND payload->>'conversationId' = @c",
+                ("c", c)
+            )
+        );
+    }
+
     [Theory]
     [InlineData("PATCH")]
     [InlineData("DELETE")]
@@ -336,7 +375,8 @@ public sealed class ConversationSendGuardTests(MessagingFixture fx) : IClassFixt
         {
             var commands = await CommandsOfAsync(() => fx.SendAsync(token, conversation, "One round trip"));
             Assert.True(
-                commands is [var only] && only.StartsWith("WITH earlier AS", StringComparison.Ordinal),
+                commands is [var only]
+                    && only.StartsWith(MessageInsert.LockFirst + "WITH earlier AS", StringComparison.Ordinal),
                 $"The send ran {commands.Count} commands: {string.Join(" | ", commands)}"
             );
         }

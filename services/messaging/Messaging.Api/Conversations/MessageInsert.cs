@@ -13,7 +13,9 @@ namespace Community.Messaging.Conversations;
 /// the sender's own read position (and a thread member's row), who hears it and the MessageSent that names them in the
 /// outbox. Whom it reaches is read in the same snapshot as the number, and the event is only written with the message.
 /// Being one statement it is atomic on its own: a send with nothing else to write needs no transaction around it (no
-/// BEGIN, no COMMIT round trip); it also runs in the caller's when there is one.
+/// BEGIN, no COMMIT round trip); it also runs in the caller's when there is one. The conversation's row is locked by a
+/// statement sent before it in the same round trip (<see cref="LockFirst"/>), so its snapshot is taken once the lock is
+/// held: a block or a departure that committed while it waited for another send is seen, never sent past.
 /// </summary>
 public static class MessageInsert
 {
@@ -162,7 +164,18 @@ public static class MessageInsert
                        FROM 10 FOR 7), 'hex')::uuid
         """;
 
-    private static readonly Dictionary<string, string> Statements = OwnRead.Keys.ToDictionary(k => k, Statement);
+    /// <summary>
+    /// The statement sent first, in the same command: a statement waiting for a row lock goes on with the snapshot it
+    /// started with (PostgreSQL checks again only the locked row), where a block or a departure committed meanwhile is
+    /// not seen. The send's statement, coming after this one, starts once the lock is held (both in the command's one
+    /// implicit transaction, or the caller's).
+    /// </summary>
+    public const string LockFirst = "SELECT 1 FROM conversations WHERE id = @c FOR UPDATE;\n";
+
+    private static readonly Dictionary<string, string> Statements = OwnRead.Keys.ToDictionary(
+        k => k,
+        k => LockFirst + Statement(k)
+    );
 
     /// <summary>Runs the statement in <paramref name="db"/>'s current transaction, or on its own when there is none.
     /// <paramref name="sent"/> is the event as published, its recipients left empty for the statement to fill;
@@ -218,7 +231,8 @@ public static class MessageInsert
                     ]
             );
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            if (!await reader.ReadAsync(cancellationToken))
+            // Past the lock's result to the send's.
+            if (!await reader.NextResultAsync(cancellationToken) || !await reader.ReadAsync(cancellationToken))
                 throw new InvalidOperationException("The send's statement answered no row.");
             return new Outcome(
                 reader.IsDBNull(0) ? null : reader.GetInt64(0),
