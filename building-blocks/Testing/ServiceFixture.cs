@@ -250,6 +250,22 @@ public abstract class ServiceFixture<TProgram> : IAsyncLifetime
         );
 
     /// <summary>
+    /// Until exactly <paramref name="count"/> backends of this test's database wait on a lock while running a query
+    /// like <paramref name="queryLike"/> (a LIKE pattern): requests held by a row the test holds, at the statement
+    /// that test means.
+    /// </summary>
+    public Task WaitingOnALockAsync(string queryLike, int count, string failure) =>
+        Eventually.TrueAsync(
+            async () =>
+                await ScalarAsync<long>(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                        + "AND wait_event_type = 'Lock' AND query LIKE @q",
+                    ("q", queryLike)
+                ) == count,
+            failure
+        );
+
+    /// <summary>
     /// A race made to happen: <paramref name="sql"/> runs in a transaction of the test's own (another request's write,
     /// holding its rows), then <paramref name="start"/> starts what is under test, and the write commits once that
     /// waits on a lock; answers what was started.

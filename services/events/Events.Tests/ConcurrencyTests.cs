@@ -235,17 +235,7 @@ public sealed class ConcurrencyTests(ConcurrencyFixture fx) : IClassFixture<Conc
         }
 
         var registering = fx.Client.PostJson($"/api/v1/events/{id}/registrations", new { }, member);
-        await Eventually.TrueAsync(
-            async () =>
-                await fx.ScalarAsync<long>(
-                    """
-                    SELECT count(*) FROM pg_stat_activity
-                    WHERE datname = current_database() AND wait_event_type = 'Lock'
-                        AND query LIKE '%FROM user_profiles%'
-                    """
-                ) == 1,
-            "the registration never waited for the erasure"
-        );
+        await fx.WaitingOnALockAsync("%FROM user_profiles%", 1, "the registration never waited for the erasure");
         await erasure.CommitAsync();
 
         var refused = await (await registering).AssertProblem(403);

@@ -614,15 +614,9 @@ public sealed class CourseChangesTests(EventsFixture fx) : CourseTestsBase, ICla
             await insert.ExecuteNonQueryAsync();
         }
         var deleting = DeleteAsync(courseId, organizer);
-        await Eventually.TrueAsync(
-            async () =>
-                await fx.ScalarAsync<long>(
-                    """
-                    SELECT count(*) FROM pg_stat_activity
-                    WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE
-                        '%FROM courses WHERE id = % FOR UPDATE%'
-                    """
-                ) == 1,
+        await fx.WaitingOnALockAsync(
+            "%FROM courses WHERE id = % FOR UPDATE%",
+            1,
             "the delete never waited on the enroll in flight"
         );
         await transaction.CommitAsync();

@@ -196,15 +196,9 @@ public sealed class CourseEnrollmentTests(EventsFixture fx) : CourseTestsBase, I
             await insert.ExecuteNonQueryAsync();
         }
         var enrolling = fx.Client.PostJson($"/api/v1/courses/{courseId}/enroll", new { }, member);
-        await Eventually.TrueAsync(
-            async () =>
-                await fx.ScalarAsync<long>(
-                    """
-                    SELECT count(*) FROM pg_stat_activity
-                    WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE
-                        '%INSERT INTO course_enrollments%'
-                    """
-                ) == 1,
+        await fx.WaitingOnALockAsync(
+            "%INSERT INTO course_enrollments%",
+            1,
             "the enroll never waited on the concurrent insert"
         );
         await transaction.CommitAsync();

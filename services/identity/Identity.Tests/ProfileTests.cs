@@ -366,16 +366,7 @@ public sealed class ProfileTests(IdentityFixture fx) : IClassFixture<IdentityFix
         await CountAsync(key + "|ip:203.0.113.9");
 
         var deleting = Client.DeleteAccount(Token(registered));
-        await Eventually.TrueAsync(
-            async () =>
-                await fx.ScalarAsync<long>(
-                    """
-                    SELECT count(*) FROM pg_stat_activity
-                    WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%login_failures%'
-                    """
-                ) == 1,
-            "the deletion never waited for the count"
-        );
+        await fx.WaitingOnALockAsync("%login_failures%", 1, "the deletion never waited for the count");
         await CountAsync(key);
         await counting.CommitAsync();
 

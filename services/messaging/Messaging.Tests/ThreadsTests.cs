@@ -562,16 +562,7 @@ public sealed class ThreadsTests(MessagingFixture fx) : IClassFixture<MessagingF
         var deletions = new[] { crew.Member, crew.Mod }
             .Select(token => fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/threads/{id}", null, token))
             .ToArray();
-        await Eventually.TrueAsync(
-            async () =>
-                await fx.ScalarAsync<long>(
-                    """
-                    SELECT count(*) FROM pg_stat_activity
-                    WHERE datname = current_database() AND wait_event_type = 'Lock' AND query ILIKE '%threads%'
-                    """
-                ) == 2,
-            "the deletions never both waited for the thread"
-        );
+        await fx.WaitingOnALockAsync("%threads%", 2, "the deletions never both waited for the thread");
         await held.CommitAsync();
 
         var statuses = (await Task.WhenAll(deletions)).Select(r => (int)r.StatusCode).Order().ToArray();
