@@ -298,7 +298,7 @@ public sealed class CheckoutService(
         && payment.CancelUrl == urls.CancelUrl
         && payment.AmountCents == item.AmountCents
         && payment.Currency == item.Currency
-        && payment.PeriodDays == (item.SubscriptionPeriodDays);
+        && payment.PeriodDays == item.SubscriptionPeriodDays;
 
     /// <summary>
     /// Ends a pending payment the provider opened no session for, unless a concurrent request got it one meanwhile.
