@@ -57,6 +57,8 @@ export class ChatHubClient {
   private intentCount = 0;
   private readonly typing = new Map<string, ReturnType<typeof setTimeout>>();
   private readonly typingTimeoutMs: number;
+  /** Why reconnecting was given up, when a reconnect was refused 401: said to onUnauthorized once closed. */
+  private refused: Error | undefined;
 
   constructor(options: ChatHubOptions) {
     const token = options.token;
@@ -70,8 +72,9 @@ export class ChatHubClient {
       .withAutomaticReconnect({
         nextRetryDelayInMilliseconds: (context) => {
           // The token the factory gave was refused: every later attempt would be, until the person signs in again.
+          // Said once the connection is closed (below), so that a listener may start() again at once.
           if (refusedToken(context.retryReason)) {
-            this.emit("#unauthorized", { error: context.retryReason });
+            this.refused = context.retryReason;
             return null;
           }
           return delays[Math.min(context.previousRetryCount, delays.length - 1)] ?? 0;
@@ -81,6 +84,12 @@ export class ChatHubClient {
       .build();
     for (const name of hubEventNames) this.connection.on(name, (payload: never) => this.received(name, payload));
     this.connection.onreconnected(() => void this.rejoinAll());
+    // registered first, so the app hears of the refusal before its own close handlers run
+    this.connection.onclose(() => {
+      const error = this.refused;
+      this.refused = undefined;
+      if (error !== undefined) this.emit("#unauthorized", { error });
+    });
   }
 
   get state(): signalR.HubConnectionState {
@@ -249,8 +258,9 @@ export class ChatHubClient {
 
   /**
    * A reconnect was refused 401: the token the factory gave is no longer valid (expired and not renewed, its session
-   * ended). Reconnecting stops there and the connection closes, instead of asking again for ever; once signed in again
-   * (or the token renewed), start() connects and joins again every conversation and group joined before.
+   * ended). Reconnecting stops there and the connection closes, instead of asking again for ever. Said once closed
+   * (before the connection's own onclose handlers): once signed in again (or the token renewed), start() connects,
+   * from the listener itself too, and joins again every conversation and group joined before.
    */
   onUnauthorized(listener: Listener<{ error: Error }>): () => void {
     return this.listen("#unauthorized", listener);

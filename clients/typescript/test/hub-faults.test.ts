@@ -261,3 +261,30 @@ test("a reconnect refused 401 stops reconnecting and says so, and start() once s
     await hub.close();
   }
 });
+
+test("a listener of onUnauthorized may start() again at once: the connection is closed when it hears", async () => {
+  let status = 200;
+  const hub = await fakeHub(() => ({ result: null }), () => status);
+  const client = new ChatHubClient({ baseUrl: hub.baseUrl, token: "token", retryDelaysMs: [0] });
+  let restarted: Promise<void> | undefined;
+  const states: string[] = [];
+  client.onUnauthorized(() => {
+    // the token renewed without waiting (a refresh already done, say): started again inside the listener
+    states.push(client.state);
+    status = 200;
+    restarted = client.start();
+  });
+  try {
+    await client.start();
+    status = 401;
+    hub.drop();
+    for (let i = 0; i < 100 && restarted === undefined; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.ok(restarted, `not told after ${hub.negotiations()} negotiations`);
+    assert.deepEqual(states, ["Disconnected"]);
+    await restarted;
+    assert.equal(client.state, "Connected");
+  } finally {
+    await client.stop();
+    await hub.close();
+  }
+});
