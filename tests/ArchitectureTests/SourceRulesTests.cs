@@ -44,6 +44,31 @@ public sealed class SourceRulesTests
         Assert.True(missing.Count == 0, "Projects without GlobalUsings.cs:\n" + string.Join("\n", missing));
     }
 
+    /// <summary>
+    /// Each folder of migrations numbers its files 0001, 0002... once each, in the order they were written: the
+    /// migrator applies them in file-name order and records each by its whole name, so a number taken twice (a file
+    /// written beside another's) runs between older files on a new database and after newer ones on a live one.
+    /// </summary>
+    [Fact]
+    public void Every_folder_of_migrations_numbers_its_files_once_and_in_order()
+    {
+        var wrong = Directory
+            .EnumerateDirectories(Root, "Migrations", SearchOption.AllDirectories)
+            .Where(dir => !IsIgnored(dir))
+            .SelectMany(dir =>
+                Directory
+                    .EnumerateFiles(dir, "*.sql")
+                    .Select(Path.GetFileName)
+                    .Order(StringComparer.Ordinal)
+                    .Select((name, i) => (Name: name!, Expected: $"{i + 1:D4}_"))
+                    .Where(file => !file.Name.StartsWith(file.Expected, StringComparison.Ordinal))
+                    .Select(file => $"{Path.GetRelativePath(Root, dir)}/{file.Name} (expected {file.Expected}...)")
+            )
+            .ToList();
+
+        Assert.True(wrong.Count == 0, "Migrations out of their numbering:\n" + string.Join("\n", wrong));
+    }
+
     private static IEnumerable<string> SourceFiles() =>
         Directory.EnumerateFiles(Root, "*.cs", SearchOption.AllDirectories).Where(f => !IsIgnored(f));
 
