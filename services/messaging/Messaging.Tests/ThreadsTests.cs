@@ -60,6 +60,14 @@ public sealed class ThreadsTests(MessagingFixture fx) : IClassFixture<MessagingF
 
     private static string Id(JsonNode node) => node["id"]!.GetValue<string>();
 
+    /// <summary>How many <see cref="ThreadDeleted"/> the thread's deletions wrote to the outbox.</summary>
+    private Task<long> DeletionsAnnouncedAsync(string threadId) =>
+        fx.ScalarAsync<long>(
+            $"SELECT count(*) FROM outbox_messages WHERE type LIKE '%.{nameof(ThreadDeleted)},%' "
+                + "AND payload->>'threadId' = @id",
+            ("id", threadId)
+        );
+
     private async Task<string[]> TitlesAsync(string token, Guid groupId) =>
         (await (await fx.Client.Get($"/api/v1/threads?group_id={groupId}", token)).AssertStatus(200))["items"]!
             .AsArray()
@@ -526,14 +534,7 @@ public sealed class ThreadsTests(MessagingFixture fx) : IClassFixture<MessagingF
             await fx.ScalarAsync<bool>("SELECT closed FROM conversations WHERE id = @id", ("id", Guid.Parse(id)))
         );
         // Announced once, for the feed (the second DELETE was a 404 and announced nothing).
-        Assert.Equal(
-            1L,
-            await fx.ScalarAsync<long>(
-                $"SELECT count(*) FROM outbox_messages WHERE type LIKE '%.{nameof(ThreadDeleted)},%' "
-                    + "AND payload->>'threadId' = @id",
-                ("id", id)
-            )
-        );
+        Assert.Equal(1L, await DeletionsAnnouncedAsync(id));
 
         // A moderator deletes another member's thread.
         await (await fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/threads/{kept}", null, crew.Mod)).AssertStatus(
@@ -567,14 +568,7 @@ public sealed class ThreadsTests(MessagingFixture fx) : IClassFixture<MessagingF
 
         var statuses = (await Task.WhenAll(deletions)).Select(r => (int)r.StatusCode).Order().ToArray();
         Assert.Equal([204, 404], statuses);
-        Assert.Equal(
-            1L,
-            await fx.ScalarAsync<long>(
-                $"SELECT count(*) FROM outbox_messages WHERE type LIKE '%.{nameof(ThreadDeleted)},%' "
-                    + "AND payload->>'threadId' = @id",
-                ("id", id)
-            )
-        );
+        Assert.Equal(1L, await DeletionsAnnouncedAsync(id));
     }
 
     [Fact]
