@@ -67,6 +67,7 @@ public sealed class CheckoutService(
         );
         if (open is not null && open.ExpiresAt <= now)
         {
+            await EnsureEndedUnpaidAsync(open, cancellationToken);
             // Only while it is still pending: a webhook settling it meanwhile (under its lock) wins, and the check
             // below then finds it paid, rather than this marking a paid payment expired.
             await db
@@ -225,6 +226,46 @@ public sealed class CheckoutService(
         payment.ExpiresAt = session.ExpiresAt;
         payment.UpdatedAt = updatedAt;
         return Dto(payment);
+    }
+
+    /// <summary>
+    /// A checkout past its end is asked of its provider before another is opened: the buyer may have paid in its last
+    /// moments, with the webhook that says so delayed (our endpoint down, the provider retrying). Then a second
+    /// checkout would be a second charge for the same thing: 409, with the payment's id, until the webhook settles it.
+    /// One still open at the provider is expired there first. One opened by another provider than today's (the
+    /// sandbox before Stripe was configured) cannot be asked, and ends here as before.
+    /// </summary>
+    private async Task EnsureEndedUnpaidAsync(Payment open, CancellationToken cancellationToken)
+    {
+        if (open.SessionId is not { } sessionId || open.Provider != provider.Name)
+            return;
+        bool expired;
+        try
+        {
+            expired = await provider.ExpireCheckoutSessionAsync(sessionId, open.Id, cancellationToken);
+        }
+        catch (HttpRequestException exception)
+        {
+            logger.LogWarning(
+                exception,
+                "The provider could not say how checkout {SessionId} of payment {PaymentId} ended",
+                sessionId,
+                open.Id
+            );
+            throw new ProviderUnavailableException(
+                "The payment provider could not say how your last checkout for this ended; nothing more was charged. "
+                    + "Try again."
+            );
+        }
+        if (!expired)
+        {
+            logger.LogInformation(
+                "Checkout {SessionId} of payment {PaymentId} was completed after its end here; its webhook is awaited",
+                sessionId,
+                open.Id
+            );
+            throw PaidAlready(open.Id);
+        }
     }
 
     /// <summary>

@@ -43,6 +43,7 @@ public sealed class FakeStripe : FakeHttpServer<StripeRequest>
     private readonly ConcurrentDictionary<string, string> _refundStatuses = new();
     private readonly ConcurrentDictionary<string, bool> _cancelled = new();
     private readonly ConcurrentDictionary<string, string> _invoiceIntents = new();
+    private readonly ConcurrentDictionary<string, string> _sessionStatuses = new();
     private readonly ConcurrentDictionary<
         string,
         (string Invoice, string Subscription, string Reason, Guid? PaymentId)
@@ -83,6 +84,13 @@ public sealed class FakeStripe : FakeHttpServer<StripeRequest>
                 _failures.Add((path, status, message, false));
     }
 
+    /// <summary>The failures still waiting for calls to <paramref name="path"/> are dropped.</summary>
+    public void StopFailing(string path)
+    {
+        lock (_failures)
+            _failures.RemoveAll(f => f.Path == path && !f.Remembered);
+    }
+
     /// <summary>
     /// The next call to <paramref name="path"/> is refused once it passed Stripe's checks (a charge charged back, say):
     /// as Stripe does, the refusal is kept under the call's Idempotency-Key and replayed to every retry with that key.
@@ -98,6 +106,13 @@ public sealed class FakeStripe : FakeHttpServer<StripeRequest>
     /// requires_action, failed...) instead of succeeded.
     /// </summary>
     public void AnswerRefunds(string paymentIntent, string status) => _refundStatuses[paymentIntent] = status;
+
+    /// <summary>
+    /// The buyer paid checkout <paramref name="sessionId"/> at Stripe: it is complete, whatever its webhook does (sent
+    /// later, or not yet delivered). Sessions are otherwise open until expired with POST .../expire, as Stripe may
+    /// leave one open a while past its expires_at.
+    /// </summary>
+    public void CompletedAtStripe(string sessionId) => _sessionStatuses[sessionId] = "complete";
 
     /// <summary>
     /// <paramref name="subscriptionId"/> was cancelled at Stripe by other means (the dashboard, unpaid renewals): an
@@ -166,6 +181,8 @@ public sealed class FakeStripe : FakeHttpServer<StripeRequest>
             return CancelNow(request);
         if (request.Method == "GET" && request.Path == "/v1/invoice_payments")
             return InvoicePayments(request);
+        if (request.Method == "GET" && request.Path.StartsWith(SessionsPath, StringComparison.Ordinal))
+            return SessionNamed(request.Path[SessionsPath.Length..]);
         if (request.Method != "POST")
             return Error(404, "invalid_request_error", "Unrecognized request URL.");
 
@@ -186,6 +203,8 @@ public sealed class FakeStripe : FakeHttpServer<StripeRequest>
             ?? request.Path switch
             {
                 "/v1/checkout/sessions" => CheckoutSession(request),
+                var path when path.StartsWith(SessionsPath, StringComparison.Ordinal) && path.EndsWith("/expire") =>
+                    ExpireSession(path[SessionsPath.Length..^"/expire".Length]),
                 "/v1/refunds" => Refund(request),
                 var path when path.StartsWith("/v1/subscriptions/", StringComparison.Ordinal) => Subscription(request),
                 _ => Error(404, "invalid_request_error", "Unrecognized request URL."),
@@ -266,6 +285,7 @@ public sealed class FakeStripe : FakeHttpServer<StripeRequest>
             return Invalid("mode", "Subscription mode needs a recurring price and accepts no payment_intent_data.");
 
         var id = "cs_test_" + Guid.NewGuid().ToString("N");
+        _sessionStatuses[id] = "open";
         return (
             200,
             JsonSerializer.Serialize(
@@ -285,6 +305,38 @@ public sealed class FakeStripe : FakeHttpServer<StripeRequest>
                 }
             )
         );
+    }
+
+    private const string SessionsPath = "/v1/checkout/sessions/";
+
+    /// <summary>GET /v1/checkout/sessions/{id}: the session with its status (open, complete or expired).</summary>
+    private (int, string) SessionNamed(string id) =>
+        _sessionStatuses.TryGetValue(id, out var status)
+            ? (
+                200,
+                JsonSerializer.Serialize(
+                    new
+                    {
+                        id,
+                        @object = "checkout.session",
+                        status,
+                    }
+                )
+            )
+            : Error(404, "invalid_request_error", $"No such checkout.session: '{id}'");
+
+    /// <summary>POST /v1/checkout/sessions/{id}/expire: an open session expires; any other is refused.</summary>
+    private (int, string) ExpireSession(string id)
+    {
+        if (!_sessionStatuses.TryGetValue(id, out var status))
+            return Error(404, "invalid_request_error", $"No such checkout.session: '{id}'");
+        if (status != "open" || !_sessionStatuses.TryUpdate(id, "expired", "open"))
+            return Error(
+                400,
+                "invalid_request_error",
+                "Only Checkout Sessions with a status in [\"open\"] can be expired."
+            );
+        return SessionNamed(id);
     }
 
     private (int, string) Refund(StripeRequest r)

@@ -937,6 +937,89 @@ public sealed class StripeProviderTests(StripePaymentsFixture fx) : IClassFixtur
         Assert.Equal(0L, await fx.ScalarAsync<long>("SELECT count(*) FROM boosts WHERE user_id = @u", ("u", userId)));
     }
 
+    /// <summary>
+    /// The buyer paid in the checkout's last moments and its webhook is late (our endpoint was down; Stripe retries):
+    /// asking again once the checkout's end has passed here opens no second checkout to be charged twice, but answers
+    /// that the first is being confirmed, until its webhook settles it.
+    /// </summary>
+    [Fact]
+    public async Task A_checkout_paid_at_its_end_whose_webhook_is_late_is_not_opened_again_beside_it()
+    {
+        var (userId, token) = fx.User();
+        var checkout = await fx.SubscriptionCheckoutAsync(token);
+        var paymentId = Guid.Parse(checkout["payment_id"]!.GetValue<string>());
+        var sessionId = checkout["session_id"]!.GetValue<string>();
+        fx.Stripe.CompletedAtStripe(sessionId);
+        fx.Clock.Advance(TimeSpan.FromHours(25));
+        token = fx.TokenFor(userId);
+
+        var again = await (
+            await fx.Client.PostJson(
+                "/api/v1/subscriptions/checkout",
+                new
+                {
+                    tier = "premium",
+                    success_url = "https://app.example/paid",
+                    cancel_url = "https://app.example/cancelled",
+                },
+                token
+            )
+        ).AssertProblem(409);
+        Assert.Equal(paymentId.ToString(), again["paid_payment_id"]!.GetValue<string>());
+        Assert.Equal("pending", await fx.StatusOfAsync(paymentId));
+        Assert.Equal(1L, await PaymentsOfAsync(userId));
+        Assert.Empty(fx.Stripe.WithKey("expire-" + paymentId));
+
+        // The webhook comes: the one purchase is delivered, and the next checkout is a new purchase.
+        await fx.AcceptedAsync(StripePaymentsFixture.SubscriptionCheckoutCompleted(checkout));
+        await Eventually.TrueAsync(
+            async () => (await SubscriptionAsync(token))["tier"]!.GetValue<string>() == "premium",
+            "the late webhook delivered nothing"
+        );
+        Assert.Equal("succeeded", await fx.StatusOfAsync(paymentId));
+    }
+
+    /// <summary>
+    /// A checkout past its end here is expired at Stripe before another is opened (Stripe may leave it open a while
+    /// past its expires_at, to be paid beside the new one). While Stripe cannot say how it ended, nothing is opened.
+    /// </summary>
+    [Fact]
+    public async Task A_checkout_past_its_end_is_expired_at_stripe_before_another_is_opened()
+    {
+        var (userId, token) = fx.User();
+        var first = await fx.SubscriptionCheckoutAsync(token);
+        var firstId = Guid.Parse(first["payment_id"]!.GetValue<string>());
+        var sessionPath = "/v1/checkout/sessions/" + first["session_id"]!.GetValue<string>();
+        fx.Clock.Advance(TimeSpan.FromHours(25));
+        token = fx.TokenFor(userId);
+
+        fx.Stripe.FailNext(sessionPath, 500, times: 10);
+        var unanswered = await fx.Client.PostJson(
+            "/api/v1/subscriptions/checkout",
+            new
+            {
+                tier = "premium",
+                success_url = "https://app.example/paid",
+                cancel_url = "https://app.example/cancelled",
+            },
+            token
+        );
+        await unanswered.AssertProblem(502);
+        Assert.Equal("pending", await fx.StatusOfAsync(firstId));
+        Assert.Equal(1L, await PaymentsOfAsync(userId));
+        fx.Stripe.StopFailing(sessionPath);
+
+        var second = await fx.SubscriptionCheckoutAsync(token);
+        Assert.NotEqual(firstId.ToString(), second["payment_id"]!.GetValue<string>());
+        var expiry = Assert.Single(fx.Stripe.WithKey("expire-" + firstId));
+        Assert.Equal(sessionPath + "/expire", expiry.Path);
+        Assert.Equal("expired", await fx.StatusOfAsync(firstId));
+        Assert.Equal("pending", await fx.StatusOfAsync(Guid.Parse(second["payment_id"]!.GetValue<string>())));
+    }
+
+    private Task<long> PaymentsOfAsync(Guid userId) =>
+        fx.ScalarAsync<long>("SELECT count(*) FROM payments WHERE user_id = @u", ("u", userId));
+
     /// <summary>A premium subscription bought through Stripe's checkout: its payment and Stripe's id of it.</summary>
     private async Task<(Guid PaymentId, string SubscriptionId)> SubscribeAsync(string token)
     {

@@ -1988,7 +1988,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & components["schemas"]["PaidAlreadyMembers"];
                 };
             };
             /** @description Unsupported Media Type */

@@ -43,7 +43,7 @@ public static class BoostsApi
             .MapPost("/checkout", Checkout)
             .WithName("BoostCheckout")
             .WithSummary("Open (or find) the checkout of a profile boost of 1, 7 or 30 days, priced from configuration")
-            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblemWith<PaidAlreadyMembers>(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status502BadGateway);
         group
             .MapGet("/prices", Prices)

@@ -35,6 +35,13 @@ public interface IPaymentProvider
         CancellationToken cancellationToken
     );
 
+    /// <summary>
+    /// Ends a checkout session whose end has passed here, before another is opened for the same thing: true when it
+    /// ended unpaid (expired at the provider, now or before), false when the buyer completed it in its last moments
+    /// and its webhook is still on its way (its payment is being confirmed: a second checkout would charge twice).
+    /// </summary>
+    Task<bool> ExpireCheckoutSessionAsync(string sessionId, Guid paymentId, CancellationToken cancellationToken);
+
     /// <summary>Refunds part or all of a settled payment; <paramref name="refundId"/> makes it idempotent.</summary>
     Task<ProviderRefund> RefundAsync(
         Payment payment,

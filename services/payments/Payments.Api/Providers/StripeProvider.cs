@@ -109,6 +109,44 @@ public sealed class StripeProvider(HttpClient http, IOptions<PaymentsOptions> op
         return new CheckoutSession(session.Id, session.Url, expiresAt);
     }
 
+    public async Task<bool> ExpireCheckoutSessionAsync(
+        string sessionId,
+        Guid paymentId,
+        CancellationToken cancellationToken
+    )
+    {
+        var sessions = new SessionService(_stripe);
+        var what = $"GET /v1/checkout/sessions/{sessionId}";
+        // A GET creates nothing: no Idempotency-Key, and the resilience handler may repeat it.
+        var session = await CallAsync(what, () => sessions.GetAsync(sessionId, cancellationToken: cancellationToken));
+        if (session.Status == "open")
+            try
+            {
+                // Stripe closes a session at its expires_at, give or take: one still open is closed now, so that it
+                // cannot be paid beside the next one.
+                session = await CallAsync(
+                    $"POST /v1/checkout/sessions/{sessionId}/expire",
+                    () => sessions.ExpireAsync(sessionId, null, Keyed("expire-" + paymentId), cancellationToken)
+                );
+            }
+            catch (HttpRequestException exception) when (exception.IsRefusal())
+            {
+                // Only an open session can be expired: this one was completed (or expired) meanwhile.
+                session = await CallAsync(
+                    what,
+                    () => sessions.GetAsync(sessionId, cancellationToken: cancellationToken)
+                );
+            }
+        return session.Status switch
+        {
+            "expired" => true,
+            "complete" => false,
+            _ => throw new HttpRequestException(
+                $"Stripe's checkout session {sessionId} is '{session.Status}' after it was expired."
+            ),
+        };
+    }
+
     public async Task<ProviderRefund> RefundAsync(
         Payment payment,
         long amountCents,
