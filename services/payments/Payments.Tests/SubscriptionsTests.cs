@@ -568,6 +568,37 @@ public sealed class SubscriptionsTests(PaymentsFixture fx) : IClassFixture<Payme
         await (await CheckoutAsync(token, "elite")).AssertStatus(200);
     }
 
+    /// <summary>
+    /// The bus lagged for hours (a broker away, the message dead-lettered until an operator replays it): a payment
+    /// still within the period it bought is on its way however long ago it went through. One older than its period
+    /// would deliver a period already over, and stands in nobody's way.
+    /// </summary>
+    [Fact]
+    public async Task A_purchase_whose_delivery_lags_for_hours_is_not_sold_twice_until_its_period_is_over()
+    {
+        var (userId, token) = fx.User();
+        var first = await (await CheckoutAsync(token, "premium")).AssertStatus(200);
+        var firstId = Guid.Parse(first["payment_id"]!.GetValue<string>());
+        await fx.ExecuteAsync(
+            "UPDATE payments SET status = 'succeeded', succeeded_at = @at WHERE id = @id",
+            ("id", firstId),
+            ("at", fx.Clock.GetUtcNow().AddHours(-3))
+        );
+
+        var refused = await (await CheckoutAsync(token, "premium")).AssertProblem(409);
+        Assert.Equal(firstId.ToString(), refused["paid_payment_id"]!.GetValue<string>());
+        Assert.Equal(1L, await fx.ScalarAsync<long>("SELECT count(*) FROM payments WHERE user_id = @u", ("u", userId)));
+
+        // Its 30 days over: a new purchase opens.
+        await fx.ExecuteAsync(
+            "UPDATE payments SET succeeded_at = @at WHERE id = @id",
+            ("id", firstId),
+            ("at", fx.Clock.GetUtcNow().AddDays(-31))
+        );
+        var next = await (await CheckoutAsync(token, "premium")).AssertStatus(200);
+        Assert.NotEqual(firstId.ToString(), next["payment_id"]!.GetValue<string>());
+    }
+
     [Fact]
     public async Task A_renewed_purchase_on_its_way_is_not_sold_twice_whatever_touched_the_subscription_meanwhile()
     {

@@ -138,7 +138,15 @@ public static class SubscriptionsApi
         // A cancelled-at-period-end subscription may be bought again: that is how a member changes their mind.
         if (current is { CancelAtPeriodEnd: false } && current.Tier == tier)
             throw new ConflictException($"You already have an active {tier} subscription.");
-        await EnsureNoPaymentInFlightAsync(db, clock, userId, ReferenceFor(userId, tier!), current, cancellationToken);
+        await EnsureNoPaymentInFlightAsync(
+            db,
+            clock,
+            options.Value,
+            userId,
+            ReferenceFor(userId, tier!),
+            current,
+            cancellationToken
+        );
 
         var item = new CheckoutItem(
             PaymentPurposes.Subscription,
@@ -246,14 +254,17 @@ public static class SubscriptionsApi
     ) => db.Set<Membership>().AsNoTracking().FirstOrDefaultAsync(m => m.UserId == userId, cancellationToken);
 
     /// <summary>
-    /// A payment for this tier that went through in the last hour after the one the subscription holds (or with none
-    /// held) is on its way to it (the bus): a second checkout would be a second subscription, both charged. 409 with
-    /// the payment's id until it is taken up. Measured against the held payment's own time, not the subscription
-    /// row's, which webhooks and the expiry sweep touch too.
+    /// A payment for this tier that went through after the one the subscription holds (or with none held), within the
+    /// period it bought, is on its way to it (the bus, however long it lags: a broker away for hours, a message
+    /// dead-lettered until an operator replays it): a second checkout would be a second subscription, both charged.
+    /// 409 with the payment's id until it is taken up. Measured against the held payment's own time, not the
+    /// subscription row's, which webhooks and the expiry sweep touch too. One older than its period would deliver a
+    /// period already over, and stands in nobody's way.
     /// </summary>
     private static async Task EnsureNoPaymentInFlightAsync(
         PaymentsDbContext db,
         TimeProvider clock,
+        PaymentsOptions options,
         Guid userId,
         Guid reference,
         Subscription? current,
@@ -267,9 +278,12 @@ public static class SubscriptionsApi
                 .Select(p => p.SucceededAt)
                 .FirstOrDefaultAsync(cancellationToken)
             : null;
-        var since = clock.GetUtcNow() - CheckoutService.BeingConfirmedAtMost;
-        var inFlight = await db
-            .Payments.Where(p =>
+        var now = clock.GetUtcNow();
+        // No period is longer than a year (the column's check): what is older delivers nothing.
+        var since = now - TimeSpan.FromDays(366);
+        var candidates = await db
+            .Payments.AsNoTracking()
+            .Where(p =>
                 p.UserId == userId
                 && p.Purpose == PaymentPurposes.Subscription
                 && p.ReferenceId == reference
@@ -278,10 +292,13 @@ public static class SubscriptionsApi
                 && (held == null || p.Id != held)
                 && (heldPaidAt == null || p.SucceededAt > heldPaidAt)
             )
-            .Select(p => (Guid?)p.Id)
-            .FirstOrDefaultAsync(cancellationToken);
-        if (inFlight is { } paymentId)
-            throw CheckoutService.PaidAlready(paymentId);
+            .ToListAsync(cancellationToken);
+        var inFlight = candidates.FirstOrDefault(p =>
+            p.SucceededAt + TimeSpan.FromDays(SubscriptionPeriods.DaysOf(p, options) ?? 0) > now
+            || p.SucceededAt > now - CheckoutService.BeingConfirmedAtMost
+        );
+        if (inFlight is not null)
+            throw CheckoutService.PaidAlready(inFlight.Id);
     }
 
     /// <summary>The same for every checkout of one tier by one user, so asking twice finds the open session.</summary>
