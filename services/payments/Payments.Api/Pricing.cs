@@ -107,7 +107,7 @@ public static class Pricing
                     + "may take a moment to arrive; retry after Retry-After seconds (join the group first).",
                 "No group membership of yours awaits payment under this reference: join the group first.",
                 "Group membership",
-                "This membership can no longer be paid; join the group again."
+                "This membership can no longer be paid (its group may have been deleted); join the group again."
             ),
         };
 

@@ -116,6 +116,46 @@ public sealed class GroupMembershipSalesTests(PaymentsFixture fx) : IClassFixtur
         Assert.Equal(1L, await fx.OutboxCountAsync("PaymentRefunded", paymentId));
     }
 
+    /// <summary>
+    /// A group deleted: its memberships awaiting payment are sold no more and their open checkouts end, so nobody pays
+    /// only to be refunded (Stripe's fee lost); one whose price is told after the deletion is not put up for sale.
+    /// Another group's membership is still sold.
+    /// </summary>
+    [Fact]
+    public async Task A_deleted_groups_memberships_are_sold_no_more_whenever_their_price_is_told()
+    {
+        var (userId, token) = fx.User();
+        var groupId = Guid.NewGuid();
+        var open = Pending(Guid.NewGuid(), userId, 1500, "AED") with { GroupId = groupId };
+        var elsewhere = Pending(Guid.NewGuid(), userId, 900, "AED");
+        await DeliverAsync(open, nameof(GroupMembershipPendingConsumer));
+        await DeliverAsync(elsewhere, nameof(GroupMembershipPendingConsumer));
+        var checkout = await fx.CheckoutAsync(token, PaymentPurposes.GroupMembership, open.PurchaseId);
+        var paymentId = Guid.Parse(checkout["payment_id"]!.GetValue<string>());
+
+        await DeliverAsync(new GroupDeleted(Guid.NewGuid(), DateTimeOffset.UtcNow, groupId), "GroupDeletedConsumer");
+        Assert.Equal("expired", await StatusAsync(paymentId));
+        var ended = await (
+            await fx.StartCheckoutAsync(token, PaymentPurposes.GroupMembership, open.PurchaseId)
+        ).AssertProblem(422);
+        Assert.Contains("can no longer be paid", ended["detail"]!.GetValue<string>());
+        Assert.Equal(
+            1L,
+            await fx.ScalarAsync<long>("SELECT count(*) FROM payments WHERE reference_id = @r", ("r", open.PurchaseId))
+        );
+
+        // Told after the deletion (its message came later): never on sale.
+        var late = Pending(Guid.NewGuid(), userId, 1500, "AED") with
+        {
+            GroupId = groupId,
+        };
+        await DeliverAsync(late, nameof(GroupMembershipPendingConsumer));
+        await (await fx.StartCheckoutAsync(token, PaymentPurposes.GroupMembership, late.PurchaseId)).AssertProblem(422);
+
+        var other = await fx.CheckoutAsync(token, PaymentPurposes.GroupMembership, elsewhere.PurchaseId);
+        Assert.Equal(900, other["amount_cents"]!.GetValue<long>());
+    }
+
     private static GroupMembershipPending Pending(Guid purchaseId, Guid userId, long priceCents, string currency) =>
         new(
             Guid.NewGuid(),

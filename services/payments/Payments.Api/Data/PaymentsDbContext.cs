@@ -21,6 +21,7 @@ public sealed class PaymentsDbContext(DbContextOptions<PaymentsDbContext> option
     public DbSet<Boost> Boosts => Set<Boost>();
     public DbSet<CancelledEvent> CancelledEvents => Set<CancelledEvent>();
     public DbSet<WithdrawnCourse> WithdrawnCourses => Set<WithdrawnCourse>();
+    public DbSet<DeletedGroup> DeletedGroups => Set<DeletedGroup>();
     public DbSet<ReferralConversion> ReferralConversions => Set<ReferralConversion>();
     public DbSet<ReferralReward> ReferralRewards => Set<ReferralReward>();
 

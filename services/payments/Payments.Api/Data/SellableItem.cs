@@ -12,6 +12,9 @@ public sealed class SellableItem
     public string? Currency { get; set; }
     public int? PriceCredits { get; set; }
     public Guid? EventId { get; set; }
+
+    /// <summary>The group of a membership awaiting payment.</summary>
+    public Guid? GroupId { get; set; }
     public Guid? SellerUserId { get; set; }
     public DateTimeOffset? ExpiresAt { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
@@ -23,5 +26,6 @@ internal sealed class SellableItemConfiguration : IEntityTypeConfiguration<Sella
     {
         e.HasKey(i => i.ReferenceId);
         e.HasIndex(i => i.EventId).HasFilter("event_id IS NOT NULL");
+        e.HasIndex(i => i.GroupId).HasFilter("group_id IS NOT NULL");
     }
 }
