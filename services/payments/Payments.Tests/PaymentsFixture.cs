@@ -92,16 +92,18 @@ public class PaymentsFixture() : ServiceFixture<Program>(ResourceNames.Payments)
 
     /// <summary>A premium subscription's checkout started for <paramref name="token"/>'s user: its answer.</summary>
     public async Task<JsonNode> SubscriptionCheckoutAsync(string token) =>
-        await (
-            await Client.PostJson(
-                "/api/v1/subscriptions/checkout",
-                new
-                {
-                    tier = "premium",
-                    success_url = "https://app.example/paid",
-                    cancel_url = "https://app.example/cancelled",
-                },
-                token
-            )
-        ).AssertStatus(200);
+        await (await StartSubscriptionCheckoutAsync(token)).AssertStatus(200);
+
+    /// <summary>A premium subscription's checkout asked for, whatever the answer.</summary>
+    public Task<HttpResponseMessage> StartSubscriptionCheckoutAsync(string token) =>
+        Client.PostJson(
+            "/api/v1/subscriptions/checkout",
+            new
+            {
+                tier = "premium",
+                success_url = "https://app.example/paid",
+                cancel_url = "https://app.example/cancelled",
+            },
+            token
+        );
 }

@@ -953,18 +953,7 @@ public sealed class StripeProviderTests(StripePaymentsFixture fx) : IClassFixtur
         fx.Clock.Advance(TimeSpan.FromHours(25));
         token = fx.TokenFor(userId);
 
-        var again = await (
-            await fx.Client.PostJson(
-                "/api/v1/subscriptions/checkout",
-                new
-                {
-                    tier = "premium",
-                    success_url = "https://app.example/paid",
-                    cancel_url = "https://app.example/cancelled",
-                },
-                token
-            )
-        ).AssertProblem(409);
+        var again = await (await fx.StartSubscriptionCheckoutAsync(token)).AssertProblem(409);
         Assert.Equal(paymentId.ToString(), again["paid_payment_id"]!.GetValue<string>());
         Assert.Equal("pending", await fx.StatusOfAsync(paymentId));
         Assert.Equal(1L, await PaymentsOfAsync(userId));
@@ -994,17 +983,7 @@ public sealed class StripeProviderTests(StripePaymentsFixture fx) : IClassFixtur
         token = fx.TokenFor(userId);
 
         fx.Stripe.FailNext(sessionPath, 500, times: 10);
-        var unanswered = await fx.Client.PostJson(
-            "/api/v1/subscriptions/checkout",
-            new
-            {
-                tier = "premium",
-                success_url = "https://app.example/paid",
-                cancel_url = "https://app.example/cancelled",
-            },
-            token
-        );
-        await unanswered.AssertProblem(502);
+        await (await fx.StartSubscriptionCheckoutAsync(token)).AssertProblem(502);
         Assert.Equal("pending", await fx.StatusOfAsync(firstId));
         Assert.Equal(1L, await PaymentsOfAsync(userId));
         fx.Stripe.StopFailing(sessionPath);

@@ -552,11 +552,7 @@ public sealed class SubscriptionsTests(PaymentsFixture fx) : IClassFixture<Payme
         var first = await (await CheckoutAsync(token, "premium")).AssertStatus(200);
         var firstId = Guid.Parse(first["payment_id"]!.GetValue<string>());
         // Paid, and its PaymentSucceeded not yet handled (the bus lags): no subscription row yet.
-        await fx.ExecuteAsync(
-            "UPDATE payments SET status = 'succeeded', succeeded_at = @at WHERE id = @id",
-            ("id", firstId),
-            ("at", fx.Clock.GetUtcNow())
-        );
+        await SettledAsync(firstId, fx.Clock.GetUtcNow());
 
         using var second = await CheckoutAsync(token, "premium");
         var refused = await second.AssertProblem(409);
@@ -579,11 +575,7 @@ public sealed class SubscriptionsTests(PaymentsFixture fx) : IClassFixture<Payme
         var (userId, token) = fx.User();
         var first = await (await CheckoutAsync(token, "premium")).AssertStatus(200);
         var firstId = Guid.Parse(first["payment_id"]!.GetValue<string>());
-        await fx.ExecuteAsync(
-            "UPDATE payments SET status = 'succeeded', succeeded_at = @at WHERE id = @id",
-            ("id", firstId),
-            ("at", fx.Clock.GetUtcNow().AddHours(-3))
-        );
+        await SettledAsync(firstId, fx.Clock.GetUtcNow().AddHours(-3));
 
         var refused = await (await CheckoutAsync(token, "premium")).AssertProblem(409);
         Assert.Equal(firstId.ToString(), refused["paid_payment_id"]!.GetValue<string>());
@@ -607,11 +599,7 @@ public sealed class SubscriptionsTests(PaymentsFixture fx) : IClassFixture<Payme
         // Cancelled at period end, then bought again: that payment went through and is on its way.
         await fx.ExecuteAsync("UPDATE subscriptions SET cancel_at_period_end = true WHERE user_id = @u", ("u", userId));
         var again = await (await CheckoutAsync(token, "premium")).AssertStatus(200);
-        await fx.ExecuteAsync(
-            "UPDATE payments SET status = 'succeeded', succeeded_at = @at WHERE id = @id",
-            ("id", Guid.Parse(again["payment_id"]!.GetValue<string>())),
-            ("at", fx.Clock.GetUtcNow())
-        );
+        await SettledAsync(Guid.Parse(again["payment_id"]!.GetValue<string>()), fx.Clock.GetUtcNow());
         // A webhook or the expiry sweep writes the subscription row meanwhile (later, by another clock).
         await fx.ExecuteAsync(
             "UPDATE subscriptions SET updated_at = @at WHERE user_id = @u",
@@ -685,6 +673,14 @@ public sealed class SubscriptionsTests(PaymentsFixture fx) : IClassFixture<Payme
             tiers["premium"].PeriodDays = premiumDays;
         }
     }
+
+    /// <summary>The payment went through at <paramref name="at"/>; its PaymentSucceeded not yet handled.</summary>
+    private Task SettledAsync(Guid paymentId, DateTimeOffset at) =>
+        fx.ExecuteAsync(
+            "UPDATE payments SET status = 'succeeded', succeeded_at = @at WHERE id = @id",
+            ("id", paymentId),
+            ("at", at)
+        );
 
     private Task<HttpResponseMessage> CheckoutAsync(string? token, string tier, object? extra = null)
     {
