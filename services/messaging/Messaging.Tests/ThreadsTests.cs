@@ -16,7 +16,8 @@ public sealed class ThreadsTests(MessagingFixture fx) : IClassFixture<MessagingF
         Guid MemberId,
         string Member,
         string Other,
-        string Outsider
+        string Outsider,
+        Guid ModId
     );
 
     private async Task<Crew> GroupAsync(string visibility = "public")
@@ -31,7 +32,7 @@ public sealed class ThreadsTests(MessagingFixture fx) : IClassFixture<MessagingF
         foreach (var id in new[] { modId, memberId, otherId })
             await fx.DeliverAsync(new GroupMemberJoined(Guid.NewGuid(), fx.Tick(), groupId, id));
         await fx.DeliverAsync(new GroupMemberRoleChanged(Guid.NewGuid(), fx.Tick(), groupId, modId, "moderator"));
-        return new(groupId, owner, mod, memberId, member, other, outsider);
+        return new(groupId, owner, mod, memberId, member, other, outsider, modId);
     }
 
     private async Task<JsonNode> CreateAsync(
@@ -552,23 +553,89 @@ public sealed class ThreadsTests(MessagingFixture fx) : IClassFixture<MessagingF
     {
         var crew = await GroupAsync();
         var id = Id(await CreateAsync(crew.Member, crew.GroupId, "Deleted twice at once"));
-        await using var holder = new NpgsqlConnection(fx.Resources.DatabaseConnectionString);
-        await holder.OpenAsync();
-        await using var held = await holder.BeginTransactionAsync();
-        await using (var take = new NpgsqlCommand("SELECT 1 FROM threads WHERE id = @id FOR UPDATE", holder, held))
-        {
-            take.Parameters.AddWithValue("id", Guid.Parse(id));
-            await take.ExecuteNonQueryAsync();
-        }
+        await using var held = await HeldThread.TakeAsync(fx, id);
         var deletions = new[] { crew.Member, crew.Mod }
             .Select(token => fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/threads/{id}", null, token))
             .ToArray();
         await fx.WaitingOnALockAsync("%threads%", 2, "the deletions never both waited for the thread");
-        await held.CommitAsync();
+        await held.ReleaseAsync();
 
         var statuses = (await Task.WhenAll(deletions)).Select(r => (int)r.StatusCode).Order().ToArray();
         Assert.Equal([204, 404], statuses);
         Assert.Equal(1L, await DeletionsAnnouncedAsync(id));
+    }
+
+    /// <summary>
+    /// A moderator demoted while their deletion waits for the thread's row is refused, and the thread stays: the role
+    /// is read again under the lock, not taken from the check made before it.
+    /// </summary>
+    [Fact]
+    public async Task A_moderator_demoted_while_their_deletion_waits_for_the_thread_is_refused()
+    {
+        var crew = await GroupAsync();
+        var id = Id(await CreateAsync(crew.Member, crew.GroupId, "Kept by a demotion"));
+        await using var held = await HeldThread.TakeAsync(fx, id);
+        var deletion = fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/threads/{id}", null, crew.Mod);
+        await fx.WaitingOnALockAsync("%threads%", 1, "the deletion never waited for the thread");
+        await fx.DeliverAsync(
+            new GroupMemberRoleChanged(Guid.NewGuid(), fx.Tick(), crew.GroupId, crew.ModId, "member")
+        );
+        await held.ReleaseAsync();
+
+        await (await deletion).AssertProblem(403);
+        Assert.Equal(0L, await DeletionsAnnouncedAsync(id));
+        Assert.Contains("Kept by a demotion", await TitlesAsync(crew.Member, crew.GroupId));
+    }
+
+    /// <summary>
+    /// The same for a pin: a moderator demoted while it waits is refused, and the thread stays unpinned.
+    /// </summary>
+    [Fact]
+    public async Task A_moderator_demoted_while_their_pin_waits_for_the_thread_is_refused()
+    {
+        var crew = await GroupAsync();
+        var id = Id(await CreateAsync(crew.Member, crew.GroupId, "Not pinned by a demoted moderator"));
+        await using var held = await HeldThread.TakeAsync(fx, id);
+        var pin = fx.Client.SendJson(HttpMethod.Post, $"/api/v1/threads/{id}/pin", null, crew.Mod);
+        await fx.WaitingOnALockAsync("%threads%", 1, "the pin never waited for the thread");
+        await fx.DeliverAsync(
+            new GroupMemberRoleChanged(Guid.NewGuid(), fx.Tick(), crew.GroupId, crew.ModId, "member")
+        );
+        await held.ReleaseAsync();
+
+        await (await pin).AssertProblem(403);
+        Assert.Null(
+            await fx.ScalarAsync<DateTime?>("SELECT pinned_at FROM threads WHERE id = @id", ("id", Guid.Parse(id)))
+        );
+    }
+
+    /// <summary>
+    /// A thread's row held by a transaction of its own, as a change under way holds it, until released.
+    /// </summary>
+    private sealed class HeldThread(NpgsqlConnection connection, NpgsqlTransaction transaction) : IAsyncDisposable
+    {
+        public static async Task<HeldThread> TakeAsync(MessagingFixture fx, string threadId)
+        {
+            var connection = new NpgsqlConnection(fx.Resources.DatabaseConnectionString);
+            await connection.OpenAsync();
+            var transaction = await connection.BeginTransactionAsync();
+            await using var take = new NpgsqlCommand(
+                "SELECT 1 FROM threads WHERE id = @id FOR UPDATE",
+                connection,
+                transaction
+            );
+            take.Parameters.AddWithValue("id", Guid.Parse(threadId));
+            await take.ExecuteNonQueryAsync();
+            return new HeldThread(connection, transaction);
+        }
+
+        public Task ReleaseAsync() => transaction.CommitAsync();
+
+        public async ValueTask DisposeAsync()
+        {
+            await transaction.DisposeAsync();
+            await connection.DisposeAsync();
+        }
     }
 
     [Fact]
