@@ -1,4 +1,5 @@
 using Community.ServiceDefaults.Api;
+using Community.ServiceDefaults.Data;
 using Community.ServiceDefaults.OpenApi;
 using Npgsql;
 
@@ -122,7 +123,15 @@ public sealed class CheckoutService(
             db.Payments.Add(payment);
             try
             {
-                await db.SaveChangesAsync(cancellationToken);
+                await db.InTransactionAsync(
+                    async ct =>
+                    {
+                        await db.SaveChangesAsync(ct);
+                        await EnsureStillSoldAsync(item, ct);
+                        return true;
+                    },
+                    cancellationToken
+                );
             }
             catch (DbUpdateException exception)
                 when (exception.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
@@ -229,6 +238,23 @@ public sealed class CheckoutService(
     }
 
     /// <summary>
+    /// The announced item read again once its payment's row is written, in that transaction and under a share lock on
+    /// the item's row: its sale may have ended since it was priced (an event cancelled, a course withdrawn, a group
+    /// deleted). The consumer that ends it updates that row before it ends the open checkouts, so it either committed
+    /// first (seen here: 422, nothing written) or waits for this commit and then ends the payment written here.
+    /// </summary>
+    private async Task EnsureStillSoldAsync(CheckoutItem item, CancellationToken cancellationToken)
+    {
+        if (!Pricing.IsAnnounced(item.Purpose))
+            return;
+        var sold = await db
+            .SellableItems.FromSql($"SELECT * FROM sellable_items WHERE reference_id = {item.ReferenceId} FOR SHARE")
+            .AsNoTracking()
+            .FirstAsync(cancellationToken);
+        Pricing.EnsureStillSold(sold, clock.GetUtcNow());
+    }
+
+    /// <summary>
     /// A checkout past its end is asked of its provider before another is opened: the buyer may have paid in its last
     /// moments, with the webhook that says so delayed (our endpoint down, the provider retrying). Then a second
     /// checkout would be a second charge for the same thing: 409, with the payment's id, until the webhook settles it.
@@ -278,10 +304,7 @@ public sealed class CheckoutService(
     /// </summary>
     private async Task EnsureNotPaidAlreadyAsync(Guid userId, CheckoutItem item, CancellationToken cancellationToken)
     {
-        if (
-            item.Purpose
-            is not (PaymentPurposes.EventRegistration or PaymentPurposes.Course or PaymentPurposes.GroupMembership)
-        )
+        if (!Pricing.IsAnnounced(item.Purpose))
             return;
         var since = clock.GetUtcNow() - BeingConfirmedAtMost;
         var paid = await db

@@ -9,6 +9,10 @@ public static class Pricing
     /// </summary>
     public static readonly TimeSpan ReferenceNotKnownRetryAfter = TimeSpan.FromSeconds(2);
 
+    /// <summary>Whether a selling service announces this purpose's items (and may end their sale).</summary>
+    public static bool IsAnnounced(string purpose) =>
+        purpose is PaymentPurposes.EventRegistration or PaymentPurposes.Course or PaymentPurposes.GroupMembership;
+
     public static async Task<CheckoutItem> PriceAsync(
         PaymentsDbContext db,
         PaymentsOptions options,

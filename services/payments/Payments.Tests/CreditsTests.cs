@@ -637,6 +637,39 @@ public sealed class CreditsTests(PaymentsFixture fx) : IClassFixture<PaymentsFix
         await (await SpendAsync(token, kept)).AssertStatus(201);
     }
 
+    [Fact]
+    public async Task A_checkout_open_for_an_enrollment_its_courses_withdrawal_ended_ends_with_it()
+    {
+        var (userId, token) = fx.User();
+        var ended = await CourseForMoneyAndCreditsAsync(userId);
+        var kept = await CourseForMoneyAndCreditsAsync(userId);
+        await fx.CheckoutAsync(token, "course", ended);
+        await fx.CheckoutAsync(token, "course", kept);
+
+        await fx.DeliverAsync(
+            new CourseWithdrawn(
+                Guid.NewGuid(),
+                fx.Clock.GetUtcNow(),
+                Guid.NewGuid(),
+                Guid.NewGuid(),
+                "Pottery",
+                [ended]
+            )
+        );
+
+        Assert.Equal("expired course_withdrawn", await PaymentStateAsync(ended));
+        var refused = await (await fx.StartCheckoutAsync(token, "course", ended)).AssertProblem(422);
+        Assert.Contains("taken off sale", refused["detail"]!.GetValue<string>());
+        Assert.Equal("pending", await PaymentStateAsync(kept));
+    }
+
+    private Task<string?> PaymentStateAsync(Guid reference) =>
+        fx.ScalarAsync<string>(
+            "SELECT string_agg(status || coalesce(' ' || failure_reason, ''), ',') FROM payments "
+                + "WHERE reference_id = @r",
+            ("r", reference)
+        );
+
     // The enrollment's price comes on another queue than the withdrawal, so it may be told after it.
     [Fact]
     public async Task An_enrollment_whose_price_is_told_after_its_course_was_withdrawn_is_not_put_up_for_sale()

@@ -87,11 +87,15 @@ public sealed class CourseEnrollmentPendingConsumer(
 
 /// <summary>
 /// A course taken off sale, and its enrollments awaiting payment ended with it: they are sold no more (a checkout or a
-/// credits spend is refused), as an ended seat hold is, nor is one whose price is told after this. One paid regardless
-/// (an open checkout) is still given back when events refuses it.
+/// credits spend is refused, and their checkouts already open end), as an ended seat hold is, nor is one whose price is
+/// told after this. One paid regardless (a checkout page left open, paid in the moment before it ended) is still given
+/// back when events refuses it.
 /// </summary>
-public sealed class CourseWithdrawnConsumer(PaymentsDbContext db, ILogger<CourseWithdrawnConsumer> logger)
-    : IdempotentConsumer<CourseWithdrawn, PaymentsDbContext>(db, logger)
+public sealed class CourseWithdrawnConsumer(
+    PaymentsDbContext db,
+    TimeProvider clock,
+    ILogger<CourseWithdrawnConsumer> logger
+) : IdempotentConsumer<CourseWithdrawn, PaymentsDbContext>(db, logger)
 {
     protected override async Task HandleAsync(
         ConsumeContext<CourseWithdrawn> context,
@@ -114,6 +118,9 @@ public sealed class CourseWithdrawnConsumer(PaymentsDbContext db, ILogger<Course
                 && (i.ExpiresAt == null || i.ExpiresAt > m.OccurredAt)
             )
             .ExecuteUpdateAsync(u => u.SetProperty(i => i.ExpiresAt, m.OccurredAt), cancellationToken);
+        await Db
+            .Payments.Where(p => p.Purpose == PaymentPurposes.Course && ids.Contains(p.ReferenceId))
+            .EndPendingAsync(PaymentStatus.Expired, "course_withdrawn", clock.GetUtcNow(), cancellationToken);
     }
 }
 
