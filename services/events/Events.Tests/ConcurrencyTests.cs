@@ -466,6 +466,52 @@ public sealed class ConcurrencyTests(ConcurrencyFixture fx) : IClassFixture<Conc
         );
     }
 
+    /// <summary>
+    /// A cancellation that committed is answered as done even when moving the waiting list up fails right after it
+    /// (asked again, it would answer 404): the seat is left to the sweeper, which seats the head of the list.
+    /// </summary>
+    [Fact]
+    public async Task A_cancellation_whose_promotion_fails_after_its_commit_is_answered_and_the_sweeper_seats_the_next()
+    {
+        var (_, organizer) = fx.Organizer();
+        var id = (await fx.CreateEventAsync(organizer, b => b["capacity"] = 1))["id"]!.GetValue<string>();
+        var (_, first) = fx.Member();
+        var (waiterId, waiter) = fx.Member();
+        await (await fx.Client.PostJson($"/api/v1/events/{id}/registrations", new { }, first)).AssertStatus(201);
+        await (await fx.Client.PostJson($"/api/v1/events/{id}/registrations", new { }, waiter)).AssertStatus(202);
+        // The waiter's row refuses its seat for now, as a database fault would.
+        var trigger = "refuse_seat_" + waiterId.ToString("N");
+        await fx.ExecuteAsync(
+            "CREATE OR REPLACE FUNCTION test_refuse_seat() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                + "RAISE EXCEPTION 'no seat for now'; END $$"
+        );
+        await fx.ExecuteAsync(
+            $"CREATE TRIGGER {trigger} BEFORE UPDATE ON registrations FOR EACH ROW WHEN (OLD.user_id = "
+                + $"'{waiterId}' AND NEW.status <> 'waitlisted') EXECUTE FUNCTION test_refuse_seat()"
+        );
+
+        var cancelled = await (
+            await fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{id}/registrations/me", null, first)
+        ).AssertStatus(200);
+        Assert.Equal("cancelled", cancelled["status"]!.GetValue<string>());
+        Assert.Equal("waitlisted", await StatusOfAsync(id, waiterId));
+
+        await fx.ExecuteAsync($"DROP TRIGGER {trigger} ON registrations");
+        await fx
+            .Host.Services.GetServices<IHostedService>()
+            .OfType<HoldSweeper>()
+            .Single()
+            .SweepOnceAsync(CancellationToken.None);
+        Assert.Equal("confirmed", await StatusOfAsync(id, waiterId));
+    }
+
+    private Task<string?> StatusOfAsync(string eventId, Guid userId) =>
+        fx.ScalarAsync<string>(
+            "SELECT status FROM registrations WHERE event_id = @e AND user_id = @u",
+            ("e", Guid.Parse(eventId)),
+            ("u", userId)
+        );
+
     [Fact]
     public async Task Two_sweepers_at_once_release_each_expired_hold_once_and_promote_each_waiting_person_once()
     {

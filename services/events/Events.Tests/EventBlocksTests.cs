@@ -285,6 +285,15 @@ public sealed class EventBlocksTests(PhotosFixture fx) : CourseTestsBase, IClass
         await (await Client.Get($"/api/v1/courses/{course}", member)).AssertProblem(404);
         var refused = await (await Enroll(course, member)).AssertProblem(404);
         Assert.Equal("No course has this id.", refused.Str("detail"));
+        var progress = new { module_id = Guid.NewGuid(), completed = true };
+        var noProgress = await (
+            await Client.PostJson($"/api/v1/courses/{course}/progress", progress, member)
+        ).AssertProblem(404);
+        Assert.Equal("No course has this id.", noProgress.Str("detail"));
+        // One in no block is told what to do.
+        await (await Client.PostJson($"/api/v1/courses/{course}/progress", progress, fx.Member().Token)).AssertProblem(
+            403
+        );
         Assert.Equal(0L, await EnrollmentRowsAsync(Guid.Parse(course), memberId));
         // Who enrolled before the block keeps the course.
         await (await Client.Get($"/api/v1/courses/{course}", learner)).AssertStatus(200);

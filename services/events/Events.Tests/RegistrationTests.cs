@@ -773,6 +773,20 @@ public sealed class RegistrationTests(EventsFixture fx) : IClassFixture<EventsFi
             new Community.Contracts.Social.UserBlocked(Guid.NewGuid(), fx.Tick(), organizerId, blockedMember)
         );
         await AssertRefundedAsync(blocked, blockedHold, "no longer open");
+
+        // Or an earlier start with a later refund deadline, free to change with nobody registered: the payer agreed to
+        // the event as it was.
+        var (moved, movedHold, _) = await EndedHoldAsync();
+        fx.Tick();
+        var starts = fx.Clock.GetUtcNow().AddDays(3);
+        var edit = new
+        {
+            starts_at = starts,
+            ends_at = starts.AddHours(2),
+            refund_cutoff_hours = 720,
+        };
+        await (await Patch(moved, edit, organizer)).AssertStatus(200);
+        await AssertRefundedAsync(moved, movedHold, "edited");
     }
 
     [Fact]
@@ -902,6 +916,43 @@ public sealed class RegistrationTests(EventsFixture fx) : IClassFixture<EventsFi
                 + "payload->>'userId' = @user",
             ("user", userId.ToString())
         );
+
+    /// <summary>
+    /// A ticket of an erased account still holding its money (kept for the stats) holds the price in its currency as
+    /// its registration did, so the event's takings keep adding up in one.
+    /// </summary>
+    [Fact]
+    public async Task An_erased_accounts_paid_ticket_keeps_the_price_in_its_currency()
+    {
+        var (_, organizer) = fx.Organizer();
+        var e = Id(
+            await fx.CreateEventAsync(
+                organizer,
+                b =>
+                {
+                    b["price_cents"] = 1000;
+                    b["currency"] = "EUR";
+                }
+            )
+        );
+        var (leaverId, leaver) = fx.Member();
+        var hold = Guid.Parse((await (await Register(e, leaver)).AssertProblem(402)).Str("registration_id"));
+        Assert.Equal(PaidConfirmation.Confirmed, (await ConfirmAsync(hold, Guid.NewGuid(), 1000, "EUR")).Outcome);
+        await fx.DeliverAsync(new UserDeleted(Guid.NewGuid(), fx.Clock.GetUtcNow(), leaverId));
+        Assert.Equal(
+            0L,
+            await fx.ScalarAsync<long>("SELECT count(*) FROM registrations WHERE user_id = @u", ("u", leaverId))
+        );
+
+        var refused = await (
+            await Client.SendJson(HttpMethod.Patch, $"/api/v1/events/{e}", new { currency = "USD" }, organizer)
+        ).AssertProblem(400);
+        Assert.Contains("tickets were paid for in EUR", refused.ToJsonString());
+        Assert.Equal(
+            "EUR",
+            await fx.ScalarAsync<string>("SELECT currency FROM community_events WHERE id = @id", ("id", Guid.Parse(e)))
+        );
+    }
 
     [Fact]
     public async Task A_deleted_account_loses_its_registrations_and_its_seat_goes_to_the_waiting_list()

@@ -225,11 +225,18 @@ public static partial class CatalogueApi
         var merged = JsonMergePatch.Overlay(EventRules.ToInput(e), body, json.Value.SerializerOptions);
         var input = JsonMergePatch.Read<EventInput>(merged, json.Value.SerializerOptions);
 
+        // An erased account's ticket counts as its registration did: its money stays in the stats (erased_tickets).
         var ticketsPaidIn = await db
-            .Registrations.Where(r =>
-                r.EventId == id && r.PaymentId != null && r.Currency != null && r.AmountCents > r.RefundedCents
+            .Database.SqlQuery<string>(
+                $"""
+                SELECT currency AS "Value" FROM registrations
+                WHERE event_id = {id} AND payment_id IS NOT NULL AND currency IS NOT NULL
+                    AND amount_cents > refunded_cents
+                UNION ALL
+                SELECT currency FROM erased_tickets
+                WHERE event_id = {id} AND currency IS NOT NULL AND amount_cents > refunded_cents
+                """
             )
-            .Select(r => r.Currency)
             .FirstOrDefaultAsync(cancellationToken);
         // Read after the lock: a batch that waitlisted someone committed before it (it holds the row while it writes).
         var someoneWaits =

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Community.Contracts;
 using Community.Contracts.Events;
+using Community.Events.Users;
 using Community.ServiceDefaults.Auth;
 using Community.ServiceDefaults.Errors;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -80,13 +81,21 @@ public static partial class CoursesApi
             await db.Set<Course>()
                 .AsNoTracking()
                 .Where(c => c.Id == id)
-                .Select(c => new { c.WithdrawnAt })
+                .Select(c => new { c.WithdrawnAt, c.OrganizerId })
                 .FirstOrDefaultAsync(cancellationToken)
             ?? throw new NotFoundException(NoSuchCourse);
         var userId = principal.UserId();
         var enrollment = await db.Set<CourseEnrollment>()
             .AsNoTracking()
             .FirstOrDefaultAsync(e => e.CourseId == id && e.UserId == userId, cancellationToken);
+        // Hidden by a block with its organizer from one never enrolled: 404, as its page answers, so the block is not
+        // told by a 403. (An admin sees every course, and is told to enroll.)
+        if (
+            enrollment is null
+            && !principal.IsInRole(Roles.Admin)
+            && await UserBlockQueries.BetweenAsync(db, userId, course.OrganizerId, cancellationToken)
+        )
+            throw new NotFoundException(NoSuchCourse);
         if (enrollment is not { IsActive: true })
             throw NotLearning(course.WithdrawnAt, enrollment);
         if (!CourseAccess.Opens(enrollment, principal.FindFirstValue(ClaimNames.Tier)))

@@ -19,7 +19,8 @@ public sealed partial class SeatBook(
     OutboxSignal outbox,
     RegistrationTermsCache knownTerms,
     WaitlistPositions positions,
-    JoinBatches batches
+    JoinBatches batches,
+    ILogger<SeatBook> logger
 )
 {
     private const int Batch = 100;
@@ -72,8 +73,30 @@ public sealed partial class SeatBook(
             cancellationToken
         );
         if (freed)
-            await PromoteAsync(eventId, cancellationToken);
+            await PromoteAfterCommitAsync(eventId, cancellationToken);
         return registration;
+    }
+
+    /// <summary>
+    /// Moves the waiting list up once the caller's change that freed a seat has committed. That change stands whatever
+    /// happens here, so its answer must not be an error (asked again, a cancellation would answer 404, its refund never
+    /// told): a fault is logged and the seat left to the sweeper (<see cref="HoldSweeper"/>), which seats the head of
+    /// the list on its next pass.
+    /// </summary>
+    private async Task PromoteAfterCommitAsync(Guid eventId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await PromoteAsync(eventId, cancellationToken);
+        }
+        catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            logger.LogWarning(
+                exception,
+                "The seat freed on event {EventId} is left to the waiting list's sweeper: promoting now failed",
+                eventId
+            );
+        }
     }
 
     /// <summary>
@@ -310,8 +333,8 @@ public sealed partial class SeatBook(
 
     /// <summary>
     /// What changed of the terms <paramref name="registration"/> was held on (its price, the event's visibility to
-    /// its holder, a block with the organizer), read from the event's row locked as a seat's take locks it, so an edit
-    /// under way is waited for; null when nothing did.
+    /// its holder, a block with the organizer, any edit of the event once the seat went back), read from the event's
+    /// row locked as a seat's take locks it, so an edit under way is waited for; null when nothing did.
     /// </summary>
     private async Task<string?> ChangedSinceHeldAsync(Registration registration, CancellationToken cancellationToken)
     {
@@ -333,6 +356,12 @@ public sealed partial class SeatBook(
             || await UserBlockQueries.BetweenAsync(db, registration.UserId, e.OrganizerId, cancellationToken)
         )
             return "the event is no longer open to its holder";
+        // Its dates, place and refund terms are fixed only while someone holds a seat or waits (EventRules.Apply), and
+        // what they were is not kept: an edit once this seat went back may have moved the event, or its refund
+        // deadline, from what the payer agreed to. The payment is given back rather than seat them on terms unseen.
+        var seatWentBack = registration.CancelledAt ?? registration.HoldExpiresAt ?? registration.UpdatedAt;
+        if (e.UpdatedAt > seatWentBack)
+            return "the event was edited";
         return null;
     }
 
