@@ -218,6 +218,52 @@ public sealed class ConversationTests(CompanionFixture fixture) : IClassFixture<
         Assert.StartsWith(CompanionDisclosure.FirstReply, Str(fresh, "reply.text"));
     }
 
+    /// <summary>
+    /// A message sent while the conversation is being deleted starts the next one: none of the history going is read
+    /// for it, and its reply discloses the AI again.
+    /// </summary>
+    [Fact]
+    public async Task A_message_sent_while_the_conversation_is_being_deleted_starts_the_next_one()
+    {
+        var (id, token) = await fixture.RegisteredAsync();
+        await (await SendAsync(token, "about my old flat")).AssertStatus(201);
+        // The deletion is held at its messages, whose rows the test holds.
+        await using var connection = new NpgsqlConnection(fixture.Resources.DatabaseConnectionString);
+        await connection.OpenAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        await using (
+            var hold = new NpgsqlCommand(
+                "SELECT 1 FROM companion_messages WHERE user_id = @u FOR UPDATE",
+                connection,
+                transaction
+            )
+        )
+        {
+            hold.Parameters.AddWithValue("u", id);
+            await hold.ExecuteNonQueryAsync();
+        }
+        var deleting = fixture.Client.SendJson(HttpMethod.Delete, Conversation, null, token);
+        await fixture.WaitingOnALockAsync("%companion_messages%", 1, "the deletion never waited for its messages");
+
+        var sending = SendAsync(token, "a new start");
+        await Eventually.TrueAsync(
+            async () =>
+                sending.IsCompleted
+                || await fixture.ScalarAsync<long>(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                        + "AND wait_event_type = 'Lock'"
+                ) == 2,
+            "the message was neither answered nor waiting for the deletion"
+        );
+        await transaction.CommitAsync();
+
+        (await deleting).EnsureSuccessStatusCode();
+        var fresh = await (await sending).AssertStatus(201);
+        Assert.StartsWith(CompanionDisclosure.FirstReply, Str(fresh, "reply.text"));
+        var history = (await (await fixture.Client.Get(Conversation, token)).AssertStatus(200))["items"]!.AsArray();
+        Assert.Equal(["a new start"], history.Where(m => Str(m!, "role") == "user").Select(m => Str(m!, "text")));
+    }
+
     [Fact]
     public async Task Sharing_the_profile_is_off_until_the_user_turns_it_on()
     {
@@ -339,6 +385,26 @@ public sealed class ConversationTests(CompanionFixture fixture) : IClassFixture<
         Assert.Equal(
             0,
             await fixture.ScalarAsync<long>("SELECT count(*) FROM idempotent_requests WHERE user_id = @id", ("id", id))
+        );
+
+        // A token the revocation has not reached yet writes nothing more for the account.
+        var refused = await (
+            await fixture.Client.SendJson(
+                HttpMethod.Put,
+                "/api/v1/companion/settings",
+                new { share_profile = true },
+                token
+            )
+        ).AssertProblem(403);
+        Assert.Equal("This account was deleted.", refused["detail"]!.GetValue<string>());
+        await (await fixture.Client.PostJson("/api/v1/companion/sessions", new { }, token)).AssertProblem(403);
+        Assert.Equal(
+            0,
+            await fixture.ScalarAsync<long>(
+                "SELECT (SELECT count(*) FROM companion_settings WHERE user_id = @id) "
+                    + "+ (SELECT count(*) FROM companion_sessions WHERE user_id = @id)",
+                ("id", id)
+            )
         );
     }
 

@@ -3,6 +3,7 @@ using Community.AiCompanion.Conversation.Safety;
 using Community.AiCompanion.Limits;
 using Community.Contracts.AiCompanion;
 using Community.ServiceDefaults.Api;
+using Community.ServiceDefaults.Data;
 using Community.ServiceDefaults.Errors;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;
@@ -155,22 +156,33 @@ public sealed class CompanionConversation(
             .SingleOrDefaultAsync(u => u.UserId == userId && u.DeletedAt == null, cancellationToken);
         // A user the projection has not heard of yet gets adult rules and the default crisis resources.
         var safety = user is null ? new SafetyContext(userId, null, null, now) : SafetyContext.For(user, now);
-        // An exchange the safety protocol answered stays out of the model's context: a message that hit on input never
-        // reaches the model, not on a later turn either, and neither does the reply put in place of one that hit.
-        var window = await db
-            .CompanionMessages.AsNoTracking()
-            .Where(m =>
-                m.UserId == userId
-                && m.Responder != ReplyToStore.SafetyResponder
-                && !db.CompanionMessages.Any(r => r.ReplyTo == m.Id && r.Responder == ReplyToStore.SafetyResponder)
-            )
-            .OrderByDescending(m => m.Seq)
-            .Take(CompanionPrompt.HistoryWindow)
-            .ToListAsync(cancellationToken);
-        window.Reverse();
-        // The first reply of the conversation, also when all before it were left out of the window.
-        var firstReply =
-            window.Count == 0 && !await db.CompanionMessages.AnyAsync(m => m.UserId == userId, cancellationToken);
+        List<CompanionMessage> window;
+        bool firstReply;
+        await using (var reading = await db.Database.BeginTransactionAsync(cancellationToken))
+        {
+            // Not while the conversation is being deleted (DeleteAsync): read before, this send's claim (taken already)
+            // is marked forgotten by it and nothing is kept; read after, the history is the new conversation's. Never
+            // the messages about to go, in a reply kept into the next conversation without its disclosure.
+            await db.Database.LockKeySharedAsync(ConversationLock(userId), cancellationToken);
+            // An exchange the safety protocol answered stays out of the model's context: a message that hit on input
+            // never reaches the model, not on a later turn either, and neither does the reply put in place of one that
+            // hit.
+            window = await db
+                .CompanionMessages.AsNoTracking()
+                .Where(m =>
+                    m.UserId == userId
+                    && m.Responder != ReplyToStore.SafetyResponder
+                    && !db.CompanionMessages.Any(r => r.ReplyTo == m.Id && r.Responder == ReplyToStore.SafetyResponder)
+                )
+                .OrderByDescending(m => m.Seq)
+                .Take(CompanionPrompt.HistoryWindow)
+                .ToListAsync(cancellationToken);
+            window.Reverse();
+            // The first reply of the conversation, also when all before it were left out of the window.
+            firstReply =
+                window.Count == 0 && !await db.CompanionMessages.AnyAsync(m => m.UserId == userId, cancellationToken);
+            await reading.CommitAsync(cancellationToken);
+        }
         var verdict = guard.CheckInput(text, safety);
         if (!verdict.Allowed)
             return (new PreparedSend(userId, text, txn, [], firstReply, safety, verdict, null, now), null);
@@ -676,6 +688,8 @@ public sealed class CompanionConversation(
     public async Task DeleteAsync(Guid userId, CancellationToken cancellationToken)
     {
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        // First: a send reading the history meanwhile has its claim taken already, so the mark below reaches it.
+        await db.Database.LockKeyAsync(ConversationLock(userId), cancellationToken);
         await db.Database.ExecuteSqlAsync(
             $"UPDATE companion_sends SET forgotten = true WHERE user_id = {userId}",
             cancellationToken
@@ -688,6 +702,11 @@ public sealed class CompanionConversation(
         );
         await transaction.CommitAsync(cancellationToken);
     }
+
+    /// <summary>
+    /// The advisory lock a conversation's deletion takes, and each send's read of its history shares.
+    /// </summary>
+    private static string ConversationLock(Guid userId) => "companion-conversation:" + userId;
 
     private static int Tokens(long? count) => (int)Math.Min(count ?? 0, int.MaxValue);
 

@@ -3,6 +3,7 @@ using System.Security.Claims;
 using System.Text.Json.Nodes;
 using Community.AiCompanion.Conversation.Model;
 using Community.AiCompanion.Limits;
+using Community.AiCompanion.Users;
 using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Auth;
 using Community.ServiceDefaults.Data;
@@ -209,6 +210,7 @@ public static class ConversationApi
         errors.ThrowIfAny();
         var (userId, share, now) = (principal.UserId(), body.ShareProfile!.Value, clock.GetUtcNow());
         await using var precondition = await db.Database.BeginTransactionAsync(cancellationToken);
+        await ErasedAccounts.RefuseErasedAsync(db, userId, cancellationToken);
         // Settings never saved have no row for FOR UPDATE to lock: two first saves would both match the defaults' tag.
         await db.Database.LockKeyAsync("companion-settings:" + userId, cancellationToken);
         var current = await db

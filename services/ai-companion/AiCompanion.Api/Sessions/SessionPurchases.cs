@@ -1,5 +1,6 @@
 using Community.AiCompanion.Conversation;
 using Community.AiCompanion.Limits;
+using Community.AiCompanion.Users;
 using Community.Contracts.AiCompanion;
 using Community.ServiceDefaults.Data;
 using Community.ServiceDefaults.Errors;
@@ -36,6 +37,7 @@ public sealed class SessionPurchases(
         return db.InTransactionAsync(
             async ct =>
             {
+                await ErasedAccounts.RefuseErasedAsync(db, userId, ct);
                 if (await FindAsync(userId, idempotencyKey, ct) is { } first)
                     return (first, false);
                 if (allowances.IsUnlimited(tier))
