@@ -147,7 +147,10 @@ export class ChatHubClient {
 
   /**
    * Starts live delivery of a conversation and answers the hub's page: the messages after sinceSeq (catch-up) or,
-   * without it, the newest page. From then on the client keeps the conversation joined across reconnects.
+   * without it, the newest page (has_more: older messages exist, read them with the messages API). From then on the
+   * client keeps the conversation joined across reconnects. A catch-up page that is not the whole of it (has_more)
+   * is followed by the rest, delivered here as new_message events in seq order, then onRejoined: the caller does not
+   * page the rest itself, which the pushes coming meanwhile would deliver twice.
    */
   async joinConversation(id: string, sinceSeq: number | null = null): Promise<MessageHistory> {
     // The hub starts pushing before it reads the page: a message committed meanwhile may come both ways.
@@ -172,6 +175,7 @@ export class ChatHubClient {
     const seen = Math.max(this.joined.get(id) ?? 0, sinceSeq ?? 0, ...page.items.map((m) => m.seq));
     this.joined.set(id, seen);
     for (const message of pushed) this.newMessage(message, false);
+    if (sinceSeq !== null && page.has_more) void this.catchUp(id);
     return page;
   }
 
@@ -266,7 +270,10 @@ export class ChatHubClient {
     return this.listen("#unauthorized", listener);
   }
 
-  /** A conversation was joined again after a reconnect (or a gap), with how many missed messages it delivered. */
+  /**
+   * A conversation was joined again after a reconnect (or a gap, or a catch-up page with has_more), with how many
+   * missed messages it delivered.
+   */
   onRejoined(listener: Listener<{ conversation_id: string; caught_up: number }>): () => void {
     return this.listen("#rejoined", listener);
   }

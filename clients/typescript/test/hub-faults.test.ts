@@ -112,6 +112,44 @@ test("a join answered 503 is asked again until the hub answers, and the conversa
   }
 });
 
+test("a catch-up page with has_more is followed by the rest as new_message, each seq once, with a push meanwhile", { timeout: 10_000 }, async () => {
+  const id = "0b4f2d8e-4a7c-4e55-8d7e-6f0a7c1d2e3f";
+  const message = (seq: number) => ({
+    id: `m${seq}`,
+    conversation_id: id,
+    seq,
+    sender: { user_id: "u1" },
+    text: `message ${seq}`,
+  });
+  const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => message(from + i));
+  // The join from 0 answers 1-2 (has_more); joined again from 2, 3-4 and then 5-6, while 7 is pushed in between.
+  const hub = await fakeHub((call) => {
+    const since = call.arguments[1] as number;
+    if (since === 0) return { result: { items: range(1, 2), has_more: true, last_seq: 7 } };
+    if (since === 2) return { result: { items: range(3, 4), has_more: true, last_seq: 7 }, then: [{ target: "new_message", arguments: [message(7)] }] };
+    return { result: { items: range(since + 1, 7), has_more: false, last_seq: 7 }, delay: 20 };
+  });
+  const client = new ChatHubClient({ baseUrl: hub.baseUrl, token: "token" });
+  const delivered: number[] = [];
+  client.on("new_message", (m) => delivered.push(m.seq));
+  const rejoined = new Promise<number>((resolve) => client.onRejoined(({ caught_up }) => resolve(caught_up)));
+  try {
+    await client.start();
+    const page = await client.joinConversation(id, 0);
+
+    assert.deepEqual(
+      page.items.map((m) => m.seq),
+      [1, 2],
+    );
+    assert.equal(await rejoined, 5);
+    assert.deepEqual(delivered, [3, 4, 5, 6, 7]);
+    assert.equal(client.lastSeq(id), 7);
+  } finally {
+    await client.stop();
+    await hub.close();
+  }
+});
+
 test("a join refused with 404 is not asked again", async () => {
   const hub = await fakeHub((call) => ({ error: refusal(call.target, "404 Not found: No such conversation.") }));
   const client = new ChatHubClient({ baseUrl: hub.baseUrl, token: "token" });
