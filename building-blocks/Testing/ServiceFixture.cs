@@ -266,6 +266,13 @@ public abstract class ServiceFixture<TProgram> : IAsyncLifetime
         );
 
     /// <summary>
+    /// <paramref name="sql"/> run in a transaction of the test's own and held there until the answer is committed,
+    /// rolled back or disposed (<see cref="HeldTransaction"/>).
+    /// </summary>
+    public Task<HeldTransaction> HoldAsync(string sql, params (string Name, object Value)[] parameters) =>
+        HeldTransaction.BeginAsync(Resources.DatabaseConnectionString, sql, parameters);
+
+    /// <summary>
     /// A race made to happen: <paramref name="sql"/> runs in a transaction of the test's own (another request's write,
     /// holding its rows), then <paramref name="start"/> starts what is under test, and the write commits once that
     /// waits on a lock; answers what was started.

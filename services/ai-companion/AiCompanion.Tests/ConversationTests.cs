@@ -228,20 +228,10 @@ public sealed class ConversationTests(CompanionFixture fixture) : IClassFixture<
         var (id, token) = await fixture.RegisteredAsync();
         await (await SendAsync(token, "about my old flat")).AssertStatus(201);
         // The deletion is held at its messages, whose rows the test holds.
-        await using var connection = new NpgsqlConnection(fixture.Resources.DatabaseConnectionString);
-        await connection.OpenAsync();
-        await using var transaction = await connection.BeginTransactionAsync();
-        await using (
-            var hold = new NpgsqlCommand(
-                "SELECT 1 FROM companion_messages WHERE user_id = @u FOR UPDATE",
-                connection,
-                transaction
-            )
-        )
-        {
-            hold.Parameters.AddWithValue("u", id);
-            await hold.ExecuteNonQueryAsync();
-        }
+        await using var held = await fixture.HoldAsync(
+            "SELECT 1 FROM companion_messages WHERE user_id = @u FOR UPDATE",
+            ("u", id)
+        );
         var deleting = fixture.Client.SendJson(HttpMethod.Delete, Conversation, null, token);
         await fixture.WaitingOnALockAsync("%companion_messages%", 1, "the deletion never waited for its messages");
 
@@ -255,7 +245,7 @@ public sealed class ConversationTests(CompanionFixture fixture) : IClassFixture<
                 ) == 2,
             "the message was neither answered nor waiting for the deletion"
         );
-        await transaction.CommitAsync();
+        await held.CommitAsync();
 
         (await deleting).EnsureSuccessStatusCode();
         var fresh = await (await sending).AssertStatus(201);

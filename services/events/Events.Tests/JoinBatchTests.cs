@@ -564,69 +564,19 @@ public sealed class JoinBatchTests : IClassFixture<IdleSweeperFixture>, IDisposa
     /// <summary>
     /// Another connection locks the event's row until disposed: a registration's batch waits for it.
     /// </summary>
-    private async Task<HeldRow> HoldEventRowAsync(Guid eventId)
-    {
-        var connection = new NpgsqlConnection(fx.Resources.DatabaseConnectionString);
-        await connection.OpenAsync();
-        var transaction = await connection.BeginTransactionAsync();
-        await using (
-            var command = new NpgsqlCommand(
-                "SELECT 1 FROM community_events WHERE id = @id FOR UPDATE",
-                connection,
-                transaction
-            )
-        )
-        {
-            command.Parameters.AddWithValue("id", eventId);
-            await command.ExecuteNonQueryAsync();
-        }
-        return new HeldRow(connection, transaction);
-    }
+    private Task<HeldTransaction> HoldEventRowAsync(Guid eventId) =>
+        fx.HoldAsync("SELECT 1 FROM community_events WHERE id = @id FOR UPDATE", ("id", eventId));
 
     /// <summary>
     /// A waitlisted registration another connection has written and not yet committed (rolled back when disposed).
     /// </summary>
-    private async Task<HeldRow> UncommittedWaitingRowAsync(Guid eventId, Guid userId)
-    {
-        var connection = new NpgsqlConnection(fx.Resources.DatabaseConnectionString);
-        await connection.OpenAsync();
-        var transaction = await connection.BeginTransactionAsync();
-        await using (
-            var command = new NpgsqlCommand(
-                """
-                INSERT INTO registrations (id, event_id, user_id, status, amount_cents, created_at, updated_at)
-                VALUES (gen_random_uuid(), @event, @user, 'waitlisted', 0, now(), now())
-                """,
-                connection,
-                transaction
-            )
-        )
-        {
-            command.Parameters.AddWithValue("event", eventId);
-            command.Parameters.AddWithValue("user", userId);
-            await command.ExecuteNonQueryAsync();
-        }
-        return new HeldRow(connection, transaction);
-    }
-
-    private sealed class HeldRow(NpgsqlConnection connection, NpgsqlTransaction transaction) : IAsyncDisposable
-    {
-        private bool _done;
-
-        public async ValueTask DisposeAsync()
-        {
-            if (_done)
-                return;
-            _done = true;
-            await transaction.RollbackAsync();
-            await connection.DisposeAsync();
-        }
-
-        public async Task CommitAsync()
-        {
-            _done = true;
-            await transaction.CommitAsync();
-            await connection.DisposeAsync();
-        }
-    }
+    private Task<HeldTransaction> UncommittedWaitingRowAsync(Guid eventId, Guid userId) =>
+        fx.HoldAsync(
+            """
+            INSERT INTO registrations (id, event_id, user_id, status, amount_cents, created_at, updated_at)
+            VALUES (gen_random_uuid(), @event, @user, 'waitlisted', 0, now(), now())
+            """,
+            ("event", eventId),
+            ("user", userId)
+        );
 }

@@ -1,5 +1,4 @@
 using Community.Contracts.Messaging;
-using Npgsql;
 
 namespace Community.Messaging.Tests;
 
@@ -553,12 +552,12 @@ public sealed class ThreadsTests(MessagingFixture fx) : IClassFixture<MessagingF
     {
         var crew = await GroupAsync();
         var id = Id(await CreateAsync(crew.Member, crew.GroupId, "Deleted twice at once"));
-        await using var held = await HeldThread.TakeAsync(fx, id);
+        await using var held = await HoldThreadAsync(id);
         var deletions = new[] { crew.Member, crew.Mod }
             .Select(token => fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/threads/{id}", null, token))
             .ToArray();
         await fx.WaitingOnALockAsync("%threads%", 2, "the deletions never both waited for the thread");
-        await held.ReleaseAsync();
+        await held.CommitAsync();
 
         var statuses = (await Task.WhenAll(deletions)).Select(r => (int)r.StatusCode).Order().ToArray();
         Assert.Equal([204, 404], statuses);
@@ -574,13 +573,13 @@ public sealed class ThreadsTests(MessagingFixture fx) : IClassFixture<MessagingF
     {
         var crew = await GroupAsync();
         var id = Id(await CreateAsync(crew.Member, crew.GroupId, "Kept by a demotion"));
-        await using var held = await HeldThread.TakeAsync(fx, id);
+        await using var held = await HoldThreadAsync(id);
         var deletion = fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/threads/{id}", null, crew.Mod);
         await fx.WaitingOnALockAsync("%threads%", 1, "the deletion never waited for the thread");
         await fx.DeliverAsync(
             new GroupMemberRoleChanged(Guid.NewGuid(), fx.Tick(), crew.GroupId, crew.ModId, "member")
         );
-        await held.ReleaseAsync();
+        await held.CommitAsync();
 
         await (await deletion).AssertProblem(403);
         Assert.Equal(0L, await DeletionsAnnouncedAsync(id));
@@ -595,13 +594,13 @@ public sealed class ThreadsTests(MessagingFixture fx) : IClassFixture<MessagingF
     {
         var crew = await GroupAsync();
         var id = Id(await CreateAsync(crew.Member, crew.GroupId, "Not pinned by a demoted moderator"));
-        await using var held = await HeldThread.TakeAsync(fx, id);
+        await using var held = await HoldThreadAsync(id);
         var pin = fx.Client.SendJson(HttpMethod.Post, $"/api/v1/threads/{id}/pin", null, crew.Mod);
         await fx.WaitingOnALockAsync("%threads%", 1, "the pin never waited for the thread");
         await fx.DeliverAsync(
             new GroupMemberRoleChanged(Guid.NewGuid(), fx.Tick(), crew.GroupId, crew.ModId, "member")
         );
-        await held.ReleaseAsync();
+        await held.CommitAsync();
 
         await (await pin).AssertProblem(403);
         Assert.Null(
@@ -610,33 +609,10 @@ public sealed class ThreadsTests(MessagingFixture fx) : IClassFixture<MessagingF
     }
 
     /// <summary>
-    /// A thread's row held by a transaction of its own, as a change under way holds it, until released.
+    /// A thread's row held by a transaction of its own, as a change under way holds it, until committed.
     /// </summary>
-    private sealed class HeldThread(NpgsqlConnection connection, NpgsqlTransaction transaction) : IAsyncDisposable
-    {
-        public static async Task<HeldThread> TakeAsync(MessagingFixture fx, string threadId)
-        {
-            var connection = new NpgsqlConnection(fx.Resources.DatabaseConnectionString);
-            await connection.OpenAsync();
-            var transaction = await connection.BeginTransactionAsync();
-            await using var take = new NpgsqlCommand(
-                "SELECT 1 FROM threads WHERE id = @id FOR UPDATE",
-                connection,
-                transaction
-            );
-            take.Parameters.AddWithValue("id", Guid.Parse(threadId));
-            await take.ExecuteNonQueryAsync();
-            return new HeldThread(connection, transaction);
-        }
-
-        public Task ReleaseAsync() => transaction.CommitAsync();
-
-        public async ValueTask DisposeAsync()
-        {
-            await transaction.DisposeAsync();
-            await connection.DisposeAsync();
-        }
-    }
+    private Task<HeldTransaction> HoldThreadAsync(string threadId) =>
+        fx.HoldAsync("SELECT 1 FROM threads WHERE id = @id FOR UPDATE", ("id", Guid.Parse(threadId)));
 
     [Fact]
     public async Task Search_finds_titles_and_messages_in_the_callers_groups_only()

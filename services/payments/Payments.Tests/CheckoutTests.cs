@@ -2,7 +2,6 @@ using Community.Contracts.Events;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
-using Npgsql;
 
 namespace Community.Payments.Tests;
 
@@ -56,30 +55,20 @@ public sealed class CheckoutTests(PaymentsFixture fx) : IClassFixture<PaymentsFi
         var held = await fx.SeatHeldAsync(userId, 2500, eventId: eventId);
         // Another request's payment for the same seat, not committed yet: the checkout's own row waits on it (one open
         // checkout a buyer and thing), after its price was read.
-        await using var connection = new NpgsqlConnection(fx.Resources.DatabaseConnectionString);
-        await connection.OpenAsync();
-        await using var transaction = await connection.BeginTransactionAsync();
-        await using (
-            var other = new NpgsqlCommand(
-                "INSERT INTO payments (id, user_id, purpose, reference_id, amount_cents, currency, status, provider, "
-                    + "payment_method, success_url, cancel_url, expires_at, created_at, updated_at) VALUES "
-                    + "(gen_random_uuid(), @u, 'event_registration', @r, 2500, 'EUR', 'pending', 'sandbox', 'card', "
-                    + "'https://app.example/paid', 'https://app.example/cancelled', now() + interval '1 hour', now(), "
-                    + "now())",
-                connection,
-                transaction
-            )
-        )
-        {
-            other.Parameters.AddWithValue("u", userId);
-            other.Parameters.AddWithValue("r", held);
-            await other.ExecuteNonQueryAsync();
-        }
+        await using var other = await fx.HoldAsync(
+            "INSERT INTO payments (id, user_id, purpose, reference_id, amount_cents, currency, status, provider, "
+                + "payment_method, success_url, cancel_url, expires_at, created_at, updated_at) VALUES "
+                + "(gen_random_uuid(), @u, 'event_registration', @r, 2500, 'EUR', 'pending', 'sandbox', 'card', "
+                + "'https://app.example/paid', 'https://app.example/cancelled', now() + interval '1 hour', now(), "
+                + "now())",
+            ("u", userId),
+            ("r", held)
+        );
         var asked = fx.StartCheckoutAsync(token, "event_registration", held);
         await fx.WaitingOnALockAsync("%INSERT INTO%payments%", 1, "the checkout never waited for the other payment");
 
         await fx.DeliverAsync(new EventCancelled(Guid.NewGuid(), fx.Clock.GetUtcNow(), eventId, "storm"));
-        await transaction.RollbackAsync();
+        await other.RollbackAsync();
 
         var refused = await (await asked).AssertProblem(422);
         Assert.Contains("cancelled", refused["detail"]!.GetValue<string>());
