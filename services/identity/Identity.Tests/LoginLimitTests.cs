@@ -42,6 +42,59 @@ public sealed class LoginLimitTests(LoginLimitFixture fx) : IClassFixture<LoginL
     private static void AssertWindowAnHour(int retryAfter, TimeSpan took) =>
         Assert.InRange(retryAfter, 3600 - (int)Math.Ceiling(took.TotalSeconds) - 1, 3600);
 
+    /// <summary>
+    /// A stranger who put a number on an account of their own learns from the limits nothing of whether someone else
+    /// verified it: logins by a number nobody verified count on the number, never on its holder's account, whose usual
+    /// address would answer otherwise than the owner's.
+    /// </summary>
+    [Fact]
+    public async Task The_limits_of_logins_by_a_number_tell_no_stranger_whether_someone_verified_it()
+    {
+        var answers = new List<(string? Detail, int RetryAfter)>();
+        foreach (var (verified, from) in new[] { (true, "198.51.100.61"), (false, "198.51.100.62") })
+        {
+            var number = "+4476" + Random.Shared.Next(10_000_000, 99_999_999);
+            if (verified)
+            {
+                var owner = await RegisterWithPhoneAsync("num_owner_", number);
+                const string send = "/api/v1/users/me/phone/verification";
+                await (await fx.Client.PostJson(send, new { }, owner)).AssertStatus(202);
+                var code = fx.Sms.LastCodeTo(number);
+                await (await fx.Client.PostJson(send + "/confirm", new { code }, owner)).AssertStatus(200);
+            }
+            var prober = "num_probe_" + Guid.NewGuid().ToString("N")[..8];
+            await RegisterWithPhoneAsync(prober, number, exactly: true);
+            // The prober's own usual address.
+            await (await Login(prober, "correct-horse-9", from)).AssertStatus(200);
+            for (var i = 0; i < 10; i++)
+                await (await Login(number, "wrong-password-1", from)).AssertProblem(401);
+
+            var refused = await Login(number, "wrong-password-1", from);
+            var problem = await refused.AssertProblem(429);
+            answers.Add((problem["detail"]?.GetValue<string>(), RetryAfter(refused)));
+        }
+
+        Assert.Equal(answers[0].Detail, answers[1].Detail);
+        Assert.All(answers, a => Assert.InRange(a.RetryAfter, 61, 15 * 60));
+    }
+
+    /// <summary>A new account holding <paramref name="phone"/> (unverified); answers its access token.</summary>
+    private async Task<string> RegisterWithPhoneAsync(string username, string phone, bool exactly = false)
+    {
+        var answer = await (
+            await fx.Client.PostJson(
+                "/api/v1/auth/register",
+                new
+                {
+                    username = exactly ? username : username + Guid.NewGuid().ToString("N")[..8],
+                    phone,
+                    password = "correct-horse-9",
+                }
+            )
+        ).AssertStatus(201);
+        return answer["access_token"]!.GetValue<string>();
+    }
+
     [Fact]
     public async Task Ten_wrong_passwords_stop_the_guessing_address_but_not_the_owner_at_a_new_one()
     {

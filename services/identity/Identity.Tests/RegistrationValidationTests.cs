@@ -90,6 +90,28 @@ public sealed class RegistrationValidationTests(IdentityFixture fx) : IClassFixt
         Assert.Contains("10-128 characters", problem["errors"]!["password"]![0]!.GetValue<string>());
     }
 
+    /// <summary>
+    /// The username as stored (trimmed, in lower case, a Kelvin sign a k) is what a password may not hold, at sign-up
+    /// as at a change of password.
+    /// </summary>
+    [Theory]
+    [InlineData("  Pw_Spaced  ", "pw_spaced-secret-1")]
+    [InlineData("\u212Aelvin_pw", "kelvin_pw-secret-1")]
+    public async Task A_password_holding_the_username_as_stored_is_refused(string username, string password)
+    {
+        var response = await Client.PostJson(
+            "/api/v1/auth/register",
+            new
+            {
+                username,
+                email = $"stored_{Guid.NewGuid():N}@example.com",
+                password,
+            }
+        );
+        var problem = await response.AssertProblem(400);
+        Assert.Contains("not contain the username", problem["errors"]!["password"]![0]!.GetValue<string>());
+    }
+
     [Fact]
     public async Task Missing_fields_are_all_reported()
     {

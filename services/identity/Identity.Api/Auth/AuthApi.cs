@@ -224,13 +224,12 @@ public static class AuthApi
             request.Identifier!,
             cancellationToken
         );
-        // A verified address counts as its owner's account (the holders tried after the owner, too: adding one adds no
-        // guesses at the owner's password); else the one unverified holder it tries. By its kind of identifier only.
-        var keys = LoginThrottle.For(
-            owner?.Id ?? (candidates is [var only] ? only.Id : null),
-            request.Identifier!,
-            ClientAddress.Of(http)
-        );
+        // A username, or an address someone verified, counts as that account (the holders tried after the owner, too:
+        // adding one adds no guesses at the owner's password), by its kind of identifier only. An address nobody
+        // verified counts as itself, never as its holder's account: a stranger holding it would otherwise learn from
+        // the limits whether someone verified it (their own account's usual address and success clearing its counts
+        // against the owner's neither).
+        var keys = LoginThrottle.For(owner?.Id, request.Identifier!, ClientAddress.Of(http));
 
         // Check, verify and record under a per-account lock: parallel guesses queue up instead of
         // all reading the same failure count before any of them is recorded.

@@ -60,7 +60,11 @@ public static partial class Rules
             || value.Length > 128
             || !value.Any(char.IsLetter)
             || value.All(char.IsLetter)
-            || (username is { Length: >= 3 } && value.Contains(username, StringComparison.OrdinalIgnoreCase))
+            || (
+                username is not null
+                && NormalizeUsername(username) is { Length: >= 3 } name
+                && value.Contains(name, StringComparison.OrdinalIgnoreCase)
+            )
         )
             errors.Add(
                 field,
