@@ -47,6 +47,39 @@ public sealed class ProfileBlockTests(IdentityFixture fx) : IClassFixture<Identi
         await (await ProfileAsync(blocker, blocker)).AssertStatus(200);
     }
 
+    /// <summary>
+    /// A block told while one of the pair's accounts is being deleted is not kept after the deletion: its erasure of
+    /// blocks could not see a row written meanwhile.
+    /// </summary>
+    [Fact]
+    public async Task A_block_told_while_an_account_is_being_deleted_is_not_kept_after_it()
+    {
+        var (blocker, leaving) = (await MemberAsync(), await MemberAsync());
+        await using var deletion = await fx.HoldAsync("DELETE FROM users WHERE id = @id", ("id", leaving.Id));
+        var block = new UserBlocked(Guid.NewGuid(), fx.Tick(), blocker.Id, leaving.Id);
+        await fx.PublishAsync(block);
+        await Eventually.TrueAsync(
+            async () =>
+                fx.Consumed.Has(block.MessageId, "UserBlockedConsumer")
+                || await fx.ScalarAsync<long>(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                        + "AND wait_event_type = 'Lock' AND query LIKE '%user_blocks%'"
+                ) == 1,
+            "the block was neither kept nor waiting for the deletion"
+        );
+
+        await deletion.CommitAsync();
+        await fx.HandledAsync(block.MessageId, "UserBlockedConsumer");
+
+        Assert.Equal(
+            0L,
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM user_blocks WHERE blocked_user_id = @id OR blocker_user_id = @id",
+                ("id", leaving.Id)
+            )
+        );
+    }
+
     [Fact]
     public async Task An_unblock_shows_the_profiles_again_and_an_older_block_arriving_late_changes_nothing()
     {

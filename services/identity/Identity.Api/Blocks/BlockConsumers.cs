@@ -29,7 +29,9 @@ internal static class BlockProjection
 {
     /// <summary>
     /// The newest event wins whatever order the two queues deliver in; a pair with a deleted account is not
-    /// recorded (its rows were erased and must not come back).
+    /// recorded (its rows were erased and must not come back). Each account's row is share-locked as its key: a
+    /// deletion under way is waited for and then seen (no row written), and one coming after waits for this and then
+    /// erases what it wrote.
     /// </summary>
     public static Task ApplyAsync(
         IdentityDbContext db,
@@ -43,8 +45,8 @@ internal static class BlockProjection
             $"""
             INSERT INTO user_blocks (blocker_user_id, blocked_user_id, blocked, as_of)
             SELECT {blocker}, {blocked}, {isBlocked}, {occurredAt.ToUniversalTime()}
-            WHERE EXISTS (SELECT 1 FROM users WHERE id = {blocker})
-                AND EXISTS (SELECT 1 FROM users WHERE id = {blocked})
+            WHERE EXISTS (SELECT 1 FROM users WHERE id = {blocker} FOR KEY SHARE)
+                AND EXISTS (SELECT 1 FROM users WHERE id = {blocked} FOR KEY SHARE)
             ON CONFLICT (blocker_user_id, blocked_user_id) DO UPDATE
                 SET blocked = excluded.blocked, as_of = excluded.as_of
                 WHERE user_blocks.as_of < excluded.as_of
