@@ -134,6 +134,38 @@ public sealed class ExternalLoginTests(ExternalLoginFixture fx) : IClassFixture<
 
     private async Task<JsonNode> SignInAsync(FakeOidcUser user) => await FinishAsync(await AuthorizeAsync(user));
 
+    /// <summary>
+    /// A first sign-in with a provider makes an account and hashes its random password: it waits for a password slot
+    /// as a sign-up does, so a burst of them does not take the cores from every request.
+    /// </summary>
+    [Fact]
+    public async Task A_first_outside_sign_in_waits_for_a_password_slot_as_a_sign_up_does()
+    {
+        var callback = await AuthorizeAsync(new FakeOidcUser(NewSubject(), $"slot-{Guid.NewGuid():N}@example.com"));
+        var work = fx.Host.Services.GetRequiredService<PasswordWork>();
+        var held = new List<IDisposable>();
+        Task<HttpResponseMessage> signingIn;
+        try
+        {
+            // Every slot taken (one a core, unless configured).
+            for (var i = 0; i < Environment.ProcessorCount; i++)
+                held.Add((await work.EnterAsync(CancellationToken.None)).Slot!);
+            signingIn = Client.GetAsync(callback);
+            await Eventually.TrueAsync(
+                () => Task.FromResult(work.Waiting == 1),
+                "the first sign-in never waited for a password slot"
+            );
+            Assert.False(signingIn.IsCompleted);
+        }
+        finally
+        {
+            foreach (var slot in held)
+                slot.Dispose();
+        }
+
+        Assert.Equal(HttpStatusCode.Redirect, (await signingIn).StatusCode);
+    }
+
     [Fact]
     public async Task A_provider_out_of_reach_answers_503_not_500()
     {

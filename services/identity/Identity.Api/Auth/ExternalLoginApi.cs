@@ -49,6 +49,8 @@ public static class ExternalLoginApi
             .ProducesProblem(StatusCodes.Status404NotFound);
         group
             .MapGet("/{provider}/callback", Callback)
+            // A first sign-in makes an account, with a random password hashed as a sign-up's is.
+            .HashesPasswords()
             // The provider writes this URL: Google adds scope, authuser and prompt, Microsoft session_state and iss,
             // a refusal error_description.
             .AcceptsAnyQueryParameters()
@@ -64,7 +66,6 @@ public static class ExternalLoginApi
             .ProducesProblem(StatusCodes.Status409Conflict);
         group
             .MapPost("/exchange", Exchange)
-            .HashesPasswords()
             .WithName("ExternalLoginExchange")
             .WithSummary("Exchange the one-time code from an outside sign-in for a token pair")
             .AnswersTokensOrChallenge()
