@@ -255,9 +255,18 @@ public abstract class ServiceFixture<TProgram> : IAsyncLifetime
     /// that test means.
     /// </summary>
     public Task WaitingOnALockAsync(string queryLike, int count, string failure) =>
+        DoneOrWaitingOnALockAsync(() => false, queryLike, count, failure);
+
+    /// <summary>
+    /// Until <paramref name="done"/> answers true, or exactly <paramref name="count"/> backends of this test's database
+    /// wait on a lock while running a query like <paramref name="queryLike"/>: what is under test either went through
+    /// at once (the code before a fix, which the test's assertions then refuse) or waits where the test means.
+    /// </summary>
+    public Task DoneOrWaitingOnALockAsync(Func<bool> done, string queryLike, int count, string failure) =>
         Eventually.TrueAsync(
             async () =>
-                await ScalarAsync<long>(
+                done()
+                || await ScalarAsync<long>(
                     "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
                         + "AND wait_event_type = 'Lock' AND query LIKE @q",
                     ("q", queryLike)

@@ -236,13 +236,10 @@ public sealed class ConversationTests(CompanionFixture fixture) : IClassFixture<
         await fixture.WaitingOnALockAsync("%companion_messages%", 1, "the deletion never waited for its messages");
 
         var sending = SendAsync(token, "a new start");
-        await Eventually.TrueAsync(
-            async () =>
-                sending.IsCompleted
-                || await fixture.ScalarAsync<long>(
-                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                        + "AND wait_event_type = 'Lock'"
-                ) == 2,
+        await fixture.DoneOrWaitingOnALockAsync(
+            () => sending.IsCompleted,
+            "%",
+            2,
             "the message was neither answered nor waiting for the deletion"
         );
         await held.CommitAsync();

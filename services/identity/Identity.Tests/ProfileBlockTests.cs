@@ -58,13 +58,10 @@ public sealed class ProfileBlockTests(IdentityFixture fx) : IClassFixture<Identi
         await using var deletion = await fx.HoldAsync("DELETE FROM users WHERE id = @id", ("id", leaving.Id));
         var block = new UserBlocked(Guid.NewGuid(), fx.Tick(), blocker.Id, leaving.Id);
         await fx.PublishAsync(block);
-        await Eventually.TrueAsync(
-            async () =>
-                fx.Consumed.Has(block.MessageId, "UserBlockedConsumer")
-                || await fx.ScalarAsync<long>(
-                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                        + "AND wait_event_type = 'Lock' AND query LIKE '%user_blocks%'"
-                ) == 1,
+        await fx.DoneOrWaitingOnALockAsync(
+            () => fx.Consumed.Has(block.MessageId, "UserBlockedConsumer"),
+            "%user_blocks%",
+            1,
             "the block was neither kept nor waiting for the deletion"
         );
 
