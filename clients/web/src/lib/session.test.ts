@@ -8,6 +8,7 @@ afterEach(() => {
   vi.unstubAllGlobals();
   delete (navigator as { locks?: unknown }).locks;
   sessionStorage.clear();
+  localStorage.clear();
 });
 
 const user = { id: "me", username: "me", role: "member" };
@@ -144,6 +145,75 @@ describe("Session", () => {
     expect(await Promise.all([duplicate.refresh(), tab.refresh()])).toEqual([true, true]);
     expect(asked.map((a) => a.body.refresh_token)).toEqual(["r1", "r2"]);
     expect([tokenOf(tab), tokenOf(duplicate)]).toEqual(["a3", "a3"]);
+  });
+
+  /**
+   * Identity as it is to duplicated tabs: a second use of a spent refresh token is taken for theft, and ends the session
+   * (`ended`), in every tab; the tab that went on with it is refused from then on.
+   */
+  function identityTakingReuseForTheft() {
+    const spent = new Set<string>();
+    const state = { ended: false };
+    const asked = stubPlatform(({ path, body }) => {
+      if (path !== "/api/v1/auth/refresh") return undefined;
+      if (state.ended || spent.has(body.refresh_token)) {
+        state.ended = true;
+        return { status: 401, body: { title: "Unauthorized" } };
+      }
+      spent.add(body.refresh_token);
+      return pair(Number(body.refresh_token.slice(1)) + 1);
+    });
+    return { asked, state };
+  }
+
+  /** A duplicated tab that was away (at a checkout, or discarded) while `tab` refreshed: it wakes with the pair it had. */
+  function wokenWith(kept: string): Session {
+    sessionStorage.setItem("community.session", kept);
+    return new Session("http://localhost");
+  }
+
+  it("takes the newest pair from the tab that refreshed while this duplicate was away, and never spends its spent token", async () => {
+    Object.defineProperty(navigator, "locks", { value: webLocks(), configurable: true });
+    keptSession("a1", "r1", 600_000);
+    const { asked, state } = identityTakingReuseForTheft();
+    const tab = new Session("http://localhost");
+    const kept = sessionStorage.getItem("community.session")!;
+
+    expect(await tab.refresh()).toBe(true);
+    const back = wokenWith(kept);
+    expect(await back.refresh()).toBe(true);
+    expect(asked.map((a) => a.body.refresh_token)).toEqual(["r1"]);
+    expect([tokenOf(tab), tokenOf(back)]).toEqual(["a2", "a2"]);
+
+    // both go on with the one session: the next refresh spends the newest token, and the other tab takes its pair
+    expect(await back.refresh()).toBe(true);
+    await vi.waitFor(() => expect(tokenOf(tab)).toBe("a3"));
+    expect(asked.map((a) => a.body.refresh_token)).toEqual(["r1", "r2"]);
+    expect(state.ended).toBe(false);
+    expect([tab.user, back.user]).toEqual([user, user]);
+  });
+
+  it("ends only its own session when the tab that went on with it is gone, without spending its spent token", async () => {
+    Object.defineProperty(navigator, "locks", { value: webLocks(), configurable: true });
+    keptSession("a1", "r1", 600_000);
+    const { asked, state } = identityTakingReuseForTheft();
+    const tab = new Session("http://localhost");
+    const kept = sessionStorage.getItem("community.session")!;
+    expect(await tab.refresh()).toBe(true);
+    const fresh = sessionStorage.getItem("community.session")!;
+    (tab as unknown as { tabs: BroadcastChannel }).tabs.close(); // discarded by the browser: nothing listens
+
+    const back = wokenWith(kept);
+    expect(await back.refresh()).toBe(false);
+    expect(back.user).toBeNull();
+    expect(back.endedBecause).toBe("This session went on in another tab, since closed. Sign in again.");
+    expect(asked.map((a) => a.body.refresh_token)).toEqual(["r1"]);
+
+    // the discarded tab, reloaded, goes on with the session it kept
+    const reloaded = wokenWith(fresh);
+    expect(await reloaded.refresh()).toBe(true);
+    expect(tokenOf(reloaded)).toBe("a3");
+    expect(state.ended).toBe(false);
   });
 });
 

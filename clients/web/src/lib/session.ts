@@ -19,6 +19,31 @@ interface Stored {
   user: Me;
   /** Made at sign-in and kept through refreshes: a duplicated tab copies it with the tokens, so both name one lock. */
   id?: string;
+  /** How many times the session's pair was replaced (refreshes, a password change): 0 at sign-in. */
+  generation?: number;
+}
+
+/**
+ * The generation of each session's newest pair, for the tabs duplicated from it: a tab that was not running when another
+ * one refreshed (it was away at a checkout, or the browser discarded it) wakes with a spent refresh token, and learns
+ * so here without spending it (identity would take that for theft and end the session in every tab). Only a number and
+ * when it was written: the tokens stay in each tab's sessionStorage.
+ */
+const generationKey = (id: string) => `community.session.${id}.generation`;
+const generationPrefix = "community.session.";
+
+/** How long a session's generation is kept after its last change: a refresh token lasts 7 days. */
+const generationKeptMs = 8 * 24 * 3600_000;
+
+/** A tab that found its pair replaced asks the tabs of its session for the newest one. */
+interface Asked {
+  asks: string;
+  generation: number;
+}
+
+/** The newest pair of a session, as a tab holding it answers {@link Asked}. */
+interface Current {
+  current: Stored;
 }
 
 /** A refreshed pair, as one tab hands it to the other tabs of its session: `replaces` is the refresh token spent. */
@@ -214,11 +239,16 @@ export class Session {
         sessionStorage.removeItem(storageKey);
       }
     }
+    forgetOldGenerations();
     if (this.tabs)
-      this.tabs.onmessage = ({ data }: MessageEvent<Rotated | Ended | null>) => {
+      this.tabs.onmessage = ({ data }: MessageEvent<Rotated | Ended | Asked | Current | null>) => {
         if (data && "stored" in data) this.adopt(data);
         else if (data && "ended" in data && data.ended === this.stored?.id) this.end(data.reason, data.byOwner ?? false);
+        else if (data && "asks" in data) this.answer(data);
+        else if (data && "current" in data) this.catchUp(data.current);
       };
+    // woken with a pair another tab has replaced since: the newest is asked for now, before a refresh needs it
+    if (this.stored && this.behind(this.stored)) this.ask(this.stored);
   }
 
   get user(): Me | null {
@@ -392,7 +422,7 @@ export class Session {
       if (!this.still(session)) return { error: null };
       // the refresh token this tab and its duplicates hold now (a refresh may have replaced the one it started with)
       const replaces = this.stored!.refresh;
-      this.begin(data, session.id);
+      this.begin(data, session.id, this.stored!.generation ?? 0);
       this.tabs?.postMessage({ replaces, stored: this.stored! } satisfies Rotated);
       return { error: null };
     });
@@ -402,6 +432,7 @@ export class Session {
   private endEverywhere(id: string | undefined, reason: string | null, elsewhere: string, byOwner: boolean): void {
     this.end(reason, byOwner);
     if (id) this.tabs?.postMessage({ ended: id, reason: elsewhere, byOwner } satisfies Ended);
+    if (id) forgetGeneration(id);
   }
 
   /** Updates the user kept with the session (after a profile change). */
@@ -411,8 +442,11 @@ export class Session {
     this.save();
   }
 
-  /** Keeps the tokens of a sign-in (a new session key), or of a refresh (the session's key as `id`). */
-  private begin(tokens: Tokens, id = newSessionKey()): void {
+  /**
+   * Keeps the tokens of a sign-in (a new session key), or of a refresh or a password change (the session's key as `id`,
+   * and the generation of the pair they replace as `replaced`), and writes their generation for the session's tabs.
+   */
+  private begin(tokens: Tokens, id = newSessionKey(), replaced = -1): void {
     this.endedBecause = null;
     this.stored = {
       access: tokens.access_token,
@@ -420,7 +454,9 @@ export class Session {
       expiresAt: Date.now() + tokens.expires_in * 1000,
       user: tokens.user,
       id,
+      generation: replaced + 1,
     };
+    writeGeneration(id, replaced + 1);
     this.save();
     this.schedule();
   }
@@ -490,7 +526,8 @@ export class Session {
     if (this.holding === name) return this.rotate(stored);
     // replaced meanwhile: another tab spent it, and this one took the pair it handed on (signed out, or signed in
     // again, meanwhile: nothing to refresh)
-    const spend = () => (!this.still(stored) ? false : this.stored!.refresh === stored.refresh ? this.rotate(stored) : true);
+    const spend = () =>
+      !this.still(stored) ? false : this.stored!.refresh !== stored.refresh ? true : this.behind(stored) ? this.caughtUp(stored) : this.rotate(stored);
     const alone = await locks.request(name, { ifAvailable: true }, (lock) => lock && spend());
     if (alone !== null) return alone;
     return locks.request(name, async () => {
@@ -536,6 +573,53 @@ export class Session {
     });
   }
 
+  /** Whether a tab of the session has replaced the pair of `stored` (see {@link generationKey}). */
+  private behind(stored: Stored): boolean {
+    return !!stored.id && readGeneration(stored.id) > (stored.generation ?? 0);
+  }
+
+  private ask(stored: Stored): void {
+    if (stored.id) this.tabs?.postMessage({ asks: stored.id, generation: stored.generation ?? 0 } satisfies Asked);
+  }
+
+  /** A tab of this session asks for a pair newer than the one it holds: this tab's, if it is. */
+  private answer({ asks, generation }: Asked): void {
+    if (this.stored && this.stored.id === asks && (this.stored.generation ?? 0) > generation)
+      this.tabs?.postMessage({ current: this.stored } satisfies Current);
+  }
+
+  /** Another tab of this session answered with its pair: this tab takes it when it is newer than its own. */
+  private catchUp(current: Stored): void {
+    if (!this.stored || current.id !== this.stored.id || (current.generation ?? 0) <= (this.stored.generation ?? 0)) return;
+    this.stored = current;
+    this.save();
+    this.schedule();
+  }
+
+  /**
+   * Under the session's lock, with a spent pair (see {@link behind}): takes the newest from a tab that holds it. When
+   * none answers (the tabs that went on with the session were closed), the session ends in this tab only, and its spent
+   * token is never sent: identity would end the session everywhere, a discarded tab that comes back with the newest
+   * pair included.
+   */
+  private async caughtUp(stored: Stored): Promise<boolean> {
+    const newest = readGeneration(stored.id!);
+    this.ask(stored);
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        off();
+        resolve();
+      };
+      const timer = setTimeout(done, handOverMs);
+      const off = this.subscribe(() => (!this.still(stored) || (this.stored!.generation ?? 0) >= newest) && done());
+    });
+    if (!this.still(stored)) return false;
+    if ((this.stored!.generation ?? 0) >= newest) return true;
+    this.end("This session went on in another tab, since closed. Sign in again.");
+    return false;
+  }
+
   /** Another tab of this session refreshed: its pair replaces the refresh token this tab holds, which is spent now. */
   private adopt({ replaces, stored }: Rotated): void {
     if (!this.stored || stored.id !== this.stored.id || replaces !== this.stored.refresh) return;
@@ -553,7 +637,7 @@ export class Session {
       // neither signs the tab in again nor ends the session it now has
       if (!this.still(stored)) return false;
       if (data) {
-        this.begin(data, stored.id);
+        this.begin(data, stored.id, stored.generation ?? 0);
         this.tabs?.postMessage({ replaces: refresh_token, stored: this.stored! } satisfies Rotated);
         return true;
       }
@@ -590,6 +674,44 @@ export class Session {
     if (!this.stored) return response;
     again.headers.set("Authorization", `Bearer ${this.stored.access}`);
     return send(again);
+  }
+}
+
+function readGeneration(id: string): number {
+  try {
+    const kept = JSON.parse(localStorage.getItem(generationKey(id)) ?? "null") as { generation?: unknown } | null;
+    return typeof kept?.generation === "number" ? kept.generation : -1;
+  } catch {
+    return -1;
+  }
+}
+
+function writeGeneration(id: string, generation: number): void {
+  try {
+    localStorage.setItem(generationKey(id), JSON.stringify({ generation, at: Date.now() }));
+  } catch {
+    // storage full or refused: a tab that wakes with a spent pair then spends it, as before generations were kept
+  }
+}
+
+function forgetGeneration(id: string): void {
+  try {
+    localStorage.removeItem(generationKey(id));
+  } catch {
+    // nothing kept
+  }
+}
+
+/** Forgets the generations of sessions unchanged for longer than a refresh token lasts. */
+function forgetOldGenerations(): void {
+  try {
+    for (const key of Object.keys(localStorage)) {
+      if (!key.startsWith(generationPrefix) || !key.endsWith(".generation")) continue;
+      const at = (JSON.parse(localStorage.getItem(key) ?? "null") as { at?: unknown } | null)?.at;
+      if (typeof at !== "number" || Date.now() - at > generationKeptMs) localStorage.removeItem(key);
+    }
+  } catch {
+    // unreadable storage: nothing to forget
   }
 }
 
