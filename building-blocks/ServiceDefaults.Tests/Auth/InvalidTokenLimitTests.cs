@@ -80,6 +80,42 @@ public sealed class InvalidTokenLimitTests
     }
 
     [Fact]
+    public async Task Expired_tokens_the_platform_signed_get_401_past_the_limit_and_forged_ones_still_count()
+    {
+        using var tokens = new TestTokens();
+        var (app, client) = await StartAsync(tokens, redis: null, $"tests:{Guid.NewGuid():N}:");
+        await using var _ = app;
+        using var __ = client;
+        var now = DateTime.UtcNow;
+
+        // more than the limit (3) from one address, each a different user's expired token: each a 401 to refresh on
+        for (var i = 0; i < 5; i++)
+        {
+            var expired = tokens.Issue(notBefore: now.AddMinutes(-30), expires: now.AddMinutes(-5));
+            Assert.Equal(HttpStatusCode.Unauthorized, await SendAsync(client, expired));
+        }
+
+        // an expired token signed by any other key is a guess, counted as before
+        using var stranger = System.Security.Cryptography.ECDsa.Create(
+            System.Security.Cryptography.ECCurve.NamedCurves.nistP256
+        );
+        string Forged() =>
+            tokens.Issue(notBefore: now.AddMinutes(-30), expires: now.AddMinutes(-5), signWith: stranger);
+        for (var i = 0; i < 3; i++)
+            Assert.Equal(HttpStatusCode.Unauthorized, await SendAsync(client, Forged()));
+        Assert.Equal(HttpStatusCode.TooManyRequests, await SendAsync(client, Forged()));
+    }
+
+    private static async Task<HttpStatusCode> SendAsync(HttpClient client, string token)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/address");
+        request.Headers.Add("Authorization", "Bearer " + token);
+        request.Headers.Add("X-Forwarded-For", From);
+        using var response = await client.SendAsync(request);
+        return response.StatusCode;
+    }
+
+    [Fact]
     public async Task While_redis_is_unreachable_each_instance_counts_alone_with_one_warning()
     {
         using var tokens = new TestTokens();
