@@ -194,7 +194,7 @@ public sealed class UploadRateLimitTests(PolicyRateLimitFixture fixture) : IClas
     private readonly PolicyRateLimitFixture _ = fixture;
 
     [Fact]
-    public async Task Uploads_have_one_budget_per_user_across_the_four_upload_routes()
+    public async Task Uploads_have_one_budget_per_user_across_the_upload_and_course_routes()
     {
         var eventId = Guid.NewGuid();
         (HttpMethod Method, string Path)[] uploads =
@@ -203,6 +203,9 @@ public sealed class UploadRateLimitTests(PolicyRateLimitFixture fixture) : IClas
             (HttpMethod.Put, $"/api/v1/events/{eventId}/cover"),
             (HttpMethod.Put, "/api/v1/users/me/picture"),
             (HttpMethod.Post, $"/api/v1/conversations/{Guid.NewGuid()}/attachments"),
+            // a course's body may hold 8 MiB
+            (HttpMethod.Post, "/api/v1/courses"),
+            (HttpMethod.Patch, $"/api/v1/courses/{Guid.NewGuid()}"),
         ];
         var member = _.Tokens.Issue(subject: Guid.NewGuid().ToString());
         foreach (var (method, path) in uploads[..PolicyRateLimitFixture.Limit])
@@ -224,7 +227,7 @@ public sealed class UploadRateLimitTests(PolicyRateLimitFixture fixture) : IClas
             (await _.SendAsync(HttpMethod.Get, $"/api/v1/events/{eventId}/photos", member)).StatusCode
         );
         var other = _.Tokens.Issue(subject: Guid.NewGuid().ToString());
-        foreach (var (method, path) in uploads[PolicyRateLimitFixture.Limit..])
+        foreach (var (method, path) in uploads[^PolicyRateLimitFixture.Limit..])
             Assert.Equal(HttpStatusCode.OK, (await _.SendAsync(method, path, other)).StatusCode);
     }
 }

@@ -63,8 +63,9 @@ public sealed class GatewayRateLimitOptions
     public RateLimitWindow Login { get; set; } = new(60, TimeSpan.FromMinutes(1));
 
     /// <summary>
-    /// Uploads (event photos and covers, profile pictures, message attachments, together) per user: each is decoded
-    /// and checked by its service, which limits what one event or conversation holds, not how often one person sends.
+    /// Uploads and other large bodies (event photos and covers, profile pictures, message attachments, and a course's
+    /// creation or change, of up to 8 MiB, together) per user: each is decoded and checked by its service, which limits
+    /// what one event, course or conversation holds, not how often one person sends.
     /// </summary>
     public RateLimitWindow Uploads { get; set; } = new(120, TimeSpan.FromHours(1));
 

@@ -226,11 +226,13 @@ public static class GatewayRoutes
         {
             Methods = Post,
             MaxRequestBodyBytes = CourseBytes,
+            RateLimitPolicy = GatewayRateLimits.Uploads,
         },
         new("events-course-update", "/api/v1/courses/{id:guid}", ResourceNames.Events)
         {
             Methods = Patch,
             MaxRequestBodyBytes = CourseBytes,
+            RateLimitPolicy = GatewayRateLimits.Uploads,
         },
         .. Prefix(ResourceNames.Events, "/api/v1/courses"),
         // payments: Stripe signs its webhook itself; the sandbox serves the offline checkout page
