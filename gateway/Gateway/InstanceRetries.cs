@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Community.Contracts;
+using Microsoft.AspNetCore.Http.Features;
 using Yarp.ReverseProxy.Forwarder;
 using Yarp.ReverseProxy.Model;
 
@@ -128,8 +129,10 @@ public static class InstanceRetries
         && context.Request.Headers[IdempotencyKeyHeader] is { Count: 1 } key
         && !string.IsNullOrWhiteSpace(key.ToString());
 
+    // As the server framed it: over HTTP/2 and HTTP/3 a body may come with neither a length nor Transfer-Encoding.
     private static bool HasBody(HttpRequest request) =>
-        request.ContentLength > 0 || request.Headers.TransferEncoding.Count > 0;
+        request.HttpContext.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody
+        ?? (request.ContentLength > 0 || request.Headers.TransferEncoding.Count > 0);
 
     // The instance's fault, before it answered; a caller that went away is not retried.
     private static bool IsInstanceFailure(IForwarderErrorFeature error) =>
