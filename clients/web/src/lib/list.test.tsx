@@ -294,17 +294,35 @@ describe("useList", () => {
     expect(result.current).toMatchObject({ value: items("e1", "e2"), moreFailed: null });
   });
 
-  it("refreshed, shows the fresh first page and keeps the later pages after it, less what moved up", async () => {
+  it("refreshed, asks every page shown again from where it began, and shows each as it is now", async () => {
     const { result, calls } = paged();
     await answer(calls[0], page(["e1", "e2"], "c2"));
     act(() => result.current.more!());
     await answer(calls[1], page(["e3", "e4"], "c3"));
     act(() => result.current.retry());
-    expect(calls[2]!.at).toEqual({});
+    expect(calls.slice(2).map((c) => c.at)).toEqual([{}, { cursor: "c2" }]);
+    // e3 is gone, e4 moved up, e5 came after e2 (an item of a later page changed is shown changed too)
+    await answer(calls[3], page(["e5", "e4"], "c3-fresh"));
+    await answer(calls[2], page(["e4", "e1"], "c2-fresh"));
+    expect(result.current.value).toEqual(items("e4", "e1", "e5"));
+    act(() => result.current.more!());
+    expect(calls[4]!.at).toEqual({ cursor: "c3-fresh" });
+  });
+
+  it("refreshed when a later page cannot be read again, keeps it after the fresh first page, less what moved up", async () => {
+    const { result, calls } = paged();
+    await answer(calls[0], page(["e1", "e2"], "c2"));
+    act(() => result.current.more!());
+    await answer(calls[1], page(["e3", "e4"], "c3"));
+    act(() => result.current.retry());
+    await act(async () => {
+      calls[3]!.reject(new Error("offline"));
+      await settle();
+    });
     await answer(calls[2], page(["e4", "e1"], "c2-fresh"));
     expect(result.current.value).toEqual(items("e4", "e1", "e2", "e3"));
     act(() => result.current.more!());
-    expect(calls[3]!.at).toEqual({ cursor: "c3" });
+    expect(calls[4]!.at).toEqual({ cursor: "c3" });
   });
 
   it("refreshed after an item was taken out in place, does not bring it back from the pages shown", async () => {
@@ -317,6 +335,7 @@ describe("useList", () => {
       result.current.retry();
     });
     await answer(calls[2], page(["e1", "e3"], null));
+    await answer(calls[3], page([], null));
     expect(result.current.value).toEqual(items("e1", "e3"));
   });
 

@@ -141,7 +141,8 @@ export type Paged<T> = Loaded<T[]> & {
 };
 
 /** The pages shown so far, and where the next one starts (null after the last). */
-type Pages<T> = { items: T[]; next: PageAt | null; more: boolean };
+/** The pages shown: their items, where the next starts, whether a later page was added, and where each later one began. */
+type Pages<T> = { items: T[]; next: PageAt | null; more: boolean; later: PageAt[] };
 
 /**
  * Where the page after `page` starts: its `next_cursor`, or the next number of a numbered catalogue. A list that
@@ -168,8 +169,9 @@ function joined<T>(shown: T[], after: T[], covers?: (item: T) => readonly unknow
 /**
  * A list loaded with {@link useLoad} a page at a time: `load` is asked for the first page with `{}`, and by
  * {@link Paged.more} for the next with where it starts (spread it into the operation's query). Asked again for the
- * same thing (a retry, a refresh after a change), the fresh first page replaces the first and the later pages shown
- * stay after it, less what moved into it, so reading on is not cut short; asked for something else, it starts over.
+ * same thing (a retry, a refresh after a change), every page shown is asked again from where it began, so a change to
+ * an item further down shows too and reading on is not cut short (a later page that cannot be read again stays as it
+ * was, after the fresh first page, less what moved into it); asked for something else, it starts over.
  * An item that stands for others (a notification folding several: `covers`, the ids it stands for) replaces them.
  */
 export function useList<T>(
@@ -192,15 +194,36 @@ export function useList<T>(
       generation.current++;
       setMoreState({ loading: false, failed: null });
       const answer = load({});
-      if (!isPromise(answer)) return answer && { items: answer, next: null, more: false };
-      return answer.then(({ data, ...rest }) => ({
-        ...rest,
-        data:
-          data &&
-          (before && data.items.every((item) => idOf(item) !== undefined)
-            ? { items: joined(data.items, before.items, options?.covers), next: before.next, more: true }
-            : { items: data.items, next: nextPage(data), more: false }),
-      }));
+      if (!isPromise(answer)) return answer && { items: answer, next: null, more: false, later: [] };
+      // asked together with the first; a page that fails is null (its handlers are on it at once)
+      const later = (before?.later ?? []).map((at) => {
+        let again: ReturnType<typeof load>;
+        try {
+          again = load(at);
+        } catch {
+          return Promise.resolve(null);
+        }
+        return isPromise(again) ? Promise.resolve(again).then(({ data }) => data ?? null, () => null) : Promise.resolve(null);
+      });
+      return answer.then(({ data, ...rest }) => {
+        if (!data) return { ...rest, data };
+        if (!before || !data.items.every((item) => idOf(item) !== undefined))
+          return { ...rest, data: { items: data.items, next: nextPage(data), more: false, later: [] } };
+        return Promise.all(later).then((fresh) => {
+          const read = fresh.every((page): page is ListPage<T> => page !== null && page.items.every((item) => idOf(item) !== undefined));
+          return {
+            ...rest,
+            data: read
+              ? {
+                  items: fresh.reduce((items, page) => joined(items, page.items, options?.covers), data.items),
+                  next: fresh.length ? nextPage(fresh[fresh.length - 1]) : before.next,
+                  more: true,
+                  later: before.later,
+                }
+              : { items: joined(data.items, before.items, options?.covers), next: before.next, more: true, later: before.later },
+          };
+        });
+      });
     },
     deps,
     { keep: options?.keep },
@@ -229,7 +252,7 @@ export function useList<T>(
     answer.then(
       ({ data, error, response }) => {
         if (!landed(data === undefined ? problemText(error, response, "The platform refused it.") : null) || data === undefined) return;
-        pages.update((p) => ({ items: joined(p.items, data.items, options?.covers), next: nextPage(data), more: true }));
+        pages.update((p) => ({ items: joined(p.items, data.items, options?.covers), next: nextPage(data), more: true, later: [...p.later, at] }));
       },
       () => void landed(unreachable),
     );

@@ -158,12 +158,12 @@ const refundsPath = "/api/v1/payments/p1/refunds";
 /**
  * Events and payments as a paid ticket's refund meets them: Musa's ticket is paid (payment p1), Olga's free. Payments
  * answers each refund with `refund()`; once one was made, events' list shows it from its second reading on (events
- * hears of it after payments).
+ * hears of it after payments). `paged`: Olga's is the first page, Musa's the second (cursor c2).
  */
-function refunds(refund: () => Response | "no answer") {
+function refunds(refund: () => Response | "no answer", paged = false) {
   let made = false;
   let readsSinceRefund = 0;
-  return stubPlatform(({ path }) => {
+  return stubPlatform(({ path, url }) => {
     if (path === refundsPath) {
       const answer = refund();
       made ||= answer !== "no answer" && answer.ok;
@@ -171,9 +171,12 @@ function refunds(refund: () => Response | "no answer") {
     }
     if (path.endsWith("/stats"))
       return json(200, { event_id: "e1", capacity: 40, seats_taken: 2, spots_remaining: 38, registrations: { confirmed: 2 }, arrivals: 0, revenue_cents: 1500, refunded_cents: 0, currency: "EUR" });
+    const olga = { ...attendee("r2", "Olga", "EVT-BBBB"), amount_cents: 0, currency: null, payment_id: null, refunded_cents: 0 };
+    const cursor = url.searchParams.get("cursor");
+    if (paged && cursor === null) return json(200, { items: [olga], next_cursor: "c2", limit: 1 });
     const seen = made && ++readsSinceRefund > 1;
     const musa = { ...attendee("r1", "Musa", "EVT-AAAA"), payment_id: "p1", refunded_cents: seen ? 1500 : 0, status: seen ? "refunded" : "confirmed" };
-    const olga = { ...attendee("r2", "Olga", "EVT-BBBB"), amount_cents: 0, currency: null, payment_id: null, refunded_cents: 0 };
+    if (paged) return json(200, { items: [musa], next_cursor: null, limit: 1 });
     return json(200, { items: [musa, olga], next_cursor: null, page: 1, pages: 1, total: 2, limit: 50, total_is_estimate: false });
   });
 }
@@ -200,6 +203,27 @@ describe("Door: refunding a paid ticket", () => {
     expect(asked.filter((a) => a.path === refundsPath).map(({ key, body }) => ({ key, body }))).toEqual([{ key: expect.stringMatching(/.{8,}/), body: { reason: "The beach is closed.", amount_cents: null } }]);
     await screen.findByText("refunded · EVT-AAAA · €15.00 refunded", {}, { timeout: 4000 });
     expect(screen.queryByRole("button", { name: "Refund Musa" })).toBeNull();
+  });
+
+  it("follows a refund of a ticket on a later page shown until events shows it there, and offers it no more", async () => {
+    signedIn({ id: "o1", role: "organizer" });
+    const asked = refunds(() => refunded("succeeded"), true);
+    render(<Door eventId="e1" />);
+    fireEvent.click(await screen.findByRole("button", { name: "Show more attendees" }));
+    fireEvent.click(await screen.findByRole("button", { name: "Refund Musa" }));
+    const form = screen.getByRole("form", { name: "Refund Musa" });
+    fireEvent.input(within(form).getByLabelText("Why (kept with the refund)"), { target: { value: "The beach is closed." } });
+    fireEvent.click(within(form).getByRole("button", { name: "Refund €15.00" }));
+
+    await statusSaying("Refunded €15.00 to Musa.");
+    await screen.findByText("refunded · EVT-AAAA · €15.00 refunded", {}, { timeout: 4000 });
+    expect(screen.queryByRole("button", { name: "Refund Musa" })).toBeNull();
+    // the second page was asked again from where it began, and nothing more once events showed the refund
+    const reads = () => asked.filter((a) => a.path.endsWith("/attendees")).length;
+    const settled = reads();
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(reads()).toBe(settled);
+    expect(screen.getByText("Olga")).toBeTruthy();
   });
 
   it("pressed again after no answer, it is the same refund; a refusal is said in payments' words", async () => {
