@@ -68,6 +68,34 @@ describe("an event's page", () => {
     for (const name of [/Register/, /Buy a ticket/, /Cancel registration/, /Check in/]) expect(screen.queryByRole("button", { name })).toBeNull();
   });
 
+  it("says its registration could not be read, and offers no registration, when events fails to answer for it", async () => {
+    signedIn({ id: "me", role: "member" });
+    const confirmed = { id: "r1", event_id: "e1", user_id: "me", status: "confirmed", ticket_code: "EVT-AAAAAAAAAA", arrived_at: null };
+    let failing: "registration" | "ticket" | null = "registration";
+    stubPlatform(({ method, path }) => {
+      if (method === "GET" && path === "/api/v1/events/e1") return { status: 200, body: event("e1", "Night walk") };
+      if (method === "GET" && path === "/api/v1/events/e1/registrations/me")
+        return failing === "registration" ? { status: 503, body: { title: "Service Unavailable", status: 503, request_id: "q1" } } : { status: 200, body: confirmed };
+      if (method === "GET" && path === "/api/v1/events/e1/registrations/me/ticket")
+        return failing === "ticket" ? { status: 429, body: { title: "Too Many Requests", status: 429 }, headers: { "Retry-After": "1" } } : { status: 200, body: { ticket_code: "EVT-AAAAAAAAAA", qr_payload: "CT1.a.b" } };
+      return undefined;
+    });
+    render(<Events eventId="e1" />);
+    expect((await screen.findByRole("alert")).textContent).toMatch(/^This event could not be loaded/);
+    expect(screen.queryByRole("button", { name: /Register/ })).toBeNull();
+
+    // the registration read, its ticket not: still not shown as a registration without its ticket
+    failing = "ticket";
+    fireEvent.click(screen.getByRole("button", { name: "Try again" }));
+    await waitFor(() => expect(screen.getByRole("alert").textContent).toMatch(/Too Many Requests/));
+    expect(screen.queryByText(/Your registration/)).toBeNull();
+
+    failing = null;
+    fireEvent.click(screen.getByRole("button", { name: "Try again" }));
+    await screen.findByText(/^Ticket/);
+    expect(screen.queryByRole("button", { name: /Register/ })).toBeNull();
+  });
+
   it("opens a cancelled event's chat as messaging says it is: closed, with no message box", async () => {
     signedIn({ id: "me", role: "member" });
     vi.spyOn(session, "hub").mockReturnValue(null);

@@ -291,9 +291,12 @@ function EventDetail({ id }: { id: string }) {
         session.api.events.GET("/api/v1/events/{id}/registrations/me", { params: { path: { id } } }),
       ]);
       if (!e.data) return { error: e.error, response: e.response };
+      // only a 404 says there is no registration: a failure (a 5xx, a 429) says nothing of it, and is shown as such
+      if (!r.data && r.response.status !== 404) return { error: r.error, response: r.response };
       const ticket =
-        r.data?.status === "confirmed" ? (await session.api.events.GET("/api/v1/events/{id}/registrations/me/ticket", { params: { path: { id } } })).data : null;
-      return { data: { event: e.data, registration: r.data ?? null, ticket: ticket ?? null } };
+        r.data?.status === "confirmed" ? await session.api.events.GET("/api/v1/events/{id}/registrations/me/ticket", { params: { path: { id } } }) : null;
+      if (ticket && !ticket.data) return { error: ticket.error, response: ticket.response };
+      return { data: { event: e.data, registration: r.data ?? null, ticket: ticket?.data ?? null } };
     },
     [id],
     { keep: true },
