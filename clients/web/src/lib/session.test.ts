@@ -113,6 +113,30 @@ describe("Session", () => {
     expect(session.user).not.toBeNull();
   });
 
+  it("does not send a request refused for one account again as the account signed in meanwhile", async () => {
+    keptSession("a1", "r1", 600_000);
+    let answer: (reply: { status: number; body: unknown }) => void = () => undefined;
+    const other = { id: "them", username: "them", role: "member" };
+    const asked = stubPlatform(({ path }) => {
+      if (path === "/api/v1/users/me") return new Promise((resolve) => (answer = resolve));
+      if (path === "/api/v1/auth/login") return { status: 200, body: { access_token: "b1", refresh_token: "s1", expires_in: 900, user: other } };
+      return pair(2);
+    });
+    const session = new Session("http://localhost");
+
+    const read = session.api.identity.GET("/api/v1/users/me");
+    await vi.waitFor(() => expect(asked).toHaveLength(1));
+    expect(await session.signIn("them", "their password")).toEqual({ error: null });
+    answer({ status: 401, body: { title: "Unauthorized" } });
+
+    expect((await read).response.status).toBe(401);
+    expect(asked.map((a) => `${a.path} ${a.request.headers.get("Authorization") ?? ""}`.trim())).toEqual([
+      "/api/v1/users/me Bearer a1",
+      "/api/v1/auth/login",
+    ]);
+    expect(session.user).toEqual(other);
+  });
+
   it("takes a wrong password's 401 as the answer: no refresh, nothing asked again", async () => {
     vi.useFakeTimers();
     keptSession("a1", "r1", 600_000);

@@ -665,10 +665,12 @@ export class Session {
     const path = new URL(request.url).pathname;
     if (path === "/api/v1/auth/refresh") request.headers.delete("Authorization");
     const sentWith = request.headers.get("Authorization");
+    const sentFor = this.stored;
     const again = request.clone();
     const response = await send(request);
     const anonymous = path.startsWith("/api/v1/auth/") && !sessionRoutes.has(path);
-    if (response.status !== 401 || !this.stored || anonymous) return response;
+    // signed out, or into another session, while it was on its way: it is not sent again as someone else
+    if (response.status !== 401 || !this.stored || anonymous || !sentFor || !this.still(sentFor)) return response;
     const replaced = sentWith !== `Bearer ${this.stored.access}`;
     if (!replaced && !(await this.refresh())) return response;
     if (!this.stored) return response;
