@@ -11,20 +11,17 @@ public sealed class Http2RetriesTests : IAsyncLifetime
 {
     private const int BodyBytes = 200 * 1024;
     private readonly TestTokens _tokens = new();
-    private readonly CancellationTokenSource _stop = new();
     private FakeBackend _alive = null!;
     private GatewayHost _gateway = null!;
-    private TcpListener _hangingUp = null!;
+    private RawInstance _hangingUp = null!;
     private int _hungUp;
 
     public async Task InitializeAsync()
     {
         _alive = await FakeBackend.StartAsync(_tokens);
-        _hangingUp = new TcpListener(IPAddress.Loopback, 0);
-        _hangingUp.Start();
-        _ = HangUpMidBodyAsync();
+        _hangingUp = RawInstance.Start(HangUpMidBodyAsync);
         var alive = _alive.BaseAddress.ToString().TrimEnd('/');
-        var hangingUp = $"http://127.0.0.1:{((IPEndPoint)_hangingUp.LocalEndpoint).Port}";
+        var hangingUp = _hangingUp.Address;
         _gateway = GatewayHost.Start(
             new Dictionary<string, string?>
             {
@@ -38,8 +35,7 @@ public sealed class Http2RetriesTests : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        await _stop.CancelAsync();
-        _hangingUp.Stop();
+        await _hangingUp.DisposeAsync();
         await _gateway.DisposeAsync();
         await _alive.DisposeAsync();
         _tokens.Dispose();
@@ -106,45 +102,23 @@ public sealed class Http2RetriesTests : IAsyncLifetime
         public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 
-    private async Task HangUpMidBodyAsync()
+    private async Task HangUpMidBodyAsync(Socket socket, CancellationToken stop)
     {
-        while (!_stop.IsCancellationRequested)
+        // the headers and some of the body arrive; then the "instance" dies
+        var buffer = new byte[64 * 1024];
+        var received = 0;
+        try
         {
-            Socket socket;
-            try
+            while (received < buffer.Length / 2)
             {
-                socket = await _hangingUp.AcceptSocketAsync(_stop.Token);
+                var read = await socket.ReceiveAsync(buffer.AsMemory(received), SocketFlags.None, stop);
+                if (read == 0)
+                    break;
+                received += read;
             }
-            catch (Exception) when (_stop.IsCancellationRequested)
-            {
-                return;
-            }
-            _ = Task.Run(async () =>
-            {
-                using (socket)
-                {
-                    // the headers and some of the body arrive; then the "instance" dies
-                    var buffer = new byte[64 * 1024];
-                    var received = 0;
-                    try
-                    {
-                        while (received < buffer.Length / 2)
-                        {
-                            var read = await socket.ReceiveAsync(
-                                buffer.AsMemory(received),
-                                SocketFlags.None,
-                                _stop.Token
-                            );
-                            if (read == 0)
-                                break;
-                            received += read;
-                        }
-                    }
-                    catch (Exception) { }
-                    Interlocked.Increment(ref _hungUp);
-                    socket.LingerState = new LingerOption(true, 0);
-                }
-            });
         }
+        catch (Exception) { }
+        Interlocked.Increment(ref _hungUp);
+        RawInstance.Reset(socket);
     }
 }

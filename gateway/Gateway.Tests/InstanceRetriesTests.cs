@@ -13,18 +13,15 @@ public sealed class InstanceRetriesTests : IAsyncLifetime
     private readonly TestTokens _tokens = new();
     private FakeBackend _alive = null!;
     private GatewayHost _gateway = null!;
-    private TcpListener _hangingUp = null!;
+    private RawInstance _hangingUp = null!;
     private int _hungUp;
-    private readonly CancellationTokenSource _stop = new();
 
     public async Task InitializeAsync()
     {
         _alive = await FakeBackend.StartAsync(_tokens);
-        _hangingUp = new TcpListener(IPAddress.Loopback, 0);
-        _hangingUp.Start();
-        _ = HangUpOnEveryRequestAsync();
+        _hangingUp = RawInstance.Start(HangUpOnEveryRequestAsync);
         var alive = _alive.BaseAddress.ToString().TrimEnd('/');
-        var hangingUp = $"http://127.0.0.1:{((IPEndPoint)_hangingUp.LocalEndpoint).Port}";
+        var hangingUp = _hangingUp.Address;
         _gateway = GatewayHost.Start(
             new Dictionary<string, string?>
             {
@@ -36,8 +33,7 @@ public sealed class InstanceRetriesTests : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        await _stop.CancelAsync();
-        _hangingUp.Stop();
+        await _hangingUp.DisposeAsync();
         await _gateway.DisposeAsync();
         await _alive.DisposeAsync();
         _tokens.Dispose();
@@ -147,42 +143,24 @@ public sealed class InstanceRetriesTests : IAsyncLifetime
         return request;
     }
 
-    private async Task HangUpOnEveryRequestAsync()
+    private async Task HangUpOnEveryRequestAsync(Socket socket, CancellationToken stop)
     {
-        while (!_stop.IsCancellationRequested)
+        var buffer = new byte[8192];
+        var received = 0;
+        try
         {
-            Socket socket;
-            try
-            {
-                socket = await _hangingUp.AcceptSocketAsync(_stop.Token);
-            }
-            catch (Exception) when (_stop.IsCancellationRequested)
-            {
-                return;
-            }
-            _ = Task.Run(async () =>
-            {
-                using (socket)
-                {
-                    var buffer = new byte[8192];
-                    var received = 0;
-                    try
-                    {
-                        // the request line and headers (and a small body) arrive; then the "instance" dies
-                        received = await socket.ReceiveAsync(buffer, SocketFlags.None, _stop.Token);
-                    }
-                    catch (Exception) { }
-                    var text = Encoding.ASCII.GetString(buffer, 0, received);
-                    var write =
-                        text.StartsWith("POST ", StringComparison.Ordinal)
-                        || text.StartsWith("PATCH ", StringComparison.Ordinal)
-                        || text.StartsWith("GET /api/v1/waitlist/status?email", StringComparison.Ordinal)
-                        || text.StartsWith("GET /api/v1/auth/external/", StringComparison.Ordinal);
-                    if (write && !text.Contains("Idempotency-Key: key-"))
-                        Interlocked.Increment(ref _hungUp);
-                    socket.LingerState = new LingerOption(true, 0);
-                }
-            });
+            // the request line and headers (and a small body) arrive; then the "instance" dies
+            received = await socket.ReceiveAsync(buffer, SocketFlags.None, stop);
         }
+        catch (Exception) { }
+        var text = Encoding.ASCII.GetString(buffer, 0, received);
+        var write =
+            text.StartsWith("POST ", StringComparison.Ordinal)
+            || text.StartsWith("PATCH ", StringComparison.Ordinal)
+            || text.StartsWith("GET /api/v1/waitlist/status?email", StringComparison.Ordinal)
+            || text.StartsWith("GET /api/v1/auth/external/", StringComparison.Ordinal);
+        if (write && !text.Contains("Idempotency-Key: key-"))
+            Interlocked.Increment(ref _hungUp);
+        RawInstance.Reset(socket);
     }
 }

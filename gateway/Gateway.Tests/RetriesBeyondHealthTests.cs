@@ -15,9 +15,8 @@ namespace Community.Gateway.Tests;
 public sealed class RetriesBeyondHealthTests : IAsyncLifetime
 {
     private readonly TestTokens _tokens = new();
-    private readonly CancellationTokenSource _stop = new();
-    private TcpListener _back = null!;
-    private TcpListener _stopping = null!;
+    private RawInstance _back = null!;
+    private RawInstance _stopping = null!;
     private GatewayHost _gateway = null!;
     private FakeBackend _identity = null!;
     private int _served;
@@ -31,7 +30,7 @@ public sealed class RetriesBeyondHealthTests : IAsyncLifetime
             new Dictionary<string, string?>
             {
                 [$"Services:{ResourceNames.Identity}"] = _identity.BaseAddress.ToString().TrimEnd('/'),
-                [$"Services:{ResourceNames.Messaging}"] = $"{Address(_stopping)};{Address(_back)}",
+                [$"Services:{ResourceNames.Messaging}"] = $"{_stopping.Address};{_back.Address}",
             }
         );
     }
@@ -61,34 +60,11 @@ public sealed class RetriesBeyondHealthTests : IAsyncLifetime
         Assert.Equal(1, Volatile.Read(ref _served));
     }
 
-    private static string Address(TcpListener listener) =>
-        $"http://127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}";
-
     // A raw HTTP/1.1 instance: its probes answered with healthStatus; other requests served ("served") or hung up on.
-    private TcpListener Listen(string healthStatus, bool serves)
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        _ = Task.Run(async () =>
-        {
-            while (!_stop.IsCancellationRequested)
-            {
-                Socket socket;
-                try
-                {
-                    socket = await listener.AcceptSocketAsync(_stop.Token);
-                }
-                catch (Exception) when (_stop.IsCancellationRequested)
-                {
-                    return;
-                }
-                _ = Task.Run(() => AnswerAsync(socket, healthStatus, serves));
-            }
-        });
-        return listener;
-    }
+    private RawInstance Listen(string healthStatus, bool serves) =>
+        RawInstance.Start((socket, stop) => AnswerAsync(socket, stop, healthStatus, serves));
 
-    private async Task AnswerAsync(Socket socket, string healthStatus, bool serves)
+    private async Task AnswerAsync(Socket socket, CancellationToken stop, string healthStatus, bool serves)
     {
         using (socket)
         {
@@ -97,7 +73,7 @@ public sealed class RetriesBeyondHealthTests : IAsyncLifetime
             {
                 while (true)
                 {
-                    var received = await socket.ReceiveAsync(buffer, SocketFlags.None, _stop.Token);
+                    var received = await socket.ReceiveAsync(buffer, SocketFlags.None, stop);
                     if (received == 0)
                         return;
                     var text = Encoding.ASCII.GetString(buffer, 0, received);
@@ -114,7 +90,7 @@ public sealed class RetriesBeyondHealthTests : IAsyncLifetime
                         socket.LingerState = new LingerOption(true, 0);
                         return; // the instance stops mid-request
                     }
-                    await socket.SendAsync(Encoding.ASCII.GetBytes(answer), SocketFlags.None, _stop.Token);
+                    await socket.SendAsync(Encoding.ASCII.GetBytes(answer), SocketFlags.None, stop);
                 }
             }
             catch (Exception e) when (e is SocketException or OperationCanceledException) { }
@@ -123,9 +99,8 @@ public sealed class RetriesBeyondHealthTests : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        await _stop.CancelAsync();
-        _back.Stop();
-        _stopping.Stop();
+        await _back.DisposeAsync();
+        await _stopping.DisposeAsync();
         await _gateway.DisposeAsync();
         await _identity.DisposeAsync();
         _tokens.Dispose();

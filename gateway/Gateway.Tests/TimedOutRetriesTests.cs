@@ -13,21 +13,18 @@ namespace Community.Gateway.Tests;
 public sealed class TimedOutRetriesTests : IAsyncLifetime
 {
     private readonly TestTokens _tokens = new();
-    private readonly CancellationTokenSource _stop = new();
     private readonly ConcurrentQueue<Socket> _held = new();
     private readonly ConcurrentDictionary<string, int> _stuck = new();
     private FakeBackend _alive = null!;
-    private TcpListener _silent = null!;
+    private RawInstance _silent = null!;
     private GatewayHost _gateway = null!;
 
     public async Task InitializeAsync()
     {
         _alive = await FakeBackend.StartAsync(_tokens);
-        _silent = new TcpListener(IPAddress.Loopback, 0);
-        _silent.Start();
-        _ = AnswerNothingAsync();
+        _silent = RawInstance.Start(AnswerNothingAsync);
         var alive = _alive.BaseAddress.ToString().TrimEnd('/');
-        var silent = $"http://127.0.0.1:{((IPEndPoint)_silent.LocalEndpoint).Port}";
+        var silent = _silent.Address;
         _gateway = GatewayHost.Start(
             new Dictionary<string, string?>
             {
@@ -40,8 +37,7 @@ public sealed class TimedOutRetriesTests : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        await _stop.CancelAsync();
-        _silent.Stop();
+        await _silent.DisposeAsync();
         while (_held.TryDequeue(out var socket))
             socket.Dispose();
         await _gateway.DisposeAsync();
@@ -125,48 +121,33 @@ public sealed class TimedOutRetriesTests : IAsyncLifetime
     }
 
     // Health probes are answered (the instance looks ready); every other request is read, counted and held unanswered.
-    private async Task AnswerNothingAsync()
+    private async Task AnswerNothingAsync(Socket socket, CancellationToken stop)
     {
-        while (!_stop.IsCancellationRequested)
+        var buffer = new byte[8192];
+        try
         {
-            Socket socket;
-            try
+            while (true)
             {
-                socket = await _silent.AcceptSocketAsync(_stop.Token);
-            }
-            catch (Exception) when (_stop.IsCancellationRequested)
-            {
+                var received = await socket.ReceiveAsync(buffer, SocketFlags.None, stop);
+                if (received == 0)
+                    break;
+                var text = Encoding.ASCII.GetString(buffer, 0, received);
+                if (text.StartsWith("GET /health", StringComparison.Ordinal))
+                {
+                    await socket.SendAsync(
+                        "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"u8.ToArray(),
+                        SocketFlags.None,
+                        stop
+                    );
+                    continue;
+                }
+                var method = text[..Math.Max(0, text.IndexOf(' ', StringComparison.Ordinal))];
+                _stuck.AddOrUpdate(method, 1, (_, n) => n + 1);
+                _held.Enqueue(socket);
                 return;
             }
-            _ = Task.Run(async () =>
-            {
-                var buffer = new byte[8192];
-                try
-                {
-                    while (true)
-                    {
-                        var received = await socket.ReceiveAsync(buffer, SocketFlags.None, _stop.Token);
-                        if (received == 0)
-                            break;
-                        var text = Encoding.ASCII.GetString(buffer, 0, received);
-                        if (text.StartsWith("GET /health", StringComparison.Ordinal))
-                        {
-                            await socket.SendAsync(
-                                "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"u8.ToArray(),
-                                SocketFlags.None,
-                                _stop.Token
-                            );
-                            continue;
-                        }
-                        var method = text[..Math.Max(0, text.IndexOf(' ', StringComparison.Ordinal))];
-                        _stuck.AddOrUpdate(method, 1, (_, n) => n + 1);
-                        _held.Enqueue(socket);
-                        return;
-                    }
-                }
-                catch (Exception) { }
-                socket.Dispose();
-            });
         }
+        catch (Exception) { }
+        socket.Dispose();
     }
 }
