@@ -32,6 +32,12 @@ type Listener<T> = (payload: T) => void;
 const rejoinsAtOnce = 4;
 
 /**
+ * Waits before each catch-up tried again while connected, after one that failed other than by a refusal (the hub
+ * answering 503 past its retries, its rate limit while many tabs rejoin at once); the last repeats.
+ */
+const catchUpRetryMs = [2000, 5000, 10000, 30000];
+
+/**
  * A typed client of the chat hub (/hubs/chat). It reconnects by itself and then joins again the conversations it
  * had joined, from the last seq it holds: what was missed arrives as new_message, once per seq, in order (a message
  * this connection sent is its answer, never a new_message). A gap in seq (a push lost) is caught up the same way.
@@ -49,6 +55,8 @@ export class ChatHubClient {
   /** Groups subscribed to with JoinGroup, subscribed again after a reconnect. */
   private readonly groups = new Set<string>();
   private readonly catchingUp = new Map<string, boolean>();
+  /** Catch-ups tried again later (see {@link catchUpRetryMs}): the timer, and how many failed in a row. */
+  private readonly catchUpRetries = new Map<string, { timer: ReturnType<typeof setTimeout> | undefined; failed: number }>();
   /**
    * The latest join or leave asked of each conversation and group, numbered: a join answered after a leave asked
    * later (or after another join) keeps nothing, as the hub handled the leave after it.
@@ -103,6 +111,8 @@ export class ChatHubClient {
   }
 
   async stop(): Promise<void> {
+    for (const retry of this.catchUpRetries.values()) clearTimeout(retry.timer);
+    this.catchUpRetries.clear();
     // the indicators shown end now: neither their expiry nor a stop_typing will come
     for (const [key, timer] of this.typing) {
       clearTimeout(timer);
@@ -166,24 +176,29 @@ export class ChatHubClient {
       if (this.joining.get(id) === pushed) this.joining.delete(id);
       if (this.joined.has(id)) for (const message of pushed) this.newMessage(message, false);
       throw e;
-    } finally {
-      if (this.joining.get(id) === pushed) this.joining.delete(id);
     }
     // Left while the join was on its way: not kept joined here (a reconnect would join it again), and left at the hub
     // once more (a join slowed down by its limit may have reached it after the leave). Joined again: that join keeps it.
-    if (!this.stillWanted(id, intent, "LeaveConversation", id)) return page;
+    if (!this.stillWanted(id, intent, "LeaveConversation", id)) {
+      if (this.joining.get(id) === pushed) this.joining.delete(id);
+      return page;
+    }
     const seen = Math.max(this.joined.get(id) ?? 0, sinceSeq ?? 0, ...page.items.map((m) => m.seq));
     this.joined.set(id, seen);
-    for (const message of pushed) this.newMessage(message, false);
-    if (sinceSeq !== null && page.has_more) void this.catchUp(id);
+    // What came meanwhile, and the rest of a catch-up (has_more), is delivered once the caller holds the page (a
+    // message delivered before it would be lost under the page the caller then shows); pushes keep being held till then.
+    setTimeout(() => {
+      if (this.joining.get(id) === pushed) this.joining.delete(id);
+      // handed to a join asked since (held with its own), or dropped when the conversation was left meanwhile
+      for (const message of pushed) this.newMessage(message, false);
+      if (sinceSeq !== null && page.has_more && this.joined.has(id)) void this.catchUp(id);
+    }, 0);
     return page;
   }
 
   async leaveConversation(id: string): Promise<void> {
     const leaving = this.intend(id, false);
-    this.joined.delete(id);
-    this.own.delete(id);
-    this.joining.delete(id);
+    this.forget(id);
     await this.invokePaced("LeaveConversation", [id], this.latest(id, leaving));
   }
 
@@ -191,6 +206,15 @@ export class ChatHubClient {
    * A join of `key` not kept here failed: while it is still the latest asked, it counts as a leave, so a catch-up or
    * resubscription answered later leaves the hub again (it may have reached the hub before the failure).
    */
+  /** A conversation no longer kept joined here: left, refused (403, 404) or closed (conversation_closed). */
+  private forget(id: string): void {
+    this.joined.delete(id);
+    this.own.delete(id);
+    this.joining.delete(id);
+    clearTimeout(this.catchUpRetries.get(id)?.timer);
+    this.catchUpRetries.delete(id);
+  }
+
   private joinFailed(key: string, intent: number): void {
     if (this.intents.get(key)?.n === intent) this.intents.set(key, { n: intent, join: false });
   }
@@ -245,8 +269,9 @@ export class ChatHubClient {
   }
 
   /**
-   * A conversation could not be joined again after a reconnect or a gap (the next reconnect tries again); one that
-   * answers 403 or 404 (no longer a member, deleted) is no longer kept joined.
+   * A conversation could not be joined again after a reconnect or a gap: while connected it is tried again, after 2 s,
+   * 5 s, 10 s, then every 30 s, and by the next reconnect; one that answers 403 or 404 (no longer a member, deleted) is
+   * no longer kept joined.
    */
   onRejoinFailed(listener: Listener<{ conversation_id: string; error: Error }>): () => void {
     return this.listen("#rejoin-failed", listener);
@@ -285,12 +310,32 @@ export class ChatHubClient {
     return () => set.delete(listener as Listener<never>);
   }
 
+  /**
+   * Tells every listener; one that throws does not keep the others from hearing, nor the client from going on: its
+   * error is reported as an uncaught one is (reportError in a browser, an uncaught exception in Node).
+   */
   private emit(name: string, payload: unknown): void {
-    for (const listener of this.listeners.get(name) ?? []) (listener as Listener<unknown>)(payload);
+    for (const listener of this.listeners.get(name) ?? []) {
+      try {
+        (listener as Listener<unknown>)(payload);
+      } catch (error) {
+        if (typeof reportError === "function") reportError(error);
+        else
+          setTimeout(() => {
+            throw error;
+          }, 0);
+      }
+    }
   }
 
   private received(name: string, payload: never): void {
     if (name === "new_message") return this.newMessage(payload as MessageDto, false);
+    // gone for good: not joined again after a reconnect (the hub would answer 404), nor kept by a join on its way
+    if (name === "conversation_closed") {
+      const { conversation_id } = payload as HubEvents["conversation_closed"];
+      this.intend(conversation_id, false);
+      this.forget(conversation_id);
+    }
     if (name === "typing") this.typingSignal(payload as HubEvents["typing"], true);
     if (name === "stop_typing") this.typingSignal(payload as HubEvents["stop_typing"], false);
     this.emit(name, payload);
@@ -305,15 +350,15 @@ export class ChatHubClient {
       return;
     }
     const last = this.passOwn(id);
-    if (last !== undefined) {
-      if (message.seq <= last) return;
-      if (message.seq > last + 1 && !caughtUp) {
-        void this.catchUp(id);
-        return;
-      }
-      this.joined.set(id, message.seq);
-      this.passOwn(id);
+    // a push on its way when the conversation was left (or refused, or closed): not delivered
+    if (last === undefined) return;
+    if (message.seq <= last) return;
+    if (message.seq > last + 1 && !caughtUp) {
+      void this.catchUp(id);
+      return;
     }
+    this.joined.set(id, message.seq);
+    this.passOwn(id);
     this.typingSignal({ conversation_id: id, user_id: message.sender.user_id }, false);
     this.emit("new_message", message);
   }
@@ -398,15 +443,28 @@ export class ChatHubClient {
     }
   }
 
-  /** Catches up without ever rejecting: a failure is reported, and a refused conversation is dropped. */
+  /**
+   * Catches up without ever rejecting: a failure is reported, and a refused conversation is dropped. Any other failure
+   * while connected is tried again later ({@link catchUpRetryMs}): the hub has not joined this connection to it, so no
+   * push would come until the next reconnect.
+   */
   private async catchUp(id: string): Promise<void> {
+    const retry = this.catchUpRetries.get(id);
+    if (retry) {
+      clearTimeout(retry.timer);
+      retry.timer = undefined;
+    }
     try {
       await this.catchUpPages(id);
+      this.catchUpRetries.delete(id);
     } catch (e) {
       const error = e instanceof Error ? e : new Error(String(e));
-      if (/HubException: (403|404) /.test(error.message)) {
-        this.joined.delete(id);
-        this.own.delete(id);
+      const refused = /HubException: (403|404) /.test(error.message);
+      if (refused) this.forget(id);
+      else if (this.joined.has(id) && this.connection.state === signalR.HubConnectionState.Connected) {
+        const failed = (this.catchUpRetries.get(id)?.failed ?? 0) + 1;
+        const wait = catchUpRetryMs[Math.min(failed - 1, catchUpRetryMs.length - 1)]!;
+        this.catchUpRetries.set(id, { failed, timer: setTimeout(() => void this.catchUp(id), wait) });
       }
       this.emit("#rejoin-failed", { conversation_id: id, error });
     }

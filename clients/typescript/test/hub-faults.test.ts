@@ -23,7 +23,10 @@ interface Invocation {
  * `negotiateStatus()` (200 by default: anything else with a problem).
  */
 async function fakeHub(
-  answer: (call: Invocation, n: number) => { result?: unknown; error?: string; delay?: number; then?: { target: string; arguments: unknown[] }[] },
+  answer: (
+    call: Invocation,
+    n: number,
+  ) => { result?: unknown; error?: string; delay?: number; before?: { target: string; arguments: unknown[] }[]; then?: { target: string; arguments: unknown[] }[] },
   negotiateStatus: () => number = () => 200,
 ) {
   const calls: Invocation[] = [];
@@ -63,9 +66,10 @@ async function fakeHub(
         }
         if (message.type !== 1) continue;
         calls.push(message);
-        const { result, error, delay, then } = answer(message, calls.filter((c) => c.target === message.target).length);
+        const { result, error, delay, before, then } = answer(message, calls.filter((c) => c.target === message.target).length);
         const completion = error === undefined ? { type: 3, invocationId: message.invocationId, result } : { type: 3, invocationId: message.invocationId, error };
         setTimeout(() => {
+          for (const push of before ?? []) socket.send(JSON.stringify({ type: 1, ...push }) + separator);
           socket.send(JSON.stringify(completion) + separator);
           for (const push of then ?? []) socket.send(JSON.stringify({ type: 1, ...push }) + separator);
         }, delay ?? 0);
@@ -144,6 +148,129 @@ test("a catch-up page with has_more is followed by the rest as new_message, each
     assert.equal(await rejoined, 5);
     assert.deepEqual(delivered, [3, 4, 5, 6, 7]);
     assert.equal(client.lastSeq(id), 7);
+  } finally {
+    await client.stop();
+    await hub.close();
+  }
+});
+
+const conversation = "0b4f2d8e-4a7c-4e55-8d7e-6f0a7c1d2e3f";
+const messageOf = (seq: number) => ({ id: `m${seq}`, conversation_id: conversation, seq, sender: { user_id: "u1" }, text: `message ${seq}` });
+
+test("a rejoin that failed while the connection stays up is tried again, not left till the next reconnect", { timeout: 15_000 }, async () => {
+  // joined; after the drop, the rejoin fails once as a server fault (no HubException: not asked again at once)
+  const hub = await fakeHub((call, n) =>
+    n === 2 ? { error: `An unexpected error occurred invoking '${call.target}' on the server.` } : { result: { items: [], has_more: false, last_seq: 3 } },
+  );
+  const client = new ChatHubClient({ baseUrl: hub.baseUrl, token: "token" });
+  const failed: string[] = [];
+  client.onRejoinFailed(({ conversation_id }) => failed.push(conversation_id));
+  try {
+    await client.start();
+    await client.joinConversation(conversation, 3);
+    const rejoined = new Promise<number>((resolve) => client.onRejoined(({ caught_up }) => resolve(caught_up)));
+    hub.drop();
+
+    assert.equal(await rejoined, 0);
+    assert.deepEqual(failed, [conversation]);
+    assert.equal(hub.calls.filter((c) => c.target === "JoinConversation").length, 3);
+    assert.equal(client.lastSeq(conversation), 3);
+  } finally {
+    await client.stop();
+    await hub.close();
+  }
+});
+
+test("a push that came before the join's answer is delivered after the caller holds the page", async () => {
+  const hub = await fakeHub(() => ({ result: { items: [messageOf(6)], has_more: false, last_seq: 6 }, before: [{ target: "new_message", arguments: [messageOf(7)] }] }));
+  const client = new ChatHubClient({ baseUrl: hub.baseUrl, token: "token" });
+  const seen: string[] = [];
+  client.on("new_message", (m) => seen.push(`new_message ${m.seq}`));
+  try {
+    await client.start();
+    const page = await client.joinConversation(conversation, 5);
+    seen.push(`page ${page.items.map((m) => m.seq).join(",")}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+
+    assert.deepEqual(seen, ["page 6", "new_message 7"]);
+    assert.equal(client.lastSeq(conversation), 7);
+  } finally {
+    await client.stop();
+    await hub.close();
+  }
+});
+
+test("a listener that throws keeps no other listener from the message, nor the client from going on", async () => {
+  const hub = await fakeHub(() => ({ result: { items: [], has_more: false, last_seq: 0 }, then: [1, 2].map((seq) => ({ target: "new_message", arguments: [messageOf(seq)] })) }));
+  const client = new ChatHubClient({ baseUrl: hub.baseUrl, token: "token" });
+  const reported: unknown[] = [];
+  const global = globalThis as { reportError?: (error: unknown) => void };
+  global.reportError = (error) => reported.push(error);
+  const heard: number[] = [];
+  client.on("new_message", () => {
+    throw new Error("the app's own bug");
+  });
+  client.on("new_message", (m) => heard.push(m.seq));
+  try {
+    await client.start();
+    await client.joinConversation(conversation, 0);
+    for (let i = 0; i < 50 && heard.length < 2; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+
+    assert.deepEqual(heard, [1, 2]);
+    assert.equal(reported.length, 2);
+    assert.equal(client.lastSeq(conversation), 2);
+  } finally {
+    delete global.reportError;
+    await client.stop();
+    await hub.close();
+  }
+});
+
+test("a push on its way when the conversation was left is not delivered", async () => {
+  const hub = await fakeHub((call) =>
+    call.target === "LeaveConversation"
+      ? { result: null, before: [{ target: "new_message", arguments: [messageOf(4)] }] }
+      : { result: { items: [], has_more: false, last_seq: 3 } },
+  );
+  const client = new ChatHubClient({ baseUrl: hub.baseUrl, token: "token" });
+  const heard: number[] = [];
+  client.on("new_message", (m) => heard.push(m.seq));
+  try {
+    await client.start();
+    await client.joinConversation(conversation, 3);
+    await client.leaveConversation(conversation);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+
+    assert.deepEqual(heard, []);
+  } finally {
+    await client.stop();
+    await hub.close();
+  }
+});
+
+test("a conversation closed is not joined again after a reconnect", { timeout: 10_000 }, async () => {
+  const hub = await fakeHub((call, n) =>
+    call.target === "JoinConversation" && n === 1
+      ? { result: { items: [], has_more: false, last_seq: 3 }, then: [{ target: "conversation_closed", arguments: [{ conversation_id: conversation, reason: "thread_deleted" }] }] }
+      : { error: refusal(call.target, "404 Not found: No such conversation.") },
+  );
+  const client = new ChatHubClient({ baseUrl: hub.baseUrl, token: "token" });
+  const failed: string[] = [];
+  client.onRejoinFailed(({ conversation_id }) => failed.push(conversation_id));
+  const closed = new Promise<void>((resolve) => client.on("conversation_closed", () => resolve()));
+  try {
+    await client.start();
+    await client.joinConversation(conversation, 3);
+    await closed;
+    const negotiated = hub.negotiations();
+    hub.drop();
+    for (let i = 0; i < 100 && (hub.negotiations() === negotiated || client.state !== "Connected"); i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+
+    assert.equal(client.state, "Connected");
+    assert.equal(hub.calls.filter((c) => c.target === "JoinConversation").length, 1);
+    assert.deepEqual(failed, []);
+    assert.equal(client.lastSeq(conversation), undefined);
   } finally {
     await client.stop();
     await hub.close();
