@@ -5,7 +5,9 @@ namespace Community.ServiceDefaults.Messaging;
 
 /// <summary>
 /// Is the broker reachable? MassTransit's own check reports a publish-only bus as ready even
-/// while RabbitMQ is down, so readiness also opens a connection to the broker's port.
+/// while RabbitMQ is down, so readiness also opens a connection to the broker's port. An unreachable broker is its
+/// registration's failure status (degraded): the service keeps serving, its events wait in the outbox, and an
+/// orchestrator that took every instance out of traffic for it would turn a broker outage into a whole outage.
 /// </summary>
 public sealed class BrokerHealthCheck(Uri amqp) : IHealthCheck
 {
@@ -25,7 +27,8 @@ public sealed class BrokerHealthCheck(Uri amqp) : IHealthCheck
         }
         catch (Exception e) when (e is SocketException or OperationCanceledException)
         {
-            return HealthCheckResult.Unhealthy(
+            return new HealthCheckResult(
+                context.Registration.FailureStatus,
                 $"The broker at {amqp.Host}:{port} is unreachable; outbox events wait for it.",
                 e
             );

@@ -22,7 +22,8 @@ public static class BusSetup
     /// confirms. What runs on it is said in <paramref name="configure"/>: the outbox of a
     /// DbContext, inbox consumers on queues shared by the service's instances, ephemeral consumers
     /// on queues of this instance's own. Without any of them it is a publisher that sends straight
-    /// to the broker. The service starts even when the broker is down; /health/ready says so until it is back.
+    /// to the broker. The service starts even when the broker is down, and keeps serving while it is (events wait in
+    /// the outbox): /health/ready says so ("degraded", still 200), so no instance is taken out of traffic for it.
     /// </summary>
     public static IHostApplicationBuilder AddEventBus(
         this IHostApplicationBuilder builder,
@@ -71,7 +72,7 @@ public static class BusSetup
                 new HealthCheckRegistration(
                     "broker",
                     _ => new BrokerHealthCheck(uri),
-                    HealthStatus.Unhealthy,
+                    HealthStatus.Degraded,
                     ["ready"],
                     TimeSpan.FromSeconds(3)
                 )
@@ -80,6 +81,9 @@ public static class BusSetup
         {
             // A platform does not phone home: no usage report to an outside host on start.
             registration.DisableUsageTelemetry();
+            // MassTransit's own check ("masstransit-bus": endpoints not connected) says no more than degraded either:
+            // its endpoints wait for the broker as the outbox does
+            registration.ConfigureHealthCheckOptions(o => o.MinimalFailureStatus = HealthStatus.Degraded);
             registration.SetEndpointNameFormatter(new KebabCaseEndpointNameFormatter(service, includeNamespace: false));
             if (bus.ConsumerAssemblies.Count > 0)
                 registration.AddConsumers(
