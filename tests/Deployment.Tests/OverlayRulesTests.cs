@@ -148,8 +148,32 @@ public sealed partial class OverlayRulesTests
             );
 
             var podLabels = Labels(deployment["spec"]?["template"]);
-            Assert.Single(OfKind(objects, "PodDisruptionBudget"), p => Selects(p["spec"]?["selector"], podLabels));
+            var budget = Assert.Single(
+                OfKind(objects, "PodDisruptionBudget"),
+                p => Selects(p["spec"]?["selector"], podLabels)
+            );
+            // one pod at a time: a drain never takes all but one of a service's pods at once, nor is it blocked
+            Assert.Null(budget["spec"]?["minAvailable"]);
+            Assert.Equal("1", Str(budget, "spec", "maxUnavailable"));
         }
+    }
+
+    [Theory, MemberData(nameof(Overlays))]
+    public void The_ingress_controller_reaches_cert_managers_http01_solver_and_nothing_else_does(string overlay)
+    {
+        var solverPods = new JsonObject { ["acme.cert-manager.io/http01-solver"] = "true" };
+        var rules = OfKind(Kustomize.Render(overlay), "NetworkPolicy")
+            .Where(p => (p["spec"]?["podSelector"] as JsonObject)?.Count > 0)
+            .Where(p => Selects(p["spec"]?["podSelector"], solverPods))
+            .SelectMany(p => Items(p, "spec", "ingress"))
+            .ToList();
+        var rule = Assert.Single(rules);
+        var peer = Assert.Single(Items(rule, "from"));
+        Assert.Equal("ingress-nginx", Str(peer, "namespaceSelector", "matchLabels", "kubernetes.io/metadata.name"));
+        Assert.Null(peer?["podSelector"]);
+        var port = Assert.Single(Items(rule, "ports"));
+        Assert.Equal("TCP", Str(port, "protocol"));
+        Assert.Equal("8089", Str(port, "port"));
     }
 
     // Workloads that decode uploaded images in full to re-encode them (events' photos and covers, messaging's
