@@ -94,26 +94,33 @@ public sealed class OperationsManifestsTests
             Str(restored, "spec", "postgresql", "parameters", "max_connections")
         );
         Assert.Equal(original["spec"]!["resources"]!.ToJsonString(), restored["spec"]!["resources"]!.ToJsonString());
-        // and every service may reach its instances once pointed at it (README.md, "Backups and restore")
+        // and every service may reach its instances once pointed at it (README.md, "Backups and restore"); staging has
+        // a cluster of its own (its copy named community-pg-staging), never production's (dependencies/README.md)
+        var production = new[] { Str(original, "metadata", "name")!, Str(restored, "metadata", "name")! };
+        string[] staging = ["community-pg-staging", "community-pg-staging-restore"];
+        var (ours, theirs) = overlay.EndsWith("staging", StringComparison.Ordinal)
+            ? (staging, production)
+            : (production, staging);
         var policies = OfKind(Kustomize.Render(overlay), "NetworkPolicy");
         foreach (var service in ResourceNames.Services)
         {
             var policy = Assert.Single(policies, p => Str(p, "metadata", "name") == service);
-            foreach (var cluster in new[] { original, restored })
-            {
-                var name = Str(cluster, "metadata", "name")!;
+            bool Reaches(string cluster) =>
+                Items(policy, "spec", "egress")
+                    .Where(rule => Items(rule, "ports").Any(p => Str(p, "port") == "5432"))
+                    .SelectMany(rule => Items(rule, "to"))
+                    .Any(peer =>
+                        Str(peer, "namespaceSelector", "matchLabels", "kubernetes.io/metadata.name")
+                            == Str(original, "metadata", "namespace")
+                        && AdmitsClusterPods(peer?["podSelector"], cluster)
+                    );
+            foreach (var name in ours)
                 Assert.True(
-                    Items(policy, "spec", "egress")
-                        .Where(rule => Items(rule, "ports").Any(p => Str(p, "port") == "5432"))
-                        .SelectMany(rule => Items(rule, "to"))
-                        .Any(peer =>
-                            Str(peer, "namespaceSelector", "matchLabels", "kubernetes.io/metadata.name")
-                                == Str(cluster, "metadata", "namespace")
-                            && AdmitsClusterPods(peer?["podSelector"], name)
-                        ),
+                    Reaches(name),
                     $"{overlay}: {service} cannot reach the pods of the PostgreSQL cluster {name}"
                 );
-            }
+            foreach (var name in theirs)
+                Assert.False(Reaches(name), $"{overlay}: {service} may reach the other environment's cluster {name}");
         }
     }
 
