@@ -65,6 +65,8 @@ export class ChatHubClient {
   private intentCount = 0;
   private readonly typing = new Map<string, ReturnType<typeof setTimeout>>();
   private readonly typingTimeoutMs: number;
+  /** How many times stop() was called: a catch-up under way when it was says nothing after it. */
+  private stops = 0;
   /** Why reconnecting was given up, when a reconnect was refused 401: said to onUnauthorized once closed. */
   private refused: Error | undefined;
 
@@ -111,16 +113,18 @@ export class ChatHubClient {
   }
 
   async stop(): Promise<void> {
+    this.stops++;
     for (const retry of this.catchUpRetries.values()) clearTimeout(retry.timer);
     this.catchUpRetries.clear();
-    // the indicators shown end now: neither their expiry nor a stop_typing will come
+    await this.connection.stop();
+    // the indicators shown end now (a typing push may have come until the connection stopped): neither their expiry
+    // nor a stop_typing will come
     for (const [key, timer] of this.typing) {
       clearTimeout(timer);
       const [conversation_id, user_id] = key.split(":") as [string, string];
       this.emit("#typing", { conversation_id, user_id, typing: false });
     }
     this.typing.clear();
-    await this.connection.stop();
   }
 
   /**
@@ -449,6 +453,7 @@ export class ChatHubClient {
    * push would come until the next reconnect.
    */
   private async catchUp(id: string): Promise<void> {
+    const stops = this.stops;
     const retry = this.catchUpRetries.get(id);
     if (retry) {
       clearTimeout(retry.timer);
@@ -458,6 +463,8 @@ export class ChatHubClient {
       await this.catchUpPages(id);
       this.catchUpRetries.delete(id);
     } catch (e) {
+      // stopped meanwhile (its wait between tries cut short): the app asked for quiet, and start() joins again
+      if (stops !== this.stops) return;
       const error = e instanceof Error ? e : new Error(String(e));
       const refused = /HubException: (403|404) /.test(error.message);
       if (refused) this.forget(id);

@@ -277,6 +277,27 @@ test("a conversation closed is not joined again after a reconnect", { timeout: 1
   }
 });
 
+test("a rejoin under way when the client is stopped says nothing after the stop", { timeout: 10_000 }, async () => {
+  const hub = await fakeHub((call, n) => (n === 1 ? { result: { items: [], has_more: false, last_seq: 3 } } : { error: refusal(call.target, unavailable) }));
+  const client = new ChatHubClient({ baseUrl: hub.baseUrl, token: "token" });
+  const failed: string[] = [];
+  client.onRejoinFailed(({ conversation_id }) => failed.push(conversation_id));
+  try {
+    await client.start();
+    await client.joinConversation(conversation, 3);
+    hub.drop();
+    // the rejoin after the reconnect is answered 503, and waits before asking again
+    for (let i = 0; i < 100 && hub.calls.filter((c) => c.target === "JoinConversation").length < 2; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    await client.stop();
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+
+    assert.deepEqual(failed, []);
+  } finally {
+    await client.stop();
+    await hub.close();
+  }
+});
+
 test("a join refused with 404 is not asked again", async () => {
   const hub = await fakeHub((call) => ({ error: refusal(call.target, "404 Not found: No such conversation.") }));
   const client = new ChatHubClient({ baseUrl: hub.baseUrl, token: "token" });
