@@ -291,9 +291,11 @@ export class ChatHubClient {
 
   /**
    * A reconnect was refused 401: the token the factory gave is no longer valid (expired and not renewed, its session
-   * ended). Reconnecting stops there and the connection closes, instead of asking again for ever. Said once closed
-   * (before the connection's own onclose handlers): once signed in again (or the token renewed), start() connects,
-   * from the listener itself too, and joins again every conversation and group joined before.
+   * ended while the connection was down). Reconnecting stops there and the connection closes, instead of asking again
+   * for ever. Said once closed (before the connection's own onclose handlers): once signed in again (or the token
+   * renewed), start() connects, from the listener itself too, and joins again every conversation and group joined
+   * before. A session that ends while connected (a sign-out elsewhere, a password change) is closed by the platform
+   * without a reconnect: that is the connection's onclose, not this; a start() with the same token then rejects (401).
    */
   onUnauthorized(listener: Listener<{ error: Error }>): () => void {
     return this.listen("#unauthorized", listener);
