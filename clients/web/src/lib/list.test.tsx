@@ -294,35 +294,53 @@ describe("useList", () => {
     expect(result.current).toMatchObject({ value: items("e1", "e2"), moreFailed: null });
   });
 
-  it("refreshed, asks every page shown again from where it began, and shows each as it is now", async () => {
+  it("refreshed, reads each page shown again from where the fresh one before it ends: an item pushed over an end is kept", async () => {
     const { result, calls } = paged();
     await answer(calls[0], page(["e1", "e2"], "c2"));
     act(() => result.current.more!());
     await answer(calls[1], page(["e3", "e4"], "c3"));
     act(() => result.current.retry());
-    expect(calls.slice(2).map((c) => c.at)).toEqual([{}, { cursor: "c2" }]);
-    // e3 is gone, e4 moved up, e5 came after e2 (an item of a later page changed is shown changed too)
-    await answer(calls[3], page(["e5", "e4"], "c3-fresh"));
-    await answer(calls[2], page(["e4", "e1"], "c2-fresh"));
-    expect(result.current.value).toEqual(items("e4", "e1", "e5"));
+    expect(calls[2]!.at).toEqual({});
+    // n is new at the top: e2 is pushed onto the second page, e4 is gone
+    await answer(calls[2], page(["n", "e1"], "after-e1"));
+    expect(calls[3]!.at).toEqual({ cursor: "after-e1" });
+    await answer(calls[3], page(["e2", "e3"], "after-e3"));
+    expect(result.current.value).toEqual(items("n", "e1", "e2", "e3"));
     act(() => result.current.more!());
-    expect(calls[4]!.at).toEqual({ cursor: "c3-fresh" });
+    expect(calls[4]!.at).toEqual({ cursor: "after-e3" });
   });
 
-  it("refreshed when a later page cannot be read again, keeps it after the fresh first page, less what moved up", async () => {
+  it("refreshed when a later page cannot be read again, keeps what was shown after the fresh first page, less what it holds", async () => {
     const { result, calls } = paged();
     await answer(calls[0], page(["e1", "e2"], "c2"));
     act(() => result.current.more!());
     await answer(calls[1], page(["e3", "e4"], "c3"));
     act(() => result.current.retry());
+    await answer(calls[2], page(["e4", "e1"], "after-e1"));
     await act(async () => {
       calls[3]!.reject(new Error("offline"));
       await settle();
     });
-    await answer(calls[2], page(["e4", "e1"], "c2-fresh"));
     expect(result.current.value).toEqual(items("e4", "e1", "e2", "e3"));
     act(() => result.current.more!());
     expect(calls[4]!.at).toEqual({ cursor: "c3" });
+  });
+
+  it("refreshed with more pages shown than it reads again, keeps the rest after them, less what they hold", async () => {
+    const { result, calls } = paged();
+    await answer(calls[0], page(["e1"], "c2"));
+    for (const [n, next] of [["e2", "c3"], ["e3", "c4"], ["e4", "c5"]] as const) {
+      act(() => result.current.more!());
+      await answer(calls[calls.length - 1], page([n], next));
+    }
+    act(() => result.current.retry());
+    await answer(calls[4], page(["e1"], "c2"));
+    await answer(calls[5], page(["e2"], "c3"));
+    await answer(calls[6], page(["e3x"], "c4"));
+    expect(calls).toHaveLength(7);
+    expect(result.current.value).toEqual(items("e1", "e2", "e3x", "e3", "e4"));
+    act(() => result.current.more!());
+    expect(calls[7]!.at).toEqual({ cursor: "c5" });
   });
 
   it("refreshed after an item was taken out in place, does not bring it back from the pages shown", async () => {
@@ -334,9 +352,10 @@ describe("useList", () => {
       result.current.update((all) => all.filter((e) => e.id !== "e2"));
       result.current.retry();
     });
+    // the list ends on the fresh first page now: nothing shown beyond it stays
     await answer(calls[2], page(["e1", "e3"], null));
-    await answer(calls[3], page([], null));
     expect(result.current.value).toEqual(items("e1", "e3"));
+    expect(calls).toHaveLength(3);
   });
 
   it("asked for something else, starts over and drops a next page asked for before", async () => {

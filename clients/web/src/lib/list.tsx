@@ -141,8 +141,14 @@ export type Paged<T> = Loaded<T[]> & {
 };
 
 /** The pages shown so far, and where the next one starts (null after the last). */
-/** The pages shown: their items, where the next starts, whether a later page was added, and where each later one began. */
-type Pages<T> = { items: T[]; next: PageAt | null; more: boolean; later: PageAt[] };
+/** The pages shown: their items, where the next starts, whether a later page was added, and how many were. */
+type Pages<T> = { items: T[]; next: PageAt | null; more: boolean; later: number };
+
+/**
+ * How many pages after the first a list asked again reads again (see {@link useList}); the rest of what it shows stays
+ * as it was, after them. A list followed every second (a refund at the door) asks at most this many more a second.
+ */
+const pagesReadAgain = 2;
 
 /**
  * Where the page after `page` starts: its `next_cursor`, or the next number of a numbered catalogue. A list that
@@ -169,9 +175,11 @@ function joined<T>(shown: T[], after: T[], covers?: (item: T) => readonly unknow
 /**
  * A list loaded with {@link useLoad} a page at a time: `load` is asked for the first page with `{}`, and by
  * {@link Paged.more} for the next with where it starts (spread it into the operation's query). Asked again for the
- * same thing (a retry, a refresh after a change), every page shown is asked again from where it began, so a change to
- * an item further down shows too and reading on is not cut short (a later page that cannot be read again stays as it
- * was, after the fresh first page, less what moved into it); asked for something else, it starts over.
+ * same thing (a retry, a refresh after a change), the pages shown are read again, each from where the fresh one before
+ * it ends (an item pushed down over a page's end is not lost between them), up to {@link pagesReadAgain} after the
+ * first, so a change to an item further down shows too; what was shown beyond them, or beyond a page that cannot be
+ * read again, stays after them, less what they hold, and reading on is not cut short. Asked for something else, it
+ * starts over.
  * An item that stands for others (a notification folding several: `covers`, the ids it stands for) replaces them.
  */
 export function useList<T>(
@@ -194,41 +202,49 @@ export function useList<T>(
       generation.current++;
       setMoreState({ loading: false, failed: null });
       const answer = load({});
-      if (!isPromise(answer)) return answer && { items: answer, next: null, more: false, later: [] };
-      // asked together with the first; a page that fails is null (its handlers are on it at once)
-      const later = (before?.later ?? []).map((at) => {
-        let again: ReturnType<typeof load>;
-        try {
-          again = load(at);
-        } catch {
-          return Promise.resolve(null);
-        }
-        return isPromise(again) ? Promise.resolve(again).then(({ data }) => data ?? null, () => null) : Promise.resolve(null);
-      });
+      if (!isPromise(answer)) return answer && { items: answer, next: null, more: false, later: 0 };
       return answer.then(({ data, ...rest }) => {
         if (!data) return { ...rest, data };
         if (!before || !data.items.every((item) => idOf(item) !== undefined))
-          return { ...rest, data: { items: data.items, next: nextPage(data), more: false, later: [] } };
-        return Promise.all(later).then((fresh) => {
-          const read = fresh.every((page): page is ListPage<T> => page !== null && page.items.every((item) => idOf(item) !== undefined));
-          return {
-            ...rest,
-            data: read
-              ? {
-                  items: fresh.reduce((items, page) => joined(items, page.items, options?.covers), data.items),
-                  next: fresh.length ? nextPage(fresh[fresh.length - 1]) : before.next,
-                  more: true,
-                  later: before.later,
-                }
-              : { items: joined(data.items, before.items, options?.covers), next: before.next, more: true, later: before.later },
-          };
-        });
+          return { ...rest, data: { items: data.items, next: nextPage(data), more: false, later: 0 } };
+        return readOn(data, Math.min(before.later, pagesReadAgain)).then(({ items, next, read, failed }) =>
+          // all read again, or the list ends sooner now: nothing shown beyond is still in it
+          !failed && (read === before.later || next === null)
+            ? { ...rest, data: { items, next, more: true, later: read } }
+            : // what was shown further is kept after what was read again, less what that holds
+              { ...rest, data: { items: joined(items, before.items, options?.covers), next: before.next, more: true, later: before.later } },
+        );
       });
     },
     deps,
     { keep: options?.keep },
   );
   shown.current = pages.value;
+
+  /**
+   * The pages after `first`, each asked from where the one before ends, `count` at most: their items after its, where
+   * the next starts, how many were read (fewer at the end of the list), and whether one could not be read.
+   */
+  async function readOn(first: ListPage<T>, count: number): Promise<{ items: T[]; next: PageAt | null; read: number; failed: boolean }> {
+    let items = first.items;
+    let next = nextPage(first);
+    let read = 0;
+    while (read < count && next) {
+      let page: Answer<ListPage<T>> | null = null;
+      try {
+        const answer = load(next);
+        page = isPromise(answer) ? await answer : null;
+      } catch {
+        page = null;
+      }
+      const data = page?.data;
+      if (!data || !data.items.every((item) => idOf(item) !== undefined)) return { items, next, read, failed: true };
+      items = joined(items, data.items, options?.covers);
+      next = nextPage(data);
+      read++;
+    }
+    return { items, next, read, failed: false };
+  }
 
   const more = () => {
     const at = shown.current?.next;
@@ -252,7 +268,7 @@ export function useList<T>(
     answer.then(
       ({ data, error, response }) => {
         if (!landed(data === undefined ? problemText(error, response, "The platform refused it.") : null) || data === undefined) return;
-        pages.update((p) => ({ items: joined(p.items, data.items, options?.covers), next: nextPage(data), more: true, later: [...p.later, at] }));
+        pages.update((p) => ({ items: joined(p.items, data.items, options?.covers), next: nextPage(data), more: true, later: p.later + 1 }));
       },
       () => void landed(unreachable),
     );

@@ -30,7 +30,7 @@ export function Messages({ conversationId }: { conversationId?: string }) {
       hub?.on("new_message", reload),
       hub?.on("read", (r) => {
         if (r.user_id !== session.user?.id) return;
-        // read here at once, on whichever page it is shown: loading again renews the first page only
+        // read here at once, on whichever page it is shown: loading again renews the first pages only (useList)
         list.update((all) => all.map((c) => (c.id === r.conversation_id && r.read_seq > c.read_seq ? { ...c, read_seq: r.read_seq, unread_count: Math.max(0, c.last_seq - r.read_seq) } : c)));
         reload();
       }),

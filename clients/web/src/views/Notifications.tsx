@@ -38,7 +38,7 @@ export function Notifications() {
     const { error, response } = await session.api.messaging.PATCH("/api/v1/notifications/read", { body: { ids: body.ids ?? null, all: body.all ?? null } });
     if (!response.ok) return setRefused(problemText(error, response, "Marking them read failed."));
     dispatchEvent(new Event("community:unread-changed"));
-    // Read here too, on every page shown: loading again brings the first page back, and keeps the later ones as they were.
+    // Read here too, on every page shown: loading again renews the first pages only, and keeps the rest as it was.
     const read = new Date().toISOString();
     list.update((all) => all.map((n) => (!n.read_at && (body.all || n.ids.some((id) => body.ids?.includes(id))) ? { ...n, read_at: read } : n)));
     list.retry();
