@@ -22,8 +22,9 @@ public static class BusSetup
     /// confirms. What runs on it is said in <paramref name="configure"/>: the outbox of a
     /// DbContext, inbox consumers on queues shared by the service's instances, ephemeral consumers
     /// on queues of this instance's own. Without any of them it is a publisher that sends straight
-    /// to the broker. The service starts even when the broker is down, and keeps serving while it is (events wait in
-    /// the outbox): /health/ready says so ("degraded", still 200), so no instance is taken out of traffic for it.
+    /// to the broker. The service starts even when the broker is down, and is ready once its bus has connected (its
+    /// queues bound); from then on it keeps serving while the broker is away (events wait in the outbox): /health/ready
+    /// says so ("degraded", still 200), so no instance is taken out of traffic for it.
     /// </summary>
     public static IHostApplicationBuilder AddEventBus(
         this IHostApplicationBuilder builder,
@@ -66,12 +67,17 @@ public static class BusSetup
                     + $"{MessagingOptions.MinimumOutboxPollInterval} and {MessagingOptions.MaximumOutboxPollInterval}."
             )
             .ValidateOnStart();
+        builder.Services.AddSingleton<BusConnectedOnce>();
         builder
             .Services.AddHealthChecks()
             .Add(
                 new HealthCheckRegistration(
                     "broker",
-                    _ => new BrokerHealthCheck(uri),
+                    provider => new BrokerHealthCheck(
+                        uri,
+                        provider.GetRequiredService<IBusControl>(),
+                        provider.GetRequiredService<BusConnectedOnce>()
+                    ),
                     HealthStatus.Degraded,
                     ["ready"],
                     TimeSpan.FromSeconds(3)
