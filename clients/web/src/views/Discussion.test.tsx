@@ -612,6 +612,18 @@ describe("a conversation deleted while open", () => {
     expect(joined).toEqual(["t1"]);
     expect(screen.queryByRole("button", { name: "Try again" })).toBeNull();
   });
+
+  it("ends what a failed rejoin said once the SDK joins it again on its own: no alert, no Try again", async () => {
+    const { push } = await openWithOneWaiting();
+    push("#rejoin-failed", {
+      conversation_id: "t1",
+      error: new Error("An unexpected error occurred invoking 'JoinConversation' on the server. HubException: 503 Service Unavailable: try again"),
+    });
+    expect((await screen.findByRole("alert")).textContent).toBe("503 Service Unavailable: try again");
+    push("#rejoined", { conversation_id: "t1", caught_up: 0 });
+    await waitFor(() => expect(screen.queryByRole("alert")).toBeNull());
+    expect(screen.queryByRole("button", { name: "Try again" })).toBeNull();
+  });
 });
 
 describe("who is typing", () => {

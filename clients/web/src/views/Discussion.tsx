@@ -209,6 +209,12 @@ export function Discussion({ conversationId, title, canSend, receipts = false, t
       }),
       hub.onRejoined((r) => {
         if (r.conversation_id !== conversationId) return;
+        // joined again by the SDK on its own (it tries again while connected): what the failure said is over
+        if (joinFailedRef.current) {
+          joinFailedRef.current = false;
+          setJoinFailed(false);
+          setError(null);
+        }
         void flush();
         void reread();
       }),
