@@ -273,9 +273,9 @@ export class ChatHubClient {
   }
 
   /**
-   * A conversation could not be joined again after a reconnect or a gap: while connected it is tried again, after 2 s,
-   * 5 s, 10 s, then every 30 s, and by the next reconnect; one that answers 403 or 404 (no longer a member, deleted) is
-   * no longer kept joined.
+   * A conversation could not be joined again after a reconnect or a gap: while connected, a failure that may pass (a
+   * 503, the hub's rate limit, a server fault) is tried again after 2 s, 5 s, 10 s, then every 30 s; any is tried again
+   * by the next reconnect; one that answers 403 or 404 (no longer a member, deleted) is no longer kept joined.
    */
   onRejoinFailed(listener: Listener<{ conversation_id: string; error: Error }>): () => void {
     return this.listen("#rejoin-failed", listener);
@@ -469,8 +469,11 @@ export class ChatHubClient {
       if (stops !== this.stops) return;
       const error = e instanceof Error ? e : new Error(String(e));
       const refused = /HubException: (403|404) /.test(error.message);
+      // a refusal that asking again cannot change (a 400, a 422: too many conversations joined on this connection) is
+      // not asked again; the hub's limit, a 503, or a fault that says nothing more may pass
+      const passing = !/HubException: /.test(error.message) || /HubException: (Too many |503 )/.test(error.message);
       if (refused) this.forget(id);
-      else if (this.joined.has(id) && this.connection.state === signalR.HubConnectionState.Connected) {
+      else if (passing && this.joined.has(id) && this.connection.state === signalR.HubConnectionState.Connected) {
         const failed = (this.catchUpRetries.get(id)?.failed ?? 0) + 1;
         const wait = catchUpRetryMs[Math.min(failed - 1, catchUpRetryMs.length - 1)]!;
         this.catchUpRetries.set(id, { failed, timer: setTimeout(() => void this.catchUp(id), wait) });

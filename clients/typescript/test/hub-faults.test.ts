@@ -181,6 +181,27 @@ test("a rejoin that failed while the connection stays up is tried again, not lef
   }
 });
 
+test("a rejoin refused for good (422) while connected is not asked again", { timeout: 10_000 }, async () => {
+  const hub = await fakeHub((call, n) =>
+    n === 1 ? { result: { items: [], has_more: false, last_seq: 3 } } : { error: refusal(call.target, "422 Business rule violated: You have too many conversations open.") },
+  );
+  const client = new ChatHubClient({ baseUrl: hub.baseUrl, token: "token" });
+  const failed = new Promise<void>((resolve) => client.onRejoinFailed(() => resolve()));
+  try {
+    await client.start();
+    await client.joinConversation(conversation, 3);
+    hub.drop();
+    await failed;
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+
+    assert.equal(hub.calls.filter((c) => c.target === "JoinConversation").length, 2);
+    assert.equal(client.lastSeq(conversation), 3); // kept: the next reconnect asks again
+  } finally {
+    await client.stop();
+    await hub.close();
+  }
+});
+
 test("a push that came before the join's answer is delivered after the caller holds the page", async () => {
   const hub = await fakeHub(() => ({ result: { items: [messageOf(6)], has_more: false, last_seq: 6 }, before: [{ target: "new_message", arguments: [messageOf(7)] }] }));
   const client = new ChatHubClient({ baseUrl: hub.baseUrl, token: "token" });

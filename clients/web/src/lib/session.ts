@@ -690,7 +690,8 @@ function readGeneration(id: string): number {
 
 function writeGeneration(id: string, generation: number): void {
   try {
-    localStorage.setItem(generationKey(id), JSON.stringify({ generation, at: Date.now() }));
+    // never lowered (a tab behind that changed the password with its access token still valid): the newest stays known
+    localStorage.setItem(generationKey(id), JSON.stringify({ generation: Math.max(generation, readGeneration(id)), at: Date.now() }));
   } catch {
     // storage full or refused: a tab that wakes with a spent pair then spends it, as before generations were kept
   }
