@@ -190,6 +190,20 @@ describe("Session", () => {
     return { asked, state };
   }
 
+  /**
+   * Two duplicated tabs of one session: `tab` refreshed (r1 spent) while the other was away (at a checkout, or
+   * discarded), which kept what sessionStorage held before (`kept`).
+   */
+  async function refreshedWhileAway() {
+    Object.defineProperty(navigator, "locks", { value: webLocks(), configurable: true });
+    keptSession("a1", "r1", 600_000);
+    const identity = identityTakingReuseForTheft();
+    const tab = new Session("http://localhost");
+    const kept = sessionStorage.getItem("community.session")!;
+    expect(await tab.refresh()).toBe(true);
+    return { ...identity, tab, kept };
+  }
+
   /** A duplicated tab that was away (at a checkout, or discarded) while `tab` refreshed: it wakes with the pair it had. */
   function wokenWith(kept: string): Session {
     sessionStorage.setItem("community.session", kept);
@@ -197,13 +211,7 @@ describe("Session", () => {
   }
 
   it("takes the newest pair from the tab that refreshed while this duplicate was away, and never spends its spent token", async () => {
-    Object.defineProperty(navigator, "locks", { value: webLocks(), configurable: true });
-    keptSession("a1", "r1", 600_000);
-    const { asked, state } = identityTakingReuseForTheft();
-    const tab = new Session("http://localhost");
-    const kept = sessionStorage.getItem("community.session")!;
-
-    expect(await tab.refresh()).toBe(true);
+    const { asked, state, tab, kept } = await refreshedWhileAway();
     const back = wokenWith(kept);
     expect(await back.refresh()).toBe(true);
     expect(asked.map((a) => a.body.refresh_token)).toEqual(["r1"]);
@@ -218,12 +226,7 @@ describe("Session", () => {
   });
 
   it("ends only its own session when the tab that went on with it is gone, without spending its spent token", async () => {
-    Object.defineProperty(navigator, "locks", { value: webLocks(), configurable: true });
-    keptSession("a1", "r1", 600_000);
-    const { asked, state } = identityTakingReuseForTheft();
-    const tab = new Session("http://localhost");
-    const kept = sessionStorage.getItem("community.session")!;
-    expect(await tab.refresh()).toBe(true);
+    const { asked, state, tab, kept } = await refreshedWhileAway();
     const fresh = sessionStorage.getItem("community.session")!;
     (tab as unknown as { tabs: BroadcastChannel }).tabs.close(); // discarded by the browser: nothing listens
 

@@ -561,6 +561,11 @@ export class Session {
 
   /** Resolves once another tab has handed on the pair that replaces `spent`, or after {@link handOverMs} without it. */
   private handedOver(spent: string): Promise<void> {
+    return this.until(() => this.stored?.refresh !== spent);
+  }
+
+  /** Resolves once `holds` (asked now, then at each change of the session), or after {@link handOverMs} without it. */
+  private until(holds: () => boolean): Promise<void> {
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(timer);
@@ -568,10 +573,11 @@ export class Session {
         resolve();
       };
       const timer = setTimeout(done, handOverMs);
-      const off = this.subscribe(() => this.stored?.refresh !== spent && done());
-      if (this.stored?.refresh !== spent) done();
+      const off = this.subscribe(() => holds() && done());
+      if (holds()) done();
     });
   }
+
 
   /** Whether a tab of the session has replaced the pair of `stored` (see {@link generationKey}). */
   private behind(stored: Stored): boolean {
@@ -605,15 +611,7 @@ export class Session {
   private async caughtUp(stored: Stored): Promise<boolean> {
     const newest = readGeneration(stored.id!);
     this.ask(stored);
-    await new Promise<void>((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        off();
-        resolve();
-      };
-      const timer = setTimeout(done, handOverMs);
-      const off = this.subscribe(() => (!this.still(stored) || (this.stored!.generation ?? 0) >= newest) && done());
-    });
+    await this.until(() => !this.still(stored) || (this.stored!.generation ?? 0) >= newest);
     if (!this.still(stored)) return false;
     if ((this.stored!.generation ?? 0) >= newest) return true;
     this.end("This session went on in another tab, since closed. Sign in again.");
