@@ -157,15 +157,11 @@ public sealed class OutboxDispatcher<TContext>(
                 {
                     message = OutboxMessage.Deserialize(row.Type, row.Payload);
                 }
-                catch (Exception e)
-                    when (e
-                            is TypeLoadException
-                                or FileNotFoundException
-                                or System.Text.Json.JsonException
-                                or ArgumentException
-                    )
+                catch (Exception e) when (e is not OperationCanceledException)
                 {
-                    // Permanent: retrying cannot help, and the rows behind it must not wait.
+                    // Permanent whatever it is (a type gone or renamed, a payload its record can no longer be read
+                    // from, such as one given a second constructor): retrying cannot help, and the rows behind it must
+                    // not wait, nor the ones before it be sent again by a batch rolled back.
                     logger.LogError(
                         e,
                         "Outbox message {MessageId} of type {Type} cannot be published; parked",

@@ -46,7 +46,11 @@ public sealed class OutboxMessage
     public static (object Message, Type Type) Deserialize(string typeName, string payload)
     {
         var type = Types.GetOrAdd(typeName, static name => System.Type.GetType(name, throwOnError: true)!);
-        return (JsonSerializer.Deserialize(payload, type, Json)!, type);
+        // A JSON null would reach the bus as no message at all, and fail there on every pass.
+        var message =
+            JsonSerializer.Deserialize(payload, type, Json)
+            ?? throw new JsonException($"The payload of a {type.Name} is null.");
+        return (message, type);
     }
 }
 
