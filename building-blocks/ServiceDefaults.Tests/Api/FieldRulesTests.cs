@@ -54,6 +54,10 @@ public sealed class FieldRulesTests
     [InlineData("\u2067لينا\u2069 Haddad", true)] // a pasted right-to-left name, its isolate closed
     [InlineData("\u202Bلينا\u202C", true)] // an embedding closed
     [InlineData("\u202Dlina\u202C", false)] // an override, even closed
+    [InlineData("Bob\u202B\u2066\u202C\u2069", false)] // the PDF inside the isolate closes nothing: the RLE stays open
+    [InlineData("\u2067\u202Bلينا\u2069", true)] // the PDI closes the embedding opened inside its isolate
+    [InlineData("\u202B\u2067لينا\u2069\u202C", true)] // nested and closed in order
+    [InlineData("\u2067Lina\u202C\u2069", false)] // a PDF with no embedding of its own
     [InlineData("\u200B\u200B\u200B", false)]
     [InlineData("\u200B \uFEFF", false)]
     [InlineData("\u3164\u3164\u3164", false)] // Hangul fillers

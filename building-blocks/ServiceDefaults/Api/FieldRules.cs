@@ -60,8 +60,11 @@ public static class FieldRules
         if (value is null)
             return true;
         var visible = false;
-        int embeddings = 0,
-            isolates = 0;
+        // What is open, innermost last (true: an isolate), read as a renderer does (UAX #9, X6a-X7): a PDF closes only
+        // an embedding opened inside the innermost isolate, and a PDI closes its isolate with every embedding opened
+        // inside it. Counting each kind alone took "RLE LRI PDF PDI" for closed, while the RLE stays open.
+        Stack<bool>? open = null;
+        var balanced = true;
         foreach (var rune in value.EnumerateRunes())
         {
             var c = rune.Value;
@@ -70,20 +73,30 @@ public static class FieldRules
                 errors.Add(field, $"{field} must be one line, without control characters.");
                 return false;
             }
-            var balanced = c switch
+            switch (c)
             {
-                0x202A or 0x202B => ++embeddings > 0,
-                0x202C => --embeddings >= 0,
-                0x2066 or 0x2067 or 0x2068 => ++isolates > 0,
-                0x2069 => --isolates >= 0,
-                0x202D or 0x202E => false,
-                _ => true,
-            };
+                case 0x202A or 0x202B:
+                    (open ??= new()).Push(false);
+                    break;
+                case 0x2066 or 0x2067 or 0x2068:
+                    (open ??= new()).Push(true);
+                    break;
+                case 0x202C:
+                    balanced = open is { Count: > 0 } && !open.Pop();
+                    break;
+                case 0x2069:
+                    balanced = open is not null && open.Contains(true);
+                    while (balanced && !open!.Pop()) { }
+                    break;
+                case 0x202D or 0x202E:
+                    balanced = false;
+                    break;
+            }
             if (!balanced)
                 break;
             visible |= Visible(rune);
         }
-        if (embeddings != 0 || isolates != 0 || value.EnumerateRunes().Any(r => r.Value is 0x202D or 0x202E))
+        if (!balanced || open is { Count: > 0 })
         {
             errors.Add(
                 field,
