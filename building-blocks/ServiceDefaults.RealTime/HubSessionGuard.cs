@@ -87,6 +87,26 @@ public sealed class HubSessionGuard : IHubFilter, IDisposable
         _closeOnOpen?.Invoke(context.Context);
     }
 
+    /// <summary>
+    /// Serves a call only while its connection's session stands: a revocation aborts the connection at once, but calls
+    /// read before the abort took hold would still be dispatched. (An expired token's call is served: the sweep closes
+    /// the connection within a second, well inside the 30 s of clock skew a request's token is allowed.)
+    /// </summary>
+    public ValueTask<object?> InvokeMethodAsync(
+        HubInvocationContext invocationContext,
+        Func<HubInvocationContext, ValueTask<object?>> next
+    )
+    {
+        if (!_connections.TryGetValue(invocationContext.Context.ConnectionId, out var connection))
+            throw new HubException("This connection is closing: reconnect and try again.");
+        if (HasEnded(connection))
+        {
+            Abort(connection, "its session has ended");
+            throw new HubException("Your session has ended.");
+        }
+        return next(invocationContext);
+    }
+
     public async Task OnDisconnectedAsync(
         HubLifetimeContext context,
         Exception? exception,
