@@ -1,3 +1,4 @@
+using System.Data;
 using System.Diagnostics;
 using System.Reflection;
 using System.Security.Cryptography;
@@ -70,12 +71,15 @@ public sealed class SchemaMigrator(
         }
         finally
         {
-            await Execute(
-                connection,
-                "SELECT pg_advisory_unlock(@key)",
-                CancellationToken.None,
-                ("key", AdvisoryLockKey)
-            );
+            // A connection a fault broke (a failover, the session terminated) took its session's lock with it:
+            // unlocking there would throw, and hide the fault that says which file failed and why.
+            if (connection.FullState == ConnectionState.Open)
+                await Execute(
+                    connection,
+                    "SELECT pg_advisory_unlock(@key)",
+                    CancellationToken.None,
+                    ("key", AdvisoryLockKey)
+                );
         }
     }
 

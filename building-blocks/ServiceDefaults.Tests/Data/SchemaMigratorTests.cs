@@ -84,6 +84,44 @@ public sealed class SchemaMigratorTests
         );
     }
 
+    [Fact]
+    public async Task A_migration_whose_session_is_terminated_fails_the_start_with_that_fault_and_frees_the_lock()
+    {
+        await WithAnOldTransactionAsync(
+            async (dataSource, old, open) =>
+            {
+                var migrator = new SchemaMigrator(dataSource, [Source], NullLogger<SchemaMigrator>.Instance)
+                {
+                    LockTimeout = TimeSpan.FromSeconds(60),
+                };
+                var migrating = migrator.StartAsync(CancellationToken.None);
+                // The file's ALTER TABLE waits behind the old transaction; an operator (or a failover) ends its session.
+                await Eventually.TrueAsync(
+                    async () =>
+                    {
+                        await using var terminate = dataSource.CreateCommand(
+                            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                                + "WHERE datname = current_database() AND pid <> pg_backend_pid() "
+                                + "AND wait_event_type = 'Lock' AND query LIKE '%ALTER TABLE busy%'"
+                        );
+                        return (long)(await terminate.ExecuteScalarAsync())! == 1;
+                    },
+                    "the migration never waited for its lock"
+                );
+
+                var failure = await Assert.ThrowsAsync<PostgresException>(() =>
+                    migrating.WaitAsync(TimeSpan.FromSeconds(30))
+                );
+                Assert.Equal(PostgresErrorCodes.AdminShutdown, failure.SqlState);
+                // The lock went with the session: the next start applies the file once the old transaction ends.
+                await open.CommitAsync();
+                await new SchemaMigrator(dataSource, [Source], NullLogger<SchemaMigrator>.Instance)
+                    .StartAsync(CancellationToken.None)
+                    .WaitAsync(TimeSpan.FromSeconds(30));
+            }
+        );
+    }
+
     // Another replica holds the migrations' lock (a long file, or its lock retries) for longer than this one's command
     // timeout: this one waits for it, and then finds nothing left to apply or applies the rest.
     [Fact]
