@@ -95,7 +95,7 @@ public sealed class SchemaMigratorTests
                     LockTimeout = TimeSpan.FromSeconds(60),
                 };
                 var migrating = migrator.StartAsync(CancellationToken.None);
-                // The file's ALTER TABLE waits behind the old transaction; an operator (or a failover) ends its session.
+                // The file's ALTER TABLE waits behind the old transaction; an operator (or a failover) ends it.
                 await Eventually.TrueAsync(
                     async () =>
                     {
