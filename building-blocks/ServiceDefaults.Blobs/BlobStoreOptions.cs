@@ -56,7 +56,7 @@ public sealed class BlobStoreOptions
     /// <summary>
     /// What is wrong with the settings, so a misconfigured service stops at start-up instead of at the first upload.
     /// </summary>
-    public IEnumerable<string> Problems(string section)
+    public IEnumerable<string> Problems(string section, bool publicUrls = true)
     {
         if (!UsesS3 && !string.Equals(Provider, LocalProvider, StringComparison.OrdinalIgnoreCase))
             yield return $"{section}:Provider must be {LocalProvider} or {S3Provider}.";
@@ -76,7 +76,10 @@ public sealed class BlobStoreOptions
             yield return $"{section}:S3:Region is required for the s3 provider.";
         if (S3.ServiceUrl is not null && !IsHttpUrl(S3.ServiceUrl))
             yield return $"{section}:S3:ServiceUrl must be an absolute http(s) URL.";
-        if (S3.PublicBaseUrl is not null && !IsHttpUrl(S3.PublicBaseUrl))
+        if (S3.PublicBaseUrl is not null && !publicUrls)
+            yield return $"{section}:S3:PublicBaseUrl must not be set: these files are given out only by their "
+                + "service, which checks who may read each one.";
+        else if (S3.PublicBaseUrl is not null && !IsHttpUrl(S3.PublicBaseUrl))
             yield return $"{section}:S3:PublicBaseUrl must be an absolute http(s) URL.";
         if (string.IsNullOrEmpty(S3.AccessKey) != string.IsNullOrEmpty(S3.SecretKey))
             yield return $"{section}:S3:AccessKey and SecretKey go together (leave both empty to "

@@ -14,19 +14,24 @@ public static class BlobStoreSetup
     /// Registers the service's <see cref="IBlobStore"/>, configured by <paramref name="section"/>: a local folder
     /// (LocalPath, else <paramref name="defaultLocalPath"/>, under the content root) or an S3-compatible bucket.
     /// Bad settings stop the service at start-up, each problem named; a bucket these credentials cannot write, read
-    /// back or delete in keeps the instance from being ready (<see cref="BlobStoreCheck"/>).
+    /// back or delete in keeps the instance from being ready (<see cref="BlobStoreCheck"/>). Files that only their
+    /// service's route may give out (it checks who may read them, and how they are sent) take
+    /// <paramref name="publicUrls"/> false: a public bucket address (S3:PublicBaseUrl) is then refused.
     /// </summary>
     public static IHostApplicationBuilder AddBlobStore(
         this IHostApplicationBuilder builder,
         string section,
-        string defaultLocalPath
+        string defaultLocalPath,
+        bool publicUrls = true
     )
     {
         builder
             .Services.AddOptions<BlobStoreOptions>()
             .Bind(builder.Configuration.GetSection(section))
             .ValidateOnStart();
-        builder.Services.AddSingleton<IValidateOptions<BlobStoreOptions>>(new BlobStoreOptionsValidator(section));
+        builder.Services.AddSingleton<IValidateOptions<BlobStoreOptions>>(
+            new BlobStoreOptionsValidator(section, publicUrls)
+        );
         builder.Services.AddSingleton(services =>
         {
             var options = services.GetRequiredService<IOptions<BlobStoreOptions>>().Value;
@@ -61,10 +66,10 @@ public static class BlobStoreSetup
     public const string HealthCheckName = "blob-store";
 
     /// <summary>Names every problem in the section, not just that there is one.</summary>
-    private sealed class BlobStoreOptionsValidator(string section) : IValidateOptions<BlobStoreOptions>
+    private sealed class BlobStoreOptionsValidator(string section, bool publicUrls) : IValidateOptions<BlobStoreOptions>
     {
         public ValidateOptionsResult Validate(string? name, BlobStoreOptions options) =>
-            options.Problems(section).ToList() is { Count: > 0 } problems
+            options.Problems(section, publicUrls).ToList() is { Count: > 0 } problems
                 ? ValidateOptionsResult.Fail(problems)
                 : ValidateOptionsResult.Success;
     }

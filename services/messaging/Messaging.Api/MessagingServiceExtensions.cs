@@ -38,7 +38,8 @@ public static class MessagingServiceExtensions
         builder.Services.AddSingleton<HubPresence>();
         builder.Services.AddSingleton<ConversationShapes>();
         builder.Services.AddHostedService<HubPresenceKeeper>();
-        builder.AddBlobStore(AttachmentsApi.BlobSection, ".local/blobs/messaging");
+        // An attachment is read only by its conversation's members, and sent as a download: never from a public URL.
+        builder.AddBlobStore(AttachmentsApi.BlobSection, ".local/blobs/messaging", publicUrls: false);
         builder.Services.AddScoped<ConversationMessages>();
         builder.Services.AddScoped<MessageQueries>();
         builder.Services.AddSingleton<ConversationPush>();

@@ -15,6 +15,27 @@ public sealed class AttachmentsTests(MessagingFixture fx) : IClassFixture<Messag
     );
 
     [Fact]
+    public void A_public_bucket_address_for_attachments_is_refused_at_start_it_would_skip_the_members_check()
+    {
+        var builder = Microsoft.AspNetCore.Builder.WebApplication.CreateBuilder(
+            new Microsoft.AspNetCore.Builder.WebApplicationOptions { EnvironmentName = "Development" }
+        );
+        builder.Configuration["ConnectionStrings:messaging-db"] = "Host=127.0.0.1;Database=unused";
+        builder.Configuration["ConnectionStrings:rabbitmq"] = "amqp://guest:guest@127.0.0.1:5672/unused";
+        builder.Configuration["ConnectionStrings:redis"] = "127.0.0.1:1";
+        builder.Configuration[$"{AttachmentsApi.BlobSection}:Provider"] = "s3";
+        builder.Configuration[$"{AttachmentsApi.BlobSection}:S3:Bucket"] = "attachments";
+        builder.Configuration[$"{AttachmentsApi.BlobSection}:S3:PublicBaseUrl"] = "https://files.example.com";
+        builder.AddMessagingServices();
+        using var services = builder.Services.BuildServiceProvider();
+
+        var error = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() =>
+            services.GetRequiredService<Microsoft.Extensions.Options.IOptions<BlobStoreOptions>>().Value
+        );
+        Assert.Contains($"{AttachmentsApi.BlobSection}:S3:PublicBaseUrl must not be set", error.Message);
+    }
+
+    [Fact]
     public async Task Images_and_pdfs_are_checked_by_content_and_sent_by_id()
     {
         var (_, a, _, b, c) = await fx.PairAsync();
