@@ -16,7 +16,8 @@ namespace Community.AppHost;
 /// <c>GET /api/traces/{traceId}</c>, <c>GET /api/logs?service=&amp;traceId=&amp;q=&amp;minSeverity=</c>,
 /// <c>GET /api/metrics?window=</c>, <c>GET /api/charts</c> and <c>GET /api/charts/{series}?of=</c>. Services export
 /// to <c>POST /v1/traces</c>, <c>/v1/logs</c> and <c>/v1/metrics</c> (OTLP/HTTP protobuf). Refusals are problem
-/// details (application/problem+json), and a refused action changes nothing.
+/// details (application/problem+json), and a refused action changes nothing; once AppHost is stopping every action is
+/// refused (503).
 /// </summary>
 internal sealed class Dashboard(
     string url,
@@ -328,7 +329,12 @@ internal sealed class Dashboard(
             Problem(response, 409, "a rolling restart is under way", $"{runner.Service} is being rolled; wait for it");
             return;
         }
-        await runner.ActAsync(action);
+        if (!await runner.ActAsync(action))
+        {
+            // AppHost began stopping while the action waited: the service was stopped and is not started again
+            Problem(response, 503, "AppHost is stopping", $"{name} stops with it; start AppHost again");
+            return;
+        }
         WriteJson(response, new { runner.Name, runner.State });
     }
 
@@ -344,7 +350,7 @@ internal sealed class Dashboard(
             Problem(response, 404, "no such service", $"no service is named '{service}'");
             return;
         }
-        if (!_rolls.TryStart(service, instances, healthTimeout ?? TimeSpan.FromSeconds(120), out _))
+        if (!_rolls.TryStart(service, instances, healthTimeout ?? TimeSpan.FromSeconds(120), _closing.Token, out _))
         {
             Problem(response, 409, "a rolling restart is under way", $"{service} is being rolled already");
             return;
@@ -361,8 +367,8 @@ internal sealed class Dashboard(
     }
 
     /// <summary>
-    /// Refuses, before anything is done, a POST from a page of another origin and one without a length (HttpListener
-    /// answers it 411 on its own, yet hands it on).
+    /// Refuses, before anything is done, a POST from a page of another origin, one without a length (HttpListener
+    /// answers it 411 on its own, yet hands it on), and any once AppHost is stopping.
     /// </summary>
     private bool Refused(HttpListenerRequest request, HttpListenerResponse response)
     {
@@ -386,6 +392,12 @@ internal sealed class Dashboard(
             {
                 // HttpListener answered already
             }
+            return true;
+        }
+        // the dashboard serves until the services are stopped (their last telemetry), but starts none of them again
+        if (_closing.IsCancellationRequested)
+        {
+            Problem(response, 503, "AppHost is stopping", "its services are being stopped; start AppHost again");
             return true;
         }
         return false;

@@ -34,6 +34,8 @@ internal sealed partial class Orchestrator(AppHostOptions options, ConsoleOutput
         RedisServer? redis = null;
         Dashboard? dashboard = null;
         using var http = new HttpClient();
+        // Ctrl+C, or a failed start: from then on neither a dashboard action nor a rolling restart starts a service
+        using var leaving = CancellationTokenSource.CreateLinkedTokenSource(stopping);
         var exitCode = 0;
         try
         {
@@ -61,7 +63,7 @@ internal sealed partial class Orchestrator(AppHostOptions options, ConsoleOutput
                 history,
                 options.HealthTimeout
             );
-            dashboard.Start(stopping);
+            dashboard.Start(leaving.Token);
             var (otlpEndpoint, otlpProtocol) = ServiceEnvironment.OtlpTarget(
                 dashboard.OtlpEndpoint,
                 Environment.GetEnvironmentVariable
@@ -168,7 +170,8 @@ internal sealed partial class Orchestrator(AppHostOptions options, ConsoleOutput
                             projectDirectory,
                             environment,
                             console,
-                            http
+                            http,
+                            leaving.Token
                         )
                     );
                 }
@@ -265,6 +268,7 @@ internal sealed partial class Orchestrator(AppHostOptions options, ConsoleOutput
         }
         finally
         {
+            await leaving.CancelAsync();
             await StopAllAsync(postgres, rabbitMq, redis);
             dashboard?.Dispose();
         }

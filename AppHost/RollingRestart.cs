@@ -26,9 +26,15 @@ internal sealed class RollingRestart
 
     /// <summary>
     /// Starts rolling <paramref name="instances"/> of <paramref name="service"/>; false (and nothing done) when one
-    /// is already under way.
+    /// is already under way. The roll ends at its next step once <paramref name="stopping"/> is cancelled.
     /// </summary>
-    public bool TryStart(string service, IReadOnlyList<ServiceRunner> instances, TimeSpan healthTimeout, out Task roll)
+    public bool TryStart(
+        string service,
+        IReadOnlyList<ServiceRunner> instances,
+        TimeSpan healthTimeout,
+        CancellationToken stopping,
+        out Task roll
+    )
     {
         lock (_gate)
         {
@@ -37,28 +43,52 @@ internal sealed class RollingRestart
                 roll = running;
                 return false;
             }
-            roll = _rolling[service] = Task.Run(() => RollAsync(instances, healthTimeout));
+            roll = _rolling[service] = Task.Run(() => RollAsync(instances, healthTimeout, stopping));
             return true;
         }
     }
 
-    /// <summary>True when every instance came back healthy; stops at the first that does not.</summary>
-    public static async Task<bool> RollAsync(IReadOnlyList<ServiceRunner> instances, TimeSpan healthTimeout)
+    /// <summary>
+    /// True when every instance that was not stopped came back healthy; stops at the first that does not, and at
+    /// its next step once AppHost is stopping (<paramref name="stopping"/>).
+    /// </summary>
+    public static async Task<bool> RollAsync(
+        IReadOnlyList<ServiceRunner> instances,
+        TimeSpan healthTimeout,
+        CancellationToken stopping
+    )
     {
-        foreach (var (runner, i) in instances.Select((r, i) => (r, i + 1)))
+        var current = instances[0];
+        try
         {
-            runner.Logs.Add($"rolling restart: instance {i} of {instances.Count}");
-            await runner.ActAsync("restart");
-            if (!await runner.WaitUntilHealthyAsync(healthTimeout, CancellationToken.None))
+            foreach (var (runner, i) in instances.Select((r, i) => (r, i + 1)))
             {
-                runner.Logs.Add($"rolling restart stopped: {runner.Name} is not healthy ({runner.LastHealth})");
-                return false;
+                current = runner;
+                stopping.ThrowIfCancellationRequested();
+                runner.Logs.Add($"rolling restart: instance {i} of {instances.Count}");
+                if (!await runner.RestartUnlessStoppedAsync())
+                {
+                    stopping.ThrowIfCancellationRequested();
+                    runner.Logs.Add($"rolling restart: {runner.Name} is stopped, and stays so until started");
+                    continue;
+                }
+                if (!await runner.WaitUntilHealthyAsync(healthTimeout, stopping))
+                {
+                    runner.Logs.Add($"rolling restart stopped: {runner.Name} is not healthy ({runner.LastHealth})");
+                    return false;
+                }
+                // no settling for the gateway's sake when no other instance is left to restart
+                if (instances.Skip(i).Any(r => r.State != ResourceState.Stopped))
+                {
+                    await Task.Delay(Settle, stopping);
+                }
             }
-            if (i < instances.Count)
-            {
-                await Task.Delay(Settle);
-            }
+            return true;
         }
-        return true;
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            current.Logs.Add("rolling restart stopped: AppHost is stopping");
+            return false;
+        }
     }
 }

@@ -7,14 +7,18 @@ namespace Community.AppHost;
 /// Runs one service as a child process: streams its output, polls <c>/health/ready</c>,
 /// restarts it with exponential back-off when it exits, and stops it on request.
 /// </summary>
-/// <remarks>A service run as replicas has a runner per replica, each a resource (<c>messaging-1</c>...).</remarks>
+/// <remarks>
+/// A service run as replicas has a runner per replica, each a resource (<c>messaging-1</c>...). Once
+/// <paramref name="appHostStopping"/> is cancelled it starts nothing: AppHost's stop would not see the process.
+/// </remarks>
 internal sealed class ServiceRunner(
     ServiceInstance instance,
     string assemblyPath,
     string workingDirectory,
     IReadOnlyDictionary<string, string> environment,
     ConsoleOutput console,
-    HttpClient http
+    HttpClient http,
+    CancellationToken appHostStopping = default
 ) : Resource(instance.Name, instance.Service.IsGateway ? "gateway" : "service")
 {
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
@@ -26,6 +30,9 @@ internal sealed class ServiceRunner(
 
     // one operator action (stop, start, restart) at a time
     private readonly SemaphoreSlim _actions = new(1, 1);
+
+    // Start and StopAsync see each other's supervision: a start racing AppHost's stop is either stopped or refused
+    private readonly Lock _gate = new();
     private CancellationTokenSource _stop = new();
     private Process? _process;
     private Task _supervision = Task.CompletedTask;
@@ -40,20 +47,33 @@ internal sealed class ServiceRunner(
 
     /// <summary>
     /// Starts supervising: the process is (re)started until <see cref="StopAsync"/>; no-op while supervised.
+    /// False, and nothing started, once AppHost is stopping.
     /// </summary>
-    public void Start()
+    public bool Start()
     {
-        if (!_supervision.IsCompleted)
+        lock (_gate)
         {
-            return;
+            if (appHostStopping.IsCancellationRequested)
+            {
+                Logs.Add("not started: AppHost is stopping");
+                return false;
+            }
+            if (!_supervision.IsCompleted)
+            {
+                return true;
+            }
+            Endpoint = instance.Url;
+            _stop = new CancellationTokenSource();
+            var stop = _stop.Token;
+            _supervision = Task.Run(() => SuperviseAsync(stop));
+            return true;
         }
-        Endpoint = instance.Url;
-        _stop = new CancellationTokenSource();
-        var stop = _stop.Token;
-        _supervision = Task.Run(() => SuperviseAsync(stop));
     }
 
-    /// <summary>The dashboard's buttons: "stop", "start" or "restart"; false for an unknown action.</summary>
+    /// <summary>
+    /// The dashboard's buttons: "stop", "start" or "restart"; false for an unknown action, or when AppHost began
+    /// stopping and the service was not started.
+    /// </summary>
     public async Task<bool> ActAsync(string action)
     {
         if (action is not ("stop" or "start" or "restart"))
@@ -63,22 +83,41 @@ internal sealed class ServiceRunner(
         await _actions.WaitAsync();
         try
         {
-            console.Line(Name, $"{action} requested from the dashboard");
-            Logs.Add($"{action} requested from the dashboard");
-            if (action is "stop" or "restart")
-            {
-                await StopAsync();
-            }
-            if (action is "start" or "restart")
-            {
-                Start();
-            }
-            return true;
+            return await PerformAsync(action);
         }
         finally
         {
             _actions.Release();
         }
+    }
+
+    /// <summary>
+    /// A rolling restart's step: a restart, unless the service is stopped (a stopped service stays stopped until
+    /// started); false when it was left stopped or AppHost began stopping.
+    /// </summary>
+    public async Task<bool> RestartUnlessStoppedAsync()
+    {
+        await _actions.WaitAsync();
+        try
+        {
+            // checked once the operator's stop, if one came first, is done
+            return State != ResourceState.Stopped && await PerformAsync("restart");
+        }
+        finally
+        {
+            _actions.Release();
+        }
+    }
+
+    private async Task<bool> PerformAsync(string action)
+    {
+        console.Line(Name, $"{action} requested from the dashboard");
+        Logs.Add($"{action} requested from the dashboard");
+        if (action is "stop" or "restart")
+        {
+            await StopAsync();
+        }
+        return action is "stop" || Start();
     }
 
     /// <summary>Waits until the service answers 200 on /health/ready (across restarts); false on timeout.</summary>
@@ -104,7 +143,13 @@ internal sealed class ServiceRunner(
     /// <summary>SIGTERM, then SIGKILL after 10 s; no restart afterwards.</summary>
     public async Task StopAsync()
     {
-        await _stop.CancelAsync();
+        CancellationTokenSource stop;
+        Task supervision;
+        lock (_gate)
+        {
+            (stop, supervision) = (_stop, _supervision);
+        }
+        await stop.CancelAsync();
         var process = _process;
         if (process is not null)
         {
@@ -112,6 +157,8 @@ internal sealed class ServiceRunner(
             {
                 if (!process.HasExited)
                 {
+                    // this stop's outcome, not an earlier one's (a stop of nothing running leaves it as it was)
+                    KilledOnStop = false;
                     SendSigterm(process.Id);
                     using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(10));
                     try
@@ -132,7 +179,7 @@ internal sealed class ServiceRunner(
                 // not started or already reaped
             }
         }
-        await _supervision;
+        await supervision;
         State = ResourceState.Stopped;
     }
 

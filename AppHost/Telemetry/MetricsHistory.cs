@@ -10,7 +10,7 @@ internal sealed record ChartSeries(string Name, string Of, string Unit, string T
 /// Charts over time: every <see cref="Interval"/> a sample per service (request rate, 5xx share, p95 from
 /// http.server.request.duration) and per instance (CPU, working set, GC heap and collections from the runtime's
 /// System.Runtime meter), plus the outbox backlogs and queue depths whenever the platform probes read them; each
-/// series a bounded ring (<see cref="Capacity"/> samples: 15 minutes).
+/// series a bounded ring (<see cref="Capacity"/> samples: 15 minutes), forgotten after 15 minutes without a point.
 /// </summary>
 internal sealed class MetricsHistory(TelemetryStore telemetry, TimeProvider? clock = null)
 {
@@ -19,6 +19,12 @@ internal sealed class MetricsHistory(TelemetryStore telemetry, TimeProvider? clo
 
     // services export every 5 s: a 5 s window would see zero or two exports, so rates look back 15 s
     public static readonly TimeSpan RateWindow = TimeSpan.FromSeconds(15);
+
+    // a gauge not renewed for two intervals is of a process that stopped exporting: a gap, not its last value
+    private static readonly TimeSpan GaugeMaxAge = 2 * Interval;
+
+    // what a chart shows: a key with no point for as long (a queue of an instance gone) is forgotten
+    private static readonly TimeSpan ChartSpan = Capacity * Interval;
 
     public static readonly IReadOnlyList<ChartSeries> Series =
     [
@@ -62,7 +68,7 @@ internal sealed class MetricsHistory(TelemetryStore telemetry, TimeProvider? clo
         var now = _clock.GetUtcNow();
         var t = now.ToUnixTimeMilliseconds();
         var requests = telemetry.RequestMetrics(RateWindow);
-        var numbers = telemetry.Numbers();
+        var numbers = telemetry.Numbers(GaugeMaxAge);
         lock (_gate)
         {
             // a service whose exports stopped (stopped, or starved of CPU) has no point: a gap, not a false zero
@@ -77,6 +83,7 @@ internal sealed class MetricsHistory(TelemetryStore telemetry, TimeProvider? clo
             {
                 SampleRuntime(instance.Key, [.. instance], t);
             }
+            ForgetSilent(t);
         }
     }
 
@@ -124,6 +131,7 @@ internal sealed class MetricsHistory(TelemetryStore telemetry, TimeProvider? clo
                 Add("outbox_pending", outbox.Service, t, outbox.Pending!.Value);
             foreach (var queue in queues)
                 Add("queue_messages", queue.Queue, t, queue.Messages);
+            ForgetSilent(t);
         }
     }
 
@@ -152,6 +160,14 @@ internal sealed class MetricsHistory(TelemetryStore telemetry, TimeProvider? clo
                             .ToList()
             );
         }
+    }
+
+    /// <summary>Drops the series with no point for <see cref="ChartSpan"/>, so memory stays bounded.</summary>
+    private void ForgetSilent(double t)
+    {
+        var since = t - ChartSpan.TotalMilliseconds;
+        foreach (var key in _rings.Where(r => r.Value.Last().T < since).Select(r => r.Key).ToList())
+            _rings.Remove(key);
     }
 
     private void Add(string series, string of, double t, double value)

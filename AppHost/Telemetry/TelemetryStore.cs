@@ -48,7 +48,10 @@ internal sealed class TelemetryStore(int maxSpans = 20_000, int maxLogs = 10_000
         (string Service, string Instance, string Series),
         List<(DateTimeOffset Received, HistogramPoint Point)>
     > _durations = [];
-    private readonly Dictionary<(string Instance, string Metric, string Series), NumberPoint> _numbers = [];
+    private readonly Dictionary<
+        (string Instance, string Metric, string Series),
+        (DateTimeOffset Received, NumberPoint Point)
+    > _numbers = [];
     private int _spanCount;
 
     public void AddSpans(IEnumerable<SpanRecord> spans)
@@ -117,7 +120,7 @@ internal sealed class TelemetryStore(int maxSpans = 20_000, int maxLogs = 10_000
             }
             foreach (var point in batch.Numbers)
             {
-                _numbers[(point.Instance ?? point.Service, point.Metric, SeriesKey(point.Attributes))] = point;
+                _numbers[(point.Instance ?? point.Service, point.Metric, SeriesKey(point.Attributes))] = (now, point);
             }
         }
     }
@@ -245,13 +248,19 @@ internal sealed class TelemetryStore(int maxSpans = 20_000, int maxLogs = 10_000
         }
     }
 
-    /// <summary>The latest value of every gauge and sum each service exported.</summary>
-    public IReadOnlyList<NumberPoint> Numbers()
+    /// <summary>
+    /// The latest value of every gauge and sum each service exported, of those received less than
+    /// <paramref name="maxAge"/> ago: a stopped or crashed instance's last values are not current.
+    /// </summary>
+    public IReadOnlyList<NumberPoint> Numbers(TimeSpan maxAge)
     {
+        var now = _clock.GetUtcNow();
         lock (_gate)
         {
             return _numbers
-                .Values.OrderBy(p => p.Service, StringComparer.Ordinal)
+                .Values.Where(n => now - n.Received < maxAge)
+                .Select(n => n.Point)
+                .OrderBy(p => p.Service, StringComparer.Ordinal)
                 .ThenBy(p => p.Metric, StringComparer.Ordinal)
                 .ToList();
         }

@@ -150,6 +150,51 @@ public sealed class DashboardApiTests : IDisposable
         await _runners[0].StopAsync();
     }
 
+    [Theory]
+    [MemberData(nameof(Actions))]
+    public async Task Once_AppHost_is_stopping_an_action_is_refused_with_503_and_launches_nothing(string path)
+    {
+        // Ctrl+C: the services are being stopped while the dashboard still serves their last telemetry
+        await _stopping.CancelAsync();
+
+        using var refused = await _client.PostAsync(path, new ByteArrayContent([]));
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+        Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(503, (await refused.Content.ReadFromJsonAsync<JsonObject>())!["status"]!.GetValue<int>());
+        await Task.Delay(500); // a launch would have shown by now: the runner logs each action first
+        Assert.All(_runners, r => Assert.Equal(ResourceState.Starting, r.State));
+        Assert.All(_runners, r => Assert.Empty(r.Logs.Snapshot()));
+        Assert.All(_runners, r => Assert.Null(r.Pid));
+    }
+
+    [Fact]
+    public async Task A_rolling_restart_leaves_an_instance_the_operator_stopped_stopped()
+    {
+        using var stopped = await _client.PostAsync("/api/resources/messaging-1/stop", new ByteArrayContent([]));
+        Assert.Equal(HttpStatusCode.OK, stopped.StatusCode);
+
+        using var accepted = await _client.PostAsync(
+            "/api/services/messaging/rolling-restart",
+            new ByteArrayContent([])
+        );
+        Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
+        // none.dll never answers /health/ready: the roll ends at the first instance it restarts (health timeout 3 s)
+        for (var deadline = DateTime.UtcNow.AddSeconds(30); DateTime.UtcNow < deadline; await Task.Delay(200))
+        {
+            var details = (await _client.GetFromJsonAsync<JsonObject>("/api/resources/messaging-1"))!;
+            if (!details["rolling"]!.GetValue<bool>())
+                break;
+        }
+
+        Assert.Equal(ResourceState.Stopped, _runners[0].State);
+        Assert.DoesNotContain(
+            _runners[0].Logs.Snapshot(),
+            l => l.Contains("restart requested", StringComparison.Ordinal)
+        );
+        Assert.Contains(_runners[1].Logs.Snapshot(), l => l.Contains("restart requested", StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task A_resource_s_details_show_its_environment_with_secrets_masked_its_endpoints_and_replicas()
     {

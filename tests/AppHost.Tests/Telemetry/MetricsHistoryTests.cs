@@ -155,6 +155,55 @@ public sealed class MetricsHistoryTests
         Assert.Equal([20.0, 10.0], history.Points("cpu_percent", "social-2")!.Select(p => p.V));
     }
 
+    [Fact]
+    public void A_stopped_instance_s_memory_leaves_a_gap_instead_of_repeating_its_last_value()
+    {
+        var clock = new ManualClock();
+        var store = new TelemetryStore(clock: clock);
+        var history = new MetricsHistory(store, clock);
+        store.AddMetrics(
+            new(
+                [],
+                [
+                    Number("messaging-2", "dotnet.process.memory.working_set", 200 * 1048576.0, 5_000_000_000),
+                    Number("messaging-2", "dotnet.gc.last_collection.heap.size", 30 * 1048576.0, 5_000_000_000),
+                ]
+            )
+        );
+        // then messaging-2 is stopped: no export while four samples are taken
+        for (var i = 0; i < 4; i++)
+        {
+            clock.Advance(MetricsHistory.Interval);
+            history.Sample();
+        }
+
+        Assert.Single(history.Points("working_set_mb", "messaging-2")!);
+        Assert.Single(history.Points("gc_heap_mb", "messaging-2")!);
+    }
+
+    [Fact]
+    public void A_queue_absent_from_the_readings_for_longer_than_the_charts_span_is_forgotten()
+    {
+        var clock = new ManualClock();
+        var history = new MetricsHistory(new TelemetryStore(clock: clock), clock);
+        // every restart of a real-time instance declares a queue of its own (a random suffix); read every 30 s
+        for (var i = 0; i < 200; i++)
+        {
+            history.RecordPlatform(
+                [],
+                [new QueueDepth("messaging_error", 0, true), new QueueDepth($"hub-{i}", 1, false)]
+            );
+            clock.Advance(TimeSpan.FromSeconds(30));
+        }
+
+        var queues = history.Keys()["queue_messages"];
+        Assert.Contains("messaging_error", queues);
+        Assert.Contains("hub-199", queues);
+        Assert.DoesNotContain("hub-0", queues);
+        // the charts' span (180 points of 5 s: 15 minutes) holds the last 31 readings
+        Assert.Equal(32, queues.Count);
+    }
+
     private sealed class ManualClock : TimeProvider
     {
         private DateTimeOffset _now = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
