@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net;
 using Community.Contracts;
 
 namespace Community.AppHost;
@@ -10,6 +11,13 @@ internal sealed record AppHostOptions
         Environment.GetEnvironmentVariable("COMMUNITY_GATEWAY_URL") ?? "http://localhost:8080";
     public string DashboardUrl { get; init; } =
         Environment.GetEnvironmentVariable("COMMUNITY_DASHBOARD_URL") ?? "http://localhost:8081";
+
+    /// <summary>
+    /// Serve the dashboard on an address other than loopback (<c>--dashboard-on-network</c>): it has no
+    /// authentication, so by default only this machine may reach it.
+    /// </summary>
+    public bool DashboardOnNetwork { get; init; }
+
     public bool Build { get; init; } = true;
     public TimeSpan HealthTimeout { get; init; } = TimeSpan.FromSeconds(120);
     public bool Help { get; init; }
@@ -53,7 +61,12 @@ internal sealed record AppHostOptions
           --gateway-url <url>       Where the gateway listens (env COMMUNITY_GATEWAY_URL).
                                     Default: http://localhost:8080
           --dashboard-url <url>     Where the ops dashboard listens (env COMMUNITY_DASHBOARD_URL).
-                                    Default: http://localhost:8081
+                                    Default: http://localhost:8081. Only localhost, 127.x.x.x
+                                    or [::1] unless --dashboard-on-network is given.
+          --dashboard-on-network    Allow a --dashboard-url other machines reach. The dashboard
+                                    has no authentication: anyone who reaches it can stop,
+                                    start and roll services, read their logs, traces and
+                                    settings, and send it telemetry.
           --no-build                Run the existing Debug build output; skip 'dotnet build'.
           --health-timeout <secs>   How long each service may take to answer GET /health/ready
                                     with 200 before AppHost gives up. Default: 120
@@ -91,15 +104,21 @@ internal sealed record AppHostOptions
         Ctrl+C stops the services, then Redis, RabbitMQ and PostgreSQL.
         """;
 
-    public static AppHostOptions Parse(IReadOnlyList<string> args)
+    public static AppHostOptions Parse(IReadOnlyList<string> args) => Parse(args, new AppHostOptions());
+
+    /// <summary>The options <paramref name="args"/> set over <paramref name="defaults"/>, the environment's.</summary>
+    internal static AppHostOptions Parse(IReadOnlyList<string> args, AppHostOptions defaults)
     {
-        var options = new AppHostOptions();
+        var options = defaults;
+        var dashboardUrlFrom = "COMMUNITY_DASHBOARD_URL";
         for (var i = 0; i < args.Count; i++)
         {
             var (name, inline) =
                 args[i].Split('=', 2) is [var n, var v] && n.StartsWith("--", StringComparison.Ordinal)
                     ? (n, v)
                     : (args[i], null);
+            if (name == "--dashboard-url")
+                dashboardUrlFrom = name;
             string Value() =>
                 inline ?? (i + 1 < args.Count ? args[++i] : throw new ArgumentException($"{name} needs a value."));
             options = name switch
@@ -107,6 +126,7 @@ internal sealed record AppHostOptions
                 "-h" or "--help" or "-?" => options with { Help = true },
                 "--gateway-url" => options with { GatewayUrl = Url(Value(), name) },
                 "--dashboard-url" => options with { DashboardUrl = Url(Value(), name) },
+                "--dashboard-on-network" => options with { DashboardOnNetwork = true },
                 "--no-build" => options with { Build = false },
                 "--health-timeout" => options with { HealthTimeout = Seconds(Value(), name) },
                 "--replicas" => options with { Replicas = ReplicaCounts(Value(), options.Replicas) },
@@ -117,8 +137,32 @@ internal sealed record AppHostOptions
         return options with
         {
             GatewayUrl = Url(options.GatewayUrl, "COMMUNITY_GATEWAY_URL"),
-            DashboardUrl = Url(options.DashboardUrl, "COMMUNITY_DASHBOARD_URL"),
+            DashboardUrl = LoopbackUnlessAllowed(
+                Url(options.DashboardUrl, dashboardUrlFrom),
+                dashboardUrlFrom,
+                options.DashboardOnNetwork
+            ),
         };
+    }
+
+    // By name only localhost: another name may resolve to an address the network reaches.
+    private static string LoopbackUnlessAllowed(string url, string option, bool allowed)
+    {
+        var uri = new Uri(url);
+        var loopback =
+            uri.Host.Equals("localhost", StringComparison.OrdinalIgnoreCase)
+            || (
+                uri.HostNameType is UriHostNameType.IPv4 or UriHostNameType.IPv6
+                && IPAddress.TryParse(uri.DnsSafeHost, out var address)
+                && IPAddress.IsLoopback(address)
+            );
+        if (loopback || allowed)
+            return url;
+        throw new ArgumentException(
+            $"{option} {url} is not a loopback address (localhost, 127.x.x.x or [::1]). The dashboard has no "
+                + "authentication: anyone who reaches it can stop, start and roll services, read their logs, traces "
+                + "and settings, and send it telemetry. Pass --dashboard-on-network to serve it there anyway."
+        );
     }
 
     private static string Url(string value, string option)

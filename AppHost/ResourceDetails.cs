@@ -17,7 +17,8 @@ internal static partial class ResourceDetails
     {
         if (SecretWords.Any(w => name.Contains(w, StringComparison.OrdinalIgnoreCase)))
             return Mask;
-        var masked = PasswordPart().Replace(value, m => m.Groups[1].Value + "=" + Mask);
+        var password = RedisConfiguration().IsMatch(value) ? RedisPassword() : PasswordPart();
+        var masked = password.Replace(value, m => m.Groups[1].Value + "=" + Mask);
         return UriPassword().Replace(masked, m => m.Groups[1].Value + ":" + Mask + "@");
     }
 
@@ -31,11 +32,21 @@ internal static partial class ResourceDetails
                 .Select(v => KeyValuePair.Create(v.Key, Masked(v.Key, v.Value))),
         ];
 
-    // Npgsql's Password=/Pwd=, StackExchange.Redis' password=, up to the next separator
-    [GeneratedRegex(@"\b(password|pwd)\s*=\s*[^;,]*", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    // Npgsql's Password=/Pwd=: quoted (a quote inside doubled) when it holds ';', and anything on to the next ';'
+    [GeneratedRegex(
+        @"\b(password|pwd)\s*=\s*(?:""(?:[^""]|"""")*""|'(?:[^']|'')*')?[^;]*",
+        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant
+    )]
     private static partial Regex PasswordPart();
 
-    // amqp://user:password@host
-    [GeneratedRegex(@"(\w+://[^:/@\s]+):[^@/\s]*@", RegexOptions.CultureInvariant)]
+    // StackExchange.Redis' host:port,password=...: options are split at commas, so a password holds none
+    [GeneratedRegex(@"^[^=;,]+(,|$)", RegexOptions.CultureInvariant)]
+    private static partial Regex RedisConfiguration();
+
+    [GeneratedRegex(@"\b(password)\s*=\s*[^,]*", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex RedisPassword();
+
+    // amqp://user:password@host; redis://:password@host names no user
+    [GeneratedRegex(@"(\w+://[^:/@\s]*):[^@/\s]*@", RegexOptions.CultureInvariant)]
     private static partial Regex UriPassword();
 }

@@ -44,6 +44,51 @@ public sealed class AppHostOptionsTests
         Assert.Contains(message, error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("http://localhost:8081")]
+    [InlineData("http://127.0.0.1:9000")]
+    [InlineData("http://[::1]:8081")]
+    public void The_dashboard_listens_on_a_loopback_address(string url)
+    {
+        Assert.Equal(url, AppHostOptions.Parse(["--dashboard-url", url]).DashboardUrl);
+    }
+
+    [Theory]
+    [InlineData("http://192.168.1.20:8081")]
+    [InlineData("http://0.0.0.0:8081")]
+    [InlineData("http://devbox.lan:8081")]
+    public void A_dashboard_address_off_loopback_is_refused_unless_the_operator_opts_in(string url)
+    {
+        var error = Assert.Throws<ArgumentException>(() => AppHostOptions.Parse(["--dashboard-url", url]));
+
+        Assert.Contains($"--dashboard-url {url}", error.Message, StringComparison.Ordinal);
+        Assert.Contains("no authentication", error.Message, StringComparison.Ordinal);
+        Assert.Contains("--dashboard-on-network", error.Message, StringComparison.Ordinal);
+        // the opt-in counts wherever it stands among the options
+        Assert.Equal(url, AppHostOptions.Parse(["--dashboard-on-network", "--dashboard-url", url]).DashboardUrl);
+        Assert.Equal(url, AppHostOptions.Parse([$"--dashboard-url={url}", "--dashboard-on-network"]).DashboardUrl);
+    }
+
+    [Fact]
+    public void A_dashboard_address_off_loopback_from_the_environment_is_refused_too()
+    {
+        // the environment's settings stand in as defaults: setting the variable would race other test classes
+        var environment = new AppHostOptions { DashboardUrl = "http://192.168.1.20:8081" };
+
+        var error = Assert.Throws<ArgumentException>(() => AppHostOptions.Parse([], environment));
+
+        Assert.Contains("COMMUNITY_DASHBOARD_URL http://192.168.1.20:8081", error.Message, StringComparison.Ordinal);
+        Assert.Contains("no authentication", error.Message, StringComparison.Ordinal);
+        Assert.Equal(
+            "http://192.168.1.20:8081",
+            AppHostOptions.Parse(["--dashboard-on-network"], environment).DashboardUrl
+        );
+        Assert.Equal(
+            "http://localhost:9000",
+            AppHostOptions.Parse(["--dashboard-url", "http://localhost:9000"], environment).DashboardUrl
+        );
+    }
+
     [Fact]
     public void Replicas_are_resources_of_their_own_on_their_own_ports_and_the_gateway_routes_over_all_of_them()
     {
