@@ -51,6 +51,11 @@ public sealed class BlobStoreOptions
     /// <summary>The longest <see cref="UploadReadTimeout"/>: a slot held longer is a slot taken from others.</summary>
     public static readonly TimeSpan MaxUploadReadTimeout = TimeSpan.FromMinutes(15);
 
+    /// <summary>
+    /// How often blobs whose delete failed are deleted again (each less often the longer it fails, up to hourly).
+    /// </summary>
+    public TimeSpan DeleteRetryEvery { get; set; } = TimeSpan.FromMinutes(1);
+
     public bool UsesS3 => string.Equals(Provider, S3Provider, StringComparison.OrdinalIgnoreCase);
 
     /// <summary>
@@ -68,6 +73,8 @@ public sealed class BlobStoreOptions
             yield return $"{section}:UploadSpoolBytes must be at least 1 MiB (1048576).";
         if (UploadReadTimeout <= TimeSpan.Zero || UploadReadTimeout > MaxUploadReadTimeout)
             yield return $"{section}:UploadReadTimeout must be more than 0 and at most {MaxUploadReadTimeout:c}.";
+        if (DeleteRetryEvery <= TimeSpan.Zero || DeleteRetryEvery > TimeSpan.FromHours(1))
+            yield return $"{section}:DeleteRetryEvery must be more than 0 and at most 01:00:00.";
         if (!UsesS3)
             yield break;
         if (string.IsNullOrWhiteSpace(S3.Bucket))

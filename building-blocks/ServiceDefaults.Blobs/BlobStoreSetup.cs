@@ -42,17 +42,26 @@ public static class BlobStoreSetup
             var options = services.GetRequiredService<IOptions<BlobStoreOptions>>().Value;
             return new UploadSpool(options.UploadSpoolBytes, options.UploadReadTimeout);
         });
+        builder.Services.AddSingleton<BlobDeletionRetries>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<BlobDeletionRetries>());
         builder.Services.AddSingleton<IBlobStore>(services =>
         {
             var options = services.GetRequiredService<IOptions<BlobStoreOptions>>().Value;
+            var retries = services.GetRequiredService<BlobDeletionRetries>();
             if (options.UsesS3)
-                return new S3BlobStore(options.S3, services.GetRequiredService<ILogger<S3BlobStore>>());
+                return new RetriedDeletes(
+                    new S3BlobStore(options.S3, services.GetRequiredService<ILogger<S3BlobStore>>()),
+                    retries
+                );
             var contentRoot = services.GetRequiredService<IHostEnvironment>().ContentRootPath;
-            return new LocalBlobStore(
-                Path.Combine(
-                    contentRoot,
-                    string.IsNullOrWhiteSpace(options.LocalPath) ? defaultLocalPath : options.LocalPath
-                )
+            return new RetriedDeletes(
+                new LocalBlobStore(
+                    Path.Combine(
+                        contentRoot,
+                        string.IsNullOrWhiteSpace(options.LocalPath) ? defaultLocalPath : options.LocalPath
+                    )
+                ),
+                retries
             );
         });
         // Not ready until an S3 bucket took, gave back and deleted an object (nothing to check for a folder). One

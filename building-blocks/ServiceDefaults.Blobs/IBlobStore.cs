@@ -20,6 +20,12 @@ public interface IBlobStore
     Task DeleteAsync(string key, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Writes the key down to be deleted again later, after <see cref="DeleteAsync"/> failed; false when this store
+    /// cannot (nothing is written down, and the caller says the blob is orphaned). Never throws.
+    /// </summary>
+    Task<bool> DeleteLaterAsync(string key, string error) => Task.FromResult(false);
+
+    /// <summary>
     /// An address clients fetch the blob from directly, or null when the service streams it through its own content
     /// route.
     /// </summary>
@@ -31,7 +37,9 @@ public sealed record StoredBlob(Stream Content, string ContentType);
 public static class BlobStoreExtensions
 {
     /// <summary>
-    /// Deletes a blob whose row is already gone: a failure leaves an orphaned file, logged, and never fails the caller.
+    /// Deletes a blob whose row is already gone; never fails the caller. A failed delete is written down and tried
+    /// again later (<see cref="BlobDeletionRetries"/>); only when even that cannot be done is the blob left orphaned,
+    /// logged.
     /// </summary>
     public static async Task TryDeleteAsync(this IBlobStore blobs, string key, ILogger logger)
     {
@@ -41,6 +49,15 @@ public static class BlobStoreExtensions
         }
         catch (Exception exception)
         {
+            if (await blobs.DeleteLaterAsync(key, exception.Message))
+            {
+                logger.LogInformation(
+                    "Could not delete blob {BlobKey} ({Reason}); it is deleted again later",
+                    key,
+                    exception.Message
+                );
+                return;
+            }
             logger.LogWarning(
                 exception,
                 "Could not delete blob {BlobKey}; it is orphaned and may be removed by hand",

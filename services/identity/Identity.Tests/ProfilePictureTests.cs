@@ -1,5 +1,7 @@
 using System.Net.Http.Headers;
 using Community.Contracts.Social;
+using Community.ServiceDefaults.Blobs;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Community.Identity.Tests;
 
@@ -13,6 +15,38 @@ public sealed class PictureFixture : IdentityFixture
     {
         base.ConfigureService(settings);
         settings["Identity:Blobs:LocalPath"] = BlobRoot;
+        settings["Identity:Blobs:DeleteRetryEvery"] = "00:00:01";
+    }
+
+    /// <summary>How many of the next deletes the store refuses, as a bucket out of reach would.</summary>
+    public int FailingDeletes;
+
+    public override void ConfigureServices(IServiceCollection services)
+    {
+        base.ConfigureServices(services);
+        var store = services.Last(d => d.ServiceType == typeof(IBlobStore));
+        services.AddSingleton<IBlobStore>(provider => new DeleteFaults(
+            (IBlobStore)store.ImplementationFactory!(provider),
+            this
+        ));
+    }
+
+    private sealed class DeleteFaults(IBlobStore inner, PictureFixture fixture) : IBlobStore
+    {
+        public Task PutAsync(string key, Stream content, string contentType, CancellationToken cancellationToken) =>
+            inner.PutAsync(key, content, contentType, cancellationToken);
+
+        public Task<StoredBlob?> OpenReadAsync(string key, CancellationToken cancellationToken) =>
+            inner.OpenReadAsync(key, cancellationToken);
+
+        public Task DeleteAsync(string key, CancellationToken cancellationToken) =>
+            Interlocked.Decrement(ref fixture.FailingDeletes) >= 0
+                ? Task.FromException(new IOException("The bucket is out of reach (the test's)."))
+                : inner.DeleteAsync(key, cancellationToken);
+
+        public Task<bool> DeleteLaterAsync(string key, string error) => inner.DeleteLaterAsync(key, error);
+
+        public string? PublicUrl(string key) => inner.PublicUrl(key);
     }
 
     public string[] PictureFiles(string userId)
@@ -163,6 +197,26 @@ public sealed class ProfilePictureTests(PictureFixture fx) : IClassFixture<Pictu
 
         await (await fx.Client.DeleteAccount(token)).AssertStatus(204);
         Assert.Empty(fx.PictureFiles(id));
+    }
+
+    [Fact]
+    public async Task A_picture_whose_delete_fails_when_the_account_goes_is_deleted_again_until_it_is_gone()
+    {
+        var (id, token) = Member(await fx.RegisterAsync());
+        await (await Put(token, Form(Images.Png()))).AssertStatus(200);
+        Assert.Single(fx.PictureFiles(id));
+        // The delete the account's erasure makes, and the first retry, fail.
+        Interlocked.Exchange(ref fx.FailingDeletes, 2);
+
+        await (await fx.Client.DeleteAccount(token)).AssertStatus(204);
+
+        await Eventually.TrueAsync(
+            () => Task.FromResult(fx.PictureFiles(id).Length == 0),
+            "the deleted account's picture stayed in the store",
+            TimeSpan.FromSeconds(30)
+        );
+        Interlocked.Exchange(ref fx.FailingDeletes, 0);
+        Assert.Equal(0L, await fx.ScalarAsync<long>("SELECT count(*) FROM blob_deletions"));
     }
 
     [Fact]
