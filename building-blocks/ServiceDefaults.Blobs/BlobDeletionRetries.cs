@@ -25,6 +25,10 @@ public sealed class BlobDeletionRetries(
 
     private static readonly TimeSpan LongestWait = TimeSpan.FromHours(1);
 
+    // One delete's longest wait for the store; a batch's keys are leased for longer than all of them take.
+    private static readonly TimeSpan DeleteTimeout = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan Lease = DeleteTimeout * (Batch + 10);
+
     private NpgsqlDataSource? DataSource => services.GetService<NpgsqlDataSource>();
 
     /// <summary>Writes <paramref name="key"/> down to be deleted again; false when it could not be.</summary>
@@ -68,31 +72,39 @@ public sealed class BlobDeletionRetries(
             }
     }
 
-    /// <summary>Deletes the blobs whose next attempt is due, a batch a pass, each key held by one instance.</summary>
+    /// <summary>
+    /// Deletes the blobs whose next attempt is due, a batch a pass. The batch is claimed in one statement that moves
+    /// each key's next attempt a lease ahead (so another instance, or this one after a crash, takes it only then), and
+    /// each blob is deleted outside any transaction: a store that hangs holds no lock and no connection.
+    /// </summary>
     private async Task RetryDueAsync(CancellationToken cancellationToken)
     {
         var blobs = services.GetRequiredService<IBlobStore>();
-        await using var connection = await DataSource!.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var dataSource = DataSource!;
         var due = new List<(string Key, int Attempts, DateTime FirstFailedAt)>();
         await using (
-            var select = new NpgsqlCommand(
-                "SELECT key, attempts, first_failed_at FROM blob_deletions WHERE next_attempt_at <= now() "
-                    + $"ORDER BY next_attempt_at LIMIT {Batch} FOR UPDATE SKIP LOCKED",
-                connection,
-                transaction
+            var claim = dataSource.CreateCommand(
+                "UPDATE blob_deletions SET next_attempt_at = now() + $1 WHERE key IN ("
+                    + "SELECT key FROM blob_deletions WHERE next_attempt_at <= now() "
+                    + $"ORDER BY next_attempt_at LIMIT {Batch} FOR UPDATE SKIP LOCKED) "
+                    + "RETURNING key, attempts, first_failed_at"
             )
         )
-        await using (var reader = await select.ExecuteReaderAsync(cancellationToken))
+        {
+            claim.Parameters.Add(new NpgsqlParameter { Value = Lease });
+            await using var reader = await claim.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
                 due.Add((reader.GetString(0), reader.GetInt32(1), reader.GetDateTime(2)));
+        }
         foreach (var (key, attempts, firstFailedAt) in due)
         {
-            await using var done = new NpgsqlCommand { Connection = connection, Transaction = transaction };
+            await using var done = dataSource.CreateCommand();
             done.Parameters.Add(new NpgsqlParameter { Value = key });
             try
             {
-                await blobs.DeleteAsync(key, cancellationToken);
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                timeout.CancelAfter(DeleteTimeout);
+                await blobs.DeleteAsync(key, timeout.Token);
                 done.CommandText = "DELETE FROM blob_deletions WHERE key = $1";
                 logger.LogInformation("Deleted blob {BlobKey} after {Attempts} failed attempts", key, attempts);
             }
@@ -115,7 +127,6 @@ public sealed class BlobDeletionRetries(
             }
             await done.ExecuteNonQueryAsync(cancellationToken);
         }
-        await transaction.CommitAsync(cancellationToken);
     }
 
     // Doubling from the retry interval after each failure, up to an hour.
@@ -125,19 +136,27 @@ public sealed class BlobDeletionRetries(
         );
 }
 
-/// <summary>The service's blob store: failed deletes are written down (<see cref="BlobDeletionRetries"/>).</summary>
-internal sealed class RetriedDeletes(IBlobStore inner, BlobDeletionRetries retries) : IBlobStore
+/// <summary>
+/// The service's blob store (<see cref="Inner"/>): failed deletes are written down (<see cref="BlobDeletionRetries"/>).
+/// </summary>
+public sealed class RetriedDeletes(IBlobStore inner, BlobDeletionRetries retries) : IBlobStore, IDisposable
 {
+    /// <summary>The folder or bucket itself.</summary>
+    public IBlobStore Inner { get; } = inner;
+
     public Task PutAsync(string key, Stream content, string contentType, CancellationToken cancellationToken) =>
-        inner.PutAsync(key, content, contentType, cancellationToken);
+        Inner.PutAsync(key, content, contentType, cancellationToken);
 
     public Task<StoredBlob?> OpenReadAsync(string key, CancellationToken cancellationToken) =>
-        inner.OpenReadAsync(key, cancellationToken);
+        Inner.OpenReadAsync(key, cancellationToken);
 
     public Task DeleteAsync(string key, CancellationToken cancellationToken) =>
-        inner.DeleteAsync(key, cancellationToken);
+        Inner.DeleteAsync(key, cancellationToken);
 
     public Task<bool> DeleteLaterAsync(string key, string error) => retries.RecordAsync(key, error);
 
-    public string? PublicUrl(string key) => inner.PublicUrl(key);
+    public string? PublicUrl(string key) => Inner.PublicUrl(key);
+
+    // The container disposes what it made, this wrapper: the bucket's client goes with it.
+    public void Dispose() => (Inner as IDisposable)?.Dispose();
 }

@@ -35,7 +35,7 @@ internal sealed class BlobStoreCheck(IBlobStore store) : IHealthCheck
         CancellationToken cancellationToken
     )
     {
-        if (_passed || store is not S3BlobStore bucket)
+        if (_passed || (store is RetriedDeletes retried ? retried.Inner : store) is not S3BlobStore bucket)
             return HealthCheckResult.Healthy();
         Task<BucketProbeFailure?> probe;
         lock (_gate)

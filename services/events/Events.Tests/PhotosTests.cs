@@ -1139,7 +1139,9 @@ public sealed class PhotosTests(PhotosFixture fx) : IClassFixture<PhotosFixture>
     [Fact]
     public async Task The_local_store_refuses_keys_that_leave_its_folder()
     {
-        var store = Assert.IsType<LocalBlobStore>(fx.Host.Services.GetRequiredService<IBlobStore>());
+        var store = Assert.IsType<LocalBlobStore>(
+            Assert.IsType<RetriedDeletes>(fx.Host.Services.GetRequiredService<IBlobStore>()).Inner
+        );
         Assert.Equal(Path.GetFullPath(fx.PhotoRoot), store.Root);
         foreach (
             var key in new[]
@@ -1176,7 +1178,7 @@ public sealed class PhotosTests(PhotosFixture fx) : IClassFixture<PhotosFixture>
         await using var s3 = await FakeS3.StartAsync();
         await using var host = fx.StartHost(S3Settings(s3));
         using var client = host.NewClient();
-        Assert.IsType<S3BlobStore>(host.Services.GetRequiredService<IBlobStore>());
+        Assert.IsType<S3BlobStore>(Assert.IsType<RetriedDeletes>(host.Services.GetRequiredService<IBlobStore>()).Inner);
 
         var (_, organizer) = fx.Organizer();
         var e = Id(await fx.CreateEventAsync(organizer));
