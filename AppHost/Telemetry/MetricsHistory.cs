@@ -20,8 +20,9 @@ internal sealed class MetricsHistory(TelemetryStore telemetry, TimeProvider? clo
     // services export every 5 s: a 5 s window would see zero or two exports, so rates look back 15 s
     public static readonly TimeSpan RateWindow = TimeSpan.FromSeconds(15);
 
-    // a gauge not renewed for two intervals is of a process that stopped exporting: a gap, not its last value
-    private static readonly TimeSpan GaugeMaxAge = 2 * Interval;
+    // a gauge not renewed within the rates' window is of a process that stopped exporting: a gap, not its last value
+    // (as long as a request rate waits: an export late by a slice of a busy machine leaves no false gap)
+    private static readonly TimeSpan GaugeMaxAge = RateWindow;
 
     // what a chart shows: a key with no point for as long (a queue of an instance gone) is forgotten
     private static readonly TimeSpan ChartSpan = Capacity * Interval;

@@ -157,7 +157,7 @@ public sealed class OutboxDispatcher<TContext>(
                 {
                     message = OutboxMessage.Deserialize(row.Type, row.Payload);
                 }
-                catch (Exception e) when (e is not OperationCanceledException)
+                catch (Exception e) when (e is not (OperationCanceledException or OutOfMemoryException))
                 {
                     // Permanent whatever it is (a type gone or renamed, a payload its record can no longer be read
                     // from, such as one given a second constructor): retrying cannot help, and the rows behind it must

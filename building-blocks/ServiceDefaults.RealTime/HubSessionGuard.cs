@@ -17,6 +17,9 @@ public sealed class HubSessionGuard : IHubFilter, IDisposable
 {
     private static readonly TimeSpan ExpirySweepEvery = TimeSpan.FromSeconds(1);
 
+    // Set on a connection aborted because its session ended: its calls still on their way are refused.
+    private static readonly object SessionEndedItem = new();
+
     private readonly ConcurrentDictionary<string, GuardedConnection> _connections = new(StringComparer.Ordinal);
     private readonly SessionRevocations _revocations;
     private readonly TimeProvider _clock;
@@ -89,17 +92,19 @@ public sealed class HubSessionGuard : IHubFilter, IDisposable
 
     /// <summary>
     /// Serves a call only while its connection's session stands: a revocation aborts the connection at once, but calls
-    /// read before the abort took hold would still be dispatched. (An expired token's call is served: the sweep closes
-    /// the connection within a second, well inside the 30 s of clock skew a request's token is allowed.)
+    /// read before the abort took hold would still be dispatched. (An expired token's calls are served while its
+    /// connection closes: the sweep closes it within a second, well inside the 30 s of clock skew a request's token
+    /// is allowed.)
     /// </summary>
     public ValueTask<object?> InvokeMethodAsync(
         HubInvocationContext invocationContext,
         Func<HubInvocationContext, ValueTask<object?>> next
     )
     {
-        if (!_connections.TryGetValue(invocationContext.Context.ConnectionId, out var connection))
-            throw new HubException("This connection is closing: reconnect and try again.");
-        if (HasEnded(connection))
+        var context = invocationContext.Context;
+        if (context.Items.ContainsKey(SessionEndedItem))
+            throw new HubException("Your session has ended.");
+        if (_connections.TryGetValue(context.ConnectionId, out var connection) && HasEnded(connection))
         {
             Abort(connection, "its session has ended");
             throw new HubException("Your session has ended.");
@@ -161,7 +166,11 @@ public sealed class HubSessionGuard : IHubFilter, IDisposable
         )
             notification.RequestClose();
         else
+        {
+            if (!allowReconnect)
+                connection.Context.Items[SessionEndedItem] = true;
             connection.Context.Abort();
+        }
     }
 
     // As the token check does, a token without iat counts as issued at the dawn of time (and one without exp cannot get

@@ -23,7 +23,7 @@ public sealed class HubSessionGuardTests : IDisposable
 
     public void Dispose() => _guard.Dispose();
 
-    private async Task<CallerStub> ConnectAsync(Guid user, Guid session)
+    private async Task<CallerStub> ConnectAsync(Guid user, Guid session, TimeSpan? expiresIn = null)
     {
         var now = DateTimeOffset.UtcNow;
         var caller = new CallerStub(
@@ -33,7 +33,7 @@ public sealed class HubSessionGuardTests : IDisposable
                         new Claim(ClaimNames.Subject, user.ToString()),
                         new Claim(ClaimNames.Session, session.ToString()),
                         new Claim("iat", now.AddMinutes(-1).ToUnixTimeSeconds().ToString()),
-                        new Claim("exp", now.AddMinutes(14).ToUnixTimeSeconds().ToString()),
+                        new Claim("exp", now.Add(expiresIn ?? TimeSpan.FromMinutes(14)).ToUnixTimeSeconds().ToString()),
                     ],
                     "test"
                 )
@@ -76,6 +76,16 @@ public sealed class HubSessionGuardTests : IDisposable
         await Assert.ThrowsAsync<HubException>(() => CallAsync(ended));
         Assert.True(await CallAsync(standing));
         Assert.False(standing.Aborted);
+    }
+
+    [Fact]
+    public async Task A_call_on_a_connection_closed_for_its_tokens_expiry_is_served_while_it_closes()
+    {
+        var expired = await ConnectAsync(Guid.NewGuid(), Guid.NewGuid(), TimeSpan.FromSeconds(-1));
+
+        // The sweep (every second) closes it; a client sending then is within the token's clock skew.
+        await Eventually.TrueAsync(() => Task.FromResult(expired.Aborted), "the expired connection was not closed");
+        Assert.True(await CallAsync(expired));
     }
 
     private sealed class EchoHub : Hub
