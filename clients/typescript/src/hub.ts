@@ -135,11 +135,13 @@ export class ChatHubClient {
   async invoke<M extends keyof HubMethods>(method: M, ...args: HubMethods[M]["args"]): Promise<HubMethods[M]["result"]> {
     if (method === "JoinConversation") return (await this.joinConversation(...(args as [string, number | null]))) as HubMethods[M]["result"];
     if (method === "LeaveConversation") return (await this.leaveConversation(args[0] as string)) as HubMethods[M]["result"];
-    // left here even when the call fails (a connection reconnecting): not subscribed to again
+    // left here even when the call fails: not subscribed to again
     const group = args[0] as string;
     if (method === "LeaveGroup") {
       const leaving = this.intend(`group:${group}`, false);
       this.groups.delete(group);
+      // the connection down: nothing to ask (see leaveConversation)
+      if (this.connection.state !== signalR.HubConnectionState.Connected) return undefined as HubMethods[M]["result"];
       return (await this.invokePaced("LeaveGroup", [group], this.latest(`group:${group}`, leaving))) as HubMethods[M]["result"];
     }
     if (method === "JoinGroup") {
@@ -200,9 +202,15 @@ export class ChatHubClient {
     return page;
   }
 
+  /**
+   * Stops live delivery of a conversation; it is not joined again after a reconnect. Asked while the connection is
+   * down (reconnecting, or stopped), it resolves at once: the hub keeps nothing of a connection that is gone, and the
+   * reconnect joins again only what is still joined here.
+   */
   async leaveConversation(id: string): Promise<void> {
     const leaving = this.intend(id, false);
     this.forget(id);
+    if (this.connection.state !== signalR.HubConnectionState.Connected) return;
     await this.invokePaced("LeaveConversation", [id], this.latest(id, leaving));
   }
 

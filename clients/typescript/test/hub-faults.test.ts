@@ -269,6 +269,39 @@ test("a push on its way when the conversation was left is not delivered", async 
   }
 });
 
+test("a leave while the connection is down resolves at once, and the reconnect does not join the conversation again", { timeout: 10_000 }, async () => {
+  let down = false;
+  const hub = await fakeHub(
+    (call) => (call.target === "JoinConversation" ? { result: { items: [], has_more: false, last_seq: 3 } } : { result: null }),
+    () => (down ? 503 : 200),
+  );
+  const client = new ChatHubClient({ baseUrl: hub.baseUrl, token: "token", retryDelaysMs: [0, 100] });
+  try {
+    await client.start();
+    await client.joinConversation(conversation, 3);
+    await client.invoke("JoinGroup", "3f9c1e2a-5b7d-4c8e-9f0a-1b2c3d4e5f60");
+    down = true;
+    hub.drop();
+    for (let i = 0; i < 100 && client.state !== "Reconnecting"; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.equal(client.state, "Reconnecting");
+
+    await client.leaveConversation(conversation);
+    await client.invoke("LeaveGroup", "3f9c1e2a-5b7d-4c8e-9f0a-1b2c3d4e5f60");
+    down = false;
+    const state = (): string => client.state; // read anew: the assert above narrowed client.state
+    for (let i = 0; i < 100 && state() !== "Connected"; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+
+    assert.equal(state(), "Connected");
+    assert.equal(hub.calls.filter((c) => c.target === "JoinConversation").length, 1);
+    assert.equal(hub.calls.filter((c) => c.target === "JoinGroup").length, 1);
+    assert.equal(client.lastSeq(conversation), undefined);
+  } finally {
+    await client.stop();
+    await hub.close();
+  }
+});
+
 test("a conversation closed is not joined again after a reconnect", { timeout: 10_000 }, async () => {
   const hub = await fakeHub((call, n) =>
     call.target === "JoinConversation" && n === 1
