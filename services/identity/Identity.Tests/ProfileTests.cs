@@ -423,6 +423,51 @@ public sealed class ProfileTests(IdentityFixture fx) : IClassFixture<IdentityFix
     }
 
     [Fact]
+    public async Task Deleting_the_account_erases_the_details_its_sent_events_carried_from_the_outbox()
+    {
+        var registered = await fx.RegisterAsync();
+        var id = registered["user"]!["id"]!.GetValue<string>();
+        await (
+            await Client.SendJson(
+                HttpMethod.Patch,
+                "/api/v1/users/me",
+                "{\"bio\": \"Night nurse, Ward 7\"}",
+                Token(registered)
+            )
+        ).AssertStatus(200);
+        var other = await fx.RegisterAsync();
+        const string Sent =
+            "SELECT count(*) FROM outbox_messages WHERE payload->>'userId' = @id AND published_at IS NOT NULL "
+            + "AND (type LIKE '%UserRegistered,%' OR type LIKE '%UserProfileUpdated,%')";
+        await Eventually.TrueAsync(
+            async () =>
+                await fx.ScalarAsync<long>(Sent, ("id", id)) >= 2
+                && await fx.ScalarAsync<long>(
+                    "SELECT count(*) FROM outbox_messages WHERE payload->>'userId' = @id AND published_at IS NULL",
+                    ("id", id)
+                ) == 0,
+            "the account's events were not sent"
+        );
+
+        Assert.Equal(HttpStatusCode.NoContent, (await Client.DeleteAccount(Token(registered))).StatusCode);
+
+        Assert.Equal(0L, await fx.ScalarAsync<long>(Sent, ("id", id)));
+        Assert.Equal(
+            0L,
+            await fx.ScalarAsync<long>("SELECT count(*) FROM outbox_messages WHERE payload::text LIKE '%Night nurse%'")
+        );
+        // Another account's events stay, and the deletion itself is sent.
+        Assert.Equal(
+            1L,
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM outbox_messages WHERE payload->>'userId' = @id AND type LIKE '%UserRegistered,%'",
+                ("id", other["user"]!["id"]!.GetValue<string>())
+            )
+        );
+        Assert.Equal(1L, await UserDeletedEventsAsync(id));
+    }
+
+    [Fact]
     public async Task Deleting_the_account_removes_it_and_publishes_user_deleted()
     {
         var registered = await fx.RegisterAsync("leaving_user");

@@ -216,6 +216,16 @@ public static class UsersApi
         // below would reach them by cascade only after the feed's lock: a logout at that moment deadlocked with it).
         await sessions.RevokeRefreshTokensAsync(db, user.Id, cancellationToken);
         await sessions.EndAllAsync(db, user.Id, SessionEnding.UserDeleted, cancellationToken);
+        // Its events already sent (or parked) go too: the outbox keeps sent rows a week to look into, and those carry
+        // what the account told us (e-mail, phone, name, bio, birth date). Rows not yet sent still go out, before
+        // UserDeleted, whose consumers erase what they brought.
+        await db.Database.ExecuteSqlAsync(
+            $"""
+            DELETE FROM outbox_messages WHERE payload->>'userId' = {user.Id.ToString()}
+              AND (published_at IS NOT NULL OR failed_at IS NOT NULL)
+            """,
+            cancellationToken
+        );
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         // The picture goes with the account, after the commit: a leftover file is a lesser evil than an undone
