@@ -77,6 +77,63 @@ public sealed class DependenciesTests
         Assert.Contains("community-redis.community-data.svc:6379,password=${REDIS_PASSWORD}", readme);
     }
 
+    [Theory]
+    [InlineData("community-pg", "5432", "cnpg-system")]
+    [InlineData("community-rabbitmq", "5672", "rabbitmq-system")]
+    public void Only_the_services_reach_the_database_and_the_broker_beside_their_operator_and_their_own_nodes(
+        string name,
+        string clientPort,
+        string operatorNamespace
+    )
+    {
+        var policy = Assert.Single(
+            Kustomize.Render("dependencies"),
+            o => o["kind"]?.GetValue<string>() == "NetworkPolicy" && o["metadata"]?["name"]?.GetValue<string>() == name
+        );
+        Assert.Equal(["Ingress"], policy["spec"]!["policyTypes"]!.AsArray().Select(t => t!.GetValue<string>()));
+        var rules = policy["spec"]!["ingress"]!.AsArray().Select(r => r!).ToList();
+        foreach (var rule in rules)
+        {
+            var peers = rule["from"]?.AsArray() ?? [];
+            Assert.True(peers.Count > 0, $"{name}: a rule that admits every pod");
+            foreach (var peer in peers)
+            {
+                var namespaces = peer!["namespaceSelector"]?["matchLabels"];
+                if (namespaces is null)
+                {
+                    // no namespace selector: pods of community-data, which must be the cluster's own nodes
+                    var own = peer["podSelector"]!.ToJsonString();
+                    Assert.True(own.Contains("cnpg.io/cluster") || own.Contains(name), own);
+                }
+                else if (namespaces["kubernetes.io/metadata.name"] is { } operatorPeer)
+                {
+                    Assert.Equal(operatorNamespace, operatorPeer.GetValue<string>());
+                }
+                else
+                {
+                    // the platform's namespaces: only the six services, and only on the client port
+                    Assert.Equal("community", namespaces["app.kubernetes.io/part-of"]?.GetValue<string>());
+                    var names = peer["podSelector"]!["matchExpressions"]!
+                        .AsArray()
+                        .Single(e => e!["key"]!.GetValue<string>() == "app.kubernetes.io/name")!;
+                    Assert.Equal("In", names["operator"]!.GetValue<string>());
+                    Assert.Equal(
+                        ResourceNames.Services.Order(),
+                        names["values"]!.AsArray().Select(v => v!.GetValue<string>()).Order()
+                    );
+                    Assert.Equal(clientPort, Assert.Single(rule["ports"]!.AsArray())!["port"]!.ToString());
+                }
+            }
+        }
+        Assert.Contains(
+            rules,
+            r =>
+                r["from"]!
+                    .AsArray()
+                    .Any(p => p!["namespaceSelector"]?["matchLabels"]?["app.kubernetes.io/part-of"] is not null)
+        );
+    }
+
     [Fact]
     public void The_cluster_takes_every_pool_of_every_pod_at_the_largest_scale_during_a_rollout()
     {

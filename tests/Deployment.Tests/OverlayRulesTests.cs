@@ -456,14 +456,37 @@ public sealed partial class OverlayRulesTests
                 Assert.DoesNotContain(objects, o => Kind(o) == "Secret" && Name(o) == secret);
             }
 
-            // a hosted model API has no fixed address: any destination on 443
+            // a hosted model API has no fixed address: any public address on 443
             var policy = Assert.Single(OfKind(objects, "NetworkPolicy"), p => Name(p) == service);
             Assert.Contains(
                 Items(policy, "spec", "egress"),
                 r =>
-                    !Items(r, "to").Any()
+                    Items(r, "to").Any(t => Str(t, "ipBlock", "cidr") == "0.0.0.0/0")
                     && Items(r, "ports").Any(p => Str(p, "port") == "443" && Str(p, "protocol") == "TCP")
             );
+        }
+    }
+
+    [Theory, MemberData(nameof(Overlays))]
+    public void Egress_on_443_reaches_public_addresses_only_never_the_cluster_or_the_network_around_it(string overlay)
+    {
+        // Hosted stores, model APIs and providers have no fixed addresses, so 443 is open to any address but the
+        // private ranges: a service's HTTPS egress reaches nothing of the cluster (the API server, other services).
+        string[] privateRanges = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"];
+        var rules = OfKind(Kustomize.Render(overlay), "NetworkPolicy")
+            .SelectMany(p => Items(p, "spec", "egress").Select(r => (Policy: Name(p), Rule: r)))
+            .Where(x => Items(x.Rule, "ports").Any(p => Str(p, "port") == "443"))
+            .ToList();
+        Assert.NotEmpty(rules);
+        foreach (var (policy, rule) in rules)
+        {
+            var peers = Items(rule, "to").ToList();
+            Assert.True(peers.Count > 0, $"{policy}: 443 to any address, the cluster's own included");
+            foreach (var peer in peers.Where(p => p?["ipBlock"] is not null))
+            {
+                var except = Items(peer, "ipBlock", "except").Select(e => e?.GetValue<string>()).ToList();
+                Assert.All(privateRanges, r => Assert.Contains(r, except));
+            }
         }
     }
 
