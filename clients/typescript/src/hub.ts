@@ -69,6 +69,8 @@ export class ChatHubClient {
   private stops = 0;
   /** Why reconnecting was given up, when a reconnect was refused 401: said to onUnauthorized once closed. */
   private refused: Error | undefined;
+  /** Joins asked while the connection was reconnecting: each goes on once it is back, or fails once it closes. */
+  private readonly awaitingReconnect: (() => void)[] = [];
 
   constructor(options: ChatHubOptions) {
     const token = options.token;
@@ -93,9 +95,14 @@ export class ChatHubClient {
       .configureLogging(options.logLevel ?? signalR.LogLevel.Warning)
       .build();
     for (const name of hubEventNames) this.connection.on(name, (payload: never) => this.received(name, payload));
-    this.connection.onreconnected(() => void this.rejoinAll());
+    this.connection.onreconnected(() => {
+      this.releaseAwaitingReconnect();
+      void this.rejoinAll();
+    });
     // registered first, so the app hears of the refusal before its own close handlers run
     this.connection.onclose(() => {
+      // a join waiting for the reconnect fails now, as a call on a closed connection does
+      this.releaseAwaitingReconnect();
       const error = this.refused;
       this.refused = undefined;
       if (error !== undefined) this.emit("#unauthorized", { error });
@@ -148,6 +155,7 @@ export class ChatHubClient {
       const joining = this.intend(`group:${group}`, true);
       let result: HubMethods[M]["result"];
       try {
+        await this.untilReconnected();
         result = (await this.invokePaced("JoinGroup", [group])) as HubMethods[M]["result"];
       } catch (e) {
         if (!this.groups.has(group)) this.joinFailed(`group:${group}`, joining);
@@ -166,7 +174,8 @@ export class ChatHubClient {
    * without it, the newest page (has_more: older messages exist, read them with the messages API). From then on the
    * client keeps the conversation joined across reconnects. A catch-up page that is not the whole of it (has_more)
    * is followed by the rest, delivered here as new_message events in seq order, then onRejoined: the caller does not
-   * page the rest itself, which the pushes coming meanwhile would deliver twice.
+   * page the rest itself, which the pushes coming meanwhile would deliver twice. Asked while the connection is
+   * reconnecting, it is asked of the hub once the connection is back (it fails if the connection closes instead).
    */
   async joinConversation(id: string, sinceSeq: number | null = null): Promise<MessageHistory> {
     // The hub starts pushing before it reads the page: a message committed meanwhile may come both ways.
@@ -175,6 +184,7 @@ export class ChatHubClient {
     const intent = this.intend(id, true);
     let page: MessageHistory;
     try {
+      await this.untilReconnected();
       page = await this.invokePaced<MessageHistory>("JoinConversation", [id, sinceSeq]);
     } catch (e) {
       if (!this.joined.has(id)) this.joinFailed(id, intent);
@@ -431,6 +441,19 @@ export class ChatHubClient {
    * later join or leave of the same conversation or group was asked (`current` false): sent after that one, it would
    * undo it; it then resolves with nothing.
    */
+  /**
+   * While the connection is reconnecting, waits until it is back (a join asked then is asked of the hub once it is),
+   * or until it closes (the call then fails as any call on a closed connection does). At once in any other state.
+   */
+  private async untilReconnected(): Promise<void> {
+    if (this.connection.state !== signalR.HubConnectionState.Reconnecting) return;
+    await new Promise<void>((resolve) => this.awaitingReconnect.push(resolve));
+  }
+
+  private releaseAwaitingReconnect(): void {
+    for (const resume of this.awaitingReconnect.splice(0)) resume();
+  }
+
   private async invokePaced<T>(method: string, args: unknown[], current: () => boolean = () => true): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {

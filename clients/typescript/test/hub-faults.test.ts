@@ -302,6 +302,54 @@ test("a leave while the connection is down resolves at once, and the reconnect d
   }
 });
 
+test("a join while the connection reconnects waits for it and then joins; one when it is stopped instead fails", { timeout: 10_000 }, async () => {
+  let down = false;
+  const hub = await fakeHub(
+    (call) => (call.target === "JoinConversation" ? { result: { items: [], has_more: false, last_seq: 7 } } : { result: null }),
+    () => (down ? 503 : 200),
+  );
+  const client = new ChatHubClient({ baseUrl: hub.baseUrl, token: "token", retryDelaysMs: [0, 100] });
+  const group = "3f9c1e2a-5b7d-4c8e-9f0a-1b2c3d4e5f60";
+  try {
+    await client.start();
+    down = true;
+    hub.drop();
+    const state = (): string => client.state;
+    for (let i = 0; i < 100 && state() !== "Reconnecting"; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.equal(state(), "Reconnecting");
+
+    const joining = client.joinConversation(conversation, 5);
+    const subscribing = client.invoke("JoinGroup", group);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    assert.equal(hub.calls.length, 0);
+    down = false;
+
+    const page = await joining;
+    await subscribing;
+    assert.equal(state(), "Connected");
+    assert.equal(page.last_seq, 7);
+    assert.equal(client.lastSeq(conversation), 5); // kept joined, from where it was asked
+    assert.deepEqual(
+      hub.calls.map((c) => c.target).sort(),
+      ["JoinConversation", "JoinGroup"],
+    );
+
+    // the connection closes instead (stopped while reconnecting): a join waiting for it fails, and is not kept
+    down = true;
+    hub.drop();
+    for (let i = 0; i < 100 && state() !== "Reconnecting"; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    const other = "8a1d2c3b-4e5f-4a6b-9c7d-0e1f2a3b4c5d";
+    const waiting = client.joinConversation(other);
+    await client.stop();
+    await assert.rejects(waiting);
+    assert.equal(state(), "Disconnected");
+    assert.equal(client.lastSeq(other), undefined);
+  } finally {
+    await client.stop();
+    await hub.close();
+  }
+});
+
 test("a conversation closed is not joined again after a reconnect", { timeout: 10_000 }, async () => {
   const hub = await fakeHub((call, n) =>
     call.target === "JoinConversation" && n === 1
