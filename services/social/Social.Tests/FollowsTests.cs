@@ -75,4 +75,25 @@ public sealed class FollowsTests(SocialFixture fx) : IClassFixture<SocialFixture
         Assert.NotNull(problem["errors"]!["limit"]);
         await (await fx.Client.Get("/api/v1/follows/followers?user=x", me)).AssertProblem(400);
     }
+
+    [Fact]
+    public async Task A_follow_waiting_for_its_pairs_lock_is_stamped_when_it_holds_it()
+    {
+        var (aId, a, _) = await fx.RegisteredAsync();
+        var (bId, _, _) = await fx.RegisteredAsync();
+        var (low, high) = aId.CompareTo(bId) < 0 ? (aId, bId) : (bId, aId);
+
+        // Of a follow and a block of the same pair (which ends the follow), the other services keep the later: a
+        // follow that waited for a block to commit must carry a later time than the block's.
+        var held = await HeldLocks.StampedWhileHeldAsync(
+            fx,
+            "SELECT pg_advisory_xact_lock(hashtextextended(@p, 0))",
+            low.ToString("N") + high.ToString("N"),
+            "%pg_advisory_xact_lock%",
+            async () =>
+                await (await fx.Client.SendJson(HttpMethod.Put, $"/api/v1/follows/{bId}", null, a)).AssertStatus(204)
+        );
+
+        await HeldLocks.AssertStampedAfterAsync(fx, held, nameof(UserFollowed), "followerUserId", aId.ToString());
+    }
 }

@@ -64,12 +64,16 @@ public static class FollowsApi
     {
         var callerId = principal.UserId();
         await ProfileAccess.ReachableAsync(db, callerId, userId, "follow", cancellationToken);
-        var now = clock.GetUtcNow();
         await db.InTransactionAsync(
             async ct =>
             {
+                // First, as the erasure takes it: a follow made while either account is being erased waits for that
+                // erasure's commit and then finds the account deleted (404), so no follow outlives it.
+                await ErasureGate.EnterAsync(db, ct);
                 // Under the pair's lock, so a block cannot slip between the check above and this insert.
                 await ProfileAccess.LockPairAsync(db, callerId, userId, ct);
+                // And the time read under it, as a block reads it (the later commit carries the later time).
+                var now = clock.GetUtcNow();
                 await ProfileAccess.ReachableAsync(db, callerId, userId, "follow", ct);
                 var added = await db.Database.ExecuteSqlAsync(
                     $"""

@@ -207,6 +207,9 @@ public static class GroupMembersApi
         var (invitation, created, profile, inviterShown) = await db.InTransactionAsync(
             async ct =>
             {
+                // Before the group's lock, as the erasure takes it: an invitation sent while its addressee's account is
+                // being erased waits for that erasure's commit and then finds the account deleted (404).
+                await ErasureGate.EnterAsync(db, ct);
                 var (group, membership) = await GroupAccess.VisibleAsync(db, id, callerId, ct, locked: true);
                 // Timed under the group's lock, as every end of an invitation is: an invitation made right after one
                 // ended carries the later time (messaging tells of it by that order).

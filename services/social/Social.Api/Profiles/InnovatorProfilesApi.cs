@@ -2,6 +2,7 @@ using System.Security.Claims;
 using System.Text.Json;
 using Community.Contracts;
 using Community.ServiceDefaults.Auth;
+using Community.ServiceDefaults.Data;
 using Community.ServiceDefaults.Errors;
 using Community.Social.Users;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -134,21 +135,34 @@ public static class InnovatorProfilesApi
         var certifications = JsonSerializer.Serialize(p.Certifications, json);
         var awards = JsonSerializer.Serialize(p.Awards, json);
         var projects = JsonSerializer.Serialize(p.Projects, json);
-        // One statement: never a row for an account that is unknown or already erased (UserDeleted).
-        var written = await db.Database.ExecuteSqlAsync(
-            $"""
-            INSERT INTO innovator_profiles (user_id, skills, certifications, awards, projects, skills_visibility,
-                certifications_visibility, awards_visibility, projects_visibility, updated_at)
-            SELECT {me}, {p.Skills}, {certifications}::jsonb, {awards}::jsonb, {projects}::jsonb, {p.SkillsVisibility},
-                {p.CertificationsVisibility}, {p.AwardsVisibility}, {p.ProjectsVisibility}, {p.UpdatedAt}
-            WHERE EXISTS (SELECT 1 FROM user_profiles WHERE user_id = {me} AND username IS NOT NULL
-                AND deleted_at IS NULL)
-            ON CONFLICT (user_id) DO UPDATE SET skills = EXCLUDED.skills, certifications = EXCLUDED.certifications,
-                awards = EXCLUDED.awards, projects = EXCLUDED.projects, skills_visibility = EXCLUDED.skills_visibility,
-                certifications_visibility = EXCLUDED.certifications_visibility,
-                awards_visibility = EXCLUDED.awards_visibility, projects_visibility = EXCLUDED.projects_visibility,
-                updated_at = EXCLUDED.updated_at
-            """,
+        // One statement: never a row for an account that is unknown or already erased (UserDeleted). Behind the
+        // erasure gate, as the erasure takes it: a write while the account is being erased waits for that erasure's
+        // commit and then finds it erased; without it, the write's snapshot would see the profile live, and its row
+        // and the search document its trigger builds from the profile would outlive the erasure.
+        var written = await db.InTransactionAsync(
+            async ct =>
+            {
+                await ErasureGate.EnterAsync(db, ct);
+                return await db.Database.ExecuteSqlAsync(
+                    $"""
+                    INSERT INTO innovator_profiles (user_id, skills, certifications, awards, projects,
+                        skills_visibility, certifications_visibility, awards_visibility, projects_visibility,
+                        updated_at)
+                    SELECT {me}, {p.Skills}, {certifications}::jsonb, {awards}::jsonb, {projects}::jsonb,
+                        {p.SkillsVisibility}, {p.CertificationsVisibility}, {p.AwardsVisibility},
+                        {p.ProjectsVisibility}, {p.UpdatedAt}
+                    WHERE EXISTS (SELECT 1 FROM user_profiles WHERE user_id = {me} AND username IS NOT NULL
+                        AND deleted_at IS NULL)
+                    ON CONFLICT (user_id) DO UPDATE SET skills = EXCLUDED.skills,
+                        certifications = EXCLUDED.certifications, awards = EXCLUDED.awards,
+                        projects = EXCLUDED.projects, skills_visibility = EXCLUDED.skills_visibility,
+                        certifications_visibility = EXCLUDED.certifications_visibility,
+                        awards_visibility = EXCLUDED.awards_visibility,
+                        projects_visibility = EXCLUDED.projects_visibility, updated_at = EXCLUDED.updated_at
+                    """,
+                    ct
+                );
+            },
             cancellationToken
         );
         if (written == 0)
