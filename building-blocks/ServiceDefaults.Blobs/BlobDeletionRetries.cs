@@ -31,6 +31,21 @@ public sealed class BlobDeletionRetries(
 
     private NpgsqlDataSource? DataSource => services.GetService<NpgsqlDataSource>();
 
+    /// <summary>
+    /// The one statement that writes keys down (@keys, a text array): each due after @wait, with @attempts failed
+    /// attempts behind it and @error as the reason. A key written down already keeps its place and its count.
+    /// </summary>
+    internal const string WriteDownSql =
+        "INSERT INTO blob_deletions (key, next_attempt_at, attempts, last_error) "
+        + "SELECT k, now() + @wait, @attempts, @error FROM unnest(@keys) AS k ON CONFLICT (key) DO NOTHING";
+
+    internal static NpgsqlParameter[] WriteDownParameters(
+        IEnumerable<string> keys,
+        TimeSpan wait,
+        int attempts,
+        string error
+    ) => [new("keys", keys.ToArray()), new("wait", wait), new("attempts", attempts), new("error", error)];
+
     /// <summary>Writes <paramref name="key"/> down to be deleted again; false when it could not be.</summary>
     public async Task<bool> RecordAsync(string key, string error)
     {
@@ -38,13 +53,8 @@ public sealed class BlobDeletionRetries(
             return false;
         try
         {
-            await using var insert = dataSource.CreateCommand(
-                "INSERT INTO blob_deletions (key, next_attempt_at, last_error) VALUES ($1, now() + $2, $3) "
-                    + "ON CONFLICT (key) DO NOTHING"
-            );
-            insert.Parameters.Add(new NpgsqlParameter { Value = key });
-            insert.Parameters.Add(new NpgsqlParameter { Value = options.Value.DeleteRetryEvery });
-            insert.Parameters.Add(new NpgsqlParameter { Value = error });
+            await using var insert = dataSource.CreateCommand(WriteDownSql);
+            insert.Parameters.AddRange(WriteDownParameters([key], options.Value.DeleteRetryEvery, 1, error));
             await insert.ExecuteNonQueryAsync();
             return true;
         }

@@ -96,6 +96,46 @@ public sealed class BlockedPairTests(RealTimeFixture fx) : IClassFixture<RealTim
         Assert.Equal(JsonValueKind.Null, answer.GetProperty("sender").GetProperty("username").ValueKind);
     }
 
+    [Fact]
+    public async Task A_group_owner_in_a_block_with_a_threads_author_hears_the_others_in_it_live_but_not_the_author()
+    {
+        var (owner, b, c) = (await Registered(), await Registered(), await Registered());
+        var groupId = Guid.NewGuid();
+        await fx.DeliverAsync(new GroupCreated(Guid.NewGuid(), fx.Tick(), groupId, owner.Id, "Climbers", "public"));
+        foreach (var m in new[] { b, c })
+            await fx.DeliverAsync(new GroupMemberJoined(Guid.NewGuid(), fx.Tick(), groupId, m.Id));
+        var thread = await StartThread(b, groupId, "Crag on Saturday", "Who brings the rope?");
+        // The author blocks the owner, who moderates the thread all the same, so opens it.
+        await fx.BlockAsync(b.Id, owner.Id);
+        await using var ownerHub = await fx.ConnectAsync(owner.Token);
+        await using var bHub = await fx.ConnectAsync(b.Token, viaB: true);
+        await using var cHub = await fx.ConnectAsync(c.Token, viaB: true);
+        foreach (var hub in new[] { ownerHub, bHub, cHub })
+            await hub.Connection.InvokeAsync("JoinConversation", thread, null);
+
+        // A third member's message reaches the owner, and so does its deletion: its text leaves the owner's screen.
+        var said = await Send(cHub, thread, "I bring mine, a cheap shop link in my profile");
+        await ownerHub.WaitForAsync(LiveEvents.NewMessage, Text("I bring mine, a cheap shop link in my profile"));
+        await cHub.Connection.InvokeAsync("DeleteMessage", thread, said.Str("id"));
+        var deleted = await ownerHub.WaitForAsync(LiveEvents.MessageDeleted, i => i.Str("id") == said.Str("id"));
+        Assert.Null(deleted.Str("text"));
+        // Someone joining the group is told in the thread too.
+        var d = await Registered();
+        await fx.DeliverAsync(new GroupMemberJoined(Guid.NewGuid(), fx.Tick(), groupId, d.Id));
+        await ownerHub.WaitForAsync(
+            LiveEvents.MemberJoined,
+            i => i.Str("conversation_id") == thread && i.Str("user_id") == d.Id.ToString()
+        );
+
+        // The author's own messages still stay away from the owner: c hears one, then c's next one reaches the owner
+        // by the same way, after it.
+        await Send(bHub, thread, "b only");
+        await cHub.WaitForAsync(LiveEvents.NewMessage, Text("b only"));
+        await Send(cHub, thread, "c after b");
+        await ownerHub.WaitForAsync(LiveEvents.NewMessage, Text("c after b"));
+        Assert.DoesNotContain(ownerHub.ReceivedOf(LiveEvents.NewMessage), i => i.Str("text") == "b only");
+    }
+
     private async Task AssertBlockHoldsLive(
         string conversation,
         Member a,

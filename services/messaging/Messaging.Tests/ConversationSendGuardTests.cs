@@ -240,6 +240,37 @@ public sealed class ConversationSendGuardTests(MessagingFixture fx) : IClassFixt
     }
 
     /// <summary>
+    /// A thread's send meeting its sender's erasure under way (the profile a tombstone, the account's places in
+    /// conversations deleted and its memberships ended, not yet committed): it does not make the deleted account a
+    /// place in the thread again.
+    /// </summary>
+    [Fact]
+    public async Task A_thread_send_meeting_its_senders_erasure_under_way_leaves_the_account_no_place_in_the_thread()
+    {
+        var (_, memberId, member, _, thread) = await ThreadAsync("Swimmers");
+        Assert.Equal(1L, await PlacesOfAsync(memberId));
+        using var send = await fx.CommitsWhileWaitedOnAsync(
+            """
+            UPDATE user_profiles SET username = NULL, display_name = NULL, deleted_at = now() WHERE user_id = @u;
+            DELETE FROM conversation_members WHERE user_id = @u;
+            UPDATE group_members SET active = false WHERE user_id = @u;
+            """,
+            () =>
+                fx.Client.PostJson(
+                    $"/api/v1/conversations/{thread}/messages",
+                    new { text = "As the account goes", client_txn_id = Guid.NewGuid().ToString("N") },
+                    member
+                ),
+            "The send never waited for the erasure.",
+            ("u", memberId)
+        );
+        Assert.Equal(0L, await PlacesOfAsync(memberId));
+    }
+
+    private Task<long> PlacesOfAsync(Guid userId) =>
+        fx.ScalarAsync<long>("SELECT count(*) FROM conversation_members WHERE user_id = @u", ("u", userId));
+
+    /// <summary>
     /// A send waiting for the conversation's row (another send holding it, one with attachments say) while a block
     /// commits: it is refused, as if the block had come first, rather than numbered and pushed to the one who blocked.
     /// </summary>
@@ -364,19 +395,25 @@ public sealed class ConversationSendGuardTests(MessagingFixture fx) : IClassFixt
         var eventId = await fx.EventAsync(organizerId, "Picnic");
         await fx.RegisteredForAsync(eventId, guestId);
         var chat = await fx.ScalarAsync<Guid>("SELECT id FROM conversations WHERE event_id = @e", ("e", eventId));
-        var senders = new[] { (a, c), (b, c), (member, thread), (guest, chat.ToString()) };
+        var senders = new[]
+        {
+            (a, c, ConversationKinds.Direct),
+            (b, c, ConversationKinds.Direct),
+            (member, thread, ConversationKinds.Thread),
+            (guest, chat.ToString(), ConversationKinds.EventChat),
+        };
         // Each sender seen once by the instance (their identity remembered) and each conversation known.
-        foreach (var (token, conversation) in senders)
+        foreach (var (token, conversation, _) in senders)
             await fx.SendAsync(token, conversation, "Hello");
 
         // Both of a pair (the lower id and the higher), a thread's member, an event chat's member: refused by the
         // statement, a send would be sent again checked first (more round trips, the same answer).
-        foreach (var (token, conversation) in senders)
+        foreach (var (token, conversation, kind) in senders)
         {
             var commands = await CommandsOfAsync(() => fx.SendAsync(token, conversation, "One round trip"));
             Assert.True(
                 commands is [var only]
-                    && only.StartsWith(MessageInsert.LockFirst + "WITH earlier AS", StringComparison.Ordinal),
+                    && only.StartsWith(MessageInsert.LocksOf(kind) + "WITH earlier AS", StringComparison.Ordinal),
                 $"The send ran {commands.Count} commands: {string.Join(" | ", commands)}"
             );
         }

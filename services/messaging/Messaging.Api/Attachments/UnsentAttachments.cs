@@ -65,7 +65,12 @@ public sealed class UnsentAttachments(
     }
 }
 
-/// <summary>A deleted account's files never sent go with it (the rows now, the files after the commit).</summary>
+/// <summary>
+/// A deleted account's files never sent go with it: the rows now, the files written down in the same transaction
+/// (<see cref="BlobDeletions"/>) and deleted after the commit. Written down, since the rows that name them are gone:
+/// should the commit's follow-ups stop before this one's (another share's push failing, and the redelivery skipped by
+/// the inbox), nothing else would ever find the files again; the blob deletion retries do.
+/// </summary>
 public sealed class UnsentAttachmentsEraser(
     MessagingDbContext db,
     IBlobStore blobs,
@@ -74,7 +79,8 @@ public sealed class UnsentAttachmentsEraser(
 {
     private List<string> _keys = [];
 
-    public async Task EraseAsync(UserDeleted deleted, CancellationToken cancellationToken) =>
+    public async Task EraseAsync(UserDeleted deleted, CancellationToken cancellationToken)
+    {
         _keys = await db
             .Database.SqlQuery<string>(
                 $"""
@@ -83,10 +89,9 @@ public sealed class UnsentAttachmentsEraser(
                 """
             )
             .ToListAsync(cancellationToken);
-
-    public async Task ErasedAsync(UserDeleted deleted, CancellationToken cancellationToken)
-    {
-        foreach (var key in _keys)
-            await blobs.TryDeleteAsync(key, logger);
+        await db.Database.WriteDownAsync(_keys, "an unsent attachment of a deleted account", cancellationToken);
     }
+
+    public Task ErasedAsync(UserDeleted deleted, CancellationToken cancellationToken) =>
+        blobs.DeleteWrittenDownAsync(db.Database, _keys, logger, cancellationToken);
 }

@@ -29,10 +29,12 @@ public static class ConversationAudience
         [ConversationKinds.EventChat] =
             "SELECT user_id FROM conversation_members WHERE conversation_id = @c AND active AND user_id <> @actor",
         // A thread's members are its group's, but those in a block with its author: the thread is hidden from them
-        // (its list, search and page, as its new_thread push was), so nothing said in it is told to them.
+        // (its list, search and page, as its new_thread push was), so nothing said in it is told to them. Its owner
+        // and moderators keep it to moderate (ConversationAccess), so they hear the others in it; what its author
+        // does stays away from them, as anyone's does from those in a block with them (below).
         [ConversationKinds.Thread] = $"""
             SELECT g.user_id FROM group_members g WHERE g.group_id = @group AND g.active AND g.user_id <> @actor
-              AND g.user_id NOT IN ({InABlockWithTheThreadsAuthor})
+              AND (g.role IN ('owner', 'moderator') OR g.user_id NOT IN ({InABlockWithTheThreadsAuthor}))
             """,
         [ConversationKinds.Direct] = "SELECT @other AS user_id",
     };
@@ -57,8 +59,8 @@ public static class ConversationAudience
     /// <summary>
     /// Who may open the conversation and is shown @actor's (a message's sender's) messages in it, @actor included,
     /// whatever blocks anyone else is in: a thread's or event chat's members but those in a block with @actor (they
-    /// see its messages hidden) or with a thread's author, a direct conversation's two sides but one the other blocked
-    /// (the blocker keeps the history whole).
+    /// see its messages hidden) or with a thread's author (unless they moderate its group), a direct conversation's
+    /// two sides but one the other blocked (the blocker keeps the history whole).
     /// </summary>
     private static readonly Dictionary<string, string> Readers = new()
     {
@@ -68,13 +70,15 @@ public static class ConversationAudience
                   AND ((b.blocker_id = @actor AND b.blocked_id = a.user_id)
                     OR (b.blocker_id = a.user_id AND b.blocked_id = @actor)))
             """,
-        // Less those in a block with the thread's author (it is hidden from them), the actor always one.
+        // Less those in a block with the thread's author (it is hidden from them) but its owner and moderators (who
+        // keep it), the actor always one.
         [ConversationKinds.Thread] = $"""
             SELECT a.user_id FROM group_members a WHERE a.group_id = @group AND a.active
               AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.blocked
                   AND ((b.blocker_id = @actor AND b.blocked_id = a.user_id)
                     OR (b.blocker_id = a.user_id AND b.blocked_id = @actor)))
-              AND (a.user_id = @actor OR a.user_id NOT IN ({InABlockWithTheThreadsAuthor}))
+              AND (a.user_id = @actor OR a.role IN ('owner', 'moderator')
+                   OR a.user_id NOT IN ({InABlockWithTheThreadsAuthor}))
             """,
         [ConversationKinds.Direct] = """
             SELECT a.user_id FROM (VALUES (@actor), (@other)) a(user_id)

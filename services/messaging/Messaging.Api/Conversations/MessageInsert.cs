@@ -15,7 +15,8 @@ namespace Community.Messaging.Conversations;
 /// Being one statement it is atomic on its own: a send with nothing else to write needs no transaction around it (no
 /// BEGIN, no COMMIT round trip); it also runs in the caller's when there is one. The conversation's row is locked by a
 /// statement sent before it in the same round trip (<see cref="LockFirst"/>), so its snapshot is taken once the lock is
-/// held: a block or a departure that committed while it waited for another send is seen, never sent past.
+/// held: a block or a departure that committed while it waited for another send is seen, never sent past. In a thread
+/// the sender's profile is locked first the same way (<see cref="LockSenderFirst"/>).
 /// </summary>
 public static class MessageInsert
 {
@@ -59,7 +60,8 @@ public static class MessageInsert
     private static readonly Dictionary<string, string> OwnRead = new()
     {
         [ConversationKinds.EventChat] = OwnReadUpdate,
-        // A thread's members come from its group: the member row is made on first use.
+        // A thread's members come from its group: the member row is made on first use (not once the sender's erasure
+        // deleted it: the send reads that erasure's ended memberships and refuses, LockSenderFirst).
         [ConversationKinds.Thread] = """
             INSERT INTO conversation_members (conversation_id, user_id, role, active, read_seq, muted, joined_at, as_of)
             SELECT @c, @sender, 'member', true, m.seq, false, @now, @now FROM m
@@ -172,9 +174,28 @@ public static class MessageInsert
     /// </summary>
     public const string LockFirst = "SELECT 1 FROM conversations WHERE id = @c FOR UPDATE;\n";
 
+    /// <summary>
+    /// In a thread, sent before <see cref="LockFirst"/>: the sender's profile under a share lock, as
+    /// <see cref="Users.DeletedUsers"/> reads it, so an erasure of the account under way (its profile a tombstone
+    /// first) is waited for and seen by the send's statement, which its ended memberships refuse
+    /// (<see cref="MaySend"/>). Read before the erasure's commit, the send would make again the thread's member row
+    /// the erasure deleted meanwhile (<see cref="OwnRead"/>: the insert waits on the deleted row, then finds its key
+    /// free).
+    /// </summary>
+    public const string LockSenderFirst = "SELECT 1 FROM user_profiles WHERE user_id = @sender FOR SHARE;\n";
+
+    /// <summary>The statements sent before the send's, per kind (each answers a result the reader passes).</summary>
+    private static readonly Dictionary<string, string[]> Locks = OwnRead.Keys.ToDictionary(
+        k => k,
+        k => k == ConversationKinds.Thread ? new[] { LockSenderFirst, LockFirst } : [LockFirst]
+    );
+
+    /// <summary>What the send's command starts with in a conversation of <paramref name="kind"/>.</summary>
+    public static string LocksOf(string kind) => string.Concat(Locks[kind]);
+
     private static readonly Dictionary<string, string> Statements = OwnRead.Keys.ToDictionary(
         k => k,
-        k => LockFirst + Statement(k)
+        k => LocksOf(k) + Statement(k)
     );
 
     /// <summary>Runs the statement in <paramref name="db"/>'s current transaction, or on its own when there is none.
@@ -231,8 +252,11 @@ public static class MessageInsert
                     ]
             );
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            // Past the lock's result to the send's.
-            if (!await reader.NextResultAsync(cancellationToken) || !await reader.ReadAsync(cancellationToken))
+            // Past the locks' results to the send's.
+            foreach (var _ in Locks[conversation.Kind])
+                if (!await reader.NextResultAsync(cancellationToken))
+                    throw new InvalidOperationException("The send's statement answered no result.");
+            if (!await reader.ReadAsync(cancellationToken))
                 throw new InvalidOperationException("The send's statement answered no row.");
             return new Outcome(
                 reader.IsDBNull(0) ? null : reader.GetInt64(0),

@@ -233,7 +233,8 @@ internal static class GroupMembership
     /// <summary>
     /// A group's member joined or left: each open thread hears it, as an event chat's members do, and so do the
     /// connections subscribed to the group (JoinGroup); never those in a block with them, nor, in a thread, those in a
-    /// block with its author, whom its pushes never reach (<see cref="ConversationAudience"/>).
+    /// block with its author, whom its pushes never reach (<see cref="ConversationAudience"/>), but its owner and
+    /// moderators, who keep it.
     /// </summary>
     public static async Task AnnounceAsync(
         MessagingDbContext db,
@@ -253,10 +254,11 @@ internal static class GroupMembership
             })
             .ToListAsync(cancellationToken);
         var blocked = RelationQueries.BlockedWith(db, userId);
-        var members = await db
+        var rows = await db
             .GroupMembers.Where(g => g.GroupId == groupId && g.Active && !blocked.Contains(g.UserId))
-            .Select(g => g.UserId)
+            .Select(g => new { g.UserId, Moderates = g.Role == GroupRoles.Owner || g.Role == GroupRoles.Moderator })
             .ToListAsync(cancellationToken);
+        var members = rows.Select(r => r.UserId).ToList();
         var authors = threads.Where(t => t.AuthorId is not null).Select(t => t.AuthorId!.Value).Distinct().ToList();
         var authorBlocks = await db
             .Blocks.Where(b => b.Blocked && (authors.Contains(b.BlockerId) || authors.Contains(b.BlockedId)))
@@ -272,7 +274,9 @@ internal static class GroupMembership
                 .Select(b => b.BlockerId == thread.AuthorId ? b.BlockedId : b.BlockerId)
                 .ToHashSet();
             IReadOnlyList<Guid> told =
-                hiddenFrom.Count == 0 ? audience : [.. members.Where(m => !hiddenFrom.Contains(m)), userId];
+                hiddenFrom.Count == 0
+                    ? audience
+                    : [.. rows.Where(r => r.Moderates || !hiddenFrom.Contains(r.UserId)).Select(r => r.UserId), userId];
             await live.MemberAsync(target, thread.Id, userId, told, groupId);
         }
     }
