@@ -10,6 +10,9 @@ public sealed class Memberships(PaymentsDbContext db, TimeProvider clock, ILogge
 {
     private static readonly string[] Ranking = [Tiers.Free, Tiers.Premium, Tiers.Elite];
 
+    /// <summary>How much <paramref name="tier"/> gives: free lowest, elite highest.</summary>
+    public static int Rank(string tier) => Array.IndexOf(Ranking, tier);
+
     /// <param name="subscription">The user's subscription as this transaction changed it, when it did; otherwise
     /// read.</param>
     public async Task<Membership> RefreshAsync(
@@ -58,7 +61,7 @@ public sealed class Memberships(PaymentsDbContext db, TimeProvider clock, ILogge
         // The highest tier, and of its grants the one that lasts longest (for life first).
         var best =
             grants
-                .OrderByDescending(g => Array.IndexOf(Ranking, g.Tier))
+                .OrderByDescending(g => Rank(g.Tier))
                 .ThenByDescending(g => g.Until ?? DateTimeOffset.MaxValue)
                 .Select(g => ((string Tier, DateTimeOffset? Until, string Source)?)g)
                 .FirstOrDefault()

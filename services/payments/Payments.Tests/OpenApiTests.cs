@@ -54,6 +54,19 @@ public sealed class OpenApiTests(PaymentsFixture fx) : IClassFixture<PaymentsFix
     }
 
     [Fact]
+    public async Task A_subscription_checkout_is_documented_as_a_checkout_or_the_subscription_resumed()
+    {
+        var document = await (await fx.Client.Get("/openapi/v1.json")).AssertStatus(200);
+
+        var ok = Responses(document, "/api/v1/subscriptions/checkout", "post")["200"]!;
+        Assert.Equal(
+            ["#/components/schemas/CheckoutDto", "#/components/schemas/SubscriptionDto"],
+            ok["content"]!["application/json"]!["schema"]!["oneOf"]!.AsArray().Select(s => (string?)s!["$ref"])
+        );
+        Assert.NotNull(document["components"]!["schemas"]!["SubscriptionDto"]!["properties"]!["cancel_at_period_end"]);
+    }
+
+    [Fact]
     public async Task A_spend_s_description_names_the_balance_member_as_clients_read_it()
     {
         var document = await (await fx.Client.Get("/openapi/v1.json")).AssertStatus(200);

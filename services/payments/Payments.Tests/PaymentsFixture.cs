@@ -9,6 +9,16 @@ namespace Community.Payments.Tests;
 /// </summary>
 public class PaymentsFixture() : ServiceFixture<Program>(ResourceNames.Payments)
 {
+    /// <summary>What the service logs at Warning and above (the hosts' level), for tests that a healthy path warns of
+    /// nothing.</summary>
+    public LogCapture Logs { get; } = new();
+
+    public override void ConfigureServices(IServiceCollection services)
+    {
+        base.ConfigureServices(services);
+        Logs.AddTo(services);
+    }
+
     /// <summary>Redirects are not followed: tests assert on the sandbox's 302s.</summary>
     protected override HttpClient NewClient(ServiceHost<Program> host) =>
         new(new SocketsHttpHandler { AllowAutoRedirect = false }) { BaseAddress = host.BaseAddress };

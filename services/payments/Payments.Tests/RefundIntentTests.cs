@@ -4,6 +4,7 @@ using Community.Contracts.Payments;
 using Community.Payments.Data;
 using Community.Payments.Refunds;
 using Community.Payments.Subscriptions;
+using Microsoft.Extensions.Logging;
 
 namespace Community.Payments.Tests;
 
@@ -157,6 +158,32 @@ public sealed class RefundIntentTests(RefundIntentFixture fx) : IClassFixture<Re
             await fx.ScalarAsync<long>("SELECT count(*) FROM refunds WHERE id = @id", ("id", requested.RefundId))
         );
         Assert.Empty(fx.Stripe.WithKey("refund-" + requested.RefundId));
+    }
+
+    /// <summary>
+    /// A refund asked of a payment refunded in full already (the organizer, or Stripe's dashboard, was first) is a
+    /// harmless duplicate: nothing is made, and no operator is warned. One of a payment we do not know is worth it.
+    /// </summary>
+    [Fact]
+    public async Task A_refund_requested_of_a_payment_refunded_already_is_dropped_without_a_warning()
+    {
+        var (_, paymentId) = await fx.PaidTicketAsync();
+        await fx.AcceptedAsync(
+            StripePaymentsFixture.Event("charge.refunded", StripePaymentsFixture.Charge(paymentId, 2500, 2500))
+        );
+        Assert.Equal("refunded", await StatusAsync(paymentId));
+        PaymentRefundRequested Requested(Guid payment) =>
+            new(Guid.NewGuid(), fx.Clock.GetUtcNow(), Guid.NewGuid(), payment, null, "event_cancelled", null);
+        var duplicate = Requested(paymentId);
+        var unknown = Requested(Guid.NewGuid());
+
+        await fx.DeliverAsync(duplicate);
+        await fx.DeliverAsync(unknown);
+
+        Assert.Empty(fx.Stripe.WithKey("refund-" + duplicate.RefundId));
+        var warnings = fx.Logs.Of(typeof(PaymentRefundRequestedConsumer).FullName!, LogLevel.Warning);
+        Assert.DoesNotContain(warnings, w => w.Message.Contains(duplicate.RefundId.ToString()));
+        Assert.Single(warnings, w => w.Message.Contains(unknown.RefundId.ToString()));
     }
 
     [Fact]

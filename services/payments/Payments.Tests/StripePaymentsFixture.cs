@@ -126,13 +126,15 @@ public class StripePaymentsFixture : PaymentsFixture
             metadata = new { payment_id = paymentId.ToString() },
         };
 
-    public static object Charge(Guid paymentId, long amount, long amountRefunded) =>
+    /// <summary>A charge of the payment, in euros (as the tests' payments are) unless told.</summary>
+    public static object Charge(Guid paymentId, long amount, long amountRefunded, string currency = "eur") =>
         new
         {
             id = "ch_" + paymentId.ToString("N"),
             @object = "charge",
             amount,
             amount_refunded = amountRefunded,
+            currency,
             refunded = amountRefunded == amount,
             payment_intent = IntentOf(paymentId),
             metadata = new { payment_id = paymentId.ToString() },

@@ -476,6 +476,64 @@ public sealed class StripeProviderTests(StripePaymentsFixture fx) : IClassFixtur
         Assert.NotEqual(calls[0].IdempotencyKey, calls[1].IdempotencyKey);
     }
 
+    /// <summary>
+    /// A member who cancelled and buys the same tier again before the paid period ends changes their mind: the same
+    /// subscription renews again at Stripe; a new one would charge a whole period now for days already paid.
+    /// </summary>
+    [Fact]
+    public async Task Buying_a_cancelled_tier_again_while_its_period_runs_resumes_it_at_stripe_and_charges_nothing()
+    {
+        var (userId, token) = fx.User();
+        var (_, subscriptionId) = await SubscribeAsync(token);
+        var cancelled = await (
+            await fx.Client.SendJson(HttpMethod.Delete, "/api/v1/subscriptions/me", null, token)
+        ).AssertStatus(200);
+        var periodEnd = cancelled["current_period_end"]!.GetValue<DateTimeOffset>();
+        fx.Clock.Advance(TimeSpan.FromDays(1));
+        token = fx.TokenFor(userId);
+        var sessions = fx.Stripe.Received.Count(r => r.Path == "/v1/checkout/sessions");
+
+        var resumed = await (await fx.StartSubscriptionCheckoutAsync(token)).AssertStatus(200);
+
+        Assert.Null(resumed["checkout_url"]);
+        Assert.Equal("premium", resumed["tier"]!.GetValue<string>());
+        Assert.Equal("active", resumed["status"]!.GetValue<string>());
+        Assert.False(resumed["cancel_at_period_end"]!.GetValue<bool>());
+        Assert.Equal(periodEnd, resumed["current_period_end"]!.GetValue<DateTimeOffset>());
+        var resume = Assert.Single(fx.Stripe.Received, r => IsResumption(r, subscriptionId));
+        Assert.Equal("POST", resume.Method);
+        Assert.StartsWith("resume-" + subscriptionId + "-", resume.IdempotencyKey);
+        Assert.Equal(sessions, fx.Stripe.Received.Count(r => r.Path == "/v1/checkout/sessions"));
+        Assert.Equal(1L, await fx.ScalarAsync<long>("SELECT count(*) FROM payments WHERE user_id = @u", ("u", userId)));
+        Assert.False((await SubscriptionAsync(token))["cancel_at_period_end"]!.GetValue<bool>());
+        // Renewing again, it is the running subscription buying it again always met.
+        await (await fx.StartSubscriptionCheckoutAsync(token)).AssertProblem(409);
+    }
+
+    [Fact]
+    public async Task A_resumption_stripe_refuses_is_a_502_that_changes_nothing_and_asking_again_resumes()
+    {
+        var (userId, token) = fx.User();
+        var (_, subscriptionId) = await SubscribeAsync(token);
+        await (await fx.Client.SendJson(HttpMethod.Delete, "/api/v1/subscriptions/me", null, token)).AssertStatus(200);
+        var sessions = fx.Stripe.Received.Count(r => r.Path == "/v1/checkout/sessions");
+        fx.Stripe.FailNext("/v1/subscriptions/" + subscriptionId, 400, "Try again later.");
+
+        var problem = await (await fx.StartSubscriptionCheckoutAsync(token)).AssertProblem(502);
+
+        Assert.DoesNotContain(FakeStripe.SecretKey, problem.ToJsonString());
+        Assert.True((await SubscriptionAsync(token))["cancel_at_period_end"]!.GetValue<bool>());
+        Assert.Equal(sessions, fx.Stripe.Received.Count(r => r.Path == "/v1/checkout/sessions"));
+        Assert.Equal(1L, await fx.ScalarAsync<long>("SELECT count(*) FROM payments WHERE user_id = @u", ("u", userId)));
+
+        var resumed = await (await fx.StartSubscriptionCheckoutAsync(token)).AssertStatus(200);
+        Assert.False(resumed["cancel_at_period_end"]!.GetValue<bool>());
+        // Each attempt under a key of its own, as a cancellation's.
+        var attempts = fx.Stripe.Received.Where(r => IsResumption(r, subscriptionId)).ToList();
+        Assert.Equal(2, attempts.Count);
+        Assert.NotEqual(attempts[0].IdempotencyKey, attempts[1].IdempotencyKey);
+    }
+
     [Fact]
     public async Task A_subscription_is_refunded_through_its_first_invoices_intent_and_then_ends_at_stripe_too()
     {
@@ -1012,6 +1070,10 @@ public sealed class StripeProviderTests(StripePaymentsFixture fx) : IClassFixtur
         );
         return (paymentId, subscriptionId);
     }
+
+    /// <summary>Stripe told to renew <paramref name="subscriptionId"/> again after all.</summary>
+    private static bool IsResumption(StripeRequest request, string subscriptionId) =>
+        request.Path == "/v1/subscriptions/" + subscriptionId && request.Field("cancel_at_period_end") == "false";
 
     /// <summary>Stripe told to end <paramref name="subscriptionId"/> now.</summary>
     private static bool IsCancellation(StripeRequest request, string subscriptionId) =>

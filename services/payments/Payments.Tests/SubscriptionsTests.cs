@@ -1,9 +1,11 @@
+using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Community.Contracts;
 using Community.Contracts.Payments;
 using Community.Payments.Data;
 using Community.Payments.Subscriptions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Community.Payments.Tests;
@@ -317,6 +319,72 @@ public sealed class SubscriptionsTests(PaymentsFixture fx) : IClassFixture<Payme
         );
     }
 
+    /// <summary>
+    /// A subscription bought now starts now and replaces the one running: a cheaper one would take away the rest of the
+    /// dearer period paid for. It can be bought once that period has ended.
+    /// </summary>
+    [Fact]
+    public async Task A_cheaper_tier_is_refused_while_the_dearer_period_paid_for_runs()
+    {
+        var (userId, token) = fx.User();
+        await SubscribeAsync(token, "elite");
+        var periodEnd = (await MeAsync(token))["current_period_end"]!.GetValue<DateTimeOffset>();
+
+        var refused = await (await CheckoutAsync(token, "premium")).AssertProblem(409);
+
+        var detail = refused["detail"]!.GetValue<string>();
+        Assert.Contains(
+            "paid until " + periodEnd.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) + " UTC",
+            detail
+        );
+        Assert.Contains("stop it renewing", detail);
+        Assert.Equal(1L, await fx.ScalarAsync<long>("SELECT count(*) FROM payments WHERE user_id = @u", ("u", userId)));
+        Assert.Equal("elite", (await MeAsync(token))["tier"]!.GetValue<string>());
+
+        // Stopped renewing, and its period over: premium can be bought.
+        await (await fx.Client.SendJson(HttpMethod.Delete, "/api/v1/subscriptions/me", null, token)).AssertStatus(200);
+        Assert.DoesNotContain(
+            "stop it renewing",
+            (await (await CheckoutAsync(token, "premium")).AssertProblem(409))["detail"]!.GetValue<string>()
+        );
+        await fx.ExecuteAsync(
+            "UPDATE subscriptions SET current_period_end = @end WHERE user_id = @u",
+            ("u", userId),
+            ("end", fx.Clock.GetUtcNow().AddMinutes(-1))
+        );
+        Assert.NotNull((await (await CheckoutAsync(token, "premium")).AssertStatus(200))["checkout_url"]);
+    }
+
+    /// <summary>
+    /// Stripe goes on reporting a subscription we replaced until its period ends: normal, nothing for an operator. One
+    /// we never sold is worth a warning.
+    /// </summary>
+    [Fact]
+    public async Task Updates_of_a_replaced_subscription_are_ignored_without_a_warning()
+    {
+        var (userId, token) = fx.User();
+        var replaced = "sub_sandbox_" + (await SubscribeAsync(token, "premium")).ToString("N");
+        await SubscribeAsync(token, "elite");
+        var periodEnd = DateTimeOffset.FromUnixTimeSeconds(fx.Clock.GetUtcNow().AddDays(30).ToUnixTimeSeconds());
+        var update = SubscriptionEvent("customer.subscription.updated", replaced, userId, "active", periodEnd, true);
+        var unknown = SubscriptionEvent(
+            "customer.subscription.updated",
+            "sub_unknown_" + Guid.NewGuid().ToString("N"),
+            Guid.NewGuid(),
+            "active",
+            periodEnd,
+            false
+        );
+
+        await SendAsync(update);
+        await SendAsync(unknown);
+
+        Assert.Equal("elite", (await MeAsync(token))["tier"]!.GetValue<string>());
+        var warnings = fx.Logs.Of(typeof(SubscriptionWebhookHandler).FullName!, LogLevel.Warning);
+        Assert.DoesNotContain(warnings, w => w.Message.Contains((string)update["id"]!));
+        Assert.Single(warnings, w => w.Message.Contains((string)unknown["id"]!));
+    }
+
     [Fact]
     public async Task Stripe_subscription_webhooks_renew_and_end_the_subscription()
     {
@@ -596,8 +664,11 @@ public sealed class SubscriptionsTests(PaymentsFixture fx) : IClassFixture<Payme
     {
         var (userId, token) = fx.User();
         await SubscribeAsync(token, "premium");
-        // Cancelled at period end, then bought again: that payment went through and is on its way.
-        await fx.ExecuteAsync("UPDATE subscriptions SET cancel_at_period_end = true WHERE user_id = @u", ("u", userId));
+        // Ended, then bought again: that payment went through and is on its way.
+        await fx.ExecuteAsync(
+            "UPDATE subscriptions SET status = 'canceled', tier = 'free' WHERE user_id = @u",
+            ("u", userId)
+        );
         var again = await (await CheckoutAsync(token, "premium")).AssertStatus(200);
         await SettledAsync(Guid.Parse(again["payment_id"]!.GetValue<string>()), fx.Clock.GetUtcNow());
         // A webhook or the expiry sweep writes the subscription row meanwhile (later, by another clock).

@@ -1,4 +1,6 @@
 using System.Text;
+using Community.Payments.Webhooks;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 using static Community.Payments.Tests.StripePaymentsFixture;
 
@@ -398,6 +400,31 @@ public sealed class WebhookTests(StripePaymentsFixture fx) : IClassFixture<Strip
         Assert.Equal(1, await fx.OutboxCountAsync("PaymentSucceeded", paymentId));
     }
 
+    /// <summary>
+    /// A refund total in another currency than the payment's is not comparable with what was paid (as a dispute's):
+    /// counting it could take back too much or too little, so nothing is counted and an operator is warned.
+    /// </summary>
+    [Fact]
+    public async Task A_refund_reported_in_another_currency_than_the_payments_counts_nothing()
+    {
+        var (_, _, _, paymentId, sessionId) = await fx.OpenCheckoutAsync(2500);
+        await fx.AcceptedAsync(Event("checkout.session.completed", Session(sessionId, paymentId)));
+
+        var report = Event("charge.refunded", Charge(paymentId, 2500, 2500, currency: "usd"));
+        await fx.AcceptedAsync(report);
+
+        Assert.Equal("succeeded", await fx.StatusOfAsync(paymentId));
+        Assert.Equal(
+            0,
+            await fx.ScalarAsync<long>("SELECT refunded_cents FROM payments WHERE id = @id", ("id", paymentId))
+        );
+        Assert.Empty(await fx.RefundDeltasAsync(paymentId));
+        Assert.Single(
+            fx.Logs.Of(typeof(CheckoutWebhookHandler).FullName!, LogLevel.Warning),
+            w => w.Message.Contains(report.EventId)
+        );
+    }
+
     [Fact]
     public async Task A_refund_reported_before_the_completion_settles_and_refunds_and_loses_nothing()
     {
@@ -519,6 +546,47 @@ public sealed class WebhookTests(StripePaymentsFixture fx) : IClassFixture<Strip
             )
         );
         Assert.Equal(1, await fx.WebhookEventsAsync(unknown.EventId));
+    }
+
+    /// <summary>
+    /// A subscription invoice's failed payment attempt (its intent never ours) and a refund made in Stripe's dashboard
+    /// are normal on a healthy platform: no warning. An intent naming a payment we do not know is worth one.
+    /// </summary>
+    [Fact]
+    public async Task A_renewals_failed_attempt_and_a_dashboard_refund_are_ignored_without_a_warning()
+    {
+        var renewalAttempt = Event(
+            "payment_intent.payment_failed",
+            new
+            {
+                id = "pi_renewal_" + Guid.NewGuid().ToString("N"),
+                @object = "payment_intent",
+                status = "requires_payment_method",
+                metadata = new { },
+            }
+        );
+        var dashboardRefund = Event(
+            "charge.refund.updated",
+            new
+            {
+                id = "re_dashboard_" + Guid.NewGuid().ToString("N"),
+                @object = "refund",
+                amount = 500,
+                currency = "eur",
+                status = "succeeded",
+                payment_intent = "pi_dashboard_" + Guid.NewGuid().ToString("N"),
+                metadata = new { },
+            }
+        );
+        var strangersAttempt = Declined(Guid.NewGuid(), "insufficient_funds");
+
+        foreach (var body in new[] { renewalAttempt, dashboardRefund, strangersAttempt })
+            Assert.False(await fx.AcceptedAsync(body));
+
+        var warnings = fx.Logs.AtLeast(LogLevel.Warning);
+        Assert.DoesNotContain(warnings, w => w.Message.Contains(renewalAttempt.EventId));
+        Assert.DoesNotContain(warnings, w => w.Message.Contains(dashboardRefund.EventId));
+        Assert.Single(warnings, w => w.Message.Contains(strangersAttempt.EventId));
     }
 
     private static WebhookBody Declined(Guid paymentId, string declineCode) =>

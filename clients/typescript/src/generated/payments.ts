@@ -1480,7 +1480,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description OK */
+            /** @description The checkout to pay (checkout_url); or, when my subscription of that tier is paid up and set to stop at its period end, that subscription resumed, nothing charged now (no checkout_url). */
             200: {
                 headers: {
                     /** @description The request's id, as in logs and problem details. */
@@ -1488,7 +1488,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CheckoutDto"];
+                    "application/json": components["schemas"]["CheckoutDto"] | components["schemas"]["SubscriptionDto"];
                 };
             };
             /** @description Bad Request */

@@ -74,6 +74,24 @@ describe("MembershipSection", () => {
     expect(screen.getByRole("button", { name: /^Go elite/ })).toBeTruthy();
   });
 
+  it("takes renewal up again before the period ends: the same subscription, no checkout", async () => {
+    signedIn({ id: "u1", role: "member" });
+    const stopping = { ...premium, cancel_at_period_end: true };
+    const asked = platform(({ method }) => ({ status: 200, body: method === "POST" ? premium : stopping }));
+    // the token already says premium: nothing to renew
+    sessionStorage.setItem("community.session", JSON.stringify({ access: token("premium") }));
+    const left: string[] = [];
+    vi.spyOn(location, "assign").mockImplementation((url) => void left.push(String(url)));
+    render(<MembershipSection />);
+    await screen.findByText(/^Premium until .*; it is not renewed\.$/);
+    fireEvent.click(await screen.findByRole("button", { name: "Keep renewing" }));
+    await screen.findByText(/^Premium, renewed on/);
+    expect(asked.find((a) => a.method === "POST")?.body).toMatchObject({ tier: "premium", payment_method: "card" });
+    expect(left).toEqual([]);
+    expect(screen.queryByRole("button", { name: "Keep renewing" })).toBeNull();
+    expect(screen.getByRole("button", { name: "Stop renewing" })).toBeTruthy();
+  });
+
   it("stops renewal when confirmed, and says until when the tier stays", async () => {
     signedIn({ id: "u1", role: "member" });
     platform(({ method }) => ({ status: 200, body: method === "DELETE" ? { ...premium, cancel_at_period_end: true } : premium }));

@@ -33,7 +33,7 @@ export function describe(s: Subscription): string {
 
 /**
  * My membership: the tier I have (from a subscription or from invitations), a checkout to go premium or elite, and
- * renewal stopped at the period's end. Back from a paid checkout it asks again each second until payments has the
+ * renewal stopped at the period's end, or taken up again before it (nothing charged: the period paid runs on). Back from a paid checkout it asks again each second until payments has the
  * subscription running; while the access token still carries an older tier (identity puts the new one in the next
  * token) the token is renewed, so what the tier unlocks (discovery's filters) is there at once.
  */
@@ -82,6 +82,8 @@ export function MembershipSection() {
         body: { tier, payment_method: "card", success_url: `${here}?membership=paid`, cancel_url: `${here}?membership=cancelled` },
       });
       if (!data) return setError(problemText(error, response, "The checkout could not be opened."));
+      // my subscription of that tier, set to stop, renews again: nothing to pay now
+      if (!("checkout_url" in data)) return subscription.update(() => data);
       sessionStorage.setItem(asked, tier);
       location.assign(data.checkout_url);
     });
@@ -128,6 +130,11 @@ export function MembershipSection() {
       {value && value.tier_source === "subscription" && running(value) && !value.cancel_at_period_end && (
         <button type="button" class="small secondary" disabled={busy} onClick={() => void stop()}>
           Stop renewing
+        </button>
+      )}
+      {value && value.tier_source === "subscription" && running(value) && value.cancel_at_period_end && value.plan && (
+        <button type="button" class="small secondary" disabled={busy} onClick={() => void checkout(value.plan as Tier)}>
+          Keep renewing
         </button>
       )}
       <Failure text={error} />

@@ -55,6 +55,11 @@ public interface IPaymentProvider
     /// </summary>
     Task CancelSubscriptionAtPeriodEndAsync(string subscriptionId, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Undoes a stop at the period end: the subscription renews again. One already ended cannot be resumed (refused).
+    /// </summary>
+    Task ResumeSubscriptionAsync(string subscriptionId, CancellationToken cancellationToken);
+
     /// <summary>Ends a subscription at once (its payment was refunded); one already gone counts as ended.</summary>
     Task CancelSubscriptionNowAsync(string subscriptionId, CancellationToken cancellationToken);
 

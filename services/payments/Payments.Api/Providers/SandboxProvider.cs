@@ -40,6 +40,9 @@ public sealed class SandboxProvider(IOptions<PaymentsOptions> options, TimeProvi
     public Task CancelSubscriptionAtPeriodEndAsync(string subscriptionId, CancellationToken cancellationToken) =>
         Task.CompletedTask;
 
+    public Task ResumeSubscriptionAsync(string subscriptionId, CancellationToken cancellationToken) =>
+        Task.CompletedTask;
+
     public Task CancelSubscriptionNowAsync(string subscriptionId, CancellationToken cancellationToken) =>
         Task.CompletedTask;
 

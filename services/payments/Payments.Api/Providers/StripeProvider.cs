@@ -204,6 +204,23 @@ public sealed class StripeProvider(HttpClient http, IOptions<PaymentsOptions> op
         }
     }
 
+    public async Task ResumeSubscriptionAsync(string subscriptionId, CancellationToken cancellationToken)
+    {
+        // One key a request, as a cancellation's: resumed, cancelled and resumed again within Stripe's 24 hours, the
+        // second resumption must be sent, not answered with the first one's answer.
+        var key = Keyed($"resume-{subscriptionId}-{Guid.NewGuid():N}");
+        await CallAsync(
+            $"POST /v1/subscriptions/{subscriptionId}",
+            () =>
+                new SubscriptionService(_stripe).UpdateAsync(
+                    subscriptionId,
+                    new SubscriptionUpdateOptions { CancelAtPeriodEnd = false },
+                    key,
+                    cancellationToken
+                )
+        );
+    }
+
     public async Task CancelSubscriptionNowAsync(string subscriptionId, CancellationToken cancellationToken)
     {
         try

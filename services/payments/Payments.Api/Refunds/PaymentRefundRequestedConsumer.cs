@@ -21,10 +21,20 @@ public sealed class PaymentRefundRequestedConsumer(
             .Payments.AsNoTracking()
             .FirstOrDefaultAsync(p => p.Id == m.PaymentId, context.CancellationToken);
         var done = await db.Refunds.AsNoTracking().AnyAsync(r => r.Id == m.RefundId, context.CancellationToken);
-        if (payment is null || (payment.RefundableCents == 0 && !done))
+        if (payment is null)
         {
-            // Refunded meanwhile by someone else: nothing is owed any more.
             logger.LogWarning(
+                "Requested refund {RefundId} of payment {PaymentId} was not made: no such payment",
+                m.RefundId,
+                m.PaymentId
+            );
+            return;
+        }
+        if (payment.RefundableCents == 0 && !done)
+        {
+            // Refunded meanwhile by someone else (a duplicate request, the organizer, the dashboard): nothing is owed
+            // any more, and nothing for an operator to do.
+            logger.LogInformation(
                 "Requested refund {RefundId} of payment {PaymentId} was not made: nothing is left to refund",
                 m.RefundId,
                 m.PaymentId
@@ -72,7 +82,8 @@ public sealed class PaymentRefundRequestedConsumer(
             payment = await db.Payments.AsNoTracking().FirstAsync(p => p.Id == m.PaymentId, context.CancellationToken);
             if (payment.RefundableCents == 0)
             {
-                logger.LogWarning(
+                // What was owed is refunded: this request was a duplicate of those.
+                logger.LogInformation(
                     "Requested refund {RefundId} of payment {PaymentId} was not made: the refunds it waited for took "
                         + "the rest",
                     m.RefundId,

@@ -10,6 +10,7 @@ namespace Community.Payments.Subscriptions;
 /// (one replaced by a newer purchase) change nothing.
 /// </summary>
 public sealed class SubscriptionWebhookHandler(
+    PaymentsDbContext db,
     SubscriptionBook book,
     IOptions<PaymentsOptions> options,
     ILogger<SubscriptionWebhookHandler> logger
@@ -25,7 +26,24 @@ public sealed class SubscriptionWebhookHandler(
             || await FindAsync(reported, cancellationToken) is not { } subscription
         )
         {
-            logger.LogWarning("Stripe event {EventId} ({Type}) names no subscription we hold; ignored", e.Id, e.Type);
+            // One we sold and replaced since (or whose row is gone) is reported until Stripe ends it: normal.
+            if (
+                (e.Data.Object as Stripe.Subscription)?.Id is { } providerId
+                && await db.Payments.AnyAsync(p => p.ProviderSubscriptionId == providerId, cancellationToken)
+            )
+                logger.LogInformation(
+                    "Stripe event {EventId} ({Type}) is about subscription {ProviderId}, which we sold and hold no "
+                        + "more (replaced); ignored",
+                    e.Id,
+                    e.Type,
+                    providerId
+                );
+            else
+                logger.LogWarning(
+                    "Stripe event {EventId} ({Type}) names no subscription we hold; ignored",
+                    e.Id,
+                    e.Type
+                );
             return;
         }
 

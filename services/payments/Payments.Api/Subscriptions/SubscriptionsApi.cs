@@ -1,10 +1,12 @@
 using System.ComponentModel.DataAnnotations;
+using System.Globalization;
 using System.Security.Claims;
 using Community.Payments.Checkout;
 using Community.ServiceDefaults.Auth;
 using Community.ServiceDefaults.Data;
 using Community.ServiceDefaults.OpenApi;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.OpenApi;
 
 namespace Community.Payments.Subscriptions;
 
@@ -77,6 +79,7 @@ public static class SubscriptionsApi
             .MapPost("/checkout", Checkout)
             .WithName("SubscriptionCheckout")
             .WithSummary("Open (or find) the checkout of a premium or elite subscription, priced from configuration")
+            .AnswersCheckoutOrSubscription()
             .ProducesProblemWith<PaidAlreadyMembers>(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status502BadGateway);
         group
@@ -113,13 +116,21 @@ public static class SubscriptionsApi
             )
         );
 
-    private static async Task<Ok<CheckoutDto>> Checkout(
+    /// <summary>
+    /// A new subscription's checkout; or, when my subscription of that tier is paid up and set to stop at its period
+    /// end, that subscription resumed (nothing is charged now: the period paid runs on and renews): my subscription as
+    /// it stands. A cheaper tier is refused while a dearer one's paid period runs.
+    /// </summary>
+    private static async Task<Results<Ok<CheckoutDto>, Ok<SubscriptionDto>>> Checkout(
         SubscriptionCheckoutRequest request,
         ClaimsPrincipal principal,
         CheckoutService checkout,
         PaymentsDbContext db,
+        SubscriptionBook book,
+        IPaymentProvider provider,
         IOptions<PaymentsOptions> options,
         TimeProvider clock,
+        ILoggerFactory loggers,
         CancellationToken cancellationToken
     )
     {
@@ -135,9 +146,23 @@ public static class SubscriptionsApi
         var current = await db.Set<Subscription>()
             .AsNoTracking()
             .FirstOrDefaultAsync(s => s.UserId == userId, cancellationToken);
-        // A cancelled-at-period-end subscription may be bought again: that is how a member changes their mind.
         if (current is { CancelAtPeriodEnd: false } && current.Tier == tier)
             throw new ConflictException($"You already have an active {tier} subscription.");
+        // Paid up: its period was paid for and runs to its end (past_due and the like are behind on payment).
+        var paidUntil =
+            current is { Status: SubscriptionStatus.Active or SubscriptionStatus.Trialing, CurrentPeriodEnd: { } end }
+            && end > clock.GetUtcNow()
+                ? end
+                : (DateTimeOffset?)null;
+        // A new subscription starts when it is paid and replaces the one running: a cheaper one bought now would take
+        // the rest of the dearer period already paid for away.
+        if (paidUntil is { } paidEnd && Memberships.Rank(current!.Tier) > Memberships.Rank(tier!))
+            throw new ConflictException(
+                $"Your {current.Tier} subscription is paid until "
+                    + $"{paidEnd.UtcDateTime.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture)}; "
+                    + (current.CancelAtPeriodEnd ? "" : "stop it renewing and ")
+                    + $"subscribe to {tier} once it has ended."
+            );
         await EnsureNoPaymentInFlightAsync(
             db,
             clock,
@@ -147,6 +172,21 @@ public static class SubscriptionsApi
             current,
             cancellationToken
         );
+        // Changing one's mind after cancelling: the same subscription renews again, rather than a new one charging a
+        // whole period now for days already paid.
+        if (paidUntil is not null && current is { CancelAtPeriodEnd: true, ProviderSubscriptionId: { } providerId })
+            return TypedResults.Ok(
+                await ResumeAsync(
+                    userId,
+                    providerId,
+                    db,
+                    book,
+                    provider,
+                    clock,
+                    loggers.CreateLogger(typeof(SubscriptionsApi)),
+                    cancellationToken
+                )
+            );
 
         var item = new CheckoutItem(
             PaymentPurposes.Subscription,
@@ -246,6 +286,83 @@ public static class SubscriptionsApi
         await transaction.CommitAsync(cancellationToken);
         return TypedResults.Ok(SubscriptionDto.From(subscription, membership));
     }
+
+    /// <summary>
+    /// Resumes the subscription <paramref name="providerId"/> as <see cref="Cancel"/> stops it: the provider is told
+    /// with no row locked (under a key of this request's own), then the flag is cleared under the lock only if the row
+    /// still names that provider subscription. A crash between the two loses nothing: Stripe's
+    /// customer.subscription.updated clears it. Unanswered or refused, nothing changed here: 502.
+    /// </summary>
+    private static async Task<SubscriptionDto> ResumeAsync(
+        Guid userId,
+        string providerId,
+        PaymentsDbContext db,
+        SubscriptionBook book,
+        IPaymentProvider provider,
+        TimeProvider clock,
+        ILogger logger,
+        CancellationToken cancellationToken
+    )
+    {
+        try
+        {
+            await provider.ResumeSubscriptionAsync(providerId, cancellationToken);
+        }
+        catch (HttpRequestException exception)
+        {
+            logger.LogWarning(exception, "The provider could not resume subscription {SubscriptionId}", providerId);
+            throw new ProviderUnavailableException(
+                "The payment provider could not resume the subscription now; nothing changed. Try again."
+            );
+        }
+
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var subscription = await book.LockAsync(userId, cancellationToken);
+        if (subscription is null || subscription.ProviderSubscriptionId != providerId)
+            throw new ConflictException(
+                "Your subscription changed while it was being resumed; look at it again and retry."
+            );
+        var membership = await MembershipAsync(db, userId, cancellationToken);
+        // The tier and period do not change, so nothing is published.
+        if (subscription.CancelAtPeriodEnd)
+        {
+            subscription.CancelAtPeriodEnd = false;
+            subscription.UpdatedAt = clock.GetUtcNow();
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        await transaction.CommitAsync(cancellationToken);
+        logger.LogInformation("Subscription {SubscriptionId} of user {UserId} resumed", providerId, userId);
+        return SubscriptionDto.From(subscription, membership);
+    }
+
+    /// <summary>
+    /// Documents the checkout's 200 as either answer: the checkout opened (or found), or the subscription resumed.
+    /// </summary>
+    private static RouteHandlerBuilder AnswersCheckoutOrSubscription(this RouteHandlerBuilder builder) =>
+        builder.AddOpenApiOperationTransformer(
+            async (operation, context, cancellationToken) =>
+            {
+                if (operation.Responses?.TryGetValue("200", out var ok) != true || ok is not OpenApiResponse response)
+                    return;
+                var oneOf = new List<IOpenApiSchema>();
+                foreach (var type in new[] { typeof(CheckoutDto), typeof(SubscriptionDto) })
+                {
+                    if (context.Document!.Components?.Schemas?.ContainsKey(type.Name) != true)
+                        context.Document.AddComponent(
+                            type.Name,
+                            await context.GetOrCreateSchemaAsync(type, null, cancellationToken)
+                        );
+                    oneOf.Add(new OpenApiSchemaReference(type.Name, context.Document));
+                }
+                response.Description =
+                    "The checkout to pay (checkout_url); or, when my subscription of that tier is paid up and set to "
+                    + "stop at its period end, that subscription resumed, nothing charged now (no checkout_url).";
+                response.Content = new Dictionary<string, OpenApiMediaType>
+                {
+                    ["application/json"] = new() { Schema = new OpenApiSchema { OneOf = oneOf } },
+                };
+            }
+        );
 
     private static Task<Membership?> MembershipAsync(
         PaymentsDbContext db,

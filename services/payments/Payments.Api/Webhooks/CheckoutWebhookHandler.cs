@@ -63,7 +63,18 @@ public sealed class CheckoutWebhookHandler(
         }
         if (payment is null)
         {
-            logger.LogWarning("Stripe event {EventId} ({Type}) names no payment of ours; ignored", e.Id, e.Type);
+            // Our checkouts' intents carry our payment id; a subscription invoice's carry none (a renewal's is never
+            // ours, a first one's only once its invoice.paid came): a failed attempt to pay one is Stripe's to retry.
+            if (e.Type == "payment_intent.payment_failed" && e.PaymentId() is null)
+                logger.LogInformation(
+                    "Stripe event {EventId} ({Type}) is about intent {IntentId}, not a checkout's (a subscription "
+                        + "invoice's); ignored",
+                    e.Id,
+                    e.Type,
+                    e.ObjectId()
+                );
+            else
+                logger.LogWarning("Stripe event {EventId} ({Type}) names no payment of ours; ignored", e.Id, e.Type);
             return;
         }
 
@@ -104,6 +115,23 @@ public sealed class CheckoutWebhookHandler(
                     payment.PaymentIntentId = await FirstInvoiceIntentAsync(e, invoice, cancellationToken);
                 break;
             case ("charge.refunded", Charge charge):
+                if (!string.Equals(charge.Currency, payment.Currency, StringComparison.OrdinalIgnoreCase))
+                {
+                    // Not comparable with what was paid, as a dispute's: counting it could take back too much or too
+                    // little.
+                    logger.LogWarning(
+                        "Stripe reports {Amount} {Currency} refunded of charge {ChargeId} (event {EventId}) of payment "
+                            + "{PaymentId}, paid in {PaymentCurrency}; nothing counted: an operator must settle it by "
+                            + "hand",
+                        charge.AmountRefunded,
+                        charge.Currency,
+                        charge.Id,
+                        e.Id,
+                        payment.Id,
+                        payment.Currency
+                    );
+                    break;
+                }
                 // A refund reported before the completion settles the payment first, with the charge's intent.
                 book.Capture(payment, charge.PaymentIntentId, ReportedAt(e));
                 // Stripe's event times are whole seconds: one made in the second a failure was recorded is taken as

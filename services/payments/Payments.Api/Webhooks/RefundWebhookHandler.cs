@@ -23,14 +23,24 @@ public sealed class RefundWebhookHandler(
         var found = await LockAsync(e, cancellationToken);
         if (found is null)
         {
-            // Made in Stripe's dashboard: charge.refunded counts those, and a failure of one is not taken back here
-            // (its maker sees it there).
-            logger.LogWarning(
-                "Stripe event {EventId} ({Type}) is about refund {ProviderRefundId}, not one of ours; ignored",
-                e.Id,
-                e.Type,
-                e.ObjectId()
-            );
+            // Made in Stripe's dashboard (ours carry our refund id): charge.refunded counts those, and a failure of one
+            // is not taken back here (its maker sees it there). Stripe reports each twice (refund.updated and
+            // charge.refund.updated); nothing to do.
+            if (e.Metadata("refund_id") is null)
+                logger.LogInformation(
+                    "Stripe event {EventId} ({Type}) is about refund {ProviderRefundId}, made in Stripe's dashboard; "
+                        + "ignored",
+                    e.Id,
+                    e.Type,
+                    e.ObjectId()
+                );
+            else
+                logger.LogWarning(
+                    "Stripe event {EventId} ({Type}) is about refund {ProviderRefundId}, not one of ours; ignored",
+                    e.Id,
+                    e.Type,
+                    e.ObjectId()
+                );
             return;
         }
 
