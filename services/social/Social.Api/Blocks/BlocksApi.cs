@@ -55,13 +55,16 @@ public static class BlocksApi
         var callerId = principal.UserId();
         if (userId == callerId)
             throw new BusinessRuleException("You cannot block yourself.");
-        // Someone who blocked the caller can be blocked back; only an unknown or deleted user is 404.
-        if (!await db.UserProfiles.Listed().AnyAsync(p => p.UserId == userId, cancellationToken))
-            throw new NotFoundException(ProfileAccess.NoSuchUser);
-
         await db.InTransactionAsync(
             async ct =>
             {
+                // First, as the erasure takes it: a block while either account is being erased waits for that
+                // erasure's commit and then finds the account erased (404), so no block outlives it.
+                await ErasureGate.EnterAsync(db, ct);
+                // Someone who blocked the caller can be blocked back; only an unknown or deleted user is 404.
+                if (!await db.UserProfiles.Listed().AnyAsync(p => p.UserId == userId, ct))
+                    throw new NotFoundException(ProfileAccess.NoSuchUser);
+                await ProfileAccess.NotErasedAsync(db, callerId, ct);
                 // The pair's lock orders a block with an unblock, a connection request and its acceptance; each reads
                 // the time under it, so of two the later commit carries the later time, which is how the services
                 // that copy blocks and connections tell which came last.

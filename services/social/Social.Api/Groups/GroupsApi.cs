@@ -8,6 +8,7 @@ using Community.ServiceDefaults.Data;
 using Community.ServiceDefaults.Errors;
 using Community.ServiceDefaults.OpenApi;
 using Community.Social.Feed;
+using Community.Social.Users;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
@@ -176,6 +177,10 @@ public static class GroupsApi
         await db.InTransactionAsync(
             async ct =>
             {
+                // First, as the erasure takes it: a group created while its owner's account is being erased waits for
+                // that erasure's commit and then finds the account erased (404): no group is left to an erased owner.
+                await ErasureGate.EnterAsync(db, ct);
+                await ProfileAccess.NotErasedAsync(db, callerId, ct);
                 db.Groups.Add(g);
                 await db.SaveChangesAsync(ct);
                 await GroupMemberships.AddAsync(db, g.Id, callerId, GroupRoles.Owner, now, ct);
@@ -442,6 +447,11 @@ public static class GroupsApi
         var (outcome, group, purchase, role) = await db.InTransactionAsync(
             async ct =>
             {
+                // Before the group's lock, as the erasure takes it: a join while the caller's account is being erased
+                // waits for that erasure's commit and then finds the account erased (404), so no membership, request
+                // or purchase outlives it.
+                await ErasureGate.EnterAsync(db, ct);
+                await ProfileAccess.NotErasedAsync(db, callerId, ct);
                 var (g, membership) = await GroupAccess.VisibleAsync(db, id, callerId, ct, locked: true);
                 // Under the group's lock, as a leave reads it: a join and a leave at once are told apart downstream
                 // by their times, so the one that commits later must carry the later time.

@@ -56,22 +56,33 @@ public static class InnovatorProfilesApi
     )
     {
         var me = principal.UserId();
-        var user = await ProfileAccess.VisibleAsync(db, me, me, cancellationToken);
         var tier = principal.FindFirstValue(ClaimNames.Tier) ?? Tiers.Free;
         var limit = options.Value.PerDay(tier);
         var now = clock.GetUtcNow();
         var today = DateOnly.FromDateTime(now.UtcDateTime);
-        // One statement, committed before the model is called: every instance counts in the same row.
-        var counted = await db
-            .Database.SqlQuery<int>(
-                $"""
-                INSERT INTO profile_analysis_uses (user_id, day, count) SELECT {me}, {today}, 1 WHERE {limit} > 0
-                ON CONFLICT (user_id, day) DO UPDATE SET count = profile_analysis_uses.count + 1
-                    WHERE profile_analysis_uses.count < {limit}
-                RETURNING count AS "Value"
-                """
-            )
-            .ToListAsync(cancellationToken);
+        // Counted in one statement, committed before the model is called: every instance counts in the same row.
+        // Behind the erasure gate, as the erasure takes it: a use counted while the account is being erased waits for
+        // that erasure's commit and then finds it erased (404); checked before it, the count would outlive it.
+        var (user, counted) = await db.InTransactionAsync(
+            async ct =>
+            {
+                await ErasureGate.EnterAsync(db, ct);
+                var user = await ProfileAccess.VisibleAsync(db, me, me, ct);
+                var counted = await db
+                    .Database.SqlQuery<int>(
+                        $"""
+                        INSERT INTO profile_analysis_uses (user_id, day, count)
+                            SELECT {me}, {today}, 1 WHERE {limit} > 0
+                        ON CONFLICT (user_id, day) DO UPDATE SET count = profile_analysis_uses.count + 1
+                            WHERE profile_analysis_uses.count < {limit}
+                        RETURNING count AS "Value"
+                        """
+                    )
+                    .ToListAsync(ct);
+                return (user, counted);
+            },
+            cancellationToken
+        );
         if (counted.Count == 0)
         {
             var midnight = new DateTimeOffset(today.AddDays(1).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);

@@ -209,6 +209,10 @@ public static class ReportsApi
         // One filing of the caller's at a time: reports sent at once for different targets would each count the open
         // ones before any was written, and together pass the limit.
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        // First, as the erasure takes it: a report filed while its reporter's account is being erased waits for that
+        // erasure's commit and then finds the account erased (404), so no report of theirs outlives it.
+        await ErasureGate.EnterAsync(db, cancellationToken);
+        await ProfileAccess.NotErasedAsync(db, callerId, cancellationToken);
         await db.Database.LockKeyAsync("reports:" + callerId.ToString("N"), cancellationToken);
         // The same target again is the 409 it always was; a new one, past the open reports allowed, waits.
         if (

@@ -15,6 +15,16 @@ public static class ProfileAccess
     public static IQueryable<UserProfile> Listed(this IQueryable<UserProfile> profiles) =>
         profiles.Where(p => p.Username != null && p.DeletedAt == null);
 
+    /// <summary>
+    /// 404 when <paramref name="userId"/>'s account was erased (its tombstone). A writer asks behind the
+    /// <see cref="ErasureGate"/>, so an erasure under way is waited for and then seen.
+    /// </summary>
+    public static async Task NotErasedAsync(SocialDbContext db, Guid userId, CancellationToken cancellationToken)
+    {
+        if (await db.UserProfiles.AnyAsync(p => p.UserId == userId && p.DeletedAt != null, cancellationToken))
+            throw new NotFoundException(NoSuchUser);
+    }
+
     /// <summary>Neither has blocked the other.</summary>
     public static Task<bool> BlockedEitherWayAsync(
         SocialDbContext db,
