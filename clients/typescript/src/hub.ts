@@ -16,6 +16,11 @@ export interface ChatHubOptions {
    * reconnect is refused 401 (see onUnauthorized).
    */
   retryDelaysMs?: number[];
+  /**
+   * A join (joinConversation, JoinGroup) asked while the connection reconnects waits for it at most this long, then
+   * fails (default 30000): reconnecting goes on for ever, and an app offline should hear of it.
+   */
+  reconnectWaitMs?: number;
   logLevel?: signalR.LogLevel;
 }
 
@@ -71,11 +76,13 @@ export class ChatHubClient {
   private refused: Error | undefined;
   /** Joins asked while the connection was reconnecting: each goes on once it is back, or fails once it closes. */
   private readonly awaitingReconnect: (() => void)[] = [];
+  private readonly reconnectWaitMs: number;
 
   constructor(options: ChatHubOptions) {
     const token = options.token;
     const delays = options.retryDelaysMs ?? [0, 2000, 5000, 10000, 30000];
     this.typingTimeoutMs = options.typingTimeoutMs ?? 6000;
+    this.reconnectWaitMs = options.reconnectWaitMs ?? 30_000;
     this.connection = new signalR.HubConnectionBuilder()
       .withUrl(options.baseUrl.replace(/\/+$/, "") + hubPath, {
         accessTokenFactory: async () => (typeof token === "function" ? await token() : token) ?? "",
@@ -443,11 +450,23 @@ export class ChatHubClient {
    */
   /**
    * While the connection is reconnecting, waits until it is back (a join asked then is asked of the hub once it is),
-   * or until it closes (the call then fails as any call on a closed connection does). At once in any other state.
+   * or until it closes (the call then fails as any call on a closed connection does), or fails after reconnectWaitMs.
+   * At once in any other state.
    */
   private async untilReconnected(): Promise<void> {
     if (this.connection.state !== signalR.HubConnectionState.Reconnecting) return;
-    await new Promise<void>((resolve) => this.awaitingReconnect.push(resolve));
+    await new Promise<void>((resolve, reject) => {
+      const resume = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        const at = this.awaitingReconnect.indexOf(resume);
+        if (at >= 0) this.awaitingReconnect.splice(at, 1);
+        reject(new Error(`The connection did not come back within ${this.reconnectWaitMs} ms; the join was not asked.`));
+      }, this.reconnectWaitMs);
+      this.awaitingReconnect.push(resume);
+    });
   }
 
   private releaseAwaitingReconnect(): void {

@@ -350,6 +350,33 @@ test("a join while the connection reconnects waits for it and then joins; one wh
   }
 });
 
+test("a join while the connection reconnects fails once reconnectWaitMs has passed, and is not asked later", { timeout: 10_000 }, async () => {
+  let down = false;
+  const hub = await fakeHub(
+    () => ({ result: { items: [], has_more: false, last_seq: 1 } }),
+    () => (down ? 503 : 200),
+  );
+  const client = new ChatHubClient({ baseUrl: hub.baseUrl, token: "token", retryDelaysMs: [0, 100], reconnectWaitMs: 300 });
+  try {
+    await client.start();
+    down = true;
+    hub.drop();
+    const state = (): string => client.state;
+    for (let i = 0; i < 100 && state() !== "Reconnecting"; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+
+    await assert.rejects(client.joinConversation(conversation), /did not come back within 300 ms/);
+    down = false;
+    for (let i = 0; i < 100 && state() !== "Connected"; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.equal(state(), "Connected");
+    assert.equal(hub.calls.filter((c) => c.target === "JoinConversation").length, 0);
+    assert.equal(client.lastSeq(conversation), undefined);
+  } finally {
+    await client.stop();
+    await hub.close();
+  }
+});
+
 test("a conversation closed is not joined again after a reconnect", { timeout: 10_000 }, async () => {
   const hub = await fakeHub((call, n) =>
     call.target === "JoinConversation" && n === 1
