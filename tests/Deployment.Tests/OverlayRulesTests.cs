@@ -472,7 +472,8 @@ public sealed partial class OverlayRulesTests
     {
         // Hosted stores, model APIs and providers have no fixed addresses, so 443 is open to any address but the
         // private ranges: a service's HTTPS egress reaches nothing of the cluster (the API server, other services).
-        string[] privateRanges = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"];
+        string[] privateRanges = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10"];
+        string[] privateRangesV6 = ["fc00::/7", "fe80::/10"];
         var rules = OfKind(Kustomize.Render(overlay), "NetworkPolicy")
             .SelectMany(p => Items(p, "spec", "egress").Select(r => (Policy: Name(p), Rule: r)))
             .Where(x => Items(x.Rule, "ports").Any(p => Str(p, "port") == "443"))
@@ -482,11 +483,19 @@ public sealed partial class OverlayRulesTests
         {
             var peers = Items(rule, "to").ToList();
             Assert.True(peers.Count > 0, $"{policy}: 443 to any address, the cluster's own included");
-            foreach (var peer in peers.Where(p => p?["ipBlock"] is not null))
+            var blocks = peers.Where(p => p?["ipBlock"] is not null).ToList();
+            foreach (var peer in blocks)
             {
                 var except = Items(peer, "ipBlock", "except").Select(e => e?.GetValue<string>()).ToList();
-                Assert.All(privateRanges, r => Assert.Contains(r, except));
+                var v6 = Str(peer, "ipBlock", "cidr")!.Contains(':');
+                Assert.All(v6 ? privateRangesV6 : privateRanges, r => Assert.Contains(r, except));
             }
+            // public addresses of both families (an IPv6 or dual-stack cluster reaches its provider over either)
+            if (blocks.Count > 0)
+                Assert.Equal(
+                    ["0.0.0.0/0", "::/0"],
+                    blocks.Select(p => Str(p, "ipBlock", "cidr")).Order(StringComparer.Ordinal)
+                );
         }
     }
 
