@@ -511,6 +511,32 @@ public sealed class StripeProviderTests(StripePaymentsFixture fx) : IClassFixtur
     }
 
     [Fact]
+    public async Task A_dearer_tier_bought_while_a_cancelled_one_runs_is_a_checkout_not_a_resumption()
+    {
+        var (userId, token) = fx.User();
+        var (_, subscriptionId) = await SubscribeAsync(token);
+        await (await fx.Client.SendJson(HttpMethod.Delete, "/api/v1/subscriptions/me", null, token)).AssertStatus(200);
+        token = fx.TokenFor(userId);
+
+        var checkout = await (
+            await fx.Client.PostJson(
+                "/api/v1/subscriptions/checkout",
+                new
+                {
+                    tier = "elite",
+                    success_url = "https://app.example/paid",
+                    cancel_url = "https://app.example/cancelled",
+                },
+                token
+            )
+        ).AssertStatus(200);
+
+        Assert.NotNull(checkout["checkout_url"]);
+        Assert.DoesNotContain(fx.Stripe.Received, r => IsResumption(r, subscriptionId));
+        Assert.True((await SubscriptionAsync(token))["cancel_at_period_end"]!.GetValue<bool>());
+    }
+
+    [Fact]
     public async Task A_resumption_stripe_refuses_is_a_502_that_changes_nothing_and_asking_again_resumes()
     {
         var (userId, token) = fx.User();

@@ -174,7 +174,11 @@ public static class SubscriptionsApi
         );
         // Changing one's mind after cancelling: the same subscription renews again, rather than a new one charging a
         // whole period now for days already paid.
-        if (paidUntil is not null && current is { CancelAtPeriodEnd: true, ProviderSubscriptionId: { } providerId })
+        if (
+            paidUntil is not null
+            && current is { CancelAtPeriodEnd: true, ProviderSubscriptionId: { } providerId }
+            && current.Tier == tier
+        )
             return TypedResults.Ok(
                 await ResumeAsync(
                     userId,
@@ -274,6 +278,11 @@ public static class SubscriptionsApi
         var membership = await MembershipAsync(db, subscription.UserId, cancellationToken);
         if (subscription.CancelAtPeriodEnd)
             return TypedResults.Ok(SubscriptionDto.From(subscription, membership));
+        // Read as stopping already (so the provider was not asked), but resumed since: the provider now renews it.
+        if (current.CancelAtPeriodEnd)
+            throw new ConflictException(
+                "Your subscription was resumed while it was being cancelled; look at it again and retry."
+            );
         if (subscription.ProviderSubscriptionId != current.ProviderSubscriptionId)
             throw new ConflictException(
                 "Your subscription changed while it was being cancelled; look at it again and retry."
@@ -319,9 +328,19 @@ public static class SubscriptionsApi
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var subscription = await book.LockAsync(userId, cancellationToken);
         if (subscription is null || subscription.ProviderSubscriptionId != providerId)
+        {
+            // Replaced meanwhile (a purchase delivered): the one resumed at the provider must stop again, or it would
+            // renew beside its replacement, carried out durably as every stop asked without the member is.
+            if (subscription is not null)
+            {
+                SubscriptionCanceller.Request(db, userId, providerId, atPeriodEnd: true, null, clock.GetUtcNow());
+                await db.SaveChangesAsync(cancellationToken);
+                await transaction.CommitAsync(cancellationToken);
+            }
             throw new ConflictException(
                 "Your subscription changed while it was being resumed; look at it again and retry."
             );
+        }
         var membership = await MembershipAsync(db, userId, cancellationToken);
         // The tier and period do not change, so nothing is published.
         if (subscription.CancelAtPeriodEnd)
