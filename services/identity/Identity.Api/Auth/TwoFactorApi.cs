@@ -7,7 +7,6 @@ using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.OpenApi;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore.Storage;
-using Microsoft.OpenApi;
 
 namespace Community.Identity.Auth;
 
@@ -361,29 +360,9 @@ public static class TwoFactorApi
     /// Documents a sign-in's 200 as either answer: the tokens, or the challenge when two-factor sign-in is on.
     /// </summary>
     internal static RouteHandlerBuilder AnswersTokensOrChallenge(this RouteHandlerBuilder builder) =>
-        builder.AddOpenApiOperationTransformer(
-            async (operation, context, cancellationToken) =>
-            {
-                if (operation.Responses?.TryGetValue("200", out var ok) != true || ok is not OpenApiResponse response)
-                    return;
-                var oneOf = new List<IOpenApiSchema>();
-                foreach (var type in new[] { typeof(AuthResponse), typeof(TwoFactorChallengeResponse) })
-                {
-                    if (context.Document!.Components?.Schemas?.ContainsKey(type.Name) != true)
-                        context.Document.AddComponent(
-                            type.Name,
-                            await context.GetOrCreateSchemaAsync(type, null, cancellationToken)
-                        );
-                    oneOf.Add(new OpenApiSchemaReference(type.Name, context.Document));
-                }
-                response.Description =
-                    "The tokens; or, when the account has two-factor sign-in on, two_factor_required with a challenge "
-                    + "for /api/v1/auth/login/two-factor and no tokens.";
-                response.Content = new Dictionary<string, OpenApiMediaType>
-                {
-                    ["application/json"] = new() { Schema = new OpenApiSchema { OneOf = oneOf } },
-                };
-            }
+        builder.AnswersEither<AuthResponse, TwoFactorChallengeResponse>(
+            "The tokens; or, when the account has two-factor sign-in on, two_factor_required with a challenge for "
+                + "/api/v1/auth/login/two-factor and no tokens."
         );
 
     private static void RequireCode(string? code)

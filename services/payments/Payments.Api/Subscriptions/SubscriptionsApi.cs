@@ -6,7 +6,6 @@ using Community.ServiceDefaults.Auth;
 using Community.ServiceDefaults.Data;
 using Community.ServiceDefaults.OpenApi;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.OpenApi;
 
 namespace Community.Payments.Subscriptions;
 
@@ -358,29 +357,9 @@ public static class SubscriptionsApi
     /// Documents the checkout's 200 as either answer: the checkout opened (or found), or the subscription resumed.
     /// </summary>
     private static RouteHandlerBuilder AnswersCheckoutOrSubscription(this RouteHandlerBuilder builder) =>
-        builder.AddOpenApiOperationTransformer(
-            async (operation, context, cancellationToken) =>
-            {
-                if (operation.Responses?.TryGetValue("200", out var ok) != true || ok is not OpenApiResponse response)
-                    return;
-                var oneOf = new List<IOpenApiSchema>();
-                foreach (var type in new[] { typeof(CheckoutDto), typeof(SubscriptionDto) })
-                {
-                    if (context.Document!.Components?.Schemas?.ContainsKey(type.Name) != true)
-                        context.Document.AddComponent(
-                            type.Name,
-                            await context.GetOrCreateSchemaAsync(type, null, cancellationToken)
-                        );
-                    oneOf.Add(new OpenApiSchemaReference(type.Name, context.Document));
-                }
-                response.Description =
-                    "The checkout to pay (checkout_url); or, when my subscription of that tier is paid up and set to "
-                    + "stop at its period end, that subscription resumed, nothing charged now (no checkout_url).";
-                response.Content = new Dictionary<string, OpenApiMediaType>
-                {
-                    ["application/json"] = new() { Schema = new OpenApiSchema { OneOf = oneOf } },
-                };
-            }
+        builder.AnswersEither<CheckoutDto, SubscriptionDto>(
+            "The checkout to pay (checkout_url); or, when my subscription of that tier is paid up and set to stop at "
+                + "its period end, that subscription resumed, nothing charged now (no checkout_url)."
         );
 
     private static Task<Membership?> MembershipAsync(
