@@ -72,6 +72,8 @@ public sealed class StripeProviderTests(StripePaymentsFixture fx) : IClassFixtur
         Assert.Equal(paymentId, call.Field("client_reference_id"));
         Assert.Equal("card", call.Field("allowed_payment_method_types[0]"));
         Assert.Null(call.Field("allowed_payment_method_types[1]"));
+        // charged in the price's currency, which the refund and dispute amounts are checked in
+        Assert.Equal("false", call.Field("adaptive_pricing[enabled]"));
         Assert.Equal("1", call.Field("line_items[0][quantity]"));
         Assert.Equal("eur", call.Field("line_items[0][price_data][currency]"));
         Assert.Equal("2500", call.Field("line_items[0][price_data][unit_amount]"));

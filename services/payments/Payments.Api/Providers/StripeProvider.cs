@@ -82,6 +82,9 @@ public sealed class StripeProvider(HttpClient http, IOptions<PaymentsOptions> op
             ClientReferenceId = request.PaymentId.ToString(),
             // API version endive removed payment_method_types; one allowed type offers that method alone.
             AllowedPaymentMethodTypes = [request.PaymentMethod],
+            // Charged in the price's currency, whatever the account's dashboard says: Adaptive Pricing would charge the
+            // buyer's, and every amount Stripe reports back (refunds, disputes) is checked against ours in ours.
+            AdaptivePricing = new SessionAdaptivePricingOptions { Enabled = false },
             LineItems = [new SessionLineItemOptions { Quantity = 1, PriceData = price }],
             ExpiresAt = SessionExpiry(request.ExpiresAt, clock.GetUtcNow()).UtcDateTime,
             Metadata = metadata.Count > 0 ? metadata : null,
