@@ -18,7 +18,8 @@ export interface ChatHubOptions {
   retryDelaysMs?: number[];
   /**
    * A join (joinConversation, JoinGroup) asked while the connection reconnects waits for it at most this long, then
-   * fails (default 30000): reconnecting goes on for ever, and an app offline should hear of it.
+   * fails (default 30000): reconnecting goes on for ever, and an app offline should hear of it. Infinity waits until
+   * the connection is back or closes.
    */
   reconnectWaitMs?: number;
   logLevel?: signalR.LogLevel;
@@ -82,6 +83,7 @@ export class ChatHubClient {
     const token = options.token;
     const delays = options.retryDelaysMs ?? [0, 2000, 5000, 10000, 30000];
     this.typingTimeoutMs = options.typingTimeoutMs ?? 6000;
+    // setTimeout takes at most 2^31-1 ms (a longer delay, Infinity included, fires at once): longer waits for ever
     this.reconnectWaitMs = options.reconnectWaitMs ?? 30_000;
     this.connection = new signalR.HubConnectionBuilder()
       .withUrl(options.baseUrl.replace(/\/+$/, "") + hubPath, {
@@ -460,7 +462,8 @@ export class ChatHubClient {
         clearTimeout(timer);
         resolve();
       };
-      const timer = setTimeout(() => {
+      const forEver = !(this.reconnectWaitMs <= 2 ** 31 - 1);
+      const timer = forEver ? undefined : setTimeout(() => {
         const at = this.awaitingReconnect.indexOf(resume);
         if (at >= 0) this.awaitingReconnect.splice(at, 1);
         reject(new Error(`The connection did not come back within ${this.reconnectWaitMs} ms; the join was not asked.`));

@@ -308,7 +308,8 @@ test("a join while the connection reconnects waits for it and then joins; one wh
     (call) => (call.target === "JoinConversation" ? { result: { items: [], has_more: false, last_seq: 7 } } : { result: null }),
     () => (down ? 503 : 200),
   );
-  const client = new ChatHubClient({ baseUrl: hub.baseUrl, token: "token", retryDelaysMs: [0, 100] });
+  // Infinity: waits for as long as it takes (setTimeout would take it for 1 ms)
+  const client = new ChatHubClient({ baseUrl: hub.baseUrl, token: "token", retryDelaysMs: [0, 100], reconnectWaitMs: Infinity });
   const group = "3f9c1e2a-5b7d-4c8e-9f0a-1b2c3d4e5f60";
   try {
     await client.start();

@@ -277,14 +277,14 @@ public static class SubscriptionsApi
         var membership = await MembershipAsync(db, subscription.UserId, cancellationToken);
         if (subscription.CancelAtPeriodEnd)
             return TypedResults.Ok(SubscriptionDto.From(subscription, membership));
+        if (subscription.ProviderSubscriptionId != current.ProviderSubscriptionId)
+            throw new ConflictException(
+                "Your subscription changed while it was being cancelled; look at it again and retry."
+            );
         // Read as stopping already (so the provider was not asked), but resumed since: the provider now renews it.
         if (current.CancelAtPeriodEnd)
             throw new ConflictException(
                 "Your subscription was resumed while it was being cancelled; look at it again and retry."
-            );
-        if (subscription.ProviderSubscriptionId != current.ProviderSubscriptionId)
-            throw new ConflictException(
-                "Your subscription changed while it was being cancelled; look at it again and retry."
             );
         // The tier and period do not change now, so nothing is published; the expiry (or Stripe's deleted event) ends
         // it.
@@ -340,6 +340,13 @@ public static class SubscriptionsApi
                 "Your subscription changed while it was being resumed; look at it again and retry."
             );
         }
+        // Ended meanwhile (a refund, a dispute, the account erased): those stop it at the provider now, whatever was
+        // resumed there; nothing runs on to answer with.
+        if (
+            subscription.Tier == Tiers.Free
+            || subscription.Status is not (SubscriptionStatus.Active or SubscriptionStatus.Trialing)
+        )
+            throw new ConflictException("Your subscription ended while it was being resumed; look at it again.");
         var membership = await MembershipAsync(db, userId, cancellationToken);
         // The tier and period do not change, so nothing is published.
         if (subscription.CancelAtPeriodEnd)
