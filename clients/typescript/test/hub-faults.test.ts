@@ -94,6 +94,11 @@ async function fakeHub(
   };
 }
 
+/** Waits (up to 2 s, 20 ms apart) until `done` holds; the assertions after it say what did not happen. */
+async function until(done: () => boolean): Promise<void> {
+  for (let i = 0; i < 100 && !done(); i++) await new Promise((resolve) => setTimeout(resolve, 20));
+}
+
 // As ASP.NET Core SignalR words a HubException's message to the caller.
 const refusal = (target: string, message: string) => `An unexpected error occurred invoking '${target}' on the server. HubException: ${message}`;
 const unavailable = "503 Service unavailable: The service's database is busy or unreachable; please try again shortly.";
@@ -282,14 +287,14 @@ test("a leave while the connection is down resolves at once, and the reconnect d
     await client.invoke("JoinGroup", "3f9c1e2a-5b7d-4c8e-9f0a-1b2c3d4e5f60");
     down = true;
     hub.drop();
-    for (let i = 0; i < 100 && client.state !== "Reconnecting"; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    await until(() => client.state === "Reconnecting");
     assert.equal(client.state, "Reconnecting");
 
     await client.leaveConversation(conversation);
     await client.invoke("LeaveGroup", "3f9c1e2a-5b7d-4c8e-9f0a-1b2c3d4e5f60");
     down = false;
     const state = (): string => client.state; // read anew: the assert above narrowed client.state
-    for (let i = 0; i < 100 && state() !== "Connected"; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    await until(() => state() === "Connected");
     await new Promise((resolve) => setTimeout(resolve, 100));
 
     assert.equal(state(), "Connected");
@@ -316,7 +321,7 @@ test("a join while the connection reconnects waits for it and then joins; one wh
     down = true;
     hub.drop();
     const state = (): string => client.state;
-    for (let i = 0; i < 100 && state() !== "Reconnecting"; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    await until(() => state() === "Reconnecting");
     assert.equal(state(), "Reconnecting");
 
     const joining = client.joinConversation(conversation, 5);
@@ -338,7 +343,7 @@ test("a join while the connection reconnects waits for it and then joins; one wh
     // the connection closes instead (stopped while reconnecting): a join waiting for it fails, and is not kept
     down = true;
     hub.drop();
-    for (let i = 0; i < 100 && state() !== "Reconnecting"; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    await until(() => state() === "Reconnecting");
     const other = "8a1d2c3b-4e5f-4a6b-9c7d-0e1f2a3b4c5d";
     const waiting = client.joinConversation(other);
     await client.stop();
@@ -363,11 +368,11 @@ test("a join while the connection reconnects fails once reconnectWaitMs has pass
     down = true;
     hub.drop();
     const state = (): string => client.state;
-    for (let i = 0; i < 100 && state() !== "Reconnecting"; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    await until(() => state() === "Reconnecting");
 
     await assert.rejects(client.joinConversation(conversation), /did not come back within 300 ms/);
     down = false;
-    for (let i = 0; i < 100 && state() !== "Connected"; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    await until(() => state() === "Connected");
     await new Promise((resolve) => setTimeout(resolve, 100));
     assert.equal(state(), "Connected");
     assert.equal(hub.calls.filter((c) => c.target === "JoinConversation").length, 0);
@@ -394,7 +399,7 @@ test("a conversation closed is not joined again after a reconnect", { timeout: 1
     await closed;
     const negotiated = hub.negotiations();
     hub.drop();
-    for (let i = 0; i < 100 && (hub.negotiations() === negotiated || client.state !== "Connected"); i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    await until(() => hub.negotiations() !== negotiated && client.state === "Connected");
     await new Promise((resolve) => setTimeout(resolve, 100));
 
     assert.equal(client.state, "Connected");
@@ -417,7 +422,7 @@ test("a rejoin under way when the client is stopped says nothing after the stop"
     await client.joinConversation(conversation, 3);
     hub.drop();
     // the rejoin after the reconnect is answered 503, and waits before asking again
-    for (let i = 0; i < 100 && hub.calls.filter((c) => c.target === "JoinConversation").length < 2; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    await until(() => hub.calls.filter((c) => c.target === "JoinConversation").length >= 2);
     await client.stop();
     await new Promise((resolve) => setTimeout(resolve, 1500));
 
@@ -554,7 +559,7 @@ test("a reconnect refused 401 stops reconnecting and says so, and start() once s
     // the session ended while the connection was away: its token is refused from now on
     status = 401;
     hub.drop();
-    for (let i = 0; i < 100 && !closed; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    await until(() => closed);
     assert.ok(closed, `still reconnecting after ${hub.negotiations()} negotiations`);
     assert.equal(refused.length, 1);
     assert.match(refused[0]!.message, /Status code '401'/);
@@ -594,7 +599,7 @@ test("a listener of onUnauthorized may start() again at once: the connection is 
     await client.start();
     status = 401;
     hub.drop();
-    for (let i = 0; i < 100 && restarted === undefined; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    await until(() => restarted !== undefined);
     assert.ok(restarted, `not told after ${hub.negotiations()} negotiations`);
     assert.deepEqual(states, ["Disconnected"]);
     await restarted;

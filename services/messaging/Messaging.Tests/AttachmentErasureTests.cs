@@ -54,7 +54,7 @@ public sealed class AttachmentErasureTests(ErasureFaultsFixture fx) : IClassFixt
             ("a", aId)
         );
         var blobs = fx.Host.Services.GetRequiredService<IBlobStore>();
-        Assert.False(await GoneAsync(blobs, key!));
+        Assert.False(await AttachmentsTests.GoneAsync(blobs, key!));
         Interlocked.Exchange(ref fx.FailingFollowUps, 1);
 
         // The erasure commits, a follow-up before the files' own throws, and the redelivery is skipped by the inbox:
@@ -70,18 +70,9 @@ public sealed class AttachmentErasureTests(ErasureFaultsFixture fx) : IClassFixt
 
         await Eventually.TrueAsync(
             async () =>
-                await GoneAsync(blobs, key!)
+                await AttachmentsTests.GoneAsync(blobs, key!)
                 && await fx.ScalarAsync<long>("SELECT count(*) FROM blob_deletions WHERE key = @k", ("k", key!)) == 0,
             "a deleted account's unsent file stayed in storage after a follow-up of its erasure failed"
         );
-    }
-
-    private static async Task<bool> GoneAsync(IBlobStore blobs, string key)
-    {
-        var blob = await blobs.OpenReadAsync(key, CancellationToken.None);
-        if (blob is null)
-            return true;
-        await blob.Content.DisposeAsync();
-        return false;
     }
 }

@@ -311,7 +311,8 @@ public sealed class AttachmentsTests(MessagingFixture fx) : IClassFixture<Messag
         ).AssertProblem(409);
     }
 
-    private static async Task<bool> GoneAsync(IBlobStore blobs, string key)
+    /// <summary>Whether the store no longer holds <paramref name="key"/>.</summary>
+    internal static async Task<bool> GoneAsync(IBlobStore blobs, string key)
     {
         var blob = await blobs.OpenReadAsync(key, CancellationToken.None);
         if (blob is null)
