@@ -188,6 +188,13 @@ public sealed class RegistrationThrottleOptions
     public int WaitlistMailsPerEmail { get; set; } = 30;
 
     /// <summary>
+    /// Waitlist requests naming one e-mail still taken in a window past <see cref="WaitlistMailsPerEmail"/>, each the
+    /// first one from a client address in that window: strangers who spent the ceiling from a few addresses do not
+    /// keep the owner, asking from theirs, from joining or from their place.
+    /// </summary>
+    public int WaitlistMailSpares { get; set; } = 30;
+
+    /// <summary>
     /// Confirmation links (or, for an address another account has confirmed, notes to its owner) one e-mail address
     /// is sent in a window because of registrations and link requests from one client address; past it, those get
     /// their usual answer and mail nothing.

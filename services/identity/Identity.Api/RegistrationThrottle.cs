@@ -137,21 +137,27 @@ public sealed class RegistrationThrottle(IdentityDbContext db, IOptions<Identity
     /// Counts a waitlist join or place request naming <paramref name="email"/> (normalized) from
     /// <paramref name="address"/>, whether or not it is listed, so the 429 says nothing about the list; each of them
     /// may mail it. Per (e-mail, client address), as registrations, so nobody can use up the owner's requests from
-    /// elsewhere; and per e-mail under a higher ceiling, so many addresses cannot flood one inbox.
+    /// elsewhere; and per e-mail under a higher ceiling, so many addresses cannot flood one inbox. Past the ceiling, an
+    /// address's first request of the window still goes, up to the spares: strangers who spent the ceiling from a few
+    /// addresses do not keep the owner, asking from theirs, from joining or from their place.
     /// </summary>
     public async Task CountWaitlistMailAsync(string email, string address, CancellationToken cancellationToken)
     {
         var key = "waitlist-mail:" + LoginThrottle.Bounded(email);
         var refusal = "Too many waitlist requests for this address; try again later.";
         var settings = options.Value.RegistrationThrottle;
-        await CountAsync(
-            [key + "|ip:" + LoginThrottle.Bounded(address)],
-            settings.WaitlistMailsPerAddress,
+        List<string> fromAddress = [key + "|ip:" + LoginThrottle.Bounded(address)];
+        await CountAsync(fromAddress, settings.WaitlistMailsPerAddress, settings.Window, refusal, cancellationToken);
+        var over = await CountUnderCeilingAsync(
+            key,
+            fromAddress,
+            settings.WaitlistMailsPerEmail,
+            settings.WaitlistMailSpares,
             settings.Window,
-            refusal,
             cancellationToken
         );
-        await CountAsync([key], settings.WaitlistMailsPerEmail, settings.Window, refusal, cancellationToken);
+        if (over is not null)
+            throw new TooManyRequestsException(refusal, over.WindowStartedAt + settings.Window - clock.GetUtcNow());
     }
 
     /// <summary>

@@ -1,3 +1,5 @@
+using System.Net.Http.Json;
+
 namespace Community.Identity.Tests;
 
 public sealed class WaitlistTests(IdentityFixture fx) : IClassFixture<IdentityFixture>
@@ -113,6 +115,36 @@ public sealed class WaitlistTests(IdentityFixture fx) : IClassFixture<IdentityFi
         await (await Client.PostJson("/api/v1/waitlist", new { email = "calm@example.com" })).AssertStatus(202);
         fx.Clock.Advance(TimeSpan.FromHours(1));
         await (await Client.PostJson("/api/v1/waitlist", new { email = "flooded@example.com" })).AssertStatus(202);
+    }
+
+    [Fact]
+    public async Task Strangers_who_spent_an_inboxs_waitlist_requests_do_not_keep_its_owner_from_joining()
+    {
+        const string victim = "waitlist_owner@example.com";
+        Task<HttpResponseMessage> JoinFrom(string from)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/waitlist")
+            {
+                Content = JsonContent.Create(new { email = victim }),
+            };
+            request.Headers.Add("X-Forwarded-For", from);
+            return Client.SendAsync(request);
+        }
+        // Three addresses, ten requests each: the inbox's thirty spent, and each address's own ten.
+        for (var a = 0; a < 3; a++)
+        {
+            for (var i = 0; i < 10; i++)
+                await (await JoinFrom($"203.0.113.{40 + a}")).AssertStatus(202);
+            await (await JoinFrom($"203.0.113.{40 + a}")).AssertProblem(429);
+        }
+        Assert.Equal(30, await WaitForMailCountAsync(victim, 30));
+
+        // The owner, from their own address, still joins and is mailed their place; a second request from there past
+        // the ceiling is refused, and so is one from an address that already asked.
+        await (await JoinFrom("198.51.100.40")).AssertStatus(202);
+        Assert.Equal(31, await WaitForMailCountAsync(victim, 31));
+        await (await JoinFrom("198.51.100.40")).AssertProblem(429);
+        await (await JoinFrom("203.0.113.40")).AssertProblem(429);
     }
 
     [Fact]

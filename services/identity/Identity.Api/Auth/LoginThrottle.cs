@@ -100,7 +100,10 @@ public sealed class LoginThrottle(IdentityDbContext db, IOptions<IdentityOptions
 
         int failures;
         DateTimeOffset? lastFailure;
-        if (keys.UserId is { } userId && await IsUsualAddressAsync(userId, keys.Address, now, cancellationToken))
+        // Asked for an identifier no account has proved too (of an id no account has), so a failed sign-in takes the
+        // same round trips whether or not the e-mail or phone typed belongs to someone.
+        var usual = await IsUsualAddressAsync(keys.UserId ?? Guid.Empty, keys.Address, now, cancellationToken);
+        if (keys.UserId is not null && usual)
         {
             failures = atAddress?.Failures ?? 0;
             lastFailure = atAddress?.LastFailedAt;
