@@ -130,6 +130,9 @@ public static class DatabaseSetup
             e.HasIndex(m => m.Sequence)
                 .HasDatabaseName("outbox_messages_unpublished")
                 .HasFilter("published_at IS NULL AND failed_at IS NULL");
+            e.HasIndex(m => m.PublishedAt)
+                .HasDatabaseName("outbox_messages_published_at")
+                .HasFilter("published_at IS NOT NULL");
         });
         model.Entity<InboxMessage>(e =>
         {
