@@ -303,6 +303,86 @@ public sealed class CatalogueTests(EventsFixture fx) : CatalogueTestsBase, IClas
         Assert.Equal(0L, await EventsOfAsync(organizerId));
     }
 
+    [Fact]
+    public async Task An_event_created_while_its_organizers_account_is_erased_waits_for_it_and_is_refused()
+    {
+        var (organizerId, organizer) = fx.Organizer();
+
+        var created = await fx.WhileErasedAsync(
+            organizerId,
+            () => Client.PostJson("/api/v1/events", fx.EventBody(), organizer)
+        );
+
+        var refused = await created.AssertProblem(403);
+        Assert.Equal("This account was deleted.", refused["detail"]!.GetValue<string>());
+        Assert.Equal(0L, await EventsOfAsync(organizerId));
+    }
+
+    [Fact]
+    public async Task An_erased_organizer_whose_token_still_passes_creates_no_event()
+    {
+        var (organizerId, organizer) = fx.Organizer();
+        await fx.CreateEventAsync(organizer, publish: false);
+        // The instance knows the organizer from that draft: their token passes until its revocation arrives.
+        await fx.DeliverAsync(new UserDeleted(Guid.NewGuid(), fx.Tick(), organizerId), "UserDeletedConsumer");
+
+        var refused = await (await Client.PostJson("/api/v1/events", fx.EventBody(), organizer)).AssertProblem(403);
+
+        Assert.Equal("This account was deleted.", refused["detail"]!.GetValue<string>());
+        Assert.Equal(0L, await EventsOfAsync(organizerId));
+    }
+
+    [Fact]
+    public async Task A_deleted_accounts_id_is_left_out_of_an_invitation_list_created_or_changed()
+    {
+        var (_, organizer) = fx.Organizer();
+        var (goneId, _) = fx.Member();
+        var (stayerId, _) = fx.Member();
+        await fx.DeliverAsync(new UserDeleted(Guid.NewGuid(), fx.Tick(), goneId), "UserDeletedConsumer");
+
+        var e = await (
+            await Client.PostJson(
+                "/api/v1/events",
+                fx.EventBody(b =>
+                {
+                    b["visibility"] = "private";
+                    b["invited_user_ids"] = new JsonArray(goneId.ToString(), stayerId.ToString());
+                }),
+                organizer
+            )
+        ).AssertStatus(201);
+        Assert.Equal([stayerId], InvitedIn(e));
+
+        var changed = await (
+            await Patch(e.Str("id"), new { invited_user_ids = new[] { stayerId, goneId } }, organizer)
+        ).AssertStatus(200);
+        Assert.Equal([stayerId], InvitedIn(changed));
+        Assert.Equal(0L, await InvitationsOfAsync(goneId));
+    }
+
+    [Fact]
+    public async Task An_invitation_racing_its_invitees_erasure_waits_for_it_and_leaves_them_out()
+    {
+        var (_, organizer) = fx.Organizer();
+        var (goneId, _) = fx.Member();
+        var (stayerId, _) = fx.Member();
+        var id = (await fx.CreateEventAsync(organizer, b => b["visibility"] = "private")).Str("id");
+
+        var changed = await fx.WhileErasedAsync(
+            goneId,
+            () => Patch(id, new { invited_user_ids = new[] { goneId, stayerId } }, organizer)
+        );
+
+        Assert.Equal([stayerId], InvitedIn(await changed.AssertStatus(200)));
+        Assert.Equal(0L, await InvitationsOfAsync(goneId));
+    }
+
+    private static Guid[] InvitedIn(JsonNode e) =>
+        [.. e["invited_user_ids"]!.AsArray().Select(x => x!.GetValue<Guid>())];
+
+    private Task<long> InvitationsOfAsync(Guid userId) =>
+        fx.ScalarAsync<long>("SELECT count(*) FROM community_events WHERE @u = ANY(invited_user_ids)", ("u", userId));
+
     // ---- publish ----
 
     [Fact]

@@ -1,3 +1,4 @@
+using Community.Contracts.Identity;
 using Community.Contracts.Payments;
 using Community.Events.Data;
 using Npgsql;
@@ -265,6 +266,45 @@ public sealed class CourseEnrollmentTests(EventsFixture fx) : CourseTestsBase, I
 
         await enrolled.AssertProblem(404);
         Assert.Equal(0, await EnrollmentRowsAsync(id, memberId));
+    }
+
+    [Fact]
+    public async Task An_enroll_racing_its_accounts_erasure_waits_for_it_and_is_refused()
+    {
+        var (_, organizer) = fx.Organizer();
+        var (memberId, member) = fx.Member();
+        var id = (await CreateCourseAsync(organizer))["id"]!.GetValue<Guid>();
+
+        var enrolled = await fx.WhileErasedAsync(
+            memberId,
+            () => fx.Client.PostJson($"/api/v1/courses/{id}/enroll", new { }, member)
+        );
+
+        var refused = await enrolled.AssertProblem(403);
+        Assert.Equal("This account was deleted.", refused["detail"]!.GetValue<string>());
+        Assert.Equal(0, await EnrollmentRowsAsync(id, memberId));
+    }
+
+    [Fact]
+    public async Task An_erased_learner_whose_token_still_passes_enrolls_in_nothing()
+    {
+        var (_, organizer) = fx.Organizer();
+        var (memberId, member) = fx.Member();
+        var first = (await CreateCourseAsync(organizer))["id"]!.GetValue<Guid>();
+        var second = (await CreateCourseAsync(organizer))["id"]!.GetValue<Guid>();
+        await (await fx.Client.PostJson($"/api/v1/courses/{first}/enroll", new { }, member)).AssertStatus(201);
+        // The instance knows the learner from that enroll: their token passes until its revocation arrives.
+        await fx.DeliverAsync(new UserDeleted(Guid.NewGuid(), fx.Tick(), memberId), "UserDeletedConsumer");
+
+        var refused = await (
+            await fx.Client.PostJson($"/api/v1/courses/{second}/enroll", new { }, member)
+        ).AssertProblem(403);
+
+        Assert.Equal("This account was deleted.", refused["detail"]!.GetValue<string>());
+        Assert.Equal(
+            0L,
+            await fx.ScalarAsync<long>("SELECT count(*) FROM course_enrollments WHERE user_id = @u", ("u", memberId))
+        );
     }
 
     // ---- confirmation of paid enrollments (called by the payments flow) ----

@@ -1,3 +1,5 @@
+using Community.Contracts.Identity;
+
 namespace Community.Events.Tests;
 
 /// <summary>Creating courses, and listing and reading them.</summary>
@@ -209,6 +211,38 @@ public sealed class CoursesTests(EventsFixture fx) : CourseTestsBase, IClassFixt
         Assert.Equal(100, course["modules"]!.AsArray().Count);
         Assert.Equal(100, course["modules"]![99]!["position"]!.GetValue<int>());
     }
+
+    [Fact]
+    public async Task A_course_created_while_its_organizers_account_is_erased_waits_for_it_and_is_refused()
+    {
+        var (organizerId, organizer) = fx.Organizer();
+
+        var created = await fx.WhileErasedAsync(
+            organizerId,
+            () => fx.Client.PostJson("/api/v1/courses", CourseBody(), organizer)
+        );
+
+        var refused = await created.AssertProblem(403);
+        Assert.Equal("This account was deleted.", refused["detail"]!.GetValue<string>());
+        Assert.Equal(0L, await CoursesOfAsync(organizerId));
+    }
+
+    [Fact]
+    public async Task An_erased_organizer_whose_token_still_passes_creates_no_course()
+    {
+        var (organizerId, organizer) = fx.Organizer();
+        await CreateCourseAsync(organizer);
+        // The instance knows the organizer from that course: their token passes until its revocation arrives.
+        await fx.DeliverAsync(new UserDeleted(Guid.NewGuid(), fx.Tick(), organizerId), "UserDeletedConsumer");
+
+        var refused = await (await fx.Client.PostJson("/api/v1/courses", CourseBody(), organizer)).AssertProblem(403);
+
+        Assert.Equal("This account was deleted.", refused["detail"]!.GetValue<string>());
+        Assert.Equal(0L, await CoursesOfAsync(organizerId));
+    }
+
+    private Task<long> CoursesOfAsync(Guid organizerId) =>
+        fx.ScalarAsync<long>("SELECT count(*) FROM courses WHERE organizer_id = @u", ("u", organizerId));
 
     // ---- list and details ----
 

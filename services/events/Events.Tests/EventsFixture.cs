@@ -45,6 +45,33 @@ public class EventsFixture() : ServiceFixture<Program>(ResourceNames.Events)
     }
 
     /// <summary>
+    /// Sends what <paramref name="send"/> starts while the account of <paramref name="userId"/> is being erased: the
+    /// erasure holds the account's profile row (here with its tombstone written) until the request waits on it, or is
+    /// done (the code before a fix, which the test's assertions then refuse), and commits then.
+    /// </summary>
+    public async Task<T> WhileErasedAsync<T>(Guid userId, Func<Task<T>> send)
+    {
+        await ExecuteAsync(
+            "INSERT INTO user_profiles (user_id, username, full_name, as_of) VALUES (@u, 'leaving', 'Lea Ving', now()) "
+                + "ON CONFLICT DO NOTHING",
+            ("u", userId)
+        );
+        await using var erasure = await HoldAsync(
+            "UPDATE user_profiles SET username = NULL, full_name = NULL, deleted_at = now() WHERE user_id = @u",
+            ("u", userId)
+        );
+        var sent = send();
+        await DoneOrWaitingOnALockAsync(
+            () => sent.IsCompleted,
+            "%FROM user_profiles%",
+            1,
+            "the request never waited for the erasure"
+        );
+        await erasure.CommitAsync();
+        return await sent;
+    }
+
+    /// <summary>
     /// Creates (and by default publishes) an event as <paramref name="organizerToken"/>; returns its JSON.
     /// </summary>
     public async Task<JsonNode> CreateEventAsync(

@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Community.Contracts;
 using Community.Contracts.Events;
 using Community.Events.Photos;
+using Community.Events.Users;
 using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Auth;
 using Community.ServiceDefaults.Blobs;
@@ -132,8 +133,16 @@ public static partial class CatalogueApi
             now,
             startMayBePast: false
         );
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        // Profile rows held until the commit: an event of an account erased meanwhile would outlive its erasure
+        // (OrganizerEventsEraser), and an erased invitee is left out, as their erasure takes them out of every list.
+        var erased = await ErasedAccounts.AmongAsync(db, [e.OrganizerId, .. e.InvitedUserIds], cancellationToken);
+        if (erased.Contains(e.OrganizerId))
+            throw new ForbiddenException(ErasedAccounts.Deleted);
+        e.InvitedUserIds.RemoveAll(erased.Contains);
         db.CommunityEvents.Add(e);
         await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
         return TypedResults.Created($"/api/v1/events/{e.Id}", EventDto.From(e, manager: true));
     }
 
@@ -202,10 +211,17 @@ public static partial class CatalogueApi
     )
     {
         // Who may change the event answers first (404, 403), as without If-Match: a 412 would tell anyone it exists.
-        await ManagedAsync(db, id, principal, cancellationToken);
+        var seen = await ManagedAsync(db, id, principal, cancellationToken);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        // The invitees' profile rows before the event's row, the order their erasure takes them in: one erased
+        // meanwhile is left out, one erased after finds their id here and takes it out (RegistrationEraser).
+        var erasedInvitees = await ErasedAccounts.AmongAsync(
+            db,
+            InviteesNamedIn(body, seen.OrganizerId),
+            cancellationToken
+        );
         // Then the row is locked and read again, so the change applies to the version If-Match named, and to what
         // happened meanwhile: a seat taken fixes the price and refund terms, a cover uploaded is not overwritten.
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var e = await LockedManagedAsync(
             db,
             id,
@@ -224,6 +240,8 @@ public static partial class CatalogueApi
 
         var merged = JsonMergePatch.Overlay(EventRules.ToInput(e), body, json.Value.SerializerOptions);
         var input = JsonMergePatch.Read<EventInput>(merged, json.Value.SerializerOptions);
+        if (erasedInvitees.Count > 0)
+            input = input with { InvitedUserIds = [.. input.InvitedUserIds!.Where(u => !erasedInvitees.Contains(u))] };
 
         // An erased account's ticket counts as its registration did: its money stays in the stats (erased_tickets).
         var ticketsPaidIn = await db
@@ -316,6 +334,20 @@ public static partial class CatalogueApi
             await blobs.TryDeleteAsync(key, loggers.CreateLogger(typeof(CatalogueApi)));
         return TypedResults.NoContent();
     }
+
+    /// <summary>
+    /// The invitees a change names: none when it keeps the list or names more than may be invited (refused later),
+    /// and never the organizer, whose own erasure locks the event's row before their profile row.
+    /// </summary>
+    private static List<Guid> InviteesNamedIn(JsonObject body, Guid organizerId) =>
+        body["invited_user_ids"] is JsonArray { Count: <= EventRules.MaxInvited } ids
+            ?
+            [
+                .. ids.Select(x => x is JsonValue v && v.TryGetValue(out Guid u) ? u : (Guid?)null)
+                    .OfType<Guid>()
+                    .Where(u => u != organizerId),
+            ]
+            : [];
 
     /// <summary>
     /// Saves an edit; a seat taken meanwhile can make a lowered capacity invalid, which the database refuses.

@@ -41,7 +41,10 @@ public sealed class CourseEnrollments(EventsDbContext db, TimeProvider clock)
     {
         var elite = CourseAccess.IncludesAllCourses(tier);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        // Locked for share first, so a price change or withdrawal under way commits before the terms are read.
+        // The learner's profile row before the course's, the order their erasure takes them in (CourseLearnerEraser
+        // then finds this enrollment, or it finds the tombstone).
+        await ErasedAccounts.ThrowIfErasedAsync(db, userId, cancellationToken);
+        // Then locked for share, so a price change or withdrawal under way commits before the terms are read.
         await db.Database.ExecuteSqlAsync($"SELECT 1 FROM courses WHERE id = {courseId} FOR SHARE", cancellationToken);
         var course =
             await db.Set<Course>().AsNoTracking().FirstOrDefaultAsync(c => c.Id == courseId, cancellationToken)

@@ -101,6 +101,9 @@ public static partial class CoursesApi
             principal.UserId(),
             UtcTimestamps.AsStored(clock.GetUtcNow())
         );
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        // A course of an account erased meanwhile would outlive its erasure (OrganizerCoursesEraser).
+        await ErasedAccounts.ThrowIfErasedAsync(db, course.OrganizerId, cancellationToken);
         db.Set<Course>().Add(course);
         db.Set<CourseModule>().AddRange(modules);
         // Listed from creation: this is when it becomes visible.
@@ -115,6 +118,7 @@ public static partial class CoursesApi
             )
         );
         await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
         return TypedResults.Created(
             $"/api/v1/courses/{course.Id}",
             CourseDto.From(course, modules, contentVisible: true, null, null)

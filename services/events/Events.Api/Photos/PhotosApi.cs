@@ -171,7 +171,9 @@ public static class PhotosApi
             db.AddIntegrationEvent(new EventPhotoAdded(Guid.CreateVersion7(), photo.CreatedAt, photoId, id, userId));
             await EnsureRoomAsync(db, id, userId, CancellationToken.None);
             await db.SaveChangesAsync(CancellationToken.None);
-            await EnsureNotErasedAsync(db, userId);
+            // Its permission was checked before the body was read. After the insert, so the event's row (which an
+            // organizer's erasure locks before the profile row) is never waited for while the profile row is held.
+            await ErasedAccounts.ThrowIfErasedAsync(db, userId, CancellationToken.None);
             await transaction.CommitAsync(CancellationToken.None);
         }
         catch (Exception exception)
@@ -198,24 +200,6 @@ public static class PhotosApi
         {
             return true;
         }
-    }
-
-    /// <summary>
-    /// Refuses the photo of an account erased while it was uploading (its permission was checked before the body was
-    /// read). The uploader's profile row is held shared until the commit: an erasure locks it first
-    /// (<see cref="PhotoEraser"/>), so it either committed before and its tombstone is seen here, or it waits for this
-    /// photo and erases it with the rest. After the insert, so the event's row (which an organizer's erasure locks
-    /// before this one) is never waited for while this lock is held.
-    /// </summary>
-    private static async Task EnsureNotErasedAsync(EventsDbContext db, Guid userId)
-    {
-        var erased = await db
-            .Database.SqlQuery<bool>(
-                $"SELECT deleted_at IS NOT NULL AS \"Value\" FROM user_profiles WHERE user_id = {userId} FOR SHARE"
-            )
-            .ToListAsync(CancellationToken.None);
-        if (erased is [true])
-            throw new ForbiddenException("This account was deleted.");
     }
 
     /// <summary>409 when <paramref name="userId"/> has <see cref="MaxPhotosPerPerson"/> photos in the event.</summary>

@@ -71,7 +71,7 @@ public sealed partial class SeatBook
                         ? new ForbiddenException(ByInvitationOnly)
                         : new NotFoundException("No event has this id.");
                 case BatchedJoin.Erased:
-                    throw new ForbiddenException("This account was deleted.");
+                    throw new ForbiddenException(ErasedAccounts.Deleted);
                 case BatchedJoin.Refused when joined.HoldPastItsTime && !holdsEnded:
                     // Full, but a hold whose time is up and the sweeper has not come by yet: end such holds (their
                     // seats go to the waiting list first) and try once more. Only when the statement saw one, so a drop
