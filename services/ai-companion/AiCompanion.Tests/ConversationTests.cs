@@ -385,11 +385,15 @@ public sealed class ConversationTests(CompanionFixture fixture) : IClassFixture<
         ).AssertProblem(403);
         Assert.Equal("This account was deleted.", refused["detail"]!.GetValue<string>());
         await (await fixture.Client.PostJson("/api/v1/companion/sessions", new { }, token)).AssertProblem(403);
+        // Nor a message: refused before it is counted or answered (SendPathTests: the model is never asked).
+        await (await SendAsync(token, "still there?")).AssertProblem(403);
         Assert.Equal(
             0,
             await fixture.ScalarAsync<long>(
                 "SELECT (SELECT count(*) FROM companion_settings WHERE user_id = @id) "
-                    + "+ (SELECT count(*) FROM companion_sessions WHERE user_id = @id)",
+                    + "+ (SELECT count(*) FROM companion_sessions WHERE user_id = @id) "
+                    + "+ (SELECT count(*) FROM companion_usage WHERE user_id = @id) "
+                    + "+ (SELECT count(*) FROM companion_sends WHERE user_id = @id)",
                 ("id", id)
             )
         );

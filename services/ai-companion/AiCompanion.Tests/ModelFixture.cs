@@ -126,14 +126,22 @@ public sealed class BreakerFixture : ModelFixture
 public sealed class CapturedLogs : ILoggerProvider
 {
     private readonly ConcurrentQueue<string> _lines = new();
+    private readonly ConcurrentQueue<(LogLevel, string)> _entries = new();
 
     public IReadOnlyList<string> Lines => [.. _lines];
 
-    public ILogger CreateLogger(string categoryName) => new Logger(categoryName, _lines);
+    /// <summary>The same lines with their levels.</summary>
+    public IReadOnlyList<(LogLevel Level, string Line)> Entries => [.. _entries];
+
+    public ILogger CreateLogger(string categoryName) => new Logger(categoryName, _lines, _entries);
 
     public void Dispose() { }
 
-    private sealed class Logger(string category, ConcurrentQueue<string> lines) : ILogger
+    private sealed class Logger(
+        string category,
+        ConcurrentQueue<string> lines,
+        ConcurrentQueue<(LogLevel, string)> entries
+    ) : ILogger
     {
         public IDisposable? BeginScope<TState>(TState state)
             where TState : notnull => null;
@@ -152,6 +160,7 @@ public sealed class CapturedLogs : ILoggerProvider
             if (state is IEnumerable<KeyValuePair<string, object?>> values)
                 line += " " + string.Join(";", values.Select(v => $"{v.Key}={v.Value}"));
             lines.Enqueue(line);
+            entries.Enqueue((logLevel, line));
         }
     }
 }

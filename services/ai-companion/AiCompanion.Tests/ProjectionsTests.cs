@@ -131,9 +131,11 @@ public sealed class ProjectionsTests(CompanionFixture fixture) : IClassFixture<C
             dateOfBirth: new DateOnly(1990, 1, 1)
         );
         await fixture.DeliverAsync(new UserBlocked(Guid.NewGuid(), fixture.Tick(), id, other));
+        await fixture.DeliverAsync(new SubscriptionChanged(Guid.NewGuid(), fixture.Tick(), id, "elite", null));
 
         await fixture.DeliverAsync(new UserDeleted(Guid.NewGuid(), fixture.Tick(), id));
         await fixture.ProfileAsync(id, region: "Back again");
+        await fixture.DeliverAsync(new SubscriptionChanged(Guid.NewGuid(), fixture.Tick(), id, "premium", null));
 
         Assert.True(
             await fixture.ScalarAsync<bool>(
@@ -153,6 +155,14 @@ public sealed class ProjectionsTests(CompanionFixture fixture) : IClassFixture<C
         Assert.Equal(
             0,
             await fixture.ScalarAsync<long>("SELECT count(*) FROM blocks WHERE blocker_id = @id", ("id", id))
+        );
+        // The subscription goes too, as a row that never had one, and a late change does not bring it back.
+        Assert.Equal(
+            "free -infinity",
+            await fixture.ScalarAsync<string>(
+                "SELECT tier || ' ' || tier_as_of::text FROM user_profiles WHERE user_id = @id",
+                ("id", id)
+            )
         );
     }
 }

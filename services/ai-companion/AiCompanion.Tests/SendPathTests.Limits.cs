@@ -444,6 +444,35 @@ public sealed partial class SendPathTests
     }
 
     [Fact]
+    public async Task An_erased_accounts_late_token_is_refused_before_the_model_is_asked_plain_and_streamed()
+    {
+        fixture.AwayFromMidnight();
+        var (id, token) = await fixture.RegisteredAsync();
+        // Known to the service's gate since this write, which goes on accepting the token for a few seconds.
+        await (await SendAsync(token, "hello before I go")).AssertStatus(201);
+        await fixture.DeliverAsync(new UserDeleted(Guid.NewGuid(), fixture.Tick(), id));
+
+        // A token the revocation has not reached yet: refused as the account's other writes are, nothing counted.
+        var plain = await (await SendAsync(token, "erased but still typing", "late-plain")).AssertProblem(403);
+        Assert.Equal("This account was deleted.", plain["detail"]!.GetValue<string>());
+        var (response, events) = await Sse.PostAsync(
+            fixture.Client,
+            Messages + "/stream",
+            new { text = "erased and streaming", client_txn_id = "late-stream" },
+            token
+        );
+        Assert.Empty(events);
+        var streamed = await response.AssertProblem(403);
+        Assert.Equal("This account was deleted.", streamed["detail"]!.GetValue<string>());
+        // Nor a crisis message, which never counts: the safety protocol's answer is not kept for an erased account.
+        await (await SendAsync(token, "I want to kill myself, erased", "late-crisis")).AssertProblem(403);
+
+        Assert.False(ModelAsked("erased"));
+        foreach (var table in new[] { "companion_usage", "companion_sends", "companion_messages", "safety_events" })
+            Assert.Equal(0, await RowsAsync(table, id));
+    }
+
+    [Fact]
     public async Task Concurrent_sends_at_the_limit_never_exceed_it()
     {
         fixture.AwayFromMidnight();

@@ -1,6 +1,7 @@
 using Community.AiCompanion.Conversation.Model;
 using Community.AiCompanion.Conversation.Safety;
 using Community.AiCompanion.Limits;
+using Community.AiCompanion.Users;
 using Community.Contracts.AiCompanion;
 using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Data;
@@ -197,8 +198,12 @@ public sealed class CompanionConversation(
         AllowanceAccess.Allowance allowance;
         await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
         {
+            // An erased account (a token not yet revoked) is refused before the model is asked. The gate is held to the
+            // commit and taken before the claim, as the erasure takes them: one under way is waited for and seen, one
+            // that comes later waits for this count and deletes it.
+            await ErasedAccounts.RefuseErasedAsync(db, userId, cancellationToken);
             // The claim before the count, in the order a takeover, a release and the account's erasure take them. Gone
-            // (the account erased, or taken over after a prepare slower than any reply): nothing is counted.
+            // (taken over after a prepare slower than any reply): nothing is counted.
             var held = await db
                 .Database.SqlQuery<int>(
                     $"""
@@ -208,10 +213,7 @@ public sealed class CompanionConversation(
                 )
                 .ToListAsync(cancellationToken);
             if (held.Count == 0)
-                throw new ConflictException(
-                    "This message is no longer being answered here: the account was deleted, or a retry of it took "
-                        + "over."
-                );
+                throw new ConflictException("This message is no longer being answered here: a retry of it took over.");
             allowance = await allowances.ReserveAsync(userId, tier, cancellationToken);
             if (allowance.Allowed)
                 await db.Database.ExecuteSqlAsync(
@@ -407,6 +409,10 @@ public sealed class CompanionConversation(
                 if (text.Length == 0)
                     throw new ModelUnavailableException("The model answered with no text.");
             }
+            catch (ModelRefusedException e)
+            {
+                throw Refused(e);
+            }
             catch (ModelUnavailableException e)
             {
                 if (!FallsBack(e))
@@ -531,6 +537,35 @@ public sealed class CompanionConversation(
         );
 
     /// <summary>
+    /// The 502 of a message the model endpoint refused: sent again unchanged it is refused again, so no Retry-After and
+    /// no offline reply. Logged by whose it is to fix: a key, model or address the endpoint does not know is the
+    /// operator's (Error); a message it will not take (a filter, its length) the user's.
+    /// </summary>
+    public MessageRefusedException Refused(ModelRefusedException e)
+    {
+        if (e.Misconfigured)
+            logger.LogError(
+                "The companion's model endpoint refused the call with {Status}: check Companion:Model's endpoint, "
+                    + "model and key",
+                e.Status
+            );
+        else if (e.Status is StatusCodes.Status400BadRequest or StatusCodes.Status422UnprocessableEntity)
+            logger.LogInformation(
+                "The companion's model endpoint refused a message with {Status} (a content filter or its length)",
+                e.Status
+            );
+        else
+            logger.LogWarning(
+                "The companion's model endpoint refused the call with {Status}, which it is not known to answer",
+                e.Status
+            );
+        return new MessageRefusedException(
+            "The companion could not answer this message; sending it again unchanged will not help. Please rephrase "
+                + "it or make it shorter."
+        );
+    }
+
+    /// <summary>
     /// Stores the user's message, the reply with the break reminder due (minors), and its safety event (no text) in one
     /// transaction, so a reply not stored uses up no reminder. A concurrent send of the same client_txn_id that
     /// committed first wins: its exchange is returned (Created false) and this reply is dropped.
@@ -576,7 +611,14 @@ public sealed class CompanionConversation(
             );
             if (claimed == 0)
             {
+                // Erased since the count (its claim gone with it): refused as the account's other writes are.
+                var erased = await db.UserProfiles.AnyAsync(
+                    u => u.UserId == send.UserId && u.DeletedAt != null,
+                    cancellationToken
+                );
                 await transaction.RollbackAsync(cancellationToken);
+                if (erased)
+                    throw ErasedAccounts.Refusal();
                 throw new ConflictException(
                     "This reply was not kept: the conversation was deleted while it was being written, or a retry of "
                         + "the message took it over."

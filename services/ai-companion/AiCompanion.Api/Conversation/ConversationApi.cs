@@ -73,6 +73,7 @@ public static class ConversationApi
             )
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblemWith<AllowanceUsedDto>(StatusCodes.Status429TooManyRequests)
+            .ProducesProblem(StatusCodes.Status502BadGateway)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         group
             .MapPost("/messages/stream", Stream)
@@ -85,6 +86,7 @@ public static class ConversationApi
             .DocumentsStreamEvents()
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblemWith<AllowanceUsedDto>(StatusCodes.Status429TooManyRequests)
+            .ProducesProblem(StatusCodes.Status502BadGateway)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         group
             .MapGet("/settings", GetSettings)
@@ -128,23 +130,33 @@ public static class ConversationApi
         return TypedResults.NoContent();
     }
 
-    private static async Task<Results<Created<CompanionExchange>, Ok<CompanionExchange>>> Send(
+    private static async Task<Results<Created<CompanionExchange>, Ok<CompanionExchange>, ProblemHttpResult>> Send(
         SendCompanionMessage body,
         ClaimsPrincipal principal,
         CompanionConversation conversation,
         CancellationToken cancellationToken
     )
     {
-        var (exchange, created) = await conversation.SendAsync(
-            principal.UserId(),
-            principal.FindFirstValue(ClaimNames.Tier),
-            body,
-            cancellationToken
-        );
-        return created ? TypedResults.Created("/api/v1/companion/conversation", exchange) : TypedResults.Ok(exchange);
+        try
+        {
+            var (exchange, created) = await conversation.SendAsync(
+                principal.UserId(),
+                principal.FindFirstValue(ClaimNames.Tier),
+                body,
+                cancellationToken
+            );
+            return created
+                ? TypedResults.Created("/api/v1/companion/conversation", exchange)
+                : TypedResults.Ok(exchange);
+        }
+        catch (MessageRefusedException refused)
+        {
+            // Answered, not thrown: the exception handler logs a 5xx as our error; it was logged for what it is.
+            return ProblemResponses.Refusal(refused);
+        }
     }
 
-    private static async Task<ReplyStream> Stream(
+    private static async Task<Results<ReplyStream, ProblemHttpResult>> Stream(
         SendCompanionMessage body,
         ClaimsPrincipal principal,
         CompanionConversation conversation,
@@ -171,6 +183,11 @@ public static class ConversationApi
             // Not cancelled with the request: a reply the client stops reading is still finished and stored, so it is
             // answered (and counted) once, and a retry of its client_txn_id replays it.
             return await ReplyStream.StartAsync(send, model, offline, conversation, CancellationToken.None);
+        }
+        catch (MessageRefusedException refused)
+        {
+            await conversation.ReleaseAsync(send);
+            return ProblemResponses.Refusal(refused);
         }
         catch
         {

@@ -85,7 +85,8 @@ public sealed class ReplyStream : IResult, IAsyncDisposable
 
     /// <summary>
     /// Starts the model's stream and waits for its first piece, so a model that is down is still a 503 problem (or the
-    /// offline responder with Companion:Model:FallbackToOffline).
+    /// offline responder with Companion:Model:FallbackToOffline), and one that refuses the message a 502
+    /// (<see cref="MessageRefusedException"/>).
     /// </summary>
     public static async Task<ReplyStream> StartAsync(
         PreparedSend send,
@@ -103,6 +104,11 @@ public sealed class ReplyStream : IResult, IAsyncDisposable
             if (!await FirstTextAsync(chunks))
                 throw new ModelUnavailableException("The model answered with no text.");
             return new ReplyStream(send, chunks, ModelSetup.ResponderOf(model));
+        }
+        catch (ModelRefusedException e)
+        {
+            await chunks.DisposeAsync();
+            throw conversation.Refused(e);
         }
         catch (ModelUnavailableException e)
         {
@@ -225,6 +231,19 @@ public sealed class ReplyStream : IResult, IAsyncDisposable
                 await UnavailableAsync(
                     response,
                     "The companion stopped answering; nothing was stored, please send again.",
+                    json,
+                    cancellationToken
+                );
+                return;
+            }
+            catch (ModelRefusedException e)
+            {
+                giveBack = true;
+                var refused = conversation.Refused(e);
+                await EmitAsync(
+                    response,
+                    "error",
+                    new StreamError(refused.Title, refused.StatusCode, refused.Message, httpContext.TraceIdentifier),
                     json,
                     cancellationToken
                 );

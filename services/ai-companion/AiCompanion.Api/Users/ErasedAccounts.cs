@@ -19,6 +19,9 @@ public static class ErasedAccounts
     {
         await ErasureGate.EnterAsync(db, cancellationToken);
         if (await db.UserProfiles.AnyAsync(u => u.UserId == userId && u.DeletedAt != null, cancellationToken))
-            throw new ForbiddenException("This account was deleted.");
+            throw Refusal();
     }
+
+    /// <summary>The 403 of a write the account's erasure came before.</summary>
+    public static ForbiddenException Refusal() => new("This account was deleted.");
 }

@@ -9,7 +9,8 @@ namespace Community.AiCompanion.Conversation.Model;
 /// <summary>
 /// The companion's limits on the model, outermost in its pipeline: a whole reply within Companion:Model:Timeout; a
 /// stream's first piece and each next one within StreamIdleTimeout, the whole within StreamTimeout. Every failure
-/// becomes a <see cref="ModelUnavailableException"/> that names no key; a blank whole reply is one too.
+/// becomes a <see cref="ModelUnavailableException"/> that names no key (a blank whole reply is one too), but a 4xx
+/// the endpoint would answer again (not 408 or 429): a <see cref="ModelRefusedException"/>.
 /// </summary>
 public sealed class ModelDeadlines(IChatClient inner, CompanionModelOptions options) : DelegatingChatClient(inner)
 {
@@ -28,7 +29,7 @@ public sealed class ModelDeadlines(IChatClient inner, CompanionModelOptions opti
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
-            throw Unavailable(e);
+            throw Failure(e);
         }
         return string.IsNullOrWhiteSpace(response.Text)
             ? throw new ModelUnavailableException("The model answered with no text.")
@@ -62,7 +63,7 @@ public sealed class ModelDeadlines(IChatClient inner, CompanionModelOptions opti
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
-            throw Unavailable(e);
+            throw Failure(e);
         }
         await using (updates)
         {
@@ -76,7 +77,7 @@ public sealed class ModelDeadlines(IChatClient inner, CompanionModelOptions opti
                 }
                 catch (Exception e) when (!cancellationToken.IsCancellationRequested)
                 {
-                    throw Unavailable(e);
+                    throw Failure(e);
                 }
                 if (!more)
                     yield break;
@@ -85,10 +86,13 @@ public sealed class ModelDeadlines(IChatClient inner, CompanionModelOptions opti
         }
     }
 
-    private static ModelUnavailableException Unavailable(Exception e)
+    private static Exception Failure(Exception e)
     {
-        if (e is ModelUnavailableException known)
-            return known;
+        if (e is ModelUnavailableException or ModelRefusedException)
+            return e;
+        // The endpoint answered, and would answer this call the same again: not a failure to retry, nor the breaker's.
+        if (e is ClientResultException { Status: >= 400 and < 500 and not 408 and not 429 } refused)
+            return new ModelRefusedException(refused.Status, e);
         var breaker = Chain(e).OfType<BrokenCircuitException>().FirstOrDefault();
         var why =
             breaker is not null ? "the model's circuit breaker is open"

@@ -2,6 +2,7 @@ using Community.ServiceDefaults.Ai;
 using Community.ServiceDefaults.Http;
 using Community.ServiceDefaults.Telemetry;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
 namespace Community.AiCompanion.Conversation.Model;
@@ -67,8 +68,10 @@ public static class ModelSetup
             .OpenAiChatClient(options, CompleteClient, options.Timeout, repeatable: true)
             .AsBuilder()
             .Use(inner => new ModelDeadlines(inner, options))
-            .UseOpenTelemetry(sourceName: DiagnosticNames.Source)
-            .UseLogging()
+            // Traces and metrics only, and no UseLogging: both log every failed call (at Warning, at Error) with the
+            // endpoint's own error text, which is not ours to log; CompanionConversation logs each failure by its
+            // cause, at the level of whose it is to fix.
+            .UseOpenTelemetry(NullLoggerFactory.Instance, DiagnosticNames.Source)
             .ConfigureOptions(chat =>
             {
                 chat.Temperature ??= CompanionModelOptions.Temperature;
