@@ -146,6 +146,16 @@ public sealed record SubscriptionCancellationRequested(
 ) : IIntegrationEvent;
 
 /// <summary>
+/// Payments' own command to itself: delete ProviderCustomerId, a deleted account's customer, at the provider.
+/// </summary>
+public sealed record CustomerDeletionRequested(
+    Guid MessageId,
+    DateTimeOffset OccurredAt,
+    Guid UserId,
+    string ProviderCustomerId
+) : IIntegrationEvent;
+
+/// <summary>
 /// Payments could not spend credits another service asked it to (CompanionSessionRequested): nothing was written.
 /// Reason: insufficient_credits (Balance is below Required) or not_for_sale (no credit price is configured; Required
 /// 0).

@@ -52,7 +52,12 @@ public static class PaymentsServiceExtensions
         builder.Services.AddHostedService(services => services.GetRequiredService<SubscriptionCancellationRecovery>());
         builder.Services.AddSingleton<SubscriptionExpiry>();
         builder.Services.AddHostedService(services => services.GetRequiredService<SubscriptionExpiry>());
-        // UserDeleted: known_users first (deliveries read it), then what would charge or deliver ends.
+        builder.Services.AddScoped<CustomerDeleter>();
+        builder.Services.AddSingleton<CustomerDeletionRecovery>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<CustomerDeletionRecovery>());
+        // UserDeleted: the customers its payments name, read before known_users is locked (checkout webhooks lock a
+        // payment, then read it); known_users next (deliveries read it), then what would charge or deliver ends.
+        builder.Services.AddUserDataEraser<CustomerEraser>();
         builder.Services.AddUserDataEraser<KnownUserEraser>();
         builder.Services.AddUserDataEraser<SubscriptionEraser>();
         builder.Services.AddUserDataEraser<CheckoutEraser>();

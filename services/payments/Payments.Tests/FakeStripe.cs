@@ -30,8 +30,9 @@ public sealed record StripeRequest(
 /// checkout, refund and subscription calls the way Stripe does (expires_at window, lowercase
 /// currency, mode-specific fields), replays the first answer for a reused Idempotency-Key, a
 /// success or a refusal made after its checks (refusing a key reused with other parameters),
-/// refuses an update of a cancelled subscription, lists the payments of the invoices it was told
-/// of, records every request, and can be told to fail or refuse the next calls to a path.
+/// refuses an update of a cancelled subscription, deletes customers (and their subscriptions) once,
+/// lists the payments of the invoices it was told of, records every request, and can be told to
+/// fail or refuse the next calls to a path.
 /// </summary>
 public sealed class FakeStripe : FakeHttpServer<StripeRequest>
 {
@@ -42,6 +43,8 @@ public sealed class FakeStripe : FakeHttpServer<StripeRequest>
     private readonly List<(string Path, int Status, string Message, bool Remembered)> _failures = [];
     private readonly ConcurrentDictionary<string, string> _refundStatuses = new();
     private readonly ConcurrentDictionary<string, bool> _cancelled = new();
+    private readonly ConcurrentDictionary<string, bool> _goneCustomers = new();
+    private readonly ConcurrentDictionary<string, string> _customerSubscriptions = new();
     private readonly ConcurrentDictionary<string, string> _invoiceIntents = new();
     private readonly ConcurrentDictionary<string, string> _sessionStatuses = new();
     private readonly ConcurrentDictionary<
@@ -63,6 +66,13 @@ public sealed class FakeStripe : FakeHttpServer<StripeRequest>
                 r.IdempotencyKey?.StartsWith($"cancel-{subscriptionId}-", StringComparison.Ordinal) == true
             ),
         ];
+
+    /// <summary>The requests to delete customer <paramref name="customerId"/>, whatever their answer.</summary>
+    public IReadOnlyList<StripeRequest> CustomerDeletions(string customerId) =>
+        [.. Received.Where(r => r.Method == "DELETE" && r.Path == "/v1/customers/" + customerId)];
+
+    /// <summary>Whether <paramref name="customerId"/> is gone at Stripe (deleted by us or elsewhere).</summary>
+    public bool IsGone(string customerId) => _goneCustomers.ContainsKey(customerId);
 
     public static async Task<FakeStripe> StartAsync(TimeProvider clock)
     {
@@ -119,6 +129,19 @@ public sealed class FakeStripe : FakeHttpServer<StripeRequest>
     /// update of it is refused as Stripe refuses one of a canceled subscription, and a DELETE finds it gone.
     /// </summary>
     public void CancelledElsewhere(string subscriptionId) => _cancelled[subscriptionId] = true;
+
+    /// <summary>
+    /// <paramref name="customerId"/> was deleted at Stripe by other means (the dashboard): a DELETE of it is answered
+    /// 404 resource_missing.
+    /// </summary>
+    public void CustomerGoneElsewhere(string customerId) => _goneCustomers[customerId] = true;
+
+    /// <summary>
+    /// <paramref name="subscriptionId"/> is <paramref name="customerId"/>'s: deleting the customer cancels it, as
+    /// Stripe does (a DELETE of it then finds it gone).
+    /// </summary>
+    public void Subscribes(string customerId, string subscriptionId) =>
+        _customerSubscriptions[subscriptionId] = customerId;
 
     /// <summary>
     /// GET /v1/invoice_payments?invoice=<paramref name="invoiceId"/> lists <paramref name="paymentIntentId"/> as the
@@ -179,6 +202,8 @@ public sealed class FakeStripe : FakeHttpServer<StripeRequest>
         }
         if (request.Method == "DELETE" && request.Path.StartsWith("/v1/subscriptions/", StringComparison.Ordinal))
             return CancelNow(request);
+        if (request.Method == "DELETE" && request.Path.StartsWith(CustomersPath, StringComparison.Ordinal))
+            return DeleteCustomer(request);
         if (request.Method == "GET" && request.Path == "/v1/invoice_payments")
             return InvoicePayments(request);
         if (request.Method == "GET" && request.Path.StartsWith(SessionsPath, StringComparison.Ordinal))
@@ -419,6 +444,34 @@ public sealed class FakeStripe : FakeHttpServer<StripeRequest>
             : Error(404, "invalid_request_error", $"No such subscription: '{id}'");
     }
 
+    private const string CustomersPath = "/v1/customers/";
+
+    /// <summary>
+    /// DELETE /v1/customers/{id}: the customer and its subscriptions go, at once; idempotent by definition (no
+    /// Idempotency-Key), the second time it is missing. Any customer id exists until deleted.
+    /// </summary>
+    private (int, string) DeleteCustomer(StripeRequest r)
+    {
+        if (r.IdempotencyKey is not null)
+            return Invalid("idempotency_key", "Idempotency keys are not accepted on DELETE requests.");
+        var id = r.Path[CustomersPath.Length..];
+        if (!_goneCustomers.TryAdd(id, true))
+            return Error(404, "invalid_request_error", $"No such customer: '{id}'", "id", "resource_missing");
+        foreach (var subscription in _customerSubscriptions.Where(s => s.Value == id))
+            _cancelled.TryAdd(subscription.Key, true);
+        return (
+            200,
+            JsonSerializer.Serialize(
+                new
+                {
+                    id,
+                    @object = "customer",
+                    deleted = true,
+                }
+            )
+        );
+    }
+
     /// <summary>
     /// GET /v1/invoice_payments: the payments of one invoice, or the one a payment intent made (its invoice expanded
     /// when asked); Stripe lists all invoices' without a filter, our calls always give one. A list object.
@@ -504,7 +557,13 @@ public sealed class FakeStripe : FakeHttpServer<StripeRequest>
     private static (int, string) Invalid(string param, string message) =>
         Error(400, "invalid_request_error", message, param);
 
-    private static (int, string) Error(int status, string type, string message, string? param = null) =>
+    private static (int, string) Error(
+        int status,
+        string type,
+        string message,
+        string? param = null,
+        string? code = null
+    ) =>
         (
             status,
             JsonSerializer.Serialize(
@@ -513,6 +572,7 @@ public sealed class FakeStripe : FakeHttpServer<StripeRequest>
                     error = new
                     {
                         type,
+                        code,
                         message,
                         param,
                     },

@@ -60,7 +60,8 @@ public class StripePaymentsFixture : PaymentsFixture
 
     /// <summary>
     /// Stripe's checkout.session.completed for the subscription checkout <paramref name="checkout"/> answered: paid,
-    /// without an intent (a subscription's comes with its first invoice.paid), its subscription sub_{payment id}.
+    /// without an intent (a subscription's comes with its first invoice.paid), its subscription sub_{payment id}, its
+    /// customer <see cref="CustomerOf"/> the payment.
     /// </summary>
     public static WebhookBody SubscriptionCheckoutCompleted(System.Text.Json.Nodes.JsonNode checkout)
     {
@@ -76,6 +77,7 @@ public class StripePaymentsFixture : PaymentsFixture
                 payment_status = "paid",
                 payment_intent = (string?)null,
                 subscription = "sub_" + paymentId.ToString("N"),
+                customer = CustomerOf(paymentId),
                 metadata = new { payment_id = paymentId.ToString() },
             }
         );
@@ -141,6 +143,9 @@ public class StripePaymentsFixture : PaymentsFixture
         };
 
     public static string IntentOf(Guid paymentId) => "pi_" + paymentId.ToString("N");
+
+    /// <summary>The customer Stripe made for a subscription checkout of ours.</summary>
+    public static string CustomerOf(Guid paymentId) => "cus_" + paymentId.ToString("N");
 
     public string Sign(WebhookBody body, string secret = WebhookSecret, DateTimeOffset? at = null) =>
         EventUtility.GenerateSignatureHeader(

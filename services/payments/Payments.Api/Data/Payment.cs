@@ -27,6 +27,12 @@ public sealed class Payment
     public string? ProviderSubscriptionId { get; set; }
 
     /// <summary>
+    /// The provider's customer the checkout made (every subscription checkout makes one): deleted there with the
+    /// account.
+    /// </summary>
+    public string? ProviderCustomerId { get; set; }
+
+    /// <summary>
     /// A subscription checkout's billing period in days, as sold (the provider's price was made with it): what its
     /// delivery gives, whatever the tiers' configuration says by then. Null for anything else, and for older rows.
     /// </summary>

@@ -17,6 +17,7 @@ public sealed class PaymentsDbContext(DbContextOptions<PaymentsDbContext> option
     public DbSet<CreditDebt> CreditDebts => Set<CreditDebt>();
     public DbSet<Subscription> Subscriptions => Set<Subscription>();
     public DbSet<SubscriptionCancellation> SubscriptionCancellations => Set<SubscriptionCancellation>();
+    public DbSet<CustomerDeletion> CustomerDeletions => Set<CustomerDeletion>();
     public DbSet<Membership> Memberships => Set<Membership>();
     public DbSet<Boost> Boosts => Set<Boost>();
     public DbSet<CancelledEvent> CancelledEvents => Set<CancelledEvent>();

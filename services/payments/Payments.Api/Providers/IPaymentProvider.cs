@@ -64,6 +64,12 @@ public interface IPaymentProvider
     Task CancelSubscriptionNowAsync(string subscriptionId, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Deletes a customer and what the provider keeps of it (e-mail, name, saved cards), which also cancels its
+    /// subscriptions; one already gone counts as deleted.
+    /// </summary>
+    Task DeleteCustomerAsync(string customerId, CancellationToken cancellationToken);
+
+    /// <summary>
     /// The payment intent that paid <paramref name="invoiceId"/> (its default paid payment); null when none did.
     /// </summary>
     Task<string?> FindInvoicePaymentIntentAsync(string invoiceId, CancellationToken cancellationToken);

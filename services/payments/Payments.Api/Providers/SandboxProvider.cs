@@ -46,6 +46,9 @@ public sealed class SandboxProvider(IOptions<PaymentsOptions> options, TimeProvi
     public Task CancelSubscriptionNowAsync(string subscriptionId, CancellationToken cancellationToken) =>
         Task.CompletedTask;
 
+    // The sandbox's checkouts make no customers: there is nothing to delete.
+    public Task DeleteCustomerAsync(string customerId, CancellationToken cancellationToken) => Task.CompletedTask;
+
     // The sandbox bills no invoices (its refunds need no intent): there is nothing to find.
     public Task<string?> FindInvoicePaymentIntentAsync(string invoiceId, CancellationToken cancellationToken) =>
         Task.FromResult<string?>(null);

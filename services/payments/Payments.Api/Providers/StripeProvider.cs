@@ -240,6 +240,22 @@ public sealed class StripeProvider(HttpClient http, IOptions<PaymentsOptions> op
         }
     }
 
+    public async Task DeleteCustomerAsync(string customerId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            // DELETE is idempotent by definition at Stripe and takes no Idempotency-Key (Stripe.net adds none).
+            await CallAsync(
+                $"DELETE /v1/customers/{customerId}",
+                () => new CustomerService(_stripe).DeleteAsync(customerId, cancellationToken: cancellationToken)
+            );
+        }
+        catch (HttpRequestException exception) when (exception.StatusCode == HttpStatusCode.NotFound)
+        {
+            // Gone already (deleted before, from the dashboard or by an earlier attempt): what was asked is done.
+        }
+    }
+
     public async Task<string?> FindInvoicePaymentIntentAsync(string invoiceId, CancellationToken cancellationToken)
     {
         // A GET creates nothing: no Idempotency-Key, and the resilience handler may repeat it.

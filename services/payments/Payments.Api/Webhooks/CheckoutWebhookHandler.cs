@@ -1,4 +1,5 @@
 using Community.Payments.Subscriptions;
+using Community.Payments.Users;
 using Stripe;
 using Stripe.Checkout;
 
@@ -11,6 +12,7 @@ namespace Community.Payments.Webhooks;
 public sealed class CheckoutWebhookHandler(
     PaymentBook book,
     SubscriptionAccess subscriptions,
+    CustomerDeleter customers,
     IPaymentProvider provider,
     ILogger<CheckoutWebhookHandler> logger
 ) : IWebhookHandler
@@ -77,6 +79,11 @@ public sealed class CheckoutWebhookHandler(
                 logger.LogWarning("Stripe event {EventId} ({Type}) names no payment of ours; ignored", e.Id, e.Type);
             return;
         }
+
+        // Stripe makes a customer for every subscription checkout (the buyer's e-mail, name, card): kept to be deleted
+        // there with the account.
+        if (CustomerOf(e) is { } customer)
+            await customers.RecordAsync(payment, customer, cancellationToken);
 
         switch (e.Type, e.Data.Object)
         {
@@ -254,6 +261,14 @@ public sealed class CheckoutWebhookHandler(
                 dispute.Status
             );
     }
+
+    private static string? CustomerOf(Event e) =>
+        e.Data.Object switch
+        {
+            Session session => session.CustomerId,
+            Invoice invoice => invoice.CustomerId,
+            _ => null,
+        };
 
     private static string? IntentOf(Event e) =>
         e.Data.Object switch
