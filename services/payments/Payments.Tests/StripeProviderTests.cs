@@ -770,7 +770,7 @@ public sealed class StripeProviderTests(StripePaymentsFixture fx) : IClassFixtur
         var recovery = fx.Host.Services.GetRequiredService<SubscriptionCancellationRecovery>();
         await recovery.ResumeDueAsync(CancellationToken.None);
         Assert.Equal(messageAttempts, Asked());
-        fx.Clock.Advance(SubscriptionCancellationRecovery.StaleAfter);
+        fx.Clock.Advance(ProviderRequests.StaleAfter);
         await recovery.ResumeDueAsync(CancellationToken.None);
         await Eventually.TrueAsync(async () => await Request() == "1|false", "the first later attempt never ended");
         await recovery.ResumeDueAsync(CancellationToken.None);

@@ -6,7 +6,7 @@ namespace Community.Payments.Data;
 /// A deleted account's customer at the provider (what the buyer gave its checkout: e-mail, name, saved card), whose
 /// deletion there was asked, kept until the provider has done it. Its id is the CustomerDeletionRequested message's.
 /// </summary>
-public sealed class CustomerDeletion
+public sealed class CustomerDeletion : IProviderRequest
 {
     public Guid Id { get; set; }
     public Guid UserId { get; set; }

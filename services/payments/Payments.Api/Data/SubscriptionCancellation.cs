@@ -6,7 +6,7 @@ namespace Community.Payments.Data;
 /// A stop of a subscription asked of the provider (now, or at its period end), kept until the provider has done it; a
 /// refund's also ends ours then. Its id is the SubscriptionCancellationRequested message's.
 /// </summary>
-public sealed class SubscriptionCancellation
+public sealed class SubscriptionCancellation : IProviderRequest
 {
     public Guid Id { get; set; }
     public Guid UserId { get; set; }

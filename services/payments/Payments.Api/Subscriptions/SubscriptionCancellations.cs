@@ -42,7 +42,7 @@ public sealed class SubscriptionCanceller(
                 RefundedPaymentId = refundedPaymentId,
                 RequestedAt = now,
                 // The message carries it out at once; the recovery only after it has had its chance.
-                NextAttemptAt = now + SubscriptionCancellationRecovery.StaleAfter,
+                NextAttemptAt = now + ProviderRequests.StaleAfter,
             }
         );
         db.AddIntegrationEvent(
@@ -105,123 +105,56 @@ public sealed class SubscriptionCanceller(
 }
 
 /// <summary>
-/// Asks the provider again for every stop of a subscription not done by its next attempt (the message's retries ran
-/// out while the provider was away, or the process died before it answered): at once after
-/// <see cref="StaleAfter"/>, then after 2, 4, 8... minutes, at most an hour apart, each failure a warning (an operator
-/// must see a provider that keeps refusing), until it is done. Each attempt is claimed first: instances sweeping at
-/// once ask once.
+/// Asks the provider again for every stop of a subscription not done by its next attempt (see
+/// <see cref="ProviderRequestRecovery{TRequest}"/>): a provider that keeps refusing leaves it renewing and charging.
 /// </summary>
 public sealed class SubscriptionCancellationRecovery(
     IServiceScopeFactory scopes,
     TimeProvider clock,
     ILogger<SubscriptionCancellationRecovery> logger
-) : BackgroundService
+) : ProviderRequestRecovery<SubscriptionCancellation>(scopes, clock, logger)
 {
-    /// <summary>Younger requests are most likely still being carried out by their message.</summary>
-    public static readonly TimeSpan StaleAfter = TimeSpan.FromMinutes(2);
+    protected override string Kind => "subscription cancellations";
 
-    private static readonly TimeSpan Interval = TimeSpan.FromMinutes(1);
-    private static readonly TimeSpan LongestWait = TimeSpan.FromHours(1);
-
-    /// <summary>Longer than the provider's call may take with its retries.</summary>
-    private static readonly TimeSpan ClaimFor = TimeSpan.FromMinutes(5);
-
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(Interval, clock);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
-        {
-            try
-            {
-                await ResumeDueAsync(stoppingToken);
-            }
-            catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
-            {
-                logger.LogWarning(exception, "Resuming subscription cancellations failed; retrying on the next tick");
-            }
-        }
-    }
-
-    /// <summary>How long a done request is kept (what was stopped, and when), then deleted.</summary>
-    public static readonly TimeSpan KeptDoneFor = TimeSpan.FromDays(30);
-
-    /// <summary>Carries out every request due; returns how many are done now.</summary>
-    public async Task<int> ResumeDueAsync(CancellationToken cancellationToken)
-    {
-        List<SubscriptionCancellation> due;
-        await using (var scope = scopes.CreateAsyncScope())
-        {
-            var now = clock.GetUtcNow();
-            var requests = scope.ServiceProvider.GetRequiredService<PaymentsDbContext>().SubscriptionCancellations;
-            await requests.Where(c => c.DoneAt < now - KeptDoneFor).ExecuteDeleteAsync(cancellationToken);
-            due = await requests
-                .AsNoTracking()
-                .Where(c => c.DoneAt == null && c.NextAttemptAt <= now)
-                .OrderBy(c => c.NextAttemptAt)
-                .Take(100)
-                .ToListAsync(cancellationToken);
-        }
-        var done = 0;
-        foreach (var request in due)
-        {
-            await using var scope = scopes.CreateAsyncScope();
-            var db = scope.ServiceProvider.GetRequiredService<PaymentsDbContext>();
-            // Claimed for the attempt, so another instance's sweep at the same moment leaves it to this one.
-            var now = clock.GetUtcNow();
-            if (
-                await db
-                    .SubscriptionCancellations.Where(c =>
-                        c.Id == request.Id && c.DoneAt == null && c.NextAttemptAt <= now
-                    )
-                    .ExecuteUpdateAsync(c => c.SetProperty(x => x.NextAttemptAt, now + ClaimFor), cancellationToken)
-                == 0
-            )
-                continue;
-            try
-            {
-                await scope
-                    .ServiceProvider.GetRequiredService<SubscriptionCanceller>()
-                    .CarryOutAsync(
-                        new SubscriptionCancellationRequested(
-                            request.Id,
-                            request.RequestedAt,
-                            request.UserId,
-                            request.ProviderSubscriptionId,
-                            request.AtPeriodEnd,
-                            request.RefundedPaymentId
-                        ),
-                        cancellationToken
-                    );
-                done++;
-                logger.LogInformation(
-                    "Subscription {SubscriptionId} of user {UserId} stopped at the provider on a later attempt",
-                    request.ProviderSubscriptionId,
-                    request.UserId
-                );
-            }
-            catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
-            {
-                var attempts = request.Attempts + 1;
-                var wait = TimeSpan.FromMinutes(Math.Min(Math.Pow(2, attempts), LongestWait.TotalMinutes));
-                await db
-                    .SubscriptionCancellations.Where(c => c.Id == request.Id && c.DoneAt == null)
-                    .ExecuteUpdateAsync(
-                        c =>
-                            c.SetProperty(x => x.Attempts, attempts)
-                                .SetProperty(x => x.NextAttemptAt, clock.GetUtcNow() + wait),
-                        cancellationToken
-                    );
-                logger.LogWarning(
-                    exception,
-                    "Subscription {SubscriptionId} of user {UserId} is still not stopped at the provider (attempt "
-                        + "{Attempts}; asked again in {Wait}): it may renew and charge until it is",
-                    request.ProviderSubscriptionId,
+    protected override Task CarryOutAsync(
+        IServiceProvider services,
+        SubscriptionCancellation request,
+        CancellationToken cancellationToken
+    ) =>
+        services
+            .GetRequiredService<SubscriptionCanceller>()
+            .CarryOutAsync(
+                new SubscriptionCancellationRequested(
+                    request.Id,
+                    request.RequestedAt,
                     request.UserId,
-                    attempts,
-                    wait
-                );
-            }
-        }
-        return done;
-    }
+                    request.ProviderSubscriptionId,
+                    request.AtPeriodEnd,
+                    request.RefundedPaymentId
+                ),
+                cancellationToken
+            );
+
+    protected override void LogDone(SubscriptionCancellation request) =>
+        logger.LogInformation(
+            "Subscription {SubscriptionId} of user {UserId} stopped at the provider on a later attempt",
+            request.ProviderSubscriptionId,
+            request.UserId
+        );
+
+    protected override void LogNotDone(
+        Exception exception,
+        SubscriptionCancellation request,
+        int attempts,
+        TimeSpan wait
+    ) =>
+        logger.LogWarning(
+            exception,
+            "Subscription {SubscriptionId} of user {UserId} is still not stopped at the provider (attempt "
+                + "{Attempts}; asked again in {Wait}): it may renew and charge until it is",
+            request.ProviderSubscriptionId,
+            request.UserId,
+            attempts,
+            wait
+        );
 }

@@ -23,7 +23,7 @@ public sealed class CustomerDeleter(PaymentsDbContext db, IPaymentProvider provi
                 ProviderCustomerId = providerCustomerId,
                 RequestedAt = now,
                 // The message carries it out at once; the recovery only after it has had its chance.
-                NextAttemptAt = now + CustomerDeletionRecovery.StaleAfter,
+                NextAttemptAt = now + ProviderRequests.StaleAfter,
             }
         );
         db.AddIntegrationEvent(new CustomerDeletionRequested(id, now, userId, providerCustomerId));
@@ -79,119 +79,50 @@ public sealed class CustomerDeletionConsumer(CustomerDeleter deleter) : IConsume
 }
 
 /// <summary>
-/// Asks the provider again for every deletion of a customer not done by its next attempt (the message's retries ran
-/// out while the provider was away, or the process died before it answered): at once after <see cref="StaleAfter"/>,
-/// then after 2, 4, 8... minutes, at most an hour apart, each failure a warning (an operator must see a deleted
-/// account's data still held at the provider), until it is done. Each attempt is claimed first: instances sweeping at
-/// once ask once.
+/// Asks the provider again for every deletion of a customer not done by its next attempt (see
+/// <see cref="ProviderRequestRecovery{TRequest}"/>): until it is, the provider keeps a deleted account's e-mail, name and
+/// card.
 /// </summary>
 public sealed class CustomerDeletionRecovery(
     IServiceScopeFactory scopes,
     TimeProvider clock,
     ILogger<CustomerDeletionRecovery> logger
-) : BackgroundService
+) : ProviderRequestRecovery<CustomerDeletion>(scopes, clock, logger)
 {
-    /// <summary>Younger requests are most likely still being carried out by their message.</summary>
-    public static readonly TimeSpan StaleAfter = TimeSpan.FromMinutes(2);
+    protected override string Kind => "customer deletions";
 
-    /// <summary>How long a done request is kept (what was deleted, and when), then deleted.</summary>
-    public static readonly TimeSpan KeptDoneFor = TimeSpan.FromDays(30);
-
-    private static readonly TimeSpan Interval = TimeSpan.FromMinutes(1);
-    private static readonly TimeSpan LongestWait = TimeSpan.FromHours(1);
-
-    /// <summary>Longer than the provider's call may take with its retries.</summary>
-    private static readonly TimeSpan ClaimFor = TimeSpan.FromMinutes(5);
-
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(Interval, clock);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
-        {
-            try
-            {
-                await ResumeDueAsync(stoppingToken);
-            }
-            catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
-            {
-                logger.LogWarning(exception, "Resuming customer deletions failed; retrying on the next tick");
-            }
-        }
-    }
-
-    /// <summary>Carries out every request due; returns how many are done now.</summary>
-    public async Task<int> ResumeDueAsync(CancellationToken cancellationToken)
-    {
-        List<CustomerDeletion> due;
-        await using (var scope = scopes.CreateAsyncScope())
-        {
-            var now = clock.GetUtcNow();
-            var requests = scope.ServiceProvider.GetRequiredService<PaymentsDbContext>().CustomerDeletions;
-            await requests.Where(c => c.DoneAt < now - KeptDoneFor).ExecuteDeleteAsync(cancellationToken);
-            due = await requests
-                .AsNoTracking()
-                .Where(c => c.DoneAt == null && c.NextAttemptAt <= now)
-                .OrderBy(c => c.NextAttemptAt)
-                .Take(100)
-                .ToListAsync(cancellationToken);
-        }
-        var done = 0;
-        foreach (var request in due)
-        {
-            await using var scope = scopes.CreateAsyncScope();
-            var db = scope.ServiceProvider.GetRequiredService<PaymentsDbContext>();
-            // Claimed for the attempt, so another instance's sweep at the same moment leaves it to this one.
-            var now = clock.GetUtcNow();
-            if (
-                await db
-                    .CustomerDeletions.Where(c => c.Id == request.Id && c.DoneAt == null && c.NextAttemptAt <= now)
-                    .ExecuteUpdateAsync(c => c.SetProperty(x => x.NextAttemptAt, now + ClaimFor), cancellationToken)
-                == 0
-            )
-                continue;
-            try
-            {
-                await scope
-                    .ServiceProvider.GetRequiredService<CustomerDeleter>()
-                    .CarryOutAsync(
-                        new CustomerDeletionRequested(
-                            request.Id,
-                            request.RequestedAt,
-                            request.UserId,
-                            request.ProviderCustomerId
-                        ),
-                        cancellationToken
-                    );
-                done++;
-                logger.LogInformation(
-                    "Customer {CustomerId} of deleted user {UserId} deleted at the provider on a later attempt",
-                    request.ProviderCustomerId,
-                    request.UserId
-                );
-            }
-            catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
-            {
-                var attempts = request.Attempts + 1;
-                var wait = TimeSpan.FromMinutes(Math.Min(Math.Pow(2, attempts), LongestWait.TotalMinutes));
-                await db
-                    .CustomerDeletions.Where(c => c.Id == request.Id && c.DoneAt == null)
-                    .ExecuteUpdateAsync(
-                        c =>
-                            c.SetProperty(x => x.Attempts, attempts)
-                                .SetProperty(x => x.NextAttemptAt, clock.GetUtcNow() + wait),
-                        cancellationToken
-                    );
-                logger.LogWarning(
-                    exception,
-                    "Customer {CustomerId} of deleted user {UserId} is still not deleted at the provider (attempt "
-                        + "{Attempts}; asked again in {Wait}): it keeps their e-mail, name and card until it is",
-                    request.ProviderCustomerId,
+    protected override Task CarryOutAsync(
+        IServiceProvider services,
+        CustomerDeletion request,
+        CancellationToken cancellationToken
+    ) =>
+        services
+            .GetRequiredService<CustomerDeleter>()
+            .CarryOutAsync(
+                new CustomerDeletionRequested(
+                    request.Id,
+                    request.RequestedAt,
                     request.UserId,
-                    attempts,
-                    wait
-                );
-            }
-        }
-        return done;
-    }
+                    request.ProviderCustomerId
+                ),
+                cancellationToken
+            );
+
+    protected override void LogDone(CustomerDeletion request) =>
+        logger.LogInformation(
+            "Customer {CustomerId} of deleted user {UserId} deleted at the provider on a later attempt",
+            request.ProviderCustomerId,
+            request.UserId
+        );
+
+    protected override void LogNotDone(Exception exception, CustomerDeletion request, int attempts, TimeSpan wait) =>
+        logger.LogWarning(
+            exception,
+            "Customer {CustomerId} of deleted user {UserId} is still not deleted at the provider (attempt "
+                + "{Attempts}; asked again in {Wait}): it keeps their e-mail, name and card until it is",
+            request.ProviderCustomerId,
+            request.UserId,
+            attempts,
+            wait
+        );
 }
