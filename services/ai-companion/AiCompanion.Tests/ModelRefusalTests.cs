@@ -61,11 +61,16 @@ public sealed class ModelRefusalTests(RefusingModelFixture fixture) : IClassFixt
         // A message refused is nobody's error to act on: no warning.
         Assert.DoesNotContain(fixture.Logs.Entries.Skip(logged), e => e.Level >= LogLevel.Warning);
 
-        // A key or model the endpoint does not know is the operator's to fix: logged as an error.
+        // A key or model the endpoint does not know fails every message alike: the model is unavailable (503, to try
+        // again; the offline reply where configured), and it is the operator's to fix: logged as an error.
         fixture.Refusing.Status = 401;
-        await (
-            await fixture.Client.PostJson(Messages, new { text = "hello?", client_txn_id = "unauthorised" }, token)
-        ).AssertProblem(502);
+        var unauthorised = await fixture.Client.PostJson(
+            Messages,
+            new { text = "hello?", client_txn_id = "unauthorised" },
+            token
+        );
+        await unauthorised.AssertProblem(503);
+        Assert.NotNull(unauthorised.Headers.RetryAfter?.Delta);
         Assert.Contains(fixture.Logs.Entries, e => e.Level == LogLevel.Error && e.Line.Contains("401"));
 
         fixture.Refusing.Status = 500;

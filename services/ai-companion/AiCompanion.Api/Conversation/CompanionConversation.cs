@@ -1,3 +1,4 @@
+using System.ClientModel;
 using Community.AiCompanion.Conversation.Model;
 using Community.AiCompanion.Conversation.Safety;
 using Community.AiCompanion.Limits;
@@ -523,12 +524,22 @@ public sealed class CompanionConversation(
     /// Logs a failed model call by its cause's type and our own message only (an endpoint's error text is not ours to
     /// log).
     /// </summary>
-    public void LogFailure(ModelUnavailableException e) =>
-        logger.LogWarning(
-            "Companion model call failed ({Cause}): {Reason}",
-            e.InnerException?.GetType().Name ?? "none",
-            e.Message
-        );
+    public void LogFailure(ModelUnavailableException e)
+    {
+        // A key, model or address the endpoint does not know fails every message until the operator fixes it.
+        if (e.InnerException is ClientResultException { Status: 401 or 403 or 404 } misconfigured)
+            logger.LogError(
+                "The companion's model endpoint refused the call with {Status}: check Companion:Model's endpoint, "
+                    + "model and key",
+                misconfigured.Status
+            );
+        else
+            logger.LogWarning(
+                "Companion model call failed ({Cause}): {Reason}",
+                e.InnerException?.GetType().Name ?? "none",
+                e.Message
+            );
+    }
 
     public ServiceUnavailableException Unavailable(ModelUnavailableException e) =>
         new(
@@ -538,27 +549,14 @@ public sealed class CompanionConversation(
 
     /// <summary>
     /// The 502 of a message the model endpoint refused: sent again unchanged it is refused again, so no Retry-After and
-    /// no offline reply. Logged by whose it is to fix: a key, model or address the endpoint does not know is the
-    /// operator's (Error); a message it will not take (a filter, its length) the user's.
+    /// no offline reply. Nobody's error to act on: logged as information.
     /// </summary>
     public MessageRefusedException Refused(ModelRefusedException e)
     {
-        if (e.Misconfigured)
-            logger.LogError(
-                "The companion's model endpoint refused the call with {Status}: check Companion:Model's endpoint, "
-                    + "model and key",
-                e.Status
-            );
-        else if (e.Status is StatusCodes.Status400BadRequest or StatusCodes.Status422UnprocessableEntity)
-            logger.LogInformation(
-                "The companion's model endpoint refused a message with {Status} (a content filter or its length)",
-                e.Status
-            );
-        else
-            logger.LogWarning(
-                "The companion's model endpoint refused the call with {Status}, which it is not known to answer",
-                e.Status
-            );
+        logger.LogInformation(
+            "The companion's model endpoint refused a message with {Status} (a content filter or its length)",
+            e.Status
+        );
         return new MessageRefusedException(
             "The companion could not answer this message; sending it again unchanged will not help. Please rephrase "
                 + "it or make it shorter."

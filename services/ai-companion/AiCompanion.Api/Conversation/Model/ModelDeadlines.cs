@@ -9,8 +9,8 @@ namespace Community.AiCompanion.Conversation.Model;
 /// <summary>
 /// The companion's limits on the model, outermost in its pipeline: a whole reply within Companion:Model:Timeout; a
 /// stream's first piece and each next one within StreamIdleTimeout, the whole within StreamTimeout. Every failure
-/// becomes a <see cref="ModelUnavailableException"/> that names no key (a blank whole reply is one too), but a 4xx
-/// the endpoint would answer again (not 408 or 429): a <see cref="ModelRefusedException"/>.
+/// becomes a <see cref="ModelUnavailableException"/> that names no key (a blank whole reply is one too), but the
+/// endpoint refusing the message itself (400, 413, 422): a <see cref="ModelRefusedException"/>.
 /// </summary>
 public sealed class ModelDeadlines(IChatClient inner, CompanionModelOptions options) : DelegatingChatClient(inner)
 {
@@ -90,8 +90,10 @@ public sealed class ModelDeadlines(IChatClient inner, CompanionModelOptions opti
     {
         if (e is ModelUnavailableException or ModelRefusedException)
             return e;
-        // The endpoint answered, and would answer this call the same again: not a failure to retry, nor the breaker's.
-        if (e is ClientResultException { Status: >= 400 and < 500 and not 408 and not 429 } refused)
+        // The endpoint refused this message (a filter, its length), and would refuse it again: not a failure to retry,
+        // nor the breaker's. Any other 4xx (a key, model or address it does not know) fails every message alike: the
+        // model is unavailable, and the offline reply stands in where configured.
+        if (e is ClientResultException { Status: 400 or 413 or 422 } refused)
             return new ModelRefusedException(refused.Status, e);
         var breaker = Chain(e).OfType<BrokenCircuitException>().FirstOrDefault();
         var why =
