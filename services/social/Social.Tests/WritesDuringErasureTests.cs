@@ -172,6 +172,36 @@ public sealed class WritesDuringErasureTests(SocialFixture fx) : IClassFixture<S
     }
 
     [Fact]
+    public async Task A_follow_and_a_connection_request_made_while_their_makers_account_is_erased_leave_nothing()
+    {
+        var (erasedId, erased) = await KnownAsync();
+        var (someoneId, _, _) = await fx.RegisteredAsync();
+
+        var follow = await SentDuringErasureAsync(
+            erasedId,
+            () => fx.Client.SendJson(HttpMethod.Put, $"/api/v1/follows/{someoneId}", null, erased)
+        );
+        await follow.AssertProblem(404);
+        // Erased now: the same token, still let through, asks nobody either.
+        var request = await fx.Client.PostJson("/api/v1/connections", new { user_id = someoneId }, erased);
+        await request.AssertProblem(404);
+
+        Assert.Equal(
+            0L,
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM follows WHERE follower_id = @u AND followed_id = @s",
+                ("u", erasedId),
+                ("s", someoneId)
+            )
+        );
+        Assert.Equal(
+            0L,
+            await fx.ScalarAsync<long>("SELECT count(*) FROM connections WHERE requester_id = @u", ("u", erasedId))
+        );
+        Assert.Equal(0L, await OutboxAsync(nameof(ConnectionRequested), "toUserId", someoneId));
+    }
+
+    [Fact]
     public async Task A_report_filed_while_its_reporters_account_is_erased_is_not_found_and_leaves_no_report()
     {
         var (erasedId, erased) = await KnownAsync();

@@ -120,6 +120,8 @@ public static class ConnectionsApi
                 // First, as the erasure takes it: a request made while either account is being erased waits for that
                 // erasure's commit and then finds the account deleted (404), so no request outlives it.
                 await ErasureGate.EnterAsync(db, ct);
+                // The asker's own account too: a token the revocation has not reached yet asks nobody.
+                await ProfileAccess.NotErasedAsync(db, callerId, ct);
                 // Under the pair's lock: of two people asking each other at once, the second accepts the first's.
                 await ProfileAccess.LockPairAsync(db, callerId, userId, ct);
                 // And the time read under it, as a block reads it (the later commit carries the later time).

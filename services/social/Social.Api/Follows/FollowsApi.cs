@@ -70,6 +70,8 @@ public static class FollowsApi
                 // First, as the erasure takes it: a follow made while either account is being erased waits for that
                 // erasure's commit and then finds the account deleted (404), so no follow outlives it.
                 await ErasureGate.EnterAsync(db, ct);
+                // The follower's own account too: a token the revocation has not reached yet follows nobody.
+                await ProfileAccess.NotErasedAsync(db, callerId, ct);
                 // Under the pair's lock, so a block cannot slip between the check above and this insert.
                 await ProfileAccess.LockPairAsync(db, callerId, userId, ct);
                 // And the time read under it, as a block reads it (the later commit carries the later time).
