@@ -17,7 +17,9 @@ public interface IProviderRequest
     DateTimeOffset? DoneAt { get; }
 }
 
-/// <summary>When the recoveries of <see cref="IProviderRequest"/> ask again, and how long they keep what was done.</summary>
+/// <summary>
+/// When the recoveries of <see cref="IProviderRequest"/> ask again, and how long they keep what was done.
+/// </summary>
 public static class ProviderRequests
 {
     /// <summary>Younger requests are most likely still being carried out by their message.</summary>

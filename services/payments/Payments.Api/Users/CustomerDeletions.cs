@@ -80,8 +80,8 @@ public sealed class CustomerDeletionConsumer(CustomerDeleter deleter) : IConsume
 
 /// <summary>
 /// Asks the provider again for every deletion of a customer not done by its next attempt (see
-/// <see cref="ProviderRequestRecovery{TRequest}"/>): until it is, the provider keeps a deleted account's e-mail, name and
-/// card.
+/// <see cref="ProviderRequestRecovery{TRequest}"/>): until it is, the provider keeps a deleted account's e-mail, name
+/// and card.
 /// </summary>
 public sealed class CustomerDeletionRecovery(
     IServiceScopeFactory scopes,
