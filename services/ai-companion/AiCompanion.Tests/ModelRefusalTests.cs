@@ -5,9 +5,9 @@ using Microsoft.Extensions.Logging;
 namespace Community.AiCompanion.Tests;
 
 /// <summary>
-/// A model endpoint that answers a message with a 4xx (a content filter, a context too long, a bad key): a 502 problem
-/// without Retry-After (sending it again cannot help), nothing stored or counted, the breaker not counting it; a 5xx
-/// is still a 503 to retry.
+/// A model endpoint that refuses a message (a content filter, a context too long): a 502 problem without Retry-After
+/// (sending it again cannot help), nothing stored or counted, the breaker not counting it. One that refuses every call
+/// (a key, model or parameter it does not take) or fails (a 5xx) leaves the model unavailable: a 503 to retry.
 /// </summary>
 public sealed class ModelRefusalTests(RefusingModelFixture fixture) : IClassFixture<RefusingModelFixture>
 {
@@ -39,6 +39,7 @@ public sealed class ModelRefusalTests(RefusingModelFixture fixture) : IClassFixt
         fixture.AwayFromMidnight();
         var (id, token) = await fixture.RegisteredAsync();
         fixture.Refusing.Status = 400;
+        fixture.Refusing.Code = "content_filter";
         var asked = fixture.Refusing.Received.Count;
         var logged = fixture.Logs.Entries.Count;
         // More than the breaker's minimum throughput: refusals are the model answering, not failing, so it stays
@@ -61,18 +62,6 @@ public sealed class ModelRefusalTests(RefusingModelFixture fixture) : IClassFixt
         // A message refused is nobody's error to act on: no warning.
         Assert.DoesNotContain(fixture.Logs.Entries.Skip(logged), e => e.Level >= LogLevel.Warning);
 
-        // A key or model the endpoint does not know fails every message alike: the model is unavailable (503, to try
-        // again; the offline reply where configured), and it is the operator's to fix: logged as an error.
-        fixture.Refusing.Status = 401;
-        var unauthorised = await fixture.Client.PostJson(
-            Messages,
-            new { text = "hello?", client_txn_id = "unauthorised" },
-            token
-        );
-        await unauthorised.AssertProblem(503);
-        Assert.NotNull(unauthorised.Headers.RetryAfter?.Delta);
-        Assert.Contains(fixture.Logs.Entries, e => e.Level == LogLevel.Error && e.Line.Contains("401"));
-
         fixture.Refusing.Status = 500;
         var failed = await fixture.Client.PostJson(Messages, new { text = "hello?", client_txn_id = "failed" }, token);
         await failed.AssertProblem(503);
@@ -82,12 +71,55 @@ public sealed class ModelRefusalTests(RefusingModelFixture fixture) : IClassFixt
         Assert.DoesNotContain(fixture.Logs.Lines, l => l.Contains(FailingModelServer.ErrorText));
     }
 
+    [Theory]
+    [InlineData(413, null, 502)]
+    [InlineData(422, "context_length_exceeded", 502)]
+    [InlineData(400, "context_length_exceeded", 502)]
+    [InlineData(400, "unsupported_parameter", 503)]
+    [InlineData(400, null, 503)]
+    [InlineData(401, "invalid_api_key", 503)]
+    [InlineData(403, null, 503)]
+    [InlineData(404, "model_not_found", 503)]
+    public async Task A_refusal_of_the_message_is_a_502_and_of_every_call_a_503_logged_as_an_error(
+        int status,
+        string? code,
+        int answered
+    )
+    {
+        fixture.AwayFromMidnight();
+        var (id, token) = await fixture.RegisteredAsync();
+        fixture.Refusing.Status = status;
+        fixture.Refusing.Code = code;
+        var logged = fixture.Logs.Entries.Count;
+        foreach (var path in new[] { Messages, Messages + "/stream" })
+        {
+            var response = await fixture.Client.PostJson(
+                path,
+                new { text = "hello?", client_txn_id = $"{status}-{code}-{path.Length}" },
+                token
+            );
+            await response.AssertProblem(answered);
+            // 503: the model unavailable, to try again (the offline reply where configured); 502: not this message.
+            Assert.Equal(answered == 503, response.Headers.RetryAfter is not null);
+        }
+        await AssertNothingKeptAsync(id, token);
+        // Refusing every call is the operator's to fix (a key, a model, a setting): an error, with the code, never
+        // the endpoint's text; refusing a message is nobody's.
+        var errors = fixture.Logs.Entries.Skip(logged).Where(e => e.Level >= LogLevel.Error).ToList();
+        if (answered == 503)
+            Assert.Contains(errors, e => e.Line.Contains($"with {status} ({code ?? "no code"})"));
+        else
+            Assert.Empty(errors);
+        Assert.DoesNotContain(fixture.Logs.Lines, l => l.Contains(FailingModelServer.ErrorText));
+    }
+
     [Fact]
     public async Task A_stream_the_model_refuses_is_a_502_problem_and_a_server_error_is_still_a_503()
     {
         fixture.AwayFromMidnight();
         var (id, token) = await fixture.RegisteredAsync();
         fixture.Refusing.Status = 400;
+        fixture.Refusing.Code = "content_filter";
         var (response, events) = await Sse.PostAsync(
             fixture.Client,
             Messages + "/stream",
@@ -153,6 +185,9 @@ public sealed class FailingModelServer : FakeHttpServer<FakeChatRequest>
 
     public int Status { get; set; } = 400;
 
+    /// <summary>The error's code: what the endpoint says is wrong, in a machine field.</summary>
+    public string? Code { get; set; } = "content_filter";
+
     public string Endpoint => new Uri(BaseAddress, "v1").ToString();
 
     public static async Task<FailingModelServer> StartAsync()
@@ -177,7 +212,7 @@ public sealed class FailingModelServer : FakeHttpServer<FakeChatRequest>
                         {
                             message = ErrorText,
                             type = "invalid_request_error",
-                            code = "content_filter",
+                            code = Code,
                         },
                     }
                 );

@@ -526,12 +526,14 @@ public sealed class CompanionConversation(
     /// </summary>
     public void LogFailure(ModelUnavailableException e)
     {
-        // A key, model or address the endpoint does not know fails every message until the operator fixes it.
-        if (e.InnerException is ClientResultException { Status: 401 or 403 or 404 } misconfigured)
+        // A key, model, address or parameter the endpoint does not take fails every message until the operator fixes
+        // it. Its error's code is a machine field, not its text.
+        if (e.InnerException is ClientResultException { Status: >= 400 and < 500 and not 408 and not 429 } refused)
             logger.LogError(
-                "The companion's model endpoint refused the call with {Status}: check Companion:Model's endpoint, "
-                    + "model and key",
-                misconfigured.Status
+                "The companion's model endpoint refused the call with {Status} ({Code}): check Companion:Model's "
+                    + "endpoint, model, key and settings",
+                refused.Status,
+                ModelDeadlines.ErrorCode(refused) ?? "no code"
             );
         else
             logger.LogWarning(

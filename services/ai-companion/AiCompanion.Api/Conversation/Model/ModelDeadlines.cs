@@ -1,6 +1,7 @@
 using System.ClientModel;
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
+using System.Text.Json;
 using Microsoft.Extensions.AI;
 using Polly.CircuitBreaker;
 
@@ -10,7 +11,7 @@ namespace Community.AiCompanion.Conversation.Model;
 /// The companion's limits on the model, outermost in its pipeline: a whole reply within Companion:Model:Timeout; a
 /// stream's first piece and each next one within StreamIdleTimeout, the whole within StreamTimeout. Every failure
 /// becomes a <see cref="ModelUnavailableException"/> that names no key (a blank whole reply is one too), but the
-/// endpoint refusing the message itself (400, 413, 422): a <see cref="ModelRefusedException"/>.
+/// endpoint refusing the message itself (<see cref="RefusesTheMessage"/>): a <see cref="ModelRefusedException"/>.
 /// </summary>
 public sealed class ModelDeadlines(IChatClient inner, CompanionModelOptions options) : DelegatingChatClient(inner)
 {
@@ -91,9 +92,9 @@ public sealed class ModelDeadlines(IChatClient inner, CompanionModelOptions opti
         if (e is ModelUnavailableException or ModelRefusedException)
             return e;
         // The endpoint refused this message (a filter, its length), and would refuse it again: not a failure to retry,
-        // nor the breaker's. Any other 4xx (a key, model or address it does not know) fails every message alike: the
-        // model is unavailable, and the offline reply stands in where configured.
-        if (e is ClientResultException { Status: 400 or 413 or 422 } refused)
+        // nor the breaker's. Any other 4xx (a key, model, address or parameter it does not take) fails every message
+        // alike: the model is unavailable, and the offline reply stands in where configured.
+        if (e is ClientResultException refused && RefusesTheMessage(refused))
             return new ModelRefusedException(refused.Status, e);
         var breaker = Chain(e).OfType<BrokenCircuitException>().FirstOrDefault();
         var why =
@@ -104,6 +105,50 @@ public sealed class ModelDeadlines(IChatClient inner, CompanionModelOptions opti
             : e is ClientResultException { Status: > 0 } status ? $"the model endpoint answered {status.Status}"
             : "the model endpoint could not be reached";
         return new ModelUnavailableException($"The companion's model is unavailable: {why}.", breaker?.RetryAfter, e);
+    }
+
+    /// <summary>
+    /// The error codes OpenAI's and Azure OpenAI's endpoints give a message they will not take: too long for the
+    /// context, or caught by a content filter.
+    /// </summary>
+    private static readonly HashSet<string> MessageRefusals =
+    [
+        "context_length_exceeded",
+        "string_above_max_length",
+        "content_filter",
+        "content_policy_violation",
+    ];
+
+    /// <summary>
+    /// Whether the endpoint refused the message itself: a body too large (413), or a 400 or 422 whose error's code (a
+    /// machine field, not its text) says so. A 400 for anything else (a parameter or model it does not take) would
+    /// refuse every message.
+    /// </summary>
+    public static bool RefusesTheMessage(ClientResultException e) =>
+        e.Status is 413 || e.Status is 400 or 422 && ErrorCode(e) is { } code && MessageRefusals.Contains(code);
+
+    /// <summary>The <c>error.code</c> string of an OpenAI-style error body, if it has a short one.</summary>
+    public static string? ErrorCode(ClientResultException e)
+    {
+        try
+        {
+            var content = e.GetRawResponse()?.Content;
+            if (content is null)
+                return null;
+            using var body = JsonDocument.Parse(content.ToMemory());
+            return
+                body.RootElement.ValueKind == JsonValueKind.Object
+                && body.RootElement.TryGetProperty("error", out var error)
+                && error.ValueKind == JsonValueKind.Object
+                && error.TryGetProperty("code", out var code)
+                && code.GetString() is { Length: > 0 and <= 64 } known
+                ? known
+                : null;
+        }
+        catch (Exception x) when (x is JsonException or InvalidOperationException)
+        {
+            return null;
+        }
     }
 
     private static IEnumerable<Exception> Chain(Exception e)

@@ -3,8 +3,8 @@ using Community.ServiceDefaults.Errors;
 namespace Community.AiCompanion.Conversation.Model;
 
 /// <summary>
-/// The model endpoint refused the message (400, 413, 422: a content filter, a context too long): sent again unchanged,
-/// it is refused again. The message never carries the endpoint's text.
+/// The model endpoint refused the message (a content filter, a context too long; ModelDeadlines.RefusesTheMessage):
+/// sent again unchanged, it is refused again. The message never carries the endpoint's text.
 /// </summary>
 public sealed class ModelRefusedException(int status, Exception inner)
     : Exception($"The companion's model endpoint refused the message with {status}.", inner)
