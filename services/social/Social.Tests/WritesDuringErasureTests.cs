@@ -199,6 +199,7 @@ public sealed class WritesDuringErasureTests(SocialFixture fx) : IClassFixture<S
             await fx.ScalarAsync<long>("SELECT count(*) FROM connections WHERE requester_id = @u", ("u", erasedId))
         );
         Assert.Equal(0L, await OutboxAsync(nameof(ConnectionRequested), "toUserId", someoneId));
+        Assert.Equal(0L, await OutboxAsync(nameof(UserFollowed), "followedUserId", someoneId));
     }
 
     [Fact]
