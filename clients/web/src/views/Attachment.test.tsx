@@ -29,6 +29,41 @@ describe("upload", () => {
     expect(uploads).toEqual([["/api/v1/conversations/c1/attachments", "map.png", 4]]);
   });
 
+  it("sends a file whose answer was lost again under the same Idempotency-Key, and another file under a new one", async () => {
+    signedIn({ id: "me", role: "member" });
+    let lose = true;
+    const sent = stubPlatform(() => (lose ? ((lose = false), "no answer") : { status: 201, body: attachment("a1", "image/png", "map.png") }));
+    // chosen again from the picker: another File of the same file
+    const chosen = (name: string) => new File([new Uint8Array([137, 80, 78, 71])], name, { type: "image/png", lastModified: 1 });
+    await expect(upload("c1", chosen("lost.png"))).rejects.toThrow("could not be reached");
+    expect((await upload("c1", chosen("lost.png"))).attachment?.id).toBe("a1");
+    await upload("c1", chosen("other.png"));
+    const keys = sent.map((a) => a.key);
+    expect(keys).toHaveLength(3);
+    expect(keys[0]).toBeTruthy();
+    expect(keys[1]).toBe(keys[0]);
+    expect(keys[2]).toBeTruthy();
+    expect(keys[2]).not.toBe(keys[0]);
+  });
+
+  it("keeps a file's Idempotency-Key through an answer that settles nothing, and sends it under a new one once settled", async () => {
+    signedIn({ id: "me", role: "member" });
+    const statuses = [503, 201, 422, 201];
+    const sent = stubPlatform(() => {
+      const status = statuses.shift()!;
+      return status === 201 ? { status, body: attachment("a1", "image/png", "map.png") } : { status, body: { title: "No", status } };
+    });
+    const chosen = () => new File([new Uint8Array([137, 80, 78, 71])], "settled.png", { type: "image/png", lastModified: 2 });
+    for (let i = 0; i < 4; i++) await upload("c1", chosen());
+    expect(sent).toHaveLength(4);
+    expect(sent.map((a) => a.key).every(Boolean)).toBe(true);
+    const [unavailable, stored, refused, storedAgain] = sent.map((a) => a.key);
+    expect(stored).toBe(unavailable);
+    expect(refused).not.toBe(stored);
+    expect(storedAgain).not.toBe(refused);
+    expect(storedAgain).not.toBe(stored);
+  });
+
   it("says messaging's refusal in its words", async () => {
     signedIn({ id: "me", role: "member" });
     stubPlatform(() => ({ status: 415, body: { title: "Unsupported", status: 415, detail: "The file is not a JPEG, PNG, WebP or PDF." } }));

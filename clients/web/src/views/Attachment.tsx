@@ -1,10 +1,10 @@
 import type { messaging } from "@community/sdk";
 import { multipart } from "@community/sdk";
 import { useState } from "preact/hooks";
-import { saveFile, session } from "../lib/app";
+import { newTxnId, saveFile, session } from "../lib/app";
 import { useShownImage } from "../lib/picture";
 import { attachmentRule, fileRefusal, fileSize } from "../lib/file";
-import { problemText } from "../lib/session";
+import { problemText, settled } from "../lib/session";
 
 export type Attachment = messaging.components["schemas"]["AttachmentDto"];
 
@@ -16,17 +16,28 @@ const bytesOf = (conversationId: string, attachment: Attachment) => () =>
   });
 
 /**
+ * The key of each file whose upload got no settled answer: attached again, it is the same upload (stored once, not
+ * twice); another file, or one attached again after a settled answer, gets a new key.
+ */
+const unsettledUploads = new Map<string, string>();
+
+/**
  * Uploads a file for a message of the conversation, checked here first (format, size) as messaging checks it: the
  * attachment, or what to say. Until it is sent, only its uploader may read it.
  */
 export async function upload(conversationId: string, file: File): Promise<{ attachment?: Attachment; refused?: string }> {
   const refused = fileRefusal(file, attachmentRule);
   if (refused) return { refused };
+  // chosen again from the picker, the same file is another File: known by what the picker tells of it
+  const chosen = JSON.stringify([conversationId, file.name, file.size, file.type, file.lastModified]);
+  const key = unsettledUploads.get(chosen) ?? newTxnId();
+  unsettledUploads.set(chosen, key);
   const { data, error, response } = await session.api.messaging.POST("/api/v1/conversations/{id}/attachments", {
-    params: { path: { id: conversationId } },
+    params: { path: { id: conversationId }, header: { "Idempotency-Key": key } },
     body: { file },
     bodySerializer: multipart,
   });
+  if (settled(response)) unsettledUploads.delete(chosen);
   return data ? { attachment: data } : { refused: problemText(error, response, "The file was not attached.") };
 }
 
