@@ -62,6 +62,43 @@ public static class ForwardingLog
 }
 
 /// <summary>
+/// The innermost step of the proxy pipeline: an upgraded connection (a hub's WebSocket) that the service ends abruptly
+/// once the upgrade went through is the service's choice, not its failure. A server ends a WebSocket so when its client
+/// does not answer the close within the close timeout: a session ended, a client gone quiet (a tab asleep, a phone off
+/// the network), an instance stopping. YARP counts it as a failed forward of that instance (passive health) and this
+/// gateway would warn of it, so it is taken off the request here, before either sees it, and logged at Debug. An
+/// instance that is down is still told by the forwards that cannot reach it and by its readiness probe.
+/// </summary>
+public static class UpgradedConnectionEnds
+{
+    public static IApplicationBuilder UseUpgradedConnectionEnds(this IApplicationBuilder proxy) =>
+        proxy.Use(
+            async (context, next) =>
+            {
+                await next(context);
+                if (
+                    context.GetForwarderErrorFeature()
+                    is not {
+                        Error: ForwarderError.UpgradeResponseDestination or ForwarderError.UpgradeRequestDestination
+                    } error
+                )
+                    return;
+                context.Features.Set<IForwarderErrorFeature>(null);
+                context
+                    .RequestServices.GetRequiredService<ILoggerFactory>()
+                    .CreateLogger(ForwardingLog.Category)
+                    .LogDebug(
+                        error.Exception,
+                        "{Service} ended the upgraded connection {Path} abruptly: {Error}",
+                        context.GetReverseProxyFeature().Cluster.Config.ClusterId,
+                        context.Request.Path,
+                        error.Error
+                    );
+            }
+        );
+}
+
+/// <summary>
 /// A service's forwarding failures, per instance: the first is logged whole (a Warning with its exception), the others
 /// within the window after it are counted and logged as one Warning when the window ends. An instance killed with
 /// thousands of WebSockets open is two lines an operator reads, not thousands.

@@ -64,6 +64,7 @@ public static class GatewayExtensions
             proxy.UseRetriesOnAnotherInstance();
             proxy.UseLoadBalancing();
             proxy.UsePassiveHealthChecks();
+            proxy.UseUpgradedConnectionEnds();
         });
 
         app.MapGatewayDocs();

@@ -43,7 +43,8 @@ public static class ServiceUnavailable
             }
         );
 
-    // Errors on the caller's side (cancelled or broken client requests) are not the service's fault.
+    // Errors on the caller's side (cancelled or broken client requests) are not the service's fault, nor an upgraded
+    // connection the service ended (UpgradedConnectionEnds takes those off the request before this step sees them).
     public static bool IsServiceFailure(ForwarderError error) =>
         error
             is ForwarderError.NoAvailableDestinations
@@ -51,7 +52,5 @@ public static class ServiceUnavailable
                 or ForwarderError.RequestTimedOut
                 or ForwarderError.RequestBodyDestination
                 or ForwarderError.ResponseHeaders
-                or ForwarderError.ResponseBodyDestination
-                or ForwarderError.UpgradeRequestDestination
-                or ForwarderError.UpgradeResponseDestination;
+                or ForwarderError.ResponseBodyDestination;
 }

@@ -9,7 +9,8 @@ namespace Community.Messaging.Tests;
 
 /// <summary>
 /// The gateway's log says what an operator must act on: a browser dropping its hub WebSocket is the caller's doing and
-/// leaves no warning; a service that cannot be reached is one warning naming it.
+/// leaves no warning, nor does the service ending one (a session ended), whether or not its client answers the close;
+/// a service that cannot be reached is one warning naming it.
 /// </summary>
 public sealed class GatewayLogTests(MessagingFixture fx) : IClassFixture<MessagingFixture>
 {
@@ -54,6 +55,71 @@ public sealed class GatewayLogTests(MessagingFixture fx) : IClassFixture<Messagi
                         ) == 3
                 ),
             "the gateway never finished the three hub requests"
+        );
+
+        Assert.Empty(logs.AtLeast(LogLevel.Warning));
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_hub_connection_the_service_ends_with_its_session_leaves_no_warning_in_the_gateways_log(
+        bool clientAnswersTheClose
+    )
+    {
+        var logs = new LogCapture();
+        await using var gateway = StartGateway(fx.Host.BaseAddress.ToString().TrimEnd('/'), logs);
+        var (userId, token) = fx.User();
+        using var socket = new ClientWebSocket();
+        var hub = new UriBuilder(gateway.BaseAddress)
+        {
+            Scheme = "ws",
+            Path = "/hubs/chat",
+            Query = "access_token=" + token,
+        }.Uri;
+        await socket.ConnectAsync(hub, CancellationToken.None);
+        await socket.SendAsync(
+            Encoding.UTF8.GetBytes("{\"protocol\":\"json\",\"version\":1}\u001e"),
+            WebSocketMessageType.Text,
+            true,
+            CancellationToken.None
+        );
+        var buffer = new byte[4096];
+        var handshake = await socket.ReceiveAsync(buffer, CancellationToken.None);
+        Assert.Equal("{}\u001e", Encoding.UTF8.GetString(buffer, 0, handshake.Count));
+        logs.Clear();
+
+        // The user signed out everywhere (a password reset): the service's guard ends the open connection.
+        var now = fx.Clock.GetUtcNow();
+        fx.Host.Services.GetRequiredService<SessionRevocations>()
+            .Add(userId, sessionId: null, notBefore: now.AddMinutes(1), tokensExpireBy: now.AddHours(1));
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var frames = new StringBuilder();
+        if (clientAnswersTheClose)
+        {
+            // as the SignalR client does: it reads the close message, then the WebSocket's close, and answers it
+            while (true)
+            {
+                var received = await socket.ReceiveAsync(buffer, timeout.Token);
+                if (received.MessageType == WebSocketMessageType.Close)
+                    break;
+                frames.Append(Encoding.UTF8.GetString(buffer, 0, received.Count));
+            }
+            Assert.Contains("\"type\":7", frames.ToString());
+            await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, timeout.Token);
+        }
+        // else a client that reads nothing more (a tab asleep): the service closes without its answer
+        await Eventually.TrueAsync(
+            () =>
+                Task.FromResult(
+                    logs.Of(HostingDiagnostics, LogLevel.Information)
+                        .Any(e =>
+                            e.Message.StartsWith("Request finished", StringComparison.Ordinal)
+                            && e.Message.Contains("/hubs/chat", StringComparison.Ordinal)
+                        )
+                ),
+            "the gateway never finished the hub request"
         );
 
         Assert.Empty(logs.AtLeast(LogLevel.Warning));
