@@ -133,6 +133,47 @@ public sealed class LoadBalancingTests(TwoInstancesFixture fixture) : IClassFixt
     }
 
     [Fact]
+    public async Task Hub_websockets_the_instances_end_with_a_reset_do_not_take_them_out()
+    {
+        var uri = new UriBuilder(_.Gateway.Address)
+        {
+            Scheme = "ws",
+            Path = "/hubs/echo",
+            Query = "access_token=" + Uri.EscapeDataString(_.Tokens.Issue()),
+        }.Uri;
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var before = (_.First.WebSocketsAccepted, _.Second.WebSocketsAccepted);
+
+        // Each instance ends many connections at once (sessions ended, clients gone quiet): enough for YARP's passive
+        // check to take an instance out (10 forwards in its window, 30% failed) if it counted them as failures.
+        for (var i = 0; i < 40; i++)
+        {
+            using var socket = new ClientWebSocket();
+            await socket.ConnectAsync(uri, timeout.Token);
+            await socket.SendAsync(
+                Encoding.UTF8.GetBytes(FakeBackend.ResetCommand),
+                WebSocketMessageType.Text,
+                true,
+                timeout.Token
+            );
+            await Assert.ThrowsAnyAsync<WebSocketException>(async () =>
+            {
+                while (true)
+                    await socket.ReceiveAsync(new byte[1024], timeout.Token);
+            });
+        }
+        Assert.True(_.First.WebSocketsAccepted - before.Item1 >= 10, "too few reached the first instance");
+        Assert.True(_.Second.WebSocketsAccepted - before.Item2 >= 10, "too few reached the second instance");
+
+        var lookup = _.Gateway.Services.GetRequiredService<Yarp.ReverseProxy.IProxyStateLookup>();
+        Assert.True(lookup.TryGetCluster(GatewayProxyConfig.PinnedCluster(ResourceNames.Messaging), out var pinned));
+        Assert.All(
+            pinned.Destinations.Values,
+            d => Assert.NotEqual(Yarp.ReverseProxy.Model.DestinationHealth.Unhealthy, d.Health.Passive)
+        );
+    }
+
+    [Fact]
     public async Task A_hub_client_stays_on_the_instance_that_answered_its_negotiation_while_clients_spread_over_both()
     {
         var token = _.Tokens.Issue();

@@ -1,7 +1,10 @@
+using System.Net.Sockets;
 using System.Net.WebSockets;
+using System.Text;
 using System.Text.Json;
 using Community.ServiceDefaults.Auth;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 
@@ -22,7 +25,8 @@ public sealed record EchoedRequest(
 
 /// <summary>
 /// A stand-in for the services behind the gateway, on a real Kestrel port: identity's JWKS,
-/// an echo of every other request, and a WebSocket echo on /hubs/echo.
+/// an echo of every other request, and a WebSocket echo on /hubs/echo (sent <see cref="ResetCommand"/>, it resets the
+/// connection instead, as a server ends a WebSocket whose client does not answer its close).
 /// </summary>
 public sealed class FakeBackend : FakeHttpServer<EchoedRequest>
 {
@@ -31,6 +35,9 @@ public sealed class FakeBackend : FakeHttpServer<EchoedRequest>
     private readonly TestTokens _issuer;
 
     private int _webSockets;
+
+    /// <summary>The text that makes /hubs/echo reset its connection rather than echo.</summary>
+    public const string ResetCommand = "reset!";
 
     private FakeBackend(TestTokens issuer) => _issuer = issuer;
 
@@ -96,6 +103,13 @@ public sealed class FakeBackend : FakeHttpServer<EchoedRequest>
             if (received.MessageType == WebSocketMessageType.Close)
             {
                 await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "bye", context.RequestAborted);
+                return;
+            }
+            if (Encoding.UTF8.GetString(buffer, 0, received.Count) == ResetCommand)
+            {
+                // no lingering: the connection ends with a reset, not a close
+                context.Features.Get<IConnectionSocketFeature>()!.Socket.LingerState = new LingerOption(true, 0);
+                context.Abort();
                 return;
             }
             await socket.SendAsync(
