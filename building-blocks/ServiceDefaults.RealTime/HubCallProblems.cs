@@ -11,11 +11,23 @@ namespace Community.ServiceDefaults.RealTime;
 /// <summary>
 /// SignalR's JSON hub protocol, but a call whose arguments do not bind (unknown method, wrong count, wrong type) is
 /// refused with a HubException naming the problem: SignalR hides a binder's own exception ("Failed to invoke 'X' due
-/// to an error on the server.") and passes a HubException's text on. Binding happens before any hub filter runs.
+/// to an error on the server.") and passes a HubException's text on. Binding happens before any hub filter runs, so
+/// such a call is charged here as the filters charge a call: refused if its session has ended, or over the connection's
+/// call budget (then unexplained, so a flood of them costs no more than a flood of calls).
 /// </summary>
-public sealed class ExplainingJsonHubProtocol(IOptions<JsonHubProtocolOptions> options, HubSignatures signatures)
-    : IHubProtocol
+public sealed class ExplainingJsonHubProtocol(
+    IOptions<JsonHubProtocolOptions> options,
+    HubSignatures signatures,
+    HubSessionGuard sessions,
+    HubRateLimitFilter limits
+) : IHubProtocol
 {
+    /// <summary>
+    /// The connection whose messages are parsed: SignalR hands a protocol a binder, not the connection, and parses on
+    /// the async flow of <see cref="RefusalAwareHubConnectionHandler{THub}"/>, which sets this.
+    /// </summary>
+    internal static readonly AsyncLocal<ConnectionContext?> Parsing = new();
+
     private readonly JsonHubProtocol _inner = new(options);
     private readonly JsonSerializerOptions _payload = options.Value.PayloadSerializerOptions;
 
@@ -40,17 +52,33 @@ public sealed class ExplainingJsonHubProtocol(IOptions<JsonHubProtocolOptions> o
         var before = input;
         if (!_inner.TryParseMessage(ref input, binder, out message))
             return false;
-        // A call sent without waiting for its answer (no invocation id) is dropped unexplained: nobody would read it.
-        if (message is InvocationBindingFailureMessage { InvocationId: not null } failure)
-        {
-            var frame = before.Slice(0, before.Length - input.Length);
-            message = new InvocationBindingFailureMessage(
-                failure.InvocationId,
-                failure.Target,
-                ExceptionDispatchInfo.Capture(new HubException(SafeExplain(frame, failure.Target, binder)))
-            );
-        }
+        if (message is InvocationBindingFailureMessage failure)
+            message = Answer(failure, before.Slice(0, before.Length - input.Length), binder);
         return true;
+    }
+
+    private InvocationBindingFailureMessage Answer(
+        InvocationBindingFailureMessage failure,
+        ReadOnlySequence<byte> frame,
+        IInvocationBinder binder
+    )
+    {
+        // Not the user's budget shared in Redis: parsing cannot wait for a round trip.
+        var refusal = Parsing.Value switch
+        {
+            { } connection when sessions.HasSessionEnded(connection.ConnectionId, connection.Items) =>
+                HubSessionGuard.SessionEnded,
+            { } connection when !limits.TryTakeConnectionCall(connection.Items) => limits.TooManyCalls(),
+            _ => null,
+        };
+        // A call sent without waiting for its answer (no invocation id) is dropped unexplained: nobody would read it.
+        if (failure.InvocationId is null)
+            return failure;
+        return new InvocationBindingFailureMessage(
+            failure.InvocationId,
+            failure.Target,
+            ExceptionDispatchInfo.Capture(new HubException(refusal ?? SafeExplain(frame, failure.Target, binder)))
+        );
     }
 
     /// <summary>

@@ -19,7 +19,8 @@ public sealed class HubGracefulStop(
 ) : IHostedService
 {
     /// <summary>
-    /// The longest the stop waits for clients to answer (inside the 5 s a service has to end after SIGTERM).
+    /// The longest the stop waits for clients to answer, inside the host's stop budget (Hosting:ShutdownSeconds: 5 s
+    /// locally, 20 s in a pod).
     /// </summary>
     public static readonly TimeSpan Bound = TimeSpan.FromSeconds(3);
 

@@ -99,11 +99,9 @@ public sealed class HubRateLimitFilter(
             throw new HubException(
                 $"Too many {method.Name} calls: at most {limit.CallsPerSecond:0.##} per second. Slow down."
             );
+        if (!TryTakeConnectionCall(items))
+            throw new HubException(TooManyCalls());
         var limits = options.Value;
-        if (!Bucket(items, ConnectionKey, limits.CallsPerSecond, limits.Burst).TryTake())
-            throw new HubException(
-                $"Too many calls: at most {limits.CallsPerSecond:0.##} per second on one connection. Slow down."
-            );
         // Last, so a call refused above costs the user's shared budget nothing (and Redis no round trip).
         if (
             invocationContext.Context.UserIdentifier is { } user
@@ -115,6 +113,19 @@ public sealed class HubRateLimitFilter(
             );
         return await next(invocationContext);
     }
+
+    /// <summary>
+    /// Spends one call of the connection's own bucket, as every call served spends one: also charged for each call the
+    /// hub protocol cannot bind (<see cref="ExplainingJsonHubProtocol"/>), which never reaches a filter.
+    /// </summary>
+    internal bool TryTakeConnectionCall(IDictionary<object, object?> items)
+    {
+        var limits = options.Value;
+        return Bucket(items, ConnectionKey, limits.CallsPerSecond, limits.Burst).TryTake();
+    }
+
+    internal string TooManyCalls() =>
+        $"Too many calls: at most {options.Value.CallsPerSecond:0.##} per second on one connection. Slow down.";
 
     private TokenBucket Bucket(IDictionary<object, object?> items, object key, double rate, int burst)
     {

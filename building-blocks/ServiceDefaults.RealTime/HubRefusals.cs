@@ -1,4 +1,5 @@
 using Community.ServiceDefaults.Errors;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Logging;
 
 namespace Community.ServiceDefaults.RealTime;
@@ -98,7 +99,7 @@ public sealed class HubRefusalFilter(ILogger<HubRefusalFilter> logger) : IHubFil
 /// SignalR's handler for <typeparamref name="THub"/>, but it and its dispatcher log a <see cref="HubException"/> (a
 /// refusal the client is told of, of a call or of a connection as it opens, logged by <see cref="HubRefusalFilter"/>)
 /// at Debug, not as an Error with its stack trace; every other exception stays an Error. Category filters cannot tell
-/// exceptions apart, hence the wrapper.
+/// exceptions apart, hence the wrapper. It also tells <see cref="ExplainingJsonHubProtocol"/> whose messages it parses.
 /// </summary>
 public sealed class RefusalAwareHubConnectionHandler<THub>(
     HubLifetimeManager<THub> lifetimeManager,
@@ -118,7 +119,15 @@ public sealed class RefusalAwareHubConnectionHandler<THub>(
         userIdProvider,
         serviceScopeFactory
     )
-    where THub : Hub;
+    where THub : Hub
+{
+    public override async Task OnConnectedAsync(ConnectionContext connection)
+    {
+        // Seen by this connection's parsing only: an async method's changes to an AsyncLocal end with it.
+        ExplainingJsonHubProtocol.Parsing.Value = connection;
+        await base.OnConnectedAsync(connection);
+    }
+}
 
 internal sealed class RefusalAwareLoggerFactory(ILoggerFactory inner) : ILoggerFactory
 {

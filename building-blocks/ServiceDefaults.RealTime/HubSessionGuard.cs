@@ -102,14 +102,25 @@ public sealed class HubSessionGuard : IHubFilter, IDisposable
     )
     {
         var context = invocationContext.Context;
-        if (context.Items.ContainsKey(SessionEndedItem))
-            throw new HubException("Your session has ended.");
-        if (_connections.TryGetValue(context.ConnectionId, out var connection) && HasEnded(connection))
-        {
-            Abort(connection, "its session has ended");
-            throw new HubException("Your session has ended.");
-        }
+        if (HasSessionEnded(context.ConnectionId, context.Items))
+            throw new HubException(SessionEnded);
         return next(invocationContext);
+    }
+
+    internal const string SessionEnded = "Your session has ended.";
+
+    /// <summary>
+    /// Whether the connection's session has ended, aborting the connection if that is news: asked for every call,
+    /// also those the hub protocol cannot bind (<see cref="ExplainingJsonHubProtocol"/>), which reach no filter.
+    /// </summary>
+    internal bool HasSessionEnded(string connectionId, IDictionary<object, object?> items)
+    {
+        if (items.ContainsKey(SessionEndedItem))
+            return true;
+        if (!_connections.TryGetValue(connectionId, out var connection) || !HasEnded(connection))
+            return false;
+        Abort(connection, "its session has ended");
+        return true;
     }
 
     public async Task OnDisconnectedAsync(

@@ -226,6 +226,74 @@ public sealed class ConnectionGuardTests(GuardedHubFixture fx) : IClassFixture<G
     }
 
     [Fact]
+    public async Task Calls_to_an_unknown_method_over_the_rate_are_refused_as_too_many_calls_not_explained()
+    {
+        var client = await Connect(fx.Tokens.Issue(Guid.NewGuid()));
+
+        for (var i = 0; i < GuardedHubFixture.Burst; i++)
+        {
+            var explained = await Assert.ThrowsAsync<HubException>(() => client.Connection.InvokeAsync("Nope", i));
+            Assert.Contains("Unknown hub method 'Nope'.", explained.Message);
+        }
+        for (var i = 0; i < 2; i++)
+        {
+            var refused = await Assert.ThrowsAsync<HubException>(() => client.Connection.InvokeAsync("Nope", i));
+            Assert.Contains("Too many calls: at most 0.5 per second on one connection.", refused.Message);
+            Assert.DoesNotContain("Unknown hub method", refused.Message);
+        }
+        Assert.Equal(HubConnectionState.Connected, client.Connection.State);
+    }
+
+    [Fact]
+    public async Task Calls_with_wrongly_typed_arguments_over_the_rate_are_refused_as_too_many_calls_not_explained()
+    {
+        var client = await Connect(fx.Tokens.Issue(Guid.NewGuid()));
+
+        // Calls served and calls that do not bind spend the same budget.
+        await AssertOpen(client);
+        for (var i = 1; i < GuardedHubFixture.Burst; i++)
+        {
+            var explained = await Assert.ThrowsAsync<HubException>(() => client.Connection.InvokeAsync("Echo", i));
+            Assert.Contains("text (argument 1) must be a string", explained.Message);
+        }
+        var refused = await Assert.ThrowsAsync<HubException>(() => client.Connection.InvokeAsync("Echo", 42));
+
+        Assert.Contains("Too many calls: at most 0.5 per second on one connection.", refused.Message);
+        Assert.DoesNotContain("must be a string", refused.Message);
+        Assert.Equal(HubConnectionState.Connected, client.Connection.State);
+    }
+
+    [Fact]
+    public async Task Calls_that_do_not_bind_spend_the_budget_a_valid_call_then_needs()
+    {
+        var client = await Connect(fx.Tokens.Issue(Guid.NewGuid()));
+
+        // Sent without waiting for an answer (no invocation id), so nothing is explained, yet each is charged.
+        for (var i = 1; i < GuardedHubFixture.Burst; i++)
+            await client.Connection.SendAsync("Nope", i);
+        await Assert.ThrowsAsync<HubException>(() => client.Connection.InvokeAsync("Echo", "one", "two"));
+        var refused = await Assert.ThrowsAsync<HubException>(() =>
+            client.Connection.InvokeAsync<string>("Echo", "valid")
+        );
+
+        Assert.Contains("Too many calls", refused.Message);
+        Assert.Equal(HubConnectionState.Connected, client.Connection.State);
+    }
+
+    [Fact]
+    public async Task A_call_that_does_not_bind_within_the_rate_is_still_explained()
+    {
+        var client = await Connect(fx.Tokens.Issue(Guid.NewGuid()));
+
+        var unknown = await Assert.ThrowsAsync<HubException>(() => client.Connection.InvokeAsync("Nope"));
+        var extra = await Assert.ThrowsAsync<HubException>(() => client.Connection.InvokeAsync("Echo", "one", "two"));
+
+        Assert.Contains("HubException: Unknown hub method 'Nope'.", unknown.Message);
+        Assert.Contains("HubException: Echo(text) takes 1 argument; 2 given.", extra.Message);
+        await AssertOpen(client);
+    }
+
+    [Fact]
     public async Task A_method_with_a_limit_of_its_own_is_refused_sooner_and_the_connections_other_calls_go_on()
     {
         var client = await Connect(fx.Tokens.Issue(Guid.NewGuid()));
