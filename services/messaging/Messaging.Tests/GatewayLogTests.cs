@@ -24,23 +24,7 @@ public sealed class GatewayLogTests(MessagingFixture fx) : IClassFixture<Messagi
 
         for (var i = 0; i < 3; i++)
         {
-            using var socket = new ClientWebSocket();
-            var hub = new UriBuilder(gateway.BaseAddress)
-            {
-                Scheme = "ws",
-                Path = "/hubs/chat",
-                Query = "access_token=" + token,
-            }.Uri;
-            await socket.ConnectAsync(hub, CancellationToken.None);
-            await socket.SendAsync(
-                Encoding.UTF8.GetBytes("{\"protocol\":\"json\",\"version\":1}\u001e"),
-                WebSocketMessageType.Text,
-                true,
-                CancellationToken.None
-            );
-            var buffer = new byte[1024];
-            var handshake = await socket.ReceiveAsync(buffer, CancellationToken.None);
-            Assert.Equal("{}\u001e", Encoding.UTF8.GetString(buffer, 0, handshake.Count));
+            using var socket = await ConnectToHubAsync(gateway, token);
             socket.Abort(); // no close frame: the tab was closed, the network went away
         }
         // Whatever the gateway logs of a forwarded request, it logs before the request ends: once hosting has logged
@@ -70,23 +54,8 @@ public sealed class GatewayLogTests(MessagingFixture fx) : IClassFixture<Messagi
         var logs = new LogCapture();
         await using var gateway = StartGateway(fx.Host.BaseAddress.ToString().TrimEnd('/'), logs);
         var (userId, token) = fx.User();
-        using var socket = new ClientWebSocket();
-        var hub = new UriBuilder(gateway.BaseAddress)
-        {
-            Scheme = "ws",
-            Path = "/hubs/chat",
-            Query = "access_token=" + token,
-        }.Uri;
-        await socket.ConnectAsync(hub, CancellationToken.None);
-        await socket.SendAsync(
-            Encoding.UTF8.GetBytes("{\"protocol\":\"json\",\"version\":1}\u001e"),
-            WebSocketMessageType.Text,
-            true,
-            CancellationToken.None
-        );
+        using var socket = await ConnectToHubAsync(gateway, token);
         var buffer = new byte[4096];
-        var handshake = await socket.ReceiveAsync(buffer, CancellationToken.None);
-        Assert.Equal("{}\u001e", Encoding.UTF8.GetString(buffer, 0, handshake.Count));
         logs.Clear();
 
         // The user signed out everywhere (a password reset): the service's guard ends the open connection.
@@ -142,6 +111,29 @@ public sealed class GatewayLogTests(MessagingFixture fx) : IClassFixture<Messagi
         var warning = Assert.Single(logs.AtLeast(LogLevel.Warning));
         Assert.Equal(GatewayApp::Community.Gateway.ForwardingLog.Category, warning.Category);
         Assert.Contains(ResourceNames.Messaging, warning.Message);
+    }
+
+    /// <summary>A raw WebSocket to the chat hub through <paramref name="gateway"/>, past SignalR's handshake.</summary>
+    private static async Task<ClientWebSocket> ConnectToHubAsync(ServiceHost<GatewayProgram> gateway, string token)
+    {
+        var socket = new ClientWebSocket();
+        var hub = new UriBuilder(gateway.BaseAddress)
+        {
+            Scheme = "ws",
+            Path = "/hubs/chat",
+            Query = "access_token=" + token,
+        }.Uri;
+        await socket.ConnectAsync(hub, CancellationToken.None);
+        await socket.SendAsync(
+            Encoding.UTF8.GetBytes("{\"protocol\":\"json\",\"version\":1}\u001e"),
+            WebSocketMessageType.Text,
+            true,
+            CancellationToken.None
+        );
+        var buffer = new byte[1024];
+        var handshake = await socket.ReceiveAsync(buffer, CancellationToken.None);
+        Assert.Equal("{}\u001e", Encoding.UTF8.GetString(buffer, 0, handshake.Count));
+        return socket;
     }
 
     /// <summary>Hosting's log of each request's start and end (Information; the gateway ships it at Warning).</summary>
