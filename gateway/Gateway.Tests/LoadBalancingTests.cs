@@ -47,6 +47,14 @@ public sealed class LoadBalancingTests(TwoInstancesFixture fixture) : IClassFixt
 
     private int ReceivedOn(FakeBackend backend, string path) => backend.Received.Count(r => r.Path == path);
 
+    private Uri EchoHub() =>
+        new UriBuilder(_.Gateway.Address)
+        {
+            Scheme = "ws",
+            Path = "/hubs/echo",
+            Query = "access_token=" + Uri.EscapeDataString(_.Tokens.Issue()),
+        }.Uri;
+
     [Fact]
     public void Each_address_of_a_service_becomes_a_destination_named_after_its_position()
     {
@@ -106,12 +114,7 @@ public sealed class LoadBalancingTests(TwoInstancesFixture fixture) : IClassFixt
     [Fact]
     public async Task A_websocket_through_the_gateway_works_on_either_instance()
     {
-        var uri = new UriBuilder(_.Gateway.Address)
-        {
-            Scheme = "ws",
-            Path = "/hubs/echo",
-            Query = "access_token=" + Uri.EscapeDataString(_.Tokens.Issue()),
-        }.Uri;
+        var uri = EchoHub();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         var before = (_.First.WebSocketsAccepted, _.Second.WebSocketsAccepted);
 
@@ -135,12 +138,7 @@ public sealed class LoadBalancingTests(TwoInstancesFixture fixture) : IClassFixt
     [Fact]
     public async Task Hub_websockets_the_instances_end_with_a_reset_do_not_take_them_out()
     {
-        var uri = new UriBuilder(_.Gateway.Address)
-        {
-            Scheme = "ws",
-            Path = "/hubs/echo",
-            Query = "access_token=" + Uri.EscapeDataString(_.Tokens.Issue()),
-        }.Uri;
+        var uri = EchoHub();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         var before = (_.First.WebSocketsAccepted, _.Second.WebSocketsAccepted);
 
