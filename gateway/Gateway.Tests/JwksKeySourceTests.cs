@@ -152,6 +152,66 @@ public sealed class JwksKeySourceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task While_identity_is_down_unknown_kids_try_once_per_interval_not_once_each()
+    {
+        _identity.Published = [EcPublicJwk.From("first", _first)];
+        Assert.NotNull(await _source.FindAsync("first", default));
+        _identity.Down = true;
+        _clock.Advance(JwksSigningKeySource.MaxAge);
+
+        // forged kids, one after another: one attempt fails, the others are refused without asking identity
+        for (var i = 0; i < 3; i++)
+            Assert.Null(await _source.FindAsync($"forged-{i}", default));
+        Assert.Equal(2, _identity.Fetches);
+
+        _clock.Advance(JwksSigningKeySource.MinRefreshInterval);
+        Assert.Null(await _source.FindAsync("forged-3", default));
+        Assert.Null(await _source.FindAsync("forged-4", default));
+        Assert.Equal(3, _identity.Fetches);
+    }
+
+    [Fact]
+    public async Task Unknown_kids_queued_behind_a_failing_attempt_take_its_outcome_and_ask_no_more()
+    {
+        _identity.Published = [EcPublicJwk.From("first", _first)];
+        Assert.NotNull(await _source.FindAsync("first", default));
+        _identity.Down = true;
+        _identity.Hold();
+        _clock.Advance(JwksSigningKeySource.MaxAge);
+
+        var finds = Enumerable.Range(0, 3).Select(i => _source.FindAsync($"forged-{i}", default).AsTask()).ToList();
+        await Eventually.TrueAsync(
+            () => Task.FromResult(_identity.Fetches == 2),
+            "the first forged kid asked identity"
+        );
+        _identity.Release();
+
+        Assert.All(await Task.WhenAll(finds), Assert.Null);
+        Assert.Equal(2, _identity.Fetches);
+    }
+
+    [Fact]
+    public async Task A_kid_published_after_an_outage_is_found_once_the_interval_has_passed()
+    {
+        _identity.Published = [EcPublicJwk.From("first", _first)];
+        Assert.NotNull(await _source.FindAsync("first", default));
+        _identity.Down = true;
+        _clock.Advance(JwksSigningKeySource.MaxAge);
+        Assert.Null(await _source.FindAsync("forged", default));
+        Assert.Equal(2, _identity.Fetches);
+
+        _identity.Down = false;
+        _identity.Published = [EcPublicJwk.From("second", _second), EcPublicJwk.From("first", _first)];
+        Assert.Null(await _source.FindAsync("second", default));
+        Assert.Equal(2, _identity.Fetches);
+
+        _clock.Advance(JwksSigningKeySource.MinRefreshInterval);
+        Assert.NotNull(await _source.FindAsync("second", default));
+        Assert.Equal(3, _identity.Fetches);
+        Assert.NotNull(await _source.FindAsync("first", default));
+    }
+
+    [Fact]
     public async Task With_the_platforms_http_defaults_a_dead_identity_instance_is_asked_once_and_nothing_is_logged()
     {
         await using var dead = new ResettingListener();

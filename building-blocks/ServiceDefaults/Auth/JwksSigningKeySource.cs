@@ -7,8 +7,9 @@ using Microsoft.IdentityModel.Tokens;
 namespace Community.ServiceDefaults.Auth;
 
 /// <summary>
-/// Reads identity's published keys and caches them. An unknown kid triggers a refresh (keys rotate), at most once per
-/// <see cref="MinRefreshInterval"/> so forged kids cannot hammer identity. A known kid never waits: when the set is
+/// Reads identity's published keys and caches them. An unknown kid triggers a refresh (keys rotate), at most one
+/// attempt per <see cref="MinRefreshInterval"/>, answered or failed, so forged kids cannot hammer identity, not even
+/// while it is down; between attempts they are refused without waiting. A known kid never waits: when the set is
 /// older than <see cref="MaxAge"/> it is refreshed in the background, so identity being slow or down delays no
 /// request that carries a key already held. Read from whichever identity instance answers
 /// (<see cref="JwtOptions.JwksUrl"/>); an outage is logged once, and its end.
@@ -24,25 +25,40 @@ public sealed class JwksSigningKeySource(
     public static readonly TimeSpan MinRefreshInterval = TimeSpan.FromSeconds(5);
     public static readonly TimeSpan MaxAge = TimeSpan.FromMinutes(10);
 
-    // Swapped whole, never changed in place, so a lookup always sees one consistent set.
-    private sealed record KeySet(FrozenDictionary<string, ECDsaSecurityKey> Keys, DateTimeOffset FetchedAt);
+    // Swapped whole, never changed in place, so a lookup always sees one consistent set. TriedAt: when the last
+    // refresh ended, answered or not.
+    private sealed record KeySet(
+        FrozenDictionary<string, ECDsaSecurityKey> Keys,
+        DateTimeOffset FetchedAt,
+        DateTimeOffset TriedAt
+    )
+    {
+        public bool MayRefresh(DateTimeOffset now) => now - TriedAt >= MinRefreshInterval;
+    }
 
     private readonly SemaphoreSlim _refreshLock = new(1, 1);
     private readonly RetiredKeys _retired = new(clock);
     private readonly InstanceFailover _instances = new();
-    private volatile KeySet _current = new(FrozenDictionary<string, ECDsaSecurityKey>.Empty, DateTimeOffset.MinValue);
+    private volatile KeySet _current = new(
+        FrozenDictionary<string, ECDsaSecurityKey>.Empty,
+        DateTimeOffset.MinValue,
+        DateTimeOffset.MinValue
+    );
     private int _refreshingInBackground;
     private bool _failing;
 
     public async ValueTask<SecurityKey?> FindAsync(string kid, CancellationToken cancellationToken)
     {
         var current = _current;
+        var now = clock.GetUtcNow();
         if (current.Keys.TryGetValue(kid, out var key))
         {
-            if (clock.GetUtcNow() - current.FetchedAt >= MaxAge)
+            if (now - current.FetchedAt >= MaxAge && current.MayRefresh(now))
                 RefreshInBackground();
             return key;
         }
+        if (!current.MayRefresh(now))
+            return null;
         await RefreshAsync(cancellationToken);
         return _current.Keys.GetValueOrDefault(kid);
     }
@@ -70,13 +86,15 @@ public sealed class JwksSigningKeySource(
         await _refreshLock.WaitAsync(cancellationToken);
         try
         {
+            // Whoever queued behind an attempt takes its outcome: one round of identity's instances serves them all.
             var current = _current;
-            if (clock.GetUtcNow() - current.FetchedAt < MinRefreshInterval)
+            if (!current.MayRefresh(clock.GetUtcNow()))
                 return;
             var urls = IdentityAddress.Split(options.Value.JwksUrl);
             if (urls.Count == 0)
             {
                 logger.LogError("Neither Jwt:JwksUrl nor Services:identity is configured: no token can be verified");
+                _current = current with { TriedAt = clock.GetUtcNow() };
                 return;
             }
             var json = await _instances.AskAsync(
@@ -85,7 +103,8 @@ public sealed class JwksSigningKeySource(
                 cancellationToken
             );
             var keys = Es256Keys(new JsonWebKeySet(json), current.Keys);
-            _current = new KeySet(keys, clock.GetUtcNow());
+            var now = clock.GetUtcNow();
+            _current = new KeySet(keys, now, now);
             _retired.Retire(current.Keys.Values.Where(old => !keys.Values.Contains(old)).Select(old => old.ECDsa));
             if (_failing)
                 logger.LogInformation("Signing keys are read again: {Count} keys", keys.Count);
@@ -104,7 +123,7 @@ public sealed class JwksSigningKeySource(
                     _current.Keys.Count
                 );
             _failing = true;
-            _current = _current with { FetchedAt = clock.GetUtcNow() - MaxAge + MinRefreshInterval };
+            _current = _current with { TriedAt = clock.GetUtcNow() };
         }
         finally
         {
