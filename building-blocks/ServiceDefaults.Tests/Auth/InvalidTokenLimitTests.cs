@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
+using StackExchange.Redis;
 
 namespace Community.ServiceDefaults.Tests.Auth;
 
@@ -21,7 +22,8 @@ public sealed class InvalidTokenLimitTests
         TestTokens tokens,
         string? redis,
         string prefix,
-        ILoggerProvider? logs = null
+        ILoggerProvider? logs = null,
+        int windowSeconds = 3600
     )
     {
         var builder = WebApplication.CreateBuilder();
@@ -31,7 +33,7 @@ public sealed class InvalidTokenLimitTests
             {
                 ["Http:TrustedNetworks:0"] = "127.0.0.1",
                 ["RateLimits:InvalidTokens:PermitLimit"] = "3",
-                ["RateLimits:InvalidTokens:WindowSeconds"] = "3600",
+                ["RateLimits:InvalidTokens:WindowSeconds"] = windowSeconds.ToString(),
                 ["RateLimits:InvalidTokens:RedisKeyPrefix"] = prefix,
                 ["ConnectionStrings:redis"] = redis,
             }
@@ -77,6 +79,51 @@ public sealed class InvalidTokenLimitTests
         Assert.Equal(HttpStatusCode.TooManyRequests, await SendForgedAsync(clientA, tokens));
         // another address has its own budget
         Assert.Equal(HttpStatusCode.Unauthorized, await SendForgedAsync(clientB, tokens, "198.51.100.9"));
+    }
+
+    [Fact]
+    public async Task Past_the_limit_an_address_is_refused_without_a_count_in_redis_until_its_window_ends()
+    {
+        using var tokens = new TestTokens();
+        var redis = (await TestInfrastructure.RedisAsync()).ConnectionString;
+        var prefix = $"tests:{Guid.NewGuid():N}:";
+        var (app, client) = await StartAsync(tokens, redis, prefix, windowSeconds: 3);
+        await using var _ = app;
+        using var __ = client;
+        await using var connection = await ConnectionMultiplexer.ConnectAsync(redis);
+        var counts = connection.GetDatabase();
+        var key = prefix + From;
+
+        for (var i = 0; i < 3; i++)
+            Assert.Equal(HttpStatusCode.Unauthorized, await SendForgedAsync(client, tokens));
+        // the fourth is counted and answered spent; the instance remembers that and counts no more of them
+        for (var i = 0; i < 10; i++)
+            await AssertLimitedAsync(client, tokens);
+        Assert.Equal(4, (long)await counts.StringGetAsync(key));
+
+        // were Redis asked, the window removed there would let the next guess through to a 401
+        Assert.True(await counts.KeyDeleteAsync(key));
+        var retryAfter = await AssertLimitedAsync(client, tokens);
+        Assert.False(await counts.KeyExistsAsync(key));
+
+        // once the window has ended, a refused token is counted again
+        await Task.Delay(retryAfter);
+        Assert.Equal(HttpStatusCode.Unauthorized, await SendForgedAsync(client, tokens));
+        Assert.Equal(1, (long)await counts.StringGetAsync(key));
+    }
+
+    // A 429 problem with the time until the address's window ends.
+    private static async Task<TimeSpan> AssertLimitedAsync(HttpClient client, TestTokens tokens)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/address");
+        request.Headers.Add("Authorization", "Bearer " + tokens.Issue(subject: "not-a-user-id"));
+        request.Headers.Add("X-Forwarded-For", From);
+        using var response = await client.SendAsync(request);
+        Assert.Equal(HttpStatusCode.TooManyRequests, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var retryAfter = Assert.IsType<TimeSpan>(response.Headers.RetryAfter?.Delta);
+        Assert.InRange(retryAfter, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(3));
+        return retryAfter;
     }
 
     [Fact]

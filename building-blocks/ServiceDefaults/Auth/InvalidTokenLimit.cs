@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Threading.RateLimiting;
 using Community.Contracts;
 using Microsoft.Extensions.Configuration;
@@ -12,11 +13,14 @@ namespace Community.ServiceDefaults.Auth;
 /// 60 a minute): past the limit the answer is 429, so guessing or replaying tokens is throttled
 /// like guessing passwords. With ConnectionStrings:redis the window lives in Redis, shared by every instance of the
 /// service (one script per refused token); without it, and while Redis is unreachable, each instance counts alone in
-/// memory, with one warning per outage.
+/// memory, with one warning per outage. An address Redis has called spent is refused here until its window ends,
+/// without asking again: a flood of guesses past the limit costs no Redis round trip. Its tokens are still verified
+/// first, as a valid one passes whatever its address's count.
 /// </summary>
 public sealed class InvalidTokenLimit : IDisposable
 {
     public const string Section = "RateLimits:InvalidTokens";
+    private const int SpentCapacity = 10_000;
 
     // KEYS[1]: the address's counter. ARGV: limit, window (ms). Returns {1, 0} or {0, ms until the window ends}.
     private const string Count = """
@@ -35,6 +39,11 @@ public sealed class InvalidTokenLimit : IDisposable
     private readonly TimeSpan _window;
     private readonly string _prefix;
     private readonly FailFastRedis? _redis;
+    private readonly TimeProvider _clock;
+
+    // Address -> timestamp its shared window ends by, for addresses Redis answered are over the limit. Bounded: past
+    // SpentCapacity, ended ones go, then everything (those addresses are asked of Redis once more).
+    private readonly ConcurrentDictionary<string, long> _spentUntil = new(StringComparer.Ordinal);
 
     public InvalidTokenLimit(
         IConfiguration configuration,
@@ -48,6 +57,7 @@ public sealed class InvalidTokenLimit : IDisposable
         if (_permits <= 0 || seconds <= 0)
             throw new InvalidOperationException($"{Section} needs PermitLimit > 0 and WindowSeconds > 0.");
         _window = TimeSpan.FromSeconds(seconds);
+        _clock = clock;
         var window = new FixedWindowRateLimiterOptions
         {
             PermitLimit = _permits,
@@ -80,7 +90,19 @@ public sealed class InvalidTokenLimit : IDisposable
     public async ValueTask<RateLimitLease> CountAsync(HttpContext context)
     {
         var address = ClientAddress.Of(context);
-        return await CountSharedAsync(address) ?? _limiter.AttemptAcquire(address);
+        return Spent(address) ?? await CountSharedAsync(address) ?? _limiter.AttemptAcquire(address);
+    }
+
+    /// <summary>The refusal of an address known to be over the limit until its window ends; null otherwise.</summary>
+    private WindowLease? Spent(string address)
+    {
+        if (!_spentUntil.TryGetValue(address, out var until))
+            return null;
+        var now = _clock.GetTimestamp();
+        if (now < until)
+            return new WindowLease(false, _clock.GetElapsedTime(now, until));
+        _spentUntil.TryRemove(KeyValuePair.Create(address, until));
+        return null;
     }
 
     private async Task<RateLimitLease?> CountSharedAsync(string address)
@@ -88,10 +110,30 @@ public sealed class InvalidTokenLimit : IDisposable
         if (_redis is null)
             return null;
         RedisValue[] values = [_permits, (long)_window.TotalMilliseconds];
+        // The window's end is reckoned from before the script was sent, so it is never later here than in Redis.
+        var sent = _clock.GetTimestamp();
         if (await _redis.EvaluateAsync(Count, [(RedisKey)(_prefix + address)], values) is not { } answer)
             return null;
         var result = (RedisResult[])answer!;
-        return new WindowLease((long)result[0] == 1, TimeSpan.FromMilliseconds((long)result[1]));
+        var acquired = (long)result[0] == 1;
+        var left = TimeSpan.FromMilliseconds((long)result[1]);
+        if (!acquired)
+            RememberSpent(address, sent + (long)(left.TotalSeconds * _clock.TimestampFrequency));
+        return new WindowLease(acquired, left);
+    }
+
+    private void RememberSpent(string address, long until)
+    {
+        if (_spentUntil.Count >= SpentCapacity)
+        {
+            var now = _clock.GetTimestamp();
+            foreach (var (spent, ends) in _spentUntil)
+                if (now >= ends)
+                    _spentUntil.TryRemove(KeyValuePair.Create(spent, ends));
+            if (_spentUntil.Count >= SpentCapacity)
+                _spentUntil.Clear();
+        }
+        _spentUntil[address] = until;
     }
 
     public void Dispose()
