@@ -30,35 +30,62 @@ public static class ImageUploadEndpoints
 
     /// <summary>
     /// Stores <paramref name="image"/> under <paramref name="key"/>, then lets <paramref name="swap"/> point the row to
-    /// it (under its lock; it returns the blob key it no longer uses). The replaced blob is deleted after; if the put
-    /// or the swap fails, whatever the cause (a client gone, the database out of reach), the new one is. Never a blob
-    /// call under the row lock, never an orphan but for a failed delete (logged). A swap that should outlive its client
-    /// once the blob is stored saves with <see cref="CancellationToken.None"/>; one cancelled is undone like any other.
+    /// it (under its lock; it returns the blob key it no longer uses), and deletes the replaced blob once the swap has
+    /// committed. If the put or the swap fails, whatever the cause (a client gone, the database out of reach), the new
+    /// blob is deleted, unless <paramref name="named"/> (does the row name <paramref name="key"/>?) says or cannot rule
+    /// out that the commit went through, its answer lost: an orphan (logged) is the lesser harm than a row naming a
+    /// deleted blob. Never a blob call under the row lock. Once the blob is stored both run with
+    /// <see cref="CancellationToken.None"/>, so a client leaving mid-commit cannot leave the outcome unknown.
     /// </summary>
     public static async Task<T> StoreAndSwapAsync<T>(
         this IBlobStore blobs,
         string key,
         CheckedImage image,
-        Func<Task<(T Result, string? Replaced)>> swap,
+        Func<CancellationToken, Task<(T Result, string? Replaced)>> swap,
+        Func<CancellationToken, Task<bool>> named,
         ILogger logger,
         CancellationToken cancellationToken
     )
     {
+        (T Result, string? Replaced) swapped;
+        var swapping = false;
         try
         {
             // In the try too: a put that failed or was cancelled may have stored the blob all the same (its answer
             // lost on the way back), and a missing blob's delete is no error.
             await using (var content = image.OpenRead())
                 await blobs.PutAsync(key, content, image.Format.ContentType, cancellationToken);
-            var (result, replaced) = await swap();
-            if (replaced is not null)
-                await blobs.TryDeleteAsync(replaced, logger);
-            return result;
+            swapping = true;
+            swapped = await swap(CancellationToken.None);
         }
         catch
         {
-            await blobs.TryDeleteAsync(key, logger);
+            // A commit whose answer was lost (a dropped connection, a failover) went through: the row names the blob.
+            if (!swapping || !await MaybeNamedAsync(named))
+                await blobs.TryDeleteAsync(key, logger);
+            else
+                logger.LogWarning(
+                    "The swap to blob {BlobKey} failed but may have committed; kept, and the blob it replaced may be "
+                        + "orphaned",
+                    key
+                );
             throw;
+        }
+        if (swapped.Replaced is not null)
+            await blobs.TryDeleteAsync(swapped.Replaced, logger);
+        return swapped.Result;
+    }
+
+    /// <summary>Whether the row may name the new blob: true unless the database says it does not.</summary>
+    private static async Task<bool> MaybeNamedAsync(Func<CancellationToken, Task<bool>> named)
+    {
+        try
+        {
+            return await named(CancellationToken.None);
+        }
+        catch (Exception)
+        {
+            return true;
         }
     }
 }

@@ -1,7 +1,9 @@
 using System.Net.Http.Headers;
 using Community.Contracts.Identity;
 using Community.Contracts.Social;
+using Community.Events.Data;
 using MassTransit;
+using Microsoft.EntityFrameworkCore;
 
 namespace Community.Events.Tests;
 
@@ -348,6 +350,49 @@ public sealed class CoverImageTests(PhotosFixture fx) : IClassFixture<PhotosFixt
     }
 
     [Fact]
+    public async Task A_cover_whose_swap_commits_but_loses_its_answer_keeps_the_new_file_and_serves_it()
+    {
+        var (_, organizer) = fx.Organizer();
+        var e = Id(await fx.CreateEventAsync(organizer));
+        await (await Put(e, organizer, Form(Images.Png(), "c.png", "image/png"))).AssertStatus(200);
+        var before = await CoverKeyAsync(e);
+
+        // The row now names the new file: deleting it because the commit seemed to fail would leave a 404 for good.
+        fx.Commits.FailNext(SwapsCover(e, before), committed: true);
+        await (await Put(e, organizer, Form(Images.Jpeg()))).AssertProblem(503);
+
+        var key = await CoverKeyAsync(e);
+        Assert.NotEqual(before, key);
+        Assert.EndsWith(".jpg", key);
+        var file = Path.Combine(fx.PhotoRoot, key!);
+        Assert.Contains(file, CoverFiles(e));
+        using var content = await fx.Client.Get($"/api/v1/events/{e}/cover");
+        Assert.Equal(HttpStatusCode.OK, content.StatusCode);
+        Assert.Equal("image/jpeg", content.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(await File.ReadAllBytesAsync(file), await content.Content.ReadAsByteArrayAsync());
+    }
+
+    [Fact]
+    public async Task A_cover_whose_swap_rolls_back_leaves_no_new_file_and_the_old_cover_in_place()
+    {
+        var (_, organizer) = fx.Organizer();
+        var e = Id(await fx.CreateEventAsync(organizer));
+        await (await Put(e, organizer, Form(Images.Png(), "c.png", "image/png"))).AssertStatus(200);
+        var before = await CoverKeyAsync(e);
+
+        fx.Commits.FailNext(SwapsCover(e, before), committed: false);
+        await (await Put(e, organizer, Form(Images.Jpeg()))).AssertProblem(503);
+
+        Assert.Equal(before, await CoverKeyAsync(e));
+        var file = Assert.Single(CoverFiles(e));
+        Assert.Equal(Path.Combine(fx.PhotoRoot, before!), file);
+        using var content = await fx.Client.Get($"/api/v1/events/{e}/cover");
+        Assert.Equal(HttpStatusCode.OK, content.StatusCode);
+        Assert.Equal("image/png", content.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(await File.ReadAllBytesAsync(file), await content.Content.ReadAsByteArrayAsync());
+    }
+
+    [Fact]
     public async Task A_stale_if_match_on_the_cover_is_a_412_changing_nothing_and_the_current_one_gets_the_new_etag()
     {
         var (_, organizer) = fx.Organizer();
@@ -395,6 +440,19 @@ public sealed class CoverImageTests(PhotosFixture fx) : IClassFixture<PhotosFixt
 
     private ReportResolved Removal(string eventId) =>
         ReportRemovals.Of(fx.Clock, eventId, "hate", "An offensive cover image.");
+
+    private Task<string?> CoverKeyAsync(string eventId) =>
+        fx.ScalarAsync<string>(
+            "SELECT cover_image_key FROM community_events WHERE id = @id",
+            ("id", Guid.Parse(eventId))
+        );
+
+    /// <summary>The upload's swap: a context setting the cover to another than <paramref name="before"/>.</summary>
+    private static Func<DbContext, bool> SwapsCover(string eventId, string? before) =>
+        context =>
+            context
+                .ChangeTracker.Entries<CommunityEvent>()
+                .Any(c => c.Entity.Id == Guid.Parse(eventId) && c.Entity.CoverImageKey != before);
 
     private string[] CoverFiles(string eventId)
     {

@@ -1,3 +1,4 @@
+using Community.Events.Data;
 using Community.ServiceDefaults.Blobs;
 using Microsoft.AspNetCore.Http;
 
@@ -16,6 +17,14 @@ public sealed class PhotosFixture : EventsFixture
             // Long enough for a test's uploads to queue behind one another, short for the refusal test.
             ["Events:Photos:ImageDecodeWait"] = "00:00:01",
         };
+
+    public CommitFaults Commits { get; } = new();
+
+    public override void ConfigureServices(IServiceCollection services)
+    {
+        base.ConfigureServices(services);
+        services.ConfigureDbContext<EventsDbContext>(options => options.AddInterceptors(Commits));
+    }
 
     public string FileOf(string eventId, string photoId, string extension) =>
         Path.Combine(PhotoRoot, "events", eventId, $"{photoId}.{extension}");

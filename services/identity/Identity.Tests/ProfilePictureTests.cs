@@ -1,6 +1,8 @@
 using System.Net.Http.Headers;
 using Community.Contracts.Social;
+using Community.Identity.Data;
 using Community.ServiceDefaults.Blobs;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Community.Identity.Tests;
@@ -21,9 +23,12 @@ public sealed class PictureFixture : IdentityFixture
     /// <summary>How many of the next deletes the store refuses, as a bucket out of reach would.</summary>
     public int FailingDeletes;
 
+    public CommitFaults Commits { get; } = new();
+
     public override void ConfigureServices(IServiceCollection services)
     {
         base.ConfigureServices(services);
+        services.ConfigureDbContext<IdentityDbContext>(options => options.AddInterceptors(Commits));
         var store = services.Last(d => d.ServiceType == typeof(IBlobStore));
         services.AddSingleton<IBlobStore>(provider => new DeleteFaults(
             (IBlobStore)store.ImplementationFactory!(provider),
@@ -260,6 +265,47 @@ public sealed class ProfilePictureTests(PictureFixture fx) : IClassFixture<Pictu
     }
 
     [Fact]
+    public async Task A_picture_whose_swap_commits_but_loses_its_answer_keeps_the_new_file_and_serves_it()
+    {
+        var (id, token) = Member(await fx.RegisterAsync());
+        await (await Put(token, Form(Images.Png(), "me.png", "image/png"))).AssertStatus(200);
+        var before = await PictureKeyAsync(id);
+
+        // The row now names the new file: deleting it because the commit seemed to fail would leave a 404 for good.
+        fx.Commits.FailNext(SwapsPicture(id, before), committed: true);
+        await (await Put(token, Form(Images.Jpeg()))).AssertProblem(503);
+
+        var key = await PictureKeyAsync(id);
+        Assert.NotEqual(before, key);
+        Assert.EndsWith(".jpg", key);
+        var file = Path.Combine(fx.BlobRoot, key!);
+        Assert.Contains(file, fx.PictureFiles(id));
+        using var content = await fx.Client.Get($"/api/v1/users/{id}/picture", token);
+        Assert.Equal(HttpStatusCode.OK, content.StatusCode);
+        Assert.Equal("image/jpeg", content.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(await File.ReadAllBytesAsync(file), await content.Content.ReadAsByteArrayAsync());
+    }
+
+    [Fact]
+    public async Task A_picture_whose_swap_rolls_back_leaves_no_new_file_and_the_old_picture_in_place()
+    {
+        var (id, token) = Member(await fx.RegisterAsync());
+        await (await Put(token, Form(Images.Png(), "me.png", "image/png"))).AssertStatus(200);
+        var before = await PictureKeyAsync(id);
+
+        fx.Commits.FailNext(SwapsPicture(id, before), committed: false);
+        await (await Put(token, Form(Images.Jpeg()))).AssertProblem(503);
+
+        Assert.Equal(before, await PictureKeyAsync(id));
+        var file = Assert.Single(fx.PictureFiles(id));
+        Assert.Equal(Path.Combine(fx.BlobRoot, before!), file);
+        using var content = await fx.Client.Get($"/api/v1/users/{id}/picture", token);
+        Assert.Equal(HttpStatusCode.OK, content.StatusCode);
+        Assert.Equal("image/png", content.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(await File.ReadAllBytesAsync(file), await content.Content.ReadAsByteArrayAsync());
+    }
+
+    [Fact]
     public async Task A_blocked_pair_get_404_for_each_others_picture_as_for_their_accounts()
     {
         var (id, token) = Member(await fx.RegisterAsync());
@@ -285,6 +331,16 @@ public sealed class ProfilePictureTests(PictureFixture fx) : IClassFixture<Pictu
             Assert.Equal(HttpStatusCode.OK, shown.StatusCode);
         }
     }
+
+    private Task<string?> PictureKeyAsync(string userId) =>
+        fx.ScalarAsync<string>("SELECT profile_image_key FROM users WHERE id = @id", ("id", Guid.Parse(userId)));
+
+    /// <summary>The upload's swap: a context setting the picture to another than <paramref name="before"/>.</summary>
+    private static Func<DbContext, bool> SwapsPicture(string userId, string? before) =>
+        context =>
+            context
+                .ChangeTracker.Entries<User>()
+                .Any(u => u.Entity.Id == Guid.Parse(userId) && u.Entity.ProfileImageKey != before);
 
     private async Task<HttpResponseMessage> Put(
         string? token,

@@ -91,8 +91,8 @@ public static class CoverImageApi
         var e = await blobs.StoreAndSwapAsync(
             key,
             image,
-            // Not cancelled by the client leaving once the blob is stored: the cover it sent is set all the same.
-            () => ReplaceAsync(db, request, id, principal, key, UrlOf(id, key, blobs), clock, CancellationToken.None),
+            ct => ReplaceAsync(db, request, id, principal, key, UrlOf(id, key, blobs), clock, ct),
+            ct => db.CommunityEvents.AnyAsync(row => row.Id == id && row.CoverImageKey == key, ct),
             loggers.CreateLogger(typeof(CoverImageApi)),
             cancellationToken
         );

@@ -81,7 +81,8 @@ public static class ProfilePictureApi
         var user = await blobs.StoreAndSwapAsync(
             key,
             image,
-            () => ReplaceAsync(db, request, userId, key, UrlOf(userId, key, blobs), clock, cancellationToken),
+            ct => ReplaceAsync(db, request, userId, key, UrlOf(userId, key, blobs), clock, ct),
+            ct => db.Users.AnyAsync(u => u.Id == userId && u.ProfileImageKey == key, ct),
             loggers.CreateLogger(typeof(ProfilePictureApi)),
             cancellationToken
         );
