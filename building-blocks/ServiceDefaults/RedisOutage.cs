@@ -5,12 +5,11 @@ namespace Community.ServiceDefaults;
 /// <summary>
 /// Tells when a failed Redis command is an outage worth an operator's warning: at once when Redis cannot be reached
 /// (not connected, a connection error), but for a late reply (a timeout, or a command the client cancelled) only once
-/// replies have kept failing for
-/// <see cref="SlowFor"/>. A reply held up for a moment by a busy thread pool, as while a service starts on a loaded
-/// machine, is not an outage. Until Redis has answered once, every failure counts as a late reply: a service starting on
-/// a loaded machine may run its first commands while its first connection is still being made, and Redis down from the
-/// start is told once failures have gone on for <see cref="SlowFor"/>. One warning per outage, and one line when Redis
-/// answers again.
+/// replies have kept failing for <see cref="SlowFor"/>. A reply held up for a moment by a busy thread pool, as while a
+/// service starts on a loaded machine, is not an outage. Until Redis has answered once, every failure counts as a late
+/// reply: a service starting on a loaded machine may run its first commands while its first connection is still being
+/// made, and Redis down from the start is told once failures have gone on for <see cref="SlowFor"/>. One warning per
+/// outage, and one line when Redis answers again.
 /// </summary>
 public sealed class RedisOutage
 {
