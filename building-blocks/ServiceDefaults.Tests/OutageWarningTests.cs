@@ -51,6 +51,15 @@ public sealed class OutageWarningTests
     }
 
     [Fact]
+    public async Task Redis_not_reached_for_the_slow_limit_since_its_owner_began_is_an_outage_at_its_first_failure()
+    {
+        // Redis down from the start, its commands rare: the first one, past the limit, is the outage
+        var outage = new RedisOutage(TimeSpan.FromMilliseconds(50));
+        await Task.Delay(TimeSpan.FromMilliseconds(80));
+        Assert.True(outage.Failed(null));
+    }
+
+    [Fact]
     public void A_late_reply_that_the_next_command_follows_is_no_outage()
     {
         var outage = new RedisOutage(TimeSpan.FromMinutes(1));

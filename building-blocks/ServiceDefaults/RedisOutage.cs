@@ -18,7 +18,14 @@ public sealed class RedisOutage
     private readonly long _slowForMs;
 
     /// <param name="slowFor">How long late replies make an outage (<see cref="SlowFor"/> unless a test says).</param>
-    public RedisOutage(TimeSpan? slowFor = null) => _slowForMs = (long)(slowFor ?? SlowFor).TotalMilliseconds;
+    public RedisOutage(TimeSpan? slowFor = null)
+    {
+        _slowForMs = (long)(slowFor ?? SlowFor).TotalMilliseconds;
+        _createdAt = Environment.TickCount64;
+    }
+
+    // When the owner began: Redis not reached for SlowFor since is an outage even if its commands are rare.
+    private readonly long _createdAt;
 
     // Environment.TickCount64 when commands began failing; 0 while they succeed.
     private long _failingSince;
@@ -36,7 +43,8 @@ public sealed class RedisOutage
         if (since == 0)
             since = now;
         var unreachable =
-            e is not (RedisTimeoutException or OperationCanceledException) && Volatile.Read(ref _answeredOnce) == 1;
+            e is not (RedisTimeoutException or OperationCanceledException)
+            && (Volatile.Read(ref _answeredOnce) == 1 || now - _createdAt >= _slowForMs);
         var outage = unreachable || now - since >= _slowForMs;
         return outage && Interlocked.Exchange(ref _warned, 1) == 0;
     }

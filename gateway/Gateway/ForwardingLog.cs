@@ -100,8 +100,9 @@ public static class UpgradedConnectionEnds
 
 /// <summary>
 /// A service's forwarding failures, per instance: the first is logged whole (a Warning with its exception), the others
-/// within the window after it are counted and logged as one Warning when the window ends. An instance killed with
-/// thousands of WebSockets open is two lines an operator reads, not thousands.
+/// within the window after it are counted and logged as one Warning when the window ends. An instance that stops
+/// answering under thousands of requests is two lines an operator reads, not thousands (its open WebSockets ending are
+/// not counted: <see cref="UpgradedConnectionEnds"/>).
 /// </summary>
 public sealed class ForwardingFailures(TimeProvider clock, ILogger logger, TimeSpan window) : IDisposable
 {
