@@ -20,7 +20,6 @@ public sealed class OutageWarningTests
     public void An_unreachable_redis_is_an_outage_at_once_warned_once_and_its_end_told_once()
     {
         var outage = new RedisOutage();
-        Assert.False(outage.Answered()); // it answered before: no outage to end yet
         Assert.True(outage.Failed(Unreachable));
         Assert.False(outage.Failed(Unreachable));
         Assert.False(outage.Failed(Late()));
@@ -33,30 +32,8 @@ public sealed class OutageWarningTests
     public void A_command_not_sent_because_redis_is_not_connected_is_an_outage_at_once()
     {
         var outage = new RedisOutage(TimeSpan.FromMinutes(1));
-        Assert.False(outage.Answered());
         Assert.True(outage.Failed(null));
         Assert.False(outage.Failed(null));
-    }
-
-    [Fact]
-    public async Task Before_redis_has_ever_answered_failures_are_an_outage_only_once_they_go_on()
-    {
-        // a service starting on a loaded machine: its first commands run while its first connection is being made
-        var outage = new RedisOutage(TimeSpan.FromMilliseconds(50));
-        Assert.False(outage.Failed(Unreachable));
-        Assert.False(outage.Failed(null));
-        await Task.Delay(TimeSpan.FromMilliseconds(80));
-        Assert.True(outage.Failed(Unreachable));
-        Assert.False(outage.Failed(null));
-    }
-
-    [Fact]
-    public async Task Redis_not_reached_for_the_slow_limit_since_its_owner_began_is_an_outage_at_its_first_failure()
-    {
-        // Redis down from the start, its commands rare: the first one, past the limit, is the outage
-        var outage = new RedisOutage(TimeSpan.FromMilliseconds(50));
-        await Task.Delay(TimeSpan.FromMilliseconds(80));
-        Assert.True(outage.Failed(null));
     }
 
     [Fact]
