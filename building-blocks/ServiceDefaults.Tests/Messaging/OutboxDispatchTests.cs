@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Reflection;
 using System.Runtime.ExceptionServices;
 using System.Text;
@@ -8,7 +7,6 @@ using Community.ServiceDefaults.Messaging;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using RabbitMQ.Client;
 
@@ -94,10 +92,6 @@ public sealed class OutboxDispatchTests : IAsyncLifetime
         .. new[] { typeof(OutboxProbe), typeof(OtherOutboxProbe) }.Select(t => $"{t.Namespace}:{t.Name}"),
     ];
     private readonly PublishHook _hook = new();
-
-    // The dispatcher's log category (ILogger<T> names a generic type without its arity); a host starting up logs
-    // errors of its own (its health checks) before the bus is connected.
-    private static readonly string Dispatcher = typeof(OutboxDispatcher<>).FullName!.Split('`')[0];
     private IsolatedResources _resources = null!;
 
     public async Task InitializeAsync() =>
@@ -105,13 +99,7 @@ public sealed class OutboxDispatchTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _resources.DisposeAsync();
 
-    private async Task<IHost> StartServiceAsync(
-        string service,
-        string brokerUri,
-        string database,
-        TimeProvider? clock = null,
-        LogCapture? logs = null
-    )
+    private async Task<IHost> StartServiceAsync(string service, string brokerUri, string database)
     {
         var settings = new Dictionary<string, string?>
         {
@@ -127,9 +115,7 @@ public sealed class OutboxDispatchTests : IAsyncLifetime
                 BusHosts.WireService(builder, service, ephemeral: false);
                 builder.Services.AddSingleton(_hook);
                 builder.Services.AddScoped(sp => HookedPublisher.Create(sp.GetRequiredService<IBus>(), _hook));
-                logs?.AddTo(builder.Services);
-            },
-            clock
+            }
         );
     }
 
@@ -170,13 +156,13 @@ public sealed class OutboxDispatchTests : IAsyncLifetime
     }
 
     /// <summary>
-    /// Commits <paramref name="count"/> events numbered from <paramref name="first"/> (every fourth of the other type)
-    /// in one transaction, so one pass claims them as one batch.
+    /// Commits <paramref name="count"/> events (every fourth of the other type) in one transaction, so one pass claims
+    /// them as one batch.
     /// </summary>
-    private static async Task<List<INumberedProbe>> WriteAsync(IHost host, int count, int first = 1)
+    private static async Task<List<INumberedProbe>> WriteAsync(IHost host, int count)
     {
         var events = Enumerable
-            .Range(first, count)
+            .Range(1, count)
             .Select(n =>
                 n % 4 == 0
                     ? (INumberedProbe)new OtherOutboxProbe(Guid.CreateVersion7(), DateTimeOffset.UtcNow, n)
@@ -379,183 +365,6 @@ public sealed class OutboxDispatchTests : IAsyncLifetime
             // twice.
             Assert.Equal(events.Select(e => e.MessageId).Order(), arrived.Distinct().Order());
             Assert.Contains(await RowsAsync(host), r => r.Attempts > 0);
-        }
-        finally
-        {
-            await BusHosts.StopAsync(host);
-        }
-    }
-
-    [Fact]
-    public async Task A_row_the_broker_always_refuses_holds_back_no_later_row_and_is_parked_once_its_tries_are_spent()
-    {
-        const string service = "outboxrefusedprobe";
-        var queue = await BindQueueAsync(_resources.BrokerUri);
-        var clock = new TestClock();
-        using var logs = new LogCapture();
-        // As the broker refusing a message over its size limit does, every time.
-        _hook.Before = probe =>
-            probe.Number == 5
-                ? throw new InvalidOperationException("number 5 is over the size limit")
-                : Task.CompletedTask;
-        var host = await StartServiceAsync(
-            service,
-            _resources.BrokerUri,
-            _resources.DatabaseConnectionString,
-            clock,
-            logs
-        );
-        try
-        {
-            async Task<int> PublishedAsync() => (await RowsAsync(host)).Count(r => r.PublishedAt is not null);
-            async Task<bool> ParkedAsync(Guid id) => (await RowsAsync(host)).Single(r => r.Id == id).FailedAt != null;
-
-            var events = await WriteAsync(host, BatchSize);
-            var refused = events[4].MessageId;
-            await Eventually.TrueAsync(
-                async () => await PublishedAsync() == BatchSize - 1,
-                "the rows behind the refused one in its batch waited for it"
-            );
-            events.AddRange(await WriteAsync(host, BatchSize, first: BatchSize + 1));
-            await Eventually.TrueAsync(
-                async () => await PublishedAsync() == events.Count - 1,
-                "a later batch waited for the refused row"
-            );
-
-            // Once its hold has ended it is tried again, before a row written after it, until it is parked.
-            for (var next = events.Count + 1; !await ParkedAsync(refused); next++)
-            {
-                Assert.True(next < 4 * BatchSize, "the refused row was never parked");
-                var tries = _hook.Calls[5];
-                clock.Advance(TimeSpan.FromHours(1));
-                events.AddRange(await WriteAsync(host, 1, first: next));
-                await Eventually.TrueAsync(
-                    async () =>
-                        (_hook.Calls[5] > tries || await ParkedAsync(refused))
-                        && await PublishedAsync() == events.Count - 1,
-                    "the refused row was not tried again, or the row after it waited"
-                );
-            }
-
-            var rows = await RowsAsync(host);
-            var parked = rows.Single(r => r.Id == refused);
-            Assert.Null(parked.PublishedAt);
-            Assert.True(parked.Attempts >= 16, $"parked after {parked.Attempts} attempts");
-            Assert.Contains("over the size limit", parked.LastError);
-            var error = Assert.Single(logs.Of(Dispatcher, LogLevel.Error));
-            Assert.Contains(refused.ToString(), error.Message);
-            Assert.Contains("parked", error.Message);
-
-            // Parked, it is not tried again; every other event went out once, in sequence (commit) order.
-            var triesBefore = _hook.Calls[5];
-            clock.Advance(TimeSpan.FromHours(1));
-            events.AddRange(await WriteAsync(host, 1, first: events.Count + 1));
-            await Eventually.TrueAsync(
-                async () => await PublishedAsync() == events.Count - 1,
-                "a row after the parked one waited"
-            );
-            Assert.Equal(triesBefore, _hook.Calls[5]);
-            rows = await RowsAsync(host);
-            Assert.All(rows.Where(r => r.Id != refused), r => Assert.Equal(0, r.Attempts));
-            Assert.All(events.Where(e => e.Number != 5), e => Assert.Equal(1, _hook.Calls[e.Number]));
-            var arrived = await DrainAsync(_resources.BrokerUri, queue);
-            Assert.Equal(rows.Select(r => r.Id).Where(id => id != refused), arrived);
-        }
-        finally
-        {
-            await BusHosts.StopAsync(host);
-        }
-    }
-
-    [Fact]
-    public async Task While_every_publish_fails_nothing_is_parked_and_once_they_go_again_all_go_in_order_promptly()
-    {
-        const string service = "outboxrefuseallprobe";
-        const int count = 2 * BatchSize + 5;
-        var queue = await BindQueueAsync(_resources.BrokerUri);
-        using var logs = new LogCapture();
-        var back = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
-        // Every publish fails, as with the broker unreachable, until the first row's fourth try: three passes fail.
-        _hook.Before = probe =>
-        {
-            if (back.Task.IsCompleted)
-                return Task.CompletedTask;
-            if (probe.Number == 1 && _hook.Calls[1] == 4)
-            {
-                back.SetResult(Stopwatch.GetTimestamp());
-                return Task.CompletedTask;
-            }
-            throw new InvalidOperationException("the broker is unreachable");
-        };
-        var host = await StartServiceAsync(
-            service,
-            _resources.BrokerUri,
-            _resources.DatabaseConnectionString,
-            logs: logs
-        );
-        try
-        {
-            var events = await WriteAsync(host, count);
-            var since = await back.Task.WaitAsync(TimeSpan.FromSeconds(60));
-            await Eventually.TrueAsync(
-                async () => (await RowsAsync(host)).All(r => r.PublishedAt is not null),
-                "not every row was published once the publishes went again"
-            );
-            var took = Stopwatch.GetElapsedTime(since);
-            Assert.True(took < TimeSpan.FromSeconds(5), $"publishing everything took {took} once they went again");
-
-            // The failures were counted against the rows tried, and held none back: the failed passes stopped after
-            // a few rows and the first one to go was the first row.
-            var rows = await RowsAsync(host);
-            Assert.All(rows, r => Assert.Null(r.FailedAt));
-            Assert.Equal(3, rows[0].Attempts);
-            Assert.All(events.Skip(4), e => Assert.Equal(1, _hook.Calls[e.Number]));
-            Assert.Empty(logs.Of(Dispatcher, LogLevel.Error));
-            Assert.DoesNotContain(logs.Entries, e => e.Message.Contains("refused", StringComparison.Ordinal));
-            Assert.Equal(rows.Select(r => r.Id), await DrainAsync(_resources.BrokerUri, queue));
-        }
-        finally
-        {
-            await BusHosts.StopAsync(host);
-        }
-    }
-
-    [Fact]
-    public async Task A_row_refused_a_few_times_then_accepted_goes_out_once_and_is_not_parked()
-    {
-        const string service = "outboxrefusedthrice";
-        var queue = await BindQueueAsync(_resources.BrokerUri);
-        using var logs = new LogCapture();
-        _hook.Before = probe =>
-            probe.Number == 5 && _hook.Calls[5] <= 3
-                ? throw new InvalidOperationException("number 5 was refused")
-                : Task.CompletedTask;
-        var host = await StartServiceAsync(
-            service,
-            _resources.BrokerUri,
-            _resources.DatabaseConnectionString,
-            logs: logs
-        );
-        try
-        {
-            var events = await WriteAsync(host, BatchSize);
-            var fifth = events[4].MessageId;
-            await Eventually.TrueAsync(
-                async () => (await RowsAsync(host)).All(r => r.PublishedAt is not null),
-                "not every row was marked published"
-            );
-
-            var rows = await RowsAsync(host);
-            var accepted = rows.Single(r => r.Id == fifth);
-            Assert.Null(accepted.FailedAt);
-            Assert.Equal(3, accepted.Attempts);
-            Assert.Equal(4, _hook.Calls[5]);
-            Assert.All(rows.Where(r => r.Id != fifth), r => Assert.Equal(0, r.Attempts));
-            Assert.Empty(logs.Of(Dispatcher, LogLevel.Error));
-            Assert.Contains(logs.Of(Dispatcher, LogLevel.Warning), e => e.Message.Contains(fifth.ToString()));
-            // Each event arrived once: the others in sequence (commit) order, then the refused one.
-            var arrived = await DrainAsync(_resources.BrokerUri, queue);
-            Assert.Equal(rows.Select(r => r.Id).Where(id => id != fifth).Append(fifth), arrived);
         }
         finally
         {
