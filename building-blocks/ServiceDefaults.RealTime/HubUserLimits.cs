@@ -126,7 +126,8 @@ public sealed class HubUserLimits
             logger,
             "Redis is unreachable: per-user hub limits are off (only per-connection limits apply) until it answers "
                 + "again.",
-            "Redis answers again: per-user hub limits apply again."
+            "Redis answers again: per-user hub limits apply again.",
+            () => redis.Starting
         );
     }
 

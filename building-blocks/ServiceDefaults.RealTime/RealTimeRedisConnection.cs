@@ -8,10 +8,18 @@ namespace Community.ServiceDefaults.RealTime;
 /// </summary>
 public sealed class RealTimeRedisConnection : IAsyncDisposable
 {
-    private readonly Task<ConnectionMultiplexer> _redis;
+    /// <summary>How long a connection never made yet is still starting (<see cref="Starting"/>).</summary>
+    public static readonly TimeSpan StartGrace = TimeSpan.FromSeconds(10);
 
-    public RealTimeRedisConnection(RealTimeRedis redis)
+    private readonly Task<ConnectionMultiplexer> _redis;
+    private readonly long _startedAt = Environment.TickCount64;
+    private readonly long _startGraceMs;
+    private volatile bool _connectedOnce;
+
+    /// <param name="startGrace">How long it counts as starting (<see cref="StartGrace"/> unless a test says).</param>
+    public RealTimeRedisConnection(RealTimeRedis redis, TimeSpan? startGrace = null)
     {
+        _startGraceMs = (long)(startGrace ?? StartGrace).TotalMilliseconds;
         var configuration = ConfigurationOptions.Parse(redis.Configuration);
         configuration.AbortOnConnectFail = false;
         configuration.BacklogPolicy = BacklogPolicy.FailFast;
@@ -25,6 +33,33 @@ public sealed class RealTimeRedisConnection : IAsyncDisposable
         configuration.AsyncTimeout = Math.Min(configuration.AsyncTimeout, 1000);
         configuration.ClientName ??= redis.ClientName;
         _redis = ConnectionMultiplexer.ConnectAsync(configuration);
+        _ = NoteConnectedAsync();
+    }
+
+    /// <summary>
+    /// True while the connection has never been made and was begun less than <see cref="StartGrace"/> ago: a command
+    /// that fails then is not an outage. On a loaded machine the first attempt can give up after its 2 s and the
+    /// connection come a moment later, in the background; a Redis that is down from the start is still told once the
+    /// grace is over, and one lost after it was reached at once.
+    /// </summary>
+    public bool Starting =>
+        !_connectedOnce
+        && !(_redis.IsCompletedSuccessfully && _redis.Result.IsConnected)
+        && Environment.TickCount64 - _startedAt < _startGraceMs;
+
+    private async Task NoteConnectedAsync()
+    {
+        try
+        {
+            var redis = await _redis;
+            redis.ConnectionRestored += (_, _) => _connectedOnce = true;
+            if (redis.IsConnected)
+                _connectedOnce = true;
+        }
+        catch (RedisException)
+        {
+            // never connected: Starting ends with its grace
+        }
     }
 
     public async Task<IDatabase> DatabaseAsync() => (await _redis).GetDatabase();

@@ -11,7 +11,10 @@ namespace Community.ServiceDefaults;
 /// </summary>
 /// <param name="outage">What an outage means for the owner (a Warning, once per outage).</param>
 /// <param name="recovered">What Redis answering again means (Information, once).</param>
-public sealed class RedisFallback(ILogger logger, string outage, string recovered)
+/// <param name="starting">
+/// True while the connection is still being made at the start: a failure then answers the fallback and is no outage.
+/// </param>
+public sealed class RedisFallback(ILogger logger, string outage, string recovered, Func<bool>? starting = null)
 {
     private readonly RedisOutage _state = new();
 
@@ -36,7 +39,7 @@ public sealed class RedisFallback(ILogger logger, string outage, string recovere
                 || e is OperationCanceledException { CancellationToken.CanBeCanceled: false }
             )
         {
-            if (_state.Failed(e))
+            if (starting?.Invoke() != true && _state.Failed(e))
                 logger.LogWarning(e, "{Outage}", outage);
             return fallback;
         }

@@ -54,7 +54,8 @@ public sealed partial class HubPresence
             logger,
             "Redis is unreachable: hub presence degrades (nobody counts as watching a conversation) until it answers "
                 + "again.",
-            "Redis answers again: hub presence is shared again."
+            "Redis answers again: hub presence is shared again.",
+            () => redis.Starting
         );
     }
 

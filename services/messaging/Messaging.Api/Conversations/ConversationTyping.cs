@@ -143,7 +143,8 @@ public sealed class ConversationTyping(
     private readonly RedisFallback _fallback = new(
         logger,
         "Redis is unreachable: typing lapses on the clients only until it answers",
-        "Redis answers again: typing lapses are ended by the server again"
+        "Redis answers again: typing lapses are ended by the server again",
+        () => redis.Starting
     );
 
     private Task<bool> RunAsync(Func<IDatabase, Task<bool>> command) =>
