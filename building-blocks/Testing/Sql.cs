@@ -35,6 +35,33 @@ public static class Sql
     }
 
     /// <summary>
+    /// <summary>
+    /// Runs <paramref name="check"/> while a transaction of the test's own has run <paramref name="write"/> and not
+    /// committed (as a commit whose answer was lost and that is not visible yet), commits it a moment later, and
+    /// returns whether the check was still waiting then, and its answer.
+    /// </summary>
+    public static async Task<(bool Waited, T Answer)> CheckDuringWriteAsync<T>(
+        string connectionString,
+        string write,
+        (string Name, object Value)[] parameters,
+        Func<Task<T>> check
+    )
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        await using (var command = Command(connection, write, parameters))
+        {
+            command.Transaction = transaction;
+            await command.ExecuteNonQueryAsync();
+        }
+        var checking = check();
+        await Task.WhenAny(checking, Task.Delay(TimeSpan.FromMilliseconds(500)));
+        var waited = !checking.IsCompleted;
+        await transaction.CommitAsync();
+        return (waited, await checking);
+    }
+
     /// How many integration events of this type (its class name) the service has written to its outbox.
     /// </summary>
     public static Task<long> OutboxCountAsync(string connectionString, string eventType) =>

@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using Community.Contracts.Identity;
 using Community.Contracts.Social;
 using Community.Events.Data;
+using Community.Events.Photos;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 
@@ -370,6 +371,26 @@ public sealed class CoverImageTests(PhotosFixture fx) : IClassFixture<PhotosFixt
         Assert.Equal(HttpStatusCode.OK, content.StatusCode);
         Assert.Equal("image/jpeg", content.Content.Headers.ContentType?.MediaType);
         Assert.Equal(await File.ReadAllBytesAsync(file), await content.Content.ReadAsByteArrayAsync());
+    }
+
+    [Fact]
+    public async Task After_a_lost_commit_the_check_whether_the_row_names_the_new_file_waits_for_a_commit_in_flight()
+    {
+        var (_, organizer) = fx.Organizer();
+        var e = Guid.Parse(Id(await fx.CreateEventAsync(organizer)));
+        var key = $"events/{e}/cover-in-flight.png";
+        await using var scope = fx.Host.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<EventsDbContext>();
+
+        // A commit not visible yet (synchronous replication) would read as "not named", and the file be deleted.
+        var (waited, named) = await Sql.CheckDuringWriteAsync(
+            fx.Resources.DatabaseConnectionString,
+            "UPDATE community_events SET cover_image_key = @key WHERE id = @id",
+            [("key", key), ("id", e)],
+            () => CoverImageApi.NamesCoverAsync(db, e, key, CancellationToken.None)
+        );
+        Assert.True(waited);
+        Assert.True(named);
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using Community.Contracts.Social;
 using Community.Identity.Data;
+using Community.Identity.Users;
 using Community.ServiceDefaults.Blobs;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -284,6 +285,25 @@ public sealed class ProfilePictureTests(PictureFixture fx) : IClassFixture<Pictu
         Assert.Equal(HttpStatusCode.OK, content.StatusCode);
         Assert.Equal("image/jpeg", content.Content.Headers.ContentType?.MediaType);
         Assert.Equal(await File.ReadAllBytesAsync(file), await content.Content.ReadAsByteArrayAsync());
+    }
+
+    [Fact]
+    public async Task After_a_lost_commit_the_check_whether_the_row_names_the_new_file_waits_for_a_commit_in_flight()
+    {
+        var (id, _) = Member(await fx.RegisterAsync());
+        var key = $"users/{id}/picture-in-flight.png";
+        await using var scope = fx.Host.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<IdentityDbContext>();
+
+        // A commit not visible yet (synchronous replication) would read as "not named", and the file be deleted.
+        var (waited, named) = await Sql.CheckDuringWriteAsync(
+            fx.Resources.DatabaseConnectionString,
+            "UPDATE users SET profile_image_key = @key WHERE id = @id",
+            [("key", key), ("id", Guid.Parse(id))],
+            () => ProfilePictureApi.NamesPictureAsync(db, Guid.Parse(id), key, CancellationToken.None)
+        );
+        Assert.True(waited);
+        Assert.True(named);
     }
 
     [Fact]

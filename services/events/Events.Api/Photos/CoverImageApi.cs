@@ -92,12 +92,31 @@ public static class CoverImageApi
             key,
             image,
             ct => ReplaceAsync(db, request, id, principal, key, UrlOf(id, key, blobs), clock, ct),
-            ct => db.CommunityEvents.AnyAsync(row => row.Id == id && row.CoverImageKey == key, ct),
+            ct => NamesCoverAsync(db, id, key, ct),
             loggers.CreateLogger(typeof(CoverImageApi)),
             cancellationToken
         );
         EntityTag.Set(request.HttpContext.Response, e.Version);
         return TypedResults.Ok(EventDto.From(e, manager: true));
+    }
+
+    /// <summary>
+    /// Whether the event's row names <paramref name="key"/>, read once any transaction still writing the row has
+    /// ended: a commit whose answer was lost may not be visible yet (with synchronous replication, not until the
+    /// standby has it), and a read around it would take the new cover for unused and delete it.
+    /// </summary>
+    public static async Task<bool> NamesCoverAsync(
+        EventsDbContext db,
+        Guid id,
+        string key,
+        CancellationToken cancellationToken
+    )
+    {
+        await db.Database.ExecuteSqlAsync(
+            $"SELECT 1 FROM community_events WHERE id = {id} FOR SHARE",
+            cancellationToken
+        );
+        return await db.CommunityEvents.AnyAsync(row => row.Id == id && row.CoverImageKey == key, cancellationToken);
     }
 
     private static async Task<NoContent> Delete(

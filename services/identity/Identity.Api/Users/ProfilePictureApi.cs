@@ -82,12 +82,28 @@ public static class ProfilePictureApi
             key,
             image,
             ct => ReplaceAsync(db, request, userId, key, UrlOf(userId, key, blobs), clock, ct),
-            ct => db.Users.AnyAsync(u => u.Id == userId && u.ProfileImageKey == key, ct),
+            ct => NamesPictureAsync(db, userId, key, ct),
             loggers.CreateLogger(typeof(ProfilePictureApi)),
             cancellationToken
         );
         EntityTag.Set(request.HttpContext.Response, user.Version);
         return TypedResults.Ok(UserDto.From(user, Rules.Today(clock)));
+    }
+
+    /// <summary>
+    /// Whether the user's row names <paramref name="key"/>, read once any transaction still writing the row has ended:
+    /// a commit whose answer was lost may not be visible yet (with synchronous replication, not until the standby has
+    /// it), and a read around it would take the new picture for unused and delete it.
+    /// </summary>
+    public static async Task<bool> NamesPictureAsync(
+        IdentityDbContext db,
+        Guid userId,
+        string key,
+        CancellationToken cancellationToken
+    )
+    {
+        await db.Database.ExecuteSqlAsync($"SELECT 1 FROM users WHERE id = {userId} FOR SHARE", cancellationToken);
+        return await db.Users.AnyAsync(u => u.Id == userId && u.ProfileImageKey == key, cancellationToken);
     }
 
     private static async Task<NoContent> Delete(
