@@ -28,14 +28,17 @@ public static class ImageUploadEndpoints
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
 
+    private static readonly TimeSpan NamedCheckTimeout = TimeSpan.FromSeconds(10);
+
     /// <summary>
     /// Stores <paramref name="image"/> under <paramref name="key"/>, then lets <paramref name="swap"/> point the row to
     /// it (under its lock; it returns the blob key it no longer uses), and deletes the replaced blob once the swap has
     /// committed. If the put or the swap fails, whatever the cause (a client gone, the database out of reach), the new
-    /// blob is deleted, unless <paramref name="named"/> (does the row name <paramref name="key"/>?) says or cannot rule
-    /// out that the commit went through, its answer lost: an orphan (logged) is the lesser harm than a row naming a
-    /// deleted blob. Never a blob call under the row lock. Once the blob is stored both run with
-    /// <see cref="CancellationToken.None"/>, so a client leaving mid-commit cannot leave the outcome unknown.
+    /// blob is deleted, unless <paramref name="named"/> (does the row name <paramref name="key"/>? read after any
+    /// transaction still writing the row) says or cannot rule out that the commit went through, its answer lost: an
+    /// orphan (logged) is the lesser harm than a row naming a deleted blob. Never a blob call under the row lock. Once
+    /// the blob is stored both run with <see cref="CancellationToken.None"/>, so a client leaving mid-commit cannot
+    /// leave the outcome unknown.
     /// </summary>
     public static async Task<T> StoreAndSwapAsync<T>(
         this IBlobStore blobs,
@@ -76,12 +79,17 @@ public static class ImageUploadEndpoints
         return swapped.Result;
     }
 
-    /// <summary>Whether the row may name the new blob: true unless the database says it does not.</summary>
+    /// <summary>
+    /// Whether the row may name the new blob: true unless the database says it does not within
+    /// <see cref="NamedCheckTimeout"/> (the check waits for a transaction still holding the row, which a connection
+    /// lost in a partition can hold until the server notices).
+    /// </summary>
     private static async Task<bool> MaybeNamedAsync(Func<CancellationToken, Task<bool>> named)
     {
         try
         {
-            return await named(CancellationToken.None);
+            using var timeout = new CancellationTokenSource(NamedCheckTimeout);
+            return await named(timeout.Token);
         }
         catch (Exception)
         {
