@@ -1,5 +1,6 @@
 using System.Globalization;
 using Community.Contracts.Social;
+using Npgsql;
 using OtpNet;
 
 namespace Community.Identity.Tests;
@@ -190,6 +191,60 @@ public sealed class SuspensionTests(IdentityFixture fx) : IClassFixture<Identity
         await (await Client.SendJson(HttpMethod.Delete, unknown, null, admin)).AssertProblem(404);
         await (await Client.Get(unknown, admin)).AssertProblem(404);
         await (await Client.SendJson(HttpMethod.Put, unknown, new { reason = "spam" }, admin)).AssertProblem(404);
+    }
+
+    [Fact]
+    public async Task An_account_erased_while_an_admin_suspends_it_is_a_404_and_nothing_is_written_for_it()
+    {
+        var member = await MemberAsync();
+        var admin = await AdminAsync();
+        await using var other = new NpgsqlConnection(fx.Resources.DatabaseConnectionString);
+        await other.OpenAsync();
+        HttpResponseMessage response;
+        await using (var erasing = await other.BeginTransactionAsync())
+        {
+            await using (var hold = new NpgsqlCommand("SELECT 1 FROM users WHERE id = @id FOR UPDATE", other, erasing))
+            {
+                hold.Parameters.AddWithValue("id", member.Id);
+                await hold.ExecuteNonQueryAsync();
+            }
+            var suspending = Client.SendJson(
+                HttpMethod.Put,
+                $"/api/v1/admin/users/{member.Id}/suspension",
+                new { reason = "spam" },
+                admin
+            );
+            await fx.DoneOrWaitingOnALockAsync(
+                () => suspending.IsCompleted,
+                "%FROM users WHERE id = % FOR UPDATE%",
+                1,
+                "the suspension never waited for the account's row"
+            );
+            await using (var erase = new NpgsqlCommand("DELETE FROM users WHERE id = @id", other, erasing))
+            {
+                erase.Parameters.AddWithValue("id", member.Id);
+                await erase.ExecuteNonQueryAsync();
+            }
+            await erasing.CommitAsync();
+            response = await suspending;
+        }
+
+        await response.AssertProblem(404);
+        Assert.Equal(
+            0L,
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM session_revocations WHERE user_id = @id",
+                ("id", member.Id)
+            )
+        );
+        Assert.Equal(
+            0L,
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM outbox_messages WHERE (type LIKE '%UserSuspended,%' "
+                    + "OR type LIKE '%UserSessionsEnded,%') AND payload->>'userId' = @id",
+                ("id", member.Id.ToString())
+            )
+        );
     }
 
     [Fact]

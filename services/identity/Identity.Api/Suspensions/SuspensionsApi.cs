@@ -114,6 +114,8 @@ public static class SuspensionsApi
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         // One at a time with role changes: two admins suspending each other at once would leave the platform with none.
         await AdminRules.LockAdminsAsync(db, adminId, now, cancellationToken);
+        // The account read once its row is ours: one erased meanwhile is a 404, not a lost write's 409.
+        await db.Database.ExecuteSqlAsync($"SELECT 1 FROM users WHERE id = {id} FOR UPDATE", cancellationToken);
         var user = await FindAsync(db, id, cancellationToken);
         await suspending.SuspendAsync(db, user, until, reason, adminId, null, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
