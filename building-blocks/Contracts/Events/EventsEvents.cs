@@ -63,8 +63,9 @@ public sealed record EventCancelled(Guid MessageId, DateTimeOffset OccurredAt, G
 }
 
 /// <summary>
-/// A registration was cancelled by its holder (or erased with the account), or a confirmed one ended by a refund in
-/// full (<see cref="Refunded"/>), and any seat released. RefundCents is what the event's refund policy owes for a paid,
+/// A registration was cancelled by its holder (or erased with the account, or a place on the waiting list ended when a
+/// seat came free for it but the event was no longer open to its holder), or a confirmed one ended by a refund in full
+/// (<see cref="Refunded"/>), and any seat released. RefundCents is what the event's refund policy owes for a paid,
 /// confirmed registration (0 when nothing is owed); PaymentId is the payment that settled it.
 /// </summary>
 public sealed record RsvpCancelled(

@@ -124,6 +124,40 @@ public sealed class EventBlocksTests(PhotosFixture fx) : CourseTestsBase, IClass
         await (await Register(e, member)).AssertProblem(404);
     }
 
+    [Fact]
+    public async Task A_waiter_in_a_block_with_the_organizer_loses_the_place_and_the_freed_seat_goes_to_the_next()
+    {
+        var (organizerId, organizer) = fx.Organizer();
+        var e = (await fx.CreateEventAsync(organizer, b => b["capacity"] = 1)).Str("id");
+        var (_, holder) = fx.Member();
+        var (blockedId, blocked) = fx.Member();
+        var (nextId, next) = fx.Member();
+        await (await Register(e, holder)).AssertStatus(201);
+        await (await Register(e, blocked)).AssertStatus(202);
+        await (await Register(e, next)).AssertStatus(202);
+        await BlockAsync(organizerId, blockedId);
+
+        await (await Cancel(e, holder)).AssertStatus(200);
+
+        // No seat, and no ticket announced, across the block: the place ends as a cancellation of a waiting one.
+        Assert.Equal("cancelled", await StatusAsync(e, blockedId));
+        Assert.Equal(0L, await OutboxForAsync("RegistrationConfirmed", blockedId));
+        Assert.Equal(0L, await OutboxForAsync("TicketHoldCreated", blockedId));
+        Assert.Equal(
+            "waitlisted",
+            await fx.ScalarAsync<string>(
+                "SELECT payload->>'previousStatus' FROM outbox_messages WHERE type LIKE '%.RsvpCancelled,%' "
+                    + "AND payload->>'userId' = @u",
+                ("u", blockedId.ToString())
+            )
+        );
+        // The seat went to the next in line, and only one seat is taken.
+        Assert.Equal("confirmed", await StatusAsync(e, nextId));
+        Assert.Equal(1L, await OutboxForAsync("RegistrationConfirmed", nextId));
+        Assert.Equal(1, await SeatsTakenAsync(e));
+        await (await Register(e, blocked)).AssertProblem(404);
+    }
+
     // ---- seeing ----
 
     [Fact]
@@ -398,6 +432,20 @@ public sealed class EventBlocksTests(PhotosFixture fx) : CourseTestsBase, IClass
                 + "'confirmed', 'waitlisted')",
             ("e", Guid.Parse(eventId)),
             ("u", userId)
+        );
+
+    private Task<string?> StatusAsync(string eventId, Guid userId) =>
+        fx.ScalarAsync<string>(
+            "SELECT status FROM registrations WHERE event_id = @e AND user_id = @u",
+            ("e", Guid.Parse(eventId)),
+            ("u", userId)
+        );
+
+    private Task<long> OutboxForAsync(string type, Guid userId) =>
+        fx.ScalarAsync<long>(
+            "SELECT count(*) FROM outbox_messages WHERE type LIKE '%.' || @t || ',%' AND payload->>'userId' = @u",
+            ("t", type),
+            ("u", userId.ToString())
         );
 
     private Task<int> SeatsTakenAsync(string eventId) =>

@@ -356,6 +356,120 @@ public sealed class RegistrationTests(EventsFixture fx) : IClassFixture<EventsFi
         );
     }
 
+    [Fact]
+    public async Task A_waiter_no_longer_invited_gets_no_hold_and_the_seat_goes_to_the_next_on_the_list()
+    {
+        var (_, organizer) = fx.Organizer();
+        var (payerId, payer) = fx.Member();
+        var (uninvitedId, uninvited) = fx.Member();
+        var (nextId, next) = fx.Member();
+        var e = Id(
+            await fx.CreateEventAsync(
+                organizer,
+                b =>
+                {
+                    b["capacity"] = 1;
+                    b["price_cents"] = 1000;
+                    b["currency"] = "USD";
+                    b["visibility"] = "private";
+                    b["invited_user_ids"] = new JsonArray(
+                        payerId.ToString(),
+                        uninvitedId.ToString(),
+                        nextId.ToString()
+                    );
+                }
+            )
+        );
+        await (await Register(e, payer)).AssertProblem(402);
+        await (await Register(e, uninvited)).AssertStatus(202);
+        await (await Register(e, next)).AssertStatus(202);
+        var invitations = new { invited_user_ids = new[] { payerId, nextId } };
+        await (await Client.SendJson(HttpMethod.Patch, $"/api/v1/events/{e}", invitations, organizer)).AssertStatus(
+            200
+        );
+
+        // The hold expires: the sweeper frees its seat and fills it from the list.
+        fx.Clock.Advance(TimeSpan.FromMinutes(16));
+        await Eventually.TrueAsync(
+            async () => await StatusAsync(e, nextId) == "held",
+            "the next on the waiting list was never given the released seat"
+        );
+
+        Assert.Equal("cancelled", await StatusAsync(e, uninvitedId));
+        Assert.Equal(0L, await OutboxForAsync("TicketHoldCreated", uninvitedId));
+        Assert.Equal(0L, await OutboxForAsync("RegistrationConfirmed", uninvitedId));
+        Assert.Equal(
+            "waitlisted",
+            await fx.ScalarAsync<string>(
+                "SELECT payload->>'previousStatus' FROM outbox_messages WHERE type LIKE '%.RsvpCancelled,%' "
+                    + "AND payload->>'userId' = @u",
+                ("u", uninvitedId.ToString())
+            )
+        );
+        Assert.Equal(1L, await OutboxForAsync("TicketHoldCreated", nextId));
+        Assert.Equal(1, await SeatsTakenAsync(e));
+        // The event is unknown to them again, as to anyone it does not invite (a new token: the clock moved).
+        await (await Register(e, fx.TokenFor(uninvitedId))).AssertProblem(404);
+    }
+
+    [Fact]
+    public async Task An_invited_waiter_in_no_block_with_the_organizer_still_gets_the_freed_seat()
+    {
+        var (organizerId, organizer) = fx.Organizer();
+        var (holderId, holder) = fx.Member();
+        var (firstId, first) = fx.Member();
+        var (secondId, second) = fx.Member();
+        var e = Id(
+            await fx.CreateEventAsync(
+                organizer,
+                b =>
+                {
+                    b["capacity"] = 1;
+                    b["visibility"] = "private";
+                    b["invited_user_ids"] = new JsonArray(holderId.ToString(), firstId.ToString(), secondId.ToString());
+                }
+            )
+        );
+        await (await Register(e, holder)).AssertStatus(201);
+        await (await Register(e, first)).AssertStatus(202);
+        await (await Register(e, second)).AssertStatus(202);
+        // A block with someone else, and one with the organizer lifted since, close nothing.
+        await fx.DeliverAsync(new Community.Contracts.Social.UserBlocked(Guid.NewGuid(), fx.Tick(), firstId, holderId));
+        await fx.DeliverAsync(
+            new Community.Contracts.Social.UserBlocked(Guid.NewGuid(), fx.Tick(), organizerId, firstId)
+        );
+        await fx.DeliverAsync(
+            new Community.Contracts.Social.UserUnblocked(Guid.NewGuid(), fx.Tick(), organizerId, firstId)
+        );
+
+        await (
+            await Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{e}/registrations/me", null, holder)
+        ).AssertStatus(200);
+
+        Assert.Equal("confirmed", await StatusAsync(e, firstId));
+        Assert.Equal(1L, await OutboxForAsync("RegistrationConfirmed", firstId));
+        Assert.Equal(0L, await OutboxForAsync("RsvpCancelled", firstId));
+        Assert.Equal("waitlisted", await StatusAsync(e, secondId));
+        Assert.Equal(1, await SeatsTakenAsync(e));
+    }
+
+    private Task<string?> StatusAsync(string eventId, Guid userId) =>
+        fx.ScalarAsync<string>(
+            "SELECT status FROM registrations WHERE event_id = @e AND user_id = @u",
+            ("e", Guid.Parse(eventId)),
+            ("u", userId)
+        );
+
+    private Task<long> OutboxForAsync(string type, Guid userId) =>
+        fx.ScalarAsync<long>(
+            "SELECT count(*) FROM outbox_messages WHERE type LIKE '%.' || @t || ',%' AND payload->>'userId' = @u",
+            ("t", type),
+            ("u", userId.ToString())
+        );
+
+    private Task<int> SeatsTakenAsync(string eventId) =>
+        fx.ScalarAsync<int>("SELECT seats_taken FROM community_events WHERE id = @e", ("e", Guid.Parse(eventId)));
+
     /// <summary>
     /// The invitation is read before the registration's statement, which takes the event's row: taken back by an edit
     /// committed meanwhile (the organizer's edit holds the row), the statement reads it again and writes nothing.

@@ -89,7 +89,9 @@ public sealed partial class SeatBook
     /// <summary>
     /// Gives free seats to the head of the waiting list, a batch per short transaction, until none is free or nobody
     /// waits. One caller per event at a time (an advisory lock): one finding it taken leaves the seats to the holder,
-    /// which reads the event again after each commit and so sees seats freed meanwhile.
+    /// which reads the event again after each commit and so sees seats freed meanwhile. A waiter the event is no longer
+    /// open to (made private without them, a block with its organizer) gets no seat: their place is cancelled as its
+    /// holder's cancellation is, and the seat goes to the next in line.
     /// </summary>
     public Task PromoteAsync(Guid eventId, CancellationToken cancellationToken) =>
         PromoteAsync(eventId, waitForOthers: false, cancellationToken);
@@ -140,15 +142,21 @@ public sealed partial class SeatBook
                         .ToListAsync(ct);
                     if (next.Count == 0)
                         return Promotion.NobodyWaited;
-                    if (!await TakeSeatsAsync(eventId, next.Count, now, ct, unlessSomeoneWaits: false))
+                    var closed = await ClosedToAsync(eventId, next, now, ct);
+                    var seated = next.Count(r => !closed.Contains(r.Id));
+                    if (seated > 0 && !await TakeSeatsAsync(eventId, seated, now, ct, unlessSomeoneWaits: false))
                     {
                         // Someone took seats meanwhile (the event's read was older than this transaction): look again.
                         // The rows stay tracked unchanged; a row the next round finds still waitlisted has changed in
                         // nothing promotion reads.
                         return Promotion.Retry;
                     }
+                    // A waiter the event is closed to loses the place; the seats they leave go to the next round.
                     foreach (var registration in next)
-                        GiveSeat(e, registration, now);
+                        if (closed.Contains(registration.Id))
+                            Cancel(e, registration, now);
+                        else
+                            GiveSeat(e, registration, now);
                     return Promotion.Promoted;
                 },
                 cancellationToken
@@ -167,6 +175,38 @@ public sealed partial class SeatBook
             )
                 return;
         }
+    }
+
+    /// <summary>
+    /// Those of the <paramref name="waiting"/> (locked) to whom the event is no longer open, as a held seat's payment
+    /// judges it (<see cref="ChangedSinceHeldAsync"/>): not visible to them, or in a block with its organizer. The
+    /// event's row is locked last, as a seat's take locks it, so an edit under way is waited for; none of an event that
+    /// takes no seats now.
+    /// </summary>
+    private async Task<HashSet<Guid>> ClosedToAsync(
+        Guid eventId,
+        List<Registration> waiting,
+        DateTimeOffset now,
+        CancellationToken cancellationToken
+    )
+    {
+        var ids = waiting.Select(r => r.Id).ToArray();
+        var closed = await db
+            .Database.SqlQuery<Guid>(
+                $"""
+                SELECT r.id AS "Value"
+                FROM (SELECT organizer_id, visibility, invited_user_ids FROM community_events
+                      WHERE id = {eventId} AND status = 'published' AND ends_at > {now} FOR NO KEY UPDATE) e
+                JOIN registrations r ON r.id = ANY ({ids})
+                WHERE r.user_id <> e.organizer_id
+                  AND ((e.visibility <> 'public' AND NOT r.user_id = ANY (e.invited_user_ids))
+                    OR EXISTS (SELECT 1 FROM user_blocks b WHERE b.blocked
+                        AND ((b.blocker_user_id = r.user_id AND b.blocked_user_id = e.organizer_id)
+                          OR (b.blocker_user_id = e.organizer_id AND b.blocked_user_id = r.user_id))))
+                """
+            )
+            .ToListAsync(cancellationToken);
+        return [.. closed];
     }
 
     private enum Promotion
