@@ -124,6 +124,66 @@ public sealed class FeedTests(SocialFixture fx) : IClassFixture<SocialFixture>
         Assert.Equal(1, await JoinedNewsAsync(group, memberId));
     }
 
+    [Fact]
+    public async Task A_rejoin_a_refollow_and_a_reconnection_date_their_news_when_they_happened_again_in_any_order()
+    {
+        var (aId, a, _) = await fx.RegisteredAsync();
+        var (bId, b, _) = await fx.RegisteredAsync();
+        var group = Guid.Parse(await GroupsFlow.CreateAsync(fx, b));
+        await Join(group.ToString(), a);
+        await Follow(a, bId);
+        await ConnectAsync(a, b, bId);
+        var connection = (
+            await fx.ScalarAsync<Guid>(
+                "SELECT id FROM connections WHERE requester_id = @a AND addressee_id = @b",
+                ("a", aId),
+                ("b", bId)
+            )
+        );
+        await Eventually.TrueAsync(
+            async () => await NewsCountAsync(aId) == 3,
+            "the join, the follow and the connection never made news"
+        );
+
+        // Each happened again an hour on (a leave and rejoin, an unfollow and follow, a removal and a new
+        // connection whose undoing was handled while the first row stood); then a message older than both.
+        var again = WholeSeconds(fx.Clock.GetUtcNow().AddHours(1));
+        var before = again.AddHours(-3);
+        foreach (var at in new[] { again, before })
+        {
+            await fx.DeliverAsync(
+                new GroupMemberJoined(Guid.NewGuid(), at, group, aId),
+                "FeedGroupMemberJoinedConsumer"
+            );
+            await fx.DeliverAsync(new UserFollowed(Guid.NewGuid(), at, aId, bId), "FeedUserFollowedConsumer");
+            await fx.DeliverAsync(
+                new ConnectionAccepted(Guid.NewGuid(), at, connection, aId, bId),
+                "FeedConnectionAcceptedConsumer"
+            );
+        }
+
+        foreach (var kind in new[] { "group_joined", "user_followed", "connection_accepted" })
+            Assert.Equal(
+                again.UtcDateTime,
+                await fx.ScalarAsync<DateTime>(
+                    "SELECT occurred_at FROM activities WHERE actor_id = @a AND kind = @k",
+                    ("a", aId),
+                    ("k", kind)
+                )
+            );
+        Assert.Equal(3, await NewsCountAsync(aId));
+    }
+
+    private static DateTimeOffset WholeSeconds(DateTimeOffset at) =>
+        at.AddTicks(-(at.UtcTicks % TimeSpan.TicksPerSecond));
+
+    private Task<long> NewsCountAsync(Guid actorId) =>
+        fx.ScalarAsync<long>(
+            "SELECT count(*) FROM activities WHERE actor_id = @a "
+                + "AND kind IN ('group_joined', 'user_followed', 'connection_accepted')",
+            ("a", actorId)
+        );
+
     private Task<long> JoinedNewsAsync(Guid group, Guid userId) =>
         fx.ScalarAsync<long>(
             "SELECT count(*) FROM activities WHERE group_id = @g AND actor_id = @u AND kind = 'group_joined'",

@@ -5,7 +5,9 @@ using NewId = Community.ServiceDefaults.Api.NewId;
 namespace Community.Social.Feed;
 
 // Social's own messages as feed activity. A row is written only while what it reports still holds, so a message that
-// arrives after its undoing (a leave that overtook the join) records nothing stale.
+// arrives after its undoing (a leave that overtook the join) records nothing stale. One row per actor, kind and
+// subject, at the latest time reported: a rejoin, a re-follow or a new connection handled after (or before) the first
+// one's message dates the news when it happened again, whatever the order the messages come in.
 
 /// <summary>The follower followed someone.</summary>
 public sealed class FeedUserFollowedConsumer(SocialDbContext db, ILogger<FeedUserFollowedConsumer> logger)
@@ -32,7 +34,8 @@ public sealed class FeedUserFollowedConsumer(SocialDbContext db, ILogger<FeedUse
             )}, {ActivityKinds.UserFollowed}, {m.FollowerUserId}, {m.FollowedUserId}, {m.FollowedUserId}, true, {at}
             WHERE EXISTS (SELECT 1 FROM follows f WHERE f.follower_id = {m.FollowerUserId}
                 AND f.followed_id = {m.FollowedUserId})
-            ON CONFLICT DO NOTHING
+            ON CONFLICT (kind, actor_id, subject_id) DO UPDATE
+                SET occurred_at = GREATEST(activities.occurred_at, EXCLUDED.occurred_at)
             """,
             cancellationToken
         );
@@ -64,7 +67,8 @@ public sealed class FeedConnectionAcceptedConsumer(SocialDbContext db, ILogger<F
                 at
             )}, {m.ToUserId}, {m.FromUserId})) AS side (id, actor, other)
             WHERE EXISTS (SELECT 1 FROM connections c WHERE c.id = {m.ConnectionId} AND c.status = 'accepted')
-            ON CONFLICT DO NOTHING
+            ON CONFLICT (kind, actor_id, subject_id) DO UPDATE
+                SET occurred_at = GREATEST(activities.occurred_at, EXCLUDED.occurred_at)
             """,
             cancellationToken
         );
@@ -126,7 +130,8 @@ public sealed class FeedGroupMemberJoinedConsumer(SocialDbContext db, ILogger<Fe
             SELECT {NewId.Next(at)}, {ActivityKinds.GroupJoined}, {m.UserId}, {m.GroupId}, {m.GroupId}, true, {at}
             WHERE EXISTS (SELECT 1 FROM group_members gm WHERE gm.group_id = {m.GroupId} AND gm.user_id = {m.UserId}
                 AND gm.role <> 'owner')
-            ON CONFLICT DO NOTHING
+            ON CONFLICT (kind, actor_id, subject_id) DO UPDATE
+                SET occurred_at = GREATEST(activities.occurred_at, EXCLUDED.occurred_at)
             """,
             cancellationToken
         );
