@@ -103,6 +103,9 @@ internal sealed class Dashboard(
     {
         var request = context.Request;
         var response = context.Response;
+        // no other site may frame the page (its stop and restart buttons): on every answer, the page's too
+        response.Headers["Content-Security-Policy"] = "frame-ancestors 'none'";
+        response.Headers["X-Frame-Options"] = "DENY";
         try
         {
             var path = request.Url?.AbsolutePath ?? "/";
@@ -116,7 +119,7 @@ internal sealed class Dashboard(
                     await ActAsync(request, response, name, action);
                     break;
                 case ("POST", ["api", "services", var service, "rolling-restart"]):
-                    RollingRestart(request, response, service);
+                    StartRoll(request, response, service);
                     break;
                 case ("POST", _):
                     Problem(response, 404, "not found", $"no action at {path}");
@@ -233,6 +236,10 @@ internal sealed class Dashboard(
         {
             TryWrite(response, 400, "text/plain", Encoding.UTF8.GetBytes("malformed OTLP protobuf: " + e.Message));
         }
+        catch (InvalidDataException e) // a body sent as gzip that is not
+        {
+            TryWrite(response, 400, "text/plain", Encoding.UTF8.GetBytes("malformed gzip body: " + e.Message));
+        }
         catch (Exception e)
             when (e is HttpListenerException or IOException or ObjectDisposedException or OperationCanceledException)
         {
@@ -338,7 +345,7 @@ internal sealed class Dashboard(
         WriteJson(response, new { runner.Name, runner.State });
     }
 
-    private void RollingRestart(HttpListenerRequest request, HttpListenerResponse response, string service)
+    private void StartRoll(HttpListenerRequest request, HttpListenerResponse response, string service)
     {
         if (Refused(request, response))
         {
@@ -350,6 +357,20 @@ internal sealed class Dashboard(
             Problem(response, 404, "no such service", $"no service is named '{service}'");
             return;
         }
+        // one serving throughout: the one instance not serving (if any) goes first, while the others serve
+        var notServing = RollingRestart.NotServing(instances);
+        if (notServing.Count > 1)
+        {
+            Problem(
+                response,
+                409,
+                "more than one instance is not healthy",
+                $"{string.Join(", ", notServing.Select(r => $"{r.Name} is {r.State}"))}: a rolling restart stops "
+                    + "an instance only while the others serve; wait until they are healthy, or restart them"
+            );
+            return;
+        }
+        instances = [.. notServing, .. instances.Except(notServing)];
         if (!_rolls.TryStart(service, instances, healthTimeout ?? TimeSpan.FromSeconds(120), _closing.Token, out _))
         {
             Problem(response, 409, "a rolling restart is under way", $"{service} is being rolled already");

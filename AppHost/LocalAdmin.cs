@@ -11,6 +11,7 @@ internal sealed record LocalAdmin(string Username, string Email, string Password
 {
     public const string FileName = "local-admin";
     private const string Alphabet = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
 
     /// <summary>
     /// Reads the account kept in <paramref name="file"/>, or generates one and keeps it there (readable by its owner
@@ -24,14 +25,28 @@ internal sealed record LocalAdmin(string Username, string Email, string Password
             && password.Length > 0
         )
         {
+            // a file kept by an earlier version, or copied in, may be readable by others
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(file, OwnerOnly);
+            }
             return (new LocalAdmin(username, email, password), false);
         }
         var admin = new LocalAdmin("admin", "admin@community.localhost", GeneratePassword());
         Directory.CreateDirectory(Path.GetDirectoryName(file)!);
-        File.WriteAllLines(file, [admin.Username, admin.Email, admin.Password]);
+        // an unusable file is replaced by a new one, created owner-only (no window in which others can read it)
+        File.Delete(file);
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
         if (!OperatingSystem.IsWindows())
         {
-            File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            options.UnixCreateMode = OwnerOnly;
+        }
+        using (var writer = new StreamWriter(file, options))
+        {
+            foreach (var line in new[] { admin.Username, admin.Email, admin.Password })
+            {
+                writer.WriteLine(line);
+            }
         }
         return (admin, true);
     }

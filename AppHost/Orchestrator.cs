@@ -100,16 +100,10 @@ internal sealed partial class Orchestrator(AppHostOptions options, ConsoleOutput
                 console.Error("the build failed (output above); fix it or run with --no-build");
                 return exitCode = 1;
             }
-            _postgres.State = ResourceState.Healthy;
             _postgres.Endpoint = $"postgresql://{postgres!.Host}:{postgres.Port}";
-            _postgres.LastHealth = "accepting connections";
-            _rabbitMq.State = ResourceState.Healthy;
             _rabbitMq.Endpoint = $"amqp://{rabbitMq!.Host}:{rabbitMq.Port}/{Resources.VirtualHost}";
-            _rabbitMq.LastHealth = "accepting connections";
-            _redis.State = ResourceState.Healthy;
             _redis.Endpoint = $"redis://{redis!.ConnectionString}";
-            _redis.LastHealth = "answers PING";
-            _ = WatchRedisAsync(redis, stopping);
+            WatchInfrastructure(postgres, rabbitMq, redis, stopping);
 
             var broker = await rabbitMq.CreateVhostAsync(Resources.VirtualHost, stopping);
             var ports = new Queue<int>(LoopbackPorts.Take(names.Count));
@@ -308,28 +302,47 @@ internal sealed partial class Orchestrator(AppHostOptions options, ConsoleOutput
     }
 
     /// <summary>
-    /// The dashboard shows a Redis that died as crashed (meanwhile per-user hub limits are off and the gateway counts
-    /// its rate limits in memory).
+    /// Each row of the infrastructure shows what its server answers now (probed at once, then every few seconds).
     /// </summary>
-    private async Task WatchRedisAsync(RedisServer redis, CancellationToken stopping)
+    private void WatchInfrastructure(
+        PostgresServer postgres,
+        RabbitMqServer rabbitMq,
+        RedisServer redis,
+        CancellationToken stopping
+    )
     {
-        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(5));
-        try
-        {
-            while (await timer.WaitForNextTickAsync(stopping))
-            {
-                if (_redis.State != ResourceState.Healthy || redis.IsRunning)
-                    continue;
-                _redis.State = ResourceState.Crashed;
-                _redis.LastHealth =
-                    "redis-server exited; hub limits are off, the gateway limits in memory, until AppHost restarts";
-                console.Error(_redis.LastHealth);
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            // AppHost is stopping
-        }
+        Watch(
+            _postgres,
+            t => InfrastructureHealth.PostgresAsync(postgres.AdminConnectionString, t),
+            "answers SELECT 1"
+        );
+        Watch(
+            _rabbitMq,
+            t =>
+                rabbitMq.IsRunning
+                    ? InfrastructureHealth.AmqpAsync(rabbitMq.Host, rabbitMq.Port, t)
+                    : Task.FromResult<string?>("the RabbitMQ node exited"),
+            "takes connections on its AMQP port"
+        );
+        // meanwhile per-user hub limits are off and the gateway counts its rate limits in memory
+        Watch(
+            _redis,
+            t =>
+                redis.IsRunning
+                    ? InfrastructureHealth.RedisAsync(redis.Host, redis.Port, t)
+                    : Task.FromResult<string?>("redis-server exited; hub limits are off, the gateway limits in memory"),
+            "answers PING"
+        );
+
+        void Watch(Resource resource, Func<CancellationToken, Task<string?>> probe, string healthy) =>
+            _ = Task.Run(
+                async () =>
+                {
+                    await InfrastructureHealth.CheckAsync(resource, probe, healthy, console, stopping);
+                    await InfrastructureHealth.WatchAsync(resource, probe, healthy, console, stopping);
+                },
+                CancellationToken.None
+            );
     }
 
     /// <summary>

@@ -1,7 +1,7 @@
 namespace Community.AppHost;
 
 /// <summary>
-/// Restarts a service's instances one by one: the next one is stopped only once the restarted one answers
+/// Restarts a service's instances one by one: an instance is stopped only while every other one not stopped answers
 /// /health/ready, so a service run as replicas keeps one serving throughout (the gateway retries on it).
 /// </summary>
 internal sealed class RollingRestart
@@ -49,8 +49,9 @@ internal sealed class RollingRestart
     }
 
     /// <summary>
-    /// True when every instance that was not stopped came back healthy; stops at the first that does not, and at
-    /// its next step once AppHost is stopping (<paramref name="stopping"/>).
+    /// True when every instance that was not stopped came back healthy; stops at the first that does not, before an
+    /// instance whose stop would leave none serving (another not stopped is not healthy within
+    /// <paramref name="healthTimeout"/>), and at its next step once AppHost is stopping (<paramref name="stopping"/>).
     /// </summary>
     public static async Task<bool> RollAsync(
         IReadOnlyList<ServiceRunner> instances,
@@ -66,6 +67,18 @@ internal sealed class RollingRestart
                 current = runner;
                 stopping.ThrowIfCancellationRequested();
                 runner.Logs.Add($"rolling restart: instance {i} of {instances.Count}");
+                // checked again after the settling: an instance restarted before may have failed since
+                if (
+                    runner.State != ResourceState.Stopped
+                    && await NotServingAsync(instances, runner, healthTimeout, stopping) is { } other
+                )
+                {
+                    runner.Logs.Add(
+                        $"rolling restart stopped before {runner.Name}: {other.Name} is {other.State} "
+                            + $"({other.LastHealth ?? "no health answer yet"}), so {runner.Name} is left running"
+                    );
+                    return false;
+                }
                 if (!await runner.RestartUnlessStoppedAsync())
                 {
                     stopping.ThrowIfCancellationRequested();
@@ -80,6 +93,7 @@ internal sealed class RollingRestart
                 // no settling for the gateway's sake when no other instance is left to restart
                 if (instances.Skip(i).Any(r => r.State != ResourceState.Stopped))
                 {
+                    runner.Logs.Add($"rolling restart: {runner.Name} is healthy; the next in {Settle.TotalSeconds} s");
                     await Task.Delay(Settle, stopping);
                 }
             }
@@ -90,5 +104,35 @@ internal sealed class RollingRestart
             current.Logs.Add("rolling restart stopped: AppHost is stopping");
             return false;
         }
+    }
+
+    /// <summary>
+    /// The instances that are neither stopped nor healthy, <paramref name="instances"/>' order kept: a roll goes only
+    /// when at most one is, and starts with it (restarting it leaves the healthy ones serving).
+    /// </summary>
+    public static IReadOnlyList<ServiceRunner> NotServing(IReadOnlyList<ServiceRunner> instances) =>
+        [.. instances.Where(r => r.State is not (ResourceState.Healthy or ResourceState.Stopped))];
+
+    /// <summary>
+    /// Null once every instance but <paramref name="next"/> is healthy or stopped; else the first that is not
+    /// within <paramref name="timeout"/> (one just started is given that long).
+    /// </summary>
+    private static async Task<ServiceRunner?> NotServingAsync(
+        IReadOnlyList<ServiceRunner> instances,
+        ServiceRunner next,
+        TimeSpan timeout,
+        CancellationToken stopping
+    )
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (NotServing(instances).FirstOrDefault(r => r != next) is { } other)
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                return other;
+            }
+            await Task.Delay(200, stopping);
+        }
+        return null;
     }
 }

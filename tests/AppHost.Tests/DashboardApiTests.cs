@@ -119,6 +119,7 @@ public sealed class DashboardApiTests : IDisposable
     [Fact]
     public async Task A_rolling_restart_is_accepted_once_at_a_time_and_stops_at_an_instance_that_does_not_come_back()
     {
+        _runners[1].State = ResourceState.Healthy; // messaging-1 may be restarted while messaging-2 serves
         using var accepted = await _client.PostAsync(
             "/api/services/messaging/rolling-restart",
             new ByteArrayContent([])
@@ -146,8 +147,48 @@ public sealed class DashboardApiTests : IDisposable
             l => l.Contains("rolling restart stopped", StringComparison.Ordinal)
         );
         Assert.Empty(_runners[1].Logs.Snapshot());
-        Assert.Equal(ResourceState.Starting, _runners[1].State);
+        Assert.Equal(ResourceState.Healthy, _runners[1].State);
         await _runners[0].StopAsync();
+    }
+
+    [Fact]
+    public async Task A_rolling_restart_is_refused_while_more_than_one_instance_is_not_healthy()
+    {
+        // both still Starting: whichever is stopped first, none would serve
+        using var refused = await _client.PostAsync(
+            "/api/services/messaging/rolling-restart",
+            new ByteArrayContent([])
+        );
+
+        Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
+        Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+        var detail = (await refused.Content.ReadFromJsonAsync<JsonObject>())!["detail"]!.GetValue<string>();
+        Assert.Contains("messaging-1 is Starting, messaging-2 is Starting", detail, StringComparison.Ordinal);
+        await Task.Delay(500); // a restart would have shown by now: the runner logs each action first
+        Assert.All(_runners, r => Assert.Empty(r.Logs.Snapshot()));
+        Assert.All(_runners, r => Assert.Equal(ResourceState.Starting, r.State));
+    }
+
+    [Fact]
+    public async Task A_rolling_restart_begins_with_the_one_instance_that_is_not_healthy()
+    {
+        _runners[0].State = ResourceState.Healthy;
+
+        using var accepted = await _client.PostAsync(
+            "/api/services/messaging/rolling-restart",
+            new ByteArrayContent([])
+        );
+
+        Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
+        var body = (await accepted.Content.ReadFromJsonAsync<JsonObject>())!;
+        Assert.Equal(["messaging-2", "messaging-1"], body["instances"]!.AsArray().Select(i => i!.GetValue<string>()));
+        for (var deadline = DateTime.UtcNow.AddSeconds(10); DateTime.UtcNow < deadline; await Task.Delay(100))
+        {
+            if (_runners[1].Logs.Snapshot().Any(l => l.Contains("restart requested", StringComparison.Ordinal)))
+                break;
+        }
+        Assert.Contains(_runners[1].Logs.Snapshot(), l => l.Contains("restart requested", StringComparison.Ordinal));
+        Assert.DoesNotContain(_runners[0].Logs.Snapshot(), l => l.Contains("requested", StringComparison.Ordinal));
     }
 
     [Theory]
@@ -260,6 +301,32 @@ public sealed class DashboardApiTests : IDisposable
         using var missing = await _client.GetAsync("/api/charts/p95_ms");
         Assert.Equal(HttpStatusCode.BadRequest, missing.StatusCode);
         Assert.Equal("application/problem+json", missing.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Theory]
+    [InlineData("/")]
+    [InlineData("/api/resources")]
+    [InlineData("/api/resources/nobody")]
+    public async Task No_other_site_may_frame_the_dashboard(string path)
+    {
+        using var response = await _client.GetAsync(path);
+
+        Assert.Equal("frame-ancestors 'none'", Assert.Single(response.Headers.GetValues("Content-Security-Policy")));
+        Assert.Equal("DENY", Assert.Single(response.Headers.GetValues("X-Frame-Options")));
+    }
+
+    [Fact]
+    public async Task An_OTLP_body_that_says_gzip_but_is_not_is_answered_400()
+    {
+        using var client = new HttpClient { BaseAddress = new Uri(_url), Timeout = TimeSpan.FromSeconds(5) };
+        using var body = new ByteArrayContent("notgzip"u8.ToArray());
+        body.Headers.ContentType = new("application/x-protobuf");
+        body.Headers.ContentEncoding.Add("gzip");
+
+        using var response = await client.PostAsync("/v1/logs", body);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("gzip", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
     private static async Task<string> RawPostAsync(string url, string path)

@@ -323,6 +323,40 @@ public sealed class ServiceEnvironmentTests
     }
 
     [Fact]
+    public void A_kept_local_admin_file_that_others_can_read_is_made_owner_only()
+    {
+        if (OperatingSystem.IsWindows())
+            return;
+        var file = Path.Combine(Path.GetTempPath(), $"apphost-tests-{Guid.NewGuid():N}", LocalAdmin.FileName);
+        var ownerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        var loose = ownerOnly | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
+        try
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+            File.WriteAllLines(file, ["admin", "admin@community.localhost", "x1x1x1x1x1x1"]);
+            File.SetUnixFileMode(file, loose);
+
+            var (kept, created) = LocalAdmin.LoadOrCreate(file);
+
+            Assert.False(created);
+            Assert.Equal("x1x1x1x1x1x1", kept.Password);
+            Assert.Equal(ownerOnly, File.GetUnixFileMode(file));
+
+            // an unusable one is replaced by a new owner-only file
+            File.WriteAllText(file, "admin\n");
+            File.SetUnixFileMode(file, loose);
+            var (replaced, createdAgain) = LocalAdmin.LoadOrCreate(file);
+            Assert.True(createdAgain);
+            Assert.Equal(replaced, LocalAdmin.LoadOrCreate(file).Admin);
+            Assert.Equal(ownerOnly, File.GetUnixFileMode(file));
+        }
+        finally
+        {
+            Directory.Delete(Path.GetDirectoryName(file)!, recursive: true);
+        }
+    }
+
+    [Fact]
     public void Generated_passwords_meet_identity_s_password_rule()
     {
         for (var i = 0; i < 200; i++)

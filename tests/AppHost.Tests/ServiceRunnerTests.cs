@@ -52,6 +52,7 @@ public sealed class ServiceRunnerTests : IDisposable
     public async Task A_rolling_restart_ends_at_its_next_step_once_AppHost_is_stopping()
     {
         using var stopping = new CancellationTokenSource();
+        _runners[1].State = ResourceState.Healthy; // the other serves: the first may be restarted
         var roll = Task.Run(() => RollingRestart.RollAsync(_runners, TimeSpan.FromSeconds(60), stopping.Token));
         for (var deadline = DateTime.UtcNow.AddSeconds(10); DateTime.UtcNow < deadline; await Task.Delay(50))
         {
@@ -68,6 +69,50 @@ public sealed class ServiceRunnerTests : IDisposable
             l => l.EndsWith("rolling restart stopped: AppHost is stopping", StringComparison.Ordinal)
         );
         Assert.Empty(_runners[1].Logs.Snapshot());
+    }
+
+    [Fact]
+    public async Task A_rolling_restart_stops_no_instance_while_another_is_not_healthy()
+    {
+        _runners[1].State = ResourceState.Unhealthy;
+
+        Assert.False(await RollingRestart.RollAsync(_runners, TimeSpan.FromSeconds(2), CancellationToken.None));
+
+        Assert.DoesNotContain(_runners[0].Logs.Snapshot(), l => l.Contains("requested", StringComparison.Ordinal));
+        Assert.Contains(
+            _runners[0].Logs.Snapshot(),
+            l => l.Contains("stopped before messaging-1: messaging-2 is Unhealthy", StringComparison.Ordinal)
+        );
+        Assert.Null(_runners[0].Pid);
+        Assert.Empty(_runners[1].Logs.Snapshot());
+    }
+
+    [Fact]
+    public async Task A_rolling_restart_stops_before_the_next_instance_when_the_restarted_one_fails_meanwhile()
+    {
+        // none.dll never answers /health/ready: the test plays its health, healthy until the roll settles, then not
+        var (restarted, next) = (_runners[0], _runners[1]);
+        next.State = ResourceState.Healthy;
+        var roll = Task.Run(() => RollingRestart.RollAsync(_runners, TimeSpan.FromSeconds(3), CancellationToken.None));
+        for (var deadline = DateTime.UtcNow.AddSeconds(20); DateTime.UtcNow < deadline; await Task.Delay(20))
+        {
+            if (restarted.Logs.Snapshot().Any(l => l.Contains("is healthy; the next in", StringComparison.Ordinal)))
+                break;
+            if (restarted.Logs.Snapshot().Any(l => l.Contains("requested", StringComparison.Ordinal)))
+                restarted.State = ResourceState.Healthy;
+        }
+        restarted.State = ResourceState.Unhealthy;
+
+        Assert.False(await roll.WaitAsync(TimeSpan.FromSeconds(30)));
+
+        Assert.Contains(restarted.Logs.Snapshot(), l => l.Contains("restart requested", StringComparison.Ordinal));
+        Assert.DoesNotContain(next.Logs.Snapshot(), l => l.Contains("requested", StringComparison.Ordinal));
+        Assert.Contains(
+            next.Logs.Snapshot(),
+            l => l.Contains("stopped before messaging-2: messaging-1 is", StringComparison.Ordinal)
+        );
+        Assert.Equal(ResourceState.Healthy, next.State);
+        Assert.Null(next.Pid);
     }
 
     public void Dispose()
