@@ -238,6 +238,39 @@ public sealed class ExternalLoginTests(ExternalLoginFixture fx) : IClassFixture<
         Assert.Equal(1L, await AccountsWithEmailAsync(email));
     }
 
+    [Theory]
+    [InlineData("nul", "The sign-in provider shared no usable e-mail address.")]
+    [InlineData("not an address", "The sign-in provider shared no usable e-mail address.")]
+    [InlineData("long", "The sign-in provider shared no usable e-mail address.")]
+    [InlineData("subject", "The sign-in provider's ID token names no usable subject.")]
+    public async Task A_providers_email_or_subject_a_registration_could_not_store_signs_nobody_in(
+        string what,
+        string detail
+    )
+    {
+        var email = what switch
+        {
+            "nul" => $"nul-{Guid.NewGuid():N}\u0000@example.com",
+            "long" => new string('a', 300) + "@example.com",
+            "subject" => $"subject-{Guid.NewGuid():N}@example.com",
+            _ => what,
+        };
+        var stored = NewSubject();
+        var subject = what == "subject" ? stored + "\u0000" : stored;
+        var callback = await AuthorizeAsync(new FakeOidcUser(subject, email));
+
+        var problem = await (await Client.GetAsync(callback)).AssertProblem(401);
+        Assert.Equal(detail, problem["detail"]!.GetValue<string>());
+        Assert.Equal(
+            0L,
+            await Sql.ScalarAsync<long>(
+                fx.Resources.DatabaseConnectionString,
+                "SELECT count(*) FROM external_logins WHERE starts_with(subject, @subject)",
+                ("subject", stored)
+            )
+        );
+    }
+
     private Task<long> AccountsWithEmailAsync(string email) =>
         Sql.ScalarAsync<long>(
             fx.Resources.DatabaseConnectionString,

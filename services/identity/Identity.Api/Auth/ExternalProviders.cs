@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net.Http.Headers;
 using System.Text.Json;
+using Community.ServiceDefaults.Api;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Protocols;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
@@ -187,8 +188,14 @@ public sealed class ExternalProviders(
             || string.IsNullOrWhiteSpace(subject)
         )
             throw new UnauthorizedException("The sign-in provider's ID token names no subject.");
+        // OpenID Connect: at most 255 ASCII characters; what is stored has to be storable text.
+        if (subject.Length > 255 || SafeText.Problem(subject) is not null)
+            throw new UnauthorizedException("The sign-in provider's ID token names no usable subject.");
         if (!token.TryGetPayloadValue<string>("email", out var email) || string.IsNullOrWhiteSpace(email))
             throw new UnauthorizedException("The sign-in provider did not share an e-mail address.");
+        // Held to what a registration accepts: a misbehaving provider's NUL or non-address is refused, not stored.
+        if (SafeText.Problem(email) is not null || !new ValidationErrors().Email("email", email))
+            throw new UnauthorizedException("The sign-in provider shared no usable e-mail address.");
         if (!EmailVerified(token))
             throw new UnauthorizedException("The sign-in provider has not verified this e-mail address.");
         token.TryGetPayloadValue<string>("name", out var name);
