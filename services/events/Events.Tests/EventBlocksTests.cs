@@ -47,7 +47,7 @@ public sealed class EventBlocksTests(PhotosFixture fx) : CourseTestsBase, IClass
             Assert.Equal(0L, await LiveRegistrationsAsync(e, userId));
             Assert.Equal(0L, await LiveRegistrationsAsync(full, userId));
         }
-        Assert.Equal(0, await SeatsTakenAsync(e));
+        Assert.Equal(0, await fx.SeatsTakenAsync(e));
 
         await UnblockAsync(organizerId, blockedId);
         await (await Register(e, blocked)).AssertStatus(201);
@@ -95,7 +95,7 @@ public sealed class EventBlocksTests(PhotosFixture fx) : CourseTestsBase, IClass
         await responses[0].AssertProblem(404);
         foreach (var response in responses.Skip(1))
             await response.AssertStatus(201);
-        Assert.Equal(3, await SeatsTakenAsync(e));
+        Assert.Equal(3, await fx.SeatsTakenAsync(e));
         Assert.Equal(0L, await LiveRegistrationsAsync(e, blockerId));
     }
 
@@ -118,7 +118,7 @@ public sealed class EventBlocksTests(PhotosFixture fx) : CourseTestsBase, IClass
 
         var cancelled = await (await Cancel(e, member)).AssertStatus(200);
         Assert.Equal("cancelled", cancelled.Str("status"));
-        Assert.Equal(0, await SeatsTakenAsync(e));
+        Assert.Equal(0, await fx.SeatsTakenAsync(e));
         // Once it is cancelled the block holds: the event is gone for them, and a new registration is refused.
         await (await Client.Get($"/api/v1/events/{e}", member)).AssertProblem(404);
         await (await Register(e, member)).AssertProblem(404);
@@ -140,9 +140,9 @@ public sealed class EventBlocksTests(PhotosFixture fx) : CourseTestsBase, IClass
         await (await Cancel(e, holder)).AssertStatus(200);
 
         // No seat, and no ticket announced, across the block: the place ends as a cancellation of a waiting one.
-        Assert.Equal("cancelled", await StatusAsync(e, blockedId));
-        Assert.Equal(0L, await OutboxForAsync("RegistrationConfirmed", blockedId));
-        Assert.Equal(0L, await OutboxForAsync("TicketHoldCreated", blockedId));
+        Assert.Equal("cancelled", await fx.StatusAsync(e, blockedId));
+        Assert.Equal(0L, await fx.OutboxForAsync("RegistrationConfirmed", blockedId));
+        Assert.Equal(0L, await fx.OutboxForAsync("TicketHoldCreated", blockedId));
         Assert.Equal(
             "waitlisted",
             await fx.ScalarAsync<string>(
@@ -152,9 +152,9 @@ public sealed class EventBlocksTests(PhotosFixture fx) : CourseTestsBase, IClass
             )
         );
         // The seat went to the next in line, and only one seat is taken.
-        Assert.Equal("confirmed", await StatusAsync(e, nextId));
-        Assert.Equal(1L, await OutboxForAsync("RegistrationConfirmed", nextId));
-        Assert.Equal(1, await SeatsTakenAsync(e));
+        Assert.Equal("confirmed", await fx.StatusAsync(e, nextId));
+        Assert.Equal(1L, await fx.OutboxForAsync("RegistrationConfirmed", nextId));
+        Assert.Equal(1, await fx.SeatsTakenAsync(e));
         await (await Register(e, blocked)).AssertProblem(404);
     }
 
@@ -433,23 +433,6 @@ public sealed class EventBlocksTests(PhotosFixture fx) : CourseTestsBase, IClass
             ("e", Guid.Parse(eventId)),
             ("u", userId)
         );
-
-    private Task<string?> StatusAsync(string eventId, Guid userId) =>
-        fx.ScalarAsync<string>(
-            "SELECT status FROM registrations WHERE event_id = @e AND user_id = @u",
-            ("e", Guid.Parse(eventId)),
-            ("u", userId)
-        );
-
-    private Task<long> OutboxForAsync(string type, Guid userId) =>
-        fx.ScalarAsync<long>(
-            "SELECT count(*) FROM outbox_messages WHERE type LIKE '%.' || @t || ',%' AND payload->>'userId' = @u",
-            ("t", type),
-            ("u", userId.ToString())
-        );
-
-    private Task<int> SeatsTakenAsync(string eventId) =>
-        fx.ScalarAsync<int>("SELECT seats_taken FROM community_events WHERE id = @e", ("e", Guid.Parse(eventId)));
 
     private Task<long> BlockRowsAsync(Guid userId) =>
         fx.ScalarAsync<long>(

@@ -11,6 +11,26 @@ public class EventsFixture() : ServiceFixture<Program>(ResourceNames.Events)
     protected override void ConfigureService(IDictionary<string, string?> settings) =>
         settings["Events:HoldSweepInterval"] = "00:00:00.200";
 
+    /// <summary>The status of <paramref name="userId"/>'s registration for the event.</summary>
+    public Task<string?> StatusAsync(string eventId, Guid userId) =>
+        ScalarAsync<string>(
+            "SELECT status FROM registrations WHERE event_id = @e AND user_id = @u",
+            ("e", Guid.Parse(eventId)),
+            ("u", userId)
+        );
+
+    /// <summary>How many integration events of <paramref name="type"/> about <paramref name="userId"/> are in the
+    /// outbox.</summary>
+    public Task<long> OutboxForAsync(string type, Guid userId) =>
+        ScalarAsync<long>(
+            "SELECT count(*) FROM outbox_messages WHERE type LIKE '%.' || @t || ',%' AND payload->>'userId' = @u",
+            ("t", type),
+            ("u", userId.ToString())
+        );
+
+    public Task<int> SeatsTakenAsync(string eventId) =>
+        ScalarAsync<int>("SELECT seats_taken FROM community_events WHERE id = @e", ("e", Guid.Parse(eventId)));
+
     public (Guid Id, string Token) Member() => User(Roles.Member);
 
     public (Guid Id, string Token) Organizer() => User(Roles.Organizer);

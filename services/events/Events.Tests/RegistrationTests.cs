@@ -391,13 +391,13 @@ public sealed class RegistrationTests(EventsFixture fx) : IClassFixture<EventsFi
         // The hold expires: the sweeper frees its seat and fills it from the list.
         fx.Clock.Advance(TimeSpan.FromMinutes(16));
         await Eventually.TrueAsync(
-            async () => await StatusAsync(e, nextId) == "held",
+            async () => await fx.StatusAsync(e, nextId) == "held",
             "the next on the waiting list was never given the released seat"
         );
 
-        Assert.Equal("cancelled", await StatusAsync(e, uninvitedId));
-        Assert.Equal(0L, await OutboxForAsync("TicketHoldCreated", uninvitedId));
-        Assert.Equal(0L, await OutboxForAsync("RegistrationConfirmed", uninvitedId));
+        Assert.Equal("cancelled", await fx.StatusAsync(e, uninvitedId));
+        Assert.Equal(0L, await fx.OutboxForAsync("TicketHoldCreated", uninvitedId));
+        Assert.Equal(0L, await fx.OutboxForAsync("RegistrationConfirmed", uninvitedId));
         Assert.Equal(
             "waitlisted",
             await fx.ScalarAsync<string>(
@@ -406,8 +406,8 @@ public sealed class RegistrationTests(EventsFixture fx) : IClassFixture<EventsFi
                 ("u", uninvitedId.ToString())
             )
         );
-        Assert.Equal(1L, await OutboxForAsync("TicketHoldCreated", nextId));
-        Assert.Equal(1, await SeatsTakenAsync(e));
+        Assert.Equal(1L, await fx.OutboxForAsync("TicketHoldCreated", nextId));
+        Assert.Equal(1, await fx.SeatsTakenAsync(e));
         // The event is unknown to them again, as to anyone it does not invite (a new token: the clock moved).
         await (await Register(e, fx.TokenFor(uninvitedId))).AssertProblem(404);
     }
@@ -446,29 +446,12 @@ public sealed class RegistrationTests(EventsFixture fx) : IClassFixture<EventsFi
             await Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{e}/registrations/me", null, holder)
         ).AssertStatus(200);
 
-        Assert.Equal("confirmed", await StatusAsync(e, firstId));
-        Assert.Equal(1L, await OutboxForAsync("RegistrationConfirmed", firstId));
-        Assert.Equal(0L, await OutboxForAsync("RsvpCancelled", firstId));
-        Assert.Equal("waitlisted", await StatusAsync(e, secondId));
-        Assert.Equal(1, await SeatsTakenAsync(e));
+        Assert.Equal("confirmed", await fx.StatusAsync(e, firstId));
+        Assert.Equal(1L, await fx.OutboxForAsync("RegistrationConfirmed", firstId));
+        Assert.Equal(0L, await fx.OutboxForAsync("RsvpCancelled", firstId));
+        Assert.Equal("waitlisted", await fx.StatusAsync(e, secondId));
+        Assert.Equal(1, await fx.SeatsTakenAsync(e));
     }
-
-    private Task<string?> StatusAsync(string eventId, Guid userId) =>
-        fx.ScalarAsync<string>(
-            "SELECT status FROM registrations WHERE event_id = @e AND user_id = @u",
-            ("e", Guid.Parse(eventId)),
-            ("u", userId)
-        );
-
-    private Task<long> OutboxForAsync(string type, Guid userId) =>
-        fx.ScalarAsync<long>(
-            "SELECT count(*) FROM outbox_messages WHERE type LIKE '%.' || @t || ',%' AND payload->>'userId' = @u",
-            ("t", type),
-            ("u", userId.ToString())
-        );
-
-    private Task<int> SeatsTakenAsync(string eventId) =>
-        fx.ScalarAsync<int>("SELECT seats_taken FROM community_events WHERE id = @e", ("e", Guid.Parse(eventId)));
 
     /// <summary>
     /// The invitation is read before the registration's statement, which takes the event's row: taken back by an edit
