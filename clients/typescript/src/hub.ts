@@ -34,6 +34,12 @@ export interface TypingChange {
 
 type Listener<T> = (payload: T) => void;
 
+/** A push of a conversation being joined, held until the caller holds the page. */
+interface HeldPush {
+  name: "new_message" | "message_updated" | "message_deleted";
+  message: MessageDto;
+}
+
 /** How many conversations and groups a reconnect joins again at once. */
 const rejoinsAtOnce = 4;
 
@@ -56,8 +62,11 @@ export class ChatHubClient {
   private readonly joined = new Map<string, number>();
   /** Seqs of this connection's own sends above the highest delivered: the hub answers them and pushes no copy. */
   private readonly own = new Map<string, Set<number>>();
-  /** Conversations being joined, with the pushes that arrived meanwhile (the page may hold them too). */
-  private readonly joining = new Map<string, MessageDto[]>();
+  /**
+   * Conversations being joined, with the pushes (messages, edits, deletions) that arrived meanwhile, in order: one
+   * queue however many joins of it are on their way, delivered by the latest once it is answered.
+   */
+  private readonly joining = new Map<string, HeldPush[]>();
   /** Groups subscribed to with JoinGroup, subscribed again after a reconnect. */
   private readonly groups = new Set<string>();
   private readonly catchingUp = new Map<string, boolean>();
@@ -65,9 +74,10 @@ export class ChatHubClient {
   private readonly catchUpRetries = new Map<string, { timer: ReturnType<typeof setTimeout> | undefined; failed: number }>();
   /**
    * The latest join or leave asked of each conversation and group, numbered: a join answered after a leave asked
-   * later (or after another join) keeps nothing, as the hub handled the leave after it.
+   * later (or after another join) keeps nothing, as the hub handled the leave after it. An entry goes once no call
+   * of its key is pending and the key is not held: none reads its number then, and a missing entry reads as a leave.
    */
-  private readonly intents = new Map<string, { n: number; join: boolean }>();
+  private readonly intents = new Map<string, { n: number; join: boolean; pending: number }>();
   private intentCount = 0;
   private readonly typing = new Map<string, ReturnType<typeof setTimeout>>();
   private readonly typingTimeoutMs: number;
@@ -156,21 +166,30 @@ export class ChatHubClient {
     if (method === "LeaveGroup") {
       const leaving = this.intend(`group:${group}`, false);
       this.groups.delete(group);
-      // the connection down: nothing to ask (see leaveConversation)
-      if (this.connection.state !== signalR.HubConnectionState.Connected) return undefined as HubMethods[M]["result"];
-      return (await this.invokePaced("LeaveGroup", [group], this.latest(`group:${group}`, leaving))) as HubMethods[M]["result"];
+      try {
+        // the connection down: nothing to ask (see leaveConversation)
+        if (this.connection.state !== signalR.HubConnectionState.Connected) return undefined as HubMethods[M]["result"];
+        const left = await this.invokePaced("LeaveGroup", [group], this.latest(`group:${group}`, leaving));
+        return left as HubMethods[M]["result"];
+      } finally {
+        this.settle(`group:${group}`);
+      }
     }
     if (method === "JoinGroup") {
       const joining = this.intend(`group:${group}`, true);
       let result: HubMethods[M]["result"];
       try {
-        await this.untilReconnected();
-        result = (await this.invokePaced("JoinGroup", [group])) as HubMethods[M]["result"];
-      } catch (e) {
-        if (!this.groups.has(group)) this.joinFailed(`group:${group}`, joining);
-        throw e;
+        try {
+          await this.untilReconnected();
+          result = (await this.invokePaced("JoinGroup", [group])) as HubMethods[M]["result"];
+        } catch (e) {
+          if (!this.groups.has(group)) this.joinFailed(`group:${group}`, joining);
+          throw e;
+        }
+        if (this.stillWanted(`group:${group}`, joining, "LeaveGroup", group)) this.groups.add(group);
+      } finally {
+        this.settle(`group:${group}`);
       }
-      if (this.stillWanted(`group:${group}`, joining, "LeaveGroup", group)) this.groups.add(group);
       return result;
     }
     const result = (await this.connection.invoke(method, ...args)) as HubMethods[M]["result"];
@@ -180,45 +199,49 @@ export class ChatHubClient {
 
   /**
    * Starts live delivery of a conversation and answers the hub's page: the messages after sinceSeq (catch-up) or,
-   * without it, the newest page (has_more: older messages exist, read them with the messages API). From then on the
-   * client keeps the conversation joined across reconnects. A catch-up page that is not the whole of it (has_more)
-   * is followed by the rest, delivered here as new_message events in seq order, then onRejoined: the caller does not
-   * page the rest itself, which the pushes coming meanwhile would deliver twice. Asked while the connection is
-   * reconnecting, it is asked of the hub once the connection is back (it fails if the connection closes instead).
+   * without it, the newest page (has_more: older messages exist, read them with the messages API); what was pushed
+   * meanwhile (new_message, message_updated, message_deleted) follows once the caller holds it, in the order it came.
+   * From then on the client keeps the conversation joined across reconnects. A catch-up page that is not the whole of
+   * it (has_more) is followed by the rest, delivered here as new_message events in seq order, then onRejoined: the
+   * caller does not page the rest itself, which the pushes coming meanwhile would deliver twice. Asked while the
+   * connection is reconnecting, it is asked of the hub once the connection is back (it fails if the connection closes
+   * instead).
    */
   async joinConversation(id: string, sinceSeq: number | null = null): Promise<MessageHistory> {
-    // The hub starts pushing before it reads the page: a message committed meanwhile may come both ways.
-    const pushed: MessageDto[] = [];
+    // The hub starts pushing before it reads the page: a message committed meanwhile may come both ways, and an edit
+    // or deletion pushed meanwhile may be of a message the page holds in its older version, or does not hold yet.
+    // A join on its way already: this one takes over its queue, so what either holds comes once and in order.
+    const pushed = this.joining.get(id) ?? [];
     this.joining.set(id, pushed);
     const intent = this.intend(id, true);
-    let page: MessageHistory;
     try {
-      await this.untilReconnected();
-      page = await this.invokePaced<MessageHistory>("JoinConversation", [id, sinceSeq]);
-    } catch (e) {
-      if (!this.joined.has(id)) this.joinFailed(id, intent);
-      // a join again of a conversation still joined: what was pushed meanwhile is delivered as it would have been
-      if (this.joining.get(id) === pushed) this.joining.delete(id);
-      if (this.joined.has(id)) for (const message of pushed) this.newMessage(message, false);
-      throw e;
-    }
-    // Left while the join was on its way: not kept joined here (a reconnect would join it again), and left at the hub
-    // once more (a join slowed down by its limit may have reached it after the leave). Joined again: that join keeps it.
-    if (!this.stillWanted(id, intent, "LeaveConversation", id)) {
-      if (this.joining.get(id) === pushed) this.joining.delete(id);
+      let page: MessageHistory;
+      try {
+        await this.untilReconnected();
+        page = await this.invokePaced<MessageHistory>("JoinConversation", [id, sinceSeq]);
+      } catch (e) {
+        if (!this.joined.has(id)) this.joinFailed(id, intent);
+        // delivered when still joined (a join again), else dropped; a join asked since holds it on, a leave dropped it
+        if (this.latest(id, intent)()) this.release(id, pushed);
+        throw e;
+      }
+      // Left while the join was on its way: not kept joined here (a reconnect would join it again), and left at the
+      // hub once more (a join slowed down by its limit may have reached it after the leave). Joined again: that join
+      // keeps it, and what was pushed meanwhile with it.
+      if (!this.stillWanted(id, intent, "LeaveConversation", id)) return page;
+      const seen = Math.max(this.joined.get(id) ?? 0, sinceSeq ?? 0, ...page.items.map((m) => m.seq));
+      this.joined.set(id, seen);
+      // What came meanwhile, and the rest of a catch-up (has_more), is delivered once the caller holds the page (a
+      // message delivered before it would be lost under the page the caller then shows); pushes keep being held till
+      // then, edits and deletions with them, so none comes before the message it revises.
+      setTimeout(() => {
+        if (this.latest(id, intent)()) this.release(id, pushed);
+        if (sinceSeq !== null && page.has_more && this.joined.has(id)) void this.catchUp(id);
+      }, 0);
       return page;
+    } finally {
+      this.settle(id);
     }
-    const seen = Math.max(this.joined.get(id) ?? 0, sinceSeq ?? 0, ...page.items.map((m) => m.seq));
-    this.joined.set(id, seen);
-    // What came meanwhile, and the rest of a catch-up (has_more), is delivered once the caller holds the page (a
-    // message delivered before it would be lost under the page the caller then shows); pushes keep being held till then.
-    setTimeout(() => {
-      if (this.joining.get(id) === pushed) this.joining.delete(id);
-      // handed to a join asked since (held with its own), or dropped when the conversation was left meanwhile
-      for (const message of pushed) this.newMessage(message, false);
-      if (sinceSeq !== null && page.has_more && this.joined.has(id)) void this.catchUp(id);
-    }, 0);
-    return page;
   }
 
   /**
@@ -229,8 +252,12 @@ export class ChatHubClient {
   async leaveConversation(id: string): Promise<void> {
     const leaving = this.intend(id, false);
     this.forget(id);
-    if (this.connection.state !== signalR.HubConnectionState.Connected) return;
-    await this.invokePaced("LeaveConversation", [id], this.latest(id, leaving));
+    try {
+      if (this.connection.state !== signalR.HubConnectionState.Connected) return;
+      await this.invokePaced("LeaveConversation", [id], this.latest(id, leaving));
+    } finally {
+      this.settle(id);
+    }
   }
 
   /**
@@ -244,16 +271,35 @@ export class ChatHubClient {
     this.joining.delete(id);
     clearTimeout(this.catchUpRetries.get(id)?.timer);
     this.catchUpRetries.delete(id);
+    this.prune(id);
   }
 
   private joinFailed(key: string, intent: number): void {
-    if (this.intents.get(key)?.n === intent) this.intents.set(key, { n: intent, join: false });
+    const latest = this.intents.get(key);
+    if (latest?.n === intent) latest.join = false;
   }
 
-  /** Numbers a join or leave of `key` as the latest asked; answers its number. */
+  /** Numbers a join or leave of `key` as the latest asked, pending until its {@link settle}; answers its number. */
   private intend(key: string, join: boolean): number {
-    this.intents.set(key, { n: ++this.intentCount, join });
-    return this.intentCount;
+    const latest = this.intents.get(key) ?? { n: 0, join, pending: 0 };
+    latest.n = ++this.intentCount;
+    latest.join = join;
+    latest.pending++;
+    this.intents.set(key, latest);
+    return latest.n;
+  }
+
+  /** A call of `key` that read its number is over: its entry goes once none is pending (see {@link prune}). */
+  private settle(key: string): void {
+    const latest = this.intents.get(key);
+    if (latest) latest.pending--;
+    this.prune(key);
+  }
+
+  /** Drops the entry of `key` when no call of it is pending and it is not held (joined, subscribed): none reads it. */
+  private prune(key: string): void {
+    const held = key.startsWith("group:") ? this.groups.has(key.slice("group:".length)) : this.joined.has(key);
+    if (!held && this.intents.get(key)?.pending === 0) this.intents.delete(key);
   }
 
   /**
@@ -276,7 +322,12 @@ export class ChatHubClient {
     const key = leave === "LeaveGroup" ? `group:${id}` : id;
     const latest = this.intents.get(key);
     if (latest?.join) return;
-    void this.invokePaced(leave, [id], this.latest(key, latest?.n ?? 0)).catch(() => undefined);
+    // the latest asked is a leave: pending while this one is on its way, or a new one when it was pruned
+    if (latest) latest.pending++;
+    const leaving = latest ? latest.n : this.intend(key, false);
+    void this.invokePaced(leave, [id], this.latest(key, leaving))
+      .catch(() => undefined)
+      .finally(() => this.settle(key));
   }
 
   /** Whether the join or leave numbered `intent` is still the latest asked of `key`, asked when it would be tried again. */
@@ -363,11 +414,13 @@ export class ChatHubClient {
 
   private received(name: string, payload: never): void {
     if (name === "new_message") return this.newMessage(payload as MessageDto, false);
+    if (name === "message_updated" || name === "message_deleted") return this.revised(name, payload as MessageDto);
     // gone for good: not joined again after a reconnect (the hub would answer 404), nor kept by a join on its way
     if (name === "conversation_closed") {
       const { conversation_id } = payload as HubEvents["conversation_closed"];
       this.intend(conversation_id, false);
       this.forget(conversation_id);
+      this.settle(conversation_id);
     }
     if (name === "typing") this.typingSignal(payload as HubEvents["typing"], true);
     if (name === "stop_typing") this.typingSignal(payload as HubEvents["stop_typing"], false);
@@ -379,7 +432,7 @@ export class ChatHubClient {
     const id = message.conversation_id;
     const joining = this.joining.get(id);
     if (joining) {
-      joining.push(message);
+      joining.push({ name: "new_message", message });
       return;
     }
     const last = this.passOwn(id);
@@ -394,6 +447,26 @@ export class ChatHubClient {
     this.passOwn(id);
     this.typingSignal({ conversation_id: id, user_id: message.sender.user_id }, false);
     this.emit("new_message", message);
+  }
+
+  /** An edit or a deletion: held behind the messages of a conversation being joined, so it never comes before them. */
+  private revised(name: "message_updated" | "message_deleted", message: MessageDto): void {
+    const joining = this.joining.get(message.conversation_id);
+    if (joining) joining.push({ name, message });
+    else this.emit(name, message);
+  }
+
+  /**
+   * Delivers what came while the joins of a conversation were on their way, in the order it came, as if it came now:
+   * dropped when the conversation is not joined. Called by the latest join asked only: a join asked later holds the
+   * same queue and delivers it once answered; a leave asked later dropped it.
+   */
+  private release(id: string, held: HeldPush[]): void {
+    if (this.joining.get(id) === held) this.joining.delete(id);
+    for (const { name, message } of held) {
+      if (name === "new_message") this.newMessage(message, false);
+      else if (this.joined.has(message.conversation_id)) this.revised(name, message);
+    }
   }
 
   /** A message this connection sent: the seq it holds is no gap, and it is not delivered again. */
@@ -497,7 +570,10 @@ export class ChatHubClient {
       if (!this.groups.has(id)) this.leaveAgain("LeaveGroup", id);
     } catch (e) {
       const error = e instanceof Error ? e : new Error(String(e));
-      if (/HubException: (403|404) /.test(error.message)) this.groups.delete(id);
+      if (/HubException: (403|404) /.test(error.message)) {
+        this.groups.delete(id);
+        this.prune(`group:${id}`);
+      }
       this.emit("#resubscribe-failed", { group_id: id, error });
     }
   }

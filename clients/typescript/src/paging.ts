@@ -19,12 +19,17 @@ export interface PageAt {
 
 /** A refusal (or a failure) answered while paging: the status and the problem the platform sent. */
 export class PageError extends Error {
+  /** The problem's request_id (every problem the platform sends has one): what to quote when reporting it. */
+  readonly requestId: string | undefined;
+
   constructor(
     readonly status: number,
     readonly problem: unknown,
   ) {
     super(`the list answered ${status}: ${JSON.stringify(problem)}`);
     this.name = "PageError";
+    const requestId = (problem as { request_id?: unknown } | null | undefined)?.request_id;
+    this.requestId = typeof requestId === "string" ? requestId : undefined;
   }
 }
 

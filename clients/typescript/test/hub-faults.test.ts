@@ -82,6 +82,11 @@ async function fakeHub(
     baseUrl,
     calls,
     negotiations: () => negotiations,
+    /** Pushes an event to every connection now, as the hub does when someone else acts. */
+    push: (target: string, ...args: unknown[]) => {
+      const frame = JSON.stringify({ type: 1, target, arguments: args }) + separator;
+      for (const client of sockets.clients) client.send(frame);
+    },
     /** Ends every connection as a network failure would: the clients reconnect by themselves. */
     drop: () => {
       for (const client of sockets.clients) client.terminate();
@@ -219,6 +224,109 @@ test("a push that came before the join's answer is delivered after the caller ho
     await new Promise((resolve) => setTimeout(resolve, 50));
 
     assert.deepEqual(seen, ["page 6", "new_message 7"]);
+    assert.equal(client.lastSeq(conversation), 7);
+  } finally {
+    await client.stop();
+    await hub.close();
+  }
+});
+
+test("an edit and a deletion that came before the join's answer follow the message they revise, never before it", async () => {
+  const sent = { ...messageOf(7), text: "a" };
+  const edited = { ...sent, text: "b", edited_at: "2026-11-28T10:05:00Z" };
+  const deleted = { ...sent, text: null, deleted_at: "2026-11-28T10:06:00Z" };
+  // the page was read before 7 was sent; 7 was sent, edited and deleted while the answer was on its way
+  const hub = await fakeHub(() => ({
+    result: { items: [messageOf(6)], has_more: false, last_seq: 6 },
+    delay: 50,
+    before: [
+      { target: "new_message", arguments: [sent] },
+      { target: "message_updated", arguments: [edited] },
+      { target: "message_deleted", arguments: [deleted] },
+    ],
+  }));
+  const client = new ChatHubClient({ baseUrl: hub.baseUrl, token: "token" });
+  // what an app shows: the page, then each push applied to it
+  const shown = new Map<number, string | null>();
+  const seen: string[] = [];
+  client.on("new_message", (m) => {
+    seen.push(`new_message ${m.seq} ${m.text}`);
+    shown.set(m.seq, m.text);
+  });
+  for (const event of ["message_updated", "message_deleted"] as const)
+    client.on(event, (m) => {
+      seen.push(`${event} ${m.seq}${event === "message_updated" ? ` ${m.text}` : ""}`);
+      if (shown.has(m.seq)) shown.set(m.seq, m.text);
+    });
+  try {
+    await client.start();
+    const page = await client.joinConversation(conversation, 5);
+    for (const m of page.items) shown.set(m.seq, m.text);
+    seen.push(`page ${page.items.map((m) => m.seq).join(",")}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+
+    assert.deepEqual(seen, ["page 6", "new_message 7 a", "message_updated 7 b", "message_deleted 7"]);
+    assert.equal(shown.get(7), null, "seq 7 is shown with its text after its deletion");
+    assert.equal(client.lastSeq(conversation), 7);
+  } finally {
+    await client.stop();
+    await hub.close();
+  }
+});
+
+test("an edit held by a join asked again before it was answered is delivered once, by the later join", async () => {
+  const edited = { ...messageOf(50), text: "edited", edited_at: "2026-11-28T10:05:00Z" };
+  // joined at 100; joined again twice from 100, the first answered before the second: neither page holds 50
+  const page = { items: [], has_more: false, last_seq: 100 };
+  const hub = await fakeHub((_call, n) => ({ result: page, delay: [0, 150, 200][n - 1] }));
+  const client = new ChatHubClient({ baseUrl: hub.baseUrl, token: "token" });
+  const updates: string[] = [];
+  client.on("message_updated", (m) => updates.push(`${m.seq} ${m.text}`));
+  try {
+    await client.start();
+    await client.joinConversation(conversation, 100);
+    const first = client.joinConversation(conversation, 100);
+    await until(() => hub.calls.length === 2);
+    hub.push("message_updated", edited);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const second = client.joinConversation(conversation, 100);
+    await first;
+    await second;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+
+    assert.deepEqual(updates, ["50 edited"]);
+  } finally {
+    await client.stop();
+    await hub.close();
+  }
+});
+
+test("edits held across a join that failed and a later join come in the order they were made", async () => {
+  const edit = (text: string) => ({ ...messageOf(7), text, edited_at: "2026-11-28T10:05:00Z" });
+  const fault = (target: string) => `An unexpected error occurred invoking '${target}' on the server.`;
+  // joined at 7; joined again twice: the first fails (a server fault) after the second was asked
+  const hub = await fakeHub((call, n) => {
+    if (n === 1) return { result: { items: [messageOf(7)], has_more: false, last_seq: 7 } };
+    if (n === 2) return { error: fault(call.target), delay: 150 };
+    return { result: { items: [], has_more: false, last_seq: 7 }, delay: 200 };
+  });
+  const client = new ChatHubClient({ baseUrl: hub.baseUrl, token: "token" });
+  const updates: string[] = [];
+  client.on("message_updated", (m) => updates.push(`${m.seq} ${m.text}`));
+  try {
+    await client.start();
+    await client.joinConversation(conversation, 6);
+    const failing = client.joinConversation(conversation, 7);
+    await until(() => hub.calls.length === 2);
+    hub.push("message_updated", edit("v1"));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const later = client.joinConversation(conversation, 7);
+    hub.push("message_updated", edit("v2"));
+    await assert.rejects(failing);
+    await later;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+
+    assert.deepEqual(updates, ["7 v1", "7 v2"]);
     assert.equal(client.lastSeq(conversation), 7);
   } finally {
     await client.stop();
@@ -469,6 +577,77 @@ test("a leave slowed down by the hub's limit is not asked again after a later jo
     const targets = hub.calls.map((c) => c.target);
     assert.deepEqual(targets, ["JoinConversation", "LeaveConversation", "JoinConversation"]);
     assert.equal(client.lastSeq(conversation), 0);
+  } finally {
+    await client.stop();
+    await hub.close();
+  }
+});
+
+test("a join the hub's limit slowed down past a leave is left again, so the hub ends with the connection not joined", async () => {
+  const tooMany = "Too many calls: at most 10 per second on one connection. Slow down.";
+  // what the hub holds of the connection: a join answered joins it, a leave answered leaves it
+  const joinedAtHub = new Set<string>();
+  const hub = await fakeHub((call, n) => {
+    const id = call.arguments[0] as string;
+    if (call.target === "JoinConversation" && n === 1) return { error: refusal(call.target, tooMany) };
+    if (call.target === "JoinConversation") joinedAtHub.add(id);
+    if (call.target === "LeaveConversation") joinedAtHub.delete(id);
+    return { result: call.target === "JoinConversation" ? { items: [], has_more: false, last_seq: 0 } : null };
+  });
+  const client = new ChatHubClient({ baseUrl: hub.baseUrl, token: "token" });
+  try {
+    await client.start();
+    const joining = client.joinConversation(conversation, 0);
+    await until(() => hub.calls.length === 1);
+    // left while the join waits to be asked again: the hub handles the join after the leave
+    await client.leaveConversation(conversation);
+    await joining;
+    await until(() => hub.calls.filter((c) => c.target === "LeaveConversation").length === 2);
+
+    assert.deepEqual(
+      hub.calls.map((c) => c.target),
+      ["JoinConversation", "LeaveConversation", "JoinConversation", "LeaveConversation"],
+    );
+    assert.deepEqual([...joinedAtHub], []);
+    assert.equal(client.lastSeq(conversation), undefined);
+  } finally {
+    await client.stop();
+    await hub.close();
+  }
+});
+
+test("what the client numbers its joins and leaves by keeps nothing of conversations and groups no longer held", { timeout: 10_000 }, async () => {
+  const id = (prefix: string, i: number) => `${prefix}${String(i).padStart(8, "0")}-4a7c-4e55-8d7e-6f0a7c1d2e3f`;
+  const refused = id("e", 0);
+  const closed = id("f", 0);
+  const hub = await fakeHub((call) => {
+    if (call.arguments[0] === refused) return { error: refusal(call.target, "404 Not found: No such conversation.") };
+    if (call.target !== "JoinConversation") return { result: null };
+    const page = { result: { items: [], has_more: false, last_seq: 0 } };
+    if (call.arguments[0] !== closed) return page;
+    const closing = { conversation_id: closed, reason: "thread_deleted" };
+    return { ...page, then: [{ target: "conversation_closed", arguments: [closing] }] };
+  });
+  const client = new ChatHubClient({ baseUrl: hub.baseUrl, token: "token" });
+  const intents = () => (client as unknown as { intents: Map<string, unknown> }).intents;
+  try {
+    await client.start();
+    for (let i = 0; i < 30; i++) await client.joinConversation(id("a", i), 0);
+    for (let i = 0; i < 20; i++) await client.leaveConversation(id("a", i));
+    for (let i = 0; i < 10; i++) await client.invoke("JoinGroup", id("b", i));
+    for (let i = 0; i < 5; i++) await client.invoke("LeaveGroup", id("b", i));
+    // left while its join was on its way, refused, closed by the hub
+    const joining = client.joinConversation(id("c", 0), 0);
+    await client.leaveConversation(id("c", 0));
+    await joining;
+    await assert.rejects(client.joinConversation(refused, 0), /404/);
+    await client.joinConversation(closed, 0);
+    await until(() => client.lastSeq(closed) === undefined);
+    await until(() => intents().size === 15);
+
+    // the 10 conversations and 5 groups still held
+    assert.equal(intents().size, 15);
+    assert.equal(client.lastSeq(id("a", 29)), 0);
   } finally {
     await client.stop();
     await hub.close();

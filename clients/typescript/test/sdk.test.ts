@@ -2,7 +2,17 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
-import { createCommunityClient, multipart, paginate, type ChatHubClient, type CommunityClient, type HubEvents, type TypingChange } from "../src/index.js";
+import {
+  createCommunityClient,
+  multipart,
+  paginate,
+  PageError,
+  type ChatHubClient,
+  type CommunityClient,
+  type HubEvents,
+  type PageAt,
+  type TypingChange,
+} from "../src/index.js";
 
 const baseUrl = process.env.COMMUNITY_GATEWAY_URL;
 if (!baseUrl) throw new Error("COMMUNITY_GATEWAY_URL is not set: these tests run against a running gateway");
@@ -57,7 +67,8 @@ test("the SDK drives the platform: a group, a thread, live messages, typing and 
   assert.equal(explored.data!.items[0]!.id, groupId);
   assert.equal(explored.data!.limit, 1);
 
-  // every page of a list: a numbered catalogue (page by page) and a cursor-paged one (next_cursor)
+  // every page of a list, following next_cursor: a numbered catalogue that also pages by keyset, and a cursor-paged
+  // list (paging by number alone: the stub test below)
   const second = await amira.api.social.POST("/api/v1/groups", {
     body: { name: `${name} evenings`, description: "Evening runs", visibility: "public", join_policy: "open" },
   });
@@ -148,6 +159,37 @@ test("the SDK drives the platform: a group, a thread, live messages, typing and 
   const laylaJoined = await layla.api.social.POST("/api/v1/groups/{id}/join", { params: { path: { id: groupId } }, body: { reason: null } });
   assert.equal(laylaJoined.response.status, 201, JSON.stringify(laylaJoined.error));
   await until("layla's arrival in the group", () => memberJoined.find((m) => m.user_id === layla.id && m.conversation_id === null), 60_000);
+});
+
+test("a numbered catalogue without next_cursor is paged by number, up to its last page", async () => {
+  const asked: PageAt[] = [];
+  const pages = [
+    { items: ["a"], page: 1, pages: 2 },
+    { items: ["b"], page: 2, pages: 2 },
+  ];
+  const items: string[] = [];
+  for await (const item of paginate(async (at) => {
+    asked.push(at);
+    return { data: pages[asked.length - 1], response: new Response(null, { status: 200 }) };
+  }))
+    items.push(item);
+
+  assert.deepEqual(asked, [{}, { page: 2 }]);
+  assert.deepEqual(items, ["a", "b"]);
+});
+
+test("a page refused stops paging with a PageError carrying its status and the problem's request_id", async () => {
+  const problem = { title: "Forbidden", status: 403, detail: "Members only.", request_id: "r1" };
+  const refused = new Response(null, { status: 403 });
+  const paging = paginate<{ items: string[] }>(async () => ({ error: problem, response: refused }));
+
+  await assert.rejects(paging.next(), (e: unknown) => {
+    assert.ok(e instanceof PageError);
+    assert.equal(e.status, 403);
+    assert.equal(e.requestId, "r1");
+    assert.deepEqual(e.problem, problem);
+    return true;
+  });
 });
 
 test("a profile picture goes up as a Blob in a form, and its bytes come back as a Blob", async () => {
@@ -245,10 +287,14 @@ test("a reconnect joins every conversation again, paced under the hub's limits, 
   hub.onRejoined((r) => rejoined.add(r.conversation_id));
   hub.onRejoinFailed((f) => failed.push(`${f.conversation_id}: ${f.error.message}`));
   hub.on("new_message", (m) => received.push(m));
+  // what the hub pushes to the connection, delivered by the client or not: which conversations the hub holds it in
+  const pushedByHub: Message[] = [];
+  hub.connection.on("new_message", (m: Message) => pushedByHub.push(m));
   await hub.start();
   for (const id of threads) await hub.joinConversation(id);
 
-  // left while its join was on its way: the hub handled the leave after the join, and the client keeps nothing of it
+  // left while its join was on its way: the client keeps nothing of it (a join the hub handles after the leave is left
+  // again: hub-faults.test.ts, where the hub's limit can be made to reorder them)
   const joining = hub.joinConversation(raced);
   await hub.leaveConversation(raced);
   await joining;
@@ -257,7 +303,13 @@ test("a reconnect joins every conversation again, paced under the hub's limits, 
   dropConnection(hub);
   await until("every conversation joined again", () => rejoined.size >= threads.length, 90_000);
   assert.deepEqual(failed, []);
-  assert.ok(!rejoined.has(raced), "the conversation left while joining was joined again");
+  // the hub did not join the new connection to the one left: a message there, sent before one in the last
+  // conversation joined again, is not pushed to it
+  const probe = await rana.api.messaging.POST("/api/v1/conversations/{id}/messages", {
+    params: { path: { id: raced } },
+    body: { text: "Not for sami", client_txn_id: randomUUID(), attachments: null, reply_to: null },
+  });
+  assert.equal(probe.response.status, 201, JSON.stringify(probe.error));
   const last = threads.at(-1)!;
   const sent = await rana.api.messaging.POST("/api/v1/conversations/{id}/messages", {
     params: { path: { id: last } },
@@ -265,4 +317,10 @@ test("a reconnect joins every conversation again, paced under the hub's limits, 
   });
   assert.equal(sent.response.status, 201, JSON.stringify(sent.error));
   await until("the live message in the last conversation joined again", () => received.some((m) => m.id === sent.data!.id));
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  assert.deepEqual(
+    pushedByHub.filter((m) => m.conversation_id === raced).map((m) => m.text),
+    [],
+    "the hub pushed a message of the conversation left while its join was on its way",
+  );
 });
