@@ -12,6 +12,7 @@ internal static class InfrastructureHealth
 {
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(3);
+    private static readonly TimeSpan RetryAfter = TimeSpan.FromSeconds(1);
 
     /// <summary>Null when <paramref name="connectionString"/>'s server answers SELECT 1; else why not.</summary>
     public static async Task<string?> PostgresAsync(string connectionString, CancellationToken cancellationToken)
@@ -54,8 +55,9 @@ internal static class InfrastructureHealth
     }
 
     /// <summary>
-    /// Probes <paramref name="resource"/> once (within 3 s): Healthy with <paramref name="healthy"/>, or Unhealthy
-    /// with the error; a change of state (but the first healthy answer) is written to its log and the console.
+    /// Probes <paramref name="resource"/> once (within 3 s; a healthy one failing is asked once more a second later):
+    /// Healthy with <paramref name="healthy"/>, or Unhealthy with the error; a change of state (but the first healthy
+    /// answer) is written to its log and the console.
     /// </summary>
     public static async Task CheckAsync(
         Resource resource,
@@ -65,25 +67,16 @@ internal static class InfrastructureHealth
         CancellationToken stopping
     )
     {
-        string? error;
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stopping);
-        timeout.CancelAfter(Timeout);
-        try
+        var error = await ProbeAsync(probe, stopping);
+        if (error is not null && resource.State == ResourceState.Healthy && !stopping.IsCancellationRequested)
         {
-            error = await probe(timeout.Token);
+            // one slow answer on a busy machine is not an outage: asked once more a moment later before it is told
+            await Task.Delay(RetryAfter, stopping).ContinueWith(_ => { }, CancellationToken.None);
+            error = await ProbeAsync(probe, stopping);
         }
-        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        if (stopping.IsCancellationRequested)
         {
             return;
-        }
-        catch (OperationCanceledException)
-        {
-            error = $"no answer within {Timeout.TotalSeconds:0} s";
-        }
-        catch (Exception e)
-        {
-            // whatever the probe ran into is the answer shown (a refused connection, a password refused, ...)
-            error = e.Message;
         }
         var state = error is null ? ResourceState.Healthy : ResourceState.Unhealthy;
         resource.LastHealth = $"{error ?? healthy} at {DateTime.Now:HH:mm:ss}";
@@ -100,6 +93,33 @@ internal static class InfrastructureHealth
         var line = error is null ? $"healthy again: {healthy}" : $"unhealthy: {error}";
         resource.Logs.Add(line);
         console.Line(resource.Name, line, error is not null);
+    }
+
+    /// <summary>Null when <paramref name="probe"/> answers well within <see cref="Timeout"/>; else why not.</summary>
+    private static async Task<string?> ProbeAsync(
+        Func<CancellationToken, Task<string?>> probe,
+        CancellationToken stopping
+    )
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        timeout.CancelAfter(Timeout);
+        try
+        {
+            return await probe(timeout.Token);
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            return null;
+        }
+        catch (OperationCanceledException)
+        {
+            return $"no answer within {Timeout.TotalSeconds:0} s";
+        }
+        catch (Exception e)
+        {
+            // whatever the probe ran into is the answer shown (a refused connection, a password refused, ...)
+            return e.Message;
+        }
     }
 
     /// <summary>Probes <paramref name="resource"/> every <see cref="Interval"/> until AppHost stops.</summary>

@@ -28,7 +28,14 @@ internal sealed record LocalAdmin(string Username, string Email, string Password
             // a file kept by an earlier version, or copied in, may be readable by others
             if (!OperatingSystem.IsWindows())
             {
-                File.SetUnixFileMode(file, OwnerOnly);
+                try
+                {
+                    File.SetUnixFileMode(file, OwnerOnly);
+                }
+                catch (UnauthorizedAccessException)
+                {
+                    // another user's file, readable by this one: used as it is
+                }
             }
             return (new LocalAdmin(username, email, password), false);
         }

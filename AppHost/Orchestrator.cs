@@ -103,7 +103,8 @@ internal sealed partial class Orchestrator(AppHostOptions options, ConsoleOutput
             _postgres.Endpoint = $"postgresql://{postgres!.Host}:{postgres.Port}";
             _rabbitMq.Endpoint = $"amqp://{rabbitMq!.Host}:{rabbitMq.Port}/{Resources.VirtualHost}";
             _redis.Endpoint = $"redis://{redis!.ConnectionString}";
-            WatchInfrastructure(postgres, rabbitMq, redis, stopping);
+            // until AppHost leaves (a failed start too): never while the servers are stopped at the end
+            WatchInfrastructure(postgres, rabbitMq, redis, leaving.Token);
 
             var broker = await rabbitMq.CreateVhostAsync(Resources.VirtualHost, stopping);
             var ports = new Queue<int>(LoopbackPorts.Take(names.Count));

@@ -35,7 +35,6 @@ public static class Sql
     }
 
     /// <summary>
-    /// <summary>
     /// Runs <paramref name="check"/> while a transaction of the test's own has run <paramref name="write"/> and not
     /// committed (as a commit whose answer was lost and that is not visible yet), commits it a moment later, and
     /// returns whether the check was still waiting then, and its answer.
@@ -62,6 +61,7 @@ public static class Sql
         return (waited, await checking);
     }
 
+    /// <summary>
     /// How many integration events of this type (its class name) the service has written to its outbox.
     /// </summary>
     public static Task<long> OutboxCountAsync(string connectionString, string eventType) =>

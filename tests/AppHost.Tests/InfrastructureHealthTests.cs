@@ -58,6 +58,25 @@ public sealed class InfrastructureHealthTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_healthy_server_that_fails_one_probe_and_answers_the_next_stays_healthy_and_nothing_is_told()
+    {
+        var resource = new Resource("postgres", "postgres");
+        await CheckAsync(resource, _ => Task.FromResult<string?>(null));
+        var answers = new Queue<string?>(["no answer within 3 s", null]);
+
+        await CheckAsync(resource, _ => Task.FromResult(answers.Dequeue()));
+
+        Assert.Empty(answers);
+        Assert.Equal(ResourceState.Healthy, resource.State);
+        Assert.Empty(resource.Logs.Snapshot());
+
+        // failing twice running is told
+        await CheckAsync(resource, _ => Task.FromResult<string?>("refused"));
+        Assert.Equal(ResourceState.Unhealthy, resource.State);
+        Assert.EndsWith(" unhealthy: refused", Assert.Single(resource.Logs.Snapshot()), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Redis_stopped_is_unhealthy_and_started_again_is_healthy_again()
     {
         await using var redis = await TestInfrastructure.StartPrivateRedisAsync();
