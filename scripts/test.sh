@@ -13,7 +13,14 @@ export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1
 # no MSBuild nodes outliving the run (they would hold this script's output open)
 export MSBUILDDISABLENODEREUSE=1
 
-bash scripts/setup.sh --test || exit 1
+# A run that stops before the tests (setup, build or format check) still ends with the summary line: no test ran.
+stop_before_tests() {
+    echo "$1" >&2
+    echo "0 passed, 0 failed, 0 skipped"
+    exit 1
+}
+
+bash scripts/setup.sh --test || stop_before_tests "SETUP FAILED (scripts/setup.sh --test)"
 
 rm -rf "$results"
 mkdir -p "$results"
@@ -23,8 +30,7 @@ find . -path ./.git -prune -o -path ./.local -prune -o -type f -name "$trx_name"
 echo "== dotnet build Community.sln -c Release"
 if ! dotnet build Community.sln -c Release -nologo > "$results/build.log" 2>&1; then
     cat "$results/build.log"
-    echo "BUILD FAILED (log: $results/build.log)"
-    exit 1
+    stop_before_tests "BUILD FAILED (log: $results/build.log)"
 fi
 grep -E '^ *[0-9]+ Warning\(s\)|^Time Elapsed' "$results/build.log" | sed 's/^ */   /'
 
@@ -35,8 +41,7 @@ if ! { dotnet tool restore > "$results/format.log" 2>&1 &&
        dotnet csharpier check . >> "$results/format.log" 2>&1 &&
        dotnet format style Community.sln --verify-no-changes --severity warn --no-restore >> "$results/format.log" 2>&1; }; then
     cat "$results/format.log"
-    echo "FORMAT CHECK FAILED: run 'dotnet csharpier format . && dotnet format style Community.sln --severity warn' (log: $results/format.log)"
-    exit 1
+    stop_before_tests "FORMAT CHECK FAILED: run 'dotnet csharpier format . && dotnet format style Community.sln --severity warn' (log: $results/format.log)"
 fi
 
 echo "== dotnet test Community.sln -c Release --no-build"
