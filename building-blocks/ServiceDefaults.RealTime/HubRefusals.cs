@@ -7,10 +7,11 @@ namespace Community.ServiceDefaults.RealTime;
 /// <summary>
 /// Hub calls refused on purpose answer as REST refusals do: a <see cref="DomainException"/> becomes a
 /// <see cref="HubException"/> the client reads ("404 Not found: ..."), and a refusal (that, or a HubException such as
-/// the rate limit's) is logged at Information. A call cancelled because its connection ended is logged at Debug. A 5xx
-/// domain exception is still an Error, as is a database fault that may pass (answered "503 Service unavailable: ...",
-/// so a client knows to call again), and anything else is left to SignalR, which logs it as an Error. Runs first
-/// among the hub filters, so it sees every other filter's refusals.
+/// the rate limit's) is logged at Information. A call cancelled because its connection ended is logged at Debug. A
+/// <see cref="ServiceUnavailableException"/> (something the call depends on is down or full) is a Warning without its
+/// stack; any other 5xx domain exception is still an Error, as is a database fault that may pass (answered "503
+/// Service unavailable: ...", so a client knows to call again), and anything else is left to SignalR, which logs it
+/// as an Error. Runs first among the hub filters, so it sees every other filter's refusals.
 /// </summary>
 public sealed class HubRefusalFilter(ILogger<HubRefusalFilter> logger) : IHubFilter
 {
@@ -31,7 +32,15 @@ public sealed class HubRefusalFilter(ILogger<HubRefusalFilter> logger) : IHubFil
         catch (DomainException e)
         {
             var answer = new HubException($"{e.StatusCode} {e.Title}: {Detail(e)}", e);
-            if (e.StatusCode >= 500)
+            if (e is ServiceUnavailableException)
+                // As a REST request's 503: what the call depends on is down or full, said once without a stack.
+                logger.LogWarning(
+                    "Hub method {HubMethod} answered 503: {Detail} (cause: {Cause})",
+                    invocationContext.HubMethodName,
+                    e.Message,
+                    e.Data["cause"] as string ?? "none given"
+                );
+            else if (e.StatusCode >= 500)
                 logger.LogError(
                     e,
                     "Hub method {HubMethod} failed with {Status}",

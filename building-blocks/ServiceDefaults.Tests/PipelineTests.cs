@@ -2,8 +2,10 @@ using System.Net;
 using System.Security.Cryptography;
 using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Auth;
+using Community.ServiceDefaults.Errors;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
 
 namespace Community.ServiceDefaults.Tests;
 
@@ -207,6 +209,36 @@ public sealed class PipelineTests : IAsyncLifetime
         var broken = await Client.GetAsync("/database-broken");
         Assert.Equal(HttpStatusCode.InternalServerError, broken.StatusCode);
         Assert.Null(broken.Headers.RetryAfter);
+    }
+
+    [Fact]
+    public async Task A_dependency_down_is_a_503_said_once_as_a_warning_without_a_stack_not_an_unhandled_error()
+    {
+        using var logs = new LogCapture();
+        await using var host = await PipelineHost.StartAsync(
+            app =>
+                app.MapGet(
+                        "/model-down",
+                        IResult () =>
+                            throw new ServiceUnavailableException(
+                                "The companion cannot answer right now.",
+                                TimeSpan.FromSeconds(5),
+                                new HttpRequestException("connection refused")
+                            )
+                    )
+                    .AllowAnonymous(),
+            services: logs.AddTo
+        );
+        logs.Clear();
+
+        var response = await host.Client.GetAsync("/model-down");
+
+        await response.AssertProblem(503);
+        Assert.Equal(TimeSpan.FromSeconds(5), response.Headers.RetryAfter?.Delta);
+        Assert.Empty(logs.AtLeast(LogLevel.Error));
+        var warning = Assert.Single(logs.AtLeast(LogLevel.Warning));
+        Assert.Null(warning.Exception);
+        Assert.Contains("The companion cannot answer right now. (cause: connection refused)", warning.Message);
     }
 
     [Theory]

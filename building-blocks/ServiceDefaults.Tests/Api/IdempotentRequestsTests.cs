@@ -81,6 +81,17 @@ public sealed class IdempotentRequestsTests : IAsyncLifetime
             }
         );
         things.MapPost(
+            "/done-then-slow",
+            async (Thing body, CancellationToken cancellationToken) =>
+            {
+                // what it does is done (committed), then it reads on, on the request's token
+                var created = Create(body);
+                _entered.TrySetResult();
+                await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+                return created;
+            }
+        );
+        things.MapPost(
             "/failing",
             Results<Created<Thing>, ProblemHttpResult> (Thing body) =>
             {
@@ -313,6 +324,36 @@ public sealed class IdempotentRequestsTests : IAsyncLifetime
         var replay = await PostAsync("/things/slow", "k-slow", "a");
         Assert.Equal(HttpStatusCode.Created, replay.StatusCode);
         Assert.Equal(await created.Content.ReadAsStringAsync(), await replay.Content.ReadAsStringAsync());
+        Assert.Equal(1, _runs);
+    }
+
+    [Fact]
+    public async Task A_client_that_leaves_after_the_work_is_done_finds_it_kept_when_it_retries_and_it_ran_once()
+    {
+        using (var gaveUp = new CancellationTokenSource())
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, "/things/done-then-slow")
+            {
+                Content = JsonContent.Create(new { id = Guid.Empty, name = "a" }),
+            };
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _tokens.Issue(Alice));
+            request.Headers.Add("Idempotency-Key", "k-left");
+            var first = _client.SendAsync(request, gaveUp.Token);
+            await _entered.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            await gaveUp.CancelAsync();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => first);
+        }
+
+        // The retry waits for the first to finish (409, retry after), then gets its answer: one thing made.
+        HttpResponseMessage retry;
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while ((retry = await PostAsync("/things/done-then-slow", "k-left", "a")).StatusCode == HttpStatusCode.Conflict)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the first request's answer was never kept");
+            await Task.Delay(200);
+        }
+        Assert.Equal(HttpStatusCode.Created, retry.StatusCode);
+        Assert.Equal("true", retry.Headers.GetValues(IdempotentRequests.ReplayedHeader).Single());
         Assert.Equal(1, _runs);
     }
 

@@ -37,4 +37,22 @@ public sealed class UploadSpoolTests
         using var third = spool.Reserve(one, MiB / 2);
         Assert.Equal(9 * MiB + MiB / 2, spool.Reserved);
     }
+
+    [Fact]
+    public void An_empty_upload_beside_another_of_the_same_person_is_released_after_it_whatever_the_order()
+    {
+        var spool = new UploadSpool(10 * MiB, TimeSpan.FromMinutes(2));
+        var one = Guid.NewGuid();
+
+        var empty = spool.Reserve(one, 0);
+        var file = spool.Reserve(one, MiB);
+        file.Dispose();
+        empty.Dispose();
+        Assert.Equal(0, spool.Reserved);
+
+        // Their next uploads are counted from nothing again.
+        using var next = spool.Reserve(one, 2 * MiB);
+        using var after = spool.Reserve(one, MiB / 2);
+        Assert.Throws<TooManyRequestsException>(() => spool.Reserve(one, MiB / 2));
+    }
 }

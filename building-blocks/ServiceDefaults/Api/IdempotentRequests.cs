@@ -6,6 +6,7 @@ using Community.ServiceDefaults.Errors;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Net.Http.Headers;
 
@@ -60,7 +61,8 @@ public interface IIdempotentRequestStore
 /// signed-in user, a key first used for a request (method, path, query, content type and body) answers a repeat of that
 /// request with the stored answer (status, body, Content-Type, Location, ETag; <c>Idempotent-Replayed: true</c>),
 /// another request with 422, and a repeat while the first still runs with 409 and Retry-After. Answers of 500 and
-/// above, and refusals raised as exceptions (they changed nothing), are not kept. Keys are kept 24 h.
+/// above, and refusals raised as exceptions (they changed nothing), are not kept. Keys are kept 24 h. A keyed request
+/// runs to its end even when its client leaves, so the client's retry finds its answer.
 /// </summary>
 public static class IdempotentRequests
 {
@@ -144,17 +146,38 @@ public static class IdempotentRequests
         using var buffer = new MemoryStream();
         var capture = new StreamResponseBodyFeature(buffer, original);
         context.Features.Set<IHttpResponseBodyFeature>(capture);
+        // A client that stops waiting (its timeout, a lost connection) does not stop the request: what it does may be
+        // done already (committed), and the retry the key exists for must find the answer kept, not run it again. It
+        // runs until it ends, this instance stops, or its claim's lease is over (a repeat may take the key then).
+        var aborted = context.RequestAborted;
+        using var detached = CancellationTokenSource.CreateLinkedTokenSource(
+            context.RequestServices.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping
+        );
+        detached.CancelAfter(InProgressLease);
+        context.RequestAborted = detached.Token;
         try
         {
             await next(context);
             await capture.CompleteAsync();
         }
-        catch
+        catch (Exception exception)
         {
+            context.RequestAborted = aborted;
             context.Features.Set(original);
             await store.ReleaseAsync(userId, key, claim.ClaimedAt, CancellationToken.None);
+            if (
+                exception is OperationCanceledException
+                && detached.IsCancellationRequested
+                && !aborted.IsCancellationRequested
+            )
+                throw new ServiceUnavailableException(
+                    "The request was stopped before it finished (the service is stopping, or it took too long); "
+                        + "send it again with the same key.",
+                    TimeSpan.FromSeconds(1)
+                );
             throw;
         }
+        context.RequestAborted = aborted;
         context.Features.Set(original);
 
         var response = context.Response;

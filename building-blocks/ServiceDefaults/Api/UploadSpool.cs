@@ -94,8 +94,9 @@ public sealed class UploadSpool(long budgetBytes, TimeSpan readTimeout)
         lock (gate)
         {
             reserved -= bytes;
-            var left = heldBy[user] - bytes;
-            if (left == 0)
+            // A reservation of no bytes may be released after the user's others emptied their entry.
+            var left = heldBy.GetValueOrDefault(user) - bytes;
+            if (left <= 0)
                 heldBy.Remove(user);
             else
                 heldBy[user] = left;

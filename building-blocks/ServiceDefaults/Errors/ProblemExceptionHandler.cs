@@ -86,7 +86,15 @@ public sealed class ProblemExceptionHandler(
             foreach (var (name, value) in withExtensions.Extensions)
                 problem.Extensions[name] = value;
 
-        if (problem.Status >= 500)
+        if (exception is ServiceUnavailableException unavailable)
+            // An answer chosen, not an exception unhandled: what this service depends on is down or full. Said once,
+            // without a stack, so an outage of a model or a provider is not an error for every request it meets.
+            logger.LogWarning(
+                "Request answered 503: {Detail} (cause: {Cause})",
+                unavailable.Message,
+                unavailable.Data["cause"] as string ?? "none given"
+            );
+        else if (problem.Status >= 500)
             logger.LogError(exception, "Unhandled exception");
         else if (problem.Status == 409 && exception is not DomainException)
             // With the exception, for its constraint and stack: a race that keeps happening is a missing lock.
