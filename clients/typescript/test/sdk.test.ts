@@ -1,4 +1,5 @@
 // The SDK against a running platform (COMMUNITY_GATEWAY_URL): ClientContractTests starts one and runs this file.
+// Without it (a plain `npm test`) the tests that need the platform are skipped and say why; the rest run.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
@@ -15,7 +16,7 @@ import {
 } from "../src/index.js";
 
 const baseUrl = process.env.COMMUNITY_GATEWAY_URL;
-if (!baseUrl) throw new Error("COMMUNITY_GATEWAY_URL is not set: these tests run against a running gateway");
+const needsGateway = baseUrl ? false : "COMMUNITY_GATEWAY_URL is not set: this test runs against a running gateway";
 
 type Message = HubEvents["new_message"];
 
@@ -48,7 +49,7 @@ function dropConnection(hub: ChatHubClient): void {
   transport._webSocket.terminate();
 }
 
-test("the SDK drives the platform: a group, a thread, live messages, typing and a reconnect that catches up", async (t) => {
+test("the SDK drives the platform: a group, a thread, live messages, typing and a reconnect that catches up", { skip: needsGateway }, async (t) => {
   const amira = await register("amira");
   const omar = await register("omar");
 
@@ -192,7 +193,7 @@ test("a page refused stops paging with a PageError carrying its status and the p
   });
 });
 
-test("a profile picture goes up as a Blob in a form, and its bytes come back as a Blob", async () => {
+test("a profile picture goes up as a Blob in a form, and its bytes come back as a Blob", { skip: needsGateway }, async () => {
   const amira = await register("picture");
   // a PNG of one pixel; identity decodes and re-encodes it
   const png = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==", "base64");
@@ -208,7 +209,7 @@ test("a profile picture goes up as a Blob in a form, and its bytes come back as 
   assert.match(picture.response.headers.get("Content-Type") ?? "", /^image\//);
 });
 
-test("a refresh, a sign-in and the waitlist carry no token, so an expired one held does not get them refused", async () => {
+test("a refresh, a sign-in and the waitlist carry no token, so an expired one held does not get them refused", { skip: needsGateway }, async () => {
   const api = createCommunityClient({ baseUrl: baseUrl! });
   const username = `renew_${randomUUID().replaceAll("-", "").slice(0, 10)}`;
   const phone = "+97150" + String(1_000_000 + Math.floor(Math.random() * 8_999_999));
@@ -231,7 +232,7 @@ test("a refresh, a sign-in and the waitlist carry no token, so an expired one he
   assert.equal(again.response.status, 200, JSON.stringify(again.error));
 });
 
-test("signing out everywhere else closes the other session's hub connection, and this session's stays", async (t) => {
+test("signing out everywhere else closes the other session's hub connection, and this session's stays", { skip: needsGateway }, async (t) => {
   const me = await register("elsewhere");
   const other = createCommunityClient({ baseUrl: baseUrl! });
   const signedIn = await other.identity.POST("/api/v1/auth/login", { body: { identifier: me.username, password: "correct-horse-9" } });
@@ -256,7 +257,7 @@ test("signing out everywhere else closes the other session's hub connection, and
   assert.equal((await me.api.identity.GET("/api/v1/auth/me")).response.status, 200);
 });
 
-test("a reconnect joins every conversation again, paced under the hub's limits, and not one left while its join was on its way", async (t) => {
+test("a reconnect joins every conversation again, paced under the hub's limits, and not one left while its join was on its way", { skip: needsGateway }, async (t) => {
   const rana = await register("rana");
   const sami = await register("sami");
   const group = await rana.api.social.POST("/api/v1/groups", {
