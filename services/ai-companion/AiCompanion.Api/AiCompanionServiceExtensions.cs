@@ -38,6 +38,13 @@ public static class AiCompanionServiceExtensions
         builder.AddCompanionModel();
         builder.Services.AddScoped<CompanionConversation>();
         builder.Services.AddSingleton<SendClaimsAccess>();
+        builder
+            .Services.AddOptions<SendClaimsOptions>()
+            .Bind(builder.Configuration.GetSection(SendClaimsOptions.Section))
+            .Validate(o => o.SweepInterval > TimeSpan.Zero, "Companion:SendClaims:SweepInterval must be more than 0.")
+            .ValidateOnStart();
+        builder.Services.AddSingleton<AbandonedSendSweeper>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<AbandonedSendSweeper>());
         return builder;
     }
 

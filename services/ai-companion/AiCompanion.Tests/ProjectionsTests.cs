@@ -120,6 +120,37 @@ public sealed class ProjectionsTests(CompanionFixture fixture) : IClassFixture<C
     }
 
     [Fact]
+    public async Task A_registration_after_a_tier_change_sets_the_username_and_an_erased_account_stays_erased()
+    {
+        // payments announced the tier before identity's registration arrived
+        var id = Guid.NewGuid();
+        var registered = IdentityMessages.Registered(id, fixture.Tick(), "late" + id.ToString("N")[..8]);
+        await fixture.DeliverAsync(new SubscriptionChanged(Guid.NewGuid(), fixture.Tick(), id, "premium", null));
+        await fixture.DeliverAsync(registered);
+        Assert.Equal(
+            registered.Username + " premium",
+            await fixture.ScalarAsync<string>(
+                "SELECT username || ' ' || tier FROM user_profiles WHERE user_id = @id",
+                ("id", id)
+            )
+        );
+
+        // an erased account's tombstone gets no username back from a registration delivered late
+        var erased = Guid.NewGuid();
+        await fixture.DeliverAsync(new SubscriptionChanged(Guid.NewGuid(), fixture.Tick(), erased, "premium", null));
+        await fixture.DeliverAsync(new UserDeleted(Guid.NewGuid(), fixture.Tick(), erased));
+        await fixture.DeliverAsync(IdentityMessages.Registered(erased, fixture.Tick(), "back" + erased.ToString("N")));
+        Assert.Equal(
+            "deleted",
+            await fixture.ScalarAsync<string>(
+                "SELECT coalesce(username, 'deleted') FROM user_profiles WHERE user_id = @id AND deleted_at IS NOT "
+                    + "NULL",
+                ("id", erased)
+            )
+        );
+    }
+
+    [Fact]
     public async Task A_deleted_user_loses_the_profile_and_their_blocks_and_stays_deleted()
     {
         var (id, _) = await fixture.RegisteredAsync();

@@ -17,5 +17,7 @@ public sealed class SendPathFixture : ModelFixture
         settings["Companion:Limits:premium"] = Premium.ToString();
         settings["Companion:Sessions:Credits"] = SessionCredits.ToString();
         settings["Companion:Sessions:Messages"] = SessionMessages.ToString();
+        // The tests sweep abandoned sends when they mean to (AbandonedSendSweeper.SweepOnceAsync), not on a timer.
+        settings["Companion:SendClaims:SweepInterval"] = "01:00:00";
     }
 }

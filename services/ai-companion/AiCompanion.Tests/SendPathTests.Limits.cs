@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
+using Community.AiCompanion.Conversation;
 using Community.AiCompanion.Limits;
 using Community.Contracts.Payments;
 
@@ -375,6 +376,157 @@ public sealed partial class SendPathTests
     }
 
     [Fact]
+    public async Task A_send_whose_process_died_and_that_nobody_retries_is_swept_and_its_message_given_back_once()
+    {
+        fixture.AwayFromMidnight();
+        var (id, token) = await fixture.RegisteredAsync();
+        await (await SendAsync(token, "answered", "answered")).AssertStatus(201);
+        // As sends left things, each message counted: one whose process died mid-reply and that the client never sent
+        // again, one still being answered, and the claim of the answered one, left behind by a process that died
+        // right after storing it (its message counted once, by the store).
+        var now = fixture.Clock.GetUtcNow();
+        var day = AllowanceAccess.DayOf(now).Day;
+        await fixture.ExecuteAsync(
+            "UPDATE companion_usage SET messages = messages + 2 WHERE user_id = @id AND day = @day",
+            ("id", id),
+            ("day", day)
+        );
+        await fixture.ExecuteAsync(
+            """
+            INSERT INTO companion_sends (user_id, client_txn_id, claimed_at, counted_day)
+            VALUES (@id, 'lost', @old, @day), (@id, 'live', @young, @day), (@id, 'answered', @old, @day)
+            """,
+            ("id", id),
+            ("old", now - TimeSpan.FromMinutes(10)),
+            ("young", now - TimeSpan.FromMinutes(1)),
+            ("day", day)
+        );
+        Assert.Equal(SendPathFixture.Free, await UsedTodayAsync(token));
+        await (await SendAsync(token, "one more?")).AssertProblem(429);
+
+        // Two instances sweep at once, then one again: the lost message comes back once, and only it.
+        var sweeper = fixture.Host.Services.GetRequiredService<AbandonedSendSweeper>();
+        await Task.WhenAll(sweeper.SweepOnceAsync(default), sweeper.SweepOnceAsync(default));
+        await sweeper.SweepOnceAsync(default);
+        Assert.Equal(SendPathFixture.Free - 1, await UsedTodayAsync(token));
+        Assert.Equal(
+            "live",
+            await fixture.ScalarAsync<string>(
+                "SELECT string_agg(client_txn_id, ',') FROM companion_sends WHERE user_id = @id",
+                ("id", id)
+            )
+        );
+        await (await SendAsync(token, "one more?")).AssertStatus(201);
+        Assert.Equal(SendPathFixture.Free, await UsedTodayAsync(token));
+    }
+
+    [Fact]
+    public async Task A_send_a_retry_takes_over_while_the_sweep_waits_for_its_claim_is_given_back_by_the_retry_only()
+    {
+        fixture.AwayFromMidnight();
+        var (id, token) = await fixture.RegisteredAsync();
+        await (await SendAsync(token, "counted")).AssertStatus(201);
+        var now = fixture.Clock.GetUtcNow();
+        var day = AllowanceAccess.DayOf(now).Day;
+        await fixture.ExecuteAsync(
+            "UPDATE companion_usage SET messages = messages + 1 WHERE user_id = @id AND day = @day",
+            ("id", id),
+            ("day", day)
+        );
+        await fixture.ExecuteAsync(
+            "INSERT INTO companion_sends (user_id, client_txn_id, claimed_at, counted_day) VALUES (@id, 'lost', @at, "
+                + "@day)",
+            ("id", id),
+            ("at", now - TimeSpan.FromMinutes(10)),
+            ("day", day)
+        );
+        Assert.Equal(2, await UsedTodayAsync(token));
+
+        // A retry takes the claim over (as ClaimAsync does: the claim renewed, its message given back) and commits
+        // while the sweep waits for the claim.
+        var takeover = await fixture.HoldAsync(
+            """
+            UPDATE companion_sends SET claimed_at = @now, counted_day = NULL
+            WHERE user_id = @id AND client_txn_id = 'lost';
+            UPDATE companion_usage SET messages = messages - 1 WHERE user_id = @id AND day = @day
+            """,
+            ("id", id),
+            ("now", now),
+            ("day", day)
+        );
+        Task<(int Ended, int GivenBack)> sweep;
+        await using (takeover)
+        {
+            sweep = fixture.Host.Services.GetRequiredService<AbandonedSendSweeper>().SweepOnceAsync(default);
+            await fixture.DoneOrWaitingOnALockAsync(
+                () => sweep.IsCompleted,
+                "%DELETE FROM companion_sends%",
+                1,
+                "the sweep never met the retry's claim"
+            );
+            await takeover.CommitAsync();
+        }
+        await sweep;
+        Assert.Equal(1, await UsedTodayAsync(token));
+        // The retry's claim stays for the retry to end.
+        Assert.Equal(
+            1,
+            await fixture.ScalarAsync<long>(
+                "SELECT count(*) FROM companion_sends WHERE user_id = @id AND client_txn_id = 'lost' "
+                    + "AND claimed_at = @now",
+                ("id", id),
+                ("now", now)
+            )
+        );
+    }
+
+    [Fact]
+    public async Task A_swept_send_counted_in_a_session_gives_its_message_back_to_the_session()
+    {
+        fixture.AwayFromMidnight();
+        var (id, token) = await fixture.RegisteredAsync();
+        for (var i = 0; i < SendPathFixture.Free; i++)
+            await (await SendAsync(token, $"message {i}")).AssertStatus(201);
+        var sessionId = await ActiveSessionAsync(id, token);
+        await (await SendAsync(token, "in the session")).AssertStatus(201);
+        // The session's last message, counted by a send whose process died mid-reply.
+        await fixture.ExecuteAsync(
+            "UPDATE companion_sessions SET messages_used = messages_used + 1 WHERE id = @s",
+            ("s", sessionId)
+        );
+        var now = fixture.Clock.GetUtcNow();
+        await fixture.ExecuteAsync(
+            """
+            INSERT INTO companion_sends (user_id, client_txn_id, claimed_at, counted_day, counted_session_id)
+            VALUES (@id, 'lost', @at, @day, @s)
+            """,
+            ("id", id),
+            ("at", now - TimeSpan.FromMinutes(10)),
+            ("day", AllowanceAccess.DayOf(now).Day),
+            ("s", sessionId)
+        );
+        await (await SendAsync(token, "the session is used up")).AssertProblem(429);
+
+        await fixture.Host.Services.GetRequiredService<AbandonedSendSweeper>().SweepOnceAsync(default);
+        Assert.Equal(1, await SessionMessagesUsedAsync(token));
+        Assert.Equal(SendPathFixture.Free, await UsedTodayAsync(token));
+        await (await SendAsync(token, "given back to the session")).AssertStatus(201);
+        // Used up again (the usage no longer shows it), by the message given back.
+        Assert.Equal(
+            SendPathFixture.SessionMessages,
+            await fixture.ScalarAsync<int>(
+                "SELECT messages_used FROM companion_sessions WHERE id = @id",
+                ("id", sessionId)
+            )
+        );
+    }
+
+    private async Task<int> SessionMessagesUsedAsync(string token) =>
+        (await (await fixture.Client.Get("/api/v1/companion/usage", token)).AssertStatus(200))["session"]![
+            "messages_used"
+        ]!.GetValue<int>();
+
+    [Fact]
     public async Task A_send_taken_over_while_still_alive_keeps_nothing_and_gives_back_nothing_more()
     {
         fixture.AwayFromMidnight();
@@ -493,6 +645,23 @@ public sealed partial class SendPathTests
             await (await SendAsync(token, $"message {i}")).AssertStatus(201);
         await (await SendAsync(token, "refused")).AssertProblem(429);
 
+        var sessionId = await ActiveSessionAsync(id, token);
+        for (var i = 0; i < SendPathFixture.SessionMessages; i++)
+            await (await SendAsync(token, $"in the session {i}")).AssertStatus(201);
+        await (await SendAsync(token, "the session is used up")).AssertProblem(429);
+        Assert.Equal(
+            SendPathFixture.SessionMessages,
+            await fixture.ScalarAsync<int>(
+                "SELECT messages_used FROM companion_sessions WHERE id = @id",
+                ("id", sessionId)
+            )
+        );
+        Assert.Equal(SendPathFixture.Free, await UsedTodayAsync(token));
+    }
+
+    /// <summary>A session bought and paid for: active now.</summary>
+    private async Task<Guid> ActiveSessionAsync(Guid id, string token)
+    {
         using var buy = new HttpRequestMessage(HttpMethod.Post, "/api/v1/companion/sessions");
         buy.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         buy.Headers.Add("Idempotency-Key", "session-" + id);
@@ -507,18 +676,7 @@ public sealed partial class SendPathTests
                 sessionId
             )
         );
-
-        for (var i = 0; i < SendPathFixture.SessionMessages; i++)
-            await (await SendAsync(token, $"in the session {i}")).AssertStatus(201);
-        await (await SendAsync(token, "the session is used up")).AssertProblem(429);
-        Assert.Equal(
-            SendPathFixture.SessionMessages,
-            await fixture.ScalarAsync<int>(
-                "SELECT messages_used FROM companion_sessions WHERE id = @id",
-                ("id", sessionId)
-            )
-        );
-        Assert.Equal(SendPathFixture.Free, await UsedTodayAsync(token));
+        return sessionId;
     }
 
     /// <summary>

@@ -364,6 +364,85 @@ public sealed class CompanionConversation(
             )
             : Task.CompletedTask;
 
+    /// <summary>
+    /// Ends the claims older than the longest reply that no retry took over (their sends' processes died, and their
+    /// clients moved on to new client_txn_ids), giving back what each counted unless its message was stored after all.
+    /// Each in a transaction of its own that takes the locks of a takeover in its order (the account's profile, then
+    /// the claim, then the count), so a takeover, a store, a release or the account's erasure under way is waited for
+    /// and its claim is then found young or gone; one that comes later finds the claim gone, and gives back nothing.
+    /// </summary>
+    public async Task<(int Ended, int GivenBack)> EndAbandonedClaimsAsync(CancellationToken cancellationToken)
+    {
+        var abandoned = claims.AbandonedBefore(clock.GetUtcNow());
+        var (ended, givenBack) = (0, 0);
+        List<ClaimOf> due;
+        int endedNow;
+        do
+        {
+            due = await db
+                .Database.SqlQuery<ClaimOf>(
+                    $"""
+                    SELECT user_id, client_txn_id FROM companion_sends WHERE claimed_at < {abandoned}
+                    ORDER BY claimed_at LIMIT {AbandonedBatch}
+                    """
+                )
+                .ToListAsync(cancellationToken);
+            endedNow = 0;
+            foreach (var claim in due)
+            {
+                if (await EndAbandonedClaimAsync(claim, abandoned, cancellationToken) is not { } gaveBack)
+                    continue;
+                endedNow++;
+                givenBack += gaveBack ? 1 : 0;
+            }
+            ended += endedNow;
+        } while (due.Count == AbandonedBatch && endedNow > 0);
+        return (ended, givenBack);
+    }
+
+    private const int AbandonedBatch = 100;
+
+    /// <summary>A claim by its key.</summary>
+    private sealed record ClaimOf(Guid UserId, string ClientTxnId);
+
+    /// <summary>What an abandoned claim counted, and whether its message was stored (then it counts).</summary>
+    private sealed record EndedClaim(DateOnly? CountedDay, Guid? CountedSessionId, bool Answered);
+
+    /// <summary>
+    /// Ends one claim if it is still abandoned; null when it is not (taken over, stored, released or erased since),
+    /// else whether a message was given back.
+    /// </summary>
+    private async Task<bool?> EndAbandonedClaimAsync(
+        ClaimOf claim,
+        DateTimeOffset abandoned,
+        CancellationToken cancellationToken
+    )
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await db.Database.ExecuteSqlAsync(
+            $"SELECT 1 FROM user_profiles WHERE user_id = {claim.UserId} FOR SHARE",
+            cancellationToken
+        );
+        // Its age checked again under the row's lock: a takeover that committed meanwhile made it young.
+        var ended = await db
+            .Database.SqlQuery<EndedClaim>(
+                $"""
+                DELETE FROM companion_sends s
+                WHERE user_id = {claim.UserId} AND client_txn_id = {claim.ClientTxnId} AND claimed_at < {abandoned}
+                RETURNING counted_day, counted_session_id, EXISTS (SELECT 1 FROM companion_messages m
+                    WHERE m.user_id = s.user_id AND m.role = 'user' AND m.client_txn_id = s.client_txn_id) AS answered
+                """
+            )
+            .ToListAsync(cancellationToken);
+        if (ended is not [{ } old])
+            return null;
+        var giveBack = !old.Answered && old.CountedDay is not null;
+        if (giveBack)
+            await GiveBackAsync(claim.UserId, old.CountedDay, old.CountedSessionId, cancellationToken);
+        await transaction.CommitAsync(CancellationToken.None);
+        return giveBack;
+    }
+
     /// <summary>Gives up this send's claim (never cancelled: a client that left leaves its id free).</summary>
     private Task UnclaimAsync(Guid userId, string clientTxnId, DateTimeOffset claimedAt) =>
         db.Database.ExecuteSqlAsync(

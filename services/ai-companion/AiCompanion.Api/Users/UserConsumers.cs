@@ -8,6 +8,10 @@ namespace Community.AiCompanion.Users;
 // The companion's view of its users: each write compares as-of times (an older message changes nothing), and a
 // deleted user stays deleted.
 
+/// <summary>
+/// The account's username. A row written before it came (a tier change payments announced first) gets the username it
+/// lacks; one that has a username already (a profile update, as new or newer) and a tombstone are left as they are.
+/// </summary>
 public sealed class UserRegisteredConsumer(CompanionDbContext db, ILogger<UserRegisteredConsumer> logger)
     : IdempotentConsumer<UserRegistered, CompanionDbContext>(db, logger)
 {
@@ -17,7 +21,9 @@ public sealed class UserRegisteredConsumer(CompanionDbContext db, ILogger<UserRe
         return Db.Database.ExecuteSqlAsync(
             $"""
             INSERT INTO user_profiles (user_id, username, as_of) VALUES ({m.UserId}, {m.Username}, {m.OccurredAt})
-            ON CONFLICT (user_id) DO NOTHING
+            ON CONFLICT (user_id) DO UPDATE SET username = EXCLUDED.username,
+                as_of = GREATEST(user_profiles.as_of, EXCLUDED.as_of)
+            WHERE user_profiles.username IS NULL AND user_profiles.deleted_at IS NULL
             """,
             cancellationToken
         );
