@@ -28,6 +28,23 @@ public class EventsFixture() : ServiceFixture<Program>(ResourceNames.Events)
             ("u", userId.ToString())
         );
 
+    /// <summary>A waiter the event closed to lost the place: cancelled from the waiting list (so announced), and
+    /// neither a seat nor a hold announced for them.</summary>
+    public async Task AssertWaitingPlaceLostAsync(string eventId, Guid userId)
+    {
+        Assert.Equal("cancelled", await StatusAsync(eventId, userId));
+        Assert.Equal(0L, await OutboxForAsync("RegistrationConfirmed", userId));
+        Assert.Equal(0L, await OutboxForAsync("TicketHoldCreated", userId));
+        Assert.Equal(
+            "waitlisted",
+            await ScalarAsync<string>(
+                "SELECT payload->>'previousStatus' FROM outbox_messages WHERE type LIKE '%.RsvpCancelled,%' "
+                    + "AND payload->>'userId' = @u",
+                ("u", userId.ToString())
+            )
+        );
+    }
+
     public Task<int> SeatsTakenAsync(string eventId) =>
         ScalarAsync<int>("SELECT seats_taken FROM community_events WHERE id = @e", ("e", Guid.Parse(eventId)));
 

@@ -395,17 +395,7 @@ public sealed class RegistrationTests(EventsFixture fx) : IClassFixture<EventsFi
             "the next on the waiting list was never given the released seat"
         );
 
-        Assert.Equal("cancelled", await fx.StatusAsync(e, uninvitedId));
-        Assert.Equal(0L, await fx.OutboxForAsync("TicketHoldCreated", uninvitedId));
-        Assert.Equal(0L, await fx.OutboxForAsync("RegistrationConfirmed", uninvitedId));
-        Assert.Equal(
-            "waitlisted",
-            await fx.ScalarAsync<string>(
-                "SELECT payload->>'previousStatus' FROM outbox_messages WHERE type LIKE '%.RsvpCancelled,%' "
-                    + "AND payload->>'userId' = @u",
-                ("u", uninvitedId.ToString())
-            )
-        );
+        await fx.AssertWaitingPlaceLostAsync(e, uninvitedId);
         Assert.Equal(1L, await fx.OutboxForAsync("TicketHoldCreated", nextId));
         Assert.Equal(1, await fx.SeatsTakenAsync(e));
         // The event is unknown to them again, as to anyone it does not invite (a new token: the clock moved).
