@@ -124,7 +124,7 @@ public sealed class BlobDeletionRetries(
                     "UPDATE blob_deletions SET attempts = attempts + 1, next_attempt_at = now() + $2, last_error = $3 "
                     + "WHERE key = $1";
                 done.Parameters.Add(new NpgsqlParameter { Value = Wait(attempts) });
-                done.Parameters.Add(new NpgsqlParameter { Value = e.Message });
+                done.Parameters.Add(new NpgsqlParameter { Value = BucketOutage.Reason(e) });
                 if (attempts + 1 == WarnAfterAttempts)
                     logger.LogWarning(
                         e,

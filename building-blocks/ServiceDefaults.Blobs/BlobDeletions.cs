@@ -57,7 +57,7 @@ public static class BlobDeletions
                 logger.LogInformation(
                     "Could not delete blob {BlobKey} ({Reason}); it is deleted again later",
                     key,
-                    e.Message
+                    BucketOutage.Reason(e)
                 );
             }
         if (gone.Count == 0)

@@ -49,12 +49,13 @@ public static class BlobStoreExtensions
         }
         catch (Exception exception)
         {
-            if (await blobs.DeleteLaterAsync(key, exception.Message))
+            var reason = BucketOutage.Reason(exception);
+            if (await blobs.DeleteLaterAsync(key, reason))
             {
                 logger.LogInformation(
                     "Could not delete blob {BlobKey} ({Reason}); it is deleted again later",
                     key,
-                    exception.Message
+                    reason
                 );
                 return;
             }

@@ -3,6 +3,7 @@ using Amazon;
 using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
+using Community.ServiceDefaults.Errors;
 using Microsoft.Extensions.Logging;
 
 namespace Community.ServiceDefaults.Blobs;
@@ -10,7 +11,8 @@ namespace Community.ServiceDefaults.Blobs;
 /// <summary>
 /// Blobs as objects in an S3-compatible bucket, keys unchanged. Clients read them through the
 /// service's content route, or straight from S3:PublicBaseUrl when one is configured (a CDN or a
-/// public-read bucket); no presigned URLs, since the S3 endpoint the service uses is often internal.
+/// public-read bucket); no presigned URLs, since the S3 endpoint the service uses is often internal. A bucket that
+/// cannot serve now is a <see cref="ServiceUnavailableException"/> (<see cref="BucketOutage"/>).
 /// </summary>
 public sealed class S3BlobStore : IBlobStore, IDisposable
 {
@@ -46,6 +48,23 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
     }
 
     public async Task PutAsync(string key, Stream content, string contentType, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await PutObjectAsync(key, content, contentType, cancellationToken);
+        }
+        catch (Exception exception) when (BucketOutage.Is(exception, cancellationToken))
+        {
+            throw BucketOutage.Unavailable(exception);
+        }
+    }
+
+    private async Task PutObjectAsync(
+        string key,
+        Stream content,
+        string contentType,
+        CancellationToken cancellationToken
+    )
     {
         await _client.PutObjectAsync(
             new PutObjectRequest
@@ -89,12 +108,26 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
             );
             return null;
         }
+        catch (Exception exception) when (BucketOutage.Is(exception, cancellationToken))
+        {
+            throw BucketOutage.Unavailable(exception);
+        }
     }
 
     public async Task DeleteAsync(string key, CancellationToken cancellationToken)
     {
-        await _client.DeleteObjectAsync(new DeleteObjectRequest { BucketName = _bucket, Key = key }, cancellationToken);
+        try
+        {
+            await DeleteObjectAsync(key, cancellationToken);
+        }
+        catch (Exception exception) when (BucketOutage.Is(exception, cancellationToken))
+        {
+            throw BucketOutage.Unavailable(exception);
+        }
     }
+
+    private async Task DeleteObjectAsync(string key, CancellationToken cancellationToken) =>
+        await _client.DeleteObjectAsync(new DeleteObjectRequest { BucketName = _bucket, Key = key }, cancellationToken);
 
     public string? PublicUrl(string key) => _publicBaseUrl is null ? null : $"{_publicBaseUrl}/{key}";
 
@@ -117,7 +150,7 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
         try
         {
             using var content = new MemoryStream(written);
-            await PutAsync(key, content, "text/plain", cancellationToken);
+            await PutObjectAsync(key, content, "text/plain", cancellationToken);
         }
         catch (Exception exception) when (IsFailure(exception))
         {
@@ -144,7 +177,7 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
             using var deleting = new CancellationTokenSource(ProbeDeleteTimeout);
             try
             {
-                await DeleteAsync(key, deleting.Token);
+                await DeleteObjectAsync(key, deleting.Token);
             }
             catch (Exception exception) when (IsFailure(exception) || exception is OperationCanceledException)
             {
@@ -169,12 +202,7 @@ public sealed record BucketProbeFailure(string Problem, bool Refused)
 {
     public static BucketProbeFailure Of(string step, Exception exception)
     {
-        // 3xx: a redirect to another region (a misconfigured endpoint); 4xx: credentials, policy, no such bucket. Not
-        // a request timeout or throttling, which pass.
-        var refused =
-            exception is AmazonServiceException { StatusCode: >= HttpStatusCode.MultipleChoices } answered
-            && answered.StatusCode < HttpStatusCode.InternalServerError
-            && answered.StatusCode is not (HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests);
+        var refused = exception is AmazonServiceException answered && BucketOutage.IsRefusal(answered.StatusCode);
         var detail = exception switch
         {
             AmazonServiceException r when refused => $"refused, {(int)r.StatusCode} {r.ErrorCode}",
@@ -185,4 +213,59 @@ public sealed record BucketProbeFailure(string Problem, bool Refused)
         };
         return new($"Could not {step} the bucket: {detail}.", refused);
     }
+}
+
+/// <summary>
+/// A bucket that cannot serve now: unreachable, no answer in time, 5xx, 408 or throttled (429, SlowDown). Its callers
+/// get a 503 with Retry-After, as the same request may pass in a few seconds, not a 500; Data["cause"] names the
+/// failure by type and status, never by address or secret. A refusal (3xx, 4xx: a missing object, credentials, a
+/// request of ours the bucket will not take) is no outage, and stays as it is.
+/// </summary>
+public static class BucketOutage
+{
+    public static readonly TimeSpan RetryAfter = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// 3xx: a redirect to another region (a misconfigured endpoint); 4xx: credentials, policy, no such bucket or
+    /// object, a bad request. Not a request timeout or throttling, which pass.
+    /// </summary>
+    public static bool IsRefusal(HttpStatusCode status) =>
+        status >= HttpStatusCode.MultipleChoices
+        && status < HttpStatusCode.InternalServerError
+        && status is not (HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests);
+
+    /// <summary>Whether <paramref name="exception"/> is such an outage; the caller's cancellation is not.</summary>
+    public static bool Is(Exception exception, CancellationToken cancellationToken) =>
+        exception switch
+        {
+            AmazonServiceException answered => !IsRefusal(answered.StatusCode),
+            AmazonClientException or HttpRequestException or IOException or TimeoutException => true,
+            // The SDK's own timeout; the caller's cancellation stays a cancellation.
+            OperationCanceledException => !cancellationToken.IsCancellationRequested,
+            _ => false,
+        };
+
+    public static ServiceUnavailableException Unavailable(Exception cause)
+    {
+        var unavailable = new ServiceUnavailableException(
+            "The file store cannot be reached right now; try again in a few seconds.",
+            RetryAfter
+        );
+        unavailable.Data["cause"] = Describe(cause);
+        return unavailable;
+    }
+
+    /// <summary>An exception's message, with the cause of an outage (for logs and the retries' table).</summary>
+    public static string Reason(Exception exception) =>
+        exception.Data["cause"] is string cause ? $"{exception.Message} ({cause})" : exception.Message;
+
+    private static string Describe(Exception exception) =>
+        exception switch
+        {
+            AmazonServiceException r => $"{r.GetType().Name} {(int)r.StatusCode} {r.ErrorCode}".TrimEnd(),
+            HttpRequestException { HttpRequestError: var error } => $"{nameof(HttpRequestException)} {error}",
+            OperationCanceledException => "no answer in time",
+            { InnerException: { } inner } => $"{exception.GetType().Name}: {Describe(inner)}",
+            _ => exception.GetType().Name,
+        };
 }

@@ -273,7 +273,8 @@ public sealed class EventBusBuilder
 
     /// <summary>
     /// Refuses the access tokens of ended sessions: identity's revocations arrive on an ephemeral queue
-    /// of this instance, and its feed is read on start and every 30 s for what the queue missed.
+    /// of this instance, and its feed is read on start and every 30 s for what the queue missed. The instance is not
+    /// ready until the feed was read once (with a feed key configured): it would pass tokens revoked minutes ago.
     /// </summary>
     public EventBusBuilder FollowSessionRevocations()
     {

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Community.ServiceDefaults;
 using Community.ServiceDefaults.Auth;
+using Community.ServiceDefaults.Errors;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -43,6 +44,8 @@ public sealed class JwksKeySourceTests : IAsyncLifetime
         _first.Dispose();
         _second.Dispose();
     }
+
+    private Task<SecurityKey?> Find(string kid) => _source.FindAsync(kid, default).AsTask();
 
     [Fact]
     public async Task A_new_kid_is_fetched_at_most_once_per_interval_and_its_key_verifies()
@@ -133,7 +136,7 @@ public sealed class JwksKeySourceTests : IAsyncLifetime
         for (var i = 0; i < 3; i++)
         {
             _clock.Advance(JwksSigningKeySource.MaxAge);
-            Assert.Null(await _source.FindAsync($"unknown-{i}", default));
+            await Assert.ThrowsAsync<ServiceUnavailableException>(() => Find($"unknown-{i}"));
         }
         Assert.Equal(4, _identity.Fetches);
         Assert.Same(first, await _source.FindAsync("first", default));
@@ -159,14 +162,14 @@ public sealed class JwksKeySourceTests : IAsyncLifetime
         _identity.Down = true;
         _clock.Advance(JwksSigningKeySource.MaxAge);
 
-        // forged kids, one after another: one attempt fails, the others are refused without asking identity
+        // forged kids, one after another: one attempt fails, the others are answered (503) without asking identity
         for (var i = 0; i < 3; i++)
-            Assert.Null(await _source.FindAsync($"forged-{i}", default));
+            await Assert.ThrowsAsync<ServiceUnavailableException>(() => Find($"forged-{i}"));
         Assert.Equal(2, _identity.Fetches);
 
         _clock.Advance(JwksSigningKeySource.MinRefreshInterval);
-        Assert.Null(await _source.FindAsync("forged-3", default));
-        Assert.Null(await _source.FindAsync("forged-4", default));
+        await Assert.ThrowsAsync<ServiceUnavailableException>(() => Find("forged-3"));
+        await Assert.ThrowsAsync<ServiceUnavailableException>(() => Find("forged-4"));
         Assert.Equal(3, _identity.Fetches);
     }
 
@@ -186,7 +189,8 @@ public sealed class JwksKeySourceTests : IAsyncLifetime
         );
         _identity.Release();
 
-        Assert.All(await Task.WhenAll(finds), Assert.Null);
+        foreach (var find in finds)
+            await Assert.ThrowsAsync<ServiceUnavailableException>(() => find);
         Assert.Equal(2, _identity.Fetches);
     }
 
@@ -197,12 +201,13 @@ public sealed class JwksKeySourceTests : IAsyncLifetime
         Assert.NotNull(await _source.FindAsync("first", default));
         _identity.Down = true;
         _clock.Advance(JwksSigningKeySource.MaxAge);
-        Assert.Null(await _source.FindAsync("forged", default));
+        await Assert.ThrowsAsync<ServiceUnavailableException>(() => Find("forged"));
         Assert.Equal(2, _identity.Fetches);
 
+        // answering again, but not asked before the interval ends: still not known to be unknown
         _identity.Down = false;
         _identity.Published = [EcPublicJwk.From("second", _second), EcPublicJwk.From("first", _first)];
-        Assert.Null(await _source.FindAsync("second", default));
+        await Assert.ThrowsAsync<ServiceUnavailableException>(() => Find("second"));
         Assert.Equal(2, _identity.Fetches);
 
         _clock.Advance(JwksSigningKeySource.MinRefreshInterval);

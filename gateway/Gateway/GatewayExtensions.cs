@@ -2,7 +2,6 @@ using System.Xml.Linq;
 using Community.ServiceDefaults.Auth;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.DataProtection.Repositories;
-using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Community.Gateway;
 
@@ -36,14 +35,8 @@ public static class GatewayExtensions
         services.AddGatewayRateLimits(builder.Configuration);
         services.AddGatewayCors(builder.Configuration);
         // No bus at the edge: identity's feed is read every second, which bounds how long an ended session's token
-        // still passes here.
+        // still passes here. Not ready until the feed was read once.
         services.AddRevocationFeed(TimeSpan.FromSeconds(1));
-        // Not ready until the feed was read once: a gateway (re)started while identity cannot answer would otherwise
-        // take traffic knowing none of the last minutes' revocations. Later outages leave it ready: it keeps what it
-        // read, and the services check sessions too.
-        services
-            .AddHealthChecks()
-            .AddCheck<RevocationFeedReadCheck>("revocations", HealthStatus.Unhealthy, ["ready"]);
         // YARP's session affinity takes a Data Protection protector at start; the one policy used here (HashCookie)
         // protects nothing, so the keys live in memory: no key ring written to the home folder (read-only in the
         // pod) and no warning at each start about one stored unencrypted.
@@ -91,17 +84,4 @@ internal sealed class InMemoryKeyRing : IXmlRepository
         lock (_elements)
             _elements.Add(new XElement(element));
     }
-}
-
-/// <summary>
-/// Healthy once this instance has read identity's revocation feed to its end (<see cref="RevocationFeed"/>).
-/// </summary>
-internal sealed class RevocationFeedReadCheck(RevocationFeed feed) : IHealthCheck
-{
-    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken) =>
-        Task.FromResult(
-            feed.CaughtUpOnce
-                ? HealthCheckResult.Healthy()
-                : HealthCheckResult.Unhealthy("identity's revocation feed has not been read yet")
-        );
 }

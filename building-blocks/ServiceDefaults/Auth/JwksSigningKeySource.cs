@@ -1,5 +1,6 @@
 using System.Collections.Frozen;
 using System.Security.Cryptography;
+using Community.ServiceDefaults.Errors;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
@@ -12,7 +13,9 @@ namespace Community.ServiceDefaults.Auth;
 /// while it is down; between attempts they are refused without waiting. A known kid never waits: when the set is
 /// older than <see cref="MaxAge"/> it is refreshed in the background, so identity being slow or down delays no
 /// request that carries a key already held. Read from whichever identity instance answers
-/// (<see cref="JwtOptions.JwksUrl"/>); an outage is logged once, and its end.
+/// (<see cref="JwtOptions.JwksUrl"/>); an outage is logged once, and its end. An unknown kid while the last attempt
+/// failed cannot be told from a key identity rotated in meanwhile: a 503 (<see cref="ServiceUnavailableException"/>),
+/// not the 401 that signs the user out.
 /// </summary>
 public sealed class JwksSigningKeySource(
     IHttpClientFactory httpClients,
@@ -26,11 +29,12 @@ public sealed class JwksSigningKeySource(
     public static readonly TimeSpan MaxAge = TimeSpan.FromMinutes(10);
 
     // Swapped whole, never changed in place, so a lookup always sees one consistent set. TriedAt: when the last
-    // refresh ended, answered or not.
+    // refresh ended, answered or not; Unanswered: whether that refresh failed.
     private sealed record KeySet(
         FrozenDictionary<string, ECDsaSecurityKey> Keys,
         DateTimeOffset FetchedAt,
-        DateTimeOffset TriedAt
+        DateTimeOffset TriedAt,
+        bool Unanswered = false
     )
     {
         public bool MayRefresh(DateTimeOffset now) => now - TriedAt >= MinRefreshInterval;
@@ -57,10 +61,19 @@ public sealed class JwksSigningKeySource(
                 RefreshInBackground();
             return key;
         }
-        if (!current.MayRefresh(now))
-            return null;
-        await RefreshAsync(cancellationToken);
-        return _current.Keys.GetValueOrDefault(kid);
+        if (current.MayRefresh(now))
+        {
+            await RefreshAsync(cancellationToken);
+            current = _current;
+            if (current.Keys.TryGetValue(kid, out key))
+                return key;
+        }
+        if (current.Unanswered)
+            throw new ServiceUnavailableException(
+                "The token's signing key cannot be looked up now: identity is not answering. Try again shortly.",
+                MinRefreshInterval
+            );
+        return null;
     }
 
     /// <summary>The background refresh of a stale set (one at a time), that no request waits for.</summary>
@@ -123,7 +136,7 @@ public sealed class JwksSigningKeySource(
                     _current.Keys.Count
                 );
             _failing = true;
-            _current = _current with { TriedAt = clock.GetUtcNow() };
+            _current = _current with { TriedAt = clock.GetUtcNow(), Unanswered = true };
         }
         finally
         {

@@ -67,8 +67,8 @@ internal sealed class JwtBearerSetup(
             },
             OnAuthenticationFailed = context =>
             {
-                // A key store that cannot answer (identity's database down) is a server fault: a 500, not a 401 that
-                // logs the user out.
+                // A key store that cannot answer (identity's database down, or its JWKS unreachable) is a server
+                // fault: a 503 or 500, not a 401 that logs the user out; nor is it counted as an invalid token.
                 if (
                     context.Exception
                     is not (SecurityTokenException or ArgumentException or AuthenticationFailureException)

@@ -2,6 +2,7 @@ using System.Net.Http.Json;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -90,7 +91,9 @@ internal sealed class HttpRevocationSource(
 /// <summary>
 /// Reads the revocation feed on start and then every <see cref="RevocationFeedOptions.PollInterval"/>,
 /// with a cursor, into this instance's <see cref="SessionRevocations"/>, until the application begins to stop: a
-/// platform stopping as a whole (identity perhaps first) is not an outage to report.
+/// platform stopping as a whole (identity perhaps first) is not an outage to report. Until it was read once (the
+/// instance is not ready before: <see cref="RevocationFeedReadCheck"/>), it is asked every
+/// <see cref="UntilReadInterval"/> at most.
 /// </summary>
 public sealed class RevocationFeed(
     IRevocationSource source,
@@ -101,6 +104,9 @@ public sealed class RevocationFeed(
     ILogger<RevocationFeed> logger
 ) : BackgroundService
 {
+    /// <summary>The longest wait between attempts while the feed has never been read.</summary>
+    public static readonly TimeSpan UntilReadInterval = TimeSpan.FromSeconds(1);
+
     private long _cursor;
 
     /// <summary>The sequence of the last revocation read; the feed is caught up to it.</summary>
@@ -160,8 +166,10 @@ public sealed class RevocationFeed(
                     );
                 failing = true;
             }
-            await Task.Delay(options.Value.PollInterval, clock, stopping)
-                .ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            var interval = options.Value.PollInterval;
+            if (!_caughtUp && interval > UntilReadInterval)
+                interval = UntilReadInterval;
+            await Task.Delay(interval, clock, stopping).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
     }
 }
@@ -171,7 +179,8 @@ public static class RevocationFeedSetup
     /// <summary>
     /// Keeps this instance's <see cref="SessionRevocations"/> filled from identity's feed, read every
     /// <paramref name="pollInterval"/> unless Revocations:PollInterval says otherwise. The source is
-    /// identity's HTTP feed unless an <see cref="IRevocationSource"/> was registered before.
+    /// identity's HTTP feed unless an <see cref="IRevocationSource"/> was registered before. The instance is not ready
+    /// until the feed was read once (<see cref="RevocationFeedReadCheck"/>).
     /// </summary>
     public static IServiceCollection AddRevocationFeed(this IServiceCollection services, TimeSpan pollInterval)
     {
@@ -193,6 +202,28 @@ public static class RevocationFeedSetup
         services.TryAddSingleton<IRevocationSource, HttpRevocationSource>();
         services.AddSingleton<RevocationFeed>();
         services.AddHostedService(sp => sp.GetRequiredService<RevocationFeed>());
+        services
+            .AddHealthChecks()
+            .AddCheck<RevocationFeedReadCheck>(RevocationFeedReadCheck.Name, HealthStatus.Unhealthy, ["ready"]);
         return services;
     }
+}
+
+/// <summary>
+/// Healthy once this instance has read identity's revocation feed to its end (<see cref="RevocationFeed"/>). An
+/// instance (re)started while identity cannot answer would otherwise take traffic knowing none of the last minutes'
+/// revocations. Later outages leave it ready: it keeps what it read, and the bus (services) or the services behind
+/// it (the gateway) refuse ended sessions too.
+/// </summary>
+internal sealed class RevocationFeedReadCheck(RevocationFeed feed) : IHealthCheck
+{
+    /// <summary>The check's name in /health/ready.</summary>
+    public const string Name = "revocations";
+
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken) =>
+        Task.FromResult(
+            feed.CaughtUpOnce
+                ? HealthCheckResult.Healthy()
+                : HealthCheckResult.Unhealthy("identity's revocation feed has not been read yet")
+        );
 }

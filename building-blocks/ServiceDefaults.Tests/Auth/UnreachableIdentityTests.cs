@@ -1,0 +1,104 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Text.Json.Nodes;
+using Community.Contracts;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+
+namespace Community.ServiceDefaults.Tests.Auth;
+
+/// <summary>
+/// An instance that meets a kid it does not hold while identity cannot be asked (started during identity's restart, a
+/// rotation during a blip) cannot tell a valid token from a forged one: it answers 503 with Retry-After, not the 401
+/// that signs the user out, and does not count it as an invalid token. An unknown kid identity was asked about is 401.
+/// </summary>
+public sealed class UnreachableIdentityTests
+{
+    private static int ClosedPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static Task<PipelineHost> StartAsync(string identity) =>
+        PipelineHost.StartAsync(
+            app => app.MapGet("/protected", () => TypedResults.Ok("in")),
+            settings: new Dictionary<string, string?> { [$"Services:{ResourceNames.Identity}"] = identity },
+            trustTestTokens: false
+        );
+
+    private static async Task<HttpResponseMessage> GetAsync(PipelineHost host, string token)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/protected");
+        request.Headers.Authorization = new("Bearer", token);
+        return await host.Client.SendAsync(request);
+    }
+
+    [Fact]
+    public async Task A_signed_token_while_identity_is_unreachable_is_a_503_with_retry_after_and_never_a_429()
+    {
+        using var tokens = new TestTokens();
+        await using var host = await StartAsync($"http://127.0.0.1:{ClosedPort()}");
+        var token = tokens.Issue(Guid.NewGuid());
+
+        // One past the invalid-token limit (60 a minute): none of them is counted as an invalid token.
+        for (var i = 0; i < 61; i++)
+        {
+            using var response = await GetAsync(host, token);
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+            Assert.InRange(
+                response.Headers.RetryAfter?.Delta ?? TimeSpan.Zero,
+                TimeSpan.FromSeconds(1),
+                TimeSpan.FromSeconds(10)
+            );
+            Assert.Empty(response.Headers.WwwAuthenticate);
+        }
+    }
+
+    [Fact]
+    public async Task An_unknown_kid_identity_was_asked_about_is_a_401_and_a_published_one_passes()
+    {
+        using var tokens = new TestTokens();
+        using var other = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var identity = WebApplication.CreateBuilder();
+        identity.WebHost.UseUrls("http://127.0.0.1:0");
+        await using var jwks = identity.Build();
+        jwks.MapGet(
+            "/.well-known/jwks.json",
+            () =>
+                Results.Json(
+                    new JsonObject { ["keys"] = new JsonArray(Jwk("other", other), Jwk(tokens.Kid, tokens.Key)) }
+                )
+        );
+        await jwks.StartAsync();
+        await using var host = await StartAsync(jwks.Urls.First());
+
+        using var unpublished = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var claims = TestTokens.Claims(Guid.NewGuid().ToString(), DateTimeOffset.UtcNow);
+        using var unknown = await GetAsync(host, TestTokens.Es256(unpublished, "unpublished", claims));
+        Assert.Equal(HttpStatusCode.Unauthorized, unknown.StatusCode);
+        Assert.Contains("invalid_token", unknown.Headers.WwwAuthenticate.ToString());
+
+        using var published = await GetAsync(host, tokens.Issue(Guid.NewGuid()));
+        Assert.Equal(HttpStatusCode.OK, published.StatusCode);
+    }
+
+    private static JsonObject Jwk(string kid, ECDsa key)
+    {
+        var point = key.ExportParameters(includePrivateParameters: false).Q;
+        return new JsonObject
+        {
+            ["kty"] = "EC",
+            ["crv"] = "P-256",
+            ["use"] = "sig",
+            ["alg"] = "ES256",
+            ["kid"] = kid,
+            ["x"] = TestTokens.B64(point.X!),
+            ["y"] = TestTokens.B64(point.Y!),
+        };
+    }
+}
