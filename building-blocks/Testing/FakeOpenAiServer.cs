@@ -64,6 +64,36 @@ public sealed class FakeOpenAiServer : FakeHttpServer<FakeChatRequest>
     /// <summary>When set, a streamed reply waits for it after its first text piece (a test acts mid-stream).</summary>
     public Task? HoldAfterFirstPiece { get; set; }
 
+    /// <summary>
+    /// When set, each request waits for the task it returns before anything is answered (a test holds chosen replies
+    /// in flight).
+    /// </summary>
+    public Func<FakeChatRequest, Task?>? Hold { get; set; }
+
+    /// <summary>
+    /// When set, a request whose messages hold more characters than this is refused as a model with a small context
+    /// refuses it: 400 with <see cref="ContextErrorBody"/>.
+    /// </summary>
+    public int? ContextLimit { get; set; }
+
+    /// <summary>The body of a refusal past <see cref="ContextLimit"/>: OpenAI's unless a test gives another.</summary>
+    public string ContextErrorBody { get; set; } = OpenAiContextError;
+
+    /// <summary>OpenAI's refusal of a prompt longer than the model's context.</summary>
+    public static string OpenAiContextError =>
+        new JsonObject
+        {
+            ["error"] = new JsonObject
+            {
+                ["message"] =
+                    "This model's maximum context length is 1000 tokens. However, your messages resulted in "
+                    + "1200 tokens. Please reduce the length of the messages.",
+                ["type"] = "invalid_request_error",
+                ["param"] = "messages",
+                ["code"] = "context_length_exceeded",
+            },
+        }.ToJsonString();
+
     public FakeOpenAiFailure Failure { get; set; } = FakeOpenAiFailure.None;
     public int PromptTokens { get; set; } = 37;
 
@@ -118,6 +148,15 @@ public sealed class FakeOpenAiServer : FakeHttpServer<FakeChatRequest>
             context.Request.Headers.Authorization.ToString() is { Length: > 0 } auth ? auth : null
         );
         Record(request);
+        if (ContextLimit is { } limit && request.Chat.Sum(m => m.Content.Length) > limit)
+        {
+            context.Response.StatusCode = 400;
+            context.Response.ContentType = "application/json";
+            await context.Response.WriteAsync(ContextErrorBody, context.RequestAborted);
+            return;
+        }
+        if (Hold?.Invoke(request) is { } held)
+            await held.WaitAsync(context.RequestAborted);
         var failure = Failure;
         if (failure == FakeOpenAiFailure.Hang)
         {

@@ -192,7 +192,10 @@ public sealed class CompanionConversation(
         var shares = await db
             .CompanionSettings.AsNoTracking()
             .AnyAsync(s => s.UserId == userId && s.ShareProfile, cancellationToken);
-        var prompt = CompanionPrompt.Build(window, text, shares ? user : null, guard.SystemPromptRules(safety));
+        var (profile, rules) = (shares ? user : null, guard.SystemPromptRules(safety));
+        var prompt = CompanionPrompt.Build(window, text, profile, rules, options.Value.PromptCharacters);
+        // Asked once more when the endpoint's context is smaller than the budget: none of the history.
+        var withoutHistory = CompanionPrompt.Build([], text, profile, rules, options.Value.PromptCharacters);
         // Counted last, so only the model call and the store stand between the reservation and its release on failure.
         // Noted on the claim in the same transaction: whoever ends the claim without storing the reply gives the
         // message back (this send on a failure, or the retry that takes over the claim of a send whose process died).
@@ -215,6 +218,7 @@ public sealed class CompanionConversation(
                 .ToListAsync(cancellationToken);
             if (held.Count == 0)
                 throw new ConflictException("This message is no longer being answered here: a retry of it took over.");
+            await RefuseBeyondLiveSendsAsync(userId, txn, now, cancellationToken);
             allowance = await allowances.ReserveAsync(userId, tier, cancellationToken);
             if (allowance.Allowed)
                 await db.Database.ExecuteSqlAsync(
@@ -227,7 +231,47 @@ public sealed class CompanionConversation(
             await transaction.CommitAsync(CancellationToken.None);
         }
         allowances.ThrowIfRefused(allowance);
-        return (new PreparedSend(userId, text, txn, prompt, firstReply, safety, verdict, allowance, now), null);
+        return (
+            new PreparedSend(userId, text, txn, prompt, firstReply, safety, verdict, allowance, now)
+            {
+                PromptWithoutHistory = withoutHistory.Count < prompt.Count ? withoutHistory : null,
+            },
+            null
+        );
+    }
+
+    /// <summary>
+    /// Refuses (429) a send while the user has Companion:Model:LiveSends others the model is answering: a stream is
+    /// read to its end after its client leaves, so streams opened and dropped would pile up model calls. Counted under
+    /// a lock per user held to the commit that marks this one counted, so concurrent sends cannot pass it together.
+    /// </summary>
+    private async Task RefuseBeyondLiveSendsAsync(
+        Guid userId,
+        string txn,
+        DateTimeOffset now,
+        CancellationToken cancellationToken
+    )
+    {
+        var model = options.Value;
+        // The offline responder costs nothing and answers at once.
+        if (!model.UsesModel)
+            return;
+        await db.Database.LockKeyAsync("companion-live-sends:" + userId, cancellationToken);
+        var abandoned = claims.AbandonedBefore(now);
+        var live = await db
+            .Database.SqlQuery<int>(
+                $"""
+                SELECT count(*)::int AS "Value" FROM companion_sends
+                WHERE user_id = {userId} AND client_txn_id <> {txn} AND counted_day IS NOT NULL
+                    AND claimed_at >= {abandoned}
+                """
+            )
+            .SingleAsync(cancellationToken);
+        if (live >= model.LiveSends)
+            throw new TooManyRequestsException(
+                $"The companion is still answering {live} of your messages; send this one once a reply has come.",
+                LiveSendsRetryAfter
+            );
     }
 
     /// <summary>
@@ -241,6 +285,9 @@ public sealed class CompanionConversation(
     /// How soon a send that waited in vain for another send of its client_txn_id is told to ask again.
     /// </summary>
     private static readonly TimeSpan InProgressRetryAfter = TimeSpan.FromSeconds(5);
+
+    /// <summary>How soon a send refused for the replies already being written is told to ask again.</summary>
+    private static readonly TimeSpan LiveSendsRetryAfter = TimeSpan.FromSeconds(5);
 
     /// <summary>
     /// The earlier answer to this client_txn_id, or null once this send has claimed the id (then nobody else answers
@@ -481,7 +528,7 @@ public sealed class CompanionConversation(
             string text;
             try
             {
-                reply = await model.GetResponseAsync(send.Prompt, cancellationToken: unbound);
+                reply = await AskAsync(send, unbound);
                 responder = ModelSetup.ResponderOf(model);
                 // What a model writes is not checked as a client's text is: what cannot be stored goes (NUL, half a
                 // pair); a reply of nothing else is none, as a blank one is (ModelDeadlines).
@@ -520,6 +567,34 @@ public sealed class CompanionConversation(
             await ReleaseAsync(send);
         return stored;
     }
+
+    /// <summary>
+    /// The model's whole reply to the send's prompt, or, when the endpoint refuses it as longer than its context, to
+    /// the prompt without the earlier messages (asked once: the message is counted once, whichever answers).
+    /// </summary>
+    private async Task<ChatResponse> AskAsync(PreparedSend send, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await model.GetResponseAsync(send.Prompt, cancellationToken: cancellationToken);
+        }
+        catch (ModelRefusedException e) when (e.ContextTooLong && send.PromptWithoutHistory is { } shorter)
+        {
+            LogContextTooLong(e);
+            return await model.GetResponseAsync(shorter, cancellationToken: cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// A prompt the endpoint refused as too long for its context, asked again without the earlier messages: the
+    /// operator's PromptCharacters is more than the model takes.
+    /// </summary>
+    public void LogContextTooLong(ModelRefusedException e) =>
+        logger.LogWarning(
+            "The companion's model endpoint refused a prompt as longer than its context ({Status}); asked again "
+                + "without the earlier messages: lower Companion:Model:PromptCharacters",
+            e.Status
+        );
 
     /// <summary>
     /// The safety protocol's answer to a user's message that hit (crisis or refusal): stored and recorded, the model

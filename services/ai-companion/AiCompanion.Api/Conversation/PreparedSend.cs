@@ -20,7 +20,14 @@ public sealed record PreparedSend(
     SafetyVerdict InputVerdict,
     AllowanceAccess.Allowance? Allowance,
     DateTimeOffset? ClaimedAt
-);
+)
+{
+    /// <summary>
+    /// The prompt without its earlier messages, asked once when the endpoint refuses <see cref="Prompt"/> as longer
+    /// than its context; null when the prompt has none to leave out.
+    /// </summary>
+    public IReadOnlyList<ChatMessage>? PromptWithoutHistory { get; init; }
+}
 
 /// <summary>
 /// The reply to store: the responder's text, or the safety protocol's replacement when <see cref="Verdict"/> is a hit.

@@ -86,7 +86,8 @@ public sealed class ReplyStream : IResult, IAsyncDisposable
     /// <summary>
     /// Starts the model's stream and waits for its first piece, so a model that is down is still a 503 problem (or the
     /// offline responder with Companion:Model:FallbackToOffline), and one that refuses the message a 502
-    /// (<see cref="MessageRefusedException"/>).
+    /// (<see cref="MessageRefusedException"/>). A prompt refused as longer than the endpoint's context is asked once
+    /// more without the earlier messages (the message is counted once, whichever answers).
     /// </summary>
     public static async Task<ReplyStream> StartAsync(
         PreparedSend send,
@@ -101,7 +102,21 @@ public sealed class ReplyStream : IResult, IAsyncDisposable
             .GetAsyncEnumerator(cancellationToken);
         try
         {
-            if (!await FirstTextAsync(chunks))
+            bool answered;
+            try
+            {
+                answered = await FirstTextAsync(chunks);
+            }
+            catch (ModelRefusedException e) when (e.ContextTooLong && send.PromptWithoutHistory is { } shorter)
+            {
+                await chunks.DisposeAsync();
+                conversation.LogContextTooLong(e);
+                chunks = model
+                    .GetStreamingResponseAsync(shorter, cancellationToken: cancellationToken)
+                    .GetAsyncEnumerator(cancellationToken);
+                answered = await FirstTextAsync(chunks);
+            }
+            if (!answered)
                 throw new ModelUnavailableException("The model answered with no text.");
             return new ReplyStream(send, chunks, ModelSetup.ResponderOf(model));
         }

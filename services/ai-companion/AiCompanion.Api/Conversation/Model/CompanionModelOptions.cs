@@ -22,6 +22,17 @@ public sealed class CompanionModelOptions : OpenAiEndpointOptions
     /// <summary>The Retry-After of a 503 when the breaker does not say.</summary>
     public TimeSpan RetryAfter { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// The most characters of a prompt: the earlier messages go first, oldest first, to stay under it; the rules and
+    /// the new message always go. About 2,000 tokens of English, well inside a small (4k) context.
+    /// </summary>
+    public int PromptCharacters { get; set; } = 8000;
+
+    /// <summary>
+    /// The most replies one user may have the model writing at once (a stream goes on after its client leaves).
+    /// </summary>
+    public int LiveSends { get; set; } = 3;
+
     public const float Temperature = 0.7f;
     public const int MaxOutputTokens = 150;
 
@@ -31,6 +42,8 @@ public sealed class CompanionModelOptions : OpenAiEndpointOptions
     {
         if (StreamIdleTimeout <= TimeSpan.Zero || StreamTimeout <= TimeSpan.Zero || RetryAfter <= TimeSpan.Zero)
             yield return $"{section}: StreamIdleTimeout, StreamTimeout and RetryAfter must be more than 0.";
+        if (PromptCharacters <= 0 || LiveSends <= 0)
+            yield return $"{section}: PromptCharacters and LiveSends must be more than 0.";
         foreach (var problem in base.Problems(section))
             yield return problem;
     }

@@ -95,7 +95,7 @@ public sealed class ModelDeadlines(IChatClient inner, CompanionModelOptions opti
         // nor the breaker's. Any other 4xx (a key, model, address or parameter it does not take) fails every message
         // alike: the model is unavailable, and the offline reply stands in where configured.
         if (e is ClientResultException refused && RefusesTheMessage(refused))
-            return new ModelRefusedException(refused.Status, e);
+            return new ModelRefusedException(refused.Status, ContextTooLong(refused), e);
         var breaker = Chain(e).OfType<BrokenCircuitException>().FirstOrDefault();
         var why =
             breaker is not null ? "the model's circuit breaker is open"
@@ -121,14 +121,48 @@ public sealed class ModelDeadlines(IChatClient inner, CompanionModelOptions opti
 
     /// <summary>
     /// Whether the endpoint refused the message itself: a body too large (413), or a 400 or 422 whose error's code (a
-    /// machine field, not its text) says so. A 400 for anything else (a parameter or model it does not take) would
-    /// refuse every message.
+    /// machine field) says so, or whose text says the context is too long (vLLM's and llama.cpp's code is the status).
+    /// A 400 for anything else (a parameter or model it does not take) would refuse every message.
     /// </summary>
     public static bool RefusesTheMessage(ClientResultException e) =>
-        e.Status is 413 || e.Status is 400 or 422 && ErrorCode(e) is { } code && MessageRefusals.Contains(code);
+        e.Status is 413
+        || e.Status is 400 or 422 && (ErrorCode(e) is { } code && MessageRefusals.Contains(code) || ContextTooLong(e));
+
+    /// <summary>
+    /// Whether the endpoint refused the prompt as longer than its context: a 413, OpenAI's code, or the words of
+    /// vLLM's, llama.cpp's or OpenAI's message (read to classify, never logged).
+    /// </summary>
+    public static bool ContextTooLong(ClientResultException e) =>
+        e.Status is 413
+        || e.Status is 400 or 422
+            && Error(e) is { } error
+            && (
+                error.Code == "context_length_exceeded"
+                || ContextPhrases.Any(p => error.Text.Contains(p, StringComparison.OrdinalIgnoreCase))
+            );
+
+    /// <summary>What vLLM ("maximum context length"), llama.cpp ("exceeds the available context size") and others say.
+    /// </summary>
+    private static readonly string[] ContextPhrases =
+    [
+        "context length",
+        "context_length",
+        "context size",
+        "context_size",
+        "context window",
+        "too many tokens",
+        "prompt is too long",
+        "input is too long",
+    ];
 
     /// <summary>The <c>error.code</c> string of an OpenAI-style error body, if it has a short one.</summary>
-    public static string? ErrorCode(ClientResultException e)
+    public static string? ErrorCode(ClientResultException e) => Error(e)?.Code;
+
+    /// <summary>
+    /// An OpenAI-style error body's <c>error</c> (vLLM's older bodies have it at the top): its code when a short
+    /// string, and its type and message together; null for a body that is not one.
+    /// </summary>
+    private static EndpointError? Error(ClientResultException e)
     {
         try
         {
@@ -136,20 +170,28 @@ public sealed class ModelDeadlines(IChatClient inner, CompanionModelOptions opti
             if (content is null)
                 return null;
             using var body = JsonDocument.Parse(content.ToMemory());
-            return
-                body.RootElement.ValueKind == JsonValueKind.Object
-                && body.RootElement.TryGetProperty("error", out var error)
-                && error.ValueKind == JsonValueKind.Object
-                && error.TryGetProperty("code", out var code)
-                && code.GetString() is { Length: > 0 and <= 64 } known
-                ? known
-                : null;
+            if (body.RootElement.ValueKind != JsonValueKind.Object)
+                return null;
+            var error = body.RootElement.TryGetProperty("error", out var inner) ? inner : body.RootElement;
+            if (error.ValueKind == JsonValueKind.String)
+                return new EndpointError(null, error.GetString() ?? "");
+            if (error.ValueKind != JsonValueKind.Object)
+                return null;
+            string? Field(string name) =>
+                error.TryGetProperty(name, out var field) && field.ValueKind == JsonValueKind.String
+                    ? field.GetString()
+                    : null;
+            var code = Field("code") is { Length: > 0 and <= 64 } known ? known : null;
+            return new EndpointError(code, $"{Field("type")} {Field("message")}");
         }
         catch (Exception x) when (x is JsonException or InvalidOperationException)
         {
             return null;
         }
     }
+
+    /// <summary>An endpoint's error: its machine code, and its own words (never logged).</summary>
+    private sealed record EndpointError(string? Code, string Text);
 
     private static IEnumerable<Exception> Chain(Exception e)
     {
