@@ -40,7 +40,7 @@ public sealed record CheckoutDto(
 /// Opens (or finds) the one checkout of a buyer for a thing. The payment row is written first,
 /// then the provider is asked with the payment id as idempotency key, so a retry after a crash or
 /// a timeout reuses the same provider session instead of opening a second. A refusal ends the payment: the next
-/// request opens another.
+/// request opens another. One asked for on other terms (a method, a page) replaces the open one.
 /// </summary>
 public sealed class CheckoutService(
     PaymentsDbContext db,
@@ -86,7 +86,14 @@ public sealed class CheckoutService(
         )
             throw CreditLedger.PaidWithCredits(spendId);
         if (open is { SessionId: not null, CheckoutUrl: not null })
-            return Dto(open);
+        {
+            if (AsksTheSame(open, item, urls))
+                return Dto(open);
+            // Asked for on other terms (another method, other pages): the session opened cannot give them, and left
+            // open beside a new one it could be paid too.
+            await ReplaceAsync(open, cancellationToken);
+            open = null;
+        }
         if (open is null)
             await EnsureNotPaidAlreadyAsync(userId, item, cancellationToken);
         // Stripe refuses a key reused with other parameters: a changed request gets a payment (and a key) of its own.
@@ -238,6 +245,43 @@ public sealed class CheckoutService(
     }
 
     /// <summary>
+    /// Ends the buyer's open checkouts of <paramref name="purpose"/> but the one for <paramref name="kept"/>, as
+    /// replaced: where only one of several things may be bought (a subscription's tiers), the checkout asked for last
+    /// is the one that can be paid. Each is expired at its provider first (<see cref="EnsureEndedUnpaidAsync"/>): one
+    /// paid in its last moments is 409, paid already.
+    /// </summary>
+    public async Task EndOtherCheckoutsAsync(
+        Guid userId,
+        string purpose,
+        Guid kept,
+        CancellationToken cancellationToken
+    )
+    {
+        var others = await db
+            .Payments.AsNoTracking()
+            .Where(p =>
+                p.UserId == userId && p.Purpose == purpose && p.ReferenceId != kept && p.Status == PaymentStatus.Pending
+            )
+            .ToListAsync(cancellationToken);
+        foreach (var other in others)
+            await ReplaceAsync(other, cancellationToken);
+    }
+
+    /// <summary>
+    /// Ends <paramref name="open"/> as replaced by a checkout asked for now: expired at its provider first, so it
+    /// cannot be paid beside its replacement (completed there already: 409, paid already), then here while still
+    /// pending. Nothing is published, as for an expired one: what it was for is still being bought.
+    /// </summary>
+    private async Task ReplaceAsync(Payment open, CancellationToken cancellationToken)
+    {
+        await EnsureEndedUnpaidAsync(open, cancellationToken);
+        await db
+            .Payments.Where(p => p.Id == open.Id)
+            .EndPendingAsync(PaymentStatus.Expired, "replaced", clock.GetUtcNow(), cancellationToken);
+        db.Entry(open).State = EntityState.Detached;
+    }
+
+    /// <summary>
     /// The announced item read again once its payment's row is written, in that transaction and under a share lock on
     /// the item's row: its sale may have ended since it was priced (an event cancelled, a course withdrawn, a group
     /// deleted). The consumer that ends it updates that row before it ends the open checkouts, so it either committed
@@ -255,11 +299,11 @@ public sealed class CheckoutService(
     }
 
     /// <summary>
-    /// A checkout past its end is asked of its provider before another is opened: the buyer may have paid in its last
-    /// moments, with the webhook that says so delayed (our endpoint down, the provider retrying). Then a second
-    /// checkout would be a second charge for the same thing: 409, with the payment's id, until the webhook settles it.
-    /// One still open at the provider is expired there first. One opened by another provider than today's (the
-    /// sandbox before Stripe was configured) cannot be asked, and ends here as before.
+    /// A checkout past its end, or replaced, is asked of its provider before another is opened: the buyer may have
+    /// paid in its last moments, with the webhook that says so delayed (our endpoint down, the provider retrying). Then
+    /// a second checkout would be a second charge for the same thing: 409, with the payment's id, until the webhook
+    /// settles it. One still open at the provider is expired there first. One opened by another provider than today's
+    /// (the sandbox before Stripe was configured) cannot be asked, and ends here as before.
     /// </summary>
     private async Task EnsureEndedUnpaidAsync(Payment open, CancellationToken cancellationToken)
     {
@@ -355,7 +399,7 @@ public sealed class CheckoutService(
         return wanted > latest ? latest : wanted;
     }
 
-    /// <summary>Whether a payment with no session yet was opened for what is asked now.</summary>
+    /// <summary>Whether a payment was opened for what is asked now.</summary>
     private static bool AsksTheSame(Payment payment, CheckoutItem item, CheckoutUrls urls) =>
         payment.PaymentMethod == urls.PaymentMethod
         && payment.SuccessUrl == urls.SuccessUrl

@@ -33,7 +33,13 @@ public abstract class DeliveryConsumer(PaymentsDbContext db, PaymentBook payment
             return;
         if (await KnownUserRules.IsDeletedAsync(Db, payment.UserId, cancellationToken))
         {
-            RefundInstead(payment, context.GetServiceOrCreateInstance<TimeProvider>().GetUtcNow());
+            // Paid after the account was deleted (a checkout left open).
+            RefundInstead(
+                payment,
+                "account-deleted",
+                "account_deleted",
+                context.GetServiceOrCreateInstance<TimeProvider>().GetUtcNow()
+            );
             return;
         }
         await DeliverAsync(payment, m, cancellationToken);
@@ -49,19 +55,19 @@ public abstract class DeliveryConsumer(PaymentsDbContext db, PaymentBook payment
     );
 
     /// <summary>
-    /// Paid after the account was deleted (a checkout left open): nothing is delivered, the money goes back, and a
-    /// subscription the checkout started is stopped now.
+    /// Nothing is delivered: the money goes back (in full, once per <paramref name="cause"/> however often the payment
+    /// is told), and a subscription the checkout started is stopped now; saved with the inbox row.
     /// </summary>
-    private void RefundInstead(Payment payment, DateTimeOffset now)
+    protected void RefundInstead(Payment payment, string cause, string reason, DateTimeOffset now)
     {
         Db.AddIntegrationEvent(
             new PaymentRefundRequested(
                 Guid.CreateVersion7(),
                 now,
-                RefundRules.DeterministicId("account-deleted", payment.Id),
+                RefundRules.DeterministicId(cause, payment.Id),
                 payment.Id,
                 null,
-                "account_deleted",
+                reason,
                 null
             )
         );

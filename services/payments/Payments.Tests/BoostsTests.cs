@@ -65,6 +65,42 @@ public sealed class BoostsTests(PaymentsFixture fx) : IClassFixture<PaymentsFixt
         Assert.Equal("7", payment["product"]!.GetValue<string>());
     }
 
+    /// <summary>
+    /// The checkout asked for again on other terms (another method) is a new one: the open one cannot give them, and
+    /// is ended so it cannot be paid beside it. The same terms again find the open one.
+    /// </summary>
+    [Fact]
+    public async Task A_checkout_asked_again_with_another_method_replaces_the_open_one()
+    {
+        var (_, token) = fx.User();
+        var card = await (await CheckoutAsync(token, """{"days": 7, """)).AssertStatus(200);
+
+        var alipay = await (await CheckoutAsync(token, """{"days": 7, "payment_method": "alipay", """)).AssertStatus(
+            200
+        );
+
+        Assert.NotEqual(card["session_id"]!.GetValue<string>(), alipay["session_id"]!.GetValue<string>());
+        Assert.Contains("(alipay)", await fx.CheckoutPageAsync(alipay));
+        var cardId = card["payment_id"]!.GetValue<Guid>();
+        Assert.Equal(
+            "expired replaced",
+            await fx.ScalarAsync<string>(
+                "SELECT status || ' ' || coalesce(failure_reason, '') FROM payments WHERE id = @id",
+                ("id", cardId)
+            )
+        );
+        // The ended one pays nothing.
+        await fx.PressAsync(card);
+        Assert.Equal(
+            "expired",
+            await fx.ScalarAsync<string>("SELECT status FROM payments WHERE id = @id", ("id", cardId))
+        );
+        var again = await (await CheckoutAsync(token, """{"days": 7, "payment_method": "alipay", """)).AssertStatus(
+            200
+        );
+        Assert.Equal(alipay["session_id"]!.GetValue<string>(), again["session_id"]!.GetValue<string>());
+    }
+
     [Fact]
     public async Task Bad_boost_requests_are_refused()
     {
@@ -333,5 +369,65 @@ public sealed class BoostsTests(PaymentsFixture fx) : IClassFixture<PaymentsFixt
         fx.ScalarAsync<long>(
             "SELECT count(*) FROM outbox_messages WHERE type LIKE '%.BoostPurchased,%' AND payload->>'userId' = @u",
             ("u", userId.ToString())
+        );
+}
+
+/// <summary>Boost checkouts with Stripe as the provider (<see cref="FakeStripe"/>).</summary>
+public sealed class StripeBoostsTests(StripePaymentsFixture fx) : IClassFixture<StripePaymentsFixture>
+{
+    [Fact]
+    public async Task A_checkout_asked_again_with_another_method_expires_the_open_session_and_opens_one_for_it()
+    {
+        var (_, token) = fx.User();
+        var card = await (await CheckoutAsync(token, "card")).AssertStatus(200);
+        var cardId = card["payment_id"]!.GetValue<Guid>();
+
+        var alipay = await (await CheckoutAsync(token, "alipay")).AssertStatus(200);
+
+        var alipayId = alipay["payment_id"]!.GetValue<Guid>();
+        Assert.NotEqual(card["session_id"]!.GetValue<string>(), alipay["session_id"]!.GetValue<string>());
+        var call = Assert.Single(fx.Stripe.WithKey("checkout-" + alipayId));
+        Assert.Equal("alipay", call.Field("allowed_payment_method_types[0]"));
+        Assert.Null(call.Field("allowed_payment_method_types[1]"));
+        // Expired at Stripe, so the card session cannot be paid beside the new one.
+        Assert.Single(fx.Stripe.WithKey("expire-" + cardId));
+        Assert.Equal("expired", await fx.StatusOfAsync(cardId));
+
+        // The same request twice: the same session, Stripe asked once.
+        var again = await (await CheckoutAsync(token, "alipay")).AssertStatus(200);
+        Assert.Equal(alipay["session_id"]!.GetValue<string>(), again["session_id"]!.GetValue<string>());
+        Assert.Single(fx.Stripe.WithKey("checkout-" + alipayId));
+    }
+
+    /// <summary>
+    /// The open session was paid at Stripe as the buyer asked for another method (its webhook still on its way): a new
+    /// checkout would charge twice. 409, paid already, with that payment to follow; nothing new is opened.
+    /// </summary>
+    [Fact]
+    public async Task A_checkout_paid_at_stripe_is_not_replaced_but_answered_as_paid_already()
+    {
+        var (userId, token) = fx.User();
+        var card = await (await CheckoutAsync(token, "card")).AssertStatus(200);
+        var cardId = card["payment_id"]!.GetValue<Guid>();
+        fx.Stripe.CompletedAtStripe(card["session_id"]!.GetValue<string>());
+
+        var refused = await (await CheckoutAsync(token, "alipay")).AssertProblem(409);
+
+        Assert.Equal(cardId.ToString(), refused["paid_payment_id"]!.GetValue<string>());
+        Assert.Equal("pending", await fx.StatusOfAsync(cardId));
+        Assert.Equal(1L, await fx.ScalarAsync<long>("SELECT count(*) FROM payments WHERE user_id = @u", ("u", userId)));
+    }
+
+    private Task<HttpResponseMessage> CheckoutAsync(string token, string method) =>
+        fx.Client.PostJson(
+            "/api/v1/boosts/checkout",
+            new
+            {
+                days = 7,
+                payment_method = method,
+                success_url = "https://app.example/paid",
+                cancel_url = "https://app.example/cancelled",
+            },
+            token
         );
 }

@@ -161,6 +161,60 @@ public sealed class RefundIntentTests(RefundIntentFixture fx) : IClassFixture<Re
     }
 
     /// <summary>
+    /// The holder cancels and events asks for the whole price back, read before an organizer's refund of most of it
+    /// commits: the cancellation's refund takes what is left once it holds the payment's lock, rather than being
+    /// refused for more than is left and dead-lettered with nothing recorded (the holder's share lost).
+    /// </summary>
+    [Fact]
+    public async Task A_cancellations_refund_takes_what_is_left_after_a_refund_committed_while_it_waited()
+    {
+        var (_, paymentId) = await fx.PaidTicketAsync(amountCents: 100);
+        await using var organizers = await fx.HoldAsync(
+            "UPDATE payments SET refunded_cents = 80, status = 'partially_refunded' WHERE id = @p; "
+                + "INSERT INTO refunds (id, payment_id, amount_cents, reason, status, created_at, completed_at) "
+                + "VALUES (gen_random_uuid(), @p, 80, 'goodwill', 'succeeded', now(), now())",
+            ("p", paymentId)
+        );
+        var requested = new PaymentRefundRequested(
+            Guid.NewGuid(),
+            fx.Clock.GetUtcNow(),
+            Guid.NewGuid(),
+            paymentId,
+            100,
+            "registration_cancelled",
+            null
+        );
+        await fx.PublishAsync(requested);
+        await fx.WaitingOnALockAsync(
+            "%FROM payments%FOR UPDATE%",
+            1,
+            "the cancellation's refund never waited for the organizer's"
+        );
+        await organizers.CommitAsync();
+
+        await Eventually.TrueAsync(
+            async () =>
+                fx.DeadLettered.ContainsKey(requested.MessageId)
+                || await fx.ScalarAsync<string>("SELECT status FROM refunds WHERE id = @id", ("id", requested.RefundId))
+                    == RefundStatus.Succeeded,
+            "the cancellation's refund was neither made nor given up"
+        );
+        Assert.False(fx.DeadLettered.ContainsKey(requested.MessageId));
+        Assert.Equal(
+            20,
+            await fx.ScalarAsync<long>("SELECT amount_cents FROM refunds WHERE id = @id", ("id", requested.RefundId))
+        );
+        Assert.Equal("20", Assert.Single(fx.Stripe.WithKey("refund-" + requested.RefundId)).Field("amount"));
+        Assert.Equal(
+            "100 refunded",
+            await fx.ScalarAsync<string>(
+                "SELECT refunded_cents || ' ' || status FROM payments WHERE id = @id",
+                ("id", paymentId)
+            )
+        );
+    }
+
+    /// <summary>
     /// A refund asked of a payment refunded in full already (the organizer, or Stripe's dashboard, was first) is a
     /// harmless duplicate: nothing is made, and no operator is warned. One of a payment we do not know is worth it.
     /// </summary>

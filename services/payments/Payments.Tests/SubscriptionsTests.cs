@@ -356,6 +356,139 @@ public sealed class SubscriptionsTests(PaymentsFixture fx) : IClassFixture<Payme
     }
 
     /// <summary>
+    /// Two tabs: a premium checkout, then an elite one. Elite is paid; the premium tab, paid after it, would replace
+    /// the dearer plan paid for. Opening the elite checkout ended the premium one, so it cannot be paid.
+    /// </summary>
+    [Fact]
+    public async Task A_cheaper_checkout_left_open_in_another_tab_cannot_be_paid_over_the_dearer_plan()
+    {
+        var (userId, token) = fx.User();
+        var premium = await (await CheckoutAsync(token, "premium")).AssertStatus(200);
+        var elite = await (await CheckoutAsync(token, "elite")).AssertStatus(200);
+        Assert.Equal(HttpStatusCode.Redirect, (await fx.PressAsync(elite)).StatusCode);
+        await Eventually.TrueAsync(
+            async () => (await MeAsync(token))["tier"]!.GetValue<string>() == "elite",
+            "the elite subscription was not activated"
+        );
+
+        await fx.PressAsync(premium);
+
+        var premiumId = premium["payment_id"]!.GetValue<Guid>();
+        Assert.Equal(
+            "expired replaced",
+            await fx.ScalarAsync<string>(
+                "SELECT status || ' ' || coalesce(failure_reason, '') FROM payments WHERE id = @id",
+                ("id", premiumId)
+            )
+        );
+        var me = await MeAsync(token);
+        Assert.Equal("elite", me["tier"]!.GetValue<string>());
+        Assert.False(me["cancel_at_period_end"]!.GetValue<bool>());
+        Assert.Equal(
+            0L,
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM subscription_cancellations WHERE user_id = @u",
+                ("u", userId)
+            )
+        );
+    }
+
+    /// <summary>
+    /// A cheaper plan paid while a dearer one's paid period runs (its checkout paid at the provider as it was being
+    /// ended, or two requests crossing) is not delivered: the dearer plan stays, the cheaper payment is refunded once
+    /// however often it is told, and its subscription is stopped at the provider now, before it renews.
+    /// </summary>
+    [Fact]
+    public async Task A_cheaper_plan_paid_over_a_dearer_one_is_refunded_and_stopped_not_delivered()
+    {
+        var (userId, token) = fx.User();
+        var premium = await (await CheckoutAsync(token, "premium")).AssertStatus(200);
+        var premiumId = premium["payment_id"]!.GetValue<Guid>();
+        var elite = await SubscribeAsync(token, "elite");
+        var periodEnd = (await MeAsync(token))["current_period_end"]!.GetValue<DateTimeOffset>();
+        // Its checkout went through at the provider all the same.
+        await fx.ExecuteAsync(
+            "UPDATE payments SET status = 'pending', failure_reason = NULL WHERE id = @id",
+            ("id", premiumId)
+        );
+        fx.Clock.Advance(TimeSpan.FromMinutes(1));
+        Assert.Equal(HttpStatusCode.Redirect, (await fx.PressAsync(premium)).StatusCode);
+
+        await Eventually.TrueAsync(
+            async () =>
+                await fx.ScalarAsync<string>("SELECT status FROM payments WHERE id = @id", ("id", premiumId))
+                == "refunded",
+            "the cheaper plan's payment was not refunded"
+        );
+        await ToldAgainAsync(premiumId, userId, fx.Clock.GetUtcNow());
+
+        var me = await MeAsync(token);
+        Assert.Equal("elite", me["tier"]!.GetValue<string>());
+        Assert.Equal(periodEnd, me["current_period_end"]!.GetValue<DateTimeOffset>());
+        Assert.False(me["cancel_at_period_end"]!.GetValue<bool>());
+        Assert.Equal(0L, await ChangesAsync(userId, "premium"));
+        Assert.Equal(
+            "999",
+            await fx.ScalarAsync<string>(
+                "SELECT string_agg(amount_cents::text, ',') FROM refunds WHERE payment_id = @id",
+                ("id", premiumId)
+            )
+        );
+        // Stopped now, never at its period end; the elite subscription is not stopped at all.
+        Assert.Equal(
+            "sub_sandbox_" + premiumId.ToString("N") + " False",
+            await fx.ScalarAsync<string>(
+                "SELECT string_agg(DISTINCT provider_subscription_id || ' ' || CASE WHEN at_period_end THEN 'True' "
+                    + "ELSE 'False' END, ',') FROM subscription_cancellations WHERE user_id = @u",
+                ("u", userId)
+            )
+        );
+        Assert.Equal(
+            elite.ToString(),
+            await fx.ScalarAsync<string>(
+                "SELECT last_payment_id::text FROM subscriptions WHERE user_id = @u",
+                ("u", userId)
+            )
+        );
+    }
+
+    /// <summary>An upgrade as before: the dearer plan replaces the cheaper one, which runs to its period end.</summary>
+    [Fact]
+    public async Task A_dearer_plan_bought_over_a_cheaper_one_replaces_it_and_refunds_nothing()
+    {
+        var (userId, token) = fx.User();
+        var premium = await SubscribeAsync(token, "premium");
+        fx.Clock.Advance(TimeSpan.FromMinutes(1));
+
+        var elite = await SubscribeAsync(token, "elite");
+
+        var me = await MeAsync(token);
+        Assert.Equal("elite", me["tier"]!.GetValue<string>());
+        Assert.False(me["cancel_at_period_end"]!.GetValue<bool>());
+        await Eventually.TrueAsync(
+            async () =>
+                await fx.ScalarAsync<bool>(
+                    "SELECT bool_and(at_period_end) AND count(*) = 1 FROM subscription_cancellations "
+                        + "WHERE user_id = @u AND provider_subscription_id = @s",
+                    ("u", userId),
+                    ("s", "sub_sandbox_" + premium.ToString("N"))
+                ),
+            "the replaced premium subscription was not stopped at its period end"
+        );
+        Assert.Equal(
+            0L,
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM refunds WHERE payment_id = ANY(@p)",
+                ("p", new[] { premium, elite })
+            )
+        );
+        Assert.Equal(
+            "succeeded",
+            await fx.ScalarAsync<string>("SELECT status FROM payments WHERE id = @id", ("id", premium))
+        );
+    }
+
+    /// <summary>
     /// Stripe goes on reporting a subscription we replaced until its period ends: normal, nothing for an operator. One
     /// we never sold is worth a warning.
     /// </summary>
@@ -630,6 +763,26 @@ public sealed class SubscriptionsTests(PaymentsFixture fx) : IClassFixture<Payme
         Assert.Equal(1L, await fx.ScalarAsync<long>("SELECT count(*) FROM payments WHERE user_id = @u", ("u", userId)));
         // Another tier is another subscription: not held up by this one.
         await (await CheckoutAsync(token, "elite")).AssertStatus(200);
+    }
+
+    /// <summary>
+    /// Elite paid, its PaymentSucceeded still on the bus (no subscription yet): a premium checkout paid now would be
+    /// delivered first and take the elite period away. Refused as paid already, with the elite payment to follow.
+    /// </summary>
+    [Fact]
+    public async Task A_cheaper_checkout_is_refused_while_a_dearer_payment_is_being_taken_up()
+    {
+        var (userId, token) = fx.User();
+        var elite = await (await CheckoutAsync(token, "elite")).AssertStatus(200);
+        var eliteId = elite["payment_id"]!.GetValue<Guid>();
+        await SettledAsync(eliteId, fx.Clock.GetUtcNow().AddHours(-3));
+
+        using var premium = await CheckoutAsync(token, "premium");
+
+        var refused = await premium.AssertProblem(409);
+        Assert.Contains("paid for already", refused["detail"]!.GetValue<string>());
+        Assert.Equal(eliteId.ToString(), refused["paid_payment_id"]!.GetValue<string>());
+        Assert.Equal(1L, await fx.ScalarAsync<long>("SELECT count(*) FROM payments WHERE user_id = @u", ("u", userId)));
     }
 
     /// <summary>

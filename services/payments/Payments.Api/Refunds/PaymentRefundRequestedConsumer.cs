@@ -41,10 +41,10 @@ public sealed class PaymentRefundRequestedConsumer(
             );
             return;
         }
-        Refund refund;
+        Refund? refund;
         try
         {
-            refund = await RefundAsync(m, payment, context.CancellationToken);
+            refund = await RefundAsync(m, context.CancellationToken);
         }
         catch (ConflictException) when (string.IsNullOrEmpty(payment.PaymentIntentId))
         {
@@ -79,19 +79,18 @@ public sealed class PaymentRefundRequestedConsumer(
                 throw;
             foreach (var other in waiting)
                 await refunder.ResumeAsync(other, context.CancellationToken);
-            payment = await db.Payments.AsNoTracking().FirstAsync(p => p.Id == m.PaymentId, context.CancellationToken);
-            if (payment.RefundableCents == 0)
-            {
-                // What was owed is refunded: this request was a duplicate of those.
-                logger.LogInformation(
-                    "Requested refund {RefundId} of payment {PaymentId} was not made: the refunds it waited for took "
-                        + "the rest",
-                    m.RefundId,
-                    m.PaymentId
-                );
-                return;
-            }
-            refund = await RefundAsync(m, payment, context.CancellationToken);
+            refund = await RefundAsync(m, context.CancellationToken);
+        }
+        if (refund is null)
+        {
+            // What was owed is refunded by the refunds committed before this one's (an organizer's, the dashboard's,
+            // those it waited for): this request was a duplicate of those.
+            logger.LogInformation(
+                "Requested refund {RefundId} of payment {PaymentId} was not made: other refunds took the rest",
+                m.RefundId,
+                m.PaymentId
+            );
+            return;
         }
         logger.LogInformation(
             "Requested refund {RefundId} of payment {PaymentId}: {Status}",
@@ -101,17 +100,17 @@ public sealed class PaymentRefundRequestedConsumer(
         );
     }
 
-    /// <summary>The refund asked for, of at most what is left of the payment now.</summary>
-    private Task<Refund> RefundAsync(PaymentRefundRequested m, Payment payment, CancellationToken cancellationToken) =>
-        refunder.RefundAsync(
+    /// <summary>
+    /// The refund asked for, of at most what is left of the payment when its intent is recorded (under the payment's
+    /// lock: a refund committed after the read above takes its share); null when nothing is left.
+    /// </summary>
+    private Task<Refund?> RefundAsync(PaymentRefundRequested m, CancellationToken cancellationToken) =>
+        refunder.RefundWhatIsLeftAsync(
             m.PaymentId,
-            m.AmountCents is { } wanted && payment.RefundableCents > 0
-                ? Math.Min(wanted, payment.RefundableCents)
-                : m.AmountCents,
+            m.AmountCents,
             m.Reason,
             m.RequestedBy,
             m.RefundId,
-            cancellationToken,
-            automatic: true
+            cancellationToken
         );
 }

@@ -27,14 +27,42 @@ public sealed class Refunder(
     /// </summary>
     public static readonly TimeSpan AwaitedIntentAtMost = TimeSpan.FromDays(3);
 
+    /// <summary>A caller's refund: more than is left is refused (422), as is a key used for another request.</summary>
     public async Task<Refund> RefundAsync(
         Guid paymentId,
         long? amountCents,
         string reason,
         Guid? requestedBy,
         Guid refundId,
-        CancellationToken cancellationToken,
-        bool automatic = false
+        CancellationToken cancellationToken
+    )
+    {
+        var refund =
+            await RecordIntentAsync(
+                paymentId,
+                amountCents,
+                reason,
+                requestedBy,
+                refundId,
+                automatic: false,
+                cancellationToken
+            ) ?? throw new InvalidOperationException("Only an automatic refund finds nothing left without a refusal.");
+        return refund.Status == RefundStatus.Requested ? await CompleteAsync(refund, cancellationToken) : refund;
+    }
+
+    /// <summary>
+    /// A refund nobody waits on (a cancellation's, a purchase not delivered): of at most what is left when its intent
+    /// is recorded, under the payment's lock, so a refund committed meanwhile (an organizer's) takes its share rather
+    /// than failing this one. Null when nothing is left. Refunds still waiting for the provider's answer are not capped
+    /// against: while they stand in its way it is refused as a caller's is (422, 409), so its asker has them answered.
+    /// </summary>
+    public async Task<Refund?> RefundWhatIsLeftAsync(
+        Guid paymentId,
+        long? amountCents,
+        string reason,
+        Guid? requestedBy,
+        Guid refundId,
+        CancellationToken cancellationToken
     )
     {
         var refund = await RecordIntentAsync(
@@ -43,11 +71,11 @@ public sealed class Refunder(
             reason,
             requestedBy,
             refundId,
-            automatic,
+            automatic: true,
             cancellationToken
         );
-        return refund.Status == RefundStatus.Requested
-            ? await CompleteAsync(refund, cancellationToken, kept: automatic)
+        return refund is { Status: RefundStatus.Requested }
+            ? await CompleteAsync(refund, cancellationToken, kept: true)
             : refund;
     }
 
@@ -68,9 +96,11 @@ public sealed class Refunder(
 
     /// <summary>
     /// Step one: the refund row, found (the same id asked before) or written as requested; the lookup runs under the
-    /// payment's lock, so concurrent askers with one id all find the first one's row.
+    /// payment's lock, so concurrent askers with one id all find the first one's row. An
+    /// <paramref name="automatic"/> refund takes at most what the refunds made so far leave, and none (null) when they
+    /// leave nothing.
     /// </summary>
-    private async Task<Refund> RecordIntentAsync(
+    private async Task<Refund?> RecordIntentAsync(
         Guid paymentId,
         long? amountCents,
         string reason,
@@ -97,6 +127,9 @@ public sealed class Refunder(
                 ? existing
                 : throw new BusinessRuleException(IdempotentRequests.UsedForAnotherRequest);
 
+        // Refunded meanwhile by someone else (the organizer, the dashboard): nothing is owed any more.
+        if (automatic && payment.RefundableCents == 0)
+            return null;
         if (!payment.IsSettled)
             throw new BusinessRuleException(
                 $"The payment is {payment.Status}; only a settled payment can be refunded."
@@ -120,7 +153,12 @@ public sealed class Refunder(
             errors.ChargeableAmount("amount_cents", asked, payment.Currency);
             errors.ThrowIfAny();
         }
-        var amount = amountCents ?? refundable;
+        // A message's amount was capped at what was left when it was read: a refund committed since takes its share.
+        // One still requested is not capped against, but refused, so its asker can have it answered first.
+        var amount =
+            automatic && amountCents is { } wanted
+                ? Math.Min(wanted, payment.RefundableCents)
+                : amountCents ?? refundable;
         if (amount <= 0 || amount > refundable)
             throw new BusinessRuleException(
                 refundable == 0

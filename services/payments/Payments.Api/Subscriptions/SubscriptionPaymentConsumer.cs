@@ -5,7 +5,8 @@ namespace Community.Payments.Subscriptions;
 /// <summary>
 /// A subscription checkout was paid: the plan bought (the payment's product) becomes the user's
 /// tier for one billing period from the payment (the period it was sold with, whatever the
-/// configuration says now), replacing any earlier subscription. The payment
+/// configuration says now), replacing any earlier subscription, unless that is a dearer plan whose paid period runs
+/// (then this one is refunded and stopped). The payment
 /// row is locked first, as <see cref="SubscriptionRefundedConsumer"/> locks it, so a subscription
 /// refunded in full before this ran never starts.
 /// </summary>
@@ -71,6 +72,30 @@ public sealed class SubscriptionPaymentConsumer(
                 );
             return;
         }
+        var now = clock.GetUtcNow();
+        // A dearer plan's paid period runs: a cheaper one paid after it (a checkout left open in another tab, or paid
+        // while the dearer one's payment was on its way) would take the rest of that period away. It is not delivered:
+        // its money goes back and its subscription at the provider stops now, before it renews.
+        if (
+            subscription
+                is { Status: SubscriptionStatus.Active or SubscriptionStatus.Trialing, CurrentPeriodEnd: { } paidEnd }
+            && paidEnd > now
+            && Memberships.Rank(subscription.Plan) > Memberships.Rank(plan.ToLowerInvariant())
+            && subscription.ProviderSubscriptionId != payment.ProviderSubscriptionId
+        )
+        {
+            logger.LogInformation(
+                "Subscription payment {PaymentId} of user {UserId} buys {Plan} while {Current} is paid until {End}: "
+                    + "refunded and stopped, not delivered",
+                payment.Id,
+                payment.UserId,
+                plan,
+                subscription.Plan,
+                paidEnd
+            );
+            RefundInstead(payment, "dearer-plan-paid", CheckoutService.NotHonoured + ": dearer_plan_paid", now);
+            return;
+        }
         var replaced =
             subscription.ProviderSubscriptionId is { } earlier
             && earlier != payment.ProviderSubscriptionId
@@ -111,7 +136,7 @@ public sealed class SubscriptionPaymentConsumer(
                 payment.ProviderSubscriptionId,
                 paidUp ? "at its period end" : "now (behind on payment)"
             );
-            SubscriptionCanceller.Request(Db, payment.UserId, replaced, atPeriodEnd: paidUp, null, clock.GetUtcNow());
+            SubscriptionCanceller.Request(Db, payment.UserId, replaced, atPeriodEnd: paidUp, null, now);
         }
     }
 }

@@ -118,7 +118,8 @@ public static class SubscriptionsApi
     /// <summary>
     /// A new subscription's checkout; or, when my subscription of that tier is paid up and set to stop at its period
     /// end, that subscription resumed (nothing is charged now: the period paid runs on and renews): my subscription as
-    /// it stands. A cheaper tier is refused while a dearer one's paid period runs.
+    /// it stands. A cheaper tier is refused while a dearer one's paid period runs, or its payment is on its way; the
+    /// checkout of another tier left open ends (one subscription is bought at a time).
     /// </summary>
     private static async Task<Results<Ok<CheckoutDto>, Ok<SubscriptionDto>>> Checkout(
         SubscriptionCheckoutRequest request,
@@ -162,15 +163,7 @@ public static class SubscriptionsApi
                     + (current.CancelAtPeriodEnd ? "" : "stop it renewing and ")
                     + $"subscribe to {tier} once it has ended."
             );
-        await EnsureNoPaymentInFlightAsync(
-            db,
-            clock,
-            options.Value,
-            userId,
-            ReferenceFor(userId, tier!),
-            current,
-            cancellationToken
-        );
+        await EnsureNoPaymentInFlightAsync(db, clock, options.Value, userId, tier!, current, cancellationToken);
         // Changing one's mind after cancelling: the same subscription renews again, rather than a new one charging a
         // whole period now for days already paid.
         if (
@@ -191,6 +184,14 @@ public static class SubscriptionsApi
                 )
             );
 
+        // One subscription is bought at a time: another tier's checkout left open (another tab) could be paid after
+        // this one, and the later payment would replace the plan this one buys.
+        await checkout.EndOtherCheckoutsAsync(
+            userId,
+            PaymentPurposes.Subscription,
+            ReferenceFor(userId, tier!),
+            cancellationToken
+        );
         var item = new CheckoutItem(
             PaymentPurposes.Subscription,
             ReferenceFor(userId, tier!),
@@ -376,23 +377,26 @@ public static class SubscriptionsApi
     ) => db.Set<Membership>().AsNoTracking().FirstOrDefaultAsync(m => m.UserId == userId, cancellationToken);
 
     /// <summary>
-    /// A payment for this tier that went through after the one the subscription holds (or with none held), within the
+    /// A subscription payment that went through after the one the subscription holds (or with none held), within the
     /// period it bought, is on its way to it (the bus, however long it lags: a broker away for hours, a message
-    /// dead-lettered until an operator replays it): a second checkout would be a second subscription, both charged.
-    /// 409 with the payment's id until it is taken up. Measured against the held payment's own time, not the
-    /// subscription row's, which webhooks and the expiry sweep touch too. One older than its period would deliver a
-    /// period already over, and stands in nobody's way.
+    /// dead-lettered until an operator replays it). Of this <paramref name="tier"/>, a second checkout would be a
+    /// second subscription, both charged; of a dearer tier, a cheaper one paid after it would be refused on delivery
+    /// (a dearer plan paid for is not taken away). 409 with the payment's id until it is taken up. A cheaper one on its
+    /// way stands in nobody's way: the dearer plan replaces it (an upgrade). Measured against the held payment's own
+    /// time, not the subscription row's, which webhooks and the expiry sweep touch too. One older than its period
+    /// would deliver a period already over, and stands in nobody's way either.
     /// </summary>
     private static async Task EnsureNoPaymentInFlightAsync(
         PaymentsDbContext db,
         TimeProvider clock,
         PaymentsOptions options,
         Guid userId,
-        Guid reference,
+        string tier,
         Subscription? current,
         CancellationToken cancellationToken
     )
     {
+        var reference = ReferenceFor(userId, tier);
         var held = current?.LastPaymentId;
         var heldPaidAt = held is { } heldId
             ? await db
@@ -408,7 +412,6 @@ public static class SubscriptionsApi
             .Where(p =>
                 p.UserId == userId
                 && p.Purpose == PaymentPurposes.Subscription
-                && p.ReferenceId == reference
                 && (p.Status == PaymentStatus.Succeeded || p.Status == PaymentStatus.PartiallyRefunded)
                 && p.SucceededAt > since
                 && (held == null || p.Id != held)
@@ -416,8 +419,14 @@ public static class SubscriptionsApi
             )
             .ToListAsync(cancellationToken);
         var inFlight = candidates.FirstOrDefault(p =>
-            p.SucceededAt + TimeSpan.FromDays(SubscriptionPeriods.DaysOf(p, options) ?? 0) > now
-            || p.SucceededAt > now - CheckoutService.BeingConfirmedAtMost
+            (
+                p.ReferenceId == reference
+                || Memberships.Rank(p.Product?.ToLowerInvariant() ?? Tiers.Free) > Memberships.Rank(tier)
+            )
+            && (
+                p.SucceededAt + TimeSpan.FromDays(SubscriptionPeriods.DaysOf(p, options) ?? 0) > now
+                || p.SucceededAt > now - CheckoutService.BeingConfirmedAtMost
+            )
         );
         if (inFlight is not null)
             throw CheckoutService.PaidAlready(inFlight.Id);
