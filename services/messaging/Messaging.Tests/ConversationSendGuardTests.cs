@@ -267,6 +267,36 @@ public sealed class ConversationSendGuardTests(MessagingFixture fx) : IClassFixt
         Assert.Equal(0L, await PlacesOfAsync(memberId));
     }
 
+    /// <summary>
+    /// A read or a mute in a thread meeting the account's erasure under way, as a send does above: answered as for a
+    /// thread it cannot open, and the deleted account gets no place in the thread again.
+    /// </summary>
+    [Theory]
+    [InlineData("read")]
+    [InlineData("mute")]
+    public async Task A_read_or_mute_meeting_the_accounts_erasure_under_way_leaves_it_no_place_in_the_thread(
+        string action
+    )
+    {
+        var (_, memberId, member, _, thread) = await ThreadAsync("Rowers");
+        Assert.Equal(1L, await PlacesOfAsync(memberId));
+        using var answer = await fx.CommitsWhileWaitedOnAsync(
+            """
+            UPDATE user_profiles SET username = NULL, display_name = NULL, deleted_at = now() WHERE user_id = @u;
+            DELETE FROM conversation_members WHERE user_id = @u;
+            UPDATE group_members SET active = false WHERE user_id = @u;
+            """,
+            () =>
+                action == "read"
+                    ? fx.Client.PostJson($"/api/v1/conversations/{thread}/read", new { seq = 2 }, member)
+                    : fx.Client.SendJson(HttpMethod.Put, $"/api/v1/conversations/{thread}/mute", null, member),
+            $"The {action} never waited for the erasure.",
+            ("u", memberId)
+        );
+        await answer.AssertProblem(404);
+        Assert.Equal(0L, await PlacesOfAsync(memberId));
+    }
+
     private Task<long> PlacesOfAsync(Guid userId) =>
         fx.ScalarAsync<long>("SELECT count(*) FROM conversation_members WHERE user_id = @u", ("u", userId));
 

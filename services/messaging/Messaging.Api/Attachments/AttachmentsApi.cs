@@ -71,24 +71,37 @@ public static class AttachmentsApi
     )
     {
         var userId = principal.UserId();
-        // One statement: a send claiming the file at the same moment either gets it or finds it gone.
-        var keys = await db
-            .Database.SqlQuery<string>(
-                $"""
-                DELETE FROM attachments WHERE id = {attachmentId} AND conversation_id = {id}
-                    AND uploader_id = {userId} AND message_id IS NULL
-                RETURNING blob_key AS "Value"
-                """
-            )
-            .ToListAsync(cancellationToken);
-        if (keys.Count == 0)
-            throw await db.Attachments.AnyAsync(
-                a => a.Id == attachmentId && a.ConversationId == id && a.UploaderId == userId,
-                cancellationToken
-            )
-                ? new ConflictException("This file was sent with a message: deleting the message removes it.")
-                : new NotFoundException("No such attachment.");
-        await blobs.TryDeleteAsync(keys[0], loggers.CreateLogger(typeof(AttachmentsApi)));
+        // The file written down with its row's deletion (BlobDeletions), so the retries delete it should nothing
+        // after the commit run.
+        List<string> keys;
+        await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
+        {
+            // One statement: a send claiming the file at the same moment either gets it or finds it gone.
+            keys = await db
+                .Database.SqlQuery<string>(
+                    $"""
+                    DELETE FROM attachments WHERE id = {attachmentId} AND conversation_id = {id}
+                        AND uploader_id = {userId} AND message_id IS NULL
+                    RETURNING blob_key AS "Value"
+                    """
+                )
+                .ToListAsync(cancellationToken);
+            if (keys.Count == 0)
+                throw await db.Attachments.AnyAsync(
+                    a => a.Id == attachmentId && a.ConversationId == id && a.UploaderId == userId,
+                    cancellationToken
+                )
+                    ? new ConflictException("This file was sent with a message: deleting the message removes it.")
+                    : new NotFoundException("No such attachment.");
+            await db.Database.WriteDownAsync(keys, "an unsent attachment removed by its uploader", cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
+        await blobs.DeleteWrittenDownAsync(
+            db.Database,
+            keys,
+            loggers.CreateLogger(typeof(AttachmentsApi)),
+            cancellationToken
+        );
         return TypedResults.NoContent();
     }
 

@@ -153,16 +153,23 @@ public sealed record ConversationAccess(
 
     /// <summary>
     /// The caller's member row, made on first use for a thread (whose members come from the group, not from rows);
-    /// direct and event-chat rows exist from the start.
+    /// direct and event-chat rows exist from the start. Made as a thread's send makes it (MessageInsert): the caller's
+    /// profile share-locked by a statement before, so an erasure of the account under way is waited for and seen, and
+    /// only for an account not deleted and still an active member. Read before the erasure's commit, the insert would
+    /// wait on the row it deleted, then find its key free. The caller answers a missing row with 404.
     /// </summary>
     public Task EnsureMemberRowAsync(MessagingDbContext db, DateTimeOffset now, CancellationToken cancellationToken) =>
         Conversation.Kind != ConversationKinds.Thread
             ? Task.CompletedTask
             : db.Database.ExecuteSqlAsync(
                 $"""
+                SELECT 1 FROM user_profiles WHERE user_id = {UserId} FOR SHARE;
                 INSERT INTO conversation_members
                     (conversation_id, user_id, role, active, read_seq, muted, joined_at, as_of)
-                VALUES ({Conversation.Id}, {UserId}, 'member', true, 0, false, {now}, {now})
+                SELECT {Conversation.Id}, {UserId}, 'member', true, 0, false, {now}, {now}
+                WHERE NOT EXISTS (SELECT 1 FROM user_profiles WHERE user_id = {UserId} AND deleted_at IS NOT NULL)
+                  AND EXISTS (SELECT 1 FROM group_members
+                              WHERE group_id = {Conversation.GroupId} AND user_id = {UserId} AND active)
                 ON CONFLICT (conversation_id, user_id) DO NOTHING
                 """,
                 cancellationToken

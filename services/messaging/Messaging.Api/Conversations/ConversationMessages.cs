@@ -416,7 +416,8 @@ public sealed class ConversationMessages(
 
     /// <summary>
     /// Empties a locked message into a tombstone keeping its seq, and removes its attachments' rows, in the caller's
-    /// transaction; their files go once it commits (<see cref="AnnounceDeletedAsync"/>).
+    /// transaction; their files are written down in it (<see cref="BlobDeletions"/>: no row names them any more) and
+    /// go once it commits (<see cref="AnnounceDeletedAsync"/>), or by the blob deletion retries should that not run.
     /// </summary>
     private async Task<MessageDeletion> TombstoneAsync(
         Conversation conversation,
@@ -430,16 +431,21 @@ public sealed class ConversationMessages(
         message.AttachmentIds = [];
         db.Attachments.RemoveRange(files);
         await db.SaveChangesAsync(cancellationToken);
+        await db.Database.WriteDownAsync(
+            [.. files.Select(f => f.BlobKey)],
+            "an attachment of a deleted message",
+            cancellationToken
+        );
         await NotificationStore.ForgetMessageAsync(db, conversation, message, cancellationToken);
         return new(conversation, message, files);
     }
 
     /// <summary>
-    /// After a deletion's commit: its files go (best effort: a leftover file is a lesser evil than an undone deletion),
-    /// and message_deleted is pushed, <paramref name="actorId"/>'s view to their other connections and the others' to
-    /// everyone else shown the message (<see cref="MessageQueries.ReadersAsync"/>), whatever blocks the actor is in:
-    /// a tombstone has no text to keep from anyone, and a screen left with a removed text is the harm. The tombstone
-    /// as the actor sees it (<see cref="Guid.Empty"/>: nobody in particular, an admin's removal).
+    /// After a deletion's commit: its files go (best effort: one not deleted now stays written down for the blob
+    /// deletion retries), and message_deleted is pushed, <paramref name="actorId"/>'s view to their other connections
+    /// and the others' to everyone else shown the message (<see cref="MessageQueries.ReadersAsync"/>), whatever blocks
+    /// the actor is in: a tombstone has no text to keep from anyone, and a screen left with a removed text is the harm.
+    /// The tombstone as the actor sees it (<see cref="Guid.Empty"/>: nobody in particular, an admin's removal).
     /// </summary>
     public async Task<MessageDto> AnnounceDeletedAsync(
         MessageDeletion deletion,
@@ -448,8 +454,12 @@ public sealed class ConversationMessages(
         CancellationToken cancellationToken
     )
     {
-        foreach (var file in deletion.Files)
-            await blobs.TryDeleteAsync(file.BlobKey, logger);
+        await blobs.DeleteWrittenDownAsync(
+            db.Database,
+            [.. deletion.Files.Select(f => f.BlobKey)],
+            logger,
+            cancellationToken
+        );
         var tombstone = (await queries.ToDtosAsync([deletion.Message], actorId, cancellationToken))[0];
         // Nobody it is hidden from is a reader; the actor's own view is hidden across a block with its author (and
         // names nobody): the readers' is nobody's in particular.
@@ -544,9 +554,13 @@ public sealed class ConversationMessages(
     {
         var access = await ConversationAccess.OpenAsync(db, conversationId, userId, cancellationToken);
         await access.EnsureMemberRowAsync(db, clock.GetUtcNow(), cancellationToken);
-        await db
-            .ConversationMembers.Where(m => m.ConversationId == conversationId && m.UserId == userId)
-            .ExecuteUpdateAsync(s => s.SetProperty(m => m.Muted, muted), cancellationToken);
+        // No row: the caller left or was erased since the access check.
+        if (
+            await db
+                .ConversationMembers.Where(m => m.ConversationId == conversationId && m.UserId == userId)
+                .ExecuteUpdateAsync(s => s.SetProperty(m => m.Muted, muted), cancellationToken) == 0
+        )
+            throw new NotFoundException(ConversationAccess.NoSuchConversation);
     }
 
     private async Task<SendOutcome?> FindSentAsync(

@@ -183,6 +183,13 @@ public static class EventChats
     {
         if (await DeletedUsers.AnyAsync(db, [userId], cancellationToken))
             return false;
+        // Leaving: the chat's row shared, so a send under way (it holds the row, MessageInsert.LockFirst) is waited for
+        // and its notification of them forgotten below, and a later send sees them gone.
+        if (!active)
+            await db.Database.ExecuteSqlAsync(
+                $"SELECT 1 FROM conversations WHERE id = {conversationId} FOR SHARE",
+                cancellationToken
+            );
         // Locked, so what the write changes is judged against the row it changes.
         Task<List<bool>> LockedAsync() =>
             db

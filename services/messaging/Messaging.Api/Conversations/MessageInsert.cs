@@ -16,7 +16,8 @@ namespace Community.Messaging.Conversations;
 /// BEGIN, no COMMIT round trip); it also runs in the caller's when there is one. The conversation's row is locked by a
 /// statement sent before it in the same round trip (<see cref="LockFirst"/>), so its snapshot is taken once the lock is
 /// held: a block or a departure that committed while it waited for another send is seen, never sent past. In a thread
-/// the sender's profile is locked first the same way (<see cref="LockSenderFirst"/>).
+/// the sender's profile is locked first the same way (<see cref="LockSenderFirst"/>), then the group's sends lock
+/// shared (<see cref="LockGroupFirst"/>).
 /// </summary>
 public static class MessageInsert
 {
@@ -184,10 +185,19 @@ public static class MessageInsert
     /// </summary>
     public const string LockSenderFirst = "SELECT 1 FROM user_profiles WHERE user_id = @sender FOR SHARE;\n";
 
+    /// <summary>
+    /// In a thread, sent between <see cref="LockSenderFirst"/> and <see cref="LockFirst"/>: the group's sends lock
+    /// shared (<see cref="SettlementLocks.GroupSendsAsync"/>, @group_lock its key), held until the send commits. A
+    /// departure from the group or an erasure takes it exclusively before it forgets the person's unread messages: it
+    /// waits for the sends under way and deletes what they told, and a later send sees the person gone. One lock for
+    /// all the group's threads, however many, a new thread's first message too.
+    /// </summary>
+    public const string LockGroupFirst = "SELECT pg_advisory_xact_lock_shared(hashtextextended(@group_lock, 0));\n";
+
     /// <summary>The statements sent before the send's, per kind (each answers a result the reader passes).</summary>
     private static readonly Dictionary<string, string[]> Locks = OwnRead.Keys.ToDictionary(
         k => k,
-        k => k == ConversationKinds.Thread ? new[] { LockSenderFirst, LockFirst } : [LockFirst]
+        k => k == ConversationKinds.Thread ? new[] { LockSenderFirst, LockGroupFirst, LockFirst } : [LockFirst]
     );
 
     /// <summary>What the send's command starts with in a conversation of <paramref name="kind"/>.</summary>
@@ -223,6 +233,8 @@ public static class MessageInsert
             command.Transaction = (NpgsqlTransaction?)db.Database.CurrentTransaction?.GetDbTransaction();
             command.CommandText = Statements[conversation.Kind];
             command.Parameters.AddRange(ConversationAudience.Parameters(conversation, message.SenderId));
+            if (conversation.GroupId is { } groupId)
+                command.Parameters.Add(new NpgsqlParameter("group_lock", SettlementLocks.GroupSendsKey(groupId)));
             command.Parameters.AddRange(
                 (NpgsqlParameter[])
                     [

@@ -304,6 +304,10 @@ internal static class GroupMembership
         var decides = active && role is GroupRoles.Owner or GroupRoles.Moderator;
         if (!decides)
             await SettlementLocks.GroupAsync(db, groupId, shared: false, cancellationToken);
+        // Gone: a thread's send under way is waited for, so what it tells them is forgotten below; a later one sees
+        // them gone.
+        if (!active)
+            await SettlementLocks.GroupSendsAsync(db, groupId, shared: false, cancellationToken);
         var changed = await db.Database.ExecuteSqlAsync(
             $"""
             INSERT INTO group_members (group_id, user_id, role, active, as_of)

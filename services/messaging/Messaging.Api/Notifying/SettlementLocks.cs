@@ -39,4 +39,26 @@ internal static class SettlementLocks
             ? db.Database.LockKeySharedAsync(key, cancellationToken)
             : db.Database.LockKeyAsync(key, cancellationToken);
     }
+
+    /// <summary>
+    /// A group's thread sends (<paramref name="shared"/>: true, MessageInsert) against what ends someone's place in its
+    /// threads and forgets their unread messages there (false: a departure, an erasure): that waits for the sends under
+    /// way and deletes what they told, and a later send sees the end. Not <see cref="GroupAsync"/>'s key: a notifier
+    /// reads profiles under their locks while it holds that one, and an erasure takes this one after its tombstone.
+    /// </summary>
+    public static Task GroupSendsAsync(
+        MessagingDbContext db,
+        Guid groupId,
+        bool shared,
+        CancellationToken cancellationToken
+    )
+    {
+        var key = GroupSendsKey(groupId);
+        return shared
+            ? db.Database.LockKeySharedAsync(key, cancellationToken)
+            : db.Database.LockKeyAsync(key, cancellationToken);
+    }
+
+    /// <summary>The key of <see cref="GroupSendsAsync"/>'s lock.</summary>
+    public static string GroupSendsKey(Guid groupId) => $"group-sends:{groupId}";
 }
