@@ -1,5 +1,4 @@
-using System.Net;
-using System.Net.Sockets;
+using Community.LocalInfrastructure;
 using Community.ServiceDefaults.Auth;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -30,13 +29,6 @@ public sealed class RevocationFeedFailoverTests
         return app;
     }
 
-    private static int ClosedPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
     private static IRevocationSource Source(string identities)
     {
         var configuration = new ConfigurationBuilder()
@@ -56,7 +48,7 @@ public sealed class RevocationFeedFailoverTests
     public async Task A_dead_first_instance_is_passed_over_and_the_next_one_read()
     {
         await using var alive = await FeedAsync(cursor: 42);
-        var source = Source($"http://127.0.0.1:{ClosedPort()};{alive.Urls.First()}");
+        var source = Source($"http://127.0.0.1:{LoopbackPorts.Take()};{alive.Urls.First()}");
         Assert.Equal(42, (await source.ReadAsync(0, CancellationToken.None)).Cursor);
         // Read again: the instance that answered is asked first.
         Assert.Equal(42, (await source.ReadAsync(42, CancellationToken.None)).Cursor);
@@ -65,7 +57,7 @@ public sealed class RevocationFeedFailoverTests
     [Fact]
     public async Task With_every_instance_down_the_read_fails()
     {
-        var source = Source($"http://127.0.0.1:{ClosedPort()};http://127.0.0.1:{ClosedPort()}");
+        var source = Source($"http://127.0.0.1:{LoopbackPorts.Take()};http://127.0.0.1:{LoopbackPorts.Take()}");
         await Assert.ThrowsAsync<HttpRequestException>(() => source.ReadAsync(0, CancellationToken.None));
     }
 

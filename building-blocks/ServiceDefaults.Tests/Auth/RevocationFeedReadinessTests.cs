@@ -1,7 +1,7 @@
 using System.Net;
-using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using Community.Contracts;
+using Community.LocalInfrastructure;
 using Community.ServiceDefaults.Auth;
 using Community.ServiceDefaults.Messaging;
 using Microsoft.AspNetCore.Builder;
@@ -21,13 +21,6 @@ namespace Community.ServiceDefaults.Tests.Auth;
 public sealed class RevocationFeedReadinessTests
 {
     private const string Key = "feed-key";
-
-    private static int ClosedPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     // As a service polls: every 30 s once read (FollowSessionRevocations).
     private static Task<PipelineHost> StartAsync(string identity) =>
@@ -53,7 +46,7 @@ public sealed class RevocationFeedReadinessTests
     [Fact]
     public async Task With_identity_unreachable_the_instance_is_live_but_not_ready()
     {
-        await using var host = await StartAsync($"http://127.0.0.1:{ClosedPort()}");
+        await using var host = await StartAsync($"http://127.0.0.1:{LoopbackPorts.Take()}");
 
         // Several attempts fail meanwhile: still not ready.
         await Task.Delay(TimeSpan.FromSeconds(2.5));

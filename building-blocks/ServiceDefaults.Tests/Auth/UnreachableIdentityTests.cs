@@ -1,8 +1,8 @@
 using System.Net;
-using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using Community.Contracts;
+using Community.LocalInfrastructure;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -16,13 +16,6 @@ namespace Community.ServiceDefaults.Tests.Auth;
 /// </summary>
 public sealed class UnreachableIdentityTests
 {
-    private static int ClosedPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
     private static Task<PipelineHost> StartAsync(string identity) =>
         PipelineHost.StartAsync(
             app => app.MapGet("/protected", () => TypedResults.Ok("in")),
@@ -41,7 +34,7 @@ public sealed class UnreachableIdentityTests
     public async Task A_signed_token_while_identity_is_unreachable_is_a_503_with_retry_after_and_never_a_429()
     {
         using var tokens = new TestTokens();
-        await using var host = await StartAsync($"http://127.0.0.1:{ClosedPort()}");
+        await using var host = await StartAsync($"http://127.0.0.1:{LoopbackPorts.Take()}");
         var token = tokens.Issue(Guid.NewGuid());
 
         // One past the invalid-token limit (60 a minute): none of them is counted as an invalid token.
