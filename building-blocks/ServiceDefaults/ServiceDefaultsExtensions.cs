@@ -149,6 +149,10 @@ public static class ServiceDefaultsExtensions
             "System.Net.Http.HttpClient." + Auth.JwksSigningKeySource.HttpClientName,
             LogLevel.Warning
         );
+        // JwtBearer logs an exception from a token's check (a key store that cannot answer: identity down) as an error
+        // with its stack, then rethrows it, and no event of ours answers it: the problem handler tells it once (a 503
+        // as a warning, anything else as an error). Its other lines are Information and Debug.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Authentication.JwtBearer.JwtBearerHandler", LogLevel.Critical);
         // Polly reports every attempt of every outgoing request (the OTLP exports too) at Information; retries,
         // an opened breaker and timeouts come at Warning and above, which is what an operator acts on
         builder.Logging.AddFilter("Polly", LogLevel.Warning);

@@ -6,7 +6,6 @@ using Community.ServiceDefaults.Errors;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Net.Http.Headers;
 
@@ -148,12 +147,10 @@ public static class IdempotentRequests
         context.Features.Set<IHttpResponseBodyFeature>(capture);
         // A client that stops waiting (its timeout, a lost connection) does not stop the request: what it does may be
         // done already (committed), and the retry the key exists for must find the answer kept, not run it again. It
-        // runs until it ends, this instance stops, or its claim's lease is over (a repeat may take the key then).
+        // runs until it ends or its claim's lease is over (a repeat may take the key then); an instance stopping lets
+        // it finish within the host's shutdown timeout, as any request in flight.
         var aborted = context.RequestAborted;
-        using var detached = CancellationTokenSource.CreateLinkedTokenSource(
-            context.RequestServices.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping
-        );
-        detached.CancelAfter(InProgressLease);
+        using var detached = new CancellationTokenSource(InProgressLease);
         context.RequestAborted = detached.Token;
         try
         {
@@ -171,8 +168,8 @@ public static class IdempotentRequests
                 && !aborted.IsCancellationRequested
             )
                 throw new ServiceUnavailableException(
-                    "The request was stopped before it finished (the service is stopping, or it took too long); "
-                        + "send it again with the same key.",
+                    "The request took longer than its key's claim lasts and was stopped; send it again with the same "
+                        + "key.",
                     TimeSpan.FromSeconds(1)
                 );
             throw;

@@ -162,7 +162,7 @@ public sealed class RevocationFeed(
                     logger.LogWarning(
                         e,
                         "The revocation feed cannot be read; retrying every {Interval}",
-                        options.Value.PollInterval
+                        _caughtUp ? options.Value.PollInterval : UntilReadInterval
                     );
                 failing = true;
             }

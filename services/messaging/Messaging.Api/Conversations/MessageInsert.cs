@@ -188,9 +188,10 @@ public static class MessageInsert
     /// <summary>
     /// In a thread, sent between <see cref="LockSenderFirst"/> and <see cref="LockFirst"/>: the group's sends lock
     /// shared (<see cref="SettlementLocks.GroupSendsAsync"/>, @group_lock its key), held until the send commits. A
-    /// departure from the group or an erasure takes it exclusively before it forgets the person's unread messages: it
-    /// waits for the sends under way and deletes what they told, and a later send sees the person gone. One lock for
-    /// all the group's threads, however many, a new thread's first message too.
+    /// departure from the group takes it exclusively before it forgets the person's unread messages: it waits for the
+    /// sends under way and deletes what they told, and a later send sees the person gone. One lock for all the group's
+    /// threads, however many, a new thread's first message too. (An account's erasure does not take it: a send racing
+    /// the erasure may still leave the erased account a notification.)
     /// </summary>
     public const string LockGroupFirst = "SELECT pg_advisory_xact_lock_shared(hashtextextended(@group_lock, 0));\n";
 

@@ -42,9 +42,9 @@ internal static class SettlementLocks
 
     /// <summary>
     /// A group's thread sends (<paramref name="shared"/>: true, MessageInsert) against what ends someone's place in its
-    /// threads and forgets their unread messages there (false: a departure, an erasure): that waits for the sends under
-    /// way and deletes what they told, and a later send sees the end. Not <see cref="GroupAsync"/>'s key: a notifier
-    /// reads profiles under their locks while it holds that one, and an erasure takes this one after its tombstone.
+    /// threads and forgets their unread messages there (false: a departure): that waits for the sends under way and
+    /// deletes what they told, and a later send sees the end. Not <see cref="GroupAsync"/>'s key: a notifier reads
+    /// profiles under their locks while it holds that one.
     /// </summary>
     public static Task GroupSendsAsync(
         MessagingDbContext db,
