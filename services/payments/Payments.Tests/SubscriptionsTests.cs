@@ -452,6 +452,43 @@ public sealed class SubscriptionsTests(PaymentsFixture fx) : IClassFixture<Payme
         );
     }
 
+    /// <summary>
+    /// A cheaper plan refused on delivery is not "on its way" to the subscription while its refund waits to settle
+    /// (days, at some banks): once the dearer period is over, that plan can be bought.
+    /// </summary>
+    [Fact]
+    public async Task A_cheaper_plan_refused_on_delivery_does_not_block_its_tier_while_its_refund_settles()
+    {
+        var (userId, token) = fx.User();
+        var premium = await (await CheckoutAsync(token, "premium")).AssertStatus(200);
+        var premiumId = premium["payment_id"]!.GetValue<Guid>();
+        await SubscribeAsync(token, "elite");
+        await fx.ExecuteAsync(
+            "UPDATE payments SET status = 'pending', failure_reason = NULL WHERE id = @id",
+            ("id", premiumId)
+        );
+        fx.Clock.Advance(TimeSpan.FromMinutes(1));
+        await fx.PressAsync(premium);
+        await Eventually.TrueAsync(
+            async () =>
+                await fx.ScalarAsync<long>("SELECT count(*) FROM refunds WHERE payment_id = @id", ("id", premiumId))
+                == 1,
+            "the cheaper plan's refund was not asked for"
+        );
+        // Its refund asked for, not settled yet; and the elite period, stopped renewing, is over.
+        await fx.ExecuteAsync("UPDATE payments SET status = 'succeeded' WHERE id = @id", ("id", premiumId));
+        await (await fx.Client.SendJson(HttpMethod.Delete, "/api/v1/subscriptions/me", null, token)).AssertStatus(200);
+        await fx.ExecuteAsync(
+            "UPDATE subscriptions SET current_period_end = @end WHERE user_id = @u",
+            ("u", userId),
+            ("end", fx.Clock.GetUtcNow().AddMinutes(-1))
+        );
+
+        var again = await (await CheckoutAsync(token, "premium")).AssertStatus(200);
+
+        Assert.NotEqual(premiumId, again["payment_id"]!.GetValue<Guid>());
+    }
+
     /// <summary>An upgrade as before: the dearer plan replaces the cheaper one, which runs to its period end.</summary>
     [Fact]
     public async Task A_dearer_plan_bought_over_a_cheaper_one_replaces_it_and_refunds_nothing()

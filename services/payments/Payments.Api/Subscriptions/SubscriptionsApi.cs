@@ -384,7 +384,8 @@ public static class SubscriptionsApi
     /// (a dearer plan paid for is not taken away). 409 with the payment's id until it is taken up. A cheaper one on its
     /// way stands in nobody's way: the dearer plan replaces it (an upgrade). Measured against the held payment's own
     /// time, not the subscription row's, which webhooks and the expiry sweep touch too. One older than its period
-    /// would deliver a period already over, and stands in nobody's way either.
+    /// would deliver a period already over, and stands in nobody's way either; so does one refused on delivery, whose
+    /// refund may take days to settle.
     /// </summary>
     private static async Task EnsureNoPaymentInFlightAsync(
         PaymentsDbContext db,
@@ -416,6 +417,9 @@ public static class SubscriptionsApi
                 && p.SucceededAt > since
                 && (held == null || p.Id != held)
                 && (heldPaidAt == null || p.SucceededAt > heldPaidAt)
+                // Refused on delivery (a cheaper plan paid over a dearer one): its refund is on its way, it delivers
+                // nothing.
+                && !db.Refunds.Any(r => r.PaymentId == p.Id && r.Reason.StartsWith(CheckoutService.NotHonoured))
             )
             .ToListAsync(cancellationToken);
         var inFlight = candidates.FirstOrDefault(p =>
