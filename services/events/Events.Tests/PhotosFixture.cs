@@ -1,5 +1,4 @@
 using Community.Events.Data;
-using Community.ServiceDefaults.Blobs;
 using Microsoft.AspNetCore.Http;
 
 namespace Community.Events.Tests;
@@ -40,12 +39,17 @@ public sealed class PhotosFixture : EventsFixture
             {
                 ConfigureServices(services);
                 services.AddHttpContextAccessor();
-                var store = services.Last(d => d.ServiceType == typeof(IBlobStore));
-                services.AddSingleton<IBlobStore>(provider => new FaultAfterPut(
-                    (IBlobStore)store.ImplementationFactory!(provider),
-                    provider.GetRequiredService<IHttpContextAccessor>(),
-                    fault
-                ));
+                services.WrapBlobStore(
+                    (provider, store) =>
+                        new FaultyBlobStore(
+                            store,
+                            afterPut: () =>
+                                fault(
+                                    provider.GetRequiredService<IHttpContextAccessor>().HttpContext
+                                        ?? throw new InvalidOperationException("A put outside a request.")
+                                )
+                        )
+                );
             }
         ).Start();
 

@@ -2,7 +2,6 @@ using System.Net.Http.Headers;
 using Community.Contracts.Social;
 using Community.Identity.Data;
 using Community.Identity.Users;
-using Community.ServiceDefaults.Blobs;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -30,29 +29,9 @@ public sealed class PictureFixture : IdentityFixture
     {
         base.ConfigureServices(services);
         services.ConfigureDbContext<IdentityDbContext>(options => options.AddInterceptors(Commits));
-        var store = services.Last(d => d.ServiceType == typeof(IBlobStore));
-        services.AddSingleton<IBlobStore>(provider => new DeleteFaults(
-            (IBlobStore)store.ImplementationFactory!(provider),
-            this
-        ));
-    }
-
-    private sealed class DeleteFaults(IBlobStore inner, PictureFixture fixture) : IBlobStore
-    {
-        public Task PutAsync(string key, Stream content, string contentType, CancellationToken cancellationToken) =>
-            inner.PutAsync(key, content, contentType, cancellationToken);
-
-        public Task<StoredBlob?> OpenReadAsync(string key, CancellationToken cancellationToken) =>
-            inner.OpenReadAsync(key, cancellationToken);
-
-        public Task DeleteAsync(string key, CancellationToken cancellationToken) =>
-            Interlocked.Decrement(ref fixture.FailingDeletes) >= 0
-                ? Task.FromException(new IOException("The bucket is out of reach (the test's)."))
-                : inner.DeleteAsync(key, cancellationToken);
-
-        public Task<bool> DeleteLaterAsync(string key, string error) => inner.DeleteLaterAsync(key, error);
-
-        public string? PublicUrl(string key) => inner.PublicUrl(key);
+        services.WrapBlobStore(
+            (_, store) => new FaultyBlobStore(store, deleteFails: () => Interlocked.Decrement(ref FailingDeletes) >= 0)
+        );
     }
 
     public string[] PictureFiles(string userId)

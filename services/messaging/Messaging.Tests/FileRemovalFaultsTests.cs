@@ -21,36 +21,22 @@ public sealed class FileRemovalFaultsFixture : MessagingFixture
     public override void ConfigureServices(IServiceCollection services)
     {
         base.ConfigureServices(services);
-        var store = services.Last(d => d.ServiceType == typeof(IBlobStore));
-        services.Remove(store);
-        services.AddSingleton<IBlobStore>(s => new LostDeletes((IBlobStore)store.ImplementationFactory!(s), this));
-    }
-
-    private sealed class LostDeletes(IBlobStore inner, FileRemovalFaultsFixture fixture) : IBlobStore, IDisposable
-    {
-        public Task PutAsync(string key, Stream content, string contentType, CancellationToken cancellationToken) =>
-            inner.PutAsync(key, content, contentType, cancellationToken);
-
-        public Task<StoredBlob?> OpenReadAsync(string key, CancellationToken cancellationToken) =>
-            inner.OpenReadAsync(key, cancellationToken);
-
-        public Task DeleteAsync(string key, CancellationToken cancellationToken) =>
-            Interlocked.Decrement(ref fixture.FailingDeletes) >= 0
-                ? Task.FromException(new IOException("The instance died after the commit (the test's)."))
-                : inner.DeleteAsync(key, cancellationToken);
-
         // A dead instance writes nothing down.
-        public Task<bool> DeleteLaterAsync(string key, string error) => Task.FromResult(false);
-
-        public string? PublicUrl(string key) => inner.PublicUrl(key);
-
-        public void Dispose() => (inner as IDisposable)?.Dispose();
+        services.WrapBlobStore(
+            (_, store) =>
+                new FaultyBlobStore(
+                    store,
+                    deleteFails: () => Interlocked.Decrement(ref FailingDeletes) >= 0,
+                    failedDeletesWrittenDown: false
+                )
+        );
     }
 }
 
 /// <summary>
-/// A file whose row goes (its message deleted by its author or after a report, or removed unsent by its uploader) is
-/// written down for deletion by the same transaction: it leaves the bucket even when nothing after the commit runs.
+/// A file whose row goes (its message deleted by its author or after a report, removed unsent by its uploader, or
+/// swept a day after its upload, never sent) is written down for deletion by the same transaction: it leaves the
+/// bucket even when nothing after the commit runs.
 /// </summary>
 public sealed class FileRemovalFaultsTests(FileRemovalFaultsFixture fx) : IClassFixture<FileRemovalFaultsFixture>
 {
@@ -58,6 +44,7 @@ public sealed class FileRemovalFaultsTests(FileRemovalFaultsFixture fx) : IClass
     [InlineData("message")]
     [InlineData("report")]
     [InlineData("unsent")]
+    [InlineData("swept")]
     public async Task A_removed_file_leaves_the_bucket_even_when_the_instance_dies_right_after_the_commit(string how)
     {
         var (_, a, bId, _, c) = await fx.PairAsync();
@@ -70,19 +57,18 @@ public sealed class FileRemovalFaultsTests(FileRemovalFaultsFixture fx) : IClass
         );
         var blobs = fx.Host.Services.GetRequiredService<IBlobStore>();
         Assert.False(await AttachmentsTests.GoneAsync(blobs, key!));
-        var message =
-            how == "unsent"
-                ? null
-                : await fx.Client.PostJson(
-                    $"/api/v1/conversations/{c}/messages",
-                    new
-                    {
-                        text = "With a file",
-                        attachments = new[] { file },
-                        client_txn_id = Guid.NewGuid().ToString("N"),
-                    },
-                    a
-                );
+        var message = how is "unsent" or "swept"
+            ? null
+            : await fx.Client.PostJson(
+                $"/api/v1/conversations/{c}/messages",
+                new
+                {
+                    text = "With a file",
+                    attachments = new[] { file },
+                    client_txn_id = Guid.NewGuid().ToString("N"),
+                },
+                a
+            );
         var messageId = message is null ? Guid.Empty : (await message.AssertStatus(201))["id"]!.GetValue<Guid>();
         Interlocked.Exchange(ref fx.FailingDeletes, 1);
 
@@ -115,7 +101,7 @@ public sealed class FileRemovalFaultsTests(FileRemovalFaultsFixture fx) : IClass
                     "ReportedMessageRemover"
                 );
                 break;
-            default:
+            case "unsent":
                 await (
                     await fx.Client.SendJson(
                         HttpMethod.Delete,
@@ -124,6 +110,14 @@ public sealed class FileRemovalFaultsTests(FileRemovalFaultsFixture fx) : IClass
                         a
                     )
                 ).AssertStatus(204);
+                break;
+            default:
+                // Never sent, and a day old: the sweep takes it.
+                await fx.ExecuteAsync(
+                    "UPDATE attachments SET created_at = created_at - interval '25 hours' WHERE id = @id",
+                    ("id", Guid.Parse(file))
+                );
+                await fx.Host.Services.GetRequiredService<UnsentAttachments>().SweepAsync(CancellationToken.None);
                 break;
         }
         Assert.Equal(

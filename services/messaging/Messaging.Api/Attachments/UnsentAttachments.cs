@@ -6,9 +6,9 @@ namespace Community.Messaging.Attachments;
 
 /// <summary>
 /// Files uploaded and never sent in a message. A draft may take a while, so they are kept a day
-/// (<see cref="KeptFor"/>), then deleted by this sweep, the row first and the file after: a send that claims one at
-/// that moment either gets it or finds it gone (400), never a message naming a missing file. Each instance sweeps;
-/// a row goes once, with whoever deleted it.
+/// (<see cref="KeptFor"/>), then deleted by this sweep, the row first (the file written down with it) and the file
+/// after: a send that claims one at that moment either gets it or finds it gone (400), never a message naming a
+/// missing file. Each instance sweeps; a row goes once, with whoever deleted it.
 /// </summary>
 public sealed class UnsentAttachments(
     IServiceScopeFactory scopes,
@@ -48,17 +48,24 @@ public sealed class UnsentAttachments(
         var db = scope.ServiceProvider.GetRequiredService<MessagingDbContext>();
         var blobs = scope.ServiceProvider.GetRequiredService<IBlobStore>();
         var before = clock.GetUtcNow() - KeptFor;
-        var keys = await db
-            .Database.SqlQuery<string>(
-                $"""
-                DELETE FROM attachments WHERE id IN (SELECT id FROM attachments
-                    WHERE message_id IS NULL AND created_at < {before} LIMIT {Batch} FOR UPDATE SKIP LOCKED)
-                RETURNING blob_key AS "Value"
-                """
-            )
-            .ToListAsync(cancellationToken);
-        foreach (var key in keys)
-            await blobs.TryDeleteAsync(key, logger);
+        // The files are written down with their rows' deletion: an instance stopped right after the commit leaves them
+        // to the blob deletion retries, not in the bucket for good.
+        List<string> keys;
+        await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
+        {
+            keys = await db
+                .Database.SqlQuery<string>(
+                    $"""
+                    DELETE FROM attachments WHERE id IN (SELECT id FROM attachments
+                        WHERE message_id IS NULL AND created_at < {before} LIMIT {Batch} FOR UPDATE SKIP LOCKED)
+                    RETURNING blob_key AS "Value"
+                    """
+                )
+                .ToListAsync(cancellationToken);
+            await db.Database.WriteDownAsync(keys, "an unsent attachment a day old", cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
+        await blobs.DeleteWrittenDownAsync(db.Database, keys, logger, cancellationToken);
         if (keys.Count > 0)
             logger.LogInformation("Deleted {Count} attachments uploaded a day ago and never sent", keys.Count);
         return keys.Count;
