@@ -96,18 +96,18 @@ public sealed class HubRateLimitFilter(
             MethodLimits.GetOrAdd(method, m => m.GetCustomAttribute<HubCallLimitAttribute>()) is { } limit
             && !Bucket(items, method, limit.CallsPerSecond, limit.Burst).TryTake()
         )
-            throw new HubException(
+            throw new HubCallsLimitedException(
                 $"Too many {method.Name} calls: at most {limit.CallsPerSecond:0.##} per second. Slow down."
             );
         if (!TryTakeConnectionCall(items))
-            throw new HubException(TooManyCalls());
+            throw new HubCallsLimitedException(TooManyCalls());
         var limits = options.Value;
         // Last, so a call refused above costs the user's shared budget nothing (and Redis no round trip).
         if (
             invocationContext.Context.UserIdentifier is { } user
             && !await users.TryTakeCallAsync(invocationContext.Hub.GetType().Name, user)
         )
-            throw new HubException(
+            throw new HubCallsLimitedException(
                 $"Too many calls: at most {limits.UserCallsPerSecond:0.##} per second over "
                     + "all your connections. Slow down."
             );
@@ -211,3 +211,10 @@ internal sealed class TokenBucket(double rate, int capacity, TimeProvider clock)
         }
     }
 }
+
+/// <summary>
+/// A call refused for the rate: told to the client as any HubException, but logged at Debug only
+/// (<see cref="HubRefusalFilter"/>), as ASP.NET's rate limiter logs a refused request: a refusal costs next to nothing,
+/// so a client calling as fast as its socket allows would otherwise write thousands of log lines a second.
+/// </summary>
+public sealed class HubCallsLimitedException(string message) : HubException(message);

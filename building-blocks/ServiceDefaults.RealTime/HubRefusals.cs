@@ -7,7 +7,8 @@ namespace Community.ServiceDefaults.RealTime;
 /// <summary>
 /// Hub calls refused on purpose answer as REST refusals do: a <see cref="DomainException"/> becomes a
 /// <see cref="HubException"/> the client reads ("404 Not found: ..."), and a refusal (that, or a HubException such as
-/// the rate limit's) is logged at Information. A call cancelled because its connection ended is logged at Debug. A
+/// the session guard's) is logged at Information; the rate limit's at Debug (<see cref="HubCallsLimitedException"/>).
+/// A call cancelled because its connection ended is logged at Debug. A
 /// <see cref="ServiceUnavailableException"/> (something the call depends on is down or full) is a Warning without its
 /// stack; any other 5xx domain exception is still an Error, as is a database fault that may pass (answered "503
 /// Service unavailable: ...", so a client knows to call again), and anything else is left to SignalR, which logs it
@@ -23,6 +24,11 @@ public sealed class HubRefusalFilter(ILogger<HubRefusalFilter> logger) : IHubFil
         try
         {
             return await next(invocationContext);
+        }
+        catch (HubCallsLimitedException e)
+        {
+            logger.LogDebug("Hub method {HubMethod} refused: {Reason}", invocationContext.HubMethodName, e.Message);
+            throw;
         }
         catch (HubException e)
         {

@@ -93,4 +93,25 @@ public sealed class WebClientTests(WebClientFixture fixture) : IClassFixture<Web
             File.Delete(beside);
         }
     }
+
+    /// <summary>An app not built is a 503 saying what to run; where the server keeps its files is for its log.</summary>
+    [Fact]
+    public async Task An_app_not_built_is_a_503_problem_that_does_not_name_the_servers_folder()
+    {
+        var index = Path.Combine(_.Folder, "index.html");
+        File.Move(index, index + ".away");
+        try
+        {
+            var response = await _.SendAsync(HttpMethod.Get, "/app/");
+
+            var problem = await response.AssertProblem(503);
+            Assert.Contains("npm run build", problem["detail"]!.GetValue<string>());
+            Assert.DoesNotContain(_.Folder, problem.ToJsonString());
+            Assert.DoesNotContain(Path.GetFileName(_.Folder), problem.ToJsonString());
+        }
+        finally
+        {
+            File.Move(index + ".away", index);
+        }
+    }
 }

@@ -55,7 +55,7 @@ public static class WebClient
         if (string.IsNullOrEmpty(path) && !context.Request.Path.Value!.EndsWith('/'))
             return Results.Redirect(PathBase + "/");
         if (!Directory.Exists(folder))
-            return NotBuilt(folder);
+            return NotBuilt(context, folder);
         var files = provider.Value;
         var headers = context.Response.Headers;
         headers.ContentSecurityPolicy = ContentSecurityPolicy;
@@ -78,17 +78,27 @@ public static class WebClient
             return Results.NotFound();
         var index = files.GetFileInfo("index.html");
         if (!index.Exists || index.PhysicalPath is null)
-            return NotBuilt(folder);
+            return NotBuilt(context, folder);
         headers.CacheControl = "no-cache";
         return Results.File(index.PhysicalPath, "text/html; charset=utf-8", lastModified: index.LastModified);
     }
 
-    private static IResult NotBuilt(string folder) =>
-        Results.Problem(
+    /// <summary>
+    /// A 503 that tells the caller what to run, not where the server keeps its files: the folder is the operator's, in
+    /// the log.
+    /// </summary>
+    private static IResult NotBuilt(HttpContext context, string folder)
+    {
+        context
+            .RequestServices.GetRequiredService<ILoggerFactory>()
+            .CreateLogger(typeof(WebClient))
+            .LogWarning("The web client is not built: {Folder} holds no index.html", folder);
+        return Results.Problem(
             title: "The web client is not built",
-            detail: $"{folder} holds no index.html: run `npm ci && npm run build` in clients/web.",
+            detail: "Its files are not in place: run `npm ci && npm run build` in clients/web.",
             statusCode: StatusCodes.Status503ServiceUnavailable
         );
+    }
 
     private static string ContentType(string path) =>
         ContentTypes.TryGetContentType(path, out var type) ? type : "application/octet-stream";
