@@ -5,7 +5,7 @@ namespace Community.Gateway.Tests;
 
 /// <summary>
 /// The gateway spoken to over HTTP/2 (cleartext, prior knowledge), where a request body may come with neither a length
-/// nor Transfer-Encoding: a write sent again after an instance hung up mid-body is sent whole, or not at all.
+/// nor Transfer-Encoding: a keyed POST sent again after an instance hung up mid-body is sent whole, or not at all.
 /// </summary>
 public sealed class Http2RetriesTests : IAsyncLifetime
 {
@@ -42,22 +42,24 @@ public sealed class Http2RetriesTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_put_whose_streamed_body_an_instance_cut_is_sent_again_whole_or_refused()
+    public async Task A_keyed_post_whose_streamed_body_an_instance_cut_is_sent_again_whole_or_refused()
     {
         using var client = new HttpClient { BaseAddress = _gateway.Address };
         var token = _tokens.Issue();
         var (whole, refused) = (0, 0);
         for (var i = 0; i < 12; i++)
         {
-            using var put = new HttpRequestMessage(HttpMethod.Put, "/api/v1/conversations/settings");
-            put.Version = HttpVersion.Version20;
-            put.VersionPolicy = HttpVersionPolicy.RequestVersionExact;
-            put.Headers.Authorization = new("Bearer", token);
-            put.Content = new StreamContent(new Unseekable(new byte[BodyBytes]));
-            put.Content.Headers.ContentType = new("application/octet-stream");
-            using var response = await client.SendAsync(put);
+            // a path whose key the service honours (KeyedPosts): a PUT that reached an instance is not sent again
+            using var post = new HttpRequestMessage(HttpMethod.Post, "/api/v1/conversations/direct");
+            post.Version = HttpVersion.Version20;
+            post.VersionPolicy = HttpVersionPolicy.RequestVersionExact;
+            post.Headers.Authorization = new("Bearer", token);
+            post.Headers.Add(InstanceRetries.IdempotencyKeyHeader, $"key-{i}");
+            post.Content = new StreamContent(new Unseekable(new byte[BodyBytes]));
+            post.Content.Headers.ContentType = new("application/octet-stream");
+            using var response = await client.SendAsync(post);
             Assert.Equal(HttpVersion.Version20, response.Version);
-            Assert.Null(put.Content.Headers.ContentLength);
+            Assert.Null(post.Content.Headers.ContentLength);
             if (response.StatusCode == HttpStatusCode.OK)
             {
                 Assert.Equal(BodyBytes, (await GatewayFixture.EchoOf(response)).BodyBytes);
@@ -70,8 +72,8 @@ public sealed class Http2RetriesTests : IAsyncLifetime
             }
         }
 
-        Assert.True(Volatile.Read(ref _hungUp) > 0, "no PUT reached the instance that hangs up");
-        Assert.True(whole > 0, "no PUT was answered by the instance that works");
+        Assert.True(Volatile.Read(ref _hungUp) > 0, "no POST reached the instance that hangs up");
+        Assert.True(whole > 0, "no POST was answered by the instance that works");
         Assert.Equal(12, whole + refused);
     }
 

@@ -40,7 +40,7 @@ public sealed class InstanceRetriesTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Reads_and_idempotent_writes_are_answered_by_the_instance_that_works()
+    public async Task Reads_and_keyed_posts_are_answered_by_the_instance_that_works()
     {
         var token = _tokens.Issue();
         for (var i = 0; i < 15; i++)
@@ -53,9 +53,6 @@ public sealed class InstanceRetriesTests : IAsyncLifetime
             write.Headers.Add(InstanceRetries.IdempotencyKeyHeader, $"key-{i}");
             var echo = await GatewayFixture.EchoOf(await _gateway.Client.SendAsync(write));
             Assert.Equal(Encoding.UTF8.GetByteCount($"{{\"text\":\"message {i}\"}}"), echo.BodyBytes);
-
-            using var delete = Request(HttpMethod.Delete, token);
-            Assert.Equal(HttpStatusCode.OK, (await _gateway.Client.SendAsync(delete)).StatusCode);
         }
     }
 

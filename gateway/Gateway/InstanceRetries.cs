@@ -10,16 +10,15 @@ namespace Community.Gateway;
 /// A step of the proxy pipeline: a request that failed on one instance of a service before any answer began (the
 /// instance was killed, refused the connection, broke it, timed out) is sent to another instance when sending it again
 /// cannot do anything twice: a safe method (GET, HEAD, OPTIONS) on a route that does not act once
-/// (<see cref="GatewayRoute.ActsOnce"/>); an idempotent one (PUT, DELETE) on such a route unless it timed out (the
-/// first instance may still be applying it: the second would then answer as if it had not been, a DELETE's 404 or a
-/// two-factor switch's 409 for a change that succeeded, or both race); a signed-in caller's
-/// POST carrying a non-blank <c>Idempotency-Key</c> to one of the paths whose key the service honours
-/// (<see cref="KeyedPosts"/>: it answers a repeat from what it stored; keys are kept per user and for those POSTs
-/// only, so an anonymous one, a refresh for instance, a PATCH's or a password change's is not honoured) unless it
-/// timed out (the first instance may still be running it past the key's lease), or any request that never reached
-/// the instance (the connection was refused, or did not open within
-/// <see cref="GatewayProxyConfig.ConnectTimeoutKey"/>). Each instance is tried at most once; passive health checks
-/// meanwhile take the failed one out of the rotation.
+/// (<see cref="GatewayRoute.ActsOnce"/>); a signed-in caller's POST carrying a non-blank <c>Idempotency-Key</c> to one
+/// of the paths whose key the service honours (<see cref="KeyedPosts"/>: it answers a repeat from what it stored; keys
+/// are kept per user and for those POSTs only, so an anonymous one, a refresh for instance, a PATCH's or a password
+/// change's is not honoured) unless it timed out (the first instance may still be running it past the key's lease);
+/// or any request that never reached the instance (the connection was refused, or did not open within
+/// <see cref="GatewayProxyConfig.ConnectTimeoutKey"/>). A PUT or DELETE that reached one is not sent again, idempotent
+/// as it is: the first instance may have applied it before it died, or still be applying it, and the second would then
+/// answer as if it had not been (a DELETE's 404, a two-factor switch's 409 for a change that succeeded), or both race.
+/// Each instance is tried at most once; passive health checks meanwhile take the failed one out of the rotation.
 /// </summary>
 public static class InstanceRetries
 {
@@ -44,9 +43,6 @@ public static class InstanceRetries
                 // Kept while forwarding (on disk past 30 KB) so that it can be sent again from its start.
                 var actsOnce = ActsOnce(feature);
                 var safeMethod = IsSafeMethod(context.Request) && !actsOnce;
-                var idempotentWrite =
-                    (HttpMethods.IsPut(context.Request.Method) || HttpMethods.IsDelete(context.Request.Method))
-                    && !actsOnce;
                 // the services keep a key's answer for some POSTs only: a keyed PATCH, or a keyed POST to any other
                 // path (a password change), sent twice would be applied twice
                 var keyed =
@@ -65,8 +61,8 @@ public static class InstanceRetries
                         return;
                     if (!IsInstanceFailure(error))
                         return;
-                    var replayable =
-                        safeMethod || ((idempotentWrite || keyed) && error.Error is not ForwarderError.RequestTimedOut);
+                    // a PUT or DELETE is not among them: an instance that read it may have applied it before failing
+                    var replayable = safeMethod || (keyed && error.Error is not ForwarderError.RequestTimedOut);
                     if (!(replayable || NeverReached(error)))
                         return;
                     if (HasBody(context.Request) && !context.Request.Body.CanSeek)
