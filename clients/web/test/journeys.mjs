@@ -657,7 +657,7 @@ try {
   step("lina signs in with an outside provider (the test's OpenID provider) and has an account at once");
   const lina = await newPage("lina");
   await lina.goto(app);
-  const outside = lina.getByRole("link", { name: "Continue with Demo ID" });
+  const outside = lina.getByRole("button", { name: "Continue with Demo ID" });
   await outside.waitFor();
   await axe(lina, "sign in, with an outside provider offered");
   const returning = lina.waitForRequest((r) => r.isNavigationRequest() && r.url().includes("/app/signed-in?"), { timeout: 30_000 });

@@ -5,6 +5,30 @@ import { askedUntilReady, problemText, settled } from "./session";
 
 type Purpose = payments.components["schemas"]["CheckoutRequest"]["purpose"];
 
+/** What is said in place of a checkout whose address {@link checkoutAddress} refuses. */
+export const refusedCheckout =
+  "The checkout's address is not a secure one, so the app does not open it. Try again later, or contact support.";
+
+/**
+ * The checkout's address, as the page may leave for it or link to it, or null for one it must not: https, or http to
+ * this origin (the sandbox provider's page is the platform's own, under /sandbox/) or to this computer while the app
+ * runs on it too (a developer's platform, and `npm run dev` beside it). Anything else (javascript:, data:, plain http
+ * elsewhere) would run in this page, or send the buyer somewhere unprotected.
+ */
+export function checkoutAddress(url: string): string | null {
+  let address: URL;
+  try {
+    address = new URL(url, location.href);
+  } catch {
+    return null;
+  }
+  if (address.protocol === "https:") return address.href;
+  if (address.protocol !== "http:") return null;
+  const local = (host: string) => host === "localhost" || host === "[::1]" || /^127(\.\d{1,3}){3}$/.test(host);
+  const ours = address.origin === location.origin || (local(address.hostname) && local(location.hostname));
+  return ours ? address.href : null;
+}
+
 /**
  * Opens the checkout for what the platform holds until paid (a seat, an enrollment, a credit pack): the page leaves
  * for it, and comes back to `back` (a path of the app) with `?checkout=paid` or `?checkout=cancelled`. What is held
@@ -19,7 +43,9 @@ export async function openCheckout(purpose: Purpose, referenceId: string, back: 
     }),
   );
   if (data) {
-    location.assign(data.checkout_url);
+    const address = checkoutAddress(data.checkout_url);
+    if (!address) return refusedCheckout;
+    location.assign(address);
     return new Promise<never>(() => undefined); // the page is leaving
   }
   if (!settled(response) && response.status === 409) return "The checkout is not ready yet: try again in a moment.";

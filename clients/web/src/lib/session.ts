@@ -1,4 +1,5 @@
 import { createCommunityClient, type CommunityClient, type ChatHubClient, type identity } from "@community/sdk";
+import { anySignal } from "./signals";
 
 type Tokens = identity.components["schemas"]["AuthResponse"];
 export type Me = Tokens["user"];
@@ -144,16 +145,18 @@ export async function send(request: Request, limitMs = answerLimitMs, uploadMs =
   const limit = new AbortController();
   const upload = request.headers.get("Content-Type")?.startsWith("multipart/form-data") ?? false;
   let timer = setTimeout(() => limit.abort(new Unreachable()), upload ? Math.max(limitMs, uploadMs) : limitMs);
-  const signal = AbortSignal.any([request.signal, limit.signal]);
+  const { signal, release } = anySignal([request.signal, limit.signal]);
   let response: Response;
   try {
     response = await fetch(request, { signal });
   } catch (e) {
     clearTimeout(timer);
+    release();
     throw e instanceof TypeError ? new Unreachable() : e;
   }
   if (response.body === null) {
     clearTimeout(timer);
+    release();
     return response;
   }
   if (response.headers.get("Content-Type")?.startsWith("text/event-stream")) {
@@ -166,7 +169,10 @@ export async function send(request: Request, limitMs = answerLimitMs, uploadMs =
         timer = setTimeout(quiet, limitMs);
         out.enqueue(piece);
       },
-      flush: () => clearTimeout(timer),
+      flush: () => {
+        clearTimeout(timer);
+        release();
+      },
     });
     const { status, statusText, headers } = response;
     return new Response(response.body.pipeThrough(watched), { status, statusText, headers });
@@ -187,6 +193,7 @@ export async function send(request: Request, limitMs = answerLimitMs, uploadMs =
     throw e instanceof DOMException && e.name === "AbortError" ? e : new Unreachable();
   } finally {
     clearTimeout(timer);
+    release();
   }
   // Chromium hands a 204 an empty body stream; a Response of a status without a body may be given none
   const bodiless = [101, 103, 204, 205, 304].includes(response.status);

@@ -7,6 +7,7 @@ import { ForgotPassword, SignIn, SignUp } from "./Auth";
 afterEach(() => {
   cleanup();
   vi.unstubAllGlobals();
+  vi.restoreAllMocks();
   signedIn(null);
   sessionStorage.clear();
   history.replaceState(null, "", "/app/signin");
@@ -53,20 +54,25 @@ describe("SignIn with an outside provider", () => {
       { name: "acme", display_name: "Acme ID" },
       { name: "google", display_name: "Google" },
     ]);
+    // where the page left for, and the state stored by then
+    const left: { url: string; stored: string | null }[] = [];
+    vi.spyOn(location, "assign").mockImplementation((url) => void left.push({ url: String(url), stored: sessionStorage.getItem("community.outside-sign-in") }));
     render(<SignIn />);
 
-    const google = await screen.findByRole("link", { name: "Continue with Google" });
-    const start = new URL(google.getAttribute("href")!, location.origin);
+    // buttons, not links: a link opened in a new tab would leave without storing the state
+    fireEvent.click(await screen.findByRole("button", { name: "Continue with Google" }));
+    expect(screen.queryByRole("link", { name: /^Continue with/ })).toBeNull();
+    const start = new URL(left[0]!.url, location.origin);
     expect(start.pathname).toBe("/api/v1/auth/external/google/start");
     const back = new URL(start.searchParams.get("redirect_uri")!);
     expect(back.origin + back.pathname).toBe(`${location.origin}/app/signed-in`);
     const state = back.searchParams.get("state")!;
     expect(state.length).toBeGreaterThanOrEqual(32);
-    expect(new URL(screen.getByRole("link", { name: "Continue with Acme ID" }).getAttribute("href")!, location.origin).pathname).toBe("/api/v1/auth/external/acme/start");
     // leaving for the provider keeps the state, for the way back to be checked against
-    google.addEventListener("click", (e) => e.preventDefault());
-    fireEvent.click(google);
-    expect(sessionStorage.getItem("community.outside-sign-in")).toBe(state);
+    expect(left[0]!.stored).toBe(state);
+    fireEvent.click(screen.getByRole("button", { name: "Continue with Acme ID" }));
+    expect(new URL(left[1]!.url, location.origin).pathname).toBe("/api/v1/auth/external/acme/start");
+    expect(left).toHaveLength(2);
   });
 
   it("offers none when identity names none", async () => {
@@ -153,6 +159,25 @@ describe("SignIn with an outside provider", () => {
     render(<SignIn />);
 
     expect(await screen.findByRole("heading", { name: "Two-factor sign-in" })).toBeTruthy();
+    expect(session.user).toBeNull();
+  });
+});
+
+describe("a sign-in step the page itself fails", () => {
+  it("is said, with the button ready again, rather than nothing happening", async () => {
+    // as when the browser lacks something the page uses: neither the platform's answer nor no answer
+    vi.stubGlobal("fetch", () => Promise.reject(new RangeError("something this browser lacks")));
+    const logged = vi.spyOn(console, "error").mockImplementation(() => undefined);
+    render(<SignIn />);
+    fireEvent.input(screen.getByLabelText("Username, e-mail or phone"), { target: { value: "amira" } });
+    fireEvent.input(screen.getByLabelText("Password"), { target: { value: "correct horse 42" } });
+    fireEvent.submit(screen.getByRole("button", { name: "Sign in" }).closest("form")!);
+
+    expect((await screen.findByRole("alert")).textContent).toBe(
+      "Signing in failed on this page (something this browser lacks). Reload the page and try again, or use another browser.",
+    );
+    expect((screen.getByRole("button", { name: "Sign in" }) as HTMLButtonElement).disabled).toBe(false);
+    expect(logged).toHaveBeenCalledWith(expect.objectContaining({ message: "something this browser lacks" }));
     expect(session.user).toBeNull();
   });
 });

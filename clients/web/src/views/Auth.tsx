@@ -40,6 +40,12 @@ type SignInStep = SignInAnswerStep;
 /** A second factor asked for: the challenge, and when it lapses (ms since the epoch). */
 type Challenge = { id: string; lapsesAt: number };
 
+/** What a sign-in step says when the page itself failed: neither a refusal of the platform's nor no answer. */
+function failedHere(e: unknown): string {
+  const why = e instanceof Error ? e.message : String(e);
+  return `Signing in failed on this page (${why}). Reload the page and try again, or use another browser.`;
+}
+
 /**
  * One step of a sign-in (a password, an outside provider's code, a second factor): busy meanwhile, then its refusal
  * said (no answer too), the second factor asked for, or the app opened. A refusal for too many attempts asks for a
@@ -60,6 +66,10 @@ function useSignInStep(challenged: (challenge: Challenge) => void = () => undefi
         (text) => (result = { error: text }),
         async () => (result = await take()),
       );
+    } catch (e) {
+      // a fault of the page, or of a browser missing something it uses: said and logged, so the form is not left dead
+      console.error(e);
+      result = { error: failedHere(e) };
     } finally {
       setBusy(false);
     }
@@ -196,8 +206,9 @@ function TwoFactorStep({ challenge, startAgain }: { challenge: Challenge; startA
 }
 
 /**
- * A link for each outside provider identity is configured with (none: nothing shown). Each leaves the app for the
- * provider, by way of identity, and comes back to /signed-in.
+ * A button for each outside provider identity is configured with (none: nothing shown). Each leaves the app for the
+ * provider, by way of identity, and comes back to /signed-in. Buttons, not links: a link opened in a new tab would
+ * leave without storing the state, and its way back would be refused.
  */
 function OutsideProviders() {
   const [providers, setProviders] = useState<Provider[]>([]);
@@ -220,14 +231,17 @@ function OutsideProviders() {
   return (
     <nav class="outside" aria-label="Other ways to sign in">
       {providers.map((p) => (
-        <a
+        <button
           key={p.name}
-          class="button secondary"
-          href={`/api/v1/auth/external/${encodeURIComponent(p.name)}/start?redirect_uri=${back}`}
-          onClick={() => sessionStorage.setItem(outsideStateKey, state)}
+          type="button"
+          class="secondary"
+          onClick={() => {
+            sessionStorage.setItem(outsideStateKey, state);
+            location.assign(`/api/v1/auth/external/${encodeURIComponent(p.name)}/start?redirect_uri=${back}`);
+          }}
         >
           Continue with {p.display_name}
-        </a>
+        </button>
       ))}
     </nav>
   );

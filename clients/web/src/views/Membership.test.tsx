@@ -48,6 +48,20 @@ describe("MembershipSection", () => {
     expect(screen.getByRole("button", { name: "Go elite (€24.99 a month)" })).toBeTruthy();
   });
 
+  it("does not leave for a checkout whose address is not a secure one, and says so", async () => {
+    signedIn({ id: "u1", role: "member" });
+    platform(({ method }) =>
+      method === "GET" ? { status: 200, body: free } : { status: 200, body: { payment_id: "p1", session_id: "s1", checkout_url: "javascript:alert(1)", expires_at: "2026-11-28T12:00:00Z", amount_cents: 999, currency: "EUR", status: "open" } },
+    );
+    const left = vi.spyOn(location, "assign").mockImplementation(() => undefined);
+    render(<MembershipSection />);
+    fireEvent.click(await screen.findByRole("button", { name: "Go premium (€9.99 a month)" }));
+    expect((await screen.findByRole("alert")).textContent).toMatch(/^The checkout's address is not a secure one/);
+    expect(left).not.toHaveBeenCalled();
+    // nothing is waited for on coming back
+    expect(sessionStorage.getItem("community.membership-asked")).toBeNull();
+  });
+
   it("back from a paid checkout, asks until the subscription runs, then renews the token until it carries the tier", async () => {
     signedIn({ id: "u1", role: "member" });
     sessionStorage.setItem("community.membership-asked", "premium");

@@ -1,6 +1,7 @@
 import type { payments } from "@community/sdk";
 import { useEffect, useState } from "preact/hooks";
 import { formatDay, formatPrice, formatTime, session, submitted, tierOfToken, useAction } from "../lib/app";
+import { checkoutAddress, refusedCheckout } from "../lib/checkout";
 import { LoadFailed, useAskingAgain, useLoad } from "../lib/list";
 import { href } from "../lib/router";
 import { problemText, settled } from "../lib/session";
@@ -84,8 +85,10 @@ export function MembershipSection() {
       if (!data) return setError(problemText(error, response, "The checkout could not be opened."));
       // my subscription of that tier, set to stop, renews again: nothing to pay now
       if (!("checkout_url" in data)) return subscription.update(() => data);
+      const address = checkoutAddress(data.checkout_url);
+      if (!address) return setError(refusedCheckout);
       sessionStorage.setItem(asked, tier);
-      location.assign(data.checkout_url);
+      location.assign(address);
     });
 
   const stop = () =>
@@ -186,8 +189,10 @@ export function BoostSection() {
         body: { days: price.days, payment_method: "card", success_url: `${here}?boost=paid`, cancel_url: `${here}?boost=cancelled` },
       });
       if (!data) return setError(problemText(error, response, "The checkout could not be opened."));
+      const address = checkoutAddress(data.checkout_url);
+      if (!address) return setError(refusedCheckout);
       sessionStorage.setItem(boostAsked, JSON.stringify({ days: price.days, until: boost.value?.active ? boost.value.boosted_until : null }));
-      location.assign(data.checkout_url);
+      location.assign(address);
     });
 
   /** Spends the credits: a form, so pressing again after no answer is the same spend (its Idempotency-Key). */

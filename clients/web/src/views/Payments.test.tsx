@@ -54,6 +54,18 @@ describe("PaymentsSection", () => {
     expect(screen.getByRole("link", { name: "Finish paying" }).getAttribute("href")).toBe("https://checkout.example/p2");
   });
 
+  it("links to no checkout whose address the app does not leave for, and says so", async () => {
+    signedIn({ id: "me", role: "member" });
+    payments([
+      payment("p1", { status: "pending", checkout_url: "javascript:alert(document.cookie)" }),
+      payment("p2", { status: "pending", checkout_url: "/sandbox/checkout/cs_sandbox_2" }),
+    ]);
+    render(<PaymentsSection />);
+    const rows = await screen.findAllByRole("listitem");
+    expect(rows[0]!.textContent).toContain("Waiting for payment · The checkout's address is not a secure one");
+    expect(screen.getAllByRole("link", { name: "Finish paying" }).map((a) => a.getAttribute("href"))).toEqual([`${location.origin}/sandbox/checkout/cs_sandbox_2`]);
+  });
+
   it("shows nothing without payments", async () => {
     signedIn({ id: "me", role: "member" });
     payments([]);

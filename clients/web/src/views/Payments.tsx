@@ -1,5 +1,6 @@
 import type { payments } from "@community/sdk";
 import { formatPrice, formatTime, session } from "../lib/app";
+import { checkoutAddress, refusedCheckout } from "../lib/checkout";
 import { ListState, LoadFailed, ShowMore, useAskingAgain, useList } from "../lib/list";
 
 type Payment = payments.components["schemas"]["PaymentDto"];
@@ -43,6 +44,12 @@ export function standing(p: Payment): string {
   }
 }
 
+/** The link to an open checkout, or why there is none (an address the app does not leave for). */
+function FinishPaying({ url }: { url: string }) {
+  const address = checkoutAddress(url);
+  return address ? <a href={address}>Finish paying</a> : <>{refusedCheckout}</>;
+}
+
 /** My payments, newest first: what each was for, its amount and where it stands; nothing while there are none. */
 export function PaymentsSection() {
   const list = useList<Payment>((at) => session.api.payments.GET("/api/v1/payments", { params: { query: { limit: 20, ...at } } }), [], { keep: true });
@@ -70,7 +77,7 @@ export function PaymentsSection() {
               {open(p) && (
                 <>
                   {" · "}
-                  <a href={p.checkout_url!}>Finish paying</a>
+                  <FinishPaying url={p.checkout_url!} />
                 </>
               )}
             </span>
