@@ -33,6 +33,7 @@ public sealed class InvalidTokenLimitTests
             {
                 ["Http:TrustedNetworks:0"] = "127.0.0.1",
                 ["RateLimits:InvalidTokens:PermitLimit"] = "3",
+                ["RateLimits:InvalidTokens:ExpiredPermitLimit"] = "6",
                 ["RateLimits:InvalidTokens:WindowSeconds"] = windowSeconds.ToString(),
                 ["RateLimits:InvalidTokens:RedisKeyPrefix"] = prefix,
                 ["ConnectionStrings:redis"] = redis,
@@ -151,6 +152,55 @@ public sealed class InvalidTokenLimitTests
         for (var i = 0; i < 3; i++)
             Assert.Equal(HttpStatusCode.Unauthorized, await SendAsync(client, Forged()));
         Assert.Equal(HttpStatusCode.TooManyRequests, await SendAsync(client, Forged()));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task An_expired_token_replayed_from_one_address_gets_429_past_its_own_budget(bool shared)
+    {
+        using var tokens = new TestTokens();
+        var redis = shared ? (await TestInfrastructure.RedisAsync()).ConnectionString : null;
+        var (app, client) = await StartAsync(tokens, redis, $"tests:{Guid.NewGuid():N}:");
+        await using var _ = app;
+        using var __ = client;
+        var now = DateTime.UtcNow;
+        var expired = tokens.Issue(notBefore: now.AddMinutes(-30), expires: now.AddMinutes(-5));
+
+        // past the invalid-token limit (3), up to the expired budget (6): each the 401 a client refreshes on
+        for (var i = 0; i < 6; i++)
+        {
+            using var response = await SendAsync(client, expired, From);
+            Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+            Assert.Equal("Bearer error=\"invalid_token\"", response.Headers.WwwAuthenticate.ToString());
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+            Assert.Contains("The token is invalid or expired.", await response.Content.ReadAsStringAsync());
+        }
+        using (var limited = await SendAsync(client, expired, From))
+        {
+            Assert.Equal(HttpStatusCode.TooManyRequests, limited.StatusCode);
+            Assert.Equal("application/problem+json", limited.Content.Headers.ContentType?.MediaType);
+            Assert.InRange(
+                Assert.IsType<TimeSpan>(limited.Headers.RetryAfter?.Delta),
+                TimeSpan.FromSeconds(1),
+                TimeSpan.FromHours(1)
+            );
+        }
+
+        // another address: its expired token is a 401, its fresh one passes; forged ones keep their own count here
+        using (var elsewhere = await SendAsync(client, expired, "198.51.100.9"))
+            Assert.Equal(HttpStatusCode.Unauthorized, elsewhere.StatusCode);
+        using (var fresh = await SendAsync(client, tokens.Issue(), "198.51.100.9"))
+            Assert.Equal(HttpStatusCode.OK, fresh.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, await SendForgedAsync(client, tokens));
+    }
+
+    private static async Task<HttpResponseMessage> SendAsync(HttpClient client, string token, string from)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/address");
+        request.Headers.Add("Authorization", "Bearer " + token);
+        request.Headers.Add("X-Forwarded-For", from);
+        return await client.SendAsync(request);
     }
 
     private static async Task<HttpStatusCode> SendAsync(HttpClient client, string token)

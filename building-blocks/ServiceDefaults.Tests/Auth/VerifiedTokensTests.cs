@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using System.Net;
 using System.Net.Http.Headers;
+using System.Security.Cryptography;
 using Community.ServiceDefaults.Auth;
 using Community.ServiceDefaults.Telemetry;
 using Microsoft.AspNetCore.Builder;
@@ -19,13 +20,14 @@ public sealed class TokenCheckCounting
 }
 
 /// <summary>
-/// A token's signature is verified once per instance; what a cached token still goes through on every request is
-/// shown failing: its lifetime, its key, and a tampered copy that is not the same text.
+/// A token's signature is verified once per instance, an expired one's too; what a cached token still goes through on
+/// every request is shown failing: its lifetime, its key, and a tampered copy that is not the same text.
 /// </summary>
 [Collection(TokenCheckCounting.Name)]
 public sealed class VerifiedTokensTests : IAsyncLifetime, IDisposable
 {
     private readonly TestClock _clock = new();
+    private readonly CountingKey _key = new();
     private readonly MeterListener _listener = new();
     private readonly Dictionary<string, long> _checks = [];
     private PipelineHost _host = null!;
@@ -43,16 +45,26 @@ public sealed class VerifiedTokensTests : IAsyncLifetime, IDisposable
         _listener.SetMeasurementEventCallback<long>(
             (_, value, tags, _) =>
             {
+                string? verified = null;
+                string? outcome = null;
                 foreach (var tag in tags)
                     if (tag.Key == "verified")
-                        lock (_checks)
-                            _checks[(string)tag.Value!] = _checks.GetValueOrDefault((string)tag.Value!) + value;
+                        verified = (string)tag.Value!;
+                    else if (tag.Key == "outcome")
+                        outcome = (string)tag.Value!;
+                if (verified is null)
+                    return;
+                // by how it was verified, and by that and whether it was accepted or had expired
+                string[] keys = outcome is null ? [verified] : [verified, $"{verified} {outcome}"];
+                lock (_checks)
+                    foreach (var key in keys)
+                        _checks[key] = _checks.GetValueOrDefault(key) + value;
             }
         );
         _listener.Start();
         _host = await PipelineHost.StartAsync(
             app => app.MapGet("/me", (System.Security.Claims.ClaimsPrincipal user) => TypedResults.Ok(user.UserId())),
-            new TestTokens(_clock),
+            new TestTokens(_key, "counted", _clock),
             services => services.AddSingleton<TimeProvider>(_clock)
         );
     }
@@ -95,6 +107,34 @@ public sealed class VerifiedTokensTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task An_expired_token_is_verified_once_then_refused_from_the_cache()
+    {
+        var now = _clock.GetUtcNow().UtcDateTime;
+        var expired = _host.Tokens.Issue(notBefore: now.AddMinutes(-30), expires: now.AddMinutes(-5));
+        var (signatures, cached) = (Checks("signature expired"), Checks("cache expired"));
+        for (var i = 0; i < 3; i++)
+        {
+            var response = await Me(expired);
+            Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+            Assert.Equal("Bearer error=\"invalid_token\"", response.Headers.WwwAuthenticate.ToString());
+            Assert.Contains("The token is invalid or expired.", await response.Content.ReadAsStringAsync());
+        }
+        Assert.Equal(1, _key.Verifications);
+        Assert.Equal(signatures + 1, Checks("signature expired"));
+        Assert.Equal(cached + 2, Checks("cache expired"));
+
+        // A token accepted earlier is refused from the cache too once it expires, with no signature check.
+        var token = _host.Tokens.Issue(Guid.NewGuid());
+        Assert.Equal(HttpStatusCode.OK, (await Me(token)).StatusCode);
+        _clock.Advance(TimeSpan.FromMinutes(16));
+        var (total, verifications) = (Checks("signature"), _key.Verifications);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await Me(token)).StatusCode);
+        Assert.Equal(verifications, _key.Verifications);
+        Assert.Equal(total, Checks("signature"));
+        Assert.Equal(cached + 3, Checks("cache expired"));
+    }
+
+    [Fact]
     public async Task A_cached_token_whose_key_was_retired_is_refused()
     {
         var token = _host.Tokens.Issue(Guid.NewGuid());
@@ -119,5 +159,51 @@ public sealed class VerifiedTokensTests : IAsyncLifetime, IDisposable
         Assert.Equal(HttpStatusCode.Unauthorized, (await Me(admin)).StatusCode);
         // The original still works.
         Assert.Equal(HttpStatusCode.OK, (await Me(token)).StatusCode);
+    }
+
+    /// <summary>The issuer's P-256 key, counting the signature checks made with it (the library's, not ours).</summary>
+    private sealed class CountingKey : ECDsa
+    {
+        private readonly ECDsa _inner = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        private int _verifications;
+
+        public CountingKey()
+        {
+            KeySizeValue = _inner.KeySize;
+            LegalKeySizesValue = _inner.LegalKeySizes;
+        }
+
+        public int Verifications => Volatile.Read(ref _verifications);
+
+        public override byte[] SignHash(byte[] hash) => _inner.SignHash(hash);
+
+        public override bool VerifyHash(byte[] hash, byte[] signature)
+        {
+            Interlocked.Increment(ref _verifications);
+            return _inner.VerifyHash(hash, signature);
+        }
+
+        public override bool VerifyHash(ReadOnlySpan<byte> hash, ReadOnlySpan<byte> signature)
+        {
+            Interlocked.Increment(ref _verifications);
+            return _inner.VerifyHash(hash, signature);
+        }
+
+        public override ECParameters ExportParameters(bool includePrivateParameters) =>
+            _inner.ExportParameters(includePrivateParameters);
+
+        public override ECParameters ExportExplicitParameters(bool includePrivateParameters) =>
+            _inner.ExportExplicitParameters(includePrivateParameters);
+
+        public override void ImportParameters(ECParameters parameters) => _inner.ImportParameters(parameters);
+
+        public override void GenerateKey(ECCurve curve) => _inner.GenerateKey(curve);
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+                _inner.Dispose();
+            base.Dispose(disposing);
+        }
     }
 }

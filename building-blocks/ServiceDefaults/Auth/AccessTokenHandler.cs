@@ -11,7 +11,7 @@ namespace Community.ServiceDefaults.Auth;
 /// the key found by that kid (an unknown kid may refresh the JWKS, which needs an await); followed by
 /// a subject that is a user id.
 /// </summary>
-internal sealed class AccessTokenHandler(ISigningKeySource keys) : JsonWebTokenHandler
+internal sealed class AccessTokenHandler(ISigningKeySource keys, TimeProvider clock) : JsonWebTokenHandler
 {
     /// <summary>
     /// The JOSE <c>typ</c> of the platform's access tokens (RFC 9068), so an ID token or another JWT is never taken for
@@ -19,7 +19,7 @@ internal sealed class AccessTokenHandler(ISigningKeySource keys) : JsonWebTokenH
     /// </summary>
     public const string AccessTokenType = "at+jwt";
 
-    private readonly VerifiedTokens _verified = new();
+    private readonly VerifiedTokens _verified = new(clock);
 
     public override async Task<TokenValidationResult> ValidateTokenAsync(
         string token,
@@ -70,6 +70,9 @@ internal sealed class AccessTokenHandler(ISigningKeySource keys) : JsonWebTokenH
             return Refused("The token's subject is not a user id.");
         if (result.IsValid)
             _verified.Add(token, jwt, result, validationParameters);
+        // The library checks the signature before the lifetime: this one is the platform's, only out of its lifetime.
+        else if (result.Exception is SecurityTokenInvalidLifetimeException or SecurityTokenExpiredException)
+            _verified.AddExpired(token, jwt, validationParameters);
         return result;
     }
 

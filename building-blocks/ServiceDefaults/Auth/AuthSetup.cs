@@ -89,8 +89,8 @@ public static class AuthSetup
     /// <summary>
     /// A token that is present but invalid is refused with 401 even where anonymous access is
     /// allowed: a client with a broken token should learn so, not silently act as a stranger.
-    /// Too many from one address in a window get 429 instead (<see cref="InvalidTokenLimit"/>), except tokens the
-    /// platform signed that are out of their lifetime (<see cref="OutOfItsLifetimeAsync"/>).
+    /// Too many from one address in a window get 429 instead (<see cref="InvalidTokenLimit"/>); tokens the platform
+    /// signed that are out of their lifetime (<see cref="OutOfItsLifetimeAsync"/>) have a larger budget of their own.
     /// </summary>
     public static IApplicationBuilder UseRejectInvalidTokens(this IApplicationBuilder app) =>
         app.Use(
@@ -103,16 +103,13 @@ public static class AuthSetup
                         .Value;
                     if (BearerToken.From(context.Request, options) is not null)
                     {
-                        if (!await OutOfItsLifetimeAsync(context))
+                        using var lease = await context
+                            .RequestServices.GetRequiredService<InvalidTokenLimit>()
+                            .CountAsync(context, await OutOfItsLifetimeAsync(context));
+                        if (!lease.IsAcquired)
                         {
-                            using var lease = await context
-                                .RequestServices.GetRequiredService<InvalidTokenLimit>()
-                                .CountAsync(context);
-                            if (!lease.IsAcquired)
-                            {
-                                await RateLimitRejection.WriteAsync(context, lease);
-                                return;
-                            }
+                            await RateLimitRejection.WriteAsync(context, lease);
+                            return;
                         }
                         await context.ChallengeAsync(JwtBearerDefaults.AuthenticationScheme);
                         return;
@@ -126,7 +123,9 @@ public static class AuthSetup
     /// Whether the request's token was refused only for its lifetime: expired (or not valid yet). The library checks
     /// the lifetime after the signature, so such a token is one the platform signed; it is no guess, and its client
     /// refreshes on the 401. Many such, from one address (an office's laptops waking up behind one NAT), must not turn
-    /// into 429s that no refresh ends. (The authentication's result is the one the request had, kept by its handler.)
+    /// into 429s that no refresh ends; yet one client replaying its expired token must still be held (this 401 comes
+    /// before the rate limiter), so they count against a larger budget of their own. (The authentication's result is
+    /// the one the request had, kept by its handler.)
     /// </summary>
     private static async Task<bool> OutOfItsLifetimeAsync(HttpContext context) =>
         (await context.AuthenticateAsync(JwtBearerDefaults.AuthenticationScheme)).Failure

@@ -11,7 +11,10 @@ namespace Community.ServiceDefaults.Auth;
 /// <summary>
 /// Presented-but-invalid tokens counted per client address ("RateLimits:InvalidTokens", default
 /// 60 a minute): past the limit the answer is 429, so guessing or replaying tokens is throttled
-/// like guessing passwords. With ConnectionStrings:redis the window lives in Redis, shared by every instance of the
+/// like guessing passwords. Tokens the platform signed that are out of their lifetime are counted apart, with a budget
+/// of their own (ExpiredPermitLimit, default 600 a window, what one signed-in user may send at the gateway): many
+/// clients behind one address refresh on their 401s and are no guessers, but one replaying an expired token without
+/// end is held too. With ConnectionStrings:redis the window lives in Redis, shared by every instance of the
 /// service (one script per refused token); without it, and while Redis is unreachable, each instance counts alone in
 /// memory, with one warning per outage. An address Redis has called spent is refused here until its window ends,
 /// without asking again: a flood of guesses past the limit costs no Redis round trip. Its tokens are still verified
@@ -21,6 +24,9 @@ public sealed class InvalidTokenLimit : IDisposable
 {
     public const string Section = "RateLimits:InvalidTokens";
     private const int SpentCapacity = 10_000;
+
+    // Where an address's count of expired tokens is kept, apart from its count of invalid ones: no address starts so.
+    private const string ExpiredPrefix = "expired:";
 
     // KEYS[1]: the address's counter. ARGV: limit, window (ms). Returns {1, 0} or {0, ms until the window ends}.
     private const string Count = """
@@ -36,13 +42,14 @@ public sealed class InvalidTokenLimit : IDisposable
 
     private readonly PartitionedRateLimiter<string> _limiter;
     private readonly int _permits;
+    private readonly int _expiredPermits;
     private readonly TimeSpan _window;
     private readonly string _prefix;
     private readonly FailFastRedis? _redis;
     private readonly TimeProvider _clock;
 
-    // Address -> timestamp its shared window ends by, for addresses Redis answered are over the limit. Bounded: past
-    // SpentCapacity, ended ones go, then everything (those addresses are asked of Redis once more).
+    // A count's key (an address, or ExpiredPrefix and one) -> timestamp its shared window ends by, for counts Redis
+    // answered are over the limit. Bounded: past SpentCapacity, ended ones go, then everything (asked of Redis again).
     private readonly ConcurrentDictionary<string, long> _spentUntil = new(StringComparer.Ordinal);
 
     public InvalidTokenLimit(
@@ -53,20 +60,28 @@ public sealed class InvalidTokenLimit : IDisposable
     )
     {
         _permits = configuration.GetValue($"{Section}:PermitLimit", 60);
+        _expiredPermits = configuration.GetValue($"{Section}:ExpiredPermitLimit", 600);
         var seconds = configuration.GetValue($"{Section}:WindowSeconds", 60);
-        if (_permits <= 0 || seconds <= 0)
-            throw new InvalidOperationException($"{Section} needs PermitLimit > 0 and WindowSeconds > 0.");
+        if (_permits <= 0 || _expiredPermits <= 0 || seconds <= 0)
+            throw new InvalidOperationException(
+                $"{Section} needs PermitLimit > 0, ExpiredPermitLimit > 0 and WindowSeconds > 0."
+            );
         _window = TimeSpan.FromSeconds(seconds);
         _clock = clock;
-        var window = new FixedWindowRateLimiterOptions
-        {
-            PermitLimit = _permits,
-            Window = _window,
-            QueueLimit = 0,
-            AutoReplenishment = true,
-        };
-        _limiter = PartitionedRateLimiter.Create<string, string>(address =>
-            RateLimitPartition.GetFixedWindowLimiter(address, _ => window)
+        FixedWindowRateLimiterOptions Window(int permits) =>
+            new()
+            {
+                PermitLimit = permits,
+                Window = _window,
+                QueueLimit = 0,
+                AutoReplenishment = true,
+            };
+        var (invalid, expired) = (Window(_permits), Window(_expiredPermits));
+        _limiter = PartitionedRateLimiter.Create<string, string>(key =>
+            RateLimitPartition.GetFixedWindowLimiter(
+                key,
+                _ => key.StartsWith(ExpiredPrefix, StringComparison.Ordinal) ? expired : invalid
+            )
         );
         // one count per service: its instances share it
         var service = configuration["OTEL_SERVICE_NAME"] is { Length: > 0 } name ? name : environment.ApplicationName;
@@ -85,44 +100,46 @@ public sealed class InvalidTokenLimit : IDisposable
     }
 
     /// <summary>
-    /// Counts one refused token from the caller's address; a lease that is not acquired means answer 429.
+    /// Counts one refused token from the caller's address, in its count of expired tokens if
+    /// <paramref name="outOfItsLifetime"/>; a lease that is not acquired means answer 429.
     /// </summary>
-    public async ValueTask<RateLimitLease> CountAsync(HttpContext context)
+    public async ValueTask<RateLimitLease> CountAsync(HttpContext context, bool outOfItsLifetime = false)
     {
         var address = ClientAddress.Of(context);
-        return Spent(address) ?? await CountSharedAsync(address) ?? _limiter.AttemptAcquire(address);
+        var (key, permits) = outOfItsLifetime ? (ExpiredPrefix + address, _expiredPermits) : (address, _permits);
+        return Spent(key) ?? await CountSharedAsync(key, permits) ?? _limiter.AttemptAcquire(key);
     }
 
-    /// <summary>The refusal of an address known to be over the limit until its window ends; null otherwise.</summary>
-    private WindowLease? Spent(string address)
+    /// <summary>The refusal of a count known to be over the limit until its window ends; null otherwise.</summary>
+    private WindowLease? Spent(string key)
     {
-        if (!_spentUntil.TryGetValue(address, out var until))
+        if (!_spentUntil.TryGetValue(key, out var until))
             return null;
         var now = _clock.GetTimestamp();
         if (now < until)
             return new WindowLease(false, _clock.GetElapsedTime(now, until));
-        _spentUntil.TryRemove(KeyValuePair.Create(address, until));
+        _spentUntil.TryRemove(KeyValuePair.Create(key, until));
         return null;
     }
 
-    private async Task<RateLimitLease?> CountSharedAsync(string address)
+    private async Task<RateLimitLease?> CountSharedAsync(string key, int permits)
     {
         if (_redis is null)
             return null;
-        RedisValue[] values = [_permits, (long)_window.TotalMilliseconds];
+        RedisValue[] values = [permits, (long)_window.TotalMilliseconds];
         // The window's end is reckoned from before the script was sent, so it is never later here than in Redis.
         var sent = _clock.GetTimestamp();
-        if (await _redis.EvaluateAsync(Count, [(RedisKey)(_prefix + address)], values) is not { } answer)
+        if (await _redis.EvaluateAsync(Count, [(RedisKey)(_prefix + key)], values) is not { } answer)
             return null;
         var result = (RedisResult[])answer!;
         var acquired = (long)result[0] == 1;
         var left = TimeSpan.FromMilliseconds((long)result[1]);
         if (!acquired)
-            RememberSpent(address, sent + (long)(left.TotalSeconds * _clock.TimestampFrequency));
+            RememberSpent(key, sent + (long)(left.TotalSeconds * _clock.TimestampFrequency));
         return new WindowLease(acquired, left);
     }
 
-    private void RememberSpent(string address, long until)
+    private void RememberSpent(string key, long until)
     {
         if (_spentUntil.Count >= SpentCapacity)
         {
@@ -133,7 +150,7 @@ public sealed class InvalidTokenLimit : IDisposable
             if (_spentUntil.Count >= SpentCapacity)
                 _spentUntil.Clear();
         }
-        _spentUntil[address] = until;
+        _spentUntil[key] = until;
     }
 
     public void Dispose()

@@ -29,7 +29,7 @@ internal sealed class JwtBearerSetup(
         var settings = jwtOptions.Value;
         options.MapInboundClaims = false;
         options.TokenHandlers.Clear();
-        options.TokenHandlers.Add(new AccessTokenHandler(keys) { MapInboundClaims = false });
+        options.TokenHandlers.Add(new AccessTokenHandler(keys, clock) { MapInboundClaims = false });
         options.TokenValidationParameters = new TokenValidationParameters
         {
             ValidIssuer = settings.Issuer,
