@@ -402,17 +402,7 @@ public sealed class SubscriptionsTests(PaymentsFixture fx) : IClassFixture<Payme
     public async Task A_cheaper_plan_paid_over_a_dearer_one_is_refunded_and_stopped_not_delivered()
     {
         var (userId, token) = fx.User();
-        var premium = await (await CheckoutAsync(token, "premium")).AssertStatus(200);
-        var premiumId = premium["payment_id"]!.GetValue<Guid>();
-        var elite = await SubscribeAsync(token, "elite");
-        var periodEnd = (await MeAsync(token))["current_period_end"]!.GetValue<DateTimeOffset>();
-        // Its checkout went through at the provider all the same.
-        await fx.ExecuteAsync(
-            "UPDATE payments SET status = 'pending', failure_reason = NULL WHERE id = @id",
-            ("id", premiumId)
-        );
-        fx.Clock.Advance(TimeSpan.FromMinutes(1));
-        Assert.Equal(HttpStatusCode.Redirect, (await fx.PressAsync(premium)).StatusCode);
+        var (premiumId, elite, periodEnd) = await CheaperPaidOverDearerAsync(token);
 
         await Eventually.TrueAsync(
             async () =>
@@ -460,15 +450,7 @@ public sealed class SubscriptionsTests(PaymentsFixture fx) : IClassFixture<Payme
     public async Task A_cheaper_plan_refused_on_delivery_does_not_block_its_tier_while_its_refund_settles()
     {
         var (userId, token) = fx.User();
-        var premium = await (await CheckoutAsync(token, "premium")).AssertStatus(200);
-        var premiumId = premium["payment_id"]!.GetValue<Guid>();
-        await SubscribeAsync(token, "elite");
-        await fx.ExecuteAsync(
-            "UPDATE payments SET status = 'pending', failure_reason = NULL WHERE id = @id",
-            ("id", premiumId)
-        );
-        fx.Clock.Advance(TimeSpan.FromMinutes(1));
-        await fx.PressAsync(premium);
+        var (premiumId, _, _) = await CheaperPaidOverDearerAsync(token);
         await Eventually.TrueAsync(
             async () =>
                 await fx.ScalarAsync<long>("SELECT count(*) FROM refunds WHERE payment_id = @id", ("id", premiumId))
@@ -958,6 +940,25 @@ public sealed class SubscriptionsTests(PaymentsFixture fx) : IClassFixture<Payme
     }
 
     /// <summary>Checks out and pays in the sandbox; returns the payment id once the tier is active.</summary>
+    /// <summary>
+    /// A premium checkout left open while elite is bought and paid, then paid all the same (its checkout went through
+    /// at the provider as it was being ended): the premium payment, the elite one and the elite period's end.
+    /// </summary>
+    private async Task<(Guid Premium, Guid Elite, DateTimeOffset PeriodEnd)> CheaperPaidOverDearerAsync(string token)
+    {
+        var premium = await (await CheckoutAsync(token, "premium")).AssertStatus(200);
+        var premiumId = premium["payment_id"]!.GetValue<Guid>();
+        var elite = await SubscribeAsync(token, "elite");
+        var periodEnd = (await MeAsync(token))["current_period_end"]!.GetValue<DateTimeOffset>();
+        await fx.ExecuteAsync(
+            "UPDATE payments SET status = 'pending', failure_reason = NULL WHERE id = @id",
+            ("id", premiumId)
+        );
+        fx.Clock.Advance(TimeSpan.FromMinutes(1));
+        Assert.Equal(HttpStatusCode.Redirect, (await fx.PressAsync(premium)).StatusCode);
+        return (premiumId, elite, periodEnd);
+    }
+
     private async Task<Guid> SubscribeAsync(string token, string tier)
     {
         var checkout = await (await CheckoutAsync(token, tier)).AssertStatus(200);
