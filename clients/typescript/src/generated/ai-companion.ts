@@ -206,7 +206,7 @@ export interface components {
              */
             updated: number;
         };
-        /** @description Today's companion messages used up: what the 429 of a message to the companion says beside its text. */
+        /** @description Today's companion messages used up: what the 429 of a message to the companion says beside its text. A 429 without these members is not about the allowance: replies to the caller's other messages are still being written (wait for one, or the Retry-After), or requests came too fast. */
         AllowanceUsedDto: {
             /**
              * Format: int64

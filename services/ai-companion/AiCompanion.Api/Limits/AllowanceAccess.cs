@@ -200,7 +200,9 @@ public sealed class AllowanceAccess(
 }
 
 /// <summary>
-/// Today's companion messages used up: what the 429 of a message to the companion says beside its text.
+/// Today's companion messages used up: what the 429 of a message to the companion says beside its text. A 429 without
+/// these members is not about the allowance: replies to the caller's other messages are still being written (wait for
+/// one, or the Retry-After), or requests came too fast.
 /// </summary>
 /// <param name="UsedToday">Messages counted today.</param>
 /// <param name="DailyLimit">The tier's daily limit.</param>
