@@ -12,7 +12,7 @@ public sealed class RealTimeRedisConnection : IAsyncDisposable
     public static readonly TimeSpan StartGrace = TimeSpan.FromSeconds(10);
 
     private readonly Task<ConnectionMultiplexer> _redis;
-    private readonly long _startedAt = Environment.TickCount64;
+    private long _firstFoundUnmadeAt;
     private readonly long _startGraceMs;
     private volatile bool _connectedOnce;
 
@@ -37,15 +37,24 @@ public sealed class RealTimeRedisConnection : IAsyncDisposable
     }
 
     /// <summary>
-    /// True while the connection has never been made and was begun less than <see cref="StartGrace"/> ago: a command
-    /// that fails then is not an outage. On a loaded machine the first attempt can give up after its 2 s and the
-    /// connection come a moment later, in the background; a Redis that is down from the start is still told once the
-    /// grace is over, and one lost after it was reached at once.
+    /// True while the connection has never been made and the first command to find it so came less than
+    /// <see cref="StartGrace"/> ago: a command that fails then is not an outage. On a loaded machine the first attempt
+    /// can give up after its 2 s and the connection come a moment later, in the background; and the service's own
+    /// start (migrations, the other services starting beside it) can take longer than the grace between this
+    /// connection's making and its first command, so the grace counts from that command. A Redis that is down from
+    /// the start is still told once the grace is over, and one lost after it was reached at once.
     /// </summary>
-    public bool Starting =>
-        !_connectedOnce
-        && !(_redis.IsCompletedSuccessfully && _redis.Result.IsConnected)
-        && Environment.TickCount64 - _startedAt < _startGraceMs;
+    public bool Starting
+    {
+        get
+        {
+            if (_connectedOnce || (_redis.IsCompletedSuccessfully && _redis.Result.IsConnected))
+                return false;
+            var now = Environment.TickCount64;
+            var first = Interlocked.CompareExchange(ref _firstFoundUnmadeAt, now, 0);
+            return now - (first == 0 ? now : first) < _startGraceMs;
+        }
+    }
 
     private async Task NoteConnectedAsync()
     {

@@ -89,4 +89,32 @@ public sealed class RedisStartTests
         Assert.False(await PingAsync(fallback, connection));
         Assert.Single(logs.AtLeast(LogLevel.Warning), e => e.Message == "Redis is away");
     }
+
+    /// <summary>
+    /// A service whose start takes longer than the grace (a loaded machine: its migrations, the services starting
+    /// beside it) made the connection long before its first command: the grace counts from that command.
+    /// </summary>
+    [Fact]
+    public async Task A_first_command_long_after_the_connection_was_begun_still_has_the_start_grace()
+    {
+        await using var redis = await TestInfrastructure.StartPrivateRedisAsync();
+        await redis.StopAsync();
+        using var logs = new LogCapture();
+        await using var connection = new RealTimeRedisConnection(
+            new RealTimeRedis(redis.ConnectionString, nameof(RedisStartTests)),
+            TimeSpan.FromSeconds(5)
+        );
+        var fallback = new RedisFallback(
+            logs.CreateLogger("redis"),
+            "Redis is away",
+            "Redis is back",
+            () => connection.Starting
+        );
+        await Task.Delay(TimeSpan.FromSeconds(6));
+
+        Assert.False(await PingAsync(fallback, connection));
+
+        Assert.True(connection.Starting);
+        Assert.Empty(logs.AtLeast(LogLevel.Information));
+    }
 }
