@@ -48,7 +48,7 @@ public static class MessagingServiceExtensions
         builder.Services.AddHostedService<EventChatLeaves>();
         // UserDeleted: the profile becomes a tombstone first (late messages about the account read it, DeletedUsers),
         // then its connections end and its own blocks, its places in conversations, its notifications, its unsent
-        // files and when it was last online go.
+        // files and when it was last online go; its notifications go once more when due (ErasureFollowUpSweep).
         builder.Services.AddUserDataEraser<UserProfileEraser>();
         builder.Services.AddUserDataEraser<ConnectionsEraser>();
         builder.Services.AddUserDataEraser<BlocksEraser>();
@@ -57,6 +57,17 @@ public static class MessagingServiceExtensions
         builder.Services.AddUserDataEraser<NotificationsEraser>();
         builder.Services.AddUserDataEraser<UnsentAttachmentsEraser>();
         builder.Services.AddUserDataEraser<HubPresenceEraser>();
+        builder
+            .Services.AddOptions<ErasureOptions>()
+            .Bind(builder.Configuration.GetSection(ErasureOptions.Section))
+            // PeriodicTimer takes at most ~49 days; a follow-up a month after the erasure is a misconfiguration anyway.
+            .Validate(
+                o => o.FollowUpAfter > TimeSpan.Zero && o.FollowUpAfter <= TimeSpan.FromDays(30),
+                "Messaging:Erasure:FollowUpAfter must be more than 0 and at most 30 days."
+            )
+            .ValidateOnStart();
+        builder.Services.AddSingleton<ErasureFollowUpSweep>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<ErasureFollowUpSweep>());
         builder.Services.AddSingleton<UnsentAttachments>();
         builder.Services.AddHostedService(services => services.GetRequiredService<UnsentAttachments>());
         builder.AddNotifications();

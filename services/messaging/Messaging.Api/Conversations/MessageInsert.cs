@@ -114,7 +114,8 @@ public static class MessageInsert
     // An earlier attempt the snapshot sees stops the statement before the number moves: a retry writes nothing and
     // raises nothing (no error in the server's log); one racing its first attempt conflicts in the insert instead.
     // A deleted account is told nothing: its group membership lasts until social's departure arrives, after the
-    // notifications were erased (NotificationsEraser).
+    // notifications were erased (NotificationsEraser). A send whose snapshot predates the tombstone still tells it:
+    // the erasure's follow-up deletes that (ErasureFollowUpSweep).
     private static string Statement(string kind) =>
         $$"""
             WITH earlier AS (
@@ -191,7 +192,8 @@ public static class MessageInsert
     /// departure from the group takes it exclusively before it forgets the person's unread messages: it waits for the
     /// sends under way and deletes what they told, and a later send sees the person gone. One lock for all the group's
     /// threads, however many, a new thread's first message too. (An account's erasure does not take it: a send racing
-    /// the erasure may still leave the erased account a notification.)
+    /// the erasure may still leave the erased account a notification, which the erasure's follow-up deletes,
+    /// <see cref="Notifications.ErasureFollowUpSweep"/>.)
     /// </summary>
     public const string LockGroupFirst = "SELECT pg_advisory_xact_lock_shared(hashtextextended(@group_lock, 0));\n";
 

@@ -16,6 +16,7 @@ public sealed class MessagingDbContext(DbContextOptions<MessagingDbContext> opti
     public DbSet<GroupMember> GroupMembers => Set<GroupMember>();
     public DbSet<GroupJoinDecision> GroupJoinDecisions => Set<GroupJoinDecision>();
     public DbSet<GroupInvitationEnd> GroupInvitationEnds => Set<GroupInvitationEnd>();
+    public DbSet<ErasureFollowUp> ErasureFollowUps => Set<ErasureFollowUp>();
 
     protected override void OnModelCreating(ModelBuilder model)
     {
