@@ -1,4 +1,6 @@
+using Community.Contracts;
 using Community.Contracts.Identity;
+using Community.Contracts.Payments;
 using Community.Events.Data;
 using Community.Events.Registrations;
 using MassTransit;
@@ -975,6 +977,114 @@ public sealed class RegistrationTests(EventsFixture fx) : IClassFixture<EventsFi
 
         Assert.Equal(0L, await RefundOwed(arrived));
         Assert.Equal(2500L, await RefundOwed(absent));
+    }
+
+    // EventCancelled refunds every ticket of a cancelled event: a holder cancelling theirs afterwards owes nothing.
+    [Fact]
+    public async Task Cancelling_a_paid_ticket_of_a_cancelled_event_owes_no_refund_of_its_own()
+    {
+        var (holderId, holder, e, organizer) = await PaidTicketOfItsOwnEventAsync();
+
+        await (await Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{e}", null, organizer)).AssertStatus(204);
+        await (
+            await Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{e}/registrations/me", null, holder)
+        ).AssertStatus(200);
+
+        Assert.Equal(0L, await RefundOwed(holderId));
+    }
+
+    // The same when the organizer's cancellation is under way as the holder cancels: the holder's waits for it.
+    [Fact]
+    public async Task Cancelling_a_paid_ticket_while_its_event_is_being_cancelled_owes_no_refund_of_its_own()
+    {
+        var (holderId, holder, e, _) = await PaidTicketOfItsOwnEventAsync();
+
+        var cancelled = await fx.CommitsWhileWaitedOnAsync(
+            """
+            SELECT 1 FROM community_events WHERE id = @id FOR UPDATE;
+            UPDATE community_events SET status = 'cancelled', cancelled_at = now(), updated_at = now() WHERE id = @id
+            """,
+            () => Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{e}/registrations/me", null, holder),
+            "the holder's cancellation never waited for the event's row",
+            ("id", Guid.Parse(e))
+        );
+
+        await cancelled.AssertStatus(200);
+        Assert.Equal(0L, await RefundOwed(holderId));
+    }
+
+    /// <summary>A new organizer's paid event (EUR 30) and a new member's ticket of it.</summary>
+    private async Task<(Guid HolderId, string Holder, string EventId, string Organizer)> PaidTicketOfItsOwnEventAsync()
+    {
+        var (_, organizer) = fx.Organizer();
+        var e = Id(
+            await fx.CreateEventAsync(
+                organizer,
+                b =>
+                {
+                    b["price_cents"] = 3000;
+                    b["currency"] = "EUR";
+                }
+            )
+        );
+        var (holderId, holder) = fx.Member();
+        await PaidTicketsAsync(e, 3000, holder);
+        return (holderId, holder, e, organizer);
+    }
+
+    // A ticket its holder cancelled had its refund settled then: a second payment for it (an old checkout paid since)
+    // brings it back no more than it charges them again, and is handed back as for a seat gone.
+    [Fact]
+    public async Task A_second_payment_for_a_ticket_its_holder_cancelled_is_given_back_and_the_ticket_stays_cancelled()
+    {
+        var (_, organizer) = fx.Organizer();
+        var e = Id(
+            await fx.CreateEventAsync(
+                organizer,
+                b =>
+                {
+                    b["capacity"] = 2;
+                    b["price_cents"] = 1500;
+                    b["currency"] = "EUR";
+                }
+            )
+        );
+        var (holderId, holder) = fx.Member();
+        var registrationId = Guid.Parse((await (await Register(e, holder)).AssertProblem(402)).Str("registration_id"));
+        var first = Guid.NewGuid();
+        Assert.Equal(PaidConfirmation.Confirmed, (await ConfirmAsync(registrationId, first, 1500, "EUR")).Outcome);
+        await (
+            await Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{e}/registrations/me", null, holder)
+        ).AssertStatus(200);
+        // The payment that issued it, told again: nothing to give back (its cancellation settled what it owed).
+        Assert.Equal(
+            PaidConfirmation.AlreadyConfirmed,
+            (await ConfirmAsync(registrationId, first, 1500, "EUR")).Outcome
+        );
+
+        var again = new PaymentSucceeded(
+            Guid.NewGuid(),
+            fx.Clock.GetUtcNow(),
+            Guid.NewGuid(),
+            holderId,
+            PaymentPurposes.EventRegistration,
+            registrationId,
+            1500,
+            "EUR"
+        );
+        await fx.DeliverAsync(again);
+
+        Assert.Equal("cancelled", await fx.StatusAsync(e, holderId));
+        Assert.Equal(0, await fx.SeatsTakenAsync(e));
+        Assert.Equal(1L, await fx.OutboxForAsync("RegistrationConfirmed", holderId));
+        Assert.Equal(
+            1L,
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM outbox_messages WHERE type LIKE '%.PurchaseRejected,%' "
+                    + "AND payload->>'paymentId' = @payment",
+                ("payment", again.PaymentId.ToString())
+            )
+        );
     }
 
     /// <summary>Each token's paid ticket (EUR) of the event: held, then confirmed as a settled payment does.</summary>

@@ -144,15 +144,25 @@ public static partial class CatalogueApi
         errors.ThrowIfAny();
 
         var caller = CallerOf(principal);
-        var hidden = await HiddenOrganizersAsync(db, caller, cancellationToken);
-        var rows = await CatalogueQueries
-            .Nearby(db, query.Lat!.Value, query.Lon!.Value, radiusKm * 1000, limit, caller, clock.GetUtcNow(), hidden)
-            .ToListAsync(cancellationToken);
-        var ids = rows.Select(r => r.Id).ToList();
-        var events = await db
-            .CommunityEvents.AsNoTracking()
-            .Where(e => ids.Contains(e.Id))
-            .ToDictionaryAsync(e => e.Id, cancellationToken);
+        // The rows, then the events they name, from one snapshot: an event made private or cancelled between the two
+        // reads would be shown as the first read found it fit to be.
+        var (rows, events) = await db.InSnapshotAsync(
+            async () =>
+            {
+                var hidden = await HiddenOrganizersAsync(db, caller, cancellationToken);
+                var now = clock.GetUtcNow();
+                var found = await CatalogueQueries
+                    .Nearby(db, query.Lat!.Value, query.Lon!.Value, radiusKm * 1000, limit, caller, now, hidden)
+                    .ToListAsync(cancellationToken);
+                var ids = found.Select(r => r.Id).ToList();
+                var byId = await db
+                    .CommunityEvents.AsNoTracking()
+                    .Where(e => ids.Contains(e.Id))
+                    .ToDictionaryAsync(e => e.Id, cancellationToken);
+                return (found, byId);
+            },
+            cancellationToken
+        );
         var items = rows.Where(r => events.ContainsKey(r.Id))
             .Select(r =>
                 EventDto.From(events[r.Id], events[r.Id].IsManagedBy(caller.UserId ?? Guid.Empty, caller.IsAdmin)) with
@@ -161,7 +171,7 @@ public static partial class CatalogueApi
                 }
             )
             .ToList();
-        return TypedResults.Ok(new NearbyResult(items, query.Lat.Value, query.Lon.Value, radiusKm));
+        return TypedResults.Ok(new NearbyResult(items, query.Lat!.Value, query.Lon!.Value, radiusKm));
     }
 
     private static async Task<Ok<EventDto>> Get(

@@ -65,7 +65,10 @@ public sealed partial class SeatBook(
                 if (e.EndsAt <= now && registration.Status != RegistrationStatus.Waitlisted)
                     throw new BusinessRuleException("This event has ended; its registrations are history.");
                 var freed = registration.HoldsSeat;
-                Cancel(e, registration, now);
+                // Read again under the lock a seat's release takes anyway (after the registration's), so an
+                // organizer's cancellation under way is waited for and owes this ticket's refund. A share lock would
+                // deadlock two holders cancelling at once, each waiting for the other's to release their seat.
+                Cancel(freed ? await LockedEventAsync(eventId, ct) : e, registration, now);
                 if (freed)
                     await ReleaseSeatsAsync(eventId, 1, ct);
                 return (registration, freed);
@@ -101,9 +104,10 @@ public sealed partial class SeatBook(
 
     /// <summary>
     /// Confirms a held registration once its payment settled; idempotent per payment. A live hold
-    /// already owns its seat, so only its row is locked. A hold that expired (or was cancelled) is confirmed still if
-    /// the event's terms are still the hold's and it can take a free seat nobody waits for; otherwise the seat is gone
-    /// and the caller refunds. A payment made once the event had ended (<paramref name="paidAt"/>) is refunded too.
+    /// already owns its seat, so only its row is locked. A hold that expired (or was cancelled) unpaid is confirmed
+    /// still if the event's terms are still the hold's and it can take a free seat nobody waits for; otherwise the seat
+    /// is gone and the caller refunds, as for a ticket cancelled once issued. A payment made once the event had ended
+    /// (<paramref name="paidAt"/>) is refunded too.
     /// </summary>
     public async Task<PaidConfirmationResult> ConfirmPaidAsync(
         Guid registrationId,
@@ -120,7 +124,15 @@ public sealed partial class SeatBook(
                 var registration = await LockAsync(registrationId, ct);
                 if (registration is null)
                     return new PaidConfirmationResult(PaidConfirmation.NotFound, null, "No registration has this id.");
-                if (registration.Status == RegistrationStatus.Confirmed && registration.PaymentId == paymentId)
+                // The payment that issued the ticket, told again: nothing to do, whatever became of the ticket since
+                // (one cancelled after its refund cut-off keeps its payment).
+                if (
+                    registration.PaymentId == paymentId
+                    && (
+                        registration.Status == RegistrationStatus.Confirmed
+                        || (registration.Status == RegistrationStatus.Cancelled && registration.ConfirmedAt is not null)
+                    )
+                )
                     return new PaidConfirmationResult(PaidConfirmation.AlreadyConfirmed, registration);
                 var e = await db.CommunityEvents.AsNoTracking().FirstAsync(x => x.Id == registration.EventId, ct);
                 var now = Now();
@@ -150,6 +162,14 @@ public sealed partial class SeatBook(
                 {
                     case RegistrationStatus.Held:
                         break;
+                    // A ticket issued then cancelled had its refund settled by its cancellation: another payment for
+                    // it (an old checkout paid since) is given back rather than charge its holder again.
+                    case RegistrationStatus.Cancelled when registration.ConfirmedAt is not null:
+                        return new PaidConfirmationResult(
+                            PaidConfirmation.SeatGone,
+                            registration,
+                            "The ticket was cancelled."
+                        );
                     case RegistrationStatus.Expired or RegistrationStatus.Cancelled:
                         // Its seat went back; the terms it was held on could change meanwhile (no seat taken, nobody
                         // waiting): a payment arriving late seats it only on the terms the event has now.
@@ -338,14 +358,7 @@ public sealed partial class SeatBook(
     /// </summary>
     private async Task<string?> ChangedSinceHeldAsync(Registration registration, CancellationToken cancellationToken)
     {
-        var e = (
-            await db
-                .CommunityEvents.FromSql(
-                    $"SELECT *, xmin FROM community_events WHERE id = {registration.EventId} FOR NO KEY UPDATE"
-                )
-                .AsNoTracking()
-                .ToListAsync(cancellationToken)
-        ).Single();
+        var e = await LockedEventAsync(registration.EventId, cancellationToken);
         if (
             e.PriceCents != registration.AmountCents
             || !string.Equals(e.Currency, registration.Currency, StringComparison.OrdinalIgnoreCase)
@@ -364,6 +377,15 @@ public sealed partial class SeatBook(
             return "the event was edited";
         return null;
     }
+
+    /// <summary>The event's row as committed, locked as a seat's take or release locks it.</summary>
+    private async Task<CommunityEvent> LockedEventAsync(Guid eventId, CancellationToken cancellationToken) =>
+        (
+            await db
+                .CommunityEvents.FromSql($"SELECT *, xmin FROM community_events WHERE id = {eventId} FOR NO KEY UPDATE")
+                .AsNoTracking()
+                .ToListAsync(cancellationToken)
+        ).Single();
 
     /// <summary>
     /// Takes <paramref name="count"/> seats in one statement if the event is open and has them; the event's row is
@@ -465,6 +487,8 @@ public sealed partial class SeatBook(
             // a ticket used is not given back: its holder was let in (check-in opens before a cut-off of 0 hours)
             && registration.ArrivedAt is null
             && now <= e.StartsAt - TimeSpan.FromHours(e.RefundCutoffHours)
+            // EventCancelled refunds every ticket of a cancelled event; a second refund would be refused and retried
+            && e.Status != EventStatus.Cancelled
                 ? registration.AmountCents
                 : 0;
         registration.Status = RegistrationStatus.Cancelled;
