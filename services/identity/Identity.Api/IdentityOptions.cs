@@ -15,9 +15,10 @@ public sealed class IdentityOptions
     public TimeSpan SessionLifetime { get; set; } = TimeSpan.FromDays(90);
 
     /// <summary>
-    /// How long after a rotation the refresh token it used up may be sent again, while the token it issued has not
-    /// been used: the answer was lost (a dropped connection, a page reloaded while it was on its way) and the client
-    /// asks again. Its successor is replaced then, instead of the whole sign-in ending as stolen. Zero turns it off.
+    /// How long after a rotation the refresh token it used up may be sent again, from any address, while no later
+    /// token has been refreshed with: the answer was lost (a dropped connection, a network switch, a page reloaded
+    /// while it was on its way) and the client asks again, as often as answers are lost. The live successor is replaced
+    /// then, instead of the whole sign-in ending as stolen. Zero turns it off.
     /// </summary>
     public TimeSpan RefreshRetryWindow { get; set; } = TimeSpan.FromSeconds(60);
     public TimeSpan PasswordResetLifetime { get; set; } = TimeSpan.FromHours(1);

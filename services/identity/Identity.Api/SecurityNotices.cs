@@ -38,13 +38,17 @@ public sealed class SecurityNotices(MailInBackground mail, TimeProvider clock)
             $"the two-factor-off notice of {user.Id}"
         );
 
-    /// <summary>Two-factor sign-in was turned on: signing in now takes a code from the app set up then.</summary>
+    /// <summary>
+    /// Two-factor sign-in was turned on: signing in now takes a code from the app set up then, and every session but
+    /// the one that turned it on has ended.
+    /// </summary>
     public void TwoFactorTurnedOn(User user) =>
         Send(
             user,
             "Two-factor sign-in was turned on on your Community account",
             $"Two-factor sign-in of {user.Username} was turned on on {When()}: signing in now takes the password and "
-                + "a code from the authenticator app set up then (or one of its recovery codes).\n\n"
+                + "a code from the authenticator app set up then (or one of its recovery codes), and every other "
+                + "session of the account has ended.\n\n"
                 + "If it was you, keep the recovery codes somewhere safe. If it was not, someone knows your password "
                 + "and holds the app: ask for a new password at once (\"Forgot password\" on the sign-in page), which "
                 + "ends their sessions, and ask an administrator to turn two-factor sign-in off for you.",

@@ -6,7 +6,7 @@ namespace Community.Identity;
 /// Ends sessions for every service at once: a row for identity's revocation feed and an integration
 /// event through the outbox, both saved by the caller's SaveChanges inside the caller's transaction.
 /// </summary>
-public sealed class SessionEnding(IOptions<IdentityOptions> options, TimeProvider clock)
+public sealed class SessionEnding(IOptions<IdentityOptions> options, IOptions<JwtOptions> jwt, TimeProvider clock)
 {
     public const string Logout = "logout";
     public const string RefreshTokenReused = "refresh_token_reused";
@@ -17,6 +17,7 @@ public sealed class SessionEnding(IOptions<IdentityOptions> options, TimeProvide
     public const string Suspended = "suspended";
     public const string TwoFactorReset = "two_factor_reset";
     public const string SignedOutElsewhere = "signed_out_elsewhere";
+    public const string TwoFactorTurnedOn = "two_factor_turned_on";
 
     /// <summary>Rows are kept this long after their tokens expired, then deleted by the next writer.</summary>
     private static readonly TimeSpan Retention = TimeSpan.FromDays(1);
@@ -58,6 +59,42 @@ public sealed class SessionEnding(IOptions<IdentityOptions> options, TimeProvide
             );
             db.AddIntegrationEvent(new SessionEnded(Guid.CreateVersion7(), now, userId, sessionId, expireBy));
         }
+    }
+
+    /// <summary>
+    /// Ends every session of a user but <paramref name="keep"/> (the caller's <c>sid</c>), each as
+    /// <see cref="EndSessionAsync"/> does: each refresh-token family that may still refresh or whose access tokens may
+    /// still be accepted. The caller holds the account's row, so no sign-in or refresh issues tokens meanwhile.
+    /// Answers how many ended.
+    /// </summary>
+    public async Task<int> EndOthersAsync(
+        IdentityDbContext db,
+        Guid userId,
+        Guid keep,
+        string reason,
+        CancellationToken cancellationToken
+    )
+    {
+        var now = clock.GetUtcNow();
+        // An access token is accepted until its expiry and the services' clock skew.
+        var accessLiveSince =
+            now - options.Value.AccessTokenLifetime - TimeSpan.FromSeconds(jwt.Value.ClockSkewSeconds);
+        // In one statement, however many families there are.
+        var revoked = await db
+            .Database.SqlQuery<Guid>(
+                $"""
+                UPDATE refresh_tokens SET revoked_at = {now}
+                WHERE user_id = {userId} AND revoked_at IS NULL AND family_id IN (
+                    SELECT family_id FROM refresh_tokens
+                    WHERE user_id = {userId} AND family_id <> {keep} AND revoked_at IS NULL
+                        AND (expires_at > {now} OR created_at > {accessLiveSince}))
+                RETURNING family_id AS "Value"
+                """
+            )
+            .ToListAsync(cancellationToken);
+        var ended = revoked.Distinct().ToList();
+        await EndSessionsAsync(db, userId, ended, reason, cancellationToken);
+        return ended.Count;
     }
 
     /// <summary>

@@ -8,8 +8,11 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Community.Identity.Tests;
 
 /// <summary>Identity with its local blob store in a folder of its own, removed afterwards.</summary>
-public sealed class PictureFixture : IdentityFixture
+public class PictureFixture : IdentityFixture
 {
+    /// <summary>Whether a delete that fails is written down to be tried again, as by a live instance.</summary>
+    protected virtual bool FailedDeletesWrittenDown => true;
+
     public string BlobRoot { get; } =
         Path.Combine(Path.GetTempPath(), "community-identity-blobs-" + Guid.NewGuid().ToString("N"));
 
@@ -30,7 +33,12 @@ public sealed class PictureFixture : IdentityFixture
         base.ConfigureServices(services);
         services.ConfigureDbContext<IdentityDbContext>(options => options.AddInterceptors(Commits));
         services.WrapBlobStore(
-            (_, store) => new FaultyBlobStore(store, deleteFails: () => Interlocked.Decrement(ref FailingDeletes) >= 0)
+            (_, store) =>
+                new FaultyBlobStore(
+                    store,
+                    deleteFails: () => Interlocked.Decrement(ref FailingDeletes) >= 0,
+                    failedDeletesWrittenDown: FailedDeletesWrittenDown
+                )
         );
     }
 
@@ -50,7 +58,7 @@ public sealed class PictureFixture : IdentityFixture
 
 public sealed class ProfilePictureTests(PictureFixture fx) : IClassFixture<PictureFixture>
 {
-    private static (string Id, string Token) Member(JsonNode registered) =>
+    internal static (string Id, string Token) Member(JsonNode registered) =>
         (registered["user"]!["id"]!.GetValue<string>(), registered["access_token"]!.GetValue<string>());
 
     [Fact]
@@ -360,7 +368,7 @@ public sealed class ProfilePictureTests(PictureFixture fx) : IClassFixture<Pictu
         return await fx.Client.SendAsync(request);
     }
 
-    private static MultipartFormDataContent Form(
+    internal static MultipartFormDataContent Form(
         byte[] bytes,
         string fileName = "me.jpg",
         string contentType = "image/jpeg"

@@ -104,6 +104,46 @@ public sealed partial class SessionEndTests(SessionEndFixture fx) : IClassFixtur
     }
 
     [Fact]
+    public async Task Turning_two_factor_on_ends_every_other_session_and_keeps_this_one()
+    {
+        var registered = await fx.RegisterAsync();
+        var username = registered["user"]!["username"]!.GetValue<string>();
+        // Signed in with the password alone, as whoever stole it would be, before the owner turns two-factor on.
+        var other = await (
+            await Client.PostJson("/api/v1/auth/login", new { identifier = username, password = "correct-horse-9" })
+        ).AssertStatus(200);
+
+        await fx.TurnOnTwoFactorAsync(Access(registered));
+
+        await WaitUntilEndedAsync(Access(other), "a session from before two-factor sign-in was on still works");
+        await (
+            await Client.PostJson(
+                "/api/v1/auth/refresh",
+                new { refresh_token = other["refresh_token"]!.GetValue<string>() }
+            )
+        ).AssertProblem(401);
+        // Ended as signing out everywhere else ends it: its own entry in the revocation feed.
+        Assert.Equal(
+            1L,
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM session_revocations WHERE session_id = @s::uuid AND reason = @reason",
+                ("s", TestTokens.Payload(Access(other))["sid"]!.GetValue<string>()),
+                ("reason", SessionEnding.TwoFactorTurnedOn)
+            )
+        );
+        await (await Client.Get("/api/v1/auth/me", Access(registered))).AssertStatus(200);
+        var refreshed = await (
+            await Client.PostJson(
+                "/api/v1/auth/refresh",
+                new { refresh_token = registered["refresh_token"]!.GetValue<string>() }
+            )
+        ).AssertStatus(200);
+        await (await Client.Get("/api/v1/auth/me", Access(refreshed))).AssertStatus(200);
+        var notice = await fx.Smtp.WaitForAsync($"{username}@example.com", "was turned on");
+        Assert.Contains("every other session of the account has ended", notice.Body);
+    }
+
+    [Fact]
     public async Task A_session_ended_before_its_end_reached_the_token_check_ends_no_other()
     {
         var registered = await fx.RegisterAsync();

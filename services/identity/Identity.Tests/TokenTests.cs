@@ -10,6 +10,36 @@ public sealed class TokenTests(IdentityFixture fx) : IClassFixture<IdentityFixtu
     private async Task<HttpStatusCode> MeStatus(string token) =>
         (await Client.Get("/api/v1/auth/me", token)).StatusCode;
 
+    /// <summary>A refresh as the gateway forwards it: from <paramref name="from"/>, else from the test host.</summary>
+    private async Task<HttpResponseMessage> RefreshAsync(string token, string? from = null)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/auth/refresh");
+        request.Content = System.Net.Http.Json.JsonContent.Create(new { refresh_token = token });
+        if (from is not null)
+            request.Headers.Add("X-Forwarded-For", from);
+        return await Client.SendAsync(request);
+    }
+
+    private async Task<JsonNode> RefreshedAsync(string token, string? from = null) =>
+        await (await RefreshAsync(token, from)).AssertStatus(200);
+
+    private static string Refresh(JsonNode pair) => pair["refresh_token"]!.GetValue<string>();
+
+    private static Guid UserId(JsonNode registered) => Guid.Parse(registered["user"]!["id"]!.GetValue<string>());
+
+    /// <summary>How many of the user's sign-ins ended as stolen (a rotated refresh token reused).</summary>
+    private Task<long> ReusesAsync(Guid userId) =>
+        fx.ScalarAsync<long>(
+            "SELECT count(*) FROM session_revocations WHERE user_id = @u AND reason = 'refresh_token_reused'",
+            ("u", userId)
+        );
+
+    private Task<long> LiveTokensAsync(Guid userId) =>
+        fx.ScalarAsync<long>(
+            "SELECT count(*) FROM refresh_tokens WHERE user_id = @u AND rotated_at IS NULL AND revoked_at IS NULL",
+            ("u", userId)
+        );
+
     [Fact]
     public async Task Tokens_that_differ_from_a_valid_one_in_any_checked_way_are_refused_by_the_service()
     {
@@ -198,15 +228,14 @@ public sealed class TokenTests(IdentityFixture fx) : IClassFixture<IdentityFixtu
     /// <summary>
     /// The answer to a refresh was lost (a dropped connection, a page reloaded while it was on its way) and the client
     /// sends the same token again: within a minute, while the lost token is unused, it gets a new pair and the sign-in
-    /// goes on; the lost token is used up. Once a later token has been used, or after the minute, the same is a reuse.
+    /// goes on; the lost token is used up. Once a later token has been refreshed with, or after the minute, the same is
+    /// a reuse.
     /// </summary>
     [Fact]
     public async Task A_refresh_sent_again_after_a_lost_answer_goes_on_but_not_once_a_later_token_was_used()
     {
         var registered = await fx.RegisterAsync();
         var first = registered["refresh_token"]!.GetValue<string>();
-        Task<HttpResponseMessage> RefreshAsync(string token) =>
-            Client.PostJson("/api/v1/auth/refresh", new { refresh_token = token });
         var lost = (await (await RefreshAsync(first)).AssertStatus(200))["refresh_token"]!.GetValue<string>();
 
         fx.Clock.Advance(TimeSpan.FromSeconds(20));
@@ -221,20 +250,6 @@ public sealed class TokenTests(IdentityFixture fx) : IClassFixture<IdentityFixtu
         await (await RefreshAsync(next)).AssertProblem(401);
         await (await RefreshAsync(lost)).AssertProblem(401);
 
-        // From another address, even at once with the lost token unused: a stolen copy, and the sign-in ends.
-        var copied = await fx.RegisterAsync();
-        var copiedFirst = copied["refresh_token"]!.GetValue<string>();
-        var copiedNext = (await (await RefreshAsync(copiedFirst)).AssertStatus(200))[
-            "refresh_token"
-        ]!.GetValue<string>();
-        using (var elsewhere = new HttpRequestMessage(HttpMethod.Post, "/api/v1/auth/refresh"))
-        {
-            elsewhere.Content = System.Net.Http.Json.JsonContent.Create(new { refresh_token = copiedFirst });
-            elsewhere.Headers.Add("X-Forwarded-For", "203.0.113.77");
-            await (await Client.SendAsync(elsewhere)).AssertProblem(401);
-        }
-        await (await RefreshAsync(copiedNext)).AssertProblem(401);
-
         // And after the window, even with the lost token unused.
         var other = await fx.RegisterAsync();
         var otherFirst = other["refresh_token"]!.GetValue<string>();
@@ -245,32 +260,170 @@ public sealed class TokenTests(IdentityFixture fx) : IClassFixture<IdentityFixtu
     }
 
     /// <summary>
-    /// Whoever holds the token a retry replaced (the lost answer, received after all, or read on its way) gets nothing
-    /// by sending it: it was never rotated by its holder, so it is no retry but a reuse, and the sign-in ends. Else two
-    /// holders on one address could pass the sign-in back and forth, each replacing the other's token.
+    /// The token a retry replaced, sent later from the retry's address, is that client's older answer (the lost one,
+    /// received after all): refused alone, and the sign-in goes on with the retry's token. It gets nothing, so two
+    /// holders cannot pass the sign-in back and forth. Sent from elsewhere (read on its way), it is a reuse.
     /// </summary>
     [Fact]
-    public async Task The_token_a_retry_replaced_is_a_reuse_when_sent()
+    public async Task The_token_a_retry_replaced_is_refused_alone_from_the_retrys_address_and_a_reuse_from_elsewhere()
     {
         var registered = await fx.RegisterAsync();
-        var first = registered["refresh_token"]!.GetValue<string>();
-        Task<HttpResponseMessage> RefreshAsync(string token) =>
-            Client.PostJson("/api/v1/auth/refresh", new { refresh_token = token });
-        var lost = (await (await RefreshAsync(first)).AssertStatus(200))["refresh_token"]!.GetValue<string>();
+        var first = Refresh(registered);
+        var lost = Refresh(await RefreshedAsync(first));
         fx.Clock.Advance(TimeSpan.FromSeconds(5));
-        var retried = (await (await RefreshAsync(first)).AssertStatus(200))["refresh_token"]!.GetValue<string>();
+        var retried = Refresh(await RefreshedAsync(first));
 
         fx.Clock.Advance(TimeSpan.FromSeconds(5));
+        var refused = await (await RefreshAsync(lost)).AssertProblem(401);
+        Assert.Contains("replaced by a newer one", refused["detail"]!.GetValue<string>());
+        await RefreshedAsync(retried);
+        Assert.Equal(0L, await ReusesAsync(UserId(registered)));
+        // Once, and again later: still nothing issued, nothing ended.
+        fx.Clock.Advance(TimeSpan.FromMinutes(15));
         await (await RefreshAsync(lost)).AssertProblem(401);
+        Assert.Equal(1L, await LiveTokensAsync(UserId(registered)));
+        Assert.Equal(0L, await ReusesAsync(UserId(registered)));
+
+        var read = await fx.RegisterAsync();
+        var readFirst = Refresh(read);
+        var readOnItsWay = Refresh(await RefreshedAsync(readFirst));
+        fx.Clock.Advance(TimeSpan.FromSeconds(5));
+        var readRetried = Refresh(await RefreshedAsync(readFirst));
+        await (await RefreshAsync(readOnItsWay, "203.0.113.77")).AssertProblem(401);
         // The whole sign-in ended: the retry's token refreshes nothing either.
-        await (await RefreshAsync(retried)).AssertProblem(401);
+        await (await RefreshAsync(readRetried)).AssertProblem(401);
         Assert.Equal(
             0L,
             await fx.ScalarAsync<long>(
                 "SELECT count(*) FROM refresh_tokens WHERE user_id = @u AND revoked_at IS NULL",
-                ("u", Guid.Parse(registered["user"]!["id"]!.GetValue<string>()))
+                ("u", UserId(read))
             )
         );
+        Assert.Equal(1L, await ReusesAsync(UserId(read)));
+    }
+
+    /// <summary>
+    /// An answer is most often lost to a network switch (Wi-Fi to mobile data, a new IPv6 address), so its retry comes
+    /// from another address: within the window it gets a working pair and the sign-in goes on.
+    /// </summary>
+    [Fact]
+    public async Task A_lost_answer_retried_from_another_address_goes_on()
+    {
+        var registered = await fx.RegisterAsync();
+        var first = Refresh(registered);
+        await RefreshedAsync(first);
+
+        fx.Clock.Advance(TimeSpan.FromSeconds(10));
+        var retried = await RefreshedAsync(first, "198.51.100.23");
+        Assert.Equal(HttpStatusCode.OK, await MeStatus(retried["access_token"]!.GetValue<string>()));
+        var next = await RefreshedAsync(Refresh(retried), "198.51.100.23");
+        Assert.Equal(HttpStatusCode.OK, await MeStatus(next["access_token"]!.GetValue<string>()));
+        Assert.Equal(0L, await ReusesAsync(UserId(registered)));
+        Assert.Equal(1L, await LiveTokensAsync(UserId(registered)));
+    }
+
+    /// <summary>
+    /// A retry whose answer is lost too is retried again: the same token within the window gets a pair however many
+    /// answers were lost, since the tokens the retries replaced were never refreshed with.
+    /// </summary>
+    [Fact]
+    public async Task Answers_lost_twice_in_a_row_are_retried_and_the_third_answer_works()
+    {
+        var registered = await fx.RegisterAsync();
+        var first = Refresh(registered);
+        await RefreshedAsync(first);
+        fx.Clock.Advance(TimeSpan.FromSeconds(10));
+        await RefreshedAsync(first);
+        fx.Clock.Advance(TimeSpan.FromSeconds(10));
+        var third = await RefreshedAsync(first, "198.51.100.23");
+
+        Assert.Equal(HttpStatusCode.OK, await MeStatus(third["access_token"]!.GetValue<string>()));
+        await RefreshedAsync(Refresh(third));
+        Assert.Equal(0L, await ReusesAsync(UserId(registered)));
+        Assert.Equal(1L, await LiveTokensAsync(UserId(registered)));
+    }
+
+    /// <summary>
+    /// Two refreshes with one token at once (two tabs, or a client's own race): the second is taken as the first's
+    /// retry, so both get a pair. Whichever answer the client keeps, refreshing with it never ends the sign-in: the
+    /// newer one works, the one the retry replaced is refused alone.
+    /// </summary>
+    [Fact]
+    public async Task Two_refreshes_of_one_token_at_once_leave_the_sign_in_going_with_either_answer()
+    {
+        for (var round = 0; round < 4; round++)
+        {
+            var registered = await fx.RegisterAsync();
+            var token = Refresh(registered);
+            var answers = await Task.WhenAll(RefreshAsync(token), RefreshAsync(token));
+            var pairs = new List<JsonNode>();
+            foreach (var answer in answers)
+                pairs.Add(await answer.AssertStatus(200));
+
+            // Either answer first: the one the client happened to store.
+            List<JsonNode> kept = round % 2 == 0 ? pairs : [pairs[1], pairs[0]];
+            var statuses = new List<HttpStatusCode>();
+            foreach (var pair in kept)
+                statuses.Add((await RefreshAsync(Refresh(pair))).StatusCode);
+            Assert.Equal(1, statuses.Count(s => s == HttpStatusCode.OK));
+            Assert.Equal(1, statuses.Count(s => s == HttpStatusCode.Unauthorized));
+            Assert.Equal(0L, await ReusesAsync(UserId(registered)));
+            Assert.Equal(1L, await LiveTokensAsync(UserId(registered)));
+            foreach (var pair in pairs)
+                Assert.Equal(HttpStatusCode.OK, await MeStatus(pair["access_token"]!.GetValue<string>()));
+        }
+    }
+
+    /// <summary>
+    /// A retry is taken from any address, so a copy of the token sent within the window gets a pair, as a retry after
+    /// a network switch would. The holder's next refresh sends the token that copy replaced, from another address than
+    /// the copy's: a reuse, and the sign-in ends, the copy's tokens with it.
+    /// </summary>
+    [Fact]
+    public async Task A_thiefs_retry_from_elsewhere_ends_the_sign_in_when_its_holder_next_refreshes()
+    {
+        var registered = await fx.RegisterAsync();
+        var first = Refresh(registered);
+        var held = Refresh(await RefreshedAsync(first));
+        fx.Clock.Advance(TimeSpan.FromSeconds(20));
+        var stolen = Refresh(await RefreshedAsync(first, "203.0.113.77"));
+
+        // When the holder's access token runs out.
+        fx.Clock.Advance(TimeSpan.FromMinutes(15));
+        await (await RefreshAsync(held)).AssertProblem(401);
+        await (await RefreshAsync(stolen, "203.0.113.77")).AssertProblem(401);
+        Assert.Equal(1L, await ReusesAsync(UserId(registered)));
+        Assert.Equal(0L, await LiveTokensAsync(UserId(registered)));
+    }
+
+    /// <summary>
+    /// Tokens the retries replaced are left out of what counts as used, nothing else: once a later token was refreshed
+    /// with, the first one sent again is a reuse, from any address, in the window or after it.
+    /// </summary>
+    [Fact]
+    public async Task A_token_sent_again_after_a_later_one_was_refreshed_with_is_a_reuse_from_any_address()
+    {
+        // In the window, a retry's token refreshed with since.
+        var registered = await fx.RegisterAsync();
+        var first = Refresh(registered);
+        await RefreshedAsync(first);
+        fx.Clock.Advance(TimeSpan.FromSeconds(5));
+        var retried = Refresh(await RefreshedAsync(first));
+        var next = Refresh(await RefreshedAsync(retried));
+        fx.Clock.Advance(TimeSpan.FromSeconds(5));
+        await (await RefreshAsync(first, "198.51.100.23")).AssertProblem(401);
+        await (await RefreshAsync(next)).AssertProblem(401);
+        Assert.Equal(1L, await ReusesAsync(UserId(registered)));
+
+        // After the window, its successor refreshed with.
+        var other = await fx.RegisterAsync();
+        var otherFirst = Refresh(other);
+        var otherNext = Refresh(await RefreshedAsync(Refresh(await RefreshedAsync(otherFirst))));
+        fx.Clock.Advance(TimeSpan.FromSeconds(61));
+        await (await RefreshAsync(otherFirst, "198.51.100.23")).AssertProblem(401);
+        await (await RefreshAsync(otherNext)).AssertProblem(401);
+        Assert.Equal(1L, await ReusesAsync(UserId(other)));
+        Assert.Equal(0L, await LiveTokensAsync(UserId(other)));
     }
 
     [Fact]

@@ -351,6 +351,13 @@ public static class AuthApi
         }
         if (claimed == 0 || token is null)
         {
+            // Sent from the address of the retry that replaced it, it is that client's older answer (two refreshes of
+            // one token at once, or a lost answer that came after all): refused alone, the sign-in goes on with the
+            // newer one. From elsewhere it is a reuse: a thief's retry may have replaced its holder's token.
+            if (token is { ReplacedFrom: { } replacedFrom, RevokedAt: null } && replacedFrom == address)
+                throw new UnauthorizedException(
+                    "This refresh token was replaced by a newer one: use the newer one, or sign in again."
+                );
             // A family revoked already (by an earlier replay, a logout, a reset) had its session ended with it: a
             // replay then ends nothing again, so repeating it cannot flood the revocation feed and its table lock.
             if (
@@ -397,12 +404,13 @@ public static class AuthApi
     }
 
     /// <summary>
-    /// Whether <paramref name="token"/>, used up by a rotation within <see cref="IdentityOptions.RefreshRetryWindow"/>,
-    /// is sent again because that rotation's answer was lost: from the client address that rotated it, no token made
-    /// after it in its family (ids are time-ordered) has been used, and the one the rotation made is live. That
-    /// successor is used up now, from no address (its holder never sent it: sending it later is a reuse, not a retry),
-    /// so the family keeps one live token, and the caller issues the next. With the family locked. Another address, a
-    /// successor used meanwhile, or a try after the window, is a reuse.
+    /// Whether <paramref name="token"/>, refreshed with by its holder within
+    /// <see cref="IdentityOptions.RefreshRetryWindow"/>, is sent again because that refresh's answer was lost (once or
+    /// more): no token made after it in its family (ids are time-ordered) has been refreshed with, and one is live.
+    /// That one, the last lost answer's, is replaced now, so the family keeps one live token, and the caller issues the
+    /// next. From any address: an answer is most often lost to a network switch, and its retry comes from the new
+    /// address. A thief's retry is caught when the token it replaced is sent from elsewhere. With the family locked. A
+    /// later token refreshed with, or a try after the window, is a reuse.
     /// </summary>
     private static async Task<bool> RetriedAsync(
         IdentityDbContext db,
@@ -413,20 +421,22 @@ public static class AuthApi
         CancellationToken cancellationToken
     )
     {
+        // A token a retry replaced was never refreshed with, so its sender has no lost answer to ask for again.
         if (
-            token is not { RotatedAt: { } rotatedAt, RevokedAt: null }
-            || token.RotatedFrom != address
+            token is not { RotatedAt: { } rotatedAt, RotatedFrom: not null, RevokedAt: null }
             || rotatedAt + options.RefreshRetryWindow <= now
             || token.ExpiresAt <= now
         )
             return false;
+        // Tokens a retry replaced were never refreshed with: a second lost answer is retried as the first was.
         return await db.Database.ExecuteSqlAsync(
                 $"""
-                UPDATE refresh_tokens s SET rotated_at = {now}, rotated_from = NULL
+                UPDATE refresh_tokens s SET rotated_at = {now}, rotated_from = NULL, replaced_from = {address}
                 WHERE s.family_id = {token.FamilyId} AND s.id > {token.Id} AND s.rotated_at IS NULL
                     AND s.revoked_at IS NULL AND s.expires_at > {now}
                     AND NOT EXISTS (SELECT 1 FROM refresh_tokens u
-                        WHERE u.family_id = {token.FamilyId} AND u.id > {token.Id} AND u.rotated_at IS NOT NULL)
+                        WHERE u.family_id = {token.FamilyId} AND u.id > {token.Id} AND u.rotated_at IS NOT NULL
+                            AND u.replaced_from IS NULL)
                 """,
                 cancellationToken
             ) == 1;
@@ -441,9 +451,6 @@ public static class AuthApi
         ClaimsPrincipal principal,
         IdentityDbContext db,
         SessionEnding sessions,
-        IOptions<IdentityOptions> options,
-        IOptions<JwtOptions> jwt,
-        TimeProvider clock,
         CancellationToken cancellationToken
     )
     {
@@ -451,32 +458,15 @@ public static class AuthApi
         var own = principal.SessionId() ?? Guid.Empty;
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         // The account's row, as a password change takes it: every sign-in and refresh issuing tokens holds it shared
-        // until it commits, so none is under way while the families are read and revoked (in one statement, however
-        // many there are), and two of these from two sessions take turns.
+        // until it commits, so none is under way while the families are read and revoked, and two of these from two
+        // sessions take turns.
         await db.Database.ExecuteSqlAsync($"SELECT 1 FROM users WHERE id = {userId} FOR UPDATE", cancellationToken);
         if (!await db.RefreshTokens.AnyAsync(t => t.FamilyId == own && t.RevokedAt == null, cancellationToken))
             throw new UnauthorizedException("This session has ended: sign in again.");
-        var now = clock.GetUtcNow();
-        // An access token is accepted until its expiry and the services' clock skew.
-        var accessLiveSince =
-            now - options.Value.AccessTokenLifetime - TimeSpan.FromSeconds(jwt.Value.ClockSkewSeconds);
-        var revoked = await db
-            .Database.SqlQuery<Guid>(
-                $"""
-                UPDATE refresh_tokens SET revoked_at = {now}
-                WHERE user_id = {userId} AND revoked_at IS NULL AND family_id IN (
-                    SELECT family_id FROM refresh_tokens
-                    WHERE user_id = {userId} AND family_id <> {own} AND revoked_at IS NULL
-                        AND (expires_at > {now} OR created_at > {accessLiveSince}))
-                RETURNING family_id AS "Value"
-                """
-            )
-            .ToListAsync(cancellationToken);
-        var ended = revoked.Distinct().ToList();
-        await sessions.EndSessionsAsync(db, userId, ended, SessionEnding.SignedOutElsewhere, cancellationToken);
+        var ended = await sessions.EndOthersAsync(db, userId, own, SessionEnding.SignedOutElsewhere, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        return TypedResults.Ok(new OtherSessionsEnded(ended.Count));
+        return TypedResults.Ok(new OtherSessionsEnded(ended));
     }
 
     private static async Task<NoContent> Logout(

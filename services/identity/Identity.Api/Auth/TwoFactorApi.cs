@@ -182,6 +182,7 @@ public static class TwoFactorApi
         HttpContext http,
         IdentityDbContext db,
         TwoFactorCodes codes,
+        SessionEnding sessions,
         SecurityNotices notices,
         TimeProvider clock,
         CancellationToken cancellationToken
@@ -204,6 +205,10 @@ public static class TwoFactorApi
         }
         secret.EnabledAt = clock.GetUtcNow();
         var recovery = await codes.NewRecoveryCodesAsync(userId, cancellationToken);
+        // Refreshing never asks for the second factor: a sign-in made with a stolen password would outlive this for
+        // months. Under the account's row, which the guard took, as signing out everywhere else takes it.
+        var own = principal.SessionId() ?? Guid.Empty;
+        await sessions.EndOthersAsync(db, userId, own, SessionEnding.TwoFactorTurnedOn, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         // Whoever holds the password could turn it on and lock the owner out: the owner hears of it.

@@ -19,10 +19,16 @@ public sealed class RefreshToken
     public DateTimeOffset? RotatedAt { get; set; }
 
     /// <summary>
-    /// The client address that rotated it: a retry of a lost answer comes from there. Null when a retry replaced it
-    /// unused (or on rows older than the column): never a retry then.
+    /// The client address that rotated it by refreshing with it. Null when a retry replaced it unused (or on rows older
+    /// than the column): only a token its holder refreshed with may be sent again as a lost answer's retry.
     /// </summary>
     public string? RotatedFrom { get; set; }
+
+    /// <summary>
+    /// The client address of the retry that replaced it unused: sent later from there, it is that client's own older
+    /// answer, refused without ending the sign-in. Null unless a retry replaced it.
+    /// </summary>
+    public string? ReplacedFrom { get; set; }
     public DateTimeOffset? RevokedAt { get; set; }
 }
 

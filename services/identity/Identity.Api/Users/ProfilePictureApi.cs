@@ -78,14 +78,30 @@ public static class ProfilePictureApi
             cancellationToken
         );
         var key = $"users/{userId}/picture-{NewId.Next(clock):N}.{image.Format.Extension}";
+        string? replaced = null;
         var user = await blobs.StoreAndSwapAsync(
             key,
             image,
-            ct => ReplaceAsync(db, request, userId, key, UrlOf(userId, key, blobs), clock, ct),
+            async ct =>
+            {
+                (var swapped, replaced) = await ReplaceAsync(
+                    db,
+                    request,
+                    userId,
+                    key,
+                    UrlOf(userId, key, blobs),
+                    clock,
+                    ct
+                );
+                // None for the swap to delete: the replaced picture is deleted below, and crossed off where the swap's
+                // transaction wrote it down.
+                return (swapped, (string?)null);
+            },
             ct => NamesPictureAsync(db, userId, key, ct),
             loggers.CreateLogger(typeof(ProfilePictureApi)),
             cancellationToken
         );
+        await DeleteReplacedAsync(blobs, db, replaced, loggers, cancellationToken);
         EntityTag.Set(request.HttpContext.Response, user.Version);
         return TypedResults.Ok(UserDto.From(user, Rules.Today(clock)));
     }
@@ -126,14 +142,34 @@ public static class ProfilePictureApi
             cancellationToken
         );
         EntityTag.Set(request.HttpContext.Response, user.Version);
-        if (replaced is not null)
-            await blobs.TryDeleteAsync(replaced, loggers.CreateLogger(typeof(ProfilePictureApi)));
+        await DeleteReplacedAsync(blobs, db, replaced, loggers, cancellationToken);
         return TypedResults.NoContent();
     }
 
     /// <summary>
+    /// After the commit that wrote <paramref name="replaced"/> down: deleted now, or by the deletion retries if this
+    /// fails or never runs.
+    /// </summary>
+    private static Task DeleteReplacedAsync(
+        IBlobStore blobs,
+        IdentityDbContext db,
+        string? replaced,
+        ILoggerFactory loggers,
+        CancellationToken cancellationToken
+    ) =>
+        replaced is null
+            ? Task.CompletedTask
+            : blobs.DeleteWrittenDownAsync(
+                db.Database,
+                [replaced],
+                loggers.CreateLogger(typeof(ProfilePictureApi)),
+                cancellationToken
+            );
+
+    /// <summary>
     /// Sets the picture under a row lock, so two racing uploads each delete the blob the other replaced; returns the
-    /// user and the blob key no longer used (deleted by the caller, never under the lock). A stale If-Match is a 412.
+    /// user and the blob key no longer used, written down for deletion by the same transaction (deleted by the caller
+    /// after the commit, never under the lock). A stale If-Match is a 412.
     /// </summary>
     private static async Task<(User User, string? Replaced)> ReplaceAsync(
         IdentityDbContext db,
@@ -161,6 +197,10 @@ public static class ProfilePictureApi
             db.AddIntegrationEvent(ProfileEvents.Updated(user, now, ["profile_image_url"]));
             await db.SaveChangesAsync(cancellationToken);
         }
+        // Once the row no longer names it, nothing else could find it again: an instance stopping after the commit
+        // would leave it in the bucket for good.
+        if (replaced is not null && replaced != key)
+            await db.Database.WriteDownAsync([replaced], "a profile picture replaced or removed", cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return (user, replaced == key ? null : replaced);
     }

@@ -126,7 +126,7 @@ public static class UsersApi
     {
         var userId = principal.UserId();
         var today = Rules.Today(clock);
-        string? uploadedPicture = null;
+        string? clearedPicture = null;
         var user = await db.InTransactionAsync(
             async ct =>
             {
@@ -135,8 +135,17 @@ public static class UsersApi
                 await db.Database.ExecuteSqlAsync($"SELECT 1 FROM users WHERE id = {userId} FOR UPDATE", ct);
                 await db.CheckIfMatchAsync<User>(http.Request, userId, ct);
                 var found = await FindAsync(db, userId, ct);
-                uploadedPicture = found.ProfileImageKey;
+                var uploadedPicture = found.ProfileImageKey;
                 var changed = ProfilePatch.Apply(found, body, today);
+                // Written down with the change: once no row names it, an instance stopping after the commit would
+                // leave it in the bucket for good.
+                clearedPicture = found.ProfileImageKey is null ? uploadedPicture : null;
+                if (clearedPicture is not null)
+                    await db.Database.WriteDownAsync(
+                        [clearedPicture],
+                        "a profile picture cleared or replaced by a link",
+                        ct
+                    );
                 if (changed.Count > 0)
                 {
                     var now = clock.GetUtcNow();
@@ -147,8 +156,13 @@ public static class UsersApi
             },
             cancellationToken
         );
-        if (uploadedPicture is not null && user.ProfileImageKey is null)
-            await blobs.TryDeleteAsync(uploadedPicture, loggers.CreateLogger(typeof(UsersApi)));
+        if (clearedPicture is not null)
+            await blobs.DeleteWrittenDownAsync(
+                db.Database,
+                [clearedPicture],
+                loggers.CreateLogger(typeof(UsersApi)),
+                cancellationToken
+            );
         EntityTag.Set(http.Response, user.Version);
         return TypedResults.Ok(UserDto.From(user, today));
     }
@@ -226,12 +240,18 @@ public static class UsersApi
             """,
             cancellationToken
         );
+        // The picture goes with the account, written down with it so that it goes even if nothing after the commit
+        // runs; deleted only after the commit: a leftover file is a lesser evil than an undone deletion.
+        string[] picture = user.ProfileImageKey is { } key ? [key] : [];
+        await db.Database.WriteDownAsync(picture, "a deleted account's profile picture", cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        // The picture goes with the account, after the commit: a leftover file is a lesser evil than an undone
-        // deletion.
-        if (user.ProfileImageKey is { } picture)
-            await blobs.TryDeleteAsync(picture, loggers.CreateLogger(typeof(UsersApi)));
+        await blobs.DeleteWrittenDownAsync(
+            db.Database,
+            picture,
+            loggers.CreateLogger(typeof(UsersApi)),
+            cancellationToken
+        );
         return TypedResults.NoContent();
     }
 
