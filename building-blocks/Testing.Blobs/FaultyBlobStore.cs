@@ -44,7 +44,9 @@ public sealed class FaultyBlobStore(
 
 public static class FaultyBlobStoreRegistration
 {
-    /// <summary>Registers the blob store the service registered, wrapped by <paramref name="wrap"/>, in its place.</summary>
+    /// <summary>
+    /// Registers the blob store the service registered, wrapped by <paramref name="wrap"/>, in its place.
+    /// </summary>
     public static IServiceCollection WrapBlobStore(
         this IServiceCollection services,
         Func<IServiceProvider, IBlobStore, IBlobStore> wrap

@@ -94,7 +94,7 @@ public sealed class WebClientTests(WebClientFixture fixture) : IClassFixture<Web
         }
     }
 
-    /// <summary>An app not built is a 503 saying what to run; where the server keeps its files is for its log.</summary>
+    /// <summary>An app not built is a 503 saying what to run; where its files are kept is for the log.</summary>
     [Fact]
     public async Task An_app_not_built_is_a_503_problem_that_does_not_name_the_servers_folder()
     {

@@ -4,8 +4,8 @@ namespace Community.Events.Tests;
 
 /// <summary>
 /// What goes wrong right after a put has stored its blob, during the request that put it
-/// (<see cref="PhotosFixture.StartHostFaultingAfterPut"/>): whatever the upload does next must leave no blob that no row
-/// names.
+/// (<see cref="PhotosFixture.StartHostFaultingAfterPut"/>): whatever the upload does next must leave no blob that no
+/// row names.
 /// </summary>
 public static class FaultAfterPut
 {
