@@ -24,6 +24,8 @@ public static class WebClient
 
     private static readonly FileExtensionContentTypeProvider ContentTypes = new();
 
+    private static int _notBuiltTold;
+
     public static WebApplication MapWebClient(this WebApplication app)
     {
         var root = app.Configuration["WebClient:Root"];
@@ -89,10 +91,13 @@ public static class WebClient
     /// </summary>
     private static IResult NotBuilt(HttpContext context, string folder)
     {
-        context
-            .RequestServices.GetRequiredService<ILoggerFactory>()
-            .CreateLogger(typeof(WebClient))
-            .LogWarning("The web client is not built: {Folder} holds no index.html", folder);
+        // Once a process at Warning (every request to /app/ would say it again), then at Debug.
+        var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(WebClient));
+        logger.Log(
+            Interlocked.Exchange(ref _notBuiltTold, 1) == 0 ? LogLevel.Warning : LogLevel.Debug,
+            "The web client is not built: {Folder} holds no index.html",
+            folder
+        );
         return Results.Problem(
             title: "The web client is not built",
             detail: "Its files are not in place: run `npm ci && npm run build` in clients/web.",
