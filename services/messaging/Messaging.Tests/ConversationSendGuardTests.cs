@@ -173,29 +173,18 @@ public sealed class ConversationSendGuardTests(MessagingFixture fx) : IClassFixt
     [Fact]
     public async Task In_an_event_chat_a_cancelled_registration_or_the_events_cancellation_refuses_the_send()
     {
-        var (organizerId, organizer) = await fx.RegisteredAsync();
-        var (attendeeId, attendee) = await fx.RegisteredAsync();
-        var eventId = await fx.EventAsync(organizerId, "Night swim");
-        var registered = await fx.RegisteredForAsync(eventId, attendeeId);
-        var chat = (
-            await (await fx.Client.Get($"/api/v1/conversations/by-event/{eventId}", attendee)).AssertStatus(200)
-        )["id"]!.GetValue<string>();
+        var swim = await fx.EventChatAsync("Night swim");
+        var (organizer, attendeeId, attendee, eventId, chat) = (
+            swim.Organizer,
+            swim.AttendeeId,
+            swim.Attendee,
+            swim.EventId,
+            swim.Chat
+        );
         await fx.SendAsync(attendee, chat, "Bringing towels");
         Assert.NotNull(Shapes.Find(Guid.Parse(chat), attendeeId));
 
-        await fx.DeliverAsync(
-            new RsvpCancelled(
-                Guid.NewGuid(),
-                fx.Tick(),
-                registered.RegistrationId,
-                eventId,
-                attendeeId,
-                "confirmed",
-                0,
-                null,
-                null
-            )
-        );
+        await fx.DeliverAsync(fx.Cancelled(swim));
         await Refused(attendee, chat, 404);
         await fx.RegisteredForAsync(eventId, attendeeId);
         await fx.SendAsync(attendee, chat, "Back in");

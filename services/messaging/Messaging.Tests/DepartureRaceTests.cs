@@ -1,5 +1,3 @@
-using Community.Contracts.Events;
-
 namespace Community.Messaging.Tests;
 
 /// <summary>
@@ -78,35 +76,15 @@ public sealed class DepartureRaceTests(MessagingFixture fx) : IClassFixture<Mess
     [Fact]
     public async Task An_attendee_cancelling_while_an_event_chat_message_is_sent_keeps_no_notification_of_it()
     {
-        var (organizerId, organizer) = await fx.RegisteredAsync();
-        var (attendeeId, attendee) = await fx.RegisteredAsync();
-        var eventId = await fx.EventAsync(organizerId, "Night swim");
-        var registered = await fx.RegisteredForAsync(eventId, attendeeId);
-        var chat = (
-            await (await fx.Client.Get($"/api/v1/conversations/by-event/{eventId}", attendee)).AssertStatus(200)
-        )["id"]!.GetValue<string>();
+        var swim = await fx.EventChatAsync("Night swim");
+        var (organizer, attendeeId, chat) = (swim.Organizer, swim.AttendeeId, swim.Chat);
         await fx.SendAsync(organizer, chat, "Towels, everyone");
         Assert.Equal(1L, await UnreadMessagesAsync(attendeeId));
 
         // Held before the chat's row was share-locked too: the chat's insert (EventChats.EnsureAsync) met the send's
         // uncommitted update of its row and waited. The lock no longer leaves that to chance.
 
-        await SentWhileLeavingAsync(
-            organizer,
-            chat,
-            new RsvpCancelled(
-                Guid.NewGuid(),
-                fx.Tick(),
-                registered.RegistrationId,
-                eventId,
-                attendeeId,
-                "confirmed",
-                0,
-                null,
-                null
-            ),
-            "RsvpCancelledConsumer"
-        );
+        await SentWhileLeavingAsync(organizer, chat, fx.Cancelled(swim), "RsvpCancelledConsumer");
         Assert.Equal(0L, await UnreadMessagesAsync(attendeeId));
     }
 }

@@ -136,6 +136,38 @@ public class MessagingFixture() : ServiceFixture<Program>(ResourceNames.Messagin
         return confirmed;
     }
 
+    /// <summary>
+    /// An event of a new organizer's with a new attendee's confirmed registration, and its chat as the attendee opens
+    /// it.
+    /// </summary>
+    public async Task<EventChat> EventChatAsync(string title)
+    {
+        var (organizerId, organizer) = await RegisteredAsync();
+        var (attendeeId, attendee) = await RegisteredAsync();
+        var eventId = await EventAsync(organizerId, title);
+        var registered = await RegisteredForAsync(eventId, attendeeId);
+        var chat = (await (await Client.Get($"/api/v1/conversations/by-event/{eventId}", attendee)).AssertStatus(200))[
+            "id"
+        ]!.GetValue<string>();
+        return new EventChat(organizerId, organizer, attendeeId, attendee, eventId, registered, chat);
+    }
+
+    /// <summary>
+    /// The attendee's confirmed registration in <paramref name="chat"/> cancelled, as events announces it.
+    /// </summary>
+    public RsvpCancelled Cancelled(EventChat chat) =>
+        new(
+            Guid.NewGuid(),
+            Tick(),
+            chat.Registered.RegistrationId,
+            chat.EventId,
+            chat.AttendeeId,
+            "confirmed",
+            0,
+            null,
+            null
+        );
+
     /// <summary>A thread started in a group by the token's user: its conversation id.</summary>
     public async Task<string> ThreadAsync(string token, Guid groupId, string title, string text) =>
         (
@@ -220,3 +252,16 @@ public class MessagingFixture() : ServiceFixture<Program>(ResourceNames.Messagin
         return await Client.SendAsync(request);
     }
 }
+
+/// <summary>
+/// An event's chat (<see cref="MessagingFixture.EventChatAsync"/>): its organizer, an attendee, and its id.
+/// </summary>
+public sealed record EventChat(
+    Guid OrganizerId,
+    string Organizer,
+    Guid AttendeeId,
+    string Attendee,
+    Guid EventId,
+    RegistrationConfirmed Registered,
+    string Chat
+);
