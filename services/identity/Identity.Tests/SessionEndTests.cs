@@ -38,6 +38,12 @@ public sealed partial class SessionEndTests(SessionEndFixture fx) : IClassFixtur
     private Task WaitUntilEndedAsync(string token, string what) =>
         Eventually.TrueAsync(() => EndedAsync(token), what, TimeSpan.FromSeconds(15));
 
+    private Task<HttpResponseMessage> RefreshAsync(JsonNode signedIn) =>
+        Client.PostJson("/api/v1/auth/refresh", new { refresh_token = signedIn["refresh_token"]!.GetValue<string>() });
+
+    private Task<HttpResponseMessage> PasswordLoginAsync(string username) =>
+        Client.PostJson("/api/v1/auth/login", new { identifier = username, password = "correct-horse-9" });
+
     [Fact]
     public async Task Logout_ends_that_session_and_no_other()
     {
@@ -60,9 +66,7 @@ public sealed partial class SessionEndTests(SessionEndFixture fx) : IClassFixtur
     {
         var registered = await fx.RegisterAsync();
         var username = registered["user"]!["username"]!.GetValue<string>();
-        var second = await (
-            await Client.PostJson("/api/v1/auth/login", new { identifier = username, password = "correct-horse-9" })
-        ).AssertStatus(200);
+        var second = await (await PasswordLoginAsync(username)).AssertStatus(200);
         var third = await fx.LoginAsync(username, "correct-horse-9");
         var stranger = await fx.RegisterAsync();
 
@@ -73,21 +77,11 @@ public sealed partial class SessionEndTests(SessionEndFixture fx) : IClassFixtur
         Assert.Equal(2, answer["sessions_ended"]!.GetValue<int>());
         await WaitUntilEndedAsync(Access(second), "a session signed out from elsewhere still works");
         await WaitUntilEndedAsync(third, "a session signed out from elsewhere still works");
-        await (
-            await Client.PostJson(
-                "/api/v1/auth/refresh",
-                new { refresh_token = second["refresh_token"]!.GetValue<string>() }
-            )
-        ).AssertProblem(401);
+        await (await RefreshAsync(second)).AssertProblem(401);
         await (await Client.Get("/api/v1/auth/me", Access(registered))).AssertStatus(200);
         await (await Client.Get("/api/v1/auth/me", Access(stranger))).AssertStatus(200);
         // This session goes on refreshing, and the token that gives works.
-        var refreshed = await (
-            await Client.PostJson(
-                "/api/v1/auth/refresh",
-                new { refresh_token = registered["refresh_token"]!.GetValue<string>() }
-            )
-        ).AssertStatus(200);
+        var refreshed = await (await RefreshAsync(registered)).AssertStatus(200);
         await (await Client.Get("/api/v1/auth/me", Access(refreshed))).AssertStatus(200);
         // Asked again, there is nothing more to end, and nothing is added to the feed.
         var again = await (
@@ -109,19 +103,12 @@ public sealed partial class SessionEndTests(SessionEndFixture fx) : IClassFixtur
         var registered = await fx.RegisterAsync();
         var username = registered["user"]!["username"]!.GetValue<string>();
         // Signed in with the password alone, as whoever stole it would be, before the owner turns two-factor on.
-        var other = await (
-            await Client.PostJson("/api/v1/auth/login", new { identifier = username, password = "correct-horse-9" })
-        ).AssertStatus(200);
+        var other = await (await PasswordLoginAsync(username)).AssertStatus(200);
 
         await fx.TurnOnTwoFactorAsync(Access(registered));
 
         await WaitUntilEndedAsync(Access(other), "a session from before two-factor sign-in was on still works");
-        await (
-            await Client.PostJson(
-                "/api/v1/auth/refresh",
-                new { refresh_token = other["refresh_token"]!.GetValue<string>() }
-            )
-        ).AssertProblem(401);
+        await (await RefreshAsync(other)).AssertProblem(401);
         // Ended as signing out everywhere else ends it: its own entry in the revocation feed.
         Assert.Equal(
             1L,
@@ -132,12 +119,7 @@ public sealed partial class SessionEndTests(SessionEndFixture fx) : IClassFixtur
             )
         );
         await (await Client.Get("/api/v1/auth/me", Access(registered))).AssertStatus(200);
-        var refreshed = await (
-            await Client.PostJson(
-                "/api/v1/auth/refresh",
-                new { refresh_token = registered["refresh_token"]!.GetValue<string>() }
-            )
-        ).AssertStatus(200);
+        var refreshed = await (await RefreshAsync(registered)).AssertStatus(200);
         await (await Client.Get("/api/v1/auth/me", Access(refreshed))).AssertStatus(200);
         var notice = await fx.Smtp.WaitForAsync($"{username}@example.com", "was turned on");
         Assert.Contains("every other session of the account has ended", notice.Body);
@@ -253,12 +235,7 @@ public sealed partial class SessionEndTests(SessionEndFixture fx) : IClassFixtur
         ).AssertStatus(200);
 
         await WaitUntilEndedAsync(Access(organizer), "a demoted organizer's token still works");
-        var refreshed = await (
-            await Client.PostJson(
-                "/api/v1/auth/refresh",
-                new { refresh_token = organizer["refresh_token"]!.GetValue<string>() }
-            )
-        ).AssertStatus(200);
+        var refreshed = await (await RefreshAsync(organizer)).AssertStatus(200);
         Assert.Equal("member", TestTokens.Payload(Access(refreshed))["role"]!.GetValue<string>());
         await (await Client.Get("/api/v1/auth/me", Access(refreshed))).AssertStatus(200);
     }
@@ -307,12 +284,7 @@ public sealed partial class SessionEndTests(SessionEndFixture fx) : IClassFixtur
         // The organizer's token from the change carries the organizer's role: the demotion ends it too.
         Assert.Equal("organizer", TestTokens.Payload(Access(changed))["role"]!.GetValue<string>());
         await WaitUntilEndedAsync(Access(changed), "a token issued before the demotion outlived it");
-        var refreshed = await (
-            await Client.PostJson(
-                "/api/v1/auth/refresh",
-                new { refresh_token = changed["refresh_token"]!.GetValue<string>() }
-            )
-        ).AssertStatus(200);
+        var refreshed = await (await RefreshAsync(changed)).AssertStatus(200);
         await (await Client.Get("/api/v1/auth/me", Access(refreshed))).AssertStatus(200);
     }
 
