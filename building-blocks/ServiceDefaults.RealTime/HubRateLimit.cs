@@ -96,18 +96,18 @@ public sealed class HubRateLimitFilter(
             MethodLimits.GetOrAdd(method, m => m.GetCustomAttribute<HubCallLimitAttribute>()) is { } limit
             && !Bucket(items, method, limit.CallsPerSecond, limit.Burst).TryTake()
         )
-            throw new HubCallsLimitedException(
+            throw HubCallsLimited.Refusal(
                 $"Too many {method.Name} calls: at most {limit.CallsPerSecond:0.##} per second. Slow down."
             );
         if (!TryTakeConnectionCall(items))
-            throw new HubCallsLimitedException(TooManyCalls());
+            throw HubCallsLimited.Refusal(TooManyCalls());
         var limits = options.Value;
         // Last, so a call refused above costs the user's shared budget nothing (and Redis no round trip).
         if (
             invocationContext.Context.UserIdentifier is { } user
             && !await users.TryTakeCallAsync(invocationContext.Hub.GetType().Name, user)
         )
-            throw new HubCallsLimitedException(
+            throw HubCallsLimited.Refusal(
                 $"Too many calls: at most {limits.UserCallsPerSecond:0.##} per second over "
                     + "all your connections. Slow down."
             );
@@ -213,8 +213,21 @@ internal sealed class TokenBucket(double rate, int capacity, TimeProvider clock)
 }
 
 /// <summary>
-/// A call refused for the rate: told to the client as any HubException, but logged at Debug only
-/// (<see cref="HubRefusalFilter"/>), as ASP.NET's rate limiter logs a refused request: a refusal costs next to nothing,
-/// so a client calling as fast as its socket allows would otherwise write thousands of log lines a second.
+/// A call refused for the rate: a plain HubException, as the clients read it ("HubException: Too many calls ..."; a
+/// subclass's name would take its place in the message they get), marked so that <see cref="HubRefusalFilter"/> logs
+/// it at Debug only, as ASP.NET's rate limiter logs a refused request: a refusal costs next to nothing, so a client
+/// calling as fast as its socket allows would otherwise write thousands of log lines a second.
 /// </summary>
-public sealed class HubCallsLimitedException(string message) : HubException(message);
+public static class HubCallsLimited
+{
+    private const string Mark = "community.hub-calls-limited";
+
+    public static HubException Refusal(string message)
+    {
+        var refusal = new HubException(message);
+        refusal.Data[Mark] = true;
+        return refusal;
+    }
+
+    public static bool Is(HubException exception) => exception.Data.Contains(Mark);
+}

@@ -7,7 +7,7 @@ namespace Community.ServiceDefaults.RealTime;
 /// <summary>
 /// Hub calls refused on purpose answer as REST refusals do: a <see cref="DomainException"/> becomes a
 /// <see cref="HubException"/> the client reads ("404 Not found: ..."), and a refusal (that, or a HubException such as
-/// the session guard's) is logged at Information; the rate limit's at Debug (<see cref="HubCallsLimitedException"/>).
+/// the session guard's) is logged at Information; the rate limit's at Debug (<see cref="HubCallsLimited"/>).
 /// A call cancelled because its connection ended is logged at Debug. A
 /// <see cref="ServiceUnavailableException"/> (something the call depends on is down or full) is a Warning without its
 /// stack; any other 5xx domain exception is still an Error, as is a database fault that may pass (answered "503
@@ -25,7 +25,7 @@ public sealed class HubRefusalFilter(ILogger<HubRefusalFilter> logger) : IHubFil
         {
             return await next(invocationContext);
         }
-        catch (HubCallsLimitedException e)
+        catch (HubException e) when (HubCallsLimited.Is(e))
         {
             logger.LogDebug("Hub method {HubMethod} refused: {Reason}", invocationContext.HubMethodName, e.Message);
             throw;
