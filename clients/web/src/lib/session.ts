@@ -161,21 +161,40 @@ export async function send(request: Request, limitMs = answerLimitMs, uploadMs =
   }
   if (response.headers.get("Content-Type")?.startsWith("text/event-stream")) {
     const quiet = () => limit.abort(new TypeError("The stream of events went quiet."));
+    // The stream's end, however it comes (read to its end, cut, gone quiet, or cancelled by its reader), stops the
+    // watch and releases the signals' join: without AbortSignal.any its listeners sit on the caller's signal.
+    const over = () => {
+      clearTimeout(timer);
+      release();
+    };
     clearTimeout(timer);
     timer = setTimeout(quiet, limitMs);
-    const watched = new TransformStream<Uint8Array, Uint8Array>({
-      transform(piece, out) {
+    const reader = response.body.getReader();
+    const watched = new ReadableStream<Uint8Array>({
+      async pull(out) {
+        let piece: ReadableStreamReadResult<Uint8Array>;
+        try {
+          piece = await reader.read();
+        } catch (e) {
+          over();
+          throw e;
+        }
+        if (piece.done) {
+          over();
+          out.close();
+          return;
+        }
         clearTimeout(timer);
         timer = setTimeout(quiet, limitMs);
-        out.enqueue(piece);
+        out.enqueue(piece.value);
       },
-      flush: () => {
-        clearTimeout(timer);
-        release();
+      cancel(reason) {
+        over();
+        return reader.cancel(reason);
       },
     });
     const { status, statusText, headers } = response;
-    return new Response(response.body.pipeThrough(watched), { status, statusText, headers });
+    return new Response(watched, { status, statusText, headers });
   }
   const pieces: Uint8Array[] = [];
   const stalled = () => limit.abort(new Unreachable());

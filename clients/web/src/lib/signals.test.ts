@@ -85,3 +85,64 @@ describe("anySignal without AbortSignal.any", () => {
     await expect(asked).rejects.toMatchObject({ name: "AbortError" });
   });
 });
+
+describe("a stream of events without AbortSignal.any", () => {
+  const encoder = new TextEncoder();
+  const events = { "Content-Type": "text/event-stream" };
+  /** The request's signal's listeners the session's fetch added and has not taken off again. */
+  function watchListeners(request: Request) {
+    const added = vi.spyOn(request.signal, "addEventListener");
+    const removed = vi.spyOn(request.signal, "removeEventListener");
+    return () => {
+      const left = added.mock.calls.map(([, listener]) => listener);
+      for (const [, listener] of removed.mock.calls) left.splice(left.indexOf(listener), 1);
+      return left.length;
+    };
+  }
+  /** Reads the body to its end; how it ended. */
+  async function readAll(body: ReadableStream<Uint8Array>) {
+    const reader = body.getReader();
+    try {
+      while (!(await reader.read()).done);
+      return "done";
+    } catch (e) {
+      return e instanceof TypeError ? "TypeError" : String(e);
+    }
+  }
+
+  it.each([
+    ["read to its end", (c: ReadableStreamDefaultController<Uint8Array>) => c.close(), readAll, "done"],
+    ["cut in the middle", (c: ReadableStreamDefaultController<Uint8Array>) => c.error(new TypeError("cut")), readAll, "TypeError"],
+    ["gone quiet", () => undefined, readAll, "TypeError"],
+    [
+      "cancelled by its reader",
+      () => undefined,
+      async (body: ReadableStream<Uint8Array>) => {
+        const reader = body.getReader();
+        await reader.read();
+        await reader.cancel("the view closed");
+        return "cancelled";
+      },
+      "cancelled",
+    ],
+  ])("takes its join's listener off the caller's signal once %s", async (_, then, end, ended) => {
+    withoutAbortSignalAny();
+    vi.stubGlobal("fetch", (_: Request, init?: RequestInit) => {
+      const body = new ReadableStream<Uint8Array>({
+        start: (c) => {
+          // the connection's abort errors the body, as a browser's fetch does
+          init!.signal!.addEventListener("abort", () => c.error(init!.signal!.reason));
+          c.enqueue(encoder.encode("data: 1\n\n"));
+          then(c);
+        },
+      });
+      return Promise.resolve(new Response(body, { status: 200, headers: events }));
+    });
+    const request = new Request("http://localhost/api/v1/companion/messages/stream", { method: "POST", body: "{}" });
+    const listening = watchListeners(request);
+    const response = await send(request, 50);
+    expect(listening()).toBe(1);
+    expect(await end(response.body!)).toBe(ended);
+    expect(listening()).toBe(0);
+  });
+});
