@@ -9,7 +9,8 @@ namespace Community.Gateway.Tests;
 /// <summary>
 /// Two services with two instances each behind the gateway. Messaging's first instance reads each request whole and
 /// then hangs up without answering (killed after it applied the request, before it wrote an answer); social's first
-/// address has nothing listening. The second of each answers.
+/// address has nothing listening; events' first address names a host that does not resolve; payments' first address
+/// is https, and what listens there answers the TLS handshake with plain text. The second of each answers.
 /// </summary>
 public sealed class ReachedWritesTests : IAsyncLifetime
 {
@@ -17,22 +18,30 @@ public sealed class ReachedWritesTests : IAsyncLifetime
     private readonly ConcurrentDictionary<string, int> _dropped = new();
     private FakeBackend _alive = null!;
     private RawInstance _hangingUp = null!;
+    private RawInstance _notTls = null!;
+    private ForwardsTo _toNotTls = null!;
     private ForwardsTo _toDead = null!;
+    private ForwardsTo _toUnresolved = null!;
     private GatewayHost _gateway = null!;
 
     public async Task InitializeAsync()
     {
         _alive = await FakeBackend.StartAsync(_tokens);
         _hangingUp = RawInstance.Start(ReadWholeThenHangUpAsync);
+        _notTls = RawInstance.Start(AnswerTheHandshakeInPlainTextAsync);
         var alive = _alive.BaseAddress.ToString().TrimEnd('/');
         var dead = GatewayHost.DeadAddress();
         _toDead = new ForwardsTo(dead);
+        _toUnresolved = new ForwardsTo(Unresolved);
+        _toNotTls = new ForwardsTo(NotTls);
         _gateway = GatewayHost.Start(
             new Dictionary<string, string?>
             {
                 [$"Services:{ResourceNames.Identity}"] = alive,
                 [$"Services:{ResourceNames.Messaging}"] = $"{_hangingUp.Address};{alive}",
                 [$"Services:{ResourceNames.Social}"] = $"{dead};{alive}",
+                [$"Services:{ResourceNames.Events}"] = $"{Unresolved};{alive}",
+                [$"Services:{ResourceNames.Payments}"] = $"{NotTls};{alive}",
             }
         );
     }
@@ -40,9 +49,12 @@ public sealed class ReachedWritesTests : IAsyncLifetime
     public async Task DisposeAsync()
     {
         await _hangingUp.DisposeAsync();
+        await _notTls.DisposeAsync();
         await _gateway.DisposeAsync();
         await _alive.DisposeAsync();
         _toDead.Dispose();
+        _toUnresolved.Dispose();
+        _toNotTls.Dispose();
         _tokens.Dispose();
     }
 
@@ -106,6 +118,56 @@ public sealed class ReachedWritesTests : IAsyncLifetime
         Assert.Equal(sent, Received("DELETE", SocialPath));
     }
 
+    [Fact]
+    public async Task A_delete_whose_first_instance_name_does_not_resolve_is_sent_to_the_other()
+    {
+        var token = _tokens.Issue();
+        var sent = 0;
+        for (; sent < 40 && _toUnresolved.Count == 0; sent++)
+        {
+            using var delete = Request(HttpMethod.Delete, token, EventsPath);
+            using var response = await _gateway.Client.SendAsync(delete);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        Assert.True(_toUnresolved.Count > 0, "no DELETE was sent to the address whose name does not resolve");
+        Assert.Equal(sent, Received("DELETE", EventsPath));
+    }
+
+    [Fact]
+    public async Task A_delete_whose_first_instance_failed_the_tls_handshake_is_sent_to_the_other()
+    {
+        var token = _tokens.Issue();
+        var sent = 0;
+        for (; sent < 40 && _toNotTls.Count == 0; sent++)
+        {
+            using var delete = Request(HttpMethod.Delete, token, PaymentsPath);
+            using var response = await _gateway.Client.SendAsync(delete);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        Assert.True(_toNotTls.Count > 0, "no DELETE was sent to the address that fails the handshake");
+        Assert.Equal(sent, Received("DELETE", PaymentsPath));
+    }
+
+    // Reads the client's hello and answers in plain HTTP, as an instance serving no TLS does.
+    private async Task AnswerTheHandshakeInPlainTextAsync(Socket socket, CancellationToken stop)
+    {
+        using var _ = socket;
+        try
+        {
+            var hello = new byte[4096];
+            await socket.ReceiveAsync(hello, SocketFlags.None, stop);
+            await socket.SendAsync("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n"u8.ToArray(), stop);
+        }
+        catch (Exception) { }
+    }
+
+    // .invalid never resolves (RFC 6761)
+    private const string Unresolved = "http://instance-gone.invalid:8080";
+    private string NotTls => _notTls.Address.Replace("http:", "https:", StringComparison.Ordinal);
+    private const string PaymentsPath = "/api/v1/subscriptions/me";
+    private const string EventsPath = "/api/v1/events/5f0c2a52-8d3e-4d53-9a43-3f1a0e4b7c11/registrations/me";
     private const string MessagingPath = "/api/v1/conversations/5f0c2a52-8d3e-4d53-9a43-3f1a0e4b7c11/mute";
     private const string SocialPath = "/api/v1/follows/5f0c2a52-8d3e-4d53-9a43-3f1a0e4b7c11";
 

@@ -14,7 +14,8 @@ namespace Community.Gateway;
 /// of the paths whose key the service honours (<see cref="KeyedPosts"/>: it answers a repeat from what it stored; keys
 /// are kept per user and for those POSTs only, so an anonymous one, a refresh for instance, a PATCH's or a password
 /// change's is not honoured) unless it timed out (the first instance may still be running it past the key's lease);
-/// or any request that never reached the instance (the connection was refused, or did not open within
+/// or any request that never reached the instance (the connection was refused, its name did not resolve, its TLS
+/// handshake failed, or it did not open within
 /// <see cref="GatewayProxyConfig.ConnectTimeoutKey"/>). A PUT or DELETE that reached one is not sent again, idempotent
 /// as it is: the first instance may have applied it before it died, or still be applying it, and the second would then
 /// answer as if it had not been (a DELETE's 404, a two-factor switch's 409 for a change that succeeded), or both race.
@@ -137,11 +138,17 @@ public static class InstanceRetries
                 or ForwarderError.RequestTimedOut
                 or ForwarderError.RequestBodyDestination;
 
-    // Refused, or no connection opened within the connect timeout: SocketsHttpHandler reports the latter as a
-    // cancellation carrying a TimeoutException (the request's own timeout carries none), which YARP calls
-    // RequestTimedOut.
+    // Refused, its name not resolved (an instance's DNS record gone as it stopped), its TLS handshake failed (nothing of
+    // the request is sent before it ends), or no connection opened within the connect timeout: SocketsHttpHandler
+    // reports the latter as a cancellation carrying a TimeoutException (the request's own timeout carries none), which
+    // YARP calls RequestTimedOut.
     private static bool NeverReached(IForwarderErrorFeature error) =>
         error.Exception
-            is HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError }
+            is HttpRequestException
+                {
+                    HttpRequestError: HttpRequestError.ConnectionError
+                        or HttpRequestError.NameResolutionError
+                        or HttpRequestError.SecureConnectionError,
+                }
                 or OperationCanceledException { InnerException: TimeoutException };
 }
