@@ -19,7 +19,11 @@ public static class GatewayExtensions
             )
             .AddDnsDestinations(builder.Configuration)
             .ConfigureHttpClient(
-                (_, handler) => handler.ConnectTimeout = GatewayProxyConfig.ConnectTimeout(builder.Configuration)
+                (_, handler) =>
+                {
+                    handler.ConnectTimeout = GatewayProxyConfig.ConnectTimeout(builder.Configuration);
+                    handler.PooledConnectionLifetime = GatewayProxyConfig.ConnectionLifetime(builder.Configuration);
+                }
             );
 
         // YARP keeps an instance its failed forwards took out for the longer of the cluster's ReactivationPeriod and

@@ -16,7 +16,8 @@ public sealed record EchoedRequest(
     string Path,
     string Query,
     Dictionary<string, string> Headers,
-    long BodyBytes = 0
+    long BodyBytes = 0,
+    string Connection = ""
 )
 {
     public string? Header(string name) =>
@@ -81,7 +82,8 @@ public sealed class FakeBackend : FakeHttpServer<EchoedRequest>
             request.Path.Value ?? "",
             request.QueryString.Value ?? "",
             request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase),
-            bodyBytes
+            bodyBytes,
+            context.Connection.Id
         );
         Record(echoed);
         await context.Response.WriteAsJsonAsync(echoed, Json);
