@@ -9,7 +9,8 @@ namespace Community.Identity;
 /// milliseconds), so the request queues it and answers at once; so do the notices of a change already committed
 /// (<see cref="SecurityNotices"/>), which the answer must not depend on. A mail that only some requests would send can
 /// also be written in the queue (<see cref="Compose"/>), with the work deciding it (counting, a token stored), so that
-/// this work is not part of the request's time either. One sender works through the queue; a
+/// this work is not part of the request's time either. One sender works through the queue, the notices' lane first
+/// (<see cref="SendNotice"/>); a
 /// message the mail server refuses or cannot take is logged, as before, for the person to ask again. Stopping sends
 /// what is queued before the host's shutdown time runs out.
 /// </summary>
@@ -17,13 +18,25 @@ public sealed class MailInBackground(IEmailSender sender, IServiceScopeFactory s
     : BackgroundService
 {
     /// <summary>
-    /// More waiting than this means the mail server is down or far behind: later ones are dropped, and logged.
+    /// More waiting than this in a lane means the mail server is down or far behind: later ones are dropped, and
+    /// logged.
     /// </summary>
     public const int Capacity = 1_000;
 
-    private readonly Channel<(Composer Compose, string About)> _queue = Channel.CreateBounded<(Composer, string)>(
-        new BoundedChannelOptions(Capacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait }
-    );
+    // Two lanes, notices first: anyone may ask for password resets and waitlist mail, from as many addresses as they
+    // have, and the notices of changes made to an account (a new password, two-factor sign-in off) must not wait
+    // behind them, or be dropped for a queue they filled.
+    private readonly Channel<Queued> _notices = Lane();
+    private readonly Channel<Queued> _requests = Lane();
+    private Task<bool>? _noticesReady;
+    private Task<bool>? _requestsReady;
+
+    private static Channel<Queued> Lane() =>
+        Channel.CreateBounded<Queued>(
+            new BoundedChannelOptions(Capacity) { SingleReader = false, FullMode = BoundedChannelFullMode.Wait }
+        );
+
+    private sealed record Queued(Composer Compose, string About);
 
     /// <summary>Writes a queued mail when its turn comes, with a scope of its own; null sends nothing.</summary>
     public delegate Task<EmailMessage?> Composer(IServiceProvider services, CancellationToken cancellationToken);
@@ -36,19 +49,28 @@ public sealed class MailInBackground(IEmailSender sender, IServiceScopeFactory s
         Compose((_, _) => Task.FromResult<EmailMessage?>(message), about);
 
     /// <summary>
+    /// Queues the notice of a change made to an account (<see cref="SecurityNotices"/>) in a lane of its own, sent
+    /// before any mail asked for: a flood of those neither delays nor drops it.
+    /// </summary>
+    public void SendNotice(EmailMessage message, string about) =>
+        Queue(_notices, new Queued((_, _) => Task.FromResult<EmailMessage?>(message), about));
+
+    /// <summary>
     /// Queues a mail that <paramref name="compose"/> decides on and writes when its turn comes (null: none is sent),
     /// in a scope of its own; <paramref name="about"/> as for <see cref="Send"/>.
     /// </summary>
-    public void Compose(Composer compose, string about)
+    public void Compose(Composer compose, string about) => Queue(_requests, new Queued(compose, about));
+
+    private void Queue(Channel<Queued> lane, Queued mail)
     {
         Interlocked.Increment(ref _pending);
-        if (_queue.Writer.TryWrite((compose, about)))
+        if (lane.Writer.TryWrite(mail))
             return;
         Interlocked.Decrement(ref _pending);
         logger.LogWarning(
             "The mail queue is full ({Capacity}) or the service is stopping: {About} was not sent",
             Capacity,
-            about
+            mail.About
         );
     }
 
@@ -63,8 +85,8 @@ public sealed class MailInBackground(IEmailSender sender, IServiceScopeFactory s
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        // Read to the end, stopping or not: StopAsync ends the queue, and what it held is still sent.
-        await foreach (var (compose, about) in _queue.Reader.ReadAllAsync(CancellationToken.None))
+        // Read to the end, stopping or not: StopAsync ends the lanes, and what they held is still sent.
+        while (await NextAsync() is (var compose, var about))
         {
             try
             {
@@ -88,9 +110,37 @@ public sealed class MailInBackground(IEmailSender sender, IServiceScopeFactory s
         }
     }
 
+    /// <summary>The next mail, a notice before any other; null once both lanes are ended and empty.</summary>
+    private async Task<Queued?> NextAsync()
+    {
+        while (true)
+        {
+            if (_notices.Reader.TryRead(out var mail) || _requests.Reader.TryRead(out mail))
+                return mail;
+            // One wait on each lane at a time, kept until it ends: the other lane's may end first.
+            _noticesReady ??= _notices.Reader.WaitToReadAsync().AsTask();
+            _requestsReady ??= _requests.Reader.WaitToReadAsync().AsTask();
+            var (noticesEnded, requestsEnded) = (Ended(_noticesReady), Ended(_requestsReady));
+            if (noticesEnded && requestsEnded)
+                return null;
+            Task either =
+                noticesEnded ? _requestsReady
+                : requestsEnded ? _noticesReady
+                : Task.WhenAny(_noticesReady, _requestsReady);
+            await either;
+            if (_noticesReady is { IsCompleted: true, Result: true })
+                _noticesReady = null;
+            if (_requestsReady is { IsCompleted: true, Result: true })
+                _requestsReady = null;
+        }
+    }
+
+    private static bool Ended(Task<bool> ready) => ready is { IsCompleted: true, Result: false };
+
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
-        _queue.Writer.TryComplete();
+        _notices.Writer.TryComplete();
+        _requests.Writer.TryComplete();
         if (ExecuteTask is null)
             return;
         try

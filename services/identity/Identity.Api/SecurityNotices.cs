@@ -92,6 +92,6 @@ public sealed class SecurityNotices(MailInBackground mail, TimeProvider clock)
     {
         // Only a confirmed address: an unconfirmed one may be a stranger's (a typo at registration).
         if (user is { Email: { } email, EmailVerifiedAt: not null })
-            mail.Send(new EmailMessage(email, subject, body), about);
+            mail.SendNotice(new EmailMessage(email, subject, body), about);
     }
 }
