@@ -3,7 +3,9 @@ using System.Text.RegularExpressions;
 namespace Community.Deployment.Tests;
 
 /// <summary>
-/// The example PostgreSQL cluster (deploy/k8s/dependencies) has every service's database, owned by its own login role.
+/// The example dependencies (deploy/k8s/dependencies): the PostgreSQL cluster has every service's database, owned by
+/// its own login role; each environment has its own Redis and its own broker user, limited to its vhost; what runs
+/// several pods loses one at a time to a drain.
 /// </summary>
 public sealed class DependenciesTests
 {
@@ -36,29 +38,65 @@ public sealed class DependenciesTests
         }
     }
 
-    [Fact]
-    public void Redis_answers_only_with_a_password_and_only_the_gateway_and_messaging_reach_it()
+    // Each environment's Redis: the kustomization that renders it, its name, its password's Secret, and the
+    // configuration string README.md has operators put in that environment's redis-secrets.
+    public static TheoryData<string, string, string, string> Redises =>
+        new()
+        {
+            {
+                "dependencies",
+                "community-redis",
+                "community-redis-auth",
+                "community-redis.community-data.svc:6379,password=${REDIS_PASSWORD}"
+            },
+            {
+                "dependencies/staging",
+                "community-redis-staging",
+                "community-redis-staging-auth",
+                "community-redis-staging.community-data.svc:6379,password=${STAGING_REDIS_PASSWORD}"
+            },
+        };
+
+    [Theory, MemberData(nameof(Redises))]
+    public void Redis_answers_only_with_a_password_and_only_the_gateway_and_messaging_reach_it(
+        string folder,
+        string name,
+        string passwordSecret,
+        string configuration
+    )
     {
-        var objects = Kustomize.Render("dependencies");
+        var objects = Kustomize.Render(folder);
         var redis = Assert.Single(
             objects,
-            o =>
-                o["kind"]?.GetValue<string>() == "Deployment"
-                && o["metadata"]?["name"]?.GetValue<string>() == "community-redis"
+            o => o["kind"]?.GetValue<string>() == "Deployment" && o["metadata"]?["name"]?.GetValue<string>() == name
         );
         var container = redis["spec"]!["template"]!["spec"]!["containers"]!.AsArray().Single()!;
         var args = container["args"]!.AsArray().Select(a => a!.GetValue<string>()).ToList();
         var requirepass = args.IndexOf("--requirepass");
         Assert.True(requirepass >= 0 && args[requirepass + 1] == "$(REDIS_PASSWORD)", string.Join(" ", args));
-        var password = container["env"]!.AsArray().Single(e => e!["name"]!.GetValue<string>() == "REDIS_PASSWORD")!;
-        Assert.Equal("community-redis-auth", password["valueFrom"]?["secretKeyRef"]?["name"]?.GetValue<string>());
+        // every Secret the pod reads is this Redis' own (redis-cli's password too)
+        var secrets = container["env"]!
+            .AsArray()
+            .Select(e => e!["valueFrom"]?["secretKeyRef"]?["name"]?.GetValue<string>())
+            .OfType<string>()
+            .ToList();
+        Assert.Contains(
+            container["env"]!.AsArray(),
+            e =>
+                e!["name"]!.GetValue<string>() == "REDIS_PASSWORD"
+                && e["valueFrom"]?["secretKeyRef"]?["name"]?.GetValue<string>() == passwordSecret
+        );
+        Assert.All(secrets, s => Assert.Equal(passwordSecret, s));
+        Assert.Equal(
+            name,
+            redis["spec"]!["template"]!["metadata"]!["labels"]!["app.kubernetes.io/name"]!.GetValue<string>()
+        );
 
         var policy = Assert.Single(
             objects,
             o =>
                 o["kind"]?.GetValue<string>() == "NetworkPolicy"
-                && o["spec"]?["podSelector"]?["matchLabels"]?["app.kubernetes.io/name"]?.GetValue<string>()
-                    == "community-redis"
+                && o["spec"]?["podSelector"]?["matchLabels"]?["app.kubernetes.io/name"]?.GetValue<string>() == name
         );
         var rule = Assert.Single(policy["spec"]!["ingress"]!.AsArray())!;
         var peer = Assert.Single(rule["from"]!.AsArray())!;
@@ -74,7 +112,131 @@ public sealed class DependenciesTests
 
         // The services are told to connect with it (README.md's redis-secrets).
         var readme = File.ReadAllText(Path.Combine(Kustomize.RepositoryRoot, "deploy", "k8s", "README.md"));
-        Assert.Contains("community-redis.community-data.svc:6379,password=${REDIS_PASSWORD}", readme);
+        Assert.Contains(configuration, readme);
+        Assert.Contains($"get secret {passwordSecret} ", readme);
+    }
+
+    /// <summary>
+    /// A drain (a node upgrade) evicts at most one pod of a dependency that runs several: RabbitMQ's
+    /// pause_minority stops a broker that lost two of its three nodes. CloudNativePG makes the budgets of its
+    /// Clusters itself; the RabbitMQ Cluster Operator makes none.
+    /// </summary>
+    [Fact]
+    public void Every_dependency_of_several_pods_that_its_operator_does_not_guard_loses_one_at_a_time_to_a_drain()
+    {
+        var objects = Kustomize.Render("dependencies").Concat(Kustomize.Render("dependencies/staging")).ToList();
+        var budgets = objects.Where(o => o["kind"]?.GetValue<string>() == "PodDisruptionBudget").ToList();
+        var guarded = new List<string>();
+        foreach (var dependency in objects)
+        {
+            var name = dependency["metadata"]!["name"]!.GetValue<string>();
+            var pods = dependency["kind"]?.GetValue<string>() switch
+            {
+                // the labels the Cluster Operator puts on the pods of a RabbitmqCluster
+                "RabbitmqCluster" => new JsonObject
+                {
+                    ["app.kubernetes.io/name"] = name,
+                    ["app.kubernetes.io/component"] = "rabbitmq",
+                    ["app.kubernetes.io/part-of"] = "rabbitmq",
+                },
+                "Deployment" or "StatefulSet" => dependency["spec"]?["template"]?["metadata"]?["labels"] as JsonObject,
+                _ => null,
+            };
+            if (pods is null || int.Parse(dependency["spec"]?["replicas"]?.GetValue<string>() ?? "1") < 2)
+            {
+                continue;
+            }
+            var budget = Assert.Single(
+                budgets,
+                b =>
+                    b["spec"]?["selector"]?["matchLabels"] is JsonObject selector
+                    && b["spec"]?["selector"]?["matchExpressions"] is null
+                    && selector.All(l => pods[l.Key]?.GetValue<string>() == l.Value?.GetValue<string>())
+            );
+            Assert.Null(budget["spec"]?["minAvailable"]);
+            Assert.Equal("1", budget["spec"]?["maxUnavailable"]?.GetValue<string>());
+            guarded.Add(name);
+        }
+        Assert.Contains("community-rabbitmq", guarded);
+    }
+
+    /// <summary>
+    /// The services sign in to the broker as a user of their environment's own, limited to that environment's vhost
+    /// (rabbitmq-topology.yaml, staging's in staging/), never as the operator's administrator (default-user).
+    /// </summary>
+    [Fact]
+    public void Each_environment_signs_in_to_the_broker_as_its_own_user_limited_to_its_own_vhost()
+    {
+        const string Administrator = "community-rabbitmq-default-user";
+        var broker = Assert.Single(
+            Kustomize.Render("dependencies"),
+            o => o["kind"]?.GetValue<string>() == "RabbitmqCluster"
+        )["metadata"]!["name"]!.GetValue<string>();
+        var readme = string.Concat(
+            File.ReadAllText(Path.Combine(Kustomize.RepositoryRoot, "deploy", "k8s", "README.md")),
+            File.ReadAllText(Path.Combine(Kustomize.RepositoryRoot, "deploy", "k8s", "dependencies", "README.md"))
+        );
+        var credentials = new List<string>();
+        foreach (
+            var (folder, vhost) in new[]
+            {
+                ("dependencies", "community"),
+                ("dependencies/staging", "community-staging"),
+            }
+        )
+        {
+            var topology = Kustomize
+                .Render(folder)
+                .Where(o => o["kind"]?.GetValue<string>() is "Vhost" or "User" or "Permission")
+                .ToList();
+            string Kind(JsonObject o) => o["kind"]!.GetValue<string>();
+            Assert.All(
+                topology,
+                o => Assert.Equal(broker, o["spec"]?["rabbitmqClusterReference"]?["name"]?.GetValue<string>())
+            );
+            Assert.Contains(topology, o => Kind(o) == "Vhost" && o["spec"]?["name"]?.GetValue<string>() == vhost);
+            var user = Assert.Single(topology, o => Kind(o) == "User");
+            // no tags: neither administrator nor management (the HTTP API)
+            Assert.Empty(user["spec"]?["tags"] as JsonArray ?? []);
+            var secret = user["spec"]?["importCredentialsSecret"]?["name"]?.GetValue<string>();
+            Assert.NotNull(secret);
+            Assert.NotEqual(Administrator, secret);
+            credentials.Add(secret);
+            var permission = Assert.Single(topology, o => Kind(o) == "Permission");
+            Assert.Equal(
+                user["metadata"]!["name"]!.GetValue<string>(),
+                permission["spec"]?["userReference"]?["name"]?.GetValue<string>()
+            );
+            Assert.Equal(vhost, permission["spec"]?["vhost"]?.GetValue<string>());
+
+            // README.md makes that Secret with a user name, and the services' URI signs in as it, to that vhost
+            var username = Regex.Match(
+                readme,
+                $@"create secret generic {secret}\s+(?:\\\s+)?--from-literal=username=([\w-]+)"
+            );
+            Assert.True(username.Success, $"README.md does not create {secret} with a username");
+            Assert.Contains(
+                $"amqp://{username.Groups[1].Value}:",
+                Regex
+                    .Matches(readme, $@"amqp://[^@\s]+@{broker}\.community-data\.svc:5672/{Regex.Escape(vhost)}""")
+                    .Select(m => m.Value)
+                    .Select(uri => uri[..(uri.IndexOf(':', "amqp://".Length) + 1)])
+            );
+        }
+        Assert.Equal(2, credentials.Distinct().Count());
+        // every URI README.md builds names one of those vhosts, and none is made from the administrator's Secret
+        Assert.All(
+            Regex.Matches(readme, $@"amqp://[^@\s]+@{broker}\.community-data\.svc:5672/([\w-]*)"),
+            m => Assert.Contains(m.Groups[1].Value, new[] { "community", "community-staging" })
+        );
+        Assert.DoesNotContain($"get secret {Administrator}", readme);
+        foreach (var overlay in new[] { "overlays/production", "overlays/staging" })
+        {
+            Assert.DoesNotContain(
+                Administrator,
+                string.Concat(Kustomize.Render(overlay).Select(o => o.ToJsonString()))
+            );
+        }
     }
 
     [Theory]

@@ -4,6 +4,7 @@ using System.Runtime.Versioning;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using System.Xml.Linq;
 
 namespace Community.Deployment.Tests;
 
@@ -75,6 +76,109 @@ public sealed partial class DockerImageTests
         {
             KeepsDashedVariables(script);
         }
+    }
+
+    /// <summary>
+    /// The build context, the whole repository filtered by Dockerfile.dockerignore, leaves out the npm packages of
+    /// the TypeScript clients (hundreds of MB sent to the builder for nothing) and keeps every file of every project
+    /// an image is built from (the gateway, each service's .Api and what they reference) and the repository-wide
+    /// build files.
+    /// </summary>
+    [Fact]
+    public void The_build_context_leaves_out_npm_packages_and_keeps_every_file_the_images_are_built_from()
+    {
+        var patterns = File.ReadAllLines(Dockerfile + ".dockerignore")
+            .Select(l => l.Trim())
+            .Where(l => l.Length > 0 && !l.StartsWith('#'))
+            .ToList();
+        // exceptions (`!pattern`) would need the patterns read in order: this reading has none
+        Assert.DoesNotContain(patterns, p => p.StartsWith('!'));
+        var ignored = patterns.Select(IgnorePattern).ToList();
+        // a pattern that takes a directory takes everything below it
+        bool Ignored(string path)
+        {
+            var segments = path.Split('/');
+            return Enumerable
+                .Range(1, segments.Length)
+                .Any(n => ignored.Any(r => r.IsMatch(string.Join('/', segments.Take(n)))));
+        }
+
+        foreach (var npm in new[] { "clients/web/node_modules/vite/package.json", "node_modules/x/index.js" })
+        {
+            Assert.True(Ignored(npm), $"{npm} is sent to the builder");
+        }
+
+        var root = Kustomize.RepositoryRoot;
+        var projects = new Queue<string>(
+            Directory
+                .GetFiles(Path.Combine(root, "services"), "*.Api.csproj", SearchOption.AllDirectories)
+                .Append(Path.Combine(root, "gateway", "Gateway", "Gateway.csproj"))
+        );
+        var built = new HashSet<string>();
+        while (projects.TryDequeue(out var project))
+        {
+            if (!built.Add(Path.GetFullPath(project)))
+            {
+                continue;
+            }
+            foreach (var reference in XDocument.Load(project).Descendants("ProjectReference"))
+            {
+                var include = reference.Attribute("Include")!.Value.Replace('\\', '/');
+                projects.Enqueue(Path.GetFullPath(Path.Combine(Path.GetDirectoryName(project)!, include)));
+            }
+        }
+        Assert.True(built.Count > ResourceNames.Services.Count, string.Join(", ", built));
+        var needed = built
+            .SelectMany(p => SourceFiles(Path.GetDirectoryName(p)!))
+            .Concat(
+                new[]
+                {
+                    "global.json",
+                    "Directory.Build.props",
+                    "Directory.Build.targets",
+                    "Directory.Packages.props",
+                }.Select(f => Path.Combine(root, f))
+            )
+            .Select(f => Path.GetRelativePath(root, f).Replace('\\', '/'))
+            .ToList();
+        Assert.All(needed, f => Assert.False(Ignored(f), $"{f} is left out of the build context"));
+    }
+
+    // A project's files, without its build output (which the context leaves out on purpose).
+    private static IEnumerable<string> SourceFiles(string directory) =>
+        Directory
+            .EnumerateFiles(directory)
+            .Concat(
+                Directory
+                    .EnumerateDirectories(directory)
+                    .Where(d => Path.GetFileName(d) is not ("bin" or "obj"))
+                    .SelectMany(SourceFiles)
+            );
+
+    // A .dockerignore pattern (Go's filepath.Match, `**` for any number of directories) as a regex on a path.
+    private static Regex IgnorePattern(string pattern)
+    {
+        var regex = new StringBuilder("^");
+        var p = pattern.TrimStart('/');
+        for (var i = 0; i < p.Length; i++)
+        {
+            if (p[i] == '*' && i + 1 < p.Length && p[i + 1] == '*')
+            {
+                var directories = i + 2 < p.Length && p[i + 2] == '/';
+                regex.Append(directories ? "(?:.*/)?" : ".*");
+                i += directories ? 2 : 1;
+                continue;
+            }
+            regex.Append(
+                p[i] switch
+                {
+                    '*' => "[^/]*",
+                    '?' => "[^/]",
+                    var c => Regex.Escape(c.ToString()),
+                }
+            );
+        }
+        return new Regex(regex.Append('$').ToString());
     }
 
     /// <summary>

@@ -139,6 +139,121 @@ public sealed class OperationsManifestsTests
             );
     }
 
+    // Each environment: its overlay, the namespace that overlay deploys to, and its Redis (the kustomization of
+    // ../dependencies that renders it, and its name).
+    private static readonly (string Overlay, string Namespace, string Dependencies, string Redis)[] Environments =
+    [
+        ("overlays/production", "community", "dependencies", "community-redis"),
+        ("overlays/staging", "community-staging", "dependencies/staging", "community-redis-staging"),
+    ];
+
+    /// <summary>
+    /// Staging has a Redis of its own, as it has a PostgreSQL cluster of its own: every live message and rate limit
+    /// window of production crosses production's, so no staging pod may reach it (nor production's reach staging's).
+    /// </summary>
+    [Fact]
+    public void Staging_and_production_each_reach_only_a_Redis_of_their_own()
+    {
+        var dataNamespace = Assert.Single(OfKind(Kustomize.Render("dependencies"), "Namespace"));
+        var environments = Environments
+            .Select(e =>
+            {
+                var dependencies = Kustomize.Render(e.Dependencies);
+                var redis = Assert.Single(
+                    OfKind(dependencies, "Deployment"),
+                    d => Str(d, "metadata", "name") == e.Redis
+                );
+                Assert.Equal(Str(dataNamespace, "metadata", "name"), Str(redis, "metadata", "namespace"));
+                var overlay = Kustomize.Render(e.Overlay);
+                return (
+                    Environment: e,
+                    RedisPods: Labels(redis["spec"]?["template"]),
+                    RedisPolicy: Assert.Single(
+                        OfKind(dependencies, "NetworkPolicy"),
+                        p => Matches(p["spec"]?["podSelector"], Labels(redis["spec"]?["template"]))
+                    ),
+                    Overlay: overlay,
+                    NamespaceLabels: NamespaceLabels(Assert.Single(OfKind(overlay, "Namespace")))
+                );
+            })
+            .ToList();
+        foreach (var mine in environments)
+        foreach (var theirs in environments)
+        {
+            var own = mine.Environment == theirs.Environment;
+            foreach (var client in new[] { ResourceNames.Gateway, ResourceNames.Messaging })
+            {
+                var deployment = Assert.Single(
+                    OfKind(mine.Overlay, "Deployment"),
+                    d => Str(d, "metadata", "name") == client
+                );
+                var pods = Labels(deployment["spec"]?["template"]);
+                // mine's client may reach theirs' Redis pods (egress)...
+                var policy = Assert.Single(
+                    OfKind(mine.Overlay, "NetworkPolicy"),
+                    p => Str(p, "metadata", "name") == client
+                );
+                var reaches = Items(policy, "spec", "egress")
+                    .Where(rule =>
+                        !Items(rule, "ports").Any() || Items(rule, "ports").Any(p => Str(p, "port") == "6379")
+                    )
+                    .Any(rule =>
+                        !Items(rule, "to").Any()
+                        || Items(rule, "to")
+                            .Any(peer =>
+                                peer?["namespaceSelector"] is { } namespaces
+                                && Matches(namespaces, NamespaceLabels(dataNamespace))
+                                && Matches(peer["podSelector"], theirs.RedisPods)
+                            )
+                    );
+                var verb = own ? "cannot reach" : "may reach";
+                Assert.True(own == reaches, $"{mine.Environment.Overlay}: {client} {verb} {theirs.Environment.Redis}");
+                // ... and theirs' Redis admits mine's client (ingress)
+                var admits = Items(theirs.RedisPolicy, "spec", "ingress")
+                    .Any(rule =>
+                        !Items(rule, "from").Any()
+                        || Items(rule, "from")
+                            .Any(peer =>
+                                peer?["namespaceSelector"] is { } namespaces
+                                && Matches(namespaces, mine.NamespaceLabels)
+                                && Matches(peer["podSelector"], pods)
+                            )
+                    );
+                var answer = own ? "refuses" : "admits";
+                Assert.True(
+                    own == admits,
+                    $"{theirs.Environment.Redis} {answer} {client} of {mine.Environment.Namespace}"
+                );
+            }
+        }
+    }
+
+    /// <summary>A namespace's labels, with the one Kubernetes gives every namespace (its name).</summary>
+    private static JsonObject NamespaceLabels(JsonObject ns)
+    {
+        var labels = Labels(ns).DeepClone().AsObject();
+        labels["kubernetes.io/metadata.name"] = Str(ns, "metadata", "name");
+        return labels;
+    }
+
+    /// <summary>Whether a label selector (matchLabels, matchExpressions; none: any) takes these labels.</summary>
+    private static bool Matches(JsonNode? selector, JsonObject labels) =>
+        (selector?["matchLabels"] as JsonObject ?? []).All(l => Str(labels, l.Key) == l.Value?.GetValue<string>())
+        && Items(selector, "matchExpressions")
+            .All(e =>
+            {
+                var value = Str(labels, Str(e, "key")!);
+                var values = Items(e, "values").Select(v => v?.GetValue<string>()).ToList();
+                return Str(e, "operator") switch
+                {
+                    "In" => value is not null && values.Contains(value),
+                    "NotIn" => value is null || !values.Contains(value),
+                    "Exists" => value is not null,
+                    "DoesNotExist" => value is null,
+                    var op => throw new InvalidDataException($"a selector operator this test does not read: {op}"),
+                };
+            });
+
     [Fact]
     public void The_collector_listens_where_the_services_send_telemetry_and_is_scraped()
     {
