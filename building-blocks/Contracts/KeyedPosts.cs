@@ -13,7 +13,7 @@ public static class KeyedPosts
         IReadOnlyList<string>
     >
     {
-        [ResourceNames.Identity] = [],
+        [ResourceNames.Identity] = ["/api/v1/users/me/external-logins", "/api/v1/users/me/external-logins/tickets"],
         [ResourceNames.Social] =
         [
             "/api/v1/connections",

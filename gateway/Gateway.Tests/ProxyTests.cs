@@ -61,6 +61,9 @@ public sealed class ProxyTests(GatewayFixture fixture) : IClassFixture<GatewayFi
 
     [Theory]
     [InlineData("GET", "/api/v1/users/me")]
+    [InlineData("GET", "/api/v1/users/me/external-logins")]
+    [InlineData("POST", "/api/v1/users/me/external-logins")]
+    [InlineData("DELETE", "/api/v1/users/me/external-logins/google")]
     [InlineData("GET", "/api/v1/auth/login")] // the allow-list is per method
     [InlineData("GET", "/api/v1/waitlist")]
     [InlineData("DELETE", "/api/v1/referrals/abc")]

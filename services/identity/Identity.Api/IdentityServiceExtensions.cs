@@ -82,6 +82,7 @@ public static class IdentityServiceExtensions
         var api = app.MapGroup("").HonourIdempotencyKeys();
         api.MapAuthApi();
         api.MapExternalLoginApi();
+        api.MapExternalLoginLinksApi();
         api.MapTwoFactorApi();
         api.MapPasswordChangeApi();
         api.MapPasswordResetApi();

@@ -81,9 +81,43 @@ public sealed class SecurityNotices(MailInBackground mail, TimeProvider clock)
                 + "this account (someone else may have made it with your address and knows its password), ask for a "
                 + "new password at once (\"Forgot password\" on the sign-in page): the link comes only to this "
                 + "address, and every session of the account ends. If the sign-in was not yours, someone holds a "
-                + $"{provider} account with your address: tell an administrator, as it stays linked until they remove "
-                + "it.",
+                + $"{provider} account with your address: remove {provider} sign-in in your account's settings (a "
+                + $"{provider} sign-in with this address is then not linked again on its own) and tell an "
+                + "administrator.",
             $"the sign-in-linked notice of {user.Id}"
+        );
+
+    /// <summary>
+    /// A signed-in member linked an outside provider's sign-in to the account from its settings: from now on it signs
+    /// in to this account without the password.
+    /// </summary>
+    public void ExternalLoginLinkedInSettings(User user, string provider) =>
+        Send(
+            user,
+            $"Sign-in with {provider} was added to your Community account",
+            $"On {When()}, someone signed in to {user.Username} linked a {provider} account to it in the account's "
+                + $"settings: from now on that {provider} account signs in to this account without the password.\n\n"
+                + "If it was you, there is nothing more to do. If it was not, someone is signed in to your account: "
+                + "ask for a new password at once (\"Forgot password\" on the sign-in page), which ends every "
+                + $"session of the account, then remove {provider} sign-in in your settings.",
+            $"the sign-in-linked-in-settings notice of {user.Id}"
+        );
+
+    /// <summary>
+    /// The member removed an outside provider's sign-in from the account: it no longer signs in to it, and a sign-in
+    /// with it by the account's e-mail is not linked again on its own.
+    /// </summary>
+    public void ExternalLoginRemoved(User user, string provider) =>
+        Send(
+            user,
+            $"{provider} sign-in was removed from your Community account",
+            $"On {When()}, {provider} sign-in was removed from {user.Username}: it no longer signs in to the account, "
+                + $"and a {provider} sign-in with this e-mail address is not linked to it again on its own. The "
+                + $"password still signs in, and {provider} can be linked again in the account's settings.\n\n"
+                + "If it was you, there is nothing more to do. If it was not, someone knows your password: ask for a "
+                + "new password at once (\"Forgot password\" on the sign-in page), which ends every session of the "
+                + "account.",
+            $"the sign-in-removed notice of {user.Id}"
         );
 
     private string When() => clock.GetUtcNow().ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture);

@@ -48,6 +48,56 @@ public sealed class ExternalLoginFixture : IdentityFixture
     /// <summary>The cookies of the fixture's client, which plays the browser that starts sign-ins.</summary>
     public CookieContainer Cookies { get; } = new();
 
+    /// <summary>
+    /// Plays the browser up to the provider's redirect back: start (with <paramref name="intent"/> and
+    /// <paramref name="linkTicket"/> when given), then
+    /// the provider's authorize page. Returns the callback's path and query.
+    /// </summary>
+    public async Task<string> AuthorizeAsync(
+        FakeOidcUser user,
+        Func<string, string>? tamper = null,
+        string provider = "fake",
+        string? intent = null,
+        string? linkTicket = null
+    )
+    {
+        var fake = provider == "slashed" ? Slashed : Provider;
+        fake.NextUser = user;
+        var start = await Client.GetAsync(
+            $"/api/v1/auth/external/{provider}/start?redirect_uri="
+                + Uri.EscapeDataString(ClientPage)
+                + (intent is null ? "" : $"&intent={intent}")
+                + (linkTicket is null ? "" : $"&link_ticket={Uri.EscapeDataString(linkTicket)}")
+        );
+        Assert.Equal(HttpStatusCode.Redirect, start.StatusCode);
+        var authorize = start.Headers.Location!.AbsoluteUri;
+        Assert.StartsWith(fake.Origin + "/authorize?", authorize);
+
+        using var browser = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false });
+        var back = await browser.GetAsync(tamper is null ? authorize : tamper(authorize));
+        Assert.Equal(HttpStatusCode.Redirect, back.StatusCode);
+        var callback = back.Headers.Location!;
+        Assert.StartsWith($"{GatewayUrl}/api/v1/auth/external/{provider}/callback?", callback.AbsoluteUri);
+        return callback.PathAndQuery;
+    }
+
+    /// <summary>
+    /// The callback's 302 to the client page, and the one-time code on it exchanged for the token body.
+    /// </summary>
+    public async Task<JsonNode> FinishAsync(string callback)
+    {
+        var response = await Client.GetAsync(callback);
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        var page = response.Headers.Location!;
+        Assert.StartsWith(ClientPage + "?code=", page.AbsoluteUri);
+        Assert.DoesNotContain("token", page.Query);
+        var code = HttpUtility.ParseQueryString(page.Query)["code"]!;
+        var body = await (await Client.PostJson("/api/v1/auth/external/exchange", new { code })).AssertStatus(200);
+        // The code is single use.
+        await (await Client.PostJson("/api/v1/auth/external/exchange", new { code })).AssertProblem(401);
+        return body;
+    }
+
     protected override HttpClient NewClient(ServiceHost<Program> host) =>
         new(new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = Cookies })
         {
@@ -84,53 +134,13 @@ public sealed class ExternalLoginTests(ExternalLoginFixture fx) : IClassFixture<
 
     private static string NewSubject() => "sub-" + Guid.NewGuid().ToString("N");
 
-    /// <summary>
-    /// Plays the browser up to the provider's redirect back: start, then the provider's authorize page. Returns the
-    /// callback's path and query.
-    /// </summary>
-    private async Task<string> AuthorizeAsync(
+    private Task<string> AuthorizeAsync(
         FakeOidcUser user,
         Func<string, string>? tamper = null,
         string provider = "fake"
-    )
-    {
-        var fake = provider == "slashed" ? fx.Slashed : fx.Provider;
-        fake.NextUser = user;
-        var start = await Client.GetAsync(
-            $"/api/v1/auth/external/{provider}/start?redirect_uri="
-                + Uri.EscapeDataString(ExternalLoginFixture.ClientPage)
-        );
-        Assert.Equal(HttpStatusCode.Redirect, start.StatusCode);
-        var authorize = start.Headers.Location!.AbsoluteUri;
-        Assert.StartsWith(fake.Origin + "/authorize?", authorize);
+    ) => fx.AuthorizeAsync(user, tamper, provider);
 
-        using var browser = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false });
-        var back = await browser.GetAsync(tamper is null ? authorize : tamper(authorize));
-        Assert.Equal(HttpStatusCode.Redirect, back.StatusCode);
-        var callback = back.Headers.Location!;
-        Assert.StartsWith(
-            $"{ExternalLoginFixture.GatewayUrl}/api/v1/auth/external/{provider}/callback?",
-            callback.AbsoluteUri
-        );
-        return callback.PathAndQuery;
-    }
-
-    /// <summary>
-    /// The callback's 302 to the client page, and the one-time code on it exchanged for the token body.
-    /// </summary>
-    private async Task<JsonNode> FinishAsync(string callback)
-    {
-        var response = await Client.GetAsync(callback);
-        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
-        var page = response.Headers.Location!;
-        Assert.StartsWith(ExternalLoginFixture.ClientPage + "?code=", page.AbsoluteUri);
-        Assert.DoesNotContain("token", page.Query);
-        var code = HttpUtility.ParseQueryString(page.Query)["code"]!;
-        var body = await (await Client.PostJson("/api/v1/auth/external/exchange", new { code })).AssertStatus(200);
-        // The code is single use.
-        await (await Client.PostJson("/api/v1/auth/external/exchange", new { code })).AssertProblem(401);
-        return body;
-    }
+    private Task<JsonNode> FinishAsync(string callback) => fx.FinishAsync(callback);
 
     private async Task<JsonNode> SignInAsync(FakeOidcUser user) => await FinishAsync(await AuthorizeAsync(user));
 

@@ -3,8 +3,8 @@ using Community.Contracts;
 namespace Community.Identity.Tests;
 
 /// <summary>
-/// Identity's only create is registration, which is anonymous: keys are per signed-in user, so it takes none.
-/// The profile carries an ETag and honours If-Match.
+/// Identity's creates are registration, which is anonymous (keys are per signed-in user, so it takes none), and a
+/// member's link of an outside sign-in. The profile carries an ETag and honours If-Match.
 /// </summary>
 public sealed class IdempotencyKeyTests(IdentityFixture fx) : IClassFixture<IdentityFixture>
 {

@@ -154,8 +154,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Start signing in with an outside provider: 302 to its authorization page
-         * @description Sets a cookie (HttpOnly, SameSite=Lax, path /api/v1/auth/external/) that binds the sign-in to this browser: the callback is answered only in the browser that started it.
+         * Start signing in with an outside provider (or linking it): 302 to its authorization page
+         * @description Sets a cookie (HttpOnly, SameSite=Lax, path /api/v1/auth/external/) that binds the sign-in to this browser: the callback is answered only in the browser that started it. With intent=link the callback signs nobody in and returns a link_code for POST /api/v1/users/me/external-logins.
          */
         get: operations["ExternalLoginStart"];
         put?: never;
@@ -174,8 +174,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Where the provider returns: 302 to the client page with a one-time code
-         * @description 400 when the state is unknown, used or expired, or when this browser did not start the sign-in (its cookie from the start is missing or another's): a link someone else's sign-in produced signs nobody in here.
+         * Where the provider returns: 302 to the client page with a one-time code (a link_code when the start's intent was link)
+         * @description 400 when the state is unknown, used or expired, or when this browser did not start the sign-in (its cookie from the start is missing or another's): a link someone else's sign-in produced signs nobody in here. The client page gets ?code= (a sign-in), ?link_code= (intent=link: nobody is signed in and nothing is linked until a signed-in client posts it to POST /api/v1/users/me/external-logins), or ?error= (the provider's error, temporarily_unavailable, or link_turned_off: the account with this verified e-mail unlinked this provider, so the sign-in made and linked nothing; its owner signs in with the password and links the provider from the account's settings).
          */
         get: operations["ExternalLoginCallback"];
         put?: never;
@@ -198,6 +198,67 @@ export interface paths {
         /** Exchange the one-time code from an outside sign-in for a token pair */
         post: operations["ExternalLoginExchange"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/me/external-logins": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The outside sign-ins (OpenID Connect providers) linked to my account */
+        get: operations["ListMyExternalLogins"];
+        put?: never;
+        /**
+         * Link an outside provider's account to mine with the link_code of a sign-in started with intent=link: 201, or 200 when it is linked to mine already
+         * @description The link goes to the account whose token posts the code, whoever started the sign-in. 400 on code when it is unknown, used or expired; 409 when that provider's account is linked to another account. Clears my earlier removal of the provider, so a sign-in with it finds my account again.
+         */
+        post: operations["LinkExternalLogin"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/me/external-logins/tickets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A ticket to start linking an outside provider to my account: the browser then goes to GET /api/v1/auth/external/{provider}/start?intent=link&link_ticket=<ticket>&redirect_uri=<page>
+         * @description Single use, valid for minutes (expires_in). The link_code the provider's way back yields links only to this account, posted by its client: a link started by someone else, whose link_code reaches this account's client, is refused. 404 for a provider that is not configured.
+         */
+        post: operations["NewExternalLoginLinkTicket"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/me/external-logins/{provider}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Remove a provider's sign-in from my account (the password, and a code when two-factor sign-in is on): every link of that provider goes, and it is not linked again by my e-mail on its own
+         * @description The password proves the caller holds the account, and the account still signs in with it afterwards. An account made through an outside provider has no password it knows: it sets one first through "forgot password" (until then a password is wrong, 400). A wrong password or code counts against the account as at the other changes that ask for them. 404 when no sign-in of that provider is linked. Sessions go on; the owner is told by e-mail.
+         */
+        delete: operations["UnlinkExternalLogin"];
         options?: never;
         head?: never;
         patch?: never;
@@ -631,6 +692,16 @@ export interface components {
         ExternalLoginExchangeRequest: {
             code: string;
         };
+        /** @description A ticket to start linking a provider: the link_ticket of GET /api/v1/auth/external/{provider}/start. */
+        ExternalLoginLinkTicketDto: {
+            /** @description Single use; the start spends it. */
+            ticket: string;
+            /**
+             * Format: int32
+             * @description Seconds until it can no longer start a link.
+             */
+            expires_in: number;
+        };
         ExternalProviderDto: {
             /** @description What the sign-in's routes name it by: GET /api/v1/auth/external/{name}/start?redirect_uri=... begins it. */
             name: string;
@@ -652,10 +723,38 @@ export interface components {
         JsonWebKeySetDocument: {
             keys: components["schemas"]["EcPublicJwk"][];
         };
+        /** @description An outside provider's account that signs in to the caller's account. */
+        LinkedExternalLoginDto: {
+            /** @description The provider's name as GET /api/v1/auth/external/providers lists it; DELETE /api/v1/users/me/external-logins/{provider} removes it. */
+            provider: string;
+            /** @description How to name it to a person ("Google"). */
+            display_name: string;
+            /** @description The e-mail address the provider vouched for when it was linked. */
+            email: string;
+            /**
+             * Format: date-time
+             * @description When it was linked.
+             */
+            linked_at: string;
+        };
+        /** @description The outside sign-ins linked to the caller's account; empty when none is. */
+        LinkedExternalLoginsDto: {
+            items: components["schemas"]["LinkedExternalLoginDto"][];
+        };
+        /** @description Links an outside provider's account to the caller's account. */
+        LinkExternalLoginRequest: {
+            /** @description The link_code the client page received from a sign-in started with intent=link (single use, valid 60 s). */
+            code: string;
+        };
         LoginRequest: {
             /** @description The username, e-mail or phone of the account. */
             identifier: string;
             password: string;
+        };
+        /** @description Asks for a ticket to start linking an outside provider to the caller's account. */
+        NewExternalLoginLinkTicketRequest: {
+            /** @description A provider's name as GET /api/v1/auth/external/providers lists it, in any case. */
+            provider: string;
         };
         /** @description What signing out everywhere else ended. */
         OtherSessionsEnded: {
@@ -905,6 +1004,13 @@ export interface components {
              * @description Recovery codes not used yet (0 while off); turning it off and on again gives ten new ones.
              */
             recovery_codes_left: number;
+        };
+        /** @description Removes an outside provider's sign-in from the caller's account. */
+        UnlinkExternalLoginRequest: {
+            /** @description The account's password. An account made through an outside provider sets one first through "forgot password". */
+            password: string;
+            /** @description Needed when two-factor sign-in is on: a code from the authenticator app, or an unused recovery code. */
+            code?: null | string;
         };
         /** @description The account as its owner sees it; is_verified when its e-mail or its phone is proven to be the owner's. */
         UserDto: {
@@ -1811,6 +1917,10 @@ export interface operations {
             query: {
                 /** @description The client page to return to with the one-time code (required): one of the pages this service is configured to return to (Identity:ExternalLoginClientRedirects; one ending in / allows the pages below it), any query, without a fragment. */
                 redirect_uri: string;
+                /** @description sign_in (the default) signs the person in. link signs nobody in: the callback returns to the client page with ?link_code=<one-time code>, which a signed-in client posts to POST /api/v1/users/me/external-logins to link the provider to its own account. */
+                intent?: "sign_in" | "link";
+                /** @description With intent=link (required then): the ticket a signed-in client got from POST /api/v1/users/me/external-logins/tickets for this provider (single use, minutes). The link code the way back yields links the provider to that ticket's account only. */
+                link_ticket?: string;
             };
             header?: {
                 /** @description The caller's request id (1-64 of A-Z a-z 0-9 . _ : -), echoed and logged; else a new one. */
@@ -2083,6 +2193,510 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & components["schemas"]["SuspendedSignInDto"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & components["schemas"]["CharsetRefusal"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
+                    /** @description When present, how many seconds to wait before asking again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
+                    /** @description When present, how many seconds to wait before asking again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    ListMyExternalLogins: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The caller's request id (1-64 of A-Z a-z 0-9 . _ : -), echoed and logged; else a new one. */
+                "X-Request-Id"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LinkedExternalLoginsDto"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
+                    /** @description When present, how many seconds to wait before asking again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
+                    /** @description When present, how many seconds to wait before asking again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    LinkExternalLogin: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The caller's request id (1-64 of A-Z a-z 0-9 . _ : -), echoed and logged; else a new one. */
+                "X-Request-Id"?: string;
+                /** @description Repeating a request with the same key answers the first one's result instead of doing it again. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "code": "q5Xw0Jt3yB8uN1mR7kZc2vL9pH4sD6fA0gE3iO8uY1w"
+                 *     }
+                 */
+                "application/json": components["schemas"]["LinkExternalLoginRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LinkedExternalLoginDto"];
+                };
+            };
+            /** @description Created */
+            201: {
+                headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LinkedExternalLoginDto"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
+                    /** @description When present, the same request may succeed after this many seconds (what it names has not reached this service yet, or the same request is still running); when absent, the conflict stands. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & components["schemas"]["CharsetRefusal"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
+                    /** @description When present, how many seconds to wait before asking again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
+                    /** @description When present, how many seconds to wait before asking again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    NewExternalLoginLinkTicket: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The caller's request id (1-64 of A-Z a-z 0-9 . _ : -), echoed and logged; else a new one. */
+                "X-Request-Id"?: string;
+                /** @description Repeating a request with the same key answers the first one's result instead of doing it again. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "provider": "google"
+                 *     }
+                 */
+                "application/json": components["schemas"]["NewExternalLoginLinkTicketRequest"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExternalLoginLinkTicketDto"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
+                    /** @description When present, the same request may succeed after this many seconds (what it names has not reached this service yet, or the same request is still running); when absent, the conflict stands. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & components["schemas"]["CharsetRefusal"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
+                    /** @description When present, how many seconds to wait before asking again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
+                    /** @description When present, how many seconds to wait before asking again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    UnlinkExternalLogin: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The caller's request id (1-64 of A-Z a-z 0-9 . _ : -), echoed and logged; else a new one. */
+                "X-Request-Id"?: string;
+            };
+            path: {
+                /** @description A provider's name as /api/v1/auth/external/providers lists it, in any case. */
+                provider: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "password": "sunny-dunes-42"
+                 *     }
+                 */
+                "application/json": components["schemas"]["UnlinkExternalLoginRequest"];
+            };
+        };
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not Found */

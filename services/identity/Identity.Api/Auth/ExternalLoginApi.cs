@@ -12,6 +12,14 @@ namespace Community.Identity.Auth;
 
 public sealed record ExternalLoginExchangeRequest([Required] string? Code);
 
+/// <summary>What a started outside sign-in is for: signing in, or linking the provider to an account.</summary>
+public static class ExternalLoginIntents
+{
+    public const string SignIn = "sign_in";
+    public const string Link = "link";
+    public static readonly string[] All = [SignIn, Link];
+}
+
 /// <summary>
 /// Sign-in with an outside OpenID Connect provider (authorization code with PKCE). The callback never
 /// puts tokens in a URL: it sends the browser back to the client page with a one-time code (60 s,
@@ -40,10 +48,11 @@ public static class ExternalLoginApi
         group
             .MapGet("/{provider}/start", Start)
             .WithName("ExternalLoginStart")
-            .WithSummary("Start signing in with an outside provider: 302 to its authorization page")
+            .WithSummary("Start signing in with an outside provider (or linking it): 302 to its authorization page")
             .WithDescription(
                 "Sets a cookie (HttpOnly, SameSite=Lax, path /api/v1/auth/external/) that binds the sign-in to this "
-                    + "browser: the callback is answered only in the browser that started it."
+                    + "browser: the callback is answered only in the browser that started it. With intent=link the "
+                    + "callback signs nobody in and returns a link_code for POST /api/v1/users/me/external-logins."
             )
             .Produces(StatusCodes.Status302Found)
             .ProducesProblem(StatusCodes.Status404NotFound);
@@ -55,11 +64,19 @@ public static class ExternalLoginApi
             // a refusal error_description.
             .AcceptsAnyQueryParameters()
             .WithName("ExternalLoginCallback")
-            .WithSummary("Where the provider returns: 302 to the client page with a one-time code")
+            .WithSummary(
+                "Where the provider returns: 302 to the client page with a one-time code (a link_code when the start's "
+                    + "intent was link)"
+            )
             .WithDescription(
                 "400 when the state is unknown, used or expired, or when this browser did not start the sign-in (its "
                     + "cookie from the start is missing or another's): a link someone else's sign-in produced signs "
-                    + "nobody in here."
+                    + "nobody in here. The client page gets ?code= (a sign-in), ?link_code= (intent=link: nobody is "
+                    + "signed in and nothing is linked until a signed-in client posts it to POST "
+                    + "/api/v1/users/me/external-logins), or ?error= (the provider's error, temporarily_unavailable, "
+                    + "or link_turned_off: the account with this verified e-mail unlinked this provider, so the "
+                    + "sign-in made and linked nothing; its owner signs in with the password and links the provider "
+                    + "from the account's settings)."
             )
             .Produces(StatusCodes.Status302Found)
             .ProducesProblem(StatusCodes.Status404NotFound)
@@ -86,6 +103,19 @@ public static class ExternalLoginApi
         )]
         [RequiredParameter]
             string? redirect_uri,
+        [Description(
+            "sign_in (the default) signs the person in. link signs nobody in: the callback returns to the client page "
+                + "with ?link_code=<one-time code>, which a signed-in client posts to POST "
+                + "/api/v1/users/me/external-logins to link the provider to its own account."
+        )]
+        [ValuesOf(typeof(ExternalLoginIntents))]
+            string? intent,
+        [Description(
+            "With intent=link (required then): the ticket a signed-in client got from POST "
+                + "/api/v1/users/me/external-logins/tickets for this provider (single use, minutes). The link code "
+                + "the way back yields links the provider to that ticket's account only."
+        )]
+            string? link_ticket,
         HttpContext http,
         IdentityDbContext db,
         ExternalProviders providers,
@@ -101,8 +131,19 @@ public static class ExternalLoginApi
                 "redirect_uri",
                 "redirect_uri must be one of the client pages this service may return to."
             );
+        intent ??= ExternalLoginIntents.SignIn;
+        if (!ExternalLoginIntents.All.Contains(intent))
+            throw new RequestValidationException("intent", "intent must be sign_in or link.");
 
         var now = clock.GetUtcNow();
+        Guid? linkUserId = null;
+        if (intent == ExternalLoginIntents.Link)
+            linkUserId =
+                await ClaimLinkTicketAsync(db, provider.ToLowerInvariant(), link_ticket, now, cancellationToken)
+                ?? throw new RequestValidationException(
+                    "link_ticket",
+                    "The link ticket is missing, unknown, used, expired or another provider's; ask for a new one."
+                );
         await db.ExternalLoginStates.Where(s => s.ExpiresAt <= now).ExecuteDeleteAsync(cancellationToken);
         var state = NewSecret();
         var nonce = NewSecret();
@@ -117,6 +158,8 @@ public static class ExternalLoginApi
                 Nonce = nonce,
                 CodeVerifier = verifier,
                 ClientRedirectUri = clientRedirect,
+                Intent = intent,
+                LinkUserId = linkUserId,
                 CreatedAt = now,
                 ExpiresAt = now + options.Value.ExternalLoginStateLifetime,
             }
@@ -200,7 +243,16 @@ public static class ExternalLoginApi
             // offers a new start (OAuth's temporarily_unavailable).
             return TypedResults.Redirect($"{started.ClientRedirectUri}{separator}error=temporarily_unavailable");
         }
-        var (user, created, linked) = await AccountForAsync(db, identity, clock, cancellationToken);
+        if (started is { Intent: ExternalLoginIntents.Link, LinkUserId: { } linkUserId })
+        {
+            var linkCode = await NewLinkCodeAsync(db, linkUserId, identity, options.Value, clock, cancellationToken);
+            return TypedResults.Redirect(
+                $"{started.ClientRedirectUri}{separator}link_code={Uri.EscapeDataString(linkCode)}"
+            );
+        }
+        // The owner of the verified e-mail unlinked this provider: only linking it from the settings links it again.
+        if (await AccountForAsync(db, identity, clock, cancellationToken) is not (var user, var created, var linked))
+            return TypedResults.Redirect($"{started.ClientRedirectUri}{separator}error=link_turned_off");
         // Told once the link is committed (AccountForAsync saved it), whatever happens to the rest of this sign-in.
         if (linked)
             notices.ExternalLoginLinked(user, providers.DisplayName(provider));
@@ -217,6 +269,66 @@ public static class ExternalLoginApi
         );
         await db.SaveChangesAsync(cancellationToken);
         return TypedResults.Redirect($"{started.ClientRedirectUri}{separator}code={Uri.EscapeDataString(oneTimeCode)}");
+    }
+
+    /// <summary>
+    /// A one-time code for the provider's subject, for a signed-in client to link to its account (stored hashed; as
+    /// short-lived as a sign-in's code). Links nothing and signs nobody in.
+    /// </summary>
+    private static async Task<string> NewLinkCodeAsync(
+        IdentityDbContext db,
+        Guid userId,
+        ExternalIdentity identity,
+        IdentityOptions options,
+        TimeProvider clock,
+        CancellationToken cancellationToken
+    )
+    {
+        var now = clock.GetUtcNow();
+        await db.ExternalLoginLinkCodes.Where(c => c.ExpiresAt <= now).ExecuteDeleteAsync(cancellationToken);
+        var code = NewSecret();
+        db.ExternalLoginLinkCodes.Add(
+            new ExternalLoginLinkCode
+            {
+                CodeHash = Hashing.Sha256(code),
+                UserId = userId,
+                Provider = identity.Provider,
+                Subject = identity.Subject,
+                Email = Rules.NormalizeEmail(identity.Email),
+                ExpiresAt = now + options.ExternalLoginCodeLifetime,
+            }
+        );
+        await db.SaveChangesAsync(cancellationToken);
+        return code;
+    }
+
+    /// <summary>
+    /// The account a link ticket for <paramref name="provider"/> was given to, the ticket spent; null when it is missing,
+    /// unknown, used, expired or another provider's (spent all the same).
+    /// </summary>
+    private static async Task<Guid?> ClaimLinkTicketAsync(
+        IdentityDbContext db,
+        string provider,
+        string? ticket,
+        DateTimeOffset now,
+        CancellationToken cancellationToken
+    )
+    {
+        if (string.IsNullOrEmpty(ticket) || ticket.Length > 100)
+            return null;
+        await db.ExternalLoginLinkTickets.Where(t => t.ExpiresAt <= now).ExecuteDeleteAsync(cancellationToken);
+        var hash = Hashing.Sha256(ticket);
+        var found = await db
+            .ExternalLoginLinkTickets.AsNoTracking()
+            .FirstOrDefaultAsync(t => t.TicketHash == hash && t.ExpiresAt > now, cancellationToken);
+        // Of two starts with one ticket, only the one that deletes the row goes on.
+        if (
+            found is null
+            || await db.ExternalLoginLinkTickets.Where(t => t.TicketHash == hash).ExecuteDeleteAsync(cancellationToken)
+                != 1
+        )
+            return null;
+        return found.Provider == provider ? found.UserId : null;
     }
 
     /// <summary>
@@ -299,9 +411,10 @@ public static class ExternalLoginApi
 
     /// <summary>
     /// The account the provider's subject is linked to, else the one that verified its e-mail (now linked: Linked),
-    /// else a new one that claims the e-mail (Created).
+    /// else a new one that claims the e-mail (Created); null when the account that verified the e-mail unlinked this
+    /// provider (nothing is made or linked then).
     /// </summary>
-    private static async Task<(User User, bool Created, bool Linked)> AccountForAsync(
+    private static async Task<(User User, bool Created, bool Linked)?> AccountForAsync(
         IdentityDbContext db,
         ExternalIdentity identity,
         TimeProvider clock,
@@ -327,6 +440,14 @@ public static class ExternalLoginApi
             u => u.Email == email && u.EmailVerifiedAt != null,
             cancellationToken
         );
+        if (
+            user is not null
+            && await db.ExternalLoginOptOuts.AnyAsync(
+                o => o.UserId == user.Id && o.Provider == identity.Provider,
+                cancellationToken
+            )
+        )
+            return null;
         var created = user is null;
         if (user is null)
         {

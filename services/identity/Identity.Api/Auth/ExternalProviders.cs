@@ -50,8 +50,12 @@ public sealed class ExternalProviders(
                 .Select(p => new ExternalProviderDto(p.Key.ToLowerInvariant(), DisplayName(p.Key, p.Value))),
         ];
 
-    /// <summary>The provider's name as people read it: its configured display name, else its key capitalised.</summary>
-    public string DisplayName(string provider) => DisplayName(provider, Get(provider));
+    /// <summary>
+    /// The provider's name as people read it: its configured display name, else its key capitalised (for a provider
+    /// an account is still linked to after it was taken out of the configuration too).
+    /// </summary>
+    public string DisplayName(string provider) =>
+        DisplayName(provider, options.Value.ExternalLogin.GetValueOrDefault(provider) ?? new ExternalLoginProvider());
 
     private static string DisplayName(string key, ExternalLoginProvider settings) =>
         string.IsNullOrWhiteSpace(settings.DisplayName)

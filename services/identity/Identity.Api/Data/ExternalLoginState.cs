@@ -19,6 +19,13 @@ public sealed class ExternalLoginState
     public string Nonce { get; set; } = "";
     public string CodeVerifier { get; set; } = "";
     public string ClientRedirectUri { get; set; } = "";
+
+    /// <summary>sign_in, or link: the callback then signs nobody in and hands the client a link code instead.</summary>
+    public string Intent { get; set; } = "";
+
+    /// <summary>The account a link is started for (its link ticket's); null for a sign-in.</summary>
+    public Guid? LinkUserId { get; set; }
+
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset ExpiresAt { get; set; }
 }
@@ -29,5 +36,6 @@ internal sealed class ExternalLoginStateConfiguration : IEntityTypeConfiguration
     {
         builder.HasKey(s => s.StateHash);
         builder.HasIndex(s => s.ExpiresAt);
+        builder.HasOne<User>().WithMany().HasForeignKey(s => s.LinkUserId).OnDelete(DeleteBehavior.Cascade);
     }
 }

@@ -19,6 +19,9 @@ public sealed class IdentityDbContext(DbContextOptions<IdentityDbContext> option
     public DbSet<ExternalLoginState> ExternalLoginStates => Set<ExternalLoginState>();
     public DbSet<ExternalLogin> ExternalLogins => Set<ExternalLogin>();
     public DbSet<ExternalLoginCode> ExternalLoginCodes => Set<ExternalLoginCode>();
+    public DbSet<ExternalLoginLinkCode> ExternalLoginLinkCodes => Set<ExternalLoginLinkCode>();
+    public DbSet<ExternalLoginLinkTicket> ExternalLoginLinkTickets => Set<ExternalLoginLinkTicket>();
+    public DbSet<ExternalLoginOptOut> ExternalLoginOptOuts => Set<ExternalLoginOptOut>();
     public DbSet<TwoFactorSecret> TwoFactorSecrets => Set<TwoFactorSecret>();
     public DbSet<TwoFactorRecoveryCode> TwoFactorRecoveryCodes => Set<TwoFactorRecoveryCode>();
     public DbSet<TwoFactorChallenge> TwoFactorChallenges => Set<TwoFactorChallenge>();
