@@ -412,6 +412,45 @@ public sealed class GroupPurchasesTests(SocialFixture fx) : IClassFixture<Social
         Assert.Equal(0L, await OutboxAsync(nameof(GroupMembershipRejected), "paymentId", invited.PaymentId));
     }
 
+    /// <summary>
+    /// The wait after a removal is checked when a purchase opens; one opened before the removal and paid during the
+    /// wait must not let the removed member straight back in.
+    /// </summary>
+    [Fact]
+    public async Task A_purchase_paid_while_its_buyer_waits_after_a_removal_is_rejected_for_a_refund()
+    {
+        var (_, owner, _) = await fx.RegisteredAsync();
+        var (userId, user, _) = await fx.RegisteredAsync();
+        var group = await GroupsFlow.CreateAsync(fx, owner, priceCents: 900, currency: "EUR");
+        var reference = await ReferenceAsync(group, user);
+        // Free for a while: they join without paying, and the owner removes them (the wait starts).
+        await ChangeAsync(group, new { price_cents = 0 }, owner);
+        await (await fx.Client.PostJson($"/api/v1/groups/{group}/join", new { }, user)).AssertStatus(201);
+        await (
+            await fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/groups/{group}/members/{userId}", null, owner)
+        ).AssertStatus(204);
+        // Priced as before: the purchase opened first matches the group again.
+        await ChangeAsync(group, new { price_cents = 900, currency = "EUR" }, owner);
+
+        var paid = Paid(userId, reference, 900, "EUR");
+        await fx.DeliverAsync(paid, "GroupMembershipPaidConsumer");
+        Assert.Contains("waits before joining", (await RejectedAsync(paid.PaymentId))["reason"]!.GetValue<string>());
+        Assert.Equal(0L, await GroupsFlow.MemberRowsAsync(fx, group, userId));
+        Assert.Equal(
+            1,
+            await fx.ScalarAsync<int>("SELECT member_count FROM groups WHERE id = @g", ("g", Guid.Parse(group)))
+        );
+
+        // Invited back by the owner, the wait is over: a payment of the same purchase admits them.
+        await (
+            await fx.Client.PostJson($"/api/v1/groups/{group}/invitations", new { user_id = userId }, owner)
+        ).AssertStatus(201);
+        var again = Paid(userId, reference, 900, "EUR");
+        await fx.DeliverAsync(again, "GroupMembershipPaidConsumer");
+        Assert.Equal(1L, await GroupsFlow.MemberRowsAsync(fx, group, userId));
+        Assert.Equal(0L, await OutboxAsync(nameof(GroupMembershipRejected), "paymentId", again.PaymentId));
+    }
+
     [Fact]
     public async Task After_a_hand_over_the_new_owner_sells_and_a_purchase_opened_before_is_refunded()
     {

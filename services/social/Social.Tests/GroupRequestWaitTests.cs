@@ -75,6 +75,84 @@ public sealed class GroupRequestWaitTests(SocialFixture fx) : IClassFixture<Soci
         await (await Join(removed)).AssertStatus(201);
     }
 
+    /// <summary>
+    /// A declined invitation waits before it is sent again, as a request turned down does: inviting and being declined
+    /// would otherwise notify the person invited on every turn.
+    /// </summary>
+    [Fact]
+    public async Task An_invitation_declined_is_sent_again_only_after_the_wait()
+    {
+        var (ownerId, owner, _) = await fx.RegisteredAsync();
+        var group = await GroupsFlow.CreateAsync(fx, owner, policy: "invite");
+        var (memberId, member, _) = await fx.RegisteredAsync();
+        var (guestId, guest, _) = await fx.RegisteredAsync();
+        Task<HttpResponseMessage> Invite(string to, Guid userId, string by) =>
+            fx.Client.PostJson($"/api/v1/groups/{to}/invitations", new { user_id = userId }, by);
+        Task<HttpResponseMessage> Post(string url, string token) => fx.Client.PostJson(url, new { }, token);
+        Task<long> SentAsync(string to, Guid userId) =>
+            fx.ScalarAsync<long>(
+                """
+                SELECT count(*) FROM outbox_messages WHERE type LIKE '%.GroupInvitationSent,%'
+                    AND payload->>'groupId' = @g AND payload->>'userId' = @u
+                """,
+                ("g", to),
+                ("u", userId.ToString())
+            );
+        Task<long> WaitsAsync(Guid userId) =>
+            fx.ScalarAsync<long>(
+                "SELECT count(*) FROM request_cooldowns WHERE kind = 'invitation' AND target_id = @u",
+                ("u", userId)
+            );
+        await (await Invite(group, memberId, owner)).AssertStatus(201);
+        await (await Post($"/api/v1/groups/{group}/join", member)).AssertStatus(201);
+
+        await (await Invite(group, guestId, owner)).AssertStatus(201);
+        await (await Post($"/api/v1/groups/{group}/leave", guest)).AssertStatus(204);
+        // Refused to whoever invites, and nobody is told of a new invitation.
+        foreach (var by in new[] { owner, member })
+            await RequestWaits.AssertRefusedAsync(
+                await Invite(group, guestId, by),
+                "This person declined an invitation to this group"
+            );
+        Assert.Equal(1L, await SentAsync(group, guestId));
+        Assert.Equal(
+            0L,
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM group_invitations WHERE group_id = @g AND user_id = @u",
+                ("g", Guid.Parse(group)),
+                ("u", guestId)
+            )
+        );
+        // Another group invites them as ever; joining a group ends its wait.
+        var open = await GroupsFlow.CreateAsync(fx, owner);
+        await (await Invite(open, guestId, owner)).AssertStatus(201);
+        await (await Post($"/api/v1/groups/{open}/leave", guest)).AssertStatus(204);
+        await RequestWaits.AssertRefusedAsync(
+            await Invite(open, guestId, owner),
+            "This person declined an invitation to this group"
+        );
+        await (await Post($"/api/v1/groups/{open}/join", guest)).AssertStatus(201);
+        await (await Post($"/api/v1/groups/{open}/leave", guest)).AssertStatus(204);
+        await (await Invite(open, guestId, owner)).AssertStatus(201);
+        // A deleted group's waits go with it, and so do an erased account's.
+        var deleted = await GroupsFlow.CreateAsync(fx, owner);
+        await (await Invite(deleted, guestId, owner)).AssertStatus(201);
+        await (await Post($"/api/v1/groups/{deleted}/leave", guest)).AssertStatus(204);
+        Assert.Equal(2L, await WaitsAsync(guestId));
+        await (await fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/groups/{deleted}", null, owner)).AssertStatus(204);
+        Assert.Equal(1L, await WaitsAsync(guestId));
+        var (erasedId, erased, _) = await fx.RegisteredAsync();
+        await (await Invite(group, erasedId, owner)).AssertStatus(201);
+        await (await Post($"/api/v1/groups/{group}/leave", erased)).AssertStatus(204);
+        Assert.Equal(1L, await WaitsAsync(erasedId));
+        await fx.DeliverAsync(new UserDeleted(Guid.NewGuid(), fx.Clock.GetUtcNow(), erasedId));
+        Assert.Equal(0L, await WaitsAsync(erasedId));
+
+        // Once the wait is over, they may be invited again (tokens issued on the moved clock).
+        fx.Clock.Advance(RequestCooldowns.Length + TimeSpan.FromDays(1));
+        await (await Invite(group, guestId, fx.Tokens.Issue(ownerId))).AssertStatus(201);
+    }
+
     [Fact]
     public async Task A_request_turned_down_takes_the_invitation_a_manager_sent_meanwhile_with_it()
     {

@@ -1,3 +1,5 @@
+using System.Buffers.Text;
+using System.Text;
 using System.Text.Json.Nodes;
 
 namespace Community.Social.Tests;
@@ -415,6 +417,60 @@ public sealed class GroupsTests(SocialFixture fx) : IClassFixture<SocialFixture>
             400
         );
         Assert.NotNull(forged["errors"]!["cursor"]);
+    }
+
+    /// <summary>
+    /// member_count leaves out the members a block hides from the caller; explore's cursor, ordered by the stored
+    /// count, must not hand that count back (a small group's member would learn someone there blocked them).
+    /// </summary>
+    [Fact]
+    public async Task Explore_cursors_do_not_tell_the_stored_count_a_block_hides_and_refuse_a_forged_one()
+    {
+        var (_, owner, _) = await fx.RegisteredAsync();
+        var (_, joiner, _) = await fx.RegisteredAsync();
+        var (viewerId, viewer, _) = await fx.RegisteredAsync();
+        var tag = "b" + Guid.NewGuid().ToString("N")[..8];
+        var groups = new List<string>();
+        for (var i = 0; i < 3; i++)
+            groups.Add(await GroupsFlow.CreateAsync(fx, owner, name: $"Readers {i} {tag}", tags: [tag]));
+        await (await fx.Client.PostJson($"/api/v1/groups/{groups[1]}/join", new { }, joiner)).AssertStatus(201);
+        await (await fx.Client.SendJson(HttpMethod.Put, $"/api/v1/blocks/{viewerId}", null, joiner)).AssertStatus(204);
+
+        async Task<JsonNode> Explore(string paging) =>
+            await (await fx.Client.Get($"/api/v1/groups?tag={tag}&limit=1&{paging}", viewer)).AssertStatus(200);
+        var page = await Explore("page=1");
+        var first = Assert.Single(page["items"]!.AsArray())!;
+        // Stored 2, ordered first by it; shown 1 to the one the joiner blocked.
+        Assert.Equal(groups[1], first["id"]!.GetValue<string>());
+        Assert.Equal(1, first["member_count"]!.GetValue<int>());
+        var seen = new List<string> { groups[1] };
+        var cursors = new List<string>();
+        while (page["next_cursor"]?.GetValue<string>() is { } cursor)
+        {
+            cursors.Add(cursor);
+            var text = Encoding.UTF8.GetString(Base64Url.DecodeFromChars(cursor));
+            // The page number only: no "members.id" position, neither the count nor the group it stands at.
+            Assert.StartsWith($"{cursors.Count + 1}~", text);
+            Assert.DoesNotMatch(@"~\d+\.[0-9a-f]{32}$", text);
+            Assert.All(groups, g => Assert.DoesNotContain(Guid.Parse(g).ToString("N"), text));
+            page = await Explore($"cursor={Uri.EscapeDataString(cursor)}");
+            seen.Add(Assert.Single(page["items"]!.AsArray())!["id"]!.GetValue<string>());
+        }
+        Assert.Equal(groups.Order(), seen.Order());
+
+        // A cursor altered, or one in the plain form a client could write, is refused.
+        var given = Encoding.UTF8.GetString(Base64Url.DecodeFromChars(cursors[0]));
+        var at = given.Length - 20;
+        var altered = given[..at] + (given[at] == 'A' ? 'B' : 'A') + given[(at + 1)..];
+        var plain = $"2~2.{Guid.Parse(groups[1]):N}";
+        foreach (var forged in new[] { altered, plain })
+        {
+            var cursor = Base64Url.EncodeToString(Encoding.UTF8.GetBytes(forged));
+            var problem = await (
+                await fx.Client.Get($"/api/v1/groups?tag={tag}&limit=1&cursor={cursor}", viewer)
+            ).AssertProblem(400);
+            Assert.NotNull(problem["errors"]!["cursor"]);
+        }
     }
 
     [Fact]

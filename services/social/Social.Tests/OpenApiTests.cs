@@ -34,7 +34,7 @@ public sealed class OpenApiTests(SocialFixture fx) : IClassFixture<SocialFixture
             Codes(document, "/api/v1/groups/{id}/leave", "post")
         );
         Assert.Superset(
-            new HashSet<string> { "200", "201", "400", "401", "403", "404", "409", "422" },
+            new HashSet<string> { "200", "201", "400", "401", "403", "404", "409", "422", "429" },
             Codes(document, "/api/v1/groups/{id}/invitations", "post")
         );
         Assert.Superset(

@@ -348,8 +348,8 @@ export interface paths {
         options?: never;
         head?: never;
         /**
-         * Change a group, owner or moderators (JSON merge: absent keeps, null clears)
-         * @description price_cents and currency are the owner's, who is paid for memberships: a moderator changing them is 403 and changes nothing.
+         * Change a group, owner or moderators (JSON merge: absent keeps, null clears what is optional)
+         * @description null clears description, category, tags, region, interest, image_url and color; a null price_cents makes the group free (and clears currency). name, visibility and join_policy cannot be cleared: null is a 400. price_cents and currency are the owner's, who is paid for memberships: a moderator changing them is 403 and changes nothing.
          */
         patch: operations["UpdateGroup"];
         trace?: never;
@@ -383,7 +383,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Leave a group, withdraw my request (asking again then waits 21 days) or decline my invitation; the owner hands the group over first (409) */
+        /** Leave a group, withdraw my request (asking again then waits 21 days) or decline my invitation (inviting me again then waits 21 days); the owner hands the group over first (409) */
         post: operations["LeaveGroup"];
         delete?: never;
         options?: never;
@@ -419,7 +419,7 @@ export interface paths {
         put?: never;
         /**
          * Invite someone (members only): 201, or 200 when already invited; yourself or someone you blocked is 422, someone who blocked you 404, as an unknown user
-         * @description In a group that approves who joins (join_policy request), only its owner and moderators invite: an invitation lets its addressee in without a request, so a member's is 403. A block withdraws an invitation either of the two sent the other.
+         * @description In a group that approves who joins (join_policy request), only its owner and moderators invite: an invitation lets its addressee in without a request, so a member's is 403. A block withdraws an invitation either of the two sent the other. After someone declines an invitation to the group, anyone invites them again only 21 days later (to the next UTC midnight): until then the answer is 429 with Retry-After; their joining the group ends the wait.
          */
         post: operations["InviteToGroup"];
         delete?: never;

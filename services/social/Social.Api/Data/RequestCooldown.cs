@@ -5,18 +5,22 @@ using Microsoft.EntityFrameworkCore.Metadata.Builders;
 namespace Community.Social.Data;
 
 /// <summary>
-/// A person whose request was withdrawn or turned down may not ask the same again until <see cref="Until"/>: asking,
-/// withdrawing and asking again would otherwise notify the ones asked on every turn.
+/// A person whose request was withdrawn or turned down may not ask the same again until <see cref="Until"/>, nor a
+/// group invite again someone who declined its invitation: asking, withdrawing and asking again would otherwise notify
+/// the ones asked on every turn.
 /// </summary>
 public sealed class RequestCooldown
 {
     /// <summary>
-    /// What was asked: <see cref="RequestCooldowns.Connection"/> or <see cref="RequestCooldowns.Group"/>.
+    /// What was asked: <see cref="RequestCooldowns.Connection"/>, <see cref="RequestCooldowns.Group"/> or
+    /// <see cref="RequestCooldowns.Invitation"/>.
     /// </summary>
     public string Kind { get; set; } = "";
+
+    /// <summary>The person who asked, or for an invitation the group that invited.</summary>
     public Guid AskerId { get; set; }
 
-    /// <summary>The person asked to connect, or the group asked to be joined.</summary>
+    /// <summary>The person asked to connect, the group asked to be joined, or the person invited to it.</summary>
     public Guid TargetId { get; set; }
     public DateTimeOffset Until { get; set; }
 }
@@ -36,7 +40,10 @@ internal sealed class RequestCooldownConfiguration : IEntityTypeConfiguration<Re
     }
 }
 
-/// <summary>When a person may ask again after their request ended withdrawn or turned down.</summary>
+/// <summary>
+/// When a person may ask again after their request ended withdrawn or turned down, or a group invite again someone who
+/// declined.
+/// </summary>
 public static class RequestCooldowns
 {
     /// <summary>A request to connect; the target is the person asked.</summary>
@@ -44,6 +51,9 @@ public static class RequestCooldowns
 
     /// <summary>A request to join a group; the target is the group.</summary>
     public const string Group = "group";
+
+    /// <summary>A declined invitation to join a group; the asker is the group, the target the person invited.</summary>
+    public const string Invitation = "invitation";
 
     /// <summary>How long after a withdrawn or turned down request its asker waits to ask the same again.</summary>
     public static readonly TimeSpan Length = TimeSpan.FromDays(21);

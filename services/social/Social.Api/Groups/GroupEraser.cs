@@ -45,7 +45,10 @@ public sealed class GroupEraser(SocialDbContext db, TimeProvider clock) : IUserD
         await db.SaveChangesAsync(cancellationToken);
         await db.GroupRequests.Where(r => r.UserId == userId).ExecuteDeleteAsync(cancellationToken);
         await db
-            .RequestCooldowns.Where(c => c.Kind == RequestCooldowns.Group && c.AskerId == userId)
+            .RequestCooldowns.Where(c =>
+                (c.Kind == RequestCooldowns.Group && c.AskerId == userId)
+                || (c.Kind == RequestCooldowns.Invitation && c.TargetId == userId)
+            )
             .ExecuteDeleteAsync(cancellationToken);
         // Theirs went with their notifications; those they sent and still stood are ended for their guests.
         var sent = await db

@@ -61,10 +61,13 @@ public static class GroupMembersApi
             .WithDescription(
                 "In a group that approves who joins (join_policy request), only its owner and moderators invite: an "
                     + "invitation lets its addressee in without a request, so a member's is 403. A block withdraws "
-                    + "an invitation either of the two sent the other."
+                    + "an invitation either of the two sent the other. After someone declines an invitation to the "
+                    + "group, anyone invites them again only 21 days later (to the next UTC midnight): until then the "
+                    + "answer is 429 with Retry-After; their joining the group ends the wait."
             )
             .ProducesProblem(StatusCodes.Status409Conflict)
-            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
         group
             .MapPost("/requests/{userId:guid}/approve", Approve)
             .DescribesPathParameter("user_id", AskedToJoin)
@@ -259,6 +262,16 @@ public static class GroupMembersApi
                         existing.InvitedBy == callerId
                             || !await ProfileAccess.BlockedEitherWayAsync(db, callerId, existing.InvitedBy, ct)
                     );
+                // Declined not long ago: asked again only after the wait, as a request turned down is.
+                await RequestCooldowns.EnsureOverAsync(
+                    db,
+                    RequestCooldowns.Invitation,
+                    id,
+                    userId,
+                    "This person declined an invitation to this group",
+                    now,
+                    ct
+                );
                 var invitation = new GroupInvitation
                 {
                     GroupId = id,

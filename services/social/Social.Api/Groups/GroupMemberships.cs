@@ -32,8 +32,9 @@ public static class GroupMemberships
         await db
             .GroupRequests.Where(r => r.GroupId == groupId && r.UserId == userId)
             .ExecuteDeleteAsync(cancellationToken);
-        // And a wait before asking to join again: they are in.
+        // And a wait before asking to join again, or before the group invites them again: they are in.
         await RequestCooldowns.EndAsync(db, RequestCooldowns.Group, userId, groupId, cancellationToken);
+        await RequestCooldowns.EndAsync(db, RequestCooldowns.Invitation, groupId, userId, cancellationToken);
         if (added == 0)
             return false;
         await db.Database.ExecuteSqlAsync(

@@ -147,6 +147,14 @@ public static class GroupPurchases
                 PurchaseOutcome.Rejected,
                 "The group no longer admits the payer: it asks for an invitation or an approval they do not have."
             );
+        // Removed (or their request or invitation ended) since the purchase was opened: the wait a join would meet
+        // holds for a paid one too, unless the group invited them back.
+        if (await WaitsToJoinAsync(db, group.Id, payerId, now, cancellationToken))
+            return (
+                PurchaseOutcome.Rejected,
+                "The payer waits before joining the group again: they were removed from it, or their request or "
+                    + "invitation ended."
+            );
         // In while their request waited (invited since, or the group opened): the request is moot, no longer the
         // deciders' to act on, as for a free join.
         var requested = await db.GroupRequests.AnyAsync(
@@ -176,6 +184,20 @@ public static class GroupPurchases
         (group.JoinPolicy == GroupJoinPolicy.Open && group.Visibility != GroupVisibility.Secret)
         || await db.GroupInvitations.AnyAsync(i => i.GroupId == group.Id && i.UserId == userId, cancellationToken)
         || await db.GroupMembers.AnyAsync(m => m.GroupId == group.Id && m.UserId == userId, cancellationToken);
+
+    /// <summary>
+    /// Whether <paramref name="userId"/> still waits to join again (<see cref="RequestCooldowns"/>) and holds no
+    /// invitation that would let them in.
+    /// </summary>
+    private static async Task<bool> WaitsToJoinAsync(
+        SocialDbContext db,
+        Guid groupId,
+        Guid userId,
+        DateTimeOffset now,
+        CancellationToken cancellationToken
+    ) =>
+        await RequestCooldowns.WaitingAsync(db, RequestCooldowns.Group, userId, groupId, now, cancellationToken)
+        && !await db.GroupInvitations.AnyAsync(i => i.GroupId == groupId && i.UserId == userId, cancellationToken);
 
     /// <summary>
     /// Ends the membership <paramref name="paymentId"/> bought once it is refunded in full; true when it did. Nothing

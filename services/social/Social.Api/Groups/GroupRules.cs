@@ -80,8 +80,8 @@ public static partial class GroupRules
 
     /// <summary>
     /// Deletes a group the caller locked, announcing GroupDeleted: its members, requests and invitations go with it
-    /// (the database cascades), and so do the waits before asking to join it again. One way for its owner's delete, a
-    /// deleted owner's group nobody takes over and a moderators' removal.
+    /// (the database cascades), and so do the waits before asking to join it, or before it invites someone, again. One
+    /// way for its owner's delete, a deleted owner's group nobody takes over and a moderators' removal.
     /// </summary>
     public static async Task DeleteAsync(
         SocialDbContext db,
@@ -97,7 +97,10 @@ public static partial class GroupRules
             .ToListAsync(cancellationToken);
         db.Groups.Remove(group);
         await db
-            .RequestCooldowns.Where(c => c.Kind == RequestCooldowns.Group && c.TargetId == group.Id)
+            .RequestCooldowns.Where(c =>
+                (c.Kind == RequestCooldowns.Group && c.TargetId == group.Id)
+                || (c.Kind == RequestCooldowns.Invitation && c.AskerId == group.Id)
+            )
             .ExecuteDeleteAsync(cancellationToken);
         db.AddIntegrationEvent(new GroupDeleted(Guid.CreateVersion7(), now, group.Id));
         AnnounceEndedInvitations(db, group.Id, guests, now);

@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using Community.Contracts;
 using Community.Contracts.Social;
@@ -9,6 +10,7 @@ using Community.ServiceDefaults.Errors;
 using Community.ServiceDefaults.OpenApi;
 using Community.Social.Feed;
 using Community.Social.Users;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
@@ -36,14 +38,32 @@ public sealed record ExploreQuery(
 );
 
 /// <summary>
-/// Where explore's order (the most members first, then the id) stands: <c>members.guid</c> in a cursor.
+/// Where explore's order (the most members first, then the id) stands. A cursor carries it encrypted (Data Protection,
+/// as discovery's): the stored count includes the members a block hides from the caller, whom member_count leaves out,
+/// and a cursor the service did not give out is refused rather than used to probe the order.
 /// </summary>
 public readonly record struct MembersAndId(int Members, Guid Id)
 {
-    public override string ToString() => NumberAndId.Format(Members, Id);
+    public static IDataProtector Protector(IDataProtectionProvider provider) =>
+        provider.CreateProtector("Community.Social.ExploreCursor");
 
-    public static MembersAndId? Parse(string position) =>
-        NumberAndId.TryParse(position, int.MaxValue, out var members, out var id) ? new((int)members, id) : null;
+    public static string Protect(IDataProtector protector, MembersAndId position) =>
+        protector.Protect(NumberAndId.Format(position.Members, position.Id));
+
+    /// <summary>Null for anything the service did not give out (or a key ring that no longer holds its key).</summary>
+    public static MembersAndId? Unprotect(IDataProtector protector, string position)
+    {
+        try
+        {
+            return NumberAndId.TryParse(protector.Unprotect(position), int.MaxValue, out var members, out var id)
+                ? new((int)members, id)
+                : null;
+        }
+        catch (CryptographicException)
+        {
+            return null;
+        }
+    }
 }
 
 /// <param name="Status">
@@ -117,10 +137,12 @@ public static class GroupsApi
             .MapPatch("/{id:guid}", Update)
             .WithName("UpdateGroup")
             .HonoursIfMatch()
-            .WithSummary("Change a group, owner or moderators (JSON merge: absent keeps, null clears)")
+            .WithSummary("Change a group, owner or moderators (JSON merge: absent keeps, null clears what is optional)")
             .WithDescription(
-                "price_cents and currency are the owner's, who is paid for memberships: a moderator changing them is "
-                    + "403 and changes nothing."
+                "null clears description, category, tags, region, interest, image_url and color; a null price_cents "
+                    + "makes the group free (and clears currency). name, visibility and join_policy cannot be "
+                    + "cleared: null is a 400. price_cents and currency are the owner's, who is paid for memberships: "
+                    + "a moderator changing them is 403 and changes nothing."
             )
             .Accepts<GroupInput>("application/json");
         group
@@ -148,8 +170,8 @@ public static class GroupsApi
             .MapPost("/{id:guid}/leave", Leave)
             .WithName("LeaveGroup")
             .WithSummary(
-                "Leave a group, withdraw my request (asking again then waits 21 days) or decline my invitation; the "
-                    + "owner hands the group over first (409)"
+                "Leave a group, withdraw my request (asking again then waits 21 days) or decline my invitation "
+                    + "(inviting me again then waits 21 days); the owner hands the group over first (409)"
             )
             .ProducesProblem(StatusCodes.Status409Conflict);
         return group;
@@ -209,6 +231,7 @@ public static class GroupsApi
         [AsParameters] ExploreQuery query,
         ClaimsPrincipal principal,
         SocialDbContext db,
+        IDataProtectionProvider protection,
         CancellationToken cancellationToken
     )
     {
@@ -226,12 +249,13 @@ public static class GroupsApi
         errors.MaxLength("interest", interest, 40);
         errors.MaxLength("category", category, 40);
         errors.MaxLength("tag", tag, GroupRules.MaxTagLength);
+        var cursors = MembersAndId.Protector(protection);
         var start = NumberedCursor.Read(
             query.Page,
             query.Limit,
             query.Cursor,
             DefaultPageLimit,
-            MembersAndId.Parse,
+            position => MembersAndId.Unprotect(cursors, position),
             errors
         );
         errors.ThrowIfAny();
@@ -288,7 +312,7 @@ public static class GroupsApi
             cancellationToken
         );
         return TypedResults.Ok(
-            start.Page.Of(rows, total, g => new MembersAndId(g.MemberCount, g.Id).ToString(), g => shown[g.Id])
+            start.Page.Of(rows, total, g => MembersAndId.Protect(cursors, new(g.MemberCount, g.Id)), g => shown[g.Id])
         );
     }
 
@@ -596,8 +620,10 @@ public static class GroupsApi
                     await RequestCooldowns.StartAsync(db, RequestCooldowns.Group, callerId, id, now, ct);
                     db.AddIntegrationEvent(new GroupJoinRequestEnded(Guid.CreateVersion7(), now, id, callerId));
                 }
-                // An invitation left is declined.
-                await GroupRules.EndInvitationAsync(db, id, callerId, now, ct);
+                // An invitation left is declined: the group invites them again only after a wait, so inviting and
+                // being declined does not notify them on every turn.
+                if (await GroupRules.EndInvitationAsync(db, id, callerId, now, ct))
+                    await RequestCooldowns.StartAsync(db, RequestCooldowns.Invitation, id, callerId, now, ct);
                 return await GroupMemberships.RemoveAsync(db, id, callerId, now, ct);
             },
             cancellationToken
