@@ -1,5 +1,4 @@
 using Community.ServiceDefaults.Api;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using NpgsqlTypes;
 
@@ -146,32 +145,16 @@ public sealed class IdempotentRequestSweeper(
     IdempotentRequestStore store,
     TimeProvider clock,
     ILogger<IdempotentRequestSweeper> logger
-) : BackgroundService
+) : PeriodicSweep(clock, logger)
 {
-    private static readonly TimeSpan Every = TimeSpan.FromHours(1);
+    protected override TimeSpan Every { get; } = TimeSpan.FromHours(1);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override string FailureMessage => "Sweeping expired idempotency keys failed; trying again in an hour";
+
+    protected override async Task RunRoundAsync(CancellationToken stoppingToken)
     {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                var removed = await store.SweepAsync(stoppingToken);
-                if (removed > 0)
-                    logger.LogInformation("Removed {Count} expired idempotency keys", removed);
-            }
-            catch (Exception e) when (e is NpgsqlException or TimeoutException)
-            {
-                logger.LogWarning(e, "Sweeping expired idempotency keys failed; trying again in an hour");
-            }
-            try
-            {
-                await Task.Delay(Every, clock, stoppingToken);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-        }
+        var removed = await store.SweepAsync(stoppingToken);
+        if (removed > 0)
+            logger.LogInformation("Removed {Count} expired idempotency keys", removed);
     }
 }

@@ -1,3 +1,5 @@
+using Community.ServiceDefaults;
+
 namespace Community.Identity;
 
 /// <summary>
@@ -10,9 +12,12 @@ public sealed class ThrottleCounters(
     IOptions<IdentityOptions> options,
     TimeProvider clock,
     ILogger<ThrottleCounters> logger
-) : BackgroundService
+) : PeriodicSweep(clock, logger)
 {
-    private static readonly TimeSpan Every = TimeSpan.FromHours(1);
+    protected override TimeSpan Every { get; } = TimeSpan.FromHours(1);
+
+    // The database away: the rows count nothing meanwhile and go on the next round.
+    protected override string FailureMessage => "Sweeping ended throttle windows failed; trying again in {Every}";
 
     /// <summary>
     /// The lock a known account's logins take before anything else, whichever identifier names it (as its deletion
@@ -20,22 +25,7 @@ public sealed class ThrottleCounters(
     /// </summary>
     public static string AccountLockKey(Guid userId) => "account:" + userId;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(Every, clock);
-        do
-        {
-            try
-            {
-                await SweepAsync(stoppingToken);
-            }
-            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
-            {
-                // The database is away: the rows count nothing meanwhile and go on the next round.
-                logger.LogWarning(e, "Sweeping ended throttle windows failed; trying again in {Every}", Every);
-            }
-        } while (await timer.WaitForNextTickAsync(stoppingToken));
-    }
+    protected override Task RunRoundAsync(CancellationToken stoppingToken) => SweepAsync(stoppingToken);
 
     /// <summary>Deletes the counters whose window ended, under the longest window in use; how many went.</summary>
     public async Task<int> SweepAsync(CancellationToken cancellationToken)
@@ -49,7 +39,7 @@ public sealed class ThrottleCounters(
             settings.TwoFactor.Window,
         ];
         // A window that started at or before this is over whichever throttle counts in it: its row counts nothing.
-        var ended = clock.GetUtcNow() - windows.Max();
+        var ended = Clock.GetUtcNow() - windows.Max();
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<IdentityDbContext>();
         // A counter a request holds is skipped, not waited for: a request's transaction may hold several (a reset

@@ -1,3 +1,5 @@
+using Community.ServiceDefaults;
+
 namespace Community.Payments;
 
 /// <summary>
@@ -36,10 +38,9 @@ public static class ProviderRequests
 /// keeps refusing), until it is done. Each attempt is claimed first: instances sweeping at once ask once.
 /// </summary>
 public abstract class ProviderRequestRecovery<TRequest>(IServiceScopeFactory scopes, TimeProvider clock, ILogger logger)
-    : BackgroundService
+    : PeriodicSweep(clock, logger)
     where TRequest : class, IProviderRequest
 {
-    private static readonly TimeSpan Interval = TimeSpan.FromMinutes(1);
     private static readonly TimeSpan LongestWait = TimeSpan.FromHours(1);
 
     /// <summary>Longer than the provider's call may take with its retries.</summary>
@@ -59,21 +60,15 @@ public abstract class ProviderRequestRecovery<TRequest>(IServiceScopeFactory sco
 
     protected abstract void LogNotDone(Exception exception, TRequest request, int attempts, TimeSpan wait);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(Interval, clock);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
-        {
-            try
-            {
-                await ResumeDueAsync(stoppingToken);
-            }
-            catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
-            {
-                logger.LogWarning(exception, "Resuming {Kind} failed; retrying on the next tick", Kind);
-            }
-        }
-    }
+    protected override TimeSpan Every { get; } = TimeSpan.FromMinutes(1);
+
+    protected override TimeSpan FirstRoundAfter => Every;
+
+    protected override string FailureMessage => "Resuming {Kind} failed; retrying on the next tick";
+
+    protected override object?[] FailureArguments => [Kind];
+
+    protected override Task RunRoundAsync(CancellationToken stoppingToken) => ResumeDueAsync(stoppingToken);
 
     /// <summary>Carries out every request due; returns how many are done now.</summary>
     public async Task<int> ResumeDueAsync(CancellationToken cancellationToken)
@@ -81,7 +76,7 @@ public abstract class ProviderRequestRecovery<TRequest>(IServiceScopeFactory sco
         List<TRequest> due;
         await using (var scope = scopes.CreateAsyncScope())
         {
-            var now = clock.GetUtcNow();
+            var now = Clock.GetUtcNow();
             var requests = scope.ServiceProvider.GetRequiredService<PaymentsDbContext>().Set<TRequest>();
             var keptSince = now - ProviderRequests.KeptDoneFor;
             await requests.Where(c => c.DoneAt < keptSince).ExecuteDeleteAsync(cancellationToken);
@@ -98,7 +93,7 @@ public abstract class ProviderRequestRecovery<TRequest>(IServiceScopeFactory sco
             await using var scope = scopes.CreateAsyncScope();
             var requests = scope.ServiceProvider.GetRequiredService<PaymentsDbContext>().Set<TRequest>();
             // Claimed for the attempt, so another instance's sweep at the same moment leaves it to this one.
-            var now = clock.GetUtcNow();
+            var now = Clock.GetUtcNow();
             var claimed = await requests
                 .Where(c => c.Id == request.Id && c.DoneAt == null && c.NextAttemptAt <= now)
                 .ExecuteUpdateAsync(c => c.SetProperty(x => x.NextAttemptAt, now + ClaimFor), cancellationToken);
@@ -119,7 +114,7 @@ public abstract class ProviderRequestRecovery<TRequest>(IServiceScopeFactory sco
                     .ExecuteUpdateAsync(
                         c =>
                             c.SetProperty(x => x.Attempts, attempts)
-                                .SetProperty(x => x.NextAttemptAt, clock.GetUtcNow() + wait),
+                                .SetProperty(x => x.NextAttemptAt, Clock.GetUtcNow() + wait),
                         cancellationToken
                     );
                 LogNotDone(exception, request, attempts, wait);

@@ -1,3 +1,4 @@
+using Community.ServiceDefaults;
 using Community.ServiceDefaults.Errors;
 using Microsoft.Extensions.Options;
 
@@ -13,30 +14,24 @@ public sealed class AbandonedSendSweeper(
     TimeProvider clock,
     IOptions<SendClaimsOptions> options,
     ILogger<AbandonedSendSweeper> logger
-) : BackgroundService
+) : PeriodicSweep(clock, logger)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override TimeSpan Every => options.Value.SweepInterval;
+
+    protected override string FailureMessage => "Ending abandoned companion sends failed; retrying on the next tick";
+
+    protected override Task RunRoundAsync(CancellationToken stoppingToken) => SweepOnceAsync(stoppingToken);
+
+    protected override void LogFailure(Exception exception)
     {
-        using var timer = new PeriodicTimer(options.Value.SweepInterval, clock);
-        do
-        {
-            try
-            {
-                await SweepOnceAsync(stoppingToken);
-            }
-            catch (Exception e) when (DatabaseFaults.IsTransient(e) && !stoppingToken.IsCancellationRequested)
-            {
-                // The database's own trouble, which its health check reports: nothing to act on here.
-                logger.LogInformation(
-                    "Ending abandoned companion sends met a database fault ({Cause}); retrying on the next tick",
-                    e.GetType().Name
-                );
-            }
-            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
-            {
-                logger.LogWarning(e, "Ending abandoned companion sends failed; retrying on the next tick");
-            }
-        } while (await timer.WaitForNextTickAsync(stoppingToken));
+        // The database's own trouble, which its health check reports: nothing to act on here.
+        if (DatabaseFaults.IsTransient(exception))
+            logger.LogInformation(
+                "Ending abandoned companion sends met a database fault ({Cause}); retrying on the next tick",
+                exception.GetType().Name
+            );
+        else
+            base.LogFailure(exception);
     }
 
     /// <summary>One pass over the claims abandoned by now: how many ended, and how many gave a message back.</summary>

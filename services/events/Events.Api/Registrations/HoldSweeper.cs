@@ -1,3 +1,4 @@
+using Community.ServiceDefaults;
 using Microsoft.Extensions.Options;
 
 namespace Community.Events.Registrations;
@@ -11,23 +12,13 @@ public sealed class HoldSweeper(
     TimeProvider clock,
     IOptions<EventsOptions> options,
     ILogger<HoldSweeper> logger
-) : BackgroundService
+) : PeriodicSweep(clock, logger)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(options.Value.HoldSweepInterval, clock);
-        do
-        {
-            try
-            {
-                await SweepOnceAsync(stoppingToken);
-            }
-            catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
-            {
-                logger.LogWarning(exception, "Sweeping expired ticket holds failed; retrying on the next tick");
-            }
-        } while (await timer.WaitForNextTickAsync(stoppingToken));
-    }
+    protected override TimeSpan Every => options.Value.HoldSweepInterval;
+
+    protected override string FailureMessage => "Sweeping expired ticket holds failed; retrying on the next tick";
+
+    protected override Task RunRoundAsync(CancellationToken stoppingToken) => SweepOnceAsync(stoppingToken);
 
     /// <summary>
     /// One pass: up to a batch of expired holds and a batch of waiting lists; returns how many holds ended.
@@ -39,7 +30,7 @@ public sealed class HoldSweeper(
         {
             released = await scope
                 .ServiceProvider.GetRequiredService<SeatBook>()
-                .ReleaseExpiredHoldsAsync(null, clock.GetUtcNow(), cancellationToken);
+                .ReleaseExpiredHoldsAsync(null, Clock.GetUtcNow(), cancellationToken);
         }
 
         List<Guid> waiting;
@@ -47,7 +38,7 @@ public sealed class HoldSweeper(
         {
             waiting = await scope
                 .ServiceProvider.GetRequiredService<SeatBook>()
-                .EventsWithSeatsForTheWaitingAsync(clock.GetUtcNow(), cancellationToken);
+                .EventsWithSeatsForTheWaitingAsync(Clock.GetUtcNow(), cancellationToken);
         }
         foreach (var eventId in waiting)
         {

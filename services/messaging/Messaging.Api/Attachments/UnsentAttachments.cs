@@ -1,4 +1,5 @@
 using Community.Contracts.Identity;
+using Community.ServiceDefaults;
 using Community.ServiceDefaults.Blobs;
 using Community.ServiceDefaults.Messaging;
 
@@ -14,31 +15,23 @@ public sealed class UnsentAttachments(
     IServiceScopeFactory scopes,
     TimeProvider clock,
     ILogger<UnsentAttachments> logger
-) : BackgroundService
+) : PeriodicSweep(clock, logger)
 {
     public static readonly TimeSpan KeptFor = TimeSpan.FromDays(1);
 
     /// <summary>How many unsent files one person may hold at once (each at most 10 MB).</summary>
     public const int MaxPerUploader = 20;
 
-    private static readonly TimeSpan Every = TimeSpan.FromMinutes(10);
     private const int Batch = 500;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override TimeSpan Every { get; } = TimeSpan.FromMinutes(10);
+
+    // The database away: the files wait for the next round, nothing is lost.
+    protected override string FailureMessage => "Sweeping unsent attachments failed; trying again in {Every}";
+
+    protected override async Task RunRoundAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(Every, clock);
-        do
-        {
-            try
-            {
-                while (await SweepAsync(stoppingToken) == Batch) { }
-            }
-            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
-            {
-                // The database is away: the files wait for the next round, nothing is lost.
-                logger.LogWarning(e, "Sweeping unsent attachments failed; trying again in {Every}", Every);
-            }
-        } while (await timer.WaitForNextTickAsync(stoppingToken));
+        while (await SweepAsync(stoppingToken) == Batch) { }
     }
 
     /// <summary>Deletes up to one batch of unsent files past their day; how many went.</summary>
@@ -47,7 +40,7 @@ public sealed class UnsentAttachments(
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<MessagingDbContext>();
         var blobs = scope.ServiceProvider.GetRequiredService<IBlobStore>();
-        var before = clock.GetUtcNow() - KeptFor;
+        var before = Clock.GetUtcNow() - KeptFor;
         // The files are written down with their rows' deletion: an instance stopped right after the commit leaves them
         // to the blob deletion retries, not in the bucket for good.
         List<string> keys;

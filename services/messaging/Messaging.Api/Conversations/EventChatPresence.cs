@@ -1,5 +1,6 @@
 using System.Runtime.ExceptionServices;
 using Community.Contracts;
+using Community.ServiceDefaults;
 using Community.ServiceDefaults.RealTime;
 
 namespace Community.Messaging.Conversations;
@@ -121,31 +122,23 @@ public sealed class EventChatPresence(HubPresence presence, LiveDelivery live)
 public sealed class EventChatLeaves(
     EventChatPresence chats,
     IServiceScopeFactory scopes,
+    TimeProvider clock,
     ILogger<EventChatLeaves> logger
-) : BackgroundService
+) : PeriodicSweep(clock, logger)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        var round = TimeSpan.FromTicks(
+    protected override TimeSpan Every { get; } =
+        TimeSpan.FromTicks(
             Math.Clamp(chats.Linger.Ticks / 5, TimeSpan.FromMilliseconds(100).Ticks, TimeSpan.FromSeconds(1).Ticks)
         );
-        using var timer = new PeriodicTimer(round);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
-        {
-            try
-            {
-                await using var scope = scopes.CreateAsyncScope();
-                await chats.TellDueLeavesAsync(
-                    scope.ServiceProvider.GetRequiredService<MessagingDbContext>(),
-                    stoppingToken
-                );
-            }
-            // Anything but the stop itself (a timeout's cancellation too) is logged: a fault must not stop the host.
-            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
-            {
-                // The database may be away for a moment; the leaves are pending again, and a later round tells them.
-                logger.LogWarning(e, "Telling the event chats' leaves failed");
-            }
-        }
+
+    protected override TimeSpan FirstRoundAfter => Every;
+
+    // The database may be away for a moment; the leaves are pending again, and a later round tells them.
+    protected override string FailureMessage => "Telling the event chats' leaves failed";
+
+    protected override async Task RunRoundAsync(CancellationToken stoppingToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        await chats.TellDueLeavesAsync(scope.ServiceProvider.GetRequiredService<MessagingDbContext>(), stoppingToken);
     }
 }

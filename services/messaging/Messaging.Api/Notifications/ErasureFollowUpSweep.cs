@@ -1,3 +1,4 @@
+using Community.ServiceDefaults;
 using Microsoft.Extensions.Options;
 
 namespace Community.Messaging.Notifications;
@@ -26,26 +27,18 @@ public sealed class ErasureFollowUpSweep(
     TimeProvider clock,
     IOptions<ErasureOptions> options,
     ILogger<ErasureFollowUpSweep> logger
-) : BackgroundService
+) : PeriodicSweep(clock, logger)
 {
     private const int Batch = 500;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override TimeSpan Every => options.Value.FollowUpAfter;
+
+    // The database away: the follow-ups wait for the next round, nothing is lost.
+    protected override string FailureMessage => "Following up erased accounts failed; trying again in {Every}";
+
+    protected override async Task RunRoundAsync(CancellationToken stoppingToken)
     {
-        var every = options.Value.FollowUpAfter;
-        using var timer = new PeriodicTimer(every, clock);
-        do
-        {
-            try
-            {
-                while (await SweepAsync(stoppingToken) == Batch) { }
-            }
-            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
-            {
-                // The database is away: the follow-ups wait for the next round, nothing is lost.
-                logger.LogWarning(e, "Following up erased accounts failed; trying again in {Every}", every);
-            }
-        } while (await timer.WaitForNextTickAsync(stoppingToken));
+        while (await SweepAsync(stoppingToken) == Batch) { }
     }
 
     /// <summary>Does up to one batch of the follow-ups due; how many were done.</summary>
@@ -60,7 +53,7 @@ public sealed class ErasureFollowUpSweep(
                 $"""
                 WITH due AS (
                     DELETE FROM erasure_follow_ups WHERE user_id IN (
-                        SELECT user_id FROM erasure_follow_ups WHERE due_at <= {clock.GetUtcNow()}
+                        SELECT user_id FROM erasure_follow_ups WHERE due_at <= {Clock.GetUtcNow()}
                         ORDER BY due_at LIMIT {Batch} FOR UPDATE SKIP LOCKED)
                     RETURNING user_id),
                 gone AS (DELETE FROM notifications WHERE user_id IN (SELECT user_id FROM due) RETURNING user_id)

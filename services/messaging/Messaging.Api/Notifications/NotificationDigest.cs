@@ -1,4 +1,5 @@
 using System.Text;
+using Community.ServiceDefaults;
 using Community.ServiceDefaults.Mail;
 using Microsoft.Extensions.Options;
 
@@ -37,29 +38,20 @@ public sealed class NotificationDigest(
     TimeProvider clock,
     IOptions<DigestOptions> options,
     ILogger<NotificationDigest> logger
-) : BackgroundService
+) : PeriodicSweep(clock, logger)
 {
     private const int BatchSize = 50;
     private const int ItemsPerDigest = 20;
 
+    protected override TimeSpan Every => options.Value.Interval;
+
     // Several instances starting together each run soon after start: safe, as every run claims whom it mails (SKIP
     // LOCKED, once a Period), so one finds nobody left that another claimed.
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        await Task.Delay(options.Value.FirstRunDelay, clock, stoppingToken);
-        using var timer = new PeriodicTimer(options.Value.Interval, clock);
-        do
-        {
-            try
-            {
-                await RunOnceAsync(stoppingToken);
-            }
-            catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
-            {
-                logger.LogWarning(exception, "Sending notification digests failed; retrying on the next tick");
-            }
-        } while (await timer.WaitForNextTickAsync(stoppingToken));
-    }
+    protected override TimeSpan FirstRoundAfter => options.Value.FirstRunDelay;
+
+    protected override string FailureMessage => "Sending notification digests failed; retrying on the next tick";
+
+    protected override Task RunRoundAsync(CancellationToken stoppingToken) => RunOnceAsync(stoppingToken);
 
     /// <summary>Mails every digest due now; returns how many went. Stopped by <paramref name="cancellationToken"/>, it
     /// mails nobody else and gives back the claims it has not mailed before it throws.</summary>
@@ -71,7 +63,7 @@ public sealed class NotificationDigest(
         {
             await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<MessagingDbContext>();
-            var now = clock.GetUtcNow();
+            var now = Clock.GetUtcNow();
             var away = now - options.Value.Period;
             var candidates = await db
                 .Database.SqlQuery<Guid>(

@@ -1,3 +1,5 @@
+using Community.ServiceDefaults;
+
 namespace Community.Payments.Refunds;
 
 /// <summary>
@@ -13,30 +15,20 @@ public sealed class RefundIntentRecovery(
     IServiceScopeFactory scopes,
     TimeProvider clock,
     ILogger<RefundIntentRecovery> logger
-) : BackgroundService
+) : PeriodicSweep(clock, logger)
 {
     /// <summary>
     /// Younger intents are most likely still being asked about by the request or message that wrote them.
     /// </summary>
     public static readonly TimeSpan StaleAfter = TimeSpan.FromMinutes(2);
 
-    private static readonly TimeSpan Interval = TimeSpan.FromMinutes(1);
+    protected override TimeSpan Every { get; } = TimeSpan.FromMinutes(1);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(Interval, clock);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
-        {
-            try
-            {
-                await ResumeStaleAsync(stoppingToken);
-            }
-            catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
-            {
-                logger.LogWarning(exception, "Resuming requested refunds failed; retrying on the next tick");
-            }
-        }
-    }
+    protected override TimeSpan FirstRoundAfter => Every;
+
+    protected override string FailureMessage => "Resuming requested refunds failed; retrying on the next tick";
+
+    protected override Task RunRoundAsync(CancellationToken stoppingToken) => ResumeStaleAsync(stoppingToken);
 
     /// <summary>
     /// Asks the provider again about every refund requested more than <see cref="StaleAfter"/> ago, the oldest first
@@ -45,7 +37,7 @@ public sealed class RefundIntentRecovery(
     /// </summary>
     public async Task<int> ResumeStaleAsync(CancellationToken cancellationToken)
     {
-        var before = clock.GetUtcNow() - StaleAfter;
+        var before = Clock.GetUtcNow() - StaleAfter;
         var finished = 0;
         (DateTimeOffset At, Guid Id)? after = null;
         while (true)

@@ -1,3 +1,5 @@
+using Community.ServiceDefaults;
+
 namespace Community.Payments.Subscriptions;
 
 /// <summary>
@@ -9,25 +11,15 @@ public sealed class SubscriptionExpiry(
     TimeProvider clock,
     IOptions<SubscriptionOptions> options,
     ILogger<SubscriptionExpiry> logger
-) : BackgroundService
+) : PeriodicSweep(clock, logger)
 {
     private const int BatchSize = 100;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(options.Value.ExpirySweepInterval, clock);
-        do
-        {
-            try
-            {
-                await SweepOnceAsync(stoppingToken);
-            }
-            catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
-            {
-                logger.LogWarning(exception, "Sweeping ended subscriptions failed; retrying on the next tick");
-            }
-        } while (await timer.WaitForNextTickAsync(stoppingToken));
-    }
+    protected override TimeSpan Every => options.Value.ExpirySweepInterval;
+
+    protected override string FailureMessage => "Sweeping ended subscriptions failed; retrying on the next tick";
+
+    protected override Task RunRoundAsync(CancellationToken stoppingToken) => SweepOnceAsync(stoppingToken);
 
     /// <summary>
     /// Downgrades every subscription that has ended and reviews every membership due; returns how many of each.
@@ -109,7 +101,7 @@ public sealed class SubscriptionExpiry(
             await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<PaymentsDbContext>();
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-            count = await batch(scope.ServiceProvider, db, clock.GetUtcNow());
+            count = await batch(scope.ServiceProvider, db, Clock.GetUtcNow());
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
             total += count;
