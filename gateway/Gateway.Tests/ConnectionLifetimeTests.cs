@@ -1,5 +1,5 @@
-using Microsoft.Extensions.Configuration;
 using Community.Contracts;
+using Microsoft.Extensions.Configuration;
 
 namespace Community.Gateway.Tests;
 

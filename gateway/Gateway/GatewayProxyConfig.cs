@@ -67,10 +67,10 @@ public static class GatewayProxyConfig
 
     /// <summary>
     /// Configuration key of how long, in seconds, a connection to an instance takes new requests once opened;
-    /// <see cref="DefaultConnectionLifetime"/> when not set. SocketsHttpHandler keeps a busy pooled connection for ever,
-    /// so behind one Service address (Kubernetes: one destination, a pod chosen as each connection opens) the gateway
-    /// would go on sending to the pods that were there when it opened its connections, and the pods a scale-out adds
-    /// would get nothing. A request under way, or an upgraded connection (a hub's WebSocket), is not cut.
+    /// <see cref="DefaultConnectionLifetime"/> when not set. SocketsHttpHandler keeps a busy pooled connection for
+    /// ever, so behind one Service address (Kubernetes: one destination, a pod chosen as each connection opens) the
+    /// gateway would go on sending to the pods that were there when it opened its connections, and the pods a scale-out
+    /// adds would get nothing. A request under way, or an upgraded connection (a hub's WebSocket), is not cut.
     /// </summary>
     public const string ConnectionLifetimeKey = "Proxy:ConnectionLifetimeSeconds";
 

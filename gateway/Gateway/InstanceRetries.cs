@@ -138,8 +138,8 @@ public static class InstanceRetries
                 or ForwarderError.RequestTimedOut
                 or ForwarderError.RequestBodyDestination;
 
-    // Refused, its name not resolved (an instance's DNS record gone as it stopped), its TLS handshake failed (nothing of
-    // the request is sent before it ends), or no connection opened within the connect timeout: SocketsHttpHandler
+    // Refused, its name not resolved (an instance's DNS record gone as it stopped), its TLS handshake failed (nothing
+    // of the request is sent before it ends), or no connection opened within the connect timeout: SocketsHttpHandler
     // reports the latter as a cancellation carrying a TimeoutException (the request's own timeout carries none), which
     // YARP calls RequestTimedOut.
     private static bool NeverReached(IForwarderErrorFeature error) =>

@@ -3,6 +3,7 @@ import { session, useSession } from "./lib/app";
 import { afterSignIn, forgetDestination, href, navigate, onLinkClick, rememberDestination, useFocusOnRouteChange, usePath } from "./lib/router";
 import { resync, Unreachable } from "./lib/session";
 import { ForgotPassword, SignIn, SignUp } from "./views/Auth";
+import { takeLinkReturn } from "./views/OutsideSignIns";
 import { Communities } from "./views/Communities";
 import { Companion } from "./views/Companion";
 import { Courses } from "./views/Courses";
@@ -48,6 +49,8 @@ export function App() {
       rememberDestination(lastUser.current);
       navigate("/signin", true);
     }
+    // the way back from linking an outside provider, started on the profile: taken there
+    if (signedIn && path === "/signed-in" && takeLinkReturn()) return navigate("/profile", true);
     if (signedIn && auth) afterSignIn(session.user!.id);
   }, [signedIn, path]);
 

@@ -38,7 +38,7 @@ public sealed class ExternalLoginLinkTests(ExternalLoginFixture fx) : IClassFixt
         return (member, subject);
     }
 
-    /// <summary>A ticket of the account <paramref name="token"/> signs in to, to start linking the fake provider.</summary>
+    /// <summary>A ticket of the account <paramref name="token"/> signs in to, to start linking a provider.</summary>
     private async Task<string> TicketAsync(string token, string provider = "fake")
     {
         var ticket = await (await Client.PostJson($"{Links}/tickets", new { provider }, token)).AssertStatus(201);

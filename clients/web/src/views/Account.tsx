@@ -21,7 +21,7 @@ type CodeAsked = "required" | "optional" | null;
  * loaded), and again after a refusal (turned on meanwhile: the code is then asked for). Required when it is on,
  * optional when identity could not be asked, not asked when it is off (nor while asking: a refusal then asks for it).
  */
-function useCodeAsked(open: boolean): { asked: CodeAsked; recheck: () => void } {
+export function useCodeAsked(open: boolean): { asked: CodeAsked; recheck: () => void } {
   const status = useLoad<TwoFactorStatus>(() => (open ? session.api.identity.GET("/api/v1/users/me/two-factor") : null), [open]);
   return {
     asked: status.value?.enabled ? "required" : status.value === null && status.failed !== null ? "optional" : null,
@@ -32,7 +32,7 @@ function useCodeAsked(open: boolean): { asked: CodeAsked; recheck: () => void } 
 }
 
 /** The field for a code from the authenticator app, or a recovery code; optional, it says when it is needed. */
-function CodeField({ asked }: { asked: CodeAsked }) {
+export function CodeField({ asked }: { asked: CodeAsked }) {
   const hint = useId();
   if (!asked) return null;
   return (

@@ -11,6 +11,7 @@ import { BlockedSection } from "./Safety";
 import { FollowsSection } from "./Network";
 import { ProfilePicture } from "./Picture";
 import { TwoFactorSection } from "./TwoFactor";
+import { OutsideSignInsSection } from "./OutsideSignIns";
 import { Banner, Failure } from "../lib/said";
 
 type User = identity.components["schemas"]["UserDto"];
@@ -130,6 +131,7 @@ export function Profile() {
         )}
       </section>
       <TwoFactorSection />
+      <OutsideSignInsSection />
       <MembershipSection />
       <BoostSection />
       <CreditsSection />

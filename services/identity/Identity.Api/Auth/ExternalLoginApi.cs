@@ -303,8 +303,8 @@ public static class ExternalLoginApi
     }
 
     /// <summary>
-    /// The account a link ticket for <paramref name="provider"/> was given to, the ticket spent; null when it is missing,
-    /// unknown, used, expired or another provider's (spent all the same).
+    /// The account a link ticket for <paramref name="provider"/> was given to, the ticket spent; null when it is
+    /// missing, unknown, used, expired or another provider's (spent all the same).
     /// </summary>
     private static async Task<Guid?> ClaimLinkTicketAsync(
         IdentityDbContext db,

@@ -50,7 +50,9 @@ public sealed record NewExternalLoginLinkTicketRequest([Required] string? Provid
     public static NewExternalLoginLinkTicketRequest Example => new("google");
 }
 
-/// <summary>A ticket to start linking a provider: the link_ticket of GET /api/v1/auth/external/{provider}/start.</summary>
+/// <summary>
+/// A ticket to start linking a provider: the link_ticket of GET /api/v1/auth/external/{provider}/start.
+/// </summary>
 /// <param name="Ticket">Single use; the start spends it.</param>
 /// <param name="ExpiresIn">Seconds until it can no longer start a link.</param>
 public sealed record ExternalLoginLinkTicketDto(string Ticket, int ExpiresIn);
