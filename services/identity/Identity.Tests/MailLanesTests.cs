@@ -8,19 +8,13 @@ namespace Community.Identity.Tests;
 /// The mail sender's two lanes, with a mail server that takes one message at a time when the test says: a queue of
 /// mail anyone may ask for (password resets) neither drops nor delays the notice of a change made to an account.
 /// </summary>
-public sealed class MailLanesTests
+public sealed class MailLanesTests : IDisposable
 {
     [Fact]
     public async Task A_notice_is_sent_before_queued_requests_and_is_not_dropped_when_their_lane_is_full()
     {
         var server = new HeldMailServer();
-        using var services = new ServiceCollection().BuildServiceProvider();
-        var mail = new MailInBackground(
-            server,
-            services.GetRequiredService<IServiceScopeFactory>(),
-            NullLogger<MailInBackground>.Instance
-        );
-        await mail.StartAsync(CancellationToken.None);
+        var mail = await StartedAsync(server);
 
         // the first reset is taken by the server, which holds it; the lane then fills, and one more is dropped
         mail.Send(Message("reset-0"), "reset 0");
@@ -42,13 +36,7 @@ public sealed class MailLanesTests
     public async Task Stopping_sends_what_both_lanes_hold()
     {
         var server = new HeldMailServer();
-        using var services = new ServiceCollection().BuildServiceProvider();
-        var mail = new MailInBackground(
-            server,
-            services.GetRequiredService<IServiceScopeFactory>(),
-            NullLogger<MailInBackground>.Instance
-        );
-        await mail.StartAsync(CancellationToken.None);
+        var mail = await StartedAsync(server);
         mail.Send(Message("reset-0"), "reset 0");
         await server.Arrived.WaitAsync(TimeSpan.FromSeconds(10));
         mail.Send(Message("reset-1"), "reset 1");
@@ -59,6 +47,21 @@ public sealed class MailLanesTests
         await stopping.WaitAsync(TimeSpan.FromSeconds(10));
 
         Assert.Equal(["reset-0", "notice", "reset-1"], server.Sent);
+    }
+
+    private readonly ServiceProvider _services = new ServiceCollection().BuildServiceProvider();
+
+    public void Dispose() => _services.Dispose();
+
+    private async Task<MailInBackground> StartedAsync(HeldMailServer server)
+    {
+        var mail = new MailInBackground(
+            server,
+            _services.GetRequiredService<IServiceScopeFactory>(),
+            NullLogger<MailInBackground>.Instance
+        );
+        await mail.StartAsync(CancellationToken.None);
+        return mail;
     }
 
     private static EmailMessage Message(string subject) => new("someone@example.com", subject, "body");

@@ -205,15 +205,9 @@ function TwoFactorStep({ challenge, startAgain }: { challenge: Challenge; startA
   );
 }
 
-/**
- * A button for each outside provider identity is configured with (none: nothing shown). Each leaves the app for the
- * provider, by way of identity, and comes back to /signed-in. Buttons, not links: a link opened in a new tab would
- * leave without storing the state, and its way back would be refused.
- */
-function OutsideProviders() {
+/** The outside providers identity is configured with: none until they are known, and none when they cannot be. */
+export function useOutsideProviders(): Provider[] {
   const [providers, setProviders] = useState<Provider[]>([]);
-  // what identity hands back with the code; stored as the browser leaves (outsideReturn checks it)
-  const [state] = useState(newTxnId);
   useEffect(() => {
     let shown = true;
     session.api.identity
@@ -226,6 +220,18 @@ function OutsideProviders() {
       shown = false;
     };
   }, []);
+  return providers;
+}
+
+/**
+ * A button for each outside provider identity is configured with (none: nothing shown). Each leaves the app for the
+ * provider, by way of identity, and comes back to /signed-in. Buttons, not links: a link opened in a new tab would
+ * leave without storing the state, and its way back would be refused.
+ */
+function OutsideProviders() {
+  const providers = useOutsideProviders();
+  // what identity hands back with the code; stored as the browser leaves (outsideReturn checks it)
+  const [state] = useState(newTxnId);
   if (providers.length === 0) return null;
   const back = encodeURIComponent(`${location.origin}${href("/signed-in")}?state=${state}`);
   return (

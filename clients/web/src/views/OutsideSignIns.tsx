@@ -7,6 +7,7 @@ import { currentPath, href } from "../lib/router";
 import { problemText, settled } from "../lib/session";
 import { Banner, Failure } from "../lib/said";
 import { CodeField, useCodeAsked } from "./Account";
+import { useOutsideProviders } from "./Auth";
 
 type Provider = identity.components["schemas"]["ExternalProviderDto"];
 type Linked = identity.components["schemas"]["LinkedExternalLoginDto"];
@@ -48,23 +49,10 @@ export function takeLinkReturn(): boolean {
  * each configured one to link it, which leaves for the provider and comes back here.
  */
 export function OutsideSignInsSection() {
-  const [providers, setProviders] = useState<Provider[]>([]);
+  const providers = useOutsideProviders();
   const links = useLoad<Links>(() => session.api.identity.GET("/api/v1/users/me/external-logins"), []);
   const [status, setStatus] = useState<string | null>(null);
   const action = useAction();
-
-  useEffect(() => {
-    let shown = true;
-    session.api.identity
-      .GET("/api/v1/auth/external/providers")
-      .then(({ data }) => {
-        if (shown && data) setProviders(data.items);
-      })
-      .catch(() => undefined);
-    return () => {
-      shown = false;
-    };
-  }, []);
 
   useEffect(() => {
     const back = returned;
