@@ -25,8 +25,12 @@ public abstract class PeriodicSweep(TimeProvider clock, ILogger logger) : Backgr
     /// </summary>
     protected abstract string FailureMessage { get; }
 
-    /// <summary>The values of <see cref="FailureMessage"/>'s placeholders, in order: <see cref="Every"/>.</summary>
-    protected virtual object?[] FailureArguments => [Every];
+    /// <summary>
+    /// The values of <see cref="FailureMessage"/>'s placeholders, in order: <see cref="Every"/> for a message with an
+    /// <c>{Every}</c>, none otherwise (a value without its placeholder would be dropped from the log unseen).
+    /// </summary>
+    protected virtual object?[] FailureArguments =>
+        FailureMessage.Contains("{Every}", StringComparison.Ordinal) ? [Every] : [];
 
     /// <summary>One round; what it throws is logged, and the next round comes all the same.</summary>
     protected abstract Task RunRoundAsync(CancellationToken cancellationToken);

@@ -41,7 +41,9 @@ public sealed class ExternalLoginLinkTests(ExternalLoginFixture fx) : IClassFixt
     /// <summary>A ticket of the account <paramref name="token"/> signs in to, to start linking a provider.</summary>
     private async Task<string> TicketAsync(string token, string provider = "fake")
     {
-        var ticket = await (await Client.PostJson($"{Links}/tickets", new { provider }, token)).AssertStatus(201);
+        var ticket = await (
+            await Client.PostJson($"{Links}/tickets", new { provider, password = "correct-horse-9" }, token)
+        ).AssertStatus(201);
         Assert.True(ticket["expires_in"]!.GetValue<int>() > 0);
         return ticket["ticket"]!.GetValue<string>();
     }
@@ -320,10 +322,28 @@ public sealed class ExternalLoginLinkTests(ExternalLoginFixture fx) : IClassFixt
         Assert.Equal(HttpStatusCode.Redirect, (await Client.GetAsync(Start(ticket))).StatusCode);
         await (await Client.GetAsync(Start(ticket))).AssertProblem(400);
 
-        // Tickets are for signed-in members and configured providers only.
-        await (await Client.PostJson($"{Links}/tickets", new { provider = "fake" })).AssertProblem(401);
-        await (await Client.PostJson($"{Links}/tickets", new { provider = "nope" }, Token(member))).AssertProblem(404);
-        await (await Client.PostJson($"{Links}/tickets", new { provider = "" }, Token(member))).AssertProblem(400);
+        // Tickets are for signed-in members who give their password, and for configured providers only: an access
+        // token alone (a stolen one) adds no way in.
+        const string password = "correct-horse-9";
+        await (await Client.PostJson($"{Links}/tickets", new { provider = "fake", password })).AssertProblem(401);
+        var without = await (
+            await Client.PostJson($"{Links}/tickets", new { provider = "fake" }, Token(member))
+        ).AssertProblem(400);
+        Assert.NotNull(without["errors"]!["password"]);
+        var wrong = await (
+            await Client.PostJson(
+                $"{Links}/tickets",
+                new { provider = "fake", password = "wrong-horse-9" },
+                Token(member)
+            )
+        ).AssertProblem(400);
+        Assert.NotNull(wrong["errors"]!["password"]);
+        await (
+            await Client.PostJson($"{Links}/tickets", new { provider = "nope", password }, Token(member))
+        ).AssertProblem(404);
+        await (await Client.PostJson($"{Links}/tickets", new { provider = "", password }, Token(member))).AssertProblem(
+            400
+        );
     }
 
     [Fact]

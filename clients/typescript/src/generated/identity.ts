@@ -235,7 +235,7 @@ export interface paths {
         put?: never;
         /**
          * A ticket to start linking an outside provider to my account: the browser then goes to GET /api/v1/auth/external/{provider}/start?intent=link&link_ticket=<ticket>&redirect_uri=<page>
-         * @description Single use, valid for minutes (expires_in). The link_code the provider's way back yields links only to this account, posted by its client: a link started by someone else, whose link_code reaches this account's client, is refused. 404 for a provider that is not configured.
+         * @description The password, and a code when two-factor sign-in is on, as removing a link takes them: a link is a lasting way in that an access token alone must not add (an account made through an outside provider sets a password first through "forgot password"). Single use, valid for minutes (expires_in). The link_code the provider's way back yields links only to this account, posted by its client: a link started by someone else, whose link_code reaches this account's client, is refused. 404 for a provider that is not configured.
          */
         post: operations["NewExternalLoginLinkTicket"];
         delete?: never;
@@ -755,6 +755,10 @@ export interface components {
         NewExternalLoginLinkTicketRequest: {
             /** @description A provider's name as GET /api/v1/auth/external/providers lists it, in any case. */
             provider: string;
+            /** @description The account's password. An account made through an outside provider sets one first through "forgot password". */
+            password: string;
+            /** @description Needed when two-factor sign-in is on: a code from the authenticator app, or an unused recovery code. */
+            code?: null | string;
         };
         /** @description What signing out everywhere else ended. */
         OtherSessionsEnded: {
@@ -2508,7 +2512,8 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "provider": "google"
+                 *       "provider": "google",
+                 *       "password": "sunny-dunes-42"
                  *     }
                  */
                 "application/json": components["schemas"]["NewExternalLoginLinkTicketRequest"];

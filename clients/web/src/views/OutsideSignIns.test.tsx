@@ -64,6 +64,8 @@ describe("OutsideSignInsSection", () => {
     vi.stubGlobal("location", { ...location, assign, origin: location.origin });
     render(<OutsideSignInsSection />);
     fireEvent.click(await screen.findByRole("button", { name: "Link Google" }));
+    fireEvent.input(screen.getByLabelText("Your password"), { target: { value: "correct-horse-9" } });
+    fireEvent.click(screen.getByRole("button", { name: "Continue to Google" }));
     await waitFor(() => expect(assign).toHaveBeenCalledTimes(1));
     const start = new URL(assign.mock.calls[0]![0] as string, "http://localhost");
     expect(start.pathname).toBe("/api/v1/auth/external/google/start");
@@ -81,7 +83,7 @@ describe("OutsideSignInsSection", () => {
     render(<OutsideSignInsSection />);
     await statusSaying("Google (amira@gmail.com) now signs in to your account.");
     expect(after.map(sent)).toContainEqual({ method: "POST", path: links, body: { code: "L1" } });
-    expect(calls.map(sent)).toContainEqual({ method: "POST", path: `${links}/tickets`, body: { provider: "google" } });
+    expect(calls.map(sent)).toContainEqual({ method: "POST", path: `${links}/tickets`, body: { provider: "google", password: "correct-horse-9" } });
   });
 
   it("never posts a link code this tab did not ask for", async () => {

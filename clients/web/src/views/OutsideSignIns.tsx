@@ -21,7 +21,7 @@ let returned: { code: string } | { refused: string } | null = null;
 
 /**
  * Takes a link's way back to /signed-in (identity returns there with `?link_code=` or `?error=`), when it is one: read
- * once, and the caller replaces the address at once (with the profile, where the section takes it), as a sign-in's is. A code is kept only with the state this tab stored as it
+ * once and the address replaced at once (with the profile, where the section takes it), as a sign-in's is. A code is kept only with the state this tab stored as it
  * left: one in a link someone sent is never posted (identity would refuse it too: it was made for their account).
  */
 export function takeLinkReturn(): boolean {
@@ -29,6 +29,7 @@ export function takeLinkReturn(): boolean {
   const query = new URLSearchParams(location.search);
   const started = sessionStorage.getItem(linkStateKey);
   if (!query.has("link_code") && !(started && query.get("state") === started)) return false;
+  history.replaceState(null, "", href("/profile"));
   sessionStorage.removeItem(linkStateKey);
   const code = query.get("link_code");
   if (!started || query.get("state") !== started) returned = { refused: "This link was not started on this page, so it was not used. Start it again below." };
@@ -67,18 +68,6 @@ export function OutsideSignInsSection() {
     });
   }, []);
 
-  const link = (provider: Provider) =>
-    action.run(async () => {
-      const { data, error, response } = await session.api.identity.POST("/api/v1/users/me/external-logins/tickets", { body: { provider: provider.name } });
-      if (!data) return action.setError(problemText(error, response, "Linking the provider could not start."));
-      const state = newTxnId();
-      sessionStorage.setItem(linkStateKey, state);
-      const back = encodeURIComponent(`${location.origin}${href("/signed-in")}?state=${state}`);
-      location.assign(
-        `/api/v1/auth/external/${encodeURIComponent(provider.name)}/start?intent=link&link_ticket=${encodeURIComponent(data.ticket)}&redirect_uri=${back}`,
-      );
-    });
-
   const linked = links.value?.items ?? [];
   if (providers.length === 0 && linked.length === 0) return null;
   return (
@@ -104,9 +93,7 @@ export function OutsideSignInsSection() {
         </ul>
       )}
       {providers.map((p) => (
-        <button key={p.name} type="button" class="secondary" disabled={action.busy} onClick={() => void link(p)}>
-          Link {p.display_name}
-        </button>
+        <LinkForm key={p.name} provider={p} />
       ))}
       <Failure text={action.error} />
     </section>
@@ -155,5 +142,51 @@ function LinkedRow({ link, removed }: { link: Linked; removed: () => void }) {
         </button>
       )}
     </li>
+  );
+}
+
+/**
+ * Linking a provider: the password (and a code with two-factor sign-in on: a link is a lasting way in, which an access
+ * token alone must not add) for a ticket, then off to the provider, back to /signed-in with this tab's state.
+ */
+function LinkForm({ provider }: { provider: Provider }) {
+  const form = useDisclosure();
+  const code = useCodeAsked(form.open);
+  const [error, setError] = useState<string | null>(null);
+  const start = submitted(setError, async (fields) => {
+    const { data, error, response } = await session.api.identity.POST("/api/v1/users/me/external-logins/tickets", {
+      body: { provider: provider.name, password: String(fields.get("password") ?? ""), code: String(fields.get("code") ?? "").trim() || undefined },
+    });
+    if (!data) {
+      setError(problemText(error, response, "Linking the provider could not start."));
+      code.recheck();
+      return settled(response);
+    }
+    const state = newTxnId();
+    sessionStorage.setItem(linkStateKey, state);
+    const back = encodeURIComponent(`${location.origin}${href("/signed-in")}?state=${state}`);
+    location.assign(`/api/v1/auth/external/${encodeURIComponent(provider.name)}/start?intent=link&link_ticket=${encodeURIComponent(data.ticket)}&redirect_uri=${back}`);
+    return true;
+  });
+  if (!form.open)
+    return (
+      <button ref={form.opener} type="button" class="secondary" onClick={form.show}>
+        Link {provider.display_name}
+      </button>
+    );
+  return (
+    <form onSubmit={start}>
+      <p>Your password first: {provider.display_name} then signs in to this account too. Made through another service? Set a password first with "Forgot your password?".</p>
+      <label>
+        Your password
+        <input ref={form.first} name="password" type="password" autoComplete="current-password" required />
+      </label>
+      <CodeField asked={code.asked} />
+      <Failure text={error} />
+      <button type="submit">Continue to {provider.display_name}</button>{" "}
+      <button type="button" class="secondary" onClick={form.hide}>
+        Cancel
+      </button>
+    </form>
   );
 }

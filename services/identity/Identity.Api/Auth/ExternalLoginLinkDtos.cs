@@ -44,10 +44,19 @@ public sealed record UnlinkExternalLoginRequest([Required] string? Password, str
 
 /// <summary>Asks for a ticket to start linking an outside provider to the caller's account.</summary>
 /// <param name="Provider">A provider's name as GET /api/v1/auth/external/providers lists it, in any case.</param>
-public sealed record NewExternalLoginLinkTicketRequest([Required] string? Provider)
-    : IRequestExample<NewExternalLoginLinkTicketRequest>
+/// <param name="Password">
+/// The account's password. An account made through an outside provider sets one first through "forgot password".
+/// </param>
+/// <param name="Code">
+/// Needed when two-factor sign-in is on: a code from the authenticator app, or an unused recovery code.
+/// </param>
+public sealed record NewExternalLoginLinkTicketRequest(
+    [Required] string? Provider,
+    [Required] string? Password,
+    string? Code
+) : IRequestExample<NewExternalLoginLinkTicketRequest>
 {
-    public static NewExternalLoginLinkTicketRequest Example => new("google");
+    public static NewExternalLoginLinkTicketRequest Example => new("google", "sunny-dunes-42", null);
 }
 
 /// <summary>

@@ -32,17 +32,22 @@ public static class ExternalLoginLinksApi
             .WithSummary("The outside sign-ins (OpenID Connect providers) linked to my account");
         group
             .MapPost("/tickets", NewTicket)
+            .HashesPasswords()
             .WithName("NewExternalLoginLinkTicket")
             .WithSummary(
                 "A ticket to start linking an outside provider to my account: the browser then goes to GET "
                     + "/api/v1/auth/external/{provider}/start?intent=link&link_ticket=<ticket>&redirect_uri=<page>"
             )
             .WithDescription(
-                "Single use, valid for minutes (expires_in). The link_code the provider's way back yields links only "
-                    + "to this account, posted by its client: a link started by someone else, whose link_code reaches "
-                    + "this account's client, is refused. 404 for a provider that is not configured."
+                "The password, and a code when two-factor sign-in is on, as removing a link takes them: a link is a "
+                    + "lasting way in that an access token alone must not add (an account made through an outside "
+                    + "provider sets a password first through \"forgot password\"). Single use, valid for minutes "
+                    + "(expires_in). The link_code the provider's way back yields links only to this account, posted "
+                    + "by its client: a link started by someone else, whose link_code reaches this account's client, "
+                    + "is refused. 404 for a provider that is not configured."
             )
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
         group
             .MapPost("", Link)
             .WithName("LinkExternalLogin")
@@ -95,23 +100,40 @@ public static class ExternalLoginLinksApi
         );
     }
 
-    /// <summary>A link ticket for the caller's account and the provider, stored hashed.</summary>
+    /// <summary>
+    /// A link ticket for the caller's account and the provider, stored hashed, once the password (and a code with
+    /// two-factor sign-in on) is right: a link is a lasting way in, which an access token alone (a stolen one) must not
+    /// add, as it may not remove one.
+    /// </summary>
     private static async Task<Created<ExternalLoginLinkTicketDto>> NewTicket(
         NewExternalLoginLinkTicketRequest request,
         ClaimsPrincipal principal,
         IdentityDbContext db,
         ExternalProviders providers,
+        ReauthenticationAccess reauthentication,
         TimeProvider clock,
         CancellationToken cancellationToken
     )
     {
-        if (string.IsNullOrWhiteSpace(request.Provider))
-            throw new RequestValidationException("provider", "provider is required.");
         var errors = new ValidationErrors();
+        if (string.IsNullOrWhiteSpace(request.Provider))
+            errors.Add("provider", "provider is required.");
         errors.MaxLength("provider", request.Provider, 64);
+        ReauthenticationAccess.Validate(errors, request.Password, request.Code);
         errors.ThrowIfAny();
-        providers.Get(request.Provider);
+        providers.Get(request.Provider!);
         var userId = principal.UserId();
+        var user =
+            await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Id == userId, cancellationToken)
+            ?? throw new NotFoundException("The account no longer exists.");
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await reauthentication.CheckPasswordAndCodeAsync(
+            user,
+            request.Password!,
+            request.Code,
+            transaction,
+            cancellationToken
+        );
         var now = clock.GetUtcNow();
         var ticket = Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(32));
         db.ExternalLoginLinkTickets.Add(
@@ -119,11 +141,12 @@ public static class ExternalLoginLinksApi
             {
                 TicketHash = Hashing.Sha256(ticket),
                 UserId = userId,
-                Provider = request.Provider.ToLowerInvariant(),
+                Provider = request.Provider!.ToLowerInvariant(),
                 ExpiresAt = now + TicketLifetime,
             }
         );
         await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
         return TypedResults.Created(
             $"{Path}/tickets",
             new ExternalLoginLinkTicketDto(ticket, (int)TicketLifetime.TotalSeconds)
@@ -157,6 +180,13 @@ public static class ExternalLoginLinksApi
         var now = clock.GetUtcNow();
         var userId = principal.UserId();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        // The account's row first, as a deletion and an unlink take it: the code's row (which a deletion's cascade
+        // takes after it) only then. NO KEY UPDATE: a sign-in linking a provider to the account at the same moment
+        // (its insert's key share on the row) is not waited for here while it waits for this link.
+        await db.Database.ExecuteSqlAsync(
+            $"SELECT 1 FROM users WHERE id = {userId} FOR NO KEY UPDATE",
+            cancellationToken
+        );
         var grant = await db
             .ExternalLoginLinkCodes.AsNoTracking()
             .FirstOrDefaultAsync(c => c.CodeHash == hash && c.ExpiresAt > now, cancellationToken);
@@ -179,8 +209,6 @@ public static class ExternalLoginLinksApi
                 "This link code was not made for your account; start linking the provider again from your settings."
             );
         }
-        // The account's row, which an unlink and a deletion take too: this link is made before or after theirs.
-        await db.Database.ExecuteSqlAsync($"SELECT 1 FROM users WHERE id = {userId} FOR UPDATE", cancellationToken);
         var user =
             await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Id == userId, cancellationToken)
             ?? throw new NotFoundException("The account no longer exists.");
@@ -243,9 +271,11 @@ public static class ExternalLoginLinksApi
         CancellationToken cancellationToken
     )
     {
-        providers.Get(provider);
+        // Not providers.Get: a provider taken out of the configuration still lists its links, and they are removed as
+        // any other (configured again, it would sign in with them).
         var name = provider.ToLowerInvariant();
         var errors = new ValidationErrors();
+        errors.MaxLength("provider", provider, 64);
         ReauthenticationAccess.Validate(errors, request.Password, request.Code);
         errors.ThrowIfAny();
 
