@@ -236,10 +236,10 @@ public sealed class ExternalLoginLinkTests(ExternalLoginFixture fx) : IClassFixt
         var code = await LinkCodeAsync(user, Token(member));
         await (await ConfirmAsync(code, Token(member))).AssertStatus(201);
 
-        var used = await (await ConfirmAsync(code, Token(member))).AssertProblem(400);
-        Assert.NotNull(used["errors"]!["code"]);
-        var unknown = await (await ConfirmAsync("not-a-link-code", Token(member))).AssertProblem(400);
-        Assert.NotNull(unknown["errors"]!["code"]);
+        var used = await (await ConfirmAsync(code, Token(member))).AssertProblem(422);
+        Assert.Contains("unknown, used or expired", used["detail"]!.GetValue<string>());
+        var unknown = await (await ConfirmAsync("not-a-link-code", Token(member))).AssertProblem(422);
+        Assert.Contains("unknown, used or expired", unknown["detail"]!.GetValue<string>());
 
         // The same provider account again: already the member's.
         var again = await (await ConfirmAsync(await LinkCodeAsync(user, Token(member)), Token(member))).AssertStatus(
@@ -259,7 +259,7 @@ public sealed class ExternalLoginLinkTests(ExternalLoginFixture fx) : IClassFixt
         // An expired code is refused.
         var late = await LinkCodeAsync(new FakeOidcUser(NewSubject(), "late@example.com"), Token(member));
         fx.Clock.Advance(TimeSpan.FromSeconds(61));
-        await (await ConfirmAsync(late, Token(member))).AssertProblem(400);
+        await (await ConfirmAsync(late, Token(member))).AssertProblem(422);
     }
 
     [Fact]
@@ -294,12 +294,12 @@ public sealed class ExternalLoginLinkTests(ExternalLoginFixture fx) : IClassFixt
         var subject = NewSubject();
         var forwarded = await LinkCodeAsync(new FakeOidcUser(subject, $"{subject}@example.com"), Token(attacker));
 
-        var refused = await (await ConfirmAsync(forwarded, Token(member))).AssertProblem(400);
-        Assert.Contains("not made for your account", refused["errors"]!["code"]![0]!.GetValue<string>());
+        var refused = await (await ConfirmAsync(forwarded, Token(member))).AssertProblem(422);
+        Assert.Contains("not made for your account", refused["detail"]!.GetValue<string>());
         Assert.Empty(await ListAsync(Token(member)));
         Assert.Equal(0, await LinksOfSubjectAsync(subject));
         // Spent: not even its own account may use it now.
-        await (await ConfirmAsync(forwarded, Token(attacker))).AssertProblem(400);
+        await (await ConfirmAsync(forwarded, Token(attacker))).AssertProblem(422);
     }
 
     [Fact]
@@ -354,7 +354,7 @@ public sealed class ExternalLoginLinkTests(ExternalLoginFixture fx) : IClassFixt
 
         var answers = await Task.WhenAll(ConfirmAsync(code, Token(member)), ConfirmAsync(code, Token(member)));
 
-        Assert.Equal([201, 400], answers.Select(a => (int)a.StatusCode).Order());
+        Assert.Equal([201, 422], answers.Select(a => (int)a.StatusCode).Order());
         Assert.Single(await ListAsync(Token(member)));
     }
 

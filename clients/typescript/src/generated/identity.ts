@@ -215,7 +215,7 @@ export interface paths {
         put?: never;
         /**
          * Link an outside provider's account to mine with the link_code of a sign-in started with intent=link: 201, or 200 when it is linked to mine already
-         * @description The link goes to the account whose token posts the code, whoever started the sign-in. 400 on code when it is unknown, used or expired; 409 when that provider's account is linked to another account. Clears my earlier removal of the provider, so a sign-in with it finds my account again.
+         * @description The link goes only to the account whose ticket started it, posted by its client. 422 when the code is unknown, used, expired or was made for another account (it is spent then); 409 when that provider's account is linked to another account. Clears my earlier removal of the provider, so a sign-in with it finds my account again.
          */
         post: operations["LinkExternalLogin"];
         delete?: never;

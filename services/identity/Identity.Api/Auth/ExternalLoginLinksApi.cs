@@ -56,11 +56,13 @@ public static class ExternalLoginLinksApi
                     + "201, or 200 when it is linked to mine already"
             )
             .WithDescription(
-                "The link goes to the account whose token posts the code, whoever started the sign-in. 400 on code "
-                    + "when it is unknown, used or expired; 409 when that provider's account is linked to another "
-                    + "account. Clears my earlier removal of the provider, so a sign-in with it finds my account again."
+                "The link goes only to the account whose ticket started it, posted by its client. 422 when the code "
+                    + "is unknown, used, expired or was made for another account (it is spent then); 409 when that "
+                    + "provider's account is linked to another account. Clears my earlier removal of the provider, "
+                    + "so a sign-in with it finds my account again."
             )
-            .ProducesProblem(StatusCodes.Status409Conflict);
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         group
             .MapDelete("/{provider}", Unlink)
             .HashesPasswords()
@@ -195,8 +197,7 @@ public static class ExternalLoginLinksApi
             grant is null
             || await db.ExternalLoginLinkCodes.Where(c => c.CodeHash == hash).ExecuteDeleteAsync(cancellationToken) != 1
         )
-            throw new RequestValidationException(
-                "code",
+            throw new BusinessRuleException(
                 "The link code is unknown, used or expired; start linking the provider again."
             );
         // A link started for another account (its ticket's): a code someone forwarded, which would otherwise link their
@@ -204,8 +205,7 @@ public static class ExternalLoginLinksApi
         if (grant.UserId != userId)
         {
             await transaction.CommitAsync(cancellationToken);
-            throw new RequestValidationException(
-                "code",
+            throw new BusinessRuleException(
                 "This link code was not made for your account; start linking the provider again from your settings."
             );
         }
