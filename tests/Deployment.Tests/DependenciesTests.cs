@@ -240,14 +240,18 @@ public sealed class DependenciesTests
     }
 
     [Theory]
-    [InlineData("community-pg", "5432", "cnpg-system")]
-    [InlineData("community-rabbitmq", "5672", "rabbitmq-system")]
+    [InlineData("community-pg", "5432", "cnpg-system", "kubernetes.io/metadata.name=community")]
+    [InlineData("community-rabbitmq", "5672", "rabbitmq-system", "app.kubernetes.io/part-of=community")]
     public void Only_the_services_reach_the_database_and_the_broker_beside_their_operator_and_their_own_nodes(
         string name,
         string clientPort,
-        string operatorNamespace
+        string operatorNamespace,
+        string clientNamespaces
     )
     {
+        // The services' namespaces, by one label: production's alone for its database (staging's cluster has a policy
+        // of its own), the platform's (both environments, each on its own vhost) for the shared broker.
+        var (clientKey, clientValue) = (clientNamespaces.Split('=')[0], clientNamespaces.Split('=')[1]);
         var policy = Assert.Single(
             Kustomize.Render("dependencies"),
             o => o["kind"]?.GetValue<string>() == "NetworkPolicy" && o["metadata"]?["name"]?.GetValue<string>() == name
@@ -267,14 +271,13 @@ public sealed class DependenciesTests
                     var own = peer["podSelector"]!.ToJsonString();
                     Assert.True(own.Contains("cnpg.io/cluster") || own.Contains(name), own);
                 }
-                else if (namespaces["kubernetes.io/metadata.name"] is { } operatorPeer)
+                else if (namespaces[clientKey]?.GetValue<string>() != clientValue)
                 {
-                    Assert.Equal(operatorNamespace, operatorPeer.GetValue<string>());
+                    Assert.Equal(operatorNamespace, namespaces["kubernetes.io/metadata.name"]?.GetValue<string>());
                 }
                 else
                 {
-                    // the platform's namespaces: only the six services, and only on the client port
-                    Assert.Equal("community", namespaces["app.kubernetes.io/part-of"]?.GetValue<string>());
+                    // the services' namespaces: only the six services, and only on the client port
                     var names = peer["podSelector"]!["matchExpressions"]!
                         .AsArray()
                         .Single(e => e!["key"]!.GetValue<string>() == "app.kubernetes.io/name")!;
@@ -292,7 +295,7 @@ public sealed class DependenciesTests
             r =>
                 r["from"]!
                     .AsArray()
-                    .Any(p => p!["namespaceSelector"]?["matchLabels"]?["app.kubernetes.io/part-of"] is not null)
+                    .Any(p => p!["namespaceSelector"]?["matchLabels"]?[clientKey]?.GetValue<string>() == clientValue)
         );
     }
 

@@ -139,12 +139,31 @@ public sealed class OperationsManifestsTests
             );
     }
 
-    // Each environment: its overlay, the namespace that overlay deploys to, and its Redis (the kustomization of
-    // ../dependencies that renders it, and its name).
-    private static readonly (string Overlay, string Namespace, string Dependencies, string Redis)[] Environments =
+    // Each environment: its overlay, the namespace that overlay deploys to, the kustomization of ../dependencies that
+    // renders its Redis and its PostgreSQL clusters' NetworkPolicy, its Redis' name, and its PostgreSQL clusters' (its
+    // own and the one restored from its backups; staging's are copies made by hand, dependencies/README.md).
+    private static readonly (
+        string Overlay,
+        string Namespace,
+        string Dependencies,
+        string Redis,
+        string[] Postgres
+    )[] Environments =
     [
-        ("overlays/production", "community", "dependencies", "community-redis"),
-        ("overlays/staging", "community-staging", "dependencies/staging", "community-redis-staging"),
+        (
+            "overlays/production",
+            "community",
+            "dependencies",
+            "community-redis",
+            ["community-pg", "community-pg-restore"]
+        ),
+        (
+            "overlays/staging",
+            "community-staging",
+            "dependencies/staging",
+            "community-redis-staging",
+            ["community-pg-staging", "community-pg-staging-restore"]
+        ),
     ];
 
     /// <summary>
@@ -209,16 +228,7 @@ public sealed class OperationsManifestsTests
                 var verb = own ? "cannot reach" : "may reach";
                 Assert.True(own == reaches, $"{mine.Environment.Overlay}: {client} {verb} {theirs.Environment.Redis}");
                 // ... and theirs' Redis admits mine's client (ingress)
-                var admits = Items(theirs.RedisPolicy, "spec", "ingress")
-                    .Any(rule =>
-                        !Items(rule, "from").Any()
-                        || Items(rule, "from")
-                            .Any(peer =>
-                                peer?["namespaceSelector"] is { } namespaces
-                                && Matches(namespaces, mine.NamespaceLabels)
-                                && Matches(peer["podSelector"], pods)
-                            )
-                    );
+                var admits = Admits(theirs.RedisPolicy, "6379", mine.NamespaceLabels, pods);
                 var answer = own ? "refuses" : "admits";
                 Assert.True(
                     own == admits,
@@ -227,6 +237,97 @@ public sealed class OperationsManifestsTests
             }
         }
     }
+
+    /// <summary>
+    /// Staging has a PostgreSQL cluster of its own, and each environment's clusters admit that environment's six
+    /// services alone: staging's Secrets and pods are less guarded than production's, so no staging pod may reach
+    /// production's databases, even with a stolen password (nor production's reach staging's). Each policy selects
+    /// its own clusters' pods only: one that took the other environment's would let its clients in there too.
+    /// </summary>
+    [Fact]
+    public void Staging_and_production_each_admit_only_their_own_services_to_their_PostgreSQL_clusters()
+    {
+        var dataNamespace = Assert.Single(OfKind(Kustomize.Render("dependencies"), "Namespace"));
+        // production's clusters are the ones dependencies and dependencies/restore render
+        Assert.Equal(
+            Environments[0].Postgres,
+            new[] { "dependencies", "dependencies/restore" }.Select(folder =>
+                Str(Assert.Single(OfKind(Kustomize.Render(folder), "Cluster")), "metadata", "name")
+            )
+        );
+        var environments = Environments
+            .Select(e =>
+            {
+                var policy = Assert.Single(
+                    OfKind(Kustomize.Render(e.Dependencies), "NetworkPolicy"),
+                    p => Matches(p["spec"]?["podSelector"], ClusterPod(e.Postgres[0]))
+                );
+                Assert.Equal(Str(dataNamespace, "metadata", "name"), Str(policy, "metadata", "namespace"));
+                var overlay = Kustomize.Render(e.Overlay);
+                return (
+                    Environment: e,
+                    Policy: policy,
+                    Overlay: overlay,
+                    NamespaceLabels: NamespaceLabels(Assert.Single(OfKind(overlay, "Namespace")))
+                );
+            })
+            .ToList();
+        foreach (var mine in environments)
+        foreach (var theirs in environments)
+        {
+            var own = mine.Environment == theirs.Environment;
+            var policy = Str(theirs.Policy, "metadata", "name");
+            var answer = own ? "refuses" : "admits";
+            foreach (var cluster in mine.Environment.Postgres)
+            {
+                // theirs' policy selects the pods of mine's clusters (its own and its restore's) only if they are its
+                // own...
+                var selects = Matches(theirs.Policy["spec"]?["podSelector"], ClusterPod(cluster));
+                Assert.True(own == selects, $"{policy} {(own ? "leaves out" : "selects")} the pods of {cluster}");
+                // ... and admits their instances (replication) only then
+                var replicates = Admits(theirs.Policy, "5432", NamespaceLabels(dataNamespace), ClusterPod(cluster));
+                Assert.True(own == replicates, $"{policy} {answer} the instances of {cluster}");
+            }
+            // theirs' clusters admit mine's services only if they are their own
+            foreach (var service in ResourceNames.Services)
+            {
+                var deployment = Assert.Single(
+                    OfKind(mine.Overlay, "Deployment"),
+                    d => Str(d, "metadata", "name") == service
+                );
+                var pods = Labels(deployment["spec"]?["template"]);
+                var admits = Admits(theirs.Policy, "5432", mine.NamespaceLabels, pods);
+                Assert.True(own == admits, $"{policy} {answer} {service} of {mine.Environment.Namespace}");
+            }
+        }
+    }
+
+    /// <summary>The labels CloudNativePG gives an instance of <paramref name="cluster"/>.</summary>
+    private static JsonObject ClusterPod(string cluster) =>
+        new() { ["cnpg.io/cluster"] = cluster, ["cnpg.io/podRole"] = "instance" };
+
+    /// <summary>
+    /// Whether an ingress policy admits, on <paramref name="port"/>, pods so labelled in a namespace so labelled (with
+    /// its name, <see cref="NamespaceLabels"/>): a peer without a namespace selector takes the policy's own namespace.
+    /// </summary>
+    private static bool Admits(JsonObject policy, string port, JsonObject namespaceLabels, JsonObject pods) =>
+        Items(policy, "spec", "ingress")
+            .Where(rule => !Items(rule, "ports").Any() || Items(rule, "ports").Any(p => Str(p, "port") == port))
+            .Any(rule =>
+                !Items(rule, "from").Any()
+                || Items(rule, "from")
+                    .Any(peer =>
+                        peer?["ipBlock"] is not null
+                        || (
+                            (
+                                peer?["namespaceSelector"] is { } namespaces
+                                    ? Matches(namespaces, namespaceLabels)
+                                    : Str(namespaceLabels, "kubernetes.io/metadata.name")
+                                        == Str(policy, "metadata", "namespace")
+                            ) && Matches(peer?["podSelector"], pods)
+                        )
+                    )
+            );
 
     /// <summary>A namespace's labels, with the one Kubernetes gives every namespace (its name).</summary>
     private static JsonObject NamespaceLabels(JsonObject ns)
