@@ -125,15 +125,10 @@ public static class ExternalLoginLinksApi
         errors.ThrowIfAny();
         providers.Get(request.Provider!);
         var userId = principal.UserId();
-        var user =
-            await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Id == userId, cancellationToken)
-            ?? throw new NotFoundException("The account no longer exists.");
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        await reauthentication.CheckPasswordAndCodeAsync(
-            user,
+        await using var proof = await reauthentication.ProveAsync(
+            userId,
             request.Password!,
             request.Code,
-            transaction,
             cancellationToken
         );
         var now = clock.GetUtcNow();
@@ -148,7 +143,7 @@ public static class ExternalLoginLinksApi
             }
         );
         await db.SaveChangesAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
+        await proof.Transaction.CommitAsync(cancellationToken);
         return TypedResults.Created(
             $"{Path}/tickets",
             new ExternalLoginLinkTicketDto(ticket, (int)TicketLifetime.TotalSeconds)
@@ -280,16 +275,11 @@ public static class ExternalLoginLinksApi
         errors.ThrowIfAny();
 
         var userId = principal.UserId();
-        var user =
-            await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Id == userId, cancellationToken)
-            ?? throw new NotFoundException("The account no longer exists.");
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         // Locks the account's row: a link confirmed for the account at the same moment is made before or after this.
-        await reauthentication.CheckPasswordAndCodeAsync(
-            user,
+        await using var proof = await reauthentication.ProveAsync(
+            userId,
             request.Password!,
             request.Code,
-            transaction,
             cancellationToken
         );
         var removed = await db
@@ -305,8 +295,8 @@ public static class ExternalLoginLinksApi
             """,
             cancellationToken
         );
-        await transaction.CommitAsync(cancellationToken);
-        notices.ExternalLoginRemoved(user, providers.DisplayName(name));
+        await proof.Transaction.CommitAsync(cancellationToken);
+        notices.ExternalLoginRemoved(proof.User, providers.DisplayName(name));
         return TypedResults.NoContent();
     }
 

@@ -60,6 +60,36 @@ public sealed class ReauthenticationAccess(TwoFactorCodes codes, IdentityDbConte
     }
 
     /// <summary>
+    /// The signed-in caller's account, proven by the password (and a code when two-factor sign-in is on, as
+    /// <see cref="CheckPasswordAndCodeAsync"/>) in a transaction left open for the change the proof is for: the
+    /// caller commits it (or disposes of it); a refusal disposes of it before it is thrown. 404 when the account is
+    /// gone. The proof as given is checked first (<see cref="Validate"/>).
+    /// </summary>
+    public async Task<Proof> ProveAsync(Guid userId, string password, string? code, CancellationToken cancellationToken)
+    {
+        var user =
+            await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Id == userId, cancellationToken)
+            ?? throw new NotFoundException("The account no longer exists.");
+        var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        try
+        {
+            var twoFactorOn = await CheckPasswordAndCodeAsync(user, password, code, transaction, cancellationToken);
+            return new Proof(user, transaction, twoFactorOn);
+        }
+        catch
+        {
+            await transaction.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>A proven caller: the account as read before the proof, the open transaction, two-factor's state.</summary>
+    public sealed record Proof(User User, IDbContextTransaction Transaction, bool TwoFactorOn) : IAsyncDisposable
+    {
+        public ValueTask DisposeAsync() => Transaction.DisposeAsync();
+    }
+
+    /// <summary>
     /// The password, then, when the account has two-factor sign-in on, a code from the app or an unused recovery code
     /// (spent once accepted); whether two-factor sign-in is on. A missing code is a 400, and a wrong one is committed
     /// as a failure before its 400, as a wrong password is; a code given while it is off is not looked at.

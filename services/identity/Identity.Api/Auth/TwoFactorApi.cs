@@ -6,7 +6,6 @@ using Community.ServiceDefaults;
 using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.OpenApi;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.EntityFrameworkCore.Storage;
 
 namespace Community.Identity.Auth;
 
@@ -230,15 +229,14 @@ public static class TwoFactorApi
         CancellationToken cancellationToken
     )
     {
-        var (user, transaction) = await ProvenAsync(
+        await using var proof = await ProvenAsync(
             request.Password,
             request.Code,
             principal,
-            db,
             reauthentication,
             cancellationToken
         );
-        await using var _ = transaction;
+        var (user, transaction, _) = proof;
         var recovery = await codes.NewRecoveryCodesAsync(user.Id, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
@@ -249,11 +247,10 @@ public static class TwoFactorApi
     /// The caller, proven by their password and a code (or recovery code) in a transaction left open for the change;
     /// 409 when two-factor sign-in is off, and a wrong password or code is recorded (committed) before its 400.
     /// </summary>
-    private static async Task<(User User, IDbContextTransaction Transaction)> ProvenAsync(
+    private static async Task<ReauthenticationAccess.Proof> ProvenAsync(
         string? password,
         string? code,
         ClaimsPrincipal principal,
-        IdentityDbContext db,
         ReauthenticationAccess reauthentication,
         CancellationToken cancellationToken
     )
@@ -263,49 +260,32 @@ public static class TwoFactorApi
         if (string.IsNullOrWhiteSpace(code))
             errors.Add("code", "code is required.");
         errors.ThrowIfAny();
-        var user = await FindAsync(db, principal.UserId(), cancellationToken);
-        var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        try
-        {
-            // Whether it is on is read under the account's row, after the password: it cannot be turned off meanwhile.
-            var twoFactorOn = await reauthentication.CheckPasswordAndCodeAsync(
-                user,
-                password!,
-                code,
-                transaction,
-                cancellationToken
-            );
-            if (!twoFactorOn)
-                throw new ConflictException("Two-factor sign-in is not on.");
-            return (user, transaction);
-        }
-        catch
-        {
-            await transaction.DisposeAsync();
-            throw;
-        }
+        // Whether it is on is read under the account's row, after the password: it cannot be turned off meanwhile.
+        var proof = await reauthentication.ProveAsync(principal.UserId(), password!, code, cancellationToken);
+        if (proof.TwoFactorOn)
+            return proof;
+        await proof.DisposeAsync();
+        throw new ConflictException("Two-factor sign-in is not on.");
     }
 
     /// <summary>Turns two-factor sign-in off; the recovery codes die with it.</summary>
     private static async Task<NoContent> Disable(
         [FromBody] TwoFactorDisableRequest request,
         ClaimsPrincipal principal,
-        IdentityDbContext db,
         TwoFactorCodes codes,
         ReauthenticationAccess reauthentication,
         SecurityNotices notices,
         CancellationToken cancellationToken
     )
     {
-        var (user, transaction) = await ProvenAsync(
+        await using var proof = await ProvenAsync(
             request.Password,
             request.Code,
             principal,
-            db,
             reauthentication,
             cancellationToken
         );
-        await using var _ = transaction;
+        var (user, transaction, _) = proof;
         await codes.RemoveAsync(user.Id, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         notices.TwoFactorTurnedOff(user);
