@@ -64,6 +64,8 @@ public static class IdentityServiceExtensions
         builder.Services.AddScoped<RegistrationThrottle>();
         builder.Services.AddSingleton<ThrottleCounters>();
         builder.Services.AddHostedService(services => services.GetRequiredService<ThrottleCounters>());
+        builder.Services.AddSingleton<ExpiredCredentials>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<ExpiredCredentials>());
         builder.Services.AddScoped<EmailVerifications>();
         builder.Services.AddScoped<PhoneVerifications>();
         // A real SMS provider registers its own ISmsSender; the log sender texts nothing outside Development.

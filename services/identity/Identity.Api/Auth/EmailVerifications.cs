@@ -52,7 +52,6 @@ public sealed class EmailVerifications(
             return;
         }
 
-        await db.EmailVerificationTokens.Where(t => t.ExpiresAt <= now).ExecuteDeleteAsync(cancellationToken);
         var token = Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(32));
         db.EmailVerificationTokens.Add(
             new EmailVerificationToken

@@ -144,7 +144,6 @@ public static class ExternalLoginApi
                     "link_ticket",
                     "The link ticket is missing, unknown, used, expired or another provider's; ask for a new one."
                 );
-        await db.ExternalLoginStates.Where(s => s.ExpiresAt <= now).ExecuteDeleteAsync(cancellationToken);
         var state = NewSecret();
         var nonce = NewSecret();
         var verifier = NewSecret();
@@ -285,7 +284,6 @@ public static class ExternalLoginApi
     )
     {
         var now = clock.GetUtcNow();
-        await db.ExternalLoginLinkCodes.Where(c => c.ExpiresAt <= now).ExecuteDeleteAsync(cancellationToken);
         var code = NewSecret();
         db.ExternalLoginLinkCodes.Add(
             new ExternalLoginLinkCode
@@ -316,7 +314,6 @@ public static class ExternalLoginApi
     {
         if (string.IsNullOrEmpty(ticket) || ticket.Length > 100)
             return null;
-        await db.ExternalLoginLinkTickets.Where(t => t.ExpiresAt <= now).ExecuteDeleteAsync(cancellationToken);
         var hash = Hashing.Sha256(ticket);
         var found = await db
             .ExternalLoginLinkTickets.AsNoTracking()

@@ -109,7 +109,6 @@ public sealed class TwoFactorCodes(
     public async Task<TwoFactorChallengeResponse> StartChallengeAsync(Guid userId, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
-        await db.TwoFactorChallenges.Where(c => c.ExpiresAt <= now).ExecuteDeleteAsync(cancellationToken);
         var challenge = Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(32));
         db.TwoFactorChallenges.Add(
             new TwoFactorChallenge

@@ -17,5 +17,6 @@ internal sealed class PasswordResetTokenConfiguration : IEntityTypeConfiguration
     {
         builder.HasKey(t => t.TokenHash);
         builder.HasOne<User>().WithMany().HasForeignKey(t => t.UserId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasIndex(t => t.ExpiresAt, "password_reset_tokens_expires_at");
     }
 }
