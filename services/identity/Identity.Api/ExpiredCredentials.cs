@@ -13,6 +13,7 @@ namespace Community.Identity;
 public sealed class ExpiredCredentials(
     IServiceScopeFactory scopes,
     IOptions<IdentityOptions> options,
+    IOptions<JwtOptions> jwt,
     TimeProvider clock,
     ILogger<ExpiredCredentials> logger
 ) : PeriodicSweep(clock, logger)
@@ -58,8 +59,10 @@ public sealed class ExpiredCredentials(
                 now,
                 cancellationToken
             );
-        // A session's tokens go together once every one of them has expired, and its last access tokens with them:
-        // a token rotated away while its session lives is kept, as a thief's replay of it ends that session.
+        // A session's tokens go together once every one of them has expired and its last access tokens are refused
+        // (their lifetime and the clock skew allowed them past it): until then a logout with one still finds the
+        // session to end. A token rotated away while its session lives is kept, as a thief's replay of it ends that
+        // session.
         removed += await InBatchesAsync(
             db,
             $"""
@@ -69,7 +72,7 @@ public sealed class ExpiredCredentials(
                         WHERE u.family_id = t.family_id AND u.expires_at > @now)
                 LIMIT {Batch} FOR UPDATE OF t SKIP LOCKED))
             """,
-            now - options.Value.AccessTokenLifetime,
+            now - options.Value.AccessTokenLifetime - TimeSpan.FromSeconds(jwt.Value.ClockSkewSeconds),
             cancellationToken
         );
         if (removed > 0)

@@ -93,8 +93,13 @@ public sealed class ExpiredCredentialsTests(IdentityFixture fx) : IClassFixture<
         var live = await FamilyAsync(user, now - TimeSpan.FromDays(1), now + TimeSpan.FromDays(1));
         // Over an hour ago: its access tokens (15 minutes) are over too.
         var over = await FamilyAsync(user, now - TimeSpan.FromHours(2), now - TimeSpan.FromHours(1));
-        // Over a minute ago: an access token of its last refresh may still be accepted.
-        var justOver = await FamilyAsync(user, now - TimeSpan.FromMinutes(2), now - TimeSpan.FromMinutes(1));
+        // Over 15 minutes and 10 seconds ago: an access token of its last refresh is still accepted within the clock
+        // skew allowed (30 s), and a logout with it must find the session to end.
+        var justOver = await FamilyAsync(
+            user,
+            now - TimeSpan.FromMinutes(16),
+            now - TimeSpan.FromMinutes(15) - TimeSpan.FromSeconds(10)
+        );
 
         await Sweeper.SweepAsync(CancellationToken.None);
 
