@@ -27,8 +27,8 @@ public static class AiCompanionServiceExtensions
                     .RequireKnownUsers()
         );
         // Erasers run in the order added: the profile's tombstone first, as before; the conversation's (the claims of
-        // replies being written) after the break reminders' and before the usage counts and sessions, the order in
-        // which a send locks them.
+        // replies being written, then what a store writes after its claim, safety events included) after the break
+        // reminders' and before the usage counts and sessions, the order in which a send locks them.
         builder.Services.AddUserDataEraser<UserProfileEraser>();
         builder.Services.AddCompanionSafety();
         builder.Services.AddUserDataEraser<ConversationEraser>();

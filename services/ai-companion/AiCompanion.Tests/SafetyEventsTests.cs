@@ -95,6 +95,45 @@ public sealed class SafetyEventsTests(CompanionFixture fixture) : IClassFixture<
         );
     }
 
+    /// <summary>
+    /// The erasure of a user known before their profile came (known users have a consumer of their own): a crisis
+    /// answer's store locks no profile row, so only its claim orders it with the erasure, which then waits for it and
+    /// deletes its safety event with its messages.
+    /// </summary>
+    [Fact]
+    public async Task A_safety_event_stored_while_an_account_without_a_profile_row_is_erased_goes_with_it()
+    {
+        const string Messages = "/api/v1/companion/messages";
+        var (id, token) = await fixture.RegisteredAsync();
+        await (
+            await fixture.Client.PostJson(Messages, new { text = "hello", client_txn_id = "first" }, token)
+        ).AssertStatus(201);
+        // Known to the gate, its profile not come yet.
+        await fixture.ExecuteAsync("DELETE FROM user_profiles WHERE user_id = @id", ("id", id));
+        // The crisis answer's store is held past its claim, at the conversation's numbers, whose row the test holds.
+        await using var held = await fixture.HoldAsync(
+            "SELECT 1 FROM conversation_sequences WHERE user_id = @u FOR UPDATE",
+            ("u", id)
+        );
+        var sending = fixture.Client.PostJson(
+            Messages,
+            new { text = "I want to kill myself", client_txn_id = "crisis" },
+            token
+        );
+        await fixture.WaitingOnALockAsync("%conversation_sequences%", 1, "the store never reached its numbers");
+        var erasing = fixture.DeliverAsync(new UserDeleted(Guid.NewGuid(), fixture.Tick(), id));
+        await fixture.WaitingOnALockAsync("%DELETE FROM companion_sends%", 1, "the erasure never met the claim");
+        await held.CommitAsync();
+        await (await sending).AssertStatus(201);
+        await erasing;
+
+        foreach (var table in new[] { "safety_events", "companion_messages", "companion_sends" })
+            Assert.Equal(
+                0,
+                await fixture.ScalarAsync<long>($"SELECT count(*) FROM {table} WHERE user_id = @id", ("id", id))
+            );
+    }
+
     [Fact]
     public async Task A_minor_gets_a_break_reminder_after_3_hours_of_continuous_use_and_the_state_goes_with_the_user()
     {

@@ -323,6 +323,46 @@ public sealed partial class SendPathTests
     }
 
     [Fact]
+    public async Task Forgetting_the_conversation_while_a_plain_reply_is_written_keeps_nothing_and_still_counts()
+    {
+        fixture.AwayFromMidnight();
+        var (id, token) = await fixture.RegisteredAsync();
+        // The model answers only once the conversation is forgotten.
+        var asked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var forgotten = new TaskCompletionSource();
+        fixture.Model.Hold = r =>
+        {
+            if (r.Chat[^1].Content != "tell me plainly")
+                return null;
+            asked.TrySetResult();
+            return forgotten.Task;
+        };
+        HttpResponseMessage answer;
+        try
+        {
+            var sending = SendAsync(token, "tell me plainly", "forgotten-plain");
+            await asked.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            await (
+                await fixture.Client.SendJson(HttpMethod.Delete, "/api/v1/companion/conversation", null, token)
+            ).AssertStatus(204);
+            forgotten.SetResult();
+            answer = await sending;
+        }
+        finally
+        {
+            forgotten.TrySetResult();
+            fixture.Model.Hold = null;
+        }
+        await answer.AssertProblem(409);
+        Assert.Equal(0, await RowsAsync("companion_messages", id));
+        Assert.Equal(0, await RowsAsync("companion_sends", id));
+        // The model answered: it counts, or deleting the conversation mid-reply would make every reply free.
+        Assert.Equal(1, await UsedTodayAsync(token));
+        await (await SendAsync(token, "tell me plainly", "forgotten-plain")).AssertStatus(201);
+        Assert.Equal(2, await UsedTodayAsync(token));
+    }
+
+    [Fact]
     public async Task A_retry_that_takes_over_a_send_whose_process_died_counts_the_message_once()
     {
         fixture.AwayFromMidnight();

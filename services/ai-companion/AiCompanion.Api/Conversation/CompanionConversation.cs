@@ -16,7 +16,8 @@ namespace Community.AiCompanion.Conversation;
 /// A user's conversation with the companion. The model is asked with no transaction open and the message and its
 /// reply are stored together once the reply exists, so a failed reply stores nothing and the same client_txn_id
 /// returns the stored exchange. The safety guard answers a crisis before the allowance is counted, so no limit ever
-/// holds back the crisis resources; a counted message whose reply is not stored is given back.
+/// holds back the crisis resources; a counted message whose reply failed is given back, one whose reply was written but
+/// not kept (the conversation deleted meanwhile) still counts: the model was asked.
 /// </summary>
 public sealed class CompanionConversation(
     CompanionDbContext db,
@@ -275,10 +276,8 @@ public sealed class CompanionConversation(
     }
 
     /// <summary>
-    /// How long a send waits for another send of its client_txn_id to be answered, and how often it looks.
+    /// How often a send waiting for another send of its client_txn_id (SendClaimsAccess.ClaimWait) looks.
     /// </summary>
-    private static readonly TimeSpan ClaimWait = TimeSpan.FromSeconds(20);
-
     private static readonly TimeSpan ClaimPoll = TimeSpan.FromMilliseconds(200);
 
     /// <summary>
@@ -309,7 +308,7 @@ public sealed class CompanionConversation(
                 return earlier;
             if (await ClaimAsync(userId, txn, now, cancellationToken))
                 break;
-            if (waited.Elapsed >= ClaimWait)
+            if (waited.Elapsed >= SendClaimsAccess.ClaimWait)
                 throw new ConflictException(
                     "A message with this client_txn_id is still being answered; ask again in a moment for its reply."
                 )
@@ -335,9 +334,9 @@ public sealed class CompanionConversation(
 
     /// <summary>
     /// Claims the user's client_txn_id for this send (false when another send of it is being answered). A claim older
-    /// than the longest reply the model may write is a send that died with its process, and is taken over: the message
-    /// it counted is given back in the same transaction, as its own failure would have (and that send, if it is alive
-    /// after all, finds its claim gone and gives back nothing).
+    /// than any live send holds one (SendClaimsAccess) is a send that died with its process, and is taken over: the
+    /// message it counted is given back in the same transaction, as its own failure would have (and that send, if it is
+    /// alive after all, finds its claim gone and gives back nothing).
     /// </summary>
     private async Task<bool> ClaimAsync(
         Guid userId,
@@ -521,6 +520,7 @@ public sealed class CompanionConversation(
         // finished, stored and counted once (a retry of its client_txn_id replays it); given back, hanging up before
         // each reply came made every model call free. The model's own deadlines bound it.
         var unbound = CancellationToken.None;
+        var answered = false;
         try
         {
             ChatResponse reply;
@@ -551,11 +551,19 @@ public sealed class CompanionConversation(
             // Checked before anything is stored or shown: on a hit the responder's text is dropped here.
             var verdict = guard.CheckOutput(text, send.Safety);
             var usage = reply.Usage ?? NoUsage;
+            answered = true;
             stored = await StoreAsync(
                 send,
                 ReplyToStore.From(text, responder, usage, verdict, SafetyStage.Output),
                 unbound
             );
+        }
+        catch (DomainException) when (answered)
+        {
+            // Written but not kept (the conversation deleted meanwhile, or a retry took the send over): it counts, as a
+            // streamed reply the client read does; given back, deleting the conversation mid-reply made it free.
+            await ReleaseClaimAsync(send);
+            throw;
         }
         catch
         {
@@ -647,7 +655,10 @@ public sealed class CompanionConversation(
         await transaction.CommitAsync(CancellationToken.None);
     }
 
-    /// <summary>Frees the send's client_txn_id only: its message still counts (a reply the client read).</summary>
+    /// <summary>
+    /// Frees the send's client_txn_id only: its message still counts (a reply written, then not kept, or read by the
+    /// client of a stream).
+    /// </summary>
     public async Task ReleaseClaimAsync(PreparedSend send)
     {
         if (send.ClaimedAt is { } claimedAt)
@@ -744,7 +755,8 @@ public sealed class CompanionConversation(
         await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
         {
             // The account's profile first, which its erasure writes first: an erasure under way is waited for, and the
-            // claim below then sees the account deleted, so nothing of this send outlives the erasure.
+            // claim below then sees the account deleted, so nothing of this send outlives the erasure. With no profile
+            // row yet (the user known before it came) the claim alone orders the two: see below.
             await db.Database.ExecuteSqlAsync(
                 $"SELECT 1 FROM user_profiles WHERE user_id = {send.UserId} FOR SHARE",
                 cancellationToken
@@ -753,8 +765,9 @@ public sealed class CompanionConversation(
             // (companion_use, then companion_sends), so the two cannot deadlock.
             var reminder = await breakReminders.ObserveAsync(send.Safety, cancellationToken);
             // Then the claim: forgetting the conversation marks it and erasing the account takes it (each waits for
-            // this transaction when it is here first), so a reply written meanwhile is not kept after them; a retry
-            // that took it over (this send's process thought dead) answers the message instead.
+            // this transaction when it is here first, then deletes the exchange below, and the erasure its safety
+            // event too), so a reply written meanwhile is not kept after them; a retry that took it over (this send's
+            // process thought dead) answers the message instead.
             var claimed = await db.Database.ExecuteSqlAsync(
                 $"""
                 DELETE FROM companion_sends WHERE user_id = {send.UserId} AND client_txn_id = {send.ClientTxnId}
@@ -878,8 +891,8 @@ public sealed class CompanionConversation(
 
     /// <summary>
     /// Forgets the whole conversation, irreversibly, with the replies being written meanwhile (their claims are marked
-    /// first so none is stored after; each send then ends its own claim, giving its message back or not as it would on
-    /// any failure); the settings (the user's consent) stay.
+    /// first so none is stored after; each send then ends its own claim, its message counted when the model's reply
+    /// was written, given back when it failed); the settings (the user's consent) stay.
     /// </summary>
     public async Task DeleteAsync(Guid userId, CancellationToken cancellationToken)
     {

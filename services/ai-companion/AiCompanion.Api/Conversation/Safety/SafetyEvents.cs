@@ -69,13 +69,12 @@ public sealed class SafetyMetrics
         );
 }
 
-/// <summary>A deleted account takes its safety events and break-reminder state with it.</summary>
+/// <summary>
+/// A deleted account takes its break-reminder state with it, before the claims of its sends, as a store locks them.
+/// Its safety events go after those claims (ConversationEraser): a store writes its event after taking its claim.
+/// </summary>
 public sealed class SafetyEraser(CompanionDbContext db) : IUserDataEraser
 {
-    public async Task EraseAsync(UserDeleted deleted, CancellationToken cancellationToken)
-    {
-        var userId = deleted.UserId;
-        await db.Database.ExecuteSqlAsync($"DELETE FROM safety_events WHERE user_id = {userId}", cancellationToken);
-        await db.Database.ExecuteSqlAsync($"DELETE FROM companion_use WHERE user_id = {userId}", cancellationToken);
-    }
+    public Task EraseAsync(UserDeleted deleted, CancellationToken cancellationToken) =>
+        db.Database.ExecuteSqlAsync($"DELETE FROM companion_use WHERE user_id = {deleted.UserId}", cancellationToken);
 }
