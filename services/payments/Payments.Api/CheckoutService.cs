@@ -103,6 +103,7 @@ public sealed class CheckoutService(
             open = null;
         }
 
+        var expiresAt = SessionExpiry(item.ExpiresAt ?? now + options.Value.CheckoutLifetime, now);
         var payment =
             open
             ?? new Payment
@@ -121,7 +122,8 @@ public sealed class CheckoutService(
                 PaymentMethod = urls.PaymentMethod,
                 SuccessUrl = urls.SuccessUrl,
                 CancelUrl = urls.CancelUrl,
-                ExpiresAt = SessionExpiry(item.ExpiresAt ?? now + options.Value.CheckoutLifetime, now),
+                ExpiresAt = expiresAt,
+                AskedExpiresAt = provider.FitSessionExpiry(expiresAt, now),
                 CreatedAt = now,
                 UpdatedAt = now,
             };
@@ -164,6 +166,14 @@ public sealed class CheckoutService(
                 };
             }
         }
+        // Asked again as first asked: the provider's window moves with the clock, the idempotency key does not.
+        var askedExpiresAt = payment.AskedExpiresAt ?? provider.FitSessionExpiry(payment.ExpiresAt, now);
+        if (payment.AskedExpiresAt is null)
+        {
+            // Written before the end asked was kept: fitted now, and kept for the retries after this one.
+            payment.AskedExpiresAt = askedExpiresAt;
+            await db.SaveChangesAsync(cancellationToken);
+        }
 
         CheckoutSession session;
         try
@@ -178,7 +188,7 @@ public sealed class CheckoutService(
                     payment.PaymentMethod,
                     payment.SuccessUrl,
                     payment.CancelUrl,
-                    payment.ExpiresAt,
+                    askedExpiresAt,
                     new Dictionary<string, string>
                     {
                         ["payment_id"] = payment.Id.ToString(),
@@ -390,8 +400,9 @@ public sealed class CheckoutService(
     /// <summary>
     /// The end a checkout is asked for: the caller's (a 15-minute ticket hold) as it is, at most 24 hours away. Each
     /// provider fits it to its own window (Stripe keeps a session open at least 30 minutes, so it outlives a hold by
-    /// up to 31 minutes: <see cref="StripeProvider.SessionExpiry"/>), and the payment keeps the session's end. A
-    /// payment after the hold is handled by the saga (confirmed if a seat is still free, otherwise refunded in full).
+    /// up to 31 minutes: <see cref="StripeProvider.SessionExpiry"/>) once, at the first attempt (kept as
+    /// <see cref="Payment.AskedExpiresAt"/>), and the payment keeps the session's end. A payment after the hold is
+    /// handled by the saga (confirmed if a seat is still free, otherwise refunded in full).
     /// </summary>
     public static DateTimeOffset SessionExpiry(DateTimeOffset wanted, DateTimeOffset now)
     {

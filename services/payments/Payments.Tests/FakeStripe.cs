@@ -6,6 +6,18 @@ using Microsoft.AspNetCore.Http;
 
 namespace Community.Payments.Tests;
 
+/// <summary>A refund the fake Stripe made, by our API call or in its dashboard (no refund_id then).</summary>
+public sealed record StripeRefund(
+    string Id,
+    string PaymentIntent,
+    long Amount,
+    string Status,
+    IReadOnlyDictionary<string, string> Metadata
+)
+{
+    public string? RefundId => Metadata.GetValueOrDefault("refund_id");
+}
+
 /// <summary>What the fake Stripe received: one API call, its headers and form fields (a GET's query).</summary>
 public sealed record StripeRequest(
     string Method,
@@ -29,18 +41,24 @@ public sealed record StripeRequest(
 /// A stand-in for api.stripe.com on a real loopback port: it checks the secret key, validates the
 /// checkout, refund and subscription calls the way Stripe does (expires_at window, lowercase
 /// currency, mode-specific fields), replays the first answer for a reused Idempotency-Key, a
-/// success or a refusal made after its checks (refusing a key reused with other parameters),
-/// refuses an update of a cancelled subscription, deletes customers (and their subscriptions) once,
-/// lists the payments of the invoices it was told of, records every request, and can be told to
-/// fail or refuse the next calls to a path.
+/// success or a refusal made after its checks (refusing a key reused with other parameters), for
+/// 24 hours of the test's clock as Stripe keeps keys, refuses an update of a cancelled subscription,
+/// deletes customers (and their subscriptions) once, lists the payments of the invoices it was told
+/// of and the refunds it made (a page at a time, newest first), records every request, and can be
+/// told to fail or refuse the next calls to a path, or to lose its answers to them.
 /// </summary>
 public sealed class FakeStripe : FakeHttpServer<StripeRequest>
 {
     public const string SecretKey = "sk_test_x";
 
     private readonly TimeProvider _clock;
-    private readonly ConcurrentDictionary<string, (string Request, int Status, string Answer)> _answered = new();
+    private readonly ConcurrentDictionary<
+        string,
+        (string Request, int Status, string Answer, DateTimeOffset At)
+    > _answered = new();
     private readonly List<(string Path, int Status, string Message, bool Remembered)> _failures = [];
+    private readonly ConcurrentDictionary<string, bool> _losing = new();
+    private readonly List<StripeRefund> _refunds = [];
     private readonly ConcurrentDictionary<string, string> _refundStatuses = new();
     private readonly ConcurrentDictionary<string, bool> _cancelled = new();
     private readonly ConcurrentDictionary<string, bool> _goneCustomers = new();
@@ -54,8 +72,51 @@ public sealed class FakeStripe : FakeHttpServer<StripeRequest>
 
     private FakeStripe(TimeProvider clock) => _clock = clock;
 
+    /// <summary>How long Stripe remembers an Idempotency-Key's answer: 24 hours from its first use.</summary>
+    public static readonly TimeSpan KeysKeptFor = TimeSpan.FromHours(24);
+
     public IReadOnlyList<StripeRequest> WithKey(string idempotencyKey) =>
         [.. Received.Where(r => r.IdempotencyKey == idempotencyKey)];
+
+    /// <summary>The refunds made of <paramref name="paymentIntent"/>, oldest first.</summary>
+    public IReadOnlyList<StripeRefund> RefundsOf(string paymentIntent)
+    {
+        lock (_refunds)
+            return [.. _refunds.Where(r => r.PaymentIntent == paymentIntent)];
+    }
+
+    /// <summary>
+    /// <paramref name="count"/> refunds of <paramref name="paymentIntent"/> made in Stripe's dashboard (one cent each,
+    /// none of our ids on them).
+    /// </summary>
+    public void RefundedInDashboard(string paymentIntent, int count)
+    {
+        for (var i = 0; i < count; i++)
+            Made(
+                new StripeRefund(
+                    "re_dashboard_" + Guid.NewGuid().ToString("N"),
+                    paymentIntent,
+                    1,
+                    "succeeded",
+                    new Dictionary<string, string>()
+                )
+            );
+    }
+
+    /// <summary>
+    /// Calls to <paramref name="path"/> are handled (what they make is kept under their Idempotency-Key) but their
+    /// answers never arrive: the connection is cut, as a timeout or a crash would leave them, until
+    /// <see cref="StopLosing"/>.
+    /// </summary>
+    public void LoseAnswers(string path) => _losing[path] = true;
+
+    public void StopLosing(string path) => _losing.TryRemove(path, out _);
+
+    /// <summary>
+    /// Checkout <paramref name="sessionId"/> is unknown to the account our key opens (it was opened with other keys:
+    /// test ones before live, another account): Stripe answers 404 resource_missing about it.
+    /// </summary>
+    public void OpenedWithOtherKeys(string sessionId) => _sessionStatuses.TryRemove(sessionId, out _);
 
     /// <summary>
     /// The requests to stop <paramref name="subscriptionId"/> at its period end (each under a key of its own).
@@ -180,6 +241,11 @@ public sealed class FakeStripe : FakeHttpServer<StripeRequest>
         Record(received);
 
         var (status, answer) = Answer(received);
+        if (_losing.ContainsKey(received.Path))
+        {
+            context.Abort();
+            return;
+        }
         context.Response.StatusCode = status;
         context.Response.Headers["Request-Id"] = "req_" + Guid.NewGuid().ToString("N")[..14];
         context.Response.ContentType = "application/json";
@@ -206,6 +272,8 @@ public sealed class FakeStripe : FakeHttpServer<StripeRequest>
             return DeleteCustomer(request);
         if (request.Method == "GET" && request.Path == "/v1/invoice_payments")
             return InvoicePayments(request);
+        if (request.Method == "GET" && request.Path == "/v1/refunds")
+            return Refunds(request);
         if (request.Method == "GET" && request.Path.StartsWith(SessionsPath, StringComparison.Ordinal))
             return SessionNamed(request.Path[SessionsPath.Length..]);
         if (request.Method != "POST")
@@ -213,6 +281,10 @@ public sealed class FakeStripe : FakeHttpServer<StripeRequest>
 
         var key = request.IdempotencyKey;
         var fingerprint = request.Path + "?" + request.Canonical;
+        var now = _clock.GetUtcNow();
+        // Stripe forgets a key a day after its first use: the same request then makes a new object.
+        if (key is not null && _answered.TryGetValue(key, out var forgotten) && now - forgotten.At >= KeysKeptFor)
+            _answered.TryRemove(KeyValuePair.Create(key, forgotten));
         if (key is not null && _answered.TryGetValue(key, out var earlier))
             return earlier.Request == fingerprint
                 ? (earlier.Status, earlier.Answer)
@@ -235,7 +307,7 @@ public sealed class FakeStripe : FakeHttpServer<StripeRequest>
                 _ => Error(404, "invalid_request_error", "Unrecognized request URL."),
             };
         if (key is not null && (code == 200 || refusal is not null))
-            _answered.TryAdd(key, (fingerprint, code, answer));
+            _answered.TryAdd(key, (fingerprint, code, answer, now));
         return (code, answer);
     }
 
@@ -348,13 +420,19 @@ public sealed class FakeStripe : FakeHttpServer<StripeRequest>
                     }
                 )
             )
-            : Error(404, "invalid_request_error", $"No such checkout.session: '{id}'");
+            : Error(404, "invalid_request_error", $"No such checkout.session: '{id}'", "session", "resource_missing");
 
     /// <summary>POST /v1/checkout/sessions/{id}/expire: an open session expires; any other is refused.</summary>
     private (int, string) ExpireSession(string id)
     {
         if (!_sessionStatuses.TryGetValue(id, out var status))
-            return Error(404, "invalid_request_error", $"No such checkout.session: '{id}'");
+            return Error(
+                404,
+                "invalid_request_error",
+                $"No such checkout.session: '{id}'",
+                "session",
+                "resource_missing"
+            );
         if (status != "open" || !_sessionStatuses.TryUpdate(id, "expired", "open"))
             return Error(
                 400,
@@ -374,18 +452,81 @@ public sealed class FakeStripe : FakeHttpServer<StripeRequest>
         )
             return Invalid("amount", "Invalid integer.");
         var status = _refundStatuses.GetValueOrDefault(r.Field("payment_intent")!, "succeeded");
+        var refund = new StripeRefund(
+            "re_test_" + Guid.NewGuid().ToString("N"),
+            r.Field("payment_intent")!,
+            amount,
+            status,
+            Metadata(r, "metadata")
+        );
+        Made(refund);
+        return (200, JsonSerializer.Serialize(RefundObject(refund)));
+    }
+
+    private void Made(StripeRefund refund)
+    {
+        lock (_refunds)
+            _refunds.Add(refund);
+    }
+
+    private static object RefundObject(StripeRefund refund) =>
+        new
+        {
+            id = refund.Id,
+            @object = "refund",
+            amount = refund.Amount,
+            payment_intent = refund.PaymentIntent,
+            status = refund.Status,
+            failure_reason = refund.Status == "failed" ? "expired_or_canceled_card" : null,
+            metadata = refund.Metadata,
+        };
+
+    /// <summary>
+    /// GET /v1/refunds: the refunds of a payment intent (or all), newest first, <c>limit</c> (10 unless told, at most
+    /// 100) at a time after <c>starting_after</c>. A list object.
+    /// </summary>
+    private (int, string) Refunds(StripeRequest r)
+    {
+        var limit = 10;
+        if (
+            r.Field("limit") is { } asked
+            && (
+                !int.TryParse(asked, NumberStyles.None, CultureInfo.InvariantCulture, out limit)
+                || limit is < 1 or > 100
+            )
+        )
+            return Invalid("limit", "This value must be between 1 and 100.");
+        List<StripeRefund> refunds;
+        lock (_refunds)
+            refunds =
+            [
+                .. _refunds
+                    .AsEnumerable()
+                    .Reverse()
+                    .Where(x => r.Field("payment_intent") is not { } intent || x.PaymentIntent == intent),
+            ];
+        if (r.Field("starting_after") is { } after)
+        {
+            var at = refunds.FindIndex(x => x.Id == after);
+            if (at < 0)
+                return Error(
+                    404,
+                    "invalid_request_error",
+                    $"No such refund: '{after}'",
+                    "starting_after",
+                    "resource_missing"
+                );
+            refunds = refunds[(at + 1)..];
+        }
         return (
             200,
             JsonSerializer.Serialize(
                 new
                 {
-                    id = "re_test_" + Guid.NewGuid().ToString("N"),
-                    @object = "refund",
-                    amount,
-                    payment_intent = r.Field("payment_intent"),
-                    status,
-                    failure_reason = status == "failed" ? "expired_or_canceled_card" : null,
-                    metadata = Metadata(r, "metadata"),
+                    @object = "list",
+                    data = refunds.Take(limit).Select(RefundObject),
+                    has_more = refunds.Count > limit,
+                    url = "/v1/refunds",
                 }
             )
         );

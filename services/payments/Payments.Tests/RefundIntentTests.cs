@@ -603,6 +603,107 @@ public sealed class RefundIntentTests(RefundIntentFixture fx) : IClassFixture<Re
         Assert.Equal(1, await fx.OutboxCountAsync("PaymentRefunded", paymentId));
     }
 
+    /// <summary>
+    /// A card refund is made succeeded at once: refund.created is the one event Stripe sends about it, so it is what
+    /// answers one whose answer we lost.
+    /// </summary>
+    [Fact]
+    public async Task A_refund_created_event_answers_a_refund_whose_answer_was_lost()
+    {
+        var (sellerId, paymentId) = await fx.PaidTicketAsync();
+        await RefundWhoseAnswerIsLostAsync(paymentId, fx.TokenFor(sellerId), 1000, "answered-by-created");
+        var refundId = RefundRules.DeterministicId("api:" + sellerId + ":answered-by-created", paymentId);
+        var made = Assert.Single(fx.Stripe.RefundsOf(StripePaymentsFixture.IntentOf(paymentId)));
+
+        await fx.AcceptedAsync(
+            StripePaymentsFixture.Event(
+                "refund.created",
+                new
+                {
+                    id = made.Id,
+                    @object = "refund",
+                    amount = 1000,
+                    currency = "eur",
+                    status = "succeeded",
+                    payment_intent = made.PaymentIntent,
+                    metadata = new { payment_id = paymentId.ToString(), refund_id = refundId.ToString() },
+                }
+            )
+        );
+
+        Assert.Equal(RefundStatus.Succeeded, await RefundStatusAsync(refundId));
+        Assert.Equal(made.Id, await ProviderRefundIdAsync(refundId));
+        Assert.Equal(
+            1000,
+            await fx.ScalarAsync<long>("SELECT refunded_cents FROM payments WHERE id = @id", ("id", paymentId))
+        );
+        Assert.Equal(1, await fx.OutboxCountAsync("PaymentRefunded", paymentId));
+    }
+
+    /// <summary>
+    /// A refund Stripe made whose answer was lost, and which nobody could ask about for more than a day (our key
+    /// revoked, the way out blocked, the service down): Stripe has forgotten its key by then, so it is looked for among
+    /// the payment's refunds (past the first page of them) and recorded, not made a second time.
+    /// </summary>
+    [Fact]
+    public async Task A_refund_unanswered_for_more_than_a_day_is_found_at_stripe_not_made_again()
+    {
+        var (sellerId, paymentId) = await fx.PaidTicketAsync();
+        var intent = StripePaymentsFixture.IntentOf(paymentId);
+        await RefundWhoseAnswerIsLostAsync(paymentId, fx.TokenFor(sellerId), 1000, "lost-for-a-day");
+        var refundId = RefundRules.DeterministicId("api:" + sellerId + ":lost-for-a-day", paymentId);
+        var made = Assert.Single(fx.Stripe.RefundsOf(intent));
+        Assert.Equal(refundId.ToString(), made.RefundId);
+        // Refunded from the dashboard since, in more parts than Stripe lists on a page.
+        fx.Stripe.RefundedInDashboard(intent, 100);
+
+        fx.Clock.Advance(FakeStripe.KeysKeptFor + TimeSpan.FromHours(1));
+        await ResumeUntilAnsweredAsync(refundId);
+
+        Assert.Single(fx.Stripe.RefundsOf(intent), r => r.RefundId == refundId.ToString());
+        Assert.Equal(RefundStatus.Succeeded, await RefundStatusAsync(refundId));
+        Assert.Equal(made.Id, await ProviderRefundIdAsync(refundId));
+        Assert.Equal(
+            1000,
+            await fx.ScalarAsync<long>("SELECT refunded_cents FROM payments WHERE id = @id", ("id", paymentId))
+        );
+        Assert.Equal(1, await fx.OutboxCountAsync("PaymentRefunded", paymentId));
+    }
+
+    /// <summary>
+    /// A refund left requested for more than a day that Stripe never made (the process died before asking): looked
+    /// for and not found, it is made, once.
+    /// </summary>
+    [Fact]
+    public async Task A_refund_requested_more_than_a_day_ago_that_stripe_never_made_is_made_once()
+    {
+        var (_, paymentId) = await fx.PaidTicketAsync();
+        var intent = StripePaymentsFixture.IntentOf(paymentId);
+        var refundId = Guid.NewGuid();
+        await fx.ExecuteAsync(
+            "INSERT INTO refunds (id, payment_id, amount_cents, reason, status, created_at) VALUES (@id, @p, "
+                + "700, 'goodwill', 'requested', @at)",
+            ("id", refundId),
+            ("p", paymentId),
+            ("at", fx.Clock.GetUtcNow())
+        );
+
+        fx.Clock.Advance(FakeStripe.KeysKeptFor + TimeSpan.FromHours(1));
+        await ResumeUntilAnsweredAsync(refundId);
+
+        Assert.Contains(
+            fx.Stripe.Received,
+            r => r.Method == "GET" && r.Path == "/v1/refunds" && r.Field("payment_intent") == intent
+        );
+        var made = Assert.Single(fx.Stripe.RefundsOf(intent));
+        Assert.Equal(refundId.ToString(), made.RefundId);
+        Assert.Equal(RefundStatus.Succeeded, await RefundStatusAsync(refundId));
+        Assert.Equal(
+            700,
+            await fx.ScalarAsync<long>("SELECT refunded_cents FROM payments WHERE id = @id", ("id", paymentId))
+        );
+    }
+
     [Fact]
     public async Task A_refund_left_requested_by_a_crash_is_finished_by_the_recovery_under_its_own_key()
     {
@@ -813,6 +914,9 @@ public sealed class RefundIntentTests(RefundIntentFixture fx) : IClassFixture<Re
 
     private Task<string?> RefundStatusAsync(Guid refundId) =>
         fx.ScalarAsync<string>("SELECT status FROM refunds WHERE id = @id", ("id", refundId));
+
+    private Task<string?> ProviderRefundIdAsync(Guid refundId) =>
+        fx.ScalarAsync<string>("SELECT provider_refund_id FROM refunds WHERE id = @id", ("id", refundId));
 
     /// <summary>
     /// Runs the recovery past the refund's staleness until it is answered (a breaker the lost answers opened may turn

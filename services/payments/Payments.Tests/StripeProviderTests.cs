@@ -2,6 +2,7 @@ using System.Globalization;
 using Community.Contracts.Identity;
 using Community.Contracts.Payments;
 using Community.Payments.Subscriptions;
+using Microsoft.Extensions.Logging;
 
 namespace Community.Payments.Tests;
 
@@ -1081,6 +1082,99 @@ public sealed class StripeProviderTests(StripePaymentsFixture fx) : IClassFixtur
         Assert.Equal("expired", await fx.StatusOfAsync(firstId));
         Assert.Equal("pending", await fx.StatusOfAsync(Guid.Parse(second["payment_id"]!.GetValue<string>())));
     }
+
+    /// <summary>
+    /// A checkout Stripe does not know (opened with other keys: test ones before the live ones) can be paid nowhere we
+    /// could hear of: replaced, or past its end, it counts as ended unpaid and the next checkout opens, rather than a
+    /// 502 for that purchase for ever. Nothing an operator must mend: no warning.
+    /// </summary>
+    [Fact]
+    public async Task A_checkout_stripe_does_not_know_ends_unpaid_when_replaced_or_past_its_end()
+    {
+        var (userId, token) = fx.User();
+        var premium = await fx.SubscriptionCheckoutAsync(token);
+        var premiumId = Guid.Parse(premium["payment_id"]!.GetValue<string>());
+        fx.Stripe.OpenedWithOtherKeys(premium["session_id"]!.GetValue<string>());
+
+        var elite = await StartEliteCheckoutAsync(token);
+        var eliteId = Guid.Parse(elite["payment_id"]!.GetValue<string>());
+        Assert.Equal("expired", await fx.StatusOfAsync(premiumId));
+        Assert.Equal(
+            "replaced",
+            await fx.ScalarAsync<string>("SELECT failure_reason FROM payments WHERE id = @id", ("id", premiumId))
+        );
+
+        fx.Stripe.OpenedWithOtherKeys(elite["session_id"]!.GetValue<string>());
+        fx.Clock.Advance(TimeSpan.FromHours(25));
+        token = fx.TokenFor(userId);
+        var again = await StartEliteCheckoutAsync(token);
+
+        Assert.NotEqual(eliteId.ToString(), again["payment_id"]!.GetValue<string>());
+        Assert.Equal("expired", await fx.StatusOfAsync(eliteId));
+        Assert.Empty(fx.Stripe.WithKey("expire-" + premiumId));
+        Assert.Empty(fx.Stripe.WithKey("expire-" + eliteId));
+        Assert.DoesNotContain(
+            fx.Logs.AtLeast(LogLevel.Warning),
+            w => w.Message.Contains(premiumId.ToString()) || w.Message.Contains(eliteId.ToString())
+        );
+    }
+
+    /// <summary>
+    /// Stripe opened the checkout but its answer was lost, and the buyer asks again when the hold's end is nearer than
+    /// Stripe's minimum lifetime: the expires_at first asked is asked again (one fitted to the clock now would be
+    /// another, and Stripe refuses a key reused with other parameters), so Stripe answers with the session it opened.
+    /// </summary>
+    [Fact]
+    public async Task A_checkout_whose_answer_was_lost_asks_the_same_expiry_again_half_an_hour_later()
+    {
+        var (userId, token) = fx.User();
+        var registration = await fx.SeatHeldAsync(userId, 3100, holdFor: TimeSpan.FromMinutes(45));
+        fx.Stripe.LoseAnswers("/v1/checkout/sessions");
+        try
+        {
+            await (await fx.StartCheckoutAsync(token, "event_registration", registration)).AssertProblem(502);
+        }
+        finally
+        {
+            fx.Stripe.StopLosing("/v1/checkout/sessions");
+        }
+        var paymentId = await fx.ScalarAsync<Guid>(
+            "SELECT id FROM payments WHERE reference_id = @r",
+            ("r", registration)
+        );
+
+        fx.Clock.Advance(TimeSpan.FromMinutes(32));
+        token = fx.TokenFor(userId);
+        var checkout = await fx.CheckoutAsync(token, "event_registration", registration);
+
+        Assert.Equal(paymentId.ToString(), checkout["payment_id"]!.GetValue<string>());
+        Assert.Equal("pending", await fx.StatusOfAsync(paymentId));
+        var calls = fx.Stripe.WithKey("checkout-" + paymentId);
+        Assert.True(calls.Count >= 2);
+        Assert.All(calls, c => Assert.Equal(calls[0].Canonical, c.Canonical));
+        // The hold's end, as first asked: 13 minutes away now, which only the session opened then may keep.
+        Assert.Equal(
+            await fx.ScalarAsync<long>(
+                "SELECT floor(extract(epoch FROM expires_at))::bigint FROM sellable_items WHERE reference_id = @r",
+                ("r", registration)
+            ),
+            long.Parse(calls[^1].Field("expires_at")!, CultureInfo.InvariantCulture)
+        );
+    }
+
+    private async Task<JsonNode> StartEliteCheckoutAsync(string token) =>
+        await (
+            await fx.Client.PostJson(
+                "/api/v1/subscriptions/checkout",
+                new
+                {
+                    tier = "elite",
+                    success_url = "https://app.example/paid",
+                    cancel_url = "https://app.example/cancelled",
+                },
+                token
+            )
+        ).AssertStatus(200);
 
     private Task<long> PaymentsOfAsync(Guid userId) =>
         fx.ScalarAsync<long>("SELECT count(*) FROM payments WHERE user_id = @u", ("u", userId));

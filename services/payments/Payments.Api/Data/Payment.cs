@@ -42,6 +42,13 @@ public sealed class Payment
     public long RefundedCents { get; set; }
     public string? FailureReason { get; set; }
     public DateTimeOffset ExpiresAt { get; set; }
+
+    /// <summary>
+    /// The end its checkout session was asked for, fitted to the provider's window at the first attempt: every retry
+    /// under the payment's idempotency key asks it again, since the window moves with the clock and Stripe refuses a
+    /// key reused with other parameters. Null for payments from before it was kept, until their next attempt.
+    /// </summary>
+    public DateTimeOffset? AskedExpiresAt { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
 

@@ -2,6 +2,10 @@ namespace Community.Payments.Providers;
 
 /// <summary>What to ask the provider for: one line item, our payment id in the metadata.</summary>
 /// <param name="Mode">"payment" or "subscription" (then <paramref name="IntervalDays"/> is the billing period).</param>
+/// <param name="ExpiresAt">
+/// The end to ask for, as is: fitted to the provider's window once (<see cref="IPaymentProvider.FitSessionExpiry"/>)
+/// and kept on the payment, so every retry asks the same.
+/// </param>
 public sealed record CheckoutSessionRequest(
     Guid PaymentId,
     string Mode,
@@ -36,9 +40,17 @@ public interface IPaymentProvider
     );
 
     /// <summary>
+    /// The end to ask a checkout session for, to end at <paramref name="wanted"/>: fitted to the provider's window as
+    /// of <paramref name="now"/>, at a payment's first attempt. It is kept on the payment and asked again unchanged by
+    /// every retry under its idempotency key (Stripe refuses a key reused with other parameters).
+    /// </summary>
+    DateTimeOffset FitSessionExpiry(DateTimeOffset wanted, DateTimeOffset now);
+
+    /// <summary>
     /// Ends a checkout session whose end has passed here, before another is opened for the same thing: true when it
-    /// ended unpaid (expired at the provider, now or before), false when the buyer completed it in its last moments
-    /// and its webhook is still on its way (its payment is being confirmed: a second checkout would charge twice).
+    /// ended unpaid (expired at the provider, now or before, or unknown to it: opened with other keys), false when the
+    /// buyer completed it in its last moments and its webhook is still on its way (its payment is being confirmed: a
+    /// second checkout would charge twice).
     /// </summary>
     Task<bool> ExpireCheckoutSessionAsync(string sessionId, Guid paymentId, CancellationToken cancellationToken);
 
@@ -49,6 +61,13 @@ public interface IPaymentProvider
         Guid refundId,
         CancellationToken cancellationToken
     );
+
+    /// <summary>
+    /// The refund the provider made of <paramref name="payment"/> for <paramref name="refundId"/> (ours carry it in
+    /// their metadata), null when it made none: asked before a refund is sent again once its idempotency key may have
+    /// been forgotten (Stripe keeps one 24 hours), when sending would make a second refund.
+    /// </summary>
+    Task<ProviderRefund?> FindRefundAsync(Payment payment, Guid refundId, CancellationToken cancellationToken);
 
     /// <summary>
     /// Stops a subscription renewing; it stays active until the period ends. One already cancelled counts as stopped.

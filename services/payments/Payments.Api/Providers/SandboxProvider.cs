@@ -5,7 +5,7 @@ namespace Community.Payments.Providers;
 /// and paying there sends this service a webhook signed exactly as Stripe signs them
 /// (see <see cref="Sandbox.SandboxApi"/>), so local runs and tests go through the real webhook path.
 /// </summary>
-public sealed class SandboxProvider(IOptions<PaymentsOptions> options, TimeProvider clock) : IPaymentProvider
+public sealed class SandboxProvider(IOptions<PaymentsOptions> options) : IPaymentProvider
 {
     public const string ProviderName = "sandbox";
     public string Name => ProviderName;
@@ -17,10 +17,12 @@ public sealed class SandboxProvider(IOptions<PaymentsOptions> options, TimeProvi
     {
         var sessionId = "cs_sandbox_" + request.PaymentId.ToString("N");
         var url = $"{options.Value.PublicBaseUrl.TrimEnd('/')}/sandbox/checkout/{sessionId}";
-        // Open as long as Stripe would keep it.
-        var expiresAt = StripeProvider.SessionExpiry(request.ExpiresAt, clock.GetUtcNow());
-        return Task.FromResult(new CheckoutSession(sessionId, url, expiresAt));
+        return Task.FromResult(new CheckoutSession(sessionId, url, request.ExpiresAt));
     }
+
+    // Open as long as Stripe would keep it.
+    public DateTimeOffset FitSessionExpiry(DateTimeOffset wanted, DateTimeOffset now) =>
+        StripeProvider.SessionExpiry(wanted, now);
 
     // The sandbox's page refuses a payment once the session's end has passed and sends its webhook while the buyer
     // waits: a session past its end was never completed unseen.
@@ -36,6 +38,10 @@ public sealed class SandboxProvider(IOptions<PaymentsOptions> options, TimeProvi
         Guid refundId,
         CancellationToken cancellationToken
     ) => Task.FromResult(new ProviderRefund("re_sandbox_" + refundId.ToString("N"), "succeeded"));
+
+    // The sandbox keeps nothing and answers every refund at once, under the same id each time: asking again is finding.
+    public Task<ProviderRefund?> FindRefundAsync(Payment payment, Guid refundId, CancellationToken cancellationToken) =>
+        Task.FromResult<ProviderRefund?>(null);
 
     public Task CancelSubscriptionAtPeriodEndAsync(string subscriptionId, CancellationToken cancellationToken) =>
         Task.CompletedTask;

@@ -10,7 +10,7 @@ namespace Community.Payments.Providers;
 /// Stripe through Stripe.net: every POST carries an Idempotency-Key from our own ids, so the resilience handler may
 /// retry it; whatever Stripe refuses or leaves unanswered surfaces as <see cref="HttpRequestException"/>.
 /// </summary>
-public sealed class StripeProvider(HttpClient http, IOptions<PaymentsOptions> options, TimeProvider clock)
+public sealed class StripeProvider(HttpClient http, IOptions<PaymentsOptions> options, ILogger<StripeProvider> logger)
     : IPaymentProvider
 {
     public const string ProviderName = "stripe";
@@ -86,7 +86,7 @@ public sealed class StripeProvider(HttpClient http, IOptions<PaymentsOptions> op
             // buyer's, and every amount Stripe reports back (refunds, disputes) is checked against ours in ours.
             AdaptivePricing = new SessionAdaptivePricingOptions { Enabled = false },
             LineItems = [new SessionLineItemOptions { Quantity = 1, PriceData = price }],
-            ExpiresAt = SessionExpiry(request.ExpiresAt, clock.GetUtcNow()).UtcDateTime,
+            ExpiresAt = request.ExpiresAt.UtcDateTime,
             Metadata = metadata.Count > 0 ? metadata : null,
             SubscriptionData = subscription ? new SessionSubscriptionDataOptions { Metadata = carried } : null,
             PaymentIntentData = subscription ? null : new SessionPaymentIntentDataOptions { Metadata = carried },
@@ -112,6 +112,8 @@ public sealed class StripeProvider(HttpClient http, IOptions<PaymentsOptions> op
         return new CheckoutSession(session.Id, session.Url, expiresAt);
     }
 
+    public DateTimeOffset FitSessionExpiry(DateTimeOffset wanted, DateTimeOffset now) => SessionExpiry(wanted, now);
+
     public async Task<bool> ExpireCheckoutSessionAsync(
         string sessionId,
         Guid paymentId,
@@ -120,8 +122,24 @@ public sealed class StripeProvider(HttpClient http, IOptions<PaymentsOptions> op
     {
         var sessions = new SessionService(_stripe);
         var what = $"GET /v1/checkout/sessions/{sessionId}";
-        // A GET creates nothing: no Idempotency-Key, and the resilience handler may repeat it.
-        var session = await CallAsync(what, () => sessions.GetAsync(sessionId, cancellationToken: cancellationToken));
+        Session session;
+        try
+        {
+            // A GET creates nothing: no Idempotency-Key, and the resilience handler may repeat it.
+            session = await CallAsync(what, () => sessions.GetAsync(sessionId, cancellationToken: cancellationToken));
+        }
+        catch (HttpRequestException exception) when (IsMissing(exception))
+        {
+            // Opened with other keys (test ones before live, another account): nothing we can ask can take its
+            // payment, or tell us of one, so it ended unpaid here. Expected after a switch of keys: nothing to mend.
+            logger.LogInformation(
+                "Stripe does not know checkout {SessionId} of payment {PaymentId} (opened with other keys); it counts "
+                    + "as ended unpaid",
+                sessionId,
+                paymentId
+            );
+            return true;
+        }
         if (session.Status == "open")
             try
             {
@@ -174,6 +192,41 @@ public sealed class StripeProvider(HttpClient http, IOptions<PaymentsOptions> op
             "POST /v1/refunds",
             () => new RefundService(_stripe).CreateAsync(create, Keyed("refund-" + refundId), cancellationToken)
         );
+        return Answer(refund);
+    }
+
+    public async Task<ProviderRefund?> FindRefundAsync(
+        Payment payment,
+        Guid refundId,
+        CancellationToken cancellationToken
+    )
+    {
+        // Without an intent nothing was sent (RefundAsync refuses first), so nothing was made.
+        if (string.IsNullOrEmpty(payment.PaymentIntentId))
+            return null;
+        var options = new RefundListOptions { PaymentIntent = payment.PaymentIntentId, Limit = 100 };
+        // A GET creates nothing: no Idempotency-Key, and the resilience handler may repeat it. Every page is read (a
+        // payment refunded in many parts, from the dashboard too, lists an older refund of ours past the first).
+        var made = await CallAsync<Stripe.Refund?>(
+            "GET /v1/refunds",
+            async () =>
+            {
+                var refunds = new RefundService(_stripe).ListAutoPagingAsync(
+                    options,
+                    cancellationToken: cancellationToken
+                );
+                await foreach (var refund in refunds)
+                    if (Guid.TryParse(refund.Metadata?.GetValueOrDefault("refund_id"), out var id) && id == refundId)
+                        return refund;
+                return null;
+            }
+        );
+        return made is null ? null : Answer(made);
+    }
+
+    /// <summary>A refund as Stripe reports it, reduced to what we record.</summary>
+    private static ProviderRefund Answer(Stripe.Refund refund)
+    {
         if (refund.Id is null)
             throw new HttpRequestException("Stripe's refund lacks an id.");
         var status = refund.Status ?? "pending";
@@ -309,12 +362,12 @@ public sealed class StripeProvider(HttpClient http, IOptions<PaymentsOptions> op
             .FirstOrDefault();
 
     /// <summary>
-    /// The expires_at to ask for: what the caller wants, inside Stripe's window. A sooner end (a
-    /// 15-minute ticket hold) is pushed out by the minimum lifetime from the wanted end rather than
-    /// from now, so a retry minutes later sends identical parameters (Stripe refuses a reused
-    /// Idempotency-Key with different ones). The session may therefore outlive the hold by up to
-    /// 31 minutes; a payment arriving after the seat was released is refunded automatically
-    /// (events answers PurchaseRejected).
+    /// The expires_at to ask for: what the caller wants, inside Stripe's window as of <paramref name="now"/>. A sooner
+    /// end (a 15-minute ticket hold) is pushed out by the minimum lifetime from the wanted end rather than from now.
+    /// The session may therefore outlive the hold by up to 31 minutes; a payment arriving after the seat was released
+    /// is refunded automatically (events answers PurchaseRejected). Computed once, at a payment's first attempt, and
+    /// kept on the payment: a retry after the window moved asks the same (Stripe refuses a reused Idempotency-Key with
+    /// other parameters).
     /// </summary>
     public static DateTimeOffset SessionExpiry(DateTimeOffset wanted, DateTimeOffset now)
     {
@@ -327,6 +380,11 @@ public sealed class StripeProvider(HttpClient http, IOptions<PaymentsOptions> op
     }
 
     private static RequestOptions Keyed(string idempotencyKey) => new() { IdempotencyKey = idempotencyKey };
+
+    /// <summary>Stripe's 404 for an object the account does not have (resource_missing).</summary>
+    private static bool IsMissing(HttpRequestException exception) =>
+        exception.StatusCode == HttpStatusCode.NotFound
+        && exception.InnerException is StripeException { StripeError.Code: "resource_missing" };
 
     /// <summary>
     /// Stripe's answer to an update of a subscription that is cancelled: 404 when it is gone, 400 "A canceled

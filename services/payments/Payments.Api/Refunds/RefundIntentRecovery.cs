@@ -6,10 +6,11 @@ namespace Community.Payments.Refunds;
 /// Finishes the refunds left requested: the process died between recording the intent and
 /// recording the provider's answer, or the provider did not answer and nobody retried. Each is
 /// asked again under its own idempotency key, so whatever the provider did the first time is
-/// what gets recorded; a refused one is recorded as failed (its amount is refundable again, and
-/// PaymentRefundFailed tells someone). One the provider cannot make yet (a subscription's payment whose intent its
-/// first invoice.paid has not brought) stays requested and is asked again on every tick until it can be made, or is
-/// recorded failed after <see cref="Refunder.AwaitedIntentAtMost"/>.
+/// what gets recorded (once the key may be forgotten, after <see cref="Refunder.ProviderKeyKeptFor"/>, it is looked
+/// for at the provider first, so an outage longer than a day refunds nothing twice); a refused one is recorded as
+/// failed (its amount is refundable again, and PaymentRefundFailed tells someone). One the provider cannot make yet (a
+/// subscription's payment whose intent its first invoice.paid has not brought) stays requested and is asked again on
+/// every tick until it can be made, or is recorded failed after <see cref="Refunder.AwaitedIntentAtMost"/>.
 /// </summary>
 public sealed class RefundIntentRecovery(
     IServiceScopeFactory scopes,

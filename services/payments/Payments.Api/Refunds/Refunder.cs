@@ -27,6 +27,14 @@ public sealed class Refunder(
     /// </summary>
     public static readonly TimeSpan AwaitedIntentAtMost = TimeSpan.FromDays(3);
 
+    /// <summary>
+    /// How long the provider is trusted to remember a refund's idempotency key: Stripe keeps one 24 hours from its
+    /// first use, which never comes before the refund was requested; an hour less for the call's travel and clocks. A
+    /// refund requested longer ago is looked for at the provider before it is sent again: its key may be forgotten,
+    /// and sending it would make a second refund.
+    /// </summary>
+    public static readonly TimeSpan ProviderKeyKeptFor = TimeSpan.FromHours(23);
+
     /// <summary>A caller's refund: more than is left is refused (422), as is a key used for another request.</summary>
     public async Task<Refund> RefundAsync(
         Guid paymentId,
@@ -195,7 +203,10 @@ public sealed class Refunder(
     private static bool IsSameRequest(Refund existing, long? amountCents, string reason) =>
         existing.Reason == reason && (amountCents is null || amountCents == existing.AmountCents);
 
-    /// <summary>Steps two and three: asks the provider (no transaction open) and records its answer.</summary>
+    /// <summary>
+    /// Steps two and three: asks the provider (no transaction open) and records its answer. One requested longer ago
+    /// than <see cref="ProviderKeyKeptFor"/> is looked for first, and recorded as found rather than made again.
+    /// </summary>
     /// <param name="kept">
     /// Nobody waits on the answer (a cancellation's refund), or the refund was left requested earlier rather than
     /// written by this caller's request just now: one the provider cannot make yet stays requested for the recovery to
@@ -208,7 +219,11 @@ public sealed class Refunder(
         ProviderRefund result;
         try
         {
-            result = await provider.RefundAsync(payment, refund.AmountCents, refund.Id, cancellationToken);
+            var made =
+                refund.CreatedAt <= clock.GetUtcNow() - ProviderKeyKeptFor
+                    ? await provider.FindRefundAsync(payment, refund.Id, cancellationToken)
+                    : null;
+            result = made ?? await provider.RefundAsync(payment, refund.AmountCents, refund.Id, cancellationToken);
         }
         catch (HttpRequestException exception) when (exception.StatusCode == System.Net.HttpStatusCode.Conflict)
         {
@@ -235,7 +250,8 @@ public sealed class Refunder(
         }
         catch (HttpRequestException exception)
         {
-            // Unanswered: the intent stays, and the same key on the next attempt finds whatever the provider did.
+            // Unanswered: the intent stays, and the next attempt finds whatever the provider did (by the same key, or
+            // by looking once the key may be forgotten).
             logger.LogWarning(
                 exception,
                 "The provider did not answer refund {RefundId} of payment {PaymentId}; it stays requested",

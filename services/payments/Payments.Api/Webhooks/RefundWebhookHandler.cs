@@ -6,7 +6,8 @@ namespace Community.Payments.Webhooks;
 /// <summary>
 /// What becomes of our refunds after the provider accepted them. A refund only moves forward:
 /// pending to succeeded, pending or succeeded to failed (Stripe can fail one it reported
-/// succeeded, e.g. the card was closed); a failure gives the payment its money back once.
+/// succeeded, e.g. the card was closed); a failure gives the payment its money back once. A refund made succeeded at
+/// once (usual for cards) gets no refund.updated: refund.created is what answers one whose answer we lost.
 /// </summary>
 public sealed class RefundWebhookHandler(
     PaymentsDbContext db,
@@ -16,7 +17,7 @@ public sealed class RefundWebhookHandler(
 ) : IWebhookHandler
 {
     public IReadOnlyCollection<string> EventTypes { get; } =
-    ["refund.updated", "refund.failed", "charge.refund.updated"];
+    ["refund.created", "refund.updated", "refund.failed", "charge.refund.updated"];
 
     public async Task HandleAsync(Event e, CancellationToken cancellationToken)
     {
@@ -24,8 +25,8 @@ public sealed class RefundWebhookHandler(
         if (found is null)
         {
             // Made in Stripe's dashboard (ours carry our refund id): charge.refunded counts those, and a failure of one
-            // is not taken back here (its maker sees it there). Stripe reports each twice (refund.updated and
-            // charge.refund.updated); nothing to do.
+            // is not taken back here (its maker sees it there). Stripe reports each more than once (refund.created,
+            // refund.updated and charge.refund.updated); nothing to do.
             if (e.Metadata("refund_id") is null)
                 logger.LogInformation(
                     "Stripe event {EventId} ({Type}) is about refund {ProviderRefundId}, made in Stripe's dashboard; "
