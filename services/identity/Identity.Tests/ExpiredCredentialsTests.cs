@@ -19,7 +19,8 @@ public sealed class ExpiredCredentialsTests(IdentityFixture fx) : IClassFixture<
             "external_login_states",
             "state_hash",
             "INSERT INTO external_login_states (state_hash, provider, nonce, code_verifier, client_redirect_uri, "
-                + "created_at, expires_at, link_user_id) VALUES (@hash, 'example', 'n', 'v', '/', now(), @expires, @user)"
+                + "created_at, expires_at, link_user_id) "
+                + "VALUES (@hash, 'example', 'n', 'v', '/', now(), @expires, @user)"
         ),
         (
             "external_login_codes",
@@ -147,7 +148,9 @@ public sealed class ExpiredCredentialsTests(IdentityFixture fx) : IClassFixture<
 
     private async Task<Guid> UserAsync() => Guid.Parse((await fx.RegisterAsync())["user"]!["id"]!.GetValue<string>());
 
-    /// <summary>A session of two tokens: one rotated away that expired at <paramref name="older"/>, its successor.</summary>
+    /// <summary>
+    /// A session of two tokens: one rotated away, expired at <paramref name="older"/>, and its successor.
+    /// </summary>
     private async Task<Guid> FamilyAsync(Guid user, DateTimeOffset older, DateTimeOffset newer)
     {
         var family = Guid.NewGuid();

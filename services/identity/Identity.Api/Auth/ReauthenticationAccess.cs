@@ -83,7 +83,9 @@ public sealed class ReauthenticationAccess(TwoFactorCodes codes, IdentityDbConte
         }
     }
 
-    /// <summary>A proven caller: the account as read before the proof, the open transaction, two-factor's state.</summary>
+    /// <summary>
+    /// A proven caller: the account as read before the proof, the open transaction, whether two-factor is on.
+    /// </summary>
     public sealed record Proof(User User, IDbContextTransaction Transaction, bool TwoFactorOn) : IAsyncDisposable
     {
         public ValueTask DisposeAsync() => Transaction.DisposeAsync();
