@@ -324,6 +324,19 @@ public sealed class CheckoutService(
         {
             expired = await provider.ExpireCheckoutSessionAsync(sessionId, open.Id, cancellationToken);
         }
+        catch (UnknownCheckoutSessionException) when (SessionEnd(open) <= clock.GetUtcNow())
+        {
+            // Opened with other keys and past the end it was opened with: wherever it was opened, it can no longer be
+            // paid. Expected after a switch of keys: nothing to mend. (Before that end it could still be paid at the
+            // account it was opened at, and a second checkout beside it would charge twice: 502 below until then.)
+            logger.LogInformation(
+                "The provider does not know checkout {SessionId} of payment {PaymentId} (opened with other keys), "
+                    + "past its end; it counts as ended unpaid",
+                sessionId,
+                open.Id
+            );
+            expired = true;
+        }
         catch (HttpRequestException exception)
         {
             logger.LogWarning(
@@ -347,6 +360,13 @@ public sealed class CheckoutService(
             throw PaidAlready(open.Id);
         }
     }
+
+    /// <summary>
+    /// The end a payment's checkout session was opened with: the one asked (kept since the first attempt), or, for a
+    /// payment from before that was kept, the latest the provider's window may have made of the payment's end.
+    /// </summary>
+    private static DateTimeOffset SessionEnd(Payment payment) =>
+        payment.AskedExpiresAt ?? payment.ExpiresAt + TimeSpan.FromMinutes(31);
 
     /// <summary>
     /// A seat, a course or a group membership is bought once: its reference (the registration, the enrollment, the

@@ -48,9 +48,9 @@ public interface IPaymentProvider
 
     /// <summary>
     /// Ends a checkout session whose end has passed here, before another is opened for the same thing: true when it
-    /// ended unpaid (expired at the provider, now or before, or unknown to it: opened with other keys), false when the
-    /// buyer completed it in its last moments and its webhook is still on its way (its payment is being confirmed: a
-    /// second checkout would charge twice).
+    /// ended unpaid (expired at the provider, now or before), false when the buyer completed it in its last moments and
+    /// its webhook is still on its way (its payment is being confirmed: a second checkout would charge twice).
+    /// <see cref="UnknownCheckoutSessionException"/> when the provider does not know it (opened with other keys).
     /// </summary>
     Task<bool> ExpireCheckoutSessionAsync(string sessionId, Guid paymentId, CancellationToken cancellationToken);
 

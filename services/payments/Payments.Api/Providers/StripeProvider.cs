@@ -10,8 +10,7 @@ namespace Community.Payments.Providers;
 /// Stripe through Stripe.net: every POST carries an Idempotency-Key from our own ids, so the resilience handler may
 /// retry it; whatever Stripe refuses or leaves unanswered surfaces as <see cref="HttpRequestException"/>.
 /// </summary>
-public sealed class StripeProvider(HttpClient http, IOptions<PaymentsOptions> options, ILogger<StripeProvider> logger)
-    : IPaymentProvider
+public sealed class StripeProvider(HttpClient http, IOptions<PaymentsOptions> options) : IPaymentProvider
 {
     public const string ProviderName = "stripe";
 
@@ -130,15 +129,8 @@ public sealed class StripeProvider(HttpClient http, IOptions<PaymentsOptions> op
         }
         catch (HttpRequestException exception) when (IsMissing(exception))
         {
-            // Opened with other keys (test ones before live, another account): nothing we can ask can take its
-            // payment, or tell us of one, so it ended unpaid here. Expected after a switch of keys: nothing to mend.
-            logger.LogInformation(
-                "Stripe does not know checkout {SessionId} of payment {PaymentId} (opened with other keys); it counts "
-                    + "as ended unpaid",
-                sessionId,
-                paymentId
-            );
-            return true;
+            // Whether it ended is for the caller to say, by the end it was opened with (CheckoutService).
+            throw new UnknownCheckoutSessionException($"Stripe does not know checkout {sessionId}.", exception);
         }
         if (session.Status == "open")
             try
