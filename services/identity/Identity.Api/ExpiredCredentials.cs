@@ -21,6 +21,13 @@ public sealed class ExpiredCredentials(
     /// <summary>How many rows of a table one statement deletes: a long backlog goes in short statements.</summary>
     private const int Batch = 5_000;
 
+    /// <summary>
+    /// How many sign-ins one statement deletes, and at most how many such statements a round makes (the rest wait for
+    /// the next round): a long backlog goes in short statements.
+    /// </summary>
+    private const int SignInBatch = 1_000,
+        MaxSignInBatches = 100;
+
     /// <summary>The tables of one-time secrets; each has an index on <c>expires_at</c>.</summary>
     private static readonly string[] OneTimeSecrets =
     [
@@ -59,22 +66,39 @@ public sealed class ExpiredCredentials(
                 now,
                 cancellationToken
             );
-        // A session's tokens go together once every one of them has expired and its last access tokens are refused
+        // A sign-in's tokens go together once every one of them has expired and its last access tokens are refused
         // (their lifetime and the clock skew allowed them past it): until then a logout with one still finds the
-        // session to end. A token rotated away while its session lives is kept, as a thief's replay of it ends that
-        // session.
-        removed += await InBatchesAsync(
-            db,
-            $"""
-            DELETE FROM refresh_tokens WHERE id = ANY(ARRAY(
-                SELECT t.id FROM refresh_tokens t WHERE t.expires_at <= @now
-                    AND NOT EXISTS (SELECT 1 FROM refresh_tokens u
-                        WHERE u.family_id = t.family_id AND u.expires_at > @now)
-                LIMIT {Batch} FOR UPDATE OF t SKIP LOCKED))
-            """,
-            now - options.Value.AccessTokenLifetime - TimeSpan.FromSeconds(jwt.Value.ClockSkewSeconds),
-            cancellationToken
-        );
+        // sign-in to end. A token rotated away while its sign-in lives is kept, as a thief's replay of it ends that
+        // sign-in. A sign-in is found by its newest token, the one never rotated (a token's end never comes before an
+        // older one's of its sign-in), so the tokens kept are never read; one whose rows a request holds (a replay
+        // revoking it) is left whole for a later round, so no sign-in is left without its newest token.
+        var ended = now - options.Value.AccessTokenLifetime - TimeSpan.FromSeconds(jwt.Value.ClockSkewSeconds);
+        for (var batch = 0; batch < MaxSignInBatches; batch++)
+        {
+            var tokens = await db.Database.ExecuteSqlRawAsync(
+                $"""
+                WITH over AS (
+                    SELECT h.family_id FROM refresh_tokens h
+                    WHERE h.rotated_at IS NULL AND h.expires_at <= @now
+                        AND NOT EXISTS (SELECT 1 FROM refresh_tokens u
+                            WHERE u.family_id = h.family_id AND u.expires_at > @now)
+                    LIMIT {SignInBatch}),
+                taken AS (
+                    SELECT t.id, t.family_id FROM refresh_tokens t WHERE t.family_id IN (SELECT family_id FROM over)
+                    FOR UPDATE OF t SKIP LOCKED),
+                whole AS (
+                    SELECT k.family_id FROM taken k GROUP BY k.family_id
+                    HAVING count(*) = (SELECT count(*) FROM refresh_tokens a WHERE a.family_id = k.family_id))
+                DELETE FROM refresh_tokens WHERE id IN (
+                    SELECT id FROM taken WHERE family_id IN (SELECT family_id FROM whole))
+                """,
+                [new Npgsql.NpgsqlParameter("now", ended)],
+                cancellationToken
+            );
+            removed += tokens;
+            if (tokens == 0)
+                break;
+        }
         if (removed > 0)
             logger.LogInformation("Removed {Count} expired sign-in secrets and refresh tokens", removed);
         return removed;

@@ -146,6 +146,43 @@ public sealed class ExpiredCredentialsTests(IdentityFixture fx) : IClassFixture<
         Assert.False(await ExistsAsync(table, key, held));
     }
 
+    [Fact]
+    public async Task A_sign_in_a_request_holds_a_token_of_is_left_whole_and_goes_on_a_later_round()
+    {
+        var user = await UserAsync();
+        var now = fx.Clock.GetUtcNow();
+        var family = await FamilyAsync(user, now - TimeSpan.FromHours(2), now - TimeSpan.FromHours(1));
+
+        // A replay of its rotated token revoking the sign-in at that moment holds that token's row.
+        await using (var request = new NpgsqlConnection(fx.Resources.DatabaseConnectionString))
+        {
+            await request.OpenAsync();
+            await using var holding = await request.BeginTransactionAsync();
+            await using (
+                var take = new NpgsqlCommand(
+                    "SELECT 1 FROM refresh_tokens WHERE family_id = @family AND rotated_at IS NOT NULL FOR UPDATE",
+                    request,
+                    holding
+                )
+            )
+            {
+                take.Parameters.AddWithValue("family", family);
+                await take.ExecuteNonQueryAsync();
+            }
+
+            using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+            await Sweeper.SweepAsync(patience.Token);
+
+            // Its newest token stays with it: the next round finds the sign-in by that one.
+            Assert.Equal(2L, await TokensAsync(family));
+            await holding.RollbackAsync();
+        }
+
+        await Sweeper.SweepAsync(CancellationToken.None);
+
+        Assert.Equal(0L, await TokensAsync(family));
+    }
+
     private async Task<Guid> UserAsync() => Guid.Parse((await fx.RegisterAsync())["user"]!["id"]!.GetValue<string>());
 
     /// <summary>

@@ -41,6 +41,6 @@ internal sealed class RefreshTokenConfiguration : IEntityTypeConfiguration<Refre
         builder.HasIndex(t => t.TokenHash).IsUnique();
         builder.HasIndex(t => t.FamilyId, "refresh_tokens_family");
         builder.HasIndex(t => t.UserId, "refresh_tokens_user");
-        builder.HasIndex(t => t.ExpiresAt, "refresh_tokens_expires_at");
+        builder.HasIndex(t => t.ExpiresAt, "refresh_tokens_newest_expires_at").HasFilter("rotated_at IS NULL");
     }
 }
