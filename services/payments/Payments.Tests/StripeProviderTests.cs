@@ -1084,8 +1084,8 @@ public sealed class StripeProviderTests(StripePaymentsFixture fx) : IClassFixtur
     }
 
     /// <summary>
-    /// A checkout Stripe does not know (opened with other keys: test ones before the live ones) may still be paid at the
-    /// account it was opened at until its end: replaced before then, the purchase answers 502 and the payment stays
+    /// A checkout Stripe does not know (opened with other keys: test ones before the live ones) may still be paid at
+    /// the account it was opened at until its end: replaced before then, the purchase answers 502 and the payment stays
     /// pending (a second checkout beside it could charge twice); past that end it counts as ended unpaid and the next
     /// checkout opens, rather than a 502 for that purchase for ever, with no warning (nothing an operator must mend).
     /// </summary>
