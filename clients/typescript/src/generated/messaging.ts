@@ -338,7 +338,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** My notifications, newest first; repeats of one kind on one subject fold into one item (unread and read apart) */
+        /**
+         * My notifications, newest first; repeats of one kind on one subject fold into one item (unread and read apart)
+         * @description A notification is kept 90 days (unless the deployment sets another period), read or unread, then deleted: it leaves the list, the unread count and the digest. A conversation's unread messages still count in its own unread_count, which no notification holds.
+         */
         get: operations["ListNotifications"];
         put?: never;
         post?: never;

@@ -161,8 +161,8 @@ public static class MessageInsert
             """;
 
     // A recipient's notification of the message: the message's id (its time and the instance's order of ids, so
-    // notifications sort as their messages do) with the rest from a hash of the message and the recipient (unique
-    // between a message's recipients).
+    // notifications sort as their messages do, and NotificationRetention finds the old ones by it) with the rest from
+    // a hash of the message and the recipient (unique between a message's recipients).
     private const string NotificationId = """
         encode(overlay(uuid_send(@id) PLACING substring(decode(md5(@id::text || r.user_id::text), 'hex') FROM 1 FOR 7)
                        FROM 10 FOR 7), 'hex')::uuid
@@ -189,9 +189,10 @@ public static class MessageInsert
     /// <summary>
     /// In a thread, sent between <see cref="LockSenderFirst"/> and <see cref="LockFirst"/>: the group's sends lock
     /// shared (<see cref="SettlementLocks.GroupSendsAsync"/>, @group_lock its key), held until the send commits. A
-    /// departure from the group takes it exclusively before it forgets the person's unread messages: it waits for the
-    /// sends under way and deletes what they told, and a later send sees the person gone. One lock for all the group's
-    /// threads, however many, a new thread's first message too. (An account's erasure does not take it: a send racing
+    /// departure from the group, or its deletion, takes it exclusively before it forgets unread messages: it waits for
+    /// the sends under way and deletes what they told, and a later send sees the person or the group gone. One lock for
+    /// all the group's threads, however many, a new thread's first message too (its create takes it before making the
+    /// thread, so a deletion also closes the thread). (An account's erasure does not take it: a send racing
     /// the erasure may still leave the erased account a notification, which the erasure's follow-up deletes,
     /// <see cref="Notifications.ErasureFollowUpSweep"/>.)
     /// </summary>

@@ -180,6 +180,9 @@ public sealed class GroupDeletedConsumer(MessagingDbContext db, LiveDelivery liv
     {
         var m = context.Message;
         await SettlementLocks.GroupAsync(Db, m.GroupId, shared: false, cancellationToken);
+        // As a departure, in its order: a thread's send under way (a new thread's whole create) is waited for, so its
+        // thread is closed and what it told forgotten below; a later one sees the group deleted.
+        await SettlementLocks.GroupSendsAsync(Db, m.GroupId, shared: false, cancellationToken);
         // Read before the members are made inactive: they are the ones who may have its threads open.
         _threads = await Db
             .Conversations.Where(c => c.Kind == ConversationKinds.Thread && c.GroupId == m.GroupId && !c.Closed)

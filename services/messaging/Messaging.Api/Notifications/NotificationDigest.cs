@@ -288,7 +288,10 @@ public sealed class NotificationDigest(
 
 public static class NotificationsSetup
 {
-    /// <summary>The digest with its e-mail sender when Notifications:Digest:Enabled.</summary>
+    /// <summary>
+    /// The retention sweep (<see cref="NotificationRetention"/>), and the digest with its e-mail sender when
+    /// Notifications:Digest:Enabled.
+    /// </summary>
     public static IHostApplicationBuilder AddNotifications(this IHostApplicationBuilder builder)
     {
         builder
@@ -305,6 +308,14 @@ public static class NotificationsSetup
             )
             .Validate(o => o.Period > TimeSpan.Zero, "Notifications:Digest:Period must be more than 0.")
             .ValidateOnStart();
+        builder
+            .Services.AddOptions<NotificationRetentionOptions>()
+            .Bind(builder.Configuration.GetSection(NotificationRetentionOptions.Section))
+            // Shorter than the digest's day would delete unread ones before they are mailed.
+            .Validate(o => o.Retention >= TimeSpan.FromDays(1), "Notifications:Retention must be at least a day.")
+            .ValidateOnStart();
+        builder.Services.AddSingleton<NotificationRetention>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<NotificationRetention>());
         if (builder.Configuration.GetValue<bool>($"{DigestOptions.Section}:Enabled"))
         {
             builder.AddEmailSender();

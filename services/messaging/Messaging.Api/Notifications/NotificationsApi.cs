@@ -44,6 +44,11 @@ public static class NotificationsApi
             .WithSummary(
                 "My notifications, newest first; repeats of one kind on one subject fold into one item "
                     + "(unread and read apart)"
+            )
+            .WithDescription(
+                "A notification is kept 90 days (unless the deployment sets another period), read or unread, then "
+                    + "deleted: it leaves the list, the unread count and the digest. A conversation's unread messages "
+                    + "still count in its own unread_count, which no notification holds."
             );
         group
             .MapPatch("/read", MarkRead)

@@ -114,6 +114,10 @@ public static class ThreadsApi
         SendOutcome first;
         await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
         {
+            // The group's sends lock (shared) before the thread's row, held by its first message's send too: a group's
+            // deletion waits for the whole create and closes the thread, or the create waits for it and its send then
+            // refuses (nothing is kept).
+            await SettlementLocks.GroupSendsAsync(db, groupId, shared: true, cancellationToken);
             db.Conversations.Add(
                 new Conversation
                 {
