@@ -631,13 +631,7 @@ public sealed class RefundIntentTests(RefundIntentFixture fx) : IClassFixture<Re
             )
         );
 
-        Assert.Equal(RefundStatus.Succeeded, await RefundStatusAsync(refundId));
-        Assert.Equal(made.Id, await ProviderRefundIdAsync(refundId));
-        Assert.Equal(
-            1000,
-            await fx.ScalarAsync<long>("SELECT refunded_cents FROM payments WHERE id = @id", ("id", paymentId))
-        );
-        Assert.Equal(1, await fx.OutboxCountAsync("PaymentRefunded", paymentId));
+        await AssertRefundedOnceAsync(refundId, made.Id, paymentId, 1000);
     }
 
     /// <summary>
@@ -661,13 +655,7 @@ public sealed class RefundIntentTests(RefundIntentFixture fx) : IClassFixture<Re
         await ResumeUntilAnsweredAsync(refundId);
 
         Assert.Single(fx.Stripe.RefundsOf(intent), r => r.RefundId == refundId.ToString());
-        Assert.Equal(RefundStatus.Succeeded, await RefundStatusAsync(refundId));
-        Assert.Equal(made.Id, await ProviderRefundIdAsync(refundId));
-        Assert.Equal(
-            1000,
-            await fx.ScalarAsync<long>("SELECT refunded_cents FROM payments WHERE id = @id", ("id", paymentId))
-        );
-        Assert.Equal(1, await fx.OutboxCountAsync("PaymentRefunded", paymentId));
+        await AssertRefundedOnceAsync(refundId, made.Id, paymentId, 1000);
     }
 
     /// <summary>
@@ -942,5 +930,17 @@ public sealed class RefundIntentTests(RefundIntentFixture fx) : IClassFixture<Re
         fx.LoseAnswersFor[paymentId] = true;
         await (await fx.RefundAsync(paymentId, token, amountCents, key)).AssertProblem(502);
         fx.LoseAnswersFor.TryRemove(paymentId, out _);
+    }
+
+    /// <summary>The refund succeeded as the provider's refund <paramref name="providerId"/>, counted once.</summary>
+    private async Task AssertRefundedOnceAsync(Guid refundId, string? providerId, Guid paymentId, long refundedCents)
+    {
+        Assert.Equal(RefundStatus.Succeeded, await RefundStatusAsync(refundId));
+        Assert.Equal(providerId, await ProviderRefundIdAsync(refundId));
+        Assert.Equal(
+            refundedCents,
+            await fx.ScalarAsync<long>("SELECT refunded_cents FROM payments WHERE id = @id", ("id", paymentId))
+        );
+        Assert.Equal(1, await fx.OutboxCountAsync("PaymentRefunded", paymentId));
     }
 }
