@@ -191,8 +191,8 @@ public static class MessageInsert
     /// shared (<see cref="SettlementLocks.GroupSendsAsync"/>, @group_lock its key), held until the send commits. A
     /// departure from the group, or its deletion, takes it exclusively before it forgets unread messages: it waits for
     /// the sends under way and deletes what they told, and a later send sees the person or the group gone. One lock for
-    /// all the group's threads, however many, a new thread's first message too (its create takes it before making the
-    /// thread, so a deletion also closes the thread). (An account's erasure does not take it: a send racing
+    /// all the group's threads, however many, a new thread's first message too (in its create's transaction: a deletion
+    /// waits for the whole create, and also closes the thread). (An account's erasure does not take it: a send racing
     /// the erasure may still leave the erased account a notification, which the erasure's follow-up deletes,
     /// <see cref="Notifications.ErasureFollowUpSweep"/>.)
     /// </summary>

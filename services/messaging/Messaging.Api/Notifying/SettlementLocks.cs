@@ -41,7 +41,7 @@ internal static class SettlementLocks
     }
 
     /// <summary>
-    /// A group's thread sends (<paramref name="shared"/>: true, MessageInsert, and a new thread's create) against what
+    /// A group's thread sends (<paramref name="shared"/>: true, MessageInsert, a new thread's first too) against what
     /// ends someone's place in its threads and forgets their unread messages there (false: a departure, the group's
     /// deletion; each after <see cref="GroupAsync"/>): that waits for the sends under way and deletes what they told,
     /// and a later send sees the end. Not <see cref="GroupAsync"/>'s key: a notifier reads profiles under their locks

@@ -114,10 +114,6 @@ public static class ThreadsApi
         SendOutcome first;
         await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
         {
-            // The group's sends lock (shared) before the thread's row, held by its first message's send too: a group's
-            // deletion waits for the whole create and closes the thread, or the create waits for it and its send then
-            // refuses (nothing is kept).
-            await SettlementLocks.GroupSendsAsync(db, groupId, shared: true, cancellationToken);
             db.Conversations.Add(
                 new Conversation
                 {
@@ -144,7 +140,11 @@ public static class ThreadsApi
             );
             db.AddIntegrationEvent(new NewThread(Guid.CreateVersion7(now), now, id, groupId, callerId, title!));
             await db.SaveChangesAsync(cancellationToken);
-            // The first message goes through the same send as every other, inside this transaction.
+            // The first message goes through the same send as every other, inside this transaction: it takes the
+            // group's sends lock (shared) until the commit, so a group's deletion waits for the whole create and closes
+            // the thread, or the create's send waits for the deletion, refuses, and nothing is kept (404). Taken there,
+            // not before the thread's row: the send reads who is watching from Redis first, and no departure should
+            // wait on that.
             first = await messages.SendAsync(
                 id,
                 callerId,
