@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Community.ServiceDefaults.Data;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
@@ -181,6 +182,35 @@ public sealed class ExpiredCredentialsTests(IdentityFixture fx) : IClassFixture<
         await Sweeper.SweepAsync(CancellationToken.None);
 
         Assert.Equal(0L, await TokensAsync(family));
+    }
+
+    /// <summary>
+    /// Sign-ins an older release left with every token rotated (a refresh that failed after its claim) have no newest
+    /// token for the sweep to find them by: migration 0025 deletes those rotated more than a day ago, and no other.
+    /// </summary>
+    [Fact]
+    public async Task The_migration_deletes_old_sign_ins_whose_every_token_was_rotated_and_no_other()
+    {
+        var user = await UserAsync();
+        var now = DateTimeOffset.UtcNow;
+        var stranded = await FamilyAsync(user, now - TimeSpan.FromDays(3), now - TimeSpan.FromDays(2));
+        var recent = await FamilyAsync(user, now - TimeSpan.FromHours(2), now + TimeSpan.FromDays(6));
+        var live = await FamilyAsync(user, now - TimeSpan.FromDays(3), now + TimeSpan.FromDays(1));
+        foreach (var family in new[] { stranded, recent })
+            await fx.ExecuteAsync(
+                "UPDATE refresh_tokens SET rotated_at = expires_at - interval '6 days' "
+                    + "WHERE family_id = @family AND rotated_at IS NULL",
+                ("family", family)
+            );
+        var migration = new MigrationSource("identity", typeof(ExpiredCredentials).Assembly)
+            .Load()
+            .Single(m => m.Version.StartsWith("0025", StringComparison.Ordinal));
+
+        await fx.ExecuteAsync(migration.Sql);
+
+        Assert.Equal(0L, await TokensAsync(stranded));
+        Assert.Equal(2L, await TokensAsync(recent));
+        Assert.Equal(2L, await TokensAsync(live));
     }
 
     private async Task<Guid> UserAsync() => Guid.Parse((await fx.RegisterAsync())["user"]!["id"]!.GetValue<string>());
