@@ -209,3 +209,33 @@ describe("signing in", () => {
     }
   });
 });
+
+describe("signing out", () => {
+  it("leaves the page the person went on to when the session ended before identity answered the sign-out", async () => {
+    signedIn({ id: "me", role: "member" });
+    history.replaceState(null, "", "/app/");
+    hubEvents();
+    let answerLogout: (reply: Reply) => void = () => undefined;
+    const asked = stubPlatform(({ path }) => {
+      if (path === "/api/v1/auth/logout") return new Promise<Reply>((resolve) => (answerLogout = resolve));
+      if (path === "/api/v1/auth/external/providers") return { status: 200, body: { items: [] } };
+      return undefined;
+    });
+    render(<App />);
+    fireEvent.click(await screen.findByRole("button", { name: "Sign out" }));
+    await waitFor(() => expect(asked.map((a) => a.path)).toContain("/api/v1/auth/logout"));
+    // identity ended the session before its answer came: a request refused meanwhile, then its refresh
+    act(() => (session as unknown as { end(reason: string | null): void }).end("Your session ended. Sign in again."));
+    await waitFor(() => expect(location.pathname).toBe("/app/signin"));
+    fireEvent.click(await screen.findByRole("link", { name: "Forgot your password?" }));
+    await screen.findByRole("button", { name: "Send me a link" });
+
+    await act(async () => {
+      answerLogout({ status: 204 });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    });
+    expect(location.pathname).toBe("/app/forgot");
+    expect(screen.getByRole("button", { name: "Send me a link" })).toBeTruthy();
+    expect(sessionStorage.getItem("community.after-sign-in")).toBeNull();
+  });
+});

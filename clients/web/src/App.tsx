@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { session, useSession } from "./lib/app";
-import { afterSignIn, forgetDestination, href, navigate, onLinkClick, rememberDestination, useFocusOnRouteChange, usePath } from "./lib/router";
+import { afterSignIn, forgetDestination, href, navigate, onLinkClick, onSignInPage, rememberDestination, useFocusOnRouteChange, usePath } from "./lib/router";
 import { resync, Unreachable } from "./lib/session";
 import { ForgotPassword, SignIn, SignUp } from "./views/Auth";
 import { takeLinkReturn } from "./views/OutsideSignIns";
@@ -28,6 +28,19 @@ const sections = [
   ["/moderation", "Moderation"],
 ] as const;
 
+/**
+ * Signs out of one's own accord: the next sign-in starts at home, and the tab goes to the sign-in page, unless the
+ * person went elsewhere before identity answered (the session ended meanwhile, its sign-in page shown, and they went
+ * on to "Forgot your password?" or the waitlist) or another account signed in meanwhile.
+ */
+function signOut(): void {
+  const from = location.href;
+  void session.signOut().then(() => {
+    forgetDestination();
+    if (!session.user && location.href === from) navigate("/signin", true);
+  });
+}
+
 /** The sections the signed-in person's role opens: moderation is for admins. */
 const sectionsFor = (role: string) => sections.filter(([p]) => p !== "/moderation" || role === "admin");
 
@@ -42,7 +55,7 @@ export function App() {
 
   useEffect(() => {
     if (path === "/waitlist") return; // open to everyone, signed in or not
-    const auth = path === "/signin" || path === "/signup" || path === "/forgot" || path === "/signed-in";
+    const auth = onSignInPage(path);
     if (!signedIn && !auth) {
       // a link or bookmark opened signed out (a new tab has no session), or a session that ended here: there once
       // signed in (the same account only, for a session that ended)
@@ -114,7 +127,7 @@ function Shell({ path }: { path: string }) {
           <a class="small" href={href("/profile")} aria-current={section === "profile" ? "page" : undefined}>
             Your profile
           </a>
-          <button type="button" class="small secondary" onClick={() => void session.signOut().then(() => (forgetDestination(), navigate("/signin", true)))}>
+          <button type="button" class="small secondary" onClick={signOut}>
             Sign out
           </button>
         </div>

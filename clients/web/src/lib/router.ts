@@ -20,6 +20,11 @@ let redirecting = false;
 const destinationKey = "community.after-sign-in";
 const signInPaths = ["/signin", "/signup", "/forgot", "/signed-in"];
 
+/** True on a page of signing in, up or back in (the ones a signed-out visitor may be on). */
+export function onSignInPage(path = currentPath()): boolean {
+  return signInPaths.includes(path);
+}
+
 /**
  * Keeps where the visitor is now (its path, query and fragment) to go back to once signed in; not a sign-in page.
  * `owner`: the account whose session just ended here (expired, revoked), which alone is taken back there; none for a

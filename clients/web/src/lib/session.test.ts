@@ -1,6 +1,6 @@
 import type { ChatHubClient } from "@community/sdk";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { problemText, resync, Session } from "./session";
+import { type Me, problemText, resync, Session } from "./session";
 import { type Reply, stubPlatform } from "./testing";
 
 afterEach(() => {
@@ -425,6 +425,40 @@ describe("Session, another account signed in while a refresh was on its way", ()
     expect(tokenOf(session)).toBe("b1");
     expect(session.user?.id).toBe("olga");
     expect(session.endedBecause).toBeNull();
+  });
+
+  it("does not end the next session when the last one's sign-out is answered after it began; that one's duplicates end", async () => {
+    keptSession("a1", "r1", 600_000);
+    let answerLogout: (reply: Reply) => void = () => undefined;
+    const asked = stubPlatform(({ path }) => {
+      if (path === "/api/v1/auth/logout") return new Promise<Reply>((resolve) => (answerLogout = resolve));
+      if (path === "/api/v1/auth/login") return { status: 200, body: { access_token: "b1", refresh_token: "s1", expires_in: 900, user: olga } };
+      return undefined;
+    });
+    const session = new Session("http://localhost");
+    const duplicate = new Session("http://localhost");
+    const out = session.signOut();
+    await vi.waitFor(() => expect(asked.map((a) => a.path)).toEqual(["/api/v1/auth/logout"]));
+    // identity ended it before answering (a request refused meanwhile, then its refresh), and Olga signed in
+    (session as unknown as { end(reason: string | null): void }).end("Your session ended. Sign in again.");
+    await session.signIn("olga", "a long passw0rd");
+
+    answerLogout({ status: 204 });
+    await out;
+    expect(tokenOf(session)).toBe("b1");
+    expect(session.user?.id).toBe("olga");
+    await vi.waitFor(() => expect(tokenOf(duplicate)).toBeUndefined());
+    expect(duplicate.endedBecause).toBe("You signed out in another tab.");
+  });
+
+  it("keeps a profile's answer for the account it was asked for only, not another one signed in meanwhile", async () => {
+    keptSession("a1", "r1", 600_000);
+    stubPlatform(() => undefined);
+    const session = new Session("http://localhost");
+    session.setUser({ ...olga, full_name: "Olga" } as Me);
+    expect(session.user).toEqual(user);
+    session.setUser({ ...user, full_name: "Me" } as Me);
+    expect(session.user).toEqual({ ...user, full_name: "Me" });
   });
 
   it("does not say a tab that waited for another tab's refresh is refreshed when it signed in to another account meanwhile", async () => {

@@ -403,9 +403,13 @@ export class Session {
   }
 
   async signOut(): Promise<void> {
-    const id = this.stored?.id;
+    const stored = this.stored;
     await this.api.identity.POST("/api/v1/auth/logout").catch(() => undefined);
-    this.endEverywhere(id, null, "You signed out in another tab.", true);
+    // the session may have ended here before the answer came (a request refused once identity had ended it, then its
+    // refresh): ended again all the same, as its owner's (the messages it left waiting are forgotten, the banner says
+    // nothing), but another account signed in since stays; the tabs duplicated from it end it too
+    const here = this.stored === null || (stored !== null && this.still(stored));
+    this.endEverywhere(stored?.id, null, "You signed out in another tab.", true, here);
   }
 
   /**
@@ -413,10 +417,13 @@ export class Session {
    * recovery code, prove it is the owner); the session ends with it. Answers the platform's words when it refused.
    */
   async deleteAccount(password: string, code?: string): Promise<string | null> {
+    const stored = this.stored;
     const { error, response } = await this.api.identity.DELETE("/api/v1/users/me", { body: { password, ...(code ? { code } : {}) } });
     if (!response.ok) return problemText(error, response, "Deleting your account failed.");
     const deleted = "Your account is deleted, with your profile and your sessions.";
-    this.endEverywhere(this.stored?.id, deleted, deleted, true);
+    // as a sign-out's answer: the session may have ended here meanwhile (the deletion ended it), another begun since
+    const here = this.stored === null || (stored !== null && this.still(stored));
+    this.endEverywhere(stored?.id, deleted, deleted, true, here);
     return null;
   }
 
@@ -455,15 +462,16 @@ export class Session {
   }
 
   /** Ends the session here, and in the tabs duplicated from this one (which share its key and its tokens). */
-  private endEverywhere(id: string | undefined, reason: string | null, elsewhere: string, byOwner: boolean): void {
-    this.end(reason, byOwner);
+  private endEverywhere(id: string | undefined, reason: string | null, elsewhere: string, byOwner: boolean, here = true): void {
+    if (here) this.end(reason, byOwner);
     if (id) this.tabs?.postMessage({ ended: id, reason: elsewhere, byOwner } satisfies Ended);
     if (id) forgetGeneration(id);
   }
 
   /** Updates the user kept with the session (after a profile change). */
   setUser(user: Me): void {
-    if (!this.stored) return;
+    // an answer that came after a sign-out and another account's sign-in is not this session's
+    if (!this.stored || this.stored.user.id !== user.id) return;
     this.stored = { ...this.stored, user };
     this.save();
   }
