@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { session, useSession } from "./lib/app";
-import { afterSignIn, forgetDestination, href, navigate, onLinkClick, onSignInPage, rememberDestination, useFocusOnRouteChange, usePath } from "./lib/router";
+import { afterSignIn, forgetDestination, here, href, navigate, onLinkClick, onSignInPage, rememberDestination, useFocusOnRouteChange, usePath } from "./lib/router";
 import { resync, Unreachable } from "./lib/session";
 import { ForgotPassword, SignIn, SignUp } from "./views/Auth";
 import { takeLinkReturn } from "./views/OutsideSignIns";
@@ -34,10 +34,10 @@ const sections = [
  * on to "Forgot your password?" or the waitlist) or another account signed in meanwhile.
  */
 function signOut(): void {
-  const from = location.href;
+  const from = here();
   void session.signOut().then(() => {
     forgetDestination();
-    if (!session.user && location.href === from) navigate("/signin", true);
+    if (!session.user) from.navigate("/signin", true);
   });
 }
 

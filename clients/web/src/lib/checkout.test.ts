@@ -1,10 +1,14 @@
-import { afterEach, describe, expect, it } from "vitest";
-import { checkoutAddress } from "./checkout";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { checkoutAddress, openCheckout } from "./checkout";
+import { stubPlatform } from "./testing";
 
 /** The page's own address, as happy-dom lets a test move it (the tests run at http://localhost/app/). */
 const at = (url: string) => (window as unknown as { happyDOM: { setURL(url: string): void } }).happyDOM.setURL(url);
 
-afterEach(() => at("http://localhost/app/"));
+afterEach(() => {
+  at("http://localhost/app/");
+  vi.unstubAllGlobals();
+});
 
 describe("checkoutAddress", () => {
   it("takes an https checkout, and the sandbox's page under the platform's own origin", () => {
@@ -43,5 +47,22 @@ describe("checkoutAddress", () => {
     expect(checkoutAddress(platforms)).toBe(platforms);
     expect(checkoutAddress("http://checkout.example/s1")).toBeNull();
     expect(checkoutAddress("javascript:alert(1)")).toBeNull();
+  });
+});
+
+describe("openCheckout", () => {
+  it("asks no more, and leaves for no checkout, once the person went elsewhere while it was not ready", async () => {
+    at("http://localhost/app/events/e1");
+    const asked = stubPlatform(({ path }) => {
+      if (path !== "/api/v1/payments/checkout") return undefined;
+      if (asked.length > 1) return { status: 201, body: { checkout_url: "https://checkout.example/s1" } };
+      // the seat's hold has not reached payments yet; meanwhile the person opens another page
+      at("http://localhost/app/people");
+      return { status: 409, body: { title: "Conflict", status: 409 }, headers: { "Retry-After": "1" } };
+    });
+
+    expect(await openCheckout("event_registration", "h1", "/events/e1")).toBeNull();
+    expect(asked).toHaveLength(1);
+    expect(location.href).toBe("http://localhost/app/people");
   });
 });

@@ -1,6 +1,6 @@
 import type { payments } from "@community/sdk";
 import { session } from "./app";
-import { href } from "./router";
+import { here, href } from "./router";
 import { askedUntilReady, problemText, settled } from "./session";
 
 type Purpose = payments.components["schemas"]["CheckoutRequest"]["purpose"];
@@ -33,15 +33,21 @@ export function checkoutAddress(url: string): string | null {
  * Opens the checkout for what the platform holds until paid (a seat, an enrollment, a credit pack): the page leaves
  * for it, and comes back to `back` (a path of the app) with `?checkout=paid` or `?checkout=cancelled`. What is held
  * may not have reached payments yet: its 409 with Retry-After is asked again (`askedUntilReady`). Resolves only when
- * the checkout could not be opened, with what to say.
+ * the checkout could not be opened, with what to say, or with null once the person left the page it was asked from.
  */
-export async function openCheckout(purpose: Purpose, referenceId: string, back: string): Promise<string> {
-  const here = `${location.origin}${href(back)}`;
-  const { data, error, response } = await askedUntilReady(() =>
-    session.api.payments.POST("/api/v1/payments/checkout", {
-      body: { purpose, reference_id: referenceId, payment_method: "card", success_url: `${here}?checkout=paid`, cancel_url: `${here}?checkout=cancelled` },
-    }),
+export async function openCheckout(purpose: Purpose, referenceId: string, back: string): Promise<string | null> {
+  const from = here();
+  const to = `${location.origin}${href(back)}`;
+  const { data, error, response } = await askedUntilReady(
+    () =>
+      session.api.payments.POST("/api/v1/payments/checkout", {
+        body: { purpose, reference_id: referenceId, payment_method: "card", success_url: `${to}?checkout=paid`, cancel_url: `${to}?checkout=cancelled` },
+      }),
+    undefined,
+    from.still,
   );
+  // the person went elsewhere while it was asked for (up to 30 s): not taken away from there, and nothing to say
+  if (!from.still()) return null;
   if (data) {
     const address = checkoutAddress(data.checkout_url);
     if (!address) return refusedCheckout;

@@ -64,6 +64,17 @@ export function afterSignIn(user: string | null): void {
   navigate(to && /^\/(?![\/\\])/.test(to) ? to : "/", true);
 }
 
+/**
+ * Where the person is now, for an action whose answer may come late: `still()` while the tab is where the action
+ * began (its path and query), and `navigate` only then, so a late answer (a retried request, a slow platform) does not
+ * take the person away from where they went meanwhile.
+ */
+export function here(): { still: () => boolean; navigate: (path: string, replace?: boolean) => void } {
+  const from = currentPath() + location.search;
+  const still = () => currentPath() + location.search === from;
+  return { still, navigate: (path, replace = false) => void (still() && navigate(path, replace)) };
+}
+
 export function navigate(path: string, replace = false): void {
   const url = href(path);
   if (replace) history.replaceState(null, "", url);

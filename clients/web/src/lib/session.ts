@@ -107,15 +107,15 @@ export function settled(response: Response): boolean {
  * Asks with `ask` again while the platform answers 409 with Retry-After: what the request names has not reached the
  * service that answers yet (a seat hold or an enrollment on its way from the service that sells it), or the same
  * request is still being worked on. It waits as long as Retry-After says (at most 5 s) and keeps asking for
- * `patienceMs` at most, then gives the last answer. `ask` must be safe to repeat: a read, or a write under one
- * idempotency key.
+ * `patienceMs` at most, then gives the last answer; and no longer once `still()` is false (the person went elsewhere).
+ * `ask` must be safe to repeat: a read, or a write under one idempotency key.
  */
-export async function askedUntilReady<T extends { response: Response }>(ask: () => Promise<T>, patienceMs = 30_000): Promise<T> {
+export async function askedUntilReady<T extends { response: Response }>(ask: () => Promise<T>, patienceMs = 30_000, still = () => true): Promise<T> {
   const giveUpAt = Date.now() + patienceMs;
   for (;;) {
     const answer = await ask();
     const after = answer.response.headers.get("Retry-After");
-    if (answer.response.status !== 409 || after === null || Date.now() >= giveUpAt) return answer;
+    if (answer.response.status !== 409 || after === null || Date.now() >= giveUpAt || !still()) return answer;
     const wait = Math.min(retryAfterSeconds(answer.response) ?? 1, 5);
     await new Promise((resolve) => setTimeout(resolve, Math.min(wait * 1000, Math.max(giveUpAt - Date.now(), 0))));
   }

@@ -65,4 +65,25 @@ describe("CreditsSection buying a pack", () => {
     expect(asked.some((a) => a.includes("checkout"))).toBe(false);
     expect(sessionStorage.getItem("community.credits-before-checkout")).toBeNull();
   });
+
+  it("asks for one checkout at a time: the packs' buttons are off while one is asked for", async () => {
+    let answer: (reply: { status: number; body?: unknown }) => void = () => undefined;
+    const asked = stubPlatform(({ path }) => {
+      if (path === "/api/v1/credits/packs") return { status: 200, body: { items: [{ id: "p1", credits: 100, amount_cents: 1000, currency: "AED" }] } };
+      if (path === "/api/v1/credits") return { status: 200, body: { balance: 0, items: [], next_cursor: null } };
+      if (path === "/api/v1/payments/checkout") return new Promise((resolve) => (answer = resolve));
+      return undefined;
+    });
+    render(<CreditsSection />);
+    await screen.findByText("0 credits");
+    const buy = await screen.findByRole("button", { name: /Buy 100 credits/ });
+    fireEvent.click(buy);
+    await waitFor(() => expect((buy as HTMLButtonElement).disabled).toBe(true));
+    fireEvent.click(buy);
+    await waitFor(() => expect(asked.filter((a) => a.path === "/api/v1/payments/checkout")).toHaveLength(1));
+    answer({ status: 400, body: { title: "Bad Request", status: 400, detail: "No such pack is sold." } });
+    await screen.findByText(/No such pack is sold/);
+    expect((buy as HTMLButtonElement).disabled).toBe(false);
+    expect(asked.filter((a) => a.path === "/api/v1/payments/checkout")).toHaveLength(1);
+  });
 });

@@ -35,6 +35,8 @@ const before = "community.credits-before-checkout";
  */
 export function CreditsSection() {
   const [error, setError] = useState<string | null>(null);
+  // a checkout being asked for (up to 30 s while the pack's sale reaches payments): one at a time
+  const [buying, setBuying] = useState(false);
   const back = new URLSearchParams(location.search).get("checkout");
   const credits = useLoad<Credits>(() => session.api.payments.GET("/api/v1/credits", { params: { query: { limit: 10 } } }), [], { keep: true });
   // a spend made elsewhere on the page (a boost bought with credits) moves the balance
@@ -62,10 +64,12 @@ export function CreditsSection() {
       return;
     }
     sessionStorage.setItem(before, String(credits.value.balance));
+    setBuying(true);
     try {
       setError(await openCheckout("credits", pack.id, "/profile"));
     } finally {
       sessionStorage.removeItem(before); // the checkout did not open (on success the page has left)
+      setBuying(false);
     }
   }
 
@@ -107,7 +111,7 @@ export function CreditsSection() {
         <ul class="row plain" aria-label="Credit packs">
           {packs.value.map((pack) => (
             <li key={pack.id}>
-              <button type="button" class="secondary" onClick={() => void attempt(setError, () => buy(pack))}>
+              <button type="button" class="secondary" disabled={buying} onClick={() => void attempt(setError, () => buy(pack))}>
                 Buy {pack.credits} credits ({formatPrice(pack.amount_cents, pack.currency)})
               </button>
             </li>

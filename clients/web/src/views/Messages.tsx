@@ -161,13 +161,13 @@ function NewConversation({ started: loadAgain }: { started: () => void }) {
 /**
  * The direct conversation's id, or why there is none (not connected, blocked...). `connected`: social says the two
  * are connected, which messaging learns from social's events a moment later, so its refusal (403) is asked again for a
- * few seconds before it is believed (a connection just accepted).
+ * few seconds before it is believed (a connection just accepted), while `still()` (the person has not gone elsewhere).
  */
-export async function startConversation(userId: string, connected = false): Promise<{ id?: string; error?: string }> {
+export async function startConversation(userId: string, connected = false, still = () => true): Promise<{ id?: string; error?: string }> {
   for (let asked = 1; ; asked++) {
     const { data, error, response } = await session.api.messaging.POST("/api/v1/conversations/direct", { body: { user_id: userId } });
     if (data) return { id: data.id };
-    if (!connected || response.status !== 403 || asked === 20) return { error: problemText(error, response, "The conversation could not be started.") };
+    if (!connected || response.status !== 403 || asked === 20 || !still()) return { error: problemText(error, response, "The conversation could not be started.") };
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
 }

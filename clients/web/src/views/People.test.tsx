@@ -59,6 +59,29 @@ describe("A person's page", () => {
     expect(asked.filter((a) => a.method === "GET" && a.path === "/api/v1/profiles/u2")).toHaveLength(1);
   });
 
+  it("asks to start the conversation no more, and stays, once the person went elsewhere while messaging caught up", async () => {
+    signedIn({ id: "me", role: "member" });
+    history.replaceState(null, "", "/app/people/u2");
+    const asked = stubPlatform(({ method, path }) => {
+      if (method === "GET" && path === "/api/v1/profiles/u2") return { status: 200, body: { ...bilal, connection_status: "connected" } };
+      if (method === "POST" && path === "/api/v1/conversations/direct") {
+        if (asked.filter((a) => a.path === path).length > 1) return { status: 201, body: { id: "c1" } };
+        // messaging has not heard of the connection yet; meanwhile the person opens the events
+        history.pushState(null, "", "/app/events");
+        return { status: 403, body: { title: "Forbidden", status: 403 } };
+      }
+      return undefined;
+    });
+    render(<People userId="u2" />);
+    fireEvent.click(await screen.findByRole("button", { name: "Message" }));
+
+    await waitFor(() => expect(asked.filter((a) => a.path === "/api/v1/conversations/direct")).toHaveLength(1));
+    await new Promise((resolve) => setTimeout(resolve, 700)); // past the next ask's half second
+    expect(asked.filter((a) => a.path === "/api/v1/conversations/direct")).toHaveLength(1);
+    expect(location.pathname).toBe("/app/events");
+    expect(screen.queryByText(/could not be started/)).toBeNull();
+  });
+
   it("loads the profile again after another action, and says it in the same region", async () => {
     signedIn({ id: "me", role: "member" });
     let following = false;

@@ -1,7 +1,7 @@
 import type { social } from "@community/sdk";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { attempt, session, tierOfToken } from "../lib/app";
-import { href, navigate } from "../lib/router";
+import { here, href, navigate } from "../lib/router";
 import { ListState, LoadFailed, ShowMore, useList, useLoad } from "../lib/list";
 import { Avatar } from "../lib/picture";
 import { Report } from "./Safety";
@@ -235,7 +235,9 @@ function PersonProfile({ id }: { id: string }) {
               onClick={() =>
                 void attempt(setError, async () => {
                   setError(null);
-                  const started = await startConversation(id, true);
+                  const from = here();
+                  const started = await startConversation(id, true, from.still);
+                  if (!from.still()) return; // gone elsewhere meanwhile (it may ask for 10 s): left there
                   if (started.id) navigate(`/messages/${started.id}`);
                   else setError(started.error ?? null);
                 })
