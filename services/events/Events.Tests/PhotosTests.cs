@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using System.Text;
 using Community.Contracts.Identity;
+using Community.Contracts.Payments;
 using Community.Contracts.Social;
 using Community.Events.Photos;
 using Community.ServiceDefaults.Api;
@@ -1106,6 +1107,72 @@ public sealed class PhotosTests(PhotosFixture fx) : IClassFixture<PhotosFixture>
         Assert.Equal(
             0L,
             await fx.ScalarAsync<long>("SELECT count(*) FROM event_photos WHERE uploaded_by = @id", ("id", leaverId))
+        );
+        Assert.Empty(FilesOf(e));
+    }
+
+    /// <summary>
+    /// Who may add a photo is asked before its body is read, which may take long, and again in the transaction that
+    /// saves it: what refuses it meanwhile (the event cancelled, the ticket refunded, a block with the organizer)
+    /// refuses it then, as it would have before, and its stored file goes.
+    /// </summary>
+    [Theory]
+    [InlineData("event cancelled", 409)]
+    [InlineData("ticket refunded", 403)]
+    [InlineData("blocked by the organizer", 403)]
+    public async Task A_photo_refused_by_a_change_while_it_uploads_is_refused_and_leaves_no_file(
+        string meanwhile,
+        int refusal
+    )
+    {
+        string e;
+        Guid attendeeId;
+        string attendee;
+        Func<Task> change;
+        if (meanwhile == "ticket refunded")
+        {
+            var (eventId, holderId, holder, _, registrationId, paymentId) =
+                await RefundedRegistrationTests.TicketWithOneWaitingAsync(fx);
+            (e, attendeeId, attendee) = (eventId, holderId, holder);
+            change = () =>
+                fx.DeliverAsync(
+                    new PaymentRefunded(
+                        Guid.NewGuid(),
+                        fx.Clock.GetUtcNow(),
+                        paymentId,
+                        holderId,
+                        registrationId,
+                        2000,
+                        2000,
+                        "EUR"
+                    )
+                );
+        }
+        else
+        {
+            var (organizerId, organizer) = fx.Organizer();
+            e = Id(await fx.CreateEventAsync(organizer));
+            (attendeeId, attendee) = fx.Member();
+            await (await fx.Client.PostJson($"/api/v1/events/{e}/registrations", new { }, attendee)).AssertStatus(201);
+            var eventId = e;
+            var blocked = attendeeId;
+            change =
+                meanwhile == "event cancelled"
+                    ? async () =>
+                        await (
+                            await fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{eventId}", null, organizer)
+                        ).AssertStatus(204)
+                    : () => fx.DeliverAsync(new UserBlocked(Guid.NewGuid(), fx.Tick(), organizerId, blocked));
+        }
+        // Allowed when it started; refused by the change made once its file is stored.
+        await using var host = fx.StartHostFaultingAfterPut(_ => change());
+        using var client = host.NewClient();
+
+        await (await Upload(e, attendee, Form(Images.Jpeg()), client)).AssertProblem(refusal);
+
+        Assert.Equal(
+            0L,
+            await fx.ScalarAsync<long>("SELECT count(*) FROM event_photos WHERE uploaded_by = @id", ("id", attendeeId))
         );
         Assert.Empty(FilesOf(e));
     }

@@ -4,6 +4,7 @@ using Community.Contracts.Payments;
 using Community.Events.Data;
 using Community.Events.Registrations;
 using MassTransit;
+using Npgsql;
 
 namespace Community.Events.Tests;
 
@@ -1259,6 +1260,144 @@ public sealed class RegistrationTests(EventsFixture fx) : IClassFixture<EventsFi
                 ("id", Guid.Parse(own))
             )
         );
+    }
+
+    /// <summary>
+    /// The hold sweeper locks event rows in id order: an erasure freeing seats in several events takes them in that
+    /// order too, so the two never wait for each other in a cycle. With the first event's row held, the erasure waits
+    /// there holding none of the others, whatever order the database reads the account's events in.
+    /// </summary>
+    [Fact]
+    public async Task A_deleted_accounts_seats_are_freed_in_event_id_order_as_the_hold_sweeper_frees_them()
+    {
+        var (_, organizer) = fx.Organizer();
+        var (leaverId, leaver) = fx.Member();
+        // A DISTINCT in hash order, as a large table may give it (here small, so the planner is told): only an ORDER BY
+        // reads the events by id.
+        await PlanWithoutSortsAsync(true);
+        try
+        {
+            Guid[] events;
+            do
+            {
+                await (await Register(Id(await fx.CreateEventAsync(organizer)), leaver)).AssertStatus(201);
+                events = (
+                    await fx.ScalarAsync<Guid[]>(
+                        "SELECT array_agg(event_id ORDER BY event_id) FROM registrations WHERE user_id = @u",
+                        ("u", leaverId)
+                    )
+                )!;
+            } while (
+                events.Length < 3 || ((await UnorderedEventsOfAsync(leaverId))[0] == events[0] && events.Length < 30)
+            );
+            Assert.NotEqual(events[0], (await UnorderedEventsOfAsync(leaverId))[0]);
+            await using var first = await fx.HoldAsync(
+                "SELECT 1 FROM community_events WHERE id = @id FOR UPDATE",
+                ("id", events[0])
+            );
+
+            var message = new UserDeleted(Guid.NewGuid(), fx.Tick(), leaverId);
+            await fx.PublishAsync(message);
+            await fx.WaitingOnALockAsync("%seats_taken%", 1, "the erasure never waited for the first event's row");
+
+            foreach (var other in events[1..])
+                Assert.False(await EventRowLockedAsync(other), "the erasure locked a later event before the first");
+            await first.RollbackAsync();
+            await fx.HandledAsync(message.MessageId, "UserDeletedConsumer");
+            Assert.Equal(
+                0L,
+                await fx.ScalarAsync<long>("SELECT count(*) FROM registrations WHERE user_id = @u", ("u", leaverId))
+            );
+        }
+        finally
+        {
+            await PlanWithoutSortsAsync(false);
+        }
+    }
+
+    /// <summary>
+    /// Sessions of this test's database plan without sorting nor index order where they can (a DISTINCT hashes), or
+    /// again as usual; the pools (the service's too) are emptied, so every session from here starts with the setting.
+    /// </summary>
+    private async Task PlanWithoutSortsAsync(bool on)
+    {
+        foreach (var plan in new[] { "enable_sort", "enable_indexscan", "enable_indexonlyscan", "enable_bitmapscan" })
+            await fx.ExecuteAsync(
+                $"DO $$ BEGIN EXECUTE format('ALTER DATABASE %I {(on ? "SET " + plan + " = off" : "RESET " + plan)}', "
+                    + "current_database()); END $$"
+            );
+        NpgsqlConnection.ClearAllPools();
+        fx.Host.Services.GetRequiredService<NpgsqlDataSource>().Clear();
+    }
+
+    /// <summary>The account's events as a DISTINCT with no ORDER BY reads them.</summary>
+    private async Task<Guid[]> UnorderedEventsOfAsync(Guid userId) =>
+        (
+            await fx.ScalarAsync<Guid[]>(
+                "SELECT array_agg(event_id) FROM (SELECT DISTINCT event_id FROM registrations WHERE user_id = @u) d",
+                ("u", userId)
+            )
+        )!;
+
+    /// <summary>
+    /// An attendee's cancellation locks their registration, then the event's row: an erasure clearing the check-ins
+    /// its account recorded locks those registrations before any event row (the events it organises included), so
+    /// the two never wait for each other in a cycle.
+    /// </summary>
+    [Fact]
+    public async Task A_deleted_account_clears_its_check_ins_before_it_locks_the_events_it_organised()
+    {
+        var (leaverId, _) = fx.Member();
+        var leaver = fx.TokenFor(leaverId, "organizer");
+        var own = Id(
+            await fx.CreateEventAsync(
+                leaver,
+                b =>
+                {
+                    b["starts_at"] = fx.Clock.GetUtcNow().AddMinutes(30).ToString("O");
+                    b["ends_at"] = fx.Clock.GetUtcNow().AddHours(3).ToString("O");
+                }
+            )
+        );
+        var ticket = await (await Register(own, fx.Member().Token)).AssertStatus(201);
+        var code = ticket["ticket_code"]!.GetValue<string>();
+        await (
+            await Client.PostJson($"/api/v1/events/{own}/check-in", new { ticket_code = code }, leaver)
+        ).AssertStatus(200);
+        // The attendee's cancellation under way, holding their registration (the event's row comes next).
+        await using var cancellation = await fx.HoldAsync(
+            "SELECT 1 FROM registrations WHERE id = @id FOR UPDATE",
+            ("id", Guid.Parse(Id(ticket)))
+        );
+
+        var message = new UserDeleted(Guid.NewGuid(), fx.Tick(), leaverId);
+        await fx.PublishAsync(message);
+        await fx.WaitingOnALockAsync("%checked_in_by%", 1, "the erasure never waited for the checked-in registration");
+
+        Assert.False(await EventRowLockedAsync(Guid.Parse(own)), "the erasure locked the event before the check-in");
+        await cancellation.RollbackAsync();
+        await fx.HandledAsync(message.MessageId, "UserDeletedConsumer");
+        Assert.Equal(
+            0L,
+            await fx.ScalarAsync<long>("SELECT count(*) FROM registrations WHERE checked_in_by = @u", ("u", leaverId))
+        );
+    }
+
+    /// <summary>Whether another transaction holds the event row, asked with NOWAIT, so the test never waits.</summary>
+    private async Task<bool> EventRowLockedAsync(Guid eventId)
+    {
+        try
+        {
+            await using var probe = await fx.HoldAsync(
+                "SELECT 1 FROM community_events WHERE id = @id FOR UPDATE NOWAIT",
+                ("id", eventId)
+            );
+            return false;
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.LockNotAvailable)
+        {
+            return true;
+        }
     }
 
     [Fact]

@@ -108,23 +108,7 @@ public static class PhotosApi
         var caller = CatalogueAccess.CallerOf(principal);
         var userId = caller.UserId!.Value;
         var e = await CatalogueAccess.VisibleAsync(db, id, caller, cancellationToken);
-        if (e.Status == EventStatus.Cancelled)
-            throw new ConflictException("This event was cancelled; it takes no new photos.");
-        if (
-            !e.IsManagedBy(userId, caller.IsAdmin)
-            && !await db.Registrations.AnyAsync(
-                r => r.EventId == id && r.UserId == userId && r.Status == RegistrationStatus.Confirmed,
-                cancellationToken
-            )
-        )
-            throw new ForbiddenException(
-                "Only the organizer and attendees with a confirmed registration may add photos."
-            );
-        // An attendee who registered before a block keeps their seat, not a place in the organizer's gallery.
-        if (await CatalogueAccess.InBlockWithOrganizerAsync(db, e, caller, cancellationToken))
-            throw new ForbiddenException(
-                "You cannot add photos to an event whose organizer you blocked or who blocked you."
-            );
+        await EnsureMayAddAsync(db, e, caller, cancellationToken);
         // Asked before the upload is read, so a full gallery costs no decoding; counted again, exactly, before saving.
         await EnsureRoomAsync(db, id, userId, cancellationToken);
 
@@ -165,15 +149,24 @@ public static class PhotosApi
             // blob call), so uploads at once cannot pass the limit together.
             await using var transaction = await db.Database.BeginTransactionAsync(CancellationToken.None);
             await db.Database.LockKeyAsync($"event-photos:{id}:{userId}", CancellationToken.None);
+            // The event's row before the profile row, the order an organizer's erasure locks them in. A key share lock
+            // (the insert's own): a seat change, an attendee's erasure's too, does not wait for it.
+            var locked =
+                (
+                    await db
+                        .CommunityEvents.FromSql($"SELECT *, xmin FROM community_events WHERE id = {id} FOR KEY SHARE")
+                        .AsNoTracking()
+                        .ToListAsync(CancellationToken.None)
+                ).SingleOrDefault() ?? throw new NotFoundException("No event has this id.");
+            await ErasedAccounts.ThrowIfErasedAsync(db, userId, CancellationToken.None);
+            // Asked again, as the body may have taken long: a cancellation, refund or block since then refuses it.
+            await EnsureMayAddAsync(db, locked, caller, CancellationToken.None);
             // Timed under the lock a deletion of theirs takes too: a deletion that counted none left comes before
             // this photo, and the feed keeps the news this one brings.
             photo.CreatedAt = clock.GetUtcNow();
             db.AddIntegrationEvent(new EventPhotoAdded(Guid.CreateVersion7(), photo.CreatedAt, photoId, id, userId));
             await EnsureRoomAsync(db, id, userId, CancellationToken.None);
             await db.SaveChangesAsync(CancellationToken.None);
-            // Its permission was checked before the body was read. After the insert, so the event's row (which an
-            // organizer's erasure locks before the profile row) is never waited for while the profile row is held.
-            await ErasedAccounts.ThrowIfErasedAsync(db, userId, CancellationToken.None);
             await transaction.CommitAsync(CancellationToken.None);
         }
         catch (Exception exception)
@@ -188,6 +181,37 @@ public static class PhotosApi
             throw;
         }
         return TypedResults.Created($"/api/v1/events/{id}/photos/{photoId}", PhotoDto.From(photo, blobs));
+    }
+
+    /// <summary>
+    /// 409 when <paramref name="e"/> was cancelled; 403 unless the caller manages it or holds a confirmed
+    /// registration, or when they are in a block with its organizer.
+    /// </summary>
+    private static async Task EnsureMayAddAsync(
+        EventsDbContext db,
+        CommunityEvent e,
+        CatalogueAccess.Caller caller,
+        CancellationToken cancellationToken
+    )
+    {
+        var userId = caller.UserId!.Value;
+        if (e.Status == EventStatus.Cancelled)
+            throw new ConflictException("This event was cancelled; it takes no new photos.");
+        if (
+            !e.IsManagedBy(userId, caller.IsAdmin)
+            && !await db.Registrations.AnyAsync(
+                r => r.EventId == e.Id && r.UserId == userId && r.Status == RegistrationStatus.Confirmed,
+                cancellationToken
+            )
+        )
+            throw new ForbiddenException(
+                "Only the organizer and attendees with a confirmed registration may add photos."
+            );
+        // An attendee who registered before a block keeps their seat, not a place in the organizer's gallery.
+        if (await CatalogueAccess.InBlockWithOrganizerAsync(db, e, caller, cancellationToken))
+            throw new ForbiddenException(
+                "You cannot add photos to an event whose organizer you blocked or who blocked you."
+            );
     }
 
     private static async Task<bool> MaybeSavedAsync(EventsDbContext db, Guid photoId)

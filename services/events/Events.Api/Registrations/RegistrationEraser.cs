@@ -14,9 +14,15 @@ public sealed class RegistrationEraser(EventsDbContext db, SeatBook seats, TimeP
     public async Task EraseAsync(UserDeleted deleted, CancellationToken cancellationToken)
     {
         var userId = deleted.UserId;
-        // The account's profile row first: a registration of theirs on its way holds it shared until it commits, so it
-        // is waited for and its row found below; one that comes after reads the tombstone and writes nothing
-        // (JoinBatches). After the events they organise, which such a registration (or photo) may hold already.
+        // The arrivals they checked in lose their name first, while no event row is held: registration rows before
+        // event rows, the order a cancellation (SeatBook) and a check-in lock them in.
+        await db
+            .Registrations.Where(r => r.CheckedInBy == userId)
+            .ExecuteUpdateAsync(set => set.SetProperty(r => r.CheckedInBy, (Guid?)null), cancellationToken);
+        // The account's profile row before their registrations: a registration of theirs on its way holds it shared
+        // until it commits, so it is waited for and its row found below; one that comes after reads the tombstone and
+        // writes nothing (JoinBatches). After the events they organise, which such a registration (or photo) may hold
+        // already.
         await CancellationRules.LockOrganisedAsync(db, userId, cancellationToken);
         await db.Database.ExecuteSqlAsync(
             $"SELECT 1 FROM user_profiles WHERE user_id = {userId} FOR UPDATE",
@@ -26,6 +32,8 @@ public sealed class RegistrationEraser(EventsDbContext db, SeatBook seats, TimeP
             .Registrations.Where(r => r.UserId == userId)
             .Select(r => r.EventId)
             .Distinct()
+            // Event rows in id order, as the hold sweeper locks them, so the two cannot deadlock.
+            .OrderBy(id => id)
             .ToListAsync(cancellationToken);
         foreach (var eventId in eventIds)
         {
@@ -58,10 +66,6 @@ public sealed class RegistrationEraser(EventsDbContext db, SeatBook seats, TimeP
                 await seats.PromoteAsync(eventId, cancellationToken);
         }
 
-        // Registration rows before event rows, in the order SeatBook locks them.
-        await db
-            .Registrations.Where(r => r.CheckedInBy == userId)
-            .ExecuteUpdateAsync(set => set.SetProperty(r => r.CheckedInBy, (Guid?)null), cancellationToken);
         await db.Database.ExecuteSqlAsync(
             $"""
             UPDATE community_events SET invited_user_ids = array_remove(invited_user_ids, {userId})
