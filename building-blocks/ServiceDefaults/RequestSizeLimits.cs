@@ -20,6 +20,13 @@ public static class RequestSizeLimits
     /// <summary>Header lines Kestrel reads before its own bare 431 (32 characters a line on average).</summary>
     public const int MaxHeaderCount = MaxHeadersLength / 32;
 
+    /// <summary>
+    /// Header lines a proxy adds to what it forwards (X-Forwarded-For, -Proto and -Host, X-Request-Id, traceparent,
+    /// tracestate, baggage), with room to spare: the gateway forwards no more than <see cref="MaxHeaderCount"/> less
+    /// these, so the service's Kestrel never answers a request the gateway let through with its bare 431.
+    /// </summary>
+    public const int ForwardingMargin = 16;
+
     /// <summary>Kestrel's own limits, above ours so that ours answer first.</summary>
     internal static void Configure(KestrelServerOptions options)
     {

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Community.Contracts;
 using Community.ServiceDefaults;
 using Community.ServiceDefaults.Auth;
 using Community.ServiceDefaults.Errors;
@@ -243,5 +244,54 @@ public sealed class JwksKeySourceTests : IAsyncLifetime
         Assert.Equal(1, dead.Accepted);
         Assert.Equal(1, _identity.Fetches);
         Assert.Empty(logs.AtLeast(LogLevel.Warning));
+    }
+
+    private sealed class AnsweringFeed : IRevocationSource
+    {
+        public Task<RevocationPage> ReadAsync(long after, CancellationToken cancellationToken) =>
+            Task.FromResult(new RevocationPage([], after));
+    }
+
+    [Fact]
+    public async Task Forged_kids_while_identitys_keys_are_unreachable_are_counted_as_invalid_tokens_and_warned_once()
+    {
+        _identity.Published = [EcPublicJwk.From("first", _first)];
+        var logs = new LogCapture();
+        await using var gateway = GatewayHost.Start(
+            new Dictionary<string, string?>
+            {
+                [$"Services:{ResourceNames.Identity}"] = _identity.BaseAddress.ToString().TrimEnd('/'),
+            },
+            services =>
+            {
+                services.AddSingleton<IRevocationSource>(new AnsweringFeed());
+                logs.AddTo(services);
+            }
+        );
+        var keys = gateway.Services.GetRequiredService<JwksSigningKeySource>();
+        Assert.NotNull(await keys.FindAsync("first", default));
+        _identity.Down = true;
+        // past the interval, so the first forged kid asks identity again, and finds it down
+        await Task.Delay(JwksSigningKeySource.MinRefreshInterval + TimeSpan.FromMilliseconds(100));
+        logs.Clear();
+
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 100; i++)
+        {
+            var header = TestTokens.B64($$"""{"alg":"ES256","typ":"at+jwt","kid":"x{{i}}"}""");
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/events");
+            request.Headers.TryAddWithoutValidation("Authorization", $"Bearer {header}.e30.AA");
+            using var response = await gateway.Client.SendAsync(request);
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+            statuses.Add(response.StatusCode);
+        }
+
+        // the invalid-token limit (60 a minute per address): 503s up to it, then 429s, as for any invalid token
+        Assert.All(statuses, s => Assert.Contains(s, new[] { HttpStatusCode.ServiceUnavailable, (HttpStatusCode)429 }));
+        Assert.InRange(statuses.Count(s => s == HttpStatusCode.ServiceUnavailable), 1, 60);
+        Assert.Equal((HttpStatusCode)429, statuses[^1]);
+        // the outage is warned of once, by the key source; each 503 is no warning of its own
+        var warning = Assert.Single(logs.AtLeast(LogLevel.Warning));
+        Assert.Contains("Could not refresh signing keys", warning.Message);
     }
 }

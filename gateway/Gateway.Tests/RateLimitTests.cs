@@ -409,3 +409,43 @@ public sealed class UntrustedSenderRateLimitTests(UntrustedSenderRateLimitFixtur
         );
     }
 }
+
+/// <summary>Payments behind the fake backend, with the default windows.</summary>
+public sealed class StripeWebhookRateLimitFixture : GatewayFixture
+{
+    protected override void Configure(IDictionary<string, string?> settings) =>
+        settings[$"Services:{Contracts.ResourceNames.Payments}"] = Backend.BaseAddress.ToString().TrimEnd('/');
+}
+
+public sealed class StripeWebhookRateLimitTests(StripeWebhookRateLimitFixture fixture)
+    : IClassFixture<StripeWebhookRateLimitFixture>
+{
+    [Fact]
+    public async Task A_burst_of_stripes_webhooks_from_one_address_has_a_window_apart_from_the_anonymous_one()
+    {
+        // more than the anonymous callers' window (300 a minute): Stripe backs off on a 429
+        var before = fixture.Backend.Received.Count;
+        for (var i = 0; i < 400; i++)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/webhooks/stripe")
+            {
+                Content = JsonContent.Create(new { id = $"evt_{i}" }),
+            };
+            request.Headers.TryAddWithoutValidation("Stripe-Signature", $"t=1,v1=sig{i}");
+            using var response = await fixture.Client.SendAsync(request);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+        Assert.Equal(before + 400, fixture.Backend.Received.Count);
+
+        // the anonymous window of that address is untouched by them, and still holds
+        for (var i = 0; i < 300; i++)
+            Assert.Equal(
+                HttpStatusCode.OK,
+                (await fixture.SendAsync(HttpMethod.Get, "/api/v1/waitlist/status")).StatusCode
+            );
+        await GatewayFixture.ProblemOf(
+            await fixture.SendAsync(HttpMethod.Get, "/api/v1/waitlist/status"),
+            (HttpStatusCode)429
+        );
+    }
+}

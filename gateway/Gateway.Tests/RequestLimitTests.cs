@@ -60,6 +60,23 @@ public sealed class RequestLimitTests(GatewayFixture fixture) : IClassFixture<Ga
     }
 
     [Fact]
+    public async Task Headers_that_leave_no_room_for_the_forwarded_ones_are_a_431_problem_at_the_edge()
+    {
+        // Within the size limit and Kestrel's count, but the service's Kestrel would not read them with the gateway's
+        // X-Forwarded-* and X-Request-Id added.
+        var before = _.Backend.Received.Count;
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/events");
+        for (var i = 0; i < 1021; i++)
+            request.Headers.TryAddWithoutValidation($"X-{i}", "1");
+
+        var response = await _.Client.SendAsync(request);
+
+        var problem = await GatewayFixture.ProblemOf(response, HttpStatusCode.RequestHeaderFieldsTooLarge);
+        Assert.False(string.IsNullOrEmpty(problem.GetProperty("request_id").GetString()));
+        Assert.Equal(before, _.Backend.Received.Count);
+    }
+
+    [Fact]
     public async Task Lines_of_one_repeated_header_count_with_their_name_each()
     {
         // 900 lines of one name (a client library would join them into one): sent raw.

@@ -55,6 +55,7 @@ public static class GatewayExtensions
     {
         app.MapReverseProxy(proxy =>
         {
+            proxy.UseRoomForForwardedHeaders();
             proxy.UseForwardingLog();
             proxy.UseServiceUnavailableProblems();
             proxy.UseSessionAffinity();

@@ -44,6 +44,13 @@ public sealed class GatewayRateLimitOptions
     /// </summary>
     public RateLimitWindow WebClientFiles { get; set; } = new(3000, TimeSpan.FromMinutes(1));
 
+    /// <summary>
+    /// Stripe's webhook deliveries per sending address, apart from <see cref="PerIp"/>: Stripe sends from a few
+    /// addresses, in bursts, and backs off on a 429 (a paid checkout could then be told after its seat hold ended).
+    /// Generous, not unlimited; payments verifies each delivery's signature.
+    /// </summary>
+    public RateLimitWindow StripeWebhook { get; set; } = new(3000, TimeSpan.FromMinutes(1));
+
     /// <summary>Every request of an authenticated caller, per user (the token's sub), whatever their IP.</summary>
     public RateLimitWindow PerUser { get; set; } = new(600, TimeSpan.FromMinutes(1));
 
@@ -93,6 +100,7 @@ public sealed class GatewayRateLimitOptions
             (nameof(PerIp), PerIp),
             (nameof(PerUser), PerUser),
             (nameof(WebClientFiles), WebClientFiles),
+            (nameof(StripeWebhook), StripeWebhook),
             (nameof(Registrations), Registrations),
             (nameof(Password), Password),
             (nameof(Waitlist), Waitlist),
@@ -118,6 +126,7 @@ public static class GatewayRateLimits
     public const string Waitlist = "waitlist";
     public const string Login = "login";
     public const string Uploads = "uploads";
+    public const string StripeWebhook = "stripe-webhook";
 
     public static IServiceCollection AddGatewayRateLimits(
         this IServiceCollection services,
@@ -165,7 +174,10 @@ public static class GatewayRateLimits
     {
         options.GlobalLimiter = new OncePerRequestLimiter(
             PartitionedRateLimiter.Create<HttpContext, string>(context =>
-                context.User.FindFirst(ClaimNames.Subject)?.Value is { } user
+                // Stripe's webhook has its own window (its policy), not a share of the anonymous callers' one.
+                context.GetEndpoint()?.Metadata.GetMetadata<EnableRateLimitingAttribute>()?.PolicyName == StripeWebhook
+                    ? RateLimitPartition.GetNoLimiter(StripeWebhook)
+                : context.User.FindFirst(ClaimNames.Subject)?.Value is { } user
                     ? windows.Of("user:" + user, limits.PerUser)
                 : WebClient.IsFileRequest(context.Request)
                     ? windows.Of("app:" + ClientIp(context), limits.WebClientFiles)
@@ -187,6 +199,7 @@ public static class GatewayRateLimits
         options.AddPolicy(Password, context => windows.Of(Password, ClientIp(context), limits.Password));
         options.AddPolicy(Waitlist, context => windows.Of(Waitlist, ClientIp(context), limits.Waitlist));
         options.AddPolicy(Login, context => windows.Of(Login, ClientIp(context), limits.Login, loginCeiling));
+        options.AddPolicy(StripeWebhook, context => windows.Of(StripeWebhook, ClientIp(context), limits.StripeWebhook));
         // The upload routes need a token, so a caller is a user; the address is only there to never share one window.
         options.AddPolicy(
             Uploads,

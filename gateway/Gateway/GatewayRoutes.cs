@@ -240,6 +240,7 @@ public static class GatewayRoutes
         {
             Anonymous = true,
             Methods = Post,
+            RateLimitPolicy = GatewayRateLimits.StripeWebhook,
         },
         .. Prefix(ResourceNames.Payments, "/api/v1/payments"),
         .. Prefix(ResourceNames.Payments, "/api/v1/credits"),

@@ -1,4 +1,6 @@
+using System.Runtime.ExceptionServices;
 using Community.Contracts;
+using Community.ServiceDefaults.Errors;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
@@ -90,7 +92,8 @@ public static class AuthSetup
     /// A token that is present but invalid is refused with 401 even where anonymous access is
     /// allowed: a client with a broken token should learn so, not silently act as a stranger.
     /// Too many from one address in a window get 429 instead (<see cref="InvalidTokenLimit"/>); tokens the platform
-    /// signed that are out of their lifetime (<see cref="OutOfItsLifetimeAsync"/>) have a larger budget of their own.
+    /// signed that are out of their lifetime (<see cref="OutOfItsLifetime"/>) have a larger budget of their own. A
+    /// token whose key cannot be looked up now (identity's JWKS unreachable) is a 503, counted as an invalid one.
     /// </summary>
     public static IApplicationBuilder UseRejectInvalidTokens(this IApplicationBuilder app) =>
         app.Use(
@@ -103,14 +106,20 @@ public static class AuthSetup
                         .Value;
                     if (BearerToken.From(context.Request, options) is not null)
                     {
+                        // The result the request had, kept by its handler.
+                        var failure = (await context.AuthenticateAsync(JwtBearerDefaults.AuthenticationScheme)).Failure;
                         using var lease = await context
                             .RequestServices.GetRequiredService<InvalidTokenLimit>()
-                            .CountAsync(context, await OutOfItsLifetimeAsync(context));
+                            .CountAsync(context, OutOfItsLifetime(failure));
                         if (!lease.IsAcquired)
                         {
                             await RateLimitRejection.WriteAsync(context, lease);
                             return;
                         }
+                        // A kid that could not be looked up (identity's JWKS unreachable) is no known guess: the 503
+                        // problem, after it was counted all the same, so forged kids are not free while it is down.
+                        if (failure is ServiceUnavailableException unavailable)
+                            ExceptionDispatchInfo.Throw(unavailable);
                         await context.ChallengeAsync(JwtBearerDefaults.AuthenticationScheme);
                         return;
                     }
@@ -124,11 +133,10 @@ public static class AuthSetup
     /// the lifetime after the signature, so such a token is one the platform signed; it is no guess, and its client
     /// refreshes on the 401. Many such, from one address (an office's laptops waking up behind one NAT), must not turn
     /// into 429s that no refresh ends; yet one client replaying its expired token must still be held (this 401 comes
-    /// before the rate limiter), so they count against a larger budget of their own. (The authentication's result is
-    /// the one the request had, kept by its handler.)
+    /// before the rate limiter), so they count against a larger budget of their own.
     /// </summary>
-    private static async Task<bool> OutOfItsLifetimeAsync(HttpContext context) =>
-        (await context.AuthenticateAsync(JwtBearerDefaults.AuthenticationScheme)).Failure
+    private static bool OutOfItsLifetime(Exception? failure) =>
+        failure
             is SecurityTokenInvalidLifetimeException
                 or SecurityTokenExpiredException
                 or SecurityTokenNotYetValidException;

@@ -15,7 +15,7 @@ namespace Community.ServiceDefaults.Auth;
 /// request that carries a key already held. Read from whichever identity instance answers
 /// (<see cref="JwtOptions.JwksUrl"/>); an outage is logged once, and its end. An unknown kid while the last attempt
 /// failed cannot be told from a key identity rotated in meanwhile: a 503 (<see cref="ServiceUnavailableException"/>),
-/// not the 401 that signs the user out.
+/// not the 401 that signs the user out; counted as an invalid token all the same, and not warned of again per request.
 /// </summary>
 public sealed class JwksSigningKeySource(
     IHttpClientFactory httpClients,
@@ -72,7 +72,10 @@ public sealed class JwksSigningKeySource(
             throw new ServiceUnavailableException(
                 "The token's signing key cannot be looked up now: identity is not answering. Try again shortly.",
                 MinRefreshInterval
-            );
+            )
+            {
+                OutageLogged = true,
+            };
         return null;
     }
 

@@ -1,4 +1,5 @@
 using System.Runtime.ExceptionServices;
+using Community.ServiceDefaults.Errors;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Extensions.DependencyInjection;
@@ -67,11 +68,17 @@ internal sealed class JwtBearerSetup(
             },
             OnAuthenticationFailed = context =>
             {
-                // A key store that cannot answer (identity's database down, or its JWKS unreachable) is a server
-                // fault: a 503 or 500, not a 401 that logs the user out; nor is it counted as an invalid token.
+                // A key store that cannot answer (identity's database down) is a server fault: a 500 or 503, not a
+                // 401 that logs the user out. An unknown kid while identity's JWKS is unreachable (503) stays a
+                // failure, so UseRejectInvalidTokens counts it before answering: forged kids cost a guess then too.
                 if (
                     context.Exception
-                    is not (SecurityTokenException or ArgumentException or AuthenticationFailureException)
+                    is not (
+                        SecurityTokenException
+                        or ArgumentException
+                        or AuthenticationFailureException
+                        or ServiceUnavailableException
+                    )
                 )
                     ExceptionDispatchInfo.Throw(context.Exception);
                 return Task.CompletedTask;

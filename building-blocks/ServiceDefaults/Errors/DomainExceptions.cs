@@ -83,6 +83,11 @@ public sealed class ServiceUnavailableException : DomainException
             Data["cause"] = cause.Message;
     }
 
+    /// <summary>
+    /// Whoever met the outage warned of it once (the JWKS source does): each request it refuses is told at Information.
+    /// </summary>
+    public bool OutageLogged { get; init; }
+
     public override int StatusCode => 503;
     public override string Title => "Service unavailable";
 }

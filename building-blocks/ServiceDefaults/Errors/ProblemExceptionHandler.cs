@@ -88,8 +88,10 @@ public sealed class ProblemExceptionHandler(
 
         if (exception is ServiceUnavailableException unavailable)
             // An answer chosen, not an exception unhandled: what this service depends on is down or full. Said once,
-            // without a stack, so an outage of a model or a provider is not an error for every request it meets.
-            logger.LogWarning(
+            // without a stack, so an outage of a model or a provider is not an error for every request it meets; nor a
+            // warning for each, when whoever met it warned once.
+            logger.Log(
+                unavailable.OutageLogged ? LogLevel.Information : LogLevel.Warning,
                 "Request answered 503: {Detail} (cause: {Cause})",
                 unavailable.Message,
                 unavailable.Data["cause"] as string ?? "none given"
