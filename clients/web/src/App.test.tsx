@@ -238,4 +238,28 @@ describe("signing out", () => {
     expect(screen.getByRole("button", { name: "Send me a link" })).toBeTruthy();
     expect(sessionStorage.getItem("community.after-sign-in")).toBeNull();
   });
+
+  it("forgets the page the person went on to before identity answered the sign-out: the next sign-in starts at home", async () => {
+    signedIn({ id: "me", role: "member" });
+    history.replaceState(null, "", "/app/");
+    hubEvents();
+    let answerLogout: (reply: Reply) => void = () => undefined;
+    const asked = stubPlatform(({ path }) => {
+      if (path === "/api/v1/auth/logout") return new Promise<Reply>((resolve) => (answerLogout = resolve));
+      if (path === "/api/v1/auth/external/providers") return { status: 200, body: { items: [] } };
+      return undefined;
+    });
+    render(<App />);
+    fireEvent.click(await screen.findByRole("button", { name: "Sign out" }));
+    await waitFor(() => expect(asked.map((a) => a.path)).toContain("/api/v1/auth/logout"));
+    fireEvent.click(within(screen.getByRole("navigation", { name: "Main" })).getByRole("link", { name: "Events" }));
+    await waitFor(() => expect(location.pathname).toBe("/app/events"));
+
+    await act(async () => {
+      answerLogout({ status: 204 });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    });
+    await waitFor(() => expect(location.pathname).toBe("/app/signin"));
+    expect(sessionStorage.getItem("community.after-sign-in")).toBeNull();
+  });
 });

@@ -58,8 +58,9 @@ export function App() {
     const auth = onSignInPage(path);
     if (!signedIn && !auth) {
       // a link or bookmark opened signed out (a new tab has no session), or a session that ended here: there once
-      // signed in (the same account only, for a session that ended)
-      rememberDestination(lastUser.current);
+      // signed in (the same account only, for a session that ended); not after signing out of one's own accord, even
+      // from a page the person went on to before identity answered (the next sign-in starts at home)
+      if (!session.endedByOwner) rememberDestination(lastUser.current);
       navigate("/signin", true);
     }
     // the way back from linking an outside provider, started on the profile: taken there

@@ -158,6 +158,10 @@ public static class PhotosApi
                         .AsNoTracking()
                         .ToListAsync(CancellationToken.None)
                 ).SingleOrDefault() ?? throw new NotFoundException("No event has this id.");
+            // A cancellation answered before the profile row is waited for: an organizer's erasure holding it may be
+            // about to lock this cancelled event's row for its cover.
+            if (locked.Status == EventStatus.Cancelled)
+                throw new ConflictException(CancelledEvent);
             await ErasedAccounts.ThrowIfErasedAsync(db, userId, CancellationToken.None);
             // Asked again, as the body may have taken long: a cancellation, refund or block since then refuses it.
             await EnsureMayAddAsync(db, locked, caller, CancellationToken.None);
@@ -187,6 +191,8 @@ public static class PhotosApi
     /// 409 when <paramref name="e"/> was cancelled; 403 unless the caller manages it or holds a confirmed
     /// registration, or when they are in a block with its organizer.
     /// </summary>
+    private const string CancelledEvent = "This event was cancelled; it takes no new photos.";
+
     private static async Task EnsureMayAddAsync(
         EventsDbContext db,
         CommunityEvent e,
@@ -196,7 +202,7 @@ public static class PhotosApi
     {
         var userId = caller.UserId!.Value;
         if (e.Status == EventStatus.Cancelled)
-            throw new ConflictException("This event was cancelled; it takes no new photos.");
+            throw new ConflictException(CancelledEvent);
         if (
             !e.IsManagedBy(userId, caller.IsAdmin)
             && !await db.Registrations.AnyAsync(

@@ -32,7 +32,9 @@ public sealed class RegistrationEraser(EventsDbContext db, SeatBook seats, TimeP
             .Registrations.Where(r => r.UserId == userId)
             .Select(r => r.EventId)
             .Distinct()
-            // Event rows in id order, as the hold sweeper locks them, so the two cannot deadlock.
+            // Event rows in id order, as the hold sweeper locks them, so the two never wait for each other's event
+            // rows in a cycle. (A hold of theirs the sweeper claimed while this holds an earlier event's row still
+            // can: PostgreSQL ends one side and both are retried.)
             .OrderBy(id => id)
             .ToListAsync(cancellationToken);
         foreach (var eventId in eventIds)
