@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { checkoutAddress, openCheckout } from "./checkout";
+import { here } from "./router";
 import { stubPlatform } from "./testing";
 
 /** The page's own address, as happy-dom lets a test move it (the tests run at http://localhost/app/). */
@@ -64,5 +65,15 @@ describe("openCheckout", () => {
     expect(await openCheckout("event_registration", "h1", "/events/e1")).toBeNull();
     expect(asked).toHaveLength(1);
     expect(location.href).toBe("http://localhost/app/people");
+  });
+
+  it("asks for nothing once the person left the page where the action that led to it began", async () => {
+    at("http://localhost/app/events/e1");
+    const from = here(); // the click on Register
+    const asked = stubPlatform(() => undefined);
+    at("http://localhost/app/people"); // gone elsewhere while the registration was answered
+
+    expect(await openCheckout("event_registration", "h1", "/events/e1", from)).toBeNull();
+    expect(asked).toHaveLength(0);
   });
 });

@@ -33,10 +33,11 @@ export function checkoutAddress(url: string): string | null {
  * Opens the checkout for what the platform holds until paid (a seat, an enrollment, a credit pack): the page leaves
  * for it, and comes back to `back` (a path of the app) with `?checkout=paid` or `?checkout=cancelled`. What is held
  * may not have reached payments yet: its 409 with Retry-After is asked again (`askedUntilReady`). Resolves only when
- * the checkout could not be opened, with what to say, or with null once the person left the page it was asked from.
+ * the checkout could not be opened, with what to say, or with null once the person left the page it was asked from
+ * (`from`: where the action that led to it began, the click that registered or joined first).
  */
-export async function openCheckout(purpose: Purpose, referenceId: string, back: string): Promise<string | null> {
-  const from = here();
+export async function openCheckout(purpose: Purpose, referenceId: string, back: string, from = here()): Promise<string | null> {
+  if (!from.still()) return null;
   const to = `${location.origin}${href(back)}`;
   const { data, error, response } = await askedUntilReady(
     () =>

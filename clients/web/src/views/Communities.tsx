@@ -2,7 +2,7 @@ import type { messaging, social } from "@community/sdk";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { attempt, formatPrice, session, submitted, useAction } from "../lib/app";
 import { openCheckout } from "../lib/checkout";
-import { href, navigate } from "../lib/router";
+import { here, href, navigate } from "../lib/router";
 import { ListState, LoadFailed, ShowMore, useAskingAgain, useList, useLoad } from "../lib/list";
 import { problemText, resync, settled } from "../lib/session";
 import { Discussion } from "./Discussion";
@@ -284,6 +284,7 @@ function ThreadList({ groupId, selected }: { groupId: string; selected?: string 
   /** Joins, asks to join, or accepts an invitation; a priced community is paid through the checkout once it admits me. */
   const join = () =>
     run(async () => {
+      const from = here(); // the checkout it may lead to opens only if the person is still here
       setStatus(null);
       const { error, response } = await session.api.social.POST("/api/v1/groups/{id}/join", { params: { path: { id: groupId } } });
       if (response.ok) {
@@ -292,7 +293,7 @@ function ThreadList({ groupId, selected }: { groupId: string; selected?: string 
       }
       if (response.status !== 402 || !error || !("checkout" in error)) return setError(problemText(error, response, "Joining failed."));
       setStatus("Opening the checkout…");
-      const failed = await openCheckout(error.checkout.purpose, error.checkout.reference_id, `/communities/${groupId}`);
+      const failed = await openCheckout(error.checkout.purpose, error.checkout.reference_id, `/communities/${groupId}`, from);
       setStatus(null);
       setError(failed);
     });

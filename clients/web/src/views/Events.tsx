@@ -3,7 +3,7 @@ import { useRef, useState } from "preact/hooks";
 import { attempt, formatInZone, formatPrice, formatTime, newTxnId, session, submitted, useAction } from "../lib/app";
 import { openCheckout } from "../lib/checkout";
 import { QrCode } from "../lib/qr";
-import { href, navigate } from "../lib/router";
+import { here, href, navigate } from "../lib/router";
 import { HeadWithNew } from "../lib/heading";
 import { ListState, LoadFailed, ShowMore, useAskingAgain, useList, useLoad } from "../lib/list";
 import { problemText, settled } from "../lib/session";
@@ -322,25 +322,26 @@ function EventDetail({ id }: { id: string }) {
    */
   const register = () =>
     run(async () => {
+      const from = here(); // the checkout it may lead to opens only if the person is still here
       key.current ??= newTxnId();
       const { data, error, response } = await session.api.events.POST("/api/v1/events/{id}/registrations", {
         params: { path: { id }, header: { "Idempotency-Key": key.current } },
       });
       if (settled(response)) key.current = null;
-      if (data?.status === "held") return pay("event_registration", data.id);
+      if (data?.status === "held") return pay("event_registration", data.id, from);
       if (data) {
         setStatus(data.status === "waitlisted" ? `You are on the waiting list (position ${data.waitlist_position}).` : "You are registered.");
         return loaded.retry();
       }
       if (response.status !== 402) return setError(problemText(error, response, "Registering failed."));
       if (!("checkout" in error)) return setError("Registering failed: no checkout was offered.");
-      await pay(error.checkout.purpose, error.checkout.reference_id);
+      await pay(error.checkout.purpose, error.checkout.reference_id, from);
     });
 
   /** Opens the checkout for the seat held; the page leaves for it, or says why it could not. */
-  async function pay(purpose: Parameters<typeof openCheckout>[0], referenceId: string) {
+  async function pay(purpose: Parameters<typeof openCheckout>[0], referenceId: string, from?: ReturnType<typeof here>) {
     setStatus("Opening the checkout…");
-    const failed = await openCheckout(purpose, referenceId, `/events/${id}`);
+    const failed = await openCheckout(purpose, referenceId, `/events/${id}`, from);
     setStatus(null);
     setError(failed);
   }
