@@ -93,7 +93,10 @@ public static class AuthSetup
     /// allowed: a client with a broken token should learn so, not silently act as a stranger.
     /// Too many from one address in a window get 429 instead (<see cref="InvalidTokenLimit"/>); tokens the platform
     /// signed that are out of their lifetime (<see cref="OutOfItsLifetime"/>) have a larger budget of their own. A
-    /// token whose key cannot be looked up now (identity's JWKS unreachable) is a 503, counted as an invalid one.
+    /// token whose key cannot be looked up now (identity's JWKS unreachable) is a 503, counted against that larger
+    /// budget: most are valid tokens of a key this instance never loaded (it started during the outage), from
+    /// addresses many users share, which must not be held for a minute after identity is back; forged kids are still
+    /// not free.
     /// </summary>
     public static IApplicationBuilder UseRejectInvalidTokens(this IApplicationBuilder app) =>
         app.Use(
@@ -110,7 +113,7 @@ public static class AuthSetup
                         var failure = (await context.AuthenticateAsync(JwtBearerDefaults.AuthenticationScheme)).Failure;
                         using var lease = await context
                             .RequestServices.GetRequiredService<InvalidTokenLimit>()
-                            .CountAsync(context, OutOfItsLifetime(failure));
+                            .CountAsync(context, OutOfItsLifetime(failure) || failure is ServiceUnavailableException);
                         if (!lease.IsAcquired)
                         {
                             await RateLimitRejection.WriteAsync(context, lease);

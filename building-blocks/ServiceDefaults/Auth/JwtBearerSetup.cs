@@ -69,15 +69,16 @@ internal sealed class JwtBearerSetup(
             OnAuthenticationFailed = context =>
             {
                 // A key store that cannot answer (identity's database down) is a server fault: a 500 or 503, not a
-                // 401 that logs the user out. An unknown kid while identity's JWKS is unreachable (503) stays a
-                // failure, so UseRejectInvalidTokens counts it before answering: forged kids cost a guess then too.
+                // 401 that logs the user out. An unknown kid while identity's JWKS is unreachable (503, the key
+                // source's: it warned of the outage) stays a failure, so UseRejectInvalidTokens counts it before
+                // answering: forged kids cost a guess then too.
                 if (
                     context.Exception
                     is not (
                         SecurityTokenException
                         or ArgumentException
                         or AuthenticationFailureException
-                        or ServiceUnavailableException
+                        or ServiceUnavailableException { OutageLogged: true }
                     )
                 )
                     ExceptionDispatchInfo.Throw(context.Exception);
