@@ -80,7 +80,8 @@ public static class RequestSizeLimits
             }
         );
 
-    private static async Task WriteAsync(HttpContext context, int status, string title, string detail)
+    /// <summary>Answers with a problem of <paramref name="status"/>; the request goes no further.</summary>
+    public static async Task WriteAsync(HttpContext context, int status, string title, string detail)
     {
         context.Response.StatusCode = status;
         await context

@@ -25,22 +25,12 @@ public static class ForwardedHeaderRoom
                     await next(context);
                     return;
                 }
-                context.Response.StatusCode = StatusCodes.Status431RequestHeaderFieldsTooLarge;
-                await context
-                    .RequestServices.GetRequiredService<IProblemDetailsService>()
-                    .WriteAsync(
-                        new ProblemDetailsContext
-                        {
-                            HttpContext = context,
-                            ProblemDetails =
-                            {
-                                Status = StatusCodes.Status431RequestHeaderFieldsTooLarge,
-                                Title = "Request header fields too large",
-                                Detail =
-                                    $"The request has {lines} header lines; at most {MaxHeaderLines} are accepted.",
-                            },
-                        }
-                    );
+                await RequestSizeLimits.WriteAsync(
+                    context,
+                    StatusCodes.Status431RequestHeaderFieldsTooLarge,
+                    "Request header fields too large",
+                    $"The request has {lines} header lines; at most {MaxHeaderLines} are accepted."
+                );
             }
         );
 }

@@ -211,7 +211,8 @@ describe("signing in", () => {
 });
 
 describe("signing out", () => {
-  it("leaves the page the person went on to when the session ended before identity answered the sign-out", async () => {
+  /** Signed in at home, the person clicks "Sign out"; identity answers when the test says. */
+  async function signOutAnsweredLater(): Promise<(reply: Reply) => void> {
     signedIn({ id: "me", role: "member" });
     history.replaceState(null, "", "/app/");
     hubEvents();
@@ -224,6 +225,11 @@ describe("signing out", () => {
     render(<App />);
     fireEvent.click(await screen.findByRole("button", { name: "Sign out" }));
     await waitFor(() => expect(asked.map((a) => a.path)).toContain("/api/v1/auth/logout"));
+    return (reply) => answerLogout(reply);
+  }
+
+  it("leaves the page the person went on to when the session ended before identity answered the sign-out", async () => {
+    const answerLogout = await signOutAnsweredLater();
     // identity ended the session before its answer came: a request refused meanwhile, then its refresh
     act(() => (session as unknown as { end(reason: string | null): void }).end("Your session ended. Sign in again."));
     await waitFor(() => expect(location.pathname).toBe("/app/signin"));
@@ -240,18 +246,7 @@ describe("signing out", () => {
   });
 
   it("forgets the page the person went on to before identity answered the sign-out: the next sign-in starts at home", async () => {
-    signedIn({ id: "me", role: "member" });
-    history.replaceState(null, "", "/app/");
-    hubEvents();
-    let answerLogout: (reply: Reply) => void = () => undefined;
-    const asked = stubPlatform(({ path }) => {
-      if (path === "/api/v1/auth/logout") return new Promise<Reply>((resolve) => (answerLogout = resolve));
-      if (path === "/api/v1/auth/external/providers") return { status: 200, body: { items: [] } };
-      return undefined;
-    });
-    render(<App />);
-    fireEvent.click(await screen.findByRole("button", { name: "Sign out" }));
-    await waitFor(() => expect(asked.map((a) => a.path)).toContain("/api/v1/auth/logout"));
+    const answerLogout = await signOutAnsweredLater();
     fireEvent.click(within(screen.getByRole("navigation", { name: "Main" })).getByRole("link", { name: "Events" }));
     await waitFor(() => expect(location.pathname).toBe("/app/events"));
 

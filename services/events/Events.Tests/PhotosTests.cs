@@ -1,7 +1,6 @@
 using System.Net.Http.Headers;
 using System.Text;
 using Community.Contracts.Identity;
-using Community.Contracts.Payments;
 using Community.Contracts.Social;
 using Community.Events.Photos;
 using Community.ServiceDefaults.Api;
@@ -1135,18 +1134,7 @@ public sealed class PhotosTests(PhotosFixture fx) : IClassFixture<PhotosFixture>
                 await RefundedRegistrationTests.TicketWithOneWaitingAsync(fx);
             (e, attendeeId, attendee) = (eventId, holderId, holder);
             change = () =>
-                fx.DeliverAsync(
-                    new PaymentRefunded(
-                        Guid.NewGuid(),
-                        fx.Clock.GetUtcNow(),
-                        paymentId,
-                        holderId,
-                        registrationId,
-                        2000,
-                        2000,
-                        "EUR"
-                    )
-                );
+                fx.DeliverAsync(RefundedRegistrationTests.FullRefund(fx, paymentId, holderId, registrationId));
         }
         else
         {

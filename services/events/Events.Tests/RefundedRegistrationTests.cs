@@ -16,18 +16,7 @@ public sealed class RefundedRegistrationTests(EventsFixture fx) : IClassFixture<
     {
         var (eventId, holderId, holder, waiting, registrationId, paymentId) = await TicketWithOneWaitingAsync(fx);
 
-        await PublishAsync(
-            new PaymentRefunded(
-                Guid.NewGuid(),
-                fx.Clock.GetUtcNow(),
-                paymentId,
-                holderId,
-                registrationId,
-                2000,
-                2000,
-                "EUR"
-            )
-        );
+        await PublishAsync(FullRefund(fx, paymentId, holderId, registrationId));
 
         await Eventually.TrueAsync(
             async () => (await MineAsync(eventId, holder))["status"]!.GetValue<string>() == "refunded",
@@ -38,16 +27,7 @@ public sealed class RefundedRegistrationTests(EventsFixture fx) : IClassFixture<
             "the freed seat never went to the waiting list"
         );
         // Once, though the refund is told twice; marked refunded, owing nothing (payments refunds nothing more).
-        var again = new PaymentRefunded(
-            Guid.NewGuid(),
-            fx.Clock.GetUtcNow(),
-            paymentId,
-            holderId,
-            registrationId,
-            2000,
-            2000,
-            "EUR"
-        );
+        var again = FullRefund(fx, paymentId, holderId, registrationId);
         await PublishAsync(again);
         await fx.HandledAsync(again.MessageId, "PaymentRefundedConsumer");
         Assert.Equal(
@@ -62,6 +42,10 @@ public sealed class RefundedRegistrationTests(EventsFixture fx) : IClassFixture<
             )
         );
     }
+
+    /// <summary>The ticket of <see cref="TicketWithOneWaitingAsync"/> refunded in full, told by payments.</summary>
+    internal static PaymentRefunded FullRefund(EventsFixture fx, Guid paymentId, Guid holderId, Guid registrationId) =>
+        new(Guid.NewGuid(), fx.Clock.GetUtcNow(), paymentId, holderId, registrationId, 2000, 2000, "EUR");
 
     /// <summary>A paid event of one seat: its ticket issued to a holder, and somebody on the waiting list.</summary>
     internal static async Task<(
@@ -174,16 +158,7 @@ public sealed class RefundPromotionRaceTests(IdleSweeperFixture fx) : IClassFixt
 
             await RefundedRegistrationTests.PublishAsync(
                 fx,
-                new PaymentRefunded(
-                    Guid.NewGuid(),
-                    fx.Clock.GetUtcNow(),
-                    paymentId,
-                    holderId,
-                    registrationId,
-                    2000,
-                    2000,
-                    "EUR"
-                )
+                RefundedRegistrationTests.FullRefund(fx, paymentId, holderId, registrationId)
             );
             await Eventually.TrueAsync(
                 async () =>

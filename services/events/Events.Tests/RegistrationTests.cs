@@ -1220,20 +1220,7 @@ public sealed class RegistrationTests(EventsFixture fx) : IClassFixture<EventsFi
             )
         );
         // The leaver organised an event starting soon and checked an attendee in by their ticket code.
-        var own = Id(
-            await fx.CreateEventAsync(
-                leaver,
-                b =>
-                {
-                    b["starts_at"] = fx.Clock.GetUtcNow().AddMinutes(30).ToString("O");
-                    b["ends_at"] = fx.Clock.GetUtcNow().AddHours(3).ToString("O");
-                }
-            )
-        );
-        var ticket = await (await Register(own, fx.Member().Token)).AssertStatus(201);
-        var code = ticket["ticket_code"]!.GetValue<string>();
-        var checkIn = await Client.PostJson($"/api/v1/events/{own}/check-in", new { ticket_code = code }, leaver);
-        await checkIn.AssertStatus(200);
+        var (own, _) = await CheckedInAtOwnEventAsync(leaver);
 
         await fx.DeliverAsync(new UserDeleted(Guid.NewGuid(), fx.Tick(), leaverId), "UserDeletedConsumer");
 
@@ -1349,21 +1336,7 @@ public sealed class RegistrationTests(EventsFixture fx) : IClassFixture<EventsFi
     {
         var (leaverId, _) = fx.Member();
         var leaver = fx.TokenFor(leaverId, "organizer");
-        var own = Id(
-            await fx.CreateEventAsync(
-                leaver,
-                b =>
-                {
-                    b["starts_at"] = fx.Clock.GetUtcNow().AddMinutes(30).ToString("O");
-                    b["ends_at"] = fx.Clock.GetUtcNow().AddHours(3).ToString("O");
-                }
-            )
-        );
-        var ticket = await (await Register(own, fx.Member().Token)).AssertStatus(201);
-        var code = ticket["ticket_code"]!.GetValue<string>();
-        await (
-            await Client.PostJson($"/api/v1/events/{own}/check-in", new { ticket_code = code }, leaver)
-        ).AssertStatus(200);
+        var (own, ticket) = await CheckedInAtOwnEventAsync(leaver);
         // The attendee's cancellation under way, holding their registration (the event's row comes next).
         await using var cancellation = await fx.HoldAsync(
             "SELECT 1 FROM registrations WHERE id = @id FOR UPDATE",
@@ -1381,6 +1354,30 @@ public sealed class RegistrationTests(EventsFixture fx) : IClassFixture<EventsFi
             0L,
             await fx.ScalarAsync<long>("SELECT count(*) FROM registrations WHERE checked_in_by = @u", ("u", leaverId))
         );
+    }
+
+    /// <summary>
+    /// An event of <paramref name="organizer"/>'s starting in half an hour, and a new member's ticket to it that the
+    /// organizer checked in by its code.
+    /// </summary>
+    private async Task<(string EventId, JsonNode Ticket)> CheckedInAtOwnEventAsync(string organizer)
+    {
+        var own = Id(
+            await fx.CreateEventAsync(
+                organizer,
+                b =>
+                {
+                    b["starts_at"] = fx.Clock.GetUtcNow().AddMinutes(30).ToString("O");
+                    b["ends_at"] = fx.Clock.GetUtcNow().AddHours(3).ToString("O");
+                }
+            )
+        );
+        var ticket = await (await Register(own, fx.Member().Token)).AssertStatus(201);
+        var code = ticket["ticket_code"]!.GetValue<string>();
+        await (
+            await Client.PostJson($"/api/v1/events/{own}/check-in", new { ticket_code = code }, organizer)
+        ).AssertStatus(200);
+        return (own, ticket);
     }
 
     /// <summary>Whether another transaction holds the event row, asked with NOWAIT, so the test never waits.</summary>

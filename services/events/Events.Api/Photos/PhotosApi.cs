@@ -187,12 +187,12 @@ public static class PhotosApi
         return TypedResults.Created($"/api/v1/events/{id}/photos/{photoId}", PhotoDto.From(photo, blobs));
     }
 
+    private const string CancelledEvent = "This event was cancelled; it takes no new photos.";
+
     /// <summary>
     /// 409 when <paramref name="e"/> was cancelled; 403 unless the caller manages it or holds a confirmed
     /// registration, or when they are in a block with its organizer.
     /// </summary>
-    private const string CancelledEvent = "This event was cancelled; it takes no new photos.";
-
     private static async Task EnsureMayAddAsync(
         EventsDbContext db,
         CommunityEvent e,
