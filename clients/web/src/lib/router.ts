@@ -69,7 +69,9 @@ export function afterSignIn(user: string | null): void {
  * began (its path and query), and `navigate` only then, so a late answer (a retried request, a slow platform) does not
  * take the person away from where they went meanwhile.
  */
-export function here(): { still: () => boolean; navigate: (path: string, replace?: boolean) => void } {
+export type Here = { still: () => boolean; navigate: (path: string, replace?: boolean) => void };
+
+export function here(): Here {
   const from = currentPath() + location.search;
   const still = () => currentPath() + location.search === from;
   return { still, navigate: (path, replace = false) => void (still() && navigate(path, replace)) };

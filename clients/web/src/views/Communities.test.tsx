@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { session } from "../lib/app";
 import { resync } from "../lib/session";
 import { type Asked, type Reply, signedIn, statusSaying, stubPlatform } from "../lib/testing";
+import { navigate } from "../lib/router";
 import { Communities } from "./Communities";
 
 afterEach(() => {
@@ -277,5 +278,59 @@ describe("a community's threads, one deleted while open", () => {
     await screen.findByText(/^The community could not be loaded\./);
     expect(screen.queryByText("Dawn ride")).toBeNull();
     expect(asked.filter((a) => a.path === "/api/v1/groups/g1")).toHaveLength(2);
+  });
+});
+
+describe("leaving a community, pressed twice", () => {
+  it("asks social once", async () => {
+    signedIn({ id: "me", role: "member" });
+    let answer: (reply: Reply) => void = () => undefined;
+    const asked = platform(({ method, path }) => {
+      if (method === "GET" && path === "/api/v1/groups/g1") return { status: 200, body: group("member", 0) };
+      if (method === "POST" && path === "/api/v1/groups/g1/leave") return new Promise<Reply>((resolve) => (answer = resolve));
+      return undefined;
+    });
+    vi.stubGlobal("confirm", () => true);
+    render(<Communities groupId="g1" />);
+    const leave = await screen.findByRole("button", { name: "Leave" });
+    fireEvent.click(leave);
+    await waitFor(() => expect((leave as HTMLButtonElement).disabled).toBe(true));
+    fireEvent.click(leave);
+    answer({ status: 204 });
+    await waitFor(() => expect(asked.filter((a) => a.path === "/api/v1/groups/g1/leave")).toHaveLength(1));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(asked.filter((a) => a.path === "/api/v1/groups/g1/leave")).toHaveLength(1);
+  });
+});
+
+describe("a new community", () => {
+  it("opens once created, unless the person went elsewhere before the platform answered", async () => {
+    signedIn({ id: "me", role: "member" });
+    history.replaceState(null, "", "/app/communities");
+    const answers: ((reply: Reply) => void)[] = [];
+    platform(({ method, path }) => {
+      if (method === "GET" && path === "/api/v1/groups") return { status: 200, body: { items: [], next_cursor: null } };
+      if (method === "POST" && path === "/api/v1/groups") return new Promise<Reply>((resolve) => answers.push(resolve));
+      return undefined;
+    });
+    render(<Communities />);
+    const create = async (name: string) => {
+      fireEvent.click(await screen.findByRole("button", { name: "New community" }));
+      fireEvent.input(screen.getByLabelText("Name"), { target: { value: name } });
+      fireEvent.submit(screen.getByRole("form", { name: "New community" }));
+      await waitFor(() => expect(answers).toHaveLength(1));
+      return answers.pop()!;
+    };
+
+    const answerFirst = await create("Desert riders");
+    navigate("/events");
+    answerFirst({ status: 201, body: { ...group("member", 0), id: "g7" } });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(location.pathname).toBe("/app/events");
+
+    navigate("/communities");
+    const answerSecond = await create("Night riders");
+    answerSecond({ status: 201, body: { ...group("member", 0), id: "g8" } });
+    await waitFor(() => expect(location.pathname).toBe("/app/communities/g8"));
   });
 });

@@ -1,8 +1,8 @@
 import type { messaging, social } from "@community/sdk";
 import { useEffect, useRef, useState } from "preact/hooks";
-import { attempt, formatPrice, session, submitted, useAction } from "../lib/app";
+import { formatPrice, session, submitted, useAction } from "../lib/app";
 import { openCheckout } from "../lib/checkout";
-import { here, href, navigate } from "../lib/router";
+import { type Here, here, href } from "../lib/router";
 import { ListState, LoadFailed, ShowMore, useAskingAgain, useList, useLoad } from "../lib/list";
 import { problemText, resync, settled } from "../lib/session";
 import { Discussion } from "./Discussion";
@@ -76,11 +76,11 @@ function CommunityList({ selected }: { selected?: string }) {
       </div>
       {creating && (
         <CreateCommunity
-          onCreated={(g) => {
+          onCreated={(g, from) => {
             setCreating(false);
             setTab("mine");
             setVersion((v) => v + 1);
-            navigate(`/communities/${g.id}`);
+            from.navigate(`/communities/${g.id}`);
           }}
         />
       )}
@@ -139,13 +139,15 @@ function CommunityList({ selected }: { selected?: string }) {
   );
 }
 
-function CreateCommunity({ onCreated }: { onCreated: (group: Group) => void }) {
+/** `onCreated` is told where the person created it: they may have gone elsewhere before the platform answered. */
+function CreateCommunity({ onCreated }: { onCreated: (group: Group, from: Here) => void }) {
   const [error, setError] = useState<string | null>(null);
   return (
     <form
       class="card"
       aria-label="New community"
       onSubmit={submitted(setError, async (form, key) => {
+        const from = here();
         const { data, error, response } = await session.api.social.POST("/api/v1/groups", {
           params: { header: { "Idempotency-Key": key } },
           body: {
@@ -157,7 +159,7 @@ function CreateCommunity({ onCreated }: { onCreated: (group: Group) => void }) {
             join_policy: String(form.get("join_policy") || "open") as Group["join_policy"],
           } as social.components["schemas"]["GroupInput"],
         });
-        if (data) return onCreated(data);
+        if (data) return onCreated(data, from);
         setError(problemText(error, response, "The community could not be created."));
         return settled(response);
       })}
@@ -298,24 +300,26 @@ function ThreadList({ groupId, selected }: { groupId: string; selected?: string 
       setError(failed);
     });
 
-  async function leave() {
-    // joining again may need a new invitation or approval (the group's join policy), and cost the price again
-    const admission =
-      group?.visibility === "secret" || group?.join_policy === "invite"
-        ? " Joining again needs a new invitation."
-        : group?.join_policy === "request"
-          ? " Joining again needs approval."
-          : "";
-    const again = admission + (price ? ` Joining again costs ${price}.` : "");
-    if (!confirm(`Leave ${group?.name ?? "this community"}?${again}`)) return;
-    setError(null);
-    const { error, response } = await session.api.social.POST("/api/v1/groups/{id}/leave", { params: { path: { id: groupId } } });
-    if (response.ok) {
-      setVersion((v) => v + 1);
-      dispatchEvent(new Event(communitiesChanged));
-      navigate(`/communities/${groupId}`);
-    } else setError(problemText(error, response, "Leaving failed."));
-  }
+  /** Leaves after the person confirms; busy (the button off) until the platform answers. */
+  const leave = () =>
+    run(async () => {
+      // joining again may need a new invitation or approval (the group's join policy), and cost the price again
+      const admission =
+        group?.visibility === "secret" || group?.join_policy === "invite"
+          ? " Joining again needs a new invitation."
+          : group?.join_policy === "request"
+            ? " Joining again needs approval."
+            : "";
+      const again = admission + (price ? ` Joining again costs ${price}.` : "");
+      if (!confirm(`Leave ${group?.name ?? "this community"}?${again}`)) return;
+      const from = here();
+      const { error, response } = await session.api.social.POST("/api/v1/groups/{id}/leave", { params: { path: { id: groupId } } });
+      if (response.ok) {
+        setVersion((v) => v + 1);
+        dispatchEvent(new Event(communitiesChanged));
+        from.navigate(`/communities/${groupId}`);
+      } else setError(problemText(error, response, "Leaving failed."));
+    });
 
   return (
     <section class="column" aria-labelledby="threads-heading">
@@ -327,7 +331,7 @@ function ThreadList({ groupId, selected }: { groupId: string; selected?: string 
         {group &&
           (member ? (
             group.my_role !== "owner" && (
-              <button type="button" class="small secondary" onClick={() => void attempt(setError, leave)}>
+              <button type="button" class="small secondary" disabled={busy} onClick={() => void leave()}>
                 Leave
               </button>
             )
@@ -377,10 +381,10 @@ function ThreadList({ groupId, selected }: { groupId: string; selected?: string 
           {creating && (
             <CreateThread
               groupId={groupId}
-              onCreated={(t) => {
+              onCreated={(t, from) => {
                 setCreating(false);
                 threads.update((all) => sortThreads([t, ...all.filter((x) => x.id !== t.id)])); // or loads them again
-                navigate(`/communities/${groupId}/${t.id}`);
+                from.navigate(`/communities/${groupId}/${t.id}`);
               }}
             />
           )}
@@ -414,18 +418,20 @@ function sortThreads(threads: Thread[]): Thread[] {
   return [...threads].sort((a, b) => Number(b.pinned) - Number(a.pinned) || b.last_activity_at.localeCompare(a.last_activity_at));
 }
 
-function CreateThread({ groupId, onCreated }: { groupId: string; onCreated: (thread: Thread) => void }) {
+/** `onCreated` is told where the person started it: they may have gone elsewhere before the platform answered. */
+function CreateThread({ groupId, onCreated }: { groupId: string; onCreated: (thread: Thread, from: Here) => void }) {
   const [error, setError] = useState<string | null>(null);
   return (
     <form
       class="card"
       aria-label="New thread"
       onSubmit={submitted(setError, async (form, key) => {
+        const from = here();
         const { data, error, response } = await session.api.messaging.POST("/api/v1/threads", {
           params: { header: { "Idempotency-Key": key } },
           body: { group_id: groupId, title: String(form.get("title")), text: String(form.get("text")), tags: null },
         });
-        if (data) return onCreated(data);
+        if (data) return onCreated(data, from);
         setError(problemText(error, response, "The thread could not be started."));
         return settled(response);
       })}

@@ -129,6 +129,23 @@ describe("editing a course", () => {
     expect(asked.map((a) => a.method)).toEqual(["GET", "DELETE"]);
   });
 
+  it("enrolls once however often Enroll is pressed while events answers", async () => {
+    signedIn({ id: "musa", role: "member" });
+    let answer: (reply: { status: number; body?: unknown }) => void = () => undefined;
+    const asked = stubPlatform(({ method, path }) => {
+      if (method === "POST" && path === "/api/v1/courses/c1/enroll") return new Promise((resolve) => (answer = resolve));
+      return { status: 200, body: course };
+    });
+    render(<Courses courseId="c1" />);
+    const enroll = await screen.findByRole("button", { name: "Enroll" });
+    fireEvent.click(enroll);
+    await waitFor(() => expect((enroll as HTMLButtonElement).disabled).toBe(true));
+    fireEvent.click(enroll);
+    answer({ status: 201, body: { id: "en1", course_id: "c1", user_id: "musa", status: "active", enrolled_at: "2026-11-28T10:00:00Z" } });
+    await screen.findByText("You are enrolled.");
+    expect(asked.filter((a) => a.method === "POST")).toHaveLength(1);
+  });
+
   it("offers no edit to a learner", async () => {
     signedIn({ id: "musa", role: "member" });
     stubPlatform(() => ({ status: 200, body: course }));

@@ -4,7 +4,7 @@ import { attempt, formatPrice, newTxnId, session, submitted } from "../lib/app";
 import { openCheckout } from "../lib/checkout";
 import { HeadWithNew } from "../lib/heading";
 import { ListState, LoadFailed, ShowMore, useAskingAgain, useList, useLoad } from "../lib/list";
-import { href, navigate } from "../lib/router";
+import { here, href } from "../lib/router";
 import { askedUntilReady, problemText, settled } from "../lib/session";
 import { Banner, Failure } from "../lib/said";
 import { fromMinorUnits, priceStep, toMinorUnits } from "../lib/money";
@@ -94,6 +94,7 @@ function CourseForm({ held, saved, stale }: { held?: Held; saved?: (held: Held) 
       class="card"
       aria-label={course ? "Edit the course" : "New course"}
       onSubmit={submitted(setError, async (form, key) => {
+        const from = here();
         const text = (name: string) => String(form.get(name) ?? "").trim();
         const typed = toMinorUnits(text("price"), text("currency"));
         if ("error" in typed) return setError(typed.error);
@@ -118,7 +119,7 @@ function CourseForm({ held, saved, stale }: { held?: Held; saved?: (held: Held) 
         };
         if (!course) {
           const { data, error, response } = await session.api.events.POST("/api/v1/courses", { params: { header: { "Idempotency-Key": key } }, body });
-          if (data) navigate(`/courses/${data.id}`);
+          if (data) from.navigate(`/courses/${data.id}`);
           else setError(problemText(error, response, "The course could not be created."));
           return settled(response);
         }
@@ -236,6 +237,7 @@ function CourseDetail({ id }: { id: string }) {
   const [error, setError] = useState<string | null>(null);
   const [status, setStatus] = useState<string | null>(null);
   const [unpaid, setUnpaid] = useState<Unpaid | null>(null);
+  const [enrolling, setEnrolling] = useState(false);
   // paid with credits: waiting for the enrollment to become active
   const [spent, setSpent] = useState(false);
   const back = new URLSearchParams(location.search).get("checkout");
@@ -254,15 +256,21 @@ function CourseDetail({ id }: { id: string }) {
   // paid for (by card, or with credits): the enrollment becomes active a moment later, when events hears of it
   const asking = useAskingAgain(!paid && (back === "paid" || spent), loaded);
 
+  /** Enrolls, or asks for the payment it needs; the button is off until the platform answers. */
   async function enroll() {
     setError(null);
-    const { data, error, response } = await session.api.events.POST("/api/v1/courses/{id}/enroll", { params: { path: { id } } });
-    if (data) {
-      setStatus("You are enrolled.");
-      return loaded.retry();
+    setEnrolling(true);
+    try {
+      const { data, error, response } = await session.api.events.POST("/api/v1/courses/{id}/enroll", { params: { path: { id } } });
+      if (data) {
+        setStatus("You are enrolled.");
+        return loaded.retry();
+      }
+      if (response.status === 402 && "enrollment_id" in error) return setUnpaid(error);
+      setError(problemText(error, response, "Enrolling failed."));
+    } finally {
+      setEnrolling(false);
     }
-    if (response.status === 402 && "enrollment_id" in error) return setUnpaid(error);
-    setError(problemText(error, response, "Enrolling failed."));
   }
 
   /**
@@ -304,8 +312,9 @@ function CourseDetail({ id }: { id: string }) {
   async function remove() {
     if (!confirm("Delete this course? If anyone has enrolled, it is withdrawn instead: its learners keep it, and unpaid enrollments end.")) return;
     setError(null);
+    const from = here();
     const { error, response } = await session.api.events.DELETE("/api/v1/courses/{id}", { params: { path: { id } } });
-    if (response.ok) navigate("/courses");
+    if (response.ok) from.navigate("/courses");
     else setError(problemText(error, response, "The course could not be deleted."));
   }
 
@@ -382,7 +391,7 @@ function CourseDetail({ id }: { id: string }) {
       )}
       {!paid && asking !== "asking" && !unpaid && !course.withdrawn_at && (
         <p class="row">
-          <button type="button" onClick={() => void attempt(setError, enroll)}>
+          <button type="button" disabled={enrolling} onClick={() => void attempt(setError, enroll)}>
             {course.enrollment_status === "pending_payment" ? "Pay to start" : course.is_free ? "Enroll" : `Enroll (${price(course)})`}
           </button>
         </p>

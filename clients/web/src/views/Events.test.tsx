@@ -163,6 +163,30 @@ describe("a paid event's seat held", () => {
   });
 });
 
+describe("cancelling a registration", () => {
+  it("is one request however often it is pressed while events answers", async () => {
+    signedIn({ id: "me", role: "member" });
+    const registered = { id: "r1", event_id: "e1", user_id: "me", status: "confirmed", ticket_code: "EVT-AAAAAAAAAA", arrived_at: null };
+    let answer: (reply: { status: number; body?: unknown }) => void = () => undefined;
+    const asked = stubPlatform(({ method, path }) => {
+      if (method === "GET" && path === "/api/v1/events/e1") return { status: 200, body: event("e1", "Dune walk") };
+      if (method === "GET" && path === "/api/v1/events/e1/registrations/me") return { status: 200, body: registered };
+      if (method === "GET" && path === "/api/v1/events/e1/registrations/me/ticket") return { status: 200, body: { ticket_code: "EVT-AAAAAAAAAA", qr_payload: "CT1.a.b" } };
+      if (method === "DELETE" && path === "/api/v1/events/e1/registrations/me") return new Promise((resolve) => (answer = resolve));
+      return undefined;
+    });
+    vi.stubGlobal("confirm", () => true);
+    render(<Events eventId="e1" />);
+    const cancel = await screen.findByRole("button", { name: "Cancel registration" });
+    fireEvent.click(cancel);
+    await waitFor(() => expect((cancel as HTMLButtonElement).disabled).toBe(true));
+    fireEvent.click(cancel);
+    answer({ status: 204 });
+    await screen.findByText("Your registration is cancelled.");
+    expect(asked.filter((a) => a.method === "DELETE")).toHaveLength(1);
+  });
+});
+
 describe("a paid event's seat no longer held", () => {
   const paid = { ...event("e1", "Dune dinner"), price_cents: 2500, currency: "EUR", is_free: false };
 

@@ -3,7 +3,7 @@ import { useRef, useState } from "preact/hooks";
 import { attempt, formatInZone, formatPrice, formatTime, newTxnId, session, submitted, useAction } from "../lib/app";
 import { openCheckout } from "../lib/checkout";
 import { QrCode } from "../lib/qr";
-import { here, href, navigate } from "../lib/router";
+import { type Here, here, href } from "../lib/router";
 import { HeadWithNew } from "../lib/heading";
 import { ListState, LoadFailed, ShowMore, useAskingAgain, useList, useLoad } from "../lib/list";
 import { problemText, settled } from "../lib/session";
@@ -69,7 +69,7 @@ function EventList() {
   return (
     <section aria-labelledby="events-heading">
       <HeadWithNew id="events-heading" title="Events" label="New event" open={creating} toggle={() => setCreating(!creating)} />
-      {creating && <CreateEvent onCreated={(e) => navigate(`/events/${e.id}`)} />}
+      {creating && <CreateEvent onCreated={(e, from) => from.navigate(`/events/${e.id}`)} />}
       <div class="tabs" role="group" aria-label="Which events">
         <button type="button" aria-pressed={mode === "browse"} onClick={() => setMode("browse")}>
           Upcoming
@@ -162,7 +162,8 @@ function EventList() {
   );
 }
 
-function CreateEvent({ onCreated }: { onCreated: (event: Event) => void }) {
+/** `onCreated` is told where the person created it: they may have gone elsewhere before the platform answered. */
+function CreateEvent({ onCreated }: { onCreated: (event: Event, from: Here) => void }) {
   const [error, setError] = useState<string | null>(null);
   // the draft created by a submit whose publication was refused: the next submit changes and publishes it, not another
   const draft = useRef<string | null>(null);
@@ -173,6 +174,7 @@ function CreateEvent({ onCreated }: { onCreated: (event: Event) => void }) {
       class="card"
       aria-label="New event"
       onSubmit={submitted(setError, async (f, key) => {
+        const from = here();
         const starts = new Date(String(f.get("starts_at")));
         const hours = Number(f.get("hours") || 2);
         const typed = toMinorUnits(String(f.get("price") ?? ""), String(f.get("currency") || "EUR"));
@@ -210,7 +212,7 @@ function CreateEvent({ onCreated }: { onCreated: (event: Event) => void }) {
           return false;
         }
         draft.current = null;
-        onCreated(published.data);
+        onCreated(published.data, from);
       })}
     >
       <label>
@@ -346,14 +348,16 @@ function EventDetail({ id }: { id: string }) {
     setError(failed);
   }
 
-  async function cancel() {
-    if (!confirm("Cancel your registration?")) return;
-    const { error, response } = await session.api.events.DELETE("/api/v1/events/{id}/registrations/me", { params: { path: { id } } });
-    if (response.ok) {
-      setStatus("Your registration is cancelled.");
-      loaded.retry();
-    } else setError(problemText(error, response, "Cancelling failed."));
-  }
+  /** Cancels after the person confirms; busy (the buttons off) until the platform answers. */
+  const cancel = () =>
+    run(async () => {
+      if (!confirm("Cancel your registration?")) return;
+      const { error, response } = await session.api.events.DELETE("/api/v1/events/{id}/registrations/me", { params: { path: { id } } });
+      if (response.ok) {
+        setStatus("Your registration is cancelled.");
+        loaded.retry();
+      } else setError(problemText(error, response, "Cancelling failed."));
+    });
 
   /** Publishes the organizer's draft (one left when publishing failed after it was saved). */
   const publish = () =>
@@ -435,7 +439,7 @@ function EventDetail({ id }: { id: string }) {
           </button>
         ) : null}
         {open && active && (
-          <button type="button" class="secondary" onClick={() => void attempt(setError, cancel)}>
+          <button type="button" class="secondary" disabled={busy} onClick={() => void cancel()}>
             Cancel registration
           </button>
         )}

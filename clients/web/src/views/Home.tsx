@@ -1,7 +1,7 @@
 import type { social } from "@community/sdk";
 import { useState } from "preact/hooks";
 import { displayName, formatTime, plural, session, useAction } from "../lib/app";
-import { href, navigate } from "../lib/router";
+import { here, href } from "../lib/router";
 import { ListState, LoadFailed, ShowMore, useList, useLoad } from "../lib/list";
 import { Avatar } from "../lib/picture";
 import { problemText } from "../lib/session";
@@ -211,8 +211,9 @@ function Subject({ subject }: { subject: FeedItem["subject"] }) {
 
   async function open() {
     setFailed(null);
+    const from = here();
     const { data, error, response } = await session.api.messaging.GET("/api/v1/threads/{id}", { params: { path: { id: subject.id } } }).catch(() => ({ data: undefined, error: undefined, response: undefined }));
-    if (data) return navigate(`/communities/${data.group_id}/${data.id}`);
+    if (data) return from.navigate(`/communities/${data.group_id}/${data.id}`);
     setFailed(response ? problemText(error, response, "The thread could not be opened.") : "The platform could not be reached.");
   }
   return (

@@ -1,7 +1,7 @@
 import type { messaging } from "@community/sdk";
 import { useState } from "preact/hooks";
 import { session, useAction } from "../lib/app";
-import { navigate } from "../lib/router";
+import { here } from "../lib/router";
 import { problemText } from "../lib/session";
 import { Failure } from "../lib/said";
 
@@ -64,10 +64,11 @@ export function ThreadActions({ thread, etag, moderates, changed }: { thread: Th
   const remove = () =>
     run(async () => {
       if (!confirm(`Delete the thread “${thread.title}” and its messages?`)) return;
+      const from = here();
       const { error, response } = await session.api.messaging.DELETE("/api/v1/threads/{id}", path);
       if (!response.ok && response.status !== 404) return setError(problemText(error, response, "The thread was not deleted."));
       dispatchEvent(new CustomEvent(threadGone, { detail: thread.id }));
-      navigate(`/communities/${thread.group_id}`);
+      from.navigate(`/communities/${thread.group_id}`);
     });
 
   return (
