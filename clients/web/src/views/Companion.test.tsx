@@ -290,6 +290,35 @@ describe("Companion", () => {
     expect(screen.queryByText("Something private", { selector: "article *" })).toBeNull();
   });
 
+  it("does not show again what was forgotten when the history asked for before the forget answers after it", async () => {
+    signedIn({ id: "me", role: "member" });
+    const said = { id: "44444444-4444-4444-8444-444444444444", seq: 1, role: "user", text: "Something private", client_txn_id: "p", created_at: "2026-12-02T09:00:00Z" };
+    const mine = { id: "55555555-5555-4555-8555-555555555555", seq: 2, role: "user", text: "Hi", client_txn_id: "t", created_at: "2026-12-07T09:00:00Z" };
+    const reply = { id: "66666666-6666-4666-8666-666666666666", seq: 3, role: "assistant", text: "Hello there.", client_txn_id: null, created_at: "2026-12-07T09:00:01Z" };
+    let answerHistory: (reply: { status: number; body: unknown }) => void = () => undefined;
+    stubPlatform(({ method, path }) => {
+      if (method === "GET" && path === "/api/v1/companion/conversation") return new Promise((resolve) => (answerHistory = resolve));
+      if (method === "POST" && path === "/api/v1/companion/messages/stream")
+        return stream([
+          ["delta", { text: "Hello there." }],
+          ["done", { message_id: mine.id, reply_id: reply.id, responder: "model", usage: { prompt_tokens: 1, completion_tokens: 1 }, replayed: false, message: mine, reply }],
+        ]);
+      if (method === "DELETE" && path === "/api/v1/companion/conversation") return { status: 204 };
+      return undefined;
+    });
+    vi.stubGlobal("confirm", () => true);
+    render(<Companion />);
+    fireEvent.input(screen.getByLabelText(/message/i), { target: { value: "Hi" } });
+    fireEvent.submit(screen.getByLabelText(/message/i).closest("form")!);
+    await screen.findByText("Hello there.", { selector: "article *" });
+    fireEvent.click(await screen.findByRole("button", { name: "Forget this conversation" }));
+    await statusSaying("Your conversation with the companion is forgotten.");
+
+    answerHistory({ status: 200, body: { ...history, items: [said] } });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(screen.queryByText("Something private", { selector: "article *" })).toBeNull();
+  });
+
   it("shows a replayed exchange once when the history already holds it", async () => {
     signedIn({ id: "me", role: "member" });
     const message = { id: "55555555-5555-4555-8555-555555555555", seq: 1, role: "user", text: "Kept before", client_txn_id: "k", created_at: "2026-12-02T10:00:00Z" };

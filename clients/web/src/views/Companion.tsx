@@ -54,11 +54,16 @@ export function Companion() {
   // what the box holds now, for a reply that fails after the person started typing the next message
   const typed = useRef("");
   typed.current = draft;
-  const history = useLoad(() => session.api.aiCompanion.GET("/api/v1/companion/conversation", { params: { query: { limit: 50 } } }), []);
+  // the generation a history load began in: one that began before a forget answers what was forgotten
+  const historyAsked = useRef(0);
+  const history = useLoad(() => {
+    historyAsked.current = generation.current;
+    return session.api.aiCompanion.GET("/api/v1/companion/conversation", { params: { query: { limit: 50 } } });
+  }, []);
   const disclosure = history.value?.disclosure ?? null;
 
   useEffect(() => {
-    if (!history.value) return;
+    if (!history.value || historyAsked.current !== generation.current) return;
     // what was said before this page, above anything already sent from it
     const before = [...history.value.items].reverse().map(toLine);
     const known = new Set(before.map((l) => l.id));
