@@ -126,4 +126,16 @@ public sealed class ClientAddressTests
     [InlineData("::1", "::1")]
     public void An_ipv6_caller_is_keyed_by_its_64_so_rotating_within_it_changes_nothing(string ip, string key) =>
         Assert.Equal(key, ClientAddress.Key(IPAddress.Parse(ip)));
+
+    [Theory]
+    [InlineData("203.0.113.5", "203.0.113.0/24")]
+    [InlineData("203.0.113.250", "203.0.113.0/24")]
+    [InlineData("::ffff:203.0.113.5", "203.0.113.0/24")]
+    [InlineData("2001:db8:1:2:aaaa:bbbb:cccc:dddd", "2001:db8:1::/48")]
+    [InlineData("2001:db8:1:ff00::1", "2001:db8:1::/48")]
+    [InlineData("2001:db8:2::1", "2001:db8:2::/48")]
+    [InlineData("::1", "::1")]
+    [InlineData("127.0.0.1", "127.0.0.1")]
+    public void A_callers_network_is_the_24_of_an_ipv4_address_and_the_48_of_an_ipv6_one(string ip, string network) =>
+        Assert.Equal(network, ClientAddress.Network(IPAddress.Parse(ip)));
 }

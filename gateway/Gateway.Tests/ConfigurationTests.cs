@@ -70,6 +70,21 @@ public sealed class ConfigurationTests
         );
     }
 
+    [Fact]
+    public async Task A_gateway_with_a_negative_share_of_the_spares_per_network_does_not_start()
+    {
+        var error = await StartFailureAsync(
+            new Dictionary<string, string?> { ["RateLimits:CeilingSparesPerNetwork"] = "-1" }
+        );
+
+        Assert.Contains(
+            Flatten(error),
+            e =>
+                e is Microsoft.Extensions.Options.OptionsValidationException
+                && e.Message.Contains("CeilingSparesPerNetwork must be >= 0")
+        );
+    }
+
     // Credentials are allowed, so an origin must be exact: a wildcard would let every site read answers meant for a
     // user.
     [Theory]

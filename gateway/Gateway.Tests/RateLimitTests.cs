@@ -237,7 +237,7 @@ public sealed class UploadRateLimitTests(PolicyRateLimitFixture fixture) : IClas
 /// Kubernetes): per-IP limits key on the forwarded address; login and registration also have
 /// a ceiling across all addresses.
 /// </summary>
-public sealed class TrustedProxyRateLimitFixture : GatewayFixture
+public class TrustedProxyRateLimitFixture : GatewayFixture
 {
     public const int PerIp = 2;
     public const int Ceiling = 5;
@@ -332,20 +332,87 @@ public sealed class TrustedProxyRateLimitTests(TrustedProxyRateLimitFixture fixt
         await GatewayFixture.ProblemOf(refused, (HttpStatusCode)429);
         Assert.True(int.Parse(refused.Headers.GetValues("Retry-After").Single()) > 0);
         // Spared first requests are bounded too, at as many again as the ceiling: rotating through more addresses
-        // than that is held back whole.
+        // than that is held back whole, though each is in a network of its own.
         for (var i = 1; i < TrustedProxyRateLimitFixture.Ceiling; i++)
             Assert.Equal(
                 HttpStatusCode.OK,
-                (await _.SendFromAsync(HttpMethod.Post, path, $"198.51.{subnet}.{210 + i}")).StatusCode
+                (await _.SendFromAsync(HttpMethod.Post, path, $"198.51.{subnet + i}.{210 + i}")).StatusCode
             );
         await GatewayFixture.ProblemOf(
-            await _.SendFromAsync(HttpMethod.Post, path, $"198.51.{subnet}.220"),
+            await _.SendFromAsync(HttpMethod.Post, path, $"198.51.{subnet + 5}.220"),
             (HttpStatusCode)429
         );
         // The ceiling is per route: password requests from a new address still pass.
         Assert.Equal(
             HttpStatusCode.OK,
             (await _.SendFromAsync(HttpMethod.Post, "/api/v1/auth/password/forgot", $"198.51.{subnet}.201")).StatusCode
+        );
+    }
+}
+
+/// <summary>
+/// The trusted proxy's limits with a ceiling whose spares outnumber one network's share of them (a /48 of IPv6, a /24
+/// of IPv4).
+/// </summary>
+public sealed class NetworkSparesRateLimitFixture : TrustedProxyRateLimitFixture
+{
+    public new const int Ceiling = 8;
+    public const int SparesPerNetwork = 2;
+
+    protected override void Configure(IDictionary<string, string?> settings)
+    {
+        base.Configure(settings);
+        foreach (var ceiling in new[] { "RegistrationsCeiling", "LoginCeiling" })
+            settings[$"RateLimits:{ceiling}:PermitLimit"] = Ceiling.ToString();
+        settings["RateLimits:CeilingSparesPerNetwork"] = SparesPerNetwork.ToString();
+    }
+}
+
+public sealed class NetworkSparesRateLimitTests(NetworkSparesRateLimitFixture fixture)
+    : IClassFixture<NetworkSparesRateLimitFixture>
+{
+    private readonly NetworkSparesRateLimitFixture _ = fixture;
+
+    [Theory]
+    [InlineData("/api/v1/auth/login", 10)]
+    [InlineData("/api/v1/auth/register", 20)]
+    public async Task One_network_has_only_its_share_of_a_spent_ceilings_spares(string path, int site)
+    {
+        for (var i = 0; i < NetworkSparesRateLimitFixture.Ceiling; i++)
+            Assert.Equal(
+                HttpStatusCode.OK,
+                (await _.SendFromAsync(HttpMethod.Post, path, $"192.0.{site}.{i}")).StatusCode
+            );
+
+        // A home's /56 holds 256 /64s, each keyed as an address of its own (and a /24 256 IPv4 addresses): their first
+        // requests pass up to the network's share, not until the spares are spent.
+        var flood = 10;
+        string[][] networks =
+        [
+            [.. Enumerable.Range(0, flood).Select(i => $"2001:db8:{site}:{i:x2}00::1")],
+            [.. Enumerable.Range(0, flood).Select(i => $"198.51.{site}.{i}")],
+        ];
+        foreach (var addresses in networks)
+        {
+            var statuses = new List<HttpStatusCode>();
+            foreach (var address in addresses)
+                statuses.Add((await _.SendFromAsync(HttpMethod.Post, path, address)).StatusCode);
+            HttpStatusCode[] shared =
+            [
+                .. Enumerable.Repeat(HttpStatusCode.OK, NetworkSparesRateLimitFixture.SparesPerNetwork),
+                .. Enumerable.Repeat((HttpStatusCode)429, flood - NetworkSparesRateLimitFixture.SparesPerNetwork),
+            ];
+            Assert.Equal(shared, statuses);
+        }
+
+        // So someone signing in once from another network still passes while the floods go on.
+        Assert.Equal(
+            HttpStatusCode.OK,
+            (await _.SendFromAsync(HttpMethod.Post, path, $"2001:db8:{site + 1}::1")).StatusCode
+        );
+        Assert.Equal(
+            HttpStatusCode.OK,
+            (await _.SendFromAsync(HttpMethod.Post, path, $"198.51.{site + 1}.1")).StatusCode
         );
     }
 }

@@ -215,23 +215,93 @@ public sealed class SharedRateLimitTests(TwoGatewaysFixture fixture) : IClassFix
         // Spent, it admits only each newcomer's first request in its window, whichever instance counts the next.
         foreach (var (first, then, address) in new[] { (_.First, _.Second, 200), (_.Second, _.First, 201) })
         {
-            var from = $"198.51.{subnet}.{address}";
+            var from = $"198.51.{subnet + address - 200}.{address}";
             Assert.Equal(HttpStatusCode.OK, (await Send(first, HttpMethod.Post, path, from)).StatusCode);
             await Refused(await Send(then, HttpMethod.Post, path, from));
         }
-        // As many spared as the ceiling in all, over both instances; then newcomers are held back too.
+        // As many spared as the ceiling in all, over both instances; then newcomers are held back too, though each is
+        // in a network of its own.
         for (var i = 2; i < TwoGatewaysFixture.Ceiling; i++)
             Assert.Equal(
                 HttpStatusCode.OK,
-                (await Send(_.Instance(i), HttpMethod.Post, path, $"198.51.{subnet}.{210 + i}")).StatusCode
+                (await Send(_.Instance(i), HttpMethod.Post, path, $"198.51.{subnet + i}.{210 + i}")).StatusCode
             );
-        await Refused(await Send(_.First, HttpMethod.Post, path, $"198.51.{subnet}.220"));
-        await Refused(await Send(_.Second, HttpMethod.Post, path, $"198.51.{subnet}.221"));
+        await Refused(await Send(_.First, HttpMethod.Post, path, $"198.51.{subnet + 5}.220"));
+        await Refused(await Send(_.Second, HttpMethod.Post, path, $"198.51.{subnet + 6}.221"));
         // The ceiling is per route.
         Assert.Equal(
             HttpStatusCode.OK,
             (await Send(_.Second, HttpMethod.Post, "/api/v1/auth/password/forgot", $"198.51.{subnet}.202")).StatusCode
         );
+    }
+}
+
+/// <summary>
+/// Two gateway instances sharing a ceiling whose spares outnumber one network's share of them (a /48 of IPv6, a /24
+/// of IPv4).
+/// </summary>
+public sealed class NetworkSparesGatewaysFixture : TwoGatewaysFixture
+{
+    public new const int Ceiling = 8;
+    public const int SparesPerNetwork = 2;
+
+    protected override void Configure(IDictionary<string, string?> settings)
+    {
+        foreach (var ceiling in new[] { "RegistrationsCeiling", "LoginCeiling" })
+            settings[$"RateLimits:{ceiling}:PermitLimit"] = Ceiling.ToString();
+        settings["RateLimits:CeilingSparesPerNetwork"] = SparesPerNetwork.ToString();
+    }
+}
+
+public sealed class SharedNetworkSparesTests(NetworkSparesGatewaysFixture fixture)
+    : IClassFixture<NetworkSparesGatewaysFixture>
+{
+    private readonly NetworkSparesGatewaysFixture _ = fixture;
+
+    private static Task<HttpResponseMessage> Post(GatewayHost via, string path, string from) =>
+        TwoGatewaysFixture.SendAsync(via, HttpMethod.Post, path, from);
+
+    [Theory]
+    [InlineData("/api/v1/auth/login", "login", 10)]
+    [InlineData("/api/v1/auth/register", "registrations", 20)]
+    public async Task One_network_has_only_its_share_of_the_spares_over_both_instances(
+        string path,
+        string policy,
+        int site
+    )
+    {
+        for (var i = 0; i < NetworkSparesGatewaysFixture.Ceiling; i++)
+            Assert.Equal(HttpStatusCode.OK, (await Post(_.Instance(i), path, $"192.0.{site}.{i}")).StatusCode);
+
+        // Many /64s of one /48 (a home's /56 holds 256), and many addresses of one /24, over either instance: their
+        // first requests pass up to the network's share, not until the spares are spent.
+        var flood = 10;
+        string[][] networks =
+        [
+            [.. Enumerable.Range(0, flood).Select(i => $"2001:db8:{site}:{i:x2}00::1")],
+            [.. Enumerable.Range(0, flood).Select(i => $"198.51.{site}.{i}")],
+        ];
+        foreach (var addresses in networks)
+        {
+            var statuses = new List<HttpStatusCode>();
+            for (var i = 0; i < flood; i++)
+                statuses.Add((await Post(_.Instance(i), path, addresses[i])).StatusCode);
+            HttpStatusCode[] shared =
+            [
+                .. Enumerable.Repeat(HttpStatusCode.OK, NetworkSparesGatewaysFixture.SparesPerNetwork),
+                .. Enumerable.Repeat((HttpStatusCode)429, flood - NetworkSparesGatewaysFixture.SparesPerNetwork),
+            ];
+            Assert.Equal(shared, statuses);
+        }
+
+        // So someone signing in once from another network still passes, on either instance.
+        Assert.Equal(HttpStatusCode.OK, (await Post(_.First, path, $"2001:db8:{site + 1}::1")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await Post(_.Second, path, $"198.51.{site + 1}.1")).StatusCode);
+
+        // The network's count is kept in the policy's hash tag, in the cluster slot of its ceiling.
+        await using var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(_.RedisConnectionString);
+        var network = $"{_.RedisKeyPrefix}{{{policy}}}:net:198.51.{site}.0/24:spared";
+        Assert.Equal(flood, (long)await redis.GetDatabase().StringGetAsync(network));
     }
 }
 

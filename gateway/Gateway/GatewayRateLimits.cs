@@ -88,9 +88,16 @@ public sealed class GatewayRateLimitOptions
     /// flood from many addresses; without this, the flood would also refuse everyone signing in once while it lasts
     /// (20 addresses at their own limit spend the login ceiling), which is the outage the flood is after. A flood
     /// rotating through more addresses than the ceiling allows spends the spares too, so the total stays bounded
-    /// (twice the ceiling).
+    /// (twice the ceiling); each network has only its share of them (<see cref="CeilingSparesPerNetwork"/>).
     /// </summary>
     public int CeilingSpares { get; set; } = 5;
+
+    /// <summary>
+    /// How many of the spares (<see cref="CeilingSpares"/>) one network may have in the ceiling's window: the /48 of
+    /// an IPv6 caller, the /24 of an IPv4 one. A home is given a /56, 256 /64s each keyed as an address of its own,
+    /// and would otherwise spend every spare alone, refusing everyone's first request while its flood lasts.
+    /// </summary>
+    public int CeilingSparesPerNetwork { get; set; } = 20;
 
     /// <summary>Where the shared windows' keys start in Redis (tests give each class its own).</summary>
     public string RedisKeyPrefix { get; set; } = "gateway:ratelimits:";
@@ -141,6 +148,10 @@ public static class GatewayRateLimits
                 $"Every {GatewayRateLimitOptions.Section} entry needs PermitLimit > 0 and WindowSeconds > 0."
             )
             .Validate(o => o.CeilingSpares >= 0, $"{GatewayRateLimitOptions.Section}:CeilingSpares must be >= 0.")
+            .Validate(
+                o => o.CeilingSparesPerNetwork >= 0,
+                $"{GatewayRateLimitOptions.Section}:CeilingSparesPerNetwork must be >= 0."
+            )
             .ValidateOnStart();
 
         services.AddSingleton<SharedCeilings>();
@@ -185,20 +196,23 @@ public static class GatewayRateLimits
             )
         );
 
-        var registrationsCeiling = (
-            limits.RegistrationsCeiling,
-            ceilings.Registrations,
-            ceilings.RegistrationsSpared,
-            limits.CeilingSpares
-        );
-        var loginCeiling = (limits.LoginCeiling, ceilings.Login, ceilings.LoginSpared, limits.CeilingSpares);
         options.AddPolicy(
             Registrations,
-            context => windows.Of(Registrations, ClientIp(context), limits.Registrations, registrationsCeiling)
+            context =>
+                windows.Of(
+                    Registrations,
+                    ClientIp(context),
+                    limits.Registrations,
+                    (ceilings.Registrations, ClientAddress.NetworkOf(context))
+                )
         );
         options.AddPolicy(Password, context => windows.Of(Password, ClientIp(context), limits.Password));
         options.AddPolicy(Waitlist, context => windows.Of(Waitlist, ClientIp(context), limits.Waitlist));
-        options.AddPolicy(Login, context => windows.Of(Login, ClientIp(context), limits.Login, loginCeiling));
+        options.AddPolicy(
+            Login,
+            context =>
+                windows.Of(Login, ClientIp(context), limits.Login, (ceilings.Login, ClientAddress.NetworkOf(context)))
+        );
         options.AddPolicy(StripeWebhook, context => windows.Of(StripeWebhook, ClientIp(context), limits.StripeWebhook));
         // The upload routes need a token, so a caller is a user; the address is only there to never share one window.
         options.AddPolicy(
@@ -226,13 +240,13 @@ public static class GatewayRateLimits
 
         /// <summary>
         /// A policy's window per caller ("ip:" and an address, or "user:" and an id), under the policy's ceiling when
-        /// it has one.
+        /// it has one (with the network of the caller's address, whose share of the spares it draws on).
         /// </summary>
         public RateLimitPartition<string> Of(
             string policy,
             string caller,
             RateLimitWindow window,
-            (RateLimitWindow Window, RateLimiter Local, RateLimiter LocalSpared, int Spares)? ceiling = null
+            (LocalCeiling Local, string Network)? ceiling = null
         )
         {
             if (shared is null)
@@ -244,8 +258,7 @@ public static class GatewayRateLimits
                             new FixedWindowRateLimiter(window.ToLimiterOptions()),
                             window.PermitLimit,
                             c.Local,
-                            c.LocalSpared,
-                            c.Spares
+                            c.Network
                         )
                     )
                     : RateLimitPartition.GetFixedWindowLimiter(caller, _ => window.ToLimiterOptions());
@@ -259,7 +272,12 @@ public static class GatewayRateLimits
                     shared,
                     own,
                     ceiling is { } c
-                        ? (new SharedWindow($"{{{policy}}}:all", c.Window), c.Local, c.LocalSpared, c.Spares)
+                        ? (
+                            new SharedWindow($"{{{policy}}}:all", c.Local.Window),
+                            new SharedWindow($"{{{policy}}}:net:{c.Network}:spared", c.Local.SparedPerNetworkWindow),
+                            c.Local,
+                            c.Network
+                        )
                         : null
                 )
             );
@@ -273,38 +291,87 @@ public static class GatewayRateLimits
 /// </summary>
 internal sealed class SharedCeilings(IOptions<GatewayRateLimitOptions> limits) : IDisposable
 {
-    public RateLimiter Registrations { get; } =
-        new FixedWindowRateLimiter(limits.Value.RegistrationsCeiling.ToLimiterOptions());
-    public RateLimiter Login { get; } = new FixedWindowRateLimiter(limits.Value.LoginCeiling.ToLimiterOptions());
-
-    /// <summary>What a spent ceiling may still admit in its window (as many again, first requests only).</summary>
-    public RateLimiter RegistrationsSpared { get; } =
-        new FixedWindowRateLimiter(limits.Value.RegistrationsCeiling.ToLimiterOptions());
-    public RateLimiter LoginSpared { get; } = new FixedWindowRateLimiter(limits.Value.LoginCeiling.ToLimiterOptions());
+    public LocalCeiling Registrations { get; } = new(limits.Value.RegistrationsCeiling, limits.Value);
+    public LocalCeiling Login { get; } = new(limits.Value.LoginCeiling, limits.Value);
 
     public void Dispose()
     {
         Registrations.Dispose();
         Login.Dispose();
-        RegistrationsSpared.Dispose();
-        LoginSpared.Dispose();
+    }
+}
+
+/// <summary>
+/// One policy's ceiling in memory: its window across all addresses, what a spent one may still admit in its window
+/// (as many again, first requests only), and each network's share of that.
+/// </summary>
+internal sealed class LocalCeiling : IDisposable
+{
+    private readonly FixedWindowRateLimiter _spared;
+    private readonly PartitionedRateLimiter<string> _sparedPerNetwork;
+
+    public LocalCeiling(RateLimitWindow window, GatewayRateLimitOptions limits)
+    {
+        Window = window;
+        Spares = limits.CeilingSpares;
+        SparedPerNetworkWindow = new(limits.CeilingSparesPerNetwork, TimeSpan.FromSeconds(window.WindowSeconds));
+        All = new FixedWindowRateLimiter(window.ToLimiterOptions());
+        _spared = new FixedWindowRateLimiter(window.ToLimiterOptions());
+        _sparedPerNetwork = PartitionedRateLimiter.Create<string, string>(network =>
+            RateLimitPartition.GetFixedWindowLimiter(network, _ => SparedPerNetworkWindow.ToLimiterOptions())
+        );
+    }
+
+    /// <summary>The ceiling's limit and window.</summary>
+    public RateLimitWindow Window { get; }
+
+    /// <summary>The ceiling's count across all addresses.</summary>
+    public RateLimiter All { get; }
+
+    /// <summary>How many of an address's first requests in its own window a spent ceiling still admits.</summary>
+    public int Spares { get; }
+
+    /// <summary>How many spared requests one network may have in the ceiling's window.</summary>
+    public RateLimitWindow SparedPerNetworkWindow { get; }
+
+    /// <summary>
+    /// A spared admission for a request of <paramref name="network"/>, or null when the network has had its share
+    /// or the spares are spent. The network's share is counted first, so a network past it spends nothing of the
+    /// spares every other network's first requests need.
+    /// </summary>
+    public RateLimitLease? TakeSpared(string network, int permitCount)
+    {
+        // A fixed window cannot be made with no permits: a share of none admits nothing.
+        if (SparedPerNetworkWindow.PermitLimit == 0)
+            return null;
+        using var networkLease = _sparedPerNetwork.AttemptAcquire(network, permitCount);
+        if (!networkLease.IsAcquired)
+            return null;
+        var sparedLease = _spared.AttemptAcquire(permitCount);
+        if (sparedLease.IsAcquired)
+            return sparedLease;
+        sparedLease.Dispose();
+        return null;
+    }
+
+    public void Dispose()
+    {
+        All.Dispose();
+        _spared.Dispose();
+        _sparedPerNetwork.Dispose();
     }
 }
 
 /// <summary>
 /// One address's limiter, then the shared ceiling: a request the address's own limit refuses
 /// never spends the ceiling, so one noisy address cannot use up everyone's budget; and a spent
-/// ceiling still admits the address's first <paramref name="spares"/> requests in its window while
-/// <paramref name="spared"/> (as many again as the ceiling) lasts
-/// (<see cref="GatewayRateLimitOptions.CeilingSpares"/>).
+/// ceiling still admits the address's first requests in its window while the spares (as many again
+/// as the ceiling) and its <paramref name="network"/>'s share of them last
+/// (<see cref="GatewayRateLimitOptions.CeilingSpares"/>,
+/// <see cref="GatewayRateLimitOptions.CeilingSparesPerNetwork"/>).
 /// </summary>
-internal sealed class UnderCeilingLimiter(
-    RateLimiter own,
-    int ownLimit,
-    RateLimiter ceiling,
-    RateLimiter spared,
-    int spares
-) : RateLimiter
+internal sealed class UnderCeilingLimiter(RateLimiter own, int ownLimit, LocalCeiling ceiling, string network)
+    : RateLimiter
 {
     public override TimeSpan? IdleDuration => own.IdleDuration;
 
@@ -315,18 +382,16 @@ internal sealed class UnderCeilingLimiter(
         var ownLease = own.AttemptAcquire(permitCount);
         if (!ownLease.IsAcquired)
             return ownLease;
-        var ceilingLease = ceiling.AttemptAcquire(permitCount);
+        var ceilingLease = ceiling.All.AttemptAcquire(permitCount);
         if (ceilingLease.IsAcquired)
             return new PairLease(ownLease, ceilingLease);
-        if (ownLimit - own.GetStatistics()?.CurrentAvailablePermits <= spares)
+        if (
+            ownLimit - own.GetStatistics()?.CurrentAvailablePermits <= ceiling.Spares
+            && ceiling.TakeSpared(network, permitCount) is { } sparedLease
+        )
         {
-            var sparedLease = spared.AttemptAcquire(permitCount);
-            if (sparedLease.IsAcquired)
-            {
-                ceilingLease.Dispose();
-                return new PairLease(ownLease, sparedLease);
-            }
-            sparedLease.Dispose();
+            ceilingLease.Dispose();
+            return new PairLease(ownLease, sparedLease);
         }
         ownLease.Dispose();
         return ceilingLease;

@@ -24,10 +24,11 @@ internal readonly record struct WindowTake(int Granted, TimeSpan WindowLeft);
 /// </summary>
 internal sealed class SharedRateLimitWindows : IHostedService, IAsyncDisposable
 {
-    // KEYS[1]: the window's counter; KEYS[2], optional: a ceiling counted only when KEYS[1] allows the request, and
-    // KEYS[3], what a spent ceiling may still admit of KEYS[1]'s first requests (with the ceiling's limit and window).
-    // ARGV: permits, then limit and window (ms) of each key, then how many of KEYS[1]'s first requests a spent
-    // ceiling still admits. Returns {1, 0} or {0, the refusing window's ms left}.
+    // KEYS[1]: the window's counter; KEYS[2], optional: a ceiling counted only when KEYS[1] allows the request,
+    // KEYS[3], what a spent ceiling may still admit of KEYS[1]'s first requests (with the ceiling's limit and window),
+    // and KEYS[4], how many of those the caller's network has had (in the ceiling's window too).
+    // ARGV: permits, then limit and window (ms) of KEYS[1] and KEYS[2], how many of KEYS[1]'s first requests a spent
+    // ceiling still admits, and KEYS[4]'s limit. Returns {1, 0} or {0, the refusing window's ms left}.
     private const string Count = """
         local function take(key, limit, window)
           local count = redis.call('INCRBY', key, tonumber(ARGV[1]))
@@ -44,9 +45,13 @@ internal sealed class SharedRateLimitWindows : IHostedService, IAsyncDisposable
           if not under then
             allowed, left = false, ceilingLeft
             if count <= tonumber(ARGV[6]) then
-              -- In the ceiling's own window: a spared count begun late must not run on into the next one.
-              local spared = take(KEYS[3], ARGV[4], ceilingLeft)
-              if spared then allowed, left = true, 0 end
+              -- In the ceiling's own window: a spared count begun late must not run on into the next one. The
+              -- network's share first, so a network past it spends nothing of the spares.
+              local ofNetwork = take(KEYS[4], ARGV[7], ceilingLeft)
+              if ofNetwork then
+                local spared = take(KEYS[3], ARGV[4], ceilingLeft)
+                if spared then allowed, left = true, 0 end
+              end
             end
           end
         end
@@ -104,19 +109,31 @@ internal sealed class SharedRateLimitWindows : IHostedService, IAsyncDisposable
     /// <summary>The clock the windows' ends are reckoned by.</summary>
     public TimeProvider Clock { get; }
 
-    /// <summary>Counts one request; null when Redis is unreachable.</summary>
+    /// <summary>
+    /// Counts one request, under a ceiling when given one (with the counter of the caller's network's spared
+    /// requests); null when Redis is unreachable.
+    /// </summary>
     public async Task<WindowCount?> CountAsync(
         SharedWindow own,
-        (SharedWindow Window, int Spares)? ceiling,
+        (SharedWindow Window, int Spares, SharedWindow NetworkSpared)? ceiling,
         int permits
     )
     {
-        RedisKey[] keys = ceiling is not { Window: var all }
+        RedisKey[] keys = ceiling is not { Window: var all, NetworkSpared: var network }
             ? [Key(own)]
-            : [Key(own), Key(all), (RedisKey)(_prefix + all.Key + ":spared")];
+            : [Key(own), Key(all), (RedisKey)(_prefix + all.Key + ":spared"), Key(network)];
         RedisValue[] values = ceiling is not { } c
             ? [permits, own.Limit.PermitLimit, WindowMs(own)]
-            : [permits, own.Limit.PermitLimit, WindowMs(own), c.Window.Limit.PermitLimit, WindowMs(c.Window), c.Spares];
+            :
+            [
+                permits,
+                own.Limit.PermitLimit,
+                WindowMs(own),
+                c.Window.Limit.PermitLimit,
+                WindowMs(c.Window),
+                c.Spares,
+                c.NetworkSpared.Limit.PermitLimit,
+            ];
         if (await _redis.EvaluateAsync(Count, keys, values) is not { } answer)
             return null;
         var result = (RedisResult[])answer!;
@@ -164,7 +181,7 @@ internal sealed class SharedWindowLimiter : ReplenishingRateLimiter
 {
     private readonly SharedRateLimitWindows _windows;
     private readonly SharedWindow _own;
-    private readonly (SharedWindow Window, int Spares)? _ceiling;
+    private readonly (SharedWindow Window, int Spares, SharedWindow NetworkSpared)? _ceiling;
     private readonly FixedWindowRateLimiter _localOwn;
     private readonly RateLimiter _local;
     private readonly TimeProvider _clock;
@@ -179,19 +196,23 @@ internal sealed class SharedWindowLimiter : ReplenishingRateLimiter
     private long _spentUntil;
     private Task<WindowTake?>? _taking;
 
+    /// <param name="ceiling">
+    /// The ceiling's window in Redis, the counter of the spared requests of the caller's network there, and the
+    /// instance's ceiling in memory with the caller's network, for while Redis is unreachable.
+    /// </param>
     public SharedWindowLimiter(
         SharedRateLimitWindows windows,
         SharedWindow own,
-        (SharedWindow Window, RateLimiter Local, RateLimiter LocalSpared, int Spares)? ceiling = null
+        (SharedWindow Window, SharedWindow NetworkSpared, LocalCeiling Local, string Network)? ceiling = null
     )
     {
         _windows = windows;
         _own = own;
-        _ceiling = ceiling is { } c ? (c.Window, c.Spares) : null;
+        _ceiling = ceiling is { } c ? (c.Window, c.Local.Spares, c.NetworkSpared) : null;
         _clock = windows.Clock;
         _localOwn = new FixedWindowRateLimiter(own.Limit.ToLimiterOptions(autoReplenishment: false));
         _local = ceiling is { } local
-            ? new UnderCeilingLimiter(_localOwn, own.Limit.PermitLimit, local.Local, local.LocalSpared, local.Spares)
+            ? new UnderCeilingLimiter(_localOwn, own.Limit.PermitLimit, local.Local, local.Network)
             : _localOwn;
     }
 
