@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { onLinkClick } from "./router";
+import { here, navigate, onLinkClick } from "./router";
 
 afterEach(() => {
   document.body.innerHTML = "";
@@ -33,5 +33,22 @@ describe("in-app links", () => {
     history.replaceState(null, "", "/app/communities");
     expect(click(link("/app/events/e1#photos"))).toBe(true);
     expect(location.pathname + location.hash).toBe("/app/events/e1#photos");
+  });
+});
+
+describe("an action's place", () => {
+  it("is still there until the person leaves, and not once they come back to the same page", () => {
+    history.replaceState(null, "", "/app/events/e1?checkout=paid");
+    const from = here();
+    expect(from.still()).toBe(true);
+    navigate("/communities");
+    expect(from.still()).toBe(false);
+    navigate("/events/e1?checkout=paid");
+    expect(from.still()).toBe(false);
+    from.navigate("/events/e2");
+    expect(location.pathname).toBe("/app/events/e1");
+    const again = here();
+    again.navigate("/events/e2");
+    expect(location.pathname).toBe("/app/events/e2");
   });
 });

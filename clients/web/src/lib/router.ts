@@ -64,16 +64,21 @@ export function afterSignIn(user: string | null): void {
   navigate(to && /^\/(?![\/\\])/.test(to) ? to : "/", true);
 }
 
+/** Route changes in this tab so far (links, navigate(), back and forward): each arrival is a visit of its own. */
+let visits = 0;
+addEventListener("popstate", () => void visits++);
+
 /**
  * Where the person is now, for an action whose answer may come late: `still()` while the tab is where the action
- * began (its path and query), and `navigate` only then, so a late answer (a retried request, a slow platform) does not
- * take the person away from where they went meanwhile.
+ * began (its path and query, in the same visit: not left and come back to), and `navigate` only then, so a late answer
+ * (a retried request, a slow platform) does not take the person away from where they went meanwhile.
  */
 export type Here = { still: () => boolean; navigate: (path: string, replace?: boolean) => void };
 
 export function here(): Here {
   const from = currentPath() + location.search;
-  const still = () => currentPath() + location.search === from;
+  const visit = visits;
+  const still = () => visits === visit && currentPath() + location.search === from;
   return { still, navigate: (path, replace = false) => void (still() && navigate(path, replace)) };
 }
 
