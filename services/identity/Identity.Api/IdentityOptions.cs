@@ -180,6 +180,13 @@ public sealed class RegistrationThrottleOptions
     public int ResetMailSpares { get; set; } = 20;
 
     /// <summary>
+    /// How many of <see cref="ResetMailSpares"/> the client addresses of one network may have in a window: the /48 of
+    /// an IPv6 address, the /24 of an IPv4 one. A home is given a /56, 256 /64s each counted as an address of its own,
+    /// which would otherwise spend every spare and leave the owner no mail; a quarter of them by default.
+    /// </summary>
+    public int ResetMailSparesPerNetwork { get; set; } = 5;
+
+    /// <summary>
     /// Waitlist joins and place requests naming one e-mail from one client address in a window before 429, listed or
     /// not: each may mail it.
     /// </summary>
@@ -194,6 +201,12 @@ public sealed class RegistrationThrottleOptions
     /// keep the owner, asking from theirs, from joining or from their place.
     /// </summary>
     public int WaitlistMailSpares { get; set; } = 30;
+
+    /// <summary>
+    /// How many of <see cref="WaitlistMailSpares"/> one network's client addresses may have in a window, as
+    /// <see cref="ResetMailSparesPerNetwork"/>: a quarter of them (rounded down) by default.
+    /// </summary>
+    public int WaitlistMailSparesPerNetwork { get; set; } = 7;
 
     /// <summary>
     /// Confirmation links (or, for an address another account has confirmed, notes to its owner) one e-mail address
@@ -214,6 +227,12 @@ public sealed class RegistrationThrottleOptions
     /// ceiling do not keep the owner, registering or asking from theirs, from their link.
     /// </summary>
     public int ConfirmationMailSpares { get; set; } = 30;
+
+    /// <summary>
+    /// How many of <see cref="ConfirmationMailSpares"/> one network's client addresses may have in a window, as
+    /// <see cref="ResetMailSparesPerNetwork"/>: a quarter of them (rounded down) by default.
+    /// </summary>
+    public int ConfirmationMailSparesPerNetwork { get; set; } = 7;
 }
 
 public sealed class PhoneVerificationOptions
@@ -243,6 +262,13 @@ public sealed class PhoneVerificationOptions
     /// few) does not keep its owner, asking from theirs, from their code.
     /// </summary>
     public int SpareSendsPerNumber { get; set; } = 5;
+
+    /// <summary>
+    /// How many of <see cref="SpareSendsPerNumber"/> the client addresses of one network may have in a window: the
+    /// /48 of an IPv6 address, the /24 of an IPv4 one. A home is given a /56, 256 /64s each counted as an address of
+    /// its own, which would otherwise spend every spare and leave the owner no code; one by default.
+    /// </summary>
+    public int SpareSendsPerNetwork { get; set; } = 1;
     public TimeSpan Window { get; set; } = TimeSpan.FromHours(1);
 }
 

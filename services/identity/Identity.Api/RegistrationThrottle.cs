@@ -5,7 +5,9 @@ namespace Community.Identity;
 /// <summary>
 /// Limits on what sends e-mails and texts: registrations, confirmation and reset mails count per (e-mail, phone or
 /// account, client address), so nobody can use up an owner's from elsewhere, the mails under a ceiling per inbox too;
-/// link requests count per account, code texts per number.
+/// link requests count per account, code texts per number. Each takes the client address's key
+/// (<c>ClientAddress.Of</c>) and its network (<c>ClientAddress.NetworkOf</c>), whose share of a spent ceiling's
+/// spares it draws on.
 /// </summary>
 public sealed class RegistrationThrottle(IdentityDbContext db, IOptions<IdentityOptions> options, TimeProvider clock)
 {
@@ -52,15 +54,21 @@ public sealed class RegistrationThrottle(IdentityDbContext db, IOptions<Identity
     /// own address's mails and never the owner's; and per account under a higher ceiling, so many addresses together
     /// cannot flood the inbox.
     /// </summary>
-    public Task<bool> CountResetMailAsync(Guid userId, string address, CancellationToken cancellationToken)
+    public Task<bool> CountResetMailAsync(
+        Guid userId,
+        string address,
+        string network,
+        CancellationToken cancellationToken
+    )
     {
         var settings = options.Value.RegistrationThrottle;
         return CountMailAsync(
             "reset-mail:" + userId,
             address,
+            network,
             settings.ResetMailsPerAccountAndAddress,
             settings.ResetMailsPerAccount,
-            settings.ResetMailSpares,
+            new(settings.ResetMailSpares, settings.ResetMailSparesPerNetwork),
             cancellationToken
         );
     }
@@ -72,15 +80,21 @@ public sealed class RegistrationThrottle(IdentityDbContext db, IOptions<Identity
     /// whether it was mailed. Per (e-mail, client address), so accounts made from elsewhere to name the address never
     /// use up the owner's mails, and per e-mail under a higher ceiling for every address together.
     /// </summary>
-    public Task<bool> CountConfirmationMailAsync(string email, string address, CancellationToken cancellationToken)
+    public Task<bool> CountConfirmationMailAsync(
+        string email,
+        string address,
+        string network,
+        CancellationToken cancellationToken
+    )
     {
         var settings = options.Value.RegistrationThrottle;
         return CountMailAsync(
             "confirm-mail:" + LoginThrottle.Bounded(email),
             address,
+            network,
             settings.ConfirmationMailsPerEmailAndAddress,
             settings.ConfirmationMailsPerEmail,
-            settings.ConfirmationMailSpares,
+            new(settings.ConfirmationMailSpares, settings.ConfirmationMailSparesPerNetwork),
             cancellationToken
         );
     }
@@ -90,9 +104,10 @@ public sealed class RegistrationThrottle(IdentityDbContext db, IOptions<Identity
     private async Task<bool> CountMailAsync(
         string key,
         string address,
+        string network,
         int perAddress,
         int ceiling,
-        int spares,
+        Spares spares,
         CancellationToken cancellationToken
     )
     {
@@ -101,19 +116,28 @@ public sealed class RegistrationThrottle(IdentityDbContext db, IOptions<Identity
         await IncrementAsync(fromAddress, window, cancellationToken);
         if (await OverLimitAsync(fromAddress, perAddress, cancellationToken) is not null)
             return false;
-        return await CountUnderCeilingAsync(key, fromAddress, ceiling, spares, window, cancellationToken) is null;
+        var over = await CountUnderCeilingAsync(key, fromAddress, network, ceiling, spares, window, cancellationToken);
+        return over is null;
     }
+
+    /// <summary>
+    /// What a key is still sent past its ceiling, each the first of a client address: Total in all, PerNetwork of them
+    /// at most at the request of one network's addresses.
+    /// </summary>
+    private readonly record struct Spares(int Total, int PerNetwork);
 
     // Counts one more towards the ceiling of everything sent to key (the caller has counted it in fromAddress, the
     // (key, client address) counter). Past the ceiling, an address's first of the window still goes, from spares
-    // counted apart (those refused at the ceiling go on counting there): strangers spending the ceiling from one
-    // address or a few leave the owner, asking from theirs, their mail or code, and key is sent ceiling + spares at
-    // most. Answers the ceiling's counter when refused, null when it goes.
+    // counted apart (those refused at the ceiling go on counting there), a network's addresses only its share of them:
+    // strangers spending the ceiling from one address or a few, or from one home's many, leave the owner, asking from
+    // theirs, their mail or code, and key is sent ceiling + spares at most. Answers the ceiling's counter when refused,
+    // null when it goes.
     private async Task<LoginFailure?> CountUnderCeilingAsync(
         string key,
         List<string> fromAddress,
+        string network,
         int ceiling,
-        int spares,
+        Spares spares,
         TimeSpan window,
         CancellationToken cancellationToken
     )
@@ -122,15 +146,20 @@ public sealed class RegistrationThrottle(IdentityDbContext db, IOptions<Identity
         await IncrementAsync(fromAnywhere, window, cancellationToken);
         if (await OverLimitAsync(fromAnywhere, ceiling, cancellationToken) is not { } over)
             return null;
-        if (await OverLimitAsync(fromAddress, 1, cancellationToken) is null)
-        {
-            // "kind-spare:name", so the account's erasure (ThrottleCounters) takes it with the others.
-            List<string> spare = [key.Insert(key.IndexOf(':', StringComparison.Ordinal), "-spare")];
-            await IncrementAsync(spare, window, cancellationToken);
-            if (await OverLimitAsync(spare, spares, cancellationToken) is null)
-                return null;
-        }
-        return over;
+        if (await OverLimitAsync(fromAddress, 1, cancellationToken) is not null)
+            return over;
+        // "kind-spare:name" and "kind-spare:name|net:network", so the account's erasure (ThrottleCounters) takes them
+        // with the others.
+        var spareKey = key.Insert(key.IndexOf(':', StringComparison.Ordinal), "-spare");
+        // The network's share first: one home's many addresses (a /56 holds 256 /64s, each an address) spend only
+        // their share, past which they take nothing from the spares the owner's first request needs.
+        List<string> fromNetwork = [spareKey + "|net:" + LoginThrottle.Bounded(network)];
+        await IncrementAsync(fromNetwork, window, cancellationToken);
+        if (await OverLimitAsync(fromNetwork, spares.PerNetwork, cancellationToken) is not null)
+            return over;
+        List<string> spare = [spareKey];
+        await IncrementAsync(spare, window, cancellationToken);
+        return await OverLimitAsync(spare, spares.Total, cancellationToken) is null ? null : over;
     }
 
     /// <summary>
@@ -138,10 +167,16 @@ public sealed class RegistrationThrottle(IdentityDbContext db, IOptions<Identity
     /// <paramref name="address"/>, whether or not it is listed, so the 429 says nothing about the list; each of them
     /// may mail it. Per (e-mail, client address), as registrations, so nobody can use up the owner's requests from
     /// elsewhere; and per e-mail under a higher ceiling, so many addresses cannot flood one inbox. Past the ceiling, an
-    /// address's first request of the window still goes, up to the spares: strangers who spent the ceiling from a few
-    /// addresses do not keep the owner, asking from theirs, from joining or from their place.
+    /// address's first request of the window still goes, up to the spares and its network's share of them: strangers
+    /// who spent the ceiling from a few addresses, or one home's many, do not keep the owner, asking from theirs, from
+    /// joining or from their place.
     /// </summary>
-    public async Task CountWaitlistMailAsync(string email, string address, CancellationToken cancellationToken)
+    public async Task CountWaitlistMailAsync(
+        string email,
+        string address,
+        string network,
+        CancellationToken cancellationToken
+    )
     {
         var key = "waitlist-mail:" + LoginThrottle.Bounded(email);
         var refusal = "Too many waitlist requests for this address; try again later.";
@@ -151,8 +186,9 @@ public sealed class RegistrationThrottle(IdentityDbContext db, IOptions<Identity
         var over = await CountUnderCeilingAsync(
             key,
             fromAddress,
+            network,
             settings.WaitlistMailsPerEmail,
-            settings.WaitlistMailSpares,
+            new(settings.WaitlistMailSpares, settings.WaitlistMailSparesPerNetwork),
             settings.Window,
             cancellationToken
         );
@@ -163,12 +199,13 @@ public sealed class RegistrationThrottle(IdentityDbContext db, IOptions<Identity
     /// <summary>
     /// Counts a verification code about to be texted to <paramref name="phone"/> (normalized), by whichever account,
     /// asked for from <paramref name="address"/>; 429 past the limit, so accounts naming one stranger's number cannot
-    /// flood it. Past it, a client address's first code of the window still goes, up to the spares: a stranger who
-    /// spent the number's texts from one address does not keep its owner, asking from theirs, from their code.
+    /// flood it. Past it, a client address's first code of the window still goes, up to the spares and its network's
+    /// share of them: a stranger who spent the number's texts from one address, or one home's many, does not keep its
+    /// owner, asking from theirs, from their code.
     /// Inside the caller's transaction, which the counter's row serializes with the other senders to that number
     /// and which a refusal rolls back, counts and all.
     /// </summary>
-    public async Task CountTextAsync(string phone, string address, CancellationToken cancellationToken)
+    public async Task CountTextAsync(string phone, string address, string network, CancellationToken cancellationToken)
     {
         var settings = options.Value.PhoneVerification;
         var key = "sms-to:" + LoginThrottle.Bounded(phone);
@@ -177,8 +214,9 @@ public sealed class RegistrationThrottle(IdentityDbContext db, IOptions<Identity
         var over = await CountUnderCeilingAsync(
             key,
             fromAddress,
+            network,
             settings.SendsPerNumber,
-            settings.SpareSendsPerNumber,
+            new(settings.SpareSendsPerNumber, settings.SpareSendsPerNetwork),
             settings.Window,
             cancellationToken
         );

@@ -70,16 +70,16 @@ public sealed class ThrottleCounters(
         if (user is { PhoneVerifiedAt: not null, Phone: { } phone })
             names.Add(phone);
         var named = names.ToArray();
-        // A name follows its key's kind ("login-email:", "sms-to:"...) and ends the key or comes before "|ip:".
-        // Locked in the order a request counting under a name takes its rows (RegistrationThrottle: the client
-        // address's counter, the name's, then its spares'), so a stranger's code or mail to the account's proven
-        // number or inbox, counted at this moment, is waited for rather than deadlocked with.
+        // A name follows its key's kind ("login-email:", "sms-to:"...) and ends the key or comes before "|ip:" (or
+        // "|net:"). Locked in the order a request counting under a name takes its rows (RegistrationThrottle: the
+        // client address's counter, the name's, its network's spares', then its spares'), so a stranger's code or mail
+        // to the account's proven number or inbox, counted at this moment, is waited for rather than deadlocked with.
         return db.Database.ExecuteSqlAsync(
             $"""
             DELETE FROM login_failures WHERE key IN (
                 SELECT key FROM login_failures WHERE EXISTS (SELECT 1 FROM unnest({named}) AS n (name)
                     WHERE right(key, length(n.name) + 1) = ':' || n.name OR strpos(key, ':' || n.name || '|') > 0)
-                ORDER BY strpos(key, '|ip:') = 0, strpos(key, '-spare:') > 0, key COLLATE "C"
+                ORDER BY strpos(key, '|ip:') = 0, strpos(key, '-spare:') > 0, strpos(key, '|net:') = 0, key COLLATE "C"
                 FOR UPDATE)
             """,
             cancellationToken

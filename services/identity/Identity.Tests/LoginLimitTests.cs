@@ -516,9 +516,10 @@ public sealed class LoginLimitTests(LoginLimitFixture fx) : IClassFixture<LoginL
         // The same answers throughout, and thirty mails, then only the sixth address's first: thirty-one.
         Assert.Equal(31, Mails());
 
-        // Past the ceiling, each new address's first mail goes, thirty of them in all, and then none.
+        // Past the ceiling, each new address's first mail goes, thirty of them in all, and then none. Each address is
+        // in a network of its own (a /48), whose share of the spares is not what this counts.
         for (var i = 0; i < 30; i++)
-            await (await Register($"inbox_spare_{i}", victim, "correct-horse-9", $"198.51.100.{10 + i}")).AssertStatus(
+            await (await Register($"inbox_spare_{i}", victim, "correct-horse-9", $"2001:db8:{10 + i}::1")).AssertStatus(
                 201
             );
         Assert.Equal(60, Mails());
@@ -643,6 +644,41 @@ public sealed class LoginLimitTests(LoginLimitFixture fx) : IClassFixture<LoginL
         ).AssertStatus(202);
         await fx.MailSentAsync();
         Assert.Equal(24, Mails());
+    }
+
+    /// <summary>
+    /// One home is given a /56 of IPv6, 256 /64s each keyed as a client address of its own: past a spent ceiling, their
+    /// first requests get only their network's (the /48's) five of the twenty spares, and the owner asking from
+    /// elsewhere is still mailed.
+    /// </summary>
+    [Fact]
+    public async Task One_networks_many_addresses_spend_only_its_share_of_an_accounts_spare_reset_mails()
+    {
+        await fx.RegisterAsync("reset_homed");
+        int Mails() =>
+            fx.Smtp.Messages.Count(m =>
+                m.To.Any(t => t.Contains("reset_homed@example.com")) && m.Body.Contains("Reset token: ")
+            );
+        Task<HttpResponseMessage> Forgot(string from) =>
+            Send("/api/v1/auth/password/forgot", new { identifier = "reset_homed" }, from);
+        // The stranger's home: /64s of 2001:db8:77::/48, the first four spending the account's twenty mails.
+        string Home(int i) => $"2001:db8:77:{0xff00 + i:x}::1";
+        for (var i = 0; i < 4; i++)
+        for (var j = 0; j < 5; j++)
+            await (await Forgot(Home(i))).AssertStatus(202);
+        await fx.MailSentAsync();
+        Assert.Equal(20, Mails());
+
+        // Twenty-four more of its /64s, each asking once: the same 202 to each, five mails (the network's share).
+        for (var i = 4; i < 28; i++)
+            await (await Forgot(Home(i))).AssertStatus(202);
+        await fx.MailSentAsync();
+        Assert.Equal(25, Mails());
+
+        // The owner, asking from another network, still gets a spare.
+        await (await Forgot("2001:db8:78::1")).AssertStatus(202);
+        await fx.MailSentAsync();
+        Assert.Equal(26, Mails());
     }
 
     private Task<HttpResponseMessage> AskForLink(string token, string? from = null)

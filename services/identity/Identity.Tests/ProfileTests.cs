@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using Npgsql;
 
 namespace Community.Identity.Tests;
@@ -368,6 +369,80 @@ public sealed class ProfileTests(IdentityFixture fx) : IClassFixture<IdentityFix
         var deleting = Client.DeleteAccount(Token(registered));
         await fx.WaitingOnALockAsync("%login_failures%", 1, "the deletion never waited for the count");
         await CountAsync(key);
+        await counting.CommitAsync();
+
+        await (await deleting).AssertStatus(204);
+        Assert.Equal(0L, await CountersNamingAsync(id.ToString(), email!));
+
+        async Task CountAsync(string counter)
+        {
+            await using var count = new NpgsqlCommand(
+                "SET LOCAL lock_timeout = '10s'; UPDATE login_failures SET failures = failures + 1 WHERE key = @k",
+                stranger,
+                counting
+            );
+            count.Parameters.AddWithValue("k", counter);
+            await count.ExecuteNonQueryAsync();
+        }
+    }
+
+    /// <summary>
+    /// A spare reset mail counts under the account's id twice, per network and in all: the deletion erases both.
+    /// </summary>
+    [Fact]
+    public async Task Deleting_the_account_erases_its_spare_reset_mails_counted_per_network()
+    {
+        var registered = await fx.RegisterAsync();
+        var id = registered["user"]!["id"]!.GetValue<string>();
+        var email = registered["user"]!["username"]!.GetValue<string>() + "@example.com";
+        // Five from each of four addresses spend the account's twenty mails; a fifth address's first is a spare.
+        for (var a = 0; a < 5; a++)
+        for (var i = 0; i < (a < 4 ? 5 : 1); i++)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/auth/password/forgot")
+            {
+                Content = JsonContent.Create(new { identifier = email }),
+            };
+            request.Headers.Add("X-Forwarded-For", $"203.0.113.{30 + a}");
+            await (await Client.SendAsync(request)).AssertStatus(202);
+        }
+        await fx.MailSentAsync(); // counted by the mail queue, after the answer
+        foreach (var spare in new[] { $"reset-mail-spare:{id}", $"reset-mail-spare:{id}|net:203.0.113.0/24" })
+            Assert.Equal(
+                1L,
+                await fx.ScalarAsync<long>("SELECT failures FROM login_failures WHERE key = @k", ("k", spare))
+            );
+
+        await (await Client.DeleteAccount(Token(registered))).AssertStatus(204);
+        Assert.Equal(0L, await CountersNamingAsync(id, email));
+    }
+
+    /// <summary>
+    /// The account's deletion erases its spare mails' counters while a stranger's spare is being counted: the deletion
+    /// waits for the count (which holds its network's share, then takes the spares), and both go through; neither is
+    /// aborted as a deadlock.
+    /// </summary>
+    [Fact]
+    public async Task Deleting_the_account_while_a_spare_mail_to_it_is_counted_waits_for_it()
+    {
+        var registered = await fx.RegisterAsync();
+        var id = Guid.Parse(registered["user"]!["id"]!.GetValue<string>());
+        var email = await fx.ScalarAsync<string>("SELECT email FROM users WHERE id = @id", ("id", id));
+        var spare = "reset-mail-spare:" + id;
+        var fromNetwork = spare + "|net:203.0.113.0/24";
+        foreach (var counter in new[] { spare, fromNetwork })
+            await fx.ExecuteAsync(
+                "INSERT INTO login_failures (key, window_started_at, failures) VALUES (@k, now(), 1)",
+                ("k", counter)
+            );
+        await using var stranger = new NpgsqlConnection(fx.Resources.DatabaseConnectionString);
+        await stranger.OpenAsync();
+        await using var counting = await stranger.BeginTransactionAsync();
+        await CountAsync(fromNetwork);
+
+        var deleting = Client.DeleteAccount(Token(registered));
+        await fx.WaitingOnALockAsync("%login_failures%", 1, "the deletion never waited for the count");
+        await CountAsync(spare);
         await counting.CommitAsync();
 
         await (await deleting).AssertStatus(204);

@@ -277,16 +277,49 @@ public sealed class VerificationTests(IdentityFixture fx) : IClassFixture<Identi
         Assert.Equal(6, fx.Sms.Messages.Count(m => m.To == phone));
         var ownersCode = fx.Sms.LastCodeTo(phone);
 
-        // Each new address's first code goes, five in all past the five: ten texts an hour at most.
+        // Each new address's first code goes, five in all past the five: ten texts an hour at most. Each address is in
+        // a network of its own (a /48), whose share of the spares is not what this counts.
         for (var i = 0; i < 5; i++)
         {
-            var (stranger, _) = await RegisterByPhoneAsync(phone, $"203.0.113.{201 + i}");
-            var sent = await SendCodeFrom(stranger, $"203.0.113.{201 + i}");
+            var (stranger, _) = await RegisterByPhoneAsync(phone, $"2001:db8:{201 + i}::1");
+            var sent = await SendCodeFrom(stranger, $"2001:db8:{201 + i}::1");
             Assert.Equal(i < 4 ? HttpStatusCode.Accepted : HttpStatusCode.TooManyRequests, sent.StatusCode);
         }
         Assert.Equal(10, fx.Sms.Messages.Count(m => m.To == phone));
 
         await (await Client.PostJson(Confirm, new { code = ownersCode }, Token(owner))).AssertStatus(200);
+    }
+
+    /// <summary>
+    /// One home is given a /56 of IPv6, 256 /64s each keyed as a client address of its own: past a number's spent
+    /// texts, their first codes get only their network's (the /48's) one of the five spares, and the owner asking from
+    /// elsewhere is still texted.
+    /// </summary>
+    [Fact]
+    public async Task One_networks_many_addresses_spend_only_its_share_of_a_numbers_spare_texts()
+    {
+        var phone = NewPhone();
+        string Home(int i) => $"2001:db8:99:{0xff00 + i:x}::1";
+        for (var i = 0; i < 5; i++)
+        {
+            var (registered, _) = await RegisterByPhoneAsync(phone, Home(0));
+            await (await SendCodeFrom(registered, Home(0))).AssertStatus(202);
+        }
+        // Six more of the home's /64s: the first's code goes, the network's one spare; the others are refused.
+        for (var i = 1; i <= 6; i++)
+        {
+            var (stranger, _) = await RegisterByPhoneAsync(phone, Home(i));
+            var sent = await SendCodeFrom(stranger, Home(i));
+            Assert.Equal(i == 1 ? HttpStatusCode.Accepted : HttpStatusCode.TooManyRequests, sent.StatusCode);
+        }
+        Assert.Equal(6, fx.Sms.Messages.Count(m => m.To == phone));
+
+        // The owner, asking from another network, is still texted a code, and it proves the number.
+        var (owner, _) = await RegisterByPhoneAsync(phone, "2001:db8:9a::1");
+        await (await SendCodeFrom(owner, "2001:db8:9a::1")).AssertStatus(202);
+        Assert.Equal(7, fx.Sms.Messages.Count(m => m.To == phone));
+        var code = fx.Sms.LastCodeTo(phone);
+        await (await Client.PostJson(Confirm, new { code }, Token(owner))).AssertStatus(200);
     }
 
     [Fact]

@@ -165,7 +165,12 @@ public static class AuthApi
         // owner.
         try
         {
-            await emailVerifications.SendAsync(user, ClientAddress.Of(http), cancellationToken);
+            await emailVerifications.SendAsync(
+                user,
+                ClientAddress.Of(http),
+                ClientAddress.NetworkOf(http),
+                cancellationToken
+            );
         }
         catch (ServiceUnavailableException e)
         {

@@ -54,7 +54,7 @@ public static class EmailVerificationApi
         // Its own counter: registrations naming the address from elsewhere never use up the owner's links, nor (per
         // client address) the mails to it.
         await throttle.CountLinkRequestAsync(user.Id, cancellationToken);
-        await verifications.SendAsync(user, ClientAddress.Of(http), cancellationToken);
+        await verifications.SendAsync(user, ClientAddress.Of(http), ClientAddress.NetworkOf(http), cancellationToken);
         return TypedResults.Accepted((string?)null, EmailVerificationSent.CheckYourEmail);
     }
 }

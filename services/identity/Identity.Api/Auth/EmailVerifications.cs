@@ -20,15 +20,15 @@ public sealed class EmailVerifications(
 {
     /// <summary>
     /// Mails <paramref name="user"/>'s address the link, or its verified owner the note; the link's token is recorded
-    /// (and committed) first. Past the mails to the address that <paramref name="from"/> (the client address) may
-    /// cause, or the address's ceiling, nothing.
+    /// (and committed) first. Past the mails to the address that <paramref name="from"/> (the client address, in
+    /// <paramref name="fromNetwork"/>) may cause, or the address's ceiling, nothing.
     /// </summary>
-    public async Task SendAsync(User user, string from, CancellationToken cancellationToken)
+    public async Task SendAsync(User user, string from, string fromNetwork, CancellationToken cancellationToken)
     {
         if (user.Email is not { } address || user.EmailVerifiedAt is not null)
             return;
         // Many accounts may name one address (an unconfirmed one is anyone's to name): what they get it sent is capped.
-        if (!await throttle.CountConfirmationMailAsync(address, from, cancellationToken))
+        if (!await throttle.CountConfirmationMailAsync(address, from, fromNetwork, cancellationToken))
             return;
         var now = clock.GetUtcNow();
         var owner = await db

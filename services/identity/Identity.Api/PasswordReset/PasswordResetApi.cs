@@ -52,9 +52,10 @@ public static class PasswordResetApi
         // mailed then does the same work as any other, so neither the time taken nor a 503 tells which it was.
         if (user is { Email: not null, EmailVerifiedAt: not null })
         {
-            var (userId, address, passwordHash) = (user.Id, ClientAddress.Of(http), user.PasswordHash);
+            var (userId, passwordHash) = (user.Id, user.PasswordHash);
+            var (address, network) = (ClientAddress.Of(http), ClientAddress.NetworkOf(http));
             mail.Compose(
-                (services, ct) => ResetMailAsync(services, userId, address, passwordHash, ct),
+                (services, ct) => ResetMailAsync(services, userId, address, network, passwordHash, ct),
                 $"the password reset of {userId}"
             );
         }
@@ -73,6 +74,7 @@ public static class PasswordResetApi
         IServiceProvider services,
         Guid userId,
         string address,
+        string network,
         string passwordHashWhenAsked,
         CancellationToken cancellationToken
     )
@@ -92,7 +94,7 @@ public static class PasswordResetApi
         if (account is null || account.PasswordHash != passwordHashWhenAsked)
             return null;
         var throttle = services.GetRequiredService<RegistrationThrottle>();
-        if (!await throttle.CountResetMailAsync(userId, address, cancellationToken))
+        if (!await throttle.CountResetMailAsync(userId, address, network, cancellationToken))
         {
             await transaction.CommitAsync(cancellationToken);
             return null;

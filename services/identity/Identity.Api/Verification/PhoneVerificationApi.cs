@@ -44,6 +44,7 @@ public static class PhoneVerificationApi
         var expiresAt = await verifications.SendCodeAsync(
             principal.UserId(),
             ClientAddress.Of(http),
+            ClientAddress.NetworkOf(http),
             cancellationToken
         );
         return TypedResults.Accepted(

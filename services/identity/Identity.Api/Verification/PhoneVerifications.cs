@@ -20,8 +20,13 @@ public sealed class PhoneVerifications(
     private PhoneVerificationOptions Settings => options.Value.PhoneVerification;
 
     /// <summary>Texts the phone of <paramref name="userId"/> a new code, asked for from the client address
-    /// <paramref name="address"/>.</summary>
-    public async Task<DateTimeOffset> SendCodeAsync(Guid userId, string address, CancellationToken cancellationToken)
+    /// <paramref name="address"/> in <paramref name="network"/>.</summary>
+    public async Task<DateTimeOffset> SendCodeAsync(
+        Guid userId,
+        string address,
+        string network,
+        CancellationToken cancellationToken
+    )
     {
         // No way to text at all: refused before anything is read or counted, so a number another account verified
         // (which is texted nothing) is answered as any other (503), and the member's next ask need not wait.
@@ -58,7 +63,7 @@ public sealed class PhoneVerifications(
                 row.SendsInWindow = 0;
             }
             // Also when another account holds the number and nothing is texted: the answer is the same either way.
-            await throttle.CountTextAsync(phone, address, cancellationToken);
+            await throttle.CountTextAsync(phone, address, network, cancellationToken);
             row.SendsInWindow++;
             row.Phone = phone;
             row.CodeHash = Hash(userId, code);

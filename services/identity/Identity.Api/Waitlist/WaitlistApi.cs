@@ -74,7 +74,12 @@ public static class WaitlistApi
 
         var email = Rules.NormalizeEmail(request.Email!);
         // Each join mails the address: a loop of them must not flood someone's inbox.
-        await throttle.CountWaitlistMailAsync(email, ClientAddress.Of(http), cancellationToken);
+        await throttle.CountWaitlistMailAsync(
+            email,
+            ClientAddress.Of(http),
+            ClientAddress.NetworkOf(http),
+            cancellationToken
+        );
         var token = Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(32));
         // The row commits only once its mail is sent: a mail server that is down (503) leaves no place whose token
         // nobody got.
@@ -149,7 +154,12 @@ public static class WaitlistApi
         errors.ThrowIfAny();
 
         var normalized = Rules.NormalizeEmail(email!);
-        await throttle.CountWaitlistMailAsync(normalized, ClientAddress.Of(http), cancellationToken);
+        await throttle.CountWaitlistMailAsync(
+            normalized,
+            ClientAddress.Of(http),
+            ClientAddress.NetworkOf(http),
+            cancellationToken
+        );
         // Queued, not awaited: only a listed address's request reaches the mail server, and waiting for it (or a 503
         // when it is down) would tell that the address is listed.
         if (await PositionAsync(db, w => w.Email == normalized, cancellationToken) is { } place)
