@@ -157,23 +157,18 @@ public sealed class BlocksTests(SocialFixture fx) : IClassFixture<SocialFixture>
         await HeldLocks.AssertStampedAfterAsync(fx, unblocked, "UserUnblocked", "blockerUserId", aId.ToString());
     }
 
-    /// <summary>Sends <paramref name="change"/> holding the pair's lock, as LockPairAsync takes it.</summary>
     private Task<DateTimeOffset> StampedUnderThePairsLockAsync(
         Guid one,
         Guid other,
         Func<Task<HttpResponseMessage>> change,
         int status
-    )
-    {
-        var (low, high) = one.CompareTo(other) < 0 ? (one, other) : (other, one);
-        return HeldLocks.StampedWhileHeldAsync(
+    ) =>
+        HeldLocks.StampedUnderThePairsLockAsync(
             fx,
-            "SELECT pg_advisory_xact_lock(hashtextextended(@p, 0))",
-            low.ToString("N") + high.ToString("N"),
-            "%pg_advisory_xact_lock%",
+            one,
+            other,
             async () => await (await change()).AssertStatus(status)
         );
-    }
 
     private Task<long> OutboxAsync(string type, string field, Guid value) =>
         fx.ScalarAsync<long>(

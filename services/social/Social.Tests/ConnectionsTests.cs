@@ -296,6 +296,70 @@ public sealed class ConnectionsTests(SocialFixture fx) : IClassFixture<SocialFix
         Assert.Null(second["next_cursor"]);
     }
 
+    [Fact]
+    public async Task A_request_that_waited_for_the_pairs_request_to_go_is_stamped_after_it_went()
+    {
+        var (aId, a, _) = await fx.RegisteredAsync();
+        var (bId, b, _) = await fx.RegisteredAsync();
+        var first = (
+            await (await fx.Client.PostJson("/api/v1/connections", new { user_id = bId }, a)).AssertStatus(201)
+        )["id"]!.GetValue<Guid>();
+
+        // a withdraws their request (its row held and deleted, not committed yet) while b asks a: b's request waits
+        // for the row, then finds none and makes its own. It commits after the withdrawal, so it must carry the later
+        // time, or messaging (which drops a request older than the pair's last change) never tells a of it.
+        string? second = null;
+        var held = await HeldLocks.StampedWhileHeldAsync(
+            fx,
+            "DELETE FROM connections WHERE id = @p",
+            first,
+            "%FROM connections WHERE (requester_id%FOR UPDATE%",
+            async () =>
+                second = (
+                    await (await fx.Client.PostJson("/api/v1/connections", new { user_id = aId }, b)).AssertStatus(201)
+                )["id"]!.GetValue<string>()
+        );
+
+        await HeldLocks.AssertStampedAfterAsync(fx, held, nameof(ConnectionRequested), "connectionId", second!);
+    }
+
+    [Fact]
+    public async Task Withdrawing_and_declining_wait_for_the_pairs_lock_and_are_stamped_when_they_hold_it()
+    {
+        var (aId, a, _) = await fx.RegisteredAsync();
+        var (bId, b, _) = await fx.RegisteredAsync();
+        var withdrawn = (
+            await (await fx.Client.PostJson("/api/v1/connections", new { user_id = bId }, a)).AssertStatus(201)
+        )["id"]!.GetValue<string>();
+
+        // A request made under the pair's lock reads the time under it: a withdrawal or a decline of the pair's
+        // earlier request must be ordered with it by the same lock, or the new request may carry the older time.
+        var withdrawnAt = await HeldLocks.StampedUnderThePairsLockAsync(
+            fx,
+            aId,
+            bId,
+            async () =>
+                await (
+                    await fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/connections/{withdrawn}", null, a)
+                ).AssertStatus(204)
+        );
+        var declined = (
+            await (await fx.Client.PostJson("/api/v1/connections", new { user_id = aId }, b)).AssertStatus(201)
+        )["id"]!.GetValue<string>();
+        var declinedAt = await HeldLocks.StampedUnderThePairsLockAsync(
+            fx,
+            aId,
+            bId,
+            async () =>
+                await (await fx.Client.PostJson($"/api/v1/connections/{declined}/decline", new { }, a)).AssertStatus(
+                    204
+                )
+        );
+
+        await HeldLocks.AssertStampedAfterAsync(fx, withdrawnAt, nameof(ConnectionRemoved), "connectionId", withdrawn);
+        await HeldLocks.AssertStampedAfterAsync(fx, declinedAt, nameof(ConnectionRemoved), "connectionId", declined);
+    }
+
     private Task<long> OutboxAsync(string type, string connectionId) =>
         fx.ScalarAsync<long>(
             $"SELECT count(*) FROM outbox_messages WHERE type LIKE '%.{type},%' AND payload->>'connectionId' = @v",

@@ -81,15 +81,13 @@ public sealed class FollowsTests(SocialFixture fx) : IClassFixture<SocialFixture
     {
         var (aId, a, _) = await fx.RegisteredAsync();
         var (bId, _, _) = await fx.RegisteredAsync();
-        var (low, high) = aId.CompareTo(bId) < 0 ? (aId, bId) : (bId, aId);
 
         // Of a follow and a block of the same pair (which ends the follow), the other services keep the later: a
         // follow that waited for a block to commit must carry a later time than the block's.
-        var held = await HeldLocks.StampedWhileHeldAsync(
+        var held = await HeldLocks.StampedUnderThePairsLockAsync(
             fx,
-            "SELECT pg_advisory_xact_lock(hashtextextended(@p, 0))",
-            low.ToString("N") + high.ToString("N"),
-            "%pg_advisory_xact_lock%",
+            aId,
+            bId,
             async () =>
                 await (await fx.Client.SendJson(HttpMethod.Put, $"/api/v1/follows/{bId}", null, a)).AssertStatus(204)
         );

@@ -80,6 +80,50 @@ public sealed class GroupConcurrencyTests(SocialFixture fx) : IClassFixture<Soci
         await HeldLocks.AssertStampedAfterAsync(fx, promoted, "GroupMemberRoleChanged", "userId", memberId.ToString());
     }
 
+    [Fact]
+    public async Task An_invitation_and_a_paid_groups_approval_are_stamped_when_they_hold_the_pairs_lock()
+    {
+        // A block ends the invitations between its pair under the pair's lock alone (GroupInvitationsEnded), and
+        // messaging tells of an invitation only when it is later than the guest's last ended one: an invitation
+        // must read the time once it holds the pair's lock too, not only the group's.
+        var (ownerId, owner, _) = await fx.RegisteredAsync();
+        var (guestId, _, _) = await fx.RegisteredAsync();
+        var (askerId, asker, _) = await fx.RegisteredAsync();
+        var open = await GroupsFlow.CreateAsync(fx, owner);
+        var invited = await HeldLocks.StampedUnderThePairsLockAsync(
+            fx,
+            ownerId,
+            guestId,
+            async () =>
+                await (
+                    await fx.Client.PostJson($"/api/v1/groups/{open}/invitations", new { user_id = guestId }, owner)
+                ).AssertStatus(201)
+        );
+        // A paid group's approval is an invitation from its approver, made as one.
+        var paid = await GroupsFlow.CreateAsync(fx, owner, policy: "request", priceCents: 1500, currency: "aed");
+        await (await fx.Client.PostJson($"/api/v1/groups/{paid}/join", new { }, asker)).AssertStatus(202);
+        var approved = await HeldLocks.StampedUnderThePairsLockAsync(
+            fx,
+            ownerId,
+            askerId,
+            async () =>
+                await (
+                    await fx.Client.PostJson($"/api/v1/groups/{paid}/requests/{askerId}/approve", new { }, owner)
+                ).AssertStatus(200)
+        );
+
+        await HeldLocks.AssertStampedAfterAsync(fx, invited, "GroupInvitationSent", "userId", guestId.ToString());
+        await HeldLocks.AssertStampedAfterAsync(fx, approved, "GroupJoinRequestDecided", "userId", askerId.ToString());
+        Assert.True(
+            await fx.ScalarAsync<bool>(
+                "SELECT created_at >= @at FROM group_invitations WHERE group_id = @g AND user_id = @u",
+                ("at", approved),
+                ("g", Guid.Parse(paid)),
+                ("u", askerId)
+            )
+        );
+    }
+
     /// <summary>Sends <paramref name="change"/> holding the group's row, as a change of its members locks it.</summary>
     private Task<DateTimeOffset> StampedUnderTheGroupsLockAsync(string id, Func<Task<int>> change, int status) =>
         HeldLocks.StampedWhileHeldAsync(

@@ -142,6 +142,63 @@ public sealed class GroupErasureRaceTests(SocialFixture fx) : IClassFixture<Soci
         );
     }
 
+    /// <summary>
+    /// A manager withdrawing an invitation in a group that approves who joins starts a wait for its guest
+    /// (request_cooldowns): withdrawn while the guest's account is being erased, that wait is erased with it.
+    /// </summary>
+    [Fact]
+    public async Task An_invitation_withdrawn_while_its_guest_is_erased_leaves_no_wait_naming_them()
+    {
+        var (_, owner, _) = await fx.RegisteredAsync();
+        var (guestId, _, _) = await fx.RegisteredAsync();
+        var group = Guid.Parse(await GroupsFlow.CreateAsync(fx, owner, policy: "request"));
+        await (
+            await fx.Client.PostJson($"/api/v1/groups/{group}/invitations", new { user_id = guestId }, owner)
+        ).AssertStatus(201);
+
+        // The invitation's row held: the owner's removal locks the group and waits for the row, then the erasure
+        // arrives; once both wait, the row is let go.
+        Task<HttpResponseMessage> removing;
+        Task erasing;
+        await using (var holder = new NpgsqlConnection(fx.Resources.DatabaseConnectionString))
+        {
+            await holder.OpenAsync();
+            await using var hold = await holder.BeginTransactionAsync();
+            await ExecuteAsync(
+                holder,
+                "SELECT 1 FROM group_invitations WHERE group_id = @g AND user_id = @u FOR UPDATE",
+                ("g", group),
+                ("u", guestId)
+            );
+            removing = fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/groups/{group}/members/{guestId}", null, owner);
+            await LockWaitersAsync(1, "the removal never waited for the invitation's row");
+            erasing = fx.DeliverAsync(new UserDeleted(Guid.NewGuid(), fx.Tick(), guestId));
+            await LockWaitersAsync(2, "the erasure never waited");
+            await hold.CommitAsync();
+        }
+        await (await removing).AssertStatus(204);
+        await erasing;
+
+        Assert.Equal(
+            0L,
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM request_cooldowns WHERE asker_id = @u OR target_id = @u",
+                ("u", guestId)
+            )
+        );
+    }
+
+    /// <summary>Waits until <paramref name="count"/> transactions of this database wait for a lock.</summary>
+    private Task LockWaitersAsync(long count, string failure) =>
+        Eventually.TrueAsync(
+            async () =>
+                await fx.ScalarAsync<long>(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                        + "AND wait_event_type = 'Lock'"
+                ) >= count,
+            failure
+        );
+
     /// <summary>The first member joins before the second; the owner makes both moderators.</summary>
     private async Task ModeratorsAsync(
         Guid group,

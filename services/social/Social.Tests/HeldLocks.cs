@@ -47,6 +47,24 @@ public static class HeldLocks
         return held;
     }
 
+    /// <summary>Sends <paramref name="change"/> holding the pair's lock, as LockPairAsync takes it.</summary>
+    public static Task<DateTimeOffset> StampedUnderThePairsLockAsync(
+        SocialFixture fx,
+        Guid one,
+        Guid other,
+        Func<Task> change
+    )
+    {
+        var (low, high) = one.CompareTo(other) < 0 ? (one, other) : (other, one);
+        return StampedWhileHeldAsync(
+            fx,
+            "SELECT pg_advisory_xact_lock(hashtextextended(@p, 0))",
+            low.ToString("N") + high.ToString("N"),
+            "%pg_advisory_xact_lock%",
+            change
+        );
+    }
+
     /// <summary>
     /// Asserts that the <paramref name="type"/> message whose <paramref name="field"/> is <paramref name="value"/>
     /// was stamped after <paramref name="moved"/> (the clock is the real one plus what tests add).

@@ -339,7 +339,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A group with its recent_activity (404 for a secret group I neither belong to nor was invited to) */
+        /** A group with its recent_activity (a secret group is 404 unless I belong to it, am invited to it or my request to join it is pending) */
         get: operations["GetGroup"];
         put?: never;
         post?: never;
@@ -365,7 +365,7 @@ export interface paths {
         put?: never;
         /**
          * Join: open 201 member; request 202 pending (optional reason); invite 403 without an invitation; paid 402 with the checkout reference (purpose group_membership) once the policy admits me (request: after approval); a paid group's owner blocked either way 403
-         * @description After my request to join is withdrawn (by me, leaving) or turned down, after an invitation to me is withdrawn (a paid group's approval is one), or after I am removed from the group, I may ask to join it again only 21 days later (to the next UTC midnight): until then asking a group that takes requests answers 429 with Retry-After. An invitation ends the wait.
+         * @description After my request to join is withdrawn (by me, leaving) or turned down, after an invitation to me is withdrawn (a paid group's approval is one), or after I am removed from the group, I may ask to join it again only 21 days later (to the next UTC midnight): until then joining it without an invitation, whether it takes requests or is open, answers 429 with Retry-After. An invitation ends the wait.
          */
         post: operations["JoinGroup"];
         delete?: never;

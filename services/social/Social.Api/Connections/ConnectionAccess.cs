@@ -1,4 +1,5 @@
 using Community.ServiceDefaults.Errors;
+using Community.Social.Users;
 
 namespace Community.Social.Connections;
 
@@ -6,6 +7,22 @@ namespace Community.Social.Connections;
 public static class ConnectionAccess
 {
     private const string NoSuchConnection = "No connection or request has this id.";
+
+    /// <summary>
+    /// The pair's lock of connection <paramref name="id"/>, before its row's, as a request and a block take them: a
+    /// block committed meanwhile has deleted it (404), and a change after this one commits later, with the later time.
+    /// </summary>
+    public static async Task LockPairOfAsync(SocialDbContext db, Guid id, CancellationToken cancellationToken)
+    {
+        if (
+            await db
+                .Connections.Where(c => c.Id == id)
+                .Select(c => new { c.RequesterId, c.AddresseeId })
+                .FirstOrDefaultAsync(cancellationToken) is
+            { } pair
+        )
+            await ProfileAccess.LockPairAsync(db, pair.RequesterId, pair.AddresseeId, cancellationToken);
+    }
 
     /// <summary>The connection of <paramref name="callerId"/>, locked for the change.</summary>
     public static async Task<Connection> OfAsync(

@@ -124,8 +124,6 @@ public static class ConnectionsApi
                 await ProfileAccess.NotErasedAsync(db, callerId, ct);
                 // Under the pair's lock: of two people asking each other at once, the second accepts the first's.
                 await ProfileAccess.LockPairAsync(db, callerId, userId, ct);
-                // And the time read under it, as a block reads it (the later commit carries the later time).
-                var now = clock.GetUtcNow();
                 // Again under the lock: a block that committed since the first check wins.
                 await ProfileAccess.ReachableAsync(db, callerId, userId, "connect with", ct);
                 // Locked as an accept locks it: of this and an accept of the same request at once, the later one
@@ -139,6 +137,9 @@ public static class ConnectionsApi
                         """
                     )
                     .SingleOrDefaultAsync(ct);
+                // The time read under both locks, as a block reads it: a request that waited for the row's removal
+                // commits after it, so it must carry the later time (messaging drops a request older than that).
+                var now = clock.GetUtcNow();
                 if (existing is null)
                 {
                     await RequestCooldowns.EnsureOverAsync(
@@ -190,16 +191,7 @@ public static class ConnectionsApi
         var connection = await db.InTransactionAsync(
             async ct =>
             {
-                // The pair's lock first, as a block takes it: a block committed meanwhile has deleted the request
-                // (404), and one after this commits later, with the later time.
-                if (
-                    await db
-                        .Connections.Where(c => c.Id == id)
-                        .Select(c => new { c.RequesterId, c.AddresseeId })
-                        .FirstOrDefaultAsync(ct) is
-                    { } pair
-                )
-                    await ProfileAccess.LockPairAsync(db, pair.RequesterId, pair.AddresseeId, ct);
+                await ConnectionAccess.LockPairOfAsync(db, id, ct);
                 var c = await ConnectionAccess.AddressedToAsync(db, id, callerId, ct);
                 if (c.Status == ConnectionStatus.Accepted)
                     return c;
@@ -223,6 +215,7 @@ public static class ConnectionsApi
         await db.InTransactionAsync(
             async ct =>
             {
+                await ConnectionAccess.LockPairOfAsync(db, id, ct);
                 var c = await ConnectionAccess.AddressedToAsync(db, id, callerId, ct);
                 if (c.Status == ConnectionStatus.Accepted)
                     throw new ConflictException("This request was accepted; remove the connection instead.");
@@ -251,6 +244,7 @@ public static class ConnectionsApi
         await db.InTransactionAsync(
             async ct =>
             {
+                await ConnectionAccess.LockPairOfAsync(db, id, ct);
                 var c = await ConnectionAccess.OfAsync(db, id, callerId, ct);
                 var now = clock.GetUtcNow();
                 db.Connections.Remove(c);

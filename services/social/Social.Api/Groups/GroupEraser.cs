@@ -16,11 +16,14 @@ public sealed class GroupEraser(SocialDbContext db, TimeProvider clock) : IUserD
     {
         var userId = deleted.UserId;
         // The groups it has a request in too: an approval committed while this erasure began is found under the lock.
+        // And those it is invited to: a removal or a leave that ends the invitation starts a wait (request_cooldowns)
+        // under the group's lock, so it commits before this erasure deletes the waits, never after.
         var groupIds = await db
             .GroupMembers.Where(m => m.UserId == userId)
             .Select(m => m.GroupId)
             .Union(db.Groups.Where(g => g.OwnerId == userId).Select(g => g.Id))
             .Union(db.GroupRequests.Where(r => r.UserId == userId).Select(r => r.GroupId))
+            .Union(db.GroupInvitations.Where(i => i.UserId == userId).Select(i => i.GroupId))
             .ToListAsync(cancellationToken);
         // One pass in id order: whether the user owns a group is read once its row is locked, so a group another
         // erasure handed to them while this one waited is handed on, not left to an erased owner.

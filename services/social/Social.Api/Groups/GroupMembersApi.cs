@@ -214,9 +214,6 @@ public static class GroupMembersApi
                 // being erased waits for that erasure's commit and then finds the account deleted (404).
                 await ErasureGate.EnterAsync(db, ct);
                 var (group, membership) = await GroupAccess.VisibleAsync(db, id, callerId, ct, locked: true);
-                // Timed under the group's lock, as every end of an invitation is: an invitation made right after one
-                // ended carries the later time (messaging tells of it by that order).
-                var now = clock.GetUtcNow();
                 if (membership is null)
                     throw new ForbiddenException("Only members may invite people to a group.");
                 // An invitation lets its addressee in without a request (a paid group's approval is one): where the
@@ -243,7 +240,14 @@ public static class GroupMembersApi
                 // of a group where members invite). Only those who decided may ask them back.
                 if (
                     !GroupRoles.Manages(membership.Role)
-                    && await RequestCooldowns.WaitingAsync(db, RequestCooldowns.Group, userId, id, now, ct)
+                    && await RequestCooldowns.WaitingAsync(
+                        db,
+                        RequestCooldowns.Group,
+                        userId,
+                        id,
+                        clock.GetUtcNow(),
+                        ct
+                    )
                 )
                     throw new ForbiddenException(
                         "Only the group's owner and moderators may invite this person for now."
@@ -262,6 +266,10 @@ public static class GroupMembersApi
                         existing.InvitedBy == callerId
                             || !await ProfileAccess.BlockedEitherWayAsync(db, callerId, existing.InvitedBy, ct)
                     );
+                // Timed once no invitation stands, under the group's lock and the pair's: an invitation made right
+                // after one ended (under the group's lock, or a block's under its pair's) carries the later time, as
+                // messaging tells of it by that order.
+                var now = clock.GetUtcNow();
                 // Declined not long ago: asked again only after the wait, as a request turned down is.
                 await RequestCooldowns.EnsureOverAsync(
                     db,
@@ -326,13 +334,9 @@ public static class GroupMembersApi
                     return (GroupMembershipDto.Invited, null);
                 if (!requested)
                     throw new NotFoundException("This person has not asked to join this group.");
-                var now = clock.GetUtcNow();
-                db.AddIntegrationEvent(
-                    new GroupJoinRequestDecided(Guid.CreateVersion7(), now, id, userId, Approved: true)
-                );
+                // A paid group's approval is an invitation from the approver, so one as Invite makes it: timed under
+                // the pair's lock too.
                 if (g.PriceCents > 0)
-                {
-                    // An invitation from the approver, so one as Invite makes it.
                     await LockPairWithoutBlockAsync(
                         db,
                         callerId,
@@ -341,6 +345,12 @@ public static class GroupMembersApi
                         "You blocked this person; unblock them to approve them, or leave it to another manager.",
                         ct
                     );
+                var now = clock.GetUtcNow();
+                db.AddIntegrationEvent(
+                    new GroupJoinRequestDecided(Guid.CreateVersion7(), now, id, userId, Approved: true)
+                );
+                if (g.PriceCents > 0)
+                {
                     // A paid group's membership is bought: the approval becomes an invitation, so the requester's
                     // next join answers 402 and their payment is honoured. One already there becomes the owner's
                     // when the owner approves, and this approver's when its sender no longer manages the group (a

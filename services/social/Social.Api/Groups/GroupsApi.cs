@@ -131,7 +131,8 @@ public static class GroupsApi
             .WithName("GetGroup")
             .AnswersETag()
             .WithSummary(
-                "A group with its recent_activity (404 for a secret group I neither belong to nor was invited to)"
+                "A group with its recent_activity (a secret group is 404 unless I belong to it, am invited to it or my "
+                    + "request to join it is pending)"
             );
         group
             .MapPatch("/{id:guid}", Update)
@@ -160,8 +161,9 @@ public static class GroupsApi
             .WithDescription(
                 "After my request to join is withdrawn (by me, leaving) or turned down, after an invitation to me is "
                     + "withdrawn (a paid group's approval is one), or after I am removed from the group, I may ask to "
-                    + "join it again only 21 days later (to the next UTC midnight): until then asking a group that "
-                    + "takes requests answers 429 with Retry-After. An invitation ends the wait."
+                    + "join it again only 21 days later (to the next UTC midnight): until then joining it without an "
+                    + "invitation, whether it takes requests or is open, answers 429 with Retry-After. An invitation "
+                    + "ends the wait."
             )
             .Produces<GroupMembershipDto>(StatusCodes.Status202Accepted)
             .ProducesProblem(StatusCodes.Status429TooManyRequests)

@@ -100,7 +100,7 @@ public static class ProfileAccess
     }
 
     /// <summary>
-    /// Serialises every change between two people (connect, accept, block) until the transaction
+    /// Serialises every change between two people (connect, accept, decline, remove, block) until the transaction
     /// ends, whichever of the two starts it: two requests crossing cannot both insert.
     /// </summary>
     public static Task LockPairAsync(SocialDbContext db, Guid a, Guid b, CancellationToken cancellationToken)
