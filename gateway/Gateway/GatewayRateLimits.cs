@@ -93,8 +93,10 @@ public sealed class GatewayRateLimitOptions
     public int CeilingSpares { get; set; } = 5;
 
     /// <summary>
-    /// How many of the spares (<see cref="CeilingSpares"/>) one network may have in the ceiling's window: the /48 of
-    /// an IPv6 caller, the /24 of an IPv4 one. A home is given a /56, 256 /64s each keyed as an address of its own,
+    /// How many of the spared requests (as many again as the ceiling, <see cref="CeilingSpares"/>) one network may
+    /// have in a window as long as the ceiling's (in Redis, the ceiling's own; in memory, one per network from its
+    /// first spared request): the /48 of an IPv6 caller, the /24 of an IPv4 one, so the addresses behind one carrier
+    /// network share them. A home is given a /56, 256 /64s each keyed as an address of its own,
     /// and would otherwise spend every spare alone, refusing everyone's first request while its flood lasts.
     /// </summary>
     public int CeilingSparesPerNetwork { get; set; } = 20;

@@ -51,4 +51,15 @@ describe("an action's place", () => {
     again.navigate("/events/e2");
     expect(location.pathname).toBe("/app/events/e2");
   });
+
+  it("is still there after a route change that keeps the page: Skip to content, the link of the page one is on", () => {
+    history.replaceState(null, "", "/app/events");
+    const from = here();
+    history.pushState(null, "", "/app/events#main");
+    dispatchEvent(new PopStateEvent("popstate"));
+    navigate("/events");
+    expect(from.still()).toBe(true);
+    from.navigate("/events/e3");
+    expect(location.pathname).toBe("/app/events/e3");
+  });
 });

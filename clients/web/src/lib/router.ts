@@ -64,9 +64,18 @@ export function afterSignIn(user: string | null): void {
   navigate(to && /^\/(?![\/\\])/.test(to) ? to : "/", true);
 }
 
-/** Route changes in this tab so far (links, navigate(), back and forward): each arrival is a visit of its own. */
+/**
+ * Route changes in this tab so far (links, navigate(), back and forward to another path or query): each arrival is a
+ * visit of its own. A popstate that keeps the route ("Skip to content", the link of the page one is on) is none.
+ */
 let visits = 0;
-addEventListener("popstate", () => void visits++);
+let route = currentPath() + location.search;
+addEventListener("popstate", () => {
+  const now = currentPath() + location.search;
+  if (now === route) return;
+  route = now;
+  visits++;
+});
 
 /**
  * Where the person is now, for an action whose answer may come late: `still()` while the tab is where the action
@@ -77,6 +86,7 @@ export type Here = { still: () => boolean; navigate: (path: string, replace?: bo
 
 export function here(): Here {
   const from = currentPath() + location.search;
+  route = from; // the address may have been replaced without a popstate (history.replaceState)
   const visit = visits;
   const still = () => visits === visit && currentPath() + location.search === from;
   return { still, navigate: (path, replace = false) => void (still() && navigate(path, replace)) };
