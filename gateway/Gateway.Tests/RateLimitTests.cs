@@ -386,23 +386,12 @@ public sealed class NetworkSparesRateLimitTests(NetworkSparesRateLimitFixture fi
 
         // A home's /56 holds 256 /64s, each keyed as an address of its own (and a /24 256 IPv4 addresses): their first
         // requests pass up to the network's share, not until the spares are spent.
-        var flood = 10;
-        string[][] networks =
-        [
-            [.. Enumerable.Range(0, flood).Select(i => $"2001:db8:{site}:{i:x2}00::1")],
-            [.. Enumerable.Range(0, flood).Select(i => $"198.51.{site}.{i}")],
-        ];
-        foreach (var addresses in networks)
+        foreach (var addresses in NetworkFloods.Of(site))
         {
             var statuses = new List<HttpStatusCode>();
             foreach (var address in addresses)
                 statuses.Add((await _.SendFromAsync(HttpMethod.Post, path, address)).StatusCode);
-            HttpStatusCode[] shared =
-            [
-                .. Enumerable.Repeat(HttpStatusCode.OK, NetworkSparesRateLimitFixture.SparesPerNetwork),
-                .. Enumerable.Repeat((HttpStatusCode)429, flood - NetworkSparesRateLimitFixture.SparesPerNetwork),
-            ];
-            Assert.Equal(shared, statuses);
+            Assert.Equal(NetworkFloods.Answers(NetworkSparesRateLimitFixture.SparesPerNetwork), statuses);
         }
 
         // So someone signing in once from another network still passes while the floods go on.
@@ -415,6 +404,23 @@ public sealed class NetworkSparesRateLimitTests(NetworkSparesRateLimitFixture fi
             (await _.SendFromAsync(HttpMethod.Post, path, $"198.51.{site + 1}.1")).StatusCode
         );
     }
+}
+
+/// <summary>One network's flood of first requests: many /64s of one /48, and many addresses of one /24.</summary>
+internal static class NetworkFloods
+{
+    public const int Size = 10;
+
+    /// <summary>The two floods of <paramref name="site"/>: 2001:db8:site::/48 and 198.51.site.0/24.</summary>
+    public static string[][] Of(int site) =>
+        [
+            [.. Enumerable.Range(0, Size).Select(i => $"2001:db8:{site}:{i:x2}00::1")],
+            [.. Enumerable.Range(0, Size).Select(i => $"198.51.{site}.{i}")],
+        ];
+
+    /// <summary>What a spent ceiling answers a flood: its network's share passes, the rest is refused.</summary>
+    public static HttpStatusCode[] Answers(int share) =>
+        [.. Enumerable.Repeat(HttpStatusCode.OK, share), .. Enumerable.Repeat((HttpStatusCode)429, Size - share)];
 }
 
 /// <summary>

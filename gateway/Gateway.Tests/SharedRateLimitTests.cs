@@ -275,23 +275,12 @@ public sealed class SharedNetworkSparesTests(NetworkSparesGatewaysFixture fixtur
 
         // Many /64s of one /48 (a home's /56 holds 256), and many addresses of one /24, over either instance: their
         // first requests pass up to the network's share, not until the spares are spent.
-        var flood = 10;
-        string[][] networks =
-        [
-            [.. Enumerable.Range(0, flood).Select(i => $"2001:db8:{site}:{i:x2}00::1")],
-            [.. Enumerable.Range(0, flood).Select(i => $"198.51.{site}.{i}")],
-        ];
-        foreach (var addresses in networks)
+        foreach (var addresses in NetworkFloods.Of(site))
         {
             var statuses = new List<HttpStatusCode>();
-            for (var i = 0; i < flood; i++)
+            for (var i = 0; i < addresses.Length; i++)
                 statuses.Add((await Post(_.Instance(i), path, addresses[i])).StatusCode);
-            HttpStatusCode[] shared =
-            [
-                .. Enumerable.Repeat(HttpStatusCode.OK, NetworkSparesGatewaysFixture.SparesPerNetwork),
-                .. Enumerable.Repeat((HttpStatusCode)429, flood - NetworkSparesGatewaysFixture.SparesPerNetwork),
-            ];
-            Assert.Equal(shared, statuses);
+            Assert.Equal(NetworkFloods.Answers(NetworkSparesGatewaysFixture.SparesPerNetwork), statuses);
         }
 
         // So someone signing in once from another network still passes, on either instance.
@@ -301,7 +290,7 @@ public sealed class SharedNetworkSparesTests(NetworkSparesGatewaysFixture fixtur
         // The network's count is kept in the policy's hash tag, in the cluster slot of its ceiling.
         await using var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(_.RedisConnectionString);
         var network = $"{_.RedisKeyPrefix}{{{policy}}}:net:198.51.{site}.0/24:spared";
-        Assert.Equal(flood, (long)await redis.GetDatabase().StringGetAsync(network));
+        Assert.Equal(NetworkFloods.Size, (long)await redis.GetDatabase().StringGetAsync(network));
     }
 }
 
