@@ -370,6 +370,20 @@ internal sealed class Dashboard(
             );
             return;
         }
+        // and one serving while each is stopped: with a single instance running, the roll would take the service down
+        var running = instances.Where(r => r.State != ResourceState.Stopped).ToList();
+        if (running.Count < 2)
+        {
+            Problem(
+                response,
+                409,
+                "fewer than two instances run",
+                $"{running.Count} of {service}'s {instances.Count} instance(s) running: a rolling restart stops one "
+                    + $"only while another is healthy, so it would take {service} down; restart it instead, or run it "
+                    + $"as replicas (--replicas {service}=2)"
+            );
+            return;
+        }
         instances = [.. notServing, .. instances.Except(notServing)];
         if (!_rolls.TryStart(service, instances, healthTimeout ?? TimeSpan.FromSeconds(120), _closing.Token, out _))
         {
@@ -465,6 +479,7 @@ internal sealed class Dashboard(
                     ? []
                     : ResourceDetails.Environment(runner.Environment).Select(v => new { v.Key, v.Value }),
                 Rolling = runner is not null && _rolls.IsRolling(runner.Service),
+                RollStoppedShort = runner is null ? null : _rolls.StoppedShort(runner.Service),
             }
         );
     }

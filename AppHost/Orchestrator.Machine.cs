@@ -29,17 +29,23 @@ internal sealed partial class Orchestrator
         }
     }
 
+    // each launch and the timer write the file: one at a time, so none is lost to another's open file
+    private readonly Lock _childrenFileGate = new();
+
     /// <summary>Writes the pids of running children so that a later run can stop them if this one is killed.</summary>
     private void WriteChildrenFile()
     {
         try
         {
-            List<string> lines;
-            lock (_runners)
+            lock (_childrenFileGate)
             {
-                lines = _runners.Where(r => r.Pid is not null).Select(r => $"{r.Pid}").ToList();
+                List<string> lines;
+                lock (_runners)
+                {
+                    lines = _runners.Where(r => r.Pid is not null).Select(r => $"{r.Pid}").ToList();
+                }
+                File.WriteAllLines(ChildrenFile, lines);
             }
-            File.WriteAllLines(ChildrenFile, lines);
         }
         catch (IOException)
         {

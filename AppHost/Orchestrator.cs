@@ -166,12 +166,15 @@ internal sealed partial class Orchestrator(AppHostOptions options, ConsoleOutput
                             environment,
                             console,
                             http,
-                            leaving.Token
+                            leaving.Token,
+                            // recorded at once: an AppHost killed before the timer's next write leaves none unknown
+                            launched: WriteChildrenFile
                         )
                     );
                 }
             }
 
+            // a backstop to the writes at each launch: a child's exit is recorded here
             using var bookkeeping = new Timer(
                 _ => WriteChildrenFile(),
                 null,

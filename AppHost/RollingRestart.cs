@@ -2,7 +2,8 @@ namespace Community.AppHost;
 
 /// <summary>
 /// Restarts a service's instances one by one: an instance is stopped only while every other one not stopped answers
-/// /health/ready, so a service run as replicas keeps one serving throughout (the gateway retries on it).
+/// /health/ready, and one at least does, so a service run as replicas keeps one serving throughout (the gateway
+/// retries on it).
 /// </summary>
 internal sealed class RollingRestart
 {
@@ -14,6 +15,7 @@ internal sealed class RollingRestart
 
     private readonly Lock _gate = new();
     private readonly Dictionary<string, Task> _rolling = [];
+    private readonly Dictionary<string, string> _stoppedShort = [];
 
     /// <summary>Whether a roll of <paramref name="service"/> is under way.</summary>
     public bool IsRolling(string service)
@@ -21,6 +23,15 @@ internal sealed class RollingRestart
         lock (_gate)
         {
             return _rolling.TryGetValue(service, out var task) && !task.IsCompleted;
+        }
+    }
+
+    /// <summary>Why the last roll of <paramref name="service"/> stopped before its end; null when it did not.</summary>
+    public string? StoppedShort(string service)
+    {
+        lock (_gate)
+        {
+            return _stoppedShort.GetValueOrDefault(service);
         }
     }
 
@@ -43,7 +54,21 @@ internal sealed class RollingRestart
                 roll = running;
                 return false;
             }
-            roll = _rolling[service] = Task.Run(() => RollAsync(instances, healthTimeout, stopping));
+            _stoppedShort.Remove(service);
+            roll = _rolling[service] = Task.Run(() =>
+                RollAsync(
+                    instances,
+                    healthTimeout,
+                    stopping,
+                    why =>
+                    {
+                        lock (_gate)
+                        {
+                            _stoppedShort[service] = why;
+                        }
+                    }
+                )
+            );
             return true;
         }
     }
@@ -51,14 +76,24 @@ internal sealed class RollingRestart
     /// <summary>
     /// True when every instance that was not stopped came back healthy; stops at the first that does not, before an
     /// instance whose stop would leave none serving (another not stopped is not healthy within
-    /// <paramref name="healthTimeout"/>), and at its next step once AppHost is stopping (<paramref name="stopping"/>).
+    /// <paramref name="healthTimeout"/>, or no other is healthy), and at its next step once AppHost is stopping
+    /// (<paramref name="stopping"/>). A stop before the end is a warning, and told to <paramref name="stoppedShort"/>.
     /// </summary>
     public static async Task<bool> RollAsync(
         IReadOnlyList<ServiceRunner> instances,
         TimeSpan healthTimeout,
-        CancellationToken stopping
+        CancellationToken stopping,
+        Action<string>? stoppedShort = null
     )
     {
+        // the operator must act: the service is left as it is, an instance not serving or one serving alone
+        bool StopShort(ServiceRunner runner, string why)
+        {
+            stoppedShort?.Invoke(why);
+            runner.Warn($"rolling restart stopped {why}");
+            return false;
+        }
+
         var current = instances[0];
         try
         {
@@ -70,14 +105,10 @@ internal sealed class RollingRestart
                 // checked again after the settling: an instance restarted before may have failed since
                 if (
                     runner.State != ResourceState.Stopped
-                    && await NotServingAsync(instances, runner, healthTimeout, stopping) is { } other
+                    && await NotServingAsync(instances, runner, healthTimeout, stopping) is { } why
                 )
                 {
-                    runner.Logs.Add(
-                        $"rolling restart stopped before {runner.Name}: {other.Name} is {other.State} "
-                            + $"({other.LastHealth ?? "no health answer yet"}), so {runner.Name} is left running"
-                    );
-                    return false;
+                    return StopShort(runner, $"before {runner.Name}: {why}, so {runner.Name} is left running");
                 }
                 if (!await runner.RestartUnlessStoppedAsync())
                 {
@@ -87,8 +118,10 @@ internal sealed class RollingRestart
                 }
                 if (!await runner.WaitUntilHealthyAsync(healthTimeout, stopping))
                 {
-                    runner.Logs.Add($"rolling restart stopped: {runner.Name} is not healthy ({runner.LastHealth})");
-                    return false;
+                    return StopShort(
+                        runner,
+                        $"after restarting {runner.Name}: it is not healthy ({runner.LastHealth})"
+                    );
                 }
                 // no settling for the gateway's sake when no other instance is left to restart
                 if (instances.Skip(i).Any(r => r.State != ResourceState.Stopped))
@@ -114,10 +147,11 @@ internal sealed class RollingRestart
         [.. instances.Where(r => r.State is not (ResourceState.Healthy or ResourceState.Stopped))];
 
     /// <summary>
-    /// Null once every instance but <paramref name="next"/> is healthy or stopped; else the first that is not
-    /// within <paramref name="timeout"/> (one just started is given that long).
+    /// Null once every instance but <paramref name="next"/> is healthy or stopped, and one of them healthy; else why
+    /// not: the first that is not within <paramref name="timeout"/> (one just started is given that long), or that
+    /// none other serves.
     /// </summary>
-    private static async Task<ServiceRunner?> NotServingAsync(
+    private static async Task<string?> NotServingAsync(
         IReadOnlyList<ServiceRunner> instances,
         ServiceRunner next,
         TimeSpan timeout,
@@ -129,10 +163,12 @@ internal sealed class RollingRestart
         {
             if (DateTime.UtcNow > deadline)
             {
-                return other;
+                return $"{other.Name} is {other.State} ({other.LastHealth ?? "no health answer yet"})";
             }
             await Task.Delay(200, stopping);
         }
-        return null;
+        return instances.Any(r => r != next && r.State == ResourceState.Healthy)
+            ? null
+            : "no other instance is healthy, none would serve";
     }
 }

@@ -10,6 +10,7 @@ namespace Community.AppHost;
 /// <remarks>
 /// A service run as replicas has a runner per replica, each a resource (<c>messaging-1</c>...). Once
 /// <paramref name="appHostStopping"/> is cancelled it starts nothing: AppHost's stop would not see the process.
+/// <paramref name="launched"/> is called once each process started has its <see cref="Resource.Pid"/>.
 /// </remarks>
 internal sealed class ServiceRunner(
     ServiceInstance instance,
@@ -18,7 +19,8 @@ internal sealed class ServiceRunner(
     IReadOnlyDictionary<string, string> environment,
     ConsoleOutput console,
     HttpClient http,
-    CancellationToken appHostStopping = default
+    CancellationToken appHostStopping = default,
+    Action? launched = null
 ) : Resource(instance.Name, instance.Service.IsGateway ? "gateway" : "service")
 {
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
@@ -150,45 +152,53 @@ internal sealed class ServiceRunner(
             (stop, supervision) = (_stop, _supervision);
         }
         await stop.CancelAsync();
-        var process = _process;
-        if (process is not null)
+        if (_process is { } process)
         {
-            try
-            {
-                if (!process.HasExited)
-                {
-                    // this stop's outcome, not an earlier one's (a stop of nothing running leaves it as it was)
-                    KilledOnStop = false;
-                    SendSigterm(process.Id);
-                    using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-                    try
-                    {
-                        await process.WaitForExitAsync(grace.Token);
-                    }
-                    catch (OperationCanceledException)
-                    {
-                        console.Line(Name, "did not stop within 10 s; killing it", error: true);
-                        Logs.Add("did not stop within 10 s; killed");
-                        KilledOnStop = true;
-                        process.Kill(entireProcessTree: true);
-                    }
-                }
-            }
-            catch (InvalidOperationException)
-            {
-                // not started or already reaped
-            }
+            await TerminateAsync(process);
         }
         await supervision;
         State = ResourceState.Stopped;
     }
 
+    /// <summary>SIGTERM, then SIGKILL to its whole tree after 10 s.</summary>
+    private async Task TerminateAsync(Process process)
+    {
+        try
+        {
+            if (!process.HasExited)
+            {
+                // this stop's outcome, not an earlier one's (a stop of nothing running leaves it as it was)
+                KilledOnStop = false;
+                SendSigterm(process.Id);
+                using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+                try
+                {
+                    await process.WaitForExitAsync(grace.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    console.Line(Name, "did not stop within 10 s; killing it", error: true);
+                    Logs.Add("did not stop within 10 s; killed");
+                    KilledOnStop = true;
+                    process.Kill(entireProcessTree: true);
+                }
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // not started or already reaped
+        }
+    }
+
     private async Task SuperviseAsync(CancellationToken stop)
     {
         var backoff = TimeSpan.FromSeconds(1);
+        var relaunch = false;
         while (!stop.IsCancellationRequested)
         {
-            State = ResourceState.Starting;
+            // Restarting until a relaunch after a crash answers healthy: Crashed showed through its back-off
+            State = relaunch ? ResourceState.Restarting : ResourceState.Starting;
+            relaunch = true;
             LastHealth = null;
             DateTime? healthySince = null;
             int exitCode;
@@ -202,7 +212,7 @@ internal sealed class ServiceRunner(
                 {
                     if (stop.IsCancellationRequested)
                     {
-                        SendSigterm(process.Id); // StopAsync ran while this one was being launched
+                        await TerminateAsync(process); // StopAsync ran while this one was being launched
                     }
                     using var running = CancellationTokenSource.CreateLinkedTokenSource(stop);
                     var monitor = MonitorHealthAsync(() => healthySince ??= DateTime.UtcNow, running.Token);
@@ -230,7 +240,6 @@ internal sealed class ServiceRunner(
                 error: true
             );
             Logs.Add($"exited with code {exitCode}; restarting in {backoff.TotalSeconds:0} s");
-            State = ResourceState.Restarting;
             try
             {
                 await Task.Delay(backoff, stop);
@@ -278,8 +287,12 @@ internal sealed class ServiceRunner(
         process.BeginErrorReadLine();
         _process = process;
         Pid = process.Id;
+        launched?.Invoke();
         return process;
     }
+
+    /// <summary>A line the operator must act on: on the console in red, and in the service's log.</summary>
+    public void Warn(string line) => Output(line, error: true);
 
     private void Output(string? line, bool error)
     {
@@ -312,7 +325,10 @@ internal sealed class ServiceRunner(
             try
             {
                 // poll fast while starting, calmly afterwards
-                await Task.Delay(State == ResourceState.Starting ? 500 : 5000, cancellationToken);
+                await Task.Delay(
+                    State is ResourceState.Starting or ResourceState.Restarting ? 500 : 5000,
+                    cancellationToken
+                );
             }
             catch (OperationCanceledException)
             {

@@ -148,6 +148,12 @@ public sealed class DashboardApiTests : IDisposable
         );
         Assert.Empty(_runners[1].Logs.Snapshot());
         Assert.Equal(ResourceState.Healthy, _runners[1].State);
+        details = (await _client.GetFromJsonAsync<JsonObject>("/api/resources/messaging-2"))!;
+        Assert.StartsWith(
+            "after restarting messaging-1: it is not healthy",
+            details["rollStoppedShort"]!.GetValue<string>(),
+            StringComparison.Ordinal
+        );
         await _runners[0].StopAsync();
     }
 
@@ -210,30 +216,28 @@ public sealed class DashboardApiTests : IDisposable
     }
 
     [Fact]
-    public async Task A_rolling_restart_leaves_an_instance_the_operator_stopped_stopped()
+    public async Task A_rolling_restart_is_refused_while_one_instance_alone_runs()
     {
+        // the operator stopped messaging-1: the roll would restart messaging-2, the only one serving
         using var stopped = await _client.PostAsync("/api/resources/messaging-1/stop", new ByteArrayContent([]));
         Assert.Equal(HttpStatusCode.OK, stopped.StatusCode);
+        _runners[1].State = ResourceState.Healthy;
 
-        using var accepted = await _client.PostAsync(
+        using var refused = await _client.PostAsync(
             "/api/services/messaging/rolling-restart",
             new ByteArrayContent([])
         );
-        Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
-        // none.dll never answers /health/ready: the roll ends at the first instance it restarts (health timeout 3 s)
-        for (var deadline = DateTime.UtcNow.AddSeconds(30); DateTime.UtcNow < deadline; await Task.Delay(200))
-        {
-            var details = (await _client.GetFromJsonAsync<JsonObject>("/api/resources/messaging-1"))!;
-            if (!details["rolling"]!.GetValue<bool>())
-                break;
-        }
 
+        Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
+        Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+        var detail = (await refused.Content.ReadFromJsonAsync<JsonObject>())!["detail"]!.GetValue<string>();
+        Assert.Contains("1 of messaging's 2 instance(s) running", detail, StringComparison.Ordinal);
+        await Task.Delay(500); // a restart would have shown by now: the runner logs each action first
+        Assert.Empty(_runners[1].Logs.Snapshot());
+        Assert.Equal((ResourceState.Healthy, null), (_runners[1].State, _runners[1].Pid));
         Assert.Equal(ResourceState.Stopped, _runners[0].State);
-        Assert.DoesNotContain(
-            _runners[0].Logs.Snapshot(),
-            l => l.Contains("restart requested", StringComparison.Ordinal)
-        );
-        Assert.Contains(_runners[1].Logs.Snapshot(), l => l.Contains("restart requested", StringComparison.Ordinal));
+        var details = (await _client.GetFromJsonAsync<JsonObject>("/api/resources/messaging-2"))!;
+        Assert.False(details["rolling"]!.GetValue<bool>());
     }
 
     [Fact]

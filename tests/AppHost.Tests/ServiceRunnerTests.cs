@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Community.Contracts;
 
 namespace Community.AppHost.Tests;
@@ -113,6 +114,161 @@ public sealed class ServiceRunnerTests : IDisposable
         );
         Assert.Equal(ResourceState.Healthy, next.State);
         Assert.Null(next.Pid);
+    }
+
+    [Fact]
+    public async Task A_rolling_restart_stops_before_the_only_instance_serving()
+    {
+        // --replicas messaging=2 with messaging-1 stopped by the operator: restarting messaging-2 leaves none serving
+        var (stopped, serving) = (_runners[0], _runners[1]);
+        stopped.State = ResourceState.Stopped;
+        serving.State = ResourceState.Healthy;
+
+        Assert.False(await RollingRestart.RollAsync(_runners, TimeSpan.FromSeconds(2), CancellationToken.None));
+
+        Assert.DoesNotContain(serving.Logs.Snapshot(), l => l.Contains("requested", StringComparison.Ordinal));
+        Assert.Contains(
+            serving.Logs.Snapshot(),
+            l => l.Contains("stopped before messaging-2: no other instance is healthy", StringComparison.Ordinal)
+        );
+        Assert.Equal((ResourceState.Healthy, null), (serving.State, serving.Pid));
+        Assert.DoesNotContain(stopped.Logs.Snapshot(), l => l.Contains("requested", StringComparison.Ordinal));
+        Assert.Equal(ResourceState.Stopped, stopped.State);
+    }
+
+    [Fact]
+    public async Task A_service_dying_at_start_up_shows_Crashed_through_its_back_off()
+    {
+        var runner = _runners[0];
+        Assert.True(runner.Start());
+
+        // none.dll exits at once: the dashboard's poll (every 2 s) must find it Crashed while it waits to relaunch
+        var seen = new List<(ResourceState State, int Restarts)>();
+        for (var until = DateTime.UtcNow.AddSeconds(10); DateTime.UtcNow < until; await Task.Delay(20))
+        {
+            seen.Add((runner.State, runner.Restarts));
+            if (seen.Count(s => s.State == ResourceState.Crashed) >= 10)
+                break;
+        }
+
+        Assert.True(
+            seen.Count(s => s.State == ResourceState.Crashed) >= 10,
+            $"seen: {string.Join(", ", seen.Select(s => s.State).Distinct())}"
+        );
+        Assert.All(seen.Where(s => s.State == ResourceState.Crashed), s => Assert.True(s.Restarts >= 1));
+    }
+
+    [Fact]
+    public async Task A_stop_during_a_launch_kills_the_new_process_when_it_does_not_end_on_SIGTERM()
+    {
+        // the stop reads the process before the launch sets it; the one launched ignores SIGTERM (StuckChild)
+        ServiceRunner? runner = null;
+        Task? stop = null;
+        var pids = new List<int>();
+        var messaging = Resources.Declared.Single(s => s.Name == ResourceNames.Messaging);
+        runner = new ServiceRunner(
+            Resources.Instances([messaging], _ => 1, _ => "http://127.0.0.1:1").Single(),
+            typeof(StuckChild).Assembly.Location,
+            AppContext.BaseDirectory,
+            new ReadThen(() => stop ??= runner!.StopAsync()),
+            new ConsoleOutput(),
+            _probes,
+            launched: () =>
+            {
+                pids.Add(runner!.Pid!.Value);
+                var logs = runner.Logs;
+                SpinWait.SpinUntil(
+                    () => logs.Snapshot().Any(l => l.EndsWith(StuckChild.Ready, StringComparison.Ordinal)),
+                    TimeSpan.FromSeconds(30)
+                );
+            }
+        );
+        Assert.True(runner.Start());
+        try
+        {
+            for (var deadline = DateTime.UtcNow.AddSeconds(10); stop is null && DateTime.UtcNow < deadline; )
+                await Task.Delay(20);
+
+            await stop!.WaitAsync(TimeSpan.FromSeconds(60));
+
+            Assert.Contains(runner.Logs.Snapshot(), l => l.EndsWith(StuckChild.Ready, StringComparison.Ordinal));
+            Assert.True(runner.KilledOnStop);
+            Assert.Equal(ResourceState.Stopped, runner.State);
+        }
+        finally
+        {
+            pids.ForEach(pid => Signal(pid, SIGKILL));
+        }
+    }
+
+    [Fact]
+    public async Task Each_launch_is_told_once_its_pid_is_known()
+    {
+        // AppHost writes children.pids then: one killed before its timer's next write leaves no child unrecorded
+        var told = new List<int?>();
+        ServiceRunner? runner = null;
+        var messaging = Resources.Declared.Single(s => s.Name == ResourceNames.Messaging);
+        runner = new ServiceRunner(
+            Resources.Instances([messaging], _ => 1, _ => "http://127.0.0.1:1").Single(),
+            "none.dll",
+            ".",
+            new Dictionary<string, string>(),
+            new ConsoleOutput(),
+            _probes,
+            launched: () =>
+            {
+                lock (told)
+                    told.Add(runner!.Pid);
+            }
+        );
+        Assert.True(runner.Start());
+        try
+        {
+            for (var deadline = DateTime.UtcNow.AddSeconds(10); DateTime.UtcNow < deadline; await Task.Delay(20))
+            {
+                lock (told)
+                    if (told.Count > 0)
+                        break;
+            }
+
+            lock (told)
+            {
+                Assert.NotEmpty(told);
+                Assert.NotNull(told[0]);
+            }
+        }
+        finally
+        {
+            await runner.StopAsync();
+        }
+    }
+
+    private const int SIGKILL = 9;
+
+    [DllImport("libc", EntryPoint = "kill")]
+    private static extern int Signal(int pid, int signal);
+
+    /// <summary>No variables; <paramref name="onRead"/> is called as a launch reads them.</summary>
+    private sealed class ReadThen(Action onRead) : IReadOnlyDictionary<string, string>
+    {
+        private readonly Dictionary<string, string> _none = [];
+
+        public IEnumerator<KeyValuePair<string, string>> GetEnumerator()
+        {
+            onRead();
+            return _none.GetEnumerator();
+        }
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+
+        public int Count => 0;
+        public IEnumerable<string> Keys => [];
+        public IEnumerable<string> Values => [];
+        public string this[string key] => _none[key];
+
+        public bool ContainsKey(string key) => false;
+
+        public bool TryGetValue(string key, out string value) => _none.TryGetValue(key, out value!);
     }
 
     public void Dispose()

@@ -80,7 +80,9 @@ try {
   if (!endpoints.includes('/health/ready')) throw new Error(`the endpoints are ${endpoints}`);
   const replicas = await page.$$eval('#details-replicas tr[data-name]', rows => rows.map(r => r.dataset.name));
   if (replicas.join() !== 'identity') throw new Error(`the replicas are ${replicas.join()}`);
-  if (!(await page.$('#rolling-restart[data-service="identity"]'))) throw new Error('no rolling restart button');
+  // one instance: a roll would stop the only one serving, so the page offers none and says why
+  if (await page.$('#rolling-restart')) throw new Error('a rolling restart is offered for one instance');
+  if (!(await page.textContent('#rolling-restart-none'))?.includes('--replicas identity=2')) throw new Error('no word on why no rolling restart');
 
   if (pageErrors.length) throw new Error('the page threw: ' + pageErrors.join('; '));
   console.log(`ok: charts drawn, identity's working set ${mb} MB, ${Object.keys(environment).length} variables masked as due`);
