@@ -1,3 +1,5 @@
+using Community.Contracts.Identity;
+
 namespace Community.Events.Tests;
 
 public sealed class CheckInTests(EventsFixture fx) : IClassFixture<EventsFixture>
@@ -214,6 +216,87 @@ public sealed class CheckInTests(EventsFixture fx) : IClassFixture<EventsFixture
             await fx.ScalarAsync<DateTime?>(
                 "SELECT arrived_at FROM registrations WHERE id = @id",
                 ("id", registrationId)
+            )
+        );
+        Assert.Equal(before, await fx.OutboxCountAsync("ArrivalRecorded"));
+    }
+
+    // The admin's check-in has written its arrival and waits for the event's row (held here, as an edit holds it)
+    // when the admin's account is erased: the erasure waits for it, then clears who checked in.
+    [Fact]
+    public async Task A_check_in_under_way_when_its_checkers_account_is_erased_keeps_the_arrival_not_the_checker()
+    {
+        var (id, _, _, code) = await StartingSoonAsync();
+        var (adminId, admin) = fx.Admin();
+        var registrationId = await fx.ScalarAsync<Guid>(
+            "SELECT id FROM registrations WHERE ticket_code = @code",
+            ("code", code)
+        );
+
+        Task<HttpResponseMessage> checkIn;
+        Task erased;
+        await using (
+            var edit = await fx.HoldAsync(
+                "SELECT 1 FROM community_events WHERE id = @e FOR UPDATE",
+                ("e", Guid.Parse(id))
+            )
+        )
+        {
+            checkIn = Client.PostJson($"/api/v1/events/{id}/check-in", new { ticket_code = code }, admin);
+            await fx.WaitingOnALockAsync(
+                "%FROM community_events WHERE id = % FOR SHARE%",
+                1,
+                "the check-in never waited for the event"
+            );
+            var deleted = new UserDeleted(Guid.NewGuid(), fx.Tick(), adminId);
+            await fx.PublishAsync(deleted);
+            erased = fx.HandledAsync(deleted.MessageId, "UserDeletedConsumer");
+            await fx.DoneOrWaitingOnALockAsync(
+                () => erased.IsCompleted,
+                "%pg_advisory_xact_lock(%",
+                1,
+                "the erasure never waited for the check-in"
+            );
+            await edit.CommitAsync();
+        }
+
+        await (await checkIn).AssertStatus(200);
+        await erased;
+        Assert.NotNull(
+            await fx.ScalarAsync<DateTime?>(
+                "SELECT arrived_at FROM registrations WHERE id = @id",
+                ("id", registrationId)
+            )
+        );
+        Assert.Null(
+            await fx.ScalarAsync<Guid?>(
+                "SELECT checked_in_by FROM registrations WHERE id = @id",
+                ("id", registrationId)
+            )
+        );
+    }
+
+    [Fact]
+    public async Task An_erased_checker_whose_token_still_passes_checks_in_nobody()
+    {
+        var (id, _, _, code) = await StartingSoonAsync();
+        var (adminId, admin) = fx.Admin();
+        // The instance knows the admin from a code they tried: their token passes until its revocation arrives.
+        await (
+            await Client.PostJson($"/api/v1/events/{id}/check-in", new { ticket_code = "EVT-AAAAAAAAAA" }, admin)
+        ).AssertProblem(404);
+        await fx.DeliverAsync(new UserDeleted(Guid.NewGuid(), fx.Tick(), adminId), "UserDeletedConsumer");
+        var before = await fx.OutboxCountAsync("ArrivalRecorded");
+
+        var refused = await (
+            await Client.PostJson($"/api/v1/events/{id}/check-in", new { ticket_code = code }, admin)
+        ).AssertProblem(403);
+
+        Assert.Equal("This account was deleted.", refused["detail"]!.GetValue<string>());
+        Assert.Null(
+            await fx.ScalarAsync<DateTime?>(
+                "SELECT arrived_at FROM registrations WHERE ticket_code = @code",
+                ("code", code)
             )
         );
         Assert.Equal(before, await fx.OutboxCountAsync("ArrivalRecorded"));

@@ -394,6 +394,43 @@ public sealed class EventBlocksTests(PhotosFixture fx) : CourseTestsBase, IClass
         );
     }
 
+    // The lift waits for the pair's row (held here, as another block message of the pair holds it) when the blocker's
+    // account is erased: the erasure waits for it, then deletes the lifted row with the account's others.
+    [Fact]
+    public async Task A_block_lifted_while_the_blockers_account_is_erased_leaves_no_row_naming_it()
+    {
+        var (organizerId, _) = fx.Organizer();
+        var (memberId, _) = fx.Member();
+        await BlockAsync(memberId, organizerId);
+
+        var lift = new UserUnblocked(Guid.NewGuid(), fx.Tick(), memberId, organizerId);
+        var deleted = new UserDeleted(Guid.NewGuid(), fx.Tick(), memberId);
+        Task erased;
+        await using (
+            var pair = await fx.HoldAsync(
+                "SELECT 1 FROM user_blocks WHERE blocker_user_id = @u FOR UPDATE",
+                ("u", memberId)
+            )
+        )
+        {
+            await fx.PublishAsync(lift);
+            await fx.WaitingOnALockAsync("%INSERT INTO user_blocks%", 1, "the lift never waited for the pair's row");
+            await fx.PublishAsync(deleted);
+            erased = fx.HandledAsync(deleted.MessageId, "UserDeletedConsumer");
+            await fx.DoneOrWaitingOnALockAsync(
+                () => erased.IsCompleted,
+                "%pg_advisory_xact_lock(%",
+                1,
+                "the erasure never waited for the lift"
+            );
+            await pair.CommitAsync();
+        }
+
+        await fx.HandledAsync(lift.MessageId, "UserUnblockedConsumer");
+        await erased;
+        Assert.Equal(0L, await BlockRowsAsync(memberId));
+    }
+
     private Task BlockAsync(Guid blocker, Guid blocked) =>
         fx.DeliverAsync(new UserBlocked(Guid.NewGuid(), fx.Tick(), blocker, blocked));
 

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Community.Contracts.Events;
 using Community.Events.Catalogue;
+using Community.Events.Users;
 using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Auth;
 using Community.ServiceDefaults.Errors;
@@ -150,6 +151,9 @@ public static class CheckInApi
         if (registration.ArrivedAt is null)
         {
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            // The checker's id outlives no erasure: one under way clears it once this commits (RegistrationEraser),
+            // one committed refuses it here. The gate before any row, as the erasure takes it.
+            await ErasedAccounts.EnterGateThrowIfErasedAsync(db, caller.UserId.Value, cancellationToken);
             var first = await db
                 .Registrations.Where(r =>
                     r.Id == registration.Id && r.ArrivedAt == null && r.Status == RegistrationStatus.Confirmed

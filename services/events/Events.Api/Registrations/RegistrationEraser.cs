@@ -15,7 +15,8 @@ public sealed class RegistrationEraser(EventsDbContext db, SeatBook seats, TimeP
     {
         var userId = deleted.UserId;
         // The arrivals they checked in lose their name first, while no event row is held: registration rows before
-        // event rows, the order a cancellation (SeatBook) and a check-in lock them in.
+        // event rows, the order a cancellation (SeatBook) and a check-in lock them in. A check-in under way committed
+        // before the erasure's gate closed (UserDeletedConsumer), so its arrival is among them.
         await db
             .Registrations.Where(r => r.CheckedInBy == userId)
             .ExecuteUpdateAsync(set => set.SetProperty(r => r.CheckedInBy, (Guid?)null), cancellationToken);

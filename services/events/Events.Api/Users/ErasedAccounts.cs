@@ -20,6 +20,24 @@ public static class ErasedAccounts
             throw new ForbiddenException(Deleted);
     }
 
+    /// <summary>
+    /// 403 when the account was erased, read under the <see cref="ErasureGate"/> (entered here, held until the commit):
+    /// for a write naming an account whose profile row it cannot hold, as a check-in cannot its checker's. An erasure
+    /// under way is waited for, and one that comes later waits for this write; the gate must be its first lock.
+    /// </summary>
+    public static async Task EnterGateThrowIfErasedAsync(
+        EventsDbContext db,
+        Guid userId,
+        CancellationToken cancellationToken
+    )
+    {
+        if (db.Database.CurrentTransaction is null)
+            throw new InvalidOperationException("The gate is held in the caller's transaction: begin one.");
+        await ErasureGate.EnterAsync(db, cancellationToken);
+        if (await db.UserProfiles.AnyAsync(p => p.UserId == userId && p.DeletedAt != null, cancellationToken))
+            throw new ForbiddenException(Deleted);
+    }
+
     /// <summary>Those of <paramref name="userIds"/> whose accounts were erased; their profile rows are held.</summary>
     public static async Task<HashSet<Guid>> AmongAsync(
         EventsDbContext db,

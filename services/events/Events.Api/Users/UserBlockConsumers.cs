@@ -7,10 +7,11 @@ namespace Community.Events.Users;
 public sealed class UserBlockedConsumer(EventsDbContext db, ILogger<UserBlockedConsumer> logger)
     : IdempotentConsumer<UserBlocked, EventsDbContext>(db, logger)
 {
-    protected override Task HandleAsync(ConsumeContext<UserBlocked> context, CancellationToken cancellationToken)
+    protected override async Task HandleAsync(ConsumeContext<UserBlocked> context, CancellationToken cancellationToken)
     {
         var m = context.Message;
-        return UserBlockProjection.ApplyAsync(
+        await ErasureGate.EnterAsync(Db, cancellationToken);
+        await UserBlockProjection.ApplyAsync(
             Db,
             m.BlockerUserId,
             m.BlockedUserId,
@@ -25,10 +26,14 @@ public sealed class UserBlockedConsumer(EventsDbContext db, ILogger<UserBlockedC
 public sealed class UserUnblockedConsumer(EventsDbContext db, ILogger<UserUnblockedConsumer> logger)
     : IdempotentConsumer<UserUnblocked, EventsDbContext>(db, logger)
 {
-    protected override Task HandleAsync(ConsumeContext<UserUnblocked> context, CancellationToken cancellationToken)
+    protected override async Task HandleAsync(
+        ConsumeContext<UserUnblocked> context,
+        CancellationToken cancellationToken
+    )
     {
         var m = context.Message;
-        return UserBlockProjection.ApplyAsync(
+        await ErasureGate.EnterAsync(Db, cancellationToken);
+        await UserBlockProjection.ApplyAsync(
             Db,
             m.BlockerUserId,
             m.BlockedUserId,

@@ -8,7 +8,8 @@ public static class UserBlockProjection
     /// <summary>
     /// The pair's state as of <paramref name="asOf"/>, unless a newer message wrote. A pair with a deleted account
     /// (its profile row says so) is not recorded: its lifted rows were erased and must not come back, and those that
-    /// hold stay as they were at the deletion.
+    /// hold stay as they were at the deletion. The caller holds the <see cref="ErasureGate"/> (its first step), so an
+    /// erasure under way is waited for and its tombstone read, and one that comes later erases what this wrote.
     /// </summary>
     public static Task<int> ApplyAsync(
         EventsDbContext db,
