@@ -437,6 +437,95 @@ public sealed class NotificationDigestTests(DigestFixture fx) : IClassFixture<Di
         Assert.All(people, p => Assert.Equal(1, MailsTo(p.Email)));
     }
 
+    // The claim commits before the mails go one by one, the last maybe minutes later (a slow mail server): whoever was
+    // erased, read everything or moved to another address by then is not mailed (only a mail already under way goes),
+    // and the one who moved has their claim back, so the next run mails the new address.
+    [Fact]
+    public async Task Nobody_erased_read_up_or_moved_since_the_claim_is_mailed()
+    {
+        await NobodyDueAsync();
+        var (erasedId, erased) = await PersonWithUnreadAsync();
+        var (readerId, reader) = await PersonWithUnreadAsync();
+        var (movedId, moved) = await PersonWithUnreadAsync();
+        var ids = new[] { erasedId, readerId, movedId };
+        var movedTo = $"n{movedId:N}@example.test";
+        fx.Clock.Advance(TimeSpan.FromHours(25));
+        var beforeRun = fx.Clock.GetUtcNow();
+        Task<int> run;
+        using (fx.Smtp.Hold())
+        {
+            run = Digest.RunOnceAsync(CancellationToken.None);
+            await Eventually.TrueAsync(
+                async () =>
+                    await fx.ScalarAsync<long>(
+                        "SELECT count(*) FROM user_profiles WHERE user_id = ANY(@ids) AND digest_sent_at >= @t",
+                        ("ids", ids),
+                        ("t", beforeRun)
+                    ) == 3,
+                "the run never claimed the three people due"
+            );
+            await fx.DeliverAsync(new UserDeleted(Guid.NewGuid(), fx.Tick(), erasedId));
+            await fx.ExecuteAsync("UPDATE notifications SET read_at = now() WHERE user_id = @u", ("u", readerId));
+            // Identity announces the account again, with its new address.
+            await fx.DeliverAsync(
+                new UserRegistered(
+                    Guid.NewGuid(),
+                    fx.Tick(),
+                    movedId,
+                    "u" + movedId.ToString("N")[..10],
+                    movedTo,
+                    null,
+                    "M",
+                    Roles.Member,
+                    "REF",
+                    null
+                )
+                {
+                    IsVerified = true,
+                    EmailVerified = true,
+                }
+            );
+        }
+        var sent = await run.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.InRange(sent, 0, 1);
+        Assert.Equal(sent, MailsTo(erased) + MailsTo(reader) + MailsTo(moved));
+        Assert.DoesNotContain(fx.Smtp.Messages, m => m.Body.Contains("You have 0 unread"));
+        if (MailsTo(moved) == 0)
+        {
+            Assert.Equal(1, await Digest.RunOnceAsync(CancellationToken.None));
+            await fx.Smtp.WaitForAsync(movedTo);
+        }
+        Assert.Equal(1, MailsTo(moved) + MailsTo(movedTo));
+    }
+
+    // An erasure committing between the run's read of who is due and its claim: the account is not claimed (it has no
+    // address left to read back), and the rest of the batch is mailed.
+    [Fact]
+    public async Task An_erasure_just_before_the_claim_holds_up_nobody_else()
+    {
+        await NobodyDueAsync();
+        var (erasedId, erased) = await PersonWithUnreadAsync();
+        var (_, other) = await PersonWithUnreadAsync();
+        fx.Clock.Advance(TimeSpan.FromHours(25));
+        // The erasure's write (UserProfileEraser), in a transaction whose SHARE lock keeps the claim's UPDATE waiting
+        // but not the reads before it; committed once the claim waits.
+        var sent = await fx.CommitsWhileWaitedOnAsync(
+            """
+            LOCK TABLE user_profiles IN SHARE MODE;
+            UPDATE user_profiles SET username = NULL, display_name = NULL, email = NULL, email_verified = false,
+                digest_sent_at = NULL, deleted_at = now()
+            WHERE user_id = @u
+            """,
+            () => Digest.RunOnceAsync(CancellationToken.None),
+            "the digest's claim never waited on the erasure",
+            ("u", erasedId)
+        );
+        Assert.Equal(1, sent);
+        await fx.Smtp.WaitForAsync(other);
+        Assert.Equal(0, MailsTo(erased));
+    }
+
     [Fact]
     public async Task An_instance_runs_the_digest_soon_after_it_starts_not_an_interval_later()
     {

@@ -531,7 +531,9 @@ public sealed class RsvpCancelledNotifier(
 /// Everyone with a ticket (an attendee of the event's chat) and everyone waiting for one (on the waiting list, or
 /// holding a seat not paid for: the message names them) hears that the event was called off, with the reason given;
 /// not its organizer, who did it. Nobody is named, so a block hides nothing: a ticket kept across one is still a
-/// ticket. Registrations stay (payments refunds every one), so the attendees are still the chat's.
+/// ticket. Registrations stay (payments refunds every one), so the attendees are still the chat's; but a refund handled
+/// first (its own queue) makes one inactive: an attendee row changed after the cancellation (as_of, the newest
+/// registration message's time) had its ticket then. One who left before it has an older as_of, and is not told.
 /// </summary>
 public sealed class EventCancelledNotifier(
     MessagingDbContext db,
@@ -547,7 +549,7 @@ public sealed class EventCancelledNotifier(
     {
         var attendees = await Db
             .ConversationMembers.Where(cm =>
-                cm.Active
+                (cm.Active || cm.AsOf > m.OccurredAt)
                 && cm.Role == MemberRoles.Attendee
                 && Db.Conversations.Any(c =>
                     c.Id == cm.ConversationId && c.Kind == ConversationKinds.EventChat && c.EventId == m.EventId

@@ -29,7 +29,8 @@ public sealed class DigestOptions
 /// Mails people away for a day a digest of their unread notifications, at most once a day, at their proven address.
 /// The claim (FOR UPDATE SKIP LOCKED, digest_sent_at) commits before the mail goes, so two instances never mail one
 /// person twice and no lock waits on the mail server; a failed send gives the claim back, and so does a run that stops
-/// or fails for everyone it claimed and has not mailed yet, or they would wait a whole Period for their digest.
+/// or fails for everyone it claimed and has not mailed yet, or they would wait a whole Period for their digest. Each
+/// is read again just before their mail, as the claim may be minutes old by then (a slow mail server, fifty people).
 /// </summary>
 public sealed class NotificationDigest(
     IServiceScopeFactory scopes,
@@ -91,13 +92,15 @@ public sealed class NotificationDigest(
                 break;
             }
             var offline = candidates.Where(c => !online.Contains(c)).ToArray();
-            // Not cut short: a claim committed is always known here, to be mailed or given back.
+            // Not cut short: a claim committed is always known here, to be mailed or given back. Whoever was erased or
+            // lost a proven address since the candidates were read is not claimed (the lock sees the newest row).
             var due = await db
                 .Database.SqlQuery<DueDigest>(
                     $"""
                     UPDATE user_profiles u SET digest_sent_at = {now}
                     FROM (SELECT c.user_id, c.digest_sent_at AS previous FROM user_profiles c
                           WHERE c.user_id = ANY({offline}) AND (c.digest_sent_at IS NULL OR c.digest_sent_at <= {away})
+                            AND c.deleted_at IS NULL AND c.email_verified AND c.email IS NOT NULL
                           FOR UPDATE OF c SKIP LOCKED) due
                     WHERE u.user_id = due.user_id
                     RETURNING u.user_id, u.email, due.previous
@@ -163,6 +166,10 @@ public sealed class NotificationDigest(
 
         /// <summary>Not sent, its claim given back: the next run tries again.</summary>
         TryAgain,
+
+        /// <summary>Nobody to mail since the claim (erased, another or unproven address, nothing unread): its claim
+        /// given back, which an erasure has already cleared.</summary>
+        Skipped,
     }
 
     private async Task<Outcome> SendAsync(
@@ -175,6 +182,8 @@ public sealed class NotificationDigest(
         try
         {
             var unread = await NotificationQueries.UnreadAsync(db, person.UserId, cancellationToken);
+            if (unread.Total == 0 || person.Email is not { } address)
+                return await SkippedAsync(db, person, claimedAt);
             var page = await NotificationQueries.ListAsync(
                 db,
                 person.UserId,
@@ -191,9 +200,13 @@ public sealed class NotificationDigest(
             if (page.NextCursor is not null)
                 body.Append("- and more\n");
             body.Append("\nOpen Community to read them.\n");
+            // The claim committed a while ago (the mails before this one): erased, or its address changed or no longer
+            // proven since, the person is not mailed.
+            if (!await MailableAsync(db, person.UserId, address, cancellationToken))
+                return await SkippedAsync(db, person, claimedAt);
             await email.SendAsync(
                 new EmailMessage(
-                    person.Email,
+                    address,
                     $"Community: {unread.Total} unread notification{(unread.Total == 1 ? "" : "s")}",
                     body.ToString()
                 ),
@@ -222,6 +235,27 @@ public sealed class NotificationDigest(
             );
             return Outcome.TryAgain;
         }
+    }
+
+    private static Task<bool> MailableAsync(
+        MessagingDbContext db,
+        Guid userId,
+        string address,
+        CancellationToken cancellationToken
+    ) =>
+        db
+            .Database.SqlQuery<bool>(
+                $"""
+                SELECT EXISTS (SELECT 1 FROM user_profiles WHERE user_id = {userId} AND deleted_at IS NULL
+                               AND email_verified AND email = {address}) AS "Value"
+                """
+            )
+            .SingleAsync(cancellationToken);
+
+    private async Task<Outcome> SkippedAsync(MessagingDbContext db, DueDigest person, DateTimeOffset claimedAt)
+    {
+        await GiveBackAsync(db, [person], claimedAt);
+        return Outcome.Skipped;
     }
 
     /// <summary>
@@ -281,7 +315,9 @@ public sealed class NotificationDigest(
     private sealed class DueDigest
     {
         public Guid UserId { get; init; }
-        public string Email { get; init; } = "";
+
+        // Never null as claimed; nullable so that no row read back can throw once the claim committed.
+        public string? Email { get; init; }
         public DateTimeOffset? Previous { get; init; }
     }
 }
