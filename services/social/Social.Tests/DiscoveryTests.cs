@@ -1,4 +1,8 @@
 using Community.Contracts.Payments;
+using Community.ServiceDefaults.Api;
+using Community.Social.Discovery;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Community.Social.Tests;
 
@@ -282,6 +286,138 @@ public sealed class DiscoveryTests(SocialFixture fx) : IClassFixture<SocialFixtu
         Assert.NotNull(order["errors"]!["age_max"]);
         await (await fx.Client.Get("/api/v1/discover?regoin=x", me)).AssertProblem(400);
     }
+
+    [Fact]
+    public async Task A_member_of_a_large_group_sees_each_neighbours_score()
+    {
+        var region = Region();
+        var (meId, me, _) = await fx.RegisteredAsync(region: region, interests: ["chess", "golf", "sailing"]);
+        var (friendId, friend, _) = await fx.RegisteredAsync(region: "Elsewhere", interests: ["tennis"]);
+        var (mateId, mate, _) = await fx.RegisteredAsync(region: region, interests: ["chess"]);
+        var (fofId, fof, _) = await fx.RegisteredAsync(region: region, interests: ["golf"]);
+        var (strangerId, _, _) = await fx.RegisteredAsync(region: region, interests: ["sailing"]);
+        var (blockedId, blocked, blockedName) = await fx.RegisteredAsync(region: region, interests: ["origami"]);
+        var (connectedId, connected, connectedName) = await fx.RegisteredAsync(region: region, interests: ["origami"]);
+        await ConnectAsync(me, friendId, friend);
+        await ConnectAsync(fof, friendId, friend);
+        await ConnectAsync(me, connectedId, connected);
+        await (await fx.Client.SendJson(HttpMethod.Put, $"/api/v1/blocks/{blockedId}", null, me)).AssertStatus(204);
+        var big = await GroupsFlow.CreateAsync(fx, me);
+        var small = await GroupsFlow.CreateAsync(fx, me);
+        foreach (var (group, token) in new[] { (big, mate), (small, mate), (big, blocked), (big, connected) })
+            await (await fx.Client.PostJson($"/api/v1/groups/{group}/join", new { }, token)).AssertStatus(201);
+        // Thousands more in the big group, seeded directly (the discovery ranges follow by their trigger).
+        await fx.ExecuteAsync(
+            """
+            INSERT INTO user_profiles (user_id, username, full_name, region, interests, registered_at)
+            SELECT gen_random_uuid(), 'm' || i || substr(md5(@region), 1, 8), 'User mate ' || i, @region,
+                   ARRAY['knitting'], now()
+            FROM generate_series(1, 3000) AS i
+            """,
+            ("region", region)
+        );
+        await fx.ExecuteAsync(
+            """
+            INSERT INTO group_members (group_id, user_id, role, joined_at)
+            SELECT @group, user_id, 'member', now() FROM user_profiles
+            WHERE region = @region AND interests = ARRAY['knitting']
+            """,
+            ("group", Guid.Parse(big)),
+            ("region", region)
+        );
+
+        var where = $"/api/v1/discover?region={Uri.EscapeDataString(region)}";
+        // Group mate: 1 shared interest (8) + same region (20) + 2 groups (10); friend of a friend: 8 + 20 + 1
+        // connection in common (5); a stranger 8 + 20; then the big group's 20 + 5.
+        foreach (var query in new[] { where + "&limit=5", where + "&limit=5&q=User" })
+        {
+            var items = await ScoredAsync(query, me);
+            Assert.Equal([(mateId, 38), (fofId, 33), (strangerId, 28)], items.Take(3));
+            Assert.All(items.Skip(3), i => Assert.Equal(25, i.Score));
+            foreach (var (id, score) in items)
+                Assert.Equal(
+                    await fx.ScalarAsync<int>("SELECT compatibility_score(@a, @b)", ("a", meId), ("b", id)),
+                    score
+                );
+        }
+        Assert.Equal([(fofId, 33)], await ScoredAsync(where + "&interest=golf", me));
+        Assert.Equal([25, 25, 25], (await ScoredAsync(where + "&interest=knitting&limit=3", me)).Select(i => i.Score));
+        // Hidden group mates stay hidden: the blocked one always, the connection unless asked for.
+        Assert.Empty(await ScoredAsync(where + "&interest=origami", me));
+        Assert.Equal([(connectedId, 25)], await ScoredAsync(where + "&interest=origami&include_connected=true", me));
+        Assert.Empty(await ScoredAsync($"{where}&q={connectedName}", me));
+        Assert.Equal([(connectedId, 25)], await ScoredAsync($"{where}&q={connectedName}&include_connected=true", me));
+        Assert.Empty(await ScoredAsync($"{where}&q={blockedName}&include_connected=true", me));
+    }
+
+    [Fact]
+    public async Task Later_pages_rank_as_of_the_first_so_a_boost_ending_between_them_shows_nobody_twice()
+    {
+        var region = Region();
+        var (meId, me, _) = await fx.RegisteredAsync(region: region, interests: ["chess"]);
+        var (endingId, _, _) = await fx.RegisteredAsync(region: region, interests: ["knitting"]);
+        var (knitterId, _, _) = await fx.RegisteredAsync(region: region, interests: ["knitting"]);
+        var chess = new List<Guid>();
+        for (var i = 0; i < 2; i++)
+            chess.Add((await fx.RegisteredAsync(region: region, interests: ["chess"])).Item1);
+        var now = fx.Clock.GetUtcNow();
+        await fx.DeliverAsync(new BoostPurchased(Guid.NewGuid(), now, endingId, now.AddMinutes(1)));
+        var where = $"/api/v1/discover?region={Uri.EscapeDataString(region)}&limit=2";
+        var first = await (await fx.Client.Get(where, me)).AssertStatus(200);
+        var seen = first["items"]!.AsArray().Select(i => Guid.Parse(i!["user_id"]!.GetValue<string>())).ToList();
+        Assert.Equal([endingId, chess.Max()], seen);
+
+        // The boost ends before the next page is asked for.
+        fx.Clock.Advance(TimeSpan.FromMinutes(2));
+        var cursor = first["next_cursor"]!.GetValue<string>();
+        while (cursor is not null)
+        {
+            var page = await (await fx.Client.Get($"{where}&cursor={cursor}", me)).AssertStatus(200);
+            seen.AddRange(page["items"]!.AsArray().Select(i => Guid.Parse(i!["user_id"]!.GetValue<string>())));
+            cursor = page["next_cursor"]?.GetValue<string>();
+        }
+        Assert.Equal([endingId, chess.Max(), chess.Min(), knitterId], seen);
+
+        // Kept past the hour, the first page's cursor ranks at now: the boost long ended shows as none, and its
+        // owner after the cursor with the other knitter.
+        fx.Clock.Advance(TimeSpan.FromHours(1));
+        var kept = await (
+            await fx.Client.Get(
+                $"{where.Replace("limit=2", "limit=3")}&cursor={first["next_cursor"]!.GetValue<string>()}",
+                fx.TokenFor(meId)
+            )
+        ).AssertStatus(200);
+        Assert.Equal(
+            [chess.Min(), new[] { endingId, knitterId }.Max(), new[] { endingId, knitterId }.Min()],
+            kept["items"]!.AsArray().Select(i => Guid.Parse(i!["user_id"]!.GetValue<string>()))
+        );
+
+        // A cursor given out before the time was carried in it is read still, ranked at now.
+        var protection = fx.Host.Services.GetRequiredService<IDataProtectionProvider>();
+        var old = OpaqueCursor.Encode(DiscoverPosition.Protector(protection).Protect($"0_28_0_{chess.Max():N}"));
+        var rest = await (await fx.Client.Get($"{where}&cursor={old}", fx.TokenFor(meId))).AssertStatus(200);
+        Assert.Equal(
+            [chess.Min(), new[] { endingId, knitterId }.Max()],
+            rest["items"]!.AsArray().Select(i => Guid.Parse(i!["user_id"]!.GetValue<string>()))
+        );
+    }
+
+    private async Task ConnectAsync(string from, Guid to, string toToken)
+    {
+        var request = await (await fx.Client.PostJson("/api/v1/connections", new { user_id = to }, from)).AssertStatus(
+            201
+        );
+        await (await fx.Client.PostJson($"/api/v1/connections/{request["id"]}/accept", new { }, toToken)).AssertStatus(
+            200
+        );
+    }
+
+    /// <summary>The first page of <paramref name="url"/>: (user, score) in the order given.</summary>
+    private async Task<List<(Guid Id, int Score)>> ScoredAsync(string url, string token) =>
+        (await (await fx.Client.Get(url, token)).AssertStatus(200))["items"]!
+            .AsArray()
+            .Select(i => (Guid.Parse(i!["user_id"]!.GetValue<string>()), i["compatibility_score"]!.GetValue<int>()))
+            .ToList();
 
     private async Task<List<Guid>> IdsAsync(string url, string token) =>
         (await (await fx.Client.Get(url, token)).AssertStatus(200))["items"]!

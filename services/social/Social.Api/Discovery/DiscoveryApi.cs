@@ -77,6 +77,9 @@ public static partial class DiscoveryApi
     /// <summary>Filters for premium and elite members only (the tier claim of the caller's token).</summary>
     public static readonly string[] PremiumFilters = ["age_min", "age_max", "gender"];
 
+    /// <summary>How long after its first page a walk's later pages still rank as of it.</summary>
+    private static readonly TimeSpan RankedAsOfFor = TimeSpan.FromHours(1);
+
     public static RouteGroupBuilder MapDiscoveryApi(this IEndpointRouteBuilder routes)
     {
         var group = routes
@@ -133,12 +136,15 @@ public static partial class DiscoveryApi
                 $"The filters {string.Join(", ", PremiumFilters)} are for premium and elite members."
             );
 
+        // Later pages rank at the first page's time, within the hour after it: a boost that ends between pages shows
+        // nobody twice. A cursor older than that (kept for days) ranks at now, so no boost ended long ago shows.
         var now = clock.GetUtcNow();
+        if (after?.AsOf is { } asOf && asOf <= now && now - asOf <= RankedAsOfFor)
+            now = asOf;
         var today = DateOnly.FromDateTime(now.UtcDateTime);
-        // age >= age_min: born on or before today minus age_min years;
-        // age <= age_max: born after today minus (age_max + 1) years.
-        DateOnly? bornBy = query.AgeMin is { } min ? today.AddYears(-min) : null;
-        DateOnly? bornAfter = query.AgeMax is { } max ? today.AddYears(-(max + 1)) : null;
+        // age >= age_min: born on or before the last birth date of that age; age <= age_max: born after age_max + 1's.
+        DateOnly? bornBy = query.AgeMin is { } min ? ProfileDto.LastBornAged(min, today) : null;
+        DateOnly? bornAfter = query.AgeMax is { } max ? ProfileDto.LastBornAged(max + 1, today) : null;
         var filter = new DiscoverFilter(
             region,
             interest,
@@ -154,7 +160,7 @@ public static partial class DiscoveryApi
             Keyset.Page(
                 rows,
                 limit,
-                r => DiscoverPosition.Protect(cursors, new(r.Boosted, r.Score, r.Elite, r.UserId)),
+                r => DiscoverPosition.Protect(cursors, new(r.Boosted, r.Score, r.Elite, r.UserId, now)),
                 r => new DiscoverItem(
                     r.UserId,
                     r.Username,
@@ -179,11 +185,18 @@ public static partial class DiscoveryApi
 }
 
 /// <summary>
-/// A keyset position in discovery's order: boosted, score, elite, user id (all descending). A cursor carries it
-/// encrypted (Data Protection, the service's key ring): whether the person a page ends on is elite is theirs to keep
-/// (tiers are private), and a cursor the service did not give out is refused rather than ranked.
+/// A keyset position in discovery's order: boosted, score, elite, user id (all descending), and the time the first
+/// page was ranked at (<paramref name="AsOf"/>; null in a cursor given out before it was carried: ranked at now). A
+/// cursor carries it encrypted (Data Protection, the service's key ring): whether the person a page ends on is elite
+/// is theirs to keep (tiers are private), and a cursor the service did not give out is refused rather than ranked.
 /// </summary>
-public readonly record struct DiscoverPosition(bool Boosted, int Score, bool Elite, Guid Id)
+public readonly record struct DiscoverPosition(
+    bool Boosted,
+    int Score,
+    bool Elite,
+    Guid Id,
+    DateTimeOffset? AsOf = null
+)
 {
     /// <summary>Score and elite as one number in the ranking's order: an elite member just above their score.</summary>
     public int Rank => Score * 2 + (Elite ? 1 : 0);
@@ -214,19 +227,27 @@ public readonly record struct DiscoverPosition(bool Boosted, int Score, bool Eli
         + "_"
         + (p.Elite ? "1" : "0")
         + "_"
-        + p.Id.ToString("N");
+        + p.Id.ToString("N")
+        + (p.AsOf is { } asOf ? "_" + asOf.UtcTicks.ToString(CultureInfo.InvariantCulture) : "");
 
+    // "boosted_score_elite_id_ticks"; a cursor from before the time was carried has no ticks.
     private static DiscoverPosition? Parse(string position)
     {
         var parts = position.Split('_');
+        long ticks = 0;
         return
-            parts.Length == 4
+            parts.Length is 4 or 5
             && parts[0] is "0" or "1"
             && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var score)
             && score <= 100
             && parts[2] is "0" or "1"
             && Guid.TryParseExact(parts[3], "N", out var id)
-            ? new(parts[0] == "1", score, parts[2] == "1", id)
+            && (
+                parts.Length == 4
+                || long.TryParse(parts[4], NumberStyles.None, CultureInfo.InvariantCulture, out ticks)
+                    && ticks <= DateTimeOffset.MaxValue.UtcTicks
+            )
+            ? new(parts[0] == "1", score, parts[2] == "1", id, parts.Length == 5 ? new(ticks, TimeSpan.Zero) : null)
             : null;
     }
 }

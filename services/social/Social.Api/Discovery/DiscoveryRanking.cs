@@ -114,16 +114,15 @@ public static partial class DiscoveryApi
         // A region and an interest: one key range of discovery_entries (migration 0006); otherwise the profiles.
         // Both are aliased p, with the columns ranking and the premium filters read.
         var pair = filter.Region is not null && filter.Interest is not null;
-        var source = pair
+        var table = pair ? "discovery_entries" : "user_profiles";
+        var where = pair
             ? """
-                discovery_entries p
-                  WHERE p.region_key = lower({2}::text) AND p.interest = {3}::text
+                p.region_key = lower({2}::text) AND p.interest = {3}::text
                     AND ({4}::text IS NULL OR EXISTS (SELECT 1 FROM user_profiles q WHERE q.user_id = p.user_id
                         AND (q.username ILIKE {4}::text OR q.full_name ILIKE {4}::text)))
                 """
             : """
-                user_profiles p
-                  WHERE p.username IS NOT NULL AND p.deleted_at IS NULL
+                p.username IS NOT NULL AND p.deleted_at IS NULL
                     AND ({2}::text IS NULL OR lower(p.region) = lower({2}::text))
                     AND ({3}::text IS NULL OR p.interests @> ARRAY[{3}::text])
                     AND ({4}::text IS NULL OR p.username ILIKE {4}::text OR p.full_name ILIKE {4}::text)
@@ -132,22 +131,24 @@ public static partial class DiscoveryApi
         var elite = pair
             ? $"EXISTS (SELECT 1 FROM user_profiles u WHERE u.user_id = p.user_id AND {IsElite("u")})"
             : IsElite("p");
+        var n = Neighbourhood.Of(caller);
         var sql = FormattableStringFactory.Create(
             $$"""
-            WITH candidates AS (
+            WITH {{n.Cte}}candidates AS (
                 SELECT p.user_id,
                        (p.boosted_until IS NOT NULL AND p.boosted_until > {1}) AS boosted,
                        CASE WHEN {8} THEN compatibility_points({{shared}},
                                                                {14}::text IS NOT NULL AND {{sameRegion}},
-                                                               {{NeighbourPoints}})
+                                                               {{n.Points}})
                             ELSE 0 END AS score,
                        {{elite}} AS elite
-                FROM {{source}}
+                FROM {{table}} p
+                WHERE {{where}}
                   AND p.user_id <> {0}
                   AND ({5}::text IS NULL OR p.gender = {5}::text)
                   AND ({6}::date IS NULL OR p.date_of_birth <= {6}::date)
                   AND ({7}::date IS NULL OR p.date_of_birth > {7}::date)
-                  AND p.user_id <> ALL ({15}::uuid[])
+                  AND {{n.NotHidden}}
             ),
             {{PageOfCandidates}}
             """,
@@ -210,7 +211,8 @@ public static partial class DiscoveryApi
             neighbours,
             .. order,
         ];
-        var levels = interest is null ? RegionLevels(order.Length) : InterestLevels(order.Length, baseShared);
+        var n = Neighbourhood.Of(caller);
+        var levels = interest is null ? RegionLevels(order.Length, n) : InterestLevels(order.Length, baseShared, n);
         var table = interest is null ? "discovery_regions" : "discovery_entries";
         var range = interest is null
             ? "p.region_key = lower({2}::text)"
@@ -218,7 +220,7 @@ public static partial class DiscoveryApi
         var shared = baseShared + " + " + Shared(Enumerable.Range(0, order.Length));
         var sql = FormattableStringFactory.Create(
             $$"""
-            WITH near AS (
+            WITH {{n.Cte}}near AS (
                 SELECT p.* FROM {{table}} p
                 WHERE {{range}} AND p.boosted_until IS NOT NULL AND p.boosted_until > {1}
                 UNION
@@ -227,9 +229,9 @@ public static partial class DiscoveryApi
             ),
             candidates AS (
                 SELECT p.user_id, (p.boosted_until IS NOT NULL AND p.boosted_until > {1}) AS boosted,
-                       compatibility_points({{shared}}, {{SameRegion}}, {{NeighbourPoints}}) AS score, p.elite
+                       compatibility_points({{shared}}, {{SameRegion}}, {{n.Points}}) AS score, p.elite
                 FROM near p
-                WHERE p.user_id <> {0} AND p.user_id <> ALL ({15}::uuid[]) {{Filters}}
+                WHERE p.user_id <> {0} AND {{n.NotHidden}} {{Filters}}
                 {{string.Concat(levels.Select(l => "\nUNION ALL\n" + l))}}
             ),
             {{PageOfCandidates}}
@@ -266,7 +268,7 @@ public static partial class DiscoveryApi
     /// the neighbourhood and the boosted few who meet the level's <paramref name="condition"/>, scored
     /// <paramref name="score"/> (with <paramref name="score"/> known, rank and id bound the range like the cursor).
     /// </summary>
-    private static string LevelRange(string table, string range, string condition, string score) =>
+    private static string LevelRange(string table, string range, string condition, string score, Neighbourhood n) =>
         $$"""
             (SELECT p.user_id, false AS boosted, {{score}} AS score, p.elite
              FROM {{table}} p
@@ -279,7 +281,7 @@ public static partial class DiscoveryApi
                         ELSE '00000000-0000-0000-0000-000000000000'::uuid END)
                AND {{condition}}
                AND (p.boosted_until IS NULL OR p.boosted_until <= {1}) AND p.user_id <> {0}
-               AND p.user_id <> ALL ({15}::uuid[]) AND p.user_id <> ALL ({20}::uuid[]) {{Filters}}
+               AND {{n.NotHidden}} AND {{n.Outside}} {{Filters}}
              ORDER BY p.elite DESC, p.user_id DESC
              LIMIT {12})
             """;
@@ -292,7 +294,7 @@ public static partial class DiscoveryApi
     /// ranges of the rarest k - l + 2 (or, when those would be over 10 ranges, from the single interests' ranges of
     /// the rarest k - l + 1); each person is read from one range only: the first one of theirs.
     /// </summary>
-    private static List<string> RegionLevels(int k)
+    private static List<string> RegionLevels(int k, Neighbourhood n)
     {
         var all = Enumerable.Range(0, k).ToArray();
         var levels = new List<string>();
@@ -311,7 +313,8 @@ public static partial class DiscoveryApi
                             $"p.region_key = lower({{2}}::text) AND p.interest_a = LEAST({Interest(i)}, {Interest(j)})"
                                 + $" AND p.interest_b = GREATEST({Interest(i)}, {Interest(j)})",
                             $"{condition} AND {NoneOf(all[..i])} AND {NoneOf(all[(i + 1)..j])}",
-                            score
+                            score,
+                            n
                         )
                     );
             }
@@ -323,7 +326,8 @@ public static partial class DiscoveryApi
                             "discovery_entries",
                             $"p.region_key = lower({{2}}::text) AND p.interest = {Interest(i)}",
                             $"{condition} AND {NoneOf(all[..i])}",
-                            score
+                            score,
+                            n
                         )
                     );
             }
@@ -335,10 +339,11 @@ public static partial class DiscoveryApi
                         "discovery_entries",
                         $"p.region_key = lower({{2}}::text) AND p.interest = {Interest(i)}",
                         Shared(all) + " = 1",
-                        LevelScore("1")
+                        LevelScore("1"),
+                        n
                     )
                 );
-        levels.Add(LevelRange("discovery_regions", "p.region_key = lower({2}::text)", NoneOf(all), LevelScore("0")));
+        levels.Add(LevelRange("discovery_regions", "p.region_key = lower({2}::text)", NoneOf(all), LevelScore("0"), n));
         return levels;
     }
 
@@ -348,7 +353,7 @@ public static partial class DiscoveryApi
     /// m means having one of any m - e + 1 of them, so e is read from the pair ranges (the interest and another) of
     /// the rarest m - e + 1, each person from their first; those sharing none from the interest's range.
     /// </summary>
-    private static List<string> InterestLevels(int m, int baseShared)
+    private static List<string> InterestLevels(int m, int baseShared, Neighbourhood n)
     {
         var all = Enumerable.Range(0, m).ToArray();
         var levels = new List<string>();
@@ -364,7 +369,8 @@ public static partial class DiscoveryApi
                         $"p.region_key = lower({{2}}::text) AND p.interest_a = LEAST({{3}}::text, {Interest(i)})"
                             + $" AND p.interest_b = GREATEST({{3}}::text, {Interest(i)})",
                         $"{condition} AND {NoneOf(all[..i])}",
-                        score
+                        score,
+                        n
                     )
                 );
         }
@@ -373,24 +379,67 @@ public static partial class DiscoveryApi
                 "discovery_entries",
                 "p.region_key = lower({2}::text) AND p.interest = {3}::text",
                 NoneOf(all),
-                LevelScore(baseShared.ToString(CultureInfo.InvariantCulture))
+                LevelScore(baseShared.ToString(CultureInfo.InvariantCulture)),
+                n
             )
         );
         return levels;
     }
 
     /// <summary>
-    /// Connections in common and shared groups of candidate p, from the caller's arrays (parameters 16-19):
-    /// compatibility_points' last two.
+    /// The caller's neighbourhood in a ranking query (parameters 15-20): who is hidden from them, and their
+    /// connections in common and shared groups with candidate p. Small, as arrays, scanned for each candidate; from
+    /// <see cref="LargeAt"/> people on, as jsonb objects keyed by user id, built once a query and searched by key, as
+    /// an array scanned for each candidate costs their product (26 s a page with 20,000 group mates). (A join on the
+    /// unnested arrays fares no better: a generic plan expects a candidate or two and loops over the arrays for each.)
     /// </summary>
-    private const string NeighbourPoints = """
-        CASE WHEN p.user_id = ANY ({16}::uuid[])
-             THEN (SELECT f.n FROM unnest({16}::uuid[], {17}::integer[]) AS f(id, n) WHERE f.id = p.user_id)
-             ELSE 0 END,
-        CASE WHEN p.user_id = ANY ({18}::uuid[])
-             THEN (SELECT f.n FROM unnest({18}::uuid[], {19}::integer[]) AS f(id, n) WHERE f.id = p.user_id)
-             ELSE 0 END
-        """;
+    private sealed record Neighbourhood(string Cte, string NotHidden, string Outside, string Points)
+    {
+        public const int LargeAt = 256;
+
+        private static readonly Neighbourhood Arrays = new(
+            "",
+            "p.user_id <> ALL ({15}::uuid[])",
+            "p.user_id <> ALL ({20}::uuid[])",
+            """
+            CASE WHEN p.user_id = ANY ({16}::uuid[])
+                 THEN (SELECT f.n FROM unnest({16}::uuid[], {17}::integer[]) AS f(id, n) WHERE f.id = p.user_id)
+                 ELSE 0 END,
+            CASE WHEN p.user_id = ANY ({18}::uuid[])
+                 THEN (SELECT f.n FROM unnest({18}::uuid[], {19}::integer[]) AS f(id, n) WHERE f.id = p.user_id)
+                 ELSE 0 END
+            """
+        );
+
+        private static readonly Neighbourhood Lookups = new(
+            """
+            lookups AS (
+                SELECT COALESCE((SELECT jsonb_object_agg(f.id, true) FROM unnest({15}::uuid[]) AS f(id)),
+                                jsonb_build_object()) AS hidden,
+                       COALESCE((SELECT jsonb_object_agg(f.id, f.n)
+                                 FROM unnest({16}::uuid[], {17}::integer[]) AS f(id, n)),
+                                jsonb_build_object()) AS mutual,
+                       COALESCE((SELECT jsonb_object_agg(f.id, f.n)
+                                 FROM unnest({18}::uuid[], {19}::integer[]) AS f(id, n)),
+                                jsonb_build_object()) AS groups
+            ),
+
+            """,
+            "NOT " + Has("hidden"),
+            $"NOT {Has("mutual")} AND NOT {Has("groups")}",
+            Count("mutual") + ", " + Count("groups")
+        );
+
+        public static Neighbourhood Of(CallerContext caller) =>
+            caller.Hidden.Length + caller.MutualIds.Length + caller.GroupMateIds.Length >= LargeAt ? Lookups : Arrays;
+
+        /// <summary>Whether candidate p is a key of the lookup <paramref name="name"/>.</summary>
+        private static string Has(string name) => $"((SELECT l.{name} FROM lookups l) ? p.user_id::text)";
+
+        /// <summary>Candidate p's value in the lookup <paramref name="name"/>, 0 when they are not in it.</summary>
+        private static string Count(string name) =>
+            $"COALESCE(((SELECT l.{name} FROM lookups l) ->> p.user_id::text)::integer, 0)";
+    }
 
     /// <summary>Whether the profile aliased <paramref name="alias"/> is an elite member's.</summary>
     private static string IsElite(string alias) => $"{alias}.tier = '{Tiers.Elite}'";

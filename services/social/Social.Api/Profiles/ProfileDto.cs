@@ -34,12 +34,23 @@ public sealed record ProfileDto(
     InnovatorSectionsDto Innovator
 )
 {
+    /// <summary>Whole years on <paramref name="today"/>; born 29 February, a year older on 28 February.</summary>
     public static int? AgeOn(DateOnly? born, DateOnly today)
     {
         if (born is not { } b)
             return null;
         var age = today.Year - b.Year;
         return b.AddYears(age) > today ? age - 1 : age;
+    }
+
+    /// <summary>
+    /// The last birth date of someone at least <paramref name="age"/> on <paramref name="today"/> by
+    /// <see cref="AgeOn"/>: today that many years back, or the day after (29 February, on a common year's 28th).
+    /// </summary>
+    public static DateOnly LastBornAged(int age, DateOnly today)
+    {
+        var born = today.AddYears(-age);
+        return AgeOn(born.AddDays(1), today) >= age ? born.AddDays(1) : born;
     }
 
     public static ProfileDto From(
