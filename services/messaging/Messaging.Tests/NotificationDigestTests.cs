@@ -399,15 +399,7 @@ public sealed class NotificationDigestTests(DigestFixture fx) : IClassFixture<Di
             // The mail server takes the connection and says nothing: the run waits on its first mail until stopped.
             using var stop = new CancellationTokenSource();
             var run = Digest.RunOnceAsync(stop.Token);
-            await Eventually.TrueAsync(
-                async () =>
-                    await fx.ScalarAsync<long>(
-                        "SELECT count(*) FROM user_profiles WHERE user_id = ANY(@ids) AND digest_sent_at >= @t",
-                        ("ids", ids),
-                        ("t", beforeRun)
-                    ) == 3,
-                "the run never claimed the three people due"
-            );
+            await ClaimedAsync(ids, beforeRun);
             await stop.CancelAsync();
             await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run.WaitAsync(TimeSpan.FromSeconds(20)));
         }
@@ -455,15 +447,7 @@ public sealed class NotificationDigestTests(DigestFixture fx) : IClassFixture<Di
         using (fx.Smtp.Hold())
         {
             run = Digest.RunOnceAsync(CancellationToken.None);
-            await Eventually.TrueAsync(
-                async () =>
-                    await fx.ScalarAsync<long>(
-                        "SELECT count(*) FROM user_profiles WHERE user_id = ANY(@ids) AND digest_sent_at >= @t",
-                        ("ids", ids),
-                        ("t", beforeRun)
-                    ) == 3,
-                "the run never claimed the three people due"
-            );
+            await ClaimedAsync(ids, beforeRun);
             await fx.DeliverAsync(new UserDeleted(Guid.NewGuid(), fx.Tick(), erasedId));
             await fx.ExecuteAsync("UPDATE notifications SET read_at = now() WHERE user_id = @u", ("u", readerId));
             // Identity announces the account again, with its new address.
@@ -548,4 +532,16 @@ public sealed class NotificationDigestTests(DigestFixture fx) : IClassFixture<Di
     /// vain for its first message (five failures in two CI runs).
     /// </summary>
     private static Task SettledAsync(ServiceHost<Program> instance) => ServiceFixture<Program>.BusReadyAsync(instance);
+
+    /// <summary>Waits until a run claimed all of <paramref name="ids"/> since <paramref name="since"/>.</summary>
+    private Task ClaimedAsync(Guid[] ids, DateTimeOffset since) =>
+        Eventually.TrueAsync(
+            async () =>
+                await fx.ScalarAsync<long>(
+                    "SELECT count(*) FROM user_profiles WHERE user_id = ANY(@ids) AND digest_sent_at >= @t",
+                    ("ids", ids),
+                    ("t", since)
+                ) == ids.Length,
+            $"the run never claimed the {ids.Length} people due"
+        );
 }

@@ -1258,20 +1258,7 @@ public sealed class NotificationsTests(MessagingFixture fx) : IClassFixture<Mess
         var eventId = await fx.EventAsync(organizerId, "Picnic");
         await fx.RegisteredForAsync(eventId, aliceId);
         await fx.RegisteredForAsync(eventId, bobId);
-        var leaver = await fx.RegisteredForAsync(eventId, leftId);
-        await fx.DeliverAsync(
-            new RsvpCancelled(
-                Guid.NewGuid(),
-                fx.Tick(),
-                leaver.RegistrationId,
-                eventId,
-                leftId,
-                "confirmed",
-                0,
-                null,
-                null
-            )
-        );
+        await RegisteredThenLeftAsync(eventId, leftId);
 
         var cancelled = new EventCancelled(Guid.NewGuid(), fx.Tick(), eventId, "The park is flooded.")
         {
@@ -1304,20 +1291,7 @@ public sealed class NotificationsTests(MessagingFixture fx) : IClassFixture<Mess
         var eventId = await fx.EventAsync(organizerId, "Gala");
         var ticket = await fx.RegisteredForAsync(eventId, paidId);
         await fx.RegisteredForAsync(eventId, freeId);
-        var leaver = await fx.RegisteredForAsync(eventId, leftId);
-        await fx.DeliverAsync(
-            new RsvpCancelled(
-                Guid.NewGuid(),
-                fx.Tick(),
-                leaver.RegistrationId,
-                eventId,
-                leftId,
-                "confirmed",
-                0,
-                null,
-                null
-            )
-        );
+        await RegisteredThenLeftAsync(eventId, leftId);
 
         var cancelled = new EventCancelled(Guid.NewGuid(), fx.Tick(), eventId, "Venue flooded");
         var refunded = new RsvpCancelled(
@@ -1580,5 +1554,24 @@ public sealed class NotificationsTests(MessagingFixture fx) : IClassFixture<Mess
             Assert.Contains(subject, subjects);
             Assert.Contains($"({subject};", kinds);
         }
+    }
+
+    /// <summary>Registered for the event, then left it (a free ticket cancelled).</summary>
+    private async Task RegisteredThenLeftAsync(Guid eventId, Guid userId)
+    {
+        var ticket = await fx.RegisteredForAsync(eventId, userId);
+        await fx.DeliverAsync(
+            new RsvpCancelled(
+                Guid.NewGuid(),
+                fx.Tick(),
+                ticket.RegistrationId,
+                eventId,
+                userId,
+                "confirmed",
+                0,
+                null,
+                null
+            )
+        );
     }
 }
