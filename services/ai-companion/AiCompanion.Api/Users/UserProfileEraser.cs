@@ -1,4 +1,5 @@
 using Community.Contracts.Identity;
+using Community.ServiceDefaults.Data;
 
 namespace Community.AiCompanion.Users;
 
@@ -11,8 +12,8 @@ public sealed class UserProfileEraser(CompanionDbContext db) : IUserDataEraser
     public async Task EraseAsync(UserDeleted deleted, CancellationToken cancellationToken)
     {
         var (userId, at) = (deleted.UserId, deleted.OccurredAt);
-        // The blocks being written now are deleted below; those written later see the tombstone (the erasure holds the
-        // ErasureGate, UserDeletedConsumerBase).
+        // The blocks being written now are deleted below; those written later see the tombstone (ErasureGate).
+        await ErasureGate.CloseAsync(db, cancellationToken);
         await db.Database.ExecuteSqlAsync(
             $"""
             INSERT INTO user_profiles (user_id, as_of, deleted_at) VALUES ({userId}, {at}, {at})

@@ -1,3 +1,6 @@
+using Community.Contracts.Identity;
+using MassTransit;
+
 namespace Community.Events.Users;
 
 /// <summary>
@@ -8,4 +11,13 @@ public sealed class UserDeletedConsumer(
     EventsDbContext db,
     IEnumerable<IUserDataEraser> erasers,
     ILogger<UserDeletedConsumer> logger
-) : UserDeletedConsumerBase<EventsDbContext>(db, erasers, logger);
+) : UserDeletedConsumerBase<EventsDbContext>(db, erasers, logger)
+{
+    // After every write under the gate (a check-in, a block message: what they wrote is erased here), before any later
+    // one (it reads the tombstone). First, before any row: those writes take the gate before theirs.
+    protected override async Task HandleAsync(ConsumeContext<UserDeleted> context, CancellationToken cancellationToken)
+    {
+        await ErasureGate.CloseAsync(Db, cancellationToken);
+        await base.HandleAsync(context, cancellationToken);
+    }
+}
