@@ -571,30 +571,42 @@ public sealed partial class SendPathTests
     {
         fixture.AwayFromMidnight();
         var (id, token) = await fixture.RegisteredAsync();
-        fixture.Model.FirstChunkDelay = TimeSpan.FromSeconds(3);
+        // The first send's model call is held until its retry is answered (well within Companion:Model:Timeout, so
+        // the first is answered, not timed out); the retry's call is not held.
+        var asked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var retried = new TaskCompletionSource();
+        var calls = 0;
+        fixture.Model.Hold = r =>
+        {
+            if (r.Chat[^1].Content != "are you there?" || Interlocked.Increment(ref calls) != 1)
+                return null;
+            asked.TrySetResult();
+            return retried.Task;
+        };
         Task<HttpResponseMessage> slow;
         try
         {
             slow = SendAsync(token, "are you there?", "slow");
-            await Eventually.TrueAsync(
-                async () =>
-                    await fixture.ScalarAsync<long>(
-                        "SELECT count(*) FROM companion_sends WHERE user_id = @id AND counted_day IS NOT NULL",
-                        ("id", id)
-                    ) == 1,
-                "the slow send never counted its message"
+            await asked.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            Assert.Equal(
+                1,
+                await fixture.ScalarAsync<long>(
+                    "SELECT count(*) FROM companion_sends WHERE user_id = @id AND counted_day IS NOT NULL",
+                    ("id", id)
+                )
             );
             // As if it had been running for ten minutes: a retry of it takes its claim over.
             await fixture.ExecuteAsync(
                 "UPDATE companion_sends SET claimed_at = claimed_at - interval '10 minutes' WHERE user_id = @id",
                 ("id", id)
             );
+            await (await SendAsync(token, "are you there?", "slow")).AssertStatus(201);
         }
         finally
         {
-            fixture.Model.FirstChunkDelay = TimeSpan.Zero;
+            retried.TrySetResult();
+            fixture.Model.Hold = null;
         }
-        await (await SendAsync(token, "are you there?", "slow")).AssertStatus(201);
         // The first send, answered after all, finds its claim gone: its reply is not kept and it gives nothing back.
         await (await slow).AssertProblem(409);
         Assert.Equal(1, await UsedTodayAsync(token));
