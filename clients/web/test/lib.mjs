@@ -37,6 +37,15 @@ export const browser = await chromium.launch({ executablePath, args: browserArgs
 
 const pages = [];
 const browsers = [];
+/** Each page's last API exchanges, shown when the journey fails (what the page asked, what came back, how late). */
+const exchanges = new Map();
+
+function remember(name, line) {
+  const kept = exchanges.get(name) ?? [];
+  kept.push(`${new Date().toISOString().slice(11, 23)} ${line}`);
+  if (kept.length > 40) kept.shift();
+  exchanges.set(name, kept);
+}
 
 /**
  * A page of its own browser whose camera shows `payload` as a QR code: Chromium's fake camera plays a Y4M file made
@@ -82,6 +91,10 @@ function watch(name, page) {
   // generous: on a 2-core machine the test projects running beside the journeys can hold a step for 20 s and more
   page.setDefaultTimeout(45_000);
   page.on("pageerror", (e) => problems.push(`${name}: page error ${e.message}`));
+  const api = (request) => new URL(request.url()).pathname.includes("/api/");
+  page.on("request", (r) => api(r) && remember(name, `-> ${r.method()} ${new URL(r.url()).pathname}`));
+  page.on("response", (r) => api(r.request()) && remember(name, `<- ${r.status()} ${r.request().method()} ${new URL(r.url()).pathname}`));
+  page.on("requestfailed", (r) => api(r) && remember(name, `!! ${r.method()} ${new URL(r.url()).pathname}: ${r.failure()?.errorText}`));
   page.on("console", (m) => {
     if (m.type() === "error" && /Content Security Policy|Refused to/.test(m.text())) problems.push(`${name}: ${m.text()}`);
   });
@@ -245,6 +258,7 @@ export async function finish() {
       if (page.isClosed()) continue;
       const text = await page.locator("body").innerText({ timeout: 2000 }).catch(() => "");
       console.log(`PAGE ${name} at ${page.url()}:\n${text.slice(0, 1500)}`);
+      console.log(`API ${name}, the last exchanges:\n${(exchanges.get(name) ?? []).join("\n")}`);
       await page.screenshot({ path: join(shots, `failure-${name}.png`) }).catch(() => undefined);
     }
   }
