@@ -1,4 +1,5 @@
 using Community.Contracts.Identity;
+using Community.ServiceDefaults.Data;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -37,6 +38,9 @@ public abstract class UserDeletedConsumerBase<TContext>(
 
     protected override async Task HandleAsync(ConsumeContext<UserDeleted> context, CancellationToken cancellationToken)
     {
+        // First, before any row: the service's writers about members holding the gate shared are waited for (what
+        // they wrote is erased here), and later ones see the tombstone. Where none takes it, an uncontended lock.
+        await ErasureGate.CloseAsync(Db, cancellationToken);
         foreach (var eraser in _erasers)
             await eraser.EraseAsync(context.Message, cancellationToken);
         // Every service keeps the answers to the account's keyed requests (the platform's idempotent_requests) for a

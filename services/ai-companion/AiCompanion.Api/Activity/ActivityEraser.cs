@@ -1,5 +1,4 @@
 using Community.Contracts.Identity;
-using Community.ServiceDefaults.Data;
 
 namespace Community.AiCompanion.Activity;
 
@@ -8,9 +7,8 @@ public sealed class ActivityEraser(CompanionDbContext db) : IUserDataEraser
 {
     public async Task EraseAsync(UserDeleted deleted, CancellationToken cancellationToken)
     {
-        // After every item being written now (they are deleted here), before any written later (they see the
-        // tombstone).
-        await ErasureGate.CloseAsync(db, cancellationToken);
+        // The erasure holds the gate (UserDeletedConsumerBase): after every item being written now (they are deleted
+        // here), before any written later (they see the tombstone).
         await db.Database.ExecuteSqlAsync(
             $"DELETE FROM activity_items WHERE user_id = {deleted.UserId} OR about_user_id = {deleted.UserId}",
             cancellationToken

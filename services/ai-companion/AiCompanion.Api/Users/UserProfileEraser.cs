@@ -1,5 +1,4 @@
 using Community.Contracts.Identity;
-using Community.ServiceDefaults.Data;
 
 namespace Community.AiCompanion.Users;
 
@@ -12,8 +11,8 @@ public sealed class UserProfileEraser(CompanionDbContext db) : IUserDataEraser
     public async Task EraseAsync(UserDeleted deleted, CancellationToken cancellationToken)
     {
         var (userId, at) = (deleted.UserId, deleted.OccurredAt);
-        // The blocks being written now are deleted below; those written later see the tombstone (ErasureGate).
-        await ErasureGate.CloseAsync(db, cancellationToken);
+        // The blocks being written now are deleted below; those written later see the tombstone (the erasure holds the
+        // ErasureGate, UserDeletedConsumerBase).
         await db.Database.ExecuteSqlAsync(
             $"""
             INSERT INTO user_profiles (user_id, as_of, deleted_at) VALUES ({userId}, {at}, {at})

@@ -1,6 +1,3 @@
-using Community.Contracts.Identity;
-using MassTransit;
-
 namespace Community.Events.Users;
 
 /// <summary>
@@ -11,13 +8,4 @@ public sealed class UserDeletedConsumer(
     EventsDbContext db,
     IEnumerable<IUserDataEraser> erasers,
     ILogger<UserDeletedConsumer> logger
-) : UserDeletedConsumerBase<EventsDbContext>(db, erasers, logger)
-{
-    // After every write under the gate (a check-in, a block message: what they wrote is erased here), before any later
-    // one (it reads the tombstone). First, before any row: those writes take the gate before theirs.
-    protected override async Task HandleAsync(ConsumeContext<UserDeleted> context, CancellationToken cancellationToken)
-    {
-        await ErasureGate.CloseAsync(Db, cancellationToken);
-        await base.HandleAsync(context, cancellationToken);
-    }
-}
+) : UserDeletedConsumerBase<EventsDbContext>(db, erasers, logger);

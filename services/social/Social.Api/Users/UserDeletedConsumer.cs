@@ -1,7 +1,3 @@
-using Community.Contracts.Identity;
-using Community.ServiceDefaults.Data;
-using MassTransit;
-
 namespace Community.Social.Users;
 
 /// <summary>
@@ -12,13 +8,4 @@ public sealed class UserDeletedConsumer(
     SocialDbContext db,
     IEnumerable<IUserDataEraser> erasers,
     ILogger<UserDeletedConsumer> logger
-) : UserDeletedConsumerBase<SocialDbContext>(db, erasers, logger)
-{
-    // After every write about members under way (what it wrote is erased here), before any later one (it sees the
-    // tombstone): the consumers that record activity, attendance, badges and news hold the gate shared.
-    protected override async Task HandleAsync(ConsumeContext<UserDeleted> context, CancellationToken cancellationToken)
-    {
-        await ErasureGate.CloseAsync(Db, cancellationToken);
-        await base.HandleAsync(context, cancellationToken);
-    }
-}
+) : UserDeletedConsumerBase<SocialDbContext>(db, erasers, logger);
