@@ -13,11 +13,14 @@ public sealed class ServiceRunnerTests : IDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly List<ServiceRunner> _runners;
 
-    public ServiceRunnerTests()
+    public ServiceRunnerTests() => _runners = Messaging(2);
+
+    /// <summary>Messaging's runners as <c>--replicas messaging=<paramref name="replicas"/></c> makes them.</summary>
+    private List<ServiceRunner> Messaging(int replicas)
     {
         var messaging = Resources.Declared.Single(s => s.Name == ResourceNames.Messaging);
-        _runners = Resources
-            .Instances([messaging], _ => 2, _ => "http://127.0.0.1:1")
+        return Resources
+            .Instances([messaging], _ => replicas, _ => "http://127.0.0.1:1")
             .Select(i => new ServiceRunner(
                 i,
                 "none.dll",
@@ -134,6 +137,45 @@ public sealed class ServiceRunnerTests : IDisposable
         Assert.Equal((ResourceState.Healthy, null), (serving.State, serving.Pid));
         Assert.DoesNotContain(stopped.Logs.Snapshot(), l => l.Contains("requested", StringComparison.Ordinal));
         Assert.Equal(ResourceState.Stopped, stopped.State);
+    }
+
+    [Fact]
+    public async Task A_rolling_restart_leaves_an_instance_the_operator_stopped_and_restarts_the_others_in_turn()
+    {
+        // --replicas messaging=3 with messaging-1 stopped by the operator: 2 and 3 are restarted, one at a time
+        var three = Messaging(3);
+        _runners.AddRange(three); // stopped with the others at the end
+        var (stopped, second, third) = (three[0], three[1], three[2]);
+        stopped.State = ResourceState.Stopped;
+        second.State = third.State = ResourceState.Healthy;
+        bool Requested(ServiceRunner r) =>
+            r.Logs.Snapshot().Any(l => l.Contains("restart requested", StringComparison.Ordinal));
+        var order = new List<ServiceRunner>(); // in the order their restarts were requested
+        var roll = Task.Run(() => RollingRestart.RollAsync(three, TimeSpan.FromSeconds(30), CancellationToken.None));
+        // none.dll never answers /health/ready: the test plays the health of each instance once it is restarted
+        for (var deadline = DateTime.UtcNow.AddSeconds(60); !roll.IsCompleted && DateTime.UtcNow < deadline; )
+        {
+            foreach (var restarted in new[] { second, third }.Where(Requested))
+            {
+                if (!order.Contains(restarted))
+                    order.Add(restarted);
+                restarted.State = ResourceState.Healthy;
+            }
+            await Task.Delay(20);
+        }
+
+        Assert.True(await roll.WaitAsync(TimeSpan.FromSeconds(5)));
+        Assert.Equal([second, third], order);
+        Assert.Contains(
+            second.Logs.Snapshot(),
+            l => l.Contains("messaging-2 is healthy; the next in", StringComparison.Ordinal)
+        );
+        Assert.DoesNotContain(stopped.Logs.Snapshot(), l => l.Contains("requested", StringComparison.Ordinal));
+        Assert.Contains(
+            stopped.Logs.Snapshot(),
+            l => l.Contains("messaging-1 is stopped, and stays so until started", StringComparison.Ordinal)
+        );
+        Assert.Equal((ResourceState.Stopped, null), (stopped.State, stopped.Pid));
     }
 
     [Fact]
