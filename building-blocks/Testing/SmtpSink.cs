@@ -105,7 +105,7 @@ public sealed class SmtpSink : IAsyncDisposable
     }
 
     /// <summary>
-    /// Waits for a message to <paramref name="to"/> (polling, bounded by <paramref name="timeout"/>).
+    /// Waits for a message to <paramref name="to"/> (polling, bounded by <paramref name="timeout"/>, 30 s by default).
     /// </summary>
     public Task<Message> WaitForAsync(string to, TimeSpan? timeout = null) => WaitForAsync(to, "", timeout);
 
@@ -115,7 +115,7 @@ public sealed class SmtpSink : IAsyncDisposable
     /// </summary>
     public async Task<Message> WaitForAsync(string to, string containing, TimeSpan? timeout = null)
     {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(10));
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
         while (DateTime.UtcNow < deadline)
         {
             var found = Messages.LastOrDefault(m =>

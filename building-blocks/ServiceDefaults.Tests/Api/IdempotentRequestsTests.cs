@@ -84,10 +84,11 @@ public sealed class IdempotentRequestsTests : IAsyncLifetime
             "/done-then-slow",
             async (Thing body, CancellationToken cancellationToken) =>
             {
-                // what it does is done (committed), then it reads on, on the request's token
+                // what it does is done (committed), then it reads on, on the request's token, until the test's client
+                // has left (a fixed delay the test had to beat could answer 201 first on a loaded machine)
                 var created = Create(body);
                 _entered.TrySetResult();
-                await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+                await _release.Task.WaitAsync(cancellationToken);
                 return created;
             }
         );
@@ -342,6 +343,7 @@ public sealed class IdempotentRequestsTests : IAsyncLifetime
             await _entered.Task.WaitAsync(TimeSpan.FromSeconds(30));
             await gaveUp.CancelAsync();
             await Assert.ThrowsAnyAsync<OperationCanceledException>(() => first);
+            _release.SetResult();
         }
 
         // The retry waits for the first to finish (409, retry after), then gets its answer: one thing made.

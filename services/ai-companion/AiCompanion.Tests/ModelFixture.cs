@@ -10,8 +10,10 @@ using GatewayProgram = GatewayApp::Program;
 namespace Community.AiCompanion.Tests;
 
 /// <summary>
-/// The companion talking to a fake OpenAI-compatible server, with short timeouts (a hanging model fails fast), every
-/// log line of the model call captured (to prove the key never appears), and the real gateway in front of it.
+/// The companion talking to a fake OpenAI-compatible server, every log line of the model call captured (to prove the
+/// key never appears), and the real gateway in front of it. Its model timeouts are 30 s: tests hold the model while
+/// they act (a retry, a forget), and under a loaded machine's load that outlasted 3 s (a 503 where a 409, once in CI);
+/// the fixtures of a model that hangs keep 3 s.
 /// </summary>
 public class ModelFixture : CompanionFixture
 {
@@ -28,6 +30,9 @@ public class ModelFixture : CompanionFixture
     /// <summary>Whether the real gateway runs in front (the streaming end-to-end tests).</summary>
     protected virtual bool WithGateway => true;
 
+    /// <summary>Companion:Model:Timeout and StreamIdleTimeout.</summary>
+    protected virtual string ModelTimeout => "00:00:30";
+
     /// <summary>A subclass's own settings (a smaller breaker, say).</summary>
     protected virtual void ConfigureModel(IDictionary<string, string?> settings) { }
 
@@ -36,8 +41,8 @@ public class ModelFixture : CompanionFixture
         settings["Companion:Model:Endpoint"] = Model.Endpoint;
         settings["Companion:Model:Model"] = ModelName;
         settings["Companion:Model:ApiKey"] = ApiKey;
-        settings["Companion:Model:Timeout"] = "00:00:03";
-        settings["Companion:Model:StreamIdleTimeout"] = "00:00:03";
+        settings["Companion:Model:Timeout"] = ModelTimeout;
+        settings["Companion:Model:StreamIdleTimeout"] = ModelTimeout;
         settings["Companion:Model:RetryAfter"] = "00:00:07";
         settings["Companion:Model:FallbackToOffline"] = FallbackToOffline ? "true" : "false";
         settings["Http:Resilience:Clients:companion-model:Retry:Delay"] = "00:00:00.010";
@@ -100,10 +105,11 @@ public sealed class FallbackFixture : ModelFixture
     protected override bool WithGateway => false;
 }
 
-/// <summary>A model that fails, without the fallback; its own database and breaker state.</summary>
+/// <summary>A model that fails, without the fallback; its own database and breaker state. A hang fails in 3 s.</summary>
 public sealed class ModelDownFixture : ModelFixture
 {
     protected override bool WithGateway => false;
+    protected override string ModelTimeout => "00:00:03";
 }
 
 /// <summary>
@@ -112,6 +118,7 @@ public sealed class ModelDownFixture : ModelFixture
 public sealed class BreakerFixture : ModelFixture
 {
     protected override bool WithGateway => false;
+    protected override string ModelTimeout => "00:00:03";
 
     protected override void ConfigureModel(IDictionary<string, string?> settings)
     {

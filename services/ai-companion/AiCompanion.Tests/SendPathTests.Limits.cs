@@ -126,7 +126,9 @@ public sealed partial class SendPathTests
         fixture.AwayFromMidnight();
         var (id, token) = await fixture.RegisteredAsync();
         fixture.Model.Reply("worth the wait");
-        fixture.Model.FirstChunkDelay = TimeSpan.FromSeconds(1);
+        // The model answers only once the client has left.
+        var left = new TaskCompletionSource();
+        fixture.Model.Hold = r => r.Chat[^1].Content == "I will hang up" ? left.Task : null;
         try
         {
             using var leaving = new CancellationTokenSource();
@@ -144,6 +146,7 @@ public sealed partial class SendPathTests
             );
             await leaving.CancelAsync();
             await Assert.ThrowsAnyAsync<OperationCanceledException>(() => sending);
+            left.SetResult();
             await Eventually.TrueAsync(
                 async () =>
                     await fixture.ScalarAsync<long>(
@@ -155,7 +158,8 @@ public sealed partial class SendPathTests
         }
         finally
         {
-            fixture.Model.FirstChunkDelay = TimeSpan.Zero;
+            left.TrySetResult();
+            fixture.Model.Hold = null;
         }
         Assert.Equal(1, await UsedTodayAsync(token));
 

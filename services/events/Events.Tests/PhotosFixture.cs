@@ -13,8 +13,9 @@ public sealed class PhotosFixture : EventsFixture
         new Dictionary<string, string?>
         {
             ["Events:Photos:LocalPath"] = PhotoRoot,
-            // Long enough for a test's uploads to queue behind one another, short for the refusal test.
-            ["Events:Photos:ImageDecodeWait"] = "00:00:01",
+            // Long enough for a test's uploads to queue behind one another on a loaded machine (the refusal test starts
+            // a host of its own with a short one).
+            ["Events:Photos:ImageDecodeWait"] = "00:00:30",
         };
 
     public CommitFaults Commits { get; } = new();

@@ -282,17 +282,24 @@ public sealed class PhotosTests(PhotosFixture fx) : IClassFixture<PhotosFixture>
     [Fact]
     public async Task An_upload_waits_for_a_free_image_decode_and_is_refused_with_503_when_none_frees_up()
     {
+        // An instance that waits a second for a decode: the refusal comes soon.
+        await using var host = fx.StartHostWith(
+            new Dictionary<string, string?> { ["Events:Photos:ImageDecodeWait"] = "00:00:01" }
+        );
+        using var client = host.NewClient();
         var (_, organizer) = fx.Organizer();
         var e = Id(await fx.CreateEventAsync(organizer));
-        var gate = fx.Host.Services.GetRequiredService<ImageDecodeGate>();
+        var gate = host.Services.GetRequiredService<ImageDecodeGate>();
         var held = new List<ImageDecodeGate.Slot>();
+        var patientGate = fx.Host.Services.GetRequiredService<ImageDecodeGate>();
+        var patientHeld = new List<ImageDecodeGate.Slot>();
         try
         {
             // The process may decode two images at once (the default); both slots are taken by other uploads.
             held.Add(await gate.EnterAsync(CancellationToken.None));
             held.Add(await gate.EnterAsync(CancellationToken.None));
 
-            using var refused = await Upload(e, organizer, Form(Images.Jpeg()));
+            using var refused = await Upload(e, organizer, Form(Images.Jpeg()), client);
             var problem = await refused.AssertProblem(503);
             Assert.Contains("Too many images", problem["detail"]!.GetValue<string>());
             Assert.Equal(ImageDecodeGate.RetryAfter, refused.Headers.RetryAfter?.Delta);
@@ -302,21 +309,23 @@ public sealed class PhotosTests(PhotosFixture fx) : IClassFixture<PhotosFixture>
                 Content = Form(Images.Png(), "cover.png", "image/png"),
             };
             cover.Headers.Authorization = new AuthenticationHeaderValue("Bearer", organizer);
-            await (await fx.Client.SendAsync(cover)).AssertProblem(503);
+            await (await client.SendAsync(cover)).AssertProblem(503);
             await (await fx.Client.Get($"/api/v1/events/{e}/cover", organizer)).AssertProblem(404);
             var none = await (await fx.Client.Get($"/api/v1/events/{e}/photos", organizer)).AssertStatus(200);
             Assert.Equal(0, none["total"]!.GetValue<int>());
             Assert.False(Directory.Exists(Path.Combine(fx.PhotoRoot, "events", e)));
 
-            // A slot freed while the upload waits lets it through.
+            // A slot freed while the upload waits lets it through (the fixture's instance waits 30 s).
+            patientHeld.Add(await patientGate.EnterAsync(CancellationToken.None));
+            patientHeld.Add(await patientGate.EnterAsync(CancellationToken.None));
             var waiting = Upload(e, organizer, Form(Images.Jpeg()));
             await Task.Delay(200);
-            held[0].Dispose();
+            patientHeld[0].Dispose();
             await (await waiting).AssertStatus(201);
         }
         finally
         {
-            foreach (var slot in held)
+            foreach (var slot in held.Concat(patientHeld))
                 slot.Dispose();
         }
         await (await Upload(e, organizer, Form(Images.WebP(), "photo.webp", "image/webp"))).AssertStatus(201);
