@@ -49,6 +49,9 @@ public static partial class SocialBench
         "  then id, the key order of discovery_entries, discovery_pairs and discovery_regions, so each level is read",
         "  from a few ranges only as far as the page needs (the largest pair and a region alone scored every",
         "  candidate, and a region's elite members one by one, before).",
+        "- No region (the People page's default), with or without an interest (migration 0037): the same levels",
+        "  across regions, each level two ranges (the caller's own region, 20 points more, and every other) of new",
+        "  indexes in the levels' order; the general query scored every listed profile before.",
         "- The following list looked each profile up inside its projection, which EF turned into a window over every",
         "  profile (119 ms at 20,000 profiles); it now reads the page, then the page's profiles by key.",
         "- Path and suggestions joined the connection_edges view, which the planner answered by scanning every",
@@ -215,6 +218,9 @@ public static partial class SocialBench
                 BornAfter = today.AddYears(-(PremiumAgeMax + 1)),
             };
         DiscoverFilter RegionOnly(int caller) => new(people.Fields(caller).Region, null, null, null, null, null, false);
+        // The People page's default: no filter at all, or an interest of the caller's without a region.
+        var noRegion = new DiscoverFilter(null, null, null, null, null, null, false);
+        DiscoverFilter InterestOnly(int caller) => RegionAndInterest(caller) with { Region = null };
         async Task<List<DiscoveryApi.DiscoverRow>> Discover(
             SocialDbContext db,
             int caller,
@@ -355,6 +361,20 @@ public static partial class SocialBench
                 return Discover(db, c, RegionOnly(c));
             }
         );
+        var noFilter = await Measure(
+            "discover no region (the People page's default), limit 20",
+            5,
+            db => Discover(db, AnyCaller(), noRegion)
+        );
+        var interestOnly = await Measure(
+            "discover no region + interest, limit 20",
+            5,
+            db =>
+            {
+                var c = AnyCaller();
+                return Discover(db, c, InterestOnly(c));
+            }
+        );
         var followingFirst = await Measure(
             "following list of a user following 1,000: page 1",
             20,
@@ -417,6 +437,8 @@ public static partial class SocialBench
                 page2,
                 widest,
                 regionOnly,
+                noFilter,
+                interestOnly,
                 followingFirst,
                 followingAny,
                 feedFirst,
@@ -441,7 +463,7 @@ public static partial class SocialBench
             false
         );
         Heading("Checks");
-        foreach (var s in new[] { discovery, discoveryOwn, premium, page2, widest, regionOnly })
+        foreach (var s in new[] { discovery, discoveryOwn, premium, page2, widest, regionOnly, noFilter, interestOnly })
             line(
                 $"  {s.Name}: p95 {Ms(s.P95)} ms <= {DiscoveryP95TargetMs} ms: "
                     + $"{(s.P95 <= DiscoveryP95TargetMs ? "OK" : "POOR")}"
@@ -516,6 +538,12 @@ public static partial class SocialBench
         await AddPlan(
             $"discover region={sampleFilter.Region} (no interest)",
             db => Discover(db, sample, sampleFilter with { Interest = null }),
+            last: true
+        );
+        await AddPlan("discover with no region", db => Discover(db, sample, noRegion), last: true);
+        await AddPlan(
+            $"discover interest={sampleFilter.Interest} (no region)",
+            db => Discover(db, sample, sampleFilter with { Region = null }),
             last: true
         );
         await AddPlan("following list page 1", db => FollowingPage(db, null));

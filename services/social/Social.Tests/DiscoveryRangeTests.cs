@@ -108,8 +108,8 @@ public sealed class DiscoveryRangeTests(SocialFixture fx) : IClassFixture<Social
         {
             var token = extra.Contains("gender") ? paid : free;
             var query = $"/api/v1/discover?region={Uri.EscapeDataString(region)}{interest}&limit={limit}{extra}";
-            var fast = await WalkAsync(query, token);
-            var general = await WalkAsync(query + "&q=User", token);
+            var fast = await fx.WalkDiscoveryAsync(query, token);
+            var general = await fx.WalkDiscoveryAsync(query + "&q=User", token);
             Assert.Equal(general, fast);
             Assert.NotEmpty(fast);
             checkedRows += fast.Count;
@@ -117,31 +117,5 @@ public sealed class DiscoveryRangeTests(SocialFixture fx) : IClassFixture<Social
         }
         Assert.True(checkedRows > 500);
         Assert.True(bareSeen);
-    }
-
-    /// <summary>Every page of <paramref name="query"/> by cursor: (user, boosted, score) in the order given.</summary>
-    private async Task<List<(string User, bool Boosted, int Score)>> WalkAsync(string query, string token)
-    {
-        var rows = new List<(string, bool, int)>();
-        string? cursor = null;
-        do
-        {
-            var page = await (
-                await fx.Client.Get(query + (cursor is null ? "" : "&cursor=" + Uri.EscapeDataString(cursor)), token)
-            ).AssertStatus(200);
-            rows.AddRange(
-                page["items"]!
-                    .AsArray()
-                    .Select(i =>
-                        (
-                            i!["user_id"]!.GetValue<string>(),
-                            i["is_boosted"]!.GetValue<bool>(),
-                            i["compatibility_score"]!.GetValue<int>()
-                        )
-                    )
-            );
-            cursor = page["next_cursor"]?.GetValue<string>();
-        } while (cursor is not null && rows.Count < 500);
-        return rows;
     }
 }

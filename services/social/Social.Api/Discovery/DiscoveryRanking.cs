@@ -73,7 +73,9 @@ public static partial class DiscoveryApi
                 .ToListAsync(cancellationToken)
         ).Single();
         var mine = caller.Interests.Distinct(StringComparer.Ordinal).ToArray();
-        if (filter is { Region: not null, Q: null } && caller.HasProfile)
+        // Without a region the levels key profiles without one under '', so a caller whose region is '' (never
+        // stored by identity, which trims blanks to null) would count them as of their region: the general query.
+        if (filter is { Q: null } && caller.HasProfile && (filter.Region is not null || caller.Region is not ""))
             return await FindByLevelsAsync(db, callerId, caller, mine, filter, after, probe, now, cancellationToken);
         var pattern = filter.Q is null
             ? null
@@ -158,11 +160,12 @@ public static partial class DiscoveryApi
     }
 
     /// <summary>
-    /// A region, with or without an interest, and no text: the general query's people and order without scoring the
-    /// region's people (migration 0025 says how). The boosted and the caller's neighbourhood are scored in full;
+    /// No text, with or without a region and an interest: the general query's people and order without scoring every
+    /// candidate (migrations 0025 and 0037 say how). The boosted and the caller's neighbourhood are scored in full;
     /// everyone else ranks by a level (how many of the caller's interests they share), then elite, then id, which is
-    /// the order of every discovery range, so each level is read from its ranges only as far as a page needs.
-    /// DiscoveryRangeTests holds it to the general query's answers.
+    /// the order of every discovery range, so each level is read from its ranges only as far as a page needs. With no
+    /// region a level is two ranges: the caller's own region (20 points more) and every other.
+    /// DiscoveryRangeTests and DiscoveryNoRegionTests hold it to the general query's answers.
     /// </summary>
     private static async Task<List<DiscoverRow>> FindByLevelsAsync(
         SocialDbContext db,
@@ -212,11 +215,19 @@ public static partial class DiscoveryApi
             .. order,
         ];
         var n = Neighbourhood.Of(caller);
-        var levels = interest is null ? RegionLevels(order.Length, n) : InterestLevels(order.Length, baseShared, n);
+        var parts = RegionPart.Of(filter.Region, caller.Region);
+        var levels = interest is null
+            ? RegionLevels(order.Length, parts, n)
+            : InterestLevels(order.Length, baseShared, parts, n);
         var table = interest is null ? "discovery_regions" : "discovery_entries";
-        var range = interest is null
-            ? "p.region_key = lower({2}::text)"
-            : "p.region_key = lower({2}::text) AND p.interest = {3}::text";
+        var range = (filter.Region, interest) switch
+        {
+            (null, null) => "true",
+            (null, _) => "p.interest = {3}::text",
+            (_, null) => "p.region_key = lower({2}::text)",
+            _ => "p.region_key = lower({2}::text) AND p.interest = {3}::text",
+        };
+        var sameRegion = filter.Region is null ? RegionPart.Caller : SameRegion;
         var shared = baseShared + " + " + Shared(Enumerable.Range(0, order.Length));
         var sql = FormattableStringFactory.Create(
             $$"""
@@ -229,7 +240,7 @@ public static partial class DiscoveryApi
             ),
             candidates AS (
                 SELECT p.user_id, (p.boosted_until IS NOT NULL AND p.boosted_until > {1}) AS boosted,
-                       compatibility_points({{shared}}, {{SameRegion}}, {{n.Points}}) AS score, p.elite
+                       compatibility_points({{shared}}, {{sameRegion}}, {{n.Points}}) AS score, p.elite
                 FROM near p
                 WHERE p.user_id <> {0} AND {{n.NotHidden}} {{Filters}}
                 {{string.Concat(levels.Select(l => "\nUNION ALL\n" + l))}}
@@ -248,6 +259,28 @@ public static partial class DiscoveryApi
         """;
 
     private const string SameRegion = "({14}::text IS NOT NULL AND lower({2}::text) = lower({14}::text))";
+
+    /// <summary>
+    /// Where a level's ranges read (<paramref name="Range"/>, on the rows' region_key) and whether the caller's region
+    /// is theirs (<paramref name="SameRegion"/>): the asked-for region; with none, the caller's own and every other.
+    /// </summary>
+    private sealed record RegionPart(string Range, string SameRegion)
+    {
+        /// <summary>Candidate p is of the caller's region (parameter 14); rows without a region are keyed ''.</summary>
+        public const string Caller = "({14}::text IS NOT NULL AND p.region_key = lower({14}::text))";
+
+        public static RegionPart[] Of(string? region, string? callerRegion) =>
+            (region, callerRegion) switch
+            {
+                (not null, _) => [new("p.region_key = lower({2}::text)", DiscoveryApi.SameRegion)],
+                (null, null) => [new("true", "false")],
+                _ =>
+                [
+                    new("p.region_key = lower({14}::text)", "true"),
+                    new("p.region_key <> lower({14}::text)", "false"),
+                ],
+            };
+    }
 
     /// <summary>The i-th interest that makes levels (parameters 21 on).</summary>
     private static string Interest(int i) => $"{{{21 + i}}}::text";
@@ -286,7 +319,24 @@ public static partial class DiscoveryApi
              LIMIT {12})
             """;
 
-    private static string LevelScore(string shared) => $"compatibility_points({shared}, {SameRegion}, 0, 0)";
+    /// <summary>A level's ranges, one for each region part, <paramref name="key"/> within it (none: "").</summary>
+    private static IEnumerable<string> LevelRanges(
+        string table,
+        RegionPart[] parts,
+        string key,
+        string condition,
+        string shared,
+        Neighbourhood n
+    ) =>
+        parts.Select(part =>
+            LevelRange(
+                table,
+                key == "" ? part.Range : $"{part.Range} AND {key}",
+                condition,
+                $"compatibility_points({shared}, {part.SameRegion}, 0, 0)",
+                n
+            )
+        );
 
     /// <summary>
     /// A region's levels, k interests of the caller's (parameters 21 on, rarest first): sharing 5 or more, 4, ... 1,
@@ -294,26 +344,27 @@ public static partial class DiscoveryApi
     /// ranges of the rarest k - l + 2 (or, when those would be over 10 ranges, from the single interests' ranges of
     /// the rarest k - l + 1); each person is read from one range only: the first one of theirs.
     /// </summary>
-    private static List<string> RegionLevels(int k, Neighbourhood n)
+    private static List<string> RegionLevels(int k, RegionPart[] parts, Neighbourhood n)
     {
         var all = Enumerable.Range(0, k).ToArray();
         var levels = new List<string>();
         for (var level = Math.Min(5, k); level >= 2; level--)
         {
             var condition = Shared(all) + (level == 5 ? " >= 5" : $" = {level}");
-            var score = LevelScore(level.ToString(CultureInfo.InvariantCulture));
+            var shared = level.ToString(CultureInfo.InvariantCulture);
             var pairs = k - level + 2;
             if (pairs * (pairs - 1) / 2 <= 10)
             {
                 for (var i = 0; i < pairs; i++)
                 for (var j = i + 1; j < pairs; j++)
-                    levels.Add(
-                        LevelRange(
+                    levels.AddRange(
+                        LevelRanges(
                             "discovery_pairs",
-                            $"p.region_key = lower({{2}}::text) AND p.interest_a = LEAST({Interest(i)}, {Interest(j)})"
+                            parts,
+                            $"p.interest_a = LEAST({Interest(i)}, {Interest(j)})"
                                 + $" AND p.interest_b = GREATEST({Interest(i)}, {Interest(j)})",
                             $"{condition} AND {NoneOf(all[..i])} AND {NoneOf(all[(i + 1)..j])}",
-                            score,
+                            shared,
                             n
                         )
                     );
@@ -321,12 +372,13 @@ public static partial class DiscoveryApi
             else
             {
                 for (var i = 0; i < k - level + 1; i++)
-                    levels.Add(
-                        LevelRange(
+                    levels.AddRange(
+                        LevelRanges(
                             "discovery_entries",
-                            $"p.region_key = lower({{2}}::text) AND p.interest = {Interest(i)}",
+                            parts,
+                            $"p.interest = {Interest(i)}",
                             $"{condition} AND {NoneOf(all[..i])}",
-                            score,
+                            shared,
                             n
                         )
                     );
@@ -334,16 +386,10 @@ public static partial class DiscoveryApi
         }
         if (k > 0)
             for (var i = 0; i < k; i++)
-                levels.Add(
-                    LevelRange(
-                        "discovery_entries",
-                        $"p.region_key = lower({{2}}::text) AND p.interest = {Interest(i)}",
-                        Shared(all) + " = 1",
-                        LevelScore("1"),
-                        n
-                    )
+                levels.AddRange(
+                    LevelRanges("discovery_entries", parts, $"p.interest = {Interest(i)}", Shared(all) + " = 1", "1", n)
                 );
-        levels.Add(LevelRange("discovery_regions", "p.region_key = lower({2}::text)", NoneOf(all), LevelScore("0"), n));
+        levels.AddRange(LevelRanges("discovery_regions", parts, "", NoneOf(all), "0", n));
         return levels;
     }
 
@@ -353,7 +399,7 @@ public static partial class DiscoveryApi
     /// m means having one of any m - e + 1 of them, so e is read from the pair ranges (the interest and another) of
     /// the rarest m - e + 1, each person from their first; those sharing none from the interest's range.
     /// </summary>
-    private static List<string> InterestLevels(int m, int baseShared, Neighbourhood n)
+    private static List<string> InterestLevels(int m, int baseShared, RegionPart[] parts, Neighbourhood n)
     {
         var all = Enumerable.Range(0, m).ToArray();
         var levels = new List<string>();
@@ -361,25 +407,27 @@ public static partial class DiscoveryApi
         for (var e = Math.Min(m, capped); e >= 1; e--)
         {
             var condition = Shared(all) + (e == capped ? $" >= {capped}" : $" = {e}");
-            var score = LevelScore((baseShared + e).ToString(CultureInfo.InvariantCulture));
+            var shared = (baseShared + e).ToString(CultureInfo.InvariantCulture);
             for (var i = 0; i < m - e + 1; i++)
-                levels.Add(
-                    LevelRange(
+                levels.AddRange(
+                    LevelRanges(
                         "discovery_pairs",
-                        $"p.region_key = lower({{2}}::text) AND p.interest_a = LEAST({{3}}::text, {Interest(i)})"
+                        parts,
+                        $"p.interest_a = LEAST({{3}}::text, {Interest(i)})"
                             + $" AND p.interest_b = GREATEST({{3}}::text, {Interest(i)})",
                         $"{condition} AND {NoneOf(all[..i])}",
-                        score,
+                        shared,
                         n
                     )
                 );
         }
-        levels.Add(
-            LevelRange(
+        levels.AddRange(
+            LevelRanges(
                 "discovery_entries",
-                "p.region_key = lower({2}::text) AND p.interest = {3}::text",
+                parts,
+                "p.interest = {3}::text",
                 NoneOf(all),
-                LevelScore(baseShared.ToString(CultureInfo.InvariantCulture)),
+                baseShared.ToString(CultureInfo.InvariantCulture),
                 n
             )
         );
