@@ -71,15 +71,8 @@ public sealed class DiscoveryNoRegionTests(SocialFixture fx) : IClassFixture<Soc
             new SubscriptionChanged(Guid.NewGuid(), now.AddMinutes(1), people[33].Id, Tiers.Free, null)
         );
 
-        async Task Connect(string from, Guid to, string toToken)
-        {
-            var request = await (
-                await fx.Client.PostJson("/api/v1/connections", new { user_id = to }, from)
-            ).AssertStatus(201);
-            await (
-                await fx.Client.PostJson($"/api/v1/connections/{request["id"]}/accept", new { }, toToken)
-            ).AssertStatus(200);
-        }
+        Task Connect(string from, Guid to, string toToken) => PeopleFlow.ConnectAsync(fx, from, toToken, to);
+
         // Friends of the callers, connected with people of every region: connections in common.
         var (f1Id, f1, _) = await fx.RegisteredAsync(region: "Elsewhere", interests: ["tennis"]);
         var (f2Id, f2, _) = await fx.RegisteredAsync(region: null, interests: ["tennis"]);
@@ -101,10 +94,8 @@ public sealed class DiscoveryNoRegionTests(SocialFixture fx) : IClassFixture<Soc
         await (await fx.Client.PostJson($"/api/v1/groups/{group}/join", new { }, lost)).AssertStatus(201);
         await Connect(me, people[10].Id, people[10].Token);
         await Connect(lost, people[11].Id, people[11].Token);
-        await (await fx.Client.SendJson(HttpMethod.Put, $"/api/v1/blocks/{people[14].Id}", null, me)).AssertStatus(204);
-        await (
-            await fx.Client.SendJson(HttpMethod.Put, $"/api/v1/blocks/{lostId}", null, people[15].Token)
-        ).AssertStatus(204);
+        await PeopleFlow.BlockAsync(fx, me, people[14].Id);
+        await PeopleFlow.BlockAsync(fx, people[15].Token, lostId);
 
         var checkedRows = 0;
         var regionless = people.Where((_, i) => i % regions.Length == 3).Select(p => p.Id.ToString()).ToHashSet();

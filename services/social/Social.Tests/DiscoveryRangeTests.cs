@@ -69,15 +69,8 @@ public sealed class DiscoveryRangeTests(SocialFixture fx) : IClassFixture<Social
             new SubscriptionChanged(Guid.NewGuid(), now.AddMinutes(1), people[33].Id, Tiers.Free, null)
         );
 
-        async Task Connect(string from, Guid to, string toToken)
-        {
-            var request = await (
-                await fx.Client.PostJson("/api/v1/connections", new { user_id = to }, from)
-            ).AssertStatus(201);
-            await (
-                await fx.Client.PostJson($"/api/v1/connections/{request["id"]}/accept", new { }, toToken)
-            ).AssertStatus(200);
-        }
+        Task Connect(string from, Guid to, string toToken) => PeopleFlow.ConnectAsync(fx, from, toToken, to);
+
         // Two friends elsewhere, connected with some of the region's people: connections in common.
         var (f1Id, f1, _) = await fx.RegisteredAsync(region: "Elsewhere", interests: ["tennis"]);
         var (f2Id, f2, _) = await fx.RegisteredAsync(region: "Elsewhere", interests: ["tennis"]);
@@ -94,10 +87,8 @@ public sealed class DiscoveryRangeTests(SocialFixture fx) : IClassFixture<Social
                 201
             );
         await Connect(me, people[10].Id, people[10].Token);
-        await (await fx.Client.SendJson(HttpMethod.Put, $"/api/v1/blocks/{people[14].Id}", null, me)).AssertStatus(204);
-        await (await fx.Client.SendJson(HttpMethod.Put, $"/api/v1/blocks/{meId}", null, people[15].Token)).AssertStatus(
-            204
-        );
+        await PeopleFlow.BlockAsync(fx, me, people[14].Id);
+        await PeopleFlow.BlockAsync(fx, people[15].Token, meId);
 
         var checkedRows = 0;
         var bareSeen = false;
