@@ -7,8 +7,8 @@ using Microsoft.AspNetCore.SignalR.Client;
 namespace Community.ServiceDefaults.Tests.RealTime;
 
 /// <summary>
-/// One hub instance with tight limits: a call every 2 s after a burst of 5 (only a 2-s stall of a loaded machine would
-/// refill the bucket between the burst's calls), messages up to 4 KB.
+/// One hub instance with tight limits: a call every 10 s after a burst of 5 (only a 10-s stall of a loaded machine
+/// would refill the bucket between the burst's calls), messages up to 4 KB.
 /// </summary>
 public sealed class GuardedHubFixture : IAsyncLifetime
 {

@@ -105,7 +105,9 @@ public sealed class FallbackFixture : ModelFixture
     protected override bool WithGateway => false;
 }
 
-/// <summary>A model that fails, without the fallback; its own database and breaker state. A hang fails in 3 s.</summary>
+/// <summary>
+/// A model that fails, without the fallback; its own database and breaker state. A hang fails in 3 s.
+/// </summary>
 public sealed class ModelDownFixture : ModelFixture
 {
     protected override bool WithGateway => false;

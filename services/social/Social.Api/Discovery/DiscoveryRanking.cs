@@ -181,7 +181,7 @@ public static partial class DiscoveryApi
     {
         var interest = filter.Interest;
         // The interests that make levels, rarest first (the smallest ranges are the ones a sparse level reads whole):
-        // all of the caller's for a region; those besides the asked-for one for a region and an interest.
+        // all of the caller's without an interest asked; those besides the asked-for one with one.
         var order = caller.Rarest.Distinct(StringComparer.Ordinal).Where(i => i != interest).ToArray();
         var baseShared = interest is not null && mine.Contains(interest, StringComparer.Ordinal) ? 1 : 0;
         var neighbours = caller.MutualIds.Union(caller.GroupMateIds).ToArray();
@@ -339,10 +339,11 @@ public static partial class DiscoveryApi
         );
 
     /// <summary>
-    /// A region's levels, k interests of the caller's (parameters 21 on, rarest first): sharing 5 or more, 4, ... 1,
-    /// none. Sharing at least l of k means sharing 2 of any k - l + 2 of them, so level l is read from the pair
-    /// ranges of the rarest k - l + 2 (or, when those would be over 10 ranges, from the single interests' ranges of
-    /// the rarest k - l + 1); each person is read from one range only: the first one of theirs.
+    /// The levels without an interest asked (a region's, or every region's in <paramref name="parts"/>), k interests
+    /// of the caller's (parameters 21 on, rarest first): sharing 5 or more, 4, ... 1, none. Sharing at least l of k
+    /// means sharing 2 of any k - l + 2 of them, so level l is read from the pair ranges of the rarest k - l + 2 (or,
+    /// when those would be over 10 ranges, from the single interests' ranges of the rarest k - l + 1); each person is
+    /// read from one range only: the first one of theirs.
     /// </summary>
     private static List<string> RegionLevels(int k, RegionPart[] parts, Neighbourhood n)
     {
@@ -394,10 +395,11 @@ public static partial class DiscoveryApi
     }
 
     /// <summary>
-    /// A region and an interest's levels: the caller's m other interests (parameters 21 on, rarest first) shared by
-    /// e of them, plus <paramref name="baseShared"/> (the asked-for interest, when it is the caller's). Sharing e of
-    /// m means having one of any m - e + 1 of them, so e is read from the pair ranges (the interest and another) of
-    /// the rarest m - e + 1, each person from their first; those sharing none from the interest's range.
+    /// An interest's levels (in a region, or in every region's <paramref name="parts"/>): the caller's m other
+    /// interests (parameters 21 on, rarest first) shared by e of them, plus <paramref name="baseShared"/> (the
+    /// asked-for interest, when it is the caller's). Sharing e of m means having one of any m - e + 1 of them, so e is
+    /// read from the pair ranges (the interest and another) of the rarest m - e + 1, each person from their first;
+    /// those sharing none from the interest's range.
     /// </summary>
     private static List<string> InterestLevels(int m, int baseShared, RegionPart[] parts, Neighbourhood n)
     {

@@ -1,6 +1,10 @@
 -- Discovery with no region by levels too (issue 33: the People page's default scored every listed profile). Profiles
 -- without a region join the three discovery tables under region_key '' (a region query never asks for '': a blank
 -- region filter is no filter), and new indexes read each table across all regions in the levels' order.
+-- No profile changes meanwhile: an instance still running writes through the old trigger function, and a profile without
+-- a region changed between this function's replacement and the inserts below could be left with no rows or two sets.
+LOCK TABLE user_profiles IN SHARE ROW EXCLUSIVE MODE;
+
 CREATE OR REPLACE FUNCTION discovery_entries_sync() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP <> 'INSERT' THEN
