@@ -229,14 +229,17 @@ public static partial class DiscoveryApi
         };
         var sameRegion = filter.Region is null ? RegionPart.Caller : SameRegion;
         var shared = baseShared + " + " + Shared(Enumerable.Range(0, order.Length));
+        // The neighbours are read by their ids alone, then kept to the range (OFFSET 0 keeps the range's condition out
+        // of that read): a prepared statement's generic plan otherwise ANDed their ids' bitmap with the whole range's,
+        // 58,626 entries for Dubai Marina + fitness at 1,000,000 profiles (11-25 ms a run against 2.4 ms).
         var sql = FormattableStringFactory.Create(
             $$"""
             WITH {{n.Cte}}near AS (
                 SELECT p.* FROM {{table}} p
                 WHERE {{range}} AND p.boosted_until IS NOT NULL AND p.boosted_until > {1}
                 UNION
-                SELECT p.* FROM {{table}} p
-                WHERE p.user_id = ANY ({20}::uuid[]) AND {{range}}
+                SELECT p.* FROM (SELECT * FROM {{table}} WHERE user_id = ANY ({20}::uuid[]) OFFSET 0) p
+                WHERE {{range}}
             ),
             candidates AS (
                 SELECT p.user_id, (p.boosted_until IS NOT NULL AND p.boosted_until > {1}) AS boosted,
