@@ -231,15 +231,17 @@ public static partial class DiscoveryApi
         var shared = baseShared + " + " + Shared(Enumerable.Range(0, order.Length));
         // The neighbours are read by their ids alone, then kept to the range (OFFSET 0 keeps the range's condition out
         // of that read): a prepared statement's generic plan otherwise ANDed their ids' bitmap with the whole range's,
-        // 58,626 entries for Dubai Marina + fitness at 1,000,000 profiles (11-25 ms a run against 2.4 ms).
+        // 58,626 entries for Dubai Marina + fitness at 1,000,000 profiles (11-25 ms a run against 2.4 ms). The boosted
+        // among them come from the first branch, so the two never overlap and need no UNION's hashing of every row
+        // (with no region the first branch is every boosted profile: 28 -> 24.5 ms for a five-interest caller).
         var sql = FormattableStringFactory.Create(
             $$"""
             WITH {{n.Cte}}near AS (
                 SELECT p.* FROM {{table}} p
                 WHERE {{range}} AND p.boosted_until IS NOT NULL AND p.boosted_until > {1}
-                UNION
+                UNION ALL
                 SELECT p.* FROM (SELECT * FROM {{table}} WHERE user_id = ANY ({20}::uuid[]) OFFSET 0) p
-                WHERE {{range}}
+                WHERE {{range}} AND (p.boosted_until IS NULL OR p.boosted_until <= {1})
             ),
             candidates AS (
                 SELECT p.user_id, (p.boosted_until IS NOT NULL AND p.boosted_until > {1}) AS boosted,
@@ -291,9 +293,13 @@ public static partial class DiscoveryApi
     private static string Interests(IEnumerable<int> indices) =>
         "ARRAY[" + string.Join(", ", indices.Select(Interest)) + "]::text[]";
 
-    /// <summary>How many of those interests candidate p has.</summary>
+    /// <summary>
+    /// How many of those interests candidate p has. <c>= ANY</c> rather than <c>@> ARRAY[...]</c>: a generic plan built
+    /// that one-element array for every row (26 -> 22 ms for a five-interest caller with no region); interests never
+    /// hold a null (identity refuses blank ones), so both say the same.
+    /// </summary>
     private static string Shared(IEnumerable<int> indices) =>
-        "(0" + string.Concat(indices.Select(i => $" + (p.interests @> ARRAY[{Interest(i)}])::integer")) + ")";
+        "(0" + string.Concat(indices.Select(i => $" + ({Interest(i)} = ANY (p.interests))::integer")) + ")";
 
     /// <summary>Candidate p has none of those interests (true when there are none).</summary>
     private static string NoneOf(IEnumerable<int> indices) =>
