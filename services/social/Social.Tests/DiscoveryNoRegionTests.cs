@@ -71,20 +71,18 @@ public sealed class DiscoveryNoRegionTests(SocialFixture fx) : IClassFixture<Soc
             new SubscriptionChanged(Guid.NewGuid(), now.AddMinutes(1), people[33].Id, Tiers.Free, null)
         );
 
-        Task Connect(string from, Guid to, string toToken) => PeopleFlow.ConnectAsync(fx, from, toToken, to);
-
         // Friends of the callers, connected with people of every region: connections in common.
         var (f1Id, f1, _) = await fx.RegisteredAsync(region: "Elsewhere", interests: ["tennis"]);
         var (f2Id, f2, _) = await fx.RegisteredAsync(region: null, interests: ["tennis"]);
         foreach (var caller in new[] { me, wide, lost, plain })
         {
-            await Connect(caller, f1Id, f1);
-            await Connect(caller, f2Id, f2);
+            await PeopleFlow.ConnectAsync(fx, caller, f1, f1Id);
+            await PeopleFlow.ConnectAsync(fx, caller, f2, f2Id);
         }
         foreach (var i in new[] { 2, 4, 9, 11, 23 })
-            await Connect(people[i].Token, f1Id, f1);
+            await PeopleFlow.ConnectAsync(fx, people[i].Token, f1, f1Id);
         foreach (var i in new[] { 4, 13, 8, 27 })
-            await Connect(people[i].Token, f2Id, f2);
+            await PeopleFlow.ConnectAsync(fx, people[i].Token, f2, f2Id);
         // A group shared with a few, a connection in the ranges, and a block each way.
         var group = await GroupsFlow.CreateAsync(fx, me);
         foreach (var i in new[] { 6, 7, 12, 3, 31 })
@@ -92,8 +90,8 @@ public sealed class DiscoveryNoRegionTests(SocialFixture fx) : IClassFixture<Soc
                 201
             );
         await (await fx.Client.PostJson($"/api/v1/groups/{group}/join", new { }, lost)).AssertStatus(201);
-        await Connect(me, people[10].Id, people[10].Token);
-        await Connect(lost, people[11].Id, people[11].Token);
+        await PeopleFlow.ConnectAsync(fx, me, people[10].Token, people[10].Id);
+        await PeopleFlow.ConnectAsync(fx, lost, people[11].Token, people[11].Id);
         await PeopleFlow.BlockAsync(fx, me, people[14].Id);
         await PeopleFlow.BlockAsync(fx, people[15].Token, lostId);
 

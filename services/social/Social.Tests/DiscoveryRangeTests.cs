@@ -69,24 +69,22 @@ public sealed class DiscoveryRangeTests(SocialFixture fx) : IClassFixture<Social
             new SubscriptionChanged(Guid.NewGuid(), now.AddMinutes(1), people[33].Id, Tiers.Free, null)
         );
 
-        Task Connect(string from, Guid to, string toToken) => PeopleFlow.ConnectAsync(fx, from, toToken, to);
-
         // Two friends elsewhere, connected with some of the region's people: connections in common.
         var (f1Id, f1, _) = await fx.RegisteredAsync(region: "Elsewhere", interests: ["tennis"]);
         var (f2Id, f2, _) = await fx.RegisteredAsync(region: "Elsewhere", interests: ["tennis"]);
-        await Connect(me, f1Id, f1);
-        await Connect(me, f2Id, f2);
+        await PeopleFlow.ConnectAsync(fx, me, f1, f1Id);
+        await PeopleFlow.ConnectAsync(fx, me, f2, f2Id);
         foreach (var i in new[] { 2, 4, 9, 11 })
-            await Connect(people[i].Token, f1Id, f1);
+            await PeopleFlow.ConnectAsync(fx, people[i].Token, f1, f1Id);
         foreach (var i in new[] { 4, 13, 8 })
-            await Connect(people[i].Token, f2Id, f2);
+            await PeopleFlow.ConnectAsync(fx, people[i].Token, f2, f2Id);
         // A group shared with a few, a connection of mine in the range, and a block each way.
         var group = await GroupsFlow.CreateAsync(fx, me);
         foreach (var i in new[] { 6, 7, 12, 3 })
             await (await fx.Client.PostJson($"/api/v1/groups/{group}/join", new { }, people[i].Token)).AssertStatus(
                 201
             );
-        await Connect(me, people[10].Id, people[10].Token);
+        await PeopleFlow.ConnectAsync(fx, me, people[10].Token, people[10].Id);
         await PeopleFlow.BlockAsync(fx, me, people[14].Id);
         await PeopleFlow.BlockAsync(fx, people[15].Token, meId);
 
