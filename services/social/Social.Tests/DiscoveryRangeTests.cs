@@ -78,9 +78,10 @@ public sealed class DiscoveryRangeTests(SocialFixture fx) : IClassFixture<Social
             await PeopleFlow.ConnectAsync(fx, people[i].Token, f1, f1Id);
         foreach (var i in new[] { 4, 13, 8 })
             await PeopleFlow.ConnectAsync(fx, people[i].Token, f2, f2Id);
-        // A group shared with a few, a connection of mine in the range, and a block each way.
+        // A group shared with a few (3 boosted now, 5 a boost that has ended), a connection of mine in the range, and
+        // a block each way.
         var group = await GroupsFlow.CreateAsync(fx, me);
-        foreach (var i in new[] { 6, 7, 12, 3 })
+        foreach (var i in new[] { 6, 7, 12, 3, 5 })
             await (await fx.Client.PostJson($"/api/v1/groups/{group}/join", new { }, people[i].Token)).AssertStatus(
                 201
             );
