@@ -52,6 +52,10 @@ public static partial class SocialBench
         "- No region (the People page's default), with or without an interest (migration 0037): the same levels",
         "  across regions, each level two ranges (the caller's own region, 20 points more, and every other) of new",
         "  indexes in the levels' order; the general query scored every listed profile before.",
+        "- The boosted rank first, so a page of boosted people alone reads no level: the boosted and the caller's",
+        "  neighbourhood are ranked first, alone, and the levels only when the boosted do not fill the page. With no",
+        "  region the first pages are every boosted profile's (0.5%); the rows 'a page past the boosted' read the",
+        "  levels.",
         "- The following list looked each profile up inside its projection, which EF turned into a window over every",
         "  profile (119 ms at 20,000 profiles); it now reads the page, then the page's profiles by key.",
         "- Path and suggestions joined the connection_edges view, which the planner answered by scanning every",
@@ -375,6 +379,31 @@ public static partial class SocialBench
                 return Discover(db, c, InterestOnly(c));
             }
         );
+        // The boosted rank first, so the pages above are theirs (0.5% of profiles boosted now). A page past them (the
+        // first position after every boosted person, as a cursor from the last boosted one's page gives) reads the
+        // levels.
+        var pastBoosted = new DiscoverPosition(false, 100, true, Guid.AllBitsSet);
+        var noFilterPast = await Measure(
+            "discover no region, a page past the boosted (levels)",
+            5,
+            db => Discover(db, AnyCaller(), noRegion, pastBoosted)
+        );
+        // Deeper: past everyone scoring over 35 (for a caller with a region, their region at two shared interests and
+        // above), where the levels across regions come in.
+        var noFilterDeep = await Measure(
+            "discover no region, a page past everyone over 35 points",
+            5,
+            db => Discover(db, AnyCaller(), noRegion, new DiscoverPosition(false, 35, true, Guid.AllBitsSet))
+        );
+        var interestOnlyPast = await Measure(
+            "discover no region + interest, a page past the boosted",
+            5,
+            db =>
+            {
+                var c = AnyCaller();
+                return Discover(db, c, InterestOnly(c), pastBoosted);
+            }
+        );
         var followingFirst = await Measure(
             "following list of a user following 1,000: page 1",
             20,
@@ -439,6 +468,9 @@ public static partial class SocialBench
                 regionOnly,
                 noFilter,
                 interestOnly,
+                noFilterPast,
+                interestOnlyPast,
+                noFilterDeep,
                 followingFirst,
                 followingAny,
                 feedFirst,
@@ -463,7 +495,22 @@ public static partial class SocialBench
             false
         );
         Heading("Checks");
-        foreach (var s in new[] { discovery, discoveryOwn, premium, page2, widest, regionOnly, noFilter, interestOnly })
+        foreach (
+            var s in new[]
+            {
+                discovery,
+                discoveryOwn,
+                premium,
+                page2,
+                widest,
+                regionOnly,
+                noFilter,
+                interestOnly,
+                noFilterPast,
+                interestOnlyPast,
+                noFilterDeep,
+            }
+        )
             line(
                 $"  {s.Name}: p95 {Ms(s.P95)} ms <= {DiscoveryP95TargetMs} ms: "
                     + $"{(s.P95 <= DiscoveryP95TargetMs ? "OK" : "POOR")}"
@@ -544,6 +591,16 @@ public static partial class SocialBench
         await AddPlan(
             $"discover interest={sampleFilter.Interest} (no region)",
             db => Discover(db, sample, sampleFilter with { Region = null }),
+            last: true
+        );
+        await AddPlan(
+            "discover with no region, a page past the boosted",
+            db => Discover(db, sample, noRegion, pastBoosted),
+            last: true
+        );
+        await AddPlan(
+            $"discover interest={sampleFilter.Interest} (no region), a page past the boosted",
+            db => Discover(db, sample, sampleFilter with { Region = null }, pastBoosted),
             last: true
         );
         await AddPlan("following list page 1", db => FollowingPage(db, null));

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Runtime.CompilerServices;
 using Community.Contracts;
 using static Community.ServiceDefaults.Data.TypedParameters;
@@ -46,7 +45,11 @@ public static partial class DiscoveryApi
                                             FROM pg_stats s WHERE s.schemaname = current_schema()
                                                 AND s.tablename = 'discovery_entries' AND s.attname = 'interest') s
                                      ON s.v = i
-                                 GROUP BY i ORDER BY COALESCE(max(s.f), 0), i) AS rarest
+                                 GROUP BY i ORDER BY COALESCE(max(s.f), 0), i) AS rarest,
+                           -- What a level scores, sharing 0-5 interests, out of the caller's region and in it.
+                           ARRAY(SELECT compatibility_points(s, r, 0, 0) FROM generate_series(0, 5) AS s,
+                                     (VALUES (false), (true)) AS v(r)
+                                 ORDER BY r, s) AS level_points
                     FROM (SELECT 1) AS one
                     LEFT JOIN user_profiles me ON me.user_id = {callerId}
                     LEFT JOIN LATERAL (
@@ -185,35 +188,6 @@ public static partial class DiscoveryApi
         var order = caller.Rarest.Distinct(StringComparer.Ordinal).Where(i => i != interest).ToArray();
         var baseShared = interest is not null && mine.Contains(interest, StringComparer.Ordinal) ? 1 : 0;
         var neighbours = caller.MutualIds.Union(caller.GroupMateIds).ToArray();
-        var (afterBoosted, afterScore, afterId) = after is { } a
-            ? (a.Boosted, a.Rank, a.Id)
-            : ((bool?)null, (int?)null, (Guid?)null);
-        // The general query's parameter numbers where they mean the same; 4 and 8 (text, has a profile) are unused.
-        object?[] args =
-        [
-            callerId,
-            now,
-            Text(filter.Region),
-            Text(interest),
-            Text(null),
-            Text(filter.Gender),
-            Date(filter.BornBy),
-            Date(filter.BornAfter),
-            true,
-            Boolean(afterBoosted),
-            Integer(afterScore),
-            Uuid(afterId),
-            probe,
-            caller.Interests,
-            Text(caller.Region),
-            caller.Hidden,
-            caller.MutualIds,
-            caller.MutualCounts,
-            caller.GroupMateIds,
-            caller.GroupMateCounts,
-            neighbours,
-            .. order,
-        ];
         var n = Neighbourhood.Of(caller);
         var parts = RegionPart.Of(filter.Region, caller.Region);
         var levels = interest is null
@@ -229,34 +203,113 @@ public static partial class DiscoveryApi
         };
         var sameRegion = filter.Region is null ? RegionPart.Caller : SameRegion;
         var shared = baseShared + " + " + Shared(Enumerable.Range(0, order.Length));
-        // The neighbours are read by their ids alone, then kept to the range (OFFSET 0 keeps the range's condition out
-        // of that read): a prepared statement's generic plan otherwise ANDed their ids' bitmap with the whole range's,
-        // 58,626 entries for Dubai Marina + fitness at 1,000,000 profiles (11-25 ms a run against 2.4 ms). The boosted
-        // among them come from the first branch, so the two never overlap and need no UNION's hashing of every row
-        // (with no region and no interest the first branch is every boosted profile: 28 -> 24.5 ms for a five-interest
-        // caller).
-        var sql = FormattableStringFactory.Create(
-            $$"""
-            WITH {{n.Cte}}near AS (
-                SELECT p.* FROM {{table}} p
-                WHERE {{range}} AND p.boosted_until IS NOT NULL AND p.boosted_until > {1}
-                UNION ALL
-                SELECT p.* FROM (SELECT * FROM {{table}} WHERE user_id = ANY ({20}::uuid[]) OFFSET 0) p
-                WHERE {{range}} AND (p.boosted_until IS NULL OR p.boosted_until <= {1})
-            ),
-            candidates AS (
-                SELECT p.user_id, (p.boosted_until IS NOT NULL AND p.boosted_until > {1}) AS boosted,
-                       compatibility_points({{shared}}, {{sameRegion}}, {{n.Points}}) AS score, p.elite
-                FROM near p
-                WHERE p.user_id <> {0} AND {{n.NotHidden}} {{Filters}}
-                {{string.Concat(levels.Select(l => "\nUNION ALL\n" + l))}}
-            ),
-            {{PageOfCandidates}}
-            """,
-            args
-        );
-        return await db.Database.SqlQuery<DiscoverRow>(sql).ToListAsync(cancellationToken);
+
+        // The page in steps, each final above its floor, so a page filled high up plans and reads nothing lower. The
+        // boosted rank before everyone else: they and the neighbourhood are ranked alone first (with no region, the
+        // People page's first pages: every boosted profile, 5,037 at 1,000,000). With no region asked, the levels then
+        // come in two: those scoring at least the caller's region at two shared interests (their region's people
+        // fill most pages), then the rest, the sparse ranges across regions among them (52 ranges planned and read for
+        // a five-interest caller before: 13.4 ms planning, 11.5 executing). Its parts are then the caller's own region
+        // and every other, so what each level scores is known here, from compatibility_points itself (LevelPoints).
+        int Points(Range r) => caller.LevelPoints[(r.Part == 0 ? 6 : 0) + Math.Min(r.Shared, 5)];
+        var high = parts.Length == 2 ? levels.Where(r => Points(r) >= caller.LevelPoints[6 + 2]).ToList() : [];
+        var rest = levels.Except(high).ToList();
+        List<(List<Range> Ranges, DiscoverPosition? Floor)> steps =
+            high.Count > 0 && rest.Count > 0
+                ? [([], Below(100)), (high, Below(rest.Max(Points))), (rest, null)]
+                : [([], Below(100)), (levels, null)];
+        var page = new List<DiscoverRow>();
+        var from = after;
+        foreach (var (ranges, floor) in steps)
+        {
+            // Nothing after the cursor is above this step's floor: the next step's ranking holds all of it.
+            if (floor is { } f && from is { } c && !Above(c, f))
+                continue;
+            var rows = await RankAsync(ranges, from, probe - page.Count);
+            page.AddRange(
+                floor is { } fl ? rows.TakeWhile(r => Above(new(r.Boosted, r.Score, r.Elite, r.UserId), fl)) : rows
+            );
+            if (floor is null || page.Count == probe)
+                break;
+            from = floor;
+        }
+        return page;
+
+        async Task<List<DiscoverRow>> RankAsync(List<Range> levelRanges, DiscoverPosition? position, int count)
+        {
+            var (afterBoosted, afterScore, afterId) = position is { } a
+                ? (a.Boosted, a.Rank, a.Id)
+                : ((bool?)null, (int?)null, (Guid?)null);
+            // The general query's parameter numbers where they mean the same; 4 and 8 (text, has a profile) are unused.
+            object?[] args =
+            [
+                callerId,
+                now,
+                Text(filter.Region),
+                Text(interest),
+                Text(null),
+                Text(filter.Gender),
+                Date(filter.BornBy),
+                Date(filter.BornAfter),
+                true,
+                Boolean(afterBoosted),
+                Integer(afterScore),
+                Uuid(afterId),
+                count,
+                caller.Interests,
+                Text(caller.Region),
+                caller.Hidden,
+                caller.MutualIds,
+                caller.MutualCounts,
+                caller.GroupMateIds,
+                caller.GroupMateCounts,
+                neighbours,
+                .. order,
+            ];
+            // The boosted are read only while the cursor is among them (a constant condition: a page past them plans
+            // no read of theirs). The neighbours are read by their ids alone, then kept to the range (OFFSET 0 keeps
+            // the range's condition out of that read): a prepared statement's generic plan otherwise ANDed their ids'
+            // bitmap with the whole range's, 58,626 entries for Dubai Marina + fitness at 1,000,000 profiles (11-25 ms
+            // a run against 2.4 ms). The boosted among them come from the first branch, so the two never overlap and
+            // need no UNION's hashing of every row (with no region and no interest the first branch is every boosted
+            // profile: 28 -> 24.5 ms for a five-interest caller).
+            var sql = FormattableStringFactory.Create(
+                $$"""
+                WITH {{n.Cte}}near AS (
+                    SELECT p.* FROM {{table}} p
+                    WHERE ({11}::uuid IS NULL OR {9}::boolean)
+                      AND {{range}} AND p.boosted_until IS NOT NULL AND p.boosted_until > {1}
+                    UNION ALL
+                    SELECT p.* FROM (SELECT * FROM {{table}} WHERE user_id = ANY ({20}::uuid[]) OFFSET 0) p
+                    WHERE {{range}} AND (p.boosted_until IS NULL OR p.boosted_until <= {1})
+                ),
+                candidates AS (
+                    SELECT p.user_id, (p.boosted_until IS NOT NULL AND p.boosted_until > {1}) AS boosted,
+                           compatibility_points({{shared}}, {{sameRegion}}, {{n.Points}}) AS score, p.elite
+                    FROM near p
+                    WHERE p.user_id <> {0} AND {{n.NotHidden}} {{Filters}}
+                    {{string.Concat(levelRanges.Select(l => "\nUNION ALL\n" + l.Sql))}}
+                ),
+                {{PageOfCandidates}}
+                """,
+                args
+            );
+            return await db.Database.SqlQuery<DiscoverRow>(sql).ToListAsync(cancellationToken);
+        }
     }
+
+    /// <summary>
+    /// The position just after every boosted person and everyone scoring over <paramref name="score"/> (elite at
+    /// <paramref name="score"/> included: no user id is all ones), before everyone else.
+    /// </summary>
+    private static DiscoverPosition Below(int score) => new(false, score, true, Guid.AllBitsSet);
+
+    /// <summary>
+    /// Whether <paramref name="position"/> comes before <paramref name="floor"/>, a <see cref="Below"/> position (whose
+    /// id no one's exceeds, so ids need no comparing: the database's uuid order is not Guid's).
+    /// </summary>
+    private static bool Above(DiscoverPosition position, DiscoverPosition floor) =>
+        position.Boosted != floor.Boosted ? position.Boosted : position.Rank > floor.Rank;
 
     private const string Filters = """
         AND ({5}::text IS NULL OR p.gender = {5}::text)
@@ -332,23 +385,34 @@ public static partial class DiscoveryApi
              LIMIT {12})
             """;
 
+    /// <summary>
+    /// One range of a level in its SQL, with the interests its people share and the region part it reads (an index
+    /// into <see cref="RegionPart.Of"/>'s parts): what its score is made of.
+    /// </summary>
+    private sealed record Range(string Sql, int Shared, int Part);
+
     /// <summary>A level's ranges, one for each region part, <paramref name="key"/> within it (none: "").</summary>
-    private static IEnumerable<string> LevelRanges(
+    private static IEnumerable<Range> LevelRanges(
         string table,
         RegionPart[] parts,
         string key,
         string condition,
-        string shared,
+        int shared,
         Neighbourhood n
     ) =>
-        parts.Select(part =>
-            LevelRange(
-                table,
-                key == "" ? part.Range : $"{part.Range} AND {key}",
-                condition,
-                $"compatibility_points({shared}, {part.SameRegion}, 0, 0)",
-                n
-            )
+        parts.Select(
+            (part, i) =>
+                new Range(
+                    LevelRange(
+                        table,
+                        key == "" ? part.Range : $"{part.Range} AND {key}",
+                        condition,
+                        $"compatibility_points({shared}, {part.SameRegion}, 0, 0)",
+                        n
+                    ),
+                    shared,
+                    i
+                )
         );
 
     /// <summary>
@@ -358,14 +422,13 @@ public static partial class DiscoveryApi
     /// when those would be over 10 ranges, from the single interests' ranges of the rarest k - l + 1); each person is
     /// read from one range only: the first one of theirs.
     /// </summary>
-    private static List<string> RegionLevels(int k, RegionPart[] parts, Neighbourhood n)
+    private static List<Range> RegionLevels(int k, RegionPart[] parts, Neighbourhood n)
     {
         var all = Enumerable.Range(0, k).ToArray();
-        var levels = new List<string>();
+        var levels = new List<Range>();
         for (var level = Math.Min(5, k); level >= 2; level--)
         {
             var condition = Shared(all) + (level == 5 ? " >= 5" : $" = {level}");
-            var shared = level.ToString(CultureInfo.InvariantCulture);
             var pairs = k - level + 2;
             if (pairs * (pairs - 1) / 2 <= 10)
             {
@@ -378,7 +441,7 @@ public static partial class DiscoveryApi
                             $"p.interest_a = LEAST({Interest(i)}, {Interest(j)})"
                                 + $" AND p.interest_b = GREATEST({Interest(i)}, {Interest(j)})",
                             $"{condition} AND {NoneOf(all[..i])} AND {NoneOf(all[(i + 1)..j])}",
-                            shared,
+                            level,
                             n
                         )
                     );
@@ -392,7 +455,7 @@ public static partial class DiscoveryApi
                             parts,
                             $"p.interest = {Interest(i)}",
                             $"{condition} AND {NoneOf(all[..i])}",
-                            shared,
+                            level,
                             n
                         )
                     );
@@ -401,9 +464,9 @@ public static partial class DiscoveryApi
         if (k > 0)
             for (var i = 0; i < k; i++)
                 levels.AddRange(
-                    LevelRanges("discovery_entries", parts, $"p.interest = {Interest(i)}", Shared(all) + " = 1", "1", n)
+                    LevelRanges("discovery_entries", parts, $"p.interest = {Interest(i)}", Shared(all) + " = 1", 1, n)
                 );
-        levels.AddRange(LevelRanges("discovery_regions", parts, "", NoneOf(all), "0", n));
+        levels.AddRange(LevelRanges("discovery_regions", parts, "", NoneOf(all), 0, n));
         return levels;
     }
 
@@ -414,15 +477,14 @@ public static partial class DiscoveryApi
     /// read from the pair ranges (the interest and another) of the rarest m - e + 1, each person from their first;
     /// those sharing none from the interest's range.
     /// </summary>
-    private static List<string> InterestLevels(int m, int baseShared, RegionPart[] parts, Neighbourhood n)
+    private static List<Range> InterestLevels(int m, int baseShared, RegionPart[] parts, Neighbourhood n)
     {
         var all = Enumerable.Range(0, m).ToArray();
-        var levels = new List<string>();
+        var levels = new List<Range>();
         var capped = 5 - baseShared;
         for (var e = Math.Min(m, capped); e >= 1; e--)
         {
             var condition = Shared(all) + (e == capped ? $" >= {capped}" : $" = {e}");
-            var shared = (baseShared + e).ToString(CultureInfo.InvariantCulture);
             for (var i = 0; i < m - e + 1; i++)
                 levels.AddRange(
                     LevelRanges(
@@ -431,21 +493,12 @@ public static partial class DiscoveryApi
                         $"p.interest_a = LEAST({{3}}::text, {Interest(i)})"
                             + $" AND p.interest_b = GREATEST({{3}}::text, {Interest(i)})",
                         $"{condition} AND {NoneOf(all[..i])}",
-                        shared,
+                        baseShared + e,
                         n
                     )
                 );
         }
-        levels.AddRange(
-            LevelRanges(
-                "discovery_entries",
-                parts,
-                "p.interest = {3}::text",
-                NoneOf(all),
-                baseShared.ToString(CultureInfo.InvariantCulture),
-                n
-            )
-        );
+        levels.AddRange(LevelRanges("discovery_entries", parts, "p.interest = {3}::text", NoneOf(all), baseShared, n));
         return levels;
     }
 
@@ -539,7 +592,8 @@ public static partial class DiscoveryApi
         int[] MutualCounts,
         Guid[] GroupMateIds,
         int[] GroupMateCounts,
-        string[] Rarest
+        string[] Rarest,
+        int[] LevelPoints
     );
 
     public sealed class DiscoverRow
