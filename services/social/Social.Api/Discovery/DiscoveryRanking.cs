@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using Community.Contracts;
+using Community.ServiceDefaults.Data;
 using static Community.ServiceDefaults.Data.TypedParameters;
 
 namespace Community.Social.Discovery;
@@ -10,10 +11,25 @@ public static partial class DiscoveryApi
     /// <summary>
     /// The people discovery shows <paramref name="callerId"/> (boosted now first, then compatibility, then elite
     /// before the rest, then id), a page after <paramref name="after"/>. The score is compatibility_score's, computed
-    /// from columns
-    /// (compatibility_points) against what is read of the caller once, so no candidate costs a call.
+    /// from columns (compatibility_points) against what is read of the caller once, so no candidate costs a call.
+    /// The caller and a page's statements read one snapshot: a change committed between them (a boost, a profile's
+    /// interests) cannot list a person twice on a page or leave them out.
     /// </summary>
-    public static async Task<List<DiscoverRow>> FindAsync(
+    public static Task<List<DiscoverRow>> FindAsync(
+        SocialDbContext db,
+        Guid callerId,
+        DiscoverFilter filter,
+        DiscoverPosition? after,
+        int probe,
+        DateTimeOffset now,
+        CancellationToken cancellationToken
+    ) =>
+        db.InSnapshotAsync(
+            () => FindInSnapshotAsync(db, callerId, filter, after, probe, now, cancellationToken),
+            cancellationToken
+        );
+
+    private static async Task<List<DiscoverRow>> FindInSnapshotAsync(
         SocialDbContext db,
         Guid callerId,
         DiscoverFilter filter,
@@ -204,18 +220,19 @@ public static partial class DiscoveryApi
         var sameRegion = filter.Region is null ? RegionPart.Caller : SameRegion;
         var shared = baseShared + " + " + Shared(Enumerable.Range(0, order.Length));
 
-        // The page in steps, each final above its floor, so a page filled high up plans and reads nothing lower. The
-        // boosted rank before everyone else: they and the neighbourhood are ranked alone first (with no region, the
-        // People page's first pages: every boosted profile, 5,037 at 1,000,000). With no region asked, the levels then
-        // come in two: those scoring at least the caller's region at two shared interests (their region's people
-        // fill most pages), then the rest, the sparse ranges across regions among them (52 ranges planned and read for
-        // a five-interest caller before: 13.4 ms planning, 11.5 executing). Its parts are then the caller's own region
-        // and every other, so what each level scores is known here, from compatibility_points itself (LevelPoints).
+        // The page in steps, each final above its floor, so a page filled high up reads no lower level (each step
+        // scores the neighbourhood again). The boosted rank before everyone else: they and the neighbourhood are
+        // ranked alone first (with no region, the People page's first pages: every boosted profile, 5,037 at
+        // 1,000,000). With no region asked and the caller's known (two parts: their own region, then every other),
+        // the levels then come in two: those scoring at least the caller's region at two shared interests (their
+        // region's people fill most pages), then the rest, the sparse ranges across regions among them (52 ranges
+        // planned and read for a five-interest caller before: 13.4 ms planning, 11.5 executing). What each level
+        // scores is then known here, from compatibility_points itself (LevelPoints). The rest always holds level 0.
         int Points(Range r) => caller.LevelPoints[(r.Part == 0 ? 6 : 0) + Math.Min(r.Shared, 5)];
         var high = parts.Length == 2 ? levels.Where(r => Points(r) >= caller.LevelPoints[6 + 2]).ToList() : [];
         var rest = levels.Except(high).ToList();
         List<(List<Range> Ranges, DiscoverPosition? Floor)> steps =
-            high.Count > 0 && rest.Count > 0
+            high.Count > 0
                 ? [([], Below(100)), (high, Below(rest.Max(Points))), (rest, null)]
                 : [([], Below(100)), (levels, null)];
         var page = new List<DiscoverRow>();
@@ -266,13 +283,14 @@ public static partial class DiscoveryApi
                 neighbours,
                 .. order,
             ];
-            // The boosted are read only while the cursor is among them (a constant condition: a page past them plans
-            // no read of theirs). The neighbours are read by their ids alone, then kept to the range (OFFSET 0 keeps
-            // the range's condition out of that read): a prepared statement's generic plan otherwise ANDed their ids'
-            // bitmap with the whole range's, 58,626 entries for Dubai Marina + fitness at 1,000,000 profiles (11-25 ms
-            // a run against 2.4 ms). The boosted among them come from the first branch, so the two never overlap and
-            // need no UNION's hashing of every row (with no region and no interest the first branch is every boosted
-            // profile: 28 -> 24.5 ms for a five-interest caller).
+            // The boosted are read only while the cursor is among them (a constant condition: a custom plan of a
+            // page past them has no read of theirs, a generic one skips it). The neighbours are read by their ids
+            // alone, then kept to the range (OFFSET 0 keeps the range's condition out of that read): a prepared
+            // statement's generic plan otherwise ANDed their ids' bitmap with the whole range's, 58,626 entries for
+            // Dubai Marina + fitness at 1,000,000 profiles (11-25 ms a run against 2.4 ms). The boosted among them
+            // come from the first branch, so the two never overlap and need no UNION's hashing of every row (with no
+            // region and no interest the first branch is every boosted profile: 28 -> 24.5 ms for a five-interest
+            // caller).
             var sql = FormattableStringFactory.Create(
                 $$"""
                 WITH {{n.Cte}}near AS (
@@ -299,8 +317,8 @@ public static partial class DiscoveryApi
     }
 
     /// <summary>
-    /// The position just after every boosted person and everyone scoring over <paramref name="score"/> (elite at
-    /// <paramref name="score"/> included: no user id is all ones), before everyone else.
+    /// The position just after every boosted person and everyone scoring over <paramref name="score"/>, before everyone
+    /// else: the elite scoring <paramref name="score"/> come after it too, as no user id is all ones.
     /// </summary>
     private static DiscoverPosition Below(int score) => new(false, score, true, Guid.AllBitsSet);
 
