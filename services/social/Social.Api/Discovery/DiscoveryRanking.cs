@@ -227,14 +227,19 @@ public static partial class DiscoveryApi
         // the levels then come in two: those scoring at least the caller's region at two shared interests (their
         // region's people fill most pages), then the rest, the sparse ranges across regions among them (52 ranges
         // planned and read for a five-interest caller before: 13.4 ms planning, 11.5 executing). What each level
-        // scores is then known here, from compatibility_points itself (LevelPoints). The rest always holds level 0.
+        // scores is then known here, from compatibility_points itself (LevelPoints), so a page past a cursor leaves
+        // out the ranges scoring above it (all their people come before it). The rest always holds level 0.
         int Points(Range r) => caller.LevelPoints[(r.Part == 0 ? 6 : 0) + Math.Min(r.Shared, 5)];
-        var high = parts.Length == 2 ? levels.Where(r => Points(r) >= caller.LevelPoints[6 + 2]).ToList() : [];
-        var rest = levels.Except(high).ToList();
+        var reachable =
+            parts.Length == 2 && after is { Boosted: false } cursor
+                ? levels.Where(r => 2 * Points(r) <= cursor.Rank).ToList()
+                : levels;
+        var high = parts.Length == 2 ? reachable.Where(r => Points(r) >= caller.LevelPoints[6 + 2]).ToList() : [];
+        var rest = reachable.Except(high).ToList();
         List<(List<Range> Ranges, DiscoverPosition? Floor)> steps =
             high.Count > 0
                 ? [([], Below(100)), (high, Below(rest.Max(Points))), (rest, null)]
-                : [([], Below(100)), (levels, null)];
+                : [([], Below(100)), (reachable, null)];
         var page = new List<DiscoverRow>();
         var from = after;
         foreach (var (ranges, floor) in steps)
