@@ -457,28 +457,21 @@ public static partial class SocialBench
         );
         line("");
         line($"{"query", -60} {"runs", 5} {"p50", 9} {"p95", 9} {"p99", 9} {"mean", 9} {"max", 9}");
-        foreach (
-            var s in new[]
-            {
-                discovery,
-                discoveryOwn,
-                premium,
-                page2,
-                widest,
-                regionOnly,
-                noFilter,
-                interestOnly,
-                noFilterPast,
-                interestOnlyPast,
-                noFilterDeep,
-                followingFirst,
-                followingAny,
-                feedFirst,
-                feedAny,
-                path,
-                suggestions,
-            }
-        )
+        LatencyStats[] discoveries =
+        [
+            discovery,
+            discoveryOwn,
+            premium,
+            page2,
+            widest,
+            regionOnly,
+            noFilter,
+            interestOnly,
+            noFilterPast,
+            interestOnlyPast,
+            noFilterDeep,
+        ];
+        foreach (var s in discoveries.Concat([followingFirst, followingAny, feedFirst, feedAny, path, suggestions]))
             line(
                 $"{s.Name, -60} {s.Runs, 5} {Ms(s.P50), 9} {Ms(s.P95), 9} {Ms(s.P99), 9} {Ms(s.Mean), 9} {Ms(s.Max), 9}"
             );
@@ -495,22 +488,7 @@ public static partial class SocialBench
             false
         );
         Heading("Checks");
-        foreach (
-            var s in new[]
-            {
-                discovery,
-                discoveryOwn,
-                premium,
-                page2,
-                widest,
-                regionOnly,
-                noFilter,
-                interestOnly,
-                noFilterPast,
-                interestOnlyPast,
-                noFilterDeep,
-            }
-        )
+        foreach (var s in discoveries)
             line(
                 $"  {s.Name}: p95 {Ms(s.P95)} ms <= {DiscoveryP95TargetMs} ms: "
                     + $"{(s.P95 <= DiscoveryP95TargetMs ? "OK" : "POOR")}"

@@ -23,159 +23,135 @@ public static partial class DiscoveryApi
         int probe,
         DateTimeOffset now,
         CancellationToken cancellationToken
-    ) =>
-        db.InSnapshotAsync(
-            () => FindInSnapshotAsync(db, callerId, filter, after, probe, now, cancellationToken),
-            cancellationToken
-        );
-
-    private static async Task<List<DiscoverRow>> FindInSnapshotAsync(
-        SocialDbContext db,
-        Guid callerId,
-        DiscoverFilter filter,
-        DiscoverPosition? after,
-        int probe,
-        DateTimeOffset now,
-        CancellationToken cancellationToken
     )
     {
-        var includeConnected = filter.IncludeConnected;
-        var caller = (
-            await db
-                .Database.SqlQuery<CallerContext>(
-                    $"""
-                    SELECT me.user_id IS NOT NULL AS has_profile, COALESCE(me.interests, ARRAY[]::text[]) AS interests,
-                        me.region,
-                           ARRAY(SELECT blocked_id FROM blocks WHERE blocker_id = {callerId}
-                                 UNION SELECT blocker_id FROM blocks WHERE blocked_id = {callerId}
-                                 UNION SELECT other_id FROM connection_edges WHERE user_id = {callerId}
-                                     AND NOT {includeConnected}) AS hidden,
-                           COALESCE(m.ids, ARRAY[]::uuid[]) AS mutual_ids, COALESCE(m.counts,
-                               ARRAY[]::integer[]) AS mutual_counts,
-                           COALESCE(g.ids, ARRAY[]::uuid[]) AS group_mate_ids, COALESCE(g.counts,
-                               ARRAY[]::integer[]) AS group_mate_counts,
-                           -- The caller's interests, rarest first by the discovery ranges' statistics.
-                           ARRAY(SELECT i FROM unnest(me.interests) AS i
-                                 LEFT JOIN (SELECT unnest(s.most_common_vals::text::text[]) AS v,
-                                                   unnest(s.most_common_freqs) AS f
-                                            FROM pg_stats s WHERE s.schemaname = current_schema()
-                                                AND s.tablename = 'discovery_entries' AND s.attname = 'interest') s
-                                     ON s.v = i
-                                 GROUP BY i ORDER BY COALESCE(max(s.f), 0), i) AS rarest,
-                           -- What a level scores, sharing 0-5 interests, out of the caller's region and in it.
-                           ARRAY(SELECT compatibility_points(s, r, 0, 0) FROM generate_series(0, 5) AS s,
-                                     (VALUES (false), (true)) AS v(r)
-                                 ORDER BY r, s) AS level_points
-                    FROM (SELECT 1) AS one
-                    LEFT JOIN user_profiles me ON me.user_id = {callerId}
-                    LEFT JOIN LATERAL (
-                        SELECT array_agg(f.user_id) AS ids, array_agg(f.n) AS counts FROM (
-                            SELECT e.other_id AS user_id, count(*)::integer AS n
-                            FROM connection_edges mine
-                            CROSS JOIN LATERAL (SELECT c.addressee_id AS other_id FROM connections c
-                                WHERE c.requester_id = mine.other_id AND c.status = 'accepted'
-                                                UNION ALL SELECT c.requester_id FROM connections c
-                                                    WHERE c.addressee_id = mine.other_id AND c.status = 'accepted') e
-                            WHERE mine.user_id = {callerId}
-                            GROUP BY e.other_id) f
-                    ) m ON true
-                    LEFT JOIN LATERAL (
-                        SELECT array_agg(f.user_id) AS ids, array_agg(f.n) AS counts FROM (
-                            SELECT other.user_id, count(*)::integer AS n
-                            FROM group_members mine JOIN group_members other ON other.group_id = mine.group_id
-                                AND other.user_id <> mine.user_id
-                            WHERE mine.user_id = {callerId}
-                            GROUP BY other.user_id) f
-                    ) g ON true
+        return db.InSnapshotAsync(FindInSnapshotAsync, cancellationToken);
+
+        async Task<List<DiscoverRow>> FindInSnapshotAsync()
+        {
+            var includeConnected = filter.IncludeConnected;
+            var caller = (
+                await db
+                    .Database.SqlQuery<CallerContext>(
+                        $"""
+                        SELECT me.user_id IS NOT NULL AS has_profile,
+                               COALESCE(me.interests, ARRAY[]::text[]) AS interests, me.region,
+                               ARRAY(SELECT blocked_id FROM blocks WHERE blocker_id = {callerId}
+                                     UNION SELECT blocker_id FROM blocks WHERE blocked_id = {callerId}
+                                     UNION SELECT other_id FROM connection_edges WHERE user_id = {callerId}
+                                         AND NOT {includeConnected}) AS hidden,
+                               COALESCE(m.ids, ARRAY[]::uuid[]) AS mutual_ids, COALESCE(m.counts,
+                                   ARRAY[]::integer[]) AS mutual_counts,
+                               COALESCE(g.ids, ARRAY[]::uuid[]) AS group_mate_ids, COALESCE(g.counts,
+                                   ARRAY[]::integer[]) AS group_mate_counts,
+                               -- The caller's interests, rarest first by the discovery ranges' statistics.
+                               ARRAY(SELECT i FROM unnest(me.interests) AS i
+                                     LEFT JOIN (SELECT unnest(s.most_common_vals::text::text[]) AS v,
+                                                       unnest(s.most_common_freqs) AS f
+                                                FROM pg_stats s WHERE s.schemaname = current_schema()
+                                                    AND s.tablename = 'discovery_entries' AND s.attname = 'interest') s
+                                         ON s.v = i
+                                     GROUP BY i ORDER BY COALESCE(max(s.f), 0), i) AS rarest,
+                               -- What a level scores, sharing 0-5 interests, out of the caller's region and in it.
+                               ARRAY(SELECT compatibility_points(s, r, 0, 0) FROM generate_series(0, 5) AS s,
+                                         (VALUES (false), (true)) AS v(r)
+                                     ORDER BY r, s) AS level_points
+                        FROM (SELECT 1) AS one
+                        LEFT JOIN user_profiles me ON me.user_id = {callerId}
+                        LEFT JOIN LATERAL (
+                            SELECT array_agg(f.user_id) AS ids, array_agg(f.n) AS counts FROM (
+                                SELECT e.other_id AS user_id, count(*)::integer AS n
+                                FROM connection_edges mine
+                                CROSS JOIN LATERAL (SELECT c.addressee_id AS other_id FROM connections c
+                                    WHERE c.requester_id = mine.other_id AND c.status = 'accepted'
+                                                    UNION ALL SELECT c.requester_id FROM connections c
+                                                        WHERE c.addressee_id = mine.other_id
+                                                            AND c.status = 'accepted') e
+                                WHERE mine.user_id = {callerId}
+                                GROUP BY e.other_id) f
+                        ) m ON true
+                        LEFT JOIN LATERAL (
+                            SELECT array_agg(f.user_id) AS ids, array_agg(f.n) AS counts FROM (
+                                SELECT other.user_id, count(*)::integer AS n
+                                FROM group_members mine JOIN group_members other ON other.group_id = mine.group_id
+                                    AND other.user_id <> mine.user_id
+                                WHERE mine.user_id = {callerId}
+                                GROUP BY other.user_id) f
+                        ) g ON true
+                        """
+                    )
+                    .ToListAsync(cancellationToken)
+            ).Single();
+            var mine = caller.Interests.Distinct(StringComparer.Ordinal).ToArray();
+            // Without a region the levels key profiles without one under '', so a caller whose region is '' (never
+            // stored by identity, which trims blanks to null) would count them as of their region: the general query.
+            if (filter is { Q: null } && caller.HasProfile && (filter.Region is not null || caller.Region is not ""))
+                return await FindByLevelsAsync(
+                    db,
+                    callerId,
+                    caller,
+                    mine,
+                    filter,
+                    after,
+                    probe,
+                    now,
+                    cancellationToken
+                );
+            var pattern = filter.Q is null
+                ? null
+                : "%" + filter.Q.Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_") + "%";
+            var args = Parameters(callerId, now, filter, pattern, after, probe, caller, mine);
+            // Shared interests: one containment test per interest of the caller (parameters 20 on), 0 when they have
+            // none.
+            var shared =
+                mine.Length == 0
+                    ? "0"
+                    : string.Join(" + ", mine.Select((_, i) => $"(p.interests @> ARRAY[{{{20 + i}}}::text])::integer"));
+            // A region and an interest: one key range of discovery_entries (migration 0006); otherwise the profiles.
+            // Both are aliased p, with the columns ranking and the premium filters read.
+            var pair = filter.Region is not null && filter.Interest is not null;
+            var table = pair ? "discovery_entries" : "user_profiles";
+            var where = pair
+                ? """
+                    p.region_key = lower({2}::text) AND p.interest = {3}::text
+                        AND ({4}::text IS NULL OR EXISTS (SELECT 1 FROM user_profiles q WHERE q.user_id = p.user_id
+                            AND (q.username ILIKE {4}::text OR q.full_name ILIKE {4}::text)))
                     """
-                )
-                .ToListAsync(cancellationToken)
-        ).Single();
-        var mine = caller.Interests.Distinct(StringComparer.Ordinal).ToArray();
-        // Without a region the levels key profiles without one under '', so a caller whose region is '' (never
-        // stored by identity, which trims blanks to null) would count them as of their region: the general query.
-        if (filter is { Q: null } && caller.HasProfile && (filter.Region is not null || caller.Region is not ""))
-            return await FindByLevelsAsync(db, callerId, caller, mine, filter, after, probe, now, cancellationToken);
-        var pattern = filter.Q is null
-            ? null
-            : "%" + filter.Q.Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_") + "%";
-        var (afterBoosted, afterScore, afterId) = after is { } a
-            ? (a.Boosted, a.Rank, a.Id)
-            : ((bool?)null, (int?)null, (Guid?)null);
-        // Optional values go typed (TypedParameters): set or not, the statement keeps its prepared form and plan.
-        object?[] args =
-        [
-            callerId,
-            now,
-            Text(filter.Region),
-            Text(filter.Interest),
-            Text(pattern),
-            Text(filter.Gender),
-            Date(filter.BornBy),
-            Date(filter.BornAfter),
-            caller.HasProfile,
-            Boolean(afterBoosted),
-            Integer(afterScore),
-            Uuid(afterId),
-            probe,
-            caller.Interests,
-            Text(caller.Region),
-            caller.Hidden,
-            caller.MutualIds,
-            caller.MutualCounts,
-            caller.GroupMateIds,
-            caller.GroupMateCounts,
-            .. mine,
-        ];
-        // Shared interests: one containment test per interest of the caller (parameters 20 on), 0 when they have none.
-        var shared =
-            mine.Length == 0
-                ? "0"
-                : string.Join(" + ", mine.Select((_, i) => $"(p.interests @> ARRAY[{{{20 + i}}}::text])::integer"));
-        // A region and an interest: one key range of discovery_entries (migration 0006); otherwise the profiles.
-        // Both are aliased p, with the columns ranking and the premium filters read.
-        var pair = filter.Region is not null && filter.Interest is not null;
-        var table = pair ? "discovery_entries" : "user_profiles";
-        var where = pair
-            ? """
-                p.region_key = lower({2}::text) AND p.interest = {3}::text
-                    AND ({4}::text IS NULL OR EXISTS (SELECT 1 FROM user_profiles q WHERE q.user_id = p.user_id
-                        AND (q.username ILIKE {4}::text OR q.full_name ILIKE {4}::text)))
-                """
-            : """
-                p.username IS NOT NULL AND p.deleted_at IS NULL
-                    AND ({2}::text IS NULL OR lower(p.region) = lower({2}::text))
-                    AND ({3}::text IS NULL OR p.interests @> ARRAY[{3}::text])
-                    AND ({4}::text IS NULL OR p.username ILIKE {4}::text OR p.full_name ILIKE {4}::text)
-                """;
-        var sameRegion = pair ? "p.region_key = lower({14}::text)" : "lower(p.region) = lower({14}::text)";
-        var elite = pair
-            ? $"EXISTS (SELECT 1 FROM user_profiles u WHERE u.user_id = p.user_id AND {IsElite("u")})"
-            : IsElite("p");
-        var n = Neighbourhood.Of(caller);
-        var sql = FormattableStringFactory.Create(
-            $$"""
-            WITH {{n.Cte}}candidates AS (
-                SELECT p.user_id,
-                       (p.boosted_until IS NOT NULL AND p.boosted_until > {1}) AS boosted,
-                       CASE WHEN {8} THEN compatibility_points({{shared}},
-                                                               {14}::text IS NOT NULL AND {{sameRegion}},
-                                                               {{n.Points}})
-                            ELSE 0 END AS score,
-                       {{elite}} AS elite
-                FROM {{table}} p
-                WHERE {{where}}
-                  AND p.user_id <> {0}
-                  AND ({5}::text IS NULL OR p.gender = {5}::text)
-                  AND ({6}::date IS NULL OR p.date_of_birth <= {6}::date)
-                  AND ({7}::date IS NULL OR p.date_of_birth > {7}::date)
-                  AND {{n.NotHidden}}
-            ),
-            {{PageOfCandidates}}
-            """,
-            args
-        );
-        return await db.Database.SqlQuery<DiscoverRow>(sql).ToListAsync(cancellationToken);
+                : """
+                    p.username IS NOT NULL AND p.deleted_at IS NULL
+                        AND ({2}::text IS NULL OR lower(p.region) = lower({2}::text))
+                        AND ({3}::text IS NULL OR p.interests @> ARRAY[{3}::text])
+                        AND ({4}::text IS NULL OR p.username ILIKE {4}::text OR p.full_name ILIKE {4}::text)
+                    """;
+            var sameRegion = pair ? "p.region_key = lower({14}::text)" : "lower(p.region) = lower({14}::text)";
+            var elite = pair
+                ? $"EXISTS (SELECT 1 FROM user_profiles u WHERE u.user_id = p.user_id AND {IsElite("u")})"
+                : IsElite("p");
+            var n = Neighbourhood.Of(caller);
+            var sql = FormattableStringFactory.Create(
+                $$"""
+                WITH {{n.Cte}}candidates AS (
+                    SELECT p.user_id,
+                           (p.boosted_until IS NOT NULL AND p.boosted_until > {1}) AS boosted,
+                           CASE WHEN {8} THEN compatibility_points({{shared}},
+                                                                   {14}::text IS NOT NULL AND {{sameRegion}},
+                                                                   {{n.Points}})
+                                ELSE 0 END AS score,
+                           {{elite}} AS elite
+                    FROM {{table}} p
+                    WHERE {{where}}
+                      AND p.user_id <> {0}
+                      AND ({5}::text IS NULL OR p.gender = {5}::text)
+                      AND ({6}::date IS NULL OR p.date_of_birth <= {6}::date)
+                      AND ({7}::date IS NULL OR p.date_of_birth > {7}::date)
+                      AND {{n.NotHidden}}
+                ),
+                {{PageOfCandidates}}
+                """,
+                args
+            );
+            return await db.Database.SqlQuery<DiscoverRow>(sql).ToListAsync(cancellationToken);
+        }
     }
 
     /// <summary>
@@ -259,35 +235,8 @@ public static partial class DiscoveryApi
 
         async Task<List<DiscoverRow>> RankAsync(List<Range> levelRanges, DiscoverPosition? position, int count)
         {
-            var (afterBoosted, afterScore, afterId) = position is { } a
-                ? (a.Boosted, a.Rank, a.Id)
-                : ((bool?)null, (int?)null, (Guid?)null);
-            // The general query's parameter numbers where they mean the same; 4 and 8 (text, has a profile) are unused.
-            object?[] args =
-            [
-                callerId,
-                now,
-                Text(filter.Region),
-                Text(interest),
-                Text(null),
-                Text(filter.Gender),
-                Date(filter.BornBy),
-                Date(filter.BornAfter),
-                true,
-                Boolean(afterBoosted),
-                Integer(afterScore),
-                Uuid(afterId),
-                count,
-                caller.Interests,
-                Text(caller.Region),
-                caller.Hidden,
-                caller.MutualIds,
-                caller.MutualCounts,
-                caller.GroupMateIds,
-                caller.GroupMateCounts,
-                neighbours,
-                .. order,
-            ];
+            // The general query's parameter numbers; 4 (its text) is unused.
+            var args = Parameters(callerId, now, filter, null, position, count, caller, [neighbours, .. order]);
             // The boosted are read only while the cursor is among them (a constant condition: a custom plan of a
             // page past them has no read of theirs, a generic one skips it). The neighbours are read by their ids
             // alone, then kept to the range (OFFSET 0 keeps the range's condition out of that read): a prepared
@@ -333,6 +282,44 @@ public static partial class DiscoveryApi
     /// </summary>
     private static bool Above(DiscoverPosition position, DiscoverPosition floor) =>
         position.Boosted != floor.Boosted ? position.Boosted : position.Rank > floor.Rank;
+
+    /// <summary>
+    /// The ranking queries' parameters: 0-19 numbered alike in both, then <paramref name="rest"/> (20 on). Optional
+    /// values go typed (TypedParameters): set or not, a statement keeps its prepared form and plan.
+    /// </summary>
+    private static object?[] Parameters(
+        Guid callerId,
+        DateTimeOffset now,
+        DiscoverFilter filter,
+        string? pattern,
+        DiscoverPosition? position,
+        int count,
+        CallerContext caller,
+        IEnumerable<object?> rest
+    ) =>
+        [
+            callerId,
+            now,
+            Text(filter.Region),
+            Text(filter.Interest),
+            Text(pattern),
+            Text(filter.Gender),
+            Date(filter.BornBy),
+            Date(filter.BornAfter),
+            caller.HasProfile,
+            Boolean(position?.Boosted),
+            Integer(position?.Rank),
+            Uuid(position?.Id),
+            count,
+            caller.Interests,
+            Text(caller.Region),
+            caller.Hidden,
+            caller.MutualIds,
+            caller.MutualCounts,
+            caller.GroupMateIds,
+            caller.GroupMateCounts,
+            .. rest,
+        ];
 
     private const string Filters = """
         AND ({5}::text IS NULL OR p.gender = {5}::text)
