@@ -87,10 +87,8 @@ public sealed class DiscoveryNoRegionTests(SocialFixture fx) : IClassFixture<Soc
         // each way.
         var group = await GroupsFlow.CreateAsync(fx, me);
         foreach (var i in new[] { 6, 7, 12, 3, 31, 5 })
-            await (await fx.Client.PostJson($"/api/v1/groups/{group}/join", new { }, people[i].Token)).AssertStatus(
-                201
-            );
-        await (await fx.Client.PostJson($"/api/v1/groups/{group}/join", new { }, lost)).AssertStatus(201);
+            await GroupsFlow.JoinAsync(fx, group, people[i].Token);
+        await GroupsFlow.JoinAsync(fx, group, lost);
         await PeopleFlow.ConnectAsync(fx, me, people[10].Token, people[10].Id);
         await PeopleFlow.ConnectAsync(fx, lost, people[11].Token, people[11].Id);
         await PeopleFlow.BlockAsync(fx, me, people[14].Id);

@@ -82,9 +82,7 @@ public sealed class DiscoveryRangeTests(SocialFixture fx) : IClassFixture<Social
         // a block each way.
         var group = await GroupsFlow.CreateAsync(fx, me);
         foreach (var i in new[] { 6, 7, 12, 3, 5 })
-            await (await fx.Client.PostJson($"/api/v1/groups/{group}/join", new { }, people[i].Token)).AssertStatus(
-                201
-            );
+            await GroupsFlow.JoinAsync(fx, group, people[i].Token);
         await PeopleFlow.ConnectAsync(fx, me, people[10].Token, people[10].Id);
         await PeopleFlow.BlockAsync(fx, me, people[14].Id);
         await PeopleFlow.BlockAsync(fx, people[15].Token, meId);

@@ -82,7 +82,7 @@ public sealed class DiscoveryTests(SocialFixture fx) : IClassFixture<SocialFixtu
         foreach (var _ in new[] { 1, 2 })
         {
             var group = await GroupsFlow.CreateAsync(fx, me);
-            await (await fx.Client.PostJson($"/api/v1/groups/{group}/join", new { }, friendOfOne)).AssertStatus(201);
+            await GroupsFlow.JoinAsync(fx, group, friendOfOne);
         }
 
         var items = (
@@ -305,7 +305,7 @@ public sealed class DiscoveryTests(SocialFixture fx) : IClassFixture<SocialFixtu
         var big = await GroupsFlow.CreateAsync(fx, me);
         var small = await GroupsFlow.CreateAsync(fx, me);
         foreach (var (group, token) in new[] { (big, mate), (small, mate), (big, blocked), (big, connected) })
-            await (await fx.Client.PostJson($"/api/v1/groups/{group}/join", new { }, token)).AssertStatus(201);
+            await GroupsFlow.JoinAsync(fx, group, token);
         // Thousands more in the big group, seeded directly (the discovery ranges follow by their trigger).
         await fx.ExecuteAsync(
             """

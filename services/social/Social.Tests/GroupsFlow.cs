@@ -1,6 +1,6 @@
 namespace Community.Social.Tests;
 
-/// <summary>Creating groups in tests.</summary>
+/// <summary>Creating and joining groups in tests.</summary>
 public static class GroupsFlow
 {
     public static async Task<string> CreateAsync(
@@ -33,6 +33,10 @@ public static class GroupsFlow
             "id"
         ]!.GetValue<string>();
     }
+
+    /// <summary>Joins an open group as the holder of <paramref name="token"/>: a member at once (201).</summary>
+    public static async Task JoinAsync(SocialFixture fx, string group, string token) =>
+        await (await fx.Client.PostJson($"/api/v1/groups/{group}/join", new { }, token)).AssertStatus(201);
 
     /// <summary>The rows that make <paramref name="userId"/> a member of the group, as committed: 0 or 1.</summary>
     public static Task<long> MemberRowsAsync(SocialFixture fx, string group, Guid userId) =>

@@ -13,7 +13,8 @@ public static partial class DiscoveryApi
     /// before the rest, then id), a page after <paramref name="after"/>. The score is compatibility_score's, computed
     /// from columns (compatibility_points) against what is read of the caller once, so no candidate costs a call.
     /// The caller and a page's statements read one snapshot: a change committed between them (a boost, a profile's
-    /// interests) cannot list a person twice on a page or leave them out.
+    /// interests) cannot list a person twice on the page or leave them out of it (across pages, the cursor's time
+    /// keeps the order).
     /// </summary>
     public static Task<List<DiscoverRow>> FindAsync(
         SocialDbContext db,
@@ -235,7 +236,7 @@ public static partial class DiscoveryApi
 
         async Task<List<DiscoverRow>> RankAsync(List<Range> levelRanges, DiscoverPosition? position, int count)
         {
-            // The general query's parameter numbers; 4 (its text) is unused.
+            // The general query's parameter numbers; 4 and 8 (its text, has a profile) are unused.
             var args = Parameters(callerId, now, filter, null, position, count, caller, [neighbours, .. order]);
             // The boosted are read only while the cursor is among them (a constant condition: a custom plan of a
             // page past them has no read of theirs, a generic one skips it). The neighbours are read by their ids
