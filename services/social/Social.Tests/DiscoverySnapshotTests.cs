@@ -1,5 +1,4 @@
 using Community.Contracts.Payments;
-using Npgsql;
 
 namespace Community.Social.Tests;
 
@@ -28,31 +27,18 @@ public sealed class DiscoverySnapshotTests(SocialFixture fx) : IClassFixture<Soc
         Assert.Equal((boostedId.ToString(), true), (before[0].User, before[0].Boosted));
         Assert.False(before.Single(r => r.User == ownerId.ToString()).Boosted);
 
-        // The pairs' table locked, the page's first statements run and the levels' waits (only its first kilobyte
-        // shows in pg_stat_activity, before the pairs); the owner's boost commits with the lock's release.
-        await using var holder = new NpgsqlConnection(fx.Resources.DatabaseConnectionString);
-        await holder.OpenAsync();
-        await using var transaction = await holder.BeginTransactionAsync();
-        await using (var take = new NpgsqlCommand("LOCK TABLE discovery_pairs IN ACCESS EXCLUSIVE MODE", holder))
-            await take.ExecuteNonQueryAsync();
-        var page = fx.WalkDiscoveryAsync(query, me);
-        await Eventually.TrueAsync(
-            async () =>
-                await fx.ScalarAsync<long>(
-                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                        + "AND wait_event_type = 'Lock' AND query LIKE 'WITH near AS%'"
-                ) > 0,
-            "the page's levels never waited for the pairs' table"
+        // The owner's boost, uncommitted, with the pairs' table locked: the page's first statements run and its
+        // levels' wait (only a statement's first kilobyte shows in pg_stat_activity, before the pairs); the boost
+        // commits with the lock's release.
+        await using var boost = await fx.HoldAsync(
+            "LOCK TABLE discovery_pairs IN ACCESS EXCLUSIVE MODE; "
+                + "UPDATE user_profiles SET boosted_until = @until WHERE user_id = @id",
+            ("until", now.AddDays(1)),
+            ("id", ownerId)
         );
-        await using (
-            var boost = new NpgsqlCommand("UPDATE user_profiles SET boosted_until = @until WHERE user_id = @id", holder)
-        )
-        {
-            boost.Parameters.AddWithValue("until", now.AddDays(1));
-            boost.Parameters.AddWithValue("id", ownerId);
-            Assert.Equal(1, await boost.ExecuteNonQueryAsync());
-        }
-        await transaction.CommitAsync();
+        var page = fx.WalkDiscoveryAsync(query, me);
+        await fx.WaitingOnALockAsync("WITH near AS%", 1, "the page's levels never waited for the pairs' table");
+        await boost.CommitAsync();
 
         // The page is the one from before the boost: the owner at their level, not missing from both steps.
         Assert.Equal(before, await page);
