@@ -31,6 +31,8 @@ public static partial class SocialBench
     private const int PremiumAgeMin = 25;
     private const int PremiumAgeMax = 40;
     private const int FeedPagesMeasured = 10;
+    private const int BigGroupSize = 20_000;
+    private static readonly Guid BigGroupId = new("0b16b16b-0000-4000-8000-00000000b16b");
 
     private static readonly string[] Notes =
     [
@@ -404,6 +406,19 @@ public static partial class SocialBench
                 return Discover(db, c, InterestOnly(c), pastBoosted);
             }
         );
+        // A member of a big group (a city's 20,000 runners): every other member is a neighbour, scored with the
+        // group they share. Neither the member nor the group's people are among the callers above.
+        var groupMember = await BigGroupAsync(dataSource, people);
+        var bigGroup = await Measure(
+            $"discover no region, a member of a {BigGroupSize:N0}-member group",
+            5,
+            db => Discover(db, groupMember, noRegion)
+        );
+        var bigGroupPair = await Measure(
+            $"discover region + interest, a member of a {BigGroupSize:N0}-member group",
+            5,
+            db => Discover(db, groupMember, RegionAndInterest(groupMember))
+        );
         var followingFirst = await Measure(
             "following list of a user following 1,000: page 1",
             20,
@@ -470,6 +485,8 @@ public static partial class SocialBench
             noFilterPast,
             interestOnlyPast,
             noFilterDeep,
+            bigGroup,
+            bigGroupPair,
         ];
         foreach (var s in discoveries.Concat([followingFirst, followingAny, feedFirst, feedAny, path, suggestions]))
             line(
@@ -581,6 +598,11 @@ public static partial class SocialBench
             db => Discover(db, sample, sampleFilter with { Region = null }, pastBoosted),
             last: true
         );
+        await AddPlan(
+            $"discover with no region, a member of a {BigGroupSize:N0}-member group",
+            db => Discover(db, groupMember, noRegion),
+            last: true
+        );
         await AddPlan("following list page 1", db => FollowingPage(db, null));
         await AddPlan($"following list page {positions.Count}", db => FollowingPage(db, positions[^1]));
         await AddPlan("feed page 1", db => FeedQuery(db, null));
@@ -622,6 +644,36 @@ public static partial class SocialBench
             line("--");
             line(plan);
         }
+    }
+
+    /// <summary>
+    /// The big group (made once, kept with the data): <see cref="BigGroupSize"/> profiles that are not callers, taken
+    /// every few profiles so they spread over regions and interests; answers the one whose discovery is measured.
+    /// </summary>
+    private static async Task<int> BigGroupAsync(NpgsqlDataSource dataSource, Population people)
+    {
+        var callers = people.CallerIndices.Append(people.BigFollower).ToHashSet();
+        var members = Enumerable
+            .Range(0, people.Count)
+            .Where(i => i % 7 == 3 && !callers.Contains(i))
+            .Take(BigGroupSize)
+            .ToArray();
+        await using var command = dataSource.CreateCommand(
+            """
+            INSERT INTO groups (id, owner_id, name, visibility, join_policy, member_count, created_at, updated_at)
+            VALUES (@group, @owner, 'Bench big group', 'public', 'open', cardinality(@members), now(), now())
+            ON CONFLICT (id) DO NOTHING;
+            INSERT INTO group_members (group_id, user_id, role, joined_at)
+            SELECT @group, m, CASE WHEN m = @owner THEN 'owner' ELSE 'member' END, now() FROM unnest(@members) AS m
+            ON CONFLICT DO NOTHING;
+            ANALYZE group_members;
+            """
+        );
+        command.Parameters.AddWithValue("group", BigGroupId);
+        command.Parameters.AddWithValue("owner", Population.Id(members[0]));
+        command.Parameters.AddWithValue("members", members.Select(Population.Id).ToArray());
+        await command.ExecuteNonQueryAsync();
+        return members[1];
     }
 
     private static string Ms(double ms) => ms.ToString(ms >= 100 ? "F0" : "F2", CultureInfo.InvariantCulture);
