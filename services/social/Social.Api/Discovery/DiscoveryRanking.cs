@@ -198,14 +198,14 @@ public static partial class DiscoveryApi
         var shared = baseShared + " + " + Shared(Enumerable.Range(0, order.Length));
 
         // The page in steps, each final above its floor, so a page filled high up reads no lower level (each step
-        // scores the neighbourhood again). The boosted rank before everyone else: they and the neighbourhood are
-        // ranked alone first (with no region, the People page's first pages: every boosted profile, 5,037 at
-        // 1,000,000). With no region asked and the caller's known (two parts: their own region, then every other),
-        // the levels then come in two: those scoring at least the caller's region at two shared interests (their
-        // region's people fill most pages), then the rest, the sparse ranges across regions among them (52 ranges
-        // planned and read for a five-interest caller before: 13.4 ms planning, 11.5 executing). What each level
-        // scores is then known here, from compatibility_points itself (LevelPoints), so a page past a cursor leaves
-        // out the ranges scoring above it (all their people come before it). The rest always holds level 0.
+        // after the first scores the neighbourhood again). The boosted rank before everyone else: they are ranked
+        // alone first (with no region, the People page's first pages: every boosted profile, 5,037 at 1,000,000).
+        // With no region asked and the caller's known (two parts: their own region, then every other), the levels
+        // then come in two: those scoring at least the caller's region at two shared interests (their region's people
+        // fill most pages), then the rest, the sparse ranges across regions among them (52 ranges planned and read
+        // for a five-interest caller before: 13.4 ms planning, 11.5 executing). What each level scores is then known
+        // here, from compatibility_points itself (LevelPoints), so a page past a cursor leaves out the ranges scoring
+        // above it (all their people come before it). The rest always holds level 0.
         int Points(Range r) => caller.LevelPoints[(r.Part == 0 ? 6 : 0) + Math.Min(r.Shared, 5)];
         var reachable =
             parts.Length == 2 && after is { Boosted: false } cursor
@@ -213,10 +213,13 @@ public static partial class DiscoveryApi
                 : levels;
         var high = parts.Length == 2 ? reachable.Where(r => Points(r) >= caller.LevelPoints[6 + 2]).ToList() : [];
         var rest = reachable.Except(high).ToList();
+        // The first step keeps only the boosted, as no one else ranks above its floor (no score passes 100): it reads
+        // no neighbour (a member of a 20,000-member group read and scored all of them there for nothing, 207 ms).
+        var boostedOnly = Below(100);
         List<(List<Range> Ranges, DiscoverPosition? Floor)> steps =
             high.Count > 0
-                ? [([], Below(100)), (high, Below(rest.Max(Points))), (rest, null)]
-                : [([], Below(100)), (reachable, null)];
+                ? [([], boostedOnly), (high, Below(rest.Max(Points))), (rest, null)]
+                : [([], boostedOnly), (reachable, null)];
         var page = new List<DiscoverRow>();
         var from = after;
         foreach (var (ranges, floor) in steps)
@@ -224,7 +227,7 @@ public static partial class DiscoveryApi
             // Nothing after the cursor is above this step's floor: the next step's ranking holds all of it.
             if (floor is { } f && from is { } c && !Above(c, f))
                 continue;
-            var rows = await RankAsync(ranges, from, probe - page.Count);
+            var rows = await RankAsync(ranges, floor == boostedOnly ? [] : neighbours, from, probe - page.Count);
             page.AddRange(
                 floor is { } fl ? rows.TakeWhile(r => Above(new(r.Boosted, r.Score, r.Elite, r.UserId), fl)) : rows
             );
@@ -234,10 +237,15 @@ public static partial class DiscoveryApi
         }
         return page;
 
-        async Task<List<DiscoverRow>> RankAsync(List<Range> levelRanges, DiscoverPosition? position, int count)
+        async Task<List<DiscoverRow>> RankAsync(
+            List<Range> levelRanges,
+            Guid[] near,
+            DiscoverPosition? position,
+            int count
+        )
         {
             // The general query's parameter numbers; 4 and 8 (its text, has a profile) are unused.
-            var args = Parameters(callerId, now, filter, null, position, count, caller, [neighbours, .. order]);
+            var args = Parameters(callerId, now, filter, null, position, count, caller, [near, .. order]);
             // The boosted are read only while the cursor is among them (a constant condition: a custom plan of a
             // page past them has no read of theirs, a generic one skips it). The neighbours are read by their ids
             // alone, then kept to the range (OFFSET 0 keeps the range's condition out of that read): a prepared
