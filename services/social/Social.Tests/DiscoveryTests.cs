@@ -298,14 +298,28 @@ public sealed class DiscoveryTests(SocialFixture fx) : IClassFixture<SocialFixtu
         var (strangerId, _, _) = await fx.RegisteredAsync(region: region, interests: ["sailing"]);
         var (blockedId, blocked, blockedName) = await fx.RegisteredAsync(region: region, interests: ["origami"]);
         var (connectedId, connected, connectedName) = await fx.RegisteredAsync(region: region, interests: ["origami"]);
+        // Boosted, and in both groups: ranked first, by the boosted step, with its two groups in its score.
+        var (boostedId, boosted, _) = await fx.RegisteredAsync(region: region, interests: ["rowing"]);
         await ConnectAsync(me, friendId, friend);
         await ConnectAsync(fof, friendId, friend);
         await ConnectAsync(me, connectedId, connected);
         await (await fx.Client.SendJson(HttpMethod.Put, $"/api/v1/blocks/{blockedId}", null, me)).AssertStatus(204);
         var big = await GroupsFlow.CreateAsync(fx, me);
         var small = await GroupsFlow.CreateAsync(fx, me);
-        foreach (var (group, token) in new[] { (big, mate), (small, mate), (big, blocked), (big, connected) })
+        foreach (
+            var (group, token) in new[]
+            {
+                (big, mate),
+                (small, mate),
+                (big, blocked),
+                (big, connected),
+                (big, boosted),
+                (small, boosted),
+            }
+        )
             await GroupsFlow.JoinAsync(fx, group, token);
+        var now = fx.Clock.GetUtcNow();
+        await fx.DeliverAsync(new BoostPurchased(Guid.NewGuid(), now, boostedId, now.AddDays(1)));
         // Thousands more in the big group, seeded directly (the discovery ranges follow by their trigger).
         await fx.ExecuteAsync(
             """
@@ -327,13 +341,14 @@ public sealed class DiscoveryTests(SocialFixture fx) : IClassFixture<SocialFixtu
         );
 
         var where = $"/api/v1/discover?region={Uri.EscapeDataString(region)}";
-        // Group mate: 1 shared interest (8) + same region (20) + 2 groups (10); friend of a friend: 8 + 20 + 1
-        // connection in common (5); a stranger 8 + 20; then the big group's 20 + 5.
-        foreach (var query in new[] { where + "&limit=5", where + "&limit=5&q=User" })
+        // The boosted group mate first: same region (20) + 2 groups (10). Group mate: 1 shared interest (8) + same
+        // region (20) + 2 groups (10); friend of a friend: 8 + 20 + 1 connection in common (5); a stranger 8 + 20;
+        // then the big group's 20 + 5.
+        foreach (var query in new[] { where + "&limit=6", where + "&limit=6&q=User" })
         {
             var items = await ScoredAsync(query, me);
-            Assert.Equal([(mateId, 38), (fofId, 33), (strangerId, 28)], items.Take(3));
-            Assert.All(items.Skip(3), i => Assert.Equal(25, i.Score));
+            Assert.Equal([(boostedId, 30), (mateId, 38), (fofId, 33), (strangerId, 28)], items.Take(4));
+            Assert.All(items.Skip(4), i => Assert.Equal(25, i.Score));
             foreach (var (id, score) in items)
                 Assert.Equal(
                     await fx.ScalarAsync<int>("SELECT compatibility_score(@a, @b)", ("a", meId), ("b", id)),
